@@ -1,0 +1,101 @@
+/**
+ * `npm run bench`: run each workload in its own child process and print one line per workload,
+ * then a table; write the numbers to out/bench.json.
+ *
+ *   node --expose-gc dist/bench/run.js [workload ...]     (no names: all of them)
+ *   node --expose-gc dist/bench/run.js --list
+ */
+import { fork } from 'node:child_process';
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { Measurement } from './measure.js';
+import { workloads, type Workload } from './workloads.js';
+
+const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
+const OUT_FILE = path.join('out', 'bench.json');
+
+function runInChild(workload: Workload): Promise<Measurement> {
+  return new Promise((resolve, reject) => {
+    // The child inherits --expose-gc through execArgv, so measure() can GC before timing.
+    const child = fork(WORKER, [workload.name], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+    let result: Measurement | undefined;
+    child.on('message', (m) => (result = m as Measurement));
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (result && code === 0) resolve(result);
+      else reject(new Error(`workload ${workload.name} failed (exit ${code ?? signal})`));
+    });
+  });
+}
+
+const COLUMNS = ['workload', 'events', 'wall ms', 'M events/s', 'base RSS MB', 'peak RSS MB'];
+
+function row(m: Measurement): string[] {
+  return [
+    m.name,
+    String(m.events),
+    m.wallMs.toFixed(0),
+    (m.eventsPerSec / 1e6).toFixed(2),
+    m.rssBeforeMB.toFixed(0),
+    m.peakRssMB.toFixed(0),
+  ];
+}
+
+function table(rows: string[][]): string {
+  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
+  return [line(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+}
+
+function writeAtomically(file: string, text: string): void {
+  mkdirSync(path.dirname(file), { recursive: true });
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text);
+  renameSync(tmp, file);
+}
+
+async function main(argv: string[]): Promise<number> {
+  if (argv.includes('--list')) {
+    for (const w of workloads) console.log(`${w.name.padEnd(16)} ${w.description}`);
+    return 0;
+  }
+  const unknown = argv.filter((n) => !workloads.some((w) => w.name === n));
+  if (unknown.length > 0) {
+    console.error(`unknown workload(s): ${unknown.join(', ')}; try --list`);
+    return 2;
+  }
+  const selected = argv.length > 0 ? workloads.filter((w) => argv.includes(w.name)) : workloads;
+
+  const machine = {
+    node: process.version,
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    cores: os.availableParallelism(),
+    platform: `${os.platform()} ${os.release()}`,
+  };
+  console.log(`drainsim bench — node ${machine.node}, ${machine.cpu}, ${machine.cores} cores`);
+
+  const results: Measurement[] = [];
+  for (const w of selected) {
+    const m = await runInChild(w);
+    results.push(m);
+    const [name, events, ms, rate, , peak] = row(m);
+    console.log(`${name.padEnd(16)} ${events.padStart(9)} events  ${ms.padStart(6)} ms  ${rate.padStart(6)} M/s  peak ${peak} MB`);
+  }
+
+  console.log(`\n${table(results.map(row))}`);
+  const report = { date: new Date().toISOString(), machine, results };
+  writeAtomically(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  console.log(`\nwrote ${OUT_FILE}`);
+  return 0;
+}
+
+main(process.argv.slice(2)).then(
+  (code) => process.exit(code),
+  (err: unknown) => {
+    console.error(err instanceof Error ? err.message : err);
+    process.exit(1);
+  },
+);

@@ -1,0 +1,16 @@
+/**
+ * Child process of the benchmark: runs exactly one workload, named in argv[2], and sends its
+ * Measurement to the parent. One process per workload so that maxRSS is that workload's peak.
+ */
+import { measure } from './measure.js';
+import { findWorkload } from './workloads.js';
+
+const name = process.argv[2] ?? '';
+const workload = findWorkload(name);
+if (!workload) {
+  console.error(`bench worker: unknown workload '${name}'`);
+  process.exit(2);
+}
+const result = measure(workload);
+if (process.send) process.send(result, () => process.exit(0));
+else console.log(JSON.stringify(result));

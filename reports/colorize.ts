@@ -1,0 +1,37 @@
+/**
+ * The only place reports choose colours. Callers name what a piece of text means; the palette lives
+ * here, and whether colour is used at all is decided once by the caller (shouldColor).
+ */
+import { Chalk, type ChalkInstance } from 'chalk';
+
+export type Tone = 'ok' | 'warn' | 'fail' | 'dim' | 'bold';
+
+// Explicit instances: chalk's default one sniffs the environment itself, which would make output
+// depend on where it runs rather than on the caller's decision.
+const colored = new Chalk({ level: 1 });
+const plain = new Chalk({ level: 0 });
+
+const palette: Record<Tone, (c: ChalkInstance) => ChalkInstance> = {
+  ok: (c) => c.green,
+  warn: (c) => c.yellow,
+  fail: (c) => c.red.bold,
+  dim: (c) => c.dim,
+  bold: (c) => c.bold,
+};
+
+export function colorize(text: string, tone: Tone, enabled: boolean): string {
+  return palette[tone](enabled ? colored : plain)(text);
+}
+
+/**
+ * Colour only for a terminal, and never when NO_COLOR is set to a non-empty value
+ * (https://no-color.org: "when present and not an empty string").
+ */
+export function shouldColor(
+  stream: { isTTY?: boolean },
+  env: Record<string, string | undefined>,
+): boolean {
+  const noColor = env['NO_COLOR'];
+  if (noColor !== undefined && noColor !== '') return false;
+  return stream.isTTY === true;
+}

@@ -1,0 +1,28 @@
+/**
+ * The one interface every report format implements (after istanbul-reports' ReportBase).
+ * Renderers are pure — a finished RunResult in, text out — so each format can be checked against
+ * a golden file and so files can be written whole or not at all.
+ */
+import type { RunResult } from '../sim/result.js';
+
+/** A report that becomes one file inside the output directory. */
+export interface FileReport {
+  name: string;
+  /** File name inside the output directory, e.g. `summary.json`. */
+  fileName: string;
+  render(result: RunResult): string;
+}
+
+export interface ConsoleContext {
+  color: boolean;
+  /** Terminal columns available to the report. */
+  width: number;
+  /** Paths of the files this run wrote, in the order written; empty when none were. */
+  written: readonly string[];
+}
+
+/** A report printed to stdout after the files are written. */
+export interface ConsoleReport {
+  name: string;
+  render(result: RunResult, ctx: ConsoleContext): string;
+}

@@ -1,0 +1,22 @@
+import cliProgress from 'cli-progress';
+import type { CliIO } from './context.js';
+
+export interface Progress {
+  update: (fraction: number) => void;
+  stop: () => void;
+}
+
+/** A progress bar on a TTY (on stderr, so stdout stays clean for --format json); nothing otherwise. */
+export function progressReporter(io: CliIO, label: string): Progress {
+  const stderrTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
+  if (!io.isTTY || !stderrTTY || process.env.CI) return { update: () => {}, stop: () => {} };
+  const bar = new cliProgress.SingleBar(
+    { format: `${label} [{bar}] {percentage}% | ETA {eta}s`, stream: io.stderr as NodeJS.WriteStream, clearOnComplete: true, hideCursor: true },
+    cliProgress.Presets.shades_classic,
+  );
+  bar.start(100, 0);
+  return {
+    update: (fraction) => bar.update(Math.round(fraction * 100)),
+    stop: () => bar.stop(),
+  };
+}

@@ -1,0 +1,32 @@
+/** `drainsim schema`: the JSON Schema of scenario files, for editor completion and validation. */
+import type { CommandModule } from 'yargs';
+import { writeFileAtomic } from '../../reports/write-atomic.js';
+import { scenarioJsonSchema } from '../scenario/json-schema.js';
+import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+
+/** Prints the schema, or writes it whole to `out` (`-` or nothing: stdout). */
+export function writeScenarioSchema(out: string | undefined, io: CliIO): number {
+  const text = `${JSON.stringify(scenarioJsonSchema(), null, 2)}\n`;
+  if (out === undefined || out === '-') {
+    io.stdout.write(text);
+  } else {
+    writeFileAtomic(out, text);
+    io.stdout.write(`wrote ${out}\n`);
+  }
+  return EXIT.ok;
+}
+
+interface SchemaArgs {
+  out: string | undefined;
+}
+
+export const schemaCommand: CommandModule<object, SchemaArgs> = {
+  command: 'schema',
+  describe: 'Print the JSON Schema of scenario files',
+  builder: (y) =>
+    y
+      .option('out', { type: 'string', alias: 'o', describe: 'Write to this file instead of stdout (- for stdout)' })
+      .example('$0 schema --out schema/scenario.schema.json', 'write the schema for editors')
+      .example('$0 schema | jq .properties.backends', 'inspect one part of the format'),
+  handler: exitCodeHandler((args, io) => writeScenarioSchema(args.out, io)),
+};

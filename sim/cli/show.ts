@@ -1,0 +1,36 @@
+/**
+ * `drainsim show <scenario>`: the scenario as the simulator will see it — extends merged, overrides
+ * applied, every default filled in (durations in seconds, distributions as their spec).
+ */
+import type { CommandModule } from 'yargs';
+import { stringify } from 'yaml';
+import { toPlain } from '../scenario/to-plain.js';
+import { EXIT, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
+import { loadScenarioForCli } from './load-scenario.js';
+import { setOption } from './set-option.js';
+
+export function showScenario(ref: string, sets: readonly string[], io: CliIO): Promise<number> {
+  return withScenarioErrors(io, () => {
+    const loaded = loadScenarioForCli(ref, sets);
+    const origin = `# ${loaded.name}: resolved from ${loaded.chain.join(' ← ')}${sets.length > 0 ? ` with --set ${sets.join(' --set ')}` : ''}\n`;
+    io.stdout.write(origin + stringify(toPlain(loaded.scenario), { lineWidth: 0, aliasDuplicateObjects: false }));
+    return EXIT.ok;
+  });
+}
+
+interface ShowArgs {
+  scenario: string;
+  set: string[] | undefined;
+}
+
+export const showCommand: CommandModule<object, ShowArgs> = {
+  command: 'show <scenario>',
+  describe: 'Print a scenario fully resolved (extends, overrides and defaults applied)',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file or built-in name' })
+      .option('set', setOption)
+      .example('$0 show hard-cut', 'every setting of the built-in hard-cut scenario, defaults included')
+      .example('$0 show my.yaml --set backends.vm-a.nginx.keepalive_timeout=5s', 'the scenario with one value overridden'),
+  handler: exitCodeHandler((args, io) => showScenario(args.scenario, args.set ?? [], io)),
+};

@@ -1,0 +1,41 @@
+/** `drainsim validate <files…>`: check scenario files without running them; writes nothing. */
+import type { CommandModule } from 'yargs';
+import { colorize } from '../../reports/colorize.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
+import { loadScenarioForCli } from './load-scenario.js';
+import { setOption } from './set-option.js';
+
+export function validateScenarios(refs: readonly string[], sets: readonly string[], io: CliIO): number {
+  const color = colorFor(io);
+  let failed = 0;
+  for (const ref of refs) {
+    try {
+      const loaded = loadScenarioForCli(ref, sets);
+      io.stdout.write(`${colorize('OK', 'ok', color)} ${loaded.file} (${loaded.name})\n`);
+    } catch (err) {
+      if (!(err instanceof ScenarioError)) throw err;
+      failed++;
+      io.stderr.write(`${err.format()}\n`);
+    }
+  }
+  if (failed > 0 && refs.length > 1) io.stderr.write(`${failed} of ${refs.length} scenarios are invalid\n`);
+  return failed > 0 ? EXIT.badInput : EXIT.ok;
+}
+
+interface ValidateArgs {
+  files: string[];
+  set: string[] | undefined;
+}
+
+export const validateCommand: CommandModule<object, ValidateArgs> = {
+  command: 'validate <files..>',
+  describe: 'Check scenario files (extends, overrides, schema) without running them',
+  builder: (y) =>
+    y
+      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Scenario files or built-in names' })
+      .option('set', setOption)
+      .example('$0 validate scenarios/*.yaml', 'check every built-in scenario; exit 2 if any is invalid')
+      .example('$0 validate my.yaml --set horizon=10m', 'check a file with an override applied'),
+  handler: exitCodeHandler((args, io) => validateScenarios(args.files, args.set ?? [], io)),
+};

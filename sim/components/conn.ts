@@ -1,0 +1,59 @@
+import { TcpState } from '../net/tcp.js';
+
+/** An upstream connection nginx → app (one per request without keepalive, pooled with it). */
+export interface UpstreamConn {
+  /** nginx's local ephemeral port towards the app. */
+  port: number;
+  requests: number;
+  idleSince: number;
+}
+
+export const ConnKind = { HTTP: 0, WS: 1 } as const;
+export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
+
+/** Where an HTTP request on a connection is right now. */
+export const ReqPhase = { NONE: 0, QUEUED: 1, SERVING: 2, CONNECTING: 3 } as const;
+export type ReqPhase = (typeof ReqPhase)[keyof typeof ReqPhase];
+
+/**
+ * One client connection through the L4 balancer to a backend's nginx, with the TCP state of
+ * both ends and the LB flow between them. For an HTTP keepalive connection it also carries the
+ * request in flight (HTTP/1.1 has at most one); for a WebSocket, the session and its upstream
+ * tunnel. Fields are plain and preallocated so per-request events allocate nothing.
+ */
+export class Conn {
+  /** Bumped whenever the connection ends, so events scheduled for an earlier life are ignored. */
+  gen = 0;
+  clientState: TcpState = TcpState.CLOSED;
+  serverState: TcpState = TcpState.CLOSED;
+  /** LB flow: 0 none, 1 tracked, 2 forgotten by a hard removal (answered with RST). */
+  flow = 0;
+  backend = -1;
+  /** Client address index and source port: the 4-tuple the VM sees. */
+  tupleKey = 0;
+  openedAt = 0;
+  /** True while this connection counts as new/active on its backend (for gauges). */
+  counted = false;
+
+  // HTTP keepalive state
+  requestsLeft = 0;
+  requestsServed = 0;
+  phase: ReqPhase = ReqPhase.NONE;
+  requestStartedAt = 0;
+  /** Attempt number of the current logical request (0 = first try). */
+  attempt = 0;
+  upstream: UpstreamConn | null = null;
+  /** Pending timer of this connection (next request, idle close, service end), if any. */
+  timer = -1;
+  /** Set while a response is in flight so a request is not retried twice. */
+  lastActivity = 0;
+
+  // WebSocket state
+  sessionEndsAt = Infinity;
+  sessionId = 0;
+
+  constructor(
+    readonly id: number,
+    readonly kind: ConnKind,
+  ) {}
+}

@@ -1,0 +1,229 @@
+import type { Rng } from '../engine/random.js';
+import type { Histogram } from '../metrics/histogram.js';
+import type { Distribution } from '../scenario/distribution.js';
+import { backoffDelay } from './backoff.js';
+import { ConnKind, ReqPhase, type Conn } from './conn.js';
+import type { ConnectHandler, LbConnector } from './lb-connect.js';
+import { Outcome, type RequestPath, type ResponseSink } from './request-path.js';
+import { ErrorKind } from './series.js';
+import { EndKind, type World } from './world.js';
+
+/**
+ * The HTTP keepalive population. Each client opens a connection (Poisson arrivals), sends a
+ * number of requests with think time between them, and closes. nginx closes an idle connection
+ * first when the think time exceeds keepalive_timeout, or after keepalive_requests; the client
+ * then continues on a new connection. Failed requests are retried with backoff.
+ */
+export class HttpClients implements ConnectHandler, ResponseSink {
+  rate: number;
+  private readonly arrivals: Rng;
+  private readonly think: Rng;
+  private readonly count: Rng;
+  private readonly retryRng: Rng;
+  private readonly thinkTime: Distribution;
+  private readonly requestsPerConn: Distribution;
+  private readonly rtt: number;
+  private arrivalTimer = -1;
+  private readonly latency: Histogram;
+
+  constructor(
+    private readonly w: World,
+    private readonly connector: LbConnector,
+    private readonly path: RequestPath,
+  ) {
+    const cfg = w.scenario.clients.http;
+    this.rate = cfg.arrival_rate;
+    this.arrivals = w.streams.stream('clients.http.arrivals');
+    this.think = w.streams.stream('clients.http.think');
+    this.count = w.streams.stream('clients.http.requests');
+    this.retryRng = w.streams.stream('clients.http.retry');
+    this.thinkTime = cfg.think_time;
+    this.requestsPerConn = cfg.requests_per_connection;
+    this.rtt = w.scenario.clients.rtt;
+    path.sink = this;
+    this.latency = w.metrics.histogram('request_latency');
+  }
+
+  start(): void {
+    this.scheduleArrival();
+  }
+
+  /** Change the arrival rate (a `load` action); the next gap is drawn at the new rate. */
+  setRate(rate: number): void {
+    this.rate = rate;
+    if (this.arrivalTimer >= 0) this.w.engine.cancel(this.arrivalTimer);
+    this.arrivalTimer = -1;
+    this.scheduleArrival();
+  }
+
+  private scheduleArrival(): void {
+    if (this.rate <= 0) return;
+    const gap = -Math.log(1 - this.arrivals.next()) / this.rate;
+    this.arrivalTimer = this.w.engine.schedule(gap, this.arrive, this);
+  }
+
+  private readonly arrive = (): void => {
+    this.scheduleArrival();
+    const conn = this.w.newConn(ConnKind.HTTP);
+    conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(this.count)));
+    this.connector.connect(conn, this);
+  };
+
+  connected(conn: Conn): void {
+    this.send(conn);
+  }
+
+  connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
+    this.w.error(kind, backend);
+    this.retryOrGiveUp(conn);
+  }
+
+  /** The client sends its next request on its connection. */
+  private readonly send = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    if (conn.backend < 0) {
+      this.connector.connect(conn, this);
+      return;
+    }
+    const b = conn.backend;
+    w.metrics.inc(w.c.requests, b);
+    conn.requestStartedAt = w.now;
+    if (conn.flow === 2) {
+      // The LB forgot this flow (hard removal): it answers the packet with RST, and resets the
+      // backend side too while nginx still holds it.
+      w.metrics.inc(w.c.resetOut, b);
+      const backend = w.backends[b];
+      if (backend.conns.has(conn) && backend.nginxUp) {
+        w.metrics.inc(w.c.resetIn, b);
+        w.log.logLimited(`lb-rst-in-${b}`, 'nginx', `${backend.name}: recv() failed (104: Connection reset by peer) while reading client request line`);
+      }
+      w.end(conn, EndKind.RESET);
+      w.error(ErrorKind.ECONNRESET, b);
+      this.retryOrGiveUp(conn);
+      return;
+    }
+    const backend = w.backends[b];
+    if (!backend.hostUp) {
+      // Nobody answers: the request retransmits until the client's timeout.
+      conn.phase = ReqPhase.CONNECTING;
+      conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
+      return;
+    }
+    this.path.handle(conn);
+  };
+
+  /** The client gives up waiting for an answer (request_timeout). */
+  readonly timedOut = (conn: Conn): void => {
+    conn.timer = -1;
+    const b = conn.backend;
+    this.w.end(conn, EndKind.SILENT);
+    this.w.error(ErrorKind.ETIMEDOUT, b);
+    this.retryOrGiveUp(conn);
+  };
+
+  /** nginx answered (or failed) the request on `conn`. */
+  respond(conn: Conn, outcome: Outcome): void {
+    const w = this.w;
+    const b = conn.backend;
+    if (conn.flow === 2) {
+      // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
+      // waiting for an answer that never comes.
+      w.metrics.inc(w.c.resetIn, b);
+      w.log.logLimited(`lb-rst-${b}`, 'nginx', `${w.backends[b].name}: writev() failed (104: Connection reset by peer) while sending to client`);
+      w.backends[b].conns.delete(conn);
+      conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
+      return;
+    }
+    if (outcome !== Outcome.OK) {
+      w.metrics.inc(w.c.responses5xx, b);
+      w.error(ErrorKind.HTTP_5XX, b);
+      this.retryOrGiveUp(conn);
+      return;
+    }
+    w.metrics.inc(w.c.responses2xx, b);
+    this.latency.record(w.now - conn.requestStartedAt + this.rtt);
+    conn.attempt = 0;
+    conn.requestsLeft--;
+    conn.requestsServed++;
+    const backend = w.backends[b];
+    const nginx = backend.nginx;
+    if (conn.requestsLeft <= 0) {
+      // Done: the client closes; its TIME_WAIT is on the client host.
+      conn.timer = w.engine.schedule(this.rtt / 2, this.clientClose, conn);
+      return;
+    }
+    const think = this.thinkTime.sample(this.think);
+    const serverCloses = conn.requestsServed >= nginx.keepalive_requests || backend.nginxQuitting || nginx.keepalive_timeout === 0;
+    if (serverCloses || think >= nginx.keepalive_timeout) {
+      // nginx closes first (after the response, or when the connection idles past
+      // keepalive_timeout): TIME_WAIT lands on the VM and the client needs a new connection.
+      conn.lastActivity = w.now + this.rtt / 2 + think;
+      conn.timer = w.engine.schedule(serverCloses ? 0 : nginx.keepalive_timeout, this.serverIdleClose, conn);
+      return;
+    }
+    conn.timer = w.engine.schedule(this.rtt / 2 + think, this.send, conn);
+  }
+
+  private readonly clientClose = (conn: Conn): void => {
+    conn.timer = -1;
+    if (conn.flow === 2) {
+      // The client's FIN meets the forgotten flow: RST.
+      this.w.metrics.inc(this.w.c.resetOut, conn.backend);
+      this.w.end(conn, EndKind.RESET);
+      return;
+    }
+    this.w.end(conn, EndKind.CLIENT_FIN);
+  };
+
+  /** nginx closes a keepalive connection; the client comes back on a new one when it is ready. */
+  private readonly serverIdleClose = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    if (conn.flow === 2) {
+      w.metrics.inc(w.c.resetIn, conn.backend);
+      w.backends[conn.backend].conns.delete(conn);
+      conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
+      return;
+    }
+    w.end(conn, EndKind.SERVER_FIN);
+    conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
+  };
+
+  /** The server side ended the connection under an idle or waiting client (lifecycle events). */
+  serverGone(conn: Conn, how: EndKind, inFlight: boolean): void {
+    const w = this.w;
+    const b = conn.backend;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    conn.phase = ReqPhase.NONE;
+    conn.upstream = null;
+    w.end(conn, how);
+    if (inFlight) {
+      // EOF or RST instead of a response ("socket hang up").
+      w.error(ErrorKind.ECONNRESET, b);
+      if (how === EndKind.RESET) w.metrics.inc(w.c.resetOut, b);
+      this.retryOrGiveUp(conn);
+    } else {
+      // Idle keepalive connection closed by the server: the client reconnects when it next sends.
+      conn.timer = w.engine.schedule(this.thinkTime.sample(this.think), this.send, conn);
+    }
+  }
+
+  private retryOrGiveUp(conn: Conn): void {
+    const w = this.w;
+    const cfg = w.scenario.clients.http;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    if (conn.attempt < cfg.retries) {
+      const delay = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, 0);
+      conn.attempt++;
+      w.metrics.inc(w.c.retries, conn.backend);
+      conn.timer = w.engine.schedule(delay, this.send, conn);
+      return;
+    }
+    w.metrics.inc(w.c.requestsFailed, conn.backend);
+    conn.attempt = 0;
+    if (conn.backend >= 0) w.end(conn, EndKind.CLIENT_FIN);
+  }
+}

@@ -1,0 +1,82 @@
+import type { Rng } from '../engine/random.js';
+import type { Conn } from './conn.js';
+import { ErrorKind } from './series.js';
+import type { World } from './world.js';
+
+export interface ConnectHandler {
+  /** The flow is established on `conn.backend`; called one RTT after the SYN. */
+  connected(conn: Conn): void;
+  /** No backend could take the connection; the client sees `kind`. */
+  connectFailed(conn: Conn, kind: ErrorKind, backend: number): void;
+}
+
+interface Attempt {
+  conn: Conn;
+  handler: ConnectHandler;
+  retriesLeft: number;
+  backend: number;
+  gen: number;
+}
+
+/**
+ * A new client connection through the L4 balancer, in the style of HAProxy `mode tcp`:
+ * the balancer picks a BOUND backend; a refused connect (nginx not listening) is retried
+ * `retries` times `retry_interval` apart, an unanswered SYN (vanished host) after
+ * `connect_timeout`; with `option redispatch` the last retry goes to another backend.
+ */
+export class LbConnector {
+  private readonly rng: Rng;
+
+  constructor(private readonly w: World) {
+    this.rng = w.streams.stream('lb.pick');
+  }
+
+  connect(conn: Conn, handler: ConnectHandler): void {
+    this.w.assignTuple(conn);
+    const b = this.w.lb.pick(this.rng, this.w.clientIp(conn));
+    if (b < 0) {
+      this.w.log.logLimited('lb-no-server', 'lb', 'backend pool has no server available');
+      handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
+      return;
+    }
+    this.attempt({ conn, handler, retriesLeft: this.w.scenario.lb.retries, backend: b, gen: conn.gen });
+  }
+
+  private attempt(a: Attempt): void {
+    const w = this.w;
+    const backend = w.backends[a.backend];
+    if (!backend.hostUp) {
+      w.engine.schedule(w.scenario.lb.connect_timeout, this.retry, a);
+      return;
+    }
+    if (!backend.nginxUp || backend.nginxQuitting) {
+      // Nothing listens on :443 any more: the VM's kernel answers the SYN with RST.
+      w.metrics.inc(w.c.resetIn, a.backend);
+      w.engine.schedule(w.scenario.lb.retry_interval, this.retry, a);
+      return;
+    }
+    w.attach(a.conn, a.backend);
+    w.engine.schedule(w.scenario.clients.rtt, this.established, a);
+  }
+
+  private readonly established = (a: Attempt): void => {
+    if (a.conn.backend !== a.backend || a.conn.flow === 0) return;
+    a.handler.connected(a.conn);
+  };
+
+  private readonly retry = (a: Attempt): void => {
+    const w = this.w;
+    const vanished = !w.backends[a.backend].hostUp;
+    if (a.retriesLeft <= 0) {
+      w.log.logLimited(`lb-connect-fail-${a.backend}`, 'lb', `backend=${w.backends[a.backend].name} connect failed after ${w.scenario.lb.retries} retries (${vanished ? 'timeout' : 'refused'})`);
+      a.handler.connectFailed(a.conn, vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, a.backend);
+      return;
+    }
+    a.retriesLeft--;
+    if (a.retriesLeft === 0 && w.scenario.lb.redispatch) {
+      const other = w.lb.pick(this.rng, w.clientIp(a.conn), a.backend);
+      if (other >= 0) a.backend = other;
+    }
+    this.attempt(a);
+  };
+}

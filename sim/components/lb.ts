@@ -1,0 +1,130 @@
+import type { Rng } from '../engine/random.js';
+import type { LbConfig } from '../scenario/schema.js';
+
+/** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
+export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
+export type PoolState = (typeof PoolState)[keyof typeof PoolState];
+export const POOL_STATE_NAMES = ['BOUND', 'DRAINING', 'DETACHED'] as const;
+
+export function parsePoolState(s: string): PoolState {
+  switch (s) {
+    case 'bound':
+    case 'ready':
+      return PoolState.BOUND;
+    case 'draining':
+    case 'drain':
+      return PoolState.DRAINING;
+    default:
+      return PoolState.DETACHED;
+  }
+}
+
+/**
+ * The L4 balancer's control plane: pool state and weight per backend, flows per backend, and
+ * the balance algorithm choosing a backend for each new flow. Only BOUND backends that are
+ * in service (health checks, when present) get new flows; DRAINING keeps existing flows.
+ */
+export class LoadBalancer {
+  readonly state: Uint8Array;
+  readonly weight: Float64Array;
+  /** Flows tracked per backend, including ones forgotten by a hard removal but not yet reset. */
+  readonly active: Int32Array;
+  /** New flows per backend since the start (a drain gate's `new` is the difference between polls). */
+  readonly newFlows: Float64Array;
+  /** Backend taken out by health checks (issue-4 checker sets it; true = in service). */
+  readonly inService: Uint8Array;
+  private rrCurrent: Float64Array;
+
+  constructor(
+    readonly config: LbConfig,
+    readonly count: number,
+  ) {
+    this.state = new Uint8Array(count);
+    this.weight = new Float64Array(count).fill(1);
+    this.active = new Int32Array(count);
+    this.newFlows = new Float64Array(count);
+    this.inService = new Uint8Array(count).fill(1);
+    this.rrCurrent = new Float64Array(count);
+  }
+
+  eligible(b: number): boolean {
+    return this.state[b] === PoolState.BOUND && this.inService[b] === 1 && this.weight[b] > 0;
+  }
+
+  /** Choose a backend for a new flow, or -1 when none is eligible. `exclude` skips one backend. */
+  pick(rng: Rng, clientIp: number, exclude = -1): number {
+    switch (this.config.balance) {
+      case 'leastconn':
+        return this.leastConn(exclude);
+      case 'random':
+        return this.powerOfTwo(rng, exclude);
+      case 'source':
+        return this.sourceHash(clientIp, exclude);
+      default:
+        return this.smoothRoundRobin(exclude);
+    }
+  }
+
+  /** nginx/HAProxy-style smooth weighted round robin: deterministic, spreads weights evenly. */
+  private smoothRoundRobin(exclude: number): number {
+    let best = -1;
+    let total = 0;
+    for (let b = 0; b < this.count; b++) {
+      if (b === exclude || !this.eligible(b)) continue;
+      this.rrCurrent[b] += this.weight[b];
+      total += this.weight[b];
+      if (best < 0 || this.rrCurrent[b] > this.rrCurrent[best]) best = b;
+    }
+    if (best >= 0) this.rrCurrent[best] -= total;
+    return best;
+  }
+
+  private leastConn(exclude: number): number {
+    let best = -1;
+    let bestLoad = Infinity;
+    for (let b = 0; b < this.count; b++) {
+      if (b === exclude || !this.eligible(b)) continue;
+      const load = this.active[b] / this.weight[b];
+      if (load < bestLoad) {
+        best = b;
+        bestLoad = load;
+      }
+    }
+    return best;
+  }
+
+  /** HAProxy `random(2)`: two random draws, keep the less loaded. */
+  private powerOfTwo(rng: Rng, exclude: number): number {
+    const a = this.randomEligible(rng, exclude);
+    const b = this.randomEligible(rng, exclude);
+    if (a < 0 || b < 0) return a < 0 ? b : a;
+    return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
+  }
+
+  private randomEligible(rng: Rng, exclude: number): number {
+    let total = 0;
+    for (let b = 0; b < this.count; b++) if (b !== exclude && this.eligible(b)) total += this.weight[b];
+    if (total === 0) return -1;
+    let x = rng.next() * total;
+    for (let b = 0; b < this.count; b++) {
+      if (b === exclude || !this.eligible(b)) continue;
+      x -= this.weight[b];
+      if (x < 0) return b;
+    }
+    return -1;
+  }
+
+  /** `balance source`: hash of the client address over the running servers' weights (map-based). */
+  private sourceHash(clientIp: number, exclude: number): number {
+    let total = 0;
+    for (let b = 0; b < this.count; b++) if (b !== exclude && this.eligible(b)) total += this.weight[b];
+    if (total === 0) return -1;
+    let x = (Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total;
+    for (let b = 0; b < this.count; b++) {
+      if (b === exclude || !this.eligible(b)) continue;
+      x -= this.weight[b];
+      if (x < 0) return b;
+    }
+    return -1;
+  }
+}

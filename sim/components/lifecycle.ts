@@ -1,0 +1,201 @@
+import type { Backend } from './backend.js';
+import { ConnKind, ReqPhase, type Conn } from './conn.js';
+import type { HttpClients } from './http-clients.js';
+import { PoolState } from './lb.js';
+import { Outcome, type RequestPath } from './request-path.js';
+import type { WsClients } from './ws-clients.js';
+import { EndKind, type World } from './world.js';
+
+export type TerminateMode = 'graceful' | 'kill' | 'vanish';
+
+/**
+ * What happens to a backend's connections when the control plane or the host acts:
+ * bind / unbind (drain) / hard removal at the LB, and the three ways a VM ends —
+ * SIGTERM (graceful quit), kill -9 (the kernel closes every socket: FIN, or RST where data was
+ * unread) and a vanished host (no FIN, no RST: peers learn by timeout).
+ */
+export class Lifecycle {
+  /** Flows the LB assigned to each backend since the start (for drain gates). */
+  constructor(
+    private readonly w: World,
+    private readonly http: HttpClients,
+    private readonly ws: WsClients,
+    private readonly path: RequestPath,
+  ) {}
+
+  bind(b: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    if (!backend.hostUp || !backend.nginxUp || !backend.appUp) this.freshStart(backend);
+    w.lb.state[b] = PoolState.BOUND;
+    w.log.log('lb', `backend ${backend.name} bound: new connections accepted (BOUND)`);
+  }
+
+  unbind(b: number): void {
+    const w = this.w;
+    w.lb.state[b] = PoolState.DRAINING;
+    w.log.log('lb', `backend=${w.backends[b].name} unbind+drain: new_conn blocked, ${w.lb.active[b]} existing flows kept (DRAINING)`);
+  }
+
+  /** Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST. */
+  remove(b: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    w.lb.state[b] = PoolState.DETACHED;
+    w.log.log('lb', `backend ${backend.name} removed from pool abruptly`);
+    if (!w.scenario.lb.remove_resets_flows) return;
+    this.watchResets(b);
+    for (const conn of [...backend.conns]) {
+      conn.flow = 2;
+      if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.flowForgotten(conn);
+    }
+  }
+
+  /** After a hard removal, summarise the next 10 s the way the seed's LB log does. */
+  private watchResets(b: number): void {
+    const w = this.w;
+    const watch = { b, activeBefore: w.lb.active[b], last: w.metrics.runningTotal(w.c.resetOut, b), peak: 0, seconds: 0 };
+    const probe = (s: typeof watch): void => {
+      const now = w.metrics.runningTotal(w.c.resetOut, s.b);
+      s.peak = Math.max(s.peak, now - s.last);
+      s.last = now;
+      if (++s.seconds < 10) {
+        w.engine.schedule(1, probe, s);
+        return;
+      }
+      w.log.log('lb', `reset_out=${s.peak}/s active_conn dropped ${s.activeBefore} -> ${w.lb.active[s.b]} in 10s`);
+    };
+    w.engine.schedule(1, probe, watch);
+  }
+
+  terminate(b: number, mode: TerminateMode): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    if (mode === 'vanish') return this.vanish(backend);
+    if (mode === 'kill') {
+      w.log.log('app', `${backend.name}: killed (SIGKILL): no graceful hook runs`);
+      return this.killApp(backend);
+    }
+    w.log.log('app', `${backend.name}: SIGTERM (graceful shutdown ${backend.app.graceful_shutdown ? 'on' : 'off'}), nginx graceful quit`);
+    this.nginxQuit(backend);
+    if (!backend.app.graceful_shutdown) return this.killApp(backend);
+    backend.appAccepting = false;
+    this.runDrainHook(backend);
+    w.engine.schedule(backend.app.shutdown_grace, (bk: Backend) => bk.appUp && this.killApp(bk), backend);
+  }
+
+  /** The app's drain API (seed Part 4 strategy 1/5): refuse new sessions, notice, close 1001. */
+  runDrainHook(backend: Backend): void {
+    if (backend.drainHookDone) return;
+    backend.drainHookDone = true;
+    this.ws.drainNotice(backend);
+  }
+
+  /** nginx graceful quit: stop listening, close idle keep-alive connections now, others after their request. */
+  private nginxQuit(backend: Backend): void {
+    const w = this.w;
+    backend.nginxQuitting = true;
+    for (const conn of [...backend.conns]) {
+      if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.flow === 1) this.http.serverGone(conn, EndKind.SERVER_FIN, false);
+    }
+    const timeout = backend.nginx.worker_shutdown_timeout;
+    if (timeout > 0 && timeout !== Infinity) {
+      w.engine.schedule(timeout, (bk: Backend) => this.forceCloseNginx(bk), backend);
+    }
+  }
+
+  /** worker_shutdown_timeout: whatever is still open is closed without a WebSocket Close frame. */
+  private forceCloseNginx(backend: Backend): void {
+    const w = this.w;
+    const open = backend.conns.size;
+    if (open > 0) w.log.log('nginx', `${backend.name}: worker_shutdown_timeout: closing ${open} connections`);
+    for (const conn of [...backend.conns]) this.serverEnds(conn, EndKind.SERVER_FIN);
+    backend.nginxUp = false;
+  }
+
+  /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
+  killApp(backend: Backend): void {
+    const w = this.w;
+    backend.appUp = false;
+    backend.appAccepting = false;
+    backend.wsAccepting = false;
+    for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
+    for (const conn of [...backend.conns]) {
+      if (conn.kind === ConnKind.WS) {
+        if (backend.wsSessions.has(conn)) {
+          // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
+          if (conn.flow === 2) continue;
+          this.ws.serverGone(conn, EndKind.SERVER_FIN);
+        }
+        continue;
+      }
+      if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) {
+        const unread = conn.phase === ReqPhase.QUEUED;
+        if (conn.timer >= 0) w.engine.cancel(conn.timer);
+        conn.timer = -1;
+        conn.phase = ReqPhase.NONE;
+        if (conn.upstream) {
+          if (unread) this.path.abortUpstream(backend, conn.upstream);
+          else this.path.closeUpstream(backend, conn.upstream, false);
+          conn.upstream = null;
+        }
+        w.log.logLimited(
+          `kill-${backend.index}-${unread ? 'rst' : 'fin'}`,
+          'nginx',
+          unread
+            ? `${backend.name}: recv() failed (104: Connection reset by peer) while reading response header from upstream`
+            : `${backend.name}: upstream prematurely closed connection while reading response header from upstream`,
+        );
+        if (unread) w.metrics.inc(w.c.resetIn, backend.index);
+        this.http.respond(conn, Outcome.BAD_GATEWAY);
+      }
+    }
+    backend.busyWorkers = 0;
+    backend.appQueue.length = 0;
+    backend.appQueueHead = 0;
+  }
+
+  /** The host disappears: no FIN, no RST. Everything on it stops; peers find out by timeout. */
+  private vanish(backend: Backend): void {
+    const w = this.w;
+    w.log.log('deploy', `${backend.name}: instance terminated (host gone: peers get no FIN and no RST)`);
+    backend.hostUp = false;
+    backend.nginxUp = false;
+    backend.appUp = false;
+    for (const conn of [...backend.conns]) {
+      if (conn.kind === ConnKind.WS) {
+        if (backend.wsSessions.has(conn)) this.ws.serverGone(conn, EndKind.SILENT);
+        continue;
+      }
+      if (conn.phase !== ReqPhase.NONE) {
+        if (conn.timer >= 0) w.engine.cancel(conn.timer);
+        conn.phase = ReqPhase.NONE;
+        conn.upstream = null;
+        // The client waits for an answer that will not come.
+        conn.timer = w.engine.at(conn.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, conn);
+      }
+      backend.conns.delete(conn);
+    }
+    backend.busyWorkers = 0;
+    backend.appQueue.length = 0;
+    backend.appQueueHead = 0;
+    backend.upstreamPool.length = 0;
+  }
+
+  private serverEnds(conn: Conn, how: EndKind): void {
+    if (conn.kind === ConnKind.WS) this.ws.serverGone(conn, how);
+    else this.http.serverGone(conn, how, conn.phase !== ReqPhase.NONE);
+  }
+
+  /** A rebuilt VM comes up empty: new processes, no connections, fresh kernel tables. */
+  private freshStart(backend: Backend): void {
+    backend.hostUp = true;
+    backend.nginxUp = true;
+    backend.nginxQuitting = false;
+    backend.appUp = true;
+    backend.appAccepting = true;
+    backend.wsAccepting = true;
+    backend.drainHookDone = false;
+    this.w.log.log('deploy', `${backend.name}: new version started`);
+  }
+}

@@ -1,0 +1,166 @@
+import type { Rng } from '../engine/random.js';
+import type { Distribution } from '../scenario/distribution.js';
+import type { Backend } from './backend.js';
+import { ReqPhase, type Conn, type UpstreamConn } from './conn.js';
+import type { World } from './world.js';
+
+/** What nginx hands back to the client for one request. */
+export const Outcome = { OK: 0, BAD_GATEWAY: 1, GATEWAY_TIMEOUT: 2, SERVICE_UNAVAILABLE: 3 } as const;
+export type Outcome = (typeof Outcome)[keyof typeof Outcome];
+
+export interface ResponseSink {
+  /** nginx has the response for `conn`'s request; the client sees it one half-RTT later. */
+  respond(conn: Conn, outcome: Outcome): void;
+}
+
+/**
+ * nginx → app for one HTTP request: take an upstream connection (from the keepalive cache or a
+ * new connect() that needs an ephemeral port), queue for an app worker, serve, release the
+ * upstream connection (cache it, or close it: the closer holds TIME_WAIT on the VM).
+ */
+export class RequestPath {
+  private readonly service: Rng[];
+  private readonly serviceTime: Distribution[];
+  sink!: ResponseSink;
+
+  constructor(private readonly w: World) {
+    this.service = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
+    this.serviceTime = w.backends.map((b) => b.app.service_time);
+  }
+
+  /** A request arrived at nginx on an established client connection. */
+  handle(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    if (!backend.appUp || !backend.appAccepting) {
+      this.refused(backend, conn);
+      return;
+    }
+    const up = this.acquireUpstream(backend, conn);
+    if (up === null) return;
+    conn.upstream = up;
+    if (backend.busyWorkers < backend.app.workers) this.serve(backend, conn);
+    else {
+      conn.phase = ReqPhase.QUEUED;
+      backend.enqueue(conn);
+    }
+  }
+
+  private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
+    const w = this.w;
+    const now = w.now;
+    const pool = backend.upstreamPool;
+    while (pool.length > 0) {
+      const cached = pool.pop()!;
+      if (now - cached.idleSince < backend.nginx.upstream_keepalive_timeout) return cached;
+      this.closeUpstream(backend, cached, true);
+    }
+    const queued = backend.busyWorkers >= backend.app.workers ? backend.appQueueLength : 0;
+    if (queued + 1 > backend.appBacklog) {
+      // Accept queue full: the SYN is dropped and nginx's kernel retransmits it 1 s later,
+      // longer than proxy_connect_timeout would allow only in extreme overload.
+      w.metrics.inc(w.c.synDrops, backend.index);
+      conn.phase = ReqPhase.CONNECTING;
+      conn.timer = w.engine.schedule(1, this.retryConnect, conn);
+      return null;
+    }
+    const port = backend.upstreamPorts.connect(now);
+    if (port < 0) {
+      w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+      w.log.logLimited(
+        `eaddrnotavail-${backend.index}`,
+        'nginx',
+        `${backend.name}: connect() to ${this.appAddress(backend)} failed (99: Cannot assign requested address) while connecting to upstream`,
+      );
+      this.sink.respond(conn, Outcome.BAD_GATEWAY);
+      return null;
+    }
+    w.metrics.inc(w.c.upstreamConnects, backend.index);
+    return { port, requests: 0, idleSince: now };
+  }
+
+  private readonly retryConnect = (conn: Conn): void => {
+    conn.timer = -1;
+    const backend = this.w.backends[conn.backend];
+    if (this.w.now - conn.requestStartedAt >= backend.nginx.proxy_connect_timeout) {
+      this.w.log.logLimited(`connect-timeout-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while connecting to upstream`);
+      conn.phase = ReqPhase.NONE;
+      this.sink.respond(conn, Outcome.GATEWAY_TIMEOUT);
+      return;
+    }
+    conn.phase = ReqPhase.NONE;
+    this.handle(conn);
+  };
+
+  private serve(backend: Backend, conn: Conn): void {
+    backend.busyWorkers++;
+    conn.phase = ReqPhase.SERVING;
+    const d = this.serviceTime[backend.index].sample(this.service[backend.index]);
+    conn.timer = this.w.engine.schedule(d, this.served, conn);
+  }
+
+  private readonly served = (conn: Conn): void => {
+    const backend = this.w.backends[conn.backend];
+    conn.phase = ReqPhase.NONE;
+    conn.timer = -1;
+    this.releaseWorker(backend);
+    const up = conn.upstream!;
+    conn.upstream = null;
+    up.requests++;
+    this.releaseUpstream(backend, up);
+    this.sink.respond(conn, Outcome.OK);
+  };
+
+  /** A worker is free: give it the next queued request. */
+  releaseWorker(backend: Backend): void {
+    backend.busyWorkers--;
+    for (;;) {
+      const next = backend.dequeue();
+      if (next === undefined) return;
+      if (next.phase === ReqPhase.QUEUED && next.backend === backend.index) {
+        this.serve(backend, next);
+        return;
+      }
+    }
+  }
+
+  private releaseUpstream(backend: Backend, up: UpstreamConn): void {
+    const n = backend.nginx;
+    if (n.upstream_keepalive > 0 && up.requests < n.upstream_keepalive_requests && !backend.nginxQuitting) {
+      up.idleSince = this.w.now;
+      backend.upstreamPool.push(up);
+      // The cache holds N idle connections; nginx closes the least recently used beyond it.
+      if (backend.upstreamPool.length > n.upstream_keepalive) this.closeUpstream(backend, backend.upstreamPool.shift()!, true);
+      return;
+    }
+    this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
+  }
+
+  /** Close an upstream connection orderly; whoever closes first holds its TIME_WAIT on the VM. */
+  closeUpstream(backend: Backend, up: UpstreamConn, proxyClosesFirst: boolean): void {
+    const before = backend.timeWait.overflows;
+    if (proxyClosesFirst) backend.upstreamPorts.release(up.port, this.w.now, true);
+    else {
+      backend.upstreamPorts.release(up.port, this.w.now, false);
+      backend.timeWait.enter(this.w.now, -1, up.port);
+    }
+    if (backend.timeWait.overflows !== before) this.w.timeWaitOverflow(backend);
+  }
+
+  /** The upstream connection ended abruptly (RST): no TIME_WAIT on either side. */
+  abortUpstream(backend: Backend, up: UpstreamConn): void {
+    backend.upstreamPorts.release(up.port, this.w.now, false);
+  }
+
+  private refused(backend: Backend, conn: Conn): void {
+    this.w.log.logLimited(
+      `refused-${backend.index}`,
+      'nginx',
+      `${backend.name}: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://${this.appAddress(backend)}/"`,
+    );
+    this.sink.respond(conn, Outcome.BAD_GATEWAY);
+  }
+
+  appAddress(backend: Backend): string {
+    return backend.nginx.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
+  }
+}

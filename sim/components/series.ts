@@ -1,0 +1,80 @@
+import type { Metrics, SeriesId } from '../metrics/metrics.js';
+
+/**
+ * The counters of the model, defined once. Gauges are defined in world.ts because they read
+ * the model's state. Counter semantics are documented in the README's timeline.csv table.
+ */
+export interface Counters {
+  newConn: SeriesId;
+  closedFin: SeriesId;
+  resetOut: SeriesId;
+  resetIn: SeriesId;
+  requests: SeriesId;
+  responses2xx: SeriesId;
+  responses5xx: SeriesId;
+  requestsFailed: SeriesId;
+  retries: SeriesId;
+  errors: SeriesId;
+  errEconnreset: SeriesId;
+  errEtimedout: SeriesId;
+  errEconnrefused: SeriesId;
+  errEaddrnotavail: SeriesId;
+  ws1006: SeriesId;
+  ws1001: SeriesId;
+  ws1000: SeriesId;
+  reconnects: SeriesId;
+  upstreamConnects: SeriesId;
+  synDrops: SeriesId;
+  twOverflow: SeriesId;
+}
+
+export function defineCounters(m: Metrics): Counters {
+  return {
+    newConn: m.counter('new_conn', 'conn', 'New flows the LB sent to the backend'),
+    closedFin: m.counter('closed_fin', 'conn', 'Client connections that ended with an orderly FIN close'),
+    resetOut: m.counter('reset_out', 'RST', 'RSTs sent to clients (LB answering a forgotten flow, or a reset passed on)'),
+    resetIn: m.counter('reset_in', 'RST', 'RSTs between the LB and the backend (either direction)'),
+    requests: m.counter('requests', 'req', 'HTTP requests sent by clients (retries included)'),
+    responses2xx: m.counter('responses_2xx', 'req', 'Requests answered with 2xx'),
+    responses5xx: m.counter('responses_5xx', 'req', 'Requests answered with 5xx by nginx or the app'),
+    requestsFailed: m.counter('requests_failed', 'req', 'Requests that failed after all client retries'),
+    retries: m.counter('retries', 'req', 'Client retries of failed requests'),
+    errors: m.counter('errors', 'err', 'Client-visible errors of any kind (each attempt)'),
+    errEconnreset: m.counter('err_econnreset', 'err', 'Client errors ECONNRESET (104)'),
+    errEtimedout: m.counter('err_etimedout', 'err', 'Client errors ETIMEDOUT (110)'),
+    errEconnrefused: m.counter('err_econnrefused', 'err', 'Client errors ECONNREFUSED (111)'),
+    errEaddrnotavail: m.counter('err_eaddrnotavail', 'err', 'Upstream connects failed with EADDRNOTAVAIL (99)'),
+    ws1006: m.counter('ws_close_1006', 'session', 'WebSocket sessions that ended without a Close frame (1006)'),
+    ws1001: m.counter('ws_close_1001', 'session', 'WebSocket sessions closed by the server with 1001 Going Away'),
+    ws1000: m.counter('ws_close_1000', 'session', 'WebSocket sessions closed normally by the user (1000)'),
+    reconnects: m.counter('reconnects', 'session', 'WebSocket reconnect attempts'),
+    upstreamConnects: m.counter('upstream_connects', 'conn', 'New nginx → app connections'),
+    synDrops: m.counter('syn_drops', 'SYN', 'SYNs to the app dropped because its accept queue was full'),
+    twOverflow: m.counter('tw_overflow', 'conn', 'Closes that skipped TIME_WAIT (tcp_max_tw_buckets reached)'),
+  };
+}
+
+/** Client error kinds and their counters. */
+export const ErrorKind = {
+  ECONNRESET: 0,
+  ETIMEDOUT: 1,
+  ECONNREFUSED: 2,
+  EADDRNOTAVAIL: 3,
+  HTTP_5XX: 4,
+} as const;
+export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
+
+export function errorCounter(c: Counters, kind: ErrorKind): SeriesId {
+  switch (kind) {
+    case ErrorKind.ECONNRESET:
+      return c.errEconnreset;
+    case ErrorKind.ETIMEDOUT:
+      return c.errEtimedout;
+    case ErrorKind.ECONNREFUSED:
+      return c.errEconnrefused;
+    case ErrorKind.EADDRNOTAVAIL:
+      return c.errEaddrnotavail;
+    default:
+      return c.responses5xx;
+  }
+}

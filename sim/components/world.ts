@@ -1,0 +1,160 @@
+import { Engine } from '../engine/engine.js';
+import { RandomStreams, type Rng } from '../engine/random.js';
+import { EventLog } from '../metrics/event-log.js';
+import { Metrics } from '../metrics/metrics.js';
+import { TcpState, orderlyClose } from '../net/tcp.js';
+import type { Scenario } from '../scenario/schema.js';
+import { formatClock, parseClock } from '../scenario/units.js';
+import { Backend } from './backend.js';
+import { Conn, ConnKind } from './conn.js';
+import { LoadBalancer, parsePoolState } from './lb.js';
+import { definedOnly } from './defined-only.js';
+import { defineCounters, errorCounter, type Counters, type ErrorKind } from './series.js';
+
+/** How a client connection ended, for counting and for what the client sees next. */
+export const EndKind = { CLIENT_FIN: 0, SERVER_FIN: 1, RESET: 2, SILENT: 3 } as const;
+export type EndKind = (typeof EndKind)[keyof typeof EndKind];
+
+/**
+ * Everything of one run wired to one engine: backends, balancer, metrics, log and the shared
+ * connection primitives (open a flow, close it the way TCP does). Client populations and the
+ * orchestrator are built on top of it in run-scenario.ts.
+ */
+export class World {
+  readonly engine = new Engine(4096);
+  readonly streams: RandomStreams;
+  readonly metrics: Metrics;
+  readonly log: EventLog;
+  readonly c: Counters;
+  readonly backends: Backend[];
+  readonly lb: LoadBalancer;
+  readonly startOfDay: number;
+  private readonly portCursor: Uint16Array;
+  private readonly ipRng: Rng;
+  private nextConnId = 1;
+
+  constructor(readonly scenario: Scenario) {
+    this.streams = new RandomStreams(scenario.seed);
+    this.startOfDay = parseClock(scenario.start);
+    this.backends = scenario.backends.map(
+      (b, i) =>
+        new Backend(
+          i,
+          b.name,
+          { ...scenario.nginx, ...definedOnly(b.nginx) },
+          { ...scenario.app, ...definedOnly(b.app) },
+          { ...scenario.kernel, ...definedOnly(b.kernel) },
+        ),
+    );
+    this.lb = new LoadBalancer(scenario.lb, this.backends.length);
+    scenario.backends.forEach((b, i) => {
+      this.lb.state[i] = parsePoolState(b.state);
+      this.lb.weight[i] = b.weight;
+    });
+    this.metrics = new Metrics(
+      this.backends.map((b) => b.name),
+      scenario.sample_interval,
+    );
+    this.log = new EventLog(() => this.engine.now);
+    this.c = defineCounters(this.metrics);
+    this.ipRng = this.streams.stream('clients.ip');
+    this.portCursor = new Uint16Array(Math.min(scenario.clients.source_ips, 1 << 20));
+    this.engine.now = -scenario.warmup;
+  }
+
+  get now(): number {
+    return this.engine.now;
+  }
+
+  /** Wall-clock label of a simulated time. */
+  clock(t: number = this.engine.now): string {
+    return formatClock(this.startOfDay + t);
+  }
+
+  newConn(kind: ConnKind): Conn {
+    return new Conn(this.nextConnId++, kind);
+  }
+
+  /**
+   * Pick the client's source address and port. Clients walk their ephemeral range like Linux does,
+   * so with few source addresses 4-tuples come back within 60 s and meet server-side TIME_WAIT.
+   */
+  assignTuple(conn: Conn): void {
+    const ips = this.portCursor.length;
+    const ip = Math.floor(this.ipRng.next() * ips);
+    const [low, high] = this.scenario.kernel.ip_local_port_range;
+    const span = high - low + 1;
+    const port = low + (this.portCursor[ip] % span);
+    this.portCursor[ip] = (this.portCursor[ip] + 1) % span;
+    conn.tupleKey = ip * 65536 + port;
+  }
+
+  clientIp(conn: Conn): number {
+    return Math.floor(conn.tupleKey / 65536);
+  }
+
+  /** The LB has placed a new flow on backend b and the backend's kernel accepted it. */
+  attach(conn: Conn, b: number): void {
+    const backend = this.backends[b];
+    conn.backend = b;
+    conn.flow = 1;
+    conn.gen++;
+    conn.openedAt = this.now;
+    conn.clientState = TcpState.ESTABLISHED;
+    conn.serverState = TcpState.ESTABLISHED;
+    backend.reopenServerTimeWait(this.now, conn.tupleKey);
+    backend.conns.add(conn);
+    this.lb.active[b]++;
+    this.lb.newFlows[b]++;
+    this.metrics.inc(this.c.newConn, b);
+  }
+
+  /**
+   * End a client connection. The side that closes first holds TIME_WAIT (RFC 9293 state
+   * machine; RFC 6455 §7.1.1 asks WebSocket servers to close first): a server-first close
+   * puts a TIME_WAIT on the VM, a client-first close puts it on the client host.
+   */
+  end(conn: Conn, how: EndKind): void {
+    const b = conn.backend;
+    if (b < 0) return;
+    const backend = this.backends[b];
+    if (conn.flow !== 0) this.lb.active[b]--;
+    conn.flow = 0;
+    backend.conns.delete(conn);
+    conn.gen++;
+    conn.backend = -1;
+    if (how === EndKind.SERVER_FIN) {
+      const { closer, peer } = orderlyClose(true);
+      conn.serverState = closer;
+      conn.clientState = peer;
+      this.enterServerTimeWait(backend, conn.tupleKey);
+      this.metrics.inc(this.c.closedFin, b);
+    } else if (how === EndKind.CLIENT_FIN) {
+      const { closer, peer } = orderlyClose(true);
+      conn.clientState = closer;
+      conn.serverState = peer;
+      this.metrics.inc(this.c.closedFin, b);
+    } else {
+      conn.clientState = TcpState.CLOSED;
+      conn.serverState = TcpState.CLOSED;
+    }
+  }
+
+  enterServerTimeWait(backend: Backend, tupleKey: number): void {
+    const before = backend.timeWait.overflows;
+    backend.serverTimeWaitEnter(this.now, tupleKey);
+    if (backend.timeWait.overflows !== before) this.timeWaitOverflow(backend);
+  }
+
+  timeWaitOverflow(backend: Backend): void {
+    this.metrics.inc(this.c.twOverflow, backend.index);
+    this.log.logLimited(`tw-overflow-${backend.index}`, 'kernel', `${backend.name}: TCP: time wait bucket table overflow`);
+  }
+
+  /** Count a client-visible error. */
+  error(kind: ErrorKind, b: number): void {
+    this.metrics.inc(this.c.errors, b);
+    this.metrics.inc(errorCounter(this.c, kind), b);
+  }
+}
+

@@ -1,0 +1,289 @@
+import type { Rng } from '../engine/random.js';
+import type { Distribution } from '../scenario/distribution.js';
+import type { Backend } from './backend.js';
+import { backoffDelay, retryAfterDelay } from './backoff.js';
+import { ConnKind, type Conn } from './conn.js';
+import type { ConnectHandler, LbConnector } from './lb-connect.js';
+import type { RequestPath } from './request-path.js';
+import { ErrorKind } from './series.js';
+import { EndKind, type World } from './world.js';
+
+/** Why a session ends, decided when its timer fires. */
+export const WsClose = { NORMAL: 1000, GOING_AWAY: 1001, ABNORMAL: 1006 } as const;
+
+/**
+ * The WebSocket population. A user opens a session and keeps it for a drawn lifetime; across
+ * reconnects the user's intent (when they leave) is kept, so a policy change does not change what
+ * the users do. The tunnel is client ↔ LB ↔ nginx ↔ app; on a normal close the app closes TCP
+ * first (RFC 6455 §7.1.1), so TIME_WAIT lands on the VM. A tunnel idle past proxy_read_timeout is
+ * closed by nginx (1006 for the client) unless pings keep it busy.
+ */
+export class WsClients implements ConnectHandler {
+  rate: number;
+  private readonly arrivals: Rng;
+  private readonly lifetimeRng: Rng;
+  private readonly reconnectRng: Rng;
+  private readonly lifetime: Distribution;
+  /** Sum of session start times per backend, for the average age gauge in O(1). */
+  readonly bornSum: Float64Array;
+  /** Session start time per user connection id. */
+  private readonly born = new Map<number, number>();
+  /** retryAfter announced by a drain notice, per user connection id. */
+  private readonly notice = new Map<number, number>();
+  private arrivalTimer = -1;
+
+  constructor(
+    private readonly w: World,
+    private readonly connector: LbConnector,
+    private readonly path: RequestPath,
+  ) {
+    const cfg = w.scenario.clients.ws;
+    this.rate = cfg.arrival_rate;
+    this.arrivals = w.streams.stream('clients.ws.arrivals');
+    this.lifetimeRng = w.streams.stream('clients.ws.lifetime');
+    this.reconnectRng = w.streams.stream('clients.ws.reconnect');
+    this.lifetime = cfg.lifetime;
+    this.bornSum = new Float64Array(w.backends.length);
+  }
+
+  start(): void {
+    const cfg = this.w.scenario.clients.ws;
+    const ramp = this.arrivals;
+    for (let i = 0; i < cfg.initial_sessions; i++) this.w.engine.schedule(ramp.next() * cfg.initial_ramp, this.arrive, this);
+    this.scheduleArrival();
+  }
+
+  setRate(rate: number): void {
+    this.rate = rate;
+    if (this.arrivalTimer >= 0) this.w.engine.cancel(this.arrivalTimer);
+    this.arrivalTimer = -1;
+    this.scheduleArrival();
+  }
+
+  private scheduleArrival(): void {
+    if (this.rate <= 0) return;
+    const gap = -Math.log(1 - this.arrivals.next()) / this.rate;
+    this.arrivalTimer = this.w.engine.schedule(gap, this.arriveByRate, this);
+  }
+
+  private readonly arriveByRate = (): void => {
+    this.scheduleArrival();
+    this.arrive();
+  };
+
+  private readonly arrive = (): void => {
+    const conn = this.w.newConn(ConnKind.WS);
+    conn.sessionEndsAt = this.w.now + this.lifetime.sample(this.lifetimeRng);
+    this.connector.connect(conn, this);
+  };
+
+  connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
+    this.w.error(kind, backend);
+    this.reconnectLater(conn, backoffDelay(this.w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastActivity));
+  }
+
+  /** TCP is up: the upgrade handshake goes through nginx to the app. */
+  connected(conn: Conn): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    if (w.now >= conn.sessionEndsAt) {
+      w.end(conn, EndKind.CLIENT_FIN);
+      return;
+    }
+    if (!backend.appUp || !backend.appAccepting || !backend.wsAccepting) {
+      // 503 (draining app rejects handshakes) or 502 (app gone): the client backs off.
+      w.metrics.inc(w.c.responses5xx, backend.index);
+      w.end(conn, EndKind.SERVER_FIN);
+      this.reconnectLater(conn, backoffDelay(w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastActivity));
+      return;
+    }
+    const port = backend.upstreamPorts.connect(w.now);
+    if (port < 0) {
+      w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+      w.metrics.inc(w.c.responses5xx, backend.index);
+      w.end(conn, EndKind.SERVER_FIN);
+      this.reconnectLater(conn, backoffDelay(w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastActivity));
+      return;
+    }
+    w.metrics.inc(w.c.upstreamConnects, backend.index);
+    conn.upstream = { port, requests: 1, idleSince: w.now };
+    conn.attempt = 0;
+    conn.lastActivity = 0;
+    this.notice.delete(conn.id);
+    this.born.set(conn.id, w.now);
+    this.bornSum[backend.index] += w.now;
+    backend.wsSessions.add(conn);
+    this.armSessionTimer(conn, backend);
+  }
+
+  private armSessionTimer(conn: Conn, backend: Backend): void {
+    const w = this.w;
+    const born = this.born.get(conn.id)!;
+    let end = conn.sessionEndsAt;
+    const ttl = backend.app.ws.session_ttl;
+    if (ttl > 0 && ttl !== Infinity) end = Math.min(end, born + ttl);
+    const ping = w.scenario.clients.ws.ping_interval;
+    if (ping === 0 || ping === Infinity || ping > backend.nginx.proxy_read_timeout) end = Math.min(end, born + backend.nginx.proxy_read_timeout);
+    conn.timer = w.engine.at(end, this.sessionTimer, conn);
+  }
+
+  private readonly sessionTimer = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    const backend = w.backends[conn.backend];
+    if (w.now >= conn.sessionEndsAt) this.closeSession(conn, WsClose.NORMAL, false);
+    else {
+      const ttl = backend.app.ws.session_ttl;
+      const born = this.born.get(conn.id)!;
+      if (ttl > 0 && w.now >= born + ttl) this.closeSession(conn, WsClose.GOING_AWAY, false);
+      else this.closeSession(conn, WsClose.ABNORMAL, true);
+    }
+  };
+
+  /**
+   * End a session that is alive on its backend. `proxyFirst`: nginx closes both sides (idle
+   * tunnel timeout); otherwise the app sends the Close frame and closes TCP first.
+   */
+  closeSession(conn: Conn, code: number, proxyFirst: boolean): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, proxyFirst);
+    conn.upstream = null;
+    w.end(conn, EndKind.SERVER_FIN);
+    this.countClose(code, backend.index);
+    if (code === WsClose.NORMAL) return;
+    if (code === WsClose.ABNORMAL) {
+      w.log.logLimited(`ws-idle-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while proxying upgraded connection`);
+    }
+    this.reconnectAfterClose(conn);
+  }
+
+  /** The server side vanished or was killed under a live session. */
+  serverGone(conn: Conn, how: EndKind): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.abortUpstream(backend, conn.upstream);
+    conn.upstream = null;
+    if (how === EndKind.SILENT) {
+      // Nothing arrives: the client notices at its next unanswered ping.
+      conn.timer = w.engine.at(this.deadPeerNoticedAt(conn), this.noticedDead, conn);
+      return;
+    }
+    w.end(conn, how);
+    this.countClose(WsClose.ABNORMAL, backend.index);
+    this.reconnectAfterClose(conn);
+  }
+
+  /** The LB forgot the flow (hard removal): the next ping meets an RST. */
+  flowForgotten(conn: Conn): void {
+    const w = this.w;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    const ping = w.scenario.clients.ws.ping_interval;
+    const born = this.born.get(conn.id) ?? w.now;
+    const next = ping > 0 && ping !== Infinity ? born + Math.ceil((w.now - born) / ping + 1e-9) * ping : conn.sessionEndsAt;
+    conn.timer = w.engine.at(Math.min(next, conn.sessionEndsAt), this.resetByLb, conn);
+  }
+
+  private readonly resetByLb = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    const backend = w.backends[conn.backend];
+    w.metrics.inc(w.c.resetOut, backend.index);
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.abortUpstream(backend, conn.upstream);
+    conn.upstream = null;
+    w.end(conn, EndKind.RESET);
+    if (w.now >= conn.sessionEndsAt) return;
+    this.countClose(WsClose.ABNORMAL, backend.index);
+    this.reconnectAfterClose(conn);
+  };
+
+  private deadPeerNoticedAt(conn: Conn): number {
+    const w = this.w;
+    const cfg = w.scenario.clients.ws;
+    const born = this.born.get(conn.id) ?? w.now;
+    if (cfg.ping_interval === 0 || cfg.ping_interval === Infinity) return conn.sessionEndsAt;
+    const nextPing = born + Math.ceil((w.now - born) / cfg.ping_interval + 1e-9) * cfg.ping_interval;
+    return Math.min(conn.sessionEndsAt, nextPing + cfg.pong_timeout);
+  }
+
+  private readonly noticedDead = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    const b = conn.backend;
+    w.end(conn, EndKind.SILENT);
+    if (w.now >= conn.sessionEndsAt) return;
+    w.error(ErrorKind.ETIMEDOUT, b);
+    this.countClose(WsClose.ABNORMAL, b);
+    this.reconnectAfterClose(conn);
+  };
+
+  /** The app's drain hook: announce retryAfter, and close with 1001 spread over `close_spread`. */
+  drainNotice(backend: Backend): void {
+    const w = this.w;
+    const ws = backend.app.ws;
+    backend.wsAccepting = false;
+    const sessions = [...backend.wsSessions];
+    if (ws.drain_notice) for (const s of sessions) this.notice.set(s.id, ws.retry_after);
+    if (!ws.close_on_shutdown) return;
+    w.log.log('app', `${backend.name}: drain: DRAIN_NOTICE retryAfter=${Math.round(ws.retry_after)}s sent to ${sessions.length} sessions, closing with 1001`);
+    sessions.forEach((s, i) => {
+      if (s.timer >= 0) w.engine.cancel(s.timer);
+      s.timer = w.engine.schedule((ws.close_spread * i) / Math.max(1, sessions.length), this.goingAway, s);
+    });
+  }
+
+  private readonly goingAway = (conn: Conn): void => {
+    conn.timer = -1;
+    if (conn.backend < 0) return;
+    this.closeSession(conn, WsClose.GOING_AWAY, false);
+  };
+
+  private reconnectAfterClose(conn: Conn): void {
+    const w = this.w;
+    const cfg = w.scenario.clients.ws.reconnect;
+    const retryAfter = this.notice.get(conn.id);
+    const delay =
+      retryAfter !== undefined && cfg.honor_retry_after
+        ? retryAfterDelay(cfg, retryAfter, this.reconnectRng)
+        : backoffDelay(cfg, conn.attempt, this.reconnectRng, conn.lastActivity);
+    this.reconnectLater(conn, delay);
+  }
+
+  private reconnectLater(conn: Conn, delay: number): void {
+    const w = this.w;
+    if (w.now + delay >= conn.sessionEndsAt) return;
+    conn.lastActivity = delay;
+    conn.attempt++;
+    conn.timer = w.engine.schedule(delay, this.reconnect, conn);
+  }
+
+  private readonly reconnect = (conn: Conn): void => {
+    conn.timer = -1;
+    this.w.metrics.inc(this.w.c.reconnects, -1);
+    this.connector.connect(conn, this);
+  };
+
+  private forgetSession(conn: Conn, backend: Backend): void {
+    if (!backend.wsSessions.delete(conn)) return;
+    const born = this.born.get(conn.id)!;
+    this.bornSum[backend.index] -= born;
+    this.born.delete(conn.id);
+    this.w.metrics.histogram('ws_session_duration').record(this.w.now - born);
+  }
+
+  private countClose(code: number, b: number): void {
+    const c = this.w.c;
+    this.w.metrics.inc(code === WsClose.NORMAL ? c.ws1000 : code === WsClose.GOING_AWAY ? c.ws1001 : c.ws1006, b);
+  }
+
+  /** Average age of the sessions on a backend now (0 when none). */
+  averageAge(backend: Backend): number {
+    const n = backend.wsSessions.size;
+    return n === 0 ? 0 : this.w.now - this.bornSum[backend.index] / n;
+  }
+}

@@ -1,0 +1,132 @@
+import type { SeriesKind, SeriesMeta, Timeline } from '../result.js';
+import { Histogram } from './histogram.js';
+
+export type SeriesId = number;
+
+interface SeriesDef extends SeriesMeta {
+  /** Gauges are pulled at sample time, so the hot path never maintains them. */
+  read?: (entity: number) => number;
+  /** For a gauge, how the `total` row is formed from the entities (default: sum). */
+  total?: () => number;
+}
+
+/**
+ * Counters, gauges and histograms for a set of entities (backends) plus `total`.
+ *
+ * Counters are one Float64Array indexed by series × entity and are reset after each sample, so
+ * `inc` is two additions. Gauges are read through callbacks when a sample is taken.
+ */
+export class Metrics {
+  readonly entities: string[];
+  private readonly width: number;
+  private readonly totalIdx: number;
+  private defs: SeriesDef[] = [];
+  private counts = new Float64Array(0);
+  /** Counters since the end of warmup, never reset by sampling. */
+  private cumulative = new Float64Array(0);
+  private readonly histograms = new Map<string, Histogram>();
+  private readonly timeline: Timeline;
+
+  constructor(entityNames: string[], interval: number) {
+    this.entities = [...entityNames, 'total'];
+    this.width = this.entities.length;
+    this.totalIdx = this.width - 1;
+    this.timeline = { interval, entities: this.entities, series: [], t: [], entity: [], values: [] };
+  }
+
+  get total(): number {
+    return this.totalIdx;
+  }
+
+  counter(name: string, unit: string, description: string): SeriesId {
+    return this.define({ name, kind: 'counter', unit, description });
+  }
+
+  gauge(name: string, unit: string, description: string, read: (entity: number) => number, total?: () => number): SeriesId {
+    return this.define({ name, kind: 'gauge', unit, description, read, total });
+  }
+
+  /** Add `n` to a counter for an entity (and to the total row). Entity -1 counts in total only. */
+  inc(id: SeriesId, entity: number, n = 1): void {
+    const base = id * this.width;
+    if (entity >= 0) {
+      this.counts[base + entity] += n;
+      this.cumulative[base + entity] += n;
+    }
+    this.counts[base + this.totalIdx] += n;
+    this.cumulative[base + this.totalIdx] += n;
+  }
+
+  /** A counter's running total for an entity (`total` index for all). */
+  runningTotal(id: SeriesId, entity: number): number {
+    return this.cumulative[id * this.width + entity];
+  }
+
+  histogram(name: string): Histogram {
+    let h = this.histograms.get(name);
+    if (!h) {
+      h = new Histogram();
+      this.histograms.set(name, h);
+    }
+    return h;
+  }
+
+  /** Forget everything counted so far (end of warmup). */
+  resetCounters(): void {
+    this.counts.fill(0);
+    this.cumulative.fill(0);
+    for (const h of this.histograms.values()) h.reset();
+  }
+
+  /** Take one sample ending at time t: a row per entity, then counters restart. */
+  sample(t: number): void {
+    const tl = this.timeline;
+    for (let e = 0; e < this.width; e++) {
+      tl.t.push(t);
+      tl.entity.push(e);
+    }
+    for (let s = 0; s < this.defs.length; s++) {
+      const def = this.defs[s];
+      const column = tl.values[s];
+      for (let e = 0; e < this.width; e++) {
+        let v: number;
+        if (def.kind === 'counter') v = this.counts[s * this.width + e];
+        else if (e === this.totalIdx) v = def.total ? def.total() : sumOfEntities(def, this.totalIdx);
+        else v = def.read!(e);
+        column.push(v);
+      }
+    }
+    this.counts.fill(0);
+  }
+
+  result(): { timeline: Timeline; histograms: Map<string, Histogram> } {
+    this.timeline.series = this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description }));
+    return { timeline: this.timeline, histograms: this.histograms };
+  }
+
+  seriesNames(): string[] {
+    return this.defs.map((d) => d.name);
+  }
+
+  private define(def: SeriesDef): SeriesId {
+    if (this.defs.some((d) => d.name === def.name)) throw new Error(`metric ${def.name} defined twice`);
+    if (this.timeline.t.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
+    this.defs.push(def);
+    this.timeline.values.push([]);
+    const counts = new Float64Array(this.defs.length * this.width);
+    counts.set(this.counts);
+    this.counts = counts;
+    const cumulative = new Float64Array(this.defs.length * this.width);
+    cumulative.set(this.cumulative);
+    this.cumulative = cumulative;
+    return this.defs.length - 1;
+  }
+}
+
+function sumOfEntities(def: SeriesDef, entityCount: number): number {
+  let sum = 0;
+  for (let e = 0; e < entityCount; e++) sum += def.read!(e);
+  return sum;
+}
+
+export type { SeriesKind };

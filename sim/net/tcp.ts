@@ -1,0 +1,166 @@
+/**
+ * TCP endpoint states (RFC 9293 §3.3.2) and the transitions drainsim uses, as pure lookup
+ * functions: (state, input) → (next state, segment to send). Packets are abstracted into inputs;
+ * the connection layer applies them to both ends. Invalid inputs for a state throw, like Shadow's
+ * TCP where every operation is "invalid in this state" unless the state handles it.
+ */
+
+export const TcpState = {
+  /** No connection. */
+  CLOSED: 0,
+  /** Waiting for a connection request (a listening socket). */
+  LISTEN: 1,
+  /** SYN sent, waiting for SYN-ACK. */
+  SYN_SENT: 2,
+  /** SYN received and SYN-ACK sent, waiting for the final ACK. */
+  SYN_RECEIVED: 3,
+  /** Open: data flows both ways. */
+  ESTABLISHED: 4,
+  /** Closed by the application first, FIN sent, waiting for its ACK. */
+  FIN_WAIT_1: 5,
+  /** Our FIN acknowledged; waiting for the peer's FIN (orphans time out after tcp_fin_timeout). */
+  FIN_WAIT_2: 6,
+  /** Peer's FIN received; waiting for our application to close. No timer: can last forever. */
+  CLOSE_WAIT: 7,
+  /** Both sides sent FIN at once; waiting for the ACK of ours. */
+  CLOSING: 8,
+  /** Passive closer's FIN sent, waiting for its ACK. */
+  LAST_ACK: 9,
+  /** The active closer waits 2·MSL (60 s on Linux) so stray segments die out. */
+  TIME_WAIT: 10,
+} as const;
+
+export type TcpState = (typeof TcpState)[keyof typeof TcpState];
+
+export const TCP_STATE_NAMES: readonly string[] = Object.keys(TcpState);
+
+/** Inputs to an endpoint: its application's calls and abstracted segments from the peer. */
+export const TcpInput = {
+  CONNECT: 0,
+  RCV_SYN_ACK: 1,
+  RCV_SYN: 2,
+  RCV_ACK: 3,
+  /** close() by the local application. */
+  CLOSE: 4,
+  RCV_FIN: 5,
+  /** The ACK of our FIN. */
+  RCV_FIN_ACK: 6,
+  RCV_RST: 7,
+  /** Abort: close with unread data, SO_LINGER 0, or an LB reset; sends RST. */
+  ABORT: 8,
+  /** The TIME_WAIT or FIN_WAIT_2 timer, or retransmission give-up. */
+  TIMEOUT: 9,
+} as const;
+
+export type TcpInput = (typeof TcpInput)[keyof typeof TcpInput];
+
+export const Segment = { NONE: 0, SYN: 1, SYN_ACK: 2, ACK: 3, FIN: 4, RST: 5 } as const;
+export type Segment = (typeof Segment)[keyof typeof Segment];
+
+export interface Transition {
+  readonly next: TcpState;
+  readonly send: Segment;
+}
+
+const S = TcpState;
+const I = TcpInput;
+const t = (next: TcpState, send: Segment = Segment.NONE): Transition => Object.freeze({ next, send });
+
+/** transitions[state][input]; a missing entry means the input is invalid in that state. */
+const transitions: Array<Partial<Record<TcpInput, Transition>>> = [];
+transitions[S.CLOSED] = { [I.CONNECT]: t(S.SYN_SENT, Segment.SYN), [I.RCV_RST]: t(S.CLOSED) };
+transitions[S.LISTEN] = { [I.RCV_SYN]: t(S.SYN_RECEIVED, Segment.SYN_ACK), [I.CLOSE]: t(S.CLOSED) };
+transitions[S.SYN_SENT] = {
+  [I.RCV_SYN_ACK]: t(S.ESTABLISHED, Segment.ACK),
+  [I.RCV_RST]: t(S.CLOSED),
+  [I.CLOSE]: t(S.CLOSED),
+  [I.TIMEOUT]: t(S.CLOSED),
+};
+transitions[S.SYN_RECEIVED] = {
+  [I.RCV_ACK]: t(S.ESTABLISHED),
+  [I.RCV_RST]: t(S.LISTEN),
+  [I.TIMEOUT]: t(S.CLOSED),
+};
+transitions[S.ESTABLISHED] = {
+  [I.CLOSE]: t(S.FIN_WAIT_1, Segment.FIN),
+  [I.RCV_FIN]: t(S.CLOSE_WAIT, Segment.ACK),
+  [I.RCV_RST]: t(S.CLOSED),
+  [I.ABORT]: t(S.CLOSED, Segment.RST),
+  [I.TIMEOUT]: t(S.CLOSED),
+};
+transitions[S.FIN_WAIT_1] = {
+  [I.RCV_FIN_ACK]: t(S.FIN_WAIT_2),
+  [I.RCV_FIN]: t(S.CLOSING, Segment.ACK),
+  [I.RCV_RST]: t(S.CLOSED),
+  [I.TIMEOUT]: t(S.CLOSED),
+};
+transitions[S.FIN_WAIT_2] = {
+  [I.RCV_FIN]: t(S.TIME_WAIT, Segment.ACK),
+  [I.RCV_RST]: t(S.CLOSED),
+  [I.TIMEOUT]: t(S.CLOSED),
+};
+transitions[S.CLOSE_WAIT] = {
+  [I.CLOSE]: t(S.LAST_ACK, Segment.FIN),
+  [I.RCV_RST]: t(S.CLOSED),
+  [I.ABORT]: t(S.CLOSED, Segment.RST),
+};
+transitions[S.CLOSING] = { [I.RCV_FIN_ACK]: t(S.TIME_WAIT), [I.RCV_RST]: t(S.CLOSED), [I.TIMEOUT]: t(S.CLOSED) };
+transitions[S.LAST_ACK] = { [I.RCV_FIN_ACK]: t(S.CLOSED), [I.RCV_RST]: t(S.CLOSED), [I.TIMEOUT]: t(S.CLOSED) };
+transitions[S.TIME_WAIT] = {
+  [I.TIMEOUT]: t(S.CLOSED),
+  // A new SYN for the same 4-tuple (with timestamps) reopens a server-side TIME_WAIT:
+  // tcp_timewait_state_process() returns TCP_TW_SYN and the listener takes the SYN.
+  [I.RCV_SYN]: t(S.CLOSED),
+  [I.RCV_RST]: t(S.TIME_WAIT),
+};
+
+/** The transition for an input, or an error naming the state and input. */
+export function transition(state: TcpState, input: TcpInput): Transition {
+  const row = transitions[state];
+  const tr = row?.[input];
+  if (!tr) throw new Error(`TCP: input ${inputName(input)} is invalid in state ${TCP_STATE_NAMES[state]}`);
+  return tr;
+}
+
+export function isValid(state: TcpState, input: TcpInput): boolean {
+  return transitions[state]?.[input] !== undefined;
+}
+
+export function inputName(input: TcpInput): string {
+  return Object.keys(TcpInput)[input];
+}
+
+/**
+ * Apply an orderly close started by one side (the active closer), with the other side's
+ * application closing promptly when it reads EOF (the usual case) or never (a CLOSE_WAIT leak).
+ * Returns the final states of both ends: the active closer ends in TIME_WAIT (or FIN_WAIT_2 while
+ * the peer leaks), the passive side in CLOSED (or CLOSE_WAIT).
+ */
+export function orderlyClose(peerClosesPromptly: boolean): { closer: TcpState; peer: TcpState } {
+  let closer: TcpState = transition(S.ESTABLISHED, I.CLOSE).next; // FIN_WAIT_1, FIN sent
+  let peer: TcpState = transition(S.ESTABLISHED, I.RCV_FIN).next; // CLOSE_WAIT, ACK sent
+  closer = transition(closer, I.RCV_FIN_ACK).next; // FIN_WAIT_2
+  if (!peerClosesPromptly) return { closer, peer };
+  peer = transition(peer, I.CLOSE).next; // LAST_ACK, FIN sent
+  closer = transition(closer, I.RCV_FIN).next; // TIME_WAIT, ACK sent
+  peer = transition(peer, I.RCV_FIN_ACK).next; // CLOSED
+  return { closer, peer };
+}
+
+/**
+ * Linux SYN retransmission times (seconds after the first SYN) and the give-up time.
+ * Kernels ≥ 6.5 add `tcp_syn_linear_timeouts` (default 4) retransmits at the initial RTO before
+ * exponential backoff: 1,1,1,1,1,2,4,…,32 then a 64 s wait, so connect() fails at ~131 s;
+ * with 0 linear timeouts the classic 1,2,4,…,32 + 64 gives 127 s (ip-sysctl.rst).
+ */
+export function synRetransmitSchedule(synRetries: number, linearTimeouts: number, rtoInitial = 1, rtoMax = 120): { retransmits: number[]; giveUp: number } {
+  const retransmits: number[] = [];
+  let at = 0;
+  let rto = rtoInitial;
+  for (let k = 0; k < synRetries + linearTimeouts; k++) {
+    at += rto;
+    retransmits.push(at);
+    if (k >= linearTimeouts) rto = Math.min(rto * 2, rtoMax);
+  }
+  return { retransmits, giveUp: at + rto };
+}

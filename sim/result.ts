@@ -1,0 +1,78 @@
+/**
+ * What a finished run hands to report writers and to expectation checks. Reports read only this;
+ * they never reach into the model.
+ */
+
+/** How a timeline series is sampled: a counter reports what happened during the interval, a gauge
+ * the value at the end of it. */
+export type SeriesKind = 'counter' | 'gauge';
+
+export interface SeriesMeta {
+  /** Column name in timeline.csv, e.g. `reset_out`, `time_wait`. */
+  name: string;
+  kind: SeriesKind;
+  unit: string;
+  description: string;
+}
+
+/** The sampled timeline in column form: `values[s][r]` is series s at row r. */
+export interface Timeline {
+  /** Sample interval in seconds. */
+  interval: number;
+  /** Entities in row order; the last one is always `total`. */
+  entities: string[];
+  series: SeriesMeta[];
+  /** Sample end time (simulated seconds since start) of each row. */
+  t: number[];
+  /** Entity index of each row. */
+  entity: number[];
+  values: number[][];
+}
+
+export interface LogLine {
+  /** Simulated seconds since start. */
+  t: number;
+  /** Component in brackets in the log: lb, nginx, app, deploy, kernel, client, hc, k8s. */
+  source: string;
+  text: string;
+}
+
+export interface HistogramSummary {
+  count: number;
+  mean: number;
+  p50: number;
+  p95: number;
+  p99: number;
+  max: number;
+}
+
+export interface ExpectationResult {
+  /** The assertion as written in the scenario file. */
+  text: string;
+  passed: boolean;
+  actual: number | null;
+  /** Simulated time the failure is pinned to, when the assertion is about a window. */
+  at?: number;
+  message?: string;
+}
+
+export interface RunResult {
+  scenario: { name: string; file: string; description: string };
+  seed: number;
+  version: string;
+  /** Wall-clock label of simulated time 0, e.g. `14:00:00`. */
+  start: string;
+  /** Simulated seconds the run covered. */
+  horizon: number;
+  /** The fully resolved scenario (every default filled in). */
+  resolved: unknown;
+  /** Key figures by dotted name, e.g. `errors.total`, `reset_out.peak_per_s`; null when the
+   * figure has no value in this run (e.g. a drain that never completed). */
+  figures: Record<string, number | null>;
+  histograms: Record<string, HistogramSummary>;
+  timeline: Timeline;
+  events: LogLine[];
+  expectations: ExpectationResult[];
+  /** Number of engine events fired (deterministic; wall time is not part of a result). */
+  engineEvents: number;
+}

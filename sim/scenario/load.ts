@@ -1,0 +1,163 @@
+/**
+ * Scenario loading: file or built-in name → `extends` chain → deep merge → `--set` overrides →
+ * zod validation, with every problem reported as file:line:column, path, expected and found.
+ * Everything downstream sees only the validated, fully resolved scenario.
+ */
+import { dirname } from 'node:path';
+import type { z } from 'zod';
+import { ScenarioError, type ScenarioIssue } from './errors.js';
+import { locate, type AppliedOverride } from './locate.js';
+import { deepMerge, setOwn } from './merge.js';
+import { formatPath } from './path.js';
+import { objectKeysAt } from './schema-walk.js';
+import { defaultBuiltinDir, displayPath, resolveScenarioFile, scenarioNameOf } from './scenario-file.js';
+import { applySetOverride, parseSetOverride } from './set-override.js';
+import { readYamlSource, type YamlSource } from './yaml-source.js';
+import { scenarioErrorMap } from './zod-error-map.js';
+import { describeZodIssues } from './zod-issues.js';
+
+export { builtinScenarioNames } from './scenario-file.js';
+export { packageRoot } from './package-root.js';
+
+export interface LoadOptions {
+  /** `path=value` overrides, applied in order after merging. */
+  sets?: string[];
+  /** Where built-in scenarios live; default `<package root>/scenarios`. */
+  builtinDir?: string;
+  /**
+   * Runs validation with the leaf file's folder in effect, for schema types that read files
+   * relative to the scenario (zod-types' withDistributionBaseDir, for `empirical(file.csv)`).
+   * The loader itself knows no schema type, so the caller supplies it.
+   */
+  withBaseDir?: <R>(baseDir: string, parse: () => R) => R;
+}
+
+export interface LoadedScenario<T> {
+  scenario: T;
+  name: string;
+  /** The leaf file as shown to the user. */
+  file: string;
+  /** The leaf file's folder (absolute): relative paths inside the scenario resolve from here. */
+  baseDir: string;
+  /** Files of the extends chain, leaf first, as shown to the user. */
+  chain: string[];
+  /** The merged input that was validated (overrides applied, `extends` removed). */
+  raw: unknown;
+}
+
+/** The merged but unvalidated input of a scenario and the files it came from (leaf first). */
+export interface ScenarioInput {
+  raw: Record<string, unknown>;
+  sources: YamlSource[];
+}
+
+/** Keys that instruct the loader rather than describe the scenario; removed before validation. */
+const LOADER_KEYS = ['extends', '$schema'];
+const MAX_EXTENDS_DEPTH = 32;
+
+function extendsIssue(source: YamlSource, message: string, found?: unknown): ScenarioError {
+  const where = locate([source], [], ['extends'], 'value');
+  const issue: ScenarioIssue = { ...where, path: 'extends', message };
+  if (found !== undefined) issue.found = JSON.stringify(found);
+  return new ScenarioError([issue]);
+}
+
+/** The leaf's file and every file it extends, leaf first. */
+function readExtendsChain(leafPath: string, builtinDir: string): YamlSource[] {
+  const sources: YamlSource[] = [];
+  let current = leafPath;
+  for (;;) {
+    const previous = sources.at(-1);
+    if (sources.some((s) => s.absPath === current)) {
+      const cycle = [...sources.map((s) => s.file), displayPath(current)].join(' → ');
+      throw extendsIssue(previous as YamlSource, `forms a cycle: ${cycle}`);
+    }
+    if (previous !== undefined && sources.length >= MAX_EXTENDS_DEPTH) {
+      throw extendsIssue(previous, `extends chain deeper than ${MAX_EXTENDS_DEPTH} files`);
+    }
+    const source = readYamlSource(current, displayPath(current));
+    sources.push(source);
+    const ref = source.data.extends;
+    if (ref === undefined || ref === null) return sources;
+    if (typeof ref !== 'string' || ref.trim() === '') {
+      throw extendsIssue(source, 'expected the name of a built-in scenario or a path relative to this file', ref);
+    }
+    current = resolveScenarioFile(ref, {
+      builtinDir,
+      fromDir: dirname(current),
+      referencedAt: { ...locate([source], [], ['extends'], 'value'), path: 'extends' },
+    });
+  }
+}
+
+/** Resolves the file, follows `extends` and merges; no overrides, no validation. */
+export function readScenarioInput(fileOrName: string, opts: Pick<LoadOptions, 'builtinDir'> = {}): ScenarioInput {
+  const builtinDir = opts.builtinDir ?? defaultBuiltinDir();
+  const sources = readExtendsChain(resolveScenarioFile(fileOrName, { builtinDir }), builtinDir);
+  const merged = sources.reduceRight<unknown>((acc, source) => deepMerge(acc, source.data), {}) as Record<string, unknown>;
+  // A fresh copy: overrides write into it, and merged values are shared with the sources.
+  const raw = structuredClone(merged);
+  for (const key of LOADER_KEYS) delete raw[key];
+  return { raw, sources };
+}
+
+/**
+ * Issues in reading order: leaf file first, then each base, by line; issues without a line (a
+ * value from a default) after their file's located ones, `--set` issues last. Stable otherwise.
+ */
+function sortByLocation(issues: ScenarioIssue[], sources: readonly YamlSource[]): ScenarioIssue[] {
+  const fileRank = (file: string): number => {
+    const i = sources.findIndex((s) => s.file === file);
+    return i < 0 ? sources.length : i;
+  };
+  return issues
+    .map((issue, order) => ({ issue, order }))
+    .sort(
+      (a, b) =>
+        fileRank(a.issue.file) - fileRank(b.issue.file) ||
+        (a.issue.line ?? Infinity) - (b.issue.line ?? Infinity) ||
+        (a.issue.column ?? 0) - (b.issue.column ?? 0) ||
+        a.order - b.order,
+    )
+    .map((x) => x.issue);
+}
+
+export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: LoadOptions = {}): LoadedScenario<T> {
+  const overrides = (opts.sets ?? []).map(parseSetOverride);
+  const { raw, sources } = readScenarioInput(fileOrName, opts);
+  const leaf = sources[0];
+
+  // The name is the leaf's own, never inherited: a variant is not its base.
+  const ownName = leaf.data.name;
+  const defaultName = typeof ownName === 'string' ? ownName : scenarioNameOf(leaf.absPath);
+  if (objectKeysAt(schema, [], raw).includes('name')) setOwn(raw, 'name', ownName ?? defaultName);
+
+  const applied: AppliedOverride[] = overrides.map((o) => ({ text: o.text, path: applySetOverride(raw, o) }));
+
+  const baseDir = dirname(leaf.absPath);
+  const parse = () => schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true });
+  const result = opts.withBaseDir ? opts.withBaseDir(baseDir, parse) : parse();
+  if (!result.success) {
+    const issues = describeZodIssues(result.error.issues, schema, raw).map(
+      (d): ScenarioIssue => ({
+        ...locate(sources, applied, d.path, d.anchor),
+        path: formatPath(d.path),
+        message: d.message,
+        expected: d.expected,
+        found: d.found,
+        suggestion: d.suggestion,
+      }),
+    );
+    throw new ScenarioError(sortByLocation(issues, sources));
+  }
+  const scenario = result.data;
+  const resolvedName = (scenario as { name?: unknown } | null)?.name;
+  return {
+    scenario,
+    name: typeof resolvedName === 'string' ? resolvedName : defaultName,
+    file: leaf.file,
+    baseDir,
+    chain: sources.map((s) => s.file),
+    raw,
+  };
+}

@@ -1,0 +1,230 @@
+/**
+ * The scenario format: one zod schema is the single source for validation, the TypeScript types
+ * the model sees, and the JSON Schema editors use (`drainsim schema`). Every default is the real
+ * system's default, and each description names the system it comes from
+ * (../../shared/reference/real-defaults.md has the sources).
+ */
+import { z } from 'zod';
+import { zDistribution, zDuration, zDurationOrInfinite } from './zod-types.js';
+
+const int = (min = 0) => z.number().int().min(min);
+
+export const KernelSchema = z.strictObject({
+  ip_local_port_range: z
+    .tuple([int(1), int(1)])
+    .prefault([32768, 60999])
+    .describe('Linux net.ipv4.ip_local_port_range, default 32768 60999 (28,232 ports per destination).'),
+  tcp_tw_reuse: z
+    .union([z.literal(0), z.literal(1), z.literal(2)])
+    .prefault(2)
+    .describe('Linux net.ipv4.tcp_tw_reuse: 0 off, 1 on, 2 loopback only (default 2). Connect side only.'),
+  tcp_max_tw_buckets: int(0)
+    .prefault(131072)
+    .describe('Linux net.ipv4.tcp_max_tw_buckets (131072 on a 23 GiB host); past it TIME_WAIT is skipped.'),
+  tcp_syn_retries: int(0).prefault(6).describe('Linux net.ipv4.tcp_syn_retries, default 6.'),
+  tcp_syn_linear_timeouts: int(0).prefault(4).describe('Linux ≥ 6.5 net.ipv4.tcp_syn_linear_timeouts, default 4 (connect gives up at ~131 s).'),
+  somaxconn: int(1).prefault(4096).describe('Linux net.core.somaxconn, default 4096 since 5.4: caps every listen backlog.'),
+  tcp_retries2_timeout: zDuration
+    .prefault('924.6s')
+    .describe('Time until a connection with unacknowledged data gives up (tcp_retries2=15 → 924.6 s, ip-sysctl.rst).'),
+});
+
+export const NginxSchema = z.strictObject({
+  keepalive_timeout: zDuration
+    .prefault('75s')
+    .describe('nginx keepalive_timeout (client side), default 75s; 0s turns client keep-alive off.'),
+  keepalive_requests: int(1).prefault(1000).describe('nginx keepalive_requests, default 1000 since 1.19.10.'),
+  proxy_read_timeout: zDuration
+    .prefault('60s')
+    .describe('nginx proxy_read_timeout, default 60s; also the idle timeout of an upgraded WebSocket tunnel.'),
+  proxy_connect_timeout: zDuration.prefault('60s').describe('nginx proxy_connect_timeout, default 60s.'),
+  upstream_keepalive: int(0)
+    .prefault(0)
+    .describe('nginx upstream `keepalive N` idle connections kept to the app; no default in 1.22–1.25 (0 = a new connection per request).'),
+  upstream_keepalive_timeout: zDuration.prefault('60s').describe('nginx upstream keepalive_timeout, default 60s.'),
+  upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),
+  upstream_loopback: z
+    .boolean()
+    .prefault(true)
+    .describe('The app listens on 127.0.0.1 (true) or on another address (false); tcp_tw_reuse=2 only helps loopback.'),
+  upstream_close_first: z
+    .enum(['proxy', 'app'])
+    .prefault('proxy')
+    .describe('Which side closes a non-kept-alive upstream connection first and so holds its TIME_WAIT.'),
+  worker_shutdown_timeout: zDurationOrInfinite
+    .prefault('0')
+    .describe('nginx worker_shutdown_timeout; no default (0 = off): without it a quitting worker waits for every WebSocket.'),
+  listen_backlog: int(1).prefault(511).describe('nginx listen backlog, default 511 (NGX_LISTEN_BACKLOG on Linux).'),
+});
+
+export const WsServerSchema = z.strictObject({
+  session_ttl: zDurationOrInfinite
+    .prefault('0')
+    .describe('Server-side maximum session age; at the TTL the app closes with 1001 and the client reconnects (0 = none).'),
+  drain_notice: z.boolean().prefault(false).describe('On SIGTERM, broadcast DRAIN_NOTICE {retryAfter} before closing.'),
+  retry_after: zDuration.prefault('15s').describe('retryAfter carried by the drain notice (seed Part 4 uses 15 s).'),
+  close_on_shutdown: z
+    .boolean()
+    .prefault(false)
+    .describe('On SIGTERM, close every session with a Close frame (1001 Going Away, RFC 6455 §7.4.1).'),
+  close_spread: zDuration.prefault('0s').describe('Spread the shutdown closes evenly over this window.'),
+});
+
+export const AppSchema = z.strictObject({
+  workers: int(1).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
+  service_time: zDistribution('duration').prefault('exp(mean=20ms)').describe('Time to serve one request.'),
+  backlog: int(1).prefault(511).describe('Listen backlog of the app (capped by somaxconn); a full queue drops SYNs.'),
+  graceful_shutdown: z
+    .boolean()
+    .prefault(false)
+    .describe('On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).'),
+  shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
+  ws: WsServerSchema.prefault({}),
+});
+
+export const BackoffSchema = z.strictObject({
+  policy: z
+    .enum(['immediate', 'exponential', 'full_jitter', 'equal_jitter', 'decorrelated_jitter'])
+    .prefault('full_jitter')
+    .describe('Reconnect/retry delay: AWS Architecture Blog 2015 formulas (capped exponential, full, equal, decorrelated jitter).'),
+  base: zDuration.prefault('1s'),
+  cap: zDuration.prefault('30s'),
+  honor_retry_after: z.boolean().prefault(true).describe('Wait for a drain notice retryAfter: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.'),
+});
+
+export const HttpClientsSchema = z.strictObject({
+  arrival_rate: z.number().min(0).prefault(0).describe('New keepalive connections per second (Poisson).'),
+  requests_per_connection: zDistribution('number').prefault('const(20)').describe('Requests a client sends on one connection before closing it.'),
+  think_time: zDistribution('duration').prefault('exp(mean=2s)').describe('Idle time between a response and the next request.'),
+  retries: int(0).prefault(2).describe('Times a failed request is retried on a new connection.'),
+  retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
+  request_timeout: zDuration.prefault('30s').describe('Client gives up on a request with no answer (a vanished host) after this long.'),
+});
+
+export const WsClientsSchema = z.strictObject({
+  initial_sessions: int(0).prefault(0).describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
+  initial_ramp: zDuration.prefault('1m'),
+  arrival_rate: z.number().min(0).prefault(0).describe('New sessions per second (Poisson).'),
+  lifetime: zDistribution('duration').prefault('lognormal(median=30m, p99=6h)').describe('How long a user keeps a session open.'),
+  ping_interval: zDurationOrInfinite.prefault('30s').describe('Application ping period; idle tunnels longer than proxy_read_timeout are closed by nginx (0 = no pings).'),
+  pong_timeout: zDuration.prefault('20s').describe('A client declares the connection dead when a ping is not answered within this (1006).'),
+  reconnect: BackoffSchema.prefault({}),
+});
+
+export const ClientsSchema = z.strictObject({
+  rtt: zDuration.prefault('30ms').describe('Round trip between clients and the backends.'),
+  source_ips: int(1).prefault(100000).describe('Distinct client addresses; few addresses make 4-tuples come back within 60 s.'),
+  http: HttpClientsSchema.prefault({}),
+  ws: WsClientsSchema.prefault({}),
+});
+
+export const LbSchema = z.strictObject({
+  balance: z
+    .enum(['roundrobin', 'leastconn', 'random', 'source'])
+    .prefault('roundrobin')
+    .describe('HAProxy balance algorithm; roundrobin is the default.'),
+  retries: int(0).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): refused connects are retried, min(timeout connect, 1s) apart.'),
+  retry_interval: zDuration.prefault('1s').describe('Pause between connect retries to the same server: min(timeout connect, 1s).'),
+  connect_timeout: zDuration.prefault('5s').describe('HAProxy timeout connect (no default; 5s is the common setting): an unanswered SYN to a vanished backend.'),
+  redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: the last retry goes to another backend.'),
+  remove_resets_flows: z
+    .boolean()
+    .prefault(true)
+    .describe('A hard `remove` forgets the backend flows: each side\'s next packet is answered with RST.'),
+  shutdown_sessions: z
+    .boolean()
+    .prefault(false)
+    .describe('HAProxy on-marked-down shutdown-sessions: kill a backend\'s connections when it leaves (also on drain end).'),
+});
+
+const BackendOverrides = z.strictObject({
+  name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
+  weight: int(0).prefault(1),
+  state: z.enum(['bound', 'draining', 'detached', 'ready', 'drain', 'maint']).prefault('bound'),
+  nginx: NginxSchema.partial().optional(),
+  app: AppSchema.partial().optional(),
+  kernel: KernelSchema.partial().optional(),
+});
+
+const At = z
+  .string()
+  .regex(/^(\d{1,2}:\d{2}(:\d{2})?|[-+]?\s*[0-9.]+\s*[a-z]+.*)$/, 'a duration since start such as 2m, or a wall-clock time such as 14:02')
+  .describe('When: a duration since start (`2m`) or a wall-clock time (`14:02` / `14:02:30`).');
+
+const GateSchema = z.strictObject({
+  threshold: int(0).prefault(10).describe('Drain is complete when new == 0 && active < threshold.'),
+  max_wait: zDuration.prefault('30m').describe('Longest wait for the gate before the forced stage.'),
+  poll: zDuration.prefault('10s'),
+  on_timeout: z.enum(['force', 'abort']).prefault('force').describe('force: terminate anyway; abort: leave the backend draining.'),
+});
+
+const TerminateMode = z.enum(['graceful', 'kill', 'vanish']).describe('graceful: SIGTERM; kill: kill -9; vanish: the host disappears (no FIN, no RST).');
+
+export const ActionSchema = z.discriminatedUnion('do', [
+  z.strictObject({ at: At, do: z.literal('bind'), backend: z.string() }),
+  z.strictObject({ at: At, do: z.literal('unbind'), backend: z.string() }),
+  z.strictObject({ at: At, do: z.literal('drain'), backend: z.string() }),
+  z.strictObject({ at: At, do: z.literal('remove'), backend: z.string() }),
+  z.strictObject({ at: At, do: z.literal('terminate'), backend: z.string(), mode: TerminateMode.prefault('graceful') }),
+  z.strictObject({
+    at: At,
+    do: z.literal('deploy'),
+    backend: z.string(),
+    gate: GateSchema.prefault({}),
+    terminate: TerminateMode.prefault('graceful'),
+    rebind_after: zDurationOrInfinite.prefault('0').describe('Bind the new version this long after terminate (0 = never).'),
+  }),
+  z.strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: NginxSchema.partial() }),
+  z.strictObject({
+    at: At,
+    do: z.literal('load'),
+    http_rate: z.number().min(0).optional().describe('New arrival rate of HTTP connections per second.'),
+    ws_rate: z.number().min(0).optional(),
+  }),
+  z.strictObject({ at: At, do: z.literal('note'), text: z.string() }),
+]);
+
+export const ScenarioSchema = z
+  .strictObject({
+    name: z.string().optional(),
+    description: z.string().prefault(''),
+    extends: z.string().optional().describe('A built-in scenario name or a path to a base file.'),
+    seed: int(0).prefault(1),
+    start: z.string().regex(/^\d{1,2}:\d{2}(:\d{2})?$/, 'HH:MM or HH:MM:SS').prefault('00:00:00').describe('Wall-clock time of simulated t=0, used in logs.'),
+    warmup: zDuration.prefault('0s').describe('Simulated time before t=0 that builds steady state; not recorded.'),
+    horizon: zDuration.prefault('5m').describe('Simulated time recorded after t=0.'),
+    sample_interval: zDuration.prefault('1s'),
+    kernel: KernelSchema.prefault({}),
+    nginx: NginxSchema.prefault({}),
+    app: AppSchema.prefault({}),
+    lb: LbSchema.prefault({}),
+    clients: ClientsSchema.prefault({}),
+    backends: z.array(BackendOverrides).min(1).prefault([{ name: 'vm-a' }, { name: 'vm-b' }]),
+    timeline: z.array(ActionSchema).prefault([]),
+    expect: z.array(z.string()).prefault([]).describe('Assertions checked after the run; see the README.'),
+  })
+  .superRefine((s, ctx) => {
+    const names = new Set<string>();
+    s.backends.forEach((b, i) => {
+      if (names.has(b.name)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'name'], message: `duplicate backend name '${b.name}'` });
+      names.add(b.name);
+    });
+    s.timeline.forEach((a, i) => {
+      if ('backend' in a && a.backend !== undefined && !names.has(a.backend)) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeline', i, 'backend'],
+          message: `unknown backend '${a.backend}'; backends are ${[...names].join(', ')}`,
+        });
+      }
+    });
+  });
+
+export type Scenario = z.output<typeof ScenarioSchema>;
+export type ScenarioInput = z.input<typeof ScenarioSchema>;
+export type KernelConfig = z.output<typeof KernelSchema>;
+export type NginxConfig = z.output<typeof NginxSchema>;
+export type AppConfig = z.output<typeof AppSchema>;
+export type BackoffConfig = z.output<typeof BackoffSchema>;
+export type Action = z.output<typeof ActionSchema>;
+export type LbConfig = z.output<typeof LbSchema>;

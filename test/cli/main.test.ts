@@ -1,0 +1,76 @@
+import { readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { commandNames } from '../../sim/cli/commands.js';
+import { packageRoot } from '../../sim/scenario/load.js';
+import { runCli } from './capture.js';
+
+describe('drainsim main()', () => {
+  it('--help exits 0 and lists the commands, examples and exit codes', async () => {
+    const { code, stdout, stderr } = await runCli('--help');
+    expect(code).toBe(0);
+    expect(stderr).toBe('');
+    for (const name of ['list', 'show', 'validate', 'schema']) expect(stdout).toContain(`drainsim ${name}`);
+    expect(stdout).toContain('Examples:');
+    expect(stdout).toContain('Exit codes: 0 ok, 1 an expectation failed, 2 bad input or usage');
+  });
+
+  it('has --help with examples on every command', async () => {
+    for (const name of commandNames()) {
+      const { code, stdout } = await runCli(name, '--help');
+      expect(code, name).toBe(0);
+      expect(stdout, name).toContain(`drainsim ${name}`);
+      expect(stdout, name).toMatch(/Examples:\n {2}drainsim /);
+    }
+  });
+
+  it("--version prints package.json's version", async () => {
+    const pkg = JSON.parse(readFileSync(join(packageRoot(), 'package.json'), 'utf8')) as { version: string };
+    const { code, stdout } = await runCli('--version');
+    expect(code).toBe(0);
+    expect(stdout.trim()).toBe(pkg.version);
+  });
+
+  it('exits 2 on an unknown command, with the nearest command and a hint to --help', async () => {
+    const { code, stdout, stderr } = await runCli('lisst');
+    expect(code).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain("unknown command 'lisst'");
+    expect(stderr).toContain('list');
+    expect(stderr).toContain("Run 'drainsim --help' for usage.");
+  });
+
+  it('exits 2 without a command', async () => {
+    const { code, stderr } = await runCli();
+    expect(code).toBe(2);
+    expect(stderr).toContain('--help');
+  });
+
+  it("exits 2 on an unknown flag, pointing to the command's own --help", async () => {
+    const { code, stderr } = await runCli('list', '--bogus');
+    expect(code).toBe(2);
+    expect(stderr).toContain('Unknown argument: bogus');
+    expect(stderr).toContain("Run 'drainsim list --help' for usage.");
+  });
+
+  it('exits 2 on a missing positional argument', async () => {
+    const { code, stderr } = await runCli('show');
+    expect(code).toBe(2);
+    expect(stderr).toContain('drainsim show --help');
+  });
+
+  it('exits 2 with the formatted scenario error when a scenario is not found', async () => {
+    const { code, stderr } = await runCli('show', 'no-such-scenario-anywhere');
+    expect(code).toBe(2);
+    expect(stderr).toContain("scenario 'no-such-scenario-anywhere' not found");
+  });
+
+  it('ships an executable bin/drainsim.js that runs the compiled main()', () => {
+    const bin = join(packageRoot(), 'bin', 'drainsim.js');
+    expect(statSync(bin).mode & 0o111).not.toBe(0);
+    const text = readFileSync(bin, 'utf8');
+    expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
+    expect(text).toContain("from '../dist/sim/cli/main.js'");
+    expect(text).toContain('process.exitCode = await main(process.argv.slice(2))');
+  });
+});

@@ -1,0 +1,272 @@
+import { describe, expect, it } from 'vitest';
+import { Engine } from '../../sim/engine/engine.js';
+
+/** Records the argument of every fired event, with the clock at the moment it fired. */
+function recorder(engine: Engine) {
+  const fired: Array<[label: string, t: number]> = [];
+  const fn = (label: string) => fired.push([label, engine.now]);
+  return { fired, fn, labels: () => fired.map(([label]) => label) };
+}
+
+describe('Engine ordering', () => {
+  it('fires events in time order, whatever order they were scheduled in', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    engine.schedule(3, r.fn, 'c');
+    engine.schedule(1, r.fn, 'a');
+    engine.schedule(2.5, r.fn, 'b');
+    engine.schedule(0.5, r.fn, 'first');
+    engine.run(Infinity);
+    expect(r.fired).toEqual([
+      ['first', 0.5],
+      ['a', 1],
+      ['b', 2.5],
+      ['c', 3],
+    ]);
+    expect(engine.fired).toBe(4);
+    expect(engine.pending).toBe(0);
+  });
+
+  it('fires simultaneous events in scheduling order', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    const labels = Array.from({ length: 50 }, (_, i) => `e${i}`);
+    for (const label of labels) engine.at(7, r.fn, label);
+    engine.at(6, r.fn, 'earlier');
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['earlier', ...labels]);
+  });
+
+  it('fires a same-time event scheduled from a callback after those already waiting', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    engine.at(1, () => {
+      r.fn('a');
+      engine.schedule(0, r.fn, 'a-child');
+      engine.at(1, r.fn, 'a-child-at');
+    }, undefined);
+    engine.at(1, r.fn, 'b');
+    engine.at(1, r.fn, 'c');
+    engine.at(2, r.fn, 'later');
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['a', 'b', 'c', 'a-child', 'a-child-at', 'later']);
+    expect(r.fired.slice(0, 5).every(([, t]) => t === 1)).toBe(true);
+  });
+
+  it('step fires one event at a time and reports an empty queue', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    expect(engine.step()).toBe(false);
+    expect(engine.peekTime()).toBe(Infinity);
+    engine.schedule(2, r.fn, 'b');
+    engine.schedule(1, r.fn, 'a');
+    expect(engine.peekTime()).toBe(1);
+    expect(engine.step()).toBe(true);
+    expect(r.fired).toEqual([['a', 1]]);
+    expect(engine.now).toBe(1);
+    expect(engine.peekTime()).toBe(2);
+    expect(engine.step()).toBe(true);
+    expect(engine.step()).toBe(false);
+    expect(engine.now).toBe(2);
+  });
+
+  it('passes the argument through unchanged', () => {
+    const engine = new Engine();
+    const payload = { id: 42 };
+    let got: unknown;
+    engine.schedule(1, (arg) => (got = arg), payload);
+    engine.run(Infinity);
+    expect(got).toBe(payload);
+  });
+});
+
+describe('Engine cancel', () => {
+  it('cancels an event before it fires', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    engine.schedule(1, r.fn, 'a');
+    const id = engine.schedule(2, r.fn, 'b');
+    engine.schedule(3, r.fn, 'c');
+    expect(engine.isPending(id)).toBe(true);
+    expect(engine.cancel(id)).toBe(true);
+    expect(engine.isPending(id)).toBe(false);
+    expect(engine.pending).toBe(2);
+    expect(engine.cancel(id)).toBe(false);
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['a', 'c']);
+  });
+
+  it('cancels the event at the top of the queue and keeps the rest in order', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    const first = engine.schedule(1, r.fn, 'a');
+    engine.schedule(3, r.fn, 'c');
+    engine.schedule(2, r.fn, 'b');
+    expect(engine.cancel(first)).toBe(true);
+    expect(engine.peekTime()).toBe(2);
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['b', 'c']);
+  });
+
+  it('returns false when cancelling an event that already fired', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    const id = engine.schedule(1, r.fn, 'a');
+    engine.schedule(2, r.fn, 'b');
+    engine.step();
+    expect(engine.isPending(id)).toBe(false);
+    expect(engine.cancel(id)).toBe(false);
+    expect(engine.pending).toBe(1);
+  });
+
+  it('treats the firing event as no longer pending inside its own callback', () => {
+    const engine = new Engine();
+    let id = -1;
+    let seen: boolean[] = [];
+    id = engine.schedule(1, () => (seen = [engine.isPending(id), engine.cancel(id)]), undefined);
+    engine.run(Infinity);
+    expect(seen).toEqual([false, false]);
+  });
+
+  it('lets a callback cancel another pending event at the same time', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    let victim = -1;
+    engine.at(1, () => expect(engine.cancel(victim)).toBe(true), undefined);
+    victim = engine.at(1, r.fn, 'victim');
+    engine.at(1, r.fn, 'survivor');
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['survivor']);
+  });
+
+  it('does not let a stale id cancel the event that reused its slot', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    const stale = engine.schedule(1, r.fn, 'old');
+    expect(engine.cancel(stale)).toBe(true);
+    // The free slot is reused for the next event; only the generation tells them apart.
+    const fresh = engine.schedule(2, r.fn, 'new');
+    expect(fresh).not.toBe(stale);
+    expect(engine.cancel(stale)).toBe(false);
+    expect(engine.isPending(stale)).toBe(false);
+    expect(engine.isPending(fresh)).toBe(true);
+
+    const firedId = engine.schedule(0, r.fn, 'fired');
+    engine.step();
+    const reuser = engine.schedule(5, r.fn, 'reuser');
+    expect(engine.cancel(firedId)).toBe(false);
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['fired', 'new', 'reuser']);
+  });
+
+  it('rejects ids it never issued', () => {
+    const engine = new Engine();
+    engine.schedule(1, () => {}, undefined);
+    for (const bogus of [-1, 1e9, 2 ** 52 + 3, Number.NaN, 0.5]) {
+      expect(engine.cancel(bogus)).toBe(false);
+      expect(engine.isPending(bogus)).toBe(false);
+    }
+    expect(engine.pending).toBe(1);
+  });
+});
+
+describe('Engine clock', () => {
+  it('run(until) fires events up to and including until, then leaves the clock there', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    engine.schedule(1, r.fn, 'a');
+    engine.schedule(5, r.fn, 'at-until');
+    engine.schedule(5.000001, r.fn, 'after');
+    engine.schedule(9, r.fn, 'later');
+    engine.run(5);
+    expect(r.labels()).toEqual(['a', 'at-until']);
+    expect(engine.now).toBe(5);
+    expect(engine.pending).toBe(2);
+    engine.run(7);
+    expect(r.labels()).toEqual(['a', 'at-until', 'after']);
+    expect(engine.now).toBe(7);
+    engine.run(Infinity);
+    expect(engine.now).toBe(9);
+  });
+
+  it('run(until) on an empty queue still advances the clock, and never moves it back', () => {
+    const engine = new Engine();
+    engine.run(10);
+    expect(engine.now).toBe(10);
+    engine.run(3);
+    expect(engine.now).toBe(10);
+  });
+
+  it('run(until) fires events that callbacks schedule before until', () => {
+    const engine = new Engine();
+    let ticks = 0;
+    const tick = () => {
+      ticks++;
+      engine.schedule(1, tick, undefined);
+    };
+    engine.schedule(1, tick, undefined);
+    engine.run(10);
+    expect(ticks).toBe(10);
+    expect(engine.now).toBe(10);
+    expect(engine.pending).toBe(1);
+    expect(engine.peekTime()).toBe(11);
+  });
+
+  it('clamps at() in the past and negative delays to now', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    engine.run(10);
+    engine.schedule(0, r.fn, 'now');
+    engine.at(3, r.fn, 'past');
+    engine.schedule(-4, r.fn, 'negative');
+    engine.schedule(1, r.fn, 'future');
+    engine.run(Infinity);
+    expect(r.fired).toEqual([
+      ['now', 10],
+      ['past', 10],
+      ['negative', 10],
+      ['future', 11],
+    ]);
+  });
+
+  it('rejects NaN times and delays instead of firing them at an arbitrary moment', () => {
+    const engine = new Engine();
+    expect(() => engine.at(Number.NaN, () => {}, undefined)).toThrow(/NaN/);
+    expect(() => engine.schedule(Number.NaN, () => {}, undefined)).toThrow(/NaN/);
+    expect(engine.pending).toBe(0);
+  });
+});
+
+describe('Engine growth', () => {
+  it('grows beyond its initial capacity and keeps order, ids and cancels intact', () => {
+    const engine = new Engine(16);
+    const order: number[] = [];
+    const ids: number[] = [];
+    const n = 5000;
+    // A fixed permutation of times (i * 7919 mod n is a bijection since 7919 is prime).
+    for (let i = 0; i < n; i++) ids.push(engine.at((i * 7919) % n, (k: number) => order.push(k), i));
+    expect(engine.pending).toBe(n);
+    const cancelled = new Set<number>();
+    for (let i = 0; i < n; i += 3) {
+      expect(engine.cancel(ids[i])).toBe(true);
+      cancelled.add(i);
+    }
+    engine.run(Infinity);
+    const expected = Array.from({ length: n }, (_, i) => i)
+      .filter((i) => !cancelled.has(i))
+      .sort((a, b) => ((a * 7919) % n) - ((b * 7919) % n));
+    expect(order).toEqual(expected);
+    expect(engine.fired).toBe(n - cancelled.size);
+  });
+
+  it('keeps ids issued before growth valid after it', () => {
+    const engine = new Engine(16);
+    const early = engine.schedule(100, () => {}, undefined);
+    for (let i = 0; i < 100; i++) engine.schedule(i, () => {}, undefined);
+    expect(engine.isPending(early)).toBe(true);
+    expect(engine.cancel(early)).toBe(true);
+    engine.run(Infinity);
+    expect(engine.fired).toBe(100);
+    expect(engine.now).toBe(99);
+  });
+});
