@@ -7,11 +7,11 @@ const PER_BACKEND = new Set(['active_conn', 'time_wait', 'ws_sessions', 'reset_o
 
 /**
  * Key figures of a run, by dotted name. Counters give `<name>.total` and `<name>.peak_per_s`
- * (the largest sample divided by the interval); gauges give `<name>.max` and `<name>.final`;
+ * (the busiest second; per backend, the largest sample divided by the interval); gauges give `<name>.max` and `<name>.final`;
  * the same with a `<backend>.` prefix for the series in PER_BACKEND; drains give
  * `drain.<backend>.*`; histograms give `<name>.p50/p95/p99/max/mean/count`.
  */
-export function computeFigures(tl: Timeline, drains: DrainRecord[], histograms: Map<string, Histogram>): RunResult['figures'] {
+export function computeFigures(tl: Timeline, drains: DrainRecord[], histograms: Map<string, Histogram>, peaks: Map<string, number>): RunResult['figures'] {
   const figures: RunResult['figures'] = {};
   const totalIdx = tl.entities.length - 1;
   tl.series.forEach((s, si) => {
@@ -31,7 +31,9 @@ export function computeFigures(tl: Timeline, drains: DrainRecord[], histograms: 
       if (max === -Infinity) max = 0;
       if (s.kind === 'counter') {
         figures[`${prefix}.total`] = sum;
-        figures[`${prefix}.peak_per_s`] = max / tl.interval;
+        // With 1 s samples the sample maximum is the per-second peak; with coarser samples the
+        // metrics layer tracked the busiest second separately.
+        figures[`${prefix}.peak_per_s`] = e === totalIdx && peaks.has(s.name) ? peaks.get(s.name)! : max / tl.interval;
       } else {
         figures[`${prefix}.max`] = max;
         figures[`${prefix}.final`] = last;

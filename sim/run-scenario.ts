@@ -100,6 +100,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     if (k * interval < horizon) engine.at((k + 1) * interval, sample, k + 1);
   };
   engine.at(interval, sample, 1);
+  engine.at(60, observeSockets, world);
   const chunks = 100;
   for (let i = 1; i <= chunks; i++) {
     engine.run(-resolved.warmup + ((horizon + resolved.warmup) * i) / chunks);
@@ -114,13 +115,27 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     start: resolved.start,
     horizon,
     resolved,
-    figures: computeFigures(timeline, model.orchestrator.drains, histograms),
+    figures: computeFigures(timeline, model.orchestrator.drains, histograms, world.metrics.peaks()),
     histograms: summaries(histograms),
     timeline,
     events,
     expectations: [],
     engineEvents: engine.fired,
   };
+}
+
+/**
+ * Once a minute, an `ss -s` line for each VM holding many TIME_WAIT sockets, the way an operator
+ * watching the surge would record it (seed Part 6 case 3).
+ */
+function observeSockets(w: World): void {
+  for (const b of w.backends) {
+    const tw = b.timeWaitCount(w.now);
+    if (tw < 10000) continue;
+    const inuse = b.conns.size + b.upstreamPorts.inUse;
+    w.log.log('kernel', `${b.name}: ss -s: TCP: inuse ${inuse} orphan 0 tw ${tw}`);
+  }
+  if (w.now + 60 <= w.scenario.horizon) w.engine.schedule(60, observeSockets, w);
 }
 
 function summaries(histograms: Map<string, Histogram>): RunResult['histograms'] {

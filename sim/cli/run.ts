@@ -3,9 +3,8 @@ import { join, relative, isAbsolute } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { fileReports, writeReports } from '../../reports/index.js';
 import { runScenario } from '../run-scenario.js';
-import { loadScenario } from '../scenario/load.js';
 import { packageRoot } from '../scenario/package-root.js';
-import { ScenarioSchema } from '../scenario/schema.js';
+import { loadScenarioForCli } from './load-scenario.js';
 import { checkExpectations } from '../expect/check.js';
 import { EXIT, colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { progressReporter } from './progress.js';
@@ -27,7 +26,7 @@ export function stableFileName(file: string): string {
 
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
   return withScenarioErrors(io, () => {
-    const loaded = loadScenario(args.scenario, ScenarioSchema, { sets: args.set ?? [] });
+    const loaded = loadScenarioForCli(args.scenario, args.set ?? []);
     const scenario = { ...loaded.scenario, name: loaded.name };
     const progress = progressReporter(io, `run ${loaded.name}`);
     const result = runScenario(scenario, { seed: args.seed, file: stableFileName(loaded.file), onProgress: progress.update });

@@ -45,8 +45,12 @@ export class Conn {
   upstream: UpstreamConn | null = null;
   /** Pending timer of this connection (next request, idle close, service end), if any. */
   timer = -1;
-  /** Set while a response is in flight so a request is not retried twice. */
+  /** When the client next wants to send (after a server close), or the last reconnect delay (WS). */
   lastActivity = 0;
+  /** When the client started waiting to send a request it had to open a connection for (-1: none). */
+  waitingSince = -1;
+  /** When the current connect() began (for connect latency). */
+  connectStartedAt = 0;
 
   // WebSocket state
   sessionEndsAt = Infinity;

@@ -66,7 +66,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     this.scheduleArrival();
     const conn = this.w.newConn(ConnKind.HTTP);
     conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(this.count)));
-    this.connector.connect(conn, this);
+    this.send(conn);
   };
 
   connected(conn: Conn): void {
@@ -74,6 +74,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
   }
 
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
+    conn.waitingSince = -1;
     this.w.error(kind, backend);
     this.retryOrGiveUp(conn);
   }
@@ -83,12 +84,15 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     const w = this.w;
     conn.timer = -1;
     if (conn.backend < 0) {
+      // No connection: open one first; the request's latency includes the handshake.
+      if (conn.waitingSince < 0) conn.waitingSince = w.now;
       this.connector.connect(conn, this);
       return;
     }
     const b = conn.backend;
     w.metrics.inc(w.c.requests, b);
-    conn.requestStartedAt = w.now;
+    conn.requestStartedAt = conn.waitingSince >= 0 ? conn.waitingSince : w.now;
+    conn.waitingSince = -1;
     if (conn.flow === 2) {
       // The LB forgot this flow (hard removal): it answers the packet with RST, and resets the
       // backend side too while nginx still holds it.

@@ -1,4 +1,5 @@
 import type { Rng } from '../engine/random.js';
+import type { Histogram } from '../metrics/histogram.js';
 import type { Conn } from './conn.js';
 import { ErrorKind } from './series.js';
 import type { World } from './world.js';
@@ -26,12 +27,15 @@ interface Attempt {
  */
 export class LbConnector {
   private readonly rng: Rng;
+  private readonly connectLatency: Histogram;
 
   constructor(private readonly w: World) {
     this.rng = w.streams.stream('lb.pick');
+    this.connectLatency = w.metrics.histogram('connect_latency');
   }
 
   connect(conn: Conn, handler: ConnectHandler): void {
+    conn.connectStartedAt = this.w.now;
     this.w.assignTuple(conn);
     const b = this.w.lb.pick(this.rng, this.w.clientIp(conn));
     if (b < 0) {
@@ -61,6 +65,7 @@ export class LbConnector {
 
   private readonly established = (a: Attempt): void => {
     if (a.conn.backend !== a.backend || a.conn.flow === 0) return;
+    this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
     a.handler.connected(a.conn);
   };
 

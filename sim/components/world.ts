@@ -9,7 +9,7 @@ import { Backend } from './backend.js';
 import { Conn, ConnKind } from './conn.js';
 import { LoadBalancer, parsePoolState } from './lb.js';
 import { definedOnly } from './defined-only.js';
-import { defineCounters, errorCounter, type Counters, type ErrorKind } from './series.js';
+import { defineCounters, errorCounter, ErrorKind, type Counters } from './series.js';
 
 /** How a client connection ended, for counting and for what the client sees next. */
 export const EndKind = { CLIENT_FIN: 0, SERVER_FIN: 1, RESET: 2, SILENT: 3 } as const;
@@ -56,6 +56,7 @@ export class World {
       scenario.sample_interval,
     );
     this.log = new EventLog(() => this.engine.now);
+    this.metrics.clock = () => this.engine.now;
     this.c = defineCounters(this.metrics);
     this.ipRng = this.streams.stream('clients.ip');
     this.portCursor = new Uint16Array(Math.min(scenario.clients.source_ips, 1 << 20));
@@ -154,7 +155,8 @@ export class World {
   /** Count a client-visible error. */
   error(kind: ErrorKind, b: number): void {
     this.metrics.inc(this.c.errors, b);
-    this.metrics.inc(errorCounter(this.c, kind), b);
+    // A 5xx is already counted as a response (responses_5xx) where it is answered.
+    if (kind !== ErrorKind.HTTP_5XX) this.metrics.inc(errorCounter(this.c, kind), b);
   }
 }
 

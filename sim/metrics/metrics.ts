@@ -24,6 +24,12 @@ export class Metrics {
   private counts = new Float64Array(0);
   /** Counters since the end of warmup, never reset by sampling. */
   private cumulative = new Float64Array(0);
+  /** Per counter (total row): the current 1-second bucket, its count, and the largest so far. */
+  private secondOf = new Float64Array(0);
+  private secondCount = new Float64Array(0);
+  private secondPeak = new Float64Array(0);
+  /** The simulated clock, for the per-second peaks. */
+  clock: () => number = () => 0;
   private readonly histograms = new Map<string, Histogram>();
   private readonly timeline: Timeline;
 
@@ -55,6 +61,18 @@ export class Metrics {
     }
     this.counts[base + this.totalIdx] += n;
     this.cumulative[base + this.totalIdx] += n;
+    const second = Math.floor(this.clock());
+    if (this.secondOf[id] !== second) {
+      this.secondOf[id] = second;
+      this.secondCount[id] = 0;
+    }
+    this.secondCount[id] += n;
+    if (this.secondCount[id] > this.secondPeak[id]) this.secondPeak[id] = this.secondCount[id];
+  }
+
+  /** The most a counter counted (all entities) within one second of simulated time. */
+  peakPerSecond(id: SeriesId): number {
+    return this.secondPeak[id];
   }
 
   /** A counter's running total for an entity (`total` index for all). */
@@ -75,6 +93,9 @@ export class Metrics {
   resetCounters(): void {
     this.counts.fill(0);
     this.cumulative.fill(0);
+    this.secondOf.fill(NaN);
+    this.secondCount.fill(0);
+    this.secondPeak.fill(0);
     for (const h of this.histograms.values()) h.reset();
   }
 
@@ -99,6 +120,15 @@ export class Metrics {
     this.counts.fill(0);
   }
 
+  /** Per-second peaks of every counter, by series name. */
+  peaks(): Map<string, number> {
+    const out = new Map<string, number>();
+    this.defs.forEach((d, i) => {
+      if (d.kind === 'counter') out.set(d.name, this.secondPeak[i]);
+    });
+    return out;
+  }
+
   result(): { timeline: Timeline; histograms: Map<string, Histogram> } {
     this.timeline.series = this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description }));
     return { timeline: this.timeline, histograms: this.histograms };
@@ -119,6 +149,12 @@ export class Metrics {
     const cumulative = new Float64Array(this.defs.length * this.width);
     cumulative.set(this.cumulative);
     this.cumulative = cumulative;
+    for (const key of ['secondOf', 'secondCount', 'secondPeak'] as const) {
+      const grown = new Float64Array(this.defs.length);
+      grown.set(this[key]);
+      if (key === 'secondOf') grown[this.defs.length - 1] = NaN;
+      this[key] = grown;
+    }
     return this.defs.length - 1;
   }
 }

@@ -9,6 +9,21 @@ import { zDistribution, zDuration, zDurationOrInfinite } from './zod-types.js';
 
 const int = (min = 0) => z.number().int().min(min);
 
+/**
+ * A partial of an object schema for overrides (a backend's own nginx keys, a `set` action): the
+ * same keys and checks, but no defaults, so only what is written overrides the base. zod's own
+ * `.partial()` keeps inner defaults and would silently reset every unwritten key.
+ */
+function overrideOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
+  const shape: Record<string, z.ZodType> = {};
+  for (const [key, field] of Object.entries(schema.shape) as [string, z.ZodType][]) {
+    let inner: z.ZodType = field;
+    while (inner instanceof z.ZodPrefault || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
+    shape[key] = inner.optional().describe(field.description ?? key);
+  }
+  return z.strictObject(shape) as unknown as z.ZodObject<{ [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>, z.input<S[K]>>> }>;
+}
+
 export const KernelSchema = z.strictObject({
   ip_local_port_range: z
     .tuple([int(1), int(1)])
@@ -141,9 +156,9 @@ const BackendOverrides = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
   weight: int(0).prefault(1),
   state: z.enum(['bound', 'draining', 'detached', 'ready', 'drain', 'maint']).prefault('bound'),
-  nginx: NginxSchema.partial().optional(),
-  app: AppSchema.partial().optional(),
-  kernel: KernelSchema.partial().optional(),
+  nginx: overrideOf(NginxSchema).optional(),
+  app: overrideOf(AppSchema).optional(),
+  kernel: overrideOf(KernelSchema).optional(),
 });
 
 const At = z
@@ -174,7 +189,7 @@ export const ActionSchema = z.discriminatedUnion('do', [
     terminate: TerminateMode.prefault('graceful'),
     rebind_after: zDurationOrInfinite.prefault('0').describe('Bind the new version this long after terminate (0 = never).'),
   }),
-  z.strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: NginxSchema.partial() }),
+  z.strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: overrideOf(NginxSchema) }),
   z.strictObject({
     at: At,
     do: z.literal('load'),
