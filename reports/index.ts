@@ -5,6 +5,7 @@
 import { join } from 'node:path';
 import type { RunResult } from '../sim/result.js';
 import { eventsLog } from './events-log/index.js';
+import { htmlReport } from './html/index.js';
 import { jsonStdout } from './json-stdout/index.js';
 import { summaryJson } from './summary-json/index.js';
 import { terminal } from './terminal/index.js';
@@ -22,6 +23,7 @@ export const fileReports: Record<string, FileReport> = {
   'summary-json': summaryJson,
   'timeline-csv': timelineCsv,
   'events-log': eventsLog,
+  'report-html': htmlReport,
 };
 
 /** Reports printed to stdout once the files are in place. */

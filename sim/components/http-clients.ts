@@ -152,18 +152,25 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     conn.requestsServed++;
     const backend = w.backends[b];
     const nginx = backend.nginx;
+    // nginx answers with `Connection: close` when keep-alive is off, the connection reached
+    // keepalive_requests, or nginx is quitting: it closes first and holds the TIME_WAIT.
+    const serverCloses = conn.requestsServed >= nginx.keepalive_requests || backend.nginxQuitting || nginx.keepalive_timeout === 0;
+    const think = conn.requestsLeft > 0 ? this.thinkTime.sample(this.think) : 0;
+    if (serverCloses) {
+      conn.lastActivity = w.now + this.rtt / 2 + think;
+      conn.timer = w.engine.schedule(0, this.serverIdleClose, conn);
+      return;
+    }
     if (conn.requestsLeft <= 0) {
       // Done: the client closes; its TIME_WAIT is on the client host.
       conn.timer = w.engine.schedule(this.rtt / 2, this.clientClose, conn);
       return;
     }
-    const think = this.thinkTime.sample(this.think);
-    const serverCloses = conn.requestsServed >= nginx.keepalive_requests || backend.nginxQuitting || nginx.keepalive_timeout === 0;
-    if (serverCloses || think >= nginx.keepalive_timeout) {
-      // nginx closes first (after the response, or when the connection idles past
-      // keepalive_timeout): TIME_WAIT lands on the VM and the client needs a new connection.
+    if (think >= nginx.keepalive_timeout) {
+      // The connection idles past keepalive_timeout: nginx closes it first, TIME_WAIT lands on
+      // the VM, and the client needs a new connection for its next request.
       conn.lastActivity = w.now + this.rtt / 2 + think;
-      conn.timer = w.engine.schedule(serverCloses ? 0 : nginx.keepalive_timeout, this.serverIdleClose, conn);
+      conn.timer = w.engine.schedule(nginx.keepalive_timeout, this.serverIdleClose, conn);
       return;
     }
     conn.timer = w.engine.schedule(this.rtt / 2 + think, this.send, conn);
@@ -187,11 +194,8 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     if (conn.flow === 2) {
       w.metrics.inc(w.c.resetIn, conn.backend);
       w.backends[conn.backend].conns.delete(conn);
-      conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
-      return;
-    }
-    w.end(conn, EndKind.SERVER_FIN);
-    conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
+    } else w.end(conn, EndKind.SERVER_FIN);
+    if (conn.requestsLeft > 0) conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
   };
 
   /** The server side ended the connection under an idle or waiting client (lifecycle events). */

@@ -32,6 +32,9 @@ export class World {
   private readonly portCursor: Uint16Array;
   private readonly ipRng: Rng;
   private nextConnId = 1;
+  /** Client connections attached to a backend and ended so far (each exactly once). */
+  opened = 0;
+  ended = 0;
 
   constructor(readonly scenario: Scenario) {
     this.streams = new RandomStreams(scenario.seed);
@@ -105,6 +108,7 @@ export class World {
     conn.serverState = TcpState.ESTABLISHED;
     backend.reopenServerTimeWait(this.now, conn.tupleKey);
     backend.conns.add(conn);
+    this.opened++;
     this.lb.active[b]++;
     this.lb.newFlows[b]++;
     this.metrics.inc(this.c.newConn, b);
@@ -119,6 +123,7 @@ export class World {
     const b = conn.backend;
     if (b < 0) return;
     const backend = this.backends[b];
+    this.ended++;
     if (conn.flow !== 0) this.lb.active[b]--;
     conn.flow = 0;
     backend.conns.delete(conn);

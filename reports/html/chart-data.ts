@@ -1,0 +1,211 @@
+/**
+ * Which charts the HTML report draws and the numbers behind each, taken from the sampled timeline.
+ * Charts are data (CHARTS below); a chart whose series are missing or all zero is listed as
+ * skipped with the reason, so a reader knows it was not forgotten.
+ */
+import type { Timeline } from '../../sim/result.js';
+import { POOL_STATE_NAMES } from '../../sim/components/lb.js';
+import { roundNumber } from '../round-for-output.js';
+
+export interface ChartSeries {
+  label: string;
+  color: string;
+  /** One value per sample time; counters are per second. */
+  values: (number | null)[];
+  /** `right` puts the series on a second y axis (another unit). */
+  axis: 'left' | 'right';
+}
+
+export interface Chart {
+  id: string;
+  title: string;
+  unit: string;
+  rightUnit?: string;
+  about: string;
+  series: ChartSeries[];
+  /** Names of the integer values of a state series (drawn stepped, axis labelled with names). */
+  states?: readonly string[];
+}
+
+export interface SkippedChart {
+  id: string;
+  title: string;
+  reason: string;
+}
+
+export interface ChartSet {
+  /** Sample end times, simulated seconds since start. */
+  t: number[];
+  charts: Chart[];
+  skipped: SkippedChart[];
+}
+
+interface Pick {
+  /** A series name, or a pattern for a family such as `err_*`. */
+  series: string | RegExp;
+  /** `backends`: one line per backend; `total`: the total row only. */
+  of: 'backends' | 'total';
+  axis?: 'right';
+  /** Appended to the backend name (backends) or used instead of the series name (total). */
+  label?: string;
+  /** Leave the series out when it is zero throughout (error kinds that did not occur). */
+  dropIfZero?: boolean;
+}
+
+interface ChartSpec {
+  id: string;
+  title: string;
+  unit: string;
+  rightUnit?: string;
+  about: string;
+  picks: Pick[];
+  /** Why an all-zero chart is not drawn, in plain words. */
+  whenZero: string;
+  states?: readonly string[];
+}
+
+export const CHARTS: readonly ChartSpec[] = [
+  {
+    id: 'active-conn',
+    title: 'Active connections per backend',
+    unit: 'connections',
+    about: 'Flows the LB tracks to each backend at the end of each sample.',
+    picks: [{ series: 'active_conn', of: 'backends' }],
+    whenZero: 'no connections were open',
+  },
+  {
+    id: 'new-conn',
+    title: 'New connections per backend',
+    unit: 'connections/s',
+    about: 'New flows the LB sent to each backend.',
+    picks: [{ series: 'new_conn', of: 'backends' }],
+    whenZero: 'no new connections were made',
+  },
+  {
+    id: 'resets',
+    title: 'Resets',
+    unit: 'RST/s',
+    about: 'reset_out: RSTs sent to clients; reset_in: RSTs between the LB and the backends.',
+    picks: [
+      { series: 'reset_out', of: 'total' },
+      { series: 'reset_in', of: 'total' },
+    ],
+    whenZero: 'no RSTs: every connection ended with an orderly close',
+  },
+  {
+    id: 'errors',
+    title: 'Client errors by kind',
+    unit: 'errors/s',
+    about: 'Errors clients saw, by kind; ws_close_1006 counts WebSocket sessions that ended without a Close frame.',
+    picks: [
+      { series: /^err_/, of: 'total', dropIfZero: true },
+      { series: 'responses_5xx', of: 'total', dropIfZero: true },
+      { series: 'ws_close_1006', of: 'total', dropIfZero: true },
+    ],
+    whenZero: 'clients saw no errors',
+  },
+  {
+    id: 'time-wait',
+    title: 'TIME_WAIT per backend',
+    unit: 'sockets',
+    about: 'TIME_WAIT sockets on each VM (the tw of ss -s): whoever closes a connection first holds one for 60 s.',
+    picks: [{ series: 'time_wait', of: 'backends' }],
+    whenZero: 'no TIME_WAIT sockets on the VMs',
+  },
+  {
+    id: 'websocket',
+    title: 'WebSocket sessions and reconnects',
+    unit: 'sessions',
+    rightUnit: 'reconnects/s',
+    about: 'Open WebSocket sessions per backend (left axis) and reconnect attempts of all clients (right axis).',
+    picks: [
+      { series: 'ws_sessions', of: 'backends', label: 'sessions' },
+      { series: 'reconnects', of: 'total', axis: 'right' },
+    ],
+    whenZero: 'no WebSocket sessions in this run',
+  },
+  {
+    id: 'pool-state',
+    title: 'LB pool state per backend',
+    unit: 'state',
+    about: 'BOUND gets new connections; DRAINING keeps existing flows only; DETACHED is out of the pool.',
+    picks: [{ series: 'pool_state', of: 'backends' }],
+    whenZero: 'every backend stayed BOUND',
+    states: POOL_STATE_NAMES,
+  },
+];
+
+const BACKEND_COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
+const TOTAL_COLORS = ['#1f2937', '#dc2626', '#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2'];
+
+/** Column access to the timeline: one array per (series, entity), indexed by sample. */
+function columns(tl: Timeline): { t: number[]; get: (series: number, entity: number) => number[] } {
+  const total = tl.entities.length - 1;
+  const t: number[] = [];
+  const index = new Map<number, number>();
+  tl.t.forEach((time, r) => {
+    if (tl.entity[r] === total && !index.has(time)) {
+      index.set(time, t.length);
+      t.push(time);
+    }
+  });
+  const get = (s: number, e: number): number[] => {
+    const out = new Array<number>(t.length).fill(0);
+    const column = tl.values[s] ?? [];
+    tl.t.forEach((time, r) => {
+      const i = index.get(time);
+      if (tl.entity[r] === e && i !== undefined) out[i] = column[r] ?? 0;
+    });
+    return out;
+  };
+  return { t, get };
+}
+
+export function buildCharts(tl: Timeline): ChartSet {
+  const { t, get } = columns(tl);
+  const total = tl.entities.length - 1;
+  const backends = tl.entities.slice(0, total);
+  const charts: Chart[] = [];
+  const skipped: SkippedChart[] = [];
+  for (const spec of CHARTS) {
+    const series: ChartSeries[] = [];
+    let totalColor = 0;
+    for (const pick of spec.picks) {
+      const matching = tl.series
+        .map((meta, s) => ({ meta, s }))
+        .filter(({ meta }) => (typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name)));
+      for (const { meta, s } of matching) {
+        const perSecond = meta.kind === 'counter' ? tl.interval : 1;
+        const scaled = (e: number): (number | null)[] => get(s, e).map((v) => roundNumber(v / perSecond));
+        if (pick.of === 'total') {
+          const values = scaled(total);
+          if (pick.dropIfZero && values.every((v) => !v)) continue;
+          const color = TOTAL_COLORS[totalColor++ % TOTAL_COLORS.length]!;
+          series.push({ label: pick.label ?? meta.name, color, values, axis: pick.axis ?? 'left' });
+          continue;
+        }
+        backends.forEach((name, e) => {
+          const label = pick.label === undefined ? name : `${name} ${pick.label}`;
+          const color = BACKEND_COLORS[e % BACKEND_COLORS.length]!;
+          series.push({ label, color, values: scaled(e), axis: pick.axis ?? 'left' });
+        });
+      }
+    }
+    const recorded = spec.picks.some((pick) =>
+      tl.series.some((meta) => (typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name))),
+    );
+    if (!recorded) {
+      skipped.push({ id: spec.id, title: spec.title, reason: 'not recorded in this run' });
+      continue;
+    }
+    if (series.every((s) => s.values.every((v) => !v))) {
+      skipped.push({ id: spec.id, title: spec.title, reason: `all zero: ${spec.whenZero}` });
+      continue;
+    }
+    const chart: Chart = { id: spec.id, title: spec.title, unit: spec.unit, about: spec.about, series };
+    if (spec.rightUnit !== undefined && series.some((s) => s.axis === 'right')) chart.rightUnit = spec.rightUnit;
+    if (spec.states !== undefined) chart.states = spec.states;
+    charts.push(chart);
+  }
+  return { t, charts, skipped };
+}

@@ -1,0 +1,38 @@
+/** One container per chart (the page script draws into it) and the list of charts not drawn. */
+import { escapeHtml } from './escape.js';
+import type { ChartSet } from './chart-data.js';
+
+export function chartsSection(set: ChartSet): string {
+  const figures = set.charts.map((c) => {
+    const unit = c.rightUnit === undefined ? c.unit : `${c.unit} · right axis ${c.rightUnit}`;
+    return [
+      `<figure class="chart" id="chart-${c.id}">`,
+      `<figcaption>${escapeHtml(c.title)} <span class="unit">(${escapeHtml(unit)})</span></figcaption>`,
+      `<div class="plot" data-chart="${c.id}"></div>`,
+      `<p class="about">${escapeHtml(c.about)}</p>`,
+      '</figure>',
+    ].join('\n');
+  });
+  const skipped =
+    set.skipped.length === 0
+      ? ''
+      : [
+          '<div class="skipped">',
+          '<h3>Not drawn</h3>',
+          '<ul>',
+          ...set.skipped.map((s) => `<li id="skipped-${s.id}"><strong>${escapeHtml(s.title)}</strong>: ${escapeHtml(s.reason)}</li>`),
+          '</ul>',
+          '</div>',
+        ].join('\n');
+  return [
+    '<section id="charts">',
+    '<h2>Charts</h2>',
+    '<p class="hint">Times are the simulated wall clock. Dashed lines mark the timeline actions. Counters are per second.</p>',
+    '<noscript><p class="note">The charts need JavaScript; the numbers are in timeline.csv.</p></noscript>',
+    ...figures,
+    skipped,
+    '</section>',
+  ]
+    .filter((s) => s !== '')
+    .join('\n');
+}

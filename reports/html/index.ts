@@ -1,0 +1,74 @@
+/**
+ * report.html: one self-contained page that works offline — uPlot, the page's script and style
+ * and the run's data all inline. Same RunResult, same bytes: nothing here reads the clock or the
+ * environment, and every list is in a fixed order.
+ */
+import type { RunResult } from '../../sim/result.js';
+import { parseClock } from '../../sim/scenario/units.js';
+import { wallClock } from '../wall-clock.js';
+import type { FileReport } from '../writer.js';
+import { buildCharts } from './chart-data.js';
+import { chartsSection } from './charts-section.js';
+import { escapeHtml, inlineAsset, jsonForScript } from './escape.js';
+import { eventsSection } from './events-section.js';
+import { expectationsSection } from './expectations-section.js';
+import { figuresSection } from './figures-section.js';
+import { headerSection, timelineSection } from './header-section.js';
+import { PAGE_SCRIPT } from './page-script.js';
+import { PAGE_STYLE } from './page-style.js';
+import { timelineMarks } from './timeline-marks.js';
+import { uplotAssets, type ChartAssets } from './uplot-assets.js';
+
+/** What the page script reads from the `report-data` block. */
+export interface ReportData {
+  /** Seconds since midnight of simulated t = 0 (the x axis is start + t). */
+  startSeconds: number;
+  t: number[];
+  marks: { t: number; clock: string; label: string }[];
+  charts: ReturnType<typeof buildCharts>['charts'];
+}
+
+export function renderHtmlReport(result: RunResult, assets: ChartAssets = uplotAssets()): string {
+  const marks = timelineMarks(result);
+  const charts = buildCharts(result.timeline);
+  const clock = wallClock(result.start);
+  const data: ReportData = {
+    startSeconds: parseClock(result.start),
+    t: charts.t,
+    // Warmup actions happen before the first sample; the timeline section lists them.
+    marks: marks.filter((m) => m.t >= 0).map((m) => ({ t: m.t, clock: clock.at(m.t), label: m.label })),
+    charts: charts.charts,
+  };
+  const title = `drainsim · ${result.scenario.name} · seed ${result.seed}`;
+  return [
+    '<!DOCTYPE html>',
+    '<html lang="en">',
+    '<head>',
+    '<meta charset="utf-8">',
+    '<meta name="viewport" content="width=device-width, initial-scale=1">',
+    `<meta name="generator" content="drainsim ${escapeHtml(result.version)}">`,
+    `<title>${escapeHtml(title)}</title>`,
+    `<style>\n${inlineAsset(assets.css, 'style', 'uPlot.min.css')}\n</style>`,
+    `<style>${PAGE_STYLE}</style>`,
+    '</head>',
+    '<body>',
+    headerSection(result),
+    timelineSection(result, marks),
+    chartsSection(charts),
+    expectationsSection(result),
+    figuresSection(result),
+    eventsSection(result),
+    `<script type="application/json" id="report-data">${jsonForScript(data)}</script>`,
+    `<script>\n${inlineAsset(assets.script, 'script', 'uPlot.iife.min.js')}\n</script>`,
+    `<script>\n${PAGE_SCRIPT}</script>`,
+    '</body>',
+    '</html>',
+    '',
+  ].join('\n');
+}
+
+export const htmlReport: FileReport = {
+  name: 'report-html',
+  fileName: 'report.html',
+  render: (result) => renderHtmlReport(result),
+};

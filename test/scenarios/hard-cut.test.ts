@@ -1,0 +1,56 @@
+/** Seed Part 6 case 1, "Removing the server without draining", and its fix. */
+import { describe, expect, it } from 'vitest';
+import { runBuiltin, valueAt } from '../model/helpers.js';
+
+describe('hard-cut', () => {
+  const r = runBuiltin('hard-cut');
+  const cut = 120;
+
+  it('vm-c carries ~1800 keepalive connections before the cut (seed: 1800)', () => {
+    const before = valueAt(r, 'active_conn', cut - 1, 'vm-c');
+    expect(before).toBeGreaterThan(1600);
+    expect(before).toBeLessThan(2000);
+  });
+
+  it('resets spike to hundreds per second (seed: reset_out=420/s)', () => {
+    expect(r.figures['vm-c.reset_out.peak_per_s']).toBeGreaterThan(300);
+    expect(valueAt(r, 'reset_out', cut - 1, 'vm-c')).toBe(0);
+  });
+
+  it('active connections collapse within ~10 s (seed: 1800 -> 300 in 10s)', () => {
+    const before = valueAt(r, 'active_conn', cut, 'vm-c');
+    const after = valueAt(r, 'active_conn', cut + 10, 'vm-c');
+    expect(after / before).toBeLessThan(0.25);
+    expect(r.events.some((l) => l.source === 'lb' && /^reset_out=\d+\/s active_conn dropped \d+ -> \d+ in 10s$/.test(l.text))).toBe(true);
+  });
+
+  it('clients see ECONNRESET and retry on the other backends', () => {
+    expect(r.figures['err_econnreset.total']).toBeGreaterThan(1000);
+    expect(r.figures['retries.total']).toBeGreaterThan(1000);
+    const newOnOthers = valueAt(r, 'new_conn', cut + 1, 'vm-a') + valueAt(r, 'new_conn', cut + 1, 'vm-b');
+    expect(newOnOthers).toBeGreaterThan(3 * valueAt(r, 'new_conn', cut - 5, 'vm-a'));
+  });
+
+  it("logs the operators' lines: abrupt removal and nginx 104", () => {
+    const text = r.events.map((l) => `[${l.source}] ${l.text}`);
+    expect(text).toContain('[lb] backend vm-c removed from pool abruptly');
+    expect(text.some((l) => l.startsWith('[nginx] vm-c: recv() failed (104: Connection reset by peer)'))).toBe(true);
+  });
+});
+
+describe('hard-cut-drained', () => {
+  const r = runBuiltin('hard-cut-drained');
+
+  it('unbind -> drain -> gate -> terminate: zero resets and zero failed requests', () => {
+    expect(r.figures['reset_out.total']).toBe(0);
+    expect(r.figures['reset_in.total']).toBe(0);
+    expect(r.figures['errors.total']).toBe(0);
+    expect(r.figures['requests_failed.total']).toBe(0);
+  });
+
+  it('the drain gate passes: new == 0 and active below the threshold', () => {
+    expect(r.figures['drain.vm-c.completed_within']).not.toBeNull();
+    expect(r.figures['drain.vm-c.completed_within']!).toBeLessThan(600);
+    expect(r.figures['drain.vm-c.active_at_end']!).toBeLessThan(5);
+  });
+});

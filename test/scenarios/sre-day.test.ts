@@ -1,0 +1,32 @@
+/** Seed Part 6's timeline (section 4) replayed in one run. */
+import { describe, expect, it } from 'vitest';
+import { runBuiltin } from '../model/helpers.js';
+import { formatClock, parseClock } from '../../sim/scenario/units.js';
+
+describe('sre-day', () => {
+  const r = runBuiltin('sre-day');
+  const clock = (t: number) => formatClock(parseClock(r.start) + t).slice(0, 5);
+  const first = (re: RegExp) => r.events.find((l) => re.test(`[${l.source}] ${l.text}`));
+
+  it.each([
+    ['14:00', /^\[deploy\] deploy start$/],
+    ['14:02', /^\[lb\] backend vm-c removed from pool abruptly$/],
+    ['14:02', /^\[nginx\] vm-c: recv\(\) failed \(104: Connection reset by peer\)/],
+    ['14:10', /^\[lb\] backend vm-c bound/],
+    ['15:20', /^\[lb\] backend=vm-a unbind\+drain/],
+    ['15:20', /^\[app\] vm-a: ws_sessions=\d+, avg_age=\d+h \d+m$/],
+    ['16:00', /^\[deploy\] timeout waiting for drain completion \(2400s\)$/],
+    ['18:10', /^\[deploy\] config change on all backends: keepalive_timeout=2s/],
+  ])('at %s the log shows %s', (at, re) => {
+    const line = first(re);
+    expect(line, String(re)).toBeDefined();
+    expect(clock(line!.t)).toBe(at);
+  });
+
+  it('the 14:02 cut spikes resets, the drain stalls, and the 18:10 mistake raises TIME_WAIT', () => {
+    expect(r.figures['reset_out.peak_per_s']!).toBeGreaterThan(50);
+    expect(r.figures['drain.vm-a.timed_out']).toBe(1);
+    const surgeLine = r.events.find((l) => l.source === 'kernel' && l.t > parseClock('18:10') - parseClock(r.start));
+    expect(surgeLine?.text).toMatch(/ss -s: TCP: inuse \d+ orphan 0 tw \d+/);
+  });
+});

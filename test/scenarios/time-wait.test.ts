@@ -1,0 +1,39 @@
+/** Seed Part 6 case 3, the TIME_WAIT explosion, its fix, and upstream port exhaustion. */
+import { describe, expect, it } from 'vitest';
+import { runBuiltin } from '../model/helpers.js';
+
+describe('timewait-surge / timewait-tuned', () => {
+  const surge = runBuiltin('timewait-surge');
+  const tuned = runBuiltin('timewait-tuned');
+
+  it('short keepalive_timeout + no upstream keepalive under a burst: tens of thousands of TIME_WAIT on a VM (seed: tw 68321)', () => {
+    expect(surge.figures['vm-a.time_wait.max']!).toBeGreaterThan(20_000);
+    expect(surge.events.some((l) => l.source === 'kernel' && /^vm-a: ss -s: TCP: inuse \d+ orphan 0 tw \d{5,}$/.test(l.text))).toBe(true);
+  });
+
+  it('every request pays a handshake: higher request latency and far more connects', () => {
+    expect(surge.figures['request_latency.p50']!).toBeGreaterThan(tuned.figures['request_latency.p50']! * 1.2);
+    expect(surge.figures['connect_latency.count']!).toBeGreaterThan(5 * tuned.figures['connect_latency.count']!);
+  });
+
+  it('tuned keepalive_timeout and upstream keepalive: at least 10x fewer TIME_WAIT', () => {
+    expect(tuned.figures['time_wait.max']! * 10).toBeLessThanOrEqual(surge.figures['time_wait.max']!);
+    expect(tuned.figures['errors.total']).toBe(0);
+  });
+});
+
+describe('upstream-port-exhaustion', () => {
+  it('upstream churn beyond ~470 new connections/s to one address: (99: Cannot assign requested address)', () => {
+    const r = runBuiltin('upstream-port-exhaustion');
+    expect(r.figures['err_eaddrnotavail.total']!).toBeGreaterThan(500);
+    expect(r.events.some((l) => l.text === 'vm-a: connect() to 10.0.1.10:8080 failed (99: Cannot assign requested address) while connecting to upstream')).toBe(true);
+  });
+
+  it('relieved by upstream keepalive and by tcp_tw_reuse=1', () => {
+    for (const fix of ['upstream-port-exhaustion-keepalive', 'upstream-port-exhaustion-tw-reuse']) {
+      const r = runBuiltin(fix);
+      expect(r.figures['err_eaddrnotavail.total']).toBe(0);
+      expect(r.figures['responses_5xx.total']).toBe(0);
+    }
+  });
+});

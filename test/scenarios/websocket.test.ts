@@ -1,0 +1,60 @@
+/** Seed Part 6 case 2 / Part 4: the WebSocket drain that never ends, its fix, and the storm. */
+import { describe, expect, it } from 'vitest';
+import { runBuiltin, valueAt } from '../model/helpers.js';
+
+describe('ws-stall', () => {
+  const r = runBuiltin('ws-stall');
+  const drainAt = r.figures['drain.vm-a.started_at']!;
+
+  it('the drain starts at 15:20 with ~1200 sessions on vm-a about 2 h old (seed: 1200, avg_age=2h 11m)', () => {
+    expect(drainAt).toBe(2 * 3600 + 16 * 60);
+    const sessions = r.figures['drain.vm-a.ws_sessions_at_start']!;
+    expect(sessions).toBeGreaterThan(1100);
+    expect(sessions).toBeLessThan(1300);
+    const age = r.figures['drain.vm-a.ws_avg_age_at_start']!;
+    expect(age).toBeGreaterThan(2 * 3600);
+    expect(age).toBeLessThan(2 * 3600 + 20 * 60);
+  });
+
+  it('after 30 minutes of drain new_conn is 0 and at least 1190 of ~1200 remain (seed: 1197)', () => {
+    const sessionsLeft = valueAt(r, 'ws_sessions', drainAt, 'vm-a') - valueAt(r, 'ws_sessions', drainAt + 1790, 'vm-a');
+    expect(sessionsLeft).toBeLessThanOrEqual(10);
+    expect(valueAt(r, 'active_conn', drainAt + 1790, 'vm-a')).toBeGreaterThanOrEqual(1190);
+    for (let t = drainAt + 10; t < drainAt + 1790; t += 60) expect(valueAt(r, 'new_conn', t, 'vm-a')).toBe(0);
+  });
+
+  it('the deploy gate times out at 1800 s', () => {
+    expect(r.figures['drain.vm-a.timed_out']).toBe(1);
+    const line = r.events.find((l) => l.text === 'timeout waiting for drain completion (1800s)');
+    expect(line?.source).toBe('deploy');
+    expect(line!.t).toBe(drainAt + 1800);
+    expect(r.events.some((l) => l.source === 'lb' && /^backend=vm-a draining new_conn=0 active_conn=1\d{3}/.test(l.text))).toBe(true);
+    expect(r.events.some((l) => l.source === 'app' && /^vm-a: ws_sessions=\d+, avg_age=2h \d+m$/.test(l.text))).toBe(true);
+  });
+});
+
+describe('ws-drain-graceful and ws-reconnect-storm', () => {
+  const graceful = runBuiltin('ws-drain-graceful');
+  const storm = runBuiltin('ws-reconnect-storm');
+
+  it('drain notice + 1001 + TTL + full jitter: the drain completes within minutes and no client sees 1006', () => {
+    expect(graceful.figures['drain.vm-a.completed_within']!).toBeLessThan(5 * 60);
+    expect(graceful.figures['ws_close_1006.total']).toBe(0);
+    expect(graceful.figures['ws_close_1001.total']!).toBeGreaterThan(1100);
+  });
+
+  it('the reconnect peak is bounded by sessions / jitter window', () => {
+    const sessions = graceful.figures['drain.vm-a.ws_sessions_at_start']!;
+    const window = 60;
+    expect(graceful.figures['reconnects.peak_per_s']!).toBeLessThanOrEqual(2 * (sessions / window));
+  });
+
+  it('without jitter the reconnect peak is at least 10x the jittered one', () => {
+    expect(storm.figures['reconnects.peak_per_s']!).toBeGreaterThanOrEqual(10 * graceful.figures['reconnects.peak_per_s']!);
+  });
+
+  it('the policy change does not change what the users do (common random numbers)', () => {
+    expect(storm.figures['drain.vm-a.ws_sessions_at_start']).toBe(graceful.figures['drain.vm-a.ws_sessions_at_start']);
+    expect(storm.figures['ws_close_1000.total']).toBe(graceful.figures['ws_close_1000.total']);
+  });
+});
