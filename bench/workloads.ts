@@ -1,5 +1,6 @@
 import { runCancelHeavy } from './cancel-heavy.js';
 import { runHold } from './hold.js';
+import { scenarioWorkloads } from './scenario-workloads.js';
 import type { Workload } from './workload.js';
 
 export type { Workload, WorkloadResult } from './workload.js';
@@ -20,6 +21,7 @@ export const workloads: readonly Workload[] = [
     description: '10^5 connections, each request cancels and re-arms an idle timer',
     run: () => runCancelHeavy(1e5, 3_000_000),
   },
+  ...scenarioWorkloads(),
 ];
 
 export function findWorkload(name: string): Workload | undefined {

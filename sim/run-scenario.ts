@@ -82,18 +82,15 @@ function defineGauges(w: World, ws: WsClients): void {
   );
 }
 
-/** Run a resolved scenario to its horizon and collect the result. */
-export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
-  const seed = options.seed ?? scenario.seed;
-  const resolved: Scenario = { ...scenario, seed };
-  const model = buildModel(resolved);
+/** Schedule the model's first events: clients, timeline, end of warmup, samples. */
+export function startModel(model: Model): void {
   const { world } = model;
   const engine = world.engine;
+  const interval = world.scenario.sample_interval;
+  const horizon = world.scenario.horizon;
   model.http.start();
   model.ws.start();
   model.orchestrator.start();
-  const interval = resolved.sample_interval;
-  const horizon = resolved.horizon;
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {
     world.metrics.sample(k * interval);
@@ -101,6 +98,17 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   };
   engine.at(interval, sample, 1);
   engine.at(60, observeSockets, world);
+}
+
+/** Run a resolved scenario to its horizon and collect the result. */
+export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
+  const seed = options.seed ?? scenario.seed;
+  const resolved: Scenario = { ...scenario, seed };
+  const model = buildModel(resolved);
+  const { world } = model;
+  const engine = world.engine;
+  const horizon = resolved.horizon;
+  startModel(model);
   const chunks = 100;
   for (let i = 1; i <= chunks; i++) {
     engine.run(-resolved.warmup + ((horizon + resolved.warmup) * i) / chunks);
