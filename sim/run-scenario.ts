@@ -6,7 +6,10 @@ import { LbConnector } from './components/lb-connect.js';
 import { Lifecycle } from './components/lifecycle.js';
 import { Orchestrator } from './components/orchestrator.js';
 import { RequestPath } from './components/request-path.js';
+import { AppServer } from './components/app-server.js';
 import { WsClients } from './components/ws-clients.js';
+import { RequestClients } from './components/request-clients.js';
+import { startHealth } from './components/health.js';
 import { World } from './components/world.js';
 import { computeFigures } from './figures.js';
 import { packageVersion } from './scenario/package-root.js';
@@ -25,6 +28,8 @@ export interface Model {
   world: World;
   http: HttpClients;
   ws: WsClients;
+  requests: RequestClients;
+  app: AppServer;
   orchestrator: Orchestrator;
   lifecycle: Lifecycle;
 }
@@ -33,13 +38,15 @@ export interface Model {
 export function buildModel(scenario: Scenario): Model {
   const world = new World(scenario);
   const connector = new LbConnector(world);
-  const path = new RequestPath(world);
+  const app = new AppServer(world);
+  const path = new RequestPath(world, app);
   const http = new HttpClients(world, connector, path);
   const ws = new WsClients(world, connector, path);
+  const requests = new RequestClients(world, app);
   const lifecycle = new Lifecycle(world, http, ws, path);
-  const orchestrator = new Orchestrator(world, lifecycle, http, ws);
+  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, app);
   defineGauges(world, ws);
-  return { world, http, ws, orchestrator, lifecycle };
+  return { world, http, ws, requests, app, orchestrator, lifecycle };
 }
 
 function defineGauges(w: World, ws: WsClients): void {
@@ -70,6 +77,14 @@ function defineGauges(w: World, ws: WsClients): void {
   m.gauge('app_busy', 'worker', 'App workers serving a request', (e) => w.backends[e].busyWorkers);
   m.gauge('app_queue', 'req', 'Requests waiting for an app worker', (e) => w.backends[e].appQueueLength);
   m.gauge(
+    'utilisation',
+    'fraction',
+    'Busy workers / workers (total: mean over backends)',
+    (e) => w.backends[e].busyWorkers / w.backends[e].app.workers,
+    () => w.backends.reduce((sum, b) => sum + b.busyWorkers / b.app.workers, 0) / n,
+  );
+  m.gauge('in_service', 'bool', 'Health checks and readiness let the backend take traffic (total: backends in service)', (e) => (w.lb.inService(e) ? 1 : 0));
+  m.gauge(
     'pool_state',
     'state',
     'LB pool state: 0 BOUND, 1 DRAINING, 2 DETACHED (total: backends BOUND)',
@@ -90,7 +105,9 @@ export function startModel(model: Model): void {
   const horizon = world.scenario.horizon;
   model.http.start();
   model.ws.start();
+  model.requests.start();
   model.orchestrator.start();
+  startHealth(world, model.app, model.lifecycle);
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {
     world.metrics.sample(k * interval);

@@ -3,23 +3,19 @@ import type { RunResult } from '../../sim/result.js';
 import { formatValue } from '../terminal/format.js';
 import { escapeHtml } from './escape.js';
 
-function figureRows(result: RunResult): string[] {
+/** One small table per group, laid out in columns (the list is long and each row is short). */
+function figureGroups(result: RunResult): string[] {
   const groups = new Map<string, string[]>();
   for (const name of Object.keys(result.figures).sort()) {
     const dot = name.indexOf('.');
-    const group = dot < 0 ? '' : name.slice(0, dot);
+    const group = dot < 0 ? name : name.slice(0, dot);
     const value = result.figures[name];
     const shown = value === null || value === undefined ? 'n/a' : formatValue(name, value);
     const rows = groups.get(group) ?? [];
     rows.push(`<tr><td><code>${escapeHtml(name)}</code></td><td class="num">${shown}</td></tr>`);
     groups.set(group, rows);
   }
-  const out: string[] = [];
-  for (const [group, rows] of groups) {
-    if (group !== '') out.push(`<tr class="group"><td colspan="2">${escapeHtml(group)}</td></tr>`);
-    out.push(...rows);
-  }
-  return out;
+  return [...groups].map(([group, rows]) => `<table class="figure-group">\n<caption>${escapeHtml(group)}</caption>\n${rows.join('\n')}\n</table>`);
 }
 
 function histogramTable(result: RunResult): string {
@@ -36,10 +32,7 @@ function histogramTable(result: RunResult): string {
 }
 
 export function figuresSection(result: RunResult): string {
-  const rows = figureRows(result);
-  const table =
-    rows.length === 0
-      ? '<p class="note">No figures.</p>'
-      : ['<table>', '<thead><tr><th>figure</th><th class="num">value</th></tr></thead>', `<tbody>\n${rows.join('\n')}\n</tbody>`, '</table>'].join('\n');
+  const groups = figureGroups(result);
+  const table = groups.length === 0 ? '<p class="note">No figures.</p>' : `<div class="figure-groups">\n${groups.join('\n')}\n</div>`;
   return ['<section id="figures">', '<h2>Key figures</h2>', table, histogramTable(result), '</section>'].filter((s) => s !== '').join('\n');
 }

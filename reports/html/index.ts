@@ -48,6 +48,8 @@ export function renderHtmlReport(result: RunResult, assets: ChartAssets = uplotA
     '<meta name="viewport" content="width=device-width, initial-scale=1">',
     `<meta name="generator" content="drainsim ${escapeHtml(result.version)}">`,
     `<title>${escapeHtml(title)}</title>`,
+    // An empty inline icon: otherwise the browser asks the server (or the disk) for /favicon.ico.
+    '<link rel="icon" href="data:,">',
     `<style>\n${inlineAsset(assets.css, 'style', 'uPlot.min.css')}\n</style>`,
     `<style>${PAGE_STYLE}</style>`,
     '</head>',

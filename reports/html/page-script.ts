@@ -29,6 +29,11 @@ export const PAGE_SCRIPT = `(function () {
   var xs = data.t.map(function (t) { return data.startSeconds + t; });
   var marks = data.marks.map(function (m) { return { x: data.startSeconds + m.t, label: m.clock + ' ' + m.label }; });
 
+  // Action labels sit in a gutter above the plot, on up to three rows so that actions close
+  // together do not overwrite each other and no label hides the data.
+  var LABEL_ROW = 15;
+  var labelRows = Math.min(3, marks.length);
+
   function marksPlugin() {
     return { hooks: { draw: [function (u) {
       var ctx = u.ctx;
@@ -36,27 +41,27 @@ export const PAGE_SCRIPT = `(function () {
       var box = u.bbox;
       ctx.save();
       ctx.font = Math.round(11 * px) + 'px system-ui, sans-serif';
-      ctx.textBaseline = 'top';
+      // uPlot leaves its axis text settings on the context.
+      ctx.textAlign = 'left';
+      ctx.textBaseline = 'bottom';
       marks.forEach(function (m, i) {
         var x = Math.round(u.valToPos(m.x, 'x', true));
         if (x < box.left || x > box.left + box.width) return;
         ctx.strokeStyle = '#b45309';
         ctx.lineWidth = Math.max(1, px);
         ctx.setLineDash([5 * px, 4 * px]);
+        var row = labelRows - (i % labelRows);
+        var labelBottom = box.top - (row - 1) * LABEL_ROW * px - 2 * px;
         ctx.beginPath();
-        ctx.moveTo(x, box.top);
+        ctx.moveTo(x, labelBottom - 10 * px);
         ctx.lineTo(x, box.top + box.height);
         ctx.stroke();
         var w = ctx.measureText(m.label).width;
         var gap = 4 * px;
         var tx = x + gap;
-        if (tx + w > box.left + box.width) tx = Math.max(box.left, x - gap - w);
-        // Actions close together would overwrite each other's labels: three staggered rows.
-        var ty = box.top + gap + (i % 3) * 15 * px;
-        ctx.fillStyle = 'rgba(255, 255, 255, 0.85)';
-        ctx.fillRect(tx - 2 * px, ty - px, w + 4 * px, 14 * px);
+        if (tx + w > box.left + box.width) tx = Math.max(0, x - gap - w);
         ctx.fillStyle = '#92400e';
-        ctx.fillText(m.label, tx, ty);
+        ctx.fillText(m.label, tx, labelBottom);
       });
       ctx.restore();
     }] } };
@@ -85,6 +90,8 @@ export const PAGE_SCRIPT = `(function () {
       series.push(opt);
     });
     var xAxis = {
+      // HH:MM:SS labels are wide; the default spacing would let them run into each other.
+      space: 90,
       values: function (u, splits) {
         var withSeconds = splits.some(function (v) { return v % 60 !== 0; });
         return splits.map(function (v) { return clock(v, withSeconds); });
@@ -108,6 +115,7 @@ export const PAGE_SCRIPT = `(function () {
       scales: scales,
       series: series,
       axes: axes,
+      padding: [labelRows === 0 ? null : 6 + labelRows * LABEL_ROW, 40, null, null],
       cursor: { sync: { key: 'drainsim' } },
       plugins: [marksPlugin()]
     };

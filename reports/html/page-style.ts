@@ -21,7 +21,9 @@ table { border-collapse: collapse; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; }
 td.num, th.num { text-align: right; padding-left: 16px; }
-tr.group td { padding-top: 10px; font-weight: 600; color: var(--dim); border-bottom: none; }
+.figure-groups { columns: 3 300px; column-gap: 32px; }
+table.figure-group { width: 100%; break-inside: avoid; margin: 0 0 12px; }
+table.figure-group caption { text-align: left; font-weight: 600; color: var(--dim); padding: 4px 0 2px; }
 ol.actions { padding-left: 20px; }
 ol.actions time { font-family: ui-monospace, Menlo, Consolas, monospace; color: var(--mark); margin-right: 8px; }
 figure.chart { margin: 18px 0 26px; }
@@ -34,4 +36,5 @@ figure.chart .unit { color: var(--dim); font-weight: normal; }
 #event-log { width: 100%; }
 #event-log td:first-child { white-space: nowrap; }
 #event-log td.source { color: var(--dim); white-space: nowrap; }
+#event-log td:last-child { width: 100%; }
 `;

@@ -8,10 +8,22 @@ import { schemaCommand } from './schema.js';
 import { showCommand } from './show.js';
 import { validateCommand } from './validate.js';
 import { runCommand } from './run.js';
+import { checkCommand } from './check.js';
+import { compareCommand } from './compare.js';
+import { explainCommand } from './explain.js';
+import { sweepCommand } from './sweep.js';
+import { mergeCommand } from './merge.js';
+import { planCommand } from './plan.js';
 
 // Each module types its own arguments; the list only needs them to be commands.
 export const commands: readonly CommandModule<object, any>[] = [
   runCommand,
+  checkCommand,
+  compareCommand,
+  explainCommand,
+  sweepCommand,
+  mergeCommand,
+  planCommand,
   listCommand,
   showCommand,
   validateCommand,

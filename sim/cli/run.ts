@@ -6,6 +6,7 @@ import { runScenario } from '../run-scenario.js';
 import { packageRoot } from '../scenario/package-root.js';
 import { loadScenarioForCli } from './load-scenario.js';
 import { checkExpectations } from '../expect/check.js';
+import { renderFailureReports } from './failure-report.js';
 import { EXIT, colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { progressReporter } from './progress.js';
 import { setOption } from './set-option.js';
@@ -39,13 +40,15 @@ export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | numb
       stdout: io.stdout,
       color: colorFor(io),
     });
+    // On stderr, so `--format json` output stays clean: the seed, values and log around each failure.
+    io.stderr.write(renderFailureReports(result, { scenario: args.scenario, sets: args.set, color: colorFor(io) }));
     return result.expectations.every((e) => e.passed) ? EXIT.ok : EXIT.expectationFailed;
   });
 }
 
 export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <scenario>',
-  describe: 'Simulate a scenario and write summary.json, timeline.csv and events.log',
+  describe: 'Simulate a scenario and write summary.json, timeline.csv, events.log and report.html',
   builder: (y) =>
     y
       .positional('scenario', { type: 'string', demandOption: true, describe: 'A built-in scenario name (see `drainsim list`) or a YAML/JSON file' })

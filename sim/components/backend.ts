@@ -1,6 +1,7 @@
 import type { AppConfig, KernelConfig, NginxConfig } from '../scenario/schema.js';
 import { PortAllocator } from '../net/port-allocator.js';
 import { TimeWaitTable } from '../net/time-wait-table.js';
+import type { AppJob } from './app-job.js';
 import type { Conn, UpstreamConn } from './conn.js';
 
 /** TCP_TIMEWAIT_LEN: 60 s, a compile-time constant in include/net/tcp.h (no sysctl). */
@@ -35,8 +36,14 @@ export class Backend {
   readonly upstreamPool: UpstreamConn[] = [];
 
   busyWorkers = 0;
-  /** Requests waiting for a worker, FIFO. */
-  readonly appQueue: Conn[] = [];
+  /** Jobs waiting for a worker, FIFO. */
+  readonly appQueue: AppJob[] = [];
+  /** Workers are frozen (GC, CPU starvation) until this time. */
+  pausedUntil = -Infinity;
+  /** Incremented whenever the app process dies: in-memory sessions of an older epoch are gone. */
+  epoch = 0;
+  /** State of the app's database as this backend sees it. */
+  dependency: 'up' | 'down' | 'slow' = 'up';
   appQueueHead = 0;
   /** Connections in CLOSE_WAIT on this VM (a peer closed, our application has not). */
   closeWait = 0;
@@ -58,11 +65,11 @@ export class Backend {
     return this.appQueue.length - this.appQueueHead;
   }
 
-  enqueue(conn: Conn): void {
-    this.appQueue.push(conn);
+  enqueue(job: AppJob): void {
+    this.appQueue.push(job);
   }
 
-  dequeue(): Conn | undefined {
+  dequeue(): AppJob | undefined {
     if (this.appQueueHead >= this.appQueue.length) return undefined;
     const c = this.appQueue[this.appQueueHead++];
     // Compact now and then so the array does not grow without bound.

@@ -1,4 +1,5 @@
 import { TcpState } from '../net/tcp.js';
+import type { AppJob, Status } from './app-job.js';
 
 /** An upstream connection nginx → app (one per request without keepalive, pooled with it). */
 export interface UpstreamConn {
@@ -21,7 +22,7 @@ export type ReqPhase = (typeof ReqPhase)[keyof typeof ReqPhase];
  * request in flight (HTTP/1.1 has at most one); for a WebSocket, the session and its upstream
  * tunnel. Fields are plain and preallocated so per-request events allocate nothing.
  */
-export class Conn {
+export class Conn implements AppJob {
   /** Bumped whenever the connection ends, so events scheduled for an earlier life are ignored. */
   gen = 0;
   clientState: TcpState = TcpState.CLOSED;
@@ -45,6 +46,13 @@ export class Conn {
   upstream: UpstreamConn | null = null;
   /** Pending timer of this connection (next request, idle close, service end), if any. */
   timer = -1;
+  serviceEnd = 0;
+  status: Status = 200;
+  readonly deep = true;
+  readonly fixedService = -1;
+  readonly depTimeout = Infinity;
+  readonly depTimeoutStatus: Status = 503;
+  onDone: (job: AppJob) => void = () => {};
   /** When the client next wants to send (after a server close), or the last reconnect delay (WS). */
   lastActivity = 0;
   /** When the client started waiting to send a request it had to open a connection for (-1: none). */

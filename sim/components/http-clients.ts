@@ -4,7 +4,8 @@ import type { Distribution } from '../scenario/distribution.js';
 import { backoffDelay } from './backoff.js';
 import { ConnKind, ReqPhase, type Conn } from './conn.js';
 import type { ConnectHandler, LbConnector } from './lb-connect.js';
-import { Outcome, type RequestPath, type ResponseSink } from './request-path.js';
+import type { RequestPath, ResponseSink } from './request-path.js';
+import { Status } from './app-job.js';
 import { ErrorKind } from './series.js';
 import { EndKind, type World } from './world.js';
 
@@ -127,7 +128,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
   };
 
   /** nginx answered (or failed) the request on `conn`. */
-  respond(conn: Conn, outcome: Outcome): void {
+  respond(conn: Conn, status: Status): void {
     const w = this.w;
     const b = conn.backend;
     if (conn.flow === 2) {
@@ -139,7 +140,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
       return;
     }
-    if (outcome !== Outcome.OK) {
+    if (status !== Status.OK) {
       w.metrics.inc(w.c.responses5xx, b);
       w.error(ErrorKind.HTTP_5XX, b);
       this.retryOrGiveUp(conn);

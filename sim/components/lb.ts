@@ -31,8 +31,12 @@ export class LoadBalancer {
   readonly active: Int32Array;
   /** New flows per backend since the start (a drain gate's `new` is the difference between polls). */
   readonly newFlows: Float64Array;
-  /** Backend taken out by health checks (issue-4 checker sets it; true = in service). */
-  readonly inService: Uint8Array;
+  /** LB health checks say UP (1) or DOWN (0). */
+  readonly hcUp: Uint8Array;
+  /** Kubernetes readiness: the endpoint is ready (1) or not (0). */
+  readonly ready: Uint8Array;
+  /** Configured weights; `weight` is the effective one (slowstart ramps it). */
+  readonly baseWeight: Float64Array;
   private rrCurrent: Float64Array;
 
   constructor(
@@ -43,12 +47,26 @@ export class LoadBalancer {
     this.weight = new Float64Array(count).fill(1);
     this.active = new Int32Array(count);
     this.newFlows = new Float64Array(count);
-    this.inService = new Uint8Array(count).fill(1);
+    this.hcUp = new Uint8Array(count).fill(1);
+    this.ready = new Uint8Array(count).fill(1);
+    this.baseWeight = new Float64Array(count).fill(1);
     this.rrCurrent = new Float64Array(count);
   }
 
   eligible(b: number): boolean {
-    return this.state[b] === PoolState.BOUND && this.inService[b] === 1 && this.weight[b] > 0;
+    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+  }
+
+  /** Health checks and readiness both let the backend take traffic. */
+  inService(b: number): boolean {
+    return this.hcUp[b] === 1 && this.ready[b] === 1;
+  }
+
+  /** Backends that would take a new flow now. */
+  eligibleCount(): number {
+    let n = 0;
+    for (let b = 0; b < this.count; b++) if (this.eligible(b)) n++;
+    return n;
   }
 
   /** Choose a backend for a new flow, or -1 when none is eligible. `exclude` skips one backend. */

@@ -1,8 +1,9 @@
 import type { Backend } from './backend.js';
-import { ConnKind, ReqPhase, type Conn } from './conn.js';
+import { Status, type AppJob } from './app-job.js';
+import { Conn, ConnKind, ReqPhase } from './conn.js';
 import type { HttpClients } from './http-clients.js';
 import { PoolState } from './lb.js';
-import { Outcome, type RequestPath } from './request-path.js';
+import type { RequestPath } from './request-path.js';
 import type { WsClients } from './ws-clients.js';
 import { EndKind, type World } from './world.js';
 
@@ -15,7 +16,9 @@ export type TerminateMode = 'graceful' | 'kill' | 'vanish';
  * unread) and a vanished host (no FIN, no RST: peers learn by timeout).
  */
 export class Lifecycle {
-  /** Flows the LB assigned to each backend since the start (for drain gates). */
+  /** Told about request-level jobs lost with a vanished host (their callers time out). */
+  onVanishedJob?: (job: AppJob) => void;
+
   constructor(
     private readonly w: World,
     private readonly http: HttpClients,
@@ -115,44 +118,41 @@ export class Lifecycle {
 
   /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
   killApp(backend: Backend): void {
-    const w = this.w;
+    backend.epoch++;
     backend.appUp = false;
     backend.appAccepting = false;
     backend.wsAccepting = false;
     for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
-    for (const conn of [...backend.conns]) {
-      if (conn.kind === ConnKind.WS) {
-        if (backend.wsSessions.has(conn)) {
-          // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
-          if (conn.flow === 2) continue;
-          this.ws.serverGone(conn, EndKind.SERVER_FIN);
-        }
-        continue;
-      }
-      if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) {
-        const unread = conn.phase === ReqPhase.QUEUED;
-        if (conn.timer >= 0) w.engine.cancel(conn.timer);
-        conn.timer = -1;
-        conn.phase = ReqPhase.NONE;
-        if (conn.upstream) {
-          if (unread) this.path.abortUpstream(backend, conn.upstream);
-          else this.path.closeUpstream(backend, conn.upstream, false);
-          conn.upstream = null;
-        }
-        w.log.logLimited(
-          `kill-${backend.index}-${unread ? 'rst' : 'fin'}`,
-          'nginx',
-          unread
-            ? `${backend.name}: recv() failed (104: Connection reset by peer) while reading response header from upstream`
-            : `${backend.name}: upstream prematurely closed connection while reading response header from upstream`,
-        );
-        if (unread) w.metrics.inc(w.c.resetIn, backend.index);
-        this.http.respond(conn, Outcome.BAD_GATEWAY);
-      }
+    for (const conn of [...backend.wsSessions]) {
+      // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
+      if (conn.flow !== 2) this.ws.serverGone(conn, EndKind.SERVER_FIN);
     }
-    backend.busyWorkers = 0;
-    backend.appQueue.length = 0;
-    backend.appQueueHead = 0;
+    const { serving, queued } = this.path.app.drop(backend);
+    for (const job of serving) this.jobLost(backend, job, false);
+    for (const job of queued) this.jobLost(backend, job, true);
+  }
+
+  /** A job the dead app held: nginx sees FIN (in service) or RST (unread in the queue). */
+  private jobLost(backend: Backend, job: AppJob, unread: boolean): void {
+    const w = this.w;
+    job.phase = ReqPhase.NONE;
+    job.status = Status.BAD_GATEWAY;
+    if (unread) w.metrics.inc(w.c.resetIn, backend.index);
+    w.log.logLimited(
+      `kill-${backend.index}-${unread ? 'rst' : 'fin'}`,
+      'nginx',
+      unread
+        ? `${backend.name}: recv() failed (104: Connection reset by peer) while reading response header from upstream`
+        : `${backend.name}: upstream prematurely closed connection while reading response header from upstream`,
+    );
+    if (job instanceof Conn) {
+      if (job.upstream) {
+        if (unread) this.path.abortUpstream(backend, job.upstream);
+        else this.path.closeUpstream(backend, job.upstream, false);
+        job.upstream = null;
+      }
+      this.http.respond(job, Status.BAD_GATEWAY);
+    } else job.onDone(job);
   }
 
   /** The host disappears: no FIN, no RST. Everything on it stops; peers find out by timeout. */
@@ -162,29 +162,40 @@ export class Lifecycle {
     backend.hostUp = false;
     backend.nginxUp = false;
     backend.appUp = false;
+    const { serving, queued } = this.path.app.drop(backend);
+    for (const job of [...serving, ...queued]) {
+      job.phase = ReqPhase.NONE;
+      // No answer will come: the waiting side times out (the client, or the L7 balancer).
+      if (job instanceof Conn) {
+        job.upstream = null;
+        job.timer = w.engine.at(job.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, job);
+      } else this.onVanishedJob?.(job);
+    }
     for (const conn of [...backend.conns]) {
-      if (conn.kind === ConnKind.WS) {
-        if (backend.wsSessions.has(conn)) this.ws.serverGone(conn, EndKind.SILENT);
-        continue;
-      }
-      if (conn.phase !== ReqPhase.NONE) {
-        if (conn.timer >= 0) w.engine.cancel(conn.timer);
-        conn.phase = ReqPhase.NONE;
-        conn.upstream = null;
-        // The client waits for an answer that will not come.
-        conn.timer = w.engine.at(conn.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, conn);
-      }
+      if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.serverGone(conn, EndKind.SILENT);
       backend.conns.delete(conn);
     }
-    backend.busyWorkers = 0;
-    backend.appQueue.length = 0;
-    backend.appQueueHead = 0;
     backend.upstreamPool.length = 0;
   }
 
   private serverEnds(conn: Conn, how: EndKind): void {
     if (conn.kind === ConnKind.WS) this.ws.serverGone(conn, how);
     else this.http.serverGone(conn, how, conn.phase !== ReqPhase.NONE);
+  }
+
+  /** The container restarts (liveness failure): the app dies and comes back after its startup time. */
+  restartApp(b: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    w.metrics.inc(w.c.restarts, b);
+    this.killApp(backend);
+    w.engine.schedule(backend.app.startup_time, (bk: Backend) => {
+      bk.appUp = true;
+      bk.appAccepting = true;
+      bk.wsAccepting = true;
+      bk.drainHookDone = false;
+      w.log.log('k8s', `pod ${bk.name}: container restarted`);
+    }, backend);
   }
 
   /** A rebuilt VM comes up empty: new processes, no connections, fresh kernel tables. */

@@ -5,6 +5,8 @@ import type { HttpClients } from './http-clients.js';
 import type { Lifecycle, TerminateMode } from './lifecycle.js';
 import { PoolState } from './lb.js';
 import type { WsClients } from './ws-clients.js';
+import type { RequestClients } from './request-clients.js';
+import type { AppServer } from './app-server.js';
 import type { World } from './world.js';
 
 /** What a drain gate observed; figures and tests read it. */
@@ -39,6 +41,8 @@ export class Orchestrator {
     private readonly life: Lifecycle,
     private readonly http: HttpClients,
     private readonly ws: WsClients,
+    private readonly requests: RequestClients,
+    private readonly app: AppServer,
   ) {}
 
   /** Simulated time of an `at:` value: a duration since start or a wall-clock time that day. */
@@ -84,8 +88,17 @@ export class Orchestrator {
       case 'load':
         if (action.http_rate !== undefined) this.http.setRate(action.http_rate);
         if (action.ws_rate !== undefined) this.ws.setRate(action.ws_rate);
-        w.log.log('client', `load change: ${describe({ http_rate: action.http_rate, ws_rate: action.ws_rate })}`);
+        if (action.request_rate !== undefined) this.requests.setRate(action.request_rate);
+        w.log.log('client', `load change: ${describe({ http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate })}`);
         return;
+      case 'pause':
+        return this.app.pause(w.backends[this.backendIndex(action.backend)], action.duration, 'stop-the-world');
+      case 'dependency': {
+        const targets = action.backend ? [w.backends[this.backendIndex(action.backend)]] : w.backends;
+        for (const b of targets) b.dependency = action.state;
+        w.log.log('app', `${action.backend ?? 'all backends'}: database ${action.state === 'down' ? 'connection pool dead (every query fails)' : action.state === 'slow' ? 'slow (queries take seconds)' : 'healthy again'}`);
+        return;
+      }
       case 'note':
         w.log.log('deploy', action.text);
         return;

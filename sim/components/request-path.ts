@@ -1,32 +1,27 @@
-import type { Rng } from '../engine/random.js';
-import type { Distribution } from '../scenario/distribution.js';
+import { Status, type AppJob } from './app-job.js';
+import type { AppServer } from './app-server.js';
 import type { Backend } from './backend.js';
 import { ReqPhase, type Conn, type UpstreamConn } from './conn.js';
 import type { World } from './world.js';
 
-/** What nginx hands back to the client for one request. */
-export const Outcome = { OK: 0, BAD_GATEWAY: 1, GATEWAY_TIMEOUT: 2, SERVICE_UNAVAILABLE: 3 } as const;
-export type Outcome = (typeof Outcome)[keyof typeof Outcome];
-
 export interface ResponseSink {
   /** nginx has the response for `conn`'s request; the client sees it one half-RTT later. */
-  respond(conn: Conn, outcome: Outcome): void;
+  respond(conn: Conn, status: Status): void;
 }
 
 /**
- * nginx → app for one HTTP request: take an upstream connection (from the keepalive cache or a
- * new connect() that needs an ephemeral port), queue for an app worker, serve, release the
- * upstream connection (cache it, or close it: the closer holds TIME_WAIT on the VM).
+ * nginx → app for one HTTP request on a client connection: take an upstream connection (from the
+ * keepalive cache or a new connect() that needs an ephemeral port), hand the request to the app's
+ * workers, then release the upstream connection (cache it, or close it: the closer holds
+ * TIME_WAIT on the VM).
  */
 export class RequestPath {
-  private readonly service: Rng[];
-  private readonly serviceTime: Distribution[];
   sink!: ResponseSink;
 
-  constructor(private readonly w: World) {
-    this.service = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
-    this.serviceTime = w.backends.map((b) => b.app.service_time);
-  }
+  constructor(
+    private readonly w: World,
+    readonly app: AppServer,
+  ) {}
 
   /** A request arrived at nginx on an established client connection. */
   handle(conn: Conn): void {
@@ -38,11 +33,8 @@ export class RequestPath {
     const up = this.acquireUpstream(backend, conn);
     if (up === null) return;
     conn.upstream = up;
-    if (backend.busyWorkers < backend.app.workers) this.serve(backend, conn);
-    else {
-      conn.phase = ReqPhase.QUEUED;
-      backend.enqueue(conn);
-    }
+    conn.onDone = this.served;
+    this.app.submit(backend, conn);
   }
 
   private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
@@ -71,7 +63,7 @@ export class RequestPath {
         'nginx',
         `${backend.name}: connect() to ${this.appAddress(backend)} failed (99: Cannot assign requested address) while connecting to upstream`,
       );
-      this.sink.respond(conn, Outcome.BAD_GATEWAY);
+      this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
     }
     w.metrics.inc(w.c.upstreamConnects, backend.index);
@@ -84,44 +76,22 @@ export class RequestPath {
     if (this.w.now - conn.requestStartedAt >= backend.nginx.proxy_connect_timeout) {
       this.w.log.logLimited(`connect-timeout-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while connecting to upstream`);
       conn.phase = ReqPhase.NONE;
-      this.sink.respond(conn, Outcome.GATEWAY_TIMEOUT);
+      this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
       return;
     }
     conn.phase = ReqPhase.NONE;
     this.handle(conn);
   };
 
-  private serve(backend: Backend, conn: Conn): void {
-    backend.busyWorkers++;
-    conn.phase = ReqPhase.SERVING;
-    const d = this.serviceTime[backend.index].sample(this.service[backend.index]);
-    conn.timer = this.w.engine.schedule(d, this.served, conn);
-  }
-
-  private readonly served = (conn: Conn): void => {
+  private readonly served = (job: AppJob): void => {
+    const conn = job as Conn;
     const backend = this.w.backends[conn.backend];
-    conn.phase = ReqPhase.NONE;
-    conn.timer = -1;
-    this.releaseWorker(backend);
     const up = conn.upstream!;
     conn.upstream = null;
     up.requests++;
     this.releaseUpstream(backend, up);
-    this.sink.respond(conn, Outcome.OK);
+    this.sink.respond(conn, conn.status);
   };
-
-  /** A worker is free: give it the next queued request. */
-  releaseWorker(backend: Backend): void {
-    backend.busyWorkers--;
-    for (;;) {
-      const next = backend.dequeue();
-      if (next === undefined) return;
-      if (next.phase === ReqPhase.QUEUED && next.backend === backend.index) {
-        this.serve(backend, next);
-        return;
-      }
-    }
-  }
 
   private releaseUpstream(backend: Backend, up: UpstreamConn): void {
     const n = backend.nginx;
@@ -157,7 +127,7 @@ export class RequestPath {
       'nginx',
       `${backend.name}: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://${this.appAddress(backend)}/"`,
     );
-    this.sink.respond(conn, Outcome.BAD_GATEWAY);
+    this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 
   appAddress(backend: Backend): string {

@@ -26,6 +26,19 @@ export interface Counters {
   upstreamConnects: SeriesId;
   synDrops: SeriesId;
   twOverflow: SeriesId;
+  pauses: SeriesId;
+  offered: SeriesId;
+  attempts: SeriesId;
+  goodput: SeriesId;
+  req5xx: SeriesId;
+  reqTimeouts: SeriesId;
+  reqFailed: SeriesId;
+  wasted: SeriesId;
+  checkFailures: SeriesId;
+  removals: SeriesId;
+  readds: SeriesId;
+  sessionsLost: SeriesId;
+  restarts: SeriesId;
 }
 
 export function defineCounters(m: Metrics): Counters {
@@ -51,6 +64,19 @@ export function defineCounters(m: Metrics): Counters {
     upstreamConnects: m.counter('upstream_connects', 'conn', 'New nginx → app connections'),
     synDrops: m.counter('syn_drops', 'SYN', 'SYNs to the app dropped because its accept queue was full'),
     twOverflow: m.counter('tw_overflow', 'conn', 'Closes that skipped TIME_WAIT (tcp_max_tw_buckets reached)'),
+    pauses: m.counter('pauses', 'pause', 'Stop-the-world pauses of the app (GC, CPU starvation)'),
+    offered: m.counter('offered', 'req', 'Open-loop requests users asked for (retries not included)'),
+    attempts: m.counter('attempts', 'req', 'Open-loop request attempts sent to a backend (LB and client retries included)'),
+    goodput: m.counter('goodput', 'req', 'Open-loop requests answered 2xx before the client gave up'),
+    req5xx: m.counter('req_5xx', 'req', 'Open-loop attempts answered with a 5xx (by the app or the LB)'),
+    reqTimeouts: m.counter('req_timeouts', 'req', 'Open-loop attempts the client gave up on (timeout)'),
+    reqFailed: m.counter('req_failed', 'req', 'Open-loop requests that failed after all retries'),
+    wasted: m.counter('wasted', 'req', 'Work served after its caller had given up (stale queue entries)'),
+    checkFailures: m.counter('check_failures', 'check', 'Failed health checks / probes'),
+    removals: m.counter('removals', 'event', 'Backends marked DOWN / not ready (health flaps down)'),
+    readds: m.counter('readds', 'event', 'Backends marked UP / ready again'),
+    sessionsLost: m.counter('sessions_lost', 'session', 'User sessions lost (in-memory state on a backend that died or was left)'),
+    restarts: m.counter('restarts', 'event', 'App restarts (liveness probe failures, rollouts)'),
   };
 }
 

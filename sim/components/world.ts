@@ -53,6 +53,7 @@ export class World {
     scenario.backends.forEach((b, i) => {
       this.lb.state[i] = parsePoolState(b.state);
       this.lb.weight[i] = b.weight;
+      this.lb.baseWeight[i] = b.weight;
     });
     this.metrics = new Metrics(
       this.backends.map((b) => b.name),

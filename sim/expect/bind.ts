@@ -19,7 +19,7 @@ export type SeedAggregate = { kind: 'quantile'; q: number; fn: string } | { kind
 export interface BoundAssertion {
   measure: Measure;
   comparison: Comparison;
-  /** Present for `across seeds …:` assertions. */
+  /** Present for `… across seeds 1..10` assertions. */
   seeds?: number[];
   /** Absent with seeds: the check must hold for every seed. */
   seedAggregate?: SeedAggregate;
@@ -91,7 +91,7 @@ class Binder {
   private measure(node: MeasureNode, insideSeedAggregate = false): Measure {
     if (node.kind === 'name') return this.figure(node);
     if (node.arg.kind === 'call') {
-      const where = insideSeedAggregate ? 'one function across seeds around one per-run measure' : `across seeds 1..10: p90(${node.fn}(…)) …`;
+      const where = insideSeedAggregate ? 'one function across seeds around one per-run measure' : `p90(${node.fn}(…)) … across seeds 1..10`;
       throw new AssertionIssue(`functions do not nest here; write ${where}`);
     }
     if (node.window !== undefined || node.at !== undefined) return this.windowed(node, node.arg);
@@ -107,7 +107,7 @@ class Binder {
       return { kind: 'window', agg: node.fn, ref: this.seriesRef(node.arg), from: 0, to: this.run.horizon };
     }
     if (looksLikeFigure(name) && this.figures.includes(name)) {
-      throw new AssertionIssue(`${node.fn}(${name}) aggregates a figure over seeds; write across seeds 1..10: ${node.fn}(${name}) …`);
+      throw new AssertionIssue(`${node.fn}(${name}) aggregates a figure over seeds; write ${node.fn}(${name}) … across seeds 1..10`);
     }
     if (looksLikeFigure(name)) throw unknownName('figure', name, this.figures);
     throw unknownName('series or histogram', name, [...this.series, ...this.histograms]);
@@ -127,7 +127,7 @@ class Binder {
   private seriesRef(arg: NameNode): SeriesRef {
     const entity = arg.entity ?? 'total';
     const { entities } = this.run.timeline;
-    if (!entities.includes(entity)) throw unknownName('backend', entity, entities, ` in '${arg.name}@${entity}'; entities are ${entities.join(', ')}`);
+    if (!entities.includes(entity)) throw unknownName('backend', entity, entities, `; entities are ${entities.join(', ')}`);
     return { series: arg.name, entity };
   }
 

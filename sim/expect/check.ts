@@ -1,27 +1,92 @@
 /**
- * PLACEHOLDER being replaced by the full assertion language (issue 5). Supports
- * `<figure> <op> <number>` only; unknown figures are errors.
+ * A scenario's `expect:` list checked against a finished run. The language is described in
+ * sim/expect/README.md; syntax.ts parses, bind.ts resolves names, measure.ts reads a run,
+ * verdict.ts judges.
+ *
+ * Every assertion is parsed and bound before any is judged, so one run of a scenario reports all
+ * of its bad assertions at once (exit 2), and a typo can never pass.
  */
 import type { ExpectationResult, RunResult } from '../result.js';
-import { ScenarioError } from '../scenario/errors.js';
+import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
+import { bindAssertion, type BoundAssertion } from './bind.js';
+import { AssertionIssue } from './issue.js';
+import { readMeasure } from './measure.js';
+import { parseAssertion } from './syntax.js';
+import { acrossSeedsVerdict, describeSeeds, singleRunVerdict, type SeedReading, type Verdict } from './verdict.js';
 
-const OPS: Record<string, (a: number, b: number) => boolean> = {
-  '<=': (a, b) => a <= b,
-  '>=': (a, b) => a >= b,
-  '==': (a, b) => a === b,
-  '!=': (a, b) => a !== b,
-  '<': (a, b) => a < b,
-  '>': (a, b) => a > b,
-};
+export type { Verdict } from './verdict.js';
 
-export function checkExpectations(result: RunResult, exprs: readonly string[], file: string): ExpectationResult[] {
-  return exprs.map((text, i) => {
-    const m = /^\s*([\w.-]+)\s*(<=|>=|==|!=|<|>)\s*(-?[\d.]+)\s*$/.exec(text);
-    if (!m || !(m[1] in result.figures)) {
-      throw new ScenarioError([{ file, path: `expect[${i}]`, message: `unknown figure or bad assertion '${text}'` }]);
+export interface CheckOptions {
+  /**
+   * Runs the same scenario with another seed, for `… across seeds 1..10` assertions. Without it those
+   * assertions are reported as not evaluated (passed, with a message) — `drainsim check` supplies it.
+   */
+  runSeed?: (seed: number) => RunResult;
+}
+
+/** Parses and binds every assertion; all bad ones are reported together. */
+export function bindExpectations(run: RunResult, exprs: readonly string[], file: string): BoundAssertion[] {
+  const issues: ScenarioIssue[] = [];
+  const bound = exprs.map((text, i) => {
+    try {
+      return bindAssertion(parseAssertion(text), run);
+    } catch (err) {
+      if (!(err instanceof AssertionIssue)) throw err;
+      const issue: ScenarioIssue = { file, path: `expect[${i}]`, message: `'${text}': ${err.message}`, found: JSON.stringify(text) };
+      if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
+      issues.push(issue);
+      return undefined;
     }
-    const actual = result.figures[m[1]];
-    const passed = actual !== null && OPS[m[2]](actual, Number(m[3]));
-    return { text, passed, actual };
   });
+  if (issues.length > 0) throw new ScenarioError(issues);
+  return bound as BoundAssertion[];
+}
+
+/** Reads every across-seeds assertion seed by seed, one run alive at a time. */
+function readAcrossSeeds(run: RunResult, bound: readonly BoundAssertion[], runSeed: (seed: number) => RunResult): Map<number, SeedReading[]> {
+  const readings = new Map<number, SeedReading[]>();
+  const seeds = [...new Set(bound.flatMap((b) => b.seeds ?? []))].sort((a, b) => a - b);
+  for (const seed of seeds) {
+    const seedRun = seed === run.seed ? run : runSeed(seed);
+    bound.forEach((b, i) => {
+      if (b.seeds === undefined || !b.seeds.includes(seed)) return;
+      const list = readings.get(i) ?? [];
+      list.push({ seed, reading: readMeasure(b.measure, seedRun, b.comparison) });
+      readings.set(i, list);
+    });
+  }
+  // Seeds were run in ascending order; report them in the order the assertion lists them.
+  for (const [i, list] of readings) {
+    const order = bound[i]!.seeds!;
+    list.sort((a, b) => order.indexOf(a.seed) - order.indexOf(b.seed));
+  }
+  return readings;
+}
+
+/**
+ * Verdicts with the seed each one is pinned to. Throws ScenarioError (exit 2) for an assertion
+ * that cannot be read: bad syntax, unknown figure, series, backend, histogram or function.
+ */
+export function evaluateExpectations(run: RunResult, exprs: readonly string[], file: string, options: CheckOptions = {}): Verdict[] {
+  const bound = bindExpectations(run, exprs, file);
+  const seeded = options.runSeed === undefined ? new Map<number, SeedReading[]>() : readAcrossSeeds(run, bound, options.runSeed);
+  return bound.map((b, i) => {
+    const text = exprs[i]!;
+    if (b.seeds === undefined) return singleRunVerdict(text, readMeasure(b.measure, run, b.comparison), b.comparison, run.seed);
+    const readings = seeded.get(i);
+    if (readings === undefined) {
+      return { text, passed: true, actual: null, seed: run.seed, message: `not evaluated in a single run: 'drainsim check' runs seeds ${describeSeeds(b.seeds)}` };
+    }
+    return acrossSeedsVerdict(text, b, readings);
+  });
+}
+
+/** The expectation results as summary.json records them. */
+export function toExpectationResult(v: Verdict): ExpectationResult {
+  const { seed: _seed, ...result } = v;
+  return result;
+}
+
+export function checkExpectations(result: RunResult, exprs: readonly string[], file: string, options: CheckOptions = {}): ExpectationResult[] {
+  return evaluateExpectations(result, exprs, file, options).map(toExpectationResult);
 }

@@ -3,7 +3,8 @@
  * whether `reset_out` exists is bind.ts's question — so a syntax error and an unknown name are
  * reported by different, simpler code.
  *
- *     assertion := [ 'across' 'seeds' seeds ':' ] measure check
+ *     assertion := measure check [ 'across' 'seeds' seeds ]
+ *                | 'across' 'seeds' seeds ':' measure check
  *     seeds     := INT [ '..' INT ] { ',' INT [ '..' INT ] }
  *     measure   := NAME                                   a figure: errors.total
  *                | NAME '(' arg ')' [ 'over' window | 'at' time ]
@@ -11,6 +12,9 @@
  *     window    := '[' time ',' time ']'
  *     time      := LITERAL | 'start' | 'end'
  *     check     := OP LITERAL | 'within' LITERAL 'of' LITERAL
+ *
+ * The seeds go last in the usual form: in YAML, `across seeds 1..3: …` unquoted is a mapping
+ * (a colon and a space start one), so the prefix form is for quoted strings and JSON.
  */
 import { AssertionIssue } from './issue.js';
 import { nearest } from '../scenario/nearest.js';
@@ -41,7 +45,7 @@ export type MeasureNode = NameNode | CallNode;
 export type CheckNode = { kind: 'compare'; op: Op; value: string } | { kind: 'within'; tolerance: string; value: string };
 
 export interface AssertionNode {
-  /** Present for `across seeds …:` assertions, in the order written, duplicates removed. */
+  /** Present for `… across seeds 1..10` assertions, in the order written, duplicates removed. */
   seeds?: number[];
   measure: MeasureNode;
   check: CheckNode;
@@ -114,20 +118,31 @@ class Scanner {
 
 export function parseAssertion(text: string): AssertionNode {
   const s = new Scanner(text);
-  const seeds = parseSeedsPrefix(s);
+  const prefix = parseSeedsPrefix(s);
   const measure = parseMeasure(s);
   const check = parseCheck(s, measure);
-  if (!s.atEnd()) s.fail('the end of the assertion');
+  const suffix = prefix === undefined ? parseSeedsSuffix(s) : undefined;
+  if (!s.atEnd()) s.fail(prefix === undefined && suffix === undefined ? "the end of the assertion or 'across seeds …'" : 'the end of the assertion');
+  const seeds = prefix ?? suffix;
   return seeds === undefined ? { measure, check } : { seeds, measure, check };
 }
 
-function parseSeedsPrefix(s: Scanner): number[] | undefined {
+function parseSeedsSuffix(s: Scanner): number[] | undefined {
   const saved = s.pos;
-  if (s.match(NAME) !== 'across') {
-    s.pos = saved;
-    return undefined;
+  const word = s.match(NAME);
+  if (word === 'across') {
+    s.keyword(['seeds'], "'seeds' after 'across' (e.g. across seeds 1..10)");
+    return parseSeedList(s);
   }
-  s.keyword(['seeds'], "'seeds' after 'across' (e.g. across seeds 1..10:)");
+  s.pos = saved;
+  if (word !== undefined && nearest(word, ['across']) !== undefined) {
+    throw new AssertionIssue(`unknown word '${word}' after the comparison`, { suggestion: 'across' });
+  }
+  return undefined;
+}
+
+/** `1..10`, `1, 2, 5`, `1..5, 9`: in the order written, duplicates removed. */
+function parseSeedList(s: Scanner): number[] {
   const seeds: number[] = [];
   do {
     const first = integer(s);
@@ -138,6 +153,22 @@ function parseSeedsPrefix(s: Scanner): number[] | undefined {
     }
     for (let seed = first; seed <= last; seed++) if (!seeds.includes(seed)) seeds.push(seed);
   } while (s.eat(','));
+  return seeds;
+}
+
+function parseSeedsPrefix(s: Scanner): number[] | undefined {
+  const saved = s.pos;
+  const first = s.match(NAME);
+  if (first !== 'across') {
+    // `acros seeds 1..3:` would otherwise read as a figure named `acros` missing its comparison.
+    if (first !== undefined && s.peekWord() === 'seeds' && nearest(first, ['across']) !== undefined) {
+      throw new AssertionIssue(`unknown word '${first}' before 'seeds'`, { suggestion: 'across' });
+    }
+    s.pos = saved;
+    return undefined;
+  }
+  s.keyword(['seeds'], "'seeds' after 'across' (e.g. across seeds 1..10:)");
+  const seeds = parseSeedList(s);
   s.expect(':', "':' after the seeds (e.g. across seeds 1..10: p90(errors.total) == 0)");
   return seeds;
 }

@@ -89,10 +89,24 @@ export const AppSchema = z.strictObject({
   workers: int(1).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
   service_time: zDistribution('duration').prefault('exp(mean=20ms)').describe('Time to serve one request.'),
   backlog: int(1).prefault(511).describe('Listen backlog of the app (capped by somaxconn); a full queue drops SYNs.'),
+  queue_limit: int(0).prefault(100000).describe('Requests that may wait for a worker; beyond it the app answers 503 at once.'),
+  health_check_time: zDuration.prefault('1ms').describe('Work of a shallow health-check request (served by the same workers).'),
+  dependency_fail_time: zDuration.prefault('5ms').describe('How fast a request fails with 500 when the database is down (dead connection pool).'),
+  dependency_slow_latency: zDistribution('duration').prefault('exp(mean=2s)').describe('Extra latency each request (and deep check) waits on a slow database.'),
+  gc: z
+    .strictObject({
+      every: int(0).prefault(0).describe('A stop-the-world pause after every N requests served (allocation-driven; 0 = off).'),
+      pause: zDistribution('duration').prefault('const(300ms)'),
+      per_inflight: zDuration
+        .prefault('0s')
+        .describe('Extra pause per request in service or queued: a full GC marks the live set, which grows with requests in flight.'),
+    })
+    .prefault({}),
   graceful_shutdown: z
     .boolean()
     .prefault(false)
     .describe('On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).'),
+  startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
   ws: WsServerSchema.prefault({}),
 });
@@ -126,14 +140,72 @@ export const WsClientsSchema = z.strictObject({
   reconnect: BackoffSchema.prefault({}),
 });
 
+export const RequestClientsSchema = z.strictObject({
+  rate: z.number().min(0).prefault(0).describe('Open-loop requests per second (Poisson): they keep coming however slow the answers.'),
+  timeout: zDuration.prefault('5s').describe('The client gives up on an attempt after this long (the server may still do the work).'),
+  retries: int(0).prefault(2).describe('Retries of a failed or timed-out request.'),
+  backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
+  users: int(0).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
+  session_store: z
+    .enum(['memory', 'external'])
+    .prefault('memory')
+    .describe('Where user session state lives: in the backend\'s memory (lost when it dies) or in an external store.'),
+});
+
 export const ClientsSchema = z.strictObject({
   rtt: zDuration.prefault('30ms').describe('Round trip between clients and the backends.'),
   source_ips: int(1).prefault(100000).describe('Distinct client addresses; few addresses make 4-tuples come back within 60 s.'),
   http: HttpClientsSchema.prefault({}),
   ws: WsClientsSchema.prefault({}),
+  requests: RequestClientsSchema.prefault({}),
+});
+
+export const CheckSchema = z.strictObject({
+  type: z.enum(['tcp', 'http']).prefault('tcp').describe('tcp: connect only (L4); http: GET the endpoint through the app\'s workers (L7).'),
+  endpoint: z
+    .enum(['shallow', 'deep'])
+    .prefault('shallow')
+    .describe('shallow: the process answers; deep: the check also queries the database (seed: The Load Balancer Lied).'),
+  inter: zDuration.prefault('2s').describe('HAProxy inter, default 2s (DEF_CHKINTR).'),
+  fastinter: zDuration.optional().describe('Interval while a server changes state; unset = inter.'),
+  downinter: zDuration.optional().describe('Interval while a server is DOWN; unset = inter.'),
+  rise: int(1).prefault(2).describe('HAProxy rise, default 2.'),
+  fall: int(1).prefault(3).describe('HAProxy fall, default 3.'),
+  timeout: zDuration.optional().describe('Check timeout; unset = inter (HAProxy without `timeout check`).'),
+  dependency_timeout: zDurationOrInfinite
+    .prefault('0')
+    .describe('A deep endpoint\'s own timeout on its database query (0 = none): a slow database then answers within it.'),
+  on_dependency_timeout: z
+    .enum(['unready', 'ready'])
+    .prefault('unready')
+    .describe('What a deep endpoint reports when its own database query times out (ready = degraded but serving).'),
+});
+
+/** Kubernetes probe defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe). */
+export const ProbeSchema = z.strictObject({
+  type: z.enum(['tcp', 'http']).prefault('http'),
+  endpoint: z.enum(['shallow', 'deep']).prefault('shallow'),
+  period: zDuration.prefault('10s').describe('periodSeconds, default 10.'),
+  timeout: zDuration.prefault('1s').describe('timeoutSeconds, default 1.'),
+  failure_threshold: int(1).prefault(3).describe('failureThreshold, default 3.'),
+  success_threshold: int(1).prefault(1).describe('successThreshold, default 1.'),
+  dependency_timeout: zDurationOrInfinite.prefault('0'),
+  on_dependency_timeout: z.enum(['unready', 'ready']).prefault('unready'),
 });
 
 export const LbSchema = z.strictObject({
+  mode: z
+    .enum(['l4', 'l7'])
+    .prefault('l4')
+    .describe('l4: sees connections only (RST, timeouts); l7: terminates HTTP, sees status codes, balances each request.'),
+  retry_on_5xx: z.boolean().prefault(false).describe('L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried on another backend.'),
+  slowstart: zDurationOrInfinite
+    .prefault('0')
+    .describe('HAProxy slowstart (no default = off): a server back from DOWN ramps its weight from ~0 to 100% over this time.'),
+  sticky: z
+    .enum(['none', 'cookie', 'source'])
+    .prefault('none')
+    .describe('Session persistence: an inserted cookie or the source address; a DOWN server\'s users are redispatched.'),
   balance: z
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
@@ -195,8 +267,21 @@ export const ActionSchema = z.discriminatedUnion('do', [
     do: z.literal('load'),
     http_rate: z.number().min(0).optional().describe('New arrival rate of HTTP connections per second.'),
     ws_rate: z.number().min(0).optional(),
+    request_rate: z.number().min(0).optional().describe('New open-loop request rate per second.'),
   }),
   z.strictObject({ at: At, do: z.literal('note'), text: z.string() }),
+  z.strictObject({
+    at: At,
+    do: z.literal('pause'),
+    backend: z.string(),
+    duration: zDuration.describe('A stop-the-world pause (JVM full GC, CPU starvation).'),
+  }),
+  z.strictObject({
+    at: At,
+    do: z.literal('dependency'),
+    backend: z.string().optional().describe('One backend\'s view (a dead connection pool) or, when absent, the shared database.'),
+    state: z.enum(['up', 'down', 'slow']),
+  }),
 ]);
 
 export const ScenarioSchema = z
@@ -214,6 +299,11 @@ export const ScenarioSchema = z
     app: AppSchema.prefault({}),
     lb: LbSchema.prefault({}),
     clients: ClientsSchema.prefault({}),
+    health_check: CheckSchema.optional().describe('LB health checks (absent: none, every backend is always in service).'),
+    probes: z
+      .strictObject({ readiness: ProbeSchema.optional(), liveness: ProbeSchema.optional() })
+      .prefault({})
+      .describe('Kubernetes probes: readiness removes the pod from endpoints, liveness restarts it.'),
     backends: z.array(BackendOverrides).min(1).prefault([{ name: 'vm-a' }, { name: 'vm-b' }]),
     timeline: z.array(ActionSchema).prefault([]),
     expect: z.array(z.string()).prefault([]).describe('Assertions checked after the run; see the README.'),
@@ -243,3 +333,5 @@ export type AppConfig = z.output<typeof AppSchema>;
 export type BackoffConfig = z.output<typeof BackoffSchema>;
 export type Action = z.output<typeof ActionSchema>;
 export type LbConfig = z.output<typeof LbSchema>;
+export type CheckConfig = z.output<typeof CheckSchema>;
+export type ProbeConfig = z.output<typeof ProbeSchema>;

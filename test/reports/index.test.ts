@@ -51,12 +51,12 @@ describe('writeReports', () => {
     const out = collector();
     const { written } = writeReports(fixtureResult(), { outDir, stdout: out.stream, color: false, width: 80 });
 
-    expect(written).toEqual(['summary.json', 'timeline.csv', 'events.log'].map((f) => join(outDir, f)));
+    expect(written).toEqual(['summary.json', 'timeline.csv', 'events.log', 'report.html'].map((f) => join(outDir, f)));
     for (const report of Object.values(fileReports)) {
       expect(readFileSync(join(outDir, report.fileName), 'utf8')).toBe(report.render(fixtureResult()));
     }
     expect(out.text()).toContain('seed 42');
-    expect(out.text().trimEnd().endsWith(`  ${join(outDir, 'events.log')}`)).toBe(true);
+    expect(out.text().trimEnd().endsWith(`  ${join(outDir, 'report.html')}`)).toBe(true);
     expect(readdirSync(join(root, 'out'))).toEqual(['fixture-drain']);
   });
 

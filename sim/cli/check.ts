@@ -1,0 +1,190 @@
+/**
+ * `drainsim check <files or folders…>`: run many scenarios and their `expect:` assertions — the CI
+ * entry point. One line per scenario on stdout (no wall time, so the output is reproducible),
+ * failure reports and scenario errors on stderr, optionally JUnit XML. Exit 0 when everything
+ * passed, 1 when an assertion failed, 2 when any scenario could not be read (bad input wins: a
+ * scenario that did not run may hide a failure).
+ */
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { extname, join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { colorize, fileReports, writeFileAtomic, writeReports } from '../../reports/index.js';
+import { renderJunit, type JunitCase, type JunitSuite } from '../../reports/junit/index.js';
+import { evaluateExpectations, toExpectationResult, type Verdict } from '../expect/check.js';
+import type { RunResult } from '../result.js';
+import { runScenario } from '../run-scenario.js';
+import { ScenarioError } from '../scenario/errors.js';
+import type { Scenario } from '../scenario/schema.js';
+import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
+import { failureHeadline, renderFailureReport } from './failure-report.js';
+import { loadScenarioForCli } from './load-scenario.js';
+import { stableFileName } from './run.js';
+import { setOption } from './set-option.js';
+
+const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml']);
+
+export interface CheckOptions {
+  seed?: number;
+  sets?: readonly string[];
+  /** Writes each scenario's file reports to `<out>/<scenario name>/`. */
+  out?: string;
+}
+
+export interface FailedCheck {
+  verdict: Verdict;
+  /** One line: actual value, moment, what was expected. */
+  headline: string;
+  report: string;
+}
+
+export type ScenarioCheck =
+  | { status: 'pass' | 'fail'; ref: string; name: string; seed: number; verdicts: Verdict[]; failures: FailedCheck[] }
+  | { status: 'error'; ref: string; name: string; error: string };
+
+/** Folders become the scenario files directly inside them, sorted; anything else is passed on as given. */
+export function expandScenarioPaths(paths: readonly string[]): { refs: string[]; empty: string[] } {
+  const refs: string[] = [];
+  const empty: string[] = [];
+  for (const path of paths) {
+    if (!existsSync(path) || !statSync(path).isDirectory()) {
+      refs.push(path);
+      continue;
+    }
+    const files = readdirSync(path)
+      .filter((f) => SCENARIO_EXTENSIONS.has(extname(f)))
+      .sort()
+      .map((f) => join(path, f));
+    if (files.length === 0) empty.push(path);
+    refs.push(...files);
+  }
+  return { refs, empty };
+}
+
+/** Runs of one scenario by seed; the last one is kept, since failure reports ask for it again. */
+function seedRunner(scenario: Scenario, file: string): (seed: number) => RunResult {
+  let last: RunResult | undefined;
+  return (seed) => {
+    if (last?.seed !== seed) last = runScenario(scenario, { seed, file });
+    return last;
+  };
+}
+
+/** Loads, runs and checks one scenario; a ScenarioError becomes an `error` outcome. */
+export function checkScenario(ref: string, options: CheckOptions = {}): ScenarioCheck {
+  let name = ref;
+  try {
+    const loaded = loadScenarioForCli(ref, options.sets ?? []);
+    name = loaded.name;
+    const scenario = { ...loaded.scenario, name: loaded.name };
+    const runOf = seedRunner(scenario, stableFileName(loaded.file));
+    const run = runOf(options.seed ?? scenario.seed);
+    const verdicts = evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf });
+    run.expectations = verdicts.map(toExpectationResult);
+    if (options.out !== undefined) writeReports(run, { outDir: join(options.out, loaded.name), formats: Object.keys(fileReports) });
+    const failures = verdicts
+      .filter((v) => !v.passed)
+      .map((verdict) => {
+        const pinned = verdict.seed === run.seed ? run : runOf(verdict.seed);
+        const report = renderFailureReport(pinned, verdict, { scenario: ref, sets: options.sets });
+        return { verdict, headline: failureHeadline(pinned, verdict), report };
+      });
+    return { status: failures.length > 0 ? 'fail' : 'pass', ref, name, seed: run.seed, verdicts, failures };
+  } catch (err) {
+    if (!(err instanceof ScenarioError)) throw err;
+    return { status: 'error', ref, name, error: err.format() };
+  }
+}
+
+function summaryLine(c: ScenarioCheck, refWidth: number, color: boolean): string {
+  const tone = c.status === 'pass' ? 'ok' : 'fail';
+  const status = colorize(c.status.toUpperCase().padEnd(5), tone, color);
+  const head = `${status}  ${c.ref.padEnd(refWidth)}`;
+  if (c.status === 'error') return `${head}  ${c.error.split('\n')[0]}`;
+  const n = c.verdicts.length;
+  const counts =
+    n === 0 ? 'no assertions' : c.failures.length === 0 ? `${n} of ${n} assertions passed` : `${c.failures.length} of ${n} assertions failed`;
+  return `${head}  ${c.name} · seed ${c.seed} · ${counts}`;
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
+}
+
+/** One suite per scenario: a `run` case (did it load, run and bind?) and one case per assertion. */
+export function junitSuite(c: ScenarioCheck): JunitSuite {
+  if (c.status === 'error') {
+    const first = c.error.split('\n')[0]!;
+    return { name: c.name, file: c.ref, cases: [{ name: 'run', error: { message: first, body: c.error } }] };
+  }
+  const cases: JunitCase[] = [{ name: 'run' }];
+  for (const v of c.verdicts) {
+    const failed = c.failures.find((f) => f.verdict === v);
+    if (failed === undefined) cases.push({ name: v.text });
+    else cases.push({ name: v.text, failure: { message: failed.headline, body: failed.report } });
+  }
+  return { name: c.name, file: c.ref, properties: { seed: String(c.seed) }, cases };
+}
+
+export interface CheckArgs {
+  paths: string[];
+  seed?: number;
+  set?: string[];
+  junit?: string;
+  out?: string;
+}
+
+/** Why the JUnit file could not be written there, checked before minutes of runs are spent. */
+function junitPathProblem(path: string): string | undefined {
+  if (existsSync(path) && statSync(path).isDirectory()) return `--junit ${path} is a directory; give a file name such as ${join(path, 'drainsim-junit.xml')}`;
+  return undefined;
+}
+
+export function checkCommandLine(args: CheckArgs, io: CliIO): number {
+  const color = colorFor(io);
+  const junitProblem = args.junit === undefined ? undefined : junitPathProblem(args.junit);
+  if (junitProblem !== undefined) {
+    io.stderr.write(`drainsim check: ${junitProblem}\n`);
+    return EXIT.badInput;
+  }
+  const { refs, empty } = expandScenarioPaths(args.paths);
+  for (const dir of empty) io.stderr.write(`drainsim check: no scenario files (.yaml, .yml) in ${dir}\n`);
+  const refWidth = Math.max(0, ...refs.map((r) => r.length));
+  const checks: ScenarioCheck[] = [];
+  for (const ref of refs) {
+    const c = checkScenario(ref, { seed: args.seed, sets: args.set, out: args.out });
+    checks.push(c);
+    io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
+    if (c.status === 'error') io.stderr.write(`${c.error}\n`);
+    else for (const f of c.failures) io.stderr.write(`${f.report}\n`);
+  }
+  const tally = (s: ScenarioCheck['status']): number => checks.filter((c) => c.status === s).length;
+  const errors = tally('error');
+  io.stdout.write(`${plural(checks.length, 'scenario')}: ${tally('pass')} passed, ${tally('fail')} failed, ${plural(errors, 'error')}\n`);
+  if (args.junit !== undefined) {
+    try {
+      writeFileAtomic(args.junit, renderJunit(checks.map(junitSuite)));
+    } catch (err) {
+      io.stderr.write(`drainsim check: cannot write ${args.junit}: ${err instanceof Error ? err.message : String(err)}\n`);
+      return EXIT.badInput;
+    }
+    io.stdout.write(`wrote ${args.junit}\n`);
+  }
+  if (errors > 0 || empty.length > 0) return EXIT.badInput;
+  return tally('fail') > 0 ? EXIT.expectationFailed : EXIT.ok;
+}
+
+export const checkCommand: CommandModule<object, CheckArgs> = {
+  command: 'check <paths..>',
+  describe: 'Run scenarios and their expect: assertions (CI); exit 1 if any fails',
+  builder: (y) =>
+    y
+      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Scenario files, built-in names, or folders (every .yaml directly inside)' })
+      .option('seed', { type: 'number', describe: "Random seed for every scenario (overrides each scenario's seed; not the seeds of 'across seeds')" })
+      .option('set', setOption)
+      .option('junit', { type: 'string', describe: 'Also write the results as JUnit XML to this file' })
+      .option('out', { type: 'string', describe: "Write each scenario's summary.json, timeline.csv and events.log to <out>/<scenario>/" })
+      .example('$0 check scenarios/', 'every built-in scenario; exit 1 if an assertion fails')
+      .example('$0 check scenarios/ --junit out.xml', 'the same, with a JUnit report for CI')
+      .example('$0 check my-policy.yaml --seed 7', 'one scenario under another seed'),
+  handler: exitCodeHandler((args, io) => checkCommandLine(args, io)),
+};

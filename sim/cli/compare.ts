@@ -1,0 +1,175 @@
+/**
+ * `drainsim compare <baseline summary.json> <candidate summary.json>`: what changed, figure by
+ * figure, and whether any change is more than its tolerance (compare-tolerance.ts). Exit 1 when
+ * one is, or when an expectation that passed in the baseline fails in the candidate; 2 when a file
+ * cannot be read or a tolerance is malformed.
+ */
+import { readFileSync } from 'node:fs';
+import type { CommandModule } from 'yargs';
+import { colorize } from '../../reports/index.js';
+import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
+import { ToleranceError, describeTolerance, exceeds, parseTolerances, toleranceFor, type Tolerances } from './compare-tolerance.js';
+
+/** The parts of summary.json a comparison reads. */
+export interface SummaryDoc {
+  scenario?: { name?: string };
+  seed?: number;
+  version?: string;
+  figures: Record<string, number | null>;
+  expectations?: { text: string; passed: boolean }[];
+}
+
+export interface FigureChange {
+  figure: string;
+  base: number | null | undefined;
+  candidate: number | null | undefined;
+  tolerance: string;
+  exceeded: boolean;
+}
+
+export interface VerdictChange {
+  text: string;
+  base: boolean | undefined;
+  candidate: boolean | undefined;
+  /** A regression: passed in the baseline, fails in the candidate. */
+  exceeded: boolean;
+}
+
+export interface SummaryComparison {
+  figures: FigureChange[];
+  unchanged: number;
+  expectations: VerdictChange[];
+}
+
+class UnreadableSummary extends Error {}
+
+export function readSummary(path: string): SummaryDoc {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(readFileSync(path, 'utf8'));
+  } catch (err) {
+    throw new UnreadableSummary(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+  }
+  const figures = (doc as { figures?: unknown } | null)?.figures;
+  if (figures === null || typeof figures !== 'object' || Array.isArray(figures)) {
+    throw new UnreadableSummary(`${path} is not a drainsim summary.json: it has no "figures" object`);
+  }
+  for (const [name, value] of Object.entries(figures)) {
+    if (value !== null && typeof value !== 'number') throw new UnreadableSummary(`${path}: figure ${name} is not a number or null`);
+  }
+  return doc as SummaryDoc;
+}
+
+export function compareSummaries(base: SummaryDoc, candidate: SummaryDoc, tolerances: Tolerances): SummaryComparison {
+  const names = [...new Set([...Object.keys(base.figures), ...Object.keys(candidate.figures)])].sort();
+  const figures: FigureChange[] = [];
+  let unchanged = 0;
+  for (const figure of names) {
+    const b = figure in base.figures ? base.figures[figure] : undefined;
+    const c = figure in candidate.figures ? candidate.figures[figure] : undefined;
+    if (b === c) {
+      unchanged++;
+      continue;
+    }
+    const tolerance = toleranceFor(figure, tolerances);
+    // A figure the candidate lacks is a lost measurement; one only the candidate has is news, not a regression.
+    const exceeded = c === undefined ? tolerance.kind !== 'any' : b === undefined ? false : exceeds(tolerance, b, c);
+    figures.push({ figure, base: b, candidate: c, tolerance: describeTolerance(tolerance), exceeded });
+  }
+  const verdicts = (doc: SummaryDoc) => new Map((doc.expectations ?? []).map((e) => [e.text, e.passed]));
+  const bv = verdicts(base);
+  const cv = verdicts(candidate);
+  const expectations = [...new Set([...bv.keys(), ...cv.keys()])]
+    .filter((text) => bv.get(text) !== cv.get(text))
+    .map((text) => ({ text, base: bv.get(text), candidate: cv.get(text), exceeded: bv.get(text) === true && cv.get(text) === false }));
+  return { figures, unchanged, expectations };
+}
+
+function show(value: number | null | undefined): string {
+  return value === undefined ? 'absent' : value === null ? 'no value' : String(value);
+}
+
+function change(f: FigureChange): [string, string] {
+  if (typeof f.base !== 'number' || typeof f.candidate !== 'number') return ['', ''];
+  const d = Number((f.candidate - f.base).toFixed(6));
+  const abs = `${d > 0 ? '+' : ''}${d}`;
+  const rel = f.base === 0 ? 'n/a' : `${d > 0 ? '+' : ''}${((d / Math.abs(f.base)) * 100).toFixed(2)}%`;
+  return [abs, rel];
+}
+
+function identity(path: string, doc: SummaryDoc): string {
+  return `${path}: ${doc.scenario?.name ?? '?'} · seed ${doc.seed ?? '?'} · drainsim ${doc.version ?? '?'}`;
+}
+
+function verdictWord(passed: boolean | undefined): string {
+  return passed === undefined ? 'absent' : passed ? 'passed' : 'failed';
+}
+
+export function renderComparison(cmp: SummaryComparison, header: string[], color: boolean): string {
+  const lines = [...header, ''];
+  if (cmp.figures.length === 0) {
+    lines.push(`no figure changed (${cmp.unchanged} compared)`);
+  } else {
+    const rows = [['figure', 'baseline', 'candidate', 'change', 'relative', 'tolerance', ''], ...cmp.figures.map((f) => [f.figure, show(f.base), show(f.candidate), ...change(f), f.tolerance, f.exceeded ? 'FAIL' : 'ok'])];
+    const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+    rows.forEach((r, i) => {
+      const cells = r.map((cell, c) => (c === 0 || c >= 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)));
+      const text = cells.join('  ').trimEnd();
+      lines.push(i > 0 && cmp.figures[i - 1]!.exceeded ? text.replace(/FAIL$/, colorize('FAIL', 'fail', color)) : text);
+    });
+  }
+  for (const e of cmp.expectations) {
+    const mark = e.exceeded ? colorize('FAIL', 'fail', color) : 'ok';
+    lines.push(`expectation '${e.text}': ${verdictWord(e.base)} → ${verdictWord(e.candidate)}  ${mark}`);
+  }
+  const beyond = cmp.figures.filter((f) => f.exceeded).length;
+  const regressions = cmp.expectations.filter((e) => e.exceeded).length;
+  const total = cmp.figures.length + cmp.unchanged;
+  lines.push('', `${cmp.figures.length} of ${total} figures changed, ${beyond} beyond tolerance; ${regressions} expectation${regressions === 1 ? '' : 's'} newly failing`);
+  return `${lines.join('\n')}\n`;
+}
+
+export interface CompareArgs {
+  baseline: string;
+  candidate: string;
+  tolerance?: string[];
+}
+
+export function compareCommandLine(args: CompareArgs, io: CliIO): number {
+  let tolerances: Tolerances;
+  let base: SummaryDoc;
+  let candidate: SummaryDoc;
+  try {
+    tolerances = parseTolerances(args.tolerance ?? []);
+    base = readSummary(args.baseline);
+    candidate = readSummary(args.candidate);
+  } catch (err) {
+    if (!(err instanceof ToleranceError || err instanceof UnreadableSummary)) throw err;
+    io.stderr.write(`drainsim compare: ${err.message}\n`);
+    return EXIT.badInput;
+  }
+  const cmp = compareSummaries(base, candidate, tolerances);
+  const header = [`baseline   ${identity(args.baseline, base)}`, `candidate  ${identity(args.candidate, candidate)}`];
+  if (base.scenario?.name !== candidate.scenario?.name) header.push('note: the scenarios differ; figures are compared by name');
+  io.stdout.write(renderComparison(cmp, header, colorFor(io)));
+  return cmp.figures.some((f) => f.exceeded) || cmp.expectations.some((e) => e.exceeded) ? EXIT.expectationFailed : EXIT.ok;
+}
+
+export const compareCommand: CommandModule<object, CompareArgs> = {
+  command: 'compare <baseline> <candidate>',
+  describe: 'Compare two summary.json files figure by figure; exit 1 if a change exceeds its tolerance',
+  builder: (y) =>
+    y
+      .positional('baseline', { type: 'string', demandOption: true, describe: 'The summary.json to compare against' })
+      .positional('candidate', { type: 'string', demandOption: true, describe: 'The summary.json of the new run' })
+      .option('tolerance', {
+        type: 'string',
+        nargs: 1,
+        coerce: (value: string | string[]): string[] => ([] as string[]).concat(value),
+        describe: 'How much figures may change: 5% (all), errors.total=0, *.p99=10ms, drain.*=any (repeatable; later rules win; default exact)',
+      })
+      .example('$0 compare base.json new.json', 'any change fails (runs are deterministic)')
+      .example('$0 compare base.json new.json --tolerance 5%', 'figures may drift 5%')
+      .example("$0 compare base.json new.json --tolerance '*.p99=10ms'", 'every p99 may move 10 ms, the rest nothing'),
+  handler: exitCodeHandler((args, io) => compareCommandLine(args, io)),
+};

@@ -1,0 +1,114 @@
+/**
+ * What a failed expectation prints: the assertion, the actual value, the seed with the command that
+ * replays it, and — when the failure is pinned to a moment — the timeline rows and event-log lines
+ * around that moment, so a CI log alone says what went wrong.
+ */
+import { colorize } from '../../reports/colorize.js';
+import { roundNumber } from '../../reports/round-for-output.js';
+import { wallClock, type WallClock } from '../../reports/wall-clock.js';
+import { expectationSeries } from '../expect/focus.js';
+import type { ExpectationResult, RunResult } from '../result.js';
+import { formatDuration } from '../scenario/units.js';
+
+/** Timeline rows shown on each side of the failing sample. */
+const ROWS_AROUND = 5;
+/** Event-log lines are shown from this many simulated seconds before to as many after. */
+const LOG_SECONDS_AROUND = 10;
+const LOG_LINES_MAX = 20;
+/** Columns shown beside the assertion's own, when the timeline has them. */
+const CONTEXT_SERIES = ['active_conn', 'new_conn', 'reset_out', 'errors', 'time_wait'];
+const MAX_COLUMNS = 6;
+const INDENT = '    ';
+
+export interface FailureReportOptions {
+  /** How the scenario was named on the command line, for the replay command. */
+  scenario: string;
+  sets?: readonly string[];
+  color?: boolean;
+}
+
+function quoteArg(arg: string): string {
+  return /^[\w./@:=,+-]+$/.test(arg) ? arg : `'${arg.replace(/'/g, `'\\''`)}'`;
+}
+
+function replayCommand(run: RunResult, options: FailureReportOptions): string {
+  const sets = (options.sets ?? []).map((s) => ` --set ${quoteArg(s)}`).join('');
+  return `drainsim run ${quoteArg(options.scenario)} --seed ${run.seed}${sets}`;
+}
+
+function table(rows: string[][], marked: number): string[] {
+  const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
+  return rows.map((r, i) => {
+    const cells = r.map((cell, c) => (c === 2 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)));
+    return `${INDENT}${i === marked ? '>' : ' '} ${cells.join('  ').trimEnd()}`;
+  });
+}
+
+function timelineSlice(run: RunResult, text: string, at: number, clock: WallClock): string[] {
+  const tl = run.timeline;
+  const focus = expectationSeries(run, text) ?? { series: '', entity: 'total' };
+  const entity = tl.entities.indexOf(focus.entity);
+  const names = [...new Set([focus.series, ...CONTEXT_SERIES])].filter((n) => tl.series.some((s) => s.name === n)).slice(0, MAX_COLUMNS);
+  const columns = names.map((n) => tl.series.findIndex((s) => s.name === n));
+  const rows: number[] = [];
+  for (let r = 0; r < tl.t.length; r++) if (tl.entity[r] === entity) rows.push(r);
+  rows.sort((a, b) => tl.t[a]! - tl.t[b]!);
+  if (rows.length === 0) return [];
+  let pinned = 0;
+  for (let i = 0; i < rows.length; i++) if (Math.abs(tl.t[rows[i]!]! - at) < Math.abs(tl.t[rows[pinned]!]! - at)) pinned = i;
+  const first = Math.max(0, pinned - ROWS_AROUND);
+  const shown = rows.slice(first, pinned + ROWS_AROUND + 1);
+  const cells = shown.map((r) => [
+    String(roundNumber(tl.t[r]!)),
+    clock.at(tl.t[r]!),
+    focus.entity,
+    ...columns.map((c) => String(roundNumber(tl.values[c]![r]!) ?? '')),
+  ]);
+  return [
+    `  timeline.csv (${focus.entity}) around ${clock.at(at)}:`,
+    ...table([['t_s', 'time', 'entity', ...names], ...cells], pinned - first + 1),
+  ];
+}
+
+function logSlice(run: RunResult, at: number, clock: WallClock): string[] {
+  const near = run.events.map((e, i) => ({ e, i })).filter(({ e }) => Math.abs(e.t - at) <= LOG_SECONDS_AROUND);
+  const range = `${clock.atMillis(Math.max(0, at - LOG_SECONDS_AROUND))} to ${clock.atMillis(at + LOG_SECONDS_AROUND)}`;
+  if (near.length === 0) return [`  events.log: nothing logged from ${range}`];
+  // The lines closest to the moment, kept in log order.
+  const kept = [...near].sort((a, b) => Math.abs(a.e.t - at) - Math.abs(b.e.t - at) || a.i - b.i).slice(0, LOG_LINES_MAX);
+  kept.sort((a, b) => a.i - b.i);
+  const count = kept.length === near.length ? `${near.length} lines` : `${kept.length} of ${near.length} lines, those nearest ${clock.at(at)}`;
+  return [`  events.log from ${range} (${count}):`, ...kept.map(({ e }) => `${INDENT}${clock.atMillis(e.t)} [${e.source}] ${e.text.replace(/\r?\n/g, '\\n')}`)];
+}
+
+/** One line on what was found: `actual 431 at 14:02:01 (2m 1s into the run) · expected == 0`. */
+export function failureHeadline(run: RunResult, e: ExpectationResult): string {
+  const actual = e.actual === null ? 'no value' : `actual ${e.actual}`;
+  const when = e.at === undefined ? '' : ` at ${wallClock(run.start).at(e.at)} (${formatDuration(e.at)} into the run)`;
+  return `${actual}${when}${e.message === undefined ? '' : ` · ${e.message}`}`;
+}
+
+/** The report for one failed expectation of `run` (the run of the seed it is pinned to). */
+export function renderFailureReport(run: RunResult, e: ExpectationResult, options: FailureReportOptions): string {
+  const color = options.color ?? false;
+  const clock = wallClock(run.start);
+  const lines = [
+    `${colorize('FAIL', 'fail', color)} ${run.scenario.name}: ${e.text}`,
+    `  ${failureHeadline(run, e)}`,
+    `  seed ${run.seed} · replay: ${replayCommand(run, options)}`,
+  ];
+  if (e.at === undefined) {
+    lines.push('  (the assertion is about the whole run: no moment to show; see timeline.csv and events.log)');
+  } else {
+    lines.push(...timelineSlice(run, e.text, e.at, clock), ...logSlice(run, e.at, clock));
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+/** Reports for every failed expectation in `run.expectations`, separated by blank lines. */
+export function renderFailureReports(run: RunResult, options: FailureReportOptions): string {
+  return run.expectations
+    .filter((e) => !e.passed)
+    .map((e) => renderFailureReport(run, e, options))
+    .join('\n');
+}

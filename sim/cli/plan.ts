@@ -1,0 +1,88 @@
+/**
+ * `drainsim plan drain`: a drain timeout (or, when the window cannot hold one, a session TTL and
+ * a drain-notice jitter window) from a session-lifetime distribution or measured durations.
+ */
+import type { Argv, CommandModule } from 'yargs';
+import { writeFilesAtomic } from '../../reports/write-atomic.js';
+import { PlanError } from '../plan/errors.js';
+import { readLifetimes } from '../plan/lifetime-input.js';
+import { planOutputFiles, planJson } from '../plan/plan-files.js';
+import { planDrain } from '../plan/plan-drain.js';
+import { renderPlanText } from '../plan/plan-text.js';
+import { DistributionError } from '../scenario/distribution.js';
+import { parseDuration, parsePercent, UnitError } from '../scenario/units.js';
+import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+
+export interface PlanDrainArgs {
+  lifetimes: string;
+  sessions: number;
+  window: string;
+  target: string;
+  'reconnect-capacity'?: number;
+  seed: number;
+  replicas?: number;
+  resamples: number;
+  format: 'terminal' | 'json';
+  out?: string;
+}
+
+/** Simulated sessions per estimate the default replica count stays within. */
+const DEFAULT_SESSION_BUDGET = 2_000_000;
+
+export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
+  try {
+    const plan = planDrain({
+      lifetimes: readLifetimes(args.lifetimes),
+      sessions: args.sessions,
+      window: parseDuration(args.window),
+      target: parsePercent(args.target),
+      reconnectCapacity: args['reconnect-capacity'] ?? null,
+      seed: args.seed,
+      replicas: args.replicas ?? Math.max(100, Math.min(1000, Math.round(DEFAULT_SESSION_BUDGET / Math.max(1, args.sessions)))),
+      resamples: args.resamples,
+    });
+    const written = args.out === undefined ? [] : writeFilesAtomic(args.out, planOutputFiles(plan));
+    io.stdout.write(args.format === 'json' ? planJson(plan) : renderPlanText(plan));
+    for (const path of written) io.stderr.write(`wrote ${path}\n`);
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof PlanError || err instanceof DistributionError || err instanceof UnitError) {
+      io.stderr.write(`drainsim plan drain: ${err.message}\n`);
+      return EXIT.badInput;
+    }
+    throw err;
+  }
+}
+
+const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
+  command: 'drain',
+  describe: 'Recommend a drain timeout (or a session TTL and drain-notice jitter) from session lifetimes',
+  builder: (y) =>
+    y
+      .option('lifetimes', {
+        type: 'string',
+        demandOption: true,
+        describe: 'Session lifetimes: a distribution such as lognormal(median=30m, p99=6h), empirical(file.csv), or a .csv of measured durations',
+      })
+      .option('sessions', { type: 'number', default: 1200, describe: 'Sessions open on the backend when the drain starts (seed Part 4: 1200)' })
+      .option('window', { type: 'string', default: '10m', describe: 'Longest drain the deploy can afford' })
+      .option('target', { type: 'string', default: '99.9%', describe: 'Share of the sessions that must end on their own before the timeout' })
+      .option('reconnect-capacity', { type: 'number', describe: 'Reconnections per second the rest of the pool absorbs (sizes the jitter window)' })
+      .option('seed', { type: 'number', default: 1, describe: 'Seed of the Monte Carlo replicas and the bootstrap' })
+      .option('replicas', { type: 'number', describe: 'Monte Carlo replicas per estimate (default 1000, fewer above 2000 sessions)' })
+      .option('resamples', { type: 'number', default: 200, describe: 'Bootstrap resamples for measured durations (0: none)' })
+      .option('format', { type: 'string', choices: ['terminal', 'json'] as const, default: 'terminal' as const, describe: 'Print the plan as text or as JSON' })
+      .option('out', { type: 'string', describe: 'Also write plan.json, drain-curve.csv and reconnect-curve.csv into this directory' })
+      .example('$0 plan drain --lifetimes "exp(mean=2m)"', 'HTTP keepalive-like sessions: a timeout fits')
+      .example('$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)" --window 10m', 'WebSockets: no timeout fits; TTL and drain notice')
+      .example('$0 plan drain --lifetimes sessions.csv --sessions 1200 --target 99%', 'from durations exported from logs (seconds or 95s, 1.5m)')
+      .example('$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)" --reconnect-capacity 50', 'shortest jitter window the pool absorbs'),
+  handler: exitCodeHandler((args, io) => planDrainCommandLine(args, io)),
+};
+
+export const planCommand: CommandModule<object, object> = {
+  command: 'plan',
+  describe: 'Capacity planning from closed forms and Monte Carlo (plan drain)',
+  builder: (y: Argv) => y.command(planDrainCommand).demandCommand(1, 'which plan? e.g. drainsim plan drain --lifetimes "exp(mean=2m)"'),
+  handler: () => {},
+};

@@ -1,0 +1,118 @@
+/**
+ * `drainsim sweep <scenario> --vary path=values … --seeds N`: the scenario at every point of a
+ * parameter grid, each with the same seeds, on worker threads; writes sweep.csv,
+ * sweep-summary.csv and sweep.html. With `--shard i/n`, runs one slice and writes a shard file
+ * for `drainsim merge`.
+ */
+import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
+import type { CommandModule } from 'yargs';
+import { writeFileAtomic, writeFilesAtomic } from '../../reports/write-atomic.js';
+import { packageVersion } from '../scenario/package-root.js';
+import { SweepError } from '../sweep/errors.js';
+import { sweepOutputFiles } from '../sweep/output-files.js';
+import { runTasks } from '../sweep/pool.js';
+import { prepareSweep } from '../sweep/prepare.js';
+import { renderShardFile, shardFileName } from '../sweep/shard-file.js';
+import { parseShard, shardTasks } from '../sweep/shard.js';
+import type { SweepSpec } from '../sweep/types.js';
+import { parseVary } from '../sweep/vary.js';
+import { EXIT, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
+import { progressReporter } from './progress.js';
+import { setOption } from './set-option.js';
+
+export interface SweepArgs {
+  scenario: string;
+  vary: string[];
+  seeds: number;
+  seed: number;
+  set?: string[];
+  workers?: number;
+  shard?: string;
+  out?: string;
+}
+
+export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<number> {
+  return withSweepErrors(io, 'sweep', () =>
+    withScenarioErrors(io, async () => {
+      const spec: SweepSpec = {
+        scenario: args.scenario,
+        sets: args.set ?? [],
+        vary: args.vary.map(parseVary),
+        seeds: seedList(args.seed, args.seeds),
+      };
+      const workers = args.workers ?? availableParallelism();
+      if (!(Number.isInteger(workers) && workers >= 1)) throw new SweepError(`--workers must be a whole number ≥ 1, got ${args.workers}`);
+      const shard = args.shard === undefined ? null : parseShard(args.shard);
+      const prepared = prepareSweep(spec);
+      const total = prepared.points.length * spec.seeds.length;
+      const tasks = shard === null ? Array.from({ length: total }, (_, t) => t) : shardTasks(total, shard);
+      const slice = shard === null ? '' : `; shard ${shard.index}/${shard.count} runs ${tasks.length} of them`;
+      io.stdout.write(
+        `sweep ${prepared.name}: ${prepared.points.length} points × ${spec.seeds.length} seeds = ${total} runs${slice}, on ${Math.min(workers, Math.max(1, tasks.length))} worker(s)\n`,
+      );
+
+      const progress = progressReporter(io, `sweep ${prepared.name}`);
+      let runs;
+      try {
+        runs = await runTasks(spec, prepared.points, tasks, { workers, onProgress: (done, all) => progress.update(done / all) });
+      } finally {
+        progress.stop();
+      }
+
+      const outDir = args.out ?? join('out', `sweep-${prepared.name}`);
+      const version = packageVersion();
+      if (shard !== null) {
+        const path = join(outDir, shardFileName(shard));
+        writeFileAtomic(path, renderShardFile(prepared, version, shard, runs));
+        io.stdout.write(`wrote ${path}\n`);
+      } else {
+        const written = writeFilesAtomic(outDir, sweepOutputFiles({ ...prepared, version, runs }));
+        for (const path of written) io.stdout.write(`wrote ${path}\n`);
+      }
+      return EXIT.ok;
+    }),
+  );
+}
+
+/** A SweepError is bad input: printed on one line, exit code 2. */
+export async function withSweepErrors(io: CliIO, command: string, body: () => Promise<number>): Promise<number> {
+  try {
+    return await body();
+  } catch (err) {
+    if (!(err instanceof SweepError)) throw err;
+    io.stderr.write(`drainsim ${command}: ${err.message}\n`);
+    return EXIT.badInput;
+  }
+}
+
+function seedList(first: number, count: number): number[] {
+  if (!(Number.isInteger(count) && count >= 1)) throw new SweepError(`--seeds must be a whole number ≥ 1, got ${count}`);
+  if (!(Number.isInteger(first) && first >= 0)) throw new SweepError(`--seed must be a whole number ≥ 0, got ${first}`);
+  return Array.from({ length: count }, (_, i) => first + i);
+}
+
+export const sweepCommand: CommandModule<object, SweepArgs> = {
+  command: 'sweep <scenario>',
+  describe: 'Run a scenario over a grid of parameter values × seeds, in parallel; write CSVs and charts',
+  builder: (y) =>
+    y
+      .positional('scenario', { type: 'string', demandOption: true, describe: 'A built-in scenario name or a YAML/JSON file' })
+      .option('vary', {
+        type: 'string',
+        nargs: 1,
+        demandOption: true,
+        describe: 'A parameter and its values: path=v1,v2,… or path=a..b:step (repeatable; the grid is every combination)',
+        coerce: (value: string | string[]): string[] => ([] as string[]).concat(value),
+      })
+      .option('seeds', { type: 'number', default: 10, describe: 'Seeds per grid point (the same seeds at every point)' })
+      .option('seed', { type: 'number', default: 1, describe: 'First seed: runs use seed, seed+1, …' })
+      .option('set', setOption)
+      .option('workers', { type: 'number', describe: 'Worker threads (default: the machine\'s cores)' })
+      .option('shard', { type: 'string', describe: 'Run slice i of n (1-based) and write a shard file for drainsim merge' })
+      .option('out', { type: 'string', describe: 'Output directory (default out/sweep-<scenario>)' })
+      .example('$0 sweep hard-cut --vary clients.http.arrival_rate=30..120:30 --seeds 20', '4 load levels × 20 seeds')
+      .example('$0 sweep ws-stall --vary app.ws.session_ttl=5m,10m,30m --vary app.ws.drain_notice=true,false', 'a 3 × 2 grid')
+      .example('$0 sweep hard-cut --vary lb.balance=roundrobin,leastconn --shard 2/4 --out shards/', 'one machine\'s quarter, for drainsim merge'),
+  handler: exitCodeHandler((args, io) => sweepCommandLine(args, io)),
+};

@@ -1,0 +1,154 @@
+import type { Rng } from '../engine/random.js';
+import type { Backend } from './backend.js';
+import { NO_FIXED_SERVICE, ReqPhase, Status, type AppJob } from './app-job.js';
+import type { World } from './world.js';
+
+/**
+ * The app's workers on every backend: a pool of `workers` serving jobs FIFO from one queue
+ * (connection requests, independent requests and health checks alike), stop-the-world pauses
+ * (GC, CPU starvation) that freeze service, and dependencies that turn requests into 500s
+ * (down) or slow answers (slow). Allocation-driven GC: a pause after every `gc.every` requests.
+ */
+export class AppServer {
+  private readonly serviceRng: Rng[];
+  private readonly depRng: Rng[];
+  private readonly gcRng: Rng[];
+  /** Jobs in service per backend (to shift their end when a pause starts). */
+  private readonly inService: Array<Set<AppJob>>;
+  private readonly servedCount: Float64Array;
+
+  constructor(private readonly w: World) {
+    this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
+    this.depRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.dependencies`));
+    this.gcRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.gc`));
+    this.inService = w.backends.map(() => new Set<AppJob>());
+    this.servedCount = new Float64Array(w.backends.length);
+  }
+
+  /** Queue a job for a worker; a full queue answers 503 at once. */
+  submit(backend: Backend, job: AppJob): void {
+    job.backend = backend.index;
+    if (backend.busyWorkers < backend.app.workers && !this.paused(backend)) {
+      this.start(backend, job);
+      return;
+    }
+    if (backend.appQueueLength >= backend.app.queue_limit) {
+      job.status = Status.UNAVAILABLE;
+      job.phase = ReqPhase.NONE;
+      job.onDone(job);
+      return;
+    }
+    job.phase = ReqPhase.QUEUED;
+    backend.enqueue(job);
+  }
+
+  /**
+   * Whether a new connection to the app is accepted. While every worker is busy, each further
+   * request holds a connection in the app's accept queue; past min(backlog, somaxconn) the kernel
+   * drops the SYN (ListenOverflows) and the connecting side retransmits it a second later.
+   */
+  acceptsConnection(backend: Backend): boolean {
+    const waiting = backend.busyWorkers >= backend.app.workers || this.paused(backend) ? backend.appQueueLength : 0;
+    return waiting + 1 <= backend.appBacklog;
+  }
+
+  paused(backend: Backend): boolean {
+    return backend.pausedUntil > this.w.now;
+  }
+
+  private start(backend: Backend, job: AppJob): void {
+    const w = this.w;
+    const i = backend.index;
+    backend.busyWorkers++;
+    job.phase = ReqPhase.SERVING;
+    let d = job.fixedService !== NO_FIXED_SERVICE ? job.fixedService : backend.app.service_time.sample(this.serviceRng[i]);
+    job.status = Status.OK;
+    if (job.deep) {
+      const db = backend.dependency;
+      if (db === 'down') {
+        // The connection pool is dead: the request fails fast with a 500.
+        job.status = Status.INTERNAL_ERROR;
+        d = Math.min(d, backend.app.dependency_fail_time);
+      } else if (db === 'slow') {
+        const wait = backend.app.dependency_slow_latency.sample(this.depRng[i]);
+        if (wait > job.depTimeout) {
+          d += job.depTimeout;
+          job.status = job.depTimeoutStatus;
+        } else d += wait;
+      }
+    }
+    job.serviceEnd = w.now + d;
+    this.inService[i].add(job);
+    job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+  }
+
+  private readonly finish = (job: AppJob): void => {
+    const backend = this.w.backends[job.backend];
+    job.timer = -1;
+    job.phase = ReqPhase.NONE;
+    this.inService[backend.index].delete(job);
+    this.releaseWorker(backend);
+    this.maybeCollectGarbage(backend);
+    job.onDone(job);
+  };
+
+  /** A worker is free: give it the next queued job (unless the app is paused). */
+  releaseWorker(backend: Backend): void {
+    backend.busyWorkers--;
+    this.fillWorkers(backend);
+  }
+
+  private fillWorkers(backend: Backend): void {
+    while (backend.busyWorkers < backend.app.workers && !this.paused(backend)) {
+      const next = backend.dequeue();
+      if (next === undefined) return;
+      if (next.phase === ReqPhase.QUEUED && next.backend === backend.index) this.start(backend, next);
+    }
+  }
+
+  private maybeCollectGarbage(backend: Backend): void {
+    const gc = backend.app.gc;
+    if (gc.every <= 0) return;
+    if (++this.servedCount[backend.index] % gc.every !== 0) return;
+    const liveSet = backend.busyWorkers + backend.appQueueLength;
+    this.pause(backend, gc.pause.sample(this.gcRng[backend.index]) + gc.per_inflight * liveSet, 'GC');
+  }
+
+  /** Stop the world for `duration`: jobs in service finish that much later, none start. */
+  pause(backend: Backend, duration: number, cause: string): void {
+    const w = this.w;
+    const until = Math.max(backend.pausedUntil, w.now + duration);
+    const extra = until - Math.max(backend.pausedUntil, w.now);
+    if (extra <= 0) return;
+    backend.pausedUntil = until;
+    w.metrics.inc(w.c.pauses, backend.index);
+    w.metrics.histogram('app_pause').record(duration);
+    if (cause !== 'GC' || duration >= 0.1) w.log.logLimited(`pause-${backend.index}`, 'app', `${backend.name}: ${cause} pause ${Math.round(duration * 1000)}ms (all workers stopped)`);
+    for (const job of this.inService[backend.index]) {
+      w.engine.cancel(job.timer);
+      job.serviceEnd += extra;
+      job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+    }
+    w.engine.at(until, this.resume, backend);
+  }
+
+  private readonly resume = (backend: Backend): void => {
+    if (!this.paused(backend)) this.fillWorkers(backend);
+  };
+
+  /** The process died: every job in service or queued leaves with `inService`/`queued` status. */
+  drop(backend: Backend): { serving: AppJob[]; queued: AppJob[] } {
+    const serving = [...this.inService[backend.index]];
+    for (const job of serving) {
+      this.w.engine.cancel(job.timer);
+      job.timer = -1;
+    }
+    this.inService[backend.index].clear();
+    const queued: AppJob[] = [];
+    for (let j = backend.dequeue(); j !== undefined; j = backend.dequeue()) if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
+    backend.busyWorkers = 0;
+    backend.appQueue.length = 0;
+    backend.appQueueHead = 0;
+    return { serving, queued };
+  }
+}

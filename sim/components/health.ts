@@ -1,0 +1,111 @@
+import type { CheckConfig, ProbeConfig } from '../scenario/schema.js';
+import type { AppServer } from './app-server.js';
+import { HealthChecker, type CheckPolicy } from './health-checker.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { World } from './world.js';
+
+const BACKEND_NAME = 'be';
+
+function lbPolicy(c: CheckConfig): CheckPolicy {
+  return {
+    name: 'hc',
+    type: c.type,
+    endpoint: c.endpoint,
+    inter: c.inter,
+    fastinter: c.fastinter ?? c.inter,
+    downinter: c.downinter ?? c.inter,
+    rise: c.rise,
+    fall: c.fall,
+    timeout: c.timeout ?? c.inter,
+    dependencyTimeout: c.dependency_timeout === Infinity ? 0 : c.dependency_timeout,
+    onDependencyTimeout: c.on_dependency_timeout,
+  };
+}
+
+function probePolicy(name: string, p: ProbeConfig): CheckPolicy {
+  return {
+    name,
+    type: p.type,
+    endpoint: p.endpoint,
+    inter: p.period,
+    fastinter: p.period,
+    downinter: p.period,
+    rise: p.success_threshold,
+    fall: p.failure_threshold,
+    timeout: p.timeout,
+    dependencyTimeout: p.dependency_timeout === Infinity ? 0 : p.dependency_timeout,
+    onDependencyTimeout: p.on_dependency_timeout,
+  };
+}
+
+/**
+ * Builds the checkers a scenario asks for and what their verdicts do: LB checks take a server
+ * out of rotation and (with slowstart) ramp it back in; a readiness probe removes the pod from
+ * the Service's endpoints; a liveness probe restarts the container.
+ */
+export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthChecker[] {
+  const checkers: HealthChecker[] = [];
+  const s = w.scenario;
+  if (s.health_check) {
+    const policy = lbPolicy(s.health_check);
+    const hc = new HealthChecker(w, app, policy, (b, up, reason, duration) => {
+      w.lb.hcUp[b] = up ? 1 : 0;
+      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
+      const active = countUp(w);
+      const name = w.backends[b].name;
+      const ms = Math.round(duration * 1000);
+      if (up) {
+        w.log.log('hc', `Server ${BACKEND_NAME}/${name} is UP, reason: ${reason}, check duration: ${ms}ms. ${active} active and 0 backup servers online.`);
+        startSlowstart(w, b);
+      } else {
+        w.log.log('hc', `Server ${BACKEND_NAME}/${name} is DOWN, reason: ${reason}, check duration: ${ms}ms. ${active} active and 0 backup servers left. ${w.backends[b].appQueueLength} remaining in queue.`);
+        if (active === 0) w.log.log('hc', `backend '${BACKEND_NAME}' has no server available!`);
+      }
+    });
+    checkers.push(hc);
+  }
+  const { readiness, liveness } = s.probes;
+  if (readiness) {
+    const probe = new HealthChecker(w, app, probePolicy('readiness', readiness), (b, up, reason) => {
+      w.lb.ready[b] = up ? 1 : 0;
+      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
+      w.log.log('k8s', `pod ${w.backends[b].name}: Readiness probe ${up ? 'succeeded' : `failed: ${reason}`}; endpoint ${up ? 'added to' : 'removed from'} the Service`);
+    });
+    checkers.push(probe);
+  }
+  if (liveness) {
+    const probe = new HealthChecker(w, app, probePolicy('liveness', liveness), (b, up, reason) => {
+      if (up) return;
+      w.log.log('k8s', `pod ${w.backends[b].name}: Liveness probe failed: ${reason}; container will be restarted`);
+      life.restartApp(b);
+      // A restarted container is probed afresh.
+      probe.up[b] = 1;
+    });
+    checkers.push(probe);
+  }
+  for (const c of checkers) c.start();
+  return checkers;
+}
+
+function countUp(w: World): number {
+  let n = 0;
+  for (let b = 0; b < w.backends.length; b++) if (w.lb.hcUp[b] && w.lb.ready[b]) n++;
+  return n;
+}
+
+/**
+ * HAProxy slowstart: a server back from DOWN gets its weight raised linearly from ~0 to 100 %
+ * over `slowstart`, updated once a second (HAProxy updates at each check).
+ */
+function startSlowstart(w: World, b: number): void {
+  const ramp = w.scenario.lb.slowstart;
+  if (!(ramp > 0) || ramp === Infinity) return;
+  const begin = w.now;
+  const step = (): void => {
+    const fraction = Math.min(1, (w.now - begin) / ramp);
+    w.lb.weight[b] = w.lb.baseWeight[b] * Math.max(fraction, 0.01);
+    if (fraction < 1 && w.lb.hcUp[b]) w.engine.schedule(1, step, null);
+    else w.lb.weight[b] = w.lb.baseWeight[b];
+  };
+  step();
+}

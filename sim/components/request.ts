@@ -1,0 +1,41 @@
+import type { AppJob } from './app-job.js';
+import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
+
+export const ReqKind = { REQUEST: 0, HEALTH_CHECK: 1 } as const;
+export type ReqKind = (typeof ReqKind)[keyof typeof ReqKind];
+
+/** One independent request (request-level model) or one health-check request. */
+export class Req implements AppJob {
+  phase: ReqPhase = ReqPhase.NONE;
+  backend = -1;
+  timer = -1;
+  serviceEnd = 0;
+  status: Status = Status.OK;
+  deep = true;
+  fixedService = NO_FIXED_SERVICE;
+  depTimeout = Infinity;
+  depTimeoutStatus: Status = Status.UNAVAILABLE;
+  /** Attempt number of the logical request (0 = first try). */
+  attempt = 0;
+  /** When the user first asked (latency and goodput are measured from here). */
+  firstSentAt = 0;
+  /** When this attempt was sent. */
+  sentAt = 0;
+  /** The client stopped waiting for this attempt (timeout); a late answer is wasted work. */
+  abandoned = false;
+  /** Backends already tried by the LB for this attempt (bit set, up to 31 backends), for redispatch. */
+  tried = 0;
+  /** Connection retries the balancer still has for this attempt. */
+  lbRetriesLeft = 0;
+  user = -1;
+  /** Client-side timeout timer. */
+  clientTimer = -1;
+  onDone: (job: AppJob) => void;
+
+  constructor(
+    readonly kind: ReqKind,
+    onDone: (job: AppJob) => void,
+  ) {
+    this.onDone = onDone;
+  }
+}

@@ -1,0 +1,115 @@
+/**
+ * `drainsim explain` as text: the run replayed phase by phase (phases.ts), each log line as the
+ * operator sees it with a plain-language note under it (notes.ts), repeats of a line folded into
+ * one "… N more like this" line, and a line of numbers per phase. Pure: result in, text out.
+ */
+import { colorize } from '../../reports/colorize.js';
+import { expectationLines } from '../../reports/terminal/expectation-list.js';
+import { formatNumber } from '../../reports/terminal/format.js';
+import { wallClock } from '../../reports/wall-clock.js';
+import type { LogLine, RunResult } from '../result.js';
+import type { Scenario } from '../scenario/schema.js';
+import { formatDuration } from '../scenario/units.js';
+import { explainLine, unfold, type ExplainedLine } from './notes.js';
+import { phaseSummary } from './phase-summary.js';
+import { splitPhases, type Phase } from './phases.js';
+import { RunFacts } from './run-facts.js';
+import { setupSentences } from './setup.js';
+import { wrap } from './wrap.js';
+
+export interface NarrateOptions {
+  color: boolean;
+  /** Columns to wrap prose at. */
+  width: number;
+}
+
+const INDENT = '  ';
+const NOTE_INDENT = '      ';
+
+/** Lines of one kind within a phase: the first is narrated, the rest counted. */
+interface LineGroup {
+  first: LogLine;
+  last: LogLine;
+  explained: ExplainedLine | null;
+  lines: number;
+  /** Events the lines stand for, counting "(N more like this in this second)" folds. */
+  events: number;
+}
+
+function groupLines(lines: readonly LogLine[], facts: RunFacts): LineGroup[] {
+  const groups = new Map<string, LineGroup>();
+  // One kind of line differs between repeats only by its numbers and the backend it is about.
+  const backends = new RegExp([...facts.backendNames].sort((a, b) => b.length - a.length).map((b) => b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  for (const line of lines) {
+    const { text, folded } = unfold(line.text);
+    const key = `${line.source}|${text.replace(backends, 'B').replace(/-?\d+(\.\d+)?/g, 'N')}`;
+    const group = groups.get(key);
+    if (group === undefined) groups.set(key, { first: line, last: line, explained: explainLine(line, facts), lines: 1, events: 1 + folded });
+    else {
+      group.last = line;
+      group.lines++;
+      group.events += 1 + folded;
+    }
+  }
+  return [...groups.values()];
+}
+
+export function narrate(result: RunResult, scenario: Scenario, options: NarrateOptions): string {
+  const { color, width } = options;
+  const facts = new RunFacts(result, scenario);
+  const clock = wallClock(result.start);
+  const prose = (text: string, indent = INDENT): string[] => wrap(text, width, indent);
+  const logLine = (line: LogLine, explained: ExplainedLine | null): string => {
+    const text = `${INDENT}${clock.atMillis(line.t)} [${line.source}] ${line.text}`;
+    const tone = explained?.entry.tone;
+    return tone === undefined ? text : colorize(text, tone, color);
+  };
+  const noteLines = (explained: ExplainedLine | null): string[] => {
+    if (explained === null) return [];
+    // Wrapped as plain text first, so escape codes do not count towards the width.
+    const [head = '', ...rest] = wrap(explained.note, width, `${NOTE_INDENT}→ `, `${NOTE_INDENT}  `);
+    return [head.replace('→', colorize('→', 'dim', color)), ...rest];
+  };
+
+  const out: string[] = [colorize(`drainsim explain · ${result.scenario.name} · seed ${result.seed}`, 'bold', color)];
+  const description = result.scenario.description.trim();
+  if (description !== '') out.push(...wrap(description.replace(/\s*\n\s*/g, ' '), width, ''));
+  out.push('', colorize('Setup', 'bold', color));
+  for (const sentence of setupSentences(scenario, result.seed)) out.push(...wrap(sentence, width, INDENT, INDENT + '  '));
+
+  for (const phase of splitPhases(result)) {
+    out.push('', colorize(phaseTitle(phase, clock.at), 'bold', color));
+    if (phase.lines.length === 0) out.push(...prose(quietText(phase)));
+    for (const group of groupLines(phase.lines, facts)) {
+      const noteLast = group.lines > 1 && group.explained?.entry.noteOn === 'last';
+      out.push(logLine(group.first, group.explained));
+      if (!noteLast) out.push(...noteLines(group.explained));
+      if (group.lines > 1) {
+        const more = group.lines - 1;
+        const events = group.events > group.lines ? ` (${formatNumber(group.events)} events in all, counting the folded repeats)` : '';
+        out.push(colorize(`${NOTE_INDENT}… ${formatNumber(more)} more like this until ${clock.atMillis(group.last.t)}${events}; the last:`, 'dim', color));
+        out.push(logLine(group.last, group.explained));
+        if (noteLast) out.push(...noteLines(explainLine(group.last, facts)));
+      }
+    }
+    out.push(...wrap(`In this phase: ${phaseSummary(phase, facts)}.`, width, INDENT, INDENT + '  ').map((l) => colorize(l, 'dim', color)));
+  }
+
+  const verdict = expectationLines(result, { color, width, written: [] });
+  out.push('', ...(verdict.length > 0 ? verdict : [colorize('Expectations', 'bold', color), `${INDENT}This scenario states no expectations.`]));
+  out.push('', ...prose(`For charts and the full event log: drainsim run ${result.scenario.name} writes out/${result.scenario.name}/report.html.`, ''));
+  return `${out.join('\n')}\n`;
+}
+
+function phaseTitle(phase: Phase, at: (t: number) => string): string {
+  const span = `${at(phase.from)} → ${at(phase.to)}`;
+  if (phase.mark === undefined) return `── Before any action · ${span} ──`;
+  return `── ${at(phase.mark.t)} · ${phase.mark.label} · until ${at(phase.to)} ──`;
+}
+
+function quietText(phase: Phase): string {
+  const span = formatDuration(phase.to - phase.from);
+  return phase.mark === undefined
+    ? `Steady state for ${span}: connections open, serve requests and close normally; nothing is worth a log line.`
+    : `Nothing is logged for ${span}.`;
+}

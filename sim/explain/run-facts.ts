@@ -1,0 +1,119 @@
+/**
+ * The numbers a narration quotes, read from a finished run: timeline values around a moment, sums
+ * over a phase, and each backend's effective settings. Notes ask for facts here rather than
+ * digging through the RunResult themselves.
+ */
+import type { RunResult } from '../result.js';
+import type { Action, AppConfig, KernelConfig, NginxConfig, Scenario } from '../scenario/schema.js';
+import { simTimeOf } from '../../reports/html/timeline-marks.js';
+import { definedOnly } from '../components/defined-only.js';
+
+export interface BackendSettings {
+  nginx: NginxConfig;
+  app: AppConfig;
+  kernel: KernelConfig;
+}
+
+export class RunFacts {
+  private readonly seriesIndex = new Map<string, number>();
+
+  constructor(
+    readonly result: RunResult,
+    readonly scenario: Scenario,
+  ) {
+    result.timeline.series.forEach((s, i) => this.seriesIndex.set(s.name, i));
+  }
+
+  get backendNames(): string[] {
+    return this.scenario.backends.map((b) => b.name);
+  }
+
+  /** A backend's settings: the scenario-wide ones with the backend's own overrides on top. */
+  settings(backend: string): BackendSettings {
+    const own = this.scenario.backends.find((b) => b.name === backend);
+    const s = this.scenario;
+    return {
+      nginx: { ...s.nginx, ...definedOnly(own?.nginx) },
+      app: { ...s.app, ...definedOnly(own?.app) },
+      kernel: { ...s.kernel, ...definedOnly(own?.kernel) },
+    };
+  }
+
+  hasSeries(name: string): boolean {
+    return this.seriesIndex.has(name);
+  }
+
+  /**
+   * A gauge just before simulated time t: the last sample strictly earlier, so an action at t is
+   * not yet in it. Before the first sample, the first sample's value. `entity` is a backend name
+   * or `total`; null when the series or entity is unknown.
+   */
+  gaugeBefore(series: string, entity: string, t: number): number | null {
+    const rows = this.rows(series, entity);
+    if (rows === null || rows.length === 0) return null;
+    let value = rows[0]!.v;
+    for (const row of rows) {
+      if (row.t >= t) break;
+      value = row.v;
+    }
+    return value;
+  }
+
+  /** A gauge at the last sample at or before t. */
+  gaugeAt(series: string, entity: string, t: number): number | null {
+    const rows = this.rows(series, entity);
+    if (rows === null || rows.length === 0) return null;
+    let value = rows[0]!.v;
+    for (const row of rows) {
+      if (row.t > t) break;
+      value = row.v;
+    }
+    return value;
+  }
+
+  /**
+   * A counter summed over the samples that end in [from, to). An action at `from` fires before
+   * the sample at `from` is taken, so its immediate effects count in the phase it starts.
+   */
+  sum(series: string, entity: string, from: number, to: number): number | null {
+    const rows = this.rows(series, entity);
+    if (rows === null) return null;
+    let total = 0;
+    for (const row of rows) if (row.t >= from && row.t < to) total += row.v;
+    return total;
+  }
+
+  /** The largest sample of a counter over [from, to), per second (like the `peak_per_s` figures). */
+  peakPerSecond(series: string, entity: string, from: number, to: number): number | null {
+    const rows = this.rows(series, entity);
+    if (rows === null) return null;
+    let peak = 0;
+    for (const row of rows) if (row.t >= from && row.t < to && row.v > peak) peak = row.v;
+    return peak / this.result.timeline.interval;
+  }
+
+  /** Whether a line from `source` matching `pattern` was logged at or before t. */
+  loggedBy(source: string, pattern: RegExp, t: number): boolean {
+    return this.result.events.some((e) => e.t <= t && e.source === source && pattern.test(e.text));
+  }
+
+  /** The latest timeline action of kind `kind` on `backend` that fired at or before t. */
+  actionBefore<K extends Action['do']>(kind: K, backend: string, t: number): Extract<Action, { do: K }> | undefined {
+    let found: Extract<Action, { do: K }> | undefined;
+    for (const action of this.scenario.timeline) {
+      if (action.do !== kind || !('backend' in action) || action.backend !== backend) continue;
+      if (simTimeOf(action.at, this.scenario.start, this.scenario.warmup) <= t) found = action as Extract<Action, { do: K }>;
+    }
+    return found;
+  }
+
+  private rows(series: string, entity: string): { t: number; v: number }[] | null {
+    const s = this.seriesIndex.get(series);
+    const e = this.result.timeline.entities.indexOf(entity);
+    if (s === undefined || e < 0) return null;
+    const tl = this.result.timeline;
+    const out: { t: number; v: number }[] = [];
+    for (let r = 0; r < tl.t.length; r++) if (tl.entity[r] === e) out.push({ t: tl.t[r]!, v: tl.values[s]![r]! });
+    return out;
+  }
+}

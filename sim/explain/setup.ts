@@ -1,0 +1,32 @@
+/** The opening of a narration: what is simulated, in a few sentences built from the scenario. */
+import { wallClock } from '../../reports/wall-clock.js';
+import { formatNumber } from '../../reports/terminal/format.js';
+import type { Scenario } from '../scenario/schema.js';
+import { formatDuration } from '../scenario/units.js';
+
+export function setupSentences(scenario: Scenario, seed: number): string[] {
+  const d = formatDuration;
+  const names = scenario.backends.map((b) => b.name).join(', ');
+  const out = [
+    `${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), each a VM with nginx in front of the app, behind an L4 load balancer (balance ${scenario.lb.balance}).`,
+  ];
+  const http = scenario.clients.http;
+  if (http.arrival_rate > 0) {
+    out.push(
+      `HTTP keepalive clients open ${formatNumber(http.arrival_rate)} connection${http.arrival_rate === 1 ? '' : 's'}/s, send ${http.requests_per_connection.spec} requests on each with ${http.think_time.spec} think time between them; ` +
+        `nginx closes a connection idle for keepalive_timeout (${d(scenario.nginx.keepalive_timeout)}).`,
+    );
+  }
+  const ws = scenario.clients.ws;
+  if (ws.initial_sessions > 0 || ws.arrival_rate > 0) {
+    const ping = ws.ping_interval === 0 || ws.ping_interval === Infinity ? 'no pings' : `pings every ${d(ws.ping_interval)}`;
+    out.push(
+      `WebSocket users: ${formatNumber(ws.initial_sessions)} sessions at the start and ${formatNumber(ws.arrival_rate)}/s more, each kept for ${ws.lifetime.spec}; ` +
+        `${ping}, nginx proxy_read_timeout ${d(scenario.nginx.proxy_read_timeout)}.`,
+    );
+  }
+  const clock = wallClock(scenario.start);
+  const warmup = scenario.warmup > 0 ? ` after ${d(scenario.warmup)} of warmup that builds the steady state` : '';
+  out.push(`Recorded from ${clock.at(0)} to ${clock.at(scenario.horizon)} (${d(scenario.horizon)})${warmup}; seed ${seed}.`);
+  return out;
+}

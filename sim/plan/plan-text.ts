@@ -1,0 +1,118 @@
+/**
+ * A drain plan as the terminal shows it: the recommendation first, each number with its
+ * confidence and the scenario key it goes into, then the two curves behind it.
+ */
+import { formatNumber } from '../../reports/terminal/format.js';
+import { formatDuration } from '../scenario/units.js';
+import type { DrainPlan, TimeoutAssessment } from './plan-drain.js';
+
+export function renderPlanText(plan: DrainPlan): string {
+  const { input } = plan;
+  const N = input.sessions;
+  const pct = percent(input.target);
+  const out: string[] = [];
+  const source = input.measuredSessions === null ? input.lifetimes : `${input.measuredSessions} measured sessions (${input.lifetimes})`;
+  out.push(`drain plan: ${formatNumber(N)} sessions, lifetimes ${source}, window ${dur(input.window)}, target ${pct}`, '');
+
+  out.push(
+    ...table(
+      ['', 'p50', 'p99', `p${trimPercent(input.target)}`, 'mean'],
+      [
+        ['session lifetime', dur(plan.lifetime.p50), dur(plan.lifetime.p99), dur(plan.lifetime.atTarget), dur(plan.lifetime.mean)],
+        ['left at drain start', dur(plan.residual.p50), dur(plan.residual.p99), dur(plan.residual.atTarget), ''],
+      ],
+    ),
+  );
+  out.push(
+    '  A drain waits for the remaining life of the sessions open when it starts, and those are the long ones',
+    '  (inspection paradox: remaining life has density (1 − F(x)) / E[L]), so it outlasts the lifetime quantiles.',
+  );
+  if (plan.residualInterval !== null) {
+    const b = plan.residualInterval;
+    out.push(`  ${pct} of them end within ${dur(plan.residual.atTarget)}; 95% interval ${dur(b.low)} – ${dur(b.high)} (bootstrap of the measured sessions, ${b.resamples} resamples).`);
+  }
+  out.push('');
+
+  if (plan.fits) {
+    out.push(`A drain timeout fits the ${dur(input.window)} window.`, '', 'Recommendation');
+    out.push(`  drain timeout   ${dur(plan.drain.timeout)}   (deploy gate max_wait)`);
+    out.push(...assessment(plan.drain, N, input.replicas));
+  } else {
+    const ttl = plan.ttl!;
+    const notice = plan.notice!;
+    out.push(
+      `No drain timeout fits the ${dur(input.window)} window: ${pct} of the sessions open at drain start end only after ${dur(plan.residual.atTarget)}`,
+      `(the lifetime's own p${trimPercent(input.target)}, ${dur(plan.lifetime.atTarget)}, would suggest otherwise). Limit session lifetime instead (seed Part 4):`,
+      '',
+      'Recommendation',
+      `  session TTL     ${dur(ttl.ttl)}   app.ws.session_ttl=${spec(ttl.ttl)}: ${percent(ttl.reachFraction)} of sessions reach it; ${num(ttl.reconnectsPerSecond)} TTL reconnects/s per backend`,
+      `  drain timeout   ${dur(plan.drain.timeout)}   deploy gate max_wait=${spec(plan.drain.timeout)}, with the TTL:`,
+      ...assessment(plan.drain, N, input.replicas),
+      `  drain notice    ${dur(notice.retryAfter)}   app.ws.drain_notice=true app.ws.retry_after=${spec(notice.retryAfter)}: the ${formatNumber(N)} sessions reconnect spread over ${dur(notice.retryAfter)},`,
+      `                  peak ${num(notice.peak.p50)}/s (p99 ${num(notice.peak.p99)}/s, mean ${num(notice.peak.mean)}/s)` +
+        (input.reconnectCapacity === null ? '; the whole window gives the lowest peak (--reconnect-capacity finds the shortest that fits)' : `; the shortest window whose p99 stays within ${num(input.reconnectCapacity)}/s`),
+    );
+    if (!notice.fitsWindow) out.push(`                  note: this is longer than the ${dur(input.window)} window: the pool cannot absorb the sessions in time`);
+  }
+
+  const withTtl = plan.ttl === null ? '' : ` (with the ${dur(plan.ttl.ttl)} TTL)`;
+  out.push('', `Sessions cut vs drain timeout${withTtl}, ${input.replicas} Monte Carlo drains`);
+  out.push(
+    ...table(
+      ['timeout', 'expected cut', 'p50', 'p99', 'P(all end)', 'Monte Carlo [95% CI]', ...(plan.ttl === null ? [] : ['without TTL'])],
+      plan.curves.drain.map((p) => [
+        dur(p.timeout),
+        num(p.expectedOpen),
+        num(p.openP50),
+        num(p.openP99),
+        prob(p.allEndedExact),
+        `${prob(p.allEnded.estimate)} [${prob(p.allEnded.low)}, ${prob(p.allEnded.high)}]`,
+        ...(plan.ttl === null ? [] : [num(p.expectedOpenWithoutTtl)]),
+      ]),
+    ),
+  );
+  out.push('', `Reconnect peak vs drain-notice jitter window (${formatNumber(N)} sessions, busiest second)`);
+  out.push(...table(['window', 'mean/s', 'p50/s', 'p99/s'], plan.curves.reconnect.map((r) => [dur(r.window), num(r.mean), num(r.p50), num(r.p99)])));
+  return `${out.join('\n')}\n`;
+}
+
+function assessment(a: TimeoutAssessment, N: number, replicas: number): string[] {
+  return [
+    `                  expected ${num(a.expectedOpen)} of ${formatNumber(N)} sessions cut (p50 ${num(a.openP50)}, p99 ${num(a.openP99)} over ${replicas} drains)`,
+    `                  P(all ${formatNumber(N)} end by then) = ${prob(a.allEndedExact)} (Monte Carlo ${prob(a.allEnded.estimate)}, 95% CI ${prob(a.allEnded.low)} – ${prob(a.allEnded.high)})`,
+  ];
+}
+
+/** Columns: the first left-aligned, the rest right-aligned. */
+function table(header: string[], rows: string[][]): string[] {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`.trimEnd();
+  return [line(header), ...rows.map(line)];
+}
+
+/** Whole seconds from a minute up (as recommended values are); three digits below. */
+function dur(seconds: number): string {
+  if (!Number.isFinite(seconds)) return 'never';
+  return formatDuration(seconds >= 60 ? Math.round(seconds) : Number(seconds.toPrecision(3)));
+}
+
+/** A duration as a scenario file takes it. */
+function spec(seconds: number): string {
+  return formatDuration(seconds).replace(/ /g, '');
+}
+
+function num(v: number): string {
+  return formatNumber(Number(v.toPrecision(3)));
+}
+
+function prob(p: number): string {
+  return p >= 0.9995 && p < 1 ? '>0.999' : p > 0 && p < 0.001 ? '<0.001' : String(Number(p.toFixed(3)));
+}
+
+function percent(fraction: number): string {
+  return `${trimPercent(fraction)}%`;
+}
+
+function trimPercent(fraction: number): string {
+  return String(Number((fraction * 100).toPrecision(6)));
+}

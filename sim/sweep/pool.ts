@@ -1,0 +1,68 @@
+/**
+ * Runs sweep tasks on worker threads. Each worker takes the next task as soon as it is free, so
+ * scheduling depends on timing; results are put back in task order, so the output never does.
+ */
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import { packageRoot } from '../scenario/package-root.js';
+import type { RunRecord, SweepPoint, SweepSpec } from './types.js';
+import type { ResultMessage, TaskMessage, WorkerSetup } from './worker-protocol.js';
+
+export interface PoolOptions {
+  workers: number;
+  /** Called after each finished run. */
+  onProgress?: (done: number, total: number) => void;
+}
+
+/** Runs `tasks` (indices into the sweep's task list) and returns their records in the same order. */
+export async function runTasks(spec: SweepSpec, points: SweepPoint[], tasks: readonly number[], options: PoolOptions): Promise<RunRecord[]> {
+  if (tasks.length === 0) return [];
+  const setup: WorkerSetup = { spec, points };
+  const slot = new Map(tasks.map((task, i) => [task, i]));
+  const records: RunRecord[] = new Array(tasks.length);
+  const url = workerUrl();
+  const workers = Array.from({ length: Math.max(1, Math.min(options.workers, tasks.length)) }, () => new Worker(url, { workerData: setup }));
+  let next = 0;
+  let done = 0;
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const feed = (worker: Worker): void => {
+        if (next < tasks.length) worker.postMessage({ task: tasks[next++]! } satisfies TaskMessage);
+      };
+      for (const worker of workers) {
+        worker.on('message', (message: ResultMessage) => {
+          if (!message.ok) {
+            reject(new Error(`sweep run ${message.task} failed in a worker: ${message.error}`));
+            return;
+          }
+          records[slot.get(message.record.task)!] = message.record;
+          options.onProgress?.(++done, tasks.length);
+          if (done === tasks.length) resolve();
+          else feed(worker);
+        });
+        worker.on('error', reject);
+        worker.on('exit', (code) => {
+          if (done < tasks.length) reject(new Error(`a sweep worker exited (code ${code}) with ${tasks.length - done} runs unfinished`));
+        });
+        feed(worker);
+      }
+    });
+  } finally {
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+  return records;
+}
+
+/**
+ * The compiled worker module beside this one. Under vitest this module runs from TypeScript
+ * sources, which a worker thread cannot load, so it falls back to the build in dist/.
+ */
+function workerUrl(): URL {
+  const sibling = new URL('./sweep-worker.js', import.meta.url);
+  if (existsSync(fileURLToPath(sibling))) return sibling;
+  const compiled = join(packageRoot(), 'dist', 'sim', 'sweep', 'sweep-worker.js');
+  if (existsSync(compiled)) return pathToFileURL(compiled);
+  throw new Error(`sweep workers run the compiled simulator, and ${compiled} does not exist: run 'npm run build' first`);
+}

@@ -1,0 +1,39 @@
+/**
+ * The regression baseline: each built-in scenario, run with its own seed, must produce exactly the
+ * summary.json kept in test/golden/. A model change that moves any figure fails here; if the change
+ * is intended, run `npm run goldens` and review the diff.
+ */
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import { goldenDir, goldenPath, goldenSummary } from '../sim/cli/golden-summary.js';
+import { builtinScenarioNames } from '../sim/scenario/load.js';
+
+const names = builtinScenarioNames();
+const REGENERATE = 'run `npm run goldens` and review the diff';
+
+describe('golden summaries of the built-in scenarios', () => {
+  it('has built-in scenarios to check', () => {
+    expect(names.length).toBeGreaterThan(0);
+  });
+
+  it.each(names)('%s matches its golden summary', (name) => {
+    const path = goldenPath(name);
+    if (!existsSync(path)) throw new Error(`no golden summary for built-in scenario '${name}' (${path}): ${REGENERATE}`);
+    const actual = goldenSummary(name);
+    const golden = readFileSync(path, 'utf8');
+    if (actual !== golden) {
+      // The figures first: they say what moved in a few lines instead of a whole-file diff.
+      const figures = (text: string) => (JSON.parse(text) as { figures: Record<string, unknown> }).figures;
+      expect(figures(actual), `figures of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toEqual(figures(golden));
+      expect(actual, `summary of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toBe(golden);
+    }
+  });
+
+  it('has no golden without a scenario', () => {
+    const orphans = readdirSync(goldenDir())
+      .filter((f) => f.endsWith('.summary.json'))
+      .map((f) => f.replace(/\.summary\.json$/, ''))
+      .filter((name) => !names.includes(name));
+    expect(orphans, `goldens of removed scenarios: ${REGENERATE}`).toEqual([]);
+  });
+});

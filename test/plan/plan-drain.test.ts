@@ -1,0 +1,154 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { RandomStreams } from '../../sim/engine/random.js';
+import { PlanError } from '../../sim/plan/errors.js';
+import { readLifetimes } from '../../sim/plan/lifetime-input.js';
+import { planDrain, type DrainPlanInput } from '../../sim/plan/plan-drain.js';
+import { ResidualLife } from '../../sim/plan/residual-life.js';
+import { parseDistribution } from '../../sim/scenario/distribution.js';
+
+function plan(lifetimes: string, overrides: Partial<DrainPlanInput> = {}) {
+  return planDrain({
+    lifetimes: readLifetimes(lifetimes),
+    sessions: 1200,
+    window: 600,
+    target: 0.999,
+    reconnectCapacity: null,
+    seed: 1,
+    replicas: 1000,
+    resamples: 0,
+    ...overrides,
+  });
+}
+
+/** A Monte Carlo proportion agrees with the exact one within 4 standard errors (or the Wilson interval). */
+function expectWithinSamplingError(mc: { estimate: number; low: number; high: number }, exact: number, trials: number): void {
+  const se = Math.sqrt((exact * (1 - exact)) / trials);
+  const inInterval = exact >= mc.low && exact <= mc.high;
+  expect(inInterval || Math.abs(mc.estimate - exact) <= 4 * se).toBe(true);
+}
+
+describe('planDrain on exponential lifetimes agrees with the closed forms', () => {
+  const m = 120;
+  const N = 1200;
+  const target = 0.999;
+  const p = plan('exp(mean=2m)', { window: 1800, sessions: N, target });
+
+  it('needs t = m·ln(1/(1 − target)) for the expected remaining fraction e^(−t/m) to reach 1 − target', () => {
+    expect(p.fits).toBe(true);
+    expect(p.ttl).toBeNull();
+    expect(p.notice).toBeNull();
+    expect(p.residual.atTarget).toBeCloseTo(m * Math.log(1 / (1 - target)), 5);
+    // Memoryless: the residual life is the lifetime again.
+    expect(p.residual.atTarget).toBeCloseTo(p.lifetime.atTarget, 5);
+    expect(p.drain.timeout).toBe(Math.ceil(m * Math.log(1000)));
+  });
+
+  it('expects N·e^(−t/m) sessions cut and all N ended with probability (1 − e^(−t/m))^N at every timeout', () => {
+    expect(p.curves.drain.length).toBeGreaterThan(10);
+    for (const point of p.curves.drain) {
+      const open = Math.exp(-point.timeout / m);
+      expect(point.expectedOpen).toBeCloseTo(N * open, 6);
+      const allEnd = (1 - open) ** N;
+      expect(point.allEndedExact).toBeCloseTo(allEnd, 9);
+      expectWithinSamplingError(point.allEnded, allEnd, p.input.replicas);
+      // The cut count is Binomial(N, e^(−t/m)): its Monte Carlo median sits within a few of N·e^(−t/m).
+      expect(Math.abs(point.openP50 - N * open)).toBeLessThanOrEqual(4 * Math.sqrt(N * open * (1 - open)) + 1);
+      expect(point.openP99).toBeGreaterThanOrEqual(point.openP50);
+    }
+  });
+
+  it('puts the median completion time where (1 − e^(−t/m))^N = 1/2', () => {
+    const exactMedian = -m * Math.log(1 - 0.5 ** (1 / N));
+    // The sample median of 1000 replicas has a standard error of about 5 s here.
+    expect(Math.abs(p.completionP50 - exactMedian)).toBeLessThan(25);
+  });
+
+  it('gives the same plan for the same seed, and other Monte Carlo draws for another', () => {
+    expect(plan('exp(mean=2m)', { window: 1800 })).toEqual(p);
+    const other = plan('exp(mean=2m)', { window: 1800, seed: 2 });
+    expect(other.residual).toEqual(p.residual);
+    expect(other.curves.drain.map((c) => c.allEnded.estimate)).not.toEqual(p.curves.drain.map((c) => c.allEnded.estimate));
+  });
+});
+
+describe('planDrain uses the residual life, not the lifetime (inspection paradox)', () => {
+  // lognormal(median=1m, sigma=1): the lifetime p99 is 614 s, so a 12-minute window looks ample, but
+  // the sessions open at drain start need 1004 s (closed form: E[(L − t)⁺]/E[L] = 0.01, SciPy brentq).
+  const p = plan('lognormal(median=1m, sigma=1)', { window: 720, target: 0.99 });
+
+  it('finds that no timeout fits, although the raw lifetime quantile would', () => {
+    expect(p.lifetime.atTarget).toBeCloseTo(614.4284193787278, 6);
+    expect(p.lifetime.atTarget).toBeLessThan(720);
+    expect(p.residual.atTarget).toBeCloseTo(1004.3879224064029, 4);
+    expect(p.fits).toBe(false);
+  });
+
+  it('recommends the longest TTL with which the drain reaches the target in the window', () => {
+    const ttl = p.ttl!;
+    expect(ttl.ttl).toBeGreaterThanOrEqual(720);
+    const lifetime = parseDistribution('lognormal(median=1m, sigma=1)');
+    const withTtl = ResidualLife.of(lifetime, ttl.ttl);
+    expect(withTtl.survival(720)).toBeLessThanOrEqual(0.01);
+    // One second longer and it would not be enough.
+    expect(ResidualLife.of(lifetime, ttl.ttl + 1).survival(720)).toBeGreaterThan(0.01);
+    expect(ttl.reachFraction).toBeCloseTo(1 - lifetime.cdf(ttl.ttl), 12);
+    expect(p.drain.timeout).toBeLessThanOrEqual(720);
+    expect(p.drain.expectedOpen).toBeLessThanOrEqual(1200 * 0.01 + 1e-9);
+    // Without the TTL, the same timeout would leave several times as many sessions.
+    const atTimeout = p.curves.drain.find((c) => c.timeout === p.drain.timeout)!;
+    expect(atTimeout.expectedOpenWithoutTtl).toBeGreaterThan(2 * atTimeout.expectedOpen);
+  });
+
+  it('sizes a drain notice: over the whole window, or the shortest window the pool absorbs', () => {
+    expect(p.notice!.retryAfter).toBe(720);
+    const capped = plan('lognormal(median=1m, sigma=1)', { window: 720, target: 0.99, reconnectCapacity: 50, replicas: 200 });
+    const notice = capped.notice!;
+    expect(notice.peak.p99).toBeLessThanOrEqual(50);
+    // N/W must be below the capacity, and the Poisson spread adds a margin on top.
+    expect(notice.retryAfter).toBeGreaterThan(1200 / 50);
+    expect(notice.fitsWindow).toBe(true);
+  });
+
+  it('recommends no more than the window when the lifetimes are the seed WebSocket sessions', () => {
+    const seed = plan('lognormal(median=30m, p99=6h)', { replicas: 100 });
+    expect(seed.fits).toBe(false);
+    expect(seed.residual.atTarget).toBeCloseTo(95992.77766645984, 3);
+    expect(seed.ttl!.ttl).toBeGreaterThanOrEqual(600);
+    expect(seed.drain.timeout).toBeLessThanOrEqual(600);
+  });
+});
+
+describe('planDrain inputs', () => {
+  it('refuses lifetimes with an infinite mean', () => {
+    expect(() => plan('pareto(scale=1m, shape=0.8)')).toThrow(PlanError);
+  });
+
+  it('rejects impossible targets, windows and session counts with one message', () => {
+    expect(() => plan('exp(mean=2m)', { target: 1, window: 0.5, sessions: 0 })).toThrow(/sessions.*window.*target/);
+  });
+
+  it('reads measured durations from a CSV and bootstraps the timeout', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drainsim-plan-'));
+    const rng = new RandomStreams(11).stream('durations');
+    const durations = Array.from({ length: 4000 }, () => (-120 * Math.log(1 - rng.next())).toFixed(3));
+    writeFileSync(join(dir, 'sessions.csv'), `session_id,duration\n${durations.map((d, i) => `s${i},${d}`).join('\n')}\n`);
+    const lifetimes = readLifetimes('sessions.csv', dir);
+    expect(lifetimes.samples?.length).toBe(4000);
+    expect(readLifetimes(`empirical(sessions.csv)`, dir).samples?.length).toBe(4000);
+    const p = planDrain({ lifetimes, sessions: 100, window: 3600, target: 0.99, reconnectCapacity: null, seed: 1, replicas: 100, resamples: 100 });
+    const truth = 120 * Math.log(100);
+    expect(p.input.measuredSessions).toBe(4000);
+    expect(p.residualInterval!.low).toBeLessThan(p.residualInterval!.high);
+    expect(p.residualInterval!.low).toBeLessThanOrEqual(truth);
+    expect(p.residualInterval!.high).toBeGreaterThanOrEqual(truth);
+    expect(Math.abs(p.residual.atTarget - truth) / truth).toBeLessThan(0.15);
+  });
+
+  it('keeps parametric lifetimes free of a bootstrap', () => {
+    expect(readLifetimes('exp(mean=2m)').samples).toBeNull();
+    expect(plan('exp(mean=2m)', { resamples: 100, replicas: 50, sessions: 10 }).residualInterval).toBeNull();
+  });
+});

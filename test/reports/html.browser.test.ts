@@ -1,0 +1,187 @@
+/**
+ * report.html in a real browser: Debian's Chromium driven by playwright-core (no browser download).
+ * The report of a real hard-cut run must load with no errors and no network access beyond its own
+ * URL, draw every chart (series colours and action markers on the canvas), and filter its event
+ * log. A screenshot lands in test-artifacts/report.png for a human to look at.
+ *
+ * Without /usr/bin/chromium the test fails under CI (which installs it, see .ci/run) and is skipped
+ * with the reason elsewhere.
+ */
+import { existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { renderHtmlReport } from '../../reports/html/index.js';
+import { loadScenarioForCli } from '../../sim/cli/load-scenario.js';
+import { runScenario } from '../../sim/run-scenario.js';
+import { packageRoot } from '../../sim/scenario/package-root.js';
+import { fixtureResult } from './fixture.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const MISSING = `${CHROMIUM} not found; install it with 'apt-get install -y chromium' (.ci/run does this in CI)`;
+const chromiumMissing = !existsSync(CHROMIUM);
+const skip = chromiumMissing && !process.env['CI'];
+
+/** Chart containers and what was drawn in them, measured in the page. */
+interface ChartProbe {
+  id: string;
+  samples: number;
+  hasCanvas: boolean;
+  /** Pixels close to one of the chart's series colours. */
+  seriesPixels: number;
+  /** Pixels close to the action-marker colour. */
+  markPixels: number;
+}
+
+async function probeCharts(page: Page): Promise<ChartProbe[]> {
+  return page.evaluate(() => {
+    const hex = (c: string): number[] => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
+    const near = (d: Uint8ClampedArray, i: number, rgb: number[]): boolean =>
+      d[i + 3]! > 200 && Math.abs(d[i]! - rgb[0]!) < 40 && Math.abs(d[i + 1]! - rgb[1]!) < 40 && Math.abs(d[i + 2]! - rgb[2]!) < 40;
+    const data = JSON.parse(document.getElementById('report-data')!.textContent!) as {
+      charts: { id: string; series: { color: string }[] }[];
+    };
+    const plots = (window as unknown as { drainsimCharts: { id: string; plot: { data: unknown[][] } }[] }).drainsimCharts;
+    return [...document.querySelectorAll<HTMLElement>('.plot')].map((el) => {
+      const id = el.dataset['chart']!;
+      const canvas = el.querySelector('canvas');
+      const colors = data.charts.find((c) => c.id === id)!.series.map((s) => hex(s.color));
+      const mark = hex('#b45309');
+      let seriesPixels = 0;
+      let markPixels = 0;
+      if (canvas) {
+        const d = canvas.getContext('2d')!.getImageData(0, 0, canvas.width, canvas.height).data;
+        for (let i = 0; i < d.length; i += 4) {
+          if (colors.some((rgb) => near(d, i, rgb))) seriesPixels++;
+          if (near(d, i, mark)) markPixels++;
+        }
+      }
+      const plot = plots.find((p) => p.id === id);
+      return { id, samples: plot ? plot.plot.data[0]!.length : 0, hasCanvas: canvas !== null, seriesPixels, markPixels };
+    });
+  });
+}
+
+describe.skipIf(skip)('report.html in Chromium', () => {
+  let server: Server;
+  let origin: string;
+  let context: BrowserContext;
+  let userDataDir: string;
+  const pages: Record<string, string> = {};
+  let hardCutSamples = 0;
+
+  beforeAll(async () => {
+    if (chromiumMissing) throw new Error(`the browser test needs Chromium: ${MISSING}`);
+    const loaded = loadScenarioForCli('hard-cut');
+    const result = runScenario({ ...loaded.scenario, name: loaded.name }, { file: 'scenarios/hard-cut.yaml' });
+    hardCutSamples = result.horizon / result.timeline.interval;
+    pages['/hard-cut.html'] = renderHtmlReport(result);
+    pages['/fixture.html'] = renderHtmlReport(fixtureResult());
+    server = createServer((req, res) => {
+      const body = pages[req.url ?? ''];
+      res.writeHead(body === undefined ? 404 : 200, { 'content-type': 'text/html; charset=utf-8' });
+      res.end(body ?? 'not found');
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    origin = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    userDataDir = mkdtempSync(join(tmpdir(), 'drainsim-chromium-'));
+    context = await chromium.launchPersistentContext(userDataDir, {
+      executablePath: CHROMIUM,
+      headless: true,
+      viewport: { width: 1200, height: 900 },
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+  });
+
+  afterAll(async () => {
+    await context?.close();
+    await new Promise<void>((resolve) => (server ? server.close(() => resolve()) : resolve()));
+    if (userDataDir) rmSync(userDataDir, { recursive: true, force: true });
+  });
+
+  /** Opens a report and collects what went wrong: console errors, page errors, foreign requests. */
+  async function open(path: string): Promise<{ page: Page; problems: string[] }> {
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('console', (msg) => {
+      if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
+    });
+    page.on('pageerror', (err) => problems.push(`page error: ${err.message}`));
+    page.on('request', (req) => {
+      if (!req.url().startsWith(origin)) problems.push(`request outside the report: ${req.url()}`);
+    });
+    await page.goto(`${origin}${path}`, { waitUntil: 'load' });
+    await page.waitForFunction(() => Array.isArray((window as unknown as { drainsimCharts?: unknown }).drainsimCharts));
+    return { page, problems };
+  }
+
+  it('draws every chart of the hard cut with its series and the action markers, without errors', async () => {
+    const { page, problems } = await open('/hard-cut.html');
+    const charts = await probeCharts(page);
+    expect(charts.map((c) => c.id)).toEqual(['active-conn', 'new-conn', 'resets', 'errors', 'time-wait', 'pool-state']);
+    for (const c of charts) {
+      expect(c.hasCanvas, c.id).toBe(true);
+      expect(c.samples, c.id).toBe(hardCutSamples);
+      expect(c.seriesPixels, `${c.id}: series drawn`).toBeGreaterThan(100);
+      // remove + kill at 14:02 and the vanish at 14:02:30 are inside every chart.
+      expect(c.markPixels, `${c.id}: action markers drawn`).toBeGreaterThan(50);
+    }
+    expect(await page.locator('#skipped-websocket').textContent()).toContain('all zero: no WebSocket sessions');
+    mkdirSync(join(packageRoot(), 'test-artifacts'), { recursive: true });
+    await page.screenshot({ path: join(packageRoot(), 'test-artifacts', 'report.png'), fullPage: true });
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('filters the event log by text and by source', async () => {
+    const { page, problems } = await open('/hard-cut.html');
+    const rows = page.locator('#event-log tbody tr');
+    const visible = page.locator('#event-log tbody tr:not([hidden])');
+    const total = await rows.count();
+    expect(total).toBeGreaterThan(20);
+    expect(await visible.count()).toBe(total);
+
+    await page.fill('#log-filter', 'writev');
+    const matching = await visible.count();
+    expect(matching).toBeGreaterThan(0);
+    expect(matching).toBeLessThan(total);
+    for (const text of await visible.allTextContents()) expect(text).toContain('writev');
+    expect(await page.locator('#log-count').textContent()).toBe(`${matching} of ${total.toLocaleString('en-US')} lines`);
+
+    await page.fill('#log-filter', '');
+    await page.uncheck('#log-sources input[value="nginx"]');
+    const withoutNginx = await visible.count();
+    expect(withoutNginx).toBeGreaterThan(0);
+    expect(withoutNginx).toBeLessThan(total);
+    for (const source of await visible.evaluateAll((trs) => trs.map((tr) => tr.getAttribute('data-source')))) {
+      expect(source).not.toBe('nginx');
+    }
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+
+  it('loads a result with missing series, listing the charts it could not draw', async () => {
+    const { page, problems } = await open('/fixture.html');
+    const charts = await probeCharts(page);
+    expect(charts.map((c) => c.id)).toEqual(['active-conn', 'new-conn', 'resets', 'time-wait']);
+    for (const c of charts) expect(c.seriesPixels, c.id).toBeGreaterThan(20);
+    expect(await page.locator('#skipped-pool-state').textContent()).toContain('not recorded in this run');
+    expect(problems).toEqual([]);
+    await page.close();
+  });
+});
+
+// Visible in the test output when the browser test cannot run here.
+if (skip) it.skip(`report.html browser test skipped: ${MISSING}`, () => {});
