@@ -10,6 +10,7 @@ import { AppServer } from './components/app-server.js';
 import { WsClients } from './components/ws-clients.js';
 import { RequestClients } from './components/request-clients.js';
 import { startHealth } from './components/health.js';
+import { Rollout } from './components/k8s.js';
 import { World } from './components/world.js';
 import { computeFigures } from './figures.js';
 import { packageVersion } from './scenario/package-root.js';
@@ -44,7 +45,7 @@ export function buildModel(scenario: Scenario): Model {
   const ws = new WsClients(world, connector, path);
   const requests = new RequestClients(world, app);
   const lifecycle = new Lifecycle(world, http, ws, path);
-  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, app);
+  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, app, new Rollout(world, lifecycle));
   defineGauges(world, ws);
   return { world, http, ws, requests, app, orchestrator, lifecycle };
 }

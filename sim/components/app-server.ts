@@ -64,7 +64,9 @@ export class AppServer {
     let d = job.fixedService !== NO_FIXED_SERVICE ? job.fixedService : backend.app.service_time.sample(this.serviceRng[i]);
     job.status = Status.OK;
     if (job.deep) {
-      const db = backend.dependency;
+      const own = backend.dependency;
+      const shared = this.w.sharedDependency;
+      const db = own === 'down' || shared === 'down' ? 'down' : own === 'slow' || shared === 'slow' ? 'slow' : 'up';
       if (db === 'down') {
         // The connection pool is dead: the request fails fast with a 500.
         job.status = Status.INTERNAL_ERROR;

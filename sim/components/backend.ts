@@ -42,7 +42,7 @@ export class Backend {
   pausedUntil = -Infinity;
   /** Incremented whenever the app process dies: in-memory sessions of an older epoch are gone. */
   epoch = 0;
-  /** State of the app's database as this backend sees it. */
+  /** State of this backend's own database connection pool (a dead pool fails every query). */
   dependency: 'up' | 'down' | 'slow' = 'up';
   appQueueHead = 0;
   /** Connections in CLOSE_WAIT on this VM (a peer closed, our application has not). */

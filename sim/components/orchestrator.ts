@@ -7,6 +7,7 @@ import { PoolState } from './lb.js';
 import type { WsClients } from './ws-clients.js';
 import type { RequestClients } from './request-clients.js';
 import type { AppServer } from './app-server.js';
+import type { Rollout } from './k8s.js';
 import type { World } from './world.js';
 
 /** What a drain gate observed; figures and tests read it. */
@@ -43,6 +44,7 @@ export class Orchestrator {
     private readonly ws: WsClients,
     private readonly requests: RequestClients,
     private readonly app: AppServer,
+    private readonly rollout: Rollout,
   ) {}
 
   /** Simulated time of an `at:` value: a duration since start or a wall-clock time that day. */
@@ -91,12 +93,24 @@ export class Orchestrator {
         if (action.request_rate !== undefined) this.requests.setRate(action.request_rate);
         w.log.log('client', `load change: ${describe({ http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate })}`);
         return;
+      case 'rollout': {
+        const pods = (action.pods ?? w.backends.map((b) => b.name)).map((n) => this.backendIndex(n));
+        this.rollout.start({
+          pods,
+          gracePeriod: action.termination_grace_period,
+          preStop: action.prestop_sleep,
+          propagation: action.endpoint_propagation,
+          between: action.between,
+        });
+        return;
+      }
       case 'pause':
         return this.app.pause(w.backends[this.backendIndex(action.backend)], action.duration, 'stop-the-world');
       case 'dependency': {
-        const targets = action.backend ? [w.backends[this.backendIndex(action.backend)]] : w.backends;
-        for (const b of targets) b.dependency = action.state;
-        w.log.log('app', `${action.backend ?? 'all backends'}: database ${action.state === 'down' ? 'connection pool dead (every query fails)' : action.state === 'slow' ? 'slow (queries take seconds)' : 'healthy again'}`);
+        if (action.backend) w.backends[this.backendIndex(action.backend)].dependency = action.state;
+        else w.sharedDependency = action.state;
+        const what = action.state === 'down' ? 'dead (every query fails)' : action.state === 'slow' ? 'slow (queries take seconds)' : 'healthy again';
+        w.log.log('app', action.backend ? `${action.backend}: database connection pool ${what}` : `shared database ${what}`);
         return;
       }
       case 'note':

@@ -4,6 +4,7 @@ import { Status, type AppJob } from './app-job.js';
 import type { AppServer } from './app-server.js';
 import { backoffDelay } from './backoff.js';
 import { Req, ReqKind } from './request.js';
+import { ErrorKind } from './series.js';
 import type { World } from './world.js';
 
 /**
@@ -97,7 +98,7 @@ export class RequestClients {
     if (!backend.hostUp || !backend.nginxUp || !backend.appUp || !backend.appAccepting) {
       const vanished = !backend.hostUp;
       if (!vanished) w.metrics.inc(w.c.resetIn, b);
-      const retry = (r: Req) => (lbRetries > 0 ? this.dispatch(r, lbRetries - 1) : this.answer(r, vanished ? Status.GATEWAY_TIMEOUT : Status.BAD_GATEWAY, b));
+      const retry = (r: Req) => (lbRetries > 0 ? this.dispatch(r, lbRetries - 1) : this.connectFailed(r, vanished, b));
       w.engine.schedule(vanished ? w.scenario.lb.connect_timeout : w.scenario.lb.retry_interval, retry, req);
       return;
     }
@@ -163,6 +164,18 @@ export class RequestClients {
     }
     this.answer(req, req.status, req.backend);
   };
+
+  /**
+   * The balancer could not connect. An L7 proxy answers the client 502/504; through an L4
+   * balancer (kube-proxy, NAT) the client sees the refusal or the timeout itself.
+   */
+  private connectFailed(req: Req, vanished: boolean, b: number): void {
+    const w = this.w;
+    if (w.scenario.lb.mode === 'l7') return this.answer(req, vanished ? Status.GATEWAY_TIMEOUT : Status.BAD_GATEWAY, b);
+    w.engine.cancel(req.clientTimer);
+    w.error(vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, b);
+    this.retryOrFail(req, b);
+  }
 
   /** The client receives an answer for its attempt. */
   private answer(req: Req, status: Status, b: number): void {

@@ -32,6 +32,8 @@ export class World {
   private readonly portCursor: Uint16Array;
   private readonly ipRng: Rng;
   private nextConnId = 1;
+  /** State of the database every backend shares (a backend's own pool state is on the backend). */
+  sharedDependency: 'up' | 'down' | 'slow' = 'up';
   /** Client connections attached to a backend and ended so far (each exactly once). */
   opened = 0;
   ended = 0;

@@ -272,6 +272,17 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at: At, do: z.literal('note'), text: z.string() }),
   z.strictObject({
     at: At,
+    do: z.literal('rollout'),
+    pods: z.array(z.string()).optional().describe('Pods (backends) to replace, in order; default all.'),
+    termination_grace_period: zDuration.prefault('30s').describe('terminationGracePeriodSeconds, default 30 (includes preStop); then SIGKILL.'),
+    prestop_sleep: zDuration.prefault('0s').describe('A preStop hook that sleeps before SIGTERM (none by default).'),
+    endpoint_propagation: zDistribution('duration')
+      .prefault('uniform(1s, 5s)')
+      .describe('Delay until the load balancer stops sending new connections to a terminating pod (environment-dependent: EndpointSlice → kube-proxy sync).'),
+    between: zDuration.prefault('5s').describe('Wait after a replacement is ready before terminating the next pod.'),
+  }),
+  z.strictObject({
+    at: At,
     do: z.literal('pause'),
     backend: z.string(),
     duration: zDuration.describe('A stop-the-world pause (JVM full GC, CPU starvation).'),
@@ -315,6 +326,11 @@ export const ScenarioSchema = z
       names.add(b.name);
     });
     s.timeline.forEach((a, i) => {
+      if (a.do === 'rollout') {
+        (a.pods ?? []).forEach((p, j) => {
+          if (!names.has(p)) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'pods', j], message: `unknown backend '${p}'; backends are ${[...names].join(', ')}` });
+        });
+      }
       if ('backend' in a && a.backend !== undefined && !names.has(a.backend)) {
         ctx.addIssue({
           code: 'custom',

@@ -1,0 +1,104 @@
+import type { Distribution } from '../scenario/distribution.js';
+import type { Rng } from '../engine/random.js';
+import { formatDuration } from '../scenario/units.js';
+import { PoolState } from './lb.js';
+import type { Lifecycle } from './lifecycle.js';
+import type { World } from './world.js';
+
+export interface RolloutPlan {
+  pods: number[];
+  gracePeriod: number;
+  preStop: number;
+  propagation: Distribution;
+  /** Pause between one pod's replacement being ready and the next pod's termination. */
+  between: number;
+}
+
+/**
+ * A Kubernetes rolling update, one pod at a time (maxSurge 1, maxUnavailable 0: the replacement
+ * is ready before the next old pod goes). Terminating a pod starts two things at once
+ * (pod-lifecycle.md "Pod Termination Flow"): the endpoint removal, which reaches the load
+ * balancer only after a propagation delay, and preStop → SIGTERM → (grace period) → SIGKILL.
+ * An app that stops accepting at SIGTERM refuses the connections that still arrive in the
+ * propagation window; a preStop sleep longer than the delay closes that window. Requests still
+ * running when the grace period ends are cut by SIGKILL.
+ */
+export class Rollout {
+  private readonly rng: Rng;
+
+  constructor(
+    private readonly w: World,
+    private readonly life: Lifecycle,
+  ) {
+    this.rng = w.streams.stream('k8s.endpoints');
+  }
+
+  start(plan: RolloutPlan): void {
+    this.w.log.log('k8s', `rolling update of ${plan.pods.length} pods: terminationGracePeriodSeconds=${plan.gracePeriod}, preStop sleep ${formatDuration(plan.preStop)}`);
+    this.terminatePod(plan, 0);
+  }
+
+  private terminatePod(plan: RolloutPlan, i: number): void {
+    const w = this.w;
+    if (i >= plan.pods.length) {
+      w.log.log('k8s', 'rolling update complete');
+      return;
+    }
+    const b = plan.pods[i];
+    const backend = w.backends[b];
+    const epochAtStart = backend.epoch;
+    const delay = plan.propagation.sample(this.rng);
+    w.log.log('k8s', `pod ${backend.name}: Terminating (deletionTimestamp set); endpoint removal propagating, preStop started`);
+    w.engine.schedule(delay, () => {
+      w.lb.state[b] = PoolState.DETACHED;
+      w.log.log('k8s', `pod ${backend.name}: endpoint removed from the load balancer after ${formatDuration(Math.round(delay * 1000) / 1000)}`);
+    }, null);
+    w.engine.schedule(plan.preStop, () => {
+      w.log.log('k8s', `pod ${backend.name}: SIGTERM (app stops accepting, finishes in-flight requests)`);
+      backend.appAccepting = false;
+      backend.wsAccepting = false;
+      this.exitWhenIdle(plan, i, w.now);
+    }, null);
+    w.engine.schedule(plan.gracePeriod, () => {
+      if (!backend.appUp || backend.epoch !== epochAtStart) return;
+      const inFlight = backend.busyWorkers + backend.appQueueLength;
+      w.log.log('k8s', `pod ${backend.name}: grace period (${plan.gracePeriod}s) over: SIGKILL, ${inFlight} requests cut`);
+      this.life.killApp(backend);
+      this.replace(plan, i);
+    }, null);
+  }
+
+  /** After SIGTERM the app exits as soon as it has nothing in flight. */
+  private exitWhenIdle(plan: RolloutPlan, i: number, since: number): void {
+    const w = this.w;
+    const backend = w.backends[plan.pods[i]];
+    const check = (): void => {
+      if (!backend.appUp) return;
+      if (backend.busyWorkers === 0 && backend.appQueueLength === 0) {
+        w.log.log('app', `${backend.name}: graceful shutdown complete after ${formatDuration(Math.round((w.now - since) * 1000) / 1000)}`);
+        backend.appUp = false;
+        backend.epoch++;
+        this.replace(plan, i);
+        return;
+      }
+      w.engine.schedule(0.1, check, null);
+    };
+    check();
+  }
+
+  /** The replacement pod starts, becomes ready, and the next pod's turn comes. */
+  private replace(plan: RolloutPlan, i: number): void {
+    const w = this.w;
+    const b = plan.pods[i];
+    const backend = w.backends[b];
+    w.engine.schedule(backend.app.startup_time, () => {
+      backend.appUp = true;
+      backend.appAccepting = true;
+      backend.wsAccepting = true;
+      w.lb.state[b] = PoolState.BOUND;
+      w.metrics.inc(w.c.restarts, b);
+      w.log.log('k8s', `pod ${backend.name} (new version): Ready; endpoint added`);
+      w.engine.schedule(plan.between, () => this.terminatePod(plan, i + 1), null);
+    }, null);
+  }
+}

@@ -1,0 +1,39 @@
+/** Sticky sessions and Kubernetes rollouts (seed "The Load Balancer Lied"). */
+import { describe, expect, it } from 'vitest';
+import { runBuiltin } from '../model/helpers.js';
+
+describe('sticky sessions', () => {
+  it('sticky-crash: the users whose in-memory sessions were on the crashed backend lose them', () => {
+    const r = runBuiltin('sticky-crash');
+    expect(r.figures['sessions_lost.total']!).toBeGreaterThan(500);
+    expect(r.events.some((l) => /session of user \d+ not found \(was on vm-b\)/.test(l.text))).toBe(true);
+  });
+
+  it('sticky-external-store: the same crash loses no session', () => {
+    const r = runBuiltin('sticky-external-store');
+    expect(r.figures['sessions_lost.total']).toBe(0);
+    expect(r.figures['removals.total']).toBe(1);
+  });
+});
+
+describe('Kubernetes rolling updates', () => {
+  it('k8s-rolling-naive: connections refused in the endpoint-propagation window', () => {
+    const r = runBuiltin('k8s-rolling-naive');
+    expect(r.figures['err_econnrefused.total']!).toBeGreaterThan(100);
+    expect(r.figures['req_failed.total']).toBe(r.figures['err_econnrefused.total']);
+  });
+
+  it('k8s-rolling-prestop: a preStop sleep longer than the propagation delay: no failed request', () => {
+    const r = runBuiltin('k8s-rolling-prestop');
+    expect(r.figures['errors.total']).toBe(0);
+    expect(r.figures['restarts.total']).toBe(3);
+  });
+
+  it('k8s-grace-too-short: requests longer than terminationGracePeriodSeconds are cut by SIGKILL; 90 s fixes it', () => {
+    const short = runBuiltin('k8s-grace-too-short');
+    expect(short.figures['errors.total']!).toBeGreaterThan(0);
+    expect(short.events.some((l) => /grace period \(30s\) over: SIGKILL, [1-9]\d* requests cut/.test(l.text))).toBe(true);
+    const longer = runBuiltin('k8s-grace-longer');
+    expect(longer.figures['errors.total']).toBe(0);
+  });
+});
