@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAssertion } from '../../sim/expect/syntax.js';
 
-const readme = readFileSync(join(import.meta.dirname, '..', '..', 'sim', 'expect', 'README.md'), 'utf8');
+const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const firstYamlBlock = /```yaml\nexpect:\n([\s\S]*?)```/.exec(readme)![1]!;
 const examples = firstYamlBlock
   .split('\n')
