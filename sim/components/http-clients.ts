@@ -2,6 +2,7 @@ import type { Rng } from '../engine/random.js';
 import type { Histogram } from '../metrics/histogram.js';
 import type { Distribution } from '../scenario/distribution.js';
 import { backoffDelay } from './backoff.js';
+import { PoissonArrivals } from './poisson-arrivals.js';
 import { ConnKind, ReqPhase, type Conn } from './conn.js';
 import type { ConnectHandler, LbConnector } from './lb-connect.js';
 import type { RequestPath, ResponseSink } from './request-path.js';
@@ -16,15 +17,13 @@ import { EndKind, type World } from './world.js';
  * then continues on a new connection. Failed requests are retried with backoff.
  */
 export class HttpClients implements ConnectHandler, ResponseSink {
-  rate: number;
-  private readonly arrivals: Rng;
+  private readonly arrivals: PoissonArrivals;
   private readonly think: Rng;
   private readonly count: Rng;
   private readonly retryRng: Rng;
   private readonly thinkTime: Distribution;
   private readonly requestsPerConn: Distribution;
   private readonly rtt: number;
-  private arrivalTimer = -1;
   private readonly latency: Histogram;
 
   constructor(
@@ -33,8 +32,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     private readonly path: RequestPath,
   ) {
     const cfg = w.scenario.clients.http;
-    this.rate = cfg.arrival_rate;
-    this.arrivals = w.streams.stream('clients.http.arrivals');
+    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () => this.arrive());
     this.think = w.streams.stream('clients.http.think');
     this.count = w.streams.stream('clients.http.requests');
     this.retryRng = w.streams.stream('clients.http.retry');
@@ -46,29 +44,19 @@ export class HttpClients implements ConnectHandler, ResponseSink {
   }
 
   start(): void {
-    this.scheduleArrival();
+    this.arrivals.start();
   }
 
-  /** Change the arrival rate (a `load` action); the next gap is drawn at the new rate. */
+  /** Change the arrival rate (a `load` action). */
   setRate(rate: number): void {
-    this.rate = rate;
-    if (this.arrivalTimer >= 0) this.w.engine.cancel(this.arrivalTimer);
-    this.arrivalTimer = -1;
-    this.scheduleArrival();
+    this.arrivals.setRate(rate);
   }
 
-  private scheduleArrival(): void {
-    if (this.rate <= 0) return;
-    const gap = -Math.log(1 - this.arrivals.next()) / this.rate;
-    this.arrivalTimer = this.w.engine.schedule(gap, this.arrive, this);
-  }
-
-  private readonly arrive = (): void => {
-    this.scheduleArrival();
+  private arrive(): void {
     const conn = this.w.newConn(ConnKind.HTTP);
     conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(this.count)));
     this.send(conn);
-  };
+  }
 
   connected(conn: Conn): void {
     this.send(conn);

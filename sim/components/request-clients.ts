@@ -3,6 +3,7 @@ import type { Histogram } from '../metrics/histogram.js';
 import { Status, type AppJob } from './app-job.js';
 import type { AppServer } from './app-server.js';
 import { backoffDelay } from './backoff.js';
+import { PoissonArrivals } from './poisson-arrivals.js';
 import { Req, ReqKind } from './request.js';
 import { ErrorKind } from './series.js';
 import type { World } from './world.js';
@@ -19,8 +20,7 @@ import type { World } from './world.js';
  * backend named by its cookie (or source address) while that backend is in service.
  */
 export class RequestClients {
-  rate: number;
-  private readonly arrivals: Rng;
+  private readonly arrivals: PoissonArrivals;
   private readonly retryRng: Rng;
   private readonly userRng: Rng;
   private readonly pickRng: Rng;
@@ -28,15 +28,13 @@ export class RequestClients {
   /** Backend holding each user's session, and that backend's process epoch then. */
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
-  private arrivalTimer = -1;
 
   constructor(
     private readonly w: World,
     private readonly app: AppServer,
   ) {
     const cfg = w.scenario.clients.requests;
-    this.rate = cfg.rate;
-    this.arrivals = w.streams.stream('clients.requests.arrivals');
+    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.requests.arrivals'), cfg.rate, () => this.arrive());
     this.retryRng = w.streams.stream('clients.requests.retry');
     this.userRng = w.streams.stream('clients.requests.user');
     this.pickRng = w.streams.stream('lb.pick.requests');
@@ -46,24 +44,14 @@ export class RequestClients {
   }
 
   start(): void {
-    this.scheduleArrival();
+    this.arrivals.start();
   }
 
   setRate(rate: number): void {
-    this.rate = rate;
-    if (this.arrivalTimer >= 0) this.w.engine.cancel(this.arrivalTimer);
-    this.arrivalTimer = -1;
-    this.scheduleArrival();
+    this.arrivals.setRate(rate);
   }
 
-  private scheduleArrival(): void {
-    if (this.rate <= 0) return;
-    const gap = -Math.log(1 - this.arrivals.next()) / this.rate;
-    this.arrivalTimer = this.w.engine.schedule(gap, this.arrive, this);
-  }
-
-  private readonly arrive = (): void => {
-    this.scheduleArrival();
+  private arrive(): void {
     const w = this.w;
     const req = new Req(ReqKind.REQUEST, this.done);
     req.firstSentAt = w.now;
@@ -71,7 +59,7 @@ export class RequestClients {
     if (users > 0) req.user = Math.floor(this.userRng.next() * users);
     w.metrics.inc(w.c.offered, -1);
     this.send(req);
-  };
+  }
 
   private send(req: Req): void {
     const w = this.w;

@@ -2,6 +2,7 @@ import type { Rng } from '../engine/random.js';
 import type { Distribution } from '../scenario/distribution.js';
 import type { Backend } from './backend.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
+import { PoissonArrivals } from './poisson-arrivals.js';
 import { ConnKind, type Conn } from './conn.js';
 import type { ConnectHandler, LbConnector } from './lb-connect.js';
 import type { RequestPath } from './request-path.js';
@@ -19,8 +20,8 @@ export const WsClose = { NORMAL: 1000, GOING_AWAY: 1001, ABNORMAL: 1006 } as con
  * closed by nginx (1006 for the client) unless pings keep it busy.
  */
 export class WsClients implements ConnectHandler {
-  rate: number;
-  private readonly arrivals: Rng;
+  private readonly arrivals: PoissonArrivals;
+  private readonly ramp: Rng;
   private readonly lifetimeRng: Rng;
   private readonly reconnectRng: Rng;
   private readonly lifetime: Distribution;
@@ -30,7 +31,6 @@ export class WsClients implements ConnectHandler {
   private readonly born = new Map<number, number>();
   /** retryAfter announced by a drain notice, per user connection id. */
   private readonly notice = new Map<number, number>();
-  private arrivalTimer = -1;
 
   constructor(
     private readonly w: World,
@@ -38,8 +38,8 @@ export class WsClients implements ConnectHandler {
     private readonly path: RequestPath,
   ) {
     const cfg = w.scenario.clients.ws;
-    this.rate = cfg.arrival_rate;
-    this.arrivals = w.streams.stream('clients.ws.arrivals');
+    this.ramp = w.streams.stream('clients.ws.arrivals');
+    this.arrivals = new PoissonArrivals(w.engine, this.ramp, cfg.arrival_rate, this.arrive);
     this.lifetimeRng = w.streams.stream('clients.ws.lifetime');
     this.reconnectRng = w.streams.stream('clients.ws.reconnect');
     this.lifetime = cfg.lifetime;
@@ -48,28 +48,13 @@ export class WsClients implements ConnectHandler {
 
   start(): void {
     const cfg = this.w.scenario.clients.ws;
-    const ramp = this.arrivals;
-    for (let i = 0; i < cfg.initial_sessions; i++) this.w.engine.schedule(ramp.next() * cfg.initial_ramp, this.arrive, this);
-    this.scheduleArrival();
+    for (let i = 0; i < cfg.initial_sessions; i++) this.w.engine.schedule(this.ramp.next() * cfg.initial_ramp, this.arrive, this);
+    this.arrivals.start();
   }
 
   setRate(rate: number): void {
-    this.rate = rate;
-    if (this.arrivalTimer >= 0) this.w.engine.cancel(this.arrivalTimer);
-    this.arrivalTimer = -1;
-    this.scheduleArrival();
+    this.arrivals.setRate(rate);
   }
-
-  private scheduleArrival(): void {
-    if (this.rate <= 0) return;
-    const gap = -Math.log(1 - this.arrivals.next()) / this.rate;
-    this.arrivalTimer = this.w.engine.schedule(gap, this.arriveByRate, this);
-  }
-
-  private readonly arriveByRate = (): void => {
-    this.scheduleArrival();
-    this.arrive();
-  };
 
   private readonly arrive = (): void => {
     const conn = this.w.newConn(ConnKind.WS);
