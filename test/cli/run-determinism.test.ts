@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './capture.js';
 
-const SHORT = ['--set', 'warmup=40s', '--set', 'horizon=40s', '--set', 'timeline[0].at=14:00:20', '--set', 'timeline[1].at=14:00:20', '--set', 'timeline[2].at=14:00:30'];
+const SHORT = ['--set', 'expect=[]', '--set', 'warmup=40s', '--set', 'horizon=40s', '--set', 'timeline[0].at=14:00:20', '--set', 'timeline[1].at=14:00:20', '--set', 'timeline[2].at=14:00:30'];
 const FILES = ['summary.json', 'timeline.csv', 'events.log'];
 
 async function runInto(seed: number): Promise<Record<string, string>> {
