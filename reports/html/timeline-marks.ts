@@ -4,7 +4,9 @@
  * RunResult), so anything malformed is skipped rather than trusted.
  */
 import type { RunResult } from '../../sim/result.js';
-import { formatDuration, parseClock, parseDuration } from '../../sim/scenario/units.js';
+import { formatDuration } from '../../sim/scenario/units.js';
+import { simTimeOf } from '../../sim/scenario/sim-time.js';
+export { simTimeOf };
 
 /** One timeline entry as the resolved scenario holds it (`mode`, `text` … depend on `do`). */
 export interface TimelineAction {
@@ -23,20 +25,6 @@ export interface TimelineMark {
   label: string;
 }
 
-const CLOCK_AT = /^\d{1,2}:\d{2}(:\d{2})?$/;
-
-/**
- * Simulated time of an `at:` value, exactly as the orchestrator schedules it (Orchestrator.timeOf):
- * a wall-clock time before the warmup began means the next day, and nothing fires before warmup.
- */
-export function simTimeOf(at: string, start: string, warmup: number): number {
-  let t: number;
-  if (CLOCK_AT.test(at.trim())) {
-    t = parseClock(at) - parseClock(start);
-    if (t < -warmup) t += 86_400;
-  } else t = parseDuration(at);
-  return Math.max(t, -warmup);
-}
 
 /** `remove vm-c`, `terminate vm-c (kill)`, `load http_rate=50`, `note: text`. */
 export function actionLabel(action: TimelineAction): string {

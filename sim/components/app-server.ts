@@ -23,6 +23,7 @@ export class AppServer {
     this.gcRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.gc`));
     this.inService = w.backends.map(() => new Set<AppJob>());
     this.servedCount = new Float64Array(w.backends.length);
+    w.metrics.histogram('app_pause');
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */

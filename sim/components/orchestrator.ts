@@ -1,5 +1,6 @@
 import type { Action } from '../scenario/schema.js';
-import { formatDuration, parseClock, parseDuration } from '../scenario/units.js';
+import { formatDuration } from '../scenario/units.js';
+import { simTimeOf } from '../scenario/sim-time.js';
 import { definedOnly } from './defined-only.js';
 import type { HttpClients } from './http-clients.js';
 import type { Lifecycle, TerminateMode } from './lifecycle.js';
@@ -47,19 +48,13 @@ export class Orchestrator {
     private readonly rollout: Rollout,
   ) {}
 
-  /** Simulated time of an `at:` value: a duration since start or a wall-clock time that day. */
   timeOf(at: string): number {
-    if (/^\d{1,2}:\d{2}(:\d{2})?$/.test(at.trim())) {
-      let t = parseClock(at) - this.w.startOfDay;
-      if (t < -this.w.scenario.warmup) t += 86400;
-      return t;
-    }
-    return parseDuration(at);
+    return simTimeOf(at, this.w.scenario.start, this.w.scenario.warmup);
   }
 
   start(): void {
     for (const action of this.w.scenario.timeline) {
-      this.w.engine.at(Math.max(this.timeOf(action.at), -this.w.scenario.warmup), this.fire, action);
+      this.w.engine.at(this.timeOf(action.at), this.fire, action);
     }
   }
 

@@ -44,6 +44,8 @@ export class WsClients implements ConnectHandler {
     this.reconnectRng = w.streams.stream('clients.ws.reconnect');
     this.lifetime = cfg.lifetime;
     this.bornSum = new Float64Array(w.backends.length);
+    // Registered up front so a run with no session closes still reports it (count 0).
+    w.metrics.histogram('ws_session_duration');
   }
 
   start(): void {
