@@ -18,7 +18,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
 import { failureHeadline, renderFailureReport } from './failure-report.js';
 import { loadScenarioForCli } from './load-scenario.js';
-import { stableFileName } from './run.js';
+import { stableFileName } from './simulate.js';
 import { setOption } from './set-option.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml']);

@@ -3,14 +3,10 @@
  * log lines operators see and a plain-language note under each (sim/explain/).
  */
 import type { CommandModule } from 'yargs';
-import { checkExpectations } from '../expect/check.js';
 import { narrate } from '../explain/narrate.js';
-import { runScenario } from '../run-scenario.js';
 import { EXIT, colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
-import { loadScenarioForCli } from './load-scenario.js';
-import { progressReporter } from './progress.js';
-import { stableFileName } from './run.js';
 import { setOption } from './set-option.js';
+import { simulateForCli } from './simulate.js';
 
 export interface ExplainArgs {
   scenario: string;
@@ -23,12 +19,7 @@ const MAX_WIDTH = 100;
 
 export function explainCommandLine(args: ExplainArgs, io: CliIO): Promise<number> {
   return withScenarioErrors(io, () => {
-    const loaded = loadScenarioForCli(args.scenario, args.set ?? []);
-    const scenario = { ...loaded.scenario, name: loaded.name };
-    const progress = progressReporter(io, `explain ${loaded.name}`);
-    const result = runScenario(scenario, { seed: args.seed, file: stableFileName(loaded.file), onProgress: progress.update });
-    progress.stop();
-    result.expectations = checkExpectations(result, scenario.expect, loaded.file);
+    const { scenario, result } = simulateForCli(args, io, 'explain');
     const columns = io.isTTY ? (io.stdout as { columns?: number }).columns : undefined;
     const width = Math.max(60, Math.min(MAX_WIDTH, columns ?? MAX_WIDTH));
     io.stdout.write(narrate(result, { ...scenario, seed: result.seed }, { color: colorFor(io), width }));

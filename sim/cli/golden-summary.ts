@@ -9,7 +9,7 @@ import { checkExpectations } from '../expect/check.js';
 import { runScenario } from '../run-scenario.js';
 import { packageRoot } from '../scenario/package-root.js';
 import { loadScenarioForCli } from './load-scenario.js';
-import { stableFileName } from './run.js';
+import { stableFileName } from './simulate.js';
 
 export function goldenDir(): string {
   return join(packageRoot(), 'test', 'golden');

@@ -1,15 +1,11 @@
 /** `drainsim run <scenario>`: simulate one scenario, write its outputs, check its expectations. */
-import { join, relative, isAbsolute } from 'node:path';
+import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { fileReports, writeReports } from '../../reports/index.js';
-import { runScenario } from '../run-scenario.js';
-import { packageRoot } from '../scenario/package-root.js';
-import { loadScenarioForCli } from './load-scenario.js';
-import { checkExpectations } from '../expect/check.js';
 import { renderFailureReports } from './failure-report.js';
 import { EXIT, colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
-import { progressReporter } from './progress.js';
 import { setOption } from './set-option.js';
+import { simulateForCli } from './simulate.js';
 
 export interface RunArgs {
   scenario: string;
@@ -19,20 +15,10 @@ export interface RunArgs {
   format?: string[];
 }
 
-/** How a scenario file is named in outputs: stable across machines (no absolute paths). */
-export function stableFileName(file: string): string {
-  const rel = relative(packageRoot(), isAbsolute(file) ? file : join(process.cwd(), file));
-  return rel.startsWith('..') || isAbsolute(rel) ? file.split(/[\\/]/).pop()! : rel;
-}
 
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
   return withScenarioErrors(io, () => {
-    const loaded = loadScenarioForCli(args.scenario, args.set ?? []);
-    const scenario = { ...loaded.scenario, name: loaded.name };
-    const progress = progressReporter(io, `run ${loaded.name}`);
-    const result = runScenario(scenario, { seed: args.seed, file: stableFileName(loaded.file), onProgress: progress.update });
-    progress.stop();
-    result.expectations = checkExpectations(result, scenario.expect, loaded.file);
+    const { loaded, result } = simulateForCli(args, io, 'run');
     const printed = (args.format ?? ['terminal']).filter((f) => f !== 'none');
     writeReports(result, {
       outDir: args.out ?? join('out', loaded.name),
