@@ -1,5 +1,6 @@
 import { runCancelHeavy } from './cancel-heavy.js';
 import { runHold } from './hold.js';
+import { sweepWorkload } from './sweep-workload.js';
 import { scenarioWorkloads } from './scenario-workloads.js';
 import type { Workload } from './workload.js';
 
@@ -21,6 +22,7 @@ export const workloads: readonly Workload[] = [
     description: '10^5 connections, each request cancels and re-arms an idle timer',
     run: () => runCancelHeavy(1e5, 3_000_000),
   },
+  sweepWorkload,
   ...scenarioWorkloads(),
 ];
 

@@ -88,12 +88,12 @@ export function niceTicks(lo: number, hi: number): Tick[] {
   const magnitude = 10 ** Math.floor(Math.log10(rough));
   const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= rough)!;
   const ticks: Tick[] = [];
-  for (let v = Math.floor(lo / step) * step; v <= hi + step * 1e-9 || ticks.length < 2; v += step) {
+  // From the step at or below lo to the first one at or above hi, so the data fits inside.
+  for (let v = Math.floor(lo / step) * step; ; v += step) {
     const value = Number(v.toPrecision(12));
     ticks.push({ value, label: compactNumber(value) });
-    if (value >= hi) break;
+    if (value >= hi - step * 1e-9) return ticks;
   }
-  return ticks;
 }
 
 /** 1500 → 1.5k, 0.0325 → 0.0325; short enough for an axis. */

@@ -83,6 +83,11 @@ const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
 export const planCommand: CommandModule<object, object> = {
   command: 'plan',
   describe: 'Capacity planning from closed forms and Monte Carlo (plan drain)',
-  builder: (y: Argv) => y.command(planDrainCommand).demandCommand(1, 'which plan? e.g. drainsim plan drain --lifetimes "exp(mean=2m)"'),
+  builder: (y: Argv) =>
+    y
+      .command(planDrainCommand)
+      .demandCommand(1, 'which plan? e.g. drainsim plan drain --lifetimes "exp(mean=2m)"')
+      .example('$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)"', 'drain timeout, or session TTL and drain notice, for WebSockets')
+      .example('$0 plan drain --help', 'every option of the drain plan'),
   handler: () => {},
 };

@@ -130,7 +130,8 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
     expectedOpenWithoutTtl: N * residual.survival(mc.timeout),
   }));
 
-  const notice = fits ? null : adviseNotice(input, window, streams);
+  const peakFor = reconnectPeaks(N, input.replicas, input.seed);
+  const notice = fits ? null : adviseNotice(input, window, peakFor);
   const jitterWindows = uniqueSorted([window, ...(notice ? [notice.retryAfter] : []), ...JITTER_LADDER.filter((w) => w < Math.max(window, notice?.retryAfter ?? 0))]);
 
   return {
@@ -147,7 +148,7 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
     completionP50: drains.completionP50,
     completionP99: drains.completionP99,
     notice,
-    curves: { drain: drainCurve, reconnect: jitterWindows.map((w) => peakFor(N, w, input.replicas, streams)) },
+    curves: { drain: drainCurve, reconnect: jitterWindows.map(peakFor) },
   };
 }
 
@@ -168,10 +169,9 @@ function assess(residual: ResidualLife, N: number, timeout: number, mc: { openP5
  * is given (found by galloping then bisection; the peak falls as the window grows), else the
  * whole window, which gives the lowest peak that still ends the drain in time.
  */
-function adviseNotice(input: DrainPlanInput, window: number, streams: RandomStreams): NoticeAdvice {
+function adviseNotice(input: DrainPlanInput, window: number, peak: (window: number) => ReconnectPeak): NoticeAdvice {
   const N = input.sessions;
   const capacity = input.reconnectCapacity;
-  const peak = (w: number) => peakFor(N, w, input.replicas, streams);
   let retryAfter = Math.max(1, Math.floor(window));
   if (capacity !== null) {
     const absorbed = (w: number) => peak(w).p99 <= capacity;
@@ -197,9 +197,20 @@ function adviseNotice(input: DrainPlanInput, window: number, streams: RandomStre
   return { retryAfter, peak: peak(retryAfter), fitsWindow: retryAfter <= window };
 }
 
-/** Each window gets its own stream, so a window's numbers do not depend on which others were asked. */
-function peakFor(N: number, window: number, replicas: number, streams: RandomStreams): ReconnectPeak {
-  return reconnectPeak(N, window, replicas, streams.stream(`plan.reconnect.${window}`));
+/**
+ * The reconnect peak per jitter window, each from its own fresh stream and computed once: a
+ * window's numbers are the same wherever the plan shows them, whichever windows were asked first.
+ */
+function reconnectPeaks(N: number, replicas: number, seed: number): (window: number) => ReconnectPeak {
+  const known = new Map<number, ReconnectPeak>();
+  return (window) => {
+    let peak = known.get(window);
+    if (peak === undefined) {
+      peak = reconnectPeak(N, window, replicas, new RandomStreams(seed).stream(`plan.reconnect.${window}`));
+      known.set(window, peak);
+    }
+    return peak;
+  };
 }
 
 /** E[number of TTL closes in one session] = Σ_{k≥1} P(L > kT). */

@@ -4,7 +4,11 @@
  */
 import { formatNumber } from '../../reports/terminal/format.js';
 import { formatDuration } from '../scenario/units.js';
-import type { DrainPlan, TimeoutAssessment } from './plan-drain.js';
+import type { DrainPlan, Percentiles, TimeoutAssessment } from './plan-drain.js';
+
+const VALUE_WIDTH = 11;
+/** Continuation lines start under the scenario key of the line above. */
+const MORE = ' '.repeat(18 + VALUE_WIDTH);
 
 export function renderPlanText(plan: DrainPlan): string {
   const { input } = plan;
@@ -14,18 +18,26 @@ export function renderPlanText(plan: DrainPlan): string {
   const source = input.measuredSessions === null ? input.lifetimes : `${input.measuredSessions} measured sessions (${input.lifetimes})`;
   out.push(`drain plan: ${formatNumber(N)} sessions, lifetimes ${source}, window ${dur(input.window)}, target ${pct}`, '');
 
+  // The target's own column, unless it is the p50 or p99 already shown.
+  const extra = input.target === 0.5 || input.target === 0.99 ? [] : [`p${trimPercent(input.target)}`];
+  const quantiles = (q: Percentiles) => [dur(q.p50), dur(q.p99), ...(extra.length > 0 ? [dur(q.atTarget)] : [])];
   out.push(
     ...table(
-      ['', 'p50', 'p99', `p${trimPercent(input.target)}`, 'mean'],
+      ['', 'p50', 'p99', ...extra, 'mean'],
       [
-        ['session lifetime', dur(plan.lifetime.p50), dur(plan.lifetime.p99), dur(plan.lifetime.atTarget), dur(plan.lifetime.mean)],
-        ['left at drain start', dur(plan.residual.p50), dur(plan.residual.p99), dur(plan.residual.atTarget), ''],
+        ['session lifetime', ...quantiles(plan.lifetime), dur(plan.lifetime.mean)],
+        ['left at drain start', ...quantiles(plan.residual), ''],
       ],
     ),
   );
+  const q = `p${trimPercent(input.target)}`;
+  const ratio = plan.residual.atTarget / plan.lifetime.atTarget;
   out.push(
-    '  A drain waits for the remaining life of the sessions open when it starts, and those are the long ones',
-    '  (inspection paradox: remaining life has density (1 − F(x)) / E[L]), so it outlasts the lifetime quantiles.',
+    '  A drain waits for the remaining life of the sessions open when it starts. Long sessions are more likely',
+    '  to be open (inspection paradox), so the remaining life has density (1 − F(x)) / E[L], not the lifetime\'s.',
+    ratio > 1.01
+      ? `  Here its ${q} is ${num(ratio)}× the lifetime's ${q}.`
+      : `  Here its ${q} is no longer than the lifetime's${ratio > 0.99 ? ' (memoryless lifetimes: the remaining life is the lifetime again)' : ''}.`,
   );
   if (plan.residualInterval !== null) {
     const b = plan.residualInterval;
@@ -35,24 +47,26 @@ export function renderPlanText(plan: DrainPlan): string {
 
   if (plan.fits) {
     out.push(`A drain timeout fits the ${dur(input.window)} window.`, '', 'Recommendation');
-    out.push(`  drain timeout   ${dur(plan.drain.timeout)}   (deploy gate max_wait)`);
+    out.push(`  drain timeout   ${value(plan.drain.timeout)}deploy gate max_wait=${spec(plan.drain.timeout)}`);
     out.push(...assessment(plan.drain, N, input.replicas));
   } else {
     const ttl = plan.ttl!;
     const notice = plan.notice!;
     out.push(
       `No drain timeout fits the ${dur(input.window)} window: ${pct} of the sessions open at drain start end only after ${dur(plan.residual.atTarget)}`,
-      `(the lifetime's own p${trimPercent(input.target)}, ${dur(plan.lifetime.atTarget)}, would suggest otherwise). Limit session lifetime instead (seed Part 4):`,
+      plan.lifetime.atTarget <= input.window
+        ? `(judged by the lifetime's own ${q}, ${dur(plan.lifetime.atTarget)}, it would seem to fit). Limit session lifetime instead (seed Part 4):`
+        : 'Limit session lifetime instead (seed Part 4):',
       '',
       'Recommendation',
-      `  session TTL     ${dur(ttl.ttl)}   app.ws.session_ttl=${spec(ttl.ttl)}: ${percent(ttl.reachFraction)} of sessions reach it; ${num(ttl.reconnectsPerSecond)} TTL reconnects/s per backend`,
-      `  drain timeout   ${dur(plan.drain.timeout)}   deploy gate max_wait=${spec(plan.drain.timeout)}, with the TTL:`,
+      `  session TTL     ${value(ttl.ttl)}app.ws.session_ttl=${spec(ttl.ttl)}: ${share(ttl.reachFraction)} of sessions reach it; ${num(ttl.reconnectsPerSecond)} TTL reconnects/s per backend`,
+      `  drain timeout   ${value(plan.drain.timeout)}deploy gate max_wait=${spec(plan.drain.timeout)}, with the TTL:`,
       ...assessment(plan.drain, N, input.replicas),
-      `  drain notice    ${dur(notice.retryAfter)}   app.ws.drain_notice=true app.ws.retry_after=${spec(notice.retryAfter)}: the ${formatNumber(N)} sessions reconnect spread over ${dur(notice.retryAfter)},`,
-      `                  peak ${num(notice.peak.p50)}/s (p99 ${num(notice.peak.p99)}/s, mean ${num(notice.peak.mean)}/s)` +
+      `  drain notice    ${value(notice.retryAfter)}app.ws.drain_notice=true app.ws.retry_after=${spec(notice.retryAfter)}: the ${formatNumber(N)} sessions reconnect spread over ${dur(notice.retryAfter)},`,
+      `${MORE}peak ${num(notice.peak.p50)}/s (p99 ${num(notice.peak.p99)}/s, mean ${num(notice.peak.mean)}/s)` +
         (input.reconnectCapacity === null ? '; the whole window gives the lowest peak (--reconnect-capacity finds the shortest that fits)' : `; the shortest window whose p99 stays within ${num(input.reconnectCapacity)}/s`),
     );
-    if (!notice.fitsWindow) out.push(`                  note: this is longer than the ${dur(input.window)} window: the pool cannot absorb the sessions in time`);
+    if (!notice.fitsWindow) out.push(`${MORE}note: this is longer than the ${dur(input.window)} window: the pool cannot absorb the sessions in time`);
   }
 
   const withTtl = plan.ttl === null ? '' : ` (with the ${dur(plan.ttl.ttl)} TTL)`;
@@ -78,8 +92,8 @@ export function renderPlanText(plan: DrainPlan): string {
 
 function assessment(a: TimeoutAssessment, N: number, replicas: number): string[] {
   return [
-    `                  expected ${num(a.expectedOpen)} of ${formatNumber(N)} sessions cut (p50 ${num(a.openP50)}, p99 ${num(a.openP99)} over ${replicas} drains)`,
-    `                  P(all ${formatNumber(N)} end by then) = ${prob(a.allEndedExact)} (Monte Carlo ${prob(a.allEnded.estimate)}, 95% CI ${prob(a.allEnded.low)} – ${prob(a.allEnded.high)})`,
+    `${MORE}expected ${num(a.expectedOpen)} of ${formatNumber(N)} sessions cut (p50 ${num(a.openP50)}, p99 ${num(a.openP99)} over ${replicas} drains)`,
+    `${MORE}P(all ${formatNumber(N)} end by then) = ${prob(a.allEndedExact)} (Monte Carlo ${prob(a.allEnded.estimate)}, 95% CI ${prob(a.allEnded.low)} – ${prob(a.allEnded.high)})`,
   ];
 }
 
@@ -94,6 +108,16 @@ function table(header: string[], rows: string[][]): string[] {
 function dur(seconds: number): string {
   if (!Number.isFinite(seconds)) return 'never';
   return formatDuration(seconds >= 60 ? Math.round(seconds) : Number(seconds.toPrecision(3)));
+}
+
+/** A recommended value, padded so the scenario keys after it line up. */
+function value(seconds: number): string {
+  return dur(seconds).padEnd(VALUE_WIDTH);
+}
+
+/** A fraction as a percentage to three significant digits. */
+function share(fraction: number): string {
+  return `${Number((fraction * 100).toPrecision(3))}%`;
 }
 
 /** A duration as a scenario file takes it. */

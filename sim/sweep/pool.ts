@@ -38,7 +38,9 @@ export async function runTasks(spec: SweepSpec, points: SweepPoint[], tasks: rea
             return;
           }
           records[slot.get(message.record.task)!] = message.record;
-          options.onProgress?.(++done, tasks.length);
+          // Counted apart from the callback: `f?.(++x)` skips its arguments when f is absent.
+          done++;
+          options.onProgress?.(done, tasks.length);
           if (done === tasks.length) resolve();
           else feed(worker);
         });
@@ -50,7 +52,11 @@ export async function runTasks(spec: SweepSpec, points: SweepPoint[], tasks: rea
       }
     });
   } finally {
-    await Promise.all(workers.map((w) => w.terminate()));
+    // Stopped, not awaited, and unref'd: a worker that is slow to exit must not hold the process.
+    for (const worker of workers) {
+      worker.unref();
+      void worker.terminate();
+    }
   }
   return records;
 }

@@ -56,12 +56,7 @@ export interface SweepData {
   runs: RunRecord[];
 }
 
-/** The task index of (point, seed index). */
-export function taskIndex(spec: SweepSpec, point: number, seedIndex: number): number {
-  return point * spec.seeds.length + seedIndex;
-}
-
-/** (point, seed) of a task. */
+/** (point, seed) of a task: tasks run point by point, the seeds in order within each. */
 export function taskOf(spec: SweepSpec, task: number): { point: number; seed: number } {
   const n = spec.seeds.length;
   return { point: Math.floor(task / n), seed: spec.seeds[task % n]! };
