@@ -9,7 +9,7 @@ export interface Progress {
 /** A progress bar on a TTY (on stderr, so stdout stays clean for --format json); nothing otherwise. */
 export function progressReporter(io: CliIO, label: string): Progress {
   const stderrTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
-  if (!io.isTTY || !stderrTTY || process.env.CI) return { update: () => {}, stop: () => {} };
+  if (!io.isTTY || !stderrTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
     { format: `${label} [{bar}] {percentage}% | ETA {eta}s`, stream: io.stderr as NodeJS.WriteStream, clearOnComplete: true, hideCursor: true },
     cliProgress.Presets.shades_classic,
