@@ -139,6 +139,16 @@ export class AppServer {
     if (!this.paused(backend)) this.fillWorkers(backend);
   };
 
+  /** Take one job out of the app (its caller went away): free its worker or its queue place. */
+  withdraw(backend: Backend, job: AppJob): void {
+    if (this.inService[backend.index].delete(job)) {
+      this.w.engine.cancel(job.timer);
+      job.timer = -1;
+      job.phase = ReqPhase.NONE;
+      this.releaseWorker(backend);
+    } else if (job.phase === ReqPhase.QUEUED) job.phase = ReqPhase.NONE; // skipped when dequeued
+  }
+
   /** The process died: every job in service or queued leaves with `inService`/`queued` status. */
   drop(backend: Backend): { serving: AppJob[]; queued: AppJob[] } {
     const serving = [...this.inService[backend.index]];

@@ -24,10 +24,12 @@ export class Backend {
   /** The app's drain hook has run (notice sent / sessions closing). */
   drainHookDone = false;
 
-  readonly timeWait: TimeWaitTable;
-  readonly upstreamPorts: PortAllocator;
+  timeWait!: TimeWaitTable;
+  upstreamPorts!: PortAllocator;
   /** Server-side TIME_WAIT entries by client 4-tuple, so a returning SYN can reopen them. */
-  readonly serverTimeWait = new Map<number, number>();
+  serverTimeWait = new Map<number, number>();
+  /** Bumped when the VM is rebuilt or re-bound: timers of an earlier life check it and stand down. */
+  incarnation = 0;
 
   /** Client connections whose server end is on this VM (insertion order is deterministic). */
   readonly conns = new Set<Conn>();
@@ -45,8 +47,6 @@ export class Backend {
   /** State of this backend's own database connection pool (a dead pool fails every query). */
   dependency: 'up' | 'down' | 'slow' = 'up';
   appQueueHead = 0;
-  /** Connections in CLOSE_WAIT on this VM (a peer closed, our application has not). */
-  closeWait = 0;
 
   constructor(
     readonly index: number,
@@ -55,10 +55,17 @@ export class Backend {
     public app: AppConfig,
     readonly kernel: KernelConfig,
   ) {
+    this.resetKernel();
+  }
+
+  /** A new (or rebuilt) VM's kernel: empty TIME_WAIT table, every ephemeral port free. */
+  resetKernel(): void {
+    const kernel = this.kernel;
     this.timeWait = new TimeWaitTable(TIME_WAIT_SECONDS, kernel.tcp_max_tw_buckets);
     const [low, high] = kernel.ip_local_port_range;
-    const reuse = kernel.tcp_tw_reuse === 1 || (kernel.tcp_tw_reuse === 2 && nginx.upstream_loopback);
-    this.upstreamPorts = new PortAllocator(low, high, this.timeWait, reuse, 1, (index * 7919) % (high - low + 1));
+    const reuse = kernel.tcp_tw_reuse === 1 || (kernel.tcp_tw_reuse === 2 && this.nginx.upstream_loopback);
+    this.upstreamPorts = new PortAllocator(low, high, this.timeWait, reuse, 1, (this.index * 7919) % (high - low + 1));
+    this.serverTimeWait = new Map();
   }
 
   get appQueueLength(): number {

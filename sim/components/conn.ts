@@ -43,6 +43,10 @@ export class Conn implements AppJob {
   requestStartedAt = 0;
   /** Attempt number of the current logical request (0 = first try). */
   attempt = 0;
+  /** SYNs sent so far for the current upstream connect (accept-queue drops). */
+  synAttempt = 0;
+  /** The previous retry delay (decorrelated jitter grows from it). */
+  lastBackoff = 0;
   upstream: UpstreamConn | null = null;
   /** Pending timer of this connection (next request, idle close, service end), if any. */
   timer = -1;
@@ -53,7 +57,7 @@ export class Conn implements AppJob {
   readonly depTimeout = Infinity;
   readonly depTimeoutStatus: Status = 503;
   onDone: (job: AppJob) => void = () => {};
-  /** When the client next wants to send (after a server close), or the last reconnect delay (WS). */
+  /** When the client next wants to send (HTTP), or the last reconnect delay (WS). */
   lastActivity = 0;
   /** When the client started waiting to send a request it had to open a connection for (-1: none). */
   waitingSince = -1;

@@ -53,6 +53,13 @@ export class HealthChecker {
     this.failures = new Int32Array(n);
   }
 
+  /** Forget a backend's streak (a restarted container is probed afresh). */
+  reset(b: number, up: boolean): void {
+    this.up[b] = up ? 1 : 0;
+    this.successes[b] = 0;
+    this.failures[b] = 0;
+  }
+
   start(): void {
     const n = this.w.backends.length;
     // HAProxy staggers the first checks of a backend's servers across the interval.

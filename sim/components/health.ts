@@ -78,8 +78,8 @@ export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthCh
       if (up) return;
       w.log.log('k8s', `pod ${w.backends[b].name}: Liveness probe failed: ${reason}; container will be restarted`);
       life.restartApp(b);
-      // A restarted container is probed afresh.
-      probe.up[b] = 1;
+      // A restarted container is probed afresh: failureThreshold failures again before the next restart.
+      probe.reset(b, true);
     });
     checkers.push(probe);
   }
@@ -100,8 +100,12 @@ function countUp(w: World): number {
 function startSlowstart(w: World, b: number): void {
   const ramp = w.scenario.lb.slowstart;
   if (!(ramp > 0) || ramp === Infinity) return;
+  // One ramp per backend: a newer UP (after a flap) replaces the one still running.
+  const begins = w.lb.rampStart;
   const begin = w.now;
+  begins[b] = begin;
   const step = (): void => {
+    if (begins[b] !== begin) return;
     const fraction = Math.min(1, (w.now - begin) / ramp);
     w.lb.weight[b] = w.lb.baseWeight[b] * Math.max(fraction, 0.01);
     if (fraction < 1 && w.lb.hcUp[b]) w.engine.schedule(1, step, null);

@@ -65,7 +65,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
     conn.waitingSince = -1;
     this.w.error(kind, backend);
-    this.retryOrGiveUp(conn);
+    this.retryOrGiveUp(conn, backend);
   }
 
   /** The client sends its next request on its connection. */
@@ -93,7 +93,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       }
       w.end(conn, EndKind.RESET);
       w.error(ErrorKind.ECONNRESET, b);
-      this.retryOrGiveUp(conn);
+      this.retryOrGiveUp(conn, b);
       return;
     }
     const backend = w.backends[b];
@@ -112,7 +112,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     const b = conn.backend;
     this.w.end(conn, EndKind.SILENT);
     this.w.error(ErrorKind.ETIMEDOUT, b);
-    this.retryOrGiveUp(conn);
+    this.retryOrGiveUp(conn, b);
   };
 
   /** nginx answered (or failed) the request on `conn`. */
@@ -131,12 +131,13 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     if (status !== Status.OK) {
       w.metrics.inc(w.c.responses5xx, b);
       w.error(ErrorKind.HTTP_5XX, b);
-      this.retryOrGiveUp(conn);
+      this.retryOrGiveUp(conn, b);
       return;
     }
     w.metrics.inc(w.c.responses2xx, b);
     this.latency.record(w.now - conn.requestStartedAt + this.rtt);
     conn.attempt = 0;
+    conn.lastBackoff = 0;
     conn.requestsLeft--;
     conn.requestsServed++;
     const backend = w.backends[b];
@@ -162,6 +163,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       conn.timer = w.engine.schedule(nginx.keepalive_timeout, this.serverIdleClose, conn);
       return;
     }
+    conn.lastActivity = w.now + this.rtt / 2 + think;
     conn.timer = w.engine.schedule(this.rtt / 2 + think, this.send, conn);
   }
 
@@ -180,6 +182,11 @@ export class HttpClients implements ConnectHandler, ResponseSink {
   private readonly serverIdleClose = (conn: Conn): void => {
     const w = this.w;
     conn.timer = -1;
+    if (!w.backends[conn.backend].hostUp) {
+      // A vanished host closes nothing: the client's next request will time out.
+      if (conn.requestsLeft > 0) conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
+      return;
+    }
     if (conn.flow === 2) {
       w.metrics.inc(w.c.resetIn, conn.backend);
       w.backends[conn.backend].conns.delete(conn);
@@ -200,26 +207,29 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       // EOF or RST instead of a response ("socket hang up").
       w.error(ErrorKind.ECONNRESET, b);
       if (how === EndKind.RESET) w.metrics.inc(w.c.resetOut, b);
-      this.retryOrGiveUp(conn);
-    } else {
-      // Idle keepalive connection closed by the server: the client reconnects when it next sends.
-      conn.timer = w.engine.schedule(this.thinkTime.sample(this.think), this.send, conn);
+      this.retryOrGiveUp(conn, b);
+    } else if (conn.requestsLeft > 0) {
+      // Idle keepalive connection closed by the server: the client reconnects when it next
+      // sends, at the time it had planned.
+      conn.timer = w.engine.at(Math.max(w.now, conn.lastActivity), this.send, conn);
     }
   }
 
-  private retryOrGiveUp(conn: Conn): void {
+  /** Retry the failed request after backoff, or give up; `b` is the backend it failed on. */
+  private retryOrGiveUp(conn: Conn, b: number): void {
     const w = this.w;
     const cfg = w.scenario.clients.http;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
     if (conn.attempt < cfg.retries) {
-      const delay = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, 0);
+      conn.lastBackoff = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, conn.lastBackoff);
       conn.attempt++;
-      w.metrics.inc(w.c.retries, conn.backend);
-      conn.timer = w.engine.schedule(delay, this.send, conn);
+      w.metrics.inc(w.c.retries, b);
+      conn.timer = w.engine.schedule(conn.lastBackoff, this.send, conn);
       return;
     }
-    w.metrics.inc(w.c.requestsFailed, conn.backend);
+    conn.lastBackoff = 0;
+    w.metrics.inc(w.c.requestsFailed, b);
     conn.attempt = 0;
     if (conn.backend >= 0) w.end(conn, EndKind.CLIENT_FIN);
   }

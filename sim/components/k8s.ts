@@ -47,9 +47,12 @@ export class Rollout {
     const b = plan.pods[i];
     const backend = w.backends[b];
     const epochAtStart = backend.epoch;
+    const incarnationAtStart = backend.incarnation;
     const delay = plan.propagation.sample(this.rng);
     w.log.log('k8s', `pod ${backend.name}: Terminating (deletionTimestamp set); endpoint removal propagating, preStop started`);
     w.engine.schedule(delay, () => {
+      // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
+      if (backend.incarnation !== incarnationAtStart) return;
       w.lb.state[b] = PoolState.DETACHED;
       w.log.log('k8s', `pod ${backend.name}: endpoint removed from the load balancer after ${formatDuration(Math.round(delay * 1000) / 1000)}`);
     }, null);
@@ -92,6 +95,7 @@ export class Rollout {
     const b = plan.pods[i];
     const backend = w.backends[b];
     w.engine.schedule(backend.app.startup_time, () => {
+      backend.incarnation++;
       backend.appUp = true;
       backend.appAccepting = true;
       backend.wsAccepting = true;

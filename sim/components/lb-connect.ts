@@ -79,7 +79,7 @@ export class LbConnector {
     }
     a.retriesLeft--;
     if (a.retriesLeft === 0 && w.scenario.lb.redispatch) {
-      const other = w.lb.pick(this.rng, w.clientIp(a.conn), a.backend);
+      const other = w.lb.pick(this.rng, w.clientIp(a.conn), 1 << a.backend);
       if (other >= 0) a.backend = other;
     }
     this.attempt(a);

@@ -37,7 +37,10 @@ export class LoadBalancer {
   readonly ready: Uint8Array;
   /** Configured weights; `weight` is the effective one (slowstart ramps it). */
   readonly baseWeight: Float64Array;
+  /** When each backend's current slowstart ramp began. */
+  readonly rampStart: Float64Array;
   private rrCurrent: Float64Array;
+  private tieCursor = 0;
 
   constructor(
     readonly config: LbConfig,
@@ -51,6 +54,7 @@ export class LoadBalancer {
     this.ready = new Uint8Array(count).fill(1);
     this.baseWeight = new Float64Array(count).fill(1);
     this.rrCurrent = new Float64Array(count);
+    this.rampStart = new Float64Array(count).fill(-Infinity);
   }
 
   eligible(b: number): boolean {
@@ -69,8 +73,11 @@ export class LoadBalancer {
     return n;
   }
 
-  /** Choose a backend for a new flow, or -1 when none is eligible. `exclude` skips one backend. */
-  pick(rng: Rng, clientIp: number, exclude = -1): number {
+  /**
+   * Choose a backend for a new flow, or -1 when none is eligible. `exclude` is a bit set of
+   * backends already tried (a redispatch must go elsewhere).
+   */
+  pick(rng: Rng, clientIp: number, exclude = 0): number {
     switch (this.config.balance) {
       case 'leastconn':
         return this.leastConn(exclude);
@@ -88,7 +95,7 @@ export class LoadBalancer {
     let best = -1;
     let total = 0;
     for (let b = 0; b < this.count; b++) {
-      if (b === exclude || !this.eligible(b)) continue;
+      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
       this.rrCurrent[b] += this.weight[b];
       total += this.weight[b];
       if (best < 0 || this.rrCurrent[b] > this.rrCurrent[best]) best = b;
@@ -97,17 +104,20 @@ export class LoadBalancer {
     return best;
   }
 
+  /** Fewest flows per weight; ties go round robin, as HAProxy's leastconn does. */
   private leastConn(exclude: number): number {
     let best = -1;
     let bestLoad = Infinity;
-    for (let b = 0; b < this.count; b++) {
-      if (b === exclude || !this.eligible(b)) continue;
+    for (let k = 0; k < this.count; k++) {
+      const b = (this.tieCursor + k) % this.count;
+      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
       const load = this.active[b] / this.weight[b];
       if (load < bestLoad) {
         best = b;
         bestLoad = load;
       }
     }
+    if (best >= 0) this.tieCursor = (best + 1) % this.count;
     return best;
   }
 
@@ -121,11 +131,11 @@ export class LoadBalancer {
 
   private randomEligible(rng: Rng, exclude: number): number {
     let total = 0;
-    for (let b = 0; b < this.count; b++) if (b !== exclude && this.eligible(b)) total += this.weight[b];
+    for (let b = 0; b < this.count; b++) if ((exclude & (1 << b)) === 0 && this.eligible(b)) total += this.weight[b];
     if (total === 0) return -1;
     let x = rng.next() * total;
     for (let b = 0; b < this.count; b++) {
-      if (b === exclude || !this.eligible(b)) continue;
+      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
       x -= this.weight[b];
       if (x < 0) return b;
     }
@@ -135,11 +145,11 @@ export class LoadBalancer {
   /** `balance source`: hash of the client address over the running servers' weights (map-based). */
   private sourceHash(clientIp: number, exclude: number): number {
     let total = 0;
-    for (let b = 0; b < this.count; b++) if (b !== exclude && this.eligible(b)) total += this.weight[b];
+    for (let b = 0; b < this.count; b++) if ((exclude & (1 << b)) === 0 && this.eligible(b)) total += this.weight[b];
     if (total === 0) return -1;
     let x = (Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total;
     for (let b = 0; b < this.count; b++) {
-      if (b === exclude || !this.eligible(b)) continue;
+      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
       x -= this.weight[b];
       if (x < 0) return b;
     }

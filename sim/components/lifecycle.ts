@@ -29,7 +29,7 @@ export class Lifecycle {
   bind(b: number): void {
     const w = this.w;
     const backend = w.backends[b];
-    if (!backend.hostUp || !backend.nginxUp || !backend.appUp) this.freshStart(backend);
+    if (!backend.hostUp || !backend.nginxUp || backend.nginxQuitting || !backend.appUp || !backend.appAccepting) this.freshStart(backend);
     w.lb.state[b] = PoolState.BOUND;
     w.log.log('lb', `backend ${backend.name} bound: new connections accepted (BOUND)`);
   }
@@ -84,7 +84,8 @@ export class Lifecycle {
     if (!backend.app.graceful_shutdown) return this.killApp(backend);
     backend.appAccepting = false;
     this.runDrainHook(backend);
-    w.engine.schedule(backend.app.shutdown_grace, (bk: Backend) => bk.appUp && this.killApp(bk), backend);
+    const life = backend.incarnation;
+    w.engine.schedule(backend.app.shutdown_grace, (bk: Backend) => bk.appUp && bk.incarnation === life && this.killApp(bk), backend);
   }
 
   /** The app's drain API (seed Part 4 strategy 1/5): refuse new sessions, notice, close 1001. */
@@ -103,7 +104,8 @@ export class Lifecycle {
     }
     const timeout = backend.nginx.worker_shutdown_timeout;
     if (timeout > 0 && timeout !== Infinity) {
-      w.engine.schedule(timeout, (bk: Backend) => this.forceCloseNginx(bk), backend);
+      const life = backend.incarnation;
+      w.engine.schedule(timeout, (bk: Backend) => bk.incarnation === life && this.forceCloseNginx(bk), backend);
     }
   }
 
@@ -173,14 +175,27 @@ export class Lifecycle {
     }
     for (const conn of [...backend.conns]) {
       if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.serverGone(conn, EndKind.SILENT);
+      else if (conn.phase === ReqPhase.CONNECTING) {
+        w.engine.cancel(conn.timer);
+        conn.phase = ReqPhase.NONE;
+        conn.timer = w.engine.at(conn.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, conn);
+      }
       backend.conns.delete(conn);
     }
     backend.upstreamPool.length = 0;
   }
 
+  /** nginx ends a client connection; a request it still had inside the app is abandoned there. */
   private serverEnds(conn: Conn, how: EndKind): void {
-    if (conn.kind === ConnKind.WS) this.ws.serverGone(conn, how);
-    else this.http.serverGone(conn, how, conn.phase !== ReqPhase.NONE);
+    if (conn.kind === ConnKind.WS) return this.ws.serverGone(conn, how);
+    const backend = this.w.backends[conn.backend];
+    const inFlight = conn.phase !== ReqPhase.NONE;
+    if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) this.path.app.withdraw(backend, conn);
+    if (conn.upstream) {
+      this.path.closeUpstream(backend, conn.upstream, true);
+      conn.upstream = null;
+    }
+    this.http.serverGone(conn, how, inFlight);
   }
 
   /** The container restarts (liveness failure): the app dies and comes back after its startup time. */
@@ -189,7 +204,9 @@ export class Lifecycle {
     const backend = w.backends[b];
     w.metrics.inc(w.c.restarts, b);
     this.killApp(backend);
+    const epoch = backend.epoch;
     w.engine.schedule(backend.app.startup_time, (bk: Backend) => {
+      if (bk.epoch !== epoch) return;
       bk.appUp = true;
       bk.appAccepting = true;
       bk.wsAccepting = true;
@@ -200,6 +217,9 @@ export class Lifecycle {
 
   /** A rebuilt VM comes up empty: new processes, no connections, fresh kernel tables. */
   private freshStart(backend: Backend): void {
+    if (!backend.hostUp) backend.resetKernel();
+    backend.incarnation++;
+    backend.pausedUntil = -Infinity;
     backend.hostUp = true;
     backend.nginxUp = true;
     backend.nginxQuitting = false;

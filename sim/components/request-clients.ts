@@ -86,7 +86,11 @@ export class RequestClients {
     if (!backend.hostUp || !backend.nginxUp || !backend.appUp || !backend.appAccepting) {
       const vanished = !backend.hostUp;
       if (!vanished) w.metrics.inc(w.c.resetIn, b);
-      const retry = (r: Req) => (lbRetries > 0 ? this.dispatch(r, lbRetries - 1) : this.connectFailed(r, vanished, b));
+      const retry = (r: Req) => {
+        if (r.abandoned) return;
+        if (lbRetries > 0) this.dispatch(r, lbRetries - 1);
+        else this.connectFailed(r, vanished, b);
+      };
       w.engine.schedule(vanished ? w.scenario.lb.connect_timeout : w.scenario.lb.retry_interval, retry, req);
       return;
     }
@@ -94,7 +98,11 @@ export class RequestClients {
       // SYN dropped by the app's full accept queue: the kernel retransmits it after 1 s (HAProxy
       // counts it as a connection retry and may redispatch).
       w.metrics.inc(w.c.synDrops, b);
-      const retry = (r: Req) => (lbRetries > 0 ? this.dispatch(r, lbRetries - 1) : this.answer(r, Status.UNAVAILABLE, b));
+      const retry = (r: Req) => {
+        if (r.abandoned) return;
+        if (lbRetries > 0) this.dispatch(r, lbRetries - 1);
+        else this.answer(r, Status.UNAVAILABLE, b);
+      };
       w.engine.schedule(1, retry, req);
       return;
     }
@@ -112,12 +120,9 @@ export class RequestClients {
       if (home >= 0 && lb.eligible(home) && !(req.tried & (1 << home))) return home;
     }
     const clientIp = sticky === 'source' && req.user >= 0 ? req.user : 0;
-    // Redispatch: try a backend this attempt has not tried yet, if any is left.
-    for (let i = 0; i < lb.count; i++) {
-      const b = lb.pick(this.pickRng, clientIp, -1);
-      if (b < 0 || !(req.tried & (1 << b))) return b;
-    }
-    return lb.pick(this.pickRng, clientIp, -1);
+    // Redispatch: a backend this attempt has not tried yet, if any is left.
+    const fresh = lb.pick(this.pickRng, clientIp, req.tried);
+    return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp, 0);
   }
 
   /** Sessions in backend memory survive only on the same backend process that created them. */
@@ -198,8 +203,9 @@ export class RequestClients {
     next.attempt = req.attempt + 1;
     next.firstSentAt = req.firstSentAt;
     next.user = req.user;
+    next.lastBackoff = backoffDelay(cfg.backoff, req.attempt, this.retryRng, req.lastBackoff);
     w.metrics.inc(w.c.retries, b);
-    w.engine.schedule(backoffDelay(cfg.backoff, req.attempt, this.retryRng, 0), this.resend, next);
+    w.engine.schedule(next.lastBackoff, this.resend, next);
   }
 
   private readonly resend = (req: Req): void => this.send(req);

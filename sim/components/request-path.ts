@@ -1,6 +1,7 @@
 import { Status, type AppJob } from './app-job.js';
 import type { AppServer } from './app-server.js';
 import type { Backend } from './backend.js';
+import { synRetransmitSchedule } from '../net/tcp.js';
 import { ReqPhase, type Conn, type UpstreamConn } from './conn.js';
 import type { World } from './world.js';
 
@@ -50,9 +51,14 @@ export class RequestPath {
     if (queued + 1 > backend.appBacklog) {
       // Accept queue full: the SYN is dropped and nginx's kernel retransmits it 1 s later,
       // longer than proxy_connect_timeout would allow only in extreme overload.
+      // Accept queue full: the SYN is dropped and nginx's kernel retransmits it on Linux's
+      // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling).
       w.metrics.inc(w.c.synDrops, backend.index);
+      if (conn.phase !== ReqPhase.CONNECTING) conn.synAttempt = 0;
       conn.phase = ReqPhase.CONNECTING;
-      conn.timer = w.engine.schedule(1, this.retryConnect, conn);
+      // nginx gives up at proxy_connect_timeout even between two retransmissions.
+      const giveUpIn = conn.requestStartedAt + backend.nginx.proxy_connect_timeout - now;
+      conn.timer = w.engine.schedule(Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn), this.retryConnect, conn);
       return null;
     }
     const port = backend.upstreamPorts.connect(now);
@@ -69,6 +75,24 @@ export class RequestPath {
     w.metrics.inc(w.c.upstreamConnects, backend.index);
     return { port, requests: 0, idleSince: now };
   }
+
+  /** Seconds from SYN number k to the retransmission k+1. */
+  private synDelay(backend: Backend, k: number): number {
+    const { retransmits } = this.synSchedule(backend);
+    if (k >= retransmits.length) return Infinity;
+    return k === 0 ? retransmits[0] : retransmits[k] - retransmits[k - 1];
+  }
+
+  private synSchedule(backend: Backend): { retransmits: number[]; giveUp: number } {
+    let s = this.synSchedules.get(backend.index);
+    if (!s) {
+      s = synRetransmitSchedule(backend.kernel.tcp_syn_retries, backend.kernel.tcp_syn_linear_timeouts);
+      this.synSchedules.set(backend.index, s);
+    }
+    return s;
+  }
+
+  private readonly synSchedules = new Map<number, { retransmits: number[]; giveUp: number }>();
 
   private readonly retryConnect = (conn: Conn): void => {
     conn.timer = -1;

@@ -25,6 +25,8 @@ export class Req implements AppJob {
   abandoned = false;
   /** Backends already tried by the LB for this attempt (bit set, up to 31 backends), for redispatch. */
   tried = 0;
+  /** The client's previous backoff delay (decorrelated jitter grows from it). */
+  lastBackoff = 0;
   /** Connection retries the balancer still has for this attempt. */
   lbRetriesLeft = 0;
   user = -1;

@@ -107,6 +107,8 @@ export class World {
     conn.flow = 1;
     conn.gen++;
     conn.openedAt = this.now;
+    // keepalive_requests counts requests on this connection, not on the client's earlier ones.
+    conn.requestsServed = 0;
     conn.clientState = TcpState.ESTABLISHED;
     conn.serverState = TcpState.ESTABLISHED;
     backend.reopenServerTimeWait(this.now, conn.tupleKey);

@@ -39,9 +39,6 @@ export const KernelSchema = z.strictObject({
   tcp_syn_retries: int(0).prefault(6).describe('Linux net.ipv4.tcp_syn_retries, default 6.'),
   tcp_syn_linear_timeouts: int(0).prefault(4).describe('Linux ≥ 6.5 net.ipv4.tcp_syn_linear_timeouts, default 4 (connect gives up at ~131 s).'),
   somaxconn: int(1).prefault(4096).describe('Linux net.core.somaxconn, default 4096 since 5.4: caps every listen backlog.'),
-  tcp_retries2_timeout: zDuration
-    .prefault('924.6s')
-    .describe('Time until a connection with unacknowledged data gives up (tcp_retries2=15 → 924.6 s, ip-sysctl.rst).'),
 });
 
 export const NginxSchema = z.strictObject({
@@ -69,7 +66,6 @@ export const NginxSchema = z.strictObject({
   worker_shutdown_timeout: zDurationOrInfinite
     .prefault('0')
     .describe('nginx worker_shutdown_timeout; no default (0 = off): without it a quitting worker waits for every WebSocket.'),
-  listen_backlog: int(1).prefault(511).describe('nginx listen backlog, default 511 (NGX_LISTEN_BACKLOG on Linux).'),
 });
 
 export const WsServerSchema = z.strictObject({
@@ -218,10 +214,6 @@ export const LbSchema = z.strictObject({
     .boolean()
     .prefault(true)
     .describe('A hard `remove` forgets the backend flows: each side\'s next packet is answered with RST.'),
-  shutdown_sessions: z
-    .boolean()
-    .prefault(false)
-    .describe('HAProxy on-marked-down shutdown-sessions: kill a backend\'s connections when it leaves (also on drain end).'),
 });
 
 const BackendOverrides = z.strictObject({

@@ -107,6 +107,8 @@ describe('L4 vs L7: the same broken backend', () => {
     const r = runBuiltin('lb-lied', undefined, ['lb.retry_on_5xx=true']);
     expect(r.figures['req_5xx.total']!).toBeGreaterThan(15_000);
     expect(r.figures['errors.total']).toBe(0);
-    expect(r.figures['goodput.total']).toBe(r.figures['offered.total']);
+    expect(r.figures['req_failed.total']).toBe(0);
+    // Only the requests still in flight when the run ends are not answered.
+    expect(r.figures['offered.total']! - r.figures['goodput.total']!).toBeLessThan(10);
   });
 });
