@@ -18,8 +18,8 @@ import { EndKind, type World } from './world.js';
  */
 export class HttpClients implements ConnectHandler, ResponseSink {
   private readonly arrivals: PoissonArrivals;
-  private readonly think: Rng;
-  private readonly count: Rng;
+  /** One seed per arriving client; each client then draws from its own sequence. */
+  private readonly clientSeeds: Rng;
   private readonly retryRng: Rng;
   private readonly thinkTime: Distribution;
   private readonly requestsPerConn: Distribution;
@@ -33,8 +33,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
   ) {
     const cfg = w.scenario.clients.http;
     this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () => this.arrive());
-    this.think = w.streams.stream('clients.http.think');
-    this.count = w.streams.stream('clients.http.requests');
+    this.clientSeeds = w.streams.stream('clients.http.clients');
     this.retryRng = w.streams.stream('clients.http.retry');
     this.thinkTime = cfg.think_time;
     this.requestsPerConn = cfg.requests_per_connection;
@@ -54,7 +53,8 @@ export class HttpClients implements ConnectHandler, ResponseSink {
 
   private arrive(): void {
     const conn = this.w.newConn(ConnKind.HTTP);
-    conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(this.count)));
+    conn.seed(Math.floor(this.clientSeeds.next() * 4294967296));
+    conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(conn)));
     this.send(conn);
   }
 
@@ -145,7 +145,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     // nginx answers with `Connection: close` when keep-alive is off, the connection reached
     // keepalive_requests, or nginx is quitting: it closes first and holds the TIME_WAIT.
     const serverCloses = conn.requestsServed >= nginx.keepalive_requests || backend.nginxQuitting || nginx.keepalive_timeout === 0;
-    const think = conn.requestsLeft > 0 ? this.thinkTime.sample(this.think) : 0;
+    const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn) : 0;
     if (serverCloses) {
       conn.lastActivity = w.now + this.rtt / 2 + think;
       conn.timer = w.engine.schedule(0, this.serverIdleClose, conn);

@@ -1,5 +1,5 @@
 import { Engine } from '../engine/engine.js';
-import { RandomStreams, type Rng } from '../engine/random.js';
+import { RandomStreams } from '../engine/random.js';
 import { EventLog } from '../metrics/event-log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { TcpState, orderlyClose } from '../net/tcp.js';
@@ -30,7 +30,6 @@ export class World {
   readonly lb: LoadBalancer;
   readonly startOfDay: number;
   private readonly portCursor: Uint16Array;
-  private readonly ipRng: Rng;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on the backend). */
   sharedDependency: 'up' | 'down' | 'slow' = 'up';
@@ -64,7 +63,6 @@ export class World {
     this.log = new EventLog(() => this.engine.now);
     this.metrics.clock = () => this.engine.now;
     this.c = defineCounters(this.metrics);
-    this.ipRng = this.streams.stream('clients.ip');
     this.portCursor = new Uint16Array(Math.min(scenario.clients.source_ips, 1 << 20));
     this.engine.now = -scenario.warmup;
   }
@@ -88,7 +86,7 @@ export class World {
    */
   assignTuple(conn: Conn): void {
     const ips = this.portCursor.length;
-    const ip = Math.floor(this.ipRng.next() * ips);
+    const ip = Math.floor(conn.next() * ips);
     const [low, high] = this.scenario.kernel.ip_local_port_range;
     const span = high - low + 1;
     const port = low + (this.portCursor[ip] % span);

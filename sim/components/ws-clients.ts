@@ -61,6 +61,7 @@ export class WsClients implements ConnectHandler {
   private readonly arrive = (): void => {
     const conn = this.w.newConn(ConnKind.WS);
     conn.sessionEndsAt = this.w.now + this.lifetime.sample(this.lifetimeRng);
+    conn.seed(Math.floor(this.lifetimeRng.next() * 4294967296));
     this.connector.connect(conn, this);
   };
 
