@@ -28,6 +28,7 @@ export class RequestPath {
   handle(conn: Conn): void {
     const backend = this.w.backends[conn.backend];
     if (!backend.appUp || !backend.appAccepting) {
+      conn.phase = ReqPhase.NONE;
       this.refused(backend, conn);
       return;
     }
@@ -61,6 +62,7 @@ export class RequestPath {
       conn.timer = w.engine.schedule(Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn), this.retryConnect, conn);
       return null;
     }
+    conn.phase = ReqPhase.NONE;
     const port = backend.upstreamPorts.connect(now);
     if (port < 0) {
       w.metrics.inc(w.c.errEaddrnotavail, backend.index);
@@ -74,6 +76,14 @@ export class RequestPath {
     }
     w.metrics.inc(w.c.upstreamConnects, backend.index);
     return { port, requests: 0, idleSince: now };
+  }
+
+  /**
+   * proxy_connect_timeout has run out. Compared with a microsecond of slack: a timer set for the
+   * deadline may land a rounding error before it, and must not re-arm itself in zero time.
+   */
+  private connectDeadlinePassed(backend: Backend, conn: Conn): boolean {
+    return this.w.now >= conn.requestStartedAt + backend.nginx.proxy_connect_timeout - 1e-6;
   }
 
   /** Seconds from SYN number k to the retransmission k+1. */
@@ -97,13 +107,13 @@ export class RequestPath {
   private readonly retryConnect = (conn: Conn): void => {
     conn.timer = -1;
     const backend = this.w.backends[conn.backend];
-    if (this.w.now - conn.requestStartedAt >= backend.nginx.proxy_connect_timeout) {
+    if (this.connectDeadlinePassed(backend, conn)) {
       this.w.log.logLimited(`connect-timeout-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while connecting to upstream`);
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
       return;
     }
-    conn.phase = ReqPhase.NONE;
+    // Still CONNECTING: the next drop continues the same SYN schedule.
     this.handle(conn);
   };
 
