@@ -154,10 +154,13 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
  * Once a minute, an `ss -s` line for each VM holding many TIME_WAIT sockets, the way an operator
  * watching the surge would record it (seed Part 6 case 3).
  */
+/** Below this many TIME_WAIT sockets a VM is not worth an `ss -s` line. */
+const SS_LOG_MIN_TIME_WAIT = 10_000;
+
 function observeSockets(w: World): void {
   for (const b of w.backends) {
     const tw = b.timeWaitCount(w.now);
-    if (tw < 10000) continue;
+    if (tw < SS_LOG_MIN_TIME_WAIT) continue;
     const inuse = b.conns.size + b.upstreamPorts.inUse;
     w.log.log('kernel', `${b.name}: ss -s: TCP: inuse ${inuse} orphan 0 tw ${tw}`);
   }

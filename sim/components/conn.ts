@@ -1,5 +1,5 @@
 import { TcpState } from '../net/tcp.js';
-import type { Rng } from '../engine/random.js';
+import { Mulberry32 } from '../engine/mulberry32.js';
 import type { AppJob, Status } from './app-job.js';
 
 /** An upstream connection nginx → app (one per request without keepalive, pooled with it). */
@@ -23,15 +23,14 @@ export type ReqPhase = (typeof ReqPhase)[keyof typeof ReqPhase];
  * request in flight (HTTP/1.1 has at most one); for a WebSocket, the session and its upstream
  * tunnel. Fields are plain and preallocated so per-request events allocate nothing.
  */
-export class Conn implements AppJob, Rng {
+export class Conn implements AppJob {
   /**
-   * The client's own random state (mulberry32), seeded when the client arrives. Its think
-   * times, request counts and source address come from here, so a policy that changes which
-   * requests fail or when clients reconnect does not change what each client does (common random
-   * numbers per client, not just per stream).
+   * The client's own random sequence, seeded when the client arrives. Its think times, request
+   * counts and source address come from here, so a policy that changes which requests fail or
+   * when clients reconnect does not change what each client does (common random numbers per
+   * client, not just per stream).
    */
-  private rngState = 0;
-
+  readonly rng = new Mulberry32();
   /** Bumped whenever the connection ends, so events scheduled for an earlier life are ignored. */
   gen = 0;
   clientState: TcpState = TcpState.CLOSED;
@@ -41,9 +40,6 @@ export class Conn implements AppJob, Rng {
   backend = -1;
   /** Client address index and source port: the 4-tuple the VM sees. */
   tupleKey = 0;
-  openedAt = 0;
-  /** True while this connection counts as new/active on its backend (for gauges). */
-  counted = false;
 
   // HTTP keepalive state
   requestsLeft = 0;
@@ -75,22 +71,11 @@ export class Conn implements AppJob, Rng {
 
   // WebSocket state
   sessionEndsAt = Infinity;
-  sessionId = 0;
+  /** When the current WebSocket session was established (-1: none). */
+  sessionStartedAt = -1;
 
   constructor(
     readonly id: number,
     readonly kind: ConnKind,
   ) {}
-
-  seed(seed: number): void {
-    this.rngState = seed >>> 0;
-  }
-
-  /** Uniform in [0, 1) from this client's own sequence. */
-  next(): number {
-    let t = (this.rngState = (this.rngState + 0x6d2b79f5) >>> 0);
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  }
 }

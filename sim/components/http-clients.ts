@@ -53,8 +53,8 @@ export class HttpClients implements ConnectHandler, ResponseSink {
 
   private arrive(): void {
     const conn = this.w.newConn(ConnKind.HTTP);
-    conn.seed(Math.floor(this.clientSeeds.next() * 4294967296));
-    conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(conn)));
+    conn.rng.seed(Math.floor(this.clientSeeds.next() * 4294967296));
+    conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(conn.rng)));
     this.send(conn);
   }
 
@@ -145,7 +145,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     // nginx answers with `Connection: close` when keep-alive is off, the connection reached
     // keepalive_requests, or nginx is quitting: it closes first and holds the TIME_WAIT.
     const serverCloses = conn.requestsServed >= nginx.keepalive_requests || backend.nginxQuitting || nginx.keepalive_timeout === 0;
-    const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn) : 0;
+    const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0;
     if (serverCloses) {
       conn.lastActivity = w.now + this.rtt / 2 + think;
       conn.timer = w.engine.schedule(0, this.serverIdleClose, conn);

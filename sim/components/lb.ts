@@ -66,13 +66,6 @@ export class LoadBalancer {
     return this.hcUp[b] === 1 && this.ready[b] === 1;
   }
 
-  /** Backends that would take a new flow now. */
-  eligibleCount(): number {
-    let n = 0;
-    for (let b = 0; b < this.count; b++) if (this.eligible(b)) n++;
-    return n;
-  }
-
   /**
    * Choose a backend for a new flow, or -1 when none is eligible. `exclude` is a bit set of
    * backends already tried (a redispatch must go elsewhere).

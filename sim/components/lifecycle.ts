@@ -16,9 +16,6 @@ export type TerminateMode = 'graceful' | 'kill' | 'vanish';
  * unread) and a vanished host (no FIN, no RST: peers learn by timeout).
  */
 export class Lifecycle {
-  /** Told about request-level jobs lost with a vanished host (their callers time out). */
-  onVanishedJob?: (job: AppJob) => void;
-
   constructor(
     private readonly w: World,
     private readonly http: HttpClients,
@@ -171,7 +168,8 @@ export class Lifecycle {
       if (job instanceof Conn) {
         job.upstream = null;
         job.timer = w.engine.at(job.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, job);
-      } else this.onVanishedJob?.(job);
+      }
+      // An open-loop attempt needs nothing here: its client's own timeout fires.
     }
     for (const conn of [...backend.conns]) {
       if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.serverGone(conn, EndKind.SILENT);

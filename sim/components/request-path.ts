@@ -19,10 +19,15 @@ export interface ResponseSink {
 export class RequestPath {
   sink!: ResponseSink;
 
+  /** Linux's SYN retransmission times per backend (its kernel settings are fixed for the run). */
+  private readonly synRetransmits: number[][];
+
   constructor(
     private readonly w: World,
     readonly app: AppServer,
-  ) {}
+  ) {
+    this.synRetransmits = w.backends.map((b) => synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts).retransmits);
+  }
 
   /** A request arrived at nginx on an established client connection. */
   handle(conn: Conn): void {
@@ -88,21 +93,10 @@ export class RequestPath {
 
   /** Seconds from SYN number k to the retransmission k+1. */
   private synDelay(backend: Backend, k: number): number {
-    const { retransmits } = this.synSchedule(backend);
+    const retransmits = this.synRetransmits[backend.index];
     if (k >= retransmits.length) return Infinity;
     return k === 0 ? retransmits[0] : retransmits[k] - retransmits[k - 1];
   }
-
-  private synSchedule(backend: Backend): { retransmits: number[]; giveUp: number } {
-    let s = this.synSchedules.get(backend.index);
-    if (!s) {
-      s = synRetransmitSchedule(backend.kernel.tcp_syn_retries, backend.kernel.tcp_syn_linear_timeouts);
-      this.synSchedules.set(backend.index, s);
-    }
-    return s;
-  }
-
-  private readonly synSchedules = new Map<number, { retransmits: number[]; giveUp: number }>();
 
   private readonly retryConnect = (conn: Conn): void => {
     conn.timer = -1;

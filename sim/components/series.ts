@@ -90,7 +90,8 @@ export const ErrorKind = {
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 
-export function errorCounter(c: Counters, kind: ErrorKind): SeriesId {
+/** The counter of an errno-style client error, or -1 for a 5xx (counted as a response). */
+export function errnoCounter(c: Counters, kind: ErrorKind): SeriesId {
   switch (kind) {
     case ErrorKind.ECONNRESET:
       return c.errEconnreset;
@@ -101,6 +102,6 @@ export function errorCounter(c: Counters, kind: ErrorKind): SeriesId {
     case ErrorKind.EADDRNOTAVAIL:
       return c.errEaddrnotavail;
     default:
-      return c.responses5xx;
+      return -1;
   }
 }

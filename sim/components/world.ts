@@ -4,12 +4,12 @@ import { EventLog } from '../metrics/event-log.js';
 import { Metrics } from '../metrics/metrics.js';
 import { TcpState, orderlyClose } from '../net/tcp.js';
 import type { Scenario } from '../scenario/schema.js';
-import { formatClock, parseClock } from '../scenario/units.js';
+import { parseClock } from '../scenario/units.js';
 import { Backend } from './backend.js';
 import { Conn, ConnKind } from './conn.js';
 import { LoadBalancer, parsePoolState } from './lb.js';
 import { definedOnly } from './defined-only.js';
-import { defineCounters, errorCounter, ErrorKind, type Counters } from './series.js';
+import { defineCounters, errnoCounter, type Counters, type ErrorKind } from './series.js';
 
 /** How a client connection ended, for counting and for what the client sees next. */
 export const EndKind = { CLIENT_FIN: 0, SERVER_FIN: 1, RESET: 2, SILENT: 3 } as const;
@@ -61,7 +61,7 @@ export class World {
       scenario.sample_interval,
     );
     this.log = new EventLog(() => this.engine.now);
-    this.metrics.clock = () => this.engine.now;
+    this.metrics.clock = this.engine;
     this.c = defineCounters(this.metrics);
     this.portCursor = new Uint16Array(Math.min(scenario.clients.source_ips, 1 << 20));
     this.engine.now = -scenario.warmup;
@@ -69,11 +69,6 @@ export class World {
 
   get now(): number {
     return this.engine.now;
-  }
-
-  /** Wall-clock label of a simulated time. */
-  clock(t: number = this.engine.now): string {
-    return formatClock(this.startOfDay + t);
   }
 
   newConn(kind: ConnKind): Conn {
@@ -86,7 +81,7 @@ export class World {
    */
   assignTuple(conn: Conn): void {
     const ips = this.portCursor.length;
-    const ip = Math.floor(conn.next() * ips);
+    const ip = Math.floor(conn.rng.next() * ips);
     const [low, high] = this.scenario.kernel.ip_local_port_range;
     const span = high - low + 1;
     const port = low + (this.portCursor[ip] % span);
@@ -104,7 +99,6 @@ export class World {
     conn.backend = b;
     conn.flow = 1;
     conn.gen++;
-    conn.openedAt = this.now;
     // keepalive_requests counts requests on this connection, not on the client's earlier ones.
     conn.requestsServed = 0;
     conn.clientState = TcpState.ESTABLISHED;
@@ -164,7 +158,8 @@ export class World {
   error(kind: ErrorKind, b: number): void {
     this.metrics.inc(this.c.errors, b);
     // A 5xx is already counted as a response (responses_5xx) where it is answered.
-    if (kind !== ErrorKind.HTTP_5XX) this.metrics.inc(errorCounter(this.c, kind), b);
+    const byKind = errnoCounter(this.c, kind);
+    if (byKind >= 0) this.metrics.inc(byKind, b);
   }
 }
 

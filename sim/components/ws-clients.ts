@@ -1,4 +1,5 @@
 import type { Rng } from '../engine/random.js';
+import type { Histogram } from '../metrics/histogram.js';
 import type { Distribution } from '../scenario/distribution.js';
 import type { Backend } from './backend.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
@@ -27,8 +28,7 @@ export class WsClients implements ConnectHandler {
   private readonly lifetime: Distribution;
   /** Sum of session start times per backend, for the average age gauge in O(1). */
   readonly bornSum: Float64Array;
-  /** Session start time per user connection id. */
-  private readonly born = new Map<number, number>();
+  private readonly durations: Histogram;
   /** retryAfter announced by a drain notice, per user connection id. */
   private readonly notice = new Map<number, number>();
 
@@ -45,7 +45,7 @@ export class WsClients implements ConnectHandler {
     this.lifetime = cfg.lifetime;
     this.bornSum = new Float64Array(w.backends.length);
     // Registered up front so a run with no session closes still reports it (count 0).
-    w.metrics.histogram('ws_session_duration');
+    this.durations = w.metrics.histogram('ws_session_duration');
   }
 
   start(): void {
@@ -61,7 +61,7 @@ export class WsClients implements ConnectHandler {
   private readonly arrive = (): void => {
     const conn = this.w.newConn(ConnKind.WS);
     conn.sessionEndsAt = this.w.now + this.lifetime.sample(this.lifetimeRng);
-    conn.seed(Math.floor(this.lifetimeRng.next() * 4294967296));
+    conn.rng.seed(Math.floor(this.lifetimeRng.next() * 4294967296));
     this.connector.connect(conn, this);
   };
 
@@ -98,7 +98,7 @@ export class WsClients implements ConnectHandler {
     conn.attempt = 0;
     conn.lastActivity = 0;
     this.notice.delete(conn.id);
-    this.born.set(conn.id, w.now);
+    conn.sessionStartedAt = w.now;
     this.bornSum[backend.index] += w.now;
     backend.wsSessions.add(conn);
     this.armSessionTimer(conn, backend);
@@ -106,7 +106,7 @@ export class WsClients implements ConnectHandler {
 
   private armSessionTimer(conn: Conn, backend: Backend): void {
     const w = this.w;
-    const born = this.born.get(conn.id)!;
+    const born = conn.sessionStartedAt;
     let end = conn.sessionEndsAt;
     const ttl = backend.app.ws.session_ttl;
     if (ttl > 0 && ttl !== Infinity) end = Math.min(end, born + ttl);
@@ -122,7 +122,7 @@ export class WsClients implements ConnectHandler {
     if (w.now >= conn.sessionEndsAt) this.closeSession(conn, WsClose.NORMAL, false);
     else {
       const ttl = backend.app.ws.session_ttl;
-      const born = this.born.get(conn.id)!;
+      const born = conn.sessionStartedAt;
       if (ttl > 0 && w.now >= born + ttl) this.closeSession(conn, WsClose.GOING_AWAY, false);
       else this.closeSession(conn, WsClose.ABNORMAL, true);
     }
@@ -171,7 +171,7 @@ export class WsClients implements ConnectHandler {
     const w = this.w;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     const ping = w.scenario.clients.ws.ping_interval;
-    const born = this.born.get(conn.id) ?? w.now;
+    const born = this.sessionStart(conn);
     const next = ping > 0 && ping !== Infinity ? born + Math.ceil((w.now - born) / ping + 1e-9) * ping : conn.sessionEndsAt;
     conn.timer = w.engine.at(Math.min(next, conn.sessionEndsAt), this.resetByLb, conn);
   }
@@ -193,7 +193,7 @@ export class WsClients implements ConnectHandler {
   private deadPeerNoticedAt(conn: Conn): number {
     const w = this.w;
     const cfg = w.scenario.clients.ws;
-    const born = this.born.get(conn.id) ?? w.now;
+    const born = this.sessionStart(conn);
     if (cfg.ping_interval === 0 || cfg.ping_interval === Infinity) return conn.sessionEndsAt;
     const nextPing = born + Math.ceil((w.now - born) / cfg.ping_interval + 1e-9) * cfg.ping_interval;
     return Math.min(conn.sessionEndsAt, nextPing + cfg.pong_timeout);
@@ -258,15 +258,20 @@ export class WsClients implements ConnectHandler {
 
   private forgetSession(conn: Conn, backend: Backend): void {
     if (!backend.wsSessions.delete(conn)) return;
-    const born = this.born.get(conn.id)!;
+    const born = conn.sessionStartedAt;
     this.bornSum[backend.index] -= born;
-    this.born.delete(conn.id);
-    this.w.metrics.histogram('ws_session_duration').record(this.w.now - born);
+    conn.sessionStartedAt = -1;
+    this.durations.record(this.w.now - born);
   }
 
   private countClose(code: number, b: number): void {
     const c = this.w.c;
     this.w.metrics.inc(code === WsClose.NORMAL ? c.ws1000 : code === WsClose.GOING_AWAY ? c.ws1001 : c.ws1006, b);
+  }
+
+  /** Start of the session the pings are timed from (now, once the session was forgotten). */
+  private sessionStart(conn: Conn): number {
+    return conn.sessionStartedAt >= 0 ? conn.sessionStartedAt : this.w.now;
   }
 
   /** Average age of the sessions on a backend now (0 when none). */

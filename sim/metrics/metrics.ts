@@ -28,8 +28,8 @@ export class Metrics {
   private secondOf = new Float64Array(0);
   private secondCount = new Float64Array(0);
   private secondPeak = new Float64Array(0);
-  /** The simulated clock, for the per-second peaks. */
-  clock: () => number = () => 0;
+  /** The simulated clock (the engine), for the per-second peaks. */
+  clock: { readonly now: number } = { now: 0 };
   private readonly histograms = new Map<string, Histogram>();
   private readonly timeline: Timeline;
 
@@ -61,7 +61,7 @@ export class Metrics {
     }
     this.counts[base + this.totalIdx] += n;
     this.cumulative[base + this.totalIdx] += n;
-    const second = Math.floor(this.clock());
+    const second = Math.floor(this.clock.now);
     if (this.secondOf[id] !== second) {
       this.secondOf[id] = second;
       this.secondCount[id] = 0;
