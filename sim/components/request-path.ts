@@ -55,8 +55,6 @@ export class RequestPath {
     }
     const queued = backend.busyWorkers >= backend.app.workers ? backend.appQueueLength : 0;
     if (queued + 1 > backend.appBacklog) {
-      // Accept queue full: the SYN is dropped and nginx's kernel retransmits it 1 s later,
-      // longer than proxy_connect_timeout would allow only in extreme overload.
       // Accept queue full: the SYN is dropped and nginx's kernel retransmits it on Linux's
       // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling).
       w.metrics.inc(w.c.synDrops, backend.index);
