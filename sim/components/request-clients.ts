@@ -1,5 +1,6 @@
 import type { Rng } from '../engine/random.js';
 import type { Histogram } from '../metrics/histogram.js';
+import { synRetransmitSchedule } from '../net/tcp.js';
 import { Status, type AppJob } from './app-job.js';
 import type { AppServer } from './app-server.js';
 import { backoffDelay } from './backoff.js';
@@ -15,15 +16,18 @@ import type { World } from './world.js';
  * These are the ingredients of a metastable failure (shared/reference §8).
  *
  * The balancer picks a backend per request. In L7 mode it sees status codes and, with
- * `retry_on_5xx`, retries a 5xx on another backend; in L4 mode it only sees connection failures
- * (refused, timeout) and passes everything else through. Sticky sessions keep a user on the
- * backend named by its cookie (or source address) while that backend is in service.
+ * `retry_on_5xx`, retries a 5xx; in L4 mode it only sees connection failures (refused, timeout)
+ * and passes everything else through. Its retries go to the same server, except the last one
+ * with `redispatch`, as in HAProxy. Sticky sessions keep a user on the backend named by its
+ * cookie (or source address) while that backend is in service.
  */
 export class RequestClients {
   private readonly arrivals: PoissonArrivals;
   private readonly retryRng: Rng;
   private readonly userRng: Rng;
   private readonly pickRng: Rng;
+  /** SYN retransmission times of the balancer host's kernel (seconds after the first SYN). */
+  private readonly synRetransmits: number[];
   private readonly latency: Histogram;
   /** Backend holding each user's session, and that backend's process epoch then. */
   private readonly sessionBackend: Int32Array;
@@ -38,6 +42,7 @@ export class RequestClients {
     this.retryRng = w.streams.stream('clients.requests.retry');
     this.userRng = w.streams.stream('clients.requests.user');
     this.pickRng = w.streams.stream('lb.pick.requests');
+    this.synRetransmits = synRetransmitSchedule(w.scenario.kernel.tcp_syn_retries, w.scenario.kernel.tcp_syn_linear_timeouts).retransmits;
     this.latency = w.metrics.histogram('open_loop_latency');
     this.sessionBackend = new Int32Array(cfg.users).fill(-1);
     this.sessionEpoch = new Float64Array(cfg.users);
@@ -69,11 +74,14 @@ export class RequestClients {
     this.dispatch(req, w.scenario.lb.retries);
   }
 
-  /** The balancer places one attempt; `lbRetries` are its own retries of connection failures. */
-  private dispatch(req: Req, lbRetries: number): void {
+  /**
+   * The balancer places one attempt on `server`, or on a backend it picks; `lbRetries` are its
+   * own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers).
+   */
+  private dispatch(req: Req, lbRetries: number, server = -1): void {
     const w = this.w;
     if (req.abandoned) return;
-    const b = this.pick(req);
+    const b = server >= 0 ? server : this.pick(req);
     if (b < 0) {
       // HAProxy answers 503 when the backend has no server available.
       w.log.logLimited('lb-no-server-req', 'lb', `backend 'be' has no server available: 503 Service Unavailable`);
@@ -81,34 +89,70 @@ export class RequestClients {
       return;
     }
     req.tried |= 1 << b;
+    req.backend = b;
+    req.lbRetriesLeft = lbRetries;
     const backend = w.backends[b];
     w.metrics.inc(w.c.attempts, b);
-    if (!backend.hostUp || !backend.nginxUp || !backend.appUp || !backend.appAccepting) {
-      const vanished = !backend.hostUp;
-      if (!vanished) w.metrics.inc(w.c.resetIn, b);
-      const retry = (r: Req) => {
-        if (r.abandoned) return;
-        if (lbRetries > 0) this.dispatch(r, lbRetries - 1);
-        else this.connectFailed(r, vanished, b);
-      };
-      w.engine.schedule(vanished ? w.scenario.lb.connect_timeout : w.scenario.lb.retry_interval, retry, req);
+    if (!backend.hostUp) {
+      // No RST from a vanished host: the SYNs go unanswered until `timeout connect`.
+      w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
       return;
     }
+    if (!backend.nginxUp || !backend.appUp || !backend.appAccepting) {
+      // Refused at once; HAProxy waits min(timeout connect, 1 s) before retrying the same server.
+      w.metrics.inc(w.c.resetIn, b);
+      w.engine.schedule(w.scenario.lb.retry_interval, this.connectRefused, req);
+      return;
+    }
+    req.connectStartedAt = w.now;
+    req.synAttempt = 0;
+    this.sendSyn(req);
+  }
+
+  /**
+   * One SYN to the attempt's backend. A full accept queue drops it and the balancer's kernel
+   * retransmits it on Linux's schedule to the same server, until `timeout connect` ends the
+   * attempt (HAProxy then counts a connection retry).
+   */
+  private sendSyn(req: Req): void {
+    const w = this.w;
+    const b = req.backend;
+    const backend = w.backends[b];
     if (!this.app.acceptsConnection(backend)) {
-      // SYN dropped by the app's full accept queue: the kernel retransmits it after 1 s (HAProxy
-      // counts it as a connection retry and may redispatch).
       w.metrics.inc(w.c.synDrops, b);
-      const retry = (r: Req) => {
-        if (r.abandoned) return;
-        if (lbRetries > 0) this.dispatch(r, lbRetries - 1);
-        else this.answer(r, Status.UNAVAILABLE, b);
-      };
-      w.engine.schedule(1, retry, req);
+      const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
+      const retransmitAt = req.connectStartedAt + (this.synRetransmits[req.synAttempt++] ?? Infinity);
+      w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
       return;
     }
     this.touchSession(req, b);
-    req.lbRetriesLeft = lbRetries;
     this.app.submit(backend, req);
+  }
+
+  private readonly synTimer = (req: Req): void => {
+    if (req.abandoned) return;
+    // Compared with a microsecond of slack so a timer set for the deadline cannot re-arm itself.
+    if (this.w.now >= req.connectStartedAt + this.w.scenario.lb.connect_timeout - 1e-6) this.connectTimedOut(req);
+    else this.sendSyn(req);
+  };
+
+  private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
+  private readonly connectRefused = (req: Req): void => this.retryConnection(req, false);
+
+  /** A connection attempt failed: retry it while the balancer has retries, else give up. */
+  private retryConnection(req: Req, timedOut: boolean): void {
+    if (req.abandoned) return;
+    if (req.lbRetriesLeft > 0) this.lbRetry(req);
+    else this.connectFailed(req, timedOut, req.backend);
+  }
+
+  /**
+   * HAProxy retries on the same server; with `option redispatch` its last retry goes to another
+   * one (reference: configuration.txt "retries", "option redispatch").
+   */
+  private lbRetry(req: Req): void {
+    const left = req.lbRetriesLeft - 1;
+    this.dispatch(req, left, this.w.scenario.lb.redispatch && left === 0 ? -1 : req.backend);
   }
 
   private pick(req: Req): number {
@@ -150,9 +194,9 @@ export class RequestClients {
       return;
     }
     if (req.status !== Status.OK && w.scenario.lb.mode === 'l7' && w.scenario.lb.retry_on_5xx && req.lbRetriesLeft > 0) {
-      // The L7 balancer saw the 5xx and retries it elsewhere; the client never sees it.
+      // The L7 balancer saw the 5xx and retries it (retry-on 5xx); the client does not see it.
       w.metrics.inc(w.c.req5xx, req.backend);
-      this.dispatch(req, req.lbRetriesLeft - 1);
+      this.lbRetry(req);
       return;
     }
     this.answer(req, req.status, req.backend);

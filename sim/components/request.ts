@@ -29,6 +29,9 @@ export class Req implements AppJob {
   lastBackoff = 0;
   /** Connection retries the balancer still has for this attempt. */
   lbRetriesLeft = 0;
+  /** When the balancer's current connect() to the backend began, and the SYNs sent since. */
+  connectStartedAt = 0;
+  synAttempt = 0;
   user = -1;
   /** Client-side timeout timer. */
   clientTimer = -1;

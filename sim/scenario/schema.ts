@@ -206,9 +206,9 @@ export const LbSchema = z.strictObject({
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe('HAProxy balance algorithm; roundrobin is the default.'),
-  retries: int(0).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): refused connects are retried, min(timeout connect, 1s) apart.'),
+  retries: int(0).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried on the same server, min(timeout connect, 1s) apart.'),
   retry_interval: zDuration.prefault('1s').describe('Pause between connect retries to the same server: min(timeout connect, 1s).'),
-  connect_timeout: zDuration.prefault('5s').describe('HAProxy timeout connect (no default; 5s is the common setting): an unanswered SYN to a vanished backend.'),
+  connect_timeout: zDuration.prefault('5s').describe('HAProxy timeout connect (no default; 5s is the common setting): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.'),
   redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: the last retry goes to another backend.'),
   remove_resets_flows: z
     .boolean()

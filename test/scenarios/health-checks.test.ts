@@ -108,8 +108,15 @@ describe('L4 vs L7: the same broken backend', () => {
     expect(r.figures['errors.total']!).toBeGreaterThan(15_000);
   });
 
-  it('an L7 balancer sees the 5xx and retries it on another backend: clients see none', () => {
+  it('an L7 balancer retrying 5xx without redispatch retries the same broken backend: clients still get its 500s', () => {
+    // HAProxy's default: retries go to the server that failed; lb-lied has lb.retries 3.
     const r = runBuiltin('lb-lied', undefined, ['lb.retry_on_5xx=true']);
+    expect(r.figures['req_5xx.total']!).toBeGreaterThan(4 * 15_000);
+    expect(r.figures['errors.total']!).toBeGreaterThan(15_000);
+  });
+
+  it('an L7 balancer with retry-on 5xx and redispatch sends the last retry to another backend: clients see none', () => {
+    const r = runBuiltin('lb-lied', undefined, ['lb.retry_on_5xx=true', 'lb.redispatch=true']);
     expect(r.figures['req_5xx.total']!).toBeGreaterThan(15_000);
     expect(r.figures['errors.total']).toBe(0);
     expect(r.figures['req_failed.total']).toBe(0);
