@@ -10,9 +10,4 @@ export class BenchRng extends Mulberry32 {
   exp(mean: number): number {
     return -Math.log(1 - this.next()) * mean;
   }
-
-  /** Uniform integer in [0, n). */
-  int(n: number): number {
-    return Math.floor(this.next() * n);
-  }
 }

@@ -6,10 +6,10 @@
  *   node --expose-gc dist/bench/run.js --list
  */
 import { fork } from 'node:child_process';
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { writeFileAtomic } from '../reports/write-atomic.js';
 import type { Measurement } from './measure.js';
 import { workloads, type Workload } from './workloads.js';
 
@@ -50,13 +50,6 @@ function table(rows: string[][]): string {
   return [line(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
-function writeAtomically(file: string, text: string): void {
-  mkdirSync(path.dirname(file), { recursive: true });
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text);
-  renameSync(tmp, file);
-}
-
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--list')) {
     for (const w of workloads) console.log(`${w.name.padEnd(16)} ${w.description}`);
@@ -87,7 +80,7 @@ async function main(argv: string[]): Promise<number> {
 
   console.log(`\n${table(results.map(row))}`);
   const report = { date: new Date().toISOString(), machine, results };
-  writeAtomically(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
+  writeFileAtomic(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${OUT_FILE}`);
   return 0;
 }

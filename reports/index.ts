@@ -15,8 +15,7 @@ import type { ConsoleContext, ConsoleReport, FileReport } from './writer.js';
 
 export type { ConsoleContext, ConsoleReport, FileReport } from './writer.js';
 export { writeFileAtomic } from './write-atomic.js';
-export { colorize, shouldColor } from './colorize.js';
-export { roundForOutput } from './round-for-output.js';
+export { colorize } from './colorize.js';
 
 /** Reports that become files in the output directory. */
 export const fileReports: Record<string, FileReport> = {

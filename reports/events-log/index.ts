@@ -3,14 +3,18 @@
  * the simulated wall clock: `HH:MM:SS.mmm [source] text`.
  */
 import type { RunResult } from '../../sim/result.js';
-import { wallClock } from '../wall-clock.js';
+import { wallClock, type WallClock } from '../wall-clock.js';
 import type { FileReport } from '../writer.js';
+
+/** One event as events.log prints it (without the newline). */
+export function eventLogLine(clock: WallClock, e: RunResult['events'][number]): string {
+  // Escaped so that one event stays one line, which grep and `wc -l` rely on.
+  return `${clock.atMillis(e.t)} [${e.source}] ${e.text.replace(/\r?\n/g, '\\n')}`;
+}
 
 export function renderEventsLog(result: RunResult): string {
   const clock = wallClock(result.start);
-  // Escaped so that one event stays one line, which grep and `wc -l` rely on.
-  const oneLine = (text: string): string => text.replace(/\r?\n/g, '\\n');
-  return result.events.map((e) => `${clock.atMillis(e.t)} [${e.source}] ${oneLine(e.text)}\n`).join('');
+  return result.events.map((e) => `${eventLogLine(clock, e)}\n`).join('');
 }
 
 export const eventsLog: FileReport = {

@@ -6,7 +6,6 @@
 import type { RunResult } from '../../sim/result.js';
 import { formatDuration } from '../../sim/scenario/units.js';
 import { simTimeOf } from '../../sim/scenario/sim-time.js';
-export { simTimeOf };
 
 /** One timeline entry as the resolved scenario holds it (`mode`, `text` … depend on `do`). */
 export interface TimelineAction {

@@ -4,6 +4,7 @@
  * around that moment, so a CI log alone says what went wrong.
  */
 import { colorize } from '../../reports/colorize.js';
+import { eventLogLine } from '../../reports/events-log/index.js';
 import { roundNumber } from '../../reports/round-for-output.js';
 import { wallClock, type WallClock } from '../../reports/wall-clock.js';
 import { expectationSeries } from '../expect/focus.js';
@@ -78,7 +79,7 @@ function logSlice(run: RunResult, at: number, clock: WallClock): string[] {
   const kept = [...near].sort((a, b) => Math.abs(a.e.t - at) - Math.abs(b.e.t - at) || a.i - b.i).slice(0, LOG_LINES_MAX);
   kept.sort((a, b) => a.i - b.i);
   const count = kept.length === near.length ? `${near.length} lines` : `${kept.length} of ${near.length} lines, those nearest ${clock.at(at)}`;
-  return [`  events.log from ${range} (${count}):`, ...kept.map(({ e }) => `${INDENT}${clock.atMillis(e.t)} [${e.source}] ${e.text.replace(/\r?\n/g, '\\n')}`)];
+  return [`  events.log from ${range} (${count}):`, ...kept.map(({ e }) => `${INDENT}${eventLogLine(clock, e)}`)];
 }
 
 /** One line on what was found: `actual 431 at 14:02:01 (2m 1s into the run) · expected == 0`. */

@@ -1,4 +1,5 @@
 import type { Rng } from '../engine/random.js';
+import type { Histogram } from '../metrics/histogram.js';
 import type { Backend } from './backend.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status, type AppJob } from './app-job.js';
 import type { World } from './world.js';
@@ -16,6 +17,7 @@ export class AppServer {
   /** Jobs in service per backend (to shift their end when a pause starts). */
   private readonly inService: Array<Set<AppJob>>;
   private readonly servedCount: Float64Array;
+  private readonly pauseLengths: Histogram;
 
   constructor(private readonly w: World) {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
@@ -23,7 +25,7 @@ export class AppServer {
     this.gcRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.gc`));
     this.inService = w.backends.map(() => new Set<AppJob>());
     this.servedCount = new Float64Array(w.backends.length);
-    w.metrics.histogram('app_pause');
+    this.pauseLengths = w.metrics.histogram('app_pause');
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
@@ -125,7 +127,7 @@ export class AppServer {
     if (extra <= 0) return;
     backend.pausedUntil = until;
     w.metrics.inc(w.c.pauses, backend.index);
-    w.metrics.histogram('app_pause').record(duration);
+    this.pauseLengths.record(duration);
     if (cause !== 'GC' || duration >= 0.1) w.log.logLimited(`pause-${backend.index}`, 'app', `${backend.name}: ${cause} pause ${Math.round(duration * 1000)}ms (all workers stopped)`);
     for (const job of this.inService[backend.index]) {
       w.engine.cancel(job.timer);

@@ -1,4 +1,3 @@
-import { TcpState } from '../net/tcp.js';
 import { Mulberry32 } from '../engine/mulberry32.js';
 import type { AppJob, Status } from './app-job.js';
 
@@ -9,6 +8,11 @@ export interface UpstreamConn {
   requests: number;
   idleSince: number;
 }
+
+/** `Conn.retryAfter` when no drain notice is pending. */
+export const NO_RETRY_AFTER = -1;
+/** Every request on a connection gets its `onDone` from the request path; this is the placeholder. */
+const notServed = (): void => {};
 
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
@@ -31,10 +35,6 @@ export class Conn implements AppJob {
    * client, not just per stream).
    */
   readonly rng = new Mulberry32();
-  /** Bumped whenever the connection ends, so events scheduled for an earlier life are ignored. */
-  gen = 0;
-  clientState: TcpState = TcpState.CLOSED;
-  serverState: TcpState = TcpState.CLOSED;
   /** LB flow: 0 none, 1 tracked, 2 forgotten by a hard removal (answered with RST). */
   flow = 0;
   backend = -1;
@@ -61,7 +61,7 @@ export class Conn implements AppJob {
   readonly fixedService = -1;
   readonly depTimeout = Infinity;
   readonly depTimeoutStatus: Status = 503;
-  onDone: (job: AppJob) => void = () => {};
+  onDone: (job: AppJob) => void = notServed;
   /** When the client next wants to send (HTTP), or the last reconnect delay (WS). */
   lastActivity = 0;
   /** When the client started waiting to send a request it had to open a connection for (-1: none). */
@@ -71,6 +71,8 @@ export class Conn implements AppJob {
 
   // WebSocket state
   sessionEndsAt = Infinity;
+  /** retryAfter of a drain notice received in this session (NO_RETRY_AFTER: none). */
+  retryAfter = NO_RETRY_AFTER;
   /** When the current WebSocket session was established (-1: none). */
   sessionStartedAt = -1;
 

@@ -1,12 +1,10 @@
 import { ReqPhase, Status, type AppJob } from './app-job.js';
 import type { AppServer } from './app-server.js';
-import { Req, ReqKind } from './request.js';
+import { Req } from './request.js';
 import type { World } from './world.js';
 
 /** One checker's settings, from HAProxy `check` options or a Kubernetes probe. */
 export interface CheckPolicy {
-  /** Log prefix and metric attribution: `hc` (LB), `readiness`, `liveness`. */
-  name: string;
   type: 'tcp' | 'http';
   endpoint: 'shallow' | 'deep';
   inter: number;
@@ -15,6 +13,7 @@ export interface CheckPolicy {
   rise: number;
   fall: number;
   timeout: number;
+  /** A deep check's own timeout on its database query; 0 or ∞: none. */
   dependencyTimeout: number;
   onDependencyTimeout: 'ready' | 'unready';
 }
@@ -39,6 +38,10 @@ export class HealthChecker {
   readonly up: Uint8Array;
   private readonly successes: Int32Array;
   private readonly failures: Int32Array;
+  /** What every HTTP check request of this policy asks of the app, worked out once. */
+  private readonly deep: boolean;
+  private readonly depTimeout: number;
+  private readonly depTimeoutStatus: Status;
 
   constructor(
     private readonly w: World,
@@ -51,6 +54,9 @@ export class HealthChecker {
     this.up = new Uint8Array(n).fill(initiallyUp ? 1 : 0);
     this.successes = new Int32Array(n);
     this.failures = new Int32Array(n);
+    this.deep = policy.endpoint === 'deep';
+    this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
+    this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
   }
 
   /** Forget a backend's streak (a restarted container is probed afresh). */
@@ -77,11 +83,11 @@ export class HealthChecker {
     if (!backend.nginxUp || backend.nginxQuitting) return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
     if (!backend.appUp || !backend.appAccepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
-    const job = new Req(ReqKind.HEALTH_CHECK, this.answered);
+    const job = new Req(this.answered);
     job.fixedService = backend.app.health_check_time;
-    job.deep = this.policy.endpoint === 'deep';
-    job.depTimeout = this.policy.dependencyTimeout > 0 ? this.policy.dependencyTimeout : Infinity;
-    job.depTimeoutStatus = this.policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
+    job.deep = this.deep;
+    job.depTimeout = this.depTimeout;
+    job.depTimeoutStatus = this.depTimeoutStatus;
     p.job = job;
     p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
     if (!this.app.acceptsConnection(backend)) {

@@ -8,7 +8,6 @@ const BACKEND_NAME = 'be';
 
 function lbPolicy(c: CheckConfig): CheckPolicy {
   return {
-    name: 'hc',
     type: c.type,
     endpoint: c.endpoint,
     inter: c.inter,
@@ -17,14 +16,13 @@ function lbPolicy(c: CheckConfig): CheckPolicy {
     rise: c.rise,
     fall: c.fall,
     timeout: c.timeout ?? c.inter,
-    dependencyTimeout: c.dependency_timeout === Infinity ? 0 : c.dependency_timeout,
+    dependencyTimeout: c.dependency_timeout,
     onDependencyTimeout: c.on_dependency_timeout,
   };
 }
 
-function probePolicy(name: string, p: ProbeConfig): CheckPolicy {
+function probePolicy(p: ProbeConfig): CheckPolicy {
   return {
-    name,
     type: p.type,
     endpoint: p.endpoint,
     inter: p.period,
@@ -33,7 +31,7 @@ function probePolicy(name: string, p: ProbeConfig): CheckPolicy {
     rise: p.success_threshold,
     fall: p.failure_threshold,
     timeout: p.timeout,
-    dependencyTimeout: p.dependency_timeout === Infinity ? 0 : p.dependency_timeout,
+    dependencyTimeout: p.dependency_timeout,
     onDependencyTimeout: p.on_dependency_timeout,
   };
 }
@@ -66,7 +64,7 @@ export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthCh
   }
   const { readiness, liveness } = s.probes;
   if (readiness) {
-    const probe = new HealthChecker(w, app, probePolicy('readiness', readiness), (b, up, reason) => {
+    const probe = new HealthChecker(w, app, probePolicy(readiness), (b, up, reason) => {
       w.lb.ready[b] = up ? 1 : 0;
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       w.log.log('k8s', `pod ${w.backends[b].name}: Readiness probe ${up ? 'succeeded' : `failed: ${reason}`}; endpoint ${up ? 'added to' : 'removed from'} the Service`);
@@ -74,7 +72,7 @@ export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthCh
     checkers.push(probe);
   }
   if (liveness) {
-    const probe = new HealthChecker(w, app, probePolicy('liveness', liveness), (b, up, reason) => {
+    const probe = new HealthChecker(w, app, probePolicy(liveness), (b, up, reason) => {
       if (up) return;
       w.log.log('k8s', `pod ${w.backends[b].name}: Liveness probe failed: ${reason}; container will be restarted`);
       life.restartApp(b);
@@ -89,7 +87,7 @@ export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthCh
 
 function countUp(w: World): number {
   let n = 0;
-  for (let b = 0; b < w.backends.length; b++) if (w.lb.hcUp[b] && w.lb.ready[b]) n++;
+  for (let b = 0; b < w.backends.length; b++) if (w.lb.inService(b)) n++;
   return n;
 }
 

@@ -16,7 +16,6 @@ interface Attempt {
   handler: ConnectHandler;
   retriesLeft: number;
   backend: number;
-  gen: number;
 }
 
 /**
@@ -43,7 +42,7 @@ export class LbConnector {
       handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
       return;
     }
-    this.attempt({ conn, handler, retriesLeft: this.w.scenario.lb.retries, backend: b, gen: conn.gen });
+    this.attempt({ conn, handler, retriesLeft: this.w.scenario.lb.retries, backend: b });
   }
 
   private attempt(a: Attempt): void {

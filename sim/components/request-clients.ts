@@ -1,11 +1,11 @@
 import type { Rng } from '../engine/random.js';
 import type { Histogram } from '../metrics/histogram.js';
-import { synRetransmitSchedule } from '../net/tcp.js';
+import { connectDeadlinePassed, synRetransmitSchedule } from '../net/tcp.js';
 import { Status, type AppJob } from './app-job.js';
 import type { AppServer } from './app-server.js';
 import { backoffDelay } from './backoff.js';
 import { PoissonArrivals } from './poisson-arrivals.js';
-import { Req, ReqKind } from './request.js';
+import { Req } from './request.js';
 import { ErrorKind } from './series.js';
 import type { World } from './world.js';
 
@@ -58,7 +58,7 @@ export class RequestClients {
 
   private arrive(): void {
     const w = this.w;
-    const req = new Req(ReqKind.REQUEST, this.done);
+    const req = new Req(this.done);
     req.firstSentAt = w.now;
     const users = this.sessionBackend.length;
     if (users > 0) req.user = Math.floor(this.userRng.next() * users);
@@ -68,7 +68,6 @@ export class RequestClients {
 
   private send(req: Req): void {
     const w = this.w;
-    req.sentAt = w.now;
     req.tried = 0;
     req.clientTimer = w.engine.schedule(w.scenario.clients.requests.timeout, this.clientTimeout, req);
     this.dispatch(req, w.scenario.lb.retries);
@@ -131,8 +130,7 @@ export class RequestClients {
 
   private readonly synTimer = (req: Req): void => {
     if (req.abandoned) return;
-    // Compared with a microsecond of slack so a timer set for the deadline cannot re-arm itself.
-    if (this.w.now >= req.connectStartedAt + this.w.scenario.lb.connect_timeout - 1e-6) this.connectTimedOut(req);
+    if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout)) this.connectTimedOut(req);
     else this.sendSyn(req);
   };
 
@@ -243,7 +241,7 @@ export class RequestClients {
       w.metrics.inc(w.c.reqFailed, b);
       return;
     }
-    const next = new Req(ReqKind.REQUEST, this.done);
+    const next = new Req(this.done);
     next.attempt = req.attempt + 1;
     next.firstSentAt = req.firstSentAt;
     next.user = req.user;

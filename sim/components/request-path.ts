@@ -1,7 +1,7 @@
 import { Status, type AppJob } from './app-job.js';
 import type { AppServer } from './app-server.js';
 import type { Backend } from './backend.js';
-import { synRetransmitSchedule } from '../net/tcp.js';
+import { connectDeadlinePassed, synRetransmitSchedule } from '../net/tcp.js';
 import { ReqPhase, type Conn, type UpstreamConn } from './conn.js';
 import type { World } from './world.js';
 
@@ -81,14 +81,6 @@ export class RequestPath {
     return { port, requests: 0, idleSince: now };
   }
 
-  /**
-   * proxy_connect_timeout has run out. Compared with a microsecond of slack: a timer set for the
-   * deadline may land a rounding error before it, and must not re-arm itself in zero time.
-   */
-  private connectDeadlinePassed(backend: Backend, conn: Conn): boolean {
-    return this.w.now >= conn.requestStartedAt + backend.nginx.proxy_connect_timeout - 1e-6;
-  }
-
   /** Seconds from SYN number k to the retransmission k+1. */
   private synDelay(backend: Backend, k: number): number {
     const retransmits = this.synRetransmits[backend.index];
@@ -99,7 +91,7 @@ export class RequestPath {
   private readonly retryConnect = (conn: Conn): void => {
     conn.timer = -1;
     const backend = this.w.backends[conn.backend];
-    if (this.connectDeadlinePassed(backend, conn)) {
+    if (connectDeadlinePassed(this.w.now, conn.requestStartedAt, backend.nginx.proxy_connect_timeout)) {
       this.w.log.logLimited(`connect-timeout-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while connecting to upstream`);
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.GATEWAY_TIMEOUT);

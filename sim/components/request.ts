@@ -1,9 +1,6 @@
 import type { AppJob } from './app-job.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
 
-export const ReqKind = { REQUEST: 0, HEALTH_CHECK: 1 } as const;
-export type ReqKind = (typeof ReqKind)[keyof typeof ReqKind];
-
 /** One independent request (request-level model) or one health-check request. */
 export class Req implements AppJob {
   phase: ReqPhase = ReqPhase.NONE;
@@ -19,8 +16,6 @@ export class Req implements AppJob {
   attempt = 0;
   /** When the user first asked (latency and goodput are measured from here). */
   firstSentAt = 0;
-  /** When this attempt was sent. */
-  sentAt = 0;
   /** The client stopped waiting for this attempt (timeout); a late answer is wasted work. */
   abandoned = false;
   /** Backends already tried by the LB for this attempt (bit set, up to 31 backends), for redispatch. */
@@ -35,12 +30,5 @@ export class Req implements AppJob {
   user = -1;
   /** Client-side timeout timer. */
   clientTimer = -1;
-  onDone: (job: AppJob) => void;
-
-  constructor(
-    readonly kind: ReqKind,
-    onDone: (job: AppJob) => void,
-  ) {
-    this.onDone = onDone;
-  }
+  constructor(public onDone: (job: AppJob) => void) {}
 }

@@ -2,9 +2,7 @@ import { Engine } from '../engine/engine.js';
 import { RandomStreams } from '../engine/random.js';
 import { EventLog } from '../metrics/event-log.js';
 import { Metrics } from '../metrics/metrics.js';
-import { TcpState, orderlyClose } from '../net/tcp.js';
 import type { Scenario } from '../scenario/schema.js';
-import { parseClock } from '../scenario/units.js';
 import { Backend } from './backend.js';
 import { Conn, ConnKind } from './conn.js';
 import { LoadBalancer, parsePoolState } from './lb.js';
@@ -28,7 +26,6 @@ export class World {
   readonly c: Counters;
   readonly backends: Backend[];
   readonly lb: LoadBalancer;
-  readonly startOfDay: number;
   private readonly portCursor: Uint16Array;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on the backend). */
@@ -39,7 +36,6 @@ export class World {
 
   constructor(readonly scenario: Scenario) {
     this.streams = new RandomStreams(scenario.seed);
-    this.startOfDay = parseClock(scenario.start);
     this.backends = scenario.backends.map(
       (b, i) =>
         new Backend(
@@ -98,11 +94,8 @@ export class World {
     const backend = this.backends[b];
     conn.backend = b;
     conn.flow = 1;
-    conn.gen++;
     // keepalive_requests counts requests on this connection, not on the client's earlier ones.
     conn.requestsServed = 0;
-    conn.clientState = TcpState.ESTABLISHED;
-    conn.serverState = TcpState.ESTABLISHED;
     backend.reopenServerTimeWait(this.now, conn.tupleKey);
     backend.conns.add(conn);
     this.opened++;
@@ -124,23 +117,12 @@ export class World {
     if (conn.flow !== 0) this.lb.active[b]--;
     conn.flow = 0;
     backend.conns.delete(conn);
-    conn.gen++;
     conn.backend = -1;
-    if (how === EndKind.SERVER_FIN) {
-      const { closer, peer } = orderlyClose(true);
-      conn.serverState = closer;
-      conn.clientState = peer;
-      this.enterServerTimeWait(backend, conn.tupleKey);
-      this.metrics.inc(this.c.closedFin, b);
-    } else if (how === EndKind.CLIENT_FIN) {
-      const { closer, peer } = orderlyClose(true);
-      conn.clientState = closer;
-      conn.serverState = peer;
-      this.metrics.inc(this.c.closedFin, b);
-    } else {
-      conn.clientState = TcpState.CLOSED;
-      conn.serverState = TcpState.CLOSED;
-    }
+    // A reset or a silent end leaves no TIME_WAIT. In an orderly close the side that closed first
+    // ends in TIME_WAIT (tcp.ts orderlyClose): the VM holds it only when it closed first.
+    if (how === EndKind.RESET || how === EndKind.SILENT) return;
+    if (how === EndKind.SERVER_FIN) this.enterServerTimeWait(backend, conn.tupleKey);
+    this.metrics.inc(this.c.closedFin, b);
   }
 
   enterServerTimeWait(backend: Backend, tupleKey: number): void {

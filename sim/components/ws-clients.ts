@@ -4,7 +4,7 @@ import type { Distribution } from '../scenario/distribution.js';
 import type { Backend } from './backend.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
 import { PoissonArrivals } from './poisson-arrivals.js';
-import { ConnKind, type Conn } from './conn.js';
+import { ConnKind, NO_RETRY_AFTER, type Conn } from './conn.js';
 import type { ConnectHandler, LbConnector } from './lb-connect.js';
 import type { RequestPath } from './request-path.js';
 import { ErrorKind } from './series.js';
@@ -29,8 +29,6 @@ export class WsClients implements ConnectHandler {
   /** Sum of session start times per backend, for the average age gauge in O(1). */
   readonly bornSum: Float64Array;
   private readonly durations: Histogram;
-  /** retryAfter announced by a drain notice, per user connection id. */
-  private readonly notice = new Map<number, number>();
 
   constructor(
     private readonly w: World,
@@ -97,7 +95,7 @@ export class WsClients implements ConnectHandler {
     conn.upstream = { port, requests: 1, idleSince: w.now };
     conn.attempt = 0;
     conn.lastActivity = 0;
-    this.notice.delete(conn.id);
+    conn.retryAfter = NO_RETRY_AFTER;
     conn.sessionStartedAt = w.now;
     this.bornSum[backend.index] += w.now;
     backend.wsSessions.add(conn);
@@ -216,7 +214,7 @@ export class WsClients implements ConnectHandler {
     const ws = backend.app.ws;
     backend.wsAccepting = false;
     const sessions = [...backend.wsSessions];
-    if (ws.drain_notice) for (const s of sessions) this.notice.set(s.id, ws.retry_after);
+    if (ws.drain_notice) for (const s of sessions) s.retryAfter = ws.retry_after;
     if (!ws.close_on_shutdown) return;
     w.log.log('app', `${backend.name}: drain: DRAIN_NOTICE retryAfter=${Math.round(ws.retry_after)}s sent to ${sessions.length} sessions, closing with 1001`);
     sessions.forEach((s, i) => {
@@ -234,10 +232,9 @@ export class WsClients implements ConnectHandler {
   private reconnectAfterClose(conn: Conn): void {
     const w = this.w;
     const cfg = w.scenario.clients.ws.reconnect;
-    const retryAfter = this.notice.get(conn.id);
     const delay =
-      retryAfter !== undefined && cfg.honor_retry_after
-        ? retryAfterDelay(cfg, retryAfter, this.reconnectRng)
+      conn.retryAfter !== NO_RETRY_AFTER && cfg.honor_retry_after
+        ? retryAfterDelay(cfg, conn.retryAfter, this.reconnectRng)
         : backoffDelay(cfg, conn.attempt, this.reconnectRng, conn.lastActivity);
     this.reconnectLater(conn, delay);
   }

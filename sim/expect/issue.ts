@@ -4,12 +4,10 @@
  */
 export class AssertionIssue extends Error {
   override readonly name = 'AssertionIssue';
-  readonly found?: string;
   readonly suggestion?: string;
 
-  constructor(message: string, details: { found?: string; suggestion?: string } = {}) {
+  constructor(message: string, details: { suggestion?: string } = {}) {
     super(message);
-    if (details.found !== undefined) this.found = details.found;
     if (details.suggestion !== undefined) this.suggestion = details.suggestion;
   }
 }

@@ -5,7 +5,7 @@
  */
 import type { RunResult } from '../result.js';
 import type { Action, AppConfig, KernelConfig, NginxConfig, Scenario } from '../scenario/schema.js';
-import { simTimeOf } from '../../reports/html/timeline-marks.js';
+import { simTimeOf } from '../scenario/sim-time.js';
 import { definedOnly } from '../components/defined-only.js';
 
 export interface BackendSettings {
@@ -37,10 +37,6 @@ export class RunFacts {
       app: { ...s.app, ...definedOnly(own?.app) },
       kernel: { ...s.kernel, ...definedOnly(own?.kernel) },
     };
-  }
-
-  hasSeries(name: string): boolean {
-    return this.seriesIndex.has(name);
   }
 
   /**

@@ -1,4 +1,4 @@
-import type { SeriesKind, SeriesMeta, Timeline } from '../result.js';
+import type { SeriesMeta, Timeline } from '../result.js';
 import { Histogram } from './histogram.js';
 
 export type SeriesId = number;
@@ -13,17 +13,19 @@ interface SeriesDef extends SeriesMeta {
 /**
  * Counters, gauges and histograms for a set of entities (backends) plus `total`.
  *
- * Counters are one Float64Array indexed by series × entity and are reset after each sample, so
- * `inc` is two additions. Gauges are read through callbacks when a sample is taken.
+ * Counters are one Float64Array of running totals indexed by series × entity, so `inc` is two
+ * additions; a sample is the difference from the totals at the previous sample. Gauges are read
+ * through callbacks when a sample is taken.
  */
 export class Metrics {
   readonly entities: string[];
   private readonly width: number;
   private readonly totalIdx: number;
   private defs: SeriesDef[] = [];
-  private counts = new Float64Array(0);
   /** Counters since the end of warmup, never reset by sampling. */
   private cumulative = new Float64Array(0);
+  /** The running totals at the previous sample (whole numbers, so the difference is exact). */
+  private sampled = new Float64Array(0);
   /** Per counter (total row): the current 1-second bucket, its count, and the largest so far. */
   private secondOf = new Float64Array(0);
   private secondCount = new Float64Array(0);
@@ -40,10 +42,6 @@ export class Metrics {
     this.timeline = { interval, entities: this.entities, series: [], t: [], entity: [], values: [] };
   }
 
-  get total(): number {
-    return this.totalIdx;
-  }
-
   counter(name: string, unit: string, description: string): SeriesId {
     return this.define({ name, kind: 'counter', unit, description });
   }
@@ -52,27 +50,18 @@ export class Metrics {
     return this.define({ name, kind: 'gauge', unit, description, read, total });
   }
 
-  /** Add `n` to a counter for an entity (and to the total row). Entity -1 counts in total only. */
-  inc(id: SeriesId, entity: number, n = 1): void {
+  /** Count one for an entity (and for the total row). Entity -1 counts in total only. */
+  inc(id: SeriesId, entity: number): void {
     const base = id * this.width;
-    if (entity >= 0) {
-      this.counts[base + entity] += n;
-      this.cumulative[base + entity] += n;
-    }
-    this.counts[base + this.totalIdx] += n;
-    this.cumulative[base + this.totalIdx] += n;
+    if (entity >= 0) this.cumulative[base + entity]++;
+    this.cumulative[base + this.totalIdx]++;
     const second = Math.floor(this.clock.now);
     if (this.secondOf[id] !== second) {
       this.secondOf[id] = second;
       this.secondCount[id] = 0;
     }
-    this.secondCount[id] += n;
+    this.secondCount[id]++;
     if (this.secondCount[id] > this.secondPeak[id]) this.secondPeak[id] = this.secondCount[id];
-  }
-
-  /** The most a counter counted (all entities) within one second of simulated time. */
-  peakPerSecond(id: SeriesId): number {
-    return this.secondPeak[id];
   }
 
   /** A counter's running total for an entity (`total` index for all). */
@@ -91,8 +80,8 @@ export class Metrics {
 
   /** Forget everything counted so far (end of warmup). */
   resetCounters(): void {
-    this.counts.fill(0);
     this.cumulative.fill(0);
+    this.sampled.fill(0);
     this.secondOf.fill(NaN);
     this.secondCount.fill(0);
     this.secondPeak.fill(0);
@@ -111,13 +100,13 @@ export class Metrics {
       const column = tl.values[s];
       for (let e = 0; e < this.width; e++) {
         let v: number;
-        if (def.kind === 'counter') v = this.counts[s * this.width + e];
+        if (def.kind === 'counter') v = this.cumulative[s * this.width + e] - this.sampled[s * this.width + e];
         else if (e === this.totalIdx) v = def.total ? def.total() : sumOfEntities(def, this.totalIdx);
         else v = def.read!(e);
         column.push(v);
       }
     }
-    this.counts.fill(0);
+    this.sampled.set(this.cumulative);
   }
 
   /** Per-second peaks of every counter, by series name. */
@@ -134,21 +123,16 @@ export class Metrics {
     return { timeline: this.timeline, histograms: this.histograms };
   }
 
-  seriesNames(): string[] {
-    return this.defs.map((d) => d.name);
-  }
-
   private define(def: SeriesDef): SeriesId {
     if (this.defs.some((d) => d.name === def.name)) throw new Error(`metric ${def.name} defined twice`);
     if (this.timeline.t.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
     this.defs.push(def);
     this.timeline.values.push([]);
-    const counts = new Float64Array(this.defs.length * this.width);
-    counts.set(this.counts);
-    this.counts = counts;
-    const cumulative = new Float64Array(this.defs.length * this.width);
-    cumulative.set(this.cumulative);
-    this.cumulative = cumulative;
+    for (const key of ['cumulative', 'sampled'] as const) {
+      const grown = new Float64Array(this.defs.length * this.width);
+      grown.set(this[key]);
+      this[key] = grown;
+    }
     for (const key of ['secondOf', 'secondCount', 'secondPeak'] as const) {
       const grown = new Float64Array(this.defs.length);
       grown.set(this[key]);
@@ -165,4 +149,3 @@ function sumOfEntities(def: SeriesDef, entityCount: number): number {
   return sum;
 }
 
-export type { SeriesKind };

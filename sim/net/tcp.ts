@@ -148,6 +148,15 @@ export function orderlyClose(peerClosesPromptly: boolean): { closer: TcpState; p
 }
 
 /**
+ * Whether a connect() that began at `startedAt` has run out its `timeout`. Compared with a
+ * microsecond of slack: a timer set for the deadline may land a rounding error before it, and
+ * must not re-arm itself in zero time.
+ */
+export function connectDeadlinePassed(now: number, startedAt: number, timeout: number): boolean {
+  return now >= startedAt + timeout - 1e-6;
+}
+
+/**
  * Linux SYN retransmission times (seconds after the first SYN) and the give-up time.
  * Kernels ≥ 6.5 add `tcp_syn_linear_timeouts` (default 4) retransmits at the initial RTO before
  * exponential backoff: 1,1,1,1,1,2,4,…,32 then a 64 s wait, so connect() fails at ~131 s;

@@ -2,8 +2,11 @@
 import { describe, expect, it } from 'vitest';
 import { mean, runBuiltin, valueAt, window } from '../model/helpers.js';
 
+/** One run of hc-cascade, shared by its own tests and the comparison with hc-cascade-safe. */
+const cascade = runBuiltin('hc-cascade');
+
 describe('hc-cascade (metastable failure)', () => {
-  const r = runBuiltin('hc-cascade');
+  const r = cascade;
   const pause = 60;
   const downLines = r.events.filter((l) => l.source === 'hc' && / is DOWN, /.test(l.text));
 
@@ -53,7 +56,6 @@ describe('hc-cascade (metastable failure)', () => {
 
 describe('hc-cascade-safe and hc-cascade-fixed', () => {
   it('safe check settings alone delay the first removal but, in this model, the retry storm still sustains an outage', () => {
-    const cascade = runBuiltin('hc-cascade');
     const safe = runBuiltin('hc-cascade-safe');
     const firstDown = (r: typeof safe) => r.events.find((l) => l.source === 'hc' && / is DOWN, /.test(l.text))?.t ?? Infinity;
     expect(firstDown(safe)).toBeGreaterThan(firstDown(cascade) + 10);
