@@ -2,7 +2,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { evaluateExpectations } from '../../sim/expect/check.js';
 import { parseAssertion } from '../../sim/expect/syntax.js';
+import { runBuiltin } from '../model/helpers.js';
 
 const readme = readFileSync(join(import.meta.dirname, '..', '..', 'README.md'), 'utf8');
 const firstYamlBlock = /```yaml\nexpect:\n([\s\S]*?)```/.exec(readme)![1]!;
@@ -25,5 +27,11 @@ describe('README examples', () => {
 
   it.each([...examples, ...inline])('parses %s', (text) => {
     expect(() => parseAssertion(text)).not.toThrow();
+  });
+
+  it('every figure, series, backend and time they name exists in a real run (sre-day)', () => {
+    // Binding is where a misspelled name fails; the examples' verdicts do not matter here.
+    const run = runBuiltin('sre-day');
+    expect(() => evaluateExpectations(run, [...examples, ...inline], 'README.md')).not.toThrow();
   });
 });

@@ -94,6 +94,9 @@ describe('ephemeral port exhaustion', () => {
   it('below 28,232 / 60 s ≈ 470 new connections/s nothing fails', () => {
     const r = upstreamChurn(400);
     expect(r.figures['err_eaddrnotavail.total']).toBe(0);
+    // And the run really is just under the ceiling: ~400 new connections/s, TIME_WAIT near the range.
+    expect(Math.abs(mean(window(r, 'upstream_connects', 60, 120)) - 400) / 400).toBeLessThan(0.05);
+    expect(r.figures['vm-a.time_wait.max']!).toBeGreaterThan(0.8 * 28_232);
   });
 
   it('above it, connect() fails with EADDRNOTAVAIL and successful connects settle at the rate the port range allows', () => {

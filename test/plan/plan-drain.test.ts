@@ -55,8 +55,11 @@ describe('planDrain on exponential lifetimes agrees with the closed forms', () =
       expect(point.allEndedExact).toBeCloseTo(allEnd, 9);
       expectWithinSamplingError(point.allEnded, allEnd, p.input.replicas);
       // The cut count is Binomial(N, e^(−t/m)): its Monte Carlo median sits within a few of N·e^(−t/m).
-      expect(Math.abs(point.openP50 - N * open)).toBeLessThanOrEqual(4 * Math.sqrt(N * open * (1 - open)) + 1);
-      expect(point.openP99).toBeGreaterThanOrEqual(point.openP50);
+      const sd = Math.sqrt(N * open * (1 - open));
+      expect(Math.abs(point.openP50 - N * open)).toBeLessThanOrEqual(4 * sd + 1);
+      // Its 99th percentile lies above the mean and within a few standard deviations of it.
+      expect(point.openP99).toBeGreaterThanOrEqual(Math.floor(N * open));
+      expect(point.openP99).toBeLessThanOrEqual(N * open + 4 * sd + 1);
     }
   });
 

@@ -57,9 +57,11 @@ describe('hc-cascade (metastable failure)', () => {
 describe('hc-cascade-safe and hc-cascade-fixed', () => {
   it('safe check settings alone delay the first removal but, in this model, the retry storm still sustains an outage', () => {
     const safe = runBuiltin('hc-cascade-safe');
-    const firstDown = (r: typeof safe) => r.events.find((l) => l.source === 'hc' && / is DOWN, /.test(l.text))?.t ?? Infinity;
+    const firstDown = (r: typeof safe) => r.events.find((l) => l.source === 'hc' && / is DOWN, /.test(l.text))!.t;
     expect(firstDown(safe)).toBeGreaterThan(firstDown(cascade) + 10);
+    expect(safe.figures['removals.total']!).toBeGreaterThan(20);
     expect(safe.figures['removals.total']!).toBeLessThan(cascade.figures['removals.total']! / 3);
+    expect(mean(window(safe, 'goodput', 120, 779))).toBeLessThan(0.15 * mean(window(safe, 'goodput', 10, 59)));
   });
 
   it('safe checks plus a client timeout that does not abandon queued work: the pause removes nothing', () => {

@@ -1,6 +1,6 @@
 /** Seed Part 6's timeline (section 4) replayed in one run. */
 import { describe, expect, it } from 'vitest';
-import { runBuiltin } from '../model/helpers.js';
+import { runBuiltin, window } from '../model/helpers.js';
 import { formatClock, parseClock } from '../../sim/scenario/units.js';
 
 describe('sre-day', () => {
@@ -26,7 +26,12 @@ describe('sre-day', () => {
   it('the 14:02 cut spikes resets, the drain stalls, and the 18:10 mistake raises TIME_WAIT', () => {
     expect(r.figures['reset_out.peak_per_s']!).toBeGreaterThan(50);
     expect(r.figures['drain.vm-a.timed_out']).toBe(1);
-    const surgeLine = r.events.find((l) => l.source === 'kernel' && l.t > parseClock('18:10') - parseClock(r.start));
+    const mistake = parseClock('18:10') - parseClock(r.start);
+    const surgeLine = r.events.find((l) => l.source === 'kernel' && l.t > mistake);
     expect(surgeLine?.text).toMatch(/ss -s: TCP: inuse \d+ orphan 0 tw \d+/);
+    // The ss line alone would also appear without the mistake: the day's TIME_WAIT peak is after it.
+    const surge = Math.max(...window(r, 'time_wait', mistake + 1, r.timeline.t.at(-1)!));
+    expect(surge).toBe(r.figures['time_wait.max']);
+    expect(surge).toBeGreaterThan(1.3 * Math.max(...window(r, 'time_wait', mistake - 300, mistake)));
   });
 });
