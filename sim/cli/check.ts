@@ -17,7 +17,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
 import { failureHeadline, renderFailureReport } from './failure-report.js';
-import { loadScenarioForCli } from './load-scenario.js';
+import { loadScenarioForCli, namedScenario } from './load-scenario.js';
 import { stableFileName } from './simulate.js';
 import { setOption } from './set-option.js';
 
@@ -75,7 +75,7 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
   try {
     const loaded = loadScenarioForCli(ref, options.sets ?? []);
     name = loaded.name;
-    const scenario = { ...loaded.scenario, name: loaded.name };
+    const scenario = namedScenario(loaded);
     const runOf = seedRunner(scenario, stableFileName(loaded.file));
     const run = runOf(options.seed ?? scenario.seed);
     const verdicts = evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf });

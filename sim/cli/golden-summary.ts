@@ -8,7 +8,7 @@ import { fileReports } from '../../reports/index.js';
 import { checkExpectations } from '../expect/check.js';
 import { runScenario } from '../run-scenario.js';
 import { packageRoot } from '../scenario/package-root.js';
-import { loadScenarioForCli } from './load-scenario.js';
+import { loadScenarioForCli, namedScenario } from './load-scenario.js';
 import { stableFileName } from './simulate.js';
 
 export function goldenDir(): string {
@@ -22,7 +22,7 @@ export function goldenPath(name: string): string {
 /** The golden file's content for a built-in scenario name. */
 export function goldenSummary(name: string): string {
   const loaded = loadScenarioForCli(name);
-  const scenario = { ...loaded.scenario, name: loaded.name };
+  const scenario = namedScenario(loaded);
   const run = runScenario(scenario, { file: stableFileName(loaded.file) });
   run.expectations = checkExpectations(run, scenario.expect, loaded.file);
   return fileReports['summary-json']!.render(run);

@@ -9,3 +9,8 @@ import { withDistributionBaseDir } from '../scenario/zod-types.js';
 export function loadScenarioForCli(ref: string, sets: readonly string[] = []): LoadedScenario<Scenario> {
   return loadScenario(ref, ScenarioSchema, { sets: [...sets], withBaseDir: withDistributionBaseDir });
 }
+
+/** The scenario to simulate: named after its file or built-in name, which outputs carry. */
+export function namedScenario(loaded: LoadedScenario<Scenario>): Scenario {
+  return { ...loaded.scenario, name: loaded.name };
+}

@@ -1,7 +1,7 @@
 /** `drainsim run <scenario>`: simulate one scenario, write its outputs, check its expectations. */
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { fileReports, writeReports } from '../../reports/index.js';
+import { consoleReports, fileReports, writeReports } from '../../reports/index.js';
 import { renderFailureReports } from './failure-report.js';
 import { EXIT, colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { setOption } from './set-option.js';
@@ -44,7 +44,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('format', {
         type: 'string',
         array: true,
-        choices: ['terminal', 'json', 'none'],
+        choices: [...Object.keys(consoleReports), 'none'],
         describe: 'What to print on stdout: terminal summary, the summary as JSON, or nothing',
       })
       .example('$0 run hard-cut', 'replay the hard cut of seed Part 6 and write out/hard-cut/')

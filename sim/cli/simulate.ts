@@ -7,7 +7,7 @@ import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../scenario/package-root.js';
 import type { Scenario } from '../scenario/schema.js';
 import type { CliIO } from './context.js';
-import { loadScenarioForCli } from './load-scenario.js';
+import { loadScenarioForCli, namedScenario } from './load-scenario.js';
 import { progressReporter } from './progress.js';
 
 /** How a scenario file is named in outputs: stable across machines (no absolute paths). */
@@ -24,7 +24,7 @@ export interface Simulated {
 
 export function simulateForCli(args: { scenario: string; seed?: number; set?: string[] }, io: CliIO, verb: string): Simulated {
   const loaded = loadScenarioForCli(args.scenario, args.set ?? []);
-  const scenario = { ...loaded.scenario, name: loaded.name };
+  const scenario = namedScenario(loaded);
   const progress = progressReporter(io, `${verb} ${loaded.name}`);
   const result = runScenario(scenario, { seed: args.seed, file: stableFileName(loaded.file), onProgress: progress.update });
   progress.stop();

@@ -50,7 +50,7 @@ export class Conn implements AppJob {
   attempt = 0;
   /** SYNs sent so far for the current upstream connect (accept-queue drops). */
   synAttempt = 0;
-  /** The previous retry delay (decorrelated jitter grows from it). */
+  /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
   lastBackoff = 0;
   upstream: UpstreamConn | null = null;
   /** Pending timer of this connection (next request, idle close, service end), if any. */
@@ -62,7 +62,7 @@ export class Conn implements AppJob {
   readonly depTimeout = Infinity;
   readonly depTimeoutStatus: Status = 503;
   onDone: (job: AppJob) => void = notServed;
-  /** When the client next wants to send (HTTP), or the last reconnect delay (WS). */
+  /** When the HTTP client next wants to send. */
   lastActivity = 0;
   /** When the client started waiting to send a request it had to open a connection for (-1: none). */
   waitingSince = -1;

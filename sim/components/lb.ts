@@ -116,31 +116,34 @@ export class LoadBalancer {
 
   /** HAProxy `random(2)`: two random draws, keep the less loaded. */
   private powerOfTwo(rng: Rng, exclude: number): number {
-    const a = this.randomEligible(rng, exclude);
-    const b = this.randomEligible(rng, exclude);
+    const total = this.eligibleWeight(exclude);
+    if (total === 0) return -1;
+    const a = this.atWeight(rng.next() * total, exclude);
+    const b = this.atWeight(rng.next() * total, exclude);
     if (a < 0 || b < 0) return a < 0 ? b : a;
     return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
   }
 
   private randomEligible(rng: Rng, exclude: number): number {
-    let total = 0;
-    for (let b = 0; b < this.count; b++) if ((exclude & (1 << b)) === 0 && this.eligible(b)) total += this.weight[b];
-    if (total === 0) return -1;
-    let x = rng.next() * total;
-    for (let b = 0; b < this.count; b++) {
-      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
-      x -= this.weight[b];
-      if (x < 0) return b;
-    }
-    return -1;
+    const total = this.eligibleWeight(exclude);
+    return total === 0 ? -1 : this.atWeight(rng.next() * total, exclude);
   }
 
   /** `balance source`: hash of the client address over the running servers' weights (map-based). */
   private sourceHash(clientIp: number, exclude: number): number {
+    const total = this.eligibleWeight(exclude);
+    return total === 0 ? -1 : this.atWeight((Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total, exclude);
+  }
+
+  /** Summed weight of the eligible backends not in `exclude`. */
+  private eligibleWeight(exclude: number): number {
     let total = 0;
     for (let b = 0; b < this.count; b++) if ((exclude & (1 << b)) === 0 && this.eligible(b)) total += this.weight[b];
-    if (total === 0) return -1;
-    let x = (Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total;
+    return total;
+  }
+
+  /** The eligible backend (not in `exclude`) whose share of the weight line holds offset x. */
+  private atWeight(x: number, exclude: number): number {
     for (let b = 0; b < this.count; b++) {
       if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
       x -= this.weight[b];

@@ -65,7 +65,19 @@ export class WsClients implements ConnectHandler {
 
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
     this.w.error(kind, backend);
-    this.reconnectLater(conn, backoffDelay(this.w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastActivity));
+    this.reconnectLater(conn, this.backoff(conn));
+  }
+
+  /** The reconnect policy's next delay for this client (decorrelated jitter grows from the last). */
+  private backoff(conn: Conn): number {
+    return backoffDelay(this.w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastBackoff);
+  }
+
+  /** The upgrade is answered with a 5xx and the connection closed: the client backs off. */
+  private rejectHandshake(conn: Conn, backend: Backend): void {
+    this.w.metrics.inc(this.w.c.responses5xx, backend.index);
+    this.w.end(conn, EndKind.SERVER_FIN);
+    this.reconnectLater(conn, this.backoff(conn));
   }
 
   /** TCP is up: the upgrade handshake goes through nginx to the app. */
@@ -77,24 +89,20 @@ export class WsClients implements ConnectHandler {
       return;
     }
     if (!backend.appUp || !backend.appAccepting || !backend.wsAccepting) {
-      // 503 (draining app rejects handshakes) or 502 (app gone): the client backs off.
-      w.metrics.inc(w.c.responses5xx, backend.index);
-      w.end(conn, EndKind.SERVER_FIN);
-      this.reconnectLater(conn, backoffDelay(w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastActivity));
+      // 503 (draining app rejects handshakes) or 502 (app gone).
+      this.rejectHandshake(conn, backend);
       return;
     }
     const port = backend.upstreamPorts.connect(w.now);
     if (port < 0) {
       w.metrics.inc(w.c.errEaddrnotavail, backend.index);
-      w.metrics.inc(w.c.responses5xx, backend.index);
-      w.end(conn, EndKind.SERVER_FIN);
-      this.reconnectLater(conn, backoffDelay(w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastActivity));
+      this.rejectHandshake(conn, backend);
       return;
     }
     w.metrics.inc(w.c.upstreamConnects, backend.index);
     conn.upstream = { port, requests: 1, idleSince: w.now };
     conn.attempt = 0;
-    conn.lastActivity = 0;
+    conn.lastBackoff = 0;
     conn.retryAfter = NO_RETRY_AFTER;
     conn.sessionStartedAt = w.now;
     this.bornSum[backend.index] += w.now;
@@ -168,10 +176,7 @@ export class WsClients implements ConnectHandler {
   flowForgotten(conn: Conn): void {
     const w = this.w;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
-    const ping = w.scenario.clients.ws.ping_interval;
-    const born = this.sessionStart(conn);
-    const next = ping > 0 && ping !== Infinity ? born + Math.ceil((w.now - born) / ping + 1e-9) * ping : conn.sessionEndsAt;
-    conn.timer = w.engine.at(Math.min(next, conn.sessionEndsAt), this.resetByLb, conn);
+    conn.timer = w.engine.at(Math.min(this.nextPingAt(conn), conn.sessionEndsAt), this.resetByLb, conn);
   }
 
   private readonly resetByLb = (conn: Conn): void => {
@@ -188,13 +193,16 @@ export class WsClients implements ConnectHandler {
     this.reconnectAfterClose(conn);
   };
 
-  private deadPeerNoticedAt(conn: Conn): number {
-    const w = this.w;
-    const cfg = w.scenario.clients.ws;
+  /** When the client's next ping goes out (pings every ping_interval from the session start; ∞: none). */
+  private nextPingAt(conn: Conn): number {
+    const ping = this.w.scenario.clients.ws.ping_interval;
+    if (ping === 0 || ping === Infinity) return Infinity;
     const born = this.sessionStart(conn);
-    if (cfg.ping_interval === 0 || cfg.ping_interval === Infinity) return conn.sessionEndsAt;
-    const nextPing = born + Math.ceil((w.now - born) / cfg.ping_interval + 1e-9) * cfg.ping_interval;
-    return Math.min(conn.sessionEndsAt, nextPing + cfg.pong_timeout);
+    return born + Math.ceil((this.w.now - born) / ping + 1e-9) * ping;
+  }
+
+  private deadPeerNoticedAt(conn: Conn): number {
+    return Math.min(conn.sessionEndsAt, this.nextPingAt(conn) + this.w.scenario.clients.ws.pong_timeout);
   }
 
   private readonly noticedDead = (conn: Conn): void => {
@@ -235,14 +243,14 @@ export class WsClients implements ConnectHandler {
     const delay =
       conn.retryAfter !== NO_RETRY_AFTER && cfg.honor_retry_after
         ? retryAfterDelay(cfg, conn.retryAfter, this.reconnectRng)
-        : backoffDelay(cfg, conn.attempt, this.reconnectRng, conn.lastActivity);
+        : this.backoff(conn);
     this.reconnectLater(conn, delay);
   }
 
   private reconnectLater(conn: Conn, delay: number): void {
     const w = this.w;
     if (w.now + delay >= conn.sessionEndsAt) return;
-    conn.lastActivity = delay;
+    conn.lastBackoff = delay;
     conn.attempt++;
     conn.timer = w.engine.schedule(delay, this.reconnect, conn);
   }

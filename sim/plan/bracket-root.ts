@@ -9,10 +9,13 @@ export interface Bracket {
   hi: number;
 }
 
-/** Narrows [lo, hi], where f(lo) and f(hi) differ in sign, until it is at most `tolerance` wide. */
-export function bracketRoot(f: (x: number) => number, lo: number, hi: number, tolerance: number): Bracket {
-  let flo = f(lo);
-  let fhi = f(hi);
+/**
+ * Narrows [lo, hi], where f(lo) and f(hi) differ in sign, until it is at most `tolerance` wide.
+ * A caller that already evaluated f at either end passes the value instead of paying for it again.
+ */
+export function bracketRoot(f: (x: number) => number, lo: number, hi: number, tolerance: number, fAtLo?: number, fAtHi?: number): Bracket {
+  let flo = fAtLo ?? f(lo);
+  let fhi = fAtHi ?? f(hi);
   const positiveAtLo = flo > 0;
   let retained = 0; // which end the last steps kept: −1 lo, +1 hi
   for (let step = 0; hi - lo > tolerance && step < 200; step++) {

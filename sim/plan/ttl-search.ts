@@ -11,15 +11,20 @@ const RESOLUTION = 0.1;
 
 /** Largest T with residual.withTtl(T).survival(window) ≤ fractionOpen; Infinity if no TTL is needed. */
 export function longestTtl(residual: ResidualLife, window: number, fractionOpen: number): number {
-  const fits = (ttl: number) => residual.withTtl(ttl).survival(window) <= fractionOpen;
+  // Above the target fraction still open (> 0: the TTL is too long). Each call sums every period.
+  const excess = (ttl: number) => residual.withTtl(ttl).survival(window) - fractionOpen;
   if (residual.survival(window) <= fractionOpen) return Infinity;
   let lo = window;
+  let excessAtLo: number | undefined;
   let hi = 2 * window;
-  for (let k = 0; fits(hi); k++) {
+  let excessAtHi = excess(hi);
+  for (let k = 0; excessAtHi <= 0; k++) {
     // Without a TTL the drain misses the target, and a long enough TTL is no TTL.
     if (k > 60) return hi;
     lo = hi;
+    excessAtLo = excessAtHi;
     hi *= 2;
+    excessAtHi = excess(hi);
   }
-  return bracketRoot((ttl) => residual.withTtl(ttl).survival(window) - fractionOpen, lo, hi, RESOLUTION).lo;
+  return bracketRoot(excess, lo, hi, RESOLUTION, excessAtLo, excessAtHi).lo;
 }

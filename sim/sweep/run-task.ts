@@ -2,7 +2,7 @@
  * One sweep run, as a worker thread does it: the point's scenario (loaded once per point and
  * kept), run with the task's seed, reduced to its figures.
  */
-import { loadScenarioForCli } from '../cli/load-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../cli/load-scenario.js';
 import { runScenario } from '../run-scenario.js';
 import type { Scenario } from '../scenario/schema.js';
 import { pointSets } from './prepare.js';
@@ -27,7 +27,7 @@ export class TaskRunner {
     if (scenario === undefined) {
       const { spec, points } = this.setup;
       const loaded = loadScenarioForCli(spec.scenario, pointSets(spec, points[point]!));
-      scenario = { ...loaded.scenario, name: loaded.name };
+      scenario = namedScenario(loaded);
       this.scenarios.set(point, scenario);
     }
     return scenario;

@@ -1,3 +1,4 @@
+import { namedScenario } from '../../sim/cli/load-scenario.js';
 import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
@@ -15,7 +16,7 @@ export function run(input: ScenarioInput, seed?: number): RunResult {
 /** Run a built-in scenario by name, as `drainsim run <name>` would. */
 export function runBuiltin(name: string, seed?: number, sets: string[] = []): RunResult {
   const loaded = loadScenario(name, ScenarioSchema, { sets });
-  return runScenario({ ...loaded.scenario, name: loaded.name }, { seed, file: `scenarios/${name}.yaml` });
+  return runScenario(namedScenario(loaded), { seed, file: `scenarios/${name}.yaml` });
 }
 
 /** One timeline column for one entity, as [t, value] pairs. */
