@@ -40,11 +40,16 @@ export class Histogram {
   }
 }
 
-/** Nearest-rank percentile of sorted values (p in 0..1). */
+/**
+ * Nearest-rank percentile: the ⌈p·n⌉-th smallest of sorted values (p in 0..1), NaN when there are
+ * none. The 1e-9 absorbs a product that lands a rounding error above a whole rank
+ * (0.07 × 100 = 7.000000000000001 must still be the 7th).
+ */
 export function percentileOfSorted(sorted: ArrayLike<number>, p: number): number {
-  if (sorted.length === 0) return NaN;
-  const rank = Math.min(sorted.length - 1, Math.max(0, Math.ceil(p * sorted.length) - 1));
-  return sorted[rank];
+  const n = sorted.length;
+  if (n === 0) return NaN;
+  const rank = Math.min(n, Math.max(1, Math.ceil(p * n - 1e-9)));
+  return sorted[rank - 1];
 }
 
 export function summarize(sorted: ArrayLike<number>): HistogramSummary {

@@ -4,6 +4,7 @@
  * replications) and percentiles as order statistics (nearest rank: always a value some seed
  * produced, never an interpolation between seeds).
  */
+import { percentileOfSorted } from '../metrics/histogram.js';
 import { tQuantile } from './student-t.js';
 
 export interface SampleStats {
@@ -22,10 +23,8 @@ export interface SampleStats {
 
 /** The ⌈p·n⌉-th smallest of `sorted` (ascending, non-empty): the nearest-rank percentile. */
 export function nearestRank(sorted: ArrayLike<number>, p: number): number {
-  const n = sorted.length;
-  if (n === 0) throw new RangeError('nearestRank of an empty sample');
-  const rank = Math.min(n, Math.max(1, Math.ceil(p * n - 1e-9)));
-  return sorted[rank - 1]!;
+  if (sorted.length === 0) throw new RangeError('nearestRank of an empty sample');
+  return percentileOfSorted(sorted, p);
 }
 
 /** Statistics of the values, or null when there are none. */

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { percentileOfSorted } from '../../sim/metrics/histogram.js';
 import { nearestRank, sampleStats } from '../../sim/sweep/sample-stats.js';
 
 describe('sampleStats', () => {
@@ -31,5 +32,10 @@ describe('sampleStats', () => {
     expect(nearestRank(sorted, 0.99)).toBe(20);
     expect(nearestRank(sorted, 0)).toBe(1);
     expect(() => nearestRank([], 0.5)).toThrow(RangeError);
+    // p·n a rounding error above a whole rank is still that rank (0.07 × 100 = 7.000000000000001).
+    const hundred = Array.from({ length: 100 }, (_, i) => i + 1);
+    expect(nearestRank(hundred, 0.07)).toBe(7);
+    expect(percentileOfSorted(hundred, 0.07)).toBe(7);
+    expect(percentileOfSorted([], 0.5)).toBeNaN();
   });
 });
