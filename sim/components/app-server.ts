@@ -14,8 +14,6 @@ export class AppServer {
   private readonly serviceRng: Rng[];
   private readonly depRng: Rng[];
   private readonly gcRng: Rng[];
-  /** Jobs in service per backend (to shift their end when a pause starts). */
-  private readonly inService: Array<Set<AppJob>>;
   private readonly servedCount: Float64Array;
   private readonly pauseLengths: Histogram;
 
@@ -23,7 +21,6 @@ export class AppServer {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
     this.depRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.dependencies`));
     this.gcRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.gc`));
-    this.inService = w.backends.map(() => new Set<AppJob>());
     this.servedCount = new Float64Array(w.backends.length);
     this.pauseLengths = w.metrics.histogram('app_pause');
   }
@@ -62,7 +59,6 @@ export class AppServer {
   private start(backend: Backend, job: AppJob): void {
     const w = this.w;
     const i = backend.index;
-    backend.busyWorkers++;
     job.phase = ReqPhase.SERVING;
     let d = job.fixedService !== NO_FIXED_SERVICE ? job.fixedService : backend.app.service_time.sample(this.serviceRng[i]);
     job.status = Status.OK;
@@ -83,7 +79,7 @@ export class AppServer {
       }
     }
     job.serviceEnd = w.now + d;
-    this.inService[i].add(job);
+    backend.serving.add(job);
     job.timer = w.engine.at(job.serviceEnd, this.finish, job);
   }
 
@@ -91,18 +87,13 @@ export class AppServer {
     const backend = this.w.backends[job.backend];
     job.timer = -1;
     job.phase = ReqPhase.NONE;
-    this.inService[backend.index].delete(job);
-    this.releaseWorker(backend);
+    backend.serving.delete(job);
+    this.fillWorkers(backend);
     this.maybeCollectGarbage(backend);
     job.onDone(job);
   };
 
-  /** A worker is free: give it the next queued job (unless the app is paused). */
-  releaseWorker(backend: Backend): void {
-    backend.busyWorkers--;
-    this.fillWorkers(backend);
-  }
-
+  /** Give free workers the next queued jobs (unless the app is paused). */
   private fillWorkers(backend: Backend): void {
     while (backend.busyWorkers < backend.app.workers && !this.paused(backend)) {
       const next = backend.dequeue();
@@ -129,7 +120,7 @@ export class AppServer {
     w.metrics.inc(w.c.pauses, backend.index);
     this.pauseLengths.record(duration);
     if (cause !== 'GC' || duration >= 0.1) w.log.logLimited(`pause-${backend.index}`, 'app', `${backend.name}: ${cause} pause ${Math.round(duration * 1000)}ms (all workers stopped)`);
-    for (const job of this.inService[backend.index]) {
+    for (const job of backend.serving) {
       w.engine.cancel(job.timer);
       job.serviceEnd += extra;
       job.timer = w.engine.at(job.serviceEnd, this.finish, job);
@@ -143,27 +134,25 @@ export class AppServer {
 
   /** Take one job out of the app (its caller went away): free its worker or its queue place. */
   withdraw(backend: Backend, job: AppJob): void {
-    if (this.inService[backend.index].delete(job)) {
+    if (backend.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
       job.phase = ReqPhase.NONE;
-      this.releaseWorker(backend);
+      this.fillWorkers(backend);
     } else if (job.phase === ReqPhase.QUEUED) job.phase = ReqPhase.NONE; // skipped when dequeued
   }
 
-  /** The process died: every job in service or queued leaves with `inService`/`queued` status. */
+  /** The process died: every job in service or queued leaves, returned as `serving` and `queued`. */
   drop(backend: Backend): { serving: AppJob[]; queued: AppJob[] } {
-    const serving = [...this.inService[backend.index]];
+    const serving = [...backend.serving];
     for (const job of serving) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
     }
-    this.inService[backend.index].clear();
+    backend.serving.clear();
     const queued: AppJob[] = [];
     for (let j = backend.dequeue(); j !== undefined; j = backend.dequeue()) if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
-    backend.busyWorkers = 0;
-    backend.appQueue.length = 0;
-    backend.appQueueHead = 0;
+    backend.clearQueue();
     return { serving, queued };
   }
 }

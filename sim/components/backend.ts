@@ -37,7 +37,8 @@ export class Backend {
   /** Idle pooled upstream connections, most recently used last (nginx reuses the head of its cache). */
   readonly upstreamPool: UpstreamConn[] = [];
 
-  busyWorkers = 0;
+  /** Jobs a worker is serving (insertion order is deterministic: pauses re-arm them in it). */
+  readonly serving = new Set<AppJob>();
   /** Jobs waiting for a worker, FIFO. */
   readonly appQueue: AppJob[] = [];
   /** Workers are frozen (GC, CPU starvation) until this time. */
@@ -68,8 +69,18 @@ export class Backend {
     this.serverTimeWait = new Map();
   }
 
+  get busyWorkers(): number {
+    return this.serving.size;
+  }
+
   get appQueueLength(): number {
     return this.appQueue.length - this.appQueueHead;
+  }
+
+  /** Forget every queued job (the app process is gone). */
+  clearQueue(): void {
+    this.appQueue.length = 0;
+    this.appQueueHead = 0;
   }
 
   enqueue(job: AppJob): void {
