@@ -53,8 +53,7 @@ export class RequestPath {
       if (now - cached.idleSince < backend.nginx.upstream_keepalive_timeout) return cached;
       this.closeUpstream(backend, cached, true);
     }
-    const queued = backend.busyWorkers >= backend.app.workers ? backend.appQueueLength : 0;
-    if (queued + 1 > backend.appBacklog) {
+    if (!this.app.acceptsConnection(backend)) {
       // Accept queue full: the SYN is dropped and nginx's kernel retransmits it on Linux's
       // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling).
       w.metrics.inc(w.c.synDrops, backend.index);
