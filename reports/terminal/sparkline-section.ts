@@ -1,4 +1,5 @@
 /** Sparklines of the key series of the `total` entity, fitted to the terminal width. */
+import { seriesSamples } from '../../sim/expect/window.js';
 import type { RunResult } from '../../sim/result.js';
 import { formatDuration } from '../../sim/scenario/units.js';
 import { colorize } from '../colorize.js';
@@ -23,12 +24,7 @@ const MIN_SPARK_WIDTH = 8;
 
 /** Values of one series for the `total` entity (always the last), in time order. */
 function totalSeries(result: RunResult, seriesIndex: number): number[] {
-  const { timeline } = result;
-  const total = timeline.entities.length - 1;
-  const rows = timeline.t.map((_, i) => i).filter((i) => timeline.entity[i] === total);
-  rows.sort((a, b) => timeline.t[a]! - timeline.t[b]!);
-  const column = timeline.values[seriesIndex] ?? [];
-  return rows.map((i) => column[i]!);
+  return seriesSamples(result.timeline, seriesIndex, result.timeline.entities.length - 1).v;
 }
 
 export function sparklineLines(result: RunResult, ctx: ConsoleContext): string[] {

@@ -4,9 +4,9 @@
  */
 import type { CommandModule } from 'yargs';
 import { narrate } from '../explain/narrate.js';
-import { EXIT, colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
-import { setOption } from './set-option.js';
-import { simulateForCli } from './simulate.js';
+import { colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
+import { scenarioPositional, seedOption, setOption } from './set-option.js';
+import { expectationsExitCode, simulateForCli } from './simulate.js';
 
 export interface ExplainArgs {
   scenario: string;
@@ -23,8 +23,7 @@ export function explainCommandLine(args: ExplainArgs, io: CliIO): Promise<number
     const columns = io.isTTY ? (io.stdout as { columns?: number }).columns : undefined;
     const width = Math.max(60, Math.min(MAX_WIDTH, columns ?? MAX_WIDTH));
     io.stdout.write(narrate(result, { ...scenario, seed: result.seed }, { color: colorFor(io), width }));
-    // Same contract as `run`: an expectation that fails is exit code 1.
-    return result.expectations.every((e) => e.passed) ? EXIT.ok : EXIT.expectationFailed;
+    return expectationsExitCode(result);
   });
 }
 
@@ -33,8 +32,8 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
   describe: 'Replay a scenario as a narrated story: each log line with what is happening and why',
   builder: (y) =>
     y
-      .positional('scenario', { type: 'string', demandOption: true, describe: 'A built-in scenario name (see `drainsim list`) or a YAML/JSON file' })
-      .option('seed', { type: 'number', describe: "Random seed (overrides the scenario's seed)" })
+      .positional('scenario', scenarioPositional)
+      .option('seed', seedOption)
       .option('set', setOption)
       .example('$0 explain hard-cut', 'why removing a backend without drain resets ~1800 connections')
       .example('$0 explain ws-stall', 'why a drain gate waits forever for WebSocket sessions')

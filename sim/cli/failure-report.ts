@@ -8,6 +8,7 @@ import { eventLogLine } from '../../reports/events-log/index.js';
 import { roundNumber } from '../../reports/round-for-output.js';
 import { wallClock, type WallClock } from '../../reports/wall-clock.js';
 import { expectationSeries } from '../expect/focus.js';
+import { entityRows } from '../expect/window.js';
 import type { ExpectationResult, RunResult } from '../result.js';
 import { formatDuration } from '../scenario/units.js';
 
@@ -51,9 +52,7 @@ function timelineSlice(run: RunResult, text: string, at: number, clock: WallCloc
   const entity = tl.entities.indexOf(focus.entity);
   const names = [...new Set([focus.series, ...CONTEXT_SERIES])].filter((n) => tl.series.some((s) => s.name === n)).slice(0, MAX_COLUMNS);
   const columns = names.map((n) => tl.series.findIndex((s) => s.name === n));
-  const rows: number[] = [];
-  for (let r = 0; r < tl.t.length; r++) if (tl.entity[r] === entity) rows.push(r);
-  rows.sort((a, b) => tl.t[a]! - tl.t[b]!);
+  const rows = entityRows(tl, entity);
   if (rows.length === 0) return [];
   let pinned = 0;
   for (let i = 0; i < rows.length; i++) if (Math.abs(tl.t[rows[i]!]! - at) < Math.abs(tl.t[rows[pinned]!]! - at)) pinned = i;

@@ -3,9 +3,9 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { consoleReports, fileReports, writeReports } from '../../reports/index.js';
 import { renderFailureReports } from './failure-report.js';
-import { EXIT, colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
-import { setOption } from './set-option.js';
-import { simulateForCli } from './simulate.js';
+import { colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
+import { scenarioPositional, seedOption, setOption } from './set-option.js';
+import { expectationsExitCode, simulateForCli } from './simulate.js';
 
 export interface RunArgs {
   scenario: string;
@@ -28,7 +28,7 @@ export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | numb
     });
     // On stderr, so `--format json` output stays clean: the seed, values and log around each failure.
     io.stderr.write(renderFailureReports(result, { scenario: args.scenario, sets: args.set, color: colorFor(io) }));
-    return result.expectations.every((e) => e.passed) ? EXIT.ok : EXIT.expectationFailed;
+    return expectationsExitCode(result);
   });
 }
 
@@ -37,8 +37,8 @@ export const runCommand: CommandModule<object, RunArgs> = {
   describe: 'Simulate a scenario and write summary.json, timeline.csv, events.log and report.html',
   builder: (y) =>
     y
-      .positional('scenario', { type: 'string', demandOption: true, describe: 'A built-in scenario name (see `drainsim list`) or a YAML/JSON file' })
-      .option('seed', { type: 'number', describe: 'Random seed (overrides the scenario\'s seed)' })
+      .positional('scenario', scenarioPositional)
+      .option('seed', seedOption)
       .option('set', setOption)
       .option('out', { type: 'string', describe: 'Output directory (default out/<scenario>)' })
       .option('format', {

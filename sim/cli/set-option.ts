@@ -1,8 +1,18 @@
 /**
- * The `--set path=value` option shared by every command that loads a scenario. Repeatable; a plain
+ * Options shared by the commands that load one scenario. `--set path=value` is repeatable; a plain
  * string option (not yargs' greedy `array`) so `--set a=1 scenario.yaml` keeps the positional.
  */
-import type { Options } from 'yargs';
+import type { Options, PositionalOptions } from 'yargs';
+
+/** `run` and `explain`: the scenario to simulate. */
+export const scenarioPositional = {
+  type: 'string',
+  demandOption: true,
+  describe: 'A built-in scenario name (see `drainsim list`) or a YAML/JSON file',
+} satisfies PositionalOptions;
+
+/** `run` and `explain`: the seed of this one run. */
+export const seedOption = { type: 'number', describe: "Random seed (overrides the scenario's seed)" } satisfies Options;
 
 export const setOption = {
   type: 'string',

@@ -6,7 +6,7 @@ import { runScenario } from '../run-scenario.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../scenario/package-root.js';
 import type { Scenario } from '../scenario/schema.js';
-import type { CliIO } from './context.js';
+import { EXIT, type CliIO } from './context.js';
 import { loadScenarioForCli, namedScenario } from './load-scenario.js';
 import { progressReporter } from './progress.js';
 
@@ -20,6 +20,11 @@ export interface Simulated {
   loaded: LoadedScenario<Scenario>;
   scenario: Scenario;
   result: RunResult;
+}
+
+/** An expectation that fails is exit code 1 (`run`, `explain`). */
+export function expectationsExitCode(result: RunResult): number {
+  return result.expectations.every((e) => e.passed) ? EXIT.ok : EXIT.expectationFailed;
 }
 
 export function simulateForCli(args: { scenario: string; seed?: number; set?: string[] }, io: CliIO, verb: string): Simulated {

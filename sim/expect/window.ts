@@ -21,10 +21,15 @@ export interface Samples {
   v: number[];
 }
 
-export function seriesSamples(tl: Timeline, seriesIndex: number, entityIndex: number): Samples {
+/** The timeline rows of one entity, in time order. */
+export function entityRows(tl: Timeline, entityIndex: number): number[] {
   const rows: number[] = [];
   for (let r = 0; r < tl.t.length; r++) if (tl.entity[r] === entityIndex) rows.push(r);
-  rows.sort((a, b) => tl.t[a]! - tl.t[b]!);
+  return rows.sort((a, b) => tl.t[a]! - tl.t[b]!);
+}
+
+export function seriesSamples(tl: Timeline, seriesIndex: number, entityIndex: number): Samples {
+  const rows = entityRows(tl, entityIndex);
   const column = tl.values[seriesIndex]!;
   return { kind: tl.series[seriesIndex]!.kind, interval: tl.interval, t: rows.map((r) => tl.t[r]!), v: rows.map((r) => column[r]!) };
 }

@@ -3,6 +3,7 @@
  * over a phase, and each backend's effective settings. Notes ask for facts here rather than
  * digging through the RunResult themselves.
  */
+import { seriesSamples, type Samples } from '../expect/window.js';
 import type { RunResult } from '../result.js';
 import type { Action, AppConfig, KernelConfig, NginxConfig, Scenario } from '../scenario/schema.js';
 import { simTimeOf } from '../scenario/sim-time.js';
@@ -16,6 +17,7 @@ export interface BackendSettings {
 
 export class RunFacts {
   private readonly seriesIndex = new Map<string, number>();
+  private readonly rowsCache = new Map<string, { t: number; v: number }[] | null>();
 
   constructor(
     readonly result: RunResult,
@@ -103,13 +105,19 @@ export class RunFacts {
     return found;
   }
 
+  /** One entity's samples of a series in time order, built once per pair (explain asks often). */
   private rows(series: string, entity: string): { t: number; v: number }[] | null {
+    const key = `${series}@${entity}`;
+    const cached = this.rowsCache.get(key);
+    if (cached !== undefined) return cached;
     const s = this.seriesIndex.get(series);
     const e = this.result.timeline.entities.indexOf(entity);
-    if (s === undefined || e < 0) return null;
-    const tl = this.result.timeline;
-    const out: { t: number; v: number }[] = [];
-    for (let r = 0; r < tl.t.length; r++) if (tl.entity[r] === e) out.push({ t: tl.t[r]!, v: tl.values[s]![r]! });
-    return out;
+    const rows = s === undefined || e < 0 ? null : this.samplesAsRows(seriesSamples(this.result.timeline, s, e));
+    this.rowsCache.set(key, rows);
+    return rows;
+  }
+
+  private samplesAsRows(samples: Samples): { t: number; v: number }[] {
+    return samples.t.map((t, i) => ({ t, v: samples.v[i]! }));
   }
 }
