@@ -1,11 +1,12 @@
 /**
  * The regression baseline: each built-in scenario, run with its own seed, must produce exactly the
- * summary.json kept in test/golden/. A model change that moves any figure fails here; if the change
+ * summary.json kept in test/golden/, and a timeline.csv and events.log whose sha-256 match
+ * test/golden/<name>.hashes.json. A model change that moves any figure fails here; if the change
  * is intended, run `npm run goldens` and review the diff.
  */
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { goldenDir, goldenPath, goldenSummary } from '../sim/cli/golden-summary.js';
+import { goldenDir, goldenHashesPath, goldenOutputs, goldenPath } from '../sim/cli/golden-summary.js';
 import { builtinScenarioNames } from '../sim/scenario/load.js';
 
 const names = builtinScenarioNames();
@@ -19,7 +20,8 @@ describe('golden summaries of the built-in scenarios', () => {
   it.each(names)('%s matches its golden summary', (name) => {
     const path = goldenPath(name);
     if (!existsSync(path)) throw new Error(`no golden summary for built-in scenario '${name}' (${path}): ${REGENERATE}`);
-    const actual = goldenSummary(name);
+    const outputs = goldenOutputs(name);
+    const actual = outputs.summary;
     const golden = readFileSync(path, 'utf8');
     if (actual !== golden) {
       // The figures first: they say what moved in a few lines instead of a whole-file diff.
@@ -27,12 +29,17 @@ describe('golden summaries of the built-in scenarios', () => {
       expect(figures(actual), `figures of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toEqual(figures(golden));
       expect(actual, `summary of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toBe(golden);
     }
+    const hashesPath = goldenHashesPath(name);
+    if (!existsSync(hashesPath)) throw new Error(`no golden hashes for built-in scenario '${name}' (${hashesPath}): ${REGENERATE}`);
+    expect(JSON.parse(outputs.hashes), `timeline.csv / events.log of ${name} drifted; if intended, ${REGENERATE}`).toEqual(
+      JSON.parse(readFileSync(hashesPath, 'utf8')),
+    );
   });
 
   it('has no golden without a scenario', () => {
     const orphans = readdirSync(goldenDir())
-      .filter((f) => f.endsWith('.summary.json'))
-      .map((f) => f.replace(/\.summary\.json$/, ''))
+      .filter((f) => /\.(summary|hashes)\.json$/.test(f))
+      .map((f) => f.replace(/\.(summary|hashes)\.json$/, ''))
       .filter((name) => !names.includes(name));
     expect(orphans, `goldens of removed scenarios: ${REGENERATE}`).toEqual([]);
   });
