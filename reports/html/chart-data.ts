@@ -4,7 +4,7 @@
  * skipped with the reason, so a reader knows it was not forgotten.
  */
 import type { Timeline } from '../../sim/result.js';
-import { POOL_STATE_NAMES } from '../../sim/components/lb.js';
+import { POOL_STATE_NAMES } from '../../sim/model/lb/pool.js';
 import { roundNumber } from '../round-for-output.js';
 
 export interface ChartSeries {

@@ -7,7 +7,7 @@ import { seriesSamples, type Samples } from '../expect/window.js';
 import type { RunResult } from '../result.js';
 import type { Action, AppConfig, KernelConfig, NginxConfig, Scenario } from '../scenario/schema.js';
 import { simTimeOf } from '../scenario/sim-time.js';
-import { definedOnly } from '../components/defined-only.js';
+import { definedOnly } from '../util/defined-only.js';
 
 export interface BackendSettings {
   nginx: NginxConfig;

@@ -1,5 +1,5 @@
-import type { Engine } from '../engine/engine.js';
-import type { Rng } from '../engine/random.js';
+import type { Engine } from '../../engine/engine.js';
+import type { Rng } from '../../engine/random.js';
 
 /**
  * A Poisson arrival process whose rate a `load` action can change: exponential gaps drawn from

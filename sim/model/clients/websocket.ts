@@ -1,14 +1,14 @@
-import type { Rng } from '../engine/random.js';
-import type { Histogram } from '../metrics/histogram.js';
-import type { Distribution } from '../scenario/distribution.js';
-import type { Backend } from './backend.js';
+import type { Rng } from '../../engine/random.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import type { Distribution } from '../../scenario/distribution.js';
+import type { Backend } from '../vm/backend.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
-import { PoissonArrivals } from './poisson-arrivals.js';
-import { ConnKind, NO_RETRY_AFTER, type Conn } from './conn.js';
-import type { ConnectHandler, LbConnector } from './lb-connect.js';
-import type { RequestPath } from './request-path.js';
-import { ErrorKind } from './series.js';
-import { EndKind, type World } from './world.js';
+import { PoissonArrivals } from './arrivals.js';
+import { ConnKind, NO_RETRY_AFTER, type Conn } from '../core/conn.js';
+import type { ConnectHandler, LbConnector } from '../lb/l4-connect.js';
+import type { RequestPath } from '../proxy/upstream.js';
+import { ErrorKind } from '../core/series.js';
+import { EndKind, type World } from '../core/world.js';
 
 /** Why a session ends, decided when its timer fires. */
 export const WsClose = { NORMAL: 1000, GOING_AWAY: 1001, ABNORMAL: 1006 } as const;

@@ -1,15 +1,15 @@
-import type { Action } from '../scenario/schema.js';
-import { formatDuration } from '../scenario/units.js';
-import { simTimeOf } from '../scenario/sim-time.js';
-import { definedOnly } from './defined-only.js';
-import type { HttpClients } from './http-clients.js';
-import type { Lifecycle, TerminateMode } from './lifecycle.js';
-import { PoolState } from './lb.js';
-import type { WsClients } from './ws-clients.js';
-import type { RequestClients } from './request-clients.js';
-import type { AppServer } from './app-server.js';
-import type { Rollout } from './k8s.js';
-import type { World } from './world.js';
+import type { Action } from '../../scenario/schema.js';
+import { formatDuration } from '../../scenario/units.js';
+import { simTimeOf } from '../../scenario/sim-time.js';
+import { definedOnly } from '../../util/defined-only.js';
+import type { HttpClients } from '../clients/http-keepalive.js';
+import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
+import { PoolState } from '../lb/pool.js';
+import type { WsClients } from '../clients/websocket.js';
+import type { RequestClients } from '../clients/open-loop.js';
+import type { AppServer } from '../app/app-server.js';
+import type { Rollout } from './k8s-rollout.js';
+import type { World } from '../core/world.js';
 
 /** What a drain gate observed; figures and tests read it. */
 export interface DrainRecord {

@@ -1,11 +1,11 @@
 import type { Backend } from './backend.js';
-import { Status, type AppJob } from './app-job.js';
-import { Conn, ConnKind, ReqPhase } from './conn.js';
-import type { HttpClients } from './http-clients.js';
-import { PoolState } from './lb.js';
-import type { RequestPath } from './request-path.js';
-import type { WsClients } from './ws-clients.js';
-import { EndKind, type World } from './world.js';
+import { Status, type AppJob } from '../core/app-job.js';
+import { Conn, ConnKind, ReqPhase } from '../core/conn.js';
+import type { HttpClients } from '../clients/http-keepalive.js';
+import { PoolState } from '../lb/pool.js';
+import type { RequestPath } from '../proxy/upstream.js';
+import type { WsClients } from '../clients/websocket.js';
+import { EndKind, type World } from '../core/world.js';
 
 export type TerminateMode = 'graceful' | 'kill' | 'vanish';
 

@@ -1,13 +1,13 @@
-import type { Rng } from '../engine/random.js';
-import type { Histogram } from '../metrics/histogram.js';
-import { connectDeadlinePassed, synRetransmitSchedule } from '../net/tcp.js';
-import { Status, type AppJob } from './app-job.js';
-import type { AppServer } from './app-server.js';
+import type { Rng } from '../../engine/random.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
+import { Status, type AppJob } from '../core/app-job.js';
+import type { AppServer } from '../app/app-server.js';
 import { backoffDelay } from './backoff.js';
-import { PoissonArrivals } from './poisson-arrivals.js';
-import { Req } from './request.js';
-import { ErrorKind } from './series.js';
-import type { World } from './world.js';
+import { PoissonArrivals } from './arrivals.js';
+import { Req } from '../core/request.js';
+import { ErrorKind } from '../core/series.js';
+import type { World } from '../core/world.js';
 
 /**
  * Open-loop request traffic (the request-level model of issue 4): requests keep arriving at

@@ -1,4 +1,4 @@
-import type { Metrics, SeriesId } from '../metrics/metrics.js';
+import type { Metrics, SeriesId } from '../../metrics/metrics.js';
 
 /**
  * The counters of the model, defined once. Gauges are defined in world.ts because they read

@@ -1,14 +1,14 @@
-import type { Rng } from '../engine/random.js';
-import type { Histogram } from '../metrics/histogram.js';
-import type { Distribution } from '../scenario/distribution.js';
+import type { Rng } from '../../engine/random.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import type { Distribution } from '../../scenario/distribution.js';
 import { backoffDelay } from './backoff.js';
-import { PoissonArrivals } from './poisson-arrivals.js';
-import { ConnKind, ReqPhase, type Conn } from './conn.js';
-import type { ConnectHandler, LbConnector } from './lb-connect.js';
-import type { RequestPath, ResponseSink } from './request-path.js';
-import { Status } from './app-job.js';
-import { ErrorKind } from './series.js';
-import { EndKind, type World } from './world.js';
+import { PoissonArrivals } from './arrivals.js';
+import { ConnKind, ReqPhase, type Conn } from '../core/conn.js';
+import type { ConnectHandler, LbConnector } from '../lb/l4-connect.js';
+import type { RequestPath, ResponseSink } from '../proxy/upstream.js';
+import { Status } from '../core/app-job.js';
+import { ErrorKind } from '../core/series.js';
+import { EndKind, type World } from '../core/world.js';
 
 /**
  * The HTTP keepalive population. Each client opens a connection (Poisson arrivals), sends a

@@ -1,8 +1,8 @@
-import type { AppConfig, KernelConfig, NginxConfig } from '../scenario/schema.js';
-import { PortAllocator } from '../net/port-allocator.js';
-import { TimeWaitTable } from '../net/time-wait-table.js';
-import type { AppJob } from './app-job.js';
-import type { Conn, UpstreamConn } from './conn.js';
+import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
+import { PortAllocator } from '../../net/port-allocator.js';
+import { TimeWaitTable } from '../../net/time-wait-table.js';
+import type { AppJob } from '../core/app-job.js';
+import type { Conn, UpstreamConn } from '../core/conn.js';
 
 /** TCP_TIMEWAIT_LEN: 60 s, a compile-time constant in include/net/tcp.h (no sysctl). */
 export const TIME_WAIT_SECONDS = 60;

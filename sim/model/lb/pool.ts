@@ -1,5 +1,5 @@
-import type { Rng } from '../engine/random.js';
-import type { LbConfig } from '../scenario/schema.js';
+import type { Rng } from '../../engine/random.js';
+import type { LbConfig } from '../../scenario/schema.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;

@@ -1,4 +1,4 @@
-import { Mulberry32 } from '../engine/mulberry32.js';
+import { Mulberry32 } from '../../engine/mulberry32.js';
 import type { AppJob, Status } from './app-job.js';
 
 /** An upstream connection nginx → app (one per request without keepalive, pooled with it). */

@@ -1,9 +1,9 @@
-import { Status, type AppJob } from './app-job.js';
-import type { AppServer } from './app-server.js';
-import type { Backend } from './backend.js';
-import { connectDeadlinePassed, synRetransmitSchedule } from '../net/tcp.js';
-import { ReqPhase, type Conn, type UpstreamConn } from './conn.js';
-import type { World } from './world.js';
+import { Status, type AppJob } from '../core/app-job.js';
+import type { AppServer } from '../app/app-server.js';
+import type { Backend } from '../vm/backend.js';
+import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
+import { ReqPhase, type Conn, type UpstreamConn } from '../core/conn.js';
+import type { World } from '../core/world.js';
 
 export interface ResponseSink {
   /** nginx has the response for `conn`'s request; the client sees it one half-RTT later. */

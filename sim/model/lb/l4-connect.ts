@@ -1,8 +1,8 @@
-import type { Rng } from '../engine/random.js';
-import type { Histogram } from '../metrics/histogram.js';
-import type { Conn } from './conn.js';
-import { ErrorKind } from './series.js';
-import type { World } from './world.js';
+import type { Rng } from '../../engine/random.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import type { Conn } from '../core/conn.js';
+import { ErrorKind } from '../core/series.js';
+import type { World } from '../core/world.js';
 
 export interface ConnectHandler {
   /** The flow is established on `conn.backend`; called one RTT after the SYN. */

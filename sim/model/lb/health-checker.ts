@@ -1,7 +1,7 @@
-import { ReqPhase, Status, type AppJob } from './app-job.js';
-import type { AppServer } from './app-server.js';
-import { Req } from './request.js';
-import type { World } from './world.js';
+import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import type { AppServer } from '../app/app-server.js';
+import { Req } from '../core/request.js';
+import type { World } from '../core/world.js';
 
 /** One checker's settings, from HAProxy `check` options or a Kubernetes probe. */
 export interface CheckPolicy {

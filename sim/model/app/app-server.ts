@@ -1,8 +1,8 @@
-import type { Rng } from '../engine/random.js';
-import type { Histogram } from '../metrics/histogram.js';
-import type { Backend } from './backend.js';
-import { NO_FIXED_SERVICE, ReqPhase, Status, type AppJob } from './app-job.js';
-import type { World } from './world.js';
+import type { Rng } from '../../engine/random.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import type { Backend } from '../vm/backend.js';
+import { NO_FIXED_SERVICE, ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import type { World } from '../core/world.js';
 
 /**
  * The app's workers on every backend: a pool of `workers` serving jobs FIFO from one queue

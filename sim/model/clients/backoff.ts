@@ -1,5 +1,5 @@
-import type { Rng } from '../engine/random.js';
-import type { BackoffConfig } from '../scenario/schema.js';
+import type { Rng } from '../../engine/random.js';
+import type { BackoffConfig } from '../../scenario/schema.js';
 
 /**
  * Delay before reconnect/retry number `attempt` (0-based), with the formulas of the AWS

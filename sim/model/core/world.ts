@@ -1,12 +1,12 @@
-import { Engine } from '../engine/engine.js';
-import { RandomStreams } from '../engine/random.js';
-import { EventLog } from '../metrics/event-log.js';
-import { Metrics } from '../metrics/metrics.js';
-import type { Scenario } from '../scenario/schema.js';
-import { Backend } from './backend.js';
+import { Engine } from '../../engine/engine.js';
+import { RandomStreams } from '../../engine/random.js';
+import { EventLog } from '../../metrics/event-log.js';
+import { Metrics } from '../../metrics/metrics.js';
+import type { Scenario } from '../../scenario/schema.js';
+import { Backend } from '../vm/backend.js';
 import { Conn, ConnKind } from './conn.js';
-import { LoadBalancer, parsePoolState } from './lb.js';
-import { definedOnly } from './defined-only.js';
+import { LoadBalancer, parsePoolState } from '../lb/pool.js';
+import { definedOnly } from '../../util/defined-only.js';
 import { defineCounters, errnoCounter, type Counters, type ErrorKind } from './series.js';
 
 /** How a client connection ended, for counting and for what the client sees next. */

@@ -1,8 +1,8 @@
-import type { CheckConfig, ProbeConfig } from '../scenario/schema.js';
-import type { AppServer } from './app-server.js';
+import type { CheckConfig, ProbeConfig } from '../../scenario/schema.js';
+import type { AppServer } from '../app/app-server.js';
 import { HealthChecker, type CheckPolicy } from './health-checker.js';
-import type { Lifecycle } from './lifecycle.js';
-import type { World } from './world.js';
+import type { Lifecycle } from '../vm/lifecycle.js';
+import type { World } from '../core/world.js';
 
 const BACKEND_NAME = 'be';
 

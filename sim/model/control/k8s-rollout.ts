@@ -1,9 +1,9 @@
-import type { Distribution } from '../scenario/distribution.js';
-import type { Rng } from '../engine/random.js';
-import { formatDuration } from '../scenario/units.js';
-import { PoolState } from './lb.js';
-import type { Lifecycle } from './lifecycle.js';
-import type { World } from './world.js';
+import type { Distribution } from '../../scenario/distribution.js';
+import type { Rng } from '../../engine/random.js';
+import { formatDuration } from '../../scenario/units.js';
+import { PoolState } from '../lb/pool.js';
+import type { Lifecycle } from '../vm/lifecycle.js';
+import type { World } from '../core/world.js';
 
 export interface RolloutPlan {
   pods: number[];
