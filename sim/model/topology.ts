@@ -68,8 +68,8 @@ function defineGauges(w: World, ws: WsClients): void {
     'utilisation',
     'fraction',
     'Busy workers / workers (total: mean over backends)',
-    (e) => w.backends[e].busyWorkers / w.backends[e].app.workers,
-    () => w.backends.reduce((sum, b) => sum + b.busyWorkers / b.app.workers, 0) / n,
+    (e) => w.backends[e].busyWorkers / w.backends[e].app.config.workers,
+    () => w.backends.reduce((sum, b) => sum + b.busyWorkers / b.app.config.workers, 0) / n,
   );
   m.gauge('in_service', 'bool', 'Health checks and readiness let the backend take traffic (total: backends in service)', (e) => (w.lb.inService(e) ? 1 : 0));
   m.gauge(

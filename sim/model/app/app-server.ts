@@ -28,18 +28,18 @@ export class AppServer {
   /** Queue a job for a worker; a full queue answers 503 at once. */
   submit(backend: Backend, job: AppJob): void {
     job.backend = backend.index;
-    if (backend.busyWorkers < backend.app.workers && !this.paused(backend)) {
+    if (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
       this.start(backend, job);
       return;
     }
-    if (backend.appQueueLength >= backend.app.queue_limit) {
+    if (backend.appQueueLength >= backend.app.config.queue_limit) {
       job.status = Status.UNAVAILABLE;
       job.phase = ReqPhase.NONE;
       job.onDone(job);
       return;
     }
     job.phase = ReqPhase.QUEUED;
-    backend.enqueue(job);
+    backend.app.enqueue(job);
   }
 
   /**
@@ -48,30 +48,30 @@ export class AppServer {
    * drops the SYN (ListenOverflows) and the connecting side retransmits it a second later.
    */
   acceptsConnection(backend: Backend): boolean {
-    const waiting = backend.busyWorkers >= backend.app.workers || this.paused(backend) ? backend.appQueueLength : 0;
+    const waiting = backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
     return waiting + 1 <= backend.appBacklog;
   }
 
   paused(backend: Backend): boolean {
-    return backend.pausedUntil > this.w.now;
+    return backend.app.pausedUntil > this.w.now;
   }
 
   private start(backend: Backend, job: AppJob): void {
     const w = this.w;
     const i = backend.index;
     job.phase = ReqPhase.SERVING;
-    let d = job.fixedService !== NO_FIXED_SERVICE ? job.fixedService : backend.app.service_time.sample(this.serviceRng[i]);
+    let d = job.fixedService !== NO_FIXED_SERVICE ? job.fixedService : backend.app.config.service_time.sample(this.serviceRng[i]);
     job.status = Status.OK;
     if (job.deep) {
-      const own = backend.dependency;
+      const own = backend.app.dependency;
       const shared = this.w.sharedDependency;
       const db = own === 'down' || shared === 'down' ? 'down' : own === 'slow' || shared === 'slow' ? 'slow' : 'up';
       if (db === 'down') {
         // The connection pool is dead: the request fails fast with a 500.
         job.status = Status.INTERNAL_ERROR;
-        d = Math.min(d, backend.app.dependency_fail_time);
+        d = Math.min(d, backend.app.config.dependency_fail_time);
       } else if (db === 'slow') {
-        const wait = backend.app.dependency_slow_latency.sample(this.depRng[i]);
+        const wait = backend.app.config.dependency_slow_latency.sample(this.depRng[i]);
         if (wait > job.depTimeout) {
           d += job.depTimeout;
           job.status = job.depTimeoutStatus;
@@ -79,7 +79,7 @@ export class AppServer {
       }
     }
     job.serviceEnd = w.now + d;
-    backend.serving.add(job);
+    backend.app.serving.add(job);
     job.timer = w.engine.at(job.serviceEnd, this.finish, job);
   }
 
@@ -87,7 +87,7 @@ export class AppServer {
     const backend = this.w.backends[job.backend];
     job.timer = -1;
     job.phase = ReqPhase.NONE;
-    backend.serving.delete(job);
+    backend.app.serving.delete(job);
     this.fillWorkers(backend);
     this.maybeCollectGarbage(backend);
     job.onDone(job);
@@ -95,15 +95,15 @@ export class AppServer {
 
   /** Give free workers the next queued jobs (unless the app is paused). */
   private fillWorkers(backend: Backend): void {
-    while (backend.busyWorkers < backend.app.workers && !this.paused(backend)) {
-      const next = backend.dequeue();
+    while (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
+      const next = backend.app.dequeue();
       if (next === undefined) return;
       if (next.phase === ReqPhase.QUEUED && next.backend === backend.index) this.start(backend, next);
     }
   }
 
   private maybeCollectGarbage(backend: Backend): void {
-    const gc = backend.app.gc;
+    const gc = backend.app.config.gc;
     if (gc.every <= 0) return;
     if (++this.servedCount[backend.index] % gc.every !== 0) return;
     const liveSet = backend.busyWorkers + backend.appQueueLength;
@@ -113,14 +113,14 @@ export class AppServer {
   /** Stop the world for `duration`: jobs in service finish that much later, none start. */
   pause(backend: Backend, duration: number, cause: string): void {
     const w = this.w;
-    const until = Math.max(backend.pausedUntil, w.now + duration);
-    const extra = until - Math.max(backend.pausedUntil, w.now);
+    const until = Math.max(backend.app.pausedUntil, w.now + duration);
+    const extra = until - Math.max(backend.app.pausedUntil, w.now);
     if (extra <= 0) return;
-    backend.pausedUntil = until;
+    backend.app.pausedUntil = until;
     w.metrics.inc(w.c.pauses, backend.index);
     this.pauseLengths.record(duration);
     if (cause !== 'GC' || duration >= 0.1) w.log.logLimited(`pause-${backend.index}`, 'app', `${backend.name}: ${cause} pause ${Math.round(duration * 1000)}ms (all workers stopped)`);
-    for (const job of backend.serving) {
+    for (const job of backend.app.serving) {
       w.engine.cancel(job.timer);
       job.serviceEnd += extra;
       job.timer = w.engine.at(job.serviceEnd, this.finish, job);
@@ -134,7 +134,7 @@ export class AppServer {
 
   /** Take one job out of the app (its caller went away): free its worker or its queue place. */
   withdraw(backend: Backend, job: AppJob): void {
-    if (backend.serving.delete(job)) {
+    if (backend.app.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
       job.phase = ReqPhase.NONE;
@@ -144,15 +144,15 @@ export class AppServer {
 
   /** The process died: every job in service or queued leaves, returned as `serving` and `queued`. */
   drop(backend: Backend): { serving: AppJob[]; queued: AppJob[] } {
-    const serving = [...backend.serving];
+    const serving = [...backend.app.serving];
     for (const job of serving) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
     }
-    backend.serving.clear();
+    backend.app.serving.clear();
     const queued: AppJob[] = [];
-    for (let j = backend.dequeue(); j !== undefined; j = backend.dequeue()) if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
-    backend.clearQueue();
+    for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue()) if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
+    backend.app.clearQueue();
     return { serving, queued };
   }
 }

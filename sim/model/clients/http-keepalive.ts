@@ -87,7 +87,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       // backend side too while nginx still holds it.
       w.metrics.inc(w.c.resetOut, b);
       const backend = w.backends[b];
-      if (backend.conns.has(conn) && backend.nginxUp) {
+      if (backend.conns.has(conn) && backend.nginx.running) {
         w.metrics.inc(w.c.resetIn, b);
         w.log.logLimited(`lb-rst-in-${b}`, 'nginx', `${backend.name}: recv() failed (104: Connection reset by peer) while reading client request line`);
       }
@@ -142,9 +142,9 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     conn.requestsServed++;
     const backend = w.backends[b];
     const nginx = backend.nginx;
-    // nginx answers with `Connection: close` when keep-alive is off, the connection reached
-    // keepalive_requests, or nginx is quitting: it closes first and holds the TIME_WAIT.
-    const serverCloses = conn.requestsServed >= nginx.keepalive_requests || backend.nginxQuitting || nginx.keepalive_timeout === 0;
+    // nginx answers with `Connection: close` (nginx.ts closesAfterResponse): it closes first and
+    // holds the TIME_WAIT.
+    const serverCloses = nginx.closesAfterResponse(conn.requestsServed);
     const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0;
     if (serverCloses) {
       conn.lastActivity = w.now + this.rtt / 2 + think;
@@ -156,11 +156,11 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       conn.timer = w.engine.schedule(this.rtt / 2, this.clientClose, conn);
       return;
     }
-    if (think >= nginx.keepalive_timeout) {
+    if (nginx.closesIdle(think)) {
       // The connection idles past keepalive_timeout: nginx closes it first, TIME_WAIT lands on
       // the VM, and the client needs a new connection for its next request.
       conn.lastActivity = w.now + this.rtt / 2 + think;
-      conn.timer = w.engine.schedule(nginx.keepalive_timeout, this.serverIdleClose, conn);
+      conn.timer = w.engine.schedule(nginx.config.keepalive_timeout, this.serverIdleClose, conn);
       return;
     }
     conn.lastActivity = w.now + this.rtt / 2 + think;

@@ -97,7 +97,7 @@ export class RequestClients {
       w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
       return;
     }
-    if (!backend.nginxUp || !backend.appUp || !backend.appAccepting) {
+    if (!backend.nginx.running || !backend.app.accepting) {
       // Refused at once; HAProxy waits min(timeout connect, 1 s) before retrying the same server.
       w.metrics.inc(w.c.resetIn, b);
       w.engine.schedule(w.scenario.lb.retry_interval, this.connectRefused, req);
@@ -172,7 +172,7 @@ export class RequestClients {
     if (req.user < 0) return;
     const w = this.w;
     const home = this.sessionBackend[req.user];
-    const epoch = w.backends[b].epoch;
+    const epoch = w.backends[b].app.epoch;
     if (w.scenario.clients.requests.session_store === 'memory' && home >= 0) {
       const lost = home !== b || this.sessionEpoch[req.user] !== epoch;
       if (lost) {

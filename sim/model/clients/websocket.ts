@@ -88,7 +88,7 @@ export class WsClients implements ConnectHandler {
       w.end(conn, EndKind.CLIENT_FIN);
       return;
     }
-    if (!backend.appUp || !backend.appAccepting || !backend.wsAccepting) {
+    if (!backend.app.acceptsWebSockets) {
       // 503 (draining app rejects handshakes) or 502 (app gone).
       this.rejectHandshake(conn, backend);
       return;
@@ -114,10 +114,9 @@ export class WsClients implements ConnectHandler {
     const w = this.w;
     const born = conn.sessionStartedAt;
     let end = conn.sessionEndsAt;
-    const ttl = backend.app.ws.session_ttl;
+    const ttl = backend.app.config.ws.session_ttl;
     if (ttl > 0 && ttl !== Infinity) end = Math.min(end, born + ttl);
-    const ping = w.scenario.clients.ws.ping_interval;
-    if (ping === 0 || ping === Infinity || ping > backend.nginx.proxy_read_timeout) end = Math.min(end, born + backend.nginx.proxy_read_timeout);
+    end = Math.min(end, backend.nginx.tunnelIdleDeadline(born, w.scenario.clients.ws.ping_interval));
     conn.timer = w.engine.at(end, this.sessionTimer, conn);
   }
 
@@ -127,7 +126,7 @@ export class WsClients implements ConnectHandler {
     const backend = w.backends[conn.backend];
     if (w.now >= conn.sessionEndsAt) this.closeSession(conn, WsClose.NORMAL, false);
     else {
-      const ttl = backend.app.ws.session_ttl;
+      const ttl = backend.app.config.ws.session_ttl;
       const born = conn.sessionStartedAt;
       if (ttl > 0 && w.now >= born + ttl) this.closeSession(conn, WsClose.GOING_AWAY, false);
       else this.closeSession(conn, WsClose.ABNORMAL, true);
@@ -219,8 +218,8 @@ export class WsClients implements ConnectHandler {
   /** The app's drain hook: announce retryAfter, and close with 1001 spread over `close_spread`. */
   drainNotice(backend: Backend): void {
     const w = this.w;
-    const ws = backend.app.ws;
-    backend.wsAccepting = false;
+    const ws = backend.app.config.ws;
+    backend.app.refuseWebSockets();
     const sessions = [...backend.wsSessions];
     if (ws.drain_notice) for (const s of sessions) s.retryAfter = ws.retry_after;
     if (!ws.close_on_shutdown) return;

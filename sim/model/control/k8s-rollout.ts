@@ -46,24 +46,23 @@ export class Rollout {
     }
     const b = plan.pods[i];
     const backend = w.backends[b];
-    const epochAtStart = backend.epoch;
+    const epochAtStart = backend.app.epoch;
     const incarnationAtStart = backend.incarnation;
     const delay = plan.propagation.sample(this.rng);
     w.log.log('k8s', `pod ${backend.name}: Terminating (deletionTimestamp set); endpoint removal propagating, preStop started`);
     w.engine.schedule(delay, () => {
       // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
       if (backend.incarnation !== incarnationAtStart) return;
-      w.lb.state[b] = PoolState.DETACHED;
+      w.lb.setPoolState(b, PoolState.DETACHED);
       w.log.log('k8s', `pod ${backend.name}: endpoint removed from the load balancer after ${formatDuration(Math.round(delay * 1000) / 1000)}`);
     }, null);
     w.engine.schedule(plan.preStop, () => {
       w.log.log('k8s', `pod ${backend.name}: SIGTERM (app stops accepting, finishes in-flight requests)`);
-      backend.appAccepting = false;
-      backend.wsAccepting = false;
+      this.life.podSigterm(backend);
       this.exitWhenIdle(plan, i, w.now);
     }, null);
     w.engine.schedule(plan.gracePeriod, () => {
-      if (!backend.appUp || backend.epoch !== epochAtStart) return;
+      if (!backend.app.up || backend.app.epoch !== epochAtStart) return;
       const inFlight = backend.busyWorkers + backend.appQueueLength;
       w.log.log('k8s', `pod ${backend.name}: grace period (${plan.gracePeriod}s) over: SIGKILL, ${inFlight} requests cut`);
       this.life.killApp(backend);
@@ -76,11 +75,10 @@ export class Rollout {
     const w = this.w;
     const backend = w.backends[plan.pods[i]];
     const check = (): void => {
-      if (!backend.appUp) return;
+      if (!backend.app.up) return;
       if (backend.busyWorkers === 0 && backend.appQueueLength === 0) {
         w.log.log('app', `${backend.name}: graceful shutdown complete after ${formatDuration(Math.round((w.now - since) * 1000) / 1000)}`);
-        backend.appUp = false;
-        backend.epoch++;
+        this.life.appExited(backend);
         this.replace(plan, i);
         return;
       }
@@ -94,12 +92,8 @@ export class Rollout {
     const w = this.w;
     const b = plan.pods[i];
     const backend = w.backends[b];
-    w.engine.schedule(backend.app.startup_time, () => {
-      backend.incarnation++;
-      backend.appUp = true;
-      backend.appAccepting = true;
-      backend.wsAccepting = true;
-      w.lb.state[b] = PoolState.BOUND;
+    w.engine.schedule(backend.app.config.startup_time, () => {
+      this.life.podReady(b);
       w.metrics.inc(w.c.restarts, b);
       w.log.log('k8s', `pod ${backend.name} (new version): Ready; endpoint added`);
       w.engine.schedule(plan.between, () => this.terminatePod(plan, i + 1), null);

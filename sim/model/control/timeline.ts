@@ -78,7 +78,7 @@ export class Orchestrator {
         return this.deploy(action);
       case 'set': {
         const targets = action.backend ? [this.backendIndex(action.backend)] : w.backends.map((_, i) => i);
-        for (const b of targets) w.backends[b].nginx = { ...w.backends[b].nginx, ...definedOnly(action.nginx) };
+        for (const b of targets) w.backends[b].nginx.reload({ ...w.backends[b].nginx.config, ...definedOnly(action.nginx) });
         w.log.log('deploy', `config change on ${action.backend ?? 'all backends'}: ${describe(action.nginx)} (nginx -s reload)`);
         return;
       }
@@ -102,8 +102,8 @@ export class Orchestrator {
       case 'pause':
         return this.app.pause(w.backends[this.backendIndex(action.backend)], action.duration, 'stop-the-world');
       case 'dependency': {
-        if (action.backend) w.backends[this.backendIndex(action.backend)].dependency = action.state;
-        else w.sharedDependency = action.state;
+        if (action.backend) w.backends[this.backendIndex(action.backend)].app.setDependency(action.state);
+        else w.setSharedDependency(action.state);
         const what = action.state === 'down' ? 'dead (every query fails)' : action.state === 'slow' ? 'slow (queries take seconds)' : 'healthy again';
         w.log.log('app', action.backend ? `${action.backend}: database connection pool ${what}` : `shared database ${what}`);
         return;
@@ -133,7 +133,7 @@ export class Orchestrator {
     };
     this.drains.push(record);
     if (backend.wsSessions.size > 0) w.log.log('app', `${backend.name}: ws_sessions=${backend.wsSessions.size}, avg_age=${formatAge(wsAvgAge)}`);
-    const ws = backend.app.ws;
+    const ws = backend.app.config.ws;
     if (ws.drain_notice || ws.close_on_shutdown) this.life.runDrainHook(backend);
     const run: GateRun = { b, action, record, newAtLastPoll: this.w.lb.newFlows[b], lastLogMinute: -1 };
     w.engine.schedule(action.gate.poll, this.poll, run);

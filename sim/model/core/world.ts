@@ -28,8 +28,8 @@ export class World {
   readonly lb: LoadBalancer;
   private readonly portCursor: Uint16Array;
   private nextConnId = 1;
-  /** State of the database every backend shares (a backend's own pool state is on the backend). */
-  sharedDependency: 'up' | 'down' | 'slow' = 'up';
+  /** State of the database every backend shares (a backend's own pool state is on its app). */
+  private shared: 'up' | 'down' | 'slow' = 'up';
   /** Client connections attached to a backend and ended so far (each exactly once). */
   opened = 0;
   ended = 0;
@@ -61,6 +61,15 @@ export class World {
     this.c = defineCounters(this.metrics);
     this.portCursor = new Uint16Array(Math.min(scenario.clients.source_ips, 1 << 20));
     this.engine.now = -scenario.warmup;
+  }
+
+  get sharedDependency(): 'up' | 'down' | 'slow' {
+    return this.shared;
+  }
+
+  /** The shared database dies, slows down or recovers. */
+  setSharedDependency(state: 'up' | 'down' | 'slow'): void {
+    this.shared = state;
   }
 
   get now(): number {

@@ -80,11 +80,11 @@ export class HealthChecker {
       p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
       return;
     }
-    if (!backend.nginxUp || backend.nginxQuitting) return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
+    if (!backend.nginx.listening) return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
-    if (!backend.appUp || !backend.appAccepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
+    if (!backend.app.accepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
     const job = new Req(this.answered);
-    job.fixedService = backend.app.health_check_time;
+    job.fixedService = backend.app.config.health_check_time;
     job.deep = this.deep;
     job.depTimeout = this.depTimeout;
     job.depTimeoutStatus = this.depTimeoutStatus;

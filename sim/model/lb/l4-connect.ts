@@ -52,7 +52,7 @@ export class LbConnector {
       w.engine.schedule(w.scenario.lb.connect_timeout, this.retry, a);
       return;
     }
-    if (!backend.nginxUp || backend.nginxQuitting) {
+    if (!backend.nginx.listening) {
       // Nothing listens on :443 any more: the VM's kernel answers the SYN with RST.
       w.metrics.inc(w.c.resetIn, a.backend);
       w.engine.schedule(w.scenario.lb.retry_interval, this.retry, a);

@@ -57,7 +57,12 @@ export class LoadBalancer {
     this.rampStart = new Float64Array(count).fill(-Infinity);
   }
 
-  eligible(b: number): boolean {
+  /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
+  setPoolState(b: number, state: PoolState): void {
+    this.state[b] = state;
+  }
+
+    eligible(b: number): boolean {
     return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
   }
 

@@ -32,7 +32,7 @@ export class RequestPath {
   /** A request arrived at nginx on an established client connection. */
   handle(conn: Conn): void {
     const backend = this.w.backends[conn.backend];
-    if (!backend.appUp || !backend.appAccepting) {
+    if (!backend.app.accepting) {
       conn.phase = ReqPhase.NONE;
       this.refused(backend, conn);
       return;
@@ -50,7 +50,7 @@ export class RequestPath {
     const pool = backend.upstreamPool;
     while (pool.length > 0) {
       const cached = pool.pop()!;
-      if (now - cached.idleSince < backend.nginx.upstream_keepalive_timeout) return cached;
+      if (now - cached.idleSince < backend.nginx.config.upstream_keepalive_timeout) return cached;
       this.closeUpstream(backend, cached, true);
     }
     if (!this.app.acceptsConnection(backend)) {
@@ -60,7 +60,7 @@ export class RequestPath {
       if (conn.phase !== ReqPhase.CONNECTING) conn.synAttempt = 0;
       conn.phase = ReqPhase.CONNECTING;
       // nginx gives up at proxy_connect_timeout even between two retransmissions.
-      const giveUpIn = conn.requestStartedAt + backend.nginx.proxy_connect_timeout - now;
+      const giveUpIn = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout - now;
       conn.timer = w.engine.schedule(Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn), this.retryConnect, conn);
       return null;
     }
@@ -90,7 +90,7 @@ export class RequestPath {
   private readonly retryConnect = (conn: Conn): void => {
     conn.timer = -1;
     const backend = this.w.backends[conn.backend];
-    if (connectDeadlinePassed(this.w.now, conn.requestStartedAt, backend.nginx.proxy_connect_timeout)) {
+    if (connectDeadlinePassed(this.w.now, conn.requestStartedAt, backend.nginx.config.proxy_connect_timeout)) {
       this.w.log.logLimited(`connect-timeout-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while connecting to upstream`);
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
@@ -111,8 +111,9 @@ export class RequestPath {
   };
 
   private releaseUpstream(backend: Backend, up: UpstreamConn): void {
-    const n = backend.nginx;
-    if (n.upstream_keepalive > 0 && up.requests < n.upstream_keepalive_requests && !backend.nginxQuitting) {
+    const nginx = backend.nginx;
+    const n = nginx.config;
+    if (nginx.cachesUpstream(up.requests)) {
       up.idleSince = this.w.now;
       backend.upstreamPool.push(up);
       // The cache holds N idle connections; nginx closes the least recently used beyond it.
@@ -148,6 +149,6 @@ export class RequestPath {
   }
 
   appAddress(backend: Backend): string {
-    return backend.nginx.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
+    return backend.nginx.config.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
   }
 }

@@ -1,35 +1,44 @@
 import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
 import { PortAllocator } from '../../net/port-allocator.js';
 import { TimeWaitTable } from '../../net/time-wait-table.js';
-import type { AppJob } from '../core/app-job.js';
+import { AppProcess } from '../app/app-process.js';
+import { Nginx } from '../proxy/nginx.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
 
 /** TCP_TIMEWAIT_LEN: 60 s, a compile-time constant in include/net/tcp.h (no sysctl). */
 export const TIME_WAIT_SECONDS = 60;
 
 /**
- * One VM: its kernel (TIME_WAIT table, ephemeral ports towards the app), its nginx and its app.
- * Holds state only; the request path and lifecycle live in request-path.ts and lifecycle.ts.
+ * How a backend's processes come back. Each is a real event with its own scope; they share the
+ * one boot path below, which states what each resets.
+ */
+export const Boot = {
+  /** A rebuilt or re-bound VM (deploy `rebind_after`, a `bind` of a stopped backend): everything new. */
+  NEW_VM: 0,
+  /** The kubelet restarts the app container (liveness failure): same VM, same nginx, same kernel. */
+  CONTAINER_RESTART: 1,
+  /** A rolling update's replacement pod becomes Ready in the old one's place. */
+  POD_REPLACED: 2,
+} as const;
+export type Boot = (typeof Boot)[keyof typeof Boot];
+
+/**
+ * One VM: its kernel (TIME_WAIT table, ephemeral ports towards the app), its nginx and its app,
+ * each process with its own state machine (proxy/nginx.ts, app/app-process.ts). The VM owns the
+ * one boot path and the one vanish path; what happens to the connections then is lifecycle.ts,
+ * the request path is proxy/upstream.ts.
  */
 export class Backend {
-  hostUp = true;
-  nginxUp = true;
-  /** nginx is quitting gracefully (SIGQUIT): no keep-alive, idle connections closed. */
-  nginxQuitting = false;
-  appUp = true;
-  /** The app's listener accepts new connections. */
-  appAccepting = true;
-  /** The app accepts WebSocket handshakes (false once its drain hook ran). */
-  wsAccepting = true;
-  /** The app's drain hook has run (notice sent / sessions closing). */
-  drainHookDone = false;
+  private alive = true;
+  readonly nginx: Nginx;
+  readonly app: AppProcess;
 
   timeWait!: TimeWaitTable;
   upstreamPorts!: PortAllocator;
   /** Server-side TIME_WAIT entries by client 4-tuple, so a returning SYN can reopen them. */
   serverTimeWait = new Map<number, number>();
   /** Bumped when the VM is rebuilt or re-bound: timers of an earlier life check it and stand down. */
-  incarnation = 0;
+  private life = 0;
 
   /** Client connections whose server end is on this VM (insertion order is deterministic). */
   readonly conns = new Set<Conn>();
@@ -37,26 +46,51 @@ export class Backend {
   /** Idle pooled upstream connections, most recently used last (nginx reuses the head of its cache). */
   readonly upstreamPool: UpstreamConn[] = [];
 
-  /** Jobs a worker is serving (insertion order is deterministic: pauses re-arm them in it). */
-  readonly serving = new Set<AppJob>();
-  /** Jobs waiting for a worker, FIFO. */
-  readonly appQueue: AppJob[] = [];
-  /** Workers are frozen (GC, CPU starvation) until this time. */
-  pausedUntil = -Infinity;
-  /** Incremented whenever the app process dies: in-memory sessions of an older epoch are gone. */
-  epoch = 0;
-  /** State of this backend's own database connection pool (a dead pool fails every query). */
-  dependency: 'up' | 'down' | 'slow' = 'up';
-  appQueueHead = 0;
-
   constructor(
     readonly index: number,
     readonly name: string,
-    public nginx: NginxConfig,
-    public app: AppConfig,
+    nginx: NginxConfig,
+    app: AppConfig,
     readonly kernel: KernelConfig,
   ) {
+    this.nginx = new Nginx(nginx);
+    this.app = new AppProcess(app);
     this.resetKernel();
+  }
+
+  /** The host exists and its kernel answers packets. */
+  get hostUp(): boolean {
+    return this.alive;
+  }
+
+  get incarnation(): number {
+    return this.life;
+  }
+
+  /**
+   * The one path by which a backend's processes start again. What it resets differs by `kind`, as
+   * the model has always done (kept byte-identical by the restructuring; candidates for the
+   * behaviour issue): only NEW_VM resets the kernel, the pause in force and nginx; CONTAINER_RESTART
+   * does not start a new VM life (its timers keep running); POD_REPLACED keeps the app's
+   * drain-hook flag.
+   */
+  boot(kind: Boot): void {
+    if (kind === Boot.NEW_VM) {
+      if (!this.alive) this.resetKernel();
+      this.life++;
+      this.app.pausedUntil = -Infinity;
+      this.alive = true;
+      this.nginx.start();
+    } else if (kind === Boot.POD_REPLACED) this.life++;
+    this.app.start();
+    if (kind !== Boot.POD_REPLACED) this.app.drainHookDone = false;
+  }
+
+  /** The host disappears: no process, no kernel answering (peers get no FIN and no RST). */
+  vanish(): void {
+    this.alive = false;
+    this.nginx.stop();
+    this.app.hostLost();
   }
 
   /** A new (or rebuilt) VM's kernel: empty TIME_WAIT table, every ephemeral port free. */
@@ -64,43 +98,22 @@ export class Backend {
     const kernel = this.kernel;
     this.timeWait = new TimeWaitTable(TIME_WAIT_SECONDS, kernel.tcp_max_tw_buckets);
     const [low, high] = kernel.ip_local_port_range;
-    const reuse = kernel.tcp_tw_reuse === 1 || (kernel.tcp_tw_reuse === 2 && this.nginx.upstream_loopback);
+    const reuse = kernel.tcp_tw_reuse === 1 || (kernel.tcp_tw_reuse === 2 && this.nginx.config.upstream_loopback);
     this.upstreamPorts = new PortAllocator(low, high, this.timeWait, reuse, 1, (this.index * 7919) % (high - low + 1));
     this.serverTimeWait = new Map();
   }
 
   get busyWorkers(): number {
-    return this.serving.size;
+    return this.app.busyWorkers;
   }
 
   get appQueueLength(): number {
-    return this.appQueue.length - this.appQueueHead;
-  }
-
-  /** Forget every queued job (the app process is gone). */
-  clearQueue(): void {
-    this.appQueue.length = 0;
-    this.appQueueHead = 0;
-  }
-
-  enqueue(job: AppJob): void {
-    this.appQueue.push(job);
-  }
-
-  dequeue(): AppJob | undefined {
-    if (this.appQueueHead >= this.appQueue.length) return undefined;
-    const c = this.appQueue[this.appQueueHead++];
-    // Compact now and then so the array does not grow without bound.
-    if (this.appQueueHead > 1024 && this.appQueueHead * 2 > this.appQueue.length) {
-      this.appQueue.splice(0, this.appQueueHead);
-      this.appQueueHead = 0;
-    }
-    return c;
+    return this.app.queueLength;
   }
 
   /** The effective accept backlog of the app: min(listen backlog, somaxconn), +1 as Linux counts. */
   get appBacklog(): number {
-    return Math.min(this.app.backlog, this.kernel.somaxconn) + 1;
+    return Math.min(this.app.config.backlog, this.kernel.somaxconn) + 1;
   }
 
   /** A socket on this VM closed first and holds TIME_WAIT for a client 4-tuple. */

@@ -1,4 +1,4 @@
-import type { Backend } from './backend.js';
+import { Boot, type Backend } from './backend.js';
 import { Status, type AppJob } from '../core/app-job.js';
 import { Conn, ConnKind, ReqPhase } from '../core/conn.js';
 import type { HttpClients } from '../clients/http-keepalive.js';
@@ -26,14 +26,14 @@ export class Lifecycle {
   bind(b: number): void {
     const w = this.w;
     const backend = w.backends[b];
-    if (!backend.hostUp || !backend.nginxUp || backend.nginxQuitting || !backend.appUp || !backend.appAccepting) this.freshStart(backend);
-    w.lb.state[b] = PoolState.BOUND;
+    if (!backend.hostUp || !backend.nginx.listening || !backend.app.accepting) this.freshStart(backend);
+    w.lb.setPoolState(b, PoolState.BOUND);
     w.log.log('lb', `backend ${backend.name} bound: new connections accepted (BOUND)`);
   }
 
   unbind(b: number): void {
     const w = this.w;
-    w.lb.state[b] = PoolState.DRAINING;
+    w.lb.setPoolState(b, PoolState.DRAINING);
     w.log.log('lb', `backend=${w.backends[b].name} unbind+drain: new_conn blocked, ${w.lb.active[b]} existing flows kept (DRAINING)`);
   }
 
@@ -41,7 +41,7 @@ export class Lifecycle {
   remove(b: number): void {
     const w = this.w;
     const backend = w.backends[b];
-    w.lb.state[b] = PoolState.DETACHED;
+    w.lb.setPoolState(b, PoolState.DETACHED);
     w.log.log('lb', `backend ${backend.name} removed from pool abruptly`);
     if (!w.scenario.lb.remove_resets_flows) return;
     this.watchResets(b);
@@ -76,30 +76,30 @@ export class Lifecycle {
       w.log.log('app', `${backend.name}: killed (SIGKILL): no graceful hook runs`);
       return this.killApp(backend);
     }
-    w.log.log('app', `${backend.name}: SIGTERM (graceful shutdown ${backend.app.graceful_shutdown ? 'on' : 'off'}), nginx graceful quit`);
+    w.log.log('app', `${backend.name}: SIGTERM (graceful shutdown ${backend.app.config.graceful_shutdown ? 'on' : 'off'}), nginx graceful quit`);
     this.nginxQuit(backend);
-    if (!backend.app.graceful_shutdown) return this.killApp(backend);
-    backend.appAccepting = false;
+    if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
+    backend.app.sigterm();
     this.runDrainHook(backend);
     const life = backend.incarnation;
-    w.engine.schedule(backend.app.shutdown_grace, (bk: Backend) => bk.appUp && bk.incarnation === life && this.killApp(bk), backend);
+    w.engine.schedule(backend.app.config.shutdown_grace, (bk: Backend) => bk.app.up && bk.incarnation === life && this.killApp(bk), backend);
   }
 
   /** The app's drain API (seed Part 4 strategy 1/5): refuse new sessions, notice, close 1001. */
   runDrainHook(backend: Backend): void {
-    if (backend.drainHookDone) return;
-    backend.drainHookDone = true;
+    if (backend.app.drainHookDone) return;
+    backend.app.drainHookDone = true;
     this.ws.drainNotice(backend);
   }
 
   /** nginx graceful quit: stop listening, close idle keep-alive connections now, others after their request. */
   private nginxQuit(backend: Backend): void {
     const w = this.w;
-    backend.nginxQuitting = true;
+    backend.nginx.quit();
     for (const conn of [...backend.conns]) {
       if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.flow === 1) this.http.serverGone(conn, EndKind.SERVER_FIN, false);
     }
-    const timeout = backend.nginx.worker_shutdown_timeout;
+    const timeout = backend.nginx.config.worker_shutdown_timeout;
     if (timeout > 0 && timeout !== Infinity) {
       const life = backend.incarnation;
       w.engine.schedule(timeout, (bk: Backend) => bk.incarnation === life && this.forceCloseNginx(bk), backend);
@@ -112,15 +112,12 @@ export class Lifecycle {
     const open = backend.conns.size;
     if (open > 0) w.log.log('nginx', `${backend.name}: worker_shutdown_timeout: closing ${open} connections`);
     for (const conn of [...backend.conns]) this.serverEnds(conn, EndKind.SERVER_FIN);
-    backend.nginxUp = false;
+    backend.nginx.stop();
   }
 
   /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
   killApp(backend: Backend): void {
-    backend.epoch++;
-    backend.appUp = false;
-    backend.appAccepting = false;
-    backend.wsAccepting = false;
+    backend.app.exit();
     for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
     for (const conn of [...backend.wsSessions]) {
       // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
@@ -158,9 +155,7 @@ export class Lifecycle {
   private vanish(backend: Backend): void {
     const w = this.w;
     w.log.log('deploy', `${backend.name}: instance terminated (host gone: peers get no FIN and no RST)`);
-    backend.hostUp = false;
-    backend.nginxUp = false;
-    backend.appUp = false;
+    backend.vanish();
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of [...serving, ...queued]) {
       job.phase = ReqPhase.NONE;
@@ -202,29 +197,35 @@ export class Lifecycle {
     const backend = w.backends[b];
     w.metrics.inc(w.c.restarts, b);
     this.killApp(backend);
-    const epoch = backend.epoch;
-    w.engine.schedule(backend.app.startup_time, (bk: Backend) => {
-      if (bk.epoch !== epoch) return;
-      bk.appUp = true;
-      bk.appAccepting = true;
-      bk.wsAccepting = true;
-      bk.drainHookDone = false;
+    backend.app.starting();
+    const epoch = backend.app.epoch;
+    w.engine.schedule(backend.app.config.startup_time, (bk: Backend) => {
+      if (bk.app.epoch !== epoch) return;
+      bk.boot(Boot.CONTAINER_RESTART);
       w.log.log('k8s', `pod ${bk.name}: container restarted`);
     }, backend);
   }
 
+  /** A pod gets SIGTERM (Kubernetes rollout): the app stops accepting and refuses new WebSocket sessions. */
+  podSigterm(backend: Backend): void {
+    backend.app.sigterm();
+    backend.app.refuseWebSockets();
+  }
+
+  /** The app exited by itself after SIGTERM, nothing left in flight. */
+  appExited(backend: Backend): void {
+    backend.app.exit();
+  }
+
+  /** A rolling update's replacement pod is Ready: it serves and its endpoint is bound. */
+  podReady(b: number): void {
+    this.w.backends[b].boot(Boot.POD_REPLACED);
+    this.w.lb.setPoolState(b, PoolState.BOUND);
+  }
+
   /** A rebuilt VM comes up empty: new processes, no connections, fresh kernel tables. */
   private freshStart(backend: Backend): void {
-    if (!backend.hostUp) backend.resetKernel();
-    backend.incarnation++;
-    backend.pausedUntil = -Infinity;
-    backend.hostUp = true;
-    backend.nginxUp = true;
-    backend.nginxQuitting = false;
-    backend.appUp = true;
-    backend.appAccepting = true;
-    backend.wsAccepting = true;
-    backend.drainHookDone = false;
+    backend.boot(Boot.NEW_VM);
     this.w.log.log('deploy', `${backend.name}: new version started`);
   }
 }
