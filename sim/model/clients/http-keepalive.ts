@@ -89,7 +89,8 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       const backend = w.backends[b];
       if (backend.conns.has(conn) && backend.nginx.running) {
         w.metrics.inc(w.c.resetIn, b);
-        w.log.logLimited(`lb-rst-in-${b}`, 'nginx', `${backend.name}: recv() failed (104: Connection reset by peer) while reading client request line`);
+        const http = w.scenario.clients.http;
+        w.trace.emitLimited(`lb-rst-in-${b}`, { kind: 'nginx.reset_reading_request', backend: backend.name, retries: http.retries, retryBackoff: http.retry_backoff });
       }
       w.end(conn, EndKind.RESET);
       w.error(ErrorKind.ECONNRESET, b);
@@ -123,7 +124,7 @@ export class HttpClients implements ConnectHandler, ResponseSink {
       // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
       // waiting for an answer that never comes.
       w.metrics.inc(w.c.resetIn, b);
-      w.log.logLimited(`lb-rst-${b}`, 'nginx', `${w.backends[b].name}: writev() failed (104: Connection reset by peer) while sending to client`);
+      w.trace.emitLimited(`lb-rst-${b}`, { kind: 'nginx.reset_writing_response', backend: w.backends[b].name, requestTimeout: w.scenario.clients.http.request_timeout });
       w.backends[b].conns.delete(conn);
       conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
       return;

@@ -38,7 +38,7 @@ export class LbConnector {
     this.w.assignTuple(conn);
     const b = this.w.lb.pick(this.rng, this.w.clientIp(conn));
     if (b < 0) {
-      this.w.log.logLimited('lb-no-server', 'lb', 'backend pool has no server available');
+      this.w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
       handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
       return;
     }
@@ -72,7 +72,16 @@ export class LbConnector {
     const w = this.w;
     const vanished = !w.backends[a.backend].hostUp;
     if (a.retriesLeft <= 0) {
-      w.log.logLimited(`lb-connect-fail-${a.backend}`, 'lb', `backend=${w.backends[a.backend].name} connect failed after ${w.scenario.lb.retries} retries (${vanished ? 'timeout' : 'refused'})`);
+      const lb = w.scenario.lb;
+      w.trace.emitLimited(`lb-connect-fail-${a.backend}`, {
+        kind: 'lb.connect_failed',
+        backend: w.backends[a.backend].name,
+        retries: lb.retries,
+        cause: vanished ? 'timeout' : 'refused',
+        connectTimeout: lb.connect_timeout,
+        retryInterval: lb.retry_interval,
+        redispatch: lb.redispatch,
+      });
       a.handler.connectFailed(a.conn, vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, a.backend);
       return;
     }
