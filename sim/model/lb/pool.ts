@@ -129,11 +129,6 @@ export class LoadBalancer {
     return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
   }
 
-  private randomEligible(rng: Rng, exclude: number): number {
-    const total = this.eligibleWeight(exclude);
-    return total === 0 ? -1 : this.atWeight(rng.next() * total, exclude);
-  }
-
   /** `balance source`: hash of the client address over the running servers' weights (map-based). */
   private sourceHash(clientIp: number, exclude: number): number {
     const total = this.eligibleWeight(exclude);
