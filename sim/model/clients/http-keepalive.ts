@@ -3,9 +3,10 @@ import type { Histogram } from '../../metrics/histogram.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { backoffDelay } from './backoff.js';
 import { PoissonArrivals } from './arrivals.js';
-import { ConnKind, ReqPhase, type Conn } from '../core/conn.js';
+import { ConnKind, type Conn } from '../core/conn.js';
+import type { Population } from '../core/populations.js';
 import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream } from '../core/hop.js';
-import { Status } from '../core/app-job.js';
+import { ReqPhase, Status } from '../core/app-job.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 
@@ -15,7 +16,7 @@ import { EndKind, type World } from '../core/world.js';
  * first when the think time exceeds keepalive_timeout, or after keepalive_requests; the client
  * then continues on a new connection. Failed requests are retried with backoff.
  */
-export class HttpClients implements FlowDownstream, HttpDownstream {
+export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly arrivals: PoissonArrivals;
   /** One seed per arriving client; each client then draws from its own sequence. */
   private readonly clientSeeds: Rng;

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { Status, type AppJob } from '../core/app-job.js';
+import type { Population } from '../core/populations.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import { Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
@@ -18,7 +19,7 @@ const notSent = (_job: AppJob): void => {};
  * These are the ingredients of a metastable failure (shared/reference §8). The balancer in front
  * of the backends is lb/l7-dispatch.ts, reached through hop.ts.
  */
-export class RequestClients implements RequestDownstream {
+export class RequestClients implements RequestDownstream, Population {
   private readonly arrivals: PoissonArrivals;
   private readonly retryRng: Rng;
   private readonly userRng: Rng;

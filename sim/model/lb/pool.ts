@@ -4,7 +4,6 @@ import type { LbConfig } from '../../scenario/schema.js';
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
 export type PoolState = (typeof PoolState)[keyof typeof PoolState];
-export const POOL_STATE_NAMES = ['BOUND', 'DRAINING', 'DETACHED'] as const;
 
 export function parsePoolState(s: string): PoolState {
   switch (s) {

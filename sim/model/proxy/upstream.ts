@@ -1,8 +1,8 @@
-import { Status, type AppJob } from '../core/app-job.js';
+import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
 import type { AppServer } from '../app/app-server.js';
 import type { Backend } from '../vm/backend.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
-import { ReqPhase, type Conn, type UpstreamConn } from '../core/conn.js';
+import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { HttpDownstream, HttpUpstream } from '../core/hop.js';
 import type { World } from '../core/world.js';
 
