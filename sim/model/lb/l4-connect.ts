@@ -1,5 +1,6 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
+import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
@@ -21,6 +22,8 @@ interface Attempt {
 export class LbConnector implements FlowUpstream {
   private readonly rng: Rng;
   private readonly connectLatency: Histogram;
+  /** The backend a redispatch leaves (reused: picks allocate nothing). */
+  private readonly failed = new BackendSet();
 
   constructor(private readonly w: World) {
     this.rng = w.streams.stream('lb.pick');
@@ -72,7 +75,7 @@ export class LbConnector implements FlowUpstream {
     }
     a.retriesLeft--;
     if (a.retriesLeft === 0 && w.scenario.lb.redispatch) {
-      const other = w.lb.pick(this.rng, w.clientIp(a.conn), 1 << a.backend);
+      const other = w.lb.pick(this.rng, w.clientIp(a.conn), this.failed.only(a.backend));
       if (other >= 0) a.backend = other;
     }
     this.attempt(a);
