@@ -30,6 +30,24 @@ export interface Timeline {
   values: number[][];
 }
 
+/**
+ * Values of the `pool_state` gauge: the LB pool state of a backend, named as in the seed series
+ * (HAProxy: ready / drain / maint). model/lb/pool.ts's PoolState uses these indices.
+ */
+export const POOL_STATE_NAMES = ['BOUND', 'DRAINING', 'DETACHED'] as const;
+
+/** What a deploy's drain gate observed; figures and tests read it. */
+export interface DrainRecord {
+  backend: string;
+  startedAt: number;
+  activeAtStart: number;
+  wsSessionsAtStart: number;
+  wsAvgAgeAtStart: number;
+  completedAt: number | null;
+  timedOut: boolean;
+  activeAtEnd: number;
+}
+
 export interface LogLine {
   /** Simulated seconds since start. */
   t: number;

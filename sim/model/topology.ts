@@ -6,9 +6,13 @@ import { RequestPath } from './proxy/upstream.js';
 import { AppServer } from './app/app-server.js';
 import { WsClients } from './clients/websocket.js';
 import { RequestClients } from './clients/open-loop.js';
+import { RequestBalancer } from './lb/l7-dispatch.js';
 import { startHealth } from './lb/health.js';
 import { Rollout } from './control/k8s-rollout.js';
 import { World } from './core/world.js';
+import { Backend } from './vm/backend.js';
+import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { definedOnly } from '../util/defined-only.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /** The model of one run, exposed for tests that look inside. */
@@ -24,17 +28,45 @@ export interface Model {
 
 /** Build the world for a resolved scenario: components wired to one engine. */
 export function buildModel(scenario: Scenario): Model {
-  const world = new World(scenario);
+  const world = new World(scenario, buildBackends(scenario), buildBalancer(scenario));
   const connector = new LbConnector(world);
   const app = new AppServer(world);
   const path = new RequestPath(world, app);
   const http = new HttpClients(world, connector, path);
+  path.sink = http;
   const ws = new WsClients(world, connector, path);
-  const requests = new RequestClients(world, app);
+  const balancer = new RequestBalancer(world, app);
+  const requests = new RequestClients(world, balancer);
+  balancer.downstream = requests;
   const lifecycle = new Lifecycle(world, http, ws, path);
   const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, app, new Rollout(world, lifecycle));
   defineGauges(world, ws);
   return { world, http, ws, requests, app, orchestrator, lifecycle };
+}
+
+/** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
+function buildBackends(scenario: Scenario): Backend[] {
+  return scenario.backends.map(
+    (b, i) =>
+      new Backend(
+        i,
+        b.name,
+        { ...scenario.nginx, ...definedOnly(b.nginx) },
+        { ...scenario.app, ...definedOnly(b.app) },
+        { ...scenario.kernel, ...definedOnly(b.kernel) },
+      ),
+  );
+}
+
+/** The balancer's pool with each backend's initial state and weight. */
+function buildBalancer(scenario: Scenario): LoadBalancer {
+  const lb = new LoadBalancer(scenario.lb, scenario.backends.length);
+  scenario.backends.forEach((b, i) => {
+    lb.state[i] = parsePoolState(b.state);
+    lb.weight[i] = b.weight;
+    lb.baseWeight[i] = b.weight;
+  });
+  return lb;
 }
 
 function defineGauges(w: World, ws: WsClients): void {

@@ -3,10 +3,10 @@ import type { Histogram } from '../../metrics/histogram.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { backoffDelay } from './backoff.js';
 import { PoissonArrivals } from './arrivals.js';
-import { ConnKind, ReqPhase, type Conn } from '../core/conn.js';
-import type { ConnectHandler, LbConnector } from '../lb/l4-connect.js';
-import type { RequestPath, ResponseSink } from '../proxy/upstream.js';
-import { Status } from '../core/app-job.js';
+import { ConnKind, type Conn } from '../core/conn.js';
+import type { Population } from '../core/populations.js';
+import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream } from '../core/hop.js';
+import { ReqPhase, Status } from '../core/app-job.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 
@@ -16,7 +16,7 @@ import { EndKind, type World } from '../core/world.js';
  * first when the think time exceeds keepalive_timeout, or after keepalive_requests; the client
  * then continues on a new connection. Failed requests are retried with backoff.
  */
-export class HttpClients implements ConnectHandler, ResponseSink {
+export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly arrivals: PoissonArrivals;
   /** One seed per arriving client; each client then draws from its own sequence. */
   private readonly clientSeeds: Rng;
@@ -28,8 +28,8 @@ export class HttpClients implements ConnectHandler, ResponseSink {
 
   constructor(
     private readonly w: World,
-    private readonly connector: LbConnector,
-    private readonly path: RequestPath,
+    private readonly connector: FlowUpstream,
+    private readonly path: HttpUpstream,
   ) {
     const cfg = w.scenario.clients.http;
     this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () => this.arrive());
@@ -38,7 +38,6 @@ export class HttpClients implements ConnectHandler, ResponseSink {
     this.thinkTime = cfg.think_time;
     this.requestsPerConn = cfg.requests_per_connection;
     this.rtt = w.scenario.clients.rtt;
-    path.sink = this;
     this.latency = w.metrics.histogram('request_latency');
   }
 

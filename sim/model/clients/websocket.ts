@@ -5,8 +5,9 @@ import type { Backend } from '../vm/backend.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
 import { PoissonArrivals } from './arrivals.js';
 import { ConnKind, NO_RETRY_AFTER, type Conn } from '../core/conn.js';
-import type { ConnectHandler, LbConnector } from '../lb/l4-connect.js';
 import type { RequestPath } from '../proxy/upstream.js';
+import type { SessionPopulation } from '../core/populations.js';
+import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 
@@ -20,7 +21,7 @@ export const WsClose = { NORMAL: 1000, GOING_AWAY: 1001, ABNORMAL: 1006 } as con
  * first (RFC 6455 §7.1.1), so TIME_WAIT lands on the VM. A tunnel idle past proxy_read_timeout is
  * closed by nginx (1006 for the client) unless pings keep it busy.
  */
-export class WsClients implements ConnectHandler {
+export class WsClients implements FlowDownstream, SessionPopulation {
   private readonly arrivals: PoissonArrivals;
   private readonly ramp: Rng;
   private readonly lifetimeRng: Rng;
@@ -32,7 +33,7 @@ export class WsClients implements ConnectHandler {
 
   constructor(
     private readonly w: World,
-    private readonly connector: LbConnector,
+    private readonly connector: FlowUpstream,
     private readonly path: RequestPath,
   ) {
     const cfg = w.scenario.clients.ws;

@@ -1,27 +1,14 @@
+import type { DrainRecord } from '../../result.js';
 import type { Action } from '../../scenario/schema.js';
 import { simTimeOf } from '../../scenario/sim-time.js';
 import { definedOnly } from '../../util/defined-only.js';
-import type { HttpClients } from '../clients/http-keepalive.js';
 import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
 import { PoolState } from '../lb/pool.js';
-import type { WsClients } from '../clients/websocket.js';
-import type { RequestClients } from '../clients/open-loop.js';
+import type { Population, SessionPopulation } from '../core/populations.js';
 import type { AppServer } from '../app/app-server.js';
 import type { Rollout } from './k8s-rollout.js';
 import type { World } from '../core/world.js';
 import type { Backend } from '../vm/backend.js';
-
-/** What a drain gate observed; figures and tests read it. */
-export interface DrainRecord {
-  backend: string;
-  startedAt: number;
-  activeAtStart: number;
-  wsSessionsAtStart: number;
-  wsAvgAgeAtStart: number;
-  completedAt: number | null;
-  timedOut: boolean;
-  activeAtEnd: number;
-}
 
 interface GateRun {
   b: number;
@@ -41,9 +28,9 @@ export class Orchestrator {
   constructor(
     private readonly w: World,
     private readonly life: Lifecycle,
-    private readonly http: HttpClients,
-    private readonly ws: WsClients,
-    private readonly requests: RequestClients,
+    private readonly http: Population,
+    private readonly ws: SessionPopulation,
+    private readonly requests: Population,
     private readonly app: AppServer,
     private readonly rollout: Rollout,
   ) {}

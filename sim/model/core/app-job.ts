@@ -1,4 +1,6 @@
-import { ReqPhase } from './conn.js';
+/** Where a job (an HTTP request) is in the app right now. */
+export const ReqPhase = { NONE: 0, QUEUED: 1, SERVING: 2, CONNECTING: 3 } as const;
+export type ReqPhase = (typeof ReqPhase)[keyof typeof ReqPhase];
 
 /** HTTP status the app (or nginx in front of it) gives a job. */
 export const Status = { OK: 200, INTERNAL_ERROR: 500, BAD_GATEWAY: 502, UNAVAILABLE: 503, GATEWAY_TIMEOUT: 504 } as const;
@@ -29,4 +31,3 @@ export interface AppJob {
 }
 
 export const NO_FIXED_SERVICE = -1;
-export { ReqPhase };

@@ -1,5 +1,5 @@
 import { Mulberry32 } from '../../engine/mulberry32.js';
-import type { AppJob, Status } from './app-job.js';
+import { ReqPhase, type AppJob, type Status } from './app-job.js';
 
 /** An upstream connection nginx → app (one per request without keepalive, pooled with it). */
 export interface UpstreamConn {
@@ -16,10 +16,6 @@ const notServed = (): void => {};
 
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
-
-/** Where an HTTP request on a connection is right now. */
-export const ReqPhase = { NONE: 0, QUEUED: 1, SERVING: 2, CONNECTING: 3 } as const;
-export type ReqPhase = (typeof ReqPhase)[keyof typeof ReqPhase];
 
 /**
  * One client connection through the L4 balancer to a backend's nginx, with the TCP state of

@@ -1,4 +1,5 @@
 import type { AppJob } from './app-job.js';
+import { BackendSet } from './backend-set.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
 
 /** One independent request (request-level model) or one health-check request. */
@@ -18,8 +19,8 @@ export class Req implements AppJob {
   firstSentAt = 0;
   /** The client stopped waiting for this attempt (timeout); a late answer is wasted work. */
   abandoned = false;
-  /** Backends already tried by the LB for this attempt (bit set, up to 31 backends), for redispatch. */
-  tried = 0;
+  /** Backends already tried by the LB for this attempt, for redispatch. */
+  readonly tried = new BackendSet();
   /** The client's previous backoff delay (decorrelated jitter grows from it). */
   lastBackoff = 0;
   /** Connection retries the balancer still has for this attempt. */

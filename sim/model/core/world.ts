@@ -3,10 +3,9 @@ import { RandomStreams } from '../../engine/random.js';
 import { EventLog } from '../../metrics/event-log.js';
 import { Metrics } from '../../metrics/metrics.js';
 import type { Scenario } from '../../scenario/schema.js';
-import { Backend } from '../vm/backend.js';
+import type { Backend } from '../vm/backend.js';
 import { Conn, ConnKind } from './conn.js';
-import { LoadBalancer, parsePoolState } from '../lb/pool.js';
-import { definedOnly } from '../../util/defined-only.js';
+import type { LoadBalancer } from '../lb/pool.js';
 import { defineCounters, errnoCounter, type Counters, type ErrorKind } from './series.js';
 
 /** How a client connection ended, for counting and for what the client sees next. */
@@ -25,8 +24,6 @@ export class World {
   /** The event log: the model emits typed records (sim/trace/records.ts) into it. */
   readonly trace: EventLog;
   readonly c: Counters;
-  readonly backends: Backend[];
-  readonly lb: LoadBalancer;
   private readonly portCursor: Uint16Array;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on its app). */
@@ -35,24 +32,13 @@ export class World {
   opened = 0;
   ended = 0;
 
-  constructor(readonly scenario: Scenario) {
+  constructor(
+    readonly scenario: Scenario,
+    /** The VMs and the balancer, built by the composition root (topology.ts). */
+    readonly backends: Backend[],
+    readonly lb: LoadBalancer,
+  ) {
     this.streams = new RandomStreams(scenario.seed);
-    this.backends = scenario.backends.map(
-      (b, i) =>
-        new Backend(
-          i,
-          b.name,
-          { ...scenario.nginx, ...definedOnly(b.nginx) },
-          { ...scenario.app, ...definedOnly(b.app) },
-          { ...scenario.kernel, ...definedOnly(b.kernel) },
-        ),
-    );
-    this.lb = new LoadBalancer(scenario.lb, this.backends.length);
-    scenario.backends.forEach((b, i) => {
-      this.lb.state[i] = parsePoolState(b.state);
-      this.lb.weight[i] = b.weight;
-      this.lb.baseWeight[i] = b.weight;
-    });
     this.metrics = new Metrics(
       this.backends.map((b) => b.name),
       scenario.sample_interval,

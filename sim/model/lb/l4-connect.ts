@@ -1,19 +1,14 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
+import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
+import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 
-export interface ConnectHandler {
-  /** The flow is established on `conn.backend`; called one RTT after the SYN. */
-  connected(conn: Conn): void;
-  /** No backend could take the connection; the client sees `kind`. */
-  connectFailed(conn: Conn, kind: ErrorKind, backend: number): void;
-}
-
 interface Attempt {
   conn: Conn;
-  handler: ConnectHandler;
+  handler: FlowDownstream;
   retriesLeft: number;
   backend: number;
 }
@@ -24,16 +19,18 @@ interface Attempt {
  * `retries` times `retry_interval` apart, an unanswered SYN (vanished host) after
  * `connect_timeout`; with `option redispatch` the last retry goes to another backend.
  */
-export class LbConnector {
+export class LbConnector implements FlowUpstream {
   private readonly rng: Rng;
   private readonly connectLatency: Histogram;
+  /** The backend a redispatch leaves (reused: picks allocate nothing). */
+  private readonly failed = new BackendSet();
 
   constructor(private readonly w: World) {
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
   }
 
-  connect(conn: Conn, handler: ConnectHandler): void {
+  connect(conn: Conn, handler: FlowDownstream): void {
     conn.connectStartedAt = this.w.now;
     this.w.assignTuple(conn);
     const b = this.w.lb.pick(this.rng, this.w.clientIp(conn));
@@ -87,7 +84,7 @@ export class LbConnector {
     }
     a.retriesLeft--;
     if (a.retriesLeft === 0 && w.scenario.lb.redispatch) {
-      const other = w.lb.pick(this.rng, w.clientIp(a.conn), 1 << a.backend);
+      const other = w.lb.pick(this.rng, w.clientIp(a.conn), this.failed.only(a.backend));
       if (other >= 0) a.backend = other;
     }
     this.attempt(a);

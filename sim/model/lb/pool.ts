@@ -1,10 +1,15 @@
 import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
+import { NO_BACKENDS } from '../core/backend-set.js';
+
+/** Backends a pick must skip. */
+export interface Excluded {
+  has(b: number): boolean;
+}
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
 export type PoolState = (typeof PoolState)[keyof typeof PoolState];
-export const POOL_STATE_NAMES = ['BOUND', 'DRAINING', 'DETACHED'] as const;
 
 export function parsePoolState(s: string): PoolState {
   switch (s) {
@@ -72,10 +77,10 @@ export class LoadBalancer {
   }
 
   /**
-   * Choose a backend for a new flow, or -1 when none is eligible. `exclude` is a bit set of
-   * backends already tried (a redispatch must go elsewhere).
+   * Choose a backend for a new flow, or -1 when none is eligible. `exclude` holds the backends
+   * already tried (a redispatch must go elsewhere).
    */
-  pick(rng: Rng, clientIp: number, exclude = 0): number {
+  pick(rng: Rng, clientIp: number, exclude: Excluded = NO_BACKENDS): number {
     switch (this.config.balance) {
       case 'leastconn':
         return this.leastConn(exclude);
@@ -89,11 +94,11 @@ export class LoadBalancer {
   }
 
   /** nginx/HAProxy-style smooth weighted round robin: deterministic, spreads weights evenly. */
-  private smoothRoundRobin(exclude: number): number {
+  private smoothRoundRobin(exclude: Excluded): number {
     let best = -1;
     let total = 0;
     for (let b = 0; b < this.count; b++) {
-      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
+      if (exclude.has(b) || !this.eligible(b)) continue;
       this.rrCurrent[b] += this.weight[b];
       total += this.weight[b];
       if (best < 0 || this.rrCurrent[b] > this.rrCurrent[best]) best = b;
@@ -103,12 +108,12 @@ export class LoadBalancer {
   }
 
   /** Fewest flows per weight; ties go round robin, as HAProxy's leastconn does. */
-  private leastConn(exclude: number): number {
+  private leastConn(exclude: Excluded): number {
     let best = -1;
     let bestLoad = Infinity;
     for (let k = 0; k < this.count; k++) {
       const b = (this.tieCursor + k) % this.count;
-      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
+      if (exclude.has(b) || !this.eligible(b)) continue;
       const load = this.active[b] / this.weight[b];
       if (load < bestLoad) {
         best = b;
@@ -120,7 +125,7 @@ export class LoadBalancer {
   }
 
   /** HAProxy `random(2)`: two random draws, keep the less loaded. */
-  private powerOfTwo(rng: Rng, exclude: number): number {
+  private powerOfTwo(rng: Rng, exclude: Excluded): number {
     const total = this.eligibleWeight(exclude);
     if (total === 0) return -1;
     const a = this.atWeight(rng.next() * total, exclude);
@@ -129,28 +134,23 @@ export class LoadBalancer {
     return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
   }
 
-  private randomEligible(rng: Rng, exclude: number): number {
-    const total = this.eligibleWeight(exclude);
-    return total === 0 ? -1 : this.atWeight(rng.next() * total, exclude);
-  }
-
   /** `balance source`: hash of the client address over the running servers' weights (map-based). */
-  private sourceHash(clientIp: number, exclude: number): number {
+  private sourceHash(clientIp: number, exclude: Excluded): number {
     const total = this.eligibleWeight(exclude);
     return total === 0 ? -1 : this.atWeight((Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total, exclude);
   }
 
   /** Summed weight of the eligible backends not in `exclude`. */
-  private eligibleWeight(exclude: number): number {
+  private eligibleWeight(exclude: Excluded): number {
     let total = 0;
-    for (let b = 0; b < this.count; b++) if ((exclude & (1 << b)) === 0 && this.eligible(b)) total += this.weight[b];
+    for (let b = 0; b < this.count; b++) if (!exclude.has(b) && this.eligible(b)) total += this.weight[b];
     return total;
   }
 
   /** The eligible backend (not in `exclude`) whose share of the weight line holds offset x. */
-  private atWeight(x: number, exclude: number): number {
+  private atWeight(x: number, exclude: Excluded): number {
     for (let b = 0; b < this.count; b++) {
-      if ((exclude & (1 << b)) !== 0 || !this.eligible(b)) continue;
+      if (exclude.has(b) || !this.eligible(b)) continue;
       x -= this.weight[b];
       if (x < 0) return b;
     }

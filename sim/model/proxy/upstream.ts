@@ -1,14 +1,10 @@
-import { Status, type AppJob } from '../core/app-job.js';
+import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
 import type { AppServer } from '../app/app-server.js';
 import type { Backend } from '../vm/backend.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
-import { ReqPhase, type Conn, type UpstreamConn } from '../core/conn.js';
+import type { Conn, UpstreamConn } from '../core/conn.js';
+import type { HttpDownstream, HttpUpstream } from '../core/hop.js';
 import type { World } from '../core/world.js';
-
-export interface ResponseSink {
-  /** nginx has the response for `conn`'s request; the client sees it one half-RTT later. */
-  respond(conn: Conn, status: Status): void;
-}
 
 /**
  * nginx → app for one HTTP request on a client connection: take an upstream connection (from the
@@ -16,8 +12,8 @@ export interface ResponseSink {
  * workers, then release the upstream connection (cache it, or close it: the closer holds
  * TIME_WAIT on the VM).
  */
-export class RequestPath {
-  sink!: ResponseSink;
+export class RequestPath implements HttpUpstream {
+  sink!: HttpDownstream;
 
   /** Linux's SYN retransmission times per backend (its kernel settings are fixed for the run). */
   private readonly synRetransmits: number[][];

@@ -1,6 +1,6 @@
 import { Boot, type Backend } from './backend.js';
-import { Status, type AppJob } from '../core/app-job.js';
-import { Conn, ConnKind, ReqPhase } from '../core/conn.js';
+import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import { Conn, ConnKind } from '../core/conn.js';
 import type { HttpClients } from '../clients/http-keepalive.js';
 import { PoolState } from '../lb/pool.js';
 import type { RequestPath } from '../proxy/upstream.js';
