@@ -6,12 +6,14 @@
  * Result readers (explain, reports, tests) import this; the model never does: it emits records,
  * and the run's result turns them into lines (sim/trace/log-lines.ts).
  */
-import type { Tone } from '../../reports/colorize.js';
-import { formatNumber } from '../../reports/terminal/format.js';
 import { formatDuration } from '../scenario/units.js';
+import { formatNumber } from '../util/format-number.js';
 import type { BackoffSetting, TraceKind, TraceOf, TraceRecord } from './records.js';
 
 export type LogSource = 'lb' | 'nginx' | 'hc' | 'k8s' | 'app' | 'kernel' | 'deploy' | 'client';
+
+/** How explain colours a line (a subset of reports/colorize.ts Tone): lines an operator would worry about. */
+export type TraceTone = 'warn' | 'fail';
 
 export interface CatalogEntry<R> {
   /** Component in brackets in the log. */
@@ -19,7 +21,7 @@ export interface CatalogEntry<R> {
   /** The operator's line, byte for byte what events.log has always printed. */
   line: (r: R) => string;
   /** How explain colours the line: warn for lines an operator would worry about. */
-  tone?: Tone;
+  tone?: TraceTone;
   /**
    * For a record repeated through a phase, which repeat explain writes the explanation for: the
    * first (the default) or the last, for progress records whose story is where they ended.
