@@ -346,9 +346,11 @@ export const CATALOG: Catalog = {
     source: 'app',
     line: (r) => `${r.backend}: killed (SIGKILL): no graceful hook runs`,
     tone: 'warn',
-    explain: (r) =>
-      "kill -9: no shutdown hook, no Close frames, no draining. The kernel closes the app's sockets, with FIN where nothing was unread and RST where requests sat unread, " +
-      `so the ${n(r.inFlight)} requests in flight fail with 502.`,
+    explain: (r) => {
+      const head = "kill -9: no shutdown hook, no Close frames, no draining. The kernel closes the app's sockets, with FIN where nothing was unread and RST where requests sat unread";
+      if (r.inFlight === 0) return `${head}; no request was in flight, so none fails.`;
+      return `${head}, so the ${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight fail${r.inFlight === 1 ? 's' : ''} with 502.`;
+    },
   },
   'app.sigterm': {
     source: 'app',
