@@ -74,4 +74,11 @@ describe('explain on the built-in scenarios', () => {
       });
     }
   });
+
+  it('says which kind of load balancer the scenario has (hc-cascade balances each request at L7)', () => {
+    expect(run('hc-cascade').scenario.lb.mode).toBe('l7');
+    expect(run('hc-cascade').prose).toContain('behind an L7 load balancer that terminates HTTP and picks a backend for each request');
+    expect(run('hc-cascade').prose).not.toContain('L4');
+    expect(run('hard-cut').prose).toContain('behind an L4 load balancer');
+  });
 });
