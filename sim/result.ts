@@ -28,6 +28,12 @@ export interface Timeline {
   /** Entity index of each row. */
   entity: number[];
   values: number[][];
+  /**
+   * Per counter, by name, per sample (the total row's order): the most counted in one second of
+   * the sample's interval. The largest is the counter's `peak_per_s` figure; absent in hand-made
+   * timelines, where readers fall back to the sample divided by the interval. Not in timeline.csv.
+   */
+  busiestSecond?: Record<string, number[]>;
 }
 
 /**

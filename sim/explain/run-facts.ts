@@ -58,13 +58,22 @@ export class RunFacts {
     return total;
   }
 
-  /** The largest sample of a counter over [from, to), per second (like the `peak_per_s` figures). */
+  /**
+   * A counter's busiest second over the samples that end in [from, to), the way the `peak_per_s`
+   * figures count it: over the whole run of the total row, this is that figure. A timeline without
+   * per-second peaks (a hand-made one) gives the largest sample divided by the interval.
+   */
   peakPerSecond(series: string, entity: string, from: number, to: number): number | null {
     const rows = this.rows(series, entity);
     if (rows === null) return null;
+    const busiest = entity === 'total' ? this.result.timeline.busiestSecond?.[series] : undefined;
     let peak = 0;
-    for (const row of rows) if (row.t >= from && row.t < to && row.v > peak) peak = row.v;
-    return peak / this.result.timeline.interval;
+    rows.forEach((row, k) => {
+      if (row.t < from || row.t >= to) return;
+      const v = busiest === undefined ? row.v / this.result.timeline.interval : busiest[k]!;
+      if (v > peak) peak = v;
+    });
+    return peak;
   }
 
   /** One entity's samples of a series in time order, built once per pair (explain asks often). */

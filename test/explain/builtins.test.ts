@@ -5,12 +5,14 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import { narrate } from '../../sim/explain/narrate.js';
+import { RunFacts } from '../../sim/explain/run-facts.js';
 import type { RunResult } from '../../sim/result.js';
 import { builtinScenarioNames } from '../../sim/scenario/load.js';
 import { loadScenarioForCli, namedScenario } from '../../sim/scenario/load-for-run.js';
 import type { Scenario } from '../../sim/scenario/schema.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { entryOf, explanationOf, lineOf } from '../../sim/trace/catalog.js';
+import { formatNumber } from '../../sim/util/format-number.js';
 
 interface Run {
   result: RunResult;
@@ -80,5 +82,20 @@ describe('explain on the built-in scenarios', () => {
     expect(run('hc-cascade').prose).toContain('behind an L7 load balancer that terminates HTTP and picks a backend for each request');
     expect(run('hc-cascade').prose).not.toContain('L4');
     expect(run('hard-cut').prose).toContain('behind an L4 load balancer');
+  });
+
+  it('quotes the per-second peaks summary.json quotes (ws-stall: 1,234 reconnects/s, not a 10 s average)', () => {
+    const stall = run('ws-stall');
+    const peak = stall.result.figures['reconnects.peak_per_s']!;
+    expect(peak).toBe(1234);
+    expect(stall.prose).toContain(`reconnect attempts (peak ${formatNumber(peak)}/s)`);
+    // Over a whole run, the busiest second explain finds is the figure, for every counter of every built-in.
+    for (const name of names) {
+      const { result, scenario } = run(name);
+      const facts = new RunFacts(result, scenario);
+      for (const s of result.timeline.series.filter((x) => x.kind === 'counter')) {
+        expect(facts.peakPerSecond(s.name, 'total', -Infinity, Infinity), `${name} ${s.name}`).toBe(result.figures[`${s.name}.peak_per_s`]);
+      }
+    }
   });
 });
