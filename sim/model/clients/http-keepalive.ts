@@ -123,7 +123,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       // waiting for an answer that never comes.
       w.metrics.inc(w.c.resetIn, b);
       w.log.logLimited(`lb-rst-${b}`, 'nginx', `${w.backends[b].name}: writev() failed (104: Connection reset by peer) while sending to client`);
-      w.backends[b].conns.delete(conn);
+      w.dropServerEnd(conn, true);
       conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
       return;
     }
@@ -188,7 +188,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     if (conn.flow === 2) {
       w.metrics.inc(w.c.resetIn, conn.backend);
-      w.backends[conn.backend].conns.delete(conn);
+      w.dropServerEnd(conn, true);
     } else w.end(conn, EndKind.SERVER_FIN);
     if (conn.requestsLeft > 0) conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
   };

@@ -1,4 +1,6 @@
 import { Mulberry32 } from '../../engine/mulberry32.js';
+import { TcpState } from '../../net/tcp.js';
+import type { FlowEnds } from './flow-tcp.js';
 import { ReqPhase, type AppJob, type Status } from './app-job.js';
 
 /** An upstream connection nginx → app (one per request without keepalive, pooled with it). */
@@ -23,7 +25,7 @@ export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
  * request in flight (HTTP/1.1 has at most one); for a WebSocket, the session and its upstream
  * tunnel. Fields are plain and preallocated so per-request events allocate nothing.
  */
-export class Conn implements AppJob {
+export class Conn implements AppJob, FlowEnds {
   /**
    * The client's own random sequence, seeded when the client arrives. Its think times, request
    * counts and source address come from here, so a policy that changes which requests fail or
@@ -36,6 +38,9 @@ export class Conn implements AppJob {
   backend = -1;
   /** Client address index and source port: the 4-tuple the VM sees. */
   tupleKey = 0;
+  /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
+  clientTcp: TcpState = TcpState.CLOSED;
+  serverTcp: TcpState = TcpState.CLOSED;
 
   // HTTP keepalive state
   requestsLeft = 0;

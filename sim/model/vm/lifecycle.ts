@@ -173,7 +173,7 @@ export class Lifecycle {
         conn.phase = ReqPhase.NONE;
         conn.timer = w.engine.at(conn.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, conn);
       }
-      backend.conns.delete(conn);
+      w.dropServerEnd(conn, false);
     }
     backend.upstreamPool.length = 0;
   }
