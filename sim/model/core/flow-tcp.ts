@@ -1,4 +1,5 @@
 import { TcpInput, TcpState, transition } from '../../net/tcp.js';
+import type { Flow } from './flow.js';
 
 /**
  * How a client flow ends, as its two ends experience it. The TCP states each end passes through
@@ -17,10 +18,7 @@ export const EndKind = {
 export type EndKind = (typeof EndKind)[keyof typeof EndKind];
 
 /** The TCP state of both ends of one flow (the client's socket and nginx's accepted socket). */
-export interface FlowEnds {
-  clientTcp: TcpState;
-  serverTcp: TcpState;
-}
+export type FlowEnds = Pick<Flow, 'clientTcp' | 'serverTcp'>;
 
 /** Observes each state an end enters (tests and traces); `end` is 'client' or 'server'. */
 export type TcpObserver = (end: 'client' | 'server', state: TcpState) => void;

@@ -1,4 +1,5 @@
 import { Engine } from '../../engine/engine.js';
+import { LbFlow } from './flow.js';
 import { RandomStreams } from '../../engine/random.js';
 import { EventLog } from '../../metrics/event-log.js';
 import { Metrics } from '../../metrics/metrics.js';
@@ -88,7 +89,7 @@ export class World {
   attach(conn: Conn, b: number): void {
     const backend = this.backends[b];
     conn.backend = b;
-    conn.flow = 1;
+    conn.lbFlow = LbFlow.TRACKED;
     // keepalive_requests counts requests on this connection, not on the client's earlier ones.
     conn.requestsServed = 0;
     openFlow(conn);
@@ -110,8 +111,8 @@ export class World {
     if (b < 0) return;
     const backend = this.backends[b];
     this.ended++;
-    if (conn.flow !== 0) this.lb.active[b]--;
-    conn.flow = 0;
+    if (conn.lbFlow !== LbFlow.NONE) this.lb.active[b]--;
+    conn.lbFlow = LbFlow.NONE;
     backend.conns.delete(conn);
     conn.backend = -1;
     closeFlow(conn, how);
