@@ -5,7 +5,7 @@ import { Conn, ConnKind } from '../core/conn.js';
 import type { HttpClients } from '../clients/http-keepalive.js';
 import { PoolState } from '../lb/pool.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import type { WsClients } from '../clients/websocket.js';
+import type { WsEndpoint } from '../app/ws-endpoint.js';
 import { EndKind, type World } from '../core/world.js';
 
 export type TerminateMode = 'graceful' | 'kill' | 'vanish';
@@ -20,7 +20,7 @@ export class Lifecycle {
   constructor(
     private readonly w: World,
     private readonly http: HttpClients,
-    private readonly ws: WsClients,
+    private readonly ws: WsEndpoint,
     private readonly path: RequestPath,
   ) {}
 
