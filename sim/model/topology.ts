@@ -5,6 +5,7 @@ import { Orchestrator } from './control/timeline.js';
 import { RequestPath } from './proxy/upstream.js';
 import { AppServer } from './app/app-server.js';
 import { WsClients } from './clients/websocket.js';
+import { WsEndpoint } from './app/ws-endpoint.js';
 import { RequestClients } from './clients/open-loop.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { startHealth } from './lb/health.js';
@@ -34,13 +35,15 @@ export function buildModel(scenario: Scenario): Model {
   const path = new RequestPath(world, app);
   const http = new HttpClients(world, connector, path);
   path.sink = http;
-  const ws = new WsClients(world, connector, path);
+  const wsEndpoint = new WsEndpoint(world, path);
+  const ws = new WsClients(world, connector, wsEndpoint);
+  wsEndpoint.downstream = ws;
   const balancer = new RequestBalancer(world, app);
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
-  const lifecycle = new Lifecycle(world, http, ws, path);
-  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, app, new Rollout(world, lifecycle));
-  defineGauges(world, ws);
+  const lifecycle = new Lifecycle(world, http, wsEndpoint, path);
+  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle));
+  defineGauges(world, wsEndpoint);
   return { world, http, ws, requests, app, orchestrator, lifecycle };
 }
 
@@ -69,7 +72,7 @@ function buildBalancer(scenario: Scenario): LoadBalancer {
   return lb;
 }
 
-function defineGauges(w: World, ws: WsClients): void {
+function defineGauges(w: World, ws: WsEndpoint): void {
   const m = w.metrics;
   const n = w.backends.length;
   m.gauge('active_conn', 'conn', 'Flows the LB tracks to the backend (ESTABLISHED through the LB)', (e) => w.lb.active[e]);

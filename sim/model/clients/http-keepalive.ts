@@ -1,4 +1,5 @@
 import type { Rng } from '../../engine/random.js';
+import { LbFlow } from '../core/flow.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { backoffDelay } from './backoff.js';
@@ -81,7 +82,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     w.metrics.inc(w.c.requests, b);
     conn.requestStartedAt = conn.waitingSince >= 0 ? conn.waitingSince : w.now;
     conn.waitingSince = -1;
-    if (conn.flow === 2) {
+    if (conn.lbFlow === LbFlow.FORGOTTEN) {
       // The LB forgot this flow (hard removal): it answers the packet with RST, and resets the
       // backend side too while nginx still holds it.
       w.metrics.inc(w.c.resetOut, b);
@@ -119,12 +120,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   respond(conn: Conn, status: Status): void {
     const w = this.w;
     const b = conn.backend;
-    if (conn.flow === 2) {
+    if (conn.lbFlow === LbFlow.FORGOTTEN) {
       // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
       // waiting for an answer that never comes.
       w.metrics.inc(w.c.resetIn, b);
       w.trace.emitLimited(`lb-rst-${b}`, { kind: 'nginx.reset_writing_response', backend: w.backends[b].name, requestTimeout: w.scenario.clients.http.request_timeout });
-      w.backends[b].conns.delete(conn);
+      w.dropServerEnd(conn, true);
       conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
       return;
     }
@@ -169,7 +170,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
 
   private readonly clientClose = (conn: Conn): void => {
     conn.timer = -1;
-    if (conn.flow === 2) {
+    if (conn.lbFlow === LbFlow.FORGOTTEN) {
       // The client's FIN meets the forgotten flow: RST.
       this.w.metrics.inc(this.w.c.resetOut, conn.backend);
       this.w.end(conn, EndKind.RESET);
@@ -187,9 +188,9 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       if (conn.requestsLeft > 0) conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
       return;
     }
-    if (conn.flow === 2) {
+    if (conn.lbFlow === LbFlow.FORGOTTEN) {
       w.metrics.inc(w.c.resetIn, conn.backend);
-      w.backends[conn.backend].conns.delete(conn);
+      w.dropServerEnd(conn, true);
     } else w.end(conn, EndKind.SERVER_FIN);
     if (conn.requestsLeft > 0) conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
   };

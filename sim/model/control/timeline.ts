@@ -4,7 +4,7 @@ import { simTimeOf } from '../../scenario/sim-time.js';
 import { definedOnly } from '../../util/defined-only.js';
 import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
 import { PoolState } from '../lb/pool.js';
-import type { Population, SessionPopulation } from '../core/populations.js';
+import type { Population, SessionAges } from '../core/populations.js';
 import type { AppServer } from '../app/app-server.js';
 import type { Rollout } from './k8s-rollout.js';
 import type { World } from '../core/world.js';
@@ -29,8 +29,9 @@ export class Orchestrator {
     private readonly w: World,
     private readonly life: Lifecycle,
     private readonly http: Population,
-    private readonly ws: SessionPopulation,
+    private readonly ws: Population,
     private readonly requests: Population,
+    private readonly sessions: SessionAges,
     private readonly app: AppServer,
     private readonly rollout: Rollout,
   ) {}
@@ -114,7 +115,7 @@ export class Orchestrator {
     const gate = action.gate;
     w.trace.emit({ kind: 'deploy.start', backend: backend.name, threshold: gate.threshold, poll: gate.poll, maxWait: gate.max_wait, onTimeout: gate.on_timeout });
     this.life.unbind(b);
-    const wsAvgAge = this.ws.averageAge(backend);
+    const wsAvgAge = this.sessions.averageAge(backend);
     const record: DrainRecord = {
       backend: backend.name,
       startedAt: w.now,
@@ -158,7 +159,7 @@ export class Orchestrator {
       record.timedOut = true;
       record.activeAtEnd = active;
       w.trace.emit({ kind: 'deploy.gate_timeout', backend: backend.name, maxWait: action.gate.max_wait });
-      if (backend.wsSessions.size > 0) this.logSessions(backend, this.ws.averageAge(backend));
+      if (backend.wsSessions.size > 0) this.logSessions(backend, this.sessions.averageAge(backend));
       if (action.gate.on_timeout === 'abort') {
         w.trace.emit({ kind: 'deploy.aborted', backend: backend.name, active });
         return;

@@ -1,13 +1,10 @@
 import { Mulberry32 } from '../../engine/mulberry32.js';
+import { TcpState } from '../../net/tcp.js';
+import { LbFlow, type Flow } from './flow.js';
 import { ReqPhase, type AppJob, type Status } from './app-job.js';
+import type { HttpExchange, UpstreamConn, WsSession } from './exchanges.js';
 
-/** An upstream connection nginx → app (one per request without keepalive, pooled with it). */
-export interface UpstreamConn {
-  /** nginx's local ephemeral port towards the app. */
-  port: number;
-  requests: number;
-  idleSince: number;
-}
+export type { UpstreamConn } from './exchanges.js';
 
 /** `Conn.retryAfter` when no drain notice is pending. */
 export const NO_RETRY_AFTER = -1;
@@ -18,12 +15,12 @@ export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
 
 /**
- * One client connection through the L4 balancer to a backend's nginx, with the TCP state of
- * both ends and the LB flow between them. For an HTTP keepalive connection it also carries the
- * request in flight (HTTP/1.1 has at most one); for a WebSocket, the session and its upstream
- * tunnel. Fields are plain and preallocated so per-request events allocate nothing.
+ * The pooled record of one client: its Flow (flow.ts: 4-tuple, both ends' TCP states, the LB
+ * entry) and what runs on it, an HttpExchange or a WsSession (exchanges.ts), the HTTP exchange
+ * being the job the app serves. The types are separate; the record is one object so that
+ * per-request events allocate nothing (HTTP/1.1 has at most one exchange in flight per flow).
  */
-export class Conn implements AppJob {
+export class Conn implements Flow, HttpExchange, WsSession {
   /**
    * The client's own random sequence, seeded when the client arrives. Its think times, request
    * counts and source address come from here, so a policy that changes which requests fail or
@@ -31,11 +28,14 @@ export class Conn implements AppJob {
    * client, not just per stream).
    */
   readonly rng = new Mulberry32();
-  /** LB flow: 0 none, 1 tracked, 2 forgotten by a hard removal (answered with RST). */
-  flow = 0;
+  /** The balancer's entry for this flow. */
+  lbFlow: LbFlow = LbFlow.NONE;
   backend = -1;
   /** Client address index and source port: the 4-tuple the VM sees. */
   tupleKey = 0;
+  /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
+  clientTcp: TcpState = TcpState.CLOSED;
+  serverTcp: TcpState = TcpState.CLOSED;
 
   // HTTP keepalive state
   requestsLeft = 0;

@@ -2,6 +2,7 @@ import type { Status } from './app-job.js';
 import type { Conn } from './conn.js';
 import type { ErrorKind } from './series.js';
 import type { Req } from './request.js';
+import type { EndKind } from './flow-tcp.js';
 
 /**
  * The only interfaces between tiers: what a tier offers the one in front of it (upstream) and
@@ -42,4 +43,21 @@ export interface RequestDownstream {
   answered(req: Req, status: Status, b: number): void;
   /** The connection failed and no proxy turned it into a status: the client sees the errno itself. */
   connectFailed(req: Req, vanished: boolean, b: number): void;
+}
+
+/** WebSocket: the upgrade through nginx to the app, and the tunnel's server end. */
+export interface WsUpstream {
+  /** Upgrade an established flow; false when refused (the connection is then closed). */
+  handshake(conn: Conn): boolean;
+  /** The client found the tunnel reset (the LB forgot the flow): its server end goes too. */
+  tunnelGone(conn: Conn): void;
+}
+
+export interface WsDownstream {
+  /** The server closed the session with 1001 or 1006; a user's own 1000 is not reported. */
+  closedByServer(conn: Conn): void;
+  /** The server end is gone: FIN or RST arrives now, or nothing ever (`EndKind.SILENT`). */
+  serverGone(conn: Conn, how: EndKind): void;
+  /** The LB forgot the flow: the client learns at its next packet. */
+  flowForgotten(conn: Conn): void;
 }

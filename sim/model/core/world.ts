@@ -1,4 +1,5 @@
 import { Engine } from '../../engine/engine.js';
+import { LbFlow } from './flow.js';
 import { RandomStreams } from '../../engine/random.js';
 import { EventLog } from '../../metrics/event-log.js';
 import { Metrics } from '../../metrics/metrics.js';
@@ -6,11 +7,11 @@ import type { Scenario } from '../../scenario/schema.js';
 import type { Backend } from '../vm/backend.js';
 import { Conn, ConnKind } from './conn.js';
 import type { LoadBalancer } from '../lb/pool.js';
+import { TcpState } from '../../net/tcp.js';
+import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
 import { defineCounters, errnoCounter, type Counters, type ErrorKind } from './series.js';
 
-/** How a client connection ended, for counting and for what the client sees next. */
-export const EndKind = { CLIENT_FIN: 0, SERVER_FIN: 1, RESET: 2, SILENT: 3 } as const;
-export type EndKind = (typeof EndKind)[keyof typeof EndKind];
+export { EndKind } from './flow-tcp.js';
 
 /**
  * Everything of one run wired to one engine: backends, balancer, metrics, log and the shared
@@ -89,9 +90,10 @@ export class World {
   attach(conn: Conn, b: number): void {
     const backend = this.backends[b];
     conn.backend = b;
-    conn.flow = 1;
+    conn.lbFlow = LbFlow.TRACKED;
     // keepalive_requests counts requests on this connection, not on the client's earlier ones.
     conn.requestsServed = 0;
+    openFlow(conn);
     backend.reopenServerTimeWait(this.now, conn.tupleKey);
     backend.conns.add(conn);
     this.opened++;
@@ -101,24 +103,31 @@ export class World {
   }
 
   /**
-   * End a client connection. The side that closes first holds TIME_WAIT (RFC 9293 state
-   * machine; RFC 6455 §7.1.1 asks WebSocket servers to close first): a server-first close
-   * puts a TIME_WAIT on the VM, a client-first close puts it on the client host.
+   * End a client connection. Both ends walk net/tcp.ts's transitions (flow-tcp.ts): the side
+   * that closes first ends in TIME_WAIT (RFC 6455 §7.1.1 asks WebSocket servers to close first),
+   * so the VM holds one exactly when its end of the flow ends in TIME_WAIT.
    */
   end(conn: Conn, how: EndKind): void {
     const b = conn.backend;
     if (b < 0) return;
     const backend = this.backends[b];
     this.ended++;
-    if (conn.flow !== 0) this.lb.active[b]--;
-    conn.flow = 0;
+    if (conn.lbFlow !== LbFlow.NONE) this.lb.active[b]--;
+    conn.lbFlow = LbFlow.NONE;
     backend.conns.delete(conn);
     conn.backend = -1;
-    // A reset or a silent end leaves no TIME_WAIT. In an orderly close the side that closed first
-    // ends in TIME_WAIT (tcp.ts orderlyClose): the VM holds it only when it closed first.
-    if (how === EndKind.RESET || how === EndKind.SILENT) return;
-    if (how === EndKind.SERVER_FIN) this.enterServerTimeWait(backend, conn.tupleKey);
-    this.metrics.inc(this.c.closedFin, b);
+    closeFlow(conn, how);
+    if (conn.serverTcp === TcpState.TIME_WAIT) this.enterServerTimeWait(backend, conn.tupleKey);
+    if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN) this.metrics.inc(this.c.closedFin, b);
+  }
+
+  /**
+   * nginx's socket of a flow is gone while the client end is not told: the balancer reset it
+   * (`reset`, a forgotten flow) or its host vanished. The flow stays on the client's books.
+   */
+  dropServerEnd(conn: Conn, reset: boolean): void {
+    this.backends[conn.backend].conns.delete(conn);
+    serverEndGone(conn, reset);
   }
 
   enterServerTimeWait(backend: Backend, tupleKey: number): void {

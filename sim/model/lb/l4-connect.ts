@@ -1,4 +1,5 @@
 import type { Rng } from '../../engine/random.js';
+import { LbFlow } from '../core/flow.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
@@ -60,7 +61,7 @@ export class LbConnector implements FlowUpstream {
   }
 
   private readonly established = (a: Attempt): void => {
-    if (a.conn.backend !== a.backend || a.conn.flow === 0) return;
+    if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) return;
     this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
     a.handler.connected(a.conn);
   };

@@ -1,10 +1,11 @@
 import { Boot, type Backend } from './backend.js';
+import { LbFlow } from '../core/flow.js';
 import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
 import { Conn, ConnKind } from '../core/conn.js';
 import type { HttpClients } from '../clients/http-keepalive.js';
 import { PoolState } from '../lb/pool.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import type { WsClients } from '../clients/websocket.js';
+import type { WsEndpoint } from '../app/ws-endpoint.js';
 import { EndKind, type World } from '../core/world.js';
 
 export type TerminateMode = 'graceful' | 'kill' | 'vanish';
@@ -19,7 +20,7 @@ export class Lifecycle {
   constructor(
     private readonly w: World,
     private readonly http: HttpClients,
-    private readonly ws: WsClients,
+    private readonly ws: WsEndpoint,
     private readonly path: RequestPath,
   ) {}
 
@@ -47,7 +48,7 @@ export class Lifecycle {
     if (!w.scenario.lb.remove_resets_flows) return;
     this.watchResets(b);
     for (const conn of [...backend.conns]) {
-      conn.flow = 2;
+      conn.lbFlow = LbFlow.FORGOTTEN;
       if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.flowForgotten(conn);
     }
   }
@@ -108,7 +109,7 @@ export class Lifecycle {
     const w = this.w;
     backend.nginx.quit();
     for (const conn of [...backend.conns]) {
-      if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.flow === 1) this.http.serverGone(conn, EndKind.SERVER_FIN, false);
+      if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.lbFlow === LbFlow.TRACKED) this.http.serverGone(conn, EndKind.SERVER_FIN, false);
     }
     const timeout = backend.nginx.config.worker_shutdown_timeout;
     if (timeout > 0 && timeout !== Infinity) {
@@ -132,7 +133,7 @@ export class Lifecycle {
     for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
     for (const conn of [...backend.wsSessions]) {
       // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
-      if (conn.flow !== 2) this.ws.serverGone(conn, EndKind.SERVER_FIN);
+      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.serverGone(conn, EndKind.SERVER_FIN);
     }
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of serving) this.jobLost(backend, job, false);
@@ -178,7 +179,7 @@ export class Lifecycle {
         conn.phase = ReqPhase.NONE;
         conn.timer = w.engine.at(conn.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, conn);
       }
-      backend.conns.delete(conn);
+      w.dropServerEnd(conn, false);
     }
     backend.upstreamPool.length = 0;
   }
