@@ -14,6 +14,11 @@ import type { EndKind } from './flow-tcp.js';
 /** Connection-level: a client opens a TCP flow through the L4 balancer. */
 export interface FlowUpstream {
   connect(conn: Conn, downstream: FlowDownstream): void;
+  /**
+   * A client packet on an open flow reaches the balancer. False when the balancer forgot the
+   * flow: it answered with RST and the flow has ended.
+   */
+  forwardsClientPacket(conn: Conn): boolean;
 }
 
 export interface FlowDownstream {
@@ -26,11 +31,29 @@ export interface FlowDownstream {
 /** Connection-level: the proxy at the end of an established flow takes one HTTP request. */
 export interface HttpUpstream {
   handle(conn: Conn): void;
+  /** The proxy keeps the connection open after the response just delivered. */
+  keepsAlive(conn: Conn): boolean;
+  /** The proxy will close the idle connection after this many seconds if the next request comes after `think` s; -1: it waits. */
+  idleCloseAfter(conn: Conn, think: number): number;
+  /** The proxy closes the connection `delay` s from now (it closes first). */
+  closeIdle(conn: Conn, delay: number): void;
 }
 
-export interface HttpDownstream {
-  /** The proxy has the response for `conn`'s request; the client sees it one half-RTT later. */
+/** Where a response goes (the proxy's client side, or the client itself). */
+export interface ResponseSink {
+  /** The response for `conn`'s request; the client sees it one half-RTT later. */
   respond(conn: Conn, status: Status): void;
+}
+
+export interface HttpDownstream extends ResponseSink {
+  /** No answer will come: the client waits for its request timeout. */
+  noAnswer(conn: Conn): void;
+  /** The proxy closed the idle connection (or, its host gone, would have). */
+  closedByServer(conn: Conn): void;
+  /** The server side ended the connection under an idle (`inFlight` false) or waiting client. */
+  serverGone(conn: Conn, how: EndKind, inFlight: boolean): void;
+  /** The client gives up waiting for an answer (scheduled by whoever knows none will come). */
+  readonly timedOut: (conn: Conn) => void;
 }
 
 /** Request-level (open loop): a balancer takes one attempt of an independent request. */
