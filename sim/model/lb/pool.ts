@@ -67,7 +67,17 @@ export class LoadBalancer {
     this.state[b] = state;
   }
 
-    eligible(b: number): boolean {
+    /** The balancer's own health checks mark a server UP or DOWN. */
+  setHealth(b: number, up: boolean): void {
+    this.hcUp[b] = up ? 1 : 0;
+  }
+
+  /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
+  setReady(b: number, ready: boolean): void {
+    this.ready[b] = ready ? 1 : 0;
+  }
+
+  eligible(b: number): boolean {
     return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
   }
 
