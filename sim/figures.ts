@@ -1,4 +1,4 @@
-import type { DrainRecord } from './components/orchestrator.js';
+import type { DrainRecord } from './result.js';
 import type { Histogram } from './metrics/histogram.js';
 import type { RunResult, Timeline } from './result.js';
 

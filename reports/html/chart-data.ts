@@ -3,8 +3,7 @@
  * Charts are data (CHARTS below); a chart whose series are missing or all zero is listed as
  * skipped with the reason, so a reader knows it was not forgotten.
  */
-import type { Timeline } from '../../sim/result.js';
-import { POOL_STATE_NAMES } from '../../sim/components/lb.js';
+import { POOL_STATE_NAMES, type Timeline } from '../../sim/result.js';
 import { roundNumber } from '../round-for-output.js';
 
 export interface ChartSeries {

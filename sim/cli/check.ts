@@ -17,7 +17,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
 import { failureHeadline, renderFailureReport } from './failure-report.js';
-import { loadScenarioForCli, namedScenario } from './load-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { stableFileName } from './simulate.js';
 import { setOption } from './set-option.js';
 

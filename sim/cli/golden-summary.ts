@@ -9,7 +9,7 @@ import { fileReports } from '../../reports/index.js';
 import { checkExpectations } from '../expect/check.js';
 import { runScenario } from '../run-scenario.js';
 import { packageRoot } from '../scenario/package-root.js';
-import { loadScenarioForCli, namedScenario } from './load-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { stableFileName } from './simulate.js';
 
 export function goldenDir(): string {

@@ -6,7 +6,7 @@ import type { CommandModule } from 'yargs';
 import { stringify } from 'yaml';
 import { toPlain } from '../scenario/to-plain.js';
 import { EXIT, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
-import { loadScenarioForCli } from './load-scenario.js';
+import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { setOption } from './set-option.js';
 
 export function showScenario(ref: string, sets: readonly string[], io: CliIO): Promise<number> {

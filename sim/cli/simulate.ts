@@ -7,7 +7,7 @@ import type { LoadedScenario } from '../scenario/load.js';
 import { packageRoot } from '../scenario/package-root.js';
 import type { Scenario } from '../scenario/schema.js';
 import { EXIT, type CliIO } from './context.js';
-import { loadScenarioForCli, namedScenario } from './load-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { progressReporter } from './progress.js';
 
 /** How a scenario file is named in outputs: stable across machines (no absolute paths). */

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/colorize.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
-import { loadScenarioForCli } from './load-scenario.js';
+import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { setOption } from './set-option.js';
 
 export function validateScenarios(refs: readonly string[], sets: readonly string[], io: CliIO): number {

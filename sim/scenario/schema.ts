@@ -7,6 +7,12 @@
 import { z } from 'zod';
 import { zDistribution, zDuration, zDurationOrInfinite } from './zod-types.js';
 
+/**
+ * Most backends a scenario may have. Backend sets have no 32-bit limit (model/core/backend-set.ts);
+ * picks are linear in the backend count, and test/model/many-backends.test.ts runs this many.
+ */
+export const MAX_BACKENDS = 1000;
+
 const int = (min = 0) => z.number().int().min(min);
 
 /**
@@ -307,7 +313,12 @@ export const ScenarioSchema = z
       .strictObject({ readiness: ProbeSchema.optional(), liveness: ProbeSchema.optional() })
       .prefault({})
       .describe('Kubernetes probes: readiness removes the pod from endpoints, liveness restarts it.'),
-    backends: z.array(BackendOverrides).min(1).prefault([{ name: 'vm-a' }, { name: 'vm-b' }]),
+    backends: z
+      .array(BackendOverrides)
+      .min(1)
+      .max(MAX_BACKENDS)
+      .prefault([{ name: 'vm-a' }, { name: 'vm-b' }])
+      .describe(`The VMs behind the balancer, at most ${MAX_BACKENDS} (the largest count the model is tested with).`),
     timeline: z.array(ActionSchema).prefault([]),
     expect: z.array(z.string()).prefault([]).describe('Assertions checked after the run; see the README.'),
   })

@@ -5,7 +5,7 @@
  * can prove they ran the same thing.
  */
 import { createHash } from 'node:crypto';
-import { loadScenarioForCli } from '../cli/load-scenario.js';
+import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { toPlain } from '../scenario/to-plain.js';
 import { SweepError } from './errors.js';

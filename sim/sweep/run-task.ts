@@ -2,7 +2,7 @@
  * One sweep run, as a worker thread does it: the point's scenario (loaded once per point and
  * kept), run with the task's seed, reduced to its figures.
  */
-import { loadScenarioForCli, namedScenario } from '../cli/load-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { runScenario } from '../run-scenario.js';
 import type { Scenario } from '../scenario/schema.js';
 import { pointSets } from './prepare.js';

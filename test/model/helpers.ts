@@ -1,4 +1,4 @@
-import { namedScenario } from '../../sim/cli/load-scenario.js';
+import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';

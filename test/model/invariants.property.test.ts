@@ -88,7 +88,7 @@ describe('model invariants over random small scenarios', () => {
             expect(b.timeWaitCount(world.now)).toBeGreaterThanOrEqual(0);
             expect(b.timeWait.count).toBeLessThanOrEqual(s.kernel.tcp_max_tw_buckets);
             expect(b.busyWorkers).toBeGreaterThanOrEqual(0);
-            expect(b.busyWorkers).toBeLessThanOrEqual(b.app.workers);
+            expect(b.busyWorkers).toBeLessThanOrEqual(b.app.config.workers);
             expect(b.appQueueLength).toBeGreaterThanOrEqual(0);
             for (const c of b.conns) expect(c.backend).toBe(i);
             for (const c of b.wsSessions) expect(c.backend).toBe(i);

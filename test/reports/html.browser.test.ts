@@ -15,7 +15,7 @@ import { join } from 'node:path';
 import { chromium, type BrowserContext, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../reports/html/index.js';
-import { loadScenarioForCli } from '../../sim/cli/load-scenario.js';
+import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { packageRoot } from '../../sim/scenario/package-root.js';
 import { fixtureResult } from './fixture.js';

@@ -3,9 +3,10 @@
  * change. These runs vary one thing at a time from the built-in scenario; they back the
  * README's note on the seed's figures (and the open question on issue #4).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { mean, runBuiltin, window } from '../model/helpers.js';
+import { recordsOf } from '../trace/records-of.js';
 
 const PAUSE_AT = 60; // 10:01 in every run below
 const sixMinutes = (stall: string) => ['horizon=6m', `timeline=[{at: "10:01", do: pause, backend: vm-a, duration: ${stall}}]`];
@@ -33,8 +34,14 @@ describe('hc-cascade: the outage is carried by the clients, not by the checks', 
 
 describe('a 1.2 s stall (the check duration the seed reports) with 1 s client timeouts', () => {
   const clients = ['clients.requests.timeout=1s'];
-  const aggressive = runBuiltin('hc-cascade', undefined, [...sixMinutes('1200ms'), ...clients]);
-  const safe = runBuiltin('hc-cascade-safe', undefined, [...sixMinutes('1200ms'), ...clients]);
+  let aggressive: RunResult;
+  beforeAll(() => {
+    aggressive = runBuiltin('hc-cascade', undefined, [...sixMinutes('1200ms'), ...clients]);
+  });
+  let safe: RunResult;
+  beforeAll(() => {
+    safe = runBuiltin('hc-cascade-safe', undefined, [...sixMinutes('1200ms'), ...clients]);
+  });
 
   it('the 1 s / fall 2 checks remove vm-a once, its stale backlog is shed, and the service stays up', () => {
     expect(removals(aggressive)).toBe(1);
@@ -43,7 +50,7 @@ describe('a 1.2 s stall (the check duration the seed reports) with 1 s client ti
 
   it('the safe checks never fail on the stall itself, keep vm-a in service behind its backlog, and the stale work spreads into an outage', () => {
     // The cost side of the seed's trade-off ("safe detection = slower failover"), made concrete.
-    const firstDown = safe.events.find((l) => l.source === 'hc' && / is DOWN, /.test(l.text));
+    const [firstDown] = recordsOf(safe, 'hc.down');
     expect(firstDown!.t - PAUSE_AT).toBeGreaterThan(10);
     expect(removals(safe)).toBeGreaterThan(20);
     expect(goodputAfter(safe)).toBeLessThan(0.3 * goodputAfter(aggressive));

@@ -1,0 +1,140 @@
+import type { AppConfig } from '../../scenario/schema.js';
+import type { AppJob } from '../core/app-job.js';
+
+/**
+ * The app process's life: STARTING (the kubelet or the VM is bringing it up), SERVING (its
+ * listener accepts), DRAINING (SIGTERM: the listener is closed, requests in flight finish) and
+ * DEAD (killed, exited or its host gone: nothing answers).
+ */
+export const AppState = { STARTING: 0, SERVING: 1, DRAINING: 2, DEAD: 3 } as const;
+export type AppState = (typeof AppState)[keyof typeof AppState];
+
+export type DependencyState = 'up' | 'down' | 'slow';
+
+/**
+ * One backend's app process: its life state and verbs, the in-memory facts that die with it
+ * (epoch, WebSocket drain hook), its workers' queue and the pause in force. The workers' service
+ * logic for every backend is app-server.ts; these fields are written only there and through the
+ * verbs below.
+ */
+export class AppProcess {
+  private current: AppState = AppState.SERVING;
+  /** The app accepts WebSocket handshakes (false once its drain hook ran). */
+  private wsOpen = true;
+  /** The app's drain hook has run (notice sent / sessions closing). */
+  drainHookDone = false;
+  /** Incremented whenever the process dies with its memory: in-memory sessions of an older epoch are gone. */
+  private epochCount = 0;
+  /** State of this backend's own database connection pool (a dead pool fails every query). */
+  private ownDependency: DependencyState = 'up';
+
+  /** Jobs a worker is serving (insertion order is deterministic: pauses re-arm them in it). */
+  readonly serving = new Set<AppJob>();
+  /** Jobs waiting for a worker, FIFO (a head index instead of shift(): no O(n) per dequeue). */
+  private readonly queue: AppJob[] = [];
+  private queueHead = 0;
+  /** Workers are frozen (GC, CPU starvation) until this time. */
+  pausedUntil = -Infinity;
+
+  constructor(readonly config: AppConfig) {}
+
+  get dependency(): DependencyState {
+    return this.ownDependency;
+  }
+
+  /** The app's own database connection pool dies, slows down or recovers. */
+  setDependency(state: DependencyState): void {
+    this.ownDependency = state;
+  }
+
+  get state(): AppState {
+    return this.current;
+  }
+
+  get epoch(): number {
+    return this.epochCount;
+  }
+
+  /** The process exists (it may be draining). */
+  get up(): boolean {
+    return this.current === AppState.SERVING || this.current === AppState.DRAINING;
+  }
+
+  /** Its listener accepts new connections. */
+  get accepting(): boolean {
+    return this.current === AppState.SERVING;
+  }
+
+  /** A WebSocket handshake would be accepted. */
+  get acceptsWebSockets(): boolean {
+    return this.current === AppState.SERVING && this.wsOpen;
+  }
+
+  // --- verbs -------------------------------------------------------------------------------------
+
+  /** The process is being started again (container restart, new pod); it serves at start(). */
+  starting(): void {
+    if (!this.up) this.current = AppState.STARTING;
+  }
+
+  /** The process serves: listener open, WebSocket handshakes accepted. */
+  start(): void {
+    this.current = AppState.SERVING;
+    this.wsOpen = true;
+  }
+
+  /** SIGTERM: the listener closes; what is in flight may finish. */
+  sigterm(): void {
+    if (this.current === AppState.SERVING) this.current = AppState.DRAINING;
+  }
+
+  /** The drain hook (or SIGTERM in a pod) refuses new WebSocket sessions. */
+  refuseWebSockets(): void {
+    this.wsOpen = false;
+  }
+
+  /** The process ends (SIGKILL, or a graceful exit): its memory, and the sessions in it, are gone. */
+  exit(): void {
+    this.epochCount++;
+    this.current = AppState.DEAD;
+  }
+
+  /**
+   * The host under the process vanished. The epoch is not bumped here (today's behaviour, kept
+   * by the restructuring: in-memory sessions survive a vanished host that comes back).
+   */
+  hostLost(): void {
+    this.current = AppState.DEAD;
+  }
+
+  // --- the workers' queue ------------------------------------------------------------------------
+
+  get busyWorkers(): number {
+    return this.serving.size;
+  }
+
+  get queueLength(): number {
+    return this.queue.length - this.queueHead;
+  }
+
+  /** Forget every queued job (the app process is gone). */
+  clearQueue(): void {
+    this.queue.length = 0;
+    this.queueHead = 0;
+  }
+
+  enqueue(job: AppJob): void {
+    this.queue.push(job);
+  }
+
+  dequeue(): AppJob | undefined {
+    if (this.queueHead >= this.queue.length) return undefined;
+    const c = this.queue[this.queueHead++];
+    // Compact now and then so the array does not grow without bound.
+    if (this.queueHead > 1024 && this.queueHead * 2 > this.queue.length) {
+      this.queue.splice(0, this.queueHead);
+      this.queueHead = 0;
+    }
+    return c;
+  }
+}

@@ -1,0 +1,158 @@
+import type { Rng } from '../../engine/random.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import type { Backend } from '../vm/backend.js';
+import { NO_FIXED_SERVICE, ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import type { World } from '../core/world.js';
+
+/**
+ * The app's workers on every backend: a pool of `workers` serving jobs FIFO from one queue
+ * (connection requests, independent requests and health checks alike), stop-the-world pauses
+ * (GC, CPU starvation) that freeze service, and dependencies that turn requests into 500s
+ * (down) or slow answers (slow). Allocation-driven GC: a pause after every `gc.every` requests.
+ */
+export class AppServer {
+  private readonly serviceRng: Rng[];
+  private readonly depRng: Rng[];
+  private readonly gcRng: Rng[];
+  private readonly servedCount: Float64Array;
+  private readonly pauseLengths: Histogram;
+
+  constructor(private readonly w: World) {
+    this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
+    this.depRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.dependencies`));
+    this.gcRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.gc`));
+    this.servedCount = new Float64Array(w.backends.length);
+    this.pauseLengths = w.metrics.histogram('app_pause');
+  }
+
+  /** Queue a job for a worker; a full queue answers 503 at once. */
+  submit(backend: Backend, job: AppJob): void {
+    job.backend = backend.index;
+    if (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
+      this.start(backend, job);
+      return;
+    }
+    if (backend.appQueueLength >= backend.app.config.queue_limit) {
+      job.status = Status.UNAVAILABLE;
+      job.phase = ReqPhase.NONE;
+      job.onDone(job);
+      return;
+    }
+    job.phase = ReqPhase.QUEUED;
+    backend.app.enqueue(job);
+  }
+
+  /**
+   * Whether a new connection to the app is accepted. While every worker is busy, each further
+   * request holds a connection in the app's accept queue; past min(backlog, somaxconn) the kernel
+   * drops the SYN (ListenOverflows) and the connecting side retransmits it a second later.
+   */
+  acceptsConnection(backend: Backend): boolean {
+    const waiting = backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
+    return waiting + 1 <= backend.appBacklog;
+  }
+
+  paused(backend: Backend): boolean {
+    return backend.app.pausedUntil > this.w.now;
+  }
+
+  private start(backend: Backend, job: AppJob): void {
+    const w = this.w;
+    const i = backend.index;
+    job.phase = ReqPhase.SERVING;
+    let d = job.fixedService !== NO_FIXED_SERVICE ? job.fixedService : backend.app.config.service_time.sample(this.serviceRng[i]);
+    job.status = Status.OK;
+    if (job.deep) {
+      const own = backend.app.dependency;
+      const shared = this.w.sharedDependency;
+      const db = own === 'down' || shared === 'down' ? 'down' : own === 'slow' || shared === 'slow' ? 'slow' : 'up';
+      if (db === 'down') {
+        // The connection pool is dead: the request fails fast with a 500.
+        job.status = Status.INTERNAL_ERROR;
+        d = Math.min(d, backend.app.config.dependency_fail_time);
+      } else if (db === 'slow') {
+        const wait = backend.app.config.dependency_slow_latency.sample(this.depRng[i]);
+        if (wait > job.depTimeout) {
+          d += job.depTimeout;
+          job.status = job.depTimeoutStatus;
+        } else d += wait;
+      }
+    }
+    job.serviceEnd = w.now + d;
+    backend.app.serving.add(job);
+    job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+  }
+
+  private readonly finish = (job: AppJob): void => {
+    const backend = this.w.backends[job.backend];
+    job.timer = -1;
+    job.phase = ReqPhase.NONE;
+    backend.app.serving.delete(job);
+    this.fillWorkers(backend);
+    this.maybeCollectGarbage(backend);
+    job.onDone(job);
+  };
+
+  /** Give free workers the next queued jobs (unless the app is paused). */
+  private fillWorkers(backend: Backend): void {
+    while (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
+      const next = backend.app.dequeue();
+      if (next === undefined) return;
+      if (next.phase === ReqPhase.QUEUED && next.backend === backend.index) this.start(backend, next);
+    }
+  }
+
+  private maybeCollectGarbage(backend: Backend): void {
+    const gc = backend.app.config.gc;
+    if (gc.every <= 0) return;
+    if (++this.servedCount[backend.index] % gc.every !== 0) return;
+    const liveSet = backend.busyWorkers + backend.appQueueLength;
+    this.pause(backend, gc.pause.sample(this.gcRng[backend.index]) + gc.per_inflight * liveSet, 'GC');
+  }
+
+  /** Stop the world for `duration`: jobs in service finish that much later, none start. */
+  pause(backend: Backend, duration: number, cause: string): void {
+    const w = this.w;
+    const until = Math.max(backend.app.pausedUntil, w.now + duration);
+    const extra = until - Math.max(backend.app.pausedUntil, w.now);
+    if (extra <= 0) return;
+    backend.app.pausedUntil = until;
+    w.metrics.inc(w.c.pauses, backend.index);
+    this.pauseLengths.record(duration);
+    if (cause !== 'GC' || duration >= 0.1) w.trace.emitLimited(`pause-${backend.index}`, { kind: 'app.pause', backend: backend.name, cause, duration });
+    for (const job of backend.app.serving) {
+      w.engine.cancel(job.timer);
+      job.serviceEnd += extra;
+      job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+    }
+    w.engine.at(until, this.resume, backend);
+  }
+
+  private readonly resume = (backend: Backend): void => {
+    if (!this.paused(backend)) this.fillWorkers(backend);
+  };
+
+  /** Take one job out of the app (its caller went away): free its worker or its queue place. */
+  withdraw(backend: Backend, job: AppJob): void {
+    if (backend.app.serving.delete(job)) {
+      this.w.engine.cancel(job.timer);
+      job.timer = -1;
+      job.phase = ReqPhase.NONE;
+      this.fillWorkers(backend);
+    } else if (job.phase === ReqPhase.QUEUED) job.phase = ReqPhase.NONE; // skipped when dequeued
+  }
+
+  /** The process died: every job in service or queued leaves, returned as `serving` and `queued`. */
+  drop(backend: Backend): { serving: AppJob[]; queued: AppJob[] } {
+    const serving = [...backend.app.serving];
+    for (const job of serving) {
+      this.w.engine.cancel(job.timer);
+      job.timer = -1;
+    }
+    backend.app.serving.clear();
+    const queued: AppJob[] = [];
+    for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue()) if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
+    backend.app.clearQueue();
+    return { serving, queued };
+  }
+}

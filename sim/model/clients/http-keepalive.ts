@@ -1,0 +1,204 @@
+import type { Rng } from '../../engine/random.js';
+import { LbFlow } from '../core/flow.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import type { Distribution } from '../../scenario/distribution.js';
+import { backoffDelay } from './backoff.js';
+import { PoissonArrivals } from './arrivals.js';
+import { ConnKind, type Conn } from '../core/conn.js';
+import type { Population } from '../core/populations.js';
+import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream } from '../core/hop.js';
+import { ReqPhase, Status } from '../core/app-job.js';
+import { ErrorKind } from '../core/series.js';
+import { EndKind, type World } from '../core/world.js';
+
+/**
+ * The HTTP keepalive population. Each client opens a connection (Poisson arrivals), sends a
+ * number of requests with think time between them, and closes. nginx closes an idle connection
+ * first when the think time exceeds keepalive_timeout, or after keepalive_requests; the client
+ * then continues on a new connection. Failed requests are retried with backoff.
+ */
+export class HttpClients implements FlowDownstream, HttpDownstream, Population {
+  private readonly arrivals: PoissonArrivals;
+  /** One seed per arriving client; each client then draws from its own sequence. */
+  private readonly clientSeeds: Rng;
+  private readonly retryRng: Rng;
+  private readonly thinkTime: Distribution;
+  private readonly requestsPerConn: Distribution;
+  private readonly rtt: number;
+  private readonly latency: Histogram;
+
+  constructor(
+    private readonly w: World,
+    private readonly connector: FlowUpstream,
+    private readonly path: HttpUpstream,
+  ) {
+    const cfg = w.scenario.clients.http;
+    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () => this.arrive());
+    this.clientSeeds = w.streams.stream('clients.http.clients');
+    this.retryRng = w.streams.stream('clients.http.retry');
+    this.thinkTime = cfg.think_time;
+    this.requestsPerConn = cfg.requests_per_connection;
+    this.rtt = w.scenario.clients.rtt;
+    this.latency = w.metrics.histogram('request_latency');
+  }
+
+  start(): void {
+    this.arrivals.start();
+  }
+
+  /** Change the arrival rate (a `load` action). */
+  setRate(rate: number): void {
+    this.arrivals.setRate(rate);
+  }
+
+  private arrive(): void {
+    const conn = this.w.newConn(ConnKind.HTTP);
+    conn.rng.seed(Math.floor(this.clientSeeds.next() * 4294967296));
+    conn.requestsLeft = Math.max(1, Math.round(this.requestsPerConn.sample(conn.rng)));
+    this.send(conn);
+  }
+
+  connected(conn: Conn): void {
+    this.send(conn);
+  }
+
+  connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
+    conn.waitingSince = -1;
+    this.w.error(kind, backend);
+    this.retryOrGiveUp(conn, backend);
+  }
+
+  /** The client sends its next request on its connection. */
+  private readonly send = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    if (conn.backend < 0) {
+      // No connection: open one first; the request's latency includes the handshake.
+      if (conn.waitingSince < 0) conn.waitingSince = w.now;
+      this.connector.connect(conn, this);
+      return;
+    }
+    const b = conn.backend;
+    w.metrics.inc(w.c.requests, b);
+    conn.requestStartedAt = conn.waitingSince >= 0 ? conn.waitingSince : w.now;
+    conn.waitingSince = -1;
+    if (!this.connector.forwardsClientPacket(conn)) {
+      // The LB forgot this flow (hard removal) and answered with RST.
+      w.error(ErrorKind.ECONNRESET, b);
+      this.retryOrGiveUp(conn, b);
+      return;
+    }
+    this.path.handle(conn);
+  };
+
+  /** No answer will come: the request retransmits until the client's timeout. */
+  noAnswer(conn: Conn): void {
+    conn.timer = this.w.engine.schedule(this.w.scenario.clients.http.request_timeout, this.timedOut, conn);
+  }
+
+  /** The client gives up waiting for an answer (request_timeout). */
+  readonly timedOut = (conn: Conn): void => {
+    conn.timer = -1;
+    const b = conn.backend;
+    this.w.end(conn, EndKind.SILENT);
+    this.w.error(ErrorKind.ETIMEDOUT, b);
+    this.retryOrGiveUp(conn, b);
+  };
+
+  /** nginx answered (or failed) the request on `conn`. */
+  respond(conn: Conn, status: Status): void {
+    const w = this.w;
+    const b = conn.backend;
+    if (status !== Status.OK) {
+      w.metrics.inc(w.c.responses5xx, b);
+      w.error(ErrorKind.HTTP_5XX, b);
+      this.retryOrGiveUp(conn, b);
+      return;
+    }
+    w.metrics.inc(w.c.responses2xx, b);
+    this.latency.record(w.now - conn.requestStartedAt + this.rtt);
+    conn.attempt = 0;
+    conn.lastBackoff = 0;
+    conn.requestsLeft--;
+    conn.requestsServed++;
+    // nginx may answer with `Connection: close`: it closes first and holds the TIME_WAIT.
+    const keepsAlive = this.path.keepsAlive(conn);
+    const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0;
+    if (!keepsAlive) {
+      conn.lastActivity = w.now + this.rtt / 2 + think;
+      this.path.closeIdle(conn, 0);
+      return;
+    }
+    if (conn.requestsLeft <= 0) {
+      // Done: the client closes; its TIME_WAIT is on the client host.
+      conn.timer = w.engine.schedule(this.rtt / 2, this.clientClose, conn);
+      return;
+    }
+    const idleClose = this.path.idleCloseAfter(conn, think);
+    if (idleClose >= 0) {
+      // The connection idles past keepalive_timeout: nginx closes it first, TIME_WAIT lands on
+      // the VM, and the client needs a new connection for its next request.
+      conn.lastActivity = w.now + this.rtt / 2 + think;
+      this.path.closeIdle(conn, idleClose);
+      return;
+    }
+    conn.lastActivity = w.now + this.rtt / 2 + think;
+    conn.timer = w.engine.schedule(this.rtt / 2 + think, this.send, conn);
+  }
+
+  private readonly clientClose = (conn: Conn): void => {
+    conn.timer = -1;
+    if (conn.lbFlow === LbFlow.FORGOTTEN) {
+      // The client's FIN meets the forgotten flow: RST.
+      this.w.metrics.inc(this.w.c.resetOut, conn.backend);
+      this.w.end(conn, EndKind.RESET);
+      return;
+    }
+    this.w.end(conn, EndKind.CLIENT_FIN);
+  };
+
+  /** nginx closed the keepalive connection; the client comes back on a new one when it is ready. */
+  closedByServer(conn: Conn): void {
+    if (conn.requestsLeft > 0) conn.timer = this.w.engine.at(conn.lastActivity, this.send, conn);
+  }
+
+  /** The server side ended the connection under an idle or waiting client (lifecycle events). */
+  serverGone(conn: Conn, how: EndKind, inFlight: boolean): void {
+    const w = this.w;
+    const b = conn.backend;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    conn.phase = ReqPhase.NONE;
+    conn.upstream = null;
+    w.end(conn, how);
+    if (inFlight) {
+      // EOF or RST instead of a response ("socket hang up").
+      w.error(ErrorKind.ECONNRESET, b);
+      if (how === EndKind.RESET) w.metrics.inc(w.c.resetOut, b);
+      this.retryOrGiveUp(conn, b);
+    } else if (conn.requestsLeft > 0) {
+      // Idle keepalive connection closed by the server: the client reconnects when it next
+      // sends, at the time it had planned.
+      conn.timer = w.engine.at(Math.max(w.now, conn.lastActivity), this.send, conn);
+    }
+  }
+
+  /** Retry the failed request after backoff, or give up; `b` is the backend it failed on. */
+  private retryOrGiveUp(conn: Conn, b: number): void {
+    const w = this.w;
+    const cfg = w.scenario.clients.http;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    if (conn.attempt < cfg.retries) {
+      conn.lastBackoff = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, conn.lastBackoff);
+      conn.attempt++;
+      w.metrics.inc(w.c.retries, b);
+      conn.timer = w.engine.schedule(conn.lastBackoff, this.send, conn);
+      return;
+    }
+    conn.lastBackoff = 0;
+    w.metrics.inc(w.c.requestsFailed, b);
+    conn.attempt = 0;
+    if (conn.backend >= 0) w.end(conn, EndKind.CLIENT_FIN);
+  }
+}

@@ -1,0 +1,112 @@
+import type { Rng } from '../../engine/random.js';
+import type { Histogram } from '../../metrics/histogram.js';
+import { Status, type AppJob } from '../core/app-job.js';
+import type { Population } from '../core/populations.js';
+import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
+import { Req } from '../core/request.js';
+import { ErrorKind } from '../core/series.js';
+import type { World } from '../core/world.js';
+import { backoffDelay } from './backoff.js';
+import { PoissonArrivals } from './arrivals.js';
+
+/** A request before the balancer has taken it (the balancer sets the real handler). */
+const notSent = (_job: AppJob): void => {};
+
+/**
+ * Open-loop request traffic (the request-level model of issue 4): requests keep arriving at
+ * `rate` however slowly they are answered; each attempt has a client timeout after which the
+ * client retries (with backoff) while the abandoned attempt may still wait in a server queue.
+ * These are the ingredients of a metastable failure (shared/reference §8). The balancer in front
+ * of the backends is lb/l7-dispatch.ts, reached through hop.ts.
+ */
+export class RequestClients implements RequestDownstream, Population {
+  private readonly arrivals: PoissonArrivals;
+  private readonly retryRng: Rng;
+  private readonly userRng: Rng;
+  private readonly latency: Histogram;
+  private readonly users: number;
+
+  constructor(
+    private readonly w: World,
+    private readonly upstream: RequestUpstream,
+  ) {
+    const cfg = w.scenario.clients.requests;
+    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.requests.arrivals'), cfg.rate, () => this.arrive());
+    this.retryRng = w.streams.stream('clients.requests.retry');
+    this.userRng = w.streams.stream('clients.requests.user');
+    this.latency = w.metrics.histogram('open_loop_latency');
+    this.users = cfg.users;
+  }
+
+  start(): void {
+    this.arrivals.start();
+  }
+
+  setRate(rate: number): void {
+    this.arrivals.setRate(rate);
+  }
+
+  private arrive(): void {
+    const w = this.w;
+    const req = new Req(notSent);
+    req.firstSentAt = w.now;
+    const users = this.users;
+    if (users > 0) req.user = Math.floor(this.userRng.next() * users);
+    w.metrics.inc(w.c.offered, -1);
+    this.send(req);
+  }
+
+  private send(req: Req): void {
+    const w = this.w;
+    req.clientTimer = w.engine.schedule(w.scenario.clients.requests.timeout, this.clientTimeout, req);
+    this.upstream.send(req);
+  }
+
+  /** No proxy answered for the failed connection: the client sees the refusal or the timeout itself. */
+  connectFailed(req: Req, vanished: boolean, b: number): void {
+    const w = this.w;
+    w.engine.cancel(req.clientTimer);
+    w.error(vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, b);
+    this.retryOrFail(req, b);
+  }
+
+  /** The client receives an answer for its attempt. */
+  answered(req: Req, status: Status, b: number): void {
+    const w = this.w;
+    w.engine.cancel(req.clientTimer);
+    if (status === Status.OK) {
+      w.metrics.inc(w.c.goodput, b);
+      this.latency.record(w.now - req.firstSentAt);
+      return;
+    }
+    w.metrics.inc(w.c.req5xx, b);
+    w.metrics.inc(w.c.errors, b);
+    this.retryOrFail(req, b);
+  }
+
+  private readonly clientTimeout = (req: Req): void => {
+    const w = this.w;
+    req.abandoned = true;
+    w.metrics.inc(w.c.reqTimeouts, req.backend);
+    w.metrics.inc(w.c.errors, req.backend);
+    this.retryOrFail(req, req.backend);
+  };
+
+  private retryOrFail(req: Req, b: number): void {
+    const w = this.w;
+    const cfg = w.scenario.clients.requests;
+    if (req.attempt >= cfg.retries) {
+      w.metrics.inc(w.c.reqFailed, b);
+      return;
+    }
+    const next = new Req(notSent);
+    next.attempt = req.attempt + 1;
+    next.firstSentAt = req.firstSentAt;
+    next.user = req.user;
+    next.lastBackoff = backoffDelay(cfg.backoff, req.attempt, this.retryRng, req.lastBackoff);
+    w.metrics.inc(w.c.retries, b);
+    w.engine.schedule(next.lastBackoff, this.resend, next);
+  }
+
+  private readonly resend = (req: Req): void => this.send(req);
+}

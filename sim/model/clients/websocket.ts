@@ -1,0 +1,174 @@
+import type { Rng } from '../../engine/random.js';
+import type { Distribution } from '../../scenario/distribution.js';
+import { backoffDelay, retryAfterDelay } from './backoff.js';
+import { PoissonArrivals } from './arrivals.js';
+import { ConnKind, NO_RETRY_AFTER, type Conn } from '../core/conn.js';
+import { WsClose } from '../core/exchanges.js';
+import type { Population } from '../core/populations.js';
+import type { FlowDownstream, FlowUpstream, WsDownstream, WsUpstream } from '../core/hop.js';
+import { ErrorKind, wsCloseCounter } from '../core/series.js';
+import { EndKind, type World } from '../core/world.js';
+
+export { WsClose };
+
+/**
+ * The WebSocket population. A user opens a session and keeps it for a drawn lifetime; across
+ * reconnects the user's intent (when they leave) is kept, so a policy change does not change what
+ * the users do. The tunnel is client ↔ LB ↔ nginx ↔ app; its server end (handshake, TTL, idle
+ * timeout, drain notice) is app/ws-endpoint.ts, reached through hop.ts. The client pings every
+ * ping_interval, notices a dead peer by a missing pong, and reconnects by its policy or a drain
+ * notice's retryAfter.
+ */
+export class WsClients implements FlowDownstream, WsDownstream, Population {
+  private readonly arrivals: PoissonArrivals;
+  private readonly ramp: Rng;
+  private readonly lifetimeRng: Rng;
+  private readonly reconnectRng: Rng;
+  private readonly lifetime: Distribution;
+
+  constructor(
+    private readonly w: World,
+    private readonly connector: FlowUpstream,
+    private readonly endpoint: WsUpstream,
+  ) {
+    const cfg = w.scenario.clients.ws;
+    this.ramp = w.streams.stream('clients.ws.arrivals');
+    this.arrivals = new PoissonArrivals(w.engine, this.ramp, cfg.arrival_rate, this.arrive);
+    this.lifetimeRng = w.streams.stream('clients.ws.lifetime');
+    this.reconnectRng = w.streams.stream('clients.ws.reconnect');
+    this.lifetime = cfg.lifetime;
+  }
+
+  start(): void {
+    const cfg = this.w.scenario.clients.ws;
+    for (let i = 0; i < cfg.initial_sessions; i++) this.w.engine.schedule(this.ramp.next() * cfg.initial_ramp, this.arrive, this);
+    this.arrivals.start();
+  }
+
+  setRate(rate: number): void {
+    this.arrivals.setRate(rate);
+  }
+
+  private readonly arrive = (): void => {
+    const conn = this.w.newConn(ConnKind.WS);
+    conn.sessionEndsAt = this.w.now + this.lifetime.sample(this.lifetimeRng);
+    conn.rng.seed(Math.floor(this.lifetimeRng.next() * 4294967296));
+    this.connector.connect(conn, this);
+  };
+
+  connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
+    this.w.error(kind, backend);
+    this.reconnectLater(conn, this.backoff(conn));
+  }
+
+  /** The reconnect policy's next delay for this client (decorrelated jitter grows from the last). */
+  private backoff(conn: Conn): number {
+    return backoffDelay(this.w.scenario.clients.ws.reconnect, conn.attempt, this.reconnectRng, conn.lastBackoff);
+  }
+
+  /** TCP is up: the upgrade handshake goes through nginx to the app. */
+  connected(conn: Conn): void {
+    const w = this.w;
+    if (w.now >= conn.sessionEndsAt) {
+      w.end(conn, EndKind.CLIENT_FIN);
+      return;
+    }
+    if (!this.endpoint.handshake(conn)) {
+      // Answered 5xx and closed: the client backs off.
+      this.reconnectLater(conn, this.backoff(conn));
+      return;
+    }
+    conn.attempt = 0;
+    conn.lastBackoff = 0;
+  }
+
+  /** The server closed the session with 1001 or 1006 (not a user's own 1000): reconnect. */
+  closedByServer(conn: Conn): void {
+    this.reconnectAfterClose(conn);
+  }
+
+  /** The server side vanished (nothing arrives) or was killed (FIN / RST) under a live session. */
+  serverGone(conn: Conn, how: EndKind): void {
+    const w = this.w;
+    if (how === EndKind.SILENT) {
+      // Nothing arrives: the client notices at its next unanswered ping.
+      conn.timer = w.engine.at(this.deadPeerNoticedAt(conn), this.noticedDead, conn);
+      return;
+    }
+    const b = conn.backend;
+    w.end(conn, how);
+    w.metrics.inc(wsCloseCounter(w.c, WsClose.ABNORMAL), b);
+    this.reconnectAfterClose(conn);
+  }
+
+  /** The LB forgot the flow (hard removal): the next ping meets an RST. */
+  flowForgotten(conn: Conn): void {
+    const w = this.w;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = w.engine.at(Math.min(this.nextPingAt(conn), conn.sessionEndsAt), this.resetByLb, conn);
+  }
+
+  private readonly resetByLb = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    const b = conn.backend;
+    w.metrics.inc(w.c.resetOut, b);
+    this.endpoint.tunnelGone(conn);
+    w.end(conn, EndKind.RESET);
+    if (w.now >= conn.sessionEndsAt) return;
+    w.metrics.inc(wsCloseCounter(w.c, WsClose.ABNORMAL), b);
+    this.reconnectAfterClose(conn);
+  };
+
+  /** When the client's next ping goes out (pings every ping_interval from the session start; ∞: none). */
+  private nextPingAt(conn: Conn): number {
+    const ping = this.w.scenario.clients.ws.ping_interval;
+    if (ping === 0 || ping === Infinity) return Infinity;
+    const born = this.sessionStart(conn);
+    return born + Math.ceil((this.w.now - born) / ping + 1e-9) * ping;
+  }
+
+  private deadPeerNoticedAt(conn: Conn): number {
+    return Math.min(conn.sessionEndsAt, this.nextPingAt(conn) + this.w.scenario.clients.ws.pong_timeout);
+  }
+
+  private readonly noticedDead = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    const b = conn.backend;
+    w.end(conn, EndKind.SILENT);
+    if (w.now >= conn.sessionEndsAt) return;
+    w.error(ErrorKind.ETIMEDOUT, b);
+    w.metrics.inc(wsCloseCounter(w.c, WsClose.ABNORMAL), b);
+    this.reconnectAfterClose(conn);
+  };
+
+  private reconnectAfterClose(conn: Conn): void {
+    const w = this.w;
+    const cfg = w.scenario.clients.ws.reconnect;
+    const delay =
+      conn.retryAfter !== NO_RETRY_AFTER && cfg.honor_retry_after
+        ? retryAfterDelay(cfg, conn.retryAfter, this.reconnectRng)
+        : this.backoff(conn);
+    this.reconnectLater(conn, delay);
+  }
+
+  private reconnectLater(conn: Conn, delay: number): void {
+    const w = this.w;
+    if (w.now + delay >= conn.sessionEndsAt) return;
+    conn.lastBackoff = delay;
+    conn.attempt++;
+    conn.timer = w.engine.schedule(delay, this.reconnect, conn);
+  }
+
+  private readonly reconnect = (conn: Conn): void => {
+    conn.timer = -1;
+    this.w.metrics.inc(this.w.c.reconnects, -1);
+    this.connector.connect(conn, this);
+  };
+
+  /** Start of the session the pings are timed from (now, once the session was forgotten). */
+  private sessionStart(conn: Conn): number {
+    return conn.sessionStartedAt >= 0 ? conn.sessionStartedAt : this.w.now;
+  }
+}

@@ -1,0 +1,184 @@
+import type { DrainRecord } from '../../result.js';
+import type { Action } from '../../scenario/schema.js';
+import { simTimeOf } from '../../scenario/sim-time.js';
+import { definedOnly } from '../../util/defined-only.js';
+import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
+import { PoolState } from '../lb/pool.js';
+import type { Population, SessionAges } from '../core/populations.js';
+import type { AppServer } from '../app/app-server.js';
+import type { Rollout } from './k8s-rollout.js';
+import type { World } from '../core/world.js';
+import type { Backend } from '../vm/backend.js';
+
+interface GateRun {
+  b: number;
+  action: Extract<Action, { do: 'deploy' }>;
+  record: DrainRecord;
+  newAtLastPoll: number;
+  lastLogMinute: number;
+}
+
+/**
+ * Runs the scenario's timeline: single control-plane actions at their times, and deploy plans
+ * `unbind → drain (app drain hook) → gate new == 0 && active < threshold → terminate [→ bind]`
+ * with a maximum wait and a forced stage, logged like a deploy pipeline.
+ */
+export class Orchestrator {
+  readonly drains: DrainRecord[] = [];
+  constructor(
+    private readonly w: World,
+    private readonly life: Lifecycle,
+    private readonly http: Population,
+    private readonly ws: Population,
+    private readonly requests: Population,
+    private readonly sessions: SessionAges,
+    private readonly app: AppServer,
+    private readonly rollout: Rollout,
+  ) {}
+
+  timeOf(at: string): number {
+    return simTimeOf(at, this.w.scenario.start, this.w.scenario.warmup);
+  }
+
+  start(): void {
+    for (const action of this.w.scenario.timeline) {
+      this.w.engine.at(this.timeOf(action.at), this.fire, action);
+    }
+  }
+
+  private backendIndex(name: string): number {
+    return this.w.backends.findIndex((b) => b.name === name);
+  }
+
+  private readonly fire = (action: Action): void => {
+    const w = this.w;
+    switch (action.do) {
+      case 'bind':
+        return this.life.bind(this.backendIndex(action.backend));
+      case 'unbind':
+      case 'drain':
+        return this.life.unbind(this.backendIndex(action.backend));
+      case 'remove':
+        return this.life.remove(this.backendIndex(action.backend));
+      case 'terminate':
+        return this.life.terminate(this.backendIndex(action.backend), action.mode);
+      case 'deploy':
+        return this.deploy(action);
+      case 'set': {
+        const targets = action.backend ? [this.backendIndex(action.backend)] : w.backends.map((_, i) => i);
+        for (const b of targets) w.backends[b].nginx.reload({ ...w.backends[b].nginx.config, ...definedOnly(action.nginx) });
+        w.trace.emit({ kind: 'deploy.config', target: action.backend ?? null, nginx: action.nginx });
+        return;
+      }
+      case 'load':
+        if (action.http_rate !== undefined) this.http.setRate(action.http_rate);
+        if (action.ws_rate !== undefined) this.ws.setRate(action.ws_rate);
+        if (action.request_rate !== undefined) this.requests.setRate(action.request_rate);
+        w.trace.emit({ kind: 'client.load', rates: { http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate } });
+        return;
+      case 'rollout': {
+        const pods = (action.pods ?? w.backends.map((b) => b.name)).map((n) => this.backendIndex(n));
+        this.rollout.start({
+          pods,
+          gracePeriod: action.termination_grace_period,
+          preStop: action.prestop_sleep,
+          propagation: action.endpoint_propagation,
+          between: action.between,
+        });
+        return;
+      }
+      case 'pause':
+        return this.app.pause(w.backends[this.backendIndex(action.backend)], action.duration, 'stop-the-world');
+      case 'dependency': {
+        if (action.backend) w.backends[this.backendIndex(action.backend)].app.setDependency(action.state);
+        else w.setSharedDependency(action.state);
+        const app = action.backend ? w.backends[this.backendIndex(action.backend)].app.config : w.scenario.app;
+        w.trace.emit({
+          kind: 'app.dependency',
+          backend: action.backend ? action.backend : null,
+          state: action.state,
+          failTime: app.dependency_fail_time,
+          slowLatency: app.dependency_slow_latency.spec,
+        });
+        return;
+      }
+      case 'note':
+        w.trace.emit({ kind: 'deploy.note', text: action.text });
+        return;
+    }
+  };
+
+  private deploy(action: Extract<Action, { do: 'deploy' }>): void {
+    const w = this.w;
+    const b = this.backendIndex(action.backend);
+    const backend = w.backends[b];
+    const gate = action.gate;
+    w.trace.emit({ kind: 'deploy.start', backend: backend.name, threshold: gate.threshold, poll: gate.poll, maxWait: gate.max_wait, onTimeout: gate.on_timeout });
+    this.life.unbind(b);
+    const wsAvgAge = this.sessions.averageAge(backend);
+    const record: DrainRecord = {
+      backend: backend.name,
+      startedAt: w.now,
+      activeAtStart: w.lb.active[b],
+      wsSessionsAtStart: backend.wsSessions.size,
+      wsAvgAgeAtStart: wsAvgAge,
+      completedAt: null,
+      timedOut: false,
+      activeAtEnd: w.lb.active[b],
+    };
+    this.drains.push(record);
+    if (backend.wsSessions.size > 0) this.logSessions(backend, wsAvgAge);
+    const ws = backend.app.config.ws;
+    if (ws.drain_notice || ws.close_on_shutdown) this.life.runDrainHook(backend);
+    const run: GateRun = { b, action, record, newAtLastPoll: this.w.lb.newFlows[b], lastLogMinute: -1 };
+    w.engine.schedule(action.gate.poll, this.poll, run);
+  }
+
+  private readonly poll = (run: GateRun): void => {
+    const w = this.w;
+    const { b, action, record } = run;
+    const backend = w.backends[b];
+    const fresh = this.w.lb.newFlows[b] - run.newAtLastPoll;
+    run.newAtLastPoll = this.w.lb.newFlows[b];
+    const active = w.lb.active[b];
+    const elapsed = w.now - record.startedAt;
+    const minute = Math.floor(elapsed / 60);
+    if (minute !== run.lastLogMinute) {
+      run.lastLogMinute = minute;
+      const rate = elapsed > 0 ? ((active - record.activeAtStart) / elapsed) * 60 : 0;
+      w.trace.emit({ kind: 'lb.draining', backend: backend.name, newConn: fresh, active, drainRate: rate, gateThreshold: action.gate.threshold, gateMaxWait: action.gate.max_wait });
+    }
+    if (w.lb.state[b] !== PoolState.DRAINING) return;
+    if (fresh === 0 && active < action.gate.threshold) {
+      record.completedAt = w.now;
+      record.activeAtEnd = active;
+      w.trace.emit({ kind: 'deploy.drain_complete', backend: backend.name, after: elapsed, active });
+      return this.finish(run);
+    }
+    if (elapsed >= action.gate.max_wait) {
+      record.timedOut = true;
+      record.activeAtEnd = active;
+      w.trace.emit({ kind: 'deploy.gate_timeout', backend: backend.name, maxWait: action.gate.max_wait });
+      if (backend.wsSessions.size > 0) this.logSessions(backend, this.sessions.averageAge(backend));
+      if (action.gate.on_timeout === 'abort') {
+        w.trace.emit({ kind: 'deploy.aborted', backend: backend.name, active });
+        return;
+      }
+      w.trace.emit({ kind: 'deploy.forced', backend: backend.name, active });
+      return this.finish(run);
+    }
+    w.engine.schedule(action.gate.poll, this.poll, run);
+  };
+
+  private logSessions(backend: Backend, avgAge: number): void {
+    const ws = backend.app.config.ws;
+    this.w.trace.emit({ kind: 'app.ws_sessions', backend: backend.name, sessions: backend.wsSessions.size, avgAge, wsHook: ws.drain_notice || ws.close_on_shutdown });
+  }
+
+  private finish(run: GateRun): void {
+    const w = this.w;
+    this.life.terminate(run.b, run.action.terminate as TerminateMode);
+    const rebind = run.action.rebind_after;
+    if (rebind > 0 && rebind !== Infinity) w.engine.schedule(rebind, (b: number) => this.life.bind(b), run.b);
+  }
+}

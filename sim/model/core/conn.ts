@@ -1,0 +1,79 @@
+import { Mulberry32 } from '../../engine/mulberry32.js';
+import { TcpState } from '../../net/tcp.js';
+import { LbFlow, type Flow } from './flow.js';
+import { ReqPhase, type AppJob, type Status } from './app-job.js';
+import type { HttpExchange, UpstreamConn, WsSession } from './exchanges.js';
+
+export type { UpstreamConn } from './exchanges.js';
+
+/** `Conn.retryAfter` when no drain notice is pending. */
+export const NO_RETRY_AFTER = -1;
+/** Every request on a connection gets its `onDone` from the request path; this is the placeholder. */
+const notServed = (): void => {};
+
+export const ConnKind = { HTTP: 0, WS: 1 } as const;
+export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
+
+/**
+ * The pooled record of one client: its Flow (flow.ts: 4-tuple, both ends' TCP states, the LB
+ * entry) and what runs on it, an HttpExchange or a WsSession (exchanges.ts), the HTTP exchange
+ * being the job the app serves. The types are separate; the record is one object so that
+ * per-request events allocate nothing (HTTP/1.1 has at most one exchange in flight per flow).
+ */
+export class Conn implements Flow, HttpExchange, WsSession {
+  /**
+   * The client's own random sequence, seeded when the client arrives. Its think times, request
+   * counts and source address come from here, so a policy that changes which requests fail or
+   * when clients reconnect does not change what each client does (common random numbers per
+   * client, not just per stream).
+   */
+  readonly rng = new Mulberry32();
+  /** The balancer's entry for this flow. */
+  lbFlow: LbFlow = LbFlow.NONE;
+  backend = -1;
+  /** Client address index and source port: the 4-tuple the VM sees. */
+  tupleKey = 0;
+  /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
+  clientTcp: TcpState = TcpState.CLOSED;
+  serverTcp: TcpState = TcpState.CLOSED;
+
+  // HTTP keepalive state
+  requestsLeft = 0;
+  requestsServed = 0;
+  phase: ReqPhase = ReqPhase.NONE;
+  requestStartedAt = 0;
+  /** Attempt number of the current logical request (0 = first try). */
+  attempt = 0;
+  /** SYNs sent so far for the current upstream connect (accept-queue drops). */
+  synAttempt = 0;
+  /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
+  lastBackoff = 0;
+  upstream: UpstreamConn | null = null;
+  /** Pending timer of this connection (next request, idle close, service end), if any. */
+  timer = -1;
+  serviceEnd = 0;
+  status: Status = 200;
+  readonly deep = true;
+  readonly fixedService = -1;
+  readonly depTimeout = Infinity;
+  readonly depTimeoutStatus: Status = 503;
+  onDone: (job: AppJob) => void = notServed;
+  /** When the HTTP client next wants to send. */
+  lastActivity = 0;
+  /** When the client started waiting to send a request it had to open a connection for (-1: none). */
+  waitingSince = -1;
+  /** When the current connect() began (for connect latency). */
+  connectStartedAt = 0;
+
+  // WebSocket state
+  sessionEndsAt = Infinity;
+  /** retryAfter of a drain notice received in this session (NO_RETRY_AFTER: none). */
+  retryAfter = NO_RETRY_AFTER;
+  /** When the current WebSocket session was established (-1: none). */
+  sessionStartedAt = -1;
+
+  constructor(
+    readonly id: number,
+    readonly kind: ConnKind,
+  ) {}
+}

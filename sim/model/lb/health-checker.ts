@@ -1,0 +1,150 @@
+import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import type { AppServer } from '../app/app-server.js';
+import { Req } from '../core/request.js';
+import type { World } from '../core/world.js';
+
+/** One checker's settings, from HAProxy `check` options or a Kubernetes probe. */
+export interface CheckPolicy {
+  type: 'tcp' | 'http';
+  endpoint: 'shallow' | 'deep';
+  inter: number;
+  fastinter: number;
+  downinter: number;
+  rise: number;
+  fall: number;
+  timeout: number;
+  /** A deep check's own timeout on its database query; 0 or ∞: none. */
+  dependencyTimeout: number;
+  onDependencyTimeout: 'ready' | 'unready';
+}
+
+interface Pending {
+  b: number;
+  startedAt: number;
+  job: Req | null;
+  timer: number;
+  done: boolean;
+}
+
+/**
+ * Periodic health checks of every backend, with HAProxy's state machine: `rise` consecutive
+ * successes mark a server UP, `fall` consecutive failures mark it DOWN; `fastinter` while it is
+ * changing state, `downinter` while DOWN. An HTTP check is a request served by the app's own
+ * workers, so under load it waits in the same queue as real traffic and can time out; a check
+ * abandoned at its timeout is still served later (stale work). A TCP check only needs the kernel
+ * to complete the handshake: it passes while nginx listens, whatever the app answers.
+ */
+export class HealthChecker {
+  readonly up: Uint8Array;
+  private readonly successes: Int32Array;
+  private readonly failures: Int32Array;
+  /** What every HTTP check request of this policy asks of the app, worked out once. */
+  private readonly deep: boolean;
+  private readonly depTimeout: number;
+  private readonly depTimeoutStatus: Status;
+
+  constructor(
+    private readonly w: World,
+    private readonly app: AppServer,
+    readonly policy: CheckPolicy,
+    private readonly onChange: (b: number, up: boolean, reason: string, duration: number) => void,
+    initiallyUp = true,
+  ) {
+    const n = w.backends.length;
+    this.up = new Uint8Array(n).fill(initiallyUp ? 1 : 0);
+    this.successes = new Int32Array(n);
+    this.failures = new Int32Array(n);
+    this.deep = policy.endpoint === 'deep';
+    this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
+    this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
+  }
+
+  /** Forget a backend's streak (a restarted container is probed afresh). */
+  reset(b: number, up: boolean): void {
+    this.up[b] = up ? 1 : 0;
+    this.successes[b] = 0;
+    this.failures[b] = 0;
+  }
+
+  start(): void {
+    const n = this.w.backends.length;
+    // HAProxy staggers the first checks of a backend's servers across the interval.
+    for (let b = 0; b < n; b++) this.w.engine.schedule((this.policy.inter * b) / n, this.check, b);
+  }
+
+  private readonly check = (b: number): void => {
+    const w = this.w;
+    const backend = w.backends[b];
+    const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false };
+    if (!backend.hostUp) {
+      p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
+      return;
+    }
+    if (!backend.nginx.listening) return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
+    if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
+    if (!backend.app.accepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
+    const job = new Req(this.answered);
+    job.fixedService = backend.app.config.health_check_time;
+    job.deep = this.deep;
+    job.depTimeout = this.depTimeout;
+    job.depTimeoutStatus = this.depTimeoutStatus;
+    p.job = job;
+    p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
+    if (!this.app.acceptsConnection(backend)) {
+      // The check's SYN is dropped by a full accept queue: no answer before the timeout.
+      w.metrics.inc(w.c.synDrops, b);
+      return;
+    }
+    this.pending.set(job, p);
+    this.app.submit(backend, job);
+  };
+
+  private readonly pending = new Map<AppJob, Pending>();
+
+  private readonly answered = (job: AppJob): void => {
+    const p = this.pending.get(job);
+    if (!p) return;
+    this.pending.delete(job);
+    if (p.done) {
+      this.w.metrics.inc(this.w.c.wasted, p.b);
+      return;
+    }
+    this.w.engine.cancel(p.timer);
+    const ok = job.status === Status.OK;
+    this.finish(p, ok, ok ? `Layer7 check passed, code: 200` : `Layer7 wrong status, code: ${job.status}`);
+  };
+
+  private readonly timedOut = (p: Pending): void => {
+    // The check request may still sit in the app's queue: it will be served for nobody.
+    if (p.job && p.job.phase === ReqPhase.NONE) this.pending.delete(p.job);
+    this.finish(p, false, p.job || this.policy.type === 'http' ? 'Layer7 timeout' : 'Layer4 timeout');
+  };
+
+  private finish(p: Pending, ok: boolean, reason: string): void {
+    const w = this.w;
+    if (p.done) return;
+    p.done = true;
+    const b = p.b;
+    const duration = w.now - p.startedAt;
+    const { rise, fall } = this.policy;
+    if (ok) {
+      this.failures[b] = 0;
+      this.successes[b]++;
+      if (!this.up[b] && this.successes[b] >= rise) {
+        this.up[b] = 1;
+        this.onChange(b, true, reason, duration);
+      }
+    } else {
+      w.metrics.inc(w.c.checkFailures, b);
+      this.successes[b] = 0;
+      this.failures[b]++;
+      if (this.up[b] && this.failures[b] >= fall) {
+        this.up[b] = 0;
+        this.onChange(b, false, reason, duration);
+      }
+    }
+    const changing = this.up[b] ? this.failures[b] > 0 : this.successes[b] > 0;
+    const interval = !this.up[b] && !changing ? this.policy.downinter : changing ? this.policy.fastinter : this.policy.inter;
+    w.engine.at(Math.max(p.startedAt + interval, w.now), this.check, b);
+  }
+}

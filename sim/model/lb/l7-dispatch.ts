@@ -1,0 +1,181 @@
+import type { Rng } from '../../engine/random.js';
+import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
+import { Status, type AppJob } from '../core/app-job.js';
+import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
+import type { Req } from '../core/request.js';
+import type { World } from '../core/world.js';
+import type { AppServer } from '../app/app-server.js';
+
+/**
+ * The balancer in front of the open-loop request population (the request-level model): it picks
+ * a backend per request and connects to its app. In L7 mode it sees status codes and, with
+ * `retry_on_5xx`, retries a 5xx; in L4 mode it only sees connection failures (refused, timeout)
+ * and passes everything else through. Its retries go to the same server, except the last one
+ * with `redispatch`, as in HAProxy. Sticky sessions keep a user on the backend named by its
+ * cookie (or source address) while that backend is in service.
+ */
+export class RequestBalancer implements RequestUpstream {
+  private readonly pickRng: Rng;
+  /** SYN retransmission times of the balancer host's kernel (seconds after the first SYN). */
+  private readonly synRetransmits: number[];
+  /** Backend holding each user's session, and that backend's process epoch then. */
+  private readonly sessionBackend: Int32Array;
+  private readonly sessionEpoch: Float64Array;
+  downstream!: RequestDownstream;
+
+  constructor(
+    private readonly w: World,
+    private readonly app: AppServer,
+  ) {
+    this.pickRng = w.streams.stream('lb.pick.requests');
+    this.synRetransmits = synRetransmitSchedule(w.scenario.kernel.tcp_syn_retries, w.scenario.kernel.tcp_syn_linear_timeouts).retransmits;
+    const users = w.scenario.clients.requests.users;
+    this.sessionBackend = new Int32Array(users).fill(-1);
+    this.sessionEpoch = new Float64Array(users);
+  }
+
+  /** A client's attempt arrives at the balancer. */
+  send(req: Req): void {
+    req.clearTried();
+    req.onDone = this.done;
+    this.dispatch(req, this.w.scenario.lb.retries);
+  }
+
+  /**
+   * The balancer places one attempt on `server`, or on a backend it picks; `lbRetries` are its
+   * own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers).
+   */
+  private dispatch(req: Req, lbRetries: number, server = -1): void {
+    const w = this.w;
+    if (req.abandoned) return;
+    const b = server >= 0 ? server : this.pick(req);
+    if (b < 0) {
+      // HAProxy answers 503 when the backend has no server available.
+      w.trace.emitLimited('lb-no-server-req', { kind: 'lb.no_server_503', pool: 'be' });
+      this.downstream.answered(req, Status.UNAVAILABLE, -1);
+      return;
+    }
+    req.addTried(b);
+    req.backend = b;
+    req.lbRetriesLeft = lbRetries;
+    const backend = w.backends[b];
+    w.metrics.inc(w.c.attempts, b);
+    if (!backend.hostUp) {
+      // No RST from a vanished host: the SYNs go unanswered until `timeout connect`.
+      w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
+      return;
+    }
+    if (!backend.nginx.running || !backend.app.accepting) {
+      // Refused at once; HAProxy waits min(timeout connect, 1 s) before retrying the same server.
+      w.metrics.inc(w.c.resetIn, b);
+      w.engine.schedule(w.scenario.lb.retry_interval, this.connectRefused, req);
+      return;
+    }
+    req.connectStartedAt = w.now;
+    req.synAttempt = 0;
+    this.sendSyn(req);
+  }
+
+  /**
+   * One SYN to the attempt's backend. A full accept queue drops it and the balancer's kernel
+   * retransmits it on Linux's schedule to the same server, until `timeout connect` ends the
+   * attempt (HAProxy then counts a connection retry).
+   */
+  private sendSyn(req: Req): void {
+    const w = this.w;
+    const b = req.backend;
+    const backend = w.backends[b];
+    if (!this.app.acceptsConnection(backend)) {
+      w.metrics.inc(w.c.synDrops, b);
+      const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
+      const retransmitAt = req.connectStartedAt + (this.synRetransmits[req.synAttempt++] ?? Infinity);
+      w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
+      return;
+    }
+    this.touchSession(req, b);
+    this.app.submit(backend, req);
+  }
+
+  private readonly synTimer = (req: Req): void => {
+    if (req.abandoned) return;
+    if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout)) this.connectTimedOut(req);
+    else this.sendSyn(req);
+  };
+
+  private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
+  private readonly connectRefused = (req: Req): void => this.retryConnection(req, false);
+
+  /** A connection attempt failed: retry it while the balancer has retries, else give up. */
+  private retryConnection(req: Req, timedOut: boolean): void {
+    if (req.abandoned) return;
+    if (req.lbRetriesLeft > 0) this.lbRetry(req);
+    else this.connectFailed(req, timedOut, req.backend);
+  }
+
+  /**
+   * HAProxy retries on the same server; with `option redispatch` its last retry goes to another
+   * one (reference: configuration.txt "retries", "option redispatch").
+   */
+  private lbRetry(req: Req): void {
+    const left = req.lbRetriesLeft - 1;
+    this.dispatch(req, left, this.w.scenario.lb.redispatch && left === 0 ? -1 : req.backend);
+  }
+
+  private pick(req: Req): number {
+    const w = this.w;
+    const lb = w.lb;
+    const sticky = w.scenario.lb.sticky;
+    if (req.user >= 0 && sticky === 'cookie') {
+      const home = this.sessionBackend[req.user];
+      if (home >= 0 && lb.eligible(home) && !req.excludes(home)) return home;
+    }
+    const clientIp = sticky === 'source' && req.user >= 0 ? req.user : 0;
+    // Redispatch: a backend this attempt has not tried yet, if any is left.
+    const fresh = lb.pick(this.pickRng, clientIp, req);
+    return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);
+  }
+
+  /** Sessions in backend memory survive only on the same backend process that created them. */
+  private touchSession(req: Req, b: number): void {
+    if (req.user < 0) return;
+    const w = this.w;
+    const home = this.sessionBackend[req.user];
+    const epoch = w.backends[b].app.epoch;
+    if (w.scenario.clients.requests.session_store === 'memory' && home >= 0) {
+      const lost = home !== b || this.sessionEpoch[req.user] !== epoch;
+      if (lost) {
+        w.metrics.inc(w.c.sessionsLost, home);
+        w.trace.emitLimited('session-lost', { kind: 'app.session_lost', backend: w.backends[b].name, user: req.user, home: w.backends[home].name });
+      }
+    }
+    this.sessionBackend[req.user] = b;
+    this.sessionEpoch[req.user] = epoch;
+  }
+
+  private readonly done = (job: AppJob): void => {
+    const req = job as Req;
+    const w = this.w;
+    if (req.abandoned) {
+      w.metrics.inc(w.c.wasted, req.backend);
+      return;
+    }
+    if (req.status !== Status.OK && w.scenario.lb.mode === 'l7' && w.scenario.lb.retry_on_5xx && req.lbRetriesLeft > 0) {
+      // The L7 balancer saw the 5xx and retries it (retry-on 5xx); the client does not see it.
+      w.metrics.inc(w.c.req5xx, req.backend);
+      this.lbRetry(req);
+      return;
+    }
+    this.downstream.answered(req, req.status, req.backend);
+  };
+
+  /**
+   * The balancer could not connect. An L7 proxy answers the client 502/504; through an L4
+   * balancer (kube-proxy, NAT) the client sees the refusal or the timeout itself.
+   */
+  private connectFailed(req: Req, vanished: boolean, b: number): void {
+    const w = this.w;
+    if (w.scenario.lb.mode === 'l7') return this.downstream.answered(req, vanished ? Status.GATEWAY_TIMEOUT : Status.BAD_GATEWAY, b);
+    this.downstream.connectFailed(req, vanished, b);
+  }
+
+}

@@ -1,0 +1,164 @@
+import type { Rng } from '../../engine/random.js';
+import type { LbConfig } from '../../scenario/schema.js';
+import { NO_BACKENDS, type Excluded } from '../core/backend-set.js';
+
+/** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
+export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
+export type PoolState = (typeof PoolState)[keyof typeof PoolState];
+
+export function parsePoolState(s: string): PoolState {
+  switch (s) {
+    case 'bound':
+    case 'ready':
+      return PoolState.BOUND;
+    case 'draining':
+    case 'drain':
+      return PoolState.DRAINING;
+    default:
+      return PoolState.DETACHED;
+  }
+}
+
+/**
+ * The L4 balancer's control plane: pool state and weight per backend, flows per backend, and
+ * the balance algorithm choosing a backend for each new flow. Only BOUND backends that are
+ * in service (health checks, when present) get new flows; DRAINING keeps existing flows.
+ */
+export class LoadBalancer {
+  readonly state: Uint8Array;
+  readonly weight: Float64Array;
+  /** Flows tracked per backend, including ones forgotten by a hard removal but not yet reset. */
+  readonly active: Int32Array;
+  /** New flows per backend since the start (a drain gate's `new` is the difference between polls). */
+  readonly newFlows: Float64Array;
+  /** LB health checks say UP (1) or DOWN (0). */
+  readonly hcUp: Uint8Array;
+  /** Kubernetes readiness: the endpoint is ready (1) or not (0). */
+  readonly ready: Uint8Array;
+  /** Configured weights; `weight` is the effective one (slowstart ramps it). */
+  readonly baseWeight: Float64Array;
+  /** When each backend's current slowstart ramp began. */
+  readonly rampStart: Float64Array;
+  private rrCurrent: Float64Array;
+  private tieCursor = 0;
+
+  constructor(
+    readonly config: LbConfig,
+    readonly count: number,
+  ) {
+    this.state = new Uint8Array(count);
+    this.weight = new Float64Array(count).fill(1);
+    this.active = new Int32Array(count);
+    this.newFlows = new Float64Array(count);
+    this.hcUp = new Uint8Array(count).fill(1);
+    this.ready = new Uint8Array(count).fill(1);
+    this.baseWeight = new Float64Array(count).fill(1);
+    this.rrCurrent = new Float64Array(count);
+    this.rampStart = new Float64Array(count).fill(-Infinity);
+  }
+
+  /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
+  setPoolState(b: number, state: PoolState): void {
+    this.state[b] = state;
+  }
+
+    /** The balancer's own health checks mark a server UP or DOWN. */
+  setHealth(b: number, up: boolean): void {
+    this.hcUp[b] = up ? 1 : 0;
+  }
+
+  /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
+  setReady(b: number, ready: boolean): void {
+    this.ready[b] = ready ? 1 : 0;
+  }
+
+  eligible(b: number): boolean {
+    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+  }
+
+  /** Health checks and readiness both let the backend take traffic. */
+  inService(b: number): boolean {
+    return this.hcUp[b] === 1 && this.ready[b] === 1;
+  }
+
+  /**
+   * Choose a backend for a new flow, or -1 when none is eligible. `exclude` holds the backends
+   * already tried (a redispatch must go elsewhere).
+   */
+  pick(rng: Rng, clientIp: number, exclude: Excluded = NO_BACKENDS): number {
+    switch (this.config.balance) {
+      case 'leastconn':
+        return this.leastConn(exclude);
+      case 'random':
+        return this.powerOfTwo(rng, exclude);
+      case 'source':
+        return this.sourceHash(clientIp, exclude);
+      default:
+        return this.smoothRoundRobin(exclude);
+    }
+  }
+
+  /** nginx/HAProxy-style smooth weighted round robin: deterministic, spreads weights evenly. */
+  private smoothRoundRobin(exclude: Excluded): number {
+    let best = -1;
+    let total = 0;
+    for (let b = 0; b < this.count; b++) {
+      if (exclude.excludes(b) || !this.eligible(b)) continue;
+      this.rrCurrent[b] += this.weight[b];
+      total += this.weight[b];
+      if (best < 0 || this.rrCurrent[b] > this.rrCurrent[best]) best = b;
+    }
+    if (best >= 0) this.rrCurrent[best] -= total;
+    return best;
+  }
+
+  /** Fewest flows per weight; ties go round robin, as HAProxy's leastconn does. */
+  private leastConn(exclude: Excluded): number {
+    let best = -1;
+    let bestLoad = Infinity;
+    for (let k = 0; k < this.count; k++) {
+      const b = (this.tieCursor + k) % this.count;
+      if (exclude.excludes(b) || !this.eligible(b)) continue;
+      const load = this.active[b] / this.weight[b];
+      if (load < bestLoad) {
+        best = b;
+        bestLoad = load;
+      }
+    }
+    if (best >= 0) this.tieCursor = (best + 1) % this.count;
+    return best;
+  }
+
+  /** HAProxy `random(2)`: two random draws, keep the less loaded. */
+  private powerOfTwo(rng: Rng, exclude: Excluded): number {
+    const total = this.eligibleWeight(exclude);
+    if (total === 0) return -1;
+    const a = this.atWeight(rng.next() * total, exclude);
+    const b = this.atWeight(rng.next() * total, exclude);
+    if (a < 0 || b < 0) return a < 0 ? b : a;
+    return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
+  }
+
+  /** `balance source`: hash of the client address over the running servers' weights (map-based). */
+  private sourceHash(clientIp: number, exclude: Excluded): number {
+    const total = this.eligibleWeight(exclude);
+    return total === 0 ? -1 : this.atWeight((Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total, exclude);
+  }
+
+  /** Summed weight of the eligible backends not in `exclude`. */
+  private eligibleWeight(exclude: Excluded): number {
+    let total = 0;
+    for (let b = 0; b < this.count; b++) if (!exclude.excludes(b) && this.eligible(b)) total += this.weight[b];
+    return total;
+  }
+
+  /** The eligible backend (not in `exclude`) whose share of the weight line holds offset x. */
+  private atWeight(x: number, exclude: Excluded): number {
+    for (let b = 0; b < this.count; b++) {
+      if (exclude.excludes(b) || !this.eligible(b)) continue;
+      x -= this.weight[b];
+      if (x < 0) return b;
+    }
+    return -1;
+  }
+}

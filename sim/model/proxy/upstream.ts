@@ -1,0 +1,153 @@
+import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import type { AppServer } from '../app/app-server.js';
+import type { Backend } from '../vm/backend.js';
+import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
+import type { Conn, UpstreamConn } from '../core/conn.js';
+import type { ResponseSink } from '../core/hop.js';
+import type { World } from '../core/world.js';
+
+/**
+ * nginx → app for one HTTP request on a client connection: take an upstream connection (from the
+ * keepalive cache or a new connect() that needs an ephemeral port), hand the request to the app's
+ * workers, then release the upstream connection (cache it, or close it: the closer holds
+ * TIME_WAIT on the VM).
+ */
+export class RequestPath {
+  sink!: ResponseSink;
+
+  /** Linux's SYN retransmission times per backend (its kernel settings are fixed for the run). */
+  private readonly synRetransmits: number[][];
+
+  constructor(
+    private readonly w: World,
+    readonly app: AppServer,
+  ) {
+    this.synRetransmits = w.backends.map((b) => synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts).retransmits);
+  }
+
+  /** A request arrived at nginx on an established client connection. */
+  handle(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    if (!backend.app.accepting) {
+      conn.phase = ReqPhase.NONE;
+      this.refused(backend, conn);
+      return;
+    }
+    const up = this.acquireUpstream(backend, conn);
+    if (up === null) return;
+    conn.upstream = up;
+    conn.onDone = this.served;
+    this.app.submit(backend, conn);
+  }
+
+  private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
+    const w = this.w;
+    const now = w.now;
+    const pool = backend.upstreamPool;
+    while (pool.length > 0) {
+      const cached = pool.pop()!;
+      if (now - cached.idleSince < backend.nginx.config.upstream_keepalive_timeout) return cached;
+      this.closeUpstream(backend, cached, true);
+    }
+    if (!this.app.acceptsConnection(backend)) {
+      // Accept queue full: the SYN is dropped and nginx's kernel retransmits it on Linux's
+      // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling).
+      w.metrics.inc(w.c.synDrops, backend.index);
+      if (conn.phase !== ReqPhase.CONNECTING) conn.synAttempt = 0;
+      conn.phase = ReqPhase.CONNECTING;
+      // nginx gives up at proxy_connect_timeout even between two retransmissions.
+      const giveUpIn = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout - now;
+      conn.timer = w.engine.schedule(Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn), this.retryConnect, conn);
+      return null;
+    }
+    conn.phase = ReqPhase.NONE;
+    const port = backend.upstreamPorts.connect(now);
+    if (port < 0) {
+      w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+      w.trace.emitLimited(`eaddrnotavail-${backend.index}`, {
+        kind: 'nginx.upstream_no_port',
+        backend: backend.name,
+        upstream: this.appAddress(backend),
+        upstreamKeepalive: backend.nginx.config.upstream_keepalive,
+        portRange: backend.kernel.ip_local_port_range,
+      });
+      this.sink.respond(conn, Status.BAD_GATEWAY);
+      return null;
+    }
+    w.metrics.inc(w.c.upstreamConnects, backend.index);
+    return { port, requests: 0, idleSince: now };
+  }
+
+  /** Seconds from SYN number k to the retransmission k+1. */
+  private synDelay(backend: Backend, k: number): number {
+    const retransmits = this.synRetransmits[backend.index];
+    if (k >= retransmits.length) return Infinity;
+    return k === 0 ? retransmits[0] : retransmits[k] - retransmits[k - 1];
+  }
+
+  private readonly retryConnect = (conn: Conn): void => {
+    conn.timer = -1;
+    const backend = this.w.backends[conn.backend];
+    if (connectDeadlinePassed(this.w.now, conn.requestStartedAt, backend.nginx.config.proxy_connect_timeout)) {
+      this.w.trace.emitLimited(`connect-timeout-${backend.index}`, {
+        kind: 'nginx.upstream_connect_timeout',
+        backend: backend.name,
+        backlog: Math.min(backend.app.config.backlog, backend.kernel.somaxconn),
+        proxyConnectTimeout: backend.nginx.config.proxy_connect_timeout,
+      });
+      conn.phase = ReqPhase.NONE;
+      this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
+      return;
+    }
+    // Still CONNECTING: the next drop continues the same SYN schedule.
+    this.handle(conn);
+  };
+
+  private readonly served = (job: AppJob): void => {
+    const conn = job as Conn;
+    const backend = this.w.backends[conn.backend];
+    const up = conn.upstream!;
+    conn.upstream = null;
+    up.requests++;
+    this.releaseUpstream(backend, up);
+    this.sink.respond(conn, conn.status);
+  };
+
+  private releaseUpstream(backend: Backend, up: UpstreamConn): void {
+    const nginx = backend.nginx;
+    const n = nginx.config;
+    if (nginx.cachesUpstream(up.requests)) {
+      up.idleSince = this.w.now;
+      backend.upstreamPool.push(up);
+      // The cache holds N idle connections; nginx closes the least recently used beyond it.
+      if (backend.upstreamPool.length > n.upstream_keepalive) this.closeUpstream(backend, backend.upstreamPool.shift()!, true);
+      return;
+    }
+    this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
+  }
+
+  /** Close an upstream connection orderly; whoever closes first holds its TIME_WAIT on the VM. */
+  closeUpstream(backend: Backend, up: UpstreamConn, proxyClosesFirst: boolean): void {
+    const before = backend.timeWait.overflows;
+    if (proxyClosesFirst) backend.upstreamPorts.release(up.port, this.w.now, true);
+    else {
+      backend.upstreamPorts.release(up.port, this.w.now, false);
+      backend.timeWait.enter(this.w.now, -1, up.port);
+    }
+    if (backend.timeWait.overflows !== before) this.w.timeWaitOverflow(backend);
+  }
+
+  /** The upstream connection ended abruptly (RST): no TIME_WAIT on either side. */
+  abortUpstream(backend: Backend, up: UpstreamConn): void {
+    backend.upstreamPorts.release(up.port, this.w.now, false);
+  }
+
+  private refused(backend: Backend, conn: Conn): void {
+    this.w.trace.emitLimited(`refused-${backend.index}`, { kind: 'nginx.upstream_refused', backend: backend.name, upstream: this.appAddress(backend) });
+    this.sink.respond(conn, Status.BAD_GATEWAY);
+  }
+
+  appAddress(backend: Backend): string {
+    return backend.nginx.config.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
+  }
+}

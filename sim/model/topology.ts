@@ -1,0 +1,163 @@
+import { HttpClients } from './clients/http-keepalive.js';
+import { LbConnector } from './lb/l4-connect.js';
+import { Lifecycle } from './vm/lifecycle.js';
+import { Orchestrator } from './control/timeline.js';
+import { RequestPath } from './proxy/upstream.js';
+import { NginxClientConns } from './proxy/client-conns.js';
+import { AppServer } from './app/app-server.js';
+import { WsClients } from './clients/websocket.js';
+import { WsEndpoint } from './app/ws-endpoint.js';
+import { RequestClients } from './clients/open-loop.js';
+import { RequestBalancer } from './lb/l7-dispatch.js';
+import { lbHealthChecks } from './lb/health.js';
+import { kubeletProbes } from './control/k8s-probes.js';
+import { Rollout } from './control/k8s-rollout.js';
+import { World } from './core/world.js';
+import { Backend } from './vm/backend.js';
+import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { definedOnly } from '../util/defined-only.js';
+import type { Scenario } from '../scenario/schema.js';
+
+/** The model of one run, exposed for tests that look inside. */
+export interface Model {
+  world: World;
+  http: HttpClients;
+  ws: WsClients;
+  requests: RequestClients;
+  app: AppServer;
+  orchestrator: Orchestrator;
+  lifecycle: Lifecycle;
+}
+
+/** Build the world for a resolved scenario: components wired to one engine. */
+export function buildModel(scenario: Scenario): Model {
+  const world = new World(scenario, buildBackends(scenario), buildBalancer(scenario));
+  const connector = new LbConnector(world);
+  const app = new AppServer(world);
+  const path = new RequestPath(world, app);
+  const front = new NginxClientConns(world, path);
+  path.sink = front;
+  const http = new HttpClients(world, connector, front);
+  front.sink = http;
+  const wsEndpoint = new WsEndpoint(world, path);
+  const ws = new WsClients(world, connector, wsEndpoint);
+  wsEndpoint.downstream = ws;
+  const balancer = new RequestBalancer(world, app);
+  const requests = new RequestClients(world, balancer);
+  balancer.downstream = requests;
+  const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path);
+  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle));
+  defineGauges(world, wsEndpoint);
+  return { world, http, ws, requests, app, orchestrator, lifecycle };
+}
+
+/** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
+function buildBackends(scenario: Scenario): Backend[] {
+  return scenario.backends.map(
+    (b, i) =>
+      new Backend(
+        i,
+        b.name,
+        { ...scenario.nginx, ...definedOnly(b.nginx) },
+        { ...scenario.app, ...definedOnly(b.app) },
+        { ...scenario.kernel, ...definedOnly(b.kernel) },
+      ),
+  );
+}
+
+/** The balancer's pool with each backend's initial state and weight. */
+function buildBalancer(scenario: Scenario): LoadBalancer {
+  const lb = new LoadBalancer(scenario.lb, scenario.backends.length);
+  scenario.backends.forEach((b, i) => {
+    lb.state[i] = parsePoolState(b.state);
+    lb.weight[i] = b.weight;
+    lb.baseWeight[i] = b.weight;
+  });
+  return lb;
+}
+
+function defineGauges(w: World, ws: WsEndpoint): void {
+  const m = w.metrics;
+  const n = w.backends.length;
+  m.gauge('active_conn', 'conn', 'Flows the LB tracks to the backend (ESTABLISHED through the LB)', (e) => w.lb.active[e]);
+  m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) => w.backends[e].timeWaitCount(w.now));
+  m.gauge('ws_sessions', 'session', 'Open WebSocket sessions on the app', (e) => w.backends[e].wsSessions.size);
+  m.gauge(
+    'ws_avg_age',
+    's',
+    'Average age of the open WebSocket sessions',
+    (e) => ws.averageAge(w.backends[e]),
+    () => {
+      let sessions = 0;
+      let ageSum = 0;
+      for (const b of w.backends) {
+        sessions += b.wsSessions.size;
+        ageSum += ws.averageAge(b) * b.wsSessions.size;
+      }
+      return sessions === 0 ? 0 : ageSum / sessions;
+    },
+  );
+  m.gauge('upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', (e) => {
+    const p = w.backends[e].upstreamPorts;
+    return p.inUse + p.timeWaitHeld;
+  });
+  m.gauge('app_busy', 'worker', 'App workers serving a request', (e) => w.backends[e].busyWorkers);
+  m.gauge('app_queue', 'req', 'Requests waiting for an app worker', (e) => w.backends[e].appQueueLength);
+  m.gauge(
+    'utilisation',
+    'fraction',
+    'Busy workers / workers (total: mean over backends)',
+    (e) => w.backends[e].busyWorkers / w.backends[e].app.config.workers,
+    () => w.backends.reduce((sum, b) => sum + b.busyWorkers / b.app.config.workers, 0) / n,
+  );
+  m.gauge('in_service', 'bool', 'Health checks and readiness let the backend take traffic (total: backends in service)', (e) => (w.lb.inService(e) ? 1 : 0));
+  m.gauge(
+    'pool_state',
+    'state',
+    'LB pool state: 0 BOUND, 1 DRAINING, 2 DETACHED (total: backends BOUND)',
+    (e) => w.lb.state[e],
+    () => {
+      let bound = 0;
+      for (let b = 0; b < n; b++) if (w.lb.state[b] === 0) bound++;
+      return bound;
+    },
+  );
+}
+
+/** Schedule the model's first events: clients, timeline, end of warmup, samples. */
+export function startModel(model: Model): void {
+  const { world } = model;
+  const engine = world.engine;
+  const interval = world.scenario.sample_interval;
+  const horizon = world.scenario.horizon;
+  model.http.start();
+  model.ws.start();
+  model.requests.start();
+  model.orchestrator.start();
+  // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
+  for (const checker of [...lbHealthChecks(world, model.app), ...kubeletProbes(world, model.app, model.lifecycle)]) checker.start();
+  engine.at(0, () => world.metrics.resetCounters(), null);
+  const sample = (k: number): void => {
+    world.metrics.sample(k * interval);
+    if (k * interval < horizon) engine.at((k + 1) * interval, sample, k + 1);
+  };
+  engine.at(interval, sample, 1);
+  engine.at(60, observeSockets, world);
+}
+
+/**
+ * Once a minute, an `ss -s` line for each VM holding many TIME_WAIT sockets, the way an operator
+ * watching the surge would record it (seed Part 6 case 3).
+ */
+/** Below this many TIME_WAIT sockets a VM is not worth an `ss -s` line. */
+const SS_LOG_MIN_TIME_WAIT = 10_000;
+
+function observeSockets(w: World): void {
+  for (const b of w.backends) {
+    const tw = b.timeWaitCount(w.now);
+    if (tw < SS_LOG_MIN_TIME_WAIT) continue;
+    const inuse = b.conns.size + b.upstreamPorts.inUse;
+    w.trace.emit({ kind: 'kernel.ss', backend: b.name, inuse, tw, upstreamPortsBusy: b.upstreamPorts.inUse + b.upstreamPorts.timeWaitHeld, portRange: b.kernel.ip_local_port_range });
+  }
+  if (w.now + 60 <= w.scenario.horizon) w.engine.schedule(60, observeSockets, w);
+}

@@ -1,0 +1,239 @@
+import { Boot, type Backend } from './backend.js';
+import { LbFlow } from '../core/flow.js';
+import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import { Conn, ConnKind } from '../core/conn.js';
+import type { HttpDownstream, ResponseSink } from '../core/hop.js';
+import { PoolState } from '../lb/pool.js';
+import type { RequestPath } from '../proxy/upstream.js';
+import type { WsEndpoint } from '../app/ws-endpoint.js';
+import { EndKind, type World } from '../core/world.js';
+
+export type TerminateMode = 'graceful' | 'kill' | 'vanish';
+
+/**
+ * What happens to a backend's connections when the control plane or the host acts:
+ * bind / unbind (drain) / hard removal at the LB, and the three ways a VM ends —
+ * SIGTERM (graceful quit), kill -9 (the kernel closes every socket: FIN, or RST where data was
+ * unread) and a vanished host (no FIN, no RST: peers learn by timeout).
+ */
+export class Lifecycle {
+  constructor(
+    private readonly w: World,
+    private readonly http: HttpDownstream,
+    /** nginx's side of the client connections: an error page it writes meets a forgotten flow there. */
+    private readonly nginxFront: ResponseSink,
+    private readonly ws: WsEndpoint,
+    private readonly path: RequestPath,
+  ) {}
+
+  bind(b: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    if (!backend.hostUp || !backend.nginx.listening || !backend.app.accepting) this.freshStart(backend);
+    w.lb.setPoolState(b, PoolState.BOUND);
+    w.trace.emit({ kind: 'lb.bound', backend: backend.name, balance: w.scenario.lb.balance });
+  }
+
+  unbind(b: number): void {
+    const w = this.w;
+    w.lb.setPoolState(b, PoolState.DRAINING);
+    const backend = w.backends[b];
+    w.trace.emit({ kind: 'lb.drain', backend: backend.name, active: w.lb.active[b], wsSessions: backend.wsSessions.size, keepaliveTimeout: backend.nginx.config.keepalive_timeout });
+  }
+
+  /** Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST. */
+  remove(b: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    w.lb.setPoolState(b, PoolState.DETACHED);
+    w.trace.emit({ kind: 'lb.remove', backend: backend.name, active: w.lb.active[b], resetsFlows: w.scenario.lb.remove_resets_flows });
+    if (!w.scenario.lb.remove_resets_flows) return;
+    this.watchResets(b);
+    for (const conn of [...backend.conns]) {
+      conn.lbFlow = LbFlow.FORGOTTEN;
+      if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.flowForgotten(conn);
+    }
+  }
+
+  /** After a hard removal, summarise the next 10 s the way the seed's LB log does. */
+  private watchResets(b: number): void {
+    const w = this.w;
+    const watch = { b, activeBefore: w.lb.active[b], last: w.metrics.runningTotal(w.c.resetOut, b), peak: 0, seconds: 0 };
+    const probe = (s: typeof watch): void => {
+      const now = w.metrics.runningTotal(w.c.resetOut, s.b);
+      s.peak = Math.max(s.peak, now - s.last);
+      s.last = now;
+      if (++s.seconds < 10) {
+        w.engine.schedule(1, probe, s);
+        return;
+      }
+      w.trace.emit({ kind: 'lb.reset_summary', backend: w.backends[s.b].name, peak: s.peak, activeBefore: s.activeBefore, activeAfter: w.lb.active[s.b] });
+    };
+    w.engine.schedule(1, probe, watch);
+  }
+
+  terminate(b: number, mode: TerminateMode): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    if (mode === 'vanish') return this.vanish(backend);
+    if (mode === 'kill') {
+      w.trace.emit({ kind: 'app.killed', backend: backend.name, inFlight: backend.busyWorkers + backend.appQueueLength });
+      return this.killApp(backend);
+    }
+    const app = backend.app.config;
+    w.trace.emit({
+      kind: 'app.sigterm',
+      backend: backend.name,
+      graceful: app.graceful_shutdown,
+      shutdownGrace: app.shutdown_grace,
+      workerShutdownTimeout: backend.nginx.config.worker_shutdown_timeout,
+      wsSessions: backend.wsSessions.size,
+      wsHook: app.ws.drain_notice || app.ws.close_on_shutdown,
+      drainHookDone: backend.app.drainHookDone,
+    });
+    this.nginxQuit(backend);
+    if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
+    backend.app.sigterm();
+    this.runDrainHook(backend);
+    const life = backend.incarnation;
+    w.engine.schedule(backend.app.config.shutdown_grace, (bk: Backend) => bk.app.up && bk.incarnation === life && this.killApp(bk), backend);
+  }
+
+  /** The app's drain API (seed Part 4 strategy 1/5): refuse new sessions, notice, close 1001. */
+  runDrainHook(backend: Backend): void {
+    if (backend.app.drainHookDone) return;
+    backend.app.drainHookDone = true;
+    this.ws.drainNotice(backend);
+  }
+
+  /** nginx graceful quit: stop listening, close idle keep-alive connections now, others after their request. */
+  private nginxQuit(backend: Backend): void {
+    const w = this.w;
+    backend.nginx.quit();
+    for (const conn of [...backend.conns]) {
+      if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.lbFlow === LbFlow.TRACKED) this.http.serverGone(conn, EndKind.SERVER_FIN, false);
+    }
+    const timeout = backend.nginx.config.worker_shutdown_timeout;
+    if (timeout > 0 && timeout !== Infinity) {
+      const life = backend.incarnation;
+      w.engine.schedule(timeout, (bk: Backend) => bk.incarnation === life && this.forceCloseNginx(bk), backend);
+    }
+  }
+
+  /** worker_shutdown_timeout: whatever is still open is closed without a WebSocket Close frame. */
+  private forceCloseNginx(backend: Backend): void {
+    const w = this.w;
+    const open = backend.conns.size;
+    if (open > 0) w.trace.emit({ kind: 'nginx.shutdown_timeout', backend: backend.name, open, workerShutdownTimeout: backend.nginx.config.worker_shutdown_timeout });
+    for (const conn of [...backend.conns]) this.serverEnds(conn, EndKind.SERVER_FIN);
+    backend.nginx.stop();
+  }
+
+  /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
+  killApp(backend: Backend): void {
+    backend.app.exit();
+    for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
+    for (const conn of [...backend.wsSessions]) {
+      // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
+      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.serverGone(conn, EndKind.SERVER_FIN);
+    }
+    const { serving, queued } = this.path.app.drop(backend);
+    for (const job of serving) this.jobLost(backend, job, false);
+    for (const job of queued) this.jobLost(backend, job, true);
+  }
+
+  /** A job the dead app held: nginx sees FIN (in service) or RST (unread in the queue). */
+  private jobLost(backend: Backend, job: AppJob, unread: boolean): void {
+    const w = this.w;
+    job.phase = ReqPhase.NONE;
+    job.status = Status.BAD_GATEWAY;
+    if (unread) w.metrics.inc(w.c.resetIn, backend.index);
+    w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}`, { kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed', backend: backend.name });
+    if (job instanceof Conn) {
+      if (job.upstream) {
+        if (unread) this.path.abortUpstream(backend, job.upstream);
+        else this.path.closeUpstream(backend, job.upstream, false);
+        job.upstream = null;
+      }
+      this.nginxFront.respond(job, Status.BAD_GATEWAY);
+    } else job.onDone(job);
+  }
+
+  /** The host disappears: no FIN, no RST. Everything on it stops; peers find out by timeout. */
+  private vanish(backend: Backend): void {
+    const w = this.w;
+    w.trace.emit({ kind: 'deploy.vanish', backend: backend.name, active: w.lb.active[backend.index], requestTimeout: w.scenario.clients.http.request_timeout });
+    backend.vanish();
+    const { serving, queued } = this.path.app.drop(backend);
+    for (const job of [...serving, ...queued]) {
+      job.phase = ReqPhase.NONE;
+      // No answer will come: the waiting side times out (the client, or the L7 balancer).
+      if (job instanceof Conn) {
+        job.upstream = null;
+        job.timer = w.engine.at(job.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, job);
+      }
+      // An open-loop attempt needs nothing here: its client's own timeout fires.
+    }
+    for (const conn of [...backend.conns]) {
+      if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.serverGone(conn, EndKind.SILENT);
+      else if (conn.phase === ReqPhase.CONNECTING) {
+        w.engine.cancel(conn.timer);
+        conn.phase = ReqPhase.NONE;
+        conn.timer = w.engine.at(conn.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, conn);
+      }
+      w.dropServerEnd(conn, false);
+    }
+    backend.upstreamPool.length = 0;
+  }
+
+  /** nginx ends a client connection; a request it still had inside the app is abandoned there. */
+  private serverEnds(conn: Conn, how: EndKind): void {
+    if (conn.kind === ConnKind.WS) return this.ws.serverGone(conn, how);
+    const backend = this.w.backends[conn.backend];
+    const inFlight = conn.phase !== ReqPhase.NONE;
+    if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) this.path.app.withdraw(backend, conn);
+    if (conn.upstream) {
+      this.path.closeUpstream(backend, conn.upstream, true);
+      conn.upstream = null;
+    }
+    this.http.serverGone(conn, how, inFlight);
+  }
+
+  /** The container restarts (liveness failure): the app dies and comes back after its startup time. */
+  restartApp(b: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    w.metrics.inc(w.c.restarts, b);
+    this.killApp(backend);
+    backend.app.starting();
+    const epoch = backend.app.epoch;
+    w.engine.schedule(backend.app.config.startup_time, (bk: Backend) => {
+      if (bk.app.epoch !== epoch) return;
+      bk.boot(Boot.CONTAINER_RESTART);
+      w.trace.emit({ kind: 'k8s.container_restarted', pod: bk.name });
+    }, backend);
+  }
+
+  /** A pod gets SIGTERM (Kubernetes rollout): the app stops accepting and refuses new WebSocket sessions. */
+  podSigterm(backend: Backend): void {
+    backend.app.sigterm();
+    backend.app.refuseWebSockets();
+  }
+
+  /** The app exited by itself after SIGTERM, nothing left in flight. */
+  appExited(backend: Backend): void {
+    backend.app.exit();
+  }
+
+  /** A rolling update's replacement pod is Ready: it serves and its endpoint is bound. */
+  podReady(b: number): void {
+    this.w.backends[b].boot(Boot.POD_REPLACED);
+    this.w.lb.setPoolState(b, PoolState.BOUND);
+  }
+
+  /** A rebuilt VM comes up empty: new processes, no connections, fresh kernel tables. */
+  private freshStart(backend: Backend): void {
+    backend.boot(Boot.NEW_VM);
+    this.w.trace.emit({ kind: 'deploy.new_version', backend: backend.name });
+  }
+}

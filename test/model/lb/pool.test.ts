@@ -1,0 +1,62 @@
+/** The balancer's pool and balance algorithms, without a run. */
+import { describe, expect, it } from 'vitest';
+import { RandomStreams } from '../../../sim/engine/random.js';
+import { BackendSet } from '../../../sim/model/core/backend-set.js';
+import { LoadBalancer, PoolState } from '../../../sim/model/lb/pool.js';
+import { ScenarioSchema } from '../../../sim/scenario/schema.js';
+
+function pool(balance: 'roundrobin' | 'leastconn' | 'random' | 'source', count: number): LoadBalancer {
+  return new LoadBalancer({ ...ScenarioSchema.parse({}).lb, balance }, count);
+}
+
+const rng = () => new RandomStreams(7).stream('test.pick');
+
+function tally(lb: LoadBalancer, picks: number, pick: () => number): number[] {
+  const counts = new Array<number>(lb.count).fill(0);
+  for (let i = 0; i < picks; i++) counts[pick()]++;
+  return counts;
+}
+
+describe('LoadBalancer.pick', () => {
+  it('round robin follows the weights exactly (smooth weighted round robin)', () => {
+    const lb = pool('roundrobin', 3);
+    lb.weight.set([1, 2, 3]);
+    const r = rng();
+    expect(tally(lb, 600, () => lb.pick(r, 0))).toEqual([100, 200, 300]);
+  });
+
+  it('leastconn picks the backend with the fewest flows per weight', () => {
+    const lb = pool('leastconn', 3);
+    lb.active.set([5, 2, 9]);
+    expect(lb.pick(rng(), 0)).toBe(1);
+    lb.weight.set([1, 0.25, 1]);
+    expect(lb.pick(rng(), 0)).toBe(0);
+  });
+
+  it('source hashing sends one client address to one backend', () => {
+    const lb = pool('source', 8);
+    const r = rng();
+    const first = lb.pick(r, 12345);
+    for (let i = 0; i < 20; i++) expect(lb.pick(r, 12345)).toBe(first);
+  });
+
+  it('only BOUND backends in service with weight get new flows', () => {
+    const lb = pool('roundrobin', 4);
+    lb.setPoolState(0, PoolState.DRAINING);
+    lb.setPoolState(1, PoolState.DETACHED);
+    lb.hcUp[2] = 0;
+    const r = rng();
+    expect(tally(lb, 10, () => lb.pick(r, 0))).toEqual([0, 0, 0, 10]);
+    lb.ready[3] = 0;
+    expect(lb.pick(r, 0)).toBe(-1);
+  });
+
+  it.each(['roundrobin', 'leastconn', 'random', 'source'] as const)('%s never picks an excluded backend, also past index 31', (balance) => {
+    const lb = pool(balance, 64);
+    for (let b = 0; b < 64; b++) if (b !== 8 && b !== 40) lb.setPoolState(b, PoolState.DETACHED);
+    // With a 32-bit mask, excluding 40 would exclude 8 (1 << 40 === 1 << 8).
+    const tried = new BackendSet().only(40);
+    const r = rng();
+    for (let i = 0; i < 50; i++) expect(lb.pick(r, i, tried)).toBe(8);
+  });
+});
