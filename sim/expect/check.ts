@@ -42,6 +42,25 @@ export function bindExpectations(run: RunResult, exprs: readonly string[], file:
   return bound as BoundAssertion[];
 }
 
+/**
+ * Parses every assertion without a run — syntax, seed lists, lengths — as `validate` does; names
+ * of figures and series need a run and are checked by bindExpectations.
+ */
+export function checkExpectationSyntax(exprs: readonly string[], file: string): void {
+  const issues: ScenarioIssue[] = [];
+  exprs.forEach((text, i) => {
+    try {
+      parseAssertion(text);
+    } catch (err) {
+      if (!(err instanceof AssertionIssue)) throw err;
+      const issue: ScenarioIssue = { file, path: `expect[${i}]`, message: `'${text}': ${err.message}`, found: JSON.stringify(text) };
+      if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
+      issues.push(issue);
+    }
+  });
+  if (issues.length > 0) throw new ScenarioError(issues);
+}
+
 /** Reads every across-seeds assertion seed by seed, one run alive at a time. */
 function readAcrossSeeds(run: RunResult, bound: readonly BoundAssertion[], runSeed: (seed: number) => RunResult): Map<number, SeedReading[]> {
   const readings = new Map<number, SeedReading[]>();
