@@ -121,4 +121,30 @@ describe('SIGKILL during run', () => {
     expect(outcomes.previous).toBeGreaterThan(0);
     expect(outcomes.next + outcomes.parked).toBeGreaterThan(0);
   }, 180_000);
+
+  it('SIGINT or SIGTERM while a set is written leaves no temp folder and a complete set', async () => {
+    const box = sandbox('drainsim-term-');
+    const scenario = box.write('term.yaml', 'extends: ./base.yaml\nsample_interval: 50ms\n');
+    const out = join(box.dir, 'out', 'set');
+    expect(spawnSync(process.execPath, runArgs(scenario, out, 60), { encoding: 'utf8' }).stderr).toBe('');
+    for (const [i, signal] of (['SIGTERM', 'SIGINT', 'SIGTERM'] as const).entries()) {
+      const child = spawn(process.execPath, runArgs(scenario, out, 61 + i), { stdio: 'ignore' });
+      const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+      await new Promise<void>((resolve) => {
+        const watcher = watch(join(box.dir, 'out'), (_event, name) => {
+          if (!String(name).startsWith('set.tmp-')) return;
+          watcher.close();
+          child.kill(signal);
+          resolve();
+        });
+        void exited.then(() => {
+          watcher.close();
+          resolve();
+        });
+      });
+      await exited;
+      expect(readdirSync(join(box.dir, 'out')), signal).toEqual(['set']);
+      expect([60 + i, 61 + i], signal).toContain(completeSet(out));
+    }
+  }, 120_000);
 });
