@@ -10,7 +10,7 @@ import { extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { colorize, fileReports, writeFileAtomic, writeReports } from '../../reports/index.js';
 import { renderJunit, type JunitCase, type JunitSuite } from '../../reports/junit/index.js';
-import { checkExpectationSyntax, evaluateExpectations, toExpectationResult, type Verdict } from '../expect/check.js';
+import { checkExpectationsBeforeRun, evaluateExpectations, toExpectationResult, type Verdict } from '../expect/check.js';
 import { withExpectLocations } from './expect-locations.js';
 import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
@@ -86,8 +86,8 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
     name = loaded.name;
     const scenario = namedScenario(loaded);
     const limits = options.limits ?? DEFAULT_LIMITS;
-    withExpectLocations(loaded, () => checkExpectationSyntax(scenario.expect, loaded.file));
     checkWorkBudget(scenario, loaded.file, limits);
+    withExpectLocations(loaded, () => checkExpectationsBeforeRun(scenario, loaded.file));
     const runOf = seedRunner(scenario, stableFileName(loaded.file), { ...limits, file: loaded.file });
     const run = runOf(options.seed ?? scenario.seed);
     const verdicts = withExpectLocations(loaded, () => evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf }));

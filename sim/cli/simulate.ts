@@ -1,6 +1,6 @@
 /** What `run` and `explain` share: load a scenario, simulate it with a progress bar, judge its expectations. */
 import { isAbsolute, join, relative } from 'node:path';
-import { checkExpectations, checkExpectationSyntax } from '../expect/check.js';
+import { checkExpectations, checkExpectationsBeforeRun } from '../expect/check.js';
 import { withExpectLocations } from './expect-locations.js';
 import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
@@ -35,8 +35,8 @@ export function loadForRun(args: { scenario: string; set?: string[] } & LimitArg
   const loaded = loadScenarioForCli(args.scenario, args.set ?? [], { allowOutside: args['allow-outside'] });
   const scenario = namedScenario(loaded);
   const limits = limitsOf(args);
-  withExpectLocations(loaded, () => checkExpectationSyntax(scenario.expect, loaded.file));
   checkWorkBudget(scenario, loaded.file, limits);
+  withExpectLocations(loaded, () => checkExpectationsBeforeRun(scenario, loaded.file));
   return { loaded, scenario, limits };
 }
 

@@ -9,6 +9,8 @@
 import type { ExpectationResult, RunResult } from '../result.js';
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import { bindAssertion, type BoundAssertion } from './bind.js';
+import type { Scenario } from '../scenario/schema.js';
+import { shapeRun } from './shape-run.js';
 import { AssertionIssue } from './issue.js';
 import { readMeasure } from './measure.js';
 import { parseAssertion } from './syntax.js';
@@ -59,6 +61,15 @@ export function checkExpectationSyntax(exprs: readonly string[], file: string): 
     }
   });
   if (issues.length > 0) throw new ScenarioError(issues);
+}
+
+/**
+ * Everything about the assertions that can be known before a run: syntax, and every figure,
+ * series, backend, histogram and time they name, bound against the shape of the run (shape-run.ts).
+ */
+export function checkExpectationsBeforeRun(scenario: Scenario, file: string): void {
+  checkExpectationSyntax(scenario.expect, file);
+  if (scenario.expect.length > 0) bindExpectations(shapeRun(scenario), scenario.expect, file);
 }
 
 /** Reads every across-seeds assertion seed by seed, one run alive at a time. */
