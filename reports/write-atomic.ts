@@ -1,11 +1,37 @@
 /**
  * Output files are written whole or not at all (DESIGN: "Bad input gets a clear error and nothing
- * is lost"): text goes to a temporary name beside the target, then a rename — atomic on one
- * filesystem — puts it in place. A reader never sees half a file.
+ * is lost"), and an output *set* (summary.json, timeline.csv, events.log, report.html of one run)
+ * is replaced as a set: a reader never sees a new summary.json beside the previous run's
+ * timeline.csv.
+ *
+ * - One file: written to a temporary name beside the target, then renamed (atomic on one
+ *   filesystem).
+ * - A set: written into a fresh sibling folder `<out>.tmp-<pid>-XXXXXX`, then swapped in: a rename
+ *   of the folder when `<out>` does not exist, else `<out>` → `<out>.old-<pid>-XXXXXX`, the new
+ *   folder → `<out>`, and the old one removed. The previous set stays complete until the new one
+ *   is. A process killed between the two renames leaves the previous set in `<out>.old-*`; the
+ *   next write to `<out>` puts it back first, and removes temp folders of processes that are gone.
+ * - A folder that holds anything but a previous output set (`--out .`) is never swapped: the new
+ *   files are renamed into it one by one.
+ * - SIGINT/SIGTERM/SIGHUP while a set is written: the write is synchronous, so with a listener
+ *   installed the signal waits until the set is in place or its temp folder is removed; no temp
+ *   folder is left behind. (A signal in that instant is dropped; the write completes.)
  */
 import { randomBytes } from 'node:crypto';
-import { mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import {
+  accessSync,
+  constants,
+  existsSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import { basename, dirname, join, resolve } from 'node:path';
 
 /** Writes one file atomically, creating its directory if needed. */
 export function writeFileAtomic(path: string, text: string): void {
@@ -25,24 +51,124 @@ export interface OutputFile {
   text: string;
 }
 
+const TEMP_MARK = '.tmp-';
+const OLD_MARK = '.old-';
+
+function isAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Siblings `<out>.tmp-<pid>-…` / `<out>.old-<pid>-…` left by a process that no longer runs. */
+function leftovers(outDir: string, mark: string): string[] {
+  const parent = dirname(outDir);
+  const prefix = `${basename(outDir)}${mark}`;
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return [];
+  }
+  return names
+    .filter((name) => name.startsWith(prefix))
+    .filter((name) => {
+      const pid = Number(name.slice(prefix.length).split('-')[0]);
+      return Number.isInteger(pid) && pid > 0 && !isAlive(pid);
+    })
+    .map((name) => join(parent, name));
+}
+
 /**
- * Writes a set of already rendered files into outDir. All of them are written to a sibling temp
- * directory first (`<outDir>.tmp-XXXXXX`), so a failure while writing leaves outDir untouched;
- * then each is renamed into place. Returns the paths written, in order.
+ * Repairs what a killed writer left: a previous set parked in `<out>.old-*` while `<out>` is
+ * missing goes back; stale temp and old folders are removed.
+ */
+export function recoverOutputDir(outDir: string): void {
+  const olds = leftovers(outDir, OLD_MARK);
+  if (!existsSync(outDir) && olds.length > 0) renameSync(olds[0]!, outDir);
+  for (const path of [...leftovers(outDir, TEMP_MARK), ...leftovers(outDir, OLD_MARK)]) rmSync(path, { recursive: true, force: true });
+}
+
+/** Whether `<out>` holds only files a set of these names would replace (so it may be swapped whole). */
+function holdsOnlyASet(outDir: string, names: ReadonlySet<string>): boolean {
+  return readdirSync(outDir).every((name) => names.has(name) && lstatSync(join(outDir, name)).isFile());
+}
+
+const SIGNALS = ['SIGINT', 'SIGTERM', 'SIGHUP'] as const;
+
+/** Runs `body` with termination signals held by a listener, so a signal cannot cut it short. */
+function holdingSignals<T>(body: () => T): T {
+  const hold = (): void => {};
+  for (const signal of SIGNALS) process.on(signal, hold);
+  try {
+    return body();
+  } finally {
+    for (const signal of SIGNALS) process.removeListener(signal, hold);
+  }
+}
+
+/**
+ * Writes a set of already rendered files into outDir, whole or not at all (see the file comment).
+ * Returns the paths written, in order.
  */
 export function writeFilesAtomic(outDir: string, files: readonly OutputFile[]): string[] {
   if (files.length === 0) return [];
-  mkdirSync(dirname(outDir), { recursive: true });
-  const temp = mkdtempSync(`${outDir}.tmp-`);
+  mkdirSync(dirname(resolve(outDir)), { recursive: true });
+  return holdingSignals(() => {
+    recoverOutputDir(outDir);
+    const temp = mkdtempSync(`${outDir}${TEMP_MARK}${process.pid}-`);
+    try {
+      for (const file of files) writeFileSync(join(temp, file.fileName), file.text);
+      const targets = files.map((file) => join(outDir, file.fileName));
+      if (!existsSync(outDir)) {
+        renameSync(temp, outDir);
+      } else if (holdsOnlyASet(outDir, new Set(files.map((f) => f.fileName)))) {
+        const old = `${outDir}${OLD_MARK}${process.pid}-${randomBytes(6).toString('hex')}`;
+        renameSync(outDir, old);
+        renameSync(temp, outDir);
+        rmSync(old, { recursive: true, force: true });
+      } else {
+        // A folder with other things in it (`--out .`) is never moved: replace the files one by one.
+        for (const file of files) renameSync(join(temp, file.fileName), join(outDir, file.fileName));
+      }
+      return targets;
+    } finally {
+      rmSync(temp, { recursive: true, force: true });
+    }
+  });
+}
+
+/**
+ * Why outputs could not be written to `outDir`, checked before a simulation spends minutes: it
+ * names an existing file, or the folder (or the nearest existing one above it, where the set's
+ * temp folder is made) cannot be written. Undefined when it can.
+ */
+export function outputDirProblem(outDir: string): string | undefined {
+  const abs = resolve(outDir);
+  if (existsSync(abs) && !statSync(abs).isDirectory()) return `${outDir} exists and is not a folder`;
+  let parent = dirname(abs);
+  while (!existsSync(parent)) parent = dirname(parent);
+  if (!statSync(parent).isDirectory()) return `${outDir} cannot be created: ${parent} is not a folder`;
+  for (const dir of existsSync(abs) ? [abs, parent] : [parent]) {
+    const problem = notWritable(dir);
+    if (problem !== undefined) return `${outDir} cannot be written: ${dir} ${problem}`;
+  }
+  return undefined;
+}
+
+/** Whether a folder accepts new entries: a real probe (access(2) says yes to root even on a read-only mount). */
+function notWritable(dir: string): string | undefined {
   try {
-    for (const file of files) writeFileSync(join(temp, file.fileName), file.text);
-    mkdirSync(outDir, { recursive: true });
-    return files.map((file) => {
-      const target = join(outDir, file.fileName);
-      renameSync(join(temp, file.fileName), target);
-      return target;
-    });
-  } finally {
-    rmSync(temp, { recursive: true, force: true });
+    accessSync(dir, constants.W_OK);
+    const probe = mkdtempSync(join(dir, '.drainsim-probe-'));
+    rmSync(probe, { recursive: true, force: true });
+    return undefined;
+  } catch (err) {
+    const code = (err as NodeJS.ErrnoException).code;
+    return code === 'EROFS' ? 'is on a read-only filesystem' : `is not writable (${code ?? 'error'})`;
   }
 }

@@ -5,6 +5,7 @@ import { buildModel, startModel } from './model/topology.js';
 import { computeFigures } from './figures.js';
 import { packageVersion } from './scenario/package-root.js';
 import { logLines } from './trace/log-lines.js';
+import { runEngineWithin, type RunBudget } from './scenario/work-budget.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -13,6 +14,8 @@ export interface RunOptions {
   file?: string;
   /** Called with simulated progress 0..1 (for progress bars). */
   onProgress?: (fraction: number) => void;
+  /** Stops a run that passes its events or memory limit (scenario/work-budget.ts); none by default. */
+  budget?: RunBudget;
 }
 
 // The model's construction lives in the composition root; re-exported for existing callers.
@@ -29,7 +32,9 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   startModel(model);
   const chunks = 100;
   for (let i = 1; i <= chunks; i++) {
-    engine.run(-resolved.warmup + ((horizon + resolved.warmup) * i) / chunks);
+    const until = -resolved.warmup + ((horizon + resolved.warmup) * i) / chunks;
+    if (options.budget) runEngineWithin(engine, until, options.budget);
+    else engine.run(until);
     options.onProgress?.(i / chunks);
   }
   const { timeline, histograms } = world.metrics.result();

@@ -10,7 +10,8 @@ import { extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { colorize, fileReports, writeFileAtomic, writeReports } from '../../reports/index.js';
 import { renderJunit, type JunitCase, type JunitSuite } from '../../reports/junit/index.js';
-import { evaluateExpectations, toExpectationResult, type Verdict } from '../expect/check.js';
+import { checkExpectationsBeforeRun, evaluateExpectations, toExpectationResult, type Verdict } from '../expect/check.js';
+import { withExpectLocations } from './expect-locations.js';
 import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
@@ -20,6 +21,11 @@ import { failureHeadline, renderFailureReport } from './failure-report.js';
 import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { stableFileName } from './simulate.js';
 import { setOption } from './set-option.js';
+import { seedOptionFor } from './number-options.js';
+import { outputDirProblem } from '../../reports/write-atomic.js';
+import { checkWorkBudget, DEFAULT_LIMITS, type RunBudget, type WorkLimits } from '../scenario/work-budget.js';
+import { limitsOf, withLimitOptions, type LimitArgs } from './limit-options.js';
+import { outputFolderName } from './output-name.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -28,6 +34,9 @@ export interface CheckOptions {
   sets?: readonly string[];
   /** Writes each scenario's file reports to `<out>/<scenario name>/`. */
   out?: string;
+  /** The work budget of every run (default DEFAULT_LIMITS). */
+  limits?: WorkLimits;
+  allowOutside?: boolean;
 }
 
 export interface FailedCheck {
@@ -61,10 +70,10 @@ export function expandScenarioPaths(paths: readonly string[]): { refs: string[];
 }
 
 /** Runs of one scenario by seed; the last one is kept, since failure reports ask for it again. */
-function seedRunner(scenario: Scenario, file: string): (seed: number) => RunResult {
+function seedRunner(scenario: Scenario, file: string, budget: RunBudget): (seed: number) => RunResult {
   let last: RunResult | undefined;
   return (seed) => {
-    if (last?.seed !== seed) last = runScenario(scenario, { seed, file });
+    if (last?.seed !== seed) last = runScenario(scenario, { seed, file, budget });
     return last;
   };
 }
@@ -73,14 +82,18 @@ function seedRunner(scenario: Scenario, file: string): (seed: number) => RunResu
 export function checkScenario(ref: string, options: CheckOptions = {}): ScenarioCheck {
   let name = ref;
   try {
-    const loaded = loadScenarioForCli(ref, options.sets ?? []);
+    const loaded = loadScenarioForCli(ref, options.sets ?? [], { allowOutside: options.allowOutside });
     name = loaded.name;
     const scenario = namedScenario(loaded);
-    const runOf = seedRunner(scenario, stableFileName(loaded.file));
+    const limits = options.limits ?? DEFAULT_LIMITS;
+    checkWorkBudget(scenario, loaded.file, limits);
+    withExpectLocations(loaded, () => checkExpectationsBeforeRun(scenario, loaded.file));
+    const runOf = seedRunner(scenario, stableFileName(loaded.file), { ...limits, file: loaded.file });
     const run = runOf(options.seed ?? scenario.seed);
-    const verdicts = evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf });
+    const verdicts = withExpectLocations(loaded, () => evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf }));
     run.expectations = verdicts.map(toExpectationResult);
-    if (options.out !== undefined) writeReports(run, { outDir: join(options.out, loaded.name), formats: Object.keys(fileReports) });
+    // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
+    if (options.out !== undefined) writeReports(run, { outDir: join(options.out, outputFolderName(loaded.name)), formats: Object.keys(fileReports) });
     const failures = verdicts
       .filter((v) => !v.passed)
       .map((verdict) => {
@@ -125,7 +138,7 @@ export function junitSuite(c: ScenarioCheck): JunitSuite {
   return { name: c.name, file: c.ref, properties: { seed: String(c.seed) }, cases };
 }
 
-export interface CheckArgs {
+export interface CheckArgs extends LimitArgs {
   paths: string[];
   seed?: number;
   set?: string[];
@@ -142,6 +155,11 @@ function junitPathProblem(path: string): string | undefined {
 export function checkCommandLine(args: CheckArgs, io: CliIO): number {
   const color = colorFor(io);
   const junitProblem = args.junit === undefined ? undefined : junitPathProblem(args.junit);
+  const outProblem = args.out === undefined ? undefined : outputDirProblem(args.out);
+  if (outProblem !== undefined) {
+    io.stderr.write(`drainsim check: --out ${outProblem}\n`);
+    return EXIT.badInput;
+  }
   if (junitProblem !== undefined) {
     io.stderr.write(`drainsim check: ${junitProblem}\n`);
     return EXIT.badInput;
@@ -151,7 +169,7 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
   const refWidth = Math.max(0, ...refs.map((r) => r.length));
   const checks: ScenarioCheck[] = [];
   for (const ref of refs) {
-    const c = checkScenario(ref, { seed: args.seed, sets: args.set, out: args.out });
+    const c = checkScenario(ref, { seed: args.seed, sets: args.set, out: args.out, limits: limitsOf(args), allowOutside: args['allow-outside'] });
     checks.push(c);
     io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
     if (c.status === 'error') io.stderr.write(`${c.error}\n`);
@@ -177,9 +195,9 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   command: 'check <paths..>',
   describe: 'Run scenarios and their expect: assertions (CI); exit 1 if any fails',
   builder: (y) =>
-    y
+    withLimitOptions(y)
       .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Scenario files, built-in names, or folders (every .yaml directly inside)' })
-      .option('seed', { type: 'number', describe: "Random seed for every scenario (overrides each scenario's seed; not the seeds of 'across seeds')" })
+      .option('seed', seedOptionFor("Random seed for every scenario (overrides each scenario's seed; not the seeds of 'across seeds')"))
       .option('set', setOption)
       .option('junit', { type: 'string', describe: 'Also write the results as JUnit XML to this file' })
       .option('out', { type: 'string', describe: "Write each scenario's summary.json, timeline.csv and events.log to <out>/<scenario>/" })

@@ -4,7 +4,11 @@
  * one is, or when an expectation that passed in the baseline fails in the candidate; 2 when a file
  * cannot be read or a tolerance is malformed.
  */
-import { readFileSync } from 'node:fs';
+import { clip } from '../scenario/errors.js';
+import { InputFileError, readInputFile } from '../scenario/input-file.js';
+
+/** The largest summary.json read: a summary holds figures and the resolved scenario, a few hundred KiB. */
+const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/index.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
@@ -45,17 +49,35 @@ class UnreadableSummary extends Error {}
 
 export function readSummary(path: string): SummaryDoc {
   let doc: unknown;
+  let text: string;
   try {
-    doc = JSON.parse(readFileSync(path, 'utf8'));
+    // Regular files only, size-capped: `compare a.json <fifo>` must not wait forever.
+    text = readInputFile(path, MAX_SUMMARY_BYTES);
   } catch (err) {
-    throw new UnreadableSummary(`cannot read ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    const reason = err instanceof InputFileError ? err.reason : ((err as NodeJS.ErrnoException).code ?? 'error');
+    throw new UnreadableSummary(`cannot read ${clip(path, 200)}: ${reason}`);
+  }
+  try {
+    doc = JSON.parse(text);
+  } catch (err) {
+    throw new UnreadableSummary(`${clip(path, 200)} is not JSON: ${clip(err instanceof Error ? err.message : String(err), 200)}`);
   }
   const figures = (doc as { figures?: unknown } | null)?.figures;
   if (figures === null || typeof figures !== 'object' || Array.isArray(figures)) {
     throw new UnreadableSummary(`${path} is not a drainsim summary.json: it has no "figures" object`);
   }
   for (const [name, value] of Object.entries(figures)) {
-    if (value !== null && typeof value !== 'number') throw new UnreadableSummary(`${path}: figure ${name} is not a number or null`);
+    if (value !== null && typeof value !== 'number') throw new UnreadableSummary(`${path}: figure ${clip(name)} is not a number or null`);
+  }
+  const expectations = (doc as { expectations?: unknown }).expectations;
+  if (expectations !== undefined) {
+    if (!Array.isArray(expectations)) throw new UnreadableSummary(`${path} is not a drainsim summary.json: "expectations" is not a list`);
+    expectations.forEach((e: unknown, i) => {
+      const entry = e as { text?: unknown; passed?: unknown } | null;
+      if (entry === null || typeof entry !== 'object' || typeof entry.text !== 'string' || typeof entry.passed !== 'boolean') {
+        throw new UnreadableSummary(`${path} is not a drainsim summary.json: expectations[${i}] has no "text" string and "passed" boolean`);
+      }
+    });
   }
   return doc as SummaryDoc;
 }

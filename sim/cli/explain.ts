@@ -7,8 +7,9 @@ import { narrate } from '../explain/narrate.js';
 import { colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { scenarioPositional, seedOption, setOption } from './set-option.js';
 import { expectationsExitCode, simulateForCli } from './simulate.js';
+import { withLimitOptions, type LimitArgs } from './limit-options.js';
 
-export interface ExplainArgs {
+export interface ExplainArgs extends LimitArgs {
   scenario: string;
   seed?: number;
   set?: string[];
@@ -31,7 +32,7 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
   command: 'explain <scenario>',
   describe: 'Replay a scenario as a narrated story: each log line with what is happening and why',
   builder: (y) =>
-    y
+    withLimitOptions(y)
       .positional('scenario', scenarioPositional)
       .option('seed', seedOption)
       .option('set', setOption)

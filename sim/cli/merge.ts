@@ -6,6 +6,7 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeFilesAtomic } from '../../reports/write-atomic.js';
+import { outputFolderName } from './output-name.js';
 import { SweepError } from '../sweep/errors.js';
 import { mergeShards } from '../sweep/merge.js';
 import { sweepOutputFiles } from '../sweep/output-files.js';
@@ -24,7 +25,7 @@ export function mergeCommandLine(args: MergeArgs, io: CliIO): Promise<number> {
   return withSweepErrors(io, 'merge', async () => {
     const files = args.shards.flatMap(shardFilesAt).map((path) => ({ file: parseShardFile(readText(path), path), source: path }));
     const data = mergeShards(files);
-    const outDir = args.out ?? join('out', `sweep-${data.name}`);
+    const outDir = args.out ?? join('out', `sweep-${outputFolderName(data.name)}`);
     const written = writeFilesAtomic(outDir, sweepOutputFiles(data));
     io.stdout.write(`merged ${files.length} shard(s): ${data.runs.length} runs of ${data.name}\n`);
     for (const path of written) io.stdout.write(`wrote ${path}\n`);

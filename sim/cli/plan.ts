@@ -12,6 +12,7 @@ import { renderPlanText } from '../plan/plan-text.js';
 import { DistributionError } from '../scenario/distribution.js';
 import { parseDuration, parsePercent, UnitError } from '../scenario/units.js';
 import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+import { seedOptionFor, wholeNumberOption } from './number-options.js';
 
 export interface PlanDrainArgs {
   lifetimes: string;
@@ -26,10 +27,23 @@ export interface PlanDrainArgs {
   out?: string;
 }
 
+/**
+ * Sessions open at drain start, at most: the Monte Carlo draws replicas × sessions lifetimes, and
+ * with 10^6 sessions the closed forms already say everything the simulation would.
+ */
+const MAX_PLAN_SESSIONS = 1_000_000;
+/** Lifetimes drawn per estimate at most (replicas × sessions): ~1 s of work each. */
+const MAX_PLAN_DRAWS = 200_000_000;
+
 /** Simulated sessions per estimate the default replica count stays within. */
 const DEFAULT_SESSION_BUDGET = 2_000_000;
 
 export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
+  const replicas = args.replicas ?? Math.max(100, Math.min(1000, Math.round(DEFAULT_SESSION_BUDGET / Math.max(1, args.sessions))));
+  if (replicas * args.sessions > MAX_PLAN_DRAWS) {
+    io.stderr.write(`drainsim plan drain: --replicas ${replicas} × --sessions ${args.sessions} is ${(replicas * args.sessions).toExponential(1)} lifetimes per estimate; the limit is ${MAX_PLAN_DRAWS.toExponential(0)}: give fewer replicas\n`);
+    return EXIT.badInput;
+  }
   try {
     const plan = planDrain({
       lifetimes: readLifetimes(args.lifetimes),
@@ -38,7 +52,7 @@ export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
       target: parsePercent(args.target),
       reconnectCapacity: args['reconnect-capacity'] ?? null,
       seed: args.seed,
-      replicas: args.replicas ?? Math.max(100, Math.min(1000, Math.round(DEFAULT_SESSION_BUDGET / Math.max(1, args.sessions)))),
+      replicas,
       resamples: args.resamples,
     });
     const written = args.out === undefined ? [] : writeFilesAtomic(args.out, planOutputFiles(plan));
@@ -64,13 +78,13 @@ const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
         demandOption: true,
         describe: 'Session lifetimes: a distribution such as lognormal(median=30m, p99=6h), empirical(file.csv), or a .csv of measured durations',
       })
-      .option('sessions', { type: 'number', default: 1200, describe: 'Sessions open on the backend when the drain starts (seed Part 4: 1200)' })
+      .option('sessions', { ...wholeNumberOption('sessions', 1, MAX_PLAN_SESSIONS, `Sessions open on the backend when the drain starts (seed Part 4: 1200; at most ${MAX_PLAN_SESSIONS.toLocaleString('en-US')})`, true), default: 1200 })
       .option('window', { type: 'string', default: '10m', describe: 'Longest drain the deploy can afford' })
       .option('target', { type: 'string', default: '99.9%', describe: 'Share of the sessions that must end on their own before the timeout' })
       .option('reconnect-capacity', { type: 'number', describe: 'Reconnections per second the rest of the pool absorbs (sizes the jitter window)' })
-      .option('seed', { type: 'number', default: 1, describe: 'Seed of the Monte Carlo replicas and the bootstrap' })
-      .option('replicas', { type: 'number', describe: 'Monte Carlo replicas per estimate (default 1000, fewer above 2000 sessions)' })
-      .option('resamples', { type: 'number', default: 200, describe: 'Bootstrap resamples for measured durations (0: none)' })
+      .option('seed', { ...seedOptionFor('Seed of the Monte Carlo replicas and the bootstrap'), default: 1 })
+      .option('replicas', wholeNumberOption('replicas', 1, 100_000, 'Monte Carlo replicas per estimate (default 1000, fewer above 2000 sessions)', true))
+      .option('resamples', { ...wholeNumberOption('resamples', 0, 10_000, 'Bootstrap resamples for measured durations (0: none)', true), default: 200 })
       .option('format', { type: 'string', choices: ['terminal', 'json'] as const, default: 'terminal' as const, describe: 'Print the plan as text or as JSON' })
       .option('out', { type: 'string', describe: 'Also write plan.json, drain-curve.csv and reconnect-curve.csv into this directory' })
       .example('$0 plan drain --lifetimes "exp(mean=2m)"', 'HTTP keepalive-like sessions: a timeout fits')

@@ -6,8 +6,12 @@ import { renderFailureReports } from './failure-report.js';
 import { colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { scenarioPositional, seedOption, setOption } from './set-option.js';
 import { expectationsExitCode, simulateForCli } from './simulate.js';
+import { outputDirProblem } from '../../reports/write-atomic.js';
+import { ScenarioError } from '../scenario/errors.js';
+import { withLimitOptions, type LimitArgs } from './limit-options.js';
+import { outputFolderName } from './output-name.js';
 
-export interface RunArgs {
+export interface RunArgs extends LimitArgs {
   scenario: string;
   seed?: number;
   set?: string[];
@@ -18,10 +22,16 @@ export interface RunArgs {
 
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
   return withScenarioErrors(io, () => {
-    const { loaded, result } = simulateForCli(args, io, 'run');
+    let outDir = args.out;
+    const { result } = simulateForCli(args, io, 'run', (loaded) => {
+      // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
+      outDir ??= join('out', outputFolderName(loaded.name));
+      const problem = outputDirProblem(outDir);
+      if (problem !== undefined) throw new ScenarioError([{ file: '--out', path: '', message: problem }]);
+    });
     const printed = (args.format ?? ['terminal']).filter((f) => f !== 'none');
     writeReports(result, {
-      outDir: args.out ?? join('out', loaded.name),
+      outDir: outDir!,
       formats: [...Object.keys(fileReports), ...printed],
       stdout: io.stdout,
       color: colorFor(io),
@@ -36,11 +46,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
   command: 'run <scenario>',
   describe: 'Simulate a scenario and write summary.json, timeline.csv, events.log and report.html',
   builder: (y) =>
-    y
+    withLimitOptions(y)
       .positional('scenario', scenarioPositional)
       .option('seed', seedOption)
       .option('set', setOption)
-      .option('out', { type: 'string', describe: 'Output directory (default out/<scenario>)' })
+      .option('out', { type: 'string', describe: 'Output directory (default out/<scenario>); its previous set is replaced whole' })
       .option('format', {
         type: 'string',
         array: true,

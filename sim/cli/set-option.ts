@@ -3,6 +3,7 @@
  * string option (not yargs' greedy `array`) so `--set a=1 scenario.yaml` keeps the positional.
  */
 import type { Options, PositionalOptions } from 'yargs';
+import { seedOptionFor } from './number-options.js';
 
 /** `run` and `explain`: the scenario to simulate. */
 export const scenarioPositional = {
@@ -12,7 +13,7 @@ export const scenarioPositional = {
 } satisfies PositionalOptions;
 
 /** `run` and `explain`: the seed of this one run. */
-export const seedOption = { type: 'number', describe: "Random seed (overrides the scenario's seed)" } satisfies Options;
+export const seedOption = seedOptionFor("Random seed, 0 … 2^53 − 1 (overrides the scenario's seed)");
 
 export const setOption = {
   type: 'string',

@@ -1,6 +1,7 @@
 /** What `run` and `explain` share: load a scenario, simulate it with a progress bar, judge its expectations. */
 import { isAbsolute, join, relative } from 'node:path';
-import { checkExpectations } from '../expect/check.js';
+import { checkExpectations, checkExpectationsBeforeRun } from '../expect/check.js';
+import { withExpectLocations } from './expect-locations.js';
 import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
 import type { LoadedScenario } from '../scenario/load.js';
@@ -9,6 +10,8 @@ import type { Scenario } from '../scenario/schema.js';
 import { EXIT, type CliIO } from './context.js';
 import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { progressReporter } from './progress.js';
+import { checkWorkBudget, type WorkLimits } from '../scenario/work-budget.js';
+import { limitsOf, type LimitArgs } from './limit-options.js';
 
 /** How a scenario file is named in outputs: stable across machines (no absolute paths). */
 export function stableFileName(file: string): string {
@@ -27,12 +30,35 @@ export function expectationsExitCode(result: RunResult): number {
   return result.expectations.every((e) => e.passed) ? EXIT.ok : EXIT.expectationFailed;
 }
 
-export function simulateForCli(args: { scenario: string; seed?: number; set?: string[] }, io: CliIO, verb: string): Simulated {
-  const loaded = loadScenarioForCli(args.scenario, args.set ?? []);
+/** Loads a scenario and checks everything a run would reject (the budget included) before any simulation. */
+export function loadForRun(args: { scenario: string; set?: string[] } & LimitArgs): { loaded: LoadedScenario<Scenario>; scenario: Scenario; limits: WorkLimits } {
+  const loaded = loadScenarioForCli(args.scenario, args.set ?? [], { allowOutside: args['allow-outside'] });
   const scenario = namedScenario(loaded);
+  const limits = limitsOf(args);
+  checkWorkBudget(scenario, loaded.file, limits);
+  withExpectLocations(loaded, () => checkExpectationsBeforeRun(scenario, loaded.file));
+  return { loaded, scenario, limits };
+}
+
+/**
+ * Simulates a scenario for a command. `beforeRun` runs after the scenario is read and checked and
+ * before the simulation: a last chance to refuse (an --out that cannot be written) with exit 2.
+ */
+export function simulateForCli(
+  args: { scenario: string; seed?: number; set?: string[] } & LimitArgs,
+  io: CliIO,
+  verb: string,
+  beforeRun?: (loaded: LoadedScenario<Scenario>) => void,
+): Simulated {
+  const { loaded, scenario, limits } = loadForRun(args);
+  beforeRun?.(loaded);
   const progress = progressReporter(io, `${verb} ${loaded.name}`);
-  const result = runScenario(scenario, { seed: args.seed, file: stableFileName(loaded.file), onProgress: progress.update });
-  progress.stop();
-  result.expectations = checkExpectations(result, scenario.expect, loaded.file);
+  let result: RunResult;
+  try {
+    result = runScenario(scenario, { seed: args.seed, file: stableFileName(loaded.file), onProgress: progress.update, budget: { ...limits, file: loaded.file } });
+  } finally {
+    progress.stop();
+  }
+  result.expectations = withExpectLocations(loaded, () => checkExpectations(result, scenario.expect, loaded.file));
   return { loaded, scenario, result };
 }

@@ -20,6 +20,8 @@ import { parseVary } from '../sweep/vary.js';
 import { EXIT, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { progressReporter } from './progress.js';
 import { setOption } from './set-option.js';
+import { seedOptionFor, wholeNumberOption } from './number-options.js';
+import { outputFolderName } from './output-name.js';
 
 export interface SweepArgs {
   scenario: string;
@@ -60,7 +62,7 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
         progress.stop();
       }
 
-      const outDir = args.out ?? join('out', `sweep-${prepared.name}`);
+      const outDir = args.out ?? join('out', `sweep-${outputFolderName(prepared.name)}`);
       const version = packageVersion();
       if (shard !== null) {
         const path = join(outDir, shardFileName(shard));
@@ -92,6 +94,9 @@ function seedList(first: number, count: number): number[] {
   return Array.from({ length: count }, (_, i) => first + i);
 }
 
+/** Seeds per grid point at most: each is a full run (the `across seeds` limit of expectations is 1000 too). */
+const MAX_SWEEP_SEEDS = 1000;
+
 export const sweepCommand: CommandModule<object, SweepArgs> = {
   command: 'sweep <scenario>',
   describe: 'Run a scenario over a grid of parameter values × seeds, in parallel; write CSVs and charts',
@@ -105,8 +110,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
         describe: 'A parameter and its values: path=v1,v2,… or path=a..b:step (repeatable; the grid is every combination)',
         coerce: (value: string | string[]): string[] => ([] as string[]).concat(value),
       })
-      .option('seeds', { type: 'number', default: 10, describe: 'Seeds per grid point (the same seeds at every point)' })
-      .option('seed', { type: 'number', default: 1, describe: 'First seed: runs use seed, seed+1, …' })
+      .option('seeds', { ...wholeNumberOption('seeds', 1, MAX_SWEEP_SEEDS, 'Seeds per grid point (the same seeds at every point)'), default: 10 })
+      .option('seed', { ...seedOptionFor('First seed: runs use seed, seed+1, …'), default: 1 })
       .option('set', setOption)
       .option('workers', { type: 'number', describe: 'Worker threads (default: the machine\'s cores)' })
       .option('shard', { type: 'string', describe: 'Run slice i of n (1-based) and write a shard file for drainsim merge' })

@@ -3,15 +3,17 @@ import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/colorize.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
-import { loadScenarioForCli } from '../scenario/load-for-run.js';
+import { withLimitOptions, type LimitArgs } from './limit-options.js';
+import { loadForRun } from './simulate.js';
 import { setOption } from './set-option.js';
 
-export function validateScenarios(refs: readonly string[], sets: readonly string[], io: CliIO): number {
+export function validateScenarios(refs: readonly string[], sets: readonly string[], io: CliIO, limitArgs: LimitArgs = {}): number {
   const color = colorFor(io);
   let failed = 0;
   for (const ref of refs) {
     try {
-      const loaded = loadScenarioForCli(ref, sets);
+      // Everything `run` would refuse before simulating: the schema, the files, the work budget.
+      const { loaded } = loadForRun({ scenario: ref, set: [...sets], ...limitArgs });
       io.stdout.write(`${colorize('OK', 'ok', color)} ${loaded.file} (${loaded.name})\n`);
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
@@ -23,7 +25,7 @@ export function validateScenarios(refs: readonly string[], sets: readonly string
   return failed > 0 ? EXIT.badInput : EXIT.ok;
 }
 
-interface ValidateArgs {
+interface ValidateArgs extends LimitArgs {
   files: string[];
   set: string[] | undefined;
 }
@@ -32,10 +34,10 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   command: 'validate <files..>',
   describe: 'Check scenario files (extends, overrides, schema) without running them',
   builder: (y) =>
-    y
+    withLimitOptions(y)
       .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Scenario files or built-in names' })
       .option('set', setOption)
       .example('$0 validate scenarios/*.yaml', 'check every built-in scenario; exit 2 if any is invalid')
       .example('$0 validate my.yaml --set horizon=10m', 'check a file with an override applied'),
-  handler: exitCodeHandler((args, io) => validateScenarios(args.files, args.set ?? [], io)),
+  handler: exitCodeHandler((args, io) => validateScenarios(args.files, args.set ?? [], io, args)),
 };

@@ -9,6 +9,8 @@
 import type { ExpectationResult, RunResult } from '../result.js';
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import { bindAssertion, type BoundAssertion } from './bind.js';
+import type { Scenario } from '../scenario/schema.js';
+import { shapeRun } from './shape-run.js';
 import { AssertionIssue } from './issue.js';
 import { readMeasure } from './measure.js';
 import { parseAssertion } from './syntax.js';
@@ -40,6 +42,34 @@ export function bindExpectations(run: RunResult, exprs: readonly string[], file:
   });
   if (issues.length > 0) throw new ScenarioError(issues);
   return bound as BoundAssertion[];
+}
+
+/**
+ * Parses every assertion without a run — syntax, seed lists, lengths — as `validate` does; names
+ * of figures and series need a run and are checked by bindExpectations.
+ */
+export function checkExpectationSyntax(exprs: readonly string[], file: string): void {
+  const issues: ScenarioIssue[] = [];
+  exprs.forEach((text, i) => {
+    try {
+      parseAssertion(text);
+    } catch (err) {
+      if (!(err instanceof AssertionIssue)) throw err;
+      const issue: ScenarioIssue = { file, path: `expect[${i}]`, message: `'${text}': ${err.message}`, found: JSON.stringify(text) };
+      if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
+      issues.push(issue);
+    }
+  });
+  if (issues.length > 0) throw new ScenarioError(issues);
+}
+
+/**
+ * Everything about the assertions that can be known before a run: syntax, and every figure,
+ * series, backend, histogram and time they name, bound against the shape of the run (shape-run.ts).
+ */
+export function checkExpectationsBeforeRun(scenario: Scenario, file: string): void {
+  checkExpectationSyntax(scenario.expect, file);
+  if (scenario.expect.length > 0) bindExpectations(shapeRun(scenario), scenario.expect, file);
 }
 
 /** Reads every across-seeds assertion seed by seed, one run alive at a time. */

@@ -51,6 +51,9 @@ export interface AssertionNode {
   check: CheckNode;
 }
 
+/** Seeds are exact in a double up to 2^53 − 1 (the scenario's `seed:` has the same bound). */
+const MAX_SEED = Number.MAX_SAFE_INTEGER;
+
 /** More seeds than this is a typo (`1..10000`) rather than a plan: each seed is a full run. */
 export const MAX_SEEDS = 1000;
 
@@ -176,7 +179,10 @@ function parseSeedsPrefix(s: Scanner): number[] | undefined {
 function integer(s: Scanner): number {
   const digits = s.match(INTEGER);
   if (digits === undefined) s.fail('a seed (a whole number 0 or more)');
-  return Number(digits);
+  const seed = Number(digits);
+  // Past 2^53 − 1, seed + 1 === seed: a range would never end, and two seeds would be one.
+  if (seed > MAX_SEED) throw new AssertionIssue(`seed ${digits.length > 30 ? `${digits.slice(0, 30)}…` : digits} is above ${MAX_SEED} (2^53 − 1), the largest seed`);
+  return seed;
 }
 
 function parseMeasure(s: Scanner): MeasureNode {

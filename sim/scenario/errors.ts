@@ -30,12 +30,34 @@ function quotesValue(message: string, found: string): boolean {
   });
 }
 
+/** The longest run of non-blank characters a message shows whole (a key, a value, a path). */
+const TOKEN_MAX = 120;
+/** How much of a longer run is kept. */
+const TOKEN_KEEP = 80;
+
+/**
+ * A message with every overlong token cut: `xxxx…(1000000 characters)`. Messages quote the
+ * offending value; a hostile or broken input (a 1 MB enum value, /dev/zero read as a CSV) must
+ * not be echoed whole to stderr, and no file content beyond that token ever reaches a message.
+ */
+export function clipTokens(text: string): string {
+  if (text.length <= TOKEN_MAX) return text;
+  return text.replace(new RegExp(`[^\\s'"\\\`]{${TOKEN_MAX + 1},}`, 'g'), (token) => `${token.slice(0, TOKEN_KEEP)}…(${token.length} characters)`);
+}
+
+/** A value quoted in a message, cut to `max` characters. */
+export function clip(value: string, max = TOKEN_KEEP): string {
+  return value.length <= max ? value : `${value.slice(0, max)}…(${value.length} characters)`;
+}
+
 /** One line per issue: `file:line:col: path: message, found X; did you mean 'Y'?` */
 export function formatIssue(issue: ScenarioIssue): string {
-  const location = issue.line === undefined ? issue.file : `${issue.file}:${issue.line}:${issue.column ?? 1}`;
-  let text = issue.path === '' ? `${location}: ${issue.message}` : `${location}: ${issue.path}: ${issue.message}`;
-  if (issue.found !== undefined && !quotesValue(issue.message, issue.found)) text += `, found ${issue.found}`;
-  if (issue.suggestion !== undefined) text += `; did you mean '${issue.suggestion}'?`;
+  const location = issue.line === undefined ? clip(issue.file, 200) : `${clip(issue.file, 200)}:${issue.line}:${issue.column ?? 1}`;
+  const message = clip(clipTokens(issue.message), 2000);
+  let text = issue.path === '' ? `${location}: ${message}` : `${location}: ${clip(clipTokens(issue.path), 200)}: ${message}`;
+  const found = issue.found === undefined ? undefined : clip(issue.found);
+  if (found !== undefined && !quotesValue(message, found)) text += `, found ${clipTokens(found)}`;
+  if (issue.suggestion !== undefined) text += `; did you mean '${clip(issue.suggestion)}'?`;
   return text;
 }
 

@@ -6,8 +6,8 @@ import { loadScenario, type LoadedScenario } from './load.js';
 import { ScenarioSchema, type Scenario } from './schema.js';
 import { withDistributionBaseDir } from './zod-types.js';
 
-export function loadScenarioForCli(ref: string, sets: readonly string[] = []): LoadedScenario<Scenario> {
-  return loadScenario(ref, ScenarioSchema, { sets: [...sets], withBaseDir: withDistributionBaseDir });
+export function loadScenarioForCli(ref: string, sets: readonly string[] = [], opts: { allowOutside?: boolean } = {}): LoadedScenario<Scenario> {
+  return loadScenario(ref, ScenarioSchema, { sets: [...sets], withBaseDir: withDistributionBaseDir, allowOutside: opts.allowOutside });
 }
 
 /** The scenario to simulate: named after its file or built-in name, which outputs carry. */

@@ -3,16 +3,17 @@
  * zod validation, with every problem reported as file:line:column, path, expected and found.
  * Everything downstream sees only the validated, fully resolved scenario.
  */
-import { dirname } from 'node:path';
+import { dirname, parse } from 'node:path';
 import type { z } from 'zod';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
 import { locate, type AppliedOverride } from './locate.js';
-import { deepMerge, setOwn } from './merge.js';
-import { formatPath } from './path.js';
+import { cloneUserData, deepMerge, setOwn, userMapping } from './merge.js';
+import { formatPath, type PathSegment } from './path.js';
 import { objectKeysAt } from './schema-walk.js';
 import { defaultBuiltinDir, displayPath, resolveScenarioFile, scenarioNameOf } from './scenario-file.js';
-import { applySetOverride, parseSetOverride } from './set-override.js';
+import { applySetOverrideOwned, parseSetOverride } from './set-override.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
+import { withInputFilePolicy, type InputFilePolicy } from './input-file.js';
 import { scenarioErrorMap } from './zod-error-map.js';
 import { describeZodIssues } from './zod-issues.js';
 
@@ -30,6 +31,11 @@ export interface LoadOptions {
    * The loader itself knows no schema type, so the caller supplies it.
    */
   withBaseDir?: <R>(baseDir: string, parse: () => R) => R;
+  /**
+   * `--allow-outside`: let `extends:` and `empirical()` read regular files outside the scenario's
+   * folder tree and the built-in library (input-file.ts).
+   */
+  allowOutside?: boolean;
 }
 
 export interface LoadedScenario<T> {
@@ -43,6 +49,8 @@ export interface LoadedScenario<T> {
   chain: string[];
   /** The merged input that was validated (overrides applied, `extends` removed). */
   raw: unknown;
+  /** Where the value at a path was written: file, line and column, or the `--set` that wrote it. */
+  locate(path: readonly PathSegment[]): Pick<ScenarioIssue, 'file' | 'line' | 'column'>;
 }
 
 /** The merged but unvalidated input of a scenario and the files it came from (leaf first). */
@@ -54,6 +62,8 @@ export interface ScenarioInput {
 /** Keys that instruct the loader rather than describe the scenario; removed before validation. */
 const LOADER_KEYS = ['extends', '$schema'];
 const MAX_EXTENDS_DEPTH = 32;
+/** PATH_MAX on Linux: a longer `extends:` value cannot name a file. */
+const MAX_EXTENDS_LENGTH = 4096;
 
 function extendsIssue(source: YamlSource, message: string, found?: unknown): ScenarioError {
   const where = locate([source], [], ['extends'], 'value');
@@ -66,6 +76,7 @@ function extendsIssue(source: YamlSource, message: string, found?: unknown): Sce
 function readExtendsChain(leafPath: string, builtinDir: string): YamlSource[] {
   const sources: YamlSource[] = [];
   let current = leafPath;
+  let referencedAt: Omit<ScenarioIssue, 'message'> | undefined;
   for (;;) {
     const previous = sources.at(-1);
     if (sources.some((s) => s.absPath === current)) {
@@ -75,28 +86,40 @@ function readExtendsChain(leafPath: string, builtinDir: string): YamlSource[] {
     if (previous !== undefined && sources.length >= MAX_EXTENDS_DEPTH) {
       throw extendsIssue(previous, `extends chain deeper than ${MAX_EXTENDS_DEPTH} files`);
     }
-    const source = readYamlSource(current, displayPath(current));
+    const source = readYamlSource(current, displayPath(current), referencedAt);
     sources.push(source);
     const ref = source.data.extends;
     if (ref === undefined || ref === null) return sources;
     if (typeof ref !== 'string' || ref.trim() === '') {
       throw extendsIssue(source, 'expected the name of a built-in scenario or a path relative to this file', ref);
     }
-    current = resolveScenarioFile(ref, {
-      builtinDir,
-      fromDir: dirname(current),
-      referencedAt: { ...locate([source], [], ['extends'], 'value'), path: 'extends' },
-    });
+    if (ref.length > MAX_EXTENDS_LENGTH) {
+      throw extendsIssue(source, `expected the name of a built-in scenario or a path, found ${ref.length} characters (at most ${MAX_EXTENDS_LENGTH})`);
+    }
+    referencedAt = { ...locate([source], [], ['extends'], 'value'), path: 'extends' };
+    current = resolveScenarioFile(ref, { builtinDir, fromDir: dirname(current), referencedAt });
   }
 }
 
+/**
+ * Where a scenario may read files from: the folder tree of the scenario named on the command
+ * line, the working directory's tree (the repository a CI job checked out, where a variant may
+ * extend `../base.yaml`) unless that is the filesystem root, and the built-in library.
+ */
+export function inputPolicyFor(leafPath: string, builtinDir: string, allowOutside = false): InputFilePolicy {
+  const cwd = process.cwd();
+  const roots = [dirname(leafPath), ...(cwd === parse(cwd).root ? [] : [cwd]), builtinDir];
+  return { roots: [...new Set(roots)], allowOutside };
+}
+
 /** Resolves the file, follows `extends` and merges; no overrides, no validation. */
-export function readScenarioInput(fileOrName: string, opts: Pick<LoadOptions, 'builtinDir'> = {}): ScenarioInput {
+export function readScenarioInput(fileOrName: string, opts: Pick<LoadOptions, 'builtinDir' | 'allowOutside'> = {}): ScenarioInput {
   const builtinDir = opts.builtinDir ?? defaultBuiltinDir();
-  const sources = readExtendsChain(resolveScenarioFile(fileOrName, { builtinDir }), builtinDir);
-  const merged = sources.reduceRight<unknown>((acc, source) => deepMerge(acc, source.data), {}) as Record<string, unknown>;
+  const leafPath = resolveScenarioFile(fileOrName, { builtinDir });
+  const sources = withInputFilePolicy(inputPolicyFor(leafPath, builtinDir, opts.allowOutside), () => readExtendsChain(leafPath, builtinDir));
+  const merged = sources.reduceRight<unknown>((acc, source) => deepMerge(acc, source.data), userMapping()) as Record<string, unknown>;
   // A fresh copy: overrides write into it, and merged values are shared with the sources.
-  const raw = structuredClone(merged);
+  const raw = cloneUserData(merged) as Record<string, unknown>;
   for (const key of LOADER_KEYS) delete raw[key];
   return { raw, sources };
 }
@@ -132,10 +155,11 @@ export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: 
   const defaultName = typeof ownName === 'string' ? ownName : scenarioNameOf(leaf.absPath);
   if (objectKeysAt(schema, [], raw).includes('name')) setOwn(raw, 'name', ownName ?? defaultName);
 
-  const applied: AppliedOverride[] = overrides.map((o) => ({ text: o.text, path: applySetOverride(raw, o) }));
+  const applied: AppliedOverride[] = overrides.map((o) => ({ text: o.text, path: applySetOverrideOwned(raw, o).owned }));
 
   const baseDir = dirname(leaf.absPath);
-  const parse = () => schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true });
+  const policy = inputPolicyFor(leaf.absPath, opts.builtinDir ?? defaultBuiltinDir(), opts.allowOutside);
+  const parse = () => withInputFilePolicy(policy, () => schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true }));
   const result = opts.withBaseDir ? opts.withBaseDir(baseDir, parse) : parse();
   if (!result.success) {
     const issues = describeZodIssues(result.error.issues, schema, raw).map(
@@ -159,5 +183,6 @@ export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: 
     baseDir,
     chain: sources.map((s) => s.file),
     raw,
+    locate: (path) => locate(sources, applied, path, 'value'),
   };
 }

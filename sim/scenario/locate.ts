@@ -75,8 +75,23 @@ export function locate(sources: readonly YamlSource[], overrides: readonly Appli
       const { line, col } = source.lineCounter.linePos(result.offset);
       return { file: source.file, line, column: col };
     }
-    // This file wrote the enclosing list or scalar, so no base file can hold the value.
-    if (result.kind === 'replaced') return { file: source.file };
+    // This file wrote the enclosing list or scalar, so no base file can hold the value: point at
+    // the deepest part of the path it does hold (a timeline entry missing its `do:`).
+    if (result.kind === 'replaced') return enclosing(source, target) ?? { file: source.file };
   }
-  return { file: sources[0]?.file ?? '' };
+  const leaf = sources[0];
+  if (leaf === undefined) return { file: '' };
+  return enclosing(leaf, target) ?? { file: leaf.file };
+}
+
+/** The line of the longest prefix of `path` written in `source`, if any but the whole document. */
+function enclosing(source: YamlSource, path: readonly PathSegment[]): Location | undefined {
+  for (let length = path.length - 1; length > 0; length--) {
+    const result = lookup(source, path.slice(0, length), 'value');
+    if (result.kind === 'found') {
+      const { line, col } = source.lineCounter.linePos(result.offset);
+      return { file: source.file, line, column: col };
+    }
+  }
+  return undefined;
 }

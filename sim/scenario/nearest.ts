@@ -18,6 +18,9 @@ export function editDistance(a: string, b: string): number {
   return d[a.length][b.length];
 }
 
+/** Longer words get no "did you mean": they are not typos of a name, and the search would be slow. */
+export const MAX_TYPO_WORD = 100;
+
 /** A typo changes a few characters; beyond a third of the word it is a different word. */
 function maxTypoDistance(word: string): number {
   return Math.max(2, Math.floor(word.length / 3));
@@ -28,6 +31,8 @@ function maxTypoDistance(word: string): number {
  * answer is deterministic). Case is ignored when measuring: `Keepalive_Timeout` is a near miss.
  */
 export function nearestMatches(word: string, candidates: Iterable<string>, limit = 3): string[] {
+  // The search is quadratic in the word's length; nobody mistypes a 100-character name.
+  if (word.length > MAX_TYPO_WORD) return [];
   const needle = word.toLowerCase();
   const scored: { candidate: string; distance: number; order: number }[] = [];
   let order = 0;

@@ -5,15 +5,21 @@
  * (../../shared/reference/real-defaults.md has the sources).
  */
 import { z } from 'zod';
-import { zDistribution, zDuration, zDurationOrInfinite } from './zod-types.js';
+import * as L from './limits.js';
+import { parseClock, UnitError } from './units.js';
+import { parseBoundedDuration, zDistribution, zDuration, zDurationAtLeast, zDurationOrInfinite, zDurationOrInfiniteAtLeast } from './zod-types.js';
 
 /**
- * Most backends a scenario may have. Backend sets have no 32-bit limit (model/core/backend-set.ts);
- * picks are linear in the backend count, and test/model/many-backends.test.ts runs this many.
+ * Most backends a scenario may have (sim/scenario/limits.ts). Backend sets have no 32-bit limit
+ * (model/core/backend-set.ts); picks are linear in the backend count, and
+ * test/model/many-backends.test.ts runs this many.
  */
-export const MAX_BACKENDS = 1000;
+export const MAX_BACKENDS = L.MAX_BACKENDS;
 
-const int = (min = 0) => z.number().int().min(min);
+/** A whole number from `min` to `max` (by default what the real systems keep in a C int). */
+const int = (min = 0, max: number = L.MAX_INT) => z.number().int().min(min).max(max);
+/** A rate per second: finite, 0 … MAX_RATE_PER_S. */
+const rate = () => z.number().min(0).max(L.MAX_RATE_PER_S);
 
 /**
  * A partial of an object schema for overrides (a backend's own nginx keys, a `set` action): the
@@ -32,7 +38,8 @@ function overrideOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
 
 export const KernelSchema = z.strictObject({
   ip_local_port_range: z
-    .tuple([int(1), int(1)])
+    .tuple([int(1, L.MAX_PORT), int(1, L.MAX_PORT)])
+    .refine((range) => range[0] <= range[1], { message: 'the first port must not be above the last (Linux rejects such a range)' })
     .prefault([32768, 60999])
     .describe('Linux net.ipv4.ip_local_port_range, default 32768 60999 (28,232 ports per destination).'),
   tcp_tw_reuse: z
@@ -42,8 +49,8 @@ export const KernelSchema = z.strictObject({
   tcp_max_tw_buckets: int(0)
     .prefault(131072)
     .describe('Linux net.ipv4.tcp_max_tw_buckets (131072 on a 23 GiB host); past it TIME_WAIT is skipped.'),
-  tcp_syn_retries: int(0).prefault(6).describe('Linux net.ipv4.tcp_syn_retries, default 6.'),
-  tcp_syn_linear_timeouts: int(0).prefault(4).describe('Linux ≥ 6.5 net.ipv4.tcp_syn_linear_timeouts, default 4 (connect gives up at ~131 s).'),
+  tcp_syn_retries: int(L.MIN_TCP_SYN_RETRIES, L.MAX_TCP_SYNCNT).prefault(6).describe('Linux net.ipv4.tcp_syn_retries, default 6, 1 … 127 (MAX_TCP_SYNCNT).'),
+  tcp_syn_linear_timeouts: int(0, L.MAX_TCP_SYNCNT).prefault(4).describe('Linux ≥ 6.5 net.ipv4.tcp_syn_linear_timeouts, default 4 (connect gives up at ~131 s).'),
   somaxconn: int(1).prefault(4096).describe('Linux net.core.somaxconn, default 4096 since 5.4: caps every listen backlog.'),
 });
 
@@ -88,7 +95,7 @@ export const WsServerSchema = z.strictObject({
 });
 
 export const AppSchema = z.strictObject({
-  workers: int(1).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
+  workers: int(1, L.MAX_WORKERS).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
   service_time: zDistribution('duration').prefault('exp(mean=20ms)').describe('Time to serve one request.'),
   backlog: int(1).prefault(511).describe('Listen backlog of the app (capped by somaxconn); a full queue drops SYNs.'),
   queue_limit: int(0).prefault(100000).describe('Requests that may wait for a worker; beyond it the app answers 503 at once.'),
@@ -124,30 +131,30 @@ export const BackoffSchema = z.strictObject({
 });
 
 export const HttpClientsSchema = z.strictObject({
-  arrival_rate: z.number().min(0).prefault(0).describe('New keepalive connections per second (Poisson).'),
+  arrival_rate: rate().prefault(0).describe('New keepalive connections per second (Poisson).'),
   requests_per_connection: zDistribution('number').prefault('const(20)').describe('Requests a client sends on one connection before closing it.'),
   think_time: zDistribution('duration').prefault('exp(mean=2s)').describe('Idle time between a response and the next request.'),
-  retries: int(0).prefault(2).describe('Times a failed request is retried on a new connection.'),
+  retries: int(0, L.MAX_RETRIES).prefault(2).describe('Times a failed request is retried on a new connection.'),
   retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   request_timeout: zDuration.prefault('30s').describe('Client gives up on a request with no answer (a vanished host) after this long.'),
 });
 
 export const WsClientsSchema = z.strictObject({
-  initial_sessions: int(0).prefault(0).describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
+  initial_sessions: int(0, L.MAX_SESSIONS).prefault(0).describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
   initial_ramp: zDuration.prefault('1m'),
-  arrival_rate: z.number().min(0).prefault(0).describe('New sessions per second (Poisson).'),
+  arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson).'),
   lifetime: zDistribution('duration').prefault('lognormal(median=30m, p99=6h)').describe('How long a user keeps a session open.'),
-  ping_interval: zDurationOrInfinite.prefault('30s').describe('Application ping period; idle tunnels longer than proxy_read_timeout are closed by nginx (0 = no pings).'),
+  ping_interval: zDurationOrInfiniteAtLeast(L.MIN_PING_INTERVAL_S, 'sub-100 ms pings are no client\'s setting and cost an event per session each').prefault('30s').describe('Application ping period; idle tunnels longer than proxy_read_timeout are closed by nginx (0 = no pings).'),
   pong_timeout: zDuration.prefault('20s').describe('A client declares the connection dead when a ping is not answered within this (1006).'),
   reconnect: BackoffSchema.prefault({}),
 });
 
 export const RequestClientsSchema = z.strictObject({
-  rate: z.number().min(0).prefault(0).describe('Open-loop requests per second (Poisson): they keep coming however slow the answers.'),
+  rate: rate().prefault(0).describe('Open-loop requests per second (Poisson): they keep coming however slow the answers.'),
   timeout: zDuration.prefault('5s').describe('The client gives up on an attempt after this long (the server may still do the work).'),
-  retries: int(0).prefault(2).describe('Retries of a failed or timed-out request.'),
+  retries: int(0, L.MAX_RETRIES).prefault(2).describe('Retries of a failed or timed-out request.'),
   backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
-  users: int(0).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
+  users: int(0, L.MAX_USERS).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
   session_store: z
     .enum(['memory', 'external'])
     .prefault('memory')
@@ -168,12 +175,12 @@ export const CheckSchema = z.strictObject({
     .enum(['shallow', 'deep'])
     .prefault('shallow')
     .describe('shallow: the process answers; deep: the check also queries the database (seed: The Load Balancer Lied).'),
-  inter: zDuration.prefault('2s').describe('HAProxy inter, default 2s (DEF_CHKINTR).'),
-  fastinter: zDuration.optional().describe('Interval while a server changes state; unset = inter.'),
-  downinter: zDuration.optional().describe('Interval while a server is DOWN; unset = inter.'),
+  inter: checkInterval().prefault('2s').describe('HAProxy inter, default 2s (DEF_CHKINTR).'),
+  fastinter: checkInterval().optional().describe('Interval while a server changes state; unset = inter.'),
+  downinter: checkInterval().optional().describe('Interval while a server is DOWN; unset = inter.'),
   rise: int(1).prefault(2).describe('HAProxy rise, default 2.'),
   fall: int(1).prefault(3).describe('HAProxy fall, default 3.'),
-  timeout: zDuration.optional().describe('Check timeout; unset = inter (HAProxy without `timeout check`).'),
+  timeout: checkInterval().optional().describe('Check timeout; unset = inter (HAProxy without `timeout check`).'),
   dependency_timeout: zDurationOrInfinite
     .prefault('0')
     .describe('A deep endpoint\'s own timeout on its database query (0 = none): a slow database then answers within it.'),
@@ -187,8 +194,8 @@ export const CheckSchema = z.strictObject({
 export const ProbeSchema = z.strictObject({
   type: z.enum(['tcp', 'http']).prefault('http'),
   endpoint: z.enum(['shallow', 'deep']).prefault('shallow'),
-  period: zDuration.prefault('10s').describe('periodSeconds, default 10.'),
-  timeout: zDuration.prefault('1s').describe('timeoutSeconds, default 1.'),
+  period: zDurationAtLeast(L.MIN_PROBE_PERIOD_S, 'a probe period of 0 never lets time advance').prefault('10s').describe('periodSeconds, default 10.'),
+  timeout: zDurationAtLeast(L.MIN_PROBE_PERIOD_S, 'a probe needs time to answer').prefault('1s').describe('timeoutSeconds, default 1.'),
   failure_threshold: int(1).prefault(3).describe('failureThreshold, default 3.'),
   success_threshold: int(1).prefault(1).describe('successThreshold, default 1.'),
   dependency_timeout: zDurationOrInfinite.prefault('0'),
@@ -212,7 +219,7 @@ export const LbSchema = z.strictObject({
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe('HAProxy balance algorithm; roundrobin is the default.'),
-  retries: int(0).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried on the same server, min(timeout connect, 1s) apart.'),
+  retries: int(0, L.MAX_RETRIES).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried on the same server, min(timeout connect, 1s) apart.'),
   retry_interval: zDuration.prefault('1s').describe('Pause between connect retries to the same server: min(timeout connect, 1s).'),
   connect_timeout: zDuration.prefault('5s').describe('HAProxy timeout connect (no default; 5s is the common setting): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.'),
   redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: the last retry goes to another backend.'),
@@ -224,7 +231,7 @@ export const LbSchema = z.strictObject({
 
 const BackendOverrides = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
-  weight: int(0).prefault(1),
+  weight: int(0, L.MAX_WEIGHT).prefault(1),
   state: z.enum(['bound', 'draining', 'detached', 'ready', 'drain', 'maint']).prefault('bound'),
   nginx: overrideOf(NginxSchema).optional(),
   app: overrideOf(AppSchema).optional(),
@@ -234,14 +241,43 @@ const BackendOverrides = z.strictObject({
 const At = z
   .string()
   .regex(/^(\d{1,2}:\d{2}(:\d{2})?|[-+]?\s*[0-9.]+\s*[a-z]+.*)$/, 'a duration since start such as 2m, or a wall-clock time such as 14:02')
+  .superRefine(readable(checkAt))
   .describe('When: a duration since start (`2m`) or a wall-clock time (`14:02` / `14:02:30`).');
 
 const GateSchema = z.strictObject({
   threshold: int(0).prefault(10).describe('Drain is complete when new == 0 && active < threshold.'),
   max_wait: zDuration.prefault('30m').describe('Longest wait for the gate before the forced stage.'),
-  poll: zDuration.prefault('10s'),
+  poll: zDurationAtLeast(L.MIN_GATE_POLL_S, 'a deploy script polls the LB stats a few times a second at most').prefault('10s'),
   on_timeout: z.enum(['force', 'abort']).prefault('force').describe('force: terminate anyway; abort: leave the backend draining.'),
 });
+
+/**
+ * A refinement from a parser of the units module: its UnitError becomes the issue, so a value
+ * the simulation would fail to read is an error at validation, with its path and line.
+ */
+function readable(parse: (text: string) => unknown) {
+  return (text: string, ctx: z.core.$RefinementCtx<string>): void => {
+    try {
+      parse(text);
+    } catch (e) {
+      if (!(e instanceof UnitError)) throw e;
+      ctx.addIssue({ code: 'custom', message: e.message, input: text, params: { expected: e.expected } });
+    }
+  };
+}
+
+const CLOCK_AT = /^\s*\d{1,2}:\d{2}(:\d{2})?\s*$/;
+
+/** A timeline `at:` as sim-time.ts will read it: a valid clock time, or a duration of 0 … 365 days. */
+function checkAt(at: string): void {
+  if (CLOCK_AT.test(at)) parseClock(at);
+  else parseBoundedDuration(at);
+}
+
+/** An HAProxy check interval or timeout: more than 0 (see limits.ts). */
+function checkInterval() {
+  return zDurationAtLeast(L.MIN_CHECK_INTERVAL_S, 'HAProxy rejects a delay of 0 and keeps check timers in milliseconds');
+}
 
 const TerminateMode = z.enum(['graceful', 'kill', 'vanish']).describe('graceful: SIGTERM; kill: kill -9; vanish: the host disappears (no FIN, no RST).');
 
@@ -263,9 +299,9 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({
     at: At,
     do: z.literal('load'),
-    http_rate: z.number().min(0).optional().describe('New arrival rate of HTTP connections per second.'),
-    ws_rate: z.number().min(0).optional(),
-    request_rate: z.number().min(0).optional().describe('New open-loop request rate per second.'),
+    http_rate: rate().optional().describe('New arrival rate of HTTP connections per second.'),
+    ws_rate: rate().optional(),
+    request_rate: rate().optional().describe('New open-loop request rate per second.'),
   }),
   z.strictObject({ at: At, do: z.literal('note'), text: z.string() }),
   z.strictObject({
@@ -298,11 +334,11 @@ export const ScenarioSchema = z
     name: z.string().optional(),
     description: z.string().prefault(''),
     extends: z.string().optional().describe('A built-in scenario name or a path to a base file.'),
-    seed: int(0).prefault(1),
-    start: z.string().regex(/^\d{1,2}:\d{2}(:\d{2})?$/, 'HH:MM or HH:MM:SS').prefault('00:00:00').describe('Wall-clock time of simulated t=0, used in logs.'),
+    seed: int(0, L.MAX_SEED).prefault(1),
+    start: z.string().regex(/^\d{1,2}:\d{2}(:\d{2})?$/, 'HH:MM or HH:MM:SS').superRefine(readable(parseClock)).prefault('00:00:00').describe('Wall-clock time of simulated t=0, used in logs.'),
     warmup: zDuration.prefault('0s').describe('Simulated time before t=0 that builds steady state; not recorded.'),
-    horizon: zDuration.prefault('5m').describe('Simulated time recorded after t=0.'),
-    sample_interval: zDuration.prefault('1s'),
+    horizon: zDurationAtLeast(0.001, 'a run records some time').prefault('5m').describe('Simulated time recorded after t=0.'),
+    sample_interval: zDurationAtLeast(L.MIN_SAMPLE_INTERVAL_S, 'the model\'s delays are milliseconds and every sample is a timeline row per backend, so finer samples add memory, not information').prefault('1s'),
     kernel: KernelSchema.prefault({}),
     nginx: NginxSchema.prefault({}),
     app: AppSchema.prefault({}),
@@ -320,7 +356,7 @@ export const ScenarioSchema = z
       .prefault([{ name: 'vm-a' }, { name: 'vm-b' }])
       .describe(`The VMs behind the balancer, at most ${MAX_BACKENDS} (the largest count the model is tested with).`),
     timeline: z.array(ActionSchema).prefault([]),
-    expect: z.array(z.string()).prefault([]).describe('Assertions checked after the run; see the README.'),
+    expect: z.array(z.string().max(L.MAX_EXPECT_LENGTH, `an assertion is at most ${L.MAX_EXPECT_LENGTH} characters`)).prefault([]).describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
     const names = new Set<string>();

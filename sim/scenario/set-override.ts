@@ -6,10 +6,11 @@
  * Values are YAML flow values: `5s` is a string, `3` a number, `true` a boolean, `[1, 2]` a list.
  */
 import { parseDocument, isMap, isSeq } from 'yaml';
-import { ScenarioError } from './errors.js';
+import { clip, ScenarioError } from './errors.js';
 import { isPlainObject, setOwn } from './merge.js';
 import { nearestMatches } from './nearest.js';
 import { formatPath, type PathSegment } from './path.js';
+import { MAX_ALIAS_COUNT } from './yaml-source.js';
 
 type SetSegment = { key: string } | { index: number };
 
@@ -25,14 +26,21 @@ export interface SetOverride {
 const PART = /^([^.[\]=\s]+)((?:\[\d+\])*)$/;
 
 function fail(text: string, path: string, message: string, suggestion?: string): never {
-  throw new ScenarioError([{ file: `--set ${text}`, path, message, suggestion }]);
+  throw new ScenarioError([{ file: `--set ${clip(text, 200)}`, path, message, suggestion }]);
 }
+
+/**
+ * Keys that would reach an object's prototype rather than the scenario (`--set __proto__.x=1`
+ * polluting every object of the process); no scenario setting has these names.
+ */
+const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 function parsePath(text: string, pathText: string): SetSegment[] {
   const segments: SetSegment[] = [];
   for (const part of pathText.split('.')) {
     const match = PART.exec(part);
-    if (match === null) fail(text, '', `malformed path '${pathText}': expected path=value, e.g. backends[0].nginx.keepalive_timeout=5s`);
+    if (match === null) fail(text, '', `malformed path '${clip(pathText)}': expected path=value, e.g. backends[0].nginx.keepalive_timeout=5s`);
+    if (FORBIDDEN_KEYS.has(match[1])) fail(text, '', `'${match[1]}' cannot appear in a path: it names no setting and would reach the prototype of every object`);
     segments.push({ key: match[1] });
     for (const index of match[2].matchAll(/\[(\d+)\]/g)) segments.push({ index: Number(index[1]) });
   }
@@ -46,10 +54,15 @@ function parsePath(text: string, pathText: string): SetSegment[] {
 function parseValue(text: string, valueText: string, pathText: string): unknown {
   if (valueText.trim() === '') return '';
   const doc = parseDocument(valueText, { prettyErrors: false });
-  if (doc.errors.length > 0) fail(text, pathText, `cannot parse value '${valueText}': ${doc.errors[0].message}`);
+  if (doc.errors.length > 0) fail(text, pathText, `cannot parse value '${clip(valueText)}': ${doc.errors[0].message}`);
   const contents = doc.contents;
   if ((isMap(contents) || isSeq(contents)) && !contents.flow) return valueText;
-  return doc.toJS();
+  try {
+    return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
+  } catch (err) {
+    if (err instanceof ReferenceError || err instanceof RangeError) fail(text, pathText, `cannot use value '${clip(valueText)}': ${err.message}`);
+    throw err;
+  }
 }
 
 export function parseSetOverride(text: string): SetOverride {
@@ -79,8 +92,19 @@ function listIndex(list: unknown[], segment: SetSegment, override: SetOverride, 
 
 /** Writes the override into `data` (mutating it) and returns the concrete path it wrote. */
 export function applySetOverride(data: Record<string, unknown>, override: SetOverride): PathSegment[] {
+  return applySetOverrideOwned(data, override).path;
+}
+
+/**
+ * Writes the override and says what it owns: the concrete path it wrote and, when it created
+ * mappings or lists on the way (`--set a.b.c=1` on a scenario without `a`), the first one it
+ * created. Everything under `owned` came from the command line, so an error there (`a: unknown
+ * key`) is the --set option's, not the file's.
+ */
+export function applySetOverrideOwned(data: Record<string, unknown>, override: SetOverride): { path: PathSegment[]; owned: PathSegment[] } {
   let node: unknown = data;
   const at: PathSegment[] = [];
+  let owned: PathSegment[] | undefined;
   override.segments.forEach((segment, i) => {
     let step: PathSegment;
     if (Array.isArray(node)) step = listIndex(node, segment, override, at);
@@ -93,13 +117,14 @@ export function applySetOverride(data: Record<string, unknown>, override: SetOve
       else container[step] = override.value;
       return;
     }
-    let child = container[step];
+    let child = Object.hasOwn(container, step) ? container[step] : undefined;
     if (child === undefined || child === null) {
-      child = 'index' in override.segments[i + 1] ? [] : {};
+      owned ??= [...at];
+      child = 'index' in override.segments[i + 1] ? [] : Object.create(null);
       if (typeof step === 'string') setOwn(container as Record<string, unknown>, step, child);
       else container[step] = child;
     }
     node = child;
   });
-  return at;
+  return { path: at, owned: owned ?? at };
 }

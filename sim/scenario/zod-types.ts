@@ -12,8 +12,10 @@
  */
 import { z } from 'zod';
 import { type Distribution, DistributionError, parseDistribution } from './distribution.js';
+import { MAX_DURATION_S } from './limits.js';
 import {
   DURATION_PATTERN,
+  formatDuration,
   parseDuration,
   parsePercent,
   PERCENT_PATTERN,
@@ -64,10 +66,41 @@ const durationText = z
     error: (iss) => messageOf(() => parseDuration(String(iss.input)), `cannot read duration '${String(iss.input)}'`),
   });
 
-/** A duration with a unit (`500ms`, `30s`, `1h30m`), parsed to seconds. */
+/** parseDuration, refusing more than MAX_DURATION_S (a typo such as `100000000000d`, or a run that never ends). */
+export function parseBoundedDuration(text: string): number {
+  const seconds = parseDuration(text);
+  if (seconds > MAX_DURATION_S) {
+    const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text.trim();
+    throw new UnitError(`duration '${shown}' is longer than ${formatDuration(MAX_DURATION_S)}, the longest a scenario may state`, `a duration of at most ${formatDuration(MAX_DURATION_S)}`, `'${shown}'`);
+  }
+  return seconds;
+}
+
+/** A duration with a unit (`500ms`, `30s`, `1h30m`), parsed to seconds, at most 365 days. */
 export const zDuration = durationText
-  .transform(parsedOrIssue(parseDuration))
+  .transform(parsedOrIssue(parseBoundedDuration))
   .meta({ description: `A duration with a unit: ${DURATION_HELP}.`, examples: ['500ms', '30s', '5m', '1h30m'] });
+
+/** The issue for a duration below a setting's minimum; `why` says where the minimum comes from. */
+function belowMinimum(min: number, why: string) {
+  return (seconds: number, ctx: z.core.$RefinementCtx<number>): void => {
+    if (seconds >= min) return;
+    ctx.addIssue({
+      code: 'custom',
+      message: `${formatDuration(seconds)} is below the minimum of ${formatDuration(min)}: ${why}`,
+      input: seconds,
+      params: { expected: `a duration of at least ${formatDuration(min)}` },
+    });
+  };
+}
+
+/** A duration of at least `min` seconds. */
+export function zDurationAtLeast(min: number, why: string) {
+  return zDuration.superRefine(belowMinimum(min, why)).meta({
+    description: `A duration with a unit, at least ${formatDuration(min)}: ${DURATION_HELP}.`,
+    examples: ['500ms', '30s', '5m'],
+  });
+}
 
 const INFINITE_WORDS = /^\s*(?:infinite|none|0)\s*$/;
 const INFINITE_HELP = "'infinite', 'none' or 0 mean no timeout at all (note: '0s' is a zero duration, not infinite)";
@@ -98,13 +131,21 @@ export const zDurationOrInfinite = z
   )
   .transform(
     parsedOrIssue((value: string | number) =>
-      typeof value === 'number' || INFINITE_WORDS.test(value) ? Infinity : parseDuration(value),
+      typeof value === 'number' || INFINITE_WORDS.test(value) ? Infinity : parseBoundedDuration(value),
     ),
   )
   .meta({
     description: `A duration with a unit (${DURATION_HELP}), or no timeout: ${INFINITE_HELP}.`,
     examples: ['30s', '1h', 'infinite'],
   });
+
+/** A duration of at least `min`, or no timeout at all (`infinite`, `none`, `0`). */
+export function zDurationOrInfiniteAtLeast(min: number, why: string) {
+  return zDurationOrInfinite.superRefine(belowMinimum(min, why)).meta({
+    description: `A duration with a unit, at least ${formatDuration(min)} (${DURATION_HELP}), or no timeout: ${INFINITE_HELP}.`,
+    examples: ['30s', '1h', 'infinite'],
+  });
+}
 
 /** The directory `empirical(file.csv)` paths resolve against while a scenario is parsed. */
 let distributionBaseDir: string | undefined;

@@ -60,7 +60,7 @@ describe('drainsim run with expectations', () => {
     const out = join(tmp, 'run-typo');
     const r = await runCli('run', typo, '--out', out, '--format', 'none');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/typo\.yaml: expect\[1\]: 'erors\.total == 0': unknown figure 'erors\.total'; did you mean 'errors\.total'\?\n$/);
+    expect(r.stderr).toMatch(/typo\.yaml:5:5: expect\[1\]: 'erors\.total == 0': unknown figure 'erors\.total'; did you mean 'errors\.total'\?\n$/);
     expect(existsSync(out)).toBe(false);
   });
 });

@@ -1,10 +1,15 @@
-import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
+import { clip } from '../errors.js';
+import { formatBytes, InputFileError, readInputFile } from '../input-file.js';
 import { parseDuration, UnitError } from '../units.js';
 import { DistributionError } from './errors.js';
 
 const PLAIN_NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+/** The largest value kept: 365 days in seconds, the longest horizon a scenario may have. */
+const MAX_CSV_VALUE = 365 * 86_400;
 const PREFERRED_COLUMNS = ['duration', 'value', 'seconds'];
+/** The largest CSV read: ~1.5 million durations, far more than a distribution needs, and bounded memory. */
+export const MAX_CSV_BYTES = 16 * 1024 * 1024;
 const EXPECTED_FILE = 'a CSV file with one value per line (optionally a header line, optionally several columns)';
 
 /**
@@ -19,10 +24,10 @@ export function readEmpiricalValues(file: string, baseDir: string, unit: 'durati
   const path = resolve(baseDir, file);
   let text: string;
   try {
-    text = readFileSync(path, 'utf8');
+    text = readInputFile(path, MAX_CSV_BYTES);
   } catch (e) {
-    const reason = (e as NodeJS.ErrnoException).code ?? String(e);
-    throw new DistributionError(`empirical: cannot read '${file}' (resolved to ${path}): ${reason}`, EXPECTED_FILE, reason);
+    const reason = e instanceof InputFileError ? e.reason : ((e as NodeJS.ErrnoException).code ?? 'error');
+    throw new DistributionError(`empirical: cannot read '${clip(file)}' (resolved to ${clip(path, 200)}): ${reason}`, `${EXPECTED_FILE}, at most ${formatBytes(MAX_CSV_BYTES)}`, reason);
   }
 
   const rows: { line: number; cells: string[] }[] = [];
@@ -40,9 +45,10 @@ export function readEmpiricalValues(file: string, baseDir: string, unit: 'durati
   rows.forEach(({ line, cells }, i) => {
     const cell = cells[column] ?? '';
     const value = readValue(cell, unit);
-    if (value === undefined || value < 0) {
-      const expected = unit === 'duration' ? 'a duration of 0 or more (95s, or plain seconds 95)' : 'a number of 0 or more';
-      throw new DistributionError(`empirical: '${file}' line ${line}, column ${column + 1}: cannot read '${cell}' as ${expected}`, expected, `'${cell}'`);
+    // 1e999 reads as Infinity: not a measurement, and it would poison every sum downstream.
+    if (value === undefined || value < 0 || !Number.isFinite(value) || value > MAX_CSV_VALUE) {
+      const expected = unit === 'duration' ? `a duration of 0 … 365d (95s, or plain seconds 95)` : `a number of 0 … ${MAX_CSV_VALUE}`;
+      throw new DistributionError(`empirical: '${clip(file)}' line ${line}, column ${column + 1}: cannot read '${clip(cell, 40)}' as ${expected}`, expected, `'${clip(cell, 40)}'`);
     }
     values[i] = value;
   });
