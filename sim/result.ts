@@ -15,7 +15,8 @@ export interface SeriesMeta {
   description: string;
 }
 
-/** The sampled timeline in column form: `values[s][r]` is series s at row r. */
+/** The sampled timeline in column form: `values[s][r]` is series s at row r. Typed columns: 8
+ *  bytes a number and nothing for the garbage collector to trace, whatever the horizon. */
 export interface Timeline {
   /** Sample interval in seconds. */
   interval: number;
@@ -23,10 +24,10 @@ export interface Timeline {
   entities: string[];
   series: SeriesMeta[];
   /** Sample end time (simulated seconds since start) of each row. */
-  t: number[];
+  t: Float64Array;
   /** Entity index of each row. */
-  entity: number[];
-  values: number[][];
+  entity: Int32Array;
+  values: Float64Array[];
 }
 
 export interface LogLine {

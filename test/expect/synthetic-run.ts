@@ -14,17 +14,9 @@ const RESET_B = [0, 0, 0, 5, 2, 0, 0, 0, 0, 0];
 const ACTIVE_B = [10, 10, 10, 0, 0, 0, 0, 0, 0, 0];
 
 export function syntheticTimeline(): Timeline {
-  const tl: Timeline = {
-    interval: 1,
-    entities: ['vm-a', 'vm-b', 'total'],
-    series: [
-      { name: 'reset_out', kind: 'counter', unit: 'conn', description: 'RSTs sent' },
-      { name: 'active_conn', kind: 'gauge', unit: 'conn', description: 'flows' },
-    ],
-    t: [],
-    entity: [],
-    values: [[], []],
-  };
+  const t: number[] = [];
+  const entity: number[] = [];
+  const values: [number[], number[]] = [[], []];
   for (let k = 1; k <= 10; k++) {
     const rows: [number, number][] = [
       [0, 10],
@@ -32,13 +24,23 @@ export function syntheticTimeline(): Timeline {
     ];
     rows.push([rows[0]![0] + rows[1]![0], rows[0]![1] + rows[1]![1]]);
     rows.forEach(([reset, active], e) => {
-      tl.t.push(k);
-      tl.entity.push(e);
-      tl.values[0]!.push(reset);
-      tl.values[1]!.push(active);
+      t.push(k);
+      entity.push(e);
+      values[0].push(reset);
+      values[1].push(active);
     });
   }
-  return tl;
+  return {
+    interval: 1,
+    entities: ['vm-a', 'vm-b', 'total'],
+    series: [
+      { name: 'reset_out', kind: 'counter', unit: 'conn', description: 'RSTs sent' },
+      { name: 'active_conn', kind: 'gauge', unit: 'conn', description: 'flows' },
+    ],
+    t: Float64Array.from(t),
+    entity: Int32Array.from(entity),
+    values: values.map((column) => Float64Array.from(column)),
+  };
 }
 
 export function syntheticRun(seed = 1): RunResult {
