@@ -38,6 +38,8 @@ export interface LogLine {
   text: string;
 }
 
+/** count, mean and max are exact; p50/p95/p99 are nearest-rank to 3 significant digits (an HDR
+ *  histogram: at most 0.1 % above the exact value, never outside the recorded range). */
 export interface HistogramSummary {
   count: number;
   mean: number;
