@@ -132,7 +132,7 @@ function fleet(horizon: string, log: (r: Row) => void): Record<string, number> {
   log({
     name: `fleet ${horizon}: 20 backends, 50k WS + 5k req/s, one drain`,
     drainsim: `${s(t.run.cpuS)} CPU, ${mb(t.run)}`,
-    reference: horizon === '1h' ? 'main before issue 14: 46 s CPU, 700 MB' : '—',
+    reference: '',
     ratio: '',
     note: `${fmt(t.out['events']!)} events, ${fmt(t.out['requests']!)} requests`,
   });
