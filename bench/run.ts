@@ -1,8 +1,11 @@
 /**
- * `npm run bench`: run each workload in its own child process and print one line per workload,
- * then a table; write the numbers to out/bench.json.
+ * `npm run bench`: first the side-by-side pairs with ../shared/peerbench/ (bench/side-by-side.ts),
+ * then each drainsim workload in its own child process, one line per workload and a table; the
+ * numbers go to out/bench.json.
  *
- *   node --expose-gc dist/bench/run.js [workload ...]     (no names: all of them)
+ *   node --expose-gc dist/bench/run.js                   pairs, then every workload
+ *   node --expose-gc dist/bench/run.js --quick           a ~1-minute version of the pairs only
+ *   node --expose-gc dist/bench/run.js <workload ...>    only the named workloads, no pairs
  *   node --expose-gc dist/bench/run.js --list
  */
 import { fork } from 'node:child_process';
@@ -11,6 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../reports/write-atomic.js';
 import type { Measurement } from './measure.js';
+import { type Row, sideBySide } from './side-by-side.js';
 import { workloads, type Workload } from './workloads.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -43,11 +47,11 @@ function row(m: Measurement): string[] {
   ];
 }
 
-function table(rows: string[][]): string {
-  const widths = COLUMNS.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
+function table(rows: string[][], columns = COLUMNS): string {
+  const widths = columns.map((c, i) => Math.max(c.length, ...rows.map((r) => r[i].length)));
   const line = (cells: string[]) =>
     cells.map((cell, i) => (i === 0 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ');
-  return [line(COLUMNS), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
+  return [line(columns), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)].join('\n');
 }
 
 async function main(argv: string[]): Promise<number> {
@@ -55,12 +59,14 @@ async function main(argv: string[]): Promise<number> {
     for (const w of workloads) console.log(`${w.name.padEnd(16)} ${w.description}`);
     return 0;
   }
+  const quick = argv.includes('--quick');
+  argv = argv.filter((a) => a !== '--quick');
   const unknown = argv.filter((n) => !workloads.some((w) => w.name === n));
   if (unknown.length > 0) {
     console.error(`unknown workload(s): ${unknown.join(', ')}; try --list`);
     return 2;
   }
-  const selected = argv.length > 0 ? workloads.filter((w) => argv.includes(w.name)) : workloads;
+  const selected = quick ? [] : argv.length > 0 ? workloads.filter((w) => argv.includes(w.name)) : workloads;
 
   const machine = {
     node: process.version,
@@ -68,7 +74,20 @@ async function main(argv: string[]): Promise<number> {
     cores: os.availableParallelism(),
     platform: `${os.platform()} ${os.release()}`,
   };
-  console.log(`drainsim bench — node ${machine.node}, ${machine.cpu}, ${machine.cores} cores`);
+  console.log(`drainsim bench — node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+
+  const pairs: Row[] = [];
+  let figures: Record<string, number> = {};
+  if (quick || argv.length === 0) {
+    console.log(`\nside by side with ../shared/peerbench${quick ? ' (--quick)' : ''}:`);
+    figures = sideBySide(quick, (r) => {
+      pairs.push(r);
+      console.log(`  ${r.name}: drainsim ${r.drainsim} | reference ${r.reference || '—'} | ${r.ratio || '—'} | ${r.note}`);
+    });
+    const cells = pairs.map((r) => [r.name, r.drainsim, r.reference, r.ratio, r.note]);
+    console.log(`\n${table(cells, ['pair', 'drainsim', 'reference', 'ratio', 'work'])}`);
+    console.log(`load after the pairs: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+  }
 
   const results: Measurement[] = [];
   for (const w of selected) {
@@ -78,8 +97,8 @@ async function main(argv: string[]): Promise<number> {
     console.log(`${name.padEnd(16)} ${events.padStart(9)} events  ${ms.padStart(6)} ms  ${rate.padStart(6)} M/s  peak ${peak} MB`);
   }
 
-  console.log(`\n${table(results.map(row))}`);
-  const report = { date: new Date().toISOString(), machine, results };
+  if (results.length > 0) console.log(`\n${table(results.map(row))}`);
+  const report = { date: new Date().toISOString(), machine, load: os.loadavg(), quick, pairs, figures, results };
   writeFileAtomic(OUT_FILE, `${JSON.stringify(report, null, 2)}\n`);
   console.log(`\nwrote ${OUT_FILE}`);
   return 0;

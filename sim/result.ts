@@ -16,7 +16,8 @@ export interface SeriesMeta {
   description: string;
 }
 
-/** The sampled timeline in column form: `values[s][r]` is series s at row r. */
+/** The sampled timeline in column form: `values[s][r]` is series s at row r. Typed columns: 8
+ *  bytes a number and nothing for the garbage collector to trace, whatever the horizon. */
 export interface Timeline {
   /** Sample interval in seconds. */
   interval: number;
@@ -24,10 +25,10 @@ export interface Timeline {
   entities: string[];
   series: SeriesMeta[];
   /** Sample end time (simulated seconds since start) of each row. */
-  t: number[];
+  t: Float64Array;
   /** Entity index of each row. */
-  entity: number[];
-  values: number[][];
+  entity: Int32Array;
+  values: Float64Array[];
   /**
    * Per counter, by name, per sample (the total row's order): the most counted in one second of
    * the sample's interval. The largest is the counter's `peak_per_s` figure; absent in hand-made
@@ -68,6 +69,8 @@ export interface LogLine {
   folded: number;
 }
 
+/** count, mean and max are exact; p50/p95/p99 are nearest-rank to 3 significant digits (an HDR
+ *  histogram: at most 0.1 % above the exact value, never outside the recorded range). */
 export interface HistogramSummary {
   count: number;
   mean: number;

@@ -12,6 +12,7 @@ function sortedByKey<T>(map: Record<string, T>): Record<string, T> {
   return out;
 }
 
+/** count/mean/max exact; p50/p95/p99 to 3 significant digits (HDR histogram, see HistogramSummary). */
 function histogramEntry(h: HistogramSummary): HistogramSummary {
   return { count: h.count, mean: h.mean, p50: h.p50, p95: h.p95, p99: h.p99, max: h.max };
 }

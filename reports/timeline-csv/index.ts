@@ -11,7 +11,7 @@ import type { FileReport } from '../writer.js';
 
 /** Row indices by (sample time, entity order): the published order, whatever order rows were stored in. */
 function rowOrder(timeline: Timeline): number[] {
-  const rows = timeline.t.map((_, i) => i);
+  const rows = Array.from(timeline.t, (_, i) => i);
   return rows.sort((a, b) => {
     const dt = (timeline.t[a] as number) - (timeline.t[b] as number);
     return dt !== 0 ? dt : (timeline.entity[a] as number) - (timeline.entity[b] as number);

@@ -2,23 +2,43 @@
  * The discrete-event kernel: a simulated clock and a queue of callbacks ordered by
  * (time, scheduling sequence), so simultaneous events fire in the order they were scheduled.
  *
- * The queue is an indexed binary heap kept as struct-of-arrays. The keys live in heap order
- * (`heapTime[i]`, `heapSeq[i]`), so a sift compares neighbouring numbers in one typed array
- * instead of chasing slots around memory; at 10^5+ pending events that locality is what sets
- * the speed. Every pending event owns a slot (callback, argument, generation); `pos[slot]` is
- * its place in the heap, so `cancel` removes it in O(log n) without a rebuild or a tombstone
- * left behind. Idle timers are cancelled and re-armed on every request, which is why this
- * matters. The engine knows nothing of TCP, load balancers or any other domain word.
+ * The queue is a binary heap kept as struct-of-arrays: time, sequence and one int32 reference
+ * in heap order, so a sift moves three numbers in three typed arrays and touches nothing else —
+ * the same work as a bare typed-array heap (shared/peerbench/js/kernels.mjs, SoAHeap).
+ *
+ * Two kinds of events share the heap:
+ * - `at` / `schedule(fn, arg)`: any callback and argument. The reference is a slot (≥ 0) that
+ *   holds callback, argument and generation; it is read once when the event fires, never during
+ *   a sift. `cancel(id)` is lazy, as SimPy's defused events and Go's timer heap: it clears the
+ *   slot and bumps its generation; the entry is dropped when it reaches the top, or when
+ *   cancelled entries outnumber live ones and the heap is compacted (linear, so amortised O(1)
+ *   per cancel — idle timers are cancelled and re-armed on every request).
+ * - `callAt` / `callAfter(handler, n)`: a registered handler and an integer argument packed in
+ *   the reference itself (< 0), for models that keep their state in typed arrays indexed by n.
+ *   Nothing but the heap is touched; there is no cancel: the model checks its own generation
+ *   (e.g. a connection's timer generation) when the event fires, as the reference models do.
+ *
+ * The engine knows nothing of TCP, load balancers or any other domain word.
  */
 
 export type TimerId = number;
 export type Callback<T> = (arg: T) => void;
+/** A registered integer-argument handler (see `handler`). */
+export type HandlerId = number;
 
 /** An id is generation * SLOT_BITS + slot. Generations wrap at GEN_LIMIT so ids stay below
  *  2^53 (exact in a double); a stale id could only match again after 2^29 reuses of its slot. */
 const SLOT_BITS = 2 ** 24;
 const GEN_LIMIT = 2 ** 29;
-const NO_POS = -1;
+/** Sequence numbers are Uint32 (the bytes a sift moves, as in the reference heap); when they run
+ *  out, the pending entries are renumbered in their existing order. */
+const SEQ_LIMIT = 2 ** 32;
+/** Below this many cancelled entries the heap is never compacted (not worth a pass). */
+const COMPACT_MIN = 1024;
+/** A direct event's reference is ~(arg * HANDLER_LIMIT + handler): negative, and within int32. */
+const HANDLER_BITS = 6;
+const HANDLER_LIMIT = 2 ** HANDLER_BITS;
+const ARG_LIMIT = 2 ** (31 - HANDLER_BITS);
 
 export class Engine {
   /** Simulated time in seconds. */
@@ -26,42 +46,46 @@ export class Engine {
   /** Events fired so far (for benchmarks and run statistics). */
   fired = 0;
 
+  /** Heap entries, live and cancelled. */
   private size = 0;
+  /** Cancelled entries still in the heap. */
+  private dead = 0;
   private nextSeq = 0;
   private capacity: number;
-  // Heap order, index 0 is the next event.
+  // Heap order, index 0 is the next entry.
   private heapTime: Float64Array;
-  private heapSeq: Float64Array;
-  private heapSlot: Int32Array;
-  // Slot order.
-  private pos: Int32Array;
+  private heapSeq: Uint32Array;
+  private heapRef: Int32Array;
+  // Slot order. fns[slot] is undefined for a free or cancelled slot.
+  private slotCount: number;
   private gen: Uint32Array;
   private fns: Array<Callback<any> | undefined>;
   private args: unknown[];
   private freeSlots: Int32Array;
   private freeCount = 0;
+  private readonly handlers: Array<Callback<number>> = [];
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, Math.min(initialCapacity, SLOT_BITS));
     this.heapTime = new Float64Array(this.capacity);
-    this.heapSeq = new Float64Array(this.capacity);
-    this.heapSlot = new Int32Array(this.capacity);
-    this.pos = new Int32Array(this.capacity).fill(NO_POS);
-    this.gen = new Uint32Array(this.capacity);
-    this.fns = new Array(this.capacity).fill(undefined);
-    this.args = new Array(this.capacity).fill(undefined);
-    this.freeSlots = new Int32Array(this.capacity);
-    this.addFreeSlots(0, this.capacity);
+    this.heapSeq = new Uint32Array(this.capacity);
+    this.heapRef = new Int32Array(this.capacity);
+    this.slotCount = this.capacity;
+    this.gen = new Uint32Array(this.slotCount);
+    this.fns = new Array(this.slotCount).fill(undefined);
+    this.args = new Array(this.slotCount).fill(undefined);
+    this.freeSlots = new Int32Array(this.slotCount);
+    this.addFreeSlots(0, this.slotCount);
   }
 
   /** Number of events waiting to fire. */
   get pending(): number {
-    return this.size;
+    return this.size - this.dead;
   }
 
   /** Time of the next event, or Infinity when the queue is empty. */
   peekTime(): number {
-    return this.size > 0 ? this.heapTime[0] : Infinity;
+    return this.dropCancelledTop() ? this.heapTime[0] : Infinity;
   }
 
   /** Run `fn(arg)` after `delay` seconds of simulated time (a negative delay means now). */
@@ -71,24 +95,42 @@ export class Engine {
 
   /** Run `fn(arg)` at absolute simulated time `t` (never earlier than now). */
   at<T>(t: number, fn: Callback<T>, arg: T): TimerId {
-    if (!(t >= this.now)) {
-      if (Number.isNaN(t)) throw new Error('Engine.at: time is NaN');
-      t = this.now;
-    }
-    if (this.freeCount === 0) this.grow();
+    if (this.freeCount === 0) this.growSlots();
     const slot = this.freeSlots[--this.freeCount];
     this.fns[slot] = fn;
     this.args[slot] = arg;
-    this.siftUp(this.size++, t, this.nextSeq++, slot);
+    this.push(t, slot);
     return this.gen[slot] * SLOT_BITS + slot;
+  }
+
+  /** Register a handler for `callAt` / `callAfter`; at most 64 per engine. */
+  handler(fn: Callback<number>): HandlerId {
+    if (this.handlers.length === HANDLER_LIMIT) throw new Error(`Engine: more than ${HANDLER_LIMIT} handlers`);
+    this.handlers.push(fn);
+    return this.handlers.length - 1;
+  }
+
+  /** Run handler(arg) at absolute time `t`; arg is an integer in [0, 2^25). Not cancellable. */
+  callAt(t: number, handler: HandlerId, arg: number): void {
+    if (!(arg >= 0 && arg < ARG_LIMIT && arg === Math.floor(arg))) throw new Error(`Engine.callAt: bad argument ${arg}`);
+    if (!(handler >= 0 && handler < this.handlers.length)) throw new Error(`Engine.callAt: unknown handler ${handler}`);
+    this.push(t, ~(arg * HANDLER_LIMIT + handler));
+  }
+
+  /** Run handler(arg) after `delay` seconds (see `callAt`). */
+  callAfter(delay: number, handler: HandlerId, arg: number): void {
+    this.callAt(this.now + delay, handler, arg);
   }
 
   /** Cancel a pending event. Returns false if it already fired or was cancelled. */
   cancel(id: TimerId): boolean {
     const slot = this.pendingSlot(id);
     if (slot < 0) return false;
-    this.removeAt(this.pos[slot]);
-    this.release(slot);
+    this.fns[slot] = undefined;
+    this.args[slot] = undefined;
+    this.gen[slot] = (this.gen[slot] + 1) & (GEN_LIMIT - 1);
+    this.dead++;
+    if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
     return true;
   }
 
@@ -99,85 +141,98 @@ export class Engine {
 
   /** Fire the next event. Returns false when the queue is empty. */
   step(): boolean {
-    if (this.size === 0) return false;
-    const slot = this.heapSlot[0];
-    this.now = this.heapTime[0];
-    this.removeAt(0);
-    const fn = this.fns[slot]!;
-    const arg = this.args[slot];
-    this.release(slot);
-    this.fired++;
-    fn(arg);
+    if (!this.dropCancelledTop()) return false;
+    this.fireTop();
     return true;
   }
 
   /** Fire every event due at or before `until`, then leave the clock at `until`. */
   run(until: number): void {
-    while (this.size > 0 && this.heapTime[0] <= until) this.step();
+    while (this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
     if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /** Pop the live entry at the top and call it. */
+  private fireTop(): void {
+    const ref = this.heapRef[0];
+    this.now = this.heapTime[0];
+    this.popTop();
+    this.fired++;
+    if (ref < 0) {
+      const code = ~ref;
+      this.handlers[code & (HANDLER_LIMIT - 1)](code >>> HANDLER_BITS);
+      return;
+    }
+    const fn = this.fns[ref]!;
+    const arg = this.args[ref];
+    this.fns[ref] = undefined;
+    this.args[ref] = undefined;
+    this.gen[ref] = (this.gen[ref] + 1) & (GEN_LIMIT - 1);
+    this.freeSlots[this.freeCount++] = ref;
+    fn(arg);
+  }
+
+  /** Drop cancelled entries from the top; true when a live event is left there. */
+  private dropCancelledTop(): boolean {
+    while (this.size > 0) {
+      const ref = this.heapRef[0];
+      if (ref < 0 || this.fns[ref] !== undefined) return true;
+      this.popTop();
+      this.dead--;
+      this.freeSlots[this.freeCount++] = ref;
+    }
+    return false;
   }
 
   /** The slot of a pending event's id, or -1 for a fired, cancelled, stale or foreign id. */
   private pendingSlot(id: TimerId): number {
     const slot = id % SLOT_BITS;
-    if (!(slot >= 0 && slot < this.capacity)) return -1; // also rejects NaN
-    if (this.gen[slot] !== (id - slot) / SLOT_BITS || this.pos[slot] === NO_POS) return -1;
+    if (!(slot >= 0 && slot < this.slotCount)) return -1; // also rejects NaN
+    if (this.gen[slot] !== (id - slot) / SLOT_BITS || this.fns[slot] === undefined) return -1;
     return slot;
   }
 
-  private release(slot: number): void {
-    this.pos[slot] = NO_POS;
-    this.fns[slot] = undefined;
-    this.args[slot] = undefined;
-    this.gen[slot] = (this.gen[slot] + 1) % GEN_LIMIT;
-    this.freeSlots[this.freeCount++] = slot;
+  private push(t: number, ref: number): void {
+    if (!(t >= this.now)) {
+      if (Number.isNaN(t)) throw new Error('Engine.at: time is NaN');
+      t = this.now;
+    }
+    if (this.size === this.capacity) this.growHeap();
+    if (this.nextSeq === SEQ_LIMIT) this.renumber();
+    this.siftUp(this.size++, t, this.nextSeq++, ref);
   }
 
-  /** Fill the hole at heap index i with the last element, then restore the heap order. */
-  private removeAt(i: number): void {
+  /** Remove heap index 0: move the last entry into the hole and sift it down. */
+  private popTop(): void {
     const last = --this.size;
-    if (i === last) return;
-    const t = this.heapTime[last];
-    const s = this.heapSeq[last];
-    const slot = this.heapSlot[last];
-    const parent = (i - 1) >> 1;
-    if (i > 0 && (t < this.heapTime[parent] || (t === this.heapTime[parent] && s < this.heapSeq[parent]))) {
-      this.siftUp(i, t, s, slot);
-    } else {
-      this.siftDown(i, t, s, slot);
-    }
+    if (last > 0) this.siftDown(0, this.heapTime[last], this.heapSeq[last], this.heapRef[last]);
   }
 
   // The sifts move a hole rather than swapping, and compare (time, seq) inline on local
   // typed-array references: this is the hot loop of every simulation.
 
-  private siftUp(i: number, t: number, s: number, slot: number): void {
+  private siftUp(i: number, t: number, s: number, ref: number): void {
     const time = this.heapTime;
     const seq = this.heapSeq;
-    const slots = this.heapSlot;
-    const pos = this.pos;
+    const refs = this.heapRef;
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = time[parent];
       if (pt < t || (pt === t && seq[parent] < s)) break;
-      const ps = slots[parent];
       time[i] = pt;
       seq[i] = seq[parent];
-      slots[i] = ps;
-      pos[ps] = i;
+      refs[i] = refs[parent];
       i = parent;
     }
     time[i] = t;
     seq[i] = s;
-    slots[i] = slot;
-    pos[slot] = i;
+    refs[i] = ref;
   }
 
-  private siftDown(i: number, t: number, s: number, slot: number): void {
+  private siftDown(i: number, t: number, s: number, ref: number): void {
     const time = this.heapTime;
     const seq = this.heapSeq;
-    const slots = this.heapSlot;
-    const pos = this.pos;
+    const refs = this.heapRef;
     const n = this.size;
     for (;;) {
       let child = 2 * i + 1;
@@ -192,39 +247,75 @@ export class Engine {
         }
       }
       if (t < ct || (t === ct && s < seq[child])) break;
-      const cs = slots[child];
       time[i] = ct;
       seq[i] = seq[child];
-      slots[i] = cs;
-      pos[cs] = i;
+      refs[i] = refs[child];
       i = child;
     }
     time[i] = t;
     seq[i] = s;
-    slots[i] = slot;
-    pos[slot] = i;
+    refs[i] = ref;
   }
 
-  private grow(): void {
-    const old = this.capacity;
+  /** Remove every cancelled entry and rebuild the heap (Floyd). (time, seq) keys are unique,
+   *  so any valid heap of the same entries fires them in the same order. */
+  private compact(): void {
+    const time = this.heapTime;
+    const seq = this.heapSeq;
+    const refs = this.heapRef;
+    let kept = 0;
+    for (let i = 0; i < this.size; i++) {
+      const ref = refs[i];
+      if (ref >= 0 && this.fns[ref] === undefined) {
+        this.freeSlots[this.freeCount++] = ref;
+        continue;
+      }
+      time[kept] = time[i];
+      seq[kept] = seq[i];
+      refs[kept] = ref;
+      kept++;
+    }
+    this.size = kept;
+    this.dead = 0;
+    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i, time[i], seq[i], refs[i]);
+  }
+
+  /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
+   *  valid and the order of ties unchanged. */
+  private renumber(): void {
+    const order = Array.from({ length: this.size }, (_, i) => i).sort((a, b) => this.heapSeq[a] - this.heapSeq[b]);
+    order.forEach((heapIndex, rank) => (this.heapSeq[heapIndex] = rank));
+    this.nextSeq = this.size;
+  }
+
+  private growHeap(): void {
+    const cap = this.capacity * 2;
+    const time = new Float64Array(cap);
+    const seq = new Uint32Array(cap);
+    const refs = new Int32Array(cap);
+    time.set(this.heapTime);
+    seq.set(this.heapSeq);
+    refs.set(this.heapRef);
+    this.heapTime = time;
+    this.heapSeq = seq;
+    this.heapRef = refs;
+    this.capacity = cap;
+  }
+
+  private growSlots(): void {
+    const old = this.slotCount;
     if (old >= SLOT_BITS) throw new Error(`Engine: more than ${SLOT_BITS} pending events`);
-    const cap = Math.min(old * 2, SLOT_BITS);
-    const copy = <A extends Float64Array | Int32Array | Uint32Array>(a: A, b: A): A => {
-      b.set(a);
-      return b;
-    };
-    this.heapTime = copy(this.heapTime, new Float64Array(cap));
-    this.heapSeq = copy(this.heapSeq, new Float64Array(cap));
-    this.heapSlot = copy(this.heapSlot, new Int32Array(cap));
-    this.pos = copy(this.pos, new Int32Array(cap).fill(NO_POS));
-    this.gen = copy(this.gen, new Uint32Array(cap));
-    this.freeSlots = copy(this.freeSlots, new Int32Array(cap));
-    for (let s = old; s < cap; s++) {
+    const count = Math.min(old * 2, SLOT_BITS);
+    const gen = new Uint32Array(count);
+    gen.set(this.gen);
+    this.gen = gen;
+    this.freeSlots = new Int32Array(count); // empty: every old slot is in use
+    for (let s = old; s < count; s++) {
       this.fns.push(undefined);
       this.args.push(undefined);
     }
-    this.capacity = cap;
-    this.addFreeSlots(old, cap);
+    this.slotCount = count;
+    this.addFreeSlots(old, count);
   }
 
   /** Push slots [from, to) so the lowest is handed out first (keeps ids small and readable). */

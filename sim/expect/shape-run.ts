@@ -32,7 +32,13 @@ export function shapeRun(scenario: Scenario): RunResult {
     }
     if (k * interval >= scenario.horizon) break;
   }
-  const shaped = { ...timeline, interval, t, entity, values: timeline.series.map(() => []) };
+  const shaped = {
+    ...timeline,
+    interval,
+    t: Float64Array.from(t),
+    entity: Int32Array.from(entity),
+    values: timeline.series.map(() => new Float64Array(0)),
+  };
   const drains: DrainShape[] = scenario.backends.map((b) => ({
     backend: b.name,
     startedAt: 0,

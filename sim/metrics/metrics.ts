@@ -1,4 +1,5 @@
 import type { SeriesMeta, Timeline } from '../result.js';
+import { Float64Column } from './column.js';
 import { Histogram } from './histogram.js';
 
 export type SeriesId = number;
@@ -14,8 +15,10 @@ interface SeriesDef extends SeriesMeta {
  * Counters, gauges and histograms for a set of entities (backends) plus `total`.
  *
  * Counters are one Float64Array of running totals indexed by series × entity, so `inc` is two
- * additions; a sample is the difference from the totals at the previous sample. Gauges are read
- * through callbacks when a sample is taken.
+ * additions and one comparison; a sample is the difference from the totals at the previous
+ * sample. Gauges are read through callbacks when a sample is taken. Per-second peaks are taken
+ * when the clock enters a new second (the running totals minus those at the start of the last
+ * second), not on every increment. The timeline is kept in typed columns until the run ends.
  */
 export class Metrics {
   readonly entities: string[];
@@ -26,26 +29,30 @@ export class Metrics {
   private cumulative = new Float64Array(0);
   /** The running totals at the previous sample (whole numbers, so the difference is exact). */
   private sampled = new Float64Array(0);
-  /**
-   * Per counter (total row): the current 1-second bucket and its count, the busiest second of the
-   * current sample interval, and the busiest of the intervals already sampled.
-   */
-  private secondOf = new Float64Array(0);
-  private secondCount = new Float64Array(0);
-  private intervalPeak = new Float64Array(0);
+  /** Per counter (total row): the running total when the current second began, and the largest
+   *  count of any finished second. */
+  private secondBase = new Float64Array(0);
   private secondPeak = new Float64Array(0);
+  /** End of the current 1-second bucket [floor(now), floor(now) + 1); -Infinity before the first. */
+  private secondEnd = -Infinity;
+  /** Per counter: the busiest finished second of the current sample interval. */
+  private intervalPeak = new Float64Array(0);
   /** Per counter, per sample: its interval's busiest second (explain's per-phase peaks). */
   private busiest: number[][] = [];
   /** The simulated clock (the engine), for the per-second peaks. */
   clock: { readonly now: number } = { now: 0 };
   private readonly histograms = new Map<string, Histogram>();
-  private readonly timeline: Timeline;
+  private readonly interval: number;
+  private readonly rowTime = new Float64Column();
+  private readonly rowEntity = new Float64Column();
+  private readonly columns: Float64Column[] = [];
+  private finished: Timeline | null = null;
 
   constructor(entityNames: string[], interval: number) {
     this.entities = [...entityNames, 'total'];
     this.width = this.entities.length;
     this.totalIdx = this.width - 1;
-    this.timeline = { interval, entities: this.entities, series: [], t: [], entity: [], values: [] };
+    this.interval = interval;
   }
 
   counter(name: string, unit: string, description: string): SeriesId {
@@ -60,14 +67,24 @@ export class Metrics {
   inc(id: SeriesId, entity: number): void {
     const base = id * this.width;
     if (entity >= 0) this.cumulative[base + entity]++;
+    if (!(this.clock.now < this.secondEnd)) this.newSecond();
     this.cumulative[base + this.totalIdx]++;
-    const second = Math.floor(this.clock.now);
-    if (this.secondOf[id] !== second) {
-      this.secondOf[id] = second;
-      this.secondCount[id] = 0;
+  }
+
+  /** The clock has entered a later second: close the last one's counts into the peaks. */
+  private newSecond(): void {
+    this.closeSecond();
+    this.secondEnd = Math.floor(this.clock.now) + 1;
+  }
+
+  private closeSecond(): void {
+    for (let id = 0; id < this.defs.length; id++) {
+      const total = this.cumulative[id * this.width + this.totalIdx];
+      const count = total - this.secondBase[id];
+      if (count > this.secondPeak[id]) this.secondPeak[id] = count;
+      if (count > this.intervalPeak[id]) this.intervalPeak[id] = count;
+      this.secondBase[id] = total;
     }
-    this.secondCount[id]++;
-    if (this.secondCount[id] > this.intervalPeak[id]) this.intervalPeak[id] = this.secondCount[id];
   }
 
   /** A counter's running total for an entity (`total` index for all). */
@@ -88,24 +105,24 @@ export class Metrics {
   resetCounters(): void {
     this.cumulative.fill(0);
     this.sampled.fill(0);
-    this.secondOf.fill(NaN);
-    this.secondCount.fill(0);
-    this.intervalPeak.fill(0);
+    this.secondBase.fill(0);
     this.secondPeak.fill(0);
+    this.intervalPeak.fill(0);
     for (const rows of this.busiest) rows.length = 0;
+    this.secondEnd = -Infinity;
     for (const h of this.histograms.values()) h.reset();
   }
 
   /** Take one sample ending at time t: a row per entity, then counters restart. */
   sample(t: number): void {
-    const tl = this.timeline;
+    if (this.finished) throw new Error('Metrics.sample after result()');
     for (let e = 0; e < this.width; e++) {
-      tl.t.push(t);
-      tl.entity.push(e);
+      this.rowTime.push(t);
+      this.rowEntity.push(e);
     }
     for (let s = 0; s < this.defs.length; s++) {
       const def = this.defs[s];
-      const column = tl.values[s];
+      const column = this.columns[s];
       for (let e = 0; e < this.width; e++) {
         let v: number;
         if (def.kind === 'counter') v = this.cumulative[s * this.width + e] - this.sampled[s * this.width + e];
@@ -117,47 +134,53 @@ export class Metrics {
     this.sampled.set(this.cumulative);
     for (let s = 0; s < this.defs.length; s++) {
       if (this.defs[s].kind !== 'counter') continue;
-      this.busiest[s].push(this.intervalPeak[s]);
-      if (this.intervalPeak[s] > this.secondPeak[s]) this.secondPeak[s] = this.intervalPeak[s];
-      // A second cut by the sample goes on counting into the next interval's peak.
+      // The second still open counts so far; cut by the sample, it goes on into the next interval.
+      const open = this.cumulative[s * this.width + this.totalIdx] - this.secondBase[s];
+      this.busiest[s].push(Math.max(this.intervalPeak[s], open));
       this.intervalPeak[s] = 0;
     }
   }
 
   /** Per-second peaks of every counter, by series name. */
   peaks(): Map<string, number> {
+    this.closeSecond();
     const out = new Map<string, number>();
     this.defs.forEach((d, i) => {
-      if (d.kind === 'counter') out.set(d.name, Math.max(this.secondPeak[i], this.intervalPeak[i]));
+      if (d.kind === 'counter') out.set(d.name, this.secondPeak[i]);
     });
     return out;
   }
 
+  /** The timeline and histograms of the finished run; sampling ends here. */
   result(): { timeline: Timeline; histograms: Map<string, Histogram> } {
-    this.timeline.series = this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description }));
-    const busiest: Record<string, number[]> = {};
-    this.defs.forEach((d, i) => {
-      if (d.kind === 'counter') busiest[d.name] = this.busiest[i];
-    });
-    this.timeline.busiestSecond = busiest;
-    return { timeline: this.timeline, histograms: this.histograms };
+    this.finished ??= {
+      interval: this.interval,
+      entities: this.entities,
+      series: this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description })),
+      t: this.rowTime.toArray(),
+      entity: Int32Array.from(this.rowEntity.toArray()),
+      values: this.columns.map((c) => c.toArray()),
+      busiestSecond: Object.fromEntries(
+        this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, this.busiest[i]] as const] : [])),
+      ),
+    };
+    return { timeline: this.finished, histograms: this.histograms };
   }
 
   private define(def: SeriesDef): SeriesId {
     if (this.defs.some((d) => d.name === def.name)) throw new Error(`metric ${def.name} defined twice`);
-    if (this.timeline.t.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
+    if (this.rowTime.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
     this.defs.push(def);
-    this.timeline.values.push([]);
+    this.columns.push(new Float64Column());
     this.busiest.push([]);
     for (const key of ['cumulative', 'sampled'] as const) {
       const grown = new Float64Array(this.defs.length * this.width);
       grown.set(this[key]);
       this[key] = grown;
     }
-    for (const key of ['secondOf', 'secondCount', 'intervalPeak', 'secondPeak'] as const) {
+    for (const key of ['secondBase', 'secondPeak', 'intervalPeak'] as const) {
       const grown = new Float64Array(this.defs.length);
       grown.set(this[key]);
-      if (key === 'secondOf') grown[this.defs.length - 1] = NaN;
       this[key] = grown;
     }
     return this.defs.length - 1;

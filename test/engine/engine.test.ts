@@ -270,3 +270,63 @@ describe('Engine growth', () => {
     expect(engine.now).toBe(99);
   });
 });
+
+describe('Engine lazy cancellation', () => {
+  it('compacts when cancelled entries outnumber live ones, keeping order, ids and counts', () => {
+    const engine = new Engine(16);
+    const order: number[] = [];
+    const n = 6000;
+    const ids = Array.from({ length: n }, (_, i) => engine.at(((i * 7919) % n) / 10, (k: number) => order.push(k), i));
+    // Cancel 5 of every 6: compaction runs (more than 1024 dead, more dead than live) mid-way.
+    const kept: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i % 6 === 0) kept.push(i);
+      else expect(engine.cancel(ids[i])).toBe(true);
+    }
+    expect(engine.pending).toBe(kept.length);
+    // Compaction freed the slots: the heap holds only live entries (internal, checked on purpose).
+    expect((engine as unknown as { size: number }).size).toBeLessThan(2 * kept.length + 1100);
+    for (let i = 0; i < n; i++) expect(engine.isPending(ids[i])).toBe(i % 6 === 0);
+    engine.run(Infinity);
+    expect(order).toEqual(kept.sort((a, b) => ((a * 7919) % n) - ((b * 7919) % n)));
+    expect(engine.fired).toBe(kept.length);
+  });
+
+  it('keeps scheduling order of ties across the renumbering of exhausted sequence numbers', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 32 - 3;
+    for (const label of ['a', 'b', 'c', 'd', 'e', 'f']) engine.at(1, r.fn, label);
+    engine.at(0.5, r.fn, 'first');
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['first', 'a', 'b', 'c', 'd', 'e', 'f']);
+    expect((engine as unknown as { nextSeq: number }).nextSeq).toBeLessThan(20);
+  });
+});
+
+describe('Engine integer handlers', () => {
+  it('fires handler(arg) events in (time, scheduling) order together with callback events', () => {
+    const engine = new Engine(16);
+    const seen: string[] = [];
+    const h = engine.handler((n) => seen.push(`h${n}@${engine.now}`));
+    const g = engine.handler((n) => seen.push(`g${n}@${engine.now}`));
+    engine.callAt(2, h, 7);
+    engine.at(1, (x: string) => seen.push(`${x}@${engine.now}`), 'obj');
+    engine.callAfter(1, g, 2 ** 25 - 1);
+    engine.callAt(2, g, 0);
+    for (let i = 0; i < 40; i++) engine.callAt(3, h, i); // forces heap growth
+    expect(engine.pending).toBe(44);
+    engine.run(2);
+    expect(seen).toEqual(['obj@1', `g${2 ** 25 - 1}@1`, 'h7@2', 'g0@2']);
+    engine.run(Infinity);
+    expect(seen.slice(4)).toEqual(Array.from({ length: 40 }, (_, i) => `h${i}@3`));
+  });
+
+  it('rejects arguments that do not fit and unknown handlers', () => {
+    const engine = new Engine();
+    const h = engine.handler(() => {});
+    for (const bad of [-1, 0.5, 2 ** 25, Number.NaN]) expect(() => engine.callAt(1, h, bad)).toThrow(/argument/);
+    expect(() => engine.callAt(1, 5, 0)).toThrow(/handler/);
+    expect(engine.pending).toBe(0);
+  });
+});

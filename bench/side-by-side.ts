@@ -1,0 +1,216 @@
+/**
+ * Issue 14's side-by-side bench: drainsim and the references in ../shared/peerbench/ on the same
+ * workloads in one invocation, each in its own process (peak RSS per process, from
+ * bench/rusage.py). The references are spawned, never copied. Each pair runs alternately
+ * `repeats` times and the best time of each side is kept, so load from other processes on the
+ * shared machine hurts both sides alike.
+ */
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { drainScenario, fleetScenario, steadyScenario, writeScenario } from './bench-scenarios.js';
+import { type ChildRun, lastJson, runMeasured } from './child.js';
+import { measureSweep } from './sweep-workload.js';
+
+const PEER = path.join('..', 'shared', 'peerbench');
+const PAIR_CHILD = path.join('dist', 'bench', 'pair-child.js');
+
+export interface Row {
+  name: string;
+  drainsim: string;
+  reference: string;
+  ratio: string;
+  note: string;
+}
+
+interface Timed {
+  run: ChildRun;
+  out: Record<string, number>;
+}
+
+function node(args: string[]): Timed {
+  const run = runMeasured(process.execPath, args);
+  return { run, out: lastJson<Record<string, number>>(run.stdout) };
+}
+
+function simpy(model: string, size: string): Timed {
+  const run = runMeasured('python3', [path.join(PEER, 'simpy_models.py'), model, '--size', size], { PYTHONPATH: path.join(PEER, 'simpy') });
+  return { run, out: lastJson<Record<string, number>>(run.stdout) };
+}
+
+/** Run each side `repeats` times, alternating; keep each side's fastest run (by `key`). */
+function best(repeats: number, sides: Array<() => Timed>, key = 'sim_wall_s'): Timed[] {
+  const kept: Array<Timed | undefined> = sides.map(() => undefined);
+  for (let r = 0; r < repeats; r++) {
+    sides.forEach((side, i) => {
+      const t = side();
+      if (kept[i] === undefined || t.out[key]! < kept[i]!.out[key]!) kept[i] = t;
+    });
+  }
+  return kept as Timed[];
+}
+
+const mb = (run: ChildRun) => `${run.peakRssMB.toFixed(0)} MB`;
+const s = (x: number) => `${x.toFixed(2)} s`;
+const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
+
+function holdPair(steps: number, repeats: number, log: (r: Row) => void): Record<string, number> {
+  const [ref, handler, callback] = best(
+    repeats,
+    [
+      () => node([path.join(PEER, 'js', 'hold.mjs'), '--kind', 'soa2', '--n', '100000', '--steps', String(steps)]),
+      () => node([PAIR_CHILD, 'hold', '100000', String(steps), 'handler']),
+      () => node([PAIR_CHILD, 'hold', '100000', String(steps), 'callback']),
+    ],
+  );
+  const refRate = ref!.out['events_per_s']!;
+  for (const [label, side] of [['handler(id) + callAfter', handler!], ['schedule(fn, arg)', callback!]] as const) {
+    log({
+      name: `hold 10^5 pending, ${label}`,
+      drainsim: `${(side.out['events_per_s']! / 1e6).toFixed(2)} M ev/s, ${mb(side.run)}`,
+      reference: `${(refRate / 1e6).toFixed(2)} M ev/s, ${mb(ref!.run)} (bare typed-array heap)`,
+      ratio: `${((100 * side.out['events_per_s']!) / refRate).toFixed(0)} % of ref`,
+      note: `${fmt(steps)} events each`,
+    });
+  }
+  return { holdRefRate: refRate, holdHandlerRate: handler!.out['events_per_s']!, holdCallbackRate: callback!.out['events_per_s']! };
+}
+
+const SIZE_CLIENTS: Record<string, number> = { S: 1_000, M: 10_000, L: 100_000 };
+
+function drainPair(size: string, repeats: number, withSimpy: boolean, log: (r: Row) => void): Record<string, number> {
+  const clients = SIZE_CLIENTS[size]!;
+  const file = writeScenario(`peer-drain-${clients}`, drainScenario(clients));
+  try {
+    const [ours, soa] = best(repeats, [
+      () => node([PAIR_CHILD, 'scenario', file]),
+      () => node([path.join(PEER, 'js', 'drain.mjs'), '--impl', 'soa', '--size', size, '--rng', 'mt']),
+    ]);
+    const py = withSimpy ? simpy('drain', size) : undefined;
+    const perRequest = (events: number, requests: number) => (events / requests).toFixed(3);
+    const oursPerReq = perRequest(ours!.out['events']!, ours!.out['requests']!);
+    const soaPerReq = perRequest(soa!.out['kernel_events']!, soa!.out['requests']!);
+    log({
+      name: `drain ${fmt(clients)} clients vs SoA JS`,
+      drainsim: `${s(ours!.out['sim_wall_s']!)}, ${mb(ours!.run)}`,
+      reference: `${s(soa!.out['sim_wall_s']!)}, ${mb(soa!.run)}`,
+      ratio: `${(ours!.out['sim_wall_s']! / soa!.out['sim_wall_s']!).toFixed(2)}× ref time`,
+      note: `events ${fmt(ours!.out['events']!)} vs ${fmt(soa!.out['kernel_events']!)}; per request ${oursPerReq} vs ${soaPerReq}`,
+    });
+    if (py) {
+      log({
+        name: `drain ${fmt(clients)} clients vs SimPy 4.1.1`,
+        drainsim: `${s(ours!.out['sim_wall_s']!)}, ${mb(ours!.run)}`,
+        reference: `${s(py.out['sim_wall_s']!)}, ${mb(py.run)}`,
+        ratio: `${(py.out['sim_wall_s']! / ours!.out['sim_wall_s']!).toFixed(1)}× faster`,
+        note: `SimPy events ${fmt(py.out['kernel_events']!)}, requests ${fmt(py.out['requests']!)} (= SoA: ${py.out['series_checksum'] === soa!.out['series_checksum'] ? 'yes' : 'NO'})`,
+      });
+    }
+    return {
+      [`drain${size}Wall`]: ours!.out['sim_wall_s']!,
+      [`drain${size}SoaWall`]: soa!.out['sim_wall_s']!,
+      [`drain${size}PeakRssMB`]: ours!.run.peakRssMB,
+      [`drain${size}EventsPerRequest`]: Number(oursPerReq),
+      ...(py ? { [`drain${size}SimpyWall`]: py.out['sim_wall_s']! } : {}),
+    };
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+function scenarioRun(name: string, text: string): Timed {
+  const file = writeScenario(name, text);
+  try {
+    return node([PAIR_CHILD, 'scenario', file]);
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+  }
+}
+
+function fleet(horizon: string, log: (r: Row) => void): Record<string, number> {
+  const t = scenarioRun('fleet', fleetScenario(horizon));
+  log({
+    name: `fleet ${horizon}: 20 backends, 50k WS + 5k req/s, one drain`,
+    drainsim: `${s(t.run.cpuS)} CPU, ${mb(t.run)}`,
+    reference: '',
+    ratio: '',
+    note: `${fmt(t.out['events']!)} events, ${fmt(t.out['requests']!)} requests`,
+  });
+  return { fleetCpuS: t.run.cpuS, fleetPeakRssMB: t.run.peakRssMB, fleetEvents: t.out['events']! };
+}
+
+function steady(short: string, long: string, log: (r: Row) => void): Record<string, number> {
+  const a = scenarioRun(`steady-${short}`, steadyScenario(short));
+  const b = scenarioRun(`steady-${long}`, steadyScenario(long));
+  log({
+    name: `steady ~300 clients, ${short} vs ${long} simulated`,
+    drainsim: `${mb(a.run)} vs ${mb(b.run)}`,
+    reference: '',
+    ratio: `${(b.run.peakRssMB / a.run.peakRssMB).toFixed(2)}× RSS`,
+    note: `CPU ${s(a.run.cpuS)} vs ${s(b.run.cpuS)}`,
+  });
+  return { steadyShortRssMB: a.run.peakRssMB, steadyLongRssMB: b.run.peakRssMB };
+}
+
+/** The built-in with the fewest engine events, from the golden summaries. */
+function smallestBuiltin(): string {
+  const dir = path.join('test', 'golden');
+  const events = readdirSync(dir)
+    .filter((f) => f.endsWith('.summary.json'))
+    .map((f) => [f.replace('.summary.json', ''), (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { engine_events: number }).engine_events] as const)
+    .sort((x, y) => x[1] - y[1]);
+  return events[0]![0];
+}
+
+function startup(repeats: number, log: (r: Row) => void): Record<string, number> {
+  const name = smallestBuiltin();
+  const out = mkdtempSync(path.join(os.tmpdir(), 'drainsim-bench-run-'));
+  try {
+    const [run, bare] = best(
+      repeats,
+      [
+        () => ({ run: runMeasured(process.execPath, ['bin/drainsim.js', 'run', name, '--format', 'none', '--out', out]), out: {} }),
+        () => ({ run: runMeasured(process.execPath, ['-e', '0']), out: {} }),
+      ].map((f) => () => {
+        const t = f();
+        return { ...t, out: { cpu: t.run.cpuS } };
+      }),
+      'cpu',
+    );
+    log({
+      name: `drainsim run ${name} (smallest built-in)`,
+      drainsim: `${s(run!.run.cpuS)} CPU, ${mb(run!.run)}`,
+      reference: `node -e 0: ${s(bare!.run.cpuS)} CPU, ${mb(bare!.run)}`,
+      ratio: `${(run!.run.cpuS / bare!.run.cpuS).toFixed(1)}× CPU`,
+      note: 'whole process, all four outputs written',
+    });
+    return { startupCpuS: run!.run.cpuS, nodeCpuS: bare!.run.cpuS };
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+function sweep(seeds: number, log: (r: Row) => void): Record<string, number> {
+  const r = measureSweep(seeds);
+  log({
+    name: `sweep hard-cut, 2 points × ${seeds} seeds`,
+    drainsim: `2 workers ${r.runsPerSec2Workers.toFixed(2)} runs/s`,
+    reference: `1 worker ${r.runsPerSec1Worker.toFixed(2)} runs/s`,
+    ratio: `${r.speedup.toFixed(2)}×`,
+    note: 'needs the second core idle',
+  });
+  return { sweepSpeedup: r.speedup };
+}
+
+/** Run every pair; `log` gets each row as soon as it is measured. */
+export function sideBySide(quick: boolean, log: (r: Row) => void): Record<string, number> {
+  return {
+    ...holdPair(quick ? 4_000_000 : 10_000_000, quick ? 2 : 3, log),
+    ...drainPair('M', quick ? 2 : 3, !quick, log),
+    ...(quick ? drainPair('S', 1, true, log) : drainPair('L', 1, true, log)),
+    ...fleet(quick ? '5m' : '1h', log),
+    ...(quick ? steady('30m', '2h', log) : steady('1h', '24h', log)),
+    ...startup(3, log),
+    ...sweep(quick ? 4 : 12, log),
+  };
+}
