@@ -153,7 +153,7 @@ describe('Engine cancel', () => {
 
     const firedId = engine.schedule(0, r.fn, 'fired');
     engine.step();
-    const reuser = engine.schedule(5, r.fn, 'reuser');
+    engine.schedule(5, r.fn, 'reuser');
     expect(engine.cancel(firedId)).toBe(false);
     engine.run(Infinity);
     expect(r.labels()).toEqual(['fired', 'new', 'reuser']);

@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../sim/engine/engine.js';
-import { loadScenarioForCli } from '../../sim/cli/load-scenario.js';
+import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { builtinScenarioNames, packageRoot } from '../../sim/scenario/load.js';
 import { DEFAULT_LIMITS, estimateWork, RunBudgetExceeded, runEngineWithin } from '../../sim/scenario/work-budget.js';
 import { cliIn, expectBadInput, sandbox } from './sandbox.js';

@@ -36,7 +36,7 @@ const smallScenario = fc.integer({ min: 1, max: 3 }).chain((backends) =>
   }),
 );
 
-function toInput(p: fc.RandomType<typeof smallScenario> extends infer T ? T : never): ScenarioInput {
+function toInput(p: typeof smallScenario extends fc.Arbitrary<infer T> ? T : never): ScenarioInput {
   return {
     warmup: '10s',
     horizon: '90s',

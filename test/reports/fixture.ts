@@ -47,9 +47,9 @@ function buildTimeline(): RunResult['timeline'] {
       { name: 'time_wait', kind: 'gauge', unit: 'sockets', description: 'Sockets in TIME_WAIT at sample end' },
       { name: 'errors', kind: 'counter', unit: 'requests', description: 'Requests answered with an error' },
     ],
-    t: rowT,
-    entity: rowEntity,
-    values,
+    t: Float64Array.from(rowT),
+    entity: Int32Array.from(rowEntity),
+    values: values.map((column) => Float64Array.from(column)),
   };
 }
 

@@ -1,3 +1,5 @@
+/// <reference lib="dom" />
+/// <reference lib="dom.iterable" />
 /**
  * report.html in a real browser: Debian's Chromium driven by playwright-core (no browser download).
  * The report of a real hard-cut run must load with no errors and no network access beyond its own

@@ -42,9 +42,9 @@ function timelineOf(series: Record<string, ['counter' | 'gauge', number[]]>): Ti
     interval: 1,
     entities: ['vm-a', 'total'],
     series: names.map((name) => ({ name, kind: series[name]![0], unit: '', description: '' })),
-    t,
-    entity,
-    values,
+    t: Float64Array.from(t),
+    entity: Int32Array.from(entity),
+    values: values.map((column) => Float64Array.from(column)),
   };
 }
 

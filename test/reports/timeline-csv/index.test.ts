@@ -18,10 +18,10 @@ describe('timeline.csv', () => {
     const stored = fixtureResult();
     const shuffled = fixtureResult();
     const tl = shuffled.timeline;
-    const order = tl.t.map((_, i) => i).reverse();
-    tl.t = order.map((i) => tl.t[i]!);
-    tl.entity = order.map((i) => tl.entity[i]!);
-    tl.values = tl.values.map((column) => order.map((i) => column[i]!));
+    const order = Array.from(tl.t, (_, i) => i).reverse();
+    tl.t = Float64Array.from(order, (i) => tl.t[i]!);
+    tl.entity = Int32Array.from(order, (i) => tl.entity[i]!);
+    tl.values = tl.values.map((column) => Float64Array.from(order, (i) => column[i]!));
     expect(renderTimelineCsv(shuffled)).toBe(renderTimelineCsv(stored));
   });
 
