@@ -25,7 +25,7 @@ warmup: 0s
 horizon: 120s
 sample_interval: 1s
 nginx: { keepalive_timeout: 75s, keepalive_requests: 1000000, upstream_keepalive: 1000000, upstream_keepalive_requests: 1000000000 }
-app: { workers: 1000000, service_time: exp(mean=50ms), queue_limit: 1000000 }
+app: { workers: 100000, service_time: exp(mean=50ms), queue_limit: 100000 }
 lb: { mode: l4, balance: roundrobin }
 clients:
   rtt: 0ms

@@ -48,7 +48,7 @@ describe('drainsim explain hard-cut', () => {
   });
 
   it('folds the hundreds of 104 lines into one with a count', () => {
-    const m = /while reading client request line\n[^…]*… ([\d,]+) more like this until 14:02:\d\d\.\d{3} \(([\d,]+) events in all, counting the folded repeats\); the last:/.exec(run.stdout);
+    const m = /while reading client request line\n[^…]*… ([\d,]+) more like this until 14:02:\d\d\.\d{3} \(([\d,]+) events in all, counting the folded repeats\);\s+the last:/.exec(run.stdout);
     expect(m).not.toBeNull();
     expect(Number(m![2]!.replace(/,/g, ''))).toBeGreaterThan(1000);
     expect(run.stdout.match(/recv\(\) failed \(104: Connection reset by peer\) while reading client request line/g)!.length).toBeLessThanOrEqual(4);
