@@ -12,6 +12,8 @@ import type { PortProbe } from './hash-connect.js';
  *     a port is taken only if nothing uses it (relax = false: any socket on the port, TIME_WAIT
  *     included, is a bind conflict)
  *
+ * When both halves are full the kernel retries with relax = true only if ip_autobind_reuse is set
+ * (default 0); this model stops there: EADDRINUSE.
  * No walk state: each bind starts at a fresh random place. (nginx proxy_bind sets
  * IP_BIND_ADDRESS_NO_PORT, so its port comes from connect()'s walk instead; see
  * src/event/ngx_event_connect.c.)

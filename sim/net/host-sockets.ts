@@ -47,6 +47,18 @@ interface Entry {
   gen: number;
 }
 
+/** What every namespace of one machine shares: boot secrets, table_perturb[], jiffies. */
+export class SharedKernel {
+  readonly secrets: PortHashSecrets;
+  readonly clock: JiffiesClock;
+
+  constructor(hz: number, rng: Rng) {
+    this.secrets = new PortHashSecrets(rng);
+    // Any boot value: only its phase against the 2.048-s wheel slots and the 10-s periods matters.
+    this.clock = new JiffiesClock(hz, rng.next() * 2 ** 20);
+  }
+}
+
 export type SynOutcome = 'new' | 'reopened-time-wait' | 'rejected';
 
 export class HostSockets {
@@ -78,12 +90,19 @@ export class HostSockets {
 
   constructor(
     readonly config: HostKernelConfig,
-    /** This host's own stream: boot secrets, jiffies phase, the walk's random step. */
+    /** This namespace's own stream: the walk's random step, bind()'s random start. */
     private readonly rng: Rng,
+    /**
+     * The kernel this namespace runs on. Its port-hash secrets, table_perturb[] and jiffies are
+     * global to the kernel, not per namespace (secure_ipv4_port_ephemeral() hashes addresses and
+     * port only): containers on one machine pass the machine's instance and share one walk per
+     * destination. Default: a kernel of its own, drawn from `rng`.
+     */
+    kernel: SharedKernel = new SharedKernel(config.hz, rng),
   ) {
-    this.secrets = new PortHashSecrets(rng);
-    // Any boot value: only its phase against the 2.048-s wheel slots and the 10-s periods matters.
-    this.clock = new JiffiesClock(config.hz, rng.next() * 2 ** 20);
+    if (kernel.clock.hz !== config.hz) throw new RangeError(`kernel HZ ${kernel.clock.hz} ≠ config HZ ${config.hz}`);
+    this.secrets = kernel.secrets;
+    this.clock = kernel.clock;
   }
 
   /** A connecting pair: this host at `localAddr` connecting to `remoteAddr:remotePort`. */
