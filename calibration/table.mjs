@@ -4,6 +4,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { stallSeconds, tailRatio } from './lib/sample.mjs';
 
 const dir = process.argv[2] ?? fileURLToPath(new URL('./data', import.meta.url));
 
@@ -15,6 +16,7 @@ export function figures(data) {
   if (s.plateau) {
     rows.push(['TIME_WAIT plateau (mean of the last 25 s)', `${s.plateau.timeWait}`]);
     rows.push(['plateau ÷ (rate × 60 s)', `${s.plateau.ratioToRateTimes60s}`]);
+    rows.push(['plateau ÷ (rate × 60 s), last 10 s', `${tailRatio(data.perSecond, data.config.rate, data.config.seconds, 10)}`]);
     rows.push(['TIME_WAIT held by client / server', `${s.plateau.timeWaitClient} / ${s.plateau.timeWaitServer}`]);
     rows.push(['plateau min … max (sawtooth)', `${s.plateau.timeWaitMin} … ${s.plateau.timeWaitMax}`]);
   }
@@ -26,6 +28,7 @@ export function figures(data) {
     }
   }
   rows.push(['achieved connects/s', `${s.achievedConnectRate}`]);
+  rows.push(['seconds with under half the rate (client stalled)', `${stallSeconds(data.perSecond, data.config.rate, data.config.seconds)}`]);
   rows.push(['share of ports with the range low-end parity', `${p.lowEndParityShare}`]);
   if (p.walkStepMean !== null) rows.push(['mean port step inside the walk (+1…+64)', `${p.walkStepMean}`]);
   rows.push(['connects reusing a 4-tuple used < 60 s before', `${p.reusedWithin60sShare}`]);

@@ -11,7 +11,7 @@ import {
   spawnInNamespace,
   stopChild,
 } from './netns.mjs';
-import { countStates, mean, portStats, round } from './sample.mjs';
+import { countStates, mean, portStats, round, stallSeconds, tailRatio } from './sample.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 /**
@@ -184,6 +184,7 @@ function summarise(config, perSecond, connects, failures, failureCodes, range) {
     achievedAttemptRate: round(attemptRate, 2),
     achievedConnectRate: round(connectRate, 2),
     firstFailureS: failures.length ? round(Math.min(...failures) / 1000, 3) : null,
+    stallSeconds: stallSeconds(perSecond, config.rate, secs),
   };
   // Plateau: mean over the samples in the last 25 s of the run (TIME_WAIT lasts ≈ 60 s).
   const window = perSecond.filter((s) => s.t > secs - 25 && s.t <= secs + 0.5);
@@ -201,6 +202,7 @@ function summarise(config, perSecond, connects, failures, failureCodes, range) {
       timeWaitMax: Math.max(...window.map((s) => s.timeWait)),
     };
     plateau.ratioToRateTimes60s = round(plateau.timeWait / (steadyRate * 60), 3);
+    plateau.ratioLast10s = tailRatio(perSecond, steadyRate, secs, 10);
     summary.plateau = plateau;
   }
   if (failures.length) {

@@ -78,3 +78,18 @@ export function portStats(connects, range, maxWalkStep = 64) {
 }
 
 export { mean, round };
+
+/**
+ * How steady the client was: seconds (within the run) whose connects fell below half the rate.
+ * When the low-end parity half of the range is full of TIME_WAIT, every connect() scans it before
+ * trying the other parity, and a small machine's client stalls in the kernel.
+ */
+export function stallSeconds(perSecond, rate, seconds) {
+  return perSecond.filter((s) => s.t > 1.5 && s.t <= seconds + 0.5 && s.connects + s.failures < rate / 2).length;
+}
+
+/** Mean TIME_WAIT over the last `span` seconds of the run, as a multiple of rate × 60 s. */
+export function tailRatio(perSecond, rate, seconds, span) {
+  const tail = perSecond.filter((s) => s.t > seconds - span && s.t <= seconds + 0.5);
+  return tail.length ? round(mean(tail.map((s) => s.timeWait)) / (rate * 60)) : null;
+}
