@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { HostSockets, SharedKernel } from '../../sim/net/host-sockets.js';
+import { inetHashConnect } from '../../sim/net/hash-connect.js';
 import { ipv4, LINUX_DEFAULTS } from '../../sim/net/kernel-config.js';
+import { PortHashSecrets } from '../../sim/net/port-hash.js';
 import { testRng } from './kernel-test-rng.js';
 
 const CLIENT = ipv4('10.0.0.2');
@@ -48,17 +50,19 @@ describe('__inet_hash_connect port walk', () => {
     expect(mean).toBeLessThan(9.3);
   });
 
-  it('busy ports lengthen the step: the walk skips them and the next start moves past them', () => {
-    const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 1000, portHigh: 1999 }, testRng(3));
-    const pair = host.connectPair(CLIENT, SERVER, 80);
-    const t = midPeriod(host, 0);
-    const held = host.connect(pair, t); // stays open
-    // Occupy the next 20 even ports by other open connections, then walk from the held one.
-    const taken = new Set([held]);
-    while (taken.size < 21) taken.add(host.connect(pair, t));
-    const next = host.connect(pair, t);
-    expect(taken.has(next)).toBe(false);
-    expect(next & 1).toBe(0);
+  it('busy ports lengthen the step: table_perturb grows by max(i, rand(0..7)·2) + 2', () => {
+    const secrets = new PortHashSecrets(testRng(3));
+    const key = { index: 7, offset: (2 ** 32 - secrets.perturb(7)) % 2 ** 32 }; // start offset 0
+    const fixed = (x: number) => ({ next: () => x });
+    // Ports 1000…1008 busy: the walk takes 1010 after i = 10 and adds max(10, 0·2) + 2 = 12.
+    const a = inetHashConnect(1000, 1099, key, secrets, (p) => p >= 1010, fixed(0));
+    expect(a).toEqual({ port: 1010, probes: 6 });
+    const b = inetHashConnect(1000, 1099, key, secrets, () => true, fixed(0));
+    expect(b.port).toBe(1012);
+    // A free start port with rand = 7: the next start is 2·7 + 2 = 16 further on.
+    const c = inetHashConnect(1000, 1099, key, secrets, () => true, fixed(0.99));
+    expect(c.port).toBe(1014);
+    expect(inetHashConnect(1000, 1099, key, secrets, () => true, fixed(0)).port).toBe(1014 + 16);
   });
 
   it('falls back to the other parity, then fails with EADDRNOTAVAIL when every 4-tuple is open', () => {
