@@ -41,9 +41,8 @@ module.exports = {
     {
       name: 'clients-only-through-hop',
       severity: 'error',
-      comment:
-        'Clients model client behaviour only: they reach the balancer and the proxy through model/core/hop.ts. Known exception, to be moved to model/app: the WebSocket server end (handshake, TTL, drain notice, tunnel close) still lives in clients/websocket.ts.',
-      from: { path: '^sim/model/clients/', pathNot: '^sim/model/clients/websocket[.]ts$' },
+      comment: 'Clients model client behaviour only: they reach the balancer, the proxy and the app through model/core/hop.ts.',
+      from: { path: '^sim/model/clients/' },
       to: { path: '^sim/model/(lb|proxy|app|vm|control)/|^sim/model/topology' },
     },
     {
@@ -63,7 +62,7 @@ module.exports = {
     {
       name: 'control-reaches-clients-through-an-interface',
       severity: 'error',
-      comment: 'The timeline changes client load through the small interfaces in model/core/populations.ts.',
+      comment: 'The timeline changes client load through the small interface in model/core/populations.ts.',
       from: { path: '^sim/model/control/' },
       to: { path: '^sim/model/clients/' },
     },

@@ -3,11 +3,14 @@ import { LbConnector } from './lb/l4-connect.js';
 import { Lifecycle } from './vm/lifecycle.js';
 import { Orchestrator } from './control/timeline.js';
 import { RequestPath } from './proxy/upstream.js';
+import { NginxClientConns } from './proxy/client-conns.js';
 import { AppServer } from './app/app-server.js';
 import { WsClients } from './clients/websocket.js';
+import { WsEndpoint } from './app/ws-endpoint.js';
 import { RequestClients } from './clients/open-loop.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
-import { startHealth } from './lb/health.js';
+import { lbHealthChecks } from './lb/health.js';
+import { kubeletProbes } from './control/k8s-probes.js';
 import { Rollout } from './control/k8s-rollout.js';
 import { World } from './core/world.js';
 import { Backend } from './vm/backend.js';
@@ -32,15 +35,19 @@ export function buildModel(scenario: Scenario): Model {
   const connector = new LbConnector(world);
   const app = new AppServer(world);
   const path = new RequestPath(world, app);
-  const http = new HttpClients(world, connector, path);
-  path.sink = http;
-  const ws = new WsClients(world, connector, path);
+  const front = new NginxClientConns(world, path);
+  path.sink = front;
+  const http = new HttpClients(world, connector, front);
+  front.sink = http;
+  const wsEndpoint = new WsEndpoint(world, path);
+  const ws = new WsClients(world, connector, wsEndpoint);
+  wsEndpoint.downstream = ws;
   const balancer = new RequestBalancer(world, app);
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
-  const lifecycle = new Lifecycle(world, http, ws, path);
-  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, app, new Rollout(world, lifecycle));
-  defineGauges(world, ws);
+  const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path);
+  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle));
+  defineGauges(world, wsEndpoint);
   return { world, http, ws, requests, app, orchestrator, lifecycle };
 }
 
@@ -69,7 +76,7 @@ function buildBalancer(scenario: Scenario): LoadBalancer {
   return lb;
 }
 
-function defineGauges(w: World, ws: WsClients): void {
+function defineGauges(w: World, ws: WsEndpoint): void {
   const m = w.metrics;
   const n = w.backends.length;
   m.gauge('active_conn', 'conn', 'Flows the LB tracks to the backend (ESTABLISHED through the LB)', (e) => w.lb.active[e]);
@@ -127,7 +134,8 @@ export function startModel(model: Model): void {
   model.ws.start();
   model.requests.start();
   model.orchestrator.start();
-  startHealth(world, model.app, model.lifecycle);
+  // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
+  for (const checker of [...lbHealthChecks(world, model.app), ...kubeletProbes(world, model.app, model.lifecycle)]) checker.start();
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {
     world.metrics.sample(k * interval);

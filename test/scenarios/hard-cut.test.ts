@@ -1,10 +1,14 @@
 /** Seed Part 6 case 1, "Removing the server without draining", and its fix. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
 import type { Scenario } from '../../sim/scenario/schema.js';
 import { runBuiltin, valueAt, window } from '../model/helpers.js';
 
 describe('hard-cut', () => {
-  const r = runBuiltin('hard-cut');
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('hard-cut');
+  });
   const cut = 120;
 
   it('vm-c carries ~1800 keepalive connections before the cut (seed: 1800)', () => {
@@ -40,7 +44,10 @@ describe('hard-cut', () => {
 });
 
 describe('hard-cut-drained', () => {
-  const r = runBuiltin('hard-cut-drained');
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('hard-cut-drained');
+  });
 
   it('unbind -> drain -> gate -> terminate: zero resets and zero failed requests', () => {
     expect(r.figures['reset_out.total']).toBe(0);

@@ -3,7 +3,7 @@
  * change. These runs vary one thing at a time from the built-in scenario; they back the
  * README's note on the seed's figures (and the open question on issue #4).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { mean, runBuiltin, window } from '../model/helpers.js';
 
@@ -33,8 +33,14 @@ describe('hc-cascade: the outage is carried by the clients, not by the checks', 
 
 describe('a 1.2 s stall (the check duration the seed reports) with 1 s client timeouts', () => {
   const clients = ['clients.requests.timeout=1s'];
-  const aggressive = runBuiltin('hc-cascade', undefined, [...sixMinutes('1200ms'), ...clients]);
-  const safe = runBuiltin('hc-cascade-safe', undefined, [...sixMinutes('1200ms'), ...clients]);
+  let aggressive: RunResult;
+  beforeAll(() => {
+    aggressive = runBuiltin('hc-cascade', undefined, [...sixMinutes('1200ms'), ...clients]);
+  });
+  let safe: RunResult;
+  beforeAll(() => {
+    safe = runBuiltin('hc-cascade-safe', undefined, [...sixMinutes('1200ms'), ...clients]);
+  });
 
   it('the 1 s / fall 2 checks remove vm-a once, its stale backlog is shed, and the service stays up', () => {
     expect(removals(aggressive)).toBe(1);

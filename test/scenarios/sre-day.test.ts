@@ -1,10 +1,14 @@
 /** Seed Part 6's timeline (section 4) replayed in one run. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
 import { runBuiltin, window } from '../model/helpers.js';
 import { formatClock, parseClock } from '../../sim/scenario/units.js';
 
 describe('sre-day', () => {
-  const r = runBuiltin('sre-day');
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('sre-day');
+  });
   const clock = (t: number) => formatClock(parseClock(r.start) + t).slice(0, 5);
   const first = (re: RegExp) => r.events.find((l) => re.test(`[${l.source}] ${l.text}`));
 

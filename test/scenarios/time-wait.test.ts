@@ -1,10 +1,17 @@
 /** Seed Part 6 case 3, the TIME_WAIT explosion, its fix, and upstream port exhaustion. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
 import { runBuiltin } from '../model/helpers.js';
 
 describe('timewait-surge / timewait-tuned', () => {
-  const surge = runBuiltin('timewait-surge');
-  const tuned = runBuiltin('timewait-tuned');
+  let surge: RunResult;
+  beforeAll(() => {
+    surge = runBuiltin('timewait-surge');
+  });
+  let tuned: RunResult;
+  beforeAll(() => {
+    tuned = runBuiltin('timewait-tuned');
+  });
 
   it('short keepalive_timeout + no upstream keepalive under a burst: tens of thousands of TIME_WAIT on a VM (seed: tw 68321)', () => {
     expect(surge.figures['vm-a.time_wait.max']!).toBeGreaterThan(20_000);
@@ -23,7 +30,10 @@ describe('timewait-surge / timewait-tuned', () => {
 });
 
 describe('upstream-port-exhaustion', () => {
-  const broken = runBuiltin('upstream-port-exhaustion');
+  let broken: RunResult;
+  beforeAll(() => {
+    broken = runBuiltin('upstream-port-exhaustion');
+  });
 
   it('upstream churn beyond ~470 new connections/s to one address: (99: Cannot assign requested address)', () => {
     const r = broken;

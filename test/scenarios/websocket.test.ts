@@ -1,11 +1,18 @@
 /** Seed Part 6 case 2 / Part 4: the WebSocket drain that never ends, its fix, and the storm. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
 import type { Scenario } from '../../sim/scenario/schema.js';
 import { runBuiltin, valueAt } from '../model/helpers.js';
 
 describe('ws-stall', () => {
-  const r = runBuiltin('ws-stall');
-  const drainAt = r.figures['drain.vm-a.started_at']!;
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('ws-stall');
+  });
+  let drainAt = 0;
+  beforeAll(() => {
+    drainAt = r.figures['drain.vm-a.started_at']!;
+  });
 
   it('the drain starts at 15:20 with ~1200 sessions on vm-a about 2 h old (seed: 1200, avg_age=2h 11m)', () => {
     expect(drainAt).toBe(2 * 3600 + 16 * 60);
@@ -35,8 +42,14 @@ describe('ws-stall', () => {
 });
 
 describe('ws-drain-graceful and ws-reconnect-storm', () => {
-  const graceful = runBuiltin('ws-drain-graceful');
-  const storm = runBuiltin('ws-reconnect-storm');
+  let graceful: RunResult;
+  beforeAll(() => {
+    graceful = runBuiltin('ws-drain-graceful');
+  });
+  let storm: RunResult;
+  beforeAll(() => {
+    storm = runBuiltin('ws-reconnect-storm');
+  });
 
   it('drain notice + 1001 + TTL + full jitter: the drain completes within minutes and no client sees 1006', () => {
     expect(graceful.figures['drain.vm-a.completed_within']!).toBeLessThan(5 * 60);

@@ -82,29 +82,19 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     w.metrics.inc(w.c.requests, b);
     conn.requestStartedAt = conn.waitingSince >= 0 ? conn.waitingSince : w.now;
     conn.waitingSince = -1;
-    if (conn.lbFlow === LbFlow.FORGOTTEN) {
-      // The LB forgot this flow (hard removal): it answers the packet with RST, and resets the
-      // backend side too while nginx still holds it.
-      w.metrics.inc(w.c.resetOut, b);
-      const backend = w.backends[b];
-      if (backend.conns.has(conn) && backend.nginx.running) {
-        w.metrics.inc(w.c.resetIn, b);
-        w.log.logLimited(`lb-rst-in-${b}`, 'nginx', `${backend.name}: recv() failed (104: Connection reset by peer) while reading client request line`);
-      }
-      w.end(conn, EndKind.RESET);
+    if (!this.connector.forwardsClientPacket(conn)) {
+      // The LB forgot this flow (hard removal) and answered with RST.
       w.error(ErrorKind.ECONNRESET, b);
       this.retryOrGiveUp(conn, b);
       return;
     }
-    const backend = w.backends[b];
-    if (!backend.hostUp) {
-      // Nobody answers: the request retransmits until the client's timeout.
-      conn.phase = ReqPhase.CONNECTING;
-      conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
-      return;
-    }
     this.path.handle(conn);
   };
+
+  /** No answer will come: the request retransmits until the client's timeout. */
+  noAnswer(conn: Conn): void {
+    conn.timer = this.w.engine.schedule(this.w.scenario.clients.http.request_timeout, this.timedOut, conn);
+  }
 
   /** The client gives up waiting for an answer (request_timeout). */
   readonly timedOut = (conn: Conn): void => {
@@ -119,15 +109,6 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   respond(conn: Conn, status: Status): void {
     const w = this.w;
     const b = conn.backend;
-    if (conn.lbFlow === LbFlow.FORGOTTEN) {
-      // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
-      // waiting for an answer that never comes.
-      w.metrics.inc(w.c.resetIn, b);
-      w.log.logLimited(`lb-rst-${b}`, 'nginx', `${w.backends[b].name}: writev() failed (104: Connection reset by peer) while sending to client`);
-      w.dropServerEnd(conn, true);
-      conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
-      return;
-    }
     if (status !== Status.OK) {
       w.metrics.inc(w.c.responses5xx, b);
       w.error(ErrorKind.HTTP_5XX, b);
@@ -140,15 +121,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastBackoff = 0;
     conn.requestsLeft--;
     conn.requestsServed++;
-    const backend = w.backends[b];
-    const nginx = backend.nginx;
-    // nginx answers with `Connection: close` (nginx.ts closesAfterResponse): it closes first and
-    // holds the TIME_WAIT.
-    const serverCloses = nginx.closesAfterResponse(conn.requestsServed);
+    // nginx may answer with `Connection: close`: it closes first and holds the TIME_WAIT.
+    const keepsAlive = this.path.keepsAlive(conn);
     const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0;
-    if (serverCloses) {
+    if (!keepsAlive) {
       conn.lastActivity = w.now + this.rtt / 2 + think;
-      conn.timer = w.engine.schedule(0, this.serverIdleClose, conn);
+      this.path.closeIdle(conn, 0);
       return;
     }
     if (conn.requestsLeft <= 0) {
@@ -156,11 +134,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       conn.timer = w.engine.schedule(this.rtt / 2, this.clientClose, conn);
       return;
     }
-    if (nginx.closesIdle(think)) {
+    const idleClose = this.path.idleCloseAfter(conn, think);
+    if (idleClose >= 0) {
       // The connection idles past keepalive_timeout: nginx closes it first, TIME_WAIT lands on
       // the VM, and the client needs a new connection for its next request.
       conn.lastActivity = w.now + this.rtt / 2 + think;
-      conn.timer = w.engine.schedule(nginx.config.keepalive_timeout, this.serverIdleClose, conn);
+      this.path.closeIdle(conn, idleClose);
       return;
     }
     conn.lastActivity = w.now + this.rtt / 2 + think;
@@ -178,21 +157,10 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.w.end(conn, EndKind.CLIENT_FIN);
   };
 
-  /** nginx closes a keepalive connection; the client comes back on a new one when it is ready. */
-  private readonly serverIdleClose = (conn: Conn): void => {
-    const w = this.w;
-    conn.timer = -1;
-    if (!w.backends[conn.backend].hostUp) {
-      // A vanished host closes nothing: the client's next request will time out.
-      if (conn.requestsLeft > 0) conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
-      return;
-    }
-    if (conn.lbFlow === LbFlow.FORGOTTEN) {
-      w.metrics.inc(w.c.resetIn, conn.backend);
-      w.dropServerEnd(conn, true);
-    } else w.end(conn, EndKind.SERVER_FIN);
-    if (conn.requestsLeft > 0) conn.timer = w.engine.at(conn.lastActivity, this.send, conn);
-  };
+  /** nginx closed the keepalive connection; the client comes back on a new one when it is ready. */
+  closedByServer(conn: Conn): void {
+    if (conn.requestsLeft > 0) conn.timer = this.w.engine.at(conn.lastActivity, this.send, conn);
+  }
 
   /** The server side ended the connection under an idle or waiting client (lifecycle events). */
   serverGone(conn: Conn, how: EndKind, inFlight: boolean): void {

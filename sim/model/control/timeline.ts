@@ -5,7 +5,7 @@ import { simTimeOf } from '../../scenario/sim-time.js';
 import { definedOnly } from '../../util/defined-only.js';
 import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
 import { PoolState } from '../lb/pool.js';
-import type { Population, SessionPopulation } from '../core/populations.js';
+import type { Population, SessionAges } from '../core/populations.js';
 import type { AppServer } from '../app/app-server.js';
 import type { Rollout } from './k8s-rollout.js';
 import type { World } from '../core/world.js';
@@ -29,8 +29,9 @@ export class Orchestrator {
     private readonly w: World,
     private readonly life: Lifecycle,
     private readonly http: Population,
-    private readonly ws: SessionPopulation,
+    private readonly ws: Population,
     private readonly requests: Population,
+    private readonly sessions: SessionAges,
     private readonly app: AppServer,
     private readonly rollout: Rollout,
   ) {}
@@ -107,7 +108,7 @@ export class Orchestrator {
     const backend = w.backends[b];
     w.log.log('deploy', `deploy start on ${backend.name}: unbind -> drain -> gate(new==0 && active<${action.gate.threshold}) -> terminate`);
     this.life.unbind(b);
-    const wsAvgAge = this.ws.averageAge(backend);
+    const wsAvgAge = this.sessions.averageAge(backend);
     const record: DrainRecord = {
       backend: backend.name,
       startedAt: w.now,
@@ -151,7 +152,7 @@ export class Orchestrator {
       record.timedOut = true;
       record.activeAtEnd = active;
       w.log.log('deploy', `timeout waiting for drain completion (${Math.round(action.gate.max_wait)}s)`);
-      if (backend.wsSessions.size > 0) w.log.log('app', `${backend.name}: ws_sessions=${backend.wsSessions.size}, avg_age=${formatAge(this.ws.averageAge(backend))}`);
+      if (backend.wsSessions.size > 0) w.log.log('app', `${backend.name}: ws_sessions=${backend.wsSessions.size}, avg_age=${formatAge(this.sessions.averageAge(backend))}`);
       if (action.gate.on_timeout === 'abort') {
         w.log.log('deploy', `deploy aborted: ${backend.name} left DRAINING with ${active} active connections`);
         return;

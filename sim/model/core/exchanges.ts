@@ -24,6 +24,9 @@ export interface HttpExchange extends AppJob {
   upstream: UpstreamConn | null;
 }
 
+/** Why a session ends (RFC 6455 §7.4.1): the user left, the server goes away, no Close frame. */
+export const WsClose = { NORMAL: 1000, GOING_AWAY: 1001, ABNORMAL: 1006 } as const;
+
 /** A WebSocket session on a flow: the user's intent, the drain notice received, the session start. */
 export interface WsSession {
   sessionEndsAt: number;

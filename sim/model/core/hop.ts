@@ -2,6 +2,7 @@ import type { Status } from './app-job.js';
 import type { Conn } from './conn.js';
 import type { ErrorKind } from './series.js';
 import type { Req } from './request.js';
+import type { EndKind } from './flow-tcp.js';
 
 /**
  * The only interfaces between tiers: what a tier offers the one in front of it (upstream) and
@@ -13,6 +14,11 @@ import type { Req } from './request.js';
 /** Connection-level: a client opens a TCP flow through the L4 balancer. */
 export interface FlowUpstream {
   connect(conn: Conn, downstream: FlowDownstream): void;
+  /**
+   * A client packet on an open flow reaches the balancer. False when the balancer forgot the
+   * flow: it answered with RST and the flow has ended.
+   */
+  forwardsClientPacket(conn: Conn): boolean;
 }
 
 export interface FlowDownstream {
@@ -25,11 +31,29 @@ export interface FlowDownstream {
 /** Connection-level: the proxy at the end of an established flow takes one HTTP request. */
 export interface HttpUpstream {
   handle(conn: Conn): void;
+  /** The proxy keeps the connection open after the response just delivered. */
+  keepsAlive(conn: Conn): boolean;
+  /** The proxy will close the idle connection after this many seconds if the next request comes after `think` s; -1: it waits. */
+  idleCloseAfter(conn: Conn, think: number): number;
+  /** The proxy closes the connection `delay` s from now (it closes first). */
+  closeIdle(conn: Conn, delay: number): void;
 }
 
-export interface HttpDownstream {
-  /** The proxy has the response for `conn`'s request; the client sees it one half-RTT later. */
+/** Where a response goes (the proxy's client side, or the client itself). */
+export interface ResponseSink {
+  /** The response for `conn`'s request; the client sees it one half-RTT later. */
   respond(conn: Conn, status: Status): void;
+}
+
+export interface HttpDownstream extends ResponseSink {
+  /** No answer will come: the client waits for its request timeout. */
+  noAnswer(conn: Conn): void;
+  /** The proxy closed the idle connection (or, its host gone, would have). */
+  closedByServer(conn: Conn): void;
+  /** The server side ended the connection under an idle (`inFlight` false) or waiting client. */
+  serverGone(conn: Conn, how: EndKind, inFlight: boolean): void;
+  /** The client gives up waiting for an answer (scheduled by whoever knows none will come). */
+  readonly timedOut: (conn: Conn) => void;
 }
 
 /** Request-level (open loop): a balancer takes one attempt of an independent request. */
@@ -42,4 +66,21 @@ export interface RequestDownstream {
   answered(req: Req, status: Status, b: number): void;
   /** The connection failed and no proxy turned it into a status: the client sees the errno itself. */
   connectFailed(req: Req, vanished: boolean, b: number): void;
+}
+
+/** WebSocket: the upgrade through nginx to the app, and the tunnel's server end. */
+export interface WsUpstream {
+  /** Upgrade an established flow; false when refused (the connection is then closed). */
+  handshake(conn: Conn): boolean;
+  /** The client found the tunnel reset (the LB forgot the flow): its server end goes too. */
+  tunnelGone(conn: Conn): void;
+}
+
+export interface WsDownstream {
+  /** The server closed the session with 1001 or 1006; a user's own 1000 is not reported. */
+  closedByServer(conn: Conn): void;
+  /** The server end is gone: FIN or RST arrives now, or nothing ever (`EndKind.SILENT`). */
+  serverGone(conn: Conn, how: EndKind): void;
+  /** The LB forgot the flow: the client learns at its next packet. */
+  flowForgotten(conn: Conn): void;
 }

@@ -8,7 +8,7 @@ export interface Population {
   setRate(rate: number): void;
 }
 
-/** The WebSocket population also tells a deploy the age of the sessions it is about to drain. */
-export interface SessionPopulation extends Population {
+/** The age of the WebSocket sessions on a backend, which a deploy logs before it drains them. */
+export interface SessionAges {
   averageAge(backend: Backend): number;
 }

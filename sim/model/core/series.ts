@@ -105,3 +105,8 @@ export function errnoCounter(c: Counters, kind: ErrorKind): SeriesId {
       return -1;
   }
 }
+
+/** WebSocket close codes the counters tell apart (RFC 6455 §7.4.1; 1006 is "closed without a Close frame"). */
+export function wsCloseCounter(c: Counters, code: number): SeriesId {
+  return code === 1000 ? c.ws1000 : code === 1001 ? c.ws1001 : c.ws1006;
+}

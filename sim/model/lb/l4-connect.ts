@@ -5,7 +5,7 @@ import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
-import type { World } from '../core/world.js';
+import { EndKind, type World } from '../core/world.js';
 
 interface Attempt {
   conn: Conn;
@@ -41,6 +41,24 @@ export class LbConnector implements FlowUpstream {
       return;
     }
     this.attempt({ conn, handler, retriesLeft: this.w.scenario.lb.retries, backend: b });
+  }
+
+  /**
+   * A client packet on an open flow. A flow the LB forgot (hard removal) is answered with RST,
+   * and the backend side is reset too while nginx still holds it; the flow ends.
+   */
+  forwardsClientPacket(conn: Conn): boolean {
+    if (conn.lbFlow !== LbFlow.FORGOTTEN) return true;
+    const w = this.w;
+    const b = conn.backend;
+    w.metrics.inc(w.c.resetOut, b);
+    const backend = w.backends[b];
+    if (backend.conns.has(conn) && backend.nginx.running) {
+      w.metrics.inc(w.c.resetIn, b);
+      w.log.logLimited(`lb-rst-in-${b}`, 'nginx', `${backend.name}: recv() failed (104: Connection reset by peer) while reading client request line`);
+    }
+    w.end(conn, EndKind.RESET);
+    return false;
   }
 
   private attempt(a: Attempt): void {

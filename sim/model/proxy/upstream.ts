@@ -3,7 +3,7 @@ import type { AppServer } from '../app/app-server.js';
 import type { Backend } from '../vm/backend.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
-import type { HttpDownstream, HttpUpstream } from '../core/hop.js';
+import type { ResponseSink } from '../core/hop.js';
 import type { World } from '../core/world.js';
 
 /**
@@ -12,8 +12,8 @@ import type { World } from '../core/world.js';
  * workers, then release the upstream connection (cache it, or close it: the closer holds
  * TIME_WAIT on the VM).
  */
-export class RequestPath implements HttpUpstream {
-  sink!: HttpDownstream;
+export class RequestPath {
+  sink!: ResponseSink;
 
   /** Linux's SYN retransmission times per backend (its kernel settings are fixed for the run). */
   private readonly synRetransmits: number[][];

@@ -2,10 +2,10 @@ import { Boot, type Backend } from './backend.js';
 import { LbFlow } from '../core/flow.js';
 import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
 import { Conn, ConnKind } from '../core/conn.js';
-import type { HttpClients } from '../clients/http-keepalive.js';
+import type { HttpDownstream, ResponseSink } from '../core/hop.js';
 import { PoolState } from '../lb/pool.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import type { WsClients } from '../clients/websocket.js';
+import type { WsEndpoint } from '../app/ws-endpoint.js';
 import { EndKind, type World } from '../core/world.js';
 
 export type TerminateMode = 'graceful' | 'kill' | 'vanish';
@@ -19,8 +19,10 @@ export type TerminateMode = 'graceful' | 'kill' | 'vanish';
 export class Lifecycle {
   constructor(
     private readonly w: World,
-    private readonly http: HttpClients,
-    private readonly ws: WsClients,
+    private readonly http: HttpDownstream,
+    /** nginx's side of the client connections: an error page it writes meets a forgotten flow there. */
+    private readonly nginxFront: ResponseSink,
+    private readonly ws: WsEndpoint,
     private readonly path: RequestPath,
   ) {}
 
@@ -148,7 +150,7 @@ export class Lifecycle {
         else this.path.closeUpstream(backend, job.upstream, false);
         job.upstream = null;
       }
-      this.http.respond(job, Status.BAD_GATEWAY);
+      this.nginxFront.respond(job, Status.BAD_GATEWAY);
     } else job.onDone(job);
   }
 

@@ -1,0 +1,164 @@
+import type { Histogram } from '../../metrics/histogram.js';
+import { NO_RETRY_AFTER, type Conn } from '../core/conn.js';
+import { WsClose } from '../core/exchanges.js';
+import type { WsDownstream, WsUpstream } from '../core/hop.js';
+import { wsCloseCounter } from '../core/series.js';
+import { EndKind, type World } from '../core/world.js';
+import type { RequestPath } from '../proxy/upstream.js';
+import type { Backend } from '../vm/backend.js';
+
+/**
+ * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
+ * connection per tunnel), the app's session TTL, nginx's idle-tunnel timeout (proxy_read_timeout),
+ * the app's drain hook (retryAfter notice, close 1001 spread over `close_spread`) and what a dead
+ * or reset server end does to a tunnel. On a close the app closes TCP first (RFC 6455 §7.1.1),
+ * so TIME_WAIT lands on the VM. The client side (lifetimes, pings, reconnects) is
+ * clients/websocket.ts, reached through hop.ts.
+ */
+export class WsEndpoint implements WsUpstream {
+  /** Sum of session start times per backend, for the average age gauge in O(1). */
+  readonly bornSum: Float64Array;
+  private readonly durations: Histogram;
+  downstream!: WsDownstream;
+
+  constructor(
+    private readonly w: World,
+    private readonly path: RequestPath,
+  ) {
+    this.bornSum = new Float64Array(w.backends.length);
+    // Registered up front so a run with no session closes still reports it (count 0).
+    this.durations = w.metrics.histogram('ws_session_duration');
+  }
+
+  /**
+   * The upgrade on an established flow. Refused with a 5xx (draining app: 503, app gone: 502, no
+   * upstream port: 502) it closes the connection and returns false; accepted, the session runs.
+   */
+  handshake(conn: Conn): boolean {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    if (!backend.app.acceptsWebSockets) {
+      this.reject(conn, backend);
+      return false;
+    }
+    const port = backend.upstreamPorts.connect(w.now);
+    if (port < 0) {
+      w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+      this.reject(conn, backend);
+      return false;
+    }
+    w.metrics.inc(w.c.upstreamConnects, backend.index);
+    conn.upstream = { port, requests: 1, idleSince: w.now };
+    conn.retryAfter = NO_RETRY_AFTER;
+    conn.sessionStartedAt = w.now;
+    this.bornSum[backend.index] += w.now;
+    backend.wsSessions.add(conn);
+    this.armSessionTimer(conn, backend);
+    return true;
+  }
+
+  private reject(conn: Conn, backend: Backend): void {
+    this.w.metrics.inc(this.w.c.responses5xx, backend.index);
+    this.w.end(conn, EndKind.SERVER_FIN);
+  }
+
+  private armSessionTimer(conn: Conn, backend: Backend): void {
+    const w = this.w;
+    const born = conn.sessionStartedAt;
+    let end = conn.sessionEndsAt;
+    const ttl = backend.app.config.ws.session_ttl;
+    if (ttl > 0 && ttl !== Infinity) end = Math.min(end, born + ttl);
+    end = Math.min(end, backend.nginx.tunnelIdleDeadline(born, w.scenario.clients.ws.ping_interval));
+    conn.timer = w.engine.at(end, this.sessionTimer, conn);
+  }
+
+  /** Why a session ends, decided when its timer fires: the user leaves, the TTL, or the idle tunnel. */
+  private readonly sessionTimer = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    const backend = w.backends[conn.backend];
+    if (w.now >= conn.sessionEndsAt) this.closeSession(conn, WsClose.NORMAL, false);
+    else {
+      const ttl = backend.app.config.ws.session_ttl;
+      const born = conn.sessionStartedAt;
+      if (ttl > 0 && w.now >= born + ttl) this.closeSession(conn, WsClose.GOING_AWAY, false);
+      else this.closeSession(conn, WsClose.ABNORMAL, true);
+    }
+  };
+
+  /**
+   * End a session that is alive on its backend. `proxyFirst`: nginx closes both sides (idle
+   * tunnel timeout); otherwise the app sends the Close frame and closes TCP first.
+   */
+  private closeSession(conn: Conn, code: number, proxyFirst: boolean): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, proxyFirst);
+    conn.upstream = null;
+    w.end(conn, EndKind.SERVER_FIN);
+    w.metrics.inc(wsCloseCounter(w.c, code), backend.index);
+    if (code === WsClose.NORMAL) return;
+    if (code === WsClose.ABNORMAL) {
+      w.log.logLimited(`ws-idle-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while proxying upgraded connection`);
+    }
+    this.downstream.closedByServer(conn);
+  }
+
+  /** The server side vanished (SILENT) or was killed (FIN / RST) under a live session. */
+  serverGone(conn: Conn, how: EndKind): void {
+    const w = this.w;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    this.tunnelGone(conn);
+    this.downstream.serverGone(conn, how);
+  }
+
+  /** The LB forgot the flow (hard removal): the client learns at its next packet. */
+  flowForgotten(conn: Conn): void {
+    this.downstream.flowForgotten(conn);
+  }
+
+  /** The tunnel is gone without a Close frame: the session ends, the upstream connection is reset. */
+  tunnelGone(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.abortUpstream(backend, conn.upstream);
+    conn.upstream = null;
+  }
+
+  /** The app's drain hook: announce retryAfter, and close with 1001 spread over `close_spread`. */
+  drainNotice(backend: Backend): void {
+    const w = this.w;
+    const ws = backend.app.config.ws;
+    backend.app.refuseWebSockets();
+    const sessions = [...backend.wsSessions];
+    if (ws.drain_notice) for (const s of sessions) s.retryAfter = ws.retry_after;
+    if (!ws.close_on_shutdown) return;
+    w.log.log('app', `${backend.name}: drain: DRAIN_NOTICE retryAfter=${Math.round(ws.retry_after)}s sent to ${sessions.length} sessions, closing with 1001`);
+    sessions.forEach((s, i) => {
+      if (s.timer >= 0) w.engine.cancel(s.timer);
+      s.timer = w.engine.schedule((ws.close_spread * i) / Math.max(1, sessions.length), this.goingAway, s);
+    });
+  }
+
+  private readonly goingAway = (conn: Conn): void => {
+    conn.timer = -1;
+    if (conn.backend < 0) return;
+    this.closeSession(conn, WsClose.GOING_AWAY, false);
+  };
+
+  private forgetSession(conn: Conn, backend: Backend): void {
+    if (!backend.wsSessions.delete(conn)) return;
+    const born = conn.sessionStartedAt;
+    this.bornSum[backend.index] -= born;
+    conn.sessionStartedAt = -1;
+    this.durations.record(this.w.now - born);
+  }
+
+  /** Average age of the sessions on a backend now (0 when none). */
+  averageAge(backend: Backend): number {
+    const n = backend.wsSessions.size;
+    return n === 0 ? 0 : this.w.now - this.bornSum[backend.index] / n;
+  }
+}

@@ -1,0 +1,81 @@
+import { ReqPhase, type Status } from '../core/app-job.js';
+import type { Conn } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
+import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
+import { EndKind, type World } from '../core/world.js';
+import type { RequestPath } from './upstream.js';
+
+/**
+ * nginx's side of the client keep-alive connections: a request arriving (on a host that is gone,
+ * nothing answers), the response going out (a flow the LB forgot resets nginx's write), and
+ * nginx's keep-alive decisions after a response (nginx.ts) with the close it then makes: at once
+ * (`Connection: close`) or after keepalive_timeout of idleness. The request's way to the app is
+ * upstream.ts.
+ */
+export class NginxClientConns implements HttpUpstream, ResponseSink {
+  sink!: HttpDownstream;
+
+  constructor(
+    private readonly w: World,
+    private readonly path: RequestPath,
+  ) {}
+
+  /** A request arrives on an established client connection. */
+  handle(conn: Conn): void {
+    const w = this.w;
+    if (!w.backends[conn.backend].hostUp) {
+      // Nobody answers: the request retransmits until the client's timeout.
+      conn.phase = ReqPhase.CONNECTING;
+      this.sink.noAnswer(conn);
+      return;
+    }
+    this.path.handle(conn);
+  }
+
+  /** nginx writes the response (or its error page) for `conn`'s request. */
+  respond(conn: Conn, status: Status): void {
+    const w = this.w;
+    const b = conn.backend;
+    if (conn.lbFlow === LbFlow.FORGOTTEN) {
+      // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
+      // waiting for an answer that never comes.
+      w.metrics.inc(w.c.resetIn, b);
+      w.log.logLimited(`lb-rst-${b}`, 'nginx', `${w.backends[b].name}: writev() failed (104: Connection reset by peer) while sending to client`);
+      w.dropServerEnd(conn, true);
+      this.sink.noAnswer(conn);
+      return;
+    }
+    this.sink.respond(conn, status);
+  }
+
+  /** nginx keeps the connection after this response (nginx.ts closesAfterResponse). */
+  keepsAlive(conn: Conn): boolean {
+    return !this.w.backends[conn.backend].nginx.closesAfterResponse(conn.requestsServed);
+  }
+
+  /** When the client's next request comes after `think` s: nginx closes the idle connection after this many seconds, or -1. */
+  idleCloseAfter(conn: Conn, think: number): number {
+    const nginx = this.w.backends[conn.backend].nginx;
+    return nginx.closesIdle(think) ? nginx.config.keepalive_timeout : -1;
+  }
+
+  /** nginx closes the connection `delay` s from now; it closes first and holds the TIME_WAIT. */
+  closeIdle(conn: Conn, delay: number): void {
+    conn.timer = this.w.engine.schedule(delay, this.idleClose, conn);
+  }
+
+  private readonly idleClose = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    if (!w.backends[conn.backend].hostUp) {
+      // A vanished host closes nothing: the client's next request will time out.
+      this.sink.closedByServer(conn);
+      return;
+    }
+    if (conn.lbFlow === LbFlow.FORGOTTEN) {
+      w.metrics.inc(w.c.resetIn, conn.backend);
+      w.dropServerEnd(conn, true);
+    } else w.end(conn, EndKind.SERVER_FIN);
+    this.sink.closedByServer(conn);
+  };
+}
