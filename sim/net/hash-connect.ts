@@ -33,6 +33,13 @@ export function inetHashConnect(
   secrets: PortHashSecrets,
   usable: PortProbe,
   rng: Rng,
+  /**
+   * The caller knows no port of the first pass (the range's low-end parity) is usable: it skips
+   * to the second pass with the same result and draws as probing each (a full half is common
+   * when a host runs out of ports, and scanning it on every connect is the kernel's cost, not
+   * the model's).
+   */
+  firstPassFull = false,
 ): HashConnectResult {
   const step = 2;
   const end = high + 1; // [32768, 60999] → [32768, 61000[
@@ -41,6 +48,10 @@ export function inetHashConnect(
   let offset = ((secrets.perturb(key.index) + key.offset) >>> 0) % remaining;
   offset &= ~1;
   let probes = 0;
+  if (firstPassFull && remaining > 1) {
+    probes = remaining / step;
+    offset++;
+  }
   for (;;) {
     let port = low + offset;
     for (let i = 0; i < remaining; i += step, port += step) {

@@ -3,8 +3,8 @@ import { inetCskFindOpenPort } from './bind-port.js';
 import { inetHashConnect } from './hash-connect.js';
 import { JiffiesClock } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
-import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets } from './port-hash.js';
-import { connectMayReuseTimeWait, synReopensTimeWait } from './time-wait-rules.js';
+import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets, type PortOffset } from './port-hash.js';
+import { mayReuseTimeWait, synReopensTimeWait } from './time-wait-rules.js';
 
 /**
  * The TCP sockets of one host (one network namespace), keyed by 4-tuple: what both ends of a
@@ -34,6 +34,11 @@ interface Pair {
   /** The remote port of a connecting pair, the listen port of an accepting one. */
   readonly fixedPort: number;
   readonly loopback: boolean;
+  /** Sockets of this pair on a port of the range's low-end parity (connecting pairs). */
+  lowParityUsed: number;
+  /** The port offset of the shuffle period `period` (connect() caches it per pair). */
+  period: number;
+  offset: PortOffset | null;
 }
 
 interface Entry {
@@ -45,6 +50,41 @@ interface Entry {
   timestamps: boolean;
   tsRecent: number;
   gen: number;
+}
+
+/**
+ * Entries by key pairId·65536 + port, stored per pair with the port as key: a host with many
+ * pairs (a VM accepting from 100,000 client addresses) would otherwise key one map by numbers
+ * past 2^31, which V8 boxes on every lookup.
+ */
+class SocketTable {
+  size = 0;
+  private readonly byPair: (Map<number, Entry> | undefined)[] = [];
+
+  get(key: number): Entry | undefined {
+    return this.byPair[Math.floor(key / 65536)]?.get(key % 65536);
+  }
+
+  has(key: number): boolean {
+    return this.get(key) !== undefined;
+  }
+
+  set(key: number, entry: Entry): void {
+    const pairId = Math.floor(key / 65536);
+    let ports = this.byPair[pairId];
+    if (ports === undefined) {
+      while (this.byPair.length <= pairId) this.byPair.push(undefined);
+      ports = this.byPair[pairId] = new Map();
+    }
+    const before = ports.size;
+    ports.set(key % 65536, entry);
+    this.size += ports.size - before;
+  }
+
+  delete(key: number): void {
+    const ports = this.byPair[Math.floor(key / 65536)];
+    if (ports !== undefined && ports.delete(key % 65536)) this.size--;
+  }
 }
 
 /** What every namespace of one machine shares: boot secrets, table_perturb[], jiffies. */
@@ -72,21 +112,33 @@ export class HostSockets {
   timeWaitReopened = 0;
   /** Ports examined by the last connect(). */
   lastProbes = 0;
+  private readonly lowParityPorts: number;
 
   private readonly secrets: PortHashSecrets;
   private readonly pairs: Pair[] = [];
   private readonly pairIds = new Map<string, number>();
-  private readonly entries = new Map<number, Entry>();
-  /** Sockets using each local port (connecting side), by address·65536 + port. */
-  private readonly portUsers = new Map<number, number>();
-  /** Sockets on each port whose bind bucket came from bind()/listen() (connect() skips those). */
-  private readonly portBound = new Int32Array(65536);
+  private readonly entries = new SocketTable();
+  /**
+   * Sockets on each port whose bind bucket came from bind()/listen() (connect() skips those).
+   * Allocated at the first bind(): most hosts (a client machine, a VM's nginx) never bind.
+   */
+  private portBound: Int32Array | null = null;
+  /** Sockets (open or TIME_WAIT) per pair. */
+  private readonly perPair: number[] = [];
+  /** connect()'s probe, allocated once: the pair and time of the connect in progress. */
+  private probePairId = 0;
+  private probePair: Pair | null = null;
+  private probeNowMs = 0;
+  private readonly probe = (port: number): boolean =>
+    (this.portBound === null || this.portBound[port] === 0) && this.establishedCheck(this.probePairId, this.probePair!, port, false, this.probeNowMs);
   /** TIME_WAIT expiry queue in firing order (fire times grow with entry time). */
   private readonly twKeys: number[] = [];
   private readonly twGens: number[] = [];
   private readonly twFire: number[] = [];
   private twHead = 0;
   private gen = 0;
+  /** Entries of closed sockets, for reuse (a removed entry is never looked at again). */
+  private readonly spare: Entry[] = [];
 
   constructor(
     readonly config: HostKernelConfig,
@@ -100,6 +152,9 @@ export class HostSockets {
      */
     kernel: SharedKernel = new SharedKernel(config.hz, rng),
   ) {
+    // __inet_hash_connect's first pass: (remaining & ~1) / 2 ports of the low end's parity.
+    const span = config.portHigh + 1 - config.portLow;
+    this.lowParityPorts = span > 1 ? (span & ~1) / 2 : span;
     if (kernel.clock.hz !== config.hz) throw new RangeError(`kernel HZ ${kernel.clock.hz} ≠ config HZ ${config.hz}`);
     this.secrets = kernel.secrets;
     this.clock = kernel.clock;
@@ -120,17 +175,27 @@ export class HostSockets {
     this.expire(now);
     const pair = this.connecting(pairId);
     const { portLow, portHigh, hz } = this.config;
+    if (this.perPair[pairId] >= portHigh - portLow + 1 && !this.mayReuse(pair)) {
+      // Every port of the range holds this 4-tuple open or in TIME_WAIT and none may be taken
+      // over: the walk would examine both parities, fail and draw nothing (same result, cheaply).
+      this.lastProbes = (portHigh - portLow + 1) & ~1;
+      return -1;
+    }
     const period = Math.floor(this.clock.jiffies(now) / (EPHEMERAL_PORT_SHUFFLE_PERIOD_S * hz));
-    const key = this.secrets.portOffset(pair.localAddr, pair.remoteAddr, pair.fixedPort, period);
-    const nowMs = Math.floor(now * 1000);
-    const result = inetHashConnect(
-      portLow,
-      portHigh,
-      key,
-      this.secrets,
-      (port) => this.portBound[port] === 0 && this.establishedCheck(pairId, pair, port, false, nowMs),
-      this.rng,
-    );
+    if (pair.offset === null || pair.period !== period) {
+      // secure_ipv4_port_ephemeral() is a function of the pair and the 10-s period: hash once per period.
+      pair.period = period;
+      pair.offset = this.secrets.portOffset(pair.localAddr, pair.remoteAddr, pair.fixedPort, period);
+    }
+    const key = pair.offset!;
+    // With no TIME_WAIT takeover possible, a first-pass parity whose every port holds this pair's
+    // 4-tuple cannot yield a port.
+    const firstPassFull = !this.mayReuse(pair) && pair.lowParityUsed >= this.lowParityPorts;
+    this.probePairId = pairId;
+    this.probePair = pair;
+    this.probeNowMs = Math.floor(now * 1000);
+    const result = inetHashConnect(portLow, portHigh, key, this.secrets, this.probe, this.rng, firstPassFull);
+    this.probePair = null;
     this.lastProbes = result.probes;
     if (result.port >= 0) this.open(pairId, pair, result.port, false);
     return result.port;
@@ -144,10 +209,10 @@ export class HostSockets {
       portLow,
       portHigh,
       reuseAddr,
-      (p) => this.portBound[p] === 0 && (this.portUsers.get(localAddr * 65536 + p) ?? 0) === 0,
+      (p) => this.bound()[p] === 0 && !this.portUsedFrom(localAddr, p),
       this.rng,
     );
-    if (port >= 0) this.portBound[port]++;
+    if (port >= 0) this.bound()[port]++;
     return port;
   }
 
@@ -156,14 +221,31 @@ export class HostSockets {
     this.expire(now);
     const pair = this.connecting(pairId);
     if (!this.establishedCheck(pairId, pair, port, true, Math.floor(now * 1000))) return false;
-    this.portBound[port]--; // the socket's bucket stays bound: open() counts it again
+    this.bound()[port]--; // the socket's bucket stays bound: open() counts it again
     this.open(pairId, pair, port, true);
     return true;
   }
 
   /** A bound port given up without connecting (close() after a failed connectBound). */
   unbind(port: number): void {
-    this.portBound[port]--;
+    this.bound()[port]--;
+  }
+
+  /** Sockets of a pair that are open or in TIME_WAIT, after expiry at `now`. */
+  socketsOf(pairId: number, now: number): number {
+    this.expire(now);
+    return this.perPair[pairId] ?? 0;
+  }
+
+  /** Open sockets (every pair), like the `inuse` of `ss -s` without listeners. */
+  get openCount(): number {
+    return this.entries.size - this.timeWaitCount;
+  }
+
+  /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
+  isEmpty(now: number): boolean {
+    this.expire(now);
+    return this.entries.size === 0;
   }
 
   /**
@@ -178,6 +260,7 @@ export class HostSockets {
     const entry = this.entries.get(key);
     if (entry === undefined) {
       this.entries.set(key, this.newEntry(false));
+      this.perPair[pairId]++;
       return 'new';
     }
     if (entry.state === OPEN) return 'rejected'; // a live connection owns this 4-tuple
@@ -256,10 +339,32 @@ export class HostSockets {
     let id = this.pairIds.get(name);
     if (id === undefined) {
       id = this.pairs.length;
-      this.pairs.push({ accepting, localAddr, remoteAddr, fixedPort, loopback: isLoopback(localAddr) || isLoopback(remoteAddr) });
+      this.pairs.push({ accepting, localAddr, remoteAddr, fixedPort, loopback: isLoopback(localAddr) || isLoopback(remoteAddr), lowParityUsed: 0, period: -1, offset: null });
+      this.perPair.push(0);
       this.pairIds.set(name, id);
     }
     return id;
+  }
+
+  /** Whether connect() may ever take over a TIME_WAIT of this pair (tcp_twsk_unique's sysctl test). */
+  private mayReuse(pair: Pair): boolean {
+    const reuse = this.config.twReuse;
+    return this.config.timestamps && (reuse === 1 || (reuse === 2 && pair.loopback));
+  }
+
+  /** The port lies in the range and has the parity of its low end (connect()'s first pass). */
+  private inLowParity(port: number): boolean {
+    const i = port - this.config.portLow;
+    return i >= 0 && i < this.lowParityPorts * 2 && (i & 1) === 0;
+  }
+
+  /** Whether a socket of some connecting pair from `localAddr` uses `port` (bind()'s conflict test). */
+  private portUsedFrom(localAddr: number, port: number): boolean {
+    for (let id = 0; id < this.pairs.length; id++) {
+      const pair = this.pairs[id];
+      if (!pair.accepting && pair.localAddr === localAddr && this.entries.has(id * 65536 + port)) return true;
+    }
+    return false;
   }
 
   private connecting(pairId: number): Pair {
@@ -273,15 +378,7 @@ export class HostSockets {
     const entry = this.entries.get(pairId * 65536 + port);
     if (entry === undefined) return true;
     if (entry.state === OPEN) return false;
-    const reusable = connectMayReuseTimeWait({
-      twReuse: this.config.twReuse,
-      twReuseDelayMs: this.config.twReuseDelayMs,
-      loopback: pair.loopback,
-      timestamps: entry.timestamps,
-      boundBeforeConnect: bound,
-      enteredMs: entry.enteredMs,
-      nowMs,
-    });
+    const reusable = mayReuseTimeWait(this.config.twReuse, this.config.twReuseDelayMs, pair.loopback, entry.timestamps, bound, entry.enteredMs, nowMs);
     if (!reusable) return false;
     this.killTimeWait(entry);
     this.timeWaitReused++;
@@ -297,24 +394,37 @@ export class HostSockets {
   private open(pairId: number, pair: Pair, port: number, bound: boolean): void {
     const entry = this.newEntry(bound);
     this.entries.set(pairId * 65536 + port, entry);
-    const userKey = pair.localAddr * 65536 + port;
-    this.portUsers.set(userKey, (this.portUsers.get(userKey) ?? 0) + 1);
-    if (bound) this.portBound[port]++;
+    this.perPair[pairId]++;
+    if (this.inLowParity(port)) pair.lowParityUsed++;
+    if (bound) this.bound()[port]++;
   }
 
+  private bound(): Int32Array {
+    if (this.portBound === null) this.portBound = new Int32Array(65536);
+    return this.portBound;
+  }
+
+  /** An entry for a new open socket, recycled from closed ones (no allocation once warm). */
   private newEntry(bound: boolean): Entry {
-    return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
+    const entry = this.spare.pop();
+    if (entry === undefined) return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
+    entry.state = OPEN;
+    entry.bound = bound;
+    entry.enteredMs = 0;
+    entry.timestamps = false;
+    entry.tsRecent = 0;
+    entry.gen = ++this.gen;
+    return entry;
   }
 
   private remove(key: number, entry: Entry): void {
     this.entries.delete(key);
-    const pair = this.pairs[Math.floor(key / 65536)];
+    this.spare.push(entry);
+    const pairId = Math.floor(key / 65536);
+    this.perPair[pairId]--;
+    const pair = this.pairs[pairId];
     if (pair.accepting) return; // the listener's port stays with the listener
-    const port = key % 65536;
-    const userKey = pair.localAddr * 65536 + port;
-    const users = (this.portUsers.get(userKey) ?? 0) - 1;
-    if (users > 0) this.portUsers.set(userKey, users);
-    else this.portUsers.delete(userKey);
-    if (entry.bound) this.portBound[port]--;
+    if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
+    if (entry.bound) this.bound()[key % 65536]--;
   }
 }

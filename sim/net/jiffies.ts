@@ -26,10 +26,12 @@ function lvlStart(n: number): number {
   return (LVL_SIZE - 1) * 2 ** ((n - 1) * LVL_CLK_SHIFT);
 }
 
+const LVL_STARTS = Array.from({ length: LVL_DEPTH_HZ_OVER_100 + 1 }, (_, n) => lvlStart(n));
+
 /** The wheel level calc_wheel_index() picks for a timer `delta` jiffies ahead. */
 export function wheelLevel(deltaJiffies: number, hz: number): number {
   const depth = hz > 100 ? LVL_DEPTH_HZ_OVER_100 : 8;
-  for (let lvl = 0; lvl < depth - 1; lvl++) if (deltaJiffies < lvlStart(lvl + 1)) return lvl;
+  for (let lvl = 0; lvl < depth - 1; lvl++) if (deltaJiffies < LVL_STARTS[lvl + 1]) return lvl;
   return depth - 1;
 }
 

@@ -48,7 +48,7 @@ export class PortHashSecrets {
   private readonly secretOffset: number;
   private readonly secretPerturb: number;
   /** table_perturb[] increments since boot (the initial contents are hashed, not stored). */
-  private readonly perturbAdded = new Map<number, number>();
+  private perturbAdded: Map<number, number> | null = null;
 
   /** Draws the boot secrets (net_secret, table_perturb's random fill) from `rng`. */
   constructor(rng: Rng) {
@@ -68,11 +68,12 @@ export class PortHashSecrets {
   /** READ_ONCE(table_perturb[index]) */
   perturb(index: number): number {
     const initial = mix(this.secretPerturb, index);
-    return (initial + (this.perturbAdded.get(index) ?? 0)) >>> 0;
+    return (initial + (this.perturbAdded?.get(index) ?? 0)) >>> 0;
   }
 
   /** table_perturb[index] += by (u32 arithmetic) */
   addPerturb(index: number, by: number): void {
+    this.perturbAdded ??= new Map();
     this.perturbAdded.set(index, ((this.perturbAdded.get(index) ?? 0) + by) >>> 0);
   }
 }

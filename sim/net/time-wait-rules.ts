@@ -36,10 +36,23 @@ export interface ConnectReuseInput {
 }
 
 export function connectMayReuseTimeWait(x: ConnectReuseInput): boolean {
-  if (!x.timestamps) return false;
-  if (x.boundBeforeConnect) return true;
-  const reuse = x.twReuse === 2 ? (x.loopback ? 1 : 0) : x.twReuse;
-  return reuse !== 0 && x.nowMs > x.enteredMs + x.twReuseDelayMs;
+  return mayReuseTimeWait(x.twReuse, x.twReuseDelayMs, x.loopback, x.timestamps, x.boundBeforeConnect, x.enteredMs, x.nowMs);
+}
+
+/** connectMayReuseTimeWait with positional arguments: the port walk's hot path allocates nothing. */
+export function mayReuseTimeWait(
+  twReuse: 0 | 1 | 2,
+  twReuseDelayMs: number,
+  loopback: boolean,
+  timestamps: boolean,
+  boundBeforeConnect: boolean,
+  enteredMs: number,
+  nowMs: number,
+): boolean {
+  if (!timestamps) return false;
+  if (boundBeforeConnect) return true;
+  const reuse = twReuse === 2 ? (loopback ? 1 : 0) : twReuse;
+  return reuse !== 0 && nowMs > enteredMs + twReuseDelayMs;
 }
 
 export interface SynToTimeWaitInput {
