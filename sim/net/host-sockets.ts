@@ -59,10 +59,16 @@ interface Entry {
  */
 class SocketTable {
   size = 0;
-  private readonly byPair: (Map<number, Entry> | undefined)[] = [];
+  /** Pairs with few sockets: port → entry. */
+  private readonly sparse: (Map<number, Entry> | undefined)[] = [];
+  /** Pairs past DENSE_AFTER sockets (nginx → app, a busy client machine): indexed by port. */
+  private readonly dense: ((Entry | undefined)[] | undefined)[] = [];
 
   get(key: number): Entry | undefined {
-    return this.byPair[Math.floor(key / 65536)]?.get(key % 65536);
+    const pairId = Math.floor(key / 65536);
+    const d = this.dense[pairId];
+    if (d !== undefined) return d[key % 65536];
+    return this.sparse[pairId]?.get(key % 65536);
   }
 
   has(key: number): boolean {
@@ -71,21 +77,50 @@ class SocketTable {
 
   set(key: number, entry: Entry): void {
     const pairId = Math.floor(key / 65536);
-    let ports = this.byPair[pairId];
+    const port = key % 65536;
+    const d = this.dense[pairId];
+    if (d !== undefined) {
+      if (d[port] === undefined) this.size++;
+      d[port] = entry;
+      return;
+    }
+    let ports = this.sparse[pairId];
     if (ports === undefined) {
-      while (this.byPair.length <= pairId) this.byPair.push(undefined);
-      ports = this.byPair[pairId] = new Map();
+      while (this.sparse.length <= pairId) {
+        this.sparse.push(undefined);
+        this.dense.push(undefined);
+      }
+      ports = this.sparse[pairId] = new Map();
     }
     const before = ports.size;
-    ports.set(key % 65536, entry);
+    ports.set(port, entry);
     this.size += ports.size - before;
+    if (ports.size > DENSE_AFTER) {
+      const table: (Entry | undefined)[] = new Array(65536).fill(undefined);
+      for (const [p, e] of ports) table[p] = e;
+      this.dense[pairId] = table;
+      this.sparse[pairId] = undefined;
+    }
   }
 
   delete(key: number): void {
-    const ports = this.byPair[Math.floor(key / 65536)];
-    if (ports !== undefined && ports.delete(key % 65536)) this.size--;
+    const pairId = Math.floor(key / 65536);
+    const port = key % 65536;
+    const d = this.dense[pairId];
+    if (d !== undefined) {
+      if (d[port] !== undefined) {
+        d[port] = undefined;
+        this.size--;
+      }
+      return;
+    }
+    const ports = this.sparse[pairId];
+    if (ports !== undefined && ports.delete(port)) this.size--;
   }
 }
+
+/** A pair's sockets move from a map to a port-indexed table past this many. */
+const DENSE_AFTER = 512;
 
 /** What every namespace of one machine shares: boot secrets, table_perturb[], jiffies. */
 export class SharedKernel {
