@@ -17,6 +17,7 @@ import { Backend } from './vm/backend.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
 import { definedOnly } from '../util/defined-only.js';
 import type { Scenario } from '../scenario/schema.js';
+import { RandomStreams } from '../engine/random.js';
 
 /** The model of one run, exposed for tests that look inside. */
 export interface Model {
@@ -31,7 +32,8 @@ export interface Model {
 
 /** Build the world for a resolved scenario: components wired to one engine. */
 export function buildModel(scenario: Scenario): Model {
-  const world = new World(scenario, buildBackends(scenario), buildBalancer(scenario));
+  const streams = new RandomStreams(scenario.seed);
+  const world = new World(scenario, buildBackends(scenario, streams), buildBalancer(scenario), streams);
   const connector = new LbConnector(world);
   const app = new AppServer(world);
   const path = new RequestPath(world, app);
@@ -52,7 +54,7 @@ export function buildModel(scenario: Scenario): Model {
 }
 
 /** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
-function buildBackends(scenario: Scenario): Backend[] {
+function buildBackends(scenario: Scenario, streams: RandomStreams): Backend[] {
   return scenario.backends.map(
     (b, i) =>
       new Backend(
@@ -61,6 +63,7 @@ function buildBackends(scenario: Scenario): Backend[] {
         { ...scenario.nginx, ...definedOnly(b.nginx) },
         { ...scenario.app, ...definedOnly(b.app) },
         { ...scenario.kernel, ...definedOnly(b.kernel) },
+        streams,
       ),
   );
 }
@@ -97,10 +100,7 @@ function defineGauges(w: World, ws: WsEndpoint): void {
       return sessions === 0 ? 0 : ageSum / sessions;
     },
   );
-  m.gauge('upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', (e) => {
-    const p = w.backends[e].upstreamPorts;
-    return p.inUse + p.timeWaitHeld;
-  });
+  m.gauge('upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', (e) => w.backends[e].upstreamPortsBusy(w.now));
   m.gauge('app_busy', 'worker', 'App workers serving a request', (e) => w.backends[e].busyWorkers);
   m.gauge('app_queue', 'req', 'Requests waiting for an app worker', (e) => w.backends[e].appQueueLength);
   m.gauge(
@@ -156,8 +156,8 @@ function observeSockets(w: World): void {
   for (const b of w.backends) {
     const tw = b.timeWaitCount(w.now);
     if (tw < SS_LOG_MIN_TIME_WAIT) continue;
-    const inuse = b.conns.size + b.upstreamPorts.inUse;
-    w.trace.emit({ kind: 'kernel.ss', backend: b.name, inuse, tw, upstreamPortsBusy: b.upstreamPorts.inUse + b.upstreamPorts.timeWaitHeld, portRange: b.kernel.ip_local_port_range });
+    const inuse = b.host.openCount;
+    w.trace.emit({ kind: 'kernel.ss', backend: b.name, inuse, tw, upstreamPortsBusy: b.upstreamPortsBusy(w.now), portRange: b.kernel.ip_local_port_range });
   }
   if (w.now + 60 <= w.scenario.horizon) w.engine.schedule(60, observeSockets, w);
 }

@@ -46,6 +46,14 @@ export const KernelSchema = z.strictObject({
     .union([z.literal(0), z.literal(1), z.literal(2)])
     .prefault(2)
     .describe('Linux net.ipv4.tcp_tw_reuse: 0 off, 1 on, 2 loopback only (default 2). Connect side only.'),
+  tcp_tw_reuse_delay: int(1)
+    .max(60000)
+    .prefault(1000)
+    .describe('Linux ≥ 6.13 net.ipv4.tcp_tw_reuse_delay in ms, default 1000: how old a TIME_WAIT must be before connect() may take it over.'),
+  hz: z
+    .union([z.literal(100), z.literal(250), z.literal(300), z.literal(1000)])
+    .prefault(250)
+    .describe('Kernel CONFIG_HZ (250 on Debian/Ubuntu/Fedora): TIME_WAIT expires on the timer wheel in batches (2.048 s at 250), and the port walk reshuffles every 10·HZ jiffies.'),
   tcp_max_tw_buckets: int(0)
     .prefault(131072)
     .describe('Linux net.ipv4.tcp_max_tw_buckets (131072 on a 23 GiB host); past it TIME_WAIT is skipped.'),
@@ -163,7 +171,8 @@ export const RequestClientsSchema = z.strictObject({
 
 export const ClientsSchema = z.strictObject({
   rtt: zDuration.prefault('30ms').describe('Round trip between clients and the backends.'),
-  source_ips: int(1).prefault(100000).describe('Distinct client addresses; few addresses make 4-tuples come back within 60 s.'),
+  source_ips: int(1).prefault(100000).describe('Distinct client addresses, each its own client machine with its own kernel (ports, TIME_WAIT); few addresses make 4-tuples come back within 60 s.'),
+  kernel: KernelSchema.prefault({}).describe('Kernel settings of the client machines (Linux defaults; independent of the VMs\' `kernel`).'),
   http: HttpClientsSchema.prefault({}),
   ws: WsClientsSchema.prefault({}),
   requests: RequestClientsSchema.prefault({}),

@@ -523,6 +523,12 @@ export const CATALOG: Catalog = {
     variant: (r) => describe(r.rates),
     explain: (r) => `The clients' arrival rate changes (${describe(r.rates)}): it affects connections opened from now on; open ones carry on.`,
   },
+  'client.no_port': {
+    source: 'client',
+    line: () => 'connect() failed (99: Cannot assign requested address)',
+    explain: (r) =>
+      `A client machine found no free local port towards the load balancer: every port of its range ${r.portRange[0]}–${r.portRange[1]} is in use or in TIME_WAIT that may not be reused, so connect() fails at once (Linux __inet_hash_connect returns EADDRNOTAVAIL). More source addresses, a wider ip_local_port_range or keepalive connections fix it.`,
+  },
 };
 
 /** The catalog entry of a record's kind. */

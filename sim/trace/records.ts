@@ -160,6 +160,8 @@ export interface DeployNote extends Rec<'deploy.note'> { text: string }
 
 // ── clients ───────────────────────────────────────────────────────────────────────────────────
 export interface ClientLoad extends Rec<'client.load'> { rates: { http_rate?: number; ws_rate?: number; request_rate?: number } }
+/** A client machine had no free ephemeral port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL). */
+export interface ClientNoPort extends Rec<'client.no_port'> { portRange: readonly [number, number] }
 
 export type TraceRecord =
   | LbBound
@@ -211,7 +213,8 @@ export type TraceRecord =
   | DeployVanish
   | DeployNewVersion
   | DeployNote
-  | ClientLoad;
+  | ClientLoad
+  | ClientNoPort;
 
 export type TraceKind = TraceRecord['kind'];
 

@@ -81,12 +81,14 @@ describe('model invariants over random small scenarios', () => {
             const i = b.index;
             expect(world.lb.active[i]).toBeGreaterThanOrEqual(0);
             active += world.lb.active[i];
-            const ports = b.upstreamPorts;
-            expect(ports.inUse).toBeGreaterThanOrEqual(0);
-            expect(ports.timeWaitHeld).toBeGreaterThanOrEqual(0);
-            expect(ports.inUse + ports.timeWaitHeld).toBeLessThanOrEqual(ports.size);
+            const [low, high] = s.kernel.ip_local_port_range;
+            const busy = b.upstreamPortsBusy(world.now);
+            expect(busy).toBeGreaterThanOrEqual(0);
+            expect(busy).toBeLessThanOrEqual(high - low + 1);
             expect(b.timeWaitCount(world.now)).toBeGreaterThanOrEqual(0);
-            expect(b.timeWait.count).toBeLessThanOrEqual(s.kernel.tcp_max_tw_buckets);
+            expect(b.host.timeWaitCount).toBeLessThanOrEqual(s.kernel.tcp_max_tw_buckets);
+            // Every open client flow on the VM is an open socket of its kernel.
+            expect(b.host.openCount).toBeGreaterThanOrEqual(b.conns.size);
             expect(b.busyWorkers).toBeGreaterThanOrEqual(0);
             expect(b.busyWorkers).toBeLessThanOrEqual(b.app.config.workers);
             expect(b.appQueueLength).toBeGreaterThanOrEqual(0);

@@ -41,14 +41,14 @@ export class WsEndpoint implements WsUpstream {
       this.reject(conn, backend);
       return false;
     }
-    const port = backend.upstreamPorts.connect(w.now);
+    const port = this.path.connectUpstream(backend);
     if (port < 0) {
-      w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+      // EADDRNOTAVAIL (or the app's kernel still holding the 4-tuple): nginx answers 502.
+      if (port === -1) w.metrics.inc(w.c.errEaddrnotavail, backend.index);
       this.reject(conn, backend);
       return false;
     }
-    w.metrics.inc(w.c.upstreamConnects, backend.index);
-    conn.upstream = { port, requests: 1, idleSince: w.now };
+    conn.upstream = this.path.opened(backend, port, 1);
     conn.retryAfter = NO_RETRY_AFTER;
     conn.sessionStartedAt = w.now;
     this.bornSum[backend.index] += w.now;

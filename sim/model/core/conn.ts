@@ -1,5 +1,6 @@
 import { Mulberry32 } from '../../engine/mulberry32.js';
 import { TcpState } from '../../net/tcp.js';
+import type { HostSockets } from '../../net/host-sockets.js';
 import { LbFlow, type Flow } from './flow.js';
 import { ReqPhase, type AppJob, type Status } from './app-job.js';
 import type { HttpExchange, UpstreamConn, WsSession } from './exchanges.js';
@@ -33,6 +34,12 @@ export class Conn implements Flow, HttpExchange, WsSession {
   backend = -1;
   /** Client address index and source port: the 4-tuple the VM sees. */
   tupleKey = 0;
+  /** The client machine's kernel holding the client end (null: no socket), and its pair. */
+  clientHost: HostSockets | null = null;
+  clientPair = 0;
+  /** The VM kernel holding nginx's accepted end (null: none), and its pair. */
+  serverHost: HostSockets | null = null;
+  serverPair = 0;
   /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
   clientTcp: TcpState = TcpState.CLOSED;
   serverTcp: TcpState = TcpState.CLOSED;

@@ -1,9 +1,15 @@
+import type { HostSockets } from '../../net/host-sockets.js';
 import type { AppJob } from './app-job.js';
 
 /** An upstream connection nginx → app (one per request without keepalive, pooled with it). */
 export interface UpstreamConn {
   /** nginx's local ephemeral port towards the app. */
   port: number;
+  /** The VM kernel holding both ends (a rebuilt VM's new kernel does not know this connection). */
+  host: HostSockets;
+  /** nginx's connecting pair and the app's accepting pair on that kernel. */
+  pair: number;
+  appPair: number;
   requests: number;
   idleSince: number;
 }

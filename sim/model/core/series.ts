@@ -25,6 +25,8 @@ export interface Counters {
   reconnects: SeriesId;
   upstreamConnects: SeriesId;
   synDrops: SeriesId;
+  twReused: SeriesId;
+  twReopened: SeriesId;
   twOverflow: SeriesId;
   pauses: SeriesId;
   offered: SeriesId;
@@ -63,6 +65,8 @@ export function defineCounters(m: Metrics): Counters {
     reconnects: m.counter('reconnects', 'session', 'WebSocket reconnect attempts'),
     upstreamConnects: m.counter('upstream_connects', 'conn', 'New nginx → app connections'),
     synDrops: m.counter('syn_drops', 'SYN', 'SYNs to the app dropped because its accept queue was full'),
+    twReused: m.counter('tw_reused', 'conn', 'connect()s that took over a TIME_WAIT 4-tuple of their own host (tcp_twsk_unique, tcp_tw_reuse)'),
+    twReopened: m.counter('tw_reopened', 'conn', 'SYNs that reopened a TIME_WAIT 4-tuple held by the VM (tcp_timewait_state_process TCP_TW_SYN)'),
     twOverflow: m.counter('tw_overflow', 'conn', 'Closes that skipped TIME_WAIT (tcp_max_tw_buckets reached)'),
     pauses: m.counter('pauses', 'pause', 'Stop-the-world pauses of the app (GC, CPU starvation)'),
     offered: m.counter('offered', 'req', 'Open-loop requests users asked for (retries not included)'),

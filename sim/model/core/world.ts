@@ -1,6 +1,8 @@
 import { Engine } from '../../engine/engine.js';
 import { LbFlow } from './flow.js';
 import { RandomStreams } from '../../engine/random.js';
+import type { HostSockets } from '../../net/host-sockets.js';
+import { ClientHosts } from './kernel-hosts.js';
 import { EventLog } from '../../metrics/event-log.js';
 import { Metrics } from '../../metrics/metrics.js';
 import type { Scenario } from '../../scenario/schema.js';
@@ -25,7 +27,9 @@ export class World {
   /** The event log: the model emits typed records (sim/trace/records.ts) into it. */
   readonly trace: EventLog;
   readonly c: Counters;
-  private readonly portCursor: Uint16Array;
+  /** The client population's machines (kernel-hosts.ts). */
+  readonly clientHosts: ClientHosts;
+  private readonly sourceIps: number;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on its app). */
   private shared: 'up' | 'down' | 'slow' = 'up';
@@ -38,8 +42,9 @@ export class World {
     /** The VMs and the balancer, built by the composition root (topology.ts). */
     readonly backends: Backend[],
     readonly lb: LoadBalancer,
+    streams: RandomStreams = new RandomStreams(scenario.seed),
   ) {
-    this.streams = new RandomStreams(scenario.seed);
+    this.streams = streams;
     this.metrics = new Metrics(
       this.backends.map((b) => b.name),
       scenario.sample_interval,
@@ -47,7 +52,8 @@ export class World {
     this.trace = new EventLog(() => this.engine.now);
     this.metrics.clock = this.engine;
     this.c = defineCounters(this.metrics);
-    this.portCursor = new Uint16Array(Math.min(scenario.clients.source_ips, 1 << 20));
+    this.sourceIps = Math.min(scenario.clients.source_ips, 1 << 20);
+    this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams);
     this.engine.now = -scenario.warmup;
   }
 
@@ -69,43 +75,76 @@ export class World {
   }
 
   /**
-   * Pick the client's source address and port. Clients walk their ephemeral range like Linux does,
-   * so with few source addresses 4-tuples come back within 60 s and meet server-side TIME_WAIT.
+   * The client's machine connect()s to the balancer: its source address from the client's own
+   * sequence, its port from that machine's kernel (the __inet_hash_connect walk towards the VIP,
+   * skipping 4-tuples it holds open or in TIME_WAIT). False: EADDRNOTAVAIL on the client machine.
    */
-  assignTuple(conn: Conn): void {
-    const ips = this.portCursor.length;
-    const ip = Math.floor(conn.rng.next() * ips);
-    const [low, high] = this.scenario.kernel.ip_local_port_range;
-    const span = high - low + 1;
-    const port = low + (this.portCursor[ip] % span);
-    this.portCursor[ip] = (this.portCursor[ip] + 1) % span;
+  assignTuple(conn: Conn): boolean {
+    this.releaseClientEnd(conn, false);
+    const ip = Math.floor(conn.rng.next() * this.sourceIps);
+    const machine = this.clientHosts.machine(ip, this.now);
+    const port = machine.host.connect(machine.pair, this.now);
+    if (port < 0) return false;
+    conn.clientHost = machine.host;
+    conn.clientPair = machine.pair;
     conn.tupleKey = ip * 65536 + port;
+    return true;
+  }
+
+  /** The client's socket is closed (holding TIME_WAIT if it closed first); no-op when it has none. */
+  releaseClientEnd(conn: Conn, timeWait: boolean): void {
+    const host = conn.clientHost;
+    if (host === null) return;
+    conn.clientHost = null;
+    host.close(conn.clientPair, conn.tupleKey % 65536, this.now, timeWait);
+  }
+
+  /** nginx's accepted socket is closed (holding TIME_WAIT if nginx closed first); no-op without one. */
+  private releaseServerEnd(conn: Conn, backend: Backend, timeWait: boolean): void {
+    const host = conn.serverHost;
+    if (host === null) return;
+    conn.serverHost = null;
+    const before = host.timeWaitOverflows;
+    host.close(conn.serverPair, conn.tupleKey % 65536, this.now, timeWait);
+    if (host.timeWaitOverflows !== before && host === backend.host) this.timeWaitOverflow(backend);
   }
 
   clientIp(conn: Conn): number {
     return Math.floor(conn.tupleKey / 65536);
   }
 
-  /** The LB has placed a new flow on backend b and the backend's kernel accepted it. */
-  attach(conn: Conn, b: number): void {
+  /**
+   * The client's SYN reaches backend b's kernel. False: the VM still holds that 4-tuple open and
+   * does not take the SYN (the client retransmits). Otherwise the flow is placed there, reopening
+   * a TIME_WAIT the VM held for the 4-tuple.
+   */
+  attach(conn: Conn, b: number): boolean {
     const backend = this.backends[b];
+    const ip = this.clientIp(conn);
+    const host: HostSockets = backend.host;
+    const reopened = host.timeWaitReopened;
+    if (backend.acceptClient(ip, conn.tupleKey % 65536, this.now) === 'rejected') return false;
+    if (host.timeWaitReopened !== reopened) this.metrics.inc(this.c.twReopened, b);
+    conn.serverHost = host;
+    conn.serverPair = backend.clientPair(ip);
     conn.backend = b;
     conn.lbFlow = LbFlow.TRACKED;
     // keepalive_requests counts requests on this connection, not on the client's earlier ones.
     conn.requestsServed = 0;
     openFlow(conn);
-    backend.reopenServerTimeWait(this.now, conn.tupleKey);
     backend.conns.add(conn);
     this.opened++;
     this.lb.active[b]++;
     this.lb.newFlows[b]++;
     this.metrics.inc(this.c.newConn, b);
+    return true;
   }
 
   /**
    * End a client connection. Both ends walk net/tcp.ts's transitions (flow-tcp.ts): the side
    * that closes first ends in TIME_WAIT (RFC 6455 §7.1.1 asks WebSocket servers to close first),
-   * so the VM holds one exactly when its end of the flow ends in TIME_WAIT.
+   * so the VM holds one exactly when its end of the flow ends in TIME_WAIT, and the client
+   * machine exactly when the client's end does.
    */
   end(conn: Conn, how: EndKind): void {
     const b = conn.backend;
@@ -117,7 +156,8 @@ export class World {
     backend.conns.delete(conn);
     conn.backend = -1;
     closeFlow(conn, how);
-    if (conn.serverTcp === TcpState.TIME_WAIT) this.enterServerTimeWait(backend, conn.tupleKey);
+    this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
+    this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
     if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN) this.metrics.inc(this.c.closedFin, b);
   }
 
@@ -126,14 +166,10 @@ export class World {
    * (`reset`, a forgotten flow) or its host vanished. The flow stays on the client's books.
    */
   dropServerEnd(conn: Conn, reset: boolean): void {
-    this.backends[conn.backend].conns.delete(conn);
+    const backend = this.backends[conn.backend];
+    backend.conns.delete(conn);
     serverEndGone(conn, reset);
-  }
-
-  enterServerTimeWait(backend: Backend, tupleKey: number): void {
-    const before = backend.timeWait.overflows;
-    backend.serverTimeWaitEnter(this.now, tupleKey);
-    if (backend.timeWait.overflows !== before) this.timeWaitOverflow(backend);
+    this.releaseServerEnd(conn, backend, false);
   }
 
   timeWaitOverflow(backend: Backend): void {

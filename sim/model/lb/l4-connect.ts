@@ -7,6 +7,9 @@ import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 
+/** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
+const TCP_TIMEOUT_INIT_S = 1;
+
 interface Attempt {
   conn: Conn;
   handler: FlowDownstream;
@@ -32,11 +35,18 @@ export class LbConnector implements FlowUpstream {
   }
 
   connect(conn: Conn, handler: FlowDownstream): void {
-    conn.connectStartedAt = this.w.now;
-    this.w.assignTuple(conn);
-    const b = this.w.lb.pick(this.rng, this.w.clientIp(conn));
+    const w = this.w;
+    conn.connectStartedAt = w.now;
+    if (!w.assignTuple(conn)) {
+      // The client machine has no free port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL).
+      w.trace.emitLimited('client-eaddrnotavail', { kind: 'client.no_port', portRange: w.scenario.clients.kernel.ip_local_port_range });
+      handler.connectFailed(conn, ErrorKind.EADDRNOTAVAIL, -1);
+      return;
+    }
+    const b = w.lb.pick(this.rng, w.clientIp(conn));
     if (b < 0) {
       this.w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
+      w.releaseClientEnd(conn, false);
       handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
       return;
     }
@@ -75,7 +85,12 @@ export class LbConnector implements FlowUpstream {
       w.engine.schedule(w.scenario.lb.retry_interval, this.retry, a);
       return;
     }
-    w.attach(a.conn, a.backend);
+    if (!w.attach(a.conn, a.backend)) {
+      // The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the
+      // initial RTO (TCP_TIMEOUT_INIT, 1 s).
+      w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retry, a);
+      return;
+    }
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
   }
 
@@ -99,6 +114,7 @@ export class LbConnector implements FlowUpstream {
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,
       });
+      w.releaseClientEnd(a.conn, false);
       a.handler.connectFailed(a.conn, vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, a.backend);
       return;
     }

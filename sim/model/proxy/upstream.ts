@@ -61,21 +61,51 @@ export class RequestPath {
       return null;
     }
     conn.phase = ReqPhase.NONE;
-    const port = backend.upstreamPorts.connect(now);
+    const port = this.connectUpstream(backend);
+    if (port === -2) {
+      // The app's kernel still holds the 4-tuple open: the SYN goes unanswered and is retransmitted.
+      conn.phase = ReqPhase.CONNECTING;
+      conn.synAttempt = 0;
+      conn.timer = w.engine.schedule(this.synDelay(backend, conn.synAttempt++), this.retryConnect, conn);
+      return null;
+    }
     if (port < 0) {
-      w.metrics.inc(w.c.errEaddrnotavail, backend.index);
-      w.trace.emitLimited(`eaddrnotavail-${backend.index}`, {
-        kind: 'nginx.upstream_no_port',
-        backend: backend.name,
-        upstream: this.appAddress(backend),
-        upstreamKeepalive: backend.nginx.config.upstream_keepalive,
-        portRange: backend.kernel.ip_local_port_range,
-      });
+      this.eaddrnotavail(backend);
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
     }
+    return this.opened(backend, port, 0);
+  }
+
+  /** nginx connect()s to the app through the VM's kernel (Backend.connectUpstream). */
+  connectUpstream(backend: Backend): number {
+    const w = this.w;
+    const host = backend.host;
+    const reused = host.timeWaitReused;
+    const reopened = host.timeWaitReopened;
+    const port = backend.connectUpstream(w.now);
+    if (host.timeWaitReused !== reused) w.metrics.inc(w.c.twReused, backend.index);
+    if (host.timeWaitReopened !== reopened) w.metrics.inc(w.c.twReopened, backend.index);
+    return port;
+  }
+
+  eaddrnotavail(backend: Backend): void {
+    const w = this.w;
+    w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+    w.trace.emitLimited(`eaddrnotavail-${backend.index}`, {
+      kind: 'nginx.upstream_no_port',
+      backend: backend.name,
+      upstream: this.appAddress(backend),
+      upstreamKeepalive: backend.nginx.config.upstream_keepalive,
+      portRange: backend.kernel.ip_local_port_range,
+    });
+  }
+
+  /** A connected upstream connection on `port` (counted). */
+  opened(backend: Backend, port: number, requests: number): UpstreamConn {
+    const w = this.w;
     w.metrics.inc(w.c.upstreamConnects, backend.index);
-    return { port, requests: 0, idleSince: now };
+    return { port, requests, idleSince: w.now, host: backend.host, pair: backend.upstreamPair, appPair: backend.appPair };
   }
 
   /** Seconds from SYN number k to the retransmission k+1. */
@@ -126,20 +156,23 @@ export class RequestPath {
     this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
   }
 
-  /** Close an upstream connection orderly; whoever closes first holds its TIME_WAIT on the VM. */
+  /**
+   * Close an upstream connection orderly: both of its ends are sockets of the VM's kernel, and
+   * whichever closes first holds the TIME_WAIT (nginx's on its connecting 4-tuple, which keeps
+   * the port; the app's on its accepting one, which a later SYN on the same 4-tuple reopens).
+   */
   closeUpstream(backend: Backend, up: UpstreamConn, proxyClosesFirst: boolean): void {
-    const before = backend.timeWait.overflows;
-    if (proxyClosesFirst) backend.upstreamPorts.release(up.port, this.w.now, true);
-    else {
-      backend.upstreamPorts.release(up.port, this.w.now, false);
-      backend.timeWait.enter(this.w.now, -1, up.port);
-    }
-    if (backend.timeWait.overflows !== before) this.w.timeWaitOverflow(backend);
+    const host = up.host;
+    const before = host.timeWaitOverflows;
+    host.close(up.pair, up.port, this.w.now, proxyClosesFirst);
+    host.close(up.appPair, up.port, this.w.now, !proxyClosesFirst);
+    if (host.timeWaitOverflows !== before && host === backend.host) this.w.timeWaitOverflow(backend);
   }
 
   /** The upstream connection ended abruptly (RST): no TIME_WAIT on either side. */
-  abortUpstream(backend: Backend, up: UpstreamConn): void {
-    backend.upstreamPorts.release(up.port, this.w.now, false);
+  abortUpstream(_backend: Backend, up: UpstreamConn): void {
+    up.host.close(up.pair, up.port, this.w.now, false);
+    up.host.close(up.appPair, up.port, this.w.now, false);
   }
 
   private refused(backend: Backend, conn: Conn): void {

@@ -1,12 +1,10 @@
 import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
-import { PortAllocator } from '../../net/port-allocator.js';
-import { TimeWaitTable } from '../../net/time-wait-table.js';
+import type { RandomStreams } from '../../engine/random.js';
+import type { HostSockets, SynOutcome } from '../../net/host-sockets.js';
+import { APP_PORT, bootHost, clientAddress, hostKernelConfig, LOOPBACK, vmAddress } from '../core/kernel-hosts.js';
 import { AppProcess } from '../app/app-process.js';
 import { Nginx } from '../proxy/nginx.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
-
-/** TCP_TIMEWAIT_LEN: 60 s, a compile-time constant in include/net/tcp.h (no sysctl). */
-export const TIME_WAIT_SECONDS = 60;
 
 /**
  * How a backend's processes come back. Each is a real event with its own scope; they share the
@@ -23,7 +21,8 @@ export const Boot = {
 export type Boot = (typeof Boot)[keyof typeof Boot];
 
 /**
- * One VM: its kernel (TIME_WAIT table, ephemeral ports towards the app), its nginx and its app,
+ * One VM: its kernel (a HostSockets: every 4-tuple it holds, open or in TIME_WAIT, on the client
+ * side towards the balancer and on both ends of nginx → app), its nginx and its app,
  * each process with its own state machine (proxy/nginx.ts, app/app-process.ts). The VM owns the
  * one boot path and the one vanish path; what happens to the connections then is lifecycle.ts,
  * the request path is proxy/upstream.ts.
@@ -33,10 +32,15 @@ export class Backend {
   readonly nginx: Nginx;
   readonly app: AppProcess;
 
-  timeWait!: TimeWaitTable;
-  upstreamPorts!: PortAllocator;
-  /** Server-side TIME_WAIT entries by client 4-tuple, so a returning SYN can reopen them. */
-  serverTimeWait = new Map<number, number>();
+  /** The VM's kernel; a rebuilt VM boots a new one. */
+  host!: HostSockets;
+  /** nginx's connecting pair towards the app and the app's accepting pair for nginx. */
+  upstreamPair = 0;
+  appPair = 0;
+  /** The accepting pair of nginx's :443 for each client address (pairs are interned once). */
+  private clientPairs = new Map<number, number>();
+  /** Kernels booted so far: each boot draws from its own stream. */
+  private boots = 0;
   /** Bumped when the VM is rebuilt or re-bound: timers of an earlier life check it and stand down. */
   private life = 0;
 
@@ -52,6 +56,7 @@ export class Backend {
     nginx: NginxConfig,
     app: AppConfig,
     readonly kernel: KernelConfig,
+    private readonly streams: RandomStreams,
   ) {
     this.nginx = new Nginx(nginx);
     this.app = new AppProcess(app);
@@ -93,14 +98,39 @@ export class Backend {
     this.app.hostLost();
   }
 
-  /** A new (or rebuilt) VM's kernel: empty TIME_WAIT table, every ephemeral port free. */
+  /**
+   * A new (or rebuilt) VM's kernel: a new boot (secrets, table_perturb[], jiffies phase), no
+   * socket held. Stream `kernel.vm.<name>` for the first boot, `…#<n>` for the n-th rebuild.
+   */
   resetKernel(): void {
-    const kernel = this.kernel;
-    this.timeWait = new TimeWaitTable(TIME_WAIT_SECONDS, kernel.tcp_max_tw_buckets);
-    const [low, high] = kernel.ip_local_port_range;
-    const reuse = kernel.tcp_tw_reuse === 1 || (kernel.tcp_tw_reuse === 2 && this.nginx.config.upstream_loopback);
-    this.upstreamPorts = new PortAllocator(low, high, this.timeWait, reuse, 1, (this.index * 7919) % (high - low + 1));
-    this.serverTimeWait = new Map();
+    const stream = `kernel.vm.${this.name}${this.boots === 0 ? '' : `#${this.boots}`}`;
+    this.boots++;
+    this.host = bootHost(hostKernelConfig(this.kernel), this.streams.stream(stream));
+    // nginx connects from the app's address family: 127.0.0.1 → 127.0.0.1:8080 on loopback
+    // (tcp_tw_reuse=2 applies), the VM's own address otherwise (it does not).
+    const addr = this.nginx.config.upstream_loopback ? LOOPBACK : vmAddress(this.index);
+    this.upstreamPair = this.host.connectPair(addr, addr, APP_PORT);
+    this.appPair = this.host.acceptPair(addr, APP_PORT, addr);
+    this.clientPairs = new Map();
+  }
+
+  /** The accepting pair of nginx's listener for client address `ip`. */
+  clientPair(ip: number): number {
+    let pair = this.clientPairs.get(ip);
+    if (pair === undefined) {
+      pair = this.host.acceptPair(vmAddress(this.index), 443, clientAddress(ip));
+      this.clientPairs.set(ip, pair);
+    }
+    return pair;
+  }
+
+  /**
+   * A client's SYN from `ip:port` reaches nginx's listener. A TIME_WAIT this VM holds for that
+   * 4-tuple is reopened (tcp_timewait_state_process TCP_TW_SYN) when the SYN's timestamp is newer
+   * than the last one seen, which a client's TSval clock (milliseconds) makes it.
+   */
+  acceptClient(ip: number, port: number, now: number): SynOutcome {
+    return this.host.acceptSyn(this.clientPair(ip), port, now, Math.floor(now * 1000));
   }
 
   get busyWorkers(): number {
@@ -116,27 +146,29 @@ export class Backend {
     return Math.min(this.app.config.backlog, this.kernel.somaxconn) + 1;
   }
 
-  /** A socket on this VM closed first and holds TIME_WAIT for a client 4-tuple. */
-  serverTimeWaitEnter(now: number, tupleKey: number): void {
-    const entry = this.timeWait.enter(now, -1, tupleKey);
-    if (entry >= 0) this.serverTimeWait.set(tupleKey, entry);
-  }
-
-  /** A SYN for a 4-tuple this VM holds in TIME_WAIT reopens it (tcp_timewait_state_process TCP_TW_SYN). */
-  reopenServerTimeWait(now: number, tupleKey: number): boolean {
-    const entry = this.serverTimeWait.get(tupleKey);
-    if (entry === undefined) return false;
-    this.serverTimeWait.delete(tupleKey);
-    return this.timeWait.isAlive(entry, now) && this.timeWait.kill(entry);
-  }
-
-  /** TIME_WAIT sockets on this VM now, like the `tw` of `ss -s`. */
-  timeWaitCount(now: number): number {
-    this.timeWait.expire(now);
-    // Forget expired tuple entries occasionally; the map is only a lookup aid.
-    if (this.serverTimeWait.size > 4 * (this.timeWait.count + 1024)) {
-      for (const [k, e] of this.serverTimeWait) if (!this.timeWait.isAlive(e, now)) this.serverTimeWait.delete(k);
+  /**
+   * nginx connect()s to the app: a port from the kernel's walk (−1: EADDRNOTAVAIL), and the app's
+   * listener takes the SYN (reopening a TIME_WAIT the app holds for that 4-tuple). −2: the app's
+   * kernel would not take the SYN (the 4-tuple is still open there), so it is retransmitted.
+   */
+  connectUpstream(now: number): number {
+    const port = this.host.connect(this.upstreamPair, now);
+    if (port < 0) return -1;
+    if (this.host.acceptSyn(this.appPair, port, now, Math.floor(now * 1000)) === 'rejected') {
+      this.host.close(this.upstreamPair, port, now, false);
+      return -2;
     }
-    return this.timeWait.count;
+    return port;
+  }
+
+  /** TIME_WAIT sockets on this VM now (expired ones first removed), like the `tw` of `ss -s`. */
+  timeWaitCount(now: number): number {
+    this.host.expire(now);
+    return this.host.timeWaitCount;
+  }
+
+  /** nginx's ports towards the app that are open or in TIME_WAIT. */
+  upstreamPortsBusy(now: number): number {
+    return this.host.socketsOf(this.upstreamPair, now);
   }
 }

@@ -1,0 +1,99 @@
+import type { RandomStreams, Rng } from '../../engine/random.js';
+import { HostSockets, SharedKernel } from '../../net/host-sockets.js';
+import type { HostKernelConfig } from '../../net/kernel-config.js';
+import type { KernelConfig } from '../../scenario/schema.js';
+
+/**
+ * The model's hosts as kernels (sim/net/host-sockets.ts): the scenario's kernel settings in the
+ * kernel model's terms, the addresses the model uses, and the client machines.
+ *
+ * Every port choice, TIME_WAIT, reuse and reopen happens inside a HostSockets; model code only
+ * calls its verbs (connect, acceptSyn, close) and reads its counts.
+ */
+
+/** A scenario `kernel:` block as the kernel model reads it. */
+export function hostKernelConfig(k: KernelConfig): HostKernelConfig {
+  const [portLow, portHigh] = k.ip_local_port_range;
+  return {
+    portLow,
+    portHigh,
+    twReuse: k.tcp_tw_reuse,
+    twReuseDelayMs: k.tcp_tw_reuse_delay,
+    // Linux's default (tcp_sk_init: tcp_timestamps = 1) on every host the model has.
+    timestamps: true,
+    maxTwBuckets: k.tcp_max_tw_buckets,
+    hz: k.hz,
+  };
+}
+
+/** A freshly booted machine with one namespace: its own secrets, table_perturb[] and jiffies. */
+export function bootHost(config: HostKernelConfig, rng: Rng): HostSockets {
+  return new HostSockets(config, rng, new SharedKernel(config.hz, rng));
+}
+
+/** 127.0.0.1 */
+export const LOOPBACK = 0x7f000001;
+/** The balancer's virtual address the clients connect to (192.0.2.10, TEST-NET-1) and its port. */
+export const VIP = 0xc000020a;
+export const VIP_PORT = 443;
+/** The app's port behind nginx. */
+export const APP_PORT = 8080;
+
+/** The address of VM `index`: 10.0.1.(10 + index), as nginx's logs name it. */
+export function vmAddress(index: number): number {
+  return (0x0a00010a + index) >>> 0;
+}
+
+/** Client address number `ip` (0 … source_ips − 1): 100.64.0.0/10 and up. */
+export function clientAddress(ip: number): number {
+  return (0x64400000 + ip) >>> 0;
+}
+
+/** Sweep idle client machines after this many new ones. */
+const SWEEP_EVERY = 4096;
+
+/**
+ * The client population's machines: one per source address (`clients.source_ips`), each a Linux
+ * host with the `clients.kernel` settings connecting to the balancer's VIP, holding the ports of
+ * its open connections and the TIME_WAIT of the connections it closed first.
+ *
+ * A machine exists while it holds a 4-tuple (open or TIME_WAIT). One that holds none is let go and
+ * booted afresh (new secrets, new jiffies phase) when its address connects again: once its
+ * TIME_WAITs have expired nothing of it shapes a later connect except table_perturb[] slots
+ * that the 10-s reshuffle of the port offset moves away from anyway, and so the default 100,000
+ * client addresses cost only the machines that are busy. New machines draw from one stream
+ * (`kernel.clients`) in the order they boot, which the event order fixes.
+ */
+export class ClientHosts {
+  private readonly hosts = new Map<number, { host: HostSockets; pair: number }>();
+  private readonly rng: Rng;
+  private readonly config: HostKernelConfig;
+  private bootsSinceSweep = 0;
+
+  constructor(kernel: KernelConfig, streams: RandomStreams) {
+    this.config = hostKernelConfig(kernel);
+    this.rng = streams.stream('kernel.clients');
+  }
+
+  /** The machine of address `ip` and its connecting pair towards the VIP. */
+  machine(ip: number, now: number): { host: HostSockets; pair: number } {
+    let m = this.hosts.get(ip);
+    if (m === undefined) {
+      if (++this.bootsSinceSweep >= SWEEP_EVERY) this.sweep(now);
+      const host = bootHost(this.config, this.rng);
+      m = { host, pair: host.connectPair(clientAddress(ip), VIP, VIP_PORT) };
+      this.hosts.set(ip, m);
+    }
+    return m;
+  }
+
+  /** Client machines alive now (tests). */
+  get size(): number {
+    return this.hosts.size;
+  }
+
+  private sweep(now: number): void {
+    this.bootsSinceSweep = 0;
+    for (const [ip, m] of this.hosts) if (m.host.isEmpty(now)) this.hosts.delete(ip);
+  }
+}
