@@ -1,0 +1,107 @@
+// The HAProxy calibration runs: each of kill+restart, drain and drain+shutdown in tcp and http
+// mode, with and without `option redispatch`; a SIGSTOPped (hung) backend in both modes. Every
+// run is bounded (≤ 45 s) and modest in rate (the machine is shared): 60 requests/s over
+// 12 keep-alive connections, or 20 never-ending streams.
+import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
+
+const MODES = ['tcp', 'http'];
+const REDISPATCH = [false, true];
+const suffix = (mode, redispatch) => `${mode}${redispatch ? '-redispatch' : ''}`;
+
+/** At least 10 s after the drain, and s1 has been empty for the last 2 s (or the time is up). */
+function emptyForTwoSeconds({ samples, actionsDone }) {
+  const drain = actionsDone.find((a) => a.op === 'cmd' && /state drain/.test(a.command));
+  const last = samples.filter((s) => s.s1 && s.t > drain.t).slice(-8);
+  return last.at(-1).t > drain.t + 10 && last.length === 8 && last.every((s) => s.s1.scur === 0);
+}
+
+function killRestart(mode, redispatch) {
+  return {
+    name: `haproxy-kill-restart-${suffix(mode, redispatch)}`,
+    description:
+      `mode ${mode}${redispatch ? ', option redispatch' : ''}: 60 req/s over 12 keep-alive connections; ` +
+      'kill -9 backend s1 at 5 s, start it again at 25 s; time to DOWN, errors while HAProxy still ' +
+      'sends to it, time to UP.',
+    mode,
+    redispatch,
+    seconds: 36,
+    requests: { rate: 60, connections: 12 },
+    actions: [
+      { at: 5, op: 'kill', server: 's1' },
+      { at: 25, op: 'restart', server: 's1' },
+    ],
+  };
+}
+
+/** Each drain run draws its own connection lifetimes. */
+const DRAIN_SEEDS = { tcp: 12, 'tcp-redispatch': 13, http: 14, 'http-redispatch': 15 };
+
+function drain(mode, redispatch) {
+  return {
+    name: `haproxy-drain-${suffix(mode, redispatch)}`,
+    description:
+      `mode ${mode}${redispatch ? ', option redispatch' : ''}: 60 req/s over 20 keep-alive connections whose ` +
+      'lifetimes are exponential (mean 5 s; the client closes and reopens); `set server be/s1 state drain` ' +
+      'at 8 s; s1 `scur` sampled until it has been 0 for 2 s.',
+    mode,
+    redispatch,
+    seconds: 45,
+    seed: DRAIN_SEEDS[suffix(mode, redispatch)],
+    requests: { rate: 60, connections: 20, meanLifetimeS: 5 },
+    actions: [{ at: 8, op: 'cmd', command: 'set server be/s1 state drain' }],
+    endWhen: emptyForTwoSeconds,
+  };
+}
+
+function shutdown(mode, redispatch) {
+  return {
+    name: `haproxy-shutdown-sessions-${suffix(mode, redispatch)}`,
+    description:
+      `mode ${mode}${redispatch ? ', option redispatch' : ''}: 20 never-ending streams (GET /stream, a chunk ` +
+      'every 250 ms) and 20 req/s; drain s1 at 3 s, `shutdown sessions server be/s1` at 8 s; what the ' +
+      "clients of s1's streams see (FIN or RST) and when.",
+    mode,
+    redispatch,
+    seconds: 12,
+    requests: { rate: 20, connections: 6 },
+    streams: { count: 20 },
+    actions: [
+      { at: 3, op: 'cmd', command: 'set server be/s1 state drain' },
+      { at: 8, op: 'cmd', command: 'shutdown sessions server be/s1' },
+    ],
+  };
+}
+
+function hang(mode) {
+  return {
+    name: `haproxy-hang-${mode}`,
+    description:
+      `mode ${mode}: 60 req/s over 12 keep-alive connections; SIGSTOP backend s1 at 5 s (the kernel still ` +
+      'accepts connections, nothing answers), SIGCONT at 27 s; time to DOWN with `inter 2s` and no ' +
+      '`timeout check` (each check times out after inter), what clients see, time to UP.',
+    mode,
+    redispatch: false,
+    seconds: 38,
+    requests: { rate: 60, connections: 12 },
+    actions: [
+      { at: 5, op: 'stop', server: 's1' },
+      { at: 27, op: 'cont', server: 's1' },
+    ],
+  };
+}
+
+export const HAPROXY_EXPERIMENTS = [
+  ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
+  ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
+  ...MODES.flatMap((m) => REDISPATCH.map((r) => shutdown(m, r))),
+  ...MODES.map(hang),
+].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
+
+/** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */
+export const HAPROXY_LIVE_CHECK = {
+  ...killRestart('http', false),
+  name: 'haproxy-live-check',
+  seconds: 18,
+  actions: [{ at: 3, op: 'kill', server: 's1' }],
+  run: runHaproxyExperiment,
+};
