@@ -11,7 +11,13 @@ const LOG_FORMAT = {
   tcp: 'L %Ts.%ms %s - %ts %rc %Tw %Tc %Tt',
 };
 
-export function haproxyConfig({ mode, redispatch, socketPath, frontendPort = 8000, s1 = 9001, s2 = 9002 }) {
+/**
+ * cookie: http mode only — `cookie SRV insert indirect nocache`, servers `cookie s1` / `cookie s2`
+ * (configuration.txt "cookie"): a client that returns the cookie sticks to its server.
+ */
+export function haproxyConfig({ mode, redispatch, socketPath, cookie = false, frontendPort = 8000, s1 = 9001, s2 = 9002 }) {
+  const cookieLine = cookie ? '    cookie SRV insert indirect nocache\n' : '';
+  const serverCookie = (name) => (cookie ? ` cookie ${name}` : '');
   return `global
     log stdout format raw local0 info
     stats socket ${socketPath} mode 600 level admin
@@ -33,8 +39,8 @@ frontend fe
 backend be
     balance roundrobin
     option httpchk GET /health
-    default-server check inter 2s fall 3 rise 2
-    server s1 127.0.0.1:${s1}
-    server s2 127.0.0.1:${s2}
+${cookieLine}    default-server check inter 2s fall 3 rise 2
+    server s1 127.0.0.1:${s1}${serverCookie('s1')}
+    server s2 127.0.0.1:${s2}${serverCookie('s2')}
 `;
 }

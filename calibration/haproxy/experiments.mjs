@@ -53,6 +53,25 @@ function drain(mode, redispatch) {
   };
 }
 
+/** Cookie persistence through a drain, then maint (http mode only: tcp mode cannot see cookies). */
+const drainCookie = {
+  name: 'haproxy-drain-cookie-http',
+  description:
+    'mode http, `cookie SRV insert indirect nocache`: 60 req/s over 20 connections (exponential ' +
+    'lifetimes, mean 5 s), each connection slot one user returning its cookie; drain s1 at 8 s ' +
+    '(persistent users must stay on s1), `set server be/s1 state maint` at 18 s (they move to s2).',
+  mode: 'http',
+  redispatch: false,
+  cookie: true,
+  seconds: 26,
+  seed: 16,
+  requests: { rate: 60, connections: 20, meanLifetimeS: 5 },
+  actions: [
+    { at: 8, op: 'cmd', command: 'set server be/s1 state drain' },
+    { at: 18, op: 'cmd', command: 'set server be/s1 state maint' },
+  ],
+};
+
 function shutdown(mode, redispatch) {
   return {
     name: `haproxy-shutdown-sessions-${suffix(mode, redispatch)}`,
@@ -93,6 +112,7 @@ function hang(mode) {
 export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
+  drainCookie,
   ...MODES.flatMap((m) => REDISPATCH.map((r) => shutdown(m, r))),
   ...MODES.map(hang),
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

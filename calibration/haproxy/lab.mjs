@@ -116,7 +116,7 @@ export async function runHaproxyExperiment(config) {
   const dir = mkdtempSync(join(tmpdir(), 'drainsim-haproxy-'));
   tempDirs.add(dir);
   const socketPath = join(dir, 'admin.sock');
-  const cfgText = haproxyConfig({ mode: config.mode, redispatch: config.redispatch, socketPath });
+  const cfgText = haproxyConfig({ mode: config.mode, redispatch: config.redispatch, cookie: config.cookie, socketPath });
   const cfgPath = join(dir, 'haproxy.cfg');
   writeFileSync(cfgPath, cfgText);
   const started = new Date();
@@ -163,7 +163,7 @@ export async function runHaproxyExperiment(config) {
       const { rate, connections, meanLifetimeS = 0 } = config.requests;
       t0 = await startClient([
         'requests', String(FRONTEND_PORT), String(rate), String(config.seconds), String(connections),
-        String(meanLifetimeS), String(config.seed ?? 1),
+        String(meanLifetimeS), String(config.seed ?? 1), config.cookie ? '1' : '0',
       ]);
     }
     if (config.streams) {
@@ -239,6 +239,7 @@ export async function runHaproxyExperiment(config) {
       config: {
         mode: config.mode,
         redispatch: config.redispatch,
+        cookie: config.cookie ?? false,
         seconds: config.seconds,
         requests: config.requests ?? null,
         streams: config.streams ?? null,

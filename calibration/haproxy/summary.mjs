@@ -202,6 +202,15 @@ export function summarise(config, raw) {
     const s1Closes = client.idleCloses.filter((x) => x.server === 's1' && x.t > drainAt);
     summary.lastS1CloseByClientS = s1Closes.length ? round(Math.max(...s1Closes.map((x) => x.t)) - drainAt, 3) : null;
     summary.unknownServerClosesAfterDrain = client.idleCloses.filter((x) => x.server === '-' && x.t > drainAt).length;
+    const maintAt = actionTime(acts, (a) => a.op === 'cmd' && /state maint/.test(a.command));
+    if (maintAt !== null) {
+      summary.maintAt = maintAt;
+      summary.okFromS1DrainToMaint = client.requests.filter(
+        (r) => r.outcome === 'ok' && r.server === 's1' && r.sent > drainAt + 0.05 && r.sent < maintAt,
+      ).length;
+      summary.okFromS1AfterMaint = client.requests.filter((r) => r.outcome === 'ok' && r.server === 's1' && r.sent > maintAt + 0.05).length;
+      summary.okFromS2AfterMaint = client.requests.filter((r) => r.outcome === 'ok' && r.server === 's2' && r.sent > maintAt + 0.05).length;
+    }
     summary.s1ScurAfterDrain = raw.samples
       .filter((s) => s.s1 && s.t > drainAt)
       .filter((_, i) => i % 4 === 3)

@@ -42,13 +42,14 @@ if (failing.length) {
 
 const drains = runs.filter((d) => d.summary.drainAt !== undefined && !d.summary.shutdownAt);
 if (drains.length) {
-  console.log('| run | req/s | s1 scur at drain | time to scur 0 (s) | client closed its last s1 connection (s) | new streams on s1 after drain | s1 scur each second after drain |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('| run | req/s | s1 scur at drain | time to scur 0 (s) | client closed its last s1 connection (s) | new streams on s1 after drain | 200s from s1 after drain (after maint) | s1 scur each second after drain |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const d of drains) {
     const s = d.summary;
     console.log(
       `| ${name(d)} | ${s.achievedRequestRate} | ${s.s1ScurAtDrain} | ${s.timeToEmptyS} | ${s.lastS1CloseByClientS ?? '–'} | ` +
-        `${s.haproxyStreamsStartedOnS1AfterDrain} | ${s.s1ScurAfterDrain.map((x) => x[1]).join(' ')} |`,
+        `${s.haproxyStreamsStartedOnS1AfterDrain} | ${s.okFromS1AfterDrain}` +
+        `${s.maintAt === undefined ? '' : ` (${s.okFromS1AfterMaint})`} | ${s.s1ScurAfterDrain.map((x) => x[1]).join(' ')} |`,
     );
   }
   console.log();

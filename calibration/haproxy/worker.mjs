@@ -1,6 +1,8 @@
 // One process of a HAProxy calibration run, started inside the namespace by `ip netns exec`.
 //   node worker.mjs backend <port> <name>
-//   node worker.mjs requests <port> <rate/s> <seconds> <connections> <meanLifetimeS|0> <seed>
+//   node worker.mjs requests <port> <rate/s> <seconds> <connections> <meanLifetimeS|0> <seed> <cookies 0|1>
+// With cookies, each connection slot is one user: it keeps the Set-Cookie it got and sends it on
+// every later request, over this connection and the ones that replace it.
 //   node worker.mjs streams <port> <count> <seconds>
 // Backends are plain HTTP/1.1 servers, so the same clients run through HAProxy in tcp mode (bytes
 // relayed, one client connection pinned to one server) and in http mode (requests balanced one by
@@ -109,7 +111,8 @@ function responseReader(onHead, onBody, onDone) {
   };
 }
 
-function runRequests([port, rate, seconds, connections, meanLifetimeS, seed]) {
+function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, useCookies]) {
+  const cookies = [];
   const random = rng(seed || 1);
   const start = performance.now();
   const now = () => Date.now();
@@ -153,6 +156,7 @@ function runRequests([port, rate, seconds, connections, meanLifetimeS, seed]) {
         if (headers['x-server']) conn.server = headers['x-server'];
         if (conn.pending) conn.pending.status = status;
         if (/close/i.test(headers.connection ?? '')) conn.closeAfter = true;
+        if (useCookies && headers['set-cookie']) cookies[slot] = headers['set-cookie'].split(';')[0];
       },
       () => {},
       () => {
@@ -182,7 +186,8 @@ function runRequests([port, rate, seconds, connections, meanLifetimeS, seed]) {
       const tSent = now();
       conn.pending = { tSent, timer: setTimeout(() => lost('timeout'), REQUEST_TIMEOUT_MS) };
       sent++;
-      socket.write(`GET / HTTP/1.1\r\nhost: drainsim\r\n\r\n`);
+      const cookie = useCookies && cookies[slot] ? `cookie: ${cookies[slot]}\r\n` : '';
+      socket.write(`GET / HTTP/1.1\r\nhost: drainsim\r\n${cookie}\r\n`);
     };
   };
   const retire = (conn) => {
