@@ -12,10 +12,20 @@ const LOG_FORMAT = {
 };
 
 /**
+ * serverOptions: appended to the default-server line (e.g. `fastinter 500ms`).
  * cookie: http mode only — `cookie SRV insert indirect nocache`, servers `cookie s1` / `cookie s2`
  * (configuration.txt "cookie"): a client that returns the cookie sticks to its server.
  */
-export function haproxyConfig({ mode, redispatch, socketPath, cookie = false, frontendPort = 8000, s1 = 9001, s2 = 9002 }) {
+export function haproxyConfig({
+  mode,
+  redispatch,
+  socketPath,
+  cookie = false,
+  serverOptions = '',
+  frontendPort = 8000,
+  s1 = 9001,
+  s2 = 9002,
+}) {
   const cookieLine = cookie ? '    cookie SRV insert indirect nocache\n' : '';
   const serverCookie = (name) => (cookie ? ` cookie ${name}` : '');
   return `global
@@ -39,7 +49,7 @@ frontend fe
 backend be
     balance roundrobin
     option httpchk GET /health
-${cookieLine}    default-server check inter 2s fall 3 rise 2
+${cookieLine}    default-server check inter 2s fall 3 rise 2${serverOptions ? ` ${serverOptions}` : ''}
     server s1 127.0.0.1:${s1}${serverCookie('s1')}
     server s2 127.0.0.1:${s2}${serverCookie('s2')}
 `;

@@ -109,12 +109,46 @@ function hang(mode) {
   };
 }
 
+/** srv_getinter(): fastinter while going down/up, downinter while DOWN (src/server.c). */
+const killFastinter = {
+  ...killRestart('http', false),
+  name: 'haproxy-kill-fastinter-http',
+  description:
+    'mode http, `fastinter 500ms downinter 1s`: 60 req/s; kill -9 s1 at 5 s, start it again at 15 s. ' +
+    'The first failure still waits up to inter (2 s), the next two come 0.5 s apart; once DOWN ' +
+    'checks run every 1 s, and 0.5 s apart while coming up.',
+  seconds: 22,
+  serverOptions: 'fastinter 500ms downinter 1s',
+  actions: [
+    { at: 5, op: 'kill', server: 's1' },
+    { at: 15, op: 'restart', server: 's1' },
+  ],
+};
+
+/** on-marked-down shutdown-sessions: a hung server's streams are killed when it goes DOWN. */
+const hangShutdownOnDown = {
+  name: 'haproxy-hang-onmarkeddown-tcp',
+  description:
+    'mode tcp, `on-marked-down shutdown-sessions`: 20 never-ending streams and 20 req/s; SIGSTOP s1 ' +
+    'at 3 s; when the checks mark it DOWN (≈ 10-12 s later) HAProxy kills its streams: what the ' +
+    'clients see and when.',
+  mode: 'tcp',
+  redispatch: false,
+  seconds: 20,
+  serverOptions: 'on-marked-down shutdown-sessions',
+  requests: { rate: 20, connections: 6 },
+  streams: { count: 20 },
+  actions: [{ at: 3, op: 'stop', server: 's1' }],
+};
+
 export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
   drainCookie,
   ...MODES.flatMap((m) => REDISPATCH.map((r) => shutdown(m, r))),
   ...MODES.map(hang),
+  killFastinter,
+  hangShutdownOnDown,
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */

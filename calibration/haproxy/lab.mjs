@@ -116,7 +116,13 @@ export async function runHaproxyExperiment(config) {
   const dir = mkdtempSync(join(tmpdir(), 'drainsim-haproxy-'));
   tempDirs.add(dir);
   const socketPath = join(dir, 'admin.sock');
-  const cfgText = haproxyConfig({ mode: config.mode, redispatch: config.redispatch, cookie: config.cookie, socketPath });
+  const cfgText = haproxyConfig({
+    mode: config.mode,
+    redispatch: config.redispatch,
+    cookie: config.cookie,
+    serverOptions: config.serverOptions,
+    socketPath,
+  });
   const cfgPath = join(dir, 'haproxy.cfg');
   writeFileSync(cfgPath, cfgText);
   const started = new Date();
@@ -240,6 +246,7 @@ export async function runHaproxyExperiment(config) {
         mode: config.mode,
         redispatch: config.redispatch,
         cookie: config.cookie ?? false,
+        serverOptions: config.serverOptions ?? '',
         seconds: config.seconds,
         requests: config.requests ?? null,
         streams: config.streams ?? null,

@@ -232,6 +232,19 @@ export function summarise(config, raw) {
       }
     }
     summary.streams = { count: config.streams.count, byServer };
+    if (summary.downLogLine) {
+      // on-marked-down shutdown-sessions: the streams of s1 end when HAProxy marks it DOWN.
+      const downT = summary.downLogLine.t;
+      const atDown = ended.filter((e) => e.t >= downT - 0.5);
+      summary.streamEndsAroundDown = countBy(atDown, (e) => `${e.event}:${e.server}`);
+      summary.streamEndDelayAfterDownS = atDown.length
+        ? { min: round(Math.min(...atDown.map((e) => e.t)) - downT), max: round(Math.max(...atDown.map((e) => e.t)) - downT) }
+        : null;
+      summary.haproxyLogS1AroundDown = countBy(
+        haproxy.logs.filter((l) => l.t >= downT - 0.5 && l.server === 's1'),
+        (l) => `${l.term}/${l.status}`,
+      );
+    }
     if (shutdownAt !== null) {
       summary.shutdownAt = shutdownAt;
       const afterShutdown = ended.filter((e) => e.t >= shutdownAt);
