@@ -13,6 +13,8 @@ const LOG_FORMAT = {
 
 /**
  * serverOptions: appended to the default-server line (e.g. `fastinter 500ms`).
+ * backendLines: extra lines of the backend (e.g. `timeout queue 1s`; a `balance …` line replaces
+ * roundrobin).
  * cookie: http mode only — `cookie SRV insert indirect nocache`, servers `cookie s1` / `cookie s2`
  * (configuration.txt "cookie"): a client that returns the cookie sticks to its server.
  */
@@ -22,6 +24,7 @@ export function haproxyConfig({
   socketPath,
   cookie = false,
   serverOptions = '',
+  backendLines = [],
   frontendPort = 8000,
   s1 = 9001,
   s2 = 9002,
@@ -47,8 +50,7 @@ frontend fe
     default_backend be
 
 backend be
-    balance roundrobin
-    option httpchk GET /health
+${backendLines.find((l) => l.startsWith('balance ')) ? '' : '    balance roundrobin\n'}${backendLines.map((l) => `    ${l}\n`).join('')}    option httpchk GET /health
 ${cookieLine}    default-server check inter 2s fall 3 rise 2${serverOptions ? ` ${serverOptions}` : ''}
     server s1 127.0.0.1:${s1}${serverCookie('s1')}
     server s2 127.0.0.1:${s2}${serverCookie('s2')}

@@ -141,6 +141,41 @@ const hangShutdownOnDown = {
   actions: [{ at: 3, op: 'stop', server: 's1' }],
 };
 
+/** Per-server maxconn: excess requests queue, and get 503 after `timeout queue` (src/backend.c). */
+const queueTimeout = {
+  name: 'haproxy-queue-http',
+  description:
+    'mode http, `maxconn 4` per server, `timeout queue 1s`; 40 req/s of GET /slow/150 (150-ms ' +
+    'responses: ≈ 6 concurrent for 8 slots); kill -9 s1 at 8 s: once it is DOWN, s2 alone can serve ' +
+    '4 / 0.15 s ≈ 27 req/s, the rest waits in its queue and gets 503 (sQ) after 1 s.',
+  mode: 'http',
+  redispatch: false,
+  seconds: 20,
+  serverOptions: 'maxconn 4',
+  backendLines: ['timeout queue 1s'],
+  requests: { rate: 40, connections: 12, path: '/slow/150' },
+  actions: [{ at: 8, op: 'kill', server: 's1' }],
+};
+
+/** balance source: the hash of 127.0.0.1 picks one server for every request (src/backend.c get_server_sh). */
+const balanceSource = {
+  name: 'haproxy-source-http',
+  description:
+    'mode http, `balance source`: 60 req/s from 127.0.0.1 for 14 s; `set server be/s1 state drain` at ' +
+    '5 s and `set server be/s2 state drain` at 10 s with s1 back to ready at 9 s: which server gets ' +
+    'every request in each phase.',
+  mode: 'http',
+  redispatch: false,
+  seconds: 14,
+  backendLines: ['balance source'],
+  requests: { rate: 60, connections: 12 },
+  actions: [
+    { at: 5, op: 'cmd', command: 'set server be/s1 state drain' },
+    { at: 9, op: 'cmd', command: 'set server be/s1 state ready' },
+    { at: 10, op: 'cmd', command: 'set server be/s2 state drain' },
+  ],
+};
+
 export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
@@ -149,6 +184,8 @@ export const HAPROXY_EXPERIMENTS = [
   ...MODES.map(hang),
   killFastinter,
   hangShutdownOnDown,
+  queueTimeout,
+  balanceSource,
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */

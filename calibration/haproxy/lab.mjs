@@ -121,6 +121,7 @@ export async function runHaproxyExperiment(config) {
     redispatch: config.redispatch,
     cookie: config.cookie,
     serverOptions: config.serverOptions,
+    backendLines: config.backendLines,
     socketPath,
   });
   const cfgPath = join(dir, 'haproxy.cfg');
@@ -169,7 +170,7 @@ export async function runHaproxyExperiment(config) {
       const { rate, connections, meanLifetimeS = 0 } = config.requests;
       t0 = await startClient([
         'requests', String(FRONTEND_PORT), String(rate), String(config.seconds), String(connections),
-        String(meanLifetimeS), String(config.seed ?? 1), config.cookie ? '1' : '0',
+        String(meanLifetimeS), String(config.seed ?? 1), config.cookie ? '1' : '0', config.requests.path ?? '/',
       ]);
     }
     if (config.streams) {
@@ -247,6 +248,7 @@ export async function runHaproxyExperiment(config) {
         redispatch: config.redispatch,
         cookie: config.cookie ?? false,
         serverOptions: config.serverOptions ?? '',
+        backendLines: config.backendLines ?? [],
         seconds: config.seconds,
         requests: config.requests ?? null,
         streams: config.streams ?? null,

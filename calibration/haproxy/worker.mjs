@@ -1,6 +1,6 @@
 // One process of a HAProxy calibration run, started inside the namespace by `ip netns exec`.
 //   node worker.mjs backend <port> <name>
-//   node worker.mjs requests <port> <rate/s> <seconds> <connections> <meanLifetimeS|0> <seed> <cookies 0|1>
+//   node worker.mjs requests <port> <rate/s> <seconds> <connections> <meanLifetimeS|0> <seed> <cookies 0|1> [path]
 // With cookies, each connection slot is one user: it keeps the Set-Cookie it got and sends it on
 // every later request, over this connection and the ones that replace it.
 //   node worker.mjs streams <port> <count> <seconds>
@@ -37,15 +37,21 @@ if (role === 'backend') {
       return;
     }
     const body = `ok ${name}\n`;
-    res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length, 'x-server': name });
-    res.end(body);
+    const respond = () => {
+      res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length, 'x-server': name });
+      res.end(body);
+    };
+    // GET /slow/<ms>: a response that takes <ms> (a busy application), for queueing runs.
+    const slow = /^\/slow\/(\d+)$/.exec(req.url ?? '');
+    if (slow) setTimeout(respond, Number(slow[1]));
+    else respond();
   });
   server.keepAliveTimeout = 120_000;
   server.headersTimeout = 130_000;
   server.requestTimeout = 0;
   server.listen({ port: Number(portArg), host: HOST, backlog: 511 }, () => process.stdout.write('listening\n'));
 } else if (role === 'requests') {
-  runRequests(args.map(Number));
+  runRequests([...args.slice(0, 7).map(Number), args[7]]);
 } else if (role === 'streams') {
   runStreams(args.map(Number));
 } else {
@@ -111,7 +117,7 @@ function responseReader(onHead, onBody, onDone) {
   };
 }
 
-function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, useCookies]) {
+function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, useCookies, path = '/']) {
   const cookies = [];
   const random = rng(seed || 1);
   const start = performance.now();
@@ -187,7 +193,7 @@ function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, use
       conn.pending = { tSent, timer: setTimeout(() => lost('timeout'), REQUEST_TIMEOUT_MS) };
       sent++;
       const cookie = useCookies && cookies[slot] ? `cookie: ${cookies[slot]}\r\n` : '';
-      socket.write(`GET / HTTP/1.1\r\nhost: drainsim\r\n${cookie}\r\n`);
+      socket.write(`GET ${path} HTTP/1.1\r\nhost: drainsim\r\n${cookie}\r\n`);
     };
   };
   const retire = (conn) => {
