@@ -112,6 +112,8 @@ function collectLines(child, into, stream = 'stdout') {
  *   endWhen?: (state) => boolean (checked after each sample once every action has run), tag }
  */
 export async function runHaproxyExperiment(config) {
+  const support = haproxySupport();
+  if (!support.ok) throw new Error(`${config.name}: ${support.reason}`);
   const ns = createNamespace(config.tag ?? config.name);
   const dir = mkdtempSync(join(tmpdir(), 'drainsim-haproxy-'));
   tempDirs.add(dir);
