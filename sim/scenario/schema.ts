@@ -212,10 +212,10 @@ export const LbSchema = z.strictObject({
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe('HAProxy balance algorithm; roundrobin is the default.'),
-  retries: int(0).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried on the same server, min(timeout connect, 1s) apart.'),
-  retry_interval: zDuration.prefault('1s').describe('Pause between connect retries to the same server: min(timeout connect, 1s).'),
+  retries: int(0).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried; where, see redispatch.'),
+  retry_interval: zDuration.prefault('1s').describe('HAProxy turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this).'),
   connect_timeout: zDuration.prefault('5s').describe('HAProxy timeout connect (no default; 5s is the common setting): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.'),
-  redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: the last retry goes to another backend.'),
+  redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: a retry is load-balanced again when the server is DOWN, on the last retry, or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.'),
   remove_resets_flows: z
     .boolean()
     .prefault(true)

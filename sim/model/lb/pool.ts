@@ -67,8 +67,24 @@ export class LoadBalancer {
     this.state[b] = state;
   }
 
-    eligible(b: number): boolean {
+  eligible(b: number): boolean {
     return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+  }
+
+  /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */
+  activeCount(): number {
+    let n = 0;
+    for (let b = 0; b < this.count; b++) if (this.eligible(b)) n++;
+    return n;
+  }
+
+  /**
+   * A persistent (cookie) request may still go to `b`: HAProxy honours the cookie while the
+   * server's `cur_state != SRV_ST_STOPPED` (`http_manage_client_side_cookies()`,
+   * src/http_ana.c) — a drained server keeps its persistent users, a DOWN or maint one does not.
+   */
+  persistsTo(b: number): boolean {
+    return this.state[b] !== PoolState.DETACHED && this.inService(b);
   }
 
   /** Health checks and readiness both let the backend take traffic. */
