@@ -174,6 +174,9 @@ export const CheckSchema = z.strictObject({
   rise: int(1).prefault(2).describe('HAProxy rise, default 2.'),
   fall: int(1).prefault(3).describe('HAProxy fall, default 3.'),
   timeout: zDuration.optional().describe('Check timeout; unset = inter (HAProxy without `timeout check`).'),
+  first_check: zDuration
+    .optional()
+    .describe('When every server\'s first check runs; unset = HAProxy\'s spread, the k-th of n servers at inter × k / n (src/check.c start_checks()).'),
   dependency_timeout: zDurationOrInfinite
     .prefault('0')
     .describe('A deep endpoint\'s own timeout on its database query (0 = none): a slow database then answers within it.'),

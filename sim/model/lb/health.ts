@@ -18,6 +18,8 @@ function lbPolicy(c: CheckConfig): CheckPolicy {
     timeout: c.timeout ?? c.inter,
     dependencyTimeout: c.dependency_timeout,
     onDependencyTimeout: c.on_dependency_timeout,
+    checker: 'haproxy',
+    firstCheck: c.first_check ?? -1,
   };
 }
 
@@ -33,6 +35,8 @@ function probePolicy(p: ProbeConfig): CheckPolicy {
     timeout: p.timeout,
     dependencyTimeout: p.dependency_timeout,
     onDependencyTimeout: p.on_dependency_timeout,
+    checker: 'kubelet',
+    firstCheck: -1,
   };
 }
 
