@@ -210,7 +210,7 @@ export const LbSchema = z.strictObject({
   sticky: z
     .enum(['none', 'cookie', 'source'])
     .prefault('none')
-    .describe('Session persistence: an inserted cookie or the source address; a DOWN server\'s users are redispatched.'),
+    .describe('Session persistence: an inserted cookie (lb.mode l7 only) or the source address; a drained server keeps its users (HAProxy honours the cookie unless the server is DOWN or in maint), a DOWN or maint server\'s users are load-balanced again.'),
   balance: z
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
@@ -326,6 +326,13 @@ export const ScenarioSchema = z
     expect: z.array(z.string()).prefault([]).describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
+    if (s.lb.sticky === 'cookie' && s.lb.mode !== 'l7') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'sticky'],
+        message: `sticky: cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
+      });
+    }
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
       if (names.has(b.name)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'name'], message: `duplicate backend name '${b.name}'` });

@@ -149,12 +149,14 @@ export class RequestBalancer implements RequestUpstream {
     const sticky = w.scenario.lb.sticky;
     if (req.user >= 0 && sticky === 'cookie') {
       const home = this.sessionBackend[req.user];
-      if (home >= 0 && lb.eligible(home) && !req.excludes(home)) {
+      // A drained server keeps its cookie users; a DOWN or maint one does not (lb.persistsTo).
+      if (home >= 0 && lb.persistsTo(home) && !req.excludes(home)) {
         req.persistent = true;
         return home;
       }
     }
-    const clientIp = sticky === 'source' && req.user >= 0 ? req.user : 0;
+    // Each user is one client address; anonymous requests all come from one (address 0).
+    const clientIp = (sticky === 'source' || w.scenario.lb.balance === 'source') && req.user >= 0 ? req.user : 0;
     // Redispatch: a backend this attempt has not tried yet, if any is left.
     const fresh = lb.pick(this.pickRng, clientIp, req);
     return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);

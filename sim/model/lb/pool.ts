@@ -155,10 +155,15 @@ export class LoadBalancer {
     return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
   }
 
-  /** `balance source`: hash of the client address over the running servers' weights (map-based). */
+  /**
+   * `balance source`: HAProxy hashes an IPv4 client address to the address itself and takes
+   * `map[hash % total weight]` over the usable servers (`get_server_sh()`, src/backend.c;
+   * `map_get_server_hash()`, src/lb_map.c): the same address always gets the same server until
+   * a server enters or leaves the map.
+   */
   private sourceHash(clientIp: number, exclude: Excluded): number {
     const total = this.eligibleWeight(exclude);
-    return total === 0 ? -1 : this.atWeight((Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total, exclude);
+    return total === 0 ? -1 : this.atWeight((clientIp >>> 0) % total, exclude);
   }
 
   /** Summed weight of the eligible backends not in `exclude`. */
