@@ -174,6 +174,10 @@ export const CheckSchema = z.strictObject({
   rise: int(1).prefault(2).describe('HAProxy rise, default 2.'),
   fall: int(1).prefault(3).describe('HAProxy fall, default 3.'),
   timeout: zDuration.optional().describe('Check timeout; unset = inter (HAProxy without `timeout check`).'),
+  on_marked_down: z
+    .enum(['none', 'shutdown-sessions'])
+    .prefault('none')
+    .describe('HAProxy `on-marked-down shutdown-sessions`: when checks mark a server DOWN its streams are closed (FIN); by default they carry on.'),
   first_check: zDuration
     .optional()
     .describe('When every server\'s first check runs; unset = HAProxy\'s spread, the k-th of n servers at inter × k / n (src/check.c start_checks()).'),
@@ -253,6 +257,12 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at: At, do: z.literal('unbind'), backend: z.string() }),
   z.strictObject({ at: At, do: z.literal('drain'), backend: z.string() }),
   z.strictObject({ at: At, do: z.literal('remove'), backend: z.string() }),
+  z
+    .strictObject({ at: At, do: z.literal('set_server'), backend: z.string(), state: z.enum(['ready', 'drain', 'maint']) })
+    .describe('HAProxy runtime API `set server be/<backend> state ready|drain|maint`: drain keeps established streams and cookie users, maint keeps established streams only.'),
+  z
+    .strictObject({ at: At, do: z.literal('shutdown_sessions'), backend: z.string() })
+    .describe('HAProxy runtime API `shutdown sessions server be/<backend>`: every stream on it ends now, the client reads a FIN.'),
   z.strictObject({ at: At, do: z.literal('terminate'), backend: z.string(), mode: TerminateMode.prefault('graceful') }),
   z.strictObject({
     at: At,
