@@ -204,9 +204,9 @@ export const ProbeSchema = z.strictObject({
 
 export const LbSchema = z.strictObject({
   mode: z
-    .enum(['l4', 'l7'])
+    .enum(['l4', 'l7', 'nat'])
     .prefault('l4')
-    .describe('l4: sees connections only (RST, timeouts); l7: terminates HTTP, sees status codes, balances each request.'),
+    .describe('l4: an L4 proxy (HAProxy mode tcp): accepts the client, connects to a backend with retries; l7: terminates HTTP, sees status codes, balances each request; nat: an L4 NAT (IPVS, kube-proxy, NLB): forwards packets, never retries, the client sees the backend\'s refusal or silence itself.'),
   retry_on_5xx: z.boolean().prefault(false).describe('L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried on another backend.'),
   slowstart: zDurationOrInfinite
     .prefault('0')
@@ -336,6 +336,15 @@ export const ScenarioSchema = z
     expect: z.array(z.string()).prefault([]).describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
+    if (s.lb.mode === 'nat') {
+      // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
+      for (const [key, on] of [
+        ['retry_on_5xx', s.lb.retry_on_5xx],
+        ['redispatch', s.lb.redispatch],
+      ] as const) {
+        if (on) ctx.addIssue({ code: 'custom', path: ['lb', key], message: `${key} needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and never retries a connection` });
+      }
+    }
     if (s.lb.sticky === 'cookie' && s.lb.mode !== 'l7') {
       ctx.addIssue({
         code: 'custom',

@@ -115,7 +115,8 @@ export class LbConnector implements FlowUpstream {
     const w = this.w;
     const lb = w.scenario.lb;
     const b = a.backend;
-    if (a.retriesDone >= lb.retries) {
+    // An L4 NAT (IPVS, kube-proxy, NLB) forwards the client's own SYN: no retry of its own.
+    if (a.retriesDone >= lb.retries || lb.mode === 'nat') {
       w.trace.emitLimited(`lb-connect-fail-${b}`, {
         kind: 'lb.connect_failed',
         backend: w.backends[b].name,

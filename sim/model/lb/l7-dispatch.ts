@@ -43,7 +43,8 @@ export class RequestBalancer implements RequestUpstream {
   send(req: Req): void {
     req.clearTried();
     req.onDone = this.done;
-    req.lbRetriesLeft = this.w.scenario.lb.retries;
+    // An L4 NAT forwards the client's own SYN: no balancer retry.
+    req.lbRetriesLeft = this.w.scenario.lb.mode === 'nat' ? 0 : this.w.scenario.lb.retries;
     req.persistent = false;
     this.dispatch(req, -1);
   }

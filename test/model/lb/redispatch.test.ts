@@ -5,7 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { choosesRedispatch, turnAroundPause, type RetryFacts } from '../../../sim/model/lb/redispatch.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { ScenarioSchema, type ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run, window } from '../helpers.js';
 
 const base: RetryFacts = { redispatch: true, persistent: false, serverRunning: true, retryNumber: 1, retries: 3, activeServers: 2, hashAlgorithm: false };
@@ -76,5 +76,34 @@ describe('request-level balancer: retries after a kill -9', () => {
     const r = run(input);
     // vm-a is the only active server: its retries wait 1 s each, then the last one goes nowhere else.
     expect(r.figures['req_failed.total']!).toBeGreaterThan(100);
+  });
+});
+
+describe('L4 proxy vs L4 NAT', () => {
+  it('a NAT never retries: a killed backend refuses the client at once; an L4 proxy retries three times first', () => {
+    const kill = (mode: 'l4' | 'nat') =>
+      run({
+        warmup: '0s',
+        horizon: '12s',
+        clients: { requests: { rate: 60, timeout: '30s', retries: 0 } },
+        app: { workers: 8, service_time: 'const(5ms)' },
+        lb: { mode, balance: 'roundrobin' },
+        backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+        timeline: [{ at: '5s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+      } as ScenarioInput);
+    const nat = kill('nat');
+    const proxy = kill('l4');
+    // NAT: refusals from 5 s on; proxy: the first refusals reach clients 3 s later.
+    expect(sum(window(nat, 'err_econnrefused', 5.5, 7))).toBeGreaterThan(40);
+    expect(sum(window(proxy, 'err_econnrefused', 5.5, 7))).toBe(0);
+    expect(sum(window(proxy, 'err_econnrefused', 8.5, 10))).toBeGreaterThan(40);
+  });
+
+  it('redispatch or retry_on_5xx with lb.mode nat is a scenario error naming the setting', () => {
+    const res = ScenarioSchema.safeParse({ lb: { mode: 'nat', redispatch: true, retry_on_5xx: true } });
+    expect(res.success).toBe(false);
+    const paths = res.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toContain('lb.redispatch');
+    expect(paths).toContain('lb.retry_on_5xx');
   });
 });
