@@ -169,11 +169,12 @@ export const CATALOG: Catalog = {
     tone: 'warn',
     variant: (r) => r.cause,
     explain: (r) => {
-      const redispatch = r.redispatch ? ' (option redispatch sent the last try to another backend)' : '';
+      // HAProxy stream_choose_redispatch(): with option redispatch a retry leaves a DOWN server, the last one always does.
+      const redispatch = r.redispatch ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)' : '';
       if (r.cause === 'timeout') {
-        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up; the client sees ETIMEDOUT.`;
+        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; the client sees ETIMEDOUT.`;
       }
-      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried ${r.retries} times, ${d(r.retryInterval)} apart${redispatch}, then gave up; the client sees ECONNREFUSED.`;
+      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried the same server ${r.retries} times, ${d(r.retryInterval)} apart (HAProxy's turn-around pause)${redispatch}, then gave up at once; the client sees ECONNREFUSED.`;
     },
   },
   'lb.no_server_503': {
