@@ -336,20 +336,33 @@ export const ScenarioSchema = z
     expect: z.array(z.string()).prefault([]).describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
+    if (s.lb.mode === 'l7') {
+      // Not modelled yet: HTTP keep-alive and WebSocket clients would still be placed per
+      // connection (L4), with RSTs where HAProxy http mode answers 503. An error, not a wrong answer.
+      const http = s.clients.http.arrival_rate > 0;
+      const ws = s.clients.ws.initial_sessions > 0 || s.clients.ws.arrival_rate > 0;
+      if (http || ws) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lb', 'mode'],
+          message: `l7 is modelled for clients.requests only; ${http ? 'clients.http' : 'clients.ws'} would still be balanced per connection as by an L4 balancer — use lb.mode: l4 (or nat) with them`,
+        });
+      }
+    }
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
       for (const [key, on] of [
         ['retry_on_5xx', s.lb.retry_on_5xx],
         ['redispatch', s.lb.redispatch],
       ] as const) {
-        if (on) ctx.addIssue({ code: 'custom', path: ['lb', key], message: `${key} needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and never retries a connection` });
+        if (on) ctx.addIssue({ code: 'custom', path: ['lb', key], message: `needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and never retries a connection` });
       }
     }
     if (s.lb.sticky === 'cookie' && s.lb.mode !== 'l7') {
       ctx.addIssue({
         code: 'custom',
         path: ['lb', 'sticky'],
-        message: `sticky: cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
+        message: `cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
       });
     }
     const names = new Set<string>();

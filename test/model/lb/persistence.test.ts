@@ -41,7 +41,7 @@ describe('cookie persistence', () => {
     const res = ScenarioSchema.safeParse({ lb: { mode: 'l4', sticky: 'cookie' } });
     expect(res.success).toBe(false);
     const issue = res.error!.issues.find((i) => i.path.join('.') === 'lb.sticky');
-    expect(issue?.message).toMatch(/sticky: cookie needs lb.mode: l7/);
+    expect(issue?.message).toMatch(/^cookie needs lb.mode: l7/);
   });
 });
 
@@ -72,5 +72,14 @@ describe('balance source', () => {
     } as ScenarioInput);
     expect(sum(window(r, 'goodput', 1, 10, 'vm-a'))).toBeGreaterThan(150);
     expect(sum(window(r, 'goodput', 1, 10, 'vm-b'))).toBeGreaterThan(150);
+  });
+});
+
+describe('lb.mode: l7 with connection-level clients', () => {
+  it('is a scenario error naming lb.mode instead of a silent L4 run (hard-cut --set lb.mode=l7 used to send RSTs)', () => {
+    const res = ScenarioSchema.safeParse({ lb: { mode: 'l7' }, clients: { http: { arrival_rate: 10 } } });
+    expect(res.success).toBe(false);
+    const issue = res.error!.issues.find((i) => i.path.join('.') === 'lb.mode');
+    expect(issue?.message).toMatch(/^l7 is modelled for clients.requests only; clients.http/);
   });
 });
