@@ -1,6 +1,8 @@
 // The calibration experiments. Every one runs on loopback inside its own namespace, bounded in
 // time (`seconds`) and count (`maxConnects`, default rate × seconds).
 
+import { HAPROXY_EXPERIMENTS } from './haproxy/experiments.mjs';
+
 const DEFAULT_RANGE = '32768 60999'; // Linux's default ip_local_port_range
 
 function timeWaitExperiment(rate, closer, reuse) {
@@ -58,6 +60,7 @@ export const EXPERIMENTS = [
       'net.ipv4.tcp_timestamps': 1,
     },
   },
+  ...HAPROXY_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

@@ -37,7 +37,7 @@ async function lane(id) {
     const t = Date.now();
     console.log(`[lane ${id}] ${config.name}: ${config.seconds} s …`);
     try {
-      const data = await runExperiment(config);
+      const data = await (config.run ?? runExperiment)(config);
       const file = join(values.out, `${config.name}.json`);
       writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
       const s = data.summary;

@@ -11,7 +11,9 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
   const lb =
     scenario.lb.mode === 'l7'
       ? `an L7 load balancer that terminates HTTP and picks a backend for each request (balance ${scenario.lb.balance})`
-      : `an L4 load balancer that picks a backend for each connection (balance ${scenario.lb.balance})`;
+      : scenario.lb.mode === 'nat'
+        ? `an L4 NAT load balancer (IPVS, kube-proxy, NLB) that forwards each connection's packets to a backend and never retries (balance ${scenario.lb.balance})`
+        : `an L4 load balancer that picks a backend for each connection (balance ${scenario.lb.balance})`;
   const out = [`${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), each a VM with nginx in front of the app, behind ${lb}.`];
   const http = scenario.clients.http;
   if (http.arrival_rate > 0) {

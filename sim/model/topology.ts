@@ -135,7 +135,7 @@ export function startModel(model: Model): void {
   model.requests.start();
   model.orchestrator.start();
   // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
-  for (const checker of [...lbHealthChecks(world, model.app), ...kubeletProbes(world, model.app, model.lifecycle)]) checker.start();
+  for (const checker of [...lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down')), ...kubeletProbes(world, model.app, model.lifecycle)]) checker.start();
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {
     world.metrics.sample(k * interval);

@@ -190,6 +190,13 @@ export const CheckSchema = z.strictObject({
   rise: int(1).prefault(2).describe('HAProxy rise, default 2.'),
   fall: int(1).prefault(3).describe('HAProxy fall, default 3.'),
   timeout: checkInterval().optional().describe('Check timeout; unset = inter (HAProxy without `timeout check`).'),
+  on_marked_down: z
+    .enum(['none', 'shutdown-sessions'])
+    .prefault('none')
+    .describe('HAProxy `on-marked-down shutdown-sessions`: when checks mark a server DOWN its streams are closed (FIN); by default they carry on.'),
+  first_check: zDuration
+    .optional()
+    .describe('When every server\'s first check runs; unset = HAProxy\'s spread, the k-th of n servers at inter × k / n (src/check.c start_checks()).'),
   dependency_timeout: zDurationOrInfinite
     .prefault('0')
     .describe('A deep endpoint\'s own timeout on its database query (0 = none): a slow database then answers within it.'),
@@ -213,9 +220,9 @@ export const ProbeSchema = z.strictObject({
 
 export const LbSchema = z.strictObject({
   mode: z
-    .enum(['l4', 'l7'])
+    .enum(['l4', 'l7', 'nat'])
     .prefault('l4')
-    .describe('l4: sees connections only (RST, timeouts); l7: terminates HTTP, sees status codes, balances each request.'),
+    .describe('l4: an L4 proxy (HAProxy mode tcp): accepts the client, connects to a backend with retries; l7: terminates HTTP, sees status codes, balances each request; nat: an L4 NAT (IPVS, kube-proxy, NLB): forwards packets, never retries, the client sees the backend\'s refusal or silence itself.'),
   retry_on_5xx: z.boolean().prefault(false).describe('L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried on another backend.'),
   slowstart: zDurationOrInfinite
     .prefault('0')
@@ -223,15 +230,15 @@ export const LbSchema = z.strictObject({
   sticky: z
     .enum(['none', 'cookie', 'source'])
     .prefault('none')
-    .describe('Session persistence: an inserted cookie or the source address; a DOWN server\'s users are redispatched.'),
+    .describe('Session persistence: an inserted cookie (lb.mode l7 only) or the source address; a drained server keeps its users (HAProxy honours the cookie unless the server is DOWN or in maint), a DOWN or maint server\'s users are load-balanced again.'),
   balance: z
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe('HAProxy balance algorithm; roundrobin is the default.'),
-  retries: int(0, L.MAX_RETRIES).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried on the same server, min(timeout connect, 1s) apart.'),
-  retry_interval: zDuration.prefault('1s').describe('Pause between connect retries to the same server: min(timeout connect, 1s).'),
+  retries: int(0, L.MAX_RETRIES).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried; where, see redispatch.'),
+  retry_interval: zDuration.prefault('1s').describe('HAProxy turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this).'),
   connect_timeout: zDuration.prefault('5s').describe('HAProxy timeout connect (no default; 5s is the common setting): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.'),
-  redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: the last retry goes to another backend.'),
+  redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: a retry is load-balanced again when the server is DOWN, on the last retry, or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.'),
   remove_resets_flows: z
     .boolean()
     .prefault(true)
@@ -295,6 +302,12 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at: At, do: z.literal('unbind'), backend: z.string() }),
   z.strictObject({ at: At, do: z.literal('drain'), backend: z.string() }),
   z.strictObject({ at: At, do: z.literal('remove'), backend: z.string() }),
+  z
+    .strictObject({ at: At, do: z.literal('set_server'), backend: z.string(), state: z.enum(['ready', 'drain', 'maint']) })
+    .describe('HAProxy runtime API `set server be/<backend> state ready|drain|maint`: drain keeps established streams and cookie users, maint keeps established streams only.'),
+  z
+    .strictObject({ at: At, do: z.literal('shutdown_sessions'), backend: z.string() })
+    .describe('HAProxy runtime API `shutdown sessions server be/<backend>`: every stream on it ends now, the client reads a FIN.'),
   z.strictObject({ at: At, do: z.literal('terminate'), backend: z.string(), mode: TerminateMode.prefault('graceful') }),
   z.strictObject({
     at: At,
@@ -368,6 +381,35 @@ export const ScenarioSchema = z
     expect: z.array(z.string().max(L.MAX_EXPECT_LENGTH, `an assertion is at most ${L.MAX_EXPECT_LENGTH} characters`)).prefault([]).describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
+    if (s.lb.mode === 'l7') {
+      // Not modelled yet: HTTP keep-alive and WebSocket clients would still be placed per
+      // connection (L4), with RSTs where HAProxy http mode answers 503. An error, not a wrong answer.
+      const http = s.clients.http.arrival_rate > 0;
+      const ws = s.clients.ws.initial_sessions > 0 || s.clients.ws.arrival_rate > 0;
+      if (http || ws) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lb', 'mode'],
+          message: `l7 is modelled for clients.requests only; ${http ? 'clients.http' : 'clients.ws'} would still be balanced per connection as by an L4 balancer — use lb.mode: l4 (or nat) with them`,
+        });
+      }
+    }
+    if (s.lb.mode === 'nat') {
+      // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
+      for (const [key, on] of [
+        ['retry_on_5xx', s.lb.retry_on_5xx],
+        ['redispatch', s.lb.redispatch],
+      ] as const) {
+        if (on) ctx.addIssue({ code: 'custom', path: ['lb', key], message: `needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and never retries a connection` });
+      }
+    }
+    if (s.lb.sticky === 'cookie' && s.lb.mode !== 'l7') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'sticky'],
+        message: `cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
+      });
+    }
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
       if (names.has(b.name)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'name'], message: `duplicate backend name '${b.name}'` });

@@ -90,6 +90,34 @@ export const CATALOG: Catalog = {
       );
     },
   },
+  'lb.set_state': {
+    source: 'lb',
+    // HAProxy's own messages for the admin states (src/server.c srv_update_status()).
+    line: (r) =>
+      r.state === 'ready'
+        ? `Server be/${r.backend} is UP/READY. ${r.left} active and 0 backup servers online.`
+        : r.state === 'drain'
+          ? `Server be/${r.backend} enters drain mode. ${r.left} active and 0 backup servers left. ${r.active} sessions active.`
+          : `Server be/${r.backend} is going DOWN for maintenance. ${r.left} active and 0 backup servers left. ${r.active} sessions active.`,
+    variant: (r) => r.state,
+    explain: (r) =>
+      r.state === 'ready'
+        ? `An operator sets ${r.backend} ready (\`set server … state ready\`): it takes new connections and requests again.`
+        : r.state === 'drain'
+          ? `An operator drains ${r.backend} (\`set server … state drain\`): no new connection or request is load-balanced to it, but its ${n(r.active)} established streams carry on and users whose cookie names it still reach it (HAProxy honours the cookie unless the server is stopped).`
+          : `An operator puts ${r.backend} in maintenance (\`set server … state maint\`): nothing new reaches it, not even users holding its cookie, who are load-balanced elsewhere; its ${n(r.active)} established streams carry on unless shut down.`,
+  },
+  'lb.shutdown_sessions': {
+    source: 'lb',
+    line: (r) =>
+      r.cause === 'command'
+        ? `shutdown sessions server be/${r.backend}: ${r.streams} streams closed`
+        : `Server be/${r.backend} marked DOWN with on-marked-down shutdown-sessions: ${r.streams} streams closed`,
+    variant: (r) => r.cause,
+    explain: (r) =>
+      `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? 'the runtime API\'s `shutdown sessions server`' : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
+      'each client reads a FIN after any data already buffered, never an RST, and must reconnect; the server side is closed too.',
+  },
   'lb.remove': {
     source: 'lb',
     line: (r) => `backend ${r.backend} removed from pool abruptly`,
@@ -141,11 +169,12 @@ export const CATALOG: Catalog = {
     tone: 'warn',
     variant: (r) => r.cause,
     explain: (r) => {
-      const redispatch = r.redispatch ? ' (option redispatch sent the last try to another backend)' : '';
+      // HAProxy stream_choose_redispatch(): with option redispatch a retry leaves a DOWN server, the last one always does.
+      const redispatch = r.redispatch ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)' : '';
       if (r.cause === 'timeout') {
-        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up; the client sees ETIMEDOUT.`;
+        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; the client sees ETIMEDOUT.`;
       }
-      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried ${r.retries} times, ${d(r.retryInterval)} apart${redispatch}, then gave up; the client sees ECONNREFUSED.`;
+      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried the same server ${r.retries} times, ${d(r.retryInterval)} apart (HAProxy's turn-around pause)${redispatch}, then gave up at once; the client sees ECONNREFUSED.`;
     },
   },
   'lb.no_server_503': {

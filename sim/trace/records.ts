@@ -27,6 +27,10 @@ interface Rec<K extends string> {
 export interface LbBound extends Rec<'lb.bound'> { backend: string; balance: string }
 /** unbind + drain: new connections blocked, existing flows kept. */
 export interface LbDrain extends Rec<'lb.drain'> { backend: string; active: number; wsSessions: number; keepaliveTimeout: number }
+/** The runtime API's `set server be/<b> state ready|drain|maint`. */
+export interface LbSetState extends Rec<'lb.set_state'> { backend: string; state: 'ready' | 'drain' | 'maint'; active: number; left: number }
+/** `shutdown sessions server be/<b>` or `on-marked-down shutdown-sessions`: the server's streams closed with FIN. */
+export interface LbShutdownSessions extends Rec<'lb.shutdown_sessions'> { backend: string; streams: number; cause: 'command' | 'down' }
 /** Removed without drain. */
 export interface LbRemove extends Rec<'lb.remove'> { backend: string; active: number; resetsFlows: boolean }
 /** Ten seconds after a hard removal: the RST peak and how many forgotten flows are gone. */
@@ -166,6 +170,8 @@ export interface ClientNoPort extends Rec<'client.no_port'> { portRange: readonl
 export type TraceRecord =
   | LbBound
   | LbDrain
+  | LbSetState
+  | LbShutdownSessions
   | LbRemove
   | LbResetSummary
   | LbDraining

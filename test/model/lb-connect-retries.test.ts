@@ -23,7 +23,7 @@ function stalledBackend(lb: Record<string, unknown>): ScenarioInput {
 }
 
 describe('open-loop L7 balancer: connection retries to a full accept queue', () => {
-  it('without redispatch: five SYNs per connect, two connects to the same server, then a 504 after 10 s', () => {
+  it('without redispatch: five SYNs per connect, two connects to the same server, then a 503 after 10 s', () => {
     const r = run(stalledBackend({ redispatch: false }));
     const attemptsA = total(r, 'attempts', 'vm-a');
     // Every request sent to vm-a after its queue filled is tried twice there and nowhere else.

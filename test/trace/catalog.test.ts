@@ -16,6 +16,9 @@ const JITTER = { policy: 'full_jitter', base: 0.1, cap: 2 };
 const LINES: [TraceInput, source: string, line: string][] = [
   [{ kind: 'lb.bound', backend: 'vm-a', balance: 'roundrobin' }, 'lb', 'backend vm-a bound: new connections accepted (BOUND)'],
   [{ kind: 'lb.drain', backend: 'vm-a', active: 598, wsSessions: 0, keepaliveTimeout: 75 }, 'lb', 'backend=vm-a unbind+drain: new_conn blocked, 598 existing flows kept (DRAINING)'],
+  [{ kind: 'lb.set_state', backend: 'vm-a', state: 'drain', active: 10, left: 1 }, 'lb', 'Server be/vm-a enters drain mode. 1 active and 0 backup servers left. 10 sessions active.'],
+  [{ kind: 'lb.set_state', backend: 'vm-a', state: 'maint', active: 3, left: 1 }, 'lb', 'Server be/vm-a is going DOWN for maintenance. 1 active and 0 backup servers left. 3 sessions active.'],
+  [{ kind: 'lb.shutdown_sessions', backend: 'vm-a', streams: 10, cause: 'command' }, 'lb', 'shutdown sessions server be/vm-a: 10 streams closed'],
   [{ kind: 'lb.reset_summary', backend: 'vm-c', peak: 431, activeBefore: 1765, activeAfter: 159 }, 'lb', 'reset_out=431/s active_conn dropped 1765 -> 159 in 10s'],
   [
     { kind: 'lb.draining', backend: 'vm-a', newConn: 0, active: 1210, drainRate: -1.9999999, gateThreshold: 10, gateMaxWait: 1800 },

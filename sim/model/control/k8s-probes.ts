@@ -16,6 +16,8 @@ function probePolicy(p: ProbeConfig): CheckPolicy {
     timeout: p.timeout,
     dependencyTimeout: p.dependency_timeout,
     onDependencyTimeout: p.on_dependency_timeout,
+    checker: 'kubelet',
+    firstCheck: -1,
   };
 }
 

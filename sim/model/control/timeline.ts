@@ -60,6 +60,10 @@ export class Orchestrator {
         return this.life.unbind(this.backendIndex(action.backend));
       case 'remove':
         return this.life.remove(this.backendIndex(action.backend));
+      case 'set_server':
+        return this.life.setServerState(this.backendIndex(action.backend), action.state);
+      case 'shutdown_sessions':
+        return this.life.shutdownSessions(this.backendIndex(action.backend), 'command');
       case 'terminate':
         return this.life.terminate(this.backendIndex(action.backend), action.mode);
       case 'deploy':

@@ -27,6 +27,10 @@ export class Req implements AppJob, BackendSlots, Excluded {
   lastBackoff = 0;
   /** Connection retries the balancer still has for this attempt. */
   lbRetriesLeft = 0;
+  /** The balancer sent this attempt to its server through persistence (cookie: HAProxy SF_DIRECT). */
+  persistent = false;
+  /** The balancer's next retry is load-balanced again (a redispatch) instead of kept on `backend`. */
+  redispatchNext = false;
   /** When the balancer's current connect() to the backend began, and the SYNs sent since. */
   connectStartedAt = 0;
   synAttempt = 0;

@@ -16,6 +16,13 @@ export interface CheckPolicy {
   /** A deep check's own timeout on its database query; 0 or ∞: none. */
   dependencyTimeout: number;
   onDependencyTimeout: 'ready' | 'unready';
+  /**
+   * haproxy: the next check starts `inter` after the previous one ends, and HAProxy's health
+   * counter decides UP/DOWN; kubelet: probes run on a ticker with consecutive-result thresholds.
+   */
+  checker: 'haproxy' | 'kubelet';
+  /** When every server's first check runs; -1: spread over the interval (`inter × k / n`). */
+  firstCheck: number;
 }
 
 interface Pending {
@@ -27,15 +34,22 @@ interface Pending {
 }
 
 /**
- * Periodic health checks of every backend, with HAProxy's state machine: `rise` consecutive
- * successes mark a server UP, `fall` consecutive failures mark it DOWN; `fastinter` while it is
- * changing state, `downinter` while DOWN. An HTTP check is a request served by the app's own
+ * Periodic health checks of every backend. HAProxy's (src/check.c): a health counter from 0 to
+ * `rise + fall − 1` that a failure decrements and drops to 0 (DOWN) once it would go below
+ * `rise`, and a success increments and fills (UP) once it reaches `rise`; it starts at `rise`,
+ * so one failed check before the first success marks the server DOWN (src/server.c
+ * `new_server()`); the next check starts `srv_getinter()` after the previous one ENDS
+ * (`process_chk_conn()`): `inter` while fully UP, `downinter` while fully DOWN, `fastinter` in
+ * between. A kubelet probe instead runs on a ticker (`period`) and counts consecutive results
+ * (pkg/kubelet/prober/worker.go). An HTTP check is a request served by the app's own
  * workers, so under load it waits in the same queue as real traffic and can time out; a check
  * abandoned at its timeout is still served later (stale work). A TCP check only needs the kernel
  * to complete the handshake: it passes while nginx listens, whatever the app answers.
  */
 export class HealthChecker {
   readonly up: Uint8Array;
+  /** HAProxy's check->health (haproxy checker only). */
+  private readonly health: Int32Array;
   private readonly successes: Int32Array;
   private readonly failures: Int32Array;
   /** What every HTTP check request of this policy asks of the app, worked out once. */
@@ -52,6 +66,7 @@ export class HealthChecker {
   ) {
     const n = w.backends.length;
     this.up = new Uint8Array(n).fill(initiallyUp ? 1 : 0);
+    this.health = new Int32Array(n).fill(initiallyUp ? policy.rise : 0);
     this.successes = new Int32Array(n);
     this.failures = new Int32Array(n);
     this.deep = policy.endpoint === 'deep';
@@ -62,14 +77,17 @@ export class HealthChecker {
   /** Forget a backend's streak (a restarted container is probed afresh). */
   reset(b: number, up: boolean): void {
     this.up[b] = up ? 1 : 0;
+    this.health[b] = up ? this.policy.rise : 0;
     this.successes[b] = 0;
     this.failures[b] = 0;
   }
 
   start(): void {
     const n = this.w.backends.length;
-    // HAProxy staggers the first checks of a backend's servers across the interval.
-    for (let b = 0; b < n; b++) this.w.engine.schedule((this.policy.inter * b) / n, this.check, b);
+    // HAProxy staggers the first checks of its servers across the interval: the k-th of n at
+    // inter × k / n (src/check.c `start_checks()`), unless the scenario sets the first check.
+    const first = this.policy.firstCheck;
+    for (let b = 0; b < n; b++) this.w.engine.schedule(first >= 0 ? first : (this.policy.inter * b) / n, this.check, b);
   }
 
   private readonly check = (b: number): void => {
@@ -117,7 +135,8 @@ export class HealthChecker {
   private readonly timedOut = (p: Pending): void => {
     // The check request may still sit in the app's queue: it will be served for nobody.
     if (p.job && p.job.phase === ReqPhase.NONE) this.pending.delete(p.job);
-    this.finish(p, false, p.job || this.policy.type === 'http' ? 'Layer7 timeout' : 'Layer4 timeout');
+    // No connection (a vanished host's SYNs go unanswered): L4TOUT; connected, no reply: L7TOUT.
+    this.finish(p, false, p.job ? 'Layer7 timeout' : 'Layer4 timeout');
   };
 
   private finish(p: Pending, ok: boolean, reason: string): void {
@@ -126,6 +145,52 @@ export class HealthChecker {
     p.done = true;
     const b = p.b;
     const duration = w.now - p.startedAt;
+    if (!ok) w.metrics.inc(w.c.checkFailures, b);
+    if (this.policy.checker === 'kubelet') {
+      this.countConsecutive(b, ok, reason, duration);
+      // kubelet: a ticker, whatever the probe took.
+      w.engine.at(Math.max(p.startedAt + this.policy.inter, w.now), this.check, b);
+      return;
+    }
+    this.countHealth(b, ok, reason, duration);
+    w.engine.schedule(this.nextInterval(b), this.check, b);
+  }
+
+  /** HAProxy's health counter (src/check.c, the counter update of `check_notify_failure/success()`). */
+  private countHealth(b: number, ok: boolean, reason: string, duration: number): void {
+    const { rise, fall } = this.policy;
+    const full = rise + fall - 1;
+    const h = this.health[b];
+    if (ok) {
+      if (h >= full) return;
+      this.health[b] = h + 1 >= rise ? full : h + 1;
+      if (!this.up[b] && this.health[b] >= rise) {
+        this.up[b] = 1;
+        this.onChange(b, true, reason, duration);
+      }
+      return;
+    }
+    if (h > rise) {
+      this.health[b] = h - 1;
+      return;
+    }
+    this.health[b] = 0;
+    if (this.up[b]) {
+      this.up[b] = 0;
+      this.onChange(b, false, reason, duration);
+    }
+  }
+
+  /** `srv_getinter()` (src/server.c): inter when fully UP, downinter when fully DOWN, else fastinter. */
+  private nextInterval(b: number): number {
+    const h = this.health[b];
+    if (h >= this.policy.rise + this.policy.fall - 1) return this.policy.inter;
+    if (h === 0) return this.policy.downinter;
+    return this.policy.fastinter;
+  }
+
+  /** Kubernetes thresholds: `success_threshold` / `failure_threshold` consecutive results. */
+  private countConsecutive(b: number, ok: boolean, reason: string, duration: number): void {
     const { rise, fall } = this.policy;
     if (ok) {
       this.failures[b] = 0;
@@ -135,7 +200,6 @@ export class HealthChecker {
         this.onChange(b, true, reason, duration);
       }
     } else {
-      w.metrics.inc(w.c.checkFailures, b);
       this.successes[b] = 0;
       this.failures[b]++;
       if (this.up[b] && this.failures[b] >= fall) {
@@ -143,8 +207,5 @@ export class HealthChecker {
         this.onChange(b, false, reason, duration);
       }
     }
-    const changing = this.up[b] ? this.failures[b] > 0 : this.successes[b] > 0;
-    const interval = !this.up[b] && !changing ? this.policy.downinter : changing ? this.policy.fastinter : this.policy.inter;
-    w.engine.at(Math.max(p.startedAt + interval, w.now), this.check, b);
   }
 }

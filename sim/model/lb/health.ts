@@ -17,6 +17,8 @@ function lbPolicy(c: CheckConfig): CheckPolicy {
     timeout: c.timeout ?? c.inter,
     dependencyTimeout: c.dependency_timeout,
     onDependencyTimeout: c.on_dependency_timeout,
+    checker: 'haproxy',
+    firstCheck: c.first_check ?? -1,
   };
 }
 
@@ -25,7 +27,7 @@ function lbPolicy(c: CheckConfig): CheckPolicy {
  * rotation, one coming back UP re-enters it, with slowstart ramping its weight. Built here,
  * started by the composition root together with the kubelet's probes (control/k8s-probes.ts).
  */
-export function lbHealthChecks(w: World, app: AppServer): HealthChecker[] {
+export function lbHealthChecks(w: World, app: AppServer, shutdownSessions: (b: number) => void = () => {}): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   if (s.health_check) {
@@ -42,6 +44,8 @@ export function lbHealthChecks(w: World, app: AppServer): HealthChecker[] {
       } else {
         w.trace.emit({ kind: 'hc.down', pool: BACKEND_NAME, backend: name, reason, durationMs: ms, active, queued: w.backends[b].appQueueLength, fall: policy.fall, inter: policy.inter });
         if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
+        // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
+        if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
       }
     });
     checkers.push(hc);

@@ -6,6 +6,7 @@ import type { Conn } from '../core/conn.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
+import { choosesRedispatch, turnAroundPause, type RetryFacts } from './redispatch.js';
 
 /** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
 const TCP_TIMEOUT_INIT_S = 1;
@@ -13,21 +14,30 @@ const TCP_TIMEOUT_INIT_S = 1;
 interface Attempt {
   conn: Conn;
   handler: FlowDownstream;
-  retriesLeft: number;
+  /** Retries made so far (HAProxy `s->conn_retries`). */
+  retriesDone: number;
+  /** The server of the next attempt; -1: load-balance again (a redispatch). */
   backend: number;
+  /** The server that failed last, which a redispatch avoids (`assign_server()`'s prev_srv). */
+  lastFailed: number;
 }
 
 /**
  * A new client connection through the L4 balancer, in the style of HAProxy `mode tcp`:
- * the balancer picks a BOUND backend; a refused connect (nginx not listening) is retried
- * `retries` times `retry_interval` apart, an unanswered SYN (vanished host) after
- * `connect_timeout`; with `option redispatch` the last retry goes to another backend.
+ * the balancer picks a BOUND backend; a failed connect (refused at once by a host where nothing
+ * listens, or unanswered until `connect_timeout` on a vanished host) is retried `retries` times,
+ * on the same server or, with `option redispatch`, load-balanced again as
+ * `stream_choose_redispatch()` decides; a refused connect pauses `retry_interval` before a retry
+ * on the same server (`back_handle_st_cer()`, src/backend.c). After the last failure the client
+ * learns at once.
  */
 export class LbConnector implements FlowUpstream {
   private readonly rng: Rng;
   private readonly connectLatency: Histogram;
   /** The backend a redispatch leaves (reused: picks allocate nothing). */
   private readonly failed = new BackendSet();
+  /** Reused for every retry decision. */
+  private readonly facts: RetryFacts = { redispatch: false, persistent: false, serverRunning: true, retryNumber: 0, retries: 0, activeServers: 0, hashAlgorithm: false };
 
   constructor(private readonly w: World) {
     this.rng = w.streams.stream('lb.pick');
@@ -50,7 +60,7 @@ export class LbConnector implements FlowUpstream {
       handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
       return;
     }
-    this.attempt({ conn, handler, retriesLeft: this.w.scenario.lb.retries, backend: b });
+    this.attempt({ conn, handler, retriesDone: 0, backend: b, lastFailed: -1 });
   }
 
   /**
@@ -74,21 +84,34 @@ export class LbConnector implements FlowUpstream {
 
   private attempt(a: Attempt): void {
     const w = this.w;
+    if (a.backend < 0) {
+      // A redispatch: load-balanced again, avoiding the server that failed unless it is the only one.
+      const ip = w.clientIp(a.conn);
+      let b = w.lb.pick(this.rng, ip, this.failed.only(a.lastFailed));
+      if (b < 0) b = w.lb.pick(this.rng, ip);
+      if (b < 0) {
+        w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
+        w.releaseClientEnd(a.conn, false);
+        a.handler.connectFailed(a.conn, ErrorKind.ECONNREFUSED, -1);
+        return;
+      }
+      a.backend = b;
+    }
     const backend = w.backends[a.backend];
     if (!backend.hostUp) {
-      w.engine.schedule(w.scenario.lb.connect_timeout, this.retry, a);
+      w.engine.schedule(w.scenario.lb.connect_timeout, this.timedOut, a);
       return;
     }
     if (!backend.nginx.listening) {
       // Nothing listens on :443 any more: the VM's kernel answers the SYN with RST.
       w.metrics.inc(w.c.resetIn, a.backend);
-      w.engine.schedule(w.scenario.lb.retry_interval, this.retry, a);
+      this.failedAttempt(a, true);
       return;
     }
     if (!w.attach(a.conn, a.backend)) {
       // The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the
       // initial RTO (TCP_TIMEOUT_INIT, 1 s).
-      w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retry, a);
+      w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
       return;
     }
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
@@ -100,29 +123,45 @@ export class LbConnector implements FlowUpstream {
     a.handler.connected(a.conn);
   };
 
-  private readonly retry = (a: Attempt): void => {
+  private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, false);
+  private readonly retryNow = (a: Attempt): void => this.attempt(a);
+
+  /** `back_handle_st_cer()`: give up after `retries` retries, else retry where and when HAProxy does. */
+  private failedAttempt(a: Attempt, refused: boolean): void {
     const w = this.w;
-    const vanished = !w.backends[a.backend].hostUp;
-    if (a.retriesLeft <= 0) {
-      const lb = w.scenario.lb;
-      w.trace.emitLimited(`lb-connect-fail-${a.backend}`, {
+    const lb = w.scenario.lb;
+    const b = a.backend;
+    // An L4 NAT (IPVS, kube-proxy, NLB) forwards the client's own SYN: no retry of its own.
+    if (a.retriesDone >= lb.retries || lb.mode === 'nat') {
+      w.trace.emitLimited(`lb-connect-fail-${b}`, {
         kind: 'lb.connect_failed',
-        backend: w.backends[a.backend].name,
+        backend: w.backends[b].name,
         retries: lb.retries,
-        cause: vanished ? 'timeout' : 'refused',
+        cause: refused ? 'refused' : 'timeout',
         connectTimeout: lb.connect_timeout,
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,
       });
       w.releaseClientEnd(a.conn, false);
-      a.handler.connectFailed(a.conn, vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, a.backend);
+      a.handler.connectFailed(a.conn, refused ? ErrorKind.ECONNREFUSED : ErrorKind.ETIMEDOUT, b);
       return;
     }
-    a.retriesLeft--;
-    if (a.retriesLeft === 0 && w.scenario.lb.redispatch) {
-      const other = w.lb.pick(this.rng, w.clientIp(a.conn), this.failed.only(a.backend));
-      if (other >= 0) a.backend = other;
+    a.retriesDone++;
+    const f = this.facts;
+    f.redispatch = lb.redispatch;
+    f.persistent = false; // no cookie or stick table in front of a tcp-mode flow
+    f.serverRunning = w.lb.hcUp[b] === 1;
+    f.retryNumber = a.retriesDone;
+    f.retries = lb.retries;
+    f.activeServers = w.lb.activeCount();
+    f.hashAlgorithm = lb.balance === 'source';
+    const redispatching = choosesRedispatch(f);
+    if (redispatching) {
+      a.lastFailed = b;
+      a.backend = -1;
     }
-    this.attempt(a);
-  };
+    const pause = turnAroundPause(refused, redispatching, f.activeServers, Math.min(lb.retry_interval, lb.connect_timeout));
+    if (pause > 0) w.engine.schedule(pause, this.retryNow, a);
+    else this.attempt(a);
+  }
 }

@@ -5,14 +5,17 @@ import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
 import type { AppServer } from '../app/app-server.js';
+import { choosesRedispatch, turnAroundPause, type RetryFacts } from './redispatch.js';
 
 /**
  * The balancer in front of the open-loop request population (the request-level model): it picks
  * a backend per request and connects to its app. In L7 mode it sees status codes and, with
  * `retry_on_5xx`, retries a 5xx; in L4 mode it only sees connection failures (refused, timeout)
- * and passes everything else through. Its retries go to the same server, except the last one
- * with `redispatch`, as in HAProxy. Sticky sessions keep a user on the backend named by its
- * cookie (or source address) while that backend is in service.
+ * and passes everything else through. Its retries stay on the same server or, with `option
+ * redispatch`, are load-balanced again as HAProxy's `stream_choose_redispatch()` decides; after
+ * the last one the client gets its answer at once (`back_handle_st_cer()`, src/backend.c).
+ * Sticky sessions keep a user on the backend named by its cookie (or source address) while that
+ * backend is in service.
  */
 export class RequestBalancer implements RequestUpstream {
   private readonly pickRng: Rng;
@@ -22,6 +25,8 @@ export class RequestBalancer implements RequestUpstream {
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
+  /** Reused for every retry decision. */
+  private readonly facts: RetryFacts = { redispatch: false, persistent: false, serverRunning: true, retryNumber: 0, retries: 0, activeServers: 0, hashAlgorithm: false };
 
   constructor(
     private readonly w: World,
@@ -38,14 +43,17 @@ export class RequestBalancer implements RequestUpstream {
   send(req: Req): void {
     req.clearTried();
     req.onDone = this.done;
-    this.dispatch(req, this.w.scenario.lb.retries);
+    // An L4 NAT forwards the client's own SYN: no balancer retry.
+    req.lbRetriesLeft = this.w.scenario.lb.mode === 'nat' ? 0 : this.w.scenario.lb.retries;
+    req.persistent = false;
+    this.dispatch(req, -1);
   }
 
   /**
-   * The balancer places one attempt on `server`, or on a backend it picks; `lbRetries` are its
-   * own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers).
+   * The balancer places one attempt on `server`, or on a backend it picks; `req.lbRetriesLeft`
+   * are its own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers).
    */
-  private dispatch(req: Req, lbRetries: number, server = -1): void {
+  private dispatch(req: Req, server: number): void {
     const w = this.w;
     if (req.abandoned) return;
     const b = server >= 0 ? server : this.pick(req);
@@ -57,7 +65,6 @@ export class RequestBalancer implements RequestUpstream {
     }
     req.addTried(b);
     req.backend = b;
-    req.lbRetriesLeft = lbRetries;
     const backend = w.backends[b];
     w.metrics.inc(w.c.attempts, b);
     if (!backend.hostUp) {
@@ -66,9 +73,9 @@ export class RequestBalancer implements RequestUpstream {
       return;
     }
     if (!backend.nginx.running || !backend.app.accepting) {
-      // Refused at once; HAProxy waits min(timeout connect, 1 s) before retrying the same server.
+      // Refused at once (RST to the SYN).
       w.metrics.inc(w.c.resetIn, b);
-      w.engine.schedule(w.scenario.lb.retry_interval, this.connectRefused, req);
+      this.retryConnection(req, false);
       return;
     }
     req.connectStartedAt = w.now;
@@ -103,22 +110,38 @@ export class RequestBalancer implements RequestUpstream {
   };
 
   private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
-  private readonly connectRefused = (req: Req): void => this.retryConnection(req, false);
+  private readonly retryNow = (req: Req): void => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
 
-  /** A connection attempt failed: retry it while the balancer has retries, else give up. */
+  /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
   private retryConnection(req: Req, timedOut: boolean): void {
     if (req.abandoned) return;
-    if (req.lbRetriesLeft > 0) this.lbRetry(req);
+    if (req.lbRetriesLeft > 0) this.lbRetry(req, !timedOut);
     else this.connectFailed(req, timedOut, req.backend);
   }
 
   /**
-   * HAProxy retries on the same server; with `option redispatch` its last retry goes to another
-   * one (reference: configuration.txt "retries", "option redispatch").
+   * One retry, connection (`back_handle_st_cer()`) or 5xx (`do_l7_retry()`): redispatched or
+   * kept on the same server by `stream_choose_redispatch()`; only a refused connect kept on the
+   * same server (or with one active server) waits the turn-around pause.
    */
-  private lbRetry(req: Req): void {
-    const left = req.lbRetriesLeft - 1;
-    this.dispatch(req, left, this.w.scenario.lb.redispatch && left === 0 ? -1 : req.backend);
+  private lbRetry(req: Req, refused: boolean): void {
+    const w = this.w;
+    const lb = w.scenario.lb;
+    req.lbRetriesLeft--;
+    const f = this.facts;
+    f.redispatch = lb.redispatch;
+    f.persistent = req.persistent;
+    f.serverRunning = w.lb.hcUp[req.backend] === 1;
+    f.retryNumber = lb.retries - req.lbRetriesLeft;
+    f.retries = lb.retries;
+    f.activeServers = w.lb.activeCount();
+    f.hashAlgorithm = lb.balance === 'source';
+    req.redispatchNext = choosesRedispatch(f);
+    // A redispatched stream loses its persistence (SF_DIRECT cleared).
+    if (req.redispatchNext) req.persistent = false;
+    const pause = turnAroundPause(refused, req.redispatchNext, f.activeServers, Math.min(lb.retry_interval, lb.connect_timeout));
+    if (pause > 0) w.engine.schedule(pause, this.retryNow, req);
+    else this.retryNow(req);
   }
 
   private pick(req: Req): number {
@@ -127,9 +150,14 @@ export class RequestBalancer implements RequestUpstream {
     const sticky = w.scenario.lb.sticky;
     if (req.user >= 0 && sticky === 'cookie') {
       const home = this.sessionBackend[req.user];
-      if (home >= 0 && lb.eligible(home) && !req.excludes(home)) return home;
+      // A drained server keeps its cookie users; a DOWN or maint one does not (lb.persistsTo).
+      if (home >= 0 && lb.persistsTo(home) && !req.excludes(home)) {
+        req.persistent = true;
+        return home;
+      }
     }
-    const clientIp = sticky === 'source' && req.user >= 0 ? req.user : 0;
+    // Each user is one client address; anonymous requests all come from one (address 0).
+    const clientIp = (sticky === 'source' || w.scenario.lb.balance === 'source') && req.user >= 0 ? req.user : 0;
     // Redispatch: a backend this attempt has not tried yet, if any is left.
     const fresh = lb.pick(this.pickRng, clientIp, req);
     return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);
@@ -162,19 +190,20 @@ export class RequestBalancer implements RequestUpstream {
     if (req.status !== Status.OK && w.scenario.lb.mode === 'l7' && w.scenario.lb.retry_on_5xx && req.lbRetriesLeft > 0) {
       // The L7 balancer saw the 5xx and retries it (retry-on 5xx); the client does not see it.
       w.metrics.inc(w.c.req5xx, req.backend);
-      this.lbRetry(req);
+      this.lbRetry(req, false);
       return;
     }
     this.downstream.answered(req, req.status, req.backend);
   };
 
   /**
-   * The balancer could not connect. An L7 proxy answers the client 502/504; through an L4
+   * The balancer could not connect. An L7 proxy answers the client 503 whether the connect was
+   * refused (`SC`) or timed out (`sC`) (`http_return_srv_error()`, src/http_ana.c); through an L4
    * balancer (kube-proxy, NAT) the client sees the refusal or the timeout itself.
    */
   private connectFailed(req: Req, vanished: boolean, b: number): void {
     const w = this.w;
-    if (w.scenario.lb.mode === 'l7') return this.downstream.answered(req, vanished ? Status.GATEWAY_TIMEOUT : Status.BAD_GATEWAY, b);
+    if (w.scenario.lb.mode === 'l7') return this.downstream.answered(req, Status.UNAVAILABLE, b);
     this.downstream.connectFailed(req, vanished, b);
   }
 

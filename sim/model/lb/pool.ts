@@ -62,7 +62,7 @@ export class LoadBalancer {
     this.state[b] = state;
   }
 
-    /** The balancer's own health checks mark a server UP or DOWN. */
+  /** The balancer's own health checks mark a server UP or DOWN. */
   setHealth(b: number, up: boolean): void {
     this.hcUp[b] = up ? 1 : 0;
   }
@@ -74,6 +74,22 @@ export class LoadBalancer {
 
   eligible(b: number): boolean {
     return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+  }
+
+  /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */
+  activeCount(): number {
+    let n = 0;
+    for (let b = 0; b < this.count; b++) if (this.eligible(b)) n++;
+    return n;
+  }
+
+  /**
+   * A persistent (cookie) request may still go to `b`: HAProxy honours the cookie while the
+   * server's `cur_state != SRV_ST_STOPPED` (`http_manage_client_side_cookies()`,
+   * src/http_ana.c) — a drained server keeps its persistent users, a DOWN or maint one does not.
+   */
+  persistsTo(b: number): boolean {
+    return this.state[b] !== PoolState.DETACHED && this.inService(b);
   }
 
   /** Health checks and readiness both let the backend take traffic. */
@@ -139,10 +155,15 @@ export class LoadBalancer {
     return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
   }
 
-  /** `balance source`: hash of the client address over the running servers' weights (map-based). */
+  /**
+   * `balance source`: HAProxy hashes an IPv4 client address to the address itself and takes
+   * `map[hash % total weight]` over the usable servers (`get_server_sh()`, src/backend.c;
+   * `map_get_server_hash()`, src/lb_map.c): the same address always gets the same server until
+   * a server enters or leaves the map.
+   */
   private sourceHash(clientIp: number, exclude: Excluded): number {
     const total = this.eligibleWeight(exclude);
-    return total === 0 ? -1 : this.atWeight((Math.imul(clientIp ^ 0x9e3779b9, 0x85ebca6b) >>> 0) % total, exclude);
+    return total === 0 ? -1 : this.atWeight((clientIp >>> 0) % total, exclude);
   }
 
   /** Summed weight of the eligible backends not in `exclude`. */

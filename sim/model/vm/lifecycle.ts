@@ -41,6 +41,37 @@ export class Lifecycle {
     w.trace.emit({ kind: 'lb.drain', backend: backend.name, active: w.lb.active[b], wsSessions: backend.wsSessions.size, keepaliveTimeout: backend.nginx.config.keepalive_timeout });
   }
 
+  /**
+   * The runtime API's `set server be/<b> state ready|drain|maint` (management.txt; src/server.c
+   * `srv_update_status()`): ready puts the server back in load balancing; drain and maint both take
+   * it out and keep its established streams; drain still honours persistence (cookie), maint does
+   * not (`LoadBalancer.persistsTo`). Nothing is restarted or reset.
+   */
+  setServerState(b: number, state: 'ready' | 'drain' | 'maint'): void {
+    const w = this.w;
+    w.lb.setPoolState(b, state === 'ready' ? PoolState.BOUND : state === 'drain' ? PoolState.DRAINING : PoolState.DETACHED);
+    w.trace.emit({ kind: 'lb.set_state', backend: w.backends[b].name, state, active: w.lb.active[b], left: w.lb.activeCount() });
+  }
+
+  /**
+   * `shutdown sessions server be/<b>` and `on-marked-down shutdown-sessions`
+   * (`srv_shutdown_streams()`, src/server.c → `stream_shutdown()`, src/stream.c): every stream
+   * attached to the server is shut both ways at once; the client reads a FIN after buffered data
+   * (no NOLINGER on this path), the server side is closed too. Idle pooled server connections
+   * are not streams and stay. Request-level attempts in flight are not modelled here.
+   */
+  shutdownSessions(b: number, cause: 'command' | 'down'): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    let streams = 0;
+    for (const conn of [...backend.conns]) {
+      if (conn.lbFlow !== LbFlow.TRACKED) continue;
+      streams++;
+      this.serverEnds(conn, EndKind.SERVER_FIN);
+    }
+    w.trace.emit({ kind: 'lb.shutdown_sessions', backend: backend.name, streams, cause });
+  }
+
   /** Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST. */
   remove(b: number): void {
     const w = this.w;

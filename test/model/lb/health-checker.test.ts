@@ -15,6 +15,8 @@ const policy: CheckPolicy = {
   timeout: 1,
   dependencyTimeout: 0,
   onDependencyTimeout: 'unready',
+  checker: 'haproxy',
+  firstCheck: -1,
 };
 
 describe('health checker', () => {
@@ -35,5 +37,74 @@ describe('health checker', () => {
       [12, true],
     ]);
     expect(checker.up[0]).toBe(1);
+  });
+});
+
+/** A checker on a built (not started) one- or two-backend model, recording (time, up, reason). */
+function setup(over: Partial<CheckPolicy>, backends = 1) {
+  const names = ['vm-a', 'vm-b'].slice(0, backends).map((name) => ({ name }));
+  const model = buildModel(ScenarioSchema.parse({ warmup: '0s', backends: names }));
+  const w = model.world;
+  const changes: Array<[number, boolean, string]> = [];
+  const starts: number[] = [];
+  const checker = new HealthChecker(w, model.app, { ...policy, ...over }, (_b, up, reason) => changes.push([w.now, up, reason]));
+  return { model, w, changes, starts, checker };
+}
+
+describe('HAProxy check scheduling (src/check.c process_chk_conn(), src/server.c srv_getinter())', () => {
+  it('a hung server: each check times out after inter and the next starts inter after it ended — DOWN 10 s after the first timed-out check starts', () => {
+    const { model, w, changes, checker } = setup({ type: 'http', inter: 2, fastinter: 2, downinter: 2, timeout: 2, rise: 2, fall: 3 });
+    checker.start();
+    // Checks at 0, 2, 4 pass (health full). The app hangs from 5 s (SIGSTOP: the kernel still accepts).
+    w.engine.at(5, () => model.app.pause(w.backends[0], 60, 'SIGSTOP'), null);
+    w.engine.run(30);
+    // Checks start at 6, 10, 14 (each ends 2 s later, the next 2 s after that): DOWN when the third ends at 16.
+    // A ticker would start them at 6, 8, 10 and mark it DOWN at 12.
+    expect(changes.map(([, up]) => up)).toEqual([false]);
+    expect(changes[0][0]).toBeGreaterThan(15.9);
+    expect(changes[0][0]).toBeLessThan(16.1);
+    expect(changes[0][2]).toBe('Layer7 timeout');
+  });
+
+  it('a vanished host fails its HTTP checks with "Layer4 timeout"', () => {
+    const { w, changes, checker } = setup({ type: 'http', timeout: 1 });
+    checker.start();
+    w.engine.at(3, () => w.backends[0].vanish(), null);
+    w.engine.run(20);
+    expect(changes[0][1]).toBe(false);
+    expect(changes[0][2]).toBe('Layer4 timeout');
+  });
+
+  it('starts at health = rise: one failed check before the first success marks the server DOWN', () => {
+    const { w, changes, checker } = setup({ fall: 3, rise: 2 });
+    w.backends[0].nginx.stop();
+    checker.start();
+    w.engine.run(0.5);
+    expect(changes).toEqual([[0, false, 'Layer4 connection problem, info: "Connection refused"']]);
+  });
+
+  it('spreads first checks inter × k / n by default; first_check puts them all at one time', () => {
+    for (const [first, expected] of [
+      [-1, [1, 2]],
+      [0.25, [0.25, 0.25]],
+    ] as const) {
+      const { w, changes, checker } = setup({ firstCheck: first, inter: 2 }, 2);
+      for (const b of w.backends) b.nginx.stop();
+      checker.start();
+      w.engine.run(1.5);
+      // Start-up health = rise: the first failure of each server marks it DOWN at its first check.
+      expect(changes.map(([t]) => t)).toEqual(expected[0] === 1 ? [0, 1] : expected);
+    }
+  });
+
+  it('kubelet probes run on a ticker: a probe timing out after 1 s does not delay the next one', () => {
+    const { model, w, changes, checker } = setup({ type: 'http', checker: 'kubelet', inter: 2, timeout: 1, rise: 1, fall: 3 });
+    checker.start();
+    w.engine.at(5, () => model.app.pause(w.backends[0], 60, 'SIGSTOP'), null);
+    w.engine.run(30);
+    // Probes at 6, 8, 10 time out at 7, 9, 11: NotReady at 11 (an end-to-start schedule would give 13).
+    expect(changes.map(([, up]) => up)).toEqual([false]);
+    expect(changes[0][0]).toBeGreaterThan(10.9);
+    expect(changes[0][0]).toBeLessThan(11.1);
   });
 });

@@ -1,0 +1,58 @@
+// The haproxy.cfg of every calibration run; only the mode and `option redispatch` vary. The whole
+// text is stored in each data file (stamp.haproxyCfg).
+
+/**
+ * Log format: one line per stream, `L <epoch s.ms> <server> <status> <termination state> <retries>
+ * <Tw> <Tc> <Tt>`. %rc is the retry count, prefixed with "+" when the stream was redispatched
+ * (configuration.txt 8.2.3 "retries"); %ts the two-letter termination state (8.5).
+ */
+const LOG_FORMAT = {
+  http: 'L %Ts.%ms %s %ST %ts %rc %Tw %Tc %Tt',
+  tcp: 'L %Ts.%ms %s - %ts %rc %Tw %Tc %Tt',
+};
+
+/**
+ * serverOptions: appended to the default-server line (e.g. `fastinter 500ms`).
+ * backendLines: extra lines of the backend (e.g. `timeout queue 1s`; a `balance …` line replaces
+ * roundrobin).
+ * cookie: http mode only — `cookie SRV insert indirect nocache`, servers `cookie s1` / `cookie s2`
+ * (configuration.txt "cookie"): a client that returns the cookie sticks to its server.
+ */
+export function haproxyConfig({
+  mode,
+  redispatch,
+  socketPath,
+  cookie = false,
+  serverOptions = '',
+  backendLines = [],
+  frontendPort = 8000,
+  s1 = 9001,
+  s2 = 9002,
+}) {
+  const cookieLine = cookie ? '    cookie SRV insert indirect nocache\n' : '';
+  const serverCookie = (name) => (cookie ? ` cookie ${name}` : '');
+  return `global
+    log stdout format raw local0 info
+    stats socket ${socketPath} mode 600 level admin
+    maxconn 2000
+
+defaults
+    mode ${mode}
+    log global
+    log-format "${LOG_FORMAT[mode]}"
+    retries 3
+${redispatch ? '    option redispatch\n' : ''}    timeout connect 5s
+    timeout client 30s
+    timeout server 30s
+
+frontend fe
+    bind 127.0.0.1:${frontendPort}
+    default_backend be
+
+backend be
+${backendLines.find((l) => l.startsWith('balance ')) ? '' : '    balance roundrobin\n'}${backendLines.map((l) => `    ${l}\n`).join('')}    option httpchk GET /health
+${cookieLine}    default-server check inter 2s fall 3 rise 2${serverOptions ? ` ${serverOptions}` : ''}
+    server s1 127.0.0.1:${s1}${serverCookie('s1')}
+    server s2 127.0.0.1:${s2}${serverCookie('s2')}
+`;
+}

@@ -1,0 +1,198 @@
+// The HAProxy calibration runs: each of kill+restart, drain and drain+shutdown in tcp and http
+// mode, with and without `option redispatch`; a SIGSTOPped (hung) backend in both modes. Every
+// run is bounded (≤ 45 s) and modest in rate (the machine is shared): 60 requests/s over
+// 12 keep-alive connections, or 20 never-ending streams.
+import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
+
+const MODES = ['tcp', 'http'];
+const REDISPATCH = [false, true];
+const suffix = (mode, redispatch) => `${mode}${redispatch ? '-redispatch' : ''}`;
+
+/** At least 10 s after the drain, and s1 has been empty for the last 2 s (or the time is up). */
+function emptyForTwoSeconds({ samples, actionsDone }) {
+  const drain = actionsDone.find((a) => a.op === 'cmd' && /state drain/.test(a.command));
+  const last = samples.filter((s) => s.s1 && s.t > drain.t).slice(-8);
+  return last.at(-1).t > drain.t + 10 && last.length === 8 && last.every((s) => s.s1.scur === 0);
+}
+
+function killRestart(mode, redispatch) {
+  return {
+    name: `haproxy-kill-restart-${suffix(mode, redispatch)}`,
+    description:
+      `mode ${mode}${redispatch ? ', option redispatch' : ''}: 60 req/s over 12 keep-alive connections; ` +
+      'kill -9 backend s1 at 5 s, start it again at 25 s; time to DOWN, errors while HAProxy still ' +
+      'sends to it, time to UP.',
+    mode,
+    redispatch,
+    seconds: 36,
+    requests: { rate: 60, connections: 12 },
+    actions: [
+      { at: 5, op: 'kill', server: 's1' },
+      { at: 25, op: 'restart', server: 's1' },
+    ],
+  };
+}
+
+/** Each drain run draws its own connection lifetimes. */
+const DRAIN_SEEDS = { tcp: 12, 'tcp-redispatch': 13, http: 14, 'http-redispatch': 15 };
+
+function drain(mode, redispatch) {
+  return {
+    name: `haproxy-drain-${suffix(mode, redispatch)}`,
+    description:
+      `mode ${mode}${redispatch ? ', option redispatch' : ''}: 60 req/s over 20 keep-alive connections whose ` +
+      'lifetimes are exponential (mean 5 s; the client closes and reopens); `set server be/s1 state drain` ' +
+      'at 8 s; s1 `scur` sampled until it has been 0 for 2 s.',
+    mode,
+    redispatch,
+    seconds: 45,
+    seed: DRAIN_SEEDS[suffix(mode, redispatch)],
+    requests: { rate: 60, connections: 20, meanLifetimeS: 5 },
+    actions: [{ at: 8, op: 'cmd', command: 'set server be/s1 state drain' }],
+    endWhen: emptyForTwoSeconds,
+  };
+}
+
+/** Cookie persistence through a drain, then maint (http mode only: tcp mode cannot see cookies). */
+const drainCookie = {
+  name: 'haproxy-drain-cookie-http',
+  description:
+    'mode http, `cookie SRV insert indirect nocache`: 60 req/s over 20 connections (exponential ' +
+    'lifetimes, mean 5 s), each connection slot one user returning its cookie; drain s1 at 8 s ' +
+    '(persistent users must stay on s1), `set server be/s1 state maint` at 18 s (they move to s2).',
+  mode: 'http',
+  redispatch: false,
+  cookie: true,
+  seconds: 26,
+  seed: 16,
+  requests: { rate: 60, connections: 20, meanLifetimeS: 5 },
+  actions: [
+    { at: 8, op: 'cmd', command: 'set server be/s1 state drain' },
+    { at: 18, op: 'cmd', command: 'set server be/s1 state maint' },
+  ],
+};
+
+function shutdown(mode, redispatch) {
+  return {
+    name: `haproxy-shutdown-sessions-${suffix(mode, redispatch)}`,
+    description:
+      `mode ${mode}${redispatch ? ', option redispatch' : ''}: 20 never-ending streams (GET /stream, a chunk ` +
+      'every 250 ms) and 20 req/s; drain s1 at 3 s, `shutdown sessions server be/s1` at 8 s; what the ' +
+      "clients of s1's streams see (FIN or RST) and when.",
+    mode,
+    redispatch,
+    seconds: 12,
+    requests: { rate: 20, connections: 6 },
+    streams: { count: 20 },
+    actions: [
+      { at: 3, op: 'cmd', command: 'set server be/s1 state drain' },
+      { at: 8, op: 'cmd', command: 'shutdown sessions server be/s1' },
+    ],
+  };
+}
+
+function hang(mode) {
+  return {
+    name: `haproxy-hang-${mode}`,
+    description:
+      `mode ${mode}: 60 req/s over 12 keep-alive connections; SIGSTOP backend s1 at 5 s (the kernel still ` +
+      'accepts connections, nothing answers), SIGCONT at 27 s; time to DOWN with `inter 2s` and no ' +
+      '`timeout check` (each check times out after inter), what clients see, time to UP.',
+    mode,
+    redispatch: false,
+    seconds: 38,
+    requests: { rate: 60, connections: 12 },
+    actions: [
+      { at: 5, op: 'stop', server: 's1' },
+      { at: 27, op: 'cont', server: 's1' },
+    ],
+  };
+}
+
+/** srv_getinter(): fastinter while going down/up, downinter while DOWN (src/server.c). */
+const killFastinter = {
+  ...killRestart('http', false),
+  name: 'haproxy-kill-fastinter-http',
+  description:
+    'mode http, `fastinter 500ms downinter 1s`: 60 req/s; kill -9 s1 at 5 s, start it again at 15 s. ' +
+    'The first failure still waits up to inter (2 s), the next two come 0.5 s apart; once DOWN ' +
+    'checks run every 1 s, and 0.5 s apart while coming up.',
+  seconds: 22,
+  serverOptions: 'fastinter 500ms downinter 1s',
+  actions: [
+    { at: 5, op: 'kill', server: 's1' },
+    { at: 15, op: 'restart', server: 's1' },
+  ],
+};
+
+/** on-marked-down shutdown-sessions: a hung server's streams are killed when it goes DOWN. */
+const hangShutdownOnDown = {
+  name: 'haproxy-hang-onmarkeddown-tcp',
+  description:
+    'mode tcp, `on-marked-down shutdown-sessions`: 20 never-ending streams and 20 req/s; SIGSTOP s1 ' +
+    'at 3 s; when the checks mark it DOWN (≈ 10-12 s later) HAProxy kills its streams: what the ' +
+    'clients see and when.',
+  mode: 'tcp',
+  redispatch: false,
+  seconds: 20,
+  serverOptions: 'on-marked-down shutdown-sessions',
+  requests: { rate: 20, connections: 6 },
+  streams: { count: 20 },
+  actions: [{ at: 3, op: 'stop', server: 's1' }],
+};
+
+/** Per-server maxconn: excess requests queue, and get 503 after `timeout queue` (src/backend.c). */
+const queueTimeout = {
+  name: 'haproxy-queue-http',
+  description:
+    'mode http, `maxconn 4` per server, `timeout queue 1s`; 40 req/s of GET /slow/150 (150-ms ' +
+    'responses: ≈ 6 concurrent for 8 slots); kill -9 s1 at 8 s: once it is DOWN, s2 alone can serve ' +
+    '4 / 0.15 s ≈ 27 req/s, the rest waits in its queue and gets 503 (sQ) after 1 s.',
+  mode: 'http',
+  redispatch: false,
+  seconds: 20,
+  serverOptions: 'maxconn 4',
+  backendLines: ['timeout queue 1s'],
+  requests: { rate: 40, connections: 12, path: '/slow/150' },
+  actions: [{ at: 8, op: 'kill', server: 's1' }],
+};
+
+/** balance source: the hash of 127.0.0.1 picks one server for every request (src/backend.c get_server_sh). */
+const balanceSource = {
+  name: 'haproxy-source-http',
+  description:
+    'mode http, `balance source`: 60 req/s from 127.0.0.1 for 14 s; `set server be/s1 state drain` at ' +
+    '5 s and `set server be/s2 state drain` at 10 s with s1 back to ready at 9 s: which server gets ' +
+    'every request in each phase.',
+  mode: 'http',
+  redispatch: false,
+  seconds: 14,
+  backendLines: ['balance source'],
+  requests: { rate: 60, connections: 12 },
+  actions: [
+    { at: 5, op: 'cmd', command: 'set server be/s1 state drain' },
+    { at: 9, op: 'cmd', command: 'set server be/s1 state ready' },
+    { at: 10, op: 'cmd', command: 'set server be/s2 state drain' },
+  ],
+};
+
+export const HAPROXY_EXPERIMENTS = [
+  ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
+  ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
+  drainCookie,
+  ...MODES.flatMap((m) => REDISPATCH.map((r) => shutdown(m, r))),
+  ...MODES.map(hang),
+  killFastinter,
+  hangShutdownOnDown,
+  queueTimeout,
+  balanceSource,
+].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
+
+/** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */
+export const HAPROXY_LIVE_CHECK = {
+  ...killRestart('http', false),
+  name: 'haproxy-live-check',
+  seconds: 18,
+  actions: [{ at: 3, op: 'kill', server: 's1' }],
+  run: runHaproxyExperiment,
+};

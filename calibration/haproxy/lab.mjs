@@ -1,0 +1,283 @@
+// One HAProxy calibration run: in a fresh namespace (../lib/netns.mjs), two node HTTP backends,
+// HAProxy 2.6 in front of them (foreground, logs on stdout), clients at a fixed request rate and/or
+// never-ending streams, a scripted list of actions (kill -9, restart, SIGSTOP, runtime API
+// commands), `show stat` sampled every 250 ms over the stats socket. Returns the data file's content.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { haproxyConfig } from './config.mjs';
+import { summarise } from './summary.mjs';
+
+const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+export const FRONTEND_PORT = 8000;
+export const BACKEND_PORTS = { s1: 9001, s2: 9002 };
+const SAMPLE_MS = 250;
+/** `show stat` columns kept (per server and for the backend line). */
+const STAT_FIELDS = [
+  'status', 'scur', 'stot', 'qcur', 'econ', 'eresp', 'wretr', 'wredis', 'chkfail', 'chkdown',
+  'lastchg', 'check_status', 'check_code', 'check_duration', 'last_chk', 'lbtot', 'cli_abrt',
+  'srv_abrt', 'hrsp_5xx', 'idle_conn_cur', 'used_conn_cur', 'need_conn_est',
+];
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+/** Temp dirs (config, stats socket) of runs in progress, removed on every exit path too. */
+const tempDirs = new Set();
+process.on('exit', () => {
+  for (const dir of tempDirs) rmSync(dir, { recursive: true, force: true });
+});
+
+/** Whether haproxy is installed, with its version line, or the reason it cannot be used. */
+export function haproxySupport() {
+  try {
+    const v = execFileSync('haproxy', ['-v'], { encoding: 'utf8' });
+    return { ok: true, reason: '', version: v.split('\n')[0] };
+  } catch {
+    return { ok: false, reason: 'haproxy not installed', version: null };
+  }
+}
+
+/** One request over the stats socket (a unix socket: reachable from outside the namespace). */
+export function statsCommand(socketPath, command) {
+  return new Promise((resolve, reject) => {
+    const sock = net.connect(socketPath);
+    let text = '';
+    const timer = setTimeout(() => {
+      sock.destroy();
+      reject(new Error(`stats socket: no answer to "${command}"`));
+    }, 3000);
+    sock.on('connect', () => sock.write(`${command}\n`));
+    sock.on('data', (d) => {
+      text += d;
+    });
+    sock.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    sock.on('close', () => {
+      clearTimeout(timer);
+      resolve(text);
+    });
+  });
+}
+
+/** `show stat` CSV → { s1: {...}, s2: {...}, BACKEND: {...}, FRONTEND: {...} } with STAT_FIELDS. */
+export function parseShowStat(csv) {
+  const lines = csv.split('\n').filter((l) => l.length > 0);
+  const header = lines[0].replace(/^# /, '').split(',');
+  const rows = {};
+  for (const line of lines.slice(1)) {
+    const cells = line.split(',');
+    const row = Object.fromEntries(header.map((h, i) => [h, cells[i]]));
+    if (row.pxname !== 'be' && row.pxname !== 'fe') continue;
+    const kept = {};
+    for (const f of STAT_FIELDS) {
+      if (row[f] === undefined || row[f] === '') continue;
+      kept[f] = /^-?\d+$/.test(row[f]) ? Number(row[f]) : row[f];
+    }
+    rows[row.svname] = kept;
+  }
+  return rows;
+}
+
+function waitForLine(child, predicate, timeoutMs, what) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
+    const rl = createInterface({ input: child.stdout });
+    rl.on('line', (line) => {
+      if (predicate(line)) {
+        clearTimeout(timer);
+        rl.close();
+        resolve(line);
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before ${what}`)));
+  });
+}
+
+/** Collect every line of a child's stdout and stderr, stamped with the time it was read. */
+function collectLines(child, into, stream = 'stdout') {
+  createInterface({ input: child[stream] }).on('line', (line) => into.push({ at: Date.now(), line }));
+}
+
+/**
+ * config: { name, description, mode: 'tcp'|'http', redispatch: boolean, seconds,
+ *   requests?: { rate, connections, meanLifetimeS }, streams?: { count },
+ *   actions: [{ at: s, op: 'kill'|'restart'|'stop'|'cont'|'cmd', server?, command? }],
+ *   endWhen?: (state) => boolean (checked after each sample once every action has run), tag }
+ */
+export async function runHaproxyExperiment(config) {
+  const support = haproxySupport();
+  if (!support.ok) throw new Error(`${config.name}: ${support.reason}`);
+  const ns = createNamespace(config.tag ?? config.name);
+  const dir = mkdtempSync(join(tmpdir(), 'drainsim-haproxy-'));
+  tempDirs.add(dir);
+  const socketPath = join(dir, 'admin.sock');
+  const cfgText = haproxyConfig({
+    mode: config.mode,
+    redispatch: config.redispatch,
+    cookie: config.cookie,
+    serverOptions: config.serverOptions,
+    backendLines: config.backendLines,
+    socketPath,
+  });
+  const cfgPath = join(dir, 'haproxy.cfg');
+  writeFileSync(cfgPath, cfgText);
+  const started = new Date();
+  const backends = {};
+  const children = [];
+  try {
+    const startBackend = async (name) => {
+      const child = spawnInNamespace(ns, [process.execPath, WORKER, 'backend', String(BACKEND_PORTS[name]), name]);
+      children.push(child);
+      await waitForLine(child, (l) => l === 'listening', 10_000, `backend ${name} listening`);
+      backends[name] = child;
+    };
+    await startBackend('s1');
+    await startBackend('s2');
+
+    const haproxyLines = [];
+    const haproxy = spawnInNamespace(ns, ['haproxy', '-db', '-f', cfgPath]);
+    children.push(haproxy);
+    collectLines(haproxy, haproxyLines, 'stdout');
+    collectLines(haproxy, haproxyLines, 'stderr');
+    // Ready when the runtime API answers and both servers are UP (checks passed or initial state).
+    const readyBy = Date.now() + 15_000;
+    for (;;) {
+      try {
+        const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
+        if (rows.s1?.status === 'UP' && rows.s2?.status === 'UP') break;
+      } catch {}
+      if (Date.now() > readyBy) throw new Error('haproxy not ready (stats socket / servers UP) in 15 s');
+      await sleep(200);
+    }
+
+    const clientLines = [];
+    let t0 = null;
+    const clientDone = [];
+    const startClient = async (argv) => {
+      const child = spawnInNamespace(ns, [process.execPath, WORKER, ...argv]);
+      children.push(child);
+      const first = await waitForLine(child, (l) => l.startsWith('start '), 10_000, `${argv[0]} start`);
+      collectLines(child, clientLines);
+      clientDone.push(new Promise((r) => child.on('exit', r)));
+      return Number(first.split(' ')[1]);
+    };
+    if (config.requests) {
+      const { rate, connections, meanLifetimeS = 0 } = config.requests;
+      t0 = await startClient([
+        'requests', String(FRONTEND_PORT), String(rate), String(config.seconds), String(connections),
+        String(meanLifetimeS), String(config.seed ?? 1), config.cookie ? '1' : '0', config.requests.path ?? '/',
+      ]);
+    }
+    if (config.streams) {
+      const ts = await startClient(['streams', String(FRONTEND_PORT), String(config.streams.count), String(config.seconds)]);
+      t0 ??= ts;
+    }
+    const rel = (ms) => Math.round(ms - t0) / 1000;
+
+    const samples = [];
+    const actionsDone = [];
+    const pending = config.actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
+    let endedEarly = false;
+    for (let k = 1; k <= Math.ceil((config.seconds * 1000) / SAMPLE_MS); k++) {
+      await sleep(Math.max(0, t0 + k * SAMPLE_MS - Date.now()));
+      while (pending.length > 0 && Date.now() - t0 >= pending[0].at * 1000) {
+        const action = pending.shift();
+        const at = Date.now();
+        let reply = null;
+        if (action.op === 'kill') stopChild(backends[action.server]);
+        else if (action.op === 'stop') process.kill(-backends[action.server].pid, 'SIGSTOP');
+        else if (action.op === 'cont') process.kill(-backends[action.server].pid, 'SIGCONT');
+        else if (action.op === 'restart') {
+          // Not awaited: sampling goes on while node starts (≈ 0.3–1 s on a loaded machine).
+          startBackend(action.server).then(
+            () => {
+              action.record.listeningT = rel(Date.now());
+            },
+            (err) => {
+              action.record.error = String(err.message ?? err);
+            },
+          );
+        }
+        else if (action.op === 'cmd') reply = (await statsCommand(socketPath, action.command)).trim();
+        const done = { ...action, t: rel(at), tDone: rel(Date.now()), reply };
+        if (action.op === 'restart') action.record = done;
+        actionsDone.push(done);
+      }
+      const at = Date.now();
+      try {
+        const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
+        samples.push({ t: rel(at), s1: rows.s1, s2: rows.s2, be: rows.BACKEND, fe: rows.FRONTEND });
+      } catch (err) {
+        samples.push({ t: rel(at), error: String(err.message ?? err) });
+      }
+      if (pending.length === 0 && config.endWhen?.({ samples, actionsDone })) {
+        endedEarly = true;
+        break;
+      }
+    }
+    for (const c of children) if (c !== haproxy && !Object.values(backends).includes(c)) stopChild(c);
+    if (!endedEarly) await Promise.race([Promise.all(clientDone), sleep(3000)]);
+    await sleep(300); // the last log lines
+    const versions = execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).trim().split('\n');
+    const raw = {
+      clientLines: clientLines.map(({ line }) => line),
+      haproxyLines: haproxyLines.map(({ at, line }) => ({ t: rel(at), line })),
+      samples,
+      actionsDone,
+      t0,
+      endedEarly,
+    };
+    return {
+      experiment: config.name,
+      description: config.description,
+      stamp: {
+        haproxy: versions[0],
+        kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+        node: process.version,
+        date: started.toISOString(),
+        load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
+        haproxyCfg: cfgText,
+      },
+      config: {
+        mode: config.mode,
+        redispatch: config.redispatch,
+        cookie: config.cookie ?? false,
+        serverOptions: config.serverOptions ?? '',
+        backendLines: config.backendLines ?? [],
+        seconds: config.seconds,
+        requests: config.requests ?? null,
+        streams: config.streams ?? null,
+        actions: config.actions,
+        frontendPort: FRONTEND_PORT,
+        backendPorts: BACKEND_PORTS,
+        sampleMs: SAMPLE_MS,
+      },
+      ...summarise(config, raw),
+    };
+  } finally {
+    for (const c of children) stopChild(c);
+    for (const b of Object.values(backends)) stopChild(b);
+    deleteNamespace(ns);
+    rmSync(dir, { recursive: true, force: true });
+    tempDirs.delete(dir);
+  }
+}
+
+/** A stall of the machine longer than this during a run makes it run once more (the calmer kept). */
+const MAX_STALL_S = 1.5;
+
+/** runHaproxyExperiment, run a second time when the first one's processes stalled > MAX_STALL_S. */
+export async function runHaproxyExperimentSteady(config) {
+  const first = await runHaproxyExperiment(config);
+  if (first.summary.maxStallS <= MAX_STALL_S) return { ...first, attempts: 1 };
+  const second = await runHaproxyExperiment({ ...config, tag: `${config.tag ?? config.name}b` });
+  const best = second.summary.maxStallS < first.summary.maxStallS ? second : first;
+  return { ...best, attempts: 2, otherAttemptMaxStallS: (best === first ? second : first).summary.maxStallS };
+}

@@ -1,0 +1,49 @@
+/**
+ * HAProxy's connection-retry rules, shared by the flow-level (tcp mode) and the request-level
+ * (http mode) balancer. Source: HAProxy 2.6.12 = v2.6.0 + 406efb96d (calibration/haproxy/NOTES.md
+ * items 1–4).
+ */
+
+/** Facts about one failed connection attempt that decide where and when its retry goes. */
+export interface RetryFacts {
+  /** `option redispatch`. */
+  redispatch: boolean;
+  /** The stream reached its server through persistence (cookie / stick match: SF_DIRECT). */
+  persistent: boolean;
+  /** The failed server is running by its health checks (`cur_state >= SRV_ST_RUNNING`); drain does not count. */
+  serverRunning: boolean;
+  /** Retries made so far including this one (`s->conn_retries` after the increment). */
+  retryNumber: number;
+  /** `retries`. */
+  retries: number;
+  /** Servers in load balancing (`be->srv_act`: UP and neither drained nor in maintenance). */
+  activeServers: number;
+  /** The balance algorithm is a hash (`BE_LB_KIND_HI`: source, uri, hdr…). */
+  hashAlgorithm: boolean;
+}
+
+/**
+ * `stream_choose_redispatch()` (include/haproxy/stream.h, called by `back_handle_st_cer()` in
+ * src/backend.c and `do_l7_retry()` in src/http_ana.c): true when the retry is load-balanced
+ * again (SC_ST_REQ), false when it stays on the same server (SC_ST_ASS). Only with `option
+ * redispatch`; then when the server is not running, on the redispatch retry (`redispatch -1`, the
+ * default: the last one, `conn_retries % retries == 0`), or when the stream has no persistence,
+ * more than one server is active and the algorithm is not a hash (406efb96d, 2.6.7).
+ */
+export function choosesRedispatch(f: RetryFacts): boolean {
+  if (!f.redispatch) return false;
+  if (!f.serverRunning) return true;
+  if (f.retries > 0 && f.retryNumber % f.retries === 0) return true;
+  return !f.persistent && f.activeServers > 1 && !f.hashAlgorithm;
+}
+
+/**
+ * The turn-around pause of `back_handle_st_cer()` (the `must_tar` block): after an asynchronous
+ * connect error (RST to the SYN) the retry waits `min(timeout connect, 1 s)` only when it stays
+ * on the same server or at most one server is active; a connect *timeout* retries at once (the
+ * timeout already waited).
+ */
+export function turnAroundPause(refused: boolean, redispatching: boolean, activeServers: number, retryInterval: number): number {
+  if (!refused) return 0;
+  return !redispatching || activeServers <= 1 ? retryInterval : 0;
+}

@@ -1,0 +1,109 @@
+/**
+ * HAProxy's retry rules (calibration/haproxy/NOTES.md items 1–4): `stream_choose_redispatch()`
+ * decides where a retry goes, the turn-around pause applies only to a refused connect retried on
+ * the same server, and after the last retry the client learns at once (503 in http mode).
+ */
+import { describe, expect, it } from 'vitest';
+import { choosesRedispatch, turnAroundPause, type RetryFacts } from '../../../sim/model/lb/redispatch.js';
+import { ScenarioSchema, type ScenarioInput } from '../../../sim/scenario/schema.js';
+import { run, window } from '../helpers.js';
+
+const base: RetryFacts = { redispatch: true, persistent: false, serverRunning: true, retryNumber: 1, retries: 3, activeServers: 2, hashAlgorithm: false };
+
+describe('stream_choose_redispatch()', () => {
+  const cases: Array<[string, Partial<RetryFacts>, boolean]> = [
+    ['no option redispatch: never, even for a DOWN server on the last retry', { redispatch: false, serverRunning: false, retryNumber: 3 }, false],
+    ['no persistence, 2 active servers, roundrobin: at the first retry', {}, true],
+    ['persistent stream, server running, retry 1 of 3: stays', { persistent: true }, false],
+    ['persistent stream, retry 2 of 3: stays', { persistent: true, retryNumber: 2 }, false],
+    ['persistent stream, the last retry (3 of 3): redispatched', { persistent: true, retryNumber: 3 }, true],
+    ['persistent stream whose server is DOWN: redispatched at once', { persistent: true, serverRunning: false }, true],
+    ['one active server only: stays until the last retry', { activeServers: 1, retryNumber: 2 }, false],
+    ['one active server, the last retry: redispatched', { activeServers: 1, retryNumber: 3 }, true],
+    ['hash algorithm (balance source): stays until the last retry', { hashAlgorithm: true, retryNumber: 2 }, false],
+    ['hash algorithm, server DOWN: redispatched', { hashAlgorithm: true, serverRunning: false }, true],
+    ['retries 5, persistent: the 5th retry redispatches, the 4th does not', { persistent: true, retries: 5, retryNumber: 4 }, false],
+  ];
+  for (const [name, facts, expected] of cases) {
+    it(name, () => expect(choosesRedispatch({ ...base, ...facts })).toBe(expected));
+  }
+
+  it('pauses only a refused connect retried on the same server or with one active server', () => {
+    expect(turnAroundPause(true, false, 2, 1)).toBe(1);
+    expect(turnAroundPause(true, true, 2, 1)).toBe(0);
+    expect(turnAroundPause(true, true, 1, 1)).toBe(1);
+    // A connect timeout already waited: the retry goes at once.
+    expect(turnAroundPause(false, false, 2, 1)).toBe(0);
+  });
+});
+
+/** HAProxy http mode in front of two backends; vm-a is killed at 5 s (checks: inter 2s fall 3). */
+function killedBackend(lb: Record<string, unknown>): ScenarioInput {
+  return {
+    warmup: '0s',
+    horizon: '20s',
+    clients: { requests: { rate: 60, timeout: '30s', retries: 0 } },
+    app: { workers: 8, service_time: 'const(5ms)' },
+    lb: { mode: 'l7', balance: 'roundrobin', retries: 3, ...lb },
+    health_check: { type: 'http', inter: '2s', rise: 2, fall: 3 },
+    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+    timeline: [{ at: '5s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+  } as ScenarioInput;
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+describe('request-level balancer: retries after a kill -9', () => {
+  it('without redispatch: three retries 1 s apart on the dead server, then 503 at once (3 s after the request)', () => {
+    const r = run(killedBackend({ redispatch: false }));
+    // Requests sent to vm-a from 5 s fail with 503 at 8 s onwards, none earlier (4 s would mean a pause after the last retry).
+    expect(sum(window(r, 'req_5xx', 5.5, 8))).toBe(0);
+    expect(sum(window(r, 'req_5xx', 8.5, 9))).toBeGreaterThan(25);
+    expect(sum(window(r, 'req_5xx', 8.5, 9))).toBeLessThan(35);
+    // Every attempt on vm-a after the kill was tried four times there (1 + 3 retries), never on vm-b.
+    expect(r.figures['req_failed.total']!).toBeGreaterThan(100);
+  });
+
+  it('with redispatch: the first retry goes to vm-b at once, no error, no turn-around pause', () => {
+    const r = run(killedBackend({ redispatch: true }));
+    expect(r.figures['req_failed.total'] ?? 0).toBe(0);
+    expect(r.figures['open_loop_latency.max']!).toBeLessThan(0.5);
+  });
+
+  it('with redispatch and one server left in load balancing, the retry waits the turn-around pause', () => {
+    const input = killedBackend({ redispatch: true });
+    input.backends = [{ name: 'vm-a' }, { name: 'vm-b', state: 'drain' }];
+    const r = run(input);
+    // vm-a is the only active server: its retries wait 1 s each, then the last one goes nowhere else.
+    expect(r.figures['req_failed.total']!).toBeGreaterThan(100);
+  });
+});
+
+describe('L4 proxy vs L4 NAT', () => {
+  it('a NAT never retries: a killed backend refuses the client at once; an L4 proxy retries three times first', () => {
+    const kill = (mode: 'l4' | 'nat') =>
+      run({
+        warmup: '0s',
+        horizon: '12s',
+        clients: { requests: { rate: 60, timeout: '30s', retries: 0 } },
+        app: { workers: 8, service_time: 'const(5ms)' },
+        lb: { mode, balance: 'roundrobin' },
+        backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+        timeline: [{ at: '5s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+      } as ScenarioInput);
+    const nat = kill('nat');
+    const proxy = kill('l4');
+    // NAT: refusals from 5 s on; proxy: the first refusals reach clients 3 s later.
+    expect(sum(window(nat, 'err_econnrefused', 5.5, 7))).toBeGreaterThan(40);
+    expect(sum(window(proxy, 'err_econnrefused', 5.5, 7))).toBe(0);
+    expect(sum(window(proxy, 'err_econnrefused', 8.5, 10))).toBeGreaterThan(40);
+  });
+
+  it('redispatch or retry_on_5xx with lb.mode nat is a scenario error naming the setting', () => {
+    const res = ScenarioSchema.safeParse({ lb: { mode: 'nat', redispatch: true, retry_on_5xx: true } });
+    expect(res.success).toBe(false);
+    const paths = res.error!.issues.map((i) => i.path.join('.'));
+    expect(paths).toContain('lb.redispatch');
+    expect(paths).toContain('lb.retry_on_5xx');
+  });
+});

@@ -1,0 +1,69 @@
+/**
+ * HAProxy's runtime API and `on-marked-down shutdown-sessions` (calibration/haproxy/NOTES.md items
+ * 11–14): drain and maint keep established streams, `shutdown sessions server` ends them at once
+ * with a FIN (never an RST), and so does a DOWN with on-marked-down shutdown-sessions.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { run, valueAt, window } from '../helpers.js';
+import { recordsOf } from '../../trace/records-of.js';
+
+/** Keep-alive clients (long-lived connections) through the L4 balancer to two backends. */
+function streams(timeline: ScenarioInput['timeline'], extra: Partial<ScenarioInput> = {}): ScenarioInput {
+  return {
+    warmup: '0s',
+    horizon: '40s',
+    clients: { http: { arrival_rate: 5, requests_per_connection: 'const(1000)', think_time: 'exp(mean=1s)', retries: 0 } },
+    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+    timeline,
+    ...extra,
+  } as ScenarioInput;
+}
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+describe('runtime API', () => {
+  it('set server state drain: no new flow to vm-a, its established flows carry on', () => {
+    const r = run(streams([{ at: '10s', do: 'set_server', backend: 'vm-a', state: 'drain' }]));
+    const before = valueAt(r, 'active_conn', 10, 'vm-a');
+    expect(before).toBeGreaterThan(10);
+    expect(sum(window(r, 'new_conn', 11, 40, 'vm-a'))).toBe(0);
+    expect(valueAt(r, 'active_conn', 20, 'vm-a')).toBe(before);
+    expect(recordsOf(r, 'lb.set_state')).toHaveLength(1);
+  });
+
+  it('shutdown sessions server: every stream of vm-a ends at once with a FIN, no RST; vm-b untouched', () => {
+    const r = run(
+      streams([
+        { at: '10s', do: 'set_server', backend: 'vm-a', state: 'drain' },
+        { at: '15.5s', do: 'shutdown_sessions', backend: 'vm-a' },
+      ]),
+    );
+    const onA = valueAt(r, 'active_conn', 15, 'vm-a');
+    expect(onA).toBeGreaterThan(10);
+    expect(valueAt(r, 'active_conn', 16, 'vm-a')).toBe(0);
+    expect(sum(window(r, 'closed_fin', 16, 16, 'vm-a'))).toBeGreaterThanOrEqual(onA);
+    expect(r.figures['reset_out.total'] ?? 0).toBe(0);
+    expect(valueAt(r, 'active_conn', 16, 'vm-b')).toBeGreaterThanOrEqual(valueAt(r, 'active_conn', 15, 'vm-b'));
+    expect(recordsOf(r, 'lb.shutdown_sessions')[0].streams).toBe(onA);
+  });
+
+  it('on-marked-down shutdown-sessions: a hung vm-a\'s streams end with FIN when checks mark it DOWN; without it they stay', () => {
+    const hung = (onMarkedDown: 'none' | 'shutdown-sessions') =>
+      run(
+        streams([{ at: '5s', do: 'pause', backend: 'vm-a', duration: '60s' }], {
+          health_check: { type: 'http', inter: '2s', rise: 2, fall: 3, on_marked_down: onMarkedDown },
+        } as Partial<ScenarioInput>),
+      );
+    const withIt = hung('shutdown-sessions');
+    const down = recordsOf(withIt, 'hc.down')[0];
+    expect(down.reason).toBe('Layer7 timeout');
+    const shut = recordsOf(withIt, 'lb.shutdown_sessions')[0];
+    expect(shut.t).toBe(down.t);
+    expect(shut.streams).toBeGreaterThan(5);
+    expect(valueAt(withIt, 'active_conn', Math.ceil(down.t) + 1, 'vm-a')).toBe(0);
+    const without = hung('none');
+    expect(recordsOf(without, 'lb.shutdown_sessions')).toHaveLength(0);
+    expect(valueAt(without, 'active_conn', Math.ceil(down.t) + 1, 'vm-a')).toBeGreaterThan(5);
+  });
+});
