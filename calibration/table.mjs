@@ -43,7 +43,7 @@ export function markdownTable(dataFiles) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const files = readdirSync(dir).filter((f) => f.endsWith('.json')).sort();
+  const files = readdirSync(dir).filter((f) => f.endsWith('.json') && !f.startsWith('nginx-')).sort(); // nginx/table.mjs
   const data = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')));
   console.log(markdownTable(data));
 }

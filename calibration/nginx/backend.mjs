@@ -1,0 +1,61 @@
+// The upstream nginx proxies to, run inside the namespace by `ip netns exec`:
+//   node backend.mjs <port>
+// GET /            200, 2-byte body, Content-Length (so nginx passes it on unchunked)
+// GET /slow?ms=N   the same after N ms (a request still in flight when nginx reloads)
+// GET /ws[?push=N] with `Upgrade: websocket`: answers 101 and keeps the raw socket as a tunnel.
+//                  It never echoes (so "client traffic only" stays one-directional); with push=N
+//                  it writes 8 bytes every N ms (server-side traffic).
+// One JSON line per tunnel event on stdout: {"ev":"up-open"|"up-close",t,id,how,rx,tx},
+// t = CLOCK_MONOTONIC ms (process.hrtime), the clock of the client and the harness.
+import http from 'node:http';
+
+const port = Number(process.argv[2]);
+const emit = (obj) => process.stdout.write(`${JSON.stringify({ t: Number(process.hrtime.bigint()) / 1e6, ...obj })}\n`);
+
+const server = http.createServer((req, res) => {
+  const url = new URL(req.url, 'http://x');
+  const reply = () => {
+    res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '2' });
+    res.end('ok');
+  };
+  if (url.pathname === '/slow') setTimeout(reply, Number(url.searchParams.get('ms') ?? 300));
+  else reply();
+});
+// nginx keeps no upstream connection here (no `keepalive` in the upstream block), but never let
+// node's own timers be the thing that closes a tunnel or a request.
+server.keepAliveTimeout = 0;
+server.headersTimeout = 0;
+server.requestTimeout = 0;
+server.timeout = 0;
+
+let tunnels = 0;
+server.on('upgrade', (req, socket) => {
+  const url = new URL(req.url, 'http://x');
+  const id = url.searchParams.get('id') ?? String(++tunnels);
+  const push = Number(url.searchParams.get('push') ?? 0);
+  socket.write('HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+  let rx = 0;
+  let tx = 0;
+  let how = null;
+  emit({ ev: 'up-open', id });
+  const timer = push > 0 ? setInterval(() => {
+    socket.write('srv-ping');
+    tx += 8;
+  }, push) : null;
+  socket.on('data', (chunk) => {
+    rx += chunk.length;
+  });
+  socket.on('end', () => {
+    how ??= 'eof';
+    socket.end(); // http.Server sockets allow half-open; a tunnel ends with either side
+  });
+  socket.on('error', (err) => {
+    how ??= err.code ?? 'error';
+  });
+  socket.on('close', () => {
+    if (timer) clearInterval(timer);
+    emit({ ev: 'up-close', id, how: how ?? 'closed', rx, tx });
+  });
+});
+
+server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => process.stdout.write('listening\n'));
