@@ -1,15 +1,19 @@
 // The upstream nginx proxies to, run inside the namespace by `ip netns exec`:
-//   node backend.mjs <port>
+//   node backend.mjs <port> [keepAliveTimeoutMs]
 // GET /            200, 2-byte body, Content-Length (so nginx passes it on unchunked)
 // GET /slow?ms=N   the same after N ms (a request still in flight when nginx reloads)
 // GET /ws[?push=N] with `Upgrade: websocket`: answers 101 and keeps the raw socket as a tunnel.
 //                  It never echoes (so "client traffic only" stays one-directional); with push=N
 //                  it writes 8 bytes every N ms (server-side traffic).
-// One JSON line per tunnel event on stdout: {"ev":"up-open"|"up-close",t,id,how,rx,tx},
-// t = CLOCK_MONOTONIC ms (process.hrtime), the clock of the client and the harness.
+// keepAliveTimeoutMs (default 0 = never): node closes a kept-alive connection idle that long — the
+// backend side of the proxy→backend keepalive race.
+// One JSON line on stdout per accepted connection ({"ev":"up-conn",t}) and per tunnel event
+// ({"ev":"up-open"|"up-close",t,id,how,rx,tx}); t = CLOCK_MONOTONIC ms (process.hrtime), the clock
+// of the client and the harness.
 import http from 'node:http';
 
 const port = Number(process.argv[2]);
+const keepAliveMs = Number(process.argv[3] ?? 0);
 const emit = (obj) => process.stdout.write(`${JSON.stringify({ t: Number(process.hrtime.bigint()) / 1e6, ...obj })}\n`);
 
 const server = http.createServer((req, res) => {
@@ -21,12 +25,14 @@ const server = http.createServer((req, res) => {
   if (url.pathname === '/slow') setTimeout(reply, Number(url.searchParams.get('ms') ?? 300));
   else reply();
 });
-// nginx keeps no upstream connection here (no `keepalive` in the upstream block), but never let
-// node's own timers be the thing that closes a tunnel or a request.
-server.keepAliveTimeout = 0;
+// Never let node's own timers close a tunnel or a request; idle kept-alive connections only when
+// asked (nginx keeps upstream connections only with `keepalive N` in the upstream block).
+server.keepAliveTimeout = keepAliveMs;
 server.headersTimeout = 0;
 server.requestTimeout = 0;
 server.timeout = 0;
+
+server.on('connection', () => emit({ ev: 'up-conn' }));
 
 let tunnels = 0;
 server.on('upgrade', (req, socket) => {

@@ -5,10 +5,12 @@
 //       one upgraded connection (GET /ws, Upgrade: websocket); `client`/`both` send 8 bytes every
 //       intervalMs, `server`/`both` ask the backend to push every intervalMs; the client closes
 //       it (FIN) at closeAtMs if it is still open.
-//   { kind: 'loop', group, conns, thinkMs, path, startMs, staggerMs, stopMs }
+//   { kind: 'loop', group, conns, thinkMs, path, startMs, staggerMs, stopMs, method?, pathOffset? }
 //       `conns` keepalive connections, each a closed loop: request, response, think thinkMs, next
 //       request on the same connection (thinkMs null: one request, then the connection idles
 //       until someone closes it). A connection closed by the server is replaced by a new one.
+//       `{c}` in path becomes the connection's index + pathOffset; method POST sends a 2-byte body;
+//       thinkStepMs: connection c thinks thinkMs + c × thinkStepMs.
 // Every event is one JSON line on stdout, t = CLOCK_MONOTONIC ms (process.hrtime):
 //   tun-open / tun-close {id, how, rx, tx}
 //   req {g, c, n, ts, t, think, out, status, conn}  out: ok | reset | eof | <errno>
@@ -111,7 +113,12 @@ function loopConnection(g, c, firstDelayMs = 0) {
     }
     const ts = now();
     pending = { ts, buf: '', think: lastDone === null ? null : Math.round((ts - lastDone) * 10) / 10 };
-    socket.write(`GET ${g.path} HTTP/1.1\r\nHost: x\r\n\r\n`);
+    const path = g.path.replace('{c}', String(c + (g.pathOffset ?? 0)));
+    socket.write(
+      g.method === 'POST'
+        ? `POST ${path} HTTP/1.1\r\nHost: x\r\nContent-Length: 2\r\n\r\nhi`
+        : `GET ${path} HTTP/1.1\r\nHost: x\r\n\r\n`,
+    );
   };
   const finish = (outcome, status, conn) => {
     const p = pending;
@@ -141,8 +148,9 @@ function loopConnection(g, c, firstDelayMs = 0) {
     lastDone = now();
     if (conn?.toLowerCase() === 'close') return; // the server's FIN follows; 'close' replaces us
     if (g.thinkMs === null) return; // idle from now on
-    thinkDue = now() + g.thinkMs;
-    thinkTimer = setTimeout(send, g.thinkMs);
+    const think = g.thinkMs + c * (g.thinkStepMs ?? 0);
+    thinkDue = now() + think;
+    thinkTimer = setTimeout(send, think);
   });
   socket.on('end', () => {
     ended = true;

@@ -68,6 +68,7 @@ function ssCounts(ns) {
 
 /**
  * config: { name, description, seconds, nginx: {nginx.conf options}, client: {endMs, groups},
+ *           backendKeepAliveMs? (node's keepAliveTimeout, default 0 = never),
  *           actions: [{ atMs, signal: 'reload'|'quit'|'stop' }], tag, summarise?(data) }
  * seconds bounds the whole observation (≤ 60).
  */
@@ -79,7 +80,7 @@ export async function runNginxExperiment(config) {
   const children = [];
   try {
     const backendEvents = [];
-    const backend = spawnInNamespace(ns, [process.execPath, BACKEND, String(BACKEND_PORT)]);
+    const backend = spawnInNamespace(ns, [process.execPath, BACKEND, String(BACKEND_PORT), String(config.backendKeepAliveMs ?? 0)]);
     children.push(backend);
     await readLines(backend, backendEvents, 'listening', 10_000);
 
@@ -177,7 +178,12 @@ export async function runNginxExperiment(config) {
         loadavg: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
         nginxConf: readLog(prefix, 'nginx.conf').replaceAll(prefix, '<prefix>'),
       },
-      config: { seconds: config.seconds, client: config.client, actions: config.actions ?? [] },
+      config: {
+        seconds: config.seconds,
+        backendKeepAliveMs: config.backendKeepAliveMs ?? 0,
+        client: config.client,
+        actions: config.actions ?? [],
+      },
       actions,
       masterExitedS: masterGoneS,
       workers,
@@ -186,6 +192,7 @@ export async function runNginxExperiment(config) {
       clientEvents: clientEvents.map(rel),
       backendEvents: backendEvents.map(rel),
       errorLog: readLog(prefix, 'error.log').split('\n').filter(Boolean).slice(0, 200),
+      errorLogCounts: errorLogCounts(readLog(prefix, 'error.log')),
       // $msec is wall-clock time: mapped onto the monotonic axis with the offset measured now.
       accessLogSummary: accessSummary(readLog(prefix, 'access.log'), t0 + (Date.now() - now())),
     };
@@ -197,6 +204,22 @@ export async function runNginxExperiment(config) {
     deleteNamespace(ns);
     removePrefix(prefix);
   }
+}
+
+/**
+ * error.log messages by kind and request method: without time, pid, connection number and the
+ * ", client: …" tail.
+ */
+function errorLogCounts(text) {
+  const counts = {};
+  for (const line of text.split('\n')) {
+    const m = line.match(/^\S+ \S+ \[(\w+)\] \d+#\d+: (?:\*\d+ )?(.*?)(?:, client: .*)?$/);
+    if (!m) continue;
+    const method = line.match(/, request: "(\w+) /)?.[1];
+    const key = `[${m[1]}] ${m[2].replace(/\d+/g, 'N')}${method ? ` (${method})` : ''}`;
+    counts[key] = (counts[key] ?? 0) + 1;
+  }
+  return counts;
 }
 
 /** Requests served per worker pid and second (from `$msec $pid …`). */

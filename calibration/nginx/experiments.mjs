@@ -1,5 +1,5 @@
 // The nginx calibration experiments (issue 13). Each runs a private nginx 1.22 in front of a node
-// backend inside its own namespace, bounded by `seconds` (≤ 60); all of them take ≈ 4 min.
+// backend inside its own namespace, bounded by `seconds` (≤ 60); all of them take ≈ 4.5 min.
 // Rates are modest on purpose: the machine is shared, and achieved timings are recorded.
 
 const r3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
@@ -229,6 +229,60 @@ export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
   };
 }
 
+/**
+ * e. The same race one hop further: nginx as the L7 proxy, its upstream keepalive pool against a
+ * backend (node, keepAliveTimeout 2 s) that closes connections idle for 3 s. 40 upstream blocks
+ * (each its own `keepalive 2` cache) so 40 proxy→backend connections race independently; one
+ * client connection per block, thinking 2.95 s … 3.045 s (5-ms steps) between requests; 20 blocks
+ * get GETs, 20 POSTs.
+ * Does the client see a 502, or does nginx retry (ngx_http_upstream_next: a failure on a cached
+ * connection does not use up a try; POST is not retried once sent)?
+ */
+export function upstreamRaceExperiment(seconds = 40, backendKeepAliveMs = 2000) {
+  const stopMs = (seconds - 2) * 1000;
+  // node 20 closes an idle kept-alive socket after keepAliveTimeout + 1 s (lib/_http_server.js:
+  // socket.setTimeout(server.keepAliveTimeout + HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER), 1000 ms),
+  // while it advertises `Keep-Alive: timeout=<keepAliveTimeout>`.
+  const closesAfterMs = backendKeepAliveMs + 1000;
+  const group = (name, method, pathOffset) => ({
+    kind: 'loop', group: name, method, conns: 20, thinkMs: closesAfterMs - 50, thinkStepMs: 5,
+    path: '/pool{c}/', pathOffset, startMs: 0, staggerMs: 97, stopMs,
+  });
+  return {
+    name: 'nginx-upstream-keepalive-race',
+    description:
+      `The keepalive race between nginx and its backend: node keepAliveTimeout ${backendKeepAliveMs} ms ` +
+      `(closes after ${closesAfterMs} ms idle), nginx upstream keepalive 2 (keepalive_timeout 60s) in 40 ` +
+      `upstream blocks; one client connection per block thinks ${closesAfterMs - 50}–${closesAfterMs + 45} ms ` +
+      'between requests; 20 blocks GET, 20 POST.',
+    seconds,
+    backendKeepAliveMs,
+    nginx: { pools: { count: 40, keepalive: 2, timeout: '60s' } },
+    client: { endMs: (seconds - 1) * 1000, groups: [group('get', 'GET', 0), group('post', 'POST', 20)] },
+    summarise: (data) => {
+      const groups = {};
+      for (const g of data.config.client.groups) {
+        const reqs = events(data, 'req').filter((e) => e.g === g.group && e.out !== 'client-closed');
+        const bad = reqs.filter((e) => e.out !== 'ok' || e.status !== 200);
+        groups[g.group] = {
+          method: g.method,
+          requests: reqs.length,
+          statuses: count(reqs, (e) => (e.out === 'ok' ? String(e.status) : e.out)),
+          failureShare: r3(reqs.length ? bad.length / reqs.length : 0),
+          failedThinkMs: bad.map((e) => e.think).slice(0, 50),
+        };
+      }
+      return {
+        backendKeepAliveMs,
+        backendClosesIdleAfterMs: closesAfterMs,
+        groups,
+        backendConnections: data.backendEvents.filter((e) => e.ev === 'up-conn').length,
+        errorLog: Object.fromEntries(Object.entries(data.errorLogCounts).filter(([k]) => !k.startsWith('[notice]'))),
+      };
+    },
+  };
+}
+
 export const NGINX_EXPERIMENTS = [
   tunnelTimeoutExperiment(),
   signalExperiment('reload', null),
@@ -238,6 +292,7 @@ export const NGINX_EXPERIMENTS = [
   signalExperiment('stop', null),
   reloadKeepaliveExperiment(),
   keepaliveRaceExperiment(),
+  upstreamRaceExperiment(),
 ];
 
 /** The short nginx experiment of `npm test` (test/calibration/nginx.test.ts): ≈ 10 s. */

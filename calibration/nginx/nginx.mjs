@@ -20,7 +20,10 @@ export function nginxVersion() {
 
 /**
  * The nginx.conf of an experiment. opts: { workers, listenPort, backendPort, keepaliveTimeout,
- * proxyReadTimeout, workerShutdownTimeout (null: not set), keepaliveRequests (null: default) }.
+ * proxyReadTimeout, workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
+ * pools: null | { count, keepalive, timeout } }. `pools` adds upstream blocks pool0…pool<count−1>
+ * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
+ * keepalive (HTTP/1.1, `Connection ""`), so independent proxy→backend races run side by side.
  */
 export function nginxConf(prefix, o) {
   const lines = [
@@ -50,6 +53,14 @@ export function nginxConf(prefix, o) {
   lines.push(
     '  map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
     `  upstream backend { server 127.0.0.1:${o.backendPort}; }`,
+  );
+  const pools = o.pools ? Array.from({ length: o.pools.count }, (_, i) => i) : [];
+  for (const i of pools) {
+    lines.push(
+      `  upstream pool${i} { server 127.0.0.1:${o.backendPort}; keepalive ${o.pools.keepalive}; keepalive_timeout ${o.pools.timeout}; }`,
+    );
+  }
+  lines.push(
     '  server {',
     `    listen 127.0.0.1:${o.listenPort} backlog=4096;`,
     '    location / {',
@@ -59,9 +70,13 @@ export function nginxConf(prefix, o) {
     '      proxy_set_header Connection $connection_upgrade;',
     `      proxy_read_timeout ${o.proxyReadTimeout ?? '60s'};`,
     '    }',
-    '  }',
-    '}',
   );
+  for (const i of pools) {
+    lines.push(
+      `    location /pool${i}/ { proxy_pass http://pool${i}; proxy_http_version 1.1; proxy_set_header Connection ""; }`,
+    );
+  }
+  lines.push('  }', '}');
   return `${lines.join('\n')}\n`;
 }
 

@@ -43,6 +43,13 @@ export function figures(data) {
     rows.push(['requests in flight at the QUIT → outcome', `${s.inFlightAtQuit} → ${j(s.inFlightOutcomes)}`]);
     rows.push(['all busy outcomes', j(s.busyOutcomes)]);
     rows.push(...generationRows(s));
+  } else if (data.experiment.includes('upstream-keepalive-race')) {
+    rows.push(['backend closes idle connections after (ms)', `${s.backendClosesIdleAfterMs}`]);
+    for (const x of Object.values(s.groups)) {
+      rows.push([`${x.method}: client statuses`, `${x.requests} requests: ${j(x.statuses)}`]);
+    }
+    rows.push(['upstream connections opened', `${s.backendConnections}`]);
+    for (const [k, n] of Object.entries(s.errorLog)) rows.push([`error.log: ${k}`, `${n}`]);
   } else if (data.experiment.includes('keepalive-race')) {
     rows.push(['keepalive_timeout (s)', `${s.keepaliveTimeoutS}`]);
     for (const [g, x] of Object.entries(s.groups)) {
