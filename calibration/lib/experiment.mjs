@@ -1,0 +1,213 @@
+// Run one experiment in a fresh namespace: set its sysctls, start server and client inside it,
+// sample `ss -Htan` once a second, then tear everything down. Returns the data file's content.
+import { execFile, execFileSync } from 'node:child_process';
+import { fileURLToPath } from 'node:url';
+import { createInterface } from 'node:readline';
+import {
+  createNamespace,
+  deleteNamespace,
+  readSysctl,
+  setSysctl,
+  spawnInNamespace,
+  stopChild,
+} from './netns.mjs';
+import { countStates, mean, portStats, round } from './sample.mjs';
+
+const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+/**
+ * Each experiment gets its own server port: table_perturb[] and the port-offset hash of
+ * __inet_hash_connect are global to the kernel, not per namespace (secure_ipv4_port_ephemeral()
+ * hashes saddr, daddr, dport and the period only), so two namespaces connecting to the same
+ * 127.0.0.1:port at once would advance one shared walk and each see doubled steps.
+ */
+const DEFAULT_SERVER_PORT = 8080;
+/** How many ports of the per-connect log go into the data file verbatim. */
+const PORTS_KEPT = 3000;
+
+/** Sysctls recorded with every experiment (values inside its namespace). */
+export const RECORDED_SYSCTLS = [
+  'net.ipv4.ip_local_port_range',
+  'net.ipv4.tcp_tw_reuse',
+  'net.ipv4.tcp_tw_reuse_delay',
+  'net.ipv4.tcp_timestamps',
+  'net.ipv4.tcp_max_tw_buckets',
+  'net.ipv4.tcp_fin_timeout',
+  'net.ipv4.tcp_max_syn_backlog',
+  'net.core.somaxconn',
+];
+
+/** CONFIG_HZ and the port-perturbation table size of the running kernel, if /proc/config.gz exists. */
+export function kernelConfig() {
+  try {
+    const text = execFileSync('zcat', ['/proc/config.gz'], { encoding: 'utf8', maxBuffer: 64 << 20 });
+    const pick = (key) => text.match(new RegExp(`^${key}=(.*)$`, 'm'))?.[1] ?? null;
+    return { CONFIG_HZ: pick('CONFIG_HZ'), CONFIG_INET_TABLE_PERTURB_ORDER: pick('CONFIG_INET_TABLE_PERTURB_ORDER') };
+  } catch {
+    return null;
+  }
+}
+
+function ssSample(ns) {
+  return new Promise((resolve, reject) => {
+    execFile('ip', ['netns', 'exec', ns, 'ss', '-Htan'], { maxBuffer: 256 << 20 }, (err, stdout) =>
+      err ? reject(err) : resolve(stdout),
+    );
+  });
+}
+
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function waitForLine(child, text, timeoutMs) {
+  return new Promise((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no "${text}" within ${timeoutMs} ms`)), timeoutMs);
+    const rl = createInterface({ input: child.stdout });
+    rl.on('line', (line) => {
+      if (line === text) {
+        clearTimeout(timer);
+        rl.close();
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`exited with ${code} before "${text}"`)));
+  });
+}
+
+/**
+ * config: { name, description, rate, seconds, closer: 'client'|'server', sysctls: {key: value},
+ *           maxConnects?, bindAddress?, tag }
+ */
+export async function runExperiment(config) {
+  const ns = createNamespace(config.tag ?? config.name);
+  const started = new Date();
+  const SERVER_PORT = config.serverPort ?? DEFAULT_SERVER_PORT;
+  try {
+    for (const [key, value] of Object.entries(config.sysctls)) setSysctl(ns, key, value);
+    const sysctls = Object.fromEntries(RECORDED_SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
+    const range = sysctls['net.ipv4.ip_local_port_range'].split(' ').map(Number);
+
+    const server = spawnInNamespace(ns, [process.execPath, WORKER, 'server', String(SERVER_PORT), config.closer]);
+    await waitForLine(server, 'listening', 10_000);
+
+    const maxConnects = config.maxConnects ?? Math.ceil(config.rate * config.seconds);
+    const clientArgs = [
+      process.execPath, WORKER, 'client', String(SERVER_PORT), config.closer,
+      String(config.rate), String(config.seconds), String(maxConnects),
+    ];
+    if (config.bindAddress) clientArgs.push(config.bindAddress);
+    const t0 = performance.now();
+    const client = spawnInNamespace(ns, clientArgs);
+
+    const connects = [];
+    const failures = [];
+    const failureCodes = {};
+    let clientDone = false;
+    const rl = createInterface({ input: client.stdout });
+    rl.on('line', (line) => {
+      const [kind, a, b, c] = line.split(' ');
+      if (kind === 'c') connects.push({ t: Number(a), port: Number(b), index: Number(c) });
+      else if (kind === 'f') {
+        failures.push(Number(a));
+        failureCodes[b] = (failureCodes[b] ?? 0) + 1;
+      } else if (kind === 'done') clientDone = true;
+    });
+    const clientExit = new Promise((resolve) => client.on('exit', resolve));
+
+    // Per-second samples; a sample is stamped with the time its ss run started.
+    const samples = [];
+    const hardStop = config.seconds + 15;
+    for (let s = 1; s <= hardStop; s++) {
+      const due = t0 + s * 1000;
+      await sleep(Math.max(0, due - performance.now()));
+      const tSample = (performance.now() - t0) / 1000;
+      const counts = countStates(await ssSample(ns), SERVER_PORT);
+      samples.push({ t: round(tSample, 2), ...counts });
+      if (s >= config.seconds && clientDone) break;
+    }
+    await Promise.race([clientExit, sleep(5000)]);
+    stopChild(client);
+    stopChild(server);
+
+    connects.sort((x, y) => x.index - y.index);
+    const perSecond = samples.map((sample) => {
+      const lo = (sample.t - 1) * 1000;
+      const hi = sample.t * 1000;
+      return {
+        ...sample,
+        timeWait: sample.timeWaitClient + sample.timeWaitServer,
+        connects: connects.filter((c) => c.t >= lo && c.t < hi).length,
+        failures: failures.filter((f) => f >= lo && f < hi).length,
+      };
+    });
+    return {
+      experiment: config.name,
+      description: config.description,
+      stamp: {
+        kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+        kernelConfig: kernelConfig(),
+        node: process.version,
+        date: started.toISOString(),
+        sysctls,
+      },
+      config: {
+        rate: config.rate,
+        seconds: config.seconds,
+        closer: config.closer,
+        bindAddress: config.bindAddress ?? null,
+        maxConnects,
+        serverPort: SERVER_PORT,
+        sysctlsSet: config.sysctls,
+      },
+      summary: summarise(config, perSecond, connects, failures, failureCodes, range),
+      perSecond,
+      ports: {
+        stats: portStats(connects, range),
+        first: connects.slice(0, PORTS_KEPT).map((c) => c.port),
+        firstTimesMs: connects.slice(0, PORTS_KEPT).map((c) => c.t),
+      },
+    };
+  } finally {
+    deleteNamespace(ns);
+  }
+}
+
+function summarise(config, perSecond, connects, failures, failureCodes, range) {
+  const attempts = connects.length + failures.length;
+  const secs = config.seconds;
+  // Achieved rate over the whole run (attempts/s), and of successful connects.
+  const attemptRate = attempts / secs;
+  const connectRate = connects.length / secs;
+  const summary = {
+    attempts,
+    connects: connects.length,
+    failures: failures.length,
+    failureCodes,
+    achievedAttemptRate: round(attemptRate, 2),
+    achievedConnectRate: round(connectRate, 2),
+    firstFailureS: failures.length ? round(Math.min(...failures) / 1000, 3) : null,
+  };
+  // Plateau: mean over the samples in the last 25 s of the run (TIME_WAIT lasts ≈ 60 s).
+  const window = perSecond.filter((s) => s.t > secs - 25 && s.t <= secs + 0.5);
+  if (secs >= 90 && window.length > 0) {
+    const steadyRate =
+      connects.filter((c) => c.t >= (secs - 85) * 1000 && c.t < secs * 1000).length / Math.min(85, secs);
+    const pick = (k) => round(mean(window.map((s) => s[k])), 1);
+    const plateau = {
+      windowS: [round(window[0].t, 1), round(window[window.length - 1].t, 1)],
+      steadyConnectRate: round(steadyRate, 2),
+      timeWait: pick('timeWait'),
+      timeWaitClient: pick('timeWaitClient'),
+      timeWaitServer: pick('timeWaitServer'),
+      timeWaitMin: Math.min(...window.map((s) => s.timeWait)),
+      timeWaitMax: Math.max(...window.map((s) => s.timeWait)),
+    };
+    plateau.ratioToRateTimes60s = round(plateau.timeWait / (steadyRate * 60), 3);
+    summary.plateau = plateau;
+  }
+  if (failures.length) {
+    const after = connects.filter((c) => c.t >= summary.firstFailureS * 1000 + 1000);
+    const spanS = secs - summary.firstFailureS - 1;
+    summary.connectRateAfterFirstFailure = spanS > 0 ? round(after.length / spanS, 2) : null;
+    summary.portRangeSize = range[1] - range[0] + 1;
+  }
+  return summary;
+}

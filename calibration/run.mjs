@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// npm run calibrate [-- --only <substring>] [--parallel <n>] [--out <dir>]
+// Runs the experiments of experiments.mjs on this machine's kernel and writes
+// calibration/data/<experiment>.json. Needs root and iproute2 (ip, ss).
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { EXPERIMENTS } from './experiments.mjs';
+import { runExperiment } from './lib/experiment.mjs';
+import { cleanupAll, namespaceSupport } from './lib/netns.mjs';
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    parallel: { type: 'string', default: '2' },
+    out: { type: 'string', default: fileURLToPath(new URL('./data', import.meta.url)) },
+  },
+});
+
+const support = namespaceSupport();
+if (!support.ok) {
+  console.error(`calibrate: cannot create network namespaces: ${support.reason}`);
+  process.exit(2);
+}
+
+const selected = EXPERIMENTS.filter((e) => !values.only || e.name.includes(values.only));
+const parallel = Math.max(1, Number(values.parallel));
+mkdirSync(values.out, { recursive: true });
+
+let next = 0;
+let failed = 0;
+async function lane(id) {
+  while (next < selected.length) {
+    const n = next++;
+    const config = { ...selected[n], tag: String(n + 1), serverPort: 8080 + n };
+    const t = Date.now();
+    console.log(`[lane ${id}] ${config.name}: ${config.seconds} s …`);
+    try {
+      const data = await runExperiment(config);
+      const file = join(values.out, `${config.name}.json`);
+      writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
+      const s = data.summary;
+      console.log(
+        `[lane ${id}] ${config.name} done in ${Math.round((Date.now() - t) / 1000)} s: ` +
+          `${s.connects} connects (${s.achievedAttemptRate}/s attempted), ${s.failures} failures` +
+          (s.plateau ? `, TIME_WAIT plateau ${s.plateau.timeWait} = ${s.plateau.ratioToRateTimes60s} × rate × 60 s` : ''),
+      );
+    } catch (err) {
+      failed++;
+      console.error(`[lane ${id}] ${config.name} failed: ${err.stack ?? err}`);
+    }
+  }
+}
+
+try {
+  await Promise.all(Array.from({ length: Math.min(parallel, selected.length) }, (_, i) => lane(i + 1)));
+} finally {
+  cleanupAll();
+}
+process.exit(failed ? 1 : 0);

@@ -1,0 +1,320 @@
+import type { Rng } from '../engine/random.js';
+import { inetCskFindOpenPort } from './bind-port.js';
+import { inetHashConnect } from './hash-connect.js';
+import { JiffiesClock } from './jiffies.js';
+import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
+import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets } from './port-hash.js';
+import { connectMayReuseTimeWait, synReopensTimeWait } from './time-wait-rules.js';
+
+/**
+ * The TCP sockets of one host (one network namespace), keyed by 4-tuple: what both ends of a
+ * connection hold, and what decides a new connection's local port and the fate of TIME_WAIT.
+ *
+ * A 4-tuple is (pair, port): a *pair* fixes three of the four fields and the port is the one that
+ * varies. A connecting pair (`connectPair`) is (local addr, remote addr, remote port) and varies
+ * the local port; an accepting pair (`acceptPair`) is (local addr, listen port, remote addr) and
+ * varies the remote port. Callers intern a pair once and keep its id.
+ *
+ * Time is in seconds, passed in by the caller; expiry is applied lazily. Nothing here schedules
+ * events, so it runs without the engine.
+ *
+ * Kernel sources: see hash-connect.ts (port walk), bind-port.ts (bind(addr, 0)),
+ * time-wait-rules.ts (reuse and reopen), jiffies.ts (timer wheel). TIME_WAIT entry:
+ * net/ipv4/tcp_minisocks.c tcp_time_wait() → inet_twsk_alloc() refuses past
+ * tcp_max_tw_buckets (the socket closes at once, LINUX_MIB_TCPTIMEWAITOVERFLOW) →
+ * inet_twsk_hashdance_schedule() → __inet_twsk_schedule(): mod_timer(jiffies + 60·HZ).
+ */
+const OPEN = 1;
+const TIME_WAIT = 2;
+
+interface Pair {
+  readonly accepting: boolean;
+  readonly localAddr: number;
+  readonly remoteAddr: number;
+  /** The remote port of a connecting pair, the listen port of an accepting one. */
+  readonly fixedPort: number;
+  readonly loopback: boolean;
+}
+
+interface Entry {
+  state: number;
+  /** Bound by bind() before connect(): its port's bind bucket has fastreuse ≥ 0. */
+  bound: boolean;
+  /** TIME_WAIT only: */
+  enteredMs: number;
+  timestamps: boolean;
+  tsRecent: number;
+  gen: number;
+}
+
+/** What every namespace of one machine shares: boot secrets, table_perturb[], jiffies. */
+export class SharedKernel {
+  readonly secrets: PortHashSecrets;
+  readonly clock: JiffiesClock;
+
+  constructor(hz: number, rng: Rng) {
+    this.secrets = new PortHashSecrets(rng);
+    // Any boot value: only its phase against the 2.048-s wheel slots and the 10-s periods matters.
+    this.clock = new JiffiesClock(hz, rng.next() * 2 ** 20);
+  }
+}
+
+export type SynOutcome = 'new' | 'reopened-time-wait' | 'rejected';
+
+export class HostSockets {
+  readonly clock: JiffiesClock;
+  /** Sockets in TIME_WAIT now (after expire()). */
+  timeWaitCount = 0;
+  /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached. */
+  timeWaitOverflows = 0;
+  /** TIME_WAITs taken over by connect() (tcp_twsk_unique) and reopened by a SYN. */
+  timeWaitReused = 0;
+  timeWaitReopened = 0;
+  /** Ports examined by the last connect(). */
+  lastProbes = 0;
+
+  private readonly secrets: PortHashSecrets;
+  private readonly pairs: Pair[] = [];
+  private readonly pairIds = new Map<string, number>();
+  private readonly entries = new Map<number, Entry>();
+  /** Sockets using each local port (connecting side), by address·65536 + port. */
+  private readonly portUsers = new Map<number, number>();
+  /** Sockets on each port whose bind bucket came from bind()/listen() (connect() skips those). */
+  private readonly portBound = new Int32Array(65536);
+  /** TIME_WAIT expiry queue in firing order (fire times grow with entry time). */
+  private readonly twKeys: number[] = [];
+  private readonly twGens: number[] = [];
+  private readonly twFire: number[] = [];
+  private twHead = 0;
+  private gen = 0;
+
+  constructor(
+    readonly config: HostKernelConfig,
+    /** This namespace's own stream: the walk's random step, bind()'s random start. */
+    private readonly rng: Rng,
+    /**
+     * The kernel this namespace runs on. Its port-hash secrets, table_perturb[] and jiffies are
+     * global to the kernel, not per namespace (secure_ipv4_port_ephemeral() hashes addresses and
+     * port only): containers on one machine pass the machine's instance and share one walk per
+     * destination. Default: a kernel of its own, drawn from `rng`.
+     */
+    kernel: SharedKernel = new SharedKernel(config.hz, rng),
+  ) {
+    if (kernel.clock.hz !== config.hz) throw new RangeError(`kernel HZ ${kernel.clock.hz} ≠ config HZ ${config.hz}`);
+    this.secrets = kernel.secrets;
+    this.clock = kernel.clock;
+  }
+
+  /** A connecting pair: this host at `localAddr` connecting to `remoteAddr:remotePort`. */
+  connectPair(localAddr: number, remoteAddr: number, remotePort: number): number {
+    return this.intern(false, localAddr, remoteAddr, remotePort);
+  }
+
+  /** An accepting pair: this host's listener `localAddr:listenPort` accepting from `remoteAddr`. */
+  acceptPair(localAddr: number, listenPort: number, remoteAddr: number): number {
+    return this.intern(true, localAddr, remoteAddr, listenPort);
+  }
+
+  /** connect() without bind(): the local port, or −1 (EADDRNOTAVAIL). */
+  connect(pairId: number, now: number): number {
+    this.expire(now);
+    const pair = this.connecting(pairId);
+    const { portLow, portHigh, hz } = this.config;
+    const period = Math.floor(this.clock.jiffies(now) / (EPHEMERAL_PORT_SHUFFLE_PERIOD_S * hz));
+    const key = this.secrets.portOffset(pair.localAddr, pair.remoteAddr, pair.fixedPort, period);
+    const nowMs = Math.floor(now * 1000);
+    const result = inetHashConnect(
+      portLow,
+      portHigh,
+      key,
+      this.secrets,
+      (port) => this.portBound[port] === 0 && this.establishedCheck(pairId, pair, port, false, nowMs),
+      this.rng,
+    );
+    this.lastProbes = result.probes;
+    if (result.port >= 0) this.open(pairId, pair, result.port, false);
+    return result.port;
+  }
+
+  /** bind(localAddr, 0) (SO_REUSEADDR as libuv sets it): the port, or −1 (EADDRINUSE). */
+  bindAny(localAddr: number, now: number, reuseAddr = true): number {
+    this.expire(now);
+    const { portLow, portHigh } = this.config;
+    const port = inetCskFindOpenPort(
+      portLow,
+      portHigh,
+      reuseAddr,
+      (p) => this.portBound[p] === 0 && (this.portUsers.get(localAddr * 65536 + p) ?? 0) === 0,
+      this.rng,
+    );
+    if (port >= 0) this.portBound[port]++;
+    return port;
+  }
+
+  /** connect() on a port from bindAny(); false = EADDRNOTAVAIL (4-tuple taken). */
+  connectBound(pairId: number, port: number, now: number): boolean {
+    this.expire(now);
+    const pair = this.connecting(pairId);
+    if (!this.establishedCheck(pairId, pair, port, true, Math.floor(now * 1000))) return false;
+    this.portBound[port]--; // the socket's bucket stays bound: open() counts it again
+    this.open(pairId, pair, port, true);
+    return true;
+  }
+
+  /** A bound port given up without connecting (close() after a failed connectBound). */
+  unbind(port: number): void {
+    this.portBound[port]--;
+  }
+
+  /**
+   * A SYN from `remotePort` reaches the listener of an accepting pair. `synTsval` is the
+   * sender's TSval (its TSval clock, ms) when timestamps are on.
+   */
+  acceptSyn(pairId: number, remotePort: number, now: number, synTsval = 0): SynOutcome {
+    this.expire(now);
+    const pair = this.pairs[pairId];
+    if (!pair?.accepting) throw new Error(`pair ${pairId} is not an accepting pair`);
+    const key = pairId * 65536 + remotePort;
+    const entry = this.entries.get(key);
+    if (entry === undefined) {
+      this.entries.set(key, this.newEntry(false));
+      return 'new';
+    }
+    if (entry.state === OPEN) return 'rejected'; // a live connection owns this 4-tuple
+    if (!synReopensTimeWait({ timestamps: entry.timestamps, synTsval, tsRecent: entry.tsRecent })) {
+      return 'rejected';
+    }
+    this.killTimeWait(entry);
+    this.timeWaitReopened++;
+    entry.state = OPEN;
+    return 'reopened-time-wait';
+  }
+
+  /**
+   * The connection on (pair, port) closed. The active closer (`timeWait`) enters TIME_WAIT,
+   * keeping the 4-tuple — and on the connecting side its port — for the timer-wheel lifetime.
+   * `timestamps`: negotiated on this connection; `peerTsval`: the peer's last TSval (ts_recent).
+   */
+  close(pairId: number, port: number, now: number, timeWait: boolean, timestamps = this.config.timestamps, peerTsval = 0): void {
+    this.expire(now);
+    const key = pairId * 65536 + port;
+    const entry = this.entries.get(key);
+    if (entry === undefined || entry.state !== OPEN) throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
+    if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
+      entry.state = TIME_WAIT;
+      entry.enteredMs = Math.floor(now * 1000);
+      entry.timestamps = timestamps;
+      entry.tsRecent = peerTsval;
+      entry.gen = ++this.gen;
+      this.timeWaitCount++;
+      this.twKeys.push(key);
+      this.twGens.push(entry.gen);
+      this.twFire.push(this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
+      return;
+    }
+    if (timeWait) this.timeWaitOverflows++;
+    this.remove(key, entry);
+  }
+
+  /** Whether (pair, port) is open or in TIME_WAIT, after expiry at `now`. */
+  stateOf(pairId: number, port: number, now: number): 'open' | 'time-wait' | 'none' {
+    this.expire(now);
+    const entry = this.entries.get(pairId * 65536 + port);
+    return entry === undefined ? 'none' : entry.state === OPEN ? 'open' : 'time-wait';
+  }
+
+  /** When the oldest TIME_WAIT still held fires, or Infinity. */
+  nextTimeWaitExpiry(): number {
+    for (let i = this.twHead; i < this.twKeys.length; i++) {
+      const entry = this.entries.get(this.twKeys[i]);
+      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[i]) return this.twFire[i];
+    }
+    return Number.POSITIVE_INFINITY;
+  }
+
+  /** Remove every TIME_WAIT whose timer-wheel slot has fired by `now`. */
+  expire(now: number): void {
+    while (this.twHead < this.twKeys.length && this.twFire[this.twHead] <= now) {
+      const key = this.twKeys[this.twHead];
+      const entry = this.entries.get(key);
+      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[this.twHead]) {
+        this.timeWaitCount--;
+        this.remove(key, entry);
+      }
+      this.twHead++;
+    }
+    if (this.twHead > 4096 && this.twHead * 2 > this.twKeys.length) {
+      this.twKeys.splice(0, this.twHead);
+      this.twGens.splice(0, this.twHead);
+      this.twFire.splice(0, this.twHead);
+      this.twHead = 0;
+    }
+  }
+
+  private intern(accepting: boolean, localAddr: number, remoteAddr: number, fixedPort: number): number {
+    const name = `${accepting ? 'a' : 'c'}:${localAddr}:${remoteAddr}:${fixedPort}`;
+    let id = this.pairIds.get(name);
+    if (id === undefined) {
+      id = this.pairs.length;
+      this.pairs.push({ accepting, localAddr, remoteAddr, fixedPort, loopback: isLoopback(localAddr) || isLoopback(remoteAddr) });
+      this.pairIds.set(name, id);
+    }
+    return id;
+  }
+
+  private connecting(pairId: number): Pair {
+    const pair = this.pairs[pairId];
+    if (pair === undefined || pair.accepting) throw new Error(`pair ${pairId} is not a connecting pair`);
+    return pair;
+  }
+
+  /** __inet_check_established(): the 4-tuple is free, or its TIME_WAIT may be taken over (and is). */
+  private establishedCheck(pairId: number, pair: Pair, port: number, bound: boolean, nowMs: number): boolean {
+    const entry = this.entries.get(pairId * 65536 + port);
+    if (entry === undefined) return true;
+    if (entry.state === OPEN) return false;
+    const reusable = connectMayReuseTimeWait({
+      twReuse: this.config.twReuse,
+      twReuseDelayMs: this.config.twReuseDelayMs,
+      loopback: pair.loopback,
+      timestamps: entry.timestamps,
+      boundBeforeConnect: bound,
+      enteredMs: entry.enteredMs,
+      nowMs,
+    });
+    if (!reusable) return false;
+    this.killTimeWait(entry);
+    this.timeWaitReused++;
+    this.remove(pairId * 65536 + port, entry);
+    return true;
+  }
+
+  private killTimeWait(entry: Entry): void {
+    entry.gen = ++this.gen; // its queue slot no longer matches
+    this.timeWaitCount--;
+  }
+
+  private open(pairId: number, pair: Pair, port: number, bound: boolean): void {
+    const entry = this.newEntry(bound);
+    this.entries.set(pairId * 65536 + port, entry);
+    const userKey = pair.localAddr * 65536 + port;
+    this.portUsers.set(userKey, (this.portUsers.get(userKey) ?? 0) + 1);
+    if (bound) this.portBound[port]++;
+  }
+
+  private newEntry(bound: boolean): Entry {
+    return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
+  }
+
+  private remove(key: number, entry: Entry): void {
+    this.entries.delete(key);
+    const pair = this.pairs[Math.floor(key / 65536)];
+    if (pair.accepting) return; // the listener's port stays with the listener
+    const port = key % 65536;
+    const userKey = pair.localAddr * 65536 + port;
+    const users = (this.portUsers.get(userKey) ?? 0) - 1;
+    if (users > 0) this.portUsers.set(userKey, users);
+    else this.portUsers.delete(userKey);
+    if (entry.bound) this.portBound[port]--;
+  }
+}

@@ -1,0 +1,101 @@
+import { describe, expect, it } from 'vitest';
+import { HostSockets } from '../../sim/net/host-sockets.js';
+import { ipv4, LINUX_DEFAULTS } from '../../sim/net/kernel-config.js';
+import { testRng } from './kernel-test-rng.js';
+
+const CLIENT = ipv4('10.0.0.2');
+const SERVER = ipv4('10.0.0.1');
+const LO = ipv4('127.0.0.1');
+
+describe('HostSockets: TIME_WAIT per 4-tuple', () => {
+  it('holds rate × 61.03 s at the plateau with tcp_tw_reuse=0, and drops only on 2.048-s slots', () => {
+    const host = new HostSockets({ ...LINUX_DEFAULTS, twReuse: 0 }, testRng(11));
+    const pair = host.connectPair(CLIENT, SERVER, 80);
+    const counts: number[] = [];
+    for (let k = 0; k < 100 * 150; k++) {
+      const t = k / 100;
+      const port = host.connect(pair, t);
+      expect(port).toBeGreaterThan(0);
+      host.close(pair, port, t + 0.001, true);
+      if (k % 10 === 0 && t >= 90) {
+        host.expire(t);
+        counts.push(host.timeWaitCount);
+      }
+    }
+    const mean = counts.reduce((a, b) => a + b, 0) / counts.length;
+    expect(mean / (100 * 60)).toBeGreaterThan(1.005);
+    expect(mean / (100 * 60)).toBeLessThan(1.03);
+    // Sawtooth: between slot boundaries the count only grows; each batch removes ≈ 205.
+    const drops = counts.slice(1).map((c, k) => counts[k] - c).filter((d) => d > 0);
+    expect(drops.length).toBeGreaterThan(20);
+    for (const d of drops) expect(d).toBeGreaterThan(150);
+  });
+
+  it('tcp_max_tw_buckets caps TIME_WAIT; the excess closes at once', () => {
+    const host = new HostSockets({ ...LINUX_DEFAULTS, twReuse: 0, maxTwBuckets: 500 }, testRng(12));
+    const pair = host.connectPair(CLIENT, SERVER, 80);
+    for (let k = 0; k < 2000; k++) host.close(pair, host.connect(pair, k / 100), k / 100, true);
+    expect(host.timeWaitCount).toBe(500);
+    expect(host.timeWaitOverflows).toBe(1500);
+  });
+
+  it('with a small range and tcp_tw_reuse=0, connect() fails once every 4-tuple is in TIME_WAIT', () => {
+    const host = new HostSockets({ ...LINUX_DEFAULTS, twReuse: 0, portLow: 50000, portHigh: 50999 }, testRng(13));
+    const pair = host.connectPair(LO, LO, 8080);
+    let firstFailure = -1;
+    for (let k = 0; k < 200 * 20 && firstFailure < 0; k++) {
+      const t = k / 200;
+      const port = host.connect(pair, t);
+      if (port < 0) firstFailure = t;
+      else host.close(pair, port, t, true);
+    }
+    expect(firstFailure).toBeCloseTo(5, 1); // 1,000 ports at 200/s
+  });
+
+  it('tcp_tw_reuse=2 takes over a loopback TIME_WAIT after tcp_tw_reuse_delay, never a remote one', () => {
+    for (const [local, remote, reused] of [[LO, LO, true], [CLIENT, SERVER, false]] as const) {
+      const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50001 }, testRng(14));
+      const pair = host.connectPair(local, remote, 8080);
+      const a = host.connect(pair, 0);
+      const b = host.connect(pair, 0);
+      host.close(pair, a, 0, true);
+      host.close(pair, b, 0, true);
+      expect(host.connect(pair, 0.5)).toBe(-1); // within the 1 s delay
+      expect(host.connect(pair, 1.01) >= 0).toBe(reused);
+      expect(host.timeWaitReused).toBe(reused ? 1 : 0);
+    }
+  });
+
+  it('a SYN with a newer TSval reopens the server-side TIME_WAIT of its 4-tuple', () => {
+    const server = new HostSockets(LINUX_DEFAULTS, testRng(15));
+    const accepting = server.acceptPair(SERVER, 80, CLIENT);
+    expect(server.acceptSyn(accepting, 40000, 0, 1000)).toBe('new');
+    server.close(accepting, 40000, 1, true, true, 2000); // server closes first: server holds TIME_WAIT
+    expect(server.stateOf(accepting, 40000, 2)).toBe('time-wait');
+    expect(server.acceptSyn(accepting, 40000, 2, 1500)).toBe('rejected'); // older TSval: PAWS
+    expect(server.acceptSyn(accepting, 40000, 3, 3000)).toBe('reopened-time-wait');
+    expect(server.timeWaitCount).toBe(0);
+    expect(server.stateOf(accepting, 40000, 3)).toBe('open');
+  });
+
+  it('bind(addr, 0) picks a random port of the other parity in the lower half, skipping used ports', () => {
+    const host = new HostSockets(LINUX_DEFAULTS, testRng(16));
+    const ports = new Set<number>();
+    for (let k = 0; k < 2000; k++) {
+      const port = host.bindAny(LO, k * 0.01);
+      expect(port % 2).toBe(1);
+      expect(port).toBeLessThan(32768 + 14116);
+      ports.add(port);
+    }
+    expect(ports.size).toBe(2000); // every bound port stays in use: never handed out twice
+  });
+
+  it('connect() skips a port bound by bind() even towards another destination', () => {
+    const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50003 }, testRng(17));
+    const bound = host.bindAny(LO, 0);
+    const pair = host.connectPair(LO, LO, 9000);
+    const got = [host.connect(pair, 0), host.connect(pair, 0), host.connect(pair, 0), host.connect(pair, 0)];
+    expect(got).not.toContain(bound);
+    expect(got.filter((p) => p < 0)).toHaveLength(1);
+  });
+});
