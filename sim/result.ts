@@ -2,6 +2,7 @@
  * What a finished run hands to report writers and to expectation checks. Reports read only this;
  * they never reach into the model.
  */
+import type { TraceRecord } from './trace/records.js';
 
 /** How a timeline series is sampled: a counter reports what happened during the interval, a gauge
  * the value at the end of it. */
@@ -27,6 +28,12 @@ export interface Timeline {
   /** Entity index of each row. */
   entity: number[];
   values: number[][];
+  /**
+   * Per counter, by name, per sample (the total row's order): the most counted in one second of
+   * the sample's interval. The largest is the counter's `peak_per_s` figure; absent in hand-made
+   * timelines, where readers fall back to the sample divided by the interval. Not in timeline.csv.
+   */
+  busiestSecond?: Record<string, number[]>;
 }
 
 /**
@@ -52,7 +59,13 @@ export interface LogLine {
   t: number;
   /** Component in brackets in the log: lb, nginx, app, deploy, kernel, client, hc, k8s. */
   source: string;
+  /** The operator's line, written from the record by sim/trace/catalog.ts. */
   text: string;
+  /** What the model recorded; for a fold, the last of the repeats it stands for. Read this, not
+   * the text. */
+  record: TraceRecord;
+  /** Repeats of the record folded into this line ("(N more like this in this second)"), else 0. */
+  folded: number;
 }
 
 export interface HistogramSummary {

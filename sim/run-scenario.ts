@@ -4,6 +4,7 @@ import type { Scenario } from './scenario/schema.js';
 import { buildModel, startModel } from './model/topology.js';
 import { computeFigures } from './figures.js';
 import { packageVersion } from './scenario/package-root.js';
+import { logLines } from './trace/log-lines.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -32,7 +33,7 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
     options.onProgress?.(i / chunks);
   }
   const { timeline, histograms } = world.metrics.result();
-  const events = world.log.finish();
+  const events = logLines(world.trace.finish());
   return {
     scenario: { name: resolved.name ?? 'scenario', file: options.file ?? '', description: resolved.description },
     seed,

@@ -11,13 +11,9 @@ export function isSecondsKey(name: string): boolean {
   return /(_s|latency|lifetime|age|duration)$/.test(last);
 }
 
-/** Thousands grouped with commas and at most 3 decimals, independent of the machine's locale. */
-export function formatNumber(value: number): string {
-  if (!Number.isFinite(value)) return 'n/a';
-  const [whole = '', fraction] = String(Number(value.toFixed(3)) || 0).split('.');
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  return fraction === undefined ? grouped : `${grouped}.${fraction}`;
-}
+// Trace explanations (sim/trace/catalog.ts) write numbers the same way; the simulator never imports reports/.
+import { formatNumber } from '../../sim/util/format-number.js';
+export { formatNumber };
 
 /** A value formatted by what its name says it measures. */
 export function formatValue(name: string, value: number): string {

@@ -1,7 +1,8 @@
 /**
  * `drainsim explain` as text: the run replayed phase by phase (phases.ts), each log line as the
- * operator sees it with a plain-language note under it (notes.ts), repeats of a line folded into
- * one "… N more like this" line, and a line of numbers per phase. Pure: result in, text out.
+ * operator sees it with a plain-language note under it (the explanation of its trace record in
+ * sim/trace/catalog.ts), repeats of a kind of record folded into one "… N more like this" line, and
+ * a line of numbers per phase. Pure: result in, text out; it reads records, never log text.
  */
 import { colorize } from '../../reports/colorize.js';
 import { expectationLines } from '../../reports/terminal/expectation-list.js';
@@ -10,7 +11,7 @@ import { wallClock } from '../../reports/wall-clock.js';
 import type { LogLine, RunResult } from '../result.js';
 import type { Scenario } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/units.js';
-import { explainLine, unfold, type ExplainedLine } from './notes.js';
+import { entryOf, explanationOf } from '../trace/catalog.js';
 import { phaseSummary } from './phase-summary.js';
 import { splitPhases, type Phase } from './phases.js';
 import { RunFacts } from './run-facts.js';
@@ -26,29 +27,27 @@ export interface NarrateOptions {
 const INDENT = '  ';
 const NOTE_INDENT = '      ';
 
-/** Lines of one kind within a phase: the first is narrated, the rest counted. */
+/** Records of one kind (and variant) within a phase: the first is narrated, the rest counted. */
 interface LineGroup {
   first: LogLine;
   last: LogLine;
-  explained: ExplainedLine | null;
   lines: number;
   /** Events the lines stand for, counting "(N more like this in this second)" folds. */
   events: number;
 }
 
-function groupLines(lines: readonly LogLine[], facts: RunFacts): LineGroup[] {
+function groupLines(lines: readonly LogLine[]): LineGroup[] {
   const groups = new Map<string, LineGroup>();
-  // One kind of line differs between repeats only by its numbers and the backend it is about.
-  const backends = new RegExp([...facts.backendNames].sort((a, b) => b.length - a.length).map((b) => b.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|'), 'g');
+  // Repeats of a kind differ by their numbers and the backend they are about, not by their story.
   for (const line of lines) {
-    const { text, folded } = unfold(line.text);
-    const key = `${line.source}|${text.replace(backends, 'B').replace(/-?\d+(\.\d+)?/g, 'N')}`;
+    const { record } = line;
+    const key = `${record.kind}|${entryOf(record).variant?.(record) ?? ''}`;
     const group = groups.get(key);
-    if (group === undefined) groups.set(key, { first: line, last: line, explained: explainLine(line, facts), lines: 1, events: 1 + folded });
+    if (group === undefined) groups.set(key, { first: line, last: line, lines: 1, events: 1 + line.folded });
     else {
       group.last = line;
       group.lines++;
-      group.events += 1 + folded;
+      group.events += 1 + line.folded;
     }
   }
   return [...groups.values()];
@@ -59,15 +58,14 @@ export function narrate(result: RunResult, scenario: Scenario, options: NarrateO
   const facts = new RunFacts(result, scenario);
   const clock = wallClock(result.start);
   const prose = (text: string, indent = INDENT): string[] => wrap(text, width, indent);
-  const logLine = (line: LogLine, explained: ExplainedLine | null): string => {
+  const logLine = (line: LogLine): string => {
     const text = `${INDENT}${clock.atMillis(line.t)} [${line.source}] ${line.text}`;
-    const tone = explained?.entry.tone;
+    const tone = entryOf(line.record).tone;
     return tone === undefined ? text : colorize(text, tone, color);
   };
-  const noteLines = (explained: ExplainedLine | null): string[] => {
-    if (explained === null) return [];
+  const noteLines = (line: LogLine): string[] => {
     // Wrapped as plain text first, so escape codes do not count towards the width.
-    const [head = '', ...rest] = wrap(explained.note, width, `${NOTE_INDENT}→ `, `${NOTE_INDENT}  `);
+    const [head = '', ...rest] = wrap(explanationOf(line.record), width, `${NOTE_INDENT}→ `, `${NOTE_INDENT}  `);
     return [head.replace('→', colorize('→', 'dim', color)), ...rest];
   };
 
@@ -80,16 +78,17 @@ export function narrate(result: RunResult, scenario: Scenario, options: NarrateO
   for (const phase of splitPhases(result)) {
     out.push('', colorize(phaseTitle(phase, clock.at), 'bold', color));
     if (phase.lines.length === 0) out.push(...prose(quietText(phase)));
-    for (const group of groupLines(phase.lines, facts)) {
-      const noteLast = group.lines > 1 && group.explained?.entry.noteOn === 'last';
-      out.push(logLine(group.first, group.explained));
-      if (!noteLast) out.push(...noteLines(group.explained));
+    for (const group of groupLines(phase.lines)) {
+      const noteLast = group.lines > 1 && entryOf(group.first.record).noteOn === 'last';
+      out.push(logLine(group.first));
+      if (!noteLast) out.push(...noteLines(group.first));
       if (group.lines > 1) {
         const more = group.lines - 1;
         const events = group.events > group.lines ? ` (${formatNumber(group.events)} events in all, counting the folded repeats)` : '';
-        out.push(colorize(`${NOTE_INDENT}… ${formatNumber(more)} more like this until ${clock.atMillis(group.last.t)}${events}; the last:`, 'dim', color));
-        out.push(logLine(group.last, group.explained));
-        if (noteLast) out.push(...noteLines(explainLine(group.last, facts)));
+        const summary = `… ${formatNumber(more)} more like this until ${clock.atMillis(group.last.t)}${events}; the last:`;
+        out.push(...wrap(summary, width, NOTE_INDENT, `${NOTE_INDENT}  `).map((l) => colorize(l, 'dim', color)));
+        out.push(logLine(group.last));
+        if (noteLast) out.push(...noteLines(group.last));
       }
     }
     out.push(...wrap(`In this phase: ${phaseSummary(phase, facts)}.`, width, INDENT, INDENT + '  ').map((l) => colorize(l, 'dim', color)));

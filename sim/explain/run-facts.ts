@@ -1,19 +1,11 @@
 /**
- * The numbers a narration quotes, read from a finished run: timeline values around a moment, sums
- * over a phase, and each backend's effective settings. Notes ask for facts here rather than
- * digging through the RunResult themselves.
+ * The numbers a phase summary quotes, read from a finished run: timeline values around a moment,
+ * sums and per-second peaks over a phase. (A log line's own numbers and settings are in its trace
+ * record.)
  */
 import { seriesSamples, type Samples } from '../expect/window.js';
 import type { RunResult } from '../result.js';
-import type { Action, AppConfig, KernelConfig, NginxConfig, Scenario } from '../scenario/schema.js';
-import { simTimeOf } from '../scenario/sim-time.js';
-import { definedOnly } from '../util/defined-only.js';
-
-export interface BackendSettings {
-  nginx: NginxConfig;
-  app: AppConfig;
-  kernel: KernelConfig;
-}
+import type { Scenario } from '../scenario/schema.js';
 
 export class RunFacts {
   private readonly seriesIndex = new Map<string, number>();
@@ -24,21 +16,6 @@ export class RunFacts {
     readonly scenario: Scenario,
   ) {
     result.timeline.series.forEach((s, i) => this.seriesIndex.set(s.name, i));
-  }
-
-  get backendNames(): string[] {
-    return this.scenario.backends.map((b) => b.name);
-  }
-
-  /** A backend's settings: the scenario-wide ones with the backend's own overrides on top. */
-  settings(backend: string): BackendSettings {
-    const own = this.scenario.backends.find((b) => b.name === backend);
-    const s = this.scenario;
-    return {
-      nginx: { ...s.nginx, ...definedOnly(own?.nginx) },
-      app: { ...s.app, ...definedOnly(own?.app) },
-      kernel: { ...s.kernel, ...definedOnly(own?.kernel) },
-    };
   }
 
   /**
@@ -81,28 +58,22 @@ export class RunFacts {
     return total;
   }
 
-  /** The largest sample of a counter over [from, to), per second (like the `peak_per_s` figures). */
+  /**
+   * A counter's busiest second over the samples that end in [from, to), the way the `peak_per_s`
+   * figures count it: over the whole run of the total row, this is that figure. A timeline without
+   * per-second peaks (a hand-made one) gives the largest sample divided by the interval.
+   */
   peakPerSecond(series: string, entity: string, from: number, to: number): number | null {
     const rows = this.rows(series, entity);
     if (rows === null) return null;
+    const busiest = entity === 'total' ? this.result.timeline.busiestSecond?.[series] : undefined;
     let peak = 0;
-    for (const row of rows) if (row.t >= from && row.t < to && row.v > peak) peak = row.v;
-    return peak / this.result.timeline.interval;
-  }
-
-  /** Whether a line from `source` matching `pattern` was logged at or before t. */
-  loggedBy(source: string, pattern: RegExp, t: number): boolean {
-    return this.result.events.some((e) => e.t <= t && e.source === source && pattern.test(e.text));
-  }
-
-  /** The latest timeline action of kind `kind` on `backend` that fired at or before t. */
-  actionBefore<K extends Action['do']>(kind: K, backend: string, t: number): Extract<Action, { do: K }> | undefined {
-    let found: Extract<Action, { do: K }> | undefined;
-    for (const action of this.scenario.timeline) {
-      if (action.do !== kind || !('backend' in action) || action.backend !== backend) continue;
-      if (simTimeOf(action.at, this.scenario.start, this.scenario.warmup) <= t) found = action as Extract<Action, { do: K }>;
-    }
-    return found;
+    rows.forEach((row, k) => {
+      if (row.t < from || row.t >= to) return;
+      const v = busiest === undefined ? row.v / this.result.timeline.interval : busiest[k]!;
+      if (v > peak) peak = v;
+    });
+    return peak;
   }
 
   /** One entity's samples of a series in time order, built once per pair (explain asks often). */

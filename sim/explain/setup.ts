@@ -7,9 +7,12 @@ import { formatDuration } from '../scenario/units.js';
 export function setupSentences(scenario: Scenario, seed: number): string[] {
   const d = formatDuration;
   const names = scenario.backends.map((b) => b.name).join(', ');
-  const out = [
-    `${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), each a VM with nginx in front of the app, behind an L4 load balancer (balance ${scenario.lb.balance}).`,
-  ];
+  // lb.mode: an L4 balancer places connections; an L7 one terminates HTTP and places each request.
+  const lb =
+    scenario.lb.mode === 'l7'
+      ? `an L7 load balancer that terminates HTTP and picks a backend for each request (balance ${scenario.lb.balance})`
+      : `an L4 load balancer that picks a backend for each connection (balance ${scenario.lb.balance})`;
+  const out = [`${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), each a VM with nginx in front of the app, behind ${lb}.`];
   const http = scenario.clients.http;
   if (http.arrival_rate > 0) {
     out.push(

@@ -1,27 +1,47 @@
-import type { LogLine } from '../result.js';
+import type { TraceInput, TraceRecord } from '../trace/records.js';
+
+/** One entry of the finished log: a record, or the fold of a second's suppressed repeats. */
+export interface LoggedRecord {
+  /** When the line appears: the record's time, or the end of the second for a fold. */
+  t: number;
+  /** For a fold, the last record it stands for. */
+  record: TraceRecord;
+  /** Repeats folded into this line ("(N more like this in this second)"); 0 for a plain line. */
+  folded: number;
+}
+
+interface Window {
+  second: number;
+  kept: number;
+  suppressed: number;
+  last: TraceRecord;
+}
 
 /**
- * The operator-facing event log. Per-connection lines (an nginx 104 for every reset flow) are
- * rate-limited per key the way the kernel's net_ratelimit and nginx's error log volume behave in
- * practice: the first `burst` lines of a key in each second are kept, the rest are folded into one
- * "(N more like this)" line at the end of that second.
+ * The operator-facing event log, fed typed trace records (sim/trace/records.ts); the result turns
+ * them into text through sim/trace/catalog.ts. Per-connection records (an nginx 104 for every
+ * reset flow) are rate-limited per key the way the kernel's net_ratelimit and nginx's error log
+ * volume behave in practice: the first `burst` records of a key in each second are kept, the rest
+ * are folded into one "(N more like this)" line at the end of that second.
  */
 export class EventLog {
-  readonly lines: LogLine[] = [];
-  private windows = new Map<string, { second: number; kept: number; suppressed: number; source: string; text: string }>();
+  private readonly entries: LoggedRecord[] = [];
+  private windows = new Map<string, Window>();
 
   constructor(
     private readonly now: () => number,
     private readonly burst = 5,
   ) {}
 
-  log(source: string, text: string): void {
-    this.lines.push({ t: this.now(), source, text });
+  /** Log a record; the log stamps its time (the object passed in becomes the record). */
+  emit(input: TraceInput): void {
+    this.entries.push({ t: this.stamp(input).t, record: input as TraceRecord, folded: 0 });
   }
 
-  /** Log with per-key rate limiting; `key` groups lines of the same kind. */
-  logLimited(key: string, source: string, text: string): void {
-    const t = this.now();
+  /** Log with per-key rate limiting; `key` groups records of the same kind. */
+  emitLimited(key: string, input: TraceInput): void {
+    const record = this.stamp(input);
+    const t = record.t;
     const second = Math.floor(t);
     let w = this.windows.get(key);
     if (w && w.second !== second) {
@@ -29,31 +49,37 @@ export class EventLog {
       w = undefined;
     }
     if (!w) {
-      w = { second, kept: 0, suppressed: 0, source, text };
+      w = { second, kept: 0, suppressed: 0, last: record };
       this.windows.set(key, w);
     }
     if (w.kept < this.burst) {
       w.kept++;
-      this.lines.push({ t, source, text });
+      this.entries.push({ t, record, folded: 0 });
     } else {
       w.suppressed++;
-      w.text = text;
+      w.last = record;
     }
   }
 
-  /** Emit pending "(N more)" lines; call at the end of the run. Lines are then sorted by time. */
-  finish(): LogLine[] {
+  /** Emit pending folds; call at the end of the run. Entries are then sorted by time. */
+  finish(): LoggedRecord[] {
     for (const w of this.windows.values()) this.flushWindow(w);
     this.windows.clear();
-    // Stable sort: suppression summaries are stamped at the end of their second.
-    const indexed = this.lines.map((line, i) => ({ line, i }));
-    indexed.sort((a, b) => a.line.t - b.line.t || a.i - b.i);
-    return indexed.map((x) => x.line);
+    // Stable sort: folds are stamped at the end of their second.
+    const indexed = this.entries.map((entry, i) => ({ entry, i }));
+    indexed.sort((a, b) => a.entry.t - b.entry.t || a.i - b.i);
+    return indexed.map((x) => x.entry);
   }
 
-  private flushWindow(w: { second: number; suppressed: number; source: string; text: string }): void {
+  private stamp(input: TraceInput): TraceRecord {
+    const record = input as TraceRecord;
+    record.t = this.now();
+    return record;
+  }
+
+  private flushWindow(w: Window): void {
     if (w.suppressed > 0) {
-      this.lines.push({ t: w.second + 0.999, source: w.source, text: `${w.text} (${w.suppressed} more like this in this second)` });
+      this.entries.push({ t: w.second + 0.999, record: w.last, folded: w.suppressed });
       w.suppressed = 0;
     }
   }

@@ -26,10 +26,16 @@ export class Metrics {
   private cumulative = new Float64Array(0);
   /** The running totals at the previous sample (whole numbers, so the difference is exact). */
   private sampled = new Float64Array(0);
-  /** Per counter (total row): the current 1-second bucket, its count, and the largest so far. */
+  /**
+   * Per counter (total row): the current 1-second bucket and its count, the busiest second of the
+   * current sample interval, and the busiest of the intervals already sampled.
+   */
   private secondOf = new Float64Array(0);
   private secondCount = new Float64Array(0);
+  private intervalPeak = new Float64Array(0);
   private secondPeak = new Float64Array(0);
+  /** Per counter, per sample: its interval's busiest second (explain's per-phase peaks). */
+  private busiest: number[][] = [];
   /** The simulated clock (the engine), for the per-second peaks. */
   clock: { readonly now: number } = { now: 0 };
   private readonly histograms = new Map<string, Histogram>();
@@ -61,7 +67,7 @@ export class Metrics {
       this.secondCount[id] = 0;
     }
     this.secondCount[id]++;
-    if (this.secondCount[id] > this.secondPeak[id]) this.secondPeak[id] = this.secondCount[id];
+    if (this.secondCount[id] > this.intervalPeak[id]) this.intervalPeak[id] = this.secondCount[id];
   }
 
   /** A counter's running total for an entity (`total` index for all). */
@@ -84,7 +90,9 @@ export class Metrics {
     this.sampled.fill(0);
     this.secondOf.fill(NaN);
     this.secondCount.fill(0);
+    this.intervalPeak.fill(0);
     this.secondPeak.fill(0);
+    for (const rows of this.busiest) rows.length = 0;
     for (const h of this.histograms.values()) h.reset();
   }
 
@@ -107,19 +115,31 @@ export class Metrics {
       }
     }
     this.sampled.set(this.cumulative);
+    for (let s = 0; s < this.defs.length; s++) {
+      if (this.defs[s].kind !== 'counter') continue;
+      this.busiest[s].push(this.intervalPeak[s]);
+      if (this.intervalPeak[s] > this.secondPeak[s]) this.secondPeak[s] = this.intervalPeak[s];
+      // A second cut by the sample goes on counting into the next interval's peak.
+      this.intervalPeak[s] = 0;
+    }
   }
 
   /** Per-second peaks of every counter, by series name. */
   peaks(): Map<string, number> {
     const out = new Map<string, number>();
     this.defs.forEach((d, i) => {
-      if (d.kind === 'counter') out.set(d.name, this.secondPeak[i]);
+      if (d.kind === 'counter') out.set(d.name, Math.max(this.secondPeak[i], this.intervalPeak[i]));
     });
     return out;
   }
 
   result(): { timeline: Timeline; histograms: Map<string, Histogram> } {
     this.timeline.series = this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description }));
+    const busiest: Record<string, number[]> = {};
+    this.defs.forEach((d, i) => {
+      if (d.kind === 'counter') busiest[d.name] = this.busiest[i];
+    });
+    this.timeline.busiestSecond = busiest;
     return { timeline: this.timeline, histograms: this.histograms };
   }
 
@@ -128,12 +148,13 @@ export class Metrics {
     if (this.timeline.t.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
     this.defs.push(def);
     this.timeline.values.push([]);
+    this.busiest.push([]);
     for (const key of ['cumulative', 'sampled'] as const) {
       const grown = new Float64Array(this.defs.length * this.width);
       grown.set(this[key]);
       this[key] = grown;
     }
-    for (const key of ['secondOf', 'secondCount', 'secondPeak'] as const) {
+    for (const key of ['secondOf', 'secondCount', 'intervalPeak', 'secondPeak'] as const) {
       const grown = new Float64Array(this.defs.length);
       grown.set(this[key]);
       if (key === 'secondOf') grown[this.defs.length - 1] = NaN;

@@ -155,7 +155,7 @@ function observeSockets(w: World): void {
     const tw = b.timeWaitCount(w.now);
     if (tw < SS_LOG_MIN_TIME_WAIT) continue;
     const inuse = b.conns.size + b.upstreamPorts.inUse;
-    w.log.log('kernel', `${b.name}: ss -s: TCP: inuse ${inuse} orphan 0 tw ${tw}`);
+    w.trace.emit({ kind: 'kernel.ss', backend: b.name, inuse, tw, upstreamPortsBusy: b.upstreamPorts.inUse + b.upstreamPorts.timeWaitHeld, portRange: b.kernel.ip_local_port_range });
   }
   if (w.now + 60 <= w.scenario.horizon) w.engine.schedule(60, observeSockets, w);
 }

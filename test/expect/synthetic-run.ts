@@ -9,6 +9,7 @@
  */
 import { Histogram } from '../../sim/metrics/histogram.js';
 import type { RunResult, Timeline } from '../../sim/result.js';
+import { logLine } from '../reports/fixture.js';
 
 const RESET_B = [0, 0, 0, 5, 2, 0, 0, 0, 0, 0];
 const ACTIVE_B = [10, 10, 10, 0, 0, 0, 0, 0, 0, 0];
@@ -81,8 +82,8 @@ export function syntheticRun(seed = 1): RunResult {
     histograms: { request_latency: h },
     timeline,
     events: [
-      { t: 2.5, source: 'lb', text: 'backend vm-b draining' },
-      { t: 4, source: 'nginx', text: 'vm-b: recv() failed (104: Connection reset by peer)' },
+      logLine(2.5, 'lb', 'backend vm-b draining'),
+      logLine(4, 'nginx', 'vm-b: recv() failed (104: Connection reset by peer)'),
     ],
     expectations: [],
     engineEvents: 0,

@@ -3,7 +3,25 @@ import { narrate } from '../../sim/explain/narrate.js';
 import { phaseSummary } from '../../sim/explain/phase-summary.js';
 import { splitPhases } from '../../sim/explain/phases.js';
 import { wrap } from '../../sim/explain/wrap.js';
+import type { LogLine } from '../../sim/result.js';
+import type { TraceInput, TraceRecord } from '../../sim/trace/records.js';
+import { logLines } from '../../sim/trace/log-lines.js';
 import { fixtureFacts } from './helpers.js';
+
+/** A log line as a run writes it: the record at t, its text from the catalog. */
+function line(t: number, input: TraceInput, folded = 0): LogLine {
+  return logLines([{ t, record: { ...input, t } as TraceRecord, folded }])[0]!;
+}
+
+const poll = (active: number, drainRate: number): TraceInput => ({
+  kind: 'lb.draining',
+  backend: 'vm-a',
+  newConn: 0,
+  active,
+  drainRate,
+  gateThreshold: 10,
+  gateMaxWait: 1800,
+});
 
 describe('splitPhases', () => {
   it('opens a phase at each action; lines at an action belong to the phase it opens', () => {
@@ -41,11 +59,12 @@ describe('narrate', () => {
   it('tells each phase with its lines, notes and numbers, plain without colour', () => {
     const { result, scenario } = fixtureFacts();
     result.events = [
-      { t: 10, source: 'deploy', text: 'deploy start on vm-a: unbind -> drain -> gate(new==0 && active<10) -> terminate' },
-      { t: 20, source: 'lb', text: 'backend=vm-a draining new_conn=0 active_conn=598 drain_rate=-6.0/min' },
-      { t: 30, source: 'lb', text: 'backend=vm-a draining new_conn=0 active_conn=590 drain_rate=-5.0/min' },
-      { t: 40, source: 'lb', text: 'backend=vm-a draining new_conn=0 active_conn=580 drain_rate=-4.0/min' },
-      { t: 41, source: 'nginx', text: 'something the notes do not know' },
+      line(10, { kind: 'deploy.start', backend: 'vm-a', threshold: 10, poll: 10, maxWait: 1800, onTimeout: 'force' }),
+      line(20, poll(598, -6)),
+      line(30, poll(590, -5)),
+      line(40, poll(580, -4)),
+      line(41, { kind: 'nginx.reset_reading_request', backend: 'vm-a', retries: 2, retryBackoff: { policy: 'full_jitter', base: 0.1, cap: 2 } }),
+      line(41.999, { kind: 'nginx.reset_reading_request', backend: 'vm-b', retries: 2, retryBackoff: { policy: 'full_jitter', base: 0.1, cap: 2 } }, 7),
     ];
     const text = narrate(result, scenario, { color: false, width: 100 });
     expect(text).not.toContain('\u001b[');
@@ -62,14 +81,18 @@ describe('narrate', () => {
         '      → The deploy gate polls vm-a: no new flows, 580 still open, falling 4/min on average since the',
       ].join('\n'),
     );
-    expect(text).toMatch(/ {2}14:00:41\.000 \[nginx\] something the notes do not know\n {2}In this phase:/);
+    // Repeats of a kind group across backends; the fold's repeats count as events.
+    expect(text).toContain('  14:00:41.000 [nginx] vm-a: recv() failed (104: Connection reset by peer) while reading client request line');
+    expect(text).toContain('      → The LB forgot this vm-a flow');
+    expect(text).toContain('      … 1 more like this until 14:00:41.999 (9 events in all, counting the folded repeats); the\n        last:');
+    expect(text).toContain('  14:00:41.999 [nginx] vm-b: recv() failed (104: Connection reset by peer) while reading client request line (7 more like this in this second)');
     expect(text).toContain('FAIL errors.total == 0');
     for (const line of text.split('\n')) if (!line.includes('] ')) expect(line.length, line).toBeLessThanOrEqual(100);
   });
 
   it('colours warnings and headings only when asked', () => {
     const { result, scenario } = fixtureFacts();
-    result.events = [{ t: 30, source: 'app', text: 'vm-a: killed (SIGKILL): no graceful hook runs' }];
+    result.events = [line(30, { kind: 'app.killed', backend: 'vm-a', inFlight: 3 })];
     const text = narrate(result, scenario, { color: true, width: 100 });
     expect(text).toContain('\u001b[33m  14:00:30.000 [app] vm-a: killed (SIGKILL)');
     expect(text).toContain('\u001b[1mdrainsim explain · fixture-drain · seed 42');

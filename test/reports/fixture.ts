@@ -3,7 +3,12 @@
  * vm-a drained at 10 s with resets at 30 s. Values include float noise (30.000000000000004) so
  * rounding shows in the goldens.
  */
-import type { RunResult } from '../../sim/result.js';
+import type { LogLine, RunResult } from '../../sim/result.js';
+
+/** A free-text log line for report tests; its record is a timeline note with the same text. */
+export function logLine(t: number, source: string, text: string): LogLine {
+  return { t, source, text, record: { t, kind: 'deploy.note', text }, folded: 0 };
+}
 
 const entities = ['vm-a', 'vm-b', 'total'];
 const t = [10, 20, 30, 40, 50];
@@ -82,11 +87,11 @@ export function fixtureResult(): RunResult {
     },
     timeline: buildTimeline(),
     events: [
-      { t: 0, source: 'lb', text: 'backend=vm-a up active_conn=0' },
-      { t: 10, source: 'deploy', text: 'drain vm-a timeout=20s' },
-      { t: 10.0005, source: 'lb', text: 'backend=vm-a draining new_conn=0 active_conn=598' },
-      { t: 30, source: 'k8s', text: 'pod vm-a terminated (SIGKILL after grace period)' },
-      { t: 30.1234, source: 'nginx', text: 'recv() failed (104: Connection reset by peer)\nwhile reading upstream' },
+      logLine(0, 'lb', 'backend=vm-a up active_conn=0'),
+      logLine(10, 'deploy', 'drain vm-a timeout=20s'),
+      logLine(10.0005, 'lb', 'backend=vm-a draining new_conn=0 active_conn=598'),
+      logLine(30, 'k8s', 'pod vm-a terminated (SIGKILL after grace period)'),
+      logLine(30.1234, 'nginx', 'recv() failed (104: Connection reset by peer)\nwhile reading upstream'),
     ],
     expectations: [
       { text: 'active_conn(total) >= 1180 at 40s', passed: true, actual: 1190 },

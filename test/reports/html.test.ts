@@ -8,7 +8,7 @@ import { simTimeOf } from '../../sim/scenario/sim-time.js';
 import type { RunResult, Timeline } from '../../sim/result.js';
 import { buildModel } from '../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
-import { fixtureResult } from './fixture.js';
+import { fixtureResult, logLine } from './fixture.js';
 
 const FAKE_ASSETS = { script: '/* uPlot */', css: '/* uPlot css */' };
 
@@ -96,7 +96,7 @@ describe('report.html', () => {
   it('escapes text, and data that could close its script block', () => {
     const result = withTimeline([{ at: '30s', do: 'note', text: '</script><script>alert(1)</script><!--' }]);
     result.scenario.description = '<b>bold</b> & "quoted"';
-    result.events.push({ t: 40, source: 'app', text: '<img src=x onerror=alert(1)>' });
+    result.events.push(logLine(40, 'app', '<img src=x onerror=alert(1)>'));
     const html = renderHtmlReport(result, FAKE_ASSETS);
     expect(html).toContain('&lt;b&gt;bold&lt;/b&gt; &amp; &quot;quoted&quot;');
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');

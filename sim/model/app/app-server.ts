@@ -119,7 +119,7 @@ export class AppServer {
     backend.app.pausedUntil = until;
     w.metrics.inc(w.c.pauses, backend.index);
     this.pauseLengths.record(duration);
-    if (cause !== 'GC' || duration >= 0.1) w.log.logLimited(`pause-${backend.index}`, 'app', `${backend.name}: ${cause} pause ${Math.round(duration * 1000)}ms (all workers stopped)`);
+    if (cause !== 'GC' || duration >= 0.1) w.trace.emitLimited(`pause-${backend.index}`, { kind: 'app.pause', backend: backend.name, cause, duration });
     for (const job of backend.app.serving) {
       w.engine.cancel(job.timer);
       job.serviceEnd += extra;

@@ -100,7 +100,12 @@ export class WsEndpoint implements WsUpstream {
     w.metrics.inc(wsCloseCounter(w.c, code), backend.index);
     if (code === WsClose.NORMAL) return;
     if (code === WsClose.ABNORMAL) {
-      w.log.logLimited(`ws-idle-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while proxying upgraded connection`);
+      w.trace.emitLimited(`ws-idle-${backend.index}`, {
+        kind: 'nginx.tunnel_idle_timeout',
+        backend: backend.name,
+        proxyReadTimeout: backend.nginx.config.proxy_read_timeout,
+        reconnect: w.scenario.clients.ws.reconnect,
+      });
     }
     this.downstream.closedByServer(conn);
   }
@@ -135,7 +140,16 @@ export class WsEndpoint implements WsUpstream {
     const sessions = [...backend.wsSessions];
     if (ws.drain_notice) for (const s of sessions) s.retryAfter = ws.retry_after;
     if (!ws.close_on_shutdown) return;
-    w.log.log('app', `${backend.name}: drain: DRAIN_NOTICE retryAfter=${Math.round(ws.retry_after)}s sent to ${sessions.length} sessions, closing with 1001`);
+    const reconnect = w.scenario.clients.ws.reconnect;
+    w.trace.emit({
+      kind: 'app.drain_notice',
+      backend: backend.name,
+      retryAfter: ws.retry_after,
+      sessions: sessions.length,
+      closeSpread: ws.close_spread,
+      honorRetryAfter: reconnect.honor_retry_after,
+      reconnectPolicy: reconnect.policy,
+    });
     sessions.forEach((s, i) => {
       if (s.timer >= 0) w.engine.cancel(s.timer);
       s.timer = w.engine.schedule((ws.close_spread * i) / Math.max(1, sessions.length), this.goingAway, s);

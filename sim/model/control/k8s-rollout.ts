@@ -1,6 +1,5 @@
 import type { Distribution } from '../../scenario/distribution.js';
 import type { Rng } from '../../engine/random.js';
-import { formatDuration } from '../../scenario/units.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import type { World } from '../core/world.js';
@@ -34,14 +33,14 @@ export class Rollout {
   }
 
   start(plan: RolloutPlan): void {
-    this.w.log.log('k8s', `rolling update of ${plan.pods.length} pods: terminationGracePeriodSeconds=${plan.gracePeriod}, preStop sleep ${formatDuration(plan.preStop)}`);
+    this.w.trace.emit({ kind: 'k8s.rollout_start', pods: plan.pods.length, gracePeriod: plan.gracePeriod, preStop: plan.preStop, propagation: plan.propagation.spec });
     this.terminatePod(plan, 0);
   }
 
   private terminatePod(plan: RolloutPlan, i: number): void {
     const w = this.w;
     if (i >= plan.pods.length) {
-      w.log.log('k8s', 'rolling update complete');
+      w.trace.emit({ kind: 'k8s.rollout_complete', pods: plan.pods.length });
       return;
     }
     const b = plan.pods[i];
@@ -49,22 +48,24 @@ export class Rollout {
     const epochAtStart = backend.app.epoch;
     const incarnationAtStart = backend.incarnation;
     const delay = plan.propagation.sample(this.rng);
-    w.log.log('k8s', `pod ${backend.name}: Terminating (deletionTimestamp set); endpoint removal propagating, preStop started`);
+    w.trace.emit({ kind: 'k8s.pod_terminating', pod: backend.name, preStop: plan.preStop, gracePeriod: plan.gracePeriod });
+    let endpointRemoved = false;
     w.engine.schedule(delay, () => {
       // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
       if (backend.incarnation !== incarnationAtStart) return;
       w.lb.setPoolState(b, PoolState.DETACHED);
-      w.log.log('k8s', `pod ${backend.name}: endpoint removed from the load balancer after ${formatDuration(Math.round(delay * 1000) / 1000)}`);
+      endpointRemoved = true;
+      w.trace.emit({ kind: 'k8s.endpoint_removed', pod: backend.name, delay, preStop: plan.preStop });
     }, null);
     w.engine.schedule(plan.preStop, () => {
-      w.log.log('k8s', `pod ${backend.name}: SIGTERM (app stops accepting, finishes in-flight requests)`);
+      w.trace.emit({ kind: 'k8s.pod_sigterm', pod: backend.name, gracePeriod: plan.gracePeriod, preStop: plan.preStop, endpointRemoved });
       this.life.podSigterm(backend);
       this.exitWhenIdle(plan, i, w.now);
     }, null);
     w.engine.schedule(plan.gracePeriod, () => {
       if (!backend.app.up || backend.app.epoch !== epochAtStart) return;
       const inFlight = backend.busyWorkers + backend.appQueueLength;
-      w.log.log('k8s', `pod ${backend.name}: grace period (${plan.gracePeriod}s) over: SIGKILL, ${inFlight} requests cut`);
+      w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
       this.life.killApp(backend);
       this.replace(plan, i);
     }, null);
@@ -77,7 +78,7 @@ export class Rollout {
     const check = (): void => {
       if (!backend.app.up) return;
       if (backend.busyWorkers === 0 && backend.appQueueLength === 0) {
-        w.log.log('app', `${backend.name}: graceful shutdown complete after ${formatDuration(Math.round((w.now - since) * 1000) / 1000)}`);
+        w.trace.emit({ kind: 'app.shutdown_complete', backend: backend.name, after: w.now - since, gracePeriod: plan.gracePeriod });
         this.life.appExited(backend);
         this.replace(plan, i);
         return;
@@ -95,7 +96,7 @@ export class Rollout {
     w.engine.schedule(backend.app.config.startup_time, () => {
       this.life.podReady(b);
       w.metrics.inc(w.c.restarts, b);
-      w.log.log('k8s', `pod ${backend.name} (new version): Ready; endpoint added`);
+      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
       w.engine.schedule(plan.between, () => this.terminatePod(plan, i + 1), null);
     }, null);
   }

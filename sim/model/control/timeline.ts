@@ -1,6 +1,5 @@
 import type { DrainRecord } from '../../result.js';
 import type { Action } from '../../scenario/schema.js';
-import { formatDuration } from '../../scenario/units.js';
 import { simTimeOf } from '../../scenario/sim-time.js';
 import { definedOnly } from '../../util/defined-only.js';
 import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
@@ -9,6 +8,7 @@ import type { Population, SessionAges } from '../core/populations.js';
 import type { AppServer } from '../app/app-server.js';
 import type { Rollout } from './k8s-rollout.js';
 import type { World } from '../core/world.js';
+import type { Backend } from '../vm/backend.js';
 
 interface GateRun {
   b: number;
@@ -67,14 +67,14 @@ export class Orchestrator {
       case 'set': {
         const targets = action.backend ? [this.backendIndex(action.backend)] : w.backends.map((_, i) => i);
         for (const b of targets) w.backends[b].nginx.reload({ ...w.backends[b].nginx.config, ...definedOnly(action.nginx) });
-        w.log.log('deploy', `config change on ${action.backend ?? 'all backends'}: ${describe(action.nginx)} (nginx -s reload)`);
+        w.trace.emit({ kind: 'deploy.config', target: action.backend ?? null, nginx: action.nginx });
         return;
       }
       case 'load':
         if (action.http_rate !== undefined) this.http.setRate(action.http_rate);
         if (action.ws_rate !== undefined) this.ws.setRate(action.ws_rate);
         if (action.request_rate !== undefined) this.requests.setRate(action.request_rate);
-        w.log.log('client', `load change: ${describe({ http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate })}`);
+        w.trace.emit({ kind: 'client.load', rates: { http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate } });
         return;
       case 'rollout': {
         const pods = (action.pods ?? w.backends.map((b) => b.name)).map((n) => this.backendIndex(n));
@@ -92,12 +92,18 @@ export class Orchestrator {
       case 'dependency': {
         if (action.backend) w.backends[this.backendIndex(action.backend)].app.setDependency(action.state);
         else w.setSharedDependency(action.state);
-        const what = action.state === 'down' ? 'dead (every query fails)' : action.state === 'slow' ? 'slow (queries take seconds)' : 'healthy again';
-        w.log.log('app', action.backend ? `${action.backend}: database connection pool ${what}` : `shared database ${what}`);
+        const app = action.backend ? w.backends[this.backendIndex(action.backend)].app.config : w.scenario.app;
+        w.trace.emit({
+          kind: 'app.dependency',
+          backend: action.backend ? action.backend : null,
+          state: action.state,
+          failTime: app.dependency_fail_time,
+          slowLatency: app.dependency_slow_latency.spec,
+        });
         return;
       }
       case 'note':
-        w.log.log('deploy', action.text);
+        w.trace.emit({ kind: 'deploy.note', text: action.text });
         return;
     }
   };
@@ -106,7 +112,8 @@ export class Orchestrator {
     const w = this.w;
     const b = this.backendIndex(action.backend);
     const backend = w.backends[b];
-    w.log.log('deploy', `deploy start on ${backend.name}: unbind -> drain -> gate(new==0 && active<${action.gate.threshold}) -> terminate`);
+    const gate = action.gate;
+    w.trace.emit({ kind: 'deploy.start', backend: backend.name, threshold: gate.threshold, poll: gate.poll, maxWait: gate.max_wait, onTimeout: gate.on_timeout });
     this.life.unbind(b);
     const wsAvgAge = this.sessions.averageAge(backend);
     const record: DrainRecord = {
@@ -120,7 +127,7 @@ export class Orchestrator {
       activeAtEnd: w.lb.active[b],
     };
     this.drains.push(record);
-    if (backend.wsSessions.size > 0) w.log.log('app', `${backend.name}: ws_sessions=${backend.wsSessions.size}, avg_age=${formatAge(wsAvgAge)}`);
+    if (backend.wsSessions.size > 0) this.logSessions(backend, wsAvgAge);
     const ws = backend.app.config.ws;
     if (ws.drain_notice || ws.close_on_shutdown) this.life.runDrainHook(backend);
     const run: GateRun = { b, action, record, newAtLastPoll: this.w.lb.newFlows[b], lastLogMinute: -1 };
@@ -139,29 +146,34 @@ export class Orchestrator {
     if (minute !== run.lastLogMinute) {
       run.lastLogMinute = minute;
       const rate = elapsed > 0 ? ((active - record.activeAtStart) / elapsed) * 60 : 0;
-      w.log.log('lb', `backend=${backend.name} draining new_conn=${fresh} active_conn=${active} drain_rate=${rate.toFixed(1)}/min`);
+      w.trace.emit({ kind: 'lb.draining', backend: backend.name, newConn: fresh, active, drainRate: rate, gateThreshold: action.gate.threshold, gateMaxWait: action.gate.max_wait });
     }
     if (w.lb.state[b] !== PoolState.DRAINING) return;
     if (fresh === 0 && active < action.gate.threshold) {
       record.completedAt = w.now;
       record.activeAtEnd = active;
-      w.log.log('deploy', `drain complete on ${backend.name} after ${formatDuration(elapsed)} (active_conn=${active})`);
+      w.trace.emit({ kind: 'deploy.drain_complete', backend: backend.name, after: elapsed, active });
       return this.finish(run);
     }
     if (elapsed >= action.gate.max_wait) {
       record.timedOut = true;
       record.activeAtEnd = active;
-      w.log.log('deploy', `timeout waiting for drain completion (${Math.round(action.gate.max_wait)}s)`);
-      if (backend.wsSessions.size > 0) w.log.log('app', `${backend.name}: ws_sessions=${backend.wsSessions.size}, avg_age=${formatAge(this.sessions.averageAge(backend))}`);
+      w.trace.emit({ kind: 'deploy.gate_timeout', backend: backend.name, maxWait: action.gate.max_wait });
+      if (backend.wsSessions.size > 0) this.logSessions(backend, this.sessions.averageAge(backend));
       if (action.gate.on_timeout === 'abort') {
-        w.log.log('deploy', `deploy aborted: ${backend.name} left DRAINING with ${active} active connections`);
+        w.trace.emit({ kind: 'deploy.aborted', backend: backend.name, active });
         return;
       }
-      w.log.log('deploy', `forced stage: terminating ${backend.name} with ${active} active connections`);
+      w.trace.emit({ kind: 'deploy.forced', backend: backend.name, active });
       return this.finish(run);
     }
     w.engine.schedule(action.gate.poll, this.poll, run);
   };
+
+  private logSessions(backend: Backend, avgAge: number): void {
+    const ws = backend.app.config.ws;
+    this.w.trace.emit({ kind: 'app.ws_sessions', backend: backend.name, sessions: backend.wsSessions.size, avgAge, wsHook: ws.drain_notice || ws.close_on_shutdown });
+  }
 
   private finish(run: GateRun): void {
     const w = this.w;
@@ -169,16 +181,4 @@ export class Orchestrator {
     const rebind = run.action.rebind_after;
     if (rebind > 0 && rebind !== Infinity) w.engine.schedule(rebind, (b: number) => this.life.bind(b), run.b);
   }
-}
-
-function describe(o: Record<string, unknown>): string {
-  return Object.entries(o)
-    .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}=${typeof v === 'number' && k.endsWith('timeout') ? formatDuration(v) : String(v)}`)
-    .join(' ');
-}
-
-/** Session ages are logged to the minute, like `avg_age=2h 11m`. */
-function formatAge(seconds: number): string {
-  return formatDuration(Math.round(seconds / 60) * 60);
 }

@@ -22,7 +22,8 @@ export class World {
   readonly engine = new Engine(4096);
   readonly streams: RandomStreams;
   readonly metrics: Metrics;
-  readonly log: EventLog;
+  /** The event log: the model emits typed records (sim/trace/records.ts) into it. */
+  readonly trace: EventLog;
   readonly c: Counters;
   private readonly portCursor: Uint16Array;
   private nextConnId = 1;
@@ -43,7 +44,7 @@ export class World {
       this.backends.map((b) => b.name),
       scenario.sample_interval,
     );
-    this.log = new EventLog(() => this.engine.now);
+    this.trace = new EventLog(() => this.engine.now);
     this.metrics.clock = this.engine;
     this.c = defineCounters(this.metrics);
     this.portCursor = new Uint16Array(Math.min(scenario.clients.source_ips, 1 << 20));
@@ -137,7 +138,7 @@ export class World {
 
   timeWaitOverflow(backend: Backend): void {
     this.metrics.inc(this.c.twOverflow, backend.index);
-    this.log.logLimited(`tw-overflow-${backend.index}`, 'kernel', `${backend.name}: TCP: time wait bucket table overflow`);
+    this.trace.emitLimited(`tw-overflow-${backend.index}`, { kind: 'kernel.tw_overflow', backend: backend.name, maxTwBuckets: backend.kernel.tcp_max_tw_buckets });
   }
 
   /** Count a client-visible error. */

@@ -53,11 +53,11 @@ export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthCh
       const name = w.backends[b].name;
       const ms = Math.round(duration * 1000);
       if (up) {
-        w.log.log('hc', `Server ${BACKEND_NAME}/${name} is UP, reason: ${reason}, check duration: ${ms}ms. ${active} active and 0 backup servers online.`);
+        w.trace.emit({ kind: 'hc.up', pool: BACKEND_NAME, backend: name, reason, durationMs: ms, active, rise: policy.rise });
         startSlowstart(w, b);
       } else {
-        w.log.log('hc', `Server ${BACKEND_NAME}/${name} is DOWN, reason: ${reason}, check duration: ${ms}ms. ${active} active and 0 backup servers left. ${w.backends[b].appQueueLength} remaining in queue.`);
-        if (active === 0) w.log.log('hc', `backend '${BACKEND_NAME}' has no server available!`);
+        w.trace.emit({ kind: 'hc.down', pool: BACKEND_NAME, backend: name, reason, durationMs: ms, active, queued: w.backends[b].appQueueLength, fall: policy.fall, inter: policy.inter });
+        if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
       }
     });
     checkers.push(hc);
@@ -67,14 +67,14 @@ export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthCh
     const probe = new HealthChecker(w, app, probePolicy(readiness), (b, up, reason) => {
       w.lb.ready[b] = up ? 1 : 0;
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
-      w.log.log('k8s', `pod ${w.backends[b].name}: Readiness probe ${up ? 'succeeded' : `failed: ${reason}`}; endpoint ${up ? 'added to' : 'removed from'} the Service`);
+      w.trace.emit({ kind: 'k8s.readiness', pod: w.backends[b].name, ready: up, reason });
     });
     checkers.push(probe);
   }
   if (liveness) {
     const probe = new HealthChecker(w, app, probePolicy(liveness), (b, up, reason) => {
       if (up) return;
-      w.log.log('k8s', `pod ${w.backends[b].name}: Liveness probe failed: ${reason}; container will be restarted`);
+      w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
       life.restartApp(b);
       // A restarted container is probed afresh: failureThreshold failures again before the next restart.
       probe.reset(b, true);

@@ -36,7 +36,7 @@ export class LbConnector implements FlowUpstream {
     this.w.assignTuple(conn);
     const b = this.w.lb.pick(this.rng, this.w.clientIp(conn));
     if (b < 0) {
-      this.w.log.logLimited('lb-no-server', 'lb', 'backend pool has no server available');
+      this.w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
       handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
       return;
     }
@@ -55,7 +55,8 @@ export class LbConnector implements FlowUpstream {
     const backend = w.backends[b];
     if (backend.conns.has(conn) && backend.nginx.running) {
       w.metrics.inc(w.c.resetIn, b);
-      w.log.logLimited(`lb-rst-in-${b}`, 'nginx', `${backend.name}: recv() failed (104: Connection reset by peer) while reading client request line`);
+      const http = w.scenario.clients.http;
+      w.trace.emitLimited(`lb-rst-in-${b}`, { kind: 'nginx.reset_reading_request', backend: backend.name, retries: http.retries, retryBackoff: http.retry_backoff });
     }
     w.end(conn, EndKind.RESET);
     return false;
@@ -88,7 +89,16 @@ export class LbConnector implements FlowUpstream {
     const w = this.w;
     const vanished = !w.backends[a.backend].hostUp;
     if (a.retriesLeft <= 0) {
-      w.log.logLimited(`lb-connect-fail-${a.backend}`, 'lb', `backend=${w.backends[a.backend].name} connect failed after ${w.scenario.lb.retries} retries (${vanished ? 'timeout' : 'refused'})`);
+      const lb = w.scenario.lb;
+      w.trace.emitLimited(`lb-connect-fail-${a.backend}`, {
+        kind: 'lb.connect_failed',
+        backend: w.backends[a.backend].name,
+        retries: lb.retries,
+        cause: vanished ? 'timeout' : 'refused',
+        connectTimeout: lb.connect_timeout,
+        retryInterval: lb.retry_interval,
+        redispatch: lb.redispatch,
+      });
       a.handler.connectFailed(a.conn, vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, a.backend);
       return;
     }

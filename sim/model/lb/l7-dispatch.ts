@@ -51,7 +51,7 @@ export class RequestBalancer implements RequestUpstream {
     const b = server >= 0 ? server : this.pick(req);
     if (b < 0) {
       // HAProxy answers 503 when the backend has no server available.
-      w.log.logLimited('lb-no-server-req', 'lb', `backend 'be' has no server available: 503 Service Unavailable`);
+      w.trace.emitLimited('lb-no-server-req', { kind: 'lb.no_server_503', pool: 'be' });
       this.downstream.answered(req, Status.UNAVAILABLE, -1);
       return;
     }
@@ -145,7 +145,7 @@ export class RequestBalancer implements RequestUpstream {
       const lost = home !== b || this.sessionEpoch[req.user] !== epoch;
       if (lost) {
         w.metrics.inc(w.c.sessionsLost, home);
-        w.log.logLimited('session-lost', 'app', `${w.backends[b].name}: session of user ${req.user} not found (was on ${w.backends[home].name}): user logged out`);
+        w.trace.emitLimited('session-lost', { kind: 'app.session_lost', backend: w.backends[b].name, user: req.user, home: w.backends[home].name });
       }
     }
     this.sessionBackend[req.user] = b;

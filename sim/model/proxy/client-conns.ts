@@ -40,7 +40,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
       // waiting for an answer that never comes.
       w.metrics.inc(w.c.resetIn, b);
-      w.log.logLimited(`lb-rst-${b}`, 'nginx', `${w.backends[b].name}: writev() failed (104: Connection reset by peer) while sending to client`);
+      w.trace.emitLimited(`lb-rst-${b}`, { kind: 'nginx.reset_writing_response', backend: w.backends[b].name, requestTimeout: w.scenario.clients.http.request_timeout });
       w.dropServerEnd(conn, true);
       this.sink.noAnswer(conn);
       return;

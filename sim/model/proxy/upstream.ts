@@ -64,11 +64,13 @@ export class RequestPath {
     const port = backend.upstreamPorts.connect(now);
     if (port < 0) {
       w.metrics.inc(w.c.errEaddrnotavail, backend.index);
-      w.log.logLimited(
-        `eaddrnotavail-${backend.index}`,
-        'nginx',
-        `${backend.name}: connect() to ${this.appAddress(backend)} failed (99: Cannot assign requested address) while connecting to upstream`,
-      );
+      w.trace.emitLimited(`eaddrnotavail-${backend.index}`, {
+        kind: 'nginx.upstream_no_port',
+        backend: backend.name,
+        upstream: this.appAddress(backend),
+        upstreamKeepalive: backend.nginx.config.upstream_keepalive,
+        portRange: backend.kernel.ip_local_port_range,
+      });
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
     }
@@ -87,7 +89,12 @@ export class RequestPath {
     conn.timer = -1;
     const backend = this.w.backends[conn.backend];
     if (connectDeadlinePassed(this.w.now, conn.requestStartedAt, backend.nginx.config.proxy_connect_timeout)) {
-      this.w.log.logLimited(`connect-timeout-${backend.index}`, 'nginx', `${backend.name}: upstream timed out (110: Connection timed out) while connecting to upstream`);
+      this.w.trace.emitLimited(`connect-timeout-${backend.index}`, {
+        kind: 'nginx.upstream_connect_timeout',
+        backend: backend.name,
+        backlog: Math.min(backend.app.config.backlog, backend.kernel.somaxconn),
+        proxyConnectTimeout: backend.nginx.config.proxy_connect_timeout,
+      });
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
       return;
@@ -136,11 +143,7 @@ export class RequestPath {
   }
 
   private refused(backend: Backend, conn: Conn): void {
-    this.w.log.logLimited(
-      `refused-${backend.index}`,
-      'nginx',
-      `${backend.name}: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://${this.appAddress(backend)}/"`,
-    );
+    this.w.trace.emitLimited(`refused-${backend.index}`, { kind: 'nginx.upstream_refused', backend: backend.name, upstream: this.appAddress(backend) });
     this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 

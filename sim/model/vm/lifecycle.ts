@@ -31,13 +31,14 @@ export class Lifecycle {
     const backend = w.backends[b];
     if (!backend.hostUp || !backend.nginx.listening || !backend.app.accepting) this.freshStart(backend);
     w.lb.setPoolState(b, PoolState.BOUND);
-    w.log.log('lb', `backend ${backend.name} bound: new connections accepted (BOUND)`);
+    w.trace.emit({ kind: 'lb.bound', backend: backend.name, balance: w.scenario.lb.balance });
   }
 
   unbind(b: number): void {
     const w = this.w;
     w.lb.setPoolState(b, PoolState.DRAINING);
-    w.log.log('lb', `backend=${w.backends[b].name} unbind+drain: new_conn blocked, ${w.lb.active[b]} existing flows kept (DRAINING)`);
+    const backend = w.backends[b];
+    w.trace.emit({ kind: 'lb.drain', backend: backend.name, active: w.lb.active[b], wsSessions: backend.wsSessions.size, keepaliveTimeout: backend.nginx.config.keepalive_timeout });
   }
 
   /** Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST. */
@@ -45,7 +46,7 @@ export class Lifecycle {
     const w = this.w;
     const backend = w.backends[b];
     w.lb.setPoolState(b, PoolState.DETACHED);
-    w.log.log('lb', `backend ${backend.name} removed from pool abruptly`);
+    w.trace.emit({ kind: 'lb.remove', backend: backend.name, active: w.lb.active[b], resetsFlows: w.scenario.lb.remove_resets_flows });
     if (!w.scenario.lb.remove_resets_flows) return;
     this.watchResets(b);
     for (const conn of [...backend.conns]) {
@@ -66,7 +67,7 @@ export class Lifecycle {
         w.engine.schedule(1, probe, s);
         return;
       }
-      w.log.log('lb', `reset_out=${s.peak}/s active_conn dropped ${s.activeBefore} -> ${w.lb.active[s.b]} in 10s`);
+      w.trace.emit({ kind: 'lb.reset_summary', backend: w.backends[s.b].name, peak: s.peak, activeBefore: s.activeBefore, activeAfter: w.lb.active[s.b] });
     };
     w.engine.schedule(1, probe, watch);
   }
@@ -76,10 +77,20 @@ export class Lifecycle {
     const backend = w.backends[b];
     if (mode === 'vanish') return this.vanish(backend);
     if (mode === 'kill') {
-      w.log.log('app', `${backend.name}: killed (SIGKILL): no graceful hook runs`);
+      w.trace.emit({ kind: 'app.killed', backend: backend.name, inFlight: backend.busyWorkers + backend.appQueueLength });
       return this.killApp(backend);
     }
-    w.log.log('app', `${backend.name}: SIGTERM (graceful shutdown ${backend.app.config.graceful_shutdown ? 'on' : 'off'}), nginx graceful quit`);
+    const app = backend.app.config;
+    w.trace.emit({
+      kind: 'app.sigterm',
+      backend: backend.name,
+      graceful: app.graceful_shutdown,
+      shutdownGrace: app.shutdown_grace,
+      workerShutdownTimeout: backend.nginx.config.worker_shutdown_timeout,
+      wsSessions: backend.wsSessions.size,
+      wsHook: app.ws.drain_notice || app.ws.close_on_shutdown,
+      drainHookDone: backend.app.drainHookDone,
+    });
     this.nginxQuit(backend);
     if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
     backend.app.sigterm();
@@ -113,7 +124,7 @@ export class Lifecycle {
   private forceCloseNginx(backend: Backend): void {
     const w = this.w;
     const open = backend.conns.size;
-    if (open > 0) w.log.log('nginx', `${backend.name}: worker_shutdown_timeout: closing ${open} connections`);
+    if (open > 0) w.trace.emit({ kind: 'nginx.shutdown_timeout', backend: backend.name, open, workerShutdownTimeout: backend.nginx.config.worker_shutdown_timeout });
     for (const conn of [...backend.conns]) this.serverEnds(conn, EndKind.SERVER_FIN);
     backend.nginx.stop();
   }
@@ -137,13 +148,7 @@ export class Lifecycle {
     job.phase = ReqPhase.NONE;
     job.status = Status.BAD_GATEWAY;
     if (unread) w.metrics.inc(w.c.resetIn, backend.index);
-    w.log.logLimited(
-      `kill-${backend.index}-${unread ? 'rst' : 'fin'}`,
-      'nginx',
-      unread
-        ? `${backend.name}: recv() failed (104: Connection reset by peer) while reading response header from upstream`
-        : `${backend.name}: upstream prematurely closed connection while reading response header from upstream`,
-    );
+    w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}`, { kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed', backend: backend.name });
     if (job instanceof Conn) {
       if (job.upstream) {
         if (unread) this.path.abortUpstream(backend, job.upstream);
@@ -157,7 +162,7 @@ export class Lifecycle {
   /** The host disappears: no FIN, no RST. Everything on it stops; peers find out by timeout. */
   private vanish(backend: Backend): void {
     const w = this.w;
-    w.log.log('deploy', `${backend.name}: instance terminated (host gone: peers get no FIN and no RST)`);
+    w.trace.emit({ kind: 'deploy.vanish', backend: backend.name, active: w.lb.active[backend.index], requestTimeout: w.scenario.clients.http.request_timeout });
     backend.vanish();
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of [...serving, ...queued]) {
@@ -205,7 +210,7 @@ export class Lifecycle {
     w.engine.schedule(backend.app.config.startup_time, (bk: Backend) => {
       if (bk.app.epoch !== epoch) return;
       bk.boot(Boot.CONTAINER_RESTART);
-      w.log.log('k8s', `pod ${bk.name}: container restarted`);
+      w.trace.emit({ kind: 'k8s.container_restarted', pod: bk.name });
     }, backend);
   }
 
@@ -229,6 +234,6 @@ export class Lifecycle {
   /** A rebuilt VM comes up empty: new processes, no connections, fresh kernel tables. */
   private freshStart(backend: Backend): void {
     backend.boot(Boot.NEW_VM);
-    this.w.log.log('deploy', `${backend.name}: new version started`);
+    this.w.trace.emit({ kind: 'deploy.new_version', backend: backend.name });
   }
 }

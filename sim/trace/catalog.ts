@@ -1,0 +1,541 @@
+/**
+ * The one catalog of trace records: for each kind (records.ts), the operator's log line exactly as
+ * events.log prints it, and the plain-language explanation `drainsim explain` writes under it.
+ * Both read only the record, which carries the settings in force and the counts it needs.
+ *
+ * Result readers (explain, reports, tests) import this; the model never does: it emits records,
+ * and the run's result turns them into lines (sim/trace/log-lines.ts).
+ */
+import { formatDuration } from '../scenario/units.js';
+import { formatNumber } from '../util/format-number.js';
+import type { BackoffSetting, TraceKind, TraceOf, TraceRecord } from './records.js';
+
+export type LogSource = 'lb' | 'nginx' | 'hc' | 'k8s' | 'app' | 'kernel' | 'deploy' | 'client';
+
+/** How explain colours a line (a subset of reports/colorize.ts Tone): lines an operator would worry about. */
+export type TraceTone = 'warn' | 'fail';
+
+export interface CatalogEntry<R> {
+  /** Component in brackets in the log. */
+  source: LogSource;
+  /** The operator's line, byte for byte what events.log has always printed. */
+  line: (r: R) => string;
+  /** How explain colours the line: warn for lines an operator would worry about. */
+  tone?: TraceTone;
+  /**
+   * For a record repeated through a phase, which repeat explain writes the explanation for: the
+   * first (the default) or the last, for progress records whose story is where they ended.
+   */
+  noteOn?: 'first' | 'last';
+  /** Records of one kind that tell different stories (readiness up vs down) group apart. */
+  variant?: (r: R) => string;
+  explain: (r: R) => string;
+}
+
+const n = formatNumber;
+const d = formatDuration;
+/** Linux TIME_WAIT length (TCP_TIMEWAIT_LEN), fixed in the kernel. */
+const TIME_WAIT_SECONDS = 60;
+
+/** An estimate to the minute, or to the hour beyond a day: more digits would claim precision it lacks. */
+function roughly(seconds: number): number {
+  const unit = seconds >= 86_400 ? 3600 : 60;
+  return Math.max(unit, Math.round(seconds / unit) * unit);
+}
+
+function backoff(b: BackoffSetting): string {
+  return `${b.policy} backoff from ${d(b.base)} capped at ${d(b.cap)}`;
+}
+
+/** Settings as a config-change line lists them: `keepalive_timeout=2s http_rate=25`. */
+function describe(o: Readonly<Record<string, unknown>>): string {
+  return Object.entries(o)
+    .filter(([, v]) => v !== undefined)
+    .map(([k, v]) => `${k}=${typeof v === 'number' && k.endsWith('timeout') ? formatDuration(v) : String(v)}`)
+    .join(' ');
+}
+
+/** Session ages are logged to the minute, like `avg_age=2h 11m`. */
+function formatAge(seconds: number): string {
+  return formatDuration(Math.round(seconds / 60) * 60);
+}
+
+/** Milliseconds as the log writes them: rounded to the millisecond. */
+function toMillis(seconds: number): number {
+  return Math.round(seconds * 1000) / 1000;
+}
+
+const DEPENDENCY_STATE = { down: 'dead (every query fails)', slow: 'slow (queries take seconds)', up: 'healthy again' } as const;
+
+type Catalog = { readonly [K in TraceKind]: CatalogEntry<TraceOf<K>> };
+
+export const CATALOG: Catalog = {
+  // ── load balancer ────────────────────────────────────────────────────────────────────────────
+  'lb.bound': {
+    source: 'lb',
+    line: (r) => `backend ${r.backend} bound: new connections accepted (BOUND)`,
+    explain: (r) =>
+      `${r.backend} is in the LB pool again: new connections go to it (balance ${r.balance}). ` +
+      'Existing connections stay where they are, so it fills up only as clients open new ones.',
+  },
+  'lb.drain': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} unbind+drain: new_conn blocked, ${r.active} existing flows kept (DRAINING)`,
+    explain: (r) => {
+      const ws = r.wsSessions > 0 ? ` ${n(r.wsSessions)} of them are WebSocket sessions, which end only when their users leave.` : '';
+      return (
+        `The drain starts: the LB sends ${r.backend} no new connections but keeps routing its ${n(r.active)} existing flows. ` +
+        `Each leaves only when it ends by itself (the client is done, or nginx closes it after ${d(r.keepaliveTimeout)} idle), ` +
+        `so the drain lasts as long as the longest-lived connection.${ws}`
+      );
+    },
+  },
+  'lb.remove': {
+    source: 'lb',
+    line: (r) => `backend ${r.backend} removed from pool abruptly`,
+    explain: (r) => {
+      const flows = `its ${n(r.active)} established flows`;
+      if (!r.resetsFlows) {
+        return `${r.backend} left the pool without drain, but this LB keeps existing flows (lb.remove_resets_flows: false): ${flows} carry on; new connections go elsewhere.`;
+      }
+      return `${r.backend} left the pool without drain: ${flows} have no path any more; the LB answers their next packets with RST.`;
+    },
+  },
+  'lb.reset_summary': {
+    source: 'lb',
+    line: (r) => `reset_out=${r.peak}/s active_conn dropped ${r.activeBefore} -> ${r.activeAfter} in 10s`,
+    explain: (r) =>
+      `Ten seconds after the cut, RSTs peaked at ${n(r.peak)}/s and ${n(r.activeBefore - r.activeAfter)} of the ${n(r.activeBefore)} forgotten flows are gone. ` +
+      "A flow dies only when its client next sends something, so the collapse follows the clients' think time: " +
+      `the ${n(r.activeAfter)} still idle will meet their RST later.`,
+  },
+  'lb.draining': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} draining new_conn=${r.newConn} active_conn=${r.active} drain_rate=${r.drainRate.toFixed(1)}/min`,
+    noteOn: 'last',
+    explain: (r) => {
+      if (r.newConn > 0) return `The deploy gate polls ${r.backend}: ${n(r.newConn)} new flows still arrived since the last poll, so the gate cannot pass yet (it needs new == 0).`;
+      const head = `The deploy gate polls ${r.backend}: no new flows, ${n(r.active)} still open`;
+      if (r.active < r.gateThreshold) return `${head}, under the gate's threshold of ${r.gateThreshold}.`;
+      // The rate as the line shows it, so the note and the line agree.
+      const rate = Number(r.drainRate.toFixed(1));
+      if (rate >= 0) return `${head}, and the number is not falling: nothing is ending these connections. The gate waits at most ${d(r.gateMaxWait)}.`;
+      const eta = ((r.active - r.gateThreshold) / -rate) * 60;
+      const verdict = eta > r.gateMaxWait ? `longer than the gate's max_wait of ${d(r.gateMaxWait)}` : `within the gate's max_wait of ${d(r.gateMaxWait)}`;
+      return (
+        `${head}, falling ${n(-rate)}/min on average since the drain began. ` +
+        `At that pace reaching fewer than ${r.gateThreshold} takes about ${d(roughly(eta))}, ${verdict}.`
+      );
+    },
+  },
+  'lb.no_server': {
+    source: 'lb',
+    line: () => 'backend pool has no server available',
+    tone: 'warn',
+    explain: () =>
+      'No backend is in the pool (detached, draining or failing health checks): the LB has nowhere to send a new connection and refuses it; clients see ECONNREFUSED.',
+  },
+  'lb.connect_failed': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} connect failed after ${r.retries} retries (${r.cause})`,
+    tone: 'warn',
+    variant: (r) => r.cause,
+    explain: (r) => {
+      const redispatch = r.redispatch ? ' (option redispatch sent the last try to another backend)' : '';
+      if (r.cause === 'timeout') {
+        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up; the client sees ETIMEDOUT.`;
+      }
+      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried ${r.retries} times, ${d(r.retryInterval)} apart${redispatch}, then gave up; the client sees ECONNREFUSED.`;
+    },
+  },
+  'lb.no_server_503': {
+    source: 'lb',
+    line: (r) => `backend '${r.pool}' has no server available: 503 Service Unavailable`,
+    tone: 'warn',
+    explain: () => 'No server is in rotation, so the LB answers the request itself with 503 Service Unavailable.',
+  },
+  // ── nginx ────────────────────────────────────────────────────────────────────────────────────
+  'nginx.reset_reading_request': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: recv() failed (104: Connection reset by peer) while reading client request line`,
+    tone: 'warn',
+    explain: (r) =>
+      `The LB forgot this ${r.backend} flow: when the client sent its next request, the LB answered it with RST and reset nginx's side too, ` +
+      `so nginx logs 104 (ECONNRESET) while waiting for that request. The client sees ECONNRESET and retries on a new connection (up to ${r.retries} retries, ${backoff(r.retryBackoff)}).`,
+  },
+  'nginx.reset_writing_response': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: writev() failed (104: Connection reset by peer) while sending to client`,
+    tone: 'warn',
+    explain: (r) =>
+      'nginx had an answer ready for a client whose flow the LB has forgotten: the write meets RST. ' +
+      `The client never gets it and waits out its request timeout (${d(r.requestTimeout)}): an ETIMEDOUT, not a reset.`,
+  },
+  'nginx.upstream_closed': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: upstream prematurely closed connection while reading response header from upstream`,
+    tone: 'warn',
+    explain: () => 'The app died mid-request: its kernel closed the socket with FIN while nginx waited for the response, so nginx answers 502 Bad Gateway.',
+  },
+  'nginx.upstream_reset': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: recv() failed (104: Connection reset by peer) while reading response header from upstream`,
+    tone: 'warn',
+    explain: () => 'The app was killed with this request still unread in its socket: the kernel answers with RST instead of FIN, nginx logs 104 and answers 502.',
+  },
+  'nginx.upstream_no_port': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: connect() to ${r.upstream} failed (99: Cannot assign requested address) while connecting to upstream`,
+    tone: 'warn',
+    explain: (r) => {
+      const [low, high] = r.portRange;
+      const keepalive =
+        r.upstreamKeepalive === 0 ? 'without upstream keepalive nginx opens a new connection to the app for every request' : `nginx keeps only ${r.upstreamKeepalive} idle connections to the app`;
+      return (
+        `${r.backend} has no free ephemeral port towards ${r.upstream}: ${keepalive}, and each close holds its port in TIME_WAIT for ${TIME_WAIT_SECONDS}s, ` +
+        `so all ${n(high - low + 1)} ports of ip_local_port_range (${low}-${high}) are taken. connect() fails and the client gets 502.`
+      );
+    },
+  },
+  'nginx.upstream_connect_timeout': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: upstream timed out (110: Connection timed out) while connecting to upstream`,
+    tone: 'warn',
+    explain: (r) =>
+      `The app's accept queue on ${r.backend} is full (backlog ${n(r.backlog)}): the kernel drops nginx's SYNs and nginx retries each second; after proxy_connect_timeout (${d(r.proxyConnectTimeout)}) it gives up and answers 504.`,
+  },
+  'nginx.upstream_refused': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://${r.upstream}/"`,
+    tone: 'warn',
+    explain: (r) => `Nothing accepts on ${r.upstream} (the app on ${r.backend} is stopped or shutting down): the connect gets RST and nginx answers 502.`,
+  },
+  'nginx.tunnel_idle_timeout': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: upstream timed out (110: Connection timed out) while proxying upgraded connection`,
+    tone: 'warn',
+    explain: (r) =>
+      `A WebSocket tunnel on ${r.backend} carried nothing for proxy_read_timeout (${d(r.proxyReadTimeout)}): nginx closes both sides without a Close frame. ` +
+      `The client sees 1006 and reconnects (${backoff(r.reconnect)}).`,
+  },
+  'nginx.shutdown_timeout': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: worker_shutdown_timeout: closing ${r.open} connections`,
+    tone: 'warn',
+    explain: (r) =>
+      `nginx's graceful quit on ${r.backend} waited worker_shutdown_timeout (${d(r.workerShutdownTimeout)}) and now closes the ${n(r.open)} connections still open, ` +
+      'mostly WebSockets, without a Close frame: their clients see 1006 and reconnect to another backend.',
+  },
+  // ── health checks and probes ─────────────────────────────────────────────────────────────────
+  'hc.up': {
+    source: 'hc',
+    line: (r) => `Server ${r.pool}/${r.backend} is UP, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers online.`,
+    variant: (r) => r.reason,
+    explain: (r) =>
+      `The LB's health check marks ${r.backend} UP after ${r.rise} checks in a row passed (${r.reason}): it gets new connections again, ${r.active} servers are in rotation now.`,
+  },
+  'hc.down': {
+    source: 'hc',
+    line: (r) =>
+      `Server ${r.pool}/${r.backend} is DOWN, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers left. ${r.queued} remaining in queue.`,
+    tone: 'warn',
+    variant: (r) => r.reason,
+    explain: (r) =>
+      `The LB's health check takes ${r.backend} out of rotation after ${r.fall} failed checks ${d(r.inter)} apart (${r.reason}); ${r.active} servers are left to carry its load. ` +
+      'A check that fails because the server is busy, not broken, moves that load onto the others and can take them down in turn.',
+  },
+  'hc.no_server': {
+    source: 'hc',
+    line: (r) => `backend '${r.pool}' has no server available!`,
+    tone: 'fail',
+    explain: () => 'Every server has failed its health check: the LB has nothing to send requests to, and clients get errors until a server passes its checks again.',
+  },
+  'k8s.readiness': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: Readiness probe ${r.ready ? 'succeeded' : `failed: ${r.reason}`}; endpoint ${r.ready ? 'added to' : 'removed from'} the Service`,
+    variant: (r) => (r.ready ? 'ready' : `unready ${r.reason}`),
+    explain: (r) =>
+      r.ready
+        ? `${r.pod} passes its readiness probe again: Kubernetes puts it back into the Service's endpoints and traffic returns.`
+        : `${r.pod} failed its readiness probe (${r.reason}): Kubernetes removes it from the Service's endpoints, so it gets no new traffic; the container keeps running.`,
+  },
+  'k8s.liveness_failed': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: Liveness probe failed: ${r.reason}; container will be restarted`,
+    tone: 'warn',
+    explain: (r) =>
+      `${r.pod} failed its liveness probe (${r.reason}): the kubelet kills the container and starts it again. Requests in flight fail; if the probe failed only because the app was busy, the restart makes things worse.`,
+  },
+  'k8s.container_restarted': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: container restarted`,
+    explain: (r) => `${r.pod}'s container is running again with empty state; it serves once its probes pass.`,
+  },
+  // ── Kubernetes rolling update (pod-lifecycle.md "Pod Termination Flow") ───────────────────────
+  'k8s.rollout_start': {
+    source: 'k8s',
+    line: (r) => `rolling update of ${r.pods} pods: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
+    explain: (r) =>
+      `A Kubernetes rolling update replaces the ${r.pods} pods one at a time: the next old pod goes only when its replacement is Ready. ` +
+      `Deleting a pod starts two things at once: its endpoint removal, which reaches the load balancer after a propagation delay (${r.propagation}), ` +
+      `and its preStop hook (sleep ${d(r.preStop)}), after which the app gets SIGTERM. ` +
+      `Whatever still runs ${r.gracePeriod}s after the deletion (terminationGracePeriodSeconds, preStop included) is killed with SIGKILL.`,
+  },
+  'k8s.rollout_complete': {
+    source: 'k8s',
+    line: () => 'rolling update complete',
+    explain: (r) => `All ${r.pods} pods run the new version; the rolling update is done.`,
+  },
+  'k8s.pod_terminating': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: Terminating (deletionTimestamp set); endpoint removal propagating, preStop started`,
+    explain: (r) => {
+      const race =
+        r.preStop > 0
+          ? `The preStop sleep (${d(r.preStop)}) holds SIGTERM back while the load balancer learns that the pod is leaving.`
+          : 'There is no preStop sleep: SIGTERM comes at once, before the load balancer has heard of the removal, so connections it still sends to the pod meet an app that no longer accepts.';
+      return `Kubernetes deletes ${r.pod}: the endpoint removal starts travelling to the load balancer and the preStop hook starts, both at once. ${race} The grace period of ${r.gracePeriod}s counts from now.`;
+    },
+  },
+  'k8s.endpoint_removed': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: endpoint removed from the load balancer after ${formatDuration(toMillis(r.delay))}`,
+    explain: (r) => {
+      const head = `The load balancer now knows ${r.pod} is leaving (${d(toMillis(r.delay))} after the deletion) and sends it no new connections.`;
+      if (r.delay > r.preStop) {
+        return `${head} That is later than the preStop sleep (${d(r.preStop)}): the app already had SIGTERM and stopped accepting, so connections sent to it in between were refused.`;
+      }
+      return `${head} The preStop sleep (${d(r.preStop)}) outlasts this delay, so no new connection reaches an app that has stopped accepting.`;
+    },
+  },
+  'k8s.pod_sigterm': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: SIGTERM (app stops accepting, finishes in-flight requests)`,
+    explain: (r) => {
+      const head = `preStop is over (${d(r.preStop)}) and the kubelet sends SIGTERM to ${r.pod}'s app: it stops accepting and finishes the requests it has, then exits; whatever still runs when the grace period (${r.gracePeriod}s from the deletion) ends is killed.`;
+      if (r.endpointRemoved) return `${head} The load balancer already stopped sending it new connections.`;
+      return `${head} The load balancer has not yet heard of the removal and still sends it new connections: they are refused until it does.`;
+    },
+  },
+  'k8s.grace_over': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: grace period (${r.gracePeriod}s) over: SIGKILL, ${r.inFlight} requests cut`,
+    tone: 'warn',
+    explain: (r) =>
+      `terminationGracePeriodSeconds (${r.gracePeriod}s) has passed since ${r.pod} was deleted and its app still holds ${n(r.inFlight)} requests: the kubelet sends SIGKILL and they fail. ` +
+      'A grace period longer than preStop plus the longest request avoids the cut.',
+  },
+  'k8s.pod_ready': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod} (new version): Ready; endpoint added`,
+    explain: (r) =>
+      `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added and it takes new connections with empty tables. The rollout moves on to the next pod.`,
+  },
+  // ── app ──────────────────────────────────────────────────────────────────────────────────────
+  'app.pause': {
+    source: 'app',
+    line: (r) => `${r.backend}: ${r.cause} pause ${Math.round(r.duration * 1000)}ms (all workers stopped)`,
+    tone: 'warn',
+    variant: (r) => r.cause,
+    explain: (r) => {
+      const cause = r.cause === 'stop-the-world' ? '' : ` (${r.cause})`;
+      return `The app on ${r.backend} stopped the world for ${Math.round(r.duration * 1000)}ms${cause}: no request progresses, new ones queue, and each waits up to that long longer.`;
+    },
+  },
+  'app.killed': {
+    source: 'app',
+    line: (r) => `${r.backend}: killed (SIGKILL): no graceful hook runs`,
+    tone: 'warn',
+    explain: (r) => {
+      const head = "kill -9: no shutdown hook, no Close frames, no draining. The kernel closes the app's sockets, with FIN where nothing was unread and RST where requests sat unread";
+      if (r.inFlight === 0) return `${head}; no request was in flight, so none fails.`;
+      return `${head}, so the ${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight fail${r.inFlight === 1 ? 's' : ''} with 502.`;
+    },
+  },
+  'app.sigterm': {
+    source: 'app',
+    line: (r) => `${r.backend}: SIGTERM (graceful shutdown ${r.graceful ? 'on' : 'off'}), nginx graceful quit`,
+    variant: (r) => (r.graceful ? 'on' : 'off'),
+    explain: (r) => {
+      const nginx = 'nginx quits gracefully: it stops listening and closes idle keepalive connections with FIN (so the VM holds their TIME_WAIT).';
+      if (!r.graceful) {
+        const sessions = r.wsSessions === 0 ? '' : ` and its ${n(r.wsSessions)} WebSocket sessions end without a Close frame (1006), so their clients all reconnect at once`;
+        return `The app has no graceful shutdown: SIGTERM ends it at once, like a kill: requests in flight get 502${sessions}. ${nginx}`;
+      }
+      const shutdown = r.workerShutdownTimeout;
+      const nginxLimit = shutdown > 0 && shutdown !== Infinity ? ` or nginx's worker_shutdown_timeout (${d(shutdown)})` : '';
+      let sessions = '';
+      if (r.drainHookDone && r.wsHook) sessions = ' Its WebSocket sessions were already asked to leave by the drain hook.';
+      else if (r.wsSessions > 0) sessions = ` Its ${n(r.wsSessions)} WebSocket sessions stay until they end or until the app exits${nginxLimit}${r.wsHook ? ', unless the drain hook moves them first' : ''}.`;
+      return `Graceful shutdown: the app stops accepting and finishes what it has, then exits (after shutdown_grace, ${d(r.shutdownGrace)}, at the latest). ${nginx}${sessions}`;
+    },
+  },
+  'app.ws_sessions': {
+    source: 'app',
+    line: (r) => `${r.backend}: ws_sessions=${r.sessions}, avg_age=${formatAge(r.avgAge)}`,
+    explain: (r) => {
+      const asked = r.wsHook ? "The app's drain hook asks them to move." : 'Nothing asks them to move: no drain notice, no server-side close.';
+      return (
+        `${n(r.sessions)} WebSocket sessions are open on ${r.backend}, on average ${formatAge(r.avgAge)} old. A session ends only when its user leaves, ` +
+        `so a gate waiting for "active < threshold" waits for people closing their browsers: hours, not minutes. ${asked}`
+      );
+    },
+  },
+  'app.drain_notice': {
+    source: 'app',
+    line: (r) => `${r.backend}: drain: DRAIN_NOTICE retryAfter=${Math.round(r.retryAfter)}s sent to ${r.sessions} sessions, closing with 1001`,
+    explain: (r) => {
+      const retryAfter = `${Math.round(r.retryAfter)}s`;
+      const closes = `The app's drain hook tells ${n(r.sessions)} clients to come back after retryAfter (${retryAfter}) and closes each with 1001 Going Away${r.closeSpread > 0 ? `, spread over ${d(r.closeSpread)}` : ' at once'}.`;
+      if (!r.honorRetryAfter) return `${closes} These clients ignore retryAfter and reconnect after their own ${r.reconnectPolicy} backoff.`;
+      // backoff.ts: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.
+      if (r.reconnectPolicy.includes('jitter')) {
+        return `${closes} Each client waits a random delay within ${retryAfter} (${r.reconnectPolicy}), so the reconnects reach the other backends spread over ${retryAfter} instead of as one storm.`;
+      }
+      return `${closes} These clients honour retryAfter without jitter (${r.reconnectPolicy}): they all wait exactly ${retryAfter} and reconnect in the same second, a storm on the other backends, only later.`;
+    },
+  },
+  'app.session_lost': {
+    source: 'app',
+    line: (r) => `${r.backend}: session of user ${r.user} not found (was on ${r.home}): user logged out`,
+    tone: 'warn',
+    explain: (r) =>
+      `The user's session lived in ${r.home}'s memory; the request landed on ${r.backend}, which does not know it, so the user is logged out. Sticky sessions or a shared session store avoid this.`,
+  },
+  'app.shutdown_complete': {
+    source: 'app',
+    line: (r) => `${r.backend}: graceful shutdown complete after ${formatDuration(toMillis(r.after))}`,
+    explain: (r) =>
+      `${r.backend}'s app finished its last request ${d(toMillis(r.after))} after SIGTERM and exits by itself, inside the grace period (${r.gracePeriod}s from the deletion): no request was cut.`,
+  },
+  'app.dependency': {
+    source: 'app',
+    line: (r) => (r.backend !== null ? `${r.backend}: database connection pool ${DEPENDENCY_STATE[r.state]}` : `shared database ${DEPENDENCY_STATE[r.state]}`),
+    tone: 'warn',
+    variant: (r) => `${r.backend === null ? 'shared' : 'own'} ${r.state}`,
+    explain: (r) => {
+      const whose = r.backend === null ? 'The database every backend shares' : `${r.backend}'s database connection pool`;
+      if (r.state === 'up') return `${whose} answers normally again: requests that query it succeed, and deep checks pass again.`;
+      const checks =
+        'Deep health checks and probes (endpoint: deep) query it too and fail with the app; shallow ones see only a process that answers, so the LB keeps sending traffic.';
+      if (r.state === 'down') return `${whose} is dead: every request that queries it fails with 500 within ${d(r.failTime)}. ${checks}`;
+      return `${whose} is slow: every request that queries it waits an extra ${r.slowLatency}, holding its worker, so queues grow. ${checks}`;
+    },
+  },
+  // ── kernel ───────────────────────────────────────────────────────────────────────────────────
+  'kernel.tw_overflow': {
+    source: 'kernel',
+    line: (r) => `${r.backend}: TCP: time wait bucket table overflow`,
+    tone: 'warn',
+    explain: (r) =>
+      `${r.backend}'s TIME_WAIT table is full (tcp_max_tw_buckets = ${n(r.maxTwBuckets)}): further closes skip TIME_WAIT. ` +
+      'Load is unaffected, but a late packet of an old connection could now land in a new one on the same ports.',
+  },
+  'kernel.ss': {
+    source: 'kernel',
+    line: (r) => `${r.backend}: ss -s: TCP: inuse ${r.inuse} orphan 0 tw ${r.tw}`,
+    explain: (r) => {
+      const [low, high] = r.portRange;
+      const ports = high - low + 1;
+      const head = `An operator's ss -s on ${r.backend}: ${n(r.tw)} sockets in TIME_WAIT against ${n(r.inuse)} in use. Whoever closes first holds TIME_WAIT for ${TIME_WAIT_SECONDS}s`;
+      if (r.upstreamPortsBusy >= 0.95 * ports) {
+        // Capped by the port range, the count no longer grows with the close rate: no Little's law.
+        return `${head}; towards the app, ${n(r.upstreamPortsBusy)} of the ${n(ports)} ports of ip_local_port_range are taken, so new upstream connections only get a port by reusing one in TIME_WAIT, or fail with EADDRNOTAVAIL.`;
+      }
+      return `${head}, so by Little's law this is about ${n(Math.round(r.tw / TIME_WAIT_SECONDS))} closes per second on the VM's side.`;
+    },
+  },
+  // ── deploy pipeline and timeline actions ─────────────────────────────────────────────────────
+  'deploy.config': {
+    source: 'deploy',
+    line: (r) => `config change on ${r.target ?? 'all backends'}: ${describe(r.nginx)} (nginx -s reload)`,
+    variant: (r) => describe(r.nginx),
+    explain: (r) => {
+      const reload = `nginx on ${r.target ?? 'all backends'} reloads with ${describe(r.nginx)}: what happens from now on follows the new settings.`;
+      const keepalive = r.nginx['keepalive_timeout'];
+      if (typeof keepalive !== 'number') return reload;
+      return (
+        `${reload} Keep-alive connections idle longer than ${d(keepalive)} are now closed by nginx, not by the client: ` +
+        `the side that closes first holds the TIME_WAIT, so each such close leaves one on the VM for ${TIME_WAIT_SECONDS}s, and the client needs a new connection.`
+      );
+    },
+  },
+  'deploy.start': {
+    source: 'deploy',
+    line: (r) => `deploy start on ${r.backend}: unbind -> drain -> gate(new==0 && active<${r.threshold}) -> terminate`,
+    explain: (r) =>
+      `A deploy pipeline starts on ${r.backend}: take it out of the LB pool for new connections, wait until no new flows arrive and fewer than ${r.threshold} remain ` +
+      `(checked every ${d(r.poll)}, for at most ${d(r.maxWait)}, then ${r.onTimeout === 'force' ? 'terminate anyway' : 'give up'}), then terminate it.`,
+  },
+  'deploy.drain_complete': {
+    source: 'deploy',
+    line: (r) => `drain complete on ${r.backend} after ${formatDuration(r.after)} (active_conn=${r.active})`,
+    explain: (r) =>
+      `The gate passed after ${d(r.after)}: no new flows and ${r.active === 0 ? 'no connection left' : `only ${n(r.active)} left, which the terminate that follows will cut`}.`,
+  },
+  'deploy.gate_timeout': {
+    source: 'deploy',
+    line: (r) => `timeout waiting for drain completion (${Math.round(r.maxWait)}s)`,
+    tone: 'warn',
+    explain: (r) =>
+      `The gate waited its whole max_wait (${d(r.maxWait)}) and ${r.backend} still holds connections that will not end by themselves: long-lived keepalive clients or WebSocket sessions.`,
+  },
+  'deploy.aborted': {
+    source: 'deploy',
+    line: (r) => `deploy aborted: ${r.backend} left DRAINING with ${r.active} active connections`,
+    tone: 'warn',
+    explain: (r) => `on_timeout: abort. The pipeline stops and leaves ${r.backend} DRAINING with ${n(r.active)} connections; someone has to decide what happens to them.`,
+  },
+  'deploy.forced': {
+    source: 'deploy',
+    line: (r) => `forced stage: terminating ${r.backend} with ${r.active} active connections`,
+    tone: 'warn',
+    explain: (r) =>
+      `on_timeout: force. The pipeline terminates ${r.backend} anyway: its ${n(r.active)} remaining connections are cut by the shutdown, the very disruption the drain was meant to avoid.`,
+  },
+  'deploy.vanish': {
+    source: 'deploy',
+    line: (r) => `${r.backend}: instance terminated (host gone: peers get no FIN and no RST)`,
+    tone: 'warn',
+    explain: (r) => {
+      const still = r.active === 0 ? '' : ` ${n(r.active)} connections were still on it.`;
+      return (
+        `The VM is gone: nothing answers, not even with RST. Clients with a request in flight wait out their request timeout (${d(r.requestTimeout)}); ` +
+        `idle ones find out on their next request, and the LB's SYNs to it time out.${still}`
+      );
+    },
+  },
+  'deploy.new_version': {
+    source: 'deploy',
+    line: (r) => `${r.backend}: new version started`,
+    explain: (r) => `${r.backend} comes back as a fresh machine: empty connection tables, no TIME_WAIT, nothing in flight.`,
+  },
+  'deploy.note': {
+    source: 'deploy',
+    line: (r) => r.text,
+    variant: (r) => r.text,
+    explain: () => "A note from the scenario's timeline (do: note): the author marks what an operator did or saw here; the model does nothing for it.",
+  },
+  // ── clients ──────────────────────────────────────────────────────────────────────────────────
+  'client.load': {
+    source: 'client',
+    line: (r) => `load change: ${describe(r.rates)}`,
+    variant: (r) => describe(r.rates),
+    explain: (r) => `The clients' arrival rate changes (${describe(r.rates)}): it affects connections opened from now on; open ones carry on.`,
+  },
+};
+
+/** The catalog entry of a record's kind. */
+export function entryOf<R extends TraceRecord>(record: R): CatalogEntry<R> {
+  return CATALOG[record.kind] as unknown as CatalogEntry<R>;
+}
+
+/** The operator's line for a record, without the fold suffix. */
+export function lineOf(record: TraceRecord): string {
+  return entryOf(record).line(record);
+}
+
+/** The explanation of a record for newcomers. */
+export function explanationOf(record: TraceRecord): string {
+  return entryOf(record).explain(record);
+}

@@ -1,0 +1,222 @@
+/**
+ * What the model reports as it runs: one typed record per thing an operator would see a log line
+ * for (ns-3's trace sources, not printf). Types only: the model imports this module to emit, and
+ * result readers (explain, reports, tests) read the records a RunResult carries. `catalog.ts`
+ * turns each kind into its operator log line and its plain-language explanation.
+ *
+ * A record carries the setting values in force when it was emitted (a timeline `set` action may
+ * have changed them since the scenario started), and the counts its explanation quotes, so no
+ * reader has to reconstruct them from the scenario or the sampled timeline.
+ */
+
+/** A client retry or reconnect backoff as configured (scenario `clients.*.retry_backoff`/`reconnect`). */
+export interface BackoffSetting {
+  readonly policy: string;
+  readonly base: number;
+  readonly cap: number;
+}
+
+interface Rec<K extends string> {
+  /** Simulated seconds since start, stamped by the event log. */
+  t: number;
+  kind: K;
+}
+
+// ── load balancer ─────────────────────────────────────────────────────────────────────────────
+/** The backend is (back) in the LB pool for new connections. */
+export interface LbBound extends Rec<'lb.bound'> { backend: string; balance: string }
+/** unbind + drain: new connections blocked, existing flows kept. */
+export interface LbDrain extends Rec<'lb.drain'> { backend: string; active: number; wsSessions: number; keepaliveTimeout: number }
+/** Removed without drain. */
+export interface LbRemove extends Rec<'lb.remove'> { backend: string; active: number; resetsFlows: boolean }
+/** Ten seconds after a hard removal: the RST peak and how many forgotten flows are gone. */
+export interface LbResetSummary extends Rec<'lb.reset_summary'> { backend: string; peak: number; activeBefore: number; activeAfter: number }
+/** A deploy gate's poll of a draining backend (once a minute). */
+export interface LbDraining extends Rec<'lb.draining'> {
+  backend: string;
+  newConn: number;
+  active: number;
+  /** Active connections per minute since the drain began (negative while falling). */
+  drainRate: number;
+  gateThreshold: number;
+  gateMaxWait: number;
+}
+/** L4: no backend in the pool for a new connection. */
+export interface LbNoServer extends Rec<'lb.no_server'> {}
+/** L4: the connect to a backend failed after every retry. */
+export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
+  backend: string;
+  retries: number;
+  cause: 'timeout' | 'refused';
+  connectTimeout: number;
+  retryInterval: number;
+  redispatch: boolean;
+}
+/** L7: no server for a request; the LB answers 503 itself. */
+export interface LbNoServer503 extends Rec<'lb.no_server_503'> { pool: string }
+
+// ── nginx ─────────────────────────────────────────────────────────────────────────────────────
+/** The LB reset a forgotten flow while nginx waited for its next request. */
+export interface NginxResetReadingRequest extends Rec<'nginx.reset_reading_request'> { backend: string; retries: number; retryBackoff: BackoffSetting }
+/** nginx's response met a flow the LB forgot. */
+export interface NginxResetWritingResponse extends Rec<'nginx.reset_writing_response'> { backend: string; requestTimeout: number }
+/** The app died with the request in service (FIN): 502. */
+export interface NginxUpstreamClosed extends Rec<'nginx.upstream_closed'> { backend: string }
+/** The app was killed with the request unread in its socket (RST): 502. */
+export interface NginxUpstreamReset extends Rec<'nginx.upstream_reset'> { backend: string }
+/** No ephemeral port towards the app (EADDRNOTAVAIL): 502. */
+export interface NginxUpstreamNoPort extends Rec<'nginx.upstream_no_port'> {
+  backend: string;
+  upstream: string;
+  upstreamKeepalive: number;
+  portRange: readonly [number, number];
+}
+/** The app's accept queue dropped nginx's SYNs until proxy_connect_timeout: 504. */
+export interface NginxUpstreamConnectTimeout extends Rec<'nginx.upstream_connect_timeout'> { backend: string; backlog: number; proxyConnectTimeout: number }
+/** Nothing accepts on the app's port: 502. */
+export interface NginxUpstreamRefused extends Rec<'nginx.upstream_refused'> { backend: string; upstream: string }
+/** A WebSocket tunnel idle for proxy_read_timeout. */
+export interface NginxTunnelIdle extends Rec<'nginx.tunnel_idle_timeout'> { backend: string; proxyReadTimeout: number; reconnect: BackoffSetting }
+/** worker_shutdown_timeout ended a graceful quit. */
+export interface NginxShutdownTimeout extends Rec<'nginx.shutdown_timeout'> { backend: string; open: number; workerShutdownTimeout: number }
+
+// ── LB health checks and Kubernetes probes ──────────────────────────────────────────────────────
+export interface HcUp extends Rec<'hc.up'> { pool: string; backend: string; reason: string; durationMs: number; active: number; rise: number }
+export interface HcDown extends Rec<'hc.down'> {
+  pool: string;
+  backend: string;
+  reason: string;
+  durationMs: number;
+  active: number;
+  queued: number;
+  fall: number;
+  inter: number;
+}
+export interface HcNoServer extends Rec<'hc.no_server'> { pool: string }
+export interface K8sReadiness extends Rec<'k8s.readiness'> { pod: string; ready: boolean; reason: string }
+export interface K8sLivenessFailed extends Rec<'k8s.liveness_failed'> { pod: string; reason: string }
+export interface K8sContainerRestarted extends Rec<'k8s.container_restarted'> { pod: string }
+
+// ── Kubernetes rolling update ───────────────────────────────────────────────────────────────────
+export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> { pods: number; gracePeriod: number; preStop: number; propagation: string }
+export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> { pods: number }
+export interface K8sPodTerminating extends Rec<'k8s.pod_terminating'> { pod: string; preStop: number; gracePeriod: number }
+export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> { pod: string; delay: number; preStop: number }
+export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> { pod: string; gracePeriod: number; preStop: number; endpointRemoved: boolean }
+export interface K8sGraceOver extends Rec<'k8s.grace_over'> { pod: string; gracePeriod: number; inFlight: number }
+export interface K8sPodReady extends Rec<'k8s.pod_ready'> { pod: string; startupTime: number }
+
+// ── app ───────────────────────────────────────────────────────────────────────────────────────
+export interface AppPause extends Rec<'app.pause'> { backend: string; cause: string; duration: number }
+export interface AppKilled extends Rec<'app.killed'> { backend: string; inFlight: number }
+export interface AppSigterm extends Rec<'app.sigterm'> {
+  backend: string;
+  graceful: boolean;
+  shutdownGrace: number;
+  workerShutdownTimeout: number;
+  wsSessions: number;
+  /** The app has a drain hook for WebSockets (drain notice or close on shutdown). */
+  wsHook: boolean;
+  /** The drain hook had already run when SIGTERM came. */
+  drainHookDone: boolean;
+}
+export interface AppWsSessions extends Rec<'app.ws_sessions'> { backend: string; sessions: number; avgAge: number; wsHook: boolean }
+export interface AppDrainNotice extends Rec<'app.drain_notice'> {
+  backend: string;
+  retryAfter: number;
+  sessions: number;
+  closeSpread: number;
+  honorRetryAfter: boolean;
+  reconnectPolicy: string;
+}
+export interface AppSessionLost extends Rec<'app.session_lost'> { backend: string; user: number; home: string }
+/** After SIGTERM the app finished its last request and exited by itself. */
+export interface AppShutdownComplete extends Rec<'app.shutdown_complete'> { backend: string; after: number; gracePeriod: number }
+/** A timeline `dependency` action: one backend's database pool, or the shared database. */
+export interface AppDependency extends Rec<'app.dependency'> {
+  /** null: the database every backend shares. */
+  backend: string | null;
+  state: 'up' | 'down' | 'slow';
+  failTime: number;
+  slowLatency: string;
+}
+
+// ── kernel ────────────────────────────────────────────────────────────────────────────────────
+export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> { backend: string; maxTwBuckets: number }
+export interface KernelSs extends Rec<'kernel.ss'> { backend: string; inuse: number; tw: number; upstreamPortsBusy: number; portRange: readonly [number, number] }
+
+// ── deploy pipeline and timeline actions ────────────────────────────────────────────────────────
+/** A timeline `set` action: nginx settings changed and reloaded. */
+export interface DeployConfig extends Rec<'deploy.config'> { target: string | null; nginx: Readonly<Record<string, unknown>> }
+export interface DeployStart extends Rec<'deploy.start'> { backend: string; threshold: number; poll: number; maxWait: number; onTimeout: string }
+export interface DeployDrainComplete extends Rec<'deploy.drain_complete'> { backend: string; after: number; active: number }
+export interface DeployGateTimeout extends Rec<'deploy.gate_timeout'> { backend: string; maxWait: number }
+export interface DeployAborted extends Rec<'deploy.aborted'> { backend: string; active: number }
+export interface DeployForced extends Rec<'deploy.forced'> { backend: string; active: number }
+export interface DeployVanish extends Rec<'deploy.vanish'> { backend: string; active: number; requestTimeout: number }
+export interface DeployNewVersion extends Rec<'deploy.new_version'> { backend: string }
+/** A timeline `note` action: the scenario author's own line. */
+export interface DeployNote extends Rec<'deploy.note'> { text: string }
+
+// ── clients ───────────────────────────────────────────────────────────────────────────────────
+export interface ClientLoad extends Rec<'client.load'> { rates: { http_rate?: number; ws_rate?: number; request_rate?: number } }
+
+export type TraceRecord =
+  | LbBound
+  | LbDrain
+  | LbRemove
+  | LbResetSummary
+  | LbDraining
+  | LbNoServer
+  | LbConnectFailed
+  | LbNoServer503
+  | NginxResetReadingRequest
+  | NginxResetWritingResponse
+  | NginxUpstreamClosed
+  | NginxUpstreamReset
+  | NginxUpstreamNoPort
+  | NginxUpstreamConnectTimeout
+  | NginxUpstreamRefused
+  | NginxTunnelIdle
+  | NginxShutdownTimeout
+  | HcUp
+  | HcDown
+  | HcNoServer
+  | K8sReadiness
+  | K8sLivenessFailed
+  | K8sContainerRestarted
+  | K8sRolloutStart
+  | K8sRolloutComplete
+  | K8sPodTerminating
+  | K8sEndpointRemoved
+  | K8sPodSigterm
+  | K8sGraceOver
+  | K8sPodReady
+  | AppPause
+  | AppKilled
+  | AppSigterm
+  | AppWsSessions
+  | AppDrainNotice
+  | AppSessionLost
+  | AppShutdownComplete
+  | AppDependency
+  | KernelTwOverflow
+  | KernelSs
+  | DeployConfig
+  | DeployStart
+  | DeployDrainComplete
+  | DeployGateTimeout
+  | DeployAborted
+  | DeployForced
+  | DeployVanish
+  | DeployNewVersion
+  | DeployNote
+  | ClientLoad;
+
+export type TraceKind = TraceRecord['kind'];
+
+/** The record of one kind. */
+export type TraceOf<K extends TraceKind> = Extract<TraceRecord, { kind: K }>;
+
+/** What the model passes to the event log: a record without its time, which the log stamps. */
+export type TraceInput = TraceRecord extends infer R ? (R extends TraceRecord ? Omit<R, 't'> : never) : never;
