@@ -48,7 +48,7 @@ export class WsEndpoint implements WsUpstream {
       return false;
     }
     w.metrics.inc(w.c.upstreamConnects, backend.index);
-    conn.upstream = { port, requests: 1, idleSince: w.now };
+    conn.upstream = { port, requests: 1, idleSince: w.now, nginxGen: conn.nginxGen };
     conn.retryAfter = NO_RETRY_AFTER;
     conn.sessionStartedAt = w.now;
     this.bornSum[backend.index] += w.now;

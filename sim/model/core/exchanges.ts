@@ -6,6 +6,8 @@ export interface UpstreamConn {
   port: number;
   requests: number;
   idleSince: number;
+  /** The nginx worker generation whose worker holds it (its keepalive cache is per worker). */
+  nginxGen: number;
 }
 
 /**

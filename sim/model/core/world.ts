@@ -96,6 +96,7 @@ export class World {
     openFlow(conn);
     backend.reopenServerTimeWait(this.now, conn.tupleKey);
     backend.conns.add(conn);
+    conn.nginxGen = backend.nginx.accept();
     this.opened++;
     this.lb.active[b]++;
     this.lb.newFlows[b]++;
@@ -114,7 +115,7 @@ export class World {
     this.ended++;
     if (conn.lbFlow !== LbFlow.NONE) this.lb.active[b]--;
     conn.lbFlow = LbFlow.NONE;
-    backend.conns.delete(conn);
+    if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
     conn.backend = -1;
     closeFlow(conn, how);
     if (conn.serverTcp === TcpState.TIME_WAIT) this.enterServerTimeWait(backend, conn.tupleKey);
@@ -126,7 +127,8 @@ export class World {
    * (`reset`, a forgotten flow) or its host vanished. The flow stays on the client's books.
    */
   dropServerEnd(conn: Conn, reset: boolean): void {
-    this.backends[conn.backend].conns.delete(conn);
+    const backend = this.backends[conn.backend];
+    if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
     serverEndGone(conn, reset);
   }
 

@@ -75,7 +75,7 @@ export class RequestPath {
       return null;
     }
     w.metrics.inc(w.c.upstreamConnects, backend.index);
-    return { port, requests: 0, idleSince: now };
+    return { port, requests: 0, idleSince: now, nginxGen: conn.nginxGen };
   }
 
   /** Seconds from SYN number k to the retransmission k+1. */
@@ -109,14 +109,14 @@ export class RequestPath {
     const up = conn.upstream!;
     conn.upstream = null;
     up.requests++;
-    this.releaseUpstream(backend, up);
+    this.releaseUpstream(backend, up, conn.nginxGen);
     this.sink.respond(conn, conn.status);
   };
 
-  private releaseUpstream(backend: Backend, up: UpstreamConn): void {
+  private releaseUpstream(backend: Backend, up: UpstreamConn, gen: number): void {
     const nginx = backend.nginx;
     const n = nginx.config;
-    if (nginx.cachesUpstream(up.requests)) {
+    if (nginx.cachesUpstream(up.requests, gen)) {
       up.idleSince = this.w.now;
       backend.upstreamPool.push(up);
       // The cache holds N idle connections; nginx closes the least recently used beyond it.
