@@ -6,6 +6,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { mean, runBuiltin, window } from '../model/helpers.js';
+import { recordsOf } from '../trace/records-of.js';
 
 const PAUSE_AT = 60; // 10:01 in every run below
 const sixMinutes = (stall: string) => ['horizon=6m', `timeline=[{at: "10:01", do: pause, backend: vm-a, duration: ${stall}}]`];
@@ -49,7 +50,7 @@ describe('a 1.2 s stall (the check duration the seed reports) with 1 s client ti
 
   it('the safe checks never fail on the stall itself, keep vm-a in service behind its backlog, and the stale work spreads into an outage', () => {
     // The cost side of the seed's trade-off ("safe detection = slower failover"), made concrete.
-    const firstDown = safe.events.find((l) => l.source === 'hc' && / is DOWN, /.test(l.text));
+    const [firstDown] = recordsOf(safe, 'hc.down');
     expect(firstDown!.t - PAUSE_AT).toBeGreaterThan(10);
     expect(removals(safe)).toBeGreaterThan(20);
     expect(goodputAfter(safe)).toBeLessThan(0.3 * goodputAfter(aggressive));

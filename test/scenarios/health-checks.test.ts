@@ -2,6 +2,8 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { mean, runBuiltin, valueAt, window } from '../model/helpers.js';
+import type { TraceOf } from '../../sim/trace/records.js';
+import { recordsOf } from '../trace/records-of.js';
 
 /** One run of hc-cascade, shared by its own tests and the comparison with hc-cascade-safe. */
 let cascade: RunResult;
@@ -12,20 +14,20 @@ beforeAll(() => {
 describe('hc-cascade (metastable failure)', () => {
   const pause = 60;
   let r: RunResult;
-  let downLines: RunResult['events'] = [];
+  let downs: TraceOf<'hc.down'>[] = [];
   beforeAll(() => {
     r = cascade;
-    downLines = r.events.filter((l) => l.source === 'hc' && / is DOWN, /.test(l.text));
+    downs = recordsOf(r, 'hc.down');
   });
 
   it('after one 300 ms pause on vm-a, backends are removed one after another until none is left within ~90 s', () => {
-    expect(r.events.find((l) => l.source === 'app' && /pause 300ms/.test(l.text))?.t).toBe(pause);
+    expect(recordsOf(r, 'app.pause').find((p) => p.cause === 'stop-the-world' && Math.round(p.duration * 1000) === 300)?.t).toBe(pause);
     const firstFive = new Set<string>();
     let noneLeftAt = -1;
-    for (const l of downLines) {
-      firstFive.add(/Server be\/(\S+) is DOWN/.exec(l.text)![1]);
-      if (/ 0 active and 0 backup servers left/.test(l.text)) {
-        noneLeftAt = l.t;
+    for (const down of downs) {
+      firstFive.add(down.backend);
+      if (down.active === 0) {
+        noneLeftAt = down.t;
         break;
       }
     }
@@ -54,7 +56,7 @@ describe('hc-cascade (metastable failure)', () => {
 describe('hc-cascade-safe and hc-cascade-fixed', () => {
   it('safe check settings alone delay the first removal but, in this model, the retry storm still sustains an outage', () => {
     const safe = runBuiltin('hc-cascade-safe');
-    const firstDown = (r: typeof safe) => r.events.find((l) => l.source === 'hc' && / is DOWN, /.test(l.text))!.t;
+    const firstDown = (r: typeof safe) => recordsOf(r, 'hc.down')[0]!.t;
     expect(firstDown(safe)).toBeGreaterThan(firstDown(cascade) + 10);
     expect(safe.figures['removals.total']!).toBeGreaterThan(20);
     expect(safe.figures['removals.total']!).toBeLessThan(cascade.figures['removals.total']! / 3);
