@@ -233,5 +233,10 @@ export class Nginx {
  * already sent (NOTES §7 cases 1–2). A request sent after the FIN arrived goes on a new connection.
  */
 export function requestCrossesFin(sendAt: number, closeAt: number, rtt: number): boolean {
-  return sendAt < closeAt + rtt / 2;
+  // An exact tie (think == keepalive_timeout) is decided for the FIN: the two sums differ only by
+  // floating-point rounding, which must not decide a race.
+  return sendAt < closeAt + rtt / 2 - TIE_EPSILON;
 }
+
+/** 1 ns: far below any timer resolution (nginx's clock is in ms), far above float rounding. */
+const TIE_EPSILON = 1e-9;
