@@ -252,7 +252,7 @@ export const CATALOG: Catalog = {
         : `Generation ${r.generation} on ${r.backend} exited when its last connection ended: a QUITted worker lives exactly as long as its longest request or tunnel (ngx_event_no_timers_left). `) +
       (r.stillShuttingDown > 0 ? `${n(r.stillShuttingDown)} other generation${r.stillShuttingDown === 1 ? ' is' : 's are'} still shutting down.` : 'No old generation is left.'),
   },
-  'nginx.keepalive_race': {
+  'client.keepalive_race': {
     source: 'client',
     line: (r) => `request on an idle keep-alive connection to ${r.backend} crossed nginx's close (keepalive_timeout=${d(r.keepaliveTimeout)}): ${r.l7 ? '502 from the L7 balancer' : 'ECONNRESET'}`,
     tone: 'warn',

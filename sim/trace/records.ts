@@ -84,7 +84,7 @@ export interface NginxQuit extends Rec<'nginx.quit'> { backend: string; open: nu
 /** A QUITted worker generation exited: its last connection ended, or worker_shutdown_timeout closed it. */
 export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> { backend: string; generation: number; after: number; forced: boolean; stillShuttingDown: number }
 /** A request crossed nginx's FIN on an idle keep-alive connection (the keepalive race). */
-export interface NginxKeepaliveRace extends Rec<'nginx.keepalive_race'> { backend: string; keepaliveTimeout: number; rtt: number; l7: boolean }
+export interface NginxKeepaliveRace extends Rec<'client.keepalive_race'> { backend: string; keepaliveTimeout: number; rtt: number; l7: boolean }
 /** worker_shutdown_timeout ended a graceful quit. */
 export interface NginxShutdownTimeout extends Rec<'nginx.shutdown_timeout'> { backend: string; open: number; workerShutdownTimeout: number }
 

@@ -193,7 +193,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.upstream = null;
     const l7 = w.scenario.lb.mode === 'l7';
     w.trace.emitLimited(`ka-race-${b}`, {
-      kind: 'nginx.keepalive_race',
+      kind: 'client.keepalive_race',
       backend: w.backends[b].name,
       keepaliveTimeout: w.backends[b].nginx.config.keepalive_timeout,
       rtt: this.rtt,
