@@ -49,7 +49,10 @@ export function markdownTable(dataFiles) {
 
 /** The data files of `dir`, in name order. */
 export function readAll(from = dir) {
-  const files = readdirSync(from).filter((f) => f.endsWith('.json')).sort();
+  // The kernel experiments only: nginx-* and haproxy-* have their own tables (nginx/, haproxy/).
+  const files = readdirSync(from)
+    .filter((f) => f.endsWith('.json') && !f.startsWith('nginx-') && !f.startsWith('haproxy-'))
+    .sort();
   return files.map((f) => JSON.parse(readFileSync(join(from, f), 'utf8')));
 }
 

@@ -3,7 +3,7 @@ import type { Histogram } from './metrics/histogram.js';
 import type { RunResult, Timeline } from './result.js';
 
 /** Series that also get per-backend figures (the ones drain and cut checks talk about). */
-const PER_BACKEND = new Set(['active_conn', 'time_wait', 'ws_sessions', 'reset_out', 'errors', 'new_conn', 'requests_failed']);
+const PER_BACKEND = new Set(['active_conn', 'time_wait', 'ws_sessions', 'nginx_old_generations', 'reset_out', 'errors', 'new_conn', 'requests_failed']);
 
 /**
  * Key figures of a run, by dotted name. Counters give `<name>.total` and `<name>.peak_per_s`

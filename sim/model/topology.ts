@@ -2,6 +2,7 @@ import { HttpClients } from './clients/http-keepalive.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { Lifecycle } from './vm/lifecycle.js';
 import { Orchestrator } from './control/timeline.js';
+import { NginxMaster } from './proxy/master.js';
 import { RequestPath } from './proxy/upstream.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { AppServer } from './app/app-server.js';
@@ -47,8 +48,9 @@ export function buildModel(scenario: Scenario): Model {
   const balancer = new RequestBalancer(world, app);
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
-  const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path);
-  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle));
+  const master = new NginxMaster(world, http, wsEndpoint, path);
+  const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path, master);
+  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle), master);
   defineGauges(world, wsEndpoint);
   return { world, http, ws, requests, app, orchestrator, lifecycle };
 }
@@ -101,6 +103,7 @@ function defineGauges(w: World, ws: WsEndpoint): void {
     },
   );
   m.gauge('upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', (e) => w.backends[e].upstreamPortsBusy(w.now));
+  m.gauge('nginx_old_generations', 'generation', 'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)', (e) => w.backends[e].nginx.shuttingDown);
   m.gauge('app_busy', 'worker', 'App workers serving a request', (e) => w.backends[e].busyWorkers);
   m.gauge('app_queue', 'req', 'Requests waiting for an app worker', (e) => w.backends[e].appQueueLength);
   m.gauge(

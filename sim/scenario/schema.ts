@@ -145,6 +145,11 @@ export const HttpClientsSchema = z.strictObject({
   retries: int(0, L.MAX_RETRIES).prefault(2).describe('Times a failed request is retried on a new connection.'),
   retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   request_timeout: zDuration.prefault('30s').describe('Client gives up on a request with no answer (a vanished host) after this long.'),
+  idle_timeout: zDuration
+    .prefault('0s')
+    .describe(
+      'The client\'s own keep-alive idle timeout (an L7 balancer\'s backend idle timeout, an HTTP client pool\'s): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx\'s close.',
+    ),
 });
 
 export const WsClientsSchema = z.strictObject({
@@ -317,7 +322,13 @@ export const ActionSchema = z.discriminatedUnion('do', [
     terminate: TerminateMode.prefault('graceful'),
     rebind_after: zDurationOrInfinite.prefault('0').describe('Bind the new version this long after terminate (0 = never).'),
   }),
-  z.strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: overrideOf(NginxSchema) }),
+  z.strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: overrideOf(NginxSchema) }).describe('Change nginx settings: applied the real way, by `nginx -s reload` (a new worker generation).'),
+  z
+    .strictObject({ at: At, do: z.literal('nginx_reload'), backend: z.string().optional(), nginx: overrideOf(NginxSchema).optional() })
+    .describe('`nginx -s reload` (optionally with changed settings): a new worker generation takes new connections, older ones get QUIT 100 ms later and stay while their tunnels do.'),
+  z
+    .strictObject({ at: At, do: z.literal('nginx_quit'), backend: z.string() })
+    .describe('`nginx -s quit` only (the app keeps running): listeners close (new connects refused), idle keep-alive closed, tunnels kept until they end or worker_shutdown_timeout.'),
   z.strictObject({
     at: At,
     do: z.literal('load'),

@@ -255,6 +255,43 @@ export const CATALOG: Catalog = {
       `nginx's graceful quit on ${r.backend} waited worker_shutdown_timeout (${d(r.workerShutdownTimeout)}) and now closes the ${n(r.open)} connections still open, ` +
       'mostly WebSockets, without a Close frame: their clients see 1006 and reconnect to another backend.',
   },
+  'nginx.reload': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: signal 1 (SIGHUP) received, reconfiguring${Object.keys(r.settings).length > 0 ? ` (${describe(r.settings)})` : ''}: worker generation ${r.generation} takes new connections, older ones get QUIT${r.shuttingDown > 0 ? ` (${n(r.shuttingDown)} still shutting down)` : ''}`,
+    explain: (r) =>
+      `nginx -s reload on ${r.backend}: the master forks a new generation of workers (generation ${r.generation}) that accepts every new connection, and 100 ms later sends QUIT to every older generation ` +
+      `(ngx_master_process_cycle). Those close their idle keep-alive connections at once, answer requests in flight with Connection: close, and keep each WebSocket tunnel until it ends ` +
+      `or worker_shutdown_timeout expires. ${r.shuttingDown > 0 ? `${n(r.shuttingDown)} older generation${r.shuttingDown === 1 ? ' is' : 's are'} still shutting down from earlier reloads: each reload adds one while tunnels stay open.` : ''}`.trimEnd(),
+  },
+  'nginx.quit': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: signal 3 (SIGQUIT) received, shutting down (${n(r.open)} connections open)`,
+    explain: (r) =>
+      `nginx -s quit on ${r.backend}: the master closes its listening sockets, so new connections are refused (ECONNREFUSED); idle keep-alive connections close at once, ` +
+      `requests in flight get Connection: close, and WebSocket tunnels stay until they end${r.workerShutdownTimeout > 0 && r.workerShutdownTimeout !== Infinity ? ` or worker_shutdown_timeout (${d(r.workerShutdownTimeout)}) expires` : ' (no worker_shutdown_timeout: possibly for hours)'}.`,
+  },
+  'nginx.generation_exit': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: worker generation ${r.generation} exited ${d(Math.round(r.after * 1000) / 1000)} after its QUIT${r.forced ? ' (worker_shutdown_timeout)' : ''}`,
+    variant: (r) => (r.forced ? 'forced' : 'drained'),
+    explain: (r) =>
+      (r.forced
+        ? `worker_shutdown_timeout ended generation ${r.generation} on ${r.backend}: what it still held was closed without a WebSocket Close frame. `
+        : `Generation ${r.generation} on ${r.backend} exited when its last connection ended: a QUITted worker lives exactly as long as its longest request or tunnel (ngx_event_no_timers_left). `) +
+      (r.stillShuttingDown > 0 ? `${n(r.stillShuttingDown)} other generation${r.stillShuttingDown === 1 ? ' is' : 's are'} still shutting down.` : 'No old generation is left.'),
+  },
+  'client.keepalive_race': {
+    source: 'client',
+    line: (r) => `request on an idle keep-alive connection to ${r.backend} crossed nginx's close (keepalive_timeout=${d(r.keepaliveTimeout)}): ${r.l7 ? '502 from the L7 balancer' : 'ECONNRESET'}`,
+    tone: 'warn',
+    explain: (r) =>
+      `nginx closed an idle keep-alive connection on ${r.backend} (keepalive_timeout ${d(r.keepaliveTimeout)} or a reload) while the ${r.l7 ? 'balancer' : 'client'} was sending its next request on it: ` +
+      `the FIN takes half the round trip (${d(r.rtt / 2)}) to arrive, and a request sent before then meets a closed socket and gets RST. ` +
+      (r.l7
+        ? 'The L7 balancer answers its client 502. The fix is the ordering client < proxy < server: the balancer\'s idle timeout below nginx\'s keepalive_timeout, so the balancer always closes first.'
+        : 'The client sees ECONNRESET and retries. The fix is the ordering client < proxy: a client idle timeout below nginx\'s keepalive_timeout.'),
+  },
   // ── health checks and probes ─────────────────────────────────────────────────────────────────
   'hc.up': {
     source: 'hc',

@@ -81,6 +81,14 @@ export interface NginxUpstreamConnectTimeout extends Rec<'nginx.upstream_connect
 export interface NginxUpstreamRefused extends Rec<'nginx.upstream_refused'> { backend: string; upstream: string }
 /** A WebSocket tunnel idle for proxy_read_timeout. */
 export interface NginxTunnelIdle extends Rec<'nginx.tunnel_idle_timeout'> { backend: string; proxyReadTimeout: number; reconnect: BackoffSetting }
+/** `nginx -s reload`: a new worker generation takes new connections; older ones get QUIT 100 ms later. */
+export interface NginxReload extends Rec<'nginx.reload'> { backend: string; generation: number; shuttingDown: number; settings: Readonly<Record<string, unknown>> }
+/** `nginx -s quit`: the listeners close, every generation shuts down. */
+export interface NginxQuit extends Rec<'nginx.quit'> { backend: string; open: number; workerShutdownTimeout: number }
+/** A QUITted worker generation exited: its last connection ended, or worker_shutdown_timeout closed it. */
+export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> { backend: string; generation: number; after: number; forced: boolean; stillShuttingDown: number }
+/** A request crossed nginx's FIN on an idle keep-alive connection (the keepalive race). */
+export interface NginxKeepaliveRace extends Rec<'client.keepalive_race'> { backend: string; keepaliveTimeout: number; rtt: number; l7: boolean }
 /** worker_shutdown_timeout ended a graceful quit. */
 export interface NginxShutdownTimeout extends Rec<'nginx.shutdown_timeout'> { backend: string; open: number; workerShutdownTimeout: number }
 
@@ -187,6 +195,10 @@ export type TraceRecord =
   | NginxUpstreamRefused
   | NginxTunnelIdle
   | NginxShutdownTimeout
+  | NginxReload
+  | NginxQuit
+  | NginxGenerationExit
+  | NginxKeepaliveRace
   | HcUp
   | HcDown
   | HcNoServer

@@ -48,7 +48,7 @@ export class WsEndpoint implements WsUpstream {
       this.reject(conn, backend);
       return false;
     }
-    conn.upstream = this.path.opened(backend, port, 1);
+    conn.upstream = this.path.opened(backend, port, 1, conn.nginxGen);
     conn.retryAfter = NO_RETRY_AFTER;
     conn.sessionStartedAt = w.now;
     this.bornSum[backend.index] += w.now;

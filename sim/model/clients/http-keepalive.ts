@@ -25,6 +25,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly thinkTime: Distribution;
   private readonly requestsPerConn: Distribution;
   private readonly rtt: number;
+  /** The client's own keep-alive idle timeout (∞: none). */
+  private readonly idleTimeout: number;
   private readonly latency: Histogram;
 
   constructor(
@@ -39,6 +41,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.thinkTime = cfg.think_time;
     this.requestsPerConn = cfg.requests_per_connection;
     this.rtt = w.scenario.clients.rtt;
+    this.idleTimeout = cfg.idle_timeout > 0 ? cfg.idle_timeout : Infinity;
     this.latency = w.metrics.histogram('request_latency');
   }
 
@@ -135,6 +138,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     const idleClose = this.path.idleCloseAfter(conn, think);
+    const clientIdle = this.idleTimeout;
+    if (think >= clientIdle && (idleClose < 0 || this.rtt / 2 + clientIdle < idleClose)) {
+      // The client's pool closes the idle connection first (its TIME_WAIT stays on the client
+      // host) and sends the next request on a new one: it never races nginx's keepalive close.
+      conn.lastActivity = w.now + this.rtt / 2 + think;
+      conn.timer = w.engine.schedule(this.rtt / 2 + clientIdle, this.idleClose, conn);
+      return;
+    }
     if (idleClose >= 0) {
       // The connection idles past keepalive_timeout: nginx closes it first, TIME_WAIT lands on
       // the VM, and the client needs a new connection for its next request.
@@ -145,6 +156,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastActivity = w.now + this.rtt / 2 + think;
     conn.timer = w.engine.schedule(this.rtt / 2 + think, this.send, conn);
   }
+
+  /** The client's idle timeout closed the connection; the next request goes on a new one. */
+  private readonly idleClose = (conn: Conn): void => {
+    this.clientClose(conn);
+    conn.timer = this.w.engine.at(conn.lastActivity, this.send, conn);
+  };
 
   private readonly clientClose = (conn: Conn): void => {
     conn.timer = -1;
@@ -160,6 +177,35 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** nginx closed the keepalive connection; the client comes back on a new one when it is ready. */
   closedByServer(conn: Conn): void {
     if (conn.requestsLeft > 0) conn.timer = this.w.engine.at(conn.lastActivity, this.send, conn);
+  }
+
+  /**
+   * nginx closed the connection as this client sent its next request on it: the request gets RST
+   * (ECONNRESET at the client; behind an L7 balancer that balancer's 502 to its own client), so
+   * it fails and is retried. Counted now, which is at most one round trip from when the RST arrives.
+   */
+  crossedFin(conn: Conn): void {
+    const w = this.w;
+    const b = conn.backend;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    conn.phase = ReqPhase.NONE;
+    conn.upstream = null;
+    const l7 = w.scenario.lb.mode === 'l7';
+    w.trace.emitLimited(`ka-race-${b}`, {
+      kind: 'client.keepalive_race',
+      backend: w.backends[b].name,
+      keepaliveTimeout: w.backends[b].nginx.config.keepalive_timeout,
+      rtt: this.rtt,
+      l7,
+    });
+    w.end(conn, EndKind.RESET);
+    w.metrics.inc(w.c.requests, b);
+    if (l7) {
+      w.metrics.inc(w.c.responses5xx, b);
+      w.error(ErrorKind.HTTP_5XX, b);
+    } else w.error(ErrorKind.ECONNRESET, b);
+    this.retryOrGiveUp(conn, b);
   }
 
   /** The server side ended the connection under an idle or waiting client (lifecycle events). */
@@ -193,6 +239,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       conn.lastBackoff = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, conn.lastBackoff);
       conn.attempt++;
       w.metrics.inc(w.c.retries, b);
+      // The planned send: a server close before it is seen in time (no keepalive race).
+      conn.lastActivity = w.now + conn.lastBackoff;
       conn.timer = w.engine.schedule(conn.lastBackoff, this.send, conn);
       return;
     }

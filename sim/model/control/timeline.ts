@@ -7,6 +7,7 @@ import { PoolState } from '../lb/pool.js';
 import type { Population, SessionAges } from '../core/populations.js';
 import type { AppServer } from '../app/app-server.js';
 import type { Rollout } from './k8s-rollout.js';
+import type { NginxMaster } from '../proxy/master.js';
 import type { World } from '../core/world.js';
 import type { Backend } from '../vm/backend.js';
 
@@ -34,6 +35,7 @@ export class Orchestrator {
     private readonly sessions: SessionAges,
     private readonly app: AppServer,
     private readonly rollout: Rollout,
+    private readonly nginx: NginxMaster,
   ) {}
 
   timeOf(at: string): number {
@@ -70,10 +72,18 @@ export class Orchestrator {
         return this.deploy(action);
       case 'set': {
         const targets = action.backend ? [this.backendIndex(action.backend)] : w.backends.map((_, i) => i);
-        for (const b of targets) w.backends[b].nginx.reload({ ...w.backends[b].nginx.config, ...definedOnly(action.nginx) });
+        // The real way to change nginx's settings: a reload (new generation; the old one drains).
+        for (const b of targets) this.nginx.reload(w.backends[b], definedOnly(action.nginx), false);
         w.trace.emit({ kind: 'deploy.config', target: action.backend ?? null, nginx: action.nginx });
         return;
       }
+      case 'nginx_reload': {
+        const targets = action.backend ? [this.backendIndex(action.backend)] : w.backends.map((_, i) => i);
+        for (const b of targets) this.nginx.reload(w.backends[b], definedOnly(action.nginx ?? {}), true);
+        return;
+      }
+      case 'nginx_quit':
+        return this.nginx.quit(w.backends[this.backendIndex(action.backend)], true);
       case 'load':
         if (action.http_rate !== undefined) this.http.setRate(action.http_rate);
         if (action.ws_rate !== undefined) this.ws.setRate(action.ws_rate);

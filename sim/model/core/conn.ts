@@ -47,6 +47,8 @@ export class Conn implements Flow, HttpExchange, WsSession {
   // HTTP keepalive state
   requestsLeft = 0;
   requestsServed = 0;
+  /** The nginx worker generation that accepted the connection (proxy/nginx.ts accept). */
+  nginxGen = 0;
   phase: ReqPhase = ReqPhase.NONE;
   requestStartedAt = 0;
   /** Attempt number of the current logical request (0 = first try). */

@@ -12,6 +12,8 @@ export interface UpstreamConn {
   appPair: number;
   requests: number;
   idleSince: number;
+  /** The nginx worker generation whose worker holds it (its keepalive cache is per worker). */
+  nginxGen: number;
 }
 
 /**

@@ -50,6 +50,11 @@ export interface HttpDownstream extends ResponseSink {
   noAnswer(conn: Conn): void;
   /** The proxy closed the idle connection (or, its host gone, would have). */
   closedByServer(conn: Conn): void;
+  /**
+   * The proxy closed the idle connection as the client was sending its next request on it (the
+   * keepalive race, proxy/nginx.ts requestCrossesFin): the request meets a closed socket and RST.
+   */
+  crossedFin(conn: Conn): void;
   /** The server side ended the connection under an idle (`inFlight` false) or waiting client. */
   serverGone(conn: Conn, how: EndKind, inFlight: boolean): void;
   /** The client gives up waiting for an answer (scheduled by whoever knows none will come). */

@@ -133,6 +133,7 @@ export class World {
     conn.requestsServed = 0;
     openFlow(conn);
     backend.conns.add(conn);
+    conn.nginxGen = backend.nginx.accept();
     this.opened++;
     this.lb.active[b]++;
     this.lb.newFlows[b]++;
@@ -153,7 +154,7 @@ export class World {
     this.ended++;
     if (conn.lbFlow !== LbFlow.NONE) this.lb.active[b]--;
     conn.lbFlow = LbFlow.NONE;
-    backend.conns.delete(conn);
+    if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
     conn.backend = -1;
     closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
@@ -167,7 +168,7 @@ export class World {
    */
   dropServerEnd(conn: Conn, reset: boolean): void {
     const backend = this.backends[conn.backend];
-    backend.conns.delete(conn);
+    if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
     serverEndGone(conn, reset);
     this.releaseServerEnd(conn, backend, false);
   }

@@ -4,6 +4,7 @@ import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import type { RequestPath } from './upstream.js';
+import { requestCrossesFin } from './nginx.js';
 
 /**
  * nginx's side of the client keep-alive connections: a request arriving (on a host that is gone,
@@ -50,13 +51,13 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
 
   /** nginx keeps the connection after this response (nginx.ts closesAfterResponse). */
   keepsAlive(conn: Conn): boolean {
-    return !this.w.backends[conn.backend].nginx.closesAfterResponse(conn.requestsServed);
+    return !this.w.backends[conn.backend].nginx.closesAfterResponse(conn.requestsServed, conn.nginxGen);
   }
 
   /** When the client's next request comes after `think` s: nginx closes the idle connection after this many seconds, or -1. */
   idleCloseAfter(conn: Conn, think: number): number {
     const nginx = this.w.backends[conn.backend].nginx;
-    return nginx.closesIdle(think) ? nginx.config.keepalive_timeout : -1;
+    return nginx.closesIdle(think, this.w.scenario.clients.rtt) ? nginx.config.keepalive_timeout : -1;
   }
 
   /** nginx closes the connection `delay` s from now; it closes first and holds the TIME_WAIT. */
@@ -70,6 +71,11 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     if (!w.backends[conn.backend].hostUp) {
       // A vanished host closes nothing: the client's next request will time out.
       this.sink.closedByServer(conn);
+      return;
+    }
+    if (conn.lbFlow === LbFlow.TRACKED && conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt)) {
+      // The client's next request is already on its way: it meets the closed socket.
+      this.sink.crossedFin(conn);
       return;
     }
     if (conn.lbFlow === LbFlow.FORGOTTEN) {

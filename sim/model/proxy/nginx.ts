@@ -15,13 +15,31 @@ export const NginxState = {
 } as const;
 export type NginxState = (typeof NginxState)[keyof typeof NginxState];
 
+/** ngx_master_process_cycle sleeps 100 ms after forking a reload's new workers before it QUITs the old ones (ngx_msleep(100)). */
+export const RELOAD_QUIT_DELAY = 0.1;
+
 /**
- * One nginx: its state and its configuration (`nginx -s reload` swaps the configuration in
- * place), and the decisions nginx itself takes about a connection: whether it keeps a client
- * connection alive after a response, how long it waits for the next request, whether it caches an
- * upstream connection, and when it times out an idle WebSocket tunnel. The request path that uses
- * these decisions is upstream.ts; what happens to open connections when nginx quits is the VM's
- * lifecycle (vm/lifecycle.ts).
+ * One generation of worker processes: the workers one configuration cycle forked. A reload forks a
+ * new generation and QUITs every older one (ngx_signal_worker_processes(cycle, SIGQUIT) skips only
+ * NGX_PROCESS_JUST_RESPAWN workers); a QUITted generation lives on while it holds any non-idle
+ * connection (ngx_event_no_timers_left) and exits with its last one.
+ */
+export interface NginxGeneration {
+  readonly id: number;
+  /** The configuration its cycle was built with: an old worker keeps its own (worker_shutdown_timeout too). */
+  readonly config: NginxConfig;
+  /** Client connections its workers hold. */
+  open: number;
+  /** When it got QUIT (-1: still serving). */
+  quitAt: number;
+}
+
+/**
+ * One nginx: its master state, its worker generations and the decisions nginx itself takes about a
+ * connection — whether it keeps a client connection alive after a response, how long it waits for
+ * the next request, whether it caches an upstream connection, and when it times out an idle
+ * WebSocket tunnel. A connection belongs to the generation that accepted it (accept()). What the
+ * signals do to open connections is proxy/master.ts; the request path is upstream.ts.
  */
 export class Nginx {
   private current: NginxState = NginxState.LISTENING;
@@ -30,8 +48,23 @@ export class Nginx {
    * counts as quitting for the keep-alive decisions (it answers nothing any more either way).
    */
   private quitStarted = false;
+  /** Live generations, oldest first; the last is the one accepting (ids grow across restarts). */
+  private readonly gens: NginxGeneration[] = [];
+  private nextId = 1;
+  /** Told when a QUITted generation's last connection ends (the master reaps it). */
+  onGenerationExit: (gen: NginxGeneration) => void = () => {};
 
-  constructor(public config: NginxConfig) {}
+  /** The newest configuration loaded: what new connections get (kept after the last worker exits). */
+  private cfg: NginxConfig;
+
+  constructor(config: NginxConfig) {
+    this.cfg = config;
+    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1 });
+  }
+
+  get config(): NginxConfig {
+    return this.cfg;
+  }
 
   get state(): NginxState {
     return this.current;
@@ -52,50 +85,131 @@ export class Nginx {
     return this.quitStarted;
   }
 
-  /** A new nginx process on a (re)started VM. */
+  /** The id of the generation that accepts new connections. */
+  get generation(): number {
+    return this.gens.length > 0 ? this.gens[this.gens.length - 1].id : -1;
+  }
+
+  /** Generations shutting down (QUITted, still holding connections): the `nginx_old_generations` series. */
+  get shuttingDown(): number {
+    let n = 0;
+    for (const g of this.gens) if (g.quitAt >= 0) n++;
+    return n;
+  }
+
+  /** The live generation `id`, or undefined once it exited. */
+  generationOf(id: number): NginxGeneration | undefined {
+    for (const g of this.gens) if (g.id === id) return g;
+    return undefined;
+  }
+
+  /** A new nginx process on a (re)started VM: one fresh generation. */
   start(): void {
+    const config = this.config;
+    this.gens.length = 0;
+    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1 });
     this.current = NginxState.LISTENING;
     this.quitStarted = false;
   }
 
-  /** SIGQUIT: graceful shutdown begins. */
-  quit(): void {
+  /** The newest generation's worker accepts a connection; returns its generation id. */
+  accept(): number {
+    const g = this.gens[this.gens.length - 1];
+    g.open++;
+    return g.id;
+  }
+
+  /** A connection of generation `id` has ended; a QUITted generation exits with its last one. */
+  release(id: number): void {
+    const i = this.gens.findIndex((g) => g.id === id);
+    if (i < 0) return;
+    const g = this.gens[i];
+    g.open--;
+    if (g.quitAt >= 0 && g.open <= 0) this.exit(i);
+  }
+
+  private exit(i: number): void {
+    const [g] = this.gens.splice(i, 1);
+    // The master exits after its last worker (ngx_master_process_exit once ngx_reap_children finds none).
+    if (this.gens.length === 0) this.current = NginxState.STOPPED;
+    this.onGenerationExit(g);
+  }
+
+  /**
+   * `nginx -s reload` (SIGHUP → ngx_reconfigure): a new generation with `config` takes every new
+   * connection from now on; the listening sockets stay in the master, so nothing is refused.
+   * Returns the new generation; the master QUITs the older ones RELOAD_QUIT_DELAY later
+   * (quitOlderThan).
+   */
+  reload(config: NginxConfig): NginxGeneration {
+    this.cfg = config;
+    const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1 };
+    this.gens.push(g);
+    return g;
+  }
+
+  /**
+   * QUIT to every generation older than `id` that is not already shutting down (a second QUIT
+   * is a no-op: ngx_exiting is already set). Returns the generations that start shutting down
+   * now; one without connections exits at once.
+   */
+  quitOlderThan(id: number, now: number): NginxGeneration[] {
+    const quitted = this.gens.filter((g) => g.id < id && g.quitAt < 0);
+    for (const g of quitted) g.quitAt = now;
+    for (const g of quitted) if (g.open <= 0) this.exit(this.gens.indexOf(g));
+    return quitted;
+  }
+
+  /** SIGQUIT to the master: the listeners close, every generation shuts down. Returns those that start now. */
+  quit(now: number): NginxGeneration[] {
     this.quitStarted = true;
     if (this.current === NginxState.LISTENING) this.current = NginxState.QUITTING;
+    return this.quitOlderThan(Infinity, now);
   }
 
-  /** The process is gone (worker_shutdown_timeout expired, or the host vanished). */
+  /** The process is gone (the host vanished, or every worker was forced out): nothing left. */
   stop(): void {
     this.current = NginxState.STOPPED;
+    const config = this.config;
+    this.gens.length = 0;
+    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1 });
   }
 
-  /** `nginx -s reload`: new settings for new decisions; open connections keep theirs where nginx does. */
-  reload(config: NginxConfig): void {
-    this.config = config;
+  /** The generation `id` has been QUITted (or is gone): its workers keep no connection alive. */
+  exiting(id: number): boolean {
+    const g = this.generationOf(id);
+    return g === undefined || g.quitAt >= 0;
   }
 
   /**
    * After a response nginx answers with `Connection: close` (and closes first, holding the
-   * TIME_WAIT) when keep-alive is off, the connection reached keepalive_requests, or nginx is
-   * quitting (ngx_http_finalize_connection → ngx_http_set_keepalive is skipped).
+   * TIME_WAIT) when keep-alive is off, the connection reached keepalive_requests, or its worker is
+   * shutting down (ngx_http_header_filter: `if (r->keepalive && (ngx_terminate || ngx_exiting))
+   * r->keepalive = 0`; ngx_http_finalize_connection then closes).
    */
-  closesAfterResponse(requestsServed: number): boolean {
+  closesAfterResponse(requestsServed: number, gen = this.generation): boolean {
     const c = this.config;
-    return requestsServed >= c.keepalive_requests || this.quitStarted || c.keepalive_timeout === 0;
+    return requestsServed >= c.keepalive_requests || this.quitStarted || c.keepalive_timeout === 0 || this.exiting(gen);
   }
 
-  /** nginx closes an idle keep-alive connection whose next request comes after keepalive_timeout. */
-  closesIdle(think: number): boolean {
-    return think >= this.config.keepalive_timeout;
+  /**
+   * nginx's keepalive timer (ngx_http_set_keepalive arms keepalive_timeout after the response)
+   * decides the connection's end when the client's next request, `think` s after the response
+   * reached it, does not arrive before the close: with the response rtt/2 on its way back and the
+   * request rtt/2 on its way in, that is think ≥ keepalive_timeout − rtt. Some of those requests
+   * cross the FIN (requestCrossesFin); the rest come after the client saw it.
+   */
+  closesIdle(think: number, rtt = 0): boolean {
+    return think >= this.config.keepalive_timeout - rtt;
   }
 
   /**
    * Whether an upstream connection that served `requests` goes back into the keepalive cache
-   * (ngx_http_upstream_keepalive_module: off while exiting, and past keepalive_requests).
+   * (ngx_http_upstream_free_keepalive_peer: never while the worker exits, nor past keepalive_requests).
    */
-  cachesUpstream(requests: number): boolean {
+  cachesUpstream(requests: number, gen = this.generation): boolean {
     const c = this.config;
-    return c.upstream_keepalive > 0 && requests < c.upstream_keepalive_requests && !this.quitStarted;
+    return c.upstream_keepalive > 0 && requests < c.upstream_keepalive_requests && !this.quitStarted && !this.exiting(gen);
   }
 
   /**
@@ -108,3 +222,21 @@ export class Nginx {
     return Infinity;
   }
 }
+
+/**
+ * The keepalive race, from timer times and the round trip, not a probability: nginx closes an
+ * idle connection at `closeAt` (keepalive timer, or a QUIT's ngx_close_idle_connections) with a
+ * plain close() → FIN, which reaches the client rtt/2 later. A client that sends its next request
+ * at `sendAt` before that FIN arrived puts it on a dead connection: nginx's socket answers it with
+ * RST (unread data at close(), or data to an orphaned FIN_WAIT socket: net/ipv4/tcp.c __tcp_close,
+ * tcp_input.c tcp_rcv_state_process) and the client gets ECONNRESET or EOF for a request it
+ * already sent (NOTES §7 cases 1–2). A request sent after the FIN arrived goes on a new connection.
+ */
+export function requestCrossesFin(sendAt: number, closeAt: number, rtt: number): boolean {
+  // An exact tie (think == keepalive_timeout) is decided for the FIN: the two sums differ only by
+  // floating-point rounding, which must not decide a race.
+  return sendAt < closeAt + rtt / 2 - TIE_EPSILON;
+}
+
+/** 1 ns: far below any timer resolution (nginx's clock is in ms), far above float rounding. */
+const TIE_EPSILON = 1e-9;

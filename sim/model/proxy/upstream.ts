@@ -74,7 +74,7 @@ export class RequestPath {
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
     }
-    return this.opened(backend, port, 0);
+    return this.opened(backend, port, 0, conn.nginxGen);
   }
 
   /** nginx connect()s to the app through the VM's kernel (Backend.connectUpstream). */
@@ -102,10 +102,10 @@ export class RequestPath {
   }
 
   /** A connected upstream connection on `port` (counted). */
-  opened(backend: Backend, port: number, requests: number): UpstreamConn {
+  opened(backend: Backend, port: number, requests: number, gen: number): UpstreamConn {
     const w = this.w;
     w.metrics.inc(w.c.upstreamConnects, backend.index);
-    return { port, requests, idleSince: w.now, host: backend.host, pair: backend.upstreamPair, appPair: backend.appPair };
+    return { port, requests, idleSince: w.now, host: backend.host, pair: backend.upstreamPair, appPair: backend.appPair, nginxGen: gen };
   }
 
   /** Seconds from SYN number k to the retransmission k+1. */
@@ -139,14 +139,14 @@ export class RequestPath {
     const up = conn.upstream!;
     conn.upstream = null;
     up.requests++;
-    this.releaseUpstream(backend, up);
+    this.releaseUpstream(backend, up, conn.nginxGen);
     this.sink.respond(conn, conn.status);
   };
 
-  private releaseUpstream(backend: Backend, up: UpstreamConn): void {
+  private releaseUpstream(backend: Backend, up: UpstreamConn, gen: number): void {
     const nginx = backend.nginx;
     const n = nginx.config;
-    if (nginx.cachesUpstream(up.requests)) {
+    if (nginx.cachesUpstream(up.requests, gen)) {
       up.idleSince = this.w.now;
       backend.upstreamPool.push(up);
       // The cache holds N idle connections; nginx closes the least recently used beyond it.

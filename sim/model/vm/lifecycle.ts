@@ -5,6 +5,7 @@ import { Conn, ConnKind } from '../core/conn.js';
 import type { HttpDownstream, ResponseSink } from '../core/hop.js';
 import { PoolState } from '../lb/pool.js';
 import type { RequestPath } from '../proxy/upstream.js';
+import type { NginxMaster } from '../proxy/master.js';
 import type { WsEndpoint } from '../app/ws-endpoint.js';
 import { EndKind, type World } from '../core/world.js';
 
@@ -24,6 +25,8 @@ export class Lifecycle {
     private readonly nginxFront: ResponseSink,
     private readonly ws: WsEndpoint,
     private readonly path: RequestPath,
+    /** nginx's master: what its signals do to open connections. */
+    private readonly nginx: NginxMaster,
   ) {}
 
   bind(b: number): void {
@@ -67,7 +70,7 @@ export class Lifecycle {
     for (const conn of [...backend.conns]) {
       if (conn.lbFlow !== LbFlow.TRACKED) continue;
       streams++;
-      this.serverEnds(conn, EndKind.SERVER_FIN);
+      this.nginx.serverEnds(backend, conn, EndKind.SERVER_FIN);
     }
     w.trace.emit({ kind: 'lb.shutdown_sessions', backend: backend.name, streams, cause });
   }
@@ -122,7 +125,7 @@ export class Lifecycle {
       wsHook: app.ws.drain_notice || app.ws.close_on_shutdown,
       drainHookDone: backend.app.drainHookDone,
     });
-    this.nginxQuit(backend);
+    this.nginx.quit(backend, false);
     if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
     backend.app.sigterm();
     this.runDrainHook(backend);
@@ -135,29 +138,6 @@ export class Lifecycle {
     if (backend.app.drainHookDone) return;
     backend.app.drainHookDone = true;
     this.ws.drainNotice(backend);
-  }
-
-  /** nginx graceful quit: stop listening, close idle keep-alive connections now, others after their request. */
-  private nginxQuit(backend: Backend): void {
-    const w = this.w;
-    backend.nginx.quit();
-    for (const conn of [...backend.conns]) {
-      if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.lbFlow === LbFlow.TRACKED) this.http.serverGone(conn, EndKind.SERVER_FIN, false);
-    }
-    const timeout = backend.nginx.config.worker_shutdown_timeout;
-    if (timeout > 0 && timeout !== Infinity) {
-      const life = backend.incarnation;
-      w.engine.schedule(timeout, (bk: Backend) => bk.incarnation === life && this.forceCloseNginx(bk), backend);
-    }
-  }
-
-  /** worker_shutdown_timeout: whatever is still open is closed without a WebSocket Close frame. */
-  private forceCloseNginx(backend: Backend): void {
-    const w = this.w;
-    const open = backend.conns.size;
-    if (open > 0) w.trace.emit({ kind: 'nginx.shutdown_timeout', backend: backend.name, open, workerShutdownTimeout: backend.nginx.config.worker_shutdown_timeout });
-    for (const conn of [...backend.conns]) this.serverEnds(conn, EndKind.SERVER_FIN);
-    backend.nginx.stop();
   }
 
   /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
@@ -215,19 +195,6 @@ export class Lifecycle {
       w.dropServerEnd(conn, false);
     }
     backend.upstreamPool.length = 0;
-  }
-
-  /** nginx ends a client connection; a request it still had inside the app is abandoned there. */
-  private serverEnds(conn: Conn, how: EndKind): void {
-    if (conn.kind === ConnKind.WS) return this.ws.serverGone(conn, how);
-    const backend = this.w.backends[conn.backend];
-    const inFlight = conn.phase !== ReqPhase.NONE;
-    if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) this.path.app.withdraw(backend, conn);
-    if (conn.upstream) {
-      this.path.closeUpstream(backend, conn.upstream, true);
-      conn.upstream = null;
-    }
-    this.http.serverGone(conn, how, inFlight);
   }
 
   /** The container restarts (liveness failure): the app dies and comes back after its startup time. */

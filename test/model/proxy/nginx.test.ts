@@ -1,6 +1,6 @@
 /** nginx's state machine and its own decisions, without a run. */
 import { describe, expect, it } from 'vitest';
-import { Nginx, NginxState } from '../../../sim/model/proxy/nginx.js';
+import { Nginx, NginxState, requestCrossesFin, type NginxGeneration } from '../../../sim/model/proxy/nginx.js';
 import { NginxSchema } from '../../../sim/scenario/schema.js';
 
 const nginx = (over: Record<string, unknown> = {}): Nginx => new Nginx(NginxSchema.parse(over));
@@ -9,10 +9,14 @@ describe('nginx', () => {
   it('goes LISTENING → QUITTING → STOPPED and starts afresh', () => {
     const n = nginx();
     expect([n.state, n.listening, n.running, n.quitting]).toEqual([NginxState.LISTENING, true, true, false]);
-    n.quit();
+    const g = n.accept();
+    n.quit(0);
     expect([n.state, n.listening, n.running, n.quitting]).toEqual([NginxState.QUITTING, false, true, true]);
-    n.stop();
+    n.release(g); // the master exits after its last worker
     expect([n.state, n.listening, n.running, n.quitting]).toEqual([NginxState.STOPPED, false, false, true]);
+    n.start();
+    n.stop(); // the host vanished
+    expect([n.state, n.listening, n.running, n.quitting]).toEqual([NginxState.STOPPED, false, false, false]);
     n.start();
     expect([n.state, n.quitting]).toEqual([NginxState.LISTENING, false]);
   });
@@ -21,7 +25,7 @@ describe('nginx', () => {
     const n = nginx({ keepalive_requests: 3, keepalive_timeout: '75s' });
     expect(n.closesAfterResponse(2)).toBe(false);
     expect(n.closesAfterResponse(3)).toBe(true);
-    n.quit();
+    n.quit(0);
     expect(n.closesAfterResponse(1)).toBe(true);
     expect(nginx({ keepalive_timeout: '0s' }).closesAfterResponse(1)).toBe(true);
   });
@@ -37,7 +41,7 @@ describe('nginx', () => {
     const n = nginx({ upstream_keepalive: 16, upstream_keepalive_requests: 100 });
     expect(n.cachesUpstream(99)).toBe(true);
     expect(n.cachesUpstream(100)).toBe(false);
-    n.quit();
+    n.quit(0);
     expect(n.cachesUpstream(1)).toBe(false);
   });
 
@@ -52,5 +56,76 @@ describe('nginx', () => {
     const n = nginx({ keepalive_timeout: '5s' });
     n.reload({ ...n.config, keepalive_timeout: 30 });
     expect(n.closesIdle(10)).toBe(false);
+  });
+
+  it('a reload starts a new generation for new connections; QUIT to the older ones lets each live while it holds connections', () => {
+    const n = nginx({ keepalive_timeout: '5s' });
+    const exits: number[] = [];
+    n.onGenerationExit = (g: NginxGeneration) => exits.push(g.id);
+    const g1 = n.accept();
+    n.accept(); // a second connection of generation 1 (a tunnel)
+    const g2 = n.reload({ ...n.config, keepalive_timeout: 30 }).id;
+    expect(g2).toBeGreaterThan(g1);
+    expect(n.accept()).toBe(g2);
+    expect(n.closesIdle(10)).toBe(false); // the new generation's settings
+    expect(n.exiting(g1)).toBe(false); // until the master's QUIT, 100 ms later
+    expect(n.quitOlderThan(g2, 0.1).map((g) => g.id)).toEqual([g1]);
+    expect([n.exiting(g1), n.exiting(g2), n.shuttingDown, n.listening]).toEqual([true, false, 1, true]);
+    // A request in flight on generation 1 is answered with Connection: close; generation 2 keeps alive.
+    expect(n.closesAfterResponse(1, g1)).toBe(true);
+    expect(n.closesAfterResponse(1, g2)).toBe(false);
+    expect(n.cachesUpstream(1, g1)).toBe(false);
+    // A second reload piles up a second old generation; QUIT again to generation 1 is a no-op.
+    const g3 = n.reload(n.config).id;
+    expect(n.quitOlderThan(g3, 5).map((g) => g.id)).toEqual([g2]);
+    expect(n.shuttingDown).toBe(2);
+    expect(n.generationOf(g1)?.quitAt).toBe(0.1);
+    n.release(g1);
+    expect(exits).toEqual([]);
+    n.release(g1); // its last connection
+    expect(exits).toEqual([g1]);
+    n.release(g2);
+    expect([exits, n.shuttingDown, n.state]).toEqual([[g1, g2], 0, NginxState.LISTENING]);
+  });
+
+  it('a generation without connections exits at its QUIT; a quit ends in STOPPED after the last one', () => {
+    const n = nginx();
+    const exits: number[] = [];
+    n.onGenerationExit = (g) => exits.push(g.id);
+    const g1 = n.accept();
+    const g2 = n.reload(n.config).id;
+    n.quitOlderThan(g2, 0.1);
+    expect(exits).toEqual([]);
+    n.quit(1);
+    expect(exits).toEqual([g2]); // the idle newest generation goes at once
+    expect([n.state, n.listening]).toEqual([NginxState.QUITTING, false]);
+    n.release(g1);
+    expect([exits, n.state]).toEqual([[g2, g1], NginxState.STOPPED]);
+  });
+
+  it('keeps each generation\'s own configuration (worker_shutdown_timeout of the old cycle)', () => {
+    const n = nginx({ worker_shutdown_timeout: '10s' });
+    const g1 = n.generation;
+    n.accept();
+    const g2 = n.reload({ ...n.config, worker_shutdown_timeout: 0 }).id;
+    const [old] = n.quitOlderThan(g2, 0);
+    expect([old.id, old.config.worker_shutdown_timeout, n.config.worker_shutdown_timeout]).toEqual([g1, 10, 0]);
+  });
+
+  it('the keepalive race window is one round trip of think time just below keepalive_timeout', () => {
+    const n = nginx({ keepalive_timeout: '5s' });
+    const rtt = 0.04;
+    expect(n.closesIdle(4.95, rtt)).toBe(false); // served: the request arrives before the timer
+    expect(n.closesIdle(4.97, rtt)).toBe(true);
+    // The response leaves nginx at 0, reaches the client at rtt/2 = 0.02; nginx closes at 5.
+    const closeAt = 5;
+    const sendAt = (think: number): number => rtt / 2 + think;
+    expect(requestCrossesFin(sendAt(4.97), closeAt, rtt)).toBe(true); // sent before the FIN arrived at 5.02
+    expect(requestCrossesFin(sendAt(4.999), closeAt, rtt)).toBe(true);
+    expect(requestCrossesFin(sendAt(5), closeAt, rtt)).toBe(false); // the FIN arrived first: a new connection
+    expect(requestCrossesFin(sendAt(5.5), closeAt, rtt)).toBe(false);
+    // A QUIT's close: a client due to send within the FIN's one-way delay loses; later ones do not.
+    expect(requestCrossesFin(10.015, 10, rtt)).toBe(true);
+    expect(requestCrossesFin(10.025, 10, rtt)).toBe(false);
   });
 });

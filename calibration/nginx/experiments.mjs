@@ -1,0 +1,299 @@
+// The nginx calibration experiments (issue 13). Each runs a private nginx 1.22 in front of a node
+// backend inside its own namespace, bounded by `seconds` (≤ 60); all of them take ≈ 4.5 min.
+// Rates are modest on purpose: the machine is shared, and achieved timings are recorded.
+
+const r3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
+const events = (data, ev) => data.clientEvents.filter((e) => e.ev === ev);
+const count = (xs, key) => xs.reduce((m, x) => ((m[key(x)] = (m[key(x)] ?? 0) + 1), m), {});
+
+/** When every tunnel opened and closed (client's view and the backend's), relative to its open. */
+function tunnelSummary(data) {
+  const tunnels = {};
+  for (const g of data.config.client.groups.filter((x) => x.kind === 'tunnel')) {
+    const open = events(data, 'tun-open').find((e) => e.id === g.id);
+    const close = events(data, 'tun-close').find((e) => e.id === g.id);
+    const up = data.backendEvents.find((e) => e.ev === 'up-close' && e.id === g.id);
+    tunnels[g.id] = {
+      opened: Boolean(open),
+      openedS: open?.s ?? null,
+      closedS: close?.s ?? null,
+      lifetimeS: open && close ? r3(close.s - open.s) : null,
+      clientSaw: close?.how ?? null,
+      backendSaw: up?.how ?? null,
+      bytesToClient: close?.rx ?? null,
+      bytesFromClient: close?.tx ?? null,
+    };
+  }
+  return tunnels;
+}
+
+function generations(data) {
+  return data.workers.map((w) => ({
+    pid: w.pid,
+    startedS: w.firstS,
+    shuttingDownFromS: w.shuttingDownS,
+    lastSeenS: w.lastS,
+    goneS: w.goneS,
+  }));
+}
+
+const TUNNEL_MODES = [
+  ['idle', 'idle', 1000],
+  ['client-1s', 'client', 1000],
+  ['client-4s', 'client', 4000],
+  ['server-1s', 'server', 1000],
+  ['both-1s', 'both', 1000],
+];
+
+/** a. Upgraded tunnels against proxy_read_timeout; `prt` seconds, observed for `seconds`. */
+export function tunnelTimeoutExperiment(prt = 5, seconds = 15) {
+  return {
+    name: 'nginx-tunnel-timeout',
+    description:
+      `Upgraded (101) tunnels through nginx with proxy_read_timeout ${prt}s: idle, client→server ` +
+      'bytes every 1 s / 4 s only, server→client every 1 s only, both every 1 s. Which close at ' +
+      'the timeout (ngx_http_upstream_process_upgraded re-arms the upstream read timer on traffic ' +
+      'in either direction)?',
+    seconds,
+    nginx: { proxyReadTimeout: `${prt}s` },
+    client: {
+      endMs: (seconds - 1) * 1000,
+      groups: TUNNEL_MODES.map(([id, mode, intervalMs]) => ({ kind: 'tunnel', id, mode, intervalMs })),
+    },
+    summarise: (data) => ({ proxyReadTimeoutS: prt, tunnels: tunnelSummary(data) }),
+  };
+}
+
+/**
+ * b. A signal with open tunnels. Tunnel A opens at 0 s, B after the first signal; reloads happen
+ * at 3 s and 6 s (two old generations), quit/stop at 3 s. The client closes A at 12 s and B at
+ * 15 s unless nginx closed them first; a probe loop (1 request / 500 ms) shows where new
+ * connections go.
+ */
+function signalExperiment(signal, wst) {
+  const actions =
+    signal === 'reload' ? [{ atMs: 3000, signal }, { atMs: 6000, signal }] : [{ atMs: 3000, signal }];
+  const seconds = signal === 'stop' ? 8 : 19;
+  return {
+    name: `nginx-${signal}-tunnel${wst ? `-wst${wst}` : ''}`,
+    description:
+      `nginx -s ${signal} with open upgraded tunnels (1 s client heartbeat, proxy_read_timeout 60s)` +
+      `${wst ? `, worker_shutdown_timeout ${wst}s` : ', no worker_shutdown_timeout'}: when each ` +
+      'tunnel closes, when each worker generation exits, what the client sees.',
+    seconds,
+    nginx: { proxyReadTimeout: '60s', workerShutdownTimeout: wst ? `${wst}s` : null, keepaliveTimeout: '75s' },
+    client: {
+      endMs: (seconds - 2) * 1000,
+      groups: [
+        { kind: 'tunnel', id: 'A', mode: 'client', intervalMs: 1000, startMs: 0, closeAtMs: 12_000 },
+        { kind: 'tunnel', id: 'B', mode: 'client', intervalMs: 1000, startMs: 4000, closeAtMs: 15_000 },
+        { kind: 'loop', group: 'probe', conns: 1, thinkMs: 500, path: '/', startMs: 0, stopMs: (seconds - 3) * 1000 },
+      ],
+    },
+    actions,
+    summarise: (data) => ({
+      workerShutdownTimeoutS: wst ?? null,
+      signals: data.actions,
+      tunnels: tunnelSummary(data),
+      generations: generations(data),
+      masterExitedS: data.masterExitedS,
+      maxWorkersShuttingDown: Math.max(0, ...data.processSamples.map((p) => p.shuttingDown)),
+      probe: {
+        requests: count(events(data, 'req').filter((e) => e.g === 'probe'), (e) => `${e.out}${e.conn === 'close' ? '+close' : ''}`),
+        connectFailures: count(events(data, 'connect-fail'), (e) => e.how),
+        firstConnectFailureS: events(data, 'connect-fail')[0]?.s ?? null,
+      },
+    }),
+  };
+}
+
+/**
+ * c. A reload under keepalive load: 200 idle keepalive connections (one request each) and 20
+ * busy ones (300-ms requests, 100 ms think ≈ 50 requests/s, ≈ 15 in flight), 2 workers.
+ */
+export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
+  return {
+    name: 'nginx-reload-keepalive',
+    description:
+      'nginx -s reload at 8 s with 200 idle keepalive connections (keepalive_timeout 60s) and 20 ' +
+      'busy ones (GET /slow 300 ms, think 100 ms), worker_processes 2: how many idle connections ' +
+      'close at once, what in-flight requests get (Connection: close), when the old workers exit.',
+    seconds,
+    nginx: { workers: 2, keepaliveTimeout: '60s' },
+    client: {
+      endMs: (seconds - 2) * 1000,
+      groups: [
+        { kind: 'loop', group: 'idle', conns: 200, thinkMs: null, path: '/', startMs: 0, staggerMs: 10, stopMs: (seconds - 2) * 1000 },
+        { kind: 'loop', group: 'busy', conns: 20, thinkMs: 100, path: '/slow?ms=300', startMs: 0, staggerMs: 20, stopMs: (seconds - 3) * 1000 },
+      ],
+    },
+    actions: [{ atMs: reloadAtMs, signal: 'reload' }],
+    summarise: (data) => {
+      const reloadS = data.actions[0]?.s ?? reloadAtMs / 1000;
+      const closes = events(data, 'conn-close');
+      const idleCloses = closes.filter((e) => e.g === 'idle' && e.s >= reloadS && e.s < reloadS + 5);
+      const idleBefore = closes.filter((e) => e.g === 'idle' && e.s < reloadS).length;
+      const lags = idleCloses.map((e) => e.s - reloadS).sort((a, b) => a - b);
+      const busy = events(data, 'req').filter((e) => e.g === 'busy');
+      // The old workers got SIGQUIT when the first idle connection closed (ngx_close_idle_connections
+      // runs right then); the 100-ms process sampling is coarser than that.
+      const quitS = lags.length ? reloadS + lags[0] : null;
+      // In flight when the old workers got SIGQUIT: sent before it, answered after it.
+      const inFlight = quitS === null ? [] : busy.filter((e) => e.sentS < quitS && e.s >= quitS);
+      const label = (e) => `${e.out}${e.conn?.toLowerCase() === 'close' ? '+Connection:close' : ''}`;
+      return {
+        reloadS,
+        idleConnections: data.config.client.groups[0].conns,
+        idleClosedBeforeReload: idleBefore,
+        idleClosedWithin1s: idleCloses.filter((e) => e.s < reloadS + 1).length,
+        idleClosedWithin5s: idleCloses.length,
+        idleCloseLagMs: lags.length
+          ? { min: r3(lags[0] * 1000), median: r3(lags[Math.floor(lags.length / 2)] * 1000), max: r3(lags[lags.length - 1] * 1000) }
+          : null,
+        idleCloseHow: count(idleCloses, (e) => e.how),
+        oldWorkersQuitS: quitS === null ? null : r3(quitS),
+        busyRequests: busy.length,
+        busyRate: r3(busy.length / (data.config.client.groups[1].stopMs / 1000)),
+        busyOutcomes: count(busy, label),
+        inFlightAtQuit: inFlight.length,
+        inFlightOutcomes: count(inFlight, label),
+        // A busy connection between two requests at the QUIT is idle: closed at once, and a
+        // request crossing that FIN fails — the keepalive race, triggered by the reload.
+        busyFailures: busy
+          .filter((e) => e.out !== 'ok')
+          .map((e) => ({ out: e.out, sentS: e.sentS, afterQuitMs: quitS === null ? null : r3((e.sentS - quitS) * 1000) })),
+        keepAliveAnswersAfterQuit: busy.filter((e) => quitS !== null && e.s >= quitS && e.sentS < quitS && label(e) === 'ok').length,
+        generations: generations(data),
+        requestsPerWorker: data.accessLogSummary,
+      };
+    },
+  };
+}
+
+/**
+ * d. The keepalive race: keepalive_timeout 2s; clients that think exactly 2 s between requests on
+ * one connection, 1.5 s (never reaches the timeout), 2.2 s (always after it).
+ */
+export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
+  const stopMs = (seconds - 2) * 1000;
+  const group = (name, conns, thinkMs) => ({
+    kind: 'loop', group: name, conns, thinkMs, path: '/', startMs: 0, staggerMs: Math.round(thinkMs / conns), stopMs,
+  });
+  return {
+    name: 'nginx-keepalive-race',
+    description:
+      `The keepalive race: keepalive_timeout ${kt}s; 40 connections think ${kt} s (= keepalive_timeout) ` +
+      `between requests, 40 think ${0.75 * kt} s, 20 think ${1.1 * kt} s. Every think cycle ends OK, ` +
+      'ECONNRESET, EOF (no response), or closedFirst (nginx\'s FIN arrived before the client sent).',
+    seconds,
+    nginx: { keepaliveTimeout: `${kt}s` },
+    client: {
+      endMs: (seconds - 1) * 1000,
+      groups: [group('eq', 40, kt * 1000), group('lt', 40, 0.75 * kt * 1000), group('gt', 20, 1.1 * kt * 1000)],
+    },
+    summarise: (data) => {
+      const out = {};
+      for (const g of data.config.client.groups) {
+        const reqs = events(data, 'req').filter((e) => e.g === g.group && e.out !== 'client-closed');
+        // A think cycle ends one of four ways: the request went out on the kept-alive connection
+        // and was answered (ok), or failed (reset / eof), or nginx's FIN arrived first (closedFirst:
+        // nothing was sent; a pooling client just opens a new connection).
+        const reused = reqs.filter((e) => e.think != null);
+        const closedFirst = data.clientEvents.filter(
+          (e) => e.g === g.group && (e.ev === 'stale' || (e.ev === 'conn-close' && e.idle && e.how !== 'client-closed')),
+        ).length;
+        const cycles = reused.length + closedFirst;
+        const failed = reused.filter((e) => e.out !== 'ok');
+        const thinks = reused.map((e) => e.think).sort((a, b) => a - b);
+        const share = (n) => r3(cycles ? n / cycles : 0);
+        out[g.group] = {
+          thinkMs: g.thinkMs,
+          connections: g.conns,
+          requests: reqs.length,
+          requestRate: r3(reqs.length / (stopMs / 1000)),
+          thinkCycles: cycles,
+          outcomes: { ...count(reused, (e) => e.out), closedFirst },
+          shares: {
+            ok: share(reused.length - failed.length),
+            closedFirst: share(closedFirst),
+            failed: share(failed.length),
+          },
+          achievedThinkMs: thinks.length
+            ? { p5: thinks[Math.floor(thinks.length * 0.05)], median: thinks[Math.floor(thinks.length / 2)], p95: thinks[Math.floor(thinks.length * 0.95)] }
+            : null,
+          failedThinkMs: failed.map((e) => e.think).slice(0, 50),
+        };
+      }
+      return { keepaliveTimeoutS: kt, groups: out };
+    },
+  };
+}
+
+/**
+ * e. The same race one hop further: nginx as the L7 proxy, its upstream keepalive pool against a
+ * backend (node, keepAliveTimeout 2 s) that closes connections idle for 3 s. 40 upstream blocks
+ * (each its own `keepalive 2` cache) so 40 proxy→backend connections race independently; one
+ * client connection per block, thinking 2.95 s … 3.045 s (5-ms steps) between requests; 20 blocks
+ * get GETs, 20 POSTs.
+ * Does the client see a 502, or does nginx retry (ngx_http_upstream_next: a failure on a cached
+ * connection does not use up a try; POST is not retried once sent)?
+ */
+export function upstreamRaceExperiment(seconds = 40, backendKeepAliveMs = 2000) {
+  const stopMs = (seconds - 2) * 1000;
+  // node 20 closes an idle kept-alive socket after keepAliveTimeout + 1 s (lib/_http_server.js:
+  // socket.setTimeout(server.keepAliveTimeout + HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER), 1000 ms),
+  // while it advertises `Keep-Alive: timeout=<keepAliveTimeout>`.
+  const closesAfterMs = backendKeepAliveMs + 1000;
+  const group = (name, method, pathOffset) => ({
+    kind: 'loop', group: name, method, conns: 20, thinkMs: closesAfterMs - 50, thinkStepMs: 5,
+    path: '/pool{c}/', pathOffset, startMs: 0, staggerMs: 97, stopMs,
+  });
+  return {
+    name: 'nginx-upstream-keepalive-race',
+    description:
+      `The keepalive race between nginx and its backend: node keepAliveTimeout ${backendKeepAliveMs} ms ` +
+      `(closes after ${closesAfterMs} ms idle), nginx upstream keepalive 2 (keepalive_timeout 60s) in 40 ` +
+      `upstream blocks; one client connection per block thinks ${closesAfterMs - 50}–${closesAfterMs + 45} ms ` +
+      'between requests; 20 blocks GET, 20 POST.',
+    seconds,
+    backendKeepAliveMs,
+    nginx: { pools: { count: 40, keepalive: 2, timeout: '60s' } },
+    client: { endMs: (seconds - 1) * 1000, groups: [group('get', 'GET', 0), group('post', 'POST', 20)] },
+    summarise: (data) => {
+      const groups = {};
+      for (const g of data.config.client.groups) {
+        const reqs = events(data, 'req').filter((e) => e.g === g.group && e.out !== 'client-closed');
+        const bad = reqs.filter((e) => e.out !== 'ok' || e.status !== 200);
+        groups[g.group] = {
+          method: g.method,
+          requests: reqs.length,
+          statuses: count(reqs, (e) => (e.out === 'ok' ? String(e.status) : e.out)),
+          failureShare: r3(reqs.length ? bad.length / reqs.length : 0),
+          failedThinkMs: bad.map((e) => e.think).slice(0, 50),
+        };
+      }
+      return {
+        backendKeepAliveMs,
+        backendClosesIdleAfterMs: closesAfterMs,
+        groups,
+        backendConnections: data.backendEvents.filter((e) => e.ev === 'up-conn').length,
+        errorLog: Object.fromEntries(Object.entries(data.errorLogCounts).filter(([k]) => !k.startsWith('[notice]'))),
+      };
+    },
+  };
+}
+
+export const NGINX_EXPERIMENTS = [
+  tunnelTimeoutExperiment(),
+  signalExperiment('reload', null),
+  signalExperiment('reload', 5),
+  signalExperiment('quit', null),
+  signalExperiment('quit', 5),
+  signalExperiment('stop', null),
+  reloadKeepaliveExperiment(),
+  keepaliveRaceExperiment(),
+  upstreamRaceExperiment(),
+];
+
+/** The short nginx experiment of `npm test` (test/calibration/nginx.test.ts): ≈ 10 s. */
+export const NGINX_LIVE_CHECK = { ...tunnelTimeoutExperiment(3, 9), name: 'nginx-live-check' };

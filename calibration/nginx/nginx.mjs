@@ -1,0 +1,141 @@
+// A private nginx inside a harness namespace: its own prefix (conf, pid, logs, temp paths) in a
+// temporary directory, `daemon off` so the harness owns the master (killed with its process
+// group on every exit path), `master_process on` so reload and quit work as in production.
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { spawnInNamespace } from '../lib/netns.mjs';
+
+export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
+
+/** `nginx -v` (printed on stderr), or null when nginx is not installed. */
+export function nginxVersion() {
+  try {
+    return execFileSync('sh', ['-c', `"$0" -v 2>&1`, NGINX], { encoding: 'utf8' }).trim();
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The nginx.conf of an experiment. opts: { workers, listenPort, backendPort, keepaliveTimeout,
+ * proxyReadTimeout, workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
+ * pools: null | { count, keepalive, timeout } }. `pools` adds upstream blocks pool0…pool<count−1>
+ * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
+ * keepalive (HTTP/1.1, `Connection ""`), so independent proxy→backend races run side by side.
+ */
+export function nginxConf(prefix, o) {
+  const lines = [
+    '# written by calibration/nginx/nginx.mjs',
+    `worker_processes ${o.workers ?? 1};`,
+    'daemon off;',
+    'master_process on;',
+    'user root root;',
+    `pid ${prefix}/nginx.pid;`,
+    `error_log ${prefix}/error.log notice;`,
+    'worker_rlimit_nofile 8192;',
+  ];
+  if (o.workerShutdownTimeout != null) lines.push(`worker_shutdown_timeout ${o.workerShutdownTimeout};`);
+  lines.push(
+    'events { worker_connections 4096; }',
+    'http {',
+    '  log_format cal \'$msec $pid $connection $connection_requests $status $request_time "$request" $upstream_status\';',
+    `  access_log ${prefix}/access.log cal;`,
+    `  client_body_temp_path ${prefix}/tmp/body;`,
+    `  proxy_temp_path ${prefix}/tmp/proxy;`,
+    `  fastcgi_temp_path ${prefix}/tmp/fastcgi;`,
+    `  uwsgi_temp_path ${prefix}/tmp/uwsgi;`,
+    `  scgi_temp_path ${prefix}/tmp/scgi;`,
+    `  keepalive_timeout ${o.keepaliveTimeout ?? '75s'};`,
+  );
+  if (o.keepaliveRequests != null) lines.push(`  keepalive_requests ${o.keepaliveRequests};`);
+  lines.push(
+    '  map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
+    `  upstream backend { server 127.0.0.1:${o.backendPort}; }`,
+  );
+  const pools = o.pools ? Array.from({ length: o.pools.count }, (_, i) => i) : [];
+  for (const i of pools) {
+    lines.push(
+      `  upstream pool${i} { server 127.0.0.1:${o.backendPort}; keepalive ${o.pools.keepalive}; keepalive_timeout ${o.pools.timeout}; }`,
+    );
+  }
+  lines.push(
+    '  server {',
+    `    listen 127.0.0.1:${o.listenPort} backlog=4096;`,
+    '    location / {',
+    '      proxy_pass http://backend;',
+    '      proxy_http_version 1.1;',
+    '      proxy_set_header Upgrade $http_upgrade;',
+    '      proxy_set_header Connection $connection_upgrade;',
+    `      proxy_read_timeout ${o.proxyReadTimeout ?? '60s'};`,
+    '    }',
+  );
+  for (const i of pools) {
+    lines.push(
+      `    location /pool${i}/ { proxy_pass http://pool${i}; proxy_http_version 1.1; proxy_set_header Connection ""; }`,
+    );
+  }
+  lines.push('  }', '}');
+  return `${lines.join('\n')}\n`;
+}
+
+export function makePrefix(conf) {
+  const prefix = mkdtempSync(join(tmpdir(), 'drainsim-nginx-'));
+  chmodSync(prefix, 0o755);
+  mkdirSync(join(prefix, 'tmp'));
+  writeFileSync(join(prefix, 'nginx.conf'), conf(prefix));
+  return prefix;
+}
+
+export function removePrefix(prefix) {
+  rmSync(prefix, { recursive: true, force: true });
+}
+
+export function startNginx(ns, prefix) {
+  const child = spawnInNamespace(ns, [NGINX, '-p', prefix, '-c', join(prefix, 'nginx.conf')]);
+  child.stdout.resume();
+  child.stderr.on('data', (d) => {
+    child.stderrText = `${child.stderrText ?? ''}${d}`.slice(-4000);
+  });
+  return child;
+}
+
+/** `nginx -s <signal>` exactly as an operator types it (reads the pid file, sends the signal). */
+export function nginxSignal(ns, prefix, signal) {
+  // Its "signal process started" notice goes to stderr: keep it out of the harness's output.
+  return execFileSync('ip', ['netns', 'exec', ns, NGINX, '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-s', signal], {
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+}
+
+export function readPid(prefix) {
+  const file = join(prefix, 'nginx.pid');
+  return existsSync(file) ? Number(readFileSync(file, 'utf8').trim()) : null;
+}
+
+/** The master's children: pid and title ("nginx: worker process [is shutting down]"). */
+export function nginxChildren(masterPid) {
+  let kids;
+  try {
+    kids = readFileSync(`/proc/${masterPid}/task/${masterPid}/children`, 'utf8').trim().split(/\s+/).filter(Boolean);
+  } catch {
+    return null; // the master is gone
+  }
+  return kids.map((pid) => {
+    let title = '';
+    try {
+      title = readFileSync(`/proc/${pid}/cmdline`, 'utf8').replaceAll('\0', ' ').trim();
+    } catch {}
+    return { pid: Number(pid), title };
+  });
+}
+
+export function readLog(prefix, name) {
+  try {
+    return readFileSync(join(prefix, name), 'utf8');
+  } catch {
+    return '';
+  }
+}

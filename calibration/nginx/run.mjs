@@ -1,0 +1,73 @@
+#!/usr/bin/env node
+// node calibration/nginx/run.mjs [--only <substring>] [--out <dir>] [--resummarise]
+// Runs the nginx experiments one at a time (their timings are the point) and writes
+// calibration/data/<experiment>.json. Needs root, iproute2 and nginx (/usr/sbin/nginx or $NGINX_BIN).
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { cleanupAll, namespaceSupport } from '../lib/netns.mjs';
+import { runNginxExperiment } from './experiment.mjs';
+import { NGINX_EXPERIMENTS } from './experiments.mjs';
+import { nginxVersion } from './nginx.mjs';
+
+/** JSON with one line per event / per second, so the raw record stays small and greppable. */
+function dataText(data) {
+  const { clientEvents, backendEvents, perSecond, ...rest } = data;
+  const lines = (xs) => `[\n${xs.map((x) => `  ${JSON.stringify(x)}`).join(',\n')}\n ]`;
+  const head = JSON.stringify(rest, null, 1).replace(/\n}$/, '');
+  return `${head},\n "perSecond": ${lines(perSecond)},\n "clientEvents": ${lines(clientEvents)},\n "backendEvents": ${lines(backendEvents)}\n}\n`;
+}
+
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    // Recompute `summary` of the recorded data files from their events (no experiment is run).
+    resummarise: { type: 'boolean', default: false },
+    out: { type: 'string', default: fileURLToPath(new URL('../data', import.meta.url)) },
+  },
+});
+
+if (values.resummarise) {
+  for (const experiment of NGINX_EXPERIMENTS) {
+    if (values.only && !experiment.name.includes(values.only)) continue;
+    const file = join(values.out, `${experiment.name}.json`);
+    if (!existsSync(file)) continue;
+    const data = JSON.parse(readFileSync(file, 'utf8'));
+    data.summary = experiment.summarise(data);
+    writeFileSync(file, dataText(data));
+    console.log(`${experiment.name}: ${JSON.stringify(data.summary).slice(0, 300)}`);
+  }
+  process.exit(0);
+}
+
+const support = namespaceSupport();
+if (!support.ok) {
+  console.error(`calibrate nginx: cannot create network namespaces: ${support.reason}`);
+  process.exit(2);
+}
+if (!nginxVersion()) {
+  console.error('calibrate nginx: nginx is not installed (apt-get install nginx-light, or set NGINX_BIN)');
+  process.exit(2);
+}
+
+mkdirSync(values.out, { recursive: true });
+let failed = 0;
+try {
+  for (const [n, experiment] of NGINX_EXPERIMENTS.entries()) {
+    if (values.only && !experiment.name.includes(values.only)) continue;
+    const t = Date.now();
+    console.log(`${experiment.name}: ${experiment.seconds} s …`);
+    try {
+      const data = await runNginxExperiment({ ...experiment, tag: `nginx${n + 1}` });
+      writeFileSync(join(values.out, `${experiment.name}.json`), dataText(data));
+      console.log(`${experiment.name} done in ${Math.round((Date.now() - t) / 1000)} s: ${JSON.stringify(data.summary).slice(0, 600)}`);
+    } catch (err) {
+      failed++;
+      console.error(`${experiment.name} failed: ${err.stack ?? err}`);
+    }
+  }
+} finally {
+  cleanupAll();
+}
+process.exit(failed ? 1 : 0);

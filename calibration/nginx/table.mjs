@@ -1,0 +1,79 @@
+#!/usr/bin/env node
+// node calibration/nginx/table.mjs [data dir] — the recorded nginx figures as a Markdown table,
+// generated from calibration/data/nginx-*.json (never typed by hand).
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const dir = process.argv[2] ?? fileURLToPath(new URL('../data', import.meta.url));
+const j = (x) => JSON.stringify(x).replaceAll('"', '').replaceAll(',', ', ').replaceAll('|', '/');
+
+function tunnelRows(s) {
+  return Object.entries(s.tunnels).map(([id, t]) => [
+    `tunnel ${id}`,
+    t.opened ? `open ${t.openedS}–${t.closedS} s (${t.lifetimeS} s), client saw ${t.clientSaw}` : `not opened: ${t.clientSaw}`,
+  ]);
+}
+
+function generationRows(s) {
+  return s.generations.map((g) => [
+    `worker ${g.pid}`,
+    `started ${g.startedS} s, shutting down ${g.shuttingDownFromS ?? '—'} s, gone by ${g.goneS ?? '—'} s`,
+  ]);
+}
+
+/** The figures of one data file: [figure, value]. */
+export function figures(data) {
+  const s = data.summary;
+  const rows = [];
+  if (data.experiment.includes('tunnel-timeout')) {
+    rows.push(['proxy_read_timeout (s)', `${s.proxyReadTimeoutS}`], ...tunnelRows(s));
+  } else if (data.experiment.endsWith('-tunnel') || data.experiment.includes('-tunnel-wst')) {
+    rows.push(['signals at (s)', s.signals.map((a) => `${a.signal} ${a.s}`).join(', ')]);
+    rows.push(['worker_shutdown_timeout (s)', `${s.workerShutdownTimeoutS ?? 'off'}`]);
+    rows.push(...tunnelRows(s), ...generationRows(s));
+    rows.push(['master exited (s)', `${s.masterExitedS ?? 'no'}`]);
+    rows.push(['old generations at once (max)', `${s.maxWorkersShuttingDown}`]);
+    rows.push(['probe (1 req / 0.5 s)', `${j(s.probe.requests)}; connect failures ${j(s.probe.connectFailures)} from ${s.probe.firstConnectFailureS ?? '—'} s`]);
+  } else if (data.experiment.includes('reload-keepalive')) {
+    rows.push(['reload at (s)', `${s.reloadS}`]);
+    rows.push(['idle keepalive connections closed within 1 s / 5 s of the reload', `${s.idleClosedWithin1s} / ${s.idleClosedWithin5s} of ${s.idleConnections} (${j(s.idleCloseHow)})`]);
+    rows.push(['idle close lag after the signal (ms)', j(s.idleCloseLagMs)]);
+    rows.push(['busy requests (rate /s)', `${s.busyRequests} (${s.busyRate})`]);
+    rows.push(['requests in flight at the QUIT → outcome', `${s.inFlightAtQuit} → ${j(s.inFlightOutcomes)}`]);
+    rows.push(['all busy outcomes', j(s.busyOutcomes)]);
+    rows.push(...generationRows(s));
+  } else if (data.experiment.includes('upstream-keepalive-race')) {
+    rows.push(['backend closes idle connections after (ms)', `${s.backendClosesIdleAfterMs}`]);
+    for (const x of Object.values(s.groups)) {
+      rows.push([`${x.method}: client statuses`, `${x.requests} requests: ${j(x.statuses)}`]);
+    }
+    rows.push(['upstream connections opened', `${s.backendConnections}`]);
+    for (const [k, n] of Object.entries(s.errorLog)) rows.push([`error.log: ${k}`, `${n}`]);
+  } else if (data.experiment.includes('keepalive-race')) {
+    rows.push(['keepalive_timeout (s)', `${s.keepaliveTimeoutS}`]);
+    for (const [g, x] of Object.entries(s.groups)) {
+      rows.push([
+        `think ${x.thinkMs} ms (${x.connections} conns)`,
+        `${x.thinkCycles} cycles: ${j(x.outcomes)}; shares ${j(x.shares)}; think p5/median/p95 ${x.achievedThinkMs ? `${x.achievedThinkMs.p5}/${x.achievedThinkMs.median}/${x.achievedThinkMs.p95}` : '—'} ms`,
+      ]);
+    }
+  }
+  rows.push(['load average at start', data.stamp.loadavg.split(' ').slice(0, 3).join(' ')]);
+  return rows;
+}
+
+export function markdownTable(dataFiles) {
+  const lines = ['| experiment | figure | real |', '|---|---|---|'];
+  for (const data of dataFiles) {
+    for (const [figure, value] of figures(data)) lines.push(`| ${data.experiment} | ${figure} | ${value} |`);
+  }
+  const versions = [...new Set(dataFiles.map((d) => `${d.stamp.nginx}, Linux ${d.stamp.kernel}, node ${d.stamp.node}`))];
+  lines.push('', `Recorded with ${versions.join('; ')} (${dataFiles.map((d) => d.stamp.date.slice(0, 10)).sort()[0]}).`);
+  return lines.join('\n');
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const files = readdirSync(dir).filter((f) => f.startsWith('nginx-') && f.endsWith('.json')).sort();
+  console.log(markdownTable(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))));
+}

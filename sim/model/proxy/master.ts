@@ -1,0 +1,139 @@
+import type { NginxConfig } from '../../scenario/schema.js';
+import { ReqPhase } from '../core/app-job.js';
+import { ConnKind, type Conn } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
+import type { HttpDownstream } from '../core/hop.js';
+import { EndKind, type World } from '../core/world.js';
+import type { Backend } from '../vm/backend.js';
+import { RELOAD_QUIT_DELAY, requestCrossesFin, type NginxGeneration } from './nginx.js';
+import type { RequestPath } from './upstream.js';
+
+/** The server end of the WebSocket tunnels nginx holds (app/ws-endpoint.ts). */
+export interface TunnelEnds {
+  serverGone(conn: Conn, how: EndKind): void;
+}
+
+interface PendingQuit {
+  backend: Backend;
+  /** Every generation older than this one gets QUIT. */
+  newest: number;
+}
+
+interface ShutdownTimer {
+  backend: Backend;
+  gen: NginxGeneration;
+}
+
+/**
+ * What nginx's master does to open connections when it is signalled (src/os/unix/ngx_process_cycle.c,
+ * calibration/nginx/NOTES.md §2–§5): `reload` forks a new worker generation and QUITs the older
+ * ones 100 ms later; `quit` QUITs them all and closes the listeners. A QUITted generation
+ * (ngx_worker_process_cycle) closes its idle keep-alive connections at once
+ * (ngx_close_idle_connections → FIN), closes the upstream connections it cached, answers requests in
+ * flight with `Connection: close` (nginx.ts closesAfterResponse), keeps WebSocket tunnels until they
+ * end, and exits with its last connection — or at QUIT + worker_shutdown_timeout, when
+ * ngx_shutdown_timer_handler closes everything left (FIN both ways).
+ */
+export class NginxMaster {
+  constructor(
+    private readonly w: World,
+    private readonly http: HttpDownstream,
+    private readonly tunnels: TunnelEnds,
+    private readonly path: RequestPath,
+  ) {
+    for (const backend of w.backends) backend.nginx.onGenerationExit = (g) => this.exited(backend, g);
+  }
+
+  /**
+   * `nginx -s reload` with `settings` changed (none: the same configuration re-read). A master
+   * that is quitting or gone ignores it (its signal handler only sets ngx_reconfigure when running).
+   */
+  reload(backend: Backend, settings: Partial<NginxConfig>, logged: boolean): void {
+    const w = this.w;
+    const nginx = backend.nginx;
+    if (!backend.hostUp || !nginx.listening) return;
+    const before = nginx.shuttingDown;
+    const g = nginx.reload({ ...nginx.config, ...settings });
+    if (logged) w.trace.emit({ kind: 'nginx.reload', backend: backend.name, generation: g.id, shuttingDown: before, settings });
+    const pending: PendingQuit = { backend, newest: g.id };
+    w.engine.schedule(RELOAD_QUIT_DELAY, this.quitOld, pending);
+  }
+
+  private readonly quitOld = (p: PendingQuit): void => {
+    this.shutDown(p.backend, p.backend.nginx.quitOlderThan(p.newest, this.w.now));
+  };
+
+  /** `nginx -s quit` (and the nginx part of a VM's SIGTERM): the listeners close, every generation drains. */
+  quit(backend: Backend, logged: boolean): void {
+    const nginx = backend.nginx;
+    if (logged) {
+      const timeout = nginx.config.worker_shutdown_timeout;
+      this.w.trace.emit({ kind: 'nginx.quit', backend: backend.name, open: backend.conns.size, workerShutdownTimeout: timeout });
+    }
+    this.shutDown(backend, nginx.quit(this.w.now));
+  }
+
+  /** The generations in `gens` just got QUIT. */
+  private shutDown(backend: Backend, gens: NginxGeneration[]): void {
+    if (gens.length === 0) return;
+    const w = this.w;
+    const quitted = new Set(gens.map((g) => g.id));
+    // Their idle client connections: FIN now (a request the client sends before it arrives is lost: the keepalive race).
+    for (const conn of [...backend.conns]) {
+      if (quitted.has(conn.nginxGen) && conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.lbFlow === LbFlow.TRACKED) {
+        if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt)) this.http.crossedFin(conn);
+        else this.http.serverGone(conn, EndKind.SERVER_FIN, false);
+      }
+    }
+    // The upstream connections their workers cached are c->idle too: closed by nginx (FIN, TIME_WAIT on the VM).
+    const pool = backend.upstreamPool;
+    for (let i = pool.length - 1; i >= 0; i--) {
+      if (!quitted.has(pool[i].nginxGen)) continue;
+      this.path.closeUpstream(backend, pool[i], true);
+      pool.splice(i, 1);
+    }
+    for (const g of gens) {
+      const timeout = g.config.worker_shutdown_timeout;
+      if (timeout > 0 && timeout !== Infinity && backend.nginx.generationOf(g.id) === g) {
+        w.engine.schedule(timeout, this.shutdownTimer, { backend, gen: g } satisfies ShutdownTimer);
+      }
+    }
+  }
+
+  /** worker_shutdown_timeout (ngx_shutdown_timer_handler): whatever the generation still holds is closed. */
+  private readonly shutdownTimer = (t: ShutdownTimer): void => {
+    const { backend, gen } = t;
+    if (backend.nginx.generationOf(gen.id) !== gen) return;
+    const left = [...backend.conns].filter((c) => c.nginxGen === gen.id);
+    this.forced = gen;
+    if (left.length > 0) this.w.trace.emit({ kind: 'nginx.shutdown_timeout', backend: backend.name, open: left.length, workerShutdownTimeout: gen.config.worker_shutdown_timeout });
+    for (const conn of left) this.serverEnds(backend, conn, EndKind.SERVER_FIN);
+    this.forced = null;
+  };
+
+  /** The generation whose worker_shutdown_timeout is closing connections right now. */
+  private forced: NginxGeneration | null = null;
+
+  private exited(backend: Backend, g: NginxGeneration): void {
+    this.w.trace.emit({
+      kind: 'nginx.generation_exit',
+      backend: backend.name,
+      generation: g.id,
+      after: this.w.now - g.quitAt,
+      forced: this.forced === g,
+      stillShuttingDown: backend.nginx.shuttingDown,
+    });
+  }
+
+  /** nginx ends a client connection; a request it still had inside the app is abandoned there. */
+  serverEnds(backend: Backend, conn: Conn, how: EndKind): void {
+    if (conn.kind === ConnKind.WS) return this.tunnels.serverGone(conn, how);
+    const inFlight = conn.phase !== ReqPhase.NONE;
+    if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) this.path.app.withdraw(backend, conn);
+    if (conn.upstream) {
+      this.path.closeUpstream(backend, conn.upstream, true);
+      conn.upstream = null;
+    }
+    this.http.serverGone(conn, how, inFlight);
+  }
+}

@@ -1,0 +1,117 @@
+// drainsim's nginx model against the recordings of the real nginx 1.22.1 (calibration/data/nginx-*.json,
+// calibration/nginx/NOTES.md): each calibration/scenarios/nginx-*.yaml restates one recorded
+// experiment with the settings of its nginx.conf and nothing fitted. Counts must agree within
+// ±10 %, times within ±1 s. Where the model cannot match honestly, the test says so and asserts
+// the gap it has, so that a change in either shows up.
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
+import { runScenario } from '../../sim/run-scenario.js';
+import { namedScenario } from '../../sim/scenario/load-for-run.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { valueAt } from '../model/helpers.js';
+
+function runCal(name: string, sets: string[] = []): RunResult {
+  const file = `calibration/scenarios/${name}.yaml`;
+  return runScenario(namedScenario(loadScenario(file, ScenarioSchema, { sets })), { seed: 1, file });
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+function recorded(name: string): any {
+  return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8')).summary;
+}
+
+/** When (s from start) generation `id` exited, from its trace record. */
+function exitOf(r: RunResult, generation: number): number {
+  const line = r.events.find((l) => l.record.kind === 'nginx.generation_exit' && l.record.generation === generation);
+  if (!line) throw new Error(`generation ${generation} never exited`);
+  return line.t;
+}
+
+const withinSecond = (model: number, real: number): void => expect(Math.abs(model - real)).toBeLessThanOrEqual(1);
+const withinTenPercent = (model: number, real: number): void => expect(Math.abs(model - real)).toBeLessThanOrEqual(0.1 * real);
+
+describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
+  it('quit with a tunnel and worker_shutdown_timeout 5s: tunnel closed and nginx gone at QUIT + 5 s', () => {
+    const real = recorded('nginx-quit-tunnel-wst5');
+    const r = runCal('nginx-quit-tunnel-wst5');
+    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.00 vs 8.03
+    withinSecond(exitOf(r, 1), real.masterExitedS); // 8.00 vs 8.20
+    expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
+  });
+
+  it('quit with a tunnel, no worker_shutdown_timeout: the worker and master live until the client closes the tunnel', () => {
+    const real = recorded('nginx-quit-tunnel');
+    const r = runCal('nginx-quit-tunnel');
+    withinSecond(exitOf(r, 1), real.masterExitedS); // 12.06 vs 12.07
+    expect(r.figures['ws_close_1006.total']).toBe(0);
+  });
+
+  it('two reloads with a tunnel and worker_shutdown_timeout 5s: the tunnel closed at the first QUIT + 5 s, generation 1 gone then', () => {
+    const real = recorded('nginx-reload-tunnel-wst5');
+    const r = runCal('nginx-reload-tunnel-wst5');
+    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.10 vs 8.16
+    withinSecond(exitOf(r, 1), real.generations[0].goneS); // 8.10 vs 8.36
+    // Tunnel B (opened at 4 s in the recording) is not placed by drainsim's Poisson arrivals, so
+    // its generation 2 exits at its QUIT (6.1 s) instead of at 11.19 s: not compared.
+  });
+
+  it('two reloads with a tunnel, no worker_shutdown_timeout: old generation 1 lives until the client closes the tunnel', () => {
+    const real = recorded('nginx-reload-tunnel');
+    const r = runCal('nginx-reload-tunnel');
+    withinSecond(exitOf(r, 1), real.generations[0].goneS); // 12.06 vs 12.07
+  });
+
+  it('reload under keepalive load: every idle connection closed at once, 0.1 s after the signal (real 0.19–0.22 s)', () => {
+    const real = recorded('nginx-reload-keepalive');
+    const r = runCal('nginx-reload-keepalive');
+    const fin = valueAt(r, 'closed_fin', 9); // the second 8–9 s
+    const openBefore = valueAt(r, 'active_conn', 8);
+    expect(fin).toBe(openBefore); // all of them, as the recording's 200 of 200
+    withinTenPercent(fin, real.idleClosedWithin1s); // 182 (a Poisson count of 25/s × 8 s) vs 200
+    const quit = exitOf(r, 1);
+    withinSecond(quit, real.oldWorkersQuitS); // 8.10 vs 8.19
+    expect(r.figures['errors.total']).toBe(0);
+    // The recording's busy connections are not in the scenario: 10 of 10 that were between two
+    // requests failed (EOF) because the loaded client sent 16 ms after the FIN arrived. drainsim's
+    // race window is the one-way delay (0.05 ms on loopback) and it models no client reaction time,
+    // so it would count none: a known gap, stated in the scenario.
+    expect(real.busyOutcomes.eof).toBe(10);
+  });
+
+  it('keepalive race: think 1.5 s < keepalive_timeout 2 s: every request served on the same connection, none closed', () => {
+    const real = recorded('nginx-keepalive-race').groups;
+    const r = runCal('nginx-keepalive-race', ['clients.http.think_time=const(1.5s)']);
+    expect(real.lt.outcomes.ok).toBeGreaterThan(900);
+    expect([real.lt.outcomes.closedFirst, real.lt.outcomes.eof ?? 0, real.lt.outcomes.ECONNRESET ?? 0]).toEqual([0, 0, 0]);
+    expect(r.figures['errors.total']).toBe(0);
+    expect(r.figures['closed_fin.total']).toBe(0);
+  });
+
+  it('keepalive race: think 2.2 s > keepalive_timeout: every cycle finds the FIN first, no failure', () => {
+    const real = recorded('nginx-keepalive-race').groups;
+    const r = runCal('nginx-keepalive-race', ['clients.http.think_time=const(2.2s)']);
+    expect([real.gt.outcomes.ok ?? 0, real.gt.outcomes.eof ?? 0, real.gt.outcomes.ECONNRESET ?? 0]).toEqual([0, 0, 0]);
+    expect(r.figures['errors.total']).toBe(0);
+    // Each cycle is a close by nginx and a new connection.
+    expect(r.figures['closed_fin.total']!).toBeGreaterThan(0.9 * r.figures['requests.total']!);
+  });
+
+  it('keepalive race: think == keepalive_timeout — the model cannot match the recording honestly (known gap)', () => {
+    const eq = recorded('nginx-keepalive-race').groups.eq;
+    const real = eq.outcomes;
+    const r = runCal('nginx-keepalive-race');
+    const cycles = eq.thinkCycles as number;
+    const realFailed = (real.eof ?? 0) + (real.ECONNRESET ?? 0);
+    // Real nginx: 26 % ok, 72 % FIN first, 1.2 % failed. Which of the client's timer and nginx's
+    // keepalive timer fires first is decided by their jitter (nginx's clock cached at the last
+    // epoll_wait return, ngx_current_msec; the client's timer lateness), a few ms either way.
+    // drainsim's timers are exact: at think == keepalive_timeout the FIN always wins and the race
+    // window is only the 0.1 ms loopback round trip, so it counts no failure and no ok. Modelling
+    // timer jitter would be a constant fitted to this recording, which the calibration rules forbid.
+    expect(realFailed / cycles).toBeGreaterThan(0.005);
+    expect(r.figures['errors.total']).toBe(0);
+    expect(r.figures['closed_fin.total']!).toBeGreaterThan(0.9 * cycles);
+  });
+});
