@@ -11,6 +11,7 @@ import { RequestClients } from './clients/open-loop.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { startHealth } from './lb/health.js';
 import { Rollout } from './control/k8s-rollout.js';
+import { Kubelet } from './control/kubelet.js';
 import { World } from './core/world.js';
 import { Backend } from './vm/backend.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
@@ -26,6 +27,7 @@ export interface Model {
   app: AppServer;
   orchestrator: Orchestrator;
   lifecycle: Lifecycle;
+  kubelet: Kubelet;
 }
 
 /** Build the world for a resolved scenario: components wired to one engine. */
@@ -46,8 +48,9 @@ export function buildModel(scenario: Scenario): Model {
   balancer.downstream = requests;
   const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path);
   const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle));
+  const kubelet = new Kubelet(world, lifecycle);
   defineGauges(world, wsEndpoint);
-  return { world, http, ws, requests, app, orchestrator, lifecycle };
+  return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
 }
 
 /** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
@@ -133,7 +136,8 @@ export function startModel(model: Model): void {
   model.ws.start();
   model.requests.start();
   model.orchestrator.start();
-  startHealth(world, model.app, model.lifecycle);
+  startHealth(world, model.app, model.kubelet);
+  model.kubelet.start();
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {
     world.metrics.sample(k * interval);

@@ -110,6 +110,9 @@ export const AppSchema = z.strictObject({
     .describe('On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).'),
   startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
+  crash_after: zDurationOrInfinite
+    .prefault('0')
+    .describe('The app process exits with an error this long after each start (a crash-looping container; 0 = never). In a pod the kubelet restarts it with CrashLoopBackOff.'),
   ws: WsServerSchema.prefault({}),
 });
 
@@ -309,6 +312,13 @@ export const ScenarioSchema = z
     lb: LbSchema.prefault({}),
     clients: ClientsSchema.prefault({}),
     health_check: CheckSchema.optional().describe('LB health checks (absent: none, every backend is always in service).'),
+    kubelet: z
+      .strictObject({
+        endpoint_propagation: zDistribution('duration')
+          .prefault('uniform(1s, 5s)')
+          .describe('Delay until a pod status change (NotReady after a crash, Ready after a restart) reaches the load balancer: status sync → EndpointSlice → kube-proxy.'),
+      })
+      .prefault({}),
     probes: z
       .strictObject({ readiness: ProbeSchema.optional(), liveness: ProbeSchema.optional() })
       .prefault({})

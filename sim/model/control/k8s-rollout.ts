@@ -3,6 +3,7 @@ import type { Rng } from '../../engine/random.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import type { World } from '../core/world.js';
+import { terminationTimes } from './kubelet-timing.js';
 
 export interface RolloutPlan {
   pods: number[];
@@ -57,13 +58,19 @@ export class Rollout {
       endpointRemoved = true;
       w.trace.emit({ kind: 'k8s.endpoint_removed', pod: backend.name, delay, preStop: plan.preStop });
     }, null);
-    w.engine.schedule(plan.preStop, () => {
+    // Both kubelet timers belong to this pod: once it has been replaced (SIGKILL, then the new
+    // pod Ready in its place) they stand down instead of signalling the replacement.
+    const same = (): boolean => backend.incarnation === incarnationAtStart && backend.app.epoch === epochAtStart;
+    const times = terminationTimes(plan.gracePeriod, plan.preStop);
+    w.engine.schedule(times.sigterm, () => {
+      if (!same() || !backend.app.up) return;
       w.trace.emit({ kind: 'k8s.pod_sigterm', pod: backend.name, gracePeriod: plan.gracePeriod, preStop: plan.preStop, endpointRemoved });
+      if (times.extended) w.trace.emit({ kind: 'k8s.grace_extended', pod: backend.name, gracePeriod: plan.gracePeriod, preStop: plan.preStop, extension: times.sigkill - plan.gracePeriod });
       this.life.podSigterm(backend);
       this.exitWhenIdle(plan, i, w.now);
     }, null);
-    w.engine.schedule(plan.gracePeriod, () => {
-      if (!backend.app.up || backend.app.epoch !== epochAtStart) return;
+    w.engine.schedule(times.sigkill, () => {
+      if (!backend.app.up || !same()) return;
       const inFlight = backend.busyWorkers + backend.appQueueLength;
       w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
       this.life.killApp(backend);

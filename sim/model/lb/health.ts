@@ -1,7 +1,6 @@
 import type { CheckConfig, ProbeConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
 import { HealthChecker, type CheckPolicy } from './health-checker.js';
-import type { Lifecycle } from '../vm/lifecycle.js';
 import type { World } from '../core/world.js';
 
 const BACKEND_NAME = 'be';
@@ -36,12 +35,18 @@ function probePolicy(p: ProbeConfig): CheckPolicy {
   };
 }
 
+/** The kubelet, as the probes see it: it restarts a container and forgets readiness streaks. */
+export interface ContainerRuntime {
+  restartApp(b: number): void;
+  watchReadiness(probe: { reset(b: number, up: boolean): void }): void;
+}
+
 /**
  * Builds the checkers a scenario asks for and what their verdicts do: LB checks take a server
  * out of rotation and (with slowstart) ramp it back in; a readiness probe removes the pod from
  * the Service's endpoints; a liveness probe restarts the container.
  */
-export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthChecker[] {
+export function startHealth(w: World, app: AppServer, kubelet: ContainerRuntime): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   if (s.health_check) {
@@ -69,13 +74,14 @@ export function startHealth(w: World, app: AppServer, life: Lifecycle): HealthCh
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       w.trace.emit({ kind: 'k8s.readiness', pod: w.backends[b].name, ready: up, reason });
     });
+    kubelet.watchReadiness(probe);
     checkers.push(probe);
   }
   if (liveness) {
     const probe = new HealthChecker(w, app, probePolicy(liveness), (b, up, reason) => {
       if (up) return;
       w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
-      life.restartApp(b);
+      kubelet.restartApp(b);
       // A restarted container is probed afresh: failureThreshold failures again before the next restart.
       probe.reset(b, true);
     });
