@@ -9,7 +9,8 @@ import { WsClients } from './clients/websocket.js';
 import { WsEndpoint } from './app/ws-endpoint.js';
 import { RequestClients } from './clients/open-loop.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
-import { startHealth } from './lb/health.js';
+import { lbHealthChecks } from './lb/health.js';
+import { kubeletProbes } from './control/k8s-probes.js';
 import { Rollout } from './control/k8s-rollout.js';
 import { Kubelet } from './control/kubelet.js';
 import { World } from './core/world.js';
@@ -136,7 +137,8 @@ export function startModel(model: Model): void {
   model.ws.start();
   model.requests.start();
   model.orchestrator.start();
-  startHealth(world, model.app, model.kubelet);
+  // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
+  for (const checker of [...lbHealthChecks(world, model.app), ...kubeletProbes(world, model.app, model.kubelet)]) checker.start();
   model.kubelet.start();
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {

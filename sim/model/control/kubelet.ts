@@ -13,10 +13,9 @@ export interface ReadinessProbe {
  * (a crash, or its own kill after a failed liveness probe), reports the pod NotReady at once and
  * starts the container again after the CrashLoopBackOff delay.
  *
- * NotReady at once: pkg/kubelet/status/status_manager.go SetContainerReadiness is not needed —
- * generateAPIPodStatus marks a pod whose container is not running not Ready (pkg/kubelet/status
- * generate.go GeneratePodReadyCondition: a terminated container → ContainersNotReady) and the
- * status manager syncs it to the API server; the EndpointSlice controller then moves the endpoint
+ * NotReady at once, with no probe failing: generateAPIPodStatus marks a pod whose container is
+ * not running not Ready (pkg/kubelet/status/generate.go GeneratePodReadyCondition: a terminated
+ * container → ContainersNotReady) and status_manager.go syncs it to the API server; the EndpointSlice controller then moves the endpoint
  * to not ready and kube-proxy drops it. That chain is the propagation delay
  * (`kubelet.endpoint_propagation`). Before, the pod stayed an endpoint until its readiness probe
  * had failed failureThreshold times.
@@ -109,7 +108,7 @@ export class Kubelet {
     const delay = w.scenario.kubelet.endpoint_propagation.sample(this.rng);
     w.engine.schedule(delay, () => {
       if (this.statusGen[b] !== gen) return;
-      w.lb.ready[b] = ready ? 1 : 0;
+      w.lb.setReady(b, ready);
       if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay });
     }, null);
   }

@@ -1,34 +1,72 @@
 /**
- * The backends an attempt has already tried, for any number of backends (a 32-bit mask wraps at
- * backend 32: `1 << 32 === 1`). An attempt tries few servers (at most the balancer's retries + 1),
- * so membership is a scan of a short array that is cleared and reused, never reallocated.
+ * Sets of backend indices for any number of backends (a 32-bit mask wraps at backend 32:
+ * `1 << 32 === 1`). An attempt tries few servers (HAProxy retries the same server; a redispatch
+ * adds one more), so a set keeps two members inline and allocates an overflow array only past
+ * them: a request carries its set in its own fields, with no extra object per request.
  */
-export class BackendSet {
-  private readonly items: number[] = [];
+
+/** Backends a pick must skip. */
+export interface Excluded {
+  excludes(b: number): boolean;
+}
+
+/** The storage of a small backend set: two inline members (-1: empty) and an overflow list. */
+export interface BackendSlots {
+  slotA: number;
+  slotB: number;
+  slotMore: number[] | null;
+}
+
+export function clearSlots(s: BackendSlots): void {
+  s.slotA = -1;
+  s.slotB = -1;
+  if (s.slotMore !== null) s.slotMore.length = 0;
+}
+
+export function slotsHave(s: BackendSlots, b: number): boolean {
+  return s.slotA === b || s.slotB === b || (s.slotMore !== null && s.slotMore.includes(b));
+}
+
+export function addToSlots(s: BackendSlots, b: number): void {
+  if (slotsHave(s, b)) return;
+  if (s.slotA < 0) s.slotA = b;
+  else if (s.slotB < 0) s.slotB = b;
+  else (s.slotMore ??= []).push(b);
+}
+
+/** A standalone backend set (the L4 connector's one reused "leave this backend" set). */
+export class BackendSet implements BackendSlots, Excluded {
+  slotA = -1;
+  slotB = -1;
+  slotMore: number[] | null = null;
 
   clear(): void {
-    this.items.length = 0;
+    clearSlots(this);
   }
 
   add(b: number): void {
-    if (!this.items.includes(b)) this.items.push(b);
+    addToSlots(this, b);
   }
 
   has(b: number): boolean {
-    return this.items.includes(b);
+    return slotsHave(this, b);
+  }
+
+  excludes(b: number): boolean {
+    return slotsHave(this, b);
   }
 
   get size(): number {
-    return this.items.length;
+    return (this.slotA >= 0 ? 1 : 0) + (this.slotB >= 0 ? 1 : 0) + (this.slotMore?.length ?? 0);
   }
 
   /** Make this set exactly {b}. */
   only(b: number): this {
-    this.items.length = 0;
-    this.items.push(b);
+    clearSlots(this);
+    this.slotA = b;
     return this;
   }
 }
 
 /** The set a pick excludes nothing with. */
-export const NO_BACKENDS: { has(b: number): boolean } = { has: () => false };
+export const NO_BACKENDS: Excluded = { excludes: () => false };

@@ -1,9 +1,9 @@
 import type { AppJob } from './app-job.js';
-import { BackendSet } from './backend-set.js';
+import { addToSlots, clearSlots, slotsHave, type BackendSlots, type Excluded } from './backend-set.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
 
 /** One independent request (request-level model) or one health-check request. */
-export class Req implements AppJob {
+export class Req implements AppJob, BackendSlots, Excluded {
   phase: ReqPhase = ReqPhase.NONE;
   backend = -1;
   timer = -1;
@@ -19,8 +19,10 @@ export class Req implements AppJob {
   firstSentAt = 0;
   /** The client stopped waiting for this attempt (timeout); a late answer is wasted work. */
   abandoned = false;
-  /** Backends already tried by the LB for this attempt, for redispatch. */
-  readonly tried = new BackendSet();
+  /** Backends already tried by the LB for this attempt, for redispatch (backend-set.ts storage). */
+  slotA = -1;
+  slotB = -1;
+  slotMore: number[] | null = null;
   /** The client's previous backoff delay (decorrelated jitter grows from it). */
   lastBackoff = 0;
   /** Connection retries the balancer still has for this attempt. */
@@ -32,4 +34,18 @@ export class Req implements AppJob {
   /** Client-side timeout timer. */
   clientTimer = -1;
   constructor(public onDone: (job: AppJob) => void) {}
+
+  /** Forget the backends tried (a new attempt). */
+  clearTried(): void {
+    clearSlots(this);
+  }
+
+  addTried(b: number): void {
+    addToSlots(this, b);
+  }
+
+  /** A redispatch of this attempt must not go to a backend it already tried. */
+  excludes(b: number): boolean {
+    return slotsHave(this, b);
+  }
 }

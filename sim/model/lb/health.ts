@@ -1,4 +1,4 @@
-import type { CheckConfig, ProbeConfig } from '../../scenario/schema.js';
+import type { CheckConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
 import { HealthChecker, type CheckPolicy } from './health-checker.js';
 import type { World } from '../core/world.js';
@@ -20,39 +20,18 @@ function lbPolicy(c: CheckConfig): CheckPolicy {
   };
 }
 
-function probePolicy(p: ProbeConfig): CheckPolicy {
-  return {
-    type: p.type,
-    endpoint: p.endpoint,
-    inter: p.period,
-    fastinter: p.period,
-    downinter: p.period,
-    rise: p.success_threshold,
-    fall: p.failure_threshold,
-    timeout: p.timeout,
-    dependencyTimeout: p.dependency_timeout,
-    onDependencyTimeout: p.on_dependency_timeout,
-  };
-}
-
-/** The kubelet, as the probes see it: it restarts a container and forgets readiness streaks. */
-export interface ContainerRuntime {
-  restartApp(b: number): void;
-  watchReadiness(probe: { reset(b: number, up: boolean): void }): void;
-}
-
 /**
- * Builds the checkers a scenario asks for and what their verdicts do: LB checks take a server
- * out of rotation and (with slowstart) ramp it back in; a readiness probe removes the pod from
- * the Service's endpoints; a liveness probe restarts the container.
+ * The balancer's health checks of its servers (HAProxy `check`): a server going DOWN leaves the
+ * rotation, one coming back UP re-enters it, with slowstart ramping its weight. Built here,
+ * started by the composition root together with the kubelet's probes (control/k8s-probes.ts).
  */
-export function startHealth(w: World, app: AppServer, kubelet: ContainerRuntime): HealthChecker[] {
+export function lbHealthChecks(w: World, app: AppServer): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   if (s.health_check) {
     const policy = lbPolicy(s.health_check);
     const hc = new HealthChecker(w, app, policy, (b, up, reason, duration) => {
-      w.lb.hcUp[b] = up ? 1 : 0;
+      w.lb.setHealth(b, up);
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       const active = countUp(w);
       const name = w.backends[b].name;
@@ -67,27 +46,6 @@ export function startHealth(w: World, app: AppServer, kubelet: ContainerRuntime)
     });
     checkers.push(hc);
   }
-  const { readiness, liveness } = s.probes;
-  if (readiness) {
-    const probe = new HealthChecker(w, app, probePolicy(readiness), (b, up, reason) => {
-      w.lb.ready[b] = up ? 1 : 0;
-      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
-      w.trace.emit({ kind: 'k8s.readiness', pod: w.backends[b].name, ready: up, reason });
-    });
-    kubelet.watchReadiness(probe);
-    checkers.push(probe);
-  }
-  if (liveness) {
-    const probe = new HealthChecker(w, app, probePolicy(liveness), (b, up, reason) => {
-      if (up) return;
-      w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
-      kubelet.restartApp(b);
-      // A restarted container is probed afresh: failureThreshold failures again before the next restart.
-      probe.reset(b, true);
-    });
-    checkers.push(probe);
-  }
-  for (const c of checkers) c.start();
   return checkers;
 }
 

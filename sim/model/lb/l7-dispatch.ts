@@ -36,7 +36,7 @@ export class RequestBalancer implements RequestUpstream {
 
   /** A client's attempt arrives at the balancer. */
   send(req: Req): void {
-    req.tried.clear();
+    req.clearTried();
     req.onDone = this.done;
     this.dispatch(req, this.w.scenario.lb.retries);
   }
@@ -55,7 +55,7 @@ export class RequestBalancer implements RequestUpstream {
       this.downstream.answered(req, Status.UNAVAILABLE, -1);
       return;
     }
-    req.tried.add(b);
+    req.addTried(b);
     req.backend = b;
     req.lbRetriesLeft = lbRetries;
     const backend = w.backends[b];
@@ -127,11 +127,11 @@ export class RequestBalancer implements RequestUpstream {
     const sticky = w.scenario.lb.sticky;
     if (req.user >= 0 && sticky === 'cookie') {
       const home = this.sessionBackend[req.user];
-      if (home >= 0 && lb.eligible(home) && !req.tried.has(home)) return home;
+      if (home >= 0 && lb.eligible(home) && !req.excludes(home)) return home;
     }
     const clientIp = sticky === 'source' && req.user >= 0 ? req.user : 0;
     // Redispatch: a backend this attempt has not tried yet, if any is left.
-    const fresh = lb.pick(this.pickRng, clientIp, req.tried);
+    const fresh = lb.pick(this.pickRng, clientIp, req);
     return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);
   }
 

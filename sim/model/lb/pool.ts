@@ -1,11 +1,6 @@
 import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
-import { NO_BACKENDS } from '../core/backend-set.js';
-
-/** Backends a pick must skip. */
-export interface Excluded {
-  has(b: number): boolean;
-}
+import { NO_BACKENDS, type Excluded } from '../core/backend-set.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
@@ -67,7 +62,17 @@ export class LoadBalancer {
     this.state[b] = state;
   }
 
-    eligible(b: number): boolean {
+    /** The balancer's own health checks mark a server UP or DOWN. */
+  setHealth(b: number, up: boolean): void {
+    this.hcUp[b] = up ? 1 : 0;
+  }
+
+  /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
+  setReady(b: number, ready: boolean): void {
+    this.ready[b] = ready ? 1 : 0;
+  }
+
+  eligible(b: number): boolean {
     return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
   }
 
@@ -98,7 +103,7 @@ export class LoadBalancer {
     let best = -1;
     let total = 0;
     for (let b = 0; b < this.count; b++) {
-      if (exclude.has(b) || !this.eligible(b)) continue;
+      if (exclude.excludes(b) || !this.eligible(b)) continue;
       this.rrCurrent[b] += this.weight[b];
       total += this.weight[b];
       if (best < 0 || this.rrCurrent[b] > this.rrCurrent[best]) best = b;
@@ -113,7 +118,7 @@ export class LoadBalancer {
     let bestLoad = Infinity;
     for (let k = 0; k < this.count; k++) {
       const b = (this.tieCursor + k) % this.count;
-      if (exclude.has(b) || !this.eligible(b)) continue;
+      if (exclude.excludes(b) || !this.eligible(b)) continue;
       const load = this.active[b] / this.weight[b];
       if (load < bestLoad) {
         best = b;
@@ -143,14 +148,14 @@ export class LoadBalancer {
   /** Summed weight of the eligible backends not in `exclude`. */
   private eligibleWeight(exclude: Excluded): number {
     let total = 0;
-    for (let b = 0; b < this.count; b++) if (!exclude.has(b) && this.eligible(b)) total += this.weight[b];
+    for (let b = 0; b < this.count; b++) if (!exclude.excludes(b) && this.eligible(b)) total += this.weight[b];
     return total;
   }
 
   /** The eligible backend (not in `exclude`) whose share of the weight line holds offset x. */
   private atWeight(x: number, exclude: Excluded): number {
     for (let b = 0; b < this.count; b++) {
-      if (exclude.has(b) || !this.eligible(b)) continue;
+      if (exclude.excludes(b) || !this.eligible(b)) continue;
       x -= this.weight[b];
       if (x < 0) return b;
     }
