@@ -246,6 +246,8 @@ const GateSchema = z.strictObject({
   on_timeout: z.enum(['force', 'abort']).prefault('force').describe('force: terminate anyway; abort: leave the backend draining.'),
 });
 
+const IntOrPercent = z.union([int(0), z.string().regex(/^\d+(\.\d+)?%$/, 'a count such as 1 or a percentage such as 25%')]);
+
 const TerminateMode = z.enum(['graceful', 'kill', 'vanish']).describe('graceful: SIGTERM; kill: kill -9; vanish: the host disappears (no FIN, no RST).');
 
 export const ActionSchema = z.discriminatedUnion('do', [
@@ -280,7 +282,9 @@ export const ActionSchema = z.discriminatedUnion('do', [
     endpoint_propagation: zDistribution('duration')
       .prefault('uniform(1s, 5s)')
       .describe('Delay until the load balancer stops sending new connections to a terminating pod (environment-dependent: EndpointSlice → kube-proxy sync).'),
-    between: zDuration.prefault('5s').describe('Wait after a replacement is ready before terminating the next pod.'),
+    between: zDuration.prefault('5s').describe('Wait after a replacement is ready before it counts as available (minReadySeconds) and the next pod may go.'),
+    max_surge: IntOrPercent.prefault('25%').describe('Deployment maxSurge (default 25%, rounded up): new pods beyond the replicas. Surge pods need spare backends (not bound, not in `pods`).'),
+    max_unavailable: IntOrPercent.prefault('25%').describe('Deployment maxUnavailable (default 25%, rounded down; 1 if both come out 0).'),
   }),
   z.strictObject({
     at: At,

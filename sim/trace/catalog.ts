@@ -302,7 +302,10 @@ export const CATALOG: Catalog = {
     source: 'k8s',
     line: (r) => `rolling update of ${r.pods} pods: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
     explain: (r) =>
-      `A Kubernetes rolling update replaces the ${r.pods} pods one at a time: the next old pod goes only when its replacement is Ready. ` +
+      `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod, so an old pod goes first' : ''}): ` +
+      (r.surge > 0 && r.unavailable === 0
+        ? 'a new pod is Ready before an old one goes, so capacity never drops. '
+        : `up to ${r.unavailable} pod${r.unavailable === 1 ? ' is' : 's are'} missing while replacements start, and the others carry their load. `) +
       `Deleting a pod starts two things at once: its endpoint removal, which reaches the load balancer after a propagation delay (${r.propagation}), ` +
       `and its preStop hook (sleep ${d(r.preStop)}), after which the app gets SIGTERM. ` +
       `Whatever still runs ${r.gracePeriod}s after the deletion (terminationGracePeriodSeconds, preStop included) is killed with SIGKILL.`,

@@ -101,7 +101,16 @@ export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> { pod: string;
 export interface K8sEndpointNotReady extends Rec<'k8s.endpoint_not_ready'> { pod: string; delay: number }
 
 // ── Kubernetes rolling update ───────────────────────────────────────────────────────────────────
-export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> { pods: number; gracePeriod: number; preStop: number; propagation: string }
+export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> {
+  pods: number;
+  gracePeriod: number;
+  preStop: number;
+  propagation: string;
+  /** maxSurge and maxUnavailable as resolved (ResolveFenceposts), and the spare backends surge pods can use. */
+  surge: number;
+  unavailable: number;
+  spares: number;
+}
 export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> { pods: number }
 export interface K8sPodTerminating extends Rec<'k8s.pod_terminating'> { pod: string; preStop: number; gracePeriod: number }
 export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> { pod: string; delay: number; preStop: number }

@@ -53,3 +53,26 @@ describe('preStop is bound to its pod incarnation (kuberuntime_container.go kill
     expect(recordsOf(r, 'k8s.rollout_complete')).toHaveLength(1);
   });
 });
+
+describe('k8s-rolling-surge: maxSurge/maxUnavailable as the Deployment controller resolves them', () => {
+  it('defaults 25 %/25 % on 3 replicas are surge 1 / unavailable 0: a new pod is Ready before each old one goes, nothing fails', () => {
+    const r = runBuiltin('k8s-rolling-surge');
+    const start = recordsOf(r, 'k8s.rollout_start')[0];
+    expect([start.surge, start.unavailable, start.spares]).toEqual([1, 0, 1]);
+    const ready = recordsOf(r, 'k8s.pod_ready');
+    const terminating = recordsOf(r, 'k8s.pod_terminating');
+    expect(terminating).toHaveLength(3);
+    // Each old pod goes only after one more new pod is Ready.
+    terminating.forEach((t, i) => expect(ready[i].t).toBeLessThan(t.t));
+    expect(r.figures['errors.total']).toBe(0);
+  });
+
+  it('maxSurge 0 / maxUnavailable 1 at the same load: two pods carry three pods\' load and requests time out', () => {
+    const r = runBuiltin('k8s-rolling-surge', 1, ['timeline.0.max_surge=0', 'timeline.0.max_unavailable=1']);
+    const start = recordsOf(r, 'k8s.rollout_start')[0];
+    expect([start.surge, start.unavailable]).toEqual([0, 1]);
+    expect(recordsOf(r, 'k8s.pod_terminating')[0].t).toBeLessThan(recordsOf(r, 'k8s.pod_ready')[0].t);
+    expect(r.figures['req_timeouts.total']!).toBeGreaterThan(10_000);
+    expect(r.figures['err_econnrefused.total']).toBe(0);
+  });
+});

@@ -39,3 +39,18 @@ describe('killContainer timing (kuberuntime_container.go)', () => {
     expect(terminationTimes(30, 29)).toEqual({ sigterm: 29, sigkill: 31, extended: true });
   });
 });
+
+describe('ResolveFenceposts (deployment_util.go)', async () => {
+  const { resolveFenceposts } = await import('../../../sim/model/control/rollout-fenceposts.js');
+  it('rounds maxSurge up and maxUnavailable down', () => {
+    expect(resolveFenceposts('25%', '25%', 3)).toEqual({ surge: 1, unavailable: 0 });
+    expect(resolveFenceposts('25%', '25%', 4)).toEqual({ surge: 1, unavailable: 1 });
+    expect(resolveFenceposts('25%', '25%', 10)).toEqual({ surge: 3, unavailable: 2 });
+    expect(resolveFenceposts('25%', '25%', 1)).toEqual({ surge: 1, unavailable: 0 });
+  });
+  it('makes maxUnavailable 1 when both are 0, and takes integers as they are', () => {
+    expect(resolveFenceposts(0, '10%', 3)).toEqual({ surge: 0, unavailable: 1 });
+    expect(resolveFenceposts(0, 1, 3)).toEqual({ surge: 0, unavailable: 1 });
+    expect(resolveFenceposts(2, 0, 3)).toEqual({ surge: 2, unavailable: 0 });
+  });
+});
