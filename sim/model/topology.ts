@@ -13,6 +13,7 @@ import { RequestBalancer } from './lb/l7-dispatch.js';
 import { lbHealthChecks } from './lb/health.js';
 import { kubeletProbes } from './control/k8s-probes.js';
 import { Rollout } from './control/k8s-rollout.js';
+import { Kubelet } from './control/kubelet.js';
 import { World } from './core/world.js';
 import { Backend } from './vm/backend.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
@@ -29,6 +30,7 @@ export interface Model {
   app: AppServer;
   orchestrator: Orchestrator;
   lifecycle: Lifecycle;
+  kubelet: Kubelet;
 }
 
 /** Build the world for a resolved scenario: components wired to one engine. */
@@ -51,8 +53,9 @@ export function buildModel(scenario: Scenario): Model {
   const master = new NginxMaster(world, http, wsEndpoint, path);
   const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path, master);
   const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle), master);
+  const kubelet = new Kubelet(world, lifecycle);
   defineGauges(world, wsEndpoint);
-  return { world, http, ws, requests, app, orchestrator, lifecycle };
+  return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
 }
 
 /** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
@@ -138,7 +141,8 @@ export function startModel(model: Model): void {
   model.requests.start();
   model.orchestrator.start();
   // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
-  for (const checker of [...lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down')), ...kubeletProbes(world, model.app, model.lifecycle)]) checker.start();
+  for (const checker of [...lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down')), ...kubeletProbes(world, model.app, model.kubelet)]) checker.start();
+  model.kubelet.start();
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {
     world.metrics.sample(k * interval);

@@ -125,6 +125,9 @@ export const AppSchema = z.strictObject({
     .describe('On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).'),
   startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
+  crash_after: zDurationOrInfinite
+    .prefault('0')
+    .describe('The app process exits with an error this long after each start (a crash-looping container; 0 = never). In a pod the kubelet restarts it with CrashLoopBackOff.'),
   ws: WsServerSchema.prefault({}),
 });
 
@@ -300,6 +303,8 @@ function checkInterval() {
   return zDurationAtLeast(L.MIN_CHECK_INTERVAL_S, 'HAProxy rejects a delay of 0 and keeps check timers in milliseconds');
 }
 
+const IntOrPercent = z.union([int(0), z.string().regex(/^\d+(\.\d+)?%$/, 'a count such as 1 or a percentage such as 25%')]);
+
 const TerminateMode = z.enum(['graceful', 'kill', 'vanish']).describe('graceful: SIGTERM; kill: kill -9; vanish: the host disappears (no FIN, no RST).');
 
 export const ActionSchema = z.discriminatedUnion('do', [
@@ -346,7 +351,9 @@ export const ActionSchema = z.discriminatedUnion('do', [
     endpoint_propagation: zDistribution('duration')
       .prefault('uniform(1s, 5s)')
       .describe('Delay until the load balancer stops sending new connections to a terminating pod (environment-dependent: EndpointSlice → kube-proxy sync).'),
-    between: zDuration.prefault('5s').describe('Wait after a replacement is ready before terminating the next pod.'),
+    between: zDuration.prefault('5s').describe('Wait after a replacement is ready before it counts as available (minReadySeconds) and the next pod may go.'),
+    max_surge: IntOrPercent.prefault('25%').describe('Deployment maxSurge (default 25%, rounded up): new pods beyond the replicas. Surge pods need spare backends (not bound, not in `pods`).'),
+    max_unavailable: IntOrPercent.prefault('25%').describe('Deployment maxUnavailable (default 25%, rounded down; 1 if both come out 0).'),
   }),
   z.strictObject({
     at: At,
@@ -378,6 +385,13 @@ export const ScenarioSchema = z
     lb: LbSchema.prefault({}),
     clients: ClientsSchema.prefault({}),
     health_check: CheckSchema.optional().describe('LB health checks (absent: none, every backend is always in service).'),
+    kubelet: z
+      .strictObject({
+        endpoint_propagation: zDistribution('duration')
+          .prefault('uniform(1s, 5s)')
+          .describe('Delay until a pod status change (NotReady after a crash, Ready after a restart) reaches the load balancer: status sync → EndpointSlice → kube-proxy.'),
+      })
+      .prefault({}),
     probes: z
       .strictObject({ readiness: ProbeSchema.optional(), liveness: ProbeSchema.optional() })
       .prefault({})

@@ -337,12 +337,41 @@ export const CATALOG: Catalog = {
     line: (r) => `pod ${r.pod}: container restarted`,
     explain: (r) => `${r.pod}'s container is running again with empty state; it serves once its probes pass.`,
   },
+  'k8s.container_died': {
+    source: 'k8s',
+    line: (r) =>
+      `pod ${r.pod}: container ${r.cause === 'crash' ? 'exited with an error' : 'killed (liveness)'} after running ${formatDuration(toMillis(r.ranFor))}; pod NotReady (restarts ${r.restarts})`,
+    tone: 'warn',
+    variant: (r) => r.cause,
+    explain: (r) =>
+      `${r.pod}'s container ${r.cause === 'crash' ? 'crashed' : 'was killed by the kubelet after failing its liveness probe'} after ${d(toMillis(r.ranFor))}. ` +
+      'The kubelet reports the pod NotReady at its next status sync, without waiting for a readiness probe to fail; the endpoint is removed once that reaches the load balancer. ' +
+      'Until then connections sent to the pod are refused.',
+  },
+  'k8s.crash_backoff': {
+    source: 'k8s',
+    line: (r) => (r.delay > 0 ? `pod ${r.pod}: Back-off ${formatDuration(r.delay)} restarting failed container (CrashLoopBackOff)` : `pod ${r.pod}: restarting failed container`),
+    variant: (r) => (r.delay > 0 ? 'backoff' : 'immediate'),
+    explain: (r) =>
+      r.delay > 0
+        ? `The kubelet holds ${r.pod}'s container back for ${d(r.delay)} after its crash (CrashLoopBackOff: 10 s after the second crash, doubling each time up to 5 minutes, reset once a container runs 10 minutes). The pod serves nothing meanwhile.`
+        : `The kubelet starts ${r.pod}'s container again at once: the first restart has no back-off; the next crashes wait 10 s, 20 s, 40 s and so on up to 5 minutes.`,
+  },
+  'k8s.endpoint_not_ready': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: endpoint marked not ready at the load balancer after ${formatDuration(toMillis(r.delay))}`,
+    explain: (r) =>
+      `The NotReady status of ${r.pod} reached the load balancer ${d(toMillis(r.delay))} after the container died (EndpointSlice update, then kube-proxy sync): from now on no new connections go to it.`,
+  },
   // ── Kubernetes rolling update (pod-lifecycle.md "Pod Termination Flow") ───────────────────────
   'k8s.rollout_start': {
     source: 'k8s',
     line: (r) => `rolling update of ${r.pods} pods: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
     explain: (r) =>
-      `A Kubernetes rolling update replaces the ${r.pods} pods one at a time: the next old pod goes only when its replacement is Ready. ` +
+      `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod, so an old pod goes first' : ''}): ` +
+      (r.surge > 0 && r.unavailable === 0
+        ? 'a new pod is Ready before an old one goes, so capacity never drops. '
+        : `up to ${r.unavailable} pod${r.unavailable === 1 ? ' is' : 's are'} missing while replacements start, and the others carry their load. `) +
       `Deleting a pod starts two things at once: its endpoint removal, which reaches the load balancer after a propagation delay (${r.propagation}), ` +
       `and its preStop hook (sleep ${d(r.preStop)}), after which the app gets SIGTERM. ` +
       `Whatever still runs ${r.gracePeriod}s after the deletion (terminationGracePeriodSeconds, preStop included) is killed with SIGKILL.`,
@@ -396,6 +425,14 @@ export const CATALOG: Catalog = {
     line: (r) => `pod ${r.pod} (new version): Ready; endpoint added`,
     explain: (r) =>
       `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added and it takes new connections with empty tables. The rollout moves on to the next pod.`,
+  },
+  'k8s.grace_extended': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: preStop outlasted the grace period (${r.gracePeriod}s): SIGTERM with a ${formatDuration(r.extension)} extension`,
+    tone: 'warn',
+    explain: (r) =>
+      `${r.pod}'s preStop hook (${d(r.preStop)}) used the whole grace period (${r.gracePeriod}s): the kubelet stops waiting for it, sends SIGTERM and allows a one-off ${d(r.extension)} more before SIGKILL ` +
+      '(killContainer raises what is left of the grace period to minimumGracePeriodInSeconds). The app has almost no time to finish its requests: keep preStop well under terminationGracePeriodSeconds.',
   },
   // ── app ──────────────────────────────────────────────────────────────────────────────────────
   'app.pause': {

@@ -108,15 +108,28 @@ export interface HcNoServer extends Rec<'hc.no_server'> { pool: string }
 export interface K8sReadiness extends Rec<'k8s.readiness'> { pod: string; ready: boolean; reason: string }
 export interface K8sLivenessFailed extends Rec<'k8s.liveness_failed'> { pod: string; reason: string }
 export interface K8sContainerRestarted extends Rec<'k8s.container_restarted'> { pod: string }
+export interface K8sContainerDied extends Rec<'k8s.container_died'> { pod: string; cause: 'crash' | 'liveness'; ranFor: number; restarts: number }
+export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> { pod: string; delay: number; restarts: number }
+export interface K8sEndpointNotReady extends Rec<'k8s.endpoint_not_ready'> { pod: string; delay: number }
 
 // ── Kubernetes rolling update ───────────────────────────────────────────────────────────────────
-export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> { pods: number; gracePeriod: number; preStop: number; propagation: string }
+export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> {
+  pods: number;
+  gracePeriod: number;
+  preStop: number;
+  propagation: string;
+  /** maxSurge and maxUnavailable as resolved (ResolveFenceposts), and the spare backends surge pods can use. */
+  surge: number;
+  unavailable: number;
+  spares: number;
+}
 export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> { pods: number }
 export interface K8sPodTerminating extends Rec<'k8s.pod_terminating'> { pod: string; preStop: number; gracePeriod: number }
 export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> { pod: string; delay: number; preStop: number }
 export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> { pod: string; gracePeriod: number; preStop: number; endpointRemoved: boolean }
 export interface K8sGraceOver extends Rec<'k8s.grace_over'> { pod: string; gracePeriod: number; inFlight: number }
 export interface K8sPodReady extends Rec<'k8s.pod_ready'> { pod: string; startupTime: number }
+export interface K8sGraceExtended extends Rec<'k8s.grace_extended'> { pod: string; gracePeriod: number; preStop: number; extension: number }
 
 // ── app ───────────────────────────────────────────────────────────────────────────────────────
 export interface AppPause extends Rec<'app.pause'> { backend: string; cause: string; duration: number }
@@ -205,6 +218,9 @@ export type TraceRecord =
   | K8sReadiness
   | K8sLivenessFailed
   | K8sContainerRestarted
+  | K8sContainerDied
+  | K8sCrashBackoff
+  | K8sEndpointNotReady
   | K8sRolloutStart
   | K8sRolloutComplete
   | K8sPodTerminating
@@ -212,6 +228,7 @@ export type TraceRecord =
   | K8sPodSigterm
   | K8sGraceOver
   | K8sPodReady
+  | K8sGraceExtended
   | AppPause
   | AppKilled
   | AppSigterm

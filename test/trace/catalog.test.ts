@@ -44,7 +44,7 @@ const LINES: [TraceInput, source: string, line: string][] = [
   [{ kind: 'k8s.readiness', pod: 'vm-a', ready: false, reason: 'timeout' }, 'k8s', 'pod vm-a: Readiness probe failed: timeout; endpoint removed from the Service'],
   [{ kind: 'k8s.readiness', pod: 'vm-a', ready: true, reason: 'ok' }, 'k8s', 'pod vm-a: Readiness probe succeeded; endpoint added to the Service'],
   [
-    { kind: 'k8s.rollout_start', pods: 3, gracePeriod: 30, preStop: 10, propagation: 'uniform(1s, 5s)' },
+    { kind: 'k8s.rollout_start', pods: 3, gracePeriod: 30, preStop: 10, propagation: 'uniform(1s, 5s)', surge: 0, unavailable: 1, spares: 0 },
     'k8s',
     'rolling update of 3 pods: terminationGracePeriodSeconds=30, preStop sleep 10s',
   ],

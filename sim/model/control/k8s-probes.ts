@@ -2,7 +2,7 @@ import type { ProbeConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
 import type { World } from '../core/world.js';
 import { HealthChecker, type CheckPolicy } from '../lb/health-checker.js';
-import type { Lifecycle } from '../vm/lifecycle.js';
+import type { Kubelet } from './kubelet.js';
 
 function probePolicy(p: ProbeConfig): CheckPolicy {
   return {
@@ -24,9 +24,9 @@ function probePolicy(p: ProbeConfig): CheckPolicy {
 /**
  * The kubelet's probes (pod-lifecycle.md "Container probes"): a failing readiness probe removes the
  * pod from the Service's endpoints (the balancer stops sending to it), a failing liveness probe
- * restarts the container. Built here, started by the composition root after the LB's checks.
+ * has the kubelet kill and restart the container (control/kubelet.ts). Built here, started by the composition root after the LB's checks.
  */
-export function kubeletProbes(w: World, app: AppServer, life: Lifecycle): HealthChecker[] {
+export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   const { readiness, liveness } = s.probes;
@@ -36,13 +36,14 @@ export function kubeletProbes(w: World, app: AppServer, life: Lifecycle): Health
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       w.trace.emit({ kind: 'k8s.readiness', pod: w.backends[b].name, ready: up, reason });
     });
+    kubelet.watchReadiness(probe);
     checkers.push(probe);
   }
   if (liveness) {
     const probe = new HealthChecker(w, app, probePolicy(liveness), (b, up, reason) => {
       if (up) return;
       w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
-      life.restartApp(b);
+      kubelet.restartApp(b);
       // A restarted container is probed afresh: failureThreshold failures again before the next restart.
       probe.reset(b, true);
     });

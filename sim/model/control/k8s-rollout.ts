@@ -3,6 +3,8 @@ import type { Rng } from '../../engine/random.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import type { World } from '../core/world.js';
+import { terminationTimes } from './kubelet-timing.js';
+import { resolveFenceposts, type IntOrPercent } from './rollout-fenceposts.js';
 
 export interface RolloutPlan {
   pods: number[];
@@ -11,16 +13,43 @@ export interface RolloutPlan {
   propagation: Distribution;
   /** Pause between one pod's replacement being ready and the next pod's termination. */
   between: number;
+  maxSurge: IntOrPercent;
+  maxUnavailable: IntOrPercent;
+  /** Backends that hold no pod of the Deployment: room for surge pods. */
+  spares: number[];
+}
+
+/** One rolling update in progress: the Deployment controller's counts. */
+interface RolloutRun {
+  plan: RolloutPlan;
+  surge: number;
+  unavailable: number;
+  /** Old pods not yet told to terminate, in order. */
+  oldLeft: number[];
+  /** Old pods that are Ready and not terminating. */
+  oldAvailable: number;
+  /** New pods created (starting or Ready). */
+  created: number;
+  /** New pods available (Ready for `between`, like minReadySeconds). */
+  newAvailable: number;
+  /** Backends with no pod: a new pod can start there. */
+  free: number[];
+  done: boolean;
 }
 
 /**
- * A Kubernetes rolling update, one pod at a time (maxSurge 1, maxUnavailable 0: the replacement
- * is ready before the next old pod goes). Terminating a pod starts two things at once
- * (pod-lifecycle.md "Pod Termination Flow"): the endpoint removal, which reaches the load
- * balancer only after a propagation delay, and preStop → SIGTERM → (grace period) → SIGKILL.
- * An app that stops accepting at SIGTERM refuses the connections that still arrive in the
- * propagation window; a preStop sleep longer than the delay closes that window. Requests still
- * running when the grace period ends are cut by SIGKILL.
+ * A Kubernetes rolling update as the Deployment controller runs it (pkg/controller/deployment/
+ * rolling.go: reconcileNewReplicaSet scales the new pods up while old + new ≤ replicas + maxSurge,
+ * reconcileOldReplicaSets scales old pods down while available ≥ replicas − maxUnavailable; both
+ * fenceposts resolved by ResolveFenceposts). A new pod needs a backend with no pod on it: the
+ * scenario's spare backends (not in `pods`, not bound) or the slot of an old pod that has exited;
+ * with no spare at all the surge is 0 and one pod at a time is terminated first.
+ *
+ * Terminating a pod starts two things at once (pod-lifecycle.md "Pod Termination Flow"): the
+ * endpoint removal, which reaches the load balancer only after a propagation delay, and preStop →
+ * SIGTERM → (grace period) → SIGKILL. An app that stops accepting at SIGTERM refuses the
+ * connections that still arrive in the propagation window; a preStop sleep longer than the delay
+ * closes that window. Requests still running when the grace period ends are cut by SIGKILL.
  */
 export class Rollout {
   private readonly rng: Rng;
@@ -33,17 +62,65 @@ export class Rollout {
   }
 
   start(plan: RolloutPlan): void {
-    this.w.trace.emit({ kind: 'k8s.rollout_start', pods: plan.pods.length, gracePeriod: plan.gracePeriod, preStop: plan.preStop, propagation: plan.propagation.spec });
-    this.terminatePod(plan, 0);
+    const replicas = plan.pods.length;
+    let { surge, unavailable } = resolveFenceposts(plan.maxSurge, plan.maxUnavailable, replicas);
+    if (plan.spares.length === 0 && unavailable === 0) {
+      // No room for a surge pod in the model's fixed set of backends: terminate first.
+      surge = 0;
+      unavailable = 1;
+    }
+    this.w.trace.emit({ kind: 'k8s.rollout_start', pods: replicas, gracePeriod: plan.gracePeriod, preStop: plan.preStop, propagation: plan.propagation.spec, surge, unavailable, spares: plan.spares.length });
+    const run: RolloutRun = { plan, surge, unavailable, oldLeft: [...plan.pods], oldAvailable: replicas, created: 0, newAvailable: 0, free: [...plan.spares], done: false };
+    this.step(run);
   }
 
-  private terminatePod(plan: RolloutPlan, i: number): void {
+  /** One pass of the controller: start new pods where the surge allows, terminate old ones where availability allows. */
+  private step(run: RolloutRun): void {
     const w = this.w;
-    if (i >= plan.pods.length) {
-      w.trace.emit({ kind: 'k8s.rollout_complete', pods: plan.pods.length });
-      return;
+    const replicas = run.plan.pods.length;
+    if (run.done) return;
+    while (run.created < replicas && run.free.length > 0 && run.oldAvailable + run.created < replicas + run.surge) {
+      this.createPod(run, run.free.shift()!);
     }
-    const b = plan.pods[i];
+    while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
+      run.oldAvailable--;
+      this.terminatePod(run, run.oldLeft.shift()!);
+    }
+    // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
+    if (run.newAvailable === replicas && run.oldLeft.length === 0) {
+      run.done = true;
+      w.trace.emit({ kind: 'k8s.rollout_complete', pods: replicas });
+    }
+  }
+
+  /** A new pod is scheduled onto a backend with no pod: it starts, is Ready, and counts as available `between` later. */
+  private createPod(run: RolloutRun, b: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    run.created++;
+    // A spare backend's process stands for "no pod here": it gives way to the new pod.
+    if (backend.app.up) this.life.appExited(backend);
+    backend.app.starting();
+    w.engine.schedule(backend.app.config.startup_time, () => {
+      this.life.podReady(b);
+      w.metrics.inc(w.c.restarts, b);
+      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
+      w.engine.schedule(run.plan.between, () => {
+        run.newAvailable++;
+        this.step(run);
+      }, null);
+    }, null);
+  }
+
+  /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */
+  private podGone(run: RolloutRun, b: number): void {
+    run.free.push(b);
+    this.step(run);
+  }
+
+  private terminatePod(run: RolloutRun, b: number): void {
+    const w = this.w;
+    const plan = run.plan;
     const backend = w.backends[b];
     const epochAtStart = backend.app.epoch;
     const incarnationAtStart = backend.incarnation;
@@ -57,47 +134,40 @@ export class Rollout {
       endpointRemoved = true;
       w.trace.emit({ kind: 'k8s.endpoint_removed', pod: backend.name, delay, preStop: plan.preStop });
     }, null);
-    w.engine.schedule(plan.preStop, () => {
+    // Both kubelet timers belong to this pod: once it has been replaced (SIGKILL, then the new
+    // pod Ready in its place) they stand down instead of signalling the replacement.
+    const same = (): boolean => backend.incarnation === incarnationAtStart && backend.app.epoch === epochAtStart;
+    const times = terminationTimes(plan.gracePeriod, plan.preStop);
+    w.engine.schedule(times.sigterm, () => {
+      if (!same() || !backend.app.up) return;
       w.trace.emit({ kind: 'k8s.pod_sigterm', pod: backend.name, gracePeriod: plan.gracePeriod, preStop: plan.preStop, endpointRemoved });
+      if (times.extended) w.trace.emit({ kind: 'k8s.grace_extended', pod: backend.name, gracePeriod: plan.gracePeriod, preStop: plan.preStop, extension: times.sigkill - plan.gracePeriod });
       this.life.podSigterm(backend);
-      this.exitWhenIdle(plan, i, w.now);
+      this.exitWhenIdle(run, b, w.now);
     }, null);
-    w.engine.schedule(plan.gracePeriod, () => {
-      if (!backend.app.up || backend.app.epoch !== epochAtStart) return;
+    w.engine.schedule(times.sigkill, () => {
+      if (!backend.app.up || !same()) return;
       const inFlight = backend.busyWorkers + backend.appQueueLength;
       w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
       this.life.killApp(backend);
-      this.replace(plan, i);
+      this.podGone(run, b);
     }, null);
   }
 
   /** After SIGTERM the app exits as soon as it has nothing in flight. */
-  private exitWhenIdle(plan: RolloutPlan, i: number, since: number): void {
+  private exitWhenIdle(run: RolloutRun, b: number, since: number): void {
     const w = this.w;
-    const backend = w.backends[plan.pods[i]];
+    const backend = w.backends[b];
     const check = (): void => {
       if (!backend.app.up) return;
       if (backend.busyWorkers === 0 && backend.appQueueLength === 0) {
-        w.trace.emit({ kind: 'app.shutdown_complete', backend: backend.name, after: w.now - since, gracePeriod: plan.gracePeriod });
+        w.trace.emit({ kind: 'app.shutdown_complete', backend: backend.name, after: w.now - since, gracePeriod: run.plan.gracePeriod });
         this.life.appExited(backend);
-        this.replace(plan, i);
+        this.podGone(run, b);
         return;
       }
       w.engine.schedule(0.1, check, null);
     };
     check();
-  }
-
-  /** The replacement pod starts, becomes ready, and the next pod's turn comes. */
-  private replace(plan: RolloutPlan, i: number): void {
-    const w = this.w;
-    const b = plan.pods[i];
-    const backend = w.backends[b];
-    w.engine.schedule(backend.app.config.startup_time, () => {
-      this.life.podReady(b);
-      w.metrics.inc(w.c.restarts, b);
-      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
-      w.engine.schedule(plan.between, () => this.terminatePod(plan, i + 1), null);
-    }, null);
   }
 }

@@ -91,9 +91,14 @@ export class Orchestrator {
         w.trace.emit({ kind: 'client.load', rates: { http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate } });
         return;
       case 'rollout': {
-        const pods = (action.pods ?? w.backends.map((b) => b.name)).map((n) => this.backendIndex(n));
+        // Default: the pods are the bound backends; the others are room for surge pods.
+        const pods = (action.pods ?? w.backends.filter((_, i) => w.lb.state[i] === PoolState.BOUND).map((b) => b.name)).map((n) => this.backendIndex(n));
+        const spares = w.backends.map((_, i) => i).filter((i) => !pods.includes(i) && w.lb.state[i] !== PoolState.BOUND);
         this.rollout.start({
           pods,
+          spares,
+          maxSurge: action.max_surge,
+          maxUnavailable: action.max_unavailable,
           gracePeriod: action.termination_grace_period,
           preStop: action.prestop_sleep,
           propagation: action.endpoint_propagation,

@@ -197,19 +197,9 @@ export class Lifecycle {
     backend.upstreamPool.length = 0;
   }
 
-  /** The container restarts (liveness failure): the app dies and comes back after its startup time. */
-  restartApp(b: number): void {
-    const w = this.w;
-    const backend = w.backends[b];
-    w.metrics.inc(w.c.restarts, b);
-    this.killApp(backend);
-    backend.app.starting();
-    const epoch = backend.app.epoch;
-    w.engine.schedule(backend.app.config.startup_time, (bk: Backend) => {
-      if (bk.app.epoch !== epoch) return;
-      bk.boot(Boot.CONTAINER_RESTART);
-      w.trace.emit({ kind: 'k8s.container_restarted', pod: bk.name });
-    }, backend);
+  /** The kubelet started the app container again (after a crash or a liveness kill): same VM, nginx and kernel. */
+  containerStarted(backend: Backend): void {
+    backend.boot(Boot.CONTAINER_RESTART);
   }
 
   /** A pod gets SIGTERM (Kubernetes rollout): the app stops accepting and refuses new WebSocket sessions. */

@@ -1,0 +1,56 @@
+import { describe, expect, it } from 'vitest';
+import { CrashLoopBackoff, MINIMUM_GRACE_PERIOD, terminationTimes } from '../../../sim/model/control/kubelet-timing.js';
+
+describe('CrashLoopBackOff (kuberuntime_manager.go doBackOff + flowcontrol.Backoff)', () => {
+  it('restarts at once the first time, then waits 10, 20, 40 … s capped at 300 s', () => {
+    const b = new CrashLoopBackoff();
+    const delays: number[] = [];
+    let t = 0;
+    for (let i = 0; i < 9; i++) {
+      const d = b.delayAfterCrash(t);
+      delays.push(d);
+      t += d + 15; // the container runs 15 s before it crashes again
+    }
+    expect(delays).toEqual([0, 10, 20, 40, 80, 160, 300, 300, 300]);
+  });
+
+  it('starts the sequence again once a container ran longer than 2 × the cap (10 minutes)', () => {
+    const b = new CrashLoopBackoff();
+    expect(b.delayAfterCrash(0)).toBe(0);
+    expect(b.delayAfterCrash(20)).toBe(10);
+    expect(b.delayAfterCrash(50)).toBe(20);
+    // Ran 9 minutes since the last crash: still in the sequence.
+    expect(b.delayAfterCrash(50 + 540)).toBe(40);
+    // Ran 11 minutes: the entry expired, restart at once and the next wait is 10 s again.
+    expect(b.delayAfterCrash(590 + 660)).toBe(0);
+    expect(b.delayAfterCrash(1260)).toBe(10);
+  });
+});
+
+describe('killContainer timing (kuberuntime_container.go)', () => {
+  it('sends SIGTERM after preStop and SIGKILL at the grace period when preStop is short', () => {
+    expect(terminationTimes(30, 10)).toEqual({ sigterm: 10, sigkill: 30, extended: false });
+    expect(terminationTimes(30, 0)).toEqual({ sigterm: 0, sigkill: 30, extended: false });
+  });
+
+  it('cuts a preStop longer than the grace period short and grants the one-off 2 s extension', () => {
+    expect(terminationTimes(30, 40)).toEqual({ sigterm: 30, sigkill: 30 + MINIMUM_GRACE_PERIOD, extended: true });
+    // 29 s of preStop leave 1 s: raised to the 2 s minimum.
+    expect(terminationTimes(30, 29)).toEqual({ sigterm: 29, sigkill: 31, extended: true });
+  });
+});
+
+describe('ResolveFenceposts (deployment_util.go)', async () => {
+  const { resolveFenceposts } = await import('../../../sim/model/control/rollout-fenceposts.js');
+  it('rounds maxSurge up and maxUnavailable down', () => {
+    expect(resolveFenceposts('25%', '25%', 3)).toEqual({ surge: 1, unavailable: 0 });
+    expect(resolveFenceposts('25%', '25%', 4)).toEqual({ surge: 1, unavailable: 1 });
+    expect(resolveFenceposts('25%', '25%', 10)).toEqual({ surge: 3, unavailable: 2 });
+    expect(resolveFenceposts('25%', '25%', 1)).toEqual({ surge: 1, unavailable: 0 });
+  });
+  it('makes maxUnavailable 1 when both are 0, and takes integers as they are', () => {
+    expect(resolveFenceposts(0, '10%', 3)).toEqual({ surge: 0, unavailable: 1 });
+    expect(resolveFenceposts(0, 1, 3)).toEqual({ surge: 0, unavailable: 1 });
+    expect(resolveFenceposts(2, 0, 3)).toEqual({ surge: 2, unavailable: 0 });
+  });
+});

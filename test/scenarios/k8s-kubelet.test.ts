@@ -1,0 +1,78 @@
+/** The kubelet: a crashed container's pod leaves the endpoints at once and restarts with CrashLoopBackOff; preStop timers belong to their pod. */
+import { describe, expect, it } from 'vitest';
+import { run, runBuiltin } from '../model/helpers.js';
+import { recordsOf } from '../trace/records-of.js';
+
+describe('k8s-crashloop', () => {
+  const r = runBuiltin('k8s-crashloop');
+
+  it('restarts the crashed container at once, then after 10, 20, 40, 80 s of CrashLoopBackOff', () => {
+    expect(recordsOf(r, 'k8s.crash_backoff').map((b) => b.delay)).toEqual([0, 10, 20, 40, 80]);
+    expect(recordsOf(r, 'k8s.container_restarted')).toHaveLength(4);
+    expect(r.figures['restarts.total']).toBe(4);
+  });
+
+  it('takes the endpoint out after the propagation delay, not after three failed readiness probes', () => {
+    const died = recordsOf(r, 'k8s.container_died');
+    const gone = recordsOf(r, 'k8s.endpoint_not_ready');
+    expect(gone).toHaveLength(died.length);
+    gone.forEach((g, i) => {
+      expect(g.t - died[i].t).toBeCloseTo(g.delay, 6);
+      expect(g.delay).toBeLessThanOrEqual(5);
+    });
+    // No readiness probe had to fail: the kubelet's status did it.
+    expect(recordsOf(r, 'k8s.readiness').filter((p) => !p.ready)).toHaveLength(0);
+    // Refused only in the propagation windows: ~100 connections/s to pod-a for at most 5 s per crash.
+    const refused = r.figures['err_econnrefused.total']!;
+    expect(refused).toBeGreaterThan(0);
+    expect(refused).toBeLessThan(died.length * 5 * 110);
+  });
+});
+
+describe('preStop is bound to its pod incarnation (kuberuntime_container.go killContainer)', () => {
+  // k8s-rolling-naive with a preStop sleep (40 s) longer than the grace period (30 s).
+  const r = run({
+    start: '15:00:00',
+    warmup: '20s',
+    horizon: '4m',
+    clients: { requests: { rate: 300, timeout: '10s', retries: 0 } },
+    app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '10s' },
+    lb: { mode: 'l4', retries: 0 },
+    backends: [{ name: 'pod-a' }, { name: 'pod-b' }, { name: 'pod-c' }],
+    timeline: [{ at: '15:00:30', do: 'rollout', termination_grace_period: '30s', prestop_sleep: '40s', endpoint_propagation: 'uniform(1s, 5s)' }],
+  });
+
+  it('sends SIGTERM once per old pod, at the end of the grace period, with the 2 s extension, and never to a replacement', () => {
+    const terminating = recordsOf(r, 'k8s.pod_terminating');
+    const sigterms = recordsOf(r, 'k8s.pod_sigterm');
+    expect(terminating).toHaveLength(3);
+    expect(sigterms.map((s) => s.pod)).toEqual(['pod-a', 'pod-b', 'pod-c']);
+    sigterms.forEach((s, i) => expect(s.t - terminating[i].t).toBeCloseTo(30, 6));
+    expect(recordsOf(r, 'k8s.grace_extended').map((e) => e.extension)).toEqual([2, 2, 2]);
+    expect(r.figures['restarts.total']).toBe(3);
+    expect(recordsOf(r, 'k8s.rollout_complete')).toHaveLength(1);
+  });
+});
+
+describe('k8s-rolling-surge: maxSurge/maxUnavailable as the Deployment controller resolves them', () => {
+  it('defaults 25 %/25 % on 3 replicas are surge 1 / unavailable 0: a new pod is Ready before each old one goes, nothing fails', () => {
+    const r = runBuiltin('k8s-rolling-surge');
+    const start = recordsOf(r, 'k8s.rollout_start')[0];
+    expect([start.surge, start.unavailable, start.spares]).toEqual([1, 0, 1]);
+    const ready = recordsOf(r, 'k8s.pod_ready');
+    const terminating = recordsOf(r, 'k8s.pod_terminating');
+    expect(terminating).toHaveLength(3);
+    // Each old pod goes only after one more new pod is Ready.
+    terminating.forEach((t, i) => expect(ready[i].t).toBeLessThan(t.t));
+    expect(r.figures['errors.total']).toBe(0);
+  });
+
+  it('maxSurge 0 / maxUnavailable 1 at the same load: two pods carry three pods\' load and requests time out', () => {
+    const r = runBuiltin('k8s-rolling-surge', 1, ['timeline.0.max_surge=0', 'timeline.0.max_unavailable=1']);
+    const start = recordsOf(r, 'k8s.rollout_start')[0];
+    expect([start.surge, start.unavailable]).toEqual([0, 1]);
+    expect(recordsOf(r, 'k8s.pod_terminating')[0].t).toBeLessThan(recordsOf(r, 'k8s.pod_ready')[0].t);
+    expect(r.figures['req_timeouts.total']!).toBeGreaterThan(10_000);
+    expect(r.figures['err_econnrefused.total']).toBe(0);
+  });
+});
