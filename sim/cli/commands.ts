@@ -14,6 +14,7 @@ import { explainCommand } from './explain.js';
 import { sweepCommand } from './sweep.js';
 import { mergeCommand } from './merge.js';
 import { planCommand } from './plan.js';
+import { fitCommand } from './fit.js';
 
 // Each module types its own arguments; the list only needs them to be commands.
 export const commands: readonly CommandModule<object, any>[] = [
@@ -24,6 +25,7 @@ export const commands: readonly CommandModule<object, any>[] = [
   sweepCommand,
   mergeCommand,
   planCommand,
+  fitCommand,
   listCommand,
   showCommand,
   validateCommand,

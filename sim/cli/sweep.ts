@@ -10,6 +10,7 @@ import type { CommandModule } from 'yargs';
 import { writeFileAtomic, writeFilesAtomic } from '../../reports/write-atomic.js';
 import { packageVersion } from '../scenario/package-root.js';
 import { SweepError } from '../sweep/errors.js';
+import { parseGoal, renderAnswerTable } from '../sweep/answer-table.js';
 import { sweepOutputFiles } from '../sweep/output-files.js';
 import { runTasks } from '../sweep/pool.js';
 import { prepareSweep } from '../sweep/prepare.js';
@@ -32,6 +33,8 @@ export interface SweepArgs {
   workers?: number;
   shard?: string;
   out?: string;
+  report?: string;
+  goal?: string;
 }
 
 export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<number> {
@@ -46,6 +49,9 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
       const workers = args.workers ?? availableParallelism();
       if (!(Number.isInteger(workers) && workers >= 1)) throw new SweepError(`--workers must be a whole number ≥ 1, got ${args.workers}`);
       const shard = args.shard === undefined ? null : parseShard(args.shard);
+      // Read before any run: a malformed goal should not cost a sweep.
+      const goal = args.goal === undefined ? null : parseGoal(args.goal);
+      const report = (args.report ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
       const prepared = prepareSweep(spec);
       const total = prepared.points.length * spec.seeds.length;
       const tasks = shard === null ? Array.from({ length: total }, (_, t) => t) : shardTasks(total, shard);
@@ -69,8 +75,10 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
         writeFileAtomic(path, renderShardFile(prepared, version, shard, runs));
         io.stdout.write(`wrote ${path}\n`);
       } else {
-        const written = writeFilesAtomic(outDir, sweepOutputFiles({ ...prepared, version, runs }));
+        const data = { ...prepared, version, runs };
+        const written = writeFilesAtomic(outDir, sweepOutputFiles(data));
         for (const path of written) io.stdout.write(`wrote ${path}\n`);
+        if (report.length > 0 || goal !== null) io.stdout.write(`\n${renderAnswerTable(data, report, goal)}`);
       }
       return EXIT.ok;
     }),
@@ -116,6 +124,8 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
       .option('workers', { type: 'number', describe: 'Worker threads (default: the machine\'s cores)' })
       .option('shard', { type: 'string', describe: 'Run slice i of n (1-based) and write a shard file for drainsim merge' })
       .option('out', { type: 'string', describe: 'Output directory (default out/sweep-<scenario>)' })
+      .option('report', { type: 'string', describe: 'Figures to print per point as mean [95% CI], comma-separated (e.g. ws_close_1006.total,errors.total)' })
+      .option('goal', { type: 'string', describe: "A figure's target, e.g. 'ws_close_1006.total < 30': marks the points that meet it and the best one" })
       .example('$0 sweep hard-cut --vary clients.http.arrival_rate=30..120:30 --seeds 20', '4 load levels × 20 seeds')
       .example('$0 sweep ws-stall --vary app.ws.session_ttl=5m,10m,30m --vary app.ws.drain_notice=true,false', 'a 3 × 2 grid')
       .example('$0 sweep hard-cut --vary lb.balance=roundrobin,leastconn --shard 2/4 --out shards/', 'one machine\'s quarter, for drainsim merge'),

@@ -15,6 +15,11 @@ const LOADER_PROPERTIES: Record<string, object> = {
       'A built-in scenario name or a path relative to this file. This file overrides it: mappings merge key by key, lists and scalars replace.',
   },
   $schema: { type: 'string', description: 'JSON Schema of this file, for editors; ignored by drainsim.' },
+  vars: {
+    type: 'object',
+    additionalProperties: { type: ['string', 'number', 'boolean'] },
+    description: 'Variables used as ${name} in any value; `--set vars.name=…` and `sweep --vary vars.name=…` change every use.',
+  },
 };
 
 export function scenarioJsonSchema(): Record<string, unknown> {

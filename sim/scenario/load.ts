@@ -14,6 +14,7 @@ import { defaultBuiltinDir, displayPath, resolveScenarioFile, scenarioNameOf } f
 import { applySetOverrideOwned, parseSetOverride } from './set-override.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
 import { withInputFilePolicy, type InputFilePolicy } from './input-file.js';
+import { declaredVarNames, substituteVars, type VarValue } from './vars.js';
 import { scenarioErrorMap } from './zod-error-map.js';
 import { describeZodIssues } from './zod-issues.js';
 
@@ -47,8 +48,10 @@ export interface LoadedScenario<T> {
   baseDir: string;
   /** Files of the extends chain, leaf first, as shown to the user. */
   chain: string[];
-  /** The merged input that was validated (overrides applied, `extends` removed). */
+  /** The merged input that was validated (overrides applied and vars substituted; `extends` and `vars` removed). */
   raw: unknown;
+  /** The scenario's `vars:` after `--set`, as substituted. */
+  vars: Record<string, VarValue>;
   /** Where the value at a path was written: file, line and column, or the `--set` that wrote it. */
   locate(path: readonly PathSegment[]): Pick<ScenarioIssue, 'file' | 'line' | 'column'>;
 }
@@ -155,7 +158,9 @@ export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: 
   const defaultName = typeof ownName === 'string' ? ownName : scenarioNameOf(leaf.absPath);
   if (objectKeysAt(schema, [], raw).includes('name')) setOwn(raw, 'name', ownName ?? defaultName);
 
+  const declared = declaredVarNames(raw);
   const applied: AppliedOverride[] = overrides.map((o) => ({ text: o.text, path: applySetOverrideOwned(raw, o).owned }));
+  const vars = substituteVars(raw, declared, sources, applied);
 
   const baseDir = dirname(leaf.absPath);
   const policy = inputPolicyFor(leaf.absPath, opts.builtinDir ?? defaultBuiltinDir(), opts.allowOutside);
@@ -183,6 +188,7 @@ export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: 
     baseDir,
     chain: sources.map((s) => s.file),
     raw,
+    vars,
     locate: (path) => locate(sources, applied, path, 'value'),
   };
 }

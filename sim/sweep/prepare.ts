@@ -35,7 +35,8 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
     const loaded = loadPoint(spec, sets);
     name = loaded.name;
     hash.update(JSON.stringify(toPlain(loaded.scenario)));
-    return { sets, resolved: spec.vary.map((v) => resolvedValue(loaded.scenario, v.path)) };
+    // A variable is not in the validated scenario (it was substituted into it): read it from vars.
+    return { sets, resolved: spec.vary.map((v) => resolvedValue(v.path.startsWith('vars.') ? { vars: loaded.vars } : loaded.scenario, v.path)) };
   });
   return { name, spec, points, digest: hash.digest('hex') };
 }

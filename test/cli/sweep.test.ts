@@ -84,4 +84,15 @@ describe('drainsim sweep', () => {
     expect(r).toMatchObject({ code: 2, stderr: 'drainsim merge: 4 of 6 runs are missing: shard(s) 1/3, 3/3 missing\n' });
     expect((await runCli('merge', join(root, 'nowhere'))).stderr).toMatch(/no such file or directory/);
   });
+
+  it('prints the answer table for --report and --goal, and refuses a malformed goal before running', async () => {
+    const r = await runCli(...SWEEP, '--workers', '1', '--out', join(root, 'answer'), '--report', 'errors.total', '--goal', 'errors.total < 1e9');
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/\n3 seeds per point\nclients\.http\.arrival_rate +errors\.total \(mean \[95% CI\]\) +goal\n/);
+    expect(r.stdout).toMatch(/\n60 +\d+(\.\d+)? \[\d+(\.\d+)?, \d+(\.\d+)?\] +yes {2}← best\n90 .* yes\n/);
+    const bad = await runCli(...SWEEP, '--goal', 'errors.total is low', '--out', join(root, 'nogoal'));
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr).toMatch(/--goal 'errors.total is low': expected figure op number/);
+  });
 });
