@@ -12,7 +12,8 @@ const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/index.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
-import { ToleranceError, describeTolerance, exceeds, parseTolerances, toleranceFor, type Tolerances } from './compare-tolerance.js';
+import { judgeChange } from './figure-meaning.js';
+import { ToleranceError, checkRules, describeTolerance, exceeds, parseTolerances, toleranceFor, type Tolerances } from './compare-tolerance.js';
 
 /** The parts of summary.json a comparison reads. */
 export interface SummaryDoc {
@@ -28,6 +29,12 @@ export interface FigureChange {
   base: number | null | undefined;
   candidate: number | null | undefined;
   tolerance: string;
+  /** From the figure's meaning (figure-meaning.ts): fewer errors is better, fewer requests neither. */
+  judgement: 'better' | 'worse' | 'changed';
+  /**
+   * Worse beyond its tolerance, or lost. A change of a figure that is neither better nor worse
+   * (requests, new connections: the traffic's shape) is listed, not failed.
+   */
   exceeded: boolean;
 }
 
@@ -95,8 +102,9 @@ export function compareSummaries(base: SummaryDoc, candidate: SummaryDoc, tolera
     }
     const tolerance = toleranceFor(figure, tolerances);
     // A figure the candidate lacks is a lost measurement; one only the candidate has is news, not a regression.
-    const exceeded = c === undefined ? tolerance.kind !== 'any' : b === undefined ? false : exceeds(tolerance, b, c);
-    figures.push({ figure, base: b, candidate: c, tolerance: describeTolerance(tolerance), exceeded });
+    const judgement = b === undefined || c === undefined ? 'changed' : judgeChange(figure, b, c);
+    const beyond = c === undefined ? tolerance.kind !== 'any' : b === undefined ? false : exceeds(tolerance, b, c);
+    figures.push({ figure, base: b, candidate: c, tolerance: describeTolerance(tolerance), judgement, exceeded: c === undefined ? beyond : beyond && judgement === 'worse' });
   }
   const verdicts = (doc: SummaryDoc) => new Map((doc.expectations ?? []).map((e) => [e.text, e.passed]));
   const bv = verdicts(base);
@@ -119,6 +127,12 @@ function change(f: FigureChange): [string, string] {
   return [abs, rel];
 }
 
+/** `better`/`worse` from the figure's meaning; FAIL only for a worse change beyond tolerance or a lost figure. */
+function mark(f: FigureChange): string {
+  if (f.exceeded) return f.judgement === 'worse' ? 'worse FAIL' : 'FAIL';
+  return f.judgement === 'changed' ? 'ok' : f.judgement;
+}
+
 function identity(path: string, doc: SummaryDoc): string {
   return `${path}: ${doc.scenario?.name ?? '?'} · seed ${doc.seed ?? '?'} · drainsim ${doc.version ?? '?'}`;
 }
@@ -132,7 +146,7 @@ export function renderComparison(cmp: SummaryComparison, header: string[], color
   if (cmp.figures.length === 0) {
     lines.push(`no figure changed (${cmp.unchanged} compared)`);
   } else {
-    const rows = [['figure', 'baseline', 'candidate', 'change', 'relative', 'tolerance', ''], ...cmp.figures.map((f) => [f.figure, show(f.base), show(f.candidate), ...change(f), f.tolerance, f.exceeded ? 'FAIL' : 'ok'])];
+    const rows = [['figure', 'baseline', 'candidate', 'change', 'relative', 'tolerance', ''], ...cmp.figures.map((f) => [f.figure, show(f.base), show(f.candidate), ...change(f), f.tolerance, mark(f)])];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     rows.forEach((r, i) => {
       const cells = r.map((cell, c) => (c === 0 || c >= 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)));
@@ -145,9 +159,11 @@ export function renderComparison(cmp: SummaryComparison, header: string[], color
     lines.push(`expectation '${e.text}': ${verdictWord(e.base)} → ${verdictWord(e.candidate)}  ${mark}`);
   }
   const beyond = cmp.figures.filter((f) => f.exceeded).length;
+  const better = cmp.figures.filter((f) => f.judgement === 'better').length;
+  const worse = cmp.figures.filter((f) => f.judgement === 'worse').length;
   const regressions = cmp.expectations.filter((e) => e.exceeded).length;
   const total = cmp.figures.length + cmp.unchanged;
-  lines.push('', `${cmp.figures.length} of ${total} figures changed, ${beyond} beyond tolerance; ${regressions} expectation${regressions === 1 ? '' : 's'} newly failing`);
+  lines.push('', `${cmp.figures.length} of ${total} figures changed (${better} better, ${worse} worse), ${beyond} beyond tolerance; ${regressions} expectation${regressions === 1 ? '' : 's'} newly failing`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -167,6 +183,13 @@ export function compareCommandLine(args: CompareArgs, io: CliIO): number {
     candidate = readSummary(args.candidate);
   } catch (err) {
     if (!(err instanceof ToleranceError || err instanceof UnreadableSummary)) throw err;
+    io.stderr.write(`drainsim compare: ${err.message}\n`);
+    return EXIT.badInput;
+  }
+  try {
+    checkRules(tolerances, [...new Set([...Object.keys(base.figures), ...Object.keys(candidate.figures)])]);
+  } catch (err) {
+    if (!(err instanceof ToleranceError)) throw err;
     io.stderr.write(`drainsim compare: ${err.message}\n`);
     return EXIT.badInput;
   }
