@@ -43,11 +43,24 @@ export interface FailedCheck {
   verdict: Verdict;
   /** One line: actual value, moment, what was expected. */
   headline: string;
+  /** The whole report, standing alone (a JUnit testcase's body). */
   report: string;
+  /** The report as printed after the ones before it: events.log lines already printed are left out. */
+  printed: string;
 }
 
 export type ScenarioCheck =
-  | { status: 'pass' | 'fail'; ref: string; name: string; seed: number; verdicts: Verdict[]; failures: FailedCheck[] }
+  | {
+      status: 'pass' | 'fail';
+      ref: string;
+      name: string;
+      seed: number;
+      verdicts: Verdict[];
+      failures: FailedCheck[];
+      /** The scenario file as shown to the user, and the line of each `expect:` entry (by verdict). */
+      file: string;
+      lines: (number | undefined)[];
+    }
   | { status: 'error'; ref: string; name: string; error: string };
 
 /** Folders become the scenario files directly inside them, sorted; anything else is passed on as given. */
@@ -94,14 +107,20 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
     run.expectations = verdicts.map(toExpectationResult);
     // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
     if (options.out !== undefined) writeReports(run, { outDir: join(options.out, outputFolderName(loaded.name)), formats: Object.keys(fileReports) });
+    // Log lines already printed for an earlier failure of the same seed are not printed again.
+    const shownBySeed = new Map<number, Set<number>>();
     const failures = verdicts
       .filter((v) => !v.passed)
       .map((verdict) => {
         const pinned = verdict.seed === run.seed ? run : runOf(verdict.seed);
+        const shownEvents = shownBySeed.get(pinned.seed) ?? new Set<number>();
+        shownBySeed.set(pinned.seed, shownEvents);
         const report = renderFailureReport(pinned, verdict, { scenario: ref, sets: options.sets });
-        return { verdict, headline: failureHeadline(pinned, verdict), report };
+        const printed = renderFailureReport(pinned, verdict, { scenario: ref, sets: options.sets, shownEvents });
+        return { verdict, headline: failureHeadline(pinned, verdict), report, printed };
       });
-    return { status: failures.length > 0 ? 'fail' : 'pass', ref, name, seed: run.seed, verdicts, failures };
+    const lines = verdicts.map((_, i) => loaded.locate(['expect', i]).line);
+    return { status: failures.length > 0 ? 'fail' : 'pass', ref, name, seed: run.seed, verdicts, failures, file: loaded.file, lines };
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
     return { status: 'error', ref, name, error: err.format() };
@@ -130,11 +149,13 @@ export function junitSuite(c: ScenarioCheck): JunitSuite {
     return { name: c.name, file: c.ref, cases: [{ name: 'run', error: { message: first, body: c.error } }] };
   }
   const cases: JunitCase[] = [{ name: 'run' }];
-  for (const v of c.verdicts) {
+  c.verdicts.forEach((v, i) => {
     const failed = c.failures.find((f) => f.verdict === v);
-    if (failed === undefined) cases.push({ name: v.text });
-    else cases.push({ name: v.text, failure: { message: failed.headline, body: failed.report } });
-  }
+    // The assertion's own file and line, so CI annotations point at the `expect:` entry.
+    const where = { file: c.file, ...(c.lines[i] === undefined ? {} : { line: c.lines[i] }) };
+    if (failed === undefined) cases.push({ name: v.text, ...where });
+    else cases.push({ name: v.text, ...where, failure: { message: failed.headline, body: failed.report } });
+  });
   return { name: c.name, file: c.ref, properties: { seed: String(c.seed) }, cases };
 }
 
@@ -173,7 +194,7 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
     checks.push(c);
     io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
     if (c.status === 'error') io.stderr.write(`${c.error}\n`);
-    else for (const f of c.failures) io.stderr.write(`${f.report}\n`);
+    else for (const f of c.failures) io.stderr.write(`${f.printed}\n`);
   }
   const tally = (s: ScenarioCheck['status']): number => checks.filter((c) => c.status === s).length;
   const errors = tally('error');

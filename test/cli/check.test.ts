@@ -142,6 +142,9 @@ describe('JUnit XML', () => {
     // The body is the whole failure report, '>' marker and all, decoded back to text.
     expect(failure.text).toMatch(/\n {4}> +31 +14:00:31/);
     expect(childrenNamed(cases[2]!, 'failure')).toHaveLength(0);
+    // Each assertion's testcase names the scenario file and the line of its expect: entry (issue 16).
+    expect(cases[1]!.attrs['file']).toMatch(/failing\.yaml$/);
+    expect(cases.slice(1).map((c) => c.attrs['line'])).toEqual(['4', '5', '6']);
 
     expect(pass.attrs).toMatchObject({ tests: '9', failures: '0', errors: '0' });
     expect(childrenNamed(pass, 'properties')[0]!.children[0]!.attrs).toEqual({ name: 'seed', value: '1' });
@@ -179,5 +182,22 @@ describe('the installed command', () => {
     expect(fail.stderr).toContain('FAIL failing: max(reset_out)');
     const pass = spawnSync(process.execPath, [bin, 'run', passing, '--out', join(tmp, 'spawn'), '--format', 'none'], { encoding: 'utf8' });
     expect({ status: pass.status, stderr: pass.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});
+
+describe('failure reports print each events.log line once (issue 16)', () => {
+  it('three failures pinned to one moment print its log lines under the first only; JUnit bodies stay whole', async () => {
+    const repeat = join(import.meta.dirname, '..', 'fixtures', 'expect-repeat', 'repeat.yaml');
+    const junit = join(tmp, 'repeat.xml');
+    const r = await runCli('check', repeat, '--junit', junit);
+    expect(r.code).toBe(1);
+    const line = '[app] vm-b: killed (SIGKILL): no graceful hook runs';
+    expect(r.stderr.split(line).length - 1).toBe(1);
+    expect(r.stderr.match(/the 20 lines nearest are printed above/g)).toHaveLength(2);
+    const bodies = childrenNamed(childrenNamed(parseXml(readFileSync(junit, 'utf8')), 'testsuite')[0]!, 'testcase')
+      .flatMap((c) => childrenNamed(c, 'failure'))
+      .map((f) => f.text);
+    expect(bodies).toHaveLength(3);
+    for (const body of bodies) expect(body).toContain(line);
   });
 });
