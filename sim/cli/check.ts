@@ -26,6 +26,7 @@ import { outputDirProblem } from '../../reports/write-atomic.js';
 import { checkWorkBudget, DEFAULT_LIMITS, type RunBudget, type WorkLimits } from '../scenario/work-budget.js';
 import { limitsOf, withLimitOptions, type LimitArgs } from './limit-options.js';
 import { outputFolderName } from './output-name.js';
+import { RESULT_FORMATS, checkJson, checkMarkdown, type ResultFormat } from './result-formats.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -165,6 +166,7 @@ export interface CheckArgs extends LimitArgs {
   set?: string[];
   junit?: string;
   out?: string;
+  format?: ResultFormat;
 }
 
 /** Why the JUnit file could not be written there, checked before minutes of runs are spent. */
@@ -188,17 +190,20 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
   const { refs, empty } = expandScenarioPaths(args.paths);
   for (const dir of empty) io.stderr.write(`drainsim check: no scenario files (.yaml, .yml) in ${dir}\n`);
   const refWidth = Math.max(0, ...refs.map((r) => r.length));
+  // json and markdown are one document on stdout (for a PR comment); failure reports stay on stderr.
+  const text = (args.format ?? 'text') === 'text';
   const checks: ScenarioCheck[] = [];
   for (const ref of refs) {
     const c = checkScenario(ref, { seed: args.seed, sets: args.set, out: args.out, limits: limitsOf(args), allowOutside: args['allow-outside'] });
     checks.push(c);
-    io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
+    if (text) io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
     if (c.status === 'error') io.stderr.write(`${c.error}\n`);
     else for (const f of c.failures) io.stderr.write(`${f.printed}\n`);
   }
   const tally = (s: ScenarioCheck['status']): number => checks.filter((c) => c.status === s).length;
   const errors = tally('error');
-  io.stdout.write(`${plural(checks.length, 'scenario')}: ${tally('pass')} passed, ${tally('fail')} failed, ${plural(errors, 'error')}\n`);
+  if (text) io.stdout.write(`${plural(checks.length, 'scenario')}: ${tally('pass')} passed, ${tally('fail')} failed, ${plural(errors, 'error')}\n`);
+  else io.stdout.write(args.format === 'json' ? checkJson(checks) : checkMarkdown(checks));
   if (args.junit !== undefined) {
     try {
       writeFileAtomic(args.junit, renderJunit(checks.map(junitSuite)));
@@ -206,7 +211,7 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
       io.stderr.write(`drainsim check: cannot write ${args.junit}: ${err instanceof Error ? err.message : String(err)}\n`);
       return EXIT.badInput;
     }
-    io.stdout.write(`wrote ${args.junit}\n`);
+    if (text) io.stdout.write(`wrote ${args.junit}\n`);
   }
   if (errors > 0 || empty.length > 0) return EXIT.badInput;
   return tally('fail') > 0 ? EXIT.expectationFailed : EXIT.ok;
@@ -222,6 +227,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('set', setOption)
       .option('junit', { type: 'string', describe: 'Also write the results as JUnit XML to this file' })
       .option('out', { type: 'string', describe: "Write each scenario's summary.json, timeline.csv and events.log to <out>/<scenario>/" })
+      .option('format', { choices: RESULT_FORMATS, default: 'text' as ResultFormat, describe: 'stdout as text, or one json or markdown document (a PR comment); failure reports stay on stderr' })
       .example('$0 check scenarios/', 'every built-in scenario; exit 1 if an assertion fails')
       .example('$0 check scenarios/ --junit out.xml', 'the same, with a JUnit report for CI')
       .example('$0 check my-policy.yaml --seed 7', 'one scenario under another seed'),

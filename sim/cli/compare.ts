@@ -13,6 +13,7 @@ import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/index.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
 import { judgeChange } from './figure-meaning.js';
+import { RESULT_FORMATS, comparisonJson, comparisonMarkdown, type ResultFormat } from './result-formats.js';
 import { ToleranceError, checkRules, describeTolerance, exceeds, parseTolerances, toleranceFor, type Tolerances } from './compare-tolerance.js';
 
 /** The parts of summary.json a comparison reads. */
@@ -171,6 +172,7 @@ export interface CompareArgs {
   baseline: string;
   candidate: string;
   tolerance?: string[];
+  format?: ResultFormat;
 }
 
 export function compareCommandLine(args: CompareArgs, io: CliIO): number {
@@ -196,7 +198,9 @@ export function compareCommandLine(args: CompareArgs, io: CliIO): number {
   const cmp = compareSummaries(base, candidate, tolerances);
   const header = [`baseline   ${identity(args.baseline, base)}`, `candidate  ${identity(args.candidate, candidate)}`];
   if (base.scenario?.name !== candidate.scenario?.name) header.push('note: the scenarios differ; figures are compared by name');
-  io.stdout.write(renderComparison(cmp, header, colorFor(io)));
+  if (args.format === 'json') io.stdout.write(comparisonJson(cmp, args.baseline, args.candidate));
+  else if (args.format === 'markdown') io.stdout.write(comparisonMarkdown(cmp, args.baseline, args.candidate));
+  else io.stdout.write(renderComparison(cmp, header, colorFor(io)));
   return cmp.figures.some((f) => f.exceeded) || cmp.expectations.some((e) => e.exceeded) ? EXIT.expectationFailed : EXIT.ok;
 }
 
@@ -213,7 +217,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         coerce: (value: string | string[]): string[] => ([] as string[]).concat(value),
         describe: 'How much figures may change: 5% (all), errors.total=0, *.p99=10ms, drain.*=any (repeatable; later rules win; default exact)',
       })
-      .example('$0 compare base.json new.json', 'any change fails (runs are deterministic)')
+      .option('format', { choices: RESULT_FORMATS, default: 'text' as ResultFormat, describe: 'text, or one json or markdown document (a PR comment)' })
+      .example('$0 compare base.json new.json', 'any change for the worse fails (runs are deterministic)')
       .example('$0 compare base.json new.json --tolerance 5%', 'figures may drift 5%')
       .example("$0 compare base.json new.json --tolerance '*.p99=10ms'", 'every p99 may move 10 ms, the rest nothing'),
   handler: exitCodeHandler((args, io) => compareCommandLine(args, io)),

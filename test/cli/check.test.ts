@@ -201,3 +201,27 @@ describe('failure reports print each events.log line once (issue 16)', () => {
     for (const body of bodies) expect(body).toContain(line);
   });
 });
+
+describe('check --format json|markdown (issue 16: PR comments)', () => {
+  it('prints one json document with each assertion, its line and verdict', async () => {
+    const r = await runCli('check', FIXTURES, '--format', 'json');
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ passed: 1, failed: 1, errors: 1 });
+    const failing = doc.scenarios[0];
+    expect(failing.file).toMatch(/failing\.yaml$/);
+    expect(failing.assertions[0]).toMatchObject({ text: 'max(reset_out) over [14:00:20, 14:00:50] == 0', line: 4, passed: false, at_s: 31 });
+    expect(failing.assertions[0].failure).toMatch(/^actual \d+ at 14:00:31/);
+  });
+
+  it('prints a markdown table with ✓/✗ per assertion and file:line, failure reports folded', async () => {
+    const r = await runCli('check', failing, '--format', 'markdown');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^### drainsim check: 0 passed, 1 failed, 0 errors$/m);
+    expect(r.stdout).toMatch(/^\| ❌ \| .*failing\.yaml:4 \| `max\(reset_out\) over \[14:00:20, 14:00:50\] == 0` \| actual \d+ at 14:00:31/m);
+    expect(r.stdout).toMatch(/^\| ✅ \| .*failing\.yaml:5 \| `requests_failed\.total == 0` \| actual 0 \|$/m);
+    expect(r.stdout).toContain('<details><summary>');
+    // No text summary line (`FAIL   <file>  <name> · seed …`) mixed into the document.
+    expect(r.stdout).not.toMatch(/^FAIL {3}/m);
+  });
+});

@@ -171,3 +171,20 @@ describe('tolerances', () => {
     expect(exceeds(pct, 3, null)).toBe(true);
   });
 });
+
+describe('compare --format json|markdown (issue 16: PR comments)', () => {
+  it('states each change with its judgement in json and markdown, exit codes unchanged', async () => {
+    const worse = summary({ ...BASE_FIGURES, 'errors.total': 4, 'time_wait.max': 2000 });
+    const j = await runCli('compare', base, worse, '--format', 'json');
+    expect(j.code).toBe(1);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.figures).toEqual([
+      { figure: 'errors.total', baseline: 0, candidate: 4, tolerance: 'exact', judgement: 'worse', exceeded: true },
+      { figure: 'time_wait.max', baseline: 1000, candidate: 2000, tolerance: 'exact', judgement: 'changed', exceeded: false },
+    ]);
+    const m = await runCli('compare', worse, base, '--format', 'markdown');
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/^### drainsim compare: ✅ 2 figures changed \(1 better, 0 worse\)/m);
+    expect(m.stdout).toContain('| `errors.total` | 4 | 0 | exact | ✅ better |');
+  });
+});
