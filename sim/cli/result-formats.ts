@@ -3,8 +3,35 @@
  * document a CI step can post as a pull-request comment (markdown) or read (json). Deterministic:
  * no wall time, so the same runs give the same bytes.
  */
-import type { ScenarioCheck } from './check.js';
-import type { SummaryComparison } from './compare.js';
+import type { Verdict } from '../expect/check.js';
+
+// The shapes read here, declared structurally: check.ts and compare.ts import this file, so it
+// cannot import their types back (no-circular in the architecture test).
+type ScenarioCheck =
+  | {
+      status: 'pass' | 'fail';
+      ref: string;
+      name: string;
+      seed: number;
+      verdicts: Verdict[];
+      failures: { verdict: Verdict; headline: string; printed: string }[];
+      file: string;
+      lines: (number | undefined)[];
+    }
+  | { status: 'error'; ref: string; name: string; error: string };
+
+interface SummaryComparison {
+  figures: {
+    figure: string;
+    base: number | null | undefined;
+    candidate: number | null | undefined;
+    tolerance: string;
+    judgement: 'better' | 'worse' | 'changed';
+    exceeded: boolean;
+  }[];
+  unchanged: number;
+  expectations: { text: string; base: boolean | undefined; candidate: boolean | undefined; exceeded: boolean }[];
+}
 
 export const RESULT_FORMATS = ['text', 'json', 'markdown'] as const;
 export type ResultFormat = (typeof RESULT_FORMATS)[number];
