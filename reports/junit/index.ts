@@ -16,6 +16,9 @@ export interface JunitOutcome {
 
 export interface JunitCase {
   name: string;
+  /** Where the check is written (the scenario file and the line of its `expect:` entry); default the suite's file. */
+  file?: string;
+  line?: number;
   /** A failed check. */
   failure?: JunitOutcome;
   /** The check could not be run (bad input). */
@@ -55,7 +58,9 @@ function count(suites: readonly JunitSuite[], pick: (c: JunitCase) => unknown): 
 }
 
 function renderCase(suite: JunitSuite, c: JunitCase): string[] {
-  const open = `    <testcase${attributes({ classname: suite.name, name: c.name, file: suite.file })}`;
+  const where: Record<string, string | number> = { file: c.file ?? suite.file };
+  if (c.line !== undefined) where['line'] = c.line;
+  const open = `    <testcase${attributes({ classname: suite.name, name: c.name, ...where })}`;
   const outcome = c.error !== undefined ? ['error', c.error] as const : c.failure !== undefined ? ['failure', c.failure] as const : undefined;
   if (outcome === undefined) return [`${open}/>`];
   const [tag, o] = outcome;

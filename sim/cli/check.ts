@@ -26,6 +26,7 @@ import { outputDirProblem } from '../../reports/write-atomic.js';
 import { checkWorkBudget, DEFAULT_LIMITS, type RunBudget, type WorkLimits } from '../scenario/work-budget.js';
 import { limitsOf, withLimitOptions, type LimitArgs } from './limit-options.js';
 import { outputFolderName } from './output-name.js';
+import { RESULT_FORMATS, checkJson, checkMarkdown, type ResultFormat } from './result-formats.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -43,11 +44,24 @@ export interface FailedCheck {
   verdict: Verdict;
   /** One line: actual value, moment, what was expected. */
   headline: string;
+  /** The whole report, standing alone (a JUnit testcase's body). */
   report: string;
+  /** The report as printed after the ones before it: events.log lines already printed are left out. */
+  printed: string;
 }
 
 export type ScenarioCheck =
-  | { status: 'pass' | 'fail'; ref: string; name: string; seed: number; verdicts: Verdict[]; failures: FailedCheck[] }
+  | {
+      status: 'pass' | 'fail';
+      ref: string;
+      name: string;
+      seed: number;
+      verdicts: Verdict[];
+      failures: FailedCheck[];
+      /** The scenario file as shown to the user, and the line of each `expect:` entry (by verdict). */
+      file: string;
+      lines: (number | undefined)[];
+    }
   | { status: 'error'; ref: string; name: string; error: string };
 
 /** Folders become the scenario files directly inside them, sorted; anything else is passed on as given. */
@@ -94,14 +108,20 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
     run.expectations = verdicts.map(toExpectationResult);
     // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
     if (options.out !== undefined) writeReports(run, { outDir: join(options.out, outputFolderName(loaded.name)), formats: Object.keys(fileReports) });
+    // Log lines already printed for an earlier failure of the same seed are not printed again.
+    const shownBySeed = new Map<number, Set<number>>();
     const failures = verdicts
       .filter((v) => !v.passed)
       .map((verdict) => {
         const pinned = verdict.seed === run.seed ? run : runOf(verdict.seed);
+        const shownEvents = shownBySeed.get(pinned.seed) ?? new Set<number>();
+        shownBySeed.set(pinned.seed, shownEvents);
         const report = renderFailureReport(pinned, verdict, { scenario: ref, sets: options.sets });
-        return { verdict, headline: failureHeadline(pinned, verdict), report };
+        const printed = renderFailureReport(pinned, verdict, { scenario: ref, sets: options.sets, shownEvents });
+        return { verdict, headline: failureHeadline(pinned, verdict), report, printed };
       });
-    return { status: failures.length > 0 ? 'fail' : 'pass', ref, name, seed: run.seed, verdicts, failures };
+    const lines = verdicts.map((_, i) => loaded.locate(['expect', i]).line);
+    return { status: failures.length > 0 ? 'fail' : 'pass', ref, name, seed: run.seed, verdicts, failures, file: loaded.file, lines };
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
     return { status: 'error', ref, name, error: err.format() };
@@ -130,11 +150,13 @@ export function junitSuite(c: ScenarioCheck): JunitSuite {
     return { name: c.name, file: c.ref, cases: [{ name: 'run', error: { message: first, body: c.error } }] };
   }
   const cases: JunitCase[] = [{ name: 'run' }];
-  for (const v of c.verdicts) {
+  c.verdicts.forEach((v, i) => {
     const failed = c.failures.find((f) => f.verdict === v);
-    if (failed === undefined) cases.push({ name: v.text });
-    else cases.push({ name: v.text, failure: { message: failed.headline, body: failed.report } });
-  }
+    // The assertion's own file and line, so CI annotations point at the `expect:` entry.
+    const where = { file: c.file, ...(c.lines[i] === undefined ? {} : { line: c.lines[i] }) };
+    if (failed === undefined) cases.push({ name: v.text, ...where });
+    else cases.push({ name: v.text, ...where, failure: { message: failed.headline, body: failed.report } });
+  });
   return { name: c.name, file: c.ref, properties: { seed: String(c.seed) }, cases };
 }
 
@@ -144,6 +166,7 @@ export interface CheckArgs extends LimitArgs {
   set?: string[];
   junit?: string;
   out?: string;
+  format?: ResultFormat;
 }
 
 /** Why the JUnit file could not be written there, checked before minutes of runs are spent. */
@@ -167,17 +190,20 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
   const { refs, empty } = expandScenarioPaths(args.paths);
   for (const dir of empty) io.stderr.write(`drainsim check: no scenario files (.yaml, .yml) in ${dir}\n`);
   const refWidth = Math.max(0, ...refs.map((r) => r.length));
+  // json and markdown are one document on stdout (for a PR comment); failure reports stay on stderr.
+  const text = (args.format ?? 'text') === 'text';
   const checks: ScenarioCheck[] = [];
   for (const ref of refs) {
     const c = checkScenario(ref, { seed: args.seed, sets: args.set, out: args.out, limits: limitsOf(args), allowOutside: args['allow-outside'] });
     checks.push(c);
-    io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
+    if (text) io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
     if (c.status === 'error') io.stderr.write(`${c.error}\n`);
-    else for (const f of c.failures) io.stderr.write(`${f.report}\n`);
+    else for (const f of c.failures) io.stderr.write(`${f.printed}\n`);
   }
   const tally = (s: ScenarioCheck['status']): number => checks.filter((c) => c.status === s).length;
   const errors = tally('error');
-  io.stdout.write(`${plural(checks.length, 'scenario')}: ${tally('pass')} passed, ${tally('fail')} failed, ${plural(errors, 'error')}\n`);
+  if (text) io.stdout.write(`${plural(checks.length, 'scenario')}: ${tally('pass')} passed, ${tally('fail')} failed, ${plural(errors, 'error')}\n`);
+  else io.stdout.write(args.format === 'json' ? checkJson(checks) : checkMarkdown(checks));
   if (args.junit !== undefined) {
     try {
       writeFileAtomic(args.junit, renderJunit(checks.map(junitSuite)));
@@ -185,7 +211,7 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
       io.stderr.write(`drainsim check: cannot write ${args.junit}: ${err instanceof Error ? err.message : String(err)}\n`);
       return EXIT.badInput;
     }
-    io.stdout.write(`wrote ${args.junit}\n`);
+    if (text) io.stdout.write(`wrote ${args.junit}\n`);
   }
   if (errors > 0 || empty.length > 0) return EXIT.badInput;
   return tally('fail') > 0 ? EXIT.expectationFailed : EXIT.ok;
@@ -201,6 +227,7 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
       .option('set', setOption)
       .option('junit', { type: 'string', describe: 'Also write the results as JUnit XML to this file' })
       .option('out', { type: 'string', describe: "Write each scenario's summary.json, timeline.csv and events.log to <out>/<scenario>/" })
+      .option('format', { choices: RESULT_FORMATS, default: 'text' as ResultFormat, describe: 'stdout as text, or one json or markdown document (a PR comment); failure reports stay on stderr' })
       .example('$0 check scenarios/', 'every built-in scenario; exit 1 if an assertion fails')
       .example('$0 check scenarios/ --junit out.xml', 'the same, with a JUnit report for CI')
       .example('$0 check my-policy.yaml --seed 7', 'one scenario under another seed'),

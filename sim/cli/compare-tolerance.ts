@@ -11,16 +11,18 @@
  */
 import { AssertionIssue } from '../expect/issue.js';
 import { readValue } from '../expect/literals.js';
+import { holdsSeconds } from '../expect/figure-unit.js';
+import { nearest } from '../scenario/nearest.js';
 
 export type Tolerance =
   | { kind: 'exact' }
   | { kind: 'any' }
   | { kind: 'relative'; fraction: number; text: string }
-  | { kind: 'absolute'; amount: number; text: string };
+  | { kind: 'absolute'; amount: number; text: string; unitless: boolean };
 
 export interface Tolerances {
   fallback: Tolerance;
-  rules: { pattern: string; match: RegExp; tolerance: Tolerance }[];
+  rules: { pattern: string; spec: string; match: RegExp; tolerance: Tolerance }[];
 }
 
 export class ToleranceError extends Error {
@@ -39,7 +41,9 @@ function readTolerance(text: string, spec: string): Tolerance {
   }
   if (literal.value < 0) throw new ToleranceError(`--tolerance ${spec}: a tolerance cannot be negative`);
   if (literal.value === 0) return { kind: 'exact' };
-  return literal.kind === 'percent' ? { kind: 'relative', fraction: literal.value, text: trimmed } : { kind: 'absolute', amount: literal.value, text: trimmed };
+  return literal.kind === 'percent'
+    ? { kind: 'relative', fraction: literal.value, text: trimmed }
+    : { kind: 'absolute', amount: literal.value, text: trimmed, unitless: literal.kind === 'number' };
 }
 
 function globRegex(pattern: string): RegExp {
@@ -53,13 +57,36 @@ export function parseTolerances(specs: readonly string[]): Tolerances {
     const eq = spec.lastIndexOf('=');
     if (eq < 0) {
       out.fallback = readTolerance(spec, spec);
+      // One absolute amount for every figure mixes units (5 errors, 5 s, 5 connections/s).
+      if (out.fallback.kind === 'absolute') {
+        throw new ToleranceError(`--tolerance ${spec}: a tolerance for every figure must be relative (${spec.trim()}%) or 0; give absolute amounts per figure (errors.total=${spec.trim()}, '*.p99=10ms')`);
+      }
       continue;
     }
     const pattern = spec.slice(0, eq).trim();
     if (pattern === '') throw new ToleranceError(`--tolerance ${spec}: expected <figure or glob>=<tolerance>, e.g. errors.total=0`);
-    out.rules.push({ pattern, match: globRegex(pattern), tolerance: readTolerance(spec.slice(eq + 1), spec) });
+    out.rules.push({ pattern, spec, match: globRegex(pattern), tolerance: readTolerance(spec.slice(eq + 1), spec) });
   }
   return out;
+}
+
+/**
+ * Rules must match a figure of the summaries compared (`errors.totl=0` would silently guard
+ * nothing), and a bare number must not be given to figures in seconds (`*.p99=10` is 10 s).
+ */
+export function checkRules(t: Tolerances, figures: readonly string[]): void {
+  for (const rule of t.rules) {
+    const matched = figures.filter((f) => rule.match.test(f));
+    const { spec } = rule;
+    if (matched.length === 0) {
+      const suggestion = nearest(rule.pattern, figures);
+      throw new ToleranceError(`--tolerance ${spec}: '${rule.pattern}' matches no figure of these summaries${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`);
+    }
+    const seconds = matched.find(holdsSeconds);
+    if (rule.tolerance.kind === 'absolute' && rule.tolerance.unitless && seconds !== undefined) {
+      throw new ToleranceError(`--tolerance ${spec}: '${rule.tolerance.text}' has no unit, but ${seconds} is in seconds: write ${rule.tolerance.text}ms or ${rule.tolerance.text}s`);
+    }
+  }
 }
 
 export function toleranceFor(figure: string, t: Tolerances): Tolerance {

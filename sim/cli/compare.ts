@@ -12,7 +12,9 @@ const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/index.js';
 import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
-import { ToleranceError, describeTolerance, exceeds, parseTolerances, toleranceFor, type Tolerances } from './compare-tolerance.js';
+import { judgeChange } from './figure-meaning.js';
+import { RESULT_FORMATS, comparisonJson, comparisonMarkdown, type ResultFormat } from './result-formats.js';
+import { ToleranceError, checkRules, describeTolerance, exceeds, parseTolerances, toleranceFor, type Tolerances } from './compare-tolerance.js';
 
 /** The parts of summary.json a comparison reads. */
 export interface SummaryDoc {
@@ -28,6 +30,12 @@ export interface FigureChange {
   base: number | null | undefined;
   candidate: number | null | undefined;
   tolerance: string;
+  /** From the figure's meaning (figure-meaning.ts): fewer errors is better, fewer requests neither. */
+  judgement: 'better' | 'worse' | 'changed';
+  /**
+   * Worse beyond its tolerance, or lost. A change of a figure that is neither better nor worse
+   * (requests, new connections: the traffic's shape) is listed, not failed.
+   */
   exceeded: boolean;
 }
 
@@ -95,8 +103,9 @@ export function compareSummaries(base: SummaryDoc, candidate: SummaryDoc, tolera
     }
     const tolerance = toleranceFor(figure, tolerances);
     // A figure the candidate lacks is a lost measurement; one only the candidate has is news, not a regression.
-    const exceeded = c === undefined ? tolerance.kind !== 'any' : b === undefined ? false : exceeds(tolerance, b, c);
-    figures.push({ figure, base: b, candidate: c, tolerance: describeTolerance(tolerance), exceeded });
+    const judgement = b === undefined || c === undefined ? 'changed' : judgeChange(figure, b, c);
+    const beyond = c === undefined ? tolerance.kind !== 'any' : b === undefined ? false : exceeds(tolerance, b, c);
+    figures.push({ figure, base: b, candidate: c, tolerance: describeTolerance(tolerance), judgement, exceeded: c === undefined ? beyond : beyond && judgement === 'worse' });
   }
   const verdicts = (doc: SummaryDoc) => new Map((doc.expectations ?? []).map((e) => [e.text, e.passed]));
   const bv = verdicts(base);
@@ -119,6 +128,12 @@ function change(f: FigureChange): [string, string] {
   return [abs, rel];
 }
 
+/** `better`/`worse` from the figure's meaning; FAIL only for a worse change beyond tolerance or a lost figure. */
+function mark(f: FigureChange): string {
+  if (f.exceeded) return f.judgement === 'worse' ? 'worse FAIL' : 'FAIL';
+  return f.judgement === 'changed' ? 'ok' : f.judgement;
+}
+
 function identity(path: string, doc: SummaryDoc): string {
   return `${path}: ${doc.scenario?.name ?? '?'} · seed ${doc.seed ?? '?'} · drainsim ${doc.version ?? '?'}`;
 }
@@ -132,7 +147,7 @@ export function renderComparison(cmp: SummaryComparison, header: string[], color
   if (cmp.figures.length === 0) {
     lines.push(`no figure changed (${cmp.unchanged} compared)`);
   } else {
-    const rows = [['figure', 'baseline', 'candidate', 'change', 'relative', 'tolerance', ''], ...cmp.figures.map((f) => [f.figure, show(f.base), show(f.candidate), ...change(f), f.tolerance, f.exceeded ? 'FAIL' : 'ok'])];
+    const rows = [['figure', 'baseline', 'candidate', 'change', 'relative', 'tolerance', ''], ...cmp.figures.map((f) => [f.figure, show(f.base), show(f.candidate), ...change(f), f.tolerance, mark(f)])];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     rows.forEach((r, i) => {
       const cells = r.map((cell, c) => (c === 0 || c >= 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)));
@@ -145,9 +160,11 @@ export function renderComparison(cmp: SummaryComparison, header: string[], color
     lines.push(`expectation '${e.text}': ${verdictWord(e.base)} → ${verdictWord(e.candidate)}  ${mark}`);
   }
   const beyond = cmp.figures.filter((f) => f.exceeded).length;
+  const better = cmp.figures.filter((f) => f.judgement === 'better').length;
+  const worse = cmp.figures.filter((f) => f.judgement === 'worse').length;
   const regressions = cmp.expectations.filter((e) => e.exceeded).length;
   const total = cmp.figures.length + cmp.unchanged;
-  lines.push('', `${cmp.figures.length} of ${total} figures changed, ${beyond} beyond tolerance; ${regressions} expectation${regressions === 1 ? '' : 's'} newly failing`);
+  lines.push('', `${cmp.figures.length} of ${total} figures changed (${better} better, ${worse} worse), ${beyond} beyond tolerance; ${regressions} expectation${regressions === 1 ? '' : 's'} newly failing`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -155,6 +172,7 @@ export interface CompareArgs {
   baseline: string;
   candidate: string;
   tolerance?: string[];
+  format?: ResultFormat;
 }
 
 export function compareCommandLine(args: CompareArgs, io: CliIO): number {
@@ -170,10 +188,19 @@ export function compareCommandLine(args: CompareArgs, io: CliIO): number {
     io.stderr.write(`drainsim compare: ${err.message}\n`);
     return EXIT.badInput;
   }
+  try {
+    checkRules(tolerances, [...new Set([...Object.keys(base.figures), ...Object.keys(candidate.figures)])]);
+  } catch (err) {
+    if (!(err instanceof ToleranceError)) throw err;
+    io.stderr.write(`drainsim compare: ${err.message}\n`);
+    return EXIT.badInput;
+  }
   const cmp = compareSummaries(base, candidate, tolerances);
   const header = [`baseline   ${identity(args.baseline, base)}`, `candidate  ${identity(args.candidate, candidate)}`];
   if (base.scenario?.name !== candidate.scenario?.name) header.push('note: the scenarios differ; figures are compared by name');
-  io.stdout.write(renderComparison(cmp, header, colorFor(io)));
+  if (args.format === 'json') io.stdout.write(comparisonJson(cmp, args.baseline, args.candidate));
+  else if (args.format === 'markdown') io.stdout.write(comparisonMarkdown(cmp, args.baseline, args.candidate));
+  else io.stdout.write(renderComparison(cmp, header, colorFor(io)));
   return cmp.figures.some((f) => f.exceeded) || cmp.expectations.some((e) => e.exceeded) ? EXIT.expectationFailed : EXIT.ok;
 }
 
@@ -190,7 +217,8 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         coerce: (value: string | string[]): string[] => ([] as string[]).concat(value),
         describe: 'How much figures may change: 5% (all), errors.total=0, *.p99=10ms, drain.*=any (repeatable; later rules win; default exact)',
       })
-      .example('$0 compare base.json new.json', 'any change fails (runs are deterministic)')
+      .option('format', { choices: RESULT_FORMATS, default: 'text' as ResultFormat, describe: 'text, or one json or markdown document (a PR comment)' })
+      .example('$0 compare base.json new.json', 'any change for the worse fails (runs are deterministic)')
       .example('$0 compare base.json new.json --tolerance 5%', 'figures may drift 5%')
       .example("$0 compare base.json new.json --tolerance '*.p99=10ms'", 'every p99 may move 10 ms, the rest nothing'),
   handler: exitCodeHandler((args, io) => compareCommandLine(args, io)),

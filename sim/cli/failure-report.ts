@@ -27,6 +27,12 @@ export interface FailureReportOptions {
   scenario: string;
   sets?: readonly string[];
   color?: boolean;
+  /**
+   * Indices of events.log lines already printed by an earlier report of the same run: they are
+   * not printed again (four failures pinned near one moment printed the same 20 lines four times).
+   * The set is updated with the lines this report prints.
+   */
+  shownEvents?: Set<number>;
 }
 
 function quoteArg(arg: string): string {
@@ -70,7 +76,7 @@ function timelineSlice(run: RunResult, text: string, at: number, clock: WallCloc
   ];
 }
 
-function logSlice(run: RunResult, at: number, clock: WallClock): string[] {
+function logSlice(run: RunResult, at: number, clock: WallClock, shown?: Set<number>): string[] {
   const near = run.events.map((e, i) => ({ e, i })).filter(({ e }) => Math.abs(e.t - at) <= LOG_SECONDS_AROUND);
   const range = `${clock.atMillis(Math.max(0, at - LOG_SECONDS_AROUND))} to ${clock.atMillis(at + LOG_SECONDS_AROUND)}`;
   if (near.length === 0) return [`  events.log: nothing logged from ${range}`];
@@ -78,7 +84,16 @@ function logSlice(run: RunResult, at: number, clock: WallClock): string[] {
   const kept = [...near].sort((a, b) => Math.abs(a.e.t - at) - Math.abs(b.e.t - at) || a.i - b.i).slice(0, LOG_LINES_MAX);
   kept.sort((a, b) => a.i - b.i);
   const count = kept.length === near.length ? `${near.length} lines` : `${kept.length} of ${near.length} lines, those nearest ${clock.at(at)}`;
-  return [`  events.log from ${range} (${count}):`, ...kept.map(({ e }) => `${INDENT}${eventLogLine(clock, e)}`)];
+  const fresh = shown === undefined ? kept : kept.filter(({ i }) => !shown.has(i));
+  for (const { i } of fresh) shown?.add(i);
+  const repeated = kept.length - fresh.length;
+  if (fresh.length === 0) return [`  events.log from ${range}: the ${plural(kept.length, 'line')} nearest are printed above`];
+  const note = repeated === 0 ? '' : `; ${plural(repeated, 'more line')} printed above`;
+  return [`  events.log from ${range} (${count}${note}):`, ...fresh.map(({ e }) => `${INDENT}${eventLogLine(clock, e)}`)];
+}
+
+function plural(n: number, word: string): string {
+  return `${n} ${word}${n === 1 ? '' : 's'}`;
 }
 
 /** One line on what was found: `actual 431 at 14:02:01 (2m 1s into the run) · expected == 0`. */
@@ -100,15 +115,16 @@ export function renderFailureReport(run: RunResult, e: ExpectationResult, option
   if (e.at === undefined) {
     lines.push('  (the assertion is about the whole run: no moment to show; see timeline.csv and events.log)');
   } else {
-    lines.push(...timelineSlice(run, e.text, e.at, clock), ...logSlice(run, e.at, clock));
+    lines.push(...timelineSlice(run, e.text, e.at, clock), ...logSlice(run, e.at, clock, options.shownEvents));
   }
   return `${lines.join('\n')}\n`;
 }
 
 /** Reports for every failed expectation in `run.expectations`, separated by blank lines. */
 export function renderFailureReports(run: RunResult, options: FailureReportOptions): string {
+  const shownEvents = options.shownEvents ?? new Set<number>();
   return run.expectations
     .filter((e) => !e.passed)
-    .map((e) => renderFailureReport(run, e, options))
+    .map((e) => renderFailureReport(run, e, { ...options, shownEvents }))
     .join('\n');
 }

@@ -1,19 +1,37 @@
-/** `drainsim list`: the built-in scenarios, one per line, with the first line of their description. */
+/** `drainsim list`: the built-in scenarios, one per line, with the first sentence of their description. */
 import type { CommandModule } from 'yargs';
 import { ScenarioError } from '../scenario/errors.js';
 import { builtinScenarioNames, readScenarioInput } from '../scenario/load.js';
 import { defaultBuiltinDir, displayPath } from '../scenario/scenario-file.js';
 import { EXIT, exitCodeHandler, type CliIO } from './context.js';
 
-function firstLine(text: unknown): string {
-  return typeof text === 'string' ? (text.trim().split('\n')[0] ?? '').trim() : '';
+/**
+ * The built-in descriptions name where each case comes from in the articles they were built from
+ * ("Seed Part 6 case 1:", "(seed cheat sheet)") — documents users do not have, and "seed" collides
+ * with the random seed. summary.json embeds the description (changing it changes every golden), so
+ * `list` leaves those references out instead.
+ */
+const SOURCE_REFERENCES: [RegExp, string][] = [
+  [/^Seed Part (\d+)'s /, 'The '],
+  [/^Seed (?:"[^"]*"|[^:"])*:\s*/, ''],
+  [/\s*\((?:seed|Part \d)[^)]*\)/gi, ''],
+];
+
+/** The first sentence, whole: `list` used to print the first line and cut sentences in half. */
+function firstSentence(text: unknown): string {
+  if (typeof text !== 'string') return '';
+  let flat = text.trim().replace(/\s+/g, ' ');
+  for (const [re, by] of SOURCE_REFERENCES) flat = flat.replace(re, by);
+  // A sentence ends at '.', '!' or '?' before a space and a capital (not '~1.5 s' or 'e.g. x').
+  const end = /[.!?](?=\s+[A-Z0-9(])/.exec(flat);
+  return end === null ? flat : flat.slice(0, end.index + 1);
 }
 
 /** A scenario's own description: a variant does not borrow its base's, it says what it varies. */
 function summaryOf(name: string, builtinDir: string): { text: string; broken: boolean } {
   try {
     const leaf = readScenarioInput(name, { builtinDir }).sources[0].data;
-    const own = firstLine(leaf.description);
+    const own = firstSentence(leaf.description);
     if (own !== '') return { text: own, broken: false };
     return { text: typeof leaf.extends === 'string' ? `(variant of ${leaf.extends})` : '', broken: false };
   } catch (err) {

@@ -1,10 +1,13 @@
 /**
  * `drainsim show <scenario>`: the scenario as the simulator will see it — extends merged, overrides
- * applied, every default filled in (durations in seconds, distributions as their spec).
+ * applied, every default filled in (durations with units, distributions as their spec, unset
+ * optionals left out), as a file `validate` and `run` accept (show-units.ts).
  */
 import type { CommandModule } from 'yargs';
 import { stringify } from 'yaml';
 import { toPlain } from '../scenario/to-plain.js';
+import { scenarioJsonSchema } from '../scenario/json-schema.js';
+import { withUnits } from './show-units.js';
 import { EXIT, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { setOption } from './set-option.js';
@@ -13,7 +16,7 @@ export function showScenario(ref: string, sets: readonly string[], io: CliIO): P
   return withScenarioErrors(io, () => {
     const loaded = loadScenarioForCli(ref, sets);
     const origin = `# ${loaded.name}: resolved from ${loaded.chain.join(' ← ')}${sets.length > 0 ? ` with --set ${sets.join(' --set ')}` : ''}\n`;
-    io.stdout.write(origin + stringify(toPlain(loaded.scenario), { lineWidth: 0, aliasDuplicateObjects: false }));
+    io.stdout.write(origin + stringify(withUnits(toPlain(loaded.scenario), scenarioJsonSchema()), { lineWidth: 0, aliasDuplicateObjects: false }));
     return EXIT.ok;
   });
 }

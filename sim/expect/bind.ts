@@ -6,6 +6,7 @@
 import type { RunResult } from '../result.js';
 import { readComparison, type Comparison } from './comparison.js';
 import { AssertionIssue } from './issue.js';
+import { holdsSeconds } from './figure-unit.js';
 import { readTime } from './literals.js';
 import { HISTOGRAM_STATS, type HistogramStat, type Measure, type SeriesRef } from './measure.js';
 import type { AssertionNode, CallNode, MeasureNode, NameNode, TimeNode } from './syntax.js';
@@ -63,6 +64,12 @@ class Binder {
   }
 
   bind(node: AssertionNode): BoundAssertion {
+    const bound = this.bindMeasure(node);
+    requireUnit(bound);
+    return bound;
+  }
+
+  private bindMeasure(node: AssertionNode): BoundAssertion {
     const comparison = readComparison(node.check);
     if (node.seeds === undefined) return { measure: this.measure(node.measure), comparison };
     const m = node.measure;
@@ -171,6 +178,28 @@ class Binder {
 
   private sampling(): string {
     return `samples are taken every ${formatDuration(this.run.timeline.interval)}; ${this.coverage()}`;
+  }
+}
+
+/** The name whose unit a measure is in: the figure, the histogram (not its count) or the series. */
+function unitName(m: Measure): string {
+  if (m.kind === 'figure') return m.name;
+  if (m.kind === 'histogram') return m.stat === 'count' ? `${m.name}.count` : m.name;
+  return m.ref.series;
+}
+
+/**
+ * Values compared with a figure in seconds must carry a unit: `p99(request_latency) < 200` meant
+ * 200 s and passed silently. Zero is zero in every unit, and a percentage is relative.
+ */
+function requireUnit(b: BoundAssertion): void {
+  const name = unitName(b.measure);
+  if (!holdsSeconds(name)) return;
+  const c = b.comparison;
+  const literals = c.kind === 'compare' ? [c.expected] : [c.target, ...(c.tolerance.kind === 'percent' ? [] : [c.tolerance])];
+  for (const l of literals) {
+    if (l.kind !== 'number' || l.value === 0) continue;
+    throw new AssertionIssue(`'${l.text}' has no unit, but ${name} is in seconds: write ${l.text}ms or ${l.text}s`);
   }
 }
 

@@ -142,6 +142,9 @@ describe('JUnit XML', () => {
     // The body is the whole failure report, '>' marker and all, decoded back to text.
     expect(failure.text).toMatch(/\n {4}> +31 +14:00:31/);
     expect(childrenNamed(cases[2]!, 'failure')).toHaveLength(0);
+    // Each assertion's testcase names the scenario file and the line of its expect: entry (issue 16).
+    expect(cases[1]!.attrs['file']).toMatch(/failing\.yaml$/);
+    expect(cases.slice(1).map((c) => c.attrs['line'])).toEqual(['4', '5', '6']);
 
     expect(pass.attrs).toMatchObject({ tests: '9', failures: '0', errors: '0' });
     expect(childrenNamed(pass, 'properties')[0]!.children[0]!.attrs).toEqual({ name: 'seed', value: '1' });
@@ -179,5 +182,46 @@ describe('the installed command', () => {
     expect(fail.stderr).toContain('FAIL failing: max(reset_out)');
     const pass = spawnSync(process.execPath, [bin, 'run', passing, '--out', join(tmp, 'spawn'), '--format', 'none'], { encoding: 'utf8' });
     expect({ status: pass.status, stderr: pass.stderr }).toEqual({ status: 0, stderr: '' });
+  });
+});
+
+describe('failure reports print each events.log line once (issue 16)', () => {
+  it('three failures pinned to one moment print its log lines under the first only; JUnit bodies stay whole', async () => {
+    const repeat = join(import.meta.dirname, '..', 'fixtures', 'expect-repeat', 'repeat.yaml');
+    const junit = join(tmp, 'repeat.xml');
+    const r = await runCli('check', repeat, '--junit', junit);
+    expect(r.code).toBe(1);
+    const line = '[app] vm-b: killed (SIGKILL): no graceful hook runs';
+    expect(r.stderr.split(line).length - 1).toBe(1);
+    expect(r.stderr.match(/the 20 lines nearest are printed above/g)).toHaveLength(2);
+    const bodies = childrenNamed(childrenNamed(parseXml(readFileSync(junit, 'utf8')), 'testsuite')[0]!, 'testcase')
+      .flatMap((c) => childrenNamed(c, 'failure'))
+      .map((f) => f.text);
+    expect(bodies).toHaveLength(3);
+    for (const body of bodies) expect(body).toContain(line);
+  });
+});
+
+describe('check --format json|markdown (issue 16: PR comments)', () => {
+  it('prints one json document with each assertion, its line and verdict', async () => {
+    const r = await runCli('check', FIXTURES, '--format', 'json');
+    expect(r.code).toBe(2);
+    const doc = JSON.parse(r.stdout);
+    expect(doc).toMatchObject({ passed: 1, failed: 1, errors: 1 });
+    const failing = doc.scenarios[0];
+    expect(failing.file).toMatch(/failing\.yaml$/);
+    expect(failing.assertions[0]).toMatchObject({ text: 'max(reset_out) over [14:00:20, 14:00:50] == 0', line: 4, passed: false, at_s: 31 });
+    expect(failing.assertions[0].failure).toMatch(/^actual \d+ at 14:00:31/);
+  });
+
+  it('prints a markdown table with ✓/✗ per assertion and file:line, failure reports folded', async () => {
+    const r = await runCli('check', failing, '--format', 'markdown');
+    expect(r.code).toBe(1);
+    expect(r.stdout).toMatch(/^### drainsim check: 0 passed, 1 failed, 0 errors$/m);
+    expect(r.stdout).toMatch(/^\| ❌ \| .*failing\.yaml:4 \| `max\(reset_out\) over \[14:00:20, 14:00:50\] == 0` \| actual \d+ at 14:00:31/m);
+    expect(r.stdout).toMatch(/^\| ✅ \| .*failing\.yaml:5 \| `requests_failed\.total == 0` \| actual 0 \|$/m);
+    expect(r.stdout).toContain('<details><summary>');
+    // No text summary line (`FAIL   <file>  <name> · seed …`) mixed into the document.
+    expect(r.stdout).not.toMatch(/^FAIL {3}/m);
   });
 });

@@ -35,8 +35,8 @@ describe('drainsim compare', () => {
   it('fails on any change by default: runs are deterministic', async () => {
     const r = await runCli('compare', base, summary({ ...BASE_FIGURES, 'reset_out.peak_per_s': 401 }));
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^reset_out\.peak_per_s +400 +401 +\+1 +\+0\.25% +exact +FAIL$/m);
-    expect(r.stdout).toContain('1 of 5 figures changed, 1 beyond tolerance');
+    expect(r.stdout).toMatch(/^reset_out\.peak_per_s +400 +401 +\+1 +\+0\.25% +exact +worse FAIL$/m);
+    expect(r.stdout).toContain('1 of 5 figures changed (0 better, 1 worse), 1 beyond tolerance');
   });
 
   it('lists only changed figures, with absolute and relative change, against their tolerance', async () => {
@@ -46,7 +46,7 @@ describe('drainsim compare', () => {
     const table = r.stdout.split('\n').filter((l) => /^(figure|reset_out|time_wait)/.test(l));
     expect(table).toEqual([
       'figure                baseline  candidate  change  relative  tolerance',
-      'reset_out.peak_per_s       400        420     +20    +5.00%  10%        ok',
+      'reset_out.peak_per_s       400        420     +20    +5.00%  10%        worse',
       'time_wait.max             1000        900    -100   -10.00%  10%        ok',
     ]);
     expect(r.stdout).not.toMatch(/^errors\.total/m);
@@ -57,8 +57,8 @@ describe('drainsim compare', () => {
     const r = await runCli('compare', base, candidate, '--tolerance', '5%', '--tolerance', '*.p99=20ms', '--tolerance', 'time_wait.*=any');
     // errors 0 → 2 exceeds 5% of 0; p99 moved 10 ms (within 20 ms); time_wait is ignored.
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/^errors\.total +0 +2 +\+2 +n\/a +5% +FAIL$/m);
-    expect(r.stdout).toMatch(/^request_latency\.p99 .* 20ms +ok$/m);
+    expect(r.stdout).toMatch(/^errors\.total +0 +2 +\+2 +n\/a +5% +worse FAIL$/m);
+    expect(r.stdout).toMatch(/^request_latency\.p99 .* 20ms +worse$/m);
     expect(r.stdout).toMatch(/^time_wait\.max .* any +ok$/m);
   });
 
@@ -107,9 +107,55 @@ describe('drainsim compare', () => {
   });
 });
 
+describe('drainsim compare states better and worse from what a figure means (issue 16)', () => {
+  it('does not fail an improvement: fewer errors and a drain that completes are better', async () => {
+    const fixed = summary({ ...BASE_FIGURES, 'reset_out.peak_per_s': 3, 'drain.vm-a.completed_within': 30, 'time_wait.max': 4000 });
+    const broken = summary({ ...BASE_FIGURES, 'drain.vm-a.completed_within': null });
+    const r = await runCli('compare', broken, fixed);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^reset_out\.peak_per_s +400 +3 .*exact +better$/m);
+    expect(r.stdout).toMatch(/^drain\.vm-a\.completed_within +no value +30 .*better$/m);
+    // TIME-WAIT sockets are neither good nor bad in themselves: listed, not failed.
+    expect(r.stdout).toMatch(/^time_wait\.max +1000 +4000 .*exact +ok$/m);
+    expect(r.stdout).toContain('(2 better, 0 worse), 0 beyond tolerance');
+    // The other way round the same changes are worse, and fail.
+    const back = await runCli('compare', fixed, broken);
+    expect(back.code).toBe(1);
+    expect(back.stdout).toMatch(/^reset_out\.peak_per_s +3 +400 .*worse FAIL$/m);
+  });
+
+  it('compare ws-stall ws-drain-graceful calls the fix better', async () => {
+    const r = await runCli('compare', 'test/golden/ws-stall.summary.json', 'test/golden/ws-drain-graceful.summary.json', '--tolerance', '1%');
+    expect(r.stdout).toMatch(/^ws_close_1006\.total +1234 +0 .*better$/m);
+    expect(r.stdout).toMatch(/^reconnects\.peak_per_s +1234 +30 .*better$/m);
+    expect(r.stdout).toMatch(/^drain\.vm-a\.timed_out +1 +0 .*better$/m);
+    expect(r.stdout).not.toContain('FAIL');
+    expect(r.code).toBe(0);
+  });
+});
+
+describe('drainsim compare refuses tolerances that guard nothing (issue 16)', () => {
+  it('rejects a rule that matches no figure, naming the nearest', async () => {
+    const r = await runCli('compare', base, base, '--tolerance', 'errors.totl=0');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain("--tolerance errors.totl=0: 'errors.totl' matches no figure of these summaries; did you mean 'errors.total'?");
+  });
+
+  it('rejects a bare number for every figure, and a bare number for figures in seconds', async () => {
+    const all = await runCli('compare', base, base, '--tolerance', '5');
+    expect(all.code).toBe(2);
+    expect(all.stderr).toContain('--tolerance 5: a tolerance for every figure must be relative (5%) or 0');
+    const p99 = await runCli('compare', base, base, '--tolerance', '*.p99=10');
+    expect(p99.code).toBe(2);
+    expect(p99.stderr).toContain("'10' has no unit, but request_latency.p99 is in seconds: write 10ms or 10s");
+    expect((await runCli('compare', base, base, '--tolerance', '*.p99=10ms', '--tolerance', 'errors.total=5', '--tolerance', '0')).code).toBe(0);
+  });
+});
+
 describe('tolerances', () => {
   it('reads percentages as relative, numbers and durations as absolute, 0 as exact', () => {
     const t = parseTolerances(['5%', 'a.*=2', 'a.b=0', 'c=1m']);
+    expect(() => parseTolerances(['2'])).toThrow(/must be relative/);
     expect(toleranceFor('x', t)).toMatchObject({ kind: 'relative', fraction: 0.05 });
     expect(toleranceFor('a.c', t)).toMatchObject({ kind: 'absolute', amount: 2 });
     expect(toleranceFor('a.b', t)).toEqual({ kind: 'exact' });
@@ -123,5 +169,22 @@ describe('tolerances', () => {
     expect(exceeds(pct, 10, 15.01)).toBe(true);
     expect(exceeds(pct, null, null)).toBe(false);
     expect(exceeds(pct, 3, null)).toBe(true);
+  });
+});
+
+describe('compare --format json|markdown (issue 16: PR comments)', () => {
+  it('states each change with its judgement in json and markdown, exit codes unchanged', async () => {
+    const worse = summary({ ...BASE_FIGURES, 'errors.total': 4, 'time_wait.max': 2000 });
+    const j = await runCli('compare', base, worse, '--format', 'json');
+    expect(j.code).toBe(1);
+    const doc = JSON.parse(j.stdout);
+    expect(doc.figures).toEqual([
+      { figure: 'errors.total', baseline: 0, candidate: 4, tolerance: 'exact', judgement: 'worse', exceeded: true },
+      { figure: 'time_wait.max', baseline: 1000, candidate: 2000, tolerance: 'exact', judgement: 'changed', exceeded: false },
+    ]);
+    const m = await runCli('compare', worse, base, '--format', 'markdown');
+    expect(m.code).toBe(0);
+    expect(m.stdout).toMatch(/^### drainsim compare: ✅ 2 figures changed \(1 better, 0 worse\)/m);
+    expect(m.stdout).toContain('| `errors.total` | 4 | 0 | exact | ✅ better |');
   });
 });

@@ -42,6 +42,25 @@ describe('drainsim list', () => {
     expect(code).toBe(0);
     for (const name of builtinScenarioNames()) expect(stdout).toContain(name);
   });
+
+  it('prints whole first sentences in users\' terms: no cut mid-sentence, no "Seed Part 6 case 1" (issue 16)', async () => {
+    const { stdout } = await runCli('list');
+    const lines = stdout.trimEnd().split('\n');
+    expect(lines).toHaveLength(builtinScenarioNames().length);
+    for (const line of lines) {
+      expect(line).toMatch(/[.!?]$/);
+      expect(line).not.toMatch(/\bseed\b|\bPart \d|cheat sheet/i);
+    }
+    expect(stdout).toMatch(/^hard-cut +vm-c is removed from the L4 pool without drain while it carries ~1800 keepalive connections; .*30 s later\.$/m);
+  });
+
+  it('joins a sentence that spans lines and stops at its end', () => {
+    const d = mkdtempSync(join(tmpdir(), 'drainsim-list-sentence-'));
+    writeFileSync(join(d, 'a.yaml'), 'description: |\n  Seed Part 6 case 1: a backend is removed\n  without drain (seed cheat sheet). Then more.\n');
+    const { io, output } = captureIO();
+    expect(listScenarios(io, d)).toBe(0);
+    expect(output().stdout).toBe('a  a backend is removed without drain.\n');
+  });
 });
 
 describe('drainsim show', () => {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { scenarioJsonSchema } from '../../sim/scenario/json-schema.js';
+import { publishedScenarioSchema } from '../../sim/cli/schema.js';
 import { runCli } from './capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drainsim-schema-'));
@@ -26,7 +27,7 @@ describe('drainsim schema', () => {
     const { code, stdout } = await runCli('schema', '--out', out);
     expect(code).toBe(0);
     expect(stdout).toContain(`wrote ${out}`);
-    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(scenarioJsonSchema());
+    expect(JSON.parse(readFileSync(out, 'utf8'))).toEqual(publishedScenarioSchema());
     expect(readdirSync(join(dir, 'nested'))).toEqual(['scenario.schema.json']);
   });
 

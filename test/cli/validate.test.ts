@@ -61,3 +61,27 @@ describe('drainsim validate', () => {
     expect(readdirSync(dir).sort()).toEqual(before);
   });
 });
+
+describe('drainsim validate: expect: assertions (issue 16)', () => {
+  it("rejects an unknown figure in expect:, as check does ('erors.total')", async () => {
+    const path = file('erors.yaml', 'description: x\nexpect:\n  - "erors.total == 0"\n');
+    const { code, stderr } = await runCli('validate', path);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/erors\.yaml:3:5: .*unknown figure 'erors\.total'; did you mean 'errors\.total'\?/);
+  });
+
+  it('requires a unit on values compared with a figure in seconds, naming the unit', async () => {
+    const path = file('unitless.yaml', 'description: x\nexpect:\n  - "p99(request_latency) < 200"\n  - "request_latency.p99 < 0.2"\n');
+    const { code, stderr } = await runCli('validate', path);
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/unitless\.yaml:3:5: .*'200' has no unit, but request_latency is in seconds: write 200ms or 200s/);
+    expect(stderr).toMatch(/unitless\.yaml:4:5: .*'0\.2' has no unit, but request_latency\.p99 is in seconds/);
+  });
+
+  it('accepts units, zero without a unit, and plain numbers for counts', async () => {
+    const path = file('units.yaml', 'description: x\nexpect:\n  - "p99(request_latency) < 200ms"\n  - "max(request_latency) >= 0"\n  - "count(request_latency) > 10"\n  - "errors.total == 0"\n');
+    const { code, stderr } = await runCli('validate', path);
+    expect(stderr).toBe('');
+    expect(code).toBe(0);
+  });
+});

@@ -112,7 +112,9 @@ describe('histograms', () => {
     expect(one('p99(request_latency) == 99ms').passed).toBe(true);
     expect(one('p50(request_latency) == 50ms').passed).toBe(true);
     expect(one('count(request_latency) == 100').passed).toBe(true);
-    expect(one('max(request_latency) <= 0.1').passed).toBe(true);
+    expect(one('max(request_latency) <= 100ms').passed).toBe(true);
+    // A bare number for a figure in seconds is refused (issue 16): it silently meant seconds.
+    expect(() => one('max(request_latency) <= 0.1')).toThrow(/'0\.1' has no unit, but request_latency is in seconds/);
     expect(one('mean(request_latency) > 60ms')).toMatchObject({ passed: false, actual: 0.0505 });
   });
 });
