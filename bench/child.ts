@@ -27,7 +27,9 @@ export function runMeasured(command: string, args: string[], env: Record<string,
       maxBuffer: 64 * 1024 * 1024,
     });
     if (child.status !== 0) {
-      throw new Error(`${command} ${args.join(' ')} failed (exit ${child.status ?? child.signal}): ${child.stderr || child.error?.message}`);
+      throw new Error(
+        `${command} ${args.join(' ')} failed (exit ${child.status ?? child.signal}): ${child.stderr || child.error?.message}`,
+      );
     }
     const usage = JSON.parse(readFileSync(file, 'utf8')) as { cpu_s: number; wall_s: number; peak_rss_mb: number };
     return { stdout: child.stdout, cpuS: usage.cpu_s, wallS: usage.wall_s, peakRssMB: usage.peak_rss_mb };
@@ -38,7 +40,11 @@ export function runMeasured(command: string, args: string[], env: Record<string,
 
 /** The last line of a child's stdout that parses as a JSON object (the references print one). */
 export function lastJson<T = Record<string, unknown>>(stdout: string): T {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (line === undefined) throw new Error(`no JSON line in output: ${stdout.slice(0, 200)}`);
   return JSON.parse(line) as T;
 }

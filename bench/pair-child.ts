@@ -8,8 +8,8 @@
  * Prints one JSON line: sim_wall_s, events and fingerprints of the work done.
  */
 import { Engine } from '../sim/engine/engine.js';
-import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';
 import { runScenario } from '../sim/run-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';
 import { BenchRng } from './prng.js';
 
 /** Like peerbench's hold.mjs: increments from a table of 65536 Exp(1) draws (so the RNG and
@@ -54,9 +54,11 @@ function scenario(file: string): Record<string, number> {
 
 const [task, ...args] = process.argv.slice(2);
 const out =
-  task === 'hold' ? hold(Number(args[0]), Number(args[1]), args[2] ?? 'callback')
-  : task === 'scenario' ? scenario(args[0]!)
-  : undefined;
+  task === 'hold'
+    ? hold(Number(args[0]), Number(args[1]), args[2] ?? 'callback')
+    : task === 'scenario'
+      ? scenario(args[0]!)
+      : undefined;
 if (!out) {
   console.error(`pair-child: unknown task '${task}'`);
   process.exit(2);

@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../reports/write-atomic.js';
 import type { Measurement } from './measure.js';
 import { type Row, sideBySide } from './side-by-side.js';
-import { workloads, type Workload } from './workloads.js';
+import { type Workload, workloads } from './workloads.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
 const OUT_FILE = path.join('out', 'bench.json');
@@ -74,7 +74,12 @@ async function main(argv: string[]): Promise<number> {
     cores: os.availableParallelism(),
     platform: `${os.platform()} ${os.release()}`,
   };
-  console.log(`drainsim bench — node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, load ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}`);
+  console.log(
+    `drainsim bench — node ${machine.node}, ${machine.cpu}, ${machine.cores} cores, load ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(' ')}`,
+  );
 
   const pairs: Row[] = [];
   let figures: Record<string, number> = {};
@@ -82,11 +87,18 @@ async function main(argv: string[]): Promise<number> {
     console.log(`\nside by side with ../shared/peerbench${quick ? ' (--quick)' : ''}:`);
     figures = sideBySide(quick, (r) => {
       pairs.push(r);
-      console.log(`  ${r.name}: drainsim ${r.drainsim} | reference ${r.reference || '—'} | ${r.ratio || '—'} | ${r.note}`);
+      console.log(
+        `  ${r.name}: drainsim ${r.drainsim} | reference ${r.reference || '—'} | ${r.ratio || '—'} | ${r.note}`,
+      );
     });
     const cells = pairs.map((r) => [r.name, r.drainsim, r.reference, r.ratio, r.note]);
     console.log(`\n${table(cells, ['pair', 'drainsim', 'reference', 'ratio', 'work'])}`);
-    console.log(`load after the pairs: ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}\n`);
+    console.log(
+      `load after the pairs: ${os
+        .loadavg()
+        .map((l) => l.toFixed(2))
+        .join(' ')}\n`,
+    );
   }
 
   const results: Measurement[] = [];
@@ -94,7 +106,9 @@ async function main(argv: string[]): Promise<number> {
     const m = await runInChild(w);
     results.push(m);
     const [name, events, ms, rate, , peak] = row(m);
-    console.log(`${name.padEnd(16)} ${events.padStart(9)} events  ${ms.padStart(6)} ms  ${rate.padStart(6)} M/s  peak ${peak} MB`);
+    console.log(
+      `${name.padEnd(16)} ${events.padStart(9)} events  ${ms.padStart(6)} ms  ${rate.padStart(6)} M/s  peak ${peak} MB`,
+    );
   }
 
   if (results.length > 0) console.log(`\n${table(results.map(row))}`);

@@ -1,5 +1,5 @@
-import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';
 import { runScenario } from '../sim/run-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';
 import { builtinScenarioNames } from '../sim/scenario/scenario-file.js';
 import type { Workload } from './workload.js';
 

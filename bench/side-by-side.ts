@@ -5,7 +5,7 @@
  * `repeats` times and the best time of each side is kept, so load from other processes on the
  * shared machine hurts both sides alike.
  */
-import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { drainScenario, fleetScenario, steadyScenario, writeScenario } from './bench-scenarios.js';
@@ -34,7 +34,9 @@ function node(args: string[]): Timed {
 }
 
 function simpy(model: string, size: string): Timed {
-  const run = runMeasured('python3', [path.join(PEER, 'simpy_models.py'), model, '--size', size], { PYTHONPATH: path.join(PEER, 'simpy') });
+  const run = runMeasured('python3', [path.join(PEER, 'simpy_models.py'), model, '--size', size], {
+    PYTHONPATH: path.join(PEER, 'simpy'),
+  });
   return { run, out: lastJson<Record<string, number>>(run.stdout) };
 }
 
@@ -55,25 +57,29 @@ const s = (x: number) => `${x.toFixed(2)} s`;
 const fmt = (n: number) => Math.round(n).toLocaleString('en-US');
 
 function holdPair(steps: number, repeats: number, log: (r: Row) => void): Record<string, number> {
-  const [ref, handler, callback] = best(
-    repeats,
-    [
-      () => node([path.join(PEER, 'js', 'hold.mjs'), '--kind', 'soa2', '--n', '100000', '--steps', String(steps)]),
-      () => node([PAIR_CHILD, 'hold', '100000', String(steps), 'handler']),
-      () => node([PAIR_CHILD, 'hold', '100000', String(steps), 'callback']),
-    ],
-  );
-  const refRate = ref!.out['events_per_s']!;
-  for (const [label, side] of [['handler(id) + callAfter', handler!], ['schedule(fn, arg)', callback!]] as const) {
+  const [ref, handler, callback] = best(repeats, [
+    () => node([path.join(PEER, 'js', 'hold.mjs'), '--kind', 'soa2', '--n', '100000', '--steps', String(steps)]),
+    () => node([PAIR_CHILD, 'hold', '100000', String(steps), 'handler']),
+    () => node([PAIR_CHILD, 'hold', '100000', String(steps), 'callback']),
+  ]);
+  const refRate = ref!.out.events_per_s!;
+  for (const [label, side] of [
+    ['handler(id) + callAfter', handler!],
+    ['schedule(fn, arg)', callback!],
+  ] as const) {
     log({
       name: `hold 10^5 pending, ${label}`,
-      drainsim: `${(side.out['events_per_s']! / 1e6).toFixed(2)} M ev/s, ${mb(side.run)}`,
+      drainsim: `${(side.out.events_per_s! / 1e6).toFixed(2)} M ev/s, ${mb(side.run)}`,
       reference: `${(refRate / 1e6).toFixed(2)} M ev/s, ${mb(ref!.run)} (bare typed-array heap)`,
-      ratio: `${((100 * side.out['events_per_s']!) / refRate).toFixed(0)} % of ref`,
+      ratio: `${((100 * side.out.events_per_s!) / refRate).toFixed(0)} % of ref`,
       note: `${fmt(steps)} events each`,
     });
   }
-  return { holdRefRate: refRate, holdHandlerRate: handler!.out['events_per_s']!, holdCallbackRate: callback!.out['events_per_s']! };
+  return {
+    holdRefRate: refRate,
+    holdHandlerRate: handler!.out.events_per_s!,
+    holdCallbackRate: callback!.out.events_per_s!,
+  };
 }
 
 const SIZE_CLIENTS: Record<string, number> = { S: 1_000, M: 10_000, L: 100_000 };
@@ -88,30 +94,30 @@ function drainPair(size: string, repeats: number, withSimpy: boolean, log: (r: R
     ]);
     const py = withSimpy ? simpy('drain', size) : undefined;
     const perRequest = (events: number, requests: number) => (events / requests).toFixed(3);
-    const oursPerReq = perRequest(ours!.out['events']!, ours!.out['requests']!);
-    const soaPerReq = perRequest(soa!.out['kernel_events']!, soa!.out['requests']!);
+    const oursPerReq = perRequest(ours!.out.events!, ours!.out.requests!);
+    const soaPerReq = perRequest(soa!.out.kernel_events!, soa!.out.requests!);
     log({
       name: `drain ${fmt(clients)} clients vs SoA JS`,
-      drainsim: `${s(ours!.out['sim_wall_s']!)}, ${mb(ours!.run)}`,
-      reference: `${s(soa!.out['sim_wall_s']!)}, ${mb(soa!.run)}`,
-      ratio: `${(ours!.out['sim_wall_s']! / soa!.out['sim_wall_s']!).toFixed(2)}× ref time`,
-      note: `events ${fmt(ours!.out['events']!)} vs ${fmt(soa!.out['kernel_events']!)}; per request ${oursPerReq} vs ${soaPerReq}`,
+      drainsim: `${s(ours!.out.sim_wall_s!)}, ${mb(ours!.run)}`,
+      reference: `${s(soa!.out.sim_wall_s!)}, ${mb(soa!.run)}`,
+      ratio: `${(ours!.out.sim_wall_s! / soa!.out.sim_wall_s!).toFixed(2)}× ref time`,
+      note: `events ${fmt(ours!.out.events!)} vs ${fmt(soa!.out.kernel_events!)}; per request ${oursPerReq} vs ${soaPerReq}`,
     });
     if (py) {
       log({
         name: `drain ${fmt(clients)} clients vs SimPy 4.1.1`,
-        drainsim: `${s(ours!.out['sim_wall_s']!)}, ${mb(ours!.run)}`,
-        reference: `${s(py.out['sim_wall_s']!)}, ${mb(py.run)}`,
-        ratio: `${(py.out['sim_wall_s']! / ours!.out['sim_wall_s']!).toFixed(1)}× faster`,
-        note: `SimPy events ${fmt(py.out['kernel_events']!)}, requests ${fmt(py.out['requests']!)} (= SoA: ${py.out['series_checksum'] === soa!.out['series_checksum'] ? 'yes' : 'NO'})`,
+        drainsim: `${s(ours!.out.sim_wall_s!)}, ${mb(ours!.run)}`,
+        reference: `${s(py.out.sim_wall_s!)}, ${mb(py.run)}`,
+        ratio: `${(py.out.sim_wall_s! / ours!.out.sim_wall_s!).toFixed(1)}× faster`,
+        note: `SimPy events ${fmt(py.out.kernel_events!)}, requests ${fmt(py.out.requests!)} (= SoA: ${py.out.series_checksum === soa!.out.series_checksum ? 'yes' : 'NO'})`,
       });
     }
     return {
-      [`drain${size}Wall`]: ours!.out['sim_wall_s']!,
-      [`drain${size}SoaWall`]: soa!.out['sim_wall_s']!,
+      [`drain${size}Wall`]: ours!.out.sim_wall_s!,
+      [`drain${size}SoaWall`]: soa!.out.sim_wall_s!,
       [`drain${size}PeakRssMB`]: ours!.run.peakRssMB,
       [`drain${size}EventsPerRequest`]: Number(oursPerReq),
-      ...(py ? { [`drain${size}SimpyWall`]: py.out['sim_wall_s']! } : {}),
+      ...(py ? { [`drain${size}SimpyWall`]: py.out.sim_wall_s! } : {}),
     };
   } finally {
     rmSync(path.dirname(file), { recursive: true, force: true });
@@ -134,9 +140,9 @@ function fleet(horizon: string, log: (r: Row) => void): Record<string, number> {
     drainsim: `${s(t.run.cpuS)} CPU, ${mb(t.run)}`,
     reference: '',
     ratio: '',
-    note: `${fmt(t.out['events']!)} events, ${fmt(t.out['requests']!)} requests`,
+    note: `${fmt(t.out.events!)} events, ${fmt(t.out.requests!)} requests`,
   });
-  return { fleetCpuS: t.run.cpuS, fleetPeakRssMB: t.run.peakRssMB, fleetEvents: t.out['events']! };
+  return { fleetCpuS: t.run.cpuS, fleetPeakRssMB: t.run.peakRssMB, fleetEvents: t.out.events! };
 }
 
 function steady(short: string, long: string, log: (r: Row) => void): Record<string, number> {
@@ -157,7 +163,13 @@ function smallestBuiltin(): string {
   const dir = path.join('test', 'golden');
   const events = readdirSync(dir)
     .filter((f) => f.endsWith('.summary.json'))
-    .map((f) => [f.replace('.summary.json', ''), (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { engine_events: number }).engine_events] as const)
+    .map(
+      (f) =>
+        [
+          f.replace('.summary.json', ''),
+          (JSON.parse(readFileSync(path.join(dir, f), 'utf8')) as { engine_events: number }).engine_events,
+        ] as const,
+    )
     .sort((x, y) => x[1] - y[1]);
   return events[0]![0];
 }
@@ -169,7 +181,10 @@ function startup(repeats: number, log: (r: Row) => void): Record<string, number>
     const [run, bare] = best(
       repeats,
       [
-        () => ({ run: runMeasured(process.execPath, ['bin/drainsim.js', 'run', name, '--format', 'none', '--out', out]), out: {} }),
+        () => ({
+          run: runMeasured(process.execPath, ['bin/drainsim.js', 'run', name, '--format', 'none', '--out', out]),
+          out: {},
+        }),
         () => ({ run: runMeasured(process.execPath, ['-e', '0']), out: {} }),
       ].map((f) => () => {
         const t = f();

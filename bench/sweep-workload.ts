@@ -7,13 +7,18 @@
  */
 import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { prepareSweep } from '../sim/sweep/prepare.js';
 import { runTasks } from '../sim/sweep/pool.js';
+import { prepareSweep } from '../sim/sweep/prepare.js';
 import type { SweepSpec } from '../sim/sweep/types.js';
 import { parseVary } from '../sim/sweep/vary.js';
 import type { Workload, WorkloadResult } from './workload.js';
 
-const spec = (seeds: number): SweepSpec => ({ scenario: 'hard-cut', sets: [], vary: [parseVary('lb.retries=3,2')], seeds: Array.from({ length: seeds }, (_, i) => i + 1) });
+const spec = (seeds: number): SweepSpec => ({
+  scenario: 'hard-cut',
+  sets: [],
+  vary: [parseVary('lb.retries=3,2')],
+  seeds: Array.from({ length: seeds }, (_, i) => i + 1),
+});
 const CHILD_FLAG = '--sweep-throughput-child';
 
 interface ChildResult {
@@ -34,8 +39,13 @@ async function measureInChild(workers: number, seeds: number): Promise<ChildResu
 }
 
 function runChild(workers: number, seeds: number): ChildResult {
-  const child = spawnSync(process.execPath, [fileURLToPath(import.meta.url), CHILD_FLAG, String(workers), String(seeds)], { encoding: 'utf8' });
-  if (child.status !== 0) throw new Error(`sweep bench child (${workers} workers) failed: ${child.stderr || child.error?.message}`);
+  const child = spawnSync(
+    process.execPath,
+    [fileURLToPath(import.meta.url), CHILD_FLAG, String(workers), String(seeds)],
+    { encoding: 'utf8' },
+  );
+  if (child.status !== 0)
+    throw new Error(`sweep bench child (${workers} workers) failed: ${child.stderr || child.error?.message}`);
   return JSON.parse(child.stdout) as ChildResult;
 }
 
@@ -52,7 +62,9 @@ export const sweepWorkload: Workload = {
 };
 
 /** The sweep on 1 and then on 2 worker threads, each in a fresh child process. */
-export function measureSweep(seeds: number): WorkloadResult & { runsPerSec1Worker: number; runsPerSec2Workers: number; speedup: number } {
+export function measureSweep(
+  seeds: number,
+): WorkloadResult & { runsPerSec1Worker: number; runsPerSec2Workers: number; speedup: number } {
   const one = runChild(1, seeds);
   const two = runChild(2, seeds);
   const perSecond1 = one.runs / one.seconds;

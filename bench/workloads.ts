@@ -1,7 +1,7 @@
 import { runCancelHeavy } from './cancel-heavy.js';
 import { runHold } from './hold.js';
-import { sweepWorkload } from './sweep-workload.js';
 import { scenarioWorkloads } from './scenario-workloads.js';
+import { sweepWorkload } from './sweep-workload.js';
 import type { Workload } from './workload.js';
 
 export type { Workload, WorkloadResult } from './workload.js';

@@ -55,15 +55,28 @@ export function comparisons(data) {
         id: 'plateau-last-10s',
         figure: 'TIME_WAIT plateau ÷ (rate × 60 s), last 10 s',
         real: tailRatio(data.perSecond, rate, data.config.seconds, 10),
-        model: (r) => round(mean(window(r, 'time_wait', data.config.seconds - 10 + 0.5, data.config.seconds)) / (rate * 60)),
+        model: (r) =>
+          round(mean(window(r, 'time_wait', data.config.seconds - 10 + 0.5, data.config.seconds)) / (rate * 60)),
         kind: 'ratio',
       },
     ];
   }
   if (name.startsWith('exhaustion-')) {
     return [
-      { id: 'failures', figure: 'failed connects (EADDRNOTAVAIL)', real: s.failures, model: (r) => r.figures['err_eaddrnotavail.total'], kind: 'count' },
-      { id: 'connects', figure: 'successful connects', real: s.connects, model: (r) => r.figures['upstream_connects.total'], kind: 'count' },
+      {
+        id: 'failures',
+        figure: 'failed connects (EADDRNOTAVAIL)',
+        real: s.failures,
+        model: (r) => r.figures['err_eaddrnotavail.total'],
+        kind: 'count',
+      },
+      {
+        id: 'connects',
+        figure: 'successful connects',
+        real: s.connects,
+        model: (r) => r.figures['upstream_connects.total'],
+        kind: 'count',
+      },
       {
         id: 'first-failure',
         figure: 'first EADDRNOTAVAIL (s)',
@@ -78,7 +91,8 @@ export function comparisons(data) {
 
 /** Whether model and real agree within issue 11's tolerance; also the error to print. */
 export function judge(kind, real, model) {
-  if (real === null || model === null) return { ok: real === model, error: real === model ? 'both none' : 'one is none' };
+  if (real === null || model === null)
+    return { ok: real === model, error: real === model ? 'both none' : 'one is none' };
   if (kind === 'time') return { ok: Math.abs(model - real) <= 1, error: `${fmtSigned(round(model - real))} s` };
   if (real === 0) return { ok: model === 0, error: model === 0 ? '0' : `+${model}` };
   const rel = (model - real) / real;
@@ -142,7 +156,8 @@ function window(r, name, from, to) {
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
 function median(xs) {
-  if (xs.some((x) => x === null)) return xs.filter((x) => x === null).length * 2 > xs.length ? null : median(xs.filter((x) => x !== null));
+  if (xs.some((x) => x === null))
+    return xs.filter((x) => x === null).length * 2 > xs.length ? null : median(xs.filter((x) => x !== null));
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : round((s[s.length / 2 - 1] + s[s.length / 2]) / 2);
 }

@@ -44,7 +44,9 @@ async function lane(id) {
       console.log(
         `[lane ${id}] ${config.name} done in ${Math.round((Date.now() - t) / 1000)} s: ` +
           `${s.connects} connects (${s.achievedAttemptRate}/s attempted), ${s.failures} failures` +
-          (s.plateau ? `, TIME_WAIT plateau ${s.plateau.timeWait} = ${s.plateau.ratioToRateTimes60s} × rate × 60 s` : ''),
+          (s.plateau
+            ? `, TIME_WAIT plateau ${s.plateau.timeWait} = ${s.plateau.ratioToRateTimes60s} × rate × 60 s`
+            : ''),
       );
     } catch (err) {
       failed++;

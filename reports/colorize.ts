@@ -27,11 +27,8 @@ export function colorize(text: string, tone: Tone, enabled: boolean): string {
  * Colour only for a terminal, and never when NO_COLOR is set to a non-empty value
  * (https://no-color.org: "when present and not an empty string").
  */
-export function shouldColor(
-  stream: { isTTY?: boolean },
-  env: Record<string, string | undefined>,
-): boolean {
-  const noColor = env['NO_COLOR'];
+export function shouldColor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
+  const noColor = env.NO_COLOR;
   if (noColor !== undefined && noColor !== '') return false;
   return stream.isTTY === true;
 }

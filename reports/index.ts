@@ -10,12 +10,12 @@ import { jsonStdout } from './json-stdout/index.js';
 import { summaryJson } from './summary-json/index.js';
 import { terminal } from './terminal/index.js';
 import { timelineCsv } from './timeline-csv/index.js';
-import { writeFilesAtomic, type OutputFile } from './write-atomic.js';
+import { type OutputFile, writeFilesAtomic } from './write-atomic.js';
 import type { ConsoleContext, ConsoleReport, FileReport } from './writer.js';
 
-export type { ConsoleContext, ConsoleReport, FileReport } from './writer.js';
-export { writeFileAtomic } from './write-atomic.js';
 export { colorize } from './colorize.js';
+export { writeFileAtomic } from './write-atomic.js';
+export type { ConsoleContext, ConsoleReport, FileReport } from './writer.js';
 
 /** Reports that become files in the output directory. */
 export const fileReports: Record<string, FileReport> = {

@@ -90,7 +90,8 @@ function leftovers(outDir: string, mark: string): string[] {
 export function recoverOutputDir(outDir: string): void {
   const olds = leftovers(outDir, OLD_MARK);
   if (!existsSync(outDir) && olds.length > 0) renameSync(olds[0]!, outDir);
-  for (const path of [...leftovers(outDir, TEMP_MARK), ...leftovers(outDir, OLD_MARK)]) rmSync(path, { recursive: true, force: true });
+  for (const path of [...leftovers(outDir, TEMP_MARK), ...leftovers(outDir, OLD_MARK)])
+    rmSync(path, { recursive: true, force: true });
 }
 
 /** Whether `<out>` holds only files a set of these names would replace (so it may be swapped whole). */

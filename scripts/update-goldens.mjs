@@ -4,8 +4,8 @@
 // diff before committing: every changed number is a change in what the model computes.
 import { readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
-import { goldenDir, goldenHashesPath, goldenOutputs, goldenPath } from '../dist/sim/cli/golden-summary.js';
 import { writeFileAtomic } from '../dist/reports/index.js';
+import { goldenDir, goldenHashesPath, goldenOutputs, goldenPath } from '../dist/sim/cli/golden-summary.js';
 import { builtinScenarioNames } from '../dist/sim/scenario/load.js';
 
 const names = builtinScenarioNames();

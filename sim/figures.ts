@@ -1,9 +1,17 @@
-import type { DrainRecord } from './result.js';
 import type { Histogram } from './metrics/histogram.js';
-import type { RunResult, Timeline } from './result.js';
+import type { DrainRecord, RunResult, Timeline } from './result.js';
 
 /** Series that also get per-backend figures (the ones drain and cut checks talk about). */
-const PER_BACKEND = new Set(['active_conn', 'time_wait', 'ws_sessions', 'nginx_old_generations', 'reset_out', 'errors', 'new_conn', 'requests_failed']);
+const PER_BACKEND = new Set([
+  'active_conn',
+  'time_wait',
+  'ws_sessions',
+  'nginx_old_generations',
+  'reset_out',
+  'errors',
+  'new_conn',
+  'requests_failed',
+]);
 
 /**
  * Key figures of a run, by dotted name. Counters give `<name>.total` and `<name>.peak_per_s`
@@ -11,7 +19,12 @@ const PER_BACKEND = new Set(['active_conn', 'time_wait', 'ws_sessions', 'nginx_o
  * the same with a `<backend>.` prefix for the series in PER_BACKEND; drains give
  * `drain.<backend>.*`; histograms give `<name>.p50/p95/p99/max/mean/count`.
  */
-export function computeFigures(tl: Timeline, drains: DrainRecord[], histograms: Map<string, Histogram>, peaks: Map<string, number>): RunResult['figures'] {
+export function computeFigures(
+  tl: Timeline,
+  drains: DrainRecord[],
+  histograms: Map<string, Histogram>,
+  peaks: Map<string, number>,
+): RunResult['figures'] {
   const figures: RunResult['figures'] = {};
   const totalIdx = tl.entities.length - 1;
   tl.series.forEach((s, si) => {

@@ -1,11 +1,11 @@
-import type { Histogram } from './metrics/histogram.js';
-import type { RunResult } from './result.js';
-import type { Scenario } from './scenario/schema.js';
-import { buildModel, startModel } from './model/topology.js';
 import { computeFigures } from './figures.js';
+import type { Histogram } from './metrics/histogram.js';
+import { buildModel, startModel } from './model/topology.js';
+import type { RunResult } from './result.js';
 import { packageVersion } from './scenario/package-root.js';
+import type { Scenario } from './scenario/schema.js';
+import { type RunBudget, runEngineWithin } from './scenario/work-budget.js';
 import { logLines } from './trace/log-lines.js';
-import { runEngineWithin, type RunBudget } from './scenario/work-budget.js';
 
 export interface RunOptions {
   /** Overrides the scenario's seed. */
@@ -19,7 +19,7 @@ export interface RunOptions {
 }
 
 // The model's construction lives in the composition root; re-exported for existing callers.
-export { buildModel, startModel, type Model } from './model/topology.js';
+export { buildModel, type Model, startModel } from './model/topology.js';
 
 /** Run a resolved scenario to its horizon and collect the result. */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {

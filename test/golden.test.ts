@@ -4,7 +4,7 @@
  * test/golden/<name>.hashes.json. A model change that moves any figure fails here; if the change
  * is intended, run `npm run goldens` and review the diff.
  */
-import { existsSync, readFileSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { goldenDir, goldenHashesPath, goldenOutputs, goldenPath } from '../sim/cli/golden-summary.js';
 import { builtinScenarioNames } from '../sim/scenario/load.js';
@@ -19,21 +19,26 @@ describe('golden summaries of the built-in scenarios', () => {
 
   it.each(names)('%s matches its golden summary', (name) => {
     const path = goldenPath(name);
-    if (!existsSync(path)) throw new Error(`no golden summary for built-in scenario '${name}' (${path}): ${REGENERATE}`);
+    if (!existsSync(path))
+      throw new Error(`no golden summary for built-in scenario '${name}' (${path}): ${REGENERATE}`);
     const outputs = goldenOutputs(name);
     const actual = outputs.summary;
     const golden = readFileSync(path, 'utf8');
     if (actual !== golden) {
       // The figures first: they say what moved in a few lines instead of a whole-file diff.
       const figures = (text: string) => (JSON.parse(text) as { figures: Record<string, unknown> }).figures;
-      expect(figures(actual), `figures of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toEqual(figures(golden));
+      expect(figures(actual), `figures of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toEqual(
+        figures(golden),
+      );
       expect(actual, `summary of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toBe(golden);
     }
     const hashesPath = goldenHashesPath(name);
-    if (!existsSync(hashesPath)) throw new Error(`no golden hashes for built-in scenario '${name}' (${hashesPath}): ${REGENERATE}`);
-    expect(JSON.parse(outputs.hashes), `timeline.csv / events.log of ${name} drifted; if intended, ${REGENERATE}`).toEqual(
-      JSON.parse(readFileSync(hashesPath, 'utf8')),
-    );
+    if (!existsSync(hashesPath))
+      throw new Error(`no golden hashes for built-in scenario '${name}' (${hashesPath}): ${REGENERATE}`);
+    expect(
+      JSON.parse(outputs.hashes),
+      `timeline.csv / events.log of ${name} drifted; if intended, ${REGENERATE}`,
+    ).toEqual(JSON.parse(readFileSync(hashesPath, 'utf8')));
   });
 
   it('has no golden without a scenario', () => {

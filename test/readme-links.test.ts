@@ -42,7 +42,9 @@ function withoutCode(markdown: string): string {
 describe('README links', () => {
   const file = join(ROOT, 'README.md');
   const text = readFileSync(file, 'utf8');
-  const links = [...withoutCode(text).matchAll(/\]\(([^)\s]+)\)/g)].map((m) => m[1]!).filter((l) => !/^[a-z]+:/i.test(l));
+  const links = [...withoutCode(text).matchAll(/\]\(([^)\s]+)\)/g)]
+    .map((m) => m[1]!)
+    .filter((l) => !/^[a-z]+:/i.test(l));
 
   it('has links to check', () => expect(links.length).toBeGreaterThan(5));
 

@@ -19,9 +19,28 @@ export const BACKEND_PORTS = { s1: 9001, s2: 9002 };
 const SAMPLE_MS = 250;
 /** `show stat` columns kept (per server and for the backend line). */
 const STAT_FIELDS = [
-  'status', 'scur', 'stot', 'qcur', 'econ', 'eresp', 'wretr', 'wredis', 'chkfail', 'chkdown',
-  'lastchg', 'check_status', 'check_code', 'check_duration', 'last_chk', 'lbtot', 'cli_abrt',
-  'srv_abrt', 'hrsp_5xx', 'idle_conn_cur', 'used_conn_cur', 'need_conn_est',
+  'status',
+  'scur',
+  'stot',
+  'qcur',
+  'econ',
+  'eresp',
+  'wretr',
+  'wredis',
+  'chkfail',
+  'chkdown',
+  'lastchg',
+  'check_status',
+  'check_code',
+  'check_duration',
+  'last_chk',
+  'lbtot',
+  'cli_abrt',
+  'srv_abrt',
+  'hrsp_5xx',
+  'idle_conn_cur',
+  'used_conn_cur',
+  'need_conn_est',
 ];
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
@@ -171,12 +190,24 @@ export async function runHaproxyExperiment(config) {
     if (config.requests) {
       const { rate, connections, meanLifetimeS = 0 } = config.requests;
       t0 = await startClient([
-        'requests', String(FRONTEND_PORT), String(rate), String(config.seconds), String(connections),
-        String(meanLifetimeS), String(config.seed ?? 1), config.cookie ? '1' : '0', config.requests.path ?? '/',
+        'requests',
+        String(FRONTEND_PORT),
+        String(rate),
+        String(config.seconds),
+        String(connections),
+        String(meanLifetimeS),
+        String(config.seed ?? 1),
+        config.cookie ? '1' : '0',
+        config.requests.path ?? '/',
       ]);
     }
     if (config.streams) {
-      const ts = await startClient(['streams', String(FRONTEND_PORT), String(config.streams.count), String(config.seconds)]);
+      const ts = await startClient([
+        'streams',
+        String(FRONTEND_PORT),
+        String(config.streams.count),
+        String(config.seconds),
+      ]);
       t0 ??= ts;
     }
     const rel = (ms) => Math.round(ms - t0) / 1000;
@@ -204,8 +235,7 @@ export async function runHaproxyExperiment(config) {
               action.record.error = String(err.message ?? err);
             },
           );
-        }
-        else if (action.op === 'cmd') reply = (await statsCommand(socketPath, action.command)).trim();
+        } else if (action.op === 'cmd') reply = (await statsCommand(socketPath, action.command)).trim();
         const done = { ...action, t: rel(at), tDone: rel(Date.now()), reply };
         if (action.op === 'restart') action.record = done;
         actionsDone.push(done);

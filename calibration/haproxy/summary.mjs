@@ -26,7 +26,8 @@ function parseClient(lines, t0) {
     else if (f[0] === 'x') idleCloses.push({ t: rel(f[1]), why: f[2], server: f[3] });
     else if (f[0] === 'skip') skips.push(rel(f[1]));
     else if (f[0] === 'late') late.push({ t: rel(f[1]), n: Number(f[2]) });
-    else if (f[0] === 's') streams.push({ t: rel(f[1]), event: f[2], index: Number(f[3]), server: f[4], ticks: Number(f[5]) });
+    else if (f[0] === 's')
+      streams.push({ t: rel(f[1]), event: f[2], index: Number(f[3]), server: f[4], ticks: Number(f[5]) });
   }
   return { requests, idleCloses, skips, streams, late };
 }
@@ -98,7 +99,14 @@ function perSecond(client, haproxy, samples, seconds) {
     // The last `show stat` sample of this second.
     const sample = samples.filter((x) => !x.error && x.t < s + 1).at(-1);
     const pick = (row) =>
-      row && { status: row.status, scur: row.scur, chkfail: row.chkfail, check_status: row.check_status, wretr: row.wretr, wredis: row.wredis };
+      row && {
+        status: row.status,
+        scur: row.scur,
+        chkfail: row.chkfail,
+        check_status: row.check_status,
+        wretr: row.wretr,
+        wredis: row.wredis,
+      };
     rows.push({
       t: s + 1,
       sent,
@@ -170,7 +178,11 @@ export function summarise(config, raw) {
     summary.lastErrorS = errs.length ? round(Math.max(...errs.map((r) => r.done)), 3) : null;
     const failLatency = errs.map((r) => r.done - r.sent).sort((a, b) => a - b);
     summary.errorLatencyS = failLatency.length
-      ? { min: round(failLatency[0]), median: round(failLatency[Math.floor(failLatency.length / 2)]), max: round(failLatency.at(-1)) }
+      ? {
+          min: round(failLatency[0]),
+          median: round(failLatency[Math.floor(failLatency.length / 2)]),
+          max: round(failLatency.at(-1)),
+        }
       : null;
   }
   const restartAt = actionTime(acts, (a) => a.op === 'restart' || a.op === 'cont');
@@ -194,9 +206,13 @@ export function summarise(config, raw) {
     summary.s1StatusAfterDrain = raw.samples.find((s) => s.s1 && s.t > drainAt)?.s1.status ?? null;
     summary.emptyAt = empty?.t ?? null;
     summary.timeToEmptyS = empty ? round(empty.t - drainAt, 2) : null;
-    summary.okFromS1AfterDrain = client.requests.filter((r) => r.outcome === 'ok' && r.server === 's1' && r.sent > drainAt + 0.05).length;
+    summary.okFromS1AfterDrain = client.requests.filter(
+      (r) => r.outcome === 'ok' && r.server === 's1' && r.sent > drainAt + 0.05,
+    ).length;
     summary.haproxyLogS1AfterDrain = haproxy.logs.filter((l) => l.server === 's1' && l.t > drainAt + 0.05).length;
-    summary.haproxyStreamsStartedOnS1AfterDrain = haproxy.logs.filter((l) => l.server === 's1' && l.start > drainAt + 0.05).length;
+    summary.haproxyStreamsStartedOnS1AfterDrain = haproxy.logs.filter(
+      (l) => l.server === 's1' && l.start > drainAt + 0.05,
+    ).length;
     // The client's own view: when it closed the last connection known to be on s1 (tcp mode:
     // HAProxy's scur for s1 should reach 0 then); connections that never got a response are '-'.
     const s1Closes = client.idleCloses.filter((x) => x.server === 's1' && x.t > drainAt);
@@ -208,8 +224,12 @@ export function summarise(config, raw) {
       summary.okFromS1DrainToMaint = client.requests.filter(
         (r) => r.outcome === 'ok' && r.server === 's1' && r.sent > drainAt + 0.05 && r.sent < maintAt,
       ).length;
-      summary.okFromS1AfterMaint = client.requests.filter((r) => r.outcome === 'ok' && r.server === 's1' && r.sent > maintAt + 0.05).length;
-      summary.okFromS2AfterMaint = client.requests.filter((r) => r.outcome === 'ok' && r.server === 's2' && r.sent > maintAt + 0.05).length;
+      summary.okFromS1AfterMaint = client.requests.filter(
+        (r) => r.outcome === 'ok' && r.server === 's1' && r.sent > maintAt + 0.05,
+      ).length;
+      summary.okFromS2AfterMaint = client.requests.filter(
+        (r) => r.outcome === 'ok' && r.server === 's2' && r.sent > maintAt + 0.05,
+      ).length;
     }
     summary.s1ScurAfterDrain = raw.samples
       .filter((s) => s.s1 && s.t > drainAt)
@@ -238,7 +258,10 @@ export function summarise(config, raw) {
       const atDown = ended.filter((e) => e.t >= downT - 0.5);
       summary.streamEndsAroundDown = countBy(atDown, (e) => `${e.event}:${e.server}`);
       summary.streamEndDelayAfterDownS = atDown.length
-        ? { min: round(Math.min(...atDown.map((e) => e.t)) - downT), max: round(Math.max(...atDown.map((e) => e.t)) - downT) }
+        ? {
+            min: round(Math.min(...atDown.map((e) => e.t)) - downT),
+            max: round(Math.max(...atDown.map((e) => e.t)) - downT),
+          }
         : null;
       summary.haproxyLogS1AroundDown = countBy(
         haproxy.logs.filter((l) => l.t >= downT - 0.5 && l.server === 's1'),
@@ -250,7 +273,10 @@ export function summarise(config, raw) {
       const afterShutdown = ended.filter((e) => e.t >= shutdownAt);
       summary.streamEndsAfterShutdown = countBy(afterShutdown, (e) => `${e.event}:${e.server}`);
       summary.streamEndDelayS = afterShutdown.length
-        ? { min: round(Math.min(...afterShutdown.map((e) => e.t)) - shutdownAt), max: round(Math.max(...afterShutdown.map((e) => e.t)) - shutdownAt) }
+        ? {
+            min: round(Math.min(...afterShutdown.map((e) => e.t)) - shutdownAt),
+            max: round(Math.max(...afterShutdown.map((e) => e.t)) - shutdownAt),
+          }
         : null;
       summary.streamEndsBeforeShutdown = ended.filter((e) => e.t < shutdownAt).length;
       const killedLogs = haproxy.logs.filter((l) => l.t >= shutdownAt && l.server === 's1');

@@ -26,7 +26,9 @@ const errorsPerSecond = (d) =>
 
 const failing = runs.filter((d) => d.summary.failedAt !== undefined);
 if (failing.length) {
-  console.log('| run | req/s | s1 → DOWN (s) | check | DOWN → UP after restart (s) | client errors | errors/s from failure to DOWN+4 s | HAProxy log | error latency median (s) |');
+  console.log(
+    '| run | req/s | s1 → DOWN (s) | check | DOWN → UP after restart (s) | client errors | errors/s from failure to DOWN+4 s | HAProxy log | error latency median (s) |',
+  );
   console.log('|---|---|---|---|---|---|---|---|---|');
   for (const d of failing) {
     const s = d.summary;
@@ -42,7 +44,9 @@ if (failing.length) {
 
 const drains = runs.filter((d) => d.summary.drainAt !== undefined && !d.summary.shutdownAt);
 if (drains.length) {
-  console.log('| run | req/s | s1 scur at drain | time to scur 0 (s) | client closed its last s1 connection (s) | new streams on s1 after drain | 200s from s1 after drain (after maint) | s1 scur each second after drain |');
+  console.log(
+    '| run | req/s | s1 scur at drain | time to scur 0 (s) | client closed its last s1 connection (s) | new streams on s1 after drain | 200s from s1 after drain (after maint) | s1 scur each second after drain |',
+  );
   console.log('|---|---|---|---|---|---|---|---|');
   for (const d of drains) {
     const s = d.summary;
@@ -57,7 +61,9 @@ if (drains.length) {
 
 const shutdowns = runs.filter((d) => d.summary.shutdownAt !== undefined);
 if (shutdowns.length) {
-  console.log('| run | s1 streams ended before the command | after it, as the client saw it | delay (s) | HAProxy log of s1 streams | s2 streams ended |');
+  console.log(
+    '| run | s1 streams ended before the command | after it, as the client saw it | delay (s) | HAProxy log of s1 streams | s2 streams ended |',
+  );
   console.log('|---|---|---|---|---|---|');
   for (const d of shutdowns) {
     const s = d.summary;

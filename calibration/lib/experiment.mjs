@@ -1,16 +1,9 @@
 // Run one experiment in a fresh namespace: set its sysctls, start server and client inside it,
 // sample `ss -Htan` once a second, then tear everything down. Returns the data file's content.
 import { execFile, execFileSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { createInterface } from 'node:readline';
-import {
-  createNamespace,
-  deleteNamespace,
-  readSysctl,
-  setSysctl,
-  spawnInNamespace,
-  stopChild,
-} from './netns.mjs';
+import { fileURLToPath } from 'node:url';
+import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from './netns.mjs';
 import { countStates, mean, portStats, round, stallSeconds, tailRatio } from './sample.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -90,8 +83,14 @@ export async function runExperiment(config) {
 
     const maxConnects = config.maxConnects ?? Math.ceil(config.rate * config.seconds);
     const clientArgs = [
-      process.execPath, WORKER, 'client', String(SERVER_PORT), config.closer,
-      String(config.rate), String(config.seconds), String(maxConnects),
+      process.execPath,
+      WORKER,
+      'client',
+      String(SERVER_PORT),
+      config.closer,
+      String(config.rate),
+      String(config.seconds),
+      String(maxConnects),
     ];
     if (config.bindAddress) clientArgs.push(config.bindAddress);
     const t0 = performance.now();

@@ -76,7 +76,9 @@ export function setSysctl(ns, key, value) {
 /** The value inside the namespace, or null if this kernel has no such key. */
 export function readSysctl(ns, key) {
   try {
-    return nsExecSync(ns, ['cat', sysctlPath(key)]).trim().replace(/\s+/g, ' ');
+    return nsExecSync(ns, ['cat', sysctlPath(key)])
+      .trim()
+      .replace(/\s+/g, ' ');
   } catch {
     return null;
   }

@@ -44,10 +44,13 @@ server.on('upgrade', (req, socket) => {
   let tx = 0;
   let how = null;
   emit({ ev: 'up-open', id });
-  const timer = push > 0 ? setInterval(() => {
-    socket.write('srv-ping');
-    tx += 8;
-  }, push) : null;
+  const timer =
+    push > 0
+      ? setInterval(() => {
+          socket.write('srv-ping');
+          tx += 8;
+        }, push)
+      : null;
   socket.on('data', (chunk) => {
     rx += chunk.length;
   });

@@ -54,7 +54,9 @@ function tunnel(g) {
     });
   }
   socket.on('connect', () => {
-    socket.write(`GET /ws?id=${g.id}&push=${push} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`);
+    socket.write(
+      `GET /ws?id=${g.id}&push=${push} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`,
+    );
   });
   socket.on('data', (chunk) => {
     if (!upgraded) {
@@ -140,7 +142,10 @@ function loopConnection(g, c, firstDelayMs = 0) {
     const headers = pending.buf.slice(0, end).split('\r\n');
     const status = Number(headers[0].split(' ')[1]);
     const field = (name) =>
-      headers.find((h) => h.toLowerCase().startsWith(`${name}:`))?.slice(name.length + 1).trim() ?? null;
+      headers
+        .find((h) => h.toLowerCase().startsWith(`${name}:`))
+        ?.slice(name.length + 1)
+        .trim() ?? null;
     const length = Number(field('content-length') ?? 0);
     if (pending.buf.length < end + 4 + length) return;
     const conn = field('connection');

@@ -2,7 +2,6 @@
 // the clients of client.mjs, `nginx -s <signal>` at set times; nginx's worker processes sampled
 // every 100 ms, sockets (`ss`) every second. Returns the data file's content.
 import { execFile, execFileSync } from 'node:child_process';
-import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { kernelConfig } from '../lib/experiment.mjs';
@@ -80,7 +79,12 @@ export async function runNginxExperiment(config) {
   const children = [];
   try {
     const backendEvents = [];
-    const backend = spawnInNamespace(ns, [process.execPath, BACKEND, String(BACKEND_PORT), String(config.backendKeepAliveMs ?? 0)]);
+    const backend = spawnInNamespace(ns, [
+      process.execPath,
+      BACKEND,
+      String(BACKEND_PORT),
+      String(config.backendKeepAliveMs ?? 0),
+    ]);
     children.push(backend);
     await readLines(backend, backendEvents, 'listening', 10_000);
 
@@ -93,7 +97,8 @@ export async function runNginxExperiment(config) {
       const kids = pid ? nginxChildren(pid) : null;
       if (kids?.some((k) => k.title.includes('worker process'))) master = pid;
     }
-    if (master === null) throw new Error(`nginx did not start: ${nginx.stderrText ?? ''}${readLog(prefix, 'error.log')}`);
+    if (master === null)
+      throw new Error(`nginx did not start: ${nginx.stderrText ?? ''}${readLog(prefix, 'error.log')}`);
     await sleep(300);
 
     const clientEvents = [];
@@ -106,16 +111,25 @@ export async function runNginxExperiment(config) {
     // Actions at their times, nginx's processes every 100 ms, sockets every second.
     const actions = [];
     for (const a of config.actions ?? []) {
-      setTimeout(() => {
-        const t = now();
-        let error = null;
-        try {
-          nginxSignal(ns, prefix, a.signal);
-        } catch (err) {
-          error = String(err.message ?? err);
-        }
-        actions.push({ signal: a.signal, plannedS: a.atMs / 1000, s: r3((t - t0) / 1000), tookMs: r1(now() - t), error });
-      }, Math.max(0, t0 + a.atMs - now()));
+      setTimeout(
+        () => {
+          const t = now();
+          let error = null;
+          try {
+            nginxSignal(ns, prefix, a.signal);
+          } catch (err) {
+            error = String(err.message ?? err);
+          }
+          actions.push({
+            signal: a.signal,
+            plannedS: a.atMs / 1000,
+            s: r3((t - t0) / 1000),
+            tookMs: r1(now() - t),
+            error,
+          });
+        },
+        Math.max(0, t0 + a.atMs - now()),
+      );
     }
     const procSamples = [];
     const ssSamples = [];
@@ -138,7 +152,13 @@ export async function runNginxExperiment(config) {
           const isShutting = k.title.includes('shutting down');
           if (isShutting) shutting++;
           else active++;
-          const w = workerSeen.get(k.pid) ?? { pid: k.pid, firstS: r3(t), lastS: r3(t), shuttingDownS: null, goneS: null };
+          const w = workerSeen.get(k.pid) ?? {
+            pid: k.pid,
+            firstS: r3(t),
+            lastS: r3(t),
+            shuttingDownS: null,
+            goneS: null,
+          };
           w.lastS = r3(t);
           if (isShutting && w.shuttingDownS === null) w.shuttingDownS = r3(t);
           workerSeen.set(k.pid, w);
@@ -163,7 +183,11 @@ export async function runNginxExperiment(config) {
     }
     for (const c of children) stopChild(c);
 
-    const rel = ({ t, ts, ...e }) => ({ ...e, s: r3((t - t0) / 1000), ...(ts != null ? { sentS: r3((ts - t0) / 1000) } : {}) });
+    const rel = ({ t, ts, ...e }) => ({
+      ...e,
+      s: r3((t - t0) / 1000),
+      ...(ts != null ? { sentS: r3((ts - t0) / 1000) } : {}),
+    });
     // Sampled every 100 ms: a worker exited between lastS (last seen) and goneS (first missed).
     const workers = [...workerSeen.values()];
     const data = {
@@ -248,13 +272,19 @@ function perSecond(data) {
     const row = { s: s + 1 };
     for (const e of data.clientEvents.filter(inSec)) {
       const key =
-        e.ev === 'req' ? `req.${e.g}.${e.out}${e.conn?.toLowerCase() === 'close' ? '.connclose' : ''}`
-        : e.ev === 'conn-close' ? `close.${e.g}.${e.idle ? 'idle' : 'busy'}.${e.how}`
-        : e.ev === 'stale' ? `stale.${e.g}`
-        : e.ev === 'tun-close' ? `tunnelClose.${e.id}.${e.how}`
-        : e.ev === 'tun-open' ? `tunnelOpen.${e.id}`
-        : e.ev === 'connect-fail' ? `connectFail.${e.g}.${e.how}`
-        : e.ev;
+        e.ev === 'req'
+          ? `req.${e.g}.${e.out}${e.conn?.toLowerCase() === 'close' ? '.connclose' : ''}`
+          : e.ev === 'conn-close'
+            ? `close.${e.g}.${e.idle ? 'idle' : 'busy'}.${e.how}`
+            : e.ev === 'stale'
+              ? `stale.${e.g}`
+              : e.ev === 'tun-close'
+                ? `tunnelClose.${e.id}.${e.how}`
+                : e.ev === 'tun-open'
+                  ? `tunnelOpen.${e.id}`
+                  : e.ev === 'connect-fail'
+                    ? `connectFail.${e.g}.${e.how}`
+                    : e.ev;
       row[key] = (row[key] ?? 0) + 1;
     }
     const proc = data.processSamples.filter((p) => p.s < s + 1).pop();

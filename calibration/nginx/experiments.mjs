@@ -4,7 +4,11 @@
 
 const r3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
 const events = (data, ev) => data.clientEvents.filter((e) => e.ev === ev);
-const count = (xs, key) => xs.reduce((m, x) => ((m[key(x)] = (m[key(x)] ?? 0) + 1), m), {});
+const count = (xs, key) =>
+  xs.reduce((m, x) => {
+    m[key(x)] = (m[key(x)] ?? 0) + 1;
+    return m;
+  }, {});
 
 /** When every tunnel opened and closed (client's view and the backend's), relative to its open. */
 function tunnelSummary(data) {
@@ -72,7 +76,12 @@ export function tunnelTimeoutExperiment(prt = 5, seconds = 15) {
  */
 function signalExperiment(signal, wst) {
   const actions =
-    signal === 'reload' ? [{ atMs: 3000, signal }, { atMs: 6000, signal }] : [{ atMs: 3000, signal }];
+    signal === 'reload'
+      ? [
+          { atMs: 3000, signal },
+          { atMs: 6000, signal },
+        ]
+      : [{ atMs: 3000, signal }];
   const seconds = signal === 'stop' ? 8 : 19;
   return {
     name: `nginx-${signal}-tunnel${wst ? `-wst${wst}` : ''}`,
@@ -99,7 +108,10 @@ function signalExperiment(signal, wst) {
       masterExitedS: data.masterExitedS,
       maxWorkersShuttingDown: Math.max(0, ...data.processSamples.map((p) => p.shuttingDown)),
       probe: {
-        requests: count(events(data, 'req').filter((e) => e.g === 'probe'), (e) => `${e.out}${e.conn === 'close' ? '+close' : ''}`),
+        requests: count(
+          events(data, 'req').filter((e) => e.g === 'probe'),
+          (e) => `${e.out}${e.conn === 'close' ? '+close' : ''}`,
+        ),
         connectFailures: count(events(data, 'connect-fail'), (e) => e.how),
         firstConnectFailureS: events(data, 'connect-fail')[0]?.s ?? null,
       },
@@ -123,8 +135,26 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
     client: {
       endMs: (seconds - 2) * 1000,
       groups: [
-        { kind: 'loop', group: 'idle', conns: 200, thinkMs: null, path: '/', startMs: 0, staggerMs: 10, stopMs: (seconds - 2) * 1000 },
-        { kind: 'loop', group: 'busy', conns: 20, thinkMs: 100, path: '/slow?ms=300', startMs: 0, staggerMs: 20, stopMs: (seconds - 3) * 1000 },
+        {
+          kind: 'loop',
+          group: 'idle',
+          conns: 200,
+          thinkMs: null,
+          path: '/',
+          startMs: 0,
+          staggerMs: 10,
+          stopMs: (seconds - 2) * 1000,
+        },
+        {
+          kind: 'loop',
+          group: 'busy',
+          conns: 20,
+          thinkMs: 100,
+          path: '/slow?ms=300',
+          startMs: 0,
+          staggerMs: 20,
+          stopMs: (seconds - 3) * 1000,
+        },
       ],
     },
     actions: [{ atMs: reloadAtMs, signal: 'reload' }],
@@ -148,7 +178,11 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
         idleClosedWithin1s: idleCloses.filter((e) => e.s < reloadS + 1).length,
         idleClosedWithin5s: idleCloses.length,
         idleCloseLagMs: lags.length
-          ? { min: r3(lags[0] * 1000), median: r3(lags[Math.floor(lags.length / 2)] * 1000), max: r3(lags[lags.length - 1] * 1000) }
+          ? {
+              min: r3(lags[0] * 1000),
+              median: r3(lags[Math.floor(lags.length / 2)] * 1000),
+              max: r3(lags[lags.length - 1] * 1000),
+            }
           : null,
         idleCloseHow: count(idleCloses, (e) => e.how),
         oldWorkersQuitS: quitS === null ? null : r3(quitS),
@@ -161,8 +195,14 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
         // request crossing that FIN fails — the keepalive race, triggered by the reload.
         busyFailures: busy
           .filter((e) => e.out !== 'ok')
-          .map((e) => ({ out: e.out, sentS: e.sentS, afterQuitMs: quitS === null ? null : r3((e.sentS - quitS) * 1000) })),
-        keepAliveAnswersAfterQuit: busy.filter((e) => quitS !== null && e.s >= quitS && e.sentS < quitS && label(e) === 'ok').length,
+          .map((e) => ({
+            out: e.out,
+            sentS: e.sentS,
+            afterQuitMs: quitS === null ? null : r3((e.sentS - quitS) * 1000),
+          })),
+        keepAliveAnswersAfterQuit: busy.filter(
+          (e) => quitS !== null && e.s >= quitS && e.sentS < quitS && label(e) === 'ok',
+        ).length,
         generations: generations(data),
         requestsPerWorker: data.accessLogSummary,
       };
@@ -177,14 +217,21 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
 export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
   const stopMs = (seconds - 2) * 1000;
   const group = (name, conns, thinkMs) => ({
-    kind: 'loop', group: name, conns, thinkMs, path: '/', startMs: 0, staggerMs: Math.round(thinkMs / conns), stopMs,
+    kind: 'loop',
+    group: name,
+    conns,
+    thinkMs,
+    path: '/',
+    startMs: 0,
+    staggerMs: Math.round(thinkMs / conns),
+    stopMs,
   });
   return {
     name: 'nginx-keepalive-race',
     description:
       `The keepalive race: keepalive_timeout ${kt}s; 40 connections think ${kt} s (= keepalive_timeout) ` +
       `between requests, 40 think ${0.75 * kt} s, 20 think ${1.1 * kt} s. Every think cycle ends OK, ` +
-      'ECONNRESET, EOF (no response), or closedFirst (nginx\'s FIN arrived before the client sent).',
+      "ECONNRESET, EOF (no response), or closedFirst (nginx's FIN arrived before the client sent).",
     seconds,
     nginx: { keepaliveTimeout: `${kt}s` },
     client: {
@@ -200,7 +247,8 @@ export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
         // nothing was sent; a pooling client just opens a new connection).
         const reused = reqs.filter((e) => e.think != null);
         const closedFirst = data.clientEvents.filter(
-          (e) => e.g === g.group && (e.ev === 'stale' || (e.ev === 'conn-close' && e.idle && e.how !== 'client-closed')),
+          (e) =>
+            e.g === g.group && (e.ev === 'stale' || (e.ev === 'conn-close' && e.idle && e.how !== 'client-closed')),
         ).length;
         const cycles = reused.length + closedFirst;
         const failed = reused.filter((e) => e.out !== 'ok');
@@ -219,7 +267,11 @@ export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
             failed: share(failed.length),
           },
           achievedThinkMs: thinks.length
-            ? { p5: thinks[Math.floor(thinks.length * 0.05)], median: thinks[Math.floor(thinks.length / 2)], p95: thinks[Math.floor(thinks.length * 0.95)] }
+            ? {
+                p5: thinks[Math.floor(thinks.length * 0.05)],
+                median: thinks[Math.floor(thinks.length / 2)],
+                p95: thinks[Math.floor(thinks.length * 0.95)],
+              }
             : null,
           failedThinkMs: failed.map((e) => e.think).slice(0, 50),
         };
@@ -245,8 +297,17 @@ export function upstreamRaceExperiment(seconds = 40, backendKeepAliveMs = 2000) 
   // while it advertises `Keep-Alive: timeout=<keepAliveTimeout>`.
   const closesAfterMs = backendKeepAliveMs + 1000;
   const group = (name, method, pathOffset) => ({
-    kind: 'loop', group: name, method, conns: 20, thinkMs: closesAfterMs - 50, thinkStepMs: 5,
-    path: '/pool{c}/', pathOffset, startMs: 0, staggerMs: 97, stopMs,
+    kind: 'loop',
+    group: name,
+    method,
+    conns: 20,
+    thinkMs: closesAfterMs - 50,
+    thinkStepMs: 5,
+    path: '/pool{c}/',
+    pathOffset,
+    startMs: 0,
+    staggerMs: 97,
+    stopMs,
   });
   return {
     name: 'nginx-upstream-keepalive-race',

@@ -51,7 +51,7 @@ export function nginxConf(prefix, o) {
   );
   if (o.keepaliveRequests != null) lines.push(`  keepalive_requests ${o.keepaliveRequests};`);
   lines.push(
-    '  map $http_upgrade $connection_upgrade { default upgrade; \'\' close; }',
+    "  map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
     `  upstream backend { server 127.0.0.1:${o.backendPort}; }`,
   );
   const pools = o.pools ? Array.from({ length: o.pools.count }, (_, i) => i) : [];
@@ -104,10 +104,14 @@ export function startNginx(ns, prefix) {
 /** `nginx -s <signal>` exactly as an operator types it (reads the pid file, sends the signal). */
 export function nginxSignal(ns, prefix, signal) {
   // Its "signal process started" notice goes to stderr: keep it out of the harness's output.
-  return execFileSync('ip', ['netns', 'exec', ns, NGINX, '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-s', signal], {
-    encoding: 'utf8',
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  return execFileSync(
+    'ip',
+    ['netns', 'exec', ns, NGINX, '-p', prefix, '-c', join(prefix, 'nginx.conf'), '-s', signal],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 }
 
 export function readPid(prefix) {

@@ -61,7 +61,9 @@ try {
     try {
       const data = await runNginxExperiment({ ...experiment, tag: `nginx${n + 1}` });
       writeFileSync(join(values.out, `${experiment.name}.json`), dataText(data));
-      console.log(`${experiment.name} done in ${Math.round((Date.now() - t) / 1000)} s: ${JSON.stringify(data.summary).slice(0, 600)}`);
+      console.log(
+        `${experiment.name} done in ${Math.round((Date.now() - t) / 1000)} s: ${JSON.stringify(data.summary).slice(0, 600)}`,
+      );
     } catch (err) {
       failed++;
       console.error(`${experiment.name} failed: ${err.stack ?? err}`);

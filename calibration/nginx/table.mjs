@@ -11,7 +11,9 @@ const j = (x) => JSON.stringify(x).replaceAll('"', '').replaceAll(',', ', ').rep
 function tunnelRows(s) {
   return Object.entries(s.tunnels).map(([id, t]) => [
     `tunnel ${id}`,
-    t.opened ? `open ${t.openedS}–${t.closedS} s (${t.lifetimeS} s), client saw ${t.clientSaw}` : `not opened: ${t.clientSaw}`,
+    t.opened
+      ? `open ${t.openedS}–${t.closedS} s (${t.lifetimeS} s), client saw ${t.clientSaw}`
+      : `not opened: ${t.clientSaw}`,
   ]);
 }
 
@@ -34,10 +36,16 @@ export function figures(data) {
     rows.push(...tunnelRows(s), ...generationRows(s));
     rows.push(['master exited (s)', `${s.masterExitedS ?? 'no'}`]);
     rows.push(['old generations at once (max)', `${s.maxWorkersShuttingDown}`]);
-    rows.push(['probe (1 req / 0.5 s)', `${j(s.probe.requests)}; connect failures ${j(s.probe.connectFailures)} from ${s.probe.firstConnectFailureS ?? '—'} s`]);
+    rows.push([
+      'probe (1 req / 0.5 s)',
+      `${j(s.probe.requests)}; connect failures ${j(s.probe.connectFailures)} from ${s.probe.firstConnectFailureS ?? '—'} s`,
+    ]);
   } else if (data.experiment.includes('reload-keepalive')) {
     rows.push(['reload at (s)', `${s.reloadS}`]);
-    rows.push(['idle keepalive connections closed within 1 s / 5 s of the reload', `${s.idleClosedWithin1s} / ${s.idleClosedWithin5s} of ${s.idleConnections} (${j(s.idleCloseHow)})`]);
+    rows.push([
+      'idle keepalive connections closed within 1 s / 5 s of the reload',
+      `${s.idleClosedWithin1s} / ${s.idleClosedWithin5s} of ${s.idleConnections} (${j(s.idleCloseHow)})`,
+    ]);
     rows.push(['idle close lag after the signal (ms)', j(s.idleCloseLagMs)]);
     rows.push(['busy requests (rate /s)', `${s.busyRequests} (${s.busyRate})`]);
     rows.push(['requests in flight at the QUIT → outcome', `${s.inFlightAtQuit} → ${j(s.inFlightOutcomes)}`]);
@@ -52,7 +60,7 @@ export function figures(data) {
     for (const [k, n] of Object.entries(s.errorLog)) rows.push([`error.log: ${k}`, `${n}`]);
   } else if (data.experiment.includes('keepalive-race')) {
     rows.push(['keepalive_timeout (s)', `${s.keepaliveTimeoutS}`]);
-    for (const [g, x] of Object.entries(s.groups)) {
+    for (const [_g, x] of Object.entries(s.groups)) {
       rows.push([
         `think ${x.thinkMs} ms (${x.connections} conns)`,
         `${x.thinkCycles} cycles: ${j(x.outcomes)}; shares ${j(x.shares)}; think p5/median/p95 ${x.achievedThinkMs ? `${x.achievedThinkMs.p5}/${x.achievedThinkMs.median}/${x.achievedThinkMs.p95}` : '—'} ms`,
@@ -68,12 +76,19 @@ export function markdownTable(dataFiles) {
   for (const data of dataFiles) {
     for (const [figure, value] of figures(data)) lines.push(`| ${data.experiment} | ${figure} | ${value} |`);
   }
-  const versions = [...new Set(dataFiles.map((d) => `${d.stamp.nginx}, Linux ${d.stamp.kernel}, node ${d.stamp.node}`))];
-  lines.push('', `Recorded with ${versions.join('; ')} (${dataFiles.map((d) => d.stamp.date.slice(0, 10)).sort()[0]}).`);
+  const versions = [
+    ...new Set(dataFiles.map((d) => `${d.stamp.nginx}, Linux ${d.stamp.kernel}, node ${d.stamp.node}`)),
+  ];
+  lines.push(
+    '',
+    `Recorded with ${versions.join('; ')} (${dataFiles.map((d) => d.stamp.date.slice(0, 10)).sort()[0]}).`,
+  );
   return lines.join('\n');
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const files = readdirSync(dir).filter((f) => f.startsWith('nginx-') && f.endsWith('.json')).sort();
+  const files = readdirSync(dir)
+    .filter((f) => f.startsWith('nginx-') && f.endsWith('.json'))
+    .sort();
   console.log(markdownTable(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))));
 }

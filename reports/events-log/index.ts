@@ -3,7 +3,7 @@
  * the simulated wall clock: `HH:MM:SS.mmm [source] text`.
  */
 import type { RunResult } from '../../sim/result.js';
-import { wallClock, type WallClock } from '../wall-clock.js';
+import { type WallClock, wallClock } from '../wall-clock.js';
 import type { FileReport } from '../writer.js';
 
 /** One event as events.log prints it (without the newline). */

@@ -172,7 +172,9 @@ export function buildCharts(tl: Timeline): ChartSet {
     for (const pick of spec.picks) {
       const matching = tl.series
         .map((meta, s) => ({ meta, s }))
-        .filter(({ meta }) => (typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name)));
+        .filter(({ meta }) =>
+          typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name),
+        );
       for (const { meta, s } of matching) {
         const perSecond = meta.kind === 'counter' ? tl.interval : 1;
         const scaled = (e: number): (number | null)[] => get(s, e).map((v) => roundNumber(v / perSecond));
@@ -191,7 +193,9 @@ export function buildCharts(tl: Timeline): ChartSet {
       }
     }
     const recorded = spec.picks.some((pick) =>
-      tl.series.some((meta) => (typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name))),
+      tl.series.some((meta) =>
+        typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name),
+      ),
     );
     if (!recorded) {
       skipped.push({ id: spec.id, title: spec.title, reason: 'not recorded in this run' });

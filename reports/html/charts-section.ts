@@ -1,6 +1,7 @@
 /** One container per chart (the page script draws into it) and the list of charts not drawn. */
-import { escapeHtml } from './escape.js';
+
 import type { ChartSet } from './chart-data.js';
+import { escapeHtml } from './escape.js';
 
 export function chartsSection(set: ChartSet): string {
   const figures = set.charts.map((c) => {
@@ -20,7 +21,9 @@ export function chartsSection(set: ChartSet): string {
           '<div class="skipped">',
           '<h3>Not drawn</h3>',
           '<ul>',
-          ...set.skipped.map((s) => `<li id="skipped-${s.id}"><strong>${escapeHtml(s.title)}</strong>: ${escapeHtml(s.reason)}</li>`),
+          ...set.skipped.map(
+            (s) => `<li id="skipped-${s.id}"><strong>${escapeHtml(s.title)}</strong>: ${escapeHtml(s.reason)}</li>`,
+          ),
           '</ul>',
           '</div>',
         ].join('\n');

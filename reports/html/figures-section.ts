@@ -15,7 +15,10 @@ function figureGroups(result: RunResult): string[] {
     rows.push(`<tr><td><code>${escapeHtml(name)}</code></td><td class="num">${shown}</td></tr>`);
     groups.set(group, rows);
   }
-  return [...groups].map(([group, rows]) => `<table class="figure-group">\n<caption>${escapeHtml(group)}</caption>\n${rows.join('\n')}\n</table>`);
+  return [...groups].map(
+    ([group, rows]) =>
+      `<table class="figure-group">\n<caption>${escapeHtml(group)}</caption>\n${rows.join('\n')}\n</table>`,
+  );
 }
 
 function histogramTable(result: RunResult): string {
@@ -28,11 +31,22 @@ function histogramTable(result: RunResult): string {
     return `<tr><td><code>${escapeHtml(name)}</code></td>${cells}</tr>`;
   });
   const head = columns.map((c) => `<th class="num">${c}</th>`).join('');
-  return ['<h3>Histograms</h3>', '<table>', `<thead><tr><th>name</th>${head}</tr></thead>`, `<tbody>\n${rows.join('\n')}\n</tbody>`, '</table>'].join('\n');
+  return [
+    '<h3>Histograms</h3>',
+    '<table>',
+    `<thead><tr><th>name</th>${head}</tr></thead>`,
+    `<tbody>\n${rows.join('\n')}\n</tbody>`,
+    '</table>',
+  ].join('\n');
 }
 
 export function figuresSection(result: RunResult): string {
   const groups = figureGroups(result);
-  const table = groups.length === 0 ? '<p class="note">No figures.</p>' : `<div class="figure-groups">\n${groups.join('\n')}\n</div>`;
-  return ['<section id="figures">', '<h2>Key figures</h2>', table, histogramTable(result), '</section>'].filter((s) => s !== '').join('\n');
+  const table =
+    groups.length === 0
+      ? '<p class="note">No figures.</p>'
+      : `<div class="figure-groups">\n${groups.join('\n')}\n</div>`;
+  return ['<section id="figures">', '<h2>Key figures</h2>', table, histogramTable(result), '</section>']
+    .filter((s) => s !== '')
+    .join('\n');
 }

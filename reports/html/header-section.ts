@@ -42,6 +42,9 @@ export function timelineSection(result: RunResult, marks: readonly TimelineMark[
     const warmup = m.t < 0 ? ' <span class="note">(during warmup, before the recorded window)</span>' : '';
     return `<li><time>${clock.at(m.t)}</time>${escapeHtml(m.label)}${warmup}</li>`;
   });
-  const body = items.length === 0 ? '<p class="note">This scenario has no timeline actions.</p>' : `<ol class="actions">\n${items.join('\n')}\n</ol>`;
+  const body =
+    items.length === 0
+      ? '<p class="note">This scenario has no timeline actions.</p>'
+      : `<ol class="actions">\n${items.join('\n')}\n</ol>`;
   return `<section id="timeline">\n<h2>Timeline</h2>\n${body}\n</section>`;
 }

@@ -17,7 +17,7 @@ import { headerSection, timelineSection } from './header-section.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
 import { timelineMarks } from './timeline-marks.js';
-import { uplotAssets, type ChartAssets } from './uplot-assets.js';
+import { type ChartAssets, uplotAssets } from './uplot-assets.js';
 
 /** What the page script reads from the `report-data` block. */
 export interface ReportData {

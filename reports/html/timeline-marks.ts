@@ -4,8 +4,8 @@
  * RunResult), so anything malformed is skipped rather than trusted.
  */
 import type { RunResult } from '../../sim/result.js';
-import { formatDuration } from '../../sim/scenario/units.js';
 import { simTimeOf } from '../../sim/scenario/sim-time.js';
+import { formatDuration } from '../../sim/scenario/units.js';
 
 /** One timeline entry as the resolved scenario holds it (`mode`, `text` … depend on `do`). */
 export interface TimelineAction {
@@ -24,20 +24,19 @@ export interface TimelineMark {
   label: string;
 }
 
-
 /** `remove vm-c`, `terminate vm-c (kill)`, `load http_rate=50`, `note: text`. */
 export function actionLabel(action: TimelineAction): string {
   const head = action.backend === undefined ? action.do : `${action.do} ${action.backend}`;
   switch (action.do) {
     case 'terminate':
-      return typeof action['mode'] === 'string' ? `${head} (${action['mode']})` : head;
+      return typeof action.mode === 'string' ? `${head} (${action.mode})` : head;
     case 'deploy':
-      return typeof action['terminate'] === 'string' ? `${head} (then ${action['terminate']})` : head;
+      return typeof action.terminate === 'string' ? `${head} (then ${action.terminate})` : head;
     case 'note':
-      return `note: ${String(action['text'] ?? '')}`;
+      return `note: ${String(action.text ?? '')}`;
     case 'load':
     case 'set': {
-      const settings = action.do === 'set' ? action['nginx'] : action;
+      const settings = action.do === 'set' ? action.nginx : action;
       const pairs = Object.entries(isRecord(settings) ? settings : {})
         .filter(([k, v]) => !['at', 'do', 'backend'].includes(k) && v !== undefined)
         .map(([k, v]) => `${k}=${typeof v === 'number' && k.endsWith('timeout') ? formatDuration(v) : String(v)}`);
@@ -53,14 +52,14 @@ function isRecord(v: unknown): v is Record<string, unknown> {
 }
 
 function isAction(v: unknown): v is TimelineAction {
-  return isRecord(v) && typeof v['at'] === 'string' && typeof v['do'] === 'string';
+  return isRecord(v) && typeof v.at === 'string' && typeof v.do === 'string';
 }
 
 /** The run's timeline actions grouped by the time they fire, in time order (ties keep file order). */
 export function timelineMarks(result: RunResult): TimelineMark[] {
   const resolved = isRecord(result.resolved) ? result.resolved : {};
-  const timeline = Array.isArray(resolved['timeline']) ? resolved['timeline'].filter(isAction) : [];
-  const warmup = typeof resolved['warmup'] === 'number' ? resolved['warmup'] : 0;
+  const timeline = Array.isArray(resolved.timeline) ? resolved.timeline.filter(isAction) : [];
+  const warmup = typeof resolved.warmup === 'number' ? resolved.warmup : 0;
   const timed: { t: number; action: TimelineAction }[] = [];
   for (const action of timeline) {
     try {

@@ -59,12 +59,21 @@ function count(suites: readonly JunitSuite[], pick: (c: JunitCase) => unknown): 
 
 function renderCase(suite: JunitSuite, c: JunitCase): string[] {
   const where: Record<string, string | number> = { file: c.file ?? suite.file };
-  if (c.line !== undefined) where['line'] = c.line;
+  if (c.line !== undefined) where.line = c.line;
   const open = `    <testcase${attributes({ classname: suite.name, name: c.name, ...where })}`;
-  const outcome = c.error !== undefined ? ['error', c.error] as const : c.failure !== undefined ? ['failure', c.failure] as const : undefined;
+  const outcome =
+    c.error !== undefined
+      ? (['error', c.error] as const)
+      : c.failure !== undefined
+        ? (['failure', c.failure] as const)
+        : undefined;
   if (outcome === undefined) return [`${open}/>`];
   const [tag, o] = outcome;
-  return [`${open}>`, `      <${tag}${attributes({ message: o.message, type: tag === 'error' ? 'ScenarioError' : 'ExpectationFailed' })}>${escapeXml(o.body)}</${tag}>`, '    </testcase>'];
+  return [
+    `${open}>`,
+    `      <${tag}${attributes({ message: o.message, type: tag === 'error' ? 'ScenarioError' : 'ExpectationFailed' })}>${escapeXml(o.body)}</${tag}>`,
+    '    </testcase>',
+  ];
 }
 
 function renderSuite(s: JunitSuite): string[] {
@@ -80,7 +89,11 @@ function renderSuite(s: JunitSuite): string[] {
   const properties =
     props.length === 0
       ? []
-      : ['    <properties>', ...props.map(([name, value]) => `      <property${attributes({ name, value })}/>`), '    </properties>'];
+      : [
+          '    <properties>',
+          ...props.map(([name, value]) => `      <property${attributes({ name, value })}/>`),
+          '    </properties>',
+        ];
   return [head, ...properties, ...s.cases.flatMap((c) => renderCase(s, c)), '  </testsuite>'];
 }
 
@@ -91,5 +104,7 @@ export function renderJunit(suites: readonly JunitSuite[], name = 'drainsim'): s
     failures: count(suites, (c) => c.failure !== undefined && c.error === undefined),
     errors: count(suites, (c) => c.error !== undefined),
   })}>`;
-  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites.flatMap(renderSuite), '</testsuites>', ''].join('\n');
+  return ['<?xml version="1.0" encoding="UTF-8"?>', head, ...suites.flatMap(renderSuite), '</testsuites>', ''].join(
+    '\n',
+  );
 }

@@ -25,8 +25,8 @@ function mapValues<T, U>(map: Record<string, T>, f: (value: T) => U): Record<str
 
 function expectationEntry(e: ExpectationResult): Record<string, unknown> {
   const entry: Record<string, unknown> = { text: e.text, passed: e.passed, actual: e.actual };
-  if (e.at !== undefined) entry['at_s'] = e.at;
-  if (e.message !== undefined) entry['message'] = e.message;
+  if (e.at !== undefined) entry.at_s = e.at;
+  if (e.message !== undefined) entry.message = e.message;
   return entry;
 }
 

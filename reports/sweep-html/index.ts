@@ -4,13 +4,25 @@
  * figures the sweep did not change listed at the end. Rendered from the same data as the CSVs,
  * so a merged sweep's page is byte-identical to a single machine's.
  */
+
+import type { SampleStats } from '../../sim/sweep/sample-stats.js';
 import type { PointSummary } from '../../sim/sweep/summarize.js';
 import type { CellValue, SweepData } from '../../sim/sweep/types.js';
-import type { SampleStats } from '../../sim/sweep/sample-stats.js';
 import { escapeHtml } from '../html/escape.js';
-import { compactNumber, svgChart, type ChartSeries } from './svg-chart.js';
+import { type ChartSeries, compactNumber, svgChart } from './svg-chart.js';
 
-const PALETTE = ['#1f77b4', '#d62728', '#2ca02c', '#9467bd', '#ff7f0e', '#17becf', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22'];
+const PALETTE = [
+  '#1f77b4',
+  '#d62728',
+  '#2ca02c',
+  '#9467bd',
+  '#ff7f0e',
+  '#17becf',
+  '#8c564b',
+  '#e377c2',
+  '#7f7f7f',
+  '#bcbd22',
+];
 
 export function renderSweepHtml(data: SweepData, summary: readonly PointSummary[], figures: readonly string[]): string {
   const varying = figures.filter((f) => !constantAcrossSweep(data, f));
@@ -24,7 +36,16 @@ export function renderSweepHtml(data: SweepData, summary: readonly PointSummary[
       points: g.points.flatMap((point) => {
         const s = summary[point]!.stats.get(figure);
         if (s === null || s === undefined) return [];
-        return [{ x: axis.position(point), mean: s.mean, low: s.ci95Low, high: s.ci95High, p95: s.p95, tooltip: tooltip(data, point, figure, s) }];
+        return [
+          {
+            x: axis.position(point),
+            mean: s.mean,
+            low: s.ci95Low,
+            high: s.ci95High,
+            p95: s.p95,
+            tooltip: tooltip(data, point, figure, s),
+          },
+        ];
       }),
     }));
     if (series.every((s) => s.points.length === 0)) return '';
@@ -66,7 +87,8 @@ export function renderSweepHtml(data: SweepData, summary: readonly PointSummary[
 
 function header(data: SweepData): string {
   const { spec } = data;
-  const seeds = spec.seeds.length === 1 ? `seed ${spec.seeds[0]}` : `seeds ${spec.seeds[0]}–${spec.seeds[spec.seeds.length - 1]}`;
+  const seeds =
+    spec.seeds.length === 1 ? `seed ${spec.seeds[0]}` : `seeds ${spec.seeds[0]}–${spec.seeds[spec.seeds.length - 1]}`;
   const rows = spec.vary.map((v, i) => {
     const values = [...new Set(data.points.map((p) => cellText(p.resolved[i]!)))];
     return `<tr><th>${escapeHtml(v.path)}</th><td>${escapeHtml(values.join(', '))}</td><td class="dim">--vary ${escapeHtml(v.text)}</td></tr>`;
@@ -75,7 +97,9 @@ function header(data: SweepData): string {
     '<header>',
     `<h1>Sweep: ${escapeHtml(data.name)}</h1>`,
     `<p>${data.points.length} grid points × ${spec.seeds.length} seeds = ${data.runs.length} runs; ${seeds} at every point (common random numbers). drainsim ${escapeHtml(data.version)}.</p>`,
-    spec.sets.length > 0 ? `<p>Every run: ${spec.sets.map((s) => `<code>--set ${escapeHtml(s)}</code>`).join(' ')}</p>` : '',
+    spec.sets.length > 0
+      ? `<p>Every run: ${spec.sets.map((s) => `<code>--set ${escapeHtml(s)}</code>`).join(' ')}</p>`
+      : '',
     `<table class="grid"><thead><tr><th>parameter</th><th>values (resolved; durations in seconds)</th><th></th></tr></thead><tbody>${rows.join('')}</tbody></table>`,
     '</header>',
   ].join('\n');
@@ -87,13 +111,19 @@ function constantSection(data: SweepData, constant: readonly string[]): string {
     const v = firstValue(data, f);
     return `<li><code>${escapeHtml(f)}</code> = ${v === null ? 'no value' : escapeHtml(compactNumber(v))}</li>`;
   });
-  return ['<section id="unchanged">', `<h2>Unchanged across the sweep (${constant.length})</h2>`, `<ul class="constant">${items.join('')}</ul>`, '</section>'].join('\n');
+  return [
+    '<section id="unchanged">',
+    `<h2>Unchanged across the sweep (${constant.length})</h2>`,
+    `<ul class="constant">${items.join('')}</ul>`,
+    '</section>',
+  ].join('\n');
 }
 
 /** The x axis: numeric when every value of the first varied parameter is a finite number. */
 function xAxis(data: SweepData): { categories?: string[]; position: (point: number) => number } {
   const values = data.points.map((p) => p.resolved[0]!);
-  if (values.every((v) => typeof v === 'number' && Number.isFinite(v))) return { position: (point) => values[point] as number };
+  if (values.every((v) => typeof v === 'number' && Number.isFinite(v)))
+    return { position: (point) => values[point] as number };
   const categories = [...new Set(values.map(cellText))];
   return { categories, position: (point) => categories.indexOf(cellText(values[point]!)) };
 }

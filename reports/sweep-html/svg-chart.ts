@@ -38,21 +38,37 @@ export function svgChart(spec: ChartSpec): string {
   const points = spec.series.flatMap((s) => s.points);
   const xs = points.map((p) => p.x);
   const ys = points.flatMap((p) => [p.mean, p.p95, p.low ?? p.mean, p.high ?? p.mean]);
-  const xTicks = spec.categories ? spec.categories.map((label, i) => ({ value: i, label })) : niceTicks(Math.min(...xs), Math.max(...xs));
+  const xTicks = spec.categories
+    ? spec.categories.map((label, i) => ({ value: i, label }))
+    : niceTicks(Math.min(...xs), Math.max(...xs));
   const yTicks = niceTicks(Math.min(0, ...ys), Math.max(...ys));
-  const x = scale(xTicks[0]!.value, xTicks[xTicks.length - 1]!.value, M.left, M.left + PLOT_W, spec.categories !== undefined);
+  const x = scale(
+    xTicks[0]!.value,
+    xTicks[xTicks.length - 1]!.value,
+    M.left,
+    M.left + PLOT_W,
+    spec.categories !== undefined,
+  );
   const y = scale(yTicks[0]!.value, yTicks[yTicks.length - 1]!.value, M.top + PLOT_H, M.top, false);
 
   const out: string[] = [`<svg viewBox="0 0 ${WIDTH} ${HEIGHT}" width="${WIDTH}" height="${HEIGHT}" role="img">`];
   for (const t of yTicks) {
-    out.push(`<line class="grid" x1="${M.left}" x2="${M.left + PLOT_W}" y1="${fmt(y(t.value))}" y2="${fmt(y(t.value))}"/>`);
-    out.push(`<text class="tick" x="${M.left - 6}" y="${fmt(y(t.value) + 4)}" text-anchor="end">${escapeHtml(t.label)}</text>`);
+    out.push(
+      `<line class="grid" x1="${M.left}" x2="${M.left + PLOT_W}" y1="${fmt(y(t.value))}" y2="${fmt(y(t.value))}"/>`,
+    );
+    out.push(
+      `<text class="tick" x="${M.left - 6}" y="${fmt(y(t.value) + 4)}" text-anchor="end">${escapeHtml(t.label)}</text>`,
+    );
   }
   for (const t of xTicks) {
-    out.push(`<text class="tick" x="${fmt(x(t.value))}" y="${M.top + PLOT_H + 16}" text-anchor="middle">${escapeHtml(t.label)}</text>`);
+    out.push(
+      `<text class="tick" x="${fmt(x(t.value))}" y="${M.top + PLOT_H + 16}" text-anchor="middle">${escapeHtml(t.label)}</text>`,
+    );
   }
   out.push(`<line class="axis" x1="${M.left}" x2="${M.left + PLOT_W}" y1="${M.top + PLOT_H}" y2="${M.top + PLOT_H}"/>`);
-  out.push(`<text class="axis-label" x="${M.left + PLOT_W / 2}" y="${HEIGHT - 6}" text-anchor="middle">${escapeHtml(spec.xLabel)}</text>`);
+  out.push(
+    `<text class="axis-label" x="${M.left + PLOT_W / 2}" y="${HEIGHT - 6}" text-anchor="middle">${escapeHtml(spec.xLabel)}</text>`,
+  );
 
   for (const s of spec.series) {
     const pts = [...s.points].sort((a, b) => a.x - b.x);
@@ -66,7 +82,9 @@ export function svgChart(spec: ChartSpec): string {
     out.push(`<polyline class="p95" stroke="${s.color}" points="${line((p) => p.p95)}"/>`);
     out.push(`<polyline class="mean" stroke="${s.color}" points="${line((p) => p.mean)}"/>`);
     for (const p of pts) {
-      out.push(`<circle cx="${fmt(x(p.x))}" cy="${fmt(y(p.mean))}" r="3" fill="${s.color}"><title>${escapeHtml(p.tooltip)}</title></circle>`);
+      out.push(
+        `<circle cx="${fmt(x(p.x))}" cy="${fmt(y(p.mean))}" r="3" fill="${s.color}"><title>${escapeHtml(p.tooltip)}</title></circle>`,
+      );
     }
   }
   out.push('</svg>');

@@ -1,7 +1,7 @@
 /** The scenario's assertions with their verdicts, failures pinned to the wall clock. */
 import type { ExpectationResult, RunResult } from '../../sim/result.js';
 import { colorize } from '../colorize.js';
-import { wallClock, type WallClock } from '../wall-clock.js';
+import { type WallClock, wallClock } from '../wall-clock.js';
 import type { ConsoleContext } from '../writer.js';
 import { formatNumber } from './format.js';
 import { INDENT } from './layout.js';

@@ -13,6 +13,7 @@ export function isSecondsKey(name: string): boolean {
 
 // Trace explanations (sim/trace/catalog.ts) write numbers the same way; the simulator never imports reports/.
 import { formatNumber } from '../../sim/util/format-number.js';
+
 export { formatNumber };
 
 /** A value formatted by what its name says it measures. */

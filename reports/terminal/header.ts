@@ -14,11 +14,7 @@ export function headerLines(result: RunResult, ctx: ConsoleContext): string[] {
   const span =
     `simulated ${clock.at(0)} → ${clock.at(result.horizon)} (${formatDuration(result.horizon)})` +
     ` · ${formatNumber(result.engineEvents)} engine events`;
-  return [
-    colorize(title, 'bold', ctx.color),
-    ...(about === '' ? [] : [colorize(about, 'dim', ctx.color)]),
-    span,
-  ];
+  return [colorize(title, 'bold', ctx.color), ...(about === '' ? [] : [colorize(about, 'dim', ctx.color)]), span];
 }
 
 export function writtenLines(ctx: ConsoleContext): string[] {

@@ -9,24 +9,29 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { extname, join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { colorize, fileReports, writeFileAtomic, writeReports } from '../../reports/index.js';
-import { renderJunit, type JunitCase, type JunitSuite } from '../../reports/junit/index.js';
-import { checkExpectationsBeforeRun, evaluateExpectations, toExpectationResult, type Verdict } from '../expect/check.js';
-import { withExpectLocations } from './expect-locations.js';
+import { type JunitCase, type JunitSuite, renderJunit } from '../../reports/junit/index.js';
+import { outputDirProblem } from '../../reports/write-atomic.js';
+import {
+  checkExpectationsBeforeRun,
+  evaluateExpectations,
+  toExpectationResult,
+  type Verdict,
+} from '../expect/check.js';
 import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
-import type { Scenario } from '../scenario/schema.js';
-import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
-import { failureHeadline, renderFailureReport } from './failure-report.js';
 import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
-import { stableFileName } from './simulate.js';
-import { setOption } from './set-option.js';
-import { seedOptionFor } from './number-options.js';
-import { outputDirProblem } from '../../reports/write-atomic.js';
+import type { Scenario } from '../scenario/schema.js';
 import { checkWorkBudget, DEFAULT_LIMITS, type RunBudget, type WorkLimits } from '../scenario/work-budget.js';
-import { limitsOf, withLimitOptions, type LimitArgs } from './limit-options.js';
+import { type CliIO, colorFor, EXIT, exitCodeHandler } from './context.js';
+import { withExpectLocations } from './expect-locations.js';
+import { failureHeadline, renderFailureReport } from './failure-report.js';
+import { type LimitArgs, limitsOf, withLimitOptions } from './limit-options.js';
+import { seedOptionFor } from './number-options.js';
 import { outputFolderName } from './output-name.js';
-import { RESULT_FORMATS, checkJson, checkMarkdown, type ResultFormat } from './result-formats.js';
+import { checkJson, checkMarkdown, RESULT_FORMATS, type ResultFormat } from './result-formats.js';
+import { setOption } from './set-option.js';
+import { stableFileName } from './simulate.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -104,10 +109,16 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
     withExpectLocations(loaded, () => checkExpectationsBeforeRun(scenario, loaded.file));
     const runOf = seedRunner(scenario, stableFileName(loaded.file), { ...limits, file: loaded.file });
     const run = runOf(options.seed ?? scenario.seed);
-    const verdicts = withExpectLocations(loaded, () => evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf }));
+    const verdicts = withExpectLocations(loaded, () =>
+      evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf }),
+    );
     run.expectations = verdicts.map(toExpectationResult);
     // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
-    if (options.out !== undefined) writeReports(run, { outDir: join(options.out, outputFolderName(loaded.name)), formats: Object.keys(fileReports) });
+    if (options.out !== undefined)
+      writeReports(run, {
+        outDir: join(options.out, outputFolderName(loaded.name)),
+        formats: Object.keys(fileReports),
+      });
     // Log lines already printed for an earlier failure of the same seed are not printed again.
     const shownBySeed = new Map<number, Set<number>>();
     const failures = verdicts
@@ -121,7 +132,16 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
         return { verdict, headline: failureHeadline(pinned, verdict), report, printed };
       });
     const lines = verdicts.map((_, i) => loaded.locate(['expect', i]).line);
-    return { status: failures.length > 0 ? 'fail' : 'pass', ref, name, seed: run.seed, verdicts, failures, file: loaded.file, lines };
+    return {
+      status: failures.length > 0 ? 'fail' : 'pass',
+      ref,
+      name,
+      seed: run.seed,
+      verdicts,
+      failures,
+      file: loaded.file,
+      lines,
+    };
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
     return { status: 'error', ref, name, error: err.format() };
@@ -135,7 +155,11 @@ function summaryLine(c: ScenarioCheck, refWidth: number, color: boolean): string
   if (c.status === 'error') return `${head}  ${c.error.split('\n')[0]}`;
   const n = c.verdicts.length;
   const counts =
-    n === 0 ? 'no assertions' : c.failures.length === 0 ? `${n} of ${n} assertions passed` : `${c.failures.length} of ${n} assertions failed`;
+    n === 0
+      ? 'no assertions'
+      : c.failures.length === 0
+        ? `${n} of ${n} assertions passed`
+        : `${c.failures.length} of ${n} assertions failed`;
   return `${head}  ${c.name} · seed ${c.seed} · ${counts}`;
 }
 
@@ -171,7 +195,8 @@ export interface CheckArgs extends LimitArgs {
 
 /** Why the JUnit file could not be written there, checked before minutes of runs are spent. */
 function junitPathProblem(path: string): string | undefined {
-  if (existsSync(path) && statSync(path).isDirectory()) return `--junit ${path} is a directory; give a file name such as ${join(path, 'drainsim-junit.xml')}`;
+  if (existsSync(path) && statSync(path).isDirectory())
+    return `--junit ${path} is a directory; give a file name such as ${join(path, 'drainsim-junit.xml')}`;
   return undefined;
 }
 
@@ -194,7 +219,13 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
   const text = (args.format ?? 'text') === 'text';
   const checks: ScenarioCheck[] = [];
   for (const ref of refs) {
-    const c = checkScenario(ref, { seed: args.seed, sets: args.set, out: args.out, limits: limitsOf(args), allowOutside: args['allow-outside'] });
+    const c = checkScenario(ref, {
+      seed: args.seed,
+      sets: args.set,
+      out: args.out,
+      limits: limitsOf(args),
+      allowOutside: args['allow-outside'],
+    });
     checks.push(c);
     if (text) io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
     if (c.status === 'error') io.stderr.write(`${c.error}\n`);
@@ -202,13 +233,18 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
   }
   const tally = (s: ScenarioCheck['status']): number => checks.filter((c) => c.status === s).length;
   const errors = tally('error');
-  if (text) io.stdout.write(`${plural(checks.length, 'scenario')}: ${tally('pass')} passed, ${tally('fail')} failed, ${plural(errors, 'error')}\n`);
+  if (text)
+    io.stdout.write(
+      `${plural(checks.length, 'scenario')}: ${tally('pass')} passed, ${tally('fail')} failed, ${plural(errors, 'error')}\n`,
+    );
   else io.stdout.write(args.format === 'json' ? checkJson(checks) : checkMarkdown(checks));
   if (args.junit !== undefined) {
     try {
       writeFileAtomic(args.junit, renderJunit(checks.map(junitSuite)));
     } catch (err) {
-      io.stderr.write(`drainsim check: cannot write ${args.junit}: ${err instanceof Error ? err.message : String(err)}\n`);
+      io.stderr.write(
+        `drainsim check: cannot write ${args.junit}: ${err instanceof Error ? err.message : String(err)}\n`,
+      );
       return EXIT.badInput;
     }
     if (text) io.stdout.write(`wrote ${args.junit}\n`);
@@ -222,12 +258,29 @@ export const checkCommand: CommandModule<object, CheckArgs> = {
   describe: 'Run scenarios and their expect: assertions (CI); exit 1 if any fails',
   builder: (y) =>
     withLimitOptions(y)
-      .positional('paths', { type: 'string', array: true, demandOption: true, describe: 'Scenario files, built-in names, or folders (every .yaml directly inside)' })
-      .option('seed', seedOptionFor("Random seed for every scenario (overrides each scenario's seed; not the seeds of 'across seeds')"))
+      .positional('paths', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Scenario files, built-in names, or folders (every .yaml directly inside)',
+      })
+      .option(
+        'seed',
+        seedOptionFor(
+          "Random seed for every scenario (overrides each scenario's seed; not the seeds of 'across seeds')",
+        ),
+      )
       .option('set', setOption)
       .option('junit', { type: 'string', describe: 'Also write the results as JUnit XML to this file' })
-      .option('out', { type: 'string', describe: "Write each scenario's summary.json, timeline.csv and events.log to <out>/<scenario>/" })
-      .option('format', { choices: RESULT_FORMATS, default: 'text' as ResultFormat, describe: 'stdout as text, or one json or markdown document (a PR comment); failure reports stay on stderr' })
+      .option('out', {
+        type: 'string',
+        describe: "Write each scenario's summary.json, timeline.csv and events.log to <out>/<scenario>/",
+      })
+      .option('format', {
+        choices: RESULT_FORMATS,
+        default: 'text' as ResultFormat,
+        describe: 'stdout as text, or one json or markdown document (a PR comment); failure reports stay on stderr',
+      })
       .example('$0 check scenarios/', 'every built-in scenario; exit 1 if an assertion fails')
       .example('$0 check scenarios/ --junit out.xml', 'the same, with a JUnit report for CI')
       .example('$0 check my-policy.yaml --seed 7', 'one scenario under another seed'),

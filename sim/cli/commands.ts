@@ -3,20 +3,21 @@
  * commandDir does not work under ESM.
  */
 import type { CommandModule } from 'yargs';
-import { listCommand } from './list.js';
-import { schemaCommand } from './schema.js';
-import { showCommand } from './show.js';
-import { validateCommand } from './validate.js';
-import { runCommand } from './run.js';
 import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
-import { sweepCommand } from './sweep.js';
+import { fitCommand } from './fit.js';
+import { listCommand } from './list.js';
 import { mergeCommand } from './merge.js';
 import { planCommand } from './plan.js';
-import { fitCommand } from './fit.js';
+import { runCommand } from './run.js';
+import { schemaCommand } from './schema.js';
+import { showCommand } from './show.js';
+import { sweepCommand } from './sweep.js';
+import { validateCommand } from './validate.js';
 
 // Each module types its own arguments; the list only needs them to be commands.
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type; yargs takes the list as is.
 export const commands: readonly CommandModule<object, any>[] = [
   runCommand,
   checkCommand,

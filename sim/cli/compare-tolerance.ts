@@ -9,9 +9,10 @@
  * Without any, figures must match exactly: runs are deterministic, so the same scenario, seed and
  * drainsim version give identical figures and any difference is a real change. Later rules win.
  */
+
+import { holdsSeconds } from '../expect/figure-unit.js';
 import { AssertionIssue } from '../expect/issue.js';
 import { readValue } from '../expect/literals.js';
-import { holdsSeconds } from '../expect/figure-unit.js';
 import { nearest } from '../scenario/nearest.js';
 
 export type Tolerance =
@@ -32,7 +33,7 @@ export class ToleranceError extends Error {
 function readTolerance(text: string, spec: string): Tolerance {
   const trimmed = text.trim();
   if (trimmed === 'any') return { kind: 'any' };
-  let literal;
+  let literal: ReturnType<typeof readValue>;
   try {
     literal = readValue(trimmed);
   } catch (err) {
@@ -59,12 +60,15 @@ export function parseTolerances(specs: readonly string[]): Tolerances {
       out.fallback = readTolerance(spec, spec);
       // One absolute amount for every figure mixes units (5 errors, 5 s, 5 connections/s).
       if (out.fallback.kind === 'absolute') {
-        throw new ToleranceError(`--tolerance ${spec}: a tolerance for every figure must be relative (${spec.trim()}%) or 0; give absolute amounts per figure (errors.total=${spec.trim()}, '*.p99=10ms')`);
+        throw new ToleranceError(
+          `--tolerance ${spec}: a tolerance for every figure must be relative (${spec.trim()}%) or 0; give absolute amounts per figure (errors.total=${spec.trim()}, '*.p99=10ms')`,
+        );
       }
       continue;
     }
     const pattern = spec.slice(0, eq).trim();
-    if (pattern === '') throw new ToleranceError(`--tolerance ${spec}: expected <figure or glob>=<tolerance>, e.g. errors.total=0`);
+    if (pattern === '')
+      throw new ToleranceError(`--tolerance ${spec}: expected <figure or glob>=<tolerance>, e.g. errors.total=0`);
     out.rules.push({ pattern, spec, match: globRegex(pattern), tolerance: readTolerance(spec.slice(eq + 1), spec) });
   }
   return out;
@@ -80,11 +84,15 @@ export function checkRules(t: Tolerances, figures: readonly string[]): void {
     const { spec } = rule;
     if (matched.length === 0) {
       const suggestion = nearest(rule.pattern, figures);
-      throw new ToleranceError(`--tolerance ${spec}: '${rule.pattern}' matches no figure of these summaries${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`);
+      throw new ToleranceError(
+        `--tolerance ${spec}: '${rule.pattern}' matches no figure of these summaries${suggestion === undefined ? '' : `; did you mean '${suggestion}'?`}`,
+      );
     }
     const seconds = matched.find(holdsSeconds);
     if (rule.tolerance.kind === 'absolute' && rule.tolerance.unitless && seconds !== undefined) {
-      throw new ToleranceError(`--tolerance ${spec}: '${rule.tolerance.text}' has no unit, but ${seconds} is in seconds: write ${rule.tolerance.text}ms or ${rule.tolerance.text}s`);
+      throw new ToleranceError(
+        `--tolerance ${spec}: '${rule.tolerance.text}' has no unit, but ${seconds} is in seconds: write ${rule.tolerance.text}ms or ${rule.tolerance.text}s`,
+      );
     }
   }
 }

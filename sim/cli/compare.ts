@@ -9,12 +9,21 @@ import { InputFileError, readInputFile } from '../scenario/input-file.js';
 
 /** The largest summary.json read: a summary holds figures and the resolved scenario, a few hundred KiB. */
 const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
+
 import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/index.js';
-import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
+import {
+  checkRules,
+  describeTolerance,
+  exceeds,
+  parseTolerances,
+  ToleranceError,
+  type Tolerances,
+  toleranceFor,
+} from './compare-tolerance.js';
+import { type CliIO, colorFor, EXIT, exitCodeHandler } from './context.js';
 import { judgeChange } from './figure-meaning.js';
-import { RESULT_FORMATS, comparisonJson, comparisonMarkdown, type ResultFormat } from './result-formats.js';
-import { ToleranceError, checkRules, describeTolerance, exceeds, parseTolerances, toleranceFor, type Tolerances } from './compare-tolerance.js';
+import { comparisonJson, comparisonMarkdown, RESULT_FORMATS, type ResultFormat } from './result-formats.js';
 
 /** The parts of summary.json a comparison reads. */
 export interface SummaryDoc {
@@ -68,22 +77,33 @@ export function readSummary(path: string): SummaryDoc {
   try {
     doc = JSON.parse(text);
   } catch (err) {
-    throw new UnreadableSummary(`${clip(path, 200)} is not JSON: ${clip(err instanceof Error ? err.message : String(err), 200)}`);
+    throw new UnreadableSummary(
+      `${clip(path, 200)} is not JSON: ${clip(err instanceof Error ? err.message : String(err), 200)}`,
+    );
   }
   const figures = (doc as { figures?: unknown } | null)?.figures;
   if (figures === null || typeof figures !== 'object' || Array.isArray(figures)) {
     throw new UnreadableSummary(`${path} is not a drainsim summary.json: it has no "figures" object`);
   }
   for (const [name, value] of Object.entries(figures)) {
-    if (value !== null && typeof value !== 'number') throw new UnreadableSummary(`${path}: figure ${clip(name)} is not a number or null`);
+    if (value !== null && typeof value !== 'number')
+      throw new UnreadableSummary(`${path}: figure ${clip(name)} is not a number or null`);
   }
   const expectations = (doc as { expectations?: unknown }).expectations;
   if (expectations !== undefined) {
-    if (!Array.isArray(expectations)) throw new UnreadableSummary(`${path} is not a drainsim summary.json: "expectations" is not a list`);
+    if (!Array.isArray(expectations))
+      throw new UnreadableSummary(`${path} is not a drainsim summary.json: "expectations" is not a list`);
     expectations.forEach((e: unknown, i) => {
       const entry = e as { text?: unknown; passed?: unknown } | null;
-      if (entry === null || typeof entry !== 'object' || typeof entry.text !== 'string' || typeof entry.passed !== 'boolean') {
-        throw new UnreadableSummary(`${path} is not a drainsim summary.json: expectations[${i}] has no "text" string and "passed" boolean`);
+      if (
+        entry === null ||
+        typeof entry !== 'object' ||
+        typeof entry.text !== 'string' ||
+        typeof entry.passed !== 'boolean'
+      ) {
+        throw new UnreadableSummary(
+          `${path} is not a drainsim summary.json: expectations[${i}] has no "text" string and "passed" boolean`,
+        );
       }
     });
   }
@@ -105,14 +125,26 @@ export function compareSummaries(base: SummaryDoc, candidate: SummaryDoc, tolera
     // A figure the candidate lacks is a lost measurement; one only the candidate has is news, not a regression.
     const judgement = b === undefined || c === undefined ? 'changed' : judgeChange(figure, b, c);
     const beyond = c === undefined ? tolerance.kind !== 'any' : b === undefined ? false : exceeds(tolerance, b, c);
-    figures.push({ figure, base: b, candidate: c, tolerance: describeTolerance(tolerance), judgement, exceeded: c === undefined ? beyond : beyond && judgement === 'worse' });
+    figures.push({
+      figure,
+      base: b,
+      candidate: c,
+      tolerance: describeTolerance(tolerance),
+      judgement,
+      exceeded: c === undefined ? beyond : beyond && judgement === 'worse',
+    });
   }
   const verdicts = (doc: SummaryDoc) => new Map((doc.expectations ?? []).map((e) => [e.text, e.passed]));
   const bv = verdicts(base);
   const cv = verdicts(candidate);
   const expectations = [...new Set([...bv.keys(), ...cv.keys()])]
     .filter((text) => bv.get(text) !== cv.get(text))
-    .map((text) => ({ text, base: bv.get(text), candidate: cv.get(text), exceeded: bv.get(text) === true && cv.get(text) === false }));
+    .map((text) => ({
+      text,
+      base: bv.get(text),
+      candidate: cv.get(text),
+      exceeded: bv.get(text) === true && cv.get(text) === false,
+    }));
   return { figures, unchanged, expectations };
 }
 
@@ -147,7 +179,10 @@ export function renderComparison(cmp: SummaryComparison, header: string[], color
   if (cmp.figures.length === 0) {
     lines.push(`no figure changed (${cmp.unchanged} compared)`);
   } else {
-    const rows = [['figure', 'baseline', 'candidate', 'change', 'relative', 'tolerance', ''], ...cmp.figures.map((f) => [f.figure, show(f.base), show(f.candidate), ...change(f), f.tolerance, mark(f)])];
+    const rows = [
+      ['figure', 'baseline', 'candidate', 'change', 'relative', 'tolerance', ''],
+      ...cmp.figures.map((f) => [f.figure, show(f.base), show(f.candidate), ...change(f), f.tolerance, mark(f)]),
+    ];
     const widths = rows[0]!.map((_, c) => Math.max(...rows.map((r) => r[c]!.length)));
     rows.forEach((r, i) => {
       const cells = r.map((cell, c) => (c === 0 || c >= 5 ? cell.padEnd(widths[c]!) : cell.padStart(widths[c]!)));
@@ -164,7 +199,10 @@ export function renderComparison(cmp: SummaryComparison, header: string[], color
   const worse = cmp.figures.filter((f) => f.judgement === 'worse').length;
   const regressions = cmp.expectations.filter((e) => e.exceeded).length;
   const total = cmp.figures.length + cmp.unchanged;
-  lines.push('', `${cmp.figures.length} of ${total} figures changed (${better} better, ${worse} worse), ${beyond} beyond tolerance; ${regressions} expectation${regressions === 1 ? '' : 's'} newly failing`);
+  lines.push(
+    '',
+    `${cmp.figures.length} of ${total} figures changed (${better} better, ${worse} worse), ${beyond} beyond tolerance; ${regressions} expectation${regressions === 1 ? '' : 's'} newly failing`,
+  );
   return `${lines.join('\n')}\n`;
 }
 
@@ -197,11 +235,14 @@ export function compareCommandLine(args: CompareArgs, io: CliIO): number {
   }
   const cmp = compareSummaries(base, candidate, tolerances);
   const header = [`baseline   ${identity(args.baseline, base)}`, `candidate  ${identity(args.candidate, candidate)}`];
-  if (base.scenario?.name !== candidate.scenario?.name) header.push('note: the scenarios differ; figures are compared by name');
+  if (base.scenario?.name !== candidate.scenario?.name)
+    header.push('note: the scenarios differ; figures are compared by name');
   if (args.format === 'json') io.stdout.write(comparisonJson(cmp, args.baseline, args.candidate));
   else if (args.format === 'markdown') io.stdout.write(comparisonMarkdown(cmp, args.baseline, args.candidate));
   else io.stdout.write(renderComparison(cmp, header, colorFor(io)));
-  return cmp.figures.some((f) => f.exceeded) || cmp.expectations.some((e) => e.exceeded) ? EXIT.expectationFailed : EXIT.ok;
+  return cmp.figures.some((f) => f.exceeded) || cmp.expectations.some((e) => e.exceeded)
+    ? EXIT.expectationFailed
+    : EXIT.ok;
 }
 
 export const compareCommand: CommandModule<object, CompareArgs> = {
@@ -215,9 +256,14 @@ export const compareCommand: CommandModule<object, CompareArgs> = {
         type: 'string',
         nargs: 1,
         coerce: (value: string | string[]): string[] => ([] as string[]).concat(value),
-        describe: 'How much figures may change: 5% (all), errors.total=0, *.p99=10ms, drain.*=any (repeatable; later rules win; default exact)',
+        describe:
+          'How much figures may change: 5% (all), errors.total=0, *.p99=10ms, drain.*=any (repeatable; later rules win; default exact)',
       })
-      .option('format', { choices: RESULT_FORMATS, default: 'text' as ResultFormat, describe: 'text, or one json or markdown document (a PR comment)' })
+      .option('format', {
+        choices: RESULT_FORMATS,
+        default: 'text' as ResultFormat,
+        describe: 'text, or one json or markdown document (a PR comment)',
+      })
       .example('$0 compare base.json new.json', 'any change for the worse fails (runs are deterministic)')
       .example('$0 compare base.json new.json --tolerance 5%', 'figures may drift 5%')
       .example("$0 compare base.json new.json --tolerance '*.p99=10ms'", 'every p99 may move 10 ms, the rest nothing'),

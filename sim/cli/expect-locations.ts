@@ -2,8 +2,9 @@
  * Expectations are checked after a scenario is loaded (their names need a run), so their issues
  * carry only the file and `expect[i]`; this adds the line and column the entry was written at.
  */
-import type { LoadedScenario } from '../scenario/load.js';
+
 import { ScenarioError } from '../scenario/errors.js';
+import type { LoadedScenario } from '../scenario/load.js';
 
 const EXPECT_PATH = /^expect\[(\d+)\]$/;
 

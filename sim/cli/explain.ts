@@ -4,10 +4,10 @@
  */
 import type { CommandModule } from 'yargs';
 import { narrate } from '../explain/narrate.js';
-import { colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
+import { type CliIO, colorFor, exitCodeHandler, withScenarioErrors } from './context.js';
+import { type LimitArgs, withLimitOptions } from './limit-options.js';
 import { scenarioPositional, seedOption, setOption } from './set-option.js';
 import { expectationsExitCode, simulateForCli } from './simulate.js';
-import { withLimitOptions, type LimitArgs } from './limit-options.js';
 
 export interface ExplainArgs extends LimitArgs {
   scenario: string;
@@ -38,6 +38,9 @@ export const explainCommand: CommandModule<object, ExplainArgs> = {
       .option('set', setOption)
       .example('$0 explain hard-cut', 'why removing a backend without drain resets ~1800 connections')
       .example('$0 explain ws-stall', 'why a drain gate waits forever for WebSocket sessions')
-      .example('$0 explain hard-cut --set lb.remove_resets_flows=false', 'the same cut on an LB that keeps existing flows'),
+      .example(
+        '$0 explain hard-cut --set lb.remove_resets_flows=false',
+        'the same cut on an LB that keeps existing flows',
+      ),
   handler: exitCodeHandler((args, io) => explainCommandLine(args, io)),
 };

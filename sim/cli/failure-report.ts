@@ -6,7 +6,7 @@
 import { colorize } from '../../reports/colorize.js';
 import { eventLogLine } from '../../reports/events-log/index.js';
 import { roundNumber } from '../../reports/round-for-output.js';
-import { wallClock, type WallClock } from '../../reports/wall-clock.js';
+import { type WallClock, wallClock } from '../../reports/wall-clock.js';
 import { expectationSeries } from '../expect/focus.js';
 import { entityRows } from '../expect/window.js';
 import type { ExpectationResult, RunResult } from '../result.js';
@@ -56,12 +56,15 @@ function timelineSlice(run: RunResult, text: string, at: number, clock: WallCloc
   const tl = run.timeline;
   const focus = expectationSeries(run, text) ?? { series: '', entity: 'total' };
   const entity = tl.entities.indexOf(focus.entity);
-  const names = [...new Set([focus.series, ...CONTEXT_SERIES])].filter((n) => tl.series.some((s) => s.name === n)).slice(0, MAX_COLUMNS);
+  const names = [...new Set([focus.series, ...CONTEXT_SERIES])]
+    .filter((n) => tl.series.some((s) => s.name === n))
+    .slice(0, MAX_COLUMNS);
   const columns = names.map((n) => tl.series.findIndex((s) => s.name === n));
   const rows = entityRows(tl, entity);
   if (rows.length === 0) return [];
   let pinned = 0;
-  for (let i = 0; i < rows.length; i++) if (Math.abs(tl.t[rows[i]!]! - at) < Math.abs(tl.t[rows[pinned]!]! - at)) pinned = i;
+  for (let i = 0; i < rows.length; i++)
+    if (Math.abs(tl.t[rows[i]!]! - at) < Math.abs(tl.t[rows[pinned]!]! - at)) pinned = i;
   const first = Math.max(0, pinned - ROWS_AROUND);
   const shown = rows.slice(first, pinned + ROWS_AROUND + 1);
   const cells = shown.map((r) => [
@@ -81,15 +84,24 @@ function logSlice(run: RunResult, at: number, clock: WallClock, shown?: Set<numb
   const range = `${clock.atMillis(Math.max(0, at - LOG_SECONDS_AROUND))} to ${clock.atMillis(at + LOG_SECONDS_AROUND)}`;
   if (near.length === 0) return [`  events.log: nothing logged from ${range}`];
   // The lines closest to the moment, kept in log order.
-  const kept = [...near].sort((a, b) => Math.abs(a.e.t - at) - Math.abs(b.e.t - at) || a.i - b.i).slice(0, LOG_LINES_MAX);
+  const kept = [...near]
+    .sort((a, b) => Math.abs(a.e.t - at) - Math.abs(b.e.t - at) || a.i - b.i)
+    .slice(0, LOG_LINES_MAX);
   kept.sort((a, b) => a.i - b.i);
-  const count = kept.length === near.length ? `${near.length} lines` : `${kept.length} of ${near.length} lines, those nearest ${clock.at(at)}`;
+  const count =
+    kept.length === near.length
+      ? `${near.length} lines`
+      : `${kept.length} of ${near.length} lines, those nearest ${clock.at(at)}`;
   const fresh = shown === undefined ? kept : kept.filter(({ i }) => !shown.has(i));
   for (const { i } of fresh) shown?.add(i);
   const repeated = kept.length - fresh.length;
-  if (fresh.length === 0) return [`  events.log from ${range}: the ${plural(kept.length, 'line')} nearest are printed above`];
+  if (fresh.length === 0)
+    return [`  events.log from ${range}: the ${plural(kept.length, 'line')} nearest are printed above`];
   const note = repeated === 0 ? '' : `; ${plural(repeated, 'more line')} printed above`;
-  return [`  events.log from ${range} (${count}${note}):`, ...fresh.map(({ e }) => `${INDENT}${eventLogLine(clock, e)}`)];
+  return [
+    `  events.log from ${range} (${count}${note}):`,
+    ...fresh.map(({ e }) => `${INDENT}${eventLogLine(clock, e)}`),
+  ];
 }
 
 function plural(n: number, word: string): string {

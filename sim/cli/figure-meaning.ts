@@ -8,10 +8,29 @@ export type Better = 'lower' | 'higher' | 'neither';
 
 /** Series (and histograms) where less is better: failures, cuts, churn, waiting. */
 const LOWER_IS_BETTER = new Set([
-  'errors', 'requests_failed', 'req_failed', 'req_5xx', 'req_timeouts', 'responses_5xx',
-  'reset_out', 'reset_in', 'removals', 'restarts', 'sessions_lost', 'ws_close_1006', 'syn_drops',
-  'tw_overflow', 'retries', 'wasted', 'check_failures', 'pauses', 'app_pause',
-  'app_queue', 'request_latency', 'open_loop_latency', 'connect_latency',
+  'errors',
+  'requests_failed',
+  'req_failed',
+  'req_5xx',
+  'req_timeouts',
+  'responses_5xx',
+  'reset_out',
+  'reset_in',
+  'removals',
+  'restarts',
+  'sessions_lost',
+  'ws_close_1006',
+  'syn_drops',
+  'tw_overflow',
+  'retries',
+  'wasted',
+  'check_failures',
+  'pauses',
+  'app_pause',
+  'app_queue',
+  'request_latency',
+  'open_loop_latency',
+  'connect_latency',
 ]);
 
 /** Series whose total is traffic's shape but whose per-second peak is a storm (ws-stall's 1,234/s). */
@@ -40,11 +59,15 @@ export function betterDirection(figure: string): Better {
  * Whether moving from base to candidate is better, worse or neither. A figure with no value is a
  * drain that never completed: worse than any completion time.
  */
-export function judgeChange(figure: string, base: number | null, candidate: number | null): 'better' | 'worse' | 'changed' {
+export function judgeChange(
+  figure: string,
+  base: number | null,
+  candidate: number | null,
+): 'better' | 'worse' | 'changed' {
   const dir = betterDirection(figure);
   if (dir === 'neither') return 'changed';
   const b = base ?? (dir === 'lower' ? Infinity : -Infinity);
   const c = candidate ?? (dir === 'lower' ? Infinity : -Infinity);
   if (b === c) return 'changed';
-  return (c < b) === (dir === 'lower') ? 'better' : 'worse';
+  return c < b === (dir === 'lower') ? 'better' : 'worse';
 }

@@ -7,14 +7,14 @@
 import { renameSync, writeFileSync } from 'node:fs';
 import { basename } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { formatBytes, InputFileError, readInputFile } from '../scenario/input-file.js';
 import { parseDurationCsv } from '../plan/fit/csv-log.js';
-import { empiricalValues, fitLifetimes, FitError } from '../plan/fit/fit-lifetimes.js';
+import { empiricalValues, FitError, fitLifetimes } from '../plan/fit/fit-lifetimes.js';
 import { renderFitText } from '../plan/fit/fit-text.js';
 import { looksLikeHaproxy, parseHaproxyLog } from '../plan/fit/haproxy-log.js';
 import { compileLogFormat, LogFormatError, parseNginxLog } from '../plan/fit/nginx-log.js';
 import type { ParsedLog } from '../plan/fit/observations.js';
-import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+import { formatBytes, InputFileError, readInputFile } from '../scenario/input-file.js';
+import { type CliIO, EXIT, exitCodeHandler } from './context.js';
 
 /** The largest log read at once: ~2 million HAProxy lines. */
 export const MAX_LOG_BYTES = 512 * 1024 * 1024;
@@ -37,7 +37,10 @@ function detect(args: FitArgs, text: string): 'haproxy' | 'nginx' | 'csv' {
   if (args.format !== 'auto') return args.format;
   if (args['log-format'] !== undefined) return 'nginx';
   if (/\.csv$/i.test(args.log)) return 'csv';
-  const sample = text.slice(0, 64 * 1024).split('\n').slice(0, 50);
+  const sample = text
+    .slice(0, 64 * 1024)
+    .split('\n')
+    .slice(0, 50);
   return sample.some(looksLikeHaproxy) ? 'haproxy' : 'csv';
 }
 
@@ -62,13 +65,23 @@ export function fitCommandLine(args: FitArgs, io: CliIO): number {
   let extra = '';
   try {
     if (format === 'haproxy') {
-      log = parseHaproxyLog(text, { backend: args.backend, server: args.server, status: args.status, censorCauses: args['censor-state'] });
+      log = parseHaproxyLog(text, {
+        backend: args.backend,
+        server: args.server,
+        status: args.status,
+        censorCauses: args['censor-state'],
+      });
     } else if (format === 'nginx') {
       if (args['log-format'] === undefined) {
-        io.stderr.write(`drainsim fit: ${file}: an nginx log needs --log-format, the log_format line of nginx.conf (with $request_time)\n`);
+        io.stderr.write(
+          `drainsim fit: ${file}: an nginx log needs --log-format, the log_format line of nginx.conf (with $request_time)\n`,
+        );
         return EXIT.badInput;
       }
-      const nginx = parseNginxLog(text, compileLogFormat(args['log-format']), { status: args.status, censorStatuses: args['censor-status'] });
+      const nginx = parseNginxLog(text, compileLogFormat(args['log-format']), {
+        status: args.status,
+        censorStatuses: args['censor-status'],
+      });
       if (nginx.connectionRequests.length > 0) {
         const sorted = [...nginx.connectionRequests].sort((a, b) => a - b);
         const mean = sorted.reduce((s, v) => s + v, 0) / sorted.length;
@@ -87,17 +100,24 @@ export function fitCommandLine(args: FitArgs, io: CliIO): number {
   }
 
   if (log.observations.length === 0) {
-    const why = log.malformed.length > 0 ? `no usable session in ${log.lines.toLocaleString('en-US')} lines as ${format}:\n${describeBad(file, log)}` : `no session lines (read as ${format}; ${log.skipped} lines skipped)`;
+    const why =
+      log.malformed.length > 0
+        ? `no usable session in ${log.lines.toLocaleString('en-US')} lines as ${format}:\n${describeBad(file, log)}`
+        : `no session lines (read as ${format}; ${log.skipped} lines skipped)`;
     io.stderr.write(`drainsim fit: ${file}:${log.malformed[0]?.line ?? 1}: ${why}\n`);
     return EXIT.badInput;
   }
   if (log.malformed.length > 0) {
-    io.stderr.write(`drainsim fit: warning: ${log.malformed.length.toLocaleString('en-US')} malformed line${log.malformed.length === 1 ? '' : 's'} in ${file} not used:\n${describeBad(file, log)}\n`);
+    io.stderr.write(
+      `drainsim fit: warning: ${log.malformed.length.toLocaleString('en-US')} malformed line${log.malformed.length === 1 ? '' : 's'} in ${file} not used:\n${describeBad(file, log)}\n`,
+    );
   }
   try {
     const result = fitLifetimes(log.observations);
     const notes = [
-      log.skipped > 0 ? `${log.skipped.toLocaleString('en-US')} line${log.skipped === 1 ? '' : 's'} skipped (not sessions, or filtered out)` : '',
+      log.skipped > 0
+        ? `${log.skipped.toLocaleString('en-US')} line${log.skipped === 1 ? '' : 's'} skipped (not sessions, or filtered out)`
+        : '',
       log.zeros > 0 ? `${log.zeros.toLocaleString('en-US')} durations of 0 counted as 0.5 ms` : '',
     ].filter((s) => s !== '');
     io.stdout.write(renderFitText(result, `${basename(file)} (${format})`));
@@ -110,7 +130,9 @@ export function fitCommandLine(args: FitArgs, io: CliIO): number {
       const temp = `${args.csv}.tmp-${process.pid}`;
       writeFileSync(temp, body);
       renameSync(temp, args.csv);
-      io.stderr.write(`wrote ${args.csv} (${values.length.toLocaleString('en-US')} values${result.censored > 0 ? ', Kaplan–Meier quantiles' : ''})\n`);
+      io.stderr.write(
+        `wrote ${args.csv} (${values.length.toLocaleString('en-US')} values${result.censored > 0 ? ', Kaplan–Meier quantiles' : ''})\n`,
+      );
     }
     return EXIT.ok;
   } catch (e) {
@@ -128,16 +150,41 @@ export const fitCommand: CommandModule<object, FitArgs> = {
   builder: (y) =>
     y
       .positional('log', { type: 'string', demandOption: true, describe: 'The log file' })
-      .option('format', { type: 'string', choices: ['auto', 'haproxy', 'nginx', 'csv'] as const, default: 'auto' as const, describe: 'Log format (auto: nginx with --log-format, csv for .csv, else HAProxy when lines look like it)' })
-      .option('log-format', { type: 'string', describe: "nginx: the log_format line, e.g. \"log_format ws '$remote_addr [$time_local] \\\"$request\\\" $status $request_time';\"" })
+      .option('format', {
+        type: 'string',
+        choices: ['auto', 'haproxy', 'nginx', 'csv'] as const,
+        default: 'auto' as const,
+        describe: 'Log format (auto: nginx with --log-format, csv for .csv, else HAProxy when lines look like it)',
+      })
+      .option('log-format', {
+        type: 'string',
+        describe:
+          'nginx: the log_format line, e.g. "log_format ws \'$remote_addr [$time_local] \\"$request\\" $status $request_time\';"',
+      })
       .option('backend', { type: 'string', describe: 'HAProxy: keep only this backend' })
       .option('server', { type: 'string', describe: 'HAProxy: keep only this server' })
       .option('status', { type: 'number', describe: 'Keep only this HTTP status (101: WebSocket upgrades)' })
-      .option('censor-state', { type: 'string', default: 'K', describe: 'HAProxy: termination-state first characters of sessions cut before their end (K: killed by admin/shutdown); a + before the timer (logasap) is always censored' })
-      .option('censor-status', { type: 'number', array: true, describe: 'nginx: statuses of sessions cut before their end' })
-      .option('csv', { type: 'string', describe: 'Also write the empirical durations (Kaplan–Meier quantiles when censored) to this CSV, for empirical(file.csv)' })
+      .option('censor-state', {
+        type: 'string',
+        default: 'K',
+        describe:
+          'HAProxy: termination-state first characters of sessions cut before their end (K: killed by admin/shutdown); a + before the timer (logasap) is always censored',
+      })
+      .option('censor-status', {
+        type: 'number',
+        array: true,
+        describe: 'nginx: statuses of sessions cut before their end',
+      })
+      .option('csv', {
+        type: 'string',
+        describe:
+          'Also write the empirical durations (Kaplan–Meier quantiles when censored) to this CSV, for empirical(file.csv)',
+      })
       .example('$0 fit /var/log/haproxy.log --backend ws --status 101', 'WebSocket session lifetimes behind HAProxy')
-      .example("$0 fit access.log --log-format \"log_format t '$remote_addr $status $request_time $connection_requests';\"", 'nginx with its log_format')
+      .example(
+        '$0 fit access.log --log-format "log_format t \'$remote_addr $status $request_time $connection_requests\';"',
+        'nginx with its log_format',
+      )
       .example('$0 fit sessions.csv --csv lifetimes.csv', 'durations (and a censored column) from elsewhere'),
   handler: exitCodeHandler((args, io) => fitCommandLine(args, io)),
 };

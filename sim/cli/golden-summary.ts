@@ -8,8 +8,8 @@ import { join } from 'node:path';
 import { fileReports } from '../../reports/index.js';
 import { checkExpectations } from '../expect/check.js';
 import { runScenario } from '../run-scenario.js';
-import { packageRoot } from '../scenario/package-root.js';
 import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
+import { packageRoot } from '../scenario/package-root.js';
 import { stableFileName } from './simulate.js';
 
 export function goldenDir(): string {

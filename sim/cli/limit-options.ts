@@ -19,15 +19,34 @@ export function withLimitOptions<T>(y: Argv<T>) {
   return y
     .option(
       'max-events',
-      wholeNumberOption('max-events', 1, 1e12, `Refuse (before) or stop (during) a run of more engine events than this (default ${DEFAULT_MAX_EVENTS.toExponential(0).replace('e+', 'e')})`, true),
+      wholeNumberOption(
+        'max-events',
+        1,
+        1e12,
+        `Refuse (before) or stop (during) a run of more engine events than this (default ${DEFAULT_MAX_EVENTS.toExponential(0).replace('e+', 'e')})`,
+        true,
+      ),
     )
-    .option('max-memory', wholeNumberOption('max-memory', 64, 1_000_000, `Refuse or stop a run that needs more memory than this many MB (default ${DEFAULT_MAX_BYTES / MB})`, true))
+    .option(
+      'max-memory',
+      wholeNumberOption(
+        'max-memory',
+        64,
+        1_000_000,
+        `Refuse or stop a run that needs more memory than this many MB (default ${DEFAULT_MAX_BYTES / MB})`,
+        true,
+      ),
+    )
     .option('allow-outside', {
       type: 'boolean' as const,
-      describe: "Let extends: and empirical() read files outside the scenario's folder, the working directory and the built-in scenarios",
+      describe:
+        "Let extends: and empirical() read files outside the scenario's folder, the working directory and the built-in scenarios",
     });
 }
 
 export function limitsOf(args: LimitArgs): WorkLimits {
-  return { maxEvents: args['max-events'] ?? DEFAULT_MAX_EVENTS, maxBytes: (args['max-memory'] ?? DEFAULT_MAX_BYTES / MB) * MB };
+  return {
+    maxEvents: args['max-events'] ?? DEFAULT_MAX_EVENTS,
+    maxBytes: (args['max-memory'] ?? DEFAULT_MAX_BYTES / MB) * MB,
+  };
 }

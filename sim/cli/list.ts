@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { ScenarioError } from '../scenario/errors.js';
 import { builtinScenarioNames, readScenarioInput } from '../scenario/load.js';
 import { defaultBuiltinDir, displayPath } from '../scenario/scenario-file.js';
-import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+import { type CliIO, EXIT, exitCodeHandler } from './context.js';
 
 /**
  * The built-in descriptions name where each case comes from in the articles they were built from

@@ -7,7 +7,7 @@ import yargs from 'yargs';
 import { ScenarioError } from '../scenario/errors.js';
 import { packageVersion } from '../scenario/package-root.js';
 import { commandNames, commands } from './commands.js';
-import { CONTEXT_KEY, EXIT, type CliContext, type CliIO } from './context.js';
+import { type CliContext, type CliIO, CONTEXT_KEY, EXIT } from './context.js';
 
 /** A command line yargs rejected (unknown command or flag, missing argument). */
 class UsageError extends Error {}
@@ -26,7 +26,9 @@ function buildParser(argv: readonly string[], io: CliIO) {
   const parser = yargs();
   return parser
     .scriptName('drainsim')
-    .usage('$0 <command> [options]\n\nDeterministic simulator of TCP, HTTP keepalive and WebSocket connections when a backend behind a load balancer is drained, removed or fails.')
+    .usage(
+      '$0 <command> [options]\n\nDeterministic simulator of TCP, HTTP keepalive and WebSocket connections when a backend behind a load balancer is drained, removed or fails.',
+    )
     .command([...commands])
     .demandCommand(1, 'no command given')
     .strict()

@@ -6,12 +6,12 @@ import { readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeFilesAtomic } from '../../reports/write-atomic.js';
-import { outputFolderName } from './output-name.js';
 import { SweepError } from '../sweep/errors.js';
 import { mergeShards } from '../sweep/merge.js';
 import { sweepOutputFiles } from '../sweep/output-files.js';
 import { parseShardFile } from '../sweep/shard-file.js';
-import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+import { type CliIO, EXIT, exitCodeHandler } from './context.js';
+import { outputFolderName } from './output-name.js';
 import { withSweepErrors } from './sweep.js';
 
 export interface MergeArgs {
@@ -23,7 +23,9 @@ const SHARD_FILE = /^sweep-shard-\d+-of-\d+\.json$/;
 
 export function mergeCommandLine(args: MergeArgs, io: CliIO): Promise<number> {
   return withSweepErrors(io, 'merge', async () => {
-    const files = args.shards.flatMap(shardFilesAt).map((path) => ({ file: parseShardFile(readText(path), path), source: path }));
+    const files = args.shards
+      .flatMap(shardFilesAt)
+      .map((path) => ({ file: parseShardFile(readText(path), path), source: path }));
     const data = mergeShards(files);
     const outDir = args.out ?? join('out', `sweep-${outputFolderName(data.name)}`);
     const written = writeFilesAtomic(outDir, sweepOutputFiles(data));
@@ -42,7 +44,9 @@ function shardFilesAt(path: string): string[] {
     throw new SweepError(`${path}: no such file or directory`);
   }
   if (!isDirectory) return [path];
-  const found = readdirSync(path).filter((name) => SHARD_FILE.test(name)).sort();
+  const found = readdirSync(path)
+    .filter((name) => SHARD_FILE.test(name))
+    .sort();
   if (found.length === 0) throw new SweepError(`${path}: no sweep-shard-<i>-of-<n>.json files in this directory`);
   return found.map((name) => join(path, name));
 }
@@ -60,7 +64,12 @@ export const mergeCommand: CommandModule<object, MergeArgs> = {
   describe: 'Combine the shard files of a sweep (sweep --shard i/n) into its outputs',
   builder: (y) =>
     y
-      .positional('shards', { type: 'string', array: true, demandOption: true, describe: 'Shard files, or directories holding them' })
+      .positional('shards', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Shard files, or directories holding them',
+      })
       .option('out', { type: 'string', describe: 'Output directory (default out/sweep-<scenario>)' })
       .example('$0 merge results/', 'every sweep-shard-*.json in results/')
       .example('$0 merge a/sweep-shard-1-of-2.json b/sweep-shard-2-of-2.json --out out/sweep', 'named shard files'),

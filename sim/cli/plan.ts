@@ -6,12 +6,12 @@ import type { Argv, CommandModule } from 'yargs';
 import { writeFilesAtomic } from '../../reports/write-atomic.js';
 import { PlanError } from '../plan/errors.js';
 import { readLifetimes } from '../plan/lifetime-input.js';
-import { planOutputFiles, planJson } from '../plan/plan-files.js';
 import { planDrain } from '../plan/plan-drain.js';
+import { planJson, planOutputFiles } from '../plan/plan-files.js';
 import { renderPlanText } from '../plan/plan-text.js';
 import { DistributionError } from '../scenario/distribution.js';
 import { parseDuration, parsePercent, UnitError } from '../scenario/units.js';
-import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+import { type CliIO, EXIT, exitCodeHandler } from './context.js';
 import { seedOptionFor, wholeNumberOption } from './number-options.js';
 
 export interface PlanDrainArgs {
@@ -39,9 +39,12 @@ const MAX_PLAN_DRAWS = 200_000_000;
 const DEFAULT_SESSION_BUDGET = 2_000_000;
 
 export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
-  const replicas = args.replicas ?? Math.max(100, Math.min(1000, Math.round(DEFAULT_SESSION_BUDGET / Math.max(1, args.sessions))));
+  const replicas =
+    args.replicas ?? Math.max(100, Math.min(1000, Math.round(DEFAULT_SESSION_BUDGET / Math.max(1, args.sessions))));
   if (replicas * args.sessions > MAX_PLAN_DRAWS) {
-    io.stderr.write(`drainsim plan drain: --replicas ${replicas} × --sessions ${args.sessions} is ${(replicas * args.sessions).toExponential(1)} lifetimes per estimate; the limit is ${MAX_PLAN_DRAWS.toExponential(0)}: give fewer replicas\n`);
+    io.stderr.write(
+      `drainsim plan drain: --replicas ${replicas} × --sessions ${args.sessions} is ${(replicas * args.sessions).toExponential(1)} lifetimes per estimate; the limit is ${MAX_PLAN_DRAWS.toExponential(0)}: give fewer replicas\n`,
+    );
     return EXIT.badInput;
   }
   try {
@@ -76,21 +79,67 @@ const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
       .option('lifetimes', {
         type: 'string',
         demandOption: true,
-        describe: 'Session lifetimes: a distribution such as lognormal(median=30m, p99=6h), empirical(file.csv), or a .csv of measured durations',
+        describe:
+          'Session lifetimes: a distribution such as lognormal(median=30m, p99=6h), empirical(file.csv), or a .csv of measured durations',
       })
-      .option('sessions', { ...wholeNumberOption('sessions', 1, MAX_PLAN_SESSIONS, `Sessions open on the backend when the drain starts (seed Part 4: 1200; at most ${MAX_PLAN_SESSIONS.toLocaleString('en-US')})`, true), default: 1200 })
+      .option('sessions', {
+        ...wholeNumberOption(
+          'sessions',
+          1,
+          MAX_PLAN_SESSIONS,
+          `Sessions open on the backend when the drain starts (seed Part 4: 1200; at most ${MAX_PLAN_SESSIONS.toLocaleString('en-US')})`,
+          true,
+        ),
+        default: 1200,
+      })
       .option('window', { type: 'string', default: '10m', describe: 'Longest drain the deploy can afford' })
-      .option('target', { type: 'string', default: '99.9%', describe: 'Share of the sessions that must end on their own before the timeout' })
-      .option('reconnect-capacity', { type: 'number', describe: 'Reconnections per second the rest of the pool absorbs (sizes the jitter window)' })
+      .option('target', {
+        type: 'string',
+        default: '99.9%',
+        describe: 'Share of the sessions that must end on their own before the timeout',
+      })
+      .option('reconnect-capacity', {
+        type: 'number',
+        describe: 'Reconnections per second the rest of the pool absorbs (sizes the jitter window)',
+      })
       .option('seed', { ...seedOptionFor('Seed of the Monte Carlo replicas and the bootstrap'), default: 1 })
-      .option('replicas', wholeNumberOption('replicas', 1, 100_000, 'Monte Carlo replicas per estimate (default 1000, fewer above 2000 sessions)', true))
-      .option('resamples', { ...wholeNumberOption('resamples', 0, 10_000, 'Bootstrap resamples for measured durations (0: none)', true), default: 200 })
-      .option('format', { type: 'string', choices: ['terminal', 'json'] as const, default: 'terminal' as const, describe: 'Print the plan as text or as JSON' })
-      .option('out', { type: 'string', describe: 'Also write plan.json, drain-curve.csv and reconnect-curve.csv into this directory' })
+      .option(
+        'replicas',
+        wholeNumberOption(
+          'replicas',
+          1,
+          100_000,
+          'Monte Carlo replicas per estimate (default 1000, fewer above 2000 sessions)',
+          true,
+        ),
+      )
+      .option('resamples', {
+        ...wholeNumberOption('resamples', 0, 10_000, 'Bootstrap resamples for measured durations (0: none)', true),
+        default: 200,
+      })
+      .option('format', {
+        type: 'string',
+        choices: ['terminal', 'json'] as const,
+        default: 'terminal' as const,
+        describe: 'Print the plan as text or as JSON',
+      })
+      .option('out', {
+        type: 'string',
+        describe: 'Also write plan.json, drain-curve.csv and reconnect-curve.csv into this directory',
+      })
       .example('$0 plan drain --lifetimes "exp(mean=2m)"', 'HTTP keepalive-like sessions: a timeout fits')
-      .example('$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)" --window 10m', 'WebSockets: no timeout fits; TTL and drain notice')
-      .example('$0 plan drain --lifetimes sessions.csv --sessions 1200 --target 99%', 'from durations exported from logs (seconds or 95s, 1.5m)')
-      .example('$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)" --reconnect-capacity 50', 'shortest jitter window the pool absorbs'),
+      .example(
+        '$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)" --window 10m',
+        'WebSockets: no timeout fits; TTL and drain notice',
+      )
+      .example(
+        '$0 plan drain --lifetimes sessions.csv --sessions 1200 --target 99%',
+        'from durations exported from logs (seconds or 95s, 1.5m)',
+      )
+      .example(
+        '$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)" --reconnect-capacity 50',
+        'shortest jitter window the pool absorbs',
+      ),
   handler: exitCodeHandler((args, io) => planDrainCommandLine(args, io)),
 };
 
@@ -101,7 +150,10 @@ export const planCommand: CommandModule<object, object> = {
     y
       .command(planDrainCommand)
       .demandCommand(1, 'which plan? e.g. drainsim plan drain --lifetimes "exp(mean=2m)"')
-      .example('$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)"', 'drain timeout, or session TTL and drain notice, for WebSockets')
+      .example(
+        '$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)"',
+        'drain timeout, or session TTL and drain notice, for WebSockets',
+      )
       .example('$0 plan drain --help', 'every option of the drain plan'),
   handler: () => {},
 };

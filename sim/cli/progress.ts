@@ -11,7 +11,12 @@ export function progressReporter(io: CliIO, label: string): Progress {
   const stderrTTY = (io.stderr as { isTTY?: boolean }).isTTY === true;
   if (!io.isTTY || !stderrTTY) return { update: () => {}, stop: () => {} };
   const bar = new cliProgress.SingleBar(
-    { format: `${label} [{bar}] {percentage}% | ETA {eta}s`, stream: io.stderr as NodeJS.WriteStream, clearOnComplete: true, hideCursor: true },
+    {
+      format: `${label} [{bar}] {percentage}% | ETA {eta}s`,
+      stream: io.stderr as NodeJS.WriteStream,
+      clearOnComplete: true,
+      hideCursor: true,
+    },
     cliProgress.Presets.shades_classic,
   );
   bar.start(100, 0);

@@ -88,13 +88,24 @@ export function checkMarkdown(checks: readonly ScenarioCheck[]): string {
     c.verdicts.forEach((v, i) => {
       const failed = c.failures.find((f) => f.verdict === v);
       const where = c.lines[i] === undefined ? c.file : `${c.file}:${c.lines[i]}`;
-      lines.push(`| ${v.passed ? mark.pass : mark.fail} | ${cell(where)} | ${cell(code(v.text))} | ${cell(failed?.headline ?? `actual ${v.actual ?? 'no value'}`)} |`);
+      lines.push(
+        `| ${v.passed ? mark.pass : mark.fail} | ${cell(where)} | ${cell(code(v.text))} | ${cell(failed?.headline ?? `actual ${v.actual ?? 'no value'}`)} |`,
+      );
     });
     if (c.verdicts.length === 0) lines.push(`| ${mark.pass} | ${cell(c.file)} | no assertions | |`);
   }
   const failures = checks.flatMap((c) => (c.status === 'error' ? [] : c.failures));
   for (const f of failures) {
-    lines.push('', `<details><summary>${cell(f.verdict.text).replace(/</g, '&lt;')}</summary>`, '', '```text', f.printed.trimEnd(), '```', '', '</details>');
+    lines.push(
+      '',
+      `<details><summary>${cell(f.verdict.text).replace(/</g, '&lt;')}</summary>`,
+      '',
+      '```text',
+      f.printed.trimEnd(),
+      '```',
+      '',
+      '</details>',
+    );
   }
   return `${lines.join('\n')}\n`;
 }
@@ -131,13 +142,23 @@ export function comparisonMarkdown(cmp: SummaryComparison, baseline: string, can
   if (cmp.figures.length > 0) {
     lines.push('| figure | baseline | candidate | tolerance | verdict |', '|---|---:|---:|---|---|');
     for (const f of cmp.figures) {
-      const verdict = f.exceeded ? `❌ ${f.judgement === 'worse' ? 'worse' : 'lost'}` : f.judgement === 'better' ? '✅ better' : f.judgement === 'worse' ? 'worse (within tolerance)' : 'changed';
-      lines.push(`| ${cell(code(f.figure))} | ${show(f.base)} | ${show(f.candidate)} | ${cell(f.tolerance)} | ${verdict} |`);
+      const verdict = f.exceeded
+        ? `❌ ${f.judgement === 'worse' ? 'worse' : 'lost'}`
+        : f.judgement === 'better'
+          ? '✅ better'
+          : f.judgement === 'worse'
+            ? 'worse (within tolerance)'
+            : 'changed';
+      lines.push(
+        `| ${cell(code(f.figure))} | ${show(f.base)} | ${show(f.candidate)} | ${cell(f.tolerance)} | ${verdict} |`,
+      );
     }
   }
   for (const e of cmp.expectations) {
     const word = (p: boolean | undefined): string => (p === undefined ? 'absent' : p ? 'passed' : 'failed');
-    lines.push(`- ${e.exceeded ? '❌' : '•'} expectation ${cell(code(e.text))}: ${word(e.base)} → ${word(e.candidate)}`);
+    lines.push(
+      `- ${e.exceeded ? '❌' : '•'} expectation ${cell(code(e.text))}: ${word(e.base)} → ${word(e.candidate)}`,
+    );
   }
   return `${lines.join('\n')}\n`;
 }

@@ -2,14 +2,14 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { consoleReports, fileReports, writeReports } from '../../reports/index.js';
-import { renderFailureReports } from './failure-report.js';
-import { colorFor, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
-import { scenarioPositional, seedOption, setOption } from './set-option.js';
-import { expectationsExitCode, simulateForCli } from './simulate.js';
 import { outputDirProblem } from '../../reports/write-atomic.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { withLimitOptions, type LimitArgs } from './limit-options.js';
+import { type CliIO, colorFor, exitCodeHandler, withScenarioErrors } from './context.js';
+import { renderFailureReports } from './failure-report.js';
+import { type LimitArgs, withLimitOptions } from './limit-options.js';
 import { outputFolderName } from './output-name.js';
+import { scenarioPositional, seedOption, setOption } from './set-option.js';
+import { expectationsExitCode, simulateForCli } from './simulate.js';
 
 export interface RunArgs extends LimitArgs {
   scenario: string;
@@ -18,7 +18,6 @@ export interface RunArgs extends LimitArgs {
   out?: string;
   format?: string[];
 }
-
 
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
   return withScenarioErrors(io, () => {
@@ -50,7 +49,10 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .positional('scenario', scenarioPositional)
       .option('seed', seedOption)
       .option('set', setOption)
-      .option('out', { type: 'string', describe: 'Output directory (default out/<scenario>); its previous set is replaced whole' })
+      .option('out', {
+        type: 'string',
+        describe: 'Output directory (default out/<scenario>); its previous set is replaced whole',
+      })
       .option('format', {
         type: 'string',
         array: true,

@@ -3,7 +3,7 @@ import type { CommandModule } from 'yargs';
 import { writeFileAtomic } from '../../reports/write-atomic.js';
 import { scenarioJsonSchema } from '../scenario/json-schema.js';
 import { packageVersion } from '../scenario/package-root.js';
-import { EXIT, exitCodeHandler, type CliIO } from './context.js';
+import { type CliIO, EXIT, exitCodeHandler } from './context.js';
 
 /**
  * Where the published schema can be fetched: the npm package ships `schema/scenario.schema.json`

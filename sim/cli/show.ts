@@ -3,20 +3,27 @@
  * applied, every default filled in (durations with units, distributions as their spec, unset
  * optionals left out), as a file `validate` and `run` accept (show-units.ts).
  */
-import type { CommandModule } from 'yargs';
+
 import { stringify } from 'yaml';
-import { toPlain } from '../scenario/to-plain.js';
+import type { CommandModule } from 'yargs';
 import { scenarioJsonSchema } from '../scenario/json-schema.js';
-import { withUnits } from './show-units.js';
-import { EXIT, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
 import { loadScenarioForCli } from '../scenario/load-for-run.js';
+import { toPlain } from '../scenario/to-plain.js';
+import { type CliIO, EXIT, exitCodeHandler, withScenarioErrors } from './context.js';
 import { setOption } from './set-option.js';
+import { withUnits } from './show-units.js';
 
 export function showScenario(ref: string, sets: readonly string[], io: CliIO): Promise<number> {
   return withScenarioErrors(io, () => {
     const loaded = loadScenarioForCli(ref, sets);
     const origin = `# ${loaded.name}: resolved from ${loaded.chain.join(' ← ')}${sets.length > 0 ? ` with --set ${sets.join(' --set ')}` : ''}\n`;
-    io.stdout.write(origin + stringify(withUnits(toPlain(loaded.scenario), scenarioJsonSchema()), { lineWidth: 0, aliasDuplicateObjects: false }));
+    io.stdout.write(
+      origin +
+        stringify(withUnits(toPlain(loaded.scenario), scenarioJsonSchema()), {
+          lineWidth: 0,
+          aliasDuplicateObjects: false,
+        }),
+    );
     return EXIT.ok;
   });
 }
@@ -34,6 +41,9 @@ export const showCommand: CommandModule<object, ShowArgs> = {
       .positional('scenario', { type: 'string', demandOption: true, describe: 'Scenario file or built-in name' })
       .option('set', setOption)
       .example('$0 show hard-cut', 'every setting of the built-in hard-cut scenario, defaults included')
-      .example('$0 show my.yaml --set backends.vm-a.nginx.keepalive_timeout=5s', 'the scenario with one value overridden'),
+      .example(
+        '$0 show my.yaml --set backends.vm-a.nginx.keepalive_timeout=5s',
+        'the scenario with one value overridden',
+      ),
   handler: exitCodeHandler((args, io) => showScenario(args.scenario, args.set ?? [], io)),
 };

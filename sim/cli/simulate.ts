@@ -1,17 +1,17 @@
 /** What `run` and `explain` share: load a scenario, simulate it with a progress bar, judge its expectations. */
 import { isAbsolute, join, relative } from 'node:path';
 import { checkExpectations, checkExpectationsBeforeRun } from '../expect/check.js';
-import { withExpectLocations } from './expect-locations.js';
 import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
 import type { LoadedScenario } from '../scenario/load.js';
+import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { packageRoot } from '../scenario/package-root.js';
 import type { Scenario } from '../scenario/schema.js';
-import { EXIT, type CliIO } from './context.js';
-import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
-import { progressReporter } from './progress.js';
 import { checkWorkBudget, type WorkLimits } from '../scenario/work-budget.js';
-import { limitsOf, type LimitArgs } from './limit-options.js';
+import { type CliIO, EXIT } from './context.js';
+import { withExpectLocations } from './expect-locations.js';
+import { type LimitArgs, limitsOf } from './limit-options.js';
+import { progressReporter } from './progress.js';
 
 /** How a scenario file is named in outputs: stable across machines (no absolute paths). */
 export function stableFileName(file: string): string {
@@ -31,7 +31,11 @@ export function expectationsExitCode(result: RunResult): number {
 }
 
 /** Loads a scenario and checks everything a run would reject (the budget included) before any simulation. */
-export function loadForRun(args: { scenario: string; set?: string[] } & LimitArgs): { loaded: LoadedScenario<Scenario>; scenario: Scenario; limits: WorkLimits } {
+export function loadForRun(args: { scenario: string; set?: string[] } & LimitArgs): {
+  loaded: LoadedScenario<Scenario>;
+  scenario: Scenario;
+  limits: WorkLimits;
+} {
   const loaded = loadScenarioForCli(args.scenario, args.set ?? [], { allowOutside: args['allow-outside'] });
   const scenario = namedScenario(loaded);
   const limits = limitsOf(args);
@@ -55,7 +59,12 @@ export function simulateForCli(
   const progress = progressReporter(io, `${verb} ${loaded.name}`);
   let result: RunResult;
   try {
-    result = runScenario(scenario, { seed: args.seed, file: stableFileName(loaded.file), onProgress: progress.update, budget: { ...limits, file: loaded.file } });
+    result = runScenario(scenario, {
+      seed: args.seed,
+      file: stableFileName(loaded.file),
+      onProgress: progress.update,
+      budget: { ...limits, file: loaded.file },
+    });
   } finally {
     progress.stop();
   }

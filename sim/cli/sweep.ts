@@ -9,20 +9,20 @@ import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { writeFileAtomic, writeFilesAtomic } from '../../reports/write-atomic.js';
 import { packageVersion } from '../scenario/package-root.js';
-import { SweepError } from '../sweep/errors.js';
 import { parseGoal, renderAnswerTable } from '../sweep/answer-table.js';
+import { SweepError } from '../sweep/errors.js';
 import { sweepOutputFiles } from '../sweep/output-files.js';
 import { runTasks } from '../sweep/pool.js';
 import { prepareSweep } from '../sweep/prepare.js';
-import { renderShardFile, shardFileName } from '../sweep/shard-file.js';
 import { parseShard, shardTasks } from '../sweep/shard.js';
+import { renderShardFile, shardFileName } from '../sweep/shard-file.js';
 import type { SweepSpec } from '../sweep/types.js';
 import { parseVary } from '../sweep/vary.js';
-import { EXIT, exitCodeHandler, withScenarioErrors, type CliIO } from './context.js';
-import { progressReporter } from './progress.js';
-import { setOption } from './set-option.js';
+import { type CliIO, EXIT, exitCodeHandler, withScenarioErrors } from './context.js';
 import { seedOptionFor, wholeNumberOption } from './number-options.js';
 import { outputFolderName } from './output-name.js';
+import { progressReporter } from './progress.js';
+import { setOption } from './set-option.js';
 
 export interface SweepArgs {
   scenario: string;
@@ -47,11 +47,15 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
         seeds: seedList(args.seed, args.seeds),
       };
       const workers = args.workers ?? availableParallelism();
-      if (!(Number.isInteger(workers) && workers >= 1)) throw new SweepError(`--workers must be a whole number ≥ 1, got ${args.workers}`);
+      if (!(Number.isInteger(workers) && workers >= 1))
+        throw new SweepError(`--workers must be a whole number ≥ 1, got ${args.workers}`);
       const shard = args.shard === undefined ? null : parseShard(args.shard);
       // Read before any run: a malformed goal should not cost a sweep.
       const goal = args.goal === undefined ? null : parseGoal(args.goal);
-      const report = (args.report ?? '').split(',').map((f) => f.trim()).filter((f) => f !== '');
+      const report = (args.report ?? '')
+        .split(',')
+        .map((f) => f.trim())
+        .filter((f) => f !== '');
       const prepared = prepareSweep(spec);
       const total = prepared.points.length * spec.seeds.length;
       const tasks = shard === null ? Array.from({ length: total }, (_, t) => t) : shardTasks(total, shard);
@@ -61,9 +65,12 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
       );
 
       const progress = progressReporter(io, `sweep ${prepared.name}`);
-      let runs;
+      let runs: Awaited<ReturnType<typeof runTasks>>;
       try {
-        runs = await runTasks(spec, prepared.points, tasks, { workers, onProgress: (done, all) => progress.update(done / all) });
+        runs = await runTasks(spec, prepared.points, tasks, {
+          workers,
+          onProgress: (done, all) => progress.update(done / all),
+        });
       } finally {
         progress.stop();
       }
@@ -97,7 +104,8 @@ export async function withSweepErrors(io: CliIO, command: string, body: () => Pr
 }
 
 function seedList(first: number, count: number): number[] {
-  if (!(Number.isInteger(count) && count >= 1)) throw new SweepError(`--seeds must be a whole number ≥ 1, got ${count}`);
+  if (!(Number.isInteger(count) && count >= 1))
+    throw new SweepError(`--seeds must be a whole number ≥ 1, got ${count}`);
   if (!(Number.isInteger(first) && first >= 0)) throw new SweepError(`--seed must be a whole number ≥ 0, got ${first}`);
   return Array.from({ length: count }, (_, i) => first + i);
 }
@@ -110,24 +118,48 @@ export const sweepCommand: CommandModule<object, SweepArgs> = {
   describe: 'Run a scenario over a grid of parameter values × seeds, in parallel; write CSVs and charts',
   builder: (y) =>
     y
-      .positional('scenario', { type: 'string', demandOption: true, describe: 'A built-in scenario name or a YAML/JSON file' })
+      .positional('scenario', {
+        type: 'string',
+        demandOption: true,
+        describe: 'A built-in scenario name or a YAML/JSON file',
+      })
       .option('vary', {
         type: 'string',
         nargs: 1,
         demandOption: true,
-        describe: 'A parameter and its values: path=v1,v2,… or path=a..b:step (repeatable; the grid is every combination)',
+        describe:
+          'A parameter and its values: path=v1,v2,… or path=a..b:step (repeatable; the grid is every combination)',
         coerce: (value: string | string[]): string[] => ([] as string[]).concat(value),
       })
-      .option('seeds', { ...wholeNumberOption('seeds', 1, MAX_SWEEP_SEEDS, 'Seeds per grid point (the same seeds at every point)'), default: 10 })
+      .option('seeds', {
+        ...wholeNumberOption('seeds', 1, MAX_SWEEP_SEEDS, 'Seeds per grid point (the same seeds at every point)'),
+        default: 10,
+      })
       .option('seed', { ...seedOptionFor('First seed: runs use seed, seed+1, …'), default: 1 })
       .option('set', setOption)
-      .option('workers', { type: 'number', describe: 'Worker threads (default: the machine\'s cores)' })
-      .option('shard', { type: 'string', describe: 'Run slice i of n (1-based) and write a shard file for drainsim merge' })
+      .option('workers', { type: 'number', describe: "Worker threads (default: the machine's cores)" })
+      .option('shard', {
+        type: 'string',
+        describe: 'Run slice i of n (1-based) and write a shard file for drainsim merge',
+      })
       .option('out', { type: 'string', describe: 'Output directory (default out/sweep-<scenario>)' })
-      .option('report', { type: 'string', describe: 'Figures to print per point as mean [95% CI], comma-separated (e.g. ws_close_1006.total,errors.total)' })
-      .option('goal', { type: 'string', describe: "A figure's target, e.g. 'ws_close_1006.total < 30': marks the points that meet it and the best one" })
+      .option('report', {
+        type: 'string',
+        describe:
+          'Figures to print per point as mean [95% CI], comma-separated (e.g. ws_close_1006.total,errors.total)',
+      })
+      .option('goal', {
+        type: 'string',
+        describe: "A figure's target, e.g. 'ws_close_1006.total < 30': marks the points that meet it and the best one",
+      })
       .example('$0 sweep hard-cut --vary clients.http.arrival_rate=30..120:30 --seeds 20', '4 load levels × 20 seeds')
-      .example('$0 sweep ws-stall --vary app.ws.session_ttl=5m,10m,30m --vary app.ws.drain_notice=true,false', 'a 3 × 2 grid')
-      .example('$0 sweep hard-cut --vary lb.balance=roundrobin,leastconn --shard 2/4 --out shards/', 'one machine\'s quarter, for drainsim merge'),
+      .example(
+        '$0 sweep ws-stall --vary app.ws.session_ttl=5m,10m,30m --vary app.ws.drain_notice=true,false',
+        'a 3 × 2 grid',
+      )
+      .example(
+        '$0 sweep hard-cut --vary lb.balance=roundrobin,leastconn --shard 2/4 --out shards/',
+        "one machine's quarter, for drainsim merge",
+      ),
   handler: exitCodeHandler((args, io) => sweepCommandLine(args, io)),
 };

@@ -2,12 +2,17 @@
 import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/colorize.js';
 import { ScenarioError } from '../scenario/errors.js';
-import { EXIT, colorFor, exitCodeHandler, type CliIO } from './context.js';
-import { withLimitOptions, type LimitArgs } from './limit-options.js';
-import { loadForRun } from './simulate.js';
+import { type CliIO, colorFor, EXIT, exitCodeHandler } from './context.js';
+import { type LimitArgs, withLimitOptions } from './limit-options.js';
 import { setOption } from './set-option.js';
+import { loadForRun } from './simulate.js';
 
-export function validateScenarios(refs: readonly string[], sets: readonly string[], io: CliIO, limitArgs: LimitArgs = {}): number {
+export function validateScenarios(
+  refs: readonly string[],
+  sets: readonly string[],
+  io: CliIO,
+  limitArgs: LimitArgs = {},
+): number {
   const color = colorFor(io);
   let failed = 0;
   for (const ref of refs) {
@@ -35,7 +40,12 @@ export const validateCommand: CommandModule<object, ValidateArgs> = {
   describe: 'Check scenario files (extends, overrides, schema) without running them',
   builder: (y) =>
     withLimitOptions(y)
-      .positional('files', { type: 'string', array: true, demandOption: true, describe: 'Scenario files or built-in names' })
+      .positional('files', {
+        type: 'string',
+        array: true,
+        demandOption: true,
+        describe: 'Scenario files or built-in names',
+      })
       .option('set', setOption)
       .example('$0 validate scenarios/*.yaml', 'check every built-in scenario; exit 2 if any is invalid')
       .example('$0 validate my.yaml --set horizon=10m', 'check a file with an override applied'),

@@ -59,6 +59,7 @@ export class Engine {
   // Slot order. fns[slot] is undefined for a free or cancelled slot.
   private slotCount: number;
   private gen: Uint32Array;
+  // biome-ignore lint/suspicious/noExplicitAny: one table holds callbacks of every argument type.
   private fns: Array<Callback<any> | undefined>;
   private args: unknown[];
   private freeSlots: Int32Array;
@@ -112,7 +113,8 @@ export class Engine {
 
   /** Run handler(arg) at absolute time `t`; arg is an integer in [0, 2^25). Not cancellable. */
   callAt(t: number, handler: HandlerId, arg: number): void {
-    if (!(arg >= 0 && arg < ARG_LIMIT && arg === Math.floor(arg))) throw new Error(`Engine.callAt: bad argument ${arg}`);
+    if (!(arg >= 0 && arg < ARG_LIMIT && arg === Math.floor(arg)))
+      throw new Error(`Engine.callAt: bad argument ${arg}`);
     if (!(handler >= 0 && handler < this.handlers.length)) throw new Error(`Engine.callAt: unknown handler ${handler}`);
     this.push(t, ~(arg * HANDLER_LIMIT + handler));
   }

@@ -4,15 +4,15 @@
  * miss is an AssertionIssue naming the nearest valid name — never a silent pass.
  */
 import type { RunResult } from '../result.js';
-import { readComparison, type Comparison } from './comparison.js';
-import { AssertionIssue } from './issue.js';
+import { nearest } from '../scenario/nearest.js';
+import { formatClock, formatDuration, parseClock } from '../scenario/units.js';
+import { type Comparison, readComparison } from './comparison.js';
 import { holdsSeconds } from './figure-unit.js';
+import { AssertionIssue } from './issue.js';
 import { readTime } from './literals.js';
 import { HISTOGRAM_STATS, type HistogramStat, type Measure, type SeriesRef } from './measure.js';
 import type { AssertionNode, CallNode, MeasureNode, NameNode, TimeNode } from './syntax.js';
-import { WINDOW_AGGS, sampleIndexAt, selectWindow, seriesSamples, type WindowAgg } from './window.js';
-import { nearest } from '../scenario/nearest.js';
-import { formatClock, formatDuration, parseClock } from '../scenario/units.js';
+import { sampleIndexAt, selectWindow, seriesSamples, WINDOW_AGGS, type WindowAgg } from './window.js';
 
 /** How several seeds' values of one measure become one number. */
 export type SeedAggregate = { kind: 'quantile'; q: number; fn: string } | { kind: 'min' | 'max' | 'mean'; fn: string };
@@ -49,7 +49,10 @@ function unknownName(kind: string, name: string, candidates: readonly string[], 
 
 function unknownFunction(fn: string, valid: readonly string[], what: string): AssertionIssue {
   const suggestion = nearest(fn, valid);
-  return new AssertionIssue(`'${fn}' is not a function of ${what}; use one of ${valid.join(', ')}`, suggestion === undefined ? {} : { suggestion });
+  return new AssertionIssue(
+    `'${fn}' is not a function of ${what}; use one of ${valid.join(', ')}`,
+    suggestion === undefined ? {} : { suggestion },
+  );
 }
 
 class Binder {
@@ -77,7 +80,12 @@ class Binder {
       if (m.window !== undefined || m.at !== undefined) {
         throw new AssertionIssue(`'over' and 'at' belong inside ${m.fn}(…), on the measure it aggregates across seeds`);
       }
-      return { measure: this.measure(m.arg, true), comparison, seeds: node.seeds, seedAggregate: this.seedAggregate(m.fn) };
+      return {
+        measure: this.measure(m.arg, true),
+        comparison,
+        seeds: node.seeds,
+        seedAggregate: this.seedAggregate(m.fn),
+      };
     }
     return { measure: this.measure(m), comparison, seeds: node.seeds };
   }
@@ -98,13 +106,16 @@ class Binder {
   private measure(node: MeasureNode, insideSeedAggregate = false): Measure {
     if (node.kind === 'name') return this.figure(node);
     if (node.arg.kind === 'call') {
-      const where = insideSeedAggregate ? 'one function across seeds around one per-run measure' : `p90(${node.fn}(…)) … across seeds 1..10`;
+      const where = insideSeedAggregate
+        ? 'one function across seeds around one per-run measure'
+        : `p90(${node.fn}(…)) … across seeds 1..10`;
       throw new AssertionIssue(`functions do not nest here; write ${where}`);
     }
     if (node.window !== undefined || node.at !== undefined) return this.windowed(node, node.arg);
     const { name } = node.arg;
     if (this.histograms.includes(name)) {
-      if (node.arg.entity !== undefined) throw new AssertionIssue(`histogram '${name}' covers the whole run; it has no '@${node.arg.entity}'`);
+      if (node.arg.entity !== undefined)
+        throw new AssertionIssue(`histogram '${name}' covers the whole run; it has no '@${node.arg.entity}'`);
       if (!isHistogramStat(node.fn)) throw unknownFunction(node.fn, HISTOGRAM_STATS, `a histogram`);
       return { kind: 'histogram', name, stat: node.fn };
     }
@@ -114,7 +125,9 @@ class Binder {
       return { kind: 'window', agg: node.fn, ref: this.seriesRef(node.arg), from: 0, to: this.run.horizon };
     }
     if (looksLikeFigure(name) && this.figures.includes(name)) {
-      throw new AssertionIssue(`${node.fn}(${name}) aggregates a figure over seeds; write ${node.fn}(${name}) … across seeds 1..10`);
+      throw new AssertionIssue(
+        `${node.fn}(${name}) aggregates a figure over seeds; write ${node.fn}(${name}) … across seeds 1..10`,
+      );
     }
     if (looksLikeFigure(name)) throw unknownName('figure', name, this.figures);
     throw unknownName('series or histogram', name, [...this.series, ...this.histograms]);
@@ -123,7 +136,9 @@ class Binder {
   private figure(node: NameNode): Measure {
     if (this.figures.includes(node.name)) return { kind: 'figure', name: node.name };
     if (this.series.includes(node.name)) {
-      throw new AssertionIssue(`'${node.name}' is a timeline series, not a figure; write e.g. max(${node.name}) over [2m, 3m], or a figure such as ${node.name}.${this.run.timeline.series.find((s) => s.name === node.name)!.kind === 'counter' ? 'total' : 'max'}`);
+      throw new AssertionIssue(
+        `'${node.name}' is a timeline series, not a figure; write e.g. max(${node.name}) over [2m, 3m], or a figure such as ${node.name}.${this.run.timeline.series.find((s) => s.name === node.name)!.kind === 'counter' ? 'total' : 'max'}`,
+      );
     }
     if (this.histograms.includes(node.name)) {
       throw new AssertionIssue(`'${node.name}' is a histogram, not a figure; write e.g. p99(${node.name})`);
@@ -134,31 +149,44 @@ class Binder {
   private seriesRef(arg: NameNode): SeriesRef {
     const entity = arg.entity ?? 'total';
     const { entities } = this.run.timeline;
-    if (!entities.includes(entity)) throw unknownName('backend', entity, entities, `; entities are ${entities.join(', ')}`);
+    if (!entities.includes(entity))
+      throw unknownName('backend', entity, entities, `; entities are ${entities.join(', ')}`);
     return { series: arg.name, entity };
   }
 
   private windowed(node: CallNode, arg: NameNode): Measure {
     if (!this.series.includes(arg.name)) {
-      const why = this.histograms.includes(arg.name) ? `; '${arg.name}' is a histogram, which has no timeline: write e.g. p99(${arg.name})` : '';
+      const why = this.histograms.includes(arg.name)
+        ? `; '${arg.name}' is a histogram, which has no timeline: write e.g. p99(${arg.name})`
+        : '';
       throw unknownName('series', arg.name, this.series, why);
     }
     const ref = this.seriesRef(arg);
     const tl = this.run.timeline;
     const samples = seriesSamples(tl, this.series.indexOf(ref.series), tl.entities.indexOf(ref.entity));
     if (node.at !== undefined) {
-      if (node.fn !== 'value') throw new AssertionIssue(`'at <time>' reads one sample: write value(${arg.name}) at ${node.at.text}; for a window use ${node.fn}(…) over [from, to]`);
+      if (node.fn !== 'value')
+        throw new AssertionIssue(
+          `'at <time>' reads one sample: write value(${arg.name}) at ${node.at.text}; for a window use ${node.fn}(…) over [from, to]`,
+        );
       const t = this.time(node.at);
-      if (sampleIndexAt(samples, t) < 0) throw new AssertionIssue(`no sample of ${ref.series} at ${node.at.text}: ${this.sampling()}`);
+      if (sampleIndexAt(samples, t) < 0)
+        throw new AssertionIssue(`no sample of ${ref.series} at ${node.at.text}: ${this.sampling()}`);
       return { kind: 'value-at', ref, t };
     }
-    if (node.fn === 'value') throw new AssertionIssue(`value(…) reads one sample 'at <time>'; for a window use max, min, mean, sum, first or last`);
+    if (node.fn === 'value')
+      throw new AssertionIssue(
+        `value(…) reads one sample 'at <time>'; for a window use max, min, mean, sum, first or last`,
+      );
     if (!isWindowAgg(node.fn)) throw unknownFunction(node.fn, WINDOW_AGGS, 'a timeline window');
     const from = this.time(node.window!.from);
     const to = this.time(node.window!.to);
-    if (to < from) throw new AssertionIssue(`window [${node.window!.from.text}, ${node.window!.to.text}] ends before it starts`);
+    if (to < from)
+      throw new AssertionIssue(`window [${node.window!.from.text}, ${node.window!.to.text}] ends before it starts`);
     if (selectWindow(samples, from, to).t.length === 0) {
-      throw new AssertionIssue(`window [${node.window!.from.text}, ${node.window!.to.text}] holds no sample of ${ref.series}: ${this.sampling()}`);
+      throw new AssertionIssue(
+        `window [${node.window!.from.text}, ${node.window!.to.text}] holds no sample of ${ref.series}: ${this.sampling()}`,
+      );
     }
     return { kind: 'window', agg: node.fn, ref, from, to };
   }
@@ -196,7 +224,8 @@ function requireUnit(b: BoundAssertion): void {
   const name = unitName(b.measure);
   if (!holdsSeconds(name)) return;
   const c = b.comparison;
-  const literals = c.kind === 'compare' ? [c.expected] : [c.target, ...(c.tolerance.kind === 'percent' ? [] : [c.tolerance])];
+  const literals =
+    c.kind === 'compare' ? [c.expected] : [c.target, ...(c.tolerance.kind === 'percent' ? [] : [c.tolerance])];
   for (const l of literals) {
     if (l.kind !== 'number' || l.value === 0) continue;
     throw new AssertionIssue(`'${l.text}' has no unit, but ${name} is in seconds: write ${l.text}ms or ${l.text}s`);

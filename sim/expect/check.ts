@@ -8,13 +8,13 @@
  */
 import type { ExpectationResult, RunResult } from '../result.js';
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
-import { bindAssertion, type BoundAssertion } from './bind.js';
 import type { Scenario } from '../scenario/schema.js';
-import { shapeRun } from './shape-run.js';
+import { type BoundAssertion, bindAssertion } from './bind.js';
 import { AssertionIssue } from './issue.js';
 import { readMeasure } from './measure.js';
+import { shapeRun } from './shape-run.js';
 import { parseAssertion } from './syntax.js';
-import { acrossSeedsVerdict, describeSeeds, singleRunVerdict, type SeedReading, type Verdict } from './verdict.js';
+import { acrossSeedsVerdict, describeSeeds, type SeedReading, singleRunVerdict, type Verdict } from './verdict.js';
 
 export type { Verdict } from './verdict.js';
 
@@ -34,7 +34,12 @@ export function bindExpectations(run: RunResult, exprs: readonly string[], file:
       return bindAssertion(parseAssertion(text), run);
     } catch (err) {
       if (!(err instanceof AssertionIssue)) throw err;
-      const issue: ScenarioIssue = { file, path: `expect[${i}]`, message: `'${text}': ${err.message}`, found: JSON.stringify(text) };
+      const issue: ScenarioIssue = {
+        file,
+        path: `expect[${i}]`,
+        message: `'${text}': ${err.message}`,
+        found: JSON.stringify(text),
+      };
       if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
       issues.push(issue);
       return undefined;
@@ -55,7 +60,12 @@ export function checkExpectationSyntax(exprs: readonly string[], file: string): 
       parseAssertion(text);
     } catch (err) {
       if (!(err instanceof AssertionIssue)) throw err;
-      const issue: ScenarioIssue = { file, path: `expect[${i}]`, message: `'${text}': ${err.message}`, found: JSON.stringify(text) };
+      const issue: ScenarioIssue = {
+        file,
+        path: `expect[${i}]`,
+        message: `'${text}': ${err.message}`,
+        found: JSON.stringify(text),
+      };
       if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
       issues.push(issue);
     }
@@ -73,7 +83,11 @@ export function checkExpectationsBeforeRun(scenario: Scenario, file: string): vo
 }
 
 /** Reads every across-seeds assertion seed by seed, one run alive at a time. */
-function readAcrossSeeds(run: RunResult, bound: readonly BoundAssertion[], runSeed: (seed: number) => RunResult): Map<number, SeedReading[]> {
+function readAcrossSeeds(
+  run: RunResult,
+  bound: readonly BoundAssertion[],
+  runSeed: (seed: number) => RunResult,
+): Map<number, SeedReading[]> {
   const readings = new Map<number, SeedReading[]>();
   const seeds = [...new Set(bound.flatMap((b) => b.seeds ?? []))].sort((a, b) => a - b);
   for (const seed of seeds) {
@@ -97,15 +111,28 @@ function readAcrossSeeds(run: RunResult, bound: readonly BoundAssertion[], runSe
  * Verdicts with the seed each one is pinned to. Throws ScenarioError (exit 2) for an assertion
  * that cannot be read: bad syntax, unknown figure, series, backend, histogram or function.
  */
-export function evaluateExpectations(run: RunResult, exprs: readonly string[], file: string, options: CheckOptions = {}): Verdict[] {
+export function evaluateExpectations(
+  run: RunResult,
+  exprs: readonly string[],
+  file: string,
+  options: CheckOptions = {},
+): Verdict[] {
   const bound = bindExpectations(run, exprs, file);
-  const seeded = options.runSeed === undefined ? new Map<number, SeedReading[]>() : readAcrossSeeds(run, bound, options.runSeed);
+  const seeded =
+    options.runSeed === undefined ? new Map<number, SeedReading[]>() : readAcrossSeeds(run, bound, options.runSeed);
   return bound.map((b, i) => {
     const text = exprs[i]!;
-    if (b.seeds === undefined) return singleRunVerdict(text, readMeasure(b.measure, run, b.comparison), b.comparison, run.seed);
+    if (b.seeds === undefined)
+      return singleRunVerdict(text, readMeasure(b.measure, run, b.comparison), b.comparison, run.seed);
     const readings = seeded.get(i);
     if (readings === undefined) {
-      return { text, passed: true, actual: null, seed: run.seed, message: `not evaluated in a single run: 'drainsim check' runs seeds ${describeSeeds(b.seeds)}` };
+      return {
+        text,
+        passed: true,
+        actual: null,
+        seed: run.seed,
+        message: `not evaluated in a single run: 'drainsim check' runs seeds ${describeSeeds(b.seeds)}`,
+      };
     }
     return acrossSeedsVerdict(text, b, readings);
   });
@@ -117,6 +144,11 @@ export function toExpectationResult(v: Verdict): ExpectationResult {
   return result;
 }
 
-export function checkExpectations(result: RunResult, exprs: readonly string[], file: string, options: CheckOptions = {}): ExpectationResult[] {
+export function checkExpectations(
+  result: RunResult,
+  exprs: readonly string[],
+  file: string,
+  options: CheckOptions = {},
+): ExpectationResult[] {
   return evaluateExpectations(result, exprs, file, options).map(toExpectationResult);
 }

@@ -3,9 +3,10 @@
  * verdict it tells which way a failure went (too high or too low), which decides the moment a
  * window failure is pinned to.
  */
-import type { CheckNode, Op } from './syntax.js';
+
 import { AssertionIssue } from './issue.js';
-import { readValue, type Literal } from './literals.js';
+import { type Literal, readValue } from './literals.js';
+import type { CheckNode, Op } from './syntax.js';
 
 export type Comparison =
   | { kind: 'compare'; op: Op; expected: Literal }

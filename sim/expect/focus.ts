@@ -5,7 +5,7 @@
  */
 import type { RunResult } from '../result.js';
 import { bindAssertion } from './bind.js';
-import { seriesOf, type SeriesRef } from './measure.js';
+import { type SeriesRef, seriesOf } from './measure.js';
 import { parseAssertion } from './syntax.js';
 
 export function expectationSeries(run: RunResult, text: string): SeriesRef | undefined {

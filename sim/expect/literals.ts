@@ -2,8 +2,9 @@
  * Numbers and times as assertions write them, read with the same unit rules as scenario files
  * (units.ts) so `5m` means 300 s everywhere.
  */
+
+import { parseClock, parseDuration, parsePercent, UnitError } from '../scenario/units.js';
 import { AssertionIssue } from './issue.js';
-import { UnitError, parseClock, parseDuration, parsePercent } from '../scenario/units.js';
 
 export type LiteralKind = 'number' | 'duration' | 'percent';
 
@@ -33,7 +34,9 @@ export function readValue(text: string): Literal {
   if (PLAIN_NUMBER.test(text)) return { value: Number(text), kind: 'number', text };
   if (text.endsWith('%')) return { value: fromUnitError(() => parsePercent(text)), kind: 'percent', text };
   if (CLOCK.test(text)) {
-    throw new AssertionIssue(`'${text}' is a wall-clock time, not a value; times go in 'over [from, to]' or 'at <time>'`);
+    throw new AssertionIssue(
+      `'${text}' is a wall-clock time, not a value; times go in 'over [from, to]' or 'at <time>'`,
+    );
   }
   return { value: fromUnitError(() => parseDuration(text)), kind: 'duration', text };
 }

@@ -2,10 +2,19 @@
  * What one assertion measures in one run, once its names are known to exist (bind.ts), and how to
  * read it from a RunResult: the value and, for a failure, the simulated time to show.
  */
-import type { RunResult, Timeline } from '../result.js';
+
 import { roundNumber } from '../../reports/round-for-output.js';
-import { holds, type Comparison } from './comparison.js';
-import { aggregate, pinIndex, sampleIndexAt, selectWindow, seriesSamples, type Samples, type WindowAgg } from './window.js';
+import type { RunResult, Timeline } from '../result.js';
+import { type Comparison, holds } from './comparison.js';
+import {
+  aggregate,
+  pinIndex,
+  type Samples,
+  sampleIndexAt,
+  selectWindow,
+  seriesSamples,
+  type WindowAgg,
+} from './window.js';
 
 export const HISTOGRAM_STATS = ['p50', 'p95', 'p99', 'max', 'mean', 'count'] as const;
 export type HistogramStat = (typeof HISTOGRAM_STATS)[number];
@@ -69,7 +78,8 @@ export function figureSource(name: string, timeline: Timeline): { ref: SeriesRef
   const agg = FIGURE_SUFFIX_AGG[parts.at(-1)!];
   const series = parts.at(-2)!;
   const entity = parts.length === 2 ? 'total' : parts.slice(0, -2).join('.');
-  if (agg === undefined || !timeline.series.some((s) => s.name === series) || !timeline.entities.includes(entity)) return undefined;
+  if (agg === undefined || !timeline.series.some((s) => s.name === series) || !timeline.entities.includes(entity))
+    return undefined;
   return { ref: { series, entity }, agg };
 }
 

@@ -14,8 +14,8 @@
 import { computeFigures } from '../figures.js';
 import type { RunResult } from '../result.js';
 import { buildModel } from '../run-scenario.js';
-import type { Scenario } from '../scenario/schema.js';
 import { packageVersion } from '../scenario/package-root.js';
+import type { Scenario } from '../scenario/schema.js';
 
 type DrainShape = Parameters<typeof computeFigures>[1][number];
 

@@ -16,8 +16,9 @@
  * The seeds go last in the usual form: in YAML, `across seeds 1..3: …` unquoted is a mapping
  * (a colon and a space start one), so the prefix form is for quoted strings and JSON.
  */
-import { AssertionIssue } from './issue.js';
+
 import { nearest } from '../scenario/nearest.js';
+import { AssertionIssue } from './issue.js';
 
 export type Op = '<' | '<=' | '>' | '>=' | '==' | '!=';
 
@@ -42,7 +43,9 @@ export interface CallNode {
 
 export type MeasureNode = NameNode | CallNode;
 
-export type CheckNode = { kind: 'compare'; op: Op; value: string } | { kind: 'within'; tolerance: string; value: string };
+export type CheckNode =
+  | { kind: 'compare'; op: Op; value: string }
+  | { kind: 'within'; tolerance: string; value: string };
 
 export interface AssertionNode {
   /** Present for `… across seeds 1..10` assertions, in the order written, duplicates removed. */
@@ -125,7 +128,12 @@ export function parseAssertion(text: string): AssertionNode {
   const measure = parseMeasure(s);
   const check = parseCheck(s, measure);
   const suffix = prefix === undefined ? parseSeedsSuffix(s) : undefined;
-  if (!s.atEnd()) s.fail(prefix === undefined && suffix === undefined ? "the end of the assertion or 'across seeds …'" : 'the end of the assertion');
+  if (!s.atEnd())
+    s.fail(
+      prefix === undefined && suffix === undefined
+        ? "the end of the assertion or 'across seeds …'"
+        : 'the end of the assertion',
+    );
   const seeds = prefix ?? suffix;
   return seeds === undefined ? { measure, check } : { seeds, measure, check };
 }
@@ -181,7 +189,10 @@ function integer(s: Scanner): number {
   if (digits === undefined) s.fail('a seed (a whole number 0 or more)');
   const seed = Number(digits);
   // Past 2^53 − 1, seed + 1 === seed: a range would never end, and two seeds would be one.
-  if (seed > MAX_SEED) throw new AssertionIssue(`seed ${digits.length > 30 ? `${digits.slice(0, 30)}…` : digits} is above ${MAX_SEED} (2^53 − 1), the largest seed`);
+  if (seed > MAX_SEED)
+    throw new AssertionIssue(
+      `seed ${digits.length > 30 ? `${digits.slice(0, 30)}…` : digits} is above ${MAX_SEED} (2^53 − 1), the largest seed`,
+    );
   return seed;
 }
 
@@ -253,7 +264,8 @@ function parseCheck(s: Scanner, measure: MeasureNode): CheckNode {
     measure.kind === 'call' && measure.window === undefined && measure.at === undefined
       ? "a comparison (<, <=, >, >=, ==, !=, within … of …) or 'over [from, to]' / 'at <time>'"
       : 'a comparison (<, <=, >, >=, ==, !=, within … of …)';
-  const hint = word === undefined ? undefined : nearest(word, measure.kind === 'call' ? ['within', 'over', 'at'] : ['within']);
+  const hint =
+    word === undefined ? undefined : nearest(word, measure.kind === 'call' ? ['within', 'over', 'at'] : ['within']);
   return s.fail(expected, hint);
 }
 

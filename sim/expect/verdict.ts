@@ -2,11 +2,12 @@
  * Readings become verdicts: one run's reading against its check, or several seeds' readings
  * folded by a seed aggregate (`p90(…)`) or required of every seed.
  */
-import type { ExpectationResult } from '../result.js';
-import { percentileOfSorted } from '../metrics/histogram.js';
+
 import { roundNumber } from '../../reports/round-for-output.js';
+import { percentileOfSorted } from '../metrics/histogram.js';
+import type { ExpectationResult } from '../result.js';
 import type { BoundAssertion, SeedAggregate } from './bind.js';
-import { describeComparison, holds, worstIndex, type Comparison } from './comparison.js';
+import { type Comparison, describeComparison, holds, worstIndex } from './comparison.js';
 import type { Reading } from './measure.js';
 
 /** An expectation result and the seed of the run it is pinned to (the run a failure report shows). */
@@ -14,7 +15,14 @@ export interface Verdict extends ExpectationResult {
   seed: number;
 }
 
-function verdict(text: string, passed: boolean, actual: number | null, seed: number, at?: number, message?: string): Verdict {
+function verdict(
+  text: string,
+  passed: boolean,
+  actual: number | null,
+  seed: number,
+  at?: number,
+  message?: string,
+): Verdict {
   const v: Verdict = { text, passed, actual, seed };
   if (at !== undefined && !passed) v.at = at;
   if (message !== undefined && message !== '') v.message = message;
@@ -23,10 +31,18 @@ function verdict(text: string, passed: boolean, actual: number | null, seed: num
 
 /** One run's reading against its check. */
 export function singleRunVerdict(text: string, reading: Reading, check: Comparison, seed: number): Verdict {
-  if (reading.value === null) return verdict(text, false, null, seed, reading.at, reading.note ?? 'no value in this run');
+  if (reading.value === null)
+    return verdict(text, false, null, seed, reading.at, reading.note ?? 'no value in this run');
   const passed = holds(check, reading.value);
   const expected = passed ? undefined : `expected ${describeComparison(check)}`;
-  return verdict(text, passed, reading.value, seed, reading.at, [expected, reading.note].filter((s) => s !== undefined).join('; '));
+  return verdict(
+    text,
+    passed,
+    reading.value,
+    seed,
+    reading.at,
+    [expected, reading.note].filter((s) => s !== undefined).join('; '),
+  );
 }
 
 /** `1..10` when the seeds run consecutively, else the list. */
@@ -57,7 +73,14 @@ export function acrossSeedsVerdict(text: string, bound: BoundAssertion, readings
   if (bound.seedAggregate !== undefined && missing.length > 0) {
     const first = missing[0]!;
     const note = first.reading.note ?? 'no value';
-    return verdict(text, false, null, first.seed, first.reading.at, `no value for seed${missing.length > 1 ? 's' : ''} ${missing.map((r) => r.seed).join(', ')} (seed ${first.seed}: ${note})`);
+    return verdict(
+      text,
+      false,
+      null,
+      first.seed,
+      first.reading.at,
+      `no value for seed${missing.length > 1 ? 's' : ''} ${missing.map((r) => r.seed).join(', ')} (seed ${first.seed}: ${note})`,
+    );
   }
   if (bound.seedAggregate !== undefined) {
     const values = readings.map((r) => r.reading.value!);
@@ -73,11 +96,31 @@ export function acrossSeedsVerdict(text: string, bound: BoundAssertion, readings
   }
   const failing = readings.filter((r) => r.reading.value === null || !holds(check, r.reading.value));
   if (failing.length === 0) {
-    const worst = readings[worstIndex(check, readings.map((r) => r.reading.value!))]!;
-    return verdict(text, true, worst.reading.value, worst.seed, undefined, `holds for all ${readings.length} seeds (${seeds}); worst is seed ${worst.seed}`);
+    const worst =
+      readings[
+        worstIndex(
+          check,
+          readings.map((r) => r.reading.value!),
+        )
+      ]!;
+    return verdict(
+      text,
+      true,
+      worst.reading.value,
+      worst.seed,
+      undefined,
+      `holds for all ${readings.length} seeds (${seeds}); worst is seed ${worst.seed}`,
+    );
   }
   const first = failing[0]!;
   const single = singleRunVerdict(text, first.reading, check, first.seed);
   const which = `fails for ${failing.length} of ${readings.length} seeds (${failing.map((r) => r.seed).join(', ')})`;
-  return verdict(text, false, single.actual, first.seed, single.at, `${which}; seed ${first.seed}: ${single.message ?? ''}`.replace(/: $/, ''));
+  return verdict(
+    text,
+    false,
+    single.actual,
+    first.seed,
+    single.at,
+    `${which}; seed ${first.seed}: ${single.message ?? ''}`.replace(/: $/, ''),
+  );
 }

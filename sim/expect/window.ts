@@ -8,7 +8,7 @@
  * and `max(active_conn) over [2m, 3m]` the rows 120 … 180.
  */
 import type { SeriesKind, Timeline } from '../result.js';
-import { missDirection, type Comparison } from './comparison.js';
+import { type Comparison, missDirection } from './comparison.js';
 
 export const WINDOW_AGGS = ['max', 'min', 'mean', 'sum', 'first', 'last'] as const;
 export type WindowAgg = (typeof WINDOW_AGGS)[number];
@@ -31,7 +31,12 @@ export function entityRows(tl: Timeline, entityIndex: number): number[] {
 export function seriesSamples(tl: Timeline, seriesIndex: number, entityIndex: number): Samples {
   const rows = entityRows(tl, entityIndex);
   const column = tl.values[seriesIndex]!;
-  return { kind: tl.series[seriesIndex]!.kind, interval: tl.interval, t: rows.map((r) => tl.t[r]!), v: rows.map((r) => column[r]!) };
+  return {
+    kind: tl.series[seriesIndex]!.kind,
+    interval: tl.interval,
+    t: rows.map((r) => tl.t[r]!),
+    v: rows.map((r) => column[r]!),
+  };
 }
 
 /** Tolerance for float noise in sample times (k * interval accumulates none, but sums might). */

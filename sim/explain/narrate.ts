@@ -13,7 +13,7 @@ import type { Scenario } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/units.js';
 import { entryOf, explanationOf } from '../trace/catalog.js';
 import { phaseSummary } from './phase-summary.js';
-import { splitPhases, type Phase } from './phases.js';
+import { type Phase, splitPhases } from './phases.js';
 import { RunFacts } from './run-facts.js';
 import { setupSentences } from './setup.js';
 import { wrap } from './wrap.js';
@@ -73,7 +73,8 @@ export function narrate(result: RunResult, scenario: Scenario, options: NarrateO
   const description = result.scenario.description.trim();
   if (description !== '') out.push(...wrap(description.replace(/\s*\n\s*/g, ' '), width, ''));
   out.push('', colorize('Setup', 'bold', color));
-  for (const sentence of setupSentences(scenario, result.seed)) out.push(...wrap(sentence, width, INDENT, INDENT + '  '));
+  for (const sentence of setupSentences(scenario, result.seed))
+    out.push(...wrap(sentence, width, INDENT, `${INDENT}  `));
 
   for (const phase of splitPhases(result)) {
     out.push('', colorize(phaseTitle(phase, clock.at), 'bold', color));
@@ -84,19 +85,37 @@ export function narrate(result: RunResult, scenario: Scenario, options: NarrateO
       if (!noteLast) out.push(...noteLines(group.first));
       if (group.lines > 1) {
         const more = group.lines - 1;
-        const events = group.events > group.lines ? ` (${formatNumber(group.events)} events in all, counting the folded repeats)` : '';
+        const events =
+          group.events > group.lines
+            ? ` (${formatNumber(group.events)} events in all, counting the folded repeats)`
+            : '';
         const summary = `… ${formatNumber(more)} more like this until ${clock.atMillis(group.last.t)}${events}; the last:`;
         out.push(...wrap(summary, width, NOTE_INDENT, `${NOTE_INDENT}  `).map((l) => colorize(l, 'dim', color)));
         out.push(logLine(group.last));
         if (noteLast) out.push(...noteLines(group.last));
       }
     }
-    out.push(...wrap(`In this phase: ${phaseSummary(phase, facts)}.`, width, INDENT, INDENT + '  ').map((l) => colorize(l, 'dim', color)));
+    out.push(
+      ...wrap(`In this phase: ${phaseSummary(phase, facts)}.`, width, INDENT, `${INDENT}  `).map((l) =>
+        colorize(l, 'dim', color),
+      ),
+    );
   }
 
   const verdict = expectationLines(result, { color, width, written: [] });
-  out.push('', ...(verdict.length > 0 ? verdict : [colorize('Expectations', 'bold', color), `${INDENT}This scenario states no expectations.`]));
-  out.push('', ...prose(`For charts and the full event log: drainsim run ${result.scenario.name} writes out/${result.scenario.name}/report.html.`, ''));
+  out.push(
+    '',
+    ...(verdict.length > 0
+      ? verdict
+      : [colorize('Expectations', 'bold', color), `${INDENT}This scenario states no expectations.`]),
+  );
+  out.push(
+    '',
+    ...prose(
+      `For charts and the full event log: drainsim run ${result.scenario.name} writes out/${result.scenario.name}/report.html.`,
+      '',
+    ),
+  );
   return `${out.join('\n')}\n`;
 }
 

@@ -35,7 +35,10 @@ function errorKinds(facts: RunFacts, from: number, to: number): string {
     .filter((name) => (name.startsWith('err_') && name !== NOT_A_CLIENT_KIND) || name === 'responses_5xx')
     .map((name) => [name, facts.sum(name, 'total', from, to) ?? 0] as const)
     .filter(([, v]) => v > 0)
-    .map(([name, v]) => `${name === 'responses_5xx' ? 'HTTP 5xx' : name.slice('err_'.length).toUpperCase()} ${formatNumber(v)}`);
+    .map(
+      ([name, v]) =>
+        `${name === 'responses_5xx' ? 'HTTP 5xx' : name.slice('err_'.length).toUpperCase()} ${formatNumber(v)}`,
+    );
   return kinds.length === 0 ? '' : ` (${kinds.join(', ')})`;
 }
 
@@ -47,7 +50,12 @@ export function phaseSummary(phase: Phase, facts: RunFacts): string {
   for (const { series, words, peak } of COUNTERS) {
     const v = facts.sum(series, 'total', phase.from, to);
     if (v === null || v === 0) continue;
-    const detail = series === 'errors' ? errorKinds(facts, phase.from, to) : peak ? ` (peak ${formatNumber(facts.peakPerSecond(series, 'total', phase.from, to) ?? 0)}/s)` : '';
+    const detail =
+      series === 'errors'
+        ? errorKinds(facts, phase.from, to)
+        : peak
+          ? ` (peak ${formatNumber(facts.peakPerSecond(series, 'total', phase.from, to) ?? 0)}/s)`
+          : '';
     parts.push(`${formatNumber(v)} ${words}${detail}`);
   }
   if (parts.length === 0) parts.push('no resets and no client errors');
@@ -55,7 +63,11 @@ export function phaseSummary(phase: Phase, facts: RunFacts): string {
     const start = facts.gaugeBefore(series, 'total', phase.from);
     const end = to === Infinity ? facts.gaugeAt(series, 'total', horizon) : facts.gaugeBefore(series, 'total', to);
     if (start === null || end === null || (start === 0 && end === 0)) continue;
-    parts.push(start === end ? `${words} steady at ${formatNumber(end)}` : `${words} ${formatNumber(start)} → ${formatNumber(end)}`);
+    parts.push(
+      start === end
+        ? `${words} steady at ${formatNumber(end)}`
+        : `${words} ${formatNumber(start)} → ${formatNumber(end)}`,
+    );
   }
   return parts.join(' · ');
 }

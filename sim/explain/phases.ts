@@ -2,8 +2,9 @@
  * A run cut into phases at its timeline actions: the quiet before the first action, then one
  * phase per moment something was done, each holding the log lines up to the next action.
  */
+
+import { type TimelineMark, timelineMarks } from '../../reports/html/timeline-marks.js';
 import type { LogLine, RunResult } from '../result.js';
-import { timelineMarks, type TimelineMark } from '../../reports/html/timeline-marks.js';
 
 export interface Phase {
   /** Simulated seconds; the first phase starts at the first logged or recorded moment. */
@@ -19,7 +20,8 @@ export function splitPhases(result: RunResult): Phase[] {
   const marks = timelineMarks(result).filter((m) => m.t <= result.horizon);
   const first = Math.min(0, result.events[0]?.t ?? 0, marks[0]?.t ?? 0);
   const phases: Phase[] = [];
-  if (marks.length === 0 || marks[0]!.t > first) phases.push({ from: first, to: marks[0]?.t ?? result.horizon, lines: [] });
+  if (marks.length === 0 || marks[0]!.t > first)
+    phases.push({ from: first, to: marks[0]?.t ?? result.horizon, lines: [] });
   marks.forEach((mark, i) => phases.push({ from: mark.t, to: marks[i + 1]?.t ?? result.horizon, mark, lines: [] }));
   // Lines at an action's own time belong to the phase it opens.
   let p = 0;

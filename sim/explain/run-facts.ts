@@ -3,7 +3,7 @@
  * sums and per-second peaks over a phase. (A log line's own numbers and settings are in its trace
  * record.)
  */
-import { seriesSamples, type Samples } from '../expect/window.js';
+import { type Samples, seriesSamples } from '../expect/window.js';
 import type { RunResult } from '../result.js';
 import type { Scenario } from '../scenario/schema.js';
 

@@ -1,6 +1,7 @@
 /** The opening of a narration: what is simulated, in a few sentences built from the scenario. */
-import { wallClock } from '../../reports/wall-clock.js';
+
 import { formatNumber } from '../../reports/terminal/format.js';
+import { wallClock } from '../../reports/wall-clock.js';
 import type { Scenario } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/units.js';
 
@@ -14,7 +15,9 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
       : scenario.lb.mode === 'nat'
         ? `an L4 NAT load balancer (IPVS, kube-proxy, NLB) that forwards each connection's packets to a backend and never retries (balance ${scenario.lb.balance})`
         : `an L4 load balancer that picks a backend for each connection (balance ${scenario.lb.balance})`;
-  const out = [`${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), each a VM with nginx in front of the app, behind ${lb}.`];
+  const out = [
+    `${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), each a VM with nginx in front of the app, behind ${lb}.`,
+  ];
   const http = scenario.clients.http;
   if (http.arrival_rate > 0) {
     out.push(
@@ -24,7 +27,8 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
   }
   const ws = scenario.clients.ws;
   if (ws.initial_sessions > 0 || ws.arrival_rate > 0) {
-    const ping = ws.ping_interval === 0 || ws.ping_interval === Infinity ? 'no pings' : `pings every ${d(ws.ping_interval)}`;
+    const ping =
+      ws.ping_interval === 0 || ws.ping_interval === Infinity ? 'no pings' : `pings every ${d(ws.ping_interval)}`;
     out.push(
       `WebSocket users: ${formatNumber(ws.initial_sessions)} sessions at the start and ${formatNumber(ws.arrival_rate)}/s more, each kept for ${ws.lifetime.spec}; ` +
         `${ping}, nginx proxy_read_timeout ${d(scenario.nginx.proxy_read_timeout)}.`,
@@ -32,6 +36,8 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
   }
   const clock = wallClock(scenario.start);
   const warmup = scenario.warmup > 0 ? ` after ${d(scenario.warmup)} of warmup that builds the steady state` : '';
-  out.push(`Recorded from ${clock.at(0)} to ${clock.at(scenario.horizon)} (${d(scenario.horizon)})${warmup}; seed ${seed}.`);
+  out.push(
+    `Recorded from ${clock.at(0)} to ${clock.at(scenario.horizon)} (${d(scenario.horizon)})${warmup}; seed ${seed}.`,
+  );
   return out;
 }

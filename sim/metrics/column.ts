@@ -24,7 +24,9 @@ export class Float64Column {
 
   toArray(): Float64Array {
     const out = new Float64Array(this.length);
-    this.chunks.forEach((chunk, i) => out.set(i === this.chunks.length - 1 ? chunk.subarray(0, this.fill) : chunk, i * CHUNK));
+    this.chunks.forEach((chunk, i) =>
+      out.set(i === this.chunks.length - 1 ? chunk.subarray(0, this.fill) : chunk, i * CHUNK),
+    );
     return out;
   }
 }

@@ -4,7 +4,9 @@ import type { HistogramSummary } from '../result.js';
 
 // The one class, not the package index (which also loads the WebAssembly build); required as
 // CommonJS so Node and vitest see the same module object.
-const Int32Histogram: typeof Int32HistogramClass.default = createRequire(import.meta.url)('hdr-histogram-js/dist/Int32Histogram.js').default;
+const Int32Histogram: typeof Int32HistogramClass.default = createRequire(import.meta.url)(
+  'hdr-histogram-js/dist/Int32Histogram.js',
+).default;
 
 /** Percentiles keep 3 significant digits: a reported p50/p95/p99 is at most 0.1 % above the
  *  exact nearest-rank value (HdrHistogram's highest equivalent value of the sample's bucket). */

@@ -59,7 +59,13 @@ export class Metrics {
     return this.define({ name, kind: 'counter', unit, description });
   }
 
-  gauge(name: string, unit: string, description: string, read: (entity: number) => number, total?: () => number): SeriesId {
+  gauge(
+    name: string,
+    unit: string,
+    description: string,
+    read: (entity: number) => number,
+    total?: () => number,
+  ): SeriesId {
     return this.define({ name, kind: 'gauge', unit, description, read, total });
   }
 
@@ -192,4 +198,3 @@ function sumOfEntities(def: SeriesDef, entityCount: number): number {
   for (let e = 0; e < entityCount; e++) sum += def.read!(e);
   return sum;
 }
-

@@ -1,25 +1,25 @@
-import { HttpClients } from './clients/http-keepalive.js';
-import { LbConnector } from './lb/l4-connect.js';
-import { Lifecycle } from './vm/lifecycle.js';
-import { Orchestrator } from './control/timeline.js';
-import { NginxMaster } from './proxy/master.js';
-import { RequestPath } from './proxy/upstream.js';
-import { NginxClientConns } from './proxy/client-conns.js';
+import { RandomStreams } from '../engine/random.js';
+import type { Scenario } from '../scenario/schema.js';
+import { definedOnly } from '../util/defined-only.js';
 import { AppServer } from './app/app-server.js';
-import { WsClients } from './clients/websocket.js';
 import { WsEndpoint } from './app/ws-endpoint.js';
+import { HttpClients } from './clients/http-keepalive.js';
 import { RequestClients } from './clients/open-loop.js';
-import { RequestBalancer } from './lb/l7-dispatch.js';
-import { lbHealthChecks } from './lb/health.js';
+import { WsClients } from './clients/websocket.js';
 import { kubeletProbes } from './control/k8s-probes.js';
 import { Rollout } from './control/k8s-rollout.js';
 import { Kubelet } from './control/kubelet.js';
+import { Orchestrator } from './control/timeline.js';
 import { World } from './core/world.js';
-import { Backend } from './vm/backend.js';
+import { lbHealthChecks } from './lb/health.js';
+import { LbConnector } from './lb/l4-connect.js';
+import { RequestBalancer } from './lb/l7-dispatch.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
-import { definedOnly } from '../util/defined-only.js';
-import type { Scenario } from '../scenario/schema.js';
-import { RandomStreams } from '../engine/random.js';
+import { NginxClientConns } from './proxy/client-conns.js';
+import { NginxMaster } from './proxy/master.js';
+import { RequestPath } from './proxy/upstream.js';
+import { Backend } from './vm/backend.js';
+import { Lifecycle } from './vm/lifecycle.js';
 
 /** The model of one run, exposed for tests that look inside. */
 export interface Model {
@@ -52,7 +52,17 @@ export function buildModel(scenario: Scenario): Model {
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);
   const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path, master);
-  const orchestrator = new Orchestrator(world, lifecycle, http, ws, requests, wsEndpoint, app, new Rollout(world, lifecycle), master);
+  const orchestrator = new Orchestrator(
+    world,
+    lifecycle,
+    http,
+    ws,
+    requests,
+    wsEndpoint,
+    app,
+    new Rollout(world, lifecycle),
+    master,
+  );
   const kubelet = new Kubelet(world, lifecycle);
   defineGauges(world, wsEndpoint);
   return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
@@ -87,8 +97,15 @@ function buildBalancer(scenario: Scenario): LoadBalancer {
 function defineGauges(w: World, ws: WsEndpoint): void {
   const m = w.metrics;
   const n = w.backends.length;
-  m.gauge('active_conn', 'conn', 'Flows the LB tracks to the backend (ESTABLISHED through the LB)', (e) => w.lb.active[e]);
-  m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) => w.backends[e].timeWaitCount(w.now));
+  m.gauge(
+    'active_conn',
+    'conn',
+    'Flows the LB tracks to the backend (ESTABLISHED through the LB)',
+    (e) => w.lb.active[e],
+  );
+  m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) =>
+    w.backends[e].timeWaitCount(w.now),
+  );
   m.gauge('ws_sessions', 'session', 'Open WebSocket sessions on the app', (e) => w.backends[e].wsSessions.size);
   m.gauge(
     'ws_avg_age',
@@ -105,8 +122,15 @@ function defineGauges(w: World, ws: WsEndpoint): void {
       return sessions === 0 ? 0 : ageSum / sessions;
     },
   );
-  m.gauge('upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', (e) => w.backends[e].upstreamPortsBusy(w.now));
-  m.gauge('nginx_old_generations', 'generation', 'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)', (e) => w.backends[e].nginx.shuttingDown);
+  m.gauge('upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', (e) =>
+    w.backends[e].upstreamPortsBusy(w.now),
+  );
+  m.gauge(
+    'nginx_old_generations',
+    'generation',
+    'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
+    (e) => w.backends[e].nginx.shuttingDown,
+  );
   m.gauge('app_busy', 'worker', 'App workers serving a request', (e) => w.backends[e].busyWorkers);
   m.gauge('app_queue', 'req', 'Requests waiting for an app worker', (e) => w.backends[e].appQueueLength);
   m.gauge(
@@ -116,7 +140,12 @@ function defineGauges(w: World, ws: WsEndpoint): void {
     (e) => w.backends[e].busyWorkers / w.backends[e].app.config.workers,
     () => w.backends.reduce((sum, b) => sum + b.busyWorkers / b.app.config.workers, 0) / n,
   );
-  m.gauge('in_service', 'bool', 'Health checks and readiness let the backend take traffic (total: backends in service)', (e) => (w.lb.inService(e) ? 1 : 0));
+  m.gauge(
+    'in_service',
+    'bool',
+    'Health checks and readiness let the backend take traffic (total: backends in service)',
+    (e) => (w.lb.inService(e) ? 1 : 0),
+  );
   m.gauge(
     'pool_state',
     'state',
@@ -141,7 +170,11 @@ export function startModel(model: Model): void {
   model.requests.start();
   model.orchestrator.start();
   // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
-  for (const checker of [...lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down')), ...kubeletProbes(world, model.app, model.kubelet)]) checker.start();
+  for (const checker of [
+    ...lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down')),
+    ...kubeletProbes(world, model.app, model.kubelet),
+  ])
+    checker.start();
   model.kubelet.start();
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {
@@ -164,7 +197,14 @@ function observeSockets(w: World): void {
     const tw = b.timeWaitCount(w.now);
     if (tw < SS_LOG_MIN_TIME_WAIT) continue;
     const inuse = b.host.openCount;
-    w.trace.emit({ kind: 'kernel.ss', backend: b.name, inuse, tw, upstreamPortsBusy: b.upstreamPortsBusy(w.now), portRange: b.kernel.ip_local_port_range });
+    w.trace.emit({
+      kind: 'kernel.ss',
+      backend: b.name,
+      inuse,
+      tw,
+      upstreamPortsBusy: b.upstreamPortsBusy(w.now),
+      portRange: b.kernel.ip_local_port_range,
+    });
   }
   if (w.now + 60 <= w.scenario.horizon) w.engine.schedule(60, observeSockets, w);
 }

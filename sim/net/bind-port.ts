@@ -18,13 +18,7 @@ import type { PortProbe } from './hash-connect.js';
  * IP_BIND_ADDRESS_NO_PORT, so its port comes from connect()'s walk instead; see
  * src/event/ngx_event_connect.c.)
  */
-export function inetCskFindOpenPort(
-  low: number,
-  high: number,
-  reuseAddr: boolean,
-  free: PortProbe,
-  rng: Rng,
-): number {
+export function inetCskFindOpenPort(low: number, high: number, reuseAddr: boolean, free: PortProbe, rng: Rng): number {
   const end = high + 1;
   let attemptHalf = reuseAddr && end - low >= 4 ? 1 : 0;
   for (;;) {

@@ -64,6 +64,6 @@ export function inetHashConnect(
       }
     }
     offset++;
-    if (!((offset & 1) && remaining > 1)) return { port: -1, probes };
+    if (!(offset & 1 && remaining > 1)) return { port: -1, probes };
   }
 }

@@ -115,7 +115,7 @@ class SocketTable {
       return;
     }
     const ports = this.sparse[pairId];
-    if (ports !== undefined && ports.delete(port)) this.size--;
+    if (ports?.delete(port)) this.size--;
   }
 }
 
@@ -165,7 +165,8 @@ export class HostSockets {
   private probePair: Pair | null = null;
   private probeNowMs = 0;
   private readonly probe = (port: number): boolean =>
-    (this.portBound === null || this.portBound[port] === 0) && this.establishedCheck(this.probePairId, this.probePair!, port, false, this.probeNowMs);
+    (this.portBound === null || this.portBound[port] === 0) &&
+    this.establishedCheck(this.probePairId, this.probePair!, port, false, this.probeNowMs);
   /** TIME_WAIT expiry queue in firing order (fire times grow with entry time). */
   private readonly twKeys: number[] = [];
   private readonly twGens: number[] = [];
@@ -313,11 +314,19 @@ export class HostSockets {
    * keeping the 4-tuple — and on the connecting side its port — for the timer-wheel lifetime.
    * `timestamps`: negotiated on this connection; `peerTsval`: the peer's last TSval (ts_recent).
    */
-  close(pairId: number, port: number, now: number, timeWait: boolean, timestamps = this.config.timestamps, peerTsval = 0): void {
+  close(
+    pairId: number,
+    port: number,
+    now: number,
+    timeWait: boolean,
+    timestamps = this.config.timestamps,
+    peerTsval = 0,
+  ): void {
     this.expire(now);
     const key = pairId * 65536 + port;
     const entry = this.entries.get(key);
-    if (entry === undefined || entry.state !== OPEN) throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
+    if (entry === undefined || entry.state !== OPEN)
+      throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
     if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
       entry.state = TIME_WAIT;
       entry.enteredMs = Math.floor(now * 1000);
@@ -374,7 +383,16 @@ export class HostSockets {
     let id = this.pairIds.get(name);
     if (id === undefined) {
       id = this.pairs.length;
-      this.pairs.push({ accepting, localAddr, remoteAddr, fixedPort, loopback: isLoopback(localAddr) || isLoopback(remoteAddr), lowParityUsed: 0, period: -1, offset: null });
+      this.pairs.push({
+        accepting,
+        localAddr,
+        remoteAddr,
+        fixedPort,
+        loopback: isLoopback(localAddr) || isLoopback(remoteAddr),
+        lowParityUsed: 0,
+        period: -1,
+        offset: null,
+      });
       this.perPair.push(0);
       this.pairIds.set(name, id);
     }
@@ -413,7 +431,15 @@ export class HostSockets {
     const entry = this.entries.get(pairId * 65536 + port);
     if (entry === undefined) return true;
     if (entry.state === OPEN) return false;
-    const reusable = mayReuseTimeWait(this.config.twReuse, this.config.twReuseDelayMs, pair.loopback, entry.timestamps, bound, entry.enteredMs, nowMs);
+    const reusable = mayReuseTimeWait(
+      this.config.twReuse,
+      this.config.twReuseDelayMs,
+      pair.loopback,
+      entry.timestamps,
+      bound,
+      entry.enteredMs,
+      nowMs,
+    );
     if (!reusable) return false;
     this.killTimeWait(entry);
     this.timeWaitReused++;
@@ -442,7 +468,8 @@ export class HostSockets {
   /** An entry for a new open socket, recycled from closed ones (no allocation once warm). */
   private newEntry(bound: boolean): Entry {
     const entry = this.spare.pop();
-    if (entry === undefined) return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
+    if (entry === undefined)
+      return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
     entry.state = OPEN;
     entry.bound = bound;
     entry.enteredMs = 0;

@@ -162,7 +162,12 @@ export function connectDeadlinePassed(now: number, startedAt: number, timeout: n
  * exponential backoff: 1,1,1,1,1,2,4,…,32 then a 64 s wait, so connect() fails at ~131 s;
  * with 0 linear timeouts the classic 1,2,4,…,32 + 64 gives 127 s (ip-sysctl.rst).
  */
-export function synRetransmitSchedule(synRetries: number, linearTimeouts: number, rtoInitial = 1, rtoMax = 120): { retransmits: number[]; giveUp: number } {
+export function synRetransmitSchedule(
+  synRetries: number,
+  linearTimeouts: number,
+  rtoInitial = 1,
+  rtoMax = 120,
+): { retransmits: number[]; giveUp: number } {
   const retransmits: number[] = [];
   let at = 0;
   let rto = rtoInitial;

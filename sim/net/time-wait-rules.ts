@@ -36,7 +36,15 @@ export interface ConnectReuseInput {
 }
 
 export function connectMayReuseTimeWait(x: ConnectReuseInput): boolean {
-  return mayReuseTimeWait(x.twReuse, x.twReuseDelayMs, x.loopback, x.timestamps, x.boundBeforeConnect, x.enteredMs, x.nowMs);
+  return mayReuseTimeWait(
+    x.twReuse,
+    x.twReuseDelayMs,
+    x.loopback,
+    x.timestamps,
+    x.boundBeforeConnect,
+    x.enteredMs,
+    x.nowMs,
+  );
 }
 
 /** connectMayReuseTimeWait with positional arguments: the port walk's hot path allocates nothing. */

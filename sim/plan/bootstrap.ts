@@ -16,7 +16,12 @@ export interface BootstrapInterval {
 }
 
 /** 95 % interval of the time until at most `fractionOpen` of the connections remain. */
-export function bootstrapDrainTime(samples: Float64Array, fractionOpen: number, resamples: number, rng: Rng): BootstrapInterval {
+export function bootstrapDrainTime(
+  samples: Float64Array,
+  fractionOpen: number,
+  resamples: number,
+  rng: Rng,
+): BootstrapInterval {
   const n = samples.length;
   const times = new Float64Array(resamples);
   for (let b = 0; b < resamples; b++) {

@@ -13,7 +13,14 @@ export interface Bracket {
  * Narrows [lo, hi], where f(lo) and f(hi) differ in sign, until it is at most `tolerance` wide.
  * A caller that already evaluated f at either end passes the value instead of paying for it again.
  */
-export function bracketRoot(f: (x: number) => number, lo: number, hi: number, tolerance: number, fAtLo?: number, fAtHi?: number): Bracket {
+export function bracketRoot(
+  f: (x: number) => number,
+  lo: number,
+  hi: number,
+  tolerance: number,
+  fAtLo?: number,
+  fAtHi?: number,
+): Bracket {
   let flo = fAtLo ?? f(lo);
   let fhi = fAtHi ?? f(hi);
   const positiveAtLo = flo > 0;

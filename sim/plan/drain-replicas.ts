@@ -6,7 +6,7 @@
 import type { Rng } from '../engine/random.js';
 import { nearestRank } from '../sweep/sample-stats.js';
 import type { ResidualLife } from './residual-life.js';
-import { wilsonInterval, type ProportionEstimate } from './wilson.js';
+import { type ProportionEstimate, wilsonInterval } from './wilson.js';
 
 export interface OpenAtTimeout {
   timeout: number;
@@ -25,7 +25,13 @@ export interface DrainReplicas {
   completionP99: number;
 }
 
-export function simulateDrains(residual: ResidualLife, sessions: number, timeouts: readonly number[], replicas: number, rng: Rng): DrainReplicas {
+export function simulateDrains(
+  residual: ResidualLife,
+  sessions: number,
+  timeouts: readonly number[],
+  replicas: number,
+  rng: Rng,
+): DrainReplicas {
   const sorted = [...timeouts].sort((a, b) => a - b);
   const J = sorted.length;
   // open[j * replicas + r]: connections of replica r still open at sorted[j].
@@ -60,8 +66,18 @@ export function simulateDrains(residual: ResidualLife, sessions: number, timeout
     const column = open.slice(j * replicas, (j + 1) * replicas).sort();
     let ended = 0;
     for (const v of column) if (v === 0) ended++;
-    return { timeout, openP50: nearestRank(column, 0.5), openP99: nearestRank(column, 0.99), allEnded: wilsonInterval(ended, replicas) };
+    return {
+      timeout,
+      openP50: nearestRank(column, 0.5),
+      openP99: nearestRank(column, 0.99),
+      allEnded: wilsonInterval(ended, replicas),
+    };
   });
   completion.sort();
-  return { replicas, atTimeouts, completionP50: nearestRank(completion, 0.5), completionP99: nearestRank(completion, 0.99) };
+  return {
+    replicas,
+    atTimeouts,
+    completionP50: nearestRank(completion, 0.5),
+    completionP99: nearestRank(completion, 0.99),
+  };
 }

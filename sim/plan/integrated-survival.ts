@@ -37,17 +37,21 @@ export class IntegratedSurvival {
           `Cap the lifetime (a session TTL is such a cap) or give measured durations (a .csv).`,
       );
     }
-    if (!(this.mean > 0)) throw new PlanError(`lifetimes ${lifetime.spec} have mean ${formatDuration(this.mean)}: sessions must last some time`);
+    if (!(this.mean > 0))
+      throw new PlanError(
+        `lifetimes ${lifetime.spec} have mean ${formatDuration(this.mean)}: sessions must last some time`,
+      );
     this.survivalFn = (x) => this.survival(x);
     this.x = breakpoints(lifetime);
     this.g = new Float64Array(this.x.length);
-    for (let i = 1; i < this.x.length; i++) this.g[i] = this.g[i - 1]! + integrate(this.survivalFn, this.x[i - 1]!, this.x[i]!);
+    for (let i = 1; i < this.x.length; i++)
+      this.g[i] = this.g[i - 1]! + integrate(this.survivalFn, this.x[i - 1]!, this.x[i]!);
   }
 
   /** P(L > x). */
   survival(x: number): number {
     const s = 1 - this.lifetime.cdf(x);
-    return s > 0 ? s : 0;
+    return Math.max(s, 0);
   }
 
   /** The last breakpoint: beyond it the survival is below what a double resolves. */
@@ -86,7 +90,7 @@ export class IntegratedSurvival {
       const slope = this.survival(a);
       if (!(slope > 0)) break;
       const next = a - (g0 + integrate(this.survivalFn, x0, a) - level) / slope;
-      const clamped = next < x0 ? x0 : next > x1 ? x1 : next;
+      const clamped = next < x0 ? x0 : Math.min(next, x1);
       const converged = Math.abs(clamped - a) <= 1e-12 * a;
       a = clamped;
       if (converged) break;
@@ -114,7 +118,8 @@ function breakpoints(lifetime: Distribution): Float64Array {
   };
   // The bottom of the support is where the survival starts to fall (a kink quadrature must not straddle).
   for (let i = 0; i < UNIFORM_STEPS; i++) push(lifetime.quantile(i / UNIFORM_STEPS));
-  for (let k = 1; 2 ** (-k / 8) / UNIFORM_STEPS >= SMALLEST_TAIL; k++) push(lifetime.quantile(1 - 2 ** (-k / 8) / UNIFORM_STEPS));
+  for (let k = 1; 2 ** (-k / 8) / UNIFORM_STEPS >= SMALLEST_TAIL; k++)
+    push(lifetime.quantile(1 - 2 ** (-k / 8) / UNIFORM_STEPS));
   push(lifetime.quantile(1));
   let last = points[points.length - 1]!;
   for (let k = 0; k < MAX_DOUBLINGS && lifetime.cdf(last) < 1; k++) push((last *= 2));

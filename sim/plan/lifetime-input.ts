@@ -3,7 +3,7 @@
  * `empirical(sessions.csv)`, or just the path of a CSV of measured session durations exported
  * from logs. Measured durations are kept, so the plan can say how sure it is of them.
  */
-import { parseDistribution, type Distribution } from '../scenario/distribution.js';
+import { type Distribution, parseDistribution } from '../scenario/distribution.js';
 import { readEmpiricalValues } from '../scenario/distributions/empirical-csv.js';
 
 export interface Lifetimes {

@@ -11,11 +11,11 @@
  * bootstrap for what is uncertain in measured durations.
  */
 import { RandomStreams } from '../engine/random.js';
-import { bootstrapDrainTime, type BootstrapInterval } from './bootstrap.js';
+import { type BootstrapInterval, bootstrapDrainTime } from './bootstrap.js';
 import { simulateDrains } from './drain-replicas.js';
 import { PlanError } from './errors.js';
 import type { Lifetimes } from './lifetime-input.js';
-import { reconnectPeak, type ReconnectPeak } from './reconnect-peak.js';
+import { type ReconnectPeak, reconnectPeak } from './reconnect-peak.js';
 import { ResidualLife } from './residual-life.js';
 import { longestTtl } from './ttl-search.js';
 import type { ProportionEstimate } from './wilson.js';
@@ -96,7 +96,9 @@ export interface DrainPlan {
 }
 
 const CURVE_STEPS = 12;
-const JITTER_LADDER = [1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 7200, 14_400, 28_800, 86_400];
+const JITTER_LADDER = [
+  1, 2, 5, 10, 15, 30, 60, 120, 300, 600, 900, 1200, 1800, 2700, 3600, 7200, 14_400, 28_800, 86_400,
+];
 
 export function planDrain(input: DrainPlanInput): DrainPlan {
   checkInput(input);
@@ -123,7 +125,11 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
   const timeout = Math.max(1, Math.min(window, wholeSecondsUp(chosen.timeUntil(open))));
 
   const horizon = 1.25 * Math.max(window, timeout);
-  const timeouts = uniqueSorted([timeout, window, ...Array.from({ length: CURVE_STEPS }, (_, j) => Math.round((horizon * (j + 1)) / CURVE_STEPS))]);
+  const timeouts = uniqueSorted([
+    timeout,
+    window,
+    ...Array.from({ length: CURVE_STEPS }, (_, j) => Math.round((horizon * (j + 1)) / CURVE_STEPS)),
+  ]);
   const drains = simulateDrains(chosen, N, timeouts, input.replicas, streams.stream('plan.drain'));
   const drainCurve = drains.atTimeouts.map((mc) => ({
     ...assess(chosen, N, mc.timeout, mc),
@@ -132,11 +138,20 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
 
   const peakFor = reconnectPeaks(N, input.replicas, input.seed);
   const notice = fits ? null : adviseNotice(input, window, peakFor);
-  const jitterWindows = uniqueSorted([window, ...(notice ? [notice.retryAfter] : []), ...JITTER_LADDER.filter((w) => w < Math.max(window, notice?.retryAfter ?? 0))]);
+  const jitterWindows = uniqueSorted([
+    window,
+    ...(notice ? [notice.retryAfter] : []),
+    ...JITTER_LADDER.filter((w) => w < Math.max(window, notice?.retryAfter ?? 0)),
+  ]);
 
   return {
     input: { ...input, lifetimes: lifetime.spec, measuredSessions: lifetimes.samples?.length ?? null },
-    lifetime: { p50: lifetime.quantile(0.5), p99: lifetime.quantile(0.99), atTarget: lifetime.quantile(target), mean: lifetime.mean() },
+    lifetime: {
+      p50: lifetime.quantile(0.5),
+      p99: lifetime.quantile(0.99),
+      atTarget: lifetime.quantile(target),
+      mean: lifetime.mean(),
+    },
     residual: { p50: residual.quantile(0.5), p99: residual.quantile(0.99), atTarget: residualAtTarget },
     residualInterval:
       lifetimes.samples === null || input.resamples === 0
@@ -152,7 +167,12 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
   };
 }
 
-function assess(residual: ResidualLife, N: number, timeout: number, mc: { openP50: number; openP99: number; allEnded: ProportionEstimate }): TimeoutAssessment {
+function assess(
+  residual: ResidualLife,
+  N: number,
+  timeout: number,
+  mc: { openP50: number; openP99: number; allEnded: ProportionEstimate },
+): TimeoutAssessment {
   const stillOpen = residual.survival(timeout);
   return {
     timeout,
@@ -235,11 +255,16 @@ function uniqueSorted(values: number[]): number[] {
 
 function checkInput(input: DrainPlanInput): void {
   const problems: string[] = [];
-  if (!(Number.isInteger(input.sessions) && input.sessions >= 1)) problems.push(`sessions must be a whole number ≥ 1, got ${input.sessions}`);
+  if (!(Number.isInteger(input.sessions) && input.sessions >= 1))
+    problems.push(`sessions must be a whole number ≥ 1, got ${input.sessions}`);
   if (!(input.window >= 1)) problems.push(`the window must be at least 1s, got ${input.window}s`);
-  if (!(input.target > 0 && input.target < 1)) problems.push(`the target must be above 0% and below 100%, got ${input.target * 100}%`);
-  if (input.reconnectCapacity !== null && !(input.reconnectCapacity > 0)) problems.push(`the reconnect capacity must be above 0 per second, got ${input.reconnectCapacity}`);
-  if (!(Number.isInteger(input.replicas) && input.replicas >= 10)) problems.push(`replicas must be a whole number ≥ 10, got ${input.replicas}`);
-  if (!(Number.isInteger(input.resamples) && input.resamples >= 0)) problems.push(`resamples must be a whole number ≥ 0, got ${input.resamples}`);
+  if (!(input.target > 0 && input.target < 1))
+    problems.push(`the target must be above 0% and below 100%, got ${input.target * 100}%`);
+  if (input.reconnectCapacity !== null && !(input.reconnectCapacity > 0))
+    problems.push(`the reconnect capacity must be above 0 per second, got ${input.reconnectCapacity}`);
+  if (!(Number.isInteger(input.replicas) && input.replicas >= 10))
+    problems.push(`replicas must be a whole number ≥ 10, got ${input.replicas}`);
+  if (!(Number.isInteger(input.resamples) && input.resamples >= 0))
+    problems.push(`resamples must be a whole number ≥ 0, got ${input.resamples}`);
   if (problems.length > 0) throw new PlanError(problems.join('; '));
 }

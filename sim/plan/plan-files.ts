@@ -13,9 +13,29 @@ export function planJson(plan: DrainPlan): string {
 
 export function planOutputFiles(plan: DrainPlan): OutputFile[] {
   const drain = stringify([
-    ['timeout_s', 'expected_cut', 'cut_p50', 'cut_p99', 'p_all_end', 'p_all_end_mc', 'p_all_end_mc_low', 'p_all_end_mc_high', 'expected_cut_without_ttl'],
+    [
+      'timeout_s',
+      'expected_cut',
+      'cut_p50',
+      'cut_p99',
+      'p_all_end',
+      'p_all_end_mc',
+      'p_all_end_mc_low',
+      'p_all_end_mc_high',
+      'expected_cut_without_ttl',
+    ],
     ...plan.curves.drain.map((p) =>
-      [p.timeout, p.expectedOpen, p.openP50, p.openP99, p.allEndedExact, p.allEnded.estimate, p.allEnded.low, p.allEnded.high, p.expectedOpenWithoutTtl].map(roundNumber),
+      [
+        p.timeout,
+        p.expectedOpen,
+        p.openP50,
+        p.openP99,
+        p.allEndedExact,
+        p.allEnded.estimate,
+        p.allEnded.low,
+        p.allEnded.high,
+        p.expectedOpenWithoutTtl,
+      ].map(roundNumber),
     ),
   ]);
   const reconnect = stringify([

@@ -15,8 +15,14 @@ export function renderPlanText(plan: DrainPlan): string {
   const N = input.sessions;
   const pct = percent(input.target);
   const out: string[] = [];
-  const source = input.measuredSessions === null ? input.lifetimes : `${input.measuredSessions} measured sessions (${input.lifetimes})`;
-  out.push(`drain plan: ${formatNumber(N)} sessions, lifetimes ${source}, window ${dur(input.window)}, target ${pct}`, '');
+  const source =
+    input.measuredSessions === null
+      ? input.lifetimes
+      : `${input.measuredSessions} measured sessions (${input.lifetimes})`;
+  out.push(
+    `drain plan: ${formatNumber(N)} sessions, lifetimes ${source}, window ${dur(input.window)}, target ${pct}`,
+    '',
+  );
 
   // The target's own column, unless it is the p50 or p99 already shown.
   const extra = input.target === 0.5 || input.target === 0.99 ? [] : [`p${trimPercent(input.target)}`];
@@ -34,14 +40,16 @@ export function renderPlanText(plan: DrainPlan): string {
   const ratio = plan.residual.atTarget / plan.lifetime.atTarget;
   out.push(
     '  A drain waits for the remaining life of the sessions open when it starts. Long sessions are more likely',
-    '  to be open (inspection paradox), so the remaining life has density (1 − F(x)) / E[L], not the lifetime\'s.',
+    "  to be open (inspection paradox), so the remaining life has density (1 − F(x)) / E[L], not the lifetime's.",
     ratio > 1.01
       ? `  Here its ${q} is ${num(ratio)}× the lifetime's ${q}.`
       : `  Here its ${q} is no longer than the lifetime's${ratio > 0.99 ? ' (memoryless lifetimes: the remaining life is the lifetime again)' : ''}.`,
   );
   if (plan.residualInterval !== null) {
     const b = plan.residualInterval;
-    out.push(`  ${pct} of them end within ${dur(plan.residual.atTarget)}; 95% interval ${dur(b.low)} – ${dur(b.high)} (bootstrap of the measured sessions, ${b.resamples} resamples).`);
+    out.push(
+      `  ${pct} of them end within ${dur(plan.residual.atTarget)}; 95% interval ${dur(b.low)} – ${dur(b.high)} (bootstrap of the measured sessions, ${b.resamples} resamples).`,
+    );
   }
   out.push('');
 
@@ -64,16 +72,29 @@ export function renderPlanText(plan: DrainPlan): string {
       ...assessment(plan.drain, N, input.replicas),
       `  drain notice    ${value(notice.retryAfter)}app.ws.drain_notice=true app.ws.retry_after=${spec(notice.retryAfter)}: the ${formatNumber(N)} sessions reconnect spread over ${dur(notice.retryAfter)},`,
       `${MORE}peak ${num(notice.peak.p50)}/s (p99 ${num(notice.peak.p99)}/s, mean ${num(notice.peak.mean)}/s)` +
-        (input.reconnectCapacity === null ? '; the whole window gives the lowest peak (--reconnect-capacity finds the shortest that fits)' : `; the shortest window whose p99 stays within ${num(input.reconnectCapacity)}/s`),
+        (input.reconnectCapacity === null
+          ? '; the whole window gives the lowest peak (--reconnect-capacity finds the shortest that fits)'
+          : `; the shortest window whose p99 stays within ${num(input.reconnectCapacity)}/s`),
     );
-    if (!notice.fitsWindow) out.push(`${MORE}note: this is longer than the ${dur(input.window)} window: the pool cannot absorb the sessions in time`);
+    if (!notice.fitsWindow)
+      out.push(
+        `${MORE}note: this is longer than the ${dur(input.window)} window: the pool cannot absorb the sessions in time`,
+      );
   }
 
   const withTtl = plan.ttl === null ? '' : ` (with the ${dur(plan.ttl.ttl)} TTL)`;
   out.push('', `Sessions cut vs drain timeout${withTtl}, ${input.replicas} Monte Carlo drains`);
   out.push(
     ...table(
-      ['timeout', 'expected cut', 'p50', 'p99', 'P(all end)', 'Monte Carlo [95% CI]', ...(plan.ttl === null ? [] : ['without TTL'])],
+      [
+        'timeout',
+        'expected cut',
+        'p50',
+        'p99',
+        'P(all end)',
+        'Monte Carlo [95% CI]',
+        ...(plan.ttl === null ? [] : ['without TTL']),
+      ],
       plan.curves.drain.map((p) => [
         dur(p.timeout),
         num(p.expectedOpen),
@@ -86,7 +107,12 @@ export function renderPlanText(plan: DrainPlan): string {
     ),
   );
   out.push('', `Reconnect peak vs drain-notice jitter window (${formatNumber(N)} sessions, busiest second)`);
-  out.push(...table(['window', 'mean/s', 'p50/s', 'p99/s'], plan.curves.reconnect.map((r) => [dur(r.window), num(r.mean), num(r.p50), num(r.p99)])));
+  out.push(
+    ...table(
+      ['window', 'mean/s', 'p50/s', 'p99/s'],
+      plan.curves.reconnect.map((r) => [dur(r.window), num(r.mean), num(r.p50), num(r.p99)]),
+    ),
+  );
   return `${out.join('\n')}\n`;
 }
 
@@ -100,7 +126,8 @@ function assessment(a: TimeoutAssessment, N: number, replicas: number): string[]
 /** Columns: the first left-aligned, the rest right-aligned. */
 function table(header: string[], rows: string[][]): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
-  const line = (cells: string[]) => `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`.trimEnd();
+  const line = (cells: string[]) =>
+    `  ${cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('   ')}`.trimEnd();
   return [line(header), ...rows.map(line)];
 }
 

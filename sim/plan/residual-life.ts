@@ -112,7 +112,7 @@ export class ResidualLife {
     // Beyond what the CDF resolves, the phase within a period is uniform.
     if (!(below < 1)) return v * this.ttl;
     const age = lifetime.quantile(below + v * (1 - below)) - residual;
-    return age > 0 ? age : 0;
+    return Math.max(age, 0);
   }
 }
 
@@ -128,5 +128,5 @@ function periodBoundaries(G: IntegratedSurvival, T: number): Float64Array {
 }
 
 function clamp01(v: number): number {
-  return v < 0 ? 0 : v > 1 ? 1 : v;
+  return v < 0 ? 0 : Math.min(v, 1);
 }

@@ -7,12 +7,12 @@ import { formatQuantity, readQuantity } from './distributions/arguments.js';
 import { Constant } from './distributions/constant.js';
 import { DistributionError } from './distributions/errors.js';
 import { FAMILIES, FAMILY_BY_NAME } from './distributions/families.js';
-import { nearest } from './nearest.js';
 import { EXPECTED_DISTRIBUTION, readCall } from './distributions/spec-syntax.js';
 import type { Distribution, ParseContext } from './distributions/types.js';
+import { nearest } from './nearest.js';
 
-export type { Distribution } from './distributions/types.js';
 export { DistributionError } from './distributions/errors.js';
+export type { Distribution } from './distributions/types.js';
 
 export interface ParseDistributionOptions {
   /** Directory `empirical(...)` file paths are relative to; defaults to the working directory. */
@@ -41,7 +41,8 @@ function parseIn(text: string, context: ParseContext): Distribution {
     throw new DistributionError(`not a distribution: ${JSON.stringify(text)}`, EXPECTED_DISTRIBUTION, String(text));
   }
   const trimmed = text.trim();
-  if (trimmed === '') throw new DistributionError(`empty distribution: expected ${EXPECTED_DISTRIBUTION}`, EXPECTED_DISTRIBUTION, "''");
+  if (trimmed === '')
+    throw new DistributionError(`empty distribution: expected ${EXPECTED_DISTRIBUTION}`, EXPECTED_DISTRIBUTION, "''");
 
   const call = readCall(trimmed);
   if (call === undefined) {

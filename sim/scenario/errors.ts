@@ -42,7 +42,10 @@ const TOKEN_KEEP = 80;
  */
 export function clipTokens(text: string): string {
   if (text.length <= TOKEN_MAX) return text;
-  return text.replace(new RegExp(`[^\\s'"\\\`]{${TOKEN_MAX + 1},}`, 'g'), (token) => `${token.slice(0, TOKEN_KEEP)}…(${token.length} characters)`);
+  return text.replace(
+    new RegExp(`[^\\s'"\\\`]{${TOKEN_MAX + 1},}`, 'g'),
+    (token) => `${token.slice(0, TOKEN_KEEP)}…(${token.length} characters)`,
+  );
 }
 
 /** A value quoted in a message, cut to `max` characters. */
@@ -52,9 +55,11 @@ export function clip(value: string, max = TOKEN_KEEP): string {
 
 /** One line per issue: `file:line:col: path: message, found X; did you mean 'Y'?` */
 export function formatIssue(issue: ScenarioIssue): string {
-  const location = issue.line === undefined ? clip(issue.file, 200) : `${clip(issue.file, 200)}:${issue.line}:${issue.column ?? 1}`;
+  const location =
+    issue.line === undefined ? clip(issue.file, 200) : `${clip(issue.file, 200)}:${issue.line}:${issue.column ?? 1}`;
   const message = clip(clipTokens(issue.message), 2000);
-  let text = issue.path === '' ? `${location}: ${message}` : `${location}: ${clip(clipTokens(issue.path), 200)}: ${message}`;
+  let text =
+    issue.path === '' ? `${location}: ${message}` : `${location}: ${clip(clipTokens(issue.path), 200)}: ${message}`;
   const found = issue.found === undefined ? undefined : clip(issue.found);
   if (found !== undefined && !quotesValue(message, found)) text += `, found ${clipTokens(found)}`;
   if (issue.suggestion !== undefined) text += `; did you mean '${clip(issue.suggestion)}'?`;

@@ -73,9 +73,14 @@ export function checkInputFile(path: string): string {
   try {
     real = realpathSync(path);
   } catch (e) {
-    throw new InputFileError((e as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file (ENOENT)' : `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`);
+    throw new InputFileError(
+      (e as NodeJS.ErrnoException).code === 'ENOENT'
+        ? 'no such file (ENOENT)'
+        : `cannot read it (${(e as NodeJS.ErrnoException).code ?? 'error'})`,
+    );
   }
-  if (PSEUDO_FILESYSTEMS.some((fs) => isInside(real, fs))) throw new InputFileError(`${real} is a kernel pseudo-file, not data`);
+  if (PSEUDO_FILESYSTEMS.some((fs) => isInside(real, fs)))
+    throw new InputFileError(`${real} is a kernel pseudo-file, not data`);
   if (!statSync(real).isFile()) throw new InputFileError(`it is ${kindOf(real)}: only regular files are read`);
   if (policy !== undefined && !policy.allowOutside && !policy.roots.some((root) => isInside(real, realRoot(root)))) {
     throw new InputFileError(
@@ -105,7 +110,8 @@ export function readInputFile(path: string, maxBytes: number): string {
       if (n === 0) break;
       length += n;
     }
-    if (length > maxBytes) throw new InputFileError(`it is larger than ${formatBytes(maxBytes)}, the limit for this kind of file`);
+    if (length > maxBytes)
+      throw new InputFileError(`it is larger than ${formatBytes(maxBytes)}, the limit for this kind of file`);
     return chunk.toString('utf8', 0, length);
   } finally {
     closeSync(fd);
@@ -113,5 +119,7 @@ export function readInputFile(path: string, maxBytes: number): string {
 }
 
 export function formatBytes(bytes: number): string {
-  return bytes >= 1024 * 1024 ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB` : `${Math.round(bytes / 1024)} KiB`;
+  return bytes >= 1024 * 1024
+    ? `${Math.round((bytes / 1024 / 1024) * 10) / 10} MiB`
+    : `${Math.round(bytes / 1024)} KiB`;
 }

@@ -18,12 +18,17 @@ const LOADER_PROPERTIES: Record<string, object> = {
   vars: {
     type: 'object',
     additionalProperties: { type: ['string', 'number', 'boolean'] },
-    description: 'Variables used as ${name} in any value; `--set vars.name=…` and `sweep --vary vars.name=…` change every use.',
+    description:
+      'Variables used as ${name} in any value; `--set vars.name=…` and `sweep --vary vars.name=…` change every use.',
   },
 };
 
 export function scenarioJsonSchema(): Record<string, unknown> {
-  const generated = z.toJSONSchema(ScenarioSchema, { io: 'input', unrepresentable: 'any', target: 'draft-7' }) as Record<string, unknown>;
+  const generated = z.toJSONSchema(ScenarioSchema, {
+    io: 'input',
+    unrepresentable: 'any',
+    target: 'draft-7',
+  }) as Record<string, unknown>;
   const { $schema, ...body } = generated;
   const properties = { ...(body.properties as Record<string, object> | undefined) };
   for (const [key, property] of Object.entries(LOADER_PROPERTIES)) properties[key] ??= property;

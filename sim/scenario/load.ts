@@ -6,20 +6,20 @@
 import { dirname, parse } from 'node:path';
 import type { z } from 'zod';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
-import { locate, type AppliedOverride } from './locate.js';
+import { type InputFilePolicy, withInputFilePolicy } from './input-file.js';
+import { type AppliedOverride, locate } from './locate.js';
 import { cloneUserData, deepMerge, setOwn, userMapping } from './merge.js';
 import { formatPath, type PathSegment } from './path.js';
-import { objectKeysAt } from './schema-walk.js';
 import { defaultBuiltinDir, displayPath, resolveScenarioFile, scenarioNameOf } from './scenario-file.js';
+import { objectKeysAt } from './schema-walk.js';
 import { applySetOverrideOwned, parseSetOverride } from './set-override.js';
-import { readYamlSource, type YamlSource } from './yaml-source.js';
-import { withInputFilePolicy, type InputFilePolicy } from './input-file.js';
 import { declaredVarNames, substituteVars, type VarValue } from './vars.js';
+import { readYamlSource, type YamlSource } from './yaml-source.js';
 import { scenarioErrorMap } from './zod-error-map.js';
 import { describeZodIssues } from './zod-issues.js';
 
-export { builtinScenarioNames } from './scenario-file.js';
 export { packageRoot } from './package-root.js';
+export { builtinScenarioNames } from './scenario-file.js';
 
 export interface LoadOptions {
   /** `path=value` overrides, applied in order after merging. */
@@ -97,7 +97,10 @@ function readExtendsChain(leafPath: string, builtinDir: string): YamlSource[] {
       throw extendsIssue(source, 'expected the name of a built-in scenario or a path relative to this file', ref);
     }
     if (ref.length > MAX_EXTENDS_LENGTH) {
-      throw extendsIssue(source, `expected the name of a built-in scenario or a path, found ${ref.length} characters (at most ${MAX_EXTENDS_LENGTH})`);
+      throw extendsIssue(
+        source,
+        `expected the name of a built-in scenario or a path, found ${ref.length} characters (at most ${MAX_EXTENDS_LENGTH})`,
+      );
     }
     referencedAt = { ...locate([source], [], ['extends'], 'value'), path: 'extends' };
     current = resolveScenarioFile(ref, { builtinDir, fromDir: dirname(current), referencedAt });
@@ -116,11 +119,19 @@ export function inputPolicyFor(leafPath: string, builtinDir: string, allowOutsid
 }
 
 /** Resolves the file, follows `extends` and merges; no overrides, no validation. */
-export function readScenarioInput(fileOrName: string, opts: Pick<LoadOptions, 'builtinDir' | 'allowOutside'> = {}): ScenarioInput {
+export function readScenarioInput(
+  fileOrName: string,
+  opts: Pick<LoadOptions, 'builtinDir' | 'allowOutside'> = {},
+): ScenarioInput {
   const builtinDir = opts.builtinDir ?? defaultBuiltinDir();
   const leafPath = resolveScenarioFile(fileOrName, { builtinDir });
-  const sources = withInputFilePolicy(inputPolicyFor(leafPath, builtinDir, opts.allowOutside), () => readExtendsChain(leafPath, builtinDir));
-  const merged = sources.reduceRight<unknown>((acc, source) => deepMerge(acc, source.data), userMapping()) as Record<string, unknown>;
+  const sources = withInputFilePolicy(inputPolicyFor(leafPath, builtinDir, opts.allowOutside), () =>
+    readExtendsChain(leafPath, builtinDir),
+  );
+  const merged = sources.reduceRight<unknown>((acc, source) => deepMerge(acc, source.data), userMapping()) as Record<
+    string,
+    unknown
+  >;
   // A fresh copy: overrides write into it, and merged values are shared with the sources.
   const raw = cloneUserData(merged) as Record<string, unknown>;
   for (const key of LOADER_KEYS) delete raw[key];
@@ -159,12 +170,16 @@ export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: 
   if (objectKeysAt(schema, [], raw).includes('name')) setOwn(raw, 'name', ownName ?? defaultName);
 
   const declared = declaredVarNames(raw);
-  const applied: AppliedOverride[] = overrides.map((o) => ({ text: o.text, path: applySetOverrideOwned(raw, o).owned }));
+  const applied: AppliedOverride[] = overrides.map((o) => ({
+    text: o.text,
+    path: applySetOverrideOwned(raw, o).owned,
+  }));
   const vars = substituteVars(raw, declared, sources, applied);
 
   const baseDir = dirname(leaf.absPath);
   const policy = inputPolicyFor(leaf.absPath, opts.builtinDir ?? defaultBuiltinDir(), opts.allowOutside);
-  const parse = () => withInputFilePolicy(policy, () => schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true }));
+  const parse = () =>
+    withInputFilePolicy(policy, () => schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true }));
   const result = opts.withBaseDir ? opts.withBaseDir(baseDir, parse) : parse();
   if (!result.success) {
     const issues = describeZodIssues(result.error.issues, schema, raw).map(

@@ -63,7 +63,12 @@ function lookup(source: YamlSource, path: readonly PathSegment[], anchor: 'key' 
  * Where the value at `path` came from. `anchor` picks what to point at: the key (an unknown key),
  * the value, or the enclosing mapping (a missing key). Without a match, the leaf file and no line.
  */
-export function locate(sources: readonly YamlSource[], overrides: readonly AppliedOverride[], path: readonly PathSegment[], anchor: Anchor): Location {
+export function locate(
+  sources: readonly YamlSource[],
+  overrides: readonly AppliedOverride[],
+  path: readonly PathSegment[],
+  anchor: Anchor,
+): Location {
   // Later overrides win, so the last one covering the path is the one that wrote it.
   for (let i = overrides.length - 1; i >= 0; i--) {
     if (isPathPrefix(overrides[i].path, path)) return { file: `--set ${overrides[i].text}` };

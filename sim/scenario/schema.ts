@@ -7,7 +7,14 @@
 import { z } from 'zod';
 import * as L from './limits.js';
 import { parseClock, UnitError } from './units.js';
-import { parseBoundedDuration, zDistribution, zDuration, zDurationAtLeast, zDurationOrInfinite, zDurationOrInfiniteAtLeast } from './zod-types.js';
+import {
+  parseBoundedDuration,
+  zDistribution,
+  zDuration,
+  zDurationAtLeast,
+  zDurationOrInfinite,
+  zDurationOrInfiniteAtLeast,
+} from './zod-types.js';
 
 /**
  * Most backends a scenario may have (sim/scenario/limits.ts). Backend sets have no 32-bit limit
@@ -33,13 +40,17 @@ function overrideOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
     while (inner instanceof z.ZodPrefault || inner instanceof z.ZodDefault) inner = inner.unwrap() as z.ZodType;
     shape[key] = inner.optional().describe(field.description ?? key);
   }
-  return z.strictObject(shape) as unknown as z.ZodObject<{ [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>, z.input<S[K]>>> }>;
+  return z.strictObject(shape) as unknown as z.ZodObject<{
+    [K in keyof S]: z.ZodOptional<z.ZodType<z.output<S[K]>, z.input<S[K]>>>;
+  }>;
 }
 
 export const KernelSchema = z.strictObject({
   ip_local_port_range: z
     .tuple([int(1, L.MAX_PORT), int(1, L.MAX_PORT)])
-    .refine((range) => range[0] <= range[1], { message: 'the first port must not be above the last (Linux rejects such a range)' })
+    .refine((range) => range[0] <= range[1], {
+      message: 'the first port must not be above the last (Linux rejects such a range)',
+    })
     .prefault([32768, 60999])
     .describe('Linux net.ipv4.ip_local_port_range, default 32768 60999 (28,232 ports per destination).'),
   tcp_tw_reuse: z
@@ -49,17 +60,27 @@ export const KernelSchema = z.strictObject({
   tcp_tw_reuse_delay: int(1)
     .max(60000)
     .prefault(1000)
-    .describe('Linux ≥ 6.13 net.ipv4.tcp_tw_reuse_delay in ms, default 1000: how old a TIME_WAIT must be before connect() may take it over.'),
+    .describe(
+      'Linux ≥ 6.13 net.ipv4.tcp_tw_reuse_delay in ms, default 1000: how old a TIME_WAIT must be before connect() may take it over.',
+    ),
   hz: z
     .union([z.literal(100), z.literal(250), z.literal(300), z.literal(1000)])
     .prefault(250)
-    .describe('Kernel CONFIG_HZ (250 on Debian/Ubuntu/Fedora): TIME_WAIT expires on the timer wheel in batches (2.048 s at 250), and the port walk reshuffles every 10·HZ jiffies.'),
+    .describe(
+      'Kernel CONFIG_HZ (250 on Debian/Ubuntu/Fedora): TIME_WAIT expires on the timer wheel in batches (2.048 s at 250), and the port walk reshuffles every 10·HZ jiffies.',
+    ),
   tcp_max_tw_buckets: int(0)
     .prefault(131072)
     .describe('Linux net.ipv4.tcp_max_tw_buckets (131072 on a 23 GiB host); past it TIME_WAIT is skipped.'),
-  tcp_syn_retries: int(L.MIN_TCP_SYN_RETRIES, L.MAX_TCP_SYNCNT).prefault(6).describe('Linux net.ipv4.tcp_syn_retries, default 6, 1 … 127 (MAX_TCP_SYNCNT).'),
-  tcp_syn_linear_timeouts: int(0, L.MAX_TCP_SYNCNT).prefault(4).describe('Linux ≥ 6.5 net.ipv4.tcp_syn_linear_timeouts, default 4 (connect gives up at ~131 s).'),
-  somaxconn: int(1).prefault(4096).describe('Linux net.core.somaxconn, default 4096 since 5.4: caps every listen backlog.'),
+  tcp_syn_retries: int(L.MIN_TCP_SYN_RETRIES, L.MAX_TCP_SYNCNT)
+    .prefault(6)
+    .describe('Linux net.ipv4.tcp_syn_retries, default 6, 1 … 127 (MAX_TCP_SYNCNT).'),
+  tcp_syn_linear_timeouts: int(0, L.MAX_TCP_SYNCNT)
+    .prefault(4)
+    .describe('Linux ≥ 6.5 net.ipv4.tcp_syn_linear_timeouts, default 4 (connect gives up at ~131 s).'),
+  somaxconn: int(1)
+    .prefault(4096)
+    .describe('Linux net.core.somaxconn, default 4096 since 5.4: caps every listen backlog.'),
 });
 
 export const NginxSchema = z.strictObject({
@@ -73,7 +94,9 @@ export const NginxSchema = z.strictObject({
   proxy_connect_timeout: zDuration.prefault('60s').describe('nginx proxy_connect_timeout, default 60s.'),
   upstream_keepalive: int(0)
     .prefault(0)
-    .describe('nginx upstream `keepalive N` idle connections kept to the app; no default in 1.22–1.25 (0 = a new connection per request).'),
+    .describe(
+      'nginx upstream `keepalive N` idle connections kept to the app; no default in 1.22–1.25 (0 = a new connection per request).',
+    ),
   upstream_keepalive_timeout: zDuration.prefault('60s').describe('nginx upstream keepalive_timeout, default 60s.'),
   upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),
   upstream_loopback: z
@@ -86,13 +109,17 @@ export const NginxSchema = z.strictObject({
     .describe('Which side closes a non-kept-alive upstream connection first and so holds its TIME_WAIT.'),
   worker_shutdown_timeout: zDurationOrInfinite
     .prefault('0')
-    .describe('nginx worker_shutdown_timeout; no default (0 = off): without it a quitting worker waits for every WebSocket.'),
+    .describe(
+      'nginx worker_shutdown_timeout; no default (0 = off): without it a quitting worker waits for every WebSocket.',
+    ),
 });
 
 export const WsServerSchema = z.strictObject({
   session_ttl: zDurationOrInfinite
     .prefault('0')
-    .describe('Server-side maximum session age; at the TTL the app closes with 1001 and the client reconnects (0 = none).'),
+    .describe(
+      'Server-side maximum session age; at the TTL the app closes with 1001 and the client reconnects (0 = none).',
+    ),
   drain_notice: z.boolean().prefault(false).describe('On SIGTERM, broadcast DRAIN_NOTICE {retryAfter} before closing.'),
   retry_after: zDuration.prefault('15s').describe('retryAfter carried by the drain notice (seed Part 4 uses 15 s).'),
   close_on_shutdown: z
@@ -106,28 +133,44 @@ export const AppSchema = z.strictObject({
   workers: int(1, L.MAX_WORKERS).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
   service_time: zDistribution('duration').prefault('exp(mean=20ms)').describe('Time to serve one request.'),
   backlog: int(1).prefault(511).describe('Listen backlog of the app (capped by somaxconn); a full queue drops SYNs.'),
-  queue_limit: int(0).prefault(100000).describe('Requests that may wait for a worker; beyond it the app answers 503 at once.'),
-  health_check_time: zDuration.prefault('1ms').describe('Work of a shallow health-check request (served by the same workers).'),
-  dependency_fail_time: zDuration.prefault('5ms').describe('How fast a request fails with 500 when the database is down (dead connection pool).'),
-  dependency_slow_latency: zDistribution('duration').prefault('exp(mean=2s)').describe('Extra latency each request (and deep check) waits on a slow database.'),
+  queue_limit: int(0)
+    .prefault(100000)
+    .describe('Requests that may wait for a worker; beyond it the app answers 503 at once.'),
+  health_check_time: zDuration
+    .prefault('1ms')
+    .describe('Work of a shallow health-check request (served by the same workers).'),
+  dependency_fail_time: zDuration
+    .prefault('5ms')
+    .describe('How fast a request fails with 500 when the database is down (dead connection pool).'),
+  dependency_slow_latency: zDistribution('duration')
+    .prefault('exp(mean=2s)')
+    .describe('Extra latency each request (and deep check) waits on a slow database.'),
   gc: z
     .strictObject({
-      every: int(0).prefault(0).describe('A stop-the-world pause after every N requests served (allocation-driven; 0 = off).'),
+      every: int(0)
+        .prefault(0)
+        .describe('A stop-the-world pause after every N requests served (allocation-driven; 0 = off).'),
       pause: zDistribution('duration').prefault('const(300ms)'),
       per_inflight: zDuration
         .prefault('0s')
-        .describe('Extra pause per request in service or queued: a full GC marks the live set, which grows with requests in flight.'),
+        .describe(
+          'Extra pause per request in service or queued: a full GC marks the live set, which grows with requests in flight.',
+        ),
     })
     .prefault({}),
   graceful_shutdown: z
     .boolean()
     .prefault(false)
-    .describe('On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).'),
+    .describe(
+      'On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).',
+    ),
   startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
   crash_after: zDurationOrInfinite
     .prefault('0')
-    .describe('The app process exits with an error this long after each start (a crash-looping container; 0 = never). In a pod the kubelet restarts it with CrashLoopBackOff.'),
+    .describe(
+      'The app process exits with an error this long after each start (a crash-looping container; 0 = never). In a pod the kubelet restarts it with CrashLoopBackOff.',
+    ),
   ws: WsServerSchema.prefault({}),
 });
 
@@ -135,63 +178,104 @@ export const BackoffSchema = z.strictObject({
   policy: z
     .enum(['immediate', 'exponential', 'full_jitter', 'equal_jitter', 'decorrelated_jitter'])
     .prefault('full_jitter')
-    .describe('Reconnect/retry delay: AWS Architecture Blog 2015 formulas (capped exponential, full, equal, decorrelated jitter).'),
+    .describe(
+      'Reconnect/retry delay: AWS Architecture Blog 2015 formulas (capped exponential, full, equal, decorrelated jitter).',
+    ),
   base: zDuration.prefault('1s'),
   cap: zDuration.prefault('30s'),
-  honor_retry_after: z.boolean().prefault(true).describe('Wait for a drain notice retryAfter: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.'),
+  honor_retry_after: z
+    .boolean()
+    .prefault(true)
+    .describe(
+      'Wait for a drain notice retryAfter: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.',
+    ),
 });
 
 export const HttpClientsSchema = z.strictObject({
   arrival_rate: rate().prefault(0).describe('New keepalive connections per second (Poisson).'),
-  requests_per_connection: zDistribution('number').prefault('const(20)').describe('Requests a client sends on one connection before closing it.'),
-  think_time: zDistribution('duration').prefault('exp(mean=2s)').describe('Idle time between a response and the next request.'),
+  requests_per_connection: zDistribution('number')
+    .prefault('const(20)')
+    .describe('Requests a client sends on one connection before closing it.'),
+  think_time: zDistribution('duration')
+    .prefault('exp(mean=2s)')
+    .describe('Idle time between a response and the next request.'),
   retries: int(0, L.MAX_RETRIES).prefault(2).describe('Times a failed request is retried on a new connection.'),
   retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
-  request_timeout: zDuration.prefault('30s').describe('Client gives up on a request with no answer (a vanished host) after this long.'),
+  request_timeout: zDuration
+    .prefault('30s')
+    .describe('Client gives up on a request with no answer (a vanished host) after this long.'),
   idle_timeout: zDuration
     .prefault('0s')
     .describe(
-      'The client\'s own keep-alive idle timeout (an L7 balancer\'s backend idle timeout, an HTTP client pool\'s): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx\'s close.',
+      "The client's own keep-alive idle timeout (an L7 balancer's backend idle timeout, an HTTP client pool's): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx's close.",
     ),
 });
 
 export const WsClientsSchema = z.strictObject({
-  initial_sessions: int(0, L.MAX_SESSIONS).prefault(0).describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
+  initial_sessions: int(0, L.MAX_SESSIONS)
+    .prefault(0)
+    .describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
   initial_ramp: zDuration.prefault('1m'),
   arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson).'),
-  lifetime: zDistribution('duration').prefault('lognormal(median=30m, p99=6h)').describe('How long a user keeps a session open.'),
-  ping_interval: zDurationOrInfiniteAtLeast(L.MIN_PING_INTERVAL_S, 'sub-100 ms pings are no client\'s setting and cost an event per session each').prefault('30s').describe('Application ping period; idle tunnels longer than proxy_read_timeout are closed by nginx (0 = no pings).'),
-  pong_timeout: zDuration.prefault('20s').describe('A client declares the connection dead when a ping is not answered within this (1006).'),
+  lifetime: zDistribution('duration')
+    .prefault('lognormal(median=30m, p99=6h)')
+    .describe('How long a user keeps a session open.'),
+  ping_interval: zDurationOrInfiniteAtLeast(
+    L.MIN_PING_INTERVAL_S,
+    "sub-100 ms pings are no client's setting and cost an event per session each",
+  )
+    .prefault('30s')
+    .describe(
+      'Application ping period; idle tunnels longer than proxy_read_timeout are closed by nginx (0 = no pings).',
+    ),
+  pong_timeout: zDuration
+    .prefault('20s')
+    .describe('A client declares the connection dead when a ping is not answered within this (1006).'),
   reconnect: BackoffSchema.prefault({}),
 });
 
 export const RequestClientsSchema = z.strictObject({
-  rate: rate().prefault(0).describe('Open-loop requests per second (Poisson): they keep coming however slow the answers.'),
-  timeout: zDuration.prefault('5s').describe('The client gives up on an attempt after this long (the server may still do the work).'),
+  rate: rate()
+    .prefault(0)
+    .describe('Open-loop requests per second (Poisson): they keep coming however slow the answers.'),
+  timeout: zDuration
+    .prefault('5s')
+    .describe('The client gives up on an attempt after this long (the server may still do the work).'),
   retries: int(0, L.MAX_RETRIES).prefault(2).describe('Retries of a failed or timed-out request.'),
   backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   users: int(0, L.MAX_USERS).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
   session_store: z
     .enum(['memory', 'external'])
     .prefault('memory')
-    .describe('Where user session state lives: in the backend\'s memory (lost when it dies) or in an external store.'),
+    .describe("Where user session state lives: in the backend's memory (lost when it dies) or in an external store."),
 });
 
 export const ClientsSchema = z.strictObject({
   rtt: zDuration.prefault('30ms').describe('Round trip between clients and the backends.'),
-  source_ips: int(1).prefault(100000).describe('Distinct client addresses, each its own client machine with its own kernel (ports, TIME_WAIT); few addresses make 4-tuples come back within 60 s.'),
-  kernel: KernelSchema.prefault({}).describe('Kernel settings of the client machines (Linux defaults; independent of the VMs\' `kernel`).'),
+  source_ips: int(1)
+    .prefault(100000)
+    .describe(
+      'Distinct client addresses, each its own client machine with its own kernel (ports, TIME_WAIT); few addresses make 4-tuples come back within 60 s.',
+    ),
+  kernel: KernelSchema.prefault({}).describe(
+    "Kernel settings of the client machines (Linux defaults; independent of the VMs' `kernel`).",
+  ),
   http: HttpClientsSchema.prefault({}),
   ws: WsClientsSchema.prefault({}),
   requests: RequestClientsSchema.prefault({}),
 });
 
 export const CheckSchema = z.strictObject({
-  type: z.enum(['tcp', 'http']).prefault('tcp').describe('tcp: connect only (L4); http: GET the endpoint through the app\'s workers (L7).'),
+  type: z
+    .enum(['tcp', 'http'])
+    .prefault('tcp')
+    .describe("tcp: connect only (L4); http: GET the endpoint through the app's workers (L7)."),
   endpoint: z
     .enum(['shallow', 'deep'])
     .prefault('shallow')
-    .describe('shallow: the process answers; deep: the check also queries the database (seed: The Load Balancer Lied).'),
+    .describe(
+      'shallow: the process answers; deep: the check also queries the database (seed: The Load Balancer Lied).',
+    ),
   inter: checkInterval().prefault('2s').describe('HAProxy inter, default 2s (DEF_CHKINTR).'),
   fastinter: checkInterval().optional().describe('Interval while a server changes state; unset = inter.'),
   downinter: checkInterval().optional().describe('Interval while a server is DOWN; unset = inter.'),
@@ -201,13 +285,19 @@ export const CheckSchema = z.strictObject({
   on_marked_down: z
     .enum(['none', 'shutdown-sessions'])
     .prefault('none')
-    .describe('HAProxy `on-marked-down shutdown-sessions`: when checks mark a server DOWN its streams are closed (FIN); by default they carry on.'),
+    .describe(
+      'HAProxy `on-marked-down shutdown-sessions`: when checks mark a server DOWN its streams are closed (FIN); by default they carry on.',
+    ),
   first_check: zDuration
     .optional()
-    .describe('When every server\'s first check runs; unset = HAProxy\'s spread, the k-th of n servers at inter × k / n (src/check.c start_checks()).'),
+    .describe(
+      "When every server's first check runs; unset = HAProxy's spread, the k-th of n servers at inter × k / n (src/check.c start_checks()).",
+    ),
   dependency_timeout: zDurationOrInfinite
     .prefault('0')
-    .describe('A deep endpoint\'s own timeout on its database query (0 = none): a slow database then answers within it.'),
+    .describe(
+      "A deep endpoint's own timeout on its database query (0 = none): a slow database then answers within it.",
+    ),
   on_dependency_timeout: z
     .enum(['unready', 'ready'])
     .prefault('unready')
@@ -218,8 +308,12 @@ export const CheckSchema = z.strictObject({
 export const ProbeSchema = z.strictObject({
   type: z.enum(['tcp', 'http']).prefault('http'),
   endpoint: z.enum(['shallow', 'deep']).prefault('shallow'),
-  period: zDurationAtLeast(L.MIN_PROBE_PERIOD_S, 'a probe period of 0 never lets time advance').prefault('10s').describe('periodSeconds, default 10.'),
-  timeout: zDurationAtLeast(L.MIN_PROBE_PERIOD_S, 'a probe needs time to answer').prefault('1s').describe('timeoutSeconds, default 1.'),
+  period: zDurationAtLeast(L.MIN_PROBE_PERIOD_S, 'a probe period of 0 never lets time advance')
+    .prefault('10s')
+    .describe('periodSeconds, default 10.'),
+  timeout: zDurationAtLeast(L.MIN_PROBE_PERIOD_S, 'a probe needs time to answer')
+    .prefault('1s')
+    .describe('timeoutSeconds, default 1.'),
   failure_threshold: int(1).prefault(3).describe('failureThreshold, default 3.'),
   success_threshold: int(1).prefault(1).describe('successThreshold, default 1.'),
   dependency_timeout: zDurationOrInfinite.prefault('0'),
@@ -230,27 +324,53 @@ export const LbSchema = z.strictObject({
   mode: z
     .enum(['l4', 'l7', 'nat'])
     .prefault('l4')
-    .describe('l4: an L4 proxy (HAProxy mode tcp): accepts the client, connects to a backend with retries; l7: terminates HTTP, sees status codes, balances each request; nat: an L4 NAT (IPVS, kube-proxy, NLB): forwards packets, never retries, the client sees the backend\'s refusal or silence itself.'),
-  retry_on_5xx: z.boolean().prefault(false).describe('L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried on another backend.'),
+    .describe(
+      "l4: an L4 proxy (HAProxy mode tcp): accepts the client, connects to a backend with retries; l7: terminates HTTP, sees status codes, balances each request; nat: an L4 NAT (IPVS, kube-proxy, NLB): forwards packets, never retries, the client sees the backend's refusal or silence itself.",
+    ),
+  retry_on_5xx: z
+    .boolean()
+    .prefault(false)
+    .describe('L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried on another backend.'),
   slowstart: zDurationOrInfinite
     .prefault('0')
-    .describe('HAProxy slowstart (no default = off): a server back from DOWN ramps its weight from ~0 to 100% over this time.'),
+    .describe(
+      'HAProxy slowstart (no default = off): a server back from DOWN ramps its weight from ~0 to 100% over this time.',
+    ),
   sticky: z
     .enum(['none', 'cookie', 'source'])
     .prefault('none')
-    .describe('Session persistence: an inserted cookie (lb.mode l7 only) or the source address; a drained server keeps its users (HAProxy honours the cookie unless the server is DOWN or in maint), a DOWN or maint server\'s users are load-balanced again.'),
+    .describe(
+      "Session persistence: an inserted cookie (lb.mode l7 only) or the source address; a drained server keeps its users (HAProxy honours the cookie unless the server is DOWN or in maint), a DOWN or maint server's users are load-balanced again.",
+    ),
   balance: z
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe('HAProxy balance algorithm; roundrobin is the default.'),
-  retries: int(0, L.MAX_RETRIES).prefault(3).describe('HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried; where, see redispatch.'),
-  retry_interval: zDuration.prefault('1s').describe('HAProxy turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this).'),
-  connect_timeout: zDuration.prefault('5s').describe('HAProxy timeout connect (no default; 5s is the common setting): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.'),
-  redispatch: z.boolean().prefault(false).describe('HAProxy option redispatch: a retry is load-balanced again when the server is DOWN, on the last retry, or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.'),
+  retries: int(0, L.MAX_RETRIES)
+    .prefault(3)
+    .describe(
+      'HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried; where, see redispatch.',
+    ),
+  retry_interval: zDuration
+    .prefault('1s')
+    .describe(
+      'HAProxy turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this).',
+    ),
+  connect_timeout: zDuration
+    .prefault('5s')
+    .describe(
+      'HAProxy timeout connect (no default; 5s is the common setting): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.',
+    ),
+  redispatch: z
+    .boolean()
+    .prefault(false)
+    .describe(
+      'HAProxy option redispatch: a retry is load-balanced again when the server is DOWN, on the last retry, or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.',
+    ),
   remove_resets_flows: z
     .boolean()
     .prefault(true)
-    .describe('A hard `remove` forgets the backend flows: each side\'s next packet is answered with RST.'),
+    .describe("A hard `remove` forgets the backend flows: each side's next packet is answered with RST."),
 });
 
 const BackendOverrides = z.strictObject({
@@ -264,15 +384,23 @@ const BackendOverrides = z.strictObject({
 
 const At = z
   .string()
-  .regex(/^(\d{1,2}:\d{2}(:\d{2})?|[-+]?\s*[0-9.]+\s*[a-z]+.*)$/, 'a duration since start such as 2m, or a wall-clock time such as 14:02')
+  .regex(
+    /^(\d{1,2}:\d{2}(:\d{2})?|[-+]?\s*[0-9.]+\s*[a-z]+.*)$/,
+    'a duration since start such as 2m, or a wall-clock time such as 14:02',
+  )
   .superRefine(readable(checkAt))
   .describe('When: a duration since start (`2m`) or a wall-clock time (`14:02` / `14:02:30`).');
 
 const GateSchema = z.strictObject({
   threshold: int(0).prefault(10).describe('Drain is complete when new == 0 && active < threshold.'),
   max_wait: zDuration.prefault('30m').describe('Longest wait for the gate before the forced stage.'),
-  poll: zDurationAtLeast(L.MIN_GATE_POLL_S, 'a deploy script polls the LB stats a few times a second at most').prefault('10s'),
-  on_timeout: z.enum(['force', 'abort']).prefault('force').describe('force: terminate anyway; abort: leave the backend draining.'),
+  poll: zDurationAtLeast(L.MIN_GATE_POLL_S, 'a deploy script polls the LB stats a few times a second at most').prefault(
+    '10s',
+  ),
+  on_timeout: z
+    .enum(['force', 'abort'])
+    .prefault('force')
+    .describe('force: terminate anyway; abort: leave the backend draining.'),
 });
 
 /**
@@ -300,12 +428,20 @@ function checkAt(at: string): void {
 
 /** An HAProxy check interval or timeout: more than 0 (see limits.ts). */
 function checkInterval() {
-  return zDurationAtLeast(L.MIN_CHECK_INTERVAL_S, 'HAProxy rejects a delay of 0 and keeps check timers in milliseconds');
+  return zDurationAtLeast(
+    L.MIN_CHECK_INTERVAL_S,
+    'HAProxy rejects a delay of 0 and keeps check timers in milliseconds',
+  );
 }
 
-const IntOrPercent = z.union([int(0), z.string().regex(/^\d+(\.\d+)?%$/, 'a count such as 1 or a percentage such as 25%')]);
+const IntOrPercent = z.union([
+  int(0),
+  z.string().regex(/^\d+(\.\d+)?%$/, 'a count such as 1 or a percentage such as 25%'),
+]);
 
-const TerminateMode = z.enum(['graceful', 'kill', 'vanish']).describe('graceful: SIGTERM; kill: kill -9; vanish: the host disappears (no FIN, no RST).');
+const TerminateMode = z
+  .enum(['graceful', 'kill', 'vanish'])
+  .describe('graceful: SIGTERM; kill: kill -9; vanish: the host disappears (no FIN, no RST).');
 
 export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at: At, do: z.literal('bind'), backend: z.string() }),
@@ -313,11 +449,20 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({ at: At, do: z.literal('drain'), backend: z.string() }),
   z.strictObject({ at: At, do: z.literal('remove'), backend: z.string() }),
   z
-    .strictObject({ at: At, do: z.literal('set_server'), backend: z.string(), state: z.enum(['ready', 'drain', 'maint']) })
-    .describe('HAProxy runtime API `set server be/<backend> state ready|drain|maint`: drain keeps established streams and cookie users, maint keeps established streams only.'),
+    .strictObject({
+      at: At,
+      do: z.literal('set_server'),
+      backend: z.string(),
+      state: z.enum(['ready', 'drain', 'maint']),
+    })
+    .describe(
+      'HAProxy runtime API `set server be/<backend> state ready|drain|maint`: drain keeps established streams and cookie users, maint keeps established streams only.',
+    ),
   z
     .strictObject({ at: At, do: z.literal('shutdown_sessions'), backend: z.string() })
-    .describe('HAProxy runtime API `shutdown sessions server be/<backend>`: every stream on it ends now, the client reads a FIN.'),
+    .describe(
+      'HAProxy runtime API `shutdown sessions server be/<backend>`: every stream on it ends now, the client reads a FIN.',
+    ),
   z.strictObject({ at: At, do: z.literal('terminate'), backend: z.string(), mode: TerminateMode.prefault('graceful') }),
   z.strictObject({
     at: At,
@@ -325,15 +470,28 @@ export const ActionSchema = z.discriminatedUnion('do', [
     backend: z.string(),
     gate: GateSchema.prefault({}),
     terminate: TerminateMode.prefault('graceful'),
-    rebind_after: zDurationOrInfinite.prefault('0').describe('Bind the new version this long after terminate (0 = never).'),
+    rebind_after: zDurationOrInfinite
+      .prefault('0')
+      .describe('Bind the new version this long after terminate (0 = never).'),
   }),
-  z.strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: overrideOf(NginxSchema) }).describe('Change nginx settings: applied the real way, by `nginx -s reload` (a new worker generation).'),
   z
-    .strictObject({ at: At, do: z.literal('nginx_reload'), backend: z.string().optional(), nginx: overrideOf(NginxSchema).optional() })
-    .describe('`nginx -s reload` (optionally with changed settings): a new worker generation takes new connections, older ones get QUIT 100 ms later and stay while their tunnels do.'),
+    .strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: overrideOf(NginxSchema) })
+    .describe('Change nginx settings: applied the real way, by `nginx -s reload` (a new worker generation).'),
+  z
+    .strictObject({
+      at: At,
+      do: z.literal('nginx_reload'),
+      backend: z.string().optional(),
+      nginx: overrideOf(NginxSchema).optional(),
+    })
+    .describe(
+      '`nginx -s reload` (optionally with changed settings): a new worker generation takes new connections, older ones get QUIT 100 ms later and stay while their tunnels do.',
+    ),
   z
     .strictObject({ at: At, do: z.literal('nginx_quit'), backend: z.string() })
-    .describe('`nginx -s quit` only (the app keeps running): listeners close (new connects refused), idle keep-alive closed, tunnels kept until they end or worker_shutdown_timeout.'),
+    .describe(
+      '`nginx -s quit` only (the app keeps running): listeners close (new connects refused), idle keep-alive closed, tunnels kept until they end or worker_shutdown_timeout.',
+    ),
   z.strictObject({
     at: At,
     do: z.literal('load'),
@@ -346,14 +504,26 @@ export const ActionSchema = z.discriminatedUnion('do', [
     at: At,
     do: z.literal('rollout'),
     pods: z.array(z.string()).optional().describe('Pods (backends) to replace, in order; default all.'),
-    termination_grace_period: zDuration.prefault('30s').describe('terminationGracePeriodSeconds, default 30 (includes preStop); then SIGKILL.'),
+    termination_grace_period: zDuration
+      .prefault('30s')
+      .describe('terminationGracePeriodSeconds, default 30 (includes preStop); then SIGKILL.'),
     prestop_sleep: zDuration.prefault('0s').describe('A preStop hook that sleeps before SIGTERM (none by default).'),
     endpoint_propagation: zDistribution('duration')
       .prefault('uniform(1s, 5s)')
-      .describe('Delay until the load balancer stops sending new connections to a terminating pod (environment-dependent: EndpointSlice → kube-proxy sync).'),
-    between: zDuration.prefault('5s').describe('Wait after a replacement is ready before it counts as available (minReadySeconds) and the next pod may go.'),
-    max_surge: IntOrPercent.prefault('25%').describe('Deployment maxSurge (default 25%, rounded up): new pods beyond the replicas. Surge pods need spare backends (not bound, not in `pods`).'),
-    max_unavailable: IntOrPercent.prefault('25%').describe('Deployment maxUnavailable (default 25%, rounded down; 1 if both come out 0).'),
+      .describe(
+        'Delay until the load balancer stops sending new connections to a terminating pod (environment-dependent: EndpointSlice → kube-proxy sync).',
+      ),
+    between: zDuration
+      .prefault('5s')
+      .describe(
+        'Wait after a replacement is ready before it counts as available (minReadySeconds) and the next pod may go.',
+      ),
+    max_surge: IntOrPercent.prefault('25%').describe(
+      'Deployment maxSurge (default 25%, rounded up): new pods beyond the replicas. Surge pods need spare backends (not bound, not in `pods`).',
+    ),
+    max_unavailable: IntOrPercent.prefault('25%').describe(
+      'Deployment maxUnavailable (default 25%, rounded down; 1 if both come out 0).',
+    ),
   }),
   z.strictObject({
     at: At,
@@ -364,7 +534,10 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({
     at: At,
     do: z.literal('dependency'),
-    backend: z.string().optional().describe('One backend\'s view (a dead connection pool) or, when absent, the shared database.'),
+    backend: z
+      .string()
+      .optional()
+      .describe("One backend's view (a dead connection pool) or, when absent, the shared database."),
     state: z.enum(['up', 'down', 'slow']),
   }),
 ]);
@@ -375,21 +548,35 @@ export const ScenarioSchema = z
     description: z.string().prefault(''),
     extends: z.string().optional().describe('A built-in scenario name or a path to a base file.'),
     seed: int(0, L.MAX_SEED).prefault(1),
-    start: z.string().regex(/^\d{1,2}:\d{2}(:\d{2})?$/, 'HH:MM or HH:MM:SS').superRefine(readable(parseClock)).prefault('00:00:00').describe('Wall-clock time of simulated t=0, used in logs.'),
+    start: z
+      .string()
+      .regex(/^\d{1,2}:\d{2}(:\d{2})?$/, 'HH:MM or HH:MM:SS')
+      .superRefine(readable(parseClock))
+      .prefault('00:00:00')
+      .describe('Wall-clock time of simulated t=0, used in logs.'),
     warmup: zDuration.prefault('0s').describe('Simulated time before t=0 that builds steady state; not recorded.'),
-    horizon: zDurationAtLeast(0.001, 'a run records some time').prefault('5m').describe('Simulated time recorded after t=0.'),
-    sample_interval: zDurationAtLeast(L.MIN_SAMPLE_INTERVAL_S, 'the model\'s delays are milliseconds and every sample is a timeline row per backend, so finer samples add memory, not information').prefault('1s'),
+    horizon: zDurationAtLeast(0.001, 'a run records some time')
+      .prefault('5m')
+      .describe('Simulated time recorded after t=0.'),
+    sample_interval: zDurationAtLeast(
+      L.MIN_SAMPLE_INTERVAL_S,
+      "the model's delays are milliseconds and every sample is a timeline row per backend, so finer samples add memory, not information",
+    ).prefault('1s'),
     kernel: KernelSchema.prefault({}),
     nginx: NginxSchema.prefault({}),
     app: AppSchema.prefault({}),
     lb: LbSchema.prefault({}),
     clients: ClientsSchema.prefault({}),
-    health_check: CheckSchema.optional().describe('LB health checks (absent: none, every backend is always in service).'),
+    health_check: CheckSchema.optional().describe(
+      'LB health checks (absent: none, every backend is always in service).',
+    ),
     kubelet: z
       .strictObject({
         endpoint_propagation: zDistribution('duration')
           .prefault('uniform(1s, 5s)')
-          .describe('Delay until a pod status change (NotReady after a crash, Ready after a restart) reaches the load balancer: status sync → EndpointSlice → kube-proxy.'),
+          .describe(
+            'Delay until a pod status change (NotReady after a crash, Ready after a restart) reaches the load balancer: status sync → EndpointSlice → kube-proxy.',
+          ),
       })
       .prefault({}),
     probes: z
@@ -403,7 +590,10 @@ export const ScenarioSchema = z
       .prefault([{ name: 'vm-a' }, { name: 'vm-b' }])
       .describe(`The VMs behind the balancer, at most ${MAX_BACKENDS} (the largest count the model is tested with).`),
     timeline: z.array(ActionSchema).prefault([]),
-    expect: z.array(z.string().max(L.MAX_EXPECT_LENGTH, `an assertion is at most ${L.MAX_EXPECT_LENGTH} characters`)).prefault([]).describe('Assertions checked after the run; see the README.'),
+    expect: z
+      .array(z.string().max(L.MAX_EXPECT_LENGTH, `an assertion is at most ${L.MAX_EXPECT_LENGTH} characters`))
+      .prefault([])
+      .describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
     if (s.lb.mode === 'l7') {
@@ -425,7 +615,12 @@ export const ScenarioSchema = z
         ['retry_on_5xx', s.lb.retry_on_5xx],
         ['redispatch', s.lb.redispatch],
       ] as const) {
-        if (on) ctx.addIssue({ code: 'custom', path: ['lb', key], message: `needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and never retries a connection` });
+        if (on)
+          ctx.addIssue({
+            code: 'custom',
+            path: ['lb', key],
+            message: `needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and never retries a connection`,
+          });
       }
     }
     if (s.lb.sticky === 'cookie' && s.lb.mode !== 'l7') {
@@ -437,13 +632,19 @@ export const ScenarioSchema = z
     }
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
-      if (names.has(b.name)) ctx.addIssue({ code: 'custom', path: ['backends', i, 'name'], message: `duplicate backend name '${b.name}'` });
+      if (names.has(b.name))
+        ctx.addIssue({ code: 'custom', path: ['backends', i, 'name'], message: `duplicate backend name '${b.name}'` });
       names.add(b.name);
     });
     s.timeline.forEach((a, i) => {
       if (a.do === 'rollout') {
         (a.pods ?? []).forEach((p, j) => {
-          if (!names.has(p)) ctx.addIssue({ code: 'custom', path: ['timeline', i, 'pods', j], message: `unknown backend '${p}'; backends are ${[...names].join(', ')}` });
+          if (!names.has(p))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['timeline', i, 'pods', j],
+              message: `unknown backend '${p}'; backends are ${[...names].join(', ')}`,
+            });
         });
       }
       if ('backend' in a && a.backend !== undefined && !names.has(a.backend)) {

@@ -5,7 +5,7 @@
  * to a list picks the element whose `name` is that key, so overrides survive reordering.
  * Values are YAML flow values: `5s` is a string, `3` a number, `true` a boolean, `[1, 2]` a list.
  */
-import { parseDocument, isMap, isSeq } from 'yaml';
+import { isMap, isSeq, parseDocument } from 'yaml';
 import { clip, ScenarioError } from './errors.js';
 import { isPlainObject, setOwn } from './merge.js';
 import { nearestMatches } from './nearest.js';
@@ -39,8 +39,18 @@ function parsePath(text: string, pathText: string): SetSegment[] {
   const segments: SetSegment[] = [];
   for (const part of pathText.split('.')) {
     const match = PART.exec(part);
-    if (match === null) fail(text, '', `malformed path '${clip(pathText)}': expected path=value, e.g. backends[0].nginx.keepalive_timeout=5s`);
-    if (FORBIDDEN_KEYS.has(match[1])) fail(text, '', `'${match[1]}' cannot appear in a path: it names no setting and would reach the prototype of every object`);
+    if (match === null)
+      fail(
+        text,
+        '',
+        `malformed path '${clip(pathText)}': expected path=value, e.g. backends[0].nginx.keepalive_timeout=5s`,
+      );
+    if (FORBIDDEN_KEYS.has(match[1]))
+      fail(
+        text,
+        '',
+        `'${match[1]}' cannot appear in a path: it names no setting and would reach the prototype of every object`,
+      );
     segments.push({ key: match[1] });
     for (const index of match[2].matchAll(/\[(\d+)\]/g)) segments.push({ index: Number(index[1]) });
   }
@@ -60,7 +70,8 @@ function parseValue(text: string, valueText: string, pathText: string): unknown 
   try {
     return doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
   } catch (err) {
-    if (err instanceof ReferenceError || err instanceof RangeError) fail(text, pathText, `cannot use value '${clip(valueText)}': ${err.message}`);
+    if (err instanceof ReferenceError || err instanceof RangeError)
+      fail(text, pathText, `cannot use value '${clip(valueText)}': ${err.message}`);
     throw err;
   }
 }
@@ -78,14 +89,22 @@ function listIndex(list: unknown[], segment: SetSegment, override: SetOverride, 
   const index = key === undefined ? (segment as { index: number }).index : /^\d+$/.test(key) ? Number(key) : undefined;
   if (index !== undefined) {
     // One past the end appends, so an override can add an element.
-    if (index > list.length) fail(override.text, formatPath(at), `index ${index} is out of range: the list has ${list.length} element(s)`);
+    if (index > list.length)
+      fail(override.text, formatPath(at), `index ${index} is out of range: the list has ${list.length} element(s)`);
     return index;
   }
-  const names = list.map((el) => (isPlainObject(el) && typeof el.name === 'string' ? el.name : undefined)).filter((n): n is string => n !== undefined);
+  const names = list
+    .map((el) => (isPlainObject(el) && typeof el.name === 'string' ? el.name : undefined))
+    .filter((n): n is string => n !== undefined);
   const found = list.findIndex((el) => isPlainObject(el) && el.name === key);
   if (found < 0) {
     const listed = names.length > 0 ? `names: ${names.join(', ')}` : 'it has no named elements';
-    fail(override.text, formatPath(at), `no element named '${key}' (${listed})`, nearestMatches(key as string, names, 1)[0]);
+    fail(
+      override.text,
+      formatPath(at),
+      `no element named '${key}' (${listed})`,
+      nearestMatches(key as string, names, 1)[0],
+    );
   }
   return found;
 }
@@ -101,7 +120,10 @@ export function applySetOverride(data: Record<string, unknown>, override: SetOve
  * created. Everything under `owned` came from the command line, so an error there (`a: unknown
  * key`) is the --set option's, not the file's.
  */
-export function applySetOverrideOwned(data: Record<string, unknown>, override: SetOverride): { path: PathSegment[]; owned: PathSegment[] } {
+export function applySetOverrideOwned(
+  data: Record<string, unknown>,
+  override: SetOverride,
+): { path: PathSegment[]; owned: PathSegment[] } {
   let node: unknown = data;
   const at: PathSegment[] = [];
   let owned: PathSegment[] | undefined;
@@ -109,7 +131,12 @@ export function applySetOverrideOwned(data: Record<string, unknown>, override: S
     let step: PathSegment;
     if (Array.isArray(node)) step = listIndex(node, segment, override, at);
     else if (isPlainObject(node) && 'key' in segment) step = segment.key;
-    else fail(override.text, formatPath(at), `cannot set '${override.pathText}': ${at.length === 0 ? 'the scenario' : formatPath(at)} is not a ${'key' in segment ? 'mapping' : 'list'}`);
+    else
+      fail(
+        override.text,
+        formatPath(at),
+        `cannot set '${override.pathText}': ${at.length === 0 ? 'the scenario' : formatPath(at)} is not a ${'key' in segment ? 'mapping' : 'list'}`,
+      );
     at.push(step);
     const container = node as Record<PropertyKey, unknown>;
     if (i === override.segments.length - 1) {

@@ -20,7 +20,8 @@ function plainObject(entries: Iterable<[unknown, unknown]>): Record<string, unkn
   const out: Record<string, unknown> = {};
   for (const [key, item] of entries) {
     const plain = toPlain(item);
-    if (plain !== undefined) Object.defineProperty(out, String(key), { value: plain, enumerable: true, writable: true, configurable: true });
+    if (plain !== undefined)
+      Object.defineProperty(out, String(key), { value: plain, enumerable: true, writable: true, configurable: true });
   }
   return out;
 }

@@ -37,15 +37,31 @@ const EXPECTED_DURATION = `a duration with a unit (${UNIT_LIST}), e.g. 30s, 500m
 
 /** Common spellings that are not units here, mapped to the one meant. */
 const UNIT_ALIASES: Readonly<Record<string, string>> = {
-  sec: 's', secs: 's', second: 's', seconds: 's',
-  min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-  hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-  day: 'd', days: 'd',
-  msec: 'ms', msecs: 'ms', millis: 'ms', μs: 'us', usec: 'us',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  day: 'd',
+  days: 'd',
+  msec: 'ms',
+  msecs: 'ms',
+  millis: 'ms',
+  μs: 'us',
+  usec: 'us',
 };
 
 const NUMBER = String.raw`(?:\d+(?:\.\d*)?|\.\d+)`;
-const UNIT_ALTERNATIVES = Object.keys(UNITS).sort((a, b) => b.length - a.length).join('|');
+const UNIT_ALTERNATIVES = Object.keys(UNITS)
+  .sort((a, b) => b.length - a.length)
+  .join('|');
 
 /**
  * The language `parseDuration` accepts, as an ECMAScript regex source: also emitted as the JSON
@@ -75,7 +91,11 @@ export function parseDuration(text: string): number {
   const trimmed = text.trim();
   if (trimmed === '') throw new UnitError(`empty duration: expected ${EXPECTED_DURATION}`, EXPECTED_DURATION, "''");
   if (/^-\s*[\d.]/.test(trimmed)) {
-    throw new UnitError(`negative duration '${trimmed}': durations must be 0 or more`, EXPECTED_DURATION, `'${trimmed}'`);
+    throw new UnitError(
+      `negative duration '${trimmed}': durations must be 0 or more`,
+      EXPECTED_DURATION,
+      `'${trimmed}'`,
+    );
   }
   if (BARE_NUMBER.test(trimmed)) throw unitlessDurationError(trimmed);
 
@@ -138,7 +158,11 @@ export function formatDuration(seconds: number): string {
   if (totalMs < 60_000) return `${totalMs / 1e3}s`;
   const parts: string[] = [];
   let rest = totalMs;
-  for (const [unit, ms] of [['d', 86_400_000], ['h', 3_600_000], ['m', 60_000]] as const) {
+  for (const [unit, ms] of [
+    ['d', 86_400_000],
+    ['h', 3_600_000],
+    ['m', 60_000],
+  ] as const) {
     const count = Math.floor(rest / ms);
     rest -= count * ms;
     if (count > 0) parts.push(`${count}${unit}`);
@@ -158,13 +182,21 @@ const EXPECTED_CLOCK = 'a wall-clock time HH:MM or HH:MM:SS, e.g. 09:30 or 23:59
 export function parseClock(text: string): number {
   const m = typeof text === 'string' ? CLOCK.exec(text) : null;
   if (m === null) {
-    throw new UnitError(`cannot read clock time '${String(text)}': expected ${EXPECTED_CLOCK}`, EXPECTED_CLOCK, `'${String(text)}'`);
+    throw new UnitError(
+      `cannot read clock time '${String(text)}': expected ${EXPECTED_CLOCK}`,
+      EXPECTED_CLOCK,
+      `'${String(text)}'`,
+    );
   }
   const hours = Number(m[1]);
   const minutes = Number(m[2]);
   const seconds = m[3] === undefined ? 0 : Number(m[3]);
   if (hours > 23 || minutes > 59 || seconds >= 60) {
-    throw new UnitError(`clock time '${text.trim()}' is out of range: expected ${EXPECTED_CLOCK}`, EXPECTED_CLOCK, `'${text.trim()}'`);
+    throw new UnitError(
+      `clock time '${text.trim()}' is out of range: expected ${EXPECTED_CLOCK}`,
+      EXPECTED_CLOCK,
+      `'${text.trim()}'`,
+    );
   }
   return hours * 3600 + minutes * 60 + seconds;
 }

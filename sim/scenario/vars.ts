@@ -7,7 +7,7 @@
  * change every use at once. `vars` itself is removed before validation.
  */
 import { ScenarioError, type ScenarioIssue } from './errors.js';
-import { locate, type AppliedOverride } from './locate.js';
+import { type AppliedOverride, locate } from './locate.js';
 import { isPlainObject, setOwn } from './merge.js';
 import { nearest } from './nearest.js';
 import { formatPath, type PathSegment } from './path.js';
@@ -43,21 +43,39 @@ export function substituteVars(
   const given = raw[VARS_KEY];
   delete raw[VARS_KEY];
   if (given !== undefined && given !== null && !isPlainObject(given)) {
-    issues.push({ ...where([VARS_KEY]), path: VARS_KEY, message: 'expected a mapping of variable names to values, e.g. vars: {drain_timeout: 4m}' });
+    issues.push({
+      ...where([VARS_KEY]),
+      path: VARS_KEY,
+      message: 'expected a mapping of variable names to values, e.g. vars: {drain_timeout: 4m}',
+    });
   } else if (isPlainObject(given)) {
     for (const [name, value] of Object.entries(given)) {
       const path = [VARS_KEY, name];
       if (!NAME.test(name)) {
-        issues.push({ ...where(path), path: formatPath(path), message: `variable name '${name}' must be letters, digits and _ (not starting with a digit)` });
+        issues.push({
+          ...where(path),
+          path: formatPath(path),
+          message: `variable name '${name}' must be letters, digits and _ (not starting with a digit)`,
+        });
       } else if (!declared.includes(name)) {
         const near = nearest(name, declared);
-        issues.push({ ...where(path), path: formatPath(path), message: `unknown variable '${name}': the scenario declares ${declared.length === 0 ? 'no vars' : declared.join(', ')}`, suggestion: near === undefined ? undefined : `vars.${near}` });
+        issues.push({
+          ...where(path),
+          path: formatPath(path),
+          message: `unknown variable '${name}': the scenario declares ${declared.length === 0 ? 'no vars' : declared.join(', ')}`,
+          suggestion: near === undefined ? undefined : `vars.${near}`,
+        });
       } else if (typeof value === 'string' && value.includes('${')) {
         issues.push({ ...where(path), path: formatPath(path), message: 'a variable cannot refer to another variable' });
       } else if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') {
         vars[name] = value;
       } else {
-        issues.push({ ...where(path), path: formatPath(path), message: 'a variable holds one value (a duration, number, word or true/false)', found: JSON.stringify(value) });
+        issues.push({
+          ...where(path),
+          path: formatPath(path),
+          message: 'a variable holds one value (a duration, number, word or true/false)',
+          found: JSON.stringify(value),
+        });
       }
     }
   }
@@ -80,13 +98,25 @@ export function substituteVars(
     const out = text.replace(REFERENCE, (match, name: string) => {
       const trimmed = name.trim();
       if (!NAME.test(trimmed)) {
-        issues.push({ ...where(path), path: formatPath(path), message: `malformed variable reference '${match}': expected \${name} with a name of letters, digits and _` });
+        issues.push({
+          ...where(path),
+          path: formatPath(path),
+          message: `malformed variable reference '${match}': expected \${name} with a name of letters, digits and _`,
+        });
         return match;
       }
       if (!Object.hasOwn(vars, trimmed)) {
         const near = nearest(trimmed, names);
-        const declaredText = names.length === 0 ? 'the scenario declares no vars (add vars: {' + trimmed + ': …})' : `declared: ${names.join(', ')}`;
-        issues.push({ ...where(path), path: formatPath(path), message: `undefined variable '\${${trimmed}}'; ${declaredText}`, suggestion: near === undefined ? undefined : `\${${near}}` });
+        const declaredText =
+          names.length === 0
+            ? `the scenario declares no vars (add vars: {${trimmed}: …})`
+            : `declared: ${names.join(', ')}`;
+        issues.push({
+          ...where(path),
+          path: formatPath(path),
+          message: `undefined variable '\${${trimmed}}'; ${declaredText}`,
+          suggestion: near === undefined ? undefined : `\${${near}}`,
+        });
         return match;
       }
       if (match === text) whole = vars[trimmed];

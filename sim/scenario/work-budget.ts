@@ -85,7 +85,9 @@ export function estimateWork(s: Scenario): WorkEstimate {
     parts.push({
       what: `${fmt(connections)} HTTP connections (${httpRate}/s × ${formatDuration(seconds)}) with ${fmt(requests)} requests`,
       events: connections * EVENTS_PER_CONNECTION + requests * EVENTS_PER_KEEPALIVE_REQUEST,
-      bytes: requests * BYTES_PER_REQUEST + httpRate * Math.min(seconds, perConnection * finiteMean(s.clients.http.think_time)) * BYTES_PER_SESSION,
+      bytes:
+        requests * BYTES_PER_REQUEST +
+        httpRate * Math.min(seconds, perConnection * finiteMean(s.clients.http.think_time)) * BYTES_PER_SESSION,
     });
   }
 
@@ -103,7 +105,9 @@ export function estimateWork(s: Scenario): WorkEstimate {
   const wsRate = maxRate(s, ws.arrival_rate, 'ws_rate');
   const sessions = ws.initial_sessions + wsRate * seconds;
   if (sessions > 0) {
-    const pings = Number.isFinite(ws.ping_interval) ? (seconds / ws.ping_interval) * Math.min(sessions, ws.initial_sessions + wsRate * finiteMean(ws.lifetime)) : 0;
+    const pings = Number.isFinite(ws.ping_interval)
+      ? (seconds / ws.ping_interval) * Math.min(sessions, ws.initial_sessions + wsRate * finiteMean(ws.lifetime))
+      : 0;
     parts.push({
       what: `${fmt(sessions)} WebSocket sessions${pings > 0 ? ` and ${fmt(pings)} pings` : ''}`,
       events: sessions * EVENTS_PER_SESSION + pings * 2,
@@ -114,7 +118,8 @@ export function estimateWork(s: Scenario): WorkEstimate {
   const checks = [s.health_check?.inter, s.probes.readiness?.period, s.probes.liveness?.period]
     .filter((period): period is number => period !== undefined)
     .reduce((sum, period) => sum + (backends * seconds) / period, 0);
-  if (checks > 0) parts.push({ what: `${fmt(checks)} health checks and probes`, events: checks * EVENTS_PER_CHECK, bytes: 0 });
+  if (checks > 0)
+    parts.push({ what: `${fmt(checks)} health checks and probes`, events: checks * EVENTS_PER_CHECK, bytes: 0 });
 
   const samples = Math.ceil(s.horizon / s.sample_interval);
   const rows = samples * (backends + 1);
@@ -151,13 +156,20 @@ export function checkWorkBudget(s: Scenario, file: string, limits: WorkLimits): 
   const estimate = estimateWork(s);
   const over: string[] = [];
   if (estimate.events > limits.maxEvents) {
-    over.push(`about ${fmt(estimate.events)} engine events, more than the limit of ${fmt(limits.maxEvents)} (--max-events raises it)`);
+    over.push(
+      `about ${fmt(estimate.events)} engine events, more than the limit of ${fmt(limits.maxEvents)} (--max-events raises it)`,
+    );
   }
   if (estimate.bytes > limits.maxBytes) {
-    over.push(`about ${formatMegabytes(estimate.bytes)} of memory, more than the limit of ${formatMegabytes(limits.maxBytes)} (--max-memory raises it)`);
+    over.push(
+      `about ${formatMegabytes(estimate.bytes)} of memory, more than the limit of ${formatMegabytes(limits.maxBytes)} (--max-memory raises it)`,
+    );
   }
   if (over.length > 0) {
-    const made = estimate.parts.slice(0, 3).map((p) => p.what).join('; ');
+    const made = estimate.parts
+      .slice(0, 3)
+      .map((p) => p.what)
+      .join('; ');
     throw new ScenarioError([
       {
         file,
@@ -188,18 +200,35 @@ const MEMORY_CHECK_EVERY = 65_536;
 export function runEngineWithin(engine: Engine, until: number, budget: RunBudget): void {
   while (engine.pending > 0 && engine.peekTime() <= until) {
     engine.step();
-    if (engine.fired > budget.maxEvents) throw overBudget(engine, budget, `${exact(engine.fired)} engine events, over the limit of ${exact(budget.maxEvents)} (--max-events raises it)`);
+    if (engine.fired > budget.maxEvents)
+      throw overBudget(
+        engine,
+        budget,
+        `${exact(engine.fired)} engine events, over the limit of ${exact(budget.maxEvents)} (--max-events raises it)`,
+      );
     if (engine.fired % MEMORY_CHECK_EVERY === 0) {
       const rss = process.memoryUsage.rss();
-      if (rss > budget.maxBytes) throw overBudget(engine, budget, `${formatMegabytes(rss)} of memory, over the limit of ${formatMegabytes(budget.maxBytes)} (--max-memory raises it)`);
+      if (rss > budget.maxBytes)
+        throw overBudget(
+          engine,
+          budget,
+          `${formatMegabytes(rss)} of memory, over the limit of ${formatMegabytes(budget.maxBytes)} (--max-memory raises it)`,
+        );
     }
   }
   engine.run(until);
 }
 
 function overBudget(engine: Engine, budget: RunBudget, what: string): RunBudgetExceeded {
-  const at = engine.now < 0 ? `${formatDuration(-engine.now)} before the start (warmup)` : `${formatDuration(engine.now)} into the run`;
+  const at =
+    engine.now < 0
+      ? `${formatDuration(-engine.now)} before the start (warmup)`
+      : `${formatDuration(engine.now)} into the run`;
   return new RunBudgetExceeded([
-    { file: budget.file, path: '', message: `run stopped at ${at}: ${what}. The scenario makes far more work than its rates suggest (a retry or reconnect loop with no delay?)` },
+    {
+      file: budget.file,
+      path: '',
+      message: `run stopped at ${at}: ${what}. The scenario makes far more work than its rates suggest (a retry or reconnect loop with no delay?)`,
+    },
   ]);
 }

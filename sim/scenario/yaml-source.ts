@@ -2,7 +2,7 @@
  * One scenario file, parsed once: its data and its YAML document, kept so that a path inside the
  * data can later be traced back to a line and column.
  */
-import { LineCounter, parseDocument, visit, type Document } from 'yaml';
+import { type Document, LineCounter, parseDocument, visit } from 'yaml';
 import { ScenarioError, type ScenarioIssue } from './errors.js';
 import { InputFileError, readInputFile } from './input-file.js';
 
@@ -31,13 +31,18 @@ export interface YamlSource {
  * Reads and parses one scenario file. `referencedAt` is where another file's `extends:` named it:
  * a file that may not be read is that line's error.
  */
-export function readYamlSource(absPath: string, file: string, referencedAt?: Omit<ScenarioIssue, 'message'>): YamlSource {
+export function readYamlSource(
+  absPath: string,
+  file: string,
+  referencedAt?: Omit<ScenarioIssue, 'message'>,
+): YamlSource {
   let text: string;
   try {
     text = readInputFile(absPath, MAX_SCENARIO_BYTES);
   } catch (err) {
-    const reason = err instanceof InputFileError ? err.reason : (err as NodeJS.ErrnoException).code ?? 'error';
-    if (referencedAt !== undefined) throw new ScenarioError([{ ...referencedAt, message: `cannot read '${file}': ${reason}` }]);
+    const reason = err instanceof InputFileError ? err.reason : ((err as NodeJS.ErrnoException).code ?? 'error');
+    if (referencedAt !== undefined)
+      throw new ScenarioError([{ ...referencedAt, message: `cannot read '${file}': ${reason}` }]);
     throw new ScenarioError([{ file, path: '', message: `cannot read file: ${reason}` }]);
   }
   return parseYamlSource(text, absPath, file);
@@ -70,7 +75,15 @@ export function parseYamlSource(text: string, absPath: string, file: string): Ya
   const lineCounter = new LineCounter();
   const deep = (pos = 0) => {
     const { line, col } = lineCounter.linePos(pos);
-    return new ScenarioError([{ file, line, column: col, path: '', message: `nested deeper than ${MAX_NESTING} levels: a scenario nests a few mappings and lists` }]);
+    return new ScenarioError([
+      {
+        file,
+        line,
+        column: col,
+        path: '',
+        message: `nested deeper than ${MAX_NESTING} levels: a scenario nests a few mappings and lists`,
+      },
+    ]);
   };
   // prettyErrors off: the message stays one line and the position is reported separately.
   let doc: Document;
@@ -98,7 +111,13 @@ export function parseYamlSource(text: string, absPath: string, file: string): Ya
     if (err instanceof ReferenceError && /alias/i.test(err.message)) {
       const { line, col } = lineCounter.linePos(firstAliasPosition(doc));
       throw new ScenarioError([
-        { file, line, column: col, path: '', message: `YAML aliases expand to more than ${MAX_ALIAS_COUNT} nodes (an alias bomb?): write the settings out` },
+        {
+          file,
+          line,
+          column: col,
+          path: '',
+          message: `YAML aliases expand to more than ${MAX_ALIAS_COUNT} nodes (an alias bomb?): write the settings out`,
+        },
       ]);
     }
     if (err instanceof ReferenceError) {
@@ -109,7 +128,9 @@ export function parseYamlSource(text: string, absPath: string, file: string): Ya
   if (tooDeep(data)) throw deep();
   if (data === null || data === undefined) return { file, absPath, doc, lineCounter, data: {} };
   if (typeof data !== 'object' || Array.isArray(data)) {
-    throw new ScenarioError([{ file, line: 1, column: 1, path: '', message: 'expected a mapping of scenario settings at the top level' }]);
+    throw new ScenarioError([
+      { file, line: 1, column: 1, path: '', message: 'expected a mapping of scenario settings at the top level' },
+    ]);
   }
   return { file, absPath, doc, lineCounter, data: data as Record<string, unknown> };
 }

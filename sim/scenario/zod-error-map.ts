@@ -30,12 +30,32 @@ export function describeValue(value: unknown): string {
   return typeof value === 'string' ? `'${value}'` : String(value);
 }
 
-const SIZE_UNITS: Record<string, string> = { string: 'characters', array: 'items', set: 'items', map: 'entries', file: 'bytes' };
+const SIZE_UNITS: Record<string, string> = {
+  string: 'characters',
+  array: 'items',
+  set: 'items',
+  map: 'entries',
+  file: 'bytes',
+};
 
-function describeBound(origin: string, bound: number | bigint, exact: boolean | undefined, inclusive: boolean | undefined, lower: boolean): string {
+function describeBound(
+  origin: string,
+  bound: number | bigint,
+  exact: boolean | undefined,
+  inclusive: boolean | undefined,
+  lower: boolean,
+): string {
   const unit = SIZE_UNITS[origin];
   if (unit !== undefined) {
-    const quantifier = exact ? 'exactly' : lower ? (inclusive ? 'at least' : 'more than') : inclusive ? 'at most' : 'fewer than';
+    const quantifier = exact
+      ? 'exactly'
+      : lower
+        ? inclusive
+          ? 'at least'
+          : 'more than'
+        : inclusive
+          ? 'at most'
+          : 'fewer than';
     return `expected ${quantifier} ${bound} ${unit}`;
   }
   const op = exact ? '=' : lower ? (inclusive ? '>=' : '>') : inclusive ? '<=' : '<';

@@ -5,7 +5,7 @@
  */
 import type { z } from 'zod';
 import { nearest } from './nearest.js';
-import { valueAtPath, type PathSegment } from './path.js';
+import { type PathSegment, valueAtPath } from './path.js';
 import { objectKeysAt } from './schema-walk.js';
 import { describeType, describeValue } from './zod-error-map.js';
 
@@ -75,14 +75,20 @@ function withValue(issue: Issue, path: PathSegment[], ctx: Context, message = is
   if (issue.code === 'custom' && typeof issue.params?.expected === 'string') described.expected = issue.params.expected;
   if (issue.code === 'invalid_value') {
     described.expected = issue.values.map(describeValue).join(', ');
-    if (typeof input === 'string') described.suggestion = nearest(input, issue.values.filter((v): v is string => typeof v === 'string'));
+    if (typeof input === 'string')
+      described.suggestion = nearest(
+        input,
+        issue.values.filter((v): v is string => typeof v === 'string'),
+      );
   }
   return described;
 }
 
 /** A branch that failed only because the value is of another kind altogether (a number where a mapping was wanted). */
 function isKindMismatch(branch: readonly Issue[]): boolean {
-  return branch.every((issue) => issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value'));
+  return branch.every(
+    (issue) => issue.path.length === 0 && (issue.code === 'invalid_type' || issue.code === 'invalid_value'),
+  );
 }
 
 function branchDepth(branch: readonly Issue[]): number {
@@ -101,7 +107,11 @@ function describeUnion(issue: z.core.$ZodIssueInvalidUnion, path: PathSegment[],
     const described = withValue(issue, path, ctx);
     const options = (issue as { options?: unknown[] }).options ?? [];
     const value = valueAtPath(ctx.data, path);
-    if (typeof value === 'string') described.suggestion = nearest(value, options.filter((o): o is string => typeof o === 'string'));
+    if (typeof value === 'string')
+      described.suggestion = nearest(
+        value,
+        options.filter((o): o is string => typeof o === 'string'),
+      );
     return [described];
   }
   const plausible = branches.filter((branch) => branch.length > 0 && !isKindMismatch(branch));
@@ -109,7 +119,9 @@ function describeUnion(issue: z.core.$ZodIssueInvalidUnion, path: PathSegment[],
     const alternatives = [...new Set(branches.flat().map(expectedOf))];
     return [withValue(issue, path, ctx, `expected ${alternatives.join(' or ')}`)];
   }
-  const best = plausible.reduce((a, b) => (branchDepth(b) > branchDepth(a) || (branchDepth(b) === branchDepth(a) && b.length < a.length) ? b : a));
+  const best = plausible.reduce((a, b) =>
+    branchDepth(b) > branchDepth(a) || (branchDepth(b) === branchDepth(a) && b.length < a.length) ? b : a,
+  );
   return best.flatMap((inner) => describe(inner, path, ctx));
 }
 

@@ -16,9 +16,9 @@ import { MAX_DURATION_S } from './limits.js';
 import {
   DURATION_PATTERN,
   formatDuration,
+  PERCENT_PATTERN,
   parseDuration,
   parsePercent,
-  PERCENT_PATTERN,
   UnitError,
   unitlessDurationError,
 } from './units.js';
@@ -60,18 +60,20 @@ function durationTypeError(iss: Issue): string {
   return `expected a duration with a unit such as 30s, found ${describeFound(iss.input)}`;
 }
 
-const durationText = z
-  .string({ error: durationTypeError })
-  .regex(new RegExp(DURATION_PATTERN), {
-    error: (iss) => messageOf(() => parseDuration(String(iss.input)), `cannot read duration '${String(iss.input)}'`),
-  });
+const durationText = z.string({ error: durationTypeError }).regex(new RegExp(DURATION_PATTERN), {
+  error: (iss) => messageOf(() => parseDuration(String(iss.input)), `cannot read duration '${String(iss.input)}'`),
+});
 
 /** parseDuration, refusing more than MAX_DURATION_S (a typo such as `100000000000d`, or a run that never ends). */
 export function parseBoundedDuration(text: string): number {
   const seconds = parseDuration(text);
   if (seconds > MAX_DURATION_S) {
     const shown = text.length > 40 ? `${text.slice(0, 40)}…` : text.trim();
-    throw new UnitError(`duration '${shown}' is longer than ${formatDuration(MAX_DURATION_S)}, the longest a scenario may state`, `a duration of at most ${formatDuration(MAX_DURATION_S)}`, `'${shown}'`);
+    throw new UnitError(
+      `duration '${shown}' is longer than ${formatDuration(MAX_DURATION_S)}, the longest a scenario may state`,
+      `a duration of at most ${formatDuration(MAX_DURATION_S)}`,
+      `'${shown}'`,
+    );
   }
   return seconds;
 }
@@ -118,13 +120,10 @@ export const zDurationOrInfinite = z
     [
       // A number branch bounded to 0, not z.literal(0): a bare 30 then fails this branch's own
       // check (with the unit-less message) rather than failing on kind in every branch.
-      z
-        .number()
-        .min(0, { error: noTimeoutNumberError })
-        .max(0, { error: noTimeoutNumberError }),
+      z.number().min(0, { error: noTimeoutNumberError }).max(0, { error: noTimeoutNumberError }),
       z.string({ error: durationTypeError }).regex(new RegExp(`${INFINITE_WORDS.source}|${DURATION_PATTERN}`), {
         error: (iss) =>
-          messageOf(() => parseDuration(String(iss.input)), `cannot read duration '${String(iss.input)}'`) + ` (or ${INFINITE_HELP})`,
+          `${messageOf(() => parseDuration(String(iss.input)), `cannot read duration '${String(iss.input)}'`)} (or ${INFINITE_HELP})`,
       }),
     ],
     { error: (iss) => `${durationTypeError(iss)} (or ${INFINITE_HELP})` },
@@ -198,7 +197,10 @@ export function zDistribution(unit: 'duration' | 'number' = 'duration') {
     )
     .meta({
       description: `A probability distribution (arguments are ${argumentKind}; shape parameters are plain numbers): ${DISTRIBUTION_HELP[unit]}. A bare value means a constant.`,
-      examples: unit === 'duration' ? ['exp(mean=2s)', 'lognormal(median=30m, p99=6h)', '30s'] : ['exp(mean=20)', 'uniform(1, 3)', '5'],
+      examples:
+        unit === 'duration'
+          ? ['exp(mean=2s)', 'lognormal(median=30m, p99=6h)', '30s']
+          : ['exp(mean=20)', 'uniform(1, 3)', '5'],
     });
 }
 
@@ -210,9 +212,9 @@ export const zPercent = z
         .number()
         .min(0, { error: (iss) => messageOf(() => parsePercent(Number(iss.input)), 'percentage below 0') })
         .max(1, { error: (iss) => messageOf(() => parsePercent(Number(iss.input)), 'percentage above 100%') }),
-      z
-        .string()
-        .regex(new RegExp(PERCENT_PATTERN), { error: (iss) => messageOf(() => parsePercent(String(iss.input)), 'bad percentage') }),
+      z.string().regex(new RegExp(PERCENT_PATTERN), {
+        error: (iss) => messageOf(() => parsePercent(String(iss.input)), 'bad percentage'),
+      }),
     ],
     {
       error: (iss) =>
@@ -220,4 +222,7 @@ export const zPercent = z
     },
   )
   .transform(parsedOrIssue(parsePercent))
-  .meta({ description: "A percentage such as '99.9%', or a fraction between 0 and 1 such as 0.999.", examples: ['99.9%', 0.999] });
+  .meta({
+    description: "A percentage such as '99.9%', or a fraction between 0 and 1 such as 0.999.",
+    examples: ['99.9%', 0.999],
+  });

@@ -6,8 +6,8 @@
  */
 import { nearest } from '../scenario/nearest.js';
 import { SweepError } from './errors.js';
-import { summarizeSweep, figureNames } from './summarize.js';
 import type { SampleStats } from './sample-stats.js';
+import { figureNames, summarizeSweep } from './summarize.js';
 import type { SweepData } from './types.js';
 
 export interface SweepGoal {
@@ -21,7 +21,10 @@ const GOAL = /^\s*([A-Za-z_][\w.\-[\]]*)\s*(<=|>=|<|>)\s*([+-]?(?:\d+(?:\.\d*)?|
 
 export function parseGoal(text: string): SweepGoal {
   const m = GOAL.exec(text);
-  if (m === null) throw new SweepError(`--goal '${text}': expected figure op number, e.g. 'ws_close_1006.total < 30' (op: < <= > >=)`);
+  if (m === null)
+    throw new SweepError(
+      `--goal '${text}': expected figure op number, e.g. 'ws_close_1006.total < 30' (op: < <= > >=)`,
+    );
   return { text: text.trim(), figure: m[1]!, op: m[2] as SweepGoal['op'], value: Number(m[3]) };
 }
 
@@ -53,7 +56,9 @@ export function checkReportFigures(data: SweepData, figures: readonly string[]):
   for (const f of figures) {
     if (!known.includes(f)) {
       const near = nearest(f, known);
-      throw new SweepError(`--report/--goal: no run reported a figure '${f}'${near === undefined ? '' : `; did you mean '${near}'?`} (the figures are the columns of sweep-summary.csv)`);
+      throw new SweepError(
+        `--report/--goal: no run reported a figure '${f}'${near === undefined ? '' : `; did you mean '${near}'?`} (the figures are the columns of sweep-summary.csv)`,
+      );
     }
   }
 }
@@ -65,15 +70,30 @@ export function renderAnswerTable(data: SweepData, report: readonly string[], go
   const summary = summarizeSweep(data, figures);
   const verdicts = goal === null ? [] : summary.map((p) => goalVerdict(goal, p.stats.get(goal.figure) ?? null));
   const best = verdicts.indexOf('yes');
-  const header = [...data.spec.vary.map((v) => v.path), ...figures.map((f) => `${f} (mean [95% CI])`), ...(goal === null ? [] : ['goal'])];
+  const header = [
+    ...data.spec.vary.map((v) => v.path),
+    ...figures.map((f) => `${f} (mean [95% CI])`),
+    ...(goal === null ? [] : ['goal']),
+  ];
   const rows = data.points.map((point, i) => [
     ...point.sets.map((s, j) => s.slice(data.spec.vary[j]!.path.length + 1)),
     ...figures.map((f) => statsCell(summary[i]!.stats.get(f) ?? null)),
-    ...(goal === null ? [] : [verdicts[i] === 'yes' ? (i === best ? 'yes  ← best' : 'yes') : verdicts[i] === 'mean' ? 'mean only' : 'no']),
+    ...(goal === null
+      ? []
+      : [verdicts[i] === 'yes' ? (i === best ? 'yes  ← best' : 'yes') : verdicts[i] === 'mean' ? 'mean only' : 'no']),
   ]);
   const widths = header.map((h, c) => Math.max(h.length, ...rows.map((r) => r[c]!.length)));
-  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ').trimEnd();
-  const out = [`${data.spec.seeds.length} seed${data.spec.seeds.length === 1 ? '' : 's'} per point`, line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]!))
+      .join('  ')
+      .trimEnd();
+  const out = [
+    `${data.spec.seeds.length} seed${data.spec.seeds.length === 1 ? '' : 's'} per point`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+  ];
   if (goal !== null) {
     out.push(
       best >= 0

@@ -1,8 +1,9 @@
 /** The files of a finished sweep, rendered together so they are written whole or not at all. */
-import type { OutputFile } from '../../reports/write-atomic.js';
+
 import { renderSweepHtml } from '../../reports/sweep-html/index.js';
-import { renderSummaryCsv } from './summary-csv.js';
+import type { OutputFile } from '../../reports/write-atomic.js';
 import { figureNames, summarizeSweep } from './summarize.js';
+import { renderSummaryCsv } from './summary-csv.js';
 import { renderSweepCsv } from './sweep-csv.js';
 import type { SweepData } from './types.js';
 

@@ -17,13 +17,21 @@ export interface PoolOptions {
 }
 
 /** Runs `tasks` (indices into the sweep's task list) and returns their records in the same order. */
-export async function runTasks(spec: SweepSpec, points: SweepPoint[], tasks: readonly number[], options: PoolOptions): Promise<RunRecord[]> {
+export async function runTasks(
+  spec: SweepSpec,
+  points: SweepPoint[],
+  tasks: readonly number[],
+  options: PoolOptions,
+): Promise<RunRecord[]> {
   if (tasks.length === 0) return [];
   const setup: WorkerSetup = { spec, points };
   const slot = new Map(tasks.map((task, i) => [task, i]));
   const records: RunRecord[] = new Array(tasks.length);
   const url = workerUrl();
-  const workers = Array.from({ length: Math.max(1, Math.min(options.workers, tasks.length)) }, () => new Worker(url, { workerData: setup }));
+  const workers = Array.from(
+    { length: Math.max(1, Math.min(options.workers, tasks.length)) },
+    () => new Worker(url, { workerData: setup }),
+  );
   let next = 0;
   let done = 0;
   try {
@@ -46,7 +54,8 @@ export async function runTasks(spec: SweepSpec, points: SweepPoint[], tasks: rea
         });
         worker.on('error', reject);
         worker.on('exit', (code) => {
-          if (done < tasks.length) reject(new Error(`a sweep worker exited (code ${code}) with ${tasks.length - done} runs unfinished`));
+          if (done < tasks.length)
+            reject(new Error(`a sweep worker exited (code ${code}) with ${tasks.length - done} runs unfinished`));
         });
         feed(worker);
       }
@@ -70,5 +79,7 @@ function workerUrl(): URL {
   if (existsSync(fileURLToPath(sibling))) return sibling;
   const compiled = join(packageRoot(), 'dist', 'sim', 'sweep', 'sweep-worker.js');
   if (existsSync(compiled)) return pathToFileURL(compiled);
-  throw new Error(`sweep workers run the compiled simulator, and ${compiled} does not exist: run 'npm run build' first`);
+  throw new Error(
+    `sweep workers run the compiled simulator, and ${compiled} does not exist: run 'npm run build' first`,
+  );
 }

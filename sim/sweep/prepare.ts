@@ -5,8 +5,8 @@
  * can prove they ran the same thing.
  */
 import { createHash } from 'node:crypto';
-import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { ScenarioError } from '../scenario/errors.js';
+import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { toPlain } from '../scenario/to-plain.js';
 import { SweepError } from './errors.js';
 import { gridPoints } from './grid.js';
@@ -27,7 +27,9 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
   checkSpec(spec);
   const grid = gridPoints(spec.vary);
   if (grid.length * spec.seeds.length > MAX_RUNS) {
-    throw new SweepError(`${grid.length} points × ${spec.seeds.length} seeds = ${grid.length * spec.seeds.length} runs; at most ${MAX_RUNS}`);
+    throw new SweepError(
+      `${grid.length} points × ${spec.seeds.length} seeds = ${grid.length * spec.seeds.length} runs; at most ${MAX_RUNS}`,
+    );
   }
   const hash = createHash('sha256');
   let name = '';
@@ -36,7 +38,12 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
     name = loaded.name;
     hash.update(JSON.stringify(toPlain(loaded.scenario)));
     // A variable is not in the validated scenario (it was substituted into it): read it from vars.
-    return { sets, resolved: spec.vary.map((v) => resolvedValue(v.path.startsWith('vars.') ? { vars: loaded.vars } : loaded.scenario, v.path)) };
+    return {
+      sets,
+      resolved: spec.vary.map((v) =>
+        resolvedValue(v.path.startsWith('vars.') ? { vars: loaded.vars } : loaded.scenario, v.path),
+      ),
+    };
   });
   return { name, spec, points, digest: hash.digest('hex') };
 }
@@ -54,7 +61,9 @@ function loadPoint(spec: SweepSpec, sets: string[]) {
     // The loader blames `--set path=value`; the user typed a --vary.
     const issues = err.issues.map((issue) => {
       const i = sets.findIndex((s) => issue.file === `--set ${s}`);
-      return i < 0 ? issue : { ...issue, file: `--vary ${spec.vary[i]!.text} (value ${sets[i]!.slice(spec.vary[i]!.path.length + 1)})` };
+      return i < 0
+        ? issue
+        : { ...issue, file: `--vary ${spec.vary[i]!.text} (value ${sets[i]!.slice(spec.vary[i]!.path.length + 1)})` };
     });
     throw new ScenarioError(issues);
   }
@@ -64,7 +73,8 @@ function checkSpec(spec: SweepSpec): void {
   if (spec.vary.length === 0) throw new SweepError('nothing to vary: give at least one --vary path=v1,v2,…');
   const paths = new Set<string>();
   for (const v of spec.vary) {
-    if (paths.has(v.path)) throw new SweepError(`--vary ${v.text}: ${v.path} is varied twice; list all its values in one --vary`);
+    if (paths.has(v.path))
+      throw new SweepError(`--vary ${v.text}: ${v.path} is varied twice; list all its values in one --vary`);
     paths.add(v.path);
   }
   if (spec.seeds.length === 0) throw new SweepError('--seeds must be at least 1');

@@ -27,7 +27,8 @@ export function resolvedValue(scenario: unknown, path: string): CellValue {
 function cell(value: unknown): CellValue {
   if (value === undefined || value === null) return null;
   // A disabled timeout resolves to Infinity; say so rather than leave the cell empty.
-  if (typeof value === 'number' && !Number.isFinite(value)) return Number.isNaN(value) ? null : value > 0 ? 'infinite' : '-infinite';
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return Number.isNaN(value) ? null : value > 0 ? 'infinite' : '-infinite';
   if (typeof value === 'string' || typeof value === 'number' || typeof value === 'boolean') return value;
   return JSON.stringify(value);
 }

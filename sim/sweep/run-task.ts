@@ -2,11 +2,12 @@
  * One sweep run, as a worker thread does it: the point's scenario (loaded once per point and
  * kept), run with the task's seed, reduced to its figures.
  */
-import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
+
 import { runScenario } from '../run-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import type { Scenario } from '../scenario/schema.js';
 import { pointSets } from './prepare.js';
-import { taskOf, type RunRecord } from './types.js';
+import { type RunRecord, taskOf } from './types.js';
 import type { WorkerSetup } from './worker-protocol.js';
 
 export class TaskRunner {
@@ -18,7 +19,8 @@ export class TaskRunner {
     const { point, seed } = taskOf(this.setup.spec, task);
     const result = runScenario(this.scenario(point), { seed });
     const figures: RunRecord['figures'] = {};
-    for (const [name, value] of Object.entries(result.figures)) figures[name] = value !== null && Number.isFinite(value) ? value : null;
+    for (const [name, value] of Object.entries(result.figures))
+      figures[name] = value !== null && Number.isFinite(value) ? value : null;
     return { task, engineEvents: result.engineEvents, figures };
   }
 

@@ -4,8 +4,9 @@
  * JSON numbers, which round-trip exactly, so a merged sweep renders byte for byte like one run
  * on a single machine.
  */
-import type { PreparedSweep } from './prepare.js';
+
 import { SweepError } from './errors.js';
+import type { PreparedSweep } from './prepare.js';
 import type { Shard } from './shard.js';
 import type { RunRecord, SweepData } from './types.js';
 
@@ -22,7 +23,16 @@ export function shardFileName(shard: Shard): string {
 }
 
 export function renderShardFile(prepared: PreparedSweep, version: string, shard: Shard, runs: RunRecord[]): string {
-  const file: ShardFile = { format: SHARD_FORMAT, version, name: prepared.name, spec: prepared.spec, points: prepared.points, digest: prepared.digest, shard, runs };
+  const file: ShardFile = {
+    format: SHARD_FORMAT,
+    version,
+    name: prepared.name,
+    spec: prepared.spec,
+    points: prepared.points,
+    digest: prepared.digest,
+    shard,
+    runs,
+  };
   return `${JSON.stringify(file)}\n`;
 }
 
@@ -36,10 +46,20 @@ export function parseShardFile(text: string, source: string): ShardFile {
   }
   const file = value as Partial<ShardFile> | null;
   if (file === null || typeof file !== 'object' || file.format !== SHARD_FORMAT) {
-    throw new SweepError(`${source}: not a sweep shard file (expected "format": "${SHARD_FORMAT}"; write one with drainsim sweep --shard i/n)`);
+    throw new SweepError(
+      `${source}: not a sweep shard file (expected "format": "${SHARD_FORMAT}"; write one with drainsim sweep --shard i/n)`,
+    );
   }
-  if (!file.spec || !Array.isArray(file.points) || !Array.isArray(file.runs) || !file.shard || typeof file.digest !== 'string') {
-    throw new SweepError(`${source}: sweep shard file is incomplete (spec, points, digest, shard and runs are required)`);
+  if (
+    !file.spec ||
+    !Array.isArray(file.points) ||
+    !Array.isArray(file.runs) ||
+    !file.shard ||
+    typeof file.digest !== 'string'
+  ) {
+    throw new SweepError(
+      `${source}: sweep shard file is incomplete (spec, points, digest, shard and runs are required)`,
+    );
   }
   return file as ShardFile;
 }

@@ -15,7 +15,9 @@ export function parseShard(text: string): Shard {
   const index = m ? Number(m[1]) : NaN;
   const count = m ? Number(m[2]) : NaN;
   if (!(count >= 1 && index >= 1 && index <= count)) {
-    throw new SweepError(`--shard ${text}: expected i/n with 1 ≤ i ≤ n, e.g. 2/4 (with a Kubernetes Indexed Job: $((JOB_COMPLETION_INDEX + 1))/n)`);
+    throw new SweepError(
+      `--shard ${text}: expected i/n with 1 ≤ i ≤ n, e.g. 2/4 (with a Kubernetes Indexed Job: $((JOB_COMPLETION_INDEX + 1))/n)`,
+    );
   }
   return { index, count };
 }

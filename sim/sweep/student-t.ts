@@ -12,7 +12,8 @@ const cache = new Map<string, number>();
 /** The p-quantile of t with `df` degrees of freedom (a positive integer), p in (0, 1). */
 export function tQuantile(p: number, df: number): number {
   if (!(p > 0 && p < 1)) throw new RangeError(`t quantile probability must be in (0, 1), got ${p}`);
-  if (!(Number.isInteger(df) && df >= 1)) throw new RangeError(`t degrees of freedom must be a positive integer, got ${df}`);
+  if (!(Number.isInteger(df) && df >= 1))
+    throw new RangeError(`t degrees of freedom must be a positive integer, got ${df}`);
   if (p < 0.5) return -tQuantile(1 - p, df);
   if (p === 0.5) return 0;
   const key = `${p}:${df}`;

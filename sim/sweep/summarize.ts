@@ -1,5 +1,5 @@
 /** Per grid point and figure, the statistics over the seeds (what sweep-summary.csv and the charts show). */
-import { sampleStats, type SampleStats } from './sample-stats.js';
+import { type SampleStats, sampleStats } from './sample-stats.js';
 import type { SweepData } from './types.js';
 
 export interface PointSummary {

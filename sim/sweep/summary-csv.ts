@@ -5,8 +5,8 @@
  */
 import { stringify } from 'csv-stringify/sync';
 import { roundNumber } from '../../reports/round-for-output.js';
-import { csvCell } from './sweep-csv.js';
 import type { PointSummary } from './summarize.js';
+import { csvCell } from './sweep-csv.js';
 import type { SweepData } from './types.js';
 
 const STAT_COLUMNS = ['n', 'mean', 'ci95_low', 'ci95_high', 'p50', 'p95', 'p99', 'min', 'max'];
@@ -17,7 +17,10 @@ export function renderSummaryCsv(data: SweepData, summary: readonly PointSummary
   for (const { point, stats } of summary) {
     const params = data.points[point]!.resolved.map(csvCell);
     for (const [figure, s] of stats) {
-      const numbers = s === null ? [0, ...STAT_COLUMNS.slice(1).map(() => null)] : [s.n, s.mean, s.ci95Low, s.ci95High, s.p50, s.p95, s.p99, s.min, s.max];
+      const numbers =
+        s === null
+          ? [0, ...STAT_COLUMNS.slice(1).map(() => null)]
+          : [s.n, s.mean, s.ci95Low, s.ci95High, s.p50, s.p95, s.p99, s.min, s.max];
       rows.push([data.name, ...params, figure, ...numbers.map((v) => (v === null ? null : roundNumber(v)))]);
     }
   }

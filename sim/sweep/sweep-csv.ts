@@ -6,7 +6,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { roundNumber } from '../../reports/round-for-output.js';
 import { figureNames } from './summarize.js';
-import { taskOf, type CellValue, type SweepData } from './types.js';
+import { type CellValue, type SweepData, taskOf } from './types.js';
 
 export function renderSweepCsv(data: SweepData, figures: readonly string[] = figureNames(data)): string {
   const header = ['scenario', 'seed', ...data.spec.vary.map((v) => v.path), 'engine_events', ...figures];

@@ -65,7 +65,11 @@ function toMillis(seconds: number): number {
   return Math.round(seconds * 1000) / 1000;
 }
 
-const DEPENDENCY_STATE = { down: 'dead (every query fails)', slow: 'slow (queries take seconds)', up: 'healthy again' } as const;
+const DEPENDENCY_STATE = {
+  down: 'dead (every query fails)',
+  slow: 'slow (queries take seconds)',
+  up: 'healthy again',
+} as const;
 
 type Catalog = { readonly [K in TraceKind]: CatalogEntry<TraceOf<K>> };
 
@@ -82,7 +86,10 @@ export const CATALOG: Catalog = {
     source: 'lb',
     line: (r) => `backend=${r.backend} unbind+drain: new_conn blocked, ${r.active} existing flows kept (DRAINING)`,
     explain: (r) => {
-      const ws = r.wsSessions > 0 ? ` ${n(r.wsSessions)} of them are WebSocket sessions, which end only when their users leave.` : '';
+      const ws =
+        r.wsSessions > 0
+          ? ` ${n(r.wsSessions)} of them are WebSocket sessions, which end only when their users leave.`
+          : '';
       return (
         `The drain starts: the LB sends ${r.backend} no new connections but keeps routing its ${n(r.active)} existing flows. ` +
         `Each leaves only when it ends by itself (the client is done, or nginx closes it after ${d(r.keepaliveTimeout)} idle), ` +
@@ -115,7 +122,7 @@ export const CATALOG: Catalog = {
         : `Server be/${r.backend} marked DOWN with on-marked-down shutdown-sessions: ${r.streams} streams closed`,
     variant: (r) => r.cause,
     explain: (r) =>
-      `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? 'the runtime API\'s `shutdown sessions server`' : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
+      `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
       'each client reads a FIN after any data already buffered, never an RST, and must reconnect; the server side is closed too.',
   },
   'lb.remove': {
@@ -139,17 +146,23 @@ export const CATALOG: Catalog = {
   },
   'lb.draining': {
     source: 'lb',
-    line: (r) => `backend=${r.backend} draining new_conn=${r.newConn} active_conn=${r.active} drain_rate=${r.drainRate.toFixed(1)}/min`,
+    line: (r) =>
+      `backend=${r.backend} draining new_conn=${r.newConn} active_conn=${r.active} drain_rate=${r.drainRate.toFixed(1)}/min`,
     noteOn: 'last',
     explain: (r) => {
-      if (r.newConn > 0) return `The deploy gate polls ${r.backend}: ${n(r.newConn)} new flows still arrived since the last poll, so the gate cannot pass yet (it needs new == 0).`;
+      if (r.newConn > 0)
+        return `The deploy gate polls ${r.backend}: ${n(r.newConn)} new flows still arrived since the last poll, so the gate cannot pass yet (it needs new == 0).`;
       const head = `The deploy gate polls ${r.backend}: no new flows, ${n(r.active)} still open`;
       if (r.active < r.gateThreshold) return `${head}, under the gate's threshold of ${r.gateThreshold}.`;
       // The rate as the line shows it, so the note and the line agree.
       const rate = Number(r.drainRate.toFixed(1));
-      if (rate >= 0) return `${head}, and the number is not falling: nothing is ending these connections. The gate waits at most ${d(r.gateMaxWait)}.`;
+      if (rate >= 0)
+        return `${head}, and the number is not falling: nothing is ending these connections. The gate waits at most ${d(r.gateMaxWait)}.`;
       const eta = ((r.active - r.gateThreshold) / -rate) * 60;
-      const verdict = eta > r.gateMaxWait ? `longer than the gate's max_wait of ${d(r.gateMaxWait)}` : `within the gate's max_wait of ${d(r.gateMaxWait)}`;
+      const verdict =
+        eta > r.gateMaxWait
+          ? `longer than the gate's max_wait of ${d(r.gateMaxWait)}`
+          : `within the gate's max_wait of ${d(r.gateMaxWait)}`;
       return (
         `${head}, falling ${n(-rate)}/min on average since the drain began. ` +
         `At that pace reaching fewer than ${r.gateThreshold} takes about ${d(roughly(eta))}, ${verdict}.`
@@ -170,7 +183,9 @@ export const CATALOG: Catalog = {
     variant: (r) => r.cause,
     explain: (r) => {
       // HAProxy stream_choose_redispatch(): with option redispatch a retry leaves a DOWN server, the last one always does.
-      const redispatch = r.redispatch ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)' : '';
+      const redispatch = r.redispatch
+        ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)'
+        : '';
       if (r.cause === 'timeout') {
         return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; the client sees ETIMEDOUT.`;
       }
@@ -204,22 +219,28 @@ export const CATALOG: Catalog = {
     source: 'nginx',
     line: (r) => `${r.backend}: upstream prematurely closed connection while reading response header from upstream`,
     tone: 'warn',
-    explain: () => 'The app died mid-request: its kernel closed the socket with FIN while nginx waited for the response, so nginx answers 502 Bad Gateway.',
+    explain: () =>
+      'The app died mid-request: its kernel closed the socket with FIN while nginx waited for the response, so nginx answers 502 Bad Gateway.',
   },
   'nginx.upstream_reset': {
     source: 'nginx',
-    line: (r) => `${r.backend}: recv() failed (104: Connection reset by peer) while reading response header from upstream`,
+    line: (r) =>
+      `${r.backend}: recv() failed (104: Connection reset by peer) while reading response header from upstream`,
     tone: 'warn',
-    explain: () => 'The app was killed with this request still unread in its socket: the kernel answers with RST instead of FIN, nginx logs 104 and answers 502.',
+    explain: () =>
+      'The app was killed with this request still unread in its socket: the kernel answers with RST instead of FIN, nginx logs 104 and answers 502.',
   },
   'nginx.upstream_no_port': {
     source: 'nginx',
-    line: (r) => `${r.backend}: connect() to ${r.upstream} failed (99: Cannot assign requested address) while connecting to upstream`,
+    line: (r) =>
+      `${r.backend}: connect() to ${r.upstream} failed (99: Cannot assign requested address) while connecting to upstream`,
     tone: 'warn',
     explain: (r) => {
       const [low, high] = r.portRange;
       const keepalive =
-        r.upstreamKeepalive === 0 ? 'without upstream keepalive nginx opens a new connection to the app for every request' : `nginx keeps only ${r.upstreamKeepalive} idle connections to the app`;
+        r.upstreamKeepalive === 0
+          ? 'without upstream keepalive nginx opens a new connection to the app for every request'
+          : `nginx keeps only ${r.upstreamKeepalive} idle connections to the app`;
       return (
         `${r.backend} has no free ephemeral port towards ${r.upstream}: ${keepalive}, and each close holds its port in TIME_WAIT for ${TIME_WAIT_SECONDS}s, ` +
         `so all ${n(high - low + 1)} ports of ip_local_port_range (${low}-${high}) are taken. connect() fails and the client gets 502.`
@@ -235,9 +256,11 @@ export const CATALOG: Catalog = {
   },
   'nginx.upstream_refused': {
     source: 'nginx',
-    line: (r) => `${r.backend}: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://${r.upstream}/"`,
+    line: (r) =>
+      `${r.backend}: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://${r.upstream}/"`,
     tone: 'warn',
-    explain: (r) => `Nothing accepts on ${r.upstream} (the app on ${r.backend} is stopped or shutting down): the connect gets RST and nginx answers 502.`,
+    explain: (r) =>
+      `Nothing accepts on ${r.upstream} (the app on ${r.backend} is stopped or shutting down): the connect gets RST and nginx answers 502.`,
   },
   'nginx.tunnel_idle_timeout': {
     source: 'nginx',
@@ -273,29 +296,34 @@ export const CATALOG: Catalog = {
   },
   'nginx.generation_exit': {
     source: 'nginx',
-    line: (r) => `${r.backend}: worker generation ${r.generation} exited ${d(Math.round(r.after * 1000) / 1000)} after its QUIT${r.forced ? ' (worker_shutdown_timeout)' : ''}`,
+    line: (r) =>
+      `${r.backend}: worker generation ${r.generation} exited ${d(Math.round(r.after * 1000) / 1000)} after its QUIT${r.forced ? ' (worker_shutdown_timeout)' : ''}`,
     variant: (r) => (r.forced ? 'forced' : 'drained'),
     explain: (r) =>
       (r.forced
         ? `worker_shutdown_timeout ended generation ${r.generation} on ${r.backend}: what it still held was closed without a WebSocket Close frame. `
         : `Generation ${r.generation} on ${r.backend} exited when its last connection ended: a QUITted worker lives exactly as long as its longest request or tunnel (ngx_event_no_timers_left). `) +
-      (r.stillShuttingDown > 0 ? `${n(r.stillShuttingDown)} other generation${r.stillShuttingDown === 1 ? ' is' : 's are'} still shutting down.` : 'No old generation is left.'),
+      (r.stillShuttingDown > 0
+        ? `${n(r.stillShuttingDown)} other generation${r.stillShuttingDown === 1 ? ' is' : 's are'} still shutting down.`
+        : 'No old generation is left.'),
   },
   'client.keepalive_race': {
     source: 'client',
-    line: (r) => `request on an idle keep-alive connection to ${r.backend} crossed nginx's close (keepalive_timeout=${d(r.keepaliveTimeout)}): ${r.l7 ? '502 from the L7 balancer' : 'ECONNRESET'}`,
+    line: (r) =>
+      `request on an idle keep-alive connection to ${r.backend} crossed nginx's close (keepalive_timeout=${d(r.keepaliveTimeout)}): ${r.l7 ? '502 from the L7 balancer' : 'ECONNRESET'}`,
     tone: 'warn',
     explain: (r) =>
       `nginx closed an idle keep-alive connection on ${r.backend} (keepalive_timeout ${d(r.keepaliveTimeout)} or a reload) while the ${r.l7 ? 'balancer' : 'client'} was sending its next request on it: ` +
       `the FIN takes half the round trip (${d(r.rtt / 2)}) to arrive, and a request sent before then meets a closed socket and gets RST. ` +
       (r.l7
-        ? 'The L7 balancer answers its client 502. The fix is the ordering client < proxy < server: the balancer\'s idle timeout below nginx\'s keepalive_timeout, so the balancer always closes first.'
-        : 'The client sees ECONNRESET and retries. The fix is the ordering client < proxy: a client idle timeout below nginx\'s keepalive_timeout.'),
+        ? "The L7 balancer answers its client 502. The fix is the ordering client < proxy < server: the balancer's idle timeout below nginx's keepalive_timeout, so the balancer always closes first."
+        : "The client sees ECONNRESET and retries. The fix is the ordering client < proxy: a client idle timeout below nginx's keepalive_timeout."),
   },
   // ── health checks and probes ─────────────────────────────────────────────────────────────────
   'hc.up': {
     source: 'hc',
-    line: (r) => `Server ${r.pool}/${r.backend} is UP, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers online.`,
+    line: (r) =>
+      `Server ${r.pool}/${r.backend} is UP, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers online.`,
     variant: (r) => r.reason,
     explain: (r) =>
       `The LB's health check marks ${r.backend} UP after ${r.rise} checks in a row passed (${r.reason}): it gets new connections again, ${r.active} servers are in rotation now.`,
@@ -314,11 +342,13 @@ export const CATALOG: Catalog = {
     source: 'hc',
     line: (r) => `backend '${r.pool}' has no server available!`,
     tone: 'fail',
-    explain: () => 'Every server has failed its health check: the LB has nothing to send requests to, and clients get errors until a server passes its checks again.',
+    explain: () =>
+      'Every server has failed its health check: the LB has nothing to send requests to, and clients get errors until a server passes its checks again.',
   },
   'k8s.readiness': {
     source: 'k8s',
-    line: (r) => `pod ${r.pod}: Readiness probe ${r.ready ? 'succeeded' : `failed: ${r.reason}`}; endpoint ${r.ready ? 'added to' : 'removed from'} the Service`,
+    line: (r) =>
+      `pod ${r.pod}: Readiness probe ${r.ready ? 'succeeded' : `failed: ${r.reason}`}; endpoint ${r.ready ? 'added to' : 'removed from'} the Service`,
     variant: (r) => (r.ready ? 'ready' : `unready ${r.reason}`),
     explain: (r) =>
       r.ready
@@ -350,7 +380,10 @@ export const CATALOG: Catalog = {
   },
   'k8s.crash_backoff': {
     source: 'k8s',
-    line: (r) => (r.delay > 0 ? `pod ${r.pod}: Back-off ${formatDuration(r.delay)} restarting failed container (CrashLoopBackOff)` : `pod ${r.pod}: restarting failed container`),
+    line: (r) =>
+      r.delay > 0
+        ? `pod ${r.pod}: Back-off ${formatDuration(r.delay)} restarting failed container (CrashLoopBackOff)`
+        : `pod ${r.pod}: restarting failed container`,
     variant: (r) => (r.delay > 0 ? 'backoff' : 'immediate'),
     explain: (r) =>
       r.delay > 0
@@ -359,14 +392,16 @@ export const CATALOG: Catalog = {
   },
   'k8s.endpoint_not_ready': {
     source: 'k8s',
-    line: (r) => `pod ${r.pod}: endpoint marked not ready at the load balancer after ${formatDuration(toMillis(r.delay))}`,
+    line: (r) =>
+      `pod ${r.pod}: endpoint marked not ready at the load balancer after ${formatDuration(toMillis(r.delay))}`,
     explain: (r) =>
       `The NotReady status of ${r.pod} reached the load balancer ${d(toMillis(r.delay))} after the container died (EndpointSlice update, then kube-proxy sync): from now on no new connections go to it.`,
   },
   // ── Kubernetes rolling update (pod-lifecycle.md "Pod Termination Flow") ───────────────────────
   'k8s.rollout_start': {
     source: 'k8s',
-    line: (r) => `rolling update of ${r.pods} pods: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
+    line: (r) =>
+      `rolling update of ${r.pods} pods: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
     explain: (r) =>
       `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod, so an old pod goes first' : ''}): ` +
       (r.surge > 0 && r.unavailable === 0
@@ -428,7 +463,8 @@ export const CATALOG: Catalog = {
   },
   'k8s.grace_extended': {
     source: 'k8s',
-    line: (r) => `pod ${r.pod}: preStop outlasted the grace period (${r.gracePeriod}s): SIGTERM with a ${formatDuration(r.extension)} extension`,
+    line: (r) =>
+      `pod ${r.pod}: preStop outlasted the grace period (${r.gracePeriod}s): SIGTERM with a ${formatDuration(r.extension)} extension`,
     tone: 'warn',
     explain: (r) =>
       `${r.pod}'s preStop hook (${d(r.preStop)}) used the whole grace period (${r.gracePeriod}s): the kubelet stops waiting for it, sends SIGTERM and allows a one-off ${d(r.extension)} more before SIGKILL ` +
@@ -450,7 +486,8 @@ export const CATALOG: Catalog = {
     line: (r) => `${r.backend}: killed (SIGKILL): no graceful hook runs`,
     tone: 'warn',
     explain: (r) => {
-      const head = "kill -9: no shutdown hook, no Close frames, no draining. The kernel closes the app's sockets, with FIN where nothing was unread and RST where requests sat unread";
+      const head =
+        "kill -9: no shutdown hook, no Close frames, no draining. The kernel closes the app's sockets, with FIN where nothing was unread and RST where requests sat unread";
       if (r.inFlight === 0) return `${head}; no request was in flight, so none fails.`;
       return `${head}, so the ${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight fail${r.inFlight === 1 ? 's' : ''} with 502.`;
     },
@@ -460,16 +497,23 @@ export const CATALOG: Catalog = {
     line: (r) => `${r.backend}: SIGTERM (graceful shutdown ${r.graceful ? 'on' : 'off'}), nginx graceful quit`,
     variant: (r) => (r.graceful ? 'on' : 'off'),
     explain: (r) => {
-      const nginx = 'nginx quits gracefully: it stops listening and closes idle keepalive connections with FIN (so the VM holds their TIME_WAIT).';
+      const nginx =
+        'nginx quits gracefully: it stops listening and closes idle keepalive connections with FIN (so the VM holds their TIME_WAIT).';
       if (!r.graceful) {
-        const sessions = r.wsSessions === 0 ? '' : ` and its ${n(r.wsSessions)} WebSocket sessions end without a Close frame (1006), so their clients all reconnect at once`;
+        const sessions =
+          r.wsSessions === 0
+            ? ''
+            : ` and its ${n(r.wsSessions)} WebSocket sessions end without a Close frame (1006), so their clients all reconnect at once`;
         return `The app has no graceful shutdown: SIGTERM ends it at once, like a kill: requests in flight get 502${sessions}. ${nginx}`;
       }
       const shutdown = r.workerShutdownTimeout;
-      const nginxLimit = shutdown > 0 && shutdown !== Infinity ? ` or nginx's worker_shutdown_timeout (${d(shutdown)})` : '';
+      const nginxLimit =
+        shutdown > 0 && shutdown !== Infinity ? ` or nginx's worker_shutdown_timeout (${d(shutdown)})` : '';
       let sessions = '';
-      if (r.drainHookDone && r.wsHook) sessions = ' Its WebSocket sessions were already asked to leave by the drain hook.';
-      else if (r.wsSessions > 0) sessions = ` Its ${n(r.wsSessions)} WebSocket sessions stay until they end or until the app exits${nginxLimit}${r.wsHook ? ', unless the drain hook moves them first' : ''}.`;
+      if (r.drainHookDone && r.wsHook)
+        sessions = ' Its WebSocket sessions were already asked to leave by the drain hook.';
+      else if (r.wsSessions > 0)
+        sessions = ` Its ${n(r.wsSessions)} WebSocket sessions stay until they end or until the app exits${nginxLimit}${r.wsHook ? ', unless the drain hook moves them first' : ''}.`;
       return `Graceful shutdown: the app stops accepting and finishes what it has, then exits (after shutdown_grace, ${d(r.shutdownGrace)}, at the latest). ${nginx}${sessions}`;
     },
   },
@@ -477,7 +521,9 @@ export const CATALOG: Catalog = {
     source: 'app',
     line: (r) => `${r.backend}: ws_sessions=${r.sessions}, avg_age=${formatAge(r.avgAge)}`,
     explain: (r) => {
-      const asked = r.wsHook ? "The app's drain hook asks them to move." : 'Nothing asks them to move: no drain notice, no server-side close.';
+      const asked = r.wsHook
+        ? "The app's drain hook asks them to move."
+        : 'Nothing asks them to move: no drain notice, no server-side close.';
       return (
         `${n(r.sessions)} WebSocket sessions are open on ${r.backend}, on average ${formatAge(r.avgAge)} old. A session ends only when its user leaves, ` +
         `so a gate waiting for "active < threshold" waits for people closing their browsers: hours, not minutes. ${asked}`
@@ -486,11 +532,13 @@ export const CATALOG: Catalog = {
   },
   'app.drain_notice': {
     source: 'app',
-    line: (r) => `${r.backend}: drain: DRAIN_NOTICE retryAfter=${Math.round(r.retryAfter)}s sent to ${r.sessions} sessions, closing with 1001`,
+    line: (r) =>
+      `${r.backend}: drain: DRAIN_NOTICE retryAfter=${Math.round(r.retryAfter)}s sent to ${r.sessions} sessions, closing with 1001`,
     explain: (r) => {
       const retryAfter = `${Math.round(r.retryAfter)}s`;
       const closes = `The app's drain hook tells ${n(r.sessions)} clients to come back after retryAfter (${retryAfter}) and closes each with 1001 Going Away${r.closeSpread > 0 ? `, spread over ${d(r.closeSpread)}` : ' at once'}.`;
-      if (!r.honorRetryAfter) return `${closes} These clients ignore retryAfter and reconnect after their own ${r.reconnectPolicy} backoff.`;
+      if (!r.honorRetryAfter)
+        return `${closes} These clients ignore retryAfter and reconnect after their own ${r.reconnectPolicy} backoff.`;
       // backoff.ts: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.
       if (r.reconnectPolicy.includes('jitter')) {
         return `${closes} Each client waits a random delay within ${retryAfter} (${r.reconnectPolicy}), so the reconnects reach the other backends spread over ${retryAfter} instead of as one storm.`;
@@ -513,15 +561,21 @@ export const CATALOG: Catalog = {
   },
   'app.dependency': {
     source: 'app',
-    line: (r) => (r.backend !== null ? `${r.backend}: database connection pool ${DEPENDENCY_STATE[r.state]}` : `shared database ${DEPENDENCY_STATE[r.state]}`),
+    line: (r) =>
+      r.backend !== null
+        ? `${r.backend}: database connection pool ${DEPENDENCY_STATE[r.state]}`
+        : `shared database ${DEPENDENCY_STATE[r.state]}`,
     tone: 'warn',
     variant: (r) => `${r.backend === null ? 'shared' : 'own'} ${r.state}`,
     explain: (r) => {
-      const whose = r.backend === null ? 'The database every backend shares' : `${r.backend}'s database connection pool`;
-      if (r.state === 'up') return `${whose} answers normally again: requests that query it succeed, and deep checks pass again.`;
+      const whose =
+        r.backend === null ? 'The database every backend shares' : `${r.backend}'s database connection pool`;
+      if (r.state === 'up')
+        return `${whose} answers normally again: requests that query it succeed, and deep checks pass again.`;
       const checks =
         'Deep health checks and probes (endpoint: deep) query it too and fail with the app; shallow ones see only a process that answers, so the LB keeps sending traffic.';
-      if (r.state === 'down') return `${whose} is dead: every request that queries it fails with 500 within ${d(r.failTime)}. ${checks}`;
+      if (r.state === 'down')
+        return `${whose} is dead: every request that queries it fails with 500 within ${d(r.failTime)}. ${checks}`;
       return `${whose} is slow: every request that queries it waits an extra ${r.slowLatency}, holding its worker, so queues grow. ${checks}`;
     },
   },
@@ -555,7 +609,7 @@ export const CATALOG: Catalog = {
     variant: (r) => describe(r.nginx),
     explain: (r) => {
       const reload = `nginx on ${r.target ?? 'all backends'} reloads with ${describe(r.nginx)}: what happens from now on follows the new settings.`;
-      const keepalive = r.nginx['keepalive_timeout'];
+      const keepalive = r.nginx.keepalive_timeout;
       if (typeof keepalive !== 'number') return reload;
       return (
         `${reload} Keep-alive connections idle longer than ${d(keepalive)} are now closed by nginx, not by the client: ` +
@@ -587,7 +641,8 @@ export const CATALOG: Catalog = {
     source: 'deploy',
     line: (r) => `deploy aborted: ${r.backend} left DRAINING with ${r.active} active connections`,
     tone: 'warn',
-    explain: (r) => `on_timeout: abort. The pipeline stops and leaves ${r.backend} DRAINING with ${n(r.active)} connections; someone has to decide what happens to them.`,
+    explain: (r) =>
+      `on_timeout: abort. The pipeline stops and leaves ${r.backend} DRAINING with ${n(r.active)} connections; someone has to decide what happens to them.`,
   },
   'deploy.forced': {
     source: 'deploy',
@@ -611,20 +666,23 @@ export const CATALOG: Catalog = {
   'deploy.new_version': {
     source: 'deploy',
     line: (r) => `${r.backend}: new version started`,
-    explain: (r) => `${r.backend} comes back as a fresh machine: empty connection tables, no TIME_WAIT, nothing in flight.`,
+    explain: (r) =>
+      `${r.backend} comes back as a fresh machine: empty connection tables, no TIME_WAIT, nothing in flight.`,
   },
   'deploy.note': {
     source: 'deploy',
     line: (r) => r.text,
     variant: (r) => r.text,
-    explain: () => "A note from the scenario's timeline (do: note): the author marks what an operator did or saw here; the model does nothing for it.",
+    explain: () =>
+      "A note from the scenario's timeline (do: note): the author marks what an operator did or saw here; the model does nothing for it.",
   },
   // ── clients ──────────────────────────────────────────────────────────────────────────────────
   'client.load': {
     source: 'client',
     line: (r) => `load change: ${describe(r.rates)}`,
     variant: (r) => describe(r.rates),
-    explain: (r) => `The clients' arrival rate changes (${describe(r.rates)}): it affects connections opened from now on; open ones carry on.`,
+    explain: (r) =>
+      `The clients' arrival rate changes (${describe(r.rates)}): it affects connections opened from now on; open ones carry on.`,
   },
   'client.no_port': {
     source: 'client',

@@ -7,6 +7,12 @@ export function logLines(entries: readonly LoggedRecord[]): LogLine[] {
   return entries.map(({ t, record, folded }) => {
     const entry = entryOf(record);
     const text = entry.line(record);
-    return { t, source: entry.source, text: folded > 0 ? `${text} (${folded} more like this in this second)` : text, record, folded };
+    return {
+      t,
+      source: entry.source,
+      text: folded > 0 ? `${text} (${folded} more like this in this second)` : text,
+      record,
+      folded,
+    };
   });
 }

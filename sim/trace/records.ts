@@ -24,17 +24,43 @@ interface Rec<K extends string> {
 
 // ── load balancer ─────────────────────────────────────────────────────────────────────────────
 /** The backend is (back) in the LB pool for new connections. */
-export interface LbBound extends Rec<'lb.bound'> { backend: string; balance: string }
+export interface LbBound extends Rec<'lb.bound'> {
+  backend: string;
+  balance: string;
+}
 /** unbind + drain: new connections blocked, existing flows kept. */
-export interface LbDrain extends Rec<'lb.drain'> { backend: string; active: number; wsSessions: number; keepaliveTimeout: number }
+export interface LbDrain extends Rec<'lb.drain'> {
+  backend: string;
+  active: number;
+  wsSessions: number;
+  keepaliveTimeout: number;
+}
 /** The runtime API's `set server be/<b> state ready|drain|maint`. */
-export interface LbSetState extends Rec<'lb.set_state'> { backend: string; state: 'ready' | 'drain' | 'maint'; active: number; left: number }
+export interface LbSetState extends Rec<'lb.set_state'> {
+  backend: string;
+  state: 'ready' | 'drain' | 'maint';
+  active: number;
+  left: number;
+}
 /** `shutdown sessions server be/<b>` or `on-marked-down shutdown-sessions`: the server's streams closed with FIN. */
-export interface LbShutdownSessions extends Rec<'lb.shutdown_sessions'> { backend: string; streams: number; cause: 'command' | 'down' }
+export interface LbShutdownSessions extends Rec<'lb.shutdown_sessions'> {
+  backend: string;
+  streams: number;
+  cause: 'command' | 'down';
+}
 /** Removed without drain. */
-export interface LbRemove extends Rec<'lb.remove'> { backend: string; active: number; resetsFlows: boolean }
+export interface LbRemove extends Rec<'lb.remove'> {
+  backend: string;
+  active: number;
+  resetsFlows: boolean;
+}
 /** Ten seconds after a hard removal: the RST peak and how many forgotten flows are gone. */
-export interface LbResetSummary extends Rec<'lb.reset_summary'> { backend: string; peak: number; activeBefore: number; activeAfter: number }
+export interface LbResetSummary extends Rec<'lb.reset_summary'> {
+  backend: string;
+  peak: number;
+  activeBefore: number;
+  activeAfter: number;
+}
 /** A deploy gate's poll of a draining backend (once a minute). */
 export interface LbDraining extends Rec<'lb.draining'> {
   backend: string;
@@ -57,17 +83,30 @@ export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   redispatch: boolean;
 }
 /** L7: no server for a request; the LB answers 503 itself. */
-export interface LbNoServer503 extends Rec<'lb.no_server_503'> { pool: string }
+export interface LbNoServer503 extends Rec<'lb.no_server_503'> {
+  pool: string;
+}
 
 // ── nginx ─────────────────────────────────────────────────────────────────────────────────────
 /** The LB reset a forgotten flow while nginx waited for its next request. */
-export interface NginxResetReadingRequest extends Rec<'nginx.reset_reading_request'> { backend: string; retries: number; retryBackoff: BackoffSetting }
+export interface NginxResetReadingRequest extends Rec<'nginx.reset_reading_request'> {
+  backend: string;
+  retries: number;
+  retryBackoff: BackoffSetting;
+}
 /** nginx's response met a flow the LB forgot. */
-export interface NginxResetWritingResponse extends Rec<'nginx.reset_writing_response'> { backend: string; requestTimeout: number }
+export interface NginxResetWritingResponse extends Rec<'nginx.reset_writing_response'> {
+  backend: string;
+  requestTimeout: number;
+}
 /** The app died with the request in service (FIN): 502. */
-export interface NginxUpstreamClosed extends Rec<'nginx.upstream_closed'> { backend: string }
+export interface NginxUpstreamClosed extends Rec<'nginx.upstream_closed'> {
+  backend: string;
+}
 /** The app was killed with the request unread in its socket (RST): 502. */
-export interface NginxUpstreamReset extends Rec<'nginx.upstream_reset'> { backend: string }
+export interface NginxUpstreamReset extends Rec<'nginx.upstream_reset'> {
+  backend: string;
+}
 /** No ephemeral port towards the app (EADDRNOTAVAIL): 502. */
 export interface NginxUpstreamNoPort extends Rec<'nginx.upstream_no_port'> {
   backend: string;
@@ -76,24 +115,66 @@ export interface NginxUpstreamNoPort extends Rec<'nginx.upstream_no_port'> {
   portRange: readonly [number, number];
 }
 /** The app's accept queue dropped nginx's SYNs until proxy_connect_timeout: 504. */
-export interface NginxUpstreamConnectTimeout extends Rec<'nginx.upstream_connect_timeout'> { backend: string; backlog: number; proxyConnectTimeout: number }
+export interface NginxUpstreamConnectTimeout extends Rec<'nginx.upstream_connect_timeout'> {
+  backend: string;
+  backlog: number;
+  proxyConnectTimeout: number;
+}
 /** Nothing accepts on the app's port: 502. */
-export interface NginxUpstreamRefused extends Rec<'nginx.upstream_refused'> { backend: string; upstream: string }
+export interface NginxUpstreamRefused extends Rec<'nginx.upstream_refused'> {
+  backend: string;
+  upstream: string;
+}
 /** A WebSocket tunnel idle for proxy_read_timeout. */
-export interface NginxTunnelIdle extends Rec<'nginx.tunnel_idle_timeout'> { backend: string; proxyReadTimeout: number; reconnect: BackoffSetting }
+export interface NginxTunnelIdle extends Rec<'nginx.tunnel_idle_timeout'> {
+  backend: string;
+  proxyReadTimeout: number;
+  reconnect: BackoffSetting;
+}
 /** `nginx -s reload`: a new worker generation takes new connections; older ones get QUIT 100 ms later. */
-export interface NginxReload extends Rec<'nginx.reload'> { backend: string; generation: number; shuttingDown: number; settings: Readonly<Record<string, unknown>> }
+export interface NginxReload extends Rec<'nginx.reload'> {
+  backend: string;
+  generation: number;
+  shuttingDown: number;
+  settings: Readonly<Record<string, unknown>>;
+}
 /** `nginx -s quit`: the listeners close, every generation shuts down. */
-export interface NginxQuit extends Rec<'nginx.quit'> { backend: string; open: number; workerShutdownTimeout: number }
+export interface NginxQuit extends Rec<'nginx.quit'> {
+  backend: string;
+  open: number;
+  workerShutdownTimeout: number;
+}
 /** A QUITted worker generation exited: its last connection ended, or worker_shutdown_timeout closed it. */
-export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> { backend: string; generation: number; after: number; forced: boolean; stillShuttingDown: number }
+export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> {
+  backend: string;
+  generation: number;
+  after: number;
+  forced: boolean;
+  stillShuttingDown: number;
+}
 /** A request crossed nginx's FIN on an idle keep-alive connection (the keepalive race). */
-export interface NginxKeepaliveRace extends Rec<'client.keepalive_race'> { backend: string; keepaliveTimeout: number; rtt: number; l7: boolean }
+export interface NginxKeepaliveRace extends Rec<'client.keepalive_race'> {
+  backend: string;
+  keepaliveTimeout: number;
+  rtt: number;
+  l7: boolean;
+}
 /** worker_shutdown_timeout ended a graceful quit. */
-export interface NginxShutdownTimeout extends Rec<'nginx.shutdown_timeout'> { backend: string; open: number; workerShutdownTimeout: number }
+export interface NginxShutdownTimeout extends Rec<'nginx.shutdown_timeout'> {
+  backend: string;
+  open: number;
+  workerShutdownTimeout: number;
+}
 
 // ── LB health checks and Kubernetes probes ──────────────────────────────────────────────────────
-export interface HcUp extends Rec<'hc.up'> { pool: string; backend: string; reason: string; durationMs: number; active: number; rise: number }
+export interface HcUp extends Rec<'hc.up'> {
+  pool: string;
+  backend: string;
+  reason: string;
+  durationMs: number;
+  active: number;
+  rise: number;
+}
 export interface HcDown extends Rec<'hc.down'> {
   pool: string;
   backend: string;
@@ -104,13 +185,36 @@ export interface HcDown extends Rec<'hc.down'> {
   fall: number;
   inter: number;
 }
-export interface HcNoServer extends Rec<'hc.no_server'> { pool: string }
-export interface K8sReadiness extends Rec<'k8s.readiness'> { pod: string; ready: boolean; reason: string }
-export interface K8sLivenessFailed extends Rec<'k8s.liveness_failed'> { pod: string; reason: string }
-export interface K8sContainerRestarted extends Rec<'k8s.container_restarted'> { pod: string }
-export interface K8sContainerDied extends Rec<'k8s.container_died'> { pod: string; cause: 'crash' | 'liveness'; ranFor: number; restarts: number }
-export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> { pod: string; delay: number; restarts: number }
-export interface K8sEndpointNotReady extends Rec<'k8s.endpoint_not_ready'> { pod: string; delay: number }
+export interface HcNoServer extends Rec<'hc.no_server'> {
+  pool: string;
+}
+export interface K8sReadiness extends Rec<'k8s.readiness'> {
+  pod: string;
+  ready: boolean;
+  reason: string;
+}
+export interface K8sLivenessFailed extends Rec<'k8s.liveness_failed'> {
+  pod: string;
+  reason: string;
+}
+export interface K8sContainerRestarted extends Rec<'k8s.container_restarted'> {
+  pod: string;
+}
+export interface K8sContainerDied extends Rec<'k8s.container_died'> {
+  pod: string;
+  cause: 'crash' | 'liveness';
+  ranFor: number;
+  restarts: number;
+}
+export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> {
+  pod: string;
+  delay: number;
+  restarts: number;
+}
+export interface K8sEndpointNotReady extends Rec<'k8s.endpoint_not_ready'> {
+  pod: string;
+  delay: number;
+}
 
 // ── Kubernetes rolling update ───────────────────────────────────────────────────────────────────
 export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> {
@@ -123,17 +227,51 @@ export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> {
   unavailable: number;
   spares: number;
 }
-export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> { pods: number }
-export interface K8sPodTerminating extends Rec<'k8s.pod_terminating'> { pod: string; preStop: number; gracePeriod: number }
-export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> { pod: string; delay: number; preStop: number }
-export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> { pod: string; gracePeriod: number; preStop: number; endpointRemoved: boolean }
-export interface K8sGraceOver extends Rec<'k8s.grace_over'> { pod: string; gracePeriod: number; inFlight: number }
-export interface K8sPodReady extends Rec<'k8s.pod_ready'> { pod: string; startupTime: number }
-export interface K8sGraceExtended extends Rec<'k8s.grace_extended'> { pod: string; gracePeriod: number; preStop: number; extension: number }
+export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> {
+  pods: number;
+}
+export interface K8sPodTerminating extends Rec<'k8s.pod_terminating'> {
+  pod: string;
+  preStop: number;
+  gracePeriod: number;
+}
+export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> {
+  pod: string;
+  delay: number;
+  preStop: number;
+}
+export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> {
+  pod: string;
+  gracePeriod: number;
+  preStop: number;
+  endpointRemoved: boolean;
+}
+export interface K8sGraceOver extends Rec<'k8s.grace_over'> {
+  pod: string;
+  gracePeriod: number;
+  inFlight: number;
+}
+export interface K8sPodReady extends Rec<'k8s.pod_ready'> {
+  pod: string;
+  startupTime: number;
+}
+export interface K8sGraceExtended extends Rec<'k8s.grace_extended'> {
+  pod: string;
+  gracePeriod: number;
+  preStop: number;
+  extension: number;
+}
 
 // ── app ───────────────────────────────────────────────────────────────────────────────────────
-export interface AppPause extends Rec<'app.pause'> { backend: string; cause: string; duration: number }
-export interface AppKilled extends Rec<'app.killed'> { backend: string; inFlight: number }
+export interface AppPause extends Rec<'app.pause'> {
+  backend: string;
+  cause: string;
+  duration: number;
+}
+export interface AppKilled extends Rec<'app.killed'> {
+  backend: string;
+  inFlight: number;
+}
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;
   graceful: boolean;
@@ -145,7 +283,12 @@ export interface AppSigterm extends Rec<'app.sigterm'> {
   /** The drain hook had already run when SIGTERM came. */
   drainHookDone: boolean;
 }
-export interface AppWsSessions extends Rec<'app.ws_sessions'> { backend: string; sessions: number; avgAge: number; wsHook: boolean }
+export interface AppWsSessions extends Rec<'app.ws_sessions'> {
+  backend: string;
+  sessions: number;
+  avgAge: number;
+  wsHook: boolean;
+}
 export interface AppDrainNotice extends Rec<'app.drain_notice'> {
   backend: string;
   retryAfter: number;
@@ -154,9 +297,17 @@ export interface AppDrainNotice extends Rec<'app.drain_notice'> {
   honorRetryAfter: boolean;
   reconnectPolicy: string;
 }
-export interface AppSessionLost extends Rec<'app.session_lost'> { backend: string; user: number; home: string }
+export interface AppSessionLost extends Rec<'app.session_lost'> {
+  backend: string;
+  user: number;
+  home: string;
+}
 /** After SIGTERM the app finished its last request and exited by itself. */
-export interface AppShutdownComplete extends Rec<'app.shutdown_complete'> { backend: string; after: number; gracePeriod: number }
+export interface AppShutdownComplete extends Rec<'app.shutdown_complete'> {
+  backend: string;
+  after: number;
+  gracePeriod: number;
+}
 /** A timeline `dependency` action: one backend's database pool, or the shared database. */
 export interface AppDependency extends Rec<'app.dependency'> {
   /** null: the database every backend shares. */
@@ -167,26 +318,69 @@ export interface AppDependency extends Rec<'app.dependency'> {
 }
 
 // ── kernel ────────────────────────────────────────────────────────────────────────────────────
-export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> { backend: string; maxTwBuckets: number }
-export interface KernelSs extends Rec<'kernel.ss'> { backend: string; inuse: number; tw: number; upstreamPortsBusy: number; portRange: readonly [number, number] }
+export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> {
+  backend: string;
+  maxTwBuckets: number;
+}
+export interface KernelSs extends Rec<'kernel.ss'> {
+  backend: string;
+  inuse: number;
+  tw: number;
+  upstreamPortsBusy: number;
+  portRange: readonly [number, number];
+}
 
 // ── deploy pipeline and timeline actions ────────────────────────────────────────────────────────
 /** A timeline `set` action: nginx settings changed and reloaded. */
-export interface DeployConfig extends Rec<'deploy.config'> { target: string | null; nginx: Readonly<Record<string, unknown>> }
-export interface DeployStart extends Rec<'deploy.start'> { backend: string; threshold: number; poll: number; maxWait: number; onTimeout: string }
-export interface DeployDrainComplete extends Rec<'deploy.drain_complete'> { backend: string; after: number; active: number }
-export interface DeployGateTimeout extends Rec<'deploy.gate_timeout'> { backend: string; maxWait: number }
-export interface DeployAborted extends Rec<'deploy.aborted'> { backend: string; active: number }
-export interface DeployForced extends Rec<'deploy.forced'> { backend: string; active: number }
-export interface DeployVanish extends Rec<'deploy.vanish'> { backend: string; active: number; requestTimeout: number }
-export interface DeployNewVersion extends Rec<'deploy.new_version'> { backend: string }
+export interface DeployConfig extends Rec<'deploy.config'> {
+  target: string | null;
+  nginx: Readonly<Record<string, unknown>>;
+}
+export interface DeployStart extends Rec<'deploy.start'> {
+  backend: string;
+  threshold: number;
+  poll: number;
+  maxWait: number;
+  onTimeout: string;
+}
+export interface DeployDrainComplete extends Rec<'deploy.drain_complete'> {
+  backend: string;
+  after: number;
+  active: number;
+}
+export interface DeployGateTimeout extends Rec<'deploy.gate_timeout'> {
+  backend: string;
+  maxWait: number;
+}
+export interface DeployAborted extends Rec<'deploy.aborted'> {
+  backend: string;
+  active: number;
+}
+export interface DeployForced extends Rec<'deploy.forced'> {
+  backend: string;
+  active: number;
+}
+export interface DeployVanish extends Rec<'deploy.vanish'> {
+  backend: string;
+  active: number;
+  requestTimeout: number;
+}
+export interface DeployNewVersion extends Rec<'deploy.new_version'> {
+  backend: string;
+}
 /** A timeline `note` action: the scenario author's own line. */
-export interface DeployNote extends Rec<'deploy.note'> { text: string }
+export interface DeployNote extends Rec<'deploy.note'> {
+  text: string;
+}
 
 // ── clients ───────────────────────────────────────────────────────────────────────────────────
-export interface ClientLoad extends Rec<'client.load'> { rates: { http_rate?: number; ws_rate?: number; request_rate?: number } }
+export interface ClientLoad extends Rec<'client.load'> {
+  rates: { http_rate?: number; ws_rate?: number; request_rate?: number };
+}
 /** A client machine had no free ephemeral port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL). */
-export interface ClientNoPort extends Rec<'client.no_port'> { portRange: readonly [number, number] }
+export interface ClientNoPort extends Rec<'client.no_port'> {
+  portRange: readonly [number, number];
+}
 
 export type TraceRecord =
   | LbBound

@@ -24,7 +24,11 @@ interface Violation {
 function cruise(cwd: string, dirs: string[]): Violation[] {
   let out: string;
   try {
-    out = execFileSync(depcruise, [...dirs, '--config', config, '--output-type', 'json'], { cwd, encoding: 'utf8', maxBuffer: 64 << 20 });
+    out = execFileSync(depcruise, [...dirs, '--config', config, '--output-type', 'json'], {
+      cwd,
+      encoding: 'utf8',
+      maxBuffer: 64 << 20,
+    });
   } catch (e) {
     // depcruise exits non-zero when it finds errors; its JSON is still on stdout.
     out = (e as { stdout: string }).stdout;
@@ -64,7 +68,13 @@ describe('the import check fails on a forbidden import', () => {
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
   it('reports the client importing the balancer', () => {
-    expect(violations).toContainEqual(expect.objectContaining({ from: 'sim/model/clients/bad-client.ts', to: 'sim/model/lb/pool.ts', rule: expect.objectContaining({ name: 'clients-only-through-hop' }) }));
+    expect(violations).toContainEqual(
+      expect.objectContaining({
+        from: 'sim/model/clients/bad-client.ts',
+        to: 'sim/model/lb/pool.ts',
+        rule: expect.objectContaining({ name: 'clients-only-through-hop' }),
+      }),
+    );
   });
 
   it('reports the cycle', () => {

@@ -2,8 +2,8 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drainScenario, fleetScenario, steadyScenario, writeScenario } from '../../bench/bench-scenarios.js';
-import { loadScenarioForCli, namedScenario } from '../../sim/scenario/load-for-run.js';
 import { runScenario } from '../../sim/run-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../../sim/scenario/load-for-run.js';
 
 function load(name: string, text: string) {
   const file = writeScenario(name, text);

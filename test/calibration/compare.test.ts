@@ -6,7 +6,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
-import { compareAll, comparisonTable, comparisons } from '../../calibration/compare.mjs';
+import { compareAll, comparisons, comparisonTable } from '../../calibration/compare.mjs';
 // @ts-expect-error plain .mjs without type declarations
 import { README_END, README_START, readAll } from '../../calibration/table.mjs';
 

@@ -32,7 +32,8 @@ function perSecond(r: RunResult, series: string, entity = 'total'): Array<[numbe
   const si = r.timeline.series.findIndex((s) => s.name === series);
   const ei = r.timeline.entities.indexOf(entity);
   const out: Array<[number, number]> = [];
-  for (let i = 0; i < r.timeline.t.length; i++) if (r.timeline.entity[i] === ei) out.push([r.timeline.t[i], r.timeline.values[si][i]]);
+  for (let i = 0; i < r.timeline.t.length; i++)
+    if (r.timeline.entity[i] === ei) out.push([r.timeline.t[i], r.timeline.values[si][i]]);
   return out;
 }
 
@@ -62,8 +63,12 @@ const rows: Row[] = [];
 
 function compare(run: string, figure: string, real: number, sim: number, kind: 'count' | 'time'): void {
   rows.push({ run, figure, real, sim, kind });
-  if (kind === 'time') expect(Math.abs(sim - real), `${run} ${figure}: real ${real} s, drainsim ${sim} s`).toBeLessThanOrEqual(1);
-  else expect(Math.abs(sim - real), `${run} ${figure}: real ${real}, drainsim ${sim}`).toBeLessThanOrEqual(Math.max(0.1 * real, 2));
+  if (kind === 'time')
+    expect(Math.abs(sim - real), `${run} ${figure}: real ${real} s, drainsim ${sim} s`).toBeLessThanOrEqual(1);
+  else
+    expect(Math.abs(sim - real), `${run} ${figure}: real ${real}, drainsim ${sim}`).toBeLessThanOrEqual(
+      Math.max(0.1 * real, 2),
+    );
 }
 
 /**
@@ -87,7 +92,13 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const real = recording('haproxy-kill-restart-http').summary;
     const r = simulate('haproxy-kill-restart-http');
     compare('kill-restart-http', '503 responses', real.outcomes.http503, r.figures['req_5xx.total'] ?? 0, 'count');
-    compare('kill-restart-http', 'first 503 after kill (s)', (real.errorLatencyS as { median: number }).median, firstAfter(r, 'req_5xx', 5), 'time');
+    compare(
+      'kill-restart-http',
+      'first 503 after kill (s)',
+      (real.errorLatencyS as { median: number }).median,
+      firstAfter(r, 'req_5xx', 5),
+      'time',
+    );
     compare('kill-restart-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('kill-restart-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
   });
@@ -120,9 +131,27 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
   it('drain with cookie persistence: s1 keeps its cookie users while draining, none after maint', () => {
     const real = recording('haproxy-drain-cookie-http').summary;
     const r = simulate('haproxy-drain-cookie-http');
-    compare('drain-cookie-http', 'responses from s1, drain → maint', real.okFromS1DrainToMaint as number, between(r, 'goodput', 8, 18, 's1'), 'count');
-    compare('drain-cookie-http', 'responses from s1 after maint', real.okFromS1AfterMaint as number, between(r, 'goodput', 18, 26, 's1'), 'count');
-    compare('drain-cookie-http', 'errors', real.outcomes.ok === undefined ? 0 : Object.values(real.outcomes).reduce((a, b) => a + b, 0) - real.outcomes.ok, r.figures['errors.total'] ?? 0, 'count');
+    compare(
+      'drain-cookie-http',
+      'responses from s1, drain → maint',
+      real.okFromS1DrainToMaint as number,
+      between(r, 'goodput', 8, 18, 's1'),
+      'count',
+    );
+    compare(
+      'drain-cookie-http',
+      'responses from s1 after maint',
+      real.okFromS1AfterMaint as number,
+      between(r, 'goodput', 18, 26, 's1'),
+      'count',
+    );
+    compare(
+      'drain-cookie-http',
+      'errors',
+      real.outcomes.ok === undefined ? 0 : Object.values(real.outcomes).reduce((a, b) => a + b, 0) - real.outcomes.ok,
+      r.figures['errors.total'] ?? 0,
+      'count',
+    );
   });
 
   it('balance source: every request of the one client address on one server, moved only when it leaves', () => {
@@ -143,23 +172,41 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const r = simulate('haproxy-shutdown-sessions-tcp');
     const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
     compare('shutdown-sessions-tcp', 'command → last s1 stream end (s)', real.streamEndDelayS.max, shut.t - 8, 'time');
-    compare('shutdown-sessions-tcp', 's1 flows left 1 s later', 0, perSecond(r, 'active_conn', 's1').find(([t]) => t >= 9)![1], 'count');
+    compare(
+      'shutdown-sessions-tcp',
+      's1 flows left 1 s later',
+      0,
+      perSecond(r, 'active_conn', 's1').find(([t]) => t >= 9)![1],
+      'count',
+    );
     compare('shutdown-sessions-tcp', 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
   });
 
   it('on-marked-down shutdown-sessions (tcp, hung s1): DOWN after ≈ 11.2 s, its streams end with FIN at that instant', () => {
-    const real = recording('haproxy-hang-onmarkeddown-tcp').summary as unknown as { timeToDownLogS: number; streamEndDelayAfterDownS: { max: number } };
+    const real = recording('haproxy-hang-onmarkeddown-tcp').summary as unknown as {
+      timeToDownLogS: number;
+      streamEndDelayAfterDownS: { max: number };
+    };
     const r = simulate('haproxy-hang-onmarkeddown-tcp');
     compare('hang-onmarkeddown-tcp', 'stop → DOWN (s)', real.timeToDownLogS, downAfter(r, 3), 'time');
     const down = recordsOf(r, 'hc.down')[0];
     const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
-    compare('hang-onmarkeddown-tcp', 'DOWN → s1 streams end (s)', real.streamEndDelayAfterDownS.max, shut.t - down.t, 'time');
+    compare(
+      'hang-onmarkeddown-tcp',
+      'DOWN → s1 streams end (s)',
+      real.streamEndDelayAfterDownS.max,
+      shut.t - down.t,
+      'time',
+    );
     compare('hang-onmarkeddown-tcp', 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
   });
 
   it('prints the comparison table', () => {
-    const table = rows.map((x) => `| ${x.run} | ${x.figure} | ${x.real} | ${Math.round(x.sim * 100) / 100} |`).join('\n');
+    const table = rows
+      .map((x) => `| ${x.run} | ${x.figure} | ${x.real} | ${Math.round(x.sim * 100) / 100} |`)
+      .join('\n');
     expect(table.length).toBeGreaterThan(0);
-    if (process.env.DRAINSIM_CALIBRATION_TABLE) process.stdout.write(`| run | figure | real | drainsim |\n|---|---|---|---|\n${table}\n`);
+    if (process.env.DRAINSIM_CALIBRATION_TABLE)
+      process.stdout.write(`| run | figure | real | drainsim |\n|---|---|---|---|\n${table}\n`);
   });
 });

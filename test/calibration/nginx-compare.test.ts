@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
-import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { loadScenario } from '../../sim/scenario/load.js';
+import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { valueAt } from '../model/helpers.js';
 
@@ -18,6 +18,7 @@ function runCal(name: string, sets: string[] = []): RunResult {
 }
 
 // eslint-disable-next-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
 function recorded(name: string): any {
   return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8')).summary;
 }
@@ -30,7 +31,8 @@ function exitOf(r: RunResult, generation: number): number {
 }
 
 const withinSecond = (model: number, real: number): void => expect(Math.abs(model - real)).toBeLessThanOrEqual(1);
-const withinTenPercent = (model: number, real: number): void => expect(Math.abs(model - real)).toBeLessThanOrEqual(0.1 * real);
+const withinTenPercent = (model: number, real: number): void =>
+  expect(Math.abs(model - real)).toBeLessThanOrEqual(0.1 * real);
 
 describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
   it('quit with a tunnel and worker_shutdown_timeout 5s: tunnel closed and nginx gone at QUIT + 5 s', () => {
@@ -84,7 +86,9 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     const real = recorded('nginx-keepalive-race').groups;
     const r = runCal('nginx-keepalive-race', ['clients.http.think_time=const(1.5s)']);
     expect(real.lt.outcomes.ok).toBeGreaterThan(900);
-    expect([real.lt.outcomes.closedFirst, real.lt.outcomes.eof ?? 0, real.lt.outcomes.ECONNRESET ?? 0]).toEqual([0, 0, 0]);
+    expect([real.lt.outcomes.closedFirst, real.lt.outcomes.eof ?? 0, real.lt.outcomes.ECONNRESET ?? 0]).toEqual([
+      0, 0, 0,
+    ]);
     expect(r.figures['errors.total']).toBe(0);
     expect(r.figures['closed_fin.total']).toBe(0);
   });

@@ -29,7 +29,9 @@ describe('drainsim run with expectations', () => {
     expect(summary.expectations).toHaveLength(8);
     expect(summary.expectations.every((e: { passed: boolean }) => e.passed)).toBe(true);
     // A single run cannot judge an across-seeds assertion; it says so instead of pretending.
-    expect(summary.expectations[7].message).toContain("not evaluated in a single run: 'drainsim check' runs seeds 1..3");
+    expect(summary.expectations[7].message).toContain(
+      "not evaluated in a single run: 'drainsim check' runs seeds 1..3",
+    );
   });
 
   it('exits 1 and prints the assertion, actual value, seed, timeline rows and log lines of a failure', async () => {
@@ -60,7 +62,9 @@ describe('drainsim run with expectations', () => {
     const out = join(tmp, 'run-typo');
     const r = await runCli('run', typo, '--out', out, '--format', 'none');
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/typo\.yaml:5:5: expect\[1\]: 'erors\.total == 0': unknown figure 'erors\.total'; did you mean 'errors\.total'\?\n$/);
+    expect(r.stderr).toMatch(
+      /typo\.yaml:5:5: expect\[1\]: 'erors\.total == 0': unknown figure 'erors\.total'; did you mean 'errors\.total'\?\n$/,
+    );
     expect(existsSync(out)).toBe(false);
   });
 });
@@ -74,7 +78,9 @@ describe('drainsim check', () => {
     expect(lines).toHaveLength(5);
     expect(lines[0]).toMatch(/^FAIL {3}\S*failing\.yaml +failing · seed 1 · 2 of 3 assertions failed$/);
     expect(lines[1]).toMatch(/^PASS {3}\S*passing\.yaml +passing · seed 1 · 8 of 8 assertions passed$/);
-    expect(lines[2]).toMatch(/^ERROR {2}\S*typo\.yaml +.*unknown figure 'erors\.total'; did you mean 'errors\.total'\?$/);
+    expect(lines[2]).toMatch(
+      /^ERROR {2}\S*typo\.yaml +.*unknown figure 'erors\.total'; did you mean 'errors\.total'\?$/,
+    );
     expect(lines[3]).toBe('3 scenarios: 1 passed, 1 failed, 1 error');
     expect(lines[4]).toBe(`wrote ${junit}`);
   });
@@ -84,7 +90,9 @@ describe('drainsim check', () => {
     expect(r.code).toBe(1);
     expect(r.stdout).toContain('2 scenarios: 1 passed, 1 failed, 0 errors');
     expect(r.stderr).toContain('FAIL failing: errors.total == 0 across seeds 2..3');
-    expect(r.stderr).toMatch(/fails for 2 of 2 seeds \(2, 3\); seed 2: expected == 0\n {2}seed 2 · replay: drainsim run \S+failing\.yaml --seed 2/);
+    expect(r.stderr).toMatch(
+      /fails for 2 of 2 seeds \(2, 3\); seed 2: expected == 0\n {2}seed 2 · replay: drainsim run \S+failing\.yaml --seed 2/,
+    );
   });
 
   it('exits 0 when every scenario passes, and writes reports with --out', async () => {
@@ -94,7 +102,10 @@ describe('drainsim check', () => {
     expect(r.stderr).toBe('');
     const summary = JSON.parse(readFileSync(join(out, 'passing', 'summary.json'), 'utf8'));
     // check judges across seeds, so summary.json records the verdict rather than "not evaluated".
-    expect(summary.expectations[7]).toMatchObject({ passed: true, message: expect.stringMatching(/^min over seeds 1\.\.3 \(seed [123]\)$/) });
+    expect(summary.expectations[7]).toMatchObject({
+      passed: true,
+      message: expect.stringMatching(/^min over seeds 1\.\.3 \(seed [123]\)$/),
+    });
   });
 
   it('prints the same bytes on every run (no wall time)', async () => {
@@ -131,35 +142,46 @@ describe('JUnit XML', () => {
     expect(root.name).toBe('testsuites');
     expect(root.attrs).toMatchObject({ tests: '14', failures: '2', errors: '1' });
     const suites = childrenNamed(root, 'testsuite');
-    expect(suites.map((s) => s.attrs['name'])).toEqual(['failing', 'passing', 'typo']);
+    expect(suites.map((s) => s.attrs.name)).toEqual(['failing', 'passing', 'typo']);
 
     const [fail, pass, bad] = suites as [typeof root, typeof root, typeof root];
     expect(fail.attrs).toMatchObject({ tests: '4', failures: '2', errors: '0' });
     const cases = childrenNamed(fail, 'testcase');
-    expect(cases.map((c) => c.attrs['name'])).toEqual(['run', 'max(reset_out) over [14:00:20, 14:00:50] == 0', 'requests_failed.total == 0', 'errors.total == 0 across seeds 2..3']);
+    expect(cases.map((c) => c.attrs.name)).toEqual([
+      'run',
+      'max(reset_out) over [14:00:20, 14:00:50] == 0',
+      'requests_failed.total == 0',
+      'errors.total == 0 across seeds 2..3',
+    ]);
     const failure = childrenNamed(cases[1]!, 'failure')[0]!;
-    expect(failure.attrs['message']).toMatch(/^actual \d+ at 14:00:31 \(31s into the run\) · expected == 0$/);
+    expect(failure.attrs.message).toMatch(/^actual \d+ at 14:00:31 \(31s into the run\) · expected == 0$/);
     // The body is the whole failure report, '>' marker and all, decoded back to text.
     expect(failure.text).toMatch(/\n {4}> +31 +14:00:31/);
     expect(childrenNamed(cases[2]!, 'failure')).toHaveLength(0);
     // Each assertion's testcase names the scenario file and the line of its expect: entry (issue 16).
-    expect(cases[1]!.attrs['file']).toMatch(/failing\.yaml$/);
-    expect(cases.slice(1).map((c) => c.attrs['line'])).toEqual(['4', '5', '6']);
+    expect(cases[1]!.attrs.file).toMatch(/failing\.yaml$/);
+    expect(cases.slice(1).map((c) => c.attrs.line)).toEqual(['4', '5', '6']);
 
     expect(pass.attrs).toMatchObject({ tests: '9', failures: '0', errors: '0' });
     expect(childrenNamed(pass, 'properties')[0]!.children[0]!.attrs).toEqual({ name: 'seed', value: '1' });
 
     const error = childrenNamed(childrenNamed(bad, 'testcase')[0]!, 'error')[0]!;
-    expect(error.attrs['message']).toContain("did you mean 'errors.total'?");
+    expect(error.attrs.message).toContain("did you mean 'errors.total'?");
   });
 
   it('escapes what XML cannot carry raw', async () => {
     const { escapeXml, renderJunit } = await import('../../reports/junit/index.js');
     expect(escapeXml(`a<b>&"c"'\u001b[31m`)).toBe('a&lt;b&gt;&amp;&quot;c&quot;&apos;[31m');
-    const xml = renderJunit([{ name: 'x & <y>', file: 'f', cases: [{ name: 'p < 1 && q > "2"', failure: { message: 'm\u0000', body: '<b>' } }] }]);
+    const xml = renderJunit([
+      {
+        name: 'x & <y>',
+        file: 'f',
+        cases: [{ name: 'p < 1 && q > "2"', failure: { message: 'm\u0000', body: '<b>' } }],
+      },
+    ]);
     const root = parseXml(xml);
     const c = childrenNamed(childrenNamed(root, 'testsuite')[0]!, 'testcase')[0]!;
-    expect(c.attrs['name']).toBe('p < 1 && q > "2"');
+    expect(c.attrs.name).toBe('p < 1 && q > "2"');
     expect(childrenNamed(c, 'failure')[0]!.text).toBe('<b>');
   });
 
@@ -176,11 +198,19 @@ describe('JUnit XML', () => {
 describe('the installed command', () => {
   it('bin/drainsim.js exits 1 for a failing scenario and 0 for a passing one', () => {
     const bin = join(ROOT, 'bin', 'drainsim.js');
-    const fail = spawnSync(process.execPath, [bin, 'check', failing], { encoding: 'utf8', env: { ...process.env, NO_COLOR: '1' } });
-    expect({ status: fail.status, stderr: fail.stderr.slice(0, 200) }).toMatchObject({ status: 1, stderr: expect.stringMatching(/^FAIL failing/) });
+    const fail = spawnSync(process.execPath, [bin, 'check', failing], {
+      encoding: 'utf8',
+      env: { ...process.env, NO_COLOR: '1' },
+    });
+    expect({ status: fail.status, stderr: fail.stderr.slice(0, 200) }).toMatchObject({
+      status: 1,
+      stderr: expect.stringMatching(/^FAIL failing/),
+    });
     expect(fail.stdout).toMatch(/^FAIL /);
     expect(fail.stderr).toContain('FAIL failing: max(reset_out)');
-    const pass = spawnSync(process.execPath, [bin, 'run', passing, '--out', join(tmp, 'spawn'), '--format', 'none'], { encoding: 'utf8' });
+    const pass = spawnSync(process.execPath, [bin, 'run', passing, '--out', join(tmp, 'spawn'), '--format', 'none'], {
+      encoding: 'utf8',
+    });
     expect({ status: pass.status, stderr: pass.stderr }).toEqual({ status: 0, stderr: '' });
   });
 });
@@ -210,7 +240,12 @@ describe('check --format json|markdown (issue 16: PR comments)', () => {
     expect(doc).toMatchObject({ passed: 1, failed: 1, errors: 1 });
     const failing = doc.scenarios[0];
     expect(failing.file).toMatch(/failing\.yaml$/);
-    expect(failing.assertions[0]).toMatchObject({ text: 'max(reset_out) over [14:00:20, 14:00:50] == 0', line: 4, passed: false, at_s: 31 });
+    expect(failing.assertions[0]).toMatchObject({
+      text: 'max(reset_out) over [14:00:20, 14:00:50] == 0',
+      line: 4,
+      passed: false,
+      at_s: 31,
+    });
     expect(failing.assertions[0].failure).toMatch(/^actual \d+ at 14:00:31/);
   });
 
@@ -218,7 +253,9 @@ describe('check --format json|markdown (issue 16: PR comments)', () => {
     const r = await runCli('check', failing, '--format', 'markdown');
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^### drainsim check: 0 passed, 1 failed, 0 errors$/m);
-    expect(r.stdout).toMatch(/^\| ❌ \| .*failing\.yaml:4 \| `max\(reset_out\) over \[14:00:20, 14:00:50\] == 0` \| actual \d+ at 14:00:31/m);
+    expect(r.stdout).toMatch(
+      /^\| ❌ \| .*failing\.yaml:4 \| `max\(reset_out\) over \[14:00:20, 14:00:50\] == 0` \| actual \d+ at 14:00:31/m,
+    );
     expect(r.stdout).toMatch(/^\| ✅ \| .*failing\.yaml:5 \| `requests_failed\.total == 0` \| actual 0 \|$/m);
     expect(r.stdout).toContain('<details><summary>');
     // No text summary line (`FAIL   <file>  <name> · seed …`) mixed into the document.

@@ -17,9 +17,15 @@ const BASE_FIGURES = {
 };
 
 let n = 0;
-function summary(figures: Record<string, number | null>, expectations: { text: string; passed: boolean }[] = []): string {
+function summary(
+  figures: Record<string, number | null>,
+  expectations: { text: string; passed: boolean }[] = [],
+): string {
   const path = join(tmp, `s${n++}.json`);
-  writeFileSync(path, JSON.stringify({ scenario: { name: 'hard-cut' }, seed: 1, version: '0.1.0', figures, expectations }));
+  writeFileSync(
+    path,
+    JSON.stringify({ scenario: { name: 'hard-cut' }, seed: 1, version: '0.1.0', figures, expectations }),
+  );
   return path;
 }
 
@@ -53,8 +59,23 @@ describe('drainsim compare', () => {
   });
 
   it('applies per-figure and glob rules, later ones winning', async () => {
-    const candidate = summary({ ...BASE_FIGURES, 'errors.total': 2, 'request_latency.p99': 0.19, 'time_wait.max': 2000 });
-    const r = await runCli('compare', base, candidate, '--tolerance', '5%', '--tolerance', '*.p99=20ms', '--tolerance', 'time_wait.*=any');
+    const candidate = summary({
+      ...BASE_FIGURES,
+      'errors.total': 2,
+      'request_latency.p99': 0.19,
+      'time_wait.max': 2000,
+    });
+    const r = await runCli(
+      'compare',
+      base,
+      candidate,
+      '--tolerance',
+      '5%',
+      '--tolerance',
+      '*.p99=20ms',
+      '--tolerance',
+      'time_wait.*=any',
+    );
     // errors 0 → 2 exceeds 5% of 0; p99 moved 10 ms (within 20 ms); time_wait is ignored.
     expect(r.code).toBe(1);
     expect(r.stdout).toMatch(/^errors\.total +0 +2 +\+2 +n\/a +5% +worse FAIL$/m);
@@ -63,7 +84,13 @@ describe('drainsim compare', () => {
   });
 
   it('fails when a figure loses its value or disappears, not when one appears', async () => {
-    const lost = await runCli('compare', base, summary({ ...BASE_FIGURES, 'drain.vm-a.completed_within': null }), '--tolerance', '50%');
+    const lost = await runCli(
+      'compare',
+      base,
+      summary({ ...BASE_FIGURES, 'drain.vm-a.completed_within': null }),
+      '--tolerance',
+      '50%',
+    );
     expect(lost.code).toBe(1);
     expect(lost.stdout).toMatch(/^drain\.vm-a\.completed_within +120 +no value .*FAIL$/m);
     const { 'time_wait.max': _gone, ...fewer } = BASE_FIGURES;
@@ -86,7 +113,9 @@ describe('drainsim compare', () => {
     expect(missing.stderr).toMatch(/^drainsim compare: cannot read .*missing\.json/);
     const notSummary = join(tmp, 'other.json');
     writeFileSync(notSummary, '{"hello": 1}');
-    expect((await runCli('compare', base, notSummary)).stderr).toContain('is not a drainsim summary.json: it has no "figures" object');
+    expect((await runCli('compare', base, notSummary)).stderr).toContain(
+      'is not a drainsim summary.json: it has no "figures" object',
+    );
     const bad = await runCli('compare', base, base, '--tolerance', 'errors.total=5 minutes');
     expect(bad.code).toBe(2);
     expect(bad.stderr).toContain('--tolerance errors.total=5 minutes');
@@ -109,7 +138,12 @@ describe('drainsim compare', () => {
 
 describe('drainsim compare states better and worse from what a figure means (issue 16)', () => {
   it('does not fail an improvement: fewer errors and a drain that completes are better', async () => {
-    const fixed = summary({ ...BASE_FIGURES, 'reset_out.peak_per_s': 3, 'drain.vm-a.completed_within': 30, 'time_wait.max': 4000 });
+    const fixed = summary({
+      ...BASE_FIGURES,
+      'reset_out.peak_per_s': 3,
+      'drain.vm-a.completed_within': 30,
+      'time_wait.max': 4000,
+    });
     const broken = summary({ ...BASE_FIGURES, 'drain.vm-a.completed_within': null });
     const r = await runCli('compare', broken, fixed);
     expect(r.code).toBe(0);
@@ -125,7 +159,13 @@ describe('drainsim compare states better and worse from what a figure means (iss
   });
 
   it('compare ws-stall ws-drain-graceful calls the fix better', async () => {
-    const r = await runCli('compare', 'test/golden/ws-stall.summary.json', 'test/golden/ws-drain-graceful.summary.json', '--tolerance', '1%');
+    const r = await runCli(
+      'compare',
+      'test/golden/ws-stall.summary.json',
+      'test/golden/ws-drain-graceful.summary.json',
+      '--tolerance',
+      '1%',
+    );
     expect(r.stdout).toMatch(/^ws_close_1006\.total +1234 +0 .*better$/m);
     expect(r.stdout).toMatch(/^reconnects\.peak_per_s +1234 +30 .*better$/m);
     expect(r.stdout).toMatch(/^drain\.vm-a\.timed_out +1 +0 .*better$/m);
@@ -138,7 +178,9 @@ describe('drainsim compare refuses tolerances that guard nothing (issue 16)', ()
   it('rejects a rule that matches no figure, naming the nearest', async () => {
     const r = await runCli('compare', base, base, '--tolerance', 'errors.totl=0');
     expect(r.code).toBe(2);
-    expect(r.stderr).toContain("--tolerance errors.totl=0: 'errors.totl' matches no figure of these summaries; did you mean 'errors.total'?");
+    expect(r.stderr).toContain(
+      "--tolerance errors.totl=0: 'errors.totl' matches no figure of these summaries; did you mean 'errors.total'?",
+    );
   });
 
   it('rejects a bare number for every figure, and a bare number for figures in seconds', async () => {
@@ -148,7 +190,21 @@ describe('drainsim compare refuses tolerances that guard nothing (issue 16)', ()
     const p99 = await runCli('compare', base, base, '--tolerance', '*.p99=10');
     expect(p99.code).toBe(2);
     expect(p99.stderr).toContain("'10' has no unit, but request_latency.p99 is in seconds: write 10ms or 10s");
-    expect((await runCli('compare', base, base, '--tolerance', '*.p99=10ms', '--tolerance', 'errors.total=5', '--tolerance', '0')).code).toBe(0);
+    expect(
+      (
+        await runCli(
+          'compare',
+          base,
+          base,
+          '--tolerance',
+          '*.p99=10ms',
+          '--tolerance',
+          'errors.total=5',
+          '--tolerance',
+          '0',
+        )
+      ).code,
+    ).toBe(0);
   });
 });
 
@@ -180,7 +236,14 @@ describe('compare --format json|markdown (issue 16: PR comments)', () => {
     const doc = JSON.parse(j.stdout);
     expect(doc.figures).toEqual([
       { figure: 'errors.total', baseline: 0, candidate: 4, tolerance: 'exact', judgement: 'worse', exceeded: true },
-      { figure: 'time_wait.max', baseline: 1000, candidate: 2000, tolerance: 'exact', judgement: 'changed', exceeded: false },
+      {
+        figure: 'time_wait.max',
+        baseline: 1000,
+        candidate: 2000,
+        tolerance: 'exact',
+        judgement: 'changed',
+        exceeded: false,
+      },
     ]);
     const m = await runCli('compare', worse, base, '--format', 'markdown');
     expect(m.code).toBe(0);

@@ -1,6 +1,6 @@
-import { join } from 'node:path';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { listScenarios } from '../../sim/cli/list.js';
@@ -19,7 +19,12 @@ describe('drainsim list', () => {
     const { io, output } = captureIO();
     expect(listScenarios(io, dir)).toBe(0);
     expect(output().stdout).toBe(
-      ['hard-cut     Backend removed without a drain.', 'hard-cut-v2  (variant of hard-cut)', 'ws           WebSocket drain', ''].join('\n'),
+      [
+        'hard-cut     Backend removed without a drain.',
+        'hard-cut-v2  (variant of hard-cut)',
+        'ws           WebSocket drain',
+        '',
+      ].join('\n'),
     );
   });
 
@@ -51,12 +56,17 @@ describe('drainsim list', () => {
       expect(line).toMatch(/[.!?]$/);
       expect(line).not.toMatch(/\bseed\b|\bPart \d|cheat sheet/i);
     }
-    expect(stdout).toMatch(/^hard-cut +vm-c is removed from the L4 pool without drain while it carries ~1800 keepalive connections; .*30 s later\.$/m);
+    expect(stdout).toMatch(
+      /^hard-cut +vm-c is removed from the L4 pool without drain while it carries ~1800 keepalive connections; .*30 s later\.$/m,
+    );
   });
 
   it('joins a sentence that spans lines and stops at its end', () => {
     const d = mkdtempSync(join(tmpdir(), 'drainsim-list-sentence-'));
-    writeFileSync(join(d, 'a.yaml'), 'description: |\n  Seed Part 6 case 1: a backend is removed\n  without drain (seed cheat sheet). Then more.\n');
+    writeFileSync(
+      join(d, 'a.yaml'),
+      'description: |\n  Seed Part 6 case 1: a backend is removed\n  without drain (seed cheat sheet). Then more.\n',
+    );
     const { io, output } = captureIO();
     expect(listScenarios(io, d)).toBe(0);
     expect(output().stdout).toBe('a  a backend is removed without drain.\n');

@@ -13,7 +13,10 @@ const ROOT = join(import.meta.dirname, '..', '..');
 describe('the npm package ships the JSON Schema', () => {
   it('npm pack --dry-run --json lists schema/scenario.schema.json', () => {
     // --ignore-scripts: the build already ran (npm test builds first); prepare would rebuild.
-    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], { cwd: ROOT, encoding: 'utf8' });
+    const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
+      cwd: ROOT,
+      encoding: 'utf8',
+    });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files).toContain('schema/scenario.schema.json');
   }, 60_000);

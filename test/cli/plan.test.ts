@@ -17,10 +17,23 @@ describe('drainsim plan drain', () => {
   });
 
   it('recommends a session TTL and a drain notice when no timeout fits, as JSON too', async () => {
-    const args = ['plan', 'drain', '--lifetimes', 'lognormal(median=1m, sigma=1)', '--window', '12m', '--target', '99%', '--replicas', '100'];
+    const args = [
+      'plan',
+      'drain',
+      '--lifetimes',
+      'lognormal(median=1m, sigma=1)',
+      '--window',
+      '12m',
+      '--target',
+      '99%',
+      '--replicas',
+      '100',
+    ];
     const text = await runCli(...args);
     expect(text.code).toBe(0);
-    expect(text.stdout).toContain('No drain timeout fits the 12m window: 99% of the sessions open at drain start end only after 16m 44s');
+    expect(text.stdout).toContain(
+      'No drain timeout fits the 12m window: 99% of the sessions open at drain start end only after 16m 44s',
+    );
     expect(text.stdout).toMatch(/session TTL +\d+m( \d+s)? +app\.ws\.session_ttl=/);
     expect(text.stdout).toContain('app.ws.drain_notice=true app.ws.retry_after=12m');
     const json = await runCli(...args, '--format', 'json');
@@ -32,14 +45,32 @@ describe('drainsim plan drain', () => {
 
   it('reads measured durations from a CSV and writes the plan files with --out', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'drainsim-plan-cli-'));
-    writeFileSync(join(dir, 'sessions.csv'), `duration\n${Array.from({ length: 200 }, (_, i) => `${30 + i}s`).join('\n')}\n`);
-    const r = await runCli('plan', 'drain', '--lifetimes', join(dir, 'sessions.csv'), '--replicas', '50', '--resamples', '50', '--out', join(dir, 'out'));
+    writeFileSync(
+      join(dir, 'sessions.csv'),
+      `duration\n${Array.from({ length: 200 }, (_, i) => `${30 + i}s`).join('\n')}\n`,
+    );
+    const r = await runCli(
+      'plan',
+      'drain',
+      '--lifetimes',
+      join(dir, 'sessions.csv'),
+      '--replicas',
+      '50',
+      '--resamples',
+      '50',
+      '--out',
+      join(dir, 'out'),
+    );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('200 measured sessions');
     expect(r.stdout).toMatch(/95% interval .* \(bootstrap of the measured sessions, 50 resamples\)/);
     expect(JSON.parse(readFileSync(join(dir, 'out', 'plan.json'), 'utf8')).input.measuredSessions).toBe(200);
-    expect(readFileSync(join(dir, 'out', 'drain-curve.csv'), 'utf8')).toMatch(/^timeout_s,expected_cut,cut_p50,cut_p99,p_all_end,/);
-    expect(readFileSync(join(dir, 'out', 'reconnect-curve.csv'), 'utf8')).toMatch(/^jitter_window_s,peak_mean_per_s,peak_p50_per_s,peak_p99_per_s\n1,/);
+    expect(readFileSync(join(dir, 'out', 'drain-curve.csv'), 'utf8')).toMatch(
+      /^timeout_s,expected_cut,cut_p50,cut_p99,p_all_end,/,
+    );
+    expect(readFileSync(join(dir, 'out', 'reconnect-curve.csv'), 'utf8')).toMatch(
+      /^jitter_window_s,peak_mean_per_s,peak_p50_per_s,peak_p99_per_s\n1,/,
+    );
   });
 
   it('exits 2 with one clear line for bad input', async () => {

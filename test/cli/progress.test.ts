@@ -9,7 +9,14 @@ function sink(isTTY: boolean): Writable & { text: string; isTTY: boolean; column
       (s as unknown as { text: string }).text += chunk.toString();
       done();
     },
-  }) as Writable & { text: string; isTTY: boolean; columns: number; cursorTo: () => boolean; clearLine: () => boolean; moveCursor: () => boolean };
+  }) as Writable & {
+    text: string;
+    isTTY: boolean;
+    columns: number;
+    cursorTo: () => boolean;
+    clearLine: () => boolean;
+    moveCursor: () => boolean;
+  };
   s.text = '';
   s.isTTY = isTTY;
   s.columns = 100;

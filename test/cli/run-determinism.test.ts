@@ -1,11 +1,24 @@
 /** Same scenario + seed + version ⇒ byte-identical outputs; another seed ⇒ different ones. */
-import { mkdtempSync, readFileSync, readdirSync, existsSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli } from './capture.js';
 
-const SHORT = ['--set', 'expect=[]', '--set', 'warmup=40s', '--set', 'horizon=40s', '--set', 'timeline[0].at=14:00:20', '--set', 'timeline[1].at=14:00:20', '--set', 'timeline[2].at=14:00:30'];
+const SHORT = [
+  '--set',
+  'expect=[]',
+  '--set',
+  'warmup=40s',
+  '--set',
+  'horizon=40s',
+  '--set',
+  'timeline[0].at=14:00:20',
+  '--set',
+  'timeline[1].at=14:00:20',
+  '--set',
+  'timeline[2].at=14:00:30',
+];
 const FILES = ['summary.json', 'timeline.csv', 'events.log'];
 
 async function runInto(seed: number): Promise<Record<string, string>> {
@@ -37,6 +50,7 @@ describe('drainsim run exit codes and outputs', () => {
     expect(r.code).toBe(0);
     expect(readdirSync(out).sort()).toEqual(expect.arrayContaining(FILES));
     expect(r.stdout).toContain('hard-cut');
+    // biome-ignore lint/suspicious/noControlCharactersInRegex: looking for ANSI colour escapes.
     expect(r.stdout).not.toMatch(/\u001b\[/);
   });
 

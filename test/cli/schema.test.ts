@@ -2,8 +2,8 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { scenarioJsonSchema } from '../../sim/scenario/json-schema.js';
 import { publishedScenarioSchema } from '../../sim/cli/schema.js';
+import { scenarioJsonSchema } from '../../sim/scenario/json-schema.js';
 import { runCli } from './capture.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'drainsim-schema-'));

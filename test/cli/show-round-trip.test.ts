@@ -18,7 +18,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 function resolved(ref: string): unknown {
   const plain = toPlain(loadScenarioForCli(ref).scenario) as Record<string, unknown>;
   // The name follows the file; everything else must survive the round trip.
-  delete plain['name'];
+  delete plain.name;
   return plain;
 }
 

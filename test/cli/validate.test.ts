@@ -29,7 +29,9 @@ describe('drainsim validate', () => {
   it('exits 2 and prints each error with file, line and suggestion', async () => {
     const { code, stderr } = await runCli('validate', typo);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/typo\.yaml:5:7: backends\[0\]\.nginx\.keepalive_timout: unknown key; did you mean 'keepalive_timeout'\?/);
+    expect(stderr).toMatch(
+      /typo\.yaml:5:7: backends\[0\]\.nginx\.keepalive_timout: unknown key; did you mean 'keepalive_timeout'\?/,
+    );
   });
 
   it('checks every file and exits 2 when any fails', async () => {
@@ -41,7 +43,14 @@ describe('drainsim validate', () => {
   });
 
   it('applies --set before validating', async () => {
-    const { code, stderr } = await runCli('validate', good, '--set', 'backends[0].name=vm-a', '--set', 'backends[0].wieght=2');
+    const { code, stderr } = await runCli(
+      'validate',
+      good,
+      '--set',
+      'backends[0].name=vm-a',
+      '--set',
+      'backends[0].wieght=2',
+    );
     expect(code).toBe(2);
     expect(stderr).toContain("--set backends[0].wieght=2: backends[0].wieght: unknown key; did you mean 'weight'?");
   });
@@ -71,15 +80,23 @@ describe('drainsim validate: expect: assertions (issue 16)', () => {
   });
 
   it('requires a unit on values compared with a figure in seconds, naming the unit', async () => {
-    const path = file('unitless.yaml', 'description: x\nexpect:\n  - "p99(request_latency) < 200"\n  - "request_latency.p99 < 0.2"\n');
+    const path = file(
+      'unitless.yaml',
+      'description: x\nexpect:\n  - "p99(request_latency) < 200"\n  - "request_latency.p99 < 0.2"\n',
+    );
     const { code, stderr } = await runCli('validate', path);
     expect(code).toBe(2);
-    expect(stderr).toMatch(/unitless\.yaml:3:5: .*'200' has no unit, but request_latency is in seconds: write 200ms or 200s/);
+    expect(stderr).toMatch(
+      /unitless\.yaml:3:5: .*'200' has no unit, but request_latency is in seconds: write 200ms or 200s/,
+    );
     expect(stderr).toMatch(/unitless\.yaml:4:5: .*'0\.2' has no unit, but request_latency\.p99 is in seconds/);
   });
 
   it('accepts units, zero without a unit, and plain numbers for counts', async () => {
-    const path = file('units.yaml', 'description: x\nexpect:\n  - "p99(request_latency) < 200ms"\n  - "max(request_latency) >= 0"\n  - "count(request_latency) > 10"\n  - "errors.total == 0"\n');
+    const path = file(
+      'units.yaml',
+      'description: x\nexpect:\n  - "p99(request_latency) < 200ms"\n  - "max(request_latency) >= 0"\n  - "count(request_latency) > 10"\n  - "errors.total == 0"\n',
+    );
     const { code, stderr } = await runCli('validate', path);
     expect(stderr).toBe('');
     expect(code).toBe(0);

@@ -40,11 +40,15 @@ describe('Engine ordering', () => {
   it('fires a same-time event scheduled from a callback after those already waiting', () => {
     const engine = new Engine();
     const r = recorder(engine);
-    engine.at(1, () => {
-      r.fn('a');
-      engine.schedule(0, r.fn, 'a-child');
-      engine.at(1, r.fn, 'a-child-at');
-    }, undefined);
+    engine.at(
+      1,
+      () => {
+        r.fn('a');
+        engine.schedule(0, r.fn, 'a-child');
+        engine.at(1, r.fn, 'a-child-at');
+      },
+      undefined,
+    );
     engine.at(1, r.fn, 'b');
     engine.at(1, r.fn, 'c');
     engine.at(2, r.fn, 'later');

@@ -23,7 +23,10 @@ function evaluate(exprs: string[], baseSeed = 1) {
 
 describe('across seeds', () => {
   it('takes a nearest-rank percentile, so the value belongs to a seed that can be replayed', () => {
-    const { verdicts } = evaluate(['p90(errors.total) == 0 across seeds 1..10', 'p80(errors.total) == 0 across seeds 1..10']);
+    const { verdicts } = evaluate([
+      'p90(errors.total) == 0 across seeds 1..10',
+      'p80(errors.total) == 0 across seeds 1..10',
+    ]);
     expect(verdicts[0]).toMatchObject({ passed: false, actual: 1, seed: 7 });
     expect(verdicts[0]!.message).toBe('p90 over seeds 1..10 (seed 7); expected == 0');
     expect(verdicts[1]).toMatchObject({ passed: true, actual: 0 });
@@ -43,7 +46,10 @@ describe('across seeds', () => {
   });
 
   it('without an aggregate, requires the check of every seed and names the failing ones', () => {
-    const { verdicts } = evaluate(['errors.total == 0 across seeds 1..10', 'errors.total == 0 across seeds 1, 2, 4..6']);
+    const { verdicts } = evaluate([
+      'errors.total == 0 across seeds 1..10',
+      'errors.total == 0 across seeds 1, 2, 4..6',
+    ]);
     expect(verdicts[0]).toMatchObject({ passed: false, actual: 4, seed: 3 });
     expect(verdicts[0]!.message).toBe('fails for 2 of 10 seeds (3, 7); seed 3: expected == 0');
     expect(verdicts[1]).toMatchObject({ passed: true, actual: 0 });
@@ -68,7 +74,10 @@ describe('across seeds', () => {
   });
 
   it('runs each seed once for all assertions, reusing the run it was given', () => {
-    const { ran } = evaluate(['p90(errors.total) == 0 across seeds 1..4', 'errors.total == 0 across seeds 3..6', 'errors.total == 0'], 5);
+    const { ran } = evaluate(
+      ['p90(errors.total) == 0 across seeds 1..4', 'errors.total == 0 across seeds 3..6', 'errors.total == 0'],
+      5,
+    );
     expect(ran).toEqual([1, 2, 3, 4, 6]);
   });
 

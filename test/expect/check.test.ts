@@ -54,7 +54,10 @@ describe('values', () => {
     expect(one('reset_out.total within 20% of 8').passed).toBe(true);
     expect(one('reset_out.total within 10% of 8').passed).toBe(false);
     expect(one('reset_out.total within 1 of 8').passed).toBe(true);
-    expect(one('reset_out.total within 0.5 of 8')).toMatchObject({ passed: false, message: 'expected within 0.5 of 8 (7.5 to 8.5)' });
+    expect(one('reset_out.total within 0.5 of 8')).toMatchObject({
+      passed: false,
+      message: 'expected within 0.5 of 8 (7.5 to 8.5)',
+    });
   });
 });
 

@@ -11,7 +11,13 @@ const firstYamlBlock = /```yaml\nexpect:\n([\s\S]*?)```/.exec(readme)![1]!;
 const examples = firstYamlBlock
   .split('\n')
   .filter((l) => l.trim().startsWith('- '))
-  .map((l) => l.trim().slice(2).replace(/\s+#.*$/, '').trim());
+  .map((l) =>
+    l
+      .trim()
+      .slice(2)
+      .replace(/\s+#.*$/, '')
+      .trim(),
+  );
 const inline = [
   'sum(errors@vm-c) > 0',
   'max(max(reset_out) over [2m, 3m]) < 100 across seeds 1..5',

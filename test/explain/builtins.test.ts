@@ -7,10 +7,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { narrate } from '../../sim/explain/narrate.js';
 import { RunFacts } from '../../sim/explain/run-facts.js';
 import type { RunResult } from '../../sim/result.js';
+import { runScenario } from '../../sim/run-scenario.js';
 import { builtinScenarioNames } from '../../sim/scenario/load.js';
 import { loadScenarioForCli, namedScenario } from '../../sim/scenario/load-for-run.js';
 import type { Scenario } from '../../sim/scenario/schema.js';
-import { runScenario } from '../../sim/run-scenario.js';
 import { entryOf, explanationOf, lineOf } from '../../sim/trace/catalog.js';
 import { formatNumber } from '../../sim/util/format-number.js';
 
@@ -79,7 +79,9 @@ describe('explain on the built-in scenarios', () => {
 
   it('says which kind of load balancer the scenario has (hc-cascade balances each request at L7)', () => {
     expect(run('hc-cascade').scenario.lb.mode).toBe('l7');
-    expect(run('hc-cascade').prose).toContain('behind an L7 load balancer that terminates HTTP and picks a backend for each request');
+    expect(run('hc-cascade').prose).toContain(
+      'behind an L7 load balancer that terminates HTTP and picks a backend for each request',
+    );
     expect(run('hc-cascade').prose).not.toContain('L4');
     expect(run('hard-cut').prose).toContain('behind an L4 load balancer');
   });
@@ -94,7 +96,9 @@ describe('explain on the built-in scenarios', () => {
       const { result, scenario } = run(name);
       const facts = new RunFacts(result, scenario);
       for (const s of result.timeline.series.filter((x) => x.kind === 'counter')) {
-        expect(facts.peakPerSecond(s.name, 'total', -Infinity, Infinity), `${name} ${s.name}`).toBe(result.figures[`${s.name}.peak_per_s`]);
+        expect(facts.peakPerSecond(s.name, 'total', -Infinity, Infinity), `${name} ${s.name}`).toBe(
+          result.figures[`${s.name}.peak_per_s`],
+        );
       }
     }
   });

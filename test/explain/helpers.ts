@@ -1,7 +1,7 @@
 /** A small run to explain: the report fixture's timeline with a scenario that matches it. */
 import { RunFacts } from '../../sim/explain/run-facts.js';
 import type { RunResult } from '../../sim/result.js';
-import { ScenarioSchema, type Scenario, type ScenarioInput } from '../../sim/scenario/schema.js';
+import { type Scenario, type ScenarioInput, ScenarioSchema } from '../../sim/scenario/schema.js';
 import { fixtureResult } from '../reports/fixture.js';
 
 /** vm-a and vm-b from 14:00:00, vm-a deployed at 10 s (gate: fewer than 10 within 30 m). */
@@ -16,7 +16,11 @@ export function fixtureScenario(overrides: Partial<ScenarioInput> = {}): Scenari
   });
 }
 
-export function fixtureFacts(overrides: Partial<ScenarioInput> = {}): { facts: RunFacts; result: RunResult; scenario: Scenario } {
+export function fixtureFacts(overrides: Partial<ScenarioInput> = {}): {
+  facts: RunFacts;
+  result: RunResult;
+  scenario: Scenario;
+} {
   const scenario = fixtureScenario(overrides);
   const result = fixtureResult();
   result.resolved = scenario;

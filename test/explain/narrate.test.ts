@@ -4,8 +4,8 @@ import { phaseSummary } from '../../sim/explain/phase-summary.js';
 import { splitPhases } from '../../sim/explain/phases.js';
 import { wrap } from '../../sim/explain/wrap.js';
 import type { LogLine } from '../../sim/result.js';
-import type { TraceInput, TraceRecord } from '../../sim/trace/records.js';
 import { logLines } from '../../sim/trace/log-lines.js';
+import type { TraceInput, TraceRecord } from '../../sim/trace/records.js';
 import { fixtureFacts } from './helpers.js';
 
 /** A log line as a run writes it: the record at t, its text from the catalog. */
@@ -50,8 +50,12 @@ describe('phaseSummary', () => {
     const { facts, result } = fixtureFacts();
     const [before, deploy] = splitPhases(result);
     // Samples ending at 10..40 count for the deploy phase [10, 50]; the 42 RSTs are in the one at 30.
-    expect(phaseSummary(deploy!, facts)).toBe('42 RSTs to clients (peak 4.2/s) · active connections 1,200 → 1,188 · TIME_WAIT sockets 6 → 4');
-    expect(phaseSummary(before!, facts)).toBe('no resets and no client errors · active connections steady at 1,200 · TIME_WAIT sockets steady at 6');
+    expect(phaseSummary(deploy!, facts)).toBe(
+      '42 RSTs to clients (peak 4.2/s) · active connections 1,200 → 1,188 · TIME_WAIT sockets 6 → 4',
+    );
+    expect(phaseSummary(before!, facts)).toBe(
+      'no resets and no client errors · active connections steady at 1,200 · TIME_WAIT sockets steady at 6',
+    );
   });
 });
 
@@ -63,8 +67,22 @@ describe('narrate', () => {
       line(20, poll(598, -6)),
       line(30, poll(590, -5)),
       line(40, poll(580, -4)),
-      line(41, { kind: 'nginx.reset_reading_request', backend: 'vm-a', retries: 2, retryBackoff: { policy: 'full_jitter', base: 0.1, cap: 2 } }),
-      line(41.999, { kind: 'nginx.reset_reading_request', backend: 'vm-b', retries: 2, retryBackoff: { policy: 'full_jitter', base: 0.1, cap: 2 } }, 7),
+      line(41, {
+        kind: 'nginx.reset_reading_request',
+        backend: 'vm-a',
+        retries: 2,
+        retryBackoff: { policy: 'full_jitter', base: 0.1, cap: 2 },
+      }),
+      line(
+        41.999,
+        {
+          kind: 'nginx.reset_reading_request',
+          backend: 'vm-b',
+          retries: 2,
+          retryBackoff: { policy: 'full_jitter', base: 0.1, cap: 2 },
+        },
+        7,
+      ),
     ];
     const text = narrate(result, scenario, { color: false, width: 100 });
     expect(text).not.toContain('\u001b[');
@@ -82,10 +100,16 @@ describe('narrate', () => {
       ].join('\n'),
     );
     // Repeats of a kind group across backends; the fold's repeats count as events.
-    expect(text).toContain('  14:00:41.000 [nginx] vm-a: recv() failed (104: Connection reset by peer) while reading client request line');
+    expect(text).toContain(
+      '  14:00:41.000 [nginx] vm-a: recv() failed (104: Connection reset by peer) while reading client request line',
+    );
     expect(text).toContain('      → The LB forgot this vm-a flow');
-    expect(text).toContain('      … 1 more like this until 14:00:41.999 (9 events in all, counting the folded repeats); the\n        last:');
-    expect(text).toContain('  14:00:41.999 [nginx] vm-b: recv() failed (104: Connection reset by peer) while reading client request line (7 more like this in this second)');
+    expect(text).toContain(
+      '      … 1 more like this until 14:00:41.999 (9 events in all, counting the folded repeats); the\n        last:',
+    );
+    expect(text).toContain(
+      '  14:00:41.999 [nginx] vm-b: recv() failed (104: Connection reset by peer) while reading client request line (7 more like this in this second)',
+    );
     expect(text).toContain('FAIL errors.total == 0');
     for (const line of text.split('\n')) if (!line.includes('] ')) expect(line.length, line).toBeLessThanOrEqual(100);
   });

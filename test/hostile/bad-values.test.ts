@@ -13,31 +13,107 @@ writeFileSync(join(box.dir, 'big.csv'), '1s\n2s\n1e999\n');
 
 /** [name, scenario text after `extends: ./base.yaml`, the expected error]. */
 const CASES: [string, string, RegExp][] = [
-  ['health_check inter 0s (hung)', 'health_check: {inter: 0s}', /:2:\d+: health_check\.inter: 0s is below the minimum of 1ms/],
-  ['gate poll 0s (hung)', 'timeline: [{at: 2s, do: deploy, backend: vm-a, gate: {poll: 0s}}]', /:2:\d+: timeline\[0\]\.gate\.poll: 0s is below the minimum of 100ms/],
-  ['sample_interval 0s (hung, >4 GB)', 'sample_interval: 0s', /:2:\d+: sample_interval: 0s is below the minimum of 10ms: the model's delays are milliseconds/],
+  [
+    'health_check inter 0s (hung)',
+    'health_check: {inter: 0s}',
+    /:2:\d+: health_check\.inter: 0s is below the minimum of 1ms/,
+  ],
+  [
+    'gate poll 0s (hung)',
+    'timeline: [{at: 2s, do: deploy, backend: vm-a, gate: {poll: 0s}}]',
+    /:2:\d+: timeline\[0\]\.gate\.poll: 0s is below the minimum of 100ms/,
+  ],
+  [
+    'sample_interval 0s (hung, >4 GB)',
+    'sample_interval: 0s',
+    /:2:\d+: sample_interval: 0s is below the minimum of 10ms: the model's delays are milliseconds/,
+  ],
   ['sample_interval 1us (4 GB)', 'sample_interval: 1us', /:2:\d+: sample_interval: 1us is below the minimum of 10ms/],
   ['horizon 100000000000d', 'horizon: 100000000000d', /:2:\d+: horizon: duration '100000000000d' is longer than 365d/],
-  ['arrival_rate 1e9', 'clients: {http: {arrival_rate: 1e9}}', /:2:\d+: clients\.http\.arrival_rate: expected a number <= 1000000/],
-  ['initial_sessions 1e9 (1.26 GB)', 'clients: {ws: {initial_sessions: 1000000000}}', /:2:\d+: clients\.ws\.initial_sessions: expected a number <= 10000000/],
-  ['tcp_syn_retries 1e9 (V8 fatal)', 'kernel: {tcp_syn_retries: 1000000000}', /:2:\d+: kernel\.tcp_syn_retries: expected a number <= 127/],
+  [
+    'arrival_rate 1e9',
+    'clients: {http: {arrival_rate: 1e9}}',
+    /:2:\d+: clients\.http\.arrival_rate: expected a number <= 1000000/,
+  ],
+  [
+    'initial_sessions 1e9 (1.26 GB)',
+    'clients: {ws: {initial_sessions: 1000000000}}',
+    /:2:\d+: clients\.ws\.initial_sessions: expected a number <= 10000000/,
+  ],
+  [
+    'tcp_syn_retries 1e9 (V8 fatal)',
+    'kernel: {tcp_syn_retries: 1000000000}',
+    /:2:\d+: kernel\.tcp_syn_retries: expected a number <= 127/,
+  ],
   ['tcp_syn_retries 0', 'kernel: {tcp_syn_retries: 0}', /:2:\d+: kernel\.tcp_syn_retries: expected a number >= 1/],
-  ['port range backwards', 'kernel: {ip_local_port_range: [60999, 32768]}', /:2:\d+: kernel\.ip_local_port_range: the first port must not be above the last/],
-  ['at 25:00 (crashed)', 'timeline: [{at: "25:00", do: note, text: x}]', /:2:\d+: timeline\[0\]\.at: clock time '25:00' is out of range/],
-  ['at -1m (crashed)', 'timeline: [{at: "-1m", do: note, text: x}]', /:2:\d+: timeline\[0\]\.at: negative duration '-1m'/],
-  ['at 5 fortnights (crashed)', 'timeline: [{at: "5 fortnights", do: note, text: x}]', /:2:\d+: timeline\[0\]\.at: unknown unit 'fortnights'/],
-  ['at 1e308s (crashed)', 'timeline: [{at: "1e308s", do: note, text: x}]', /:2:\d+: timeline\[0\]\.at: unknown unit 'e' in duration '1e308s'/],
-  ['at 400d', 'timeline: [{at: "400d", do: note, text: x}]', /:2:\d+: timeline\[0\]\.at: duration '400d' is longer than 365d/],
+  [
+    'port range backwards',
+    'kernel: {ip_local_port_range: [60999, 32768]}',
+    /:2:\d+: kernel\.ip_local_port_range: the first port must not be above the last/,
+  ],
+  [
+    'at 25:00 (crashed)',
+    'timeline: [{at: "25:00", do: note, text: x}]',
+    /:2:\d+: timeline\[0\]\.at: clock time '25:00' is out of range/,
+  ],
+  [
+    'at -1m (crashed)',
+    'timeline: [{at: "-1m", do: note, text: x}]',
+    /:2:\d+: timeline\[0\]\.at: negative duration '-1m'/,
+  ],
+  [
+    'at 5 fortnights (crashed)',
+    'timeline: [{at: "5 fortnights", do: note, text: x}]',
+    /:2:\d+: timeline\[0\]\.at: unknown unit 'fortnights'/,
+  ],
+  [
+    'at 1e308s (crashed)',
+    'timeline: [{at: "1e308s", do: note, text: x}]',
+    /:2:\d+: timeline\[0\]\.at: unknown unit 'e' in duration '1e308s'/,
+  ],
+  [
+    'at 400d',
+    'timeline: [{at: "400d", do: note, text: x}]',
+    /:2:\d+: timeline\[0\]\.at: duration '400d' is longer than 365d/,
+  ],
   ['start 99:99 (crashed)', 'start: "99:99"', /:2:\d+: start: clock time '99:99' is out of range/],
-  ['CSV value 1e999 (time is NaN)', 'app: {service_time: empirical(big.csv)}', /:2:\d+: app\.service_time: empirical: 'big\.csv' line 3, column 1: cannot read '1e999'/],
+  [
+    'CSV value 1e999 (time is NaN)',
+    'app: {service_time: empirical(big.csv)}',
+    /:2:\d+: app\.service_time: empirical: 'big\.csv' line 3, column 1: cannot read '1e999'/,
+  ],
   ['seed 2^60', 'seed: 1152921504606846976', /:2:\d+: seed: expected a number <= 9007199254740991/],
-  ['weight 1000 (HAProxy: 0 … 256)', 'backends: [{name: vm-a, weight: 1000}]', /:2:\d+: backends\[0\]\.weight: expected a number <= 256/],
-  ['probe period 0s', 'probes: {readiness: {period: 0s}}', /:2:\d+: probes\.readiness\.period: 0s is below the minimum of 1ms/],
-  ['ping_interval 1us', 'clients: {ws: {ping_interval: 1us}}', /:2:\d+: clients\.ws\.ping_interval: 1us is below the minimum of 100ms/],
+  [
+    'weight 1000 (HAProxy: 0 … 256)',
+    'backends: [{name: vm-a, weight: 1000}]',
+    /:2:\d+: backends\[0\]\.weight: expected a number <= 256/,
+  ],
+  [
+    'probe period 0s',
+    'probes: {readiness: {period: 0s}}',
+    /:2:\d+: probes\.readiness\.period: 0s is below the minimum of 1ms/,
+  ],
+  [
+    'ping_interval 1us',
+    'clients: {ws: {ping_interval: 1us}}',
+    /:2:\d+: clients\.ws\.ping_interval: 1us is below the minimum of 100ms/,
+  ],
   ['empty key', '"": 1', /:2:1: \[""\]: unknown key/],
-  ['timeline entry without do: (had no line)', 'timeline:\n  - {at: 2s, backend: vm-a}', /h\d+\.yaml:3:\d+: timeline\[0\]\.do: expected one of 'bind'/],
-  ['across seeds past 2^53 (hung)', 'expect: ["errors.total == 0 across seeds 99999999999999999999"]', /:2:\d+: expect\[0\]: .*seed 99999999999999999999 is above 9007199254740991/],
-  ['50k-character expect entry (regex crash)', `expect: ["${'errors.total'.repeat(4200)} == 0"]`, /:2:\d+: expect\[0\]: an assertion is at most 1000 characters/],
+  [
+    'timeline entry without do: (had no line)',
+    'timeline:\n  - {at: 2s, backend: vm-a}',
+    /h\d+\.yaml:3:\d+: timeline\[0\]\.do: expected one of 'bind'/,
+  ],
+  [
+    'across seeds past 2^53 (hung)',
+    'expect: ["errors.total == 0 across seeds 99999999999999999999"]',
+    /:2:\d+: expect\[0\]: .*seed 99999999999999999999 is above 9007199254740991/,
+  ],
+  [
+    '50k-character expect entry (regex crash)',
+    `expect: ["${'errors.total'.repeat(4200)} == 0"]`,
+    /:2:\d+: expect\[0\]: an assertion is at most 1000 characters/,
+  ],
 ];
 
 describe('hostile values are refused before any simulation', () => {
@@ -55,7 +131,11 @@ describe('hostile values are refused before any simulation', () => {
   });
 
   it('the schema still accepts every built-in scenario', async () => {
-    const r = await cliIn(box, 'validate', ...['hard-cut', 'sre-day', 'hc-cascade-safe', 'ws-stall', 'k8s-rolling-prestop']);
+    const r = await cliIn(
+      box,
+      'validate',
+      ...['hard-cut', 'sre-day', 'hc-cascade-safe', 'ws-stall', 'k8s-rolling-prestop'],
+    );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
   });
@@ -63,7 +143,10 @@ describe('hostile values are refused before any simulation', () => {
 
 describe('expectations', () => {
   it('validate reads every assertion as run would: a syntax error fails validate, with its line', async () => {
-    const file = box.write('expect-syntax.yaml', 'extends: ./base.yaml\nexpect:\n  - errors.total == 0\n  - errors.total =< 0\n');
+    const file = box.write(
+      'expect-syntax.yaml',
+      'extends: ./base.yaml\nexpect:\n  - errors.total == 0\n  - errors.total =< 0\n',
+    );
     expectBadInput(await cliIn(box, 'validate', file), /expect-syntax\.yaml:4:\d+: expect\[1\]: 'errors\.total =< 0'/);
   });
 
@@ -74,15 +157,24 @@ describe('expectations', () => {
     ['p99(request_latencyy) < 1s', /unknown series or histogram 'request_latencyy'/],
     ['max(reset_out) over [2m, 3m] == 0', /time '2m' is after the end of the run/],
     ['drain.vm-q.completed_within < 5m', /unknown figure 'drain\.vm-q\.completed_within'/],
-  ])('validate refuses %s as run would (77 of 460 fuzzed files used to fail only after the run), with its line', async (assertion, message) => {
-    const file = box.write('expect-name.yaml', `extends: ./base.yaml\nexpect:\n  - "${assertion}"\n`);
-    expectBadInput(await cliIn(box, 'validate', file), new RegExp(`expect-name\\.yaml:3:\\d+: expect\\[0\\]: .*${message.source}`));
-    const r = await cliIn(box, 'run', file, '--out', join(box.out, 'expect-name'), '--format', 'none');
-    expectBadInput(r, message);
-  });
+  ])(
+    'validate refuses %s as run would (77 of 460 fuzzed files used to fail only after the run), with its line',
+    async (assertion, message) => {
+      const file = box.write('expect-name.yaml', `extends: ./base.yaml\nexpect:\n  - "${assertion}"\n`);
+      expectBadInput(
+        await cliIn(box, 'validate', file),
+        new RegExp(`expect-name\\.yaml:3:\\d+: expect\\[0\\]: .*${message.source}`),
+      );
+      const r = await cliIn(box, 'run', file, '--out', join(box.out, 'expect-name'), '--format', 'none');
+      expectBadInput(r, message);
+    },
+  );
 
   it('names a run can answer pass validate, drains of any backend included', async () => {
-    const file = box.write('expect-ok.yaml', 'extends: ./base.yaml\nexpect: ["errors.total == 0", "max(reset_out@vm-a) over [1s, 5s] == 0", "p99(request_latency) < 10s", "drain.vm-a.timed_out == 0", "value(active_conn) at 10s >= 0", "vm-a.reset_out.total == 0"]\n');
+    const file = box.write(
+      'expect-ok.yaml',
+      'extends: ./base.yaml\nexpect: ["errors.total == 0", "max(reset_out@vm-a) over [1s, 5s] == 0", "p99(request_latency) < 10s", "drain.vm-a.timed_out == 0", "value(active_conn) at 10s >= 0", "vm-a.reset_out.total == 0"]\n',
+    );
     const r = await cliIn(box, 'validate', file);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -92,7 +184,10 @@ describe('expectations', () => {
 describe('malformed YAML', () => {
   it('a YAML alias bomb is refused with its line, not an internal error', async () => {
     let text = 'extends: ./base.yaml\na0: &a0 [x, x, x, x, x, x, x, x, x]\n';
-    for (let i = 1; i < 10; i++) text += `a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i < 10; i++)
+      text += `a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
     const r = await cliIn(box, 'validate', box.write('bomb.yaml', text));
     expectBadInput(r, /bomb\.yaml:3:\d+: YAML aliases expand to more than 1000 nodes/);
   });
@@ -117,7 +212,12 @@ describe('command-line values', () => {
     ['check', '--seed', '99999999999999999999'],
   ])('%s %s %s is a usage error naming the option', async (command, option, value) => {
     const r = await cliIn(box, command, join(box.dir, 'base.yaml'), option, value, '--out', box.out);
-    expectBadInput(r, new RegExp(`--seed: expected a whole number 0 … 2\\^53 − 1, found '${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`));
+    expectBadInput(
+      r,
+      new RegExp(
+        `--seed: expected a whole number 0 … 2\\^53 − 1, found '${value.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}'`,
+      ),
+    );
   });
 
   it('plan drain --sessions 1e12 is refused (was unbounded work)', async () => {
@@ -146,13 +246,19 @@ describe('long values answer fast and are not echoed whole', () => {
     const file = box.write('ext.yaml', `extends: "${'x'.repeat(1_000_000)}"\n`);
     const started = performance.now();
     const r = await cliIn(box, 'validate', file);
-    expectBadInput(r, /ext\.yaml:1:\d+: extends: expected the name of a built-in scenario or a path, found 1000000 characters/);
+    expectBadInput(
+      r,
+      /ext\.yaml:1:\d+: extends: expected the name of a built-in scenario or a path, found 1000000 characters/,
+    );
     expect(performance.now() - started).toBeLessThan(5000);
     expect(r.stderr.length).toBeLessThan(1000);
   });
 
   it('a 4000-character unknown backend name is cut in the message', async () => {
-    const file = box.write('backend.yaml', `extends: ./base.yaml\ntimeline: [{at: 1s, do: drain, backend: "${'b'.repeat(4000)}"}]\n`);
+    const file = box.write(
+      'backend.yaml',
+      `extends: ./base.yaml\ntimeline: [{at: 1s, do: drain, backend: "${'b'.repeat(4000)}"}]\n`,
+    );
     const r = await cliIn(box, 'validate', file);
     expectBadInput(r, /timeline\[0\]\.backend: unknown backend 'b{80}…\(4000 characters\)'/);
     expect(r.stderr.length).toBeLessThan(1000);

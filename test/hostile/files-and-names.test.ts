@@ -7,9 +7,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { packageRoot } from '../../sim/scenario/load.js';
 import { outputFolderName } from '../../sim/cli/output-name.js';
-import { cliIn, expectBadInput, expectPrototypeUntouched, sandbox, STACK_FRAME } from './sandbox.js';
+import { packageRoot } from '../../sim/scenario/load.js';
+import { cliIn, expectBadInput, expectPrototypeUntouched, STACK_FRAME, sandbox } from './sandbox.js';
 
 const box = sandbox();
 const fifo = join(box.dir, 'pipe.csv');
@@ -32,14 +32,23 @@ describe('output folder names', () => {
     const work = join(box.dir, 'work', 'cwd');
     mkdirSync(work, { recursive: true });
     writeFileSync(join(work, 'esc.yaml'), 'extends: ../../base.yaml\nname: ../../x\n');
-    const r = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'drainsim.js'), 'run', 'esc.yaml', '--format', 'none', '--allow-outside'], {
-      cwd: work,
-      encoding: 'utf8',
-    });
+    const r = spawnSync(
+      process.execPath,
+      [join(packageRoot(), 'bin', 'drainsim.js'), 'run', 'esc.yaml', '--format', 'none', '--allow-outside'],
+      {
+        cwd: work,
+        encoding: 'utf8',
+      },
+    );
     expect(r.stderr).toBe('');
     expect(r.status).toBe(0);
     expect(readdirSync(join(work, 'out'))).toEqual(['x']);
-    expect(readdirSync(join(work, 'out', 'x')).sort()).toEqual(['events.log', 'report.html', 'summary.json', 'timeline.csv']);
+    expect(readdirSync(join(work, 'out', 'x')).sort()).toEqual([
+      'events.log',
+      'report.html',
+      'summary.json',
+      'timeline.csv',
+    ]);
     expect(existsSync(join(box.dir, 'x'))).toBe(false);
     expect(existsSync(join(box.dir, 'work', 'x'))).toBe(false);
   });
@@ -54,16 +63,21 @@ describe('output folder names', () => {
 });
 
 describe('prototype pollution', () => {
-  it.each(['__proto__.polluted=yes', 'constructor.prototype.polluted=yes', 'nginx.__proto__.polluted=yes', 'backends[0].constructor=1'])(
-    '--set %s is refused and Object.prototype is untouched',
-    async (set) => {
-      const r = await cliIn(box, 'validate', join(box.dir, 'base.yaml'), '--set', set);
-      expectBadInput(r, /cannot appear in a path: it names no setting/);
-    },
-  );
+  it.each([
+    '__proto__.polluted=yes',
+    'constructor.prototype.polluted=yes',
+    'nginx.__proto__.polluted=yes',
+    'backends[0].constructor=1',
+  ])('--set %s is refused and Object.prototype is untouched', async (set) => {
+    const r = await cliIn(box, 'validate', join(box.dir, 'base.yaml'), '--set', set);
+    expectBadInput(r, /cannot appear in a path: it names no setting/);
+  });
 
   it('__proto__ and constructor keys in a file are unknown keys with their lines; Object.prototype is untouched', async () => {
-    const file = box.write('proto.yaml', 'extends: ./base.yaml\n__proto__: {polluted: yes}\nnginx: {constructor: {prototype: {polluted: yes}}}\n');
+    const file = box.write(
+      'proto.yaml',
+      'extends: ./base.yaml\n__proto__: {polluted: yes}\nnginx: {constructor: {prototype: {polluted: yes}}}\n',
+    );
     const r = await cliIn(box, 'validate', file);
     expectBadInput(r, /proto\.yaml:2:1: __proto__: unknown key/);
     expect(r.stderr).toMatch(/proto\.yaml:3:\d+: nginx\.constructor: unknown key/);
@@ -79,19 +93,37 @@ describe('files a scenario may read', () => {
   });
 
   it('empirical(/proc/self/environ) is refused without echoing the environment', async () => {
-    const r = await cliIn(box, 'validate', box.write('environ.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(/proc/self/environ)}\n'));
-    expectBadInput(r, /environ\.yaml:2:\d+: app\.service_time: empirical: cannot read '\/proc\/self\/environ'.*kernel pseudo-file/);
+    const r = await cliIn(
+      box,
+      'validate',
+      box.write('environ.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(/proc/self/environ)}\n'),
+    );
+    expectBadInput(
+      r,
+      /environ\.yaml:2:\d+: app\.service_time: empirical: cannot read '\/proc\/self\/environ'.*kernel pseudo-file/,
+    );
     expect(r.stderr).not.toContain('PATH=');
   });
 
   it('empirical(/dev/zero) answers at once (it used to never end)', async () => {
-    const r = await cliIn(box, 'validate', box.write('zero.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(/dev/zero)}\n'));
+    const r = await cliIn(
+      box,
+      'validate',
+      box.write('zero.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(/dev/zero)}\n'),
+    );
     expectBadInput(r, /zero\.yaml:2:\d+: app\.service_time: empirical: cannot read '\/dev\/zero'/);
   });
 
   it('empirical(a FIFO) answers at once (it used to hang)', async () => {
-    const r = await cliIn(box, 'validate', box.write('fifo.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(pipe.csv)}\n'));
-    expectBadInput(r, /fifo\.yaml:2:\d+: app\.service_time: empirical: cannot read 'pipe\.csv'.*it is a FIFO \(named pipe\): only regular files are read/);
+    const r = await cliIn(
+      box,
+      'validate',
+      box.write('fifo.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(pipe.csv)}\n'),
+    );
+    expectBadInput(
+      r,
+      /fifo\.yaml:2:\d+: app\.service_time: empirical: cannot read 'pipe\.csv'.*it is a FIFO \(named pipe\): only regular files are read/,
+    );
   });
 
   it('a symbolic link inside the folder to a file outside it is refused; --allow-outside reads it', async () => {
@@ -99,7 +131,10 @@ describe('files a scenario may read', () => {
     other.write('times.csv', '1s\n2s\n');
     spawnSync('ln', ['-s', join(other.dir, 'times.csv'), join(box.dir, 'link.csv')]);
     const file = box.write('link.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(link.csv)}\n');
-    expectBadInput(await cliIn(box, 'validate', file), /cannot read 'link\.csv'.*outside the scenario's folder.*pass --allow-outside/);
+    expectBadInput(
+      await cliIn(box, 'validate', file),
+      /cannot read 'link\.csv'.*outside the scenario's folder.*pass --allow-outside/,
+    );
     const allowed = await cliIn(box, 'validate', file, '--allow-outside');
     expect(allowed.stderr).toBe('');
     expect(allowed.code).toBe(0);
@@ -107,7 +142,11 @@ describe('files a scenario may read', () => {
 
   it('a CSV larger than 16 MiB is refused without reading it all', async () => {
     writeFileSync(join(box.dir, 'huge.csv'), '1s\n'.repeat(6_000_000));
-    const r = await cliIn(box, 'validate', box.write('huge.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(huge.csv)}\n'));
+    const r = await cliIn(
+      box,
+      'validate',
+      box.write('huge.yaml', 'extends: ./base.yaml\napp: {service_time: empirical(huge.csv)}\n'),
+    );
     expectBadInput(r, /cannot read 'huge\.csv'.*larger than 16 MiB/);
   });
 

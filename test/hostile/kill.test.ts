@@ -43,7 +43,8 @@ function completeSet(dir: string): number | string {
   }
   const rows = readFileSync(join(dir, 'timeline.csv'), 'utf8').trimEnd().split('\n');
   const lastT = Number(rows.at(-1)!.split(',')[0]);
-  if (lastT !== summary.horizon_s) return `timeline.csv ends at ${lastT} but summary.json says ${summary.horizon_s}: a mixed set`;
+  if (lastT !== summary.horizon_s)
+    return `timeline.csv ends at ${lastT} but summary.json says ${summary.horizon_s}: a mixed set`;
   if (!readFileSync(join(dir, 'report.html'), 'utf8').trimEnd().endsWith('</html>')) return 'report.html is not whole';
   return summary.horizon_s;
 }
@@ -56,7 +57,10 @@ describe('SIGKILL during run', () => {
   it(`leaves the previous or the new complete set, ${KILLS} seeded kills`, async () => {
     const box = sandbox('drainsim-kill-');
     // Many samples, so that rendering and writing take a good share of the run.
-    const scenario = box.write('kill.yaml', 'extends: ./base.yaml\nsample_interval: 50ms\nclients: { http: { arrival_rate: 20 } }\n');
+    const scenario = box.write(
+      'kill.yaml',
+      'extends: ./base.yaml\nsample_interval: 50ms\nclients: { http: { arrival_rate: 20 } }\n',
+    );
     const out = join(box.dir, 'out', 'set');
 
     // Node's start-up and module loading come before anything is written: aim the kills after it.
@@ -79,7 +83,9 @@ describe('SIGKILL during run', () => {
       const delay = random();
       if (i % 2 === 0) {
         // Anywhere in the run after start-up: simulating, rendering or writing.
-        await new Promise((resolve) => setTimeout(resolve, startupMs * 0.8 + delay * Math.max(runMs - startupMs * 0.8, 50) * 1.1));
+        await new Promise((resolve) =>
+          setTimeout(resolve, startupMs * 0.8 + delay * Math.max(runMs - startupMs * 0.8, 50) * 1.1),
+        );
       } else {
         // Within the write itself: from the moment the temp folder appears, 0–30 ms on.
         await new Promise<void>((resolve) => {
@@ -115,7 +121,9 @@ describe('SIGKILL during run', () => {
     expect(last.stderr).toBe('');
     expect(completeSet(out)).toBe(200);
     expect(readdirSync(join(box.dir, 'out'))).toEqual(['set']);
-    console.log(`kill test: start-up ${Math.round(startupMs)} ms, run ${Math.round(runMs)} ms, outcomes ${JSON.stringify(outcomes)}`);
+    console.log(
+      `kill test: start-up ${Math.round(startupMs)} ms, run ${Math.round(runMs)} ms, outcomes ${JSON.stringify(outcomes)}`,
+    );
     // Both outcomes happen with these seeded moments, so the test exercises the swap itself.
     expect(outcomes.previous + outcomes.next + outcomes.parked).toBe(KILLS);
     expect(outcomes.previous).toBeGreaterThan(0);

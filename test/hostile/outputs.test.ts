@@ -43,7 +43,8 @@ describe('--out that cannot take the outputs fails before the simulation', () =>
 });
 
 describe('output sets are replaced whole', () => {
-  const files = (tag: string) => ['summary.json', 'timeline.csv', 'events.log'].map((fileName) => ({ fileName, text: `${tag} ${fileName}\n` }));
+  const files = (tag: string) =>
+    ['summary.json', 'timeline.csv', 'events.log'].map((fileName) => ({ fileName, text: `${tag} ${fileName}\n` }));
 
   it('a second set replaces the first as a whole, with no temp folder left', () => {
     const out = join(box.dir, 'set1');

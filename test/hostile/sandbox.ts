@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, readdirSync, statSync, writeFileSync } from 'no
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { expect } from 'vitest';
-import { runCli, type Captured } from '../cli/capture.js';
+import { type Captured, runCli } from '../cli/capture.js';
 
 /** A small, fast scenario every hostile file extends. */
 export const BASE_YAML = 'horizon: 10s\nbackends: [{name: vm-a}]\nclients: { http: { arrival_rate: 5 } }\n';

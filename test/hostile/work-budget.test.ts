@@ -7,8 +7,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../sim/engine/engine.js';
-import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { builtinScenarioNames, packageRoot } from '../../sim/scenario/load.js';
+import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { DEFAULT_LIMITS, estimateWork, RunBudgetExceeded, runEngineWithin } from '../../sim/scenario/work-budget.js';
 import { cliIn, expectBadInput, sandbox } from './sandbox.js';
 
@@ -18,7 +18,9 @@ const base = join(box.dir, 'base.yaml');
 describe('the estimate', () => {
   it('is above the actual engine events of every built-in, and every built-in is under a third of the default limits', () => {
     for (const name of builtinScenarioNames()) {
-      const golden = JSON.parse(readFileSync(join(packageRoot(), 'test', 'golden', `${name}.summary.json`), 'utf8')) as { engine_events: number };
+      const golden = JSON.parse(
+        readFileSync(join(packageRoot(), 'test', 'golden', `${name}.summary.json`), 'utf8'),
+      ) as { engine_events: number };
       const estimate = estimateWork(loadScenarioForCli(name).scenario);
       expect(estimate.events, name).toBeGreaterThan(golden.engine_events);
       expect(estimate.events, name).toBeLessThan(DEFAULT_LIMITS.maxEvents / 3);
@@ -31,14 +33,27 @@ describe('runs refused before they start', () => {
   it('horizon: 300d at 5 connections/s: exit 2 with the estimate and the options that raise the limits', async () => {
     const started = performance.now();
     const r = await cliIn(box, 'run', base, '--set', 'horizon=300d', '--out', box.out, '--format', 'none');
-    expectBadInput(r, /base\.yaml: this run would need about 1\.3e10 engine events, more than the limit of 100 M \(--max-events raises it\)/);
+    expectBadInput(
+      r,
+      /base\.yaml: this run would need about 1\.3e10 engine events, more than the limit of 100 M \(--max-events raises it\)/,
+    );
     expect(r.stderr).toContain('--max-memory raises it');
     expect(r.stderr).toContain('HTTP connections (5/s × 300d)');
     expect(performance.now() - started).toBeLessThan(5000);
   });
 
   it('a 24 h run sampled every 10 ms: refused for its memory (timeline rows)', async () => {
-    const r = await cliIn(box, 'validate', base, '--set', 'horizon=24h', '--set', 'sample_interval=10ms', '--set', 'clients.http.arrival_rate=0');
+    const r = await cliIn(
+      box,
+      'validate',
+      base,
+      '--set',
+      'horizon=24h',
+      '--set',
+      'sample_interval=10ms',
+      '--set',
+      'clients.http.arrival_rate=0',
+    );
     expectBadInput(r, /memory, more than the limit of 2,048 MB \(--max-memory raises it\).*timeline rows/);
   });
 
@@ -51,7 +66,17 @@ describe('runs refused before they start', () => {
   it('--max-events lowers (and so raises) the limit', async () => {
     const r = await cliIn(box, 'validate', base, '--max-events', '1000');
     expectBadInput(r, /more than the limit of 1000 \(--max-events raises it\)/);
-    const ok = await cliIn(box, 'validate', base, '--set', 'horizon=30d', '--max-events', '1e10', '--max-memory', '100000');
+    const ok = await cliIn(
+      box,
+      'validate',
+      base,
+      '--set',
+      'horizon=30d',
+      '--max-events',
+      '1e10',
+      '--max-memory',
+      '100000',
+    );
     expect(ok.stderr).toBe('');
     expect(ok.code).toBe(0);
   });
@@ -71,9 +96,9 @@ describe('a run that passes its budget while running', () => {
       thrown = err;
     }
     expect(thrown).toBeInstanceOf(RunBudgetExceeded);
-    {
-      expect((thrown as RunBudgetExceeded).format()).toMatch(/^loop\.yaml: run stopped at 5s into the run: 10,001 engine events, over the limit of 10,000 \(--max-events raises it\)/);
-    }
+    expect((thrown as RunBudgetExceeded).format()).toMatch(
+      /^loop\.yaml: run stopped at 5s into the run: 10,001 engine events, over the limit of 10,000 \(--max-events raises it\)/,
+    );
   });
 
   it('leaves a run inside its budget exactly as engine.run would', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HISTOGRAM_SIGNIFICANT_DIGITS, Histogram, percentileOfSorted } from '../../sim/metrics/histogram.js';
 import { Mulberry32 } from '../../sim/engine/mulberry32.js';
+import { HISTOGRAM_SIGNIFICANT_DIGITS, Histogram, percentileOfSorted } from '../../sim/metrics/histogram.js';
 
 describe('Histogram (HDR, 3 significant digits)', () => {
   it('gives percentiles at most 0.1 % above the exact nearest-rank values; count, mean and max exact', () => {
@@ -19,7 +19,12 @@ describe('Histogram (HDR, 3 significant digits)', () => {
     expect(s.count).toBe(values.length);
     expect(s.max).toBe(sorted[sorted.length - 1]);
     expect(s.mean).toBeCloseTo(values.reduce((a, b) => a + b, 0) / values.length, 12);
-    for (const [p, got] of [[0.5, s.p50], [0.95, s.p95], [0.99, s.p99], [0.001, h.percentile(0.001)]] as const) {
+    for (const [p, got] of [
+      [0.5, s.p50],
+      [0.95, s.p95],
+      [0.99, s.p99],
+      [0.001, h.percentile(0.001)],
+    ] as const) {
       const exact = percentileOfSorted(sorted, p);
       // Whole microseconds first (± 0.5 µs), then the bucket's upper edge (≤ 1/1024 above).
       expect(got).toBeGreaterThanOrEqual(exact - 0.5e-6);

@@ -10,7 +10,10 @@ describe('Metrics', () => {
     const hits = m.counter('hits', 'n', '');
     const misses = m.counter('misses', 'n', '');
     // Second -4: 2 hits. Second 2: 3 hits (over both entities), 1 miss. Second 7: 4 misses, open.
-    const at = (t: number, id: number, e: number) => ((clock.now = t), m.inc(id, e));
+    const at = (t: number, id: number, e: number) => {
+      clock.now = t;
+      m.inc(id, e);
+    };
     at(-3.5, hits, 0);
     at(-3.1, hits, 1);
     at(2.0, hits, 0);
@@ -18,17 +21,38 @@ describe('Metrics', () => {
     at(2.5, hits, 1);
     at(2.99, hits, 1);
     for (const t of [7, 7.1, 7.2, 7.9]) at(t, misses, 0);
-    expect(m.peaks()).toEqual(new Map([['hits', 3], ['misses', 4]]));
-    expect(m.peaks()).toEqual(new Map([['hits', 3], ['misses', 4]]));
+    expect(m.peaks()).toEqual(
+      new Map([
+        ['hits', 3],
+        ['misses', 4],
+      ]),
+    );
+    expect(m.peaks()).toEqual(
+      new Map([
+        ['hits', 3],
+        ['misses', 4],
+      ]),
+    );
     m.resetCounters();
     at(8.5, hits, 0);
-    expect(m.peaks()).toEqual(new Map([['hits', 1], ['misses', 0]]));
+    expect(m.peaks()).toEqual(
+      new Map([
+        ['hits', 1],
+        ['misses', 0],
+      ]),
+    );
   });
 
   it('keeps the timeline in typed columns: one row per entity per sample', () => {
     const m = new Metrics(['a'], 1);
     const hits = m.counter('hits', 'n', '');
-    m.gauge('level', 'n', '', (e) => 10 + e, () => 99);
+    m.gauge(
+      'level',
+      'n',
+      '',
+      (e) => 10 + e,
+      () => 99,
+    );
     for (let k = 1; k <= 3; k++) {
       for (let i = 0; i < k; i++) m.inc(hits, 0);
       m.sample(k);

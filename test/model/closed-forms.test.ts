@@ -84,7 +84,14 @@ describe('ephemeral port exhaustion', () => {
     return run({
       warmup: '30s',
       horizon: '2m',
-      clients: { http: { arrival_rate: requestsPerSecond / 20, requests_per_connection: 'const(20)', think_time: 'exp(mean=1s)', retries: 2 } },
+      clients: {
+        http: {
+          arrival_rate: requestsPerSecond / 20,
+          requests_per_connection: 'const(20)',
+          think_time: 'exp(mean=1s)',
+          retries: 2,
+        },
+      },
       nginx: { upstream_loopback: false, upstream_close_first: 'proxy' },
       app: { workers: 64, service_time: 'exp(mean=10ms)' },
       backends: [{ name: 'vm-a' }],

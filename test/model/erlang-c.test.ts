@@ -31,14 +31,14 @@ describe('app worker pool (M/M/c)', () => {
     const a = lambda / mu;
     const wait = erlangC(c, a) / (c * mu - lambda);
     const expected = wait + serviceMean;
-    const measured = r.histograms['open_loop_latency'].mean;
+    const measured = r.histograms.open_loop_latency.mean;
     expect(Math.abs(measured - expected) / expected).toBeLessThan(0.05);
     // Not a trivial pass: the queue matters at this load (P(wait) ≈ 0.4).
     expect(erlangC(c, a)).toBeGreaterThan(0.3);
   });
 
   it('utilisation = λ / (cμ) within 3 %', () => {
-    const rho = lambda * serviceMean / c;
+    const rho = (lambda * serviceMean) / c;
     const measured = mean(window(r, 'utilisation', 1, 600, 'vm-a'));
     expect(Math.abs(measured - rho) / rho).toBeLessThan(0.03);
   });

@@ -1,8 +1,8 @@
-import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
-import { ScenarioSchema, type Scenario, type ScenarioInput } from '../../sim/scenario/schema.js';
+import { namedScenario } from '../../sim/scenario/load-for-run.js';
+import { type Scenario, type ScenarioInput, ScenarioSchema } from '../../sim/scenario/schema.js';
 
 /** A resolved scenario from an inline object (defaults filled by the real schema). */
 export function scenario(input: ScenarioInput): Scenario {
@@ -25,7 +25,8 @@ export function series(r: RunResult, name: string, entity = 'total'): Array<[num
   const ei = r.timeline.entities.indexOf(entity);
   if (si < 0 || ei < 0) throw new Error(`no series ${name}@${entity}`);
   const out: Array<[number, number]> = [];
-  for (let i = 0; i < r.timeline.t.length; i++) if (r.timeline.entity[i] === ei) out.push([r.timeline.t[i], r.timeline.values[si][i]]);
+  for (let i = 0; i < r.timeline.t.length; i++)
+    if (r.timeline.entity[i] === ei) out.push([r.timeline.t[i], r.timeline.values[si][i]]);
   return out;
 }
 

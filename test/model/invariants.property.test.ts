@@ -13,9 +13,23 @@ const NAMES = ['vm-a', 'vm-b', 'vm-c'];
 
 const action = (backends: number) =>
   fc.oneof(
-    fc.record({ at: fc.integer({ min: 1, max: 80 }), do: fc.constantFrom('remove', 'unbind', 'bind'), b: fc.nat(backends - 1) }),
-    fc.record({ at: fc.integer({ min: 1, max: 80 }), do: fc.constant('terminate'), b: fc.nat(backends - 1), mode: fc.constantFrom('graceful', 'kill', 'vanish') }),
-    fc.record({ at: fc.integer({ min: 1, max: 80 }), do: fc.constant('deploy'), b: fc.nat(backends - 1), threshold: fc.integer({ min: 0, max: 20 }) }),
+    fc.record({
+      at: fc.integer({ min: 1, max: 80 }),
+      do: fc.constantFrom('remove', 'unbind', 'bind'),
+      b: fc.nat(backends - 1),
+    }),
+    fc.record({
+      at: fc.integer({ min: 1, max: 80 }),
+      do: fc.constant('terminate'),
+      b: fc.nat(backends - 1),
+      mode: fc.constantFrom('graceful', 'kill', 'vanish'),
+    }),
+    fc.record({
+      at: fc.integer({ min: 1, max: 80 }),
+      do: fc.constant('deploy'),
+      b: fc.nat(backends - 1),
+      threshold: fc.integer({ min: 0, max: 20 }),
+    }),
   );
 
 const smallScenario = fc.integer({ min: 1, max: 3 }).chain((backends) =>
@@ -42,7 +56,12 @@ function toInput(p: typeof smallScenario extends fc.Arbitrary<infer T> ? T : nev
     horizon: '90s',
     kernel: { ip_local_port_range: p.portRange, tcp_tw_reuse: p.twReuse },
     nginx: { keepalive_timeout: p.keepalive, upstream_keepalive: p.upstreamKeepalive, upstream_loopback: p.loopback },
-    app: { workers: p.workers, graceful_shutdown: p.gracefulApp, service_time: 'exp(mean=30ms)', ws: { close_on_shutdown: p.gracefulApp, drain_notice: p.gracefulApp } },
+    app: {
+      workers: p.workers,
+      graceful_shutdown: p.gracefulApp,
+      service_time: 'exp(mean=30ms)',
+      ws: { close_on_shutdown: p.gracefulApp, drain_notice: p.gracefulApp },
+    },
     lb: { balance: p.balance },
     clients: {
       source_ips: p.sourceIps,
@@ -52,8 +71,14 @@ function toInput(p: typeof smallScenario extends fc.Arbitrary<infer T> ? T : nev
     backends: NAMES.slice(0, p.backends).map((name) => ({ name })),
     timeline: p.actions.map((a) => {
       const base = { at: `${a.at}s`, backend: NAMES[a.b] };
-      if (a.do === 'terminate') return { ...base, do: 'terminate' as const, mode: (a as { mode: 'graceful' | 'kill' | 'vanish' }).mode };
-      if (a.do === 'deploy') return { ...base, do: 'deploy' as const, gate: { threshold: (a as { threshold: number }).threshold, max_wait: '30s', poll: '5s' } };
+      if (a.do === 'terminate')
+        return { ...base, do: 'terminate' as const, mode: (a as { mode: 'graceful' | 'kill' | 'vanish' }).mode };
+      if (a.do === 'deploy')
+        return {
+          ...base,
+          do: 'deploy' as const,
+          gate: { threshold: (a as { threshold: number }).threshold, max_wait: '30s', poll: '5s' },
+        };
       return { ...base, do: a.do as 'remove' | 'unbind' | 'bind' };
     }),
   };

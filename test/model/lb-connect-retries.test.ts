@@ -8,7 +8,8 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { run, window } from './helpers.js';
 
-const total = (r: ReturnType<typeof run>, name: string, backend: string) => window(r, name, 0, 40, backend).reduce((a, b) => a + b, 0);
+const total = (r: ReturnType<typeof run>, name: string, backend: string) =>
+  window(r, name, 0, 40, backend).reduce((a, b) => a + b, 0);
 
 /** vm-a stops for 60 s with a one-slot accept queue, so nearly every SYN to it is dropped. */
 function stalledBackend(lb: Record<string, unknown>): ScenarioInput {

@@ -5,12 +5,12 @@
  */
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BackendSet } from '../../sim/model/core/backend-set.js';
 import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { MAX_BACKENDS, ScenarioSchema } from '../../sim/scenario/schema.js';
 import { cleanupScenarioDirs, scenarioDir, scenarioErrorOf } from '../scenario/load-fixtures.js';
-import { BackendSet } from '../../sim/model/core/backend-set.js';
 import { series } from './helpers.js';
 
 afterAll(cleanupScenarioDirs);

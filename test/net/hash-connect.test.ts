@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { HostSockets, SharedKernel } from '../../sim/net/host-sockets.js';
 import { inetHashConnect } from '../../sim/net/hash-connect.js';
+import { HostSockets, SharedKernel } from '../../sim/net/host-sockets.js';
 import { ipv4, LINUX_DEFAULTS } from '../../sim/net/kernel-config.js';
 import { PortHashSecrets } from '../../sim/net/port-hash.js';
 import { testRng } from './kernel-test-rng.js';
@@ -28,7 +28,10 @@ function midPeriod(host: HostSockets, from: number): number {
 
 describe('__inet_hash_connect port walk', () => {
   it('takes ports of the range low end parity first', () => {
-    for (const [low, high] of [[32768, 60999], [1001, 2000]]) {
+    for (const [low, high] of [
+      [32768, 60999],
+      [1001, 2000],
+    ]) {
       const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: low, portHigh: high }, testRng(1));
       const pair = host.connectPair(CLIENT, SERVER, 80);
       const ports = walk(host, pair, 500, midPeriod(host, 0));

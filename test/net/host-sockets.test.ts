@@ -26,7 +26,10 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     expect(mean / (100 * 60)).toBeGreaterThan(1.005);
     expect(mean / (100 * 60)).toBeLessThan(1.03);
     // Sawtooth: between slot boundaries the count only grows; each batch removes ≈ 205.
-    const drops = counts.slice(1).map((c, k) => counts[k] - c).filter((d) => d > 0);
+    const drops = counts
+      .slice(1)
+      .map((c, k) => counts[k] - c)
+      .filter((d) => d > 0);
     expect(drops.length).toBeGreaterThan(20);
     for (const d of drops) expect(d).toBeGreaterThan(150);
   });
@@ -53,7 +56,10 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
   });
 
   it('tcp_tw_reuse=2 takes over a loopback TIME_WAIT after tcp_tw_reuse_delay, never a remote one', () => {
-    for (const [local, remote, reused] of [[LO, LO, true], [CLIENT, SERVER, false]] as const) {
+    for (const [local, remote, reused] of [
+      [LO, LO, true],
+      [CLIENT, SERVER, false],
+    ] as const) {
       const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50001 }, testRng(14));
       const pair = host.connectPair(local, remote, 8080);
       const a = host.connect(pair, 0);

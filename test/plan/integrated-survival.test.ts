@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { IntegratedSurvival } from '../../sim/plan/integrated-survival.js';
 import { PlanError } from '../../sim/plan/errors.js';
+import { IntegratedSurvival } from '../../sim/plan/integrated-survival.js';
 import { parseDistribution } from '../../sim/scenario/distribution.js';
 import { normalCdf } from '../../sim/scenario/distributions/normal-math.js';
 
@@ -17,7 +17,7 @@ describe('IntegratedSurvival: G(a) = ∫₀ᵃ P(L > x) dx = E[min(L, a)]', () =
   it('matches the lognormal partial expectation E[L; L ≤ a] + a·P(L > a)', () => {
     const sigma = Math.log(12) / 2.3263478740408408;
     const mu = Math.log(1800);
-    const mean = Math.exp(mu + sigma * sigma / 2);
+    const mean = Math.exp(mu + (sigma * sigma) / 2);
     const g = G('lognormal(median=30m, p99=6h)');
     for (const a of [60, 1800, 7200, 21600, 86400, 1e6]) {
       const z = (Math.log(a) - mu) / sigma;

@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../sim/engine/random.js';
 import { PlanError } from '../../sim/plan/errors.js';
 import { readLifetimes } from '../../sim/plan/lifetime-input.js';
-import { planDrain, type DrainPlanInput } from '../../sim/plan/plan-drain.js';
+import { type DrainPlanInput, planDrain } from '../../sim/plan/plan-drain.js';
 import { ResidualLife } from '../../sim/plan/residual-life.js';
 import { parseDistribution } from '../../sim/scenario/distribution.js';
 
@@ -24,7 +24,11 @@ function plan(lifetimes: string, overrides: Partial<DrainPlanInput> = {}) {
 }
 
 /** A Monte Carlo proportion agrees with the exact one within 4 standard errors (or the Wilson interval). */
-function expectWithinSamplingError(mc: { estimate: number; low: number; high: number }, exact: number, trials: number): void {
+function expectWithinSamplingError(
+  mc: { estimate: number; low: number; high: number },
+  exact: number,
+  trials: number,
+): void {
   const se = Math.sqrt((exact * (1 - exact)) / trials);
   const inInterval = exact >= mc.low && exact <= mc.high;
   expect(inInterval || Math.abs(mc.estimate - exact) <= 4 * se).toBe(true);
@@ -73,7 +77,9 @@ describe('planDrain on exponential lifetimes agrees with the closed forms', () =
     expect(plan('exp(mean=2m)', { window: 1800 })).toEqual(p);
     const other = plan('exp(mean=2m)', { window: 1800, seed: 2 });
     expect(other.residual).toEqual(p.residual);
-    expect(other.curves.drain.map((c) => c.allEnded.estimate)).not.toEqual(p.curves.drain.map((c) => c.allEnded.estimate));
+    expect(other.curves.drain.map((c) => c.allEnded.estimate)).not.toEqual(
+      p.curves.drain.map((c) => c.allEnded.estimate),
+    );
   });
 });
 
@@ -107,7 +113,12 @@ describe('planDrain uses the residual life, not the lifetime (inspection paradox
 
   it('sizes a drain notice: over the whole window, or the shortest window the pool absorbs', () => {
     expect(p.notice!.retryAfter).toBe(720);
-    const capped = plan('lognormal(median=1m, sigma=1)', { window: 720, target: 0.99, reconnectCapacity: 50, replicas: 200 });
+    const capped = plan('lognormal(median=1m, sigma=1)', {
+      window: 720,
+      target: 0.99,
+      reconnectCapacity: 50,
+      replicas: 200,
+    });
     const notice = capped.notice!;
     expect(notice.peak.p99).toBeLessThanOrEqual(50);
     // N/W must be below the capacity, and the Poisson spread adds a margin on top.
@@ -137,11 +148,23 @@ describe('planDrain inputs', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drainsim-plan-'));
     const rng = new RandomStreams(11).stream('durations');
     const durations = Array.from({ length: 4000 }, () => (-120 * Math.log(1 - rng.next())).toFixed(3));
-    writeFileSync(join(dir, 'sessions.csv'), `session_id,duration\n${durations.map((d, i) => `s${i},${d}`).join('\n')}\n`);
+    writeFileSync(
+      join(dir, 'sessions.csv'),
+      `session_id,duration\n${durations.map((d, i) => `s${i},${d}`).join('\n')}\n`,
+    );
     const lifetimes = readLifetimes('sessions.csv', dir);
     expect(lifetimes.samples?.length).toBe(4000);
     expect(readLifetimes(`empirical(sessions.csv)`, dir).samples?.length).toBe(4000);
-    const p = planDrain({ lifetimes, sessions: 100, window: 3600, target: 0.99, reconnectCapacity: null, seed: 1, replicas: 100, resamples: 100 });
+    const p = planDrain({
+      lifetimes,
+      sessions: 100,
+      window: 3600,
+      target: 0.99,
+      reconnectCapacity: null,
+      seed: 1,
+      replicas: 100,
+      resamples: 100,
+    });
     const truth = 120 * Math.log(100);
     expect(p.input.measuredSessions).toBe(4000);
     expect(p.residualInterval!.low).toBeLessThan(p.residualInterval!.high);

@@ -91,7 +91,8 @@ describe('ResidualLife', () => {
       const r = residualOf('lognormal(median=1m, sigma=1)', ttl);
       const rng = new RandomStreams(3).stream('samples');
       const draws = Array.from({ length: 40_000 }, () => r.sample(rng));
-      for (const t of [10, 60, 100, 400]) expectWithinSamplingError(fractionAbove(draws, t), r.survival(t), draws.length);
+      for (const t of [10, 60, 100, 400])
+        expectWithinSamplingError(fractionAbove(draws, t), r.survival(t), draws.length);
     }
   });
 

@@ -16,6 +16,6 @@ describe('report goldens (UPDATE_GOLDEN=1 rewrites them)', () => {
       width: 80,
       written: ['out/fixture-drain/summary.json', 'out/fixture-drain/timeline.csv', 'out/fixture-drain/events.log'],
     };
-    expectGolden('terminal.txt', consoleReports['terminal']!.render(fixtureResult(), ctx));
+    expectGolden('terminal.txt', consoleReports.terminal!.render(fixtureResult(), ctx));
   });
 });

@@ -10,7 +10,7 @@ const GOLDEN_DIR = join(import.meta.dirname, 'golden');
 
 export function expectGolden(name: string, actual: string): void {
   const path = join(GOLDEN_DIR, name);
-  if (process.env['UPDATE_GOLDEN'] === '1') {
+  if (process.env.UPDATE_GOLDEN === '1') {
     writeFileSync(path, actual);
     return;
   }

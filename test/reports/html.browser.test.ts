@@ -14,18 +14,18 @@ import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../reports/html/index.js';
-import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { runScenario } from '../../sim/run-scenario.js';
+import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { packageRoot } from '../../sim/scenario/package-root.js';
 import { fixtureResult } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
 const MISSING = `${CHROMIUM} not found; install it with 'apt-get install -y chromium' (.ci/run does this in CI)`;
 const chromiumMissing = !existsSync(CHROMIUM);
-const skip = chromiumMissing && !process.env['CI'];
+const skip = chromiumMissing && !process.env.CI;
 
 /** Chart containers and what was drawn in them, measured in the page. */
 interface ChartProbe {
@@ -42,13 +42,17 @@ async function probeCharts(page: Page): Promise<ChartProbe[]> {
   return page.evaluate(() => {
     const hex = (c: string): number[] => [1, 3, 5].map((i) => parseInt(c.slice(i, i + 2), 16));
     const near = (d: Uint8ClampedArray, i: number, rgb: number[]): boolean =>
-      d[i + 3]! > 200 && Math.abs(d[i]! - rgb[0]!) < 40 && Math.abs(d[i + 1]! - rgb[1]!) < 40 && Math.abs(d[i + 2]! - rgb[2]!) < 40;
+      d[i + 3]! > 200 &&
+      Math.abs(d[i]! - rgb[0]!) < 40 &&
+      Math.abs(d[i + 1]! - rgb[1]!) < 40 &&
+      Math.abs(d[i + 2]! - rgb[2]!) < 40;
     const data = JSON.parse(document.getElementById('report-data')!.textContent!) as {
       charts: { id: string; series: { color: string }[] }[];
     };
-    const plots = (window as unknown as { drainsimCharts: { id: string; plot: { data: unknown[][] } }[] }).drainsimCharts;
+    const plots = (window as unknown as { drainsimCharts: { id: string; plot: { data: unknown[][] } }[] })
+      .drainsimCharts;
     return [...document.querySelectorAll<HTMLElement>('.plot')].map((el) => {
-      const id = el.dataset['chart']!;
+      const id = el.dataset.chart!;
       const canvas = el.querySelector('canvas');
       const colors = data.charts.find((c) => c.id === id)!.series.map((s) => hex(s.color));
       const mark = hex('#b45309');
@@ -62,7 +66,13 @@ async function probeCharts(page: Page): Promise<ChartProbe[]> {
         }
       }
       const plot = plots.find((p) => p.id === id);
-      return { id, samples: plot ? plot.plot.data[0]!.length : 0, hasCanvas: canvas !== null, seriesPixels, markPixels };
+      return {
+        id,
+        samples: plot ? plot.plot.data[0]!.length : 0,
+        hasCanvas: canvas !== null,
+        seriesPixels,
+        markPixels,
+      };
     });
   });
 }
@@ -160,7 +170,9 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     expect(matching).toBeGreaterThan(0);
     expect(matching).toBeLessThan(total);
     for (const text of await visible.allTextContents()) expect(text).toContain('writev');
-    expect(await page.locator('#log-count').textContent()).toBe(`${matching} of ${total.toLocaleString('en-US')} lines`);
+    expect(await page.locator('#log-count').textContent()).toBe(
+      `${matching} of ${total.toLocaleString('en-US')} lines`,
+    );
 
     await page.fill('#log-filter', '');
     await page.uncheck('#log-sources input[value="nginx"]');

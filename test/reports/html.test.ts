@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../../reports/html/chart-data.js';
 import { inlineAsset, jsonForScript } from '../../reports/html/escape.js';
-import { htmlReport, renderHtmlReport, type ReportData } from '../../reports/html/index.js';
+import { htmlReport, type ReportData, renderHtmlReport } from '../../reports/html/index.js';
 import { PAGE_SCRIPT } from '../../reports/html/page-script.js';
 import { timelineMarks } from '../../reports/html/timeline-marks.js';
-import { simTimeOf } from '../../sim/scenario/sim-time.js';
 import type { RunResult, Timeline } from '../../sim/result.js';
 import { buildModel } from '../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { simTimeOf } from '../../sim/scenario/sim-time.js';
 import { fixtureResult, logLine } from './fixture.js';
 
 const FAKE_ASSETS = { script: '/* uPlot */', css: '/* uPlot css */' };
@@ -62,7 +62,11 @@ describe('report.html', () => {
     expect(html).toContain('var uPlot=');
     expect(html).toContain('.uplot');
     // Only in-page anchors and data: URLs; no <script src>, no stylesheet links.
-    expect([...html.matchAll(/\s(?:src|href)="([^"]*)"/g)].map((m) => m[1]!).filter((u) => !u.startsWith('#') && !u.startsWith('data:'))).toEqual([]);
+    expect(
+      [...html.matchAll(/\s(?:src|href)="([^"]*)"/g)]
+        .map((m) => m[1]!)
+        .filter((u) => !u.startsWith('#') && !u.startsWith('data:')),
+    ).toEqual([]);
   });
 
   it('embeds the charted series with counters per second, and lists charts it cannot draw', () => {
@@ -72,25 +76,33 @@ describe('report.html', () => {
     expect(data.charts.map((c) => c.id)).toEqual(['active-conn', 'new-conn', 'resets', 'time-wait']);
     const resets = data.charts.find((c) => c.id === 'resets')!;
     // 42 RSTs in the 10-second sample ending at 30 s.
-    expect(resets.series).toEqual([{ label: 'reset_out', color: expect.any(String), values: [0, 0, 4.2, 0, 0], axis: 'left' }]);
+    expect(resets.series).toEqual([
+      { label: 'reset_out', color: expect.any(String), values: [0, 0, 4.2, 0, 0], axis: 'left' },
+    ]);
     const active = data.charts.find((c) => c.id === 'active-conn')!;
     expect(active.series.map((s) => [s.label, s.values])).toEqual([
       ['vm-a', [600, 598, 0, 0, 0]],
       ['vm-b', [600, 640, 1197, 1190, 1188]],
     ]);
     const html = renderHtmlReport(fixtureResult(), FAKE_ASSETS);
-    expect(html).toMatch(/<li id="skipped-pool-state"><strong>LB pool state per backend<\/strong>: not recorded in this run<\/li>/);
+    expect(html).toMatch(
+      /<li id="skipped-pool-state"><strong>LB pool state per backend<\/strong>: not recorded in this run<\/li>/,
+    );
     expect(html).toContain('<div class="plot" data-chart="time-wait"></div>');
   });
 
   it('shows verdicts, figures and the event log with its source filters', () => {
     const html = renderHtmlReport(fixtureResult(), FAKE_ASSETS);
     expect(html).toContain('<span class="verdict fail">1 of 2 expectations failed</span>');
-    expect(html).toMatch(/<td class="fail">FAIL<\/td><td><code>errors.total == 0<\/code><\/td><td class="num">12<\/td><td class="mono">14:00:30<\/td>/);
+    expect(html).toMatch(
+      /<td class="fail">FAIL<\/td><td><code>errors.total == 0<\/code><\/td><td class="num">12<\/td><td class="mono">14:00:30<\/td>/,
+    );
     expect(html).toMatch(/<td><code>reset_out.peak_per_s<\/code><\/td><td class="num">4.2<\/td>/);
     const sources = [...html.matchAll(/<input type="checkbox" value="([^"]+)" checked>/g)].map((m) => m[1]);
     expect(sources).toEqual(['deploy', 'k8s', 'lb', 'nginx']);
-    expect(html).toContain('<tr data-source="lb"><td>14:00:10.001</td><td class="source">[lb]</td><td>backend=vm-a draining new_conn=0 active_conn=598</td></tr>');
+    expect(html).toContain(
+      '<tr data-source="lb"><td>14:00:10.001</td><td class="source">[lb]</td><td>backend=vm-a draining new_conn=0 active_conn=598</td></tr>',
+    );
   });
 
   it('escapes text, and data that could close its script block', () => {
@@ -102,12 +114,16 @@ describe('report.html', () => {
     expect(html).toContain('&lt;img src=x onerror=alert(1)&gt;');
     // The JSON block, uPlot and the page script: three scripts, three closing tags.
     expect(html.match(/<\/script>/g)).toHaveLength(3);
-    expect(reportData(html).marks).toEqual([{ t: 30, clock: '14:00:30', label: 'note: </script><script>alert(1)</script><!--' }]);
+    expect(reportData(html).marks).toEqual([
+      { t: 30, clock: '14:00:30', label: 'note: </script><script>alert(1)</script><!--' },
+    ]);
     expect(jsonForScript({ a: '</script>' })).toBe('{"a":"\\u003c/script>"}');
   });
 
   it('refuses to inline an asset that would end its own block', () => {
-    expect(() => inlineAsset('x = "</script>"', 'script', 'evil.js')).toThrow("cannot inline evil.js: it contains '</script'");
+    expect(() => inlineAsset('x = "</script>"', 'script', 'evil.js')).toThrow(
+      "cannot inline evil.js: it contains '</script'",
+    );
     expect(() => renderHtmlReport(fixtureResult(), { script: '', css: 'a{}</STYLE>' })).toThrow(/uPlot.min.css/);
   });
 
@@ -170,7 +186,11 @@ describe('buildCharts', () => {
 
   it('names pool states and puts reconnects on the right axis', () => {
     const set = buildCharts(
-      timelineOf({ pool_state: ['gauge', [0, 1, 2]], ws_sessions: ['gauge', [5, 4, 0]], reconnects: ['counter', [0, 0, 4]] }),
+      timelineOf({
+        pool_state: ['gauge', [0, 1, 2]],
+        ws_sessions: ['gauge', [5, 4, 0]],
+        reconnects: ['counter', [0, 0, 4]],
+      }),
     );
     const pool = set.charts.find((c) => c.id === 'pool-state')!;
     expect(pool.states).toEqual(['BOUND', 'DRAINING', 'DETACHED']);

@@ -3,13 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Writable } from 'node:stream';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import {
-  consoleReports,
-  fileReports,
-  reportFormats,
-  writeFileAtomic,
-  writeReports,
-} from '../../reports/index.js';
+import { consoleReports, fileReports, reportFormats, writeFileAtomic, writeReports } from '../../reports/index.js';
 import type { RunResult } from '../../sim/result.js';
 import { fixtureResult } from './fixture.js';
 
@@ -34,7 +28,11 @@ function brokenResult(): RunResult {
 /** Directory contents as name → text, to prove a failed write changed nothing. */
 function snapshot(dir: string): Record<string, string> {
   if (!existsSync(dir)) return {};
-  return Object.fromEntries(readdirSync(dir).sort().map((name) => [name, readFileSync(join(dir, name), 'utf8')]));
+  return Object.fromEntries(
+    readdirSync(dir)
+      .sort()
+      .map((name) => [name, readFileSync(join(dir, name), 'utf8')]),
+  );
 }
 
 let root: string;
@@ -56,7 +54,12 @@ describe('writeReports', () => {
       expect(readFileSync(join(outDir, report.fileName), 'utf8')).toBe(report.render(fixtureResult()));
     }
     expect(out.text()).toContain('seed 42');
-    expect(out.text().trimEnd().endsWith(`  ${join(outDir, 'report.html')}`)).toBe(true);
+    expect(
+      out
+        .text()
+        .trimEnd()
+        .endsWith(`  ${join(outDir, 'report.html')}`),
+    ).toBe(true);
     expect(readdirSync(join(root, 'out'))).toEqual(['fixture-drain']);
   });
 
@@ -65,7 +68,9 @@ describe('writeReports', () => {
     mkdirSync(outDir);
     writeFileSync(join(outDir, 'summary.json'), 'old');
     writeReports(fixtureResult(), { outDir, formats: ['summary-json'], stdout: collector().stream });
-    expect(readFileSync(join(outDir, 'summary.json'), 'utf8')).toBe(fileReports['summary-json']!.render(fixtureResult()));
+    expect(readFileSync(join(outDir, 'summary.json'), 'utf8')).toBe(
+      fileReports['summary-json']!.render(fixtureResult()),
+    );
   });
 
   it('prints only the JSON summary with --format json', () => {
@@ -105,11 +110,18 @@ describe('writeReports', () => {
 
     it('writes nothing when the console report throws', () => {
       const outDir = join(root, 'out');
-      consoleReports['boom'] = { name: 'boom', render: () => { throw new Error('console renderer failed'); } };
+      consoleReports.boom = {
+        name: 'boom',
+        render: () => {
+          throw new Error('console renderer failed');
+        },
+      };
       try {
-        expect(() => writeReports(fixtureResult(), { outDir, formats: ['summary-json', 'boom'] })).toThrow('console renderer failed');
+        expect(() => writeReports(fixtureResult(), { outDir, formats: ['summary-json', 'boom'] })).toThrow(
+          'console renderer failed',
+        );
       } finally {
-        delete consoleReports['boom'];
+        delete consoleReports.boom;
       }
       expect(readdirSync(root)).toEqual([]);
     });
@@ -121,13 +133,17 @@ describe('writeReports', () => {
       const before = snapshot(outDir);
       // A file name inside a directory that does not exist makes the write itself fail, after
       // summary.json has already gone to the temp dir.
-      fileReports['unwritable'] = { name: 'unwritable', fileName: join('no-such-dir', 'x.txt'), render: () => 'x' };
+      fileReports.unwritable = { name: 'unwritable', fileName: join('no-such-dir', 'x.txt'), render: () => 'x' };
       try {
         expect(() =>
-          writeReports(fixtureResult(), { outDir, formats: ['summary-json', 'unwritable'], stdout: collector().stream }),
+          writeReports(fixtureResult(), {
+            outDir,
+            formats: ['summary-json', 'unwritable'],
+            stdout: collector().stream,
+          }),
         ).toThrow(/ENOENT/);
       } finally {
-        delete fileReports['unwritable'];
+        delete fileReports.unwritable;
       }
       expect(snapshot(outDir)).toEqual(before);
       expect(readdirSync(root)).toEqual(['out']);

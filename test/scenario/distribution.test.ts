@@ -209,7 +209,9 @@ describe('empirical', () => {
     write('three.csv', '4\n1\n2\n');
     const d = parseDistribution('empirical(three.csv)', { baseDir: dir });
     expect(d.spec).toBe('empirical(three.csv)');
-    expect([d.quantile(0), d.quantile(0.25), d.quantile(0.5), d.quantile(0.75), d.quantile(1)]).toEqual([1, 1.5, 2, 3, 4]);
+    expect([d.quantile(0), d.quantile(0.25), d.quantile(0.5), d.quantile(0.75), d.quantile(1)]).toEqual([
+      1, 1.5, 2, 3, 4,
+    ]);
     expect([d.cdf(0.5), d.cdf(1.5), d.cdf(3), d.cdf(4)]).toEqual([0, 0.25, 0.75, 1]);
     // Each gap holds probability 1/2: (1 + 2)/2 · 1/2 + (2 + 4)/2 · 1/2.
     expect(d.mean()).toBe(2.25);
@@ -221,7 +223,8 @@ describe('empirical', () => {
     const d = parseDistribution('empirical(many.csv)', { baseDir: dir });
     const s = [...values].sort((a, b) => a - b);
     let second = 0;
-    for (let i = 0; i + 1 < s.length; i++) second += (s[i]! ** 2 + s[i]! * s[i + 1]! + s[i + 1]! ** 2) / 3 / (s.length - 1);
+    for (let i = 0; i + 1 < s.length; i++)
+      second += (s[i]! ** 2 + s[i]! * s[i + 1]! + s[i + 1]! ** 2) / 3 / (s.length - 1);
     expectKolmogorovSmirnov(d, expectSamplesMatch(d, second - d.mean() ** 2));
     expectRoundTrips(d);
   });
@@ -244,7 +247,9 @@ describe('empirical', () => {
   });
 
   it('explains a missing, empty or malformed file', () => {
-    expect(distributionError('empirical(nope.csv)', { baseDir: dir }).message).toMatch(/cannot read 'nope.csv'.*ENOENT/);
+    expect(distributionError('empirical(nope.csv)', { baseDir: dir }).message).toMatch(
+      /cannot read 'nope.csv'.*ENOENT/,
+    );
     write('empty.csv', '\n\n');
     expect(distributionError('empirical(empty.csv)', { baseDir: dir }).message).toMatch(/holds no values/);
     write('header.csv', 'duration\n');
@@ -256,7 +261,9 @@ describe('empirical', () => {
     write('negative.csv', '5\n-1\n');
     expect(distributionError('empirical(negative.csv)', { baseDir: dir }).message).toMatch(/line 2/);
     write('units.csv', '5s\n');
-    expect(distributionError('empirical(units.csv)', { baseDir: dir, unit: 'number' }).message).toMatch(/no values|cannot read/);
+    expect(distributionError('empirical(units.csv)', { baseDir: dir, unit: 'number' }).message).toMatch(
+      /no values|cannot read/,
+    );
   });
 });
 
@@ -352,7 +359,9 @@ describe('errors', () => {
   });
 
   it('rejects mixture weights that do not sum to 1, or are missing', () => {
-    expect(distributionError('mix(0.5 exp(mean=1s), 0.6 const(1s))').message).toMatch(/weights 0.5 \+ 0.6 sum to 1.1, not 1/);
+    expect(distributionError('mix(0.5 exp(mean=1s), 0.6 const(1s))').message).toMatch(
+      /weights 0.5 \+ 0.6 sum to 1.1, not 1/,
+    );
     expect(distributionError('mix(exp(mean=1s))').message).toMatch(/needs a weight/);
     expect(distributionError('mix(0.5 exp(mean=1s), 0.5 expp(mean=1s))').message).toContain("did you mean 'exp'?");
   });

@@ -15,12 +15,22 @@ function errorsOf(text: string, schema: z.ZodType = TestSchema) {
 
 describe('scenario errors: unknown keys', () => {
   it('names file, line and column of the key and suggests the nearest valid key at that path', () => {
-    const err = errorsOf(['backends:', '  - name: vm-a', '  - name: vm-b', '    nginx:', '      keepalive_timout: 5s', ''].join('\n'));
+    const err = errorsOf(
+      ['backends:', '  - name: vm-a', '  - name: vm-b', '    nginx:', '      keepalive_timout: 5s', ''].join('\n'),
+    );
     expect(err.issues).toHaveLength(1);
     const [issue] = err.issues;
-    expect(issue).toMatchObject({ line: 5, column: 7, path: 'backends[1].nginx.keepalive_timout', message: 'unknown key', suggestion: 'keepalive_timeout' });
+    expect(issue).toMatchObject({
+      line: 5,
+      column: 7,
+      path: 'backends[1].nginx.keepalive_timout',
+      message: 'unknown key',
+      suggestion: 'keepalive_timeout',
+    });
     expect(issue.file).toMatch(/x\.yaml$/);
-    expect(err.format()).toMatch(/x\.yaml:5:7: backends\[1\]\.nginx\.keepalive_timout: unknown key; did you mean 'keepalive_timeout'\?$/);
+    expect(err.format()).toMatch(
+      /x\.yaml:5:7: backends\[1\]\.nginx\.keepalive_timout: unknown key; did you mean 'keepalive_timeout'\?$/,
+    );
   });
 
   it('reports each unknown key of one mapping separately, and suggests nothing for a key unlike any', () => {
@@ -33,14 +43,24 @@ describe('scenario errors: unknown keys', () => {
 
   it("suggests from the discriminated-union option the value's tag selects", () => {
     const err = errorsOf('timeline:\n  - do: drain\n    backnd: vm-a\n');
-    expect(err.issues.find((i) => i.path === 'timeline[0].backnd')).toMatchObject({ suggestion: 'backend', line: 3, column: 5 });
+    expect(err.issues.find((i) => i.path === 'timeline[0].backnd')).toMatchObject({
+      suggestion: 'backend',
+      line: 3,
+      column: 5,
+    });
   });
 });
 
 describe('scenario errors: values', () => {
   it("surfaces a schema's own message verbatim, with the value found", () => {
     const err = errorsOf('description: d\nhorizon: 30\n');
-    expect(err.issues[0]).toMatchObject({ path: 'horizon', line: 2, column: 10, found: '30', message: 'expected a duration with a unit (e.g. 30s)' });
+    expect(err.issues[0]).toMatchObject({
+      path: 'horizon',
+      line: 2,
+      column: 10,
+      found: '30',
+      message: 'expected a duration with a unit (e.g. 30s)',
+    });
     expect(err.format()).toMatch(/x\.yaml:2:10: horizon: expected a duration with a unit \(e\.g\. 30s\), found 30$/);
   });
 
@@ -52,12 +72,25 @@ describe('scenario errors: values', () => {
       }),
     });
     const err = errorsOf('\ngrace: -5s\n', schema);
-    expect(err.issues[0]).toMatchObject({ path: 'grace', line: 2, column: 8, message: "negative duration '-5s'", expected: 'a duration ≥ 0', found: '"-5s"' });
+    expect(err.issues[0]).toMatchObject({
+      path: 'grace',
+      line: 2,
+      column: 8,
+      message: "negative duration '-5s'",
+      expected: 'a duration ≥ 0',
+      found: '"-5s"',
+    });
   });
 
   it('suggests the nearest allowed value of an enum', () => {
     const err = errorsOf('lb:\n  balance: leastcon\n');
-    expect(err.issues[0]).toMatchObject({ path: 'lb.balance', line: 2, column: 12, suggestion: 'leastconn', found: '"leastcon"' });
+    expect(err.issues[0]).toMatchObject({
+      path: 'lb.balance',
+      line: 2,
+      column: 12,
+      suggestion: 'leastconn',
+      found: '"leastcon"',
+    });
     expect(err.issues[0].message).toBe("expected one of 'roundrobin', 'leastconn', 'random'");
   });
 
@@ -82,7 +115,12 @@ describe('scenario errors: values', () => {
 
   it('points a missing required key at the mapping that lacks it', () => {
     const err = errorsOf('description: d\nbackends:\n  - weight: 2\n');
-    expect(err.issues[0]).toMatchObject({ path: 'backends[0].name', line: 3, column: 5, message: 'required key is missing (expected a string)' });
+    expect(err.issues[0]).toMatchObject({
+      path: 'backends[0].name',
+      line: 3,
+      column: 5,
+      message: 'required key is missing (expected a string)',
+    });
     expect(err.issues[0].found).toBeUndefined();
   });
 
@@ -95,13 +133,21 @@ describe('scenario errors: values', () => {
   it('lists issues in file order', () => {
     const err = errorsOf('timeline:\n  - do: note\n    txt: x\nhorizon: 30\nlb: { balance: x }\n');
     // zod reports top-level keys in schema order (horizon, lb, timeline); a reader wants line order.
-    expect(err.issues.map((i) => `${i.line}:${i.path}`)).toEqual(['2:timeline[0].text', '3:timeline[0].txt', '4:horizon', '5:lb.balance']);
+    expect(err.issues.map((i) => `${i.line}:${i.path}`)).toEqual([
+      '2:timeline[0].text',
+      '3:timeline[0].txt',
+      '4:horizon',
+      '5:lb.balance',
+    ]);
   });
 });
 
 describe('scenario errors: locations across an extends chain', () => {
   it('locates a value inherited from a base file in the base file', () => {
-    const dir = scenarioDir({ 'base.yaml': 'description: b\nlb:\n  balance: bogus\n', 'leaf.yaml': 'extends: base\nlb: {}\n' });
+    const dir = scenarioDir({
+      'base.yaml': 'description: b\nlb:\n  balance: bogus\n',
+      'leaf.yaml': 'extends: base\nlb: {}\n',
+    });
     const err = scenarioErrorOf(() => loadScenario(join(dir, 'leaf.yaml'), TestSchema));
     expect(err.issues[0].file).toMatch(/base\.yaml$/);
     expect(err.issues[0]).toMatchObject({ line: 3, column: 12 });
@@ -161,16 +207,30 @@ describe('scenario errors: files', () => {
 
 describe('formatIssue', () => {
   it('prints location, path, message, found and suggestion on one line', () => {
-    expect(formatIssue({ file: 'scenarios/x.yaml', line: 12, column: 5, path: 'a.b', message: 'expected a number', found: '"x"', suggestion: 'y' })).toBe(
-      `scenarios/x.yaml:12:5: a.b: expected a number, found "x"; did you mean 'y'?`,
-    );
+    expect(
+      formatIssue({
+        file: 'scenarios/x.yaml',
+        line: 12,
+        column: 5,
+        path: 'a.b',
+        message: 'expected a number',
+        found: '"x"',
+        suggestion: 'y',
+      }),
+    ).toBe(`scenarios/x.yaml:12:5: a.b: expected a number, found "x"; did you mean 'y'?`);
     expect(formatIssue({ file: 'f.yaml', path: '', message: 'cannot read file' })).toBe('f.yaml: cannot read file');
   });
 
   it('does not repeat a found value the message already quotes', () => {
-    expect(formatIssue({ file: 'f', path: 'h', message: "unit-less duration '30'", found: '30' })).toBe("f: h: unit-less duration '30'");
-    expect(formatIssue({ file: 'f', path: 'h', message: "negative duration '-5s'", found: '"-5s"' })).toBe("f: h: negative duration '-5s'");
-    expect(formatIssue({ file: 'f', path: 'h', message: 'expected a duration (e.g. 30s)', found: '30' })).toBe('f: h: expected a duration (e.g. 30s), found 30');
+    expect(formatIssue({ file: 'f', path: 'h', message: "unit-less duration '30'", found: '30' })).toBe(
+      "f: h: unit-less duration '30'",
+    );
+    expect(formatIssue({ file: 'f', path: 'h', message: "negative duration '-5s'", found: '"-5s"' })).toBe(
+      "f: h: negative duration '-5s'",
+    );
+    expect(formatIssue({ file: 'f', path: 'h', message: 'expected a duration (e.g. 30s)', found: '30' })).toBe(
+      'f: h: expected a duration (e.g. 30s), found 30',
+    );
   });
 
   it('makes a ScenarioError whose message and format() list every issue', () => {

@@ -41,7 +41,9 @@ export const TestSchema = z.strictObject({
       z.strictObject({
         name: z.string(),
         weight: z.number().int().min(0).default(1),
-        nginx: z.strictObject({ keepalive_timeout: z.string().default('75s'), keepalive_requests: z.number().default(1000) }).prefault({}),
+        nginx: z
+          .strictObject({ keepalive_timeout: z.string().default('75s'), keepalive_requests: z.number().default(1000) })
+          .prefault({}),
       }),
     )
     .default([]),

@@ -30,10 +30,14 @@ describe('--set overrides', () => {
     expect(loaded.scenario.backends[0].nginx.keepalive_timeout).toBe('75s');
   });
 
-  it("picks a list element by its name: backends.vm-b.weight", () => {
+  it('picks a list element by its name: backends.vm-b.weight', () => {
     const loaded = load(['backends.vm-b.weight=7']);
     expect(loaded.scenario.backends.map((b) => b.weight)).toEqual([1, 7]);
-    expect(applied({ backends: [{ name: 'vm-a' }, { name: 'vm-b' }] }, 'backends.vm-b.weight=7').path).toEqual(['backends', 1, 'weight']);
+    expect(applied({ backends: [{ name: 'vm-a' }, { name: 'vm-b' }] }, 'backends.vm-b.weight=7').path).toEqual([
+      'backends',
+      1,
+      'weight',
+    ]);
   });
 
   it('appends with the index one past the end', () => {
@@ -60,7 +64,9 @@ describe('--set overrides', () => {
 
   it('applies overrides after extends, in order (the last one wins)', () => {
     const dir = scenarioDir({ 'base.yaml': BASE, 'v.yaml': 'extends: base\nhorizon: 1m\n' });
-    const loaded = loadScenario(join(dir, 'v.yaml'), TestSchema, { sets: ['horizon=2m', 'horizon=3m', 'name=renamed'] });
+    const loaded = loadScenario(join(dir, 'v.yaml'), TestSchema, {
+      sets: ['horizon=2m', 'horizon=3m', 'name=renamed'],
+    });
     expect(loaded.scenario.horizon).toBe('3m');
     expect(loaded.name).toBe('renamed');
     expect(loaded.raw).toMatchObject({ horizon: '3m' });
@@ -85,7 +91,9 @@ describe('--set overrides', () => {
   });
 
   it('rejects an unparseable value', () => {
-    expect(scenarioErrorOf(() => parseSetOverride('tags=[1, 2')).format()).toMatch(/--set tags=\[1, 2: tags: cannot parse value/);
+    expect(scenarioErrorOf(() => parseSetOverride('tags=[1, 2')).format()).toMatch(
+      /--set tags=\[1, 2: tags: cannot parse value/,
+    );
   });
 
   it('names the nearest element when a list has no element of that name', () => {
@@ -102,13 +110,20 @@ describe('--set overrides', () => {
   it('attributes a validation error caused by an override to that override', () => {
     const err = scenarioErrorOf(() => load(['backends.vm-a.weight=heavy']));
     expect(err.issues).toHaveLength(1);
-    expect(err.issues[0]).toMatchObject({ file: '--set backends.vm-a.weight=heavy', path: 'backends[0].weight', found: '"heavy"' });
+    expect(err.issues[0]).toMatchObject({
+      file: '--set backends.vm-a.weight=heavy',
+      path: 'backends[0].weight',
+      found: '"heavy"',
+    });
     expect(err.issues[0].line).toBeUndefined();
     expect(err.format()).toBe('--set backends.vm-a.weight=heavy: backends[0].weight: expected a number, found "heavy"');
   });
 
   it('suggests the nearest key for a typo in an override path', () => {
     const err = scenarioErrorOf(() => load(['backends.vm-a.nginx.keepalive_timout=5s']));
-    expect(err.issues[0]).toMatchObject({ path: 'backends[0].nginx.keepalive_timout', suggestion: 'keepalive_timeout' });
+    expect(err.issues[0]).toMatchObject({
+      path: 'backends[0].nginx.keepalive_timout',
+      suggestion: 'keepalive_timeout',
+    });
   });
 });

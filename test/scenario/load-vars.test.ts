@@ -47,7 +47,9 @@ describe('scenario vars', () => {
   });
 
   it('an undefined reference names file, line and the nearest variable', () => {
-    const err = scenarioErrorOf(() => load([], TEXT.replace('weight: ${w}\n  - name: vm-b', 'weight: ${ww}\n  - name: vm-b')));
+    const err = scenarioErrorOf(() =>
+      load([], TEXT.replace('weight: ${w}\n  - name: vm-b', 'weight: ${ww}\n  - name: vm-b')),
+    );
     expect(err.issues).toHaveLength(1);
     expect(err.issues[0]).toMatchObject({ line: 8, path: 'backends[0].weight', suggestion: '${w}' });
     expect(err.issues[0]!.file).toMatch(/s\.yaml$/);
@@ -62,7 +64,9 @@ describe('scenario vars', () => {
 
   it('reports malformed references and non-scalar variables', () => {
     const err = scenarioErrorOf(() => load([], ['vars:', '  l: [1, 2]', 'horizon: ${1x}', ''].join('\n')));
-    expect(err.issues.map((i) => i.message).join('\n')).toMatch(/a variable holds one value[\s\S]*malformed variable reference '\$\{1x\}'/);
+    expect(err.issues.map((i) => i.message).join('\n')).toMatch(
+      /a variable holds one value[\s\S]*malformed variable reference '\$\{1x\}'/,
+    );
     expect(err.issues.find((i) => i.path === 'horizon')?.line).toBe(3);
   });
 });

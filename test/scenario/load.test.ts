@@ -2,8 +2,8 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
-import { deepMerge } from '../../sim/scenario/merge.js';
 import { builtinScenarioNames, loadScenario, packageRoot } from '../../sim/scenario/load.js';
+import { deepMerge } from '../../sim/scenario/merge.js';
 import { cleanupScenarioDirs, scenarioDir, scenarioErrorOf, TestSchema } from './load-fixtures.js';
 
 afterAll(cleanupScenarioDirs);
@@ -15,7 +15,9 @@ describe('loadScenario: files and names', () => {
     expect(loaded.name).toBe('my-case');
     expect(loaded.scenario.name).toBe('my-case');
     expect(loaded.scenario.horizon).toBe('5m');
-    expect(loaded.scenario.backends).toEqual([{ name: 'vm-a', weight: 1, nginx: { keepalive_timeout: '75s', keepalive_requests: 1000 } }]);
+    expect(loaded.scenario.backends).toEqual([
+      { name: 'vm-a', weight: 1, nginx: { keepalive_timeout: '75s', keepalive_requests: 1000 } },
+    ]);
     expect(loaded.baseDir).toBe(dir);
     expect(loaded.chain).toHaveLength(1);
   });
@@ -27,13 +29,21 @@ describe('loadScenario: files and names', () => {
 
   it('accepts JSON and .yml files', () => {
     const dir = scenarioDir({ 'a.json': '{"horizon": "2m", "tags": ["x"]}', 'b.yml': 'horizon: 3m\n' });
-    expect(loadScenario(join(dir, 'a.json'), TestSchema).scenario).toMatchObject({ name: 'a', horizon: '2m', tags: ['x'] });
+    expect(loadScenario(join(dir, 'a.json'), TestSchema).scenario).toMatchObject({
+      name: 'a',
+      horizon: '2m',
+      tags: ['x'],
+    });
     expect(loadScenario(join(dir, 'b.yml'), TestSchema).scenario.horizon).toBe('3m');
   });
 
   it('treats an empty file as a scenario of defaults', () => {
     const dir = scenarioDir({ 'empty.yaml': '# nothing yet\n' });
-    expect(loadScenario(join(dir, 'empty.yaml'), TestSchema).scenario).toMatchObject({ name: 'empty', horizon: '60s', backends: [] });
+    expect(loadScenario(join(dir, 'empty.yaml'), TestSchema).scenario).toMatchObject({
+      name: 'empty',
+      horizon: '60s',
+      backends: [],
+    });
   });
 
   it('resolves a built-in name to <builtinDir>/<name>.yaml', () => {
@@ -52,7 +62,10 @@ describe('loadScenario: files and names', () => {
   it("validates inside withBaseDir with the leaf file's folder (for files a value names)", () => {
     const dir = scenarioDir({ 'sub/leaf.yaml': 'data: x.csv\n' });
     let current: string | undefined;
-    const schema = z.strictObject({ name: z.string().optional(), data: z.string().transform((f) => `${current}/${f}`) });
+    const schema = z.strictObject({
+      name: z.string().optional(),
+      data: z.string().transform((f) => `${current}/${f}`),
+    });
     const withBaseDir = <R>(baseDir: string, parse: () => R): R => {
       current = baseDir;
       try {
@@ -88,7 +101,12 @@ describe('loadScenario: extends', () => {
       'variant.yaml': ['extends: base.yaml', 'horizon: 1m', 'tags: [z]', 'backends:', '  - name: vm-c'].join('\n'),
     });
     const loaded = loadScenario(join(dir, 'variant.yaml'), TestSchema);
-    expect(loaded.scenario).toMatchObject({ description: 'base', horizon: '1m', lb: { balance: 'leastconn' }, tags: ['z'] });
+    expect(loaded.scenario).toMatchObject({
+      description: 'base',
+      horizon: '1m',
+      lb: { balance: 'leastconn' },
+      tags: ['z'],
+    });
     expect(loaded.scenario.backends.map((b) => b.name)).toEqual(['vm-c']);
     expect(loaded.chain.map((f) => f.split(/[\\/]/).at(-1))).toEqual(['variant.yaml', 'base.yaml']);
     expect(loaded.raw).not.toHaveProperty('extends');
@@ -117,7 +135,9 @@ describe('loadScenario: extends', () => {
       'sub/local.yaml': 'extends: base\n',
       'uses-builtin.yaml': 'extends: hard-cut\nhorizon: 1m\n',
     });
-    expect(loadScenario(join(dir, 'sub/local.yaml'), TestSchema, { builtinDir }).scenario.description).toBe('local base');
+    expect(loadScenario(join(dir, 'sub/local.yaml'), TestSchema, { builtinDir }).scenario.description).toBe(
+      'local base',
+    );
     const viaBuiltin = loadScenario(join(dir, 'uses-builtin.yaml'), TestSchema, { builtinDir });
     expect(viaBuiltin.scenario).toMatchObject({ description: 'builtin', horizon: '1m' });
   });
@@ -140,7 +160,9 @@ describe('loadScenario: extends', () => {
 
   it('reports a self-extending file as a cycle', () => {
     const dir = scenarioDir({ 'self.yaml': 'extends: self\n' });
-    expect(scenarioErrorOf(() => loadScenario(join(dir, 'self.yaml'), TestSchema)).format()).toMatch(/cycle: .*self\.yaml → .*self\.yaml/);
+    expect(scenarioErrorOf(() => loadScenario(join(dir, 'self.yaml'), TestSchema)).format()).toMatch(
+      /cycle: .*self\.yaml → .*self\.yaml/,
+    );
   });
 
   it('rejects an extends that is not a name', () => {

@@ -69,7 +69,23 @@ describe('parseDuration', () => {
 
   it('accepts exactly the strings that DURATION_PATTERN (the JSON Schema pattern) accepts', () => {
     const pattern = new RegExp(DURATION_PATTERN);
-    const inputs = ['30s', '1h30m', '2h 11m', '.5s', '5.s', '250us', '30', '-5s', '5min', '', 'abc', '1h30', '30S', 's', '1.5.5s'];
+    const inputs = [
+      '30s',
+      '1h30m',
+      '2h 11m',
+      '.5s',
+      '5.s',
+      '250us',
+      '30',
+      '-5s',
+      '5min',
+      '',
+      'abc',
+      '1h30',
+      '30S',
+      's',
+      '1.5.5s',
+    ];
     for (const text of inputs) {
       let parses = true;
       try {

@@ -107,7 +107,9 @@ describe('zDistribution', () => {
     const schema = z.object({ think: zDistribution() });
     const means = withDistributionBaseDir(dir, () => {
       const outer = schema.parse({ think: 'empirical(samples.csv)' }).think.mean();
-      const nested = withDistributionBaseDir(inner, () => schema.parse({ think: 'empirical(samples.csv)' }).think.mean());
+      const nested = withDistributionBaseDir(inner, () =>
+        schema.parse({ think: 'empirical(samples.csv)' }).think.mean(),
+      );
       const again = schema.parse({ think: 'empirical(samples.csv)' }).think.mean();
       return [outer, nested, again];
     });

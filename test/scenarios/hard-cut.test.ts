@@ -27,7 +27,9 @@ describe('hard-cut', () => {
     const before = valueAt(r, 'active_conn', cut, 'vm-c');
     const after = valueAt(r, 'active_conn', cut + 10, 'vm-c');
     expect(after / before).toBeLessThan(0.25);
-    expect(recordsOf(r, 'lb.reset_summary').some((s) => s.backend === 'vm-c' && s.activeBefore > s.activeAfter)).toBe(true);
+    expect(recordsOf(r, 'lb.reset_summary').some((s) => s.backend === 'vm-c' && s.activeBefore > s.activeAfter)).toBe(
+      true,
+    );
   });
 
   it('clients see ECONNRESET and retry on the other backends', () => {

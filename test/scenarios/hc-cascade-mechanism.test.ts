@@ -9,7 +9,10 @@ import { mean, runBuiltin, window } from '../model/helpers.js';
 import { recordsOf } from '../trace/records-of.js';
 
 const PAUSE_AT = 60; // 10:01 in every run below
-const sixMinutes = (stall: string) => ['horizon=6m', `timeline=[{at: "10:01", do: pause, backend: vm-a, duration: ${stall}}]`];
+const sixMinutes = (stall: string) => [
+  'horizon=6m',
+  `timeline=[{at: "10:01", do: pause, backend: vm-a, duration: ${stall}}]`,
+];
 const goodputAfter = (r: RunResult) => mean(window(r, 'goodput', PAUSE_AT + 60, 359));
 const removals = (r: RunResult) => r.figures['removals.total']!;
 

@@ -31,7 +31,8 @@ describe('lb-lied, deep checks and split probes', () => {
     const r = runBuiltin('split-probes');
     expect(valueAt(r, 'in_service', 100, 'vm-b')).toBe(0);
     expect(r.figures['removals.total']).toBe(1);
-    for (const b of ['vm-a', 'vm-c']) for (let t = 181; t < 300; t += 10) expect(valueAt(r, 'in_service', t, b)).toBe(1);
+    for (const b of ['vm-a', 'vm-c'])
+      for (let t = 181; t < 300; t += 10) expect(valueAt(r, 'in_service', t, b)).toBe(1);
     expect(r.figures['restarts.total']).toBe(0);
   });
 });

@@ -5,14 +5,21 @@ import { mean, runBuiltin, window } from '../model/helpers.js';
 describe('hc-cascade on other seeds', () => {
   const pause = 60;
 
-  it.each([1, 2])('without the pause the same system is stable for an hour, seed %i (the trigger matters, not just the load)', (seed) => {
-    const calm = runBuiltin('hc-cascade', seed, ['timeline=[]', 'horizon=1h', 'expect=[]']);
-    expect(calm.figures['removals.total']).toBe(0);
-    expect(calm.figures['req_failed.total']).toBe(0);
-  });
+  it.each([1, 2])(
+    'without the pause the same system is stable for an hour, seed %i (the trigger matters, not just the load)',
+    (seed) => {
+      const calm = runBuiltin('hc-cascade', seed, ['timeline=[]', 'horizon=1h', 'expect=[]']);
+      expect(calm.figures['removals.total']).toBe(0);
+      expect(calm.figures['req_failed.total']).toBe(0);
+    },
+  );
 
   it.each([2, 3])('the pause tips it over on other seeds too, seed %i', (seed) => {
-    const other = runBuiltin('hc-cascade', seed, ['horizon=4m', 'timeline=[{at: "10:01", do: pause, backend: vm-a, duration: 300ms}]', 'expect=[]']);
+    const other = runBuiltin('hc-cascade', seed, [
+      'horizon=4m',
+      'timeline=[{at: "10:01", do: pause, backend: vm-a, duration: 300ms}]',
+      'expect=[]',
+    ]);
     expect(mean(window(other, 'goodput', pause + 60, 239))).toBeLessThan(100);
   });
 });

@@ -1,8 +1,8 @@
 /** Seed "The Load Balancer Lied": the health-check cascade and the check settings that fix it. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { mean, runBuiltin, valueAt, window } from '../model/helpers.js';
 import type { TraceOf } from '../../sim/trace/records.js';
+import { mean, runBuiltin, valueAt, window } from '../model/helpers.js';
 import { recordsOf } from '../trace/records-of.js';
 
 /** One run of hc-cascade, shared by its own tests and the comparison with hc-cascade-safe. */
@@ -21,7 +21,9 @@ describe('hc-cascade (metastable failure)', () => {
   });
 
   it('after one 300 ms pause on vm-a, backends are removed one after another until none is left within ~90 s', () => {
-    expect(recordsOf(r, 'app.pause').find((p) => p.cause === 'stop-the-world' && Math.round(p.duration * 1000) === 300)?.t).toBe(pause);
+    expect(
+      recordsOf(r, 'app.pause').find((p) => p.cause === 'stop-the-world' && Math.round(p.duration * 1000) === 300)?.t,
+    ).toBe(pause);
     const firstFive = new Set<string>();
     let noneLeftAt = -1;
     for (const down of downs) {

@@ -39,7 +39,15 @@ describe('preStop is bound to its pod incarnation (kuberuntime_container.go kill
     app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '10s' },
     lb: { mode: 'l4', retries: 0 },
     backends: [{ name: 'pod-a' }, { name: 'pod-b' }, { name: 'pod-c' }],
-    timeline: [{ at: '15:00:30', do: 'rollout', termination_grace_period: '30s', prestop_sleep: '40s', endpoint_propagation: 'uniform(1s, 5s)' }],
+    timeline: [
+      {
+        at: '15:00:30',
+        do: 'rollout',
+        termination_grace_period: '30s',
+        prestop_sleep: '40s',
+        endpoint_propagation: 'uniform(1s, 5s)',
+      },
+    ],
   });
 
   it('sends SIGTERM once per old pod, at the end of the grace period, with the 2 s extension, and never to a replacement', () => {
@@ -67,7 +75,7 @@ describe('k8s-rolling-surge: maxSurge/maxUnavailable as the Deployment controlle
     expect(r.figures['errors.total']).toBe(0);
   });
 
-  it('maxSurge 0 / maxUnavailable 1 at the same load: two pods carry three pods\' load and requests time out', () => {
+  it("maxSurge 0 / maxUnavailable 1 at the same load: two pods carry three pods' load and requests time out", () => {
     const r = runBuiltin('k8s-rolling-surge', 1, ['timeline.0.max_surge=0', 'timeline.0.max_unavailable=1']);
     const start = recordsOf(r, 'k8s.rollout_start')[0];
     expect([start.surge, start.unavailable]).toEqual([0, 1]);

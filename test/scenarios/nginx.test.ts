@@ -17,13 +17,25 @@ describe('nginx-reload-ws / nginx-reload-ws-fixed', () => {
     expect(piled.figures['ws_close_1006.total']).toBe(0);
     // No generation exits: each still holds tunnels of sessions with an 8 h median lifetime.
     expect(piled.events.filter((l) => /worker generation \d+ exited/.test(l.text))).toHaveLength(0);
-    expect(piled.events.some((l) => l.source === 'nginx' && /generation 11 takes new connections, older ones get QUIT \(9 still shutting down\)/.test(l.text))).toBe(true);
+    expect(
+      piled.events.some(
+        (l) =>
+          l.source === 'nginx' &&
+          /generation 11 takes new connections, older ones get QUIT \(9 still shutting down\)/.test(l.text),
+      ),
+    ).toBe(true);
   });
 
   it('worker_shutdown_timeout 2m: at most one old generation, each exits at QUIT + 2 min, its tunnels closed (1006) and reconnected with jitter', () => {
     expect(fixed.figures['vm-a.nginx_old_generations.max']).toBe(1);
     expect(fixed.figures['nginx_old_generations.final']).toBe(0);
-    const exits = fixed.events.filter((l) => l.source === 'nginx' && /vm-a: worker generation \d+ exited 2m 100ms after its QUIT \(worker_shutdown_timeout\)|vm-a: worker generation \d+ exited 2m after its QUIT \(worker_shutdown_timeout\)/.test(l.text));
+    const exits = fixed.events.filter(
+      (l) =>
+        l.source === 'nginx' &&
+        /vm-a: worker generation \d+ exited 2m 100ms after its QUIT \(worker_shutdown_timeout\)|vm-a: worker generation \d+ exited 2m after its QUIT \(worker_shutdown_timeout\)/.test(
+          l.text,
+        ),
+    );
     expect(exits.length).toBe(10);
     expect(fixed.figures['ws_close_1006.total']!).toBeGreaterThan(1000);
     // Full jitter over 30 s spreads ~1,100 reconnects per VM per reload.
@@ -39,7 +51,7 @@ describe('keepalive-race / keepalive-race-fixed', () => {
     fixed = runBuiltin('keepalive-race-fixed');
   });
 
-  it('balancer idle timeout 60 s ≥ nginx keepalive_timeout 5 s: requests cross nginx\'s close and meet its RST (an L7 balancer answers 502)', () => {
+  it("balancer idle timeout 60 s ≥ nginx keepalive_timeout 5 s: requests cross nginx's close and meet its RST (an L7 balancer answers 502)", () => {
     const r = race;
     expect(r.figures['err_econnreset.total']!).toBeGreaterThan(40);
     // The window is one round trip (1 ms) of think time out of exp(mean=3s): about

@@ -1,8 +1,8 @@
 /** Seed Part 6's timeline (section 4) replayed in one run. */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { runBuiltin, window } from '../model/helpers.js';
 import { formatClock, parseClock } from '../../sim/scenario/units.js';
+import { runBuiltin, window } from '../model/helpers.js';
 
 describe('sre-day', () => {
   let r: RunResult;

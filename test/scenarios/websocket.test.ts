@@ -36,9 +36,17 @@ describe('ws-stall', () => {
     expect(r.figures['drain.vm-a.timed_out']).toBe(1);
     const [timeout] = recordsOf(r, 'deploy.gate_timeout');
     expect(timeout).toMatchObject({ backend: 'vm-a', maxWait: 1800, t: drainAt + 1800 });
-    expect(recordsOf(r, 'lb.draining').some((p) => p.backend === 'vm-a' && p.newConn === 0 && p.active >= 1000 && p.active < 2000)).toBe(true);
+    expect(
+      recordsOf(r, 'lb.draining').some(
+        (p) => p.backend === 'vm-a' && p.newConn === 0 && p.active >= 1000 && p.active < 2000,
+      ),
+    ).toBe(true);
     // About two hours old, as the log prints it (to the minute).
-    expect(recordsOf(r, 'app.ws_sessions').some((s) => s.backend === 'vm-a' && s.avgAge >= 2 * 3600 - 30 && s.avgAge < 3 * 3600 - 30)).toBe(true);
+    expect(
+      recordsOf(r, 'app.ws_sessions').some(
+        (s) => s.backend === 'vm-a' && s.avgAge >= 2 * 3600 - 30 && s.avgAge < 3 * 3600 - 30,
+      ),
+    ).toBe(true);
   });
 });
 
@@ -70,7 +78,9 @@ describe('ws-drain-graceful and ws-reconnect-storm', () => {
     const sessions = storm.figures['drain.vm-a.ws_sessions_at_start']!;
     expect(storm.figures['reconnects.total']).toBe(sessions);
     expect(storm.figures['reconnects.peak_per_s']).toBe(sessions);
-    expect(storm.figures['reconnects.peak_per_s']!).toBeGreaterThanOrEqual(10 * graceful.figures['reconnects.peak_per_s']!);
+    expect(storm.figures['reconnects.peak_per_s']!).toBeGreaterThanOrEqual(
+      10 * graceful.figures['reconnects.peak_per_s']!,
+    );
   });
 
   it('the policy change does not change what the users do (common random numbers)', () => {

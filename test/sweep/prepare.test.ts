@@ -6,11 +6,18 @@ import { resolvedValue } from '../../sim/sweep/resolved-value.js';
 import type { SweepSpec } from '../../sim/sweep/types.js';
 import { parseVary } from '../../sim/sweep/vary.js';
 
-const spec = (vary: string[], sets: string[] = []): SweepSpec => ({ scenario: 'hard-cut', sets, vary: vary.map(parseVary), seeds: [1, 2] });
+const spec = (vary: string[], sets: string[] = []): SweepSpec => ({
+  scenario: 'hard-cut',
+  sets,
+  vary: vary.map(parseVary),
+  seeds: [1, 2],
+});
 
 describe('prepareSweep', () => {
   it('loads every point and reads the varied values back as the simulator resolved them', () => {
-    const p = prepareSweep(spec(['lb.connect_timeout=500ms,5s', 'backends.vm-b.weight=1,3', 'clients.http.think_time=exp(mean=2000ms)']));
+    const p = prepareSweep(
+      spec(['lb.connect_timeout=500ms,5s', 'backends.vm-b.weight=1,3', 'clients.http.think_time=exp(mean=2000ms)']),
+    );
     expect(p.name).toBe('hard-cut');
     expect(p.points).toHaveLength(4);
     expect(p.points[1]).toEqual({
@@ -32,7 +39,9 @@ describe('prepareSweep', () => {
       expect.unreachable();
     } catch (err) {
       expect(err).toBeInstanceOf(ScenarioError);
-      expect((err as ScenarioError).format()).toBe('--vary app.workers=10,lots (value lots): app.workers: expected a number, found "lots"');
+      expect((err as ScenarioError).format()).toBe(
+        '--vary app.workers=10,lots (value lots): app.workers: expected a number, found "lots"',
+      );
     }
     expect(() => prepareSweep(spec(['app.wrkers=1']))).toThrow(/did you mean 'workers'/);
   });
@@ -44,7 +53,14 @@ describe('prepareSweep', () => {
 });
 
 describe('resolvedValue', () => {
-  const scenario = { app: { workers: 48, ws: { session_ttl: Infinity } }, backends: [{ name: 'vm-a', weight: 1 }, { name: 'vm-b', weight: 3 }], flag: false };
+  const scenario = {
+    app: { workers: 48, ws: { session_ttl: Infinity } },
+    backends: [
+      { name: 'vm-a', weight: 1 },
+      { name: 'vm-b', weight: 3 },
+    ],
+    flag: false,
+  };
 
   it('follows --set paths, lists by name or index', () => {
     expect(resolvedValue(scenario, 'app.workers')).toBe(48);

@@ -5,7 +5,8 @@ describe('shards', () => {
   it('reads i/n, 1-based', () => {
     expect(parseShard('2/4')).toEqual({ index: 2, count: 4 });
     expect(parseShard(' 1 / 1 ')).toEqual({ index: 1, count: 1 });
-    for (const bad of ['0/4', '5/4', '2', 'a/b', '1/0', '-1/3']) expect(() => parseShard(bad), bad).toThrow(/expected i\/n/);
+    for (const bad of ['0/4', '5/4', '2', 'a/b', '1/0', '-1/3'])
+      expect(() => parseShard(bad), bad).toThrow(/expected i\/n/);
   });
 
   it('interleaves tasks so that the shards cover each task exactly once', () => {

@@ -14,16 +14,27 @@ describe('sweep chart', () => {
   });
 
   it('labels large numbers compactly', () => {
-    expect([compactNumber(1500), compactNumber(25_000), compactNumber(3_200_000), compactNumber(0.0325)]).toEqual(['1500', '25k', '3.2M', '0.0325']);
+    expect([compactNumber(1500), compactNumber(25_000), compactNumber(3_200_000), compactNumber(0.0325)]).toEqual([
+      '1500',
+      '25k',
+      '3.2M',
+      '0.0325',
+    ]);
   });
 
   it('draws band, mean and p95 per series, each dot with its numbers', () => {
     const svg = svgChart({
       xLabel: 'app.workers',
-      series: [{ label: 's', color: '#123456', points: [
-        { x: 10, mean: 5, low: 4, high: 6, p95: 7, tooltip: 'at 10 <mean 5>' },
-        { x: 20, mean: 8, low: 7, high: 9, p95: 9.5, tooltip: 'at 20' },
-      ] }],
+      series: [
+        {
+          label: 's',
+          color: '#123456',
+          points: [
+            { x: 10, mean: 5, low: 4, high: 6, p95: 7, tooltip: 'at 10 <mean 5>' },
+            { x: 20, mean: 8, low: 7, high: 9, p95: 9.5, tooltip: 'at 20' },
+          ],
+        },
+      ],
     });
     expect(svg).toMatch(/^<svg viewBox="0 0 380 230"/);
     expect(svg).toContain('<polygon class="band" fill="#123456"');

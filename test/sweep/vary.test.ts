@@ -5,9 +5,19 @@ import { parseVary } from '../../sim/sweep/vary.js';
 
 describe('parseVary', () => {
   it('reads a list, keeping commas inside a distribution', () => {
-    expect(parseVary('app.workers=10,20,40')).toEqual({ text: 'app.workers=10,20,40', path: 'app.workers', values: ['10', '20', '40'] });
-    expect(parseVary('clients.http.think_time=exp(mean=2s), uniform(1s, 3s)').values).toEqual(['exp(mean=2s)', 'uniform(1s, 3s)']);
-    expect(parseVary('kernel.ip_local_port_range=[1024, 65535],[32768, 60999]').values).toEqual(['[1024, 65535]', '[32768, 60999]']);
+    expect(parseVary('app.workers=10,20,40')).toEqual({
+      text: 'app.workers=10,20,40',
+      path: 'app.workers',
+      values: ['10', '20', '40'],
+    });
+    expect(parseVary('clients.http.think_time=exp(mean=2s), uniform(1s, 3s)').values).toEqual([
+      'exp(mean=2s)',
+      'uniform(1s, 3s)',
+    ]);
+    expect(parseVary('kernel.ip_local_port_range=[1024, 65535],[32768, 60999]').values).toEqual([
+      '[1024, 65535]',
+      '[32768, 60999]',
+    ]);
     expect(parseVary('app.ws.drain_notice=true,false').values).toEqual(['true', 'false']);
   });
 

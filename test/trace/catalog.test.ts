@@ -14,19 +14,59 @@ const JITTER = { policy: 'full_jitter', base: 0.1, cap: 2 };
  * golden): a change of format shows up here first.
  */
 const LINES: [TraceInput, source: string, line: string][] = [
-  [{ kind: 'lb.bound', backend: 'vm-a', balance: 'roundrobin' }, 'lb', 'backend vm-a bound: new connections accepted (BOUND)'],
-  [{ kind: 'lb.drain', backend: 'vm-a', active: 598, wsSessions: 0, keepaliveTimeout: 75 }, 'lb', 'backend=vm-a unbind+drain: new_conn blocked, 598 existing flows kept (DRAINING)'],
-  [{ kind: 'lb.set_state', backend: 'vm-a', state: 'drain', active: 10, left: 1 }, 'lb', 'Server be/vm-a enters drain mode. 1 active and 0 backup servers left. 10 sessions active.'],
-  [{ kind: 'lb.set_state', backend: 'vm-a', state: 'maint', active: 3, left: 1 }, 'lb', 'Server be/vm-a is going DOWN for maintenance. 1 active and 0 backup servers left. 3 sessions active.'],
-  [{ kind: 'lb.shutdown_sessions', backend: 'vm-a', streams: 10, cause: 'command' }, 'lb', 'shutdown sessions server be/vm-a: 10 streams closed'],
-  [{ kind: 'lb.reset_summary', backend: 'vm-c', peak: 431, activeBefore: 1765, activeAfter: 159 }, 'lb', 'reset_out=431/s active_conn dropped 1765 -> 159 in 10s'],
   [
-    { kind: 'lb.draining', backend: 'vm-a', newConn: 0, active: 1210, drainRate: -1.9999999, gateThreshold: 10, gateMaxWait: 1800 },
+    { kind: 'lb.bound', backend: 'vm-a', balance: 'roundrobin' },
+    'lb',
+    'backend vm-a bound: new connections accepted (BOUND)',
+  ],
+  [
+    { kind: 'lb.drain', backend: 'vm-a', active: 598, wsSessions: 0, keepaliveTimeout: 75 },
+    'lb',
+    'backend=vm-a unbind+drain: new_conn blocked, 598 existing flows kept (DRAINING)',
+  ],
+  [
+    { kind: 'lb.set_state', backend: 'vm-a', state: 'drain', active: 10, left: 1 },
+    'lb',
+    'Server be/vm-a enters drain mode. 1 active and 0 backup servers left. 10 sessions active.',
+  ],
+  [
+    { kind: 'lb.set_state', backend: 'vm-a', state: 'maint', active: 3, left: 1 },
+    'lb',
+    'Server be/vm-a is going DOWN for maintenance. 1 active and 0 backup servers left. 3 sessions active.',
+  ],
+  [
+    { kind: 'lb.shutdown_sessions', backend: 'vm-a', streams: 10, cause: 'command' },
+    'lb',
+    'shutdown sessions server be/vm-a: 10 streams closed',
+  ],
+  [
+    { kind: 'lb.reset_summary', backend: 'vm-c', peak: 431, activeBefore: 1765, activeAfter: 159 },
+    'lb',
+    'reset_out=431/s active_conn dropped 1765 -> 159 in 10s',
+  ],
+  [
+    {
+      kind: 'lb.draining',
+      backend: 'vm-a',
+      newConn: 0,
+      active: 1210,
+      drainRate: -1.9999999,
+      gateThreshold: 10,
+      gateMaxWait: 1800,
+    },
     'lb',
     'backend=vm-a draining new_conn=0 active_conn=1210 drain_rate=-2.0/min',
   ],
   [
-    { kind: 'lb.connect_failed', backend: 'vm-a', retries: 3, cause: 'timeout', connectTimeout: 5, retryInterval: 1, redispatch: true },
+    {
+      kind: 'lb.connect_failed',
+      backend: 'vm-a',
+      retries: 3,
+      cause: 'timeout',
+      connectTimeout: 5,
+      retryInterval: 1,
+      redispatch: true,
+    },
     'lb',
     'backend=vm-a connect failed after 3 retries (timeout)',
   ],
@@ -37,43 +77,133 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'vm-a: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://127.0.0.1:8080/"',
   ],
   [
-    { kind: 'hc.down', pool: 'be', backend: 'vm-a', reason: 'Layer7 timeout', durationMs: 2001, active: 1, queued: 12, fall: 3, inter: 2 },
+    {
+      kind: 'hc.down',
+      pool: 'be',
+      backend: 'vm-a',
+      reason: 'Layer7 timeout',
+      durationMs: 2001,
+      active: 1,
+      queued: 12,
+      fall: 3,
+      inter: 2,
+    },
     'hc',
     'Server be/vm-a is DOWN, reason: Layer7 timeout, check duration: 2001ms. 1 active and 0 backup servers left. 12 remaining in queue.',
   ],
-  [{ kind: 'k8s.readiness', pod: 'vm-a', ready: false, reason: 'timeout' }, 'k8s', 'pod vm-a: Readiness probe failed: timeout; endpoint removed from the Service'],
-  [{ kind: 'k8s.readiness', pod: 'vm-a', ready: true, reason: 'ok' }, 'k8s', 'pod vm-a: Readiness probe succeeded; endpoint added to the Service'],
   [
-    { kind: 'k8s.rollout_start', pods: 3, gracePeriod: 30, preStop: 10, propagation: 'uniform(1s, 5s)', surge: 0, unavailable: 1, spares: 0 },
+    { kind: 'k8s.readiness', pod: 'vm-a', ready: false, reason: 'timeout' },
+    'k8s',
+    'pod vm-a: Readiness probe failed: timeout; endpoint removed from the Service',
+  ],
+  [
+    { kind: 'k8s.readiness', pod: 'vm-a', ready: true, reason: 'ok' },
+    'k8s',
+    'pod vm-a: Readiness probe succeeded; endpoint added to the Service',
+  ],
+  [
+    {
+      kind: 'k8s.rollout_start',
+      pods: 3,
+      gracePeriod: 30,
+      preStop: 10,
+      propagation: 'uniform(1s, 5s)',
+      surge: 0,
+      unavailable: 1,
+      spares: 0,
+    },
     'k8s',
     'rolling update of 3 pods: terminationGracePeriodSeconds=30, preStop sleep 10s',
   ],
-  [{ kind: 'k8s.endpoint_removed', pod: 'pod-a', delay: 1.00612345, preStop: 10 }, 'k8s', 'pod pod-a: endpoint removed from the load balancer after 1.006s'],
-  [{ kind: 'k8s.grace_over', pod: 'pod-b', gracePeriod: 30, inFlight: 9 }, 'k8s', 'pod pod-b: grace period (30s) over: SIGKILL, 9 requests cut'],
-  [{ kind: 'app.shutdown_complete', backend: 'pod-a', after: 49.50000001, gracePeriod: 90 }, 'app', 'pod-a: graceful shutdown complete after 49.5s'],
-  [{ kind: 'app.pause', backend: 'vm-a', cause: 'GC', duration: 0.8504 }, 'app', 'vm-a: GC pause 850ms (all workers stopped)'],
-  [{ kind: 'app.ws_sessions', backend: 'vm-a', sessions: 1233, avgAge: 7771, wsHook: false }, 'app', 'vm-a: ws_sessions=1233, avg_age=2h 10m'],
   [
-    { kind: 'app.drain_notice', backend: 'vm-a', retryAfter: 60.2, sessions: 1233, closeSpread: 0, honorRetryAfter: true, reconnectPolicy: 'full_jitter' },
+    { kind: 'k8s.endpoint_removed', pod: 'pod-a', delay: 1.00612345, preStop: 10 },
+    'k8s',
+    'pod pod-a: endpoint removed from the load balancer after 1.006s',
+  ],
+  [
+    { kind: 'k8s.grace_over', pod: 'pod-b', gracePeriod: 30, inFlight: 9 },
+    'k8s',
+    'pod pod-b: grace period (30s) over: SIGKILL, 9 requests cut',
+  ],
+  [
+    { kind: 'app.shutdown_complete', backend: 'pod-a', after: 49.50000001, gracePeriod: 90 },
+    'app',
+    'pod-a: graceful shutdown complete after 49.5s',
+  ],
+  [
+    { kind: 'app.pause', backend: 'vm-a', cause: 'GC', duration: 0.8504 },
+    'app',
+    'vm-a: GC pause 850ms (all workers stopped)',
+  ],
+  [
+    { kind: 'app.ws_sessions', backend: 'vm-a', sessions: 1233, avgAge: 7771, wsHook: false },
+    'app',
+    'vm-a: ws_sessions=1233, avg_age=2h 10m',
+  ],
+  [
+    {
+      kind: 'app.drain_notice',
+      backend: 'vm-a',
+      retryAfter: 60.2,
+      sessions: 1233,
+      closeSpread: 0,
+      honorRetryAfter: true,
+      reconnectPolicy: 'full_jitter',
+    },
     'app',
     'vm-a: drain: DRAIN_NOTICE retryAfter=60s sent to 1233 sessions, closing with 1001',
   ],
-  [{ kind: 'app.dependency', backend: null, state: 'slow', failTime: 0.005, slowLatency: 'exp(mean=2s)' }, 'app', 'shared database slow (queries take seconds)'],
-  [{ kind: 'app.dependency', backend: 'vm-b', state: 'down', failTime: 0.005, slowLatency: 'exp(mean=2s)' }, 'app', 'vm-b: database connection pool dead (every query fails)'],
-  [{ kind: 'kernel.ss', backend: 'vm-a', inuse: 1842, tw: 12000, upstreamPortsBusy: 0, portRange: [32768, 60999] }, 'kernel', 'vm-a: ss -s: TCP: inuse 1842 orphan 0 tw 12000'],
-  [{ kind: 'deploy.config', target: null, nginx: { keepalive_timeout: 65, keepalive_requests: undefined } }, 'deploy', 'config change on all backends: keepalive_timeout=1m 5s (nginx -s reload)'],
-  [{ kind: 'deploy.drain_complete', backend: 'vm-a', after: 155, active: 3 }, 'deploy', 'drain complete on vm-a after 2m 35s (active_conn=3)'],
-  [{ kind: 'deploy.gate_timeout', backend: 'vm-a', maxWait: 1800 }, 'deploy', 'timeout waiting for drain completion (1800s)'],
-  [{ kind: 'deploy.note', text: 'rollback: vm-c rebuilt and bound again' }, 'deploy', 'rollback: vm-c rebuilt and bound again'],
-  [{ kind: 'client.load', rates: { http_rate: 25, ws_rate: undefined, request_rate: undefined } }, 'client', 'load change: http_rate=25'],
+  [
+    { kind: 'app.dependency', backend: null, state: 'slow', failTime: 0.005, slowLatency: 'exp(mean=2s)' },
+    'app',
+    'shared database slow (queries take seconds)',
+  ],
+  [
+    { kind: 'app.dependency', backend: 'vm-b', state: 'down', failTime: 0.005, slowLatency: 'exp(mean=2s)' },
+    'app',
+    'vm-b: database connection pool dead (every query fails)',
+  ],
+  [
+    { kind: 'kernel.ss', backend: 'vm-a', inuse: 1842, tw: 12000, upstreamPortsBusy: 0, portRange: [32768, 60999] },
+    'kernel',
+    'vm-a: ss -s: TCP: inuse 1842 orphan 0 tw 12000',
+  ],
+  [
+    { kind: 'deploy.config', target: null, nginx: { keepalive_timeout: 65, keepalive_requests: undefined } },
+    'deploy',
+    'config change on all backends: keepalive_timeout=1m 5s (nginx -s reload)',
+  ],
+  [
+    { kind: 'deploy.drain_complete', backend: 'vm-a', after: 155, active: 3 },
+    'deploy',
+    'drain complete on vm-a after 2m 35s (active_conn=3)',
+  ],
+  [
+    { kind: 'deploy.gate_timeout', backend: 'vm-a', maxWait: 1800 },
+    'deploy',
+    'timeout waiting for drain completion (1800s)',
+  ],
+  [
+    { kind: 'deploy.note', text: 'rollback: vm-c rebuilt and bound again' },
+    'deploy',
+    'rollback: vm-c rebuilt and bound again',
+  ],
+  [
+    { kind: 'client.load', rates: { http_rate: 25, ws_rate: undefined, request_rate: undefined } },
+    'client',
+    'load change: http_rate=25',
+  ],
 ];
 
 describe('trace catalog', () => {
-  it.each(LINES.map(([input, source, line]) => [input.kind, input, source, line] as const))('%s writes the operator line', (_kind, input, source, line) => {
-    const record = rec(input);
-    expect(lineOf(record)).toBe(line);
-    expect(entryOf(record).source).toBe(source);
-  });
+  it.each(LINES.map(([input, source, line]) => [input.kind, input, source, line] as const))(
+    '%s writes the operator line',
+    (_kind, input, source, line) => {
+      const record = rec(input);
+      expect(lineOf(record)).toBe(line);
+      expect(entryOf(record).source).toBe(source);
+    },
+  );
 
   it('has an explanation for every kind, and every kind logs under its own source', () => {
     for (const [kind, entry] of Object.entries(CATALOG)) {
@@ -89,7 +219,13 @@ describe('trace catalog', () => {
     const drain = rec({ kind: 'lb.drain', backend: 'vm-a', active: 598, wsSessions: 12, keepaliveTimeout: 2 });
     expect(explanationOf(drain)).toContain('nginx closes it after 2s idle');
     expect(explanationOf(drain)).toContain('12 of them are WebSocket sessions');
-    const noPort = rec({ kind: 'nginx.upstream_no_port', backend: 'vm-a', upstream: '10.0.1.10:8080', upstreamKeepalive: 0, portRange: [32768, 60999] });
+    const noPort = rec({
+      kind: 'nginx.upstream_no_port',
+      backend: 'vm-a',
+      upstream: '10.0.1.10:8080',
+      upstreamKeepalive: 0,
+      portRange: [32768, 60999],
+    });
     expect(explanationOf(noPort)).toContain('all 28,232 ports of ip_local_port_range (32768-60999)');
     const config = rec({ kind: 'deploy.config', target: 'vm-a', nginx: { keepalive_timeout: 65 } });
     expect(explanationOf(config)).toContain('idle longer than 1m 5s are now closed by nginx');
@@ -97,7 +233,9 @@ describe('trace catalog', () => {
 
   it("estimates when a drain would pass its gate, against the gate's max_wait", () => {
     const poll = (newConn: number, active: number, drainRate: number) =>
-      explanationOf(rec({ kind: 'lb.draining', backend: 'vm-a', newConn, active, drainRate, gateThreshold: 10, gateMaxWait: 1800 }));
+      explanationOf(
+        rec({ kind: 'lb.draining', backend: 'vm-a', newConn, active, drainRate, gateThreshold: 10, gateMaxWait: 1800 }),
+      );
     // (1210 - 10) / 2 per minute = 600 minutes.
     expect(poll(0, 1210, -2)).toBe(
       'The deploy gate polls vm-a: no new flows, 1,210 still open, falling 2/min on average since the drain began. ' +
@@ -110,23 +248,45 @@ describe('trace catalog', () => {
   });
 
   it('blames the port range for TIME_WAIT only when the upstream ports are used up', () => {
-    const ss = (upstreamPortsBusy: number) => explanationOf(rec({ kind: 'kernel.ss', backend: 'vm-a', inuse: 10, tw: 28_100, upstreamPortsBusy, portRange: [32768, 60999] }));
+    const ss = (upstreamPortsBusy: number) =>
+      explanationOf(
+        rec({
+          kind: 'kernel.ss',
+          backend: 'vm-a',
+          inuse: 10,
+          tw: 28_100,
+          upstreamPortsBusy,
+          portRange: [32768, 60999],
+        }),
+      );
     expect(ss(100)).toContain('about 468 closes per second');
     expect(ss(28_000)).toContain('towards the app, 28,000 of the 28,232 ports of ip_local_port_range are taken');
   });
 
   it('tells a jittered reconnect wave from a synchronised storm', () => {
     const notice = (reconnectPolicy: string) =>
-      explanationOf(rec({ kind: 'app.drain_notice', backend: 'vm-a', retryAfter: 60, sessions: 1233, closeSpread: 0, honorRetryAfter: true, reconnectPolicy }));
+      explanationOf(
+        rec({
+          kind: 'app.drain_notice',
+          backend: 'vm-a',
+          retryAfter: 60,
+          sessions: 1233,
+          closeSpread: 0,
+          honorRetryAfter: true,
+          reconnectPolicy,
+        }),
+      );
     expect(notice('full_jitter')).toContain('spread over 60s instead of as one storm');
     expect(notice('exponential')).toContain('they all wait exactly 60s and reconnect in the same second');
   });
 
   it('tells whether the endpoint removal beat SIGTERM in a rolling update', () => {
-    const removed = (delay: number, preStop: number) => explanationOf(rec({ kind: 'k8s.endpoint_removed', pod: 'pod-a', delay, preStop }));
+    const removed = (delay: number, preStop: number) =>
+      explanationOf(rec({ kind: 'k8s.endpoint_removed', pod: 'pod-a', delay, preStop }));
     expect(removed(1.006, 0)).toContain('connections sent to it in between were refused');
     expect(removed(1.006, 10)).toContain('The preStop sleep (10s) outlasts this delay');
-    const sigterm = (endpointRemoved: boolean) => explanationOf(rec({ kind: 'k8s.pod_sigterm', pod: 'pod-a', gracePeriod: 30, preStop: 0, endpointRemoved }));
+    const sigterm = (endpointRemoved: boolean) =>
+      explanationOf(rec({ kind: 'k8s.pod_sigterm', pod: 'pod-a', gracePeriod: 30, preStop: 0, endpointRemoved }));
     expect(sigterm(false)).toContain('still sends it new connections: they are refused');
     expect(sigterm(true)).toContain('already stopped sending it new connections');
   });

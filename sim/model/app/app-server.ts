@@ -1,8 +1,8 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
-import type { Backend } from '../vm/backend.js';
-import { NO_FIXED_SERVICE, ReqPhase, Status, type AppJob } from '../core/app-job.js';
+import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job.js';
 import type { World } from '../core/world.js';
+import type { Backend } from '../vm/backend.js';
 
 /**
  * The app's workers on every backend: a pool of `workers` serving jobs FIFO from one queue
@@ -48,7 +48,8 @@ export class AppServer {
    * drops the SYN (ListenOverflows) and the connecting side retransmits it a second later.
    */
   acceptsConnection(backend: Backend): boolean {
-    const waiting = backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
+    const waiting =
+      backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
     return waiting + 1 <= backend.appBacklog;
   }
 
@@ -60,7 +61,10 @@ export class AppServer {
     const w = this.w;
     const i = backend.index;
     job.phase = ReqPhase.SERVING;
-    let d = job.fixedService !== NO_FIXED_SERVICE ? job.fixedService : backend.app.config.service_time.sample(this.serviceRng[i]);
+    let d =
+      job.fixedService !== NO_FIXED_SERVICE
+        ? job.fixedService
+        : backend.app.config.service_time.sample(this.serviceRng[i]);
     job.status = Status.OK;
     if (job.deep) {
       const own = backend.app.dependency;
@@ -119,7 +123,8 @@ export class AppServer {
     backend.app.pausedUntil = until;
     w.metrics.inc(w.c.pauses, backend.index);
     this.pauseLengths.record(duration);
-    if (cause !== 'GC' || duration >= 0.1) w.trace.emitLimited(`pause-${backend.index}`, { kind: 'app.pause', backend: backend.name, cause, duration });
+    if (cause !== 'GC' || duration >= 0.1)
+      w.trace.emitLimited(`pause-${backend.index}`, { kind: 'app.pause', backend: backend.name, cause, duration });
     for (const job of backend.app.serving) {
       w.engine.cancel(job.timer);
       job.serviceEnd += extra;
@@ -151,7 +156,8 @@ export class AppServer {
     }
     backend.app.serving.clear();
     const queued: AppJob[] = [];
-    for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue()) if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
+    for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue())
+      if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
     backend.app.clearQueue();
     return { serving, queued };
   }

@@ -1,5 +1,5 @@
 import type { Histogram } from '../../metrics/histogram.js';
-import { NO_RETRY_AFTER, type Conn } from '../core/conn.js';
+import { type Conn, NO_RETRY_AFTER } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
 import type { WsDownstream, WsUpstream } from '../core/hop.js';
 import { wsCloseCounter } from '../core/series.js';

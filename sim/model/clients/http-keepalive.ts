@@ -1,15 +1,15 @@
 import type { Rng } from '../../engine/random.js';
-import { LbFlow } from '../core/flow.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import type { Distribution } from '../../scenario/distribution.js';
-import { backoffDelay } from './backoff.js';
-import { PoissonArrivals } from './arrivals.js';
-import { ConnKind, type Conn } from '../core/conn.js';
-import type { Population } from '../core/populations.js';
-import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream } from '../core/hop.js';
 import { ReqPhase, Status } from '../core/app-job.js';
+import { type Conn, ConnKind } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
+import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream } from '../core/hop.js';
+import type { Population } from '../core/populations.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
+import { PoissonArrivals } from './arrivals.js';
+import { backoffDelay } from './backoff.js';
 
 /**
  * The HTTP keepalive population. Each client opens a connection (Poisson arrivals), sends a
@@ -35,7 +35,9 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     private readonly path: HttpUpstream,
   ) {
     const cfg = w.scenario.clients.http;
-    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () => this.arrive());
+    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () =>
+      this.arrive(),
+    );
     this.clientSeeds = w.streams.stream('clients.http.clients');
     this.retryRng = w.streams.stream('clients.http.retry');
     this.thinkTime = cfg.think_time;

@@ -1,13 +1,13 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
-import { Status, type AppJob } from '../core/app-job.js';
-import type { Population } from '../core/populations.js';
+import { type AppJob, Status } from '../core/app-job.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
+import type { Population } from '../core/populations.js';
 import { Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
-import { backoffDelay } from './backoff.js';
 import { PoissonArrivals } from './arrivals.js';
+import { backoffDelay } from './backoff.js';
 
 /** A request before the balancer has taken it (the balancer sets the real handler). */
 const notSent = (_job: AppJob): void => {};
@@ -31,7 +31,9 @@ export class RequestClients implements RequestDownstream, Population {
     private readonly upstream: RequestUpstream,
   ) {
     const cfg = w.scenario.clients.requests;
-    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.requests.arrivals'), cfg.rate, () => this.arrive());
+    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.requests.arrivals'), cfg.rate, () =>
+      this.arrive(),
+    );
     this.retryRng = w.streams.stream('clients.requests.retry');
     this.userRng = w.streams.stream('clients.requests.user');
     this.latency = w.metrics.histogram('open_loop_latency');

@@ -1,13 +1,13 @@
 import type { Rng } from '../../engine/random.js';
 import type { Distribution } from '../../scenario/distribution.js';
-import { backoffDelay, retryAfterDelay } from './backoff.js';
-import { PoissonArrivals } from './arrivals.js';
-import { ConnKind, NO_RETRY_AFTER, type Conn } from '../core/conn.js';
+import { type Conn, ConnKind, NO_RETRY_AFTER } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
-import type { Population } from '../core/populations.js';
 import type { FlowDownstream, FlowUpstream, WsDownstream, WsUpstream } from '../core/hop.js';
+import type { Population } from '../core/populations.js';
 import { ErrorKind, wsCloseCounter } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
+import { PoissonArrivals } from './arrivals.js';
+import { backoffDelay, retryAfterDelay } from './backoff.js';
 
 export { WsClose };
 
@@ -41,7 +41,8 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
 
   start(): void {
     const cfg = this.w.scenario.clients.ws;
-    for (let i = 0; i < cfg.initial_sessions; i++) this.w.engine.schedule(this.ramp.next() * cfg.initial_ramp, this.arrive, this);
+    for (let i = 0; i < cfg.initial_sessions; i++)
+      this.w.engine.schedule(this.ramp.next() * cfg.initial_ramp, this.arrive, this);
     this.arrivals.start();
   }
 

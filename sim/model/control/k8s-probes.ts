@@ -1,7 +1,7 @@
 import type { ProbeConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
 import type { World } from '../core/world.js';
-import { HealthChecker, type CheckPolicy } from '../lb/health-checker.js';
+import { type CheckPolicy, HealthChecker } from '../lb/health-checker.js';
 import type { Kubelet } from './kubelet.js';
 
 function probePolicy(p: ProbeConfig): CheckPolicy {

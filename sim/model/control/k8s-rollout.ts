@@ -1,10 +1,10 @@
-import type { Distribution } from '../../scenario/distribution.js';
 import type { Rng } from '../../engine/random.js';
+import type { Distribution } from '../../scenario/distribution.js';
+import type { World } from '../core/world.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
-import type { World } from '../core/world.js';
 import { terminationTimes } from './kubelet-timing.js';
-import { resolveFenceposts, type IntOrPercent } from './rollout-fenceposts.js';
+import { type IntOrPercent, resolveFenceposts } from './rollout-fenceposts.js';
 
 export interface RolloutPlan {
   pods: number[];
@@ -69,8 +69,27 @@ export class Rollout {
       surge = 0;
       unavailable = 1;
     }
-    this.w.trace.emit({ kind: 'k8s.rollout_start', pods: replicas, gracePeriod: plan.gracePeriod, preStop: plan.preStop, propagation: plan.propagation.spec, surge, unavailable, spares: plan.spares.length });
-    const run: RolloutRun = { plan, surge, unavailable, oldLeft: [...plan.pods], oldAvailable: replicas, created: 0, newAvailable: 0, free: [...plan.spares], done: false };
+    this.w.trace.emit({
+      kind: 'k8s.rollout_start',
+      pods: replicas,
+      gracePeriod: plan.gracePeriod,
+      preStop: plan.preStop,
+      propagation: plan.propagation.spec,
+      surge,
+      unavailable,
+      spares: plan.spares.length,
+    });
+    const run: RolloutRun = {
+      plan,
+      surge,
+      unavailable,
+      oldLeft: [...plan.pods],
+      oldAvailable: replicas,
+      created: 0,
+      newAvailable: 0,
+      free: [...plan.spares],
+      done: false,
+    };
     this.step(run);
   }
 
@@ -101,15 +120,23 @@ export class Rollout {
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
     backend.app.starting();
-    w.engine.schedule(backend.app.config.startup_time, () => {
-      this.life.podReady(b);
-      w.metrics.inc(w.c.restarts, b);
-      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
-      w.engine.schedule(run.plan.between, () => {
-        run.newAvailable++;
-        this.step(run);
-      }, null);
-    }, null);
+    w.engine.schedule(
+      backend.app.config.startup_time,
+      () => {
+        this.life.podReady(b);
+        w.metrics.inc(w.c.restarts, b);
+        w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
+        w.engine.schedule(
+          run.plan.between,
+          () => {
+            run.newAvailable++;
+            this.step(run);
+          },
+          null,
+        );
+      },
+      null,
+    );
   }
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */
@@ -125,33 +152,63 @@ export class Rollout {
     const epochAtStart = backend.app.epoch;
     const incarnationAtStart = backend.incarnation;
     const delay = plan.propagation.sample(this.rng);
-    w.trace.emit({ kind: 'k8s.pod_terminating', pod: backend.name, preStop: plan.preStop, gracePeriod: plan.gracePeriod });
+    w.trace.emit({
+      kind: 'k8s.pod_terminating',
+      pod: backend.name,
+      preStop: plan.preStop,
+      gracePeriod: plan.gracePeriod,
+    });
     let endpointRemoved = false;
-    w.engine.schedule(delay, () => {
-      // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
-      if (backend.incarnation !== incarnationAtStart) return;
-      w.lb.setPoolState(b, PoolState.DETACHED);
-      endpointRemoved = true;
-      w.trace.emit({ kind: 'k8s.endpoint_removed', pod: backend.name, delay, preStop: plan.preStop });
-    }, null);
+    w.engine.schedule(
+      delay,
+      () => {
+        // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
+        if (backend.incarnation !== incarnationAtStart) return;
+        w.lb.setPoolState(b, PoolState.DETACHED);
+        endpointRemoved = true;
+        w.trace.emit({ kind: 'k8s.endpoint_removed', pod: backend.name, delay, preStop: plan.preStop });
+      },
+      null,
+    );
     // Both kubelet timers belong to this pod: once it has been replaced (SIGKILL, then the new
     // pod Ready in its place) they stand down instead of signalling the replacement.
     const same = (): boolean => backend.incarnation === incarnationAtStart && backend.app.epoch === epochAtStart;
     const times = terminationTimes(plan.gracePeriod, plan.preStop);
-    w.engine.schedule(times.sigterm, () => {
-      if (!same() || !backend.app.up) return;
-      w.trace.emit({ kind: 'k8s.pod_sigterm', pod: backend.name, gracePeriod: plan.gracePeriod, preStop: plan.preStop, endpointRemoved });
-      if (times.extended) w.trace.emit({ kind: 'k8s.grace_extended', pod: backend.name, gracePeriod: plan.gracePeriod, preStop: plan.preStop, extension: times.sigkill - plan.gracePeriod });
-      this.life.podSigterm(backend);
-      this.exitWhenIdle(run, b, w.now);
-    }, null);
-    w.engine.schedule(times.sigkill, () => {
-      if (!backend.app.up || !same()) return;
-      const inFlight = backend.busyWorkers + backend.appQueueLength;
-      w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
-      this.life.killApp(backend);
-      this.podGone(run, b);
-    }, null);
+    w.engine.schedule(
+      times.sigterm,
+      () => {
+        if (!same() || !backend.app.up) return;
+        w.trace.emit({
+          kind: 'k8s.pod_sigterm',
+          pod: backend.name,
+          gracePeriod: plan.gracePeriod,
+          preStop: plan.preStop,
+          endpointRemoved,
+        });
+        if (times.extended)
+          w.trace.emit({
+            kind: 'k8s.grace_extended',
+            pod: backend.name,
+            gracePeriod: plan.gracePeriod,
+            preStop: plan.preStop,
+            extension: times.sigkill - plan.gracePeriod,
+          });
+        this.life.podSigterm(backend);
+        this.exitWhenIdle(run, b, w.now);
+      },
+      null,
+    );
+    w.engine.schedule(
+      times.sigkill,
+      () => {
+        if (!backend.app.up || !same()) return;
+        const inFlight = backend.busyWorkers + backend.appQueueLength;
+        w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
+        this.life.killApp(backend);
+        this.podGone(run, b);
+      },
+      null,
+    );
   }
 
   /** After SIGTERM the app exits as soon as it has nothing in flight. */
@@ -161,7 +218,12 @@ export class Rollout {
     const check = (): void => {
       if (!backend.app.up) return;
       if (backend.busyWorkers === 0 && backend.appQueueLength === 0) {
-        w.trace.emit({ kind: 'app.shutdown_complete', backend: backend.name, after: w.now - since, gracePeriod: run.plan.gracePeriod });
+        w.trace.emit({
+          kind: 'app.shutdown_complete',
+          backend: backend.name,
+          after: w.now - since,
+          gracePeriod: run.plan.gracePeriod,
+        });
         this.life.appExited(backend);
         this.podGone(run, b);
         return;

@@ -1,6 +1,6 @@
 import type { Rng } from '../../engine/random.js';
-import type { Lifecycle } from '../vm/lifecycle.js';
 import type { World } from '../core/world.js';
+import type { Lifecycle } from '../vm/lifecycle.js';
 import { CrashLoopBackoff } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness probe: to forget its streak when a container dies. */
@@ -57,10 +57,14 @@ export class Kubelet {
     const after = backend.app.config.crash_after;
     if (!(after > 0) || after === Infinity) return;
     const epoch = backend.app.epoch;
-    this.w.engine.schedule(after, () => {
-      if (backend.app.epoch !== epoch || !backend.app.up) return;
-      this.containerDied(b, 'crash');
-    }, null);
+    this.w.engine.schedule(
+      after,
+      () => {
+        if (backend.app.epoch !== epoch || !backend.app.up) return;
+        this.containerDied(b, 'crash');
+      },
+      null,
+    );
   }
 
   /** A failed liveness probe: the kubelet kills the container; a container not running is left alone. */
@@ -80,11 +84,15 @@ export class Kubelet {
     const delay = this.backoffs[b].delayAfterCrash(w.now);
     w.trace.emit({ kind: 'k8s.crash_backoff', pod: backend.name, delay, restarts: this.restartCount[b] });
     const epoch = backend.app.epoch;
-    w.engine.schedule(delay, () => {
-      if (backend.app.epoch !== epoch) return;
-      backend.app.starting();
-      w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
-    }, null);
+    w.engine.schedule(
+      delay,
+      () => {
+        if (backend.app.epoch !== epoch) return;
+        backend.app.starting();
+        w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
+      },
+      null,
+    );
   }
 
   private containerStarted(b: number, epoch: number): void {
@@ -106,10 +114,14 @@ export class Kubelet {
     const w = this.w;
     const gen = ++this.statusGen[b];
     const delay = w.scenario.kubelet.endpoint_propagation.sample(this.rng);
-    w.engine.schedule(delay, () => {
-      if (this.statusGen[b] !== gen) return;
-      w.lb.setReady(b, ready);
-      if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay });
-    }, null);
+    w.engine.schedule(
+      delay,
+      () => {
+        if (this.statusGen[b] !== gen) return;
+        w.lb.setReady(b, ready);
+        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay });
+      },
+      null,
+    );
   }
 }

@@ -14,7 +14,11 @@ function scaled(value: IntOrPercent, replicas: number, roundUp: boolean): number
  * maxUnavailable rounds down, and if both come out 0, maxUnavailable is 1 (the rollout could not
  * make progress otherwise).
  */
-export function resolveFenceposts(maxSurge: IntOrPercent, maxUnavailable: IntOrPercent, replicas: number): { surge: number; unavailable: number } {
+export function resolveFenceposts(
+  maxSurge: IntOrPercent,
+  maxUnavailable: IntOrPercent,
+  replicas: number,
+): { surge: number; unavailable: number } {
   const surge = scaled(maxSurge, replicas, true);
   let unavailable = scaled(maxUnavailable, replicas, false);
   if (surge === 0 && unavailable === 0) unavailable = 1;

@@ -2,14 +2,14 @@ import type { DrainRecord } from '../../result.js';
 import type { Action } from '../../scenario/schema.js';
 import { simTimeOf } from '../../scenario/sim-time.js';
 import { definedOnly } from '../../util/defined-only.js';
-import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
-import { PoolState } from '../lb/pool.js';
-import type { Population, SessionAges } from '../core/populations.js';
 import type { AppServer } from '../app/app-server.js';
-import type { Rollout } from './k8s-rollout.js';
-import type { NginxMaster } from '../proxy/master.js';
+import type { Population, SessionAges } from '../core/populations.js';
 import type { World } from '../core/world.js';
+import { PoolState } from '../lb/pool.js';
+import type { NginxMaster } from '../proxy/master.js';
 import type { Backend } from '../vm/backend.js';
+import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
+import type { Rollout } from './k8s-rollout.js';
 
 interface GateRun {
   b: number;
@@ -88,12 +88,19 @@ export class Orchestrator {
         if (action.http_rate !== undefined) this.http.setRate(action.http_rate);
         if (action.ws_rate !== undefined) this.ws.setRate(action.ws_rate);
         if (action.request_rate !== undefined) this.requests.setRate(action.request_rate);
-        w.trace.emit({ kind: 'client.load', rates: { http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate } });
+        w.trace.emit({
+          kind: 'client.load',
+          rates: { http_rate: action.http_rate, ws_rate: action.ws_rate, request_rate: action.request_rate },
+        });
         return;
       case 'rollout': {
         // Default: the pods are the bound backends; the others are room for surge pods.
-        const pods = (action.pods ?? w.backends.filter((_, i) => w.lb.state[i] === PoolState.BOUND).map((b) => b.name)).map((n) => this.backendIndex(n));
-        const spares = w.backends.map((_, i) => i).filter((i) => !pods.includes(i) && w.lb.state[i] !== PoolState.BOUND);
+        const pods = (
+          action.pods ?? w.backends.filter((_, i) => w.lb.state[i] === PoolState.BOUND).map((b) => b.name)
+        ).map((n) => this.backendIndex(n));
+        const spares = w.backends
+          .map((_, i) => i)
+          .filter((i) => !pods.includes(i) && w.lb.state[i] !== PoolState.BOUND);
         this.rollout.start({
           pods,
           spares,
@@ -132,7 +139,14 @@ export class Orchestrator {
     const b = this.backendIndex(action.backend);
     const backend = w.backends[b];
     const gate = action.gate;
-    w.trace.emit({ kind: 'deploy.start', backend: backend.name, threshold: gate.threshold, poll: gate.poll, maxWait: gate.max_wait, onTimeout: gate.on_timeout });
+    w.trace.emit({
+      kind: 'deploy.start',
+      backend: backend.name,
+      threshold: gate.threshold,
+      poll: gate.poll,
+      maxWait: gate.max_wait,
+      onTimeout: gate.on_timeout,
+    });
     this.life.unbind(b);
     const wsAvgAge = this.sessions.averageAge(backend);
     const record: DrainRecord = {
@@ -165,7 +179,15 @@ export class Orchestrator {
     if (minute !== run.lastLogMinute) {
       run.lastLogMinute = minute;
       const rate = elapsed > 0 ? ((active - record.activeAtStart) / elapsed) * 60 : 0;
-      w.trace.emit({ kind: 'lb.draining', backend: backend.name, newConn: fresh, active, drainRate: rate, gateThreshold: action.gate.threshold, gateMaxWait: action.gate.max_wait });
+      w.trace.emit({
+        kind: 'lb.draining',
+        backend: backend.name,
+        newConn: fresh,
+        active,
+        drainRate: rate,
+        gateThreshold: action.gate.threshold,
+        gateMaxWait: action.gate.max_wait,
+      });
     }
     if (w.lb.state[b] !== PoolState.DRAINING) return;
     if (fresh === 0 && active < action.gate.threshold) {
@@ -191,7 +213,13 @@ export class Orchestrator {
 
   private logSessions(backend: Backend, avgAge: number): void {
     const ws = backend.app.config.ws;
-    this.w.trace.emit({ kind: 'app.ws_sessions', backend: backend.name, sessions: backend.wsSessions.size, avgAge, wsHook: ws.drain_notice || ws.close_on_shutdown });
+    this.w.trace.emit({
+      kind: 'app.ws_sessions',
+      backend: backend.name,
+      sessions: backend.wsSessions.size,
+      avgAge,
+      wsHook: ws.drain_notice || ws.close_on_shutdown,
+    });
   }
 
   private finish(run: GateRun): void {

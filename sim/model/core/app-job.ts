@@ -3,7 +3,13 @@ export const ReqPhase = { NONE: 0, QUEUED: 1, SERVING: 2, CONNECTING: 3 } as con
 export type ReqPhase = (typeof ReqPhase)[keyof typeof ReqPhase];
 
 /** HTTP status the app (or nginx in front of it) gives a job. */
-export const Status = { OK: 200, INTERNAL_ERROR: 500, BAD_GATEWAY: 502, UNAVAILABLE: 503, GATEWAY_TIMEOUT: 504 } as const;
+export const Status = {
+  OK: 200,
+  INTERNAL_ERROR: 500,
+  BAD_GATEWAY: 502,
+  UNAVAILABLE: 503,
+  GATEWAY_TIMEOUT: 504,
+} as const;
 export type Status = (typeof Status)[keyof typeof Status];
 
 /**

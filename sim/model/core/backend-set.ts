@@ -24,7 +24,7 @@ export function clearSlots(s: BackendSlots): void {
 }
 
 export function slotsHave(s: BackendSlots, b: number): boolean {
-  return s.slotA === b || s.slotB === b || (s.slotMore !== null && s.slotMore.includes(b));
+  return s.slotA === b || s.slotB === b || s.slotMore?.includes(b) === true;
 }
 
 export function addToSlots(s: BackendSlots, b: number): void {

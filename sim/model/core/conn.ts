@@ -1,9 +1,9 @@
 import { Mulberry32 } from '../../engine/mulberry32.js';
-import { TcpState } from '../../net/tcp.js';
 import type { HostSockets } from '../../net/host-sockets.js';
-import { LbFlow, type Flow } from './flow.js';
-import { ReqPhase, type AppJob, type Status } from './app-job.js';
+import { TcpState } from '../../net/tcp.js';
+import { type AppJob, ReqPhase, type Status } from './app-job.js';
 import type { HttpExchange, UpstreamConn, WsSession } from './exchanges.js';
+import { type Flow, LbFlow } from './flow.js';
 
 export type { UpstreamConn } from './exchanges.js';
 

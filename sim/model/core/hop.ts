@@ -1,8 +1,8 @@
 import type { Status } from './app-job.js';
 import type { Conn } from './conn.js';
-import type { ErrorKind } from './series.js';
-import type { Req } from './request.js';
 import type { EndKind } from './flow-tcp.js';
+import type { Req } from './request.js';
+import type { ErrorKind } from './series.js';
 
 /**
  * The only interfaces between tiers: what a tier offers the one in front of it (upstream) and

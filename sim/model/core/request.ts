@@ -1,6 +1,6 @@
 import type { AppJob } from './app-job.js';
-import { addToSlots, clearSlots, slotsHave, type BackendSlots, type Excluded } from './backend-set.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
+import { addToSlots, type BackendSlots, clearSlots, type Excluded, slotsHave } from './backend-set.js';
 
 /** One independent request (request-level model) or one health-check request. */
 export class Req implements AppJob, BackendSlots, Excluded {

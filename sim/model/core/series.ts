@@ -47,7 +47,11 @@ export function defineCounters(m: Metrics): Counters {
   return {
     newConn: m.counter('new_conn', 'conn', 'New flows the LB sent to the backend'),
     closedFin: m.counter('closed_fin', 'conn', 'Client connections that ended with an orderly FIN close'),
-    resetOut: m.counter('reset_out', 'RST', 'RSTs sent to clients (LB answering a forgotten flow, or a reset passed on)'),
+    resetOut: m.counter(
+      'reset_out',
+      'RST',
+      'RSTs sent to clients (LB answering a forgotten flow, or a reset passed on)',
+    ),
     resetIn: m.counter('reset_in', 'RST', 'RSTs between the LB and the backend (either direction)'),
     requests: m.counter('requests', 'req', 'HTTP requests sent by clients (retries included)'),
     responses2xx: m.counter('responses_2xx', 'req', 'Requests answered with 2xx'),
@@ -65,12 +69,24 @@ export function defineCounters(m: Metrics): Counters {
     reconnects: m.counter('reconnects', 'session', 'WebSocket reconnect attempts'),
     upstreamConnects: m.counter('upstream_connects', 'conn', 'New nginx → app connections'),
     synDrops: m.counter('syn_drops', 'SYN', 'SYNs to the app dropped because its accept queue was full'),
-    twReused: m.counter('tw_reused', 'conn', 'connect()s that took over a TIME_WAIT 4-tuple of their own host (tcp_twsk_unique, tcp_tw_reuse)'),
-    twReopened: m.counter('tw_reopened', 'conn', 'SYNs that reopened a TIME_WAIT 4-tuple held by the VM (tcp_timewait_state_process TCP_TW_SYN)'),
+    twReused: m.counter(
+      'tw_reused',
+      'conn',
+      'connect()s that took over a TIME_WAIT 4-tuple of their own host (tcp_twsk_unique, tcp_tw_reuse)',
+    ),
+    twReopened: m.counter(
+      'tw_reopened',
+      'conn',
+      'SYNs that reopened a TIME_WAIT 4-tuple held by the VM (tcp_timewait_state_process TCP_TW_SYN)',
+    ),
     twOverflow: m.counter('tw_overflow', 'conn', 'Closes that skipped TIME_WAIT (tcp_max_tw_buckets reached)'),
     pauses: m.counter('pauses', 'pause', 'Stop-the-world pauses of the app (GC, CPU starvation)'),
     offered: m.counter('offered', 'req', 'Open-loop requests users asked for (retries not included)'),
-    attempts: m.counter('attempts', 'req', 'Open-loop request attempts sent to a backend (LB and client retries included)'),
+    attempts: m.counter(
+      'attempts',
+      'req',
+      'Open-loop request attempts sent to a backend (LB and client retries included)',
+    ),
     goodput: m.counter('goodput', 'req', 'Open-loop requests answered 2xx before the client gave up'),
     req5xx: m.counter('req_5xx', 'req', 'Open-loop attempts answered with a 5xx (by the app or the LB)'),
     reqTimeouts: m.counter('req_timeouts', 'req', 'Open-loop attempts the client gave up on (timeout)'),
@@ -79,7 +95,11 @@ export function defineCounters(m: Metrics): Counters {
     checkFailures: m.counter('check_failures', 'check', 'Failed health checks / probes'),
     removals: m.counter('removals', 'event', 'Backends marked DOWN / not ready (health flaps down)'),
     readds: m.counter('readds', 'event', 'Backends marked UP / ready again'),
-    sessionsLost: m.counter('sessions_lost', 'session', 'User sessions lost (in-memory state on a backend that died or was left)'),
+    sessionsLost: m.counter(
+      'sessions_lost',
+      'session',
+      'User sessions lost (in-memory state on a backend that died or was left)',
+    ),
     restarts: m.counter('restarts', 'event', 'App restarts (liveness probe failures, rollouts)'),
   };
 }

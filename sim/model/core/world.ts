@@ -1,17 +1,17 @@
 import { Engine } from '../../engine/engine.js';
-import { LbFlow } from './flow.js';
 import { RandomStreams } from '../../engine/random.js';
-import type { HostSockets } from '../../net/host-sockets.js';
-import { ClientHosts } from './kernel-hosts.js';
 import { EventLog } from '../../metrics/event-log.js';
 import { Metrics } from '../../metrics/metrics.js';
-import type { Scenario } from '../../scenario/schema.js';
-import type { Backend } from '../vm/backend.js';
-import { Conn, ConnKind } from './conn.js';
-import type { LoadBalancer } from '../lb/pool.js';
+import type { HostSockets } from '../../net/host-sockets.js';
 import { TcpState } from '../../net/tcp.js';
+import type { Scenario } from '../../scenario/schema.js';
+import type { LoadBalancer } from '../lb/pool.js';
+import type { Backend } from '../vm/backend.js';
+import { Conn, type ConnKind } from './conn.js';
+import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
-import { defineCounters, errnoCounter, type Counters, type ErrorKind } from './series.js';
+import { ClientHosts } from './kernel-hosts.js';
+import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
 
 export { EndKind } from './flow-tcp.js';
 
@@ -175,7 +175,11 @@ export class World {
 
   timeWaitOverflow(backend: Backend): void {
     this.metrics.inc(this.c.twOverflow, backend.index);
-    this.trace.emitLimited(`tw-overflow-${backend.index}`, { kind: 'kernel.tw_overflow', backend: backend.name, maxTwBuckets: backend.kernel.tcp_max_tw_buckets });
+    this.trace.emitLimited(`tw-overflow-${backend.index}`, {
+      kind: 'kernel.tw_overflow',
+      backend: backend.name,
+      maxTwBuckets: backend.kernel.tcp_max_tw_buckets,
+    });
   }
 
   /** Count a client-visible error. */
@@ -186,4 +190,3 @@ export class World {
     if (byKind >= 0) this.metrics.inc(byKind, b);
   }
 }
-

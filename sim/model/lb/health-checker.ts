@@ -1,5 +1,5 @@
-import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
 import type { AppServer } from '../app/app-server.js';
+import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
 

@@ -1,7 +1,7 @@
 import type { CheckConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
-import { HealthChecker, type CheckPolicy } from './health-checker.js';
 import type { World } from '../core/world.js';
+import { type CheckPolicy, HealthChecker } from './health-checker.js';
 
 const BACKEND_NAME = 'be';
 
@@ -27,7 +27,11 @@ function lbPolicy(c: CheckConfig): CheckPolicy {
  * rotation, one coming back UP re-enters it, with slowstart ramping its weight. Built here,
  * started by the composition root together with the kubelet's probes (control/k8s-probes.ts).
  */
-export function lbHealthChecks(w: World, app: AppServer, shutdownSessions: (b: number) => void = () => {}): HealthChecker[] {
+export function lbHealthChecks(
+  w: World,
+  app: AppServer,
+  shutdownSessions: (b: number) => void = () => {},
+): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   if (s.health_check) {
@@ -39,10 +43,28 @@ export function lbHealthChecks(w: World, app: AppServer, shutdownSessions: (b: n
       const name = w.backends[b].name;
       const ms = Math.round(duration * 1000);
       if (up) {
-        w.trace.emit({ kind: 'hc.up', pool: BACKEND_NAME, backend: name, reason, durationMs: ms, active, rise: policy.rise });
+        w.trace.emit({
+          kind: 'hc.up',
+          pool: BACKEND_NAME,
+          backend: name,
+          reason,
+          durationMs: ms,
+          active,
+          rise: policy.rise,
+        });
         startSlowstart(w, b);
       } else {
-        w.trace.emit({ kind: 'hc.down', pool: BACKEND_NAME, backend: name, reason, durationMs: ms, active, queued: w.backends[b].appQueueLength, fall: policy.fall, inter: policy.inter });
+        w.trace.emit({
+          kind: 'hc.down',
+          pool: BACKEND_NAME,
+          backend: name,
+          reason,
+          durationMs: ms,
+          active,
+          queued: w.backends[b].appQueueLength,
+          fall: policy.fall,
+          inter: policy.inter,
+        });
         if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
         // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
         if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);

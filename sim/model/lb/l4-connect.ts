@@ -1,12 +1,12 @@
 import type { Rng } from '../../engine/random.js';
-import { LbFlow } from '../core/flow.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
-import { choosesRedispatch, turnAroundPause, type RetryFacts } from './redispatch.js';
+import { choosesRedispatch, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
 const TCP_TIMEOUT_INIT_S = 1;
@@ -37,7 +37,15 @@ export class LbConnector implements FlowUpstream {
   /** The backend a redispatch leaves (reused: picks allocate nothing). */
   private readonly failed = new BackendSet();
   /** Reused for every retry decision. */
-  private readonly facts: RetryFacts = { redispatch: false, persistent: false, serverRunning: true, retryNumber: 0, retries: 0, activeServers: 0, hashAlgorithm: false };
+  private readonly facts: RetryFacts = {
+    redispatch: false,
+    persistent: false,
+    serverRunning: true,
+    retryNumber: 0,
+    retries: 0,
+    activeServers: 0,
+    hashAlgorithm: false,
+  };
 
   constructor(private readonly w: World) {
     this.rng = w.streams.stream('lb.pick');
@@ -49,7 +57,10 @@ export class LbConnector implements FlowUpstream {
     conn.connectStartedAt = w.now;
     if (!w.assignTuple(conn)) {
       // The client machine has no free port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL).
-      w.trace.emitLimited('client-eaddrnotavail', { kind: 'client.no_port', portRange: w.scenario.clients.kernel.ip_local_port_range });
+      w.trace.emitLimited('client-eaddrnotavail', {
+        kind: 'client.no_port',
+        portRange: w.scenario.clients.kernel.ip_local_port_range,
+      });
       handler.connectFailed(conn, ErrorKind.EADDRNOTAVAIL, -1);
       return;
     }
@@ -76,7 +87,12 @@ export class LbConnector implements FlowUpstream {
     if (backend.conns.has(conn) && backend.nginx.running) {
       w.metrics.inc(w.c.resetIn, b);
       const http = w.scenario.clients.http;
-      w.trace.emitLimited(`lb-rst-in-${b}`, { kind: 'nginx.reset_reading_request', backend: backend.name, retries: http.retries, retryBackoff: http.retry_backoff });
+      w.trace.emitLimited(`lb-rst-in-${b}`, {
+        kind: 'nginx.reset_reading_request',
+        backend: backend.name,
+        retries: http.retries,
+        retryBackoff: http.retry_backoff,
+      });
     }
     w.end(conn, EndKind.RESET);
     return false;
@@ -160,7 +176,12 @@ export class LbConnector implements FlowUpstream {
       a.lastFailed = b;
       a.backend = -1;
     }
-    const pause = turnAroundPause(refused, redispatching, f.activeServers, Math.min(lb.retry_interval, lb.connect_timeout));
+    const pause = turnAroundPause(
+      refused,
+      redispatching,
+      f.activeServers,
+      Math.min(lb.retry_interval, lb.connect_timeout),
+    );
     if (pause > 0) w.engine.schedule(pause, this.retryNow, a);
     else this.attempt(a);
   }

@@ -1,11 +1,11 @@
 import type { Rng } from '../../engine/random.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
-import { Status, type AppJob } from '../core/app-job.js';
+import type { AppServer } from '../app/app-server.js';
+import { type AppJob, Status } from '../core/app-job.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
-import type { AppServer } from '../app/app-server.js';
-import { choosesRedispatch, turnAroundPause, type RetryFacts } from './redispatch.js';
+import { choosesRedispatch, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /**
  * The balancer in front of the open-loop request population (the request-level model): it picks
@@ -26,14 +26,25 @@ export class RequestBalancer implements RequestUpstream {
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
   /** Reused for every retry decision. */
-  private readonly facts: RetryFacts = { redispatch: false, persistent: false, serverRunning: true, retryNumber: 0, retries: 0, activeServers: 0, hashAlgorithm: false };
+  private readonly facts: RetryFacts = {
+    redispatch: false,
+    persistent: false,
+    serverRunning: true,
+    retryNumber: 0,
+    retries: 0,
+    activeServers: 0,
+    hashAlgorithm: false,
+  };
 
   constructor(
     private readonly w: World,
     private readonly app: AppServer,
   ) {
     this.pickRng = w.streams.stream('lb.pick.requests');
-    this.synRetransmits = synRetransmitSchedule(w.scenario.kernel.tcp_syn_retries, w.scenario.kernel.tcp_syn_linear_timeouts).retransmits;
+    this.synRetransmits = synRetransmitSchedule(
+      w.scenario.kernel.tcp_syn_retries,
+      w.scenario.kernel.tcp_syn_linear_timeouts,
+    ).retransmits;
     const users = w.scenario.clients.requests.users;
     this.sessionBackend = new Int32Array(users).fill(-1);
     this.sessionEpoch = new Float64Array(users);
@@ -105,7 +116,8 @@ export class RequestBalancer implements RequestUpstream {
 
   private readonly synTimer = (req: Req): void => {
     if (req.abandoned) return;
-    if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout)) this.connectTimedOut(req);
+    if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout))
+      this.connectTimedOut(req);
     else this.sendSyn(req);
   };
 
@@ -139,7 +151,12 @@ export class RequestBalancer implements RequestUpstream {
     req.redispatchNext = choosesRedispatch(f);
     // A redispatched stream loses its persistence (SF_DIRECT cleared).
     if (req.redispatchNext) req.persistent = false;
-    const pause = turnAroundPause(refused, req.redispatchNext, f.activeServers, Math.min(lb.retry_interval, lb.connect_timeout));
+    const pause = turnAroundPause(
+      refused,
+      req.redispatchNext,
+      f.activeServers,
+      Math.min(lb.retry_interval, lb.connect_timeout),
+    );
     if (pause > 0) w.engine.schedule(pause, this.retryNow, req);
     else this.retryNow(req);
   }
@@ -173,7 +190,12 @@ export class RequestBalancer implements RequestUpstream {
       const lost = home !== b || this.sessionEpoch[req.user] !== epoch;
       if (lost) {
         w.metrics.inc(w.c.sessionsLost, home);
-        w.trace.emitLimited('session-lost', { kind: 'app.session_lost', backend: w.backends[b].name, user: req.user, home: w.backends[home].name });
+        w.trace.emitLimited('session-lost', {
+          kind: 'app.session_lost',
+          backend: w.backends[b].name,
+          user: req.user,
+          home: w.backends[home].name,
+        });
       }
     }
     this.sessionBackend[req.user] = b;
@@ -187,7 +209,12 @@ export class RequestBalancer implements RequestUpstream {
       w.metrics.inc(w.c.wasted, req.backend);
       return;
     }
-    if (req.status !== Status.OK && w.scenario.lb.mode === 'l7' && w.scenario.lb.retry_on_5xx && req.lbRetriesLeft > 0) {
+    if (
+      req.status !== Status.OK &&
+      w.scenario.lb.mode === 'l7' &&
+      w.scenario.lb.retry_on_5xx &&
+      req.lbRetriesLeft > 0
+    ) {
       // The L7 balancer saw the 5xx and retries it (retry-on 5xx); the client does not see it.
       w.metrics.inc(w.c.req5xx, req.backend);
       this.lbRetry(req, false);
@@ -206,5 +233,4 @@ export class RequestBalancer implements RequestUpstream {
     if (w.scenario.lb.mode === 'l7') return this.downstream.answered(req, Status.UNAVAILABLE, b);
     this.downstream.connectFailed(req, vanished, b);
   }
-
 }

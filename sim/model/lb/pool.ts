@@ -1,6 +1,6 @@
 import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
-import { NO_BACKENDS, type Excluded } from '../core/backend-set.js';
+import { type Excluded, NO_BACKENDS } from '../core/backend-set.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;

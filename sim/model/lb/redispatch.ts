@@ -43,7 +43,12 @@ export function choosesRedispatch(f: RetryFacts): boolean {
  * on the same server or at most one server is active; a connect *timeout* retries at once (the
  * timeout already waited).
  */
-export function turnAroundPause(refused: boolean, redispatching: boolean, activeServers: number, retryInterval: number): number {
+export function turnAroundPause(
+  refused: boolean,
+  redispatching: boolean,
+  activeServers: number,
+  retryInterval: number,
+): number {
   if (!refused) return 0;
   return !redispatching || activeServers <= 1 ? retryInterval : 0;
 }

@@ -3,8 +3,8 @@ import type { Conn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
-import type { RequestPath } from './upstream.js';
 import { requestCrossesFin } from './nginx.js';
+import type { RequestPath } from './upstream.js';
 
 /**
  * nginx's side of the client keep-alive connections: a request arriving (on a host that is gone,
@@ -41,7 +41,11 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
       // waiting for an answer that never comes.
       w.metrics.inc(w.c.resetIn, b);
-      w.trace.emitLimited(`lb-rst-${b}`, { kind: 'nginx.reset_writing_response', backend: w.backends[b].name, requestTimeout: w.scenario.clients.http.request_timeout });
+      w.trace.emitLimited(`lb-rst-${b}`, {
+        kind: 'nginx.reset_writing_response',
+        backend: w.backends[b].name,
+        requestTimeout: w.scenario.clients.http.request_timeout,
+      });
       w.dropServerEnd(conn, true);
       this.sink.noAnswer(conn);
       return;
@@ -73,7 +77,11 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       this.sink.closedByServer(conn);
       return;
     }
-    if (conn.lbFlow === LbFlow.TRACKED && conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt)) {
+    if (
+      conn.lbFlow === LbFlow.TRACKED &&
+      conn.requestsLeft > 0 &&
+      requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt)
+    ) {
       // The client's next request is already on its way: it meets the closed socket.
       this.sink.crossedFin(conn);
       return;

@@ -1,11 +1,11 @@
 import type { NginxConfig } from '../../scenario/schema.js';
 import { ReqPhase } from '../core/app-job.js';
-import { ConnKind, type Conn } from '../core/conn.js';
+import { type Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import type { Backend } from '../vm/backend.js';
-import { RELOAD_QUIT_DELAY, requestCrossesFin, type NginxGeneration } from './nginx.js';
+import { type NginxGeneration, RELOAD_QUIT_DELAY, requestCrossesFin } from './nginx.js';
 import type { RequestPath } from './upstream.js';
 
 /** The server end of the WebSocket tunnels nginx holds (app/ws-endpoint.ts). */
@@ -54,7 +54,8 @@ export class NginxMaster {
     if (!backend.hostUp || !nginx.listening) return;
     const before = nginx.shuttingDown;
     const g = nginx.reload({ ...nginx.config, ...settings });
-    if (logged) w.trace.emit({ kind: 'nginx.reload', backend: backend.name, generation: g.id, shuttingDown: before, settings });
+    if (logged)
+      w.trace.emit({ kind: 'nginx.reload', backend: backend.name, generation: g.id, shuttingDown: before, settings });
     const pending: PendingQuit = { backend, newest: g.id };
     w.engine.schedule(RELOAD_QUIT_DELAY, this.quitOld, pending);
   }
@@ -68,7 +69,12 @@ export class NginxMaster {
     const nginx = backend.nginx;
     if (logged) {
       const timeout = nginx.config.worker_shutdown_timeout;
-      this.w.trace.emit({ kind: 'nginx.quit', backend: backend.name, open: backend.conns.size, workerShutdownTimeout: timeout });
+      this.w.trace.emit({
+        kind: 'nginx.quit',
+        backend: backend.name,
+        open: backend.conns.size,
+        workerShutdownTimeout: timeout,
+      });
     }
     this.shutDown(backend, nginx.quit(this.w.now));
   }
@@ -80,8 +86,14 @@ export class NginxMaster {
     const quitted = new Set(gens.map((g) => g.id));
     // Their idle client connections: FIN now (a request the client sends before it arrives is lost: the keepalive race).
     for (const conn of [...backend.conns]) {
-      if (quitted.has(conn.nginxGen) && conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.lbFlow === LbFlow.TRACKED) {
-        if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt)) this.http.crossedFin(conn);
+      if (
+        quitted.has(conn.nginxGen) &&
+        conn.kind === ConnKind.HTTP &&
+        conn.phase === ReqPhase.NONE &&
+        conn.lbFlow === LbFlow.TRACKED
+      ) {
+        if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt))
+          this.http.crossedFin(conn);
         else this.http.serverGone(conn, EndKind.SERVER_FIN, false);
       }
     }
@@ -106,7 +118,13 @@ export class NginxMaster {
     if (backend.nginx.generationOf(gen.id) !== gen) return;
     const left = [...backend.conns].filter((c) => c.nginxGen === gen.id);
     this.forced = gen;
-    if (left.length > 0) this.w.trace.emit({ kind: 'nginx.shutdown_timeout', backend: backend.name, open: left.length, workerShutdownTimeout: gen.config.worker_shutdown_timeout });
+    if (left.length > 0)
+      this.w.trace.emit({
+        kind: 'nginx.shutdown_timeout',
+        backend: backend.name,
+        open: left.length,
+        workerShutdownTimeout: gen.config.worker_shutdown_timeout,
+      });
     for (const conn of left) this.serverEnds(backend, conn, EndKind.SERVER_FIN);
     this.forced = null;
   };

@@ -209,7 +209,9 @@ export class Nginx {
    */
   cachesUpstream(requests: number, gen = this.generation): boolean {
     const c = this.config;
-    return c.upstream_keepalive > 0 && requests < c.upstream_keepalive_requests && !this.quitStarted && !this.exiting(gen);
+    return (
+      c.upstream_keepalive > 0 && requests < c.upstream_keepalive_requests && !this.quitStarted && !this.exiting(gen)
+    );
   }
 
   /**

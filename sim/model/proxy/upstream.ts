@@ -1,10 +1,10 @@
-import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
-import type { AppServer } from '../app/app-server.js';
-import type { Backend } from '../vm/backend.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
+import type { AppServer } from '../app/app-server.js';
+import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { ResponseSink } from '../core/hop.js';
 import type { World } from '../core/world.js';
+import type { Backend } from '../vm/backend.js';
 
 /**
  * nginx → app for one HTTP request on a client connection: take an upstream connection (from the
@@ -22,7 +22,9 @@ export class RequestPath {
     private readonly w: World,
     readonly app: AppServer,
   ) {
-    this.synRetransmits = w.backends.map((b) => synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts).retransmits);
+    this.synRetransmits = w.backends.map(
+      (b) => synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts).retransmits,
+    );
   }
 
   /** A request arrived at nginx on an established client connection. */
@@ -57,7 +59,11 @@ export class RequestPath {
       conn.phase = ReqPhase.CONNECTING;
       // nginx gives up at proxy_connect_timeout even between two retransmissions.
       const giveUpIn = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout - now;
-      conn.timer = w.engine.schedule(Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn), this.retryConnect, conn);
+      conn.timer = w.engine.schedule(
+        Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn),
+        this.retryConnect,
+        conn,
+      );
       return null;
     }
     conn.phase = ReqPhase.NONE;
@@ -105,7 +111,15 @@ export class RequestPath {
   opened(backend: Backend, port: number, requests: number, gen: number): UpstreamConn {
     const w = this.w;
     w.metrics.inc(w.c.upstreamConnects, backend.index);
-    return { port, requests, idleSince: w.now, host: backend.host, pair: backend.upstreamPair, appPair: backend.appPair, nginxGen: gen };
+    return {
+      port,
+      requests,
+      idleSince: w.now,
+      host: backend.host,
+      pair: backend.upstreamPair,
+      appPair: backend.appPair,
+      nginxGen: gen,
+    };
   }
 
   /** Seconds from SYN number k to the retransmission k+1. */
@@ -150,7 +164,8 @@ export class RequestPath {
       up.idleSince = this.w.now;
       backend.upstreamPool.push(up);
       // The cache holds N idle connections; nginx closes the least recently used beyond it.
-      if (backend.upstreamPool.length > n.upstream_keepalive) this.closeUpstream(backend, backend.upstreamPool.shift()!, true);
+      if (backend.upstreamPool.length > n.upstream_keepalive)
+        this.closeUpstream(backend, backend.upstreamPool.shift()!, true);
       return;
     }
     this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
@@ -176,7 +191,11 @@ export class RequestPath {
   }
 
   private refused(backend: Backend, conn: Conn): void {
-    this.w.trace.emitLimited(`refused-${backend.index}`, { kind: 'nginx.upstream_refused', backend: backend.name, upstream: this.appAddress(backend) });
+    this.w.trace.emitLimited(`refused-${backend.index}`, {
+      kind: 'nginx.upstream_refused',
+      backend: backend.name,
+      upstream: this.appAddress(backend),
+    });
     this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 

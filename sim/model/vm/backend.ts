@@ -1,10 +1,10 @@
-import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
 import type { RandomStreams } from '../../engine/random.js';
 import type { HostSockets, SynOutcome } from '../../net/host-sockets.js';
-import { APP_PORT, bootHost, clientAddress, hostKernelConfig, LOOPBACK, vmAddress } from '../core/kernel-hosts.js';
+import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
 import { AppProcess } from '../app/app-process.js';
-import { Nginx } from '../proxy/nginx.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
+import { APP_PORT, bootHost, clientAddress, hostKernelConfig, LOOPBACK, vmAddress } from '../core/kernel-hosts.js';
+import { Nginx } from '../proxy/nginx.js';
 
 /**
  * How a backend's processes come back. Each is a real event with its own scope; they share the

@@ -1,13 +1,13 @@
-import { Boot, type Backend } from './backend.js';
-import { LbFlow } from '../core/flow.js';
-import { ReqPhase, Status, type AppJob } from '../core/app-job.js';
-import { Conn, ConnKind } from '../core/conn.js';
-import type { HttpDownstream, ResponseSink } from '../core/hop.js';
-import { PoolState } from '../lb/pool.js';
-import type { RequestPath } from '../proxy/upstream.js';
-import type { NginxMaster } from '../proxy/master.js';
 import type { WsEndpoint } from '../app/ws-endpoint.js';
+import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
+import { Conn, ConnKind } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
+import type { HttpDownstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
+import { PoolState } from '../lb/pool.js';
+import type { NginxMaster } from '../proxy/master.js';
+import type { RequestPath } from '../proxy/upstream.js';
+import { type Backend, Boot } from './backend.js';
 
 export type TerminateMode = 'graceful' | 'kill' | 'vanish';
 
@@ -41,7 +41,13 @@ export class Lifecycle {
     const w = this.w;
     w.lb.setPoolState(b, PoolState.DRAINING);
     const backend = w.backends[b];
-    w.trace.emit({ kind: 'lb.drain', backend: backend.name, active: w.lb.active[b], wsSessions: backend.wsSessions.size, keepaliveTimeout: backend.nginx.config.keepalive_timeout });
+    w.trace.emit({
+      kind: 'lb.drain',
+      backend: backend.name,
+      active: w.lb.active[b],
+      wsSessions: backend.wsSessions.size,
+      keepaliveTimeout: backend.nginx.config.keepalive_timeout,
+    });
   }
 
   /**
@@ -52,8 +58,17 @@ export class Lifecycle {
    */
   setServerState(b: number, state: 'ready' | 'drain' | 'maint'): void {
     const w = this.w;
-    w.lb.setPoolState(b, state === 'ready' ? PoolState.BOUND : state === 'drain' ? PoolState.DRAINING : PoolState.DETACHED);
-    w.trace.emit({ kind: 'lb.set_state', backend: w.backends[b].name, state, active: w.lb.active[b], left: w.lb.activeCount() });
+    w.lb.setPoolState(
+      b,
+      state === 'ready' ? PoolState.BOUND : state === 'drain' ? PoolState.DRAINING : PoolState.DETACHED,
+    );
+    w.trace.emit({
+      kind: 'lb.set_state',
+      backend: w.backends[b].name,
+      state,
+      active: w.lb.active[b],
+      left: w.lb.activeCount(),
+    });
   }
 
   /**
@@ -80,7 +95,12 @@ export class Lifecycle {
     const w = this.w;
     const backend = w.backends[b];
     w.lb.setPoolState(b, PoolState.DETACHED);
-    w.trace.emit({ kind: 'lb.remove', backend: backend.name, active: w.lb.active[b], resetsFlows: w.scenario.lb.remove_resets_flows });
+    w.trace.emit({
+      kind: 'lb.remove',
+      backend: backend.name,
+      active: w.lb.active[b],
+      resetsFlows: w.scenario.lb.remove_resets_flows,
+    });
     if (!w.scenario.lb.remove_resets_flows) return;
     this.watchResets(b);
     for (const conn of [...backend.conns]) {
@@ -92,7 +112,13 @@ export class Lifecycle {
   /** After a hard removal, summarise the next 10 s the way the seed's LB log does. */
   private watchResets(b: number): void {
     const w = this.w;
-    const watch = { b, activeBefore: w.lb.active[b], last: w.metrics.runningTotal(w.c.resetOut, b), peak: 0, seconds: 0 };
+    const watch = {
+      b,
+      activeBefore: w.lb.active[b],
+      last: w.metrics.runningTotal(w.c.resetOut, b),
+      peak: 0,
+      seconds: 0,
+    };
     const probe = (s: typeof watch): void => {
       const now = w.metrics.runningTotal(w.c.resetOut, s.b);
       s.peak = Math.max(s.peak, now - s.last);
@@ -101,7 +127,13 @@ export class Lifecycle {
         w.engine.schedule(1, probe, s);
         return;
       }
-      w.trace.emit({ kind: 'lb.reset_summary', backend: w.backends[s.b].name, peak: s.peak, activeBefore: s.activeBefore, activeAfter: w.lb.active[s.b] });
+      w.trace.emit({
+        kind: 'lb.reset_summary',
+        backend: w.backends[s.b].name,
+        peak: s.peak,
+        activeBefore: s.activeBefore,
+        activeAfter: w.lb.active[s.b],
+      });
     };
     w.engine.schedule(1, probe, watch);
   }
@@ -111,7 +143,11 @@ export class Lifecycle {
     const backend = w.backends[b];
     if (mode === 'vanish') return this.vanish(backend);
     if (mode === 'kill') {
-      w.trace.emit({ kind: 'app.killed', backend: backend.name, inFlight: backend.busyWorkers + backend.appQueueLength });
+      w.trace.emit({
+        kind: 'app.killed',
+        backend: backend.name,
+        inFlight: backend.busyWorkers + backend.appQueueLength,
+      });
       return this.killApp(backend);
     }
     const app = backend.app.config;
@@ -130,7 +166,11 @@ export class Lifecycle {
     backend.app.sigterm();
     this.runDrainHook(backend);
     const life = backend.incarnation;
-    w.engine.schedule(backend.app.config.shutdown_grace, (bk: Backend) => bk.app.up && bk.incarnation === life && this.killApp(bk), backend);
+    w.engine.schedule(
+      backend.app.config.shutdown_grace,
+      (bk: Backend) => bk.app.up && bk.incarnation === life && this.killApp(bk),
+      backend,
+    );
   }
 
   /** The app's drain API (seed Part 4 strategy 1/5): refuse new sessions, notice, close 1001. */
@@ -159,7 +199,10 @@ export class Lifecycle {
     job.phase = ReqPhase.NONE;
     job.status = Status.BAD_GATEWAY;
     if (unread) w.metrics.inc(w.c.resetIn, backend.index);
-    w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}`, { kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed', backend: backend.name });
+    w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}`, {
+      kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed',
+      backend: backend.name,
+    });
     if (job instanceof Conn) {
       if (job.upstream) {
         if (unread) this.path.abortUpstream(backend, job.upstream);
@@ -173,7 +216,12 @@ export class Lifecycle {
   /** The host disappears: no FIN, no RST. Everything on it stops; peers find out by timeout. */
   private vanish(backend: Backend): void {
     const w = this.w;
-    w.trace.emit({ kind: 'deploy.vanish', backend: backend.name, active: w.lb.active[backend.index], requestTimeout: w.scenario.clients.http.request_timeout });
+    w.trace.emit({
+      kind: 'deploy.vanish',
+      backend: backend.name,
+      active: w.lb.active[backend.index],
+      requestTimeout: w.scenario.clients.http.request_timeout,
+    });
     backend.vanish();
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of [...serving, ...queued]) {
@@ -181,7 +229,11 @@ export class Lifecycle {
       // No answer will come: the waiting side times out (the client, or the L7 balancer).
       if (job instanceof Conn) {
         job.upstream = null;
-        job.timer = w.engine.at(job.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, job);
+        job.timer = w.engine.at(
+          job.requestStartedAt + w.scenario.clients.http.request_timeout,
+          this.http.timedOut,
+          job,
+        );
       }
       // An open-loop attempt needs nothing here: its client's own timeout fires.
     }
@@ -190,7 +242,11 @@ export class Lifecycle {
       else if (conn.phase === ReqPhase.CONNECTING) {
         w.engine.cancel(conn.timer);
         conn.phase = ReqPhase.NONE;
-        conn.timer = w.engine.at(conn.requestStartedAt + w.scenario.clients.http.request_timeout, this.http.timedOut, conn);
+        conn.timer = w.engine.at(
+          conn.requestStartedAt + w.scenario.clients.http.request_timeout,
+          this.http.timedOut,
+          conn,
+        );
       }
       w.dropServerEnd(conn, false);
     }

@@ -24,13 +24,18 @@ export function parseDurationCsv(text: string): ParsedLog {
       log.skipped++;
       return;
     }
-    const cells = line.split(',').map((c) => c.trim().replace(/^"(.*)"$/, '$1').trim());
+    const cells = line.split(',').map((c) =>
+      c
+        .trim()
+        .replace(/^"(.*)"$/, '$1')
+        .trim(),
+    );
     if (!sawFirst) {
       sawFirst = true;
       if (readSeconds(cells[0]!) === undefined) {
         const lower = cells.map((c) => c.toLowerCase());
         const d = lower.findIndex((c) => DURATION_NAMES.includes(c));
-        durationColumn = d >= 0 ? d : 0;
+        durationColumn = Math.max(d, 0);
         censorColumn = lower.findIndex((c) => CENSOR_NAMES.includes(c));
         log.skipped++;
         return;
@@ -38,7 +43,10 @@ export function parseDurationCsv(text: string): ParsedLog {
     }
     const seconds = readSeconds(cells[durationColumn] ?? '');
     if (seconds === undefined) {
-      log.malformed.push({ line: n, reason: `cannot read '${(cells[durationColumn] ?? '').slice(0, 30)}' as a duration` });
+      log.malformed.push({
+        line: n,
+        reason: `cannot read '${(cells[durationColumn] ?? '').slice(0, 30)}' as a duration`,
+      });
       return;
     }
     let censored = false;
@@ -46,7 +54,10 @@ export function parseDurationCsv(text: string): ParsedLog {
       const flag = (cells[censorColumn] ?? '').toLowerCase();
       if (TRUE.has(flag)) censored = true;
       else if (!FALSE.has(flag)) {
-        log.malformed.push({ line: n, reason: `censored flag '${flag.slice(0, 20)}' is not 1/0, true/false or yes/no` });
+        log.malformed.push({
+          line: n,
+          reason: `censored flag '${flag.slice(0, 20)}' is not 1/0, true/false or yes/no`,
+        });
         return;
       }
     }

@@ -5,8 +5,8 @@
  */
 import { formatDuration } from '../../scenario/units.js';
 import { ksCritical, ksDistance, ksPValue } from './goodness.js';
-import { kaplanMeier, survivalQuantile, type SurvivalCurve } from './kaplan-meier.js';
-import { fitExponential, fitLognormal, fitPareto, type FittedFamily } from './mle.js';
+import { kaplanMeier, type SurvivalCurve, survivalQuantile } from './kaplan-meier.js';
+import { type FittedFamily, fitExponential, fitLognormal, fitPareto } from './mle.js';
 import type { Observation } from './observations.js';
 
 export const FIT_QUANTILES = [0.5, 0.9, 0.99, 0.999] as const;
@@ -46,14 +46,22 @@ export function fitLifetimes(observations: readonly Observation[]): FitResult {
   const censored = observations.filter((o) => o.censored).length;
   const events = observations.length - censored;
   if (events < MIN_FIT_EVENTS) {
-    throw new FitError(`only ${events} ended session${events === 1 ? '' : 's'} (${censored} still open): a fit needs at least ${MIN_FIT_EVENTS}`);
+    throw new FitError(
+      `only ${events} ended session${events === 1 ? '' : 's'} (${censored} still open): a fit needs at least ${MIN_FIT_EVENTS}`,
+    );
   }
   const curve = kaplanMeier(observations);
   const families = [fitLognormal(observations), fitExponential(observations), fitPareto(observations)]
     .filter((f) => Number.isFinite(f.logLikelihood))
     .map((fitted) => {
       const ks = ksDistance(curve, fitted.cdf);
-      return { fitted, spec: specOf(fitted), ks, pValue: ksPValue(ks, events), quantiles: FIT_QUANTILES.map((p) => fitted.quantile(p)) };
+      return {
+        fitted,
+        spec: specOf(fitted),
+        ks,
+        pValue: ksPValue(ks, events),
+        quantiles: FIT_QUANTILES.map((p) => fitted.quantile(p)),
+      };
     })
     .sort((a, b) => a.fitted.aic - b.fitted.aic);
   if (families.length === 0) throw new FitError('no family could be fitted (all durations equal?)');

@@ -24,22 +24,40 @@ export function renderFitText(result: FitResult, source: string): string {
   lines.push('');
   const header = ['', 'KS D', 'p-value', 'ΔAIC', ...FIT_QUANTILES.map((p) => `p${Number((p * 100).toFixed(1))}`)];
   const widths = [13, 8, 9, 9, 12, 12, 12, 12];
-  const row = (cells: string[]) => cells.map((c, i) => cell(c, widths[i]!)).join('').trimEnd();
+  const row = (cells: string[]) =>
+    cells
+      .map((c, i) => cell(c, widths[i]!))
+      .join('')
+      .trimEnd();
   lines.push(row(header));
   lines.push(row(['empirical', '', '', '', ...result.empirical.map(q)]));
   const bestAic = result.best.fitted.aic;
   for (const f of result.families) {
-    lines.push(row([NAMES[f.fitted.family], f.ks.toFixed(4), f.pValue < 1e-4 ? '<0.0001' : f.pValue.toFixed(4), (f.fitted.aic - bestAic).toFixed(1), ...f.quantiles.map(q)]));
+    lines.push(
+      row([
+        NAMES[f.fitted.family],
+        f.ks.toFixed(4),
+        f.pValue < 1e-4 ? '<0.0001' : f.pValue.toFixed(4),
+        (f.fitted.aic - bestAic).toFixed(1),
+        ...f.quantiles.map(q),
+      ]),
+    );
   }
   lines.push('');
   const best = result.best;
   if (result.goodFit) {
-    lines.push(`Best: ${NAMES[best.fitted.family]} (lowest AIC); good fit: KS D ${best.ks.toFixed(4)} ≤ ${result.critical.toFixed(4)}, the 5 % critical distance for ${(result.sessions - result.censored).toLocaleString('en-US')} ended sessions.`);
+    lines.push(
+      `Best: ${NAMES[best.fitted.family]} (lowest AIC); good fit: KS D ${best.ks.toFixed(4)} ≤ ${result.critical.toFixed(4)}, the 5 % critical distance for ${(result.sessions - result.censored).toLocaleString('en-US')} ended sessions.`,
+    );
     lines.push('Paste into a scenario:');
     lines.push(`  ${best.spec}`);
   } else {
-    lines.push(`POOR FIT: the best family, ${NAMES[best.fitted.family]}, is ${best.ks.toFixed(4)} from the data (KS D; the 5 % critical distance is ${result.critical.toFixed(4)}).`);
-    lines.push('No family describes these sessions (several populations? compare the quantiles above); prefer the measured distribution:');
+    lines.push(
+      `POOR FIT: the best family, ${NAMES[best.fitted.family]}, is ${best.ks.toFixed(4)} from the data (KS D; the 5 % critical distance is ${result.critical.toFixed(4)}).`,
+    );
+    lines.push(
+      'No family describes these sessions (several populations? compare the quantiles above); prefer the measured distribution:',
+    );
     lines.push('  drainsim fit … --csv lifetimes.csv   then   empirical(lifetimes.csv)');
     lines.push(`Closest family, if one is needed: ${best.spec}`);
   }

@@ -26,7 +26,9 @@ export interface HaproxyFilter {
 }
 
 const HEAD = String.raw`(?:^|\s)(\S+):(\d+) \[[^\]]+\] (\S+) ([^\s/]+)/(\S+) `;
-const HTTP = new RegExp(HEAD + String.raw`(-?\d+)/(-?\d+)/(-?\d+)/(-?\d+)/(\+?-?\d+) (-?\d+) \+?\d+ \S+ \S+ ([A-Za-z-]{4}) `);
+const HTTP = new RegExp(
+  HEAD + String.raw`(-?\d+)/(-?\d+)/(-?\d+)/(-?\d+)/(\+?-?\d+) (-?\d+) \+?\d+ \S+ \S+ ([A-Za-z-]{4}) `,
+);
 const TCP = new RegExp(HEAD + String.raw`(-?\d+)/(-?\d+)/(\+?-?\d+) \+?\d+ ([A-Za-z-]{2}) `);
 /** A line HAProxy itself wrote that is not a session: "Proxy x started", "Server b/s is DOWN" … */
 const HAPROXY_MESSAGE = /haproxy\[\d+\]:/;
@@ -58,7 +60,11 @@ export function parseHaproxyLog(text: string, filter: HaproxyFilter = {}): Parse
       }
       [backend, server, timer, state] = [tcp[4]!, tcp[5]!, tcp[8]!, tcp[9]!];
     }
-    if ((filter.backend !== undefined && backend !== filter.backend) || (filter.server !== undefined && server !== filter.server) || (filter.status !== undefined && status !== filter.status)) {
+    if (
+      (filter.backend !== undefined && backend !== filter.backend) ||
+      (filter.server !== undefined && server !== filter.server) ||
+      (filter.status !== undefined && status !== filter.status)
+    ) {
       log.skipped++;
       return;
     }

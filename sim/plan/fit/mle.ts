@@ -62,8 +62,8 @@ export function fitPareto(obs: readonly Observation[]): FittedFamily {
     params: { scale, shape },
     logLikelihood,
     aic: 4 - 2 * logLikelihood,
-    cdf: (x) => (x <= scale ? 0 : 1 - Math.pow(scale / x, shape)),
-    quantile: (p) => scale * Math.pow(1 - p, -1 / shape),
+    cdf: (x) => (x <= scale ? 0 : 1 - (scale / x) ** shape),
+    quantile: (p) => scale * (1 - p) ** (-1 / shape),
   };
 }
 

@@ -35,7 +35,9 @@ export function compileLogFormat(directive: string): NginxFormat {
   let text = directive.trim();
   const named = /^log_format\s+\S+\s+(?:escape=\S+\s+)?([\s\S]*?);?\s*$/.exec(text);
   if (named !== null) {
-    const parts = [...named[1]!.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)].map((m) => m[1] ?? m[2] ?? m[3]!);
+    const parts = [...named[1]!.matchAll(/'((?:[^'\\]|\\.)*)'|"((?:[^"\\]|\\.)*)"|(\S+)/g)].map(
+      (m) => m[1] ?? m[2] ?? m[3]!,
+    );
     text = parts.join('');
   }
   if (text === '') throw new LogFormatError('the log_format is empty');
@@ -44,13 +46,15 @@ export function compileLogFormat(directive: string): NginxFormat {
   let last = 0;
   const variable = /\$\{(\w+)\}|\$(\w+)/g;
   for (const m of text.matchAll(variable)) {
-    source += escapeRegex(text.slice(last, m.index)) + '(.*?)';
+    source += `${escapeRegex(text.slice(last, m.index))}(.*?)`;
     variables.push(m[1] ?? m[2]!);
     last = m.index! + m[0].length;
   }
-  source += escapeRegex(text.slice(last)) + '$';
+  source += `${escapeRegex(text.slice(last))}$`;
   if (!variables.includes('request_time')) {
-    throw new LogFormatError(`the log_format has no $request_time (variables: ${variables.map((v) => `$${v}`).join(' ') || 'none'}): nginx logs no duration without it`);
+    throw new LogFormatError(
+      `the log_format has no $request_time (variables: ${variables.map((v) => `$${v}`).join(' ') || 'none'}): nginx logs no duration without it`,
+    );
   }
   return { regex: new RegExp(source), variables };
 }

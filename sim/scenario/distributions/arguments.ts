@@ -1,6 +1,6 @@
+import { nearest } from '../nearest.js';
 import { formatDuration, parseDuration, UnitError } from '../units.js';
 import { DistributionError } from './errors.js';
-import { nearest } from '../nearest.js';
 import type { ParseContext } from './types.js';
 
 /** Which arguments a family takes. */
@@ -36,7 +36,10 @@ export class Arguments {
       let value: string;
       if (m === null) {
         if (i >= positional) {
-          const hint = positional === 0 ? `name it (${spec.names.map((n) => `${n}=`).join(', ')})` : `at most ${positional} unnamed`;
+          const hint =
+            positional === 0
+              ? `name it (${spec.names.map((n) => `${n}=`).join(', ')})`
+              : `at most ${positional} unnamed`;
           throw new DistributionError(
             `${spec.family}: argument '${arg}' needs a name: ${hint}; usage: ${spec.usage}`,
             spec.usage,
@@ -95,7 +98,11 @@ export class Arguments {
     const text = this.text(name);
     const label = `${this.spec.family} ${name}`;
     if (!PLAIN_NUMBER.test(text)) {
-      throw new DistributionError(`${label} '${text}' must be a plain number (it has no unit)`, 'a plain number such as 1.5', `'${text}'`);
+      throw new DistributionError(
+        `${label} '${text}' must be a plain number (it has no unit)`,
+        'a plain number such as 1.5',
+        `'${text}'`,
+      );
     }
     const value = Number(text);
     if (!(value > 0) || !Number.isFinite(value)) {
@@ -128,19 +135,34 @@ export function readQuantity(text: string, unit: 'duration' | 'number', label: s
     try {
       value = parseDuration(text);
     } catch (e) {
-      if (e instanceof UnitError) throw new DistributionError(`${label === '' ? '' : `${label}: `}${e.message}`, e.expected, e.found);
+      if (e instanceof UnitError)
+        throw new DistributionError(`${label === '' ? '' : `${label}: `}${e.message}`, e.expected, e.found);
       throw e;
     }
   } else {
     if (!PLAIN_NUMBER.test(text)) {
-      throw new DistributionError(`${label === '' ? '' : `${label} `}'${text}' must be a plain number`, 'a plain number such as 5', `'${text}'`);
+      throw new DistributionError(
+        `${label === '' ? '' : `${label} `}'${text}' must be a plain number`,
+        'a plain number such as 5',
+        `'${text}'`,
+      );
     }
     value = Number(text);
-    if (!Number.isFinite(value)) throw new DistributionError(`${label || 'value'} '${text}' is too large`, 'a finite number', text);
-    if (value < 0) throw new DistributionError(`${label || 'value'} must be 0 or more, found ${text}`, 'a number of 0 or more', text);
+    if (!Number.isFinite(value))
+      throw new DistributionError(`${label || 'value'} '${text}' is too large`, 'a finite number', text);
+    if (value < 0)
+      throw new DistributionError(
+        `${label || 'value'} must be 0 or more, found ${text}`,
+        'a number of 0 or more',
+        text,
+      );
   }
   if (positive && value === 0) {
-    throw new DistributionError(`${label || 'value'} must be greater than 0, found ${text}`, 'a value greater than 0', text);
+    throw new DistributionError(
+      `${label || 'value'} must be greater than 0, found ${text}`,
+      'a value greater than 0',
+      text,
+    );
   }
   return value;
 }

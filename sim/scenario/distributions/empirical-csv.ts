@@ -27,7 +27,11 @@ export function readEmpiricalValues(file: string, baseDir: string, unit: 'durati
     text = readInputFile(path, MAX_CSV_BYTES);
   } catch (e) {
     const reason = e instanceof InputFileError ? e.reason : ((e as NodeJS.ErrnoException).code ?? 'error');
-    throw new DistributionError(`empirical: cannot read '${clip(file)}' (resolved to ${clip(path, 200)}): ${reason}`, `${EXPECTED_FILE}, at most ${formatBytes(MAX_CSV_BYTES)}`, reason);
+    throw new DistributionError(
+      `empirical: cannot read '${clip(file)}' (resolved to ${clip(path, 200)}): ${reason}`,
+      `${EXPECTED_FILE}, at most ${formatBytes(MAX_CSV_BYTES)}`,
+      reason,
+    );
   }
 
   const rows: { line: number; cells: string[] }[] = [];
@@ -35,10 +39,12 @@ export function readEmpiricalValues(file: string, baseDir: string, unit: 'durati
     const line = raw.trim();
     if (line !== '' && !line.startsWith('#')) rows.push({ line: i + 1, cells: line.split(',').map(unquote) });
   });
-  if (rows.length === 0) throw new DistributionError(`empirical: '${file}' holds no values`, EXPECTED_FILE, 'an empty file');
+  if (rows.length === 0)
+    throw new DistributionError(`empirical: '${file}' holds no values`, EXPECTED_FILE, 'an empty file');
 
   const header = rows[0]!.cells.every((c) => readValue(c, unit) === undefined) ? rows.shift()!.cells : undefined;
-  if (rows.length === 0) throw new DistributionError(`empirical: '${file}' has a header but no values`, EXPECTED_FILE, 'only a header');
+  if (rows.length === 0)
+    throw new DistributionError(`empirical: '${file}' has a header but no values`, EXPECTED_FILE, 'only a header');
   const column = chooseColumn(header, rows[0]!.cells, unit);
 
   const values = new Float64Array(rows.length);
@@ -47,8 +53,13 @@ export function readEmpiricalValues(file: string, baseDir: string, unit: 'durati
     const value = readValue(cell, unit);
     // 1e999 reads as Infinity: not a measurement, and it would poison every sum downstream.
     if (value === undefined || value < 0 || !Number.isFinite(value) || value > MAX_CSV_VALUE) {
-      const expected = unit === 'duration' ? `a duration of 0 … 365d (95s, or plain seconds 95)` : `a number of 0 … ${MAX_CSV_VALUE}`;
-      throw new DistributionError(`empirical: '${clip(file)}' line ${line}, column ${column + 1}: cannot read '${clip(cell, 40)}' as ${expected}`, expected, `'${clip(cell, 40)}'`);
+      const expected =
+        unit === 'duration' ? `a duration of 0 … 365d (95s, or plain seconds 95)` : `a number of 0 … ${MAX_CSV_VALUE}`;
+      throw new DistributionError(
+        `empirical: '${clip(file)}' line ${line}, column ${column + 1}: cannot read '${clip(cell, 40)}' as ${expected}`,
+        expected,
+        `'${clip(cell, 40)}'`,
+      );
     }
     values[i] = value;
   });
@@ -61,7 +72,7 @@ function chooseColumn(header: string[] | undefined, firstRow: string[], unit: 'd
     if (named >= 0) return named;
   }
   const numeric = firstRow.findIndex((c) => readValue(c, unit) !== undefined);
-  return numeric >= 0 ? numeric : 0;
+  return Math.max(numeric, 0);
 }
 
 /** A cell's value, or undefined when it is not one (a header cell, a typo). */

@@ -40,8 +40,16 @@ export const lognormalFamily: Family = {
   name: 'lognormal',
   usage: USAGE,
   build(args, context) {
-    const a = Arguments.read(args, { family: 'lognormal', usage: USAGE, names: ['median', 'p99', 'mean', 'sigma'] }, context);
-    const given = a.requireOneOf([['median', 'p99'], ['median', 'sigma'], ['mean', 'sigma']]);
+    const a = Arguments.read(
+      args,
+      { family: 'lognormal', usage: USAGE, names: ['median', 'p99', 'mean', 'sigma'] },
+      context,
+    );
+    const given = a.requireOneOf([
+      ['median', 'p99'],
+      ['median', 'sigma'],
+      ['mean', 'sigma'],
+    ]);
     const q = (x: number) => formatQuantity(x, context.unit);
     if (given.includes('p99')) {
       const median = a.quantity('median', { positive: true });

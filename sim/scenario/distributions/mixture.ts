@@ -92,7 +92,8 @@ export const mixtureFamily: Family = {
         );
       }
       const weight = m[2] === '%' ? Number(`${m[1]}e-2`) : Number(m[1]);
-      if (!(weight > 0)) throw new DistributionError(`mix: weight of '${m[3]}' must be greater than 0`, 'a weight > 0', m[1]!);
+      if (!(weight > 0))
+        throw new DistributionError(`mix: weight of '${m[3]}' must be greater than 0`, 'a weight > 0', m[1]!);
       weights.push(weight);
       weightTexts.push(`${m[1]}${m[2]}`);
       return context.parse(m[3]!);

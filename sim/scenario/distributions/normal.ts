@@ -30,7 +30,7 @@ export class TruncatedNormal implements Distribution {
     const u = rng.next();
     const x = this.mu + this.sd * normalQuantile(this.cut + (u > 0 ? u : SMALLEST_U) * this.kept);
     // Rounding can leave the lowest draws a hair below 0.
-    return x > 0 ? x : 0;
+    return Math.max(x, 0);
   }
 
   mean(): number {
@@ -41,7 +41,7 @@ export class TruncatedNormal implements Distribution {
     checkProbability(p);
     if (p === 1) return Infinity;
     const x = this.mu + this.sd * normalQuantile(this.cut + p * this.kept);
-    return x > 0 ? x : 0;
+    return Math.max(x, 0);
   }
 
   cdf(x: number): number {

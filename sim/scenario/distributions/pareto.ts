@@ -19,7 +19,7 @@ export class Pareto implements Distribution {
   }
 
   sample(rng: Rng): number {
-    return this.scale * Math.pow(1 - rng.next(), this.negInvShape);
+    return this.scale * (1 - rng.next()) ** this.negInvShape;
   }
 
   mean(): number {
@@ -28,11 +28,11 @@ export class Pareto implements Distribution {
 
   quantile(p: number): number {
     checkProbability(p);
-    return this.scale * Math.pow(1 - p, this.negInvShape);
+    return this.scale * (1 - p) ** this.negInvShape;
   }
 
   cdf(x: number): number {
-    return x <= this.scale ? 0 : 1 - Math.pow(this.scale / x, this.shape);
+    return x <= this.scale ? 0 : 1 - (this.scale / x) ** this.shape;
   }
 }
 

@@ -38,9 +38,13 @@ function splitTopLevel(inner: string, whole: string): string[] {
   }
   if (depth !== 0) throw unbalanced(whole);
   parts.push(inner.slice(start).trim());
-  const empty = parts.findIndex((p) => p === '');
+  const empty = parts.indexOf('');
   if (empty >= 0) {
-    throw new DistributionError(`empty argument ${empty + 1} in '${whole}'`, 'a value between the commas', `'${whole}'`);
+    throw new DistributionError(
+      `empty argument ${empty + 1} in '${whole}'`,
+      'a value between the commas',
+      `'${whole}'`,
+    );
   }
   return parts;
 }

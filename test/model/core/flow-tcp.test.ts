@@ -1,9 +1,12 @@
 /** Both ends of a client flow walk net/tcp.ts's transitions, without the engine. */
 import { describe, expect, it } from 'vitest';
+import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from '../../../sim/model/core/flow-tcp.js';
 import { TCP_STATE_NAMES, TcpState } from '../../../sim/net/tcp.js';
-import { closeFlow, EndKind, openFlow, serverEndGone, type FlowEnds } from '../../../sim/model/core/flow-tcp.js';
 
-function traced(run: (f: FlowEnds, observe: (end: 'client' | 'server', s: TcpState) => void) => void): { f: FlowEnds; path: string[] } {
+function traced(run: (f: FlowEnds, observe: (end: 'client' | 'server', s: TcpState) => void) => void): {
+  f: FlowEnds;
+  path: string[];
+} {
   const f: FlowEnds = { clientTcp: TcpState.CLOSED, serverTcp: TcpState.CLOSED };
   const path: string[] = [];
   run(f, (end, s) => path.push(`${end} ${TCP_STATE_NAMES[s]}`));
@@ -28,7 +31,14 @@ describe('flow TCP states', () => {
       openFlow(f);
       closeFlow(f, EndKind.SERVER_FIN, o);
     });
-    expect(path).toEqual(['server FIN_WAIT_1', 'client CLOSE_WAIT', 'server FIN_WAIT_2', 'client LAST_ACK', 'server TIME_WAIT', 'client CLOSED']);
+    expect(path).toEqual([
+      'server FIN_WAIT_1',
+      'client CLOSE_WAIT',
+      'server FIN_WAIT_2',
+      'client LAST_ACK',
+      'server TIME_WAIT',
+      'client CLOSED',
+    ]);
     expect(f).toEqual({ clientTcp: TcpState.CLOSED, serverTcp: TcpState.TIME_WAIT });
   });
 

@@ -1,6 +1,6 @@
 /** HAProxy's check state machine (rise/fall, inter/fastinter/downinter) on a model that is built but not started. */
 import { describe, expect, it } from 'vitest';
-import { HealthChecker, type CheckPolicy } from '../../../sim/model/lb/health-checker.js';
+import { type CheckPolicy, HealthChecker } from '../../../sim/model/lb/health-checker.js';
 import { buildModel } from '../../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 
@@ -47,13 +47,23 @@ function setup(over: Partial<CheckPolicy>, backends = 1) {
   const w = model.world;
   const changes: Array<[number, boolean, string]> = [];
   const starts: number[] = [];
-  const checker = new HealthChecker(w, model.app, { ...policy, ...over }, (_b, up, reason) => changes.push([w.now, up, reason]));
+  const checker = new HealthChecker(w, model.app, { ...policy, ...over }, (_b, up, reason) =>
+    changes.push([w.now, up, reason]),
+  );
   return { model, w, changes, starts, checker };
 }
 
 describe('HAProxy check scheduling (src/check.c process_chk_conn(), src/server.c srv_getinter())', () => {
   it('a hung server: each check times out after inter and the next starts inter after it ended — DOWN 10 s after the first timed-out check starts', () => {
-    const { model, w, changes, checker } = setup({ type: 'http', inter: 2, fastinter: 2, downinter: 2, timeout: 2, rise: 2, fall: 3 });
+    const { model, w, changes, checker } = setup({
+      type: 'http',
+      inter: 2,
+      fastinter: 2,
+      downinter: 2,
+      timeout: 2,
+      rise: 2,
+      fall: 3,
+    });
     checker.start();
     // Checks at 0, 2, 4 pass (health full). The app hangs from 5 s (SIGSTOP: the kernel still accepts).
     w.engine.at(5, () => model.app.pause(w.backends[0], 60, 'SIGSTOP'), null);
@@ -98,7 +108,14 @@ describe('HAProxy check scheduling (src/check.c process_chk_conn(), src/server.c
   });
 
   it('kubelet probes run on a ticker: a probe timing out after 1 s does not delay the next one', () => {
-    const { model, w, changes, checker } = setup({ type: 'http', checker: 'kubelet', inter: 2, timeout: 1, rise: 1, fall: 3 });
+    const { model, w, changes, checker } = setup({
+      type: 'http',
+      checker: 'kubelet',
+      inter: 2,
+      timeout: 1,
+      rise: 1,
+      fall: 3,
+    });
     checker.start();
     w.engine.at(5, () => model.app.pause(w.backends[0], 60, 'SIGSTOP'), null);
     w.engine.run(30);

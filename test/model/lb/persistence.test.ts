@@ -5,7 +5,7 @@
  * server; a cookie needs an L7 balancer.
  */
 import { describe, expect, it } from 'vitest';
-import { ScenarioSchema, type ScenarioInput } from '../../../sim/scenario/schema.js';
+import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { run, window } from '../helpers.js';
 
 function cookieUsers(timeline: ScenarioInput['timeline'], lb: Record<string, unknown> = {}): ScenarioInput {

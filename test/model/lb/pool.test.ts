@@ -51,12 +51,15 @@ describe('LoadBalancer.pick', () => {
     expect(lb.pick(r, 0)).toBe(-1);
   });
 
-  it.each(['roundrobin', 'leastconn', 'random', 'source'] as const)('%s never picks an excluded backend, also past index 31', (balance) => {
-    const lb = pool(balance, 64);
-    for (let b = 0; b < 64; b++) if (b !== 8 && b !== 40) lb.setPoolState(b, PoolState.DETACHED);
-    // With a 32-bit mask, excluding 40 would exclude 8 (1 << 40 === 1 << 8).
-    const tried = new BackendSet().only(40);
-    const r = rng();
-    for (let i = 0; i < 50; i++) expect(lb.pick(r, i, tried)).toBe(8);
-  });
+  it.each(['roundrobin', 'leastconn', 'random', 'source'] as const)(
+    '%s never picks an excluded backend, also past index 31',
+    (balance) => {
+      const lb = pool(balance, 64);
+      for (let b = 0; b < 64; b++) if (b !== 8 && b !== 40) lb.setPoolState(b, PoolState.DETACHED);
+      // With a 32-bit mask, excluding 40 would exclude 8 (1 << 40 === 1 << 8).
+      const tried = new BackendSet().only(40);
+      const r = rng();
+      for (let i = 0; i < 50; i++) expect(lb.pick(r, i, tried)).toBe(8);
+    },
+  );
 });

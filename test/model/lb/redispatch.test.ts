@@ -4,15 +4,27 @@
  * the same server, and after the last retry the client learns at once (503 in http mode).
  */
 import { describe, expect, it } from 'vitest';
-import { choosesRedispatch, turnAroundPause, type RetryFacts } from '../../../sim/model/lb/redispatch.js';
-import { ScenarioSchema, type ScenarioInput } from '../../../sim/scenario/schema.js';
+import { choosesRedispatch, type RetryFacts, turnAroundPause } from '../../../sim/model/lb/redispatch.js';
+import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { run, window } from '../helpers.js';
 
-const base: RetryFacts = { redispatch: true, persistent: false, serverRunning: true, retryNumber: 1, retries: 3, activeServers: 2, hashAlgorithm: false };
+const base: RetryFacts = {
+  redispatch: true,
+  persistent: false,
+  serverRunning: true,
+  retryNumber: 1,
+  retries: 3,
+  activeServers: 2,
+  hashAlgorithm: false,
+};
 
 describe('stream_choose_redispatch()', () => {
   const cases: Array<[string, Partial<RetryFacts>, boolean]> = [
-    ['no option redispatch: never, even for a DOWN server on the last retry', { redispatch: false, serverRunning: false, retryNumber: 3 }, false],
+    [
+      'no option redispatch: never, even for a DOWN server on the last retry',
+      { redispatch: false, serverRunning: false, retryNumber: 3 },
+      false,
+    ],
     ['no persistence, 2 active servers, roundrobin: at the first retry', {}, true],
     ['persistent stream, server running, retry 1 of 3: stays', { persistent: true }, false],
     ['persistent stream, retry 2 of 3: stays', { persistent: true, retryNumber: 2 }, false],
@@ -22,7 +34,11 @@ describe('stream_choose_redispatch()', () => {
     ['one active server, the last retry: redispatched', { activeServers: 1, retryNumber: 3 }, true],
     ['hash algorithm (balance source): stays until the last retry', { hashAlgorithm: true, retryNumber: 2 }, false],
     ['hash algorithm, server DOWN: redispatched', { hashAlgorithm: true, serverRunning: false }, true],
-    ['retries 5, persistent: the 5th retry redispatches, the 4th does not', { persistent: true, retries: 5, retryNumber: 4 }, false],
+    [
+      'retries 5, persistent: the 5th retry redispatches, the 4th does not',
+      { persistent: true, retries: 5, retryNumber: 4 },
+      false,
+    ],
   ];
   for (const [name, facts, expected] of cases) {
     it(name, () => expect(choosesRedispatch({ ...base, ...facts })).toBe(expected));

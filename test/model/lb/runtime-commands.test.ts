@@ -5,15 +5,17 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run, valueAt, window } from '../helpers.js';
 import { recordsOf } from '../../trace/records-of.js';
+import { run, valueAt, window } from '../helpers.js';
 
 /** Keep-alive clients (long-lived connections) through the L4 balancer to two backends. */
 function streams(timeline: ScenarioInput['timeline'], extra: Partial<ScenarioInput> = {}): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '40s',
-    clients: { http: { arrival_rate: 5, requests_per_connection: 'const(1000)', think_time: 'exp(mean=1s)', retries: 0 } },
+    clients: {
+      http: { arrival_rate: 5, requests_per_connection: 'const(1000)', think_time: 'exp(mean=1s)', retries: 0 },
+    },
     backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
     timeline,
     ...extra,
@@ -48,7 +50,7 @@ describe('runtime API', () => {
     expect(recordsOf(r, 'lb.shutdown_sessions')[0].streams).toBe(onA);
   });
 
-  it('on-marked-down shutdown-sessions: a hung vm-a\'s streams end with FIN when checks mark it DOWN; without it they stay', () => {
+  it("on-marked-down shutdown-sessions: a hung vm-a's streams end with FIN when checks mark it DOWN; without it they stay", () => {
     const hung = (onMarkedDown: 'none' | 'shutdown-sessions') =>
       run(
         streams([{ at: '5s', do: 'pause', backend: 'vm-a', duration: '60s' }], {

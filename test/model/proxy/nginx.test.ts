@@ -1,6 +1,6 @@
 /** nginx's state machine and its own decisions, without a run. */
 import { describe, expect, it } from 'vitest';
-import { Nginx, NginxState, requestCrossesFin, type NginxGeneration } from '../../../sim/model/proxy/nginx.js';
+import { Nginx, type NginxGeneration, NginxState, requestCrossesFin } from '../../../sim/model/proxy/nginx.js';
 import { NginxSchema } from '../../../sim/scenario/schema.js';
 
 const nginx = (over: Record<string, unknown> = {}): Nginx => new Nginx(NginxSchema.parse(over));
@@ -103,7 +103,7 @@ describe('nginx', () => {
     expect([exits, n.state]).toEqual([[g2, g1], NginxState.STOPPED]);
   });
 
-  it('keeps each generation\'s own configuration (worker_shutdown_timeout of the old cycle)', () => {
+  it("keeps each generation's own configuration (worker_shutdown_timeout of the old cycle)", () => {
     const n = nginx({ worker_shutdown_timeout: '10s' });
     const g1 = n.generation;
     n.accept();

@@ -78,9 +78,15 @@ describe('fit: lifetimes from an HAProxy log', () => {
 
 describe('fit: nginx logs and CSV', () => {
   it('compiles a log_format line and reads $request_time and $connection_requests', () => {
-    const format = compileLogFormat(`log_format ws '$remote_addr - [$time_local] "$request" ' '$status $request_time $connection_requests';`);
+    const format = compileLogFormat(
+      `log_format ws '$remote_addr - [$time_local] "$request" ' '$status $request_time $connection_requests';`,
+    );
     const log = parseNginxLog(
-      ['1.2.3.4 - [03/Dec/2026:10:00:00 +0000] "GET /ws HTTP/1.1" 101 2400.125 3', '1.2.3.4 - [03/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 0.004 7', 'nonsense'].join('\n'),
+      [
+        '1.2.3.4 - [03/Dec/2026:10:00:00 +0000] "GET /ws HTTP/1.1" 101 2400.125 3',
+        '1.2.3.4 - [03/Dec/2026:10:00:00 +0000] "GET / HTTP/1.1" 200 0.004 7',
+        'nonsense',
+      ].join('\n'),
       format,
       { status: 101 },
     );
@@ -107,10 +113,12 @@ describe('drainsim fit', () => {
 
   it('prints the quantiles side by side and a value to paste; writes the empirical CSV', async () => {
     const path = join(dir, 'haproxy.log');
-    writeFileSync(path, haproxyHttpLog(TRUE_LIFETIME, 2000, 3).text + 'broken\n');
+    writeFileSync(path, `${haproxyHttpLog(TRUE_LIFETIME, 2000, 3).text}broken\n`);
     const r = await runCli('fit', path, '--csv', join(dir, 'life.csv'));
     expect(r.code).toBe(0);
-    expect(r.stderr).toContain(`1 malformed line in ${path} not used:\n  ${path}:2001: not an HAProxy tcplog or httplog line`);
+    expect(r.stderr).toContain(
+      `1 malformed line in ${path} not used:\n  ${path}:2001: not an HAProxy tcplog or httplog line`,
+    );
     expect(r.stdout).toMatch(/^empirical +\S/m);
     expect(r.stdout).toMatch(/^lognormal +0\.0\d+ /m);
     expect(r.stdout).toMatch(/Paste into a scenario:\n {2}lognormal\(median=\d+m( \d+s)?, p99=\d+h( \d+m)?( \d+s)?\)/);

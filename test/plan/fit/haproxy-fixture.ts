@@ -8,7 +8,12 @@ export interface GeneratedLog {
 }
 
 /** httplog lines (HAProxy 2.x default) of `n` sessions drawn from `spec`, one per line. */
-export function haproxyHttpLog(spec: string, n: number, seed: number, options: { logasapOver?: number } = {}): GeneratedLog {
+export function haproxyHttpLog(
+  spec: string,
+  n: number,
+  seed: number,
+  options: { logasapOver?: number } = {},
+): GeneratedLog {
   const dist = parseDistribution(spec);
   const rng = new RandomStreams(seed).stream('fit.fixture');
   const lines: string[] = [];

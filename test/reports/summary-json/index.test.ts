@@ -7,8 +7,16 @@ describe('summary.json', () => {
   it('has the published top-level keys in order, 2-space indent and a trailing newline', () => {
     const text = renderSummaryJson(fixtureResult());
     expect(Object.keys(JSON.parse(text))).toEqual([
-      'scenario', 'seed', 'version', 'start', 'horizon_s', 'engine_events',
-      'figures', 'histograms', 'expectations', 'resolved',
+      'scenario',
+      'seed',
+      'version',
+      'start',
+      'horizon_s',
+      'engine_events',
+      'figures',
+      'histograms',
+      'expectations',
+      'resolved',
     ]);
     expect(text.split('\n')[1]).toBe('  "scenario": {');
     expect(text.endsWith('}\n')).toBe(true);
@@ -19,7 +27,9 @@ describe('summary.json', () => {
     const b = fixtureResult();
     b.figures = Object.fromEntries(Object.entries(b.figures).reverse());
     b.histograms = Object.fromEntries(
-      Object.entries(b.histograms).reverse().map(([k, h]) => [k, { max: h.max, p99: h.p99, p95: h.p95, p50: h.p50, mean: h.mean, count: h.count }]),
+      Object.entries(b.histograms)
+        .reverse()
+        .map(([k, h]) => [k, { max: h.max, p99: h.p99, p95: h.p95, p50: h.p50, mean: h.mean, count: h.count }]),
     );
     expect(renderSummaryJson(b)).toBe(renderSummaryJson(a));
   });

@@ -38,7 +38,9 @@ describe('renderTerminal', () => {
     result.timeline.t = Float64Array.from({ length: samples * entities }, (_, i) => Math.floor(i / entities) + 1);
     result.timeline.entity = Int32Array.from({ length: samples * entities }, (_, i) => i % entities);
     result.timeline.values = result.timeline.series.map(() => result.timeline.t.map((t) => (t === 700 ? 99 : 1)));
-    const lines = renderTerminal(result, { ...ctx, width: 72 }).split('\n').filter((l) => /[▁█]/.test(l));
+    const lines = renderTerminal(result, { ...ctx, width: 72 })
+      .split('\n')
+      .filter((l) => /[▁█]/.test(l));
     expect(lines.length).toBeGreaterThan(0);
     for (const line of lines) {
       expect([...line].length).toBeLessThanOrEqual(72);
