@@ -41,6 +41,11 @@ export class Histogram {
     this.cached = null;
   }
 
+  /** Bytes the histogram's buckets take (HdrHistogram's own estimate): bounded, whatever the sample count. */
+  get footprintBytes(): number {
+    return this.hdr.estimatedFootprintInBytes;
+  }
+
   reset(): void {
     this.hdr.reset();
     this.n = 0;
