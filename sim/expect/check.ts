@@ -26,6 +26,19 @@ export interface CheckOptions {
   runSeed?: (seed: number) => RunResult;
 }
 
+/** An assertion's AssertionIssue as the scenario issue at `expect[i]`; anything else is rethrown. */
+function expectIssue(err: unknown, file: string, i: number, text: string): ScenarioIssue {
+  if (!(err instanceof AssertionIssue)) throw err;
+  const issue: ScenarioIssue = {
+    file,
+    path: `expect[${i}]`,
+    message: `'${text}': ${err.message}`,
+    found: JSON.stringify(text),
+  };
+  if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
+  return issue;
+}
+
 /** Parses and binds every assertion; all bad ones are reported together. */
 export function bindExpectations(run: RunResult, exprs: readonly string[], file: string): BoundAssertion[] {
   const issues: ScenarioIssue[] = [];
@@ -33,15 +46,7 @@ export function bindExpectations(run: RunResult, exprs: readonly string[], file:
     try {
       return bindAssertion(parseAssertion(text), run);
     } catch (err) {
-      if (!(err instanceof AssertionIssue)) throw err;
-      const issue: ScenarioIssue = {
-        file,
-        path: `expect[${i}]`,
-        message: `'${text}': ${err.message}`,
-        found: JSON.stringify(text),
-      };
-      if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
-      issues.push(issue);
+      issues.push(expectIssue(err, file, i, text));
       return undefined;
     }
   });
@@ -59,15 +64,7 @@ export function checkExpectationSyntax(exprs: readonly string[], file: string): 
     try {
       parseAssertion(text);
     } catch (err) {
-      if (!(err instanceof AssertionIssue)) throw err;
-      const issue: ScenarioIssue = {
-        file,
-        path: `expect[${i}]`,
-        message: `'${text}': ${err.message}`,
-        found: JSON.stringify(text),
-      };
-      if (err.suggestion !== undefined) issue.suggestion = err.suggestion;
-      issues.push(issue);
+      issues.push(expectIssue(err, file, i, text));
     }
   });
   if (issues.length > 0) throw new ScenarioError(issues);

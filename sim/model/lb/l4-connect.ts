@@ -6,7 +6,7 @@ import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
-import { choosesRedispatch, type RetryFacts, turnAroundPause } from './redispatch.js';
+import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
 const TCP_TIMEOUT_INIT_S = 1;
@@ -37,15 +37,7 @@ export class LbConnector implements FlowUpstream {
   /** The backend a redispatch leaves (reused: picks allocate nothing). */
   private readonly failed = new BackendSet();
   /** Reused for every retry decision. */
-  private readonly facts: RetryFacts = {
-    redispatch: false,
-    persistent: false,
-    serverRunning: true,
-    retryNumber: 0,
-    retries: 0,
-    activeServers: 0,
-    hashAlgorithm: false,
-  };
+  private readonly facts: RetryFacts = newRetryFacts();
 
   constructor(private readonly w: World) {
     this.rng = w.streams.stream('lb.pick');

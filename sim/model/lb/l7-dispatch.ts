@@ -5,7 +5,7 @@ import { type AppJob, Status } from '../core/app-job.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
-import { choosesRedispatch, type RetryFacts, turnAroundPause } from './redispatch.js';
+import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /**
  * The balancer in front of the open-loop request population (the request-level model): it picks
@@ -26,15 +26,7 @@ export class RequestBalancer implements RequestUpstream {
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
   /** Reused for every retry decision. */
-  private readonly facts: RetryFacts = {
-    redispatch: false,
-    persistent: false,
-    serverRunning: true,
-    retryNumber: 0,
-    retries: 0,
-    activeServers: 0,
-    hashAlgorithm: false,
-  };
+  private readonly facts: RetryFacts = newRetryFacts();
 
   constructor(
     private readonly w: World,

@@ -22,6 +22,19 @@ export interface RetryFacts {
   hashAlgorithm: boolean;
 }
 
+/** One record per balancer, refilled before each retry decision (no allocation per retry). */
+export function newRetryFacts(): RetryFacts {
+  return {
+    redispatch: false,
+    persistent: false,
+    serverRunning: true,
+    retryNumber: 0,
+    retries: 0,
+    activeServers: 0,
+    hashAlgorithm: false,
+  };
+}
+
 /**
  * `stream_choose_redispatch()` (include/haproxy/stream.h, called by `back_handle_st_cer()` in
  * src/backend.c and `do_l7_retry()` in src/http_ana.c): true when the retry is load-balanced
