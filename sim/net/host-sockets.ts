@@ -1,6 +1,6 @@
 import type { Rng } from '../engine/random.js';
 import { inetCskFindOpenPort } from './bind-port.js';
-import { inetHashConnect } from './hash-connect.js';
+import { inetHashConnect, type PortProbe } from './hash-connect.js';
 import { JiffiesClock } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
 import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets, type PortOffset } from './port-hash.js';
@@ -39,6 +39,18 @@ interface Pair {
   /** The port offset of the shuffle period `period` (connect() caches it per pair). */
   period: number;
   offset: PortOffset | null;
+  /** The next pair with the same intern key (-1: none). */
+  nextSameKey: number;
+  /** Sockets (open or TIME_WAIT) of this pair. */
+  count: number;
+  // The pair's sockets by port. Most pairs hold one (a client machine's connection to the VIP, a
+  // VM's socket from one client address): that one sits inline (soloPort ≥ 0), further ones in a
+  // map, and a pair past DENSE_AFTER sockets (nginx → app, a busy client machine) moves them all
+  // to a port-indexed table. A port is in exactly one of the three places.
+  soloPort: number;
+  soloEntry: Entry | null;
+  more: Map<number, Entry> | null;
+  dense: (Entry | undefined)[] | null;
 }
 
 interface Entry {
@@ -52,75 +64,55 @@ interface Entry {
   gen: number;
 }
 
-/**
- * Entries by key pairId·65536 + port, stored per pair with the port as key: a host with many
- * pairs (a VM accepting from 100,000 client addresses) would otherwise key one map by numbers
- * past 2^31, which V8 boxes on every lookup.
- */
-class SocketTable {
-  size = 0;
-  /** Pairs with few sockets: port → entry. */
-  private readonly sparse: (Map<number, Entry> | undefined)[] = [];
-  /** Pairs past DENSE_AFTER sockets (nginx → app, a busy client machine): indexed by port. */
-  private readonly dense: ((Entry | undefined)[] | undefined)[] = [];
+/** A pair's sockets move from a map to a port-indexed table past this many. */
+const DENSE_AFTER = 512;
 
-  get(key: number): Entry | undefined {
-    const pairId = Math.floor(key / 65536);
-    const d = this.dense[pairId];
-    if (d !== undefined) return d[key % 65536];
-    return this.sparse[pairId]?.get(key % 65536);
+/** The socket of `pair` on `port`, if any. */
+function entryOf(pair: Pair, port: number): Entry | undefined {
+  if (pair.dense !== null) return pair.dense[port];
+  if (pair.soloPort === port) return pair.soloEntry!;
+  return pair.more === null ? undefined : pair.more.get(port);
+}
+
+/** Put a socket on a port of `pair` that holds none. */
+function storeEntry(pair: Pair, port: number, entry: Entry): void {
+  pair.count++;
+  if (pair.dense !== null) {
+    pair.dense[port] = entry;
+    return;
   }
-
-  has(key: number): boolean {
-    return this.get(key) !== undefined;
+  if (pair.soloPort < 0) {
+    pair.soloPort = port;
+    pair.soloEntry = entry;
+    return;
   }
-
-  set(key: number, entry: Entry): void {
-    const pairId = Math.floor(key / 65536);
-    const port = key % 65536;
-    const d = this.dense[pairId];
-    if (d !== undefined) {
-      if (d[port] === undefined) this.size++;
-      d[port] = entry;
-      return;
-    }
-    let ports = this.sparse[pairId];
-    if (ports === undefined) {
-      while (this.sparse.length <= pairId) {
-        this.sparse.push(undefined);
-        this.dense.push(undefined);
-      }
-      ports = this.sparse[pairId] = new Map();
-    }
-    const before = ports.size;
-    ports.set(port, entry);
-    this.size += ports.size - before;
-    if (ports.size > DENSE_AFTER) {
-      const table: (Entry | undefined)[] = new Array(65536).fill(undefined);
-      for (const [p, e] of ports) table[p] = e;
-      this.dense[pairId] = table;
-      this.sparse[pairId] = undefined;
-    }
-  }
-
-  delete(key: number): void {
-    const pairId = Math.floor(key / 65536);
-    const port = key % 65536;
-    const d = this.dense[pairId];
-    if (d !== undefined) {
-      if (d[port] !== undefined) {
-        d[port] = undefined;
-        this.size--;
-      }
-      return;
-    }
-    const ports = this.sparse[pairId];
-    if (ports?.delete(port)) this.size--;
+  pair.more ??= new Map();
+  pair.more.set(port, entry);
+  if (pair.count > DENSE_AFTER) {
+    const table: (Entry | undefined)[] = new Array(65536).fill(undefined);
+    table[pair.soloPort] = pair.soloEntry!;
+    for (const [p, e] of pair.more) table[p] = e;
+    pair.dense = table;
+    pair.soloPort = -1;
+    pair.soloEntry = null;
+    pair.more = null;
   }
 }
 
-/** A pair's sockets move from a map to a port-indexed table past this many. */
-const DENSE_AFTER = 512;
+/** Take the socket on `port` (which holds one) off `pair`. */
+function deleteEntry(pair: Pair, port: number): void {
+  pair.count--;
+  if (pair.dense !== null) pair.dense[port] = undefined;
+  else if (pair.soloPort === port) {
+    pair.soloPort = -1;
+    pair.soloEntry = null;
+  } else pair.more!.delete(port);
+}
+
+/** An int32 key for interning pairs; pairs with equal keys are chained (Pair.nextSameKey). */
+function pairKey(localAddr: number, remoteAddr: number, fixedPort: number): number {
+  return (remoteAddr ^ Math.imul(localAddr, 0x9e3779b1) ^ (fixedPort << 15)) | 0;
+}
 
 /** What every namespace of one machine shares: boot secrets, table_perturb[], jiffies. */
 export class SharedKernel {
@@ -151,22 +143,20 @@ export class HostSockets {
 
   private readonly secrets: PortHashSecrets;
   private readonly pairs: Pair[] = [];
-  private readonly pairIds = new Map<string, number>();
-  private readonly entries = new SocketTable();
+  /** Intern key → the last pair interned with that key; null while the host has one pair or none. */
+  private pairIndex: Map<number, number> | null = null;
+  /** Sockets open or in TIME_WAIT, every pair. */
+  private socketCount = 0;
   /**
    * Sockets on each port whose bind bucket came from bind()/listen() (connect() skips those).
    * Allocated at the first bind(): most hosts (a client machine, a VM's nginx) never bind.
    */
   private portBound: Int32Array | null = null;
-  /** Sockets (open or TIME_WAIT) per pair. */
-  private readonly perPair: number[] = [];
-  /** connect()'s probe, allocated once: the pair and time of the connect in progress. */
+  /** connect()'s probe, allocated at the first connect(): the pair and time of the connect in progress. */
   private probePairId = 0;
   private probePair: Pair | null = null;
   private probeNowMs = 0;
-  private readonly probe = (port: number): boolean =>
-    (this.portBound === null || this.portBound[port] === 0) &&
-    this.establishedCheck(this.probePairId, this.probePair!, port, false, this.probeNowMs);
+  private probe: PortProbe | null = null;
   /** TIME_WAIT expiry queue in firing order (fire times grow with entry time). */
   private readonly twKeys: number[] = [];
   private readonly twGens: number[] = [];
@@ -211,7 +201,7 @@ export class HostSockets {
     this.expire(now);
     const pair = this.connecting(pairId);
     const { portLow, portHigh, hz } = this.config;
-    if (this.perPair[pairId] >= portHigh - portLow + 1 && !this.mayReuse(pair)) {
+    if (pair.count >= portHigh - portLow + 1 && !this.mayReuse(pair)) {
       // Every port of the range holds this 4-tuple open or in TIME_WAIT and none may be taken
       // over: the walk would examine both parities, fail and draw nothing (same result, cheaply).
       this.lastProbes = (portHigh - portLow + 1) & ~1;
@@ -230,10 +220,13 @@ export class HostSockets {
     this.probePairId = pairId;
     this.probePair = pair;
     this.probeNowMs = Math.floor(now * 1000);
+    this.probe ??= (port: number): boolean =>
+      (this.portBound === null || this.portBound[port] === 0) &&
+      this.establishedCheck(this.probePairId, this.probePair!, port, false, this.probeNowMs);
     const result = inetHashConnect(portLow, portHigh, key, this.secrets, this.probe, this.rng, firstPassFull);
     this.probePair = null;
     this.lastProbes = result.probes;
-    if (result.port >= 0) this.open(pairId, pair, result.port, false);
+    if (result.port >= 0) this.open(pair, result.port, false);
     return result.port;
   }
 
@@ -258,7 +251,7 @@ export class HostSockets {
     const pair = this.connecting(pairId);
     if (!this.establishedCheck(pairId, pair, port, true, Math.floor(now * 1000))) return false;
     this.bound()[port]--; // the socket's bucket stays bound: open() counts it again
-    this.open(pairId, pair, port, true);
+    this.open(pair, port, true);
     return true;
   }
 
@@ -270,18 +263,18 @@ export class HostSockets {
   /** Sockets of a pair that are open or in TIME_WAIT, after expiry at `now`. */
   socketsOf(pairId: number, now: number): number {
     this.expire(now);
-    return this.perPair[pairId] ?? 0;
+    return this.pairs[pairId]?.count ?? 0;
   }
 
   /** Open sockets (every pair), like the `inuse` of `ss -s` without listeners. */
   get openCount(): number {
-    return this.entries.size - this.timeWaitCount;
+    return this.socketCount - this.timeWaitCount;
   }
 
   /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
   isEmpty(now: number): boolean {
     this.expire(now);
-    return this.entries.size === 0;
+    return this.socketCount === 0;
   }
 
   /**
@@ -292,11 +285,10 @@ export class HostSockets {
     this.expire(now);
     const pair = this.pairs[pairId];
     if (!pair?.accepting) throw new Error(`pair ${pairId} is not an accepting pair`);
-    const key = pairId * 65536 + remotePort;
-    const entry = this.entries.get(key);
+    const entry = entryOf(pair, remotePort);
     if (entry === undefined) {
-      this.entries.set(key, this.newEntry(false));
-      this.perPair[pairId]++;
+      storeEntry(pair, remotePort, this.newEntry(false));
+      this.socketCount++;
       return 'new';
     }
     if (entry.state === OPEN) return 'rejected'; // a live connection owns this 4-tuple
@@ -324,7 +316,8 @@ export class HostSockets {
   ): void {
     this.expire(now);
     const key = pairId * 65536 + port;
-    const entry = this.entries.get(key);
+    const pair = this.pairs[pairId];
+    const entry = pair === undefined ? undefined : entryOf(pair, port);
     if (entry === undefined || entry.state !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
     if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
@@ -346,14 +339,15 @@ export class HostSockets {
   /** Whether (pair, port) is open or in TIME_WAIT, after expiry at `now`. */
   stateOf(pairId: number, port: number, now: number): 'open' | 'time-wait' | 'none' {
     this.expire(now);
-    const entry = this.entries.get(pairId * 65536 + port);
+    const pair = this.pairs[pairId];
+    const entry = pair === undefined ? undefined : entryOf(pair, port);
     return entry === undefined ? 'none' : entry.state === OPEN ? 'open' : 'time-wait';
   }
 
   /** When the oldest TIME_WAIT still held fires, or Infinity. */
   nextTimeWaitExpiry(): number {
     for (let i = this.twHead; i < this.twKeys.length; i++) {
-      const entry = this.entries.get(this.twKeys[i]);
+      const entry = this.entryAt(this.twKeys[i]);
       if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[i]) return this.twFire[i];
     }
     return Number.POSITIVE_INFINITY;
@@ -363,7 +357,7 @@ export class HostSockets {
   expire(now: number): void {
     while (this.twHead < this.twKeys.length && this.twFire[this.twHead] <= now) {
       const key = this.twKeys[this.twHead];
-      const entry = this.entries.get(key);
+      const entry = this.entryAt(key);
       if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[this.twHead]) {
         this.timeWaitCount--;
         this.remove(key, entry);
@@ -379,24 +373,48 @@ export class HostSockets {
   }
 
   private intern(accepting: boolean, localAddr: number, remoteAddr: number, fixedPort: number): number {
-    const name = `${accepting ? 'a' : 'c'}:${localAddr}:${remoteAddr}:${fixedPort}`;
-    let id = this.pairIds.get(name);
-    if (id === undefined) {
-      id = this.pairs.length;
-      this.pairs.push({
-        accepting,
-        localAddr,
-        remoteAddr,
-        fixedPort,
-        loopback: isLoopback(localAddr) || isLoopback(remoteAddr),
-        lowParityUsed: 0,
-        period: -1,
-        offset: null,
-      });
-      this.perPair.push(0);
-      this.pairIds.set(name, id);
+    const key = pairKey(localAddr, remoteAddr, fixedPort);
+    if (this.pairIndex === null && this.pairs.length > 0) {
+      // A second pair: index the first (a client machine never gets here).
+      this.pairIndex = new Map();
+      const p = this.pairs[0];
+      this.pairIndex.set(pairKey(p.localAddr, p.remoteAddr, p.fixedPort), 0);
     }
+    const first = this.pairIndex === null ? -1 : (this.pairIndex.get(key) ?? -1);
+    for (let id = first; id >= 0; id = this.pairs[id].nextSameKey) {
+      const p = this.pairs[id];
+      if (
+        p.accepting === accepting &&
+        p.localAddr === localAddr &&
+        p.remoteAddr === remoteAddr &&
+        p.fixedPort === fixedPort
+      )
+        return id;
+    }
+    const id = this.pairs.length;
+    this.pairs.push({
+      accepting,
+      localAddr,
+      remoteAddr,
+      fixedPort,
+      loopback: isLoopback(localAddr) || isLoopback(remoteAddr),
+      lowParityUsed: 0,
+      period: -1,
+      offset: null,
+      nextSameKey: first,
+      count: 0,
+      soloPort: -1,
+      soloEntry: null,
+      more: null,
+      dense: null,
+    });
+    this.pairIndex?.set(key, id);
     return id;
+  }
+
+  /** The socket with key pairId·65536 + port, if any. */
+  private entryAt(key: number): Entry | undefined {
+    return entryOf(this.pairs[Math.floor(key / 65536)], key % 65536);
   }
 
   /** Whether connect() may ever take over a TIME_WAIT of this pair (tcp_twsk_unique's sysctl test). */
@@ -415,7 +433,7 @@ export class HostSockets {
   private portUsedFrom(localAddr: number, port: number): boolean {
     for (let id = 0; id < this.pairs.length; id++) {
       const pair = this.pairs[id];
-      if (!pair.accepting && pair.localAddr === localAddr && this.entries.has(id * 65536 + port)) return true;
+      if (!pair.accepting && pair.localAddr === localAddr && entryOf(pair, port) !== undefined) return true;
     }
     return false;
   }
@@ -428,7 +446,7 @@ export class HostSockets {
 
   /** __inet_check_established(): the 4-tuple is free, or its TIME_WAIT may be taken over (and is). */
   private establishedCheck(pairId: number, pair: Pair, port: number, bound: boolean, nowMs: number): boolean {
-    const entry = this.entries.get(pairId * 65536 + port);
+    const entry = entryOf(pair, port);
     if (entry === undefined) return true;
     if (entry.state === OPEN) return false;
     const reusable = mayReuseTimeWait(
@@ -452,10 +470,10 @@ export class HostSockets {
     this.timeWaitCount--;
   }
 
-  private open(pairId: number, pair: Pair, port: number, bound: boolean): void {
+  private open(pair: Pair, port: number, bound: boolean): void {
     const entry = this.newEntry(bound);
-    this.entries.set(pairId * 65536 + port, entry);
-    this.perPair[pairId]++;
+    storeEntry(pair, port, entry);
+    this.socketCount++;
     if (this.inLowParity(port)) pair.lowParityUsed++;
     if (bound) this.bound()[port]++;
   }
@@ -480,11 +498,10 @@ export class HostSockets {
   }
 
   private remove(key: number, entry: Entry): void {
-    this.entries.delete(key);
+    const pair = this.pairs[Math.floor(key / 65536)];
+    deleteEntry(pair, key % 65536);
+    this.socketCount--;
     this.spare.push(entry);
-    const pairId = Math.floor(key / 65536);
-    this.perPair[pairId]--;
-    const pair = this.pairs[pairId];
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
     if (entry.bound) this.bound()[key % 65536]--;

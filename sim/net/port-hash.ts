@@ -47,7 +47,10 @@ export class PortHashSecrets {
   private readonly secretIndex: number;
   private readonly secretOffset: number;
   private readonly secretPerturb: number;
-  /** table_perturb[] increments since boot (the initial contents are hashed, not stored). */
+  // table_perturb[] increments since boot (the initial contents are hashed, not stored): the
+  // first slot written inline (a client machine talks to one destination), the others in a map.
+  private soloIndex = -1;
+  private soloAdded = 0;
   private perturbAdded: Map<number, number> | null = null;
 
   /** Draws the boot secrets (net_secret, table_perturb's random fill) from `rng`. */
@@ -68,11 +71,17 @@ export class PortHashSecrets {
   /** READ_ONCE(table_perturb[index]) */
   perturb(index: number): number {
     const initial = mix(this.secretPerturb, index);
-    return (initial + (this.perturbAdded?.get(index) ?? 0)) >>> 0;
+    const added = index === this.soloIndex ? this.soloAdded : (this.perturbAdded?.get(index) ?? 0);
+    return (initial + added) >>> 0;
   }
 
   /** table_perturb[index] += by (u32 arithmetic) */
   addPerturb(index: number, by: number): void {
+    if (this.soloIndex < 0) this.soloIndex = index;
+    if (index === this.soloIndex) {
+      this.soloAdded = (this.soloAdded + by) >>> 0;
+      return;
+    }
     this.perturbAdded ??= new Map();
     this.perturbAdded.set(index, ((this.perturbAdded.get(index) ?? 0) + by) >>> 0);
   }
