@@ -129,7 +129,8 @@ export class SharedKernel {
 export type SynOutcome = 'new' | 'reopened-time-wait' | 'rejected';
 
 export class HostSockets {
-  readonly clock: JiffiesClock;
+  /** This host's jiffies (a new one at every reboot). */
+  clock: JiffiesClock;
   /** Sockets in TIME_WAIT now (after expire()). */
   timeWaitCount = 0;
   /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached. */
@@ -141,7 +142,7 @@ export class HostSockets {
   lastProbes = 0;
   private readonly lowParityPorts: number;
 
-  private readonly secrets: PortHashSecrets;
+  private secrets: PortHashSecrets;
   private readonly pairs: Pair[] = [];
   /** Intern key → the last pair interned with that key; null while the host has one pair or none. */
   private pairIndex: Map<number, number> | null = null;
@@ -184,6 +185,33 @@ export class HostSockets {
     if (kernel.clock.hz !== config.hz) throw new RangeError(`kernel HZ ${kernel.clock.hz} ≠ config HZ ${config.hz}`);
     this.secrets = kernel.secrets;
     this.clock = kernel.clock;
+  }
+
+  /**
+   * The host reboots: a new kernel of its own (secrets, table_perturb[], jiffies drawn from this
+   * namespace's stream exactly as constructing it with its own SharedKernel does), no socket, no
+   * pair, counters at zero. Only for a host with a kernel of its own: the model lets idle client
+   * machines go and boots them again, and reusing the object allocates nothing.
+   */
+  reboot(): void {
+    const kernel = new SharedKernel(this.config.hz, this.rng);
+    this.secrets = kernel.secrets;
+    this.clock = kernel.clock;
+    this.timeWaitCount = 0;
+    this.timeWaitOverflows = 0;
+    this.timeWaitReused = 0;
+    this.timeWaitReopened = 0;
+    this.lastProbes = 0;
+    this.pairs.length = 0;
+    this.pairIndex = null;
+    this.socketCount = 0;
+    this.portBound = null;
+    this.probePair = null;
+    this.twKeys.length = 0;
+    this.twGens.length = 0;
+    this.twFire.length = 0;
+    this.twHead = 0;
+    this.gen = 0;
   }
 
   /** A connecting pair: this host at `localAddr` connecting to `remoteAddr:remotePort`. */

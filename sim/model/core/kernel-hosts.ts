@@ -49,6 +49,12 @@ export function clientAddress(ip: number): number {
   return (0x64400000 + ip) >>> 0;
 }
 
+/** One client machine: its kernel and its connecting pair towards the VIP. */
+export interface ClientMachine {
+  readonly host: HostSockets;
+  pair: number;
+}
+
 /** Sweep idle client machines after this many new ones. */
 const SWEEP_EVERY = 4096;
 
@@ -65,7 +71,9 @@ const SWEEP_EVERY = 4096;
  * (`kernel.clients`) in the order they boot, which the event order fixes.
  */
 export class ClientHosts {
-  private readonly hosts = new Map<number, { host: HostSockets; pair: number }>();
+  private readonly hosts = new Map<number, ClientMachine>();
+  /** Machines let go by a sweep, rebooted for the next address that connects (no allocation). */
+  private readonly idle: ClientMachine[] = [];
   private readonly rng: Rng;
   private readonly config: HostKernelConfig;
   private bootsSinceSweep = 0;
@@ -76,12 +84,14 @@ export class ClientHosts {
   }
 
   /** The machine of address `ip` and its connecting pair towards the VIP. */
-  machine(ip: number, now: number): { host: HostSockets; pair: number } {
+  machine(ip: number, now: number): ClientMachine {
     let m = this.hosts.get(ip);
     if (m === undefined) {
       if (++this.bootsSinceSweep >= SWEEP_EVERY) this.sweep(now);
-      const host = bootHost(this.config, this.rng);
-      m = { host, pair: host.connectPair(clientAddress(ip), VIP, VIP_PORT) };
+      m = this.idle.pop();
+      if (m === undefined) m = { host: bootHost(this.config, this.rng), pair: 0 };
+      else m.host.reboot(); // the same draws from `kernel.clients` as bootHost
+      m.pair = m.host.connectPair(clientAddress(ip), VIP, VIP_PORT);
       this.hosts.set(ip, m);
     }
     return m;
@@ -94,6 +104,10 @@ export class ClientHosts {
 
   private sweep(now: number): void {
     this.bootsSinceSweep = 0;
-    for (const [ip, m] of this.hosts) if (m.host.isEmpty(now)) this.hosts.delete(ip);
+    for (const [ip, m] of this.hosts)
+      if (m.host.isEmpty(now)) {
+        this.hosts.delete(ip);
+        this.idle.push(m);
+      }
   }
 }
