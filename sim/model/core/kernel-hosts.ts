@@ -71,43 +71,52 @@ const SWEEP_EVERY = 4096;
  * (`kernel.clients`) in the order they boot, which the event order fixes.
  */
 export class ClientHosts {
-  private readonly hosts = new Map<number, ClientMachine>();
+  /** The machine of each address, by address number (an array: a Map of 100,000 keys costs a hash per connect). */
+  private readonly hosts: (ClientMachine | undefined)[];
+  /** Addresses with a machine, in boot order (what the sweep walks). */
+  private readonly live: number[] = [];
   /** Machines let go by a sweep, rebooted for the next address that connects (no allocation). */
   private readonly idle: ClientMachine[] = [];
   private readonly rng: Rng;
   private readonly config: HostKernelConfig;
   private bootsSinceSweep = 0;
 
-  constructor(kernel: KernelConfig, streams: RandomStreams) {
+  constructor(kernel: KernelConfig, streams: RandomStreams, addresses: number) {
+    this.hosts = new Array(addresses).fill(undefined);
     this.config = hostKernelConfig(kernel);
     this.rng = streams.stream('kernel.clients');
   }
 
-  /** The machine of address `ip` and its connecting pair towards the VIP. */
+  /** The machine of address `ip` (0 … addresses − 1) and its connecting pair towards the VIP. */
   machine(ip: number, now: number): ClientMachine {
-    let m = this.hosts.get(ip);
+    let m = this.hosts[ip];
     if (m === undefined) {
       if (++this.bootsSinceSweep >= SWEEP_EVERY) this.sweep(now);
       m = this.idle.pop();
       if (m === undefined) m = { host: bootHost(this.config, this.rng), pair: 0 };
       else m.host.reboot(); // the same draws from `kernel.clients` as bootHost
       m.pair = m.host.connectPair(clientAddress(ip), VIP, VIP_PORT);
-      this.hosts.set(ip, m);
+      this.hosts[ip] = m;
+      this.live.push(ip);
     }
     return m;
   }
 
   /** Client machines alive now (tests). */
   get size(): number {
-    return this.hosts.size;
+    return this.live.length;
   }
 
   private sweep(now: number): void {
     this.bootsSinceSweep = 0;
-    for (const [ip, m] of this.hosts)
+    let kept = 0;
+    for (const ip of this.live) {
+      const m = this.hosts[ip]!;
       if (m.host.isEmpty(now)) {
-        this.hosts.delete(ip);
+        this.hosts[ip] = undefined;
         this.idle.push(m);
-      }
+      } else this.live[kept++] = ip;
+    }
+    this.live.length = kept;
   }
 }

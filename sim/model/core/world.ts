@@ -53,7 +53,7 @@ export class World {
     this.metrics.clock = this.engine;
     this.c = defineCounters(this.metrics);
     this.sourceIps = Math.min(scenario.clients.source_ips, 1 << 20);
-    this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams);
+    this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams, this.sourceIps);
     this.engine.now = -scenario.warmup;
   }
 
