@@ -67,7 +67,18 @@ export class JiffiesClock {
 
   /** When a timer armed at `now` for `seconds` (a whole number of jiffies) really fires. */
   timerFiresAt(now: number, seconds: number): number {
-    const timeout = Math.round(seconds * this.hz);
-    return this.timeOf(wheelExpiryJiffy(this.jiffies(now), timeout, this.hz));
+    if (seconds !== this.lastSeconds) {
+      // A host arms the same timeout over and over (TIME_WAIT's 60 s): its level is computed once.
+      this.lastSeconds = seconds;
+      this.lastTimeout = Math.round(seconds * this.hz);
+      this.lastGranularity = wheelGranularity(wheelLevel(this.lastTimeout, this.hz));
+    }
+    // wheelExpiryJiffy() with the level known.
+    const gran = this.lastGranularity;
+    return this.timeOf(Math.floor((this.jiffies(now) + this.lastTimeout + gran) / gran) * gran);
   }
+
+  private lastSeconds = Number.NaN;
+  private lastTimeout = 0;
+  private lastGranularity = 1;
 }
