@@ -27,7 +27,12 @@ export const PAGE_SCRIPT = `(function () {
   }
 
   var xs = data.t.map(function (t) { return data.startSeconds + t; });
-  var marks = data.marks.map(function (m) { return { x: data.startSeconds + m.t, label: m.clock + ' ' + m.label }; });
+  // Orchestrator steps (a gate's timeout, a forced SIGTERM) are drawn apart from the scenario's
+  // own actions; long log lines are cut, the event log below has them whole.
+  var marks = data.marks.map(function (m) {
+    var text = m.label.length > 60 ? m.label.slice(0, 59) + '\u2026' : m.label;
+    return { x: data.startSeconds + m.t, label: m.clock + ' ' + text, step: m.from === 'orchestrator' };
+  });
 
   // Action labels sit in a gutter above the plot, on up to three rows so that actions close
   // together do not overwrite each other and no label hides the data.
@@ -47,9 +52,9 @@ export const PAGE_SCRIPT = `(function () {
       marks.forEach(function (m, i) {
         var x = Math.round(u.valToPos(m.x, 'x', true));
         if (x < box.left || x > box.left + box.width) return;
-        ctx.strokeStyle = '#b45309';
+        ctx.strokeStyle = m.step ? '#7c3aed' : '#b45309';
         ctx.lineWidth = Math.max(1, px);
-        ctx.setLineDash([5 * px, 4 * px]);
+        ctx.setLineDash(m.step ? [2 * px, 3 * px] : [5 * px, 4 * px]);
         var row = labelRows - (i % labelRows);
         var labelBottom = box.top - (row - 1) * LABEL_ROW * px - 2 * px;
         ctx.beginPath();
@@ -60,7 +65,7 @@ export const PAGE_SCRIPT = `(function () {
         var gap = 4 * px;
         var tx = x + gap;
         if (tx + w > box.left + box.width) tx = Math.max(0, x - gap - w);
-        ctx.fillStyle = '#92400e';
+        ctx.fillStyle = m.step ? '#5b21b6' : '#92400e';
         ctx.fillText(m.label, tx, labelBottom);
       });
       ctx.restore();
