@@ -28,18 +28,22 @@ export const PAGE_SCRIPT = `(function () {
 
   var xs = data.t.map(function (t) { return data.startSeconds + t; });
   // Orchestrator steps (a gate's timeout, a forced SIGTERM) are drawn apart from the scenario's
-  // own actions; long log lines are cut, the event log below has them whole.
-  var marks = data.marks.map(function (m) {
-    var text = m.label.length > 60 ? m.label.slice(0, 59) + '\u2026' : m.label;
-    return { x: data.startSeconds + m.t, label: m.clock + ' ' + text, step: m.from === 'orchestrator' };
-  });
+  // own actions; long log lines are cut, the event log below has them whole. A chart may carry its
+  // own marks (the side-by-side page: each run has its own story).
+  function toMarks(list) {
+    return list.map(function (m) {
+      var text = m.label.length > 60 ? m.label.slice(0, 59) + '\u2026' : m.label;
+      return { x: data.startSeconds + m.t, label: m.clock + ' ' + text, step: m.from === 'orchestrator' };
+    });
+  }
+  var marks = toMarks(data.marks);
 
   // Action labels sit in a gutter above the plot, on up to three rows so that actions close
   // together do not overwrite each other and no label hides the data.
   var LABEL_ROW = 15;
   var labelRows = Math.min(3, marks.length);
 
-  function marksPlugin() {
+  function marksPlugin(marks, labelRows) {
     return { hooks: { draw: [function (u) {
       var ctx = u.ctx;
       var px = uPlot.pxRatio;
@@ -113,6 +117,13 @@ export const PAGE_SCRIPT = `(function () {
     }
     var axes = [xAxis, yAxis];
     if (chart.rightUnit) axes.push({ scale: 'right', side: 1, label: chart.rightUnit, size: 70, grid: { show: false }, values: function (u, splits) { return splits.map(formatNumber); } });
+    var own = chart.marks ? toMarks(chart.marks) : marks;
+    var ownRows = chart.marks ? Math.min(3, own.length) : labelRows;
+    if (chart.yMax && !states) {
+      // Both sides of a pair on one scale: the same height means the same value.
+      var top = chart.yMax;
+      scales.y = { range: function (u, min, max) { return yRange(u, min, Math.max(max, top)); } };
+    }
     var opts = {
       width: el.clientWidth || 900,
       height: HEIGHT,
@@ -120,9 +131,9 @@ export const PAGE_SCRIPT = `(function () {
       scales: scales,
       series: series,
       axes: axes,
-      padding: [labelRows === 0 ? null : 6 + labelRows * LABEL_ROW, 40, null, null],
+      padding: [ownRows === 0 ? null : 6 + ownRows * LABEL_ROW, 40, null, null],
       cursor: { sync: { key: 'drainsim' } },
-      plugins: [marksPlugin()]
+      plugins: [marksPlugin(own, ownRows)]
     };
     var columns = chart.series.map(function (s, i) {
       return s.values.map(function (v) { return v === null ? null : v + offset(i); });

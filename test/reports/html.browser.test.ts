@@ -18,6 +18,8 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../reports/html/index.js';
+import { renderSideBySide } from '../../reports/side-by-side/index.js';
+import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { packageRoot } from '../../sim/scenario/package-root.js';
@@ -95,12 +97,15 @@ describe.skipIf(skip)('report.html in Chromium', () => {
 
   beforeAll(async () => {
     if (chromiumMissing) throw new Error(`the browser test needs Chromium: ${MISSING}`);
-    for (const name of Object.keys(STORY_CHARTS)) {
+    const results: Record<string, RunResult> = {};
+    for (const name of [...Object.keys(STORY_CHARTS), 'ws-drain-graceful']) {
       const loaded = loadScenarioForCli(name);
       const result = runScenario({ ...loaded.scenario, name: loaded.name }, { file: `scenarios/${name}.yaml` });
       samples[name] = result.horizon / result.timeline.interval;
       pages[`/${name}.html`] = renderHtmlReport(result);
+      results[name] = result;
     }
+    pages['/side-by-side.html'] = renderSideBySide(results['ws-stall']!, results['ws-drain-graceful']!);
     pages['/fixture.html'] = renderHtmlReport(fixtureResult());
     server = createServer((req, res) => {
       const body = pages[req.url ?? ''];
@@ -181,6 +186,33 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('drainsim report ws-stall ws-drain-graceful: one page, every chart in pairs, figure deltas by meaning', async () => {
+    const { page, problems } = await open('/side-by-side.html');
+    const charts = await probeCharts(page);
+    const pairs = await page.locator('.pair').count();
+    expect(pairs).toBeGreaterThan(3);
+    // Each pair: a plot or a "nothing to draw" placeholder on each side.
+    expect(await page.locator('.pair > figure').count()).toBe(pairs * 2);
+    for (const id of ['websocket', 'active-conn', 'pool-state']) {
+      expect(charts.map((c) => c.id)).toContain(`a-${id}`);
+      expect(charts.map((c) => c.id)).toContain(`b-${id}`);
+    }
+    for (const c of charts) {
+      expect(c.hasCanvas, c.id).toBe(true);
+      expect(c.seriesPixels, `${c.id}: series drawn`).toBeGreaterThan(20);
+      expect(c.markPixels, `${c.id}: its own run's action markers`).toBeGreaterThan(50);
+    }
+    // The fix ends the drain: better, not FAIL.
+    const timedOut = page.locator('#deltas tr', { hasText: 'drain.vm-a.timed_out' });
+    expect(await timedOut.locator('td').last().textContent()).toBe('better');
+    expect(await page.locator('#deltas').textContent()).not.toContain('FAIL');
+    mkdirSync(join(packageRoot(), 'test-artifacts'), { recursive: true });
+    const shot = join(packageRoot(), 'test-artifacts', 'report-ws-stall-vs-ws-drain-graceful.png');
+    await page.locator('#charts').screenshot({ path: shot, timeout: 120_000 });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 240_000);
 
   it('filters the event log by text and by source', async () => {
     const { page, problems } = await open('/hard-cut.html');
