@@ -46,6 +46,8 @@ export interface WriteReportsOptions {
   /** Decided by the caller, normally shouldColor(stdout, process.env). */
   color?: boolean;
   width?: number;
+  /** The full terminal summary instead of the ≤ 30-line one. */
+  verbose?: boolean;
 }
 
 export interface WriteReportsOutcome {
@@ -79,6 +81,7 @@ export function writeReports(result: RunResult, options: WriteReportsOptions): W
     width: options.width ?? (stdout as { columns?: number }).columns ?? 80,
     // Known before writing, so console reports render (and may fail) before anything touches disk.
     written: outDir === null ? [] : files.map((file) => join(outDir, file.fileName)),
+    verbose: options.verbose ?? false,
   };
   const printed = Object.entries(consoleReports)
     .filter(([name]) => formats.includes(name))

@@ -19,6 +19,8 @@ export interface ConsoleContext {
   width: number;
   /** Paths of the files this run wrote, in the order written; empty when none were. */
   written: readonly string[];
+  /** Every figure, histogram and series instead of the ≤ 30-line summary (`--verbose`). */
+  verbose?: boolean;
 }
 
 /** A report printed to stdout after the files are written. */

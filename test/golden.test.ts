@@ -2,12 +2,14 @@
  * The regression baseline: each built-in scenario, run with its own seed, must produce exactly the
  * summary.json kept in test/golden/, and a timeline.csv and events.log whose sha-256 match
  * test/golden/<name>.hashes.json. A model change that moves any figure fails here; if the change
- * is intended, run `npm run goldens` and review the diff.
+ * is intended, run `npm run goldens` and review the diff. The same run also checks that the
+ * built-in's terminal summary fits in 30 lines (reports/terminal/compact).
  */
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { goldenDir, goldenHashesPath, goldenOutputs, goldenPath } from '../sim/cli/golden-summary.js';
 import { builtinScenarioNames } from '../sim/scenario/load.js';
+import { expectSummaryFits } from './reports/terminal/summary-size.js';
 
 const names = builtinScenarioNames();
 const REGENERATE = 'run `npm run goldens` and review the diff';
@@ -39,6 +41,7 @@ describe('golden summaries of the built-in scenarios', () => {
       JSON.parse(outputs.hashes),
       `timeline.csv / events.log of ${name} drifted; if intended, ${REGENERATE}`,
     ).toEqual(JSON.parse(readFileSync(hashesPath, 'utf8')));
+    expectSummaryFits(name, outputs.run);
   });
 
   it('has no golden without a scenario', () => {

@@ -24,6 +24,8 @@ export interface Chart {
   series: ChartSeries[];
   /** Names of the integer values of a state series (drawn stepped, axis labelled with names). */
   states?: readonly string[];
+  /** A chart of one series no story chart draws (under "Other series"). */
+  other?: true;
 }
 
 export interface SkippedChart {
@@ -61,6 +63,7 @@ interface ChartSpec {
   /** Why an all-zero chart is not drawn, in plain words. */
   whenZero: string;
   states?: readonly string[];
+  other?: true;
 }
 
 export const CHARTS: readonly ChartSpec[] = [
@@ -124,6 +127,57 @@ export const CHARTS: readonly ChartSpec[] = [
     whenZero: 'no WebSocket sessions in this run',
   },
   {
+    id: 'goodput',
+    title: 'Open-loop users: offered, served and failed',
+    unit: 'requests/s',
+    about:
+      'offered: what users asked for; goodput: answered 2xx before the user gave up; req_5xx, req_timeouts: failed attempts; req_failed: requests lost after all retries; wasted: work served for nobody.',
+    picks: [
+      { series: 'offered', of: 'total', dropIfZero: true },
+      { series: 'goodput', of: 'total' },
+      { series: 'req_5xx', of: 'total', dropIfZero: true },
+      { series: 'req_timeouts', of: 'total', dropIfZero: true },
+      { series: 'req_failed', of: 'total', dropIfZero: true },
+      { series: 'wasted', of: 'total', dropIfZero: true },
+    ],
+    whenZero: 'no open-loop clients in this run',
+  },
+  {
+    id: 'health',
+    title: 'Health checks: failures, removals and backends in service',
+    unit: 'events/s',
+    rightUnit: 'backends',
+    about:
+      'check_failures: failed checks or probes; removals: backends marked DOWN / not ready; readds: marked UP again; in_service (right axis): backends taking new traffic.',
+    picks: [
+      { series: 'check_failures', of: 'total', dropIfZero: true },
+      { series: 'removals', of: 'total', dropIfZero: true },
+      { series: 'readds', of: 'total', dropIfZero: true },
+      { series: 'in_service', of: 'total', axis: 'right' },
+    ],
+    whenZero: 'no health-check failures',
+  },
+  {
+    id: 'app-load',
+    title: 'App workers busy and requests queued per backend',
+    unit: 'requests',
+    about: 'Workers serving a request and requests waiting for one: a queue that grows is a backend falling behind.',
+    picks: [
+      { series: 'app_busy', of: 'backends', label: 'busy' },
+      { series: 'app_queue', of: 'backends', label: 'queued' },
+    ],
+    whenZero: 'the apps were idle',
+  },
+  {
+    id: 'nginx-generations',
+    title: 'Old nginx worker generations per backend',
+    unit: 'generations',
+    about:
+      'Old worker generations still alive after reloads: each holds its WebSockets (and memory) until they close or worker_shutdown_timeout.',
+    picks: [{ series: 'nginx_old_generations', of: 'backends' }],
+    whenZero: 'no reload left old workers behind',
+  },
+  {
     id: 'pool-state',
     title: 'LB pool state per backend',
     unit: 'state',
@@ -160,21 +214,44 @@ function columns(tl: Timeline): { t: number[]; get: (series: number, entity: num
   return { t, get };
 }
 
+const matches = (pick: Pick, name: string): boolean =>
+  typeof pick.series === 'string' ? name === pick.series : pick.series.test(name);
+
+/**
+ * One chart per series that no chart above draws and that is not zero in this run, so every
+ * non-zero series is on the page: gauges per backend, counters as the total per second.
+ */
+function generatedSpecs(tl: Timeline, values: (s: number) => number[][]): ChartSpec[] {
+  return tl.series.flatMap((meta, s) => {
+    if (CHARTS.some((spec) => spec.picks.some((pick) => matches(pick, meta.name)))) return [];
+    if (!values(s).some((v) => v.some((x) => x !== 0))) return [];
+    const counter = meta.kind === 'counter';
+    return [
+      {
+        id: `series-${meta.name.replace(/[^a-z0-9]+/gi, '-')}`,
+        title: `${meta.name}${counter ? '' : ' per backend'}`,
+        unit: counter ? `${meta.unit}/s` : meta.unit,
+        about: meta.description,
+        picks: [{ series: meta.name, of: counter ? 'total' : 'backends' }],
+        whenZero: '',
+        other: true as const,
+      },
+    ];
+  });
+}
+
 export function buildCharts(tl: Timeline): ChartSet {
   const { t, get } = columns(tl);
   const total = tl.entities.length - 1;
   const backends = tl.entities.slice(0, total);
   const charts: Chart[] = [];
   const skipped: SkippedChart[] = [];
-  for (const spec of CHARTS) {
+  const everyEntity = (s: number): number[][] => tl.entities.map((_, e) => get(s, e));
+  for (const spec of [...CHARTS, ...generatedSpecs(tl, everyEntity)]) {
     const series: ChartSeries[] = [];
     let totalColor = 0;
     for (const pick of spec.picks) {
-      const matching = tl.series
-        .map((meta, s) => ({ meta, s }))
-        .filter(({ meta }) =>
-          typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name),
-        );
+      const matching = tl.series.map((meta, s) => ({ meta, s })).filter(({ meta }) => matches(pick, meta.name));
       for (const { meta, s } of matching) {
         const perSecond = meta.kind === 'counter' ? tl.interval : 1;
         const scaled = (e: number): (number | null)[] => get(s, e).map((v) => roundNumber(v / perSecond));
@@ -192,11 +269,7 @@ export function buildCharts(tl: Timeline): ChartSet {
         });
       }
     }
-    const recorded = spec.picks.some((pick) =>
-      tl.series.some((meta) =>
-        typeof pick.series === 'string' ? meta.name === pick.series : pick.series.test(meta.name),
-      ),
-    );
+    const recorded = spec.picks.some((pick) => tl.series.some((meta) => matches(pick, meta.name)));
     if (!recorded) {
       skipped.push({ id: spec.id, title: spec.title, reason: 'not recorded in this run' });
       continue;
@@ -208,6 +281,7 @@ export function buildCharts(tl: Timeline): ChartSet {
     const chart: Chart = { id: spec.id, title: spec.title, unit: spec.unit, about: spec.about, series };
     if (spec.rightUnit !== undefined && series.some((s) => s.axis === 'right')) chart.rightUnit = spec.rightUnit;
     if (spec.states !== undefined) chart.states = spec.states;
+    if (spec.other) chart.other = true;
     charts.push(chart);
   }
   return { t, charts, skipped };

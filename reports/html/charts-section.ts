@@ -4,7 +4,7 @@ import type { ChartSet } from './chart-data.js';
 import { escapeHtml } from './escape.js';
 
 export function chartsSection(set: ChartSet): string {
-  const figures = set.charts.map((c) => {
+  const figure = (c: ChartSet['charts'][number]): string => {
     const unit = c.rightUnit === undefined ? c.unit : `${c.unit} · right axis ${c.rightUnit}`;
     return [
       `<figure class="chart" id="chart-${c.id}">`,
@@ -13,7 +13,20 @@ export function chartsSection(set: ChartSet): string {
       `<p class="about">${escapeHtml(c.about)}</p>`,
       '</figure>',
     ].join('\n');
-  });
+  };
+  const story = set.charts.filter((c) => !c.other).map(figure);
+  const other = set.charts.filter((c) => c.other).map(figure);
+  const figures = [
+    ...story,
+    ...(other.length === 0
+      ? []
+      : [
+          '<h3 id="other-series">Other series that are not zero</h3>',
+          '<div class="other-charts">',
+          ...other,
+          '</div>',
+        ]),
+  ];
   const skipped =
     set.skipped.length === 0
       ? ''
@@ -30,7 +43,7 @@ export function chartsSection(set: ChartSet): string {
   return [
     '<section id="charts">',
     '<h2>Charts</h2>',
-    '<p class="hint">Times are the simulated wall clock. Dashed lines mark the timeline actions. Counters are per second.</p>',
+    '<p class="hint">Times are the simulated wall clock. Dashed lines (amber) mark the timeline actions, dotted lines (violet) the steps orchestrators took on their own (gate timeouts, forced stages, SIGTERM, SIGKILL). Counters are per second.</p>',
     '<noscript><p class="note">The charts need JavaScript; the numbers are in timeline.csv.</p></noscript>',
     ...figures,
     skipped,

@@ -1,17 +1,15 @@
 /** The top of the report: what ran, with which seed, the verdict, and the timeline of actions. */
 import type { RunResult } from '../../sim/result.js';
 import { formatDuration } from '../../sim/scenario/units.js';
+import { scenarioIntent, verdictWords } from '../scenario-intent.js';
 import { formatNumber } from '../terminal/format.js';
 import { wallClock } from '../wall-clock.js';
 import { escapeHtml } from './escape.js';
 import type { TimelineMark } from './timeline-marks.js';
 
 function verdict(result: RunResult): string {
-  const total = result.expectations.length;
-  if (total === 0) return '<span class="verdict none">no expectations in this scenario</span>';
-  const failed = result.expectations.filter((e) => !e.passed).length;
-  if (failed === 0) return `<span class="verdict pass">all ${total} expectations passed</span>`;
-  return `<span class="verdict fail">${failed} of ${total} expectations failed</span>`;
+  const { text, tone } = verdictWords(result);
+  return `<span class="verdict ${tone}">${escapeHtml(text)}</span>`;
 }
 
 export function headerSection(result: RunResult): string {
@@ -24,11 +22,13 @@ export function headerSection(result: RunResult): string {
     `${formatNumber(result.engineEvents)} engine events`,
   ].join(' · ');
   const description = result.scenario.description.trim();
+  const { source } = scenarioIntent(result);
   return [
     '<header>',
     `<h1>${escapeHtml(result.scenario.name)}</h1>`,
     `<p class="meta">${meta}</p>`,
     ...(description === '' ? [] : [`<p class="description">${escapeHtml(description)}</p>`]),
+    ...(source === undefined ? [] : [`<p class="source">Source: ${escapeHtml(source)}</p>`]),
     `<p>${verdict(result)}</p>`,
     '<nav><a href="#timeline">Timeline</a><a href="#charts">Charts</a><a href="#expectations">Expectations</a>' +
       '<a href="#figures">Key figures</a><a href="#events">Event log</a></nav>',

@@ -5,6 +5,7 @@
  */
 import type { RunResult } from '../../sim/result.js';
 import { parseClock } from '../../sim/scenario/units.js';
+import { storySteps } from '../story-steps.js';
 import { wallClock } from '../wall-clock.js';
 import type { FileReport } from '../writer.js';
 import { buildCharts } from './chart-data.js';
@@ -24,7 +25,7 @@ export interface ReportData {
   /** Seconds since midnight of simulated t = 0 (the x axis is start + t). */
   startSeconds: number;
   t: number[];
-  marks: { t: number; clock: string; label: string }[];
+  marks: { t: number; clock: string; label: string; from: 'action' | 'orchestrator' }[];
   charts: ReturnType<typeof buildCharts>['charts'];
 }
 
@@ -35,8 +36,9 @@ export function renderHtmlReport(result: RunResult, assets: ChartAssets = uplotA
   const data: ReportData = {
     startSeconds: parseClock(result.start),
     t: charts.t,
-    // Warmup actions happen before the first sample; the timeline section lists them.
-    marks: marks.filter((m) => m.t >= 0).map((m) => ({ t: m.t, clock: clock.at(m.t), label: m.label })),
+    // Every action and orchestrator step; warmup ones happen before the first sample (the
+    // timeline section lists them).
+    marks: storySteps(result).map((m) => ({ t: m.t, clock: clock.at(m.t), label: m.label, from: m.from })),
     charts: charts.charts,
   };
   const title = `drainsim · ${result.scenario.name} · seed ${result.seed}`;

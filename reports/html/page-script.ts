@@ -27,14 +27,23 @@ export const PAGE_SCRIPT = `(function () {
   }
 
   var xs = data.t.map(function (t) { return data.startSeconds + t; });
-  var marks = data.marks.map(function (m) { return { x: data.startSeconds + m.t, label: m.clock + ' ' + m.label }; });
+  // Orchestrator steps (a gate's timeout, a forced SIGTERM) are drawn apart from the scenario's
+  // own actions; long log lines are cut, the event log below has them whole. A chart may carry its
+  // own marks (the side-by-side page: each run has its own story).
+  function toMarks(list) {
+    return list.map(function (m) {
+      var text = m.label.length > 60 ? m.label.slice(0, 59) + '\u2026' : m.label;
+      return { x: data.startSeconds + m.t, label: m.clock + ' ' + text, step: m.from === 'orchestrator' };
+    });
+  }
+  var marks = toMarks(data.marks);
 
   // Action labels sit in a gutter above the plot, on up to three rows so that actions close
   // together do not overwrite each other and no label hides the data.
   var LABEL_ROW = 15;
   var labelRows = Math.min(3, marks.length);
 
-  function marksPlugin() {
+  function marksPlugin(marks, labelRows) {
     return { hooks: { draw: [function (u) {
       var ctx = u.ctx;
       var px = uPlot.pxRatio;
@@ -47,9 +56,9 @@ export const PAGE_SCRIPT = `(function () {
       marks.forEach(function (m, i) {
         var x = Math.round(u.valToPos(m.x, 'x', true));
         if (x < box.left || x > box.left + box.width) return;
-        ctx.strokeStyle = '#b45309';
+        ctx.strokeStyle = m.step ? '#7c3aed' : '#b45309';
         ctx.lineWidth = Math.max(1, px);
-        ctx.setLineDash([5 * px, 4 * px]);
+        ctx.setLineDash(m.step ? [2 * px, 3 * px] : [5 * px, 4 * px]);
         var row = labelRows - (i % labelRows);
         var labelBottom = box.top - (row - 1) * LABEL_ROW * px - 2 * px;
         ctx.beginPath();
@@ -60,7 +69,7 @@ export const PAGE_SCRIPT = `(function () {
         var gap = 4 * px;
         var tx = x + gap;
         if (tx + w > box.left + box.width) tx = Math.max(0, x - gap - w);
-        ctx.fillStyle = '#92400e';
+        ctx.fillStyle = m.step ? '#5b21b6' : '#92400e';
         ctx.fillText(m.label, tx, labelBottom);
       });
       ctx.restore();
@@ -108,6 +117,13 @@ export const PAGE_SCRIPT = `(function () {
     }
     var axes = [xAxis, yAxis];
     if (chart.rightUnit) axes.push({ scale: 'right', side: 1, label: chart.rightUnit, size: 70, grid: { show: false }, values: function (u, splits) { return splits.map(formatNumber); } });
+    var own = chart.marks ? toMarks(chart.marks) : marks;
+    var ownRows = chart.marks ? Math.min(3, own.length) : labelRows;
+    if (chart.yMax && !states) {
+      // Both sides of a pair on one scale: the same height means the same value.
+      var top = chart.yMax;
+      scales.y = { range: function (u, min, max) { return yRange(u, min, Math.max(max, top)); } };
+    }
     var opts = {
       width: el.clientWidth || 900,
       height: HEIGHT,
@@ -115,9 +131,9 @@ export const PAGE_SCRIPT = `(function () {
       scales: scales,
       series: series,
       axes: axes,
-      padding: [labelRows === 0 ? null : 6 + labelRows * LABEL_ROW, 40, null, null],
+      padding: [ownRows === 0 ? null : 6 + ownRows * LABEL_ROW, 40, null, null],
       cursor: { sync: { key: 'drainsim' } },
-      plugins: [marksPlugin()]
+      plugins: [marksPlugin(own, ownRows)]
     };
     var columns = chart.series.map(function (s, i) {
       return s.values.map(function (v) { return v === null ? null : v + offset(i); });

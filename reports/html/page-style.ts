@@ -17,6 +17,8 @@ nav a { margin-right: 14px; }
 .verdict.pass { background: #dcfce7; }
 .verdict.fail { background: #fee2e2; }
 .verdict.none { background: #f3f4f6; color: var(--dim); }
+.verdict.demo { background: #fef3c7; color: #92400e; }
+.source { color: var(--dim); font-size: 0.9em; }
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; }

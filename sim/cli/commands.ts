@@ -10,6 +10,7 @@ import { fitCommand } from './fit.js';
 import { listCommand } from './list.js';
 import { mergeCommand } from './merge.js';
 import { planCommand } from './plan.js';
+import { reportCommand } from './report.js';
 import { runCommand } from './run.js';
 import { schemaCommand } from './schema.js';
 import { showCommand } from './show.js';
@@ -22,6 +23,7 @@ export const commands: readonly CommandModule<object, any>[] = [
   runCommand,
   checkCommand,
   compareCommand,
+  reportCommand,
   explainCommand,
   sweepCommand,
   mergeCommand,

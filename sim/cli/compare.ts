@@ -12,6 +12,7 @@ const MAX_SUMMARY_BYTES = 64 * 1024 * 1024;
 
 import type { CommandModule } from 'yargs';
 import { colorize } from '../../reports/index.js';
+import { judgeChange } from '../expect/figure-meaning.js';
 import {
   checkRules,
   describeTolerance,
@@ -22,7 +23,6 @@ import {
   toleranceFor,
 } from './compare-tolerance.js';
 import { type CliIO, colorFor, EXIT, exitCodeHandler } from './context.js';
-import { judgeChange } from './figure-meaning.js';
 import { comparisonJson, comparisonMarkdown, RESULT_FORMATS, type ResultFormat } from './result-formats.js';
 
 /** The parts of summary.json a comparison reads. */

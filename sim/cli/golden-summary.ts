@@ -7,6 +7,7 @@ import { createHash } from 'node:crypto';
 import { join } from 'node:path';
 import { fileReports } from '../../reports/index.js';
 import { checkExpectations } from '../expect/check.js';
+import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
 import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { packageRoot } from '../scenario/package-root.js';
@@ -28,14 +29,19 @@ export function goldenHashesPath(name: string): string {
 /** The golden files' contents for a built-in scenario name: the summary.json text, and a small JSON
  * of the sha-256 of its timeline.csv and events.log (too large to keep whole, but a refactor must
  * keep them byte-identical too). */
-export function goldenOutputs(name: string): { summary: string; hashes: string } {
+export function goldenOutputs(name: string): { summary: string; hashes: string; run: RunResult } {
   const loaded = loadScenarioForCli(name);
   const scenario = namedScenario(loaded);
   const run = runScenario(scenario, { file: stableFileName(loaded.file) });
   run.expectations = checkExpectations(run, scenario.expect, loaded.file);
   const sha = (report: string) => createHash('sha256').update(fileReports[report]!.render(run)).digest('hex');
   const hashes = { 'timeline.csv': sha('timeline-csv'), 'events.log': sha('events-log') };
-  return { summary: fileReports['summary-json']!.render(run), hashes: `${JSON.stringify(hashes, null, 2)}\n` };
+  return {
+    summary: fileReports['summary-json']!.render(run),
+    hashes: `${JSON.stringify(hashes, null, 2)}\n`,
+    // For the tests that check every built-in's other outputs without running it twice.
+    run,
+  };
 }
 
 /** The golden summary.json content for a built-in scenario name. */

@@ -5,23 +5,10 @@ import { builtinScenarioNames, readScenarioInput } from '../scenario/load.js';
 import { defaultBuiltinDir, displayPath } from '../scenario/scenario-file.js';
 import { type CliIO, EXIT, exitCodeHandler } from './context.js';
 
-/**
- * The built-in descriptions name where each case comes from in the articles they were built from
- * ("Seed Part 6 case 1:", "(seed cheat sheet)") — documents users do not have, and "seed" collides
- * with the random seed. summary.json embeds the description (changing it changes every golden), so
- * `list` leaves those references out instead.
- */
-const SOURCE_REFERENCES: [RegExp, string][] = [
-  [/^Seed Part (\d+)'s /, 'The '],
-  [/^Seed (?:"[^"]*"|[^:"])*:\s*/, ''],
-  [/\s*\((?:seed|Part \d)[^)]*\)/gi, ''],
-];
-
 /** The first sentence, whole: `list` used to print the first line and cut sentences in half. */
 function firstSentence(text: unknown): string {
   if (typeof text !== 'string') return '';
-  let flat = text.trim().replace(/\s+/g, ' ');
-  for (const [re, by] of SOURCE_REFERENCES) flat = flat.replace(re, by);
+  const flat = text.trim().replace(/\s+/g, ' ');
   // A sentence ends at '.', '!' or '?' before a space and a capital (not '~1.5 s' or 'e.g. x').
   const end = /[.!?](?=\s+[A-Z0-9(])/.exec(flat);
   return end === null ? flat : flat.slice(0, end.index + 1);

@@ -17,6 +17,7 @@ export interface RunArgs extends LimitArgs {
   set?: string[];
   out?: string;
   format?: string[];
+  verbose?: boolean;
 }
 
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
@@ -34,6 +35,7 @@ export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | numb
       formats: [...Object.keys(fileReports), ...printed],
       stdout: io.stdout,
       color: colorFor(io),
+      verbose: args.verbose === true,
     });
     // On stderr, so `--format json` output stays clean: the seed, values and log around each failure.
     io.stderr.write(renderFailureReports(result, { scenario: args.scenario, sets: args.set, color: colorFor(io) }));
@@ -59,7 +61,11 @@ export const runCommand: CommandModule<object, RunArgs> = {
         choices: [...Object.keys(consoleReports), 'none'],
         describe: 'What to print on stdout: terminal summary, the summary as JSON, or nothing',
       })
-      .example('$0 run hard-cut', 'replay the hard cut of seed Part 6 and write out/hard-cut/')
+      .option('verbose', {
+        type: 'boolean',
+        describe: 'Print every key figure (zeros too), every histogram and the sparklines, not the 30-line summary',
+      })
+      .example('$0 run hard-cut', 'replay the hard cut (a backend removed without drain) and write out/hard-cut/')
       .example('$0 run ws-stall --seed 7 --set clients.ws.initial_sessions=2400', 'another seed, twice the sessions')
       .example('$0 run my-scenario.yaml --format json > summary.json', 'machine-readable summary on stdout'),
   handler: exitCodeHandler((args, io) => runCommandLine(args, io)),

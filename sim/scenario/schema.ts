@@ -546,6 +546,18 @@ export const ScenarioSchema = z
   .strictObject({
     name: z.string().optional(),
     description: z.string().prefault(''),
+    source: z
+      .string()
+      .optional()
+      .describe(
+        'The article, post-mortem or documentation this scenario replays (a title or an https URL); reports name it.',
+      ),
+    shows: z
+      .enum(['failure', 'fix', 'baseline'])
+      .optional()
+      .describe(
+        'What the scenario demonstrates: a failure (its expectations assert that the failure happens), the fix of one, or a baseline. Reports say "demonstrates a failure" instead of a green "passed".',
+      ),
     extends: z.string().optional().describe('A built-in scenario name or a path to a base file.'),
     seed: int(0, L.MAX_SEED).prefault(1),
     start: z

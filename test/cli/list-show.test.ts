@@ -57,7 +57,7 @@ describe('drainsim list', () => {
       expect(line).not.toMatch(/\bseed\b|\bPart \d|cheat sheet/i);
     }
     expect(stdout).toMatch(
-      /^hard-cut +vm-c is removed from the L4 pool without drain while it carries ~1800 keepalive connections; .*30 s later\.$/m,
+      /^hard-cut +A backend removed from the L4 pool without drain: vm-c is pulled while it carries ~1800 keepalive connections; .*30 s later\.$/m,
     );
   });
 
@@ -65,11 +65,11 @@ describe('drainsim list', () => {
     const d = mkdtempSync(join(tmpdir(), 'drainsim-list-sentence-'));
     writeFileSync(
       join(d, 'a.yaml'),
-      'description: |\n  Seed Part 6 case 1: a backend is removed\n  without drain (seed cheat sheet). Then more.\n',
+      'description: |\n  A backend is removed\n  without drain (e.g. by hand). Then more.\n',
     );
     const { io, output } = captureIO();
     expect(listScenarios(io, d)).toBe(0);
-    expect(output().stdout).toBe('a  a backend is removed without drain.\n');
+    expect(output().stdout).toBe('a  A backend is removed without drain (e.g. by hand).\n');
   });
 });
 

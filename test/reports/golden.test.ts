@@ -10,12 +10,17 @@ describe('report goldens (UPDATE_GOLDEN=1 rewrites them)', () => {
     });
   }
 
-  it('the terminal summary without colour matches its golden file', () => {
-    const ctx = {
-      color: false,
-      width: 80,
-      written: ['out/fixture-drain/summary.json', 'out/fixture-drain/timeline.csv', 'out/fixture-drain/events.log'],
-    };
-    expectGolden('terminal.txt', consoleReports.terminal!.render(fixtureResult(), ctx));
+  const ctx = {
+    color: false,
+    width: 80,
+    written: ['out/fixture-drain/summary.json', 'out/fixture-drain/timeline.csv', 'out/fixture-drain/events.log'],
+  };
+
+  it('the --verbose terminal summary without colour matches its golden file', () => {
+    expectGolden('terminal.txt', consoleReports.terminal!.render(fixtureResult(), { ...ctx, verbose: true }));
+  });
+
+  it('the 30-line terminal summary without colour matches its golden file', () => {
+    expectGolden('terminal-compact.txt', consoleReports.terminal!.render(fixtureResult(), ctx));
   });
 });

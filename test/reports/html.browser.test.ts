@@ -2,9 +2,10 @@
 /// <reference lib="dom.iterable" />
 /**
  * report.html in a real browser: Debian's Chromium driven by playwright-core (no browser download).
- * The report of a real hard-cut run must load with no errors and no network access beyond its own
- * URL, draw every chart (series colours and action markers on the canvas), and filter its event
- * log. A screenshot lands in test-artifacts/report.png for a human to look at.
+ * The reports of real hard-cut, ws-stall and hc-cascade runs must load with no errors and no network
+ * access beyond their own URL, draw the charts of their story and every other chart (series colours
+ * and action markers on the canvas), and filter the event log. Screenshots land in
+ * test-artifacts/report-<name>.png for a human to look at.
  *
  * Without /usr/bin/chromium the test fails under CI (which installs it, see .ci/run) and is skipped
  * with the reason elsewhere.
@@ -17,12 +18,21 @@ import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { renderHtmlReport } from '../../reports/html/index.js';
+import { renderSideBySide } from '../../reports/side-by-side/index.js';
+import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenarioForCli } from '../../sim/scenario/load-for-run.js';
 import { packageRoot } from '../../sim/scenario/package-root.js';
 import { fixtureResult } from './fixture.js';
 
 const CHROMIUM = '/usr/bin/chromium';
+
+/** The charts each failure's story needs (issue 16: hc-cascade once had no chart at all). */
+const STORY_CHARTS: Record<string, string[]> = {
+  'hard-cut': ['active-conn', 'resets', 'errors', 'pool-state'],
+  'ws-stall': ['active-conn', 'websocket', 'pool-state'],
+  'hc-cascade': ['goodput', 'health', 'app-load'],
+};
 const MISSING = `${CHROMIUM} not found; install it with 'apt-get install -y chromium' (.ci/run does this in CI)`;
 const chromiumMissing = !existsSync(CHROMIUM);
 const skip = chromiumMissing && !process.env.CI;
@@ -83,14 +93,19 @@ describe.skipIf(skip)('report.html in Chromium', () => {
   let context: BrowserContext;
   let userDataDir: string;
   const pages: Record<string, string> = {};
-  let hardCutSamples = 0;
+  const samples: Record<string, number> = {};
 
   beforeAll(async () => {
     if (chromiumMissing) throw new Error(`the browser test needs Chromium: ${MISSING}`);
-    const loaded = loadScenarioForCli('hard-cut');
-    const result = runScenario({ ...loaded.scenario, name: loaded.name }, { file: 'scenarios/hard-cut.yaml' });
-    hardCutSamples = result.horizon / result.timeline.interval;
-    pages['/hard-cut.html'] = renderHtmlReport(result);
+    const results: Record<string, RunResult> = {};
+    for (const name of [...Object.keys(STORY_CHARTS), 'ws-drain-graceful']) {
+      const loaded = loadScenarioForCli(name);
+      const result = runScenario({ ...loaded.scenario, name: loaded.name }, { file: `scenarios/${name}.yaml` });
+      samples[name] = result.horizon / result.timeline.interval;
+      pages[`/${name}.html`] = renderHtmlReport(result);
+      results[name] = result;
+    }
+    pages['/side-by-side.html'] = renderSideBySide(results['ws-stall']!, results['ws-drain-graceful']!);
     pages['/fixture.html'] = renderHtmlReport(fixtureResult());
     server = createServer((req, res) => {
       const body = pages[req.url ?? ''];
@@ -115,7 +130,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
         '--disable-sync',
       ],
     });
-  });
+    // Three real runs (hc-cascade simulates 20 minutes at 1,000 req/s) before the browser starts.
+  }, 300_000);
 
   afterAll(async () => {
     await context?.close();
@@ -139,23 +155,64 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     return { page, problems };
   }
 
-  it('draws every chart of the hard cut with its series and the action markers, without errors', async () => {
+  it.each(Object.entries(STORY_CHARTS))(
+    '%s: draws the charts that tell its story, every one with its series and the action markers',
+    async (name, story) => {
+      const { page, problems } = await open(`/${name}.html`);
+      const charts = await probeCharts(page);
+      // The story's charts are there, and no chart section is empty.
+      expect(charts.length).toBeGreaterThan(0);
+      for (const id of story) expect(charts.map((c) => c.id)).toContain(id);
+      for (const c of charts) {
+        expect(c.hasCanvas, c.id).toBe(true);
+        expect(c.samples, c.id).toBe(samples[name]);
+        expect(c.seriesPixels, `${c.id}: series drawn`).toBeGreaterThan(20);
+        // Every timeline action falls inside the recorded window, so every chart shows its marker.
+        expect(c.markPixels, `${c.id}: action markers drawn`).toBeGreaterThan(50);
+      }
+      mkdirSync(join(packageRoot(), 'test-artifacts'), { recursive: true });
+      // The chart section only: hc-cascade's whole page (its event log) is too tall to render quickly.
+      const shot = join(packageRoot(), 'test-artifacts', `report-${name}.png`);
+      await page.locator('#charts').screenshot({ path: shot, timeout: 120_000 });
+      expect(problems).toEqual([]);
+      await page.close();
+    },
+    240_000,
+  );
+
+  it("lists the hard cut's all-zero charts with their reason", async () => {
     const { page, problems } = await open('/hard-cut.html');
-    const charts = await probeCharts(page);
-    expect(charts.map((c) => c.id)).toEqual(['active-conn', 'new-conn', 'resets', 'errors', 'time-wait', 'pool-state']);
-    for (const c of charts) {
-      expect(c.hasCanvas, c.id).toBe(true);
-      expect(c.samples, c.id).toBe(hardCutSamples);
-      expect(c.seriesPixels, `${c.id}: series drawn`).toBeGreaterThan(100);
-      // remove + kill at 14:02 and the vanish at 14:02:30 are inside every chart.
-      expect(c.markPixels, `${c.id}: action markers drawn`).toBeGreaterThan(50);
-    }
     expect(await page.locator('#skipped-websocket').textContent()).toContain('all zero: no WebSocket sessions');
-    mkdirSync(join(packageRoot(), 'test-artifacts'), { recursive: true });
-    await page.screenshot({ path: join(packageRoot(), 'test-artifacts', 'report.png'), fullPage: true });
     expect(problems).toEqual([]);
     await page.close();
   });
+
+  it('drainsim report ws-stall ws-drain-graceful: one page, every chart in pairs, figure deltas by meaning', async () => {
+    const { page, problems } = await open('/side-by-side.html');
+    const charts = await probeCharts(page);
+    const pairs = await page.locator('.pair').count();
+    expect(pairs).toBeGreaterThan(3);
+    // Each pair: a plot or a "nothing to draw" placeholder on each side.
+    expect(await page.locator('.pair > figure').count()).toBe(pairs * 2);
+    for (const id of ['websocket', 'active-conn', 'pool-state']) {
+      expect(charts.map((c) => c.id)).toContain(`a-${id}`);
+      expect(charts.map((c) => c.id)).toContain(`b-${id}`);
+    }
+    for (const c of charts) {
+      expect(c.hasCanvas, c.id).toBe(true);
+      expect(c.seriesPixels, `${c.id}: series drawn`).toBeGreaterThan(20);
+      expect(c.markPixels, `${c.id}: its own run's action markers`).toBeGreaterThan(50);
+    }
+    // The fix ends the drain: better, not FAIL.
+    const timedOut = page.locator('#deltas tr', { hasText: 'drain.vm-a.timed_out' });
+    expect(await timedOut.locator('td').last().textContent()).toBe('better');
+    expect(await page.locator('#deltas').textContent()).not.toContain('FAIL');
+    mkdirSync(join(packageRoot(), 'test-artifacts'), { recursive: true });
+    const shot = join(packageRoot(), 'test-artifacts', 'report-ws-stall-vs-ws-drain-graceful.png');
+    await page.locator('#charts').screenshot({ path: shot, timeout: 120_000 });
+    expect(problems).toEqual([]);
+    await page.close();
+  }, 240_000);
 
   it('filters the event log by text and by source', async () => {
     const { page, problems } = await open('/hard-cut.html');

@@ -115,7 +115,8 @@ describe('report.html', () => {
     // The JSON block, uPlot and the page script: three scripts, three closing tags.
     expect(html.match(/<\/script>/g)).toHaveLength(3);
     expect(reportData(html).marks).toEqual([
-      { t: 30, clock: '14:00:30', label: 'note: </script><script>alert(1)</script><!--' },
+      { t: 10, clock: '14:00:10', label: 'drain vm-a timeout=20s', from: 'orchestrator' },
+      { t: 30, clock: '14:00:30', label: 'note: </script><script>alert(1)</script><!--', from: 'action' },
     ]);
     expect(jsonForScript({ a: '</script>' })).toBe('{"a":"\\u003c/script>"}');
   });

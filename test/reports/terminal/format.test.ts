@@ -8,6 +8,15 @@ describe('isSecondsKey', () => {
     }
   });
 
+  it('holds seconds for GC pauses and drain times, as assertions do (figure-unit.ts)', () => {
+    for (const key of ['app_pause.p99', 'app_pause.max', 'drain.vm-a.started_at', 'drain.vm-a.completed_within']) {
+      expect(isSecondsKey(key), key).toBe(true);
+    }
+    for (const key of ['app_pause.count', 'drain.vm-a.active_at_start', 'connect_latency.count']) {
+      expect(isSecondsKey(key), key).toBe(false);
+    }
+  });
+
   it('does not take rates or plain counts for seconds', () => {
     for (const key of ['reset_out.peak_per_s', 'errors.total', 'retries', 'conn.s.total']) {
       expect(isSecondsKey(key), key).toBe(false);

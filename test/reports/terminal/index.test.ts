@@ -2,9 +2,9 @@ import { describe, expect, it } from 'vitest';
 import { renderTerminal } from '../../../reports/terminal/index.js';
 import { fixtureResult } from '../fixture.js';
 
-const ctx = { color: false, width: 80, written: [] as string[] };
+const ctx = { color: false, width: 80, written: [] as string[], verbose: true };
 
-describe('renderTerminal', () => {
+describe('renderTerminal --verbose', () => {
   it('uses no escape codes and PASS/FAIL words when colour is off', () => {
     const text = renderTerminal(fixtureResult(), ctx);
     expect(text).not.toContain('\u001b[');

@@ -1,0 +1,99 @@
+/**
+ * The terminal summary a person reads after a run, in at most 30 lines (k6's end-of-test summary is
+ * about 25): what ran, the story (each action and what followed it), the non-zero key figures, the
+ * latencies, the backends the story is about, the expectations as ✓/✗, and where the files went.
+ * Everything else — every figure, zeros included, every histogram, the total's sparklines — is in
+ * the `--verbose` summary and in summary.json.
+ */
+import type { RunResult } from '../../../sim/result.js';
+import { formatDuration } from '../../../sim/scenario/units.js';
+import { colorize } from '../../colorize.js';
+import { wallClock } from '../../wall-clock.js';
+import type { ConsoleContext } from '../../writer.js';
+import { INDENT } from '../layout.js';
+import { backendRows } from './backends.js';
+import { expectationRows } from './expectations.js';
+import { cellRows, figureCells } from './figure-cells.js';
+import { latencyTable } from './latency.js';
+import { fitSections, type Section } from './sections.js';
+import { loudest, storyLines } from './story.js';
+
+/** The most lines the summary may take, files line included. */
+export const SUMMARY_LINES = 30;
+
+function firstSentence(text: string, width: number): string {
+  const flat = text.replace(/\s+/g, ' ').trim();
+  // As `drainsim list`: a sentence ends before a space and a capital (not '~1.5 s' or 'e.g. x').
+  const end = flat.search(/[.!?](?=\s+[A-Z0-9(]|$)/);
+  const sentence = end < 0 ? flat : flat.slice(0, end + 1);
+  return sentence.length <= width ? sentence : `${sentence.slice(0, Math.max(10, width - 1)).trimEnd()}…`;
+}
+
+function filesLine(ctx: ConsoleContext): string[] {
+  if (ctx.written.length === 0) return [];
+  const dir = ctx.written[0]!.slice(0, Math.max(0, ctx.written[0]!.lastIndexOf('/') + 1));
+  const names = ctx.written.map((p) => p.slice(dir.length)).join(' ');
+  return [`${colorize('Files', 'bold', ctx.color)} ${dir}  ${names}`];
+}
+
+export function renderCompact(result: RunResult, ctx: ConsoleContext): string {
+  const width = Math.max(60, ctx.width);
+  const clock = wallClock(result.start);
+  const span = `${clock.at(0)} → ${clock.at(result.horizon)} (${formatDuration(result.horizon)})`;
+  const title = ['drainsim', result.scenario.name, `seed ${result.seed}`, `v${result.version}`, span].join(' · ');
+  const about = firstSentence(result.scenario.description, width);
+  const head = [colorize(title, 'bold', ctx.color), ...(about === '' ? [] : [colorize(about, 'dim', ctx.color)])];
+  const files = filesLine(ctx);
+
+  const story = storyLines(result, width - INDENT.length);
+  const { cells, all } = figureCells(result);
+  const latency = latencyTable(result, INDENT);
+  const sections: Section[] = [
+    {
+      title: colorize('Story', 'bold', ctx.color),
+      items: story.map((s) => INDENT + s.text),
+      keep: 4,
+      floor: 2,
+      importance: 3,
+      trim: (_items, keep) => loudest(story, keep).map((s) => INDENT + s.text),
+    },
+    {
+      title: colorize(`Key figures · ${cells.length} of ${all} not zero`, 'bold', ctx.color),
+      items: cellRows(cells, width, INDENT),
+      keep: 5,
+      floor: 2,
+      importance: 0,
+    },
+    {
+      title: colorize(latency.title, 'bold', ctx.color),
+      items: latency.rows,
+      keep: 2,
+      floor: 1,
+      importance: 2,
+    },
+    {
+      title: colorize('Backends', 'bold', ctx.color),
+      items: backendRows(result, width, INDENT),
+      keep: 2,
+      floor: 0,
+      importance: 1,
+    },
+    ...expectationSection(result, ctx),
+  ];
+  // The hint line below counts too.
+  const budget = SUMMARY_LINES - head.length - files.length - 1;
+  const body = fitSections(sections, budget).map((s) => {
+    const more = s.hidden > 0 ? colorize(` (+${s.hidden} more: --verbose)`, 'dim', ctx.color) : '';
+    return [s.title + more, ...s.items];
+  });
+  const hint = colorize('every figure, histogram and series: --verbose, summary.json, report.html', 'dim', ctx.color);
+  return `${[...head, ...body.flat(), ...files, hint].join('\n')}\n`;
+}
+
+function expectationSection(result: RunResult, ctx: ConsoleContext): Section[] {
+  const rows = expectationRows(result, ctx, INDENT);
+  if (rows === undefined) return [];
+  return [
+    { title: rows.title, items: rows.items, keep: Math.max(rows.mustKeep, 4), floor: rows.mustKeep, importance: 4 },
+  ];
+}
