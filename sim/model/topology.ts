@@ -117,7 +117,7 @@ function defineGauges(w: World, ws: WsEndpoint): void {
   m.gauge(
     'active_conn',
     'conn',
-    'Flows the LB tracks to the backend (ESTABLISHED through the LB)',
+    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
     (e) => w.lb.active[e],
   );
   m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) =>
