@@ -14,6 +14,8 @@ import { World } from './core/world.js';
 import { lbHealthChecks } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
+import { L7HttpFront } from './lb/l7-http-front.js';
+import { L7WsFront } from './lb/l7-ws-front.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
@@ -42,10 +44,11 @@ export function buildModel(scenario: Scenario): Model {
   const path = new RequestPath(world, app);
   const front = new NginxClientConns(world, path);
   path.sink = front;
-  const http = new HttpClients(world, connector, front);
+  const http = buildHttpClients(world, app, connector, front);
   front.sink = http;
   const wsEndpoint = new WsEndpoint(world, path);
-  const ws = new WsClients(world, connector, wsEndpoint);
+  // An L7 balancer answers a WebSocket upgrade it cannot place with 503; the tunnel is the same.
+  const ws = new WsClients(world, scenario.lb.mode === 'l7' ? new L7WsFront(connector) : connector, wsEndpoint);
   wsEndpoint.downstream = ws;
   const balancer = new RequestBalancer(world, app);
   const requests = new RequestClients(world, balancer);
@@ -66,6 +69,20 @@ export function buildModel(scenario: Scenario): Model {
   const kubelet = new Kubelet(world, lifecycle);
   defineGauges(world, wsEndpoint);
   return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
+}
+
+/**
+ * Keep-alive clients reach nginx through the L4 balancer (l4, nat), or end their connections at
+ * an L7 balancer that balances each request on its own (l7: lb/l7-http-front.ts).
+ */
+function buildHttpClients(w: World, app: AppServer, connector: LbConnector, nginx: NginxClientConns): HttpClients {
+  if (w.scenario.lb.mode !== 'l7') return new HttpClients(w, connector, nginx);
+  const balancer = new RequestBalancer(w, app, 'lb.pick.http', true);
+  const l7 = new L7HttpFront(w, balancer);
+  balancer.downstream = l7;
+  const http = new HttpClients(w, l7, l7, l7.endClient);
+  l7.sink = http;
+  return http;
 }
 
 /** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
@@ -100,7 +117,7 @@ function defineGauges(w: World, ws: WsEndpoint): void {
   m.gauge(
     'active_conn',
     'conn',
-    'Flows the LB tracks to the backend (ESTABLISHED through the LB)',
+    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
     (e) => w.lb.active[e],
   );
   m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) =>

@@ -325,7 +325,7 @@ export const LbSchema = z.strictObject({
     .enum(['l4', 'l7', 'nat'])
     .prefault('l4')
     .describe(
-      "l4: an L4 proxy (HAProxy mode tcp): accepts the client, connects to a backend with retries; l7: terminates HTTP, sees status codes, balances each request; nat: an L4 NAT (IPVS, kube-proxy, NLB): forwards packets, never retries, the client sees the backend's refusal or silence itself.",
+      "l4: an L4 proxy (HAProxy mode tcp): accepts the client, connects to a backend with retries; l7: HAProxy mode http: terminates the client's connection (keep-alive clients) and balances each request over its own server connections, answers 503/502 instead of passing resets, balances a WebSocket upgrade once and pins its tunnel; nat: an L4 NAT (IPVS, kube-proxy, NLB): forwards packets, never retries, the client sees the backend's refusal or silence itself.",
     ),
   retry_on_5xx: z
     .boolean()
@@ -370,7 +370,14 @@ export const LbSchema = z.strictObject({
   remove_resets_flows: z
     .boolean()
     .prefault(true)
-    .describe("A hard `remove` forgets the backend flows: each side's next packet is answered with RST."),
+    .describe(
+      "A hard `remove` forgets the backend flows: each side's next packet is answered with RST (l4 and nat; an l7 balancer terminates the client connections and keeps its streams, as HAProxy's maint does).",
+    ),
+  http_keep_alive_timeout: zDurationOrInfinite
+    .prefault('infinite')
+    .describe(
+      'L7 only: HAProxy timeout http-keep-alive (no default; falls back to timeout http-request, then timeout client, none of which is set by default): how long the balancer keeps an idle client connection between two requests before it closes it (src/mux_h1.c h1_set_idle_expiration()).',
+    ),
 });
 
 const BackendOverrides = z.strictObject({
@@ -608,18 +615,13 @@ export const ScenarioSchema = z
       .describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
-    if (s.lb.mode === 'l7') {
-      // Not modelled yet: HTTP keep-alive and WebSocket clients would still be placed per
-      // connection (L4), with RSTs where HAProxy http mode answers 503. An error, not a wrong answer.
-      const http = s.clients.http.arrival_rate > 0;
-      const ws = s.clients.ws.initial_sessions > 0 || s.clients.ws.arrival_rate > 0;
-      if (http || ws) {
-        ctx.addIssue({
-          code: 'custom',
-          path: ['lb', 'mode'],
-          message: `l7 is modelled for clients.requests only; ${http ? 'clients.http' : 'clients.ws'} would still be balanced per connection as by an L4 balancer — use lb.mode: l4 (or nat) with them`,
-        });
-      }
+    if (s.lb.mode !== 'l7' && s.lb.http_keep_alive_timeout !== Infinity) {
+      // Only a balancer that terminates HTTP has client connections of its own to keep alive.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'http_keep_alive_timeout'],
+        message: `needs lb.mode: l7 — an ${s.lb.mode} balancer forwards the client's connection to nginx, whose keepalive_timeout decides`,
+      });
     }
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.

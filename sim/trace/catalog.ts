@@ -198,6 +198,16 @@ export const CATALOG: Catalog = {
     tone: 'warn',
     explain: () => 'No server is in rotation, so the LB answers the request itself with 503 Service Unavailable.',
   },
+  'lb.keepalive_race': {
+    source: 'lb',
+    line: (r) =>
+      `client request crossed the frontend's close of an idle keep-alive connection (timeout http-keep-alive=${d(r.httpKeepAliveTimeout)}): ECONNRESET`,
+    tone: 'warn',
+    explain: (r) =>
+      `The L7 balancer closed an idle client connection after timeout http-keep-alive (${d(r.httpKeepAliveTimeout)}, h1_set_idle_expiration() in HAProxy's src/mux_h1.c) while the client was sending its next request on it: ` +
+      `the FIN takes half the round trip (${d(r.rtt / 2)}) to arrive, and a request sent before then meets a closed socket and gets RST. ` +
+      "The client sees ECONNRESET and retries. The fix is the ordering client < proxy: a client idle timeout below the balancer's timeout http-keep-alive.",
+  },
   // ── nginx ────────────────────────────────────────────────────────────────────────────────────
   'nginx.reset_reading_request': {
     source: 'nginx',

@@ -86,6 +86,11 @@ export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
 export interface LbNoServer503 extends Rec<'lb.no_server_503'> {
   pool: string;
 }
+/** A keep-alive client's request crossed the L7 balancer's idle close of its connection. */
+export interface LbKeepaliveRace extends Rec<'lb.keepalive_race'> {
+  httpKeepAliveTimeout: number;
+  rtt: number;
+}
 
 // ── nginx ─────────────────────────────────────────────────────────────────────────────────────
 /** The LB reset a forgotten flow while nginx waited for its next request. */
@@ -393,6 +398,7 @@ export type TraceRecord =
   | LbNoServer
   | LbConnectFailed
   | LbNoServer503
+  | LbKeepaliveRace
   | NginxResetReadingRequest
   | NginxResetWritingResponse
   | NginxUpstreamClosed

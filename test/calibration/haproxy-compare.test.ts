@@ -84,6 +84,10 @@ function compare(run: string, figure: string, real: number, sim: number, kind: '
  * - haproxy-source-http: the recorded clients come from 127.0.0.1, which hashes to s2; drainsim's
  *   anonymous requests come from address 0, which hashes to s1: compared is that one server
  *   takes every request in each phase, not which one.
+ * - kill-restart-http-keepalive (the keep-alive twin of kill-restart-http): its 503 count is not
+ *   compared — a drainsim keep-alive client leaves after a request that failed all its retries
+ *   (retries: 0 here, as the recorded client), while the recorded generator keeps sending at 60/s.
+ *   Its timing (first 503 after the retries, DOWN, UP) and the absence of resets are.
  * - The one EOF of the http kill runs (a keep-alive request in flight at the kill, closed
  *   silently, http_wait_for_response()) is not an outcome of drainsim's open-loop requests.
  */
@@ -101,6 +105,24 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     );
     compare('kill-restart-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('kill-restart-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
+  });
+
+  it('kill -9 in http mode, the keep-alive clients ending at the balancer: 503 after 3 retries, no RST', () => {
+    const real = recording('haproxy-kill-restart-http').summary;
+    const r = simulate('haproxy-kill-restart-http-keepalive');
+    const run = 'kill-restart-http-keepalive';
+    compare(
+      run,
+      'first 503 after kill (s)',
+      (real.errorLatencyS as { median: number }).median,
+      firstAfter(r, 'responses_5xx', 5),
+      'time',
+    );
+    compare(run, 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
+    compare(run, 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
+    // What the recording's client saw: 503s, never a reset or a refusal.
+    expect(r.figures['responses_5xx.total']).toBeGreaterThan(0);
+    expect((r.figures['err_econnreset.total'] ?? 0) + (r.figures['err_econnrefused.total'] ?? 0)).toBe(0);
   });
 
   it('kill -9 in http mode with redispatch: no error, DOWN and UP as without', () => {

@@ -69,3 +69,28 @@ describe('hard-cut-drained', () => {
     expect(r.figures['drain.vm-c.active_at_end']!).toBeLessThan(gate.threshold);
   });
 });
+
+/**
+ * The same stories behind HAProxy in mode http (`--set lb.mode=l7`, issue 12): the clients'
+ * keep-alive connections end at the balancer, which balances each request on its own.
+ */
+describe('hard-cut behind an L7 balancer', () => {
+  it('the cut sends no RST to any client: the requests vm-c held get a 5xx and their retries succeed', () => {
+    const r = runBuiltin('hard-cut', undefined, ['lb.mode=l7', 'horizon=2m30s']);
+    expect(r.figures['reset_out.total'] ?? 0).toBe(0);
+    expect(r.figures['err_econnreset.total'] ?? 0).toBe(0);
+    // The L4 run's 1,778 RSTs become the few requests in flight on vm-c when its app died.
+    expect(r.figures['responses_5xx.total']).toBeGreaterThan(0);
+    expect(r.figures['responses_5xx.total']).toBeLessThan(100);
+    expect(r.figures['requests_failed.total'] ?? 0).toBe(0);
+  });
+
+  it('the drain empties within a second: vm-c holds only the requests in flight', () => {
+    const r = runBuiltin('hard-cut-drained', undefined, ['lb.mode=l7', 'horizon=2m30s']);
+    const started = r.figures['drain.vm-c.started_at']!;
+    expect(valueAt(r, 'active_conn', started - 1, 'vm-c')).toBeGreaterThan(0);
+    expect(valueAt(r, 'active_conn', started + 1, 'vm-c')).toBe(0);
+    expect(r.figures['drain.vm-c.active_at_end']).toBe(0);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
+  });
+});

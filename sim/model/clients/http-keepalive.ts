@@ -16,6 +16,10 @@ import { backoffDelay } from './backoff.js';
  * number of requests with think time between them, and closes. nginx closes an idle connection
  * first when the think time exceeds keepalive_timeout, or after keepalive_requests; the client
  * then continues on a new connection. Failed requests are retried with backoff.
+ *
+ * The connector and path are the L4 balancer and nginx (the connection reaches a backend), or an
+ * L7 balancer's frontend (lb/l7-http-front.ts: the connection ends at the LB, each request is
+ * balanced on its own); `endFlow` ends the connection where it ends.
  */
 export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly arrivals: PoissonArrivals;
@@ -33,6 +37,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     private readonly w: World,
     private readonly connector: FlowUpstream,
     private readonly path: HttpUpstream,
+    /** Ends the client's connection (World.end for a flow that reaches a backend). */
+    private readonly endFlow: (conn: Conn, how: EndKind) => void = (conn, how) => w.end(conn, how),
   ) {
     const cfg = w.scenario.clients.http;
     this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () =>
@@ -77,7 +83,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly send = (conn: Conn): void => {
     const w = this.w;
     conn.timer = -1;
-    if (conn.backend < 0) {
+    if (conn.lbFlow === LbFlow.NONE) {
       // No connection: open one first; the request's latency includes the handshake.
       if (conn.waitingSince < 0) conn.waitingSince = w.now;
       this.connector.connect(conn, this);
@@ -105,7 +111,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   readonly timedOut = (conn: Conn): void => {
     conn.timer = -1;
     const b = conn.backend;
-    this.w.end(conn, EndKind.SILENT);
+    this.endFlow(conn, EndKind.SILENT);
     this.w.error(ErrorKind.ETIMEDOUT, b);
     this.retryOrGiveUp(conn, b);
   };
@@ -113,7 +119,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** nginx answered (or failed) the request on `conn`. */
   respond(conn: Conn, status: Status): void {
     const w = this.w;
-    const b = conn.backend;
+    const b = servedBy(conn);
     if (status !== Status.OK) {
       w.metrics.inc(w.c.responses5xx, b);
       w.error(ErrorKind.HTTP_5XX, b);
@@ -173,7 +179,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       this.w.end(conn, EndKind.RESET);
       return;
     }
-    this.w.end(conn, EndKind.CLIENT_FIN);
+    this.endFlow(conn, EndKind.CLIENT_FIN);
   };
 
   /** nginx closed the keepalive connection; the client comes back on a new one when it is ready. */
@@ -182,9 +188,10 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   }
 
   /**
-   * nginx closed the connection as this client sent its next request on it: the request gets RST
-   * (ECONNRESET at the client; behind an L7 balancer that balancer's 502 to its own client), so
-   * it fails and is retried. Counted now, which is at most one round trip from when the RST arrives.
+   * The server end (nginx, or the L7 balancer's frontend, which logs its own record) closed the
+   * connection as this client sent its next request on it: the request gets RST, ECONNRESET at
+   * the client, so it fails and is retried. Counted now, which is at most one round trip from
+   * when the RST arrives.
    */
   crossedFin(conn: Conn): void {
     const w = this.w;
@@ -193,20 +200,17 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.timer = -1;
     conn.phase = ReqPhase.NONE;
     conn.upstream = null;
-    const l7 = w.scenario.lb.mode === 'l7';
-    w.trace.emitLimited(`ka-race-${b}`, {
-      kind: 'client.keepalive_race',
-      backend: w.backends[b].name,
-      keepaliveTimeout: w.backends[b].nginx.config.keepalive_timeout,
-      rtt: this.rtt,
-      l7,
-    });
-    w.end(conn, EndKind.RESET);
+    if (b >= 0)
+      w.trace.emitLimited(`ka-race-${b}`, {
+        kind: 'client.keepalive_race',
+        backend: w.backends[b].name,
+        keepaliveTimeout: w.backends[b].nginx.config.keepalive_timeout,
+        rtt: this.rtt,
+        l7: false,
+      });
+    this.endFlow(conn, EndKind.RESET);
     w.metrics.inc(w.c.requests, b);
-    if (l7) {
-      w.metrics.inc(w.c.responses5xx, b);
-      w.error(ErrorKind.HTTP_5XX, b);
-    } else w.error(ErrorKind.ECONNRESET, b);
+    w.error(ErrorKind.ECONNRESET, b);
     this.retryOrGiveUp(conn, b);
   }
 
@@ -249,6 +253,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastBackoff = 0;
     w.metrics.inc(w.c.requestsFailed, b);
     conn.attempt = 0;
-    if (conn.backend >= 0) w.end(conn, EndKind.CLIENT_FIN);
+    if (conn.lbFlow !== LbFlow.NONE) this.endFlow(conn, EndKind.CLIENT_FIN);
   }
+}
+
+/** The backend that served the request just answered on `conn` (behind an L7 balancer, its stream's), or -1. */
+function servedBy(conn: Conn): number {
+  if (conn.backend >= 0) return conn.backend;
+  return conn.stream !== null ? conn.stream.backend : -1;
 }

@@ -58,6 +58,8 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   };
 
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
+    // An L7 balancer answers the upgrade with its own 503 (lb/l7-ws-front.ts).
+    if (kind === ErrorKind.HTTP_5XX) this.w.metrics.inc(this.w.c.responses5xx, backend);
     this.w.error(kind, backend);
     this.reconnectLater(conn, this.backoff(conn));
   }

@@ -4,6 +4,7 @@ import { TcpState } from '../../net/tcp.js';
 import { type AppJob, ReqPhase, type Status } from './app-job.js';
 import type { HttpExchange, UpstreamConn, WsSession } from './exchanges.js';
 import { type Flow, LbFlow } from './flow.js';
+import type { Req } from './request.js';
 
 export type { UpstreamConn } from './exchanges.js';
 
@@ -58,6 +59,8 @@ export class Conn implements Flow, HttpExchange, WsSession {
   /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
   lastBackoff = 0;
   upstream: UpstreamConn | null = null;
+  /** Behind an L7 balancer: its stream for the client's current request (lb/l7-http-front.ts), or null. */
+  stream: Req | null = null;
   /** Pending timer of this connection (next request, idle close, service end), if any. */
   timer = -1;
   serviceEnd = 0;

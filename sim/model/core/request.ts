@@ -35,6 +35,12 @@ export class Req implements AppJob, BackendSlots, Excluded {
   connectStartedAt = 0;
   synAttempt = 0;
   user = -1;
+  /** The client address the balancer hashes (`balance source`) when the request has no user. */
+  clientAddress = 0;
+  /** The server whose stream count (`srv->served`) holds this attempt now, -1: none (lb/l7-dispatch.ts). */
+  streamServer = -1;
+  /** The balancer answered this attempt itself (503 with no server or a failed connect), not a server. */
+  lbReply = false;
   /** Client-side timeout timer. */
   clientTimer = -1;
   constructor(public onDone: (job: AppJob) => void) {}

@@ -16,6 +16,11 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * the last one the client gets its answer at once (`back_handle_st_cer()`, src/backend.c).
  * Sticky sessions keep a user on the backend named by its cookie (or source address) while that
  * backend is in service.
+ *
+ * With `countsStreams` (the streams of keep-alive clients behind lb/l7-http-front.ts) an attempt
+ * counts on its server from assignment to answer, as HAProxy's `srv->served`
+ * (`sess_change_server()`, src/stream.c): that is the server's `scur` in `show stat`, what
+ * leastconn weighs and what a drain waits for (`active_conn`, a drain gate's `active`).
  */
 export class RequestBalancer implements RequestUpstream {
   private readonly pickRng: Rng;
@@ -31,8 +36,11 @@ export class RequestBalancer implements RequestUpstream {
   constructor(
     private readonly w: World,
     private readonly app: AppServer,
+    /** Name of the random stream of its picks (one per balancer instance). */
+    pickStream = 'lb.pick.requests',
+    private readonly countsStreams = false,
   ) {
-    this.pickRng = w.streams.stream('lb.pick.requests');
+    this.pickRng = w.streams.stream(pickStream);
     this.synRetransmits = synRetransmitSchedule(
       w.scenario.kernel.tcp_syn_retries,
       w.scenario.kernel.tcp_syn_linear_timeouts,
@@ -49,7 +57,29 @@ export class RequestBalancer implements RequestUpstream {
     // An L4 NAT forwards the client's own SYN: no balancer retry.
     req.lbRetriesLeft = this.w.scenario.lb.mode === 'nat' ? 0 : this.w.scenario.lb.retries;
     req.persistent = false;
+    req.lbReply = false;
     this.dispatch(req, -1);
+  }
+
+  /** The client gave up on `req` (its timeout): the stream leaves its server now. */
+  abandon(req: Req): void {
+    req.abandoned = true;
+    this.leaveServer(req);
+  }
+
+  /** The attempt now counts on server `b` (`sess_change_server()`, src/stream.c). */
+  private joinServer(req: Req, b: number): void {
+    this.leaveServer(req);
+    if (!this.countsStreams) return;
+    req.streamServer = b;
+    this.w.lb.active[b]++;
+    this.w.lb.newFlows[b]++;
+  }
+
+  private leaveServer(req: Req): void {
+    if (req.streamServer < 0) return;
+    this.w.lb.active[req.streamServer]--;
+    req.streamServer = -1;
   }
 
   /**
@@ -58,16 +88,19 @@ export class RequestBalancer implements RequestUpstream {
    */
   private dispatch(req: Req, server: number): void {
     const w = this.w;
+    this.leaveServer(req);
     if (req.abandoned) return;
     const b = server >= 0 ? server : this.pick(req);
     if (b < 0) {
       // HAProxy answers 503 when the backend has no server available.
       w.trace.emitLimited('lb-no-server-req', { kind: 'lb.no_server_503', pool: 'be' });
+      req.lbReply = true;
       this.downstream.answered(req, Status.UNAVAILABLE, -1);
       return;
     }
     req.addTried(b);
     req.backend = b;
+    this.joinServer(req, b);
     const backend = w.backends[b];
     w.metrics.inc(w.c.attempts, b);
     if (!backend.hostUp) {
@@ -107,7 +140,7 @@ export class RequestBalancer implements RequestUpstream {
   }
 
   private readonly synTimer = (req: Req): void => {
-    if (req.abandoned) return;
+    if (req.abandoned) return this.leaveServer(req);
     if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout))
       this.connectTimedOut(req);
     else this.sendSyn(req);
@@ -118,7 +151,7 @@ export class RequestBalancer implements RequestUpstream {
 
   /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
   private retryConnection(req: Req, timedOut: boolean): void {
-    if (req.abandoned) return;
+    if (req.abandoned) return this.leaveServer(req);
     if (req.lbRetriesLeft > 0) this.lbRetry(req, !timedOut);
     else this.connectFailed(req, timedOut, req.backend);
   }
@@ -165,8 +198,10 @@ export class RequestBalancer implements RequestUpstream {
         return home;
       }
     }
-    // Each user is one client address; anonymous requests all come from one (address 0).
-    const clientIp = (sticky === 'source' || w.scenario.lb.balance === 'source') && req.user >= 0 ? req.user : 0;
+    // Each user is one client address; anonymous open-loop requests all come from one (address
+    // 0), a keep-alive client's from its connection's source address (req.clientAddress).
+    const clientIp =
+      sticky === 'source' || w.scenario.lb.balance === 'source' ? (req.user >= 0 ? req.user : req.clientAddress) : 0;
     // Redispatch: a backend this attempt has not tried yet, if any is left.
     const fresh = lb.pick(this.pickRng, clientIp, req);
     return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);
@@ -197,6 +232,7 @@ export class RequestBalancer implements RequestUpstream {
   private readonly done = (job: AppJob): void => {
     const req = job as Req;
     const w = this.w;
+    this.leaveServer(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);
       return;
@@ -222,7 +258,11 @@ export class RequestBalancer implements RequestUpstream {
    */
   private connectFailed(req: Req, vanished: boolean, b: number): void {
     const w = this.w;
-    if (w.scenario.lb.mode === 'l7') return this.downstream.answered(req, Status.UNAVAILABLE, b);
+    this.leaveServer(req);
+    if (w.scenario.lb.mode === 'l7') {
+      req.lbReply = true;
+      return this.downstream.answered(req, Status.UNAVAILABLE, b);
+    }
     this.downstream.connectFailed(req, vanished, b);
   }
 }

@@ -90,7 +90,11 @@ export class Lifecycle {
     w.trace.emit({ kind: 'lb.shutdown_sessions', backend: backend.name, streams, cause });
   }
 
-  /** Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST. */
+  /**
+   * Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST.
+   * An L7 balancer forgets nothing: its `remove` is maint, which keeps the server's streams and
+   * tunnels (`srv_update_status()`, src/server.c) — the client connections end at the LB.
+   */
   remove(b: number): void {
     const w = this.w;
     const backend = w.backends[b];
@@ -99,9 +103,9 @@ export class Lifecycle {
       kind: 'lb.remove',
       backend: backend.name,
       active: w.lb.active[b],
-      resetsFlows: w.scenario.lb.remove_resets_flows,
+      resetsFlows: w.scenario.lb.remove_resets_flows && w.scenario.lb.mode !== 'l7',
     });
-    if (!w.scenario.lb.remove_resets_flows) return;
+    if (!w.scenario.lb.remove_resets_flows || w.scenario.lb.mode === 'l7') return;
     this.watchResets(b);
     for (const conn of [...backend.conns]) {
       conn.lbFlow = LbFlow.FORGOTTEN;

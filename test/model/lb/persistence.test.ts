@@ -74,12 +74,3 @@ describe('balance source', () => {
     expect(sum(window(r, 'goodput', 1, 10, 'vm-b'))).toBeGreaterThan(150);
   });
 });
-
-describe('lb.mode: l7 with connection-level clients', () => {
-  it('is a scenario error naming lb.mode instead of a silent L4 run (hard-cut --set lb.mode=l7 used to send RSTs)', () => {
-    const res = ScenarioSchema.safeParse({ lb: { mode: 'l7' }, clients: { http: { arrival_rate: 10 } } });
-    expect(res.success).toBe(false);
-    const issue = res.error!.issues.find((i) => i.path.join('.') === 'lb.mode');
-    expect(issue?.message).toMatch(/^l7 is modelled for clients.requests only; clients.http/);
-  });
-});

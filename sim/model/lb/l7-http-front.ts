@@ -1,0 +1,179 @@
+import type { Histogram } from '../../metrics/histogram.js';
+import { TcpState } from '../../net/tcp.js';
+import { type AppJob, Status } from '../core/app-job.js';
+import type { Conn } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
+import { closeFlow, EndKind, openFlow } from '../core/flow-tcp.js';
+import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream, RequestDownstream } from '../core/hop.js';
+import { Req } from '../core/request.js';
+import { ErrorKind } from '../core/series.js';
+import type { World } from '../core/world.js';
+import { requestCrossesFin } from '../proxy/nginx.js';
+import type { RequestBalancer } from './l7-dispatch.js';
+
+/** A stream before the balancer has taken it (the balancer sets the real handler). */
+const notSent = (_job: AppJob): void => {};
+
+/** One HTTP transaction of a keep-alive client: HAProxy creates a stream per request in http mode. */
+class L7Stream extends Req {
+  constructor(readonly conn: Conn) {
+    super(notSent);
+  }
+}
+
+/**
+ * HAProxy's frontend in `mode http` for keep-alive clients: the client's TCP connection ends at
+ * the balancer (its handshake, FIN, RST and TIME_WAIT are with the LB, never with a backend),
+ * and each request on it is a stream of its own, balanced by the per-request dispatch
+ * (l7-dispatch.ts: retries, redispatch, 503 when no server is left) over the balancer's server
+ * connections. A dead, refused or vanished server therefore reaches the client as an HTTP status,
+ * never as an RST; a drained server only finishes the requests it holds (its `scur`).
+ *
+ * - After an error it generated itself (503: no server, or the connect failed after its retries)
+ *   HAProxy closes the client connection: `http_reply_and_close()` ends with
+ *   `channel_auto_close()` (src/http_ana.c; `http_return_srv_error()` chooses 503 for
+ *   STRM_ET_CONN_ERR / CONN_TO). A server's own 5xx (nginx's 502 when its app dies under the
+ *   request) is forwarded on the kept-alive connection.
+ * - An idle client connection is closed after `timeout http-keep-alive` (h1_set_idle_expiration(),
+ *   src/mux_h1.c: `timeout.httpka`, else `timeout.httpreq`); a request sent as that FIN is on its
+ *   way meets a closed socket: the keep-alive race, now between the client and the LB.
+ * - The server side's `Connection: close` or keep-alive does not end the client's connection:
+ *   both sides are separate connections (HTX, `http-reuse safe`, src/backend.c connect_server()).
+ *
+ * Not modelled here: the LB host's kernel (its ports towards the servers, its TIME_WAIT), pooled
+ * server connections (every stream connects as the request-level model does), `timeout server`
+ * (the client's own request timeout ends a stream whose server vanished) and `shutdown sessions`
+ * of in-flight streams.
+ */
+export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstream {
+  sink!: HttpDownstream;
+  /** Who opened connections (the HTTP client population): told when the LB accepted one. */
+  private opener: FlowDownstream | null = null;
+  private readonly connectLatency: Histogram;
+  private readonly rtt: number;
+  private readonly keepAliveTimeout: number;
+
+  constructor(
+    private readonly w: World,
+    private readonly balancer: RequestBalancer,
+  ) {
+    this.connectLatency = w.metrics.histogram('connect_latency');
+    this.rtt = w.scenario.clients.rtt;
+    this.keepAliveTimeout = w.scenario.lb.http_keep_alive_timeout;
+  }
+
+  /** The client connects to the LB's frontend, which accepts it whatever the servers' state. */
+  connect(conn: Conn, downstream: FlowDownstream): void {
+    const w = this.w;
+    this.opener = downstream;
+    conn.connectStartedAt = w.now;
+    if (!w.assignTuple(conn)) {
+      // The client machine has no free port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL).
+      w.trace.emitLimited('client-eaddrnotavail', {
+        kind: 'client.no_port',
+        portRange: w.scenario.clients.kernel.ip_local_port_range,
+      });
+      downstream.connectFailed(conn, ErrorKind.EADDRNOTAVAIL, -1);
+      return;
+    }
+    w.engine.schedule(this.rtt, this.accepted, conn);
+  }
+
+  private readonly accepted = (conn: Conn): void => {
+    openFlow(conn);
+    conn.lbFlow = LbFlow.TRACKED;
+    this.connectLatency.record(this.w.now - conn.connectStartedAt);
+    this.opener!.connected(conn);
+  };
+
+  /** The LB never forgets a connection it terminates: `remove` only stops new streams to a server. */
+  forwardsClientPacket(_conn: Conn): boolean {
+    return true;
+  }
+
+  /** A request arrives on the client's connection: a new stream, balanced on its own. */
+  handle(conn: Conn): void {
+    const w = this.w;
+    const s = new L7Stream(conn);
+    s.clientAddress = w.clientIp(conn);
+    conn.stream = s;
+    // The client's own patience: no `timeout server` is modelled yet, so a stream whose server
+    // vanished ends when the client gives up.
+    conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.clientGivesUp, conn);
+    this.balancer.send(s);
+  }
+
+  private readonly clientGivesUp = (conn: Conn): void => {
+    conn.timer = -1;
+    if (conn.stream) this.balancer.abandon(conn.stream);
+    this.sink.timedOut(conn);
+  };
+
+  /** The stream's answer: from a server, or HAProxy's own error reply. */
+  answered(req: Req, status: Status, _b: number): void {
+    const s = req as L7Stream;
+    const conn = s.conn;
+    if (conn.stream !== s || s.abandoned) return;
+    const w = this.w;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    // A server's status (the 502 nginx on the VM writes when its app dies under the request
+    // included) is forwarded on the kept-alive connection; HAProxy's own error reply closes it.
+    if (s.lbReply) this.endClient(conn, EndKind.SERVER_FIN);
+    this.sink.respond(conn, status);
+  }
+
+  /** Only reached through an L4 balancer; an L7 one turns a failed connect into a 503. */
+  connectFailed(req: Req, _vanished: boolean, b: number): void {
+    req.lbReply = true;
+    this.answered(req, Status.UNAVAILABLE, b);
+  }
+
+  /** HAProxy keeps the client's connection whatever the server side does. */
+  keepsAlive(_conn: Conn): boolean {
+    return true;
+  }
+
+  /** `timeout http-keep-alive`: the idle client connection is closed when the next request comes too late. */
+  idleCloseAfter(_conn: Conn, think: number): number {
+    const ka = this.keepAliveTimeout;
+    return ka !== Infinity && think >= ka - this.rtt ? ka : -1;
+  }
+
+  closeIdle(conn: Conn, delay: number): void {
+    conn.timer = this.w.engine.schedule(delay, this.idleClose, conn);
+  }
+
+  private readonly idleClose = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, this.rtt)) {
+      // The client's next request is already on its way: the LB's closed socket answers it with RST.
+      w.metrics.inc(w.c.resetOut, -1);
+      w.trace.emitLimited('lb-ka-race', {
+        kind: 'lb.keepalive_race',
+        httpKeepAliveTimeout: this.keepAliveTimeout,
+        rtt: this.rtt,
+      });
+      this.sink.crossedFin(conn);
+      return;
+    }
+    this.endClient(conn, EndKind.SERVER_FIN);
+    this.sink.closedByServer(conn);
+  };
+
+  /**
+   * The client's connection with the LB ends. The LB is always up, so a client that gives up on
+   * a request closes with a FIN (SILENT is a dead peer's case); TIME_WAIT stays with whoever
+   * closed first (the LB host's own is not modelled yet).
+   */
+  readonly endClient = (conn: Conn, how: EndKind): void => {
+    const w = this.w;
+    if (conn.lbFlow === LbFlow.NONE) return;
+    conn.lbFlow = LbFlow.NONE;
+    const kind = how === EndKind.SILENT ? EndKind.CLIENT_FIN : how;
+    closeFlow(conn, kind);
+    w.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
+    if (kind !== EndKind.RESET) w.metrics.inc(w.c.closedFin, -1);
+  };
+}
