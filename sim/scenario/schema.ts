@@ -187,7 +187,7 @@ export const BackoffSchema = z.strictObject({
     .boolean()
     .prefault(true)
     .describe(
-      'Wait for a drain notice retryAfter: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.',
+      'Wait at least a drain notice retryAfter: retryAfter plus jitter over [0, retryAfter) when the policy has jitter, exactly retryAfter otherwise.',
     ),
 });
 

@@ -536,12 +536,12 @@ export const CATALOG: Catalog = {
       `${r.backend}: drain: DRAIN_NOTICE retryAfter=${Math.round(r.retryAfter)}s sent to ${r.sessions} sessions, closing with 1001`,
     explain: (r) => {
       const retryAfter = `${Math.round(r.retryAfter)}s`;
-      const closes = `The app's drain hook tells ${n(r.sessions)} clients to come back after retryAfter (${retryAfter}) and closes each with 1001 Going Away${r.closeSpread > 0 ? `, spread over ${d(r.closeSpread)}` : ' at once'}.`;
+      const closes = `The app's drain hook tells ${n(r.sessions)} clients to come back no sooner than retryAfter (${retryAfter}) and closes each with 1001 Going Away${r.closeSpread > 0 ? `, spread over ${d(r.closeSpread)}` : ' at once'}.`;
       if (!r.honorRetryAfter)
         return `${closes} These clients ignore retryAfter and reconnect after their own ${r.reconnectPolicy} backoff.`;
-      // backoff.ts: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.
+      // backoff.ts: retryAfter plus a random delay within retryAfter when the policy has jitter, exactly retryAfter otherwise.
       if (r.reconnectPolicy.includes('jitter')) {
-        return `${closes} Each client waits a random delay within ${retryAfter} (${r.reconnectPolicy}), so the reconnects reach the other backends spread over ${retryAfter} instead of as one storm.`;
+        return `${closes} Each client waits retryAfter plus a random delay within ${retryAfter} (${r.reconnectPolicy}), so the reconnects reach the other backends spread over ${retryAfter} instead of as one storm.`;
       }
       return `${closes} These clients honour retryAfter without jitter (${r.reconnectPolicy}): they all wait exactly ${retryAfter} and reconnect in the same second, a storm on the other backends, only later.`;
     },
