@@ -159,12 +159,13 @@ export class Lifecycle {
       workerShutdownTimeout: backend.nginx.config.worker_shutdown_timeout,
       wsSessions: backend.wsSessions.size,
       wsHook: app.ws.drain_notice || app.ws.close_on_shutdown,
+      closeOnShutdown: app.ws.close_on_shutdown,
       drainHookDone: backend.app.drainHookDone,
     });
     this.nginx.quit(backend, false);
     if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
     backend.app.sigterm();
-    this.runDrainHook(backend);
+    this.ws.sigterm(backend);
     const life = backend.incarnation;
     w.engine.schedule(
       backend.app.config.shutdown_grace,
@@ -173,10 +174,8 @@ export class Lifecycle {
     );
   }
 
-  /** The app's drain API (seed Part 4 strategy 1/5): refuse new sessions, notice, close 1001. */
-  runDrainHook(backend: Backend): void {
-    if (backend.app.drainHookDone) return;
-    backend.app.drainHookDone = true;
+  /** The drain started: the app's drain API sends its notice, if it has one (ws-endpoint.ts). */
+  drainStarted(backend: Backend): void {
     this.ws.drainNotice(backend);
   }
 
@@ -261,7 +260,7 @@ export class Lifecycle {
   /** A pod gets SIGTERM (Kubernetes rollout): the app stops accepting and refuses new WebSocket sessions. */
   podSigterm(backend: Backend): void {
     backend.app.sigterm();
-    backend.app.refuseWebSockets();
+    this.ws.sigterm(backend);
   }
 
   /** The app exited by itself after SIGTERM, nothing left in flight. */
