@@ -120,6 +120,24 @@ export class WsEndpoint implements WsUpstream {
     this.downstream.serverGone(conn, how);
   }
 
+  /**
+   * The app process was killed under a live session. On process exit the kernel closes the app's
+   * socket like close(): tcp_close() (net/ipv4/tcp.c __tcp_close) sends a RST only when received
+   * data was left unread, otherwise a FIN; an idle tunnel has nothing unread (the app read the
+   * client's pings), so nginx reads EOF from the app, which closed first and whose orphaned
+   * socket holds the TIME_WAIT. nginx then closes the client side (FIN, no Close frame: 1006).
+   */
+  appKilled(conn: Conn): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, false);
+    conn.upstream = null;
+    this.downstream.serverGone(conn, EndKind.SERVER_FIN);
+  }
+
   /** The LB forgot the flow (hard removal): the client learns at its next packet. */
   flowForgotten(conn: Conn): void {
     this.downstream.flowForgotten(conn);

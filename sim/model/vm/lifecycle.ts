@@ -184,8 +184,8 @@ export class Lifecycle {
     backend.app.exit();
     for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
     for (const conn of [...backend.wsSessions]) {
-      // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
-      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.serverGone(conn, EndKind.SERVER_FIN);
+      // The app's FIN reaches nginx, which closes the client side: 1006 for the client (ws-endpoint.ts appKilled).
+      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.appKilled(conn);
     }
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of serving) this.jobLost(backend, job, false);
