@@ -128,7 +128,9 @@ export const WsServerSchema = z.strictObject({
     ),
   retry_after: zDuration
     .prefault('15s')
-    .describe('retryAfter carried by the drain notice (seed Part 4 uses 15 s): clients that honour it wait at least this.'),
+    .describe(
+      'retryAfter carried by the drain notice (seed Part 4 uses 15 s): clients that honour it wait at least this.',
+    ),
   close_after: zDurationOrInfinite
     .prefault('infinite')
     .describe(

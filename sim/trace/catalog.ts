@@ -522,8 +522,7 @@ export const CATALOG: Catalog = {
       let sessions = '';
       if (r.wsSessions > 0 && r.closeOnShutdown)
         sessions = ` It closes its ${n(r.wsSessions)} WebSocket sessions with 1001 Going Away now${r.drainHookDone ? ', after the drain notice they already got' : ''}.`;
-      else if (r.drainHookDone && r.wsHook)
-        sessions = ' Its WebSocket sessions already got the drain notice.';
+      else if (r.drainHookDone && r.wsHook) sessions = ' Its WebSocket sessions already got the drain notice.';
       else if (r.wsSessions > 0)
         sessions = ` Its ${n(r.wsSessions)} WebSocket sessions stay until they end or until the app exits${nginxLimit}${r.wsHook ? ', unless the drain notice moves them first' : ''}.`;
       return `Graceful shutdown: the app stops accepting and finishes what it has, then exits (after shutdown_grace, ${d(r.shutdownGrace)}, at the latest). ${nginx}${sessions}`;
