@@ -3,9 +3,9 @@ import { type Conn, NO_RETRY_AFTER } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
 import type { WsDownstream, WsUpstream } from '../core/hop.js';
 import { wsCloseCounter } from '../core/series.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import type { Backend } from '../vm/backend.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream

@@ -4,6 +4,7 @@ import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema
 import { AppProcess } from '../app/app-process.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
 import { APP_PORT, bootHost, clientAddress, hostKernelConfig, LOOPBACK, vmAddress } from '../core/kernel-hosts.js';
+import type { VmView } from '../core/vm-view.js';
 import { Nginx } from '../proxy/nginx.js';
 
 /**
@@ -27,7 +28,7 @@ export type Boot = (typeof Boot)[keyof typeof Boot];
  * one boot path and the one vanish path; what happens to the connections then is lifecycle.ts,
  * the request path is proxy/upstream.ts.
  */
-export class Backend {
+export class Backend implements VmView {
   private alive = true;
   readonly nginx: Nginx;
   readonly app: AppProcess;
