@@ -53,6 +53,13 @@ module.exports = {
       to: { path: '^sim/model/(control|clients)/|^sim/model/topology' },
     },
     {
+      name: 'tiers-see-the-vm-through-core',
+      severity: 'error',
+      comment: 'Proxy and app run on a VM and see it through model/core/vm-view.ts; the VM (vm/) builds them, not the other way round.',
+      from: { path: '^sim/model/(proxy|app)/' },
+      to: { path: '^sim/model/vm/' },
+    },
+    {
       name: 'vm-not-control',
       severity: 'error',
       comment: 'A VM does not know who drives it.',

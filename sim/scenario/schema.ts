@@ -120,13 +120,27 @@ export const WsServerSchema = z.strictObject({
     .describe(
       'Server-side maximum session age; at the TTL the app closes with 1001 and the client reconnects (0 = none).',
     ),
-  drain_notice: z.boolean().prefault(false).describe('On SIGTERM, broadcast DRAIN_NOTICE {retryAfter} before closing.'),
-  retry_after: zDuration.prefault('15s').describe('retryAfter carried by the drain notice (seed Part 4 uses 15 s).'),
+  drain_notice: z
+    .boolean()
+    .prefault(false)
+    .describe(
+      'When the drain starts (or at SIGTERM if no drain came first), refuse new handshakes and send every session DRAIN_NOTICE {retryAfter}; closes nothing by itself.',
+    ),
+  retry_after: zDuration
+    .prefault('15s')
+    .describe(
+      'retryAfter carried by the drain notice (seed Part 4 uses 15 s): clients that honour it wait at least this.',
+    ),
+  close_after: zDurationOrInfinite
+    .prefault('infinite')
+    .describe(
+      'After the drain notice, wait up to this long, then close the sessions still open with 1001 (0 = at once; infinite = never).',
+    ),
   close_on_shutdown: z
     .boolean()
     .prefault(false)
-    .describe('On SIGTERM, close every session with a Close frame (1001 Going Away, RFC 6455 §7.4.1).'),
-  close_spread: zDuration.prefault('0s').describe('Spread the shutdown closes evenly over this window.'),
+    .describe('On SIGTERM, close every session still open with a Close frame (1001 Going Away, RFC 6455 §7.4.1).'),
+  close_spread: zDuration.prefault('0s').describe('Spread each batch of 1001 closes evenly over this window.'),
 });
 
 export const AppSchema = z.strictObject({
@@ -187,7 +201,7 @@ export const BackoffSchema = z.strictObject({
     .boolean()
     .prefault(true)
     .describe(
-      'Wait for a drain notice retryAfter: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.',
+      'Wait at least a drain notice retryAfter: retryAfter plus jitter over [0, retryAfter) when the policy has jitter, exactly retryAfter otherwise.',
     ),
 });
 

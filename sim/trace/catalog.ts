@@ -73,6 +73,16 @@ const DEPENDENCY_STATE = {
 
 type Catalog = { readonly [K in TraceKind]: CatalogEntry<TraceOf<K>> };
 
+/** How clients reconnect after a drain notice (clients/backoff.ts retryAfterDelay). */
+function reconnectAfterNotice(honor: boolean, policy: string, retryAfterS: number): string {
+  const retryAfter = `${Math.round(retryAfterS)}s`;
+  if (!honor) return `These clients ignore retryAfter and reconnect after their own ${policy} backoff.`;
+  // retryAfter is a minimum; a jittering policy spreads over [retryAfter, 2·retryAfter).
+  if (policy.includes('jitter'))
+    return `Each client waits retryAfter plus a random delay within ${retryAfter} (${policy}), so the reconnects reach the other backends spread over ${retryAfter} instead of as one storm.`;
+  return `These clients honour retryAfter without jitter (${policy}): they all wait exactly ${retryAfter} and reconnect in the same second, a storm on the other backends, only later.`;
+}
+
 export const CATALOG: Catalog = {
   // ── load balancer ────────────────────────────────────────────────────────────────────────────
   'lb.bound': {
@@ -520,10 +530,11 @@ export const CATALOG: Catalog = {
       const nginxLimit =
         shutdown > 0 && shutdown !== Infinity ? ` or nginx's worker_shutdown_timeout (${d(shutdown)})` : '';
       let sessions = '';
-      if (r.drainHookDone && r.wsHook)
-        sessions = ' Its WebSocket sessions were already asked to leave by the drain hook.';
+      if (r.wsSessions > 0 && r.closeOnShutdown)
+        sessions = ` It closes its ${n(r.wsSessions)} WebSocket sessions with 1001 Going Away now${r.drainHookDone ? ', after the drain notice they already got' : ''}.`;
+      else if (r.drainHookDone && r.wsHook) sessions = ' Its WebSocket sessions already got the drain notice.';
       else if (r.wsSessions > 0)
-        sessions = ` Its ${n(r.wsSessions)} WebSocket sessions stay until they end or until the app exits${nginxLimit}${r.wsHook ? ', unless the drain hook moves them first' : ''}.`;
+        sessions = ` Its ${n(r.wsSessions)} WebSocket sessions stay until they end or until the app exits${nginxLimit}${r.wsHook ? ', unless the drain notice moves them first' : ''}.`;
       return `Graceful shutdown: the app stops accepting and finishes what it has, then exits (after shutdown_grace, ${d(r.shutdownGrace)}, at the latest). ${nginx}${sessions}`;
     },
   },
@@ -543,17 +554,40 @@ export const CATALOG: Catalog = {
   'app.drain_notice': {
     source: 'app',
     line: (r) =>
-      `${r.backend}: drain: DRAIN_NOTICE retryAfter=${Math.round(r.retryAfter)}s sent to ${r.sessions} sessions, closing with 1001`,
+      `${r.backend}: drain: DRAIN_NOTICE retryAfter=${Math.round(r.retryAfter)}s sent to ${r.sessions} sessions${
+        r.closeAfter === Infinity
+          ? ''
+          : r.closeAfter === 0
+            ? ', closing with 1001'
+            : `, closing the rest with 1001 after ${d(r.closeAfter)}`
+      }`,
     explain: (r) => {
       const retryAfter = `${Math.round(r.retryAfter)}s`;
-      const closes = `The app's drain hook tells ${n(r.sessions)} clients to come back after retryAfter (${retryAfter}) and closes each with 1001 Going Away${r.closeSpread > 0 ? `, spread over ${d(r.closeSpread)}` : ' at once'}.`;
-      if (!r.honorRetryAfter)
-        return `${closes} These clients ignore retryAfter and reconnect after their own ${r.reconnectPolicy} backoff.`;
-      // backoff.ts: full jitter over [0, retryAfter] when the policy has jitter, exactly retryAfter otherwise.
-      if (r.reconnectPolicy.includes('jitter')) {
-        return `${closes} Each client waits a random delay within ${retryAfter} (${r.reconnectPolicy}), so the reconnects reach the other backends spread over ${retryAfter} instead of as one storm.`;
-      }
-      return `${closes} These clients honour retryAfter without jitter (${r.reconnectPolicy}): they all wait exactly ${retryAfter} and reconnect in the same second, a storm on the other backends, only later.`;
+      const closes =
+        r.closeAfter === Infinity
+          ? ' It closes nothing: a session ends when its user leaves, or at SIGTERM if the app closes on shutdown.'
+          : r.closeAfter === 0
+            ? ' It then closes each with 1001 Going Away.'
+            : ` It waits up to ${d(r.closeAfter)}, then closes the sessions still open with 1001 Going Away.`;
+      const told = `The app's drain API refuses new handshakes and tells ${n(r.sessions)} clients to come back no sooner than retryAfter (${retryAfter}).${closes}`;
+      return `${told} ${reconnectAfterNotice(r.honorRetryAfter, r.reconnectPolicy, r.retryAfter)}`;
+    },
+  },
+  'app.ws_going_away': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: ${r.cause === 'sigterm' ? 'shutdown' : 'drain'}: closing ${r.sessions} sessions with 1001${
+        r.closeSpread > 0 ? ` over ${d(r.closeSpread)}` : ''
+      }`,
+    explain: (r) => {
+      const why =
+        r.cause === 'sigterm'
+          ? 'On SIGTERM the app closes every session still open'
+          : 'The wait after the drain notice is over: the app closes the sessions still open';
+      const closes = `${why} (${n(r.sessions)}) with 1001 Going Away${r.closeSpread > 0 ? `, spread over ${d(r.closeSpread)}` : ' at once'}.`;
+      if (r.retryAfter < 0)
+        return `${closes} No drain notice preceded it: the clients reconnect after their own ${r.reconnectPolicy} backoff.`;
+      return `${closes} ${reconnectAfterNotice(r.honorRetryAfter, r.reconnectPolicy, r.retryAfter)}`;
     },
   },
   'app.session_lost': {

@@ -285,8 +285,10 @@ export interface AppSigterm extends Rec<'app.sigterm'> {
   wsSessions: number;
   /** The app has a drain hook for WebSockets (drain notice or close on shutdown). */
   wsHook: boolean;
-  /** The drain hook had already run when SIGTERM came. */
+  /** The drain notice had already gone out when SIGTERM came. */
   drainHookDone: boolean;
+  /** The app closes its remaining sessions with 1001 on SIGTERM. */
+  closeOnShutdown: boolean;
 }
 export interface AppWsSessions extends Rec<'app.ws_sessions'> {
   backend: string;
@@ -294,11 +296,25 @@ export interface AppWsSessions extends Rec<'app.ws_sessions'> {
   avgAge: number;
   wsHook: boolean;
 }
+/** The app sent DRAIN_NOTICE {retryAfter} to its sessions (nothing closed yet). */
 export interface AppDrainNotice extends Rec<'app.drain_notice'> {
   backend: string;
   retryAfter: number;
   sessions: number;
+  /** The sessions still open this long after the notice are closed with 1001 (Infinity: never). */
+  closeAfter: number;
+  honorRetryAfter: boolean;
+  reconnectPolicy: string;
+}
+/** The app closes every session still open with 1001 Going Away. */
+export interface AppWsGoingAway extends Rec<'app.ws_going_away'> {
+  backend: string;
+  /** SIGTERM (close_on_shutdown) or the end of close_after after a drain notice. */
+  cause: 'sigterm' | 'close_after';
+  sessions: number;
   closeSpread: number;
+  /** retryAfter of the notice these sessions got (-1: no notice). */
+  retryAfter: number;
   honorRetryAfter: boolean;
   reconnectPolicy: string;
 }
@@ -434,6 +450,7 @@ export type TraceRecord =
   | AppSigterm
   | AppWsSessions
   | AppDrainNotice
+  | AppWsGoingAway
   | AppSessionLost
   | AppShutdownComplete
   | AppDependency

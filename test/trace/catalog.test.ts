@@ -146,12 +146,39 @@ const LINES: [TraceInput, source: string, line: string][] = [
       backend: 'vm-a',
       retryAfter: 60.2,
       sessions: 1233,
-      closeSpread: 0,
+      closeAfter: 0,
       honorRetryAfter: true,
       reconnectPolicy: 'full_jitter',
     },
     'app',
     'vm-a: drain: DRAIN_NOTICE retryAfter=60s sent to 1233 sessions, closing with 1001',
+  ],
+  [
+    {
+      kind: 'app.drain_notice',
+      backend: 'vm-a',
+      retryAfter: 15,
+      sessions: 1233,
+      closeAfter: Infinity,
+      honorRetryAfter: true,
+      reconnectPolicy: 'full_jitter',
+    },
+    'app',
+    'vm-a: drain: DRAIN_NOTICE retryAfter=15s sent to 1233 sessions',
+  ],
+  [
+    {
+      kind: 'app.ws_going_away',
+      backend: 'vm-a',
+      cause: 'sigterm',
+      sessions: 1233,
+      closeSpread: 0,
+      retryAfter: -1,
+      honorRetryAfter: true,
+      reconnectPolicy: 'full_jitter',
+    },
+    'app',
+    'vm-a: shutdown: closing 1233 sessions with 1001',
   ],
   [
     { kind: 'app.dependency', backend: null, state: 'slow', failTime: 0.005, slowLatency: 'exp(mean=2s)' },
@@ -271,11 +298,12 @@ describe('trace catalog', () => {
           backend: 'vm-a',
           retryAfter: 60,
           sessions: 1233,
-          closeSpread: 0,
+          closeAfter: 0,
           honorRetryAfter: true,
           reconnectPolicy,
         }),
       );
+    expect(notice('full_jitter')).toContain('retryAfter plus a random delay within 60s');
     expect(notice('full_jitter')).toContain('spread over 60s instead of as one storm');
     expect(notice('exponential')).toContain('they all wait exactly 60s and reconnect in the same second');
   });

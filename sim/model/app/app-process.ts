@@ -100,10 +100,12 @@ export class AppProcess {
   }
 
   /**
-   * The host under the process vanished. The epoch is not bumped here (today's behaviour, kept
-   * by the restructuring: in-memory sessions survive a vanished host that comes back).
+   * The host under the process vanished: the process and its memory are gone with it, so the
+   * epoch moves on like at exit() (in-memory sessions do not survive a host that comes back
+   * rebuilt; its pending timers, e.g. a scheduled crash, stand down).
    */
   hostLost(): void {
+    this.epochCount++;
     this.current = AppState.DEAD;
   }
 

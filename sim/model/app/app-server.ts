@@ -1,8 +1,8 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
-import type { Backend } from '../vm/backend.js';
 
 /**
  * The app's workers on every backend: a pool of `workers` serving jobs FIFO from one queue

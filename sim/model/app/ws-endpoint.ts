@@ -3,14 +3,15 @@ import { type Conn, NO_RETRY_AFTER } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
 import type { WsDownstream, WsUpstream } from '../core/hop.js';
 import { wsCloseCounter } from '../core/series.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import type { Backend } from '../vm/backend.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
  * connection per tunnel), the app's session TTL, nginx's idle-tunnel timeout (proxy_read_timeout),
- * the app's drain hook (retryAfter notice, close 1001 spread over `close_spread`) and what a dead
+ * the app's drain notice (retryAfter, close 1001 after `close_after`), its SIGTERM handler
+ * (`close_on_shutdown`: close 1001 spread over `close_spread`) and what a dead
  * or reset server end does to a tunnel. On a close the app closes TCP first (RFC 6455 §7.1.1),
  * so TIME_WAIT lands on the VM. The client side (lifetimes, pings, reconnects) is
  * clients/websocket.ts, reached through hop.ts.
@@ -119,6 +120,24 @@ export class WsEndpoint implements WsUpstream {
     this.downstream.serverGone(conn, how);
   }
 
+  /**
+   * The app process was killed under a live session. On process exit the kernel closes the app's
+   * socket like close(): tcp_close() (net/ipv4/tcp.c __tcp_close) sends a RST only when received
+   * data was left unread, otherwise a FIN; an idle tunnel has nothing unread (the app read the
+   * client's pings), so nginx reads EOF from the app, which closed first and whose orphaned
+   * socket holds the TIME_WAIT. nginx then closes the client side (FIN, no Close frame: 1006).
+   */
+  appKilled(conn: Conn): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, false);
+    conn.upstream = null;
+    this.downstream.serverGone(conn, EndKind.SERVER_FIN);
+  }
+
   /** The LB forgot the flow (hard removal): the client learns at its next packet. */
   flowForgotten(conn: Conn): void {
     this.downstream.flowForgotten(conn);
@@ -132,21 +151,65 @@ export class WsEndpoint implements WsUpstream {
     conn.upstream = null;
   }
 
-  /** The app's drain hook: announce retryAfter, and close with 1001 spread over `close_spread`. */
+  /**
+   * The app's drain API (seed Part 4 strategy 5, `onDrainStart`), when `drain_notice` is on:
+   * refuse new handshakes and send every session DRAIN_NOTICE {retryAfter}. It closes nothing by
+   * itself; with a finite `close_after` the sessions still open that long after the notice are
+   * closed with 1001 ("wait up to D, then close"; 0: at once, the seed's example).
+   */
   drainNotice(backend: Backend): void {
     const w = this.w;
     const ws = backend.app.config.ws;
+    if (!ws.drain_notice || backend.app.drainHookDone) return;
+    backend.app.drainHookDone = true;
     backend.app.refuseWebSockets();
-    const sessions = [...backend.wsSessions];
-    if (ws.drain_notice) for (const s of sessions) s.retryAfter = ws.retry_after;
-    if (!ws.close_on_shutdown) return;
+    for (const s of backend.wsSessions) s.retryAfter = ws.retry_after;
     const reconnect = w.scenario.clients.ws.reconnect;
     w.trace.emit({
       kind: 'app.drain_notice',
       backend: backend.name,
       retryAfter: ws.retry_after,
+      sessions: backend.wsSessions.size,
+      closeAfter: ws.close_after,
+      honorRetryAfter: reconnect.honor_retry_after,
+      reconnectPolicy: reconnect.policy,
+    });
+    if (ws.close_after === Infinity) return;
+    const life = backend.incarnation;
+    const epoch = backend.app.epoch;
+    w.engine.schedule(
+      ws.close_after,
+      (bk: Backend) => bk.incarnation === life && bk.app.epoch === epoch && this.closeAll(bk, 'close_after'),
+      backend,
+    );
+  }
+
+  /**
+   * The app's SIGTERM handler (seed Part 4 strategy 1): refuse new handshakes, send the drain
+   * notice if none went out yet, and with `close_on_shutdown` close every session still open with
+   * 1001 Going Away (RFC 6455 §7.4.1), spread over `close_spread`.
+   */
+  sigterm(backend: Backend): void {
+    backend.app.refuseWebSockets();
+    this.drainNotice(backend);
+    if (backend.app.config.ws.close_on_shutdown) this.closeAll(backend, 'sigterm');
+  }
+
+  /** Close every session still open on `backend` with 1001, spread evenly over `close_spread`. */
+  private closeAll(backend: Backend, cause: 'sigterm' | 'close_after'): void {
+    const w = this.w;
+    const ws = backend.app.config.ws;
+    const sessions = [...backend.wsSessions];
+    if (sessions.length === 0) return;
+    const reconnect = w.scenario.clients.ws.reconnect;
+    const noticed = sessions[0].retryAfter !== NO_RETRY_AFTER;
+    w.trace.emit({
+      kind: 'app.ws_going_away',
+      backend: backend.name,
+      cause,
       sessions: sessions.length,
       closeSpread: ws.close_spread,
+      retryAfter: noticed ? ws.retry_after : -1,
       honorRetryAfter: reconnect.honor_retry_after,
       reconnectPolicy: reconnect.policy,
     });

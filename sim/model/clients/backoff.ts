@@ -30,8 +30,15 @@ export function hasJitter(cfg: BackoffConfig): boolean {
   return cfg.policy === 'full_jitter' || cfg.policy === 'equal_jitter' || cfg.policy === 'decorrelated_jitter';
 }
 
-/** Delay after a server's drain notice: full jitter over [0, retryAfter], or exactly retryAfter. */
+/**
+ * Delay after a server's drain notice. retryAfter is a minimum wait, as HTTP's Retry-After is
+ * (RFC 9110 §10.2.3: how long the client "ought to wait"); the client's jitter goes on top, never
+ * below it (RFC 6455 §7.2.3 asks reconnecting clients for a random delay; the seed's Part 4 advice
+ * is backoff + jitter at drain time). A jittering policy draws uniformly over a window as wide as
+ * retryAfter after the minimum, [retryAfter, 2·retryAfter): the same spread the planner assumes
+ * (plan/reconnect-peak.ts), moved after the minimum. A policy without jitter (and `immediate`,
+ * which honours the notice too) waits exactly retryAfter.
+ */
 export function retryAfterDelay(cfg: BackoffConfig, retryAfter: number, rng: Rng): number {
-  if (cfg.policy === 'immediate') return 0;
-  return hasJitter(cfg) ? rng.next() * retryAfter : retryAfter;
+  return hasJitter(cfg) ? retryAfter + rng.next() * retryAfter : retryAfter;
 }

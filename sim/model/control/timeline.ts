@@ -162,7 +162,7 @@ export class Orchestrator {
     this.drains.push(record);
     if (backend.wsSessions.size > 0) this.logSessions(backend, wsAvgAge);
     const ws = backend.app.config.ws;
-    if (ws.drain_notice || ws.close_on_shutdown) this.life.runDrainHook(backend);
+    if (ws.drain_notice) this.life.drainStarted(backend);
     const run: GateRun = { b, action, record, newAtLastPoll: this.w.lb.newFlows[b], lastLogMinute: -1 };
     w.engine.schedule(action.gate.poll, this.poll, run);
   }

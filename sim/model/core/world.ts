@@ -12,6 +12,7 @@ import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
 import { ClientHosts } from './kernel-hosts.js';
 import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
+import type { VmView } from './vm-view.js';
 
 export { EndKind } from './flow-tcp.js';
 
@@ -173,7 +174,7 @@ export class World {
     this.releaseServerEnd(conn, backend, false);
   }
 
-  timeWaitOverflow(backend: Backend): void {
+  timeWaitOverflow(backend: VmView): void {
     this.metrics.inc(this.c.twOverflow, backend.index);
     this.trace.emitLimited(`tw-overflow-${backend.index}`, {
       kind: 'kernel.tw_overflow',

@@ -108,8 +108,9 @@ export class RequestBalancer implements RequestUpstream {
       w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
       return;
     }
-    if (!backend.nginx.running || !backend.app.accepting) {
-      // Refused at once (RST to the SYN).
+    if (!backend.nginx.listening || !backend.app.accepting) {
+      // Refused at once (RST to the SYN): no process, or a quitting nginx whose workers closed
+      // their listening sockets (ngx_close_listening_sockets on SIGQUIT, ngx_process_cycle.c).
       w.metrics.inc(w.c.resetIn, b);
       this.retryConnection(req, false);
       return;

@@ -3,8 +3,8 @@ import { ReqPhase } from '../core/app-job.js';
 import { type Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream } from '../core/hop.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
-import type { Backend } from '../vm/backend.js';
 import { type NginxGeneration, RELOAD_QUIT_DELAY, requestCrossesFin } from './nginx.js';
 import type { RequestPath } from './upstream.js';
 

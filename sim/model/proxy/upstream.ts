@@ -3,8 +3,8 @@ import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { ResponseSink } from '../core/hop.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
-import type { Backend } from '../vm/backend.js';
 
 /**
  * nginx → app for one HTTP request on a client connection: take an upstream connection (from the

@@ -4,6 +4,7 @@ import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema
 import { AppProcess } from '../app/app-process.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
 import { APP_PORT, bootHost, clientAddress, hostKernelConfig, LOOPBACK, vmAddress } from '../core/kernel-hosts.js';
+import type { VmView } from '../core/vm-view.js';
 import { Nginx } from '../proxy/nginx.js';
 
 /**
@@ -27,16 +28,17 @@ export type Boot = (typeof Boot)[keyof typeof Boot];
  * one boot path and the one vanish path; what happens to the connections then is lifecycle.ts,
  * the request path is proxy/upstream.ts.
  */
-export class Backend {
+export class Backend implements VmView {
   private alive = true;
   readonly nginx: Nginx;
   readonly app: AppProcess;
 
   /** The VM's kernel; a rebuilt VM boots a new one. */
   host!: HostSockets;
-  /** nginx's connecting pair towards the app and the app's accepting pair for nginx. */
-  upstreamPair = 0;
-  appPair = 0;
+  /** The pairs below as interned on this kernel for `pairsLoopback` (-1: not yet). */
+  private pairsFor = -1;
+  private connectingPair = 0;
+  private acceptingPair = 0;
   /** The accepting pair of nginx's :443 for each client address (pairs are interned once). */
   private clientPairs = new Map<number, number>();
   /** Kernels booted so far: each boot draws from its own stream. */
@@ -106,12 +108,38 @@ export class Backend {
     const stream = `kernel.vm.${this.name}${this.boots === 0 ? '' : `#${this.boots}`}`;
     this.boots++;
     this.host = bootHost(hostKernelConfig(this.kernel), this.streams.stream(stream));
-    // nginx connects from the app's address family: 127.0.0.1 → 127.0.0.1:8080 on loopback
-    // (tcp_tw_reuse=2 applies), the VM's own address otherwise (it does not).
-    const addr = this.nginx.config.upstream_loopback ? LOOPBACK : vmAddress(this.index);
-    this.upstreamPair = this.host.connectPair(addr, addr, APP_PORT);
-    this.appPair = this.host.acceptPair(addr, APP_PORT, addr);
+    this.pairsFor = -1;
+    this.internUpstreamPairs();
     this.clientPairs = new Map();
+  }
+
+  /**
+   * nginx's connecting pair towards the app and the app's accepting pair for nginx, for the
+   * upstream address of nginx's current configuration: 127.0.0.1 → 127.0.0.1:8080 on loopback
+   * (tcp_tw_reuse=2 applies: ipv4_is_loopback in tcp_twsk_unique), the VM's own address
+   * otherwise (it does not). Read at each connect, not once at boot: a reload that changes
+   * `upstream_loopback` (proxy_pass to another address) makes the new generation's connect()s
+   * use the other 4-tuples, while connections opened before keep theirs (UpstreamConn.pair).
+   */
+  private internUpstreamPairs(): void {
+    const loopback = this.nginx.config.upstream_loopback ? 1 : 0;
+    if (loopback === this.pairsFor) return;
+    this.pairsFor = loopback;
+    const addr = loopback ? LOOPBACK : vmAddress(this.index);
+    this.connectingPair = this.host.connectPair(addr, addr, APP_PORT);
+    this.acceptingPair = this.host.acceptPair(addr, APP_PORT, addr);
+  }
+
+  /** nginx's connecting pair towards the app (for its current upstream address). */
+  get upstreamPair(): number {
+    this.internUpstreamPairs();
+    return this.connectingPair;
+  }
+
+  /** The app's accepting pair for nginx's connections (for nginx's current upstream address). */
+  get appPair(): number {
+    this.internUpstreamPairs();
+    return this.acceptingPair;
   }
 
   /** The accepting pair of nginx's listener for client address `ip`. */

@@ -163,12 +163,13 @@ export class Lifecycle {
       workerShutdownTimeout: backend.nginx.config.worker_shutdown_timeout,
       wsSessions: backend.wsSessions.size,
       wsHook: app.ws.drain_notice || app.ws.close_on_shutdown,
+      closeOnShutdown: app.ws.close_on_shutdown,
       drainHookDone: backend.app.drainHookDone,
     });
     this.nginx.quit(backend, false);
     if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
     backend.app.sigterm();
-    this.runDrainHook(backend);
+    this.ws.sigterm(backend);
     const life = backend.incarnation;
     w.engine.schedule(
       backend.app.config.shutdown_grace,
@@ -177,10 +178,8 @@ export class Lifecycle {
     );
   }
 
-  /** The app's drain API (seed Part 4 strategy 1/5): refuse new sessions, notice, close 1001. */
-  runDrainHook(backend: Backend): void {
-    if (backend.app.drainHookDone) return;
-    backend.app.drainHookDone = true;
+  /** The drain started: the app's drain API sends its notice, if it has one (ws-endpoint.ts). */
+  drainStarted(backend: Backend): void {
     this.ws.drainNotice(backend);
   }
 
@@ -189,8 +188,8 @@ export class Lifecycle {
     backend.app.exit();
     for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
     for (const conn of [...backend.wsSessions]) {
-      // The app's FIN reaches nginx, which closes the client side: 1006 for the client.
-      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.serverGone(conn, EndKind.SERVER_FIN);
+      // The app's FIN reaches nginx, which closes the client side: 1006 for the client (ws-endpoint.ts appKilled).
+      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.appKilled(conn);
     }
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of serving) this.jobLost(backend, job, false);
@@ -265,7 +264,7 @@ export class Lifecycle {
   /** A pod gets SIGTERM (Kubernetes rollout): the app stops accepting and refuses new WebSocket sessions. */
   podSigterm(backend: Backend): void {
     backend.app.sigterm();
-    backend.app.refuseWebSockets();
+    this.ws.sigterm(backend);
   }
 
   /** The app exited by itself after SIGTERM, nothing left in flight. */

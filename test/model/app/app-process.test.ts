@@ -27,10 +27,10 @@ describe('app process', () => {
     expect(view(a)).toEqual({ state: AppState.SERVING, up: true, accepting: true, ws: true });
   });
 
-  it('a lost host kills the process without a new epoch (today: sessions survive it)', () => {
+  it('a lost host kills the process and its memory (a new epoch, as at exit)', () => {
     const a = app();
     a.hostLost();
-    expect([a.state, a.epoch]).toEqual([AppState.DEAD, 0]);
+    expect([a.state, a.epoch]).toEqual([AppState.DEAD, 1]);
   });
 
   it('the drain hook refuses WebSocket handshakes while plain requests are still served', () => {

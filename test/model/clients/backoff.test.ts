@@ -40,8 +40,17 @@ describe('backoff', () => {
   it('immediate retries at once; a drain notice is honoured with or without jitter', () => {
     expect(backoffDelay(cfg('immediate'), 5, rng(), 0)).toBe(0);
     expect(retryAfterDelay(cfg('exponential'), 30, rng())).toBe(30);
-    const jittered = retryAfterDelay(cfg('full_jitter'), 30, rng());
-    expect(jittered).toBeGreaterThanOrEqual(0);
-    expect(jittered).toBeLessThan(30);
+  });
+
+  it("a drain notice's retryAfter is a minimum: jitter goes on top, over a window as wide as retryAfter", () => {
+    expect(retryAfterDelay(cfg('immediate'), 30, rng())).toBe(30);
+    const r = rng();
+    for (const policy of ['full_jitter', 'equal_jitter', 'decorrelated_jitter'] as const) {
+      const delays = Array.from({ length: 2000 }, () => retryAfterDelay(cfg(policy), 30, r));
+      expect(Math.min(...delays)).toBeGreaterThanOrEqual(30);
+      expect(Math.max(...delays)).toBeLessThan(60);
+      // Spread over the whole window, not bunched at its start.
+      expect(delays.filter((d) => d >= 45).length).toBeGreaterThan(800);
+    }
   });
 });
