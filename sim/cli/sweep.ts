@@ -2,7 +2,7 @@
  * `drainsim sweep <scenario> --vary path=values … --seeds N`: the scenario at every point of a
  * parameter grid, each with the same seeds, on worker threads; writes sweep.csv,
  * sweep-summary.csv and sweep.html. With `--shard i/n`, runs one slice and writes a shard file
- * for `drainsim merge`.
+ * for `drainsim merge`, checkpointing each finished run so a killed shard resumes.
  */
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
@@ -10,13 +10,14 @@ import type { CommandModule } from 'yargs';
 import { writeFileAtomic, writeFilesAtomic } from '../../reports/write-atomic.js';
 import { packageVersion } from '../scenario/package-root.js';
 import { parseGoal, renderAnswerTable } from '../sweep/answer-table.js';
+import { CheckpointWriter, checkpointFileName, loadCheckpoint, runKey } from '../sweep/checkpoint.js';
 import { SweepError } from '../sweep/errors.js';
 import { sweepOutputFiles } from '../sweep/output-files.js';
 import { runTasks } from '../sweep/pool.js';
-import { prepareSweep } from '../sweep/prepare.js';
+import { type PreparedSweep, prepareSweep } from '../sweep/prepare.js';
 import { parseShard, shardTasks } from '../sweep/shard.js';
 import { renderShardFile, shardFileName } from '../sweep/shard-file.js';
-import type { SweepSpec } from '../sweep/types.js';
+import { type RunRecord, type SweepSpec, taskOf } from '../sweep/types.js';
 import { parseVary } from '../sweep/vary.js';
 import { type CliIO, EXIT, exitCodeHandler, withScenarioErrors } from './context.js';
 import { seedOptionFor, wholeNumberOption } from './number-options.js';
@@ -64,25 +65,32 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
         `sweep ${prepared.name}: ${prepared.points.length} points × ${spec.seeds.length} seeds = ${total} runs${slice}, on ${Math.min(workers, Math.max(1, tasks.length))} worker(s)\n`,
       );
 
+      const outDir = args.out ?? join('out', `sweep-${outputFolderName(prepared.name)}`);
+      const version = packageVersion();
+      const resume =
+        shard === null ? null : resumeShard(io, prepared, version, join(outDir, shardFileName(shard)), tasks);
+
       const progress = progressReporter(io, `sweep ${prepared.name}`);
-      let runs: Awaited<ReturnType<typeof runTasks>>;
+      let runs: RunRecord[];
       try {
-        runs = await runTasks(spec, prepared.points, tasks, {
+        runs = await runTasks(spec, prepared.points, resume?.toRun ?? tasks, {
           workers,
+          onRecord: (record) => resume?.checkpoint.record(resume.keys.get(record.task)!, record),
           onProgress: (done, all) => progress.update(done / all),
         });
       } finally {
         progress.stop();
       }
 
-      const outDir = args.out ?? join('out', `sweep-${outputFolderName(prepared.name)}`);
-      const version = packageVersion();
       if (shard !== null) {
+        const all = [...resume!.finished, ...runs].sort((a, b) => a.task - b.task);
         const path = join(outDir, shardFileName(shard));
-        writeFileAtomic(path, renderShardFile(prepared, version, shard, runs));
+        writeFileAtomic(path, renderShardFile(prepared, version, shard, all));
+        resume!.checkpoint.remove();
         io.stdout.write(`wrote ${path}\n`);
       } else {
-        const data = { ...prepared, version, runs };
+        const { name, points, digest } = prepared;
+        const data = { name, spec: prepared.spec, points, digest, version, runs };
         const written = writeFilesAtomic(outDir, sweepOutputFiles(data));
         for (const path of written) io.stdout.write(`wrote ${path}\n`);
         if (report.length > 0 || goal !== null) io.stdout.write(`\n${renderAnswerTable(data, report, goal)}`);
@@ -90,6 +98,48 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
       return EXIT.ok;
     }),
   );
+}
+
+interface ShardResume {
+  /** The run key of each task of the shard. */
+  keys: Map<number, string>;
+  /** Runs the checkpoint already holds, with this sweep's task indices. */
+  finished: RunRecord[];
+  toRun: number[];
+  checkpoint: CheckpointWriter;
+}
+
+/** Reads the shard's checkpoint (see sweep/checkpoint.ts): which runs are done, which are left. */
+function resumeShard(
+  io: CliIO,
+  prepared: PreparedSweep,
+  version: string,
+  shardPath: string,
+  tasks: readonly number[],
+): ShardResume {
+  const keys = new Map(
+    tasks.map((task) => {
+      const { point, seed } = taskOf(prepared.spec, task);
+      return [task, runKey(version, prepared.pointDigests[point]!, seed)] as const;
+    }),
+  );
+  const path = checkpointFileName(shardPath);
+  const loaded = loadCheckpoint(path, new Set(keys.values()));
+  if (loaded.note !== null) io.stdout.write(`${loaded.note}\n`);
+  const checkpoint = new CheckpointWriter(path);
+  const finished: RunRecord[] = [];
+  const toRun: number[] = [];
+  for (const task of tasks) {
+    const key = keys.get(task)!;
+    const done = loaded.finished.get(key);
+    if (done === undefined) {
+      toRun.push(task);
+      continue;
+    }
+    finished.push({ task, engineEvents: done.engineEvents, figures: done.figures });
+    checkpoint.add(key, done);
+  }
+  return { keys, finished, toRun, checkpoint };
 }
 
 /** A SweepError is bad input: printed on one line, exit code 2. */

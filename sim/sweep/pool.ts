@@ -14,6 +14,8 @@ export interface PoolOptions {
   workers: number;
   /** Called after each finished run. */
   onProgress?: (done: number, total: number) => void;
+  /** Called with each finished run as it arrives (before onProgress), e.g. to checkpoint it. */
+  onRecord?: (record: RunRecord) => void;
 }
 
 /** Runs `tasks` (indices into the sweep's task list) and returns their records in the same order. */
@@ -46,6 +48,7 @@ export async function runTasks(
             return;
           }
           records[slot.get(message.record.task)!] = message.record;
+          options.onRecord?.(message.record);
           // Counted apart from the callback: `f?.(++x)` skips its arguments when f is absent.
           done++;
           options.onProgress?.(done, tasks.length);

@@ -18,6 +18,8 @@ export interface PreparedSweep {
   spec: SweepSpec;
   points: SweepPoint[];
   digest: string;
+  /** Digest of each point's resolved scenario (keys of a shard's checkpoint). */
+  pointDigests: string[];
 }
 
 /** Most runs one sweep may hold; a grid beyond this is a typo in a step. */
@@ -33,10 +35,13 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
   }
   const hash = createHash('sha256');
   let name = '';
+  const pointDigests: string[] = [];
   const points = grid.map((sets): SweepPoint => {
     const loaded = loadPoint(spec, sets);
     name = loaded.name;
-    hash.update(JSON.stringify(toPlain(loaded.scenario)));
+    const resolvedScenario = JSON.stringify(toPlain(loaded.scenario));
+    hash.update(resolvedScenario);
+    pointDigests.push(createHash('sha256').update(resolvedScenario).digest('hex'));
     // A variable is not in the validated scenario (it was substituted into it): read it from vars.
     return {
       sets,
@@ -45,7 +50,7 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
       ),
     };
   });
-  return { name, spec, points, digest: hash.digest('hex') };
+  return { name, spec, points, digest: hash.digest('hex'), pointDigests };
 }
 
 /** The overrides of one run: the common `--set`s, then the point's values. */
