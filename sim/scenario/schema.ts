@@ -475,6 +475,29 @@ export const ActionSchema = z.discriminatedUnion('do', [
       .describe('Bind the new version this long after terminate (0 = never).'),
   }),
   z
+    .strictObject({
+      at: At,
+      do: z.literal('rolling_deploy'),
+      backends: z
+        .array(z.string())
+        .optional()
+        .describe('VMs to redeploy, in order; default every backend bound when the action fires.'),
+      parallel: int(1)
+        .prefault(1)
+        .describe('VMs drained and redeployed at a time (a batch; max_unavailable of a VM fleet).'),
+      gate: GateSchema.prefault({}).describe('The drain gate of each VM; max_wait is the drain timeout of a step.'),
+      terminate: TerminateMode.prefault('graceful'),
+      restart_time: zDuration
+        .prefault('30s')
+        .describe('From terminate to the new version serving (bound again).'),
+      pause_between: zDuration
+        .prefault('0s')
+        .describe('Wait after a batch serves again before the next batch starts draining.'),
+    })
+    .describe(
+      'A rolling deploy of VMs: batches of `parallel` go through deploy (unbind → drain hook → gate → terminate → restart → bind); each batch starts when the previous one serves again. A gate timeout with on_timeout: abort stops the rollout.',
+    ),
+  z
     .strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: overrideOf(NginxSchema) })
     .describe('Change nginx settings: applied the real way, by `nginx -s reload` (a new worker generation).'),
   z
@@ -637,6 +660,16 @@ export const ScenarioSchema = z
       names.add(b.name);
     });
     s.timeline.forEach((a, i) => {
+      if (a.do === 'rolling_deploy') {
+        (a.backends ?? []).forEach((p, j) => {
+          if (!names.has(p))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['timeline', i, 'backends', j],
+              message: `unknown backend '${p}'; backends are ${[...names].join(', ')}`,
+            });
+        });
+      }
       if (a.do === 'rollout') {
         (a.pods ?? []).forEach((p, j) => {
           if (!names.has(p))
