@@ -216,6 +216,12 @@ export const WsClientsSchema = z.strictObject({
     .prefault(0)
     .describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
   initial_ramp: zDuration.prefault('1m'),
+  start: z
+    .enum(['steady', 'cold'])
+    .prefault('steady')
+    .describe(
+      'steady: the initial sessions have the ages and remaining lives of a population that has run for ever (stationary: mean age E[L²]/(2E[L])); cold: they all start at age 0.',
+    ),
   arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson).'),
   lifetime: zDistribution('duration')
     .prefault('lognormal(median=30m, p99=6h)')
@@ -487,9 +493,7 @@ export const ActionSchema = z.discriminatedUnion('do', [
         .describe('VMs drained and redeployed at a time (a batch; max_unavailable of a VM fleet).'),
       gate: GateSchema.prefault({}).describe('The drain gate of each VM; max_wait is the drain timeout of a step.'),
       terminate: TerminateMode.prefault('graceful'),
-      restart_time: zDuration
-        .prefault('30s')
-        .describe('From terminate to the new version serving (bound again).'),
+      restart_time: zDuration.prefault('30s').describe('From terminate to the new version serving (bound again).'),
       pause_between: zDuration
         .prefault('0s')
         .describe('Wait after a batch serves again before the next batch starts draining.'),
@@ -619,6 +623,15 @@ export const ScenarioSchema = z
       .describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
+    const ws = s.clients.ws;
+    if (ws.start === 'steady' && ws.initial_sessions > 0 && !Number.isFinite(ws.lifetime.mean())) {
+      // A population with an infinite mean lifetime never reaches a steady state: it only ages.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients', 'ws', 'start'],
+        message: `a steady start needs a lifetime with a finite mean; ${ws.lifetime.spec} has none — use start: cold, or a distribution with a finite mean`,
+      });
+    }
     if (s.lb.mode === 'l7') {
       // Not modelled yet: HTTP keep-alive and WebSocket clients would still be placed per
       // connection (L4), with RSTs where HAProxy http mode answers 503. An error, not a wrong answer.
