@@ -7,6 +7,7 @@ import { checkCommand } from './check.js';
 import { compareCommand } from './compare.js';
 import { explainCommand } from './explain.js';
 import { fitCommand } from './fit.js';
+import { importCommand } from './import.js';
 import { listCommand } from './list.js';
 import { mergeCommand } from './merge.js';
 import { planCommand } from './plan.js';
@@ -29,6 +30,7 @@ export const commands: readonly CommandModule<object, any>[] = [
   mergeCommand,
   planCommand,
   fitCommand,
+  importCommand,
   listCommand,
   showCommand,
   validateCommand,

@@ -5,6 +5,8 @@
 import type { Argv, CommandModule } from 'yargs';
 import { writeFilesAtomic } from '../../reports/write-atomic.js';
 import { PlanError } from '../plan/errors.js';
+import { planFleetDrain } from '../plan/fleet/fleet-plan.js';
+import { renderFleetPlanText } from '../plan/fleet/fleet-text.js';
 import { readLifetimes } from '../plan/lifetime-input.js';
 import { planDrain } from '../plan/plan-drain.js';
 import { planJson, planOutputFiles } from '../plan/plan-files.js';
@@ -25,6 +27,15 @@ export interface PlanDrainArgs {
   resamples: number;
   format: 'terminal' | 'json';
   out?: string;
+  vms?: number;
+  parallel: number;
+  deadline: string;
+  ttl?: string;
+  timeout?: string;
+  restart: string;
+  pause: string;
+  notice: boolean;
+  'reconnect-window': string;
 }
 
 /**
@@ -38,7 +49,11 @@ const MAX_PLAN_DRAWS = 200_000_000;
 /** Simulated sessions per estimate the default replica count stays within. */
 const DEFAULT_SESSION_BUDGET = 2_000_000;
 
+/** Fleet rollouts simulated per plan by default: each is a whole fleet's sessions for the whole rollout. */
+const DEFAULT_FLEET_REPLICAS = 40;
+
 export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
+  if (args.vms !== undefined) return planFleetCommandLine(args, args.vms, io);
   const replicas =
     args.replicas ?? Math.max(100, Math.min(1000, Math.round(DEFAULT_SESSION_BUDGET / Math.max(1, args.sessions))));
   if (replicas * args.sessions > MAX_PLAN_DRAWS) {
@@ -69,6 +84,43 @@ export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
     }
     throw err;
   }
+}
+
+/** `--vms N`: the rolling drain of a fleet (sim/plan/fleet). */
+function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): number {
+  try {
+    const optionalDuration = (text: string | undefined) =>
+      text === undefined ? null : /^(none|infinite|off)$/i.test(text.trim()) ? Infinity : parseDuration(text);
+    const plan = planFleetDrain({
+      lifetimes: readLifetimes(args.lifetimes),
+      sessions: args.sessions,
+      vms,
+      parallel: args.parallel,
+      deadline: parseDuration(args.deadline),
+      ttl: optionalDuration(args.ttl),
+      timeout: optionalDuration(args.timeout),
+      restart: parseDuration(args.restart),
+      pause: parseDuration(args.pause),
+      notice: args.notice,
+      reconnectWindow: parseDuration(args['reconnect-window']),
+      target: 1 - parsePercent(args.target),
+      seed: args.seed,
+      replicas: args.replicas ?? DEFAULT_FLEET_REPLICAS,
+    });
+    io.stdout.write(args.format === 'json' ? `${JSON.stringify(plan, jsonNumbers, 2)}\n` : renderFleetPlanText(plan));
+    return EXIT.ok;
+  } catch (err) {
+    if (err instanceof PlanError || err instanceof DistributionError || err instanceof UnitError) {
+      io.stderr.write(`drainsim plan drain: ${err.message}\n`);
+      return EXIT.badInput;
+    }
+    throw err;
+  }
+}
+
+/** JSON has no Infinity: a TTL of "none" is written as null. */
+function jsonNumbers(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
 
 const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
@@ -127,6 +179,56 @@ const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
         type: 'string',
         describe: 'Also write plan.json, drain-curve.csv and reconnect-curve.csv into this directory',
       })
+      .option('vms', {
+        ...wholeNumberOption(
+          'vms',
+          1,
+          10_000,
+          'Plan a rolling drain of a fleet of this many VMs (--sessions then counts the whole fleet)',
+          true,
+        ),
+      })
+      .option('parallel', {
+        ...wholeNumberOption('parallel', 1, 10_000, 'With --vms: VMs drained at a time', true),
+        default: 1,
+      })
+      .option('deadline', {
+        type: 'string',
+        default: '1h',
+        describe: 'With --vms: the whole rollout must finish within this',
+      })
+      .option('ttl', {
+        type: 'string',
+        describe: 'With --vms: session TTL to assess (none: no TTL); without it, TTLs are searched',
+      })
+      .option('timeout', {
+        type: 'string',
+        describe: 'With --vms: drain timeout per step to assess; without it, the longest the deadline allows',
+      })
+      .option('restart', {
+        type: 'string',
+        default: '30s',
+        describe: 'With --vms: from a drained VM to it serving again',
+      })
+      .option('pause', {
+        type: 'string',
+        default: '0s',
+        describe: 'With --vms: between one batch back and the next drain',
+      })
+      .option('notice', {
+        type: 'boolean',
+        default: false,
+        describe: 'With --vms: at the timeout the app sends a drain notice (1001) instead of being killed (1006)',
+      })
+      .option('reconnect-window', {
+        type: 'string',
+        default: '10s',
+        describe: 'With --vms: clients reconnect uniformly within this after a close',
+      })
+      .example(
+        '$0 plan drain --lifetimes "lognormal(median=40m, p99=8h)" --sessions 30000 --vms 12 --deadline 1h --ttl 2h --timeout 4m',
+        'a rolling deploy of 12 VMs: cut, moved, rollout time',
+      )
       .example('$0 plan drain --lifetimes "exp(mean=2m)"', 'HTTP keepalive-like sessions: a timeout fits')
       .example(
         '$0 plan drain --lifetimes "lognormal(median=30m, p99=6h)" --window 10m',

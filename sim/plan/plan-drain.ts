@@ -234,7 +234,7 @@ function reconnectPeaks(N: number, replicas: number, seed: number): (window: num
 }
 
 /** E[number of TTL closes in one session] = Σ_{k≥1} P(L > kT). */
-function ttlClosesPerSession(residual: ResidualLife, ttl: number): number {
+export function ttlClosesPerSession(residual: ResidualLife, ttl: number): number {
   const G = residual.integrated;
   let sum = 0;
   for (let k = 1; k < 10_000_000; k++) {

@@ -106,6 +106,20 @@ export class ResidualLife {
     return Math.min(r, this.ttl - (age % this.ttl));
   }
 
+  /**
+   * One session of a steady population seen at a uniform instant: its age and its remaining life,
+   * drawn jointly (density f(age + residual)/E[L]), without the TTL. The mean age is
+   * E[L²]/(2E[L]); a steady-state start gives the sessions open at t = 0 these ages.
+   */
+  sampleSession(rng: Rng): { age: number; residual: number } {
+    const G = this.integrated;
+    this.sessionResidual ??= new InverseTable((u) => G.inverse(u * G.mean));
+    const residual = this.sessionResidual.at(rng.next());
+    const age = this.sessionAge(residual, rng.next());
+    // Past what the CDF resolves (and no TTL period to spread over): age unknown, take none.
+    return { age: Number.isFinite(age) ? age : 0, residual };
+  }
+
   private sessionAge(residual: number, v: number): number {
     const lifetime = this.integrated.lifetime;
     const below = Number.isFinite(residual) ? lifetime.cdf(residual) : 1;

@@ -230,6 +230,12 @@ export const WsClientsSchema = z.strictObject({
     .prefault(0)
     .describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
   initial_ramp: zDuration.prefault('1m'),
+  start: z
+    .enum(['steady', 'cold'])
+    .prefault('steady')
+    .describe(
+      'steady: the initial sessions have the ages and remaining lives of a population that has run for ever (stationary: mean age E[L²]/(2E[L])); cold: they all start at age 0.',
+    ),
   arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson).'),
   lifetime: zDistribution('duration')
     .prefault('lognormal(median=30m, p99=6h)')
@@ -496,6 +502,27 @@ export const ActionSchema = z.discriminatedUnion('do', [
       .describe('Bind the new version this long after terminate (0 = never).'),
   }),
   z
+    .strictObject({
+      at: At,
+      do: z.literal('rolling_deploy'),
+      backends: z
+        .array(z.string())
+        .optional()
+        .describe('VMs to redeploy, in order; default every backend bound when the action fires.'),
+      parallel: int(1)
+        .prefault(1)
+        .describe('VMs drained and redeployed at a time (a batch; max_unavailable of a VM fleet).'),
+      gate: GateSchema.prefault({}).describe('The drain gate of each VM; max_wait is the drain timeout of a step.'),
+      terminate: TerminateMode.prefault('graceful'),
+      restart_time: zDuration.prefault('30s').describe('From terminate to the new version serving (bound again).'),
+      pause_between: zDuration
+        .prefault('0s')
+        .describe('Wait after a batch serves again before the next batch starts draining.'),
+    })
+    .describe(
+      'A rolling deploy of VMs: batches of `parallel` go through deploy (unbind → drain hook → gate → terminate → restart → bind); each batch starts when the previous one serves again. A gate timeout with on_timeout: abort stops the rollout.',
+    ),
+  z
     .strictObject({ at: At, do: z.literal('set'), backend: z.string().optional(), nginx: overrideOf(NginxSchema) })
     .describe('Change nginx settings: applied the real way, by `nginx -s reload` (a new worker generation).'),
   z
@@ -637,6 +664,15 @@ export const ScenarioSchema = z
         message: `needs lb.mode: l7 — an ${s.lb.mode} balancer forwards the client's connection to nginx, whose keepalive_timeout decides`,
       });
     }
+    const ws = s.clients.ws;
+    if (ws.start === 'steady' && ws.initial_sessions > 0 && !Number.isFinite(ws.lifetime.mean())) {
+      // A population with an infinite mean lifetime never reaches a steady state: it only ages.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients', 'ws', 'start'],
+        message: `a steady start needs a lifetime with a finite mean; ${ws.lifetime.spec} has none — use start: cold, or a distribution with a finite mean`,
+      });
+    }
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
       for (const [key, on] of [
@@ -665,6 +701,16 @@ export const ScenarioSchema = z
       names.add(b.name);
     });
     s.timeline.forEach((a, i) => {
+      if (a.do === 'rolling_deploy') {
+        (a.backends ?? []).forEach((p, j) => {
+          if (!names.has(p))
+            ctx.addIssue({
+              code: 'custom',
+              path: ['timeline', i, 'backends', j],
+              message: `unknown backend '${p}'; backends are ${[...names].join(', ')}`,
+            });
+        });
+      }
       if (a.do === 'rollout') {
         (a.pods ?? []).forEach((p, j) => {
           if (!names.has(p))

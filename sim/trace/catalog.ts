@@ -713,6 +713,19 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `${r.backend} comes back as a fresh machine: empty connection tables, no TIME_WAIT, nothing in flight.`,
   },
+  'deploy.rolling_step': {
+    source: 'deploy',
+    line: (r) => `rolling deploy step ${r.step}/${r.steps}: ${r.backends.join(', ')}`,
+    explain: (r) =>
+      `A rolling deploy takes its next batch (${r.backends.length} VM${r.backends.length === 1 ? '' : 's'}) through drain, terminate and restart; ` +
+      `the next batch waits until this one serves again, so the steps run one after the other (${r.steps} in all).`,
+  },
+  'deploy.rolling_complete': {
+    source: 'deploy',
+    line: (r) => `rolling deploy complete: ${r.vms} VMs in ${formatDuration(r.after)}`,
+    explain: (r) =>
+      `Every VM of the rolling deploy serves the new version; the whole rollout took ${formatDuration(r.after)}, the figure a deploy deadline is about.`,
+  },
   'deploy.note': {
     source: 'deploy',
     line: (r) => r.text,

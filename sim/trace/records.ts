@@ -389,6 +389,17 @@ export interface DeployVanish extends Rec<'deploy.vanish'> {
 export interface DeployNewVersion extends Rec<'deploy.new_version'> {
   backend: string;
 }
+/** A `rolling_deploy` starts a batch of VMs. */
+export interface DeployRollingStep extends Rec<'deploy.rolling_step'> {
+  step: number;
+  steps: number;
+  backends: string[];
+}
+/** Every batch of a `rolling_deploy` serves the new version again. */
+export interface DeployRollingComplete extends Rec<'deploy.rolling_complete'> {
+  vms: number;
+  after: number;
+}
 /** A timeline `note` action: the scenario author's own line. */
 export interface DeployNote extends Rec<'deploy.note'> {
   text: string;
@@ -465,6 +476,8 @@ export type TraceRecord =
   | DeployVanish
   | DeployNewVersion
   | DeployNote
+  | DeployRollingStep
+  | DeployRollingComplete
   | ClientLoad
   | ClientNoPort;
 

@@ -51,11 +51,24 @@ export class WsEndpoint implements WsUpstream {
     }
     conn.upstream = this.path.opened(backend, port, 1, conn.nginxGen);
     conn.retryAfter = NO_RETRY_AFTER;
-    conn.sessionStartedAt = w.now;
-    this.bornSum[backend.index] += w.now;
+    conn.sessionStartedAt = w.now - this.connectionAge(conn, backend);
+    conn.ageAtConnect = 0;
+    this.bornSum[backend.index] += conn.sessionStartedAt;
     backend.wsSessions.add(conn);
     this.armSessionTimer(conn, backend);
     return true;
+  }
+
+  /**
+   * How old a connection opened now already is: 0, except for the first connection of a session
+   * that a steady-state start found open at t = 0. With a TTL that session has been reconnected
+   * every TTL, so its connection is (session age mod TTL) old.
+   */
+  private connectionAge(conn: Conn, backend: Backend): number {
+    const age = conn.ageAtConnect;
+    if (age === 0) return 0;
+    const ttl = backend.app.config.ws.session_ttl;
+    return ttl > 0 && ttl !== Infinity ? age % ttl : age;
   }
 
   private reject(conn: Conn, backend: Backend): void {
@@ -69,7 +82,8 @@ export class WsEndpoint implements WsUpstream {
     let end = conn.sessionEndsAt;
     const ttl = backend.app.config.ws.session_ttl;
     if (ttl > 0 && ttl !== Infinity) end = Math.min(end, born + ttl);
-    end = Math.min(end, backend.nginx.tunnelIdleDeadline(born, w.scenario.clients.ws.ping_interval));
+    // Idle from now: a steady-state session's backdated start says nothing of its idle time.
+    end = Math.min(end, backend.nginx.tunnelIdleDeadline(w.now, w.scenario.clients.ws.ping_interval));
     conn.timer = w.engine.at(end, this.sessionTimer, conn);
   }
 

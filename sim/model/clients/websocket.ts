@@ -1,4 +1,5 @@
 import type { Rng } from '../../engine/random.js';
+import { ResidualLife } from '../../plan/residual-life.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { type Conn, ConnKind, NO_RETRY_AFTER } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
@@ -41,10 +42,41 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
 
   start(): void {
     const cfg = this.w.scenario.clients.ws;
-    for (let i = 0; i < cfg.initial_sessions; i++)
-      this.w.engine.schedule(this.ramp.next() * cfg.initial_ramp, this.arrive, this);
+    if (cfg.start === 'steady' && cfg.initial_sessions > 0) this.startSteady();
+    else
+      for (let i = 0; i < cfg.initial_sessions; i++)
+        this.w.engine.schedule(this.ramp.next() * cfg.initial_ramp, this.arrive, this);
     this.arrivals.start();
   }
+
+  /**
+   * A steady-state start: the initial sessions are those a population running for ever has open
+   * when the run starts, so each has an age and a remaining life drawn jointly from the stationary
+   * distribution (the same draw the planner makes: plan/residual-life.ts), and a drain meets the
+   * long sessions a real one meets (inspection paradox) instead of a fleet of newcomers. Each
+   * still connects during initial_ramp, older by the wait; one whose remaining life is shorter
+   * than the wait has left before connecting. Its own stream: a cold start's draws are unchanged.
+   */
+  private startSteady(): void {
+    const cfg = this.w.scenario.clients.ws;
+    const steady = this.w.streams.stream('clients.ws.steady');
+    const stationary = ResidualLife.of(this.lifetime);
+    for (let i = 0; i < cfg.initial_sessions; i++) {
+      const wait = this.ramp.next() * cfg.initial_ramp;
+      const { age, residual } = stationary.sampleSession(steady);
+      const seed = Math.floor(steady.next() * 4294967296);
+      if (residual <= wait) continue;
+      this.w.engine.schedule(wait, this.arriveSteady, { age: age + wait, endsAt: this.w.now + residual, seed });
+    }
+  }
+
+  private readonly arriveSteady = (session: { age: number; endsAt: number; seed: number }): void => {
+    const conn = this.w.newConn(ConnKind.WS);
+    conn.sessionEndsAt = session.endsAt;
+    conn.ageAtConnect = session.age;
+    conn.rng.seed(session.seed);
+    this.connector.connect(conn, this);
+  };
 
   setRate(rate: number): void {
     this.arrivals.setRate(rate);

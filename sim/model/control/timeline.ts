@@ -10,10 +10,13 @@ import type { NginxMaster } from '../proxy/master.js';
 import type { Backend } from '../vm/backend.js';
 import type { Lifecycle, TerminateMode } from '../vm/lifecycle.js';
 import type { Rollout } from './k8s-rollout.js';
+import { type DeployAction, RollingDeploy } from './rolling-deploy.js';
 
 interface GateRun {
   b: number;
-  action: Extract<Action, { do: 'deploy' }>;
+  action: DeployAction;
+  /** Called when the backend serves again (or, without rebind, once it is terminated). */
+  done: (() => void) | null;
   record: DrainRecord;
   newAtLastPoll: number;
   lastLogMinute: number;
@@ -26,6 +29,7 @@ interface GateRun {
  */
 export class Orchestrator {
   readonly drains: DrainRecord[] = [];
+  private readonly rolling: RollingDeploy;
   constructor(
     private readonly w: World,
     private readonly life: Lifecycle,
@@ -36,7 +40,9 @@ export class Orchestrator {
     private readonly app: AppServer,
     private readonly rollout: Rollout,
     private readonly nginx: NginxMaster,
-  ) {}
+  ) {
+    this.rolling = new RollingDeploy(w, (action, done) => this.deploy(action, done));
+  }
 
   timeOf(at: string): number {
     return simTimeOf(at, this.w.scenario.start, this.w.scenario.warmup);
@@ -69,7 +75,9 @@ export class Orchestrator {
       case 'terminate':
         return this.life.terminate(this.backendIndex(action.backend), action.mode);
       case 'deploy':
-        return this.deploy(action);
+        return this.deploy(action, null);
+      case 'rolling_deploy':
+        return this.rolling.start(action);
       case 'set': {
         const targets = action.backend ? [this.backendIndex(action.backend)] : w.backends.map((_, i) => i);
         // The real way to change nginx's settings: a reload (new generation; the old one drains).
@@ -134,7 +142,7 @@ export class Orchestrator {
     }
   };
 
-  private deploy(action: Extract<Action, { do: 'deploy' }>): void {
+  private deploy(action: DeployAction, done: (() => void) | null): void {
     const w = this.w;
     const b = this.backendIndex(action.backend);
     const backend = w.backends[b];
@@ -163,7 +171,7 @@ export class Orchestrator {
     if (backend.wsSessions.size > 0) this.logSessions(backend, wsAvgAge);
     const ws = backend.app.config.ws;
     if (ws.drain_notice) this.life.drainStarted(backend);
-    const run: GateRun = { b, action, record, newAtLastPoll: this.w.lb.newFlows[b], lastLogMinute: -1 };
+    const run: GateRun = { b, action, done, record, newAtLastPoll: this.w.lb.newFlows[b], lastLogMinute: -1 };
     w.engine.schedule(action.gate.poll, this.poll, run);
   }
 
@@ -226,6 +234,16 @@ export class Orchestrator {
     const w = this.w;
     this.life.terminate(run.b, run.action.terminate as TerminateMode);
     const rebind = run.action.rebind_after;
-    if (rebind > 0 && rebind !== Infinity) w.engine.schedule(rebind, (b: number) => this.life.bind(b), run.b);
+    const done = run.done;
+    if (rebind > 0 && rebind !== Infinity)
+      w.engine.schedule(
+        rebind,
+        (b: number) => {
+          this.life.bind(b);
+          done?.();
+        },
+        run.b,
+      );
+    else done?.();
   }
 }

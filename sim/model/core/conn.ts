@@ -83,6 +83,12 @@ export class Conn implements Flow, HttpExchange, WsSession {
   retryAfter = NO_RETRY_AFTER;
   /** When the current WebSocket session was established (-1: none). */
   sessionStartedAt = -1;
+  /**
+   * Age the user's session already had when its first connection was made: a steady-state start
+   * (clients.ws.start) gives the sessions open at t = 0 the ages of a population that has run for
+   * ever. Credited to the first connection only; 0 otherwise.
+   */
+  ageAtConnect = 0;
 
   constructor(
     readonly id: number,

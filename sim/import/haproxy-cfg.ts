@@ -1,0 +1,137 @@
+/**
+ * haproxy.cfg → scenario values. HAProxy's configuration is line-oriented (src/cfgparse.c
+ * readcfgfile(): one keyword and its arguments per line, `#` comments, sections opened by
+ * `global`, `defaults`, `frontend`, `backend`, `listen`), so a small reader is exact for the
+ * keywords it knows; every other keyword becomes a warning with its line.
+ */
+import { formatDuration } from '../scenario/units.js';
+import type { Imported } from './imported.js';
+
+const SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'peers', 'userlist']);
+/** Keywords with no bearing on what drainsim models: read and ignored without a warning. */
+const HARMLESS = new Set([
+  'log',
+  'chroot',
+  'stats',
+  'user',
+  'group',
+  'daemon',
+  'ca-base',
+  'crt-base',
+  'ssl-default-bind-ciphers',
+  'ssl-default-bind-ciphersuites',
+  'ssl-default-bind-options',
+  'errorfile',
+  'bind',
+  'default_backend',
+  'use_backend',
+  'pidfile',
+  'maxconn',
+  'nbthread',
+  'option',
+]);
+
+export function importHaproxy(text: string, file: string, into: Imported): void {
+  let section = '';
+  let sectionName = '';
+  let backends = 0;
+  const servers: { name: string; weight: number }[] = [];
+  text.split('\n').forEach((raw, i) => {
+    const at = `${file}:${i + 1}`;
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') return;
+    const [keyword, ...args] = line.split(/\s+/) as [string, ...string[]];
+    if (SECTIONS.has(keyword)) {
+      section = keyword;
+      sectionName = args[0] ?? '';
+      if (keyword === 'backend' || keyword === 'listen') backends++;
+      if (backends > 1 && (keyword === 'backend' || keyword === 'listen'))
+        into.warn(at, `a second backend '${sectionName}': the scenario models one pool; its servers are not imported`);
+      return;
+    }
+    const inPool = section === 'backend' || section === 'listen';
+    if (backends > 1 && inPool) return;
+    if (section === 'global') {
+      if (!HARMLESS.has(keyword)) into.warn(at, `global '${keyword}' not modelled`);
+      return;
+    }
+    switch (keyword) {
+      case 'mode':
+        into.set(['lb', 'mode'], args[0] === 'http' ? 'l7' : 'l4', at);
+        return;
+      case 'balance': {
+        const b = args[0] ?? '';
+        if (['roundrobin', 'leastconn', 'source', 'random'].includes(b)) into.set(['lb', 'balance'], b, at);
+        else into.warn(at, `balance ${b} not modelled (roundrobin, leastconn, source, random are)`);
+        return;
+      }
+      case 'retries':
+        into.set(['lb', 'retries'], Number(args[0]), at);
+        return;
+      case 'timeout': {
+        const [what, value] = args;
+        const seconds = haproxyTime(value ?? '');
+        if (what === 'connect' && seconds !== null) into.set(['lb', 'connect_timeout'], formatDuration(seconds), at);
+        else if (what === 'check' && seconds !== null)
+          into.set(['health_check', 'timeout'], formatDuration(seconds), at);
+        else into.warn(at, `timeout ${what} not modelled (the L4 balancer keeps flows while the peers do)`);
+        return;
+      }
+      case 'option':
+        if (args[0] === 'redispatch') into.set(['lb', 'redispatch'], true, at);
+        else if (args[0] === 'httpchk') into.set(['health_check', 'type'], 'http', at);
+        else if (
+          !['httplog', 'tcplog', 'dontlognull', 'forwardfor', 'http-server-close', 'log-health-checks'].includes(
+            args[0] ?? '',
+          )
+        )
+          into.warn(at, `option ${args.join(' ')} not modelled`);
+        return;
+      case 'cookie':
+        into.set(['lb', 'sticky'], 'cookie', at);
+        return;
+      case 'default-server':
+      case 'server': {
+        if (keyword === 'server') {
+          const name = (args[0] ?? `srv${servers.length + 1}`).replace(/[^A-Za-z0-9_.-]/g, '-');
+          const w = option(args, 'weight');
+          servers.push({ name, weight: w === null ? 1 : Number(w) });
+          into.set(['backends'], [...servers], at);
+        }
+        serverOptions(args, at, into);
+        return;
+      }
+      default:
+        if (!HARMLESS.has(keyword)) into.warn(at, `'${keyword}' not modelled`);
+    }
+  });
+}
+
+function serverOptions(args: string[], at: string, into: Imported): void {
+  for (const key of ['inter', 'fastinter', 'downinter'] as const) {
+    const v = option(args, key);
+    const s = v === null ? null : haproxyTime(v);
+    if (s !== null) into.set(['health_check', key], formatDuration(s), at);
+  }
+  for (const key of ['rise', 'fall'] as const) {
+    const v = option(args, key);
+    if (v !== null) into.set(['health_check', key], Number(v), at);
+  }
+  const slow = option(args, 'slowstart');
+  const slowSeconds = slow === null ? null : haproxyTime(slow);
+  if (slowSeconds !== null) into.set(['lb', 'slowstart'], formatDuration(slowSeconds), at);
+  if (option(args, 'maxconn') !== null) into.warn(at, 'server maxconn not modelled (no queue in the balancer)');
+}
+
+function option(args: string[], key: string): string | null {
+  const i = args.indexOf(key);
+  return i >= 0 && i + 1 < args.length ? args[i + 1]! : null;
+}
+
+/** HAProxy times: a number with an optional unit us, ms (the default), s, m, h, d (doc/configuration.txt 2.5). */
+export function haproxyTime(text: string): number | null {
+  const m = /^(\d+(?:\.\d+)?)(us|ms|s|m|h|d)?$/.exec(text);
+  if (!m) return null;
+  const unit = { us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? 'ms']!;
+  return Number(m[1]) * unit;
+}

@@ -1,0 +1,36 @@
+/**
+ * `drainsim import`: each file by its kind (haproxy.cfg, nginx.conf, a Kubernetes manifest),
+ * into one scenario. The kind comes from the content, not the name: a YAML document with
+ * `apiVersion` is a manifest, `frontend`/`backend`/`listen` sections are HAProxy, `http {` or
+ * `upstream` blocks are nginx.
+ */
+import { readFileSync } from 'node:fs';
+import { basename } from 'node:path';
+import { importHaproxy } from './haproxy-cfg.js';
+import { Imported } from './imported.js';
+import { importK8s } from './k8s-manifest.js';
+import { importNginx } from './nginx-conf.js';
+
+export type ConfigKind = 'haproxy' | 'nginx' | 'k8s';
+
+export function configKind(text: string): ConfigKind | null {
+  if (/^\s*apiVersion\s*:/m.test(text)) return 'k8s';
+  // nginx directives end with `;` or open a block with `{`; HAProxy lines never do.
+  if (/[;{]\s*(#.*)?$/m.test(text)) return 'nginx';
+  if (/^\s*(frontend|backend|listen|defaults)(\s|$)/m.test(text)) return 'haproxy';
+  return null;
+}
+
+export function importFiles(paths: string[]): Imported {
+  const into = new Imported();
+  for (const path of paths) {
+    const text = readFileSync(path, 'utf8');
+    const file = basename(path);
+    const kind = configKind(text);
+    if (kind === 'haproxy') importHaproxy(text, file, into);
+    else if (kind === 'nginx') importNginx(text, file, into);
+    else if (kind === 'k8s') importK8s(text, file, into);
+    else into.warn(file, 'not recognised as haproxy.cfg, nginx.conf or a Kubernetes manifest');
+  }
+  return into;
+}

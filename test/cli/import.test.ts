@@ -1,0 +1,96 @@
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { configKind, importFiles } from '../../sim/import/import-files.js';
+import { runScenario } from '../../sim/run-scenario.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
+
+const dir = join(import.meta.dirname, '..', 'fixtures', 'import');
+const fixture = (name: string) => join(dir, name);
+
+// biome-ignore lint/suspicious/noExplicitAny: the parsed scenario is checked field by field below.
+type Loose = Record<string, any>;
+
+function imported(...names: string[]) {
+  const result = importFiles(names.map(fixture));
+  return { result, yaml: result.render('test'), scenario: parse(result.render('test')) as Loose };
+}
+
+describe('drainsim import', () => {
+  it('tells the kinds apart by content: nginx lines end in ; or {, HAProxy has sections, manifests apiVersion', () => {
+    expect(configKind('listen 80;\nserver {\n')).toBe('nginx');
+    expect(configKind('backend be\n  server a 1.2.3.4:80 check\n')).toBe('haproxy');
+    expect(configKind('apiVersion: v1\nkind: Service\n')).toBe('k8s');
+  });
+
+  it("reads haproxy.cfg: the backend section's mode wins over defaults, server options, each value with file:line", () => {
+    const { yaml, scenario, result } = imported('haproxy.cfg');
+    expect(scenario.lb).toMatchObject({
+      mode: 'l4',
+      balance: 'leastconn',
+      retries: 3,
+      redispatch: true,
+      connect_timeout: '5s',
+      slowstart: '30s',
+    });
+    expect(scenario.health_check).toMatchObject({
+      inter: '2s',
+      fastinter: '500ms',
+      downinter: '5s',
+      rise: 2,
+      fall: 3,
+      timeout: '2s',
+    });
+    expect(scenario.backends).toEqual([
+      { name: 'vm-a', weight: 10 },
+      { name: 'vm-b', weight: 1 },
+    ]);
+    expect(yaml).toContain('connect_timeout: 5s # from haproxy.cfg:17');
+    expect(result.warnings).toContain(
+      'haproxy.cfg:18: timeout client not modelled (the L4 balancer keeps flows while the peers do)',
+    );
+    expect(result.warnings).toContain("haproxy.cfg:35: 'http-reuse' not modelled");
+    expect(result.warnings.some((w) => w.startsWith('haproxy.cfg:34: server maxconn'))).toBe(true);
+  });
+
+  it('reads nginx.conf: http vs upstream keepalive, proxy timeouts in nginx units, the upgrade headers', () => {
+    const { scenario, result, yaml } = imported('nginx.conf');
+    expect(scenario.nginx).toMatchObject({
+      keepalive_timeout: '1m 5s',
+      keepalive_requests: 100,
+      upstream_keepalive: 32,
+      upstream_keepalive_timeout: '1m',
+      proxy_read_timeout: '1h',
+      proxy_connect_timeout: '5s',
+      worker_shutdown_timeout: '30s',
+    });
+    expect(yaml).toContain('proxy_read_timeout: 1h # from nginx.conf:31');
+    expect(result.warnings).toContain("nginx.conf:33: 'proxy_buffering' not modelled");
+    expect(result.warnings.some((w) => w.includes('WebSocket upgrade headers'))).toBe(true);
+  });
+
+  it('reads a Deployment + Service + PDB: replicas, strategy, grace period, preStop sleep, probes; notes the PDB', () => {
+    const { scenario, result } = imported('deployment.yaml');
+    expect(scenario.backends).toHaveLength(4);
+    expect(scenario.timeline[0]).toMatchObject({
+      do: 'rollout',
+      max_surge: 1,
+      max_unavailable: 0,
+      termination_grace_period: '60s',
+      prestop_sleep: '10s',
+      between: '5s',
+    });
+    expect(scenario.probes.readiness).toMatchObject({ type: 'http', period: '5s', failure_threshold: 2 });
+    expect(result.warnings.some((w) => /^deployment\.yaml:\d+: PodDisruptionBudget/.test(w))).toBe(true);
+  });
+
+  it('yields scenarios that validate and run', () => {
+    for (const name of ['haproxy.cfg', 'nginx.conf', 'deployment.yaml']) {
+      const { scenario } = imported(name);
+      const resolved = ScenarioSchema.parse({ ...scenario, horizon: '2m', clients: { http: { arrival_rate: 5 } } });
+      const result = runScenario(resolved, { seed: 1 });
+      expect(result.figures['responses_5xx.total'] ?? 0).toBeGreaterThanOrEqual(0);
+      expect(result.engineEvents).toBeGreaterThan(100);
+    }
+  });
+});
