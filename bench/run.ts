@@ -14,7 +14,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { writeFileAtomic } from '../reports/write-atomic.js';
 import type { Measurement } from './measure.js';
-import { type Row, sideBySide } from './side-by-side.js';
+import { goals, type Row, sideBySide } from './side-by-side.js';
 import { type Workload, workloads } from './workloads.js';
 
 const WORKER = fileURLToPath(new URL('./worker.js', import.meta.url));
@@ -93,6 +93,9 @@ async function main(argv: string[]): Promise<number> {
     });
     const cells = pairs.map((r) => [r.name, r.drainsim, r.reference, r.ratio, r.note]);
     console.log(`\n${table(cells, ['pair', 'drainsim', 'reference', 'ratio', 'work'])}`);
+    console.log(
+      `\nissue 14 goals${quick ? ' (--quick: smaller workloads, indicative only)' : ''}:\n${goals(figures).join('\n')}`,
+    );
     console.log(
       `load after the pairs: ${os
         .loadavg()

@@ -145,17 +145,38 @@ function fleet(horizon: string, log: (r: Row) => void): Record<string, number> {
   return { fleetCpuS: t.run.cpuS, fleetPeakRssMB: t.run.peakRssMB, fleetEvents: t.out.events! };
 }
 
+/** The whole `drainsim run` of a generated scenario (writers included), outputs in a temp folder. */
+function cliRun(name: string, text: string): ChildRun {
+  const file = writeScenario(name, text);
+  const out = mkdtempSync(path.join(os.tmpdir(), 'drainsim-bench-run-'));
+  try {
+    return runMeasured(process.execPath, ['bin/drainsim.js', 'run', file, '--format', 'none', '--out', out]);
+  } finally {
+    rmSync(path.dirname(file), { recursive: true, force: true });
+    rmSync(out, { recursive: true, force: true });
+  }
+}
+
+/** Issue 14: a 24 h steady run's peak RSS at most 1.25× the 1 h run's. */
+const STEADY_RSS_RATIO_GOAL = 1.25;
+
+/**
+ * Memory over simulated time: the same steady load for `short` and `long`, each as a whole
+ * `drainsim run` writing all four outputs (the timeline and the event log grow with the horizon,
+ * in the model and in the writers alike). Says whether the ratio meets the goal.
+ */
 function steady(short: string, long: string, log: (r: Row) => void): Record<string, number> {
-  const a = scenarioRun(`steady-${short}`, steadyScenario(short));
-  const b = scenarioRun(`steady-${long}`, steadyScenario(long));
+  const a = cliRun(`steady-${short}`, steadyScenario(short));
+  const b = cliRun(`steady-${long}`, steadyScenario(long));
+  const ratio = b.peakRssMB / a.peakRssMB;
   log({
-    name: `steady ~300 clients, ${short} vs ${long} simulated`,
-    drainsim: `${mb(a.run)} vs ${mb(b.run)}`,
+    name: `steady ~300 clients, drainsim run ${short} vs ${long} simulated`,
+    drainsim: `${mb(a)} vs ${mb(b)}`,
     reference: '',
-    ratio: `${(b.run.peakRssMB / a.run.peakRssMB).toFixed(2)}× RSS`,
-    note: `CPU ${s(a.run.cpuS)} vs ${s(b.run.cpuS)}`,
+    ratio: `${ratio.toFixed(2)}× RSS (goal ≤ ${STEADY_RSS_RATIO_GOAL}: ${ratio <= STEADY_RSS_RATIO_GOAL ? 'met' : 'NOT MET'})`,
+    note: `CPU ${s(a.cpuS)} vs ${s(b.cpuS)}`,
   });
-  return { steadyShortRssMB: a.run.peakRssMB, steadyLongRssMB: b.run.peakRssMB };
+  return { steadyShortRssMB: a.peakRssMB, steadyLongRssMB: b.peakRssMB, steadyRssRatio: ratio };
 }
 
 /** The built-in with the fewest engine events, from the golden summaries. */
@@ -228,4 +249,44 @@ export function sideBySide(quick: boolean, log: (r: Row) => void): Record<string
     ...startup(3, log),
     ...sweep(quick ? 4 : 12, log),
   };
+}
+
+/**
+ * Issue 14's done-when list against one bench run's figures: each goal, the figure and met / NOT
+ * MET. The fleet's "today" is issue 14's measurement on the main of that day (46 s CPU, 700 MB).
+ */
+export function goals(f: Record<string, number>): string[] {
+  const lines: string[] = [];
+  const check = (goal: string, value: number | undefined, show: (v: number) => string, met: (v: number) => boolean) => {
+    if (value === undefined || !Number.isFinite(value)) return;
+    lines.push(`  ${met(value) ? 'met    ' : 'NOT MET'}  ${goal}: ${show(value)}`);
+  };
+  const pct = (v: number) => `${(100 * v).toFixed(0)} %`;
+  const times = (v: number) => `${v.toFixed(2)}×`;
+  check('engine hold ≥ 85 % of the bare heap', f.holdHandlerRate! / f.holdRefRate!, pct, (v) => v >= 0.85);
+  check('drain 10k ≤ 2× SoA time', f.drainMWall! / f.drainMSoaWall!, times, (v) => v <= 2);
+  check('drain 100k ≤ 2× SoA time', f.drainLWall! / f.drainLSoaWall!, times, (v) => v <= 2);
+  check('drain 100k ≥ 10× faster than SimPy', f.drainLSimpyWall! / f.drainLWall!, times, (v) => v >= 10);
+  check(
+    'drain 100k peak RSS ≤ 150 MB',
+    f.drainLPeakRssMB,
+    (v) => `${v.toFixed(0)} MB`,
+    (v) => v <= 150,
+  );
+  check(
+    'fleet CPU ≤ 46 s / 3',
+    f.fleetCpuS,
+    (v) => `${v.toFixed(1)} s`,
+    (v) => v <= 46 / 3,
+  );
+  check(
+    'fleet peak RSS ≤ 300 MB',
+    f.fleetPeakRssMB,
+    (v) => `${v.toFixed(0)} MB`,
+    (v) => v <= 300,
+  );
+  check('steady long/short peak RSS ≤ 1.25×', f.steadyRssRatio, times, (v) => v <= 1.25);
+  check('drainsim run smallest ≤ 3× node -e 0 CPU', f.startupCpuS! / f.nodeCpuS!, times, (v) => v <= 3);
+  check('sweep 2 workers ≥ 1.7× 1 worker', f.sweepSpeedup, times, (v) => v >= 1.7);
+  return lines;
 }

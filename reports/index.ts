@@ -10,7 +10,7 @@ import { jsonStdout } from './json-stdout/index.js';
 import { summaryJson } from './summary-json/index.js';
 import { terminal } from './terminal/index.js';
 import { timelineCsv } from './timeline-csv/index.js';
-import { type OutputFile, writeFilesAtomic } from './write-atomic.js';
+import { type OutputFile, type StreamedFile, writeFilesAtomic } from './write-atomic.js';
 import type { ConsoleContext, ConsoleReport, FileReport } from './writer.js';
 
 export { colorize } from './colorize.js';
@@ -56,9 +56,10 @@ export interface WriteReportsOutcome {
 }
 
 /**
- * Renders every selected report first — files and console alike — then writes the files whole or
- * not at all, then prints. If any renderer throws, nothing is written and nothing is printed.
- * Unknown format names throw before anything happens.
+ * Renders the console reports first, then writes the files whole or not at all (a file report
+ * with chunks is rendered as it is written into the set's temp folder), then prints. If any
+ * renderer throws, nothing is written and nothing is printed. Unknown format names throw before
+ * anything happens.
  */
 export function writeReports(result: RunResult, options: WriteReportsOptions): WriteReportsOutcome {
   const formats = options.formats ?? defaultFormats;
@@ -68,12 +69,16 @@ export function writeReports(result: RunResult, options: WriteReportsOptions): W
     throw new Error(`unknown report format ${names}; expected one of: ${reportFormats.join(', ')}`);
   }
   const { outDir } = options;
-  const files: OutputFile[] =
+  const files: (OutputFile | StreamedFile)[] =
     outDir === null
       ? []
       : Object.entries(fileReports)
           .filter(([name]) => formats.includes(name))
-          .map(([, report]) => ({ fileName: report.fileName, text: report.render(result) }));
+          .map(([, report]) =>
+            report.chunks
+              ? { fileName: report.fileName, pieces: report.chunks(result) }
+              : { fileName: report.fileName, text: report.render(result) },
+          );
 
   const stdout = options.stdout ?? process.stdout;
   const ctx: ConsoleContext = {

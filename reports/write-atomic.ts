@@ -20,16 +20,19 @@
 import { randomBytes } from 'node:crypto';
 import {
   accessSync,
+  closeSync,
   constants,
   existsSync,
   lstatSync,
   mkdirSync,
   mkdtempSync,
+  openSync,
   readdirSync,
   renameSync,
   rmSync,
   statSync,
   writeFileSync,
+  writeSync,
 } from 'node:fs';
 import { basename, dirname, join, resolve } from 'node:path';
 
@@ -49,6 +52,25 @@ export function writeFileAtomic(path: string, text: string): void {
 export interface OutputFile {
   fileName: string;
   text: string;
+}
+
+/** A file given as its pieces in order: written one at a time, never joined in memory. */
+export interface StreamedFile {
+  fileName: string;
+  pieces: Iterable<string>;
+}
+
+function writeOutputFile(path: string, file: OutputFile | StreamedFile): void {
+  if ('text' in file) {
+    writeFileSync(path, file.text);
+    return;
+  }
+  const fd = openSync(path, 'w');
+  try {
+    for (const piece of file.pieces) writeSync(fd, piece);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 const TEMP_MARK = '.tmp-';
@@ -113,17 +135,21 @@ function holdingSignals<T>(body: () => T): T {
 }
 
 /**
- * Writes a set of already rendered files into outDir, whole or not at all (see the file comment).
- * Returns the paths written, in order.
+ * Writes a set of files into outDir, whole or not at all (see the file comment). A file given as
+ * pieces is rendered while it is written; if rendering throws, the temp folder goes and outDir is
+ * untouched, as for a failed write. Returns the paths written, in order.
  */
-export function writeFilesAtomic(outDir: string, files: readonly OutputFile[]): string[] {
+export function writeFilesAtomic(outDir: string, files: readonly (OutputFile | StreamedFile)[]): string[] {
   if (files.length === 0) return [];
-  mkdirSync(dirname(resolve(outDir)), { recursive: true });
+  // The first folder this call created, if any: a set that fails while its files are rendered
+  // (FileReport.chunks) leaves no trace, not even the parent folder of a first --out.
+  const created = mkdirSync(dirname(resolve(outDir)), { recursive: true });
+  let complete = false;
   return holdingSignals(() => {
     recoverOutputDir(outDir);
     const temp = mkdtempSync(`${outDir}${TEMP_MARK}${process.pid}-`);
     try {
-      for (const file of files) writeFileSync(join(temp, file.fileName), file.text);
+      for (const file of files) writeOutputFile(join(temp, file.fileName), file);
       const targets = files.map((file) => join(outDir, file.fileName));
       if (!existsSync(outDir)) {
         renameSync(temp, outDir);
@@ -136,9 +162,11 @@ export function writeFilesAtomic(outDir: string, files: readonly OutputFile[]): 
         // A folder with other things in it (`--out .`) is never moved: replace the files one by one.
         for (const file of files) renameSync(join(temp, file.fileName), join(outDir, file.fileName));
       }
+      complete = true;
       return targets;
     } finally {
       rmSync(temp, { recursive: true, force: true });
+      if (!complete && created !== undefined) rmSync(created, { recursive: true, force: true });
     }
   });
 }

@@ -1,7 +1,8 @@
 /**
  * The one interface every report format implements (after istanbul-reports' ReportBase).
  * Renderers are pure — a finished RunResult in, text out — so each format can be checked against
- * a golden file and so files can be written whole or not at all.
+ * a golden file and so files can be written whole or not at all (into a temporary folder that
+ * replaces the output folder only once every file is complete: reports/write-atomic.ts).
  */
 import type { RunResult } from '../sim/result.js';
 
@@ -11,6 +12,12 @@ export interface FileReport {
   /** File name inside the output directory, e.g. `summary.json`. */
   fileName: string;
   render(result: RunResult): string;
+  /**
+   * The same text in pieces, for files that grow with the simulated time (timeline.csv,
+   * events.log): written as they are produced, so the whole text never sits in memory. Joined,
+   * the pieces are exactly render()'s text.
+   */
+  chunks?(result: RunResult): Iterable<string>;
 }
 
 export interface ConsoleContext {

@@ -12,13 +12,29 @@ export function eventLogLine(clock: WallClock, e: RunResult['events'][number]): 
   return `${clock.atMillis(e.t)} [${e.source}] ${e.text.replace(/\r?\n/g, '\\n')}`;
 }
 
-export function renderEventsLog(result: RunResult): string {
+/** Lines per chunk; a long run's log is written a chunk at a time (FileReport.chunks). */
+const LINES_PER_CHUNK = 2_000;
+
+export function* eventsLogChunks(result: RunResult): Generator<string> {
   const clock = wallClock(result.start);
-  return result.events.map((e) => `${eventLogLine(clock, e)}\n`).join('');
+  let chunk = '';
+  for (let i = 0; i < result.events.length; i++) {
+    chunk += `${eventLogLine(clock, result.events[i]!)}\n`;
+    if ((i + 1) % LINES_PER_CHUNK === 0) {
+      yield chunk;
+      chunk = '';
+    }
+  }
+  if (chunk !== '') yield chunk;
+}
+
+export function renderEventsLog(result: RunResult): string {
+  return [...eventsLogChunks(result)].join('');
 }
 
 export const eventsLog: FileReport = {
   name: 'events-log',
   fileName: 'events.log',
   render: renderEventsLog,
+  chunks: eventsLogChunks,
 };

@@ -3,10 +3,10 @@
  * code, writing only to `io`. bin/drainsim.js calls it with the process's streams; tests call it
  * in-process.
  */
-import yargs from 'yargs';
+import yargs, { type CommandModule } from 'yargs';
 import { ScenarioError } from '../scenario/errors.js';
 import { packageVersion } from '../scenario/package-root.js';
-import { commandNames, commands } from './commands.js';
+import { commandNames, commandsFor } from './commands.js';
 import { type CliContext, type CliIO, CONTEXT_KEY, EXIT } from './context.js';
 
 /** A command line yargs rejected (unknown command or flag, missing argument). */
@@ -22,14 +22,15 @@ function firstWord(argv: readonly string[]): string | undefined {
   return argv.find((a) => !a.startsWith('-'));
 }
 
-function buildParser(argv: readonly string[], io: CliIO) {
+// biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type.
+function buildParser(argv: readonly string[], io: CliIO, commands: CommandModule<object, any>[]) {
   const parser = yargs();
   return parser
     .scriptName('drainsim')
     .usage(
       '$0 <command> [options]\n\nDeterministic simulator of TCP, HTTP keepalive and WebSocket connections when a backend behind a load balancer is drained, removed or fails.',
     )
-    .command([...commands])
+    .command(commands)
     .demandCommand(1, 'no command given')
     .strict()
     .strictCommands()
@@ -61,9 +62,13 @@ export async function main(argv: string[], io: CliIO = processIO()): Promise<num
   let output = '';
   try {
     // The parse callback makes yargs hand back --help/--version text instead of printing it.
-    await buildParser(argv, io).parseAsync(argv, { [CONTEXT_KEY]: ctx }, (_err, _args, text) => {
-      output = text;
-    });
+    await buildParser(argv, io, await commandsFor(argv)).parseAsync(
+      argv,
+      { [CONTEXT_KEY]: ctx },
+      (_err, _args, text) => {
+        output = text;
+      },
+    );
   } catch (err) {
     if (err instanceof UsageError) {
       io.stderr.write(`drainsim: ${err.message}\nRun '${helpHint(argv)}' for usage.\n`);

@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { commandNames } from '../../sim/cli/commands.js';
+import { commandNames, commandsFor, loadAllCommands } from '../../sim/cli/commands.js';
 import { packageRoot } from '../../sim/scenario/load.js';
 import { runCli } from './capture.js';
 
@@ -21,6 +21,21 @@ describe('drainsim main()', () => {
       expect(code, name).toBe(0);
       expect(stdout, name).toContain(`drainsim ${name}`);
       expect(stdout, name).toMatch(/Examples:\n {2}drainsim /);
+    }
+  });
+
+  it('names each lazily loaded command by the first word of its own usage string', async () => {
+    const modules = await loadAllCommands();
+    expect(modules.map((m) => String(m.command).split(' ')[0])).toEqual(commandNames());
+  });
+
+  it('loads only the named command when the line starts with it, every command otherwise', async () => {
+    for (const name of commandNames()) {
+      const loaded = await commandsFor([name, 'x', '--seed', '3']);
+      expect(loaded.map((m) => String(m.command).split(' ')[0])).toEqual([name]);
+    }
+    for (const argv of [[], ['--help'], ['lisst'], ['--seed', '3', 'run', 'x']]) {
+      expect((await commandsFor(argv)).length, argv.join(' ')).toBe(commandNames().length);
     }
   });
 
