@@ -34,6 +34,13 @@ export interface CatalogEntry<R> {
 
 const n = formatNumber;
 const d = formatDuration;
+
+/** What a client reads when the L4 balancer gives up on its connection. */
+function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT'): string {
+  return what === 'EOF'
+    ? 'the client, whose connection the L4 proxy had accepted, reads EOF (socket hang up).'
+    : `the client sees ${what}.`;
+}
 /** Linux TIME_WAIT length (TCP_TIMEWAIT_LEN), fixed in the kernel. */
 const TIME_WAIT_SECONDS = 60;
 
@@ -173,8 +180,10 @@ export const CATALOG: Catalog = {
     source: 'lb',
     line: () => 'backend pool has no server available',
     tone: 'warn',
-    explain: () =>
-      'No backend is in the pool (detached, draining or failing health checks): the LB has nowhere to send a new connection and refuses it; clients see ECONNREFUSED.',
+    explain: (r) =>
+      r.clientSees === 'EOF'
+        ? 'No backend is in the pool (detached, draining or failing health checks): the L4 proxy accepted the client but has nowhere to connect it, so it closes the connection; the client reads EOF (socket hang up).'
+        : 'No backend is in the pool (detached, draining or failing health checks): the NAT has nowhere to forward the SYN and rejects it; clients see ECONNREFUSED.',
   },
   'lb.connect_failed': {
     source: 'lb',
@@ -187,9 +196,9 @@ export const CATALOG: Catalog = {
         ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)'
         : '';
       if (r.cause === 'timeout') {
-        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; the client sees ETIMEDOUT.`;
+        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; ${sees(r.clientSees)}`;
       }
-      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried the same server ${r.retries} times, ${d(r.retryInterval)} apart (HAProxy's turn-around pause)${redispatch}, then gave up at once; the client sees ECONNREFUSED.`;
+      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried the same server ${r.retries} times, ${d(r.retryInterval)} apart (HAProxy's turn-around pause)${redispatch}, then gave up at once; ${sees(r.clientSees)}`;
     },
   },
   'lb.no_server_503': {

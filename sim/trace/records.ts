@@ -72,7 +72,10 @@ export interface LbDraining extends Rec<'lb.draining'> {
   gateMaxWait: number;
 }
 /** L4: no backend in the pool for a new connection. */
-export interface LbNoServer extends Rec<'lb.no_server'> {}
+export interface LbNoServer extends Rec<'lb.no_server'> {
+  /** What the client reads: EOF from an L4 proxy that had accepted it, ECONNREFUSED behind a NAT. */
+  clientSees: 'EOF' | 'ECONNREFUSED';
+}
 /** L4: the connect to a backend failed after every retry. */
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
@@ -81,6 +84,8 @@ export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   connectTimeout: number;
   retryInterval: number;
   redispatch: boolean;
+  /** What the client reads: EOF from an L4 proxy (mode tcp) that had accepted it, else its own SYN's errno. */
+  clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT';
 }
 /** L7: no server for a request; the LB answers 503 itself. */
 export interface LbNoServer503 extends Rec<'lb.no_server_503'> {

@@ -79,7 +79,7 @@ function compare(run: string, figure: string, real: number, sim: number, kind: '
  *   few errors on *new* connections and the time to empty a tcp drain depend on a client
  *   population it cannot reproduce. Their rules (FIN on shutdown sessions, FIN at DOWN with
  *   on-marked-down, no new stream after drain) are unit-tested in test/model/lb/runtime-commands.test.ts;
- *   the client-side EOF of a tcp-mode give-up (drainsim reports ECONNREFUSED/ETIMEDOUT) is not modelled.
+ *   the client-side EOF of a tcp-mode give-up (default_srv_error()) in test/model/lb/redispatch.test.ts.
  * - haproxy-queue-http (maxconn + timeout queue): per-server maxconn is not modelled.
  * - haproxy-source-http: the recorded clients come from 127.0.0.1, which hashes to s2; drainsim's
  *   anonymous requests come from address 0, which hashes to s1: compared is that one server

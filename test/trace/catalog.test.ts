@@ -66,6 +66,7 @@ const LINES: [TraceInput, source: string, line: string][] = [
       connectTimeout: 5,
       retryInterval: 1,
       redispatch: true,
+      clientSees: 'EOF',
     },
     'lb',
     'backend=vm-a connect failed after 3 retries (timeout)',

@@ -29,7 +29,8 @@ interface Attempt {
  * on the same server or, with `option redispatch`, load-balanced again as
  * `stream_choose_redispatch()` decides; a refused connect pauses `retry_interval` before a retry
  * on the same server (`back_handle_st_cer()`, src/backend.c). After the last failure the client
- * learns at once.
+ * learns at once: by EOF on the connection HAProxy had accepted (mode tcp), or by the refusal or
+ * silence of its own SYN behind a NAT.
  */
 export class LbConnector implements FlowUpstream {
   private readonly rng: Rng;
@@ -58,9 +59,7 @@ export class LbConnector implements FlowUpstream {
     }
     const b = w.lb.pick(this.rng, w.clientIp(conn));
     if (b < 0) {
-      this.w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
-      w.releaseClientEnd(conn, false);
-      handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
+      this.noServer(conn, handler);
       return;
     }
     this.attempt({ conn, handler, retriesDone: 0, backend: b, lastFailed: -1 });
@@ -98,9 +97,7 @@ export class LbConnector implements FlowUpstream {
       let b = w.lb.pick(this.rng, ip, this.failed.only(a.lastFailed));
       if (b < 0) b = w.lb.pick(this.rng, ip);
       if (b < 0) {
-        w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
-        w.releaseClientEnd(a.conn, false);
-        a.handler.connectFailed(a.conn, ErrorKind.ECONNREFUSED, -1);
+        this.noServer(a.conn, a.handler);
         return;
       }
       a.backend = b;
@@ -125,6 +122,20 @@ export class LbConnector implements FlowUpstream {
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
   }
 
+  /**
+   * No server to take the connection. An L4 proxy has accepted the client and closes it
+   * (HAProxy mode tcp: `SRV_STATUS_NOSRV`, the stream ends through `default_srv_error()`):
+   * EOF. A NAT has nowhere to forward the SYN and rejects it (kube-proxy's REJECT rule for a
+   * Service without endpoints): ECONNREFUSED.
+   */
+  private noServer(conn: Conn, handler: FlowDownstream): void {
+    const w = this.w;
+    const proxy = w.scenario.lb.mode !== 'nat';
+    w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server', clientSees: proxy ? 'EOF' : 'ECONNREFUSED' });
+    w.releaseClientEnd(conn, false);
+    handler.connectFailed(conn, proxy ? ErrorKind.ECONNRESET : ErrorKind.ECONNREFUSED, -1);
+  }
+
   private readonly established = (a: Attempt): void => {
     if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) return;
     this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
@@ -144,14 +155,25 @@ export class LbConnector implements FlowUpstream {
       w.trace.emitLimited(`lb-connect-fail-${b}`, {
         kind: 'lb.connect_failed',
         backend: w.backends[b].name,
-        retries: lb.retries,
+        retries: a.retriesDone,
         cause: refused ? 'refused' : 'timeout',
         connectTimeout: lb.connect_timeout,
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,
+        clientSees: lb.mode === 'nat' ? (refused ? 'ECONNREFUSED' : 'ETIMEDOUT') : 'EOF',
       });
       w.releaseClientEnd(a.conn, false);
-      a.handler.connectFailed(a.conn, refused ? ErrorKind.ECONNREFUSED : ErrorKind.ETIMEDOUT, b);
+      if (lb.mode === 'nat') {
+        // The client's own SYN met the refusal (RST) or the silence: it sees the errno itself.
+        a.handler.connectFailed(a.conn, refused ? ErrorKind.ECONNREFUSED : ErrorKind.ETIMEDOUT, b);
+        return;
+      }
+      // HAProxy mode tcp accepted the client before connecting to the server; giving up, it only
+      // sets the termination flags (`default_srv_error()`, src/stream.c) and shuts the client side
+      // without NOLINGER: the client reads EOF (FIN) where it waited for data — Node's
+      // "socket hang up", ECONNRESET — and the LB, closing first, keeps the TIME_WAIT.
+      w.metrics.inc(w.c.closedFin, b);
+      a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, b);
       return;
     }
     a.retriesDone++;
