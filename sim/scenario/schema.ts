@@ -371,6 +371,11 @@ export const LbSchema = z.strictObject({
     .boolean()
     .prefault(true)
     .describe("A hard `remove` forgets the backend flows: each side's next packet is answered with RST."),
+  hard_stop_after: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy global hard-stop-after (no default; unset or 0 = none): this long after a reload (`lb_reload`) the old process shuts every stream it still holds (hard_stop(), src/proxy.c), each client reads a FIN; without it the old process lives as long as its longest stream.',
+    ),
 });
 
 const BackendOverrides = z.strictObject({
@@ -457,6 +462,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     })
     .describe(
       'HAProxy runtime API `set server be/<backend> state ready|drain|maint`: drain keeps established streams and cookie users, maint keeps established streams only.',
+    ),
+  z
+    .strictObject({ at: At, do: z.literal('lb_reload') })
+    .describe(
+      'Reload the L4/L7 proxy (HAProxy master-worker reload): the new process takes new connections, the old one keeps its streams until they end or lb.hard_stop_after.',
     ),
   z
     .strictObject({ at: At, do: z.literal('shutdown_sessions'), backend: z.string() })
@@ -614,6 +624,7 @@ export const ScenarioSchema = z
       for (const [key, on] of [
         ['retry_on_5xx', s.lb.retry_on_5xx],
         ['redispatch', s.lb.redispatch],
+        ['hard_stop_after', s.lb.hard_stop_after !== undefined],
       ] as const) {
         if (on)
           ctx.addIssue({
@@ -645,6 +656,14 @@ export const ScenarioSchema = z
               path: ['timeline', i, 'pods', j],
               message: `unknown backend '${p}'; backends are ${[...names].join(', ')}`,
             });
+        });
+      }
+      if (a.do === 'lb_reload' && s.lb.mode === 'nat') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeline', i, 'do'],
+          message:
+            'lb_reload needs a proxy (lb.mode: l4 or l7) — lb.mode: nat is a kernel table with no process to reload',
         });
       }
       if ('backend' in a && a.backend !== undefined && !names.has(a.backend)) {

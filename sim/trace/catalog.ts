@@ -132,6 +132,23 @@ export const CATALOG: Catalog = {
       `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
       'each client reads a FIN after any data already buffered, never an RST, and must reconnect; the server side is closed too.',
   },
+  'lb.reload': {
+    source: 'lb',
+    line: (r) =>
+      `reload: new process takes new connections; old process soft-stops with ${r.streams} streams${Number.isFinite(r.hardStopAfter) ? ` (hard-stop-after ${d(r.hardStopAfter)})` : ''}`,
+    explain: (r) =>
+      `The balancer was reloaded: a new process now accepts every new connection and the old one stops listening but keeps its ${n(r.streams)} streams running. ` +
+      (Number.isFinite(r.hardStopAfter)
+        ? `hard-stop-after ends whatever is left ${d(r.hardStopAfter)} later.`
+        : 'Without hard-stop-after the old process lives as long as its longest stream (a WebSocket can keep it for days).'),
+  },
+  'lb.hard_stop': {
+    source: 'lb',
+    line: (r) => `soft-stop running for too long, performing a hard-stop: ${r.streams} streams closed`,
+    tone: 'warn',
+    explain: (r) =>
+      `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process.`,
+  },
   'lb.remove': {
     source: 'lb',
     line: (r) => `backend ${r.backend} removed from pool abruptly`,

@@ -48,6 +48,17 @@ export interface LbShutdownSessions extends Rec<'lb.shutdown_sessions'> {
   streams: number;
   cause: 'command' | 'down';
 }
+/** The proxy was reloaded: the old process soft-stops with `streams` streams. */
+export interface LbReload extends Rec<'lb.reload'> {
+  streams: number;
+  /** hard-stop-after in seconds (Infinity: none). */
+  hardStopAfter: number;
+}
+/** hard-stop-after fired: the old process shut the streams it still held. */
+export interface LbHardStop extends Rec<'lb.hard_stop'> {
+  streams: number;
+  after: number;
+}
 /** Removed without drain. */
 export interface LbRemove extends Rec<'lb.remove'> {
   backend: string;
@@ -392,6 +403,8 @@ export type TraceRecord =
   | LbDrain
   | LbSetState
   | LbShutdownSessions
+  | LbReload
+  | LbHardStop
   | LbRemove
   | LbResetSummary
   | LbDraining
