@@ -44,6 +44,7 @@ export function buildModel(scenario: Scenario): Model {
   path.sink = front;
   const http = new HttpClients(world, connector, front);
   front.sink = http;
+  front.nat = connector.nat;
   const wsEndpoint = new WsEndpoint(world, path);
   const ws = new WsClients(world, connector, wsEndpoint);
   wsEndpoint.downstream = ws;

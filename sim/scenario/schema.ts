@@ -376,6 +376,11 @@ export const LbSchema = z.strictObject({
     .describe(
       'HAProxy global hard-stop-after (no default; unset or 0 = none): this long after a reload (`lb_reload`) the old process shuts every stream it still holds (hard_stop(), src/proxy.c), each client reads a FIN; without it the old process lives as long as its longest stream.',
     ),
+  nat_idle_timeout: zDurationOrInfinite
+    .optional()
+    .describe(
+      'lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 = never.',
+    ),
 });
 
 const BackendOverrides = z.strictObject({
@@ -618,6 +623,13 @@ export const ScenarioSchema = z
           message: `l7 is modelled for clients.requests only; ${http ? 'clients.http' : 'clients.ws'} would still be balanced per connection as by an L4 balancer — use lb.mode: l4 (or nat) with them`,
         });
       }
+    }
+    if (s.lb.mode !== 'nat' && s.lb.nat_idle_timeout !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'nat_idle_timeout'],
+        message: `needs lb.mode: nat — an ${s.lb.mode} proxy ends its own connections (HAProxy timeout client/server), it keeps no NAT table`,
+      });
     }
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.

@@ -202,6 +202,13 @@ export const CATALOG: Catalog = {
         ? 'No backend is in the pool (detached, draining or failing health checks): the L4 proxy accepted the client but has nowhere to connect it, so it closes the connection; the client reads EOF (socket hang up).'
         : 'No backend is in the pool (detached, draining or failing health checks): the NAT has nowhere to forward the SYN and rejects it; clients see ECONNREFUSED.',
   },
+  'lb.nat_idle_expired': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} flow idle ${d(r.idle)} > idle timeout ${d(r.timeout)}: no entry, RST`,
+    tone: 'warn',
+    explain: (r) =>
+      `The NAT forgets a flow that sends nothing for ${d(r.timeout)} (AWS NLB: 350 s; IPVS: 15 min). This one to ${r.backend} was idle ${d(r.idle)}, so its next packet matched no entry and was answered with RST: the client sees ECONNRESET and must reconnect. TCP keep-alives or application pings shorter than the timeout keep a flow.`,
+  },
   'lb.connect_failed': {
     source: 'lb',
     line: (r) => `backend=${r.backend} connect failed after ${r.retries} retries (${r.cause})`,

@@ -87,6 +87,13 @@ export interface LbNoServer extends Rec<'lb.no_server'> {
   /** What the client reads: EOF from an L4 proxy that had accepted it, ECONNREFUSED behind a NAT. */
   clientSees: 'EOF' | 'ECONNREFUSED';
 }
+/** lb.mode nat: a packet came after the flow's entry timed out; it is answered with RST. */
+export interface LbNatIdleExpired extends Rec<'lb.nat_idle_expired'> {
+  backend: string;
+  /** Seconds since the flow's previous packet. */
+  idle: number;
+  timeout: number;
+}
 /** L4: the connect to a backend failed after every retry. */
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
@@ -410,6 +417,7 @@ export type TraceRecord =
   | LbDraining
   | LbNoServer
   | LbConnectFailed
+  | LbNatIdleExpired
   | LbNoServer503
   | NginxResetReadingRequest
   | NginxResetWritingResponse

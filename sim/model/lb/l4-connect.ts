@@ -6,6 +6,7 @@ import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
+import { NatIdleTable } from './nat-idle.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
@@ -39,8 +40,11 @@ export class LbConnector implements FlowUpstream {
   private readonly failed = new BackendSet();
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
+  /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
+  readonly nat: NatIdleTable;
 
   constructor(private readonly w: World) {
+    this.nat = new NatIdleTable(w);
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
   }
@@ -70,9 +74,19 @@ export class LbConnector implements FlowUpstream {
    * and the backend side is reset too while nginx still holds it; the flow ends.
    */
   forwardsClientPacket(conn: Conn): boolean {
-    if (conn.lbFlow !== LbFlow.FORGOTTEN) return true;
     const w = this.w;
     const b = conn.backend;
+    if (this.nat.expired(conn)) {
+      // The NAT's entry timed out: the packet meets no entry and is answered with RST. The target
+      // is not told (NLB resets only the sender); its socket goes with the flow here.
+      w.metrics.inc(w.c.resetOut, b);
+      w.end(conn, EndKind.RESET);
+      return false;
+    }
+    if (conn.lbFlow !== LbFlow.FORGOTTEN) {
+      this.nat.seen(conn);
+      return true;
+    }
     w.metrics.inc(w.c.resetOut, b);
     const backend = w.backends[b];
     if (backend.conns.has(conn) && backend.nginx.running) {
@@ -138,6 +152,7 @@ export class LbConnector implements FlowUpstream {
 
   private readonly established = (a: Attempt): void => {
     if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) return;
+    this.nat.seen(a.conn);
     this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
     a.handler.connected(a.conn);
   };
