@@ -15,6 +15,7 @@ import { lbHealthChecks } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
 import { RequestPath } from './proxy/upstream.js';
@@ -42,8 +43,11 @@ export function buildModel(scenario: Scenario): Model {
   const path = new RequestPath(world, app);
   const front = new NginxClientConns(world, path);
   path.sink = front;
-  const http = new HttpClients(world, connector, front);
+  // The L4 proxy's idle timeouts sit between the clients and nginx's side of their connections.
+  const proxyTimeouts = new ProxyIdleTimeouts(world, front);
+  const http = new HttpClients(world, connector, proxyTimeouts);
   front.sink = http;
+  proxyTimeouts.sink = http;
   front.nat = connector.nat;
   const wsEndpoint = new WsEndpoint(world, path);
   const ws = new WsClients(world, connector, wsEndpoint);

@@ -376,6 +376,21 @@ export const LbSchema = z.strictObject({
     .describe(
       'HAProxy global hard-stop-after (no default; unset or 0 = none): this long after a reload (`lb_reload`) the old process shuts every stream it still holds (hard_stop(), src/proxy.c), each client reads a FIN; without it the old process lives as long as its longest stream.',
     ),
+  timeout_client: zDurationOrInfinite
+    .optional()
+    .describe(
+      "HAProxy timeout client (no default: unset = none, HAProxy warns 'missing timeouts'): inactivity timeout of the client side; lb.mode l4 closes an idle connection after it.",
+    ),
+  timeout_server: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy timeout server (no default: unset = none): inactivity timeout of the server side; the smaller of client and server ends an idle connection.',
+    ),
+  timeout_tunnel: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy timeout tunnel (no default): replaces timeout client and server once no analyser is left — in mode tcp as soon as the server connection is up (process_stream(), src/stream.c).',
+    ),
   nat_idle_timeout: zDurationOrInfinite
     .optional()
     .describe(
@@ -623,6 +638,17 @@ export const ScenarioSchema = z
           message: `l7 is modelled for clients.requests only; ${http ? 'clients.http' : 'clients.ws'} would still be balanced per connection as by an L4 balancer — use lb.mode: l4 (or nat) with them`,
         });
       }
+    }
+    for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel'] as const) {
+      if (s.lb[key] === undefined || s.lb.mode === 'l4') continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', key],
+        message:
+          s.lb.mode === 'nat'
+            ? 'needs a proxy (lb.mode: l4) — a NAT has no connections of its own; its idle flows end by lb.nat_idle_timeout'
+            : 'is modelled for lb.mode: l4 so far (the idle keep-alive connections of HAProxy mode tcp); lb.mode: l7 would ignore it',
+      });
     }
     if (s.lb.mode !== 'nat' && s.lb.nat_idle_timeout !== undefined) {
       ctx.addIssue({

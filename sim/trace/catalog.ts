@@ -209,6 +209,20 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `The NAT forgets a flow that sends nothing for ${d(r.timeout)} (AWS NLB: 350 s; IPVS: 15 min). This one to ${r.backend} was idle ${d(r.idle)}, so its next packet matched no entry and was answered with RST: the client sees ECONNRESET and must reconnect. TCP keep-alives or application pings shorter than the timeout keep a flow.`,
   },
+  'lb.missing_timeouts': {
+    source: 'lb',
+    line: () =>
+      "missing timeouts for backend 'be'. Please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+    tone: 'warn',
+    explain: (r) =>
+      `HAProxy warns at start-up when a tcp-mode proxy has no timeout client${r.client ? '' : ' (missing here)'} or neither timeout server nor timeout tunnel${r.server || r.tunnel ? '' : ' (missing here)'}: the missing ones are infinite, so a connection whose peer vanished can stay forever.`,
+  },
+  'lb.idle_timeout': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} idle connection closed by timeout ${r.timeout} (${d(r.after)})`,
+    explain: (r) =>
+      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle keep-alive connection to ${r.backend}: the proxy closed both of its connections, so the client and nginx each read a FIN. The client opens a new connection for its next request; a request sent as the FIN arrives would fail.`,
+  },
   'lb.connect_failed': {
     source: 'lb',
     line: (r) => `backend=${r.backend} connect failed after ${r.retries} retries (${r.cause})`,

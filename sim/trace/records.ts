@@ -94,6 +94,18 @@ export interface LbNatIdleExpired extends Rec<'lb.nat_idle_expired'> {
   idle: number;
   timeout: number;
 }
+/** HAProxy's configuration warning: a tcp-mode proxy lacks timeout client, or server and tunnel. */
+export interface LbMissingTimeouts extends Rec<'lb.missing_timeouts'> {
+  client: boolean;
+  server: boolean;
+  tunnel: boolean;
+}
+/** lb.mode l4: HAProxy's inactivity timeout closed an idle connection on both sides. */
+export interface LbIdleTimeout extends Rec<'lb.idle_timeout'> {
+  backend: string;
+  timeout: 'client' | 'server' | 'tunnel';
+  after: number;
+}
 /** L4: the connect to a backend failed after every retry. */
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
@@ -418,6 +430,8 @@ export type TraceRecord =
   | LbNoServer
   | LbConnectFailed
   | LbNatIdleExpired
+  | LbIdleTimeout
+  | LbMissingTimeouts
   | LbNoServer503
   | NginxResetReadingRequest
   | NginxResetWritingResponse

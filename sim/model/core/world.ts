@@ -159,7 +159,8 @@ export class World {
     closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
-    if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN) this.metrics.inc(this.c.closedFin, b);
+    if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
+      this.metrics.inc(this.c.closedFin, b);
   }
 
   /**
