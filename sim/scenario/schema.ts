@@ -376,6 +376,16 @@ export const LbSchema = z.strictObject({
     .describe(
       'HAProxy global hard-stop-after (no default; unset or 0 = none): this long after a reload (`lb_reload`) the old process shuts every stream it still holds (hard_stop(), src/proxy.c), each client reads a FIN; without it the old process lives as long as its longest stream.',
     ),
+  maxconn: int(0, 1_000_000)
+    .optional()
+    .describe(
+      'HAProxy server maxconn, the same for every server (no default: unset or 0 = no limit): lb.mode l4 sends no more concurrent connections to a server; beyond it they wait in the backend queue (src/queue.c) for a slot, or timeout_queue.',
+    ),
+  timeout_queue: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy timeout queue: how long a connection waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: the client is closed (EOF).',
+    ),
   timeout_client: zDurationOrInfinite
     .optional()
     .describe(
@@ -639,8 +649,8 @@ export const ScenarioSchema = z
         });
       }
     }
-    for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel'] as const) {
-      if (s.lb[key] === undefined || s.lb.mode === 'l4') continue;
+    for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel', 'timeout_queue', 'maxconn'] as const) {
+      if (s.lb[key] === undefined || s.lb[key] === 0 || s.lb.mode === 'l4') continue;
       ctx.addIssue({
         code: 'custom',
         path: ['lb', key],

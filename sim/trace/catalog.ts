@@ -217,6 +217,14 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `HAProxy warns at start-up when a tcp-mode proxy has no timeout client${r.client ? '' : ' (missing here)'} or neither timeout server nor timeout tunnel${r.server || r.tunnel ? '' : ' (missing here)'}: the missing ones are infinite, so a connection whose peer vanished can stay forever.`,
   },
+  'lb.queue_timeout': {
+    source: 'lb',
+    line: (r) =>
+      `connection waited ${d(r.timeout)} in the backend queue (every server at maxconn ${r.maxconn}): closed, ${r.queued} still queued`,
+    tone: 'warn',
+    explain: (r) =>
+      `Every usable server already had ${r.maxconn} connections (server maxconn), so new connections waited in HAProxy's backend queue for a slot. This one waited timeout queue (${d(r.timeout)}; unset it is timeout connect) and was closed: the client, already accepted, reads EOF. ${r.queued} connections were still waiting.`,
+  },
   'lb.idle_timeout': {
     source: 'lb',
     line: (r) => `backend=${r.backend} idle connection closed by timeout ${r.timeout} (${d(r.after)})`,

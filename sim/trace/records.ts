@@ -106,6 +106,13 @@ export interface LbIdleTimeout extends Rec<'lb.idle_timeout'> {
   timeout: 'client' | 'server' | 'tunnel';
   after: number;
 }
+/** lb.maxconn: a connection waited timeout_queue for a server slot and was closed (EOF). */
+export interface LbQueueTimeout extends Rec<'lb.queue_timeout'> {
+  timeout: number;
+  maxconn: number;
+  /** Connections still waiting in the backend queue. */
+  queued: number;
+}
 /** L4: the connect to a backend failed after every retry. */
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
@@ -431,6 +438,7 @@ export type TraceRecord =
   | LbConnectFailed
   | LbNatIdleExpired
   | LbIdleTimeout
+  | LbQueueTimeout
   | LbMissingTimeouts
   | LbNoServer503
   | NginxResetReadingRequest

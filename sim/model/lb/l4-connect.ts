@@ -7,6 +7,7 @@ import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 import { NatIdleTable } from './nat-idle.js';
+import { BackendQueue } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
@@ -43,8 +44,16 @@ export class LbConnector implements FlowUpstream {
   /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
   readonly nat: NatIdleTable;
 
+  /** Connections waiting for a server slot (lb.maxconn; null without a limit). */
+  readonly queue: BackendQueue<Attempt> | null = null;
+
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
+    if (w.lb.maxconn > 0) {
+      const lb = w.scenario.lb;
+      this.queue = new BackendQueue(w.engine, lb.timeout_queue ?? lb.connect_timeout, this.queueTimedOut);
+      w.lb.slotFreed = this.slotFreed;
+    }
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
   }
@@ -62,11 +71,12 @@ export class LbConnector implements FlowUpstream {
       return;
     }
     const b = w.lb.pick(this.rng, w.clientIp(conn));
+    const a: Attempt = { conn, handler, retriesDone: 0, backend: b, lastFailed: -1 };
     if (b < 0) {
-      this.noServer(conn, handler);
+      if (!this.queued(a)) this.noServer(conn, handler);
       return;
     }
-    this.attempt({ conn, handler, retriesDone: 0, backend: b, lastFailed: -1 });
+    this.attempt(a);
   }
 
   /**
@@ -111,7 +121,7 @@ export class LbConnector implements FlowUpstream {
       let b = w.lb.pick(this.rng, ip, this.failed.only(a.lastFailed));
       if (b < 0) b = w.lb.pick(this.rng, ip);
       if (b < 0) {
-        this.noServer(a.conn, a.handler);
+        if (!this.queued(a)) this.noServer(a.conn, a.handler);
         return;
       }
       a.backend = b;
@@ -135,6 +145,43 @@ export class LbConnector implements FlowUpstream {
     }
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
   }
+
+  /**
+   * Every usable server is at its maxconn: the connection waits in the backend queue
+   * (`pendconn_add()`, src/queue.c). False when there is no queue or no usable server at all.
+   */
+  private queued(a: Attempt): boolean {
+    if (this.queue === null || this.w.lb.usableCount() === 0) return false;
+    a.backend = -1;
+    this.queue.add(a);
+    return true;
+  }
+
+  /** A slot on `b` is free: the oldest waiting connection goes there (`process_srv_queue()`). */
+  private readonly slotFreed = (b: number): void => {
+    const queue = this.queue!;
+    if (queue.size === 0 || !this.w.lb.eligible(b)) return;
+    const a = queue.next()!;
+    a.backend = b;
+    this.attempt(a);
+  };
+
+  /**
+   * `timeout queue` expired (`STRM_ET_QUEUE_TO`, src/backend.c): the stream ends without a server;
+   * in tcp mode the client had been accepted and reads EOF.
+   */
+  private readonly queueTimedOut = (a: Attempt): void => {
+    const w = this.w;
+    const lb = w.scenario.lb;
+    w.trace.emitLimited('lb-queue-timeout', {
+      kind: 'lb.queue_timeout',
+      timeout: lb.timeout_queue ?? lb.connect_timeout,
+      maxconn: w.lb.maxconn,
+      queued: this.queue!.size,
+    });
+    w.releaseClientEnd(a.conn, false);
+    a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, -1);
+  };
 
   /**
    * No server to take the connection. An L4 proxy has accepted the client and closes it
