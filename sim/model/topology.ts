@@ -17,6 +17,7 @@ import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
 import { RequestPath } from './proxy/upstream.js';
@@ -44,8 +45,12 @@ export function buildModel(scenario: Scenario): Model {
   const path = new RequestPath(world, app);
   const front = new NginxClientConns(world, path);
   path.sink = front;
-  const http = buildHttpClients(world, app, connector, front);
+  // The L4 proxy's idle timeouts sit between the clients and nginx's side of their connections.
+  const proxyTimeouts = new ProxyIdleTimeouts(world, front);
+  const http = buildHttpClients(world, app, connector, proxyTimeouts);
   front.sink = http;
+  proxyTimeouts.sink = http;
+  front.nat = connector.nat;
   const wsEndpoint = new WsEndpoint(world, path);
   // An L7 balancer answers a WebSocket upgrade it cannot place with 503; the tunnel is the same.
   const ws = new WsClients(world, scenario.lb.mode === 'l7' ? new L7WsFront(connector) : connector, wsEndpoint);
@@ -75,7 +80,7 @@ export function buildModel(scenario: Scenario): Model {
  * Keep-alive clients reach nginx through the L4 balancer (l4, nat), or end their connections at
  * an L7 balancer that balances each request on its own (l7: lb/l7-http-front.ts).
  */
-function buildHttpClients(w: World, app: AppServer, connector: LbConnector, nginx: NginxClientConns): HttpClients {
+function buildHttpClients(w: World, app: AppServer, connector: LbConnector, nginx: ProxyIdleTimeouts): HttpClients {
   if (w.scenario.lb.mode !== 'l7') return new HttpClients(w, connector, nginx);
   const balancer = new RequestBalancer(w, app, 'lb.pick.http', true);
   const l7 = new L7HttpFront(w, balancer);

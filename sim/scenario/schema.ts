@@ -398,6 +398,41 @@ export const LbSchema = z.strictObject({
     .describe(
       'L7 only: HAProxy timeout http-keep-alive (no default; falls back to timeout http-request, then timeout client, none of which is set by default): how long the balancer keeps an idle client connection between two requests before it closes it (src/mux_h1.c h1_set_idle_expiration()).',
     ),
+  hard_stop_after: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy global hard-stop-after (no default; unset or 0 = none): this long after a reload (`lb_reload`) the old process shuts every stream it still holds (hard_stop(), src/proxy.c), each client reads a FIN; without it the old process lives as long as its longest stream.',
+    ),
+  maxconn: int(0, 1_000_000)
+    .optional()
+    .describe(
+      'HAProxy server maxconn, the same for every server (no default: unset or 0 = no limit): lb.mode l4 sends no more concurrent connections to a server; beyond it they wait in the backend queue (src/queue.c) for a slot, or timeout_queue.',
+    ),
+  timeout_queue: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy timeout queue: how long a connection waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: the client is closed (EOF).',
+    ),
+  timeout_client: zDurationOrInfinite
+    .optional()
+    .describe(
+      "HAProxy timeout client (no default: unset = none, HAProxy warns 'missing timeouts'): inactivity timeout of the client side; lb.mode l4 closes an idle connection after it.",
+    ),
+  timeout_server: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy timeout server (no default: unset = none): inactivity timeout of the server side; the smaller of client and server ends an idle connection.',
+    ),
+  timeout_tunnel: zDurationOrInfinite
+    .optional()
+    .describe(
+      'HAProxy timeout tunnel (no default): replaces timeout client and server once no analyser is left — in mode tcp as soon as the server connection is up (process_stream(), src/stream.c).',
+    ),
+  nat_idle_timeout: zDurationOrInfinite
+    .optional()
+    .describe(
+      'lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 = never.',
+    ),
 });
 
 const BackendOverrides = z.strictObject({
@@ -484,6 +519,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     })
     .describe(
       'HAProxy runtime API `set server be/<backend> state ready|drain|maint`: drain keeps established streams and cookie users, maint keeps established streams only.',
+    ),
+  z
+    .strictObject({ at: At, do: z.literal('lb_reload') })
+    .describe(
+      'Reload the L4/L7 proxy (HAProxy master-worker reload): the new process takes new connections, the old one keeps its streams until they end or lb.hard_stop_after.',
     ),
   z
     .strictObject({ at: At, do: z.literal('shutdown_sessions'), backend: z.string() })
@@ -673,11 +713,30 @@ export const ScenarioSchema = z
         message: `a steady start needs a lifetime with a finite mean; ${ws.lifetime.spec} has none — use start: cold, or a distribution with a finite mean`,
       });
     }
+    for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel', 'timeout_queue', 'maxconn'] as const) {
+      if (s.lb[key] === undefined || s.lb[key] === 0 || s.lb.mode === 'l4') continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', key],
+        message:
+          s.lb.mode === 'nat'
+            ? 'needs a proxy (lb.mode: l4) — a NAT has no connections of its own; its idle flows end by lb.nat_idle_timeout'
+            : 'is modelled for lb.mode: l4 so far (the idle keep-alive connections of HAProxy mode tcp); lb.mode: l7 would ignore it',
+      });
+    }
+    if (s.lb.mode !== 'nat' && s.lb.nat_idle_timeout !== undefined) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'nat_idle_timeout'],
+        message: `needs lb.mode: nat — an ${s.lb.mode} proxy ends its own connections (HAProxy timeout client/server), it keeps no NAT table`,
+      });
+    }
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
       for (const [key, on] of [
         ['retry_on_5xx', s.lb.retry_on_5xx],
         ['redispatch', s.lb.redispatch],
+        ['hard_stop_after', s.lb.hard_stop_after !== undefined],
       ] as const) {
         if (on)
           ctx.addIssue({
@@ -719,6 +778,14 @@ export const ScenarioSchema = z
               path: ['timeline', i, 'pods', j],
               message: `unknown backend '${p}'; backends are ${[...names].join(', ')}`,
             });
+        });
+      }
+      if (a.do === 'lb_reload' && s.lb.mode === 'nat') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeline', i, 'do'],
+          message:
+            'lb_reload needs a proxy (lb.mode: l4 or l7) — lb.mode: nat is a kernel table with no process to reload',
         });
       }
       if ('backend' in a && a.backend !== undefined && !names.has(a.backend)) {

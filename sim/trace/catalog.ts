@@ -34,6 +34,13 @@ export interface CatalogEntry<R> {
 
 const n = formatNumber;
 const d = formatDuration;
+
+/** What a client reads when the L4 balancer gives up on its connection. */
+function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT'): string {
+  return what === 'EOF'
+    ? 'the client, whose connection the L4 proxy had accepted, reads EOF (socket hang up).'
+    : `the client sees ${what}.`;
+}
 /** Linux TIME_WAIT length (TCP_TIMEWAIT_LEN), fixed in the kernel. */
 const TIME_WAIT_SECONDS = 60;
 
@@ -135,6 +142,23 @@ export const CATALOG: Catalog = {
       `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
       'each client reads a FIN after any data already buffered, never an RST, and must reconnect; the server side is closed too.',
   },
+  'lb.reload': {
+    source: 'lb',
+    line: (r) =>
+      `reload: new process takes new connections; old process soft-stops with ${r.streams} streams${Number.isFinite(r.hardStopAfter) ? ` (hard-stop-after ${d(r.hardStopAfter)})` : ''}`,
+    explain: (r) =>
+      `The balancer was reloaded: a new process now accepts every new connection and the old one stops listening but keeps its ${n(r.streams)} streams running. ` +
+      (Number.isFinite(r.hardStopAfter)
+        ? `hard-stop-after ends whatever is left ${d(r.hardStopAfter)} later.`
+        : 'Without hard-stop-after the old process lives as long as its longest stream (a WebSocket can keep it for days).'),
+  },
+  'lb.hard_stop': {
+    source: 'lb',
+    line: (r) => `soft-stop running for too long, performing a hard-stop: ${r.streams} streams closed`,
+    tone: 'warn',
+    explain: (r) =>
+      `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process.`,
+  },
   'lb.remove': {
     source: 'lb',
     line: (r) => `backend ${r.backend} removed from pool abruptly`,
@@ -183,8 +207,39 @@ export const CATALOG: Catalog = {
     source: 'lb',
     line: () => 'backend pool has no server available',
     tone: 'warn',
-    explain: () =>
-      'No backend is in the pool (detached, draining or failing health checks): the LB has nowhere to send a new connection and refuses it; clients see ECONNREFUSED.',
+    explain: (r) =>
+      r.clientSees === 'EOF'
+        ? 'No backend is in the pool (detached, draining or failing health checks): the L4 proxy accepted the client but has nowhere to connect it, so it closes the connection; the client reads EOF (socket hang up).'
+        : 'No backend is in the pool (detached, draining or failing health checks): the NAT has nowhere to forward the SYN and rejects it; clients see ECONNREFUSED.',
+  },
+  'lb.nat_idle_expired': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} flow idle ${d(r.idle)} > idle timeout ${d(r.timeout)}: no entry, RST`,
+    tone: 'warn',
+    explain: (r) =>
+      `The NAT forgets a flow that sends nothing for ${d(r.timeout)} (AWS NLB: 350 s; IPVS: 15 min). This one to ${r.backend} was idle ${d(r.idle)}, so its next packet matched no entry and was answered with RST: the client sees ECONNRESET and must reconnect. TCP keep-alives or application pings shorter than the timeout keep a flow.`,
+  },
+  'lb.missing_timeouts': {
+    source: 'lb',
+    line: () =>
+      "missing timeouts for backend 'be'. Please ensure that all following timeouts are set to a non-zero value: 'client', 'connect', 'server'.",
+    tone: 'warn',
+    explain: (r) =>
+      `HAProxy warns at start-up when a tcp-mode proxy has no timeout client${r.client ? '' : ' (missing here)'} or neither timeout server nor timeout tunnel${r.server || r.tunnel ? '' : ' (missing here)'}: the missing ones are infinite, so a connection whose peer vanished can stay forever.`,
+  },
+  'lb.queue_timeout': {
+    source: 'lb',
+    line: (r) =>
+      `connection waited ${d(r.timeout)} in the backend queue (every server at maxconn ${r.maxconn}): closed, ${r.queued} still queued`,
+    tone: 'warn',
+    explain: (r) =>
+      `Every usable server already had ${r.maxconn} connections (server maxconn), so new connections waited in HAProxy's backend queue for a slot. This one waited timeout queue (${d(r.timeout)}; unset it is timeout connect) and was closed: the client, already accepted, reads EOF. ${r.queued} connections were still waiting.`,
+  },
+  'lb.idle_timeout': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} idle connection closed by timeout ${r.timeout} (${d(r.after)})`,
+    explain: (r) =>
+      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle keep-alive connection to ${r.backend}: the proxy closed both of its connections, so the client and nginx each read a FIN. The client opens a new connection for its next request; a request sent as the FIN arrives would fail.`,
   },
   'lb.connect_failed': {
     source: 'lb',
@@ -197,9 +252,9 @@ export const CATALOG: Catalog = {
         ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)'
         : '';
       if (r.cause === 'timeout') {
-        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; the client sees ETIMEDOUT.`;
+        return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; ${sees(r.clientSees)}`;
       }
-      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried the same server ${r.retries} times, ${d(r.retryInterval)} apart (HAProxy's turn-around pause)${redispatch}, then gave up at once; the client sees ECONNREFUSED.`;
+      return `Nothing listens on ${r.backend}'s port (nginx has quit): its kernel answers each SYN with RST. The LB retried the same server ${r.retries} times, ${d(r.retryInterval)} apart (HAProxy's turn-around pause)${redispatch}, then gave up at once; ${sees(r.clientSees)}`;
     },
   },
   'lb.no_server_503': {

@@ -48,6 +48,17 @@ export interface LbShutdownSessions extends Rec<'lb.shutdown_sessions'> {
   streams: number;
   cause: 'command' | 'down';
 }
+/** The proxy was reloaded: the old process soft-stops with `streams` streams. */
+export interface LbReload extends Rec<'lb.reload'> {
+  streams: number;
+  /** hard-stop-after in seconds (Infinity: none). */
+  hardStopAfter: number;
+}
+/** hard-stop-after fired: the old process shut the streams it still held. */
+export interface LbHardStop extends Rec<'lb.hard_stop'> {
+  streams: number;
+  after: number;
+}
 /** Removed without drain. */
 export interface LbRemove extends Rec<'lb.remove'> {
   backend: string;
@@ -72,7 +83,36 @@ export interface LbDraining extends Rec<'lb.draining'> {
   gateMaxWait: number;
 }
 /** L4: no backend in the pool for a new connection. */
-export interface LbNoServer extends Rec<'lb.no_server'> {}
+export interface LbNoServer extends Rec<'lb.no_server'> {
+  /** What the client reads: EOF from an L4 proxy that had accepted it, ECONNREFUSED behind a NAT. */
+  clientSees: 'EOF' | 'ECONNREFUSED';
+}
+/** lb.mode nat: a packet came after the flow's entry timed out; it is answered with RST. */
+export interface LbNatIdleExpired extends Rec<'lb.nat_idle_expired'> {
+  backend: string;
+  /** Seconds since the flow's previous packet. */
+  idle: number;
+  timeout: number;
+}
+/** HAProxy's configuration warning: a tcp-mode proxy lacks timeout client, or server and tunnel. */
+export interface LbMissingTimeouts extends Rec<'lb.missing_timeouts'> {
+  client: boolean;
+  server: boolean;
+  tunnel: boolean;
+}
+/** lb.mode l4: HAProxy's inactivity timeout closed an idle connection on both sides. */
+export interface LbIdleTimeout extends Rec<'lb.idle_timeout'> {
+  backend: string;
+  timeout: 'client' | 'server' | 'tunnel';
+  after: number;
+}
+/** lb.maxconn: a connection waited timeout_queue for a server slot and was closed (EOF). */
+export interface LbQueueTimeout extends Rec<'lb.queue_timeout'> {
+  timeout: number;
+  maxconn: number;
+  /** Connections still waiting in the backend queue. */
+  queued: number;
+}
 /** L4: the connect to a backend failed after every retry. */
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
@@ -81,6 +121,8 @@ export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   connectTimeout: number;
   retryInterval: number;
   redispatch: boolean;
+  /** What the client reads: EOF from an L4 proxy (mode tcp) that had accepted it, else its own SYN's errno. */
+  clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT';
 }
 /** L7: no server for a request; the LB answers 503 itself. */
 export interface LbNoServer503 extends Rec<'lb.no_server_503'> {
@@ -419,11 +461,17 @@ export type TraceRecord =
   | LbDrain
   | LbSetState
   | LbShutdownSessions
+  | LbReload
+  | LbHardStop
   | LbRemove
   | LbResetSummary
   | LbDraining
   | LbNoServer
   | LbConnectFailed
+  | LbNatIdleExpired
+  | LbIdleTimeout
+  | LbQueueTimeout
+  | LbMissingTimeouts
   | LbNoServer503
   | LbKeepaliveRace
   | NginxResetReadingRequest

@@ -73,13 +73,13 @@ function compare(run: string, figure: string, real: number, sim: number, kind: '
 
 /**
  * Known gaps (not asserted; reported): what the model does not reproduce and why.
- * - tcp-mode runs (kill-restart-tcp*, drain-tcp*, shutdown-sessions-*, hang-tcp, hang-onmarkeddown-tcp):
+ * - tcp-mode runs other than kill-restart-tcp* (drain-tcp*, shutdown-sessions-*, hang-tcp, hang-onmarkeddown-tcp):
  *   their clients are 12–20 fixed keep-alive connections with seeded exponential lifetimes and
  *   never-ending streams; drainsim's connection populations arrive as a Poisson process, so the
  *   few errors on *new* connections and the time to empty a tcp drain depend on a client
  *   population it cannot reproduce. Their rules (FIN on shutdown sessions, FIN at DOWN with
  *   on-marked-down, no new stream after drain) are unit-tested in test/model/lb/runtime-commands.test.ts;
- *   the client-side EOF of a tcp-mode give-up (drainsim reports ECONNREFUSED/ETIMEDOUT) is not modelled.
+ *   the client-side EOF of a tcp-mode give-up (default_srv_error()) in test/model/lb/redispatch.test.ts.
  * - haproxy-queue-http (maxconn + timeout queue): per-server maxconn is not modelled.
  * - haproxy-source-http: the recorded clients come from 127.0.0.1, which hashes to s2; drainsim's
  *   anonymous requests come from address 0, which hashes to s1: compared is that one server
@@ -221,6 +221,33 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       'time',
     );
     compare('hang-onmarkeddown-tcp', 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
+  });
+
+  it('kill -9 in tcp mode without redispatch: new connections to s1 are accepted, retried 3 times, then closed (EOF after ≈ 3 s)', () => {
+    const real = recording('haproxy-kill-restart-tcp').summary as Recording['summary'] & {
+      errorLatencyS: { median: number };
+      timeToDownLogS: number;
+      timeToUpLogS: number;
+    };
+    const r = simulate('haproxy-kill-restart-tcp');
+    // The client-side EOFs of HAProxy's give-ups (default_srv_error()), all after the 3 turn-around pauses.
+    compare('kill-restart-tcp', 'EOF after give-up', real.outcomes.EOF, between(r, 'err_econnreset', 6, 36), 'count');
+    compare('kill-restart-tcp', 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
+    const firstGiveUp = recordsOf(r, 'lb.connect_failed')[0];
+    expect(firstGiveUp.clientSees).toBe('EOF');
+    compare('kill-restart-tcp', 'kill → first EOF (s)', real.errorLatencyS.median, firstGiveUp.t - 5, 'time');
+    compare('kill-restart-tcp', 'kill → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
+    compare('kill-restart-tcp', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
+  });
+
+  it('kill -9 in tcp mode with redispatch: no give-up, the errors are requests written at the kill instant', () => {
+    const real = recording('haproxy-kill-restart-tcp-redispatch').summary as Recording['summary'] & {
+      timeToDownLogS: number;
+    };
+    const r = simulate('haproxy-kill-restart-tcp-redispatch');
+    compare('kill-restart-tcp-redispatch', 'errors', real.outcomes.EOF ?? 0, r.figures['errors.total'] ?? 0, 'count');
+    compare('kill-restart-tcp-redispatch', 'give-ups', 0, recordsOf(r, 'lb.connect_failed').length, 'count');
+    compare('kill-restart-tcp-redispatch', 'kill → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
   });
 
   it('prints the comparison table', () => {

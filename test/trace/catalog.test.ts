@@ -40,6 +40,16 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'shutdown sessions server be/vm-a: 10 streams closed',
   ],
   [
+    { kind: 'lb.reload', streams: 120, hardStopAfter: 30 },
+    'lb',
+    'reload: new process takes new connections; old process soft-stops with 120 streams (hard-stop-after 30s)',
+  ],
+  [
+    { kind: 'lb.hard_stop', streams: 7, after: 30 },
+    'lb',
+    'soft-stop running for too long, performing a hard-stop: 7 streams closed',
+  ],
+  [
     { kind: 'lb.reset_summary', backend: 'vm-c', peak: 431, activeBefore: 1765, activeAfter: 159 },
     'lb',
     'reset_out=431/s active_conn dropped 1765 -> 159 in 10s',
@@ -66,6 +76,7 @@ const LINES: [TraceInput, source: string, line: string][] = [
       connectTimeout: 5,
       retryInterval: 1,
       redispatch: true,
+      clientSees: 'EOF',
     },
     'lb',
     'backend=vm-a connect failed after 3 retries (timeout)',

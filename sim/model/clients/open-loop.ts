@@ -4,7 +4,7 @@ import { type AppJob, Status } from '../core/app-job.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Population } from '../core/populations.js';
 import { Req } from '../core/request.js';
-import { ErrorKind } from '../core/series.js';
+import type { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
@@ -64,11 +64,11 @@ export class RequestClients implements RequestDownstream, Population {
     this.upstream.send(req);
   }
 
-  /** No proxy answered for the failed connection: the client sees the refusal or the timeout itself. */
-  connectFailed(req: Req, vanished: boolean, b: number): void {
+  /** No proxy answered for the failed connection: the client sees `kind` (hop.ts RequestDownstream). */
+  connectFailed(req: Req, kind: ErrorKind, b: number): void {
     const w = this.w;
     w.engine.cancel(req.clientTimer);
-    w.error(vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED, b);
+    w.error(kind, b);
     this.retryOrFail(req, b);
   }
 

@@ -70,6 +70,8 @@ export class Orchestrator {
         return this.life.remove(this.backendIndex(action.backend));
       case 'set_server':
         return this.life.setServerState(this.backendIndex(action.backend), action.state);
+      case 'lb_reload':
+        return this.life.lbReload();
       case 'shutdown_sessions':
         return this.life.shutdownSessions(this.backendIndex(action.backend), 'command');
       case 'terminate':

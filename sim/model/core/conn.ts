@@ -32,6 +32,8 @@ export class Conn implements Flow, HttpExchange, WsSession {
   readonly rng = new Mulberry32();
   /** The balancer's entry for this flow. */
   lbFlow: LbFlow = LbFlow.NONE;
+  /** When the balancer last forwarded a packet of this flow (an L4 NAT's idle timer, lb/nat-idle.ts). */
+  lbSeenAt = 0;
   backend = -1;
   /** Client address index and source port: the 4-tuple the VM sees. */
   tupleKey = 0;

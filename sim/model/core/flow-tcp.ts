@@ -14,6 +14,11 @@ export const EndKind = {
   RESET: 2,
   /** The peer vanished: no segment arrives, the client gives up by timeout. */
   SILENT: 3,
+  /**
+   * An L4 proxy between them closes both of its connections (HAProxy's timeouts): the client and
+   * nginx each read a FIN first and close passively; the TIME_WAITs are the proxy's own sockets.
+   */
+  PROXY_FIN: 4,
 } as const;
 export type EndKind = (typeof EndKind)[keyof typeof EndKind];
 
@@ -60,6 +65,10 @@ export function closeFlow(f: FlowEnds, how: EndKind, observe?: TcpObserver): voi
       setEnd(f, 'client', abort(f.clientTcp), observe);
       if (f.serverTcp !== S.CLOSED) setEnd(f, 'server', transition(f.serverTcp, I.RCV_RST).next, observe);
       return;
+    case EndKind.PROXY_FIN:
+      passive(f, 'client', observe);
+      passive(f, 'server', observe);
+      return;
     case EndKind.SILENT:
       // Nothing arrives: the client's retransmissions time out; the server end is gone or forgotten.
       setEnd(f, 'client', f.clientTcp === S.CLOSED ? S.CLOSED : transition(f.clientTcp, I.TIMEOUT).next, observe);
@@ -94,6 +103,15 @@ function orderly(f: FlowEnds, closer: 'client' | 'server', observe?: TcpObserver
   setEnd(f, peer, (p = transition(p, I.CLOSE).next), observe); // LAST_ACK, FIN sent
   setEnd(f, closer, transition(c, I.RCV_FIN).next, observe); // TIME_WAIT, ACK sent
   setEnd(f, peer, transition(p, I.RCV_FIN_ACK).next, observe); // CLOSED
+}
+
+/** `end` reads a FIN and its application closes at once: CLOSE_WAIT, LAST_ACK, CLOSED. */
+function passive(f: FlowEnds, end: 'client' | 'server', observe?: TcpObserver): void {
+  let s = get(f, end);
+  if (s === S.CLOSED) return;
+  setEnd(f, end, (s = transition(s, I.RCV_FIN).next), observe);
+  setEnd(f, end, (s = transition(s, I.CLOSE).next), observe);
+  setEnd(f, end, transition(s, I.RCV_FIN_ACK).next, observe);
 }
 
 function get(f: FlowEnds, end: 'client' | 'server'): TcpState {

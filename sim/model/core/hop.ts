@@ -69,8 +69,11 @@ export interface RequestUpstream {
 export interface RequestDownstream {
   /** The attempt's answer reached the client (`b`: the backend it came from, -1: none). */
   answered(req: Req, status: Status, b: number): void;
-  /** The connection failed and no proxy turned it into a status: the client sees the errno itself. */
-  connectFailed(req: Req, vanished: boolean, b: number): void;
+  /**
+   * The connection failed and no proxy turned it into a status: the client sees `kind` — its own
+   * SYN's errno behind a NAT, EOF ("socket hang up", ECONNRESET) from an L4 proxy that had accepted it.
+   */
+  connectFailed(req: Req, kind: ErrorKind, b: number): void;
 }
 
 /** WebSocket: the upgrade through nginx to the app, and the tunnel's server end. */

@@ -153,14 +153,18 @@ export class World {
     if (b < 0) return;
     const backend = this.backends[b];
     this.ended++;
-    if (conn.lbFlow !== LbFlow.NONE) this.lb.active[b]--;
+    const tracked = conn.lbFlow !== LbFlow.NONE;
+    if (tracked) this.lb.active[b]--;
     conn.lbFlow = LbFlow.NONE;
     if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
     conn.backend = -1;
     closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
-    if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN) this.metrics.inc(this.c.closedFin, b);
+    if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
+      this.metrics.inc(this.c.closedFin, b);
+    // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
+    if (tracked && this.lb.slotFreed !== null) this.lb.slotFreed(b);
   }
 
   /**

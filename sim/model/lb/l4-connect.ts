@@ -6,6 +6,8 @@ import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
+import { NatIdleTable } from './nat-idle.js';
+import { BackendQueue } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
@@ -29,7 +31,8 @@ interface Attempt {
  * on the same server or, with `option redispatch`, load-balanced again as
  * `stream_choose_redispatch()` decides; a refused connect pauses `retry_interval` before a retry
  * on the same server (`back_handle_st_cer()`, src/backend.c). After the last failure the client
- * learns at once.
+ * learns at once: by EOF on the connection HAProxy had accepted (mode tcp), or by the refusal or
+ * silence of its own SYN behind a NAT.
  */
 export class LbConnector implements FlowUpstream {
   private readonly rng: Rng;
@@ -38,8 +41,19 @@ export class LbConnector implements FlowUpstream {
   private readonly failed = new BackendSet();
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
+  /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
+  readonly nat: NatIdleTable;
+
+  /** Connections waiting for a server slot (lb.maxconn; null without a limit). */
+  readonly queue: BackendQueue<Attempt> | null = null;
 
   constructor(private readonly w: World) {
+    this.nat = new NatIdleTable(w);
+    if (w.lb.maxconn > 0) {
+      const lb = w.scenario.lb;
+      this.queue = new BackendQueue(w.engine, lb.timeout_queue ?? lb.connect_timeout, this.queueTimedOut);
+      w.lb.slotFreed = this.slotFreed;
+    }
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
   }
@@ -57,13 +71,12 @@ export class LbConnector implements FlowUpstream {
       return;
     }
     const b = w.lb.pick(this.rng, w.clientIp(conn));
+    const a: Attempt = { conn, handler, retriesDone: 0, backend: b, lastFailed: -1 };
     if (b < 0) {
-      this.w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
-      w.releaseClientEnd(conn, false);
-      handler.connectFailed(conn, ErrorKind.ECONNREFUSED, -1);
+      if (!this.queued(a)) this.noServer(conn, handler);
       return;
     }
-    this.attempt({ conn, handler, retriesDone: 0, backend: b, lastFailed: -1 });
+    this.attempt(a);
   }
 
   /**
@@ -71,9 +84,19 @@ export class LbConnector implements FlowUpstream {
    * and the backend side is reset too while nginx still holds it; the flow ends.
    */
   forwardsClientPacket(conn: Conn): boolean {
-    if (conn.lbFlow !== LbFlow.FORGOTTEN) return true;
     const w = this.w;
     const b = conn.backend;
+    if (this.nat.expired(conn)) {
+      // The NAT's entry timed out: the packet meets no entry and is answered with RST. The target
+      // is not told (NLB resets only the sender); its socket goes with the flow here.
+      w.metrics.inc(w.c.resetOut, b);
+      w.end(conn, EndKind.RESET);
+      return false;
+    }
+    if (conn.lbFlow !== LbFlow.FORGOTTEN) {
+      this.nat.seen(conn);
+      return true;
+    }
     w.metrics.inc(w.c.resetOut, b);
     const backend = w.backends[b];
     if (backend.conns.has(conn) && backend.nginx.running) {
@@ -98,9 +121,7 @@ export class LbConnector implements FlowUpstream {
       let b = w.lb.pick(this.rng, ip, this.failed.only(a.lastFailed));
       if (b < 0) b = w.lb.pick(this.rng, ip);
       if (b < 0) {
-        w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server' });
-        w.releaseClientEnd(a.conn, false);
-        a.handler.connectFailed(a.conn, ErrorKind.ECONNREFUSED, -1);
+        if (!this.queued(a)) this.noServer(a.conn, a.handler);
         return;
       }
       a.backend = b;
@@ -125,8 +146,60 @@ export class LbConnector implements FlowUpstream {
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
   }
 
+  /**
+   * Every usable server is at its maxconn: the connection waits in the backend queue
+   * (`pendconn_add()`, src/queue.c). False when there is no queue or no usable server at all.
+   */
+  private queued(a: Attempt): boolean {
+    if (this.queue === null || this.w.lb.usableCount() === 0) return false;
+    a.backend = -1;
+    this.queue.add(a);
+    return true;
+  }
+
+  /** A slot on `b` is free: the oldest waiting connection goes there (`process_srv_queue()`). */
+  private readonly slotFreed = (b: number): void => {
+    const queue = this.queue!;
+    if (queue.size === 0 || !this.w.lb.eligible(b)) return;
+    const a = queue.next()!;
+    a.backend = b;
+    this.attempt(a);
+  };
+
+  /**
+   * `timeout queue` expired (`STRM_ET_QUEUE_TO`, src/backend.c): the stream ends without a server;
+   * in tcp mode the client had been accepted and reads EOF.
+   */
+  private readonly queueTimedOut = (a: Attempt): void => {
+    const w = this.w;
+    const lb = w.scenario.lb;
+    w.trace.emitLimited('lb-queue-timeout', {
+      kind: 'lb.queue_timeout',
+      timeout: lb.timeout_queue ?? lb.connect_timeout,
+      maxconn: w.lb.maxconn,
+      queued: this.queue!.size,
+    });
+    w.releaseClientEnd(a.conn, false);
+    a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, -1);
+  };
+
+  /**
+   * No server to take the connection. An L4 proxy has accepted the client and closes it
+   * (HAProxy mode tcp: `SRV_STATUS_NOSRV`, the stream ends through `default_srv_error()`):
+   * EOF. A NAT has nowhere to forward the SYN and rejects it (kube-proxy's REJECT rule for a
+   * Service without endpoints): ECONNREFUSED.
+   */
+  private noServer(conn: Conn, handler: FlowDownstream): void {
+    const w = this.w;
+    const proxy = w.scenario.lb.mode !== 'nat';
+    w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server', clientSees: proxy ? 'EOF' : 'ECONNREFUSED' });
+    w.releaseClientEnd(conn, false);
+    handler.connectFailed(conn, proxy ? ErrorKind.ECONNRESET : ErrorKind.ECONNREFUSED, -1);
+  }
+
   private readonly established = (a: Attempt): void => {
     if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) return;
+    this.nat.seen(a.conn);
     this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
     a.handler.connected(a.conn);
   };
@@ -144,14 +217,25 @@ export class LbConnector implements FlowUpstream {
       w.trace.emitLimited(`lb-connect-fail-${b}`, {
         kind: 'lb.connect_failed',
         backend: w.backends[b].name,
-        retries: lb.retries,
+        retries: a.retriesDone,
         cause: refused ? 'refused' : 'timeout',
         connectTimeout: lb.connect_timeout,
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,
+        clientSees: lb.mode === 'nat' ? (refused ? 'ECONNREFUSED' : 'ETIMEDOUT') : 'EOF',
       });
       w.releaseClientEnd(a.conn, false);
-      a.handler.connectFailed(a.conn, refused ? ErrorKind.ECONNREFUSED : ErrorKind.ETIMEDOUT, b);
+      if (lb.mode === 'nat') {
+        // The client's own SYN met the refusal (RST) or the silence: it sees the errno itself.
+        a.handler.connectFailed(a.conn, refused ? ErrorKind.ECONNREFUSED : ErrorKind.ETIMEDOUT, b);
+        return;
+      }
+      // HAProxy mode tcp accepted the client before connecting to the server; giving up, it only
+      // sets the termination flags (`default_srv_error()`, src/stream.c) and shuts the client side
+      // without NOLINGER: the client reads EOF (FIN) where it waited for data — Node's
+      // "socket hang up", ECONNRESET — and the LB, closing first, keeps the TIME_WAIT.
+      w.metrics.inc(w.c.closedFin, b);
+      a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, b);
       return;
     }
     a.retriesDone++;

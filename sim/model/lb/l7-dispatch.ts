@@ -4,6 +4,7 @@ import type { AppServer } from '../app/app-server.js';
 import { type AppJob, Status } from '../core/app-job.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
+import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
@@ -91,6 +92,13 @@ export class RequestBalancer implements RequestUpstream {
     this.leaveServer(req);
     if (req.abandoned) return;
     const b = server >= 0 ? server : this.pick(req);
+    if (b < 0 && w.scenario.lb.mode !== 'l7') {
+      // No HTTP to answer with: an L4 proxy closes the accepted client (EOF), a NAT rejects the SYN.
+      const proxy = w.scenario.lb.mode === 'l4';
+      w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server', clientSees: proxy ? 'EOF' : 'ECONNREFUSED' });
+      this.downstream.connectFailed(req, proxy ? ErrorKind.ECONNRESET : ErrorKind.ECONNREFUSED, -1);
+      return;
+    }
     if (b < 0) {
       // HAProxy answers 503 when the backend has no server available.
       w.trace.emitLimited('lb-no-server-req', { kind: 'lb.no_server_503', pool: 'be' });
@@ -254,16 +262,21 @@ export class RequestBalancer implements RequestUpstream {
 
   /**
    * The balancer could not connect. An L7 proxy answers the client 503 whether the connect was
-   * refused (`SC`) or timed out (`sC`) (`http_return_srv_error()`, src/http_ana.c); through an L4
-   * balancer (kube-proxy, NAT) the client sees the refusal or the timeout itself.
+   * refused (`SC`) or timed out (`sC`) (`http_return_srv_error()`, src/http_ana.c). An L4 proxy
+   * (HAProxy mode tcp) had accepted the client and closes it: `default_srv_error()` (src/stream.c)
+   * only sets the flags, the client reads EOF. Through a NAT (kube-proxy, IPVS) the client sees the
+   * refusal or the timeout of its own SYN.
    */
   private connectFailed(req: Req, vanished: boolean, b: number): void {
     const w = this.w;
     this.leaveServer(req);
-    if (w.scenario.lb.mode === 'l7') {
+    const mode = w.scenario.lb.mode;
+    if (mode === 'l7') {
       req.lbReply = true;
       return this.downstream.answered(req, Status.UNAVAILABLE, b);
     }
-    this.downstream.connectFailed(req, vanished, b);
+    if (mode === 'l4') w.metrics.inc(w.c.closedFin, b);
+    const kind = mode === 'l4' ? ErrorKind.ECONNRESET : vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED;
+    this.downstream.connectFailed(req, kind, b);
   }
 }

@@ -124,7 +124,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   }
 
   /** Only reached through an L4 balancer; an L7 one turns a failed connect into a 503. */
-  connectFailed(req: Req, _vanished: boolean, b: number): void {
+  connectFailed(req: Req, _kind: ErrorKind, b: number): void {
     req.lbReply = true;
     this.answered(req, Status.UNAVAILABLE, b);
   }

@@ -40,6 +40,8 @@ export class LoadBalancer {
   /** When each backend's current slowstart ramp began. */
   readonly rampStart: Float64Array;
   private rrCurrent: Float64Array;
+  /** HAProxy server maxconn (0: no limit). */
+  readonly maxconn: number;
   private tieCursor = 0;
 
   constructor(
@@ -55,6 +57,7 @@ export class LoadBalancer {
     this.baseWeight = new Float64Array(count).fill(1);
     this.rrCurrent = new Float64Array(count);
     this.rampStart = new Float64Array(count).fill(-Infinity);
+    this.maxconn = config.mode === 'l4' ? (config.maxconn ?? 0) : 0;
   }
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
@@ -73,14 +76,31 @@ export class LoadBalancer {
   }
 
   eligible(b: number): boolean {
-    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0 && !this.full(b);
   }
+
+  /**
+   * The server has `maxconn` connections: the algorithms skip it (HAProxy's lb trees hold only
+   * servers below their maxconn, `srv_currently_usable()` / `fwrr_get_next_server()`).
+   */
+  full(b: number): boolean {
+    return this.maxconn > 0 && this.active[b] >= this.maxconn;
+  }
+
+  /** Usable servers, full ones included (`be->srv_act`: maxconn does not take a server out). */
+  usableCount(): number {
+    let n = 0;
+    for (let b = 0; b < this.count; b++)
+      if (this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0) n++;
+    return n;
+  }
+
+  /** A flow on `b` ended: its slot is free (`process_srv_queue()` hands it on; null = no queue). */
+  slotFreed: ((b: number) => void) | null = null;
 
   /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */
   activeCount(): number {
-    let n = 0;
-    for (let b = 0; b < this.count; b++) if (this.eligible(b)) n++;
-    return n;
+    return this.usableCount();
   }
 
   /**

@@ -6,6 +6,16 @@ import { EndKind, type World } from '../core/world.js';
 import { requestCrossesFin } from './nginx.js';
 import type { RequestPath } from './upstream.js';
 
+/** What nginx's packets see of an L4 NAT's connection table (lb/nat-idle.ts NatIdleTable). */
+export interface PacketWatch {
+  /** The flow's entry timed out: it is now FORGOTTEN. */
+  expired(conn: Conn): boolean;
+  /** A packet crossed: the entry's idle timer restarts. */
+  seen(conn: Conn): void;
+}
+
+const NO_NAT: PacketWatch = { expired: () => false, seen: () => {} };
+
 /**
  * nginx's side of the client keep-alive connections: a request arriving (on a host that is gone,
  * nothing answers), the response going out (a flow the LB forgot resets nginx's write), and
@@ -15,6 +25,8 @@ import type { RequestPath } from './upstream.js';
  */
 export class NginxClientConns implements HttpUpstream, ResponseSink {
   sink!: HttpDownstream;
+  /** The L4 NAT's connection table nginx's packets cross (lb.mode nat; a no-op otherwise). */
+  nat: PacketWatch = NO_NAT;
 
   constructor(
     private readonly w: World,
@@ -37,8 +49,8 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   respond(conn: Conn, status: Status): void {
     const w = this.w;
     const b = conn.backend;
-    if (conn.lbFlow === LbFlow.FORGOTTEN) {
-      // The response meets a flow the LB forgot: the LB resets nginx's side, the client keeps
+    if (this.nat.expired(conn) || conn.lbFlow === LbFlow.FORGOTTEN) {
+      // The response meets a flow the LB forgot (or a NAT entry that timed out while the app worked): the LB resets nginx's side, the client keeps
       // waiting for an answer that never comes.
       w.metrics.inc(w.c.resetIn, b);
       w.trace.emitLimited(`lb-rst-${b}`, {
@@ -50,6 +62,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       this.sink.noAnswer(conn);
       return;
     }
+    this.nat.seen(conn);
     this.sink.respond(conn, status);
   }
 
@@ -77,6 +90,8 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       this.sink.closedByServer(conn);
       return;
     }
+    // nginx's FIN after the NAT forgot the idle flow meets no entry: answered RST, the client not told.
+    this.nat.expired(conn);
     if (
       conn.lbFlow === LbFlow.TRACKED &&
       conn.requestsLeft > 0 &&

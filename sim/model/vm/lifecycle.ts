@@ -4,6 +4,7 @@ import { Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
+import { ProxyReload } from '../lb/hard-stop.js';
 import { PoolState } from '../lb/pool.js';
 import type { NginxMaster } from '../proxy/master.js';
 import type { RequestPath } from '../proxy/upstream.js';
@@ -89,6 +90,16 @@ export class Lifecycle {
     }
     w.trace.emit({ kind: 'lb.shutdown_sessions', backend: backend.name, streams, cause });
   }
+
+  /** The proxy's reload (`lb_reload`): hard-stop-after shuts the old process's streams as `shutdown sessions` does. */
+  lbReload(): void {
+    this.proxyReload ??= new ProxyReload(this.w, (backend, conn) =>
+      this.nginx.serverEnds(backend, conn, EndKind.SERVER_FIN),
+    );
+    this.proxyReload.reload();
+  }
+
+  private proxyReload: ProxyReload | null = null;
 
   /**
    * Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST.

@@ -56,6 +56,20 @@ describe('flow TCP states', () => {
     }
   });
 
+  it('an L4 proxy closing both of its connections: each end closes passively (CLOSE_WAIT, LAST_ACK), no TIME_WAIT on either', () => {
+    const f = established();
+    const { path } = traced((_, o) => closeFlow(f, EndKind.PROXY_FIN, o));
+    expect(path).toEqual([
+      'client CLOSE_WAIT',
+      'client LAST_ACK',
+      'client CLOSED',
+      'server CLOSE_WAIT',
+      'server LAST_ACK',
+      'server CLOSED',
+    ]);
+    expect(f).toEqual({ clientTcp: TcpState.CLOSED, serverTcp: TcpState.CLOSED });
+  });
+
   it('a FIN to a server end the balancer already reset is answered with RST: no TIME_WAIT', () => {
     const f = established();
     serverEndGone(f, true);

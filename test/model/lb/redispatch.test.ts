@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { choosesRedispatch, type RetryFacts, turnAroundPause } from '../../../sim/model/lb/redispatch.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
 import { run, window } from '../helpers.js';
 
 const base: RetryFacts = {
@@ -109,10 +110,43 @@ describe('L4 proxy vs L4 NAT', () => {
       } as ScenarioInput);
     const nat = kill('nat');
     const proxy = kill('l4');
-    // NAT: refusals from 5 s on; proxy: the first refusals reach clients 3 s later.
+    // NAT: refusals from 5 s on; proxy: nothing for 3 s, then the accepted clients read EOF.
     expect(sum(window(nat, 'err_econnrefused', 5.5, 7))).toBeGreaterThan(40);
-    expect(sum(window(proxy, 'err_econnrefused', 5.5, 7))).toBe(0);
-    expect(sum(window(proxy, 'err_econnrefused', 8.5, 10))).toBeGreaterThan(40);
+    expect(sum(window(proxy, 'err_econnreset', 5.5, 7))).toBe(0);
+    expect(sum(window(proxy, 'err_econnreset', 8.5, 10))).toBeGreaterThan(40);
+    // HAProxy mode tcp never makes the client see a refusal (default_srv_error(): EOF, FIN).
+    expect(proxy.figures['err_econnrefused.total'] ?? 0).toBe(0);
+    expect(proxy.figures['reset_out.total'] ?? 0).toBe(0);
+    expect(sum(window(proxy, 'closed_fin', 8.5, 10))).toBeGreaterThan(40);
+  });
+
+  it('keep-alive clients: an L4 proxy that gives up closes the accepted connection (EOF, no RST); a NAT passes the refusal', () => {
+    const kill = (mode: 'l4' | 'nat') =>
+      run({
+        warmup: '0s',
+        horizon: '12s',
+        clients: {
+          http: { arrival_rate: 30, requests_per_connection: 'const(1)', think_time: 'const(1s)', retries: 0 },
+        },
+        lb: { mode, balance: 'roundrobin' },
+        backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+        // nginx stops listening on vm-a: its kernel answers each SYN with RST.
+        timeline: [{ at: '5s', do: 'nginx_quit', backend: 'vm-a' }],
+      } as ScenarioInput);
+    const nat = kill('nat');
+    const proxy = kill('l4');
+    expect(sum(window(nat, 'err_econnrefused', 5.5, 12))).toBeGreaterThan(20);
+    // (one request in flight at the quit may be reset either way)
+    expect(nat.figures['err_econnreset.total'] ?? 0).toBeLessThanOrEqual(2);
+    expect(proxy.figures['err_econnrefused.total'] ?? 0).toBe(0);
+    // Three 1-s turn-around pauses on the same server first (no redispatch), then EOF.
+    expect(sum(window(proxy, 'err_econnreset', 5.5, 7.5))).toBe(0);
+    expect(sum(window(proxy, 'err_econnreset', 8.5, 12))).toBeGreaterThan(20);
+    expect(proxy.figures['reset_out.total'] ?? 0).toBe(0);
+    const failed = recordsOf(proxy, 'lb.connect_failed');
+    expect(failed.length).toBeGreaterThan(0);
+    expect(failed[0].clientSees).toBe('EOF');
+    expect(recordsOf(nat, 'lb.connect_failed')[0].clientSees).toBe('ECONNREFUSED');
   });
 
   it('redispatch or retry_on_5xx with lb.mode nat is a scenario error naming the setting', () => {

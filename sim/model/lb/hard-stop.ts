@@ -1,0 +1,60 @@
+import type { Conn } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
+import type { World } from '../core/world.js';
+import type { Backend } from '../vm/backend.js';
+
+/** Closes one stream of the old process with a FIN both ways (`stream_shutdown()`, src/stream.c). */
+export type StreamShutdown = (backend: Backend, conn: Conn) => void;
+
+/** The streams an old HAProxy process still holds, and what identifies each flow then. */
+interface OldProcess {
+  conns: Conn[];
+  /** `conn.connectStartedAt` at the reload: a Conn that reconnected since is a new process's flow. */
+  startedAt: number[];
+}
+
+/**
+ * A reload of the L4/L7 proxy (HAProxy master-worker reload, `haproxy -sf`): the new process
+ * takes every new connection and the old one soft-stops (`do_soft_stop_now()`, src/proxy.c) —
+ * its listeners close, the streams it holds carry on until they end. With `hard-stop-after`
+ * (global; no default: an old process with tunnels lives forever) a task fires that long after
+ * the soft-stop and `hard_stop()` calls `stream_shutdown(s, SF_ERR_KILLED)` on every stream still
+ * there: each client reads a FIN, as with `shutdown sessions`. The balancer's pool state and
+ * health are the same in both processes (server-state-file), so nothing else changes. Only
+ * connection flows are followed: an open-loop request (lb.mode l7) is a stream of one request,
+ * finished by the old process long before any hard-stop-after.
+ */
+export class ProxyReload {
+  constructor(
+    private readonly w: World,
+    private readonly shutdown: StreamShutdown,
+  ) {}
+
+  reload(): void {
+    const w = this.w;
+    const old: OldProcess = { conns: [], startedAt: [] };
+    for (const backend of w.backends)
+      for (const conn of backend.conns) {
+        if (conn.lbFlow !== LbFlow.TRACKED) continue;
+        old.conns.push(conn);
+        old.startedAt.push(conn.connectStartedAt);
+      }
+    const after = w.scenario.lb.hard_stop_after ?? Infinity;
+    w.trace.emit({ kind: 'lb.reload', streams: old.conns.length, hardStopAfter: after });
+    if (Number.isFinite(after) && after > 0) w.engine.schedule(after, this.hardStop, old);
+  }
+
+  /** `hard_stop()`: every stream the old process still holds is shut now. */
+  private readonly hardStop = (old: OldProcess): void => {
+    const w = this.w;
+    let streams = 0;
+    for (let i = 0; i < old.conns.length; i++) {
+      const conn = old.conns[i];
+      // Ended since, or reconnected through the new process.
+      if (conn.lbFlow !== LbFlow.TRACKED || conn.connectStartedAt !== old.startedAt[i]) continue;
+      streams++;
+      this.shutdown(w.backends[conn.backend], conn);
+    }
+    w.trace.emit({ kind: 'lb.hard_stop', streams, after: w.scenario.lb.hard_stop_after ?? Infinity });
+  };
+}

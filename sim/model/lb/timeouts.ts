@@ -1,0 +1,112 @@
+import type { Conn } from '../core/conn.js';
+import type { HttpDownstream, HttpUpstream } from '../core/hop.js';
+import { EndKind, type World } from '../core/world.js';
+
+/** Which of the proxy's timeouts ends an idle connection first. */
+export type IdleCloser = 'client' | 'server' | 'tunnel';
+
+/**
+ * HAProxy's inactivity timeouts on an L4 proxy's connections (lb.mode l4, HAProxy mode tcp).
+ * `timeout client` is the I/O timeout of the client side, `timeout server` of the server side
+ * (`back_establish()`, src/stream.c: `scb->ioto = be->timeout.server`); in tcp mode no analyser is
+ * left once the server connection is up, so `timeout tunnel`, when set, replaces both
+ * (process_stream(), src/stream.c: `scf->ioto = scb->ioto = s->tunnel_timeout`). Every timeout is
+ * unset by default: no timeout, HAProxy only warns ("missing timeouts for backend", src/proxy.c).
+ *
+ * An idle keep-alive connection has no I/O on either side, so the smaller timeout fires
+ * (`stream_handle_timeouts()`: a read timeout aborts that side, the shutdown is then passed to
+ * the other): the proxy closes both of its connections, the client and nginx each read a FIN
+ * first (EndKind.PROXY_FIN) — the client learns its connection is gone and uses a new one.
+ */
+export function idleTimeout(w: World): { after: number; closer: IdleCloser } {
+  const lb = w.scenario.lb;
+  if (lb.mode !== 'l4') return { after: Infinity, closer: 'tunnel' };
+  if (lb.timeout_tunnel !== undefined) return { after: lb.timeout_tunnel, closer: 'tunnel' };
+  const client = lb.timeout_client ?? Infinity;
+  const server = lb.timeout_server ?? Infinity;
+  return client <= server ? { after: client, closer: 'client' } : { after: server, closer: 'server' };
+}
+
+/**
+ * The L4 proxy's idle timeouts in front of nginx's client connections: a hop composed in
+ * topology.ts around nginx's side (proxy/client-conns.ts). It answers the client's keep-alive
+ * questions with whichever closes first — nginx's keepalive_timeout or the proxy's timeout — and
+ * makes the proxy's close itself.
+ */
+export class ProxyIdleTimeouts implements HttpUpstream {
+  sink!: HttpDownstream;
+  private readonly after: number;
+  private readonly closer: IdleCloser;
+  private readonly rtt: number;
+
+  constructor(
+    private readonly w: World,
+    private readonly inner: HttpUpstream,
+  ) {
+    const t = idleTimeout(w);
+    const lb = w.scenario.lb;
+    const some = lb.timeout_client !== undefined || lb.timeout_server !== undefined || lb.timeout_tunnel !== undefined;
+    if (
+      lb.mode === 'l4' &&
+      some &&
+      (lb.timeout_client === undefined || (lb.timeout_server ?? lb.timeout_tunnel) === undefined)
+    ) {
+      // HAProxy's own check (src/proxy.c, check_config_validity()): tcp mode needs client and
+      // server or tunnel; it warns and runs with the missing ones infinite. Scenarios that set no
+      // timeout at all are not warned about: they do not model HAProxy's timeouts.
+      w.trace.emit({
+        kind: 'lb.missing_timeouts',
+        client: lb.timeout_client !== undefined,
+        server: lb.timeout_server !== undefined,
+        tunnel: lb.timeout_tunnel !== undefined,
+      });
+    }
+    this.after = t.after;
+    this.closer = t.closer;
+    this.rtt = w.scenario.clients.rtt;
+  }
+
+  handle(conn: Conn): void {
+    this.inner.handle(conn);
+  }
+
+  keepsAlive(conn: Conn): boolean {
+    return this.inner.keepsAlive(conn);
+  }
+
+  idleCloseAfter(conn: Conn, think: number): number {
+    const nginx = this.inner.idleCloseAfter(conn, think);
+    if (!this.proxyCloses(conn, think)) return nginx;
+    return this.after;
+  }
+
+  closeIdle(conn: Conn, delay: number): void {
+    if (delay > 0 && delay === this.after && this.proxyCloses(conn, delay)) {
+      conn.timer = this.w.engine.schedule(delay, this.timedOut, conn);
+      return;
+    }
+    this.inner.closeIdle(conn, delay);
+  }
+
+  /** The proxy's timeout ends an idle period of `think` s, before nginx's keepalive_timeout does. */
+  private proxyCloses(conn: Conn, think: number): boolean {
+    if (!Number.isFinite(this.after) || think < this.after - this.rtt) return false;
+    const nginx = this.inner.idleCloseAfter(conn, Infinity);
+    return nginx < 0 || this.after < nginx;
+  }
+
+  private readonly timedOut = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    if (conn.backend < 0) return;
+    const b = conn.backend;
+    w.trace.emitLimited(`lb-idle-timeout-${b}`, {
+      kind: 'lb.idle_timeout',
+      backend: w.backends[b].name,
+      timeout: this.closer,
+      after: this.after,
+    });
+    w.end(conn, EndKind.PROXY_FIN);
+    this.sink.closedByServer(conn);
+  };
+}
