@@ -36,11 +36,22 @@ function filesLine(ctx: ConsoleContext): string[] {
   return [`${colorize('Files', 'bold', ctx.color)} ${dir}  ${names}`];
 }
 
+/** A line cut to the width (a last resort: sections size their own lines); coloured lines are titles, short. */
+function clipToWidth(line: string, width: number): string {
+  if (line.includes('\u001b[')) return line;
+  const chars = [...line];
+  return chars.length <= width ? line : `${chars.slice(0, width - 1).join('')}…`;
+}
+
 export function renderCompact(result: RunResult, ctx: ConsoleContext): string {
   const width = Math.max(60, ctx.width);
   const clock = wallClock(result.start);
   const span = `${clock.at(0)} → ${clock.at(result.horizon)} (${formatDuration(result.horizon)})`;
-  const title = ['drainsim', result.scenario.name, `seed ${result.seed}`, `v${result.version}`, span].join(' · ');
+  // Long names drop the version, then the tool's name, before anything is cut.
+  const parts = ['drainsim', result.scenario.name, `seed ${result.seed}`, `v${result.version}`, span];
+  let title = parts.join(' · ');
+  if (title.length > width) title = parts.filter((_, i) => i !== 3).join(' · ');
+  if (title.length > width) title = parts.filter((_, i) => i !== 0 && i !== 3).join(' · ');
   const about = firstSentence(result.scenario.description, width);
   const head = [colorize(title, 'bold', ctx.color), ...(about === '' ? [] : [colorize(about, 'dim', ctx.color)])];
   const files = filesLine(ctx);
@@ -87,7 +98,7 @@ export function renderCompact(result: RunResult, ctx: ConsoleContext): string {
     return [s.title + more, ...s.items];
   });
   const hint = colorize('every figure, histogram and series: --verbose, summary.json, report.html', 'dim', ctx.color);
-  return `${[...head, ...body.flat(), ...files, hint].join('\n')}\n`;
+  return `${[...head, ...body.flat(), ...files, hint].map((line) => clipToWidth(line, width)).join('\n')}\n`;
 }
 
 function expectationSection(result: RunResult, ctx: ConsoleContext): Section[] {
