@@ -14,6 +14,7 @@ import {
   zDurationAtLeast,
   zDurationOrInfinite,
   zDurationOrInfiniteAtLeast,
+  zPercent,
 } from './zod-types.js';
 
 /**
@@ -143,6 +144,48 @@ export const WsServerSchema = z.strictObject({
   close_spread: zDuration.prefault('0s').describe('Spread each batch of 1001 closes evenly over this window.'),
 });
 
+/**
+ * A JVM-like generational heap (sim/model/app/jvm-heap.ts): opt-in, no defaults, because no
+ * single heap is "the real default"; a scenario states its own, with the source of each value.
+ */
+export const HeapSchema = z
+  .strictObject({
+    heap_mb: z
+      .number()
+      .positive()
+      .max(16 * 1024 * 1024)
+      .describe('Whole Java heap (-Xmx), MB; at most 16 TB, the largest heap a HotSpot collector (ZGC) supports.'),
+    young_mb: z.number().positive().describe('Young generation (eden, -Xmn), MB; the old generation is the rest.'),
+    live_mb: z
+      .number()
+      .min(0)
+      .describe('Long-lived data (caches, pools, framework) that every full collection keeps, MB.'),
+    allocation_mb_per_work_s: z
+      .number()
+      .min(0)
+      .describe(
+        'MB allocated per second a worker spends serving: allocation proportional to work done (a 35 ms request at 30 MB/s allocates ~1 MB).',
+      ),
+    request_live_mb: z
+      .number()
+      .min(0)
+      .describe(
+        'Data each request holds while queued or in service (buffers, parsed body), MB: live at every young collection.',
+      ),
+    survival: zPercent.describe(
+      'Share of what eden allocated still live at a young collection (medium-lived objects), promoted to the old generation.',
+    ),
+    young_pause: zDuration.describe('Fixed part of a young pause (root scanning, stopping threads).'),
+    copy_per_mb: zDuration.describe('Young pause per MB of surviving objects copied.'),
+    full_pause_per_gb: zDuration.describe(
+      'Full-collection pause per GB of live heap (mark and compact; ~1 s per GB for a serial/parallel-old full GC).',
+    ),
+  })
+  .refine((h) => h.young_mb < h.heap_mb, { message: 'young_mb must be below heap_mb (the old generation is the rest)' })
+  .refine((h) => h.live_mb < h.heap_mb - h.young_mb, {
+    message: 'live_mb must fit in the old generation (heap_mb - young_mb): such a JVM fails with OutOfMemoryError',
+  });
+
 export const AppSchema = z.strictObject({
   workers: int(1, L.MAX_WORKERS).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
   service_time: zDistribution('duration').prefault('exp(mean=20ms)').describe('Time to serve one request.'),
@@ -170,6 +213,9 @@ export const AppSchema = z.strictObject({
         .describe(
           'Extra pause per request in service or queued: a full GC marks the live set, which grows with requests in flight.',
         ),
+      heap: HeapSchema.optional().describe(
+        'A JVM-like heap: young collections as eden fills, promotion, a full collection when the old generation fills (off when absent).',
+      ),
     })
     .prefault({}),
   graceful_shutdown: z
@@ -803,6 +849,7 @@ export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type KernelConfig = z.output<typeof KernelSchema>;
 export type NginxConfig = z.output<typeof NginxSchema>;
 export type AppConfig = z.output<typeof AppSchema>;
+export type HeapConfig = z.output<typeof HeapSchema>;
 export type BackoffConfig = z.output<typeof BackoffSchema>;
 export type Action = z.output<typeof ActionSchema>;
 export type LbConfig = z.output<typeof LbSchema>;

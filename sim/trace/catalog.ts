@@ -556,6 +556,17 @@ export const CATALOG: Catalog = {
       return `The app on ${r.backend} stopped the world for ${Math.round(r.duration * 1000)}ms${cause}: no request progresses, new ones queue, and each waits up to that long longer.`;
     },
   },
+  'app.gc': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: ${r.collection} GC pause ${Math.round(r.pause * 1000)}ms (${r.collection === 'full' ? 'live' : 'promoted'} ${Math.round(r.liveMb)} MB, old gen ${Math.round(r.oldUsedMb)}/${Math.round(r.oldCapacityMb)} MB, ${n(r.inFlight)} requests in flight)`,
+    tone: 'warn',
+    variant: (r) => r.collection,
+    explain: (r) =>
+      r.collection === 'full'
+        ? `The old generation on ${r.backend} could not take what a young collection promoted, so the JVM stopped every thread for a full collection of ${Math.round(r.liveMb)} MB of live heap (${Math.round(r.pause * 1000)}ms, ${r.lastMinute} in the last minute). The live heap includes the data of the ${n(r.inFlight)} requests queued or in service, so the more load a backend carries, the sooner and the longer its full collections.`
+        : `A young collection on ${r.backend} copied and promoted ${Math.round(r.liveMb)} MB (${Math.round(r.pause * 1000)}ms stop-the-world, ${r.lastMinute} in the last minute): the requests queued or in service (${n(r.inFlight)}) hold live data, so a loaded backend's young pauses grow and its old generation fills faster.`,
+  },
   'app.killed': {
     source: 'app',
     line: (r) => `${r.backend}: killed (SIGKILL): no graceful hook runs`,

@@ -315,6 +315,21 @@ export interface AppPause extends Rec<'app.pause'> {
   cause: string;
   duration: number;
 }
+/** A stop-the-world collection of the app's JVM-like heap (sim/model/app/jvm-heap.ts). */
+export interface AppGc extends Rec<'app.gc'> {
+  backend: string;
+  collection: 'young' | 'full';
+  /** Stop-the-world time, seconds. */
+  pause: number;
+  /** Young: surviving MB copied and promoted. Full: live MB marked and compacted. */
+  liveMb: number;
+  oldUsedMb: number;
+  oldCapacityMb: number;
+  /** Requests queued or in service when it ran (their data is live). */
+  inFlight: number;
+  /** Collections of this kind on this backend in the last 60 s, this one included. */
+  lastMinute: number;
+}
 export interface AppKilled extends Rec<'app.killed'> {
   backend: string;
   inFlight: number;
@@ -505,6 +520,7 @@ export type TraceRecord =
   | K8sPodReady
   | K8sGraceExtended
   | AppPause
+  | AppGc
   | AppKilled
   | AppSigterm
   | AppWsSessions

@@ -1,7 +1,8 @@
 /**
  * What carries hc-cascade in the model, and what the health-check settings can and cannot
- * change. These runs vary one thing at a time from the built-in scenario; they back the
- * README's note on the seed's figures (and the open question on issue #4).
+ * change. These runs vary one thing at a time from the built-in scenario (which runs the JVM-like
+ * heap of app.gc.heap, issue #13); they back the README's note on the seed's figures (and the open
+ * question on issue #4).
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
@@ -57,5 +58,31 @@ describe('a 1.2 s stall (the check duration the seed reports) with 1 s client ti
     expect(firstDown!.t - PAUSE_AT).toBeGreaterThan(10);
     expect(removals(safe)).toBeGreaterThan(20);
     expect(goodputAfter(safe)).toBeLessThan(0.3 * goodputAfter(aggressive));
+  });
+});
+
+describe('the JVM heap (app.gc.heap): an amplifier of overload, and its own trigger, but no lever for the checks', () => {
+  const fullGcs = (r: RunResult) => recordsOf(r, 'app.gc').filter((g) => g.collection === 'full');
+
+  it("in the cascade the queued requests' data makes young pauses ~10× longer and full collections come every few seconds; without it none in 6 minutes", () => {
+    const calm = runBuiltin('hc-cascade', undefined, [...sixMinutes('300ms'), 'clients.requests.timeout=400ms']);
+    const cascade = runBuiltin('hc-cascade', undefined, sixMinutes('300ms'));
+    // At 200 req/s per backend the old generation fills in ~11 min from a fresh start.
+    expect(calm.figures['gc_full_pause.count']).toBe(0);
+    expect(calm.figures['gc_young_pause.p99']!).toBeLessThan(0.03);
+    expect(cascade.figures['gc_full_pause.count']!).toBeGreaterThan(30);
+    expect(cascade.figures['gc_young_pause.p99']!).toBeGreaterThan(10 * calm.figures['gc_young_pause.p99']!);
+    // A full collection marks the requests in flight too: longer than the 300 MB of long-lived data alone.
+    expect(Math.max(...fullGcs(cascade).map((g) => g.pause))).toBeGreaterThan(0.35);
+  });
+
+  it('with no injected pause, the first full collection of a backend (~0.3 s) starts the same outage, and the safe checks do not stop it', () => {
+    const r = runBuiltin('hc-cascade-safe', undefined, ['horizon=14m', 'timeline=[]']);
+    const [firstFull] = fullGcs(r);
+    const [firstDown] = recordsOf(r, 'hc.down');
+    expect(firstFull!.pause).toBeGreaterThan(0.25); // past the clients' 250 ms timeout
+    expect(firstDown!.t).toBeGreaterThan(firstFull!.t);
+    expect(removals(r)).toBeGreaterThan(10);
+    expect(mean(window(r, 'goodput', 780, 839))).toBeLessThan(0.3 * mean(window(r, 'goodput', 10, firstFull!.t - 1)));
   });
 });

@@ -2,7 +2,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import type { TraceOf } from '../../sim/trace/records.js';
-import { mean, runBuiltin, valueAt, window } from '../model/helpers.js';
+import { mean, runBuiltin, window } from '../model/helpers.js';
 import { recordsOf } from '../trace/records-of.js';
 
 /** One run of hc-cascade, shared by its own tests and the comparison with hc-cascade-safe. */
@@ -46,12 +46,15 @@ describe('hc-cascade (metastable failure)', () => {
     expect(r.figures['wasted.total']!).toBeGreaterThan(10_000);
   });
 
-  it('it recovers only when the load changes, and then serves the same 1000 req/s that it could not before', () => {
+  it("it recovers only when the load changes and serves the same 1000 req/s again, until the next full GC of the outage's garbage starts it over", () => {
     const shed = mean(window(r, 'goodput', 800, 899));
     expect(shed).toBeGreaterThan(350);
-    const sameLoadAfter = mean(window(r, 'goodput', 960, 1200));
-    expect(sameLoadAfter).toBeGreaterThan(900);
-    expect(valueAt(r, 'in_service', 1200)).toBe(5);
+    expect(mean(window(r, 'goodput', 910, 1070))).toBeGreaterThan(900);
+    // The old generations filled during the outage (app.gc.heap): a full collection past the
+    // clients' 250 ms timeout comes within minutes and tips the system over again.
+    const relapse = recordsOf(r, 'app.gc').find((g) => g.t > 910 && g.collection === 'full' && g.pause > 0.25);
+    expect(relapse).toBeDefined();
+    expect(mean(window(r, 'goodput', relapse!.t + 15, 1200))).toBeLessThan(0.3 * shed);
   });
 });
 

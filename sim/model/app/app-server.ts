@@ -3,12 +3,14 @@ import type { Histogram } from '../../metrics/histogram.js';
 import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { GcHeaps } from './gc-heaps.js';
 
 /**
  * The app's workers on every backend: a pool of `workers` serving jobs FIFO from one queue
  * (connection requests, independent requests and health checks alike), stop-the-world pauses
  * (GC, CPU starvation) that freeze service, and dependencies that turn requests into 500s
- * (down) or slow answers (slow). Allocation-driven GC: a pause after every `gc.every` requests.
+ * (down) or slow answers (slow). Allocation-driven GC: a pause after every `gc.every` requests, or
+ * with `gc.heap` a JVM-like heap (gc-heaps.ts) whose collections follow the work the workers start.
  */
 export class AppServer {
   private readonly serviceRng: Rng[];
@@ -16,6 +18,7 @@ export class AppServer {
   private readonly gcRng: Rng[];
   private readonly servedCount: Float64Array;
   private readonly pauseLengths: Histogram;
+  private readonly heaps: GcHeaps;
 
   constructor(private readonly w: World) {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
@@ -23,6 +26,7 @@ export class AppServer {
     this.gcRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.gc`));
     this.servedCount = new Float64Array(w.backends.length);
     this.pauseLengths = w.metrics.histogram('app_pause');
+    this.heaps = new GcHeaps(w);
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
@@ -85,6 +89,8 @@ export class AppServer {
     job.serviceEnd = w.now + d;
     backend.app.serving.add(job);
     job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+    const gcPause = this.heaps.workStarts(backend, d);
+    if (gcPause > 0) this.stopTheWorld(backend, gcPause);
   }
 
   private readonly finish = (job: AppJob): void => {
@@ -116,21 +122,32 @@ export class AppServer {
 
   /** Stop the world for `duration`: jobs in service finish that much later, none start. */
   pause(backend: Backend, duration: number, cause: string): void {
+    if (!this.stopTheWorld(backend, duration)) return;
+    if (cause !== 'GC' || duration >= 0.1)
+      this.w.trace.emitLimited(`pause-${backend.index}`, {
+        kind: 'app.pause',
+        backend: backend.name,
+        cause,
+        duration,
+      });
+  }
+
+  /** Freeze the workers for `duration` (logged by the caller); false when a longer pause already covers it. */
+  private stopTheWorld(backend: Backend, duration: number): boolean {
     const w = this.w;
     const until = Math.max(backend.app.pausedUntil, w.now + duration);
     const extra = until - Math.max(backend.app.pausedUntil, w.now);
-    if (extra <= 0) return;
+    if (extra <= 0) return false;
     backend.app.pausedUntil = until;
     w.metrics.inc(w.c.pauses, backend.index);
     this.pauseLengths.record(duration);
-    if (cause !== 'GC' || duration >= 0.1)
-      w.trace.emitLimited(`pause-${backend.index}`, { kind: 'app.pause', backend: backend.name, cause, duration });
     for (const job of backend.app.serving) {
       w.engine.cancel(job.timer);
       job.serviceEnd += extra;
       job.timer = w.engine.at(job.serviceEnd, this.finish, job);
     }
     w.engine.at(until, this.resume, backend);
+    return true;
   }
 
   private readonly resume = (backend: Backend): void => {
