@@ -10,7 +10,7 @@ import type { Backend } from '../vm/backend.js';
 import { Conn, type ConnKind } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
-import { ClientHosts } from './kernel-hosts.js';
+import { ClientHosts, clientAddress } from './kernel-hosts.js';
 import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
 
 export { EndKind } from './flow-tcp.js';
@@ -105,7 +105,7 @@ export class World {
     if (host === null) return;
     conn.serverHost = null;
     const before = host.timeWaitOverflows;
-    host.close(conn.serverPair, conn.tupleKey % 65536, this.now, timeWait);
+    host.close(conn.serverPair, conn.serverPort, this.now, timeWait);
     if (host.timeWaitOverflows !== before && host === backend.host) this.timeWaitOverflow(backend);
   }
 
@@ -120,13 +120,15 @@ export class World {
    */
   attach(conn: Conn, b: number): boolean {
     const backend = this.backends[b];
-    const ip = this.clientIp(conn);
+    const addr = clientAddress(this.clientIp(conn));
+    const port = conn.tupleKey % 65536;
     const host: HostSockets = backend.host;
     const reopened = host.timeWaitReopened;
-    if (backend.acceptClient(ip, conn.tupleKey % 65536, this.now) === 'rejected') return false;
+    if (backend.acceptFrom(addr, port, this.now) === 'rejected') return false;
     if (host.timeWaitReopened !== reopened) this.metrics.inc(this.c.twReopened, b);
     conn.serverHost = host;
-    conn.serverPair = backend.clientPair(ip);
+    conn.serverPair = backend.sourcePair(addr);
+    conn.serverPort = port;
     conn.backend = b;
     conn.lbFlow = LbFlow.TRACKED;
     // keepalive_requests counts requests on this connection, not on the client's earlier ones.
