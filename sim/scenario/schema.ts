@@ -371,6 +371,9 @@ export const LbSchema = z.strictObject({
     .boolean()
     .prefault(true)
     .describe("A hard `remove` forgets the backend flows: each side's next packet is answered with RST."),
+  kernel: KernelSchema.prefault({}).describe(
+    "Kernel settings of the balancer's own machine (Linux defaults). In lb.mode l4 it connects to each backend from its own ephemeral ports (ip_local_port_range per backend), holds TIME_WAIT when the client closed first, and tcp_tw_reuse applies to it; lb.mode nat has no such host.",
+  ),
 });
 
 const BackendOverrides = z.strictObject({

@@ -176,6 +176,20 @@ export const CATALOG: Catalog = {
     explain: () =>
       'No backend is in the pool (detached, draining or failing health checks): the LB has nowhere to send a new connection and refuses it; clients see ECONNREFUSED.',
   },
+  'lb.no_port': {
+    source: 'lb',
+    // HAProxy src/proto_tcp.c tcp_connect_server(): the log line on EADDRNOTAVAIL.
+    line: (r) => `Connect() failed for backend ${r.backend}: no free ports.`,
+    tone: 'warn',
+    explain: (r) => {
+      const [low, high] = r.portRange;
+      const reuse =
+        r.twReuse === 1
+          ? 'even with tcp_tw_reuse=1 none of them was old enough to take over'
+          : `tcp_tw_reuse=${r.twReuse} does not let connect() take over a TIME_WAIT towards a non-loopback address`;
+      return `The load balancer proxies, so it connects to ${r.backend} from its own ephemeral ports: all ${n(high - low + 1)} ports of its ip_local_port_range (${low}-${high}) towards ${r.backend}:443 are open or in TIME_WAIT (it holds the TIME_WAIT when the client closes first, ${TIME_WAIT_SECONDS}s each), and ${reuse}. Linux __inet_hash_connect() returns EADDRNOTAVAIL. More source addresses on the balancer, a wider range, or clients that keep their connections fix it.`;
+    },
+  },
   'lb.connect_failed': {
     source: 'lb',
     line: (r) => `backend=${r.backend} connect failed after ${r.retries} retries (${r.cause})`,
@@ -186,6 +200,9 @@ export const CATALOG: Catalog = {
       const redispatch = r.redispatch
         ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)'
         : '';
+      if (r.cause === 'no_port') {
+        return `The LB's own host had no free source port towards ${r.backend} on each of ${r.retries + 1} tries (EADDRNOTAVAIL; HAProxy retries such a local error at once)${redispatch}, then gave up: the client's accepted connection is closed before any answer, which it reads as ECONNRESET.`;
+      }
       if (r.cause === 'timeout') {
         return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; the client sees ETIMEDOUT.`;
       }

@@ -77,10 +77,16 @@ export interface LbNoServer extends Rec<'lb.no_server'> {}
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
   retries: number;
-  cause: 'timeout' | 'refused';
+  cause: 'timeout' | 'refused' | 'no_port';
   connectTimeout: number;
   retryInterval: number;
   redispatch: boolean;
+}
+/** L4 proxy: the balancer's own host had no source port towards a backend (EADDRNOTAVAIL). */
+export interface LbNoPort extends Rec<'lb.no_port'> {
+  backend: string;
+  portRange: readonly [number, number];
+  twReuse: 0 | 1 | 2;
 }
 /** L7: no server for a request; the LB answers 503 itself. */
 export interface LbNoServer503 extends Rec<'lb.no_server_503'> {
@@ -392,6 +398,7 @@ export type TraceRecord =
   | LbDraining
   | LbNoServer
   | LbConnectFailed
+  | LbNoPort
   | LbNoServer503
   | NginxResetReadingRequest
   | NginxResetWritingResponse

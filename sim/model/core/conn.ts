@@ -41,6 +41,9 @@ export class Conn implements Flow, HttpExchange, WsSession {
   serverHost: HostSockets | null = null;
   serverPair = 0;
   serverPort = 0;
+  /** The balancer's own port towards the backend when it proxies (lb-host.ts); −1: none. */
+  lbPort = -1;
+  lbPair = 0;
   /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
   clientTcp: TcpState = TcpState.CLOSED;
   serverTcp: TcpState = TcpState.CLOSED;

@@ -19,6 +19,7 @@ export interface Counters {
   errEtimedout: SeriesId;
   errEconnrefused: SeriesId;
   errEaddrnotavail: SeriesId;
+  lbEaddrnotavail: SeriesId;
   ws1006: SeriesId;
   ws1001: SeriesId;
   ws1000: SeriesId;
@@ -63,6 +64,11 @@ export function defineCounters(m: Metrics): Counters {
     errEtimedout: m.counter('err_etimedout', 'err', 'Client errors ETIMEDOUT (110)'),
     errEconnrefused: m.counter('err_econnrefused', 'err', 'Client errors ECONNREFUSED (111)'),
     errEaddrnotavail: m.counter('err_eaddrnotavail', 'err', 'Upstream connects failed with EADDRNOTAVAIL (99)'),
+    lbEaddrnotavail: m.counter(
+      'lb_eaddrnotavail',
+      'err',
+      "The proxying balancer's connects to the backend that found no source port on its host (EADDRNOTAVAIL, 99)",
+    ),
     ws1006: m.counter('ws_close_1006', 'session', 'WebSocket sessions that ended without a Close frame (1006)'),
     ws1001: m.counter('ws_close_1001', 'session', 'WebSocket sessions closed by the server with 1001 Going Away'),
     ws1000: m.counter('ws_close_1000', 'session', 'WebSocket sessions closed normally by the user (1000)'),
