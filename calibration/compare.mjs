@@ -68,7 +68,7 @@ export function comparisons(data) {
         id: 'failures',
         figure: 'failed connects (EADDRNOTAVAIL)',
         real: s.failures,
-        model: (r) => r.figures['err_eaddrnotavail.total'],
+        model: (r) => r.figures['upstream_eaddrnotavail.total'],
         kind: 'count',
       },
       {

@@ -187,7 +187,7 @@ export const CATALOG: Catalog = {
         r.twReuse === 1
           ? 'even with tcp_tw_reuse=1 none of them was old enough to take over'
           : `tcp_tw_reuse=${r.twReuse} does not let connect() take over a TIME_WAIT towards a non-loopback address`;
-      return `The load balancer proxies, so it connects to ${r.backend} from its own ephemeral ports: all ${n(high - low + 1)} ports of its ip_local_port_range (${low}-${high}) towards ${r.backend}:443 are open or in TIME_WAIT (it holds the TIME_WAIT when the client closes first, ${TIME_WAIT_SECONDS}s each), and ${reuse}. Linux __inet_hash_connect() returns EADDRNOTAVAIL. More source addresses on the balancer, a wider range, or clients that keep their connections fix it.`;
+      return `The load balancer proxies, so it connects to ${r.backend} from its own ephemeral ports: all ${n(high - low + 1)} ports of its ip_local_port_range (${low}-${high}) towards ${r.backend}:443 are open or in TIME_WAIT (it holds the TIME_WAIT when the client closes first, ${TIME_WAIT_SECONDS}s each), and ${reuse}. Linux __inet_hash_connect() returns EADDRNOTAVAIL (counted in lb_eaddrnotavail). More source addresses on the balancer, a wider range, or clients that keep their connections fix it.`;
     },
   },
   'lb.connect_failed': {
@@ -260,7 +260,7 @@ export const CATALOG: Catalog = {
           : `nginx keeps only ${r.upstreamKeepalive} idle connections to the app`;
       return (
         `${r.backend} has no free ephemeral port towards ${r.upstream}: ${keepalive}, and each close holds its port in TIME_WAIT for ${TIME_WAIT_SECONDS}s, ` +
-        `so all ${n(high - low + 1)} ports of ip_local_port_range (${low}-${high}) are taken. connect() fails and the client gets 502.`
+        `so all ${n(high - low + 1)} ports of ip_local_port_range (${low}-${high}) are taken. connect() fails (counted in upstream_eaddrnotavail) and the client gets 502.`
       );
     },
   },
@@ -705,7 +705,7 @@ export const CATALOG: Catalog = {
     source: 'client',
     line: () => 'connect() failed (99: Cannot assign requested address)',
     explain: (r) =>
-      `A client machine found no free local port towards the load balancer: every port of its range ${r.portRange[0]}–${r.portRange[1]} is in use or in TIME_WAIT that may not be reused, so connect() fails at once (Linux __inet_hash_connect returns EADDRNOTAVAIL). More source addresses, a wider ip_local_port_range or keepalive connections fix it.`,
+      `A client machine found no free local port towards the load balancer: every port of its range ${r.portRange[0]}–${r.portRange[1]} is in use or in TIME_WAIT that may not be reused, so connect() fails at once (Linux __inet_hash_connect returns EADDRNOTAVAIL; counted in err_eaddrnotavail). More source addresses, a wider ip_local_port_range or keepalive connections fix it.`,
   },
 };
 

@@ -20,6 +20,7 @@ export interface Counters {
   errEconnrefused: SeriesId;
   errEaddrnotavail: SeriesId;
   lbEaddrnotavail: SeriesId;
+  upstreamEaddrnotavail: SeriesId;
   ws1006: SeriesId;
   ws1001: SeriesId;
   ws1000: SeriesId;
@@ -63,7 +64,16 @@ export function defineCounters(m: Metrics): Counters {
     errEconnreset: m.counter('err_econnreset', 'err', 'Client errors ECONNRESET (104)'),
     errEtimedout: m.counter('err_etimedout', 'err', 'Client errors ETIMEDOUT (110)'),
     errEconnrefused: m.counter('err_econnrefused', 'err', 'Client errors ECONNREFUSED (111)'),
-    errEaddrnotavail: m.counter('err_eaddrnotavail', 'err', 'Upstream connects failed with EADDRNOTAVAIL (99)'),
+    errEaddrnotavail: m.counter(
+      'err_eaddrnotavail',
+      'err',
+      'Client errors EADDRNOTAVAIL (99): no free port on the client machine towards the balancer',
+    ),
+    upstreamEaddrnotavail: m.counter(
+      'upstream_eaddrnotavail',
+      'conn',
+      "nginx's connects to the app that found no port on the VM (EADDRNOTAVAIL, 99; the client gets 502)",
+    ),
     lbEaddrnotavail: m.counter(
       'lb_eaddrnotavail',
       'err',
