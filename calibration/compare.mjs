@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { runScenario } from '../dist/sim/run-scenario.js';
 import { loadScenario } from '../dist/sim/scenario/load.js';
 import { ScenarioSchema } from '../dist/sim/scenario/schema.js';
+import { runBindTwin } from './kernel-twins.mjs';
 import { tailRatio } from './lib/sample.mjs';
 
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
@@ -67,7 +68,7 @@ export function comparisons(data) {
         id: 'failures',
         figure: 'failed connects (EADDRNOTAVAIL)',
         real: s.failures,
-        model: (r) => r.figures['err_eaddrnotavail.total'],
+        model: (r) => r.figures['upstream_eaddrnotavail.total'],
         kind: 'count',
       },
       {
@@ -83,6 +84,50 @@ export function comparisons(data) {
         real: s.firstFailureS,
         model: (r) => firstFailure(r),
         kind: 'time',
+      },
+    ];
+  }
+  if (name.startsWith('portwalk-bind-')) {
+    // bind(addr, 0) before connect(): inet_csk_get_port's random start in the parity connect()
+    // does not favour, no walk, no port shared with a TIME_WAIT (kernel twin: kernel-twins.mjs).
+    const p = data.ports.stats;
+    const last = data.perSecond[data.perSecond.length - 1];
+    return [
+      { id: 'failures', figure: 'failed connects', real: s.failures, model: (r) => r.failures, kind: 'count' },
+      {
+        id: 'low-parity',
+        figure: 'share of ports with the range low-end parity',
+        real: p.lowEndParityShare,
+        model: (r) => r.ports.lowEndParityShare,
+        kind: 'ratio',
+      },
+      {
+        id: 'distinct',
+        figure: 'distinct ports',
+        real: p.distinctPorts,
+        model: (r) => r.ports.distinctPorts,
+        kind: 'count',
+      },
+      {
+        id: 'reused-60s',
+        figure: 'share of connects reusing a port used < 60 s before',
+        real: p.reusedWithin60sShare,
+        model: (r) => r.ports.reusedWithin60sShare,
+        kind: 'ratio',
+      },
+      {
+        id: 'jumps',
+        figure: 'port changes that are not a walk step (+1…+64)',
+        real: p.jumps,
+        model: (r) => r.ports.jumps,
+        kind: 'count',
+      },
+      {
+        id: 'time-wait-end',
+        figure: 'TIME_WAIT held at the end',
+        real: last.timeWait,
+        model: (r) => r.timeWait,
+        kind: 'count',
       },
     ];
   }
@@ -105,7 +150,9 @@ export function compareAll(dataFiles, seeds = SEEDS) {
   for (const data of dataFiles) {
     const rows = comparisons(data);
     if (rows.length === 0) continue;
-    const runs = seeds.map((seed) => runTwin(data.experiment, seed));
+    const runs = seeds.map((seed) =>
+      data.experiment.startsWith('portwalk-bind-') ? runBindTwin(data, seed) : runTwin(data.experiment, seed),
+    );
     for (const row of rows) {
       const model = median(runs.map((r) => row.model(r)));
       const gap = KNOWN_GAPS[`${data.experiment}/${row.id}`];

@@ -11,16 +11,14 @@ const COUNTERS: readonly { series: string; words: string; peak?: boolean }[] = [
   { series: 'reset_out', words: 'RSTs to clients', peak: true },
   { series: 'errors', words: 'client errors' },
   { series: 'requests_failed', words: 'requests failed after every retry' },
-  { series: 'err_eaddrnotavail', words: 'upstream connects failed with EADDRNOTAVAIL' },
+  { series: 'upstream_eaddrnotavail', words: "nginx's connects to the app failed with EADDRNOTAVAIL" },
+  { series: 'lb_eaddrnotavail', words: "the balancer's connects to backends failed with EADDRNOTAVAIL" },
   { series: 'ws_close_1006', words: 'WebSocket sessions lost without a Close frame (1006)' },
   { series: 'ws_close_1001', words: 'sessions closed with 1001 Going Away' },
   { series: 'reconnects', words: 'reconnect attempts', peak: true },
   { series: 'syn_drops', words: 'SYNs dropped by a full accept queue' },
   { series: 'tw_overflow', words: 'closes that skipped TIME_WAIT' },
 ];
-
-/** Not a kind of client error: nginx's own failure, which the client sees as a 5xx. */
-const NOT_A_CLIENT_KIND = 'err_eaddrnotavail';
 
 const GAUGES: readonly [series: string, words: string][] = [
   ['active_conn', 'active connections'],
@@ -32,7 +30,7 @@ const GAUGES: readonly [series: string, words: string][] = [
 function errorKinds(facts: RunFacts, from: number, to: number): string {
   const kinds = facts.result.timeline.series
     .map((s) => s.name)
-    .filter((name) => (name.startsWith('err_') && name !== NOT_A_CLIENT_KIND) || name === 'responses_5xx')
+    .filter((name) => name.startsWith('err_') || name === 'responses_5xx')
     .map((name) => [name, facts.sum(name, 'total', from, to) ?? 0] as const)
     .filter(([, v]) => v > 0)
     .map(

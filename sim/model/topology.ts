@@ -148,6 +148,12 @@ function defineGauges(w: World, ws: WsEndpoint): void {
     w.backends[e].upstreamPortsBusy(w.now),
   );
   m.gauge(
+    'lb_ports_busy',
+    'port',
+    "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (0 for lb.mode nat)",
+    (e) => w.lbHost?.portsBusy(e, w.now) ?? 0,
+  );
+  m.gauge(
     'nginx_old_generations',
     'generation',
     'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',

@@ -332,7 +332,10 @@ export class HostSockets {
   /**
    * The connection on (pair, port) closed. The active closer (`timeWait`) enters TIME_WAIT,
    * keeping the 4-tuple — and on the connecting side its port — for the timer-wheel lifetime.
-   * `timestamps`: negotiated on this connection; `peerTsval`: the peer's last TSval (ts_recent).
+   * `timestamps`: negotiated on this connection; `peerTsval`: the peer's last TSval (ts_recent),
+   * by default its TSval clock now in the clock acceptSyn()'s callers use (ms of simulated time):
+   * the peer's last segment is this close's. (A fixed 0 made every SYN sent at a negative time —
+   * a run's warmup — older than ts_recent, so PAWS refused it.)
    */
   close(
     pairId: number,
@@ -340,7 +343,7 @@ export class HostSockets {
     now: number,
     timeWait: boolean,
     timestamps = this.config.timestamps,
-    peerTsval = 0,
+    peerTsval = Math.floor(now * 1000),
   ): void {
     this.expire(now);
     const key = pairId * 65536 + port;

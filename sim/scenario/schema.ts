@@ -479,6 +479,9 @@ export const LbSchema = z.strictObject({
     .describe(
       'lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 = never.',
     ),
+  kernel: KernelSchema.prefault({}).describe(
+    "Kernel settings of the balancer's own machine (Linux defaults). In lb.mode l4 it connects to each backend from its own ephemeral ports (ip_local_port_range per backend), holds TIME_WAIT when the client closed first, and tcp_tw_reuse applies to it; lb.mode nat has no such host.",
+  ),
 });
 
 const BackendOverrides = z.strictObject({

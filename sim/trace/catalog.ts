@@ -241,6 +241,20 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle keep-alive connection to ${r.backend}: the proxy closed both of its connections, so the client and nginx each read a FIN. The client opens a new connection for its next request; a request sent as the FIN arrives would fail.`,
   },
+  'lb.no_port': {
+    source: 'lb',
+    // HAProxy src/proto_tcp.c tcp_connect_server(): the log line on EADDRNOTAVAIL.
+    line: (r) => `Connect() failed for backend ${r.backend}: no free ports.`,
+    tone: 'warn',
+    explain: (r) => {
+      const [low, high] = r.portRange;
+      const reuse =
+        r.twReuse === 1
+          ? 'even with tcp_tw_reuse=1 none of them was old enough to take over'
+          : `tcp_tw_reuse=${r.twReuse} does not let connect() take over a TIME_WAIT towards a non-loopback address`;
+      return `The load balancer proxies, so it connects to ${r.backend} from its own ephemeral ports: all ${n(high - low + 1)} ports of its ip_local_port_range (${low}-${high}) towards ${r.backend}:443 are open or in TIME_WAIT (it holds the TIME_WAIT when the client closes first, ${TIME_WAIT_SECONDS}s each), and ${reuse}. Linux __inet_hash_connect() returns EADDRNOTAVAIL (counted in lb_eaddrnotavail). More source addresses on the balancer, a wider range, or clients that keep their connections fix it.`;
+    },
+  },
   'lb.connect_failed': {
     source: 'lb',
     line: (r) => `backend=${r.backend} connect failed after ${r.retries} retries (${r.cause})`,
@@ -251,6 +265,9 @@ export const CATALOG: Catalog = {
       const redispatch = r.redispatch
         ? ' (option redispatch moves a retry to another server when one is free to take it; this one ended on the same server)'
         : '';
+      if (r.cause === 'no_port') {
+        return `The LB's own host had no free source port towards ${r.backend} on each of ${r.retries + 1} tries (EADDRNOTAVAIL; HAProxy retries such a local error at once)${redispatch}, then gave up: the client's accepted connection is closed before any answer, which it reads as ECONNRESET.`;
+      }
       if (r.cause === 'timeout') {
         return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; ${sees(r.clientSees)}`;
       }
@@ -318,7 +335,7 @@ export const CATALOG: Catalog = {
           : `nginx keeps only ${r.upstreamKeepalive} idle connections to the app`;
       return (
         `${r.backend} has no free ephemeral port towards ${r.upstream}: ${keepalive}, and each close holds its port in TIME_WAIT for ${TIME_WAIT_SECONDS}s, ` +
-        `so all ${n(high - low + 1)} ports of ip_local_port_range (${low}-${high}) are taken. connect() fails and the client gets 502.`
+        `so all ${n(high - low + 1)} ports of ip_local_port_range (${low}-${high}) are taken. connect() fails (counted in upstream_eaddrnotavail) and the client gets 502.`
       );
     },
   },
@@ -811,7 +828,7 @@ export const CATALOG: Catalog = {
     source: 'client',
     line: () => 'connect() failed (99: Cannot assign requested address)',
     explain: (r) =>
-      `A client machine found no free local port towards the load balancer: every port of its range ${r.portRange[0]}–${r.portRange[1]} is in use or in TIME_WAIT that may not be reused, so connect() fails at once (Linux __inet_hash_connect returns EADDRNOTAVAIL). More source addresses, a wider ip_local_port_range or keepalive connections fix it.`,
+      `A client machine found no free local port towards the load balancer: every port of its range ${r.portRange[0]}–${r.portRange[1]} is in use or in TIME_WAIT that may not be reused, so connect() fails at once (Linux __inet_hash_connect returns EADDRNOTAVAIL; counted in err_eaddrnotavail). More source addresses, a wider ip_local_port_range or keepalive connections fix it.`,
   },
 };
 

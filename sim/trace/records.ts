@@ -117,12 +117,18 @@ export interface LbQueueTimeout extends Rec<'lb.queue_timeout'> {
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
   retries: number;
-  cause: 'timeout' | 'refused';
+  cause: 'timeout' | 'refused' | 'no_port';
   connectTimeout: number;
   retryInterval: number;
   redispatch: boolean;
   /** What the client reads: EOF from an L4 proxy (mode tcp) that had accepted it, else its own SYN's errno. */
   clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT';
+}
+/** L4 proxy: the balancer's own host had no source port towards a backend (EADDRNOTAVAIL). */
+export interface LbNoPort extends Rec<'lb.no_port'> {
+  backend: string;
+  portRange: readonly [number, number];
+  twReuse: 0 | 1 | 2;
 }
 /** L7: no server for a request; the LB answers 503 itself. */
 export interface LbNoServer503 extends Rec<'lb.no_server_503'> {
@@ -487,6 +493,7 @@ export type TraceRecord =
   | LbIdleTimeout
   | LbQueueTimeout
   | LbMissingTimeouts
+  | LbNoPort
   | LbNoServer503
   | LbKeepaliveRace
   | NginxResetReadingRequest

@@ -23,6 +23,8 @@ describe('client machines are hosts', () => {
     // 28,232 ports held ≥ 60 s each on the client machine: past ~47 s every connect fails there,
     // until the first TIME_WAITs leave the timer wheel.
     expect(one.figures['err_eaddrnotavail.total']!).toBeGreaterThan(1000);
+    // Counted apart from nginx's (upstream_eaddrnotavail) and the balancer's (lb_eaddrnotavail).
+    expect(one.figures['upstream_eaddrnotavail.total']).toBe(0);
     // The TIME_WAIT is the client's, not the VM's.
     expect(one.figures['vm-a.time_wait.max']!).toBeLessThan(1000);
     expect(churn(100).figures['err_eaddrnotavail.total']).toBe(0);

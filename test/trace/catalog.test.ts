@@ -81,6 +81,12 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'lb',
     'backend=vm-a connect failed after 3 retries (timeout)',
   ],
+  [
+    { kind: 'lb.no_port', backend: 'vm-a', portRange: [32768, 60999], twReuse: 2 },
+    'lb',
+    // HAProxy src/proto_tcp.c tcp_connect_server() on EADDRNOTAVAIL.
+    'Connect() failed for backend vm-a: no free ports.',
+  ],
   [{ kind: 'lb.no_server_503', pool: 'be' }, 'lb', "backend 'be' has no server available: 503 Service Unavailable"],
   [
     { kind: 'nginx.upstream_refused', backend: 'vm-a', upstream: '127.0.0.1:8080' },

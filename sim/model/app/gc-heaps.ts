@@ -1,7 +1,7 @@
 import type { Histogram } from '../../metrics/histogram.js';
 import type { HeapConfig } from '../../scenario/schema.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
-import type { Backend } from '../vm/backend.js';
 import { type CollectionKind, type HeapSettings, JvmHeap } from './jvm-heap.js';
 
 /** Young pauses shorter than this are not logged (a young GC every few seconds per backend is routine). */

@@ -40,9 +40,13 @@ export class Conn implements Flow, HttpExchange, WsSession {
   /** The client machine's kernel holding the client end (null: no socket), and its pair. */
   clientHost: HostSockets | null = null;
   clientPair = 0;
-  /** The VM kernel holding nginx's accepted end (null: none), and its pair. */
+  /** The VM kernel holding nginx's accepted end (null: none), its pair and the remote port it saw. */
   serverHost: HostSockets | null = null;
   serverPair = 0;
+  serverPort = 0;
+  /** The balancer's own port towards the backend when it proxies (lb-host.ts); −1: none. */
+  lbPort = -1;
+  lbPair = 0;
   /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
   clientTcp: TcpState = TcpState.CLOSED;
   serverTcp: TcpState = TcpState.CLOSED;

@@ -36,6 +36,13 @@ export const LOOPBACK = 0x7f000001;
 /** The balancer's virtual address the clients connect to (192.0.2.10, TEST-NET-1) and its port. */
 export const VIP = 0xc000020a;
 export const VIP_PORT = 443;
+/**
+ * The balancer's own address on the backend network (10.0.1.2), the source of its connections to
+ * the VMs when it proxies (lb-host.ts).
+ */
+export const LB_ADDRESS = 0x0a000102;
+/** nginx's listener on every VM. */
+export const NGINX_PORT = 443;
 /** The app's port behind nginx. */
 export const APP_PORT = 8080;
 

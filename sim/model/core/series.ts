@@ -19,6 +19,8 @@ export interface Counters {
   errEtimedout: SeriesId;
   errEconnrefused: SeriesId;
   errEaddrnotavail: SeriesId;
+  lbEaddrnotavail: SeriesId;
+  upstreamEaddrnotavail: SeriesId;
   ws1006: SeriesId;
   ws1001: SeriesId;
   ws1000: SeriesId;
@@ -62,7 +64,21 @@ export function defineCounters(m: Metrics): Counters {
     errEconnreset: m.counter('err_econnreset', 'err', 'Client errors ECONNRESET (104)'),
     errEtimedout: m.counter('err_etimedout', 'err', 'Client errors ETIMEDOUT (110)'),
     errEconnrefused: m.counter('err_econnrefused', 'err', 'Client errors ECONNREFUSED (111)'),
-    errEaddrnotavail: m.counter('err_eaddrnotavail', 'err', 'Upstream connects failed with EADDRNOTAVAIL (99)'),
+    errEaddrnotavail: m.counter(
+      'err_eaddrnotavail',
+      'err',
+      'Client errors EADDRNOTAVAIL (99): no free port on the client machine towards the balancer',
+    ),
+    upstreamEaddrnotavail: m.counter(
+      'upstream_eaddrnotavail',
+      'conn',
+      "nginx's connects to the app that found no port on the VM (EADDRNOTAVAIL, 99; the client gets 502)",
+    ),
+    lbEaddrnotavail: m.counter(
+      'lb_eaddrnotavail',
+      'err',
+      "The proxying balancer's connects to the backend that found no source port on its host (EADDRNOTAVAIL, 99)",
+    ),
     ws1006: m.counter('ws_close_1006', 'session', 'WebSocket sessions that ended without a Close frame (1006)'),
     ws1001: m.counter('ws_close_1001', 'session', 'WebSocket sessions closed by the server with 1001 Going Away'),
     ws1000: m.counter('ws_close_1000', 'session', 'WebSocket sessions closed normally by the user (1000)'),

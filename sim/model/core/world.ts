@@ -10,7 +10,8 @@ import type { Backend } from '../vm/backend.js';
 import { Conn, type ConnKind } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
-import { ClientHosts } from './kernel-hosts.js';
+import { ClientHosts, clientAddress, LB_ADDRESS } from './kernel-hosts.js';
+import { LbHost } from './lb-host.js';
 import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
 import type { VmView } from './vm-view.js';
 
@@ -30,6 +31,8 @@ export class World {
   readonly c: Counters;
   /** The client population's machines (kernel-hosts.ts). */
   readonly clientHosts: ClientHosts;
+  /** The balancer's own machine when it proxies (lb.mode l4); null for an L4 NAT. */
+  readonly lbHost: LbHost | null;
   private readonly sourceIps: number;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on its app). */
@@ -55,6 +58,7 @@ export class World {
     this.c = defineCounters(this.metrics);
     this.sourceIps = Math.min(scenario.clients.source_ips, 1 << 20);
     this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams, this.sourceIps);
+    this.lbHost = scenario.lb.mode === 'nat' ? null : new LbHost(scenario.lb.kernel, this.streams, backends.length);
     this.engine.now = -scenario.warmup;
   }
 
@@ -82,6 +86,7 @@ export class World {
    */
   assignTuple(conn: Conn): boolean {
     this.releaseClientEnd(conn, false);
+    this.releaseLbEnd(conn, false);
     const ip = Math.floor(conn.rng.next() * this.sourceIps);
     const machine = this.clientHosts.machine(ip, this.now);
     const port = machine.host.connect(machine.pair, this.now);
@@ -106,8 +111,35 @@ export class World {
     if (host === null) return;
     conn.serverHost = null;
     const before = host.timeWaitOverflows;
-    host.close(conn.serverPair, conn.tupleKey % 65536, this.now, timeWait);
+    host.close(conn.serverPair, conn.serverPort, this.now, timeWait);
     if (host.timeWaitOverflows !== before && host === backend.host) this.timeWaitOverflow(backend);
+  }
+
+  /**
+   * A proxying balancer connect()s to backend b from its own host (lb-host.ts), unless this flow
+   * already holds its port (a retransmitted SYN). False: EADDRNOTAVAIL on the balancer's host.
+   * An L4 NAT has no port of its own: always true.
+   */
+  lbConnect(conn: Conn, b: number): boolean {
+    const lb = this.lbHost;
+    if (lb === null || conn.lbPort >= 0) return true;
+    const reused = lb.host.timeWaitReused;
+    const port = lb.connect(b, this.now);
+    if (port < 0) return false;
+    if (lb.host.timeWaitReused !== reused) this.metrics.inc(this.c.twReused, b);
+    conn.lbPort = port;
+    conn.lbPair = lb.backendPair(b);
+    return true;
+  }
+
+  /**
+   * The balancer's connection to the backend is closed, holding TIME_WAIT on the balancer's host
+   * if the balancer closed it first; no-op when the flow has none.
+   */
+  releaseLbEnd(conn: Conn, timeWait: boolean): void {
+    if (conn.lbPort < 0) return;
+    this.lbHost!.host.close(conn.lbPair, conn.lbPort, this.now, timeWait);
+    conn.lbPort = -1;
   }
 
   clientIp(conn: Conn): number {
@@ -121,13 +153,17 @@ export class World {
    */
   attach(conn: Conn, b: number): boolean {
     const backend = this.backends[b];
-    const ip = this.clientIp(conn);
+    // Through a proxy the VM sees the balancer's own 4-tuple, through a NAT the client's.
+    const proxied = conn.lbPort >= 0;
+    const addr = proxied ? LB_ADDRESS : clientAddress(this.clientIp(conn));
+    const port = proxied ? conn.lbPort : conn.tupleKey % 65536;
     const host: HostSockets = backend.host;
     const reopened = host.timeWaitReopened;
-    if (backend.acceptClient(ip, conn.tupleKey % 65536, this.now) === 'rejected') return false;
+    if (backend.acceptFrom(addr, port, this.now) === 'rejected') return false;
     if (host.timeWaitReopened !== reopened) this.metrics.inc(this.c.twReopened, b);
     conn.serverHost = host;
-    conn.serverPair = backend.clientPair(ip);
+    conn.serverPair = backend.sourcePair(addr);
+    conn.serverPort = port;
     conn.backend = b;
     conn.lbFlow = LbFlow.TRACKED;
     // keepalive_requests counts requests on this connection, not on the client's earlier ones.
@@ -161,6 +197,9 @@ export class World {
     closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
+    // A proxy relays the close: when the client closed first, HAProxy closes its server
+    // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it.
+    this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
     if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
       this.metrics.inc(this.c.closedFin, b);
     // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
@@ -176,6 +215,8 @@ export class World {
     if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
     serverEndGone(conn, reset);
     this.releaseServerEnd(conn, backend, false);
+    // A reset flow is gone on the balancer too; a vanished host's leaves the balancer waiting.
+    if (reset) this.releaseLbEnd(conn, false);
   }
 
   timeWaitOverflow(backend: VmView): void {

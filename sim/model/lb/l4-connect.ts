@@ -127,6 +127,10 @@ export class LbConnector implements FlowUpstream {
       a.backend = b;
     }
     const backend = w.backends[a.backend];
+    if (!w.lbConnect(a.conn, a.backend)) {
+      this.noSourcePort(a);
+      return;
+    }
     if (!backend.hostUp) {
       w.engine.schedule(w.scenario.lb.connect_timeout, this.timedOut, a);
       return;
@@ -134,7 +138,7 @@ export class LbConnector implements FlowUpstream {
     if (!backend.nginx.listening) {
       // Nothing listens on :443 any more: the VM's kernel answers the SYN with RST.
       w.metrics.inc(w.c.resetIn, a.backend);
-      this.failedAttempt(a, true);
+      this.failedAttempt(a, 'refused');
       return;
     }
     if (!w.attach(a.conn, a.backend)) {
@@ -204,21 +208,41 @@ export class LbConnector implements FlowUpstream {
     a.handler.connected(a.conn);
   };
 
-  private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, false);
+  private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, 'timeout');
   private readonly retryNow = (a: Attempt): void => this.attempt(a);
 
+  /**
+   * The balancer's own connect() found no source port (EADDRNOTAVAIL on its host): HAProxy's
+   * tcp_connect_server() returns SF_ERR_RESOURCE, a local error it retries at once, without the
+   * turn-around pause (back_handle_st_req() → back_handle_st_cer(), src/backend.c).
+   */
+  private noSourcePort(a: Attempt): void {
+    const w = this.w;
+    w.metrics.inc(w.c.lbEaddrnotavail, a.backend);
+    w.trace.emitLimited(`lb-no-port-${a.backend}`, {
+      kind: 'lb.no_port',
+      backend: w.backends[a.backend].name,
+      portRange: w.scenario.lb.kernel.ip_local_port_range,
+      twReuse: w.scenario.lb.kernel.tcp_tw_reuse,
+    });
+    this.failedAttempt(a, 'no_port');
+  }
+
   /** `back_handle_st_cer()`: give up after `retries` retries, else retry where and when HAProxy does. */
-  private failedAttempt(a: Attempt, refused: boolean): void {
+  private failedAttempt(a: Attempt, cause: 'refused' | 'timeout' | 'no_port'): void {
     const w = this.w;
     const lb = w.scenario.lb;
     const b = a.backend;
+    const refused = cause === 'refused';
+    // The SYN was refused or never answered: the balancer's socket closes without TIME_WAIT.
+    w.releaseLbEnd(a.conn, false);
     // An L4 NAT (IPVS, kube-proxy, NLB) forwards the client's own SYN: no retry of its own.
     if (a.retriesDone >= lb.retries || lb.mode === 'nat') {
       w.trace.emitLimited(`lb-connect-fail-${b}`, {
         kind: 'lb.connect_failed',
         backend: w.backends[b].name,
         retries: a.retriesDone,
-        cause: refused ? 'refused' : 'timeout',
+        cause,
         connectTimeout: lb.connect_timeout,
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,

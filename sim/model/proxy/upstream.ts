@@ -97,7 +97,7 @@ export class RequestPath {
 
   eaddrnotavail(backend: Backend): void {
     const w = this.w;
-    w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+    w.metrics.inc(w.c.upstreamEaddrnotavail, backend.index);
     w.trace.emitLimited(`eaddrnotavail-${backend.index}`, {
       kind: 'nginx.upstream_no_port',
       backend: backend.name,

@@ -3,7 +3,7 @@ import type { HostSockets, SynOutcome } from '../../net/host-sockets.js';
 import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
 import { AppProcess } from '../app/app-process.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
-import { APP_PORT, bootHost, clientAddress, hostKernelConfig, LOOPBACK, vmAddress } from '../core/kernel-hosts.js';
+import { APP_PORT, bootHost, hostKernelConfig, LOOPBACK, NGINX_PORT, vmAddress } from '../core/kernel-hosts.js';
 import type { VmView } from '../core/vm-view.js';
 import { Nginx } from '../proxy/nginx.js';
 
@@ -39,8 +39,8 @@ export class Backend implements VmView {
   private pairsFor = -1;
   private connectingPair = 0;
   private acceptingPair = 0;
-  /** The accepting pair of nginx's :443 for each client address (pairs are interned once). */
-  private clientPairs = new Map<number, number>();
+  /** The accepting pair of nginx's :443 for each source address (pairs are interned once). */
+  private sourcePairs = new Map<number, number>();
   /** Kernels booted so far: each boot draws from its own stream. */
   private boots = 0;
   /** Bumped when the VM is rebuilt or re-bound: timers of an earlier life check it and stand down. */
@@ -110,7 +110,7 @@ export class Backend implements VmView {
     this.host = bootHost(hostKernelConfig(this.kernel), this.streams.stream(stream));
     this.pairsFor = -1;
     this.internUpstreamPairs();
-    this.clientPairs = new Map();
+    this.sourcePairs = new Map();
   }
 
   /**
@@ -142,23 +142,26 @@ export class Backend implements VmView {
     return this.acceptingPair;
   }
 
-  /** The accepting pair of nginx's listener for client address `ip`. */
-  clientPair(ip: number): number {
-    let pair = this.clientPairs.get(ip);
+  /**
+   * The accepting pair of nginx's :443 for source address `addr`: a client machine's through an
+   * L4 NAT, the balancer's own when it proxies.
+   */
+  sourcePair(addr: number): number {
+    let pair = this.sourcePairs.get(addr);
     if (pair === undefined) {
-      pair = this.host.acceptPair(vmAddress(this.index), 443, clientAddress(ip));
-      this.clientPairs.set(ip, pair);
+      pair = this.host.acceptPair(vmAddress(this.index), NGINX_PORT, addr);
+      this.sourcePairs.set(addr, pair);
     }
     return pair;
   }
 
   /**
-   * A client's SYN from `ip:port` reaches nginx's listener. A TIME_WAIT this VM holds for that
-   * 4-tuple is reopened (tcp_timewait_state_process TCP_TW_SYN) when the SYN's timestamp is newer
-   * than the last one seen, which a client's TSval clock (milliseconds) makes it.
+   * A SYN from `addr:port` reaches nginx's listener. A TIME_WAIT this VM holds for that 4-tuple
+   * is reopened (tcp_timewait_state_process TCP_TW_SYN) when the SYN's timestamp is newer than
+   * the last one seen, which the sender's TSval clock (milliseconds) makes it.
    */
-  acceptClient(ip: number, port: number, now: number): SynOutcome {
-    return this.host.acceptSyn(this.clientPair(ip), port, now, Math.floor(now * 1000));
+  acceptFrom(addr: number, port: number, now: number): SynOutcome {
+    return this.host.acceptSyn(this.sourcePair(addr), port, now, Math.floor(now * 1000));
   }
 
   get busyWorkers(): number {

@@ -1,0 +1,53 @@
+// Kernel-level twins: experiments whose figures are about the kernel's choice of local port, not
+// about a load balancer or nginx, driven straight through drainsim's kernel model (sim/net/
+// HostSockets, compiled in dist/) with the experiment's documented settings, and summed up by the
+// same portStats() the harness applies to the real connect log (lib/sample.mjs). No model
+// constant is fitted: bind(addr, 0) is inet_csk_find_open_port() as bind-port.ts reads it.
+import { RandomStreams } from '../dist/sim/engine/random.js';
+import { HostSockets } from '../dist/sim/net/host-sockets.js';
+import { ipv4, LINUX_DEFAULTS } from '../dist/sim/net/kernel-config.js';
+import { portStats } from './lib/sample.mjs';
+
+/** How long the worker's connection lives: connect, one byte each way on loopback, close. */
+const CONNECTION_S = 0.002;
+
+/**
+ * portwalk-bind-*: one Linux host (CONFIG_HZ from the recording's stamp) whose client bind()s to
+ * 127.0.0.1:0 before each connect() to 127.0.0.1:serverPort (node's `localAddress`; libuv sets
+ * SO_REUSEADDR), `rate` connects/s for `seconds`, the client closing first (its socket holds the
+ * TIME_WAIT), with the experiment's sysctls. Returns the port statistics and the TIME_WAITs held
+ * at the end, like the recording's summary and last ss sample.
+ */
+export function runBindTwin(data, seed) {
+  const c = data.config;
+  const sysctls = c.sysctlsSet;
+  const [portLow, portHigh] = sysctls['net.ipv4.ip_local_port_range'].split(/\s+/).map(Number);
+  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
+  const config = {
+    ...LINUX_DEFAULTS,
+    portLow,
+    portHigh,
+    twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
+    timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
+    hz,
+  };
+  const host = new HostSockets(config, new RandomStreams(seed).stream('calibration.bind-twin'));
+  const lo = ipv4(c.bindAddress);
+  const pair = host.connectPair(lo, ipv4('127.0.0.1'), c.serverPort);
+  const connects = [];
+  let failures = 0;
+  const total = Math.min(c.maxConnects, c.rate * c.seconds);
+  for (let k = 0; k < total; k++) {
+    const t = k / c.rate;
+    const port = host.bindAny(lo, t);
+    if (port < 0 || !host.connectBound(pair, port, t)) {
+      if (port >= 0) host.unbind(port);
+      failures++;
+      continue;
+    }
+    connects.push({ t: Math.round(t * 1000), port });
+    host.close(pair, port, t + CONNECTION_S, true);
+  }
+  host.expire(c.seconds + 1);
+  return { failures, timeWait: host.timeWaitCount, ports: portStats(connects, [portLow, portHigh]) };
+}
