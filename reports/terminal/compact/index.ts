@@ -98,7 +98,9 @@ export function renderCompact(result: RunResult, ctx: ConsoleContext): string {
     return [s.title + more, ...s.items];
   });
   const hint = colorize('every figure, histogram and series: --verbose, summary.json, report.html', 'dim', ctx.color);
-  return `${[...head, ...body.flat(), ...files, hint].map((line) => clipToWidth(line, width)).join('\n')}\n`;
+  // Paths are never cut: a reader copies them.
+  const lines = [...[...head, ...body.flat()].map((line) => clipToWidth(line, width)), ...files, hint];
+  return `${lines.join('\n')}\n`;
 }
 
 function expectationSection(result: RunResult, ctx: ConsoleContext): Section[] {
