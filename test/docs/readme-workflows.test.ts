@@ -20,8 +20,10 @@ function readmeWorkflows(): { name: string; content: string }[] {
 
 async function problems(file: { name: string; content: string }): Promise<string[]> {
   const parsed = parseWorkflow(file, new NoOperationTraceWriter());
+  const errors = parsed.context.errors.getErrors().map((e) => e.message);
+  if (parsed.value === undefined) return errors.length > 0 ? errors : ['not a workflow'];
   const template = await convertWorkflowTemplate(parsed.context, parsed.value);
-  return [...parsed.context.errors.getErrors().map((e) => e.message), ...(template.errors ?? []).map((e) => e.Message)];
+  return [...errors, ...(template.errors ?? []).map((e) => e.Message)];
 }
 
 describe("the README's GitHub Actions workflows", () => {
