@@ -9,7 +9,7 @@
  * and the previous complete set waits in `<out>.old-*` for the next run to put back.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, watch } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, watch } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { packageRoot } from '../../sim/scenario/load.js';
@@ -68,9 +68,28 @@ describe('SIGKILL during run', () => {
     spawnSync(process.execPath, [BIN, 'validate', scenario], { encoding: 'utf8' });
     const startupMs = performance.now() - startupBegan;
     const started = performance.now();
-    const first = spawnSync(process.execPath, runArgs(scenario, out, 120), { encoding: 'utf8' });
-    expect(first.stderr).toBe('');
+    // How long the output set is being written: from its temp folder's appearance to the swap.
+    // timeline.csv and events.log are streamed into the temp folder as they are rendered, so this
+    // can be hundreds of ms; the kills "within the write" spread over it.
+    let tempAt = -1;
+    let swappedAt = -1;
+    const outParent = join(box.dir, 'out');
+    mkdirSync(outParent, { recursive: true });
+    const firstWatch = watch(outParent, (_event, name) => {
+      const n = String(name);
+      if (n.startsWith('set.tmp-') && tempAt < 0) tempAt = performance.now();
+      if (n === 'set' && tempAt >= 0 && swappedAt < 0) swappedAt = performance.now();
+    });
+    const firstChild = spawn(process.execPath, runArgs(scenario, out, 120), { stdio: ['ignore', 'ignore', 'pipe'] });
+    let firstStderr = '';
+    firstChild.stderr.on('data', (d) => {
+      firstStderr += String(d);
+    });
+    await new Promise<void>((resolve) => firstChild.on('exit', () => resolve()));
+    firstWatch.close();
+    expect(firstStderr).toBe('');
     const runMs = performance.now() - started;
+    const writeMs = tempAt >= 0 && swappedAt > tempAt ? swappedAt - tempAt : 30;
     let current = completeSet(out);
     expect(current).toBe(120);
 
@@ -87,12 +106,13 @@ describe('SIGKILL during run', () => {
           setTimeout(resolve, startupMs * 0.8 + delay * Math.max(runMs - startupMs * 0.8, 50) * 1.1),
         );
       } else {
-        // Within the write itself: from the moment the temp folder appears, 0–30 ms on.
+        // Within the write itself: from the moment the temp folder appears to a little past the
+        // swap (twice the write the first run took, so that some kills land after the swap).
         await new Promise<void>((resolve) => {
           const watcher = watch(join(box.dir, 'out'), (_event, name) => {
             if (!String(name).startsWith('set.tmp-')) return;
             watcher.close();
-            setTimeout(resolve, delay * 30);
+            setTimeout(resolve, delay * writeMs * 2);
           });
           void exited.then(() => {
             watcher.close();
@@ -122,7 +142,7 @@ describe('SIGKILL during run', () => {
     expect(completeSet(out)).toBe(200);
     expect(readdirSync(join(box.dir, 'out'))).toEqual(['set']);
     console.log(
-      `kill test: start-up ${Math.round(startupMs)} ms, run ${Math.round(runMs)} ms, outcomes ${JSON.stringify(outcomes)}`,
+      `kill test: start-up ${Math.round(startupMs)} ms, run ${Math.round(runMs)} ms, write ${Math.round(writeMs)} ms, outcomes ${JSON.stringify(outcomes)}`,
     );
     // Both outcomes happen with these seeded moments, so the test exercises the swap itself.
     expect(outcomes.previous + outcomes.next + outcomes.parked).toBe(KILLS);
