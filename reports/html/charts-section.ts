@@ -3,7 +3,7 @@
 import type { ChartSet } from './chart-data.js';
 import { escapeHtml } from './escape.js';
 
-export function chartsSection(set: ChartSet): string {
+export function chartsSection(set: ChartSet, storyHtml = ''): string {
   const figure = (c: ChartSet['charts'][number]): string => {
     const unit = c.rightUnit === undefined ? c.unit : `${c.unit} · right axis ${c.rightUnit}`;
     return [
@@ -45,6 +45,7 @@ export function chartsSection(set: ChartSet): string {
     '<h2>Charts</h2>',
     '<p class="hint">Times are the simulated wall clock. Dashed lines (amber) mark the timeline actions, dotted lines (violet) the steps orchestrators took on their own (gate timeouts, forced stages, SIGTERM, SIGKILL). Counters are per second.</p>',
     '<noscript><p class="note">The charts need JavaScript; the numbers are in timeline.csv.</p></noscript>',
+    storyHtml,
     ...figures,
     skipped,
     '</section>',

@@ -17,6 +17,7 @@ import { figuresSection } from './figures-section.js';
 import { headerSection, timelineSection } from './header-section.js';
 import { PAGE_SCRIPT } from './page-script.js';
 import { PAGE_STYLE } from './page-style.js';
+import { storySection } from './story-section.js';
 import { timelineMarks } from './timeline-marks.js';
 import { type ChartAssets, uplotAssets } from './uplot-assets.js';
 
@@ -58,7 +59,7 @@ export function renderHtmlReport(result: RunResult, assets: ChartAssets = uplotA
     '<body>',
     headerSection(result),
     timelineSection(result, marks),
-    chartsSection(charts),
+    chartsSection(charts, storySection(result)),
     expectationsSection(result),
     figuresSection(result),
     eventsSection(result),

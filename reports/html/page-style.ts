@@ -19,6 +19,9 @@ nav a { margin-right: 14px; }
 .verdict.none { background: #f3f4f6; color: var(--dim); }
 .verdict.demo { background: #fef3c7; color: #92400e; }
 .source { color: var(--dim); font-size: 0.9em; }
+#story { border-left: 3px solid #b45309; padding: 4px 12px; margin: 8px 0 16px; }
+#story li.step { border-left: 2px dotted #7c3aed; padding-left: 6px; }
+#story .why { margin: 2px 0 8px; color: var(--dim); }
 table { border-collapse: collapse; margin: 6px 0; }
 th, td { text-align: left; padding: 3px 10px 3px 0; border-bottom: 1px solid var(--line); vertical-align: top; }
 th { font-weight: 600; }

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { buildCharts } from '../../reports/html/chart-data.js';
-import { inlineAsset, jsonForScript } from '../../reports/html/escape.js';
+import { escapeHtml, inlineAsset, jsonForScript } from '../../reports/html/escape.js';
 import { htmlReport, type ReportData, renderHtmlReport } from '../../reports/html/index.js';
 import { PAGE_SCRIPT } from '../../reports/html/page-script.js';
 import { timelineMarks } from '../../reports/html/timeline-marks.js';
@@ -8,6 +8,7 @@ import type { RunResult, Timeline } from '../../sim/result.js';
 import { buildModel } from '../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { simTimeOf } from '../../sim/scenario/sim-time.js';
+import { explanationOf } from '../../sim/trace/catalog.js';
 import { fixtureResult, logLine } from './fixture.js';
 
 const FAKE_ASSETS = { script: '/* uPlot */', css: '/* uPlot css */' };
@@ -119,6 +120,15 @@ describe('report.html', () => {
       { t: 30, clock: '14:00:30', label: 'note: </script><script>alert(1)</script><!--', from: 'action' },
     ]);
     expect(jsonForScript({ a: '</script>' })).toBe('{"a":"\\u003c/script>"}');
+  });
+
+  it('explains each marker beside the charts, with the explanation drainsim explain gives', () => {
+    const result = fixtureResult();
+    const html = renderHtmlReport(result, FAKE_ASSETS);
+    const aside = html.slice(html.indexOf('<aside id="story">'), html.indexOf('</aside>'));
+    expect(html.indexOf('<aside id="story">')).toBeLessThan(html.indexOf('class="plot"'));
+    const step = result.events.find((l) => l.source === 'deploy' || l.source === 'k8s')!;
+    expect(aside).toContain(escapeHtml(explanationOf(step.record)));
   });
 
   it('refuses to inline an asset that would end its own block', () => {
