@@ -17,9 +17,9 @@ describe('a reload can move nginx → app onto loopback', () => {
       'timeline=[{"at":"11:02","do":"set","nginx":{"upstream_loopback":true}}]',
     ]);
     const late = (x: typeof r, name: string): number => sum(window(x, name, 130, 180, 'vm-a'));
-    expect(late(base, 'err_eaddrnotavail')).toBeGreaterThan(100);
+    expect(late(base, 'upstream_eaddrnotavail')).toBeGreaterThan(100);
     expect(late(base, 'tw_reused')).toBe(0);
     expect(late(r, 'tw_reused')).toBeGreaterThan(1000);
-    expect(late(r, 'err_eaddrnotavail')).toBe(0);
+    expect(late(r, 'upstream_eaddrnotavail')).toBe(0);
   });
 });
