@@ -36,6 +36,9 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   let sectionName = '';
   let backends = 0;
   const servers: { name: string; weight: number }[] = [];
+  // Settings drainsim models for HAProxy mode tcp only (lb.mode l4): applied once the final mode is known.
+  const tcpOnly: { path: string[]; value: unknown; at: string; what: string }[] = [];
+  let mode = 'http';
   text.split('\n').forEach((raw, i) => {
     const at = `${file}:${i + 1}`;
     const line = raw.replace(/(^|\s)#.*$/, '').trim();
@@ -57,6 +60,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     }
     switch (keyword) {
       case 'mode':
+        mode = args[0] ?? mode;
         into.set(['lb', 'mode'], args[0] === 'http' ? 'l7' : 'l4', at);
         return;
       case 'balance': {
@@ -74,7 +78,14 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         if (what === 'connect' && seconds !== null) into.set(['lb', 'connect_timeout'], formatDuration(seconds), at);
         else if (what === 'check' && seconds !== null)
           into.set(['health_check', 'timeout'], formatDuration(seconds), at);
-        else into.warn(at, `timeout ${what} not modelled (the L4 balancer keeps flows while the peers do)`);
+        else if (['client', 'server', 'tunnel', 'queue'].includes(what ?? '') && seconds !== null)
+          tcpOnly.push({
+            path: ['lb', `timeout_${what}`],
+            value: formatDuration(seconds),
+            at,
+            what: `timeout ${what}`,
+          });
+        else into.warn(at, `timeout ${what} not modelled`);
         return;
       }
       case 'option':
@@ -99,12 +110,28 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
           into.set(['backends'], [...servers], at);
         }
         serverOptions(args, at, into);
+        const maxconn = option(args, 'maxconn');
+        if (maxconn !== null)
+          tcpOnly.push({ path: ['lb', 'maxconn'], value: Number(maxconn), at, what: 'server maxconn' });
         return;
       }
       default:
         if (!HARMLESS.has(keyword)) into.warn(at, `'${keyword}' not modelled`);
     }
   });
+  for (const t of tcpOnly) {
+    if (mode !== 'tcp')
+      into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode tcp, lb.mode l4)`);
+    else if (t.path[1] === 'maxconn' && tcpOnly.some((o) => o.path[1] === 'maxconn' && o.value !== t.value))
+      into.warn(t.at, 'server maxconn differs between servers: lb.maxconn is one value for every server, not imported');
+    else into.set(t.path, t.value, t.at);
+  }
+  const maxconnServers = tcpOnly.filter((t) => t.path[1] === 'maxconn').length;
+  if (mode === 'tcp' && maxconnServers > 0 && maxconnServers < servers.length)
+    into.warn(
+      tcpOnly.find((t) => t.path[1] === 'maxconn')!.at,
+      'server maxconn is set on some servers only: lb.maxconn applies to every server',
+    );
 }
 
 function serverOptions(args: string[], at: string, into: Imported): void {
@@ -120,7 +147,6 @@ function serverOptions(args: string[], at: string, into: Imported): void {
   const slow = option(args, 'slowstart');
   const slowSeconds = slow === null ? null : haproxyTime(slow);
   if (slowSeconds !== null) into.set(['lb', 'slowstart'], formatDuration(slowSeconds), at);
-  if (option(args, 'maxconn') !== null) into.warn(at, 'server maxconn not modelled (no queue in the balancer)');
 }
 
 function option(args: string[], key: string): string | null {

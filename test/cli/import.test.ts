@@ -1,7 +1,9 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
+import { importHaproxy } from '../../sim/import/haproxy-cfg.js';
 import { configKind, importFiles } from '../../sim/import/import-files.js';
+import { Imported } from '../../sim/import/imported.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 
@@ -46,9 +48,10 @@ describe('drainsim import', () => {
       { name: 'vm-b', weight: 1 },
     ]);
     expect(yaml).toContain('connect_timeout: 5s # from haproxy.cfg:17');
-    expect(result.warnings).toContain(
-      'haproxy.cfg:18: timeout client not modelled (the L4 balancer keeps flows while the peers do)',
-    );
+    // mode tcp: HAProxy's client/server timeouts and server maxconn are modelled (lb.mode l4).
+    expect(yaml).toContain('timeout_client: 50s # from haproxy.cfg:18');
+    expect(yaml).toContain('timeout_server: 50s # from haproxy.cfg:19');
+    expect(scenario.lb).toMatchObject({ maxconn: 500 });
     expect(result.warnings).toContain("haproxy.cfg:35: 'http-reuse' not modelled");
     expect(result.warnings.some((w) => w.startsWith('haproxy.cfg:34: server maxconn'))).toBe(true);
   });
@@ -92,5 +95,29 @@ describe('drainsim import', () => {
       expect(result.figures['responses_5xx.total'] ?? 0).toBeGreaterThanOrEqual(0);
       expect(result.engineEvents).toBeGreaterThan(100);
     }
+  });
+});
+
+describe('haproxy.cfg settings drainsim models for mode tcp only', () => {
+  const cfg = (mode: string): string =>
+    `defaults\n  mode ${mode}\n  timeout client 30s\n  timeout queue 5s\nbackend be\n  server a 10.0.0.1:80 maxconn 100\n  server b 10.0.0.2:80 maxconn 100\n`;
+
+  it('imports timeout client/queue and server maxconn in mode tcp', () => {
+    const into = new Imported();
+    importHaproxy(cfg('tcp'), 'h.cfg', into);
+    const text = into.render('');
+    expect(text).toContain('timeout_client: 30s # from h.cfg:3');
+    expect(text).toContain('timeout_queue: 5s # from h.cfg:4');
+    expect(text).toContain('maxconn: 100 # from h.cfg:7');
+    expect(into.warnings).toEqual([]);
+  });
+
+  it('warns instead in mode http, where the scenario would reject them', () => {
+    const into = new Imported();
+    importHaproxy(cfg('http'), 'h.cfg', into);
+    expect(into.render('')).not.toContain('timeout_client');
+    expect(into.warnings).toContain(
+      'h.cfg:3: timeout client not modelled for mode http (drainsim models it for mode tcp, lb.mode l4)',
+    );
   });
 });
