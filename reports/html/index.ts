@@ -10,13 +10,13 @@ import { wallClock } from '../wall-clock.js';
 import type { FileReport } from '../writer.js';
 import { buildCharts } from './chart-data.js';
 import { chartsSection } from './charts-section.js';
-import { escapeHtml, inlineAsset, jsonForScript } from './escape.js';
+import { inlineAsset, jsonForScript } from './escape.js';
 import { eventsSection } from './events-section.js';
 import { expectationsSection } from './expectations-section.js';
 import { figuresSection } from './figures-section.js';
 import { headerSection, timelineSection } from './header-section.js';
+import { pageHead } from './page-head.js';
 import { PAGE_SCRIPT } from './page-script.js';
-import { PAGE_STYLE } from './page-style.js';
 import { storySection } from './story-section.js';
 import { timelineMarks } from './timeline-marks.js';
 import { type ChartAssets, uplotAssets } from './uplot-assets.js';
@@ -44,19 +44,7 @@ export function renderHtmlReport(result: RunResult, assets: ChartAssets = uplotA
   };
   const title = `drainsim · ${result.scenario.name} · seed ${result.seed}`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta name="generator" content="drainsim ${escapeHtml(result.version)}">`,
-    `<title>${escapeHtml(title)}</title>`,
-    // An empty inline icon: otherwise the browser asks the server (or the disk) for /favicon.ico.
-    '<link rel="icon" href="data:,">',
-    `<style>\n${inlineAsset(assets.css, 'style', 'uPlot.min.css')}\n</style>`,
-    `<style>${PAGE_STYLE}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(title, result.version, assets),
     headerSection(result),
     timelineSection(result, marks),
     chartsSection(charts, storySection(result)),

@@ -5,8 +5,8 @@
  */
 import type { RunResult } from '../../sim/result.js';
 import { escapeHtml, inlineAsset, jsonForScript } from '../html/escape.js';
+import { pageHead } from '../html/page-head.js';
 import { PAGE_SCRIPT } from '../html/page-script.js';
-import { PAGE_STYLE } from '../html/page-style.js';
 import { type ChartAssets, uplotAssets } from '../html/uplot-assets.js';
 import { scenarioIntent, verdictWords } from '../scenario-intent.js';
 import { figureDeltas } from './figure-deltas.js';
@@ -67,18 +67,7 @@ export function renderSideBySide(a: RunResult, b: RunResult, assets: ChartAssets
   const data = pairData(a, b);
   const title = `drainsim · ${a.scenario.name} vs ${b.scenario.name}`;
   return [
-    '<!DOCTYPE html>',
-    '<html lang="en">',
-    '<head>',
-    '<meta charset="utf-8">',
-    '<meta name="viewport" content="width=device-width, initial-scale=1">',
-    `<meta name="generator" content="drainsim ${escapeHtml(a.version)}">`,
-    `<title>${escapeHtml(title)}</title>`,
-    '<link rel="icon" href="data:,">',
-    `<style>\n${inlineAsset(assets.css, 'style', 'uPlot.min.css')}\n</style>`,
-    `<style>${PAGE_STYLE}${PAIR_STYLE}</style>`,
-    '</head>',
-    '<body>',
+    ...pageHead(title, a.version, assets, PAIR_STYLE),
     `<header><h1>${escapeHtml(a.scenario.name)} vs ${escapeHtml(b.scenario.name)}</h1>`,
     `<div class="runs">${runHeader(a, 'left')}${runHeader(b, 'right')}</div></header>`,
     '<section id="charts">',

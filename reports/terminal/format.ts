@@ -11,9 +11,7 @@ export { formatNumber };
  * to demand a unit (sim/expect/figure-unit.ts), so `app_pause.p99` and `drain.vm-a.started_at`
  * read as durations here too.
  */
-export function isSecondsKey(name: string): boolean {
-  return holdsSeconds(name);
-}
+export const isSecondsKey: (name: string) => boolean = holdsSeconds;
 
 /** A value formatted by what its name says it measures. */
 export function formatValue(name: string, value: number): string {

@@ -3,22 +3,14 @@ import type { CommandModule } from 'yargs';
 import { ScenarioError } from '../scenario/errors.js';
 import { builtinScenarioNames, readScenarioInput } from '../scenario/load.js';
 import { defaultBuiltinDir, displayPath } from '../scenario/scenario-file.js';
+import { firstSentence } from '../util/first-sentence.js';
 import { type CliIO, EXIT, exitCodeHandler } from './context.js';
-
-/** The first sentence, whole: `list` used to print the first line and cut sentences in half. */
-function firstSentence(text: unknown): string {
-  if (typeof text !== 'string') return '';
-  const flat = text.trim().replace(/\s+/g, ' ');
-  // A sentence ends at '.', '!' or '?' before a space and a capital (not '~1.5 s' or 'e.g. x').
-  const end = /[.!?](?=\s+[A-Z0-9(])/.exec(flat);
-  return end === null ? flat : flat.slice(0, end.index + 1);
-}
 
 /** A scenario's own description: a variant does not borrow its base's, it says what it varies. */
 function summaryOf(name: string, builtinDir: string): { text: string; broken: boolean } {
   try {
     const leaf = readScenarioInput(name, { builtinDir }).sources[0].data;
-    const own = firstSentence(leaf.description);
+    const own = typeof leaf.description === 'string' ? firstSentence(leaf.description) : '';
     if (own !== '') return { text: own, broken: false };
     return { text: typeof leaf.extends === 'string' ? `(variant of ${leaf.extends})` : '', broken: false };
   } catch (err) {

@@ -7,6 +7,7 @@
  */
 import type { RunResult } from '../../../sim/result.js';
 import { formatDuration } from '../../../sim/scenario/units.js';
+import { firstSentence } from '../../../sim/util/first-sentence.js';
 import { colorize } from '../../colorize.js';
 import { wallClock } from '../../wall-clock.js';
 import type { ConsoleContext } from '../../writer.js';
@@ -21,11 +22,9 @@ import { loudest, storyLines } from './story.js';
 /** The most lines the summary may take, files line included. */
 export const SUMMARY_LINES = 30;
 
-function firstSentence(text: string, width: number): string {
-  const flat = text.replace(/\s+/g, ' ').trim();
-  // As `drainsim list`: a sentence ends before a space and a capital (not '~1.5 s' or 'e.g. x').
-  const end = flat.search(/[.!?](?=\s+[A-Z0-9(]|$)/);
-  const sentence = end < 0 ? flat : flat.slice(0, end + 1);
+/** The description's first sentence (as `drainsim list` shows it), cut to the width. */
+function aboutLine(text: string, width: number): string {
+  const sentence = firstSentence(text);
   return sentence.length <= width ? sentence : `${sentence.slice(0, Math.max(10, width - 1)).trimEnd()}…`;
 }
 
@@ -52,7 +51,7 @@ export function renderCompact(result: RunResult, ctx: ConsoleContext): string {
   let title = parts.join(' · ');
   if (title.length > width) title = parts.filter((_, i) => i !== 3).join(' · ');
   if (title.length > width) title = parts.filter((_, i) => i !== 0 && i !== 3).join(' · ');
-  const about = firstSentence(result.scenario.description, width);
+  const about = aboutLine(result.scenario.description, width);
   const head = [colorize(title, 'bold', ctx.color), ...(about === '' ? [] : [colorize(about, 'dim', ctx.color)])];
   const files = filesLine(ctx);
 
