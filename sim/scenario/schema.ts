@@ -754,12 +754,17 @@ export const ScenarioSchema = z
       });
     }
     const ws = s.clients.ws;
-    if (ws.start === 'steady' && ws.initial_sessions > 0 && !Number.isFinite(ws.lifetime.mean())) {
+    const wsMean = ws.lifetime.mean();
+    if (ws.start === 'steady' && ws.initial_sessions > 0 && !(Number.isFinite(wsMean) && wsMean > 0)) {
       // A population with an infinite mean lifetime never reaches a steady state: it only ages.
+      // One whose sessions last no time has no population at all: the stationary age density
+      // S(a)/E[L] is undefined when E[L] = 0.
       ctx.addIssue({
         code: 'custom',
         path: ['clients', 'ws', 'start'],
-        message: `a steady start needs a lifetime with a finite mean; ${ws.lifetime.spec} has none — use start: cold, or a distribution with a finite mean`,
+        message: Number.isFinite(wsMean)
+          ? `a steady start needs sessions that last some time; ${ws.lifetime.spec} has mean 0s — use start: cold, or a lifetime with a positive mean`
+          : `a steady start needs a lifetime with a finite mean; ${ws.lifetime.spec} has none — use start: cold, or a distribution with a finite mean`,
       });
     }
     for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel', 'timeout_queue', 'maxconn'] as const) {

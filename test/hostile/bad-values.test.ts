@@ -98,6 +98,11 @@ const CASES: [string, string, RegExp][] = [
     'clients: {ws: {ping_interval: 1us}}',
     /:2:\d+: clients\.ws\.ping_interval: 1us is below the minimum of 100ms/,
   ],
+  [
+    'ws lifetime 0s on a steady start (internal error, found by FUZZ_RUNS=10000)',
+    'clients: {ws: {initial_sessions: 10, lifetime: 0s, start: steady}}',
+    /:2:\d+: clients\.ws\.start: a steady start needs sessions that last some time; const\(0s\) has mean 0s/,
+  ],
   ['empty key', '"": 1', /:2:1: \[""\]: unknown key/],
   [
     'timeline entry without do: (had no line)',
