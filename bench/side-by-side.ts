@@ -233,9 +233,9 @@ function sweep(seeds: number, log: (r: Row) => void): Record<string, number> {
     drainsim: `2 workers ${r.runsPerSec2Workers.toFixed(2)} runs/s`,
     reference: `1 worker ${r.runsPerSec1Worker.toFixed(2)} runs/s`,
     ratio: `${r.speedup.toFixed(2)}×`,
-    note: 'needs the second core idle',
+    note: `needs the second core idle; CPU per run ${r.cpuPerRun1Worker.toFixed(2)} s vs ${r.cpuPerRun2Workers.toFixed(2)} s, 1 worker uses ${r.coresUsedBy1Worker.toFixed(2)} cores, projected idle speed-up ${r.projectedSpeedup.toFixed(2)}×`,
   });
-  return { sweepSpeedup: r.speedup };
+  return { sweepSpeedup: r.speedup, sweepProjectedSpeedup: r.projectedSpeedup };
 }
 
 /** Run every pair; `log` gets each row as soon as it is measured. */
@@ -288,5 +288,7 @@ export function goals(f: Record<string, number>): string[] {
   check('steady long/short peak RSS ≤ 1.25×', f.steadyRssRatio, times, (v) => v <= 1.25);
   check('drainsim run smallest ≤ 3× node -e 0 CPU', f.startupCpuS! / f.nodeCpuS!, times, (v) => v <= 3);
   check('sweep 2 workers ≥ 1.7× 1 worker', f.sweepSpeedup, times, (v) => v >= 1.7);
+  // The wall-clock goal needs an idle second core; this is what the CPU times say it would be.
+  check('  same, projected from CPU times on idle cores', f.sweepProjectedSpeedup, times, (v) => v >= 1.7);
   return lines;
 }

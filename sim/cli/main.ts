@@ -8,6 +8,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { packageVersion } from '../scenario/package-root.js';
 import { commandNames, commandsFor } from './commands.js';
 import { type CliContext, type CliIO, CONTEXT_KEY, EXIT } from './context.js';
+import { skipHelpCache } from './skip-help-cache.js';
 
 /** A command line yargs rejected (unknown command or flag, missing argument). */
 class UsageError extends Error {}
@@ -25,6 +26,7 @@ function firstWord(argv: readonly string[]): string | undefined {
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type.
 function buildParser(argv: readonly string[], io: CliIO, commands: CommandModule<object, any>[]) {
   const parser = yargs();
+  skipHelpCache(parser);
   return parser
     .scriptName('drainsim')
     .usage(

@@ -178,8 +178,13 @@ export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: 
 
   const baseDir = dirname(leaf.absPath);
   const policy = inputPolicyFor(leaf.absPath, opts.builtinDir ?? defaultBuiltinDir(), opts.allowOutside);
+  // jitless: zod's default compiles a parser per object schema on its first parse (`new Function`
+  // in generateFastpass, zod v4/core/schemas.js $ZodObjectJIT), which pays back over many parses;
+  // a process parses a scenario a few times, so compiling cost more than it saved (issue 14).
   const parse = () =>
-    withInputFilePolicy(policy, () => schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true }));
+    withInputFilePolicy(policy, () =>
+      schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true, jitless: true }),
+    );
   const result = opts.withBaseDir ? opts.withBaseDir(baseDir, parse) : parse();
   if (!result.success) {
     const issues = describeZodIssues(result.error.issues, schema, raw).map(
