@@ -6,6 +6,7 @@ import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
+import { clientConnects } from './client-port.js';
 import { NatIdleTable } from './nat-idle.js';
 import { BackendQueue } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
@@ -60,16 +61,7 @@ export class LbConnector implements FlowUpstream {
 
   connect(conn: Conn, handler: FlowDownstream): void {
     const w = this.w;
-    conn.connectStartedAt = w.now;
-    if (!w.assignTuple(conn)) {
-      // The client machine has no free port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL).
-      w.trace.emitLimited('client-eaddrnotavail', {
-        kind: 'client.no_port',
-        portRange: w.scenario.clients.kernel.ip_local_port_range,
-      });
-      handler.connectFailed(conn, ErrorKind.EADDRNOTAVAIL, -1);
-      return;
-    }
+    if (!clientConnects(w, conn, handler)) return;
     const b = w.lb.pick(this.rng, w.clientIp(conn));
     const a: Attempt = { conn, handler, retriesDone: 0, backend: b, lastFailed: -1 };
     if (b < 0) {

@@ -6,9 +6,10 @@ import { LbFlow } from '../core/flow.js';
 import { closeFlow, EndKind, openFlow } from '../core/flow-tcp.js';
 import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream, RequestDownstream } from '../core/hop.js';
 import { Req } from '../core/request.js';
-import { ErrorKind } from '../core/series.js';
+import type { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { requestCrossesFin } from '../proxy/nginx.js';
+import { clientConnects } from './client-port.js';
 import type { RequestBalancer } from './l7-dispatch.js';
 
 /** A stream before the balancer has taken it (the balancer sets the real handler). */
@@ -66,16 +67,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   connect(conn: Conn, downstream: FlowDownstream): void {
     const w = this.w;
     this.opener = downstream;
-    conn.connectStartedAt = w.now;
-    if (!w.assignTuple(conn)) {
-      // The client machine has no free port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL).
-      w.trace.emitLimited('client-eaddrnotavail', {
-        kind: 'client.no_port',
-        portRange: w.scenario.clients.kernel.ip_local_port_range,
-      });
-      downstream.connectFailed(conn, ErrorKind.EADDRNOTAVAIL, -1);
-      return;
-    }
+    if (!clientConnects(w, conn, downstream)) return;
     w.engine.schedule(this.rtt, this.accepted, conn);
   }
 
