@@ -55,7 +55,9 @@ export function buildModel(scenario: Scenario): Model {
   // An L7 balancer answers a WebSocket upgrade it cannot place with 503; the tunnel is the same.
   const ws = new WsClients(world, scenario.lb.mode === 'l7' ? new L7WsFront(connector) : connector, wsEndpoint);
   wsEndpoint.downstream = ws;
-  const balancer = new RequestBalancer(world, app);
+  // Behind HAProxy http mode each open-loop request is a stream counted on its server (scur), as
+  // the keep-alive clients' are: leastconn weighs it and a drain waits for it.
+  const balancer = new RequestBalancer(world, app, 'lb.pick.requests', scenario.lb.mode === 'l7');
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);

@@ -18,8 +18,10 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * Sticky sessions keep a user on the backend named by its cookie (or source address) while that
  * backend is in service.
  *
- * With `countsStreams` (the streams of keep-alive clients behind lb/l7-http-front.ts) an attempt
- * counts on its server from assignment to answer, as HAProxy's `srv->served`
+ * With `countsStreams` (lb.mode l7: the streams of keep-alive clients behind lb/l7-http-front.ts
+ * and the open-loop requests alike) an attempt counts on its server from assignment to answer
+ * (or, for an attempt its client gave up on, until the server is done with it: without `option
+ * abortonclose` HAProxy still waits for the server's answer), as HAProxy's `srv->served`
  * (`sess_change_server()`, src/stream.c): that is the server's `scur` in `show stat`, what
  * leastconn weighs and what a drain waits for (`active_conn`, a drain gate's `active`).
  */
