@@ -17,6 +17,7 @@ import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
@@ -40,6 +41,11 @@ export interface Model {
 export function buildModel(scenario: Scenario): Model {
   const streams = new RandomStreams(scenario.seed);
   const world = new World(scenario, buildBackends(scenario, streams), buildBalancer(scenario), streams);
+  if (world.lb.maxconn > 0) {
+    // One backend queue for every stream beyond maxconn (`timeout queue` unset: `timeout connect`).
+    const lb = scenario.lb;
+    world.lb.useQueue(new BackendQueue(world.engine, lb.timeout_queue ?? lb.connect_timeout, world.lb));
+  }
   const connector = new LbConnector(world);
   const app = new AppServer(world);
   const path = new RequestPath(world, app);
