@@ -58,7 +58,7 @@ export class LoadBalancer {
     this.baseWeight = new Float64Array(count).fill(1);
     this.rrCurrent = new Float64Array(count);
     this.rampStart = new Float64Array(count).fill(-Infinity);
-    this.maxconn = config.mode === 'l4' ? (config.maxconn ?? 0) : 0;
+    this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
   }
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
