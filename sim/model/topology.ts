@@ -44,7 +44,8 @@ export function buildModel(scenario: Scenario): Model {
   if (world.lb.maxconn > 0) {
     // One backend queue for every stream beyond maxconn (`timeout queue` unset: `timeout connect`).
     const lb = scenario.lb;
-    world.lb.useQueue(new BackendQueue(world.engine, lb.timeout_queue ?? lb.connect_timeout, world.lb));
+    const pool = world.lb;
+    pool.useQueue(new BackendQueue(world.engine, lb.timeout_queue ?? lb.connect_timeout, (b) => pool.eligible(b)));
   }
   const connector = new LbConnector(world);
   const app = new AppServer(world);

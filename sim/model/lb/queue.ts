@@ -1,5 +1,4 @@
 import type { Engine } from '../../engine/engine.js';
-import type { LoadBalancer } from './pool.js';
 
 /**
  * Whoever queued a stream: the L4 connector (a client connection) or an L7 dispatcher (a request).
@@ -43,7 +42,8 @@ export class BackendQueue {
     private readonly engine: Engine,
     /** `timeout queue` in seconds. */
     private readonly timeout: number,
-    private readonly lb: LoadBalancer,
+    /** Server `b` takes a new stream now (the pool's LoadBalancer.eligible(): in service, below maxconn). */
+    private readonly takesStream: (b: number) => boolean,
   ) {}
 
   /** Streams waiting now (HAProxy `show stat` qcur of the backend). */
@@ -63,7 +63,7 @@ export class BackendQueue {
    * (`process_srv_queue()`), if `b` takes new streams at all.
    */
   readonly slotFreed = (b: number): void => {
-    while (this.length > 0 && this.lb.eligible(b)) {
+    while (this.length > 0 && this.takesStream(b)) {
       const p = this.next()!;
       if (p.owner.takeSlot(p.item, b)) return;
     }
