@@ -36,8 +36,9 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   let sectionName = '';
   let backends = 0;
   const servers: { name: string; weight: number }[] = [];
-  // Settings drainsim models for HAProxy mode tcp only (lb.mode l4): applied once the final mode is known.
-  const tcpOnly: { path: string[]; value: unknown; at: string; what: string }[] = [];
+  // Settings drainsim models for a proxy (mode tcp: lb.mode l4, mode http: l7), not for other
+  // modes: applied once the final mode is known. http-keep-alive is for mode http only.
+  const proxyOnly: { path: string[]; value: unknown; at: string; what: string; httpOnly?: boolean }[] = [];
   let mode = 'http';
   text.split('\n').forEach((raw, i) => {
     const at = `${file}:${i + 1}`;
@@ -79,12 +80,25 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         else if (what === 'check' && seconds !== null)
           into.set(['health_check', 'timeout'], formatDuration(seconds), at);
         else if (['client', 'server', 'tunnel', 'queue'].includes(what ?? '') && seconds !== null)
-          tcpOnly.push({
+          proxyOnly.push({
             path: ['lb', `timeout_${what}`],
             value: formatDuration(seconds),
             at,
             what: `timeout ${what}`,
           });
+        else if (what === 'http-keep-alive' && seconds !== null)
+          proxyOnly.push({
+            path: ['lb', 'http_keep_alive_timeout'],
+            value: formatDuration(seconds),
+            at,
+            what: 'timeout http-keep-alive',
+            httpOnly: true,
+          });
+        else if (what === 'http-request')
+          into.warn(
+            at,
+            'timeout http-request not modelled (drainsim clients send a request at once; as the fallback of an unset timeout http-keep-alive, lb.timeout_client applies instead)',
+          );
         else into.warn(at, `timeout ${what} not modelled`);
         return;
       }
@@ -112,24 +126,27 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         serverOptions(args, at, into);
         const maxconn = option(args, 'maxconn');
         if (maxconn !== null)
-          tcpOnly.push({ path: ['lb', 'maxconn'], value: Number(maxconn), at, what: 'server maxconn' });
+          proxyOnly.push({ path: ['lb', 'maxconn'], value: Number(maxconn), at, what: 'server maxconn' });
         return;
       }
       default:
         if (!HARMLESS.has(keyword)) into.warn(at, `'${keyword}' not modelled`);
     }
   });
-  for (const t of tcpOnly) {
-    if (mode !== 'tcp')
-      into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode tcp, lb.mode l4)`);
-    else if (t.path[1] === 'maxconn' && tcpOnly.some((o) => o.path[1] === 'maxconn' && o.value !== t.value))
+  const proxy = mode === 'tcp' || mode === 'http';
+  for (const t of proxyOnly) {
+    if (t.httpOnly && mode !== 'http')
+      into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode http, lb.mode l7)`);
+    else if (!proxy)
+      into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode tcp and http)`);
+    else if (t.path[1] === 'maxconn' && proxyOnly.some((o) => o.path[1] === 'maxconn' && o.value !== t.value))
       into.warn(t.at, 'server maxconn differs between servers: lb.maxconn is one value for every server, not imported');
     else into.set(t.path, t.value, t.at);
   }
-  const maxconnServers = tcpOnly.filter((t) => t.path[1] === 'maxconn').length;
-  if (mode === 'tcp' && maxconnServers > 0 && maxconnServers < servers.length)
+  const maxconnServers = proxyOnly.filter((t) => t.path[1] === 'maxconn').length;
+  if (proxy && maxconnServers > 0 && maxconnServers < servers.length)
     into.warn(
-      tcpOnly.find((t) => t.path[1] === 'maxconn')!.at,
+      proxyOnly.find((t) => t.path[1] === 'maxconn')!.at,
       'server maxconn is set on some servers only: lb.maxconn applies to every server',
     );
 }

@@ -17,6 +17,7 @@ import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
@@ -40,6 +41,12 @@ export interface Model {
 export function buildModel(scenario: Scenario): Model {
   const streams = new RandomStreams(scenario.seed);
   const world = new World(scenario, buildBackends(scenario, streams), buildBalancer(scenario), streams);
+  if (world.lb.maxconn > 0) {
+    // One backend queue for every stream beyond maxconn (`timeout queue` unset: `timeout connect`).
+    const lb = scenario.lb;
+    const pool = world.lb;
+    pool.useQueue(new BackendQueue(world.engine, lb.timeout_queue ?? lb.connect_timeout, (b) => pool.eligible(b)));
+  }
   const connector = new LbConnector(world);
   const app = new AppServer(world);
   const path = new RequestPath(world, app);
@@ -55,7 +62,9 @@ export function buildModel(scenario: Scenario): Model {
   // An L7 balancer answers a WebSocket upgrade it cannot place with 503; the tunnel is the same.
   const ws = new WsClients(world, scenario.lb.mode === 'l7' ? new L7WsFront(connector) : connector, wsEndpoint);
   wsEndpoint.downstream = ws;
-  const balancer = new RequestBalancer(world, app);
+  // Behind HAProxy http mode each open-loop request is a stream counted on its server (scur), as
+  // the keep-alive clients' are: leastconn weighs it and a drain waits for it.
+  const balancer = new RequestBalancer(world, app, 'lb.pick.requests', scenario.lb.mode === 'l7');
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);

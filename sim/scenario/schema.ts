@@ -442,7 +442,7 @@ export const LbSchema = z.strictObject({
   http_keep_alive_timeout: zDurationOrInfinite
     .prefault('infinite')
     .describe(
-      'L7 only: HAProxy timeout http-keep-alive (no default; falls back to timeout http-request, then timeout client, none of which is set by default): how long the balancer keeps an idle client connection between two requests before it closes it (src/mux_h1.c h1_set_idle_expiration()).',
+      'L7 only: HAProxy timeout http-keep-alive (no default): how long the balancer keeps an idle client connection between two requests before it closes it (src/mux_h1.c h1_set_idle_expiration()). Unset (infinite) it falls back to timeout http-request (drainsim has none: clients send their request at once) and then to lb.timeout_client.',
     ),
   hard_stop_after: zDurationOrInfinite
     .optional()
@@ -452,27 +452,27 @@ export const LbSchema = z.strictObject({
   maxconn: int(0, 1_000_000)
     .optional()
     .describe(
-      'HAProxy server maxconn, the same for every server (no default: unset or 0 = no limit): lb.mode l4 sends no more concurrent connections to a server; beyond it they wait in the backend queue (src/queue.c) for a slot, or timeout_queue.',
+      'HAProxy server maxconn, the same for every server (no default: unset or 0 = no limit): lb.mode l4 sends no more concurrent connections to a server, lb.mode l7 no more concurrent requests (streams; a WebSocket tunnel is one); beyond it they wait in the backend queue (src/queue.c) for a slot, or timeout_queue.',
     ),
   timeout_queue: zDurationOrInfinite
     .optional()
     .describe(
-      'HAProxy timeout queue: how long a connection waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: the client is closed (EOF).',
+      'HAProxy timeout queue: how long a connection (l4) or request (l7) waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: l4 closes the client (EOF), l7 answers 503 and closes the client connection (termination sQ); a WebSocket upgrade gets the 503 too.',
     ),
   timeout_client: zDurationOrInfinite
     .optional()
     .describe(
-      "HAProxy timeout client (no default: unset = none, HAProxy warns 'missing timeouts'): inactivity timeout of the client side; lb.mode l4 closes an idle connection after it.",
+      "HAProxy timeout client (no default: unset = none, HAProxy warns 'missing timeouts'): inactivity timeout of the client side; lb.mode l4 closes an idle connection after it, lb.mode l7 an idle keep-alive client connection when http_keep_alive_timeout is unset; with timeout_server it also bounds an idle tunnel when timeout_tunnel is unset.",
     ),
   timeout_server: zDurationOrInfinite
     .optional()
     .describe(
-      'HAProxy timeout server (no default: unset = none): inactivity timeout of the server side; the smaller of client and server ends an idle connection.',
+      'HAProxy timeout server (no default: unset = none): inactivity timeout of the server side; the smaller of client and server ends an idle connection (l4) or tunnel; lb.mode l7 answers 504 to a request whose server has not answered within it (src/http_ana.c http_wait_for_response()).',
     ),
   timeout_tunnel: zDurationOrInfinite
     .optional()
     .describe(
-      'HAProxy timeout tunnel (no default): replaces timeout client and server once no analyser is left — in mode tcp as soon as the server connection is up (process_stream(), src/stream.c).',
+      'HAProxy timeout tunnel (no default): replaces timeout client and server once no analyser is left — in mode tcp as soon as the server connection is up, in mode http (l7) once a WebSocket is upgraded (process_stream(), src/stream.c); an idle tunnel (client pings rarer than it) is closed by the balancer.',
     ),
   nat_idle_timeout: zDurationOrInfinite
     .optional()
@@ -768,14 +768,13 @@ export const ScenarioSchema = z
       });
     }
     for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel', 'timeout_queue', 'maxconn'] as const) {
-      if (s.lb[key] === undefined || s.lb[key] === 0 || s.lb.mode === 'l4') continue;
+      // A proxy (HAProxy mode tcp or http) has them all; a NAT has no connection of its own.
+      if (s.lb[key] === undefined || s.lb[key] === 0 || s.lb.mode !== 'nat') continue;
       ctx.addIssue({
         code: 'custom',
         path: ['lb', key],
         message:
-          s.lb.mode === 'nat'
-            ? 'needs a proxy (lb.mode: l4) — a NAT has no connections of its own; its idle flows end by lb.nat_idle_timeout'
-            : 'is modelled for lb.mode: l4 so far (the idle keep-alive connections of HAProxy mode tcp); lb.mode: l7 would ignore it',
+          'needs a proxy (lb.mode: l4 or l7) — a NAT has no connections of its own; its idle flows end by lb.nat_idle_timeout',
       });
     }
     if (s.lb.mode !== 'nat' && s.lb.nat_idle_timeout !== undefined) {

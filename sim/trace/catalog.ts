@@ -235,6 +235,28 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `Every usable server already had ${r.maxconn} connections (server maxconn), so new connections waited in HAProxy's backend queue for a slot. This one waited timeout queue (${d(r.timeout)}; unset it is timeout connect) and was closed: the client, already accepted, reads EOF. ${r.queued} connections were still waiting.`,
   },
+  'lb.queue_timeout_503': {
+    source: 'lb',
+    line: (r) =>
+      `request waited ${d(r.timeout)} in the backend queue (every server at maxconn ${r.maxconn}): 503 Service Unavailable, ${r.queued} still queued`,
+    tone: 'warn',
+    explain: (r) =>
+      `Every usable server already had ${r.maxconn} requests in flight (server maxconn), so new requests waited in HAProxy's backend queue for a slot. This one waited timeout queue (${d(r.timeout)}; unset it is timeout connect) and HAProxy answered it 503 itself (termination flags sQ) and closed the client's connection. ${r.queued} requests were still waiting.`,
+  },
+  'lb.tunnel_idle_timeout': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} idle tunnel closed by timeout ${r.timeout} (${d(r.after)})`,
+    tone: 'warn',
+    explain: (r) =>
+      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle WebSocket tunnel to ${r.backend}: the clients ping every ${d(r.pingInterval)}, too rarely (or never) to keep it alive. The proxy closed both of its connections; the client sees 1006 (no Close frame) and reconnects by its policy.`,
+  },
+  'lb.server_timeout_504': {
+    source: 'lb',
+    line: (r) => `backend=${r.backend} timeout server (${d(r.timeout)}) before the response: 504 Gateway Timeout`,
+    tone: 'warn',
+    explain: (r) =>
+      `The server ${r.backend} had not answered within HAProxy's timeout server (${d(r.timeout)}): the balancer answered 504 itself (termination flags sH), reset its server connection and closed the client's. The server's late answer is wasted work.`,
+  },
   'lb.idle_timeout': {
     source: 'lb',
     line: (r) => `backend=${r.backend} idle connection closed by timeout ${r.timeout} (${d(r.after)})`,

@@ -106,11 +106,30 @@ export interface LbIdleTimeout extends Rec<'lb.idle_timeout'> {
   timeout: 'client' | 'server' | 'tunnel';
   after: number;
 }
+/** HAProxy's tunnel inactivity timeout closed an idle WebSocket tunnel on both sides. */
+export interface LbTunnelIdleTimeout extends Rec<'lb.tunnel_idle_timeout'> {
+  backend: string;
+  timeout: 'client' | 'server' | 'tunnel';
+  after: number;
+  pingInterval: number;
+}
+/** lb.mode l7: timeout server expired before the server answered: HAProxy's own 504. */
+export interface LbServerTimeout504 extends Rec<'lb.server_timeout_504'> {
+  backend: string;
+  timeout: number;
+}
 /** lb.maxconn: a connection waited timeout_queue for a server slot and was closed (EOF). */
 export interface LbQueueTimeout extends Rec<'lb.queue_timeout'> {
   timeout: number;
   maxconn: number;
   /** Connections still waiting in the backend queue. */
+  queued: number;
+}
+/** lb.mode l7 with lb.maxconn: a request waited timeout_queue for a server slot and got HAProxy's 503. */
+export interface LbQueueTimeout503 extends Rec<'lb.queue_timeout_503'> {
+  timeout: number;
+  maxconn: number;
+  /** Streams still waiting in the backend queue. */
   queued: number;
 }
 /** L4: the connect to a backend failed after every retry. */
@@ -492,6 +511,9 @@ export type TraceRecord =
   | LbNatIdleExpired
   | LbIdleTimeout
   | LbQueueTimeout
+  | LbTunnelIdleTimeout
+  | LbServerTimeout504
+  | LbQueueTimeout503
   | LbMissingTimeouts
   | LbNoPort
   | LbNoServer503

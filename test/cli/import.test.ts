@@ -98,26 +98,36 @@ describe('drainsim import', () => {
   });
 });
 
-describe('haproxy.cfg settings drainsim models for mode tcp only', () => {
+describe('haproxy.cfg settings drainsim models for a proxy (mode tcp and http)', () => {
   const cfg = (mode: string): string =>
     `defaults\n  mode ${mode}\n  timeout client 30s\n  timeout queue 5s\nbackend be\n  server a 10.0.0.1:80 maxconn 100\n  server b 10.0.0.2:80 maxconn 100\n`;
 
-  it('imports timeout client/queue and server maxconn in mode tcp', () => {
-    const into = new Imported();
-    importHaproxy(cfg('tcp'), 'h.cfg', into);
-    const text = into.render('');
-    expect(text).toContain('timeout_client: 30s # from h.cfg:3');
-    expect(text).toContain('timeout_queue: 5s # from h.cfg:4');
-    expect(text).toContain('maxconn: 100 # from h.cfg:7');
-    expect(into.warnings).toEqual([]);
-  });
+  for (const mode of ['tcp', 'http']) {
+    it(`imports timeout client/queue and server maxconn in mode ${mode}`, () => {
+      const into = new Imported();
+      importHaproxy(cfg(mode), 'h.cfg', into);
+      const text = into.render('');
+      expect(text).toContain('timeout_client: 30s # from h.cfg:3');
+      expect(text).toContain('timeout_queue: 5s # from h.cfg:4');
+      expect(text).toContain('maxconn: 100 # from h.cfg:7');
+      expect(into.warnings).toEqual([]);
+    });
+  }
 
-  it('warns instead in mode http, where the scenario would reject them', () => {
-    const into = new Imported();
-    importHaproxy(cfg('http'), 'h.cfg', into);
-    expect(into.render('')).not.toContain('timeout_client');
-    expect(into.warnings).toContain(
-      'h.cfg:3: timeout client not modelled for mode http (drainsim models it for mode tcp, lb.mode l4)',
+  it('timeout http-keep-alive in mode http only; timeout http-request is a warning naming the fallback', () => {
+    const text = (mode: string) =>
+      `defaults\n  mode ${mode}\n  timeout http-keep-alive 10s\n  timeout http-request 5s\nbackend be\n  server a 10.0.0.1:80\n`;
+    const http = new Imported();
+    importHaproxy(text('http'), 'h.cfg', http);
+    expect(http.render('')).toContain('http_keep_alive_timeout: 10s # from h.cfg:3');
+    expect(http.warnings).toEqual([
+      expect.stringMatching(/^h\.cfg:4: timeout http-request not modelled .*timeout_client/),
+    ]);
+    const tcp = new Imported();
+    importHaproxy(text('tcp'), 'h.cfg', tcp);
+    expect(tcp.render('')).not.toContain('http_keep_alive_timeout');
+    expect(tcp.warnings).toContain(
+      'h.cfg:3: timeout http-keep-alive not modelled for mode tcp (drainsim models it for mode http, lb.mode l7)',
     );
   });
 });

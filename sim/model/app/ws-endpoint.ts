@@ -5,6 +5,7 @@ import type { WsDownstream, WsUpstream } from '../core/hop.js';
 import { wsCloseCounter } from '../core/series.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
+import { type IdleCloser, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
 
 /**
@@ -21,11 +22,14 @@ export class WsEndpoint implements WsUpstream {
   readonly bornSum: Float64Array;
   private readonly durations: Histogram;
   downstream!: WsDownstream;
+  /** The balancer's own inactivity timeout of a tunnel (HAProxy timeout tunnel; lb/timeouts.ts). */
+  private readonly lbTunnel: { after: number; closer: IdleCloser };
 
   constructor(
     private readonly w: World,
     private readonly path: RequestPath,
   ) {
+    this.lbTunnel = tunnelTimeout(w);
     this.bornSum = new Float64Array(w.backends.length);
     // Registered up front so a run with no session closes still reports it (count 0).
     this.durations = w.metrics.histogram('ws_session_duration');
@@ -83,7 +87,10 @@ export class WsEndpoint implements WsUpstream {
     const ttl = backend.app.config.ws.session_ttl;
     if (ttl > 0 && ttl !== Infinity) end = Math.min(end, born + ttl);
     // Idle from now: a steady-state session's backdated start says nothing of its idle time.
-    end = Math.min(end, backend.nginx.tunnelIdleDeadline(w.now, w.scenario.clients.ws.ping_interval));
+    const ping = w.scenario.clients.ws.ping_interval;
+    end = Math.min(end, backend.nginx.tunnelIdleDeadline(w.now, ping));
+    conn.tunnelSince = w.now;
+    end = Math.min(end, tunnelIdleDeadline(this.lbTunnel.after, w.now, ping));
     conn.timer = w.engine.at(end, this.sessionTimer, conn);
   }
 
@@ -93,6 +100,8 @@ export class WsEndpoint implements WsUpstream {
     conn.timer = -1;
     const backend = w.backends[conn.backend];
     if (w.now >= conn.sessionEndsAt) this.closeSession(conn, WsClose.NORMAL, false);
+    else if (w.now >= tunnelIdleDeadline(this.lbTunnel.after, conn.tunnelSince, w.scenario.clients.ws.ping_interval))
+      this.closedByBalancer(conn);
     else {
       const ttl = backend.app.config.ws.session_ttl;
       const born = conn.sessionStartedAt;
@@ -122,6 +131,28 @@ export class WsEndpoint implements WsUpstream {
         reconnect: w.scenario.clients.ws.reconnect,
       });
     }
+    this.downstream.closedByServer(conn);
+  }
+
+  /**
+   * The balancer's tunnel timeout expired first: HAProxy closes both of its connections, the
+   * client and nginx each read a FIN (no Close frame: 1006), nginx then closes its upstream.
+   */
+  private closedByBalancer(conn: Conn): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, true);
+    conn.upstream = null;
+    w.end(conn, EndKind.PROXY_FIN);
+    w.metrics.inc(wsCloseCounter(w.c, WsClose.ABNORMAL), backend.index);
+    w.trace.emitLimited(`lb-tunnel-idle-${backend.index}`, {
+      kind: 'lb.tunnel_idle_timeout',
+      backend: backend.name,
+      timeout: this.lbTunnel.closer,
+      after: this.lbTunnel.after,
+      pingInterval: w.scenario.clients.ws.ping_interval,
+    });
     this.downstream.closedByServer(conn);
   }
 

@@ -95,6 +95,8 @@ export class Conn implements Flow, HttpExchange, WsSession {
    * ever. Credited to the first connection only; 0 otherwise.
    */
   ageAtConnect = 0;
+  /** When this connection's tunnel was upgraded: its idle time (pings aside) counts from here. */
+  tunnelSince = 0;
 
   constructor(
     readonly id: number,

@@ -43,6 +43,8 @@ export class Req implements AppJob, BackendSlots, Excluded {
   lbReply = false;
   /** Client-side timeout timer. */
   clientTimer = -1;
+  /** The L7 balancer's `timeout server` while it waits for the server's answer (lb/l7-dispatch.ts). */
+  serverTimer = -1;
   constructor(public onDone: (job: AppJob) => void) {}
 
   /** Forget the backends tried (a new attempt). */

@@ -6,8 +6,9 @@ import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
+import { clientConnects } from './client-port.js';
 import { NatIdleTable } from './nat-idle.js';
-import { BackendQueue } from './queue.js';
+import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
@@ -34,7 +35,7 @@ interface Attempt {
  * learns at once: by EOF on the connection HAProxy had accepted (mode tcp), or by the refusal or
  * silence of its own SYN behind a NAT.
  */
-export class LbConnector implements FlowUpstream {
+export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly rng: Rng;
   private readonly connectLatency: Histogram;
   /** The backend a redispatch leaves (reused: picks allocate nothing). */
@@ -44,32 +45,15 @@ export class LbConnector implements FlowUpstream {
   /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
   readonly nat: NatIdleTable;
 
-  /** Connections waiting for a server slot (lb.maxconn; null without a limit). */
-  readonly queue: BackendQueue<Attempt> | null = null;
-
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
-    if (w.lb.maxconn > 0) {
-      const lb = w.scenario.lb;
-      this.queue = new BackendQueue(w.engine, lb.timeout_queue ?? lb.connect_timeout, this.queueTimedOut);
-      w.lb.slotFreed = this.slotFreed;
-    }
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
   }
 
   connect(conn: Conn, handler: FlowDownstream): void {
     const w = this.w;
-    conn.connectStartedAt = w.now;
-    if (!w.assignTuple(conn)) {
-      // The client machine has no free port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL).
-      w.trace.emitLimited('client-eaddrnotavail', {
-        kind: 'client.no_port',
-        portRange: w.scenario.clients.kernel.ip_local_port_range,
-      });
-      handler.connectFailed(conn, ErrorKind.EADDRNOTAVAIL, -1);
-      return;
-    }
+    if (!clientConnects(w, conn, handler)) return;
     const b = w.lb.pick(this.rng, w.clientIp(conn));
     const a: Attempt = { conn, handler, retriesDone: 0, backend: b, lastFailed: -1 };
     if (b < 0) {
@@ -155,37 +139,36 @@ export class LbConnector implements FlowUpstream {
    * (`pendconn_add()`, src/queue.c). False when there is no queue or no usable server at all.
    */
   private queued(a: Attempt): boolean {
-    if (this.queue === null || this.w.lb.usableCount() === 0) return false;
+    const queue = this.w.lb.queue;
+    if (queue === null || this.w.lb.usableCount() === 0) return false;
     a.backend = -1;
-    this.queue.add(a);
+    queue.add(this, a);
     return true;
   }
 
-  /** A slot on `b` is free: the oldest waiting connection goes there (`process_srv_queue()`). */
-  private readonly slotFreed = (b: number): void => {
-    const queue = this.queue!;
-    if (queue.size === 0 || !this.w.lb.eligible(b)) return;
-    const a = queue.next()!;
+  /** A slot on `b` is free and this connection was the oldest waiting: it goes there (`process_srv_queue()`). */
+  takeSlot(a: Attempt, b: number): boolean {
     a.backend = b;
     this.attempt(a);
-  };
+    return true;
+  }
 
   /**
    * `timeout queue` expired (`STRM_ET_QUEUE_TO`, src/backend.c): the stream ends without a server;
    * in tcp mode the client had been accepted and reads EOF.
    */
-  private readonly queueTimedOut = (a: Attempt): void => {
+  queueTimedOut(a: Attempt): void {
     const w = this.w;
     const lb = w.scenario.lb;
     w.trace.emitLimited('lb-queue-timeout', {
       kind: 'lb.queue_timeout',
       timeout: lb.timeout_queue ?? lb.connect_timeout,
       maxconn: w.lb.maxconn,
-      queued: this.queue!.size,
+      queued: w.lb.queue!.size,
     });
     w.releaseClientEnd(a.conn, false);
     a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, -1);
-  };
+  }
 
   /**
    * No server to take the connection. An L4 proxy has accepted the client and closes it

@@ -6,6 +6,7 @@ import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
+import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
 /**
@@ -18,12 +19,21 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * Sticky sessions keep a user on the backend named by its cookie (or source address) while that
  * backend is in service.
  *
- * With `countsStreams` (the streams of keep-alive clients behind lb/l7-http-front.ts) an attempt
- * counts on its server from assignment to answer, as HAProxy's `srv->served`
+ * With `countsStreams` (lb.mode l7: the streams of keep-alive clients behind lb/l7-http-front.ts
+ * and the open-loop requests alike) an attempt counts on its server from assignment to answer
+ * (or, for an attempt its client gave up on, until the server is done with it: without `option
+ * abortonclose` HAProxy still waits for the server's answer), as HAProxy's `srv->served`
  * (`sess_change_server()`, src/stream.c): that is the server's `scur` in `show stat`, what
  * leastconn weighs and what a drain waits for (`active_conn`, a drain gate's `active`).
+ *
+ * With `lb.maxconn` (lb.mode l7) a server holds at most that many streams: when every usable one
+ * is full a new stream waits in the backend queue (lb/queue.ts, `pendconn_add()`, src/queue.c)
+ * until a stream ends on a server (`process_srv_queue()`), or gets HAProxy's 503 after `timeout
+ * queue` (`http_return_srv_error()`, src/http_ana.c: STRM_ET_QUEUE_TO, termination flags sQ).
+ * A stream whose client left while queued gives its turn to the next (HAProxy without `option
+ * abortonclose` would still send it to the server; its answer would go nowhere).
  */
-export class RequestBalancer implements RequestUpstream {
+export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly pickRng: Rng;
   /** SYN retransmission times of the balancer host's kernel (seconds after the first SYN). */
   private readonly synRetransmits: number[];
@@ -33,6 +43,8 @@ export class RequestBalancer implements RequestUpstream {
   downstream!: RequestDownstream;
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
+  /** HAProxy `timeout server` in http mode (Infinity: unset, or not an L7 balancer). */
+  private readonly serverTimeout: number;
 
   constructor(
     private readonly w: World,
@@ -49,6 +61,8 @@ export class RequestBalancer implements RequestUpstream {
     const users = w.scenario.clients.requests.users;
     this.sessionBackend = new Int32Array(users).fill(-1);
     this.sessionEpoch = new Float64Array(users);
+    const lb = w.scenario.lb;
+    this.serverTimeout = lb.mode === 'l7' ? (lb.timeout_server ?? Infinity) : Infinity;
   }
 
   /** A client's attempt arrives at the balancer. */
@@ -77,21 +91,32 @@ export class RequestBalancer implements RequestUpstream {
     this.w.lb.newFlows[b]++;
   }
 
-  private leaveServer(req: Req): void {
-    if (req.streamServer < 0) return;
-    this.w.lb.active[req.streamServer]--;
+  /** The stream leaves its server; `freesSlot`: a stream waiting in the queue may take its place. */
+  private leaveServer(req: Req, freesSlot = true): void {
+    const b = req.streamServer;
+    if (b < 0) return;
+    this.w.lb.active[b]--;
     req.streamServer = -1;
+    if (freesSlot && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(b);
   }
 
   /**
    * The balancer places one attempt on `server`, or on a backend it picks; `req.lbRetriesLeft`
-   * are its own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers).
+   * are its own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers). A
+   * retry on the same server keeps its slot there; one that leaves it hands it on.
    */
   private dispatch(req: Req, server: number): void {
+    const left = req.streamServer;
+    this.leaveServer(req, false);
+    this.place(req, server);
+    if (left >= 0 && req.streamServer !== left && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(left);
+  }
+
+  private place(req: Req, server: number): void {
     const w = this.w;
-    this.leaveServer(req);
     if (req.abandoned) return;
     const b = server >= 0 ? server : this.pick(req);
+    if (b < 0 && this.queued(req)) return;
     if (b < 0 && w.scenario.lb.mode !== 'l7') {
       // No HTTP to answer with: an L4 proxy closes the accepted client (EOF), a NAT rejects the SYN.
       const proxy = w.scenario.lb.mode === 'l4';
@@ -145,8 +170,32 @@ export class RequestBalancer implements RequestUpstream {
       return;
     }
     this.touchSession(req, b);
+    if (this.serverTimeout !== Infinity)
+      req.serverTimer = w.engine.schedule(this.serverTimeout, this.serverTimedOut, req);
     this.app.submit(backend, req);
   }
+
+  /**
+   * `timeout server` expired before the server's answer: HAProxy answers 504 itself
+   * (http_wait_for_response(), src/http_ana.c: CF_READ_TIMEOUT → txn->status = 504, SF_ERR_SRVTO,
+   * SC_FL_NOLINGER on the server side, http_reply_and_close()). The stream leaves its server at
+   * once; the app finishes for nobody (wasted work).
+   */
+  private readonly serverTimedOut = (req: Req): void => {
+    const w = this.w;
+    req.serverTimer = -1;
+    this.leaveServer(req);
+    if (req.abandoned) return;
+    const b = req.backend;
+    w.trace.emitLimited(`lb-server-timeout-${b}`, {
+      kind: 'lb.server_timeout_504',
+      backend: w.backends[b].name,
+      timeout: this.serverTimeout,
+    });
+    req.lbReply = true;
+    this.downstream.answered(req, Status.GATEWAY_TIMEOUT, b);
+    req.abandoned = true;
+  };
 
   private readonly synTimer = (req: Req): void => {
     if (req.abandoned) return this.leaveServer(req);
@@ -154,6 +203,39 @@ export class RequestBalancer implements RequestUpstream {
       this.connectTimedOut(req);
     else this.sendSyn(req);
   };
+
+  /**
+   * Every usable server holds `maxconn` streams: the stream waits in the backend queue. False when
+   * there is no queue, no usable server at all, or the streams are not counted (through an L4
+   * balancer the open-loop requests are not HAProxy streams with a slot).
+   */
+  private queued(req: Req): boolean {
+    const queue = this.w.lb.queue;
+    if (queue === null || !this.countsStreams || this.w.lb.usableCount() === 0) return false;
+    queue.add(this, req);
+    return true;
+  }
+
+  takeSlot(req: Req, b: number): boolean {
+    if (req.abandoned) return false;
+    this.dispatch(req, b);
+    return true;
+  }
+
+  /** `timeout queue` expired: HAProxy answers 503 itself and closes the client's connection. */
+  queueTimedOut(req: Req): void {
+    if (req.abandoned) return;
+    const w = this.w;
+    const lb = w.scenario.lb;
+    w.trace.emitLimited('lb-queue-timeout-503', {
+      kind: 'lb.queue_timeout_503',
+      timeout: lb.timeout_queue ?? lb.connect_timeout,
+      maxconn: w.lb.maxconn,
+      queued: w.lb.queue!.size,
+    });
+    req.lbReply = true;
+    this.downstream.answered(req, Status.UNAVAILABLE, -1);
+  }
 
   private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
   private readonly retryNow = (req: Req): void => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
@@ -241,6 +323,8 @@ export class RequestBalancer implements RequestUpstream {
   private readonly done = (job: AppJob): void => {
     const req = job as Req;
     const w = this.w;
+    if (req.serverTimer >= 0) w.engine.cancel(req.serverTimer);
+    req.serverTimer = -1;
     this.leaveServer(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);

@@ -6,10 +6,25 @@ import { LbFlow } from '../core/flow.js';
 import { closeFlow, EndKind, openFlow } from '../core/flow-tcp.js';
 import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream, RequestDownstream } from '../core/hop.js';
 import { Req } from '../core/request.js';
-import { ErrorKind } from '../core/series.js';
+import type { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { requestCrossesFin } from '../proxy/nginx.js';
+import { clientConnects } from './client-port.js';
 import type { RequestBalancer } from './l7-dispatch.js';
+
+/**
+ * How long HAProxy keeps an idle client connection between two requests: `timeout
+ * http-keep-alive`, else `timeout http-request`, else `timeout client` (h1_set_idle_expiration()
+ * sets idle_exp from timeout.httpka, else timeout.httpreq; without either h1_refresh_timeout()
+ * expires an idle front connection after h1c->timeout = timeout client; src/mux_h1.c).
+ * drainsim has no `timeout http-request` (the client sends its request at once, so it never
+ * fires mid-request): unset, it falls through to `timeout client`. Infinity: never.
+ */
+export function keepAliveTimeout(w: World): number {
+  const lb = w.scenario.lb;
+  if (lb.http_keep_alive_timeout !== Infinity) return lb.http_keep_alive_timeout;
+  return lb.timeout_client ?? Infinity;
+}
 
 /** A stream before the balancer has taken it (the balancer sets the real handler). */
 const notSent = (_job: AppJob): void => {};
@@ -40,10 +55,12 @@ class L7Stream extends Req {
  * - The server side's `Connection: close` or keep-alive does not end the client's connection:
  *   both sides are separate connections (HTX, `http-reuse safe`, src/backend.c connect_server()).
  *
+ * - `timeout server` (l7-dispatch.ts) ends a stream whose server does not answer in time with
+ *   HAProxy's 504; unset, the client's own request timeout ends it.
+ *
  * Not modelled here: the LB host's kernel (its ports towards the servers, its TIME_WAIT), pooled
- * server connections (every stream connects as the request-level model does), `timeout server`
- * (the client's own request timeout ends a stream whose server vanished) and `shutdown sessions`
- * of in-flight streams.
+ * server connections (every stream connects as the request-level model does) and `shutdown
+ * sessions` of in-flight streams.
  */
 export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstream {
   sink!: HttpDownstream;
@@ -59,23 +76,14 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   ) {
     this.connectLatency = w.metrics.histogram('connect_latency');
     this.rtt = w.scenario.clients.rtt;
-    this.keepAliveTimeout = w.scenario.lb.http_keep_alive_timeout;
+    this.keepAliveTimeout = keepAliveTimeout(w);
   }
 
   /** The client connects to the LB's frontend, which accepts it whatever the servers' state. */
   connect(conn: Conn, downstream: FlowDownstream): void {
     const w = this.w;
     this.opener = downstream;
-    conn.connectStartedAt = w.now;
-    if (!w.assignTuple(conn)) {
-      // The client machine has no free port towards the VIP (__inet_hash_connect: -EADDRNOTAVAIL).
-      w.trace.emitLimited('client-eaddrnotavail', {
-        kind: 'client.no_port',
-        portRange: w.scenario.clients.kernel.ip_local_port_range,
-      });
-      downstream.connectFailed(conn, ErrorKind.EADDRNOTAVAIL, -1);
-      return;
-    }
+    if (!clientConnects(w, conn, downstream)) return;
     w.engine.schedule(this.rtt, this.accepted, conn);
   }
 
@@ -134,7 +142,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     return true;
   }
 
-  /** `timeout http-keep-alive`: the idle client connection is closed when the next request comes too late. */
+  /** `timeout http-keep-alive` (or its fallbacks): the idle client connection is closed when the next request comes too late. */
   idleCloseAfter(_conn: Conn, think: number): number {
     const ka = this.keepAliveTimeout;
     return ka !== Infinity && think >= ka - this.rtt ? ka : -1;

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
 import { type Excluded, NO_BACKENDS } from '../core/backend-set.js';
+import type { BackendQueue } from './queue.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
@@ -57,7 +58,7 @@ export class LoadBalancer {
     this.baseWeight = new Float64Array(count).fill(1);
     this.rrCurrent = new Float64Array(count);
     this.rampStart = new Float64Array(count).fill(-Infinity);
-    this.maxconn = config.mode === 'l4' ? (config.maxconn ?? 0) : 0;
+    this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
   }
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
@@ -95,8 +96,17 @@ export class LoadBalancer {
     return n;
   }
 
+  /** The backend queue of streams waiting for a slot (lb.maxconn; null without a limit). */
+  queue: BackendQueue | null = null;
+
   /** A flow on `b` ended: its slot is free (`process_srv_queue()` hands it on; null = no queue). */
   slotFreed: ((b: number) => void) | null = null;
+
+  /** Streams beyond `maxconn` wait in `queue`, which a freed slot serves. */
+  useQueue(queue: BackendQueue): void {
+    this.queue = queue;
+    this.slotFreed = queue.slotFreed;
+  }
 
   /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */
   activeCount(): number {

@@ -28,6 +28,35 @@ export function idleTimeout(w: World): { after: number; closer: IdleCloser } {
 }
 
 /**
+ * The proxy's inactivity timeout of a tunnel — a WebSocket after its upgrade, through HAProxy mode
+ * tcp (lb.mode l4) or mode http (lb.mode l7, where the upgraded stream has no analyser left
+ * either): `timeout tunnel` when set, else the smaller of `timeout client` and `timeout server`
+ * (process_stream(), src/stream.c: `scf->ioto = scb->ioto = s->tunnel_timeout` only when
+ * tick_isset(s->tunnel_timeout); doc/configuration.txt "timeout tunnel"). A NAT has none here
+ * (its table's idle timeout is lb/nat-idle.ts). Infinity: none.
+ */
+export function tunnelTimeout(w: World): { after: number; closer: IdleCloser } {
+  const lb = w.scenario.lb;
+  if (lb.mode === 'nat') return { after: Infinity, closer: 'tunnel' };
+  if (lb.timeout_tunnel !== undefined) return { after: lb.timeout_tunnel, closer: 'tunnel' };
+  const client = lb.timeout_client ?? Infinity;
+  const server = lb.timeout_server ?? Infinity;
+  return client <= server ? { after: client, closer: 'client' } : { after: server, closer: 'server' };
+}
+
+/**
+ * When the proxy closes a tunnel idle since `since` whose client pings every `pingInterval`:
+ * pings (and their pongs) are traffic on both sides, so only a tunnel whose pings are rarer than
+ * the timeout (or absent) expires — the rule nginx's proxy_read_timeout follows too
+ * (proxy/nginx.ts tunnelIdleDeadline). Infinity: never.
+ */
+export function tunnelIdleDeadline(after: number, since: number, pingInterval: number): number {
+  if (!Number.isFinite(after) || after <= 0) return Infinity;
+  if (pingInterval === 0 || pingInterval === Infinity || pingInterval > after) return since + after;
+  return Infinity;
+}
+
+/**
  * The L4 proxy's idle timeouts in front of nginx's client connections: a hop composed in
  * topology.ts around nginx's side (proxy/client-conns.ts). It answers the client's keep-alive
  * questions with whichever closes first — nginx's keepalive_timeout or the proxy's timeout — and

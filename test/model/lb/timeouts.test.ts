@@ -69,11 +69,13 @@ describe('HAProxy timeout client / server / tunnel (mode tcp)', () => {
     expect(recordsOf(r, 'lb.idle_timeout')).toHaveLength(0);
   });
 
-  it('timeouts with lb.mode nat or l7 are scenario errors naming the key', () => {
-    for (const mode of ['nat', 'l7'] as const) {
-      const res = ScenarioSchema.safeParse({ lb: { mode, timeout_client: '30s' } });
+  it('timeouts with lb.mode nat are scenario errors naming the key; l7 has them (l7-timeouts.test.ts)', () => {
+    for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel']) {
+      const res = ScenarioSchema.safeParse({ lb: { mode: 'nat', [key]: '30s' } });
       expect(res.success).toBe(false);
-      expect(res.error!.issues.map((i) => i.path.join('.'))).toContain('lb.timeout_client');
+      const issue = res.error!.issues.find((i) => i.path.join('.') === `lb.${key}`);
+      expect(issue?.message).toMatch(/^needs a proxy \(lb.mode: l4 or l7\)/);
+      expect(ScenarioSchema.safeParse({ lb: { mode: 'l7', [key]: '30s' } }).success).toBe(true);
     }
   });
 });

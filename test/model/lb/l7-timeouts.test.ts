@@ -1,0 +1,130 @@
+/**
+ * HAProxy's timeouts in mode http (lb.mode l7): an idle client connection is closed after timeout
+ * http-keep-alive, else timeout client (src/mux_h1.c h1_set_idle_expiration() /
+ * h1_refresh_timeout()); a server that has not answered within timeout server gets the client a
+ * 504 from the balancer (src/http_ana.c http_wait_for_response()); an upgraded WebSocket tunnel
+ * idle for timeout tunnel (else the smaller of client and server) is closed by the balancer.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
+import { run, window } from '../helpers.js';
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
+
+/** Keep-alive clients idling 40 s between requests behind an L7 balancer. */
+function idle(lb: Record<string, unknown>): ScenarioInput {
+  return {
+    warmup: '0s',
+    horizon: '10m',
+    sample_interval: '10s',
+    clients: {
+      http: { arrival_rate: 1, requests_per_connection: 'const(6)', think_time: 'const(40s)', retries: 0 },
+    },
+    lb: { mode: 'l7', ...lb },
+    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+  } as ScenarioInput;
+}
+
+describe('timeout http-keep-alive falls back to timeout client (mode http)', () => {
+  it('timeout client 30s, no http-keep-alive: every 40-s idle period is closed by the LB (one connection per request)', () => {
+    const none = run(idle({}));
+    const client = run(idle({ timeout_client: '30s' }));
+    const ka = run(idle({ http_keep_alive_timeout: '30s' }));
+    // The client's connections to the LB (the L7 front closes them with a FIN, closed_fin).
+    const closedByLb = (r: ReturnType<typeof run>) => r.figures['closed_fin.total'] ?? 0;
+    expect(closedByLb(none)).toBeLessThan(500);
+    expect(closedByLb(client)).toBeGreaterThan(2000);
+    expect(closedByLb(client)).toBe(closedByLb(ka));
+  });
+
+  it('timeout http-keep-alive wins over timeout client', () => {
+    const r = run(idle({ timeout_client: '30s', http_keep_alive_timeout: '1m' }));
+    expect(r.figures['closed_fin.total'] ?? 0).toBeLessThan(500);
+  });
+});
+
+describe('timeout server (mode http)', () => {
+  /** Open-loop requests; vm-a turns slow (every request 20 s) from 10 s. */
+  function slow(lb: Record<string, unknown>): ScenarioInput {
+    return {
+      warmup: '0s',
+      horizon: '40s',
+      clients: { requests: { rate: 20, timeout: '30s', retries: 0 } },
+      app: { workers: 64, service_time: 'const(10ms)' },
+      lb: { mode: 'l7', ...lb },
+      backends: [{ name: 'vm-a', app: { service_time: 'const(20s)' } }, { name: 'vm-b' }],
+    } as ScenarioInput;
+  }
+
+  it('a server slower than timeout server 5s: the client gets 504 from the balancer after 5 s, not its own timeout', () => {
+    const r = run(slow({ timeout_server: '5s' }));
+    const none = run(slow({}));
+    const [first] = recordsOf(r, 'lb.server_timeout_504');
+    expect(first.backend).toBe('vm-a');
+    expect(first.timeout).toBe(5);
+    expect(first.t).toBeGreaterThanOrEqual(5);
+    expect(first.t).toBeLessThan(5.2);
+    // ≈ 10 req/s on vm-a, each answered 504 at 5 s.
+    expect(sum(window(r, 'req_5xx', 10, 35))).toBeGreaterThan(200);
+    expect(r.figures['req_timeouts.total'] ?? 0).toBe(0);
+    // Unset: no 504, vm-a's requests take 20 s and every one is answered 200.
+    expect(recordsOf(none, 'lb.server_timeout_504')).toHaveLength(0);
+    expect(none.figures['req_5xx.total'] ?? 0).toBe(0);
+  });
+
+  it('keep-alive clients: the 504 closes their connection (HAProxy http_reply_and_close)', () => {
+    const r = run({
+      warmup: '0s',
+      horizon: '30s',
+      clients: {
+        http: { arrival_rate: 10, requests_per_connection: 'const(5)', think_time: 'const(1s)', retries: 0 },
+      },
+      app: { service_time: 'const(10s)' },
+      lb: { mode: 'l7', timeout_server: '2s' },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+    } as ScenarioInput);
+    expect(recordsOf(r, 'lb.server_timeout_504').length).toBeGreaterThan(0);
+    expect(r.figures['responses_5xx.total']!).toBeGreaterThan(100);
+    expect(r.figures['responses_2xx.total'] ?? 0).toBe(0);
+    expect(r.figures['err_timeout.total'] ?? 0).toBe(0);
+  });
+});
+
+describe('timeout tunnel on an upgraded WebSocket (mode http)', () => {
+  /** Long WebSocket sessions pinging every 30 s (nginx proxy_read_timeout 60 s keeps them). */
+  function ws(lb: Record<string, unknown>, ping = '30s'): ScenarioInput {
+    return {
+      warmup: '0s',
+      horizon: '5m',
+      clients: { ws: { initial_sessions: 100, lifetime: 'const(1h)', ping_interval: ping } },
+      lb: { mode: 'l7', ...lb },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+    } as ScenarioInput;
+  }
+
+  it('pings rarer than timeout tunnel 20s: the balancer closes each idle tunnel after 20 s (1006, reconnect)', () => {
+    const r = run(ws({ timeout_tunnel: '20s' }));
+    const [first] = recordsOf(r, 'lb.tunnel_idle_timeout');
+    expect(first.timeout).toBe('tunnel');
+    expect(first.after).toBe(20);
+    expect(first.t).toBeGreaterThanOrEqual(20);
+    expect(first.t).toBeLessThan(22);
+    expect(r.figures['ws_close_1006.total']!).toBeGreaterThan(1000);
+    expect(recordsOf(r, 'nginx.tunnel_idle_timeout')).toHaveLength(0);
+  });
+
+  it('pings more often than the timeout keep the tunnel; timeout tunnel replaces client/server', () => {
+    expect(recordsOf(run(ws({ timeout_tunnel: '1m' })), 'lb.tunnel_idle_timeout')).toHaveLength(0);
+    expect(recordsOf(run(ws({})), 'lb.tunnel_idle_timeout')).toHaveLength(0);
+    // No tunnel timeout: the smaller of client (20s) and server applies; a long tunnel timeout overrides it.
+    const [byClient] = recordsOf(run(ws({ timeout_client: '20s', timeout_server: '1m' })), 'lb.tunnel_idle_timeout');
+    expect(byClient.timeout).toBe('client');
+    expect(
+      recordsOf(
+        run(ws({ timeout_client: '20s', timeout_server: '1m', timeout_tunnel: '1h' })),
+        'lb.tunnel_idle_timeout',
+      ),
+    ).toHaveLength(0);
+  });
+});
