@@ -91,6 +91,20 @@ function shutdown(mode, redispatch) {
   };
 }
 
+/**
+ * The shutdown run again with `ss -Htan` sampled every second (lab.mjs `sockets`): which host
+ * holds the TIME_WAIT of a stream HAProxy's `shutdown sessions` ended — the proxy's own sockets
+ * (it sends the first FIN both ways), the client's or the server's.
+ */
+function shutdownSockets(mode) {
+  return {
+    ...shutdown(mode, false),
+    name: `haproxy-sockets-shutdown-sessions-${mode}`,
+    description: `${shutdown(mode, false).description} Sockets by state and holder (ss) every second.`,
+    sockets: true,
+  };
+}
+
 function hang(mode) {
   return {
     name: `haproxy-hang-${mode}`,
@@ -181,6 +195,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
   drainCookie,
   ...MODES.flatMap((m) => REDISPATCH.map((r) => shutdown(m, r))),
+  ...MODES.map(shutdownSockets),
   ...MODES.map(hang),
   killFastinter,
   hangShutdownOnDown,
