@@ -141,6 +141,8 @@ function compareSpread(run: string, figure: string, real: number, sims: number[]
  * - shutdown-sessions-*: HAProxy's own client-facing sockets hold the TIME_WAIT of every stream
  *   the command ends (haproxy-sockets-shutdown-sessions-*: 13 of 13 / 10 of 10); the balancer's
  *   accepted sockets take no port and are not modelled (lb-host.ts models its connecting ports).
+ *   In http mode 3 of HAProxy's 10 server-side sockets reached TIME_WAIT too; lb.mode l7 models no
+ *   balancer ports, so the http sockets run is not compared.
  * - The other tcp-mode runs' few errors on *new* connections (shutdown-sessions-tcp: 1 EOF) depend
  *   on the recorded client's fixed connection slots, which drainsim's Poisson arrivals do not
  *   reproduce. The rules (FIN on shutdown sessions, FIN at DOWN with on-marked-down, no new stream
@@ -437,6 +439,33 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare(run, 'command → last s1 stream end (s)', real.streamEndDelayS.max, shut.t - 8, 'time');
     compare(run, 's1 flows left 1 s later', 0, perSecond(r, 'active_conn', 's1').find(([t]) => t >= 9)![1], 'count');
     compare(run, 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
+  });
+
+  it("shutdown sessions server (tcp, ss sampled): no TIME_WAIT on the server or on the balancer's ports to it — HAProxy closed first, the server end was reset", () => {
+    const data = JSON.parse(readFileSync('calibration/data/haproxy-sockets-shutdown-sessions-tcp.json', 'utf8')) as {
+      sockets: Array<{ t: number; byRole: Record<string, Record<string, number>> }>;
+    };
+    const at = (t: number, role: string, state: string): number =>
+      data.sockets.find((x) => x.t >= t)!.byRole[role]?.[state] ?? 0;
+    const r = simulate('haproxy-sockets-shutdown-sessions-tcp');
+    const run = 'sockets-shutdown-sessions-tcp';
+    const gauge = (series: string, t: number): number => perSecond(r, series, 's1').find(([x]) => x >= t)![1];
+    // The server's TIME_WAITs 1 s after the command, less those of 1 s before (its checks' churn).
+    compare(
+      run,
+      "TIME_WAIT on s1's host from the shutdown",
+      at(9, 'server:s1', 'TIME-WAIT') - at(7, 'server:s1', 'TIME-WAIT'),
+      gauge('time_wait', 9) - gauge('time_wait', 7),
+      'count',
+    );
+    compare(
+      run,
+      "the balancer's ports to s1 still busy",
+      at(9, 'back:s1', 'TIME-WAIT') + at(9, 'back:s1', 'ESTAB'),
+      gauge('lb_ports_busy', 9),
+      'count',
+    );
+    compare(run, 's1 flows before the command', at(7, 'server:s1', 'ESTAB'), gauge('active_conn', 7), 'count');
   });
 
   it('hung server in tcp mode (SIGSTOP): DOWN after ≈ 11.6 s (checks time out after inter, inter after they end), UP 2 checks after SIGCONT', () => {
