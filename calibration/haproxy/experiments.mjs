@@ -12,7 +12,9 @@ const suffix = (mode, redispatch) => `${mode}${redispatch ? '-redispatch' : ''}`
 function emptyForTwoSeconds({ samples, actionsDone }) {
   const drain = actionsDone.find((a) => a.op === 'cmd' && /state drain/.test(a.command));
   const last = samples.filter((s) => s.s1 && s.t > drain.t).slice(-8);
-  return last.at(-1).t > drain.t + 10 && last.length === 8 && last.every((s) => s.s1.scur === 0);
+  // Fewer than 8 good samples yet (a `show stat` that timed out leaves a sample without s1).
+  if (last.length < 8) return false;
+  return last.at(-1).t > drain.t + 10 && last.every((s) => s.s1.scur === 0);
 }
 
 function killRestart(mode, redispatch) {
