@@ -55,6 +55,17 @@ function drain(mode, redispatch) {
   };
 }
 
+/**
+ * The tcp drain again with other lifetime seeds: its time to empty is the longest residual
+ * lifetime of ≈ 10 connections, one draw per run — these repeats show its spread.
+ */
+const DRAIN_REPEAT_SEEDS = [21, 22, 23, 24, 25, 26];
+const drainRepeats = DRAIN_REPEAT_SEEDS.map((seed) => ({
+  ...drain('tcp', false),
+  name: `haproxy-drain-tcp-seed${seed}`,
+  seed,
+}));
+
 /** Cookie persistence through a drain, then maint (http mode only: tcp mode cannot see cookies). */
 const drainCookie = {
   name: 'haproxy-drain-cookie-http',
@@ -195,6 +206,7 @@ const balanceSource = {
 export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
+  ...drainRepeats,
   drainCookie,
   ...MODES.flatMap((m) => REDISPATCH.map((r) => shutdown(m, r))),
   ...MODES.map(shutdownSockets),

@@ -288,6 +288,7 @@ export async function runHaproxyExperiment(config) {
         backendLines: config.backendLines ?? [],
         seconds: config.seconds,
         requests: config.requests ?? null,
+        seed: config.seed ?? 1,
         streams: config.streams ?? null,
         sockets: config.sockets ?? false,
         actions: config.actions,
