@@ -251,7 +251,10 @@ export async function runHaproxyExperiment(config) {
       }
       // config.sockets: who holds which TCP state (TIME_WAIT after a close), once a second.
       if (config.sockets && k % Math.round(1000 / SAMPLE_MS) === 0)
-        sockets.push({ t: rel(Date.now()), byRole: countByRole(nsExecSync(ns, ['ss', '-Htan']), FRONTEND_PORT, BACKEND_PORTS) });
+        sockets.push({
+          t: rel(Date.now()),
+          byRole: countByRole(nsExecSync(ns, ['ss', '-Htan']), FRONTEND_PORT, BACKEND_PORTS),
+        });
       if (pending.length === 0 && config.endWhen?.({ samples, actionsDone })) {
         endedEarly = true;
         break;
