@@ -12,7 +12,9 @@ const suffix = (mode, redispatch) => `${mode}${redispatch ? '-redispatch' : ''}`
 function emptyForTwoSeconds({ samples, actionsDone }) {
   const drain = actionsDone.find((a) => a.op === 'cmd' && /state drain/.test(a.command));
   const last = samples.filter((s) => s.s1 && s.t > drain.t).slice(-8);
-  return last.at(-1).t > drain.t + 10 && last.length === 8 && last.every((s) => s.s1.scur === 0);
+  // Fewer than 8 good samples yet (a `show stat` that timed out leaves a sample without s1).
+  if (last.length < 8) return false;
+  return last.at(-1).t > drain.t + 10 && last.every((s) => s.s1.scur === 0);
 }
 
 function killRestart(mode, redispatch) {
@@ -53,6 +55,17 @@ function drain(mode, redispatch) {
   };
 }
 
+/**
+ * The tcp drain again with other lifetime seeds: its time to empty is the longest residual
+ * lifetime of ≈ 10 connections, one draw per run — these repeats show its spread.
+ */
+const DRAIN_REPEAT_SEEDS = [21, 22, 23, 24, 25, 26];
+const drainRepeats = DRAIN_REPEAT_SEEDS.map((seed) => ({
+  ...drain('tcp', false),
+  name: `haproxy-drain-tcp-seed${seed}`,
+  seed,
+}));
+
 /** Cookie persistence through a drain, then maint (http mode only: tcp mode cannot see cookies). */
 const drainCookie = {
   name: 'haproxy-drain-cookie-http',
@@ -88,6 +101,20 @@ function shutdown(mode, redispatch) {
       { at: 3, op: 'cmd', command: 'set server be/s1 state drain' },
       { at: 8, op: 'cmd', command: 'shutdown sessions server be/s1' },
     ],
+  };
+}
+
+/**
+ * The shutdown run again with `ss -Htan` sampled every second (lab.mjs `sockets`): which host
+ * holds the TIME_WAIT of a stream HAProxy's `shutdown sessions` ended — the proxy's own sockets
+ * (it sends the first FIN both ways), the client's or the server's.
+ */
+function shutdownSockets(mode) {
+  return {
+    ...shutdown(mode, false),
+    name: `haproxy-sockets-shutdown-sessions-${mode}`,
+    description: `${shutdown(mode, false).description} Sockets by state and holder (ss) every second.`,
+    sockets: true,
   };
 }
 
@@ -179,8 +206,10 @@ const balanceSource = {
 export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
+  ...drainRepeats,
   drainCookie,
   ...MODES.flatMap((m) => REDISPATCH.map((r) => shutdown(m, r))),
+  ...MODES.map(shutdownSockets),
   ...MODES.map(hang),
   killFastinter,
   hangShutdownOnDown,

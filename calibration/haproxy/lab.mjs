@@ -9,7 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { createNamespace, deleteNamespace, nsExecSync, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { countByRole } from '../lib/sample.mjs';
 import { haproxyConfig } from './config.mjs';
 import { summarise } from './summary.mjs';
 
@@ -213,6 +214,7 @@ export async function runHaproxyExperiment(config) {
     const rel = (ms) => Math.round(ms - t0) / 1000;
 
     const samples = [];
+    const sockets = [];
     const actionsDone = [];
     const pending = config.actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
     let endedEarly = false;
@@ -247,6 +249,12 @@ export async function runHaproxyExperiment(config) {
       } catch (err) {
         samples.push({ t: rel(at), error: String(err.message ?? err) });
       }
+      // config.sockets: who holds which TCP state (TIME_WAIT after a close), once a second.
+      if (config.sockets && k % Math.round(1000 / SAMPLE_MS) === 0)
+        sockets.push({
+          t: rel(Date.now()),
+          byRole: countByRole(nsExecSync(ns, ['ss', '-Htan']), FRONTEND_PORT, BACKEND_PORTS),
+        });
       if (pending.length === 0 && config.endWhen?.({ samples, actionsDone })) {
         endedEarly = true;
         break;
@@ -283,13 +291,16 @@ export async function runHaproxyExperiment(config) {
         backendLines: config.backendLines ?? [],
         seconds: config.seconds,
         requests: config.requests ?? null,
+        seed: config.seed ?? 1,
         streams: config.streams ?? null,
+        sockets: config.sockets ?? false,
         actions: config.actions,
         frontendPort: FRONTEND_PORT,
         backendPorts: BACKEND_PORTS,
         sampleMs: SAMPLE_MS,
       },
       ...summarise(config, raw),
+      ...(config.sockets ? { sockets } : {}),
     };
   } finally {
     for (const c of children) stopChild(c);

@@ -93,3 +93,32 @@ export function tailRatio(perSecond, rate, seconds, span) {
   const tail = perSecond.filter((s) => s.t > seconds - span && s.t <= seconds + 0.5);
   return tail.length ? round(mean(tail.map((s) => s.timeWait)) / (rate * 60)) : null;
 }
+
+/**
+ * Sockets of a proxied run by state and by who holds them, from `ss -Htan` inside the namespace:
+ * `front` = the proxy's accepted client sockets (local port = frontendPort), `client` = the
+ * clients' (peer port = frontendPort), `back:<name>` = the proxy's (and its checks') sockets to a
+ * server (peer port = that server's), `server:<name>` = the server's own (local port = its).
+ * Returns { [role]: { [state]: count } } without LISTEN sockets.
+ */
+export function countByRole(ssOutput, frontendPort, serverPorts) {
+  const byPort = Object.fromEntries(Object.entries(serverPorts).map(([name, port]) => [String(port), name]));
+  const portOf = (addr) => addr.slice(addr.lastIndexOf(':') + 1);
+  const out = {};
+  for (const line of ssOutput.split('\n')) {
+    if (line.length === 0) continue;
+    const fields = line.trim().split(/\s+/);
+    const state = fields[0];
+    if (state === 'LISTEN') continue;
+    const local = portOf(fields[3] ?? '');
+    const peer = portOf(fields[4] ?? '');
+    let role = 'other';
+    if (local === String(frontendPort)) role = 'front';
+    else if (peer === String(frontendPort)) role = 'client';
+    else if (byPort[local]) role = `server:${byPort[local]}`;
+    else if (byPort[peer]) role = `back:${byPort[peer]}`;
+    out[role] ??= {};
+    out[role][state] = (out[role][state] ?? 0) + 1;
+  }
+  return out;
+}

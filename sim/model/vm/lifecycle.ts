@@ -75,9 +75,8 @@ export class Lifecycle {
   /**
    * `shutdown sessions server be/<b>` and `on-marked-down shutdown-sessions`
    * (`srv_shutdown_streams()`, src/server.c → `stream_shutdown()`, src/stream.c): every stream
-   * attached to the server is shut both ways at once; the client reads a FIN after buffered data
-   * (no NOLINGER on this path), the server side is closed too. Idle pooled server connections
-   * are not streams and stay. Request-level attempts in flight are not modelled here.
+   * attached to the server is shut both ways at once. Idle pooled server connections are not
+   * streams and stay. Request-level attempts in flight are not modelled here.
    */
   shutdownSessions(b: number, cause: 'command' | 'down'): void {
     const w = this.w;
@@ -86,16 +85,27 @@ export class Lifecycle {
     for (const conn of [...backend.conns]) {
       if (conn.lbFlow !== LbFlow.TRACKED) continue;
       streams++;
-      this.nginx.serverEnds(backend, conn, EndKind.SERVER_FIN);
+      this.proxyShutsStream(backend, conn);
     }
     w.trace.emit({ kind: 'lb.shutdown_sessions', backend: backend.name, streams, cause });
   }
 
+  /**
+   * HAProxy's `stream_shutdown()` (src/stream.c), the one path of `shutdown sessions`,
+   * on-marked-down and hard-stop-after: `channel_shutw_now(req)` + `channel_shutr_now(res)`, which
+   * process_stream() turns into a FIN to the server and, once the response side is shut, a FIN to
+   * the client after buffered data (no NOLINGER on this path). The proxy closes first on both
+   * sides — EndKind.PROXY_FIN: the client and nginx close passively, neither holds a TIME_WAIT.
+   * Measured (calibration/data/haproxy-sockets-shutdown-sessions-*.json, ss every second): the
+   * TIME_WAITs are HAProxy's own client-facing sockets (13 of 13), none on the client or the server.
+   */
+  private proxyShutsStream(backend: Backend, conn: Conn): void {
+    this.nginx.serverEnds(backend, conn, EndKind.PROXY_FIN);
+  }
+
   /** The proxy's reload (`lb_reload`): hard-stop-after shuts the old process's streams as `shutdown sessions` does. */
   lbReload(): void {
-    this.proxyReload ??= new ProxyReload(this.w, (backend, conn) =>
-      this.nginx.serverEnds(backend, conn, EndKind.SERVER_FIN),
-    );
+    this.proxyReload ??= new ProxyReload(this.w, (backend, conn) => this.proxyShutsStream(backend, conn));
     this.proxyReload.reload();
   }
 
