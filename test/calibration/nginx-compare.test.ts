@@ -82,6 +82,32 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(real.busyOutcomes.eof).toBe(10);
   });
 
+  it('tunnel idle timeout: proxy_read_timeout 5s closes the silent tunnel 5 s after it opened, with EOF', () => {
+    const real = recorded('nginx-tunnel-timeout').tunnels;
+    const r = runCal('nginx-tunnel-timeout');
+    const close = r.events.find((l) => l.record.kind === 'nginx.tunnel_idle_timeout');
+    expect(close).toBeDefined();
+    withinSecond(close!.t, real.idle.closedS); // 5.06 vs 5.05
+    expect(real.idle.clientSaw).toBe('eof');
+    expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
+  });
+
+  it('tunnel idle timeout: traffic every 1 s or 4 s (< 5 s) keeps the tunnel open until the client ends it at 14 s', () => {
+    const real = recorded('nginx-tunnel-timeout').tunnels;
+    for (const [group, ping] of [
+      ['client-1s', '1s'],
+      ['client-4s', '4s'],
+    ] as const) {
+      expect(real[group].clientSaw).toBe('client-closed');
+      const r = runCal('nginx-tunnel-timeout', [`clients.ws.ping_interval=${ping}`]);
+      expect(r.events.some((l) => l.record.kind === 'nginx.tunnel_idle_timeout')).toBe(false);
+      expect(valueAt(r, 'ws_sessions', 13)).toBe(1); // still open at 13 s (real: until 14.00)
+      expect([r.figures['ws_close_1000.total'], r.figures['ws_close_1006.total']]).toEqual([1, 0]);
+    }
+    // `server-1s` and `both-1s` (real: open too) are this case in drainsim, whose pings are answered.
+    expect([real['server-1s'].clientSaw, real['both-1s'].clientSaw]).toEqual(['client-closed', 'client-closed']);
+  });
+
   it('keepalive race: think 1.5 s < keepalive_timeout 2 s: every request served on the same connection, none closed', () => {
     const real = recorded('nginx-keepalive-race').groups;
     const r = runCal('nginx-keepalive-race', ['clients.http.think_time=const(1.5s)']);
