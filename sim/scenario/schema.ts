@@ -629,6 +629,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     .describe(
       '`nginx -s quit` only (the app keeps running): listeners close (new connects refused), idle keep-alive closed, tunnels kept until they end or worker_shutdown_timeout.',
     ),
+  z
+    .strictObject({ at: At, do: z.literal('nginx_stop'), backend: z.string() })
+    .describe(
+      '`nginx -s stop` only (the app keeps running): the workers exit at once, the kernel closes every client connection and tunnel (FIN: EOF, a WebSocket sees 1006), requests in flight are cut, new connects refused.',
+    ),
   z.strictObject({
     at: At,
     do: z.literal('load'),

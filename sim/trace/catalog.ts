@@ -386,6 +386,14 @@ export const CATALOG: Catalog = {
       `nginx -s quit on ${r.backend}: the master closes its listening sockets, so new connections are refused (ECONNREFUSED); idle keep-alive connections close at once, ` +
       `requests in flight get Connection: close, and WebSocket tunnels stay until they end${r.workerShutdownTimeout > 0 && r.workerShutdownTimeout !== Infinity ? ` or worker_shutdown_timeout (${d(r.workerShutdownTimeout)}) expires` : ' (no worker_shutdown_timeout: possibly for hours)'}.`,
   },
+  'nginx.stop': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,
+    tone: 'warn',
+    explain: (r) =>
+      `nginx -s stop on ${r.backend}: the master and its workers exit at once (ngx_terminate) without closing anything gracefully; the kernel closes their ${n(r.open)} sockets, ` +
+      'so requests in flight get EOF without a response, WebSocket clients see 1006, and new connections are refused. nginx -s quit would have let them finish.',
+  },
   'nginx.generation_exit': {
     source: 'nginx',
     line: (r) =>

@@ -197,6 +197,11 @@ export interface NginxQuit extends Rec<'nginx.quit'> {
   open: number;
   workerShutdownTimeout: number;
 }
+/** `nginx -s stop`: the workers exit at once; the kernel closes what they held. */
+export interface NginxStop extends Rec<'nginx.stop'> {
+  backend: string;
+  open: number;
+}
 /** A QUITted worker generation exited: its last connection ended, or worker_shutdown_timeout closed it. */
 export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> {
   backend: string;
@@ -507,6 +512,7 @@ export type TraceRecord =
   | NginxShutdownTimeout
   | NginxReload
   | NginxQuit
+  | NginxStop
   | NginxGenerationExit
   | NginxKeepaliveRace
   | HcUp

@@ -50,6 +50,23 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(r.figures['ws_close_1006.total']).toBe(0);
   });
 
+  it('stop with a tunnel: the tunnel closed (EOF) and nginx gone at the signal, every later connect refused', () => {
+    const real = recorded('nginx-stop-tunnel');
+    const r = runCal('nginx-stop-tunnel');
+    const stoppedAt = exitOf(r, 1);
+    withinSecond(stoppedAt, real.tunnels.A.closedS); // 3.00 vs 3.03
+    withinSecond(stoppedAt, real.masterExitedS); // 3.00 vs 3.04
+    expect(real.tunnels.A.clientSaw).toBe('eof');
+    expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
+    const refused = r.events.filter((l) => l.record.kind === 'lb.connect_failed');
+    expect(refused.length).toBeGreaterThan(0);
+    withinSecond(refused[0].t, real.probe.firstConnectFailureS); // 3.31 vs 3.03
+    expect(refused.every((l) => l.t >= stoppedAt)).toBe(true);
+    // The recording's probe: 6 ok before, ECONNREFUSED only after; drainsim's probes likewise.
+    expect(Object.keys(real.probe.connectFailures)).toEqual(['ECONNREFUSED']);
+    expect(r.figures['errors.total']).toBe(r.figures['err_econnrefused.total']);
+  });
+
   it('two reloads with a tunnel and worker_shutdown_timeout 5s: the tunnel closed at the first QUIT + 5 s, generation 1 gone then', () => {
     const real = recorded('nginx-reload-tunnel-wst5');
     const r = runCal('nginx-reload-tunnel-wst5');
