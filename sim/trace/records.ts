@@ -197,6 +197,14 @@ export interface NginxQuit extends Rec<'nginx.quit'> {
   open: number;
   workerShutdownTimeout: number;
 }
+/** nginx sent a request on a cached upstream connection just as the app's idle timer closed it. */
+export interface NginxUpstreamKeepaliveRace extends Rec<'nginx.upstream_keepalive_race'> {
+  backend: string;
+  method: string;
+  retried: boolean;
+  appKeepaliveTimeout: number;
+  upstreamKeepaliveTimeout: number;
+}
 /** `nginx -s stop`: the workers exit at once; the kernel closes what they held. */
 export interface NginxStop extends Rec<'nginx.stop'> {
   backend: string;
@@ -513,6 +521,7 @@ export type TraceRecord =
   | NginxReload
   | NginxQuit
   | NginxStop
+  | NginxUpstreamKeepaliveRace
   | NginxGenerationExit
   | NginxKeepaliveRace
   | HcUp

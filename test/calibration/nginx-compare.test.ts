@@ -125,6 +125,36 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect([real['server-1s'].clientSaw, real['both-1s'].clientSaw]).toEqual(['client-closed', 'client-closed']);
   });
 
+  it('upstream keep-alive race: the share of requests that needed a new upstream connection, and GETs never fail', () => {
+    const real = JSON.parse(readFileSync('calibration/data/nginx-upstream-keepalive-race.json', 'utf8')).summary;
+    const get = runCal('nginx-upstream-keepalive-race');
+    const post = runCal('nginx-upstream-keepalive-race', ['clients.http.method=POST']);
+    // Node closes an idle connection 3 s after its response; thinks of 2.95–3.045 s straddle it, so
+    // about half the cycles find the cached connection closed and open a new one.
+    const realShare = real.backendConnections / (real.groups.get.requests + real.groups.post.requests); // 268 / 512
+    for (const r of [get, post]) {
+      withinTenPercent(r.figures['upstream_connects.total']! / r.figures['requests.total']!, realShare);
+    }
+    // A GET that crosses the app's FIN is retried on a new connection (peer.cached): 256 of 256 → 200.
+    expect(real.groups.get.statuses).toEqual({ 200: real.groups.get.requests });
+    expect(get.figures['responses_5xx.total'] ?? 0).toBe(0);
+    expect(get.figures['responses_2xx.total']).toBe(get.figures['requests.total']);
+  });
+
+  it('upstream keep-alive race: POST 502s — the model cannot match the recording honestly (known gap)', () => {
+    const real = recorded('nginx-upstream-keepalive-race').groups.post;
+    const r = runCal('nginx-upstream-keepalive-race', ['clients.http.method=POST']);
+    // Real nginx: 5 of 256 POSTs → 502 (2 %; 4 and 12 in earlier runs), one per race, and 4 GET
+    // races retried. drainsim's race window is the nginx → app round trip (0.1 ms on loopback)
+    // against a 95-ms spread of thinks: ~0.3 races expected per 256 cycles. The recorded races
+    // (failed thinks 2985–3001 ms) came from timer lateness of milliseconds — node's socket timer
+    // starts from the event loop's cached clock (libuv uv_now), nginx's from ngx_current_msec, and
+    // both loops ran late at load 15 — which no constant from the source gives (README, Known
+    // limitations).
+    expect(real.statuses['502']).toBeGreaterThanOrEqual(4);
+    expect(r.figures['responses_5xx.total'] ?? 0).toBeLessThanOrEqual(2);
+  });
+
   it('keepalive race: think 1.5 s < keepalive_timeout 2 s: every request served on the same connection, none closed', () => {
     const real = recorded('nginx-keepalive-race').groups;
     const r = runCal('nginx-keepalive-race', ['clients.http.think_time=const(1.5s)']);
