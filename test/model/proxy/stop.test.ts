@@ -35,3 +35,26 @@ describe('nginx -s stop', () => {
     expect(quit.figures['err_econnrefused.total']!).toBeGreaterThan(100);
   });
 });
+
+describe('terminate mode kill (kill -9 of the app, README "Timeline actions")', () => {
+  it('leaves nginx listening: it accepts and answers 502 (connect() refused by the dead app), it refuses nothing itself', () => {
+    const r = run(
+      {
+        start: '00:00:00',
+        warmup: '0s',
+        horizon: '20s',
+        sample_interval: '1s',
+        clients: {
+          http: { arrival_rate: 20, requests_per_connection: 'const(5)', think_time: 'const(1s)', retries: 0 },
+        },
+        lb: { mode: 'nat' },
+        backends: [{ name: 'vm-a' }],
+        timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+      },
+      1,
+    );
+    expect(r.figures['responses_5xx.total']!).toBeGreaterThan(100);
+    expect(r.figures['err_econnrefused.total'] ?? 0).toBe(0);
+    expect(r.events.some((l) => l.record.kind === 'nginx.upstream_refused')).toBe(true);
+  });
+});
