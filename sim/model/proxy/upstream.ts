@@ -49,16 +49,20 @@ export class RequestPath {
     while (pool.length > 0) {
       // The most recently used first (ngx_http_upstream_get_keepalive_peer takes the cache's head).
       const cached = pool.pop()!;
-      if (now - cached.idleSince >= backend.nginx.config.upstream_keepalive_timeout) {
-        this.closeUpstream(backend, cached, true);
-        continue;
-      }
+      const nginxTimeout = backend.nginx.config.upstream_keepalive_timeout;
+      const appTimeout = backend.app.config.keepalive_timeout;
+      // Whichever idle timer ends first closes it: the app's only matters below nginx's own.
       const fate = appClosed(
         cached.idleSince,
         now,
-        backend.app.config.keepalive_timeout,
+        appTimeout < nginxTimeout ? appTimeout : 0,
         backend.nginx.config.upstream_rtt,
       );
+      if (fate === CachedFate.ALIVE && now - cached.idleSince >= nginxTimeout) {
+        // nginx's upstream keepalive_timeout: nginx closes first and holds the TIME_WAIT.
+        this.closeUpstream(backend, cached, true);
+        continue;
+      }
       if (fate === CachedFate.ALIVE) return cached;
       if (fate === CachedFate.CLOSED) {
         // The app's FIN arrived first: ngx_http_upstream_keepalive_close_handler saw it and closed

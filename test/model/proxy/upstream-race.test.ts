@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { appClosed, CachedFate } from '../../../sim/model/proxy/upstream.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run } from '../helpers.js';
+import { run, valueAt } from '../helpers.js';
 
 describe('appClosed (timer times and the hop round trip, no probability)', () => {
   const rtt = 0.001; // 1 ms between nginx and the app
@@ -67,5 +67,15 @@ describe('the upstream keep-alive race in a run', () => {
     const r = run(race(inWindow, 'POST', '2s'), 1);
     expect(r.figures['responses_5xx.total'] ?? 0).toBe(0);
     expect(r.events.some((l) => l.record.kind === 'nginx.upstream_keepalive_race')).toBe(false);
+  });
+
+  it('the app timer below nginx upstream keepalive_timeout closes first: the app holds the TIME_WAIT, nginx keeps no port', () => {
+    // think 4.5 s: past both timers; the app's (3 s) fired first, so its FIN closed each connection.
+    const appFirst = run(race('const(4.5s)', 'GET', '4s'), 1);
+    const nginxOnly = run({ ...race('const(4.5s)', 'GET', '4s'), app: { service_time: 'const(0.2ms)' } }, 1);
+    expect(appFirst.figures['upstream_connects.total']).toBe(appFirst.figures['requests.total']);
+    expect(nginxOnly.figures['upstream_connects.total']).toBe(nginxOnly.figures['requests.total']);
+    // nginx's connecting side holds a port in TIME_WAIT only when nginx closed first.
+    expect(valueAt(appFirst, 'upstream_ports_busy', 20)).toBeLessThan(valueAt(nginxOnly, 'upstream_ports_busy', 20));
   });
 });
