@@ -100,6 +100,11 @@ export const NginxSchema = z.strictObject({
     ),
   upstream_keepalive_timeout: zDuration.prefault('60s').describe('nginx upstream keepalive_timeout, default 60s.'),
   upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),
+  upstream_rtt: zDuration
+    .prefault('0.1ms')
+    .describe(
+      "Round trip between nginx and the app on the VM (loopback or a local address: ~0.1 ms, as the calibration twins use); the window in which a request on a cached upstream connection crosses the app's close.",
+    ),
   upstream_loopback: z
     .boolean()
     .prefault(true)
@@ -231,6 +236,11 @@ export const AppSchema = z.strictObject({
     .describe(
       'The app process exits with an error this long after each start (a crash-looping container; 0 = never). In a pod the kubelet restarts it with CrashLoopBackOff.',
     ),
+  keepalive_timeout: zDurationOrInfinite
+    .prefault('0')
+    .describe(
+      "The app server's own idle timeout on a kept-alive connection from nginx (upstream keepalive): it closes the connection this long after its last response (0 = never). node ≥ 20 closes after keepAliveTimeout + 1 s (default 5 s + 1 s); above nginx's upstream keepalive_timeout it never races nginx's reuse.",
+    ),
   ws: WsServerSchema.prefault({}),
 });
 
@@ -264,6 +274,12 @@ export const HttpClientsSchema = z.strictObject({
   request_timeout: zDuration
     .prefault('30s')
     .describe('Client gives up on a request with no answer (a vanished host) after this long.'),
+  method: z
+    .enum(['GET', 'POST'])
+    .prefault('GET')
+    .describe(
+      "The clients' request method. nginx retries a request that failed on a cached upstream connection (proxy_next_upstream error) unless it is a POST already sent (ngx_http_upstream_next: non_idempotent).",
+    ),
   idle_timeout: zDuration
     .prefault('0s')
     .describe(
@@ -628,6 +644,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     .strictObject({ at: At, do: z.literal('nginx_quit'), backend: z.string() })
     .describe(
       '`nginx -s quit` only (the app keeps running): listeners close (new connects refused), idle keep-alive closed, tunnels kept until they end or worker_shutdown_timeout.',
+    ),
+  z
+    .strictObject({ at: At, do: z.literal('nginx_stop'), backend: z.string() })
+    .describe(
+      '`nginx -s stop` only (the app keeps running): the workers exit at once, the kernel closes every client connection and tunnel (FIN: EOF, a WebSocket sees 1006), requests in flight are cut, new connects refused.',
     ),
   z.strictObject({
     at: At,

@@ -408,6 +408,27 @@ export const CATALOG: Catalog = {
       `nginx -s quit on ${r.backend}: the master closes its listening sockets, so new connections are refused (ECONNREFUSED); idle keep-alive connections close at once, ` +
       `requests in flight get Connection: close, and WebSocket tunnels stay until they end${r.workerShutdownTimeout > 0 && r.workerShutdownTimeout !== Infinity ? ` or worker_shutdown_timeout (${d(r.workerShutdownTimeout)}) expires` : ' (no worker_shutdown_timeout: possibly for hours)'}.`,
   },
+  'nginx.upstream_keepalive_race': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: upstream prematurely closed connection while reading response header from upstream (${r.method}, cached connection; ${r.retried ? 'retried on another connection' : '502'})`,
+    tone: 'warn',
+    variant: (r) => (r.retried ? 'retried' : '502'),
+    explain: (r) =>
+      `nginx reused an idle cached connection to the app on ${r.backend} just as the app's own keep-alive timer (${d(r.appKeepaliveTimeout)}) closed it: the request crossed the app's FIN and got EOF or RST. ` +
+      (r.retried
+        ? 'A request that fails on a cached connection is retried without using up a try (ngx_http_upstream_next: peer.cached), so the client still got its answer. '
+        : 'A POST already sent is never retried (ngx_http_upstream_next: non_idempotent is not in proxy_next_upstream), so the client got 502. ') +
+      `The fix is the ordering proxy < server: nginx's upstream keepalive_timeout (${d(r.upstreamKeepaliveTimeout)}) below the app's idle timeout, so nginx always closes first.`,
+  },
+  'nginx.stop': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,
+    tone: 'warn',
+    explain: (r) =>
+      `nginx -s stop on ${r.backend}: the master and its workers exit at once (ngx_terminate) without closing anything gracefully; the kernel closes their ${n(r.open)} sockets, ` +
+      'so requests in flight get EOF without a response, WebSocket clients see 1006, and new connections are refused. nginx -s quit would have let them finish.',
+  },
   'nginx.generation_exit': {
     source: 'nginx',
     line: (r) =>

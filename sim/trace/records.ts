@@ -216,6 +216,19 @@ export interface NginxQuit extends Rec<'nginx.quit'> {
   open: number;
   workerShutdownTimeout: number;
 }
+/** nginx sent a request on a cached upstream connection just as the app's idle timer closed it. */
+export interface NginxUpstreamKeepaliveRace extends Rec<'nginx.upstream_keepalive_race'> {
+  backend: string;
+  method: string;
+  retried: boolean;
+  appKeepaliveTimeout: number;
+  upstreamKeepaliveTimeout: number;
+}
+/** `nginx -s stop`: the workers exit at once; the kernel closes what they held. */
+export interface NginxStop extends Rec<'nginx.stop'> {
+  backend: string;
+  open: number;
+}
 /** A QUITted worker generation exited: its last connection ended, or worker_shutdown_timeout closed it. */
 export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> {
   backend: string;
@@ -529,6 +542,8 @@ export type TraceRecord =
   | NginxShutdownTimeout
   | NginxReload
   | NginxQuit
+  | NginxStop
+  | NginxUpstreamKeepaliveRace
   | NginxGenerationExit
   | NginxKeepaliveRace
   | HcUp

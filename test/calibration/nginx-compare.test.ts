@@ -50,6 +50,23 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(r.figures['ws_close_1006.total']).toBe(0);
   });
 
+  it('stop with a tunnel: the tunnel closed (EOF) and nginx gone at the signal, every later connect refused', () => {
+    const real = recorded('nginx-stop-tunnel');
+    const r = runCal('nginx-stop-tunnel');
+    const stoppedAt = exitOf(r, 1);
+    withinSecond(stoppedAt, real.tunnels.A.closedS); // 3.00 vs 3.03
+    withinSecond(stoppedAt, real.masterExitedS); // 3.00 vs 3.04
+    expect(real.tunnels.A.clientSaw).toBe('eof');
+    expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
+    const refused = r.events.filter((l) => l.record.kind === 'lb.connect_failed');
+    expect(refused.length).toBeGreaterThan(0);
+    withinSecond(refused[0].t, real.probe.firstConnectFailureS); // 3.31 vs 3.03
+    expect(refused.every((l) => l.t >= stoppedAt)).toBe(true);
+    // The recording's probe: 6 ok before, ECONNREFUSED only after; drainsim's probes likewise.
+    expect(Object.keys(real.probe.connectFailures)).toEqual(['ECONNREFUSED']);
+    expect(r.figures['errors.total']).toBe(r.figures['err_econnrefused.total']);
+  });
+
   it('two reloads with a tunnel and worker_shutdown_timeout 5s: the tunnel closed at the first QUIT + 5 s, generation 1 gone then', () => {
     const real = recorded('nginx-reload-tunnel-wst5');
     const r = runCal('nginx-reload-tunnel-wst5');
@@ -82,6 +99,62 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(real.busyOutcomes.eof).toBe(10);
   });
 
+  it('tunnel idle timeout: proxy_read_timeout 5s closes the silent tunnel 5 s after it opened, with EOF', () => {
+    const real = recorded('nginx-tunnel-timeout').tunnels;
+    const r = runCal('nginx-tunnel-timeout');
+    const close = r.events.find((l) => l.record.kind === 'nginx.tunnel_idle_timeout');
+    expect(close).toBeDefined();
+    withinSecond(close!.t, real.idle.closedS); // 5.06 vs 5.05
+    expect(real.idle.clientSaw).toBe('eof');
+    expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
+  });
+
+  it('tunnel idle timeout: traffic every 1 s or 4 s (< 5 s) keeps the tunnel open until the client ends it at 14 s', () => {
+    const real = recorded('nginx-tunnel-timeout').tunnels;
+    for (const [group, ping] of [
+      ['client-1s', '1s'],
+      ['client-4s', '4s'],
+    ] as const) {
+      expect(real[group].clientSaw).toBe('client-closed');
+      const r = runCal('nginx-tunnel-timeout', [`clients.ws.ping_interval=${ping}`]);
+      expect(r.events.some((l) => l.record.kind === 'nginx.tunnel_idle_timeout')).toBe(false);
+      expect(valueAt(r, 'ws_sessions', 13)).toBe(1); // still open at 13 s (real: until 14.00)
+      expect([r.figures['ws_close_1000.total'], r.figures['ws_close_1006.total']]).toEqual([1, 0]);
+    }
+    // `server-1s` and `both-1s` (real: open too) are this case in drainsim, whose pings are answered.
+    expect([real['server-1s'].clientSaw, real['both-1s'].clientSaw]).toEqual(['client-closed', 'client-closed']);
+  });
+
+  it('upstream keep-alive race: the share of requests that needed a new upstream connection, and GETs never fail', () => {
+    const real = JSON.parse(readFileSync('calibration/data/nginx-upstream-keepalive-race.json', 'utf8')).summary;
+    const get = runCal('nginx-upstream-keepalive-race');
+    const post = runCal('nginx-upstream-keepalive-race', ['clients.http.method=POST']);
+    // Node closes an idle connection 3 s after its response; thinks of 2.95–3.045 s straddle it, so
+    // about half the cycles find the cached connection closed and open a new one.
+    const realShare = real.backendConnections / (real.groups.get.requests + real.groups.post.requests); // 268 / 512
+    for (const r of [get, post]) {
+      withinTenPercent(r.figures['upstream_connects.total']! / r.figures['requests.total']!, realShare);
+    }
+    // A GET that crosses the app's FIN is retried on a new connection (peer.cached): 256 of 256 → 200.
+    expect(real.groups.get.statuses).toEqual({ 200: real.groups.get.requests });
+    expect(get.figures['responses_5xx.total'] ?? 0).toBe(0);
+    expect(get.figures['responses_2xx.total']).toBe(get.figures['requests.total']);
+  });
+
+  it('upstream keep-alive race: POST 502s — the model cannot match the recording honestly (known gap)', () => {
+    const real = recorded('nginx-upstream-keepalive-race').groups.post;
+    const r = runCal('nginx-upstream-keepalive-race', ['clients.http.method=POST']);
+    // Real nginx: 5 of 256 POSTs → 502 (2 %; 4 and 12 in earlier runs), one per race, and 4 GET
+    // races retried. drainsim's race window is the nginx → app round trip (0.1 ms on loopback)
+    // against a 95-ms spread of thinks: ~0.3 races expected per 256 cycles. The recorded races
+    // (failed thinks 2985–3001 ms) came from timer lateness of milliseconds — node's socket timer
+    // starts from the event loop's cached clock (libuv uv_now), nginx's from ngx_current_msec, and
+    // both loops ran late at load 15 — which no constant from the source gives (README, Known
+    // limitations).
+    expect(real.statuses['502']).toBeGreaterThanOrEqual(4);
+    expect(r.figures['responses_5xx.total'] ?? 0).toBeLessThanOrEqual(2);
+  });
+
   it('keepalive race: think 1.5 s < keepalive_timeout 2 s: every request served on the same connection, none closed', () => {
     const real = recorded('nginx-keepalive-race').groups;
     const r = runCal('nginx-keepalive-race', ['clients.http.think_time=const(1.5s)']);
@@ -109,11 +182,15 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     const cycles = eq.thinkCycles as number;
     const realFailed = (real.eof ?? 0) + (real.ECONNRESET ?? 0);
     // Real nginx: 26 % ok, 72 % FIN first, 1.2 % failed. Which of the client's timer and nginx's
-    // keepalive timer fires first is decided by their jitter (nginx's clock cached at the last
-    // epoll_wait return, ngx_current_msec; the client's timer lateness), a few ms either way.
-    // drainsim's timers are exact: at think == keepalive_timeout the FIN always wins and the race
-    // window is only the 0.1 ms loopback round trip, so it counts no failure and no ok. Modelling
-    // timer jitter would be a constant fitted to this recording, which the calibration rules forbid.
+    // keepalive timer fires first is decided by their lateness under load, milliseconds either way:
+    // the client's achieved think was 1,999.4–2,005.6 ms (p5–p95), and requests sent 2,031 ms after
+    // the response were still served (nginx's 2-s timer ≥ 31 ms late). The one deterministic part
+    // the source gives — the timer keyed on ngx_current_msec, truncated to ms at the last
+    // epoll_wait return (ngx_event_timer.h ngx_event_add_timer) — moves nginx's close up to 1 ms
+    // earlier, so the FIN would win even more surely. drainsim's timers are exact: at think ==
+    // keepalive_timeout the FIN always wins and the race window is the 0.1 ms loopback round trip,
+    // so it counts no failure and no ok. Modelling the lateness would be a jitter fitted to this
+    // recording, which the calibration rules forbid (README, Known limitations).
     expect(realFailed / cycles).toBeGreaterThan(0.005);
     expect(r.figures['errors.total']).toBe(0);
     expect(r.figures['closed_fin.total']!).toBeGreaterThan(0.9 * cycles);

@@ -94,6 +94,8 @@ export class Orchestrator {
       }
       case 'nginx_quit':
         return this.nginx.quit(w.backends[this.backendIndex(action.backend)], true);
+      case 'nginx_stop':
+        return this.nginx.stop(w.backends[this.backendIndex(action.backend)]);
       case 'load':
         if (action.http_rate !== undefined) this.http.setRate(action.http_rate);
         if (action.ws_rate !== undefined) this.ws.setRate(action.ws_rate);

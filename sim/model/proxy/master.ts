@@ -79,6 +79,38 @@ export class NginxMaster {
     this.shutDown(backend, nginx.quit(this.w.now));
   }
 
+  /**
+   * `nginx -s stop` (SIGTERM to the master, NOTES §5): the workers exit without closing anything
+   * gracefully and the kernel closes their sockets (`__tcp_close`: FIN, as nginx has read every
+   * request it holds): an idle keep-alive client reads EOF, a request in flight gets EOF with no
+   * response (its work in the app is abandoned), a tunnel ends both ways (WebSocket 1006). The
+   * master's listeners close too: new connects are refused (recorded: tunnel EOF and refusals
+   * 0.03 s after the signal, calibration/data/nginx-stop-tunnel.json).
+   */
+  stop(backend: Backend): void {
+    const w = this.w;
+    const nginx = backend.nginx;
+    if (!backend.hostUp || !nginx.running) return;
+    w.trace.emit({ kind: 'nginx.stop', backend: backend.name, open: backend.conns.size });
+    const gens = nginx.terminate();
+    for (const conn of [...backend.conns]) {
+      if (
+        conn.lbFlow === LbFlow.TRACKED &&
+        conn.kind === ConnKind.HTTP &&
+        conn.phase === ReqPhase.NONE &&
+        conn.requestsLeft > 0 &&
+        requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt)
+      )
+        this.http.crossedFin(conn);
+      else this.serverEnds(backend, conn, EndKind.SERVER_FIN);
+    }
+    for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, true);
+    for (const g of gens) {
+      if (g.quitAt < 0) g.quitAt = w.now;
+      this.exited(backend, g);
+    }
+  }
+
   /** The generations in `gens` just got QUIT. */
   private shutDown(backend: Backend, gens: NginxGeneration[]): void {
     if (gens.length === 0) return;

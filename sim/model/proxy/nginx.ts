@@ -167,6 +167,18 @@ export class Nginx {
     return this.quitOlderThan(Infinity, now);
   }
 
+  /**
+   * `nginx -s stop` (SIGTERM → ngx_terminate): the workers exit at their next loop iteration
+   * (ngx_worker_process_cycle: `if (ngx_terminate) … ngx_worker_process_exit`) and the master
+   * after them, listeners and all. Returns the generations that were alive, now gone; what was
+   * listening is closed, so the next SYN is refused.
+   */
+  terminate(): NginxGeneration[] {
+    const gone = this.gens.splice(0);
+    this.current = NginxState.STOPPED;
+    return gone;
+  }
+
   /** The process is gone (the host vanished, or every worker was forced out): nothing left. */
   stop(): void {
     this.current = NginxState.STOPPED;

@@ -47,9 +47,51 @@ export class RequestPath {
     const now = w.now;
     const pool = backend.upstreamPool;
     while (pool.length > 0) {
+      // The most recently used first (ngx_http_upstream_get_keepalive_peer takes the cache's head).
       const cached = pool.pop()!;
-      if (now - cached.idleSince < backend.nginx.config.upstream_keepalive_timeout) return cached;
-      this.closeUpstream(backend, cached, true);
+      const nginxTimeout = backend.nginx.config.upstream_keepalive_timeout;
+      const appTimeout = backend.app.config.keepalive_timeout;
+      // Whichever idle timer ends first closes it: the app's only matters below nginx's own.
+      const fate = appClosed(
+        cached.idleSince,
+        now,
+        appTimeout < nginxTimeout ? appTimeout : 0,
+        backend.nginx.config.upstream_rtt,
+      );
+      if (fate === CachedFate.ALIVE && now - cached.idleSince >= nginxTimeout) {
+        // nginx's upstream keepalive_timeout: nginx closes first and holds the TIME_WAIT.
+        this.closeUpstream(backend, cached, true);
+        continue;
+      }
+      if (fate === CachedFate.ALIVE) return cached;
+      if (fate === CachedFate.CLOSED) {
+        // The app's FIN arrived first: ngx_http_upstream_keepalive_close_handler saw it and closed
+        // the cached connection (the app closed first and holds the TIME_WAIT). Closed lazily
+        // here, as nginx's own keepalive_timeout above.
+        this.closeUpstream(backend, cached, false);
+        continue;
+      }
+      // The request crossed the app's FIN: the closed socket answers it with RST (or nginx reads
+      // the EOF first): "upstream prematurely closed connection" / "recv() failed (104)". No TIME_WAIT.
+      this.abortUpstream(backend, cached);
+      const retried = this.w.scenario.clients.http.method !== 'POST';
+      this.w.trace.emitLimited(`upstream-race-${backend.index}`, {
+        kind: 'nginx.upstream_keepalive_race',
+        backend: backend.name,
+        method: this.w.scenario.clients.http.method,
+        retried,
+        appKeepaliveTimeout: backend.app.config.keepalive_timeout,
+        upstreamKeepaliveTimeout: backend.nginx.config.upstream_keepalive_timeout,
+      });
+      if (!retried) {
+        conn.phase = ReqPhase.NONE;
+        // ngx_http_upstream_next: a POST already sent is non-idempotent, which proxy_next_upstream
+        // (default `error timeout`) does not include: 502.
+        this.sink.respond(conn, Status.BAD_GATEWAY);
+        return null;
+      }
+      // A failure on a cached connection costs no try (`if (u->peer.cached && ft_type ==
+      // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
     }
     if (!this.app.acceptsConnection(backend)) {
       // Accept queue full: the SYN is dropped and nginx's kernel retransmits it on Linux's
@@ -202,4 +244,24 @@ export class RequestPath {
   appAddress(backend: Backend): string {
     return backend.nginx.config.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
   }
+}
+
+/** What became of a cached upstream connection by the time nginx reuses it. */
+export const CachedFate = { ALIVE: 0, CLOSED: 1, CROSSED: 2 } as const;
+export type CachedFate = (typeof CachedFate)[keyof typeof CachedFate];
+
+/**
+ * The upstream keep-alive race, from timer times and the hop's round trip: nginx cached the
+ * connection when the app's response reached it (`idleSince`); the app wrote it rtt/2 earlier and
+ * its idle timer closes the connection `appTimeout` later, so its FIN reaches nginx exactly at
+ * idleSince + appTimeout. A request nginx sends at `sendAt` reaches the app rtt/2 later: before
+ * the close it is served (ALIVE); sent after the FIN arrived, nginx's close handler has already
+ * dropped the connection (CLOSED); in between (one round trip wide) it crosses the FIN (CROSSED).
+ * `appTimeout` 0 or ∞: the app never closes an idle connection.
+ */
+export function appClosed(idleSince: number, sendAt: number, appTimeout: number, rtt: number): CachedFate {
+  if (appTimeout <= 0 || appTimeout === Infinity) return CachedFate.ALIVE;
+  const finAtNginx = idleSince + appTimeout;
+  if (sendAt >= finAtNginx) return CachedFate.CLOSED;
+  return sendAt + rtt / 2 < finAtNginx - rtt / 2 ? CachedFate.ALIVE : CachedFate.CROSSED;
 }
