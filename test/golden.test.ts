@@ -25,30 +25,34 @@ describe('golden summaries of the built-in scenarios', () => {
     expect(names.length).toBeGreaterThan(0);
   });
 
-  it.each(names)('%s matches its golden summary', (name) => {
-    const path = goldenPath(name);
-    if (!existsSync(path))
-      throw new Error(`no golden summary for built-in scenario '${name}' (${path}): ${REGENERATE}`);
-    const outputs = goldenOutputs(name);
-    const actual = outputs.summary;
-    const golden = readFileSync(path, 'utf8');
-    if (actual !== golden) {
-      // The figures first: they say what moved in a few lines instead of a whole-file diff.
-      const figures = (text: string) => (JSON.parse(text) as { figures: Record<string, unknown> }).figures;
-      expect(figures(actual), `figures of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toEqual(
-        figures(golden),
-      );
-      expect(actual, `summary of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toBe(golden);
-    }
-    const hashesPath = goldenHashesPath(name);
-    if (!existsSync(hashesPath))
-      throw new Error(`no golden hashes for built-in scenario '${name}' (${hashesPath}): ${REGENERATE}`);
-    expect(
-      JSON.parse(outputs.hashes),
-      `timeline.csv / events.log of ${name} drifted; if intended, ${REGENERATE}`,
-    ).toEqual(JSON.parse(readFileSync(hashesPath, 'utf8')));
-    expectSummaryFits(name, outputs.run);
-  }, RUN_TIMEOUT_MS);
+  it.each(names)(
+    '%s matches its golden summary',
+    (name) => {
+      const path = goldenPath(name);
+      if (!existsSync(path))
+        throw new Error(`no golden summary for built-in scenario '${name}' (${path}): ${REGENERATE}`);
+      const outputs = goldenOutputs(name);
+      const actual = outputs.summary;
+      const golden = readFileSync(path, 'utf8');
+      if (actual !== golden) {
+        // The figures first: they say what moved in a few lines instead of a whole-file diff.
+        const figures = (text: string) => (JSON.parse(text) as { figures: Record<string, unknown> }).figures;
+        expect(figures(actual), `figures of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toEqual(
+          figures(golden),
+        );
+        expect(actual, `summary of ${name} drifted from ${path}; if intended, ${REGENERATE}`).toBe(golden);
+      }
+      const hashesPath = goldenHashesPath(name);
+      if (!existsSync(hashesPath))
+        throw new Error(`no golden hashes for built-in scenario '${name}' (${hashesPath}): ${REGENERATE}`);
+      expect(
+        JSON.parse(outputs.hashes),
+        `timeline.csv / events.log of ${name} drifted; if intended, ${REGENERATE}`,
+      ).toEqual(JSON.parse(readFileSync(hashesPath, 'utf8')));
+      expectSummaryFits(name, outputs.run);
+    },
+    RUN_TIMEOUT_MS,
+  );
 
   it('has no golden without a scenario', () => {
     const orphans = readdirSync(goldenDir())

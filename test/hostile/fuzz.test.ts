@@ -126,49 +126,53 @@ const box = sandbox('drainsim-fuzz-');
 const LOCATED = /^(?:[^\s:]+\.(?:ya?ml|csv)(?::\d+:\d+)?|--set [^:]+|--out): /;
 
 describe('fuzzed scenario files', () => {
-  it(`answer with exit 0, 1 or 2, precisely (${RUNS} cases, seed ${SEED})`, async () => {
-    let count = 0;
-    const codes = [0, 0, 0];
-    await fc.assert(
-      fc.asyncProperty(
-        fc.constantFrom(...SCENARIOS),
-        fc.array(mutation, { minLength: 1, maxLength: 2 }),
-        fc.boolean(),
-        async (scenario, mutations, keepExpect) => {
-          const data = structuredClone(scenario.data);
-          // The built-ins' assertions name times and drains past a short horizon; keep them in half the cases.
-          if (!keepExpect) delete data.expect;
-          for (const m of mutations) mutate(data, m);
-          // Short runs keep a case fast; a mutation of horizon or warmup itself is kept.
-          if (!mutations.some((m) => m.key === 'horizon')) Object.assign(data, { warmup: '0s', horizon: '5s' });
-          const file = box.write(`f${count}.yaml`, stringify(data));
-          const out = join(box.out, `f${count}`);
-          count++;
-          const started = performance.now();
-          const r = await cliIn(box, 'run', file, '--out', out, '--format', 'none', '--max-events', '3e6');
-          const context = `${file}\n${stringify(data).slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 2000)}`;
-          expect([0, 1, 2], context).toContain(r.code);
-          expect(r.stderr, context).not.toMatch(STACK_FRAME);
-          expect(r.stderr, context).not.toContain('internal error');
-          if (r.code === 2) {
-            for (const line of r.stderr.trimEnd().split('\n')) expect(line, context).toMatch(LOCATED);
-            // A value written in the file is found on its line.
-            if (/: [a-z_]+(?:\[\d+\])?\.?[\w.[\]]*: /.test(r.stderr) && r.stderr.startsWith(file))
-              expect(r.stderr, context).toMatch(/^\S+\.yaml:\d+:\d+: /);
-          }
-          expect(performance.now() - started, context).toBeLessThan(15_000);
-          expectPrototypeUntouched();
-          codes[r.code]!++;
-          if (process.env.FUZZ_LOG)
-            appendFileSync(process.env.FUZZ_LOG, `${r.code} ${r.stderr.split('\n')[0]!.slice(0, 200)}\n`);
-          rmSync(out, { recursive: true, force: true });
-        },
-      ),
-      { seed: SEED, numRuns: RUNS },
-    );
-    // The generator reaches all three answers, so the property is not vacuous.
-    console.log(`fuzz: ${count} cases, exit codes 0/1/2: ${codes.join('/')}`);
-    expect(codes[2]).toBeGreaterThan(0);
-    expect(codes[0]! + codes[1]!).toBeGreaterThan(0);
-  }, PROPERTY_TIMEOUT_MS);
+  it(
+    `answer with exit 0, 1 or 2, precisely (${RUNS} cases, seed ${SEED})`,
+    async () => {
+      let count = 0;
+      const codes = [0, 0, 0];
+      await fc.assert(
+        fc.asyncProperty(
+          fc.constantFrom(...SCENARIOS),
+          fc.array(mutation, { minLength: 1, maxLength: 2 }),
+          fc.boolean(),
+          async (scenario, mutations, keepExpect) => {
+            const data = structuredClone(scenario.data);
+            // The built-ins' assertions name times and drains past a short horizon; keep them in half the cases.
+            if (!keepExpect) delete data.expect;
+            for (const m of mutations) mutate(data, m);
+            // Short runs keep a case fast; a mutation of horizon or warmup itself is kept.
+            if (!mutations.some((m) => m.key === 'horizon')) Object.assign(data, { warmup: '0s', horizon: '5s' });
+            const file = box.write(`f${count}.yaml`, stringify(data));
+            const out = join(box.out, `f${count}`);
+            count++;
+            const started = performance.now();
+            const r = await cliIn(box, 'run', file, '--out', out, '--format', 'none', '--max-events', '3e6');
+            const context = `${file}\n${stringify(data).slice(0, 2000)}\nstderr: ${r.stderr.slice(0, 2000)}`;
+            expect([0, 1, 2], context).toContain(r.code);
+            expect(r.stderr, context).not.toMatch(STACK_FRAME);
+            expect(r.stderr, context).not.toContain('internal error');
+            if (r.code === 2) {
+              for (const line of r.stderr.trimEnd().split('\n')) expect(line, context).toMatch(LOCATED);
+              // A value written in the file is found on its line.
+              if (/: [a-z_]+(?:\[\d+\])?\.?[\w.[\]]*: /.test(r.stderr) && r.stderr.startsWith(file))
+                expect(r.stderr, context).toMatch(/^\S+\.yaml:\d+:\d+: /);
+            }
+            expect(performance.now() - started, context).toBeLessThan(15_000);
+            expectPrototypeUntouched();
+            codes[r.code]!++;
+            if (process.env.FUZZ_LOG)
+              appendFileSync(process.env.FUZZ_LOG, `${r.code} ${r.stderr.split('\n')[0]!.slice(0, 200)}\n`);
+            rmSync(out, { recursive: true, force: true });
+          },
+        ),
+        { seed: SEED, numRuns: RUNS },
+      );
+      // The generator reaches all three answers, so the property is not vacuous.
+      console.log(`fuzz: ${count} cases, exit codes 0/1/2: ${codes.join('/')}`);
+      expect(codes[2]).toBeGreaterThan(0);
+      expect(codes[0]! + codes[1]!).toBeGreaterThan(0);
+    },
+    PROPERTY_TIMEOUT_MS,
+  );
 });
