@@ -76,6 +76,10 @@ export class Conn implements Flow, HttpExchange, WsSession {
   readonly depTimeout = Infinity;
   readonly depTimeoutStatus: Status = 503;
   onDone: (job: AppJob) => void = notServed;
+  /** The app's jobs in service (job-list.ts) while this connection's request is in one. */
+  inList: object | null = null;
+  prevInList: AppJob | null = null;
+  nextInList: AppJob | null = null;
   /** When the HTTP client next wants to send. */
   lastActivity = 0;
   /** When the client started waiting to send a request it had to open a connection for (-1: none). */

@@ -43,6 +43,10 @@ export class Req implements AppJob, BackendSlots, Excluded {
   lbReply = false;
   /** Client-side timeout timer. */
   clientTimer = -1;
+  /** The app's jobs in service (job-list.ts) while this request is in one. */
+  inList: object | null = null;
+  prevInList: AppJob | null = null;
+  nextInList: AppJob | null = null;
   constructor(public onDone: (job: AppJob) => void) {}
 
   /** Forget the backends tried (a new attempt). */
