@@ -1,5 +1,6 @@
 import type { AppConfig } from '../../scenario/schema.js';
 import type { AppJob } from '../core/app-job.js';
+import { JobList } from '../core/job-list.js';
 
 /**
  * The app process's life: STARTING (the kubelet or the VM is bringing it up), SERVING (its
@@ -29,7 +30,7 @@ export class AppProcess {
   private ownDependency: DependencyState = 'up';
 
   /** Jobs a worker is serving (insertion order is deterministic: pauses re-arm them in it). */
-  readonly serving = new Set<AppJob>();
+  readonly serving = new JobList();
   /** Jobs waiting for a worker, FIFO (a head index instead of shift(): no O(n) per dequeue). */
   private readonly queue: AppJob[] = [];
   private queueHead = 0;

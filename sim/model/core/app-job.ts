@@ -34,6 +34,11 @@ export interface AppJob {
   depTimeoutStatus: Status;
   /** Called when the job leaves the app (served, or dropped with a status). */
   onDone: (job: AppJob) => void;
+  /** The JobList (job-list.ts: an app's jobs in service) holding the job, null: none; and its
+   *  neighbours there. Written only by JobList. */
+  inList: object | null;
+  prevInList: AppJob | null;
+  nextInList: AppJob | null;
 }
 
 export const NO_FIXED_SERVICE = -1;

@@ -45,6 +45,10 @@ export class Req implements AppJob, BackendSlots, Excluded {
   clientTimer = -1;
   /** The L7 balancer's `timeout server` while it waits for the server's answer (lb/l7-dispatch.ts). */
   serverTimer = -1;
+  /** The app's jobs in service (job-list.ts) while this request is in one. */
+  inList: object | null = null;
+  prevInList: AppJob | null = null;
+  nextInList: AppJob | null = null;
   constructor(public onDone: (job: AppJob) => void) {}
 
   /** Forget the backends tried (a new attempt). */
