@@ -152,6 +152,20 @@ export class WsEndpoint implements WsUpstream {
     this.downstream.serverGone(conn, EndKind.SERVER_FIN);
   }
 
+  /**
+   * The app was killed under a session whose LB flow was already forgotten (a hard removal came
+   * first). The process exit closes the app's socket all the same (tcp_close(), net/ipv4/tcp.c:
+   * FIN, the app holds the TIME_WAIT) and nginx, reading EOF, closes its upstream side: the
+   * session is gone from the VM now. The client's side is unchanged: it still learns at its next
+   * packet, which the LB answers with RST (its timer from flowForgotten stays armed).
+   */
+  appKilledBehindForgottenFlow(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, false);
+    conn.upstream = null;
+  }
+
   /** The LB forgot the flow (hard removal): the client learns at its next packet. */
   flowForgotten(conn: Conn): void {
     this.downstream.flowForgotten(conn);
