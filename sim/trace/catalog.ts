@@ -530,6 +530,17 @@ export const CATALOG: Catalog = {
       return `${head} The preStop sleep (${d(r.preStop)}) outlasts this delay, so no new connection reaches an app that has stopped accepting.`;
     },
   },
+  'k8s.terminating_fallback': {
+    source: 'k8s',
+    line: (r) =>
+      r.used
+        ? `pod ${r.pod}: terminating endpoint used: no other endpoint is ready`
+        : `pod ${r.pod}: terminating endpoint dropped: another endpoint is ready`,
+    explain: (r) =>
+      r.used
+        ? `No pod of the Service is ready, so kube-proxy falls back to the terminating pods that still pass readiness (pkg/proxy/topology.go CategorizeEndpoints): ${r.pod} keeps taking new connections until it stops serving or another pod is ready.`
+        : `A pod of the Service is ready again, so kube-proxy sends nothing more to the terminating ${r.pod}.`,
+  },
   'k8s.pod_sigterm': {
     source: 'k8s',
     line: (r) => `pod ${r.pod}: SIGTERM (app stops accepting, finishes in-flight requests)`,

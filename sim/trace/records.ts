@@ -293,6 +293,11 @@ export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> {
   delay: number;
   preStop: number;
 }
+/** kube-proxy uses (or stops using) a terminating endpoint: no other endpoint is ready (or one is again). */
+export interface K8sTerminatingFallback extends Rec<'k8s.terminating_fallback'> {
+  pod: string;
+  used: boolean;
+}
 export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> {
   pod: string;
   gracePeriod: number;
@@ -522,6 +527,7 @@ export type TraceRecord =
   | K8sRolloutComplete
   | K8sPodTerminating
   | K8sEndpointRemoved
+  | K8sTerminatingFallback
   | K8sPodSigterm
   | K8sGraceOver
   | K8sPodReady

@@ -33,6 +33,7 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
   if (readiness) {
     const probe = new HealthChecker(w, app, probePolicy(readiness), (b, up, reason) => {
       w.lb.setReady(b, up);
+      kubelet.endpoints.sync();
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       w.trace.emit({ kind: 'k8s.readiness', pod: w.backends[b].name, ready: up, reason });
     });

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
+import { ServiceEndpoints } from './k8s-endpoints.js';
 import { CrashLoopBackoff } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness probe: to forget its streak when a container dies. */
@@ -29,6 +30,8 @@ export class Kubelet {
   /** Bumped at each status change of a pod, so a late-arriving older one is dropped. */
   private readonly statusGen: Int32Array;
   private readiness: ReadinessProbe | null = null;
+  /** The Service's endpoints (ready / serving / terminating) as kube-proxy uses them. */
+  readonly endpoints: ServiceEndpoints;
 
   constructor(
     private readonly w: World,
@@ -40,6 +43,7 @@ export class Kubelet {
     this.startedAt = new Float64Array(n).fill(w.now);
     this.restartCount = new Int32Array(n);
     this.statusGen = new Int32Array(n);
+    this.endpoints = new ServiceEndpoints(w);
   }
 
   /** The readiness probe decides when a restarted container is Ready again. */
@@ -119,6 +123,7 @@ export class Kubelet {
       () => {
         if (this.statusGen[b] !== gen) return;
         w.lb.setReady(b, ready);
+        this.endpoints.sync();
         if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay });
       },
       null,
