@@ -753,9 +753,17 @@ export const ScenarioSchema = z
       })
       .prefault({}),
     probes: z
-      .strictObject({ readiness: ProbeSchema.optional(), liveness: ProbeSchema.optional() })
+      .strictObject({
+        readiness: ProbeSchema.optional(),
+        liveness: ProbeSchema.optional(),
+        startup: ProbeSchema.optional().describe(
+          'startupProbe: liveness and readiness are not run until it succeeds (pkg/kubelet/prober/worker.go); it passes once the app listens, and after failure_threshold × period without success the kubelet kills the container (restarted with CrashLoopBackOff). Its success_threshold is 1, as the API requires.',
+        ),
+      })
       .prefault({})
-      .describe('Kubernetes probes: readiness removes the pod from endpoints, liveness restarts it.'),
+      .describe(
+        'Kubernetes probes: readiness removes the pod from endpoints, liveness restarts it, startup holds both back while the app starts.',
+      ),
     backends: z
       .array(BackendOverrides)
       .min(1)

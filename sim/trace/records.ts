@@ -255,9 +255,14 @@ export interface K8sContainerRestarted extends Rec<'k8s.container_restarted'> {
 }
 export interface K8sContainerDied extends Rec<'k8s.container_died'> {
   pod: string;
-  cause: 'crash' | 'liveness';
+  cause: 'crash' | 'liveness' | 'startup';
   ranFor: number;
   restarts: number;
+}
+/** The startup probe succeeded (liveness and readiness now run) after `after` s of running. */
+export interface K8sStarted extends Rec<'k8s.started'> {
+  pod: string;
+  after: number;
 }
 export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> {
   pod: string;
@@ -521,6 +526,7 @@ export type TraceRecord =
   | K8sLivenessFailed
   | K8sContainerRestarted
   | K8sContainerDied
+  | K8sStarted
   | K8sCrashBackoff
   | K8sEndpointNotReady
   | K8sRolloutStart

@@ -114,32 +114,31 @@ export class Rollout {
     }
   }
 
-  /** A new pod is scheduled onto a backend with no pod: it starts, is Ready, and counts as available `between` later. */
+  /**
+   * A new pod is scheduled onto a backend with no pod: the kubelet starts it (startup, then
+   * readiness probes when the scenario has them), it is Ready, and counts as available `between`
+   * later.
+   */
   private createPod(run: RolloutRun, b: number): void {
     const w = this.w;
     const backend = w.backends[b];
     run.created++;
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
-    backend.app.starting();
-    w.engine.schedule(
-      backend.app.config.startup_time,
-      () => {
-        this.life.podReady(b);
-        this.kubelet.endpoints.sync();
-        w.metrics.inc(w.c.restarts, b);
-        w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
-        w.engine.schedule(
-          run.plan.between,
-          () => {
-            run.newAvailable++;
-            this.step(run);
-          },
-          null,
-        );
-      },
-      null,
-    );
+    this.kubelet.createPod(b, () => {
+      this.life.podReady(b);
+      this.kubelet.endpoints.sync();
+      w.metrics.inc(w.c.restarts, b);
+      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
+      w.engine.schedule(
+        run.plan.between,
+        () => {
+          run.newAvailable++;
+          this.step(run);
+        },
+        null,
+      );
+    });
   }
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */

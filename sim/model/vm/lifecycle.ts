@@ -285,9 +285,13 @@ export class Lifecycle {
     backend.app.exit();
   }
 
-  /** A rolling update's replacement pod is Ready: it serves and its endpoint is bound. */
-  podReady(b: number): void {
+  /** A rolling update's replacement pod's app listens (not Ready yet: its probes decide). */
+  podStarted(b: number): void {
     this.w.backends[b].boot(Boot.POD_REPLACED);
+  }
+
+  /** A rolling update's replacement pod is Ready: its endpoint is bound. */
+  podReady(b: number): void {
     this.w.lb.setPoolState(b, PoolState.BOUND);
   }
 
