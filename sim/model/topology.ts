@@ -69,6 +69,7 @@ export function buildModel(scenario: Scenario): Model {
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);
   const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path, master);
+  const kubelet = new Kubelet(world, lifecycle);
   const orchestrator = new Orchestrator(
     world,
     lifecycle,
@@ -77,10 +78,9 @@ export function buildModel(scenario: Scenario): Model {
     requests,
     wsEndpoint,
     app,
-    new Rollout(world, lifecycle),
+    new Rollout(world, lifecycle, kubelet),
     master,
   );
-  const kubelet = new Kubelet(world, lifecycle);
   defineGauges(world, wsEndpoint);
   return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
 }

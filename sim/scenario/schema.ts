@@ -147,6 +147,29 @@ export const WsServerSchema = z.strictObject({
     .prefault(false)
     .describe('On SIGTERM, close every session still open with a Close frame (1001 Going Away, RFC 6455 §7.4.1).'),
   close_spread: zDuration.prefault('0s').describe('Spread each batch of 1001 closes evenly over this window.'),
+  handshake_time: zDuration
+    .prefault('1ms')
+    .describe(
+      'App worker time of one opening handshake (RFC 6455 §4.2: an HTTP GET with Upgrade, validated and answered 101 with Sec-WebSocket-Accept), like a shallow request. It takes a worker, or a place in the queue and the accept queue while all are busy (a full accept queue drops the SYN from nginx, which retransmits it; a full queue answers 503).',
+    ),
+});
+
+/**
+ * Where the client's TLS ends on a VM. Off by default (the real default of a plain `listen`):
+ * a scenario says where it terminates.
+ */
+export const TlsSchema = z.strictObject({
+  terminates: z
+    .enum(['none', 'nginx', 'app'])
+    .prefault('none')
+    .describe(
+      "Where the client's TLS session ends on the VM: none (plaintext, or TLS ends at the balancer: no cost on the VM), nginx or the app. Then each new WebSocket connection costs a full handshake's CPU on the VM, charged to the app's workers (nginx and the app share the VM's cores; the app's workers are the model's only CPU). HTTP keep-alive connections are not charged yet.",
+    ),
+  handshake_cpu: zDuration
+    .prefault('0.35ms')
+    .describe(
+      'CPU of one full TLS 1.2 ECDHE-RSA handshake on the server: one RSA-2048 signature and two P-256 ECDH operations (key generation, shared secret). `openssl speed rsa2048 ecdhp256` (OpenSSL 3.0.19, one x86-64 core): 3,994 RSA-2048 signs/s (0.25 ms) and 21,499 P-256 ECDH ops/s (0.047 ms each), ~0.35 ms in all.',
+    ),
 });
 
 /**
@@ -242,6 +265,7 @@ export const AppSchema = z.strictObject({
       "The app server's own idle timeout on a kept-alive connection from nginx (upstream keepalive): it closes the connection this long after its last response (0 = never). node ≥ 20 closes after keepAliveTimeout + 1 s (default 5 s + 1 s); above nginx's upstream keepalive_timeout it never races nginx's reuse.",
     ),
   ws: WsServerSchema.prefault({}),
+  tls: TlsSchema.prefault({}),
 });
 
 export const BackoffSchema = z.strictObject({
@@ -750,9 +774,17 @@ export const ScenarioSchema = z
       })
       .prefault({}),
     probes: z
-      .strictObject({ readiness: ProbeSchema.optional(), liveness: ProbeSchema.optional() })
+      .strictObject({
+        readiness: ProbeSchema.optional(),
+        liveness: ProbeSchema.optional(),
+        startup: ProbeSchema.optional().describe(
+          'startupProbe: liveness and readiness are not run until it succeeds (pkg/kubelet/prober/worker.go); it passes once the app listens, and after failure_threshold × period without success the kubelet kills the container (restarted with CrashLoopBackOff). Its success_threshold is 1, as the API requires.',
+        ),
+      })
       .prefault({})
-      .describe('Kubernetes probes: readiness removes the pod from endpoints, liveness restarts it.'),
+      .describe(
+        'Kubernetes probes: readiness removes the pod from endpoints, liveness restarts it, startup holds both back while the app starts.',
+      ),
     backends: z
       .array(BackendOverrides)
       .min(1)

@@ -502,14 +502,20 @@ export const CATALOG: Catalog = {
     line: (r) => `pod ${r.pod}: container restarted`,
     explain: (r) => `${r.pod}'s container is running again with empty state; it serves once its probes pass.`,
   },
+  'k8s.started': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: Startup probe succeeded after ${formatDuration(toMillis(r.after))}`,
+    explain: (r) =>
+      `${r.pod}'s startup probe passed ${d(toMillis(r.after))} after the container started: the kubelet now runs its liveness and readiness probes, which it held back until then (pkg/kubelet/prober/worker.go).`,
+  },
   'k8s.container_died': {
     source: 'k8s',
     line: (r) =>
-      `pod ${r.pod}: container ${r.cause === 'crash' ? 'exited with an error' : 'killed (liveness)'} after running ${formatDuration(toMillis(r.ranFor))}; pod NotReady (restarts ${r.restarts})`,
+      `pod ${r.pod}: container ${r.cause === 'crash' ? 'exited with an error' : r.cause === 'startup' ? 'killed (startup probe)' : 'killed (liveness)'} after running ${formatDuration(toMillis(r.ranFor))}; pod NotReady (restarts ${r.restarts})`,
     tone: 'warn',
     variant: (r) => r.cause,
     explain: (r) =>
-      `${r.pod}'s container ${r.cause === 'crash' ? 'crashed' : 'was killed by the kubelet after failing its liveness probe'} after ${d(toMillis(r.ranFor))}. ` +
+      `${r.pod}'s container ${r.cause === 'crash' ? 'crashed' : r.cause === 'startup' ? 'was killed by the kubelet: its startup probe failed failureThreshold times in a row' : 'was killed by the kubelet after failing its liveness probe'} after ${d(toMillis(r.ranFor))}. ` +
       'The kubelet reports the pod NotReady at its next status sync, without waiting for a readiness probe to fail; the endpoint is removed once that reaches the load balancer. ' +
       'Until then connections sent to the pod are refused.',
   },
@@ -572,6 +578,17 @@ export const CATALOG: Catalog = {
       }
       return `${head} The preStop sleep (${d(r.preStop)}) outlasts this delay, so no new connection reaches an app that has stopped accepting.`;
     },
+  },
+  'k8s.terminating_fallback': {
+    source: 'k8s',
+    line: (r) =>
+      r.used
+        ? `pod ${r.pod}: terminating endpoint used: no other endpoint is ready`
+        : `pod ${r.pod}: terminating endpoint dropped: another endpoint is ready`,
+    explain: (r) =>
+      r.used
+        ? `No pod of the Service is ready, so kube-proxy falls back to the terminating pods that still pass readiness (pkg/proxy/topology.go CategorizeEndpoints): ${r.pod} keeps taking new connections until it stops serving or another pod is ready.`
+        : `A pod of the Service is ready again, so kube-proxy sends nothing more to the terminating ${r.pod}.`,
   },
   'k8s.pod_sigterm': {
     source: 'k8s',

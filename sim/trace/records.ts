@@ -287,9 +287,14 @@ export interface K8sContainerRestarted extends Rec<'k8s.container_restarted'> {
 }
 export interface K8sContainerDied extends Rec<'k8s.container_died'> {
   pod: string;
-  cause: 'crash' | 'liveness';
+  cause: 'crash' | 'liveness' | 'startup';
   ranFor: number;
   restarts: number;
+}
+/** The startup probe succeeded (liveness and readiness now run) after `after` s of running. */
+export interface K8sStarted extends Rec<'k8s.started'> {
+  pod: string;
+  after: number;
 }
 export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> {
   pod: string;
@@ -324,6 +329,11 @@ export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> {
   pod: string;
   delay: number;
   preStop: number;
+}
+/** kube-proxy uses (or stops using) a terminating endpoint: no other endpoint is ready (or one is again). */
+export interface K8sTerminatingFallback extends Rec<'k8s.terminating_fallback'> {
+  pod: string;
+  used: boolean;
 }
 export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> {
   pod: string;
@@ -553,12 +563,14 @@ export type TraceRecord =
   | K8sLivenessFailed
   | K8sContainerRestarted
   | K8sContainerDied
+  | K8sStarted
   | K8sCrashBackoff
   | K8sEndpointNotReady
   | K8sRolloutStart
   | K8sRolloutComplete
   | K8sPodTerminating
   | K8sEndpointRemoved
+  | K8sTerminatingFallback
   | K8sPodSigterm
   | K8sGraceOver
   | K8sPodReady

