@@ -62,7 +62,7 @@ export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
     );
     return EXIT.badInput;
   }
-  try {
+  return withPlanErrors(io, () => {
     const plan = planDrain({
       lifetimes: readLifetimes(args.lifetimes),
       sessions: args.sessions,
@@ -77,18 +77,12 @@ export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
     io.stdout.write(args.format === 'json' ? planJson(plan) : renderPlanText(plan));
     for (const path of written) io.stderr.write(`wrote ${path}\n`);
     return EXIT.ok;
-  } catch (err) {
-    if (err instanceof PlanError || err instanceof DistributionError || err instanceof UnitError) {
-      io.stderr.write(`drainsim plan drain: ${err.message}\n`);
-      return EXIT.badInput;
-    }
-    throw err;
-  }
+  });
 }
 
 /** `--vms N`: the rolling drain of a fleet (sim/plan/fleet). */
 function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): number {
-  try {
+  return withPlanErrors(io, () => {
     const optionalDuration = (text: string | undefined) =>
       text === undefined ? null : /^(none|infinite|off)$/i.test(text.trim()) ? Infinity : parseDuration(text);
     const plan = planFleetDrain({
@@ -109,6 +103,13 @@ function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): numb
     });
     io.stdout.write(args.format === 'json' ? `${JSON.stringify(plan, jsonNumbers, 2)}\n` : renderFleetPlanText(plan));
     return EXIT.ok;
+  });
+}
+
+/** Runs a plan; what the user gave wrong (a plan, distribution or unit error) is one line and exit code 2. */
+function withPlanErrors(io: CliIO, plan: () => number): number {
+  try {
+    return plan();
   } catch (err) {
     if (err instanceof PlanError || err instanceof DistributionError || err instanceof UnitError) {
       io.stderr.write(`drainsim plan drain: ${err.message}\n`);
@@ -122,6 +123,40 @@ function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): numb
 function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
+
+/** A string option of the fleet plan: it only means something with --vms, and its help says so. */
+function fleetText(describe: string, value: string) {
+  return { type: 'string' as const, describe: `With --vms: ${describe}`, default: value };
+}
+
+/** The options of `plan drain --vms`: the rolling drain of a fleet (sim/plan/fleet). */
+const FLEET_OPTIONS = {
+  vms: wholeNumberOption(
+    'vms',
+    1,
+    10_000,
+    'Plan a rolling drain of a fleet of this many VMs (--sessions then counts the whole fleet)',
+    true,
+  ),
+  parallel: { ...wholeNumberOption('parallel', 1, 10_000, 'With --vms: VMs drained at a time', true), default: 1 },
+  deadline: fleetText('the whole rollout must finish within this', '1h'),
+  ttl: {
+    type: 'string' as const,
+    describe: 'With --vms: session TTL to assess (none: no TTL); without it, TTLs are searched',
+  },
+  timeout: {
+    type: 'string' as const,
+    describe: 'With --vms: drain timeout per step to assess; without it, the longest the deadline allows',
+  },
+  restart: fleetText('from a drained VM to it serving again', '30s'),
+  pause: fleetText('between one batch back and the next drain', '0s'),
+  notice: {
+    type: 'boolean' as const,
+    default: false,
+    describe: 'With --vms: at the timeout the app sends a drain notice (1001) instead of being killed (1006)',
+  },
+  'reconnect-window': fleetText('clients reconnect uniformly within this after a close', '10s'),
+};
 
 const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
   command: 'drain',
@@ -179,52 +214,7 @@ const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
         type: 'string',
         describe: 'Also write plan.json, drain-curve.csv and reconnect-curve.csv into this directory',
       })
-      .option('vms', {
-        ...wholeNumberOption(
-          'vms',
-          1,
-          10_000,
-          'Plan a rolling drain of a fleet of this many VMs (--sessions then counts the whole fleet)',
-          true,
-        ),
-      })
-      .option('parallel', {
-        ...wholeNumberOption('parallel', 1, 10_000, 'With --vms: VMs drained at a time', true),
-        default: 1,
-      })
-      .option('deadline', {
-        type: 'string',
-        default: '1h',
-        describe: 'With --vms: the whole rollout must finish within this',
-      })
-      .option('ttl', {
-        type: 'string',
-        describe: 'With --vms: session TTL to assess (none: no TTL); without it, TTLs are searched',
-      })
-      .option('timeout', {
-        type: 'string',
-        describe: 'With --vms: drain timeout per step to assess; without it, the longest the deadline allows',
-      })
-      .option('restart', {
-        type: 'string',
-        default: '30s',
-        describe: 'With --vms: from a drained VM to it serving again',
-      })
-      .option('pause', {
-        type: 'string',
-        default: '0s',
-        describe: 'With --vms: between one batch back and the next drain',
-      })
-      .option('notice', {
-        type: 'boolean',
-        default: false,
-        describe: 'With --vms: at the timeout the app sends a drain notice (1001) instead of being killed (1006)',
-      })
-      .option('reconnect-window', {
-        type: 'string',
-        default: '10s',
-        describe: 'With --vms: clients reconnect uniformly within this after a close',
-      })
+      .options(FLEET_OPTIONS)
       .example(
         '$0 plan drain --lifetimes "lognormal(median=40m, p99=8h)" --sessions 30000 --vms 12 --deadline 1h --ttl 2h --timeout 4m',
         'a rolling deploy of 12 VMs: cut, moved, rollout time',
