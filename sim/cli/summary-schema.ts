@@ -107,6 +107,67 @@ export function publishedSummarySchema(): Record<string, unknown> {
   const histogramNames = [
     ...new Set(catalogue.filter((f) => f.unit === 'samples').map((f) => f.pattern.slice(1, -'\\.count$'.length))),
   ];
+  // In summary.json's own key order (reports/summary-json), every key required.
+  const properties = {
+    scenario: {
+      type: 'object',
+      required: ['name', 'file', 'description'],
+      additionalProperties: false,
+      properties: {
+        name: { type: 'string' },
+        file: { type: 'string', description: 'The scenario file, relative to the package or as given' },
+        description: { type: 'string' },
+      },
+    },
+    seed: { type: 'integer', minimum: 0, description: 'The random seed of the run' },
+    version: { type: 'string', description: 'drainsim version' },
+    start: { type: 'string', description: 'Wall-clock label of simulated t = 0 (HH:MM or HH:MM:SS)' },
+    horizon_s: { type: 'number', unit: 's', description: 'Simulated seconds recorded. Unit: s.' },
+    engine_events: { type: 'integer', unit: 'events', description: 'Engine events fired. Unit: events.' },
+    figures: {
+      type: 'object',
+      description: 'Key figures by dotted name; null: no value in this run (a drain that never completed).',
+      patternProperties: Object.fromEntries(catalogue.map((f) => [f.pattern, figure(f)])),
+      additionalProperties: false,
+    },
+    histograms: {
+      type: 'object',
+      description: 'Histogram summaries; every value but count is in seconds.',
+      propertyNames: { enum: histogramNames },
+      additionalProperties: {
+        type: 'object',
+        required: ['count', 'mean', 'p50', 'p95', 'p99', 'max'],
+        additionalProperties: false,
+        properties: {
+          count: { type: 'integer', unit: 'samples' },
+          mean: { type: 'number', unit: 's' },
+          p50: { type: 'number', unit: 's' },
+          p95: { type: 'number', unit: 's' },
+          p99: { type: 'number', unit: 's' },
+          max: { type: 'number', unit: 's' },
+        },
+      },
+    },
+    expectations: {
+      type: 'array',
+      items: {
+        type: 'object',
+        required: ['text', 'passed', 'actual'],
+        additionalProperties: false,
+        properties: {
+          text: { type: 'string', description: 'The assertion as written in the scenario' },
+          passed: { type: 'boolean' },
+          actual: { type: ['number', 'null'], description: 'The measured value, in the figure’s unit' },
+          at_s: { type: 'number', unit: 's', description: 'Simulated time the failure is pinned to. Unit: s.' },
+          message: { type: 'string' },
+        },
+      },
+    },
+    resolved: {
+      type: 'object',
+      description: `The fully resolved scenario, every default filled in: see ${schemaUrl(version)}`,
+    },
+  };
   return {
     $schema: 'https://json-schema.org/draft/2020-12/schema',
     $id: summarySchemaUrl(version),
@@ -114,78 +175,8 @@ export function publishedSummarySchema(): Record<string, unknown> {
     description:
       'The key figures and verdicts of one drainsim run. Numbers are SI (seconds, counts, per second); each figure’s unit is the `unit` of the pattern its name matches.',
     type: 'object',
-    required: [
-      'scenario',
-      'seed',
-      'version',
-      'start',
-      'horizon_s',
-      'engine_events',
-      'figures',
-      'histograms',
-      'expectations',
-      'resolved',
-    ],
+    required: Object.keys(properties),
     additionalProperties: false,
-    properties: {
-      scenario: {
-        type: 'object',
-        required: ['name', 'file', 'description'],
-        additionalProperties: false,
-        properties: {
-          name: { type: 'string' },
-          file: { type: 'string', description: 'The scenario file, relative to the package or as given' },
-          description: { type: 'string' },
-        },
-      },
-      seed: { type: 'integer', minimum: 0, description: 'The random seed of the run' },
-      version: { type: 'string', description: 'drainsim version' },
-      start: { type: 'string', description: 'Wall-clock label of simulated t = 0 (HH:MM or HH:MM:SS)' },
-      horizon_s: { type: 'number', unit: 's', description: 'Simulated seconds recorded. Unit: s.' },
-      engine_events: { type: 'integer', unit: 'events', description: 'Engine events fired. Unit: events.' },
-      figures: {
-        type: 'object',
-        description: 'Key figures by dotted name; null: no value in this run (a drain that never completed).',
-        patternProperties: Object.fromEntries(catalogue.map((f) => [f.pattern, figure(f)])),
-        additionalProperties: false,
-      },
-      histograms: {
-        type: 'object',
-        description: 'Histogram summaries; every value but count is in seconds.',
-        propertyNames: { enum: histogramNames },
-        additionalProperties: {
-          type: 'object',
-          required: ['count', 'mean', 'p50', 'p95', 'p99', 'max'],
-          additionalProperties: false,
-          properties: {
-            count: { type: 'integer', unit: 'samples' },
-            mean: { type: 'number', unit: 's' },
-            p50: { type: 'number', unit: 's' },
-            p95: { type: 'number', unit: 's' },
-            p99: { type: 'number', unit: 's' },
-            max: { type: 'number', unit: 's' },
-          },
-        },
-      },
-      expectations: {
-        type: 'array',
-        items: {
-          type: 'object',
-          required: ['text', 'passed', 'actual'],
-          additionalProperties: false,
-          properties: {
-            text: { type: 'string', description: 'The assertion as written in the scenario' },
-            passed: { type: 'boolean' },
-            actual: { type: ['number', 'null'], description: 'The measured value, in the figure’s unit' },
-            at_s: { type: 'number', unit: 's', description: 'Simulated time the failure is pinned to. Unit: s.' },
-            message: { type: 'string' },
-          },
-        },
-      },
-      resolved: {
-        type: 'object',
-        description: `The fully resolved scenario, every default filled in: see ${schemaUrl(version)}`,
-      },
-    },
+    properties,
   };
 }
