@@ -24,9 +24,63 @@ export interface Chart {
   series: ChartSeries[];
   /** Names of the integer values of a state series (drawn stepped, axis labelled with names). */
   states?: readonly string[];
-  /** A chart of one series no story chart draws (under "Other series"). */
-  other?: true;
+  /** The part of the story the chart tells; the page shows charts under their group's heading. */
+  group: ChartGroupId;
+  /** A chart of one series no hand-made chart draws (generated from the series' own description). */
+  generated?: true;
 }
+
+/**
+ * The parts of a story, in the order the page tells them: what clients saw first, then the
+ * mechanisms behind it, from the balancer down to the kernel.
+ */
+export const CHART_GROUPS = [
+  {
+    id: 'client',
+    title: 'Client impact',
+    about: 'What clients and users saw: errors, resets, requests served and lost.',
+  },
+  {
+    id: 'drain',
+    title: 'Drain and the balancer pool',
+    about: 'Where the balancer sent connections and which backends it drained or detached.',
+  },
+  { id: 'websocket', title: 'WebSockets', about: 'Sessions per backend, how they ended, and the reconnects.' },
+  { id: 'health', title: 'Health checks', about: 'Checks and probes failing, backends removed and restarted.' },
+  { id: 'capacity', title: 'Capacity and app load', about: 'App workers, queues, utilisation and pauses.' },
+  { id: 'nginx', title: 'nginx', about: 'Worker generations after reloads and connections to the app.' },
+  { id: 'kernel', title: 'Kernel: TIME_WAIT and ports', about: 'Sockets and ports on the VMs and the balancer.' },
+  { id: 'other', title: 'Other series', about: 'Series no group above covers.' },
+] as const;
+
+export type ChartGroupId = (typeof CHART_GROUPS)[number]['id'];
+
+/** The group of each series that gets a generated chart (those no hand-made chart draws). */
+const SERIES_GROUPS: Record<string, ChartGroupId> = {
+  requests: 'client',
+  responses_2xx: 'client',
+  requests_failed: 'client',
+  retries: 'client',
+  errors: 'client',
+  attempts: 'client',
+  sessions_lost: 'client',
+  closed_fin: 'drain',
+  ws_close_1001: 'websocket',
+  ws_close_1000: 'websocket',
+  ws_avg_age: 'websocket',
+  restarts: 'health',
+  utilisation: 'capacity',
+  pauses: 'capacity',
+  upstream_connects: 'nginx',
+  syn_drops: 'kernel',
+  tw_reused: 'kernel',
+  tw_reopened: 'kernel',
+  tw_overflow: 'kernel',
+  upstream_ports_busy: 'kernel',
+  lb_ports_busy: 'kernel',
+  upstream_eaddrnotavail: 'kernel',
+  lb_eaddrnotavail: 'kernel',
+};
 
 export interface SkippedChart {
   id: string;
@@ -63,12 +117,14 @@ interface ChartSpec {
   /** Why an all-zero chart is not drawn, in plain words. */
   whenZero: string;
   states?: readonly string[];
-  other?: true;
+  group: ChartGroupId;
+  generated?: true;
 }
 
 export const CHARTS: readonly ChartSpec[] = [
   {
     id: 'active-conn',
+    group: 'drain',
     title: 'Active connections per backend',
     unit: 'connections',
     about: 'Flows the LB tracks to each backend at the end of each sample.',
@@ -77,6 +133,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'new-conn',
+    group: 'drain',
     title: 'New connections per backend',
     unit: 'connections/s',
     about: 'New flows the LB sent to each backend.',
@@ -85,6 +142,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'resets',
+    group: 'client',
     title: 'Resets',
     unit: 'RST/s',
     about: 'reset_out: RSTs sent to clients; reset_in: RSTs between the LB and the backends.',
@@ -96,6 +154,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'errors',
+    group: 'client',
     title: 'Client errors by kind',
     unit: 'errors/s',
     about: 'Errors clients saw, by kind; ws_close_1006 counts WebSocket sessions that ended without a Close frame.',
@@ -108,6 +167,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'time-wait',
+    group: 'kernel',
     title: 'TIME_WAIT per backend',
     unit: 'sockets',
     about: 'TIME_WAIT sockets on each VM (the tw of ss -s): whoever closes a connection first holds one for 60 s.',
@@ -116,6 +176,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'websocket',
+    group: 'websocket',
     title: 'WebSocket sessions and reconnects',
     unit: 'sessions',
     rightUnit: 'reconnects/s',
@@ -128,6 +189,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'goodput',
+    group: 'client',
     title: 'Open-loop users: offered, served and failed',
     unit: 'requests/s',
     about:
@@ -144,6 +206,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'health',
+    group: 'health',
     title: 'Health checks: failures, removals and backends in service',
     unit: 'events/s',
     rightUnit: 'backends',
@@ -159,6 +222,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'app-load',
+    group: 'capacity',
     title: 'App workers busy and requests queued per backend',
     unit: 'requests',
     about: 'Workers serving a request and requests waiting for one: a queue that grows is a backend falling behind.',
@@ -170,6 +234,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'nginx-generations',
+    group: 'nginx',
     title: 'Old nginx worker generations per backend',
     unit: 'generations',
     about:
@@ -179,6 +244,7 @@ export const CHARTS: readonly ChartSpec[] = [
   },
   {
     id: 'pool-state',
+    group: 'drain',
     title: 'LB pool state per backend',
     unit: 'state',
     about: 'BOUND gets new connections; DRAINING keeps existing flows only; DETACHED is out of the pool.',
@@ -234,7 +300,8 @@ function generatedSpecs(tl: Timeline, values: (s: number) => number[][]): ChartS
         about: meta.description,
         picks: [{ series: meta.name, of: counter ? 'total' : 'backends' }],
         whenZero: '',
-        other: true as const,
+        group: SERIES_GROUPS[meta.name] ?? 'other',
+        generated: true as const,
       },
     ];
   });
@@ -278,10 +345,17 @@ export function buildCharts(tl: Timeline): ChartSet {
       skipped.push({ id: spec.id, title: spec.title, reason: `all zero: ${spec.whenZero}` });
       continue;
     }
-    const chart: Chart = { id: spec.id, title: spec.title, unit: spec.unit, about: spec.about, series };
+    const chart: Chart = {
+      id: spec.id,
+      title: spec.title,
+      unit: spec.unit,
+      about: spec.about,
+      series,
+      group: spec.group,
+    };
     if (spec.rightUnit !== undefined && series.some((s) => s.axis === 'right')) chart.rightUnit = spec.rightUnit;
     if (spec.states !== undefined) chart.states = spec.states;
-    if (spec.other) chart.other = true;
+    if (spec.generated) chart.generated = true;
     charts.push(chart);
   }
   return { t, charts, skipped };

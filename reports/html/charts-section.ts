@@ -1,6 +1,6 @@
-/** One container per chart (the page script draws into it) and the list of charts not drawn. */
+/** One container per chart (the page script draws into it), grouped by the part of the story it tells, and the list of charts not drawn. */
 
-import type { ChartSet } from './chart-data.js';
+import { CHART_GROUPS, type ChartSet } from './chart-data.js';
 import { escapeHtml } from './escape.js';
 
 export function chartsSection(set: ChartSet, storyHtml = ''): string {
@@ -14,19 +14,19 @@ export function chartsSection(set: ChartSet, storyHtml = ''): string {
       '</figure>',
     ].join('\n');
   };
-  const story = set.charts.filter((c) => !c.other).map(figure);
-  const other = set.charts.filter((c) => c.other).map(figure);
-  const figures = [
-    ...story,
-    ...(other.length === 0
-      ? []
-      : [
-          '<h3 id="other-series">Other series that are not zero</h3>',
-          '<div class="other-charts">',
-          ...other,
-          '</div>',
-        ]),
-  ];
+  // Charts under the part of the story they tell (chart-data.ts CHART_GROUPS), hand-made charts
+  // of a group before the ones generated for its other non-zero series.
+  const figures = CHART_GROUPS.flatMap((group) => {
+    const charts = set.charts.filter((c) => c.group === group.id);
+    if (charts.length === 0) return [];
+    return [
+      `<div class="chart-group" id="group-${group.id}" data-group="${group.id}">`,
+      `<h3>${escapeHtml(group.title)}</h3>`,
+      `<p class="hint">${escapeHtml(group.about)}</p>`,
+      ...[...charts.filter((c) => !c.generated), ...charts.filter((c) => c.generated)].map(figure),
+      '</div>',
+    ];
+  });
   const skipped =
     set.skipped.length === 0
       ? ''

@@ -22,6 +22,7 @@ import { runScenario } from '../run-scenario.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import type { Scenario } from '../scenario/schema.js';
+import type { ScenarioWarning } from '../scenario/warnings.js';
 import { checkWorkBudget, DEFAULT_LIMITS, type RunBudget, type WorkLimits } from '../scenario/work-budget.js';
 import { type CliIO, colorFor, EXIT, exitCodeHandler } from './context.js';
 import { withExpectLocations } from './expect-locations.js';
@@ -31,7 +32,7 @@ import { seedOptionFor } from './number-options.js';
 import { outputFolderName } from './output-name.js';
 import { checkJson, checkMarkdown, RESULT_FORMATS, type ResultFormat } from './result-formats.js';
 import { setOption } from './set-option.js';
-import { stableFileName } from './simulate.js';
+import { printWarnings, stableFileName } from './simulate.js';
 
 const SCENARIO_EXTENSIONS = new Set(['.yaml', '.yml']);
 
@@ -66,6 +67,8 @@ export type ScenarioCheck =
       /** The scenario file as shown to the user, and the line of each `expect:` entry (by verdict). */
       file: string;
       lines: (number | undefined)[];
+      /** What loading the scenario warned of (printed on stderr, never a failure). */
+      warnings: ScenarioWarning[];
     }
   | { status: 'error'; ref: string; name: string; error: string };
 
@@ -141,6 +144,7 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
       failures,
       file: loaded.file,
       lines,
+      warnings: loaded.warnings,
     };
   } catch (err) {
     if (!(err instanceof ScenarioError)) throw err;
@@ -229,7 +233,10 @@ export function checkCommandLine(args: CheckArgs, io: CliIO): number {
     checks.push(c);
     if (text) io.stdout.write(`${summaryLine(c, refWidth, color)}\n`);
     if (c.status === 'error') io.stderr.write(`${c.error}\n`);
-    else for (const f of c.failures) io.stderr.write(`${f.printed}\n`);
+    else {
+      printWarnings(io, c.warnings);
+      for (const f of c.failures) io.stderr.write(`${f.printed}\n`);
+    }
   }
   const tally = (s: ScenarioCheck['status']): number => checks.filter((c) => c.status === s).length;
   const errors = tally('error');

@@ -7,14 +7,16 @@ import { writeFilesAtomic } from '../../reports/write-atomic.js';
 import { PlanError } from '../plan/errors.js';
 import { planFleetDrain } from '../plan/fleet/fleet-plan.js';
 import { renderFleetPlanText } from '../plan/fleet/fleet-text.js';
+import { renderSimCheckText } from '../plan/fleet/sim-check.js';
 import { readLifetimes } from '../plan/lifetime-input.js';
 import { planDrain } from '../plan/plan-drain.js';
 import { planJson, planOutputFiles } from '../plan/plan-files.js';
 import { renderPlanText } from '../plan/plan-text.js';
 import { DistributionError } from '../scenario/distribution.js';
 import { parseDuration, parsePercent, UnitError } from '../scenario/units.js';
-import { type CliIO, EXIT, exitCodeHandler } from './context.js';
+import { type CliIO, EXIT, exitCodeHandler, withScenarioErrors } from './context.js';
 import { seedOptionFor, wholeNumberOption } from './number-options.js';
+import { checkPlanWithSim, DEFAULT_FLEET_SCENARIO } from './plan-check-sim.js';
 
 export interface PlanDrainArgs {
   lifetimes: string;
@@ -36,6 +38,9 @@ export interface PlanDrainArgs {
   pause: string;
   notice: boolean;
   'reconnect-window': string;
+  'check-with-sim': boolean;
+  seeds: number;
+  scenario: string;
 }
 
 /**
@@ -49,10 +54,16 @@ const MAX_PLAN_DRAWS = 200_000_000;
 /** Simulated sessions per estimate the default replica count stays within. */
 const DEFAULT_SESSION_BUDGET = 2_000_000;
 
+/**
+ * Seeds of the implied scenario --check-with-sim runs by default: a 54-minute rollout of 30,000
+ * sessions is ~4 s of simulation, so four stay well within a minute on a loaded machine.
+ */
+const DEFAULT_CHECK_SEEDS = 4;
+
 /** Fleet rollouts simulated per plan by default: each is a whole fleet's sessions for the whole rollout. */
 const DEFAULT_FLEET_REPLICAS = 40;
 
-export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
+export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): Promise<number> {
   if (args.vms !== undefined) return planFleetCommandLine(args, args.vms, io);
   const replicas =
     args.replicas ?? Math.max(100, Math.min(1000, Math.round(DEFAULT_SESSION_BUDGET / Math.max(1, args.sessions))));
@@ -60,9 +71,9 @@ export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
     io.stderr.write(
       `drainsim plan drain: --replicas ${replicas} × --sessions ${args.sessions} is ${(replicas * args.sessions).toExponential(1)} lifetimes per estimate; the limit is ${MAX_PLAN_DRAWS.toExponential(0)}: give fewer replicas\n`,
     );
-    return EXIT.badInput;
+    return Promise.resolve(EXIT.badInput);
   }
-  try {
+  return withPlanErrors(io, () => {
     const plan = planDrain({
       lifetimes: readLifetimes(args.lifetimes),
       sessions: args.sessions,
@@ -77,22 +88,17 @@ export function planDrainCommandLine(args: PlanDrainArgs, io: CliIO): number {
     io.stdout.write(args.format === 'json' ? planJson(plan) : renderPlanText(plan));
     for (const path of written) io.stderr.write(`wrote ${path}\n`);
     return EXIT.ok;
-  } catch (err) {
-    if (err instanceof PlanError || err instanceof DistributionError || err instanceof UnitError) {
-      io.stderr.write(`drainsim plan drain: ${err.message}\n`);
-      return EXIT.badInput;
-    }
-    throw err;
-  }
+  });
 }
 
 /** `--vms N`: the rolling drain of a fleet (sim/plan/fleet). */
-function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): number {
-  try {
+function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): Promise<number> {
+  return withPlanErrors(io, async () => {
     const optionalDuration = (text: string | undefined) =>
       text === undefined ? null : /^(none|infinite|off)$/i.test(text.trim()) ? Infinity : parseDuration(text);
+    const lifetimes = readLifetimes(args.lifetimes);
     const plan = planFleetDrain({
-      lifetimes: readLifetimes(args.lifetimes),
+      lifetimes,
       sessions: args.sessions,
       vms,
       parallel: args.parallel,
@@ -107,8 +113,27 @@ function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): numb
       seed: args.seed,
       replicas: args.replicas ?? DEFAULT_FLEET_REPLICAS,
     });
-    io.stdout.write(args.format === 'json' ? `${JSON.stringify(plan, jsonNumbers, 2)}\n` : renderFleetPlanText(plan));
-    return EXIT.ok;
+    if (!args['check-with-sim']) {
+      io.stdout.write(args.format === 'json' ? `${JSON.stringify(plan, jsonNumbers, 2)}\n` : renderFleetPlanText(plan));
+      return EXIT.ok;
+    }
+    const seeds = Array.from({ length: args.seeds }, (_, i) => args.seed + i);
+    return withScenarioErrors(io, () => {
+      const check = checkPlanWithSim(plan, lifetimes.distribution, args.scenario, seeds, io);
+      io.stdout.write(
+        args.format === 'json'
+          ? `${JSON.stringify({ ...plan, checkWithSim: check }, jsonNumbers, 2)}\n`
+          : `${renderFleetPlanText(plan)}${renderSimCheckText(check)}`,
+      );
+      return EXIT.ok;
+    });
+  });
+}
+
+/** Runs a plan; what the user gave wrong (a plan, distribution or unit error) is one line and exit code 2. */
+async function withPlanErrors(io: CliIO, plan: () => number | Promise<number>): Promise<number> {
+  try {
+    return await plan();
   } catch (err) {
     if (err instanceof PlanError || err instanceof DistributionError || err instanceof UnitError) {
       io.stderr.write(`drainsim plan drain: ${err.message}\n`);
@@ -122,6 +147,54 @@ function planFleetCommandLine(args: PlanDrainArgs, vms: number, io: CliIO): numb
 function jsonNumbers(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isFinite(value) ? null : value;
 }
+
+/** A string option of the fleet plan: it only means something with --vms, and its help says so. */
+function fleetText(describe: string, value: string) {
+  return { type: 'string' as const, describe: `With --vms: ${describe}`, default: value };
+}
+
+/** The options of `plan drain --vms`: the rolling drain of a fleet (sim/plan/fleet). */
+const FLEET_OPTIONS = {
+  vms: wholeNumberOption(
+    'vms',
+    1,
+    10_000,
+    'Plan a rolling drain of a fleet of this many VMs (--sessions then counts the whole fleet)',
+    true,
+  ),
+  parallel: { ...wholeNumberOption('parallel', 1, 10_000, 'With --vms: VMs drained at a time', true), default: 1 },
+  deadline: fleetText('the whole rollout must finish within this', '1h'),
+  ttl: {
+    type: 'string' as const,
+    describe: 'With --vms: session TTL to assess (none: no TTL); without it, TTLs are searched',
+  },
+  timeout: {
+    type: 'string' as const,
+    describe: 'With --vms: drain timeout per step to assess; without it, the longest the deadline allows',
+  },
+  restart: fleetText('from a drained VM to it serving again', '30s'),
+  pause: fleetText('between one batch back and the next drain', '0s'),
+  notice: {
+    type: 'boolean' as const,
+    default: false,
+    describe: 'With --vms: at the timeout the app sends a drain notice (1001) instead of being killed (1006)',
+  },
+  'reconnect-window': fleetText('clients reconnect uniformly within this after a close', '10s'),
+  'check-with-sim': {
+    type: 'boolean' as const,
+    default: false,
+    describe:
+      'With --vms: also run the fleet scenario the answer implies over --seeds seeds and set its figures beside the plan',
+  },
+  seeds: {
+    ...wholeNumberOption('seeds', 2, 100, 'With --check-with-sim: seeds to simulate (--seed, --seed+1, …)', true),
+    default: DEFAULT_CHECK_SEEDS,
+  },
+  scenario: fleetText(
+    'the fleet scenario (a rolling_deploy) --check-with-sim writes the plan into',
+    DEFAULT_FLEET_SCENARIO,
+  ),
+};
 
 const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
   command: 'drain',
@@ -179,55 +252,14 @@ const planDrainCommand: CommandModule<object, PlanDrainArgs> = {
         type: 'string',
         describe: 'Also write plan.json, drain-curve.csv and reconnect-curve.csv into this directory',
       })
-      .option('vms', {
-        ...wholeNumberOption(
-          'vms',
-          1,
-          10_000,
-          'Plan a rolling drain of a fleet of this many VMs (--sessions then counts the whole fleet)',
-          true,
-        ),
-      })
-      .option('parallel', {
-        ...wholeNumberOption('parallel', 1, 10_000, 'With --vms: VMs drained at a time', true),
-        default: 1,
-      })
-      .option('deadline', {
-        type: 'string',
-        default: '1h',
-        describe: 'With --vms: the whole rollout must finish within this',
-      })
-      .option('ttl', {
-        type: 'string',
-        describe: 'With --vms: session TTL to assess (none: no TTL); without it, TTLs are searched',
-      })
-      .option('timeout', {
-        type: 'string',
-        describe: 'With --vms: drain timeout per step to assess; without it, the longest the deadline allows',
-      })
-      .option('restart', {
-        type: 'string',
-        default: '30s',
-        describe: 'With --vms: from a drained VM to it serving again',
-      })
-      .option('pause', {
-        type: 'string',
-        default: '0s',
-        describe: 'With --vms: between one batch back and the next drain',
-      })
-      .option('notice', {
-        type: 'boolean',
-        default: false,
-        describe: 'With --vms: at the timeout the app sends a drain notice (1001) instead of being killed (1006)',
-      })
-      .option('reconnect-window', {
-        type: 'string',
-        default: '10s',
-        describe: 'With --vms: clients reconnect uniformly within this after a close',
-      })
+      .options(FLEET_OPTIONS)
       .example(
         '$0 plan drain --lifetimes "lognormal(median=40m, p99=8h)" --sessions 30000 --vms 12 --deadline 1h --ttl 2h --timeout 4m',
         'a rolling deploy of 12 VMs: cut, moved, rollout time',
+      )
+      .example(
+        '$0 plan drain --lifetimes "lognormal(median=40m, p99=8h)" --sessions 30000 --vms 12 --ttl 2h --timeout 4m --notice --check-with-sim',
+        'the same, confirmed by simulating fleet-rolling-ws with that setting over 4 seeds',
       )
       .example('$0 plan drain --lifetimes "exp(mean=2m)"', 'HTTP keepalive-like sessions: a timeout fits')
       .example(

@@ -4,9 +4,10 @@ import { checkExpectations, checkExpectationsBeforeRun } from '../expect/check.j
 import type { RunResult } from '../result.js';
 import { runScenario } from '../run-scenario.js';
 import type { LoadedScenario } from '../scenario/load.js';
-import { loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
+import { type CliScenario, loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { packageRoot } from '../scenario/package-root.js';
 import type { Scenario } from '../scenario/schema.js';
+import { formatWarning, type ScenarioWarning } from '../scenario/warnings.js';
 import { checkWorkBudget, type WorkLimits } from '../scenario/work-budget.js';
 import { type CliIO, EXIT } from './context.js';
 import { withExpectLocations } from './expect-locations.js';
@@ -30,9 +31,14 @@ export function expectationsExitCode(result: RunResult): number {
   return result.expectations.every((e) => e.passed) ? EXIT.ok : EXIT.expectationFailed;
 }
 
+/** A scenario's warnings on stderr, one line each; they never change an exit code. */
+export function printWarnings(io: CliIO, warnings: readonly ScenarioWarning[]): void {
+  for (const w of warnings) io.stderr.write(`${formatWarning(w)}\n`);
+}
+
 /** Loads a scenario and checks everything a run would reject (the budget included) before any simulation. */
 export function loadForRun(args: { scenario: string; set?: string[] } & LimitArgs): {
-  loaded: LoadedScenario<Scenario>;
+  loaded: CliScenario;
   scenario: Scenario;
   limits: WorkLimits;
 } {
@@ -55,6 +61,7 @@ export function simulateForCli(
   beforeRun?: (loaded: LoadedScenario<Scenario>) => void,
 ): Simulated {
   const { loaded, scenario, limits } = loadForRun(args);
+  printWarnings(io, loaded.warnings);
   beforeRun?.(loaded);
   const progress = progressReporter(io, `${verb} ${loaded.name}`);
   let result: RunResult;

@@ -5,7 +5,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { type CliIO, colorFor, EXIT, exitCodeHandler } from './context.js';
 import { type LimitArgs, withLimitOptions } from './limit-options.js';
 import { setOption } from './set-option.js';
-import { loadForRun } from './simulate.js';
+import { loadForRun, printWarnings } from './simulate.js';
 
 export function validateScenarios(
   refs: readonly string[],
@@ -20,6 +20,7 @@ export function validateScenarios(
       // Everything `run` would refuse before simulating: the schema, the files, the work budget.
       const { loaded } = loadForRun({ scenario: ref, set: [...sets], ...limitArgs });
       io.stdout.write(`${colorize('OK', 'ok', color)} ${loaded.file} (${loaded.name})\n`);
+      printWarnings(io, loaded.warnings);
     } catch (err) {
       if (!(err instanceof ScenarioError)) throw err;
       failed++;

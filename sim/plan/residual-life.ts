@@ -33,6 +33,8 @@ const MAX_PERIODS = 100_000;
 export class ResidualLife {
   /** G(kT) for k = 0..K, the period boundaries that every survival(x) with a TTL sums over. */
   private readonly boundaries: Float64Array | null;
+  /** Periods survival(x) sums one by one; past them the flat-period tail term is accurate (exactPeriods). */
+  private readonly summedPeriods: number;
   /** Quantiles of the session residual, built on the first draw. */
   private sessionResidual: InverseTable | null = null;
 
@@ -43,6 +45,7 @@ export class ResidualLife {
   ) {
     if (!(ttl > 0)) throw new RangeError(`session TTL must be greater than 0, got ${ttl}`);
     this.boundaries = Number.isFinite(ttl) ? periodBoundaries(integrated, ttl) : null;
+    this.summedPeriods = this.boundaries === null ? 0 : exactPeriods(integrated, ttl, this.boundaries.length - 1);
   }
 
   static of(lifetime: Distribution, ttl = Infinity): ResidualLife {
@@ -64,7 +67,7 @@ export class ResidualLife {
     const T = this.ttl;
     if (x >= T) return 0;
     let sum = 0;
-    const periods = bounds.length - 1;
+    const periods = this.summedPeriods;
     for (let k = 0; k < periods; k++) sum += bounds[k + 1]! - G.at(k * T + x);
     // The far tail: survival is flat over one period there, so the fraction (T − x)/T of its
     // remaining mass is past the cut-off x. This also carries the mass beyond the table.
@@ -139,6 +142,27 @@ function periodBoundaries(G: IntegratedSurvival, T: number): Float64Array {
     if (G.mean - g < cutoff || k * T >= G.end) break;
   }
   return Float64Array.from(values);
+}
+
+/**
+ * How many periods survival(x) must sum one by one. Period k contributes ∫ s over [kT + x, (k+1)T]
+ * (s = P(L > ·), decreasing); the tail term takes (T − x)/T of the period's whole mass instead,
+ * an error below T·(s(kT) − s((k+1)T)). Over the periods from K on the errors telescope to at most
+ * T·s(KT), so summing until T·s(KT) < TAIL_TOLERANCE·E[L] keeps the plans' six digits, and with a
+ * short TTL over a long-tailed lifetime (5 min against lognormal p99 8 h) it sums thousands of
+ * periods instead of the ~10^5 the boundary table holds: ~1 ms a call instead of ~100 ms.
+ */
+function exactPeriods(G: IntegratedSurvival, T: number, periods: number): number {
+  const bound = (TAIL_TOLERANCE * G.mean) / T;
+  let lo = 0;
+  let hi = periods;
+  // s(kT) decreases in k: the first k with s(kT) < bound, by bisection.
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (G.survival(mid * T) < bound) hi = mid;
+    else lo = mid + 1;
+  }
+  return lo;
 }
 
 function clamp01(v: number): number {

@@ -4,18 +4,23 @@
  */
 import { type LoadedScenario, loadScenario } from './load.js';
 import { type Scenario, ScenarioSchema } from './schema.js';
+import { type ScenarioWarning, scenarioWarnings } from './warnings.js';
 import { withDistributionBaseDir } from './zod-types.js';
+
+/** A scenario as the command line loads it, with the warnings `run`, `validate` and `check` print. */
+export type CliScenario = LoadedScenario<Scenario> & { warnings: ScenarioWarning[] };
 
 export function loadScenarioForCli(
   ref: string,
   sets: readonly string[] = [],
   opts: { allowOutside?: boolean } = {},
-): LoadedScenario<Scenario> {
-  return loadScenario(ref, ScenarioSchema, {
+): CliScenario {
+  const loaded = loadScenario(ref, ScenarioSchema, {
     sets: [...sets],
     withBaseDir: withDistributionBaseDir,
     allowOutside: opts.allowOutside,
   });
+  return { ...loaded, warnings: scenarioWarnings(loaded) };
 }
 
 /** The scenario to simulate: named after its file or built-in name, which outputs carry. */

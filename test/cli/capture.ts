@@ -28,3 +28,11 @@ export async function runCli(...argv: string[]): Promise<Captured> {
   const code = await main(argv, io);
   return { code, ...output() };
 }
+
+/** stderr without the scenario warnings (`warning: file:line: path: …`), which never fail a command. */
+export function withoutWarnings(stderr: string): string {
+  return stderr
+    .split('\n')
+    .filter((l) => !l.startsWith('warning: '))
+    .join('\n');
+}

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 const ROOT = join(import.meta.dirname, '..', '..');
 
 describe('the npm package ships the JSON Schema', () => {
-  it('npm pack --dry-run --json lists schema/scenario.schema.json', () => {
+  it('npm pack --dry-run --json lists schema/scenario.schema.json and schema/summary.schema.json', () => {
     // --ignore-scripts: the build already ran (npm test builds first); prepare would rebuild.
     const out = execFileSync('npm', ['pack', '--dry-run', '--json', '--ignore-scripts'], {
       cwd: ROOT,
@@ -19,6 +19,7 @@ describe('the npm package ships the JSON Schema', () => {
     });
     const files = (JSON.parse(out) as { files: { path: string }[] }[])[0]!.files.map((f) => f.path);
     expect(files).toContain('schema/scenario.schema.json');
+    expect(files).toContain('schema/summary.schema.json');
   }, 60_000);
 
   it('has an https $id matching the package version, and is the schema `drainsim schema` prints', () => {

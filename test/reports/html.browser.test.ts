@@ -17,6 +17,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type BrowserContext, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { CHART_GROUPS } from '../../reports/html/chart-data.js';
 import { renderHtmlReport } from '../../reports/html/index.js';
 import { renderSideBySide } from '../../reports/side-by-side/index.js';
 import type { RunResult } from '../../sim/result.js';
@@ -33,6 +34,23 @@ const STORY_CHARTS: Record<string, string[]> = {
   'ws-stall': ['active-conn', 'websocket', 'pool-state'],
   'hc-cascade': ['goodput', 'health', 'app-load'],
 };
+/** The group (reports/html/chart-data.ts CHART_GROUPS) each story chart is shown under. */
+const STORY_GROUPS: Record<string, Record<string, string[]>> = {
+  'hard-cut': { client: ['resets', 'errors'], drain: ['active-conn', 'pool-state'] },
+  'ws-stall': { drain: ['active-conn', 'pool-state'], websocket: ['websocket'] },
+  'hc-cascade': { client: ['goodput'], health: ['health'], capacity: ['app-load'] },
+};
+
+/** The page's chart groups in order, each with the chart ids inside it. */
+async function probeGroups(page: Page): Promise<{ group: string; charts: string[] }[]> {
+  return page.evaluate(() =>
+    [...document.querySelectorAll<HTMLElement>('#charts .chart-group')].map((g) => ({
+      group: g.dataset.group!,
+      charts: [...g.querySelectorAll<HTMLElement>('.plot')].map((p) => p.dataset.chart!),
+    })),
+  );
+}
+
 const MISSING = `${CHROMIUM} not found; install it with 'apt-get install -y chromium' (.ci/run does this in CI)`;
 const chromiumMissing = !existsSync(CHROMIUM);
 const skip = chromiumMissing && !process.env.CI;
@@ -163,6 +181,26 @@ describe.skipIf(skip)('report.html in Chromium', () => {
       // The story's charts are there, and no chart section is empty.
       expect(charts.length).toBeGreaterThan(0);
       for (const id of story) expect(charts.map((c) => c.id)).toContain(id);
+      // Grouped by the part of the story each tells, groups in story order, not "story charts,
+      // then all others": every chart sits in a group, no group is empty, and within a group the
+      // hand-made charts come before the ones generated for its other series.
+      const groups = await probeGroups(page);
+      const order = CHART_GROUPS.map((g) => g.id as string);
+      expect(groups.map((g) => order.indexOf(g.group))).toEqual(
+        groups.map((g) => order.indexOf(g.group)).sort((a, b) => a - b),
+      );
+      expect(groups.flatMap((g) => g.charts)).toEqual(charts.map((c) => c.id));
+      for (const g of groups) {
+        expect(g.charts.length, `${name}: group ${g.group} is empty`).toBeGreaterThan(0);
+        const generated = g.charts.map((id) => id.startsWith('series-'));
+        expect(generated, `${name}: group ${g.group}`).toEqual([...generated].sort((a, b) => Number(a) - Number(b)));
+      }
+      for (const [group, ids] of Object.entries(STORY_GROUPS[name]!)) {
+        expect(groups.find((g) => g.group === group)?.charts ?? [], `${name}: ${group}`).toEqual(
+          expect.arrayContaining(ids),
+        );
+      }
+      expect(await page.locator('#other-series').count()).toBe(0);
       for (const c of charts) {
         expect(c.hasCanvas, c.id).toBe(true);
         expect(c.samples, c.id).toBe(samples[name]);
@@ -246,7 +284,8 @@ describe.skipIf(skip)('report.html in Chromium', () => {
   it('loads a result with missing series, listing the charts it could not draw', async () => {
     const { page, problems } = await open('/fixture.html');
     const charts = await probeCharts(page);
-    expect(charts.map((c) => c.id)).toEqual(['active-conn', 'new-conn', 'resets', 'time-wait']);
+    // In story order: client impact (resets), then drain (connections), then kernel (TIME_WAIT).
+    expect(charts.map((c) => c.id)).toEqual(['resets', 'active-conn', 'new-conn', 'time-wait']);
     for (const c of charts) expect(c.seriesPixels, c.id).toBeGreaterThan(20);
     expect(await page.locator('#skipped-pool-state').textContent()).toContain('not recorded in this run');
     expect(problems).toEqual([]);
