@@ -28,12 +28,13 @@ const OPEN = 1;
 const TIME_WAIT = 2;
 
 interface Pair {
-  readonly accepting: boolean;
-  readonly localAddr: number;
-  readonly remoteAddr: number;
+  // Not readonly: a let-go pair's record is reused for the next pair interned (intern()).
+  accepting: boolean;
+  localAddr: number;
+  remoteAddr: number;
   /** The remote port of a connecting pair, the listen port of an accepting one. */
-  readonly fixedPort: number;
-  readonly loopback: boolean;
+  fixedPort: number;
+  loopback: boolean;
   /** Sockets of this pair on a port of the range's low-end parity (connecting pairs). */
   lowParityUsed: number;
   /** The port offset of the shuffle period `period` (connect() caches it per pair). */
@@ -43,6 +44,15 @@ interface Pair {
   nextSameKey: number;
   /** Sockets (open or TIME_WAIT) of this pair. */
   count: number;
+  /**
+   * The caller keeps this pair's id for good (a client machine's pair towards the VIP, nginx's
+   * pair towards the app). An unpinned pair (a VM's accepting pair for one client address) is
+   * let go when its last socket is gone, open or TIME_WAIT: a 4-tuple that no socket holds shapes
+   * nothing later (the kernel keeps no per-peer record of it once inet_twsk_kill() has freed the
+   * TIME_WAIT sock), so a VM holds one pair per address it has sockets with, not per address
+   * ever seen.
+   */
+  pinned: boolean;
   // The pair's sockets by port. Most pairs hold one (a client machine's connection to the VIP, a
   // VM's socket from one client address): that one sits inline (soloPort ≥ 0), further ones in a
   // map, and a pair past DENSE_AFTER sockets (nginx → app, a busy client machine) moves them all
@@ -146,6 +156,8 @@ export class HostSockets {
   private readonly pairs: Pair[] = [];
   /** Intern key → the last pair interned with that key; null while the host has one pair or none. */
   private pairIndex: Map<number, number> | null = null;
+  /** Ids of pairs let go (unpinned, no socket left), for reuse by the next intern. */
+  private readonly freePairIds: number[] = [];
   /** Sockets open or in TIME_WAIT, every pair. */
   private socketCount = 0;
   /**
@@ -203,6 +215,7 @@ export class HostSockets {
     this.timeWaitReopened = 0;
     this.lastProbes = 0;
     this.pairs.length = 0;
+    this.freePairIds.length = 0;
     this.pairIndex = null;
     this.socketCount = 0;
     this.portBound = null;
@@ -216,12 +229,22 @@ export class HostSockets {
 
   /** A connecting pair: this host at `localAddr` connecting to `remoteAddr:remotePort`. */
   connectPair(localAddr: number, remoteAddr: number, remotePort: number): number {
-    return this.intern(false, localAddr, remoteAddr, remotePort);
+    return this.intern(false, localAddr, remoteAddr, remotePort, true);
   }
 
   /** An accepting pair: this host's listener `localAddr:listenPort` accepting from `remoteAddr`. */
   acceptPair(localAddr: number, listenPort: number, remoteAddr: number): number {
-    return this.intern(true, localAddr, remoteAddr, listenPort);
+    return this.intern(true, localAddr, remoteAddr, listenPort, true);
+  }
+
+  /**
+   * An accepting pair that lives only while it holds a socket: its id is valid until the last
+   * socket on it (open or TIME_WAIT) is gone, and the caller asks again for a later SYN. For
+   * pairs keyed by a peer address drawn from a large population (a VM's pair per client address),
+   * so the table holds the peers with sockets now, whatever the run's length.
+   */
+  peerAcceptPair(localAddr: number, listenPort: number, remoteAddr: number): number {
+    return this.intern(true, localAddr, remoteAddr, listenPort, false);
   }
 
   /** connect() without bind(): the local port, or −1 (EADDRNOTAVAIL). */
@@ -395,7 +418,16 @@ export class HostSockets {
       }
       this.twHead++;
     }
-    if (this.twHead > 4096 && this.twHead * 2 > this.twKeys.length) {
+    if (this.twHead === this.twKeys.length) {
+      // Drained (a client machine's one TIME_WAIT gone): drop the slots, not just skip them, so
+      // an idle host holds no queue however many connections it closed before.
+      if (this.twHead > 0) {
+        this.twKeys.length = 0;
+        this.twGens.length = 0;
+        this.twFire.length = 0;
+        this.twHead = 0;
+      }
+    } else if (this.twHead > 4096 && this.twHead * 2 > this.twKeys.length) {
       this.twKeys.splice(0, this.twHead);
       this.twGens.splice(0, this.twHead);
       this.twFire.splice(0, this.twHead);
@@ -403,7 +435,7 @@ export class HostSockets {
     }
   }
 
-  private intern(accepting: boolean, localAddr: number, remoteAddr: number, fixedPort: number): number {
+  private intern(accepting: boolean, localAddr: number, remoteAddr: number, fixedPort: number, pinned: boolean): number {
     const key = pairKey(localAddr, remoteAddr, fixedPort);
     if (this.pairIndex === null && this.pairs.length > 0) {
       // A second pair: index the first (a client machine never gets here).
@@ -419,8 +451,25 @@ export class HostSockets {
         p.localAddr === localAddr &&
         p.remoteAddr === remoteAddr &&
         p.fixedPort === fixedPort
-      )
+      ) {
+        if (pinned) p.pinned = true;
         return id;
+      }
+    }
+    const reused = this.freePairIds.pop();
+    if (reused !== undefined) {
+      const p = this.pairs[reused];
+      p.accepting = accepting;
+      p.localAddr = localAddr;
+      p.remoteAddr = remoteAddr;
+      p.fixedPort = fixedPort;
+      p.loopback = isLoopback(localAddr) || isLoopback(remoteAddr);
+      p.period = -1;
+      p.offset = null;
+      p.nextSameKey = first;
+      p.pinned = pinned;
+      this.pairIndex!.set(key, reused);
+      return reused;
     }
     const id = this.pairs.length;
     this.pairs.push({
@@ -434,6 +483,7 @@ export class HostSockets {
       offset: null,
       nextSameKey: first,
       count: 0,
+      pinned,
       soloPort: -1,
       soloEntry: null,
       more: null,
@@ -441,6 +491,35 @@ export class HostSockets {
     });
     this.pairIndex?.set(key, id);
     return id;
+  }
+
+  /**
+   * Forget an unpinned pair whose last socket is gone: out of the intern index, its id and record
+   * kept for the next pair. Nothing else refers to it: its TIME_WAIT queue slots no longer match
+   * any entry's generation, and its caller asks peerAcceptPair() again for a later socket.
+   */
+  private letGo(id: number, pair: Pair): void {
+    const key = pairKey(pair.localAddr, pair.remoteAddr, pair.fixedPort);
+    const head = this.pairIndex?.get(key) ?? -1;
+    if (this.pairIndex === null) {
+      // No index: this was the host's one pair. An empty index now stands for "none", so that
+      // intern() does not index the let-go record as the host's first pair.
+      this.pairIndex = new Map();
+    } else if (head === id) {
+      if (pair.nextSameKey >= 0) this.pairIndex.set(key, pair.nextSameKey);
+      else this.pairIndex.delete(key);
+    } else {
+      let prev = head;
+      while (this.pairs[prev].nextSameKey !== id) prev = this.pairs[prev].nextSameKey;
+      this.pairs[prev].nextSameKey = pair.nextSameKey;
+    }
+    pair.nextSameKey = -1;
+    // A pair that went dense (thousands of sockets from one peer) gives its 512-KiB table back.
+    pair.dense = null;
+    pair.more = null;
+    pair.soloPort = -1;
+    pair.soloEntry = null;
+    this.freePairIds.push(id);
   }
 
   /** The socket with key pairId·65536 + port, if any. */
@@ -533,6 +612,7 @@ export class HostSockets {
     deleteEntry(pair, key % 65536);
     this.socketCount--;
     this.spare.push(entry);
+    if (pair.count === 0 && !pair.pinned) this.letGo(Math.floor(key / 65536), pair);
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
     if (entry.bound) this.bound()[key % 65536]--;
