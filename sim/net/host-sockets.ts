@@ -74,6 +74,9 @@ interface Entry {
   gen: number;
 }
 
+/** Numbers per TIME_WAIT queue slot: key, generation, fire time. */
+const TW_SLOT = 3;
+
 /** A pair's sockets move from a map to a port-indexed table past this many. */
 const DENSE_AFTER = 512;
 
@@ -157,7 +160,7 @@ export class HostSockets {
   /** Intern key → the last pair interned with that key; null while the host has one pair or none. */
   private pairIndex: Map<number, number> | null = null;
   /** Ids of pairs let go (unpinned, no socket left), for reuse by the next intern. */
-  private readonly freePairIds: number[] = [];
+  private freePairIds: number[] | null = null;
   /** Sockets open or in TIME_WAIT, every pair. */
   private socketCount = 0;
   /**
@@ -170,14 +173,17 @@ export class HostSockets {
   private probePair: Pair | null = null;
   private probeNowMs = 0;
   private probe: PortProbe | null = null;
-  /** TIME_WAIT expiry queue in firing order (fire times grow with entry time). */
-  private readonly twKeys: number[] = [];
-  private readonly twGens: number[] = [];
-  private readonly twFire: number[] = [];
+  /**
+   * TIME_WAIT expiry queue in firing order (fire times grow with entry time): TW_SLOT numbers a
+   * slot, [key, generation, fire time], from twHead on; null while empty. One array, allocated
+   * when needed and dropped when drained: of the tens of thousands of client machines a fleet
+   * keeps, most hold no TIME_WAIT at a given moment, and per-host arrays are most of their cost.
+   */
+  private tw: number[] | null = null;
   private twHead = 0;
   private gen = 0;
   /** Entries of closed sockets, for reuse (a removed entry is never looked at again). */
-  private readonly spare: Entry[] = [];
+  private spare: Entry[] | null = null;
 
   constructor(
     readonly config: HostKernelConfig,
@@ -215,14 +221,12 @@ export class HostSockets {
     this.timeWaitReopened = 0;
     this.lastProbes = 0;
     this.pairs.length = 0;
-    this.freePairIds.length = 0;
+    this.freePairIds = null;
     this.pairIndex = null;
     this.socketCount = 0;
     this.portBound = null;
     this.probePair = null;
-    this.twKeys.length = 0;
-    this.twGens.length = 0;
-    this.twFire.length = 0;
+    this.tw = null;
     this.twHead = 0;
     this.gen = 0;
   }
@@ -322,6 +326,16 @@ export class HostSockets {
     return this.socketCount - this.timeWaitCount;
   }
 
+  /** Socket pairs interned and not let go (what the pair table holds; tests of its bound). */
+  get pairCount(): number {
+    return this.pairs.length - (this.freePairIds?.length ?? 0);
+  }
+
+  /** Slots of the TIME_WAIT expiry queue still held, stale ones included (tests of its bound). */
+  get timeWaitQueueLength(): number {
+    return this.tw === null ? 0 : (this.tw.length - this.twHead) / TW_SLOT;
+  }
+
   /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
   isEmpty(now: number): boolean {
     this.expire(now);
@@ -381,9 +395,8 @@ export class HostSockets {
       entry.tsRecent = peerTsval;
       entry.gen = ++this.gen;
       this.timeWaitCount++;
-      this.twKeys.push(key);
-      this.twGens.push(entry.gen);
-      this.twFire.push(this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
+      this.tw ??= [];
+      this.tw.push(key, entry.gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
@@ -400,37 +413,35 @@ export class HostSockets {
 
   /** When the oldest TIME_WAIT still held fires, or Infinity. */
   nextTimeWaitExpiry(): number {
-    for (let i = this.twHead; i < this.twKeys.length; i++) {
-      const entry = this.entryAt(this.twKeys[i]);
-      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[i]) return this.twFire[i];
+    const tw = this.tw;
+    if (tw === null) return Number.POSITIVE_INFINITY;
+    for (let i = this.twHead; i < tw.length; i += TW_SLOT) {
+      const entry = this.entryAt(tw[i]);
+      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === tw[i + 1]) return tw[i + 2];
     }
     return Number.POSITIVE_INFINITY;
   }
 
   /** Remove every TIME_WAIT whose timer-wheel slot has fired by `now`. */
   expire(now: number): void {
-    while (this.twHead < this.twKeys.length && this.twFire[this.twHead] <= now) {
-      const key = this.twKeys[this.twHead];
+    const tw = this.tw;
+    if (tw === null) return;
+    while (this.twHead < tw.length && tw[this.twHead + 2] <= now) {
+      const key = tw[this.twHead];
       const entry = this.entryAt(key);
-      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[this.twHead]) {
+      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === tw[this.twHead + 1]) {
         this.timeWaitCount--;
         this.remove(key, entry);
       }
-      this.twHead++;
+      this.twHead += TW_SLOT;
     }
-    if (this.twHead === this.twKeys.length) {
-      // Drained (a client machine's one TIME_WAIT gone): drop the slots, not just skip them, so
-      // an idle host holds no queue however many connections it closed before.
-      if (this.twHead > 0) {
-        this.twKeys.length = 0;
-        this.twGens.length = 0;
-        this.twFire.length = 0;
-        this.twHead = 0;
-      }
-    } else if (this.twHead > 4096 && this.twHead * 2 > this.twKeys.length) {
-      this.twKeys.splice(0, this.twHead);
-      this.twGens.splice(0, this.twHead);
-      this.twFire.splice(0, this.twHead);
+    if (this.twHead === tw.length) {
+      // Drained (a client machine's one TIME_WAIT gone): drop the queue, so an idle host holds
+      // none however many connections it closed before.
+      this.tw = null;
+      this.twHead = 0;
+    } else if (this.twHead > 4096 * TW_SLOT && this.twHead * 2 > tw.length) {
+      tw.splice(0, this.twHead);
       this.twHead = 0;
     }
   }
@@ -456,7 +467,7 @@ export class HostSockets {
         return id;
       }
     }
-    const reused = this.freePairIds.pop();
+    const reused = this.freePairIds?.pop();
     if (reused !== undefined) {
       const p = this.pairs[reused];
       p.accepting = accepting;
@@ -519,7 +530,7 @@ export class HostSockets {
     pair.more = null;
     pair.soloPort = -1;
     pair.soloEntry = null;
-    this.freePairIds.push(id);
+    (this.freePairIds ??= []).push(id);
   }
 
   /** The socket with key pairId·65536 + port, if any. */
@@ -595,7 +606,7 @@ export class HostSockets {
 
   /** An entry for a new open socket, recycled from closed ones (no allocation once warm). */
   private newEntry(bound: boolean): Entry {
-    const entry = this.spare.pop();
+    const entry = this.spare?.pop();
     if (entry === undefined)
       return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
     entry.state = OPEN;
@@ -611,7 +622,7 @@ export class HostSockets {
     const pair = this.pairs[Math.floor(key / 65536)];
     deleteEntry(pair, key % 65536);
     this.socketCount--;
-    this.spare.push(entry);
+    (this.spare ??= []).push(entry);
     if (pair.count === 0 && !pair.pinned) this.letGo(Math.floor(key / 65536), pair);
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
