@@ -2,6 +2,9 @@ import type { TimelineColumn } from '../result.js';
 
 /** Numbers per chunk: 128 KiB while written, so a column grows without copying what it already holds. */
 const CHUNK = 16_384;
+/** The write buffer starts this small and doubles up to CHUNK: a short run's ~250 columns do not
+ *  each take 128 KiB. */
+const FIRST_BUFFER = 256;
 
 /** Chunk kinds from narrowest to widest: each holds every value the ones before it hold. */
 const ZERO = 0;
@@ -54,7 +57,12 @@ export class Float64Column {
 
   push(value: number): void {
     if (this.consumed) throw new Error('Float64Column.push after toArray()');
-    if (this.current === null) this.current = new Float64Array(CHUNK);
+    if (this.current === null) this.current = new Float64Array(this.chunks.length > 0 ? CHUNK : FIRST_BUFFER);
+    else if (this.fill === this.current.length) {
+      const grown = new Float64Array(Math.min(CHUNK, this.current.length * 2));
+      grown.set(this.current);
+      this.current = grown;
+    }
     this.current[this.fill++] = value;
     const kind = kindOf(value);
     if (kind > this.currentKind) this.currentKind = kind;

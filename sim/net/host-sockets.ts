@@ -56,11 +56,13 @@ interface Pair {
   // The pair's sockets by port. Most pairs hold one (a client machine's connection to the VIP, a
   // VM's socket from one client address): that one sits inline (soloPort ≥ 0), further ones in a
   // map, and a pair past DENSE_AFTER sockets (nginx → app, a busy client machine) moves them all
-  // to a port-indexed table. A port is in exactly one of the three places.
+  // to a port-indexed table, in pages of PAGE_PORTS allocated as ports in them are used (a
+  // pair's ports lie in the ephemeral range: ~110 of the 256 pages). A port is in exactly one of
+  // the three places.
   soloPort: number;
   soloEntry: Entry | null;
   more: Map<number, Entry> | null;
-  dense: (Entry | undefined)[] | null;
+  dense: ((Entry | undefined)[] | undefined)[] | null;
 }
 
 interface Entry {
@@ -79,10 +81,16 @@ const TW_SLOT = 3;
 
 /** A pair's sockets move from a map to a port-indexed table past this many. */
 const DENSE_AFTER = 512;
+/** Ports per page of a port-indexed table. */
+const PAGE_BITS = 8;
+const PAGE_PORTS = 1 << PAGE_BITS;
 
 /** The socket of `pair` on `port`, if any. */
 function entryOf(pair: Pair, port: number): Entry | undefined {
-  if (pair.dense !== null) return pair.dense[port];
+  if (pair.dense !== null) {
+    const page = pair.dense[port >>> PAGE_BITS];
+    return page === undefined ? undefined : page[port & (PAGE_PORTS - 1)];
+  }
   if (pair.soloPort === port) return pair.soloEntry!;
   return pair.more === null ? undefined : pair.more.get(port);
 }
@@ -91,7 +99,7 @@ function entryOf(pair: Pair, port: number): Entry | undefined {
 function storeEntry(pair: Pair, port: number, entry: Entry): void {
   pair.count++;
   if (pair.dense !== null) {
-    pair.dense[port] = entry;
+    denseStore(pair.dense, port, entry);
     return;
   }
   if (pair.soloPort < 0) {
@@ -102,9 +110,9 @@ function storeEntry(pair: Pair, port: number, entry: Entry): void {
   pair.more ??= new Map();
   pair.more.set(port, entry);
   if (pair.count > DENSE_AFTER) {
-    const table: (Entry | undefined)[] = new Array(65536).fill(undefined);
-    table[pair.soloPort] = pair.soloEntry!;
-    for (const [p, e] of pair.more) table[p] = e;
+    const table: ((Entry | undefined)[] | undefined)[] = new Array(65536 / PAGE_PORTS).fill(undefined);
+    denseStore(table, pair.soloPort, pair.soloEntry!);
+    for (const [p, e] of pair.more) denseStore(table, p, e);
     pair.dense = table;
     pair.soloPort = -1;
     pair.soloEntry = null;
@@ -112,10 +120,19 @@ function storeEntry(pair: Pair, port: number, entry: Entry): void {
   }
 }
 
+function denseStore(table: ((Entry | undefined)[] | undefined)[], port: number, entry: Entry | undefined): void {
+  let page = table[port >>> PAGE_BITS];
+  if (page === undefined) {
+    page = new Array(PAGE_PORTS).fill(undefined);
+    table[port >>> PAGE_BITS] = page;
+  }
+  page[port & (PAGE_PORTS - 1)] = entry;
+}
+
 /** Take the socket on `port` (which holds one) off `pair`. */
 function deleteEntry(pair: Pair, port: number): void {
   pair.count--;
-  if (pair.dense !== null) pair.dense[port] = undefined;
+  if (pair.dense !== null) denseStore(pair.dense, port, undefined);
   else if (pair.soloPort === port) {
     pair.soloPort = -1;
     pair.soloEntry = null;
@@ -525,7 +542,7 @@ export class HostSockets {
       this.pairs[prev].nextSameKey = pair.nextSameKey;
     }
     pair.nextSameKey = -1;
-    // A pair that went dense (thousands of sockets from one peer) gives its 512-KiB table back.
+    // A pair that went dense (thousands of sockets from one peer) gives its table back.
     pair.dense = null;
     pair.more = null;
     pair.soloPort = -1;
