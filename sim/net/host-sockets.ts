@@ -463,7 +463,13 @@ export class HostSockets {
     }
   }
 
-  private intern(accepting: boolean, localAddr: number, remoteAddr: number, fixedPort: number, pinned: boolean): number {
+  private intern(
+    accepting: boolean,
+    localAddr: number,
+    remoteAddr: number,
+    fixedPort: number,
+    pinned: boolean,
+  ): number {
     const key = pairKey(localAddr, remoteAddr, fixedPort);
     if (this.pairIndex === null && this.pairs.length > 0) {
       // A second pair: index the first (a client machine never gets here).
