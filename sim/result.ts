@@ -18,6 +18,9 @@ export interface SeriesMeta {
 
 /** The sampled timeline in column form: `values[s][r]` is series s at row r. Typed columns: 8
  *  bytes a number and nothing for the garbage collector to trace, whatever the horizon. */
+/** A timeline column: the narrowest typed array that holds its values exactly (metrics/column.ts). */
+export type TimelineColumn = Float64Array | Int32Array | Uint16Array | Uint8Array;
+
 export interface Timeline {
   /** Sample interval in seconds. */
   interval: number;
@@ -28,13 +31,13 @@ export interface Timeline {
   t: Float64Array;
   /** Entity index of each row. */
   entity: Int32Array;
-  values: Float64Array[];
+  values: TimelineColumn[];
   /**
    * Per counter, by name, per sample (the total row's order): the most counted in one second of
    * the sample's interval. The largest is the counter's `peak_per_s` figure; absent in hand-made
    * timelines, where readers fall back to the sample divided by the interval. Not in timeline.csv.
    */
-  busiestSecond?: Record<string, number[]>;
+  busiestSecond?: Record<string, ArrayLike<number>>;
 }
 
 /**

@@ -18,7 +18,8 @@ interface SeriesDef extends SeriesMeta {
  * additions and one comparison; a sample is the difference from the totals at the previous
  * sample. Gauges are read through callbacks when a sample is taken. Per-second peaks are taken
  * when the clock enters a new second (the running totals minus those at the start of the last
- * second), not on every increment. The timeline is kept in typed columns until the run ends.
+ * second), not on every increment. The timeline is kept in typed columns until the run ends,
+ * each chunk in the narrowest typed array that holds its values exactly (column.ts).
  */
 export class Metrics {
   readonly entities: string[];
@@ -37,8 +38,9 @@ export class Metrics {
   private secondEnd = -Infinity;
   /** Per counter: the busiest finished second of the current sample interval. */
   private intervalPeak = new Float64Array(0);
-  /** Per counter, per sample: its interval's busiest second (explain's per-phase peaks). */
-  private busiest: number[][] = [];
+  /** Per counter, per sample: its interval's busiest second (explain's per-phase peaks). A
+   *  column, not a number[]: a day at 1-s samples is 86,400 values per counter. */
+  private busiest: Float64Column[] = [];
   /** The simulated clock (the engine), for the per-second peaks. */
   clock: { readonly now: number } = { now: 0 };
   private readonly histograms = new Map<string, Histogram>();
@@ -114,7 +116,7 @@ export class Metrics {
     this.secondBase.fill(0);
     this.secondPeak.fill(0);
     this.intervalPeak.fill(0);
-    for (const rows of this.busiest) rows.length = 0;
+    for (const rows of this.busiest) rows.clear();
     this.secondEnd = -Infinity;
     for (const h of this.histograms.values()) h.reset();
   }
@@ -142,7 +144,7 @@ export class Metrics {
       if (this.defs[s].kind !== 'counter') continue;
       // The second still open counts so far; cut by the sample, it goes on into the next interval.
       const open = this.cumulative[s * this.width + this.totalIdx] - this.secondBase[s];
-      this.busiest[s].push(Math.max(this.intervalPeak[s], open));
+      this.busiest[s]!.push(Math.max(this.intervalPeak[s], open));
       this.intervalPeak[s] = 0;
     }
   }
@@ -163,11 +165,11 @@ export class Metrics {
       interval: this.interval,
       entities: this.entities,
       series: this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description })),
-      t: this.rowTime.toArray(),
+      t: this.rowTime.toFloat64Array(),
       entity: Int32Array.from(this.rowEntity.toArray()),
       values: this.columns.map((c) => c.toArray()),
       busiestSecond: Object.fromEntries(
-        this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, this.busiest[i]] as const] : [])),
+        this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, this.busiest[i]!.toArray()] as const] : [])),
       ),
     };
     return { timeline: this.finished, histograms: this.histograms };
@@ -178,7 +180,7 @@ export class Metrics {
     if (this.rowTime.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
     this.defs.push(def);
     this.columns.push(new Float64Column());
-    this.busiest.push([]);
+    this.busiest.push(new Float64Column());
     for (const key of ['cumulative', 'sampled'] as const) {
       const grown = new Float64Array(this.defs.length * this.width);
       grown.set(this[key]);

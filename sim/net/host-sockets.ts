@@ -28,12 +28,13 @@ const OPEN = 1;
 const TIME_WAIT = 2;
 
 interface Pair {
-  readonly accepting: boolean;
-  readonly localAddr: number;
-  readonly remoteAddr: number;
+  // Not readonly: a let-go pair's record is reused for the next pair interned (intern()).
+  accepting: boolean;
+  localAddr: number;
+  remoteAddr: number;
   /** The remote port of a connecting pair, the listen port of an accepting one. */
-  readonly fixedPort: number;
-  readonly loopback: boolean;
+  fixedPort: number;
+  loopback: boolean;
   /** Sockets of this pair on a port of the range's low-end parity (connecting pairs). */
   lowParityUsed: number;
   /** The port offset of the shuffle period `period` (connect() caches it per pair). */
@@ -43,14 +44,25 @@ interface Pair {
   nextSameKey: number;
   /** Sockets (open or TIME_WAIT) of this pair. */
   count: number;
+  /**
+   * The caller keeps this pair's id for good (a client machine's pair towards the VIP, nginx's
+   * pair towards the app). An unpinned pair (a VM's accepting pair for one client address) is
+   * let go when its last socket is gone, open or TIME_WAIT: a 4-tuple that no socket holds shapes
+   * nothing later (the kernel keeps no per-peer record of it once inet_twsk_kill() has freed the
+   * TIME_WAIT sock), so a VM holds one pair per address it has sockets with, not per address
+   * ever seen.
+   */
+  pinned: boolean;
   // The pair's sockets by port. Most pairs hold one (a client machine's connection to the VIP, a
   // VM's socket from one client address): that one sits inline (soloPort ≥ 0), further ones in a
   // map, and a pair past DENSE_AFTER sockets (nginx → app, a busy client machine) moves them all
-  // to a port-indexed table. A port is in exactly one of the three places.
+  // to a port-indexed table, in pages of PAGE_PORTS allocated as ports in them are used (a
+  // pair's ports lie in the ephemeral range: ~110 of the 256 pages). A port is in exactly one of
+  // the three places.
   soloPort: number;
   soloEntry: Entry | null;
   more: Map<number, Entry> | null;
-  dense: (Entry | undefined)[] | null;
+  dense: ((Entry | undefined)[] | undefined)[] | null;
 }
 
 interface Entry {
@@ -64,12 +76,21 @@ interface Entry {
   gen: number;
 }
 
+/** Numbers per TIME_WAIT queue slot: key, generation, fire time. */
+const TW_SLOT = 3;
+
 /** A pair's sockets move from a map to a port-indexed table past this many. */
 const DENSE_AFTER = 512;
+/** Ports per page of a port-indexed table. */
+const PAGE_BITS = 8;
+const PAGE_PORTS = 1 << PAGE_BITS;
 
 /** The socket of `pair` on `port`, if any. */
 function entryOf(pair: Pair, port: number): Entry | undefined {
-  if (pair.dense !== null) return pair.dense[port];
+  if (pair.dense !== null) {
+    const page = pair.dense[port >>> PAGE_BITS];
+    return page === undefined ? undefined : page[port & (PAGE_PORTS - 1)];
+  }
   if (pair.soloPort === port) return pair.soloEntry!;
   return pair.more === null ? undefined : pair.more.get(port);
 }
@@ -78,7 +99,7 @@ function entryOf(pair: Pair, port: number): Entry | undefined {
 function storeEntry(pair: Pair, port: number, entry: Entry): void {
   pair.count++;
   if (pair.dense !== null) {
-    pair.dense[port] = entry;
+    denseStore(pair.dense, port, entry);
     return;
   }
   if (pair.soloPort < 0) {
@@ -89,9 +110,9 @@ function storeEntry(pair: Pair, port: number, entry: Entry): void {
   pair.more ??= new Map();
   pair.more.set(port, entry);
   if (pair.count > DENSE_AFTER) {
-    const table: (Entry | undefined)[] = new Array(65536).fill(undefined);
-    table[pair.soloPort] = pair.soloEntry!;
-    for (const [p, e] of pair.more) table[p] = e;
+    const table: ((Entry | undefined)[] | undefined)[] = new Array(65536 / PAGE_PORTS).fill(undefined);
+    denseStore(table, pair.soloPort, pair.soloEntry!);
+    for (const [p, e] of pair.more) denseStore(table, p, e);
     pair.dense = table;
     pair.soloPort = -1;
     pair.soloEntry = null;
@@ -99,10 +120,19 @@ function storeEntry(pair: Pair, port: number, entry: Entry): void {
   }
 }
 
+function denseStore(table: ((Entry | undefined)[] | undefined)[], port: number, entry: Entry | undefined): void {
+  let page = table[port >>> PAGE_BITS];
+  if (page === undefined) {
+    page = new Array(PAGE_PORTS).fill(undefined);
+    table[port >>> PAGE_BITS] = page;
+  }
+  page[port & (PAGE_PORTS - 1)] = entry;
+}
+
 /** Take the socket on `port` (which holds one) off `pair`. */
 function deleteEntry(pair: Pair, port: number): void {
   pair.count--;
-  if (pair.dense !== null) pair.dense[port] = undefined;
+  if (pair.dense !== null) denseStore(pair.dense, port, undefined);
   else if (pair.soloPort === port) {
     pair.soloPort = -1;
     pair.soloEntry = null;
@@ -146,6 +176,8 @@ export class HostSockets {
   private readonly pairs: Pair[] = [];
   /** Intern key → the last pair interned with that key; null while the host has one pair or none. */
   private pairIndex: Map<number, number> | null = null;
+  /** Ids of pairs let go (unpinned, no socket left), for reuse by the next intern. */
+  private freePairIds: number[] | null = null;
   /** Sockets open or in TIME_WAIT, every pair. */
   private socketCount = 0;
   /**
@@ -158,14 +190,17 @@ export class HostSockets {
   private probePair: Pair | null = null;
   private probeNowMs = 0;
   private probe: PortProbe | null = null;
-  /** TIME_WAIT expiry queue in firing order (fire times grow with entry time). */
-  private readonly twKeys: number[] = [];
-  private readonly twGens: number[] = [];
-  private readonly twFire: number[] = [];
+  /**
+   * TIME_WAIT expiry queue in firing order (fire times grow with entry time): TW_SLOT numbers a
+   * slot, [key, generation, fire time], from twHead on; null while empty. One array, allocated
+   * when needed and dropped when drained: of the tens of thousands of client machines a fleet
+   * keeps, most hold no TIME_WAIT at a given moment, and per-host arrays are most of their cost.
+   */
+  private tw: number[] | null = null;
   private twHead = 0;
   private gen = 0;
   /** Entries of closed sockets, for reuse (a removed entry is never looked at again). */
-  private readonly spare: Entry[] = [];
+  private spare: Entry[] | null = null;
 
   constructor(
     readonly config: HostKernelConfig,
@@ -203,25 +238,34 @@ export class HostSockets {
     this.timeWaitReopened = 0;
     this.lastProbes = 0;
     this.pairs.length = 0;
+    this.freePairIds = null;
     this.pairIndex = null;
     this.socketCount = 0;
     this.portBound = null;
     this.probePair = null;
-    this.twKeys.length = 0;
-    this.twGens.length = 0;
-    this.twFire.length = 0;
+    this.tw = null;
     this.twHead = 0;
     this.gen = 0;
   }
 
   /** A connecting pair: this host at `localAddr` connecting to `remoteAddr:remotePort`. */
   connectPair(localAddr: number, remoteAddr: number, remotePort: number): number {
-    return this.intern(false, localAddr, remoteAddr, remotePort);
+    return this.intern(false, localAddr, remoteAddr, remotePort, true);
   }
 
   /** An accepting pair: this host's listener `localAddr:listenPort` accepting from `remoteAddr`. */
   acceptPair(localAddr: number, listenPort: number, remoteAddr: number): number {
-    return this.intern(true, localAddr, remoteAddr, listenPort);
+    return this.intern(true, localAddr, remoteAddr, listenPort, true);
+  }
+
+  /**
+   * An accepting pair that lives only while it holds a socket: its id is valid until the last
+   * socket on it (open or TIME_WAIT) is gone, and the caller asks again for a later SYN. For
+   * pairs keyed by a peer address drawn from a large population (a VM's pair per client address),
+   * so the table holds the peers with sockets now, whatever the run's length.
+   */
+  peerAcceptPair(localAddr: number, listenPort: number, remoteAddr: number): number {
+    return this.intern(true, localAddr, remoteAddr, listenPort, false);
   }
 
   /** connect() without bind(): the local port, or −1 (EADDRNOTAVAIL). */
@@ -299,6 +343,16 @@ export class HostSockets {
     return this.socketCount - this.timeWaitCount;
   }
 
+  /** Socket pairs interned and not let go (what the pair table holds; tests of its bound). */
+  get pairCount(): number {
+    return this.pairs.length - (this.freePairIds?.length ?? 0);
+  }
+
+  /** Slots of the TIME_WAIT expiry queue still held, stale ones included (tests of its bound). */
+  get timeWaitQueueLength(): number {
+    return this.tw === null ? 0 : (this.tw.length - this.twHead) / TW_SLOT;
+  }
+
   /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
   isEmpty(now: number): boolean {
     this.expire(now);
@@ -358,9 +412,8 @@ export class HostSockets {
       entry.tsRecent = peerTsval;
       entry.gen = ++this.gen;
       this.timeWaitCount++;
-      this.twKeys.push(key);
-      this.twGens.push(entry.gen);
-      this.twFire.push(this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
+      this.tw ??= [];
+      this.tw.push(key, entry.gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
@@ -377,33 +430,46 @@ export class HostSockets {
 
   /** When the oldest TIME_WAIT still held fires, or Infinity. */
   nextTimeWaitExpiry(): number {
-    for (let i = this.twHead; i < this.twKeys.length; i++) {
-      const entry = this.entryAt(this.twKeys[i]);
-      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[i]) return this.twFire[i];
+    const tw = this.tw;
+    if (tw === null) return Number.POSITIVE_INFINITY;
+    for (let i = this.twHead; i < tw.length; i += TW_SLOT) {
+      const entry = this.entryAt(tw[i]);
+      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === tw[i + 1]) return tw[i + 2];
     }
     return Number.POSITIVE_INFINITY;
   }
 
   /** Remove every TIME_WAIT whose timer-wheel slot has fired by `now`. */
   expire(now: number): void {
-    while (this.twHead < this.twKeys.length && this.twFire[this.twHead] <= now) {
-      const key = this.twKeys[this.twHead];
+    const tw = this.tw;
+    if (tw === null) return;
+    while (this.twHead < tw.length && tw[this.twHead + 2] <= now) {
+      const key = tw[this.twHead];
       const entry = this.entryAt(key);
-      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === this.twGens[this.twHead]) {
+      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === tw[this.twHead + 1]) {
         this.timeWaitCount--;
         this.remove(key, entry);
       }
-      this.twHead++;
+      this.twHead += TW_SLOT;
     }
-    if (this.twHead > 4096 && this.twHead * 2 > this.twKeys.length) {
-      this.twKeys.splice(0, this.twHead);
-      this.twGens.splice(0, this.twHead);
-      this.twFire.splice(0, this.twHead);
+    if (this.twHead === tw.length) {
+      // Drained (a client machine's one TIME_WAIT gone): drop the queue, so an idle host holds
+      // none however many connections it closed before.
+      this.tw = null;
+      this.twHead = 0;
+    } else if (this.twHead > 4096 * TW_SLOT && this.twHead * 2 > tw.length) {
+      tw.splice(0, this.twHead);
       this.twHead = 0;
     }
   }
 
-  private intern(accepting: boolean, localAddr: number, remoteAddr: number, fixedPort: number): number {
+  private intern(
+    accepting: boolean,
+    localAddr: number,
+    remoteAddr: number,
+    fixedPort: number,
+    pinned: boolean,
+  ): number {
     const key = pairKey(localAddr, remoteAddr, fixedPort);
     if (this.pairIndex === null && this.pairs.length > 0) {
       // A second pair: index the first (a client machine never gets here).
@@ -419,8 +485,25 @@ export class HostSockets {
         p.localAddr === localAddr &&
         p.remoteAddr === remoteAddr &&
         p.fixedPort === fixedPort
-      )
+      ) {
+        if (pinned) p.pinned = true;
         return id;
+      }
+    }
+    const reused = this.freePairIds?.pop();
+    if (reused !== undefined) {
+      const p = this.pairs[reused];
+      p.accepting = accepting;
+      p.localAddr = localAddr;
+      p.remoteAddr = remoteAddr;
+      p.fixedPort = fixedPort;
+      p.loopback = isLoopback(localAddr) || isLoopback(remoteAddr);
+      p.period = -1;
+      p.offset = null;
+      p.nextSameKey = first;
+      p.pinned = pinned;
+      this.pairIndex!.set(key, reused);
+      return reused;
     }
     const id = this.pairs.length;
     this.pairs.push({
@@ -434,6 +517,7 @@ export class HostSockets {
       offset: null,
       nextSameKey: first,
       count: 0,
+      pinned,
       soloPort: -1,
       soloEntry: null,
       more: null,
@@ -441,6 +525,35 @@ export class HostSockets {
     });
     this.pairIndex?.set(key, id);
     return id;
+  }
+
+  /**
+   * Forget an unpinned pair whose last socket is gone: out of the intern index, its id and record
+   * kept for the next pair. Nothing else refers to it: its TIME_WAIT queue slots no longer match
+   * any entry's generation, and its caller asks peerAcceptPair() again for a later socket.
+   */
+  private letGo(id: number, pair: Pair): void {
+    const key = pairKey(pair.localAddr, pair.remoteAddr, pair.fixedPort);
+    const head = this.pairIndex?.get(key) ?? -1;
+    if (this.pairIndex === null) {
+      // No index: this was the host's one pair. An empty index now stands for "none", so that
+      // intern() does not index the let-go record as the host's first pair.
+      this.pairIndex = new Map();
+    } else if (head === id) {
+      if (pair.nextSameKey >= 0) this.pairIndex.set(key, pair.nextSameKey);
+      else this.pairIndex.delete(key);
+    } else {
+      let prev = head;
+      while (this.pairs[prev].nextSameKey !== id) prev = this.pairs[prev].nextSameKey;
+      this.pairs[prev].nextSameKey = pair.nextSameKey;
+    }
+    pair.nextSameKey = -1;
+    // A pair that went dense (thousands of sockets from one peer) gives its table back.
+    pair.dense = null;
+    pair.more = null;
+    pair.soloPort = -1;
+    pair.soloEntry = null;
+    (this.freePairIds ??= []).push(id);
   }
 
   /** The socket with key pairId·65536 + port, if any. */
@@ -516,7 +629,7 @@ export class HostSockets {
 
   /** An entry for a new open socket, recycled from closed ones (no allocation once warm). */
   private newEntry(bound: boolean): Entry {
-    const entry = this.spare.pop();
+    const entry = this.spare?.pop();
     if (entry === undefined)
       return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
     entry.state = OPEN;
@@ -532,7 +645,8 @@ export class HostSockets {
     const pair = this.pairs[Math.floor(key / 65536)];
     deleteEntry(pair, key % 65536);
     this.socketCount--;
-    this.spare.push(entry);
+    (this.spare ??= []).push(entry);
+    if (pair.count === 0 && !pair.pinned) this.letGo(Math.floor(key / 65536), pair);
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
     if (entry.bound) this.bound()[key % 65536]--;

@@ -60,8 +60,8 @@ describe('Metrics', () => {
     const { timeline } = m.result();
     expect(timeline.t).toEqual(Float64Array.from([1, 1, 2, 2, 3, 3]));
     expect(timeline.entity).toEqual(Int32Array.from([0, 1, 0, 1, 0, 1]));
-    expect(timeline.values[0]).toEqual(Float64Array.from([1, 1, 2, 2, 3, 3]));
-    expect(timeline.values[1]).toEqual(Float64Array.from([10, 99, 10, 99, 10, 99]));
+    expect(Array.from(timeline.values[0]!)).toEqual([1, 1, 2, 2, 3, 3]);
+    expect(Array.from(timeline.values[1]!)).toEqual([10, 99, 10, 99, 10, 99]);
     expect(() => m.sample(4)).toThrow(/after result/);
   });
 
@@ -75,5 +75,38 @@ describe('Metrics', () => {
     expect(a[16_384]).toBe(16_384 * 0.5);
     expect(a[39_999]).toBe(39_999 * 0.5);
     expect(new Float64Column().toArray().length).toBe(0);
+    expect(() => c.toArray()).toThrow(/twice/);
+  });
+
+  it('keeps each chunk in the narrowest typed array that holds it exactly, and reads back every value', () => {
+    // Chunks of 16,384: zeros, bytes, 16-bit, negative, fractional, −0 / NaN / 2^40, then a tail.
+    const chunks: ((i: number) => number)[] = [
+      () => 0,
+      (i) => i % 256,
+      (i) => i * 3,
+      (i) => -i,
+      (i) => i / 8,
+      (i) => [-0, Number.NaN, 2 ** 40, 7][i % 4]!,
+    ];
+    const values = chunks.flatMap((f) => Array.from({ length: 16_384 }, (_, i) => f(i)));
+    values.push(1, 2, 3);
+    const whole = new Float64Column();
+    for (const v of values) whole.push(v);
+    const out = whole.toArray();
+    expect(out).toBeInstanceOf(Float64Array);
+    expect(out.length).toBe(values.length);
+    for (let i = 0; i < values.length; i++) expect(Object.is(out[i], values[i]), `value ${i}`).toBe(true);
+    // Joined, a column takes the narrowest type that holds all its chunks.
+    const narrowest = (f: (i: number) => number) => {
+      const c = new Float64Column();
+      for (let i = 0; i < 40_000; i++) c.push(f(i));
+      return c.toArray();
+    };
+    expect(narrowest(() => 0)).toBeInstanceOf(Uint8Array);
+    expect(narrowest((i) => i % 200)).toBeInstanceOf(Uint8Array);
+    expect(narrowest((i) => i)).toBeInstanceOf(Uint16Array);
+    expect(narrowest((i) => i - 5)).toBeInstanceOf(Int32Array);
+    expect(narrowest((i) => (i === 39_999 ? 0.5 : 1))).toBeInstanceOf(Float64Array);
+    expect(narrowest((i) => (i === 3 ? -0 : 0))).toBeInstanceOf(Float64Array);
   });
 });

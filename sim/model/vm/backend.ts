@@ -39,8 +39,6 @@ export class Backend implements VmView {
   private pairsFor = -1;
   private connectingPair = 0;
   private acceptingPair = 0;
-  /** The accepting pair of nginx's :443 for each source address (pairs are interned once). */
-  private sourcePairs = new Map<number, number>();
   /** Kernels booted so far: each boot draws from its own stream. */
   private boots = 0;
   /** Bumped when the VM is rebuilt or re-bound: timers of an earlier life check it and stand down. */
@@ -110,7 +108,6 @@ export class Backend implements VmView {
     this.host = bootHost(hostKernelConfig(this.kernel), this.streams.stream(stream));
     this.pairsFor = -1;
     this.internUpstreamPairs();
-    this.sourcePairs = new Map();
   }
 
   /**
@@ -147,12 +144,9 @@ export class Backend implements VmView {
    * L4 NAT, the balancer's own when it proxies.
    */
   sourcePair(addr: number): number {
-    let pair = this.sourcePairs.get(addr);
-    if (pair === undefined) {
-      pair = this.host.acceptPair(vmAddress(this.index), NGINX_PORT, addr);
-      this.sourcePairs.set(addr, pair);
-    }
-    return pair;
+    // Interned by the kernel model, which lets the pair go once no socket is left on it: the id
+    // is the flow's to keep while it holds its socket (Conn.serverPair), not the VM's forever.
+    return this.host.peerAcceptPair(vmAddress(this.index), NGINX_PORT, addr);
   }
 
   /**
