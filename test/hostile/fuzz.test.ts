@@ -124,6 +124,7 @@ function mutate(data: Record<string, unknown>, m: { at: number; op: string; key:
 const box = sandbox('drainsim-fuzz-');
 /** An exit 2 says where: the file, with a line for anything written in it. */
 const LOCATED = /^(?:[^\s:]+\.(?:ya?ml|csv)(?::\d+:\d+)?|--set [^:]+|--out): /;
+const WARNING = /^warning: [^\s:]+\.ya?ml(?::\d+)?: [\w.[\]]+: /;
 
 describe('fuzzed scenario files', () => {
   it(
@@ -153,7 +154,10 @@ describe('fuzzed scenario files', () => {
             expect(r.stderr, context).not.toMatch(STACK_FRAME);
             expect(r.stderr, context).not.toContain('internal error');
             if (r.code === 2) {
-              for (const line of r.stderr.trimEnd().split('\n')) expect(line, context).toMatch(LOCATED);
+              // A scenario warning (printed before the error, never changing the exit code) names its
+              // file and line too (warning: <file>:<line>: <path>: …).
+              for (const line of r.stderr.trimEnd().split('\n'))
+                expect(line, context).toMatch(line.startsWith('warning: ') ? WARNING : LOCATED);
               // A value written in the file is found on its line.
               if (/: [a-z_]+(?:\[\d+\])?\.?[\w.[\]]*: /.test(r.stderr) && r.stderr.startsWith(file))
                 expect(r.stderr, context).toMatch(/^\S+\.yaml:\d+:\d+: /);
