@@ -66,6 +66,7 @@ const SERIES_GROUPS: Record<string, ChartGroupId> = {
   sessions_lost: 'client',
   closed_fin: 'drain',
   ws_close_1001: 'websocket',
+  ws_moved_again: 'websocket',
   ws_close_1000: 'websocket',
   ws_avg_age: 'websocket',
   restarts: 'health',

@@ -91,7 +91,7 @@ function rolloutOf(result: RunResult): SimulatedRollout {
   return {
     cut: f['ws_close_1006.total'] ?? 0,
     moved: f['ws_close_1001.total'] ?? 0,
-    movedTwice: null,
+    movedTwice: f['ws_moved_again.total'] ?? 0,
     reconnectPeak: f['reconnects.peak_per_s'] ?? 0,
     rolloutTime: complete?.kind === 'deploy.rolling_complete' ? complete.after : null,
   };

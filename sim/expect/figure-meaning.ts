@@ -20,6 +20,7 @@ const LOWER_IS_BETTER = new Set([
   'restarts',
   'sessions_lost',
   'ws_close_1006',
+  'ws_moved_again',
   'syn_drops',
   'tw_overflow',
   'retries',

@@ -33,6 +33,9 @@ describe('drainsim plan drain --vms … --check-with-sim', () => {
     expect(moved).not.toBeNull();
     expect(Number(moved![1]!.replace(/,/g, ''))).toBeGreaterThan(0);
     expect(r.stdout).toMatch(/rollout time +10m 30s \[10m 30s – 10m 30s\] +10m 30s/);
+    // The simulator counts the users moved more than once (ws_moved_again), beside the Monte Carlo.
+    expect(r.stdout).toMatch(/moved more than once +[\d,.]+ \[[^\]]+\] +— +[\d,.]+ \[/);
+    expect(r.stdout).not.toContain('not counted');
   });
 
   it('refuses a scenario without a rolling deploy to write the plan into', async () => {

@@ -180,6 +180,10 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
 
   private reconnectAfterClose(conn: Conn): void {
     const w = this.w;
+    // Every server-side close (a drain's or TTL's 1001, a kill's or reset's 1006) moves the user;
+    // a rolling deploy that lands them on a VM it has yet to restart moves them again. Counted once
+    // per user, when it happens the second time (the planner's "moved more than once").
+    if (++conn.serverCloses === 2) w.metrics.inc(w.c.wsMovedAgain, -1);
     const cfg = w.scenario.clients.ws.reconnect;
     const delay =
       conn.retryAfter !== NO_RETRY_AFTER && cfg.honor_retry_after

@@ -92,6 +92,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   retryAfter = NO_RETRY_AFTER;
   /** When the current WebSocket session was established (-1: none). */
   sessionStartedAt = -1;
+  /** How many times the server side closed this user's session (1001 or 1006) and sent it elsewhere. */
+  serverCloses = 0;
   /**
    * Age the user's session already had when its first connection was made: a steady-state start
    * (clients.ws.start) gives the sessions open at t = 0 the ages of a population that has run for

@@ -25,6 +25,7 @@ export interface Counters {
   ws1001: SeriesId;
   ws1000: SeriesId;
   reconnects: SeriesId;
+  wsMovedAgain: SeriesId;
   upstreamConnects: SeriesId;
   synDrops: SeriesId;
   twReused: SeriesId;
@@ -83,6 +84,11 @@ export function defineCounters(m: Metrics): Counters {
     ws1001: m.counter('ws_close_1001', 'session', 'WebSocket sessions closed by the server with 1001 Going Away'),
     ws1000: m.counter('ws_close_1000', 'session', 'WebSocket sessions closed normally by the user (1000)'),
     reconnects: m.counter('reconnects', 'session', 'WebSocket reconnect attempts'),
+    wsMovedAgain: m.counter(
+      'ws_moved_again',
+      'session',
+      'WebSocket users whose session the server side closed (1001 or 1006) a second time: moved more than once',
+    ),
     upstreamConnects: m.counter('upstream_connects', 'conn', 'New nginx → app connections'),
     synDrops: m.counter('syn_drops', 'SYN', 'SYNs to the app dropped because its accept queue was full'),
     twReused: m.counter(
