@@ -178,12 +178,7 @@ export class WsEndpoint implements WsUpstream {
    */
   private closeSession(conn: Conn, code: number, proxyFirst: boolean): void {
     const w = this.w;
-    const backend = w.backends[conn.backend];
-    this.forgetSession(conn, backend);
-    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, proxyFirst);
-    conn.upstream = null;
-    w.end(conn, EndKind.SERVER_FIN);
-    w.metrics.inc(wsCloseCounter(w.c, code), backend.index);
+    const backend = this.endTunnel(conn, proxyFirst, EndKind.SERVER_FIN, code);
     if (code === WsClose.NORMAL) return;
     if (code === WsClose.ABNORMAL) {
       w.trace.emitLimited(`ws-idle-${backend.index}`, {
@@ -197,17 +192,27 @@ export class WsEndpoint implements WsUpstream {
   }
 
   /**
+   * Take a live session off its backend and end its tunnel: nginx's upstream closes (both sides
+   * at once when `proxyFirst`), the client's flow ends `how`, and the close code is counted.
+   */
+  private endTunnel(conn: Conn, proxyFirst: boolean, how: EndKind, code: number): Backend {
+    const w = this.w;
+    const backend = w.backends[conn.backend]!;
+    this.forgetSession(conn, backend);
+    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, proxyFirst);
+    conn.upstream = null;
+    w.end(conn, how);
+    w.metrics.inc(wsCloseCounter(w.c, code), backend.index);
+    return backend;
+  }
+
+  /**
    * The balancer's tunnel timeout expired first: HAProxy closes both of its connections, the
    * client and nginx each read a FIN (no Close frame: 1006), nginx then closes its upstream.
    */
   private closedByBalancer(conn: Conn): void {
     const w = this.w;
-    const backend = w.backends[conn.backend];
-    this.forgetSession(conn, backend);
-    if (conn.upstream) this.path.closeUpstream(backend, conn.upstream, true);
-    conn.upstream = null;
-    w.end(conn, EndKind.PROXY_FIN);
-    w.metrics.inc(wsCloseCounter(w.c, WsClose.ABNORMAL), backend.index);
+    const backend = this.endTunnel(conn, true, EndKind.PROXY_FIN, WsClose.ABNORMAL);
     w.trace.emitLimited(`lb-tunnel-idle-${backend.index}`, {
       kind: 'lb.tunnel_idle_timeout',
       backend: backend.name,

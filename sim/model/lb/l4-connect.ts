@@ -159,13 +159,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    */
   queueTimedOut(a: Attempt): void {
     const w = this.w;
-    const lb = w.scenario.lb;
-    w.trace.emitLimited('lb-queue-timeout', {
-      kind: 'lb.queue_timeout',
-      timeout: lb.timeout_queue ?? lb.connect_timeout,
-      maxconn: w.lb.maxconn,
-      queued: w.lb.queue!.size,
-    });
+    w.trace.emitLimited('lb-queue-timeout', { kind: 'lb.queue_timeout', ...w.lb.queueTimeoutFacts(w.scenario.lb) });
     w.releaseClientEnd(a.conn, false);
     a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, -1);
   }

@@ -226,12 +226,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   queueTimedOut(req: Req): void {
     if (req.abandoned) return;
     const w = this.w;
-    const lb = w.scenario.lb;
     w.trace.emitLimited('lb-queue-timeout-503', {
       kind: 'lb.queue_timeout_503',
-      timeout: lb.timeout_queue ?? lb.connect_timeout,
-      maxconn: w.lb.maxconn,
-      queued: w.lb.queue!.size,
+      ...w.lb.queueTimeoutFacts(w.scenario.lb),
     });
     req.lbReply = true;
     this.downstream.answered(req, Status.UNAVAILABLE, -1);

@@ -99,6 +99,15 @@ export class LoadBalancer {
   /** The backend queue of streams waiting for a slot (lb.maxconn; null without a limit). */
   queue: BackendQueue | null = null;
 
+  /**
+   * What a `timeout queue` expiry states, in tcp and http mode alike: the timeout in force
+   * (`timeout queue`, else `timeout connect`, as HAProxy defaults it), the limit, and the streams
+   * still waiting. `lb` is the configuration in force now (a timeline `set` may have changed it).
+   */
+  queueTimeoutFacts(lb: LbConfig): { timeout: number; maxconn: number; queued: number } {
+    return { timeout: lb.timeout_queue ?? lb.connect_timeout, maxconn: this.maxconn, queued: this.queue!.size };
+  }
+
   /** A flow on `b` ended: its slot is free (`process_srv_queue()` hands it on; null = no queue). */
   slotFreed: ((b: number) => void) | null = null;
 
