@@ -19,6 +19,38 @@ import type { PortHashSecrets, PortOffset } from './port-hash.js';
  */
 export type PortProbe = (port: number) => boolean;
 
+/**
+ * Ports the caller knows no probe can take, as two bitmaps, one per pass parity: bit k of
+ * `parity[p]` stands for port low + p + 2k (the walk's k-th port of that parity from the range's
+ * low end). A set bit must mean `usable(port)` would be false; a clear bit means "ask usable()".
+ * The walk then skips runs of set bits a word at a time and counts them as probes, with the same
+ * port, probe count and draws as probing each (the kernel's cost stays in `probes`; the model's
+ * is no longer proportional to it).
+ */
+export interface PortSkip {
+  readonly parity: readonly [Uint32Array, Uint32Array];
+}
+
+/**
+ * From bit `from` of `bits` (bits [0, n) meaningful), how many consecutive set bits before a
+ * clear one or bit n. Word-at-a-time: the walk over a range that is mostly taken is ~n/32 steps.
+ */
+export function setRun(bits: Uint32Array, from: number, n: number): number {
+  let k = from;
+  while (k < n) {
+    const word = bits[k >>> 5];
+    const shift = k & 31;
+    // Ones from `shift` on; inverted, the first set bit is the first clear one in the word.
+    const free = ~word >>> shift;
+    if (free !== 0) {
+      const run = k + (31 - Math.clz32(free & -free));
+      return Math.min(run, n) - from;
+    }
+    k += 32 - shift;
+  }
+  return n - from;
+}
+
 export interface HashConnectResult {
   /** The chosen port, or −1 for EADDRNOTAVAIL. */
   readonly port: number;
@@ -40,6 +72,8 @@ export function inetHashConnect(
    * the model's).
    */
   firstPassFull = false,
+  /** Ports known to be unusable (see PortSkip), or null to probe each. */
+  skip: PortSkip | null = null,
 ): HashConnectResult {
   const step = 2;
   const end = high + 1; // [32768, 60999] → [32768, 61000[
@@ -52,10 +86,25 @@ export function inetHashConnect(
     probes = remaining / step;
     offset++;
   }
+  const half = remaining >>> 1;
   for (;;) {
     let port = low + offset;
+    const bits = skip === null || remaining < 2 ? null : skip.parity[offset & 1];
     for (let i = 0; i < remaining; i += step, port += step) {
       if (port >= end) port -= remaining;
+      if (bits !== null) {
+        // Skip the known-taken ports from here to the next clear bit (or to the wrap / pass end).
+        const k = (port - low) >>> 1;
+        const left = (remaining - i) >>> 1;
+        const run = setRun(bits, k, Math.min(half, k + left));
+        if (run > 0) {
+          probes += run;
+          i += run * step;
+          port += run * step;
+          if (i >= remaining) break;
+          if (port >= end) port -= remaining;
+        }
+      }
       probes++;
       if (usable(port)) {
         const jitter = Math.floor(rng.next() * 8) * step;

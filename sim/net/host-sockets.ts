@@ -1,6 +1,6 @@
 import type { Rng } from '../engine/random.js';
 import { inetCskFindOpenPort } from './bind-port.js';
-import { inetHashConnect, type PortProbe } from './hash-connect.js';
+import { inetHashConnect, type PortProbe, type PortSkip } from './hash-connect.js';
 import { JiffiesClock } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
 import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets, type PortOffset } from './port-hash.js';
@@ -63,6 +63,13 @@ interface Pair {
   soloEntry: Entry | null;
   more: Map<number, Entry> | null;
   dense: ((Entry | undefined)[] | undefined)[] | null;
+  /**
+   * A dense connecting pair's ports that hold a socket of it, as connect()'s walk skips them
+   * (PortSkip: one bitmap per parity of the range). Kept while the pair is dense; connect() uses
+   * it only when no TIME_WAIT of the pair may be taken over, so that every set bit is a port
+   * __inet_check_established() refuses.
+   */
+  skip: PortSkip | null;
 }
 
 interface Entry {
@@ -93,6 +100,16 @@ function entryOf(pair: Pair, port: number): Entry | undefined {
   }
   if (pair.soloPort === port) return pair.soloEntry!;
   return pair.more === null ? undefined : pair.more.get(port);
+}
+
+/** Set or clear port's bit in a pair's PortSkip (ports outside the walked range have none). */
+function markPort(skip: PortSkip, low: number, span: number, port: number, taken: boolean): void {
+  const i = port - low;
+  if (i < 0 || i >= span) return;
+  const bits = skip.parity[i & 1];
+  const k = i >>> 1;
+  if (taken) bits[k >>> 5] |= 1 << (k & 31);
+  else bits[k >>> 5] &= ~(1 << (k & 31));
 }
 
 /** Put a socket on a port of `pair` that holds none. */
@@ -171,6 +188,8 @@ export class HostSockets {
   /** Ports examined by the last connect(). */
   lastProbes = 0;
   private readonly lowParityPorts: number;
+  /** The ports connect()'s walk visits: (high + 1 − low) & ~1 from portLow (PortSkip's span). */
+  private readonly walkSpan: number;
 
   private secrets: PortHashSecrets;
   private readonly pairs: Pair[] = [];
@@ -217,6 +236,7 @@ export class HostSockets {
     // __inet_hash_connect's first pass: (remaining & ~1) / 2 ports of the low end's parity.
     const span = config.portHigh + 1 - config.portLow;
     this.lowParityPorts = span > 1 ? (span & ~1) / 2 : span;
+    this.walkSpan = span > 1 ? span & ~1 : span;
     if (kernel.clock.hz !== config.hz) throw new RangeError(`kernel HZ ${kernel.clock.hz} ≠ config HZ ${config.hz}`);
     this.secrets = kernel.secrets;
     this.clock = kernel.clock;
@@ -295,7 +315,16 @@ export class HostSockets {
     this.probe ??= (port: number): boolean =>
       (this.portBound === null || this.portBound[port] === 0) &&
       this.establishedCheck(this.probePairId, this.probePair!, port, false, this.probeNowMs);
-    const result = inetHashConnect(portLow, portHigh, key, this.secrets, this.probe, this.rng, firstPassFull);
+    const result = inetHashConnect(
+      portLow,
+      portHigh,
+      key,
+      this.secrets,
+      this.probe,
+      this.rng,
+      firstPassFull,
+      this.mayReuseAny(pair) ? null : this.skipOf(pair),
+    );
     this.probePair = null;
     this.lastProbes = result.probes;
     if (result.port >= 0) this.open(pair, result.port, false);
@@ -522,6 +551,7 @@ export class HostSockets {
       soloEntry: null,
       more: null,
       dense: null,
+      skip: null,
     });
     this.pairIndex?.set(key, id);
     return id;
@@ -550,6 +580,7 @@ export class HostSockets {
     pair.nextSameKey = -1;
     // A pair that went dense (thousands of sockets from one peer) gives its table back.
     pair.dense = null;
+    pair.skip = null;
     pair.more = null;
     pair.soloPort = -1;
     pair.soloEntry = null;
@@ -559,6 +590,37 @@ export class HostSockets {
   /** The socket with key pairId·65536 + port, if any. */
   private entryAt(key: number): Entry | undefined {
     return entryOf(this.pairs[Math.floor(key / 65536)], key % 65536);
+  }
+
+  /**
+   * Whether connect() might take over some TIME_WAIT of this pair, whatever the entry's own
+   * timestamps (mayReuseTimeWait() with bound = false needs tcp_tw_reuse in effect for the pair).
+   * When not, every socket of the pair makes its port unusable to the walk.
+   */
+  private mayReuseAny(pair: Pair): boolean {
+    const reuse = this.config.twReuse;
+    return reuse === 1 || (reuse === 2 && pair.loopback);
+  }
+
+  /**
+   * The pair's PortSkip, built from its sockets the first time a dense connecting pair connects
+   * (small pairs walk few ports: null, probe each).
+   */
+  private skipOf(pair: Pair): PortSkip | null {
+    if (pair.dense === null || pair.accepting || this.walkSpan < 2) return null;
+    if (pair.skip === null) {
+      const words = ((this.walkSpan >>> 1) + 31) >>> 5;
+      const skip: PortSkip = { parity: [new Uint32Array(words), new Uint32Array(words)] };
+      const { portLow } = this.config;
+      for (let page = 0; page < pair.dense.length; page++) {
+        const entries = pair.dense[page];
+        if (entries === undefined) continue;
+        for (let j = 0; j < PAGE_PORTS; j++)
+          if (entries[j] !== undefined) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
+      }
+      pair.skip = skip;
+    }
+    return pair.skip;
   }
 
   /** Whether connect() may ever take over a TIME_WAIT of this pair (tcp_twsk_unique's sysctl test). */
@@ -617,6 +679,7 @@ export class HostSockets {
   private open(pair: Pair, port: number, bound: boolean): void {
     const entry = this.newEntry(bound);
     storeEntry(pair, port, entry);
+    if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, port, true);
     this.socketCount++;
     if (this.inLowParity(port)) pair.lowParityUsed++;
     if (bound) this.bound()[port]++;
@@ -644,6 +707,7 @@ export class HostSockets {
   private remove(key: number, entry: Entry): void {
     const pair = this.pairs[Math.floor(key / 65536)];
     deleteEntry(pair, key % 65536);
+    if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, key % 65536, false);
     this.socketCount--;
     (this.spare ??= []).push(entry);
     if (pair.count === 0 && !pair.pinned) this.letGo(Math.floor(key / 65536), pair);

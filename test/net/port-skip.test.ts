@@ -1,0 +1,106 @@
+import { describe, expect, it } from 'vitest';
+import { Mulberry32 } from '../../sim/engine/mulberry32.js';
+import { inetHashConnect, type PortSkip, setRun } from '../../sim/net/hash-connect.js';
+import { HostSockets } from '../../sim/net/host-sockets.js';
+import { ipv4, LINUX_DEFAULTS } from '../../sim/net/kernel-config.js';
+import { PortHashSecrets } from '../../sim/net/port-hash.js';
+import { testRng } from './kernel-test-rng.js';
+
+const LB = ipv4('10.0.1.2');
+const VM = ipv4('10.0.1.10');
+
+describe('setRun: set bits from a position', () => {
+  it('counts across words, stops at the first clear bit or at n', () => {
+    const bits = new Uint32Array(4);
+    for (let k = 5; k < 77; k++) bits[k >>> 5] |= 1 << (k & 31);
+    expect(setRun(bits, 0, 128)).toBe(0);
+    expect(setRun(bits, 5, 128)).toBe(72);
+    expect(setRun(bits, 31, 128)).toBe(46);
+    expect(setRun(bits, 40, 60)).toBe(20);
+    expect(setRun(bits, 77, 128)).toBe(0);
+    bits.fill(0xffffffff);
+    expect(setRun(bits, 3, 100)).toBe(97);
+  });
+});
+
+describe('__inet_hash_connect with a PortSkip', () => {
+  it('gives the same port, probes, table_perturb and draws as probing every port', () => {
+    const gen = new Mulberry32(11);
+    for (const [low, high] of [
+      [32768, 60999],
+      [1001, 1200],
+      [1000, 1001],
+      [40000, 40064],
+    ]) {
+      const span = (high + 1 - low) & ~1;
+      for (let round = 0; round < 60; round++) {
+        // A random taken set, dense in long runs (as a balancer's pair near exhaustion).
+        const fill = gen.next();
+        const taken = new Set<number>();
+        const skip: PortSkip = { parity: [new Uint32Array(1024), new Uint32Array(1024)] };
+        let on = false;
+        for (let i = 0; i < span; i++) {
+          if (gen.next() < 0.05) on = !on;
+          if (on || gen.next() < fill) {
+            taken.add(low + i);
+            const k = i >>> 1;
+            skip.parity[i & 1][k >>> 5] |= 1 << (k & 31);
+          }
+        }
+        // Ports the probe refuses though their bit is clear (a bind() elsewhere).
+        const alsoRefused = new Set<number>([low + 7, low + 8, high]);
+        const usable = (p: number) => !taken.has(p) && !alsoRefused.has(p);
+        const seed = Math.floor(gen.next() * 2 ** 32);
+        const key = { index: round & 7, offset: Math.floor(gen.next() * 2 ** 32) };
+        const firstPassFull = round % 5 === 0;
+        const runs = [null, skip].map((s) => {
+          const secrets = new PortHashSecrets(new Mulberry32(seed));
+          const rng = new Mulberry32(seed + 1);
+          const results = [0, 1, 2].map(() =>
+            inetHashConnect(low, high, key, secrets, usable, rng, firstPassFull && round % 2 === 0, s),
+          );
+          return { results, perturb: secrets.perturb(key.index), next: rng.next() };
+        });
+        expect(runs[1]).toEqual(runs[0]);
+      }
+    }
+  });
+});
+
+describe('HostSockets connect() on a dense pair (the balancer towards a VM)', () => {
+  it('walks as a host that probes each port: same ports and probe counts, open and TIME_WAIT', () => {
+    // tcp_tw_reuse 1 with timestamps off never takes over a TIME_WAIT, exactly as tcp_tw_reuse 0,
+    // but it makes connect() probe every port; tcp_tw_reuse 0 lets it skip the taken ones.
+    const config = { ...LINUX_DEFAULTS, portLow: 20000, portHigh: 23999, timestamps: false };
+    const skipping = new HostSockets({ ...config, twReuse: 0 }, testRng(5));
+    const probing = new HostSockets({ ...config, twReuse: 1 }, testRng(5));
+    const drive = new Mulberry32(3);
+    const pa = skipping.connectPair(LB, VM, 443);
+    const pb = probing.connectPair(LB, VM, 443);
+    const open: number[] = [];
+    let t = 0;
+    let longWalks = 0;
+    for (let step = 0; step < 40_000; step++) {
+      t += drive.next() * 0.004;
+      if (open.length < 3000 && drive.next() < 0.6) {
+        const a = skipping.connect(pa, t);
+        const b = probing.connect(pb, t);
+        expect(a).toBe(b);
+        expect(skipping.lastProbes).toBe(probing.lastProbes);
+        if (skipping.lastProbes > 100) longWalks++;
+        if (a >= 0) open.push(a);
+      } else if (open.length > 0) {
+        const i = Math.floor(drive.next() * open.length);
+        const port = open[i]!;
+        open[i] = open[open.length - 1]!;
+        open.pop();
+        const timeWait = drive.next() < 0.7;
+        skipping.close(pa, port, t, timeWait);
+        probing.close(pb, port, t, timeWait);
+      }
+    }
+    expect(skipping.timeWaitCount).toBe(probing.timeWaitCount);
+    // The regime where skipping matters was reached: walks across hundreds of taken ports.
+    expect(longWalks).toBeGreaterThan(1000);
+  });
+});
