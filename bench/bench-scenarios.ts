@@ -14,10 +14,12 @@ import path from 'node:path';
  * N/31 per s keep ~0.98 N open; requests_per_connection Exp(30) stands for the requests before an
  * Exp(30 s) lifetime ends during Exp(1 s) thinks; pooled upstream connections and a huge worker
  * pool so nothing queues. Same work as the reference: ~2.08 engine events per client request.
+ * `mode: nat` is the same model behind an L4 NAT (kube-proxy, IPVS): no balancer host, so no
+ * balancer port walk; the clients' own 4-tuples reach the VMs.
  */
-export function drainScenario(clients: number): string {
+export function drainScenario(clients: number, mode: 'l4' | 'nat' = 'l4'): string {
   const backends = Array.from({ length: 10 }, (_, i) => `  - name: b${i}`).join('\n');
-  return `name: peer-drain-${clients}
+  return `name: peer-drain-${mode === 'l4' ? '' : `${mode}-`}${clients}
 description: peerbench drain model, N=${clients} clients, 10 backends, backend 0 drained at 60 s
 seed: 7
 start: "00:00:00"
@@ -26,7 +28,7 @@ horizon: 120s
 sample_interval: 1s
 nginx: { keepalive_timeout: 75s, keepalive_requests: 1000000, upstream_keepalive: 1000000, upstream_keepalive_requests: 1000000000 }
 app: { workers: 100000, service_time: exp(mean=50ms), queue_limit: 100000 }
-lb: { mode: l4, balance: roundrobin }
+lb: { mode: ${mode}, balance: roundrobin }
 clients:
   rtt: 0ms
   source_ips: 1000000
