@@ -384,6 +384,10 @@ export class HostSockets {
 
   /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
   isEmpty(now: number): boolean {
+    // An open socket stays open whatever expires (socketCount − timeWaitCount counts the open
+    // ones before and after expiry alike): answer without walking the TIME_WAIT queue, which
+    // the next verb on this host expires as of its own time with the same result.
+    if (this.socketCount > this.timeWaitCount) return false;
     this.expire(now);
     return this.socketCount === 0;
   }

@@ -60,6 +60,8 @@ export function clientAddress(ip: number): number {
 export interface ClientMachine {
   readonly host: HostSockets;
   pair: number;
+  /** The address number it has now (what the sweep clears when it lets the machine go). */
+  ip: number;
 }
 
 /** Sweep idle client machines after this many new ones. */
@@ -80,8 +82,9 @@ const SWEEP_EVERY = 4096;
 export class ClientHosts {
   /** The machine of each address, by address number (an array: a Map of 100,000 keys costs a hash per connect). */
   private readonly hosts: (ClientMachine | undefined)[];
-  /** Addresses with a machine, in boot order (what the sweep walks). */
-  private readonly live: number[] = [];
+  /** The machines of addresses that have one, in boot order (what the sweep walks: the machines
+   *  themselves, not their addresses, so it reads no entry of the address table but the ones it clears). */
+  private readonly live: ClientMachine[] = [];
   /** Machines let go by a sweep, rebooted for the next address that connects (no allocation). */
   private readonly idle: ClientMachine[] = [];
   private readonly rng: Rng;
@@ -100,11 +103,12 @@ export class ClientHosts {
     if (m === undefined) {
       if (++this.bootsSinceSweep >= SWEEP_EVERY) this.sweep(now);
       m = this.idle.pop();
-      if (m === undefined) m = { host: bootHost(this.config, this.rng), pair: 0 };
+      if (m === undefined) m = { host: bootHost(this.config, this.rng), pair: 0, ip };
       else m.host.reboot(); // the same draws from `kernel.clients` as bootHost
       m.pair = m.host.connectPair(clientAddress(ip), VIP, VIP_PORT);
+      m.ip = ip;
       this.hosts[ip] = m;
-      this.live.push(ip);
+      this.live.push(m);
     }
     return m;
   }
@@ -117,12 +121,13 @@ export class ClientHosts {
   private sweep(now: number): void {
     this.bootsSinceSweep = 0;
     let kept = 0;
-    for (const ip of this.live) {
-      const m = this.hosts[ip]!;
+    const live = this.live;
+    for (let i = 0; i < live.length; i++) {
+      const m = live[i];
       if (m.host.isEmpty(now)) {
-        this.hosts[ip] = undefined;
+        this.hosts[m.ip] = undefined;
         this.idle.push(m);
-      } else this.live[kept++] = ip;
+      } else live[kept++] = m;
     }
     this.live.length = kept;
   }
