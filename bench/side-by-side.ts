@@ -5,14 +5,19 @@
  * `repeats` times and the best time of each side is kept, so load from other processes on the
  * shared machine hurts both sides alike.
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { drainScenario, fleetScenario, steadyScenario, writeScenario } from './bench-scenarios.js';
 import { type ChildRun, lastJson, runMeasured } from './child.js';
 import { measureSweep } from './sweep-workload.js';
 
-const PEER = path.join('..', 'shared', 'peerbench');
+/** ../shared/peerbench from the project root (a checkout beside shared/), or ../../shared/peerbench
+ *  (a git worktree one level deeper, e.g. wt/<name>); PEERBENCH overrides both. */
+const PEER =
+  process.env.PEERBENCH ??
+  [path.join('..', 'shared', 'peerbench'), path.join('..', '..', 'shared', 'peerbench')].find((d) => existsSync(d)) ??
+  path.join('..', 'shared', 'peerbench');
 const PAIR_CHILD = path.join('dist', 'bench', 'pair-child.js');
 
 export interface Row {
