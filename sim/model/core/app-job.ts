@@ -35,10 +35,9 @@ export interface AppJob {
   /** Called when the job leaves the app (served, or dropped with a status). */
   onDone: (job: AppJob) => void;
   /** The JobList (job-list.ts: an app's jobs in service) holding the job, null: none; and its
-   *  neighbours there. Written only by JobList. */
+   *  slot there. Written only by JobList. */
   inList: object | null;
-  prevInList: AppJob | null;
-  nextInList: AppJob | null;
+  indexInList: number;
 }
 
 export const NO_FIXED_SERVICE = -1;

@@ -46,8 +46,7 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   onDone: (job: AppJob) => void = notServed;
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */
   inList: object | null = null;
-  prevInList: AppJob | null = null;
-  nextInList: AppJob | null = null;
+  indexInList = -1;
   /** When the client started waiting to send a request it had to open a connection for (-1: none). */
   waitingSince = -1;
   requestStartedAt = 0;

@@ -47,8 +47,7 @@ export class Req implements AppJob, BackendSlots, Excluded {
   serverTimer = -1;
   /** The app's jobs in service (job-list.ts) while this request is in one. */
   inList: object | null = null;
-  prevInList: AppJob | null = null;
-  nextInList: AppJob | null = null;
+  indexInList = -1;
   constructor(public onDone: (job: AppJob) => void) {}
 
   /** Forget the backends tried (a new attempt). */
