@@ -275,13 +275,18 @@ function columns(tl: Timeline): { t: number[]; get: (series: number, entity: num
       t.push(time);
     }
   });
+  // Each row's sample, looked up once rather than once per (series, entity).
+  const sampleOf = new Int32Array(tl.t.length);
+  tl.t.forEach((time, r) => {
+    sampleOf[r] = index.get(time) ?? -1;
+  });
   const get = (s: number, e: number): number[] => {
     const out = new Array<number>(t.length).fill(0);
     const column = tl.values[s] ?? [];
-    tl.t.forEach((time, r) => {
-      const i = index.get(time);
-      if (tl.entity[r] === e && i !== undefined) out[i] = column[r] ?? 0;
-    });
+    for (let r = 0; r < sampleOf.length; r++) {
+      const i = sampleOf[r]!;
+      if (tl.entity[r] === e && i >= 0) out[i] = column[r] ?? 0;
+    }
     return out;
   };
   return { t, get };
