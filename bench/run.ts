@@ -6,6 +6,7 @@
  *   node --expose-gc dist/bench/run.js                   pairs, then every workload
  *   node --expose-gc dist/bench/run.js --quick           a ~1-minute version of the pairs only
  *   node --expose-gc dist/bench/run.js <workload ...>    only the named workloads, no pairs
+ *   node --expose-gc dist/bench/run.js --workload NAME   the same (npm run bench -- --workload steady-24h)
  *   node --expose-gc dist/bench/run.js --list
  */
 import { fork } from 'node:child_process';
@@ -56,17 +57,32 @@ function table(rows: string[][], columns = COLUMNS): string {
 
 async function main(argv: string[]): Promise<number> {
   if (argv.includes('--list')) {
-    for (const w of workloads) console.log(`${w.name.padEnd(16)} ${w.description}`);
+    for (const w of workloads)
+      console.log(`${w.name.padEnd(16)} ${w.description}${w.onDemand ? ' [by name only]' : ''}`);
     return 0;
   }
   const quick = argv.includes('--quick');
   argv = argv.filter((a) => a !== '--quick');
+  // `--workload NAME` (repeatable, or --workload=NAME) names a workload like a bare name does.
+  argv = argv.flatMap((a) => {
+    if (a === '--workload') return [];
+    if (a.startsWith('--workload=')) return [a.slice('--workload='.length)];
+    return [a];
+  });
+  if (argv.some((a) => a.startsWith('--'))) {
+    console.error(`unknown option(s): ${argv.filter((a) => a.startsWith('--')).join(', ')}; try --list`);
+    return 2;
+  }
   const unknown = argv.filter((n) => !workloads.some((w) => w.name === n));
   if (unknown.length > 0) {
     console.error(`unknown workload(s): ${unknown.join(', ')}; try --list`);
     return 2;
   }
-  const selected = quick ? [] : argv.length > 0 ? workloads.filter((w) => argv.includes(w.name)) : workloads;
+  const selected = quick
+    ? []
+    : argv.length > 0
+      ? workloads.filter((w) => argv.includes(w.name))
+      : workloads.filter((w) => !w.onDemand);
 
   const machine = {
     node: process.version,

@@ -9,5 +9,7 @@ export interface WorkloadResult {
 export interface Workload {
   name: string;
   description: string;
+  /** Run only when named (`--workload NAME`), not by a plain `npm run bench`: minutes long. */
+  onDemand?: true;
   run(): WorkloadResult;
 }

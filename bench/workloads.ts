@@ -1,5 +1,6 @@
 import { runCancelHeavy } from './cancel-heavy.js';
 import { runHold } from './hold.js';
+import { longWorkloads } from './long-workloads.js';
 import { scenarioWorkloads } from './scenario-workloads.js';
 import { sweepWorkload } from './sweep-workload.js';
 import type { Workload } from './workload.js';
@@ -24,6 +25,7 @@ export const workloads: readonly Workload[] = [
   },
   sweepWorkload,
   ...scenarioWorkloads(),
+  ...longWorkloads,
 ];
 
 export function findWorkload(name: string): Workload | undefined {

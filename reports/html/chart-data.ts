@@ -5,6 +5,7 @@
  */
 import { POOL_STATE_NAMES, type Timeline } from '../../sim/result.js';
 import { roundNumber } from '../round-for-output.js';
+import { decimateTimes, decimateValues, samplesPerBucket } from './decimate.js';
 
 export interface ChartSeries {
   label: string;
@@ -90,7 +91,8 @@ export interface SkippedChart {
 }
 
 export interface ChartSet {
-  /** Sample end times, simulated seconds since start. */
+  /** Sample end times, simulated seconds since start (past DECIMATE_ABOVE samples, two per bucket:
+   *  decimate.ts). */
   t: number[];
   charts: Chart[];
   skipped: SkippedChart[];
@@ -117,6 +119,9 @@ interface ChartSpec {
   picks: Pick[];
   /** Why an all-zero chart is not drawn, in plain words. */
   whenZero: string;
+  /** When set, the chart is not drawn either when every series stays at one value throughout (a
+   *  gauge such as in_service that never moves tells nothing); this says why, in plain words. */
+  whenFlat?: string;
   states?: readonly string[];
   group: ChartGroupId;
   generated?: true;
@@ -220,6 +225,7 @@ export const CHARTS: readonly ChartSpec[] = [
       { series: 'in_service', of: 'total', axis: 'right' },
     ],
     whenZero: 'no health-check failures',
+    whenFlat: 'no health-check failures and the same backends in service throughout',
   },
   {
     id: 'app-load',
@@ -269,13 +275,18 @@ function columns(tl: Timeline): { t: number[]; get: (series: number, entity: num
       t.push(time);
     }
   });
+  // Each row's sample, looked up once rather than once per (series, entity).
+  const sampleOf = new Int32Array(tl.t.length);
+  tl.t.forEach((time, r) => {
+    sampleOf[r] = index.get(time) ?? -1;
+  });
   const get = (s: number, e: number): number[] => {
     const out = new Array<number>(t.length).fill(0);
     const column = tl.values[s] ?? [];
-    tl.t.forEach((time, r) => {
-      const i = index.get(time);
-      if (tl.entity[r] === e && i !== undefined) out[i] = column[r] ?? 0;
-    });
+    for (let r = 0; r < sampleOf.length; r++) {
+      const i = sampleOf[r]!;
+      if (tl.entity[r] === e && i >= 0) out[i] = column[r] ?? 0;
+    }
     return out;
   };
   return { t, get };
@@ -308,8 +319,15 @@ function generatedSpecs(tl: Timeline, values: (s: number) => number[][]): ChartS
   });
 }
 
-export function buildCharts(tl: Timeline): ChartSet {
-  const { t, get } = columns(tl);
+/**
+ * The charts of a timeline. `perBucket` samples make one bucket of two points (decimate.ts); by
+ * default 1 (every sample) up to DECIMATE_ABOVE samples. The side-by-side page passes one value
+ * for both runs so that their points stay on one time axis.
+ */
+export function buildCharts(tl: Timeline, perBucket?: number): ChartSet {
+  const { t: samples, get } = columns(tl);
+  const bucket = perBucket ?? samplesPerBucket(samples.length);
+  const t = decimateTimes(samples, bucket);
   const total = tl.entities.length - 1;
   const backends = tl.entities.slice(0, total);
   const charts: Chart[] = [];
@@ -322,7 +340,11 @@ export function buildCharts(tl: Timeline): ChartSet {
       const matching = tl.series.map((meta, s) => ({ meta, s })).filter(({ meta }) => matches(pick, meta.name));
       for (const { meta, s } of matching) {
         const perSecond = meta.kind === 'counter' ? tl.interval : 1;
-        const scaled = (e: number): (number | null)[] => get(s, e).map((v) => roundNumber(v / perSecond));
+        const scaled = (e: number): (number | null)[] =>
+          decimateValues(
+            get(s, e).map((v) => roundNumber(v / perSecond)),
+            bucket,
+          );
         if (pick.of === 'total') {
           const values = scaled(total);
           if (pick.dropIfZero && values.every((v) => !v)) continue;
@@ -344,6 +366,10 @@ export function buildCharts(tl: Timeline): ChartSet {
     }
     if (series.every((s) => s.values.every((v) => !v))) {
       skipped.push({ id: spec.id, title: spec.title, reason: `all zero: ${spec.whenZero}` });
+      continue;
+    }
+    if (spec.whenFlat !== undefined && series.every((s) => s.values.every((v) => v === s.values[0]))) {
+      skipped.push({ id: spec.id, title: spec.title, reason: `unchanged: ${spec.whenFlat}` });
       continue;
     }
     const chart: Chart = {

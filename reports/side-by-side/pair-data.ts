@@ -6,6 +6,7 @@
 import type { RunResult } from '../../sim/result.js';
 import { parseClock } from '../../sim/scenario/units.js';
 import { buildCharts, type Chart } from '../html/chart-data.js';
+import { samplesPerBucket } from '../html/decimate.js';
 import { storySteps } from '../story-steps.js';
 import { wallClock } from '../wall-clock.js';
 
@@ -44,6 +45,14 @@ function marksOf(result: RunResult): PairMark[] {
   return storySteps(result).map((s) => ({ t: s.t, clock: clock.at(s.t), label: s.label, from: s.from }));
 }
 
+/** Samples of a run's timeline: its rows of the `total` entity. */
+function sampleCount(result: RunResult): number {
+  const total = result.timeline.entities.length - 1;
+  let n = 0;
+  for (let r = 0; r < result.timeline.entity.length; r++) if (result.timeline.entity[r] === total) n++;
+  return n;
+}
+
 function maxOf(chart: Chart | undefined): number {
   let max = 0;
   for (const s of chart?.series ?? []) {
@@ -66,8 +75,11 @@ export function pairData(a: RunResult, b: RunResult): PairData {
       `the two runs sample every ${a.timeline.interval} s and ${b.timeline.interval} s; one time axis needs the same sample_interval (e.g. --set sample_interval=${a.timeline.interval}s on the second)`,
     );
   }
-  const setA = buildCharts(a.timeline);
-  const setB = buildCharts(b.timeline);
+  // One bucket size for both runs (decimate.ts), from the longer one, so that point i is the same
+  // time on both sides.
+  const bucket = samplesPerBucket(Math.max(sampleCount(a), sampleCount(b)));
+  const setA = buildCharts(a.timeline, bucket);
+  const setB = buildCharts(b.timeline, bucket);
   const t = setA.t.length >= setB.t.length ? setA.t : setB.t;
   const ids = [...setA.charts.map((c) => c.id), ...setB.charts.map((c) => c.id)].filter(
     (id, i, all) => all.indexOf(id) === i,

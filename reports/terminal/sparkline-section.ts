@@ -6,7 +6,7 @@ import { colorize } from '../colorize.js';
 import type { ConsoleContext } from '../writer.js';
 import { formatNumber } from './format.js';
 import { INDENT } from './layout.js';
-import { sparkline } from './sparkline.js';
+import { maxValue, sparkline } from './sparkline.js';
 
 /** Series worth a sparkline, in display order; each shown only when present and not all zero. */
 export const SPARKLINE_SERIES = [
@@ -32,7 +32,7 @@ export function sparklineLines(result: RunResult, ctx: ConsoleContext): string[]
     const index = result.timeline.series.findIndex((s) => s.name === name);
     const values = index < 0 ? [] : totalSeries(result, index);
     if (!values.some((v) => v !== 0)) return [];
-    return [{ name, values, max: `max ${formatNumber(Math.max(...values))}` }];
+    return [{ name, values, max: `max ${formatNumber(maxValue(values))}` }];
   });
   if (picked.length === 0) return [];
   const labelWidth = Math.max(...picked.map((p) => p.name.length));

@@ -1,12 +1,9 @@
 import type { TimelineColumn } from '../result.js';
 
-/** Numbers per chunk: 128 KiB while written, so a column grows without copying what it already holds. */
-const CHUNK = 16_384;
-/** The write buffer starts this small and doubles up to CHUNK: a short run's ~250 columns do not
- *  each take 128 KiB. */
-const FIRST_BUFFER = 256;
+/** Without a length hint, the first allocation; it doubles as the column grows. */
+const FIRST_CAPACITY = 256;
 
-/** Chunk kinds from narrowest to widest: each holds every value the ones before it hold. */
+/** Array kinds from narrowest to widest: each holds every value the ones before it hold. */
 const ZERO = 0;
 const U8 = 1;
 const U16 = 2;
@@ -37,85 +34,73 @@ function allocate(kind: Kind, length: number): TimelineColumn {
 }
 
 /**
- * An append-only column of numbers in fixed-size chunks, each kept in the narrowest typed array
- * that holds its values exactly: a run's counters and gauges are mostly small whole numbers or
- * zero, so a full chunk of 8-byte doubles shrinks to bytes (or to nothing: an all-zero chunk is
- * only its length). A long run's timeline then costs ~1 byte a value, not 8 (issue 14: memory
- * nearly independent of simulated time). `toArray` joins the chunks once when the run is over,
- * into the narrowest array that holds them all, and gives the chunks up as it goes.
+ * An append-only column of numbers in one typed array of the narrowest kind that holds every value
+ * so far exactly: a run's counters and gauges are mostly small whole numbers or zero, so a column
+ * costs ~1 byte a value, not 8 (or nothing while it is all zeros). A wider value widens the array
+ * in place of the narrower one (at most four times a column).
+ *
+ * Given the number of values to expect (the run's sample count, known from the horizon), the array
+ * is allocated once at that length and `toArray` hands it over as it is: no chunks joined at the
+ * end, which held two copies of the whole timeline at the run's end (issue 14: the 24 h steady
+ * run's peak). Without a hint, or past it, the capacity doubles.
  */
 export class Float64Column {
-  /** Full chunks: a narrow copy, or null for CHUNK zeros. */
-  private chunks: (TimelineColumn | null)[] = [];
-  private kinds: Kind[] = [];
-  /** The chunk being written, and the widest kind of what it holds so far. */
-  private current: Float64Array | null = null;
-  private currentKind: Kind = ZERO;
-  private fill = 0;
+  /** The values so far, in `kind`'s array; null while every value is +0. */
+  private data: TimelineColumn | null = null;
+  private kind: Kind = ZERO;
+  private capacity: number;
   private consumed = false;
   length = 0;
 
-  push(value: number): void {
-    if (this.consumed) throw new Error('Float64Column.push after toArray()');
-    if (this.current === null) this.current = new Float64Array(this.chunks.length > 0 ? CHUNK : FIRST_BUFFER);
-    else if (this.fill === this.current.length) {
-      const grown = new Float64Array(Math.min(CHUNK, this.current.length * 2));
-      grown.set(this.current);
-      this.current = grown;
-    }
-    this.current[this.fill++] = value;
-    const kind = kindOf(value);
-    if (kind > this.currentKind) this.currentKind = kind;
-    this.length++;
-    if (this.fill === CHUNK) this.seal();
+  /** `expected`: how many values the column will hold, if known (0: grow as needed). */
+  constructor(expected = 0) {
+    this.capacity = expected > 0 ? Math.ceil(expected) : FIRST_CAPACITY;
   }
 
-  /** The full write chunk goes to the list in its narrowest form; a double one is kept as is. */
-  private seal(): void {
-    const kind = this.currentKind;
-    const full = this.current!;
-    if (kind === F64) {
-      this.chunks.push(full);
-      this.current = null;
-    } else if (kind === ZERO) {
-      this.chunks.push(null); // `full` is written over from its start again
-    } else {
-      const narrow = allocate(kind, CHUNK);
-      narrow.set(full);
-      this.chunks.push(narrow);
-    }
-    this.kinds.push(kind);
-    this.currentKind = ZERO;
-    this.fill = 0;
+  push(value: number): void {
+    if (this.consumed) throw new Error('Float64Column.push after toArray()');
+    const kind = kindOf(value);
+    if (kind > this.kind) this.widen(kind);
+    if (this.length === this.capacity) this.grow();
+    if (this.data !== null) this.data[this.length] = value;
+    this.length++;
+  }
+
+  /** A value needs a wider kind: the values so far move to an array of it. */
+  private widen(kind: Kind): void {
+    const wider = allocate(kind, this.capacity);
+    if (this.data !== null) wider.set(this.data.subarray(0, this.length));
+    this.data = wider;
+    this.kind = kind;
+  }
+
+  private grow(): void {
+    this.capacity *= 2;
+    if (this.data === null) return;
+    const grown = allocate(this.kind, this.capacity);
+    grown.set(this.data);
+    this.data = grown;
   }
 
   /** Forget every value (the end of warmup). */
   clear(): void {
     if (this.consumed) throw new Error('Float64Column.clear after toArray()');
-    this.chunks = [];
-    this.kinds = [];
-    this.currentKind = ZERO;
-    this.fill = 0;
+    this.data = null;
+    this.kind = ZERO;
     this.length = 0;
   }
 
-  /** Every value in order, in the narrowest array that holds them all. Once: the chunks go. */
+  /** Every value in order, in the narrowest array that holds them all. Once: the column is spent. */
   toArray(): TimelineColumn {
     if (this.consumed) throw new Error('Float64Column.toArray() twice');
     this.consumed = true;
-    let widest: Kind = this.fill > 0 ? this.currentKind : ZERO;
-    for (const kind of this.kinds) if (kind > widest) widest = kind;
-    const out = allocate(widest, this.length);
-    for (let i = 0; i < this.chunks.length; i++) {
-      const chunk = this.chunks[i];
-      if (chunk !== null) out.set(chunk, i * CHUNK);
-      this.chunks[i] = null; // given up as copied: a run's end holds one copy, not two
-    }
-    if (this.fill > 0) out.set(this.current!.subarray(0, this.fill), this.chunks.length * CHUNK);
-    this.chunks = [];
-    this.kinds = [];
-    this.current = null;
-    return out;
+    const data = this.data;
+    this.data = null;
+    if (data === null) return allocate(ZERO, this.length);
+    if (this.length === data.length) return data;
+    // A hint a little too large leaves a few unused values: a view, not a copy of the column.
+    // Past a doubling, a copy, so the unused half is not kept.
+    return data.length - this.length <= data.length / 8 ? data.subarray(0, this.length) : data.slice(0, this.length);
   }
 
   /** toArray() as doubles (the row times, whose type the timeline fixes). */

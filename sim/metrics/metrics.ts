@@ -18,8 +18,8 @@ interface SeriesDef extends SeriesMeta {
  * additions and one comparison; a sample is the difference from the totals at the previous
  * sample. Gauges are read through callbacks when a sample is taken. Per-second peaks are taken
  * when the clock enters a new second (the running totals minus those at the start of the last
- * second), not on every increment. The timeline is kept in typed columns until the run ends,
- * each chunk in the narrowest typed array that holds its values exactly (column.ts).
+ * second), not on every increment. The timeline is kept in typed columns, each in the narrowest
+ * typed array that holds its values exactly, allocated at the run's sample count (column.ts).
  */
 export class Metrics {
   readonly entities: string[];
@@ -45,16 +45,22 @@ export class Metrics {
   clock: { readonly now: number } = { now: 0 };
   private readonly histograms = new Map<string, Histogram>();
   private readonly interval: number;
-  private readonly rowTime = new Float64Column();
-  private readonly rowEntity = new Float64Column();
+  /** Samples the run will take, if known: each column is allocated once at its final length. */
+  private readonly expectedSamples: number;
+  private readonly rowTime: Float64Column;
+  private readonly rowEntity: Float64Column;
   private readonly columns: Float64Column[] = [];
   private finished: Timeline | null = null;
 
-  constructor(entityNames: string[], interval: number) {
+  /** `expectedSamples`: how many samples the run will take (0 when not known); a hint only. */
+  constructor(entityNames: string[], interval: number, expectedSamples = 0) {
     this.entities = [...entityNames, 'total'];
     this.width = this.entities.length;
     this.totalIdx = this.width - 1;
     this.interval = interval;
+    this.expectedSamples = expectedSamples;
+    this.rowTime = new Float64Column(expectedSamples * this.width);
+    this.rowEntity = new Float64Column(expectedSamples * this.width);
   }
 
   counter(name: string, unit: string, description: string): SeriesId {
@@ -179,8 +185,8 @@ export class Metrics {
     if (this.defs.some((d) => d.name === def.name)) throw new Error(`metric ${def.name} defined twice`);
     if (this.rowTime.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
     this.defs.push(def);
-    this.columns.push(new Float64Column());
-    this.busiest.push(new Float64Column());
+    this.columns.push(new Float64Column(this.expectedSamples * this.width));
+    this.busiest.push(new Float64Column(this.expectedSamples));
     for (const key of ['cumulative', 'sampled'] as const) {
       const grown = new Float64Array(this.defs.length * this.width);
       grown.set(this[key]);

@@ -110,3 +110,44 @@ describe('Metrics', () => {
     expect(narrowest((i) => (i === 3 ? -0 : 0))).toBeInstanceOf(Float64Array);
   });
 });
+
+describe('Float64Column with the expected length', () => {
+  it('is allocated once at that length and handed over without a copy', () => {
+    const c = new Float64Column(1000);
+    for (let i = 0; i < 1000; i++) c.push(i % 300);
+    const out = c.toArray();
+    expect(out).toBeInstanceOf(Uint16Array);
+    expect(out.buffer.byteLength).toBe(1000 * 2);
+    for (let i = 0; i < 1000; i++) expect(out[i]).toBe(i % 300);
+  });
+
+  it('widens in place past the hint’s kind and grows past its length, every value exact', () => {
+    const values = Array.from({ length: 2500 }, (_, i) => (i < 500 ? 0 : i < 900 ? 7 : i < 1500 ? -i : i / 3));
+    const c = new Float64Column(1000);
+    for (const v of values) c.push(v);
+    const out = c.toArray();
+    expect(out).toBeInstanceOf(Float64Array);
+    expect(Array.from(out)).toEqual(values);
+    // Past a doubling the unused tail is not kept.
+    expect(out.buffer.byteLength).toBe(2500 * 8);
+  });
+
+  it('a run’s timeline columns are exactly its sample count long when the hint is exact', () => {
+    for (const [horizon, interval] of [
+      [10, 1],
+      [10.5, 1],
+      [7, 0.1],
+    ] as const) {
+      const m = new Metrics(['a', 'b'], interval, Math.ceil(horizon / interval));
+      m.gauge('level', 'n', '', () => 1000);
+      // topology.ts's sampling loop.
+      for (let k = 1; ; k++) {
+        m.sample(k * interval);
+        if (!(k * interval < horizon)) break;
+      }
+      const { timeline } = m.result();
+      expect(timeline.values[0]!.buffer.byteLength).toBe(timeline.values[0]!.byteLength);
+      expect(timeline.t.buffer.byteLength).toBe(timeline.t.byteLength);
+    }
+  });
+});

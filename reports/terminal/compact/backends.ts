@@ -6,7 +6,7 @@
 import type { RunResult } from '../../../sim/result.js';
 import { formatNumber } from '../../../sim/util/format-number.js';
 import { timelineMarks } from '../../html/timeline-marks.js';
-import { sparkline } from '../sparkline.js';
+import { maxValue, sparkline } from '../sparkline.js';
 import { maxOf, samplesOf } from './series-access.js';
 
 const STORY_SERIES = ['ws_sessions', 'active_conn'] as const;
@@ -30,7 +30,7 @@ export function backendRows(result: RunResult, width: number, indent: string): s
     const series = STORY_SERIES.find((s) => maxOf(result, s, backend) > 0);
     if (series === undefined) continue;
     const values = samplesOf(result, series, backend)!.v;
-    const tail = `max ${formatNumber(Math.max(...values))} · end ${formatNumber(values.at(-1) ?? 0)}`;
+    const tail = `max ${formatNumber(maxValue(values))} · end ${formatNumber(values.at(-1) ?? 0)}`;
     rows.push({ label: backend, series, values, tail });
   }
   if (rows.length === 0) return [];

@@ -1,6 +1,7 @@
 /** Reading one series of one entity out of a run's timeline, for the compact summary's story lines. */
 import { type Samples, selectWindow, seriesSamples } from '../../../sim/expect/window.js';
 import type { RunResult } from '../../../sim/result.js';
+import { maxValue } from '../sparkline.js';
 
 /** The samples of `series` for `entity` (default: the `total` row), or undefined if either is unknown. */
 export function samplesOf(result: RunResult, series: string, entity = 'total'): Samples | undefined {
@@ -28,5 +29,5 @@ export function gaugeAt(result: RunResult, series: string, t: number, entity = '
 /** A series' largest value for an entity (0 when absent). */
 export function maxOf(result: RunResult, series: string, entity = 'total'): number {
   const samples = samplesOf(result, series, entity);
-  return samples === undefined ? 0 : Math.max(0, ...samples.v);
+  return samples === undefined ? 0 : maxValue(samples.v, 0);
 }

@@ -52,6 +52,8 @@ export class World {
     this.metrics = new Metrics(
       this.backends.map((b) => b.name),
       scenario.sample_interval,
+      // topology.ts samples at k × interval for k = 1, 2, … until one reaches the horizon.
+      Math.ceil(scenario.horizon / scenario.sample_interval),
     );
     this.trace = new EventLog(() => this.engine.now);
     this.metrics.clock = this.engine;
