@@ -75,6 +75,15 @@ export function lbHealthChecks(
   return checkers;
 }
 
+/**
+ * `set server … state ready|drain` of a server in maintenance (HAProxy 2.6 src/server.c
+ * `srv_update_status()`, "leaving maintenance"): it turns STARTING with `last_change` = now and the
+ * warmup task scheduled in the same branch, so slowstart ramps it from there — as after a DOWN.
+ */
+export function leaveMaintenance(w: World, b: number): void {
+  startSlowstart(w, b);
+}
+
 function countUp(w: World): number {
   let n = 0;
   for (let b = 0; b < w.backends.length; b++) if (w.lb.inService(b)) n++;

@@ -5,6 +5,7 @@ import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import { ProxyReload } from '../lb/hard-stop.js';
+import { leaveMaintenance } from '../lb/health.js';
 import { PoolState } from '../lb/pool.js';
 import type { NginxMaster } from '../proxy/master.js';
 import type { RequestPath } from '../proxy/upstream.js';
@@ -59,6 +60,7 @@ export class Lifecycle {
    */
   setServerState(b: number, state: 'ready' | 'drain' | 'maint'): void {
     const w = this.w;
+    const wasMaint = w.lb.state[b] === PoolState.DETACHED;
     w.lb.setPoolState(
       b,
       state === 'ready' ? PoolState.BOUND : state === 'drain' ? PoolState.DRAINING : PoolState.DETACHED,
@@ -70,6 +72,8 @@ export class Lifecycle {
       active: w.lb.active[b],
       left: w.lb.activeCount(),
     });
+    // Leaving maint starts slowstart (health.ts leaveMaintenance); drain → ready does not.
+    if (state !== 'maint' && wasMaint) leaveMaintenance(w, b);
   }
 
   /**
