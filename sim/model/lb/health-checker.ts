@@ -52,6 +52,8 @@ export class HealthChecker {
   private readonly health: Int32Array;
   private readonly successes: Int32Array;
   private readonly failures: Int32Array;
+  /** CHK_ST_PAUSED: the server is in maintenance, its checks are not run (haproxy checker only). */
+  private readonly paused: Uint8Array;
   /** What every HTTP check request of this policy asks of the app, worked out once. */
   private readonly deep: boolean;
   private readonly depTimeout: number;
@@ -69,6 +71,7 @@ export class HealthChecker {
     this.health = new Int32Array(n).fill(initiallyUp ? policy.rise : 0);
     this.successes = new Int32Array(n);
     this.failures = new Int32Array(n);
+    this.paused = new Uint8Array(n);
     this.deep = policy.endpoint === 'deep';
     this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
     this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
@@ -82,6 +85,36 @@ export class HealthChecker {
     this.failures[b] = 0;
   }
 
+  /**
+   * The server enters maintenance (HAProxy 2.6 src/server.c `srv_update_status()`, "Maintenance
+   * must also disable health checks"): `CHK_ST_PAUSED` and `check->health = 0`, the server is
+   * STOPPED. The check task keeps waking on its `inter` grid without checking
+   * (src/check.c `process_chk_conn()`: paused → `reschedule`).
+   */
+  pause(b: number): void {
+    this.paused[b] = 1;
+    this.health[b] = 0;
+    this.up[b] = 0;
+  }
+
+  /**
+   * The server leaves maintenance (`srv_update_status()`, "leaving maintenance"): checks resume
+   * with `check->health = check->rise` ("start OK but check immediately"), so the server is UP at
+   * once, whatever state it is really in, and a single failed check — health rise − 1 < rise →
+   * 0 (src/check.c `set_server_check_status()`) — marks it DOWN. The next check runs on the
+   * paused task's grid, not at once.
+   */
+  resume(b: number): void {
+    this.paused[b] = 0;
+    this.health[b] = this.policy.rise;
+    this.up[b] = 1;
+  }
+
+  /** The server's checks are paused (it is in maintenance). */
+  isPaused(b: number): boolean {
+    return this.paused[b] === 1;
+  }
+
   start(): void {
     const n = this.w.backends.length;
     // HAProxy staggers the first checks of its servers across the interval: the k-th of n at
@@ -93,6 +126,11 @@ export class HealthChecker {
   private readonly check = (b: number): void => {
     const w = this.w;
     const backend = w.backends[b];
+    if (this.paused[b]) {
+      // `while (tick_is_expired(t->expire)) t->expire += check->inter` (process_chk_conn()).
+      w.engine.schedule(this.policy.inter, this.check, b);
+      return;
+    }
     const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false };
     if (!backend.hostUp) {
       p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
@@ -145,6 +183,12 @@ export class HealthChecker {
     p.done = true;
     const b = p.b;
     const duration = w.now - p.startedAt;
+    if (this.paused[b]) {
+      // A check that was running when the server entered maintenance: its result changes no
+      // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it).
+      w.engine.schedule(this.nextInterval(b), this.check, b);
+      return;
+    }
     if (!ok) w.metrics.inc(w.c.checkFailures, b);
     if (this.policy.checker === 'kubelet') {
       this.countConsecutive(b, ok, reason, duration);

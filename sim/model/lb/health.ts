@@ -77,11 +77,19 @@ export function lbHealthChecks(
 
 /**
  * `set server … state ready|drain` of a server in maintenance (HAProxy 2.6 src/server.c
- * `srv_update_status()`, "leaving maintenance"): it turns STARTING with `last_change` = now and the
- * warmup task scheduled in the same branch, so slowstart ramps it from there — as after a DOWN.
+ * `srv_update_status()`, "leaving maintenance"): its checks resume with health = rise, so it is UP
+ * at once (STARTING, `last_change` = now, the warmup task scheduled in the same branch) and
+ * slowstart ramps it from there, as after a DOWN. Without checks it is UP all the same.
  */
-export function leaveMaintenance(w: World, b: number): void {
+export function leaveMaintenance(w: World, b: number, checks: HealthChecker | null): void {
+  checks?.resume(b);
+  w.lb.setHealth(b, true);
   startSlowstart(w, b);
+}
+
+/** `set server … state maint`: the server's checks pause (HealthChecker.pause). */
+export function enterMaintenance(b: number, checks: HealthChecker | null): void {
+  checks?.pause(b);
 }
 
 function countUp(w: World): number {
