@@ -75,7 +75,11 @@ export class HealthChecker {
     this.deep = policy.endpoint === 'deep';
     this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
     this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
+    this.connectsToApp = policy.checker === 'haproxy' && w.scenario.lb.mode === 'l7';
   }
+
+  /** The check connects where an http-mode balancer's requests go: to the app's own socket. */
+  private readonly connectsToApp: boolean;
 
   /** Forget a backend's streak (a restarted container is probed afresh). */
   reset(b: number, up: boolean): void {
@@ -136,7 +140,10 @@ export class HealthChecker {
       p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
       return;
     }
-    if (!backend.nginx.listening) return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
+    // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
+    // balancer connects to the app itself, as its requests do (l7-dispatch.ts): a killed app refuses.
+    if (!backend.nginx.listening || (this.connectsToApp && !backend.app.accepting))
+      return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
     if (!backend.app.accepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
     const job = new Req(this.answered);
