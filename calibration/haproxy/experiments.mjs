@@ -203,6 +203,66 @@ const balanceSource = {
   ],
 };
 
+/**
+ * Leaving maintenance (src/server.c srv_update_status(), the "leaving maintenance" branch): checks
+ * are paused in maint (CHK_ST_PAUSED, health 0); `state ready` sets check->health = rise, so the
+ * server is UP at once — even dead — until the next check (on the paused task's `inter` grid) fails
+ * and, health being rise − 1 < rise, marks it DOWN at the first failure.
+ */
+const maintKillReady = {
+  name: 'haproxy-maint-kill-ready-http',
+  description:
+    'mode http, no redispatch: 60 req/s over 12 keep-alive connections; `set server be/s1 state maint` ' +
+    'at 4 s, kill -9 s1 at 6 s (checks are paused: nobody notices), `set server be/s1 state ready` at ' +
+    '12 s: s1 is UP at once and gets requests (503 after 3 retries) until one failed check marks it DOWN.',
+  mode: 'http',
+  redispatch: false,
+  seconds: 22,
+  requests: { rate: 60, connections: 12 },
+  actions: [
+    { at: 4, op: 'cmd', command: 'set server be/s1 state maint' },
+    { at: 6, op: 'kill', server: 's1' },
+    { at: 12, op: 'cmd', command: 'set server be/s1 state ready' },
+  ],
+};
+
+/**
+ * slowstart (src/server.c server_recalc_eweight(), server_warmup()): s1's share of the requests
+ * per second after it comes back UP (checks) and after it leaves maintenance (state ready).
+ */
+const slowstartRestart = {
+  name: 'haproxy-slowstart-restart-http',
+  description:
+    'mode http, `slowstart 10s`: 60 req/s over 12 keep-alive connections; kill -9 s1 at 3 s, start it ' +
+    'again at 10 s: once the checks mark it UP its weight ramps in 1/16 steps over 10 s (requests per ' +
+    'second to s1).',
+  mode: 'http',
+  redispatch: false,
+  seconds: 30,
+  serverOptions: 'slowstart 10s',
+  requests: { rate: 60, connections: 12 },
+  actions: [
+    { at: 3, op: 'kill', server: 's1' },
+    { at: 10, op: 'restart', server: 's1' },
+  ],
+};
+
+const slowstartMaint = {
+  name: 'haproxy-slowstart-maint-http',
+  description:
+    'mode http, `slowstart 10s`: 60 req/s over 12 keep-alive connections; `set server be/s1 state maint` ' +
+    'at 3 s, `state ready` at 6 s: leaving maintenance starts the slowstart ramp (requests per second to s1).',
+  mode: 'http',
+  redispatch: false,
+  seconds: 22,
+  serverOptions: 'slowstart 10s',
+  requests: { rate: 60, connections: 12 },
+  actions: [
+    { at: 3, op: 'cmd', command: 'set server be/s1 state maint' },
+    { at: 6, op: 'cmd', command: 'set server be/s1 state ready' },
+  ],
+};
+
 export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
@@ -215,6 +275,9 @@ export const HAPROXY_EXPERIMENTS = [
   hangShutdownOnDown,
   queueTimeout,
   balanceSource,
+  maintKillReady,
+  slowstartRestart,
+  slowstartMaint,
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */

@@ -207,11 +207,9 @@ export function startModel(model: Model): void {
   model.requests.start();
   model.orchestrator.start();
   // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
-  for (const checker of [
-    ...lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down')),
-    ...kubeletProbes(world, model.app, model.kubelet),
-  ])
-    checker.start();
+  const lbChecks = lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down'));
+  model.lifecycle.useLbChecks(lbChecks[0] ?? null);
+  for (const checker of [...lbChecks, ...kubeletProbes(world, model.app, model.kubelet)]) checker.start();
   model.kubelet.start();
   engine.at(0, () => world.metrics.resetCounters(), null);
   const sample = (k: number): void => {

@@ -440,7 +440,7 @@ export const LbSchema = z.strictObject({
   slowstart: zDurationOrInfinite
     .prefault('0')
     .describe(
-      'HAProxy slowstart (no default = off): a server back from DOWN ramps its weight from ~0 to 100% over this time.',
+      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source has no ramp.',
     ),
   sticky: z
     .enum(['none', 'cookie', 'source'])

@@ -206,6 +206,9 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     );
     compare('kill-restart-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('kill-restart-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
+    // The dead server's checks are refused: L4CON, as recorded (summary.downCheckStatus).
+    expect(real.downCheckStatus).toBe('L4CON');
+    expect(recordsOf(r, 'hc.down')[0].reason).toBe('Layer4 connection problem, info: "Connection refused"');
   });
 
   it('kill -9 in http mode, the keep-alive clients ending at the balancer: 503 after 3 retries, no RST', () => {
@@ -241,6 +244,42 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-fastinter-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('kill-fastinter-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 15), 'time');
     compare('kill-fastinter-http', '503 responses', real.outcomes.http503, r.figures['req_5xx.total'] ?? 0, 'count');
+  });
+
+  it('maint, kill -9 in maint, state ready: checks paused in maint, UP at ready, DOWN at the first failed check (L4CON)', () => {
+    const data = recording('haproxy-maint-kill-ready-http') as Recording & {
+      events: { haproxyMessages: Array<{ t: number; line: string }> };
+    };
+    const real = data.summary;
+    const r = simulate('haproxy-maint-kill-ready-http');
+    const run = 'maint-kill-ready-http';
+    compare(run, '503 responses', real.outcomes.http503, r.figures['req_5xx.total'] ?? 0, 'count');
+    compare(run, 'ready → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 6.249), 'time');
+    compare(run, 'first 503 after ready (s)', (real.firstErrorS as number) - 12, firstAfter(r, 'req_5xx', 12), 'time');
+    const down = recordsOf(r, 'hc.down');
+    expect(down).toHaveLength(1);
+    expect(down[0].reason).toContain('Layer4 connection problem');
+    expect(real.downCheckStatus).toBe('L4CON');
+  });
+
+  it('slowstart 10s after leaving maint: s1 takes 1/16, 2/16, 4/16 … of a full weight, second by second', () => {
+    const name = 'haproxy-slowstart-maint-http';
+    const r = simulate(name);
+    const run = 'slowstart-maint-http';
+    compare(run, 's1 responses 6–11 s', okFrom(name, 's1', 6, 11), between(r, 'goodput', 6, 11, 's1'), 'count');
+    compare(run, 's1 responses 11–16 s', okFrom(name, 's1', 11, 16), between(r, 'goodput', 11, 16, 's1'), 'count');
+    compare(run, 's1 responses 16–22 s', okFrom(name, 's1', 16, 22), between(r, 'goodput', 16, 22, 's1'), 'count');
+  });
+
+  it('slowstart 10s after a kill -9 and restart: DOWN, UP on the checks, then the same ramp', () => {
+    const name = 'haproxy-slowstart-restart-http';
+    const real = recording(name).summary;
+    const r = simulate(name);
+    const run = 'slowstart-restart-http';
+    compare(run, 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 3), 'time');
+    compare(run, 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 10.015), 'time');
+    compare(run, 's1 responses 14–19 s', okFrom(name, 's1', 14, 19), between(r, 'goodput', 14, 19, 's1'), 'count');
+    compare(run, 's1 responses 19–24 s', okFrom(name, 's1', 19, 24), between(r, 'goodput', 19, 24, 's1'), 'count');
   });
 
   it('hung server (SIGSTOP): checks time out after inter and come inter after they end, DOWN after ≈ 11.6 s', () => {

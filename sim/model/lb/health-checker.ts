@@ -52,6 +52,8 @@ export class HealthChecker {
   private readonly health: Int32Array;
   private readonly successes: Int32Array;
   private readonly failures: Int32Array;
+  /** CHK_ST_PAUSED: the server is in maintenance, its checks are not run (haproxy checker only). */
+  private readonly paused: Uint8Array;
   /** What every HTTP check request of this policy asks of the app, worked out once. */
   private readonly deep: boolean;
   private readonly depTimeout: number;
@@ -69,10 +71,15 @@ export class HealthChecker {
     this.health = new Int32Array(n).fill(initiallyUp ? policy.rise : 0);
     this.successes = new Int32Array(n);
     this.failures = new Int32Array(n);
+    this.paused = new Uint8Array(n);
     this.deep = policy.endpoint === 'deep';
     this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
     this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
+    this.connectsToApp = policy.checker === 'haproxy' && w.scenario.lb.mode === 'l7';
   }
+
+  /** The check connects where an http-mode balancer's requests go: to the app's own socket. */
+  private readonly connectsToApp: boolean;
 
   /** Forget a backend's streak (a restarted container is probed afresh). */
   reset(b: number, up: boolean): void {
@@ -80,6 +87,36 @@ export class HealthChecker {
     this.health[b] = up ? this.policy.rise : 0;
     this.successes[b] = 0;
     this.failures[b] = 0;
+  }
+
+  /**
+   * The server enters maintenance (HAProxy 2.6 src/server.c `srv_update_status()`, "Maintenance
+   * must also disable health checks"): `CHK_ST_PAUSED` and `check->health = 0`, the server is
+   * STOPPED. The check task keeps waking on its `inter` grid without checking
+   * (src/check.c `process_chk_conn()`: paused → `reschedule`).
+   */
+  pause(b: number): void {
+    this.paused[b] = 1;
+    this.health[b] = 0;
+    this.up[b] = 0;
+  }
+
+  /**
+   * The server leaves maintenance (`srv_update_status()`, "leaving maintenance"): checks resume
+   * with `check->health = check->rise` ("start OK but check immediately"), so the server is UP at
+   * once, whatever state it is really in, and a single failed check — health rise − 1 < rise →
+   * 0 (src/check.c `set_server_check_status()`) — marks it DOWN. The next check runs on the
+   * paused task's grid, not at once.
+   */
+  resume(b: number): void {
+    this.paused[b] = 0;
+    this.health[b] = this.policy.rise;
+    this.up[b] = 1;
+  }
+
+  /** The server's checks are paused (it is in maintenance). */
+  isPaused(b: number): boolean {
+    return this.paused[b] === 1;
   }
 
   start(): void {
@@ -93,12 +130,20 @@ export class HealthChecker {
   private readonly check = (b: number): void => {
     const w = this.w;
     const backend = w.backends[b];
+    if (this.paused[b]) {
+      // `while (tick_is_expired(t->expire)) t->expire += check->inter` (process_chk_conn()).
+      w.engine.schedule(this.policy.inter, this.check, b);
+      return;
+    }
     const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false };
     if (!backend.hostUp) {
       p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
       return;
     }
-    if (!backend.nginx.listening) return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
+    // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
+    // balancer connects to the app itself, as its requests do (l7-dispatch.ts): a killed app refuses.
+    if (!backend.nginx.listening || (this.connectsToApp && !backend.app.accepting))
+      return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
     if (!backend.app.accepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
     const job = new Req(this.answered);
@@ -145,6 +190,12 @@ export class HealthChecker {
     p.done = true;
     const b = p.b;
     const duration = w.now - p.startedAt;
+    if (this.paused[b]) {
+      // A check that was running when the server entered maintenance: its result changes no
+      // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it).
+      w.engine.schedule(this.nextInterval(b), this.check, b);
+      return;
+    }
     if (!ok) w.metrics.inc(w.c.checkFailures, b);
     if (this.policy.checker === 'kubelet') {
       this.countConsecutive(b, ok, reason, duration);

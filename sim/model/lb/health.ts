@@ -75,29 +75,66 @@ export function lbHealthChecks(
   return checkers;
 }
 
+/**
+ * `set server … state ready|drain` of a server in maintenance (HAProxy 2.6 src/server.c
+ * `srv_update_status()`, "leaving maintenance"): its checks resume with health = rise, so it is UP
+ * at once (STARTING, `last_change` = now, the warmup task scheduled in the same branch) and
+ * slowstart ramps it from there, as after a DOWN. Without checks it is UP all the same.
+ */
+export function leaveMaintenance(w: World, b: number, checks: HealthChecker | null): void {
+  checks?.resume(b);
+  w.lb.setHealth(b, true);
+  startSlowstart(w, b);
+}
+
+/** `set server … state maint`: the server's checks pause (HealthChecker.pause). */
+export function enterMaintenance(b: number, checks: HealthChecker | null): void {
+  checks?.pause(b);
+}
+
 function countUp(w: World): number {
   let n = 0;
   for (let b = 0; b < w.backends.length; b++) if (w.lb.inService(b)) n++;
   return n;
 }
 
+/** HAProxy's weight scale of the dynamic algorithms' `lbprm.wdiv` (include/haproxy/backend-t.h BE_WEIGHT_SCALE). */
+export const BE_WEIGHT_SCALE = 16;
+
 /**
- * HAProxy slowstart: a server back from DOWN gets its weight raised linearly from ~0 to 100 %
- * over `slowstart`, updated once a second (HAProxy updates at each check).
+ * HAProxy slowstart (HAProxy 2.6 src/server.c): a server turning UP (`srv_set_running()`) or
+ * leaving maintenance (`srv_update_status()`) enters STARTING with `last_change` = now in whole
+ * seconds; `server_recalc_eweight()` gives it the integer step
+ * `w = (BE_WEIGHT_SCALE × (now_s − last_change) + slowstart) / slowstart` out of BE_WEIGHT_SCALE
+ * (slowstart in whole seconds, rounded up: `srv_parse_slowstart()`), so it starts at 1/16, never
+ * 0, and reaches 16/16 (RUNNING) once `now_s ≥ last_change + slowstart`. The `server_warmup()`
+ * task re-evaluates it every `MAX(1000, slowstart / 20)` ms — slowstart is in seconds there, so
+ * every 1 s in practice. Static algorithms (`balance source`'s map) have no dynamic weight
+ * (`BE_LB_PROP_DYN`): the server gets its full weight at once. now_s is the simulated clock's
+ * whole second.
  */
-function startSlowstart(w: World, b: number): void {
-  const ramp = w.scenario.lb.slowstart;
-  if (!(ramp > 0) || ramp === Infinity) return;
+export function startSlowstart(w: World, b: number): void {
+  const configured = w.scenario.lb.slowstart;
+  if (!(configured > 0) || configured === Infinity || w.scenario.lb.balance === 'source') {
+    w.lb.weight[b] = w.lb.baseWeight[b];
+    return;
+  }
+  const slowstart = Math.ceil(configured - 1e-9);
   // One ramp per backend: a newer UP (after a flap) replaces the one still running.
   const begins = w.lb.rampStart;
+  const lastChange = Math.floor(w.now + 1e-9);
   const begin = w.now;
   begins[b] = begin;
   const step = (): void => {
     if (begins[b] !== begin) return;
-    const fraction = Math.min(1, (w.now - begin) / ramp);
-    w.lb.weight[b] = w.lb.baseWeight[b] * Math.max(fraction, 0.01);
-    if (fraction < 1 && w.lb.hcUp[b]) w.engine.schedule(1, step, null);
-    else w.lb.weight[b] = w.lb.baseWeight[b];
+    const elapsed = Math.floor(w.now + 1e-9) - lastChange;
+    if (elapsed >= slowstart || !w.lb.hcUp[b]) {
+      w.lb.weight[b] = w.lb.baseWeight[b];
+      return;
+    }
+    const steps = Math.floor((BE_WEIGHT_SCALE * elapsed + slowstart) / slowstart);
+    w.lb.weight[b] = (w.lb.baseWeight[b] * steps) / BE_WEIGHT_SCALE;
+    w.engine.schedule(1, step, null);
   };
   step();
 }

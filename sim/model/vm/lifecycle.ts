@@ -5,6 +5,8 @@ import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import { ProxyReload } from '../lb/hard-stop.js';
+import { enterMaintenance, leaveMaintenance } from '../lb/health.js';
+import type { HealthChecker } from '../lb/health-checker.js';
 import { PoolState } from '../lb/pool.js';
 import type { NginxMaster } from '../proxy/master.js';
 import type { RequestPath } from '../proxy/upstream.js';
@@ -35,12 +37,15 @@ export class Lifecycle {
     const backend = w.backends[b];
     if (!backend.hostUp || !backend.nginx.listening || !backend.app.accepting) this.freshStart(backend);
     w.lb.setPoolState(b, PoolState.BOUND);
+    // Put back after `set server … state maint`: as `state ready` (health.ts leaveMaintenance).
+    if (this.lbChecks?.isPaused(b)) leaveMaintenance(w, b, this.lbChecks);
     w.trace.emit({ kind: 'lb.bound', backend: backend.name, balance: w.scenario.lb.balance });
   }
 
   unbind(b: number): void {
     const w = this.w;
     w.lb.setPoolState(b, PoolState.DRAINING);
+    if (this.lbChecks?.isPaused(b)) leaveMaintenance(w, b, this.lbChecks);
     const backend = w.backends[b];
     w.trace.emit({
       kind: 'lb.drain',
@@ -59,6 +64,7 @@ export class Lifecycle {
    */
   setServerState(b: number, state: 'ready' | 'drain' | 'maint'): void {
     const w = this.w;
+    const wasMaint = w.lb.state[b] === PoolState.DETACHED;
     w.lb.setPoolState(
       b,
       state === 'ready' ? PoolState.BOUND : state === 'drain' ? PoolState.DRAINING : PoolState.DETACHED,
@@ -70,6 +76,18 @@ export class Lifecycle {
       active: w.lb.active[b],
       left: w.lb.activeCount(),
     });
+    // Checks pause in maint; leaving it makes the server UP at once, slowstart ramping
+    // (health.ts); drain → ready does neither.
+    if (state === 'maint' && !wasMaint) enterMaintenance(b, this.lbChecks);
+    else if (state !== 'maint' && wasMaint) leaveMaintenance(w, b, this.lbChecks);
+  }
+
+  /** The balancer's own health checks (HAProxy `check`), null without `health_check`. */
+  private lbChecks: HealthChecker | null = null;
+
+  /** The composition root hands over the balancer's checker once built (topology.ts startModel). */
+  useLbChecks(checks: HealthChecker | null): void {
+    this.lbChecks = checks;
   }
 
   /**

@@ -76,6 +76,25 @@ describe('HAProxy check scheduling (src/check.c process_chk_conn(), src/server.c
     expect(changes[0][2]).toBe('Layer7 timeout');
   });
 
+  it('a killed app refuses an http-mode balancer\'s check: "Layer4 connection problem" (L4CON), not an L7 status', () => {
+    // src/check.c chk_report_conn_err(): a refused connect is HCHK_STATUS_L4CON, "Connection refused".
+    const killedApp = (mode: 'l4' | 'l7') => {
+      const model = buildModel(ScenarioSchema.parse({ warmup: '0s', lb: { mode }, backends: [{ name: 'vm-a' }] }));
+      const w = model.world;
+      const changes: string[] = [];
+      const checker = new HealthChecker(w, model.app, { ...policy, type: 'http' }, (_b, _up, reason) =>
+        changes.push(reason),
+      );
+      checker.start();
+      w.engine.at(3, () => model.lifecycle.terminate(0, 'kill'), null);
+      w.engine.run(20);
+      return changes;
+    };
+    expect(killedApp('l7')[0]).toBe('Layer4 connection problem, info: "Connection refused"');
+    // In tcp mode the check reaches the VM's nginx, which answers 502 for its dead upstream.
+    expect(killedApp('l4')[0]).toBe('Layer7 wrong status, code: 502');
+  });
+
   it('a vanished host fails its HTTP checks with "Layer4 timeout"', () => {
     const { w, changes, checker } = setup({ type: 'http', timeout: 1 });
     checker.start();
