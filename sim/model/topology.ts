@@ -45,7 +45,15 @@ export function buildModel(scenario: Scenario): Model {
     // One backend queue for every stream beyond maxconn (`timeout queue` unset: `timeout connect`).
     const lb = scenario.lb;
     const pool = world.lb;
-    pool.useQueue(new BackendQueue(world.engine, lb.timeout_queue ?? lb.connect_timeout, (b) => pool.eligible(b)));
+    pool.useQueue(
+      new BackendQueue(
+        world.engine,
+        lb.timeout_queue ?? lb.connect_timeout,
+        (b) => pool.eligible(b),
+        (b) => !pool.full(b),
+        pool.count,
+      ),
+    );
   }
   const connector = new LbConnector(world);
   const app = new AppServer(world);

@@ -27,7 +27,10 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * leastconn weighs and what a drain waits for (`active_conn`, a drain gate's `active`).
  *
  * With `lb.maxconn` (lb.mode l7) a server holds at most that many streams: when every usable one
- * is full a new stream waits in the backend queue (lb/queue.ts, `pendconn_add()`, src/queue.c)
+ * is full a new stream waits in the backend queue (lb/queue.ts, `pendconn_add()`, src/queue.c),
+ * a cookie user's stream whose server is full in that server's queue (a server leaving the
+ * rotation hands its queue back to the dispatcher with `option redispatch` or in maint, and the
+ * stream is load-balanced again without its cookie: `pendconn_redistribute()`),
  * until a stream ends on a server (`process_srv_queue()`), or gets HAProxy's 503 after `timeout
  * queue` (`http_return_srv_error()`, src/http_ana.c: STRM_ET_QUEUE_TO, termination flags sQ).
  * A stream whose client left while queued gives its turn to the next (HAProxy without `option
@@ -116,7 +119,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     if (req.abandoned) return;
     const b = server >= 0 ? server : this.pick(req);
-    if (b < 0 && this.queued(req)) return;
+    if (b < 0 && this.queued(req, -1)) return;
+    // Persistence sent it to a server at maxconn: it waits in that server's own queue
+    // (assign_server_and_queue(), src/backend.c: SF_ASSIGNED → pendconn_add() on the server).
+    if (server < 0 && req.persistent && w.lb.full(b) && this.queued(req, b)) return;
     if (b < 0 && w.scenario.lb.mode !== 'l7') {
       // No HTTP to answer with: an L4 proxy closes the accepted client (EOF), a NAT rejects the SYN.
       const proxy = w.scenario.lb.mode === 'l4';
@@ -205,15 +211,30 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   };
 
   /**
-   * Every usable server holds `maxconn` streams: the stream waits in the backend queue. False when
-   * there is no queue, no usable server at all, or the streams are not counted (through an L4
-   * balancer the open-loop requests are not HAProxy streams with a slot).
+   * Every usable server holds `maxconn` streams: the stream waits in the backend queue (`server`
+   * -1), or persistence assigned it to the full `server`: it waits in that server's queue. False
+   * when there is no queue, no usable server at all (backend queue), or the streams are not
+   * counted (through an L4 balancer the open-loop requests are not HAProxy streams with a slot).
    */
-  private queued(req: Req): boolean {
+  private queued(req: Req, server: number): boolean {
     const queue = this.w.lb.queue;
-    if (queue === null || !this.countsStreams || this.w.lb.usableCount() === 0) return false;
-    queue.add(this, req);
+    if (queue === null || !this.countsStreams) return false;
+    if (server < 0 && this.w.lb.usableCount() === 0) return false;
+    queue.add(this, req, server);
     return true;
+  }
+
+  /**
+   * Handed back to the dispatcher by `pendconn_redistribute()` (src/queue.c: "it's left to the
+   * dispatcher to choose a server"): persistence is dropped (SF_DIRECT cleared) and the stream is
+   * load-balanced again, away from the server it waited for.
+   */
+  requeue(req: Req): void {
+    if (req.abandoned) return;
+    const home = req.user >= 0 ? this.sessionBackend[req.user] : -1;
+    if (home >= 0) req.addTried(home);
+    req.persistent = false;
+    this.dispatch(req, -1);
   }
 
   takeSlot(req: Req, b: number): boolean {

@@ -64,11 +64,27 @@ export class LoadBalancer {
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
     this.state[b] = state;
+    if (state !== PoolState.BOUND) this.redistribute(b, state === PoolState.DETACHED);
   }
 
-  /** The balancer's own health checks mark a server UP or DOWN. */
-  setHealth(b: number, up: boolean): void {
+  /**
+   * The balancer's own health checks mark a server UP or DOWN. Returns the streams a DOWN
+   * handed back from the queues (HAProxy's "requeued").
+   */
+  setHealth(b: number, up: boolean): number {
     this.hcUp[b] = up ? 1 : 0;
+    return up ? 0 : this.redistribute(b, false);
+  }
+
+  /**
+   * Server `b` left load balancing (`pendconn_redistribute()`, src/queue.c, called by
+   * `_srv_update_status_op()` / `_srv_update_status_adm()`, src/server.c, on DOWN, drain and
+   * maint): its queued streams go back to the dispatcher in maint or with `option redispatch`,
+   * the backend queue's when no server is left. Returns how many (0 without a queue).
+   */
+  private redistribute(b: number, maint: boolean): number {
+    if (this.queue === null) return 0;
+    return this.queue.redistribute(b, maint, this.config.redispatch, this.usableCount() === 0);
   }
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
