@@ -44,6 +44,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
+  /** Streams in a turn-around pause (counted in LoadBalancer.turnAround of their server). */
+  private readonly pausing = new Set<Req>();
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
   /** HAProxy `timeout server` in http mode (Infinity: unset, or not an L7 balancer). */
@@ -82,6 +84,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   /** The client gave up on `req` (its timeout): the stream leaves its server now. */
   abandon(req: Req): void {
     req.abandoned = true;
+    this.pauseEnds(req);
     this.leaveServer(req);
   }
 
@@ -257,6 +260,15 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
   private readonly retryNow = (req: Req): void => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
+  /** The turn-around pause ended: the stream connects again (counted in `cur_sess` once more). */
+  private readonly retryAfterPause = (req: Req): void => {
+    this.pauseEnds(req);
+    this.retryNow(req);
+  };
+
+  private pauseEnds(req: Req): void {
+    if (this.pausing.delete(req)) this.w.lb.turnAround[req.streamServer]--;
+  }
 
   /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
   private retryConnection(req: Req, timedOut: boolean): void {
@@ -291,8 +303,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       f.activeServers,
       Math.min(lb.retry_interval, lb.connect_timeout),
     );
-    if (pause > 0) w.engine.schedule(pause, this.retryNow, req);
-    else this.retryNow(req);
+    if (pause > 0) {
+      if (this.countsStreams && req.streamServer >= 0) {
+        this.pausing.add(req);
+        w.lb.turnAround[req.streamServer]++;
+      }
+      w.engine.schedule(pause, this.retryAfterPause, req);
+    } else this.retryNow(req);
   }
 
   private pick(req: Req): number {

@@ -41,6 +41,12 @@ export class LoadBalancer {
   /** When each backend's current slowstart ramp began. */
   readonly rampStart: Float64Array;
   private rrCurrent: Float64Array;
+  /**
+   * Streams of each server waiting out a turn-around pause after a failed connect: still
+   * `served` (they keep their slot) but not in `cur_sess`, which back_handle_st_cer()
+   * (src/backend.c) decrements on the error and connect_server() raises again.
+   */
+  readonly turnAround: Int32Array;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
   private tieCursor = 0;
@@ -52,6 +58,7 @@ export class LoadBalancer {
     this.state = new Uint8Array(count);
     this.weight = new Float64Array(count).fill(1);
     this.active = new Int32Array(count);
+    this.turnAround = new Int32Array(count);
     this.newFlows = new Float64Array(count);
     this.hcUp = new Uint8Array(count).fill(1);
     this.ready = new Uint8Array(count).fill(1);
@@ -145,6 +152,11 @@ export class LoadBalancer {
    */
   persistsTo(b: number): boolean {
     return this.state[b] !== PoolState.DETACHED && this.inService(b);
+  }
+
+  /** HAProxy `cur_sess` of server `b`: its streams connecting or connected (the DOWN line's "sessions active"). */
+  currentSessions(b: number): number {
+    return this.active[b] - this.turnAround[b];
   }
 
   /** Health checks and readiness both let the backend take traffic. */

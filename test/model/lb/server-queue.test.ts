@@ -71,3 +71,24 @@ describe('pendconn_redistribute: a server leaving the rotation hands its queue b
     expect(sum(window(maint, 'goodput', 18, 25, 'vm-b')) / 7).toBeGreaterThan(35);
   });
 });
+
+describe('the DOWN line counts from the model state (srv_append_more(), src/server.c)', () => {
+  /** vm-a hangs at 10 s; checks every 1 s (timeout 1 s, fall 3) mark it DOWN ≈ 6 s later. */
+  const down = (lb: Record<string, unknown>) =>
+    run({
+      ...hungHome({ timeout_queue: '1h', ...lb }),
+      health_check: { type: 'http', inter: '1s', fall: 3, rise: 2 },
+    } as ScenarioInput);
+
+  it('with option redispatch the queued cookie users are requeued; without, they remain in the queue', () => {
+    const [kept] = recordsOf(down({}), 'hc.down');
+    const [handed] = recordsOf(down({ redispatch: true }), 'hc.down');
+    // The hung server holds its 2 slots (maxconn) when it goes DOWN.
+    expect(kept.sessions).toBe(2);
+    expect(kept.requeued).toBe(0);
+    expect(kept.queued).toBeGreaterThan(60);
+    expect(handed.requeued).toBeGreaterThan(60);
+    expect(handed.queued).toBe(0);
+    expect(Math.abs(handed.requeued - kept.queued)).toBeLessThan(10);
+  });
+});
