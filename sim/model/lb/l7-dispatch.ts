@@ -50,6 +50,19 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly facts: RetryFacts = newRetryFacts();
   /** HAProxy `timeout server` in http mode (Infinity: unset, or not an L7 balancer). */
   private readonly serverTimeout: number;
+  /**
+   * The requests waiting for their server's answer under `timeout server`, in the order they were
+   * sent: the timeout is one constant, so their deadlines come in that order too, and ONE engine
+   * timer at the oldest live deadline serves them all (re-armed when it fires) instead of one
+   * scheduled and cancelled event per request. An entry is live while its request's
+   * `serverTimer` still holds the entry's token (an answer sets it to -1, a resend to a new one).
+   */
+  private readonly awaiting: Req[] = [];
+  private readonly awaitingToken: number[] = [];
+  private readonly awaitingAt: number[] = [];
+  private awaitingHead = 0;
+  private lastToken = 0;
+  private serverTimerArmed = false;
 
   constructor(
     private readonly w: World,
@@ -179,8 +192,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return;
     }
     this.touchSession(req, b);
-    if (this.serverTimeout !== Infinity)
-      req.serverTimer = w.engine.schedule(this.serverTimeout, this.serverTimedOut, req);
+    if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
     this.app.submit(backend, req);
   }
 
@@ -190,7 +202,39 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * SC_FL_NOLINGER on the server side, http_reply_and_close()). The stream leaves its server at
    * once; the app finishes for nobody (wasted work).
    */
-  private readonly serverTimedOut = (req: Req): void => {
+  private awaitAnswer(req: Req): void {
+    req.serverTimer = ++this.lastToken;
+    this.awaiting.push(req);
+    this.awaitingToken.push(req.serverTimer);
+    this.awaitingAt.push(this.w.now + this.serverTimeout);
+    if (this.serverTimerArmed) return;
+    this.serverTimerArmed = true;
+    this.w.engine.schedule(this.serverTimeout, this.serverTimerFired, null);
+  }
+
+  /** The oldest deadline came: every live request past its deadline times out; re-arm for the next. */
+  private readonly serverTimerFired = (): void => {
+    const now = this.w.now;
+    const reqs = this.awaiting;
+    while (this.awaitingHead < reqs.length) {
+      const i = this.awaitingHead;
+      const req = reqs[i];
+      if (req.serverTimer === this.awaitingToken[i] && this.awaitingAt[i] > now) break;
+      this.awaitingHead++;
+      if (req.serverTimer === this.awaitingToken[i]) this.serverTimedOut(req);
+    }
+    if (this.awaitingHead > 1024 && this.awaitingHead * 2 > reqs.length) {
+      reqs.splice(0, this.awaitingHead);
+      this.awaitingToken.splice(0, this.awaitingHead);
+      this.awaitingAt.splice(0, this.awaitingHead);
+      this.awaitingHead = 0;
+    }
+    if (this.awaitingHead < reqs.length)
+      this.w.engine.at(this.awaitingAt[this.awaitingHead], this.serverTimerFired, null);
+    else this.serverTimerArmed = false;
+  };
+
+  private serverTimedOut(req: Req): void {
     const w = this.w;
     req.serverTimer = -1;
     this.leaveServer(req);
@@ -204,7 +248,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     req.lbReply = true;
     this.downstream.answered(req, Status.GATEWAY_TIMEOUT, b);
     req.abandoned = true;
-  };
+  }
 
   private readonly synTimer = (req: Req): void => {
     if (req.abandoned) return this.leaveServer(req);
@@ -358,7 +402,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly done = (job: AppJob): void => {
     const req = job as Req;
     const w = this.w;
-    if (req.serverTimer >= 0) w.engine.cancel(req.serverTimer);
+    // Answered: its `timeout server` entry is dead (the shared timer skips it).
     req.serverTimer = -1;
     this.leaveServer(req);
     if (req.abandoned) {
