@@ -171,6 +171,13 @@ function defineGauges(w: World, ws: WsEndpoint): void {
     (e) => w.lbHost?.portsBusy(e, w.now) ?? 0,
   );
   m.gauge(
+    'lb_time_wait',
+    'socket',
+    "TIME_WAIT sockets on the balancer's host towards its clients (lb.mode l7: the LB closed first; total only)",
+    () => 0,
+    () => w.lbHost?.clientTimeWaits(w.now) ?? 0,
+  );
+  m.gauge(
     'nginx_old_generations',
     'generation',
     'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
