@@ -45,7 +45,15 @@ export function buildModel(scenario: Scenario): Model {
     // One backend queue for every stream beyond maxconn (`timeout queue` unset: `timeout connect`).
     const lb = scenario.lb;
     const pool = world.lb;
-    pool.useQueue(new BackendQueue(world.engine, lb.timeout_queue ?? lb.connect_timeout, (b) => pool.eligible(b)));
+    pool.useQueue(
+      new BackendQueue(
+        world.engine,
+        lb.timeout_queue ?? lb.connect_timeout,
+        (b) => pool.eligible(b),
+        (b) => !pool.full(b),
+        pool.count,
+      ),
+    );
   }
   const connector = new LbConnector(world);
   const app = new AppServer(world);
@@ -161,6 +169,13 @@ function defineGauges(w: World, ws: WsEndpoint): void {
     'port',
     "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (0 for lb.mode nat)",
     (e) => w.lbHost?.portsBusy(e, w.now) ?? 0,
+  );
+  m.gauge(
+    'lb_time_wait',
+    'socket',
+    "TIME_WAIT sockets on the balancer's host towards its clients (lb.mode l7: the LB closed first; total only)",
+    () => 0,
+    () => w.lbHost?.clientTimeWaits(w.now) ?? 0,
   );
   m.gauge(
     'nginx_old_generations',

@@ -466,7 +466,7 @@ export const CATALOG: Catalog = {
   'hc.down': {
     source: 'hc',
     line: (r) =>
-      `Server ${r.pool}/${r.backend} is DOWN, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers left. ${r.queued} remaining in queue.`,
+      `Server ${r.pool}/${r.backend} is DOWN, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers left. ${r.sessions} sessions active, ${r.requeued} requeued, ${r.queued} remaining in queue.`,
     tone: 'warn',
     variant: (r) => r.reason,
     explain: (r) =>

@@ -266,6 +266,11 @@ export interface HcDown extends Rec<'hc.down'> {
   reason: string;
   durationMs: number;
   active: number;
+  /** Streams on the server when it went DOWN (HAProxy `cur_sess`). */
+  sessions: number;
+  /** Streams its DOWN handed back to the dispatcher (`pendconn_redistribute()`). */
+  requeued: number;
+  /** Streams left in the server's own queue (`queueslength`). */
   queued: number;
   fall: number;
   inter: number;

@@ -181,7 +181,9 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   reproduce. The rules (FIN on shutdown sessions, FIN at DOWN with on-marked-down, no new stream
  *   after drain) are unit-tested in test/model/lb/runtime-commands.test.ts; the client-side EOF of
  *   a tcp-mode give-up (default_srv_error()) in test/model/lb/redispatch.test.ts.
- * - haproxy-queue-http (maxconn + timeout queue): per-server maxconn is not modelled.
+ * - haproxy-queue-http: the recorded client sends at a fixed 40/s, drainsim's open-loop requests
+ *   are Poisson; its 503 count (≈ 12–15/s once s2 alone serves 4 / 0.15 s) moves with the offered
+ *   load, so it is compared as a spread over seeds, not one draw.
  * - haproxy-source-http: the recorded clients come from 127.0.0.1, which hashes to s2; drainsim's
  *   anonymous requests come from address 0, which hashes to s1: compared is that one server
  *   takes every request in each phase, not which one.
@@ -288,6 +290,34 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('hang-http', 'stop → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('hang-http', 'cont → UP (s)', real.timeToUpLogS as number, upAfter(r, 27), 'time');
     compare('hang-http', 'client timeouts (8 s)', real.outcomes.timeout, r.figures['req_timeouts.total'] ?? 0, 'count');
+    // The DOWN line's "N sessions active" (srv_append_more(), src/server.c: cur_sess): the
+    // streams still held by the hung server.
+    const line = (real.downLogLine as { line: string }).line;
+    const sessions = Number(/(\d+) sessions active/.exec(line)![1]);
+    compare('hang-http', 'DOWN: sessions active', sessions, recordsOf(r, 'hc.down')[0].sessions, 'count');
+  });
+
+  it('maxconn 4 + timeout queue 1s, kill -9 s1: the backend queue overflows and answers 503 (sQ) after 1 s; the DOWN line counts no session', () => {
+    const real = recording('haproxy-queue-http').summary as Recording['summary'] & {
+      errorLatencyS: { median: number };
+      downLogLine: { line: string };
+    };
+    const runs = simulateSeeds('haproxy-queue-http', 10);
+    compareSpread(
+      'queue-http',
+      '503 responses',
+      real.outcomes.http503,
+      runs.map((r) => r.figures['req_5xx.total'] ?? 0),
+    );
+    const r = runs[0];
+    compare('queue-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 8), 'time');
+    // A 503 comes `timeout queue` after the request queued (median of the recorded 503s' latency).
+    const [queued] = recordsOf(r, 'lb.queue_timeout_503');
+    compare('queue-http', '503 latency, queued (s)', real.errorLatencyS.median, queued.timeout, 'time');
+    // cur_sess at DOWN (srv_append_more()): s1's streams sit in their turn-around pauses after
+    // refused connects, not in cur_sess (back_handle_st_cer() decrements it).
+    const sessions = Number(/(\d+) sessions active/.exec(real.downLogLine.line)![1]);
+    compare('queue-http', 'DOWN: sessions active', sessions, recordsOf(r, 'hc.down')[0].sessions, 'count');
   });
 
   it('drain with cookie persistence: s1 keeps its cookie users while draining, none after maint', () => {

@@ -1,5 +1,6 @@
 import type { RandomStreams } from '../../engine/random.js';
 import type { HostSockets } from '../../net/host-sockets.js';
+import { TCP_TIMEWAIT_LEN_S } from '../../net/kernel-config.js';
 import type { KernelConfig } from '../../scenario/schema.js';
 import { bootHost, hostKernelConfig, LB_ADDRESS, NGINX_PORT, vmAddress } from './kernel-hosts.js';
 
@@ -35,6 +36,31 @@ export class LbHost {
   /** connect() towards backend b: the local port, or −1 (EADDRNOTAVAIL). */
   connect(b: number, now: number): number {
     return this.host.connect(this.backendPairs[b], now);
+  }
+
+  /**
+   * TIME_WAITs of the balancer's client-facing sockets (lb.mode l7: HAProxy terminates the
+   * client's connection, and when it closes first — `timeout http-keep-alive`, its own error
+   * reply — this host is the active closer and holds the TIME_WAIT for TCP_TIMEWAIT_LEN,
+   * tcp_time_wait(), net/ipv4/tcp_minisocks.c). Their expiry times, in order (one constant length).
+   */
+  private readonly clientTw: number[] = [];
+  private clientTwHead = 0;
+
+  /** The balancer closed a client connection first: its socket enters TIME_WAIT. */
+  clientTimeWait(now: number): void {
+    this.clientTw.push(now + TCP_TIMEWAIT_LEN_S);
+  }
+
+  /** Client-facing sockets in TIME_WAIT now (the `lb_time_wait` gauge). */
+  clientTimeWaits(now: number): number {
+    const tw = this.clientTw;
+    while (this.clientTwHead < tw.length && tw[this.clientTwHead] <= now) this.clientTwHead++;
+    if (this.clientTwHead > 4096 && this.clientTwHead * 2 > tw.length) {
+      tw.splice(0, this.clientTwHead);
+      this.clientTwHead = 0;
+    }
+    return tw.length - this.clientTwHead;
   }
 
   /** The balancer's ports towards backend b that are open or in TIME_WAIT. */

@@ -37,7 +37,8 @@ export function lbHealthChecks(
   if (s.health_check) {
     const policy = lbPolicy(s.health_check);
     const hc = new HealthChecker(w, app, policy, (b, up, reason, duration) => {
-      w.lb.setHealth(b, up);
+      // A DOWN hands the server's queue back (pendconn_redistribute(), src/queue.c): "requeued".
+      const requeued = w.lb.setHealth(b, up);
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       const active = countUp(w);
       const name = w.backends[b].name;
@@ -61,7 +62,11 @@ export function lbHealthChecks(
           reason,
           durationMs: ms,
           active,
-          queued: w.backends[b].appQueueLength,
+          // srv_append_more(), src/server.c: the server's streams (cur_sess), the streams handed
+          // back, and the server's own queue after that (queueslength).
+          sessions: w.lb.currentSessions(b),
+          requeued,
+          queued: w.lb.queue?.serverQueued(b) ?? 0,
           fall: policy.fall,
           inter: policy.inter,
         });

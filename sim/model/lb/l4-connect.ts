@@ -153,6 +153,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     return true;
   }
 
+  /** Handed back to the dispatcher (the backend lost its last server): load-balanced again. */
+  requeue(a: Attempt): void {
+    a.backend = -1;
+    this.attempt(a);
+  }
+
   /**
    * `timeout queue` expired (`STRM_ET_QUEUE_TO`, src/backend.c): the stream ends without a server;
    * in tcp mode the client had been accepted and reads EOF.

@@ -27,7 +27,10 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * leastconn weighs and what a drain waits for (`active_conn`, a drain gate's `active`).
  *
  * With `lb.maxconn` (lb.mode l7) a server holds at most that many streams: when every usable one
- * is full a new stream waits in the backend queue (lb/queue.ts, `pendconn_add()`, src/queue.c)
+ * is full a new stream waits in the backend queue (lb/queue.ts, `pendconn_add()`, src/queue.c),
+ * a cookie user's stream whose server is full in that server's queue (a server leaving the
+ * rotation hands its queue back to the dispatcher with `option redispatch` or in maint, and the
+ * stream is load-balanced again without its cookie: `pendconn_redistribute()`),
  * until a stream ends on a server (`process_srv_queue()`), or gets HAProxy's 503 after `timeout
  * queue` (`http_return_srv_error()`, src/http_ana.c: STRM_ET_QUEUE_TO, termination flags sQ).
  * A stream whose client left while queued gives its turn to the next (HAProxy without `option
@@ -41,10 +44,25 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
+  /** Streams in a turn-around pause (counted in LoadBalancer.turnAround of their server). */
+  private readonly pausing = new Set<Req>();
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
   /** HAProxy `timeout server` in http mode (Infinity: unset, or not an L7 balancer). */
   private readonly serverTimeout: number;
+  /**
+   * The requests waiting for their server's answer under `timeout server`, in the order they were
+   * sent: the timeout is one constant, so their deadlines come in that order too, and ONE engine
+   * timer at the oldest live deadline serves them all (re-armed when it fires) instead of one
+   * scheduled and cancelled event per request. An entry is live while its request's
+   * `serverTimer` still holds the entry's token (an answer sets it to -1, a resend to a new one).
+   */
+  private readonly awaiting: Req[] = [];
+  private readonly awaitingToken: number[] = [];
+  private readonly awaitingAt: number[] = [];
+  private awaitingHead = 0;
+  private lastToken = 0;
+  private serverTimerArmed = false;
 
   constructor(
     private readonly w: World,
@@ -79,6 +97,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   /** The client gave up on `req` (its timeout): the stream leaves its server now. */
   abandon(req: Req): void {
     req.abandoned = true;
+    this.pauseEnds(req);
     this.leaveServer(req);
   }
 
@@ -116,7 +135,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     if (req.abandoned) return;
     const b = server >= 0 ? server : this.pick(req);
-    if (b < 0 && this.queued(req)) return;
+    if (b < 0 && this.queued(req, -1)) return;
+    // Persistence sent it to a server at maxconn: it waits in that server's own queue
+    // (assign_server_and_queue(), src/backend.c: SF_ASSIGNED → pendconn_add() on the server).
+    if (server < 0 && req.persistent && w.lb.full(b) && this.queued(req, b)) return;
     if (b < 0 && w.scenario.lb.mode !== 'l7') {
       // No HTTP to answer with: an L4 proxy closes the accepted client (EOF), a NAT rejects the SYN.
       const proxy = w.scenario.lb.mode === 'l4';
@@ -170,8 +192,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return;
     }
     this.touchSession(req, b);
-    if (this.serverTimeout !== Infinity)
-      req.serverTimer = w.engine.schedule(this.serverTimeout, this.serverTimedOut, req);
+    if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
     this.app.submit(backend, req);
   }
 
@@ -181,7 +202,39 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * SC_FL_NOLINGER on the server side, http_reply_and_close()). The stream leaves its server at
    * once; the app finishes for nobody (wasted work).
    */
-  private readonly serverTimedOut = (req: Req): void => {
+  private awaitAnswer(req: Req): void {
+    req.serverTimer = ++this.lastToken;
+    this.awaiting.push(req);
+    this.awaitingToken.push(req.serverTimer);
+    this.awaitingAt.push(this.w.now + this.serverTimeout);
+    if (this.serverTimerArmed) return;
+    this.serverTimerArmed = true;
+    this.w.engine.schedule(this.serverTimeout, this.serverTimerFired, null);
+  }
+
+  /** The oldest deadline came: every live request past its deadline times out; re-arm for the next. */
+  private readonly serverTimerFired = (): void => {
+    const now = this.w.now;
+    const reqs = this.awaiting;
+    while (this.awaitingHead < reqs.length) {
+      const i = this.awaitingHead;
+      const req = reqs[i];
+      if (req.serverTimer === this.awaitingToken[i] && this.awaitingAt[i] > now) break;
+      this.awaitingHead++;
+      if (req.serverTimer === this.awaitingToken[i]) this.serverTimedOut(req);
+    }
+    if (this.awaitingHead > 1024 && this.awaitingHead * 2 > reqs.length) {
+      reqs.splice(0, this.awaitingHead);
+      this.awaitingToken.splice(0, this.awaitingHead);
+      this.awaitingAt.splice(0, this.awaitingHead);
+      this.awaitingHead = 0;
+    }
+    if (this.awaitingHead < reqs.length)
+      this.w.engine.at(this.awaitingAt[this.awaitingHead], this.serverTimerFired, null);
+    else this.serverTimerArmed = false;
+  };
+
+  private serverTimedOut(req: Req): void {
     const w = this.w;
     req.serverTimer = -1;
     this.leaveServer(req);
@@ -195,7 +248,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     req.lbReply = true;
     this.downstream.answered(req, Status.GATEWAY_TIMEOUT, b);
     req.abandoned = true;
-  };
+  }
 
   private readonly synTimer = (req: Req): void => {
     if (req.abandoned) return this.leaveServer(req);
@@ -205,15 +258,30 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   };
 
   /**
-   * Every usable server holds `maxconn` streams: the stream waits in the backend queue. False when
-   * there is no queue, no usable server at all, or the streams are not counted (through an L4
-   * balancer the open-loop requests are not HAProxy streams with a slot).
+   * Every usable server holds `maxconn` streams: the stream waits in the backend queue (`server`
+   * -1), or persistence assigned it to the full `server`: it waits in that server's queue. False
+   * when there is no queue, no usable server at all (backend queue), or the streams are not
+   * counted (through an L4 balancer the open-loop requests are not HAProxy streams with a slot).
    */
-  private queued(req: Req): boolean {
+  private queued(req: Req, server: number): boolean {
     const queue = this.w.lb.queue;
-    if (queue === null || !this.countsStreams || this.w.lb.usableCount() === 0) return false;
-    queue.add(this, req);
+    if (queue === null || !this.countsStreams) return false;
+    if (server < 0 && this.w.lb.usableCount() === 0) return false;
+    queue.add(this, req, server);
     return true;
+  }
+
+  /**
+   * Handed back to the dispatcher by `pendconn_redistribute()` (src/queue.c: "it's left to the
+   * dispatcher to choose a server"): persistence is dropped (SF_DIRECT cleared) and the stream is
+   * load-balanced again, away from the server it waited for.
+   */
+  requeue(req: Req): void {
+    if (req.abandoned) return;
+    const home = req.user >= 0 ? this.sessionBackend[req.user] : -1;
+    if (home >= 0) req.addTried(home);
+    req.persistent = false;
+    this.dispatch(req, -1);
   }
 
   takeSlot(req: Req, b: number): boolean {
@@ -236,6 +304,15 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
   private readonly retryNow = (req: Req): void => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
+  /** The turn-around pause ended: the stream connects again (counted in `cur_sess` once more). */
+  private readonly retryAfterPause = (req: Req): void => {
+    this.pauseEnds(req);
+    this.retryNow(req);
+  };
+
+  private pauseEnds(req: Req): void {
+    if (this.pausing.delete(req)) this.w.lb.turnAround[req.streamServer]--;
+  }
 
   /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
   private retryConnection(req: Req, timedOut: boolean): void {
@@ -270,8 +347,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       f.activeServers,
       Math.min(lb.retry_interval, lb.connect_timeout),
     );
-    if (pause > 0) w.engine.schedule(pause, this.retryNow, req);
-    else this.retryNow(req);
+    if (pause > 0) {
+      if (this.countsStreams && req.streamServer >= 0) {
+        this.pausing.add(req);
+        w.lb.turnAround[req.streamServer]++;
+      }
+      w.engine.schedule(pause, this.retryAfterPause, req);
+    } else this.retryNow(req);
   }
 
   private pick(req: Req): number {
@@ -320,7 +402,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly done = (job: AppJob): void => {
     const req = job as Req;
     const w = this.w;
-    if (req.serverTimer >= 0) w.engine.cancel(req.serverTimer);
+    // Answered: its `timeout server` entry is dead (the shared timer skips it).
     req.serverTimer = -1;
     this.leaveServer(req);
     if (req.abandoned) {

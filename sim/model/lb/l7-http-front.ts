@@ -58,7 +58,7 @@ class L7Stream extends Req {
  * - `timeout server` (l7-dispatch.ts) ends a stream whose server does not answer in time with
  *   HAProxy's 504; unset, the client's own request timeout ends it.
  *
- * Not modelled here: the LB host's kernel (its ports towards the servers, its TIME_WAIT), pooled
+ * Not modelled here: the LB host's kernel towards the servers (its ports, its TIME_WAIT there), pooled
  * server connections (every stream connects as the request-level model does) and `shutdown
  * sessions` of in-flight streams.
  */
@@ -173,7 +173,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   /**
    * The client's connection with the LB ends. The LB is always up, so a client that gives up on
    * a request closes with a FIN (SILENT is a dead peer's case); TIME_WAIT stays with whoever
-   * closed first (the LB host's own is not modelled yet).
+   * closed first: the client's machine, or the LB's host (lb-host.ts, gauge lb_time_wait).
    */
   readonly endClient = (conn: Conn, how: EndKind): void => {
     const w = this.w;
@@ -182,6 +182,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     const kind = how === EndKind.SILENT ? EndKind.CLIENT_FIN : how;
     closeFlow(conn, kind);
     w.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
+    if (conn.serverTcp === TcpState.TIME_WAIT) w.lbHost?.clientTimeWait(w.now);
     if (kind !== EndKind.RESET) w.metrics.inc(w.c.closedFin, -1);
   };
 }

@@ -41,6 +41,12 @@ export class LoadBalancer {
   /** When each backend's current slowstart ramp began. */
   readonly rampStart: Float64Array;
   private rrCurrent: Float64Array;
+  /**
+   * Streams of each server waiting out a turn-around pause after a failed connect: still
+   * `served` (they keep their slot) but not in `cur_sess`, which back_handle_st_cer()
+   * (src/backend.c) decrements on the error and connect_server() raises again.
+   */
+  readonly turnAround: Int32Array;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
   private tieCursor = 0;
@@ -52,6 +58,7 @@ export class LoadBalancer {
     this.state = new Uint8Array(count);
     this.weight = new Float64Array(count).fill(1);
     this.active = new Int32Array(count);
+    this.turnAround = new Int32Array(count);
     this.newFlows = new Float64Array(count);
     this.hcUp = new Uint8Array(count).fill(1);
     this.ready = new Uint8Array(count).fill(1);
@@ -64,11 +71,27 @@ export class LoadBalancer {
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
     this.state[b] = state;
+    if (state !== PoolState.BOUND) this.redistribute(b, state === PoolState.DETACHED);
   }
 
-  /** The balancer's own health checks mark a server UP or DOWN. */
-  setHealth(b: number, up: boolean): void {
+  /**
+   * The balancer's own health checks mark a server UP or DOWN. Returns the streams a DOWN
+   * handed back from the queues (HAProxy's "requeued").
+   */
+  setHealth(b: number, up: boolean): number {
     this.hcUp[b] = up ? 1 : 0;
+    return up ? 0 : this.redistribute(b, false);
+  }
+
+  /**
+   * Server `b` left load balancing (`pendconn_redistribute()`, src/queue.c, called by
+   * `_srv_update_status_op()` / `_srv_update_status_adm()`, src/server.c, on DOWN, drain and
+   * maint): its queued streams go back to the dispatcher in maint or with `option redispatch`,
+   * the backend queue's when no server is left. Returns how many (0 without a queue).
+   */
+  private redistribute(b: number, maint: boolean): number {
+    if (this.queue === null) return 0;
+    return this.queue.redistribute(b, maint, this.config.redispatch, this.usableCount() === 0);
   }
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
@@ -129,6 +152,11 @@ export class LoadBalancer {
    */
   persistsTo(b: number): boolean {
     return this.state[b] !== PoolState.DETACHED && this.inService(b);
+  }
+
+  /** HAProxy `cur_sess` of server `b`: its streams connecting or connected (the DOWN line's "sessions active"). */
+  currentSessions(b: number): number {
+    return this.active[b] - this.turnAround[b];
   }
 
   /** Health checks and readiness both let the backend take traffic. */

@@ -12,31 +12,91 @@ export interface QueueOwner<T> {
   takeSlot(item: T, b: number): boolean;
   /** `timeout queue` expired before a slot came (`STRM_ET_QUEUE_TO`, src/backend.c). */
   queueTimedOut(item: T): void;
+  /**
+   * The stream was taken out of a queue and handed back to the dispatcher
+   * (`pendconn_redistribute()`, src/queue.c): it is load-balanced again, without persistence.
+   * Only owners whose streams can be queued on a server, or whose backend loses its last
+   * server, are asked.
+   */
+  requeue(item: T): void;
 }
 
-/** One stream waiting for a server slot, its owner, and its `timeout queue` timer. */
+/** One stream waiting for a server slot, its owner, its `timeout queue` timer and its age. */
 interface Pending {
   owner: QueueOwner<unknown>;
   item: unknown;
   timer: number;
+  /** Arrival order (the pendconn key: the older of two queue heads is served first). */
+  seq: number;
+  /** The server whose queue holds it, -1: the backend queue. */
+  server: number;
+}
+
+/** A FIFO of pending streams with lazy removal (null holes). */
+class Fifo {
+  items: Array<Pending | null> = [];
+  head = 0;
+  length = 0;
+
+  push(p: Pending): void {
+    this.items.push(p);
+    this.length++;
+  }
+
+  /** The oldest entry without removing it (null: empty). */
+  peek(): Pending | null {
+    while (this.head < this.items.length && this.items[this.head] === null) this.head++;
+    if (this.head > 1024 && this.head * 2 > this.items.length) {
+      this.items.splice(0, this.head);
+      this.head = 0;
+    }
+    return this.length > 0 ? this.items[this.head] : null;
+  }
+
+  /** Remove `p` (the head, or a hole left anywhere); false if it is not here. */
+  remove(p: Pending): boolean {
+    const i = this.items.indexOf(p, this.head);
+    if (i < 0) return false;
+    this.items[i] = null;
+    this.length--;
+    return true;
+  }
+
+  /** Take every entry out, oldest first. */
+  drain(): Pending[] {
+    const out: Pending[] = [];
+    for (let i = this.head; i < this.items.length; i++) {
+      const p = this.items[i];
+      if (p !== null) out.push(p);
+    }
+    this.items = [];
+    this.head = 0;
+    this.length = 0;
+    return out;
+  }
 }
 
 /**
- * HAProxy's backend queue with per-server `maxconn` (src/queue.c): when every usable server is
- * full the load-balancing algorithms skip them and the stream is queued (`pendconn_add()`); a
- * stream ending on a server frees its slot and `process_srv_queue()` hands it to the oldest
- * waiting stream (`pendconn_process_next_strm()`); a stream still waiting after `timeout queue`
- * (default `timeout connect`, src/cfgparse.c) leaves the queue with `STRM_ET_QUEUE_TO` — the
- * client is closed (tcp mode: FIN) or answered 503 (http mode, `http_return_srv_error()`).
+ * HAProxy's queues with per-server `maxconn` (src/queue.c): when every usable server is full the
+ * load-balancing algorithms skip them and the stream is queued in the backend queue
+ * (`pendconn_add()` without SF_ASSIGNED); a stream that persistence (a cookie, SF_DIRECT) assigned
+ * to a full server waits in THAT server's queue (`assign_server_and_queue()`, src/backend.c:
+ * `pendconn_add()` with SF_ASSIGNED). A stream ending on a server frees its slot and
+ * `process_srv_queue()` hands it to the older of the server queue's and — when the server is
+ * usable (`srv_currently_usable()`) — the backend queue's heads (`pendconn_process_next_strm()`);
+ * a drained or DOWN server still serves its own queue. A stream still waiting after `timeout queue`
+ * (default `timeout connect`, src/cfgparse.c) leaves with `STRM_ET_QUEUE_TO` — the client is
+ * closed (tcp mode: FIN) or answered 503 (http mode, `http_return_srv_error()`).
  *
- * Streams without persistence go to the backend's queue, not a server's (`assign_server()`
- * leaves them unassigned), so a server's own queue — "remaining in queue" in HAProxy's DOWN
- * message — stays empty for them; only the backend queue is modelled.
+ * A server leaving load balancing (DOWN, drain, maint) redistributes its queue
+ * (`pendconn_redistribute()`): in maint always, otherwise with `option redispatch`; the streams
+ * go back to the dispatcher. When no server is left at all, the backend queue is handed back too
+ * (each then finds no server: 503).
  */
 export class BackendQueue {
-  private readonly waiting: Array<Pending | null> = [];
-  private head = 0;
-  private length = 0;
+  private readonly backend = new Fifo();
+  private readonly servers: Fifo[];
+  private seq = 0;
 
   constructor(
     private readonly engine: Engine,
@@ -44,55 +104,80 @@ export class BackendQueue {
     private readonly timeout: number,
     /** Server `b` takes a new stream now (the pool's LoadBalancer.eligible(): in service, below maxconn). */
     private readonly takesStream: (b: number) => boolean,
-  ) {}
-
-  /** Streams waiting now (HAProxy `show stat` qcur of the backend). */
-  get size(): number {
-    return this.length;
+    /** Server `b` is below its maxconn, whatever its state (it may serve its own queue). */
+    private readonly hasSlot: (b: number) => boolean = takesStream,
+    servers = 0,
+  ) {
+    this.servers = Array.from({ length: servers }, () => new Fifo());
   }
 
-  add<T>(owner: QueueOwner<T>, item: T): void {
-    const p: Pending = { owner: owner as QueueOwner<unknown>, item, timer: -1 };
+  /** Streams waiting in the backend queue now (HAProxy `show stat` qcur of the backend). */
+  get size(): number {
+    return this.backend.length;
+  }
+
+  /** Streams waiting in server `b`'s own queue (its `queueslength`: "remaining in queue"). */
+  serverQueued(b: number): number {
+    return b < this.servers.length ? this.servers[b].length : 0;
+  }
+
+  /** Queue `item` in the backend queue, or in server `server`'s queue (a persistent stream). */
+  add<T>(owner: QueueOwner<T>, item: T, server = -1): void {
+    const p: Pending = { owner: owner as QueueOwner<unknown>, item, timer: -1, seq: this.seq++, server };
     p.timer = Number.isFinite(this.timeout) ? this.engine.schedule(this.timeout, this.expire, p) : -1;
-    this.waiting.push(p);
-    this.length++;
+    this.fifo(server).push(p);
+  }
+
+  private fifo(server: number): Fifo {
+    return server < 0 ? this.backend : this.servers[server];
   }
 
   /**
    * A slot on `b` is free: the oldest waiting stream that still wants one goes there
-   * (`process_srv_queue()`), if `b` takes new streams at all.
+   * (`process_srv_queue()`): from `b`'s own queue, or from the backend queue if `b` takes new
+   * streams at all.
    */
   readonly slotFreed = (b: number): void => {
-    while (this.length > 0 && this.takesStream(b)) {
-      const p = this.next()!;
+    for (;;) {
+      const own = b < this.servers.length ? this.servers[b].peek() : null;
+      const shared = this.backend.length > 0 ? this.backend.peek() : null;
+      const px = shared !== null && this.takesStream(b) ? shared : null;
+      if (own === null && px === null) return;
+      if (!this.hasSlot(b)) return;
+      const p = own !== null && (px === null || own.seq <= px.seq) ? own : px!;
+      this.take(p);
       if (p.owner.takeSlot(p.item, b)) return;
     }
   };
 
-  /** The oldest waiting stream, taken out of the queue (null: none). */
-  private next(): Pending | null {
-    while (this.head < this.waiting.length) {
-      const p = this.waiting[this.head];
-      this.waiting[this.head++] = null;
-      if (p === null) continue;
-      if (this.head > 1024 && this.head * 2 > this.waiting.length) this.compact();
-      this.length--;
+  /** Take `p` out of its queue and stop its timer. */
+  private take(p: Pending): void {
+    this.fifo(p.server).remove(p);
+    if (p.timer >= 0) this.engine.cancel(p.timer);
+    p.timer = -1;
+  }
+
+  /**
+   * Server `b` leaves load balancing (`pendconn_redistribute()`, src/queue.c): its own queue goes
+   * back to the dispatcher when it is in maintenance or with `option redispatch`; the backend
+   * queue too when no server is usable any more. Returns the streams handed back (HAProxy's
+   * "requeued").
+   */
+  redistribute(b: number, maint: boolean, redispatch: boolean, noServerLeft: boolean): number {
+    const out: Pending[] = [];
+    if ((maint || redispatch) && b < this.servers.length) out.push(...this.servers[b].drain());
+    if (noServerLeft) out.push(...this.backend.drain());
+    for (const p of out) {
       if (p.timer >= 0) this.engine.cancel(p.timer);
-      return p;
+      p.timer = -1;
     }
-    return null;
+    for (const p of out) p.owner.requeue(p.item);
+    return out.length;
   }
 
   private readonly expire = (p: Pending): void => {
-    const i = this.waiting.indexOf(p, this.head);
-    if (i < 0) return;
-    this.waiting[i] = null;
-    this.length--;
+    p.timer = -1;
+    if (!this.fifo(p.server).remove(p)) return;
     p.owner.queueTimedOut(p.item);
   };
-
-  private compact(): void {
-    this.waiting.splice(0, this.head);
-    this.head = 0;
-  }
 }

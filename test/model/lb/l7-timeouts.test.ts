@@ -91,6 +91,45 @@ describe('timeout server (mode http)', () => {
   });
 });
 
+describe('timeout server ends ANY unanswered request of a kept-alive connection (mode http)', () => {
+  /** Connections of 20 requests 1 s apart; vm-a hangs (stop-the-world) from 10 s to 40 s. */
+  function hung(lb: Record<string, unknown>): ScenarioInput {
+    return {
+      warmup: '0s',
+      horizon: '60s',
+      sample_interval: '1s',
+      clients: {
+        http: {
+          arrival_rate: 10,
+          requests_per_connection: 'const(20)',
+          think_time: 'const(1s)',
+          retries: 0,
+          request_timeout: '20s',
+        },
+      },
+      lb: { mode: 'l7', ...lb },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+      timeline: [{ at: '10s', do: 'pause', backend: 'vm-a', duration: '30s' }],
+    } as ScenarioInput;
+  }
+
+  it('requests sent to the hung vm-a on connections whose earlier requests were answered get the 504 timeout server after they were sent', () => {
+    const r = run(hung({ timeout_server: '3s' }));
+    const out = recordsOf(r, 'lb.server_timeout_504');
+    // The first requests to time out were in flight when the pause began (≈ 10 s + 3 s).
+    expect(out[0].t).toBeGreaterThan(12.9);
+    expect(out[0].t).toBeLessThan(13.2);
+    // Through the whole pause, not only for the requests in flight at its start: every request
+    // sent to vm-a during it ends with the balancer's 504 (its connection then closes).
+    const during = window(r, 'responses_5xx', 14, 43);
+    expect(during.filter((v) => v > 0).length).toBeGreaterThan(25);
+    expect(sum(during)).toBeGreaterThan(200);
+    expect(r.figures['err_etimedout.total'] ?? 0).toBe(0);
+    // Nothing is answered 504 after the pause ended (40 s) plus timeout server.
+    expect(sum(window(r, 'responses_5xx', 44, 60))).toBe(0);
+  });
+});
+
 describe('timeout tunnel on an upgraded WebSocket (mode http)', () => {
   /** Long WebSocket sessions pinging every 30 s (nginx proxy_read_timeout 60 s keeps them). */
   function ws(lb: Record<string, unknown>, ping = '30s'): ScenarioInput {
