@@ -8,7 +8,7 @@
  * Prints one JSON line: sim_wall_s, events and fingerprints of the work done.
  */
 
-import { limitHeapGrowth } from '../sim/cli/heap-growth.js';
+import { limitHeapGrowth } from '../sim/util/heap-growth.js';
 import { Engine } from '../sim/engine/engine.js';
 import { runScenario } from '../sim/run-scenario.js';
 import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';

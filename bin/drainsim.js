@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // The installed command: the CLI itself lives in sim/cli/main.ts (compiled to dist/).
-import { limitHeapGrowth } from '../dist/sim/cli/heap-growth.js';
+import { limitHeapGrowth } from '../dist/sim/util/heap-growth.js';
 
 // Before anything else is loaded: a long run's heap otherwise grows with simulated time.
 limitHeapGrowth();

@@ -1,5 +1,5 @@
 /**
- * drainsim runs with a fixed heap growth factor (sim/cli/heap-growth.ts): after every full GC V8
+ * drainsim runs with a fixed heap growth factor (sim/util/heap-growth.ts): after every full GC V8
  * sets the next limit to 1.5 × the live size, not up to 4 × (its dynamic factor), which made a
  * long run's peak RSS grow with simulated time. V8 prints each new limit with --trace-gc-verbose.
  */
@@ -8,7 +8,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { HEAP_GROWING_PERCENT } from '../../sim/cli/heap-growth.js';
+import { HEAP_GROWING_PERCENT } from '../../sim/util/heap-growth.js';
 
 describe('drainsim run heap growth', () => {
   it('every old-generation limit is live × 1.5', () => {
