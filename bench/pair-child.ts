@@ -7,10 +7,15 @@
  *
  * Prints one JSON line: sim_wall_s, events and fingerprints of the work done.
  */
+
+import { limitHeapGrowth } from '../sim/util/heap-growth.js';
 import { Engine } from '../sim/engine/engine.js';
 import { runScenario } from '../sim/run-scenario.js';
 import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';
 import { BenchRng } from './prng.js';
+
+// As bin/drainsim.js does: the simulation is measured with the heap growth drainsim runs with.
+limitHeapGrowth();
 
 /** Like peerbench's hold.mjs: increments from a table of 65536 Exp(1) draws (so the RNG and
  *  Math.log are not measured), prefill outside the timed region, one pop and one push per event. */

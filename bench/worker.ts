@@ -2,7 +2,12 @@
  * Child process of the benchmark: runs exactly one workload, named in argv[2], and sends its
  * Measurement to the parent. One process per workload so that maxRSS is that workload's peak.
  */
+import { limitHeapGrowth } from '../sim/util/heap-growth.js';
 import { measure } from './measure.js';
+
+// As bin/drainsim.js does: workloads run with the heap growth drainsim runs with.
+limitHeapGrowth();
+
 import { findWorkload } from './workloads.js';
 
 const name = process.argv[2] ?? '';

@@ -85,7 +85,8 @@ describe('drainsim main()', () => {
     expect(statSync(bin).mode & 0o111).not.toBe(0);
     const text = readFileSync(bin, 'utf8');
     expect(text.startsWith('#!/usr/bin/env node\n')).toBe(true);
-    expect(text).toContain("from '../dist/sim/cli/main.js'");
+    // Imported after limitHeapGrowth() (sim/util/heap-growth.ts), so that it applies from the start.
+    expect(text).toContain("await import('../dist/sim/cli/main.js')");
     expect(text).toContain('process.exitCode = await main(process.argv.slice(2))');
   });
 });
