@@ -6,6 +6,7 @@ import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
+import type { L7ServerConns } from './l7-server-conns.js';
 import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
@@ -52,6 +53,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     /** Name of the random stream of its picks (one per balancer instance). */
     pickStream = 'lb.pick.requests',
     private readonly countsStreams = false,
+    /** lb.mode l7: the balancer's server connections (http-reuse), shared by its frontends. */
+    private readonly conns: L7ServerConns | null = null,
   ) {
     this.pickRng = w.streams.stream(pickStream);
     this.synRetransmits = synRetransmitSchedule(
@@ -80,6 +83,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   abandon(req: Req): void {
     req.abandoned = true;
     this.leaveServer(req);
+    // A request sent to a vanished host is never answered: its server connection is given up.
+    if (req.backend >= 0 && !this.w.backends[req.backend].hostUp) this.conns?.kill(req);
+  }
+
+  /** The client connection `session` ended: its private server connections close with it. */
+  sessionEnded(session: object): void {
+    this.conns?.sessionEnded(session);
   }
 
   /** The attempt now counts on server `b` (`sess_change_server()`, src/stream.c). */
@@ -136,6 +146,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.joinServer(req, b);
     const backend = w.backends[b];
     w.metrics.inc(w.c.attempts, b);
+    if (this.conns?.take(req, b)) return this.sendReused(req);
     if (!backend.hostUp) {
       // No RST from a vanished host: the SYNs go unanswered until `timeout connect`.
       w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
@@ -169,10 +180,30 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
       return;
     }
+    this.conns?.connected(req, b);
+    this.sendRequest(req);
+  }
+
+  /**
+   * The request goes over an idle server connection: no connect, no accept queue. On a vanished
+   * host's connection nobody answers: `timeout server`, else the client's patience, ends it.
+   */
+  private sendReused(req: Req): void {
+    if (!this.w.backends[req.backend].hostUp) {
+      if (this.serverTimeout !== Infinity)
+        req.serverTimer = this.w.engine.schedule(this.serverTimeout, this.serverTimedOut, req);
+      return;
+    }
+    this.sendRequest(req);
+  }
+
+  private sendRequest(req: Req): void {
+    const w = this.w;
+    const b = req.backend;
     this.touchSession(req, b);
     if (this.serverTimeout !== Infinity)
       req.serverTimer = w.engine.schedule(this.serverTimeout, this.serverTimedOut, req);
-    this.app.submit(backend, req);
+    this.app.submit(w.backends[b], req);
   }
 
   /**
@@ -185,6 +216,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     req.serverTimer = -1;
     this.leaveServer(req);
+    // SC_FL_NOLINGER: the server connection is reset, not pooled.
+    this.conns?.kill(req);
     if (req.abandoned) return;
     const b = req.backend;
     w.trace.emitLimited(`lb-server-timeout-${b}`, {
@@ -323,6 +356,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (req.serverTimer >= 0) w.engine.cancel(req.serverTimer);
     req.serverTimer = -1;
     this.leaveServer(req);
+    this.conns?.release(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);
       return;

@@ -1,0 +1,291 @@
+import type { Req } from '../core/request.js';
+import type { World } from '../core/world.js';
+import type { Backend } from '../vm/backend.js';
+import { PoolState } from './pool.js';
+
+/** HAProxy `http-reuse` (PR_O_REUSE_NEVR / SAFE / AGGR / ALWS, include/haproxy/proxy-t.h). */
+export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
+
+/** `http-reuse` when unset: "safe", "the default and the recommended strategy" (doc/configuration.txt). */
+export const DEFAULT_HTTP_REUSE: HttpReuse = 'safe';
+/** `pool-purge-delay` when unset: "The default is 5s." (doc/configuration.txt). */
+export const DEFAULT_POOL_PURGE_DELAY = 5;
+/** A session keeps at most this many idle private connections (`max-session-srv-conns`, MAX_SRV_LIST 5). */
+export const MAX_SESSION_SRV_CONNS = 5;
+
+/** The server connection a stream holds (Req.srvConn). */
+export const SrvConn = {
+  /** None: not connected yet, or the connection is gone. */
+  NONE: 0,
+  /** A connection opened for this stream: its first request (H1S_F_NOT_FIRST clear). */
+  NEW: 1,
+  /** A connection taken from a pool: it has served a request before. */
+  REUSED: 2,
+} as const;
+export type SrvConn = (typeof SrvConn)[keyof typeof SrvConn];
+
+/** Idle connection kinds of a server's pool (CO_FL_IDLE_LIST / CO_FL_SAFE_LIST). */
+const IDLE = 0;
+const SAFE = 1;
+
+/** One server's connection pool and the counters its purge task reads (struct server, src/server.c). */
+class ServerPool {
+  /** Idle connections oldest first (`idle_conn_list`, sorted by usage): IDLE or SAFE each. */
+  readonly idle: number[] = [];
+  safeNb = 0;
+  idleNb = 0;
+  /** `curr_used_conns`, `max_used_conns`, `est_need_conns`. */
+  used = 0;
+  maxUsed = 0;
+  estNeed = 0;
+  /** When the purge task next visits this server (`idle_node.key`); Infinity: not in the tree. */
+  purgeAt = Infinity;
+  /** The server process and nginx generation the idle connections were accepted by. */
+  life = -1;
+  epoch = -1;
+  generation = -1;
+}
+
+/** A client session's private idle connections (`sess->priv_conns`): the backend of each. */
+type SessionConns = number[];
+
+/**
+ * The L7 balancer's connections to its servers (HAProxy `mode http`): which stream connects and
+ * which reuses an idle connection, after the server is chosen (connect_server() calls
+ * be_reuse_connection(), src/backend.c). drainsim's balancer has one thread and plenty of file
+ * descriptors (ha_used_fds below pool-low-count), and no `pool-max-conn` or `pool-low-conn`.
+ *
+ * - A stream first looks in its own session's private connections to that server
+ *   (session_get_conn(), src/session.c) — the only reuse under `http-reuse never`, whose
+ *   connections are private to their client connection (conn_set_private()).
+ * - Otherwise, by be_reuse_connection()'s table: a stream that is not the first of its client
+ *   connection (TX_NOT_FIRST) takes an idle connection, else a safe one; a first stream takes
+ *   none under `safe`, a safe one under `aggressive`, a safe then an idle one under `always`.
+ *   Open-loop requests are each the first and only request of their client connection.
+ * - After the server's answer the connection goes back to the server's pool (h1_detach(),
+ *   src/mux_h1.c): a SAFE one if the request was not its first (H1S_F_NOT_FIRST), else IDLE, if
+ *   srv_add_to_idle_list() (src/server.c) takes it: pool-purge-delay > 0, the server not in maint,
+ *   reuse not `never`, and either no safe connection yet (and no idle one for an unsafe
+ *   connection) or used + idle ≤ max(used, est_need). Otherwise it is closed.
+ * - Every `pool-purge-delay` while the server has idle connections, srv_cleanup_idle_conns()
+ *   closes the oldest ⌈exceed / 2⌉ + 1 of them, exceed = used + idle − max(max_used, est_need),
+ *   then est_need = max((est_need + max_used) / 2, max_used) and max_used = used. `srv_use_conn()`
+ *   raises max_used and est_need to each new peak of used connections.
+ * - A server process that dies or quits closes its connections; HAProxy sees each idle one close
+ *   (the idle connection is subscribed for reads, h1_io_cb()) and drops it. A vanished host sends
+ *   nothing: its idle connections stay pooled and a request sent on one is never answered.
+ */
+export class L7ServerConns {
+  private readonly pools: ServerPool[];
+  private readonly sessions = new Map<object, SessionConns>();
+  /** Connections opened, and streams sent on a reused one, since the start. */
+  opened = 0;
+  reused = 0;
+
+  constructor(private readonly w: World) {
+    this.pools = w.backends.map(() => new ServerPool());
+  }
+
+  private mode(): HttpReuse {
+    return this.w.scenario.lb.http_reuse ?? DEFAULT_HTTP_REUSE;
+  }
+
+  private purgeDelay(): number {
+    return this.w.scenario.lb.pool_purge_delay ?? DEFAULT_POOL_PURGE_DELAY;
+  }
+
+  /** Idle connections of server b in its pool (not counting sessions' private ones). */
+  idleCount(b: number): number {
+    const pool = this.pools[b];
+    this.catchUp(pool);
+    return pool.idle.length;
+  }
+
+  /** Server connections in use by streams (`curr_used_conns`). */
+  usedCount(b: number): number {
+    return this.pools[b].used;
+  }
+
+  /**
+   * The stream is sent to server b: true if it reuses an idle connection (no connect), false if
+   * it must connect. Idle connections the server's process closed since are dropped first.
+   */
+  take(req: Req, b: number): boolean {
+    const pool = this.pools[b];
+    const backend = this.w.backends[b];
+    this.catchUp(pool);
+    const open = this.stillOpen(pool, backend);
+    if (!open) this.flush(pool);
+    const session = req.session === null ? undefined : this.sessions.get(req.session);
+    const own = session === undefined ? -1 : session.indexOf(b);
+    if (own >= 0) {
+      session!.splice(own, 1);
+      if (open) return this.reuse(req, pool);
+    }
+    const mode = this.mode();
+    if (mode === 'never' || pool.idle.length === 0) return false;
+    let kind = -1;
+    if (req.notFirst) kind = pool.idleNb > 0 ? IDLE : SAFE;
+    else if (mode === 'aggressive' && pool.safeNb > 0) kind = SAFE;
+    else if (mode === 'always') kind = pool.safeNb > 0 ? SAFE : IDLE;
+    if (kind < 0) return false;
+    const at = pool.idle.indexOf(kind);
+    if (at < 0) return false;
+    pool.idle.splice(at, 1);
+    if (kind === SAFE) pool.safeNb--;
+    else pool.idleNb--;
+    return this.reuse(req, pool);
+  }
+
+  private reuse(req: Req, pool: ServerPool): boolean {
+    req.srvConn = SrvConn.REUSED;
+    this.use(pool);
+    this.reused++;
+    return true;
+  }
+
+  /** A connect to server b succeeded: the stream's own new connection (conn_new(), srv_use_conn()). */
+  connected(req: Req, b: number): void {
+    req.srvConn = SrvConn.NEW;
+    const pool = this.pools[b];
+    this.catchUp(pool);
+    this.use(pool);
+    this.opened++;
+  }
+
+  private use(pool: ServerPool): void {
+    pool.used++;
+    if (pool.maxUsed < pool.used) pool.maxUsed = pool.used;
+    if (pool.estNeed < pool.used) pool.estNeed = pool.used;
+  }
+
+  /** The server answered the stream: its connection goes idle or is closed (h1_detach()). */
+  release(req: Req): void {
+    if (req.srvConn === SrvConn.NONE) return;
+    const b = req.backend;
+    const pool = this.pools[b];
+    this.catchUp(pool);
+    const safe = req.srvConn === SrvConn.REUSED;
+    req.srvConn = SrvConn.NONE;
+    const backend = this.w.backends[b];
+    if (!this.stillOpen(pool, backend)) this.flush(pool);
+    if (!backend.hostUp || !backend.nginx.listening || !backend.app.accepting) {
+      // The server's side is closing: its connection does not go idle.
+      pool.used--;
+      return;
+    }
+    if (this.w.scenario.lb.mode === 'l7' && this.mode() === 'never') {
+      this.keepPrivate(req, pool);
+      return;
+    }
+    if (this.admits(pool, b, safe)) {
+      this.remember(pool, backend);
+      pool.used--;
+      pool.idle.push(safe ? SAFE : IDLE);
+      if (safe) pool.safeNb++;
+      else pool.idleNb++;
+      if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
+      return;
+    }
+    pool.used--;
+  }
+
+  /** The stream's connection is closed without going idle (`timeout server`, a request never answered). */
+  kill(req: Req): void {
+    if (req.srvConn === SrvConn.NONE) return;
+    req.srvConn = SrvConn.NONE;
+    const pool = this.pools[req.backend];
+    this.catchUp(pool);
+    pool.used--;
+  }
+
+  /** The client connection ended: its private server connections close with it (session_free()). */
+  sessionEnded(session: object): void {
+    this.sessions.delete(session);
+  }
+
+  /** `http-reuse never`: the connection stays with its session (session_check_idle_conn()). */
+  private keepPrivate(req: Req, pool: ServerPool): void {
+    pool.used--;
+    if (req.session === null || this.w.lb.state[req.backend] === PoolState.DETACHED) return;
+    let own = this.sessions.get(req.session);
+    if (own === undefined) {
+      own = [];
+      this.sessions.set(req.session, own);
+    }
+    if (own.length >= MAX_SESSION_SRV_CONNS) return;
+    this.remember(pool, this.w.backends[req.backend]);
+    own.push(req.backend);
+  }
+
+  /** srv_add_to_idle_list(): whether the server's pool takes the connection. */
+  private admits(pool: ServerPool, b: number, safe: boolean): boolean {
+    if (this.purgeDelay() <= 0 || this.w.lb.state[b] === PoolState.DETACHED) return false;
+    if (pool.safeNb === 0 && (safe || pool.idleNb === 0)) return true;
+    return pool.used + pool.idle.length <= Math.max(pool.used, pool.estNeed);
+  }
+
+  /**
+   * Run the purge task's visits to this server due by now. Between two of the pool's own events
+   * nothing a visit reads changes, so visiting late, when the pool is next used or read, gives
+   * what visiting on time would, without an engine event per visit.
+   */
+  private catchUp(pool: ServerPool): void {
+    while (pool.purgeAt <= this.w.now) {
+      this.purge(pool);
+      pool.purgeAt = pool.idle.length > 0 ? pool.purgeAt + this.purgeDelay() : Infinity;
+    }
+  }
+
+  /** srv_cleanup_idle_conns() for one server, every pool-purge-delay while it has idle connections. */
+  private purge(pool: ServerPool): void {
+    const idle = pool.idle.length;
+    if (idle === 0) return;
+    let exceed = pool.used + idle - Math.max(pool.maxUsed, pool.estNeed);
+    exceed = (exceed >> 1) + (exceed & 1);
+    pool.estNeed = Math.max((pool.estNeed + pool.maxUsed) >> 1, pool.maxUsed);
+    pool.maxUsed = pool.used;
+    if (exceed <= 0) return;
+    // One thread: max_conn = exceed * curr_idle_thr / curr_idle + 1 = exceed + 1, oldest first.
+    const kill = Math.min(exceed + 1, idle);
+    for (let i = 0; i < kill; i++) {
+      if (pool.idle[i] === SAFE) pool.safeNb--;
+      else pool.idleNb--;
+    }
+    pool.idle.splice(0, kill);
+  }
+
+  /** The idle connections were accepted by the server's current process and nginx generation. */
+  private alive(pool: ServerPool, backend: Backend): boolean {
+    return (
+      pool.life === backend.incarnation &&
+      pool.epoch === backend.app.epoch &&
+      pool.generation === backend.nginx.generation
+    );
+  }
+
+  private remember(pool: ServerPool, backend: Backend): void {
+    if (this.alive(pool, backend)) return;
+    this.flush(pool);
+    pool.life = backend.incarnation;
+    pool.epoch = backend.app.epoch;
+    pool.generation = backend.nginx.generation;
+  }
+
+  /**
+   * The idle connections to the server are still open: the server's process closed none (it did
+   * not die or restart, and its nginx did not quit: nginx closes idle keep-alive connections,
+   * ngx_close_idle_connections()). A vanished host closes nothing: its idle connections stay open
+   * on the balancer's side until its successor is seen.
+   */
+  private stillOpen(pool: ServerPool, backend: Backend): boolean {
+    if (!backend.hostUp) return true;
+    return backend.nginx.listening && backend.app.accepting && this.alive(pool, backend);
+  }
+
+  private flush(pool: ServerPool): void {
+    pool.idle.length = 0;
+    pool.safeNb = 0;
+    pool.idleNb = 0;
+  }
+}
