@@ -84,7 +84,7 @@ export function buildModel(scenario: Scenario): Model {
     new Rollout(world, lifecycle, kubelet),
     master,
   );
-  defineGauges(world, wsEndpoint);
+  defineGauges(world, wsEndpoint, serverConns);
   return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
 }
 
@@ -134,7 +134,7 @@ function buildBalancer(scenario: Scenario): LoadBalancer {
   return lb;
 }
 
-function defineGauges(w: World, ws: WsEndpoint): void {
+function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | null): void {
   const m = w.metrics;
   const n = w.backends.length;
   m.gauge(
@@ -170,6 +170,12 @@ function defineGauges(w: World, ws: WsEndpoint): void {
     'port',
     "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (0 for lb.mode nat)",
     (e) => w.lbHost?.portsBusy(e, w.now) ?? 0,
+  );
+  m.gauge(
+    'lb_idle_conns',
+    'conn',
+    "lb.mode l7: the balancer's idle connections to the server in its pool, ready for reuse (http-reuse; HAProxy's idle + safe connections)",
+    (e) => serverConns?.idleCount(e) ?? 0,
   );
   m.gauge(
     'nginx_old_generations',

@@ -1,6 +1,5 @@
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
-import type { Backend } from '../vm/backend.js';
 import { PoolState } from './pool.js';
 
 /** HAProxy `http-reuse` (PR_O_REUSE_NEVR / SAFE / AGGR / ALWS, include/haproxy/proxy-t.h). */
@@ -40,14 +39,18 @@ class ServerPool {
   estNeed = 0;
   /** When the purge task next visits this server (`idle_node.key`); Infinity: not in the tree. */
   purgeAt = Infinity;
-  /** The server process and nginx generation the idle connections were accepted by. */
+  /** The server process and nginx generation that accept connections now, and their serial. */
   life = -1;
   epoch = -1;
   generation = -1;
+  key = 0;
 }
 
-/** A client session's private idle connections (`sess->priv_conns`): the backend of each. */
-type SessionConns = number[];
+/** A client session's private idle connection (`sess->priv_conns`): its server and the server's key. */
+interface PrivateConn {
+  b: number;
+  key: number;
+}
 
 /**
  * The L7 balancer's connections to its servers (HAProxy `mode http`): which stream connects and
@@ -77,10 +80,7 @@ type SessionConns = number[];
  */
 export class L7ServerConns {
   private readonly pools: ServerPool[];
-  private readonly sessions = new Map<object, SessionConns>();
-  /** Connections opened, and streams sent on a reused one, since the start. */
-  opened = 0;
-  reused = 0;
+  private readonly sessions = new Map<object, PrivateConn[]>();
 
   constructor(private readonly w: World) {
     this.pools = w.backends.map(() => new ServerPool());
@@ -101,26 +101,21 @@ export class L7ServerConns {
     return pool.idle.length;
   }
 
-  /** Server connections in use by streams (`curr_used_conns`). */
-  usedCount(b: number): number {
-    return this.pools[b].used;
-  }
-
   /**
    * The stream is sent to server b: true if it reuses an idle connection (no connect), false if
    * it must connect. Idle connections the server's process closed since are dropped first.
    */
   take(req: Req, b: number): boolean {
     const pool = this.pools[b];
-    const backend = this.w.backends[b];
-    this.catchUp(pool);
-    const open = this.stillOpen(pool, backend);
-    if (!open) this.flush(pool);
-    const session = req.session === null ? undefined : this.sessions.get(req.session);
-    const own = session === undefined ? -1 : session.indexOf(b);
-    if (own >= 0) {
-      session!.splice(own, 1);
-      if (open) return this.reuse(req, pool);
+    this.refresh(pool, b);
+    const own = req.session === null ? undefined : this.sessions.get(req.session);
+    if (own !== undefined) {
+      const at = own.findIndex((c) => c.b === b);
+      if (at >= 0) {
+        const key = own[at].key;
+        own.splice(at, 1);
+        if (key === pool.key) return this.reuse(req, pool);
+      }
     }
     const mode = this.mode();
     if (mode === 'never' || pool.idle.length === 0) return false;
@@ -139,18 +134,20 @@ export class L7ServerConns {
 
   private reuse(req: Req, pool: ServerPool): boolean {
     req.srvConn = SrvConn.REUSED;
+    req.srvConnKey = pool.key;
     this.use(pool);
-    this.reused++;
+    this.w.metrics.inc(this.w.c.lbConnsReused, req.backend);
     return true;
   }
 
   /** A connect to server b succeeded: the stream's own new connection (conn_new(), srv_use_conn()). */
   connected(req: Req, b: number): void {
-    req.srvConn = SrvConn.NEW;
     const pool = this.pools[b];
-    this.catchUp(pool);
+    this.refresh(pool, b);
+    req.srvConn = SrvConn.NEW;
+    req.srvConnKey = pool.key;
     this.use(pool);
-    this.opened++;
+    this.w.metrics.inc(this.w.c.lbConnsOpened, b);
   }
 
   private use(pool: ServerPool): void {
@@ -164,30 +161,20 @@ export class L7ServerConns {
     if (req.srvConn === SrvConn.NONE) return;
     const b = req.backend;
     const pool = this.pools[b];
-    this.catchUp(pool);
+    this.refresh(pool, b);
     const safe = req.srvConn === SrvConn.REUSED;
     req.srvConn = SrvConn.NONE;
-    const backend = this.w.backends[b];
-    if (!this.stillOpen(pool, backend)) this.flush(pool);
-    if (!backend.hostUp || !backend.nginx.listening || !backend.app.accepting) {
-      // The server's side is closing: its connection does not go idle.
-      pool.used--;
-      return;
-    }
-    if (this.w.scenario.lb.mode === 'l7' && this.mode() === 'never') {
-      this.keepPrivate(req, pool);
-      return;
-    }
-    if (this.admits(pool, b, safe)) {
-      this.remember(pool, backend);
-      pool.used--;
-      pool.idle.push(safe ? SAFE : IDLE);
-      if (safe) pool.safeNb++;
-      else pool.idleNb++;
-      if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
-      return;
-    }
     pool.used--;
+    const backend = this.w.backends[b];
+    // A connection of a process or nginx generation that is gone or closing is closed by the
+    // server after this response (nginx's exiting workers answer `Connection: close`).
+    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b)) return;
+    if (this.mode() === 'never') return this.keepPrivate(req, pool);
+    if (!this.admits(pool, b, safe)) return;
+    pool.idle.push(safe ? SAFE : IDLE);
+    if (safe) pool.safeNb++;
+    else pool.idleNb++;
+    if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
   }
 
   /** The stream's connection is closed without going idle (`timeout server`, a request never answered). */
@@ -206,23 +193,21 @@ export class L7ServerConns {
 
   /** `http-reuse never`: the connection stays with its session (session_check_idle_conn()). */
   private keepPrivate(req: Req, pool: ServerPool): void {
-    pool.used--;
     if (req.session === null || this.w.lb.state[req.backend] === PoolState.DETACHED) return;
     let own = this.sessions.get(req.session);
     if (own === undefined) {
       own = [];
       this.sessions.set(req.session, own);
     }
-    if (own.length >= MAX_SESSION_SRV_CONNS) return;
-    this.remember(pool, this.w.backends[req.backend]);
-    own.push(req.backend);
+    if (own.length < MAX_SESSION_SRV_CONNS) own.push({ b: req.backend, key: pool.key });
   }
 
-  /** srv_add_to_idle_list(): whether the server's pool takes the connection. */
+  /** srv_add_to_idle_list(): whether the server's pool takes the connection (`used` without it). */
   private admits(pool: ServerPool, b: number, safe: boolean): boolean {
     if (this.purgeDelay() <= 0 || this.w.lb.state[b] === PoolState.DETACHED) return false;
     if (pool.safeNb === 0 && (safe || pool.idleNb === 0)) return true;
-    return pool.used + pool.idle.length <= Math.max(pool.used, pool.estNeed);
+    const used = pool.used + 1;
+    return used + pool.idle.length <= Math.max(used, pool.estNeed);
   }
 
   /**
@@ -255,32 +240,35 @@ export class L7ServerConns {
     pool.idle.splice(0, kill);
   }
 
-  /** The idle connections were accepted by the server's current process and nginx generation. */
-  private alive(pool: ServerPool, backend: Backend): boolean {
-    return (
-      pool.life === backend.incarnation &&
-      pool.epoch === backend.app.epoch &&
-      pool.generation === backend.nginx.generation
-    );
-  }
-
-  private remember(pool: ServerPool, backend: Backend): void {
-    if (this.alive(pool, backend)) return;
-    this.flush(pool);
-    pool.life = backend.incarnation;
-    pool.epoch = backend.app.epoch;
-    pool.generation = backend.nginx.generation;
-  }
-
   /**
-   * The idle connections to the server are still open: the server's process closed none (it did
-   * not die or restart, and its nginx did not quit: nginx closes idle keep-alive connections,
-   * ngx_close_idle_connections()). A vanished host closes nothing: its idle connections stay open
-   * on the balancer's side until its successor is seen.
+   * Bring the pool up to date (due purge visits) and drop the idle connections the server closed:
+   * a new process or nginx generation means the old one's connections are gone (it died, or its
+   * nginx quit: nginx closes idle keep-alive connections, ngx_close_idle_connections()), and a
+   * closing one closes its idle ones now. A vanished host closes nothing: its idle connections
+   * stay open on the balancer's side until its successor is seen.
    */
-  private stillOpen(pool: ServerPool, backend: Backend): boolean {
-    if (!backend.hostUp) return true;
-    return backend.nginx.listening && backend.app.accepting && this.alive(pool, backend);
+  private refresh(pool: ServerPool, b: number): void {
+    this.catchUp(pool);
+    const backend = this.w.backends[b];
+    if (!backend.hostUp) return;
+    if (
+      pool.life !== backend.incarnation ||
+      pool.epoch !== backend.app.epoch ||
+      pool.generation !== backend.nginx.generation
+    ) {
+      this.flush(pool);
+      pool.life = backend.incarnation;
+      pool.epoch = backend.app.epoch;
+      pool.generation = backend.nginx.generation;
+      pool.key++;
+    }
+    if (this.closing(b)) this.flush(pool);
+  }
+
+  /** The server's process is shutting down: no new connection accepted, idle ones closed. */
+  private closing(b: number): boolean {
+    const backend = this.w.backends[b];
+    return !backend.nginx.listening || !backend.app.accepting;
   }
 
   private flush(pool: ServerPool): void {
