@@ -49,6 +49,8 @@ export class Req implements AppJob, BackendSlots, Excluded {
   srvConn = 0;
   /** Which process / nginx generation of the server accepted that connection (lb/l7-server-conns.ts). */
   srvConnKey = 0;
+  /** Requests that connection had served before this one. */
+  srvConnServed = 0;
   /** The client connection (HAProxy session) this request came on; null: its own, one-request connection. */
   session: object | null = null;
   /** Not the first request on its client connection (HAProxy TX_NOT_FIRST). */

@@ -31,6 +31,9 @@ const SAFE = 1;
 class ServerPool {
   /** Idle connections oldest first (`idle_conn_list`, sorted by usage): IDLE or SAFE each. */
   readonly idle: number[] = [];
+  /** When each idle connection went idle, and the requests nginx has served on it. */
+  readonly since: number[] = [];
+  readonly served: number[] = [];
   safeNb = 0;
   idleNb = 0;
   /** `curr_used_conns`, `max_used_conns`, `est_need_conns`. */
@@ -50,6 +53,8 @@ class ServerPool {
 interface PrivateConn {
   b: number;
   key: number;
+  since: number;
+  served: number;
 }
 
 /**
@@ -74,6 +79,8 @@ interface PrivateConn {
  *   closes the oldest ⌈exceed / 2⌉ + 1 of them, exceed = used + idle − max(max_used, est_need),
  *   then est_need = max((est_need + max_used) / 2, max_used) and max_used = used. `srv_use_conn()`
  *   raises max_used and est_need to each new peak of used connections.
+ * - nginx on the server ends a connection after keepalive_requests or an idle keepalive_timeout
+ *   (closesAfterResponse(), ngx_http_set_keepalive()); HAProxy drops it from the pool.
  * - A server process that dies or quits closes its connections; HAProxy sees each idle one close
  *   (the idle connection is subscribed for reads, h1_io_cb()) and drops it. A vanished host sends
  *   nothing: its idle connections stay pooled and a request sent on one is never answered.
@@ -97,7 +104,7 @@ export class L7ServerConns {
   /** Idle connections of server b in its pool (not counting sessions' private ones). */
   idleCount(b: number): number {
     const pool = this.pools[b];
-    this.catchUp(pool);
+    this.catchUp(pool, b);
     return pool.idle.length;
   }
 
@@ -112,9 +119,10 @@ export class L7ServerConns {
     if (own !== undefined) {
       const at = own.findIndex((c) => c.b === b);
       if (at >= 0) {
-        const key = own[at].key;
+        const c = own[at];
         own.splice(at, 1);
-        if (key === pool.key) return this.reuse(req, pool);
+        if (c.key === pool.key && this.w.now - c.since < this.serverKeepAlive(b))
+          return this.reuse(req, pool, c.served);
       }
     }
     const mode = this.mode();
@@ -126,15 +134,15 @@ export class L7ServerConns {
     if (kind < 0) return false;
     const at = pool.idle.indexOf(kind);
     if (at < 0) return false;
-    pool.idle.splice(at, 1);
-    if (kind === SAFE) pool.safeNb--;
-    else pool.idleNb--;
-    return this.reuse(req, pool);
+    const served = pool.served[at];
+    this.remove(pool, at, 1);
+    return this.reuse(req, pool, served);
   }
 
-  private reuse(req: Req, pool: ServerPool): boolean {
+  private reuse(req: Req, pool: ServerPool, served: number): boolean {
     req.srvConn = SrvConn.REUSED;
     req.srvConnKey = pool.key;
+    req.srvConnServed = served;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsReused, req.backend);
     return true;
@@ -146,6 +154,7 @@ export class L7ServerConns {
     this.refresh(pool, b);
     req.srvConn = SrvConn.NEW;
     req.srvConnKey = pool.key;
+    req.srvConnServed = 0;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsOpened, b);
   }
@@ -167,11 +176,16 @@ export class L7ServerConns {
     pool.used--;
     const backend = this.w.backends[b];
     // A connection of a process or nginx generation that is gone or closing is closed by the
-    // server after this response (nginx's exiting workers answer `Connection: close`).
+    // server after this response; so is one that reached keepalive_requests, or any with
+    // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts).
+    const served = req.srvConnServed + 1;
     if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b)) return;
-    if (this.mode() === 'never') return this.keepPrivate(req, pool);
+    if (backend.nginx.closesAfterResponse(served)) return;
+    if (this.mode() === 'never') return this.keepPrivate(req, pool, served);
     if (!this.admits(pool, b, safe)) return;
     pool.idle.push(safe ? SAFE : IDLE);
+    pool.since.push(this.w.now);
+    pool.served.push(served);
     if (safe) pool.safeNb++;
     else pool.idleNb++;
     if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
@@ -182,7 +196,7 @@ export class L7ServerConns {
     if (req.srvConn === SrvConn.NONE) return;
     req.srvConn = SrvConn.NONE;
     const pool = this.pools[req.backend];
-    this.catchUp(pool);
+    this.catchUp(pool, req.backend);
     pool.used--;
   }
 
@@ -192,14 +206,14 @@ export class L7ServerConns {
   }
 
   /** `http-reuse never`: the connection stays with its session (session_check_idle_conn()). */
-  private keepPrivate(req: Req, pool: ServerPool): void {
+  private keepPrivate(req: Req, pool: ServerPool, served: number): void {
     if (req.session === null || this.w.lb.state[req.backend] === PoolState.DETACHED) return;
     let own = this.sessions.get(req.session);
     if (own === undefined) {
       own = [];
       this.sessions.set(req.session, own);
     }
-    if (own.length < MAX_SESSION_SRV_CONNS) own.push({ b: req.backend, key: pool.key });
+    if (own.length < MAX_SESSION_SRV_CONNS) own.push({ b: req.backend, key: pool.key, since: this.w.now, served });
   }
 
   /** srv_add_to_idle_list(): whether the server's pool takes the connection (`used` without it). */
@@ -215,11 +229,40 @@ export class L7ServerConns {
    * nothing a visit reads changes, so visiting late, when the pool is next used or read, gives
    * what visiting on time would, without an engine event per visit.
    */
-  private catchUp(pool: ServerPool): void {
+  private catchUp(pool: ServerPool, b: number): void {
+    // A vanished host's nginx sends no FIN: its idle connections do not expire.
+    const keepAlive = this.w.backends[b].hostUp ? this.serverKeepAlive(b) : Infinity;
     while (pool.purgeAt <= this.w.now) {
+      this.expire(pool, pool.purgeAt, keepAlive);
       this.purge(pool);
       pool.purgeAt = pool.idle.length > 0 ? pool.purgeAt + this.purgeDelay() : Infinity;
     }
+    this.expire(pool, this.w.now, keepAlive);
+  }
+
+  /**
+   * nginx closes a keep-alive connection idle for its keepalive_timeout (ngx_http_set_keepalive());
+   * HAProxy sees the FIN on the idle connection and drops it. The oldest go first.
+   */
+  private expire(pool: ServerPool, at: number, keepAlive: number): void {
+    let n = 0;
+    while (n < pool.idle.length && at - pool.since[n] >= keepAlive) n++;
+    if (n > 0) this.remove(pool, 0, n);
+  }
+
+  /** nginx's keepalive_timeout on the server (0: keep-alive off). */
+  private serverKeepAlive(b: number): number {
+    return this.w.backends[b].nginx.config.keepalive_timeout;
+  }
+
+  private remove(pool: ServerPool, at: number, n: number): void {
+    for (let i = at; i < at + n; i++) {
+      if (pool.idle[i] === SAFE) pool.safeNb--;
+      else pool.idleNb--;
+    }
+    pool.idle.splice(at, n);
+    pool.since.splice(at, n);
+    pool.served.splice(at, n);
   }
 
   /** srv_cleanup_idle_conns() for one server, every pool-purge-delay while it has idle connections. */
@@ -232,12 +275,7 @@ export class L7ServerConns {
     pool.maxUsed = pool.used;
     if (exceed <= 0) return;
     // One thread: max_conn = exceed * curr_idle_thr / curr_idle + 1 = exceed + 1, oldest first.
-    const kill = Math.min(exceed + 1, idle);
-    for (let i = 0; i < kill; i++) {
-      if (pool.idle[i] === SAFE) pool.safeNb--;
-      else pool.idleNb--;
-    }
-    pool.idle.splice(0, kill);
+    this.remove(pool, 0, Math.min(exceed + 1, idle));
   }
 
   /**
@@ -248,7 +286,7 @@ export class L7ServerConns {
    * stay open on the balancer's side until its successor is seen.
    */
   private refresh(pool: ServerPool, b: number): void {
-    this.catchUp(pool);
+    this.catchUp(pool, b);
     const backend = this.w.backends[b];
     if (!backend.hostUp) return;
     if (
@@ -273,6 +311,8 @@ export class L7ServerConns {
 
   private flush(pool: ServerPool): void {
     pool.idle.length = 0;
+    pool.since.length = 0;
+    pool.served.length = 0;
     pool.safeNb = 0;
     pool.idleNb = 0;
   }

@@ -184,6 +184,31 @@ describe('the idle pool', () => {
   });
 });
 
+describe("nginx's end of the pooled connections", () => {
+  it('keepalive_requests: nginx closes a connection after that many requests, the balancer connects again', () => {
+    const r = run(
+      keepalive({ http_reuse: 'always' }, {}, { nginx: { keepalive_requests: 5 } } as Partial<ScenarioInput>),
+    );
+    const total = fig(r, 'lb_conns_opened.total') + fig(r, 'lb_conns_reused.total');
+    // One connect per 5 requests (the pool adds a few more for peaks).
+    expect(fig(r, 'lb_conns_opened.total')).toBeGreaterThan(total / 5 - 50);
+    expect(fig(r, 'lb_conns_opened.total')).toBeLessThan(total / 5 + 200);
+  });
+
+  it('keepalive_timeout: idle connections older than it are gone, keep-alive off (0s) pools none', () => {
+    // ~200 req/s per server over a handful of idle connections, oldest first: each waits some
+    // tens of ms for its next request, longer than nginx's 10 ms, so most expire and requests connect.
+    const short = run(keepalive({}, {}, { nginx: { keepalive_timeout: '10ms' } } as Partial<ScenarioInput>));
+    const off = run(keepalive({}, {}, { nginx: { keepalive_timeout: '0s' } } as Partial<ScenarioInput>));
+    const normal = modesSafe();
+    expect(fig(off, 'lb_conns_reused.total')).toBe(0);
+    expect(fig(off, 'lb_idle_conns.max')).toBe(0);
+    expect(fig(short, 'lb_conns_opened.total')).toBeGreaterThan(2 * fig(normal, 'lb_conns_opened.total'));
+  });
+});
+
+const modesSafe = (): RunResult => run(keepalive());
+
 function sumWindow(r: RunResult, name: string, from: number, to: number, entity: string): number {
   return window(r, name, from, to, entity).reduce((a, b) => a + b, 0);
 }
