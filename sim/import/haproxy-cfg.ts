@@ -115,6 +115,11 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       case 'cookie':
         into.set(['lb', 'sticky'], 'cookie', at);
         return;
+      case 'http-reuse':
+        if (['never', 'safe', 'aggressive', 'always'].includes(args[0] ?? ''))
+          proxyOnly.push({ path: ['lb', 'http_reuse'], value: args[0], at, what: 'http-reuse', httpOnly: true });
+        else into.warn(at, `http-reuse ${args.join(' ')} not modelled (never, safe, aggressive, always are)`);
+        return;
       case 'default-server':
       case 'server': {
         if (keyword === 'server') {
@@ -127,6 +132,16 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         const maxconn = option(args, 'maxconn');
         if (maxconn !== null)
           proxyOnly.push({ path: ['lb', 'maxconn'], value: Number(maxconn), at, what: 'server maxconn' });
+        const purge = option(args, 'pool-purge-delay');
+        const purgeSeconds = purge === null ? null : haproxyTime(purge);
+        if (purgeSeconds !== null)
+          proxyOnly.push({
+            path: ['lb', 'pool_purge_delay'],
+            value: formatDuration(purgeSeconds),
+            at,
+            what: 'pool-purge-delay',
+            httpOnly: true,
+          });
         return;
       }
       default:
@@ -141,6 +156,14 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode tcp and http)`);
     else if (t.path[1] === 'maxconn' && proxyOnly.some((o) => o.path[1] === 'maxconn' && o.value !== t.value))
       into.warn(t.at, 'server maxconn differs between servers: lb.maxconn is one value for every server, not imported');
+    else if (
+      t.path[1] === 'pool_purge_delay' &&
+      proxyOnly.some((o) => o.path[1] === 'pool_purge_delay' && o.value !== t.value)
+    )
+      into.warn(
+        t.at,
+        'pool-purge-delay differs between servers: lb.pool_purge_delay is one value for every server, not imported',
+      );
     else into.set(t.path, t.value, t.at);
   }
   const maxconnServers = proxyOnly.filter((t) => t.path[1] === 'maxconn').length;

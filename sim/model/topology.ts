@@ -15,6 +15,7 @@ import { lbHealthChecks } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
+import { L7ServerConns } from './lb/l7-server-conns.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
 import { LoadBalancer, parsePoolState } from './lb/pool.js';
 import { BackendQueue } from './lb/queue.js';
@@ -62,7 +63,9 @@ export function buildModel(scenario: Scenario): Model {
   path.sink = front;
   // The L4 proxy's idle timeouts sit between the clients and nginx's side of their connections.
   const proxyTimeouts = new ProxyIdleTimeouts(world, front);
-  const http = buildHttpClients(world, app, connector, proxyTimeouts);
+  // HAProxy http mode: one pool of server connections per server, whichever frontend's stream.
+  const serverConns = scenario.lb.mode === 'l7' ? new L7ServerConns(world) : null;
+  const http = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
   front.sink = http;
   proxyTimeouts.sink = http;
   front.nat = connector.nat;
@@ -72,7 +75,7 @@ export function buildModel(scenario: Scenario): Model {
   wsEndpoint.downstream = ws;
   // Behind HAProxy http mode each open-loop request is a stream counted on its server (scur), as
   // the keep-alive clients' are: leastconn weighs it and a drain waits for it.
-  const balancer = new RequestBalancer(world, app, 'lb.pick.requests', scenario.lb.mode === 'l7');
+  const balancer = new RequestBalancer(world, app, 'lb.pick.requests', scenario.lb.mode === 'l7', serverConns);
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);
@@ -89,7 +92,7 @@ export function buildModel(scenario: Scenario): Model {
     new Rollout(world, lifecycle, kubelet),
     master,
   );
-  defineGauges(world, wsEndpoint);
+  defineGauges(world, wsEndpoint, serverConns);
   return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
 }
 
@@ -97,9 +100,15 @@ export function buildModel(scenario: Scenario): Model {
  * Keep-alive clients reach nginx through the L4 balancer (l4, nat), or end their connections at
  * an L7 balancer that balances each request on its own (l7: lb/l7-http-front.ts).
  */
-function buildHttpClients(w: World, app: AppServer, connector: LbConnector, nginx: ProxyIdleTimeouts): HttpClients {
+function buildHttpClients(
+  w: World,
+  app: AppServer,
+  connector: LbConnector,
+  nginx: ProxyIdleTimeouts,
+  serverConns: L7ServerConns | null,
+): HttpClients {
   if (w.scenario.lb.mode !== 'l7') return new HttpClients(w, connector, nginx);
-  const balancer = new RequestBalancer(w, app, 'lb.pick.http', true);
+  const balancer = new RequestBalancer(w, app, 'lb.pick.http', true, serverConns);
   const l7 = new L7HttpFront(w, balancer);
   balancer.downstream = l7;
   const http = new HttpClients(w, l7, l7, l7.endClient);
@@ -133,7 +142,7 @@ function buildBalancer(scenario: Scenario): LoadBalancer {
   return lb;
 }
 
-function defineGauges(w: World, ws: WsEndpoint): void {
+function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | null): void {
   const m = w.metrics;
   const n = w.backends.length;
   m.gauge(
@@ -176,6 +185,12 @@ function defineGauges(w: World, ws: WsEndpoint): void {
     "TIME_WAIT sockets on the balancer's host towards its clients (lb.mode l7: the LB closed first; total only)",
     () => 0,
     () => w.lbHost?.clientTimeWaits(w.now) ?? 0,
+  );
+  m.gauge(
+    'lb_idle_conns',
+    'conn',
+    "lb.mode l7: the balancer's idle connections to the server in its pool, ready for reuse (http-reuse; HAProxy's idle + safe connections)",
+    (e) => serverConns?.idleCount(e) ?? 0,
   );
   m.gauge(
     'nginx_old_generations',

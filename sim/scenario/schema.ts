@@ -484,6 +484,17 @@ export const LbSchema = z.strictObject({
     .describe(
       'L7 only: HAProxy timeout http-keep-alive (no default): how long the balancer keeps an idle client connection between two requests before it closes it (src/mux_h1.c h1_set_idle_expiration()). Unset (infinite) it falls back to timeout http-request (drainsim has none: clients send their request at once) and then to lb.timeout_client.',
     ),
+  http_reuse: z
+    .enum(['never', 'safe', 'aggressive', 'always'])
+    .optional()
+    .describe(
+      'L7 only: HAProxy http-reuse (unset = safe, "the default and the recommended strategy", doc/configuration.txt): which requests may go over an idle server connection instead of connecting (be_reuse_connection(), src/backend.c). safe: only requests after the first of their client connection; aggressive: first requests too, over connections already reused once; always: first requests over any idle connection; never: each client connection keeps its own private server connections. Open-loop requests are each the first of their connection.',
+    ),
+  pool_purge_delay: zDuration
+    .optional()
+    .describe(
+      'L7 only: HAProxy pool-purge-delay (unset = 5s, doc/configuration.txt): every such interval the balancer closes about half of the idle server connections beyond its recent need (srv_cleanup_idle_conns(), src/server.c); 0 keeps no idle connection, so every request connects.',
+    ),
   hard_stop_after: zDurationOrInfinite
     .optional()
     .describe(
@@ -804,6 +815,15 @@ export const ScenarioSchema = z
         code: 'custom',
         path: ['lb', 'http_keep_alive_timeout'],
         message: `needs lb.mode: l7 — an ${s.lb.mode} balancer forwards the client's connection to nginx, whose keepalive_timeout decides`,
+      });
+    }
+    for (const key of ['http_reuse', 'pool_purge_delay'] as const) {
+      // Only a balancer that terminates HTTP balances requests over server connections of its own.
+      if (s.lb[key] === undefined || s.lb.mode === 'l7') continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', key],
+        message: `needs lb.mode: l7 — an ${s.lb.mode} balancer opens one server connection per client connection (or none: nat) and reuses nothing`,
       });
     }
     const ws = s.clients.ws;

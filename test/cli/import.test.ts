@@ -52,7 +52,9 @@ describe('drainsim import', () => {
     expect(yaml).toContain('timeout_client: 50s # from haproxy.cfg:18');
     expect(yaml).toContain('timeout_server: 50s # from haproxy.cfg:19');
     expect(scenario.lb).toMatchObject({ maxconn: 500 });
-    expect(result.warnings).toContain("haproxy.cfg:35: 'http-reuse' not modelled");
+    expect(result.warnings).toContain(
+      'haproxy.cfg:35: http-reuse not modelled for mode tcp (drainsim models it for mode http, lb.mode l7)',
+    );
     expect(result.warnings.some((w) => w.startsWith('haproxy.cfg:34: server maxconn'))).toBe(true);
   });
 
@@ -95,6 +97,32 @@ describe('drainsim import', () => {
       expect(result.figures['responses_5xx.total'] ?? 0).toBeGreaterThanOrEqual(0);
       expect(result.engineEvents).toBeGreaterThan(100);
     }
+  });
+});
+
+describe('haproxy.cfg http-reuse and pool-purge-delay (mode http only)', () => {
+  const text = (mode: string, reuse = 'always') =>
+    `defaults\n  mode ${mode}\n  http-reuse ${reuse}\nbackend be\n  server a 10.0.0.1:80 pool-purge-delay 10s\n`;
+
+  it('imports them in mode http', () => {
+    const into = new Imported();
+    importHaproxy(text('http'), 'h.cfg', into);
+    const out = into.render('');
+    expect(out).toContain('http_reuse: always # from h.cfg:3');
+    expect(out).toContain('pool_purge_delay: 10s # from h.cfg:5');
+    expect(into.warnings).toEqual([]);
+  });
+
+  it('warns in mode tcp, and on a mode drainsim does not know', () => {
+    const tcp = new Imported();
+    importHaproxy(text('tcp'), 'h.cfg', tcp);
+    expect(tcp.render('')).not.toContain('http_reuse');
+    expect(tcp.warnings).toContain(
+      'h.cfg:3: http-reuse not modelled for mode tcp (drainsim models it for mode http, lb.mode l7)',
+    );
+    const odd = new Imported();
+    importHaproxy(text('http', 'sometimes'), 'h.cfg', odd);
+    expect(odd.warnings).toContain('h.cfg:3: http-reuse sometimes not modelled (never, safe, aggressive, always are)');
   });
 });
 

@@ -45,6 +45,16 @@ export class Req implements AppJob, BackendSlots, Excluded {
   clientTimer = -1;
   /** The L7 balancer's `timeout server` while it waits for the server's answer (lb/l7-dispatch.ts). */
   serverTimer = -1;
+  /** Behind an L7 balancer: the server connection this attempt holds (lb/l7-server-conns.ts SrvConn). */
+  srvConn = 0;
+  /** Which process / nginx generation of the server accepted that connection (lb/l7-server-conns.ts). */
+  srvConnKey = 0;
+  /** Requests that connection had served before this one. */
+  srvConnServed = 0;
+  /** The client connection (HAProxy session) this request came on; null: its own, one-request connection. */
+  session: object | null = null;
+  /** Not the first request on its client connection (HAProxy TX_NOT_FIRST). */
+  notFirst = false;
   /** The app's jobs in service (job-list.ts) while this request is in one. */
   inList: object | null = null;
   indexInList = -1;

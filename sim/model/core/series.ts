@@ -44,6 +44,8 @@ export interface Counters {
   readds: SeriesId;
   sessionsLost: SeriesId;
   restarts: SeriesId;
+  lbConnsOpened: SeriesId;
+  lbConnsReused: SeriesId;
 }
 
 export function defineCounters(m: Metrics): Counters {
@@ -123,6 +125,16 @@ export function defineCounters(m: Metrics): Counters {
       'User sessions lost (in-memory state on a backend that died or was left)',
     ),
     restarts: m.counter('restarts', 'event', 'App restarts (liveness probe failures, rollouts)'),
+    lbConnsOpened: m.counter(
+      'lb_conns_opened',
+      'conn',
+      'lb.mode l7: connections the balancer established to the server (its connects that succeeded; HAProxy counts attempts as `connect` in show stat)',
+    ),
+    lbConnsReused: m.counter(
+      'lb_conns_reused',
+      'req',
+      'lb.mode l7: requests the balancer sent over an idle server connection instead of connecting (http-reuse; HAProxy `reuse` in show stat)',
+    ),
   };
 }
 

@@ -6,6 +6,7 @@ import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
+import type { L7ServerConns } from './l7-server-conns.js';
 import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
@@ -70,6 +71,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     /** Name of the random stream of its picks (one per balancer instance). */
     pickStream = 'lb.pick.requests',
     private readonly countsStreams = false,
+    /** lb.mode l7: the balancer's server connections (http-reuse), shared by its frontends. */
+    private readonly conns: L7ServerConns | null = null,
   ) {
     this.pickRng = w.streams.stream(pickStream);
     this.synRetransmits = synRetransmitSchedule(
@@ -99,6 +102,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     req.abandoned = true;
     this.pauseEnds(req);
     this.leaveServer(req);
+    // A request sent to a vanished host is never answered: its server connection is given up.
+    if (req.backend >= 0 && !this.w.backends[req.backend].hostUp) this.conns?.kill(req);
+  }
+
+  /** The client connection `session` ended: its private server connections close with it. */
+  sessionEnded(session: object): void {
+    this.conns?.sessionEnded(session);
   }
 
   /** The attempt now counts on server `b` (`sess_change_server()`, src/stream.c). */
@@ -158,6 +168,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.joinServer(req, b);
     const backend = w.backends[b];
     w.metrics.inc(w.c.attempts, b);
+    if (this.conns?.take(req, b)) return this.sendReused(req);
     if (!backend.hostUp) {
       // No RST from a vanished host: the SYNs go unanswered until `timeout connect`.
       w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
@@ -191,9 +202,28 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
       return;
     }
+    this.conns?.connected(req, b);
+    this.sendRequest(req);
+  }
+
+  /**
+   * The request goes over an idle server connection: no connect, no accept queue. On a vanished
+   * host's connection nobody answers: `timeout server`, else the client's patience, ends it.
+   */
+  private sendReused(req: Req): void {
+    if (!this.w.backends[req.backend].hostUp) {
+      if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
+      return;
+    }
+    this.sendRequest(req);
+  }
+
+  private sendRequest(req: Req): void {
+    const w = this.w;
+    const b = req.backend;
     this.touchSession(req, b);
     if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
-    this.app.submit(backend, req);
+    this.app.submit(w.backends[b], req);
   }
 
   /**
@@ -238,6 +268,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     req.serverTimer = -1;
     this.leaveServer(req);
+    // SC_FL_NOLINGER: the server connection is reset, not pooled.
+    this.conns?.kill(req);
     if (req.abandoned) return;
     const b = req.backend;
     w.trace.emitLimited(`lb-server-timeout-${b}`, {
@@ -405,6 +437,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // Answered: its `timeout server` entry is dead (the shared timer skips it).
     req.serverTimer = -1;
     this.leaveServer(req);
+    this.conns?.release(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);
       return;

@@ -58,8 +58,8 @@ class L7Stream extends Req {
  * - `timeout server` (l7-dispatch.ts) ends a stream whose server does not answer in time with
  *   HAProxy's 504; unset, the client's own request timeout ends it.
  *
- * Not modelled here: the LB host's kernel towards the servers (its ports, its TIME_WAIT there), pooled
- * server connections (every stream connects as the request-level model does) and `shutdown
+ * Server connections, pooled or private by `http-reuse`, are lb/l7-server-conns.ts. Not modelled
+ * here: the LB host's kernel (its ports towards the servers, its TIME_WAIT) and `shutdown
  * sessions` of in-flight streams.
  */
 export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstream {
@@ -90,6 +90,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   private readonly accepted = (conn: Conn): void => {
     openFlow(conn);
     conn.lbFlow = LbFlow.TRACKED;
+    conn.stream = null;
     this.connectLatency.record(this.w.now - conn.connectStartedAt);
     this.opener!.connected(conn);
   };
@@ -104,6 +105,8 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     const w = this.w;
     const s = new L7Stream(conn);
     s.clientAddress = w.clientIp(conn);
+    s.session = conn;
+    s.notFirst = conn.stream !== null;
     conn.stream = s;
     // The client's own patience: no `timeout server` is modelled yet, so a stream whose server
     // vanished ends when the client gives up.
@@ -179,6 +182,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     const w = this.w;
     if (conn.lbFlow === LbFlow.NONE) return;
     conn.lbFlow = LbFlow.NONE;
+    this.balancer.sessionEnded(conn);
     const kind = how === EndKind.SILENT ? EndKind.CLIENT_FIN : how;
     closeFlow(conn, kind);
     w.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);

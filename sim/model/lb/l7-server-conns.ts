@@ -1,0 +1,319 @@
+import type { Req } from '../core/request.js';
+import type { World } from '../core/world.js';
+import { PoolState } from './pool.js';
+
+/** HAProxy `http-reuse` (PR_O_REUSE_NEVR / SAFE / AGGR / ALWS, include/haproxy/proxy-t.h). */
+export type HttpReuse = 'never' | 'safe' | 'aggressive' | 'always';
+
+/** `http-reuse` when unset: "safe", "the default and the recommended strategy" (doc/configuration.txt). */
+export const DEFAULT_HTTP_REUSE: HttpReuse = 'safe';
+/** `pool-purge-delay` when unset: "The default is 5s." (doc/configuration.txt). */
+export const DEFAULT_POOL_PURGE_DELAY = 5;
+/** A session keeps at most this many idle private connections (`max-session-srv-conns`, MAX_SRV_LIST 5). */
+export const MAX_SESSION_SRV_CONNS = 5;
+
+/** The server connection a stream holds (Req.srvConn). */
+export const SrvConn = {
+  /** None: not connected yet, or the connection is gone. */
+  NONE: 0,
+  /** A connection opened for this stream: its first request (H1S_F_NOT_FIRST clear). */
+  NEW: 1,
+  /** A connection taken from a pool: it has served a request before. */
+  REUSED: 2,
+} as const;
+export type SrvConn = (typeof SrvConn)[keyof typeof SrvConn];
+
+/** Idle connection kinds of a server's pool (CO_FL_IDLE_LIST / CO_FL_SAFE_LIST). */
+const IDLE = 0;
+const SAFE = 1;
+
+/** One server's connection pool and the counters its purge task reads (struct server, src/server.c). */
+class ServerPool {
+  /** Idle connections oldest first (`idle_conn_list`, sorted by usage): IDLE or SAFE each. */
+  readonly idle: number[] = [];
+  /** When each idle connection went idle, and the requests nginx has served on it. */
+  readonly since: number[] = [];
+  readonly served: number[] = [];
+  safeNb = 0;
+  idleNb = 0;
+  /** `curr_used_conns`, `max_used_conns`, `est_need_conns`. */
+  used = 0;
+  maxUsed = 0;
+  estNeed = 0;
+  /** When the purge task next visits this server (`idle_node.key`); Infinity: not in the tree. */
+  purgeAt = Infinity;
+  /** The server process and nginx generation that accept connections now, and their serial. */
+  life = -1;
+  epoch = -1;
+  generation = -1;
+  key = 0;
+}
+
+/** A client session's private idle connection (`sess->priv_conns`): its server and the server's key. */
+interface PrivateConn {
+  b: number;
+  key: number;
+  since: number;
+  served: number;
+}
+
+/**
+ * The L7 balancer's connections to its servers (HAProxy `mode http`): which stream connects and
+ * which reuses an idle connection, after the server is chosen (connect_server() calls
+ * be_reuse_connection(), src/backend.c). drainsim's balancer has one thread and plenty of file
+ * descriptors (ha_used_fds below pool-low-count), and no `pool-max-conn` or `pool-low-conn`.
+ *
+ * - A stream first looks in its own session's private connections to that server
+ *   (session_get_conn(), src/session.c) — the only reuse under `http-reuse never`, whose
+ *   connections are private to their client connection (conn_set_private()).
+ * - Otherwise, by be_reuse_connection()'s table: a stream that is not the first of its client
+ *   connection (TX_NOT_FIRST) takes an idle connection, else a safe one; a first stream takes
+ *   none under `safe`, a safe one under `aggressive`, a safe then an idle one under `always`.
+ *   Open-loop requests are each the first and only request of their client connection.
+ * - After the server's answer the connection goes back to the server's pool (h1_detach(),
+ *   src/mux_h1.c): a SAFE one if the request was not its first (H1S_F_NOT_FIRST), else IDLE, if
+ *   srv_add_to_idle_list() (src/server.c) takes it: pool-purge-delay > 0, the server not in maint,
+ *   reuse not `never`, and either no safe connection yet (and no idle one for an unsafe
+ *   connection) or used + idle ≤ max(used, est_need). Otherwise it is closed.
+ * - Every `pool-purge-delay` while the server has idle connections, srv_cleanup_idle_conns()
+ *   closes the oldest ⌈exceed / 2⌉ + 1 of them, exceed = used + idle − max(max_used, est_need),
+ *   then est_need = max((est_need + max_used) / 2, max_used) and max_used = used. `srv_use_conn()`
+ *   raises max_used and est_need to each new peak of used connections.
+ * - nginx on the server ends a connection after keepalive_requests or an idle keepalive_timeout
+ *   (closesAfterResponse(), ngx_http_set_keepalive()); HAProxy drops it from the pool.
+ * - A server process that dies or quits closes its connections; HAProxy sees each idle one close
+ *   (the idle connection is subscribed for reads, h1_io_cb()) and drops it. A vanished host sends
+ *   nothing: its idle connections stay pooled and a request sent on one is never answered.
+ */
+export class L7ServerConns {
+  private readonly pools: ServerPool[];
+  private readonly sessions = new Map<object, PrivateConn[]>();
+
+  constructor(private readonly w: World) {
+    this.pools = w.backends.map(() => new ServerPool());
+  }
+
+  private mode(): HttpReuse {
+    return this.w.scenario.lb.http_reuse ?? DEFAULT_HTTP_REUSE;
+  }
+
+  private purgeDelay(): number {
+    return this.w.scenario.lb.pool_purge_delay ?? DEFAULT_POOL_PURGE_DELAY;
+  }
+
+  /** Idle connections of server b in its pool (not counting sessions' private ones). */
+  idleCount(b: number): number {
+    const pool = this.pools[b];
+    this.catchUp(pool, b);
+    return pool.idle.length;
+  }
+
+  /**
+   * The stream is sent to server b: true if it reuses an idle connection (no connect), false if
+   * it must connect. Idle connections the server's process closed since are dropped first.
+   */
+  take(req: Req, b: number): boolean {
+    const pool = this.pools[b];
+    this.refresh(pool, b);
+    const own = req.session === null ? undefined : this.sessions.get(req.session);
+    if (own !== undefined) {
+      const at = own.findIndex((c) => c.b === b);
+      if (at >= 0) {
+        const c = own[at];
+        own.splice(at, 1);
+        if (c.key === pool.key && this.w.now - c.since < this.serverKeepAlive(b))
+          return this.reuse(req, pool, c.served);
+      }
+    }
+    const mode = this.mode();
+    if (mode === 'never' || pool.idle.length === 0) return false;
+    let kind = -1;
+    if (req.notFirst) kind = pool.idleNb > 0 ? IDLE : SAFE;
+    else if (mode === 'aggressive' && pool.safeNb > 0) kind = SAFE;
+    else if (mode === 'always') kind = pool.safeNb > 0 ? SAFE : IDLE;
+    if (kind < 0) return false;
+    const at = pool.idle.indexOf(kind);
+    if (at < 0) return false;
+    const served = pool.served[at];
+    this.remove(pool, at, 1);
+    return this.reuse(req, pool, served);
+  }
+
+  private reuse(req: Req, pool: ServerPool, served: number): boolean {
+    req.srvConn = SrvConn.REUSED;
+    req.srvConnKey = pool.key;
+    req.srvConnServed = served;
+    this.use(pool);
+    this.w.metrics.inc(this.w.c.lbConnsReused, req.backend);
+    return true;
+  }
+
+  /** A connect to server b succeeded: the stream's own new connection (conn_new(), srv_use_conn()). */
+  connected(req: Req, b: number): void {
+    const pool = this.pools[b];
+    this.refresh(pool, b);
+    req.srvConn = SrvConn.NEW;
+    req.srvConnKey = pool.key;
+    req.srvConnServed = 0;
+    this.use(pool);
+    this.w.metrics.inc(this.w.c.lbConnsOpened, b);
+  }
+
+  private use(pool: ServerPool): void {
+    pool.used++;
+    if (pool.maxUsed < pool.used) pool.maxUsed = pool.used;
+    if (pool.estNeed < pool.used) pool.estNeed = pool.used;
+  }
+
+  /** The server answered the stream: its connection goes idle or is closed (h1_detach()). */
+  release(req: Req): void {
+    if (req.srvConn === SrvConn.NONE) return;
+    const b = req.backend;
+    const pool = this.pools[b];
+    this.refresh(pool, b);
+    const safe = req.srvConn === SrvConn.REUSED;
+    req.srvConn = SrvConn.NONE;
+    pool.used--;
+    const backend = this.w.backends[b];
+    // A connection of a process or nginx generation that is gone or closing is closed by the
+    // server after this response; so is one that reached keepalive_requests, or any with
+    // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts).
+    const served = req.srvConnServed + 1;
+    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b)) return;
+    if (backend.nginx.closesAfterResponse(served)) return;
+    if (this.mode() === 'never') return this.keepPrivate(req, pool, served);
+    if (!this.admits(pool, b, safe)) return;
+    pool.idle.push(safe ? SAFE : IDLE);
+    pool.since.push(this.w.now);
+    pool.served.push(served);
+    if (safe) pool.safeNb++;
+    else pool.idleNb++;
+    if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
+  }
+
+  /** The stream's connection is closed without going idle (`timeout server`, a request never answered). */
+  kill(req: Req): void {
+    if (req.srvConn === SrvConn.NONE) return;
+    req.srvConn = SrvConn.NONE;
+    const pool = this.pools[req.backend];
+    this.catchUp(pool, req.backend);
+    pool.used--;
+  }
+
+  /** The client connection ended: its private server connections close with it (session_free()). */
+  sessionEnded(session: object): void {
+    this.sessions.delete(session);
+  }
+
+  /** `http-reuse never`: the connection stays with its session (session_check_idle_conn()). */
+  private keepPrivate(req: Req, pool: ServerPool, served: number): void {
+    if (req.session === null || this.w.lb.state[req.backend] === PoolState.DETACHED) return;
+    let own = this.sessions.get(req.session);
+    if (own === undefined) {
+      own = [];
+      this.sessions.set(req.session, own);
+    }
+    if (own.length < MAX_SESSION_SRV_CONNS) own.push({ b: req.backend, key: pool.key, since: this.w.now, served });
+  }
+
+  /** srv_add_to_idle_list(): whether the server's pool takes the connection (`used` without it). */
+  private admits(pool: ServerPool, b: number, safe: boolean): boolean {
+    if (this.purgeDelay() <= 0 || this.w.lb.state[b] === PoolState.DETACHED) return false;
+    if (pool.safeNb === 0 && (safe || pool.idleNb === 0)) return true;
+    const used = pool.used + 1;
+    return used + pool.idle.length <= Math.max(used, pool.estNeed);
+  }
+
+  /**
+   * Run the purge task's visits to this server due by now. Between two of the pool's own events
+   * nothing a visit reads changes, so visiting late, when the pool is next used or read, gives
+   * what visiting on time would, without an engine event per visit.
+   */
+  private catchUp(pool: ServerPool, b: number): void {
+    // A vanished host's nginx sends no FIN: its idle connections do not expire.
+    const keepAlive = this.w.backends[b].hostUp ? this.serverKeepAlive(b) : Infinity;
+    while (pool.purgeAt <= this.w.now) {
+      this.expire(pool, pool.purgeAt, keepAlive);
+      this.purge(pool);
+      pool.purgeAt = pool.idle.length > 0 ? pool.purgeAt + this.purgeDelay() : Infinity;
+    }
+    this.expire(pool, this.w.now, keepAlive);
+  }
+
+  /**
+   * nginx closes a keep-alive connection idle for its keepalive_timeout (ngx_http_set_keepalive());
+   * HAProxy sees the FIN on the idle connection and drops it. The oldest go first.
+   */
+  private expire(pool: ServerPool, at: number, keepAlive: number): void {
+    let n = 0;
+    while (n < pool.idle.length && at - pool.since[n] >= keepAlive) n++;
+    if (n > 0) this.remove(pool, 0, n);
+  }
+
+  /** nginx's keepalive_timeout on the server (0: keep-alive off). */
+  private serverKeepAlive(b: number): number {
+    return this.w.backends[b].nginx.config.keepalive_timeout;
+  }
+
+  private remove(pool: ServerPool, at: number, n: number): void {
+    for (let i = at; i < at + n; i++) {
+      if (pool.idle[i] === SAFE) pool.safeNb--;
+      else pool.idleNb--;
+    }
+    pool.idle.splice(at, n);
+    pool.since.splice(at, n);
+    pool.served.splice(at, n);
+  }
+
+  /** srv_cleanup_idle_conns() for one server, every pool-purge-delay while it has idle connections. */
+  private purge(pool: ServerPool): void {
+    const idle = pool.idle.length;
+    if (idle === 0) return;
+    let exceed = pool.used + idle - Math.max(pool.maxUsed, pool.estNeed);
+    exceed = (exceed >> 1) + (exceed & 1);
+    pool.estNeed = Math.max((pool.estNeed + pool.maxUsed) >> 1, pool.maxUsed);
+    pool.maxUsed = pool.used;
+    if (exceed <= 0) return;
+    // One thread: max_conn = exceed * curr_idle_thr / curr_idle + 1 = exceed + 1, oldest first.
+    this.remove(pool, 0, Math.min(exceed + 1, idle));
+  }
+
+  /**
+   * Bring the pool up to date (due purge visits) and drop the idle connections the server closed:
+   * a new process or nginx generation means the old one's connections are gone (it died, or its
+   * nginx quit: nginx closes idle keep-alive connections, ngx_close_idle_connections()), and a
+   * closing one closes its idle ones now. A vanished host closes nothing: its idle connections
+   * stay open on the balancer's side until its successor is seen.
+   */
+  private refresh(pool: ServerPool, b: number): void {
+    this.catchUp(pool, b);
+    const backend = this.w.backends[b];
+    if (!backend.hostUp) return;
+    if (
+      pool.life !== backend.incarnation ||
+      pool.epoch !== backend.app.epoch ||
+      pool.generation !== backend.nginx.generation
+    ) {
+      this.flush(pool);
+      pool.life = backend.incarnation;
+      pool.epoch = backend.app.epoch;
+      pool.generation = backend.nginx.generation;
+      pool.key++;
+    }
+    if (this.closing(b)) this.flush(pool);
+  }
+
+  /** The server's process is shutting down: no new connection accepted, idle ones closed. */
+  private closing(b: number): boolean {
+    const backend = this.w.backends[b];
+    return !backend.nginx.listening || !backend.app.accepting;
+  }
+
+  private flush(pool: ServerPool): void {
+    pool.idle.length = 0;
+    pool.since.length = 0;
+    pool.served.length = 0;
+    pool.safeNb = 0;
+    pool.idleNb = 0;
+  }
+}
