@@ -27,6 +27,16 @@ describe('bench scenarios', () => {
     expect(r.figures['b0.new_conn.total']!).toBeLessThan(r.figures['b1.new_conn.total']! * 0.7);
   });
 
+  it('the nat variant is the same model behind a NAT: the same work per request, no balancer port walk', () => {
+    const scenario = load('peer-drain-nat-1000', drainScenario(1000, 'nat'));
+    expect(scenario.lb.mode).toBe('nat');
+    const r = runScenario(scenario);
+    const requests = r.figures['requests.total']!;
+    expect(r.engineEvents / requests).toBeGreaterThan(2.0);
+    expect(r.engineEvents / requests).toBeLessThan(2.15);
+    expect(r.figures['b0.new_conn.total']!).toBeLessThan(r.figures['b1.new_conn.total']! * 0.7);
+  });
+
   it('the fleet and steady scenarios resolve', () => {
     expect(load('fleet', fleetScenario('1h')).horizon).toBe(3600);
     expect(load('steady-24h', steadyScenario('24h')).horizon).toBe(86_400);

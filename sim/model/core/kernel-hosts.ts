@@ -85,6 +85,9 @@ export class ClientHosts {
   /** The machines of addresses that have one, in boot order (what the sweep walks: the machines
    *  themselves, not their addresses, so it reads no entry of the address table but the ones it clears). */
   private readonly live: ClientMachine[] = [];
+  /** live[i].host, side by side: the sweep reads each kernel's counts without first reading its
+   *  machine record (one record out of cache per machine instead of two). */
+  private readonly liveHosts: HostSockets[] = [];
   /** Machines let go by a sweep, rebooted for the next address that connects (no allocation). */
   private readonly idle: ClientMachine[] = [];
   private readonly rng: Rng;
@@ -109,6 +112,7 @@ export class ClientHosts {
       m.ip = ip;
       this.hosts[ip] = m;
       this.live.push(m);
+      this.liveHosts.push(m.host);
     }
     return m;
   }
@@ -122,13 +126,19 @@ export class ClientHosts {
     this.bootsSinceSweep = 0;
     let kept = 0;
     const live = this.live;
+    const liveHosts = this.liveHosts;
     for (let i = 0; i < live.length; i++) {
-      const m = live[i];
-      if (m.host.isEmpty(now)) {
+      const host = liveHosts[i];
+      if (host.isEmpty(now)) {
+        const m = live[i];
         this.hosts[m.ip] = undefined;
         this.idle.push(m);
-      } else live[kept++] = m;
+      } else {
+        live[kept] = live[i];
+        liveHosts[kept++] = host;
+      }
     }
-    this.live.length = kept;
+    live.length = kept;
+    liveHosts.length = kept;
   }
 }
