@@ -610,8 +610,12 @@ export const CATALOG: Catalog = {
   'k8s.pod_ready': {
     source: 'k8s',
     line: (r) => `pod ${r.pod} (new version): Ready; endpoint added`,
+    variant: (r) => (r.listening ? 'listening' : 'starting'),
     explain: (r) =>
-      `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added and it takes new connections with empty tables. The rollout moves on to the next pod.`,
+      r.listening
+        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added and it takes new connections with empty tables. The rollout moves on to the next pod.`
+        : `${r.pod}'s replacement has no readiness probe, so the kubelet reports it Ready as soon as its container runs (prober_manager.go UpdatePodStatus: no readiness probe → ready), although its app listens only ${d(r.startupTime)} later. ` +
+          'Its endpoint is added now and the connections sent to it meanwhile are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
   },
   'k8s.grace_extended': {
     source: 'k8s',

@@ -54,6 +54,8 @@ interface RolloutRun {
  */
 export class Rollout {
   private readonly rng: Rng;
+  /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
+  private readonly readyPod: Int32Array;
 
   constructor(
     private readonly w: World,
@@ -61,6 +63,7 @@ export class Rollout {
     private readonly kubelet: Kubelet,
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
+    this.readyPod = new Int32Array(w.backends.length).fill(-1);
   }
 
   start(plan: RolloutPlan): void {
@@ -126,10 +129,16 @@ export class Rollout {
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
     this.kubelet.createPod(b, () => {
+      this.readyPod[b] = this.kubelet.podGeneration(b);
       this.life.podReady(b);
       this.kubelet.endpoints.sync();
       w.metrics.inc(w.c.restarts, b);
-      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
+      w.trace.emit({
+        kind: 'k8s.pod_ready',
+        pod: backend.name,
+        startupTime: backend.app.config.startup_time,
+        listening: backend.app.accepting,
+      });
       w.engine.schedule(
         run.plan.between,
         () => {
@@ -155,6 +164,11 @@ export class Rollout {
     const backend = w.backends[b];
     const epochAtStart = backend.app.epoch;
     const incarnationAtStart = backend.incarnation;
+    const podAtStart = this.kubelet.podGeneration(b);
+    // The old pod's endpoint and its replacement's are two endpoints that share this backend:
+    // the removal stands down only if the replacement's endpoint is already Ready.
+    const replacedByReady = (): boolean =>
+      this.kubelet.podGeneration(b) !== podAtStart && this.readyPod[b] === this.kubelet.podGeneration(b);
     const delay = plan.propagation.sample(this.rng);
     w.trace.emit({
       kind: 'k8s.pod_terminating',
@@ -168,7 +182,8 @@ export class Rollout {
       delay,
       () => {
         // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
-        if (backend.incarnation !== incarnationAtStart) return;
+        // Until then connections to the old endpoint meet a backend whose app is gone or starting.
+        if (replacedByReady()) return;
         // Not ready any more; kube-proxy still uses it while no other endpoint is ready
         // (k8s-endpoints.ts). A pod already gone is simply deleted from the endpoints.
         if (pod.gone) w.lb.setPoolState(b, PoolState.DETACHED);
@@ -180,7 +195,10 @@ export class Rollout {
     );
     // Both kubelet timers belong to this pod: once it has been replaced (SIGKILL, then the new
     // pod Ready in its place) they stand down instead of signalling the replacement.
-    const same = (): boolean => backend.incarnation === incarnationAtStart && backend.app.epoch === epochAtStart;
+    const same = (): boolean =>
+      backend.incarnation === incarnationAtStart &&
+      backend.app.epoch === epochAtStart &&
+      this.kubelet.podGeneration(b) === podAtStart;
     const times = terminationTimes(plan.gracePeriod, plan.preStop);
     w.engine.schedule(
       times.sigterm,

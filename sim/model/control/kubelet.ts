@@ -29,8 +29,14 @@ export class Kubelet {
   /** When each container last started (its run time is logged at its death). */
   private readonly startedAt: Float64Array;
   private readonly restartCount: Int32Array;
-  /** Bumped at each status change of a pod, so a late-arriving older one is dropped. */
-  private readonly statusGen: Int32Array;
+  /**
+   * When each pod's last status change reaches the load balancer: status updates arrive in the
+   * order the kubelet sent them (one status manager, one EndpointSlice controller), so a Ready
+   * sent right after a NotReady does not overtake it.
+   */
+  private readonly statusArrival: Float64Array;
+  /** Bumped for each new pod a rollout places on a backend: the old pod's timers stand down. */
+  private readonly podGen: Int32Array;
   private readiness: ReadinessProbe | null = null;
   private liveness: ReadinessProbe | null = null;
   /**
@@ -56,7 +62,8 @@ export class Kubelet {
     this.backoffs = w.backends.map(() => new CrashLoopBackoff());
     this.startedAt = new Float64Array(n).fill(w.now);
     this.restartCount = new Int32Array(n);
-    this.statusGen = new Int32Array(n);
+    this.statusArrival = new Float64Array(n).fill(-Infinity);
+    this.podGen = new Int32Array(n);
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
     this.onPodReady = w.backends.map(() => null);
@@ -89,17 +96,18 @@ export class Kubelet {
   /**
    * A rolling update's new pod on backend `b` (its slot is free): the container runs, the app
    * listens `startup_time` later, and the pod is Ready once it has started (startup probe) and
-   * its readiness probe passed; `ready` is then called once. Without probes that is the moment
-   * the app listens, as before.
+   * its readiness probe passed; `ready` is then called once. Without a readiness probe that is
+   * the moment the container runs (maybeReady), not the moment the app listens.
    */
   createPod(b: number, ready: () => void): void {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
-    if (this.readiness) {
-      this.readiness.reset(b, false);
-      w.lb.setReady(b, false);
-    }
+    // The new pod's probe starts afresh. The backend's endpoint is left as it is: the old pod's
+    // removal still travels to the load balancer (k8s-rollout.ts), and the new pod's endpoint
+    // is bound only once it is Ready.
+    this.readiness?.reset(b, false);
+    this.podGen[b]++;
     backend.app.starting();
     this.containerRunning(b);
     const epoch = backend.app.epoch;
@@ -109,10 +117,10 @@ export class Kubelet {
         if (backend.app.epoch !== epoch) return;
         this.life.podStarted(b);
         this.startedAt[b] = w.now;
-        this.maybeReady(b);
       },
       null,
     );
+    this.maybeReady(b);
   }
 
   /** The container process runs (the app is not listening yet): probes start afresh. */
@@ -142,15 +150,20 @@ export class Kubelet {
   }
 
   /**
-   * Without a readiness probe a started container whose app listens is Ready: a rollout's pod is
-   * bound at once, a restarted container's Ready status reaches the balancer after the
-   * propagation delay. With one, the probe decides (readinessPassed).
+   * Without a readiness probe a container is Ready as soon as it runs and has started
+   * (pkg/kubelet/prober/prober_manager.go UpdatePodStatus: `ready = !exists // no readinessProbe
+   * -> always ready` once `c.State.Running != nil` and Started; Started is true at once without a
+   * startup probe). Whether the app listens yet plays no part: a new pod takes connections for
+   * its whole `startup_time` and refuses them. A rollout's pod is bound at once, a restarted
+   * container's Ready status reaches the balancer after the propagation delay. With a readiness
+   * probe, the probe decides (readinessPassed).
    */
   private maybeReady(b: number): void {
-    if (this.readiness || !this.started[b] || !this.w.backends[b].app.accepting) return;
+    if (this.readiness || !this.started[b] || !this.isRunning(b)) return;
     const ready = this.onPodReady[b];
     if (ready) {
       this.onPodReady[b] = null;
+      this.w.lb.setReady(b, true);
       ready();
     } else this.propagate(b, true);
   }
@@ -207,6 +220,7 @@ export class Kubelet {
         backend.app.starting();
         this.containerRunning(b);
         w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
+        this.maybeReady(b);
       },
       null,
     );
@@ -221,24 +235,28 @@ export class Kubelet {
     this.life.containerStarted(backend);
     this.startedAt[b] = w.now;
     w.trace.emit({ kind: 'k8s.container_restarted', pod: backend.name });
-    this.maybeReady(b);
     this.armCrash(b);
   }
 
-  /** A pod's Ready condition reaches the load balancer after the propagation delay. */
+  /** A pod's Ready condition reaches the load balancer after the propagation delay, in order. */
   private propagate(b: number, ready: boolean): void {
     const w = this.w;
-    const gen = ++this.statusGen[b];
-    const delay = w.scenario.kubelet.endpoint_propagation.sample(this.rng);
+    const sent = w.now;
+    const arrival = Math.max(sent + w.scenario.kubelet.endpoint_propagation.sample(this.rng), this.statusArrival[b]);
+    this.statusArrival[b] = arrival;
     w.engine.schedule(
-      delay,
+      arrival - sent,
       () => {
-        if (this.statusGen[b] !== gen) return;
         w.lb.setReady(b, ready);
         this.endpoints.sync();
-        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay });
+        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - sent });
       },
       null,
     );
+  }
+
+  /** Which pod runs on backend `b` (bumped by each rollout pod placed there). */
+  podGeneration(b: number): number {
+    return this.podGen[b];
   }
 }
