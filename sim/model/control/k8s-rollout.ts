@@ -152,7 +152,9 @@ export class Rollout {
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */
   private podGone(run: RolloutRun, b: number, pod: { gone: boolean }): void {
+    if (pod.gone) return;
     pod.gone = true;
+    this.kubelet.podGone(b);
     this.kubelet.endpoints.podDeleted(b);
     run.free.push(b);
     this.step(run);
@@ -178,6 +180,8 @@ export class Rollout {
     });
     let endpointRemoved = false;
     const pod = { gone: false };
+    // Liveness and startup probes stop; a container that dies now is not restarted: the pod is gone.
+    this.kubelet.podTerminating(b, () => this.podGone(run, b, pod));
     w.engine.schedule(
       delay,
       () => {

@@ -50,6 +50,11 @@ export class Kubelet {
   private readonly onPodReady: Array<(() => void) | null>;
   /** When each container's process last started running (its startup probe's time is logged). */
   private readonly runningSince: Float64Array;
+  /**
+   * The pod on this backend is terminating (deleted by a rollout), with what to call if its
+   * container dies before the rollout's own timers see it exit.
+   */
+  private readonly terminatingGone: Array<(() => void) | null>;
   /** The Service's endpoints (ready / serving / terminating) as kube-proxy uses them. */
   readonly endpoints: ServiceEndpoints;
 
@@ -67,6 +72,7 @@ export class Kubelet {
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
     this.onPodReady = w.backends.map(() => null);
+    this.terminatingGone = w.backends.map(() => null);
     this.runningSince = new Float64Array(n);
     const startupProbe = w.scenario.probes.startup;
     this.startup = startupProbe
@@ -75,6 +81,29 @@ export class Kubelet {
           failed: (b) => this.containerDied(b, 'startup'),
         })
       : null;
+  }
+
+  /**
+   * The pod is deleted (a rollout terminates it). pkg/kubelet/kubelet.go SyncTerminatingPod calls
+   * probeManager.StopLivenessAndStartup before killPod: from now on no liveness or startup probe
+   * runs (a draining app that stops accepting is not killed and restarted by a liveness failure),
+   * while the readiness probe keeps running until the containers have stopped (RemovePod): it
+   * decides the endpoint's `serving` condition. A terminating pod's container is not restarted
+   * either: if it dies, `gone` is called and the pod is gone.
+   */
+  podTerminating(b: number, gone: () => void): void {
+    this.terminatingGone[b] = gone;
+    this.startup?.stop(b);
+  }
+
+  /** The pod on `b` is terminating: liveness and startup probes no longer run. */
+  isTerminating(b: number): boolean {
+    return this.terminatingGone[b] !== null;
+  }
+
+  /** The pod on `b` has gone (exited or killed) after its termination. */
+  podGone(b: number): void {
+    this.terminatingGone[b] = null;
   }
 
   /** The liveness probe starts afresh for each new container. */
@@ -103,6 +132,7 @@ export class Kubelet {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
+    this.terminatingGone[b] = null;
     // The new pod's probe starts afresh. The backend's endpoint is left as it is: the old pod's
     // removal still travels to the load balancer (k8s-rollout.ts), and the new pod's endpoint
     // is bound only once it is Ready.
@@ -198,7 +228,7 @@ export class Kubelet {
    * runs: the failure a startup probe prevents); a container not running is left alone.
    */
   restartApp(b: number): void {
-    if (!this.isRunning(b)) return;
+    if (!this.isRunning(b) || this.isTerminating(b)) return;
     this.containerDied(b, 'liveness');
   }
 
@@ -208,6 +238,13 @@ export class Kubelet {
     const ranFor = w.now - this.startedAt[b];
     w.trace.emit({ kind: 'k8s.container_died', pod: backend.name, cause, ranFor, restarts: this.restartCount[b] });
     this.life.killApp(backend);
+    const gone = this.terminatingGone[b];
+    if (gone) {
+      // A terminating pod is not started again (its pod worker only kills it): it is gone.
+      this.terminatingGone[b] = null;
+      gone();
+      return;
+    }
     this.readiness?.reset(b, false);
     this.propagate(b, false);
     const delay = this.backoffs[b].delayAfterCrash(w.now);
