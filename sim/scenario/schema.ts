@@ -695,10 +695,10 @@ export const ActionSchema = z.discriminatedUnion('do', [
       .describe(
         'Delay until the load balancer stops sending new connections to a terminating pod (environment-dependent: EndpointSlice → kube-proxy sync).',
       ),
-    between: zDuration
-      .prefault('5s')
+    min_ready_seconds: zDuration
+      .prefault('0s')
       .describe(
-        'Wait after a replacement is ready before it counts as available (minReadySeconds) and the next pod may go.',
+        'Deployment minReadySeconds (default 0): a new pod counts as available, and lets the next old pod go, once it has been Ready this long without a break (pkg/api/v1/pod/util.go IsPodAvailable).',
       ),
     max_surge: IntOrPercent.prefault('25%').describe(
       'Deployment maxSurge (default 25%, rounded up): new pods beyond the replicas. Surge pods need spare backends (not bound, not in `pods`).',

@@ -12,8 +12,8 @@ export interface RolloutPlan {
   gracePeriod: number;
   preStop: number;
   propagation: Distribution;
-  /** Pause between one pod's replacement being ready and the next pod's termination. */
-  between: number;
+  /** Deployment minReadySeconds: a new pod is available once Ready this long. */
+  minReadySeconds: number;
   maxSurge: IntOrPercent;
   maxUnavailable: IntOrPercent;
   /** Backends that hold no pod of the Deployment: room for surge pods. */
@@ -31,7 +31,7 @@ interface RolloutRun {
   oldAvailable: number;
   /** New pods created (starting or Ready). */
   created: number;
-  /** New pods available (Ready for `between`, like minReadySeconds). */
+  /** New pods available (Ready for minReadySeconds without a break). */
   newAvailable: number;
   /** Backends with no pod: a new pod can start there. */
   free: number[];
@@ -111,7 +111,8 @@ export class Rollout {
       this.terminatePod(run, run.oldLeft.shift()!);
     }
     // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
-    if (run.newAvailable === replicas && run.oldLeft.length === 0) {
+    // (A new pod Ready at its creation with minReadySeconds 0 re-enters step from createPod: once.)
+    if (!run.done && run.newAvailable === replicas && run.oldLeft.length === 0) {
       run.done = true;
       w.trace.emit({ kind: 'k8s.rollout_complete', pods: replicas });
     }
@@ -119,8 +120,11 @@ export class Rollout {
 
   /**
    * A new pod is scheduled onto a backend with no pod: the kubelet starts it (startup, then
-   * readiness probes when the scenario has them), it is Ready, and counts as available `between`
-   * later.
+   * readiness probes when the scenario has them) and it is Ready; it counts as available once it
+   * has been Ready for minReadySeconds (pkg/api/v1/pod/util.go IsPodAvailable: Ready, and
+   * minReadySeconds == 0 or the Ready condition's lastTransitionTime + minReadySeconds has passed;
+   * the ReplicaSet controller requeues the check after minReadySeconds). A pod that is not Ready
+   * any more at that moment starts the wait again at its next Ready.
    */
   private createPod(run: RolloutRun, b: number): void {
     const w = this.w;
@@ -129,7 +133,8 @@ export class Rollout {
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
     this.kubelet.createPod(b, () => {
-      this.readyPod[b] = this.kubelet.podGeneration(b);
+      const pod = this.kubelet.podGeneration(b);
+      this.readyPod[b] = pod;
       this.life.podReady(b);
       this.kubelet.endpoints.sync();
       w.metrics.inc(w.c.restarts, b);
@@ -139,15 +144,24 @@ export class Rollout {
         startupTime: backend.app.config.startup_time,
         listening: backend.app.accepting,
       });
-      w.engine.schedule(
-        run.plan.between,
-        () => {
-          run.newAvailable++;
-          this.step(run);
-        },
-        null,
-      );
+      this.availableAfter(run, b, pod);
     });
+  }
+
+  /** The new pod `pod` on `b` is Ready: available after minReadySeconds if still Ready then. */
+  private availableAfter(run: RolloutRun, b: number, pod: number): void {
+    const available = (): void => {
+      if (this.kubelet.podGeneration(b) !== pod) return;
+      if (this.w.lb.ready[b] === 0) {
+        // Not Ready any more (readiness failed, or its container died): wait for the next Ready.
+        this.kubelet.awaitReady(b, () => this.availableAfter(run, b, pod));
+        return;
+      }
+      run.newAvailable++;
+      this.step(run);
+    };
+    if (run.plan.minReadySeconds > 0) this.w.engine.schedule(run.plan.minReadySeconds, available, null);
+    else available();
   }
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */

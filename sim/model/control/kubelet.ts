@@ -48,6 +48,8 @@ export class Kubelet {
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
+  /** A rollout waits for its new pod, Ready once already, to be Ready again (cleared once called). */
+  private readonly onReadyAgain: Array<(() => void) | null>;
   /** When each container's process last started running (its startup probe's time is logged). */
   private readonly runningSince: Float64Array;
   /**
@@ -72,6 +74,7 @@ export class Kubelet {
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
     this.onPodReady = w.backends.map(() => null);
+    this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
     this.runningSince = new Float64Array(n);
     const startupProbe = w.scenario.probes.startup;
@@ -132,6 +135,7 @@ export class Kubelet {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
+    this.onReadyAgain[b] = null;
     this.terminatingGone[b] = null;
     // The new pod's probe starts afresh. The backend's endpoint is left as it is: the old pod's
     // removal still travels to the load balancer (k8s-rollout.ts), and the new pod's endpoint
@@ -171,8 +175,14 @@ export class Kubelet {
     this.maybeReady(b);
   }
 
+  /** A rollout waits for the pod on `b` to be Ready again (its minReadySeconds start afresh). */
+  awaitReady(b: number, ready: () => void): void {
+    this.onReadyAgain[b] = ready;
+  }
+
   /** The readiness probe passed (k8s-probes.ts): a rollout waiting for this pod goes on. */
   readinessPassed(b: number): void {
+    this.readyAgain(b);
     const ready = this.onPodReady[b];
     if (!ready) return;
     this.onPodReady[b] = null;
@@ -195,7 +205,17 @@ export class Kubelet {
       this.onPodReady[b] = null;
       this.w.lb.setReady(b, true);
       ready();
-    } else this.propagate(b, true);
+    } else {
+      this.propagate(b, true);
+      this.readyAgain(b);
+    }
+  }
+
+  private readyAgain(b: number): void {
+    const again = this.onReadyAgain[b];
+    if (!again) return;
+    this.onReadyAgain[b] = null;
+    again();
   }
 
   /** The readiness probe decides when a restarted container is Ready again. */
