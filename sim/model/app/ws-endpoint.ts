@@ -9,6 +9,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { type IdleCloser, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
+import { tlsHandshakeCpu } from './tls.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
@@ -91,7 +92,7 @@ export class WsEndpoint implements WsUpstream {
    */
   private handshakeWork(backend: Backend): boolean {
     const app = backend.app.config;
-    const work = app.ws.handshake_time + (app.tls.terminates === 'none' ? 0 : app.tls.handshake_cpu);
+    const work = app.ws.handshake_time + tlsHandshakeCpu(app);
     if (work <= 0) return true;
     if (backend.appQueueLength >= app.queue_limit) return false;
     this.submitHandshake({ b: backend.index, work, since: this.w.now, syn: 0, epoch: backend.app.epoch });
