@@ -163,7 +163,7 @@ export const TlsSchema = z.strictObject({
     .enum(['none', 'nginx', 'app'])
     .prefault('none')
     .describe(
-      "Where the client's TLS session ends on the VM: none (plaintext, or TLS ends at the balancer: no cost on the VM), nginx or the app. Then each new WebSocket connection costs a full handshake's CPU on the VM, charged to the app's workers (nginx and the app share the VM's cores; the app's workers are the model's only CPU). HTTP keep-alive connections are not charged yet.",
+      "Where the client's TLS session ends on the VM: none (plaintext, or TLS ends at the balancer: no cost on the VM), nginx or the app. Then every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) costs a full handshake's CPU on the VM, charged to the app's workers (nginx and the app share the VM's cores; the app's workers are the model's only CPU). Open-loop requests (no connection modelled) are not charged.",
     ),
   handshake_cpu: zDuration
     .prefault('0.35ms')
