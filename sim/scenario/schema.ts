@@ -771,6 +771,11 @@ export const ScenarioSchema = z
           .describe(
             'Delay until a pod status change (NotReady after a crash, Ready after a restart) reaches the load balancer: status sync → EndpointSlice → kube-proxy.',
           ),
+        termination_grace_period: zDuration
+          .prefault('30s')
+          .describe(
+            "The pod's terminationGracePeriodSeconds (default 30) for the kubelet's own kills: a container that fails its liveness or startup probe gets SIGTERM, finishes what it holds, and is killed with SIGKILL if it still runs after this long (kuberuntime_container.go killContainer). A rollout has its own.",
+          ),
       })
       .prefault({}),
     probes: z

@@ -495,7 +495,8 @@ export const CATALOG: Catalog = {
     line: (r) => `pod ${r.pod}: Liveness probe failed: ${r.reason}; container will be restarted`,
     tone: 'warn',
     explain: (r) =>
-      `${r.pod} failed its liveness probe (${r.reason}): the kubelet kills the container and starts it again. Requests in flight fail; if the probe failed only because the app was busy, the restart makes things worse.`,
+      `${r.pod} failed its liveness probe (${r.reason}): the kubelet kills the container as it kills any container, SIGTERM first (the app stops accepting and finishes what it holds), SIGKILL when the pod's terminationGracePeriodSeconds is over, and starts it again once it is dead. ` +
+      'Requests still running at SIGKILL fail; if the probe failed only because the app was busy, the restart makes things worse.',
   },
   'k8s.container_restarted': {
     source: 'k8s',

@@ -45,6 +45,8 @@ export class Kubelet {
    * container runs but has not started, or has started but is not Ready yet, takes no traffic.
    */
   private readonly started: Uint8Array;
+  /** The kubelet is killing this container (SIGTERM sent, grace period running). */
+  private readonly killing: Uint8Array;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -73,6 +75,7 @@ export class Kubelet {
     this.podGen = new Int32Array(n);
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
+    this.killing = new Uint8Array(n);
     this.onPodReady = w.backends.map(() => null);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
@@ -81,7 +84,7 @@ export class Kubelet {
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
           started: (b) => this.containerStartedProbe(b),
-          failed: (b) => this.containerDied(b, 'startup'),
+          failed: (b) => this.killContainer(b, 'startup'),
         })
       : null;
   }
@@ -248,12 +251,40 @@ export class Kubelet {
    * runs: the failure a startup probe prevents); a container not running is left alone.
    */
   restartApp(b: number): void {
-    if (!this.isRunning(b) || this.isTerminating(b)) return;
-    this.containerDied(b, 'liveness');
+    if (!this.isRunning(b) || this.isTerminating(b) || this.killing[b] === 1) return;
+    this.killContainer(b, 'liveness');
+  }
+
+  /**
+   * The kubelet kills a container that failed its liveness or startup probe as it kills any
+   * container (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, reason
+   * "Container failed liveness probe"): SIGTERM with the pod's terminationGracePeriodSeconds
+   * (kubelet.termination_grace_period, default 30 s), SIGKILL when it is over. The app stops
+   * accepting at SIGTERM and finishes the requests it holds; the container is dead when it has
+   * exited (or been killed), and only then restarted after its CrashLoopBackOff delay. A
+   * container whose app does not listen yet has nothing to finish: it exits at once.
+   */
+  private killContainer(b: number, cause: 'liveness' | 'startup'): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    if (!backend.app.up) return this.containerDied(b, cause);
+    this.killing[b] = 1;
+    const epoch = backend.app.epoch;
+    const grace = w.scenario.kubelet.termination_grace_period;
+    const since = w.now;
+    this.life.podSigterm(backend);
+    const check = (): void => {
+      if (backend.app.epoch !== epoch) return;
+      const idle = backend.busyWorkers === 0 && backend.appQueueLength === 0;
+      if (idle || w.now - since >= grace - 1e-9) return this.containerDied(b, cause);
+      w.engine.schedule(Math.min(0.1, grace - (w.now - since)), check, null);
+    };
+    check();
   }
 
   private containerDied(b: number, cause: 'crash' | 'liveness' | 'startup'): void {
     const w = this.w;
+    this.killing[b] = 0;
     const backend = w.backends[b];
     const ranFor = w.now - this.startedAt[b];
     w.trace.emit({ kind: 'k8s.container_died', pod: backend.name, cause, ranFor, restarts: this.restartCount[b] });
