@@ -57,7 +57,7 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
   const pod = spec.template?.spec ?? {};
   if (pod.terminationGracePeriodSeconds !== undefined)
     rollout.termination_grace_period = `${pod.terminationGracePeriodSeconds}s`;
-  if (spec.minReadySeconds !== undefined) rollout.between = `${spec.minReadySeconds}s`;
+  if (spec.minReadySeconds !== undefined) rollout.min_ready_seconds = `${spec.minReadySeconds}s`;
   const containers = (pod.containers ?? []) as Manifest[];
   containers.forEach((c, i) => {
     const cmd = c.lifecycle?.preStop?.exec?.command as string[] | undefined;

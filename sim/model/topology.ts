@@ -2,6 +2,7 @@ import { RandomStreams } from '../engine/random.js';
 import type { Scenario } from '../scenario/schema.js';
 import { definedOnly } from '../util/defined-only.js';
 import { AppServer } from './app/app-server.js';
+import { TlsHandshakes } from './app/tls.js';
 import { WsEndpoint } from './app/ws-endpoint.js';
 import { HttpClients } from './clients/http-keepalive.js';
 import { RequestClients } from './clients/open-loop.js';
@@ -58,6 +59,7 @@ export function buildModel(scenario: Scenario): Model {
   }
   const connector = new LbConnector(world);
   const app = new AppServer(world);
+  world.onAccepted = new TlsHandshakes(world, app).accepted;
   const path = new RequestPath(world, app);
   const front = new NginxClientConns(world, path);
   path.sink = front;

@@ -163,7 +163,7 @@ export const TlsSchema = z.strictObject({
     .enum(['none', 'nginx', 'app'])
     .prefault('none')
     .describe(
-      "Where the client's TLS session ends on the VM: none (plaintext, or TLS ends at the balancer: no cost on the VM), nginx or the app. Then each new WebSocket connection costs a full handshake's CPU on the VM, charged to the app's workers (nginx and the app share the VM's cores; the app's workers are the model's only CPU). HTTP keep-alive connections are not charged yet.",
+      "Where the client's TLS session ends on the VM: none (plaintext, or TLS ends at the balancer: no cost on the VM), nginx or the app. Then every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) costs a full handshake's CPU on the VM, charged to the app's workers (nginx and the app share the VM's cores; the app's workers are the model's only CPU). Open-loop requests (no connection modelled) are not charged.",
     ),
   handshake_cpu: zDuration
     .prefault('0.35ms')
@@ -706,10 +706,10 @@ export const ActionSchema = z.discriminatedUnion('do', [
       .describe(
         'Delay until the load balancer stops sending new connections to a terminating pod (environment-dependent: EndpointSlice → kube-proxy sync).',
       ),
-    between: zDuration
-      .prefault('5s')
+    min_ready_seconds: zDuration
+      .prefault('0s')
       .describe(
-        'Wait after a replacement is ready before it counts as available (minReadySeconds) and the next pod may go.',
+        'Deployment minReadySeconds (default 0): a new pod counts as available, and lets the next old pod go, once it has been Ready this long without a break (pkg/api/v1/pod/util.go IsPodAvailable).',
       ),
     max_surge: IntOrPercent.prefault('25%').describe(
       'Deployment maxSurge (default 25%, rounded up): new pods beyond the replicas. Surge pods need spare backends (not bound, not in `pods`).',
@@ -781,6 +781,11 @@ export const ScenarioSchema = z
           .prefault('uniform(1s, 5s)')
           .describe(
             'Delay until a pod status change (NotReady after a crash, Ready after a restart) reaches the load balancer: status sync → EndpointSlice → kube-proxy.',
+          ),
+        termination_grace_period: zDuration
+          .prefault('30s')
+          .describe(
+            "The pod's terminationGracePeriodSeconds (default 30) for the kubelet's own kills: a container that fails its liveness or startup probe gets SIGTERM, finishes what it holds, and is killed with SIGKILL if it still runs after this long (kuberuntime_container.go killContainer). A rollout has its own.",
           ),
       })
       .prefault({}),

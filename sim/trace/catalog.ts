@@ -495,7 +495,8 @@ export const CATALOG: Catalog = {
     line: (r) => `pod ${r.pod}: Liveness probe failed: ${r.reason}; container will be restarted`,
     tone: 'warn',
     explain: (r) =>
-      `${r.pod} failed its liveness probe (${r.reason}): the kubelet kills the container and starts it again. Requests in flight fail; if the probe failed only because the app was busy, the restart makes things worse.`,
+      `${r.pod} failed its liveness probe (${r.reason}): the kubelet kills the container as it kills any container, SIGTERM first (the app stops accepting and finishes what it holds), SIGKILL when the pod's terminationGracePeriodSeconds is over, and starts it again once it is dead. ` +
+      'Requests still running at SIGKILL fail; if the probe failed only because the app was busy, the restart makes things worse.',
   },
   'k8s.container_restarted': {
     source: 'k8s',
@@ -610,8 +611,12 @@ export const CATALOG: Catalog = {
   'k8s.pod_ready': {
     source: 'k8s',
     line: (r) => `pod ${r.pod} (new version): Ready; endpoint added`,
+    variant: (r) => (r.listening ? 'listening' : 'starting'),
     explain: (r) =>
-      `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added and it takes new connections with empty tables. The rollout moves on to the next pod.`,
+      r.listening
+        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added and it takes new connections with empty tables. The rollout moves on to the next pod.`
+        : `${r.pod}'s replacement has no readiness probe, so the kubelet reports it Ready as soon as its container runs (prober_manager.go UpdatePodStatus: no readiness probe → ready), although its app listens only ${d(r.startupTime)} later. ` +
+          'Its endpoint is added now and the connections sent to it meanwhile are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
   },
   'k8s.grace_extended': {
     source: 'k8s',

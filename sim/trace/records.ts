@@ -354,6 +354,8 @@ export interface K8sGraceOver extends Rec<'k8s.grace_over'> {
 export interface K8sPodReady extends Rec<'k8s.pod_ready'> {
   pod: string;
   startupTime: number;
+  /** The app listens already (false: Ready without a readiness probe while it starts). */
+  listening: boolean;
 }
 export interface K8sGraceExtended extends Rec<'k8s.grace_extended'> {
   pod: string;

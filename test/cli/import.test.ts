@@ -83,7 +83,7 @@ describe('drainsim import', () => {
       max_unavailable: 0,
       termination_grace_period: '60s',
       prestop_sleep: '10s',
-      between: '5s',
+      min_ready_seconds: '5s',
     });
     expect(scenario.probes.readiness).toMatchObject({ type: 'http', period: '5s', failure_threshold: 2 });
     expect(result.warnings.some((w) => /^deployment\.yaml:\d+: PodDisruptionBudget/.test(w))).toBe(true);

@@ -81,8 +81,8 @@ export class WsEndpoint implements WsUpstream {
 
   /**
    * The opening handshake is an HTTP request the app serves (RFC 6455 §4.1: a GET with Upgrade;
-   * §4.2.2: the server validates it and answers 101 with Sec-WebSocket-Accept), preceded by a
-   * full TLS handshake when TLS ends on the VM (app.tls). Its work goes to the app's workers like
+   * §4.2.2: the server validates it and answers 101 with Sec-WebSocket-Accept), after the
+   * connection's TLS handshake (app/tls.ts, charged at accept). Its work goes to the app's workers like
    * any request, so a reconnect storm takes worker time from the requests and health checks
    * queued behind it. The session itself starts now: the 101 comes after that work, which a
    * session's story does not need to wait for. A full request queue answers 503 (false); a full
@@ -91,7 +91,8 @@ export class WsEndpoint implements WsUpstream {
    */
   private handshakeWork(backend: Backend): boolean {
     const app = backend.app.config;
-    const work = app.ws.handshake_time + (app.tls.terminates === 'none' ? 0 : app.tls.handshake_cpu);
+    // Its connection's TLS handshake was charged when the VM accepted it (app/tls.ts).
+    const work = app.ws.handshake_time;
     if (work <= 0) return true;
     if (backend.appQueueLength >= app.queue_limit) return false;
     this.submitHandshake({ b: backend.index, work, since: this.w.now, syn: 0, epoch: backend.app.epoch });

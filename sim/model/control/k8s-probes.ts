@@ -48,8 +48,9 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
     const probe = new HealthChecker(w, app, probePolicy(liveness), (b, up, reason) => {
       if (up) return;
       // Not run before the startup probe succeeded (a slow start is no liveness failure), nor
-      // while the container is not running (CrashLoopBackOff): no kill, no log line.
-      if (!kubelet.hasStarted(b) || !kubelet.isRunning(b)) return probe.reset(b, true);
+      // while the container is not running (CrashLoopBackOff), nor once the pod is terminating
+      // (kubelet.go SyncTerminatingPod → StopLivenessAndStartup): no kill, no log line.
+      if (!kubelet.hasStarted(b) || !kubelet.isRunning(b) || kubelet.isTerminating(b)) return probe.reset(b, true);
       w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
       kubelet.restartApp(b);
       // A restarted container is probed afresh: failureThreshold failures again before the next restart.

@@ -12,8 +12,8 @@ export interface RolloutPlan {
   gracePeriod: number;
   preStop: number;
   propagation: Distribution;
-  /** Pause between one pod's replacement being ready and the next pod's termination. */
-  between: number;
+  /** Deployment minReadySeconds: a new pod is available once Ready this long. */
+  minReadySeconds: number;
   maxSurge: IntOrPercent;
   maxUnavailable: IntOrPercent;
   /** Backends that hold no pod of the Deployment: room for surge pods. */
@@ -31,7 +31,7 @@ interface RolloutRun {
   oldAvailable: number;
   /** New pods created (starting or Ready). */
   created: number;
-  /** New pods available (Ready for `between`, like minReadySeconds). */
+  /** New pods available (Ready for minReadySeconds without a break). */
   newAvailable: number;
   /** Backends with no pod: a new pod can start there. */
   free: number[];
@@ -54,6 +54,8 @@ interface RolloutRun {
  */
 export class Rollout {
   private readonly rng: Rng;
+  /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
+  private readonly readyPod: Int32Array;
 
   constructor(
     private readonly w: World,
@@ -61,6 +63,7 @@ export class Rollout {
     private readonly kubelet: Kubelet,
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
+    this.readyPod = new Int32Array(w.backends.length).fill(-1);
   }
 
   start(plan: RolloutPlan): void {
@@ -108,7 +111,8 @@ export class Rollout {
       this.terminatePod(run, run.oldLeft.shift()!);
     }
     // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
-    if (run.newAvailable === replicas && run.oldLeft.length === 0) {
+    // (A new pod Ready at its creation with minReadySeconds 0 re-enters step from createPod: once.)
+    if (!run.done && run.newAvailable === replicas && run.oldLeft.length === 0) {
       run.done = true;
       w.trace.emit({ kind: 'k8s.rollout_complete', pods: replicas });
     }
@@ -116,8 +120,11 @@ export class Rollout {
 
   /**
    * A new pod is scheduled onto a backend with no pod: the kubelet starts it (startup, then
-   * readiness probes when the scenario has them), it is Ready, and counts as available `between`
-   * later.
+   * readiness probes when the scenario has them) and it is Ready; it counts as available once it
+   * has been Ready for minReadySeconds (pkg/api/v1/pod/util.go IsPodAvailable: Ready, and
+   * minReadySeconds == 0 or the Ready condition's lastTransitionTime + minReadySeconds has passed;
+   * the ReplicaSet controller requeues the check after minReadySeconds). A pod that is not Ready
+   * any more at that moment starts the wait again at its next Ready.
    */
   private createPod(run: RolloutRun, b: number): void {
     const w = this.w;
@@ -126,24 +133,42 @@ export class Rollout {
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
     this.kubelet.createPod(b, () => {
+      const pod = this.kubelet.podGeneration(b);
+      this.readyPod[b] = pod;
       this.life.podReady(b);
       this.kubelet.endpoints.sync();
       w.metrics.inc(w.c.restarts, b);
-      w.trace.emit({ kind: 'k8s.pod_ready', pod: backend.name, startupTime: backend.app.config.startup_time });
-      w.engine.schedule(
-        run.plan.between,
-        () => {
-          run.newAvailable++;
-          this.step(run);
-        },
-        null,
-      );
+      w.trace.emit({
+        kind: 'k8s.pod_ready',
+        pod: backend.name,
+        startupTime: backend.app.config.startup_time,
+        listening: backend.app.accepting,
+      });
+      this.availableAfter(run, b, pod);
     });
+  }
+
+  /** The new pod `pod` on `b` is Ready: available after minReadySeconds if still Ready then. */
+  private availableAfter(run: RolloutRun, b: number, pod: number): void {
+    const available = (): void => {
+      if (this.kubelet.podGeneration(b) !== pod) return;
+      if (this.w.lb.ready[b] === 0) {
+        // Not Ready any more (readiness failed, or its container died): wait for the next Ready.
+        this.kubelet.awaitReady(b, () => this.availableAfter(run, b, pod));
+        return;
+      }
+      run.newAvailable++;
+      this.step(run);
+    };
+    if (run.plan.minReadySeconds > 0) this.w.engine.schedule(run.plan.minReadySeconds, available, null);
+    else available();
   }
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */
   private podGone(run: RolloutRun, b: number, pod: { gone: boolean }): void {
+    if (pod.gone) return;
     pod.gone = true;
+    this.kubelet.podGone(b);
     this.kubelet.endpoints.podDeleted(b);
     run.free.push(b);
     this.step(run);
@@ -155,6 +180,11 @@ export class Rollout {
     const backend = w.backends[b];
     const epochAtStart = backend.app.epoch;
     const incarnationAtStart = backend.incarnation;
+    const podAtStart = this.kubelet.podGeneration(b);
+    // The old pod's endpoint and its replacement's are two endpoints that share this backend:
+    // the removal stands down only if the replacement's endpoint is already Ready.
+    const replacedByReady = (): boolean =>
+      this.kubelet.podGeneration(b) !== podAtStart && this.readyPod[b] === this.kubelet.podGeneration(b);
     const delay = plan.propagation.sample(this.rng);
     w.trace.emit({
       kind: 'k8s.pod_terminating',
@@ -164,11 +194,14 @@ export class Rollout {
     });
     let endpointRemoved = false;
     const pod = { gone: false };
+    // Liveness and startup probes stop; a container that dies now is not restarted: the pod is gone.
+    this.kubelet.podTerminating(b, () => this.podGone(run, b, pod));
     w.engine.schedule(
       delay,
       () => {
         // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
-        if (backend.incarnation !== incarnationAtStart) return;
+        // Until then connections to the old endpoint meet a backend whose app is gone or starting.
+        if (replacedByReady()) return;
         // Not ready any more; kube-proxy still uses it while no other endpoint is ready
         // (k8s-endpoints.ts). A pod already gone is simply deleted from the endpoints.
         if (pod.gone) w.lb.setPoolState(b, PoolState.DETACHED);
@@ -180,7 +213,10 @@ export class Rollout {
     );
     // Both kubelet timers belong to this pod: once it has been replaced (SIGKILL, then the new
     // pod Ready in its place) they stand down instead of signalling the replacement.
-    const same = (): boolean => backend.incarnation === incarnationAtStart && backend.app.epoch === epochAtStart;
+    const same = (): boolean =>
+      backend.incarnation === incarnationAtStart &&
+      backend.app.epoch === epochAtStart &&
+      this.kubelet.podGeneration(b) === podAtStart;
     const times = terminationTimes(plan.gracePeriod, plan.preStop);
     w.engine.schedule(
       times.sigterm,

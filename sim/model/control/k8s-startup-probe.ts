@@ -43,6 +43,11 @@ export class StartupProbe {
     this.w.engine.schedule(this.probe.period, this.tick, b);
   }
 
+  /** The pod is terminating (SyncTerminatingPod → StopLivenessAndStartup): no more probes. */
+  stop(b: number): void {
+    this.watching[b] = -1;
+  }
+
   private readonly tick = (b: number): void => {
     const app = this.w.backends[b].app;
     // The container this probe was for is gone (killed, crashed, replaced): stand down.

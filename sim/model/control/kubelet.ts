@@ -29,8 +29,14 @@ export class Kubelet {
   /** When each container last started (its run time is logged at its death). */
   private readonly startedAt: Float64Array;
   private readonly restartCount: Int32Array;
-  /** Bumped at each status change of a pod, so a late-arriving older one is dropped. */
-  private readonly statusGen: Int32Array;
+  /**
+   * When each pod's last status change reaches the load balancer: status updates arrive in the
+   * order the kubelet sent them (one status manager, one EndpointSlice controller), so a Ready
+   * sent right after a NotReady does not overtake it.
+   */
+  private readonly statusArrival: Float64Array;
+  /** Bumped for each new pod a rollout places on a backend: the old pod's timers stand down. */
+  private readonly podGen: Int32Array;
   private readiness: ReadinessProbe | null = null;
   private liveness: ReadinessProbe | null = null;
   /**
@@ -39,11 +45,20 @@ export class Kubelet {
    * container runs but has not started, or has started but is not Ready yet, takes no traffic.
    */
   private readonly started: Uint8Array;
+  /** The kubelet is killing this container (SIGTERM sent, grace period running). */
+  private readonly killing: Uint8Array;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
+  /** A rollout waits for its new pod, Ready once already, to be Ready again (cleared once called). */
+  private readonly onReadyAgain: Array<(() => void) | null>;
   /** When each container's process last started running (its startup probe's time is logged). */
   private readonly runningSince: Float64Array;
+  /**
+   * The pod on this backend is terminating (deleted by a rollout), with what to call if its
+   * container dies before the rollout's own timers see it exit.
+   */
+  private readonly terminatingGone: Array<(() => void) | null>;
   /** The Service's endpoints (ready / serving / terminating) as kube-proxy uses them. */
   readonly endpoints: ServiceEndpoints;
 
@@ -56,18 +71,45 @@ export class Kubelet {
     this.backoffs = w.backends.map(() => new CrashLoopBackoff());
     this.startedAt = new Float64Array(n).fill(w.now);
     this.restartCount = new Int32Array(n);
-    this.statusGen = new Int32Array(n);
+    this.statusArrival = new Float64Array(n).fill(-Infinity);
+    this.podGen = new Int32Array(n);
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
+    this.killing = new Uint8Array(n);
     this.onPodReady = w.backends.map(() => null);
+    this.onReadyAgain = w.backends.map(() => null);
+    this.terminatingGone = w.backends.map(() => null);
     this.runningSince = new Float64Array(n);
     const startupProbe = w.scenario.probes.startup;
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
           started: (b) => this.containerStartedProbe(b),
-          failed: (b) => this.containerDied(b, 'startup'),
+          failed: (b) => this.killContainer(b, 'startup'),
         })
       : null;
+  }
+
+  /**
+   * The pod is deleted (a rollout terminates it). pkg/kubelet/kubelet.go SyncTerminatingPod calls
+   * probeManager.StopLivenessAndStartup before killPod: from now on no liveness or startup probe
+   * runs (a draining app that stops accepting is not killed and restarted by a liveness failure),
+   * while the readiness probe keeps running until the containers have stopped (RemovePod): it
+   * decides the endpoint's `serving` condition. A terminating pod's container is not restarted
+   * either: if it dies, `gone` is called and the pod is gone.
+   */
+  podTerminating(b: number, gone: () => void): void {
+    this.terminatingGone[b] = gone;
+    this.startup?.stop(b);
+  }
+
+  /** The pod on `b` is terminating: liveness and startup probes no longer run. */
+  isTerminating(b: number): boolean {
+    return this.terminatingGone[b] !== null;
+  }
+
+  /** The pod on `b` has gone (exited or killed) after its termination. */
+  podGone(b: number): void {
+    this.terminatingGone[b] = null;
   }
 
   /** The liveness probe starts afresh for each new container. */
@@ -89,17 +131,20 @@ export class Kubelet {
   /**
    * A rolling update's new pod on backend `b` (its slot is free): the container runs, the app
    * listens `startup_time` later, and the pod is Ready once it has started (startup probe) and
-   * its readiness probe passed; `ready` is then called once. Without probes that is the moment
-   * the app listens, as before.
+   * its readiness probe passed; `ready` is then called once. Without a readiness probe that is
+   * the moment the container runs (maybeReady), not the moment the app listens.
    */
   createPod(b: number, ready: () => void): void {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
-    if (this.readiness) {
-      this.readiness.reset(b, false);
-      w.lb.setReady(b, false);
-    }
+    this.onReadyAgain[b] = null;
+    this.terminatingGone[b] = null;
+    // The new pod's probe starts afresh. The backend's endpoint is left as it is: the old pod's
+    // removal still travels to the load balancer (k8s-rollout.ts), and the new pod's endpoint
+    // is bound only once it is Ready.
+    this.readiness?.reset(b, false);
+    this.podGen[b]++;
     backend.app.starting();
     this.containerRunning(b);
     const epoch = backend.app.epoch;
@@ -109,10 +154,10 @@ export class Kubelet {
         if (backend.app.epoch !== epoch) return;
         this.life.podStarted(b);
         this.startedAt[b] = w.now;
-        this.maybeReady(b);
       },
       null,
     );
+    this.maybeReady(b);
   }
 
   /** The container process runs (the app is not listening yet): probes start afresh. */
@@ -133,8 +178,14 @@ export class Kubelet {
     this.maybeReady(b);
   }
 
+  /** A rollout waits for the pod on `b` to be Ready again (its minReadySeconds start afresh). */
+  awaitReady(b: number, ready: () => void): void {
+    this.onReadyAgain[b] = ready;
+  }
+
   /** The readiness probe passed (k8s-probes.ts): a rollout waiting for this pod goes on. */
   readinessPassed(b: number): void {
+    this.readyAgain(b);
     const ready = this.onPodReady[b];
     if (!ready) return;
     this.onPodReady[b] = null;
@@ -142,17 +193,32 @@ export class Kubelet {
   }
 
   /**
-   * Without a readiness probe a started container whose app listens is Ready: a rollout's pod is
-   * bound at once, a restarted container's Ready status reaches the balancer after the
-   * propagation delay. With one, the probe decides (readinessPassed).
+   * Without a readiness probe a container is Ready as soon as it runs and has started
+   * (pkg/kubelet/prober/prober_manager.go UpdatePodStatus: `ready = !exists // no readinessProbe
+   * -> always ready` once `c.State.Running != nil` and Started; Started is true at once without a
+   * startup probe). Whether the app listens yet plays no part: a new pod takes connections for
+   * its whole `startup_time` and refuses them. A rollout's pod is bound at once, a restarted
+   * container's Ready status reaches the balancer after the propagation delay. With a readiness
+   * probe, the probe decides (readinessPassed).
    */
   private maybeReady(b: number): void {
-    if (this.readiness || !this.started[b] || !this.w.backends[b].app.accepting) return;
+    if (this.readiness || !this.started[b] || !this.isRunning(b)) return;
     const ready = this.onPodReady[b];
     if (ready) {
       this.onPodReady[b] = null;
+      this.w.lb.setReady(b, true);
       ready();
-    } else this.propagate(b, true);
+    } else {
+      this.propagate(b, true);
+      this.readyAgain(b);
+    }
+  }
+
+  private readyAgain(b: number): void {
+    const again = this.onReadyAgain[b];
+    if (!again) return;
+    this.onReadyAgain[b] = null;
+    again();
   }
 
   /** The readiness probe decides when a restarted container is Ready again. */
@@ -185,16 +251,51 @@ export class Kubelet {
    * runs: the failure a startup probe prevents); a container not running is left alone.
    */
   restartApp(b: number): void {
-    if (!this.isRunning(b)) return;
-    this.containerDied(b, 'liveness');
+    if (!this.isRunning(b) || this.isTerminating(b) || this.killing[b] === 1) return;
+    this.killContainer(b, 'liveness');
+  }
+
+  /**
+   * The kubelet kills a container that failed its liveness or startup probe as it kills any
+   * container (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, reason
+   * "Container failed liveness probe"): SIGTERM with the pod's terminationGracePeriodSeconds
+   * (kubelet.termination_grace_period, default 30 s), SIGKILL when it is over. The app stops
+   * accepting at SIGTERM and finishes the requests it holds; the container is dead when it has
+   * exited (or been killed), and only then restarted after its CrashLoopBackOff delay. A
+   * container whose app does not listen yet has nothing to finish: it exits at once.
+   */
+  private killContainer(b: number, cause: 'liveness' | 'startup'): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    if (!backend.app.up) return this.containerDied(b, cause);
+    this.killing[b] = 1;
+    const epoch = backend.app.epoch;
+    const grace = w.scenario.kubelet.termination_grace_period;
+    const since = w.now;
+    this.life.podSigterm(backend);
+    const check = (): void => {
+      if (backend.app.epoch !== epoch) return;
+      const idle = backend.busyWorkers === 0 && backend.appQueueLength === 0;
+      if (idle || w.now - since >= grace - 1e-9) return this.containerDied(b, cause);
+      w.engine.schedule(Math.min(0.1, grace - (w.now - since)), check, null);
+    };
+    check();
   }
 
   private containerDied(b: number, cause: 'crash' | 'liveness' | 'startup'): void {
     const w = this.w;
+    this.killing[b] = 0;
     const backend = w.backends[b];
     const ranFor = w.now - this.startedAt[b];
     w.trace.emit({ kind: 'k8s.container_died', pod: backend.name, cause, ranFor, restarts: this.restartCount[b] });
     this.life.killApp(backend);
+    const gone = this.terminatingGone[b];
+    if (gone) {
+      // A terminating pod is not started again (its pod worker only kills it): it is gone.
+      this.terminatingGone[b] = null;
+      gone();
+      return;
+    }
     this.readiness?.reset(b, false);
     this.propagate(b, false);
     const delay = this.backoffs[b].delayAfterCrash(w.now);
@@ -207,6 +308,7 @@ export class Kubelet {
         backend.app.starting();
         this.containerRunning(b);
         w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
+        this.maybeReady(b);
       },
       null,
     );
@@ -221,24 +323,28 @@ export class Kubelet {
     this.life.containerStarted(backend);
     this.startedAt[b] = w.now;
     w.trace.emit({ kind: 'k8s.container_restarted', pod: backend.name });
-    this.maybeReady(b);
     this.armCrash(b);
   }
 
-  /** A pod's Ready condition reaches the load balancer after the propagation delay. */
+  /** A pod's Ready condition reaches the load balancer after the propagation delay, in order. */
   private propagate(b: number, ready: boolean): void {
     const w = this.w;
-    const gen = ++this.statusGen[b];
-    const delay = w.scenario.kubelet.endpoint_propagation.sample(this.rng);
+    const sent = w.now;
+    const arrival = Math.max(sent + w.scenario.kubelet.endpoint_propagation.sample(this.rng), this.statusArrival[b]);
+    this.statusArrival[b] = arrival;
     w.engine.schedule(
-      delay,
+      arrival - sent,
       () => {
-        if (this.statusGen[b] !== gen) return;
         w.lb.setReady(b, ready);
         this.endpoints.sync();
-        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay });
+        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - sent });
       },
       null,
     );
+  }
+
+  /** Which pod runs on backend `b` (bumped by each rollout pod placed there). */
+  podGeneration(b: number): number {
+    return this.podGen[b];
   }
 }

@@ -121,7 +121,7 @@ export class Orchestrator {
           gracePeriod: action.termination_grace_period,
           preStop: action.prestop_sleep,
           propagation: action.endpoint_propagation,
-          between: action.between,
+          minReadySeconds: action.min_ready_seconds,
         });
         return;
       }

@@ -33,6 +33,8 @@ export class World {
   readonly clientHosts: ClientHosts;
   /** The balancer's own machine when it proxies (lb.mode l4); null for an L4 NAT. */
   readonly lbHost: LbHost | null;
+  /** A connection was accepted on backend b (app/tls.ts charges its TLS handshake); set by the composition root. */
+  onAccepted: (b: number) => void = () => {};
   private readonly sourceIps: number;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on its app). */
@@ -177,6 +179,7 @@ export class World {
     this.lb.active[b]++;
     this.lb.newFlows[b]++;
     this.metrics.inc(this.c.newConn, b);
+    this.onAccepted(b);
     return true;
   }
 

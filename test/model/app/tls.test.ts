@@ -1,0 +1,45 @@
+/**
+ * TLS ending on the VM (app.tls): every accepted connection costs one full handshake's CPU on the
+ * app's workers (app/tls.ts TlsHandshakes), HTTP keep-alive clients' as well as WebSocket ones'.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { mean, run, window } from '../helpers.js';
+
+/** 400 new HTTP requests/s on one VM, `perConn` per connection, 0.1 ms each, 8 workers. */
+function clients(perConn: number, tls: Record<string, unknown>): RunResult {
+  return run({
+    warmup: '0s',
+    horizon: '20s',
+    clients: {
+      http: { arrival_rate: 400 / perConn, requests_per_connection: `const(${perConn})`, think_time: 'const(10ms)' },
+    },
+    app: { workers: 8, service_time: 'const(0.1ms)', tls },
+    backends: [{ name: 'vm-a' }],
+  } as ScenarioInput);
+}
+
+const busyWorkerSeconds = (r: RunResult) => mean(window(r, 'app_busy', 5, 20, 'vm-a'));
+
+describe('the TLS handshake of every accepted connection', () => {
+  it('costs nothing on the VM when TLS ends elsewhere', () => {
+    const plain = clients(1, {});
+    const tls = clients(1, { terminates: 'none', handshake_cpu: '5ms' });
+    expect(busyWorkerSeconds(tls)).toBeCloseTo(busyWorkerSeconds(plain), 6);
+  });
+
+  it('charges handshake_cpu per HTTP connection: 400 connections/s × 5 ms = 2 busy workers more', () => {
+    const plain = busyWorkerSeconds(clients(1, {}));
+    const tls = busyWorkerSeconds(clients(1, { terminates: 'nginx', handshake_cpu: '5ms' }));
+    expect(tls - plain).toBeGreaterThan(1.6);
+    expect(tls - plain).toBeLessThan(2.4);
+  });
+
+  it('charges it per connection, not per request: 10 requests per connection cost a tenth (0.2 workers)', () => {
+    const plain = busyWorkerSeconds(clients(10, {}));
+    const tls = busyWorkerSeconds(clients(10, { terminates: 'app', handshake_cpu: '5ms' }));
+    expect(tls - plain).toBeGreaterThan(0.1);
+    expect(tls - plain).toBeLessThan(0.4);
+  });
+});

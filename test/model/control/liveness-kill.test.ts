@@ -1,0 +1,48 @@
+/**
+ * A liveness failure kills the container as the kubelet kills any container
+ * (kuberuntime_container.go killContainer): SIGTERM, then SIGKILL after the pod's
+ * terminationGracePeriodSeconds (kubelet.termination_grace_period); the restart comes after that.
+ */
+import { describe, expect, it } from 'vitest';
+import { recordsOf } from '../../trace/records-of.js';
+import { run } from '../helpers.js';
+
+/** pod-a stops the world for 60 s at t = 30 s: its liveness probe (every 5 s) times out three times. */
+function paused(kubelet: Record<string, unknown>, service = 'exp(mean=30ms)') {
+  return run({
+    warmup: '10s',
+    horizon: '3m',
+    clients: { requests: { rate: 200, timeout: '2m', retries: 0 } },
+    app: { workers: 32, service_time: service, startup_time: '5s' },
+    lb: { mode: 'nat', retries: 0 },
+    kubelet,
+    probes: { liveness: { type: 'http', period: '5s' } },
+    backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
+    timeline: [{ at: '30s', do: 'pause', backend: 'pod-a', duration: '60s' }],
+  });
+}
+
+describe('a liveness kill', () => {
+  it('waits the grace period (30 s by default) for a container that cannot finish its requests, then SIGKILL', () => {
+    const r = paused({});
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    expect(died.cause).toBe('liveness');
+    expect(died.t - failed.t).toBeCloseTo(30, 6);
+  });
+
+  it('uses kubelet.termination_grace_period', () => {
+    const r = paused({ termination_grace_period: '5s' });
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    expect(died.t - failed.t).toBeCloseTo(5, 6);
+  });
+
+  it('restarts the container only once it is dead: the CrashLoopBackOff counts from its death', () => {
+    const r = paused({});
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    const restarted = recordsOf(r, 'k8s.container_restarted')[0];
+    // First restart: no back-off, then startup_time (5 s) to listen.
+    expect(restarted.t - died.t).toBeCloseTo(5, 6);
+  });
+});

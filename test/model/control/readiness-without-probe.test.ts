@@ -1,0 +1,76 @@
+/**
+ * A container without a readiness probe is Ready as soon as it runs (pkg/kubelet/prober/
+ * prober_manager.go UpdatePodStatus: "no readinessProbe -> always ready"), whether its app
+ * listens or not: kubelet.ts maybeReady.
+ */
+import { describe, expect, it } from 'vitest';
+import { recordsOf } from '../../trace/records-of.js';
+import { run, runBuiltin, series } from '../helpers.js';
+
+describe('a rollout pod without a readiness probe (k8s-rolling-no-readiness)', () => {
+  const r = runBuiltin('k8s-rolling-no-readiness');
+
+  it('is Ready, and bound, at its creation, startup_time before its app listens', () => {
+    const ready = recordsOf(r, 'k8s.pod_ready');
+    expect(ready).toHaveLength(3);
+    for (const p of ready) expect(p.listening).toBe(false);
+    // Each old pod's exit frees the slot and the new pod is Ready at once: within the grace period.
+    const terminating = recordsOf(r, 'k8s.pod_terminating');
+    ready.forEach((p, i) => expect(p.t - terminating[i].t).toBeLessThan(30 + 1e-6));
+  });
+
+  it('refuses the connections sent to it while its app starts (10 s per pod)', () => {
+    const refused = series(r, 'err_econnrefused');
+    const ready = recordsOf(r, 'k8s.pod_ready');
+    let inStartup = 0;
+    for (const [t, v] of refused) if (ready.some((p) => t > p.t && t <= p.t + 10 + 1)) inStartup += v;
+    // ~100 connections/s to each new pod for 10 s: most of the 3 × 1,000 are refused.
+    expect(inStartup).toBeGreaterThan(3 * 800);
+    expect(inStartup).toBe(r.figures['err_econnrefused.total']);
+  });
+});
+
+describe('the same rollout with a readiness probe (k8s-rolling-readiness)', () => {
+  const r = runBuiltin('k8s-rolling-readiness');
+
+  it('binds each new pod only once its app answers, and refuses nothing', () => {
+    const ready = recordsOf(r, 'k8s.pod_ready');
+    expect(ready).toHaveLength(3);
+    for (const p of ready) expect(p.listening).toBe(true);
+    expect(r.figures['errors.total']).toBe(0);
+  });
+});
+
+describe('a restarted container without a readiness probe', () => {
+  // k8s-crashloop without its readiness probe: the app crashes 50 s after each start.
+  const r = run({
+    start: '15:00:00',
+    warmup: '20s',
+    horizon: '3m',
+    clients: { requests: { rate: 300, timeout: '10s', retries: 0 } },
+    app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
+    lb: { mode: 'nat', retries: 0 },
+    backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
+  });
+
+  it('reaches the balancer NotReady, then Ready again in that order, even when restarted at once', () => {
+    const died = recordsOf(r, 'k8s.container_died');
+    const notReady = recordsOf(r, 'k8s.endpoint_not_ready');
+    expect(died.length).toBeGreaterThanOrEqual(2);
+    // The first restart has no back-off: the Ready sent at once must not cancel the NotReady.
+    expect(notReady).toHaveLength(died.length);
+  });
+
+  it('is Ready while its app starts: connections are refused between its restart and its app listening', () => {
+    const refused = series(r, 'err_econnrefused', 'pod-a');
+    const died = recordsOf(r, 'k8s.container_died');
+    const restarted = recordsOf(r, 'k8s.container_restarted');
+    // The second crash waits 10 s (CrashLoopBackOff), then the container runs and is Ready again
+    // after the propagation delay (1-5 s), 5 s before its app listens. Its NotReady arrived
+    // ≤ 5 s after the crash; a Ready sent when the app listens would arrive ≥ 1 s after that.
+    const from = died[1].t + 6 + 1;
+    const to = restarted[1].t + 0.99;
+    const inStartup = refused.filter(([t]) => t > from && t <= to).reduce((a, [, v]) => a + v, 0);
+    expect(inStartup).toBeGreaterThan(0);
+  });
+});
