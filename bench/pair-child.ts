@@ -8,10 +8,10 @@
  * Prints one JSON line: sim_wall_s, events and fingerprints of the work done.
  */
 
-import { limitHeapGrowth } from '../sim/util/heap-growth.js';
 import { Engine } from '../sim/engine/engine.js';
 import { runScenario } from '../sim/run-scenario.js';
 import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';
+import { limitHeapGrowth } from '../sim/util/heap-growth.js';
 import { BenchRng } from './prng.js';
 
 // As bin/drainsim.js does: the simulation is measured with the heap growth drainsim runs with.
