@@ -36,6 +36,12 @@ class ServerPool {
   readonly served: number[] = [];
   /** The balancer host's local port of each idle connection (lb-host.ts). */
   readonly ports: number[] = [];
+  /**
+   * The sessions' private idle connections to this server (`http-reuse never`), oldest first,
+   * for nginx's keepalive_timeout to end (dead entries are skipped): from privHead on.
+   */
+  readonly privates: PrivateConn[] = [];
+  privHead = 0;
   safeNb = 0;
   idleNb = 0;
   /** `curr_used_conns`, `max_used_conns`, `est_need_conns`. */
@@ -53,6 +59,13 @@ class ServerPool {
   constructor(readonly b: number) {}
 }
 
+/** Drop a session's private connections that are no longer live (in place). */
+function prune(own: PrivateConn[]): void {
+  let k = 0;
+  for (const c of own) if (c.live) own[k++] = c;
+  own.length = k;
+}
+
 /** A client session's private idle connection (`sess->priv_conns`): its server and the server's key. */
 interface PrivateConn {
   b: number;
@@ -60,6 +73,8 @@ interface PrivateConn {
   since: number;
   served: number;
   port: number;
+  /** Still open and idle in its session (not taken, closed, or ended with its session). */
+  live: boolean;
 }
 
 /**
@@ -126,10 +141,12 @@ export class L7ServerConns {
     this.refresh(pool, b);
     const own = req.session === null ? undefined : this.sessions.get(req.session);
     if (own !== undefined) {
+      prune(own);
       const at = own.findIndex((c) => c.b === b);
       if (at >= 0) {
         const c = own[at];
         own.splice(at, 1);
+        c.live = false;
         if (c.key === pool.key && this.w.now - c.since < this.serverKeepAlive(b))
           return this.reuse(req, pool, c.served, c.port);
         this.closePort(b, c.port);
@@ -272,7 +289,7 @@ export class L7ServerConns {
   sessionEnded(session: object): void {
     const own = this.sessions.get(session);
     if (own === undefined) return;
-    for (const c of own) this.closePort(c.b, c.port);
+    for (const c of own) this.closePrivate(c);
     this.sessions.delete(session);
   }
 
@@ -284,9 +301,19 @@ export class L7ServerConns {
       own = [];
       this.sessions.set(req.session, own);
     }
+    prune(own);
     if (own.length >= MAX_SESSION_SRV_CONNS) return false;
-    own.push({ b: req.backend, key: pool.key, since: this.w.now, served, port });
+    const c: PrivateConn = { b: req.backend, key: pool.key, since: this.w.now, served, port, live: true };
+    own.push(c);
+    pool.privates.push(c);
     return true;
+  }
+
+  /** A private idle connection closes (its session ended, nginx or its process closed it). */
+  private closePrivate(c: PrivateConn): void {
+    if (!c.live) return;
+    c.live = false;
+    this.closePort(c.b, c.port);
   }
 
   /** srv_add_to_idle_list(): whether the server's pool takes the connection (`used` without it). */
@@ -321,6 +348,20 @@ export class L7ServerConns {
     let n = 0;
     while (n < pool.idle.length && at - pool.since[n] >= keepAlive) n++;
     if (n > 0) this.remove(pool, 0, n);
+    // The sessions' private ones too: h1_detach() subscribes a session's idle connection for reads
+    // as well (SUB_RETRY_RECV before session_check_idle_conn(), src/mux_h1.c), so HAProxy sees
+    // nginx's FIN and releases it.
+    const privates = pool.privates;
+    while (pool.privHead < privates.length) {
+      const c = privates[pool.privHead];
+      if (c.live && at - c.since < keepAlive) break;
+      this.closePrivate(c);
+      pool.privHead++;
+    }
+    if (pool.privHead > 1024 && pool.privHead * 2 > privates.length) {
+      privates.splice(0, pool.privHead);
+      pool.privHead = 0;
+    }
   }
 
   /** nginx's keepalive_timeout on the server (0: keep-alive off). */
@@ -386,6 +427,9 @@ export class L7ServerConns {
   }
 
   private flush(pool: ServerPool): void {
+    for (let i = pool.privHead; i < pool.privates.length; i++) this.closePrivate(pool.privates[i]);
+    pool.privates.length = 0;
+    pool.privHead = 0;
     for (const port of pool.ports) this.closePort(pool.b, port);
     pool.ports.length = 0;
     pool.idle.length = 0;

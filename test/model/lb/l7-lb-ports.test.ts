@@ -128,4 +128,25 @@ describe('the L7 balancer host ports towards its servers', () => {
     expect(Math.max(...series(r, 'lb_ports_busy').map(([, v]) => v))).toBeGreaterThan(0);
     expect(series(r, 'lb_ports_busy').at(-1)![1]).toBe(0);
   });
+
+  it("http-reuse never: a session's private connection that nginx's keepalive_timeout closed gives its port back", () => {
+    // Client connections of 10 requests 5 s apart (~50 s each), nginx keepalive_timeout 1 s:
+    // each private connection is idle 5 s, closed by nginx after 1 s. ~1,000 client connections
+    // open at the end, but only those within ~1 s of their last request hold a server connection.
+    const r = run({
+      warmup: '0s',
+      horizon: '60s',
+      clients: {
+        http: { arrival_rate: 20, requests_per_connection: 'const(10)', think_time: 'const(5s)', retries: 0 },
+      },
+      nginx: { keepalive_timeout: '1s' },
+      app: { workers: 64, service_time: 'const(10ms)' },
+      lb: { mode: 'l7', http_reuse: 'never' },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+    } as ScenarioInput);
+    expect(fig(r, 'lb_conns_opened.total')).toBeGreaterThan(5000);
+    // Held: ≈ 20/s × 50 s × (1 s / 5 s) ≈ 200, not one or two per open client connection.
+    expect(fig(r, 'lb_ports_busy.max')).toBeGreaterThan(100);
+    expect(fig(r, 'lb_ports_busy.max')).toBeLessThan(400);
+  });
 });
