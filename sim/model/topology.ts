@@ -178,8 +178,12 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
   m.gauge(
     'lb_ports_busy',
     'port',
-    "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (0 for lb.mode nat)",
-    (e) => w.lbHost?.portsBusy(e, w.now) ?? 0,
+    "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (lb.mode l7: its server connections, in use or idle; 0 for lb.mode nat)",
+    (e) => {
+      // lb.mode l7: the server connections' idle ones closed by now free their ports first.
+      serverConns?.idleCount(e);
+      return w.lbHost?.portsBusy(e, w.now) ?? 0;
+    },
   );
   m.gauge(
     'lb_time_wait',

@@ -270,6 +270,9 @@ export const CATALOG: Catalog = {
     tone: 'warn',
     explain: (r) => {
       const [low, high] = r.portRange;
+      if (r.serverConns)
+        // lb/l7-server-conns.ts closePort(): HAProxy resets what it closes (SO_LINGER 0, src/fd.c).
+        return `The load balancer terminates HTTP and connects to ${r.backend} from its own ephemeral ports: all ${n(high - low + 1)} ports of its ip_local_port_range (${low}-${high}) towards ${r.backend}:443 are held by its server connections, in use or idle in its pool. They leave no TIME_WAIT on the balancer: HAProxy closes its server connections with RST (SO_LINGER 0) and when nginx closes first the TIME_WAIT is on the VM. Linux __inet_hash_connect() returns EADDRNOTAVAIL (counted in lb_eaddrnotavail); HAProxy retries at once and after its last retry answers 503. Fewer concurrent server connections (maxconn, a shorter pool_purge_delay), a wider range or more source addresses fix it.`;
       const reuse =
         r.twReuse === 1
           ? 'even with tcp_tw_reuse=1 none of them was old enough to take over'

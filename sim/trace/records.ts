@@ -143,11 +143,13 @@ export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   /** What the client reads: EOF from an L4 proxy (mode tcp) that had accepted it, else its own SYN's errno. */
   clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT';
 }
-/** L4 proxy: the balancer's own host had no source port towards a backend (EADDRNOTAVAIL). */
+/** A proxying balancer's own host had no source port towards a backend (EADDRNOTAVAIL). */
 export interface LbNoPort extends Rec<'lb.no_port'> {
   backend: string;
   portRange: readonly [number, number];
   twReuse: 0 | 1 | 2;
+  /** lb.mode l7: a server connection's connect() (lb/l7-server-conns.ts); unset: an L4 proxy's. */
+  serverConns?: boolean;
 }
 /** L7: no server for a request; the LB answers 503 itself. */
 export interface LbNoServer503 extends Rec<'lb.no_server_503'> {

@@ -51,6 +51,8 @@ export class Req implements AppJob, BackendSlots, Excluded {
   srvConnKey = 0;
   /** Requests that connection had served before this one. */
   srvConnServed = 0;
+  /** The balancer host's local port of that connection (or of its connect() under way); -1: none. */
+  srvConnPort = -1;
   /** The client connection (HAProxy session) this request came on; null: its own, one-request connection. */
   session: object | null = null;
   /** Not the first request on its client connection (HAProxy TX_NOT_FIRST). */

@@ -169,6 +169,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const backend = w.backends[b];
     w.metrics.inc(w.c.attempts, b);
     if (this.conns?.take(req, b)) return this.sendReused(req);
+    // connect() from the balancer's host comes first: out of ports it fails locally.
+    if (this.conns !== null && !this.conns.open(req, b)) return this.noSourcePort(req);
     if (!backend.hostUp) {
       // No RST from a vanished host: the SYNs go unanswered until `timeout connect`.
       w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
@@ -283,7 +285,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   private readonly synTimer = (req: Req): void => {
-    if (req.abandoned) return this.leaveServer(req);
+    if (req.abandoned) {
+      this.conns?.connectEnded(req);
+      return this.leaveServer(req);
+    }
     if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout))
       this.connectTimedOut(req);
     else this.sendSyn(req);
@@ -348,9 +353,32 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
   private retryConnection(req: Req, timedOut: boolean): void {
+    // The failed connect()'s socket closes (RST or silence: no TIME_WAIT on the balancer).
+    this.conns?.connectEnded(req);
     if (req.abandoned) return this.leaveServer(req);
     if (req.lbRetriesLeft > 0) this.lbRetry(req, !timedOut);
     else this.connectFailed(req, timedOut, req.backend);
+  }
+
+  /**
+   * The balancer's own connect() found no source port (EADDRNOTAVAIL on its host, lb-host.ts):
+   * tcp_connect_server() returns SF_ERR_RESOURCE (src/proto_tcp.c), a local error retried at
+   * once, without the turn-around pause, as l4-connect.ts does; after the last retry HAProxy
+   * answers 503 (`http_return_srv_error()`, src/http_ana.c: STRM_ET_CONN_RES).
+   */
+  private noSourcePort(req: Req): void {
+    const w = this.w;
+    const b = req.backend;
+    w.metrics.inc(w.c.lbEaddrnotavail, b);
+    w.trace.emitLimited(`lb-no-port-${b}`, {
+      kind: 'lb.no_port',
+      backend: w.backends[b].name,
+      portRange: w.scenario.lb.kernel.ip_local_port_range,
+      twReuse: w.scenario.lb.kernel.tcp_tw_reuse,
+      serverConns: true,
+    });
+    if (req.lbRetriesLeft > 0) this.lbRetry(req, false);
+    else this.connectFailed(req, false, b);
   }
 
   /**

@@ -34,6 +34,14 @@ class ServerPool {
   /** When each idle connection went idle, and the requests nginx has served on it. */
   readonly since: number[] = [];
   readonly served: number[] = [];
+  /** The balancer host's local port of each idle connection (lb-host.ts). */
+  readonly ports: number[] = [];
+  /**
+   * The sessions' private idle connections to this server (`http-reuse never`), oldest first,
+   * for nginx's keepalive_timeout to end (dead entries are skipped): from privHead on.
+   */
+  readonly privates: PrivateConn[] = [];
+  privHead = 0;
   safeNb = 0;
   idleNb = 0;
   /** `curr_used_conns`, `max_used_conns`, `est_need_conns`. */
@@ -47,6 +55,15 @@ class ServerPool {
   epoch = -1;
   generation = -1;
   key = 0;
+
+  constructor(readonly b: number) {}
+}
+
+/** Drop a session's private connections that are no longer live (in place). */
+function prune(own: PrivateConn[]): void {
+  let k = 0;
+  for (const c of own) if (c.live) own[k++] = c;
+  own.length = k;
 }
 
 /** A client session's private idle connection (`sess->priv_conns`): its server and the server's key. */
@@ -55,6 +72,9 @@ interface PrivateConn {
   key: number;
   since: number;
   served: number;
+  port: number;
+  /** Still open and idle in its session (not taken, closed, or ended with its session). */
+  live: boolean;
 }
 
 /**
@@ -84,13 +104,17 @@ interface PrivateConn {
  * - A server process that dies or quits closes its connections; HAProxy sees each idle one close
  *   (the idle connection is subscribed for reads, h1_io_cb()) and drops it. A vanished host sends
  *   nothing: its idle connections stay pooled and a request sent on one is never answered.
+ * - Each server connection holds a local port of the balancer's own host (lb-host.ts) from its
+ *   connect() to its close, in use or idle (the `lb_ports_busy` gauge), and a connect() that
+ *   finds none fails with EADDRNOTAVAIL. Its close leaves no TIME_WAIT on the balancer, whichever
+ *   side closes first (closePort()).
  */
 export class L7ServerConns {
   private readonly pools: ServerPool[];
   private readonly sessions = new Map<object, PrivateConn[]>();
 
   constructor(private readonly w: World) {
-    this.pools = w.backends.map(() => new ServerPool());
+    this.pools = w.backends.map((_, b) => new ServerPool(b));
   }
 
   private mode(): HttpReuse {
@@ -117,12 +141,15 @@ export class L7ServerConns {
     this.refresh(pool, b);
     const own = req.session === null ? undefined : this.sessions.get(req.session);
     if (own !== undefined) {
+      prune(own);
       const at = own.findIndex((c) => c.b === b);
       if (at >= 0) {
         const c = own[at];
         own.splice(at, 1);
+        c.live = false;
         if (c.key === pool.key && this.w.now - c.since < this.serverKeepAlive(b))
-          return this.reuse(req, pool, c.served);
+          return this.reuse(req, pool, c.served, c.port);
+        this.closePort(b, c.port);
       }
     }
     const mode = this.mode();
@@ -135,17 +162,64 @@ export class L7ServerConns {
     const at = pool.idle.indexOf(kind);
     if (at < 0) return false;
     const served = pool.served[at];
+    const port = pool.ports[at];
+    // Taken, not closed: its port goes with the stream.
+    pool.ports[at] = -1;
     this.remove(pool, at, 1);
-    return this.reuse(req, pool, served);
+    return this.reuse(req, pool, served, port);
   }
 
-  private reuse(req: Req, pool: ServerPool, served: number): boolean {
+  private reuse(req: Req, pool: ServerPool, served: number, port: number): boolean {
     req.srvConn = SrvConn.REUSED;
     req.srvConnKey = pool.key;
     req.srvConnServed = served;
+    req.srvConnPort = port;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsReused, req.backend);
     return true;
+  }
+
+  /**
+   * HAProxy's connect() towards server b from the balancer's own host (tcp_connect_server(),
+   * src/proto_tcp.c: socket(), then connect() without a bound source port): the local port comes
+   * from that host's walk towards vm(b):443 (lb-host.ts), as in lb.mode l4. Out of ports the
+   * connect() fails with EADDRNOTAVAIL: false (SF_ERR_RESOURCE). The port is held from here to
+   * the connection's close, pooled or not. Call after take(), which brought the pool up to date
+   * (the ports of the idle connections closed by now are free).
+   */
+  open(req: Req, b: number): boolean {
+    const host = this.w.lbHost;
+    if (host === null) return true;
+    const port = host.connect(b, this.w.now);
+    if (port < 0) return false;
+    req.srvConnPort = port;
+    return true;
+  }
+
+  /** The stream's connect() failed (refused, timed out) or was given up: its socket closes. */
+  connectEnded(req: Req): void {
+    if (req.srvConn !== SrvConn.NONE) return;
+    this.closePort(req.backend, req.srvConnPort);
+    req.srvConnPort = -1;
+  }
+
+  /**
+   * A server connection of the balancer closes: its port on the balancer's host is free at once,
+   * whoever closed first. HAProxy marks every server connection FD_LINGER_RISK
+   * (tcp_connect_server(), src/proto_tcp.c: "close hard if needed"); closing one itself — an idle
+   * one it purges or does not pool (h1_detach() sets H1C_F_SILENT_SHUT on an idle backend
+   * connection, "we want it to die cleanly (i.e. only an RST)", src/mux_h1.c), one under
+   * `timeout server` — its fd_delete() sets SO_LINGER 0 before close() (_fd_delete_orphan(),
+   * src/fd.c), so the kernel sends RST and keeps no TIME_WAIT (tcp_close() → tcp_disconnect(),
+   * net/ipv4/tcp.c). When nginx closes first (keepalive_timeout, keepalive_requests, its process
+   * quitting), HAProxy reads the FIN, which clears FD_LINGER_RISK (conn_sock_read0(),
+   * include/haproxy/connection.h), and closes as the passive side: no TIME_WAIT on the balancer
+   * either; the TIME_WAIT is on nginx's host (not modelled for these connections).
+   */
+  private closePort(b: number, port: number): void {
+    if (port < 0) return;
+    const host = this.w.lbHost!;
+    host.host.close(host.backendPair(b), port, this.w.now, false);
   }
 
   /** A connect to server b succeeded: the stream's own new connection (conn_new(), srv_use_conn()). */
@@ -173,22 +247,31 @@ export class L7ServerConns {
     this.refresh(pool, b);
     const safe = req.srvConn === SrvConn.REUSED;
     req.srvConn = SrvConn.NONE;
+    const port = req.srvConnPort;
+    req.srvConnPort = -1;
     pool.used--;
+    if (!this.pooled(req, pool, b, safe, port)) this.closePort(b, port);
+  }
+
+  /** Whether the answered stream's connection goes idle (true) or is closed (false). */
+  private pooled(req: Req, pool: ServerPool, b: number, safe: boolean, port: number): boolean {
     const backend = this.w.backends[b];
     // A connection of a process or nginx generation that is gone or closing is closed by the
     // server after this response; so is one that reached keepalive_requests, or any with
     // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts).
     const served = req.srvConnServed + 1;
-    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b)) return;
-    if (backend.nginx.closesAfterResponse(served)) return;
-    if (this.mode() === 'never') return this.keepPrivate(req, pool, served);
-    if (!this.admits(pool, b, safe)) return;
+    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b)) return false;
+    if (backend.nginx.closesAfterResponse(served)) return false;
+    if (this.mode() === 'never') return this.keepPrivate(req, pool, served, port);
+    if (!this.admits(pool, b, safe)) return false;
     pool.idle.push(safe ? SAFE : IDLE);
     pool.since.push(this.w.now);
     pool.served.push(served);
+    pool.ports.push(port);
     if (safe) pool.safeNb++;
     else pool.idleNb++;
     if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
+    return true;
   }
 
   /** The stream's connection is closed without going idle (`timeout server`, a request never answered). */
@@ -198,22 +281,39 @@ export class L7ServerConns {
     const pool = this.pools[req.backend];
     this.catchUp(pool, req.backend);
     pool.used--;
+    this.closePort(req.backend, req.srvConnPort);
+    req.srvConnPort = -1;
   }
 
   /** The client connection ended: its private server connections close with it (session_free()). */
   sessionEnded(session: object): void {
+    const own = this.sessions.get(session);
+    if (own === undefined) return;
+    for (const c of own) this.closePrivate(c);
     this.sessions.delete(session);
   }
 
   /** `http-reuse never`: the connection stays with its session (session_check_idle_conn()). */
-  private keepPrivate(req: Req, pool: ServerPool, served: number): void {
-    if (req.session === null || this.w.lb.state[req.backend] === PoolState.DETACHED) return;
+  private keepPrivate(req: Req, pool: ServerPool, served: number, port: number): boolean {
+    if (req.session === null || this.w.lb.state[req.backend] === PoolState.DETACHED) return false;
     let own = this.sessions.get(req.session);
     if (own === undefined) {
       own = [];
       this.sessions.set(req.session, own);
     }
-    if (own.length < MAX_SESSION_SRV_CONNS) own.push({ b: req.backend, key: pool.key, since: this.w.now, served });
+    prune(own);
+    if (own.length >= MAX_SESSION_SRV_CONNS) return false;
+    const c: PrivateConn = { b: req.backend, key: pool.key, since: this.w.now, served, port, live: true };
+    own.push(c);
+    pool.privates.push(c);
+    return true;
+  }
+
+  /** A private idle connection closes (its session ended, nginx or its process closed it). */
+  private closePrivate(c: PrivateConn): void {
+    if (!c.live) return;
+    c.live = false;
+    this.closePort(c.b, c.port);
   }
 
   /** srv_add_to_idle_list(): whether the server's pool takes the connection (`used` without it). */
@@ -248,6 +348,20 @@ export class L7ServerConns {
     let n = 0;
     while (n < pool.idle.length && at - pool.since[n] >= keepAlive) n++;
     if (n > 0) this.remove(pool, 0, n);
+    // The sessions' private ones too: h1_detach() subscribes a session's idle connection for reads
+    // as well (SUB_RETRY_RECV before session_check_idle_conn(), src/mux_h1.c), so HAProxy sees
+    // nginx's FIN and releases it.
+    const privates = pool.privates;
+    while (pool.privHead < privates.length) {
+      const c = privates[pool.privHead];
+      if (c.live && at - c.since < keepAlive) break;
+      this.closePrivate(c);
+      pool.privHead++;
+    }
+    if (pool.privHead > 1024 && pool.privHead * 2 > privates.length) {
+      privates.splice(0, pool.privHead);
+      pool.privHead = 0;
+    }
   }
 
   /** nginx's keepalive_timeout on the server (0: keep-alive off). */
@@ -255,14 +369,17 @@ export class L7ServerConns {
     return this.w.backends[b].nginx.config.keepalive_timeout;
   }
 
+  /** Idle connections at..at+n leave the pool, closed (a taken one's port was set to −1 first). */
   private remove(pool: ServerPool, at: number, n: number): void {
     for (let i = at; i < at + n; i++) {
       if (pool.idle[i] === SAFE) pool.safeNb--;
       else pool.idleNb--;
+      this.closePort(pool.b, pool.ports[i]);
     }
     pool.idle.splice(at, n);
     pool.since.splice(at, n);
     pool.served.splice(at, n);
+    pool.ports.splice(at, n);
   }
 
   /** srv_cleanup_idle_conns() for one server, every pool-purge-delay while it has idle connections. */
@@ -310,6 +427,11 @@ export class L7ServerConns {
   }
 
   private flush(pool: ServerPool): void {
+    for (let i = pool.privHead; i < pool.privates.length; i++) this.closePrivate(pool.privates[i]);
+    pool.privates.length = 0;
+    pool.privHead = 0;
+    for (const port of pool.ports) this.closePort(pool.b, port);
+    pool.ports.length = 0;
     pool.idle.length = 0;
     pool.since.length = 0;
     pool.served.length = 0;
