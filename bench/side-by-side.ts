@@ -212,32 +212,52 @@ function smallestBuiltin(): string {
   return events[0]![0];
 }
 
-function startup(repeats: number, log: (r: Row) => void): Record<string, number> {
+/** `drainsim run` of the smallest built-in, `--version` and `--help`, each against `node -e 0`. */
+export function startup(repeats: number, log: (r: Row) => void): Record<string, number> {
   const name = smallestBuiltin();
   const out = mkdtempSync(path.join(os.tmpdir(), 'drainsim-bench-run-'));
+  const cli = (args: string[]) => () => runMeasured(process.execPath, ['bin/drainsim.js', ...args]);
   try {
-    const [run, bare] = best(
+    const [run, bare, version, help] = best(
       repeats,
       [
-        () => ({
-          run: runMeasured(process.execPath, ['bin/drainsim.js', 'run', name, '--format', 'none', '--out', out]),
-          out: {},
-        }),
-        () => ({ run: runMeasured(process.execPath, ['-e', '0']), out: {} }),
+        cli(['run', name, '--format', 'none', '--out', out]),
+        () => runMeasured(process.execPath, ['-e', '0']),
+        cli(['--version']),
+        cli(['--help']),
       ].map((f) => () => {
-        const t = f();
-        return { ...t, out: { cpu: t.run.cpuS } };
+        const run = f();
+        return { run, out: { cpu: run.cpuS } };
       }),
       'cpu',
     );
+    const reference = `node -e 0: ${s(bare!.run.cpuS)} CPU, ${mb(bare!.run)}`;
+    const ratio = (side: Timed) => `${(side.run.cpuS / bare!.run.cpuS).toFixed(1)}× CPU`;
     log({
       name: `drainsim run ${name} (smallest built-in)`,
       drainsim: `${s(run!.run.cpuS)} CPU, ${mb(run!.run)}`,
-      reference: `node -e 0: ${s(bare!.run.cpuS)} CPU, ${mb(bare!.run)}`,
-      ratio: `${(run!.run.cpuS / bare!.run.cpuS).toFixed(1)}× CPU`,
+      reference,
+      ratio: ratio(run!),
       note: 'whole process, all four outputs written',
     });
-    return { startupCpuS: run!.run.cpuS, nodeCpuS: bare!.run.cpuS };
+    for (const [label, side] of [
+      ['--version', version!],
+      ['--help', help!],
+    ] as const) {
+      log({
+        name: `drainsim ${label}`,
+        drainsim: `${s(side.run.cpuS)} CPU, ${mb(side.run)}`,
+        reference,
+        ratio: ratio(side),
+        note: 'no command module loaded',
+      });
+    }
+    return {
+      startupCpuS: run!.run.cpuS,
+      nodeCpuS: bare!.run.cpuS,
+      versionCpuS: version!.run.cpuS,
+      helpCpuS: help!.run.cpuS,
+    };
   } finally {
     rmSync(out, { recursive: true, force: true });
   }

@@ -23,12 +23,5 @@ export function colorize(text: string, tone: Tone, enabled: boolean): string {
   return palette[tone](enabled ? colored : plain)(text);
 }
 
-/**
- * Colour only for a terminal, and never when NO_COLOR is set to a non-empty value
- * (https://no-color.org: "when present and not an empty string").
- */
-export function shouldColor(stream: { isTTY?: boolean }, env: Record<string, string | undefined>): boolean {
-  const noColor = env.NO_COLOR;
-  if (noColor !== undefined && noColor !== '') return false;
-  return stream.isTTY === true;
-}
+// Its own module, so deciding on colour does not load chalk.
+export { shouldColor } from './should-color.js';

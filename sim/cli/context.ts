@@ -3,7 +3,7 @@
  * code. main() passes this through yargs' parse context, so handlers stay plain functions of
  * (arguments, io) and tests run the whole CLI in-process.
  */
-import { shouldColor } from '../../reports/colorize.js';
+import { shouldColor } from '../../reports/should-color.js';
 import { ScenarioError } from '../scenario/errors.js';
 
 export interface CliIO {

@@ -3,7 +3,7 @@
  * code, writing only to `io`. bin/drainsim.js calls it with the process's streams; tests call it
  * in-process.
  */
-import yargs, { type CommandModule } from 'yargs';
+import type { CommandModule } from 'yargs';
 import { ScenarioError } from '../scenario/errors.js';
 import { packageVersion } from '../scenario/package-root.js';
 import { commandNames, commandsFor } from './commands.js';
@@ -24,7 +24,11 @@ function firstWord(argv: readonly string[]): string | undefined {
 }
 
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type.
-function buildParser(argv: readonly string[], io: CliIO, commands: CommandModule<object, any>[]) {
+type AnyCommand = CommandModule<object, any>;
+
+// yargs is imported when a command line needs parsing: `--version` alone does not.
+async function buildParser(argv: readonly string[], io: CliIO, commands: AnyCommand[]) {
+  const { default: yargs } = await import('yargs');
   const parser = yargs();
   skipHelpCache(parser);
   return parser
@@ -59,12 +63,25 @@ function helpHint(argv: readonly string[]): string {
   return first !== undefined && commandNames().includes(first) ? `drainsim ${first} --help` : 'drainsim --help';
 }
 
-export async function main(argv: string[], io: CliIO = processIO()): Promise<number> {
+/**
+ * `commands` picks the command modules for a command line (tests pass `loadAllCommands` to compare
+ * the listing-only stand-ins' output with the real modules').
+ */
+export async function main(
+  argv: string[],
+  io: CliIO = processIO(),
+  commands: (argv: readonly string[]) => Promise<AnyCommand[]> = commandsFor,
+): Promise<number> {
+  // The same text yargs' .version() prints, without loading yargs or any command.
+  if (argv.length === 1 && argv[0] === '--version') {
+    io.stdout.write(`${packageVersion()}\n`);
+    return EXIT.ok;
+  }
   const ctx: CliContext = { io, exitCode: EXIT.ok };
   let output = '';
   try {
     // The parse callback makes yargs hand back --help/--version text instead of printing it.
-    await buildParser(argv, io, await commandsFor(argv)).parseAsync(
+    await (await buildParser(argv, io, await commands(argv))).parseAsync(
       argv,
       { [CONTEXT_KEY]: ctx },
       (_err, _args, text) => {

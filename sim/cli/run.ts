@@ -1,11 +1,10 @@
 /** `drainsim run <scenario>`: simulate one scenario, write its outputs, check its expectations. */
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
-import { consoleReports, fileReports, writeReports } from '../../reports/index.js';
+import { consoleFormatNames, fileFormatNames, writeReportsFor } from '../../reports/by-format.js';
 import { outputDirProblem } from '../../reports/write-atomic.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { type CliIO, colorFor, exitCodeHandler, withScenarioErrors } from './context.js';
-import { renderFailureReports } from './failure-report.js';
 import { type LimitArgs, withLimitOptions } from './limit-options.js';
 import { outputFolderName } from './output-name.js';
 import { scenarioPositional, seedOption, setOption } from './set-option.js';
@@ -21,7 +20,7 @@ export interface RunArgs extends LimitArgs {
 }
 
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
-  return withScenarioErrors(io, () => {
+  return withScenarioErrors(io, async () => {
     let outDir = args.out;
     const { result } = simulateForCli(args, io, 'run', (loaded) => {
       // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
@@ -30,15 +29,19 @@ export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | numb
       if (problem !== undefined) throw new ScenarioError([{ file: '--out', path: '', message: problem }]);
     });
     const printed = (args.format ?? ['terminal']).filter((f) => f !== 'none');
-    writeReports(result, {
+    await writeReportsFor(result, {
       outDir: outDir!,
-      formats: [...Object.keys(fileReports), ...printed],
+      formats: [...fileFormatNames, ...printed],
       stdout: io.stdout,
       color: colorFor(io),
       verbose: args.verbose === true,
     });
-    // On stderr, so `--format json` output stays clean: the seed, values and log around each failure.
-    io.stderr.write(renderFailureReports(result, { scenario: args.scenario, sets: args.set, color: colorFor(io) }));
+    // On stderr, so `--format json` output stays clean: the seed, values and log around each failure
+    // (its module, and chalk with it, loaded only when there is one).
+    if (result.expectations.some((e) => !e.passed)) {
+      const { renderFailureReports } = await import('./failure-report.js');
+      io.stderr.write(renderFailureReports(result, { scenario: args.scenario, sets: args.set, color: colorFor(io) }));
+    }
     return expectationsExitCode(result);
   });
 }
@@ -58,7 +61,7 @@ export const runCommand: CommandModule<object, RunArgs> = {
       .option('format', {
         type: 'string',
         array: true,
-        choices: [...Object.keys(consoleReports), 'none'],
+        choices: [...consoleFormatNames, 'none'],
         describe: 'What to print on stdout: terminal summary, the summary as JSON, or nothing',
       })
       .option('verbose', {

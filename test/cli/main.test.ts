@@ -29,13 +29,10 @@ describe('drainsim main()', () => {
     expect(modules.map((m) => String(m.command).split(' ')[0])).toEqual(commandNames());
   });
 
-  it('loads only the named command when the line starts with it, every command otherwise', async () => {
+  it('loads only the named command when the line starts with it (stand-ins or all: commands.test.ts)', async () => {
     for (const name of commandNames()) {
       const loaded = await commandsFor([name, 'x', '--seed', '3']);
       expect(loaded.map((m) => String(m.command).split(' ')[0])).toEqual([name]);
-    }
-    for (const argv of [[], ['--help'], ['lisst'], ['--seed', '3', 'run', 'x']]) {
-      expect((await commandsFor(argv)).length, argv.join(' ')).toBe(commandNames().length);
     }
   });
 
