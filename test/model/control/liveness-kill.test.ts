@@ -46,3 +46,17 @@ describe('a liveness kill', () => {
     expect(restarted.t - died.t).toBeCloseTo(5, 6);
   });
 });
+
+describe('the endpoint during a liveness kill', () => {
+  it('stays Ready until the container has stopped: NotReady reaches the balancer after its death, not at the kill', () => {
+    // No readiness probe: only the container's death makes the pod NotReady
+    // (status/generate.go GeneratePodReadyCondition: a terminated container → ContainersNotReady).
+    const r = paused({});
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    const notReady = recordsOf(r, 'k8s.endpoint_not_ready')[0];
+    expect(died.t - failed.t).toBeCloseTo(30, 6);
+    expect(notReady.t).toBeGreaterThanOrEqual(died.t);
+    expect(notReady.t - notReady.delay).toBeCloseTo(died.t, 6);
+  });
+});

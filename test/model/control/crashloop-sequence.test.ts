@@ -1,0 +1,39 @@
+/**
+ * CrashLoopBackOff in a run (kuberuntime_manager.go doBackOff + client-go flowcontrol.Backoff):
+ * a container that crashes 50 s after each start is restarted at once, then 10, 20, 40, 80, 160,
+ * 300 s after each crash, and each restart comes exactly that long after the crash (plus the
+ * app's startup_time before it listens).
+ */
+import { describe, expect, it } from 'vitest';
+import { recordsOf } from '../../trace/records-of.js';
+import { run } from '../helpers.js';
+
+function crashing(horizon: string) {
+  return run({
+    warmup: '5s',
+    horizon,
+    clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+    app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+    lb: { mode: 'nat', retries: 0 },
+    backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }],
+  });
+}
+
+describe('CrashLoopBackOff sequence', () => {
+  const r = crashing('18m');
+  const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+  const backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
+  const restarted = recordsOf(r, 'k8s.container_restarted').filter((d) => d.pod === 'pod-a');
+
+  it('waits 0, 10, 20, 40, 80, 160, 300, 300 s after the successive crashes', () => {
+    expect(backoffs.map((b) => b.delay)).toEqual([0, 10, 20, 40, 80, 160, 300, 300]);
+  });
+
+  it('starts each container the backoff after its crash, listening startup_time later', () => {
+    for (let i = 0; i < restarted.length; i++) {
+      expect(restarted[i].t - died[i].t).toBeCloseTo(backoffs[i].delay + 1, 6);
+      // It crashes 50 s after it listens.
+      if (died[i + 1]) expect(died[i + 1].t - restarted[i].t).toBeCloseTo(50, 6);
+    }
+  });
+});
