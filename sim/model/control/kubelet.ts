@@ -145,6 +145,12 @@ export class Kubelet {
     // is bound only once it is Ready.
     this.readiness?.reset(b, false);
     this.podGen[b]++;
+    // A new pod's container has its own CrashLoopBackOff entry and restart count: the backoff key
+    // is GetStableKey(pod, container), pod name + namespace + UID + container name and hash
+    // (pkg/kubelet/kuberuntime/helpers.go, used by kuberuntime_manager.go doBackOff), and
+    // restartCount lives in the new pod's status.
+    this.backoffs[b] = new CrashLoopBackoff();
+    this.restartCount[b] = 0;
     backend.app.starting();
     this.containerRunning(b);
     const epoch = backend.app.epoch;
