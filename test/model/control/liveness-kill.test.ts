@@ -60,3 +60,13 @@ describe('the endpoint during a liveness kill', () => {
     expect(notReady.t - notReady.delay).toBeCloseTo(died.t, 6);
   });
 });
+
+describe('the liveness probe after its failure', () => {
+  it('is on hold while the container is killed (worker.go onHold): one failure logged, no probe until the next container', () => {
+    const r = paused({});
+    const failed = recordsOf(r, 'k8s.liveness_failed');
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    // 30 s of grace at a 5-s period would be 6 more probes; none runs, none fails.
+    expect(failed.filter((f) => f.t > failed[0].t && f.t <= died.t)).toHaveLength(0);
+  });
+});
