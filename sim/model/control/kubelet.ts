@@ -165,6 +165,8 @@ export class Kubelet {
         if (backend.app.epoch !== epoch) return;
         this.life.podStarted(b);
         this.startedAt[b] = w.now;
+        // `app.crash_after` counts from each start of the app, a new pod's first one included.
+        this.armCrash(b);
       },
       null,
     );

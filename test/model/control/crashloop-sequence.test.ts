@@ -39,28 +39,44 @@ describe('CrashLoopBackOff sequence', () => {
 });
 
 describe("a rollout's new pod", () => {
-  it('starts with its own CrashLoopBackOff (new pod UID, new backoff key): its first death restarts at once', () => {
+  it('starts with its own CrashLoopBackOff (new pod UID, new backoff key): its first crash restarts at once', () => {
     // pod-a crash-loops (waits 0, 10, 20 s) until the rollout replaces it at 100 s; the new pod
-    // then fails its liveness probe (paused at 210 s) and is killed.
+    // crashes 20 s after its own start too, and its sequence starts again at 0.
     const r = run({
       warmup: '5s',
-      horizon: '6m',
+      horizon: '4m',
       clients: { requests: { rate: 100, timeout: '10s', retries: 0 } },
       app: { workers: 32, service_time: 'exp(mean=10ms)', startup_time: '1s' },
       lb: { mode: 'nat', retries: 0 },
-      probes: { liveness: { type: 'http', period: '5s' } },
       backends: [{ name: 'pod-a', app: { crash_after: '20s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
       timeline: [
         { at: '100s', do: 'rollout', termination_grace_period: '5s', endpoint_propagation: 'uniform(1s, 2s)' },
-        { at: '210s', do: 'pause', backend: 'pod-a', duration: '60s' },
       ],
     });
     const a = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
-    const killed = recordsOf(r, 'k8s.container_died').find((d) => d.pod === 'pod-a' && d.cause === 'liveness')!;
+    const ready = recordsOf(r, 'k8s.pod_ready').find((d) => d.pod === 'pod-a')!;
     expect(a.filter((d) => d.t < 100).map((d) => d.delay)).toEqual([0, 10, 20]);
-    const afterKill = a.find((d) => d.t >= killed.t)!;
-    expect(afterKill.delay).toBe(0);
-    expect(afterKill.restarts).toBe(0);
-    expect(killed.restarts).toBe(0);
+    const newPod = a.filter((d) => d.t > ready.t);
+    expect(newPod.slice(0, 3).map((d) => d.delay)).toEqual([0, 10, 20]);
+    expect(newPod[0].restarts).toBe(0);
+  });
+
+  it('crashes crash_after after its own first start too (each start of the app counts)', () => {
+    const r = run({
+      warmup: '5s',
+      horizon: '3m',
+      clients: { requests: { rate: 100, timeout: '10s', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+      lb: { mode: 'nat', retries: 0 },
+      backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }],
+      timeline: [{ at: '30s', do: 'rollout', termination_grace_period: '5s', endpoint_propagation: 'uniform(1s, 2s)' }],
+    });
+    const ready = recordsOf(r, 'k8s.pod_ready').find((d) => d.pod === 'pod-a')!;
+    const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+    // The old pod never reached 50 s; the new one listens at startup_time (1 s) after it is created.
+    expect(died.length).toBeGreaterThan(0);
+    expect(died[0].cause).toBe('crash');
+    expect(died[0].ranFor).toBeCloseTo(50, 6);
+    expect(died[0].t).toBeGreaterThan(ready.t);
   });
 });
