@@ -160,10 +160,10 @@ export const WsServerSchema = z.strictObject({
  */
 export const TlsSchema = z.strictObject({
   terminates: z
-    .enum(['none', 'nginx', 'app'])
+    .enum(['none', 'lb', 'nginx', 'app'])
     .prefault('none')
     .describe(
-      "Where the client's TLS session ends on the VM: none (plaintext, or TLS ends at the balancer: no cost on the VM), nginx or the app. Then every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) costs a full handshake's CPU on the VM, charged to the app's workers (nginx and the app share the VM's cores; the app's workers are the model's only CPU). Open-loop requests (no connection modelled) are not charged.",
+      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Only `app` costs CPU in the model: every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one full handshake (`handshake_cpu`) on the app's workers, queued like a request. At `lb` and `nginx` the handshake is not charged: neither the balancer nor nginx has a CPU model (nginx's event-loop workers are not the app's worker pool), so a handshake storm there costs nothing in drainsim; state `app` to charge it to the app's workers instead, as if they shared the cores. Open-loop requests (no connection modelled) are never charged.",
     ),
   handshake_cpu: zDuration
     .prefault('0.35ms')

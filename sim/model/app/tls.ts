@@ -4,19 +4,21 @@ import type { World } from '../core/world.js';
 import type { AppServer } from './app-server.js';
 
 /**
- * The CPU of one full TLS handshake on the VM (app.tls): `handshake_cpu` when the client's TLS
- * ends on the VM (at nginx or the app), nothing when it does not (plaintext, or TLS ending at the
- * balancer). The cost is charged to the app's workers: nginx and the app share the VM's cores,
- * and the workers are the model's only CPU.
+ * The CPU of one full TLS handshake charged to the app's workers (app.tls): `handshake_cpu` when
+ * the client's TLS ends in the app process, nothing otherwise. TLS ending at the balancer or at
+ * nginx costs those processes' CPU, and neither has a CPU model here (nginx's workers are event
+ * loops on the VM's cores, not the app's worker pool): charging the app's workers for them would
+ * take capacity from the app that a real nginx or balancer does not take. So at `lb` and `nginx`
+ * the handshake is not modelled at all (README: a known limit).
  */
 export function tlsHandshakeCpu(app: AppConfig): number {
-  return app.tls.terminates === 'none' ? 0 : app.tls.handshake_cpu;
+  return app.tls.terminates === 'app' ? app.tls.handshake_cpu : 0;
 }
 
 /**
  * Every connection the VM accepts (World.attach: a keep-alive HTTP client's, a WebSocket
  * client's, through an L4 proxy or a NAT; behind an L7 balancer its own connections to nginx)
- * costs one full TLS handshake when TLS ends on the VM: the server's first flight (ECDHE key
+ * costs one full TLS handshake when TLS ends in the app: the server's first flight (ECDHE key
  * share, certificate signature) is computed before any request on the connection is read
  * (RFC 8446 §2, RFC 5246 §7.3). No session resumption: every handshake is a full one, the
  * worst case of a reconnect storm. The work is a job for the app's workers, queued like a

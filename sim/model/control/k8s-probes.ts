@@ -52,9 +52,12 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       // (kubelet.go SyncTerminatingPod → StopLivenessAndStartup): no kill, no log line.
       if (!kubelet.hasStarted(b) || !kubelet.isRunning(b) || kubelet.isTerminating(b)) return probe.reset(b, true);
       w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
+      // pkg/kubelet/prober/worker.go doProbe: after a liveness failure the worker is put on hold
+      // (`w.onHold = true`, "Stop probing until we see a new container ID") and sends no probe
+      // while the container is being killed; the next container is probed afresh (kubelet.ts
+      // containerRunning resumes it), failureThreshold failures again before the next kill.
+      probe.pause(b);
       kubelet.restartApp(b);
-      // A restarted container is probed afresh: failureThreshold failures again before the next restart.
-      probe.reset(b, true);
     });
     kubelet.watchLiveness(probe);
     checkers.push(probe);

@@ -41,18 +41,24 @@ export const CRASH_BACKOFF_INITIAL = 10;
 export const CRASH_BACKOFF_MAX = 300;
 
 /**
- * CrashLoopBackOff of one container (kuberuntime_manager.go doBackOff with flowcontrol.Backoff):
- * at each sync the kubelet asks IsInBackOffSince(key, finishedAt) — the container is held back
- * while now - finishedAt < the current backoff — and, when it starts the container, calls
- * Next(key, finishedAt), which sets the backoff to 10 s the first time and doubles it (capped at
- * 300 s) after. An entry not updated for 2 × max (hasExpired: 10 minutes) counts as new. So
- * the first restart is immediate, the next ones wait 10, 20, 40, … 300 s after the crash, and a
- * container that ran 10 minutes before crashing starts the sequence again.
+ * CrashLoopBackOff of one container: kuberuntime_manager.go doBackOff with client-go
+ * util/flowcontrol.Backoff. At each pod sync the kubelet asks IsInBackOffSince(key, finishedAt):
+ * the container is held back while `now - finishedAt < backoff`, unless the entry has expired.
+ * When it starts the container it calls Next(key, finishedAt): the first time (or after expiry)
+ * the backoff becomes 10 s, else it doubles, capped at 300 s; and `lastUpdate = Clock.Now()`,
+ * the moment of the restart, not the crash. hasExpired(eventTime, lastUpdate) is
+ * `eventTime - lastUpdate > 2 × max`: the container's next finish comes more than 10 minutes
+ * after its last restart, i.e. it ran more than 10 minutes. The very first start calls neither
+ * (doBackOff finds no exited container). So the first restart is immediate, the next ones wait
+ * 10, 20, 40, … 300 s after the crash, and a container that ran over 10 minutes starts over.
+ * The restart is at the backoff's expiry: Kubernetes 1.35's pod worker requeues a pod in backoff
+ * for then (pod_workers.go completeWork, kubernetes PR #133066); older kubelets retried every
+ * 10–15 s (issue #123602) and added up to that much to each wait.
  */
 export class CrashLoopBackoff {
   /** The current backoff (0: no entry yet). */
   private backoff = 0;
-  /** When Next was last called: the finish time of the crash it answered. */
+  /** When Next was last called: the last restart. */
   private lastUpdate = -Infinity;
 
   constructor(
@@ -60,17 +66,35 @@ export class CrashLoopBackoff {
     private readonly max = CRASH_BACKOFF_MAX,
   ) {}
 
-  private expired(at: number): boolean {
-    return at - this.lastUpdate > 2 * this.max;
+  private expired(eventTime: number): boolean {
+    return eventTime - this.lastUpdate > 2 * this.max;
   }
 
-  /** The container finished at `finishedAt`: how long after it the kubelet starts it again. */
-  delayAfterCrash(finishedAt: number): number {
-    // IsInBackOffSince(key, finishedAt): no entry, or an expired one, means no wait.
-    const wait = this.backoff === 0 || this.expired(finishedAt) ? 0 : this.backoff;
-    // Next(key, finishedAt) when the container is started.
+  /** IsInBackOffSince(key, finishedAt) asked at `now`: the container may not start yet. */
+  inBackOffSince(finishedAt: number, now: number): boolean {
+    if (this.backoff === 0 || this.expired(finishedAt)) return false;
+    return now - finishedAt < this.backoff - 1e-9;
+  }
+
+  /** When the container that finished at `finishedAt` may start at the earliest. */
+  earliestRestart(finishedAt: number): number {
+    if (this.backoff === 0 || this.expired(finishedAt)) return finishedAt;
+    return finishedAt + this.backoff;
+  }
+
+  /** Next(key, finishedAt): the kubelet starts the container at `now`. */
+  next(finishedAt: number, now: number): void {
     this.backoff = this.backoff === 0 || this.expired(finishedAt) ? this.initial : Math.min(this.backoff * 2, this.max);
-    this.lastUpdate = finishedAt;
-    return wait;
+    this.lastUpdate = now;
+  }
+
+  /**
+   * The container finished at `finishedAt`, and the kubelet starts it as soon as the backoff
+   * allows: how long after `finishedAt` that is (Next is called then).
+   */
+  delayAfterCrash(finishedAt: number): number {
+    const at = this.earliestRestart(finishedAt);
+    this.next(finishedAt, at);
+    return at - finishedAt;
   }
 }

@@ -11,6 +11,11 @@ export interface ReadinessProbe {
   reset(b: number, up: boolean): void;
 }
 
+/** A liveness probe is also held after its failure until the next container (resume). */
+export interface LivenessProbe extends ReadinessProbe {
+  resume(b: number): void;
+}
+
 /**
  * The kubelet of each pod's node, for the app container: it notices that the container died
  * (a crash, or its own kill after a failed liveness probe), reports the pod NotReady at once and
@@ -38,7 +43,7 @@ export class Kubelet {
   /** Bumped for each new pod a rollout places on a backend: the old pod's timers stand down. */
   private readonly podGen: Int32Array;
   private readiness: ReadinessProbe | null = null;
-  private liveness: ReadinessProbe | null = null;
+  private liveness: LivenessProbe | null = null;
   /**
    * The container's Started status (pkg/kubelet/prober: true once the startup probe succeeded,
    * at once without one): until then liveness and readiness results are ignored. A pod whose
@@ -113,7 +118,7 @@ export class Kubelet {
   }
 
   /** The liveness probe starts afresh for each new container. */
-  watchLiveness(probe: ReadinessProbe): void {
+  watchLiveness(probe: LivenessProbe): void {
     this.liveness = probe;
   }
 
@@ -145,6 +150,12 @@ export class Kubelet {
     // is bound only once it is Ready.
     this.readiness?.reset(b, false);
     this.podGen[b]++;
+    // A new pod's container has its own CrashLoopBackOff entry and restart count: the backoff key
+    // is GetStableKey(pod, container), pod name + namespace + UID + container name and hash
+    // (pkg/kubelet/kuberuntime/helpers.go, used by kuberuntime_manager.go doBackOff), and
+    // restartCount lives in the new pod's status.
+    this.backoffs[b] = new CrashLoopBackoff();
+    this.restartCount[b] = 0;
     backend.app.starting();
     this.containerRunning(b);
     const epoch = backend.app.epoch;
@@ -154,14 +165,21 @@ export class Kubelet {
         if (backend.app.epoch !== epoch) return;
         this.life.podStarted(b);
         this.startedAt[b] = w.now;
+        // `app.crash_after` counts from each start of the app, a new pod's first one included.
+        this.armCrash(b);
       },
       null,
     );
     this.maybeReady(b);
   }
 
-  /** The container process runs (the app is not listening yet): probes start afresh. */
+  /**
+   * The container process runs (the app is not listening yet): probes start afresh. A liveness
+   * probe held since its failure resumes: prober/worker.go doProbe clears `onHold` when it sees a
+   * new container ID.
+   */
   private containerRunning(b: number): void {
+    this.liveness?.resume(b);
     this.liveness?.reset(b, true);
     this.runningSince[b] = this.w.now;
     if (!this.startup) return;

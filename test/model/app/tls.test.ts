@@ -1,6 +1,8 @@
 /**
- * TLS ending on the VM (app.tls): every accepted connection costs one full handshake's CPU on the
- * app's workers (app/tls.ts TlsHandshakes), HTTP keep-alive clients' as well as WebSocket ones'.
+ * TLS ending in the app (app.tls.terminates: app): every accepted connection costs one full
+ * handshake's CPU on the app's workers (app/tls.ts TlsHandshakes), HTTP keep-alive clients' as
+ * well as WebSocket ones'. TLS ending at nginx or the balancer is not charged to them: neither
+ * has a CPU model.
  */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
@@ -23,15 +25,17 @@ function clients(perConn: number, tls: Record<string, unknown>): RunResult {
 const busyWorkerSeconds = (r: RunResult) => mean(window(r, 'app_busy', 5, 20, 'vm-a'));
 
 describe('the TLS handshake of every accepted connection', () => {
-  it('costs nothing on the VM when TLS ends elsewhere', () => {
-    const plain = clients(1, {});
-    const tls = clients(1, { terminates: 'none', handshake_cpu: '5ms' });
-    expect(busyWorkerSeconds(tls)).toBeCloseTo(busyWorkerSeconds(plain), 6);
+  it('costs the app nothing when TLS ends elsewhere (none, lb) or at nginx (no nginx CPU model)', () => {
+    const plain = busyWorkerSeconds(clients(1, {}));
+    for (const terminates of ['none', 'lb', 'nginx']) {
+      const tls = busyWorkerSeconds(clients(1, { terminates, handshake_cpu: '5ms' }));
+      expect(tls).toBeCloseTo(plain, 6);
+    }
   });
 
   it('charges handshake_cpu per HTTP connection: 400 connections/s × 5 ms = 2 busy workers more', () => {
     const plain = busyWorkerSeconds(clients(1, {}));
-    const tls = busyWorkerSeconds(clients(1, { terminates: 'nginx', handshake_cpu: '5ms' }));
+    const tls = busyWorkerSeconds(clients(1, { terminates: 'app', handshake_cpu: '5ms' }));
     expect(tls - plain).toBeGreaterThan(1.6);
     expect(tls - plain).toBeLessThan(2.4);
   });

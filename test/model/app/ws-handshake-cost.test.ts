@@ -1,6 +1,6 @@
 /**
  * A WebSocket opening handshake is an HTTP request the app serves (RFC 6455 §4), plus a full TLS
- * handshake when TLS ends on the VM (app.tls): a reconnect storm takes the app's workers from the
+ * handshake when TLS ends in the app (app.tls): a reconnect storm takes the app's workers from the
  * requests queued behind it (ws-endpoint.ts handshakeWork).
  */
 import { describe, expect, it } from 'vitest';
@@ -38,7 +38,7 @@ describe('the CPU cost of a WebSocket handshake and of TLS', () => {
   });
 
   it('5 ms of auth per handshake plus TLS overloads 2 workers (600 × 5.35 ms = 3.2 worker-s/s): the queue fills and upgrades fail', () => {
-    const r = storm({ ws: { handshake_time: '5ms' }, tls: { terminates: 'nginx' }, queue_limit: 200 });
+    const r = storm({ ws: { handshake_time: '5ms' }, tls: { terminates: 'app' }, queue_limit: 200 });
     expect(queued(r)).toBeGreaterThanOrEqual(150);
     expect(r.figures['responses_5xx.total']).toBeGreaterThan(1000);
   });

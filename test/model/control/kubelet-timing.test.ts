@@ -25,6 +25,33 @@ describe('CrashLoopBackOff (kuberuntime_manager.go doBackOff + flowcontrol.Backo
     expect(b.delayAfterCrash(590 + 660)).toBe(0);
     expect(b.delayAfterCrash(1260)).toBe(10);
   });
+
+  it('counts the 10 minutes from the last restart (Next sets lastUpdate = now), not from the last crash', () => {
+    const b = new CrashLoopBackoff();
+    let t = 0;
+    // Crash every 15 s of running until the wait is capped at 300 s.
+    for (const want of [0, 10, 20, 40, 80, 160, 300]) {
+      expect(b.delayAfterCrash(t)).toBe(want);
+      t += want + 15;
+    }
+    // Restarted at t - 15; runs 400 s: 700 s after the previous crash but only 400 s after the
+    // restart, so the entry has not expired and the wait stays at the cap.
+    const restart = t - 15;
+    expect(b.delayAfterCrash(restart + 400)).toBe(300);
+    // Restarted at restart + 700; runs 601 s: expired, restarted at once, next wait 10 s.
+    expect(b.delayAfterCrash(restart + 700 + 601)).toBe(0);
+    expect(b.delayAfterCrash(restart + 700 + 601 + 5)).toBe(10);
+  });
+
+  it('holds the container back while now - finishedAt < backoff (IsInBackOffSince)', () => {
+    const b = new CrashLoopBackoff();
+    expect(b.inBackOffSince(0, 0)).toBe(false); // no entry: the first restart is immediate
+    b.next(0, 0);
+    expect(b.inBackOffSince(20, 25)).toBe(true);
+    expect(b.inBackOffSince(20, 29.99)).toBe(true);
+    expect(b.inBackOffSince(20, 30)).toBe(false);
+    expect(b.earliestRestart(20)).toBe(30);
+  });
 });
 
 describe('killContainer timing (kuberuntime_container.go)', () => {

@@ -46,3 +46,27 @@ describe('a liveness kill', () => {
     expect(restarted.t - died.t).toBeCloseTo(5, 6);
   });
 });
+
+describe('the endpoint during a liveness kill', () => {
+  it('stays Ready until the container has stopped: NotReady reaches the balancer after its death, not at the kill', () => {
+    // No readiness probe: only the container's death makes the pod NotReady
+    // (status/generate.go GeneratePodReadyCondition: a terminated container → ContainersNotReady).
+    const r = paused({});
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    const notReady = recordsOf(r, 'k8s.endpoint_not_ready')[0];
+    expect(died.t - failed.t).toBeCloseTo(30, 6);
+    expect(notReady.t).toBeGreaterThanOrEqual(died.t);
+    expect(notReady.t - notReady.delay).toBeCloseTo(died.t, 6);
+  });
+});
+
+describe('the liveness probe after its failure', () => {
+  it('is on hold while the container is killed (worker.go onHold): one failure logged, no probe until the next container', () => {
+    const r = paused({});
+    const failed = recordsOf(r, 'k8s.liveness_failed');
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    // 30 s of grace at a 5-s period would be 6 more probes; none runs, none fails.
+    expect(failed.filter((f) => f.t > failed[0].t && f.t <= died.t)).toHaveLength(0);
+  });
+});

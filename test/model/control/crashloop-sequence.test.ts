@@ -1,0 +1,82 @@
+/**
+ * CrashLoopBackOff in a run (kuberuntime_manager.go doBackOff + client-go flowcontrol.Backoff):
+ * a container that crashes 50 s after each start is restarted at once, then 10, 20, 40, 80, 160,
+ * 300 s after each crash, and each restart comes exactly that long after the crash (plus the
+ * app's startup_time before it listens).
+ */
+import { describe, expect, it } from 'vitest';
+import { recordsOf } from '../../trace/records-of.js';
+import { run } from '../helpers.js';
+
+function crashing(horizon: string) {
+  return run({
+    warmup: '5s',
+    horizon,
+    clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+    app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+    lb: { mode: 'nat', retries: 0 },
+    backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }],
+  });
+}
+
+describe('CrashLoopBackOff sequence', () => {
+  const r = crashing('18m');
+  const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+  const backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
+  const restarted = recordsOf(r, 'k8s.container_restarted').filter((d) => d.pod === 'pod-a');
+
+  it('waits 0, 10, 20, 40, 80, 160, 300, 300 s after the successive crashes', () => {
+    expect(backoffs.map((b) => b.delay)).toEqual([0, 10, 20, 40, 80, 160, 300, 300]);
+  });
+
+  it('starts each container the backoff after its crash, listening startup_time later', () => {
+    for (let i = 0; i < restarted.length; i++) {
+      expect(restarted[i].t - died[i].t).toBeCloseTo(backoffs[i].delay + 1, 6);
+      // It crashes 50 s after it listens.
+      if (died[i + 1]) expect(died[i + 1].t - restarted[i].t).toBeCloseTo(50, 6);
+    }
+  });
+});
+
+describe("a rollout's new pod", () => {
+  it('starts with its own CrashLoopBackOff (new pod UID, new backoff key): its first crash restarts at once', () => {
+    // pod-a crash-loops (waits 0, 10, 20 s) until the rollout replaces it at 100 s; the new pod
+    // crashes 20 s after its own start too, and its sequence starts again at 0.
+    const r = run({
+      warmup: '5s',
+      horizon: '4m',
+      clients: { requests: { rate: 100, timeout: '10s', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+      lb: { mode: 'nat', retries: 0 },
+      backends: [{ name: 'pod-a', app: { crash_after: '20s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
+      timeline: [
+        { at: '100s', do: 'rollout', termination_grace_period: '5s', endpoint_propagation: 'uniform(1s, 2s)' },
+      ],
+    });
+    const a = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
+    const ready = recordsOf(r, 'k8s.pod_ready').find((d) => d.pod === 'pod-a')!;
+    expect(a.filter((d) => d.t < 100).map((d) => d.delay)).toEqual([0, 10, 20]);
+    const newPod = a.filter((d) => d.t > ready.t);
+    expect(newPod.slice(0, 3).map((d) => d.delay)).toEqual([0, 10, 20]);
+    expect(newPod[0].restarts).toBe(0);
+  });
+
+  it('crashes crash_after after its own first start too (each start of the app counts)', () => {
+    const r = run({
+      warmup: '5s',
+      horizon: '3m',
+      clients: { requests: { rate: 100, timeout: '10s', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+      lb: { mode: 'nat', retries: 0 },
+      backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }],
+      timeline: [{ at: '30s', do: 'rollout', termination_grace_period: '5s', endpoint_propagation: 'uniform(1s, 2s)' }],
+    });
+    const ready = recordsOf(r, 'k8s.pod_ready').find((d) => d.pod === 'pod-a')!;
+    const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+    // The old pod never reached 50 s; the new one listens at startup_time (1 s) after it is created.
+    expect(died.length).toBeGreaterThan(0);
+    expect(died[0].cause).toBe('crash');
+    expect(died[0].ranFor).toBeCloseTo(50, 6);
+    expect(died[0].t).toBeGreaterThan(ready.t);
+  });
+});
