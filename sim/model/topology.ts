@@ -23,7 +23,7 @@ import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
-import { nginxMemory } from './proxy/memory.js';
+import { type NginxMemory, nginxMemory } from './proxy/memory.js';
 import { RequestPath } from './proxy/upstream.js';
 import { Backend } from './vm/backend.js';
 import { Lifecycle } from './vm/lifecycle.js';
@@ -201,9 +201,16 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
     'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
     (e) => w.backends[e].nginx.shuttingDown,
   );
-  const memory = (e: number) => {
-    const b = w.backends[e];
-    return nginxMemory(b.nginx, b.conns, b.upstreamPool);
+  // Both nginx memory gauges read one walk over the VM's connections per sample.
+  const memoryAt = new Float64Array(n).fill(-1);
+  const memoryOf: NginxMemory[] = [];
+  const memory = (e: number): NginxMemory => {
+    if (memoryAt[e] !== w.now) {
+      const b = w.backends[e];
+      memoryOf[e] = nginxMemory(b.nginx, b.conns, b.upstreamPool);
+      memoryAt[e] = w.now;
+    }
+    return memoryOf[e];
   };
   m.gauge(
     'nginx_memory',
