@@ -7,6 +7,8 @@ const PER_BACKEND = new Set([
   'time_wait',
   'ws_sessions',
   'nginx_old_generations',
+  'nginx_memory',
+  'nginx_memory_old',
   'reset_out',
   'errors',
   'new_conn',

@@ -250,6 +250,19 @@ export const CHARTS: readonly ChartSpec[] = [
     whenZero: 'no reload left old workers behind',
   },
   {
+    id: 'nginx-memory',
+    group: 'nginx',
+    title: 'nginx memory per backend (all generations, and the old ones)',
+    unit: 'MiB',
+    about:
+      "nginx's resident memory: each generation's workers plus the buffers of the connections they hold (a tunnel two proxy_buffer_size buffers). Old generations that keep their tunnels after reloads keep their workers and buffers too, so memory piles up with every reload.",
+    picks: [
+      { series: 'nginx_memory', of: 'backends' },
+      { series: 'nginx_memory_old', of: 'backends', label: 'old gens' },
+    ],
+    whenZero: 'no nginx running',
+  },
+  {
     id: 'pool-state',
     group: 'drain',
     title: 'LB pool state per backend',

@@ -23,6 +23,7 @@ import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
+import { type NginxMemory, nginxMemory } from './proxy/memory.js';
 import { RequestPath } from './proxy/upstream.js';
 import { Backend } from './vm/backend.js';
 import { Lifecycle } from './vm/lifecycle.js';
@@ -203,6 +204,29 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
     'generation',
     'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
     (e) => w.backends[e].nginx.shuttingDown,
+  );
+  // Both nginx memory gauges read one walk over the VM's connections per sample.
+  const memoryAt = new Float64Array(n).fill(-1);
+  const memoryOf: NginxMemory[] = [];
+  const memory = (e: number): NginxMemory => {
+    if (memoryAt[e] !== w.now) {
+      const b = w.backends[e];
+      memoryOf[e] = nginxMemory(b.nginx, b.conns, b.upstreamPool);
+      memoryAt[e] = w.now;
+    }
+    return memoryOf[e];
+  };
+  m.gauge(
+    'nginx_memory',
+    'MiB',
+    "nginx's resident memory on the VM: every worker generation's workers (worker_rss_mib each) and the buffers of the connections they hold",
+    (e) => memory(e).total,
+  );
+  m.gauge(
+    'nginx_memory_old',
+    'MiB',
+    'The share of nginx_memory held by old worker generations (shutting down after a reload or quit: their tunnels and workers)',
+    (e) => memory(e).old,
   );
   m.gauge('app_busy', 'worker', 'App workers serving a request', (e) => w.backends[e].busyWorkers);
   m.gauge('app_queue', 'req', 'Requests waiting for an app worker', (e) => w.backends[e].appQueueLength);

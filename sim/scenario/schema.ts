@@ -118,6 +118,32 @@ export const NginxSchema = z.strictObject({
     .describe(
       'nginx worker_shutdown_timeout; no default (0 = off): without it a quitting worker waits for every WebSocket.',
     ),
+  worker_processes: int(1, 1024)
+    .prefault(1)
+    .describe(
+      'nginx worker_processes, default 1 (src/core/nginx.c); ingress-nginx sets auto (one per core). Only the memory gauges use it.',
+    ),
+  worker_rss_mib: z
+    .number()
+    .min(0)
+    .max(1_000_000)
+    .prefault(3.8)
+    .describe(
+      "A worker process's resident memory with no connection open, in MiB (an assumption, not an nginx setting): 3.8 MiB is `ps -o rss` of an idle nginx 1.22.1 worker (Debian build, worker_connections 512, no modules loaded); an ingress-nginx worker with its Lua state is far larger. Only the memory gauges use it.",
+    ),
+  client_header_buffer_size: int(1)
+    .prefault(1024)
+    .describe('nginx client_header_buffer_size in bytes, default 1k; held by a request in flight and by a tunnel.'),
+  proxy_buffer_size: int(1)
+    .prefault(4096)
+    .describe(
+      'nginx proxy_buffer_size in bytes, default one memory page (4k on x86-64); a WebSocket tunnel holds two (one each way).',
+    ),
+  proxy_buffers: int(1)
+    .prefault(8)
+    .describe(
+      'nginx proxy_buffers number, default 8 (each one memory page, 4k); charged to a proxied request in flight (memory gauges only).',
+    ),
 });
 
 export const WsServerSchema = z.strictObject({

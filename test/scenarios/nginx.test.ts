@@ -1,7 +1,7 @@
 /** nginx reload vs quit with WebSockets, and the keepalive race behind an L7 balancer (issue 13). */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { runBuiltin } from '../model/helpers.js';
+import { runBuiltin, valueAt } from '../model/helpers.js';
 
 describe('nginx-reload-ws / nginx-reload-ws-fixed', () => {
   let piled: RunResult;
@@ -40,6 +40,21 @@ describe('nginx-reload-ws / nginx-reload-ws-fixed', () => {
     expect(fixed.figures['ws_close_1006.total']!).toBeGreaterThan(1000);
     // Full jitter over 30 s spreads ~1,100 reconnects per VM per reload.
     expect(fixed.figures['reconnects.peak_per_s']!).toBeLessThan(300);
+  });
+
+  it("memory piles up with the old generations (their workers and tunnels' buffers) and not with worker_shutdown_timeout", () => {
+    const worker = 3.8; // worker_rss_mib's default
+    // Piled: 11 generations' workers on vm-a, 10 of them old, every tunnel's buffers still held.
+    expect(piled.figures['vm-a.nginx_memory_old.final']!).toBeGreaterThan(10 * worker);
+    expect(piled.figures['vm-a.nginx_memory.final']!).toBeGreaterThan(11 * worker);
+    // It grows with every reload: sampled 2 min after each of the 10:05 … 10:50 reloads.
+    const old = [5, 10, 15, 20, 25, 30, 35, 40, 45, 50].map((m) =>
+      valueAt(piled, 'nginx_memory_old', (m + 2) * 60, 'vm-a'),
+    );
+    for (let i = 1; i < old.length; i++) expect(old[i]).toBeGreaterThan(old[i - 1] + worker);
+    // Fixed: the old generation's memory is freed with it; at most two generations' workers at once.
+    expect(fixed.figures['vm-a.nginx_memory_old.final']).toBe(0);
+    expect(fixed.figures['vm-a.nginx_memory.max']!).toBeLessThan(piled.figures['vm-a.nginx_memory.final']! / 2);
   });
 });
 

@@ -97,6 +97,11 @@ export class Nginx {
     return n;
   }
 
+  /** The live generations, oldest first (the last accepts new connections). */
+  get generations(): readonly NginxGeneration[] {
+    return this.gens;
+  }
+
   /** The live generation `id`, or undefined once it exited. */
   generationOf(id: number): NginxGeneration | undefined {
     for (const g of this.gens) if (g.id === id) return g;

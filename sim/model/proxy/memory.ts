@@ -1,0 +1,103 @@
+import type { NginxConfig } from '../../scenario/schema.js';
+import { ReqPhase } from '../core/app-job.js';
+import { type Conn, ConnKind } from '../core/conn.js';
+import type { UpstreamConn } from '../core/exchanges.js';
+import type { Nginx } from './nginx.js';
+
+/**
+ * The memory an nginx holds, per worker generation: what the `nginx_memory` gauges read. Each
+ * generation's workers have a base resident size (the scenario's `worker_rss_mib`: code, the
+ * configuration cycle, the connection/event arrays ngx_event_process_init allocates for
+ * worker_connections) plus what each connection they hold allocated from its pools. The sizes are
+ * nginx's own (nginx/nginx, src/http):
+ *
+ * - every accepted connection: its pool, `connection_pool_size` = 64 × sizeof(void *) = 512 bytes
+ *   on 64-bit (ngx_http_core_merge_srv_conf; ngx_event_accept creates it). An idle keep-alive
+ *   connection holds only that: ngx_http_set_keepalive frees the request (ngx_http_free_request)
+ *   and the header buffer (ngx_pfree of c->buffer) while it waits.
+ * - a request in flight: its pool, `request_pool_size` 4096 (ngx_http_alloc_request), the
+ *   `client_header_buffer_size` buffer (1k, ngx_http_wait_request_handler), the upstream
+ *   connection's 128-byte pool (ngx_http_upstream_connect: ngx_create_pool(128, …)), the
+ *   `proxy_buffer_size` buffer for the response header (ngx_http_upstream_process_header:
+ *   u->buffer) and the `proxy_buffers` a buffered body can take (ngx_event_pipe_read_upstream
+ *   allocates them as the body arrives, up to 8 × 4k). The response size is not modelled, so the
+ *   full `proxy_buffers` are charged while the request is in flight: an upper bound.
+ * - an upgraded WebSocket tunnel: the same pools and header buffer, and two `proxy_buffer_size`
+ *   buffers, one each way: u->buffer (upstream → client, from ngx_http_upstream_process_header)
+ *   and u->from_client (client → upstream), allocated in ngx_http_upstream_process_upgraded,
+ *   which ngx_http_upstream_upgrade() calls once the 101 has been sent. No proxy_buffers: the
+ *   tunnel does not buffer through the event pipe.
+ * - an upstream connection in a worker's keep-alive cache keeps its 128-byte pool
+ *   (ngx_http_upstream_keepalive_module: ngx_http_upstream_free_keepalive_peer keeps c->pool;
+ *   destroyed in ngx_http_upstream_keepalive_close).
+ *
+ * A QUITted generation's worker exits with its own last connection (ngx_worker_process_cycle:
+ * ngx_event_no_timers_left), so an old generation keeps min(worker_processes, its open
+ * connections) workers: the connections spread over its workers as they were accepted.
+ */
+
+/** connection_pool_size's default on 64-bit: 64 × sizeof(void *) (ngx_http_core_merge_srv_conf). */
+export const CONNECTION_POOL_SIZE = 64 * 8;
+/** request_pool_size's default (ngx_http_core_merge_srv_conf). */
+export const REQUEST_POOL_SIZE = 4096;
+/** The pool of an upstream connection (ngx_http_upstream_connect: ngx_create_pool(128, …)). */
+export const UPSTREAM_CONN_POOL_SIZE = 128;
+/** One memory page on x86-64 Linux: the size of each of the default proxy_buffers (ngx_pagesize). */
+export const PAGE_SIZE = 4096;
+export const MIB = 1024 * 1024;
+
+/** Bytes one client connection of nginx holds, with its generation's configuration. */
+export function connBytes(conn: Conn, c: NginxConfig): number {
+  if (conn.kind === ConnKind.WS)
+    return (
+      CONNECTION_POOL_SIZE +
+      REQUEST_POOL_SIZE +
+      c.client_header_buffer_size +
+      UPSTREAM_CONN_POOL_SIZE +
+      2 * c.proxy_buffer_size
+    );
+  if (conn.phase === ReqPhase.NONE) return CONNECTION_POOL_SIZE;
+  return (
+    CONNECTION_POOL_SIZE +
+    REQUEST_POOL_SIZE +
+    c.client_header_buffer_size +
+    UPSTREAM_CONN_POOL_SIZE +
+    c.proxy_buffer_size +
+    c.proxy_buffers * PAGE_SIZE
+  );
+}
+
+/** An nginx's resident memory in MiB: all its generations (`total`) and the QUITted ones' share (`old`). */
+export interface NginxMemory {
+  total: number;
+  old: number;
+}
+
+/** What `nginx` holds with the client connections `conns` and the cached upstream connections `pool`. */
+export function nginxMemory(nginx: Nginx, conns: Iterable<Conn>, pool: readonly UpstreamConn[]): NginxMemory {
+  const gens = nginx.generations;
+  if (!nginx.running || gens.length === 0) return { total: 0, old: 0 };
+  const bytes = new Float64Array(gens.length);
+  const index = (id: number): number => {
+    for (let i = 0; i < gens.length; i++) if (gens[i].id === id) return i;
+    return -1;
+  };
+  for (const conn of conns) {
+    const i = index(conn.nginxGen);
+    if (i >= 0) bytes[i] += connBytes(conn, gens[i].config);
+  }
+  for (const up of pool) {
+    const i = index(up.nginxGen);
+    if (i >= 0) bytes[i] += UPSTREAM_CONN_POOL_SIZE;
+  }
+  let total = 0;
+  let old = 0;
+  for (let i = 0; i < gens.length; i++) {
+    const g = gens[i];
+    const workers = g.quitAt < 0 ? g.config.worker_processes : Math.min(g.config.worker_processes, g.open);
+    const mib = workers * g.config.worker_rss_mib + bytes[i] / MIB;
+    total += mib;
+    if (g.quitAt >= 0) old += mib;
+  }
+  return { total, old };
+}

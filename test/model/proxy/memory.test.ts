@@ -1,0 +1,125 @@
+/** The memory each nginx worker generation holds (proxy/memory.ts): the `nginx_memory` gauges. */
+import { describe, expect, it } from 'vitest';
+import { ReqPhase } from '../../../sim/model/core/app-job.js';
+import { type Conn, ConnKind } from '../../../sim/model/core/conn.js';
+import { connBytes, MIB, nginxMemory } from '../../../sim/model/proxy/memory.js';
+import { Nginx } from '../../../sim/model/proxy/nginx.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { NginxSchema } from '../../../sim/scenario/schema.js';
+import { run, series, valueAt } from '../helpers.js';
+
+const config = NginxSchema.parse({ worker_processes: 2, worker_rss_mib: 4 });
+/** A client connection as memory.ts reads it: its kind, its request phase, its generation. */
+const conn = (kind: ConnKind, nginxGen: number, phase: ReqPhase = ReqPhase.NONE): Conn =>
+  ({ kind, nginxGen, phase }) as Conn;
+/** 512 connection pool + 4096 request pool + 1k header buffer + 128 upstream pool + 2 × 4k proxy_buffer_size. */
+const TUNNEL = 512 + 4096 + 1024 + 128 + 2 * 4096;
+
+describe('nginx memory per connection (nginx defaults)', () => {
+  it('charges a tunnel its two proxy_buffer_size buffers, a request in flight its proxy_buffers, an idle keep-alive only its pool', () => {
+    expect(connBytes(conn(ConnKind.WS, 1), config)).toBe(TUNNEL);
+    expect(connBytes(conn(ConnKind.HTTP, 1), config)).toBe(512);
+    expect(connBytes(conn(ConnKind.HTTP, 1, ReqPhase.SERVING), config)).toBe(512 + 4096 + 1024 + 128 + 4096 + 8 * 4096);
+    const big = NginxSchema.parse({ proxy_buffer_size: 8192 });
+    expect(connBytes(conn(ConnKind.WS, 1), big) - connBytes(conn(ConnKind.WS, 1), config)).toBe(2 * 4096);
+  });
+});
+
+describe('nginx memory per generation', () => {
+  it('grows with every old generation that keeps tunnels, and falls when one exits', () => {
+    const n = new Nginx(config);
+    const conns: Conn[] = [];
+    const tunnels = (k: number): void => {
+      for (let i = 0; i < k; i++) conns.push(conn(ConnKind.WS, n.accept()));
+    };
+    tunnels(100);
+    const first = nginxMemory(n, conns, []);
+    expect(first.old).toBe(0);
+    expect(first.total).toBeCloseTo(2 * 4 + (100 * TUNNEL) / MIB, 9);
+    // Three reloads, each generation keeping 100 tunnels: each adds an old generation with its workers and buffers.
+    let previous = first;
+    for (let reload = 1; reload <= 3; reload++) {
+      const g = n.reload(config);
+      n.quitOlderThan(g.id, reload);
+      tunnels(100);
+      const m = nginxMemory(n, conns, []);
+      expect(n.shuttingDown).toBe(reload);
+      expect(m.old).toBeCloseTo(reload * (2 * 4 + (100 * TUNNEL) / MIB), 9);
+      expect(m.total - previous.total).toBeCloseTo(2 * 4 + (100 * TUNNEL) / MIB, 9);
+      previous = m;
+    }
+    // The oldest generation's tunnels end: it exits, its workers and buffers go.
+    const oldest = conns[0].nginxGen;
+    for (const c of conns.filter((c) => c.nginxGen === oldest)) n.release(c.nginxGen);
+    const after = nginxMemory(
+      n,
+      conns.filter((c) => c.nginxGen !== oldest),
+      [],
+    );
+    expect(n.shuttingDown).toBe(2);
+    expect(previous.total - after.total).toBeCloseTo(2 * 4 + (100 * TUNNEL) / MIB, 9);
+  });
+
+  it('keeps only as many workers in an old generation as it has connections', () => {
+    const n = new Nginx(config);
+    const c = [conn(ConnKind.WS, n.accept())];
+    const g = n.reload(config);
+    n.quitOlderThan(g.id, 0);
+    // One tunnel left: one of the old generation's two workers (the other exited with its last connection).
+    expect(nginxMemory(n, c, []).old).toBeCloseTo(4 + TUNNEL / MIB, 9);
+  });
+
+  it('is nothing once nginx has stopped', () => {
+    const n = new Nginx(config);
+    n.terminate();
+    expect(nginxMemory(n, [], [])).toEqual({ total: 0, old: 0 });
+  });
+});
+
+describe('nginx memory in a run', () => {
+  const input = (shutdown: string): ScenarioInput => ({
+    start: '00:00:00',
+    warmup: '0s',
+    horizon: '60s',
+    sample_interval: '1s',
+    nginx: { worker_processes: 1, worker_rss_mib: 4, worker_shutdown_timeout: shutdown },
+    clients: {
+      http: { arrival_rate: 0 },
+      ws: { initial_sessions: 100, initial_ramp: '1s', arrival_rate: 0, lifetime: 'const(1h)', ping_interval: '10s' },
+    },
+    lb: { mode: 'nat' },
+    backends: [{ name: 'vm-a' }],
+    timeline: [
+      { at: '10s', do: 'nginx_reload' },
+      { at: '20s', do: 'nginx_reload' },
+    ],
+  });
+
+  it('holds the old generation and its tunnels without worker_shutdown_timeout, and frees them at QUIT + the timeout with it', () => {
+    const piled = run(input('0'), 1);
+    const bounded = run(input('15s'), 1);
+    const tunnelMib = TUNNEL / MIB;
+    for (const r of [piled, bounded]) {
+      // Every sample: one worker per live generation (an old one lives only while it holds a tunnel) and every tunnel's buffers.
+      const sessions = series(r, 'ws_sessions', 'vm-a');
+      const old = series(r, 'nginx_old_generations', 'vm-a');
+      const memory = series(r, 'nginx_memory', 'vm-a');
+      // (From 3 s: the 1 s ramp's handshakes are done; at 10 s and 20 s the reload has forked the new generation but QUITs the old one 100 ms later.)
+      memory.forEach(([t, mib], k) => {
+        // A reconnect whose handshake is on its way holds a connection but is no session yet: a few tunnels' slack, far below a worker's 4 MiB.
+        if (t >= 3 && t !== 10 && t !== 20)
+          expect(Math.abs(mib - ((1 + old[k][1]) * 4 + sessions[k][1] * tunnelMib))).toBeLessThanOrEqual(5 * tunnelMib);
+      });
+      expect(valueAt(r, 'nginx_memory_old', 5, 'vm-a')).toBe(0);
+      // After the first reload the old generation holds (nearly) every tunnel and its worker.
+      expect(valueAt(r, 'nginx_memory_old', 15, 'vm-a')).toBeGreaterThan(4 + 90 * tunnelMib);
+    }
+    // Without worker_shutdown_timeout the tunnels keep generation 1 (and its memory) for their hour.
+    expect(valueAt(piled, 'nginx_memory_old', 50, 'vm-a')).toBeGreaterThan(4 + 90 * tunnelMib);
+    // worker_shutdown_timeout 15 s: generation 1 is forced out at 10.1 + 15 s, generation 2 at 20.1 + 15 s;
+    // the tunnels reconnect to the newest, so nothing old is left.
+    expect(valueAt(bounded, 'nginx_old_generations', 40, 'vm-a')).toBe(0);
+    expect(valueAt(bounded, 'nginx_memory_old', 40, 'vm-a')).toBe(0);
+    expect(valueAt(bounded, 'nginx_memory', 50, 'vm-a')).toBeLessThan(valueAt(piled, 'nginx_memory', 50, 'vm-a') - 3);
+  });
+});
