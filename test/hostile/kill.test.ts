@@ -105,6 +105,25 @@ describe('SIGKILL during run', () => {
         await new Promise((resolve) =>
           setTimeout(resolve, startupMs * 0.8 + delay * Math.max(runMs - startupMs * 0.8, 50) * 1.1),
         );
+      } else if (i % 4 === 3) {
+        // Right at the swap (the first rename of `<out>`), whatever the machine's load does to the
+        // timings above and below: kills here leave the parked or the new set, so the swap itself
+        // is always exercised (under a loaded CI run the timed kills all landed before it).
+        await new Promise<void>((resolve) => {
+          let sawTemp = false;
+          const watcher = watch(join(box.dir, 'out'), (_event, name) => {
+            const n = String(name);
+            if (n.startsWith('set.tmp-')) sawTemp = true;
+            else if (n === 'set' && sawTemp) {
+              watcher.close();
+              resolve();
+            }
+          });
+          void exited.then(() => {
+            watcher.close();
+            resolve();
+          });
+        });
       } else {
         // Within the write itself: from the moment the temp folder appears to a little past the
         // swap (twice the write the first run took, so that some kills land after the swap).
