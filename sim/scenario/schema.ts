@@ -903,6 +903,34 @@ export const ScenarioSchema = z
           });
       }
     }
+    if (s.lb.mode === 'nat') {
+      // What only a proxy's own process does: HAProxy's slowstart weight ramp (server_recalc_eweight(),
+      // src/server.c) and closing a server's streams (srv_shutdown_streams(), from `on-marked-down
+      // shutdown-sessions` or the runtime API's `shutdown sessions server`). IPVS/kube-proxy/NLB
+      // keep a flow table, not streams; the model would otherwise apply a proxy's FIN to NAT flows.
+      if (s.lb.slowstart > 0 && Number.isFinite(s.lb.slowstart))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['lb', 'slowstart'],
+          message:
+            'needs a proxy (lb.mode: l4 or l7) — HAProxy slowstart is a weight ramp of its own; lb.mode: nat has none',
+        });
+      if (s.health_check?.on_marked_down === 'shutdown-sessions')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['health_check', 'on_marked_down'],
+          message:
+            'shutdown-sessions needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and has no streams of its own to close',
+        });
+    }
+    if (s.lb.mode === 'l4' && s.lb.retry_on_5xx) {
+      // HAProxy `retry-on` with status codes is an http-mode (L7) retry: do_l7_retry(), src/http_ana.c.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'retry_on_5xx'],
+        message: 'needs lb.mode: l7 — an l4 balancer forwards bytes and never reads the response status',
+      });
+    }
     if (s.lb.sticky === 'cookie' && s.lb.mode !== 'l7') {
       ctx.addIssue({
         code: 'custom',
@@ -935,6 +963,14 @@ export const ScenarioSchema = z
               path: ['timeline', i, 'pods', j],
               message: `unknown backend '${p}'; backends are ${[...names].join(', ')}`,
             });
+        });
+      }
+      if (a.do === 'shutdown_sessions' && s.lb.mode === 'nat') {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['timeline', i, 'do'],
+          message:
+            "shutdown_sessions needs a proxy (lb.mode: l4 or l7) — it is HAProxy's runtime `shutdown sessions server`; lb.mode: nat has no sessions to close",
         });
       }
       if (a.do === 'lb_reload' && s.lb.mode === 'nat') {
