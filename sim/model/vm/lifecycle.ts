@@ -137,7 +137,11 @@ export class Lifecycle {
   remove(b: number): void {
     const w = this.w;
     const backend = w.backends[b];
+    const wasMaint = w.lb.state[b] === PoolState.DETACHED;
     w.lb.setPoolState(b, PoolState.DETACHED);
+    // An l7 `remove` is HAProxy's maint, so its checks pause too (srv_update_status(), src/server.c:
+    // entering maint sets CHK_ST_PAUSED), as `set_server … maint` does; `bind` leaves it (above).
+    if (w.scenario.lb.mode === 'l7' && !wasMaint) enterMaintenance(b, this.lbChecks);
     w.trace.emit({
       kind: 'lb.remove',
       backend: backend.name,

@@ -54,6 +54,24 @@ describe('maintenance and checks (srv_update_status)', () => {
     expect(sum(window(r, 'check_failures', 12, 13, 's1'))).toBe(1);
   });
 
+  it('an l7 `remove` is maint: its checks pause too, and a server hung while removed is UP at bind and stays UP', () => {
+    // As the next test, with remove/bind: unpaused checks would time out from ≈ 6.7 s and mark s1 DOWN.
+    const r = run(
+      http([
+        { at: '4s', do: 'remove', backend: 's1' },
+        { at: '5s', do: 'pause', backend: 's1', duration: '5s' },
+        { at: '12s', do: 'bind', backend: 's1' },
+        { at: '20s', do: 'terminate', backend: 's1', mode: 'kill' },
+      ]),
+    );
+    expect(sum(window(r, 'check_failures', 0, 20, 's1'))).toBe(0);
+    expect(sum(window(r, 'goodput', 14, 20, 's1'))).toBeGreaterThan(0.4 * 60 * 6);
+    // The checks run again after bind: the kill at 20 s is noticed.
+    const downs = recordsOf(r, 'hc.down');
+    expect(downs).toHaveLength(1);
+    expect(downs[0].t).toBeGreaterThan(20);
+  });
+
   it('what the paused checks would have seen leaves no trace: s1 hung in maint is UP at ready and stays UP', () => {
     // s1 hangs 5–10 s, inside its maint: unpaused checks time out from ≈ 6.7 s and mark it DOWN.
     const r = run(
