@@ -12,7 +12,7 @@ import { Rollout } from './control/k8s-rollout.js';
 import { Kubelet } from './control/kubelet.js';
 import { Orchestrator } from './control/timeline.js';
 import { World } from './core/world.js';
-import { lbHealthChecks } from './lb/health.js';
+import { enterMaintenance, lbHealthChecks } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
@@ -269,6 +269,13 @@ export function startModel(model: Model): void {
   // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
   const lbChecks = lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down'));
   model.lifecycle.useLbChecks(lbChecks[0] ?? null);
+  // A server that starts in maint (HAProxy's `disabled` keyword; with lb.mode l7 also `detached`,
+  // drainsim's remove, which is maint there) starts with its checks paused and health 0
+  // (src/server.c srv_parse_disabled(): CHK_ST_PAUSED, check.health = 0), as `set_server … maint` does.
+  world.scenario.backends.forEach((spec, b) => {
+    if (spec.state === 'maint' || (spec.state === 'detached' && world.scenario.lb.mode === 'l7'))
+      enterMaintenance(b, lbChecks[0] ?? null);
+  });
   for (const checker of [...lbChecks, ...kubeletProbes(world, model.app, model.kubelet)]) checker.start();
   model.kubelet.start();
   engine.at(0, () => world.metrics.resetCounters(), null);

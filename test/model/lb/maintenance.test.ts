@@ -72,6 +72,22 @@ describe('maintenance and checks (srv_update_status)', () => {
     expect(downs[0].t).toBeGreaterThan(20);
   });
 
+  it('a server configured in maint (HAProxy `disabled`) starts with its checks paused: hung from the start, it is UP at `state ready`', () => {
+    // s1 hangs 0–10 s in maint; unpaused checks would time out from ≈ 2 s and log failures.
+    const input = http([
+      { at: '0s', do: 'pause', backend: 's1', duration: '10s' },
+      { at: '12s', do: 'set_server', backend: 's1', state: 'ready' },
+      { at: '20s', do: 'terminate', backend: 's1', mode: 'kill' },
+    ]);
+    input.backends = [{ name: 's1', state: 'maint' }, { name: 's2' }];
+    const r = run(input);
+    expect(sum(window(r, 'check_failures', 0, 20, 's1'))).toBe(0);
+    expect(sum(window(r, 'goodput', 14, 20, 's1'))).toBeGreaterThan(0.4 * 60 * 6);
+    const downs = recordsOf(r, 'hc.down');
+    expect(downs).toHaveLength(1);
+    expect(downs[0].t).toBeGreaterThan(20);
+  });
+
   it('what the paused checks would have seen leaves no trace: s1 hung in maint is UP at ready and stays UP', () => {
     // s1 hangs 5–10 s, inside its maint: unpaused checks time out from ≈ 6.7 s and mark it DOWN.
     const r = run(
