@@ -410,14 +410,16 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-restart-tcp', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
   });
 
-  it('kill -9 in tcp mode with redispatch: no give-up, the errors are requests written at the kill instant', () => {
+  it('kill -9 in tcp mode with redispatch: no give-up, the errors are requests written at the kill instant; UP again after the restart', () => {
     const real = recording('haproxy-kill-restart-tcp-redispatch').summary as Recording['summary'] & {
       timeToDownLogS: number;
+      timeToUpLogS: number;
     };
     const r = simulate('haproxy-kill-restart-tcp-redispatch');
     compare('kill-restart-tcp-redispatch', 'errors', real.outcomes.EOF ?? 0, r.figures['errors.total'] ?? 0, 'count');
     compare('kill-restart-tcp-redispatch', 'give-ups', 0, recordsOf(r, 'lb.connect_failed').length, 'count');
     compare('kill-restart-tcp-redispatch', 'kill → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
+    compare('kill-restart-tcp-redispatch', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
   });
 
   for (const variant of ['', '-redispatch']) {
