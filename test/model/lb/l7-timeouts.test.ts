@@ -9,21 +9,13 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, window } from '../helpers.js';
+import { idleL7 } from './idle-l7.js';
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
-/** Keep-alive clients idling 40 s between requests behind an L7 balancer. */
+/** The shared idle keep-alive fixture (10m horizon). */
 function idle(lb: Record<string, unknown>): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '10m',
-    sample_interval: '10s',
-    clients: {
-      http: { arrival_rate: 1, requests_per_connection: 'const(6)', think_time: 'const(40s)', retries: 0 },
-    },
-    lb: { mode: 'l7', ...lb },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-  } as ScenarioInput;
+  return idleL7(lb, '10m');
 }
 
 describe('timeout http-keep-alive falls back to timeout client (mode http)', () => {
