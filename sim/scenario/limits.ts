@@ -38,6 +38,8 @@ export const MAX_SESSIONS = 10_000_000;
 export const MAX_USERS = 10_000_000;
 export const MAX_WORKERS = 100_000;
 export const MAX_BACKENDS = 1000;
+/** clients.ws.scheduled: sessions written out one by one in the scenario; past 1000 a population is arrivals' job. */
+export const MAX_SCHEDULED_SESSIONS = 1000;
 
 /** Client and LB retries of one request: past 100 a retry loop is a bug, not a policy. */
 export const MAX_RETRIES = 100;

@@ -364,6 +364,20 @@ export const WsClientsSchema = z.strictObject({
     .prefault('20s')
     .describe('A client declares the connection dead when a ping is not answered within this (1006).'),
   reconnect: BackoffSchema.prefault({}),
+  scheduled: z
+    .array(
+      z.strictObject({
+        at: zDuration.describe(
+          'When the session connects: a duration from t = 0, as a timeline `at:` (after the warmup).',
+        ),
+        lifetime: zDuration.describe('How long the user keeps it open (then closes it with 1000).'),
+      }),
+    )
+    .max(L.MAX_SCHEDULED_SESSIONS)
+    .optional()
+    .describe(
+      'Sessions opened at exact times, each with its own lifetime, besides initial_sessions and arrivals: a recorded experiment restated (calibration/scenarios) or a worked example. They reconnect like any other session.',
+    ),
 });
 
 export const RequestClientsSchema = z.strictObject({

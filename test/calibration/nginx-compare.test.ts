@@ -10,7 +10,7 @@ import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
-import { valueAt } from '../model/helpers.js';
+import { series, valueAt } from '../model/helpers.js';
 
 function runCal(name: string, sets: string[] = []): RunResult {
   const file = `calibration/scenarios/${name}.yaml`;
@@ -72,14 +72,24 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     const r = runCal('nginx-reload-tunnel-wst5');
     withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.10 vs 8.16
     withinSecond(exitOf(r, 1), real.generations[0].goneS); // 8.10 vs 8.36
-    // Tunnel B (opened at 4 s in the recording) is not placed by drainsim's Poisson arrivals, so
-    // its generation 2 exits at its QUIT (6.1 s) instead of at 11.19 s: not compared.
+    // Tunnel B (opened at 4 s, clients.ws.scheduled) holds generation 2 until its own QUIT (the
+    // second reload, 6.1 s) + 5 s, when the shutdown timer closes it with EOF.
+    withinSecond(exitOf(r, 2), real.tunnels.B.closedS); // 11.10 vs 11.16
+    withinSecond(exitOf(r, 2), real.generations[1].goneS); // 11.10 vs 11.19
+    expect(real.tunnels.B.clientSaw).toBe('eof');
+    expect(r.figures['ws_close_1006.total']).toBe(2); // A and B: EOF without a Close frame
+    expect(r.figures['ws_close_1000.total'] ?? 0).toBe(0);
   });
 
-  it('two reloads with a tunnel, no worker_shutdown_timeout: old generation 1 lives until the client closes the tunnel', () => {
+  it('two reloads with two tunnels, no worker_shutdown_timeout: each old generation lives until the client closes its tunnel', () => {
     const real = recorded('nginx-reload-tunnel');
     const r = runCal('nginx-reload-tunnel');
-    withinSecond(exitOf(r, 1), real.generations[0].goneS); // 12.06 vs 12.07
+    withinSecond(exitOf(r, 1), real.generations[0].goneS); // 12.00 vs 12.07 (tunnel A)
+    withinSecond(exitOf(r, 2), real.generations[1].goneS); // 15.00 vs 15.01 (tunnel B)
+    // Two old generations side by side from the second reload's QUIT to A's end.
+    expect(real.maxWorkersShuttingDown).toBe(2);
+    expect(Math.max(...series(r, 'nginx_old_generations', 'nginx').map(([, v]) => v))).toBe(2);
+    expect(r.figures['ws_close_1000.total']).toBe(2); // both closed by their client
   });
 
   it('reload under keepalive load: every idle connection closed at once, 0.1 s after the signal (real 0.19–0.22 s)', () => {

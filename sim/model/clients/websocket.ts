@@ -46,7 +46,23 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     else
       for (let i = 0; i < cfg.initial_sessions; i++)
         this.w.engine.schedule(this.ramp.next() * cfg.initial_ramp, this.arrive, this);
+    this.scheduleSessions();
     this.arrivals.start();
+  }
+
+  /**
+   * clients.ws.scheduled: sessions at exact times with their own lifetimes (a recorded experiment
+   * restated). Their connections' seeds come from a stream of their own, so a scenario without
+   * them draws exactly what it drew before.
+   */
+  private scheduleSessions(): void {
+    const scheduled = this.w.scenario.clients.ws.scheduled;
+    if (!scheduled || scheduled.length === 0) return;
+    const seeds = this.w.streams.stream('clients.ws.scheduled');
+    for (const s of scheduled) {
+      const session = { age: 0, endsAt: s.at + s.lifetime, seed: Math.floor(seeds.next() * 4294967296) };
+      this.w.engine.at(s.at, this.arriveSteady, session);
+    }
   }
 
   /**
