@@ -192,13 +192,17 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
         inFlightAtQuit: inFlight.length,
         inFlightOutcomes: count(inFlight, label),
         // A busy connection between two requests at the QUIT is idle: closed at once, and a
-        // request crossing that FIN fails — the keepalive race, triggered by the reload.
+        // request crossing that FIN fails — the keepalive race, triggered by the reload. dueS is
+        // when the request was due (its response + the configured think): a request due before
+        // the QUIT but sent after it failed by the client's own lateness (thinkMs > configured).
         busyFailures: busy
           .filter((e) => e.out !== 'ok')
           .map((e) => ({
             out: e.out,
             sentS: e.sentS,
             afterQuitMs: quitS === null ? null : r3((e.sentS - quitS) * 1000),
+            thinkMs: e.think,
+            dueS: e.think === null ? null : r3(e.sentS - e.think / 1000 + data.config.client.groups[1].thinkMs / 1000),
           })),
         keepAliveAnswersAfterQuit: busy.filter(
           (e) => quitS !== null && e.s >= quitS && e.sentS < quitS && label(e) === 'ok',
