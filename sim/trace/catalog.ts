@@ -523,6 +523,15 @@ export const CATALOG: Catalog = {
       'The kubelet reports the pod NotReady at its next status sync, without waiting for a readiness probe to fail; the endpoint is removed once that reaches the load balancer. ' +
       'Until then connections sent to the pod are refused.',
   },
+  'k8s.kill_prestop': {
+    source: 'k8s',
+    line: (r) =>
+      `pod ${r.pod}: killing container (${r.cause === 'startup' ? 'startup probe' : 'liveness'}): preStop hook (sleep ${formatDuration(r.preStop)}) before SIGTERM, grace period ${r.gracePeriod}s`,
+    variant: (r) => r.cause,
+    explain: (r) =>
+      `The kubelet kills ${r.pod}'s container as it kills any container (kuberuntime_container.go killContainer): the pod has a preStop hook, so it runs first (${d(r.preStop)}, at most the grace period) while the app keeps serving and the endpoint stays Ready; ` +
+      `then SIGTERM with what is left of the ${r.gracePeriod}s grace period (at least 2 s), SIGKILL after that. A preStop sleep written for rollouts delays every ${r.cause === 'startup' ? 'startup-probe' : 'liveness'} restart by as long.`,
+  },
   'k8s.crash_backoff': {
     source: 'k8s',
     line: (r) =>

@@ -303,6 +303,13 @@ export interface K8sStarted extends Rec<'k8s.started'> {
   pod: string;
   after: number;
 }
+/** The kubelet kills a container (failed liveness or startup probe): its preStop hook runs first. */
+export interface K8sKillPrestop extends Rec<'k8s.kill_prestop'> {
+  pod: string;
+  cause: 'liveness' | 'startup';
+  preStop: number;
+  gracePeriod: number;
+}
 export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> {
   pod: string;
   delay: number;
@@ -573,6 +580,7 @@ export type TraceRecord =
   | K8sContainerRestarted
   | K8sContainerDied
   | K8sStarted
+  | K8sKillPrestop
   | K8sCrashBackoff
   | K8sEndpointNotReady
   | K8sRolloutStart

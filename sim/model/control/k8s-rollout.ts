@@ -132,20 +132,24 @@ export class Rollout {
     run.created++;
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
-    this.kubelet.createPod(b, () => {
-      const pod = this.kubelet.podGeneration(b);
-      this.readyPod[b] = pod;
-      this.life.podReady(b);
-      this.kubelet.endpoints.sync();
-      w.metrics.inc(w.c.restarts, b);
-      w.trace.emit({
-        kind: 'k8s.pod_ready',
-        pod: backend.name,
-        startupTime: backend.app.config.startup_time,
-        listening: backend.app.accepting,
-      });
-      this.availableAfter(run, b, pod);
-    });
+    this.kubelet.createPod(
+      b,
+      () => {
+        const pod = this.kubelet.podGeneration(b);
+        this.readyPod[b] = pod;
+        this.life.podReady(b);
+        this.kubelet.endpoints.sync();
+        w.metrics.inc(w.c.restarts, b);
+        w.trace.emit({
+          kind: 'k8s.pod_ready',
+          pod: backend.name,
+          startupTime: backend.app.config.startup_time,
+          listening: backend.app.accepting,
+        });
+        this.availableAfter(run, b, pod);
+      },
+      { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod },
+    );
   }
 
   /** The new pod `pod` on `b` is Ready: available after minReadySeconds if still Ready then. */
