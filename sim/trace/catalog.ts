@@ -520,7 +520,10 @@ export const CATALOG: Catalog = {
     variant: (r) => r.cause,
     explain: (r) =>
       `${r.pod}'s container ${r.cause === 'crash' ? 'crashed' : r.cause === 'startup' ? 'was killed by the kubelet: its startup probe failed failureThreshold times in a row' : 'was killed by the kubelet after failing its liveness probe'} after ${d(toMillis(r.ranFor))}. ` +
-      'The kubelet reports the pod NotReady at its next status sync, without waiting for a readiness probe to fail; the endpoint is removed once that reaches the load balancer. ' +
+      (r.cause === 'crash'
+        ? 'The kubelet learns of the exit at its next PLEG relist (pkg/kubelet/pleg/generic.go, every 1 s) and then reports the pod NotReady, '
+        : 'The kubelet, whose own kill this was, reports the pod NotReady at once, ') +
+      'without waiting for a readiness probe to fail; the endpoint is removed once that reaches the load balancer. ' +
       'Until then connections sent to the pod are refused.',
   },
   'k8s.kill_prestop': {
@@ -540,16 +543,19 @@ export const CATALOG: Catalog = {
         : `pod ${r.pod}: restarting failed container`,
     variant: (r) => (r.delay > 0 ? 'backoff' : 'immediate'),
     explain: (r) =>
-      r.delay > 0
+      (r.noticed > 0
+        ? `The kubelet's PLEG relist saw ${r.pod}'s container dead ${d(toMillis(r.noticed))} after it exited (one relist per second). `
+        : '') +
+      (r.delay > 0
         ? `The kubelet holds ${r.pod}'s container back for ${d(r.delay)} after its crash (CrashLoopBackOff: 10 s after the second crash, doubling each time up to 5 minutes, reset once a container runs 10 minutes). The pod serves nothing meanwhile.`
-        : `The kubelet starts ${r.pod}'s container again at once: the first restart has no back-off; the next crashes wait 10 s, 20 s, 40 s and so on up to 5 minutes.`,
+        : `The kubelet starts ${r.pod}'s container again at once: the first restart has no back-off; the next crashes wait 10 s, 20 s, 40 s and so on up to 5 minutes.`),
   },
   'k8s.endpoint_not_ready': {
     source: 'k8s',
     line: (r) =>
       `pod ${r.pod}: endpoint marked not ready at the load balancer after ${formatDuration(toMillis(r.delay))}`,
     explain: (r) =>
-      `The NotReady status of ${r.pod} reached the load balancer ${d(toMillis(r.delay))} after the container died (EndpointSlice update, then kube-proxy sync): from now on no new connections go to it.`,
+      `The NotReady status of ${r.pod} reached the load balancer ${d(toMillis(r.delay))} after the container died (the kubelet's PLEG relist for a crash, its status sync, the EndpointSlice update, then kube-proxy's sync): from now on no new connections go to it.`,
   },
   // ── Kubernetes rolling update (pod-lifecycle.md "Pod Termination Flow") ───────────────────────
   'k8s.rollout_start': {

@@ -312,7 +312,10 @@ export interface K8sKillPrestop extends Rec<'k8s.kill_prestop'> {
 }
 export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> {
   pod: string;
+  /** The CrashLoopBackOff wait counted from the container's finish (0: restart at once). */
   delay: number;
+  /** How long after the finish the kubelet learnt of it (its PLEG relist; 0 for its own kills). */
+  noticed: number;
   restarts: number;
 }
 export interface K8sEndpointNotReady extends Rec<'k8s.endpoint_not_ready'> {

@@ -12,20 +12,25 @@ describe('k8s-crashloop', () => {
     expect(r.figures['restarts.total']).toBe(4);
   });
 
-  it('takes the endpoint out after the propagation delay, not after three failed readiness probes', () => {
+  it('takes the endpoint out after the PLEG relist and the propagation delay, not after three failed readiness probes', () => {
     const died = recordsOf(r, 'k8s.container_died');
     const gone = recordsOf(r, 'k8s.endpoint_not_ready');
+    const noticed = recordsOf(r, 'k8s.crash_backoff');
     expect(gone).toHaveLength(died.length);
     gone.forEach((g, i) => {
       expect(g.t - died[i].t).toBeCloseTo(g.delay, 6);
-      expect(g.delay).toBeLessThanOrEqual(5);
+      // The kubelet sees the exit at its next relist (≤ 1 s), then the status takes 1-5 s.
+      expect(noticed[i].noticed).toBeGreaterThan(0);
+      expect(noticed[i].noticed).toBeLessThanOrEqual(1);
+      expect(g.delay).toBeGreaterThanOrEqual(noticed[i].noticed + 1);
+      expect(g.delay).toBeLessThanOrEqual(noticed[i].noticed + 5);
     });
     // No readiness probe had to fail: the kubelet's status did it.
     expect(recordsOf(r, 'k8s.readiness').filter((p) => !p.ready)).toHaveLength(0);
-    // Refused only in the propagation windows: ~100 connections/s to pod-a for at most 5 s per crash.
+    // Refused only in the relist + propagation windows: ~100 connections/s to pod-a for at most 6 s per crash.
     const refused = r.figures['err_econnrefused.total']!;
     expect(refused).toBeGreaterThan(0);
-    expect(refused).toBeLessThan(died.length * 5 * 110);
+    expect(refused).toBeLessThan(died.length * 6 * 110);
   });
 });
 

@@ -4,7 +4,7 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
-import { CrashLoopBackoff, terminationTimes } from './kubelet-timing.js';
+import { CrashLoopBackoff, relistLag, terminationTimes } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ReadinessProbe {
@@ -64,6 +64,8 @@ export class Kubelet {
    */
   private readonly preStop: Float64Array;
   private readonly gracePeriod: Float64Array;
+  /** Where an exit falls within the PLEG's 1-s relist period (kubelet-timing.ts relistLag). */
+  private readonly pleg: Rng;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -95,6 +97,7 @@ export class Kubelet {
     this.killing = new Uint8Array(n);
     this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
     this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
+    this.pleg = w.streams.stream('k8s.pleg');
     this.onPodReady = w.backends.map(() => null);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
@@ -349,6 +352,13 @@ export class Kubelet {
     } else sigterm();
   }
 
+  /**
+   * The container is dead: its process is gone at once (connections refused). The kubelet acts on
+   * it when it learns of it: a container that exited by itself is seen at the node's next PLEG
+   * relist (pleg/generic.go Relist, every 1 s: ContainerDied, then the pod worker syncs the pod),
+   * while the kubelet's own kill (liveness, startup) returns to the pod worker when StopContainer
+   * does, so it acts at once.
+   */
   private containerDied(b: number, cause: 'crash' | 'liveness' | 'startup'): void {
     const w = this.w;
     this.killing[b] = 0;
@@ -356,6 +366,28 @@ export class Kubelet {
     const ranFor = w.now - this.startedAt[b];
     w.trace.emit({ kind: 'k8s.container_died', pod: backend.name, cause, ranFor, restarts: this.restartCount[b] });
     this.life.killApp(backend);
+    const finishedAt = w.now;
+    if (cause !== 'crash') return this.containerNoticed(b, finishedAt);
+    const pod = this.podGen[b];
+    const epoch = backend.app.epoch;
+    w.engine.schedule(
+      relistLag(this.pleg.next()),
+      () => {
+        if (this.podGen[b] !== pod || backend.app.epoch !== epoch) return;
+        this.containerNoticed(b, finishedAt);
+      },
+      null,
+    );
+  }
+
+  /**
+   * The kubelet's pod worker syncs the pod whose container finished at `finishedAt`: the pod is
+   * NotReady (the status travels to the balancer), and the container is started again at once or
+   * when its CrashLoopBackOff expires, whichever is later.
+   */
+  private containerNoticed(b: number, finishedAt: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
     const gone = this.terminatingGone[b];
     if (gone) {
       // A terminating pod is not started again (its pod worker only kills it): it is gone.
@@ -364,12 +396,20 @@ export class Kubelet {
       return;
     }
     this.readiness?.reset(b, false);
-    this.propagate(b, false);
-    const delay = this.backoffs[b].delayAfterCrash(w.now);
-    w.trace.emit({ kind: 'k8s.crash_backoff', pod: backend.name, delay, restarts: this.restartCount[b] });
+    this.propagate(b, false, finishedAt);
+    const backoff = this.backoffs[b];
+    const wait = backoff.earliestRestart(finishedAt) - finishedAt;
+    const at = backoff.restartAt(finishedAt, w.now);
+    w.trace.emit({
+      kind: 'k8s.crash_backoff',
+      pod: backend.name,
+      delay: wait,
+      noticed: w.now - finishedAt,
+      restarts: this.restartCount[b],
+    });
     const epoch = backend.app.epoch;
     w.engine.schedule(
-      delay,
+      at - w.now,
       () => {
         if (backend.app.epoch !== epoch) return;
         backend.app.starting();
@@ -393,8 +433,11 @@ export class Kubelet {
     this.armCrash(b);
   }
 
-  /** A pod's Ready condition reaches the load balancer after the propagation delay, in order. */
-  private propagate(b: number, ready: boolean): void {
+  /**
+   * A pod's Ready condition reaches the load balancer after the propagation delay, in order; a
+   * NotReady's log line counts its delay from `since` (the container's death).
+   */
+  private propagate(b: number, ready: boolean, since = this.w.now): void {
     const w = this.w;
     const sent = w.now;
     const arrival = Math.max(sent + w.scenario.kubelet.endpoint_propagation.sample(this.rng), this.statusArrival[b]);
@@ -404,7 +447,7 @@ export class Kubelet {
       () => {
         w.lb.setReady(b, ready);
         this.endpoints.sync();
-        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - sent });
+        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - since });
       },
       null,
     );
