@@ -743,6 +743,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     max_unavailable: IntOrPercent.prefault('25%').describe(
       'Deployment maxUnavailable (default 25%, rounded down; 1 if both come out 0).',
     ),
+    crash_after: zDurationOrInfinite
+      .optional()
+      .describe(
+        "The new version's `app.crash_after` (absent: the backend's, unchanged). `0` is a release that does not crash: rolling a crash-looping release back (`kubectl rollout undo`).",
+      ),
   }),
   z.strictObject({
     at: At,

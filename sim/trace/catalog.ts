@@ -561,7 +561,7 @@ export const CATALOG: Catalog = {
   'k8s.rollout_start': {
     source: 'k8s',
     line: (r) =>
-      `rolling update of ${r.pods} pods: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
+      `rolling update of ${r.pods} pod${r.pods === 1 ? '' : 's'}: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
     explain: (r) =>
       `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod, so an old pod goes first' : ''}): ` +
       (r.surge > 0 && r.unavailable === 0
@@ -569,7 +569,12 @@ export const CATALOG: Catalog = {
         : `up to ${r.unavailable} pod${r.unavailable === 1 ? ' is' : 's are'} missing while replacements start, and the others carry their load. `) +
       `Deleting a pod starts two things at once: its endpoint removal, which reaches the load balancer after a propagation delay (${r.propagation}), ` +
       `and its preStop hook (sleep ${d(r.preStop)}), after which the app gets SIGTERM. ` +
-      `Whatever still runs ${r.gracePeriod}s after the deletion (terminationGracePeriodSeconds, preStop included) is killed with SIGKILL.`,
+      `Whatever still runs ${r.gracePeriod}s after the deletion (terminationGracePeriodSeconds, preStop included) is killed with SIGKILL.` +
+      (r.crashAfter === null
+        ? ''
+        : r.crashAfter > 0 && r.crashAfter !== Infinity
+          ? ` The new version's app crashes ${d(r.crashAfter)} after each start.`
+          : ' The new version does not crash (a rollback of a crash-looping release): its pods restart no more.'),
   },
   'k8s.rollout_complete': {
     source: 'k8s',

@@ -333,6 +333,8 @@ export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> {
   surge: number;
   unavailable: number;
   spares: number;
+  /** The new version's app.crash_after when the rollout sets it (0: it does not crash); null: unchanged. */
+  crashAfter: number | null;
 }
 export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> {
   pods: number;

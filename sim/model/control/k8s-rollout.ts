@@ -18,6 +18,8 @@ export interface RolloutPlan {
   maxUnavailable: IntOrPercent;
   /** Backends that hold no pod of the Deployment: room for surge pods. */
   spares: number[];
+  /** The new version's app.crash_after (undefined: each backend's own). */
+  crashAfter?: number;
 }
 
 /** One rolling update in progress: the Deployment controller's counts. */
@@ -83,6 +85,7 @@ export class Rollout {
       surge,
       unavailable,
       spares: plan.spares.length,
+      crashAfter: plan.crashAfter ?? null,
     });
     const run: RolloutRun = {
       plan,
@@ -148,7 +151,7 @@ export class Rollout {
         });
         this.availableAfter(run, b, pod);
       },
-      { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod },
+      { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
     );
   }
 

@@ -16,10 +16,14 @@ export interface LivenessProbe extends ReadinessProbe {
   resume(b: number): void;
 }
 
-/** What of a pod's spec the kubelet's own kills use: its preStop sleep and terminationGracePeriodSeconds. */
+/**
+ * What of a new pod's spec the kubelet uses: the preStop sleep and terminationGracePeriodSeconds
+ * of its own kills, and its version's app.crash_after (undefined: the backend's, unchanged).
+ */
 export interface PodKillSpec {
   preStop: number;
   gracePeriod: number;
+  crashAfter?: number;
 }
 
 /**
@@ -64,6 +68,8 @@ export class Kubelet {
    */
   private readonly preStop: Float64Array;
   private readonly gracePeriod: Float64Array;
+  /** Each pod's version's app.crash_after: the backend's, or a rollout's new version's. */
+  private readonly crashAfter: Float64Array;
   /** Where an exit falls within the PLEG's 1-s relist period (kubelet-timing.ts relistLag). */
   private readonly pleg: Rng;
   private readonly startup: StartupProbe | null;
@@ -98,6 +104,7 @@ export class Kubelet {
     this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
     this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
     this.pleg = w.streams.stream('k8s.pleg');
+    this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
@@ -165,6 +172,7 @@ export class Kubelet {
     if (spec) {
       this.preStop[b] = spec.preStop;
       this.gracePeriod[b] = spec.gracePeriod;
+      if (spec.crashAfter !== undefined) this.crashAfter[b] = spec.crashAfter;
     }
     this.onReadyAgain[b] = null;
     this.terminatingGone[b] = null;
@@ -274,7 +282,7 @@ export class Kubelet {
 
   private armCrash(b: number): void {
     const backend = this.w.backends[b];
-    const after = backend.app.config.crash_after;
+    const after = this.crashAfter[b];
     if (!(after > 0) || after === Infinity) return;
     const epoch = backend.app.epoch;
     this.w.engine.schedule(
