@@ -757,6 +757,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     max_unavailable: IntOrPercent.prefault('25%').describe(
       'Deployment maxUnavailable (default 25%, rounded down; 1 if both come out 0).',
     ),
+    crash_after: zDurationOrInfinite
+      .optional()
+      .describe(
+        "The new version's `app.crash_after` (absent: the backend's, unchanged). `0` is a release that does not crash: rolling a crash-looping release back (`kubectl rollout undo`).",
+      ),
   }),
   z.strictObject({
     at: At,
@@ -825,7 +830,12 @@ export const ScenarioSchema = z
         termination_grace_period: zDuration
           .prefault('30s')
           .describe(
-            "The pod's terminationGracePeriodSeconds (default 30) for the kubelet's own kills: a container that fails its liveness or startup probe gets SIGTERM, finishes what it holds, and is killed with SIGKILL if it still runs after this long (kuberuntime_container.go killContainer). A rollout has its own.",
+            "The pod's terminationGracePeriodSeconds (default 30) for the kubelet's own kills: a container that fails its liveness or startup probe runs its preStop hook, gets SIGTERM, finishes what it holds, and is killed with SIGKILL if it still runs this long after the kill began, preStop included (kuberuntime_container.go killContainer). A rollout has its own, which its new pods keep.",
+          ),
+        prestop_sleep: zDuration
+          .prefault('0s')
+          .describe(
+            "The pod's preStop hook (a sleep; none by default), run by every kill of the kubelet's own: a container that fails its liveness or startup probe keeps serving while it runs, then gets SIGTERM with what is left of the grace period, at least 2 s (kuberuntime_container.go killContainer → executePreStopHook). A rollout has its own `prestop_sleep`, which its new pods keep.",
           ),
       })
       .prefault({}),

@@ -520,8 +520,20 @@ export const CATALOG: Catalog = {
     variant: (r) => r.cause,
     explain: (r) =>
       `${r.pod}'s container ${r.cause === 'crash' ? 'crashed' : r.cause === 'startup' ? 'was killed by the kubelet: its startup probe failed failureThreshold times in a row' : 'was killed by the kubelet after failing its liveness probe'} after ${d(toMillis(r.ranFor))}. ` +
-      'The kubelet reports the pod NotReady at its next status sync, without waiting for a readiness probe to fail; the endpoint is removed once that reaches the load balancer. ' +
+      (r.cause === 'crash'
+        ? 'The kubelet learns of the exit at its next PLEG relist (pkg/kubelet/pleg/generic.go, every 1 s) and then reports the pod NotReady, '
+        : 'The kubelet, whose own kill this was, reports the pod NotReady at once, ') +
+      'without waiting for a readiness probe to fail; the endpoint is removed once that reaches the load balancer. ' +
       'Until then connections sent to the pod are refused.',
+  },
+  'k8s.kill_prestop': {
+    source: 'k8s',
+    line: (r) =>
+      `pod ${r.pod}: killing container (${r.cause === 'startup' ? 'startup probe' : 'liveness'}): preStop hook (sleep ${formatDuration(r.preStop)}) before SIGTERM, grace period ${r.gracePeriod}s`,
+    variant: (r) => r.cause,
+    explain: (r) =>
+      `The kubelet kills ${r.pod}'s container as it kills any container (kuberuntime_container.go killContainer): the pod has a preStop hook, so it runs first (${d(r.preStop)}, at most the grace period) while the app keeps serving and the endpoint stays Ready; ` +
+      `then SIGTERM with what is left of the ${r.gracePeriod}s grace period (at least 2 s), SIGKILL after that. A preStop sleep written for rollouts delays every ${r.cause === 'startup' ? 'startup-probe' : 'liveness'} restart by as long.`,
   },
   'k8s.crash_backoff': {
     source: 'k8s',
@@ -531,22 +543,25 @@ export const CATALOG: Catalog = {
         : `pod ${r.pod}: restarting failed container`,
     variant: (r) => (r.delay > 0 ? 'backoff' : 'immediate'),
     explain: (r) =>
-      r.delay > 0
+      (r.noticed > 0
+        ? `The kubelet's PLEG relist saw ${r.pod}'s container dead ${d(toMillis(r.noticed))} after it exited (one relist per second). `
+        : '') +
+      (r.delay > 0
         ? `The kubelet holds ${r.pod}'s container back for ${d(r.delay)} after its crash (CrashLoopBackOff: 10 s after the second crash, doubling each time up to 5 minutes, reset once a container runs 10 minutes). The pod serves nothing meanwhile.`
-        : `The kubelet starts ${r.pod}'s container again at once: the first restart has no back-off; the next crashes wait 10 s, 20 s, 40 s and so on up to 5 minutes.`,
+        : `The kubelet starts ${r.pod}'s container again at once: the first restart has no back-off; the next crashes wait 10 s, 20 s, 40 s and so on up to 5 minutes.`),
   },
   'k8s.endpoint_not_ready': {
     source: 'k8s',
     line: (r) =>
       `pod ${r.pod}: endpoint marked not ready at the load balancer after ${formatDuration(toMillis(r.delay))}`,
     explain: (r) =>
-      `The NotReady status of ${r.pod} reached the load balancer ${d(toMillis(r.delay))} after the container died (EndpointSlice update, then kube-proxy sync): from now on no new connections go to it.`,
+      `The NotReady status of ${r.pod} reached the load balancer ${d(toMillis(r.delay))} after the container died (the kubelet's PLEG relist for a crash, its status sync, the EndpointSlice update, then kube-proxy's sync): from now on no new connections go to it.`,
   },
   // ── Kubernetes rolling update (pod-lifecycle.md "Pod Termination Flow") ───────────────────────
   'k8s.rollout_start': {
     source: 'k8s',
     line: (r) =>
-      `rolling update of ${r.pods} pods: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
+      `rolling update of ${r.pods} pod${r.pods === 1 ? '' : 's'}: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
     explain: (r) =>
       `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod, so an old pod goes first' : ''}): ` +
       (r.surge > 0 && r.unavailable === 0
@@ -554,7 +569,12 @@ export const CATALOG: Catalog = {
         : `up to ${r.unavailable} pod${r.unavailable === 1 ? ' is' : 's are'} missing while replacements start, and the others carry their load. `) +
       `Deleting a pod starts two things at once: its endpoint removal, which reaches the load balancer after a propagation delay (${r.propagation}), ` +
       `and its preStop hook (sleep ${d(r.preStop)}), after which the app gets SIGTERM. ` +
-      `Whatever still runs ${r.gracePeriod}s after the deletion (terminationGracePeriodSeconds, preStop included) is killed with SIGKILL.`,
+      `Whatever still runs ${r.gracePeriod}s after the deletion (terminationGracePeriodSeconds, preStop included) is killed with SIGKILL.` +
+      (r.crashAfter === null
+        ? ''
+        : r.crashAfter > 0 && r.crashAfter !== Infinity
+          ? ` The new version's app crashes ${d(r.crashAfter)} after each start.`
+          : ' The new version does not crash (a rollback of a crash-looping release): its pods restart no more.'),
   },
   'k8s.rollout_complete': {
     source: 'k8s',

@@ -303,9 +303,19 @@ export interface K8sStarted extends Rec<'k8s.started'> {
   pod: string;
   after: number;
 }
+/** The kubelet kills a container (failed liveness or startup probe): its preStop hook runs first. */
+export interface K8sKillPrestop extends Rec<'k8s.kill_prestop'> {
+  pod: string;
+  cause: 'liveness' | 'startup';
+  preStop: number;
+  gracePeriod: number;
+}
 export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> {
   pod: string;
+  /** The CrashLoopBackOff wait counted from the container's finish (0: restart at once). */
   delay: number;
+  /** How long after the finish the kubelet learnt of it (its PLEG relist; 0 for its own kills). */
+  noticed: number;
   restarts: number;
 }
 export interface K8sEndpointNotReady extends Rec<'k8s.endpoint_not_ready'> {
@@ -323,6 +333,8 @@ export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> {
   surge: number;
   unavailable: number;
   spares: number;
+  /** The new version's app.crash_after when the rollout sets it (0: it does not crash); null: unchanged. */
+  crashAfter: number | null;
 }
 export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> {
   pods: number;
@@ -573,6 +585,7 @@ export type TraceRecord =
   | K8sContainerRestarted
   | K8sContainerDied
   | K8sStarted
+  | K8sKillPrestop
   | K8sCrashBackoff
   | K8sEndpointNotReady
   | K8sRolloutStart

@@ -1,6 +1,6 @@
 /** The kubelet: a crashed container's pod leaves the endpoints at once and restarts with CrashLoopBackOff; preStop timers belong to their pod. */
 import { describe, expect, it } from 'vitest';
-import { run, runBuiltin } from '../model/helpers.js';
+import { run, runBuiltin, series } from '../model/helpers.js';
 import { recordsOf } from '../trace/records-of.js';
 
 describe('k8s-crashloop', () => {
@@ -12,20 +12,25 @@ describe('k8s-crashloop', () => {
     expect(r.figures['restarts.total']).toBe(4);
   });
 
-  it('takes the endpoint out after the propagation delay, not after three failed readiness probes', () => {
+  it('takes the endpoint out after the PLEG relist and the propagation delay, not after three failed readiness probes', () => {
     const died = recordsOf(r, 'k8s.container_died');
     const gone = recordsOf(r, 'k8s.endpoint_not_ready');
+    const noticed = recordsOf(r, 'k8s.crash_backoff');
     expect(gone).toHaveLength(died.length);
     gone.forEach((g, i) => {
       expect(g.t - died[i].t).toBeCloseTo(g.delay, 6);
-      expect(g.delay).toBeLessThanOrEqual(5);
+      // The kubelet sees the exit at its next relist (≤ 1 s), then the status takes 1-5 s.
+      expect(noticed[i].noticed).toBeGreaterThan(0);
+      expect(noticed[i].noticed).toBeLessThanOrEqual(1);
+      expect(g.delay).toBeGreaterThanOrEqual(noticed[i].noticed + 1);
+      expect(g.delay).toBeLessThanOrEqual(noticed[i].noticed + 5);
     });
     // No readiness probe had to fail: the kubelet's status did it.
     expect(recordsOf(r, 'k8s.readiness').filter((p) => !p.ready)).toHaveLength(0);
-    // Refused only in the propagation windows: ~100 connections/s to pod-a for at most 5 s per crash.
+    // Refused only in the relist + propagation windows: ~100 connections/s to pod-a for at most 6 s per crash.
     const refused = r.figures['err_econnrefused.total']!;
     expect(refused).toBeGreaterThan(0);
-    expect(refused).toBeLessThan(died.length * 5 * 110);
+    expect(refused).toBeLessThan(died.length * 6 * 110);
   });
 });
 
@@ -82,5 +87,29 @@ describe('k8s-rolling-surge: maxSurge/maxUnavailable as the Deployment controlle
     expect(recordsOf(r, 'k8s.pod_terminating')[0].t).toBeLessThan(recordsOf(r, 'k8s.pod_ready')[0].t);
     expect(r.figures['req_timeouts.total']!).toBeGreaterThan(10_000);
     expect(r.figures['err_econnrefused.total']).toBe(0);
+  });
+});
+
+describe('k8s-crashloop-fixed: the bad release rolled back', () => {
+  const r = runBuiltin('k8s-crashloop-fixed');
+
+  it("replaces pod-a with a pod of the previous release (the rollout's crash_after 0), which never crashes", () => {
+    const start = recordsOf(r, 'k8s.rollout_start')[0];
+    expect(start.crashAfter).toBe(0);
+    const ready = recordsOf(r, 'k8s.pod_ready')[0];
+    expect(ready.pod).toBe('pod-a');
+    // The new pod would crash 50 s after its start (at ~15:03:05) if it kept the bad release.
+    expect(recordsOf(r, 'k8s.container_died').filter((d) => d.t > ready.t)).toHaveLength(0);
+    expect(recordsOf(r, 'k8s.rollout_complete')).toHaveLength(1);
+    expect(r.figures['restarts.total']).toBe(3);
+  });
+
+  it('fails nothing after the rollback; the two crashes before it cost fewer refusals than the five of k8s-crashloop', () => {
+    // 15:02:30 on the run's clock (start 15:00:00): the new pod has been Ready for 10 s.
+    const after = series(r, 'errors').filter(([t]) => t > 150);
+    expect(after.length).toBeGreaterThan(200);
+    expect(after.reduce((sum, [, v]) => sum + v, 0)).toBe(0);
+    const unfixed = runBuiltin('k8s-crashloop').figures['err_econnrefused.total']!;
+    expect(r.figures['err_econnrefused.total']!).toBeLessThan(unfixed / 2);
   });
 });

@@ -18,6 +18,8 @@ export interface RolloutPlan {
   maxUnavailable: IntOrPercent;
   /** Backends that hold no pod of the Deployment: room for surge pods. */
   spares: number[];
+  /** The new version's app.crash_after (undefined: each backend's own). */
+  crashAfter?: number;
 }
 
 /** One rolling update in progress: the Deployment controller's counts. */
@@ -83,6 +85,7 @@ export class Rollout {
       surge,
       unavailable,
       spares: plan.spares.length,
+      crashAfter: plan.crashAfter ?? null,
     });
     const run: RolloutRun = {
       plan,
@@ -132,20 +135,24 @@ export class Rollout {
     run.created++;
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
-    this.kubelet.createPod(b, () => {
-      const pod = this.kubelet.podGeneration(b);
-      this.readyPod[b] = pod;
-      this.life.podReady(b);
-      this.kubelet.endpoints.sync();
-      w.metrics.inc(w.c.restarts, b);
-      w.trace.emit({
-        kind: 'k8s.pod_ready',
-        pod: backend.name,
-        startupTime: backend.app.config.startup_time,
-        listening: backend.app.accepting,
-      });
-      this.availableAfter(run, b, pod);
-    });
+    this.kubelet.createPod(
+      b,
+      () => {
+        const pod = this.kubelet.podGeneration(b);
+        this.readyPod[b] = pod;
+        this.life.podReady(b);
+        this.kubelet.endpoints.sync();
+        w.metrics.inc(w.c.restarts, b);
+        w.trace.emit({
+          kind: 'k8s.pod_ready',
+          pod: backend.name,
+          startupTime: backend.app.config.startup_time,
+          listening: backend.app.accepting,
+        });
+        this.availableAfter(run, b, pod);
+      },
+      { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
+    );
   }
 
   /** The new pod `pod` on `b` is Ready: available after minReadySeconds if still Ready then. */

@@ -34,6 +34,27 @@ export function terminationTimes(gracePeriod: number, preStop: number): Terminat
 }
 
 /**
+ * pkg/kubelet/kubelet.go: `genericPlegRelistPeriod = time.Second * 1`. The generic PLEG
+ * (pkg/kubelet/pleg/generic.go) learns of container changes only by listing the runtime's
+ * containers (`go wait.Until(g.Relist, RelistPeriod, …)` in Start): a container that exits by
+ * itself is seen at the next relist, which sends ContainerDied and updates the pod cache; only then
+ * does the pod worker sync the pod (NotReady status, restart). The Evented PLEG that would learn
+ * it at once from CRI events is a feature gate off by default.
+ */
+export const PLEG_RELIST_PERIOD = 1;
+
+/**
+ * How long after a container's exit the next relist sees it, from a uniform draw `u` in [0, 1):
+ * in (0, period]. The exit falls anywhere within a relist period: wait.Until starts each period
+ * when the previous relist returns, so the relists drift by their own run time, and a restarted
+ * container starts during the pod worker's sync after a relist, not at it; nothing ties a
+ * container's lifetime to the relist grid.
+ */
+export function relistLag(u: number, period = PLEG_RELIST_PERIOD): number {
+  return (1 - u) * period;
+}
+
+/**
  * pkg/kubelet/kubelet.go: `backOffPeriod = 10s`, `MaxContainerBackOff = 300s`, used with
  * client-go util/flowcontrol.Backoff keyed per container.
  */
@@ -93,8 +114,17 @@ export class CrashLoopBackoff {
    * allows: how long after `finishedAt` that is (Next is called then).
    */
   delayAfterCrash(finishedAt: number): number {
-    const at = this.earliestRestart(finishedAt);
+    return this.restartAt(finishedAt, finishedAt) - finishedAt;
+  }
+
+  /**
+   * The container finished at `finishedAt` and the kubelet learnt of it at `noticedAt` (its PLEG
+   * relist): it starts the container then, or at the backoff's expiry if that is later; Next is
+   * called at that moment. Returns when.
+   */
+  restartAt(finishedAt: number, noticedAt: number): number {
+    const at = Math.max(noticedAt, this.earliestRestart(finishedAt));
     this.next(finishedAt, at);
-    return at - finishedAt;
+    return at;
   }
 }

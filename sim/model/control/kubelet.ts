@@ -4,7 +4,7 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
-import { CrashLoopBackoff } from './kubelet-timing.js';
+import { CrashLoopBackoff, relistLag, terminationTimes } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ReadinessProbe {
@@ -14,6 +14,16 @@ export interface ReadinessProbe {
 /** A liveness probe is also held after its failure until the next container (resume). */
 export interface LivenessProbe extends ReadinessProbe {
   resume(b: number): void;
+}
+
+/**
+ * What of a new pod's spec the kubelet uses: the preStop sleep and terminationGracePeriodSeconds
+ * of its own kills, and its version's app.crash_after (undefined: the backend's, unchanged).
+ */
+export interface PodKillSpec {
+  preStop: number;
+  gracePeriod: number;
+  crashAfter?: number;
 }
 
 /**
@@ -50,8 +60,18 @@ export class Kubelet {
    * container runs but has not started, or has started but is not Ready yet, takes no traffic.
    */
   private readonly started: Uint8Array;
-  /** The kubelet is killing this container (SIGTERM sent, grace period running). */
+  /** The kubelet is killing this container (preStop running, or SIGTERM sent and the grace period running). */
   private readonly killing: Uint8Array;
+  /**
+   * Each pod's preStop sleep and terminationGracePeriodSeconds: `kubelet.*` for the scenario's
+   * pods, the rollout's for the pods it creates (the new template's spec belongs to the new pod).
+   */
+  private readonly preStop: Float64Array;
+  private readonly gracePeriod: Float64Array;
+  /** Each pod's version's app.crash_after: the backend's, or a rollout's new version's. */
+  private readonly crashAfter: Float64Array;
+  /** Where an exit falls within the PLEG's 1-s relist period (kubelet-timing.ts relistLag). */
+  private readonly pleg: Rng;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -81,6 +101,10 @@ export class Kubelet {
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
     this.killing = new Uint8Array(n);
+    this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
+    this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
+    this.pleg = w.streams.stream('k8s.pleg');
+    this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
@@ -139,10 +163,17 @@ export class Kubelet {
    * its readiness probe passed; `ready` is then called once. Without a readiness probe that is
    * the moment the container runs (maybeReady), not the moment the app listens.
    */
-  createPod(b: number, ready: () => void): void {
+  createPod(b: number, ready: () => void, spec?: PodKillSpec): void {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
+    // The new pod's own spec: a kill of the old one (still under way) does not carry over.
+    this.killing[b] = 0;
+    if (spec) {
+      this.preStop[b] = spec.preStop;
+      this.gracePeriod[b] = spec.gracePeriod;
+      if (spec.crashAfter !== undefined) this.crashAfter[b] = spec.crashAfter;
+    }
     this.onReadyAgain[b] = null;
     this.terminatingGone[b] = null;
     // The new pod's probe starts afresh. The backend's endpoint is left as it is: the old pod's
@@ -251,7 +282,7 @@ export class Kubelet {
 
   private armCrash(b: number): void {
     const backend = this.w.backends[b];
-    const after = backend.app.config.crash_after;
+    const after = this.crashAfter[b];
     if (!(after > 0) || after === Infinity) return;
     const epoch = backend.app.epoch;
     this.w.engine.schedule(
@@ -276,11 +307,19 @@ export class Kubelet {
   /**
    * The kubelet kills a container that failed its liveness or startup probe as it kills any
    * container (pkg/kubelet/kuberuntime/kuberuntime_container.go killContainer, reason
-   * "Container failed liveness probe"): SIGTERM with the pod's terminationGracePeriodSeconds
-   * (kubelet.termination_grace_period, default 30 s), SIGKILL when it is over. The app stops
-   * accepting at SIGTERM and finishes the requests it holds; the container is dead when it has
-   * exited (or been killed), and only then restarted after its CrashLoopBackOff delay. A
+   * "Container failed liveness probe"), with the pod's terminationGracePeriodSeconds
+   * (setTerminationGracePeriod): first the preStop hook, if the pod has one and the grace period
+   * is above 0 (`containerSpec.Lifecycle.PreStop != nil && gracePeriod > 0` → executePreStopHook,
+   * which waits for it at most the grace period) — the container keeps running and serving
+   * meanwhile; then StopContainer with what is left of the grace period, raised to
+   * minimumGracePeriodInSeconds (2 s): SIGTERM, SIGKILL when that is over
+   * (kubelet-timing.ts terminationTimes, the rule a rollout's deletion follows too). The app
+   * stops accepting at SIGTERM and finishes the requests it holds; the container is dead when it
+   * has exited (or been killed), and only then restarted after its CrashLoopBackOff delay. A
    * container whose app does not listen yet has nothing to finish: it exits at once.
+   *
+   * Both timers belong to this container of this pod: if it dies meanwhile (a crash) or a
+   * rollout puts a new pod on the backend, they stand down instead of signalling the next one.
    */
   private killContainer(b: number, cause: 'liveness' | 'startup'): void {
     const w = this.w;
@@ -288,18 +327,46 @@ export class Kubelet {
     if (!backend.app.up) return this.containerDied(b, cause);
     this.killing[b] = 1;
     const epoch = backend.app.epoch;
-    const grace = w.scenario.kubelet.termination_grace_period;
-    const since = w.now;
-    this.life.podSigterm(backend);
+    const pod = this.podGen[b];
+    const same = (): boolean => backend.app.epoch === epoch && this.podGen[b] === pod;
+    const gracePeriod = this.gracePeriod[b];
+    const preStop = this.preStop[b];
+    const times = terminationTimes(gracePeriod, preStop);
+    const killedAt = w.now;
     const check = (): void => {
-      if (backend.app.epoch !== epoch) return;
+      if (!same()) return;
       const idle = backend.busyWorkers === 0 && backend.appQueueLength === 0;
-      if (idle || w.now - since >= grace - 1e-9) return this.containerDied(b, cause);
-      w.engine.schedule(Math.min(0.1, grace - (w.now - since)), check, null);
+      const left = killedAt + times.sigkill - w.now;
+      if (idle || left <= 1e-9) return this.containerDied(b, cause);
+      w.engine.schedule(Math.min(0.1, left), check, null);
     };
-    check();
+    const sigterm = (): void => {
+      if (!same()) return;
+      if (!backend.app.up) return this.containerDied(b, cause);
+      if (times.extended && times.sigterm > 0)
+        w.trace.emit({
+          kind: 'k8s.grace_extended',
+          pod: backend.name,
+          gracePeriod,
+          preStop,
+          extension: times.sigkill - gracePeriod,
+        });
+      this.life.podSigterm(backend);
+      check();
+    };
+    if (times.sigterm > 0) {
+      w.trace.emit({ kind: 'k8s.kill_prestop', pod: backend.name, cause, preStop, gracePeriod });
+      w.engine.schedule(times.sigterm, sigterm, null);
+    } else sigterm();
   }
 
+  /**
+   * The container is dead: its process is gone at once (connections refused). The kubelet acts on
+   * it when it learns of it: a container that exited by itself is seen at the node's next PLEG
+   * relist (pleg/generic.go Relist, every 1 s: ContainerDied, then the pod worker syncs the pod),
+   * while the kubelet's own kill (liveness, startup) returns to the pod worker when StopContainer
+   * does, so it acts at once.
+   */
   private containerDied(b: number, cause: 'crash' | 'liveness' | 'startup'): void {
     const w = this.w;
     this.killing[b] = 0;
@@ -307,6 +374,28 @@ export class Kubelet {
     const ranFor = w.now - this.startedAt[b];
     w.trace.emit({ kind: 'k8s.container_died', pod: backend.name, cause, ranFor, restarts: this.restartCount[b] });
     this.life.killApp(backend);
+    const finishedAt = w.now;
+    if (cause !== 'crash') return this.containerNoticed(b, finishedAt);
+    const pod = this.podGen[b];
+    const epoch = backend.app.epoch;
+    w.engine.schedule(
+      relistLag(this.pleg.next()),
+      () => {
+        if (this.podGen[b] !== pod || backend.app.epoch !== epoch) return;
+        this.containerNoticed(b, finishedAt);
+      },
+      null,
+    );
+  }
+
+  /**
+   * The kubelet's pod worker syncs the pod whose container finished at `finishedAt`: the pod is
+   * NotReady (the status travels to the balancer), and the container is started again at once or
+   * when its CrashLoopBackOff expires, whichever is later.
+   */
+  private containerNoticed(b: number, finishedAt: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
     const gone = this.terminatingGone[b];
     if (gone) {
       // A terminating pod is not started again (its pod worker only kills it): it is gone.
@@ -315,12 +404,20 @@ export class Kubelet {
       return;
     }
     this.readiness?.reset(b, false);
-    this.propagate(b, false);
-    const delay = this.backoffs[b].delayAfterCrash(w.now);
-    w.trace.emit({ kind: 'k8s.crash_backoff', pod: backend.name, delay, restarts: this.restartCount[b] });
+    this.propagate(b, false, finishedAt);
+    const backoff = this.backoffs[b];
+    const wait = backoff.earliestRestart(finishedAt) - finishedAt;
+    const at = backoff.restartAt(finishedAt, w.now);
+    w.trace.emit({
+      kind: 'k8s.crash_backoff',
+      pod: backend.name,
+      delay: wait,
+      noticed: w.now - finishedAt,
+      restarts: this.restartCount[b],
+    });
     const epoch = backend.app.epoch;
     w.engine.schedule(
-      delay,
+      at - w.now,
       () => {
         if (backend.app.epoch !== epoch) return;
         backend.app.starting();
@@ -344,8 +441,11 @@ export class Kubelet {
     this.armCrash(b);
   }
 
-  /** A pod's Ready condition reaches the load balancer after the propagation delay, in order. */
-  private propagate(b: number, ready: boolean): void {
+  /**
+   * A pod's Ready condition reaches the load balancer after the propagation delay, in order; a
+   * NotReady's log line counts its delay from `since` (the container's death).
+   */
+  private propagate(b: number, ready: boolean, since = this.w.now): void {
     const w = this.w;
     const sent = w.now;
     const arrival = Math.max(sent + w.scenario.kubelet.endpoint_propagation.sample(this.rng), this.statusArrival[b]);
@@ -355,7 +455,7 @@ export class Kubelet {
       () => {
         w.lb.setReady(b, ready);
         this.endpoints.sync();
-        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - sent });
+        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - since });
       },
       null,
     );

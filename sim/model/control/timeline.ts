@@ -122,6 +122,7 @@ export class Orchestrator {
           preStop: action.prestop_sleep,
           propagation: action.endpoint_propagation,
           minReadySeconds: action.min_ready_seconds,
+          crashAfter: action.crash_after,
         });
         return;
       }

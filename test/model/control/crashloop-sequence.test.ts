@@ -29,8 +29,16 @@ describe('CrashLoopBackOff sequence', () => {
     expect(backoffs.map((b) => b.delay)).toEqual([0, 10, 20, 40, 80, 160, 300, 300]);
   });
 
-  it('starts each container the backoff after its crash, listening startup_time later', () => {
-    for (let i = 0; i < restarted.length; i++) {
+  it('restarts the first time when the PLEG relist sees the crash (within 1 s), listening startup_time later', () => {
+    // pleg/generic.go: the kubelet learns of an exit at its next relist (genericPlegRelistPeriod 1 s).
+    expect(backoffs[0].noticed).toBeGreaterThan(0);
+    expect(backoffs[0].noticed).toBeLessThanOrEqual(1);
+    expect(backoffs[0].t - died[0].t).toBeCloseTo(backoffs[0].noticed, 6);
+    expect(restarted[0].t - died[0].t).toBeCloseTo(backoffs[0].noticed + 1, 6);
+  });
+
+  it('starts each later container the backoff after its crash (its expiry is after the relist), listening startup_time later', () => {
+    for (let i = 1; i < restarted.length; i++) {
       expect(restarted[i].t - died[i].t).toBeCloseTo(backoffs[i].delay + 1, 6);
       // It crashes 50 s after it listens.
       if (died[i + 1]) expect(died[i + 1].t - restarted[i].t).toBeCloseTo(50, 6);

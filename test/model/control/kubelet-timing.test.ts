@@ -1,5 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import { CrashLoopBackoff, MINIMUM_GRACE_PERIOD, terminationTimes } from '../../../sim/model/control/kubelet-timing.js';
+import {
+  CrashLoopBackoff,
+  MINIMUM_GRACE_PERIOD,
+  PLEG_RELIST_PERIOD,
+  relistLag,
+  terminationTimes,
+} from '../../../sim/model/control/kubelet-timing.js';
 
 describe('CrashLoopBackOff (kuberuntime_manager.go doBackOff + flowcontrol.Backoff)', () => {
   it('restarts at once the first time, then waits 10, 20, 40 … s capped at 300 s', () => {
@@ -79,5 +85,27 @@ describe('ResolveFenceposts (deployment_util.go)', async () => {
     expect(resolveFenceposts(0, '10%', 3)).toEqual({ surge: 0, unavailable: 1 });
     expect(resolveFenceposts(0, 1, 3)).toEqual({ surge: 0, unavailable: 1 });
     expect(resolveFenceposts(2, 0, 3)).toEqual({ surge: 2, unavailable: 0 });
+  });
+});
+
+describe('the generic PLEG relist (pkg/kubelet/pleg/generic.go, genericPlegRelistPeriod 1 s)', () => {
+  it('relists every second', () => {
+    expect(PLEG_RELIST_PERIOD).toBe(1);
+  });
+
+  it('sees an exit within one period after it, never at the exit itself', () => {
+    expect(relistLag(0)).toBe(1);
+    expect(relistLag(0.25)).toBeCloseTo(0.75, 12);
+    expect(relistLag(0.999999)).toBeGreaterThan(0);
+  });
+});
+
+describe('CrashLoopBackoff.restartAt: the kubelet learns of the exit late', () => {
+  it('starts at the notice when there is no wait, at the expiry when the wait is longer', () => {
+    const b = new CrashLoopBackoff();
+    expect(b.restartAt(0, 0.7)).toBeCloseTo(0.7, 9);
+    // The second crash waits 10 s from its finish, whatever the relist lag.
+    expect(b.restartAt(20, 20.4)).toBeCloseTo(30, 9);
+    expect(b.restartAt(50, 50.9)).toBeCloseTo(70, 9);
   });
 });

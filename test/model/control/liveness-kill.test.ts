@@ -70,3 +70,63 @@ describe('the liveness probe after its failure', () => {
     expect(failed.filter((f) => f.t > failed[0].t && f.t <= died.t)).toHaveLength(0);
   });
 });
+
+/** pod-a stops the world for `pause` at t = 30 s; its liveness probe (every 5 s) times out three times meanwhile. */
+function pausedFor(pause: string, kubelet: Record<string, unknown>, podA: Record<string, unknown> = {}) {
+  return run({
+    warmup: '10s',
+    horizon: '3m',
+    clients: { requests: { rate: 200, timeout: '2m', retries: 0 } },
+    app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
+    lb: { mode: 'nat', retries: 0 },
+    kubelet,
+    probes: { liveness: { type: 'http', period: '5s' } },
+    backends: [{ name: 'pod-a', ...podA }, { name: 'pod-b' }],
+    timeline: [{ at: '30s', do: 'pause', backend: 'pod-a', duration: pause }],
+  });
+}
+
+describe('a liveness kill runs the pod preStop hook first (killContainer → executePreStopHook)', () => {
+  it('SIGTERM comes preStop after the kill: a container that can finish exits then, not at once', () => {
+    // The failure comes at ~41 s and the pause ends at 45 s: without preStop SIGTERM meets a
+    // paused app that exits as soon as it resumes; with a 10 s preStop it exits right after the hook.
+    const without = pausedFor('15s', {});
+    const withHook = pausedFor('15s', { prestop_sleep: '10s' });
+    const gap = (r: ReturnType<typeof run>) =>
+      recordsOf(r, 'k8s.container_died')[0].t - recordsOf(r, 'k8s.liveness_failed')[0].t;
+    expect(recordsOf(without, 'k8s.kill_prestop')).toHaveLength(0);
+    expect(gap(without)).toBeLessThan(6);
+    const hook = recordsOf(withHook, 'k8s.kill_prestop');
+    expect(hook).toHaveLength(1);
+    expect(hook[0]).toMatchObject({ pod: 'pod-a', cause: 'liveness', preStop: 10, gracePeriod: 30 });
+    expect(hook[0].t).toBe(recordsOf(withHook, 'k8s.liveness_failed')[0].t);
+    expect(gap(withHook)).toBeGreaterThanOrEqual(10);
+    expect(gap(withHook)).toBeLessThan(10.5);
+  });
+
+  it('a preStop as long as the grace period gets the one-off 2 s extension before SIGKILL', () => {
+    const r = pausedFor('60s', { prestop_sleep: '40s' });
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    const extended = recordsOf(r, 'k8s.grace_extended');
+    expect(extended.length).toBeGreaterThan(0);
+    expect(extended[0].t - failed.t).toBeCloseTo(30, 6);
+    expect(extended[0].extension).toBe(2);
+    expect(died.t - failed.t).toBeCloseTo(32, 6);
+  });
+
+  it('belongs to the container it kills: a crash during the hook leaves the restarted container alone', () => {
+    // pod-a (started at -10 s, the warm-up) crashes 60 s after its start, at 50 s, during the
+    // 20 s hook of the kill at ~41 s; the restarted container (listening at 55 s) must not get
+    // the old kill's SIGTERM at ~61 s.
+    const r = pausedFor('15s', { prestop_sleep: '20s' }, { app: { crash_after: '60s' } });
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died');
+    expect(died[0]).toMatchObject({ cause: 'crash' });
+    expect(died[0].t).toBeGreaterThan(failed.t);
+    expect(died[0].t).toBeLessThan(failed.t + 20);
+    // The next death is the restarted container's own crash, 50 s after it started.
+    expect(died[1]).toMatchObject({ cause: 'crash' });
+    expect(died[1].t - died[0].t).toBeGreaterThan(60);
+  });
+});
