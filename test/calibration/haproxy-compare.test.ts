@@ -350,6 +350,19 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-restart-http-redispatch', 'errors', realErrors, r.figures['errors.total'] ?? 0, 'count');
     compare('kill-restart-http-redispatch', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('kill-restart-http-redispatch', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
+    // show stat s1 `wredis`: until s1 is DOWN every request tries it first and is redispatched
+    // to s2 (fwrr_get_next_server() uses up the avoided server's turn, src/lb_fwrr.c). Compared
+    // per second of kill → DOWN, whose length differs by the checks' phase (5.7 s vs 5.0 s).
+    const stat = recording('haproxy-kill-restart-http-redispatch') as unknown as {
+      samples: Array<{ s1: { wredis: number } }>;
+    };
+    compare(
+      'kill-restart-http-redispatch',
+      's1 redispatches per second, kill → DOWN (show stat wredis)',
+      stat.samples[stat.samples.length - 1].s1.wredis / (real.timeToDownLogS as number),
+      between(r, 'attempts', 5, 25, 's1') / downAfter(r, 5),
+      'count',
+    );
     compareErrorSeries(
       'kill-restart-http-redispatch',
       realErrorsPerSecond('haproxy-kill-restart-http-redispatch'),
