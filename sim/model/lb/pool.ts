@@ -181,8 +181,22 @@ export class LoadBalancer {
     }
   }
 
-  /** nginx/HAProxy-style smooth weighted round robin: deterministic, spreads weights evenly. */
+  /**
+   * Round robin avoiding the servers in `exclude` (a redispatch) as HAProxy's
+   * `fwrr_get_next_server(p, srvtoavoid)` (src/lb_fwrr.c) does: the server whose turn it is is
+   * taken out of the tree; if it is the one to avoid it is skipped, yet requeued "just as if
+   * [it was] consumed", and the next server in round-robin order is chosen. The avoided
+   * server's turn is used up, so the stream after a redispatch tries it again. (With s1 dead but
+   * not yet DOWN and option redispatch, every request tries s1 first:
+   * haproxy-kill-restart-http-redispatch, s1 `wredis` 335 of ≈ 340 requests.)
+   */
   private smoothRoundRobin(exclude: Excluded): number {
+    const b = this.nextRoundRobin(NO_BACKENDS);
+    return b < 0 || !exclude.excludes(b) ? b : this.nextRoundRobin(exclude);
+  }
+
+  /** nginx/HAProxy-style smooth weighted round robin: deterministic, spreads weights evenly. */
+  private nextRoundRobin(exclude: Excluded): number {
     let best = -1;
     let total = 0;
     for (let b = 0; b < this.count; b++) {

@@ -62,4 +62,27 @@ describe('LoadBalancer.pick', () => {
       for (let i = 0; i < 50; i++) expect(lb.pick(r, i, tried)).toBe(8);
     },
   );
+  it("round robin: a redispatch uses up the avoided server's turn, so the next flow tries it again (fwrr_get_next_server)", () => {
+    // HAProxy requeues an avoided server "just as if [it was] consumed" (src/lb_fwrr.c): with s1
+    // failing and option redispatch, every new stream goes to s1 first, then to s2.
+    const lb = pool('roundrobin', 2);
+    const r = rng();
+    const tried = new BackendSet().only(0);
+    const seq: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      const first = lb.pick(r, 0);
+      seq.push(first);
+      if (first === 0) seq.push(lb.pick(r, 0, tried));
+    }
+    expect(seq).toEqual([0, 1, 0, 1, 0, 1, 0, 1, 0, 1, 0, 1]);
+    // Three servers, s1 failing: s1 (→ s2), s3, s1 (→ s2), s3 … as fwrr's order s1, s2, s3 gives.
+    const three = pool('roundrobin', 3);
+    const order: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const first = three.pick(r, 0);
+      order.push(first);
+      if (first === 0) order.push(three.pick(r, 0, tried));
+    }
+    expect(order).toEqual([0, 1, 2, 0, 1, 2]);
+  });
 });
