@@ -154,9 +154,12 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
     'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
     (e) => w.lb.active[e],
   );
-  m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) =>
-    w.backends[e].timeWaitCount(w.now),
-  );
+  m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) => {
+    // lb.mode l7: the server connections a quitting or dead server process closed since (FIN:
+    // their TIME_WAIT is on the VM) are brought up to date first.
+    serverConns?.idleCount(e);
+    return w.backends[e].timeWaitCount(w.now);
+  });
   m.gauge('ws_sessions', 'session', 'Open WebSocket sessions on the app', (e) => w.backends[e].wsSessions.size);
   m.gauge(
     'ws_avg_age',

@@ -1,3 +1,5 @@
+import type { HostSockets } from '../../net/host-sockets.js';
+import { LB_ADDRESS } from '../core/kernel-hosts.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
 import { PoolState } from './pool.js';
@@ -50,6 +52,13 @@ class ServerPool {
   estNeed = 0;
   /** When the purge task next visits this server (`idle_node.key`); Infinity: not in the tree. */
   purgeAt = Infinity;
+  /**
+   * The VM's end of each open connection, by the balancer's local port: nginx's accepted socket
+   * on the kernel that took the SYN (a rebuilt VM boots a new one) and its accepting pair.
+   */
+  readonly vmEnds = new Map<number, VmEnd>();
+  /** When the keepalive_timeout timer of this pool fires (Infinity: not armed). */
+  expiryAt = Infinity;
   /** The server process and nginx generation that accept connections now, and their serial. */
   life = -1;
   epoch = -1;
@@ -58,6 +67,16 @@ class ServerPool {
 
   constructor(readonly b: number) {}
 }
+
+/** nginx's accepted socket of one server connection: the VM kernel holding it and its pair there. */
+interface VmEnd {
+  host: HostSockets;
+  pair: number;
+}
+
+/** Who closes a server connection first (the VM's kernel keeps a TIME_WAIT only for NGINX). */
+const HAPROXY = false;
+const NGINX = true;
 
 /** Drop a session's private connections that are no longer live (in place). */
 function prune(own: PrivateConn[]): void {
@@ -108,6 +127,13 @@ interface PrivateConn {
  *   connect() to its close, in use or idle (the `lb_ports_busy` gauge), and a connect() that
  *   finds none fails with EADDRNOTAVAIL. Its close leaves no TIME_WAIT on the balancer, whichever
  *   side closes first (closePort()).
+ * - nginx's end of each connection is a socket on the VM's kernel (LB_ADDRESS:port → vm:443),
+ *   from the accepted SYN (which reopens a TIME_WAIT the VM holds for that 4-tuple) to the
+ *   close. When nginx closes first (keepalive_timeout, keepalive_requests, Connection: close,
+ *   its process quitting or dying) the VM holds the TIME_WAIT (the `time_wait` gauge); when
+ *   HAProxy closes first it resets the connection and neither host keeps one (closePort()).
+ *   nginx's keepalive_timeout closes an idle connection on time (one timer per server, armed
+ *   at its oldest idle connection's deadline), not when the pool is next used.
  */
 export class L7ServerConns {
   private readonly pools: ServerPool[];
@@ -125,12 +151,41 @@ export class L7ServerConns {
     return this.w.scenario.lb.pool_purge_delay ?? DEFAULT_POOL_PURGE_DELAY;
   }
 
-  /** Idle connections of server b in its pool (not counting sessions' private ones). */
+  /**
+   * Idle connections of server b in its pool (not counting sessions' private ones), after the
+   * pool is brought up to date: due purge visits, and the idle connections a server process that
+   * quit or died since closed (their ports free on the balancer, their TIME_WAIT on the VM).
+   */
   idleCount(b: number): number {
     const pool = this.pools[b];
-    this.catchUp(pool, b);
+    this.refresh(pool, b);
     return pool.idle.length;
   }
+
+  /**
+   * Arm server b's keepalive_timeout timer at its oldest idle connection's deadline (pooled or a
+   * session's private one), unless armed. Later idle connections have later deadlines, so one
+   * timer serves them all: it fires, closes what is due and re-arms.
+   */
+  private arm(pool: ServerPool, b: number): void {
+    if (pool.expiryAt !== Infinity || !this.w.backends[b].hostUp) return;
+    let oldest = pool.idle.length > 0 ? pool.since[0] : Infinity;
+    for (let i = pool.privHead; i < pool.privates.length; i++) {
+      const c = pool.privates[i];
+      if (!c.live) continue;
+      if (c.since < oldest) oldest = c.since;
+      break;
+    }
+    if (oldest === Infinity) return;
+    pool.expiryAt = oldest + this.serverKeepAlive(b);
+    this.w.engine.at(pool.expiryAt, this.expiryFired, pool);
+  }
+
+  private readonly expiryFired = (pool: ServerPool): void => {
+    pool.expiryAt = Infinity;
+    this.catchUp(pool, pool.b);
+    this.arm(pool, pool.b);
+  };
 
   /**
    * The stream is sent to server b: true if it reuses an idle connection (no connect), false if
@@ -147,9 +202,9 @@ export class L7ServerConns {
         const c = own[at];
         own.splice(at, 1);
         c.live = false;
-        if (c.key === pool.key && this.w.now - c.since < this.serverKeepAlive(b))
+        if (c.key === pool.key && c.since + this.serverKeepAlive(b) > this.w.now)
           return this.reuse(req, pool, c.served, c.port);
-        this.closePort(b, c.port);
+        this.closePort(b, c.port, NGINX);
       }
     }
     const mode = this.mode();
@@ -165,7 +220,7 @@ export class L7ServerConns {
     const port = pool.ports[at];
     // Taken, not closed: its port goes with the stream.
     pool.ports[at] = -1;
-    this.remove(pool, at, 1);
+    this.remove(pool, at, 1, HAPROXY);
     return this.reuse(req, pool, served, port);
   }
 
@@ -199,7 +254,7 @@ export class L7ServerConns {
   /** The stream's connect() failed (refused, timed out) or was given up: its socket closes. */
   connectEnded(req: Req): void {
     if (req.srvConn !== SrvConn.NONE) return;
-    this.closePort(req.backend, req.srvConnPort);
+    this.closePort(req.backend, req.srvConnPort, HAPROXY);
     req.srvConnPort = -1;
   }
 
@@ -214,12 +269,27 @@ export class L7ServerConns {
    * net/ipv4/tcp.c). When nginx closes first (keepalive_timeout, keepalive_requests, its process
    * quitting), HAProxy reads the FIN, which clears FD_LINGER_RISK (conn_sock_read0(),
    * include/haproxy/connection.h), and closes as the passive side: no TIME_WAIT on the balancer
-   * either; the TIME_WAIT is on nginx's host (not modelled for these connections).
+   * either; the TIME_WAIT is on nginx's host: nginx closed with close() after its
+   * keepalive_timeout (ngx_http_set_keepalive() → ngx_http_close_connection(), no SO_LINGER
+   * unless reset_timedout_connection, which keep-alive closes do not use), a FIN, so its socket
+   * goes FIN_WAIT → TIME_WAIT once HAProxy's close answers (tcp_time_wait(),
+   * net/ipv4/tcp_minisocks.c). HAProxy's RST closes nginx's socket with no TIME_WAIT
+   * (tcp_reset(), net/ipv4/tcp_input.c). `nginxFirst` says which; `at` is when (≤ now).
+   * A VM end on a kernel that vanished or was replaced is dropped without TIME_WAIT.
    */
-  private closePort(b: number, port: number): void {
+  private closePort(b: number, port: number, nginxFirst: boolean, at = this.w.now): void {
     if (port < 0) return;
     const host = this.w.lbHost!;
     host.host.close(host.backendPair(b), port, this.w.now, false);
+    const ends = this.pools[b].vmEnds;
+    const end = ends.get(port);
+    if (end === undefined) return;
+    ends.delete(port);
+    const backend = this.w.backends[b];
+    const live = backend.hostUp && end.host === backend.host;
+    const overflows = end.host.timeWaitOverflows;
+    end.host.close(end.pair, port, at, nginxFirst && live);
+    if (live && end.host.timeWaitOverflows !== overflows) this.w.timeWaitOverflow(backend);
   }
 
   /** A connect to server b succeeded: the stream's own new connection (conn_new(), srv_use_conn()). */
@@ -231,6 +301,24 @@ export class L7ServerConns {
     req.srvConnServed = 0;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsOpened, b);
+    this.vmAccept(pool, b, req.srvConnPort);
+  }
+
+  /**
+   * The VM's kernel takes the balancer's SYN from LB_ADDRESS:port (nginx's listener on :443):
+   * a 4-tuple the VM holds in TIME_WAIT from an earlier connection nginx closed is reopened
+   * (tcp_timewait_state_process() TCP_TW_SYN, net/ipv4/tcp_minisocks.c: the balancer closed
+   * passively and its kernel kept no TIME_WAIT, so its port walk may hand the port out again at
+   * once). The VM never holds the 4-tuple open here: every VM end closes with its balancer end.
+   */
+  private vmAccept(pool: ServerPool, b: number, port: number): void {
+    if (port < 0) return;
+    const backend = this.w.backends[b];
+    const host = backend.host;
+    const reopened = host.timeWaitReopened;
+    if (backend.acceptFrom(LB_ADDRESS, port, this.w.now) === 'rejected') return;
+    if (host.timeWaitReopened !== reopened) this.w.metrics.inc(this.w.c.twReopened, b);
+    pool.vmEnds.set(port, { host, pair: backend.sourcePair(LB_ADDRESS) });
   }
 
   private use(pool: ServerPool): void {
@@ -250,18 +338,21 @@ export class L7ServerConns {
     const port = req.srvConnPort;
     req.srvConnPort = -1;
     pool.used--;
-    if (!this.pooled(req, pool, b, safe, port)) this.closePort(b, port);
-  }
-
-  /** Whether the answered stream's connection goes idle (true) or is closed (false). */
-  private pooled(req: Req, pool: ServerPool, b: number, safe: boolean, port: number): boolean {
     const backend = this.w.backends[b];
     // A connection of a process or nginx generation that is gone or closing is closed by the
     // server after this response; so is one that reached keepalive_requests, or any with
-    // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts).
+    // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts) and
+    // closes first (ngx_http_finalize_connection() → ngx_http_close_connection()).
     const served = req.srvConnServed + 1;
-    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b)) return false;
-    if (backend.nginx.closesAfterResponse(served)) return false;
+    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || backend.nginx.closesAfterResponse(served))
+      return this.closePort(b, port, NGINX);
+    // Not kept idle: HAProxy closes it (h1_detach() → h1_release(): RST, H1C_F_SILENT_SHUT).
+    if (!this.pooled(req, pool, b, safe, port, served)) return this.closePort(b, port, HAPROXY);
+    this.arm(pool, b);
+  }
+
+  /** Whether HAProxy keeps the answered stream's connection idle (true) or closes it (false). */
+  private pooled(req: Req, pool: ServerPool, b: number, safe: boolean, port: number, served: number): boolean {
     if (this.mode() === 'never') return this.keepPrivate(req, pool, served, port);
     if (!this.admits(pool, b, safe)) return false;
     pool.idle.push(safe ? SAFE : IDLE);
@@ -281,7 +372,7 @@ export class L7ServerConns {
     const pool = this.pools[req.backend];
     this.catchUp(pool, req.backend);
     pool.used--;
-    this.closePort(req.backend, req.srvConnPort);
+    this.closePort(req.backend, req.srvConnPort, HAPROXY);
     req.srvConnPort = -1;
   }
 
@@ -289,7 +380,8 @@ export class L7ServerConns {
   sessionEnded(session: object): void {
     const own = this.sessions.get(session);
     if (own === undefined) return;
-    for (const c of own) this.closePrivate(c);
+    // Idle, so silently shut (h1_detach() set H1C_F_SILENT_SHUT): an RST to nginx.
+    for (const c of own) this.closePrivate(c, HAPROXY);
     this.sessions.delete(session);
   }
 
@@ -310,10 +402,10 @@ export class L7ServerConns {
   }
 
   /** A private idle connection closes (its session ended, nginx or its process closed it). */
-  private closePrivate(c: PrivateConn): void {
+  private closePrivate(c: PrivateConn, nginxFirst: boolean, at = this.w.now): void {
     if (!c.live) return;
     c.live = false;
-    this.closePort(c.b, c.port);
+    this.closePort(c.b, c.port, nginxFirst, at);
   }
 
   /** srv_add_to_idle_list(): whether the server's pool takes the connection (`used` without it). */
@@ -346,16 +438,17 @@ export class L7ServerConns {
    */
   private expire(pool: ServerPool, at: number, keepAlive: number): void {
     let n = 0;
-    while (n < pool.idle.length && at - pool.since[n] >= keepAlive) n++;
-    if (n > 0) this.remove(pool, 0, n);
+    // Deadlines as sums, as arm() sets the timer (a difference could round below keepAlive).
+    while (n < pool.idle.length && pool.since[n] + keepAlive <= at) n++;
+    if (n > 0) this.remove(pool, 0, n, NGINX, keepAlive);
     // The sessions' private ones too: h1_detach() subscribes a session's idle connection for reads
     // as well (SUB_RETRY_RECV before session_check_idle_conn(), src/mux_h1.c), so HAProxy sees
     // nginx's FIN and releases it.
     const privates = pool.privates;
     while (pool.privHead < privates.length) {
       const c = privates[pool.privHead];
-      if (c.live && at - c.since < keepAlive) break;
-      this.closePrivate(c);
+      if (c.live && c.since + keepAlive > at) break;
+      this.closePrivate(c, NGINX, c.since + keepAlive);
       pool.privHead++;
     }
     if (pool.privHead > 1024 && pool.privHead * 2 > privates.length) {
@@ -369,12 +462,15 @@ export class L7ServerConns {
     return this.w.backends[b].nginx.config.keepalive_timeout;
   }
 
-  /** Idle connections at..at+n leave the pool, closed (a taken one's port was set to −1 first). */
-  private remove(pool: ServerPool, at: number, n: number): void {
+  /**
+   * Idle connections at..at+n leave the pool, closed (a taken one's port was set to −1 first):
+   * by HAProxy, or by nginx `keepAlive` s after each went idle.
+   */
+  private remove(pool: ServerPool, at: number, n: number, nginxFirst: boolean, keepAlive = 0): void {
     for (let i = at; i < at + n; i++) {
       if (pool.idle[i] === SAFE) pool.safeNb--;
       else pool.idleNb--;
-      this.closePort(pool.b, pool.ports[i]);
+      this.closePort(pool.b, pool.ports[i], nginxFirst, nginxFirst ? pool.since[i] + keepAlive : this.w.now);
     }
     pool.idle.splice(at, n);
     pool.since.splice(at, n);
@@ -392,7 +488,7 @@ export class L7ServerConns {
     pool.maxUsed = pool.used;
     if (exceed <= 0) return;
     // One thread: max_conn = exceed * curr_idle_thr / curr_idle + 1 = exceed + 1, oldest first.
-    this.remove(pool, 0, Math.min(exceed + 1, idle));
+    this.remove(pool, 0, Math.min(exceed + 1, idle), HAPROXY);
   }
 
   /**
@@ -426,11 +522,12 @@ export class L7ServerConns {
     return !backend.nginx.listening || !backend.app.accepting;
   }
 
+  /** The server closed every idle connection (nginx quit or restarted, its process died). */
   private flush(pool: ServerPool): void {
-    for (let i = pool.privHead; i < pool.privates.length; i++) this.closePrivate(pool.privates[i]);
+    for (let i = pool.privHead; i < pool.privates.length; i++) this.closePrivate(pool.privates[i], NGINX);
     pool.privates.length = 0;
     pool.privHead = 0;
-    for (const port of pool.ports) this.closePort(pool.b, port);
+    for (const port of pool.ports) this.closePort(pool.b, port, NGINX);
     pool.ports.length = 0;
     pool.idle.length = 0;
     pool.since.length = 0;
