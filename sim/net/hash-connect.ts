@@ -1,5 +1,5 @@
 import type { Rng } from '../engine/random.js';
-import type { PortHashSecrets, PortOffset } from './port-hash.js';
+import type { PerturbTable, PortOffset } from './port-hash.js';
 
 /**
  * connect() without bind(): the local port walk of net/ipv4/inet_hashtables.c
@@ -62,7 +62,7 @@ export function inetHashConnect(
   low: number,
   high: number,
   key: PortOffset,
-  secrets: PortHashSecrets,
+  secrets: PerturbTable,
   usable: PortProbe,
   rng: Rng,
   /**

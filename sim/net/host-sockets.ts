@@ -161,16 +161,32 @@ function pairKey(localAddr: number, remoteAddr: number, fixedPort: number): numb
   return (remoteAddr ^ Math.imul(localAddr, 0x9e3779b1) ^ (fixedPort << 15)) | 0;
 }
 
+/** A kernel's jiffies at simulated time 0, drawn at boot after its secrets (one draw). */
+export function bootJiffiesOf(rng: Rng): number {
+  return rng.next() * 2 ** 20;
+}
+
 /** What every namespace of one machine shares: boot secrets, table_perturb[], jiffies. */
 export class SharedKernel {
   readonly secrets: PortHashSecrets;
   readonly clock: JiffiesClock;
 
-  constructor(hz: number, rng: Rng) {
-    this.secrets = new PortHashSecrets(rng);
+  /** Boots: secrets, then jiffies at time 0 drawn from `rng`; or, with `preset`, draws nothing. */
+  constructor(hz: number, rng: Rng, preset?: { readonly secrets: PortHashSecrets; readonly bootJiffies: number }) {
+    this.secrets = preset?.secrets ?? new PortHashSecrets(rng);
     // Any boot value: only its phase against the 2.048-s wheel slots and the 10-s periods matters.
-    this.clock = new JiffiesClock(hz, rng.next() * 2 ** 20);
+    this.clock = new JiffiesClock(hz, preset === undefined ? bootJiffiesOf(rng) : preset.bootJiffies);
   }
+}
+
+/** A socket handed to HostSockets.adoptConnecting(). */
+export interface AdoptedSocket {
+  readonly port: number;
+  readonly timeWait: boolean;
+  /** TIME_WAIT only: when it began (ms), whether timestamps were on, when its timer fires. */
+  readonly enteredMs: number;
+  readonly timestamps: boolean;
+  readonly firesAt: number;
 }
 
 export type SynOutcome = 'new' | 'reopened-time-wait' | 'rejected';
@@ -286,6 +302,39 @@ export class HostSockets {
    */
   peerAcceptPair(localAddr: number, listenPort: number, remoteAddr: number): number {
     return this.intern(true, localAddr, remoteAddr, listenPort, false);
+  }
+
+  /**
+   * Take over a client machine that client-machines.ts kept compactly until it outgrew that: its
+   * one connecting pair with the port offset connect() cached, and its sockets as if this host
+   * had opened (and closed into TIME_WAIT) them. `sockets` lists the TIME_WAITs in firing order
+   * (the order their closes queued them). Only on a host without sockets; returns the pair's id.
+   * ts_recent is not carried: only a SYN to an accepting pair reads it.
+   */
+  adoptConnecting(
+    localAddr: number,
+    remoteAddr: number,
+    remotePort: number,
+    period: number,
+    offset: PortOffset | null,
+    sockets: readonly AdoptedSocket[],
+  ): number {
+    const id = this.connectPair(localAddr, remoteAddr, remotePort);
+    const pair = this.pairs[id];
+    pair.period = period;
+    pair.offset = offset;
+    for (const s of sockets) {
+      this.open(pair, s.port, false);
+      if (!s.timeWait) continue;
+      const entry = entryOf(pair, s.port)!;
+      entry.state = TIME_WAIT;
+      entry.enteredMs = s.enteredMs;
+      entry.timestamps = s.timestamps;
+      entry.gen = ++this.gen;
+      this.timeWaitCount++;
+      (this.tw ??= []).push(id * 65536 + s.port, entry.gen, s.firesAt);
+    }
+    return id;
   }
 
   /** connect() without bind(): the local port, or −1 (EADDRNOTAVAIL). */

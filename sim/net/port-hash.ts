@@ -18,7 +18,7 @@ export const INET_TABLE_PERTURB_SIZE = 1 << 16;
 export const EPHEMERAL_PORT_SHUFFLE_PERIOD_S = 10;
 
 /** One round of the murmur3 32-bit finaliser over `h ^ x`: a well-mixed 32-bit hash step. */
-function mix(h: number, x: number): number {
+export function mix(h: number, x: number): number {
   let k = Math.imul((h ^ x) >>> 0, 0xcc9e2d51);
   k = (k << 15) | (k >>> 17);
   k = Math.imul(k, 0x1b873593);
@@ -29,11 +29,12 @@ function mix(h: number, x: number): number {
   return (k ^ (k >>> 16)) >>> 0;
 }
 
-function hash4(key: number, a: number, b: number, c: number, d: number): number {
+export function hash4(key: number, a: number, b: number, c: number, d: number): number {
   return mix(mix(mix(mix(key, a), b), c), d);
 }
 
-const u32 = (rng: Rng) => Math.floor(rng.next() * 4294967296) >>> 0;
+/** A u32 drawn from `rng` (one draw): how a boot secret is drawn. */
+export const u32 = (rng: Rng) => Math.floor(rng.next() * 4294967296) >>> 0;
 
 /** secure_ipv4_port_ephemeral()'s two uses: the table_perturb index and the offset. */
 export interface PortOffset {
@@ -43,7 +44,15 @@ export interface PortOffset {
   readonly offset: number;
 }
 
-export class PortHashSecrets {
+/** table_perturb[] as __inet_hash_connect() reads and bumps it. */
+export interface PerturbTable {
+  /** READ_ONCE(table_perturb[index]) */
+  perturb(index: number): number;
+  /** table_perturb[index] += by (u32 arithmetic) */
+  addPerturb(index: number, by: number): void;
+}
+
+export class PortHashSecrets implements PerturbTable {
   private readonly secretIndex: number;
   private readonly secretOffset: number;
   private readonly secretPerturb: number;
@@ -53,11 +62,15 @@ export class PortHashSecrets {
   private soloAdded = 0;
   private perturbAdded: Map<number, number> | null = null;
 
-  /** Draws the boot secrets (net_secret, table_perturb's random fill) from `rng`. */
-  constructor(rng: Rng) {
-    this.secretIndex = u32(rng);
-    this.secretOffset = u32(rng);
-    this.secretPerturb = u32(rng);
+  /**
+   * Draws the boot secrets (net_secret, table_perturb's random fill) from `rng`, in the order
+   * index, offset, perturb; or takes them from `preset` (a kernel kept elsewhere moving into this
+   * object: client-machines.ts) and draws nothing.
+   */
+  constructor(rng: Rng, preset?: { readonly index: number; readonly offset: number; readonly perturb: number }) {
+    this.secretIndex = preset === undefined ? u32(rng) : preset.index;
+    this.secretOffset = preset === undefined ? u32(rng) : preset.offset;
+    this.secretPerturb = preset === undefined ? u32(rng) : preset.perturb;
   }
 
   /** The port offset for (saddr, daddr, dport) during shuffle period `period` (jiffies / 10·HZ). */

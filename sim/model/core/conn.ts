@@ -1,4 +1,5 @@
 import { Mulberry32 } from '../../engine/mulberry32.js';
+import type { ClientMachines } from '../../net/client-machines.js';
 import type { HostSockets } from '../../net/host-sockets.js';
 import { TcpState } from '../../net/tcp.js';
 import { type AppJob, ReqPhase, type Status } from './app-job.js';
@@ -65,8 +66,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   // Every connection: the 4-tuple and both ends' sockets.
   /** Client address index and source port: the 4-tuple the VM sees. */
   tupleKey = 0;
-  /** The client machine's kernel holding the client end (null: no socket), and its pair. */
-  clientHost: HostSockets | null = null;
+  /** The client machines' kernels when the client end has a socket (null: none), and its machine there. */
+  clientHost: ClientMachines | null = null;
   clientPair = 0;
   /** The VM kernel holding nginx's accepted end (null: none), its pair and the remote port it saw. */
   serverHost: HostSockets | null = null;

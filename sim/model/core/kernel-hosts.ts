@@ -1,4 +1,5 @@
 import type { RandomStreams, Rng } from '../../engine/random.js';
+import { ClientMachines } from '../../net/client-machines.js';
 import { HostSockets, SharedKernel } from '../../net/host-sockets.js';
 import type { HostKernelConfig } from '../../net/kernel-config.js';
 import type { KernelConfig } from '../../scenario/schema.js';
@@ -56,21 +57,14 @@ export function clientAddress(ip: number): number {
   return (0x64400000 + ip) >>> 0;
 }
 
-/** One client machine: its kernel and its connecting pair towards the VIP. */
-export interface ClientMachine {
-  readonly host: HostSockets;
-  pair: number;
-  /** The address number it has now (what the sweep clears when it lets the machine go). */
-  ip: number;
-}
-
 /** Sweep idle client machines after this many new ones. */
 const SWEEP_EVERY = 4096;
 
 /**
  * The client population's machines: one per source address (`clients.source_ips`), each a Linux
  * host with the `clients.kernel` settings connecting to the balancer's VIP, holding the ports of
- * its open connections and the TIME_WAIT of the connections it closed first.
+ * its open connections and the TIME_WAIT of the connections it closed first. Their kernels are
+ * the columns of one ClientMachines (sim/net/client-machines.ts); a machine is an index there.
  *
  * A machine exists while it holds a 4-tuple (open or TIME_WAIT). One that holds none is let go and
  * booted afresh (new secrets, new jiffies phase) when its address connects again: once its
@@ -80,39 +74,29 @@ const SWEEP_EVERY = 4096;
  * (`kernel.clients`) in the order they boot, which the event order fixes.
  */
 export class ClientHosts {
-  /** The machine of each address, by address number (an array: a Map of 100,000 keys costs a hash per connect). */
-  private readonly hosts: (ClientMachine | undefined)[];
-  /** The machines of addresses that have one, in boot order (what the sweep walks: the machines
-   *  themselves, not their addresses, so it reads no entry of the address table but the ones it clears). */
-  private readonly live: ClientMachine[] = [];
-  /** live[i].host, side by side: the sweep reads each kernel's counts without first reading its
-   *  machine record (one record out of cache per machine instead of two). */
-  private readonly liveHosts: HostSockets[] = [];
-  /** Machines let go by a sweep, rebooted for the next address that connects (no allocation). */
-  private readonly idle: ClientMachine[] = [];
-  private readonly rng: Rng;
-  private readonly config: HostKernelConfig;
+  /** Every machine's kernel: conn.clientHost, with the machine's index as its pair. */
+  readonly kernels: ClientMachines;
+  /** The machine of each address, by address number, plus one (0: none). */
+  private readonly machineOf: Int32Array;
+  /** The machines of addresses that have one, in boot order (what the sweep walks), and their addresses. */
+  private live: number[] = [];
+  private liveIps: number[] = [];
   private bootsSinceSweep = 0;
 
   constructor(kernel: KernelConfig, streams: RandomStreams, addresses: number) {
-    this.hosts = new Array(addresses).fill(undefined);
-    this.config = hostKernelConfig(kernel);
-    this.rng = streams.stream('kernel.clients');
+    this.machineOf = new Int32Array(addresses);
+    this.kernels = new ClientMachines(hostKernelConfig(kernel), streams.stream('kernel.clients'), VIP, VIP_PORT);
   }
 
-  /** The machine of address `ip` (0 … addresses − 1) and its connecting pair towards the VIP. */
-  machine(ip: number, now: number): ClientMachine {
-    let m = this.hosts[ip];
-    if (m === undefined) {
+  /** The machine of address `ip` (0 … addresses − 1): its index in `kernels`. */
+  machine(ip: number, now: number): number {
+    let m = this.machineOf[ip] - 1;
+    if (m < 0) {
       if (++this.bootsSinceSweep >= SWEEP_EVERY) this.sweep(now);
-      m = this.idle.pop();
-      if (m === undefined) m = { host: bootHost(this.config, this.rng), pair: 0, ip };
-      else m.host.reboot(); // the same draws from `kernel.clients` as bootHost
-      m.pair = m.host.connectPair(clientAddress(ip), VIP, VIP_PORT);
-      m.ip = ip;
-      this.hosts[ip] = m;
+      m = this.kernels.boot(clientAddress(ip));
+      this.machineOf[ip] = m + 1;
       this.live.push(m);
-      this.liveHosts.push(m.host);
+      this.liveIps.push(ip);
     }
     return m;
   }
@@ -125,20 +109,18 @@ export class ClientHosts {
   private sweep(now: number): void {
     this.bootsSinceSweep = 0;
     let kept = 0;
-    const live = this.live;
-    const liveHosts = this.liveHosts;
+    const { live, liveIps, kernels } = this;
     for (let i = 0; i < live.length; i++) {
-      const host = liveHosts[i];
-      if (host.isEmpty(now)) {
-        const m = live[i];
-        this.hosts[m.ip] = undefined;
-        this.idle.push(m);
+      const m = live[i];
+      if (kernels.isEmpty(m, now)) {
+        this.machineOf[liveIps[i]] = 0;
+        kernels.free(m);
       } else {
-        live[kept] = live[i];
-        liveHosts[kept++] = host;
+        live[kept] = m;
+        liveIps[kept++] = liveIps[i];
       }
     }
     live.length = kept;
-    liveHosts.length = kept;
+    liveIps.length = kept;
   }
 }

@@ -93,10 +93,11 @@ export class World {
     this.releaseLbEnd(conn, false);
     const ip = Math.floor(conn.rng.next() * this.sourceIps);
     const machine = this.clientHosts.machine(ip, this.now);
-    const port = machine.host.connect(machine.pair, this.now);
+    const kernels = this.clientHosts.kernels;
+    const port = kernels.connect(machine, this.now);
     if (port < 0) return false;
-    conn.clientHost = machine.host;
-    conn.clientPair = machine.pair;
+    conn.clientHost = kernels;
+    conn.clientPair = machine;
     conn.tupleKey = ip * 65536 + port;
     return true;
   }

@@ -28,29 +28,34 @@ describe('HostSockets.isEmpty', () => {
 describe('ClientHosts: a machine per busy client address', () => {
   it('the sweep lets go exactly the machines that hold nothing; a let-go address boots again', () => {
     const hosts = new ClientHosts(KernelSchema.parse({}), new RandomStreams(1), 100_000);
-    const held: Array<{ ip: number; port: number; host: HostSockets; pair: number }> = [];
+    const k = hosts.kernels;
+    const held: Array<{ ip: number; port: number; m: number }> = [];
     // 4,096 boots trigger a sweep at the next new address. Every third machine keeps its socket
     // open, every third closes into TIME_WAIT, the rest close without one.
     for (let ip = 0; ip < 4095; ip++) {
       const m = hosts.machine(ip, 0);
-      const port = m.host.connect(m.pair, 0);
-      if (ip % 3 === 0) held.push({ ip, port, host: m.host, pair: m.pair });
-      else m.host.close(m.pair, port, 0, ip % 3 === 1);
+      const port = k.connect(m, 0);
+      if (ip % 3 === 0) held.push({ ip, port, m });
+      else k.close(m, port, 0, ip % 3 === 1);
     }
     expect(hosts.size).toBe(4095);
     const tw = hosts.machine(1, 10); // a machine with a TIME_WAIT, not let go: the same one
     hosts.machine(5000, 10); // the 4,096th boot: sweep at t = 10, TIME_WAITs still held
     expect(hosts.size).toBe(Math.ceil(4095 / 3) + 1365 + 1);
     expect(hosts.machine(1, 10)).toBe(tw);
+    expect(k.socketsOf(tw, 10)).toBe(1);
     for (let ip = 6000; ip < 6000 + 4095; ip++) hosts.machine(ip, 100);
     // Sweep at t = 100: the TIME_WAITs have fired and the new machines never connected, so only
     // the machines with an open socket stay (and the address that asked, booted after the sweep).
     hosts.machine(20_000, 100);
     expect(hosts.size).toBe(1365 + 1);
-    for (const h of held) expect(hosts.machine(h.ip, 100).host).toBe(h.host);
+    for (const h of held) {
+      expect(hosts.machine(h.ip, 100)).toBe(h.m);
+      expect(k.stateOf(h.m, h.port, 100)).toBe('open');
+    }
     // An address whose machine was let go gets a rebooted one with no socket.
     const again = hosts.machine(2, 100);
-    expect(again.host.socketsOf(again.pair, 100)).toBe(0);
-    expect(again.ip).toBe(2);
+    expect(k.socketsOf(again, 100)).toBe(0);
+    expect(k.size).toBe(hosts.size);
   });
 });

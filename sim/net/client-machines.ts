@@ -1,0 +1,461 @@
+import type { Rng } from '../engine/random.js';
+import { inetHashConnect, type PortProbe } from './hash-connect.js';
+import { type AdoptedSocket, bootJiffiesOf, HostSockets, SharedKernel } from './host-sockets.js';
+import { wheelGranularity, wheelLevel } from './jiffies.js';
+import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
+import {
+  EPHEMERAL_PORT_SHUFFLE_PERIOD_S,
+  hash4,
+  INET_TABLE_PERTURB_SIZE,
+  mix,
+  type PerturbTable,
+  PortHashSecrets,
+  u32,
+} from './port-hash.js';
+import { mayReuseTimeWait } from './time-wait-rules.js';
+
+/**
+ * Many client machines, each a freshly booted Linux host with one namespace that connect()s to
+ * one destination (the balancer's VIP), kept as columns of typed arrays: the same kernel as a
+ * HostSockets with one connecting pair (host-sockets.ts: the __inet_hash_connect() walk,
+ * table_perturb[], TIME_WAIT on the timer wheel, tcp_twsk_unique() reuse, tcp_max_tw_buckets),
+ * the same draws from the same stream in the same order, at ~100 bytes a machine instead of
+ * ~1 KB of objects (a HostSockets with its pair, entries, secrets, clock and probe closure).
+ * A fleet of 100k clients keeps ~300k such machines alive (an open socket or a TIME_WAIT each).
+ *
+ * A machine is an index. Its sockets are a short list in a shared socket pool (most machines hold
+ * one); a machine whose list passes LIST_MAX sockets (few source addresses, so many connections
+ * per machine) is handed to a real HostSockets with the same state (adoptConnecting()), which has
+ * the port-indexed tables and walk shortcuts that many sockets need, and is driven through it
+ * from then on under the same index.
+ *
+ * TIME_WAIT expiry: HostSockets queues each TIME_WAIT with its timer's firing time and removes, at
+ * each verb, the queued ones that have fired by then. Firing times grow with the close's time, so
+ * that is every TIME_WAIT whose time has come; here each socket keeps its own firing time and the
+ * machine's list is scanned (only when it holds a TIME_WAIT).
+ */
+const OPEN = 1;
+const TIME_WAIT = 2;
+/** Sockets a machine keeps in its list before it moves to a HostSockets. */
+const LIST_MAX = 32;
+
+export class ClientMachines {
+  /** Active closes that skipped TIME_WAIT (tcp_max_tw_buckets reached), every machine. */
+  timeWaitOverflows = 0;
+  /** TIME_WAITs taken over by connect() (tcp_twsk_unique), every machine. */
+  timeWaitReused = 0;
+
+  private readonly lowParityPorts: number;
+  private readonly timeoutJiffies: number;
+  private readonly granularity: number;
+
+  // Per machine (index m), grown together.
+  private cap = 0;
+  private used = 0;
+  private readonly freeIds: number[] = [];
+  private addr = new Uint32Array(0);
+  private secretIndex = new Uint32Array(0);
+  private secretOffset = new Uint32Array(0);
+  private secretPerturb = new Uint32Array(0);
+  /** table_perturb[] increments since boot: the first index written inline, later ones in perturbMore. */
+  private perturbIndex = new Int32Array(0);
+  private perturbAdded = new Uint32Array(0);
+  /** [index, added, index, added, …] of the other indices written (a later 10-s period's). */
+  private perturbMore: (number[] | undefined)[] = [];
+  private bootJiffies = new Float64Array(0);
+  /** Shuffle period of the cached port offset (NaN: none yet), and the offset. */
+  private period = new Float64Array(0);
+  private offsetIndex = new Int32Array(0);
+  private offsetValue = new Uint32Array(0);
+  private lowParityUsed = new Int32Array(0);
+  private count = new Int32Array(0);
+  private timeWaits = new Int32Array(0);
+  /** First socket of the machine's list (−1: none). */
+  private head = new Int32Array(0);
+  /** Machines moved to a HostSockets, and their pair there. */
+  private readonly adopted = new Map<number, { readonly host: HostSockets; readonly pair: number }>();
+
+  // The socket pool: per socket (index s), grown together; free ones chained through next.
+  private sCap = 0;
+  private sUsed = 0;
+  private sFree = -1;
+  private sPort = new Int32Array(0);
+  private sState = new Uint8Array(0);
+  private sTimestamps = new Uint8Array(0);
+  private sEnteredMs = new Float64Array(0);
+  private sFiresAt = new Float64Array(0);
+  private sNext = new Int32Array(0);
+
+  // The connect() in progress (the walk's probe and table_perturb[] read the machine's columns).
+  private cur = 0;
+  private curNowMs = 0;
+  private readonly probe: PortProbe = (port) => this.establishedCheck(this.cur, port, this.curNowMs);
+  private readonly perturbTable: PerturbTable = {
+    perturb: (index) => this.perturb(this.cur, index),
+    addPerturb: (index, by) => this.addPerturb(this.cur, index, by),
+  };
+  private readonly key = { index: 0, offset: 0 };
+
+  constructor(
+    readonly config: HostKernelConfig,
+    /** Every machine's boot draws and walk draws, in the order the machines boot and connect. */
+    private readonly rng: Rng,
+    private readonly remoteAddr: number,
+    private readonly remotePort: number,
+  ) {
+    const span = config.portHigh + 1 - config.portLow;
+    this.lowParityPorts = span > 1 ? (span & ~1) / 2 : span;
+    // JiffiesClock.timerFiresAt() for TCP_TIMEWAIT_LEN: the wheel level of a 60-s timer.
+    this.timeoutJiffies = Math.round(TCP_TIMEWAIT_LEN_S * config.hz);
+    this.granularity = wheelGranularity(wheelLevel(this.timeoutJiffies, config.hz));
+    this.growMachines(1024);
+    this.growSockets(1024);
+  }
+
+  /**
+   * Boot a machine at `localAddr`: secrets (index, offset, perturb) then jiffies, the draws of
+   * `new SharedKernel(hz, rng)`. Returns its index.
+   */
+  boot(localAddr: number): number {
+    let m = this.freeIds.pop();
+    if (m === undefined) {
+      if (this.used === this.cap) this.growMachines(this.cap * 2);
+      m = this.used++;
+    }
+    const rng = this.rng;
+    this.addr[m] = localAddr;
+    this.secretIndex[m] = u32(rng);
+    this.secretOffset[m] = u32(rng);
+    this.secretPerturb[m] = u32(rng);
+    this.bootJiffies[m] = bootJiffiesOf(rng);
+    this.perturbIndex[m] = -1;
+    this.perturbAdded[m] = 0;
+    this.perturbMore[m] = undefined;
+    this.period[m] = Number.NaN;
+    this.lowParityUsed[m] = 0;
+    this.count[m] = 0;
+    this.timeWaits[m] = 0;
+    this.head[m] = -1;
+    return m;
+  }
+
+  /** Let an empty machine go (isEmpty() was true); its index is reused by a later boot. */
+  free(m: number): void {
+    this.adopted.delete(m);
+    this.perturbMore[m] = undefined;
+    this.freeIds.push(m);
+  }
+
+  /** Machines booted and not let go. */
+  get size(): number {
+    return this.used - this.freeIds.length;
+  }
+
+  /** connect() without bind() towards the destination: the local port, or −1 (EADDRNOTAVAIL). */
+  connect(m: number, now: number): number {
+    const moved = this.adopted.get(m);
+    if (moved !== undefined) return moved.host.connect(moved.pair, now);
+    this.expire(m, now);
+    if (this.count[m] >= LIST_MAX) {
+      const host = this.adopt(m);
+      return host.host.connect(host.pair, now);
+    }
+    const { portLow, portHigh, hz } = this.config;
+    const mayReuse = this.mayReuse(m);
+    // HostSockets.connect(): every port holds this 4-tuple and none may be taken over.
+    if (this.count[m] >= portHigh - portLow + 1 && !mayReuse) return -1;
+    const period = Math.floor(Math.floor(this.bootJiffies[m] + now * hz) / (EPHEMERAL_PORT_SHUFFLE_PERIOD_S * hz));
+    if (this.period[m] !== period) {
+      // PortHashSecrets.portOffset(), once per machine and 10-s period.
+      const saddr = this.addr[m];
+      this.period[m] = period;
+      this.offsetIndex[m] =
+        hash4(this.secretIndex[m], saddr, this.remoteAddr, this.remotePort, period) & (INET_TABLE_PERTURB_SIZE - 1);
+      this.offsetValue[m] = hash4(this.secretOffset[m], saddr, this.remoteAddr, this.remotePort, period);
+    }
+    this.key.index = this.offsetIndex[m];
+    this.key.offset = this.offsetValue[m];
+    const firstPassFull = !mayReuse && this.lowParityUsed[m] >= this.lowParityPorts;
+    this.cur = m;
+    this.curNowMs = Math.floor(now * 1000);
+    const result = inetHashConnect(
+      portLow,
+      portHigh,
+      this.key,
+      this.perturbTable,
+      this.probe,
+      this.rng,
+      firstPassFull,
+      null,
+    );
+    if (result.port >= 0) this.open(m, result.port);
+    return result.port;
+  }
+
+  /**
+   * The connection on `port` closed; the machine closed first (`timeWait`) and keeps the 4-tuple
+   * in TIME_WAIT (ts_recent, which only a SYN to a listener reads, is not kept).
+   */
+  close(m: number, port: number, now: number, timeWait: boolean): void {
+    const moved = this.adopted.get(m);
+    if (moved !== undefined) {
+      moved.host.close(moved.pair, port, now, timeWait);
+      return;
+    }
+    this.expire(m, now);
+    const s = this.find(m, port);
+    if (s < 0 || this.sState[s] !== OPEN)
+      throw new Error(`close of a 4-tuple that is not open (machine ${m}, port ${port})`);
+    if (timeWait && this.timeWaits[m] < this.config.maxTwBuckets) {
+      this.sState[s] = TIME_WAIT;
+      this.sEnteredMs[s] = Math.floor(now * 1000);
+      this.sTimestamps[s] = this.config.timestamps ? 1 : 0;
+      this.sFiresAt[s] = this.timerFiresAt(m, now);
+      this.timeWaits[m]++;
+      return;
+    }
+    if (timeWait) this.timeWaitOverflows++;
+    this.remove(m, s);
+  }
+
+  /** Nothing open and nothing in TIME_WAIT (after expiry at `now`). */
+  isEmpty(m: number, now: number): boolean {
+    const moved = this.adopted.get(m);
+    if (moved !== undefined) return moved.host.isEmpty(now);
+    // An open socket stays open whatever expires (HostSockets.isEmpty()).
+    if (this.count[m] > this.timeWaits[m]) return false;
+    this.expire(m, now);
+    return this.count[m] === 0;
+  }
+
+  /** Sockets open or in TIME_WAIT, after expiry at `now`. */
+  socketsOf(m: number, now: number): number {
+    const moved = this.adopted.get(m);
+    if (moved !== undefined) return moved.host.socketsOf(moved.pair, now);
+    this.expire(m, now);
+    return this.count[m];
+  }
+
+  /** Whether the socket on `port` is open or in TIME_WAIT, after expiry at `now`. */
+  stateOf(m: number, port: number, now: number): 'open' | 'time-wait' | 'none' {
+    const moved = this.adopted.get(m);
+    if (moved !== undefined) return moved.host.stateOf(moved.pair, port, now);
+    this.expire(m, now);
+    const s = this.find(m, port);
+    return s < 0 ? 'none' : this.sState[s] === OPEN ? 'open' : 'time-wait';
+  }
+
+  /** Whether the machine was moved to a HostSockets (tests). */
+  isAdopted(m: number): boolean {
+    return this.adopted.has(m);
+  }
+
+  /** Remove the machine's TIME_WAITs whose timer has fired by `now`. */
+  private expire(m: number, now: number): void {
+    if (this.timeWaits[m] === 0) return;
+    let s = this.head[m];
+    while (s >= 0) {
+      const next = this.sNext[s];
+      if (this.sState[s] === TIME_WAIT && this.sFiresAt[s] <= now) {
+        this.timeWaits[m]--;
+        this.remove(m, s);
+      }
+      s = next;
+    }
+  }
+
+  /** JiffiesClock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S) on the machine's clock. */
+  private timerFiresAt(m: number, now: number): number {
+    const hz = this.config.hz;
+    const boot = this.bootJiffies[m];
+    const gran = this.granularity;
+    const jiffy = Math.floor((Math.floor(boot + now * hz) + this.timeoutJiffies + gran) / gran) * gran;
+    return (jiffy - boot) / hz;
+  }
+
+  /** PortHashSecrets.perturb() of the machine. */
+  private perturb(m: number, index: number): number {
+    const initial = mix(this.secretPerturb[m], index);
+    let added = 0;
+    if (index === this.perturbIndex[m]) added = this.perturbAdded[m];
+    else {
+      const more = this.perturbMore[m];
+      if (more !== undefined)
+        for (let i = 0; i < more.length; i += 2)
+          if (more[i] === index) {
+            added = more[i + 1];
+            break;
+          }
+    }
+    return (initial + added) >>> 0;
+  }
+
+  /** PortHashSecrets.addPerturb() of the machine. */
+  private addPerturb(m: number, index: number, by: number): void {
+    if (this.perturbIndex[m] < 0) this.perturbIndex[m] = index;
+    if (index === this.perturbIndex[m]) {
+      this.perturbAdded[m] = (this.perturbAdded[m] + by) >>> 0;
+      return;
+    }
+    let more = this.perturbMore[m];
+    if (more === undefined) {
+      more = [];
+      this.perturbMore[m] = more;
+    }
+    for (let i = 0; i < more.length; i += 2)
+      if (more[i] === index) {
+        more[i + 1] = (more[i + 1] + by) >>> 0;
+        return;
+      }
+    more.push(index, by >>> 0);
+  }
+
+  /** HostSockets.mayReuse() for the machine's pair. */
+  private mayReuse(m: number): boolean {
+    const reuse = this.config.twReuse;
+    return this.config.timestamps && (reuse === 1 || (reuse === 2 && this.loopback(m)));
+  }
+
+  private loopback(m: number): boolean {
+    return isLoopback(this.addr[m]) || isLoopback(this.remoteAddr);
+  }
+
+  /** HostSockets.establishedCheck() (never bound): the port is free, or its TIME_WAIT is taken over. */
+  private establishedCheck(m: number, port: number, nowMs: number): boolean {
+    const s = this.find(m, port);
+    if (s < 0) return true;
+    if (this.sState[s] === OPEN) return false;
+    const { twReuse, twReuseDelayMs } = this.config;
+    if (
+      !mayReuseTimeWait(
+        twReuse,
+        twReuseDelayMs,
+        this.loopback(m),
+        this.sTimestamps[s] === 1,
+        false,
+        this.sEnteredMs[s],
+        nowMs,
+      )
+    )
+      return false;
+    this.timeWaits[m]--;
+    this.timeWaitReused++;
+    this.remove(m, s);
+    return true;
+  }
+
+  private find(m: number, port: number): number {
+    for (let s = this.head[m]; s >= 0; s = this.sNext[s]) if (this.sPort[s] === port) return s;
+    return -1;
+  }
+
+  /** The port lies in the range and has the parity of its low end (connect()'s first pass). */
+  private inLowParity(port: number): boolean {
+    const i = port - this.config.portLow;
+    return i >= 0 && i < this.lowParityPorts * 2 && (i & 1) === 0;
+  }
+
+  private open(m: number, port: number): void {
+    let s = this.sFree;
+    if (s >= 0) this.sFree = this.sNext[s];
+    else {
+      if (this.sUsed === this.sCap) this.growSockets(this.sCap * 2);
+      s = this.sUsed++;
+    }
+    this.sPort[s] = port;
+    this.sState[s] = OPEN;
+    this.sNext[s] = this.head[m];
+    this.head[m] = s;
+    this.count[m]++;
+    if (this.inLowParity(port)) this.lowParityUsed[m]++;
+  }
+
+  private remove(m: number, s: number): void {
+    let prev = -1;
+    for (let t = this.head[m]; t !== s; t = this.sNext[t]) prev = t;
+    if (prev < 0) this.head[m] = this.sNext[s];
+    else this.sNext[prev] = this.sNext[s];
+    this.sNext[s] = this.sFree;
+    this.sFree = s;
+    this.count[m]--;
+    if (this.inLowParity(this.sPort[s])) this.lowParityUsed[m]--;
+  }
+
+  /** Move machine m to a HostSockets holding the same kernel state (it has outgrown its list). */
+  private adopt(m: number): { readonly host: HostSockets; readonly pair: number } {
+    const secrets = new PortHashSecrets(this.rng, {
+      index: this.secretIndex[m],
+      offset: this.secretOffset[m],
+      perturb: this.secretPerturb[m],
+    });
+    if (this.perturbIndex[m] >= 0) secrets.addPerturb(this.perturbIndex[m], this.perturbAdded[m]);
+    const more = this.perturbMore[m] ?? [];
+    for (let i = 0; i < more.length; i += 2) secrets.addPerturb(more[i], more[i + 1]);
+    const kernel = new SharedKernel(this.config.hz, this.rng, { secrets, bootJiffies: this.bootJiffies[m] });
+    const host = new HostSockets(this.config, this.rng, kernel);
+    const sockets: AdoptedSocket[] = [];
+    for (let s = this.head[m]; s >= 0; s = this.sNext[s]) {
+      const timeWait = this.sState[s] === TIME_WAIT;
+      sockets.push({
+        port: this.sPort[s],
+        timeWait,
+        enteredMs: timeWait ? this.sEnteredMs[s] : 0,
+        timestamps: timeWait && this.sTimestamps[s] === 1,
+        firesAt: timeWait ? this.sFiresAt[s] : Number.POSITIVE_INFINITY,
+      });
+    }
+    // The TIME_WAITs in the order their closes queued them: firing times grow with close time.
+    sockets.sort((a, b) => a.firesAt - b.firesAt);
+    const hasOffset = !Number.isNaN(this.period[m]);
+    const pair = host.adoptConnecting(
+      this.addr[m],
+      this.remoteAddr,
+      this.remotePort,
+      hasOffset ? this.period[m] : -1,
+      hasOffset ? { index: this.offsetIndex[m], offset: this.offsetValue[m] } : null,
+      sockets,
+    );
+    while (this.head[m] >= 0) this.remove(m, this.head[m]);
+    this.timeWaits[m] = 0;
+    const moved = { host, pair };
+    this.adopted.set(m, moved);
+    return moved;
+  }
+
+  private growMachines(cap: number): void {
+    this.addr = grow(this.addr, cap);
+    this.secretIndex = grow(this.secretIndex, cap);
+    this.secretOffset = grow(this.secretOffset, cap);
+    this.secretPerturb = grow(this.secretPerturb, cap);
+    this.perturbIndex = grow(this.perturbIndex, cap);
+    this.perturbAdded = grow(this.perturbAdded, cap);
+    this.bootJiffies = grow(this.bootJiffies, cap);
+    this.period = grow(this.period, cap);
+    this.offsetIndex = grow(this.offsetIndex, cap);
+    this.offsetValue = grow(this.offsetValue, cap);
+    this.lowParityUsed = grow(this.lowParityUsed, cap);
+    this.count = grow(this.count, cap);
+    this.timeWaits = grow(this.timeWaits, cap);
+    this.head = grow(this.head, cap);
+    this.cap = cap;
+  }
+
+  private growSockets(cap: number): void {
+    this.sPort = grow(this.sPort, cap);
+    this.sState = grow(this.sState, cap);
+    this.sTimestamps = grow(this.sTimestamps, cap);
+    this.sEnteredMs = grow(this.sEnteredMs, cap);
+    this.sFiresAt = grow(this.sFiresAt, cap);
+    this.sNext = grow(this.sNext, cap);
+    this.sCap = cap;
+  }
+}
+
+type Column = Uint32Array | Int32Array | Float64Array | Uint8Array;
+
+/** A column of the same kind with `cap` slots and the old contents in front. */
+function grow<T extends Column>(column: T, cap: number): T {
+  const next = new (column.constructor as new (n: number) => T)(cap);
+  next.set(column as never);
+  return next;
+}
