@@ -247,13 +247,21 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   median of the 8 real tcp drains (haproxy-drain-tcp, -redispatch, -seed21…26: 8.75–23.75 s,
  *   median 12.1 s) against the median of 20 twin seeds (13 s). The twin's client population is
  *   Poisson (M/G/∞, 20 on average) where the recorded client keeps 20 slots, so its count on s1
- *   at the drain spreads more (4–17 vs ≈ 10); the twin's s1 also empties more slowly second by
- *   second (mean of 20 seeds 5.3 flows 3.75 s after the drain, real mean of 8 runs 4.0), which
- *   is not asserted.
+ *   at the drain spreads more (4–17 vs ≈ 10). The decay of s1's flows (show stat scur, mean of
+ *   the 8 runs vs 20 seeds) is within ±2 flows, but the twin's is higher at every sample (8.6 vs
+ *   8.25 flows 0.75 s after the drain, 6.4 vs 4.9 at 2.75 s, 2.35 vs 1.0 at 8.75 s; each mean
+ *   ±0.5–0.6 standard error) and it serves ≈ 26 % more responses from s1 after the drain: its
+ *   flows on s1 outlive the recorded ones, which the lifetimes do not explain (the recorded
+ *   client's are exp(mean 5 s) from its seeded generator, calibration/haproxy/worker.mjs; the
+ *   twin's exp(mean=15) requests 333 ms apart, ≈ 4.7 s). Left open.
  * - Errors per second (compareErrorSeries): the requests that cross a kill -9 (written in the
  *   few ms before the client reads the FIN; kill-restart-tcp-redispatch: 3 at 5.03 s) are a race
  *   the twin's 1-ms service hardly has (a mean of 0.4 over 10 seeds): they are compared as the
  *   run's error count of seed 1 (±2), and the per-second series starts the second after the kill.
+ * - hang-onmarkeddown-tcp: the DOWN line's "16 sessions active" is not compared: it counts the
+ *   requests of the recorded client's request connections, which give up after 8 s and reconnect
+ *   (to s1 again, still UP); drainsim's keep-alive clients wait (as below). The 10 streams, the
+ *   flows DOWN closes (log D) and the timing are compared.
  * - hang-tcp: the 9 client timeouts are not compared — drainsim's keep-alive clients give up on a
  *   request only when the host vanished (clients.http.request_timeout), not when a stopped server
  *   accepted it and never answers; the twin's s1 requests wait out the pause. Its DOWN and UP
@@ -393,7 +401,8 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       events: { haproxyMessages: Array<{ t: number; line: string }> };
     };
     const real = data.summary;
-    const r = simulate('haproxy-maint-kill-ready-http');
+    const runs = simulateSeeds('haproxy-maint-kill-ready-http', 10);
+    const r = runs[0];
     const run = 'maint-kill-ready-http';
     compare(run, '503 responses', real.outcomes.http503, r.figures['req_5xx.total'] ?? 0, 'count');
     compare(run, 'ready → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 6.249), 'time');
@@ -402,6 +411,8 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     expect(down).toHaveLength(1);
     expect(down[0].reason).toContain('Layer4 connection problem');
     expect(real.downCheckStatus).toBe('L4CON');
+    // No error while s1 is in maint (killed at 6.25 s), the 503s of the ≈ 0.7 s it is UP after ready.
+    compareErrorSeries(run, realErrorsPerSecond('haproxy-maint-kill-ready-http'), meanPerSecond(runs, 'errors'), 7, 22);
   });
 
   it('slowstart 10s after leaving maint: s1 takes 1/16, 2/16, 4/16 … of a full weight, second by second', () => {
@@ -416,17 +427,20 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
   it('slowstart 10s after a kill -9 and restart: DOWN, UP on the checks, then the same ramp', () => {
     const name = 'haproxy-slowstart-restart-http';
     const real = recording(name).summary;
-    const r = simulate(name);
+    const runs = simulateSeeds(name, 10);
+    const r = runs[0];
     const run = 'slowstart-restart-http';
     compare(run, 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 3), 'time');
     compare(run, 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 10.015), 'time');
     compare(run, 's1 responses 14–19 s', okFrom(name, 's1', 14, 19), between(r, 'goodput', 14, 19, 's1'), 'count');
     compare(run, 's1 responses 19–24 s', okFrom(name, 's1', 19, 24), between(r, 'goodput', 19, 24, 's1'), 'count');
+    compareErrorSeries(run, realErrorsPerSecond(name), meanPerSecond(runs, 'errors'), 4, 30);
   });
 
   it('hung server (SIGSTOP): checks time out after inter and come inter after they end, DOWN after ≈ 11.6 s', () => {
     const real = recording('haproxy-hang-http').summary;
-    const r = simulate('haproxy-hang-http');
+    const runs = simulateSeeds('haproxy-hang-http', 10);
+    const r = runs[0];
     compare('hang-http', 'stop → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('hang-http', 'cont → UP (s)', real.timeToUpLogS as number, upAfter(r, 27), 'time');
     compare('hang-http', 'client timeouts (8 s)', real.outcomes.timeout, r.figures['req_timeouts.total'] ?? 0, 'count');
@@ -435,6 +449,9 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const line = (real.downLogLine as { line: string }).line;
     const sessions = Number(/(\d+) sessions active/.exec(line)![1]);
     compare('hang-http', 'DOWN: sessions active', sessions, recordsOf(r, 'hc.down')[0].sessions, 'count');
+    // The client timeouts per second: s1's half of the requests, 8 s after they were sent, from
+    // the stop until DOWN (the recorded client skipped sends in a stall at 19–20 s).
+    compareErrorSeries('hang-http', realErrorsPerSecond('haproxy-hang-http'), meanPerSecond(runs, 'errors'), 6, 36);
   });
 
   it('maxconn 4 + timeout queue 1s, kill -9 s1: the backend queue overflows and answers 503 (sQ) after 1 s; the DOWN line counts no session', () => {
@@ -570,8 +587,11 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const real = recording('haproxy-hang-onmarkeddown-tcp').summary as unknown as {
       timeToDownLogS: number;
       streamEndDelayAfterDownS: { max: number };
+      haproxyLogS1AroundDown: Record<string, number>;
+      streams: { byServer: Record<string, { opened: number; ended: Record<string, number> }> };
     };
-    const r = simulate('haproxy-hang-onmarkeddown-tcp');
+    const runs = simulateSeeds('haproxy-hang-onmarkeddown-tcp', 10);
+    const r = runs[0];
     compare('hang-onmarkeddown-tcp', 'stop → DOWN (s)', real.timeToDownLogS, downAfter(r, 3), 'time');
     const down = recordsOf(r, 'hc.down')[0];
     const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
@@ -583,6 +603,29 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       'time',
     );
     compare('hang-onmarkeddown-tcp', 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
+    // The 10 streams on s1 end with a FIN at DOWN (srv_shutdown_streams(s, SF_ERR_DOWN), log D);
+    // with them the request connections still on s1 (Poisson in the twin: mean of 10 seeds).
+    compare(
+      'hang-onmarkeddown-tcp',
+      's1 streams ended with a FIN at DOWN',
+      real.streams.byServer.s1.ended.EOF ?? 0,
+      between(r, 'ws_close_1006', Math.floor(down.t), Math.floor(down.t) + 1, 's1'),
+      'count',
+    );
+    compare(
+      'hang-onmarkeddown-tcp',
+      's2 streams ended',
+      Object.keys(real.streams.byServer.s2.ended).length,
+      between(r, 'ws_close_1006', 0, 20, 's2'),
+      'count',
+    );
+    compare(
+      'hang-onmarkeddown-tcp',
+      's1 flows DOWN closed (log D, mean of 10 seeds)',
+      real.haproxyLogS1AroundDown['D-/-'],
+      runs.reduce((a, x) => a + recordsOf(x, 'lb.shutdown_sessions')[0].streams, 0) / runs.length,
+      'count',
+    );
   });
 
   it('kill -9 in tcp mode without redispatch: new connections to s1 are accepted, retried 3 times, then closed (EOF after ≈ 3 s)', () => {
@@ -759,6 +802,18 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       (n) => recording(n).summary as Recording['summary'] & { timeToEmptyS: number; okFromS1AfterDrain: number },
     );
     const runs = simulateSeeds('haproxy-drain-tcp', 20);
+    // show stat scur of s1 after the drain, sampled 0.75, 1.75 … s after it: how its flows decay
+    // (each one's residual exponential lifetime), the mean of the 8 runs against the mean of 20 seeds.
+    const scur = reals.map((x) => (x as unknown as { s1ScurAfterDrain: Array<[number, number]> }).s1ScurAfterDrain);
+    for (const k of [0, 1, 2, 4, 8]) {
+      compare(
+        'drain-tcp ×8',
+        `s1 flows ${k + 0.75} s after the drain (show stat scur, mean of 8 runs / 20 seeds)`,
+        scur.reduce((a, x) => a + (x[k]?.[1] ?? 0), 0) / scur.length,
+        runs.reduce((a, x) => a + perSecond(x, 'active_conn', 's1').find(([t]) => t >= 8.75 + k)![1], 0) / runs.length,
+        'count',
+      );
+    }
     compareMedians(
       'drain-tcp ×8',
       'drain → s1 empty (s)',
@@ -783,7 +838,8 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     };
     const at = (t: number, role: string, state: string): number =>
       data.sockets.find((x) => x.t >= t)!.byRole[role]?.[state] ?? 0;
-    const r = simulate('haproxy-sockets-shutdown-sessions-tcp');
+    const runs = simulateSeeds('haproxy-sockets-shutdown-sessions-tcp', 10);
+    const r = runs[0];
     const run = 'sockets-shutdown-sessions-tcp';
     const gauge = (series: string, t: number): number => perSecond(r, series, 's1').find(([x]) => x >= t)![1];
     // The server's TIME_WAITs 1 s after the command, less those of 1 s before (its checks' churn).
@@ -801,7 +857,14 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       gauge('lb_ports_busy', 9),
       'count',
     );
-    compare(run, 's1 flows before the command', at(7, 'server:s1', 'ESTAB'), gauge('active_conn', 7), 'count');
+    // The request connections' arrivals are Poisson in the twin: the mean of 10 seeds.
+    compare(
+      run,
+      's1 flows before the command (mean of 10 seeds)',
+      at(7, 'server:s1', 'ESTAB'),
+      runs.reduce((a, x) => a + perSecond(x, 'active_conn', 's1').find(([t]) => t >= 7)![1], 0) / runs.length,
+      'count',
+    );
   });
 
   it('hung server in tcp mode (SIGSTOP): DOWN after ≈ 11.6 s (checks time out after inter, inter after they end), UP 2 checks after SIGCONT', () => {
