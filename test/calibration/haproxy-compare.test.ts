@@ -51,6 +51,12 @@ function firstAfter(r: RunResult, series: string, at: number): number {
   return hit ? hit[0] - 0.5 - at : Infinity;
 }
 
+/** The first response from `entity` after `at` (the middle of its 1-s sample), minus `at`. */
+function firstFromAfter(r: RunResult, entity: string, at: number): number {
+  const hit = perSecond(r, 'goodput', entity).find(([t, v]) => t > at && v > 0);
+  return hit ? hit[0] - 0.5 - at : Infinity;
+}
+
 /** Responses the recorded client got from `server` in the seconds (from, to] (data file perSecond). */
 function okFrom(name: string, server: string, from: number, to: number): number {
   const data = JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8')) as {
@@ -207,6 +213,47 @@ function compareErrorSeries(
   });
 }
 
+/**
+ * tcp-mode kill -9: s1's client connections before the kill (show stat scur of the last sample
+ * before it) and how they ended: HAProxy closes each client side with a FIN when s1's side dies
+ * (idle ones, and those with a request in flight: EOF), no RST; s1 holds none a second later.
+ * The twin's 12 connections are Poisson arrivals in the first second: means of its seeds.
+ */
+function compareTcpKill(run: string, runs: RunResult[]): void {
+  const data = recording(`haproxy-${run}`) as unknown as {
+    perSecond: Array<{
+      t: number;
+      outcomes: Record<string, number>;
+      idleCloses: Record<string, number>;
+      stat: { s1: { scur: number } };
+    }>;
+  };
+  const mean = (f: (x: RunResult) => number): number => runs.reduce((a, x) => a + f(x), 0) / runs.length;
+  const at = (t: number) => data.perSecond.find((p) => p.t === t)!;
+  compare(
+    run,
+    's1 flows before the kill (show stat scur, mean of 10 seeds)',
+    at(5).stat.s1.scur,
+    mean((x) => perSecond(x, 'active_conn', 's1').find(([t]) => t >= 4)![1]),
+    'count',
+  );
+  const closedAtKill = [5, 6].reduce((a, t) => a + (at(t).idleCloses['EOF:s1'] ?? 0) + (at(t).outcomes.EOF ?? 0), 0);
+  compare(
+    run,
+    's1 client connections closed with a FIN at the kill (mean of 10 seeds)',
+    closedAtKill,
+    mean((x) => between(x, 'closed_fin', 4, 6, 's1') + between(x, 'errors', 4, 6)),
+    'count',
+  );
+  compare(
+    run,
+    's1 flows 1 s after the kill (show stat scur)',
+    at(7).stat.s1.scur,
+    perSecond(runs[0], 'active_conn', 's1').find(([t]) => t >= 6)![1],
+    'count',
+  );
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -311,6 +358,13 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     );
     compare('kill-restart-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('kill-restart-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
+    compare(
+      'kill-restart-http',
+      'restart → first response from s1 (s)',
+      (real.firstOkFromS1AfterRestartS as number) - 25,
+      firstFromAfter(r, 's1', 25),
+      'time',
+    );
     // The dead server's checks are refused: L4CON, as recorded (summary.downCheckStatus).
     expect(real.downCheckStatus).toBe('L4CON');
     expect(recordsOf(r, 'hc.down')[0].reason).toBe('Layer4 connection problem, info: "Connection refused"');
@@ -358,6 +412,13 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-restart-http-redispatch', 'errors', realErrors, r.figures['errors.total'] ?? 0, 'count');
     compare('kill-restart-http-redispatch', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compare('kill-restart-http-redispatch', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
+    compare(
+      'kill-restart-http-redispatch',
+      'restart → first response from s1 (s)',
+      (real.firstOkFromS1AfterRestartS as number) - 25,
+      firstFromAfter(r, 's1', 25),
+      'time',
+    );
     // show stat s1 `wredis`: until s1 is DOWN every request tries it first and is redispatched
     // to s2 (fwrr_get_next_server() uses up the avoided server's turn, src/lb_fwrr.c). Compared
     // per second of kill → DOWN, whose length differs by the checks' phase (5.7 s vs 5.0 s).
@@ -646,6 +707,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-restart-tcp', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
     // The give-ups come in waves 3 s apart (the reconnects of the clients whose connection s1's
     // kill closed, half of them sent to s1 again by roundrobin, and so on).
+    compareTcpKill('kill-restart-tcp', runs);
     compareErrorSeries(
       'kill-restart-tcp',
       realErrorsPerSecond('haproxy-kill-restart-tcp'),
@@ -666,6 +728,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-restart-tcp-redispatch', 'give-ups', 0, recordsOf(r, 'lb.connect_failed').length, 'count');
     compare('kill-restart-tcp-redispatch', 'kill → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
     compare('kill-restart-tcp-redispatch', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
+    compareTcpKill('kill-restart-tcp-redispatch', runs);
     compareErrorSeries(
       'kill-restart-tcp-redispatch',
       realErrorsPerSecond('haproxy-kill-restart-tcp-redispatch'),
