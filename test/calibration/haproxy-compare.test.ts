@@ -254,6 +254,32 @@ function compareTcpKill(run: string, runs: RunResult[]): void {
   );
 }
 
+/**
+ * show stat's s1 status going down check by check (UP → UP 2/3 → UP 1/3 → DOWN, `chkfail` 1, 2,
+ * 3): the time of each failed check after `at`, ±1 s. The recorded time is the 250-ms sample that
+ * first shows it (taken 0.125 s earlier, the middle of its sample), the twin's the middle of the
+ * 1-s sample of `check_failures` in which its count reaches it. This is the check schedule
+ * itself: `inter` after the previous check ended (src/check.c), `fastinter` while going down.
+ */
+function compareCheckFailures(run: string, name: string, at: number, r: RunResult, fall = 3): void {
+  const data = recording(name) as unknown as {
+    events: { transitions: Array<{ t: number; server: string; chkfail: number }> };
+  };
+  const fails = perSecond(r, 'check_failures', 's1').filter(([t]) => t > at);
+  for (let k = 1; k <= fall; k++) {
+    const real = data.events.transitions.find((x) => x.server === 's1' && x.t > at && x.chkfail >= k)!;
+    let n = 0;
+    const sim = fails.find(([, v]) => (n += v) >= k);
+    compare(
+      run,
+      `failed check ${k} (show stat chkfail ${k}) after ${at} s (s)`,
+      real.t - 0.125 - at,
+      sim ? sim[0] - 0.5 - at : Infinity,
+      'time',
+    );
+  }
+}
+
 const median = (xs: number[]): number => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[s.length >> 1] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
@@ -357,6 +383,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       'time',
     );
     compare('kill-restart-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
+    compareCheckFailures('kill-restart-http', 'haproxy-kill-restart-http', 5, r);
     compare('kill-restart-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
     compare(
       'kill-restart-http',
@@ -411,6 +438,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const realErrors = Object.entries(real.outcomes).reduce((a, [k, v]) => a + (k === 'ok' ? 0 : v), 0);
     compare('kill-restart-http-redispatch', 'errors', realErrors, r.figures['errors.total'] ?? 0, 'count');
     compare('kill-restart-http-redispatch', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
+    compareCheckFailures('kill-restart-http-redispatch', 'haproxy-kill-restart-http-redispatch', 5, r);
     compare('kill-restart-http-redispatch', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 25), 'time');
     compare(
       'kill-restart-http-redispatch',
@@ -446,6 +474,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const runs = simulateSeeds('haproxy-kill-fastinter-http', 10);
     const r = runs[0];
     compare('kill-fastinter-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
+    compareCheckFailures('kill-fastinter-http', 'haproxy-kill-fastinter-http', 5, r);
     compare('kill-fastinter-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 15), 'time');
     compare('kill-fastinter-http', '503 responses', real.outcomes.http503, r.figures['req_5xx.total'] ?? 0, 'count');
     compareErrorSeries(
@@ -503,6 +532,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const runs = simulateSeeds('haproxy-hang-http', 10);
     const r = runs[0];
     compare('hang-http', 'stop → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
+    compareCheckFailures('hang-http', 'haproxy-hang-http', 5, r);
     compare('hang-http', 'cont → UP (s)', real.timeToUpLogS as number, upAfter(r, 27), 'time');
     compare('hang-http', 'client timeouts (8 s)', real.outcomes.timeout, r.figures['req_timeouts.total'] ?? 0, 'count');
     // The DOWN line's "N sessions active" (srv_append_more(), src/server.c: cur_sess): the
@@ -704,6 +734,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     expect(firstGiveUp.clientSees).toBe('EOF');
     compare('kill-restart-tcp', 'kill → first EOF (s)', real.errorLatencyS.median, firstGiveUp.t - 5, 'time');
     compare('kill-restart-tcp', 'kill → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
+    compareCheckFailures('kill-restart-tcp', 'haproxy-kill-restart-tcp', 5, r);
     compare('kill-restart-tcp', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
     // The give-ups come in waves 3 s apart (the reconnects of the clients whose connection s1's
     // kill closed, half of them sent to s1 again by roundrobin, and so on).
@@ -727,6 +758,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-restart-tcp-redispatch', 'errors', real.outcomes.EOF ?? 0, r.figures['errors.total'] ?? 0, 'count');
     compare('kill-restart-tcp-redispatch', 'give-ups', 0, recordsOf(r, 'lb.connect_failed').length, 'count');
     compare('kill-restart-tcp-redispatch', 'kill → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
+    compareCheckFailures('kill-restart-tcp-redispatch', 'haproxy-kill-restart-tcp-redispatch', 5, r);
     compare('kill-restart-tcp-redispatch', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
     compareTcpKill('kill-restart-tcp-redispatch', runs);
     compareErrorSeries(
@@ -937,6 +969,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     };
     const r = simulate('haproxy-hang-tcp');
     compare('hang-tcp', 'stop → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
+    compareCheckFailures('hang-tcp', 'haproxy-hang-tcp', 5, r);
     compare('hang-tcp', 'cont → UP (s)', real.timeToUpLogS, upAfter(r, 27), 'time');
     compare('hang-tcp', 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
   });
