@@ -545,6 +545,17 @@ export const LbSchema = z.strictObject({
     .describe(
       'HAProxy server maxconn, the same for every server (no default: unset or 0 = no limit): lb.mode l4 sends no more concurrent connections to a server, lb.mode l7 no more concurrent requests (streams; a WebSocket tunnel is one); beyond it they wait in the backend queue (src/queue.c) for a slot, or timeout_queue.',
     ),
+  maxqueue: int(0, 1_000_000)
+    .optional()
+    .describe(
+      "HAProxy server maxqueue, the same for every server (default 0 = no limit; needs maxconn): at most this many streams wait in a server's own queue. A cookie user's request whose server is full and whose queue is at maxqueue is load-balanced again with `redispatch` (its cookie dropped), else answered 503 (assign_server_and_queue() SRV_STATUS_FULL, srv_redispatch_connect(), src/backend.c); with balance leastconn a server is picked while served + queued < maxconn + maxqueue, its queue taking the excess (fwlc_get_next_server(), src/lb_fwlc.c).",
+    ),
+  persist: z
+    .boolean()
+    .optional()
+    .describe(
+      "HAProxy option persist (unset = off, HAProxy's default; needs sticky: cookie): a request whose cookie names a DOWN (or maint) server is still sent there (http_manage_client_side_cookies(), src/http_ana.c: SF_DIRECT despite SRV_ST_STOPPED); with redispatch a failed connect then goes elsewhere (stream_choose_redispatch()), and a DOWN or drained server keeps its queue (pendconn_redistribute(), src/queue.c).",
+    ),
   timeout_queue: zDurationOrInfinite
     .optional()
     .describe(
@@ -895,7 +906,29 @@ export const ScenarioSchema = z
           : `a steady start needs a lifetime with a finite mean; ${ws.lifetime.spec} has none — use start: cold, or a distribution with a finite mean`,
       });
     }
-    for (const key of ['timeout_client', 'timeout_server', 'timeout_tunnel', 'timeout_queue', 'maxconn'] as const) {
+    if ((s.lb.maxqueue ?? 0) > 0 && !((s.lb.maxconn ?? 0) > 0) && s.lb.mode !== 'nat') {
+      // A server queue exists only under maxconn (assign_server_and_queue(), src/backend.c).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'maxqueue'],
+        message: 'needs lb.maxconn — a server queue holds only streams beyond maxconn; without it no stream ever waits',
+      });
+    }
+    if (s.lb.persist && s.lb.sticky !== 'cookie') {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'persist'],
+        message: `needs sticky: cookie — option persist keeps a cookie's server even when it is DOWN; ${s.lb.sticky === 'source' ? 'sticky: source is a hash of the address, not persistence' : 'without sticky there is no persistence'}`,
+      });
+    }
+    for (const key of [
+      'timeout_client',
+      'timeout_server',
+      'timeout_tunnel',
+      'timeout_queue',
+      'maxconn',
+      'maxqueue',
+    ] as const) {
       // A proxy (HAProxy mode tcp or http) has them all; a NAT has no connection of its own.
       if (s.lb[key] === undefined || s.lb[key] === 0 || s.lb.mode !== 'nat') continue;
       ctx.addIssue({

@@ -243,6 +243,14 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `Every usable server already had ${r.maxconn} requests in flight (server maxconn), so new requests waited in HAProxy's backend queue for a slot. This one waited timeout queue (${d(r.timeout)}; unset it is timeout connect) and HAProxy answered it 503 itself (termination flags sQ) and closed the client's connection. ${r.queued} requests were still waiting.`,
   },
+  'lb.server_queue_full_503': {
+    source: 'lb',
+    line: (r) =>
+      `backend=${r.backend} at maxconn ${r.maxconn} with ${r.maxqueue} requests in its queue (maxqueue): 503 Service Unavailable`,
+    tone: 'warn',
+    explain: (r) =>
+      `A request whose cookie names ${r.backend} found it at its maxconn (${r.maxconn}) and its own queue at maxqueue (${r.maxqueue}). ${r.redispatch ? 'With option redispatch such a request is load-balanced again without its cookie; this one had no persistence to drop' : 'Without option redispatch HAProxy may not send it elsewhere'}, so it answered 503 itself (termination flags sQ) instead of queueing it.`,
+  },
   'lb.tunnel_idle_timeout': {
     source: 'lb',
     line: (r) => `backend=${r.backend} idle tunnel closed by timeout ${r.timeout} (${d(r.after)})`,

@@ -132,6 +132,13 @@ export interface LbQueueTimeout503 extends Rec<'lb.queue_timeout_503'> {
   /** Streams still waiting in the backend queue. */
   queued: number;
 }
+/** lb.maxqueue: a persistent request's server was full and its queue at maxqueue: HAProxy's 503. */
+export interface LbServerQueueFull503 extends Rec<'lb.server_queue_full_503'> {
+  backend: string;
+  maxconn: number;
+  maxqueue: number;
+  redispatch: boolean;
+}
 /** L4: the connect to a backend failed after every retry. */
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
@@ -558,6 +565,7 @@ export type TraceRecord =
   | LbTunnelIdleTimeout
   | LbServerTimeout504
   | LbQueueTimeout503
+  | LbServerQueueFull503
   | LbMissingTimeouts
   | LbNoPort
   | LbNoServer503

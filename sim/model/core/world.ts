@@ -7,7 +7,7 @@ import { TcpState } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { LoadBalancer } from '../lb/pool.js';
 import type { Backend } from '../vm/backend.js';
-import { Conn, type ConnKind } from './conn.js';
+import { Conn, ConnKind } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
 import { ClientHosts, clientAddress, LB_ADDRESS } from './kernel-hosts.js';
@@ -206,10 +206,28 @@ export class World {
     // A proxy relays the close: when the client closed first, HAProxy closes its server
     // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it.
     this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
+    if (conn.kind === ConnKind.WS && this.scenario.lb.mode === 'l7') this.tunnelClientSide(how);
     if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
       this.metrics.inc(this.c.closedFin, b);
     // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
     if (tracked && this.lb.slotFreed !== null) this.lb.slotFreed(b);
+  }
+
+  /**
+   * lb.mode l7: an upgraded WebSocket stream is two TCP connections, the client's to the balancer
+   * and the balancer's to nginx (HAProxy `mode http` terminates the client's; the flow's client
+   * and server ends above are their outer ends). The server side follows l4's rule (releaseLbEnd:
+   * HAProxy relays a client's FIN with a clean shutdown(), h1_shut() SE_SHW_NORMAL, src/mux_h1.c,
+   * reads nginx's FIN, which clears FD_LINGER_RISK, and holds that TIME_WAIT). On the client side,
+   * when HAProxy closes first — relaying nginx's FIN (the tunnel's read0 makes the stream shut the
+   * client side, src/stream.c process_stream() "shutdown(write) done on server side, we must stop
+   * the client too") or ending the tunnel itself (its timeout, `shutdown sessions`) — its
+   * accepted socket is the active closer: a frontend connection is never FD_LINGER_RISK (only
+   * tcp_connect_server() sets it, src/proto_tcp.c), so it keeps the 60-s TIME_WAIT on the
+   * balancer's host (`lb_time_wait`), as an HTTP client's connection does (lb/l7-http-front.ts).
+   */
+  private tunnelClientSide(how: EndKind): void {
+    if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN) this.lbHost?.clientTimeWait(this.now);
   }
 
   /**

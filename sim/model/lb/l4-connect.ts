@@ -108,6 +108,13 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         if (!this.queued(a)) this.noServer(a.conn, a.handler);
         return;
       }
+      // leastconn under maxqueue may pick a full server: the connection waits in its own queue
+      // (fwlc_get_next_server(), src/lb_fwlc.c; assign_server_and_queue(), src/backend.c).
+      const queue = w.lb.queue;
+      if (queue !== null && w.lb.full(b)) {
+        queue.add(this, a, b);
+        return;
+      }
       a.backend = b;
     }
     const backend = w.backends[a.backend];

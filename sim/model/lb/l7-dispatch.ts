@@ -144,11 +144,25 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private place(req: Req, server: number): void {
     const w = this.w;
     if (req.abandoned) return;
-    const b = server >= 0 ? server : this.pick(req);
+    let b = server >= 0 ? server : this.pick(req, true);
     if (b < 0 && this.queued(req, -1)) return;
-    // Persistence sent it to a server at maxconn: it waits in that server's own queue
-    // (assign_server_and_queue(), src/backend.c: SF_ASSIGNED → pendconn_add() on the server).
-    if (server < 0 && req.persistent && w.lb.full(b) && this.queued(req, b)) return;
+    // Persistence (or leastconn under maxqueue) sent it to a server at maxconn: it waits in that
+    // server's own queue (assign_server_and_queue(), src/backend.c: SF_ASSIGNED → pendconn_add()
+    // on the server) unless that queue is at maxqueue (SRV_STATUS_FULL).
+    if (server < 0 && b >= 0 && w.lb.full(b)) {
+      if (!w.lb.serverQueueFull(b)) {
+        if (this.queued(req, b)) return;
+      } else {
+        // srv_redispatch_connect(): a persistent stream (SF_DIRECT) is load-balanced again with
+        // `option redispatch`, its cookie dropped; otherwise HAProxy answers 503 (STRM_ET_QUEUE_ERR,
+        // http_return_srv_error(), src/http_ana.c).
+        if (!req.persistent || !w.scenario.lb.redispatch) return this.serverQueueFull(req, b);
+        req.persistent = false;
+        b = this.pick(req, false);
+        if (b < 0 && this.queued(req, -1)) return;
+        if (b >= 0 && w.lb.full(b) && this.queued(req, b)) return;
+      }
+    }
     if (b < 0 && w.scenario.lb.mode !== 'l7') {
       // No HTTP to answer with: an L4 proxy closes the accepted client (EOF), a NAT rejects the SYN.
       const proxy = w.scenario.lb.mode === 'l4';
@@ -416,13 +430,32 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     } else this.retryNow(req);
   }
 
-  private pick(req: Req): number {
+  /**
+   * Server `b`'s queue is at `maxqueue` and the stream may not go elsewhere: HAProxy answers 503
+   * itself (STRM_ET_QUEUE_ERR → txn->status 503, termination flags sQ, http_return_srv_error()).
+   */
+  private serverQueueFull(req: Req, b: number): void {
+    const w = this.w;
+    w.trace.emitLimited(`lb-server-queue-full-${b}`, {
+      kind: 'lb.server_queue_full_503',
+      backend: w.backends[b].name,
+      maxconn: w.lb.maxconn,
+      maxqueue: w.lb.maxqueue,
+      redispatch: w.scenario.lb.redispatch,
+    });
+    req.lbReply = true;
+    this.downstream.answered(req, Status.UNAVAILABLE, b);
+  }
+
+  /** The server for a new stream: its cookie's (`cookie`: when honoured), else load-balanced. */
+  private pick(req: Req, cookie: boolean): number {
     const w = this.w;
     const lb = w.lb;
     const sticky = w.scenario.lb.sticky;
-    if (req.user >= 0 && sticky === 'cookie') {
+    if (cookie && req.user >= 0 && sticky === 'cookie') {
       const home = this.sessionBackend[req.user];
-      // A drained server keeps its cookie users; a DOWN or maint one does not (lb.persistsTo).
+      // A drained server keeps its cookie users; a DOWN or maint one does not, except with
+      // `option persist` (lb.persistsTo).
       if (home >= 0 && lb.persistsTo(home) && !req.excludes(home)) {
         req.persistent = true;
         return home;

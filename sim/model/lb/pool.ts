@@ -49,6 +49,8 @@ export class LoadBalancer {
   readonly turnAround: Int32Array;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
+  /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
+  readonly maxqueue: number;
   private tieCursor = 0;
 
   constructor(
@@ -66,6 +68,7 @@ export class LoadBalancer {
     this.rrCurrent = new Float64Array(count);
     this.rampStart = new Float64Array(count).fill(-Infinity);
     this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
+    this.maxqueue = this.maxconn > 0 ? (config.maxqueue ?? 0) : 0;
   }
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
@@ -86,12 +89,14 @@ export class LoadBalancer {
   /**
    * Server `b` left load balancing (`pendconn_redistribute()`, src/queue.c, called by
    * `_srv_update_status_op()` / `_srv_update_status_adm()`, src/server.c, on DOWN, drain and
-   * maint): its queued streams go back to the dispatcher in maint or with `option redispatch`,
-   * the backend queue's when no server is left. Returns how many (0 without a queue).
+   * maint): its queued streams go back to the dispatcher in maint or with `option redispatch`
+   * but not `option persist` (`(options & (PR_O_REDISP|PR_O_PERSIST)) != PR_O_REDISP` skips the
+   * server queue), the backend queue's when no server is left. Returns how many (0 without a queue).
    */
   private redistribute(b: number, maint: boolean): number {
     if (this.queue === null) return 0;
-    return this.queue.redistribute(b, maint, this.config.redispatch, this.usableCount() === 0);
+    const redispatch = this.config.redispatch && this.config.persist !== true;
+    return this.queue.redistribute(b, maint, redispatch, this.usableCount() === 0);
   }
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
@@ -103,12 +108,30 @@ export class LoadBalancer {
     return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0 && !this.full(b);
   }
 
+  private leastConnEligible(b: number): boolean {
+    if (this.state[b] !== PoolState.BOUND || !this.inService(b) || this.weight[b] <= 0) return false;
+    return this.maxconn === 0 || this.active[b] + this.queuedOn(b) < this.maxconn + this.maxqueue;
+  }
+
   /**
    * The server has `maxconn` connections: the algorithms skip it (HAProxy's lb trees hold only
    * servers below their maxconn, `srv_currently_usable()` / `fwrr_get_next_server()`).
    */
   full(b: number): boolean {
     return this.maxconn > 0 && this.active[b] >= this.maxconn;
+  }
+
+  /** Streams waiting in server `b`'s own queue (`queueslength`). */
+  queuedOn(b: number): number {
+    return this.queue === null ? 0 : this.queue.serverQueued(b);
+  }
+
+  /**
+   * A stream assigned to full server `b` finds its queue at `maxqueue` (assign_server_and_queue(),
+   * src/backend.c: `srv->maxqueue > 0 && srv->queueslength >= srv->maxqueue` → SRV_STATUS_FULL).
+   */
+  serverQueueFull(b: number): boolean {
+    return this.maxqueue > 0 && this.queuedOn(b) >= this.maxqueue;
   }
 
   /** Usable servers, full ones included (`be->srv_act`: maxconn does not take a server out). */
@@ -148,9 +171,12 @@ export class LoadBalancer {
   /**
    * A persistent (cookie) request may still go to `b`: HAProxy honours the cookie while the
    * server's `cur_state != SRV_ST_STOPPED` (`http_manage_client_side_cookies()`,
-   * src/http_ana.c) — a drained server keeps its persistent users, a DOWN or maint one does not.
+   * src/http_ana.c) — a drained server keeps its persistent users, a DOWN or maint one does not —
+   * or always with `option persist` (`|| (s->be->options & PR_O_PERSIST)` there: DOWN and maint,
+   * whose cur_state is STOPPED too, keep them).
    */
   persistsTo(b: number): boolean {
+    if (this.config.persist === true) return this.ready[b] === 1;
     return this.state[b] !== PoolState.DETACHED && this.inService(b);
   }
 
@@ -209,14 +235,20 @@ export class LoadBalancer {
     return best;
   }
 
-  /** Fewest flows per weight; ties go round robin, as HAProxy's leastconn does. */
+  /**
+   * Fewest flows per weight; ties go round robin, as HAProxy's leastconn does. Its key counts the
+   * server's queue too (`served + queue.length`, fwlc_queue_srv(), src/lb_fwlc.c), and under
+   * maxconn a server is skipped only once `served + queue.length ≥ maxconn + maxqueue`
+   * (fwlc_get_next_server()): with `maxqueue` a full server may be picked, its queue taking the
+   * stream.
+   */
   private leastConn(exclude: Excluded): number {
     let best = -1;
     let bestLoad = Infinity;
     for (let k = 0; k < this.count; k++) {
       const b = (this.tieCursor + k) % this.count;
-      if (exclude.excludes(b) || !this.eligible(b)) continue;
-      const load = this.active[b] / this.weight[b];
+      if (exclude.excludes(b) || !this.leastConnEligible(b)) continue;
+      const load = (this.active[b] + this.queuedOn(b)) / this.weight[b];
       if (load < bestLoad) {
         best = b;
         bestLoad = load;
