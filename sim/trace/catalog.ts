@@ -549,14 +549,16 @@ export const CATALOG: Catalog = {
       r.delay > 0
         ? `pod ${r.pod}: Back-off ${formatDuration(r.delay)} restarting failed container (CrashLoopBackOff)`
         : `pod ${r.pod}: restarting failed container`,
-    variant: (r) => (r.delay > 0 ? 'backoff' : 'immediate'),
+    variant: (r) => `${r.delay > 0 ? 'backoff' : 'immediate'}${r.killed ? ' kill' : ''}`,
     explain: (r) =>
       (r.noticed > 0
         ? `The kubelet's PLEG relist saw ${r.pod}'s container dead ${d(toMillis(r.noticed))} after it exited (one relist per second). `
         : '') +
       (r.delay > 0
-        ? `The kubelet holds ${r.pod}'s container back for ${d(r.delay)} after its crash (CrashLoopBackOff: 10 s after the second crash, doubling each time up to 5 minutes, reset once a container runs 10 minutes). The pod serves nothing meanwhile.`
-        : `The kubelet starts ${r.pod}'s container again at once: the first restart has no back-off; the next crashes wait 10 s, 20 s, 40 s and so on up to 5 minutes.`),
+        ? `The kubelet holds ${r.pod}'s container back for ${d(r.delay)} after its ${r.killed ? 'kill' : 'crash'} (CrashLoopBackOff: 10 s after the second crash, doubling each time up to 5 minutes, reset once a container runs 10 minutes). The pod serves nothing meanwhile.`
+        : r.killed
+          ? `The kubelet starts ${r.pod}'s container again in the same sync that killed it (kuberuntime_manager.go computePodActions: kill, then start): doBackOff judges from the previous container's exit, which is older than the back-off, so none applies. Repeated kills soon outpace the back-off (10 s, 20 s, 40 s …) and the waits begin.`
+          : `The kubelet starts ${r.pod}'s container again at once: the first restart has no back-off; the next crashes wait 10 s, 20 s, 40 s and so on up to 5 minutes.`),
   },
   'k8s.endpoint_not_ready': {
     source: 'k8s',

@@ -323,6 +323,8 @@ export interface K8sCrashBackoff extends Rec<'k8s.crash_backoff'> {
   delay: number;
   /** How long after the finish the kubelet learnt of it (its PLEG relist; 0 for its own kills). */
   noticed: number;
+  /** The kubelet killed the container itself (failed liveness or startup probe). */
+  killed: boolean;
   restarts: number;
 }
 export interface K8sEndpointNotReady extends Rec<'k8s.endpoint_not_ready'> {

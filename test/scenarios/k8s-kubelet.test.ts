@@ -67,9 +67,9 @@ describe('preStop is bound to its pod incarnation (kuberuntime_container.go kill
   });
 });
 
-describe('k8s-rolling-surge: maxSurge/maxUnavailable as the Deployment controller resolves them', () => {
-  it('defaults 25 %/25 % on 3 replicas are surge 1 / unavailable 0: a new pod is Ready before each old one goes, nothing fails', () => {
-    const r = runBuiltin('k8s-rolling-surge');
+describe('k8s-rolling-surge / -fixed: maxSurge/maxUnavailable as the Deployment controller resolves them', () => {
+  it('the fix, defaults 25 %/25 % on 3 replicas, is surge 1 / unavailable 0: a new pod is Ready before each old one goes, nothing fails', () => {
+    const r = runBuiltin('k8s-rolling-surge-fixed');
     const start = recordsOf(r, 'k8s.rollout_start')[0];
     expect([start.surge, start.unavailable, start.spares]).toEqual([1, 0, 1]);
     const ready = recordsOf(r, 'k8s.pod_ready');
@@ -80,10 +80,14 @@ describe('k8s-rolling-surge: maxSurge/maxUnavailable as the Deployment controlle
     expect(r.figures['errors.total']).toBe(0);
   });
 
-  it("maxSurge 0 / maxUnavailable 1 at the same load: two pods carry three pods' load and requests time out", () => {
-    const r = runBuiltin('k8s-rolling-surge', 1, ['timeline.0.max_surge=0', 'timeline.0.max_unavailable=1']);
+  it("the failure, maxSurge 0 / maxUnavailable 1 at the same load: two pods carry three pods' load and requests time out", () => {
+    const r = runBuiltin('k8s-rolling-surge');
     const start = recordsOf(r, 'k8s.rollout_start')[0];
-    expect([start.surge, start.unavailable]).toEqual([0, 1]);
+    expect([start.surge, start.unavailable, start.spares]).toEqual([0, 1, 1]);
+    // Each new pod is created only once an old one has gone (old + new ≤ replicas + 0), so each is
+    // Ready only after one more old pod was deleted.
+    const ready = recordsOf(r, 'k8s.pod_ready');
+    recordsOf(r, 'k8s.pod_terminating').forEach((t, i) => expect(t.t).toBeLessThan(ready[i].t));
     expect(recordsOf(r, 'k8s.pod_terminating')[0].t).toBeLessThan(recordsOf(r, 'k8s.pod_ready')[0].t);
     expect(r.figures['req_timeouts.total']!).toBeGreaterThan(10_000);
     expect(r.figures['err_econnrefused.total']).toBe(0);

@@ -94,10 +94,15 @@ export class AppProcess {
     this.wsOpen = false;
   }
 
-  /** The process ends (SIGKILL, or a graceful exit): its memory, and the sessions in it, are gone. */
+  /**
+   * The process ends (SIGKILL, or a graceful exit): its memory, and the sessions in it, are gone,
+   * and so is a stop-the-world pause in force (a GC or stall of that process): the next process
+   * starts unpaused, as it starts with a fresh heap (gc-heaps.ts).
+   */
   exit(): void {
     this.epochCount++;
     this.current = AppState.DEAD;
+    this.pausedUntil = -Infinity;
   }
 
   /**
@@ -108,6 +113,7 @@ export class AppProcess {
   hostLost(): void {
     this.epochCount++;
     this.current = AppState.DEAD;
+    this.pausedUntil = -Infinity;
   }
 
   // --- the workers' queue ------------------------------------------------------------------------

@@ -127,4 +127,23 @@ export class CrashLoopBackoff {
     this.next(finishedAt, at);
     return at;
   }
+
+  /**
+   * The kubelet killed the container (failed liveness or startup probe) and it finished at
+   * `finishedAt` = `now`: when it starts it again. computePodActions put the container in both
+   * ContainersToKill and ContainersToStart, so the same SyncPod starts it right after the kill,
+   * and its doBackOff reads the pod status taken before the kill, where the newest exited
+   * container of that name is the previous one (finished at `previousFinishedAt`; null: none,
+   * then doBackOff returns at once without calling Next). Not in backoff since that one: start
+   * now and Next(key, previousFinishedAt). In backoff: the pod is requeued, and the next syncs see
+   * the killed container as the newest exited one: start at its backoff's expiry, as after a crash.
+   */
+  restartAfterKill(previousFinishedAt: number | null, finishedAt: number, now: number): number {
+    if (previousFinishedAt === null) return now;
+    if (!this.inBackOffSince(previousFinishedAt, now)) {
+      this.next(previousFinishedAt, now);
+      return now;
+    }
+    return this.restartAt(finishedAt, now);
+  }
 }

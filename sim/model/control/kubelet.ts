@@ -41,8 +41,8 @@ export interface PodKillSpec {
 export class Kubelet {
   private readonly rng: Rng;
   private readonly backoffs: CrashLoopBackoff[];
-  /** When each container last started (its run time is logged at its death). */
-  private readonly startedAt: Float64Array;
+  /** When the pod's last container finished (NaN: none has yet): doBackOff's previous exited container. */
+  private readonly lastFinishedAt: Float64Array;
   private readonly restartCount: Int32Array;
   /**
    * When each pod's last status change reaches the load balancer: status updates arrive in the
@@ -77,7 +77,10 @@ export class Kubelet {
   private readonly onPodReady: Array<(() => void) | null>;
   /** A rollout waits for its new pod, Ready once already, to be Ready again (cleared once called). */
   private readonly onReadyAgain: Array<(() => void) | null>;
-  /** When each container's process last started running (its startup probe's time is logged). */
+  /**
+   * When each container's process last started running: its startup probe's time and its run time
+   * at its death are logged.
+   */
   private readonly runningSince: Float64Array;
   /**
    * The pod on this backend is terminating (deleted by a rollout), with what to call if its
@@ -94,7 +97,7 @@ export class Kubelet {
     this.rng = w.streams.stream('k8s.kubelet');
     const n = w.backends.length;
     this.backoffs = w.backends.map(() => new CrashLoopBackoff());
-    this.startedAt = new Float64Array(n).fill(w.now);
+    this.lastFinishedAt = new Float64Array(n).fill(Number.NaN);
     this.restartCount = new Int32Array(n);
     this.statusArrival = new Float64Array(n).fill(-Infinity);
     this.podGen = new Int32Array(n);
@@ -108,7 +111,7 @@ export class Kubelet {
     this.onPodReady = w.backends.map(() => null);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
-    this.runningSince = new Float64Array(n);
+    this.runningSince = new Float64Array(n).fill(w.now);
     const startupProbe = w.scenario.probes.startup;
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
@@ -186,6 +189,7 @@ export class Kubelet {
     // (pkg/kubelet/kuberuntime/helpers.go, used by kuberuntime_manager.go doBackOff), and
     // restartCount lives in the new pod's status.
     this.backoffs[b] = new CrashLoopBackoff();
+    this.lastFinishedAt[b] = Number.NaN;
     this.restartCount[b] = 0;
     backend.app.starting();
     this.containerRunning(b);
@@ -195,7 +199,6 @@ export class Kubelet {
       () => {
         if (backend.app.epoch !== epoch) return;
         this.life.podStarted(b);
-        this.startedAt[b] = w.now;
         // `app.crash_after` counts from each start of the app, a new pod's first one included.
         this.armCrash(b);
       },
@@ -371,18 +374,19 @@ export class Kubelet {
     const w = this.w;
     this.killing[b] = 0;
     const backend = w.backends[b];
-    const ranFor = w.now - this.startedAt[b];
+    // How long this container's process ran (kubectl's startedAt → finishedAt), its start-up included.
+    const ranFor = w.now - this.runningSince[b];
     w.trace.emit({ kind: 'k8s.container_died', pod: backend.name, cause, ranFor, restarts: this.restartCount[b] });
     this.life.killApp(backend);
     const finishedAt = w.now;
-    if (cause !== 'crash') return this.containerNoticed(b, finishedAt);
+    if (cause !== 'crash') return this.containerNoticed(b, finishedAt, true);
     const pod = this.podGen[b];
     const epoch = backend.app.epoch;
     w.engine.schedule(
       relistLag(this.pleg.next()),
       () => {
         if (this.podGen[b] !== pod || backend.app.epoch !== epoch) return;
-        this.containerNoticed(b, finishedAt);
+        this.containerNoticed(b, finishedAt, false);
       },
       null,
     );
@@ -391,9 +395,11 @@ export class Kubelet {
   /**
    * The kubelet's pod worker syncs the pod whose container finished at `finishedAt`: the pod is
    * NotReady (the status travels to the balancer), and the container is started again at once or
-   * when its CrashLoopBackOff expires, whichever is later.
+   * when its CrashLoopBackOff expires, whichever is later; after the kubelet's own kill
+   * (`killed`) the backoff is judged from the previous container's finish
+   * (CrashLoopBackoff.restartAfterKill).
    */
-  private containerNoticed(b: number, finishedAt: number): void {
+  private containerNoticed(b: number, finishedAt: number, killed: boolean): void {
     const w = this.w;
     const backend = w.backends[b];
     const gone = this.terminatingGone[b];
@@ -406,13 +412,20 @@ export class Kubelet {
     this.readiness?.reset(b, false);
     this.propagate(b, false, finishedAt);
     const backoff = this.backoffs[b];
-    const wait = backoff.earliestRestart(finishedAt) - finishedAt;
-    const at = backoff.restartAt(finishedAt, w.now);
+    const previous = this.lastFinishedAt[b];
+    this.lastFinishedAt[b] = finishedAt;
+    // The wait the log states: the backoff counted from this container's finish.
+    const earliest = backoff.earliestRestart(finishedAt);
+    const at = killed
+      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now)
+      : backoff.restartAt(finishedAt, w.now);
+    const wait = killed ? at - finishedAt : earliest - finishedAt;
     w.trace.emit({
       kind: 'k8s.crash_backoff',
       pod: backend.name,
       delay: wait,
       noticed: w.now - finishedAt,
+      killed,
       restarts: this.restartCount[b],
     });
     const epoch = backend.app.epoch;
@@ -420,6 +433,9 @@ export class Kubelet {
       at - w.now,
       () => {
         if (backend.app.epoch !== epoch) return;
+        // restartCount counts containers started again (startContainer: status RestartCount + 1),
+        // listening or not; the `restarts` figure counts apps serving again (containerStarted).
+        this.restartCount[b]++;
         backend.app.starting();
         this.containerRunning(b);
         w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
@@ -433,10 +449,8 @@ export class Kubelet {
     const w = this.w;
     const backend = w.backends[b];
     if (backend.app.epoch !== epoch) return;
-    this.restartCount[b]++;
     w.metrics.inc(w.c.restarts, b);
     this.life.containerStarted(backend);
-    this.startedAt[b] = w.now;
     w.trace.emit({ kind: 'k8s.container_restarted', pod: backend.name });
     this.armCrash(b);
   }

@@ -53,3 +53,15 @@ describe('app process', () => {
     expect(out).toEqual(jobs);
   });
 });
+
+describe('a pause belongs to its process', () => {
+  it('exit() and hostLost() end a pause in force: the next process starts unpaused', () => {
+    const a = app();
+    a.pausedUntil = 100;
+    a.exit();
+    expect(a.pausedUntil).toBe(-Infinity);
+    a.pausedUntil = 100;
+    a.hostLost();
+    expect(a.pausedUntil).toBe(-Infinity);
+  });
+});

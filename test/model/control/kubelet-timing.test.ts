@@ -109,3 +109,21 @@ describe('CrashLoopBackoff.restartAt: the kubelet learns of the exit late', () =
     expect(b.restartAt(50, 50.9)).toBeCloseTo(70, 9);
   });
 });
+
+describe('CrashLoopBackoff.restartAfterKill: doBackOff in the SyncPod that killed the container', () => {
+  it('restarts at once without touching the backoff when no earlier container exited', () => {
+    const b = new CrashLoopBackoff();
+    expect(b.restartAfterKill(null, 30, 30)).toBe(30);
+    // No Next was called: the next crash still restarts at once.
+    expect(b.delayAfterCrash(60)).toBe(0);
+  });
+
+  it('restarts at once when the previous exit is older than the backoff, calling Next with its finish', () => {
+    const b = new CrashLoopBackoff();
+    expect(b.delayAfterCrash(0)).toBe(0); // backoff 10 s
+    expect(b.restartAfterKill(0, 30, 30)).toBe(30); // 30 s ≥ 10 s; backoff 20 s
+    expect(b.restartAfterKill(30, 60, 60)).toBe(60); // 30 s ≥ 20 s; backoff 40 s
+    // 30 s < 40 s: in backoff; the killed container (finished at 90) waits 40 s.
+    expect(b.restartAfterKill(60, 90, 90)).toBe(130);
+  });
+});

@@ -130,3 +130,58 @@ describe('a liveness kill runs the pod preStop hook first (killContainer → exe
     expect(died[1].t - died[0].t).toBeGreaterThan(60);
   });
 });
+
+describe('the restart after a liveness kill (computePodActions: kill and start in one SyncPod)', () => {
+  // pod-a's app needs 45 s to listen; its liveness probe (every 10 s, 3 failures, the defaults)
+  // kills every container ~30 s after it starts, before it listens (nothing to finish: it dies at once).
+  const r = run({
+    warmup: '5s',
+    horizon: '8m',
+    clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+    app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+    lb: { mode: 'nat', retries: 0 },
+    probes: { liveness: { type: 'http', period: '10s' } },
+    backends: [{ name: 'pod-a', app: { crash_after: '60s', startup_time: '45s' } }, { name: 'pod-b' }],
+  });
+  const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+  const backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
+
+  it('starts the container again at once while the previous one finished longer than the backoff ago, then backs off', () => {
+    // The first death is pod-a's crash (60 s in): restarted at once (backoff now 10 s). Each later
+    // container is killed ~30 s after it starts. doBackOff reads the status taken before the
+    // kill, where the newest exited container is the previous one, ~30 s old: not in backoff
+    // (10 s, then 20 s), so 0, 0; once the backoff (40 s) exceeds that, the pod is requeued and
+    // the killed container waits its backoff from its own finish: 40, then 80, 160 s (the next,
+    // 300 s, is past the horizon). Counting every kill like a crash would give 10, 20, 40, 80, 160.
+    expect(died[0].cause).toBe('crash');
+    expect(died.slice(1, 6).every((d) => d.cause === 'liveness')).toBe(true);
+    expect(backoffs.map((b) => b.delay)).toEqual([0, 0, 0, 40, 80, 160]);
+    // The immediate restarts come at the kill itself, not a relist later.
+    for (let i = 1; i < 3; i++) expect(backoffs[i].t).toBe(died[i].t);
+  });
+});
+
+describe('what the log says of a container killed before it listened', () => {
+  it("states the container's own run time and the kubelet's restart count, as kubectl shows them", () => {
+    const r = run({
+      warmup: '5s',
+      horizon: '3m',
+      clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+      app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+      lb: { mode: 'nat', retries: 0 },
+      probes: { liveness: { type: 'http', period: '10s' } },
+      backends: [{ name: 'pod-a', app: { crash_after: '60s', startup_time: '45s' } }, { name: 'pod-b' }],
+    });
+    const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+    // Each restarted container is killed ~30 s after its process started (3 failures × 10 s), not
+    // 30 s more than the last one that listened; and each restart counts, listening or not.
+    for (let i = 1; i < died.length; i++) {
+      expect(died[i].ranFor).toBeGreaterThan(29);
+      expect(died[i].ranFor).toBeLessThan(32);
+      expect(died[i].restarts).toBe(i);
+    }
+    expect(died.length).toBeGreaterThan(3);
+    // The `restarts` figure counts apps serving again: none of these ever listened.
+    expect(r.figures['restarts.total'] ?? 0).toBe(0);
+  });
+});
