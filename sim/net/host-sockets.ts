@@ -59,10 +59,11 @@ interface Pair {
   // to a port-indexed table, in pages of PAGE_PORTS allocated as ports in them are used (a
   // pair's ports lie in the ephemeral range: ~110 of the 256 pages). A port is in exactly one of
   // the three places.
+  // Sockets are entry numbers of the host's entry pool (EntryPool); a page holds entry + 1, 0 for none.
   soloPort: number;
-  soloEntry: Entry | null;
-  more: Map<number, Entry> | null;
-  dense: ((Entry | undefined)[] | undefined)[] | null;
+  soloEntry: number;
+  more: Map<number, number> | null;
+  dense: (Int32Array | undefined)[] | null;
   /**
    * A dense connecting pair's ports that hold a socket of it, as connect()'s walk skips them
    * (PortSkip: one bitmap per parity of the range). Kept while the pair is dense; connect() uses
@@ -72,15 +73,58 @@ interface Pair {
   skip: PortSkip | null;
 }
 
-interface Entry {
-  state: number;
-  /** Bound by bind() before connect(): its port's bind bucket has fastreuse ≥ 0. */
-  bound: boolean;
-  /** TIME_WAIT only: */
-  enteredMs: number;
-  timestamps: boolean;
-  tsRecent: number;
-  gen: number;
+/** No entry (entryOf()). */
+const NONE = -1;
+
+/**
+ * A host's sockets (entries), numbered, as columns: a LB or VM host holds ~30,000 per backend
+ * pair at 100k clients, and an object each (72 bytes and a page slot) was most of their cost.
+ * Closed entries are chained through `next` for reuse. Per entry: its state, whether bind() bound
+ * it before connect() (its port's bind bucket has fastreuse ≥ 0), and, in TIME_WAIT, when it
+ * began (ms), whether timestamps were on, ts_recent, and the generation its queue slot carries.
+ */
+class EntryPool {
+  state = new Uint8Array(16);
+  bound = new Uint8Array(16);
+  timestamps = new Uint8Array(16);
+  enteredMs = new Float64Array(16);
+  tsRecent = new Float64Array(16);
+  gen = new Float64Array(16);
+  next = new Int32Array(16);
+  private used = 0;
+  private free = NONE;
+
+  /** A new entry's number (its fields as the last user left them). */
+  take(): number {
+    const e = this.free;
+    if (e !== NONE) {
+      this.free = this.next[e];
+      return e;
+    }
+    if (this.used === this.state.length) this.grow(this.used * 2);
+    return this.used++;
+  }
+
+  give(e: number): void {
+    this.next[e] = this.free;
+    this.free = e;
+  }
+
+  private grow(cap: number): void {
+    this.state = grow(this.state, cap);
+    this.bound = grow(this.bound, cap);
+    this.timestamps = grow(this.timestamps, cap);
+    this.enteredMs = grow(this.enteredMs, cap);
+    this.tsRecent = grow(this.tsRecent, cap);
+    this.gen = grow(this.gen, cap);
+    this.next = grow(this.next, cap);
+  }
+}
+
+function grow<T extends Uint8Array | Int32Array | Float64Array>(column: T, cap: number): T {
+  const next = new (column.constructor as new (n: number) => T)(cap);
+  next.set(column as never);
+  return next;
 }
 
 /** Numbers per TIME_WAIT queue slot: key, generation, fire time. */
@@ -92,14 +136,14 @@ const DENSE_AFTER = 512;
 const PAGE_BITS = 8;
 const PAGE_PORTS = 1 << PAGE_BITS;
 
-/** The socket of `pair` on `port`, if any. */
-function entryOf(pair: Pair, port: number): Entry | undefined {
+/** The socket (entry number) of `pair` on `port`, or NONE. */
+function entryOf(pair: Pair, port: number): number {
   if (pair.dense !== null) {
     const page = pair.dense[port >>> PAGE_BITS];
-    return page === undefined ? undefined : page[port & (PAGE_PORTS - 1)];
+    return page === undefined ? NONE : page[port & (PAGE_PORTS - 1)] - 1;
   }
-  if (pair.soloPort === port) return pair.soloEntry!;
-  return pair.more === null ? undefined : pair.more.get(port);
+  if (pair.soloPort === port) return pair.soloEntry;
+  return pair.more === null ? NONE : (pair.more.get(port) ?? NONE);
 }
 
 /** Set or clear port's bit in a pair's PortSkip (ports outside the walked range have none). */
@@ -113,7 +157,7 @@ function markPort(skip: PortSkip, low: number, span: number, port: number, taken
 }
 
 /** Put a socket on a port of `pair` that holds none. */
-function storeEntry(pair: Pair, port: number, entry: Entry): void {
+function storeEntry(pair: Pair, port: number, entry: number): void {
   pair.count++;
   if (pair.dense !== null) {
     denseStore(pair.dense, port, entry);
@@ -127,32 +171,33 @@ function storeEntry(pair: Pair, port: number, entry: Entry): void {
   pair.more ??= new Map();
   pair.more.set(port, entry);
   if (pair.count > DENSE_AFTER) {
-    const table: ((Entry | undefined)[] | undefined)[] = new Array(65536 / PAGE_PORTS).fill(undefined);
-    denseStore(table, pair.soloPort, pair.soloEntry!);
+    const table: (Int32Array | undefined)[] = new Array(65536 / PAGE_PORTS).fill(undefined);
+    denseStore(table, pair.soloPort, pair.soloEntry);
     for (const [p, e] of pair.more) denseStore(table, p, e);
     pair.dense = table;
     pair.soloPort = -1;
-    pair.soloEntry = null;
+    pair.soloEntry = NONE;
     pair.more = null;
   }
 }
 
-function denseStore(table: ((Entry | undefined)[] | undefined)[], port: number, entry: Entry | undefined): void {
+/** Put entry `entry` (NONE: clear) on `port` of a port-indexed table. */
+function denseStore(table: (Int32Array | undefined)[], port: number, entry: number): void {
   let page = table[port >>> PAGE_BITS];
   if (page === undefined) {
-    page = new Array(PAGE_PORTS).fill(undefined);
+    page = new Int32Array(PAGE_PORTS);
     table[port >>> PAGE_BITS] = page;
   }
-  page[port & (PAGE_PORTS - 1)] = entry;
+  page[port & (PAGE_PORTS - 1)] = entry + 1;
 }
 
 /** Take the socket on `port` (which holds one) off `pair`. */
 function deleteEntry(pair: Pair, port: number): void {
   pair.count--;
-  if (pair.dense !== null) denseStore(pair.dense, port, undefined);
+  if (pair.dense !== null) denseStore(pair.dense, port, NONE);
   else if (pair.soloPort === port) {
     pair.soloPort = -1;
-    pair.soloEntry = null;
+    pair.soloEntry = NONE;
   } else pair.more!.delete(port);
 }
 
@@ -234,8 +279,8 @@ export class HostSockets {
   private tw: number[] | null = null;
   private twHead = 0;
   private gen = 0;
-  /** Entries of closed sockets, for reuse (a removed entry is never looked at again). */
-  private spare: Entry[] | null = null;
+  /** The host's sockets (a removed entry is never looked at again before it is reused). */
+  private readonly entries = new EntryPool();
 
   constructor(
     readonly config: HostKernelConfig,
@@ -326,13 +371,14 @@ export class HostSockets {
     for (const s of sockets) {
       this.open(pair, s.port, false);
       if (!s.timeWait) continue;
-      const entry = entryOf(pair, s.port)!;
-      entry.state = TIME_WAIT;
-      entry.enteredMs = s.enteredMs;
-      entry.timestamps = s.timestamps;
-      entry.gen = ++this.gen;
+      const e = entryOf(pair, s.port);
+      const E = this.entries;
+      E.state[e] = TIME_WAIT;
+      E.enteredMs[e] = s.enteredMs;
+      E.timestamps[e] = s.timestamps ? 1 : 0;
+      E.gen[e] = ++this.gen;
       this.timeWaitCount++;
-      (this.tw ??= []).push(id * 65536 + s.port, entry.gen, s.firesAt);
+      (this.tw ??= []).push(id * 65536 + s.port, E.gen[e], s.firesAt);
     }
     return id;
   }
@@ -450,18 +496,19 @@ export class HostSockets {
     const pair = this.pairs[pairId];
     if (!pair?.accepting) throw new Error(`pair ${pairId} is not an accepting pair`);
     const entry = entryOf(pair, remotePort);
-    if (entry === undefined) {
+    if (entry === NONE) {
       storeEntry(pair, remotePort, this.newEntry(false));
       this.socketCount++;
       return 'new';
     }
-    if (entry.state === OPEN) return 'rejected'; // a live connection owns this 4-tuple
-    if (!synReopensTimeWait({ timestamps: entry.timestamps, synTsval, tsRecent: entry.tsRecent })) {
+    const E = this.entries;
+    if (E.state[entry] === OPEN) return 'rejected'; // a live connection owns this 4-tuple
+    if (!synReopensTimeWait({ timestamps: E.timestamps[entry] === 1, synTsval, tsRecent: E.tsRecent[entry] })) {
       return 'rejected';
     }
     this.killTimeWait(entry);
     this.timeWaitReopened++;
-    entry.state = OPEN;
+    E.state[entry] = OPEN;
     return 'reopened-time-wait';
   }
 
@@ -484,18 +531,20 @@ export class HostSockets {
     this.expire(now);
     const key = pairId * 65536 + port;
     const pair = this.pairs[pairId];
-    const entry = pair === undefined ? undefined : entryOf(pair, port);
-    if (entry === undefined || entry.state !== OPEN)
+    const entry = pair === undefined ? NONE : entryOf(pair, port);
+    const E = this.entries;
+    if (entry === NONE || E.state[entry] !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
     if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
-      entry.state = TIME_WAIT;
-      entry.enteredMs = Math.floor(now * 1000);
-      entry.timestamps = timestamps;
-      entry.tsRecent = peerTsval;
-      entry.gen = ++this.gen;
+      E.state[entry] = TIME_WAIT;
+      E.enteredMs[entry] = Math.floor(now * 1000);
+      E.timestamps[entry] = timestamps ? 1 : 0;
+      E.tsRecent[entry] = peerTsval;
+      const gen = ++this.gen;
+      E.gen[entry] = gen;
       this.timeWaitCount++;
       this.tw ??= [];
-      this.tw.push(key, entry.gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
+      this.tw.push(key, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
@@ -506,8 +555,8 @@ export class HostSockets {
   stateOf(pairId: number, port: number, now: number): 'open' | 'time-wait' | 'none' {
     this.expire(now);
     const pair = this.pairs[pairId];
-    const entry = pair === undefined ? undefined : entryOf(pair, port);
-    return entry === undefined ? 'none' : entry.state === OPEN ? 'open' : 'time-wait';
+    const entry = pair === undefined ? NONE : entryOf(pair, port);
+    return entry === NONE ? 'none' : this.entries.state[entry] === OPEN ? 'open' : 'time-wait';
   }
 
   /** When the oldest TIME_WAIT still held fires, or Infinity. */
@@ -515,8 +564,7 @@ export class HostSockets {
     const tw = this.tw;
     if (tw === null) return Number.POSITIVE_INFINITY;
     for (let i = this.twHead; i < tw.length; i += TW_SLOT) {
-      const entry = this.entryAt(tw[i]);
-      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === tw[i + 1]) return tw[i + 2];
+      if (this.queuedTimeWait(tw[i], tw[i + 1]) !== NONE) return tw[i + 2];
     }
     return Number.POSITIVE_INFINITY;
   }
@@ -527,8 +575,8 @@ export class HostSockets {
     if (tw === null) return;
     while (this.twHead < tw.length && tw[this.twHead + 2] <= now) {
       const key = tw[this.twHead];
-      const entry = this.entryAt(key);
-      if (entry !== undefined && entry.state === TIME_WAIT && entry.gen === tw[this.twHead + 1]) {
+      const entry = this.queuedTimeWait(key, tw[this.twHead + 1]);
+      if (entry !== NONE) {
         this.timeWaitCount--;
         this.remove(key, entry);
       }
@@ -601,7 +649,7 @@ export class HostSockets {
       count: 0,
       pinned,
       soloPort: -1,
-      soloEntry: null,
+      soloEntry: NONE,
       more: null,
       dense: null,
       skip: null,
@@ -636,13 +684,15 @@ export class HostSockets {
     pair.skip = null;
     pair.more = null;
     pair.soloPort = -1;
-    pair.soloEntry = null;
+    pair.soloEntry = NONE;
     (this.freePairIds ??= []).push(id);
   }
 
-  /** The socket with key pairId·65536 + port, if any. */
-  private entryAt(key: number): Entry | undefined {
-    return entryOf(this.pairs[Math.floor(key / 65536)], key % 65536);
+  /** The entry a TIME_WAIT queue slot (key pairId·65536 + port, generation) stands for, or NONE if stale. */
+  private queuedTimeWait(key: number, gen: number): number {
+    const entry = entryOf(this.pairs[Math.floor(key / 65536)], key % 65536);
+    const E = this.entries;
+    return entry !== NONE && E.state[entry] === TIME_WAIT && E.gen[entry] === gen ? entry : NONE;
   }
 
   /**
@@ -669,7 +719,7 @@ export class HostSockets {
         const entries = pair.dense[page];
         if (entries === undefined) continue;
         for (let j = 0; j < PAGE_PORTS; j++)
-          if (entries[j] !== undefined) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
+          if (entries[j] !== 0) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
       }
       pair.skip = skip;
     }
@@ -692,7 +742,7 @@ export class HostSockets {
   private portUsedFrom(localAddr: number, port: number): boolean {
     for (let id = 0; id < this.pairs.length; id++) {
       const pair = this.pairs[id];
-      if (!pair.accepting && pair.localAddr === localAddr && entryOf(pair, port) !== undefined) return true;
+      if (!pair.accepting && pair.localAddr === localAddr && entryOf(pair, port) !== NONE) return true;
     }
     return false;
   }
@@ -706,15 +756,16 @@ export class HostSockets {
   /** __inet_check_established(): the 4-tuple is free, or its TIME_WAIT may be taken over (and is). */
   private establishedCheck(pairId: number, pair: Pair, port: number, bound: boolean, nowMs: number): boolean {
     const entry = entryOf(pair, port);
-    if (entry === undefined) return true;
-    if (entry.state === OPEN) return false;
+    if (entry === NONE) return true;
+    const E = this.entries;
+    if (E.state[entry] === OPEN) return false;
     const reusable = mayReuseTimeWait(
       this.config.twReuse,
       this.config.twReuseDelayMs,
       pair.loopback,
-      entry.timestamps,
+      E.timestamps[entry] === 1,
       bound,
-      entry.enteredMs,
+      E.enteredMs[entry],
       nowMs,
     );
     if (!reusable) return false;
@@ -724,8 +775,8 @@ export class HostSockets {
     return true;
   }
 
-  private killTimeWait(entry: Entry): void {
-    entry.gen = ++this.gen; // its queue slot no longer matches
+  private killTimeWait(entry: number): void {
+    this.entries.gen[entry] = ++this.gen; // its queue slot no longer matches
     this.timeWaitCount--;
   }
 
@@ -744,28 +795,27 @@ export class HostSockets {
   }
 
   /** An entry for a new open socket, recycled from closed ones (no allocation once warm). */
-  private newEntry(bound: boolean): Entry {
-    const entry = this.spare?.pop();
-    if (entry === undefined)
-      return { state: OPEN, bound, enteredMs: 0, timestamps: false, tsRecent: 0, gen: ++this.gen };
-    entry.state = OPEN;
-    entry.bound = bound;
-    entry.enteredMs = 0;
-    entry.timestamps = false;
-    entry.tsRecent = 0;
-    entry.gen = ++this.gen;
+  private newEntry(bound: boolean): number {
+    const E = this.entries;
+    const entry = E.take();
+    E.state[entry] = OPEN;
+    E.bound[entry] = bound ? 1 : 0;
+    E.enteredMs[entry] = 0;
+    E.timestamps[entry] = 0;
+    E.tsRecent[entry] = 0;
+    E.gen[entry] = ++this.gen;
     return entry;
   }
 
-  private remove(key: number, entry: Entry): void {
+  private remove(key: number, entry: number): void {
     const pair = this.pairs[Math.floor(key / 65536)];
     deleteEntry(pair, key % 65536);
     if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, key % 65536, false);
     this.socketCount--;
-    (this.spare ??= []).push(entry);
+    this.entries.give(entry);
     if (pair.count === 0 && !pair.pinned) this.letGo(Math.floor(key / 65536), pair);
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
-    if (entry.bound) this.bound()[key % 65536]--;
+    if (this.entries.bound[entry] === 1) this.bound()[key % 65536]--;
   }
 }
