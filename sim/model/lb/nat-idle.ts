@@ -25,7 +25,8 @@ export class NatIdleTable {
 
   /** A packet of `conn` crosses the NAT now: its entry's idle timer restarts. */
   seen(conn: Conn): void {
-    conn.lbSeenAt = this.w.now;
+    // Without an idle timeout (a proxy) nothing reads it: no write on every packet.
+    if (this.idle !== Infinity) conn.lbSeenAt = this.w.now;
   }
 
   /**
@@ -33,7 +34,8 @@ export class NatIdleTable {
    * the flow is FORGOTTEN (the caller answers RST as for a hard removal).
    */
   expired(conn: Conn): boolean {
-    if (conn.lbFlow !== LbFlow.TRACKED || this.w.now - conn.lbSeenAt <= this.idle) return false;
+    if (conn.lbFlow !== LbFlow.TRACKED || this.idle === Infinity || this.w.now - conn.lbSeenAt <= this.idle)
+      return false;
     conn.lbFlow = LbFlow.FORGOTTEN;
     const w = this.w;
     w.trace.emitLimited(`nat-idle-${conn.backend}`, {

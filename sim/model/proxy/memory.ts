@@ -2,7 +2,7 @@ import type { NginxConfig } from '../../scenario/schema.js';
 import { ReqPhase } from '../core/app-job.js';
 import { type Conn, ConnKind } from '../core/conn.js';
 import type { UpstreamConn } from '../core/exchanges.js';
-import type { Nginx } from './nginx.js';
+import type { Nginx, NginxGeneration } from './nginx.js';
 
 /**
  * The memory an nginx holds, per worker generation: what the `nginx_memory` gauges read. Each
@@ -77,17 +77,78 @@ export interface NginxMemory {
 export function nginxMemory(nginx: Nginx, conns: Iterable<Conn>, pool: readonly UpstreamConn[]): NginxMemory {
   const gens = nginx.generations;
   if (!nginx.running || gens.length === 0) return { total: 0, old: 0 };
-  const bytes = new Float64Array(gens.length);
-  const index = (id: number): number => {
-    for (let i = 0; i < gens.length; i++) if (gens[i].id === id) return i;
-    return -1;
-  };
+  // One walk per sample over every connection the VM holds: count, per generation, the tunnels,
+  // the idle keep-alive connections, the requests in flight and the cached upstream connections,
+  // and price each kind once (connBytes' sizes). The bytes are whole numbers, so the products
+  // and their sum are the exact sum connBytes would add up one connection at a time.
+  const counts = new Float64Array(KINDS * gens.length);
+  const first = gens[0].id;
   for (const conn of conns) {
-    const i = index(conn.nginxGen);
+    const id = conn.nginxGen;
+    const i = id === first ? 0 : generationIndex(gens, id);
+    if (i < 0) continue;
+    counts[KINDS * i + (conn.kind === ConnKind.WS ? TUNNEL : conn.phase === ReqPhase.NONE ? IDLE : IN_FLIGHT)]++;
+  }
+  for (const up of pool) {
+    const id = up.nginxGen;
+    const i = id === first ? 0 : generationIndex(gens, id);
+    if (i >= 0) counts[KINDS * i + CACHED]++;
+  }
+  let total = 0;
+  let old = 0;
+  for (let i = 0; i < gens.length; i++) {
+    const g = gens[i];
+    const c = g.config;
+    const k = KINDS * i;
+    const bytes =
+      counts[k + TUNNEL] *
+        (CONNECTION_POOL_SIZE +
+          REQUEST_POOL_SIZE +
+          c.client_header_buffer_size +
+          UPSTREAM_CONN_POOL_SIZE +
+          2 * c.proxy_buffer_size) +
+      counts[k + IDLE] * CONNECTION_POOL_SIZE +
+      counts[k + IN_FLIGHT] *
+        (CONNECTION_POOL_SIZE +
+          REQUEST_POOL_SIZE +
+          c.client_header_buffer_size +
+          UPSTREAM_CONN_POOL_SIZE +
+          c.proxy_buffer_size +
+          c.proxy_buffers * PAGE_SIZE) +
+      counts[k + CACHED] * UPSTREAM_CONN_POOL_SIZE;
+    // Past 2^53 bytes (only with absurd buffer sizes) the sum is no longer exact in any order:
+    // add up as connBytes does, one connection at a time, so the figure stays the same.
+    if (!(bytes < 2 ** 53)) return nginxMemoryPerConn(nginx, conns, pool);
+    const workers = g.quitAt < 0 ? g.config.worker_processes : Math.min(g.config.worker_processes, g.open);
+    const mib = workers * g.config.worker_rss_mib + bytes / MIB;
+    total += mib;
+    if (g.quitAt >= 0) old += mib;
+  }
+  return { total, old };
+}
+
+/** The slots of nginxMemory's counts per generation. */
+const TUNNEL = 0;
+const IDLE = 1;
+const IN_FLIGHT = 2;
+const CACHED = 3;
+const KINDS = 4;
+
+function generationIndex(gens: readonly NginxGeneration[], id: number): number {
+  for (let i = 0; i < gens.length; i++) if (gens[i].id === id) return i;
+  return -1;
+}
+
+/** nginxMemory summed one connection at a time (connBytes). */
+function nginxMemoryPerConn(nginx: Nginx, conns: Iterable<Conn>, pool: readonly UpstreamConn[]): NginxMemory {
+  const gens = nginx.generations;
+  const bytes = new Float64Array(gens.length);
+  for (const conn of conns) {
+    const i = generationIndex(gens, conn.nginxGen);
     if (i >= 0) bytes[i] += connBytes(conn, gens[i].config);
   }
   for (const up of pool) {
-    const i = index(up.nginxGen);
+    const i = generationIndex(gens, up.nginxGen);
     if (i >= 0) bytes[i] += UPSTREAM_CONN_POOL_SIZE;
   }
   let total = 0;

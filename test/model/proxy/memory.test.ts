@@ -69,6 +69,51 @@ describe('nginx memory per generation', () => {
     expect(nginxMemory(n, c, []).old).toBeCloseTo(4 + TUNNEL / MIB, 9);
   });
 
+  it('is exactly the sum of connBytes over every connection, mixed kinds, phases and generations (and past 2^53 bytes)', () => {
+    // nginxMemory counts each generation's connections by kind and prices each kind once; the
+    // figure must be the one adding connBytes connection by connection gives, bit for bit.
+    const perConn = (n: Nginx, conns: Conn[], cached: number[]): { total: number; old: number } => {
+      let total = 0;
+      let old = 0;
+      for (const g of n.generations) {
+        let bytes = 0;
+        for (const c of conns) if (c.nginxGen === g.id) bytes += connBytes(c, g.config);
+        for (const id of cached) if (id === g.id) bytes += 128;
+        const workers = g.quitAt < 0 ? g.config.worker_processes : Math.min(g.config.worker_processes, g.open);
+        const mib = workers * g.config.worker_rss_mib + bytes / MIB;
+        total += mib;
+        if (g.quitAt >= 0) old += mib;
+      }
+      return { total, old };
+    };
+    const phases = [ReqPhase.NONE, ReqPhase.QUEUED, ReqPhase.SERVING, ReqPhase.CONNECTING];
+    for (const other of [
+      NginxSchema.parse({ worker_processes: 3, worker_rss_mib: 7, proxy_buffer_size: 8192, proxy_buffers: 5 }),
+      // 2^31 − 1 buffers of a page for each request in flight: past 2^53 bytes with ~1,300 of them,
+      // and an odd header buffer, so sums past 2^53 round and only the one-by-one order matches.
+      NginxSchema.parse({ proxy_buffers: 2 ** 31 - 1, client_header_buffer_size: 1001 }),
+    ]) {
+      const n = new Nginx(config);
+      const conns: Conn[] = [];
+      const cached: number[] = [];
+      const add = (count: number): void => {
+        for (let i = 0; i < count; i++) {
+          const kind = i % 7 === 0 ? ConnKind.WS : ConnKind.HTTP;
+          conns.push(conn(kind, n.accept(), phases[i % 4]));
+          if (i % 5 === 0) cached.push(n.generations[n.generations.length - 1].id);
+        }
+      };
+      add(300);
+      const g = n.reload(other);
+      n.quitOlderThan(g.id, 1);
+      add(2000);
+      // A connection of a generation that has exited counts nowhere.
+      conns.push(conn(ConnKind.HTTP, 999, ReqPhase.SERVING));
+      const pool = cached.map((id) => ({ nginxGen: id }) as Parameters<typeof nginxMemory>[2][number]);
+      expect(nginxMemory(n, conns, pool)).toEqual(perConn(n, conns, cached));
+    }
+  });
+
   it('is nothing once nginx has stopped', () => {
     const n = new Nginx(config);
     n.terminate();
