@@ -328,10 +328,13 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   client's are exp(mean 5 s) from its seeded generator, calibration/haproxy/worker.mjs; the
  *   twin's exp(mean=15) requests 333 ms apart, ≈ 4.7 s). Left open.
  * - The requests that cross a kill -9 are not compared: kill-restart-tcp-redispatch's 3 EOFs
- *   were sent together in one tick of the recorded client's fixed-rate timer at 5.026 s, 26 ms
- *   after the harness issued the kill, and met s1 dying (EOF 5 ms later); the twin's window is
- *   its 1-ms service on loopback (0 errors), a chance coincidence of timer tick and kill the
- *   twin cannot place (kill-restart-http's one EOF likewise). The per-second error series starts
+ *   were sent together in one tick of the recorded client's fixed-rate timer at 5.026 s, 24 ms
+ *   after the harness's SIGKILL (5.002 s), and met s1 dying (EOF 5 ms later). A killed process's
+ *   sockets close only after its memory is torn down (kernel/exit.c do_exit(): exit_mm() before
+ *   exit_files()), so for some ms on a loaded machine its connections still take requests;
+ *   drainsim's kill closes them at once, and its window is the 1-ms service on loopback (0
+ *   errors). A timer tick landing in that window is chance the twin cannot place
+ *   (kill-restart-http's one EOF likewise). The per-second error series starts
  *   the second after the kill; the tcp runs compare the connections closed at the kill instead.
  * - hang-onmarkeddown-tcp: the DOWN line's "16 sessions active" is not compared: it counts the
  *   requests of the recorded client's request connections, which give up after 8 s and reconnect
