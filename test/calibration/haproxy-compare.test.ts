@@ -322,15 +322,23 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   Poisson (M/G/∞, 20 on average) where the recorded client keeps 20 slots, so its count on s1
  *   at the drain spreads more (4–17 vs ≈ 10). The decay of s1's flows (show stat scur, mean of
  *   the 8 runs vs 20 seeds) is within ±2 flows, but the twin's is higher at every sample (8.6 vs
- *   8.25 flows 0.75 s after the drain, 6.4 vs 4.9 at 2.75 s, 2.35 vs 1.0 at 8.75 s; each mean
- *   ±0.5–0.6 standard error) and it serves ≈ 26 % more responses from s1 after the drain: its
- *   flows on s1 outlive the recorded ones, which the lifetimes do not explain (the recorded
- *   client's are exp(mean 5 s) from its seeded generator, calibration/haproxy/worker.mjs; the
- *   twin's exp(mean=15) requests 333 ms apart, ≈ 4.7 s). Left open.
- * - Errors per second (compareErrorSeries): the requests that cross a kill -9 (written in the
- *   few ms before the client reads the FIN; kill-restart-tcp-redispatch: 3 at 5.03 s) are a race
- *   the twin's 1-ms service hardly has (a mean of 0.4 over 10 seeds): they are compared as the
- *   run's error count of seed 1 (±2), and the per-second series starts the second after the kill.
+ *   8.25 flows 0.75 s after the drain, 6.4 vs 4.9 at 2.75 s, 2.35 vs 1.0 at 8.75 s) and it serves
+ *   ≈ 26 % more responses from s1 after the drain (10 % of it the recorded client's ≈ 22
+ *   connections sharing 60 req/s). Both lifetimes are exponential, mean 5 s (the recorded
+ *   client's seeded generator, calibration/haproxy/worker.mjs) and ≈ 4.7 s (the twin's
+ *   exp(mean=15) requests 333 ms apart; its sampled N has mean 15.07), so s1's flows should
+ *   decay as e^(−t/5) and e^(−t/4.7): at 2.75 s the real mean lies ≈ 1.6 standard errors below
+ *   its expectation (4.9 vs 5.8), the twin's ≈ 1.8 above its own (6.4 vs 5.6). Not resolved
+ *   with 8 real runs.
+ * - The requests that cross a kill -9 are not compared: kill-restart-tcp-redispatch's 3 EOFs
+ *   were sent together in one tick of the recorded client's fixed-rate timer at 5.026 s, 24 ms
+ *   after the harness's SIGKILL (5.002 s), and met s1 dying (EOF 5 ms later). A killed process's
+ *   sockets close only after its memory is torn down (kernel/exit.c do_exit(): exit_mm() before
+ *   exit_files()), so for some ms on a loaded machine its connections still take requests;
+ *   drainsim's kill closes them at once, and its window is the 1-ms service on loopback (0
+ *   errors). A timer tick landing in that window is chance the twin cannot place
+ *   (kill-restart-http's one EOF likewise). The per-second error series starts
+ *   the second after the kill; the tcp runs compare the connections closed at the kill instead.
  * - hang-onmarkeddown-tcp: the DOWN line's "16 sessions active" is not compared: it counts the
  *   requests of the recorded client's request connections, which give up after 8 s and reconnect
  *   (to s1 again, still UP); drainsim's keep-alive clients wait (as below). The 10 streams, the
@@ -534,15 +542,36 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('hang-http', 'stop → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compareCheckFailures('hang-http', 'haproxy-hang-http', 5, r);
     compare('hang-http', 'cont → UP (s)', real.timeToUpLogS as number, upAfter(r, 27), 'time');
-    compare('hang-http', 'client timeouts (8 s)', real.outcomes.timeout, r.figures['req_timeouts.total'] ?? 0, 'count');
+    // The recorded client holds at most 200 connections (calibration/haproxy/worker.mjs
+    // maxConnections): with s1's requests each held 8 s it was full from 11.3 s until the first
+    // timeouts at 13 s and skipped 82 sends (summary.skips, perSecond.skips at 12–14 s), every
+    // other one of which roundrobin would have sent to s1. The twin's open-loop requests have no
+    // such cap: its counts are compared with the recorded ones plus those 41.
+    const skippedToS1 = (real.skips as number) / 2;
+    compare(
+      'hang-http',
+      'client timeouts (8 s) + s1 sends skipped at the pool cap',
+      real.outcomes.timeout + skippedToS1,
+      r.figures['req_timeouts.total'] ?? 0,
+      'count',
+    );
     // The DOWN line's "N sessions active" (srv_append_more(), src/server.c: cur_sess): the
     // streams still held by the hung server.
     const line = (real.downLogLine as { line: string }).line;
     const sessions = Number(/(\d+) sessions active/.exec(line)![1]);
-    compare('hang-http', 'DOWN: sessions active', sessions, recordsOf(r, 'hc.down')[0].sessions, 'count');
+    compare(
+      'hang-http',
+      'DOWN: sessions active + s1 sends skipped at the pool cap',
+      sessions + skippedToS1,
+      recordsOf(r, 'hc.down')[0].sessions,
+      'count',
+    );
     // The client timeouts per second: s1's half of the requests, 8 s after they were sent, from
-    // the stop until DOWN (the recorded client skipped sends in a stall at 19–20 s).
-    compareErrorSeries('hang-http', realErrorsPerSecond('haproxy-hang-http'), meanPerSecond(runs, 'errors'), 6, 36);
+    // the stop until DOWN; the skipped sends of 12–14 s are the recorded hole at 20–21 s, left out.
+    const timeouts = realErrorsPerSecond('haproxy-hang-http');
+    const twin = meanPerSecond(runs, 'errors');
+    compareErrorSeries('hang-http', timeouts, twin, 6, 19);
+    compareErrorSeries('hang-http', timeouts, twin, 21, 36);
   });
 
   it('maxconn 4 + timeout queue 1s, kill -9 s1: the backend queue overflows and answers 503 (sQ) after 1 s; the DOWN line counts no session', () => {
@@ -748,14 +777,13 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     );
   });
 
-  it('kill -9 in tcp mode with redispatch: no give-up, the errors are requests written at the kill instant; UP again after the restart', () => {
+  it('kill -9 in tcp mode with redispatch: no give-up, no error after the kill instant; UP again after the restart', () => {
     const real = recording('haproxy-kill-restart-tcp-redispatch').summary as Recording['summary'] & {
       timeToDownLogS: number;
       timeToUpLogS: number;
     };
     const runs = simulateSeeds('haproxy-kill-restart-tcp-redispatch', 10);
     const r = runs[0];
-    compare('kill-restart-tcp-redispatch', 'errors', real.outcomes.EOF ?? 0, r.figures['errors.total'] ?? 0, 'count');
     compare('kill-restart-tcp-redispatch', 'give-ups', 0, recordsOf(r, 'lb.connect_failed').length, 'count');
     compare('kill-restart-tcp-redispatch', 'kill → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
     compareCheckFailures('kill-restart-tcp-redispatch', 'haproxy-kill-restart-tcp-redispatch', 5, r);
