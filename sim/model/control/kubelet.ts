@@ -319,7 +319,8 @@ export class Kubelet {
    * (kubelet-timing.ts terminationTimes, the rule a rollout's deletion follows too). The app
    * stops accepting at SIGTERM and finishes the requests it holds; the container is dead when it
    * has exited (or been killed), and only then restarted after its CrashLoopBackOff delay. A
-   * container whose app does not listen yet has nothing to finish: it exits at once.
+   * container whose app does not listen yet has nothing to finish: it exits at SIGTERM, after the
+   * preStop hook, which runs in a starting container as in any other (at once without one).
    *
    * Both timers belong to this container of this pod: if it dies meanwhile (a crash) or a
    * rollout puts a new pod on the backend, they stand down instead of signalling the next one.
@@ -327,14 +328,14 @@ export class Kubelet {
   private killContainer(b: number, cause: 'liveness' | 'startup'): void {
     const w = this.w;
     const backend = w.backends[b];
-    if (!backend.app.up) return this.containerDied(b, cause);
+    const gracePeriod = this.gracePeriod[b];
+    const preStop = this.preStop[b];
+    const times = terminationTimes(gracePeriod, preStop);
+    if (!backend.app.up && !(times.sigterm > 0 && this.isRunning(b))) return this.containerDied(b, cause);
     this.killing[b] = 1;
     const epoch = backend.app.epoch;
     const pod = this.podGen[b];
     const same = (): boolean => backend.app.epoch === epoch && this.podGen[b] === pod;
-    const gracePeriod = this.gracePeriod[b];
-    const preStop = this.preStop[b];
-    const times = terminationTimes(gracePeriod, preStop);
     const killedAt = w.now;
     const check = (): void => {
       if (!same()) return;

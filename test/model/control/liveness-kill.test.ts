@@ -185,3 +185,28 @@ describe('what the log says of a container killed before it listened', () => {
     expect(r.figures['restarts.total'] ?? 0).toBe(0);
   });
 });
+
+describe('a kill of a container that does not listen yet', () => {
+  it('runs the preStop hook too (the container runs): it exits at SIGTERM, preStop after the kill', () => {
+    const starting = (kubelet: Record<string, unknown>) =>
+      run({
+        warmup: '5s',
+        horizon: '3m',
+        clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+        app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+        lb: { mode: 'nat', retries: 0 },
+        kubelet,
+        probes: { liveness: { type: 'http', period: '10s' } },
+        backends: [{ name: 'pod-a', app: { crash_after: '60s', startup_time: '45s' } }, { name: 'pod-b' }],
+      });
+    const gaps = (r: ReturnType<typeof run>) => {
+      const failed = recordsOf(r, 'k8s.liveness_failed').filter((f) => f.pod === 'pod-a');
+      const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a' && d.cause === 'liveness');
+      return died.map((d, i) => d.t - failed[i].t);
+    };
+    expect(gaps(starting({}))[0]).toBeCloseTo(0, 9);
+    const hooked = starting({ prestop_sleep: '5s' });
+    expect(recordsOf(hooked, 'k8s.kill_prestop').length).toBeGreaterThan(0);
+    expect(gaps(hooked)[0]).toBeCloseTo(5, 9);
+  });
+});
