@@ -20,7 +20,7 @@ export interface LivenessProbe extends ReadinessProbe {
  * What of a new pod's spec the kubelet uses: the preStop sleep and terminationGracePeriodSeconds
  * of its own kills, and its version's app.crash_after (undefined: the backend's, unchanged).
  */
-export interface PodKillSpec {
+export interface NewPodSpec {
   preStop: number;
   gracePeriod: number;
   crashAfter?: number;
@@ -28,10 +28,10 @@ export interface PodKillSpec {
 
 /**
  * The kubelet of each pod's node, for the app container: it notices that the container died
- * (a crash, or its own kill after a failed liveness probe), reports the pod NotReady at once and
- * starts the container again after the CrashLoopBackOff delay.
+ * (a crash, at its next PLEG relist, or its own kill after a failed liveness probe, at once),
+ * reports the pod NotReady and starts the container again after the CrashLoopBackOff delay.
  *
- * NotReady at once, with no probe failing: generateAPIPodStatus marks a pod whose container is
+ * NotReady with no probe failing: generateAPIPodStatus marks a pod whose container is
  * not running not Ready (pkg/kubelet/status/generate.go GeneratePodReadyCondition: a terminated
  * container → ContainersNotReady) and status_manager.go syncs it to the API server; the EndpointSlice controller then moves the endpoint
  * to not ready and kube-proxy drops it. That chain is the propagation delay
@@ -166,7 +166,7 @@ export class Kubelet {
    * its readiness probe passed; `ready` is then called once. Without a readiness probe that is
    * the moment the container runs (maybeReady), not the moment the app listens.
    */
-  createPod(b: number, ready: () => void, spec?: PodKillSpec): void {
+  createPod(b: number, ready: () => void, spec?: NewPodSpec): void {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
