@@ -210,3 +210,34 @@ describe('a kill of a container that does not listen yet', () => {
     expect(gaps(hooked)[0]).toBeCloseTo(5, 9);
   });
 });
+
+describe("a rollout's new pod keeps the rollout's preStop and grace period for the kubelet's kills", () => {
+  it('its liveness kill runs the rollout prestop_sleep, not kubelet.prestop_sleep', () => {
+    const r = run({
+      warmup: '10s',
+      horizon: '4m',
+      clients: { requests: { rate: 100, timeout: '2m', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
+      lb: { mode: 'nat', retries: 0 },
+      kubelet: { prestop_sleep: '3s', termination_grace_period: '20s' },
+      probes: { liveness: { type: 'http', period: '5s' } },
+      backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
+      timeline: [
+        {
+          at: '10s',
+          do: 'rollout',
+          pods: ['pod-a'],
+          prestop_sleep: '7s',
+          termination_grace_period: '40s',
+          endpoint_propagation: 'uniform(1s, 2s)',
+        },
+        // pod-a's new pod (Ready by ~30 s) stops the world; pod-b's old one too, later.
+        { at: '60s', do: 'pause', backend: 'pod-a', duration: '60s' },
+        { at: '150s', do: 'pause', backend: 'pod-b', duration: '60s' },
+      ],
+    });
+    const hooks = recordsOf(r, 'k8s.kill_prestop');
+    expect(hooks.find((h) => h.pod === 'pod-a')).toMatchObject({ preStop: 7, gracePeriod: 40 });
+    expect(hooks.find((h) => h.pod === 'pod-b')).toMatchObject({ preStop: 3, gracePeriod: 20 });
+  });
+});
