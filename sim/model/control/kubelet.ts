@@ -328,7 +328,9 @@ export class Kubelet {
   private killContainer(b: number, cause: 'liveness' | 'startup'): void {
     const w = this.w;
     const backend = w.backends[b];
-    const gracePeriod = this.gracePeriod[b];
+    // setTerminationGracePeriod: the failing probe's own terminationGracePeriodSeconds if set, else the pod's.
+    const probe = cause === 'liveness' ? this.w.scenario.probes.liveness : this.w.scenario.probes.startup;
+    const gracePeriod = probe?.termination_grace_period ?? this.gracePeriod[b];
     const preStop = this.preStop[b];
     const times = terminationTimes(gracePeriod, preStop);
     if (!backend.app.up && !(times.sigterm > 0 && this.isRunning(b))) return this.containerDied(b, cause);

@@ -4,6 +4,7 @@
  * terminationGracePeriodSeconds (kubelet.termination_grace_period); the restart comes after that.
  */
 import { describe, expect, it } from 'vitest';
+import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
@@ -239,5 +240,32 @@ describe("a rollout's new pod keeps the rollout's preStop and grace period for t
     const hooks = recordsOf(r, 'k8s.kill_prestop');
     expect(hooks.find((h) => h.pod === 'pod-a')).toMatchObject({ preStop: 7, gracePeriod: 40 });
     expect(hooks.find((h) => h.pod === 'pod-b')).toMatchObject({ preStop: 3, gracePeriod: 20 });
+  });
+});
+
+describe("a probe's own terminationGracePeriodSeconds (setTerminationGracePeriod)", () => {
+  it('sets the grace period of the kill its failure causes, instead of the pod one', () => {
+    const r = run({
+      warmup: '10s',
+      horizon: '3m',
+      clients: { requests: { rate: 200, timeout: '2m', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
+      lb: { mode: 'nat', retries: 0 },
+      kubelet: { termination_grace_period: '30s' },
+      probes: { liveness: { type: 'http', period: '5s', termination_grace_period: '5s' } },
+      backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
+      timeline: [{ at: '30s', do: 'pause', backend: 'pod-a', duration: '60s' }],
+    });
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    expect(died.t - failed.t).toBeCloseTo(5, 6);
+  });
+
+  it('is a scenario error on a readiness probe (the API server rejects it there)', () => {
+    const res = ScenarioSchema.safeParse({ probes: { readiness: { termination_grace_period: '5s' } } });
+    expect(res.success).toBe(false);
+    const issue = res.error?.issues.find((i) => i.path.join('.') === 'probes.readiness.termination_grace_period');
+    expect(issue?.message).toMatch(/only a liveness or startup probe has one/);
+    expect(ScenarioSchema.safeParse({ probes: { startup: { termination_grace_period: '5s' } } }).success).toBe(true);
   });
 });
