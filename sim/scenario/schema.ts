@@ -464,6 +464,11 @@ export const ProbeSchema = z.strictObject({
   success_threshold: int(1).prefault(1).describe('successThreshold, default 1.'),
   dependency_timeout: zDurationOrInfinite.prefault('0'),
   on_dependency_timeout: z.enum(['unready', 'ready']).prefault('unready'),
+  termination_grace_period: zDuration
+    .optional()
+    .describe(
+      "Probe-level terminationGracePeriodSeconds (liveness and startup probes only; absent: the pod's, kubelet.termination_grace_period): the grace period of the kill this probe's failure causes, preStop included (kuberuntime_container.go setTerminationGracePeriod).",
+    ),
 });
 
 export const LbSchema = z.strictObject({
@@ -875,6 +880,15 @@ export const ScenarioSchema = z
       .describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
+    if (s.probes.readiness?.termination_grace_period !== undefined) {
+      // The API server rejects it (pkg/apis/core/validation/validation.go: "must not be set for
+      // readinessProbes"): a readiness failure kills nothing.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probes', 'readiness', 'termination_grace_period'],
+        message: 'only a liveness or startup probe has one — a failed readiness probe kills nothing',
+      });
+    }
     if (s.lb.mode !== 'l7' && s.lb.http_keep_alive_timeout !== Infinity) {
       // Only a balancer that terminates HTTP has client connections of its own to keep alive.
       ctx.addIssue({

@@ -20,7 +20,7 @@ export interface LivenessProbe extends ReadinessProbe {
  * What of a new pod's spec the kubelet uses: the preStop sleep and terminationGracePeriodSeconds
  * of its own kills, and its version's app.crash_after (undefined: the backend's, unchanged).
  */
-export interface PodKillSpec {
+export interface NewPodSpec {
   preStop: number;
   gracePeriod: number;
   crashAfter?: number;
@@ -28,10 +28,10 @@ export interface PodKillSpec {
 
 /**
  * The kubelet of each pod's node, for the app container: it notices that the container died
- * (a crash, or its own kill after a failed liveness probe), reports the pod NotReady at once and
- * starts the container again after the CrashLoopBackOff delay.
+ * (a crash, at its next PLEG relist, or its own kill after a failed liveness probe, at once),
+ * reports the pod NotReady and starts the container again after the CrashLoopBackOff delay.
  *
- * NotReady at once, with no probe failing: generateAPIPodStatus marks a pod whose container is
+ * NotReady with no probe failing: generateAPIPodStatus marks a pod whose container is
  * not running not Ready (pkg/kubelet/status/generate.go GeneratePodReadyCondition: a terminated
  * container → ContainersNotReady) and status_manager.go syncs it to the API server; the EndpointSlice controller then moves the endpoint
  * to not ready and kube-proxy drops it. That chain is the propagation delay
@@ -166,7 +166,7 @@ export class Kubelet {
    * its readiness probe passed; `ready` is then called once. Without a readiness probe that is
    * the moment the container runs (maybeReady), not the moment the app listens.
    */
-  createPod(b: number, ready: () => void, spec?: PodKillSpec): void {
+  createPod(b: number, ready: () => void, spec?: NewPodSpec): void {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
@@ -319,7 +319,8 @@ export class Kubelet {
    * (kubelet-timing.ts terminationTimes, the rule a rollout's deletion follows too). The app
    * stops accepting at SIGTERM and finishes the requests it holds; the container is dead when it
    * has exited (or been killed), and only then restarted after its CrashLoopBackOff delay. A
-   * container whose app does not listen yet has nothing to finish: it exits at once.
+   * container whose app does not listen yet has nothing to finish: it exits at SIGTERM, after the
+   * preStop hook, which runs in a starting container as in any other (at once without one).
    *
    * Both timers belong to this container of this pod: if it dies meanwhile (a crash) or a
    * rollout puts a new pod on the backend, they stand down instead of signalling the next one.
@@ -327,14 +328,16 @@ export class Kubelet {
   private killContainer(b: number, cause: 'liveness' | 'startup'): void {
     const w = this.w;
     const backend = w.backends[b];
-    if (!backend.app.up) return this.containerDied(b, cause);
+    // setTerminationGracePeriod: the failing probe's own terminationGracePeriodSeconds if set, else the pod's.
+    const probe = cause === 'liveness' ? this.w.scenario.probes.liveness : this.w.scenario.probes.startup;
+    const gracePeriod = probe?.termination_grace_period ?? this.gracePeriod[b];
+    const preStop = this.preStop[b];
+    const times = terminationTimes(gracePeriod, preStop);
+    if (!backend.app.up && !(times.sigterm > 0 && this.isRunning(b))) return this.containerDied(b, cause);
     this.killing[b] = 1;
     const epoch = backend.app.epoch;
     const pod = this.podGen[b];
     const same = (): boolean => backend.app.epoch === epoch && this.podGen[b] === pod;
-    const gracePeriod = this.gracePeriod[b];
-    const preStop = this.preStop[b];
-    const times = terminationTimes(gracePeriod, preStop);
     const killedAt = w.now;
     const check = (): void => {
       if (!same()) return;

@@ -4,6 +4,7 @@
  * terminationGracePeriodSeconds (kubelet.termination_grace_period); the restart comes after that.
  */
 import { describe, expect, it } from 'vitest';
+import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
@@ -183,5 +184,88 @@ describe('what the log says of a container killed before it listened', () => {
     expect(died.length).toBeGreaterThan(3);
     // The `restarts` figure counts apps serving again: none of these ever listened.
     expect(r.figures['restarts.total'] ?? 0).toBe(0);
+  });
+});
+
+describe('a kill of a container that does not listen yet', () => {
+  it('runs the preStop hook too (the container runs): it exits at SIGTERM, preStop after the kill', () => {
+    const starting = (kubelet: Record<string, unknown>) =>
+      run({
+        warmup: '5s',
+        horizon: '3m',
+        clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+        app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
+        lb: { mode: 'nat', retries: 0 },
+        kubelet,
+        probes: { liveness: { type: 'http', period: '10s' } },
+        backends: [{ name: 'pod-a', app: { crash_after: '60s', startup_time: '45s' } }, { name: 'pod-b' }],
+      });
+    const gaps = (r: ReturnType<typeof run>) => {
+      const failed = recordsOf(r, 'k8s.liveness_failed').filter((f) => f.pod === 'pod-a');
+      const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a' && d.cause === 'liveness');
+      return died.map((d, i) => d.t - failed[i].t);
+    };
+    expect(gaps(starting({}))[0]).toBeCloseTo(0, 9);
+    const hooked = starting({ prestop_sleep: '5s' });
+    expect(recordsOf(hooked, 'k8s.kill_prestop').length).toBeGreaterThan(0);
+    expect(gaps(hooked)[0]).toBeCloseTo(5, 9);
+  });
+});
+
+describe("a rollout's new pod keeps the rollout's preStop and grace period for the kubelet's kills", () => {
+  it('its liveness kill runs the rollout prestop_sleep, not kubelet.prestop_sleep', () => {
+    const r = run({
+      warmup: '10s',
+      horizon: '4m',
+      clients: { requests: { rate: 100, timeout: '2m', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
+      lb: { mode: 'nat', retries: 0 },
+      kubelet: { prestop_sleep: '3s', termination_grace_period: '20s' },
+      probes: { liveness: { type: 'http', period: '5s' } },
+      backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
+      timeline: [
+        {
+          at: '10s',
+          do: 'rollout',
+          pods: ['pod-a'],
+          prestop_sleep: '7s',
+          termination_grace_period: '40s',
+          endpoint_propagation: 'uniform(1s, 2s)',
+        },
+        // pod-a's new pod (Ready by ~30 s) stops the world; pod-b's old one too, later.
+        { at: '60s', do: 'pause', backend: 'pod-a', duration: '60s' },
+        { at: '150s', do: 'pause', backend: 'pod-b', duration: '60s' },
+      ],
+    });
+    const hooks = recordsOf(r, 'k8s.kill_prestop');
+    expect(hooks.find((h) => h.pod === 'pod-a')).toMatchObject({ preStop: 7, gracePeriod: 40 });
+    expect(hooks.find((h) => h.pod === 'pod-b')).toMatchObject({ preStop: 3, gracePeriod: 20 });
+  });
+});
+
+describe("a probe's own terminationGracePeriodSeconds (setTerminationGracePeriod)", () => {
+  it('sets the grace period of the kill its failure causes, instead of the pod one', () => {
+    const r = run({
+      warmup: '10s',
+      horizon: '3m',
+      clients: { requests: { rate: 200, timeout: '2m', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
+      lb: { mode: 'nat', retries: 0 },
+      kubelet: { termination_grace_period: '30s' },
+      probes: { liveness: { type: 'http', period: '5s', termination_grace_period: '5s' } },
+      backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
+      timeline: [{ at: '30s', do: 'pause', backend: 'pod-a', duration: '60s' }],
+    });
+    const failed = recordsOf(r, 'k8s.liveness_failed')[0];
+    const died = recordsOf(r, 'k8s.container_died')[0];
+    expect(died.t - failed.t).toBeCloseTo(5, 6);
+  });
+
+  it('is a scenario error on a readiness probe (the API server rejects it there)', () => {
+    const res = ScenarioSchema.safeParse({ probes: { readiness: { termination_grace_period: '5s' } } });
+    expect(res.success).toBe(false);
+    const issue = res.error?.issues.find((i) => i.path.join('.') === 'probes.readiness.termination_grace_period');
+    expect(issue?.message).toMatch(/only a liveness or startup probe has one/);
+    expect(ScenarioSchema.safeParse({ probes: { startup: { termination_grace_period: '5s' } } }).success).toBe(true);
   });
 });
