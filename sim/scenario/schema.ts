@@ -427,7 +427,11 @@ export const CheckSchema = z.strictObject({
   downinter: checkInterval().optional().describe('Interval while a server is DOWN; unset = inter.'),
   rise: int(1).prefault(2).describe('HAProxy rise, default 2.'),
   fall: int(1).prefault(3).describe('HAProxy fall, default 3.'),
-  timeout: checkInterval().optional().describe('Check timeout; unset = inter (HAProxy without `timeout check`).'),
+  timeout: checkInterval()
+    .optional()
+    .describe(
+      'HAProxy timeout check: once the check is connected, how long it waits for the answer; the connect itself then gets min(inter, lb.connect_timeout) (src/tcpcheck.c tcpcheck_eval_connect()). Unset: inter bounds the whole check, connect included.',
+    ),
   on_marked_down: z
     .enum(['none', 'shutdown-sessions'])
     .prefault('none')

@@ -1,3 +1,4 @@
+import { synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Req } from '../core/request.js';
@@ -12,7 +13,15 @@ export interface CheckPolicy {
   downinter: number;
   rise: number;
   fall: number;
+  /** The whole check's timeout from its start; with `connectTimeout`, counted from the connect. */
   timeout: number;
+  /**
+   * HAProxy with `timeout check`: the connect gets min(inter, timeout connect), after which
+   * `timeout` (timeout check) counts from the established connection (src/tcpcheck.c
+   * tcpcheck_eval_connect()). Unset (HAProxy without `timeout check`, kubelet): `timeout` bounds
+   * the connect and the whole check from its start.
+   */
+  connectTimeout?: number;
   /** A deep check's own timeout on its database query; 0 or ∞: none. */
   dependencyTimeout: number;
   onDependencyTimeout: 'ready' | 'unready';
@@ -31,6 +40,10 @@ interface Pending {
   job: Req | null;
   timer: number;
   done: boolean;
+  /** The connection is established (a timeout after it is L7TOUT, before it L4TOUT). */
+  connected: boolean;
+  /** SYN retransmissions made so far (a full accept queue dropped the earlier SYNs). */
+  syn: number;
 }
 
 /**
@@ -76,7 +89,14 @@ export class HealthChecker {
     this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
     this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
     this.connectsToApp = policy.checker === 'haproxy' && w.scenario.lb.mode === 'l7';
+    this.synRetransmits = synRetransmitSchedule(
+      w.scenario.kernel.tcp_syn_retries,
+      w.scenario.kernel.tcp_syn_linear_timeouts,
+    ).retransmits;
   }
+
+  /** SYN retransmission times of the checking host's kernel (seconds after the first SYN). */
+  private readonly synRetransmits: number[];
 
   /** The check connects where an http-mode balancer's requests go: to the app's own socket. */
   private readonly connectsToApp: boolean;
@@ -135,9 +155,10 @@ export class HealthChecker {
       w.engine.schedule(this.policy.inter, this.check, b);
       return;
     }
-    const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false };
+    const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false, connected: false, syn: 0 };
     if (!backend.hostUp) {
-      p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
+      // Its SYNs go unanswered until the connect deadline: L4TOUT.
+      p.timer = w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
     }
     // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
@@ -152,14 +173,50 @@ export class HealthChecker {
     job.depTimeout = this.depTimeout;
     job.depTimeoutStatus = this.depTimeoutStatus;
     p.job = job;
-    p.timer = w.engine.schedule(this.policy.timeout, this.timedOut, p);
+    this.sendSyn(p);
+  };
+
+  /** When the check's connect must have completed (`t->expire` of tcpcheck_eval_connect()). */
+  private connectDeadline(p: Pending): number {
+    return p.startedAt + (this.policy.connectTimeout ?? this.policy.timeout);
+  }
+
+  /**
+   * The check's SYN reaches the app's listener. A full accept queue drops it and the checking
+   * host's kernel retransmits it on Linux's schedule, until the connect deadline ends the check
+   * with L4TOUT (chk_report_conn_err(): expired while CO_FL_WAIT_L4_CONN). Once accepted, the
+   * request waits for the app under `timeout check` from now, or what is left of `inter`.
+   */
+  private sendSyn(p: Pending): void {
+    const w = this.w;
+    const backend = w.backends[p.b];
+    const deadline = this.connectDeadline(p);
     if (!this.app.acceptsConnection(backend)) {
-      // The check's SYN is dropped by a full accept queue: no answer before the timeout.
-      w.metrics.inc(w.c.synDrops, b);
+      w.metrics.inc(w.c.synDrops, p.b);
+      const retransmitAt = p.startedAt + (this.synRetransmits[p.syn++] ?? Infinity);
+      p.timer =
+        retransmitAt < deadline ? w.engine.at(retransmitAt, this.synRetry, p) : w.engine.at(deadline, this.timedOut, p);
       return;
     }
-    this.pending.set(job, p);
-    this.app.submit(backend, job);
+    p.connected = true;
+    const end =
+      this.policy.connectTimeout === undefined ? p.startedAt + this.policy.timeout : w.now + this.policy.timeout;
+    p.timer = w.engine.at(end, this.timedOut, p);
+    this.pending.set(p.job!, p);
+    this.app.submit(backend, p.job!);
+  }
+
+  private readonly synRetry = (p: Pending): void => {
+    if (p.done) return;
+    const backend = this.w.backends[p.b];
+    // The server went away between two SYNs: refused now, or silent until the deadline.
+    if (!backend.hostUp) {
+      p.timer = this.w.engine.at(this.connectDeadline(p), this.timedOut, p);
+      return;
+    }
+    if (!backend.nginx.listening || (this.connectsToApp && !backend.app.accepting))
+      return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
+    this.sendSyn(p);
   };
 
   private readonly pending = new Map<AppJob, Pending>();
@@ -180,8 +237,9 @@ export class HealthChecker {
   private readonly timedOut = (p: Pending): void => {
     // The check request may still sit in the app's queue: it will be served for nobody.
     if (p.job && p.job.phase === ReqPhase.NONE) this.pending.delete(p.job);
-    // No connection (a vanished host's SYNs go unanswered): L4TOUT; connected, no reply: L7TOUT.
-    this.finish(p, false, p.job ? 'Layer7 timeout' : 'Layer4 timeout');
+    // No connection (a vanished host's or a full accept queue's SYNs go unanswered): L4TOUT;
+    // connected, no reply: L7TOUT.
+    this.finish(p, false, p.connected ? 'Layer7 timeout' : 'Layer4 timeout');
   };
 
   private finish(p: Pending, ok: boolean, reason: string): void {

@@ -5,7 +5,14 @@ import { type CheckPolicy, HealthChecker } from './health-checker.js';
 
 const BACKEND_NAME = 'be';
 
-function lbPolicy(c: CheckConfig): CheckPolicy {
+/**
+ * HAProxy's check policy. Without `timeout check`, `inter` bounds the whole check from its start;
+ * with it the connect gets min(inter, timeout connect) and `timeout check` counts from the
+ * established connection (src/tcpcheck.c tcpcheck_eval_connect(): `t->expire = now + inter`,
+ * `tick_first(t->expire, now + timeout.connect)` when timeout.check is set, then
+ * `expire = now + timeout.check` once connected).
+ */
+function lbPolicy(c: CheckConfig, connectTimeout: number): CheckPolicy {
   return {
     type: c.type,
     endpoint: c.endpoint,
@@ -15,6 +22,7 @@ function lbPolicy(c: CheckConfig): CheckPolicy {
     rise: c.rise,
     fall: c.fall,
     timeout: c.timeout ?? c.inter,
+    connectTimeout: c.timeout === undefined ? undefined : Math.min(c.inter, connectTimeout),
     dependencyTimeout: c.dependency_timeout,
     onDependencyTimeout: c.on_dependency_timeout,
     checker: 'haproxy',
@@ -35,7 +43,7 @@ export function lbHealthChecks(
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   if (s.health_check) {
-    const policy = lbPolicy(s.health_check);
+    const policy = lbPolicy(s.health_check, s.lb.connect_timeout);
     const hc = new HealthChecker(w, app, policy, (b, up, reason, duration) => {
       // A DOWN hands the server's queue back (pendconn_redistribute(), src/queue.c): "requeued".
       const requeued = w.lb.setHealth(b, up);
