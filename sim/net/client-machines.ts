@@ -60,8 +60,8 @@ export class ClientMachines {
   /** table_perturb[] increments since boot: the first index written inline, later ones in perturbMore. */
   private perturbIndex = new Int32Array(0);
   private perturbAdded = new Uint32Array(0);
-  /** [index, added, index, added, …] of the other indices written (a later 10-s period's). */
-  private perturbMore: (number[] | undefined)[] = [];
+  /** By machine, [index, added, index, added, …] of the other indices written (a later 10-s period's). */
+  private readonly perturbMore = new Map<number, number[]>();
   private bootJiffies = new Float64Array(0);
   /** Shuffle period of the cached port offset (NaN: none yet), and the offset. */
   private period = new Float64Array(0);
@@ -130,7 +130,7 @@ export class ClientMachines {
     this.bootJiffies[m] = bootJiffiesOf(rng);
     this.perturbIndex[m] = -1;
     this.perturbAdded[m] = 0;
-    this.perturbMore[m] = undefined;
+    this.perturbMore.delete(m);
     this.period[m] = Number.NaN;
     this.lowParityUsed[m] = 0;
     this.count[m] = 0;
@@ -142,7 +142,7 @@ export class ClientMachines {
   /** Let an empty machine go (isEmpty() was true); its index is reused by a later boot. */
   free(m: number): void {
     this.adopted.delete(m);
-    this.perturbMore[m] = undefined;
+    this.perturbMore.delete(m);
     this.freeIds.push(m);
   }
 
@@ -279,7 +279,7 @@ export class ClientMachines {
     let added = 0;
     if (index === this.perturbIndex[m]) added = this.perturbAdded[m];
     else {
-      const more = this.perturbMore[m];
+      const more = this.perturbMore.get(m);
       if (more !== undefined)
         for (let i = 0; i < more.length; i += 2)
           if (more[i] === index) {
@@ -297,10 +297,10 @@ export class ClientMachines {
       this.perturbAdded[m] = (this.perturbAdded[m] + by) >>> 0;
       return;
     }
-    let more = this.perturbMore[m];
+    let more = this.perturbMore.get(m);
     if (more === undefined) {
       more = [];
-      this.perturbMore[m] = more;
+      this.perturbMore.set(m, more);
     }
     for (let i = 0; i < more.length; i += 2)
       if (more[i] === index) {
@@ -389,7 +389,7 @@ export class ClientMachines {
       perturb: this.secretPerturb[m],
     });
     if (this.perturbIndex[m] >= 0) secrets.addPerturb(this.perturbIndex[m], this.perturbAdded[m]);
-    const more = this.perturbMore[m] ?? [];
+    const more = this.perturbMore.get(m) ?? [];
     for (let i = 0; i < more.length; i += 2) secrets.addPerturb(more[i], more[i + 1]);
     const kernel = new SharedKernel(this.config.hz, this.rng, { secrets, bootJiffies: this.bootJiffies[m] });
     const host = new HostSockets(this.config, this.rng, kernel);

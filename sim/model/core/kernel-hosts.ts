@@ -79,8 +79,9 @@ export class ClientHosts {
   /** The machine of each address, by address number, plus one (0: none). */
   private readonly machineOf: Int32Array;
   /** The machines of addresses that have one, in boot order (what the sweep walks), and their addresses. */
-  private live: number[] = [];
-  private liveIps: number[] = [];
+  private live = new Int32Array(1024);
+  private liveIps = new Int32Array(1024);
+  private liveCount = 0;
   private bootsSinceSweep = 0;
 
   constructor(kernel: KernelConfig, streams: RandomStreams, addresses: number) {
@@ -95,22 +96,30 @@ export class ClientHosts {
       if (++this.bootsSinceSweep >= SWEEP_EVERY) this.sweep(now);
       m = this.kernels.boot(clientAddress(ip));
       this.machineOf[ip] = m + 1;
-      this.live.push(m);
-      this.liveIps.push(ip);
+      if (this.liveCount === this.live.length) {
+        const live = new Int32Array(this.liveCount * 2);
+        const ips = new Int32Array(this.liveCount * 2);
+        live.set(this.live);
+        ips.set(this.liveIps);
+        this.live = live;
+        this.liveIps = ips;
+      }
+      this.live[this.liveCount] = m;
+      this.liveIps[this.liveCount++] = ip;
     }
     return m;
   }
 
   /** Client machines alive now (tests). */
   get size(): number {
-    return this.live.length;
+    return this.liveCount;
   }
 
   private sweep(now: number): void {
     this.bootsSinceSweep = 0;
     let kept = 0;
     const { live, liveIps, kernels } = this;
-    for (let i = 0; i < live.length; i++) {
+    for (let i = 0; i < this.liveCount; i++) {
       const m = live[i];
       if (kernels.isEmpty(m, now)) {
         this.machineOf[liveIps[i]] = 0;
@@ -120,7 +129,6 @@ export class ClientHosts {
         liveIps[kept++] = liveIps[i];
       }
     }
-    live.length = kept;
-    liveIps.length = kept;
+    this.liveCount = kept;
   }
 }
