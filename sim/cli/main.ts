@@ -8,6 +8,7 @@ import { ScenarioError } from '../scenario/errors.js';
 import { packageVersion } from '../scenario/package-root.js';
 import { commandNames, commandsFor } from './commands.js';
 import { type CliContext, type CliIO, CONTEXT_KEY, EXIT } from './context.js';
+import type { YargsFunction } from './load-yargs.js';
 import { skipHelpCache } from './skip-help-cache.js';
 
 /** A command line yargs rejected (unknown command or flag, missing argument). */
@@ -26,9 +27,10 @@ function firstWord(argv: readonly string[]): string | undefined {
 // biome-ignore lint/suspicious/noExplicitAny: each command has its own argument type.
 type AnyCommand = CommandModule<object, any>;
 
-// yargs is imported when a command line needs parsing: `--version` alone does not.
-async function buildParser(argv: readonly string[], io: CliIO, commands: AnyCommand[]) {
-  const { default: yargs } = await import('yargs');
+// yargs is imported when a command line needs parsing: `--version` alone does not. Its help-text
+// layout modules load only when help is laid out (load-yargs.ts).
+async function buildParser(argv: readonly string[], io: CliIO, commands: AnyCommand[], factory: YargsSource) {
+  const yargs = await factory();
   const parser = yargs();
   skipHelpCache(parser);
   return parser
@@ -63,6 +65,11 @@ function helpHint(argv: readonly string[]): string {
   return first !== undefined && commandNames().includes(first) ? `drainsim ${first} --help` : 'drainsim --help';
 }
 
+/** Where the yargs function comes from (tests pass yargs' own entry to compare with load-yargs.ts). */
+export type YargsSource = () => Promise<YargsFunction>;
+
+const lazyYargs: YargsSource = async () => (await import('./load-yargs.js')).loadYargs();
+
 /**
  * `commands` picks the command modules for a command line (tests pass `loadAllCommands` to compare
  * the listing-only stand-ins' output with the real modules').
@@ -71,6 +78,7 @@ export async function main(
   argv: string[],
   io: CliIO = processIO(),
   commands: (argv: readonly string[]) => Promise<AnyCommand[]> = commandsFor,
+  yargsSource: YargsSource = lazyYargs,
 ): Promise<number> {
   // The same text yargs' .version() prints, without loading yargs or any command.
   if (argv.length === 1 && argv[0] === '--version') {
@@ -81,7 +89,7 @@ export async function main(
   let output = '';
   try {
     // The parse callback makes yargs hand back --help/--version text instead of printing it.
-    await (await buildParser(argv, io, await commands(argv))).parseAsync(
+    await (await buildParser(argv, io, await commands(argv), yargsSource)).parseAsync(
       argv,
       { [CONTEXT_KEY]: ctx },
       (_err, _args, text) => {
