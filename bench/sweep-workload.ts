@@ -17,7 +17,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { runTasks } from '../sim/sweep/pool.js';
 import { prepareSweep } from '../sim/sweep/prepare.js';
-import type { SweepSpec } from '../sim/sweep/types.js';
+import { type SweepSpec, taskOf } from '../sim/sweep/types.js';
 import { parseVary } from '../sim/sweep/vary.js';
 import { limitHeapGrowth } from '../sim/util/heap-growth.js';
 import type { Workload, WorkloadResult } from './workload.js';
@@ -65,6 +65,8 @@ async function measureInChild(workers: number, seeds: number): Promise<ChildResu
   let threads: number[] = [];
   const records = await runTasks(SPEC, prepared.points, tasks, {
     workers,
+    // As `drainsim sweep` hands them out: the points with the most estimated work first.
+    cost: (task) => prepared.pointWork[taskOf(SPEC, task).point]!,
     // Read while the workers still exist: the pool ends them right after the last record.
     onProgress: (done, total) => {
       if (done === total) threads = threadCpuSeconds();

@@ -75,6 +75,7 @@ export async function sweepCommandLine(args: SweepArgs, io: CliIO): Promise<numb
       try {
         runs = await runTasks(spec, prepared.points, resume?.toRun ?? tasks, {
           workers,
+          cost: (task) => prepared.pointWork[taskOf(spec, task).point]!,
           onRecord: (record) => resume?.checkpoint.record(resume.keys.get(record.task)!, record),
           onProgress: (done, all) => progress.update(done / all),
         });

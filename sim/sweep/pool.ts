@@ -16,6 +16,13 @@ export interface PoolOptions {
   onProgress?: (done: number, total: number) => void;
   /** Called with each finished run as it arrives (before onProgress), e.g. to checkpoint it. */
   onRecord?: (record: RunRecord) => void;
+  /**
+   * The expected cost of a task (e.g. its point's estimated engine events): tasks are handed out
+   * largest first, ties in the given order. A sweep ends when its last run does, so a long run
+   * handed out last keeps one worker busy while the others idle; longest-first (LPT scheduling)
+   * leaves the short runs to fill in at the end. Without it, tasks go in the given order.
+   */
+  cost?: (task: number) => number;
 }
 
 /** Runs `tasks` (indices into the sweep's task list) and returns their records in the same order. */
@@ -29,6 +36,7 @@ export async function runTasks(
   const setup: WorkerSetup = { spec, points };
   const slot = new Map(tasks.map((task, i) => [task, i]));
   const records: RunRecord[] = new Array(tasks.length);
+  const order = options.cost === undefined ? tasks : feedOrder(tasks, options.cost);
   const url = workerUrl();
   const workers = Array.from(
     { length: Math.max(1, Math.min(options.workers, tasks.length)) },
@@ -39,7 +47,7 @@ export async function runTasks(
   try {
     await new Promise<void>((resolve, reject) => {
       const feed = (worker: Worker): void => {
-        if (next < tasks.length) worker.postMessage({ task: tasks[next++]! } satisfies TaskMessage);
+        if (next < order.length) worker.postMessage({ task: order[next++]! } satisfies TaskMessage);
       };
       for (const worker of workers) {
         worker.on('message', (message: ResultMessage) => {
@@ -71,6 +79,12 @@ export async function runTasks(
     }
   }
   return records;
+}
+
+/** `tasks` by descending cost; equal costs keep their order (Array.prototype.sort is stable). */
+export function feedOrder(tasks: readonly number[], cost: (task: number) => number): number[] {
+  const costs = new Map(tasks.map((task) => [task, cost(task)]));
+  return [...tasks].sort((a, b) => costs.get(b)! - costs.get(a)!);
 }
 
 /**

@@ -8,6 +8,7 @@ import { createHash } from 'node:crypto';
 import { ScenarioError } from '../scenario/errors.js';
 import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { toPlain } from '../scenario/to-plain.js';
+import { estimateWork } from '../scenario/work-budget.js';
 import { SweepError } from './errors.js';
 import { gridPoints } from './grid.js';
 import { resolvedValue } from './resolved-value.js';
@@ -20,6 +21,8 @@ export interface PreparedSweep {
   digest: string;
   /** Digest of each point's resolved scenario (keys of a shard's checkpoint). */
   pointDigests: string[];
+  /** Each point's estimated engine events per run (work-budget.ts): the pool runs the largest first. */
+  pointWork: number[];
 }
 
 /** Most runs one sweep may hold; a grid beyond this is a typo in a step. */
@@ -36,12 +39,14 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
   const hash = createHash('sha256');
   let name = '';
   const pointDigests: string[] = [];
+  const pointWork: number[] = [];
   const points = grid.map((sets): SweepPoint => {
     const loaded = loadPoint(spec, sets);
     name = loaded.name;
     const resolvedScenario = JSON.stringify(toPlain(loaded.scenario));
     hash.update(resolvedScenario);
     pointDigests.push(createHash('sha256').update(resolvedScenario).digest('hex'));
+    pointWork.push(estimateWork(loaded.scenario).events);
     // A variable is not in the validated scenario (it was substituted into it): read it from vars.
     return {
       sets,
@@ -50,7 +55,7 @@ export function prepareSweep(spec: SweepSpec): PreparedSweep {
       ),
     };
   });
-  return { name, spec, points, digest: hash.digest('hex'), pointDigests };
+  return { name, spec, points, digest: hash.digest('hex'), pointDigests, pointWork };
 }
 
 /** The overrides of one run: the common `--set`s, then the point's values. */

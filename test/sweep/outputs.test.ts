@@ -89,7 +89,14 @@ describe('sweep outputs', () => {
 describe('shards and merge', () => {
   const data = sweep();
   const total = data.runs.length;
-  const prepared = { name: data.name, spec: data.spec, points: data.points, digest: data.digest, pointDigests: [] };
+  const prepared = {
+    name: data.name,
+    spec: data.spec,
+    points: data.points,
+    digest: data.digest,
+    pointDigests: [],
+    pointWork: [],
+  };
   const shardOf = (index: number, count: number, version = data.version) => {
     const shard = { index, count };
     const runs = shardTasks(total, shard).map((t) => data.runs[t]!);

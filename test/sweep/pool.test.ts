@@ -1,6 +1,6 @@
 /** The worker pool on real threads (compiled code in dist/: `npm test` builds it first). */
 import { describe, expect, it } from 'vitest';
-import { runTasks } from '../../sim/sweep/pool.js';
+import { feedOrder, runTasks } from '../../sim/sweep/pool.js';
 import { prepareSweep } from '../../sim/sweep/prepare.js';
 import type { SweepSpec } from '../../sim/sweep/types.js';
 import { parseVary } from '../../sim/sweep/vary.js';
@@ -35,6 +35,23 @@ describe('runTasks', () => {
     await expect(runTasks(broken, points, [0, 1], { workers: 1 })).rejects.toThrow(
       /sweep run 0 failed in a worker: .*no-such-scenario/s,
     );
+  });
+
+  it('hands out the costliest tasks first (ties in order) and still returns records in task order', async () => {
+    expect(feedOrder([0, 1, 2, 3, 4], (t) => [5, 9, 5, 1, 9][t]!)).toEqual([1, 4, 0, 2, 3]);
+    const prepared = prepareSweep(spec);
+    // app.workers=24 queues more, so its estimate is not smaller; make the order explicit anyway.
+    const cost = (task: number) => (task >= 2 ? 2 : 1);
+    const arrived: number[] = [];
+    const records = await runTasks(spec, prepared.points, [0, 1, 2, 3], {
+      workers: 1,
+      cost,
+      onRecord: (r) => arrived.push(r.task),
+    });
+    // One worker runs them in the order handed out.
+    expect(arrived).toEqual([2, 3, 0, 1]);
+    expect(records.map((r) => r.task)).toEqual([0, 1, 2, 3]);
+    expect(records).toEqual(await runTasks(spec, prepared.points, [0, 1, 2, 3], { workers: 2 }));
   });
 
   it('starts no worker for no tasks', async () => {

@@ -33,6 +33,15 @@ describe('prepareSweep', () => {
     expect(prepareSweep(spec(['app.workers=10,20'], ['horizon=20s'])).digest).not.toBe(a.digest);
   });
 
+  it("estimates each point's work, for the pool to hand out the largest first", () => {
+    const p = prepareSweep(spec(['horizon=60s,20s,120s']));
+    expect(p.pointWork).toHaveLength(3);
+    const [w60, w20, w120] = p.pointWork as [number, number, number];
+    expect(w20).toBeGreaterThan(0);
+    expect(w60).toBeGreaterThan(w20);
+    expect(w120).toBeGreaterThan(w60);
+  });
+
   it('blames the --vary option, naming the value, for an invalid point', () => {
     try {
       prepareSweep(spec(['app.workers=10,lots']));
