@@ -7,7 +7,8 @@
 //                  it writes 8 bytes every N ms (server-side traffic).
 // keepAliveTimeoutMs (default 0 = never): node closes a kept-alive connection idle that long — the
 // backend side of the proxy→backend keepalive race.
-// One JSON line on stdout per accepted connection ({"ev":"up-conn",t}) and per tunnel event
+// One JSON line on stdout per accepted connection ({"ev":"up-conn",t}), per kept-alive connection
+// node closed after idleMs ({"ev":"up-idle-close",t,idleMs}, with keepAliveTimeoutMs) and per tunnel event
 // ({"ev":"up-open"|"up-close",t,id,how,rx,tx}); t = CLOCK_MONOTONIC ms (process.hrtime), the clock
 // of the client and the harness.
 import http from 'node:http';
@@ -32,10 +33,28 @@ server.headersTimeout = 0;
 server.requestTimeout = 0;
 server.timeout = 0;
 
-server.on('connection', () => emit({ ev: 'up-conn' }));
+server.on('connection', (socket) => {
+  emit({ ev: 'up-conn' });
+  // With keepAliveMs: how long after its last response node's idle timer closed the connection
+  // (node 20: keepAliveTimeout + 1 s) — the backend's achieved timer lateness.
+  if (keepAliveMs > 0) {
+    socket.on('close', () => {
+      if (socket.lastDone != null && !socket.upgraded) {
+        const idleMs = Math.round((Number(process.hrtime.bigint()) / 1e6 - socket.lastDone) * 10) / 10;
+        emit({ ev: 'up-idle-close', idleMs });
+      }
+    });
+  }
+});
+server.on('request', (req, res) => {
+  res.on('finish', () => {
+    req.socket.lastDone = Number(process.hrtime.bigint()) / 1e6;
+  });
+});
 
 let tunnels = 0;
 server.on('upgrade', (req, socket) => {
+  socket.upgraded = true;
   const url = new URL(req.url, 'http://x');
   const id = url.searchParams.get('id') ?? String(++tunnels);
   const push = Number(url.searchParams.get('push') ?? 0);

@@ -66,9 +66,26 @@ function ssCounts(ns) {
 }
 
 /**
+ * The scheduling policy of a process as `chrt -p` reports it ("SCHED_FIFO 10", "SCHED_OTHER 0"),
+ * or null if it is gone.
+ */
+export function schedPolicy(pid) {
+  try {
+    const text = execFileSync('chrt', ['-p', String(pid)], { encoding: 'utf8' });
+    const policy = text.match(/policy: (\S+)/)?.[1] ?? '?';
+    const prio = text.match(/priority: (\d+)/)?.[1] ?? '?';
+    return `${policy} ${prio}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
  * config: { name, description, seconds, nginx: {nginx.conf options}, client: {endMs, groups},
  *           backendKeepAliveMs? (node's keepAliveTimeout, default 0 = never),
- *           actions: [{ atMs, signal: 'reload'|'quit'|'stop' }], tag, summarise?(data) }
+ *           actions: [{ atMs, signal: 'reload'|'quit'|'stop' }], tag, summarise?(data),
+ *           rt? (a SCHED_FIFO priority: backend, nginx and client start under `chrt -f <rt>`, so
+ *           their timers fire on time however loaded the machine; nginx's workers inherit it) }
  * seconds bounds the whole observation (≤ 60).
  */
 export async function runNginxExperiment(config) {
@@ -76,10 +93,13 @@ export async function runNginxExperiment(config) {
   const confOptions = { listenPort: LISTEN_PORT, backendPort: BACKEND_PORT, ...config.nginx };
   const prefix = makePrefix((p) => nginxConf(p, confOptions));
   const started = new Date();
+  const loadavgAtStart = execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim();
   const children = [];
+  const wrap = config.rt ? ['chrt', '-f', String(config.rt)] : [];
   try {
     const backendEvents = [];
     const backend = spawnInNamespace(ns, [
+      ...wrap,
       process.execPath,
       BACKEND,
       String(BACKEND_PORT),
@@ -88,7 +108,7 @@ export async function runNginxExperiment(config) {
     children.push(backend);
     await readLines(backend, backendEvents, 'listening', 10_000);
 
-    const nginx = startNginx(ns, prefix);
+    const nginx = startNginx(ns, prefix, wrap);
     children.push(nginx);
     let master = null;
     for (let i = 0; i < 100 && master === null; i++) {
@@ -102,11 +122,27 @@ export async function runNginxExperiment(config) {
     await sleep(300);
 
     const clientEvents = [];
-    const client = spawnInNamespace(ns, [process.execPath, CLIENT, String(LISTEN_PORT), JSON.stringify(config.client)]);
+    const client = spawnInNamespace(ns, [
+      ...wrap,
+      process.execPath,
+      CLIENT,
+      String(LISTEN_PORT),
+      JSON.stringify(config.client),
+    ]);
     children.push(client);
     const startedLine = readLines(client, clientEvents, 'started', 10_000);
     // Every time is relative to the client's own start (its group times are).
     const t0 = Number((await startedLine).split(' ')[1]);
+    // The policy every process actually runs under (`ip netns exec` and `chrt` exec, so the
+    // spawned pid is the program's own).
+    const scheduling = {
+      requested: config.rt ? `SCHED_FIFO ${config.rt}` : 'default',
+      harness: schedPolicy(process.pid),
+      backend: schedPolicy(backend.pid),
+      client: schedPolicy(client.pid),
+      nginxMaster: schedPolicy(master),
+      nginxWorkers: (nginxChildren(master) ?? []).map((k) => schedPolicy(k.pid)),
+    };
 
     // Actions at their times, nginx's processes every 100 ms, sockets every second.
     const actions = [];
@@ -200,6 +236,8 @@ export async function runNginxExperiment(config) {
         node: process.version,
         date: started.toISOString(),
         loadavg: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
+        loadavgAtStart,
+        scheduling,
         nginxConf: readLog(prefix, 'nginx.conf').replaceAll(prefix, '<prefix>'),
       },
       config: {

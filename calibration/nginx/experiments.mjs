@@ -31,6 +31,34 @@ function tunnelSummary(data) {
   return tunnels;
 }
 
+/** p5 / median / p95 / max of a list of numbers (ms), null if empty. */
+function spread(xs) {
+  if (!xs.length) return null;
+  const v = [...xs].sort((a, b) => a - b);
+  const q = (p) => r3(v[Math.min(v.length - 1, Math.floor(v.length * p))]);
+  return { n: v.length, p5: q(0.05), median: q(0.5), p95: q(0.95), max: r3(v[v.length - 1]) };
+}
+
+/**
+ * nginx's keepalive timer as the client saw it: for every idle connection nginx closed (EOF while
+ * the client was thinking), the time from the response to the FIN, minus keepalive_timeout. It
+ * includes the client's own delay in reading the FIN (both are lateness).
+ */
+function finLatenessMs(data, group, timeoutMs) {
+  const last = new Map();
+  const out = [];
+  for (const e of data.clientEvents) {
+    if (e.g !== group) continue;
+    const key = `${e.c}`;
+    if (e.ev === 'req' && e.out === 'ok') last.set(key, e.s);
+    else if (e.ev === 'conn-close' && e.idle && e.how === 'eof' && last.has(key)) {
+      out.push((e.s - last.get(key)) * 1000 - timeoutMs);
+      last.delete(key);
+    }
+  }
+  return out;
+}
+
 function generations(data) {
   return data.workers.map((w) => ({
     pid: w.pid,
@@ -204,6 +232,11 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
             thinkMs: e.think,
             dueS: e.think === null ? null : r3(e.sentS - e.think / 1000 + data.config.client.groups[1].thinkMs / 1000),
           })),
+        // The busy client's think timer: achieved think − configured 100 ms (ms).
+        busyThinkLateMs: spread(
+          busy.filter((e) => e.think != null).map((e) => e.think - data.config.client.groups[1].thinkMs),
+        ),
+        scheduling: data.stamp.scheduling?.requested ?? 'default',
         keepAliveAnswersAfterQuit: busy.filter(
           (e) => quitS !== null && e.s >= quitS && e.sentS < quitS && label(e) === 'ok',
         ).length,
@@ -278,9 +311,13 @@ export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
               }
             : null,
           failedThinkMs: failed.map((e) => e.think).slice(0, 50),
+          // Achieved lateness (ms): the client's think timer (think − configured) and nginx's
+          // keepalive timer (response → FIN seen by the client, − keepalive_timeout).
+          clientTimerLateMs: spread(reused.map((e) => e.think - g.thinkMs)),
+          nginxFinLateMs: spread(finLatenessMs(data, g.group, kt * 1000)),
         };
       }
-      return { keepaliveTimeoutS: kt, groups: out };
+      return { keepaliveTimeoutS: kt, scheduling: data.stamp.scheduling?.requested ?? 'default', groups: out };
     },
   };
 }
@@ -342,6 +379,20 @@ export function upstreamRaceExperiment(seconds = 40, backendKeepAliveMs = 2000) 
         backendClosesIdleAfterMs: closesAfterMs,
         groups,
         backendConnections: data.backendEvents.filter((e) => e.ev === 'up-conn').length,
+        // node's idle timer: idle time at its close − (keepAliveTimeout + 1 s), ms (recordings
+        // from before this field existed have no such events: null).
+        backendIdleCloseLateMs: spread(
+          data.backendEvents.filter((e) => e.ev === 'up-idle-close').map((e) => e.idleMs - closesAfterMs),
+        ),
+        clientTimerLateMs: spread(
+          events(data, 'req')
+            .filter((e) => e.think != null)
+            .map((e) => {
+              const g = data.config.client.groups.find((x) => x.group === e.g);
+              return e.think - (g.thinkMs + e.c * (g.thinkStepMs ?? 0));
+            }),
+        ),
+        scheduling: data.stamp.scheduling?.requested ?? 'default',
         errorLog: Object.fromEntries(Object.entries(data.errorLogCounts).filter(([k]) => !k.startsWith('[notice]'))),
       };
     },

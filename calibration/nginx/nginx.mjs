@@ -92,8 +92,8 @@ export function removePrefix(prefix) {
   rmSync(prefix, { recursive: true, force: true });
 }
 
-export function startNginx(ns, prefix) {
-  const child = spawnInNamespace(ns, [NGINX, '-p', prefix, '-c', join(prefix, 'nginx.conf')]);
+export function startNginx(ns, prefix, wrap = []) {
+  const child = spawnInNamespace(ns, [...wrap, NGINX, '-p', prefix, '-c', join(prefix, 'nginx.conf')]);
   child.stdout.resume();
   child.stderr.on('data', (d) => {
     child.stderrText = `${child.stderrText ?? ''}${d}`.slice(-4000);

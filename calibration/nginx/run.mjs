@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// node calibration/nginx/run.mjs [--only <substring>] [--out <dir>] [--resummarise]
+// node calibration/nginx/run.mjs [--only <substring>] [--out <dir>] [--resummarise] [--rt <prio>]
 // Runs the nginx experiments one at a time (their timings are the point) and writes
 // calibration/data/<experiment>.json. Needs root, iproute2 and nginx (/usr/sbin/nginx or $NGINX_BIN).
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -24,6 +25,10 @@ const { values } = parseArgs({
     only: { type: 'string' },
     // Recompute `summary` of the recorded data files from their events (no experiment is run).
     resummarise: { type: 'boolean', default: false },
+    // Real-time scheduling: the harness itself (all its threads) and every process it starts
+    // (backend, nginx master and workers, client, `nginx -s`) run SCHED_FIFO at this priority, so
+    // their timers fire on time on a loaded machine. The data files get the suffix `-rt`.
+    rt: { type: 'string' },
     out: { type: 'string', default: fileURLToPath(new URL('../data', import.meta.url)) },
   },
 });
@@ -31,12 +36,14 @@ const { values } = parseArgs({
 if (values.resummarise) {
   for (const experiment of NGINX_EXPERIMENTS) {
     if (values.only && !experiment.name.includes(values.only)) continue;
-    const file = join(values.out, `${experiment.name}.json`);
-    if (!existsSync(file)) continue;
-    const data = JSON.parse(readFileSync(file, 'utf8'));
-    data.summary = experiment.summarise(data);
-    writeFileSync(file, dataText(data));
-    console.log(`${experiment.name}: ${JSON.stringify(data.summary).slice(0, 300)}`);
+    for (const name of [experiment.name, `${experiment.name}-rt`]) {
+      const file = join(values.out, `${name}.json`);
+      if (!existsSync(file)) continue;
+      const data = JSON.parse(readFileSync(file, 'utf8'));
+      data.summary = experiment.summarise(data);
+      writeFileSync(file, dataText(data));
+      console.log(`${name}: ${JSON.stringify(data.summary).slice(0, 300)}`);
+    }
   }
   process.exit(0);
 }
@@ -51,6 +58,16 @@ if (!nginxVersion()) {
   process.exit(2);
 }
 
+const rt = values.rt ? Number(values.rt) : null;
+if (rt !== null) {
+  if (!Number.isInteger(rt) || rt < 1 || rt > 99) {
+    console.error(`calibrate nginx: --rt wants a SCHED_FIFO priority 1–99, got ${values.rt}`);
+    process.exit(2);
+  }
+  execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
+}
+const suffix = rt !== null ? '-rt' : '';
+
 mkdirSync(values.out, { recursive: true });
 let failed = 0;
 try {
@@ -59,8 +76,13 @@ try {
     const t = Date.now();
     console.log(`${experiment.name}: ${experiment.seconds} s …`);
     try {
-      const data = await runNginxExperiment({ ...experiment, tag: `nginx${n + 1}` });
-      writeFileSync(join(values.out, `${experiment.name}.json`), dataText(data));
+      const data = await runNginxExperiment({
+        ...experiment,
+        name: `${experiment.name}${suffix}`,
+        tag: `nginx${n + 1}`,
+        rt,
+      });
+      writeFileSync(join(values.out, `${data.experiment}.json`), dataText(data));
       console.log(
         `${experiment.name} done in ${Math.round((Date.now() - t) / 1000)} s: ${JSON.stringify(data.summary).slice(0, 600)}`,
       );
