@@ -3,6 +3,14 @@
 // experiment with the settings of its nginx.conf and nothing fitted. Counts must agree within
 // ±10 %, times within ±1 s. Where the model cannot match honestly, the test says so and asserts
 // the gap it has, so that a change in either shows up.
+//
+// Two recordings exist of the three experiments whose outcome hangs on timer punctuality
+// (keepalive-race, upstream-keepalive-race, reload-keepalive): the first, taken at load average
+// 15 with default scheduling, is distorted by load (client and nginx timers fired up to 30 ms late);
+// the `-rt` one was taken with the harness, backend, nginx and client under SCHED_FIFO 10
+// (`node calibration/nginx/run.mjs --rt 10`), whose achieved timer lateness is within ±1 ms. The
+// comparisons at the issue's tolerances are made against the `-rt` recordings; the loaded ones are
+// kept and their distortion asserted.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
@@ -21,6 +29,19 @@ function runCal(name: string, sets: string[] = []): RunResult {
 // biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
 function recorded(name: string): any {
   return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8')).summary;
+}
+
+// biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
+function recordedFile(name: string): any {
+  return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8'));
+}
+
+/** The recording was taken with every process SCHED_FIFO and its timers punctual (±2 ms at p95). */
+function expectPunctual(data: { stamp: { scheduling: Record<string, string | string[]> } }): void {
+  const sch = data.stamp.scheduling;
+  expect(sch.requested).toBe('SCHED_FIFO 10');
+  for (const who of ['client', 'backend', 'nginxMaster'] as const) expect(sch[who]).toBe('SCHED_FIFO 10');
+  expect((sch.nginxWorkers as string[]).every((w) => w === 'SCHED_FIFO 10')).toBe(true);
 }
 
 /** When (s from start) generation `id` exited, from its trace record. */
@@ -105,7 +126,7 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     // The recording's busy connections are nginx-reload-keepalive-busy, below.
   });
 
-  it('reload under keepalive load, the busy connections: every one closed at the QUIT, the old generation gone after its last request', () => {
+  it('reload under keepalive load, the busy connections (loaded recording, distorted by load): every one closed at the QUIT, the old generation gone after its last request', () => {
     const data = JSON.parse(readFileSync('calibration/data/nginx-reload-keepalive.json', 'utf8'));
     const real = data.summary;
     const r = runCal('nginx-reload-keepalive-busy');
@@ -180,7 +201,7 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(get.figures['responses_2xx.total']).toBe(get.figures['requests.total']);
   });
 
-  it('upstream keep-alive race: POST 502s — the model cannot match the recording honestly (known gap)', () => {
+  it('upstream keep-alive race (loaded recording, distorted by load): POST 502s from client thinks 2985–3001 ms', () => {
     const real = recorded('nginx-upstream-keepalive-race').groups.post;
     const r = runCal('nginx-upstream-keepalive-race', ['clients.http.method=POST']);
     // Real nginx: 5 of 256 POSTs → 502 (2 %; 4 and 12 in earlier runs), one per race, and 4 GET
@@ -214,7 +235,7 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(r.figures['closed_fin.total']!).toBeGreaterThan(0.9 * r.figures['requests.total']!);
   });
 
-  it('keepalive race: think == keepalive_timeout — the model cannot match the recording honestly (known gap)', () => {
+  it('keepalive race (loaded recording, distorted by load): think == keepalive_timeout', () => {
     const eq = recorded('nginx-keepalive-race').groups.eq;
     const real = eq.outcomes;
     const r = runCal('nginx-keepalive-race');
@@ -233,5 +254,103 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(realFailed / cycles).toBeGreaterThan(0.005);
     expect(r.figures['errors.total']).toBe(0);
     expect(r.figures['closed_fin.total']!).toBeGreaterThan(0.9 * cycles);
+  });
+});
+
+describe('nginx calibration: drainsim vs nginx 1.22.1 with punctual timers (SCHED_FIFO recordings)', () => {
+  it('reload under keepalive load: no busy request fails, in-flight ones get Connection: close, as in drainsim', () => {
+    const data = recordedFile('nginx-reload-keepalive-rt');
+    expectPunctual(data);
+    const real = data.summary;
+    // The busy client's think timer fired within a few ms (loaded recording: 29–33 ms late).
+    expect(real.busyThinkLateMs.p95).toBeLessThanOrEqual(2);
+    expect(recorded('nginx-reload-keepalive').busyThinkLateMs.max).toBeGreaterThan(25);
+    // Punctual: nothing fails (the loaded recording's 10 EOFs were the client's lateness).
+    expect(real.busyFailures).toEqual([]);
+    expect(Object.keys(real.busyOutcomes).sort()).toEqual(['ok', 'ok+Connection:close']);
+    expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': real.inFlightAtQuit });
+    expect(real.keepAliveAnswersAfterQuit).toBe(0);
+    const idle = runCal('nginx-reload-keepalive');
+    withinTenPercent(valueAt(idle, 'closed_fin', 9), real.idleClosedWithin1s); // 182 vs 200
+    withinSecond(exitOf(idle, 1), real.oldWorkersQuitS); // 8.10 vs 8.11
+    const r = runCal('nginx-reload-keepalive-busy');
+    expect(r.figures['errors.total']).toBe(0);
+    expect(r.figures['responses_5xx.total'] ?? 0).toBe(0);
+    // Every busy connection closed at the QUIT: real 14 after their Connection: close answer + 6 idle.
+    const s9 = data.perSecond.find((p: { s: number }) => p.s === 9);
+    expect(s9['close.busy.busy.eof'] + s9['close.busy.idle.eof']).toBe(20);
+    expect(valueAt(r, 'closed_fin', 9)).toBe(r.figures['new_conn.total']! / 2);
+    // The old generation exits with its last 300-ms request: 8.37 vs the last old worker gone by 8.45.
+    const oldGone = Math.max(
+      ...real.generations
+        .filter((g: { shuttingDownFromS: number | null }) => g.shuttingDownFromS !== null)
+        .map((g: { goneS: number }) => g.goneS),
+    );
+    withinSecond(exitOf(r, 1), oldGone);
+  });
+
+  it('keepalive race: 1.5 s and 2.2 s thinks as in drainsim (all ok / all FIN first); nginx closes on time', () => {
+    const data = recordedFile('nginx-keepalive-race-rt');
+    expectPunctual(data);
+    const real = data.summary.groups;
+    expect(real.lt.clientTimerLateMs.p95).toBeLessThanOrEqual(2);
+    expect(real.gt.nginxFinLateMs.p95).toBeLessThanOrEqual(2); // response → FIN − 2 s, ms
+    expect(real.lt.shares.ok).toBe(1);
+    expect(real.gt.shares.closedFirst).toBe(1);
+    const lt = runCal('nginx-keepalive-race', ['clients.http.think_time=const(1.5s)']);
+    expect([lt.figures['errors.total'], lt.figures['closed_fin.total']]).toEqual([0, 0]);
+    const gt = runCal('nginx-keepalive-race', ['clients.http.think_time=const(2.2s)']);
+    expect(gt.figures['errors.total']).toBe(0);
+    expect(gt.figures['closed_fin.total']!).toBeGreaterThan(0.9 * gt.figures['requests.total']!);
+  });
+
+  it('keepalive race: think == keepalive_timeout with punctual timers — a real model gap (ms-granular timers tie)', () => {
+    const data = recordedFile('nginx-keepalive-race-rt');
+    const eq = data.summary.groups.eq;
+    // Punctual (client think 2000 ± 0.8 ms, nginx FIN 0–1 ms after 2 s) and still a three-way
+    // split, with MORE failures than under load: 19.6 % ok, 69.7 % FIN first, 10.7 % failed
+    // (69 EOF, 9 ECONNRESET). Both timers are whole milliseconds — nginx keys its timer on
+    // ngx_current_msec (src/core/ngx_times.c, ms at the last epoll_wait return;
+    // src/event/ngx_event_timer.h ngx_event_add_timer), node on libuv's loop->time (uv_now, ms,
+    // updated once per loop iteration: deps/uv/src/unix/core.c uv__update_time) — so at equal
+    // timeouts both fire in the same millisecond, and which of the FIN and the request crosses the
+    // other is decided by sub-millisecond processing order, not by any constant the sources give.
+    // drainsim's timers are exact: the FIN always wins at the tie (window = 0.1 ms RTT), 0 failed.
+    expect(eq.clientTimerLateMs.p95).toBeLessThanOrEqual(1);
+    expect(eq.nginxFinLateMs.max).toBeLessThanOrEqual(2);
+    const failed = (eq.outcomes.eof ?? 0) + (eq.outcomes.ECONNRESET ?? 0);
+    expect(failed / eq.thinkCycles).toBeGreaterThan(0.05);
+    expect(eq.failedThinkMs.every((t: number) => Math.abs(t - 2000) <= 1)).toBe(true);
+    const r = runCal('nginx-keepalive-race');
+    expect(r.figures['errors.total']).toBe(0);
+    expect(r.figures['closed_fin.total']!).toBeGreaterThan(0.9 * eq.thinkCycles);
+  });
+
+  it('upstream keep-alive race: new-connection share and GETs as in drainsim; off the exact tie no POST fails', () => {
+    const data = recordedFile('nginx-upstream-keepalive-race-rt');
+    expectPunctual(data);
+    const real = data.summary;
+    expect(real.clientTimerLateMs.p95).toBeLessThanOrEqual(2);
+    expect(real.backendIdleCloseLateMs.p95).toBeLessThanOrEqual(2); // node's 3-s idle close
+    const get = runCal('nginx-upstream-keepalive-race');
+    const post = runCal('nginx-upstream-keepalive-race', ['clients.http.method=POST']);
+    const realShare = real.backendConnections / (real.groups.get.requests + real.groups.post.requests); // 266 / 514
+    for (const r of [get, post]) {
+      withinTenPercent(r.figures['upstream_connects.total']! / r.figures['requests.total']!, realShare);
+    }
+    expect(real.groups.get.statuses).toEqual({ 200: real.groups.get.requests });
+    expect(get.figures['responses_5xx.total'] ?? 0).toBe(0);
+    // Every POST 502 came from the one connection whose think is exactly node's 3,000 ms (c = 10 of
+    // 2950 + 5 ms × c): 3 of its 14 requests. Thinks 5 ms either side never raced (the loaded
+    // recording's 502s at 2985–2991 ms were lateness). drainsim's thinks are uniform(2.95 s, 3.05 s)
+    // with a 0.1-ms window: ≤ 1 502 over ≈ 250–320 requests. The exact tie is the same gap as the
+    // client race above (ms-granular timers in node and nginx), not reproduced.
+    const post502 = data.clientEvents.filter(
+      (e: { ev: string; g: string; status: number }) => e.ev === 'req' && e.g === 'post' && e.status === 502,
+    );
+    expect(post502.length).toBe(real.groups.post.statuses['502'] ?? 0);
+    const offTie = post502.filter((e: { c: number }) => 2950 + 5 * e.c !== 3000);
+    expect(offTie.length).toBe(0);
+    expect(post.figures['responses_5xx.total'] ?? 0).toBeLessThanOrEqual(2); // ±2 near zero
   });
 });
