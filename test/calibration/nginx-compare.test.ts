@@ -312,7 +312,8 @@ describe('nginx calibration: drainsim vs nginx 1.22.1 with punctual timers (SCHE
     // (69 EOF, 9 ECONNRESET). Both timers are whole milliseconds — nginx keys its timer on
     // ngx_current_msec (src/core/ngx_times.c, ms at the last epoll_wait return;
     // src/event/ngx_event_timer.h ngx_event_add_timer), node on libuv's loop->time (uv_now, ms,
-    // updated once per loop iteration: deps/uv/src/unix/core.c uv__update_time) — so at equal
+    // updated once per loop iteration: deps/uv/src/unix/internal.h uv__update_time,
+    // "We only need millisecond precision") — so at equal
     // timeouts both fire in the same millisecond, and which of the FIN and the request crosses the
     // other is decided by sub-millisecond processing order, not by any constant the sources give.
     // drainsim's timers are exact: the FIN always wins at the tie (window = 0.1 ms RTT), 0 failed.
