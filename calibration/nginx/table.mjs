@@ -67,7 +67,25 @@ export function figures(data) {
       ]);
     }
   }
-  rows.push(['load average at start', data.stamp.loadavg.split(' ').slice(0, 3).join(' ')]);
+  const late = (x) => (x ? `${x.p5}…${x.p95} (median ${x.median}, max ${x.max}; n ${x.n})` : null);
+  for (const [key, label] of [
+    ['clientTimerLateMs', 'client timer lateness (ms, p5…p95)'],
+    ['busyThinkLateMs', 'busy client timer lateness (ms, p5…p95)'],
+    ['backendIdleCloseLateMs', "node's idle close lateness (ms, p5…p95)"],
+  ]) {
+    if (late(s[key])) rows.push([label, late(s[key])]);
+  }
+  for (const [g, x] of Object.entries(s.groups ?? {})) {
+    if (late(x.clientTimerLateMs)) rows.push([`${g}: client timer lateness (ms, p5…p95)`, late(x.clientTimerLateMs)]);
+    if (late(x.nginxFinLateMs))
+      rows.push([`${g}: nginx FIN after response + keepalive_timeout (ms)`, late(x.nginxFinLateMs)]);
+  }
+  rows.push(['scheduling', data.stamp.scheduling?.requested ?? 'default (not recorded)']);
+  // loadavgAtStart since the SCHED_FIFO runs; older files have only `loadavg`, read after the run.
+  rows.push([
+    data.stamp.loadavgAtStart ? 'load average at start' : 'load average (after the run)',
+    (data.stamp.loadavgAtStart ?? data.stamp.loadavg).split(' ').slice(0, 3).join(' '),
+  ]);
   return rows;
 }
 

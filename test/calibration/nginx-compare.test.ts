@@ -307,7 +307,7 @@ describe('nginx calibration: drainsim vs nginx 1.22.1 with punctual timers (SCHE
   it('keepalive race: think == keepalive_timeout with punctual timers — a real model gap (ms-granular timers tie)', () => {
     const data = recordedFile('nginx-keepalive-race-rt');
     const eq = data.summary.groups.eq;
-    // Punctual (client think 2000 ± 0.8 ms, nginx FIN 0–1 ms after 2 s) and still a three-way
+    // Punctual (client think 2000 ± 0.8 ms, nginx FIN at 2 s ± 1 ms) and still a three-way
     // split, with MORE failures than under load: 19.6 % ok, 69.7 % FIN first, 10.7 % failed
     // (69 EOF, 9 ECONNRESET). Both timers are whole milliseconds — nginx keys its timer on
     // ngx_current_msec (src/core/ngx_times.c, ms at the last epoll_wait return;
@@ -317,11 +317,16 @@ describe('nginx calibration: drainsim vs nginx 1.22.1 with punctual timers (SCHE
     // timeouts both fire in the same millisecond, and which of the FIN and the request crosses the
     // other is decided by sub-millisecond processing order, not by any constant the sources give.
     // drainsim's timers are exact: the FIN always wins at the tie (window = 0.1 ms RTT), 0 failed.
-    expect(eq.clientTimerLateMs.p95).toBeLessThanOrEqual(1);
-    expect(eq.nginxFinLateMs.max).toBeLessThanOrEqual(2);
-    const failed = (eq.outcomes.eof ?? 0) + (eq.outcomes.ECONNRESET ?? 0);
-    expect(failed / eq.thinkCycles).toBeGreaterThan(0.05);
-    expect(eq.failedThinkMs.every((t: number) => Math.abs(t - 2000) <= 1)).toBe(true);
+    for (const run of ['nginx-keepalive-race-rt', 'nginx-keepalive-race-rt-run2']) {
+      const e = recordedFile(run);
+      expectPunctual(e);
+      const g = e.summary.groups.eq;
+      expect(g.clientTimerLateMs.p95).toBeLessThanOrEqual(1);
+      expect(Math.max(-g.nginxFinLateMs.p5, g.nginxFinLateMs.p95)).toBeLessThanOrEqual(1);
+      const failed = (g.outcomes.eof ?? 0) + (g.outcomes.ECONNRESET ?? 0);
+      expect(failed / g.thinkCycles).toBeGreaterThan(0.05); // 10.7 %, 12.0 %
+      expect(g.failedThinkMs.every((t: number) => Math.abs(t - 2000) <= 1)).toBe(true);
+    }
     const r = runCal('nginx-keepalive-race');
     expect(r.figures['errors.total']).toBe(0);
     expect(r.figures['closed_fin.total']!).toBeGreaterThan(0.9 * eq.thinkCycles);
@@ -346,12 +351,16 @@ describe('nginx calibration: drainsim vs nginx 1.22.1 with punctual timers (SCHE
     // recording's 502s at 2985–2991 ms were lateness). drainsim's thinks are uniform(2.95 s, 3.05 s)
     // with a 0.1-ms window: ≤ 1 502 over ≈ 250–320 requests. The exact tie is the same gap as the
     // client race above (ms-granular timers in node and nginx), not reproduced.
-    const post502 = data.clientEvents.filter(
-      (e: { ev: string; g: string; status: number }) => e.ev === 'req' && e.g === 'post' && e.status === 502,
-    );
-    expect(post502.length).toBe(real.groups.post.statuses['502'] ?? 0);
-    const offTie = post502.filter((e: { c: number }) => 2950 + 5 * e.c !== 3000);
-    expect(offTie.length).toBe(0);
+    for (const run of ['nginx-upstream-keepalive-race-rt', 'nginx-upstream-keepalive-race-rt-run2']) {
+      const d = recordedFile(run);
+      expectPunctual(d);
+      const post502 = d.clientEvents.filter(
+        (e: { ev: string; g: string; status: number }) => e.ev === 'req' && e.g === 'post' && e.status === 502,
+      );
+      expect(post502.length).toBe(d.summary.groups.post.statuses['502'] ?? 0); // 3, 1
+      expect(post502.length).toBeGreaterThan(0);
+      expect(post502.filter((e: { c: number }) => 2950 + 5 * e.c !== 3000)).toEqual([]);
+    }
     expect(post.figures['responses_5xx.total'] ?? 0).toBeLessThanOrEqual(2); // ±2 near zero
   });
 });
