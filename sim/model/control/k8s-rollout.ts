@@ -101,17 +101,34 @@ export class Rollout {
     this.step(run);
   }
 
-  /** One pass of the controller: start new pods where the surge allows, terminate old ones where availability allows. */
+  /**
+   * The controller's syncs at one instant: start new pods where the surge allows, terminate old
+   * ones where availability allows, and again until neither changes. rolling.go rolloutRolling
+   * does one of the two per sync (reconcileNewReplicaSet; if it scaled up, return; else
+   * reconcileOldReplicaSets) and the ReplicaSet update it makes requeues the Deployment at once
+   * (deployment_controller.go updateReplicaSet → enqueueDeployment), so the model runs those
+   * syncs in zero time. Scaling the old ReplicaSet down frees surge room at once: NewRSNewReplicas
+   * counts GetReplicaCountForReplicaSets, the sum of .Spec.Replicas, in which a terminating pod
+   * no longer counts (util/deployment_util.go). With maxSurge 0 the replacement is thus created
+   * when the old pod starts terminating, not when it has gone (if a backend has room for it).
+   */
   private step(run: RolloutRun): void {
     const w = this.w;
     const replicas = run.plan.pods.length;
     if (run.done) return;
-    while (run.created < replicas && run.free.length > 0 && run.oldAvailable + run.created < replicas + run.surge) {
-      this.createPod(run, run.free.shift()!);
-    }
-    while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
-      run.oldAvailable--;
-      this.terminatePod(run, run.oldLeft.shift()!);
+    for (let changed = true; changed && !run.done; ) {
+      changed = false;
+      // createPod may re-enter step (a pod Ready at creation with minReadySeconds 0): the inner
+      // step then runs to its own fixed point, and this loop finds nothing left to do.
+      while (run.created < replicas && run.free.length > 0 && run.oldAvailable + run.created < replicas + run.surge) {
+        this.createPod(run, run.free.shift()!);
+        changed = true;
+      }
+      while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
+        run.oldAvailable--;
+        this.terminatePod(run, run.oldLeft.shift()!);
+        changed = true;
+      }
     }
     // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
     // (A new pod Ready at its creation with minReadySeconds 0 re-enters step from createPod: once.)
