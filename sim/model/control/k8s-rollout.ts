@@ -46,7 +46,8 @@ interface RolloutRun {
  * reconcileOldReplicaSets scales old pods down while available ≥ replicas − maxUnavailable; both
  * fenceposts resolved by ResolveFenceposts). A new pod needs a backend with no pod on it: the
  * scenario's spare backends (not in `pods`, not bound) or the slot of an old pod that has exited;
- * with no spare at all the surge is 0 and one pod at a time is terminated first.
+ * with no spare and maxUnavailable 0 the real rollout would stall, and the model assumes
+ * maxSurge 0 / maxUnavailable 1 instead (start()).
  *
  * Terminating a pod starts two things at once (pod-lifecycle.md "Pod Termination Flow"): the
  * endpoint removal, which reaches the load balancer only after a propagation delay, and preStop →
@@ -72,7 +73,12 @@ export class Rollout {
     const replicas = plan.pods.length;
     let { surge, unavailable } = resolveFenceposts(plan.maxSurge, plan.maxUnavailable, replicas);
     if (plan.spares.length === 0 && unavailable === 0) {
-      // No room for a surge pod in the model's fixed set of backends: terminate first.
+      // A model assumption, not Kubernetes: with maxUnavailable 0 and no node room for the surge
+      // pod, the real rollout stalls (the new ReplicaSet's pod stays Pending, and rolling.go
+      // reconcileOldReplicaSets gets maxScaledDown = allPods − minAvailable − newRSUnavailable
+      // = 0, so no old pod goes until progressDeadlineSeconds reports it). drainsim runs such a
+      // rollout as maxSurge 0 / maxUnavailable 1 instead, as if an old pod's node were the room;
+      // the rollout_start explanation says so.
       surge = 0;
       unavailable = 1;
     }
