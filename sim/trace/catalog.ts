@@ -523,7 +523,7 @@ export const CATALOG: Catalog = {
   'k8s.container_died': {
     source: 'k8s',
     line: (r) =>
-      `pod ${r.pod}: container ${r.cause === 'crash' ? 'exited with an error' : r.cause === 'startup' ? 'killed (startup probe)' : 'killed (liveness)'} after running ${formatDuration(toMillis(r.ranFor))}; pod NotReady (restarts ${r.restarts})`,
+      `pod ${r.pod}: container ${r.cause === 'crash' ? 'exited with an error' : r.cause === 'startup' ? 'killed (startup probe)' : 'killed (liveness)'} after running ${formatDuration(toMillis(r.ranFor))}; pod NotReady ${r.cause === 'crash' ? "at the kubelet's next relist" : 'at once'} (restarts ${r.restarts})`,
     tone: 'warn',
     variant: (r) => r.cause,
     explain: (r) =>
