@@ -523,7 +523,7 @@ export const CATALOG: Catalog = {
   'k8s.container_died': {
     source: 'k8s',
     line: (r) =>
-      `pod ${r.pod}: container ${r.cause === 'crash' ? 'exited with an error' : r.cause === 'startup' ? 'killed (startup probe)' : 'killed (liveness)'} after running ${formatDuration(toMillis(r.ranFor))}; pod NotReady (restarts ${r.restarts})`,
+      `pod ${r.pod}: container ${r.cause === 'crash' ? 'exited with an error' : r.cause === 'startup' ? 'killed (startup probe)' : 'killed (liveness)'} after running ${formatDuration(toMillis(r.ranFor))}; pod NotReady ${r.cause === 'crash' ? "at the kubelet's next relist" : 'at once'} (restarts ${r.restarts})`,
     tone: 'warn',
     variant: (r) => r.cause,
     explain: (r) =>
@@ -573,7 +573,7 @@ export const CATALOG: Catalog = {
     line: (r) =>
       `rolling update of ${r.pods} pod${r.pods === 1 ? '' : 's'}: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
     explain: (r) =>
-      `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod, so an old pod goes first' : ''}): ` +
+      `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod: if maxUnavailable rounds to 0 a real Deployment would stall with the surge pod Pending, so drainsim assumes maxSurge 0 / maxUnavailable 1 and an old pod goes first' : ''}): ` +
       (r.surge > 0 && r.unavailable === 0
         ? 'a new pod is Ready before an old one goes, so capacity never drops. '
         : `up to ${r.unavailable} pod${r.unavailable === 1 ? ' is' : 's are'} missing while replacements start, and the others carry their load. `) +

@@ -46,7 +46,8 @@ interface RolloutRun {
  * reconcileOldReplicaSets scales old pods down while available ≥ replicas − maxUnavailable; both
  * fenceposts resolved by ResolveFenceposts). A new pod needs a backend with no pod on it: the
  * scenario's spare backends (not in `pods`, not bound) or the slot of an old pod that has exited;
- * with no spare at all the surge is 0 and one pod at a time is terminated first.
+ * with no spare and maxUnavailable 0 the real rollout would stall, and the model assumes
+ * maxSurge 0 / maxUnavailable 1 instead (start()).
  *
  * Terminating a pod starts two things at once (pod-lifecycle.md "Pod Termination Flow"): the
  * endpoint removal, which reaches the load balancer only after a propagation delay, and preStop →
@@ -72,7 +73,12 @@ export class Rollout {
     const replicas = plan.pods.length;
     let { surge, unavailable } = resolveFenceposts(plan.maxSurge, plan.maxUnavailable, replicas);
     if (plan.spares.length === 0 && unavailable === 0) {
-      // No room for a surge pod in the model's fixed set of backends: terminate first.
+      // A model assumption, not Kubernetes: with maxUnavailable 0 and no node room for the surge
+      // pod, the real rollout stalls (the new ReplicaSet's pod stays Pending, and rolling.go
+      // reconcileOldReplicaSets gets maxScaledDown = allPods − minAvailable − newRSUnavailable
+      // = 0, so no old pod goes until progressDeadlineSeconds reports it). drainsim runs such a
+      // rollout as maxSurge 0 / maxUnavailable 1 instead, as if an old pod's node were the room;
+      // the rollout_start explanation says so.
       surge = 0;
       unavailable = 1;
     }
@@ -101,17 +107,34 @@ export class Rollout {
     this.step(run);
   }
 
-  /** One pass of the controller: start new pods where the surge allows, terminate old ones where availability allows. */
+  /**
+   * The controller's syncs at one instant: start new pods where the surge allows, terminate old
+   * ones where availability allows, and again until neither changes. rolling.go rolloutRolling
+   * does one of the two per sync (reconcileNewReplicaSet; if it scaled up, return; else
+   * reconcileOldReplicaSets) and the ReplicaSet update it makes requeues the Deployment at once
+   * (deployment_controller.go updateReplicaSet → enqueueDeployment), so the model runs those
+   * syncs in zero time. Scaling the old ReplicaSet down frees surge room at once: NewRSNewReplicas
+   * counts GetReplicaCountForReplicaSets, the sum of .Spec.Replicas, in which a terminating pod
+   * no longer counts (util/deployment_util.go). With maxSurge 0 the replacement is thus created
+   * when the old pod starts terminating, not when it has gone (if a backend has room for it).
+   */
   private step(run: RolloutRun): void {
     const w = this.w;
     const replicas = run.plan.pods.length;
     if (run.done) return;
-    while (run.created < replicas && run.free.length > 0 && run.oldAvailable + run.created < replicas + run.surge) {
-      this.createPod(run, run.free.shift()!);
-    }
-    while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
-      run.oldAvailable--;
-      this.terminatePod(run, run.oldLeft.shift()!);
+    for (let changed = true; changed && !run.done; ) {
+      changed = false;
+      // createPod may re-enter step (a pod Ready at creation with minReadySeconds 0): the inner
+      // step then runs to its own fixed point, and this loop finds nothing left to do.
+      while (run.created < replicas && run.free.length > 0 && run.oldAvailable + run.created < replicas + run.surge) {
+        this.createPod(run, run.free.shift()!);
+        changed = true;
+      }
+      while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
+        run.oldAvailable--;
+        this.terminatePod(run, run.oldLeft.shift()!);
+        changed = true;
+      }
     }
     // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
     // (A new pod Ready at its creation with minReadySeconds 0 re-enters step from createPod: once.)

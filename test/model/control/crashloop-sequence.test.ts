@@ -37,6 +37,12 @@ describe('CrashLoopBackOff sequence', () => {
     expect(restarted[0].t - died[0].t).toBeCloseTo(backoffs[0].noticed + 1, 6);
   });
 
+  it('logs the crash as NotReady at the next relist, not at the death (the relist comes within 1 s)', () => {
+    const lines = r.events.filter((e) => e.record.kind === 'k8s.container_died' && e.text.startsWith('pod pod-a:'));
+    expect(lines).toHaveLength(died.length);
+    for (const l of lines) expect(l.text).toContain("pod NotReady at the kubelet's next relist");
+  });
+
   it('starts each later container the backoff after its crash (its expiry is after the relist), listening startup_time later', () => {
     for (let i = 1; i < restarted.length; i++) {
       expect(restarted[i].t - died[i].t).toBeCloseTo(backoffs[i].delay + 1, 6);

@@ -1,0 +1,65 @@
+/**
+ * With maxSurge 0 the Deployment controller scales the new ReplicaSet up at the sync after it has
+ * scaled the old one down: NewRSNewReplicas (util/deployment_util.go) counts the ReplicaSets'
+ * .Spec.Replicas (GetReplicaCountForReplicaSets), where a terminating pod no longer counts. So a
+ * replacement that has a backend to go to is created when the old pod starts terminating, not
+ * when it has exited (pkg/controller/deployment/rolling.go rolloutRolling).
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
+import { run } from '../helpers.js';
+
+function surgeZero(spare: boolean): ScenarioInput {
+  return {
+    horizon: '3m',
+    clients: { requests: { rate: 300, timeout: '2s', retries: 0 } },
+    app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '10s' },
+    lb: { mode: 'l4', retries: 0 },
+    // No readiness probe: a new pod is Ready at its creation, so its pod_ready time is its creation.
+    backends: [
+      { name: 'pod-a' },
+      { name: 'pod-b' },
+      { name: 'pod-c' },
+      ...(spare ? [{ name: 'pod-d', state: 'detached' }] : []),
+    ],
+    timeline: [
+      {
+        at: '30s',
+        do: 'rollout',
+        termination_grace_period: '30s',
+        prestop_sleep: '10s',
+        endpoint_propagation: 'uniform(1s, 5s)',
+        max_surge: 0,
+        max_unavailable: 1,
+      },
+    ],
+  } as ScenarioInput;
+}
+
+describe('rollout with maxSurge 0', () => {
+  it('creates the replacement in a free slot as the old pod starts terminating, not when it exits', () => {
+    const r = run(surgeZero(true), 1);
+    const terminating = recordsOf(r, 'k8s.pod_terminating');
+    const ready = recordsOf(r, 'k8s.pod_ready');
+    const exited = recordsOf(r, 'app.shutdown_complete');
+    const podA = terminating.find((t) => t.pod === 'pod-a')!;
+    const podD = ready.find((p) => p.pod === 'pod-d')!;
+    const podAExit = exited.find((e) => e.backend === 'pod-a')!;
+    expect(podA.t).toBeCloseTo(30, 9);
+    // Created (and, without a readiness probe, Ready) in the same instant as pod-a's deletion…
+    expect(podD.t).toBeCloseTo(podA.t, 9);
+    // …while pod-a is still in its preStop sleep: it exits 10 s later at the earliest.
+    expect(podAExit.t).toBeGreaterThanOrEqual(podA.t + 10);
+  });
+
+  it('still waits for an old pod to go when no backend has room for the replacement', () => {
+    const r = run(surgeZero(false), 1);
+    const podA = recordsOf(r, 'k8s.pod_terminating').find((t) => t.pod === 'pod-a')!;
+    const podAExit = recordsOf(r, 'app.shutdown_complete').find((e) => e.backend === 'pod-a')!;
+    const firstReady = recordsOf(r, 'k8s.pod_ready')[0];
+    expect(firstReady.pod).toBe('pod-a');
+    expect(firstReady.t).toBeGreaterThanOrEqual(podAExit.t);
+    expect(firstReady.t).toBeGreaterThanOrEqual(podA.t + 10);
+  });
+});
