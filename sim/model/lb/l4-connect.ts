@@ -60,7 +60,22 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       if (!this.queued(a)) this.noServer(conn, handler);
       return;
     }
+    if (this.queuedOnFull(a, b)) return;
     this.attempt(a);
+  }
+
+  /**
+   * leastconn under maxqueue may pick a full server (served + queued < maxconn + maxqueue,
+   * fwlc_get_next_server(), src/lb_fwlc.c): the connection waits in that server's own queue
+   * (assign_server_and_queue(), src/backend.c: srv_currently_usable + `srv->served >= srv_dynamic_maxconn`
+   * → pendconn_add() on the server) and never exceeds maxconn.
+   */
+  private queuedOnFull(a: Attempt, b: number): boolean {
+    const queue = this.w.lb.queue;
+    if (queue === null || !this.w.lb.full(b)) return false;
+    a.backend = -1;
+    queue.add(this, a, b);
+    return true;
   }
 
   /**
@@ -108,13 +123,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         if (!this.queued(a)) this.noServer(a.conn, a.handler);
         return;
       }
-      // leastconn under maxqueue may pick a full server: the connection waits in its own queue
-      // (fwlc_get_next_server(), src/lb_fwlc.c; assign_server_and_queue(), src/backend.c).
-      const queue = w.lb.queue;
-      if (queue !== null && w.lb.full(b)) {
-        queue.add(this, a, b);
-        return;
-      }
+      if (this.queuedOnFull(a, b)) return;
       a.backend = b;
     }
     const backend = w.backends[a.backend];

@@ -2,6 +2,7 @@ import type { Rng } from '../../engine/random.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, Status } from '../core/app-job.js';
+import { BackendSet } from '../core/backend-set.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
@@ -39,6 +40,8 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  */
 export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly pickRng: Rng;
+  /** The server a redispatch avoids (`prev_srv`; reused: picks allocate nothing). */
+  private readonly avoid = new BackendSet();
   /** SYN retransmission times of the balancer host's kernel (seconds after the first SYN). */
   private readonly synRetransmits: number[];
   /** Backend holding each user's session, and that backend's process epoch then. */
@@ -465,8 +468,12 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // 0), a keep-alive client's from its connection's source address (req.clientAddress).
     const clientIp =
       sticky === 'source' || w.scenario.lb.balance === 'source' ? (req.user >= 0 ? req.user : req.clientAddress) : 0;
-    // Redispatch: a backend this attempt has not tried yet, if any is left.
-    const fresh = lb.pick(this.pickRng, clientIp, req);
+    // Redispatch: avoid only the server that just failed, unless it is the only one left:
+    // assign_server(), src/backend.c, passes prev_srv = objt_server(s->target) to
+    // fwrr_get_next_server() / fwlc_get_next_server() / get_server_sh(), which skip that one
+    // server (`srvtoavoid`) and fall back to it; servers tried earlier may be picked again.
+    if (req.slotA < 0 || req.backend < 0) return lb.pick(this.pickRng, clientIp);
+    const fresh = lb.pick(this.pickRng, clientIp, this.avoid.only(req.backend));
     return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);
   }
 

@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
-import { run, valueAt, window } from '../helpers.js';
+import { run, series, valueAt, window } from '../helpers.js';
 
 /** Connections of 3 requests 1 s apart (≈ 2 s each) arriving at 5/s: 10 concurrent wanted. */
 function limited(lb: Record<string, unknown>): ScenarioInput {
@@ -59,5 +59,20 @@ describe('server maxconn and timeout queue (mode tcp)', () => {
     expect(res.success).toBe(false);
     expect(res.error!.issues.map((i) => i.path.join('.'))).toContain('lb.maxconn');
     expect(ScenarioSchema.safeParse({ lb: { mode: 'l7', maxconn: 10, timeout_queue: '2s' } }).success).toBe(true);
+  });
+});
+
+describe('leastconn with maxqueue in mode tcp (lb/l4-connect.ts attempt)', () => {
+  it('maxconn 2 maxqueue 1: a full server takes the stream into its own queue, never beyond maxconn, and serves it', () => {
+    // fwlc_get_next_server(), src/lb_fwlc.c, may return a full server while served + queued <
+    // maxconn + maxqueue; assign_server_and_queue(), src/backend.c, then queues the stream there.
+    const r = run(limited({ balance: 'leastconn', maxconn: 2, maxqueue: 1, timeout_queue: '1h' }));
+    const s = (b: string) => series(r, 'active_conn', b).map(([, v]) => v);
+    for (const b of ['vm-a', 'vm-b']) expect(Math.max(...s(b))).toBe(2);
+    // The queued connections are served: ≈ 2 new connections a second on the 4 slots, no errors.
+    const perSecond = (sum(window(r, 'new_conn', 31, 60, 'vm-a')) + sum(window(r, 'new_conn', 31, 60, 'vm-b'))) / 30;
+    expect(perSecond).toBeGreaterThan(1.6);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
+    expect(recordsOf(r, 'lb.queue_timeout')).toHaveLength(0);
   });
 });

@@ -157,3 +157,34 @@ describe('L4 proxy vs L4 NAT', () => {
     expect(paths).toContain('lb.retry_on_5xx');
   });
 });
+
+describe('a redispatch avoids only the server that just failed (assign_server() prev_srv, src/backend.c)', () => {
+  /** Three servers, vm-a and vm-b killed at 5 s, checks too slow to notice: both stay in rotation. */
+  const twoDead = (retries: number): ScenarioInput =>
+    ({
+      warmup: '0s',
+      horizon: '15s',
+      clients: { requests: { rate: 60, timeout: '30s', retries: 0 } },
+      app: { workers: 8, service_time: 'const(5ms)' },
+      lb: { mode: 'l7', balance: 'random', retries, redispatch: true },
+      health_check: { type: 'http', inter: '1h', rise: 2, fall: 3 },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }, { name: 'vm-c' }],
+      timeline: [
+        { at: '5s', do: 'terminate', backend: 'vm-a', mode: 'kill' },
+        { at: '5s', do: 'terminate', backend: 'vm-b', mode: 'kill' },
+      ],
+    }) as ScenarioInput;
+
+  it('two redispatches may return to the server tried first: some requests fail although vm-c is up', () => {
+    // get_server_rnd(s, prev_srv) (src/backend.c) avoids only prev_srv: after a → b, a may be next.
+    const r = run(twoDead(2));
+    const refused = sum(window(r, 'reset_in', 5.5, 15, 'vm-a')) + sum(window(r, 'reset_in', 5.5, 15, 'vm-b'));
+    const failed = r.figures['req_failed.total'] ?? 0;
+    // ≈ 60 × 9.5 requests: about a third land on vm-a, b, then a (or b, a, b) and get 503;
+    // excluding every server tried (the old model) sent each one's second redispatch to vm-c: 0.
+    expect(failed).toBeGreaterThan(60);
+    expect(refused).toBeGreaterThan(failed * 2);
+    // More retries give the dead pair more rounds but vm-c always a chance: fewer failures.
+    expect(run(twoDead(6)).figures['req_failed.total'] ?? 0).toBeLessThan(failed / 2);
+  });
+});

@@ -70,6 +70,15 @@ describe('pendconn_redistribute: a server leaving the rotation hands its queue b
     // Maint drops persistence: nothing reaches vm-a's queue afterwards, vm-b serves everyone.
     expect(sum(window(maint, 'goodput', 18, 25, 'vm-b')) / 7).toBeGreaterThan(35);
   });
+  it('option persist with redispatch: a drained server keeps its queue, maint still hands it back', () => {
+    // pendconn_redistribute(), src/queue.c: `(options & (PR_O_REDISP|PR_O_PERSIST)) != PR_O_REDISP`
+    // skips the server queue unless the server is in maint (`!(s->cur_admin & SRV_ADMF_MAINT) &&`).
+    const kept = run(hung({}, 'drain'));
+    const persistDrain = run(hung({ redispatch: true, persist: true }, 'drain'));
+    const persistMaint = run(hung({ redispatch: true, persist: true }, 'maint'));
+    expect(Math.abs(burst(persistDrain) - burst(kept))).toBeLessThan(10);
+    expect(burst(persistMaint) - burst(kept)).toBeGreaterThan(80);
+  });
 });
 
 describe('the DOWN line counts from the model state (srv_append_more(), src/server.c)', () => {
@@ -90,5 +99,18 @@ describe('the DOWN line counts from the model state (srv_append_more(), src/serv
     expect(handed.requeued).toBeGreaterThan(60);
     expect(handed.queued).toBe(0);
     expect(Math.abs(handed.requeued - kept.queued)).toBeLessThan(10);
+  });
+});
+
+describe('option persist keeps a DOWN server queue even with option redispatch', () => {
+  it('the DOWN line requeues nothing and the queue stays', () => {
+    const down = (lb: Record<string, unknown>) =>
+      run({
+        ...hungHome({ timeout_queue: '1h', ...lb }),
+        health_check: { type: 'http', inter: '1s', fall: 3, rise: 2 },
+      } as ScenarioInput);
+    const [kept] = recordsOf(down({ redispatch: true, persist: true }), 'hc.down');
+    expect(kept.requeued).toBe(0);
+    expect(kept.queued).toBeGreaterThan(60);
   });
 });
