@@ -301,7 +301,6 @@ export class L7ServerConns {
     req.srvConnServed = 0;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsOpened, b);
-    this.vmAccept(pool, b, req.srvConnPort);
   }
 
   /**
@@ -311,14 +310,19 @@ export class L7ServerConns {
    * passively and its kernel kept no TIME_WAIT, so its port walk may hand the port out again at
    * once). The VM never holds the 4-tuple open here: every VM end closes with its balancer end.
    */
-  private vmAccept(pool: ServerPool, b: number, port: number): void {
-    if (port < 0) return;
+  vmAccepts(req: Req, b: number): boolean {
+    const port = req.srvConnPort;
+    if (port < 0) return true;
     const backend = this.w.backends[b];
     const host = backend.host;
     const reopened = host.timeWaitReopened;
-    if (backend.acceptFrom(LB_ADDRESS, port, this.w.now) === 'rejected') return;
+    // Not taken (the 4-tuple is still open there, or a TIME_WAIT it may not reopen): the SYN is
+    // lost as a dropped one is and the balancer's kernel retransmits it (l7-dispatch.ts sendSyn),
+    // as a client's SYN is (World.attach()).
+    if (backend.acceptFrom(LB_ADDRESS, port, this.w.now) === 'rejected') return false;
     if (host.timeWaitReopened !== reopened) this.w.metrics.inc(this.w.c.twReopened, b);
-    pool.vmEnds.set(port, { host, pair: backend.sourcePair(LB_ADDRESS) });
+    this.pools[b].vmEnds.set(port, { host, pair: backend.sourcePair(LB_ADDRESS) });
+    return true;
   }
 
   private use(pool: ServerPool): void {
