@@ -107,6 +107,28 @@ describe("the VM's TIME_WAITs of the L7 balancer's server connections", () => {
   });
 });
 
+describe("the VM's TIME_WAIT of a connection nginx closed is stamped when nginx closed it", () => {
+  it('a reload with no traffic and no sample until long after: the TIME_WAITs start at the QUIT, not at the next look', () => {
+    // ngx_close_idle_connections() runs in the old workers at QUIT (reload + 100 ms); the VM holds
+    // each TIME_WAIT for 60 s from then (TCP_TIMEWAIT_LEN), whenever the balancer learns of it.
+    const input = openLoop(200, { http_reuse: 'always', pool_purge_delay: '3600s' }, {}, {
+      horizon: '100s',
+      sample_interval: '50s',
+      timeline: [
+        { at: '5s', do: 'load', request_rate: 0 },
+        { at: '10s', do: 'nginx_reload', backend: 'vm-a' },
+      ],
+    } as Partial<ScenarioInput>);
+    const r = run(input);
+    // The first sample (50 s) flushes the pool: the TIME_WAITs, closed at 10.1 s, are still held.
+    expect(valueAt(r, 'lb_idle_conns', 50)).toBe(0);
+    const held = valueAt(r, 'time_wait', 50);
+    expect(held).toBeGreaterThan(0);
+    // At 100 s they are gone (10.1 + 60 s); stamped at the 50 s sample they would last to 110 s.
+    expect(valueAt(r, 'time_wait', 100)).toBe(0);
+  });
+});
+
 describe('a SYN the VM does not take (its 4-tuple still open there)', () => {
   it('is retransmitted until timeout connect, then retried elsewhere: no request goes over a connection without a VM end', () => {
     // As a client SYN (World.attach()) and nginx's own connect (Backend.connectUpstream()): the VM's
