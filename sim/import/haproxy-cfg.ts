@@ -36,6 +36,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   let sectionName = '';
   let backends = 0;
   const servers: { name: string; weight: number }[] = [];
+  let persistAt: string | null = null;
+  let cookie = false;
   // Settings drainsim models for a proxy (mode tcp: lb.mode l4, mode http: l7), not for other
   // modes: applied once the final mode is known. http-keep-alive is for mode http only.
   const proxyOnly: { path: string[]; value: unknown; at: string; what: string; httpOnly?: boolean }[] = [];
@@ -104,6 +106,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       }
       case 'option':
         if (args[0] === 'redispatch') into.set(['lb', 'redispatch'], true, at);
+        // option persist (PR_O_PERSIST, src/cfgparse-listen.c): lb.persist, which needs the cookie.
+        else if (args[0] === 'persist') persistAt = at;
         else if (args[0] === 'httpchk') into.set(['health_check', 'type'], 'http', at);
         else if (
           !['httplog', 'tcplog', 'dontlognull', 'forwardfor', 'http-server-close', 'log-health-checks'].includes(
@@ -113,6 +117,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
           into.warn(at, `option ${args.join(' ')} not modelled`);
         return;
       case 'cookie':
+        cookie = true;
         into.set(['lb', 'sticky'], 'cookie', at);
         return;
       case 'http-reuse':
@@ -132,6 +137,10 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         const maxconn = option(args, 'maxconn');
         if (maxconn !== null)
           proxyOnly.push({ path: ['lb', 'maxconn'], value: Number(maxconn), at, what: 'server maxconn' });
+        // Server maxqueue (0, the default, is no limit: srv->maxqueue > 0 in assign_server_and_queue()).
+        const maxqueue = option(args, 'maxqueue');
+        if (maxqueue !== null && Number(maxqueue) > 0)
+          proxyOnly.push({ path: ['lb', 'maxqueue'], value: Number(maxqueue), at, what: 'server maxqueue' });
         const purge = option(args, 'pool-purge-delay');
         const purgeSeconds = purge === null ? null : haproxyTime(purge);
         if (purgeSeconds !== null)
@@ -154,8 +163,22 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode http, lb.mode l7)`);
     else if (!proxy)
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode tcp and http)`);
-    else if (t.path[1] === 'maxconn' && proxyOnly.some((o) => o.path[1] === 'maxconn' && o.value !== t.value))
-      into.warn(t.at, 'server maxconn differs between servers: lb.maxconn is one value for every server, not imported');
+    else if (
+      (t.path[1] === 'maxconn' || t.path[1] === 'maxqueue') &&
+      proxyOnly.some((o) => o.path[1] === t.path[1] && o.value !== t.value)
+    )
+      into.warn(
+        t.at,
+        `server ${t.path[1]} differs between servers: lb.${t.path[1]} is one value for every server, not imported`,
+      );
+    else if (
+      t.path[1] === 'maxqueue' &&
+      new Set(proxyOnly.filter((o) => o.path[1] === 'maxconn').map((o) => o.value)).size !== 1
+    )
+      into.warn(
+        t.at,
+        'server maxqueue without one imported server maxconn (lb.maxqueue needs lb.maxconn), not imported',
+      );
     else if (
       t.path[1] === 'pool_purge_delay' &&
       proxyOnly.some((o) => o.path[1] === 'pool_purge_delay' && o.value !== t.value)
@@ -165,6 +188,14 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         'pool-purge-delay differs between servers: lb.pool_purge_delay is one value for every server, not imported',
       );
     else into.set(t.path, t.value, t.at);
+  }
+  if (persistAt !== null) {
+    if (mode === 'http' && cookie) into.set(['lb', 'persist'], true, persistAt);
+    else
+      into.warn(
+        persistAt,
+        'option persist not modelled without a cookie in mode http (lb.persist needs sticky: cookie)',
+      );
   }
   const maxconnServers = proxyOnly.filter((t) => t.path[1] === 'maxconn').length;
   if (proxy && maxconnServers > 0 && maxconnServers < servers.length)

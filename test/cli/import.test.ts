@@ -159,3 +159,34 @@ describe('haproxy.cfg settings drainsim models for a proxy (mode tcp and http)',
     );
   });
 });
+
+describe('haproxy.cfg server maxqueue and option persist', () => {
+  it('imports server maxqueue with maxconn, and option persist with a cookie in mode http', () => {
+    const into = new Imported();
+    importHaproxy(
+      'defaults\n  mode http\n  option persist\nbackend be\n  cookie SRV insert\n  server a 10.0.0.1:80 maxconn 10 maxqueue 5\n  server b 10.0.0.2:80 maxconn 10 maxqueue 5\n',
+      'h.cfg',
+      into,
+    );
+    const text = into.render('');
+    expect(text).toContain('maxqueue: 5 # from h.cfg:7');
+    expect(text).toContain('persist: true # from h.cfg:3');
+    expect(into.warnings).toEqual([]);
+  });
+
+  it('maxqueue without maxconn, and option persist without a cookie, are warnings (the scenario would be invalid)', () => {
+    const into = new Imported();
+    importHaproxy(
+      'defaults\n  mode http\n  option persist\nbackend be\n  server a 10.0.0.1:80 maxqueue 5\n',
+      'h.cfg',
+      into,
+    );
+    const text = into.render('');
+    expect(text).not.toMatch(/^\s+maxqueue:/m);
+    expect(text).not.toMatch(/^\s+persist:/m);
+    expect(into.warnings).toEqual([
+      expect.stringMatching(/^h\.cfg:5: server maxqueue without one imported server maxconn/),
+      expect.stringMatching(/^h\.cfg:3: option persist not modelled without a cookie/),
+    ]);
+  });
+});

@@ -214,8 +214,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     const b = req.backend;
     const backend = w.backends[b];
-    if (!this.app.acceptsConnection(backend)) {
-      w.metrics.inc(w.c.synDrops, b);
+    const backlogFull = !this.app.acceptsConnection(backend);
+    // A SYN the VM's kernel does not take (its 4-tuple still open or in a TIME_WAIT it may not
+    // reopen) is retransmitted on the same schedule; only a full accept queue counts as a drop.
+    if (backlogFull || (this.conns !== null && !this.conns.vmAccepts(req, b))) {
+      if (backlogFull) w.metrics.inc(w.c.synDrops, b);
       const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
       const retransmitAt = req.connectStartedAt + (this.synRetransmits[req.synAttempt++] ?? Infinity);
       w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);

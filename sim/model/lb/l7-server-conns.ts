@@ -2,6 +2,7 @@ import type { HostSockets } from '../../net/host-sockets.js';
 import { LB_ADDRESS } from '../core/kernel-hosts.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
+import type { NginxGeneration } from '../proxy/nginx.js';
 import { PoolState } from './pool.js';
 
 /** HAProxy `http-reuse` (PR_O_REUSE_NEVR / SAFE / AGGR / ALWS, include/haproxy/proxy-t.h). */
@@ -63,6 +64,8 @@ class ServerPool {
   life = -1;
   epoch = -1;
   generation = -1;
+  /** The accepting generation itself: its quitAt is when nginx closed the pool's idle connections. */
+  gen: NginxGeneration | null = null;
   key = 0;
 
   constructor(readonly b: number) {}
@@ -301,7 +304,6 @@ export class L7ServerConns {
     req.srvConnServed = 0;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsOpened, b);
-    this.vmAccept(pool, b, req.srvConnPort);
   }
 
   /**
@@ -311,14 +313,19 @@ export class L7ServerConns {
    * passively and its kernel kept no TIME_WAIT, so its port walk may hand the port out again at
    * once). The VM never holds the 4-tuple open here: every VM end closes with its balancer end.
    */
-  private vmAccept(pool: ServerPool, b: number, port: number): void {
-    if (port < 0) return;
+  vmAccepts(req: Req, b: number): boolean {
+    const port = req.srvConnPort;
+    if (port < 0) return true;
     const backend = this.w.backends[b];
     const host = backend.host;
     const reopened = host.timeWaitReopened;
-    if (backend.acceptFrom(LB_ADDRESS, port, this.w.now) === 'rejected') return;
+    // Not taken (the 4-tuple is still open there, or a TIME_WAIT it may not reopen): the SYN is
+    // lost as a dropped one is and the balancer's kernel retransmits it (l7-dispatch.ts sendSyn),
+    // as a client's SYN is (World.attach()).
+    if (backend.acceptFrom(LB_ADDRESS, port, this.w.now) === 'rejected') return false;
     if (host.timeWaitReopened !== reopened) this.w.metrics.inc(this.w.c.twReopened, b);
-    pool.vmEnds.set(port, { host, pair: backend.sourcePair(LB_ADDRESS) });
+    this.pools[b].vmEnds.set(port, { host, pair: backend.sourcePair(LB_ADDRESS) });
+    return true;
   }
 
   private use(pool: ServerPool): void {
@@ -502,18 +509,24 @@ export class L7ServerConns {
     this.catchUp(pool, b);
     const backend = this.w.backends[b];
     if (!backend.hostUp) return;
-    if (
-      pool.life !== backend.incarnation ||
-      pool.epoch !== backend.app.epoch ||
-      pool.generation !== backend.nginx.generation
-    ) {
-      this.flush(pool);
+    const nginx = backend.nginx;
+    if (pool.life !== backend.incarnation || pool.epoch !== backend.app.epoch || pool.generation !== nginx.generation) {
+      // A new nginx generation: the old one closed its idle connections when it got QUIT (a
+      // reload's, or a stop's), not when the balancer next looks (the VM's TIME_WAITs start then).
+      const quitAt = pool.generation !== nginx.generation ? (pool.gen?.quitAt ?? -1) : -1;
+      this.flush(pool, quitAt >= 0 ? Math.min(quitAt, this.w.now) : this.w.now);
       pool.life = backend.incarnation;
       pool.epoch = backend.app.epoch;
-      pool.generation = backend.nginx.generation;
+      pool.generation = nginx.generation;
+      const gens = nginx.generations;
+      pool.gen = gens.length > 0 ? gens[gens.length - 1] : null;
       pool.key++;
     }
-    if (this.closing(b)) this.flush(pool);
+    if (this.closing(b)) {
+      // A quitting nginx (`nginx -s quit`: every generation QUIT, listeners closed) closed them at its QUIT.
+      const quitAt = !nginx.listening ? (pool.gen?.quitAt ?? -1) : -1;
+      this.flush(pool, quitAt >= 0 ? Math.min(quitAt, this.w.now) : this.w.now);
+    }
   }
 
   /** The server's process is shutting down: no new connection accepted, idle ones closed. */
@@ -523,11 +536,11 @@ export class L7ServerConns {
   }
 
   /** The server closed every idle connection (nginx quit or restarted, its process died). */
-  private flush(pool: ServerPool): void {
-    for (let i = pool.privHead; i < pool.privates.length; i++) this.closePrivate(pool.privates[i], NGINX);
+  private flush(pool: ServerPool, at: number): void {
+    for (let i = pool.privHead; i < pool.privates.length; i++) this.closePrivate(pool.privates[i], NGINX, at);
     pool.privates.length = 0;
     pool.privHead = 0;
-    for (const port of pool.ports) this.closePort(pool.b, port, NGINX);
+    for (const port of pool.ports) this.closePort(pool.b, port, NGINX, at);
     pool.ports.length = 0;
     pool.idle.length = 0;
     pool.since.length = 0;

@@ -10,9 +10,11 @@
  * reopens it (tcp_timewait_state_process() TCP_TW_SYN).
  */
 import { describe, expect, it } from 'vitest';
+import { LB_ADDRESS } from '../../../sim/model/core/kernel-hosts.js';
 import type { RunResult } from '../../../sim/result.js';
+import { buildModel, startModel } from '../../../sim/run-scenario.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run, valueAt } from '../helpers.js';
+import { run, scenario, series, valueAt } from '../helpers.js';
 
 const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
 
@@ -102,5 +104,55 @@ describe("the VM's TIME_WAITs of the L7 balancer's server connections", () => {
     expect(valueAt(r, 'lb_idle_conns', 11)).toBe(0);
     expect(valueAt(r, 'lb_ports_busy', 11)).toBe(0);
     expect(valueAt(r, 'time_wait', 11)).toBe(idle);
+  });
+});
+
+describe("the VM's TIME_WAIT of a connection nginx closed is stamped when nginx closed it", () => {
+  it('a reload with no traffic and no sample until long after: the TIME_WAITs start at the QUIT, not at the next look', () => {
+    // ngx_close_idle_connections() runs in the old workers at QUIT (reload + 100 ms); the VM holds
+    // each TIME_WAIT for 60 s from then (TCP_TIMEWAIT_LEN), whenever the balancer learns of it.
+    const input = openLoop(200, { http_reuse: 'always', pool_purge_delay: '3600s' }, {}, {
+      horizon: '100s',
+      sample_interval: '50s',
+      timeline: [
+        { at: '5s', do: 'load', request_rate: 0 },
+        { at: '10s', do: 'nginx_reload', backend: 'vm-a' },
+      ],
+    } as Partial<ScenarioInput>);
+    const r = run(input);
+    // The first sample (50 s) flushes the pool: the TIME_WAITs, closed at 10.1 s, are still held.
+    expect(valueAt(r, 'lb_idle_conns', 50)).toBe(0);
+    const held = valueAt(r, 'time_wait', 50);
+    expect(held).toBeGreaterThan(0);
+    // At 100 s they are gone (10.1 + 60 s); stamped at the 50 s sample they would last to 110 s.
+    expect(valueAt(r, 'time_wait', 100)).toBe(0);
+  });
+});
+
+describe('a SYN the VM does not take (its 4-tuple still open there)', () => {
+  it('is retransmitted until timeout connect, then retried elsewhere: no request goes over a connection without a VM end', () => {
+    // As a client SYN (World.attach()) and nginx's own connect (Backend.connectUpstream()): the VM's
+    // kernel answers a SYN for an established 4-tuple with an ACK, not a new socket
+    // (tcp_v4_rcv() finds the full socket), so HAProxy's connect() does not complete.
+    const input = openLoop(
+      50,
+      { connect_timeout: '1s', retries: 1, redispatch: true, kernel: { ip_local_port_range: [40000, 40099] } },
+      {},
+      { horizon: '10s', backends: [{ name: 'vm-a' }, { name: 'vm-b' }] },
+    );
+    const model = buildModel(scenario(input));
+    const { world } = model;
+    // vm-a holds every 4-tuple from the balancer's 100 ports open (a stale peer the balancer forgot).
+    for (let port = 40000; port <= 40099; port++) world.backends[0].acceptFrom(LB_ADDRESS, port, 0);
+    startModel(model);
+    world.engine.run(10);
+    const { timeline } = world.metrics.result();
+    const r = { timeline } as RunResult;
+    const total = (name: string, entity: string) => series(r, name, entity).reduce((a, [, v]) => a + v, 0);
+    expect(total('goodput', 'vm-a')).toBe(0);
+    expect(total('lb_conns_opened', 'vm-a')).toBe(0);
+    expect(total('syn_drops', 'vm-a')).toBe(0);
+    // Each attempt on vm-a waits timeout connect (1 s) and is redispatched to vm-b.
+    expect(total('goodput', 'vm-b')).toBeGreaterThan(400);
   });
 });
