@@ -35,6 +35,8 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
     const probe = new HealthChecker(w, app, probePolicy(readiness), (b, up, reason) => {
       // Not run before the startup probe succeeded (worker.go doProbe): the pod stays not Ready.
       if (!kubelet.hasStarted(b)) return probe.reset(b, false);
+      // A deleted pod has no probe worker any more (kubelet.ts isDeleted): no result, no log line.
+      if (kubelet.isDeleted(b)) return probe.reset(b, false);
       w.lb.setReady(b, up);
       kubelet.endpoints.sync();
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
@@ -50,7 +52,8 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       // Not run before the startup probe succeeded (a slow start is no liveness failure), nor
       // while the container is not running (CrashLoopBackOff), nor once the pod is terminating
       // (kubelet.go SyncTerminatingPod → StopLivenessAndStartup): no kill, no log line.
-      if (!kubelet.hasStarted(b) || !kubelet.isRunning(b) || kubelet.isTerminating(b)) return probe.reset(b, true);
+      if (!kubelet.hasStarted(b) || !kubelet.isRunning(b) || kubelet.isTerminating(b) || kubelet.isDeleted(b))
+        return probe.reset(b, true);
       w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
       // pkg/kubelet/prober/worker.go doProbe: after a liveness failure the worker is put on hold
       // (`w.onHold = true`, "Stop probing until we see a new container ID") and sends no probe

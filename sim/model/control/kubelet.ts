@@ -87,6 +87,8 @@ export class Kubelet {
    * container dies before the rollout's own timers see it exit.
    */
   private readonly terminatingGone: Array<(() => void) | null>;
+  /** The pod on each backend has been deleted after its termination and none has replaced it yet. */
+  private readonly deleted: Uint8Array;
   /** The Service's endpoints (ready / serving / terminating) as kube-proxy uses them. */
   readonly endpoints: ServiceEndpoints;
 
@@ -111,6 +113,7 @@ export class Kubelet {
     this.onPodReady = w.backends.map(() => null);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
+    this.deleted = new Uint8Array(w.backends.length);
     this.runningSince = new Float64Array(n).fill(w.now);
     const startupProbe = w.scenario.probes.startup;
     this.startup = startupProbe
@@ -142,6 +145,16 @@ export class Kubelet {
   /** The pod on `b` has gone (exited or killed) after its termination. */
   podGone(b: number): void {
     this.terminatingGone[b] = null;
+    this.deleted[b] = 1;
+  }
+
+  /**
+   * The pod on `b` is gone and no new one has come: its probe workers are gone with it
+   * (pkg/kubelet/prober/prober_manager.go RemovePod, called from kubelet.go HandlePodRemoves),
+   * so nothing probes this backend until a new pod is created on it.
+   */
+  isDeleted(b: number): boolean {
+    return this.deleted[b] === 1;
   }
 
   /** The liveness probe starts afresh for each new container. */
@@ -179,6 +192,7 @@ export class Kubelet {
     }
     this.onReadyAgain[b] = null;
     this.terminatingGone[b] = null;
+    this.deleted[b] = 0;
     // The new pod's probe starts afresh. The backend's endpoint is left as it is: the old pod's
     // removal still travels to the load balancer (k8s-rollout.ts), and the new pod's endpoint
     // is bound only once it is Ready.
