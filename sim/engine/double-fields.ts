@@ -18,9 +18,13 @@
  * instance would start from small-integer fields again (seen: the same deprecation wave in some
  * runs and not in others).
  */
-export function preferDoubleFields<T extends object>(instance: T, fields: readonly (keyof T & string)[]): void {
-  const record = instance as unknown as Record<string, number>;
-  for (const field of fields) record[field] = 0.5;
+export function preferDoubleFields(instance: object, fields: readonly string[]): void {
+  const record = instance as Record<string, unknown>;
+  for (const field of fields) {
+    // The names are strings (private fields are not in `keyof`): a renamed field fails at load.
+    if (typeof record[field] !== 'number') throw new Error(`preferDoubleFields: no number field '${field}'`);
+    record[field] = 0.5;
+  }
   shapeHolders.push(instance);
 }
 

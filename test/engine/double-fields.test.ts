@@ -1,6 +1,9 @@
 import v8 from 'node:v8';
 import vm from 'node:vm';
 import { describe, expect, it } from 'vitest';
+import { preferDoubleFields } from '../../sim/engine/double-fields.js';
+import { Engine } from '../../sim/engine/engine.js';
+import { Histogram } from '../../sim/metrics/histogram.js';
 import { Conn, ConnKind } from '../../sim/model/core/conn.js';
 import { Req } from '../../sim/model/core/request.js';
 
@@ -42,5 +45,21 @@ describe('preferDoubleFields: records whose times and timer ids become fractions
     used.connectStartedAt = 0.25;
     used.lastBackoff = 0.1;
     expect(sameMap(fresh, used)).toBe(true);
+  });
+
+  it('an engine whose clock has reached a fraction, and a histogram with a fractional sum, keep their maps', () => {
+    gc();
+    const fresh = new Engine(16);
+    const used = new Engine(16);
+    used.now = 0.3;
+    expect(sameMap(fresh, used)).toBe(true);
+    const h0 = new Histogram();
+    const h1 = new Histogram();
+    h1.record(0.123);
+    expect(sameMap(h0, h1)).toBe(true);
+  });
+
+  it('fails loudly on a field that is not a number field (a renamed field)', () => {
+    expect(() => preferDoubleFields({ timer: -1 }, ['timer', 'timr'])).toThrow(/no number field 'timr'/);
   });
 });
