@@ -24,7 +24,11 @@ export { buildModel, type Model, startModel } from './model/topology.js';
 /** Run a resolved scenario to its horizon and collect the result. */
 export function runScenario(scenario: Scenario, options: RunOptions = {}): RunResult {
   const seed = options.seed ?? scenario.seed;
-  const resolved: Scenario = { ...scenario, seed };
+  // Object.assign, not a spread: V8's object-clone IC gives a spread's result one map on its first
+  // call and another once the IC is warm, so the scenario of a sweep worker's second run had another
+  // map than its first and every optimised function reading `w.scenario.…` deoptimised ("wrong map").
+  // Properties added one by one follow the same transitions every run: one map.
+  const resolved: Scenario = Object.assign({}, scenario, { seed });
   const model = buildModel(resolved);
   const { world } = model;
   const engine = world.engine;

@@ -21,6 +21,8 @@
  * The engine knows nothing of TCP, load balancers or any other domain word.
  */
 
+import { preferDoubleFields } from './double-fields.js';
+
 export type TimerId = number;
 export type Callback<T> = (arg: T) => void;
 /** A registered integer-argument handler (see `handler`). */
@@ -65,6 +67,12 @@ export class Engine {
   private freeSlots: Int32Array;
   private freeCount = 0;
   private readonly handlers: Array<Callback<number>> = [];
+
+  // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
+  // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
+  static {
+    preferDoubleFields(new Engine(16), ['now']);
+  }
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, Math.min(initialCapacity, SLOT_BITS));

@@ -1,5 +1,6 @@
 import { createRequire } from 'node:module';
 import type Int32HistogramClass from 'hdr-histogram-js/dist/Int32Histogram.js';
+import { preferDoubleFields } from '../engine/double-fields.js';
 import type { HistogramSummary } from '../result.js';
 
 // The one class, not the package index (which also loads the WebAssembly build); required as
@@ -48,6 +49,11 @@ export class Histogram {
 
   constructor() {
     this.hdr.autoResize = true;
+  }
+
+  // The sum of seconds is fractional after the first record: a double field from the start.
+  static {
+    preferDoubleFields(new Histogram(), ['sum']);
   }
 
   record(value: number): void {

@@ -94,7 +94,9 @@ export class ClientMachines {
     perturb: (index) => this.perturb(this.cur, index),
     addPerturb: (index, by) => this.addPerturb(this.cur, index, by),
   };
-  private readonly key = { index: 0, offset: 0 };
+  // offset is a u32 hash (a double above 2^31): NaN, a double, so the field is one from the start
+  // (engine/double-fields.ts); connect() sets both before every use.
+  private readonly key = { index: 0, offset: Number.NaN };
 
   constructor(
     readonly config: HostKernelConfig,

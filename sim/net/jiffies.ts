@@ -80,5 +80,7 @@ export class JiffiesClock {
 
   private lastSeconds = Number.NaN;
   private lastTimeout = 0;
-  private lastGranularity = 1;
+  // NaN, a double, so the field is one from the start (engine/double-fields.ts); never read before
+  // the first call sets it (lastSeconds is NaN until then).
+  private lastGranularity = Number.NaN;
 }

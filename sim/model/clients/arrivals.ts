@@ -1,3 +1,4 @@
+import { preferDoubleFields } from '../../engine/double-fields.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Rng } from '../../engine/random.js';
 
@@ -14,6 +15,11 @@ export class PoissonArrivals {
     public rate: number,
     private readonly onArrival: () => void,
   ) {}
+
+  // Timer ids exceed 2^31 (engine.ts): a double field from the start (engine/double-fields.ts).
+  static {
+    preferDoubleFields(new PoissonArrivals(null as unknown as Engine, null as unknown as Rng, 0, () => {}), ['timer']);
+  }
 
   start(): void {
     this.scheduleNext();

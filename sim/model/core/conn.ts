@@ -1,3 +1,4 @@
+import { preferDoubleFields } from '../../engine/double-fields.js';
 import { Mulberry32 } from '../../engine/mulberry32.js';
 import type { ClientMachines } from '../../net/client-machines.js';
 import type { HostSockets } from '../../net/host-sockets.js';
@@ -108,6 +109,26 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     readonly kind: ConnKind,
   ) {
     super();
+  }
+
+  // Times and timer ids start as small integers (0, −1) and become fractions or exceed 2^31
+  // (engine.ts: `gen × SLOT_BITS + slot`; tupleKey `ip × 65536 + port`): double fields from the start
+  // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run.
+  static {
+    preferDoubleFields(new Conn(-1, ConnKind.HTTP), [
+      'timer',
+      'waitingSince',
+      'requestStartedAt',
+      'serviceEnd',
+      'lastActivity',
+      'lbSeenAt',
+      'lastBackoff',
+      'tupleKey',
+      'connectStartedAt',
+      'sessionStartedAt',
+      'ageAtConnect',
+      'tunnelSince',
+    ]);
   }
 
   /**

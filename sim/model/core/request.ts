@@ -1,6 +1,9 @@
+import { preferDoubleFields } from '../../engine/double-fields.js';
 import type { AppJob } from './app-job.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
 import { addToSlots, type BackendSlots, clearSlots, type Excluded, slotsHave } from './backend-set.js';
+
+const notServed = (): void => {};
 
 /** One independent request (request-level model) or one health-check request. */
 export class Req implements AppJob, BackendSlots, Excluded {
@@ -61,6 +64,19 @@ export class Req implements AppJob, BackendSlots, Excluded {
   inList: object | null = null;
   indexInList = -1;
   constructor(public onDone: (job: AppJob) => void) {}
+
+  // Times and timer ids become fractions or exceed 2^31: double fields from the start (engine/double-fields.ts).
+  static {
+    preferDoubleFields(new Req(notServed), [
+      'timer',
+      'serviceEnd',
+      'firstSentAt',
+      'lastBackoff',
+      'connectStartedAt',
+      'clientTimer',
+      'serverTimer',
+    ]);
+  }
 
   /** Forget the backends tried (a new attempt). */
   clearTried(): void {

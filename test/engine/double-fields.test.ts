@@ -1,0 +1,65 @@
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { describe, expect, it } from 'vitest';
+import { preferDoubleFields } from '../../sim/engine/double-fields.js';
+import { Engine } from '../../sim/engine/engine.js';
+import { Histogram } from '../../sim/metrics/histogram.js';
+import { Conn, ConnKind } from '../../sim/model/core/conn.js';
+import { Req } from '../../sim/model/core/request.js';
+
+// V8 natives: %HaveSameMap tells whether two objects share a hidden class; gc() a full collection.
+v8.setFlagsFromString('--allow-natives-syntax');
+v8.setFlagsFromString('--expose-gc');
+const gc = vm.runInNewContext('gc') as () => void;
+const sameMap = new Function('a', 'b', 'return %HaveSameMap(a, b);') as (a: object, b: object) => boolean;
+
+describe('preferDoubleFields: records whose times and timer ids become fractions keep their map', () => {
+  it('a Conn that has held fractional times, a timer id above 2^31 and a wide tupleKey has a fresh Conn’s map', () => {
+    // After a full collection: the generalised maps must survive it (they are held weakly).
+    gc();
+    const fresh = new Conn(1, ConnKind.HTTP);
+    const used = new Conn(2, ConnKind.WS);
+    used.timer = 2 ** 40 + 3;
+    used.waitingSince = 0.25;
+    used.requestStartedAt = 0.5;
+    used.serviceEnd = 1.75;
+    used.lastActivity = 2.5;
+    used.tupleKey = 40_000 * 65536 + 1024;
+    used.connectStartedAt = 0.125;
+    used.sessionStartedAt = 3.5;
+    expect(sameMap(fresh, used)).toBe(true);
+    // A Smi stored back into a double field keeps the map too.
+    used.timer = -1;
+    expect(sameMap(fresh, used)).toBe(true);
+  });
+
+  it('a Req likewise', () => {
+    gc();
+    const fresh = new Req(() => {});
+    const used = new Req(() => {});
+    used.timer = 2 ** 33;
+    used.clientTimer = 2 ** 33 + 1;
+    used.serverTimer = 2 ** 33 + 2;
+    used.serviceEnd = 0.75;
+    used.firstSentAt = 0.5;
+    used.connectStartedAt = 0.25;
+    used.lastBackoff = 0.1;
+    expect(sameMap(fresh, used)).toBe(true);
+  });
+
+  it('an engine whose clock has reached a fraction, and a histogram with a fractional sum, keep their maps', () => {
+    gc();
+    const fresh = new Engine(16);
+    const used = new Engine(16);
+    used.now = 0.3;
+    expect(sameMap(fresh, used)).toBe(true);
+    const h0 = new Histogram();
+    const h1 = new Histogram();
+    h1.record(0.123);
+    expect(sameMap(h0, h1)).toBe(true);
+  });
+
+  it('fails loudly on a field that is not a number field (a renamed field)', () => {
+    expect(() => preferDoubleFields({ timer: -1 }, ['timer', 'timr'])).toThrow(/no number field 'timr'/);
+  });
+});
