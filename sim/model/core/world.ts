@@ -200,13 +200,16 @@ export class World {
     conn.lbFlow = LbFlow.NONE;
     if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
     conn.backend = -1;
+    // A client whose socket is already gone answers the proxy's FIN with RST: no TIME_WAIT.
+    const clientOpen = conn.clientTcp !== TcpState.CLOSED;
     closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
     // A proxy relays the close: when the client closed first, HAProxy closes its server
     // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it.
     this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
-    if (conn.kind === ConnKind.WS && this.scenario.lb.mode === 'l7') this.tunnelClientSide(how);
+    const mode = this.scenario.lb.mode;
+    if (clientOpen && (mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7'))) this.tunnelClientSide(how);
     if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
       this.metrics.inc(this.c.closedFin, b);
     // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
@@ -225,6 +228,15 @@ export class World {
    * accepted socket is the active closer: a frontend connection is never FD_LINGER_RISK (only
    * tcp_connect_server() sets it, src/proto_tcp.c), so it keeps the 60-s TIME_WAIT on the
    * balancer's host (`lb_time_wait`), as an HTTP client's connection does (lb/l7-http-front.ts).
+   *
+   * lb.mode l4 (HAProxy `mode tcp`) is the same two connections for every flow: nginx's FIN is
+   * read (conn_sock_read0(), include/haproxy/connection.h, clears FD_LINGER_RISK: the server
+   * side closes passively, no RST, no TIME_WAIT there), the response channel is then shut for
+   * writing (process_stream(), src/stream.c: res CF_AUTO_CLOSE|CF_SHUTR -> channel_shutw_now(res)
+   * -> sc_shutw(scf)), a FIN to the client: HAProxy's client-facing socket closes first and holds
+   * the TIME_WAIT (a frontend fd is FD_LINGER_RISK only under `option nolinger`, src/session.c
+   * session_accept_fd()). Its idle timeouts and `shutdown sessions` (PROXY_FIN) close it first
+   * too. Not lb.mode nat: a NAT has no sockets. HAProxy v2.6.0.
    */
   private tunnelClientSide(how: EndKind): void {
     if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN) this.lbHost?.clientTimeWait(this.now);
