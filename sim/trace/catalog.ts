@@ -495,7 +495,8 @@ export const CATALOG: Catalog = {
     source: 'k8s',
     line: (r) =>
       `pod ${r.pod}: Readiness probe ${r.ready ? 'succeeded' : `failed: ${r.reason}`}; endpoint ${r.ready ? 'added to' : 'removed from'} the Service`,
-    variant: (r) => (r.ready ? 'ready' : `unready ${r.reason}`),
+    // The kubelet's words name the pod's address (control/probe-words.ts): group by the cause alone.
+    variant: (r) => (r.ready ? 'ready' : `unready ${r.reason.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'POD')}`),
     explain: (r) =>
       r.ready
         ? `${r.pod} passes its readiness probe again: Kubernetes puts it back into the Service's endpoints and traffic returns.`

@@ -3,6 +3,7 @@ import type { AppServer } from '../app/app-server.js';
 import type { World } from '../core/world.js';
 import { type CheckPolicy, HealthChecker } from '../lb/health-checker.js';
 import type { Kubelet } from './kubelet.js';
+import { kubeletProbeOutput } from './probe-words.js';
 
 function probePolicy(p: ProbeConfig): CheckPolicy {
   return {
@@ -40,7 +41,12 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       w.lb.setReady(b, up);
       kubelet.endpoints.sync();
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
-      w.trace.emit({ kind: 'k8s.readiness', pod: w.backends[b].name, ready: up, reason });
+      w.trace.emit({
+        kind: 'k8s.readiness',
+        pod: w.backends[b].name,
+        ready: up,
+        reason: up ? reason : kubeletProbeOutput(readiness.type, b, reason),
+      });
       if (up) kubelet.readinessPassed(b);
     });
     kubelet.watchReadiness(probe);
@@ -54,7 +60,11 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       // (kubelet.go SyncTerminatingPod → StopLivenessAndStartup): no kill, no log line.
       if (!kubelet.hasStarted(b) || !kubelet.isRunning(b) || kubelet.isTerminating(b) || kubelet.isDeleted(b))
         return probe.reset(b, true);
-      w.trace.emit({ kind: 'k8s.liveness_failed', pod: w.backends[b].name, reason });
+      w.trace.emit({
+        kind: 'k8s.liveness_failed',
+        pod: w.backends[b].name,
+        reason: kubeletProbeOutput(liveness.type, b, reason),
+      });
       // pkg/kubelet/prober/worker.go doProbe: after a liveness failure the worker is put on hold
       // (`w.onHold = true`, "Stop probing until we see a new container ID") and sends no probe
       // while the container is being killed; the next container is probed afresh (kubelet.ts
