@@ -209,7 +209,7 @@ export class World {
     // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it.
     this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
     const mode = this.scenario.lb.mode;
-    if (clientOpen && (mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7'))) this.tunnelClientSide(how);
+    if (clientOpen && (mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7'))) this.proxyClientSideClose(how);
     if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
       this.metrics.inc(this.c.closedFin, b);
     // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
@@ -238,7 +238,7 @@ export class World {
    * session_accept_fd()). Its idle timeouts and `shutdown sessions` (PROXY_FIN) close it first
    * too. Not lb.mode nat: a NAT has no sockets. HAProxy v2.6.0.
    */
-  private tunnelClientSide(how: EndKind): void {
+  private proxyClientSideClose(how: EndKind): void {
     if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN) this.lbHost?.clientTimeWait(this.now);
   }
 

@@ -514,7 +514,7 @@ export class L7ServerConns {
       // A new nginx generation: the old one closed its idle connections when it got QUIT (a
       // reload's, or a stop's), not when the balancer next looks (the VM's TIME_WAITs start then).
       const quitAt = pool.generation !== nginx.generation ? (pool.gen?.quitAt ?? -1) : -1;
-      this.flush(pool, quitAt >= 0 ? Math.min(quitAt, this.w.now) : this.w.now);
+      this.flushSince(pool, quitAt);
       pool.life = backend.incarnation;
       pool.epoch = backend.app.epoch;
       pool.generation = nginx.generation;
@@ -525,8 +525,13 @@ export class L7ServerConns {
     if (this.closing(b)) {
       // A quitting nginx (`nginx -s quit`: every generation QUIT, listeners closed) closed them at its QUIT.
       const quitAt = !nginx.listening ? (pool.gen?.quitAt ?? -1) : -1;
-      this.flush(pool, quitAt >= 0 ? Math.min(quitAt, this.w.now) : this.w.now);
+      this.flushSince(pool, quitAt);
     }
+  }
+
+  /** Flush as of the QUIT that closed them (a reload's or a stop's), or now when none is known. */
+  private flushSince(pool: ServerPool, quitAt: number): void {
+    this.flush(pool, quitAt >= 0 ? Math.min(quitAt, this.w.now) : this.w.now);
   }
 
   /** The server's process is shutting down: no new connection accepted, idle ones closed. */

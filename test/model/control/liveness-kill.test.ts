@@ -132,18 +132,24 @@ describe('a liveness kill runs the pod preStop hook first (killContainer → exe
   });
 });
 
-describe('the restart after a liveness kill (computePodActions: kill and start in one SyncPod)', () => {
-  // pod-a's app needs 45 s to listen; its liveness probe (every 10 s, 3 failures, the defaults)
-  // kills every container ~30 s after it starts, before it listens (nothing to finish: it dies at once).
-  const r = run({
+/**
+ * pod-a's app needs 45 s to listen; its liveness probe (every 10 s, 3 failures, the defaults)
+ * kills every container ~30 s after it starts, before it listens (nothing to finish: it dies at once).
+ */
+const killedBeforeListening = (horizon: string, kubelet?: Record<string, unknown>) =>
+  run({
     warmup: '5s',
-    horizon: '8m',
+    horizon,
     clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
     app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
     lb: { mode: 'nat', retries: 0 },
+    ...(kubelet ? { kubelet } : {}),
     probes: { liveness: { type: 'http', period: '10s' } },
     backends: [{ name: 'pod-a', app: { crash_after: '60s', startup_time: '45s' } }, { name: 'pod-b' }],
   });
+
+describe('the restart after a liveness kill (computePodActions: kill and start in one SyncPod)', () => {
+  const r = killedBeforeListening('8m');
   const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
   const backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
 
@@ -164,15 +170,7 @@ describe('the restart after a liveness kill (computePodActions: kill and start i
 
 describe('what the log says of a container killed before it listened', () => {
   it("states the container's own run time and the kubelet's restart count, as kubectl shows them", () => {
-    const r = run({
-      warmup: '5s',
-      horizon: '3m',
-      clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
-      app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
-      lb: { mode: 'nat', retries: 0 },
-      probes: { liveness: { type: 'http', period: '10s' } },
-      backends: [{ name: 'pod-a', app: { crash_after: '60s', startup_time: '45s' } }, { name: 'pod-b' }],
-    });
+    const r = killedBeforeListening('3m');
     const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
     // Each restarted container is killed ~30 s after its process started (3 failures × 10 s), not
     // 30 s more than the last one that listened; and each restart counts, listening or not.
@@ -189,17 +187,7 @@ describe('what the log says of a container killed before it listened', () => {
 
 describe('a kill of a container that does not listen yet', () => {
   it('runs the preStop hook too (the container runs): it exits at SIGTERM, preStop after the kill', () => {
-    const starting = (kubelet: Record<string, unknown>) =>
-      run({
-        warmup: '5s',
-        horizon: '3m',
-        clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
-        app: { workers: 8, service_time: 'exp(mean=10ms)', startup_time: '1s' },
-        lb: { mode: 'nat', retries: 0 },
-        kubelet,
-        probes: { liveness: { type: 'http', period: '10s' } },
-        backends: [{ name: 'pod-a', app: { crash_after: '60s', startup_time: '45s' } }, { name: 'pod-b' }],
-      });
+    const starting = (kubelet: Record<string, unknown>) => killedBeforeListening('3m', kubelet);
     const gaps = (r: ReturnType<typeof run>) => {
       const failed = recordsOf(r, 'k8s.liveness_failed').filter((f) => f.pod === 'pod-a');
       const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a' && d.cause === 'liveness');

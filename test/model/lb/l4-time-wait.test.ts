@@ -1,6 +1,6 @@
 /**
  * lb.mode l4 (HAProxy `mode tcp`) is two TCP connections per flow, client ↔ balancer and
- * balancer ↔ nginx (core/world.ts tunnelClientSide()). When nginx closes first (its
+ * balancer ↔ nginx (core/world.ts proxyClientSideClose()). When nginx closes first (its
  * keepalive_timeout), HAProxy reads its FIN and relays it as a FIN to the client
  * (src/stream.c process_stream(): res CF_SHUTR -> sc_shutw(scf)): the balancer's client-facing
  * socket closes first and its host holds that TIME_WAIT (`lb_time_wait`) for 60 s. When the

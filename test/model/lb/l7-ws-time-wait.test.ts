@@ -1,6 +1,6 @@
 /**
  * lb.mode l7: an upgraded WebSocket is two TCP connections, client ↔ balancer and balancer ↔
- * nginx (core/world.ts tunnelClientSide()). Whoever closes each first holds its TIME_WAIT: a
+ * nginx (core/world.ts proxyClientSideClose()). Whoever closes each first holds its TIME_WAIT: a
  * client that closes TCP first keeps it on its machine and HAProxy, relaying with a clean FIN,
  * keeps the server side's on its host; when nginx or HAProxy ends the tunnel (also after a
  * client's Close frame: the server closes TCP first), HAProxy closes the
