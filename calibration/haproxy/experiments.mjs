@@ -57,9 +57,11 @@ function drain(mode, redispatch) {
 
 /**
  * The tcp drain again with other lifetime seeds: its time to empty is the longest residual
- * lifetime of ≈ 10 connections, one draw per run — these repeats show its spread.
+ * lifetime of ≈ 10 connections, one draw per run — these repeats show its spread. Seeds 31…42
+ * (session 9) bring the tcp drains to 20, so that the decay of s1's flows and the responses it
+ * serves after the drain can be told apart from chance (test/calibration/haproxy-compare.test.ts).
  */
-const DRAIN_REPEAT_SEEDS = [21, 22, 23, 24, 25, 26];
+const DRAIN_REPEAT_SEEDS = [21, 22, 23, 24, 25, 26, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40, 41, 42];
 const drainRepeats = DRAIN_REPEAT_SEEDS.map((seed) => ({
   ...drain('tcp', false),
   name: `haproxy-drain-tcp-seed${seed}`,
