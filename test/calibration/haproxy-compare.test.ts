@@ -362,7 +362,7 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   balancer ports, so the http sockets run is not compared.
  * - The other tcp-mode runs' few errors on *new* connections (shutdown-sessions-tcp: 1 EOF) depend
  *   on the recorded client's fixed connection slots, which drainsim's Poisson arrivals do not
- *   reproduce. show stat `wretr` of the tcp kill runs is 3 × the give-ups (compared as EOFs). The rules (FIN on shutdown sessions, FIN at DOWN with on-marked-down, no new stream
+ *   reproduce. show stat `wretr` of the tcp kill run is 3 × its `econ` (the give-ups, compared). The rules (FIN on shutdown sessions, FIN at DOWN with on-marked-down, no new stream
  *   after drain) are unit-tested in test/model/lb/runtime-commands.test.ts; the client-side EOF of
  *   a tcp-mode give-up (default_srv_error()) in test/model/lb/redispatch.test.ts.
  * - haproxy-queue-http: the counts are compared as means of 20 seeds (Poisson 40/s: one seed's
@@ -631,6 +631,16 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       mean((x) => between(x, 'req_5xx', 8, 20, 's1')),
       'count',
     );
+    // show stat s1 `wretr`: those 8 streams' 3 retries each (24).
+    const wretr = (recording(name) as unknown as { samples: Array<{ s1: { wretr: number } }> }).samples.at(-1)!.s1
+      .wretr;
+    compare(
+      'queue-http',
+      's1 retries (show stat wretr; mean of 20 seeds)',
+      wretr,
+      mean((x) => between(x, 'attempts', 8, 20, 's1') - between(x, 'req_5xx', 8, 20, 's1')),
+      'count',
+    );
     // Once s1 is DOWN, s2 alone serves maxconn / service time and the rest of the 40/s waits
     // `timeout queue` in the backend queue and gets 503 `sQ` (src/backend.c, STRM_ET_QUEUE_TO).
     compare(
@@ -863,6 +873,21 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-restart-tcp', 'restart → UP (s)', real.timeToUpLogS, upAfter(r, 25), 'time');
     // The give-ups come in waves 3 s apart (the reconnects of the clients whose connection s1's
     // kill closed, half of them sent to s1 again by roundrobin, and so on).
+    // show stat s1 `econ` (streams that gave up on s1, default_srv_error()) and `wretr` (their
+    // retries): each give-up comes after exactly `retries` refused retries on the same server
+    // (no redispatch), so wretr is 3 × econ and only econ is compared (mean of 10 seeds: the
+    // give-ups are the reconnects roundrobin sends to s1, a Poisson draw in the twin).
+    const s1Stat = (
+      recording('haproxy-kill-restart-tcp') as unknown as { samples: Array<{ s1: { econ: number; wretr: number } }> }
+    ).samples.at(-1)!.s1;
+    expect(s1Stat.wretr).toBe(3 * s1Stat.econ);
+    compare(
+      'kill-restart-tcp',
+      's1 give-ups (show stat econ; mean of 10 seeds)',
+      s1Stat.econ,
+      runs.reduce((a, x) => a + recordsOf(x, 'lb.connect_failed').length, 0) / runs.length,
+      'count',
+    );
     compareTcpKill('kill-restart-tcp', runs);
     compareErrorSeries(
       'kill-restart-tcp',
