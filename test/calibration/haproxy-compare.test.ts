@@ -506,6 +506,13 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('kill-fastinter-http', 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 5), 'time');
     compareCheckFailures('kill-fastinter-http', 'haproxy-kill-fastinter-http', 5, r);
     compare('kill-fastinter-http', 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 15), 'time');
+    compare(
+      'kill-fastinter-http',
+      'restart → first response from s1 (s)',
+      (real.firstOkFromS1AfterRestartS as number) - 15,
+      firstFromAfter(r, 's1', 15),
+      'time',
+    );
     compare('kill-fastinter-http', '503 responses', real.outcomes.http503, r.figures['req_5xx.total'] ?? 0, 'count');
     compareErrorSeries(
       'kill-fastinter-http',
@@ -552,6 +559,26 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const run = 'slowstart-restart-http';
     compare(run, 'kill → DOWN (s)', real.timeToDownLogS as number, downAfter(r, 3), 'time');
     compare(run, 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 10.015), 'time');
+    // The streams sent to s1 in the second before DOWN (8.37 s) were still in their turn-around
+    // pauses when the restarted s1 listened again (10.378 s): their last retry connects and is
+    // served (back_handle_st_cer(): a retry stays on its server without `option redispatch`,
+    // whatever that server's check state) — 19 + 11 responses from s1 while it is DOWN.
+    compare(
+      run,
+      's1 responses to streams retrying across the restart, 10–13 s (mean of 10 seeds)',
+      okFrom(name, 's1', 10, 13),
+      runs.reduce((a, x) => a + between(x, 'goodput', 10, 13, 's1'), 0) / runs.length,
+      'count',
+    );
+    // The first response to a request sent after the restart (summary.firstOkFromS1AfterRestartS):
+    // after UP, at weight 1/16 (server_recalc_eweight()); the twin's first after those retries.
+    compare(
+      run,
+      'restart → first response from s1 to a new request (s)',
+      (real.firstOkFromS1AfterRestartS as number) - 10.015,
+      13 - 10.015 + firstFromAfter(r, 's1', 13),
+      'time',
+    );
     compare(run, 's1 responses 14–19 s', okFrom(name, 's1', 14, 19), between(r, 'goodput', 14, 19, 's1'), 'count');
     compare(run, 's1 responses 19–24 s', okFrom(name, 's1', 19, 24), between(r, 'goodput', 19, 24, 's1'), 'count');
     compareErrorSeries(run, realErrorsPerSecond(name), meanPerSecond(runs, 'errors'), 4, 30);
@@ -691,6 +718,15 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       'responses from s1 after maint',
       real.okFromS1AfterMaint as number,
       between(r, 'goodput', 18, 26, 's1'),
+      'count',
+    );
+    // maint: s1's cookie users are load-balanced like any other (cur_state STOPPED fails the
+    // cookie test, http_manage_client_side_cookies()): s2 takes the whole load, none lost.
+    compare(
+      'drain-cookie-http',
+      'responses from s2 after maint',
+      real.okFromS2AfterMaint as number,
+      between(r, 'goodput', 18, 26, 's2'),
       'count',
     );
     compare(
