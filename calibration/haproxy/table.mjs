@@ -57,6 +57,26 @@ if (drains.length) {
     );
   }
   console.log();
+  // The tcp drains as one population (test/calibration/haproxy-compare.test.ts compares it with
+  // the twin): each flow on s1 at the drain ends after its own residual lifetime.
+  const tcp = drains.filter((d) => /^haproxy-drain-tcp(-redispatch|-seed\d+)?$/.test(d.experiment));
+  if (tcp.length > 1) {
+    const first = (d) => d.samples.find((x) => x.s1 && x.t > d.summary.drainAt - 0.01).s1.scur;
+    const at0 = tcp.reduce((a, d) => a + first(d), 0);
+    const area = tcp.reduce(
+      (a, d) =>
+        a + d.samples.filter((x) => x.s1 && x.t > d.summary.drainAt - 0.01).reduce((b, x) => b + x.s1.scur * 0.25, 0),
+      0,
+    );
+    const share = (k) => (tcp.reduce((a, d) => a + (d.summary.s1ScurAfterDrain[k]?.[1] ?? 0), 0) / at0).toFixed(3);
+    console.log(
+      `tcp drains pooled: ${tcp.length} runs, ${at0} flows on s1 at the drain; share still open ` +
+        `0.75 / 1.75 / 2.75 / 4.75 / 8.75 s after it: ${[0, 1, 2, 4, 8].map(share).join(' / ')}; ` +
+        `mean residual lifetime ${(area / at0).toFixed(2)} s; responses from s1 after the drain per run ` +
+        `${(tcp.reduce((a, d) => a + d.summary.okFromS1AfterDrain, 0) / tcp.length).toFixed(1)}`,
+    );
+    console.log();
+  }
 }
 
 const shutdowns = runs.filter((d) => d.summary.shutdownAt !== undefined);
