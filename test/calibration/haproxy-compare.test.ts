@@ -561,8 +561,9 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare(run, 'restart → UP (s)', real.timeToUpLogS as number, upAfter(r, 10.015), 'time');
     // The streams sent to s1 in the second before DOWN (8.37 s) were still in their turn-around
     // pauses when the restarted s1 listened again (10.378 s): their last retry connects and is
-    // served (back_handle_st_cer(): a retry stays on its server without `option redispatch`,
-    // whatever that server's check state) — 19 + 11 responses from s1 while it is DOWN.
+    // served (stream_choose_redispatch(), include/haproxy/stream.h: without `option redispatch`
+    // a retry stays on its server, whatever its check state) — 19 + 11 responses from s1 while
+    // it is DOWN.
     compare(
       run,
       's1 responses to streams retrying across the restart, 10–13 s (mean of 10 seeds)',
@@ -948,8 +949,10 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     // show stat s1 `wredis`: the client connections s1's kill closed reconnect at once, roundrobin
     // sends about every other one to the dead s1 (UP until its third failed check), the refused
     // connect is redispatched to s2 at once (stream_choose_redispatch(): no persistence, > 1
-    // active server, roundrobin) — each a refused SYN on s1 in the twin. back_handle_st_cer()
-    // counts a redispatch in `wredis`, a retry on the same server in `wretr`: recorded 5 and 0.
+    // active server, roundrobin) — each a refused SYN on s1 in the twin. A stream whose new
+    // target differs from the previous server counts a redispatch on that server (`wredis`),
+    // the same server a retry (`wretr`) (assign_server_and_queue(), src/backend.c): recorded 5
+    // and 0.
     const stat = recording('haproxy-kill-restart-tcp-redispatch') as unknown as {
       samples: Array<{ s1: { wredis: number; wretr: number } }>;
     };
