@@ -372,8 +372,9 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   and the recorded s2 served 25.7/s (4 slots ÷ 156 ms per request, okByServer 13–20 s) where
  *   the twin's app takes the 150 ms the backend sleeps (GET /slow/150: 26.7/s). Before the kill,
  *   show stat agrees independently (Little's law: s1 + s2 `scur` 6.65 on average at 40/s,
- *   ≈ 166 ms a request). The extra ms are the loaded recording machine's (five processes on 2
- *   cores: HAProxy, two node backends, the client, the sampler), not a rule of HAProxy; the 4 %
+ *   ≈ 166 ms a request). The extra ms are the loaded recording machine's (load average 15.8 on
+ *   2 cores, stamp.load; the run's own five processes: HAProxy, two node backends, the client,
+ *   the sampler), not a rule of HAProxy; the 4 %
  *   throughput gap doubles on the 503s (a third of the load).
  * - haproxy-source-http: the recorded clients come from 127.0.0.1, which hashes to s2; drainsim's
  *   anonymous requests come from address 0, which hashes to s1: compared is that one server
