@@ -186,6 +186,13 @@ const queueTimeout = {
   actions: [{ at: 8, op: 'kill', server: 's1' }],
 };
 
+/**
+ * The queue run again (session 9): the first recording's s2 served 25.7/s where 4 slots of
+ * 150 ms give 26.7/s, at a load average of 15.8 on 2 cores; a second run shows how much of its
+ * 503 count is the machine's.
+ */
+const queueTimeoutRun2 = { ...queueTimeout, name: 'haproxy-queue-http-run2' };
+
 /** balance source: the hash of 127.0.0.1 picks one server for every request (src/backend.c get_server_sh). */
 const balanceSource = {
   name: 'haproxy-source-http',
@@ -276,6 +283,7 @@ export const HAPROXY_EXPERIMENTS = [
   killFastinter,
   hangShutdownOnDown,
   queueTimeout,
+  queueTimeoutRun2,
   balanceSource,
   maintKillReady,
   slowstartRestart,
