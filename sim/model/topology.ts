@@ -18,7 +18,7 @@ import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
 import { L7ServerConns } from './lb/l7-server-conns.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
-import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { LoadBalancer, PoolState, parsePoolState } from './lb/pool.js';
 import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
@@ -243,8 +243,11 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
   m.gauge(
     'in_service',
     'bool',
-    'Health checks and readiness let the backend take traffic (total: backends in service)',
-    (e) => (w.lb.inService(e) ? 1 : 0),
+    'The balancer has the backend as a server (not detached) and its health checks and readiness pass (total: backends in service)',
+    // A detached backend is no endpoint: a spare slot with no pod, a deleted pod, a removed
+    // server. For Kubernetes this counts the EndpointSlice endpoints kube-proxy sends to: ready
+    // ones, and serving + terminating ones while none is ready (k8s-endpoints.ts binds those).
+    (e) => (w.lb.state[e] !== PoolState.DETACHED && w.lb.inService(e) ? 1 : 0),
   );
   m.gauge(
     'pool_state',
