@@ -23,6 +23,11 @@ export const RUN_CALLS = new Set([
   'sweepCommandLine',
   'runTasks',
   'main',
+  // sim/plan/: Monte Carlo replicas of drains and fleet rollouts
+  'planDrain',
+  'planFleetDrain',
+  'simulateDrains',
+  'simulateFleetRollout',
   // test helpers around them (test/model/helpers.ts, test/cli/capture.ts, test/hostile/sandbox.ts)
   'run',
   'runBuiltin',
