@@ -6,14 +6,16 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { outputFolderName } from '../../sim/cli/output-name.js';
 import { packageRoot } from '../../sim/scenario/load.js';
 import { cliIn, expectBadInput, expectPrototypeUntouched, STACK_FRAME, sandbox } from './sandbox.js';
 
 const box = sandbox();
 const fifo = join(box.dir, 'pipe.csv');
-spawnSync('mkfifo', [fifo]);
+beforeAll(() => {
+  spawnSync('mkfifo', [fifo]);
+});
 
 describe('output folder names', () => {
   it.each([

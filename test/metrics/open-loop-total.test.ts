@@ -6,7 +6,7 @@
  * `req_5xx`, `req_timeouts`, `req_failed` also count requests that never reached one (HAProxy's own
  * 503 when no server is up, a client timeout before dispatch), so total ≥ sum.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { runBuiltin } from '../model/helpers.js';
 
@@ -30,7 +30,10 @@ const sumOf = (rows: Array<[number, number]>, k: 0 | 1) => rows.reduce((a, row) 
 
 describe('total row of the open-loop series', () => {
   // Every backend DOWN behind deep checks: HAProxy answers 503 itself for most requests.
-  const r = runBuiltin('deep-check-slow-db');
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('deep-check-slow-db');
+  });
 
   it('offered is counted in the total row only', () => {
     const rows = totalAndSum(r, 'offered');

@@ -1,5 +1,6 @@
 /** The app's worker pool against queueing theory: M/M/c mean wait (Erlang C) and utilisation. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
 import { mean, run, window } from './helpers.js';
 
 /** Erlang C: probability that an arrival waits, for c servers and offered load a = λ/μ. */
@@ -18,12 +19,15 @@ describe('app worker pool (M/M/c)', () => {
   const lambda = 300;
   const serviceMean = 0.02;
   const c = 8;
-  const r = run({
-    warmup: '30s',
-    horizon: '10m',
-    clients: { requests: { rate: lambda, timeout: '1m', retries: 0 } },
-    app: { workers: c, service_time: `exp(mean=${serviceMean * 1000}ms)` },
-    backends: [{ name: 'vm-a' }],
+  let r: RunResult;
+  beforeAll(() => {
+    r = run({
+      warmup: '30s',
+      horizon: '10m',
+      clients: { requests: { rate: lambda, timeout: '1m', retries: 0 } },
+      app: { workers: c, service_time: `exp(mean=${serviceMean * 1000}ms)` },
+      backends: [{ name: 'vm-a' }],
+    });
   });
 
   it('mean time in system = Erlang C wait + service, within 5 %', () => {

@@ -1,6 +1,6 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { PlanError } from '../../sim/plan/errors.js';
-import { type FleetPlanInput, planFleetDrain } from '../../sim/plan/fleet/fleet-plan.js';
+import { type FleetPlan, type FleetPlanInput, planFleetDrain } from '../../sim/plan/fleet/fleet-plan.js';
 import { renderFleetPlanText } from '../../sim/plan/fleet/fleet-text.js';
 import { readLifetimes } from '../../sim/plan/lifetime-input.js';
 import { ResidualLife } from '../../sim/plan/residual-life.js';
@@ -68,7 +68,10 @@ describe('fleet plan: Monte Carlo rollouts against the closed forms', () => {
 });
 
 describe('fleet plan: the search and its trade-off table', () => {
-  const p = fleet('lognormal(median=40m, p99=8h)', { vms: 12, sessions: 3000, replicas: 4 });
+  let p: FleetPlan;
+  beforeAll(() => {
+    p = fleet('lognormal(median=40m, p99=8h)', { vms: 12, sessions: 3000, replicas: 4 });
+  });
 
   it('gives each step the deadline split over the steps, minus the restart', () => {
     expect(p.timeoutBudget).toBe(3600 / 12 - 30);

@@ -1,11 +1,11 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../sim/engine/random.js';
 import { PlanError } from '../../sim/plan/errors.js';
 import { readLifetimes } from '../../sim/plan/lifetime-input.js';
-import { type DrainPlanInput, planDrain } from '../../sim/plan/plan-drain.js';
+import { type DrainPlan, type DrainPlanInput, planDrain } from '../../sim/plan/plan-drain.js';
 import { ResidualLife } from '../../sim/plan/residual-life.js';
 import { parseDistribution } from '../../sim/scenario/distribution.js';
 
@@ -38,7 +38,10 @@ describe('planDrain on exponential lifetimes agrees with the closed forms', () =
   const m = 120;
   const N = 1200;
   const target = 0.999;
-  const p = plan('exp(mean=2m)', { window: 1800, sessions: N, target });
+  let p: DrainPlan;
+  beforeAll(() => {
+    p = plan('exp(mean=2m)', { window: 1800, sessions: N, target });
+  });
 
   it('needs t = m·ln(1/(1 − target)) for the expected remaining fraction e^(−t/m) to reach 1 − target', () => {
     expect(p.fits).toBe(true);
@@ -86,7 +89,10 @@ describe('planDrain on exponential lifetimes agrees with the closed forms', () =
 describe('planDrain uses the residual life, not the lifetime (inspection paradox)', () => {
   // lognormal(median=1m, sigma=1): the lifetime p99 is 614 s, so a 12-minute window looks ample, but
   // the sessions open at drain start need 1004 s (closed form: E[(L − t)⁺]/E[L] = 0.01, SciPy brentq).
-  const p = plan('lognormal(median=1m, sigma=1)', { window: 720, target: 0.99 });
+  let p: DrainPlan;
+  beforeAll(() => {
+    p = plan('lognormal(median=1m, sigma=1)', { window: 720, target: 0.99 });
+  });
 
   it('finds that no timeout fits, although the raw lifetime quantile would', () => {
     expect(p.lifetime.atTarget).toBeCloseTo(614.4284193787278, 6);

@@ -1,10 +1,21 @@
 /** The kubelet: a crashed container's pod leaves the endpoints at once and restarts with CrashLoopBackOff; preStop timers belong to their pod. */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
 import { run, runBuiltin, series } from '../model/helpers.js';
 import { recordsOf } from '../trace/records-of.js';
 
+let crashloopRun: RunResult | undefined;
+/** k8s-crashloop, run once for the file (two describes read it). */
+function crashloop(): RunResult {
+  crashloopRun ??= runBuiltin('k8s-crashloop');
+  return crashloopRun;
+}
+
 describe('k8s-crashloop', () => {
-  const r = runBuiltin('k8s-crashloop');
+  let r: RunResult;
+  beforeAll(() => {
+    r = crashloop();
+  });
 
   it('restarts the crashed container at once, then after 10, 20, 40, 80 s of CrashLoopBackOff', () => {
     expect(recordsOf(r, 'k8s.crash_backoff').map((b) => b.delay)).toEqual([0, 10, 20, 40, 80]);
@@ -36,23 +47,26 @@ describe('k8s-crashloop', () => {
 
 describe('preStop is bound to its pod incarnation (kuberuntime_container.go killContainer)', () => {
   // k8s-rolling-naive with a preStop sleep (40 s) longer than the grace period (30 s).
-  const r = run({
-    start: '15:00:00',
-    warmup: '20s',
-    horizon: '4m',
-    clients: { requests: { rate: 300, timeout: '10s', retries: 0 } },
-    app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '10s' },
-    lb: { mode: 'l4', retries: 0 },
-    backends: [{ name: 'pod-a' }, { name: 'pod-b' }, { name: 'pod-c' }],
-    timeline: [
-      {
-        at: '15:00:30',
-        do: 'rollout',
-        termination_grace_period: '30s',
-        prestop_sleep: '40s',
-        endpoint_propagation: 'uniform(1s, 5s)',
-      },
-    ],
+  let r: RunResult;
+  beforeAll(() => {
+    r = run({
+      start: '15:00:00',
+      warmup: '20s',
+      horizon: '4m',
+      clients: { requests: { rate: 300, timeout: '10s', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '10s' },
+      lb: { mode: 'l4', retries: 0 },
+      backends: [{ name: 'pod-a' }, { name: 'pod-b' }, { name: 'pod-c' }],
+      timeline: [
+        {
+          at: '15:00:30',
+          do: 'rollout',
+          termination_grace_period: '30s',
+          prestop_sleep: '40s',
+          endpoint_propagation: 'uniform(1s, 5s)',
+        },
+      ],
+    });
   });
 
   it('sends SIGTERM once per old pod, at the end of the grace period, with the 2 s extension, and never to a replacement', () => {
@@ -95,7 +109,10 @@ describe('k8s-rolling-surge / -fixed: maxSurge/maxUnavailable as the Deployment 
 });
 
 describe('k8s-crashloop-fixed: the bad release rolled back', () => {
-  const r = runBuiltin('k8s-crashloop-fixed');
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('k8s-crashloop-fixed');
+  });
 
   it("replaces pod-a with a pod of the previous release (the rollout's crash_after 0), which never crashes", () => {
     const start = recordsOf(r, 'k8s.rollout_start')[0];
@@ -113,7 +130,7 @@ describe('k8s-crashloop-fixed: the bad release rolled back', () => {
     const after = series(r, 'errors').filter(([t]) => t > 150);
     expect(after.length).toBeGreaterThan(200);
     expect(after.reduce((sum, [, v]) => sum + v, 0)).toBe(0);
-    const unfixed = runBuiltin('k8s-crashloop').figures['err_econnrefused.total']!;
+    const unfixed = crashloop().figures['err_econnrefused.total']!;
     expect(r.figures['err_econnrefused.total']!).toBeLessThan(unfixed / 2);
   });
 });

@@ -1,6 +1,7 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../sim/engine/random.js';
 import { ResidualLife } from '../../../sim/plan/residual-life.js';
+import type { RunResult } from '../../../sim/result.js';
 import { parseDistribution } from '../../../sim/scenario/distribution.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run, valueAt } from '../helpers.js';
@@ -58,7 +59,10 @@ describe('steady-state start of WebSocket sessions', () => {
   });
 
   const sessions = 4000;
-  const steady = run(fleet('steady', sessions), 1);
+  let steady: RunResult;
+  beforeAll(() => {
+    steady = run(fleet('steady', sessions), 1);
+  });
 
   it('gives the sessions open at t = 0 the stationary mean age, within sampling error', () => {
     const open = valueAt(steady, 'ws_sessions', 0);
