@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { preferDoubleFields } from '../../sim/engine/double-fields.js';
 import { Engine } from '../../sim/engine/engine.js';
 import { Histogram } from '../../sim/metrics/histogram.js';
-import { Conn, ConnKind } from '../../sim/model/core/conn.js';
+import { Conn, ConnKind, NO_RETRY_AFTER, newClientRecord, WsConn } from '../../sim/model/core/conn.js';
 import { Req } from '../../sim/model/core/request.js';
 
 // V8 natives: %HaveSameMap tells whether two objects share a hidden class; gc() a full collection.
@@ -17,20 +17,59 @@ describe('preferDoubleFields: records whose times and timer ids become fractions
   it('a Conn that has held fractional times, a timer id above 2^31 and a wide tupleKey has a fresh Conn’s map', () => {
     // After a full collection: the generalised maps must survive it (they are held weakly).
     gc();
-    const fresh = new Conn(1, ConnKind.HTTP);
-    const used = new Conn(2, ConnKind.WS);
-    used.timer = 2 ** 40 + 3;
-    used.waitingSince = 0.25;
-    used.requestStartedAt = 0.5;
-    used.serviceEnd = 1.75;
-    used.lastActivity = 2.5;
-    used.tupleKey = 40_000 * 65536 + 1024;
-    used.connectStartedAt = 0.125;
-    used.sessionStartedAt = 3.5;
-    expect(sameMap(fresh, used)).toBe(true);
-    // A Smi stored back into a double field keeps the map too.
-    used.timer = -1;
-    expect(sameMap(fresh, used)).toBe(true);
+    for (const kind of [ConnKind.HTTP, ConnKind.WS]) {
+      const fresh = newClientRecord(1, kind);
+      const used = newClientRecord(2, kind);
+      used.timer = 2 ** 40 + 3;
+      used.waitingSince = 0.25;
+      used.requestStartedAt = 0.5;
+      used.serviceEnd = 1.75;
+      used.lastActivity = 2.5;
+      used.tupleKey = 40_000 * 65536 + 1024;
+      used.connectStartedAt = 0.125;
+      if (kind === ConnKind.WS) {
+        used.sessionStartedAt = 3.5;
+        used.ageAtConnect = 7.25;
+        used.tunnelSince = 1.5;
+      }
+      expect(sameMap(fresh, used)).toBe(true);
+      // A Smi stored back into a double field keeps the map too.
+      used.timer = -1;
+      expect(sameMap(fresh, used)).toBe(true);
+    }
+  });
+
+  it('an HTTP client record has no slots for the WebSocket session or the constant job fields, and reads their defaults', () => {
+    const http = newClientRecord(1, ConnKind.HTTP);
+    const ws = newClientRecord(2, ConnKind.WS);
+    expect(http).toBeInstanceOf(Conn);
+    expect(http).not.toBeInstanceOf(WsConn);
+    expect(ws).toBeInstanceOf(WsConn);
+    for (const field of [
+      'sessionEndsAt',
+      'retryAfter',
+      'sessionStartedAt',
+      'serverCloses',
+      'ageAtConnect',
+      'tunnelSince',
+    ]) {
+      expect(Object.hasOwn(http, field)).toBe(false);
+      expect(Object.hasOwn(ws, field)).toBe(true);
+    }
+    for (const field of ['deep', 'fixedService', 'depTimeout', 'depTimeoutStatus']) {
+      expect(Object.hasOwn(http, field)).toBe(false);
+      expect(Object.hasOwn(ws, field)).toBe(false);
+    }
+    for (const rec of [http, ws]) {
+      expect([rec.sessionEndsAt, rec.retryAfter, rec.sessionStartedAt, rec.serverCloses]).toEqual([
+        Infinity,
+        NO_RETRY_AFTER,
+        -1,
+        0,
+      ]);
+      expect([rec.ageAtConnect, rec.tunnelSince]).toEqual([0, 0]);
+      expect([rec.deep, rec.fixedService, rec.depTimeout, rec.depTimeoutStatus]).toEqual([true, -1, Infinity, 503]);
+    }
   });
 
   it('a Req likewise', () => {

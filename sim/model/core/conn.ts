@@ -59,10 +59,12 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   lbSeenAt = 0;
   /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
   lastBackoff = 0;
-  readonly deep = true;
-  readonly fixedService = -1;
-  readonly depTimeout = Infinity;
-  readonly depTimeoutStatus: Status = 503;
+  // deep, fixedService, depTimeout, depTimeoutStatus: the same for every client request, so
+  // they are on the prototype (below), not 4 slots (and a boxed Infinity) in every record.
+  declare readonly deep: boolean;
+  declare readonly fixedService: number;
+  declare readonly depTimeout: number;
+  declare readonly depTimeoutStatus: Status;
 
   // Every connection: the 4-tuple and both ends' sockets.
   /** Client address index and source port: the 4-tuple the VM sees. */
@@ -87,22 +89,24 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** Behind an L7 balancer: its stream for the client's current request (lb/l7-http-front.ts), or null. */
   stream: Req | null = null;
 
-  // WebSocket state
-  sessionEndsAt = Infinity;
+  // WebSocket state: fields of a WsConn (below). An HTTP client's record has no slots for them
+  // and reads the defaults from the prototype (sessionEndsAt ∞, retryAfter NO_RETRY_AFTER,
+  // sessionStartedAt −1, serverCloses, ageAtConnect and tunnelSince 0).
+  declare sessionEndsAt: number;
   /** retryAfter of a drain notice received in this session (NO_RETRY_AFTER: none). */
-  retryAfter = NO_RETRY_AFTER;
+  declare retryAfter: number;
   /** When the current WebSocket session was established (-1: none). */
-  sessionStartedAt = -1;
+  declare sessionStartedAt: number;
   /** How many times the server side closed this user's session (1001 or 1006) and sent it elsewhere. */
-  serverCloses = 0;
+  declare serverCloses: number;
   /**
    * Age the user's session already had when its first connection was made: a steady-state start
    * (clients.ws.start) gives the sessions open at t = 0 the ages of a population that has run for
    * ever. Credited to the first connection only; 0 otherwise.
    */
-  ageAtConnect = 0;
+  declare ageAtConnect: number;
   /** When this connection's tunnel was upgraded: its idle time (pings aside) counts from here. */
-  tunnelSince = 0;
+  declare tunnelSince: number;
 
   constructor(
     readonly id: number,
@@ -125,9 +129,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
       'lastBackoff',
       'tupleKey',
       'connectStartedAt',
-      'sessionStartedAt',
-      'ageAtConnect',
-      'tunnelSince',
     ]);
   }
 
@@ -140,4 +141,55 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   get rng(): Mulberry32 {
     return this;
   }
+}
+
+// Values every record shares (see the `declare`d fields above): data properties of the prototype.
+// A record that is written one of them gets its own property, so reads stay exact either way.
+Object.assign(Conn.prototype, {
+  deep: true,
+  fixedService: -1,
+  depTimeout: Infinity,
+  depTimeoutStatus: 503,
+  sessionEndsAt: Infinity,
+  retryAfter: NO_RETRY_AFTER,
+  sessionStartedAt: -1,
+  serverCloses: 0,
+  ageAtConnect: 0,
+  tunnelSince: 0,
+});
+
+/** A WebSocket client's record: a Conn with its session's fields in the record itself. */
+export class WsConn extends Conn {
+  override sessionEndsAt = Infinity;
+  override retryAfter = NO_RETRY_AFTER;
+  override sessionStartedAt = -1;
+  override serverCloses = 0;
+  override ageAtConnect = 0;
+  override tunnelSince = 0;
+
+  constructor(id: number) {
+    super(id, ConnKind.WS);
+  }
+
+  static {
+    preferDoubleFields(new WsConn(-1), [
+      'timer',
+      'waitingSince',
+      'requestStartedAt',
+      'serviceEnd',
+      'lastActivity',
+      'lbSeenAt',
+      'lastBackoff',
+      'tupleKey',
+      'connectStartedAt',
+      'sessionStartedAt',
+      'ageAtConnect',
+      'tunnelSince',
+    ]);
+  }
+}
+
+/** A new client record of this kind (world.ts newConn). */
+export function newClientRecord(id: number, kind: ConnKind): Conn {
+  return kind === ConnKind.WS ? new WsConn(id) : new Conn(id, kind);
 }

@@ -7,7 +7,7 @@ import { TcpState } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { LoadBalancer } from '../lb/pool.js';
 import type { Backend } from '../vm/backend.js';
-import { Conn, ConnKind } from './conn.js';
+import { type Conn, ConnKind, newClientRecord } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
 import { ClientHosts, clientAddress, LB_ADDRESS } from './kernel-hosts.js';
@@ -80,7 +80,7 @@ export class World {
   }
 
   newConn(kind: ConnKind): Conn {
-    return new Conn(this.nextConnId++, kind);
+    return newClientRecord(this.nextConnId++, kind);
   }
 
   /**
