@@ -202,15 +202,28 @@ export class World {
     conn.backend = -1;
     // A client whose socket is already gone answers the proxy's FIN with RST: no TIME_WAIT.
     const clientOpen = conn.clientTcp !== TcpState.CLOSED;
+    const serverOpen = conn.serverTcp !== TcpState.CLOSED;
     closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
     // A proxy relays the close: when the client closed first, HAProxy closes its server
-    // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it.
-    this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
+    // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it. Its timeout
+    // client half-closes towards nginx and waits for nginx's FIN: it closed first there too.
+    this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT || how === EndKind.PROXY_HALF_CLOSE);
+    // The proxy closing a server connection itself before nginx's FIN came back: HAProxy marks
+    // every connection it opens FD_LINGER_RISK (tcp_connect_server(), src/proto_tcp.c: "close
+    // hard if needed"), only a read0 clears it (conn_sock_read0(), include/haproxy/connection.h),
+    // and fd_delete() then sets SO_LINGER 0 before close() (_fd_delete_orphan(), src/fd.c):
+    // the FIN of its shutdown() is followed by an RST, which nginx's kernel receives.
+    if (how === EndKind.PROXY_FIN && serverOpen) this.metrics.inc(this.c.resetIn, b);
     const mode = this.scenario.lb.mode;
     if (clientOpen && (mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7'))) this.proxyClientSideClose(how);
-    if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
+    if (
+      how === EndKind.CLIENT_FIN ||
+      how === EndKind.SERVER_FIN ||
+      how === EndKind.PROXY_FIN ||
+      how === EndKind.PROXY_HALF_CLOSE
+    )
       this.metrics.inc(this.c.closedFin, b);
     // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
     if (tracked && this.lb.slotFreed !== null) this.lb.slotFreed(b);
@@ -239,7 +252,8 @@ export class World {
    * too. Not lb.mode nat: a NAT has no sockets. HAProxy v2.6.0.
    */
   private proxyClientSideClose(how: EndKind): void {
-    if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN) this.lbHost?.clientTimeWait(this.now);
+    if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN || how === EndKind.PROXY_HALF_CLOSE)
+      this.lbHost?.clientTimeWait(this.now);
   }
 
   /**
