@@ -9,7 +9,7 @@ import type { LoadBalancer } from '../lb/pool.js';
 import type { Backend } from '../vm/backend.js';
 import { Conn, ConnKind } from './conn.js';
 import { LbFlow } from './flow.js';
-import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
+import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from './flow-tcp.js';
 import { ClientHosts, clientAddress, LB_ADDRESS } from './kernel-hosts.js';
 import { LbHost } from './lb-host.js';
 import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
@@ -203,7 +203,17 @@ export class World {
     // A client whose socket is already gone answers the proxy's FIN with RST: no TIME_WAIT.
     const clientOpen = conn.clientTcp !== TcpState.CLOSED;
     const serverOpen = conn.serverTcp !== TcpState.CLOSED;
-    closeFlow(conn, how);
+    const mode = this.scenario.lb.mode;
+    const proxied = mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7');
+    if (proxied && !clientOpen && how === EndKind.SERVER_FIN) {
+      // Behind a proxy nginx's peer is the proxy's server-side socket, still open whatever became
+      // of the client's: HAProxy acks nginx's FIN and closes after it (the read0 cleared
+      // FD_LINGER_RISK, conn_sock_read0()): an orderly close, nginx keeps its TIME_WAIT. The FIN
+      // HAProxy relays to the gone client is answered with RST (no TIME_WAIT on the balancer).
+      const proxySide: FlowEnds = { clientTcp: TcpState.ESTABLISHED, serverTcp: conn.serverTcp };
+      closeFlow(proxySide, how);
+      conn.serverTcp = proxySide.serverTcp;
+    } else closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
     // A proxy relays the close: when the client closed first, HAProxy closes its server
@@ -216,8 +226,7 @@ export class World {
     // and fd_delete() then sets SO_LINGER 0 before close() (_fd_delete_orphan(), src/fd.c):
     // the FIN of its shutdown() is followed by an RST, which nginx's kernel receives.
     if (how === EndKind.PROXY_FIN && serverOpen) this.metrics.inc(this.c.resetIn, b);
-    const mode = this.scenario.lb.mode;
-    if (clientOpen && (mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7'))) this.proxyClientSideClose(how);
+    if (clientOpen && proxied) this.proxyClientSideClose(how);
     if (
       how === EndKind.CLIENT_FIN ||
       how === EndKind.SERVER_FIN ||
