@@ -134,16 +134,21 @@ export class Metrics {
       this.rowTime.push(t);
       this.rowEntity.push(e);
     }
+    // Gauges first: reading one may bring a lazily kept model up to date and count what happened
+    // since (lb/l7-server-conns.ts catches its pool purges up when read), which this sample's
+    // counters must then include rather than skip.
     for (let s = 0; s < this.defs.length; s++) {
       const def = this.defs[s];
+      if (def.kind === 'counter') continue;
       const column = this.columns[s];
-      for (let e = 0; e < this.width; e++) {
-        let v: number;
-        if (def.kind === 'counter') v = this.cumulative[s * this.width + e] - this.sampled[s * this.width + e];
-        else if (e === this.totalIdx) v = def.total ? def.total() : sumOfEntities(def, this.totalIdx);
-        else v = def.read!(e);
-        column.push(v);
-      }
+      for (let e = 0; e < this.width; e++)
+        column.push(e === this.totalIdx ? (def.total ? def.total() : sumOfEntities(def, this.totalIdx)) : def.read!(e));
+    }
+    for (let s = 0; s < this.defs.length; s++) {
+      if (this.defs[s].kind !== 'counter') continue;
+      const column = this.columns[s];
+      for (let e = 0; e < this.width; e++)
+        column.push(this.cumulative[s * this.width + e] - this.sampled[s * this.width + e]);
     }
     this.sampled.set(this.cumulative);
     for (let s = 0; s < this.defs.length; s++) {

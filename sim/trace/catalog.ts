@@ -45,6 +45,13 @@ function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT'): string {
 const TIME_WAIT_SECONDS = 60;
 
 /** An estimate to the minute, or to the hour beyond a day: more digits would claim precision it lacks. */
+/** What nginx read when HAProxy's timeout closed its server side (lb/timeouts.ts ProxyTimeout). */
+function proxyServerSide(nginxReset: boolean): string {
+  return nginxReset
+    ? "nginx's FIN was followed at once by an RST (counted in reset_in): HAProxy closed its server connection before nginx answered, and it closes those with SO_LINGER 0."
+    : 'Only timeout client expired: HAProxy shut its server side for writing, waited for nginx to close and only then closed the client side, so nobody was reset and HAProxy holds both TIME_WAITs.';
+}
+
 function roughly(seconds: number): number {
   const unit = seconds >= 86_400 ? 3600 : 60;
   return Math.max(unit, Math.round(seconds / unit) * unit);
@@ -140,7 +147,7 @@ export const CATALOG: Catalog = {
     variant: (r) => r.cause,
     explain: (r) =>
       `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
-      'each client reads a FIN after any data already buffered, never an RST, and must reconnect; the server side is closed too.',
+      'each client reads a FIN after any data already buffered, never an RST, and must reconnect; the server side is closed too, with a FIN and then an RST (HAProxy closes a server connection whose FIN it has not read with SO_LINGER 0), counted in reset_in.',
   },
   'lb.reload': {
     source: 'lb',
@@ -256,7 +263,7 @@ export const CATALOG: Catalog = {
     line: (r) => `backend=${r.backend} idle tunnel closed by timeout ${r.timeout} (${d(r.after)})`,
     tone: 'warn',
     explain: (r) =>
-      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle WebSocket tunnel to ${r.backend}: the clients ping every ${d(r.pingInterval)}, too rarely (or never) to keep it alive. The proxy closed both of its connections; the client sees 1006 (no Close frame) and reconnects by its policy.`,
+      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle WebSocket tunnel to ${r.backend}: the clients ping every ${d(r.pingInterval)}, too rarely (or never) to keep it alive. The proxy closed both of its connections; the client sees 1006 (no Close frame) and reconnects by its policy. ${proxyServerSide(r.nginxReset)}`,
   },
   'lb.server_timeout_504': {
     source: 'lb',
@@ -269,7 +276,7 @@ export const CATALOG: Catalog = {
     source: 'lb',
     line: (r) => `backend=${r.backend} idle connection closed by timeout ${r.timeout} (${d(r.after)})`,
     explain: (r) =>
-      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle keep-alive connection to ${r.backend}: the proxy closed both of its connections, so the client and nginx each read a FIN. The client opens a new connection for its next request; a request sent as the FIN arrives would fail.`,
+      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle keep-alive connection to ${r.backend}: the proxy closed both of its connections, so the client and nginx each read a FIN. The client opens a new connection for its next request; a request sent as the FIN arrives would fail. ${proxyServerSide(r.nginxReset)}`,
   },
   'lb.no_port': {
     source: 'lb',

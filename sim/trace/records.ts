@@ -105,6 +105,8 @@ export interface LbIdleTimeout extends Rec<'lb.idle_timeout'> {
   backend: string;
   timeout: 'client' | 'server' | 'tunnel';
   after: number;
+  /** nginx reads an RST after the FIN (false: timeout client alone, a clean half-close). */
+  nginxReset: boolean;
 }
 /** HAProxy's tunnel inactivity timeout closed an idle WebSocket tunnel on both sides. */
 export interface LbTunnelIdleTimeout extends Rec<'lb.tunnel_idle_timeout'> {
@@ -112,6 +114,8 @@ export interface LbTunnelIdleTimeout extends Rec<'lb.tunnel_idle_timeout'> {
   timeout: 'client' | 'server' | 'tunnel';
   after: number;
   pingInterval: number;
+  /** nginx reads an RST after the FIN (false: timeout client alone, a clean half-close). */
+  nginxReset: boolean;
 }
 /** lb.mode l7: timeout server expired before the server answered: HAProxy's own 504. */
 export interface LbServerTimeout504 extends Rec<'lb.server_timeout_504'> {

@@ -150,4 +150,22 @@ describe('Float64Column with the expected length', () => {
       expect(timeline.t.buffer.byteLength).toBe(timeline.t.byteLength);
     }
   });
+
+  it('counts in a sample what a gauge read counted (a lazily kept model catching up when read)', () => {
+    const m = new Metrics(['a'], 1);
+    const closed = m.counter('closed', 'n', '');
+    // Reading the gauge catches up two closes that were due, as l7-server-conns.ts's pool purge does.
+    let due = 0;
+    m.gauge('idle', 'n', '', () => {
+      for (; due > 0; due--) m.inc(closed, 0);
+      return 0;
+    });
+    m.inc(closed, 0);
+    due = 2;
+    m.sample(1);
+    m.sample(2);
+    const { timeline } = m.result();
+    // Rows per sample: entity a, then total; the counter's column is values[0].
+    expect(Array.from(timeline.values[0]!)).toEqual([3, 3, 0, 0]);
+  });
 });

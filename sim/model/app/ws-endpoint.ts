@@ -7,7 +7,7 @@ import { Req } from '../core/request.js';
 import { wsCloseCounter } from '../core/series.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
-import { type IdleCloser, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
+import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
 
 /**
@@ -35,7 +35,7 @@ export class WsEndpoint implements WsUpstream {
   private readonly durations: Histogram;
   downstream!: WsDownstream;
   /** The balancer's own inactivity timeout of a tunnel (HAProxy timeout tunnel; lb/timeouts.ts). */
-  private readonly lbTunnel: { after: number; closer: IdleCloser };
+  private readonly lbTunnel: ProxyTimeout;
 
   constructor(
     private readonly w: World,
@@ -210,16 +210,18 @@ export class WsEndpoint implements WsUpstream {
   /**
    * The balancer's tunnel timeout expired first: HAProxy closes both of its connections, the
    * client and nginx each read a FIN (no Close frame: 1006), nginx then closes its upstream.
+   * nginx also reads an RST unless only timeout client expired (lb/timeouts.ts ProxyTimeout).
    */
   private closedByBalancer(conn: Conn): void {
     const w = this.w;
-    const backend = this.endTunnel(conn, true, EndKind.PROXY_FIN, WsClose.ABNORMAL);
+    const backend = this.endTunnel(conn, true, this.lbTunnel.how, WsClose.ABNORMAL);
     w.trace.emitLimited(`lb-tunnel-idle-${backend.index}`, {
       kind: 'lb.tunnel_idle_timeout',
       backend: backend.name,
       timeout: this.lbTunnel.closer,
       after: this.lbTunnel.after,
       pingInterval: w.scenario.clients.ws.ping_interval,
+      nginxReset: this.lbTunnel.how === EndKind.PROXY_FIN,
     });
     this.downstream.closedByServer(conn);
   }

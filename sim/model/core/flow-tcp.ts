@@ -15,10 +15,19 @@ export const EndKind = {
   /** The peer vanished: no segment arrives, the client gives up by timeout. */
   SILENT: 3,
   /**
-   * An L4 proxy between them closes both of its connections (HAProxy's timeouts): the client and
-   * nginx each read a FIN first and close passively; the TIME_WAITs are the proxy's own sockets.
+   * An L4 proxy between them closes both of its connections itself (HAProxy's timeout server or
+   * tunnel, `shutdown sessions`, hard-stop-after): the client and nginx each read a FIN first and
+   * close passively. The proxy's client-facing socket holds a TIME_WAIT; its server-facing one is
+   * closed before nginx's FIN came back, so it resets (FD_LINGER_RISK): nginx reads FIN then RST.
    */
   PROXY_FIN: 4,
+  /**
+   * An L4 proxy's timeout client ends an idle connection: it shuts its server side for writing
+   * only (a FIN to nginx), reads nginx's answering FIN and only then closes the client side. The
+   * client and nginx close passively as with PROXY_FIN, but there is no RST: the proxy closed first
+   * on both sides and holds both TIME_WAITs.
+   */
+  PROXY_HALF_CLOSE: 5,
 } as const;
 export type EndKind = (typeof EndKind)[keyof typeof EndKind];
 
@@ -66,6 +75,7 @@ export function closeFlow(f: FlowEnds, how: EndKind, observe?: TcpObserver): voi
       if (f.serverTcp !== S.CLOSED) setEnd(f, 'server', transition(f.serverTcp, I.RCV_RST).next, observe);
       return;
     case EndKind.PROXY_FIN:
+    case EndKind.PROXY_HALF_CLOSE:
       passive(f, 'client', observe);
       passive(f, 'server', observe);
       return;

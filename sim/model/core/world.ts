@@ -9,7 +9,7 @@ import type { LoadBalancer } from '../lb/pool.js';
 import type { Backend } from '../vm/backend.js';
 import { type Conn, ConnKind, newClientRecord } from './conn.js';
 import { LbFlow } from './flow.js';
-import { closeFlow, EndKind, openFlow, serverEndGone } from './flow-tcp.js';
+import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from './flow-tcp.js';
 import { ClientHosts, clientAddress, LB_ADDRESS } from './kernel-hosts.js';
 import { LbHost } from './lb-host.js';
 import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
@@ -202,15 +202,37 @@ export class World {
     conn.backend = -1;
     // A client whose socket is already gone answers the proxy's FIN with RST: no TIME_WAIT.
     const clientOpen = conn.clientTcp !== TcpState.CLOSED;
-    closeFlow(conn, how);
+    const serverOpen = conn.serverTcp !== TcpState.CLOSED;
+    const mode = this.scenario.lb.mode;
+    const proxied = mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7');
+    if (proxied && !clientOpen && how === EndKind.SERVER_FIN) {
+      // Behind a proxy nginx's peer is the proxy's server-side socket, still open whatever became
+      // of the client's: HAProxy acks nginx's FIN and closes after it (the read0 cleared
+      // FD_LINGER_RISK, conn_sock_read0()): an orderly close, nginx keeps its TIME_WAIT. The FIN
+      // HAProxy relays to the gone client is answered with RST (no TIME_WAIT on the balancer).
+      const proxySide: FlowEnds = { clientTcp: TcpState.ESTABLISHED, serverTcp: conn.serverTcp };
+      closeFlow(proxySide, how);
+      conn.serverTcp = proxySide.serverTcp;
+    } else closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
     // A proxy relays the close: when the client closed first, HAProxy closes its server
-    // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it.
-    this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);
-    const mode = this.scenario.lb.mode;
-    if (clientOpen && (mode === 'l4' || (conn.kind === ConnKind.WS && mode === 'l7'))) this.proxyClientSideClose(how);
-    if (how === EndKind.CLIENT_FIN || how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN)
+    // connection first (and holds that TIME_WAIT); when nginx did, the VM holds it. Its timeout
+    // client half-closes towards nginx and waits for nginx's FIN: it closed first there too.
+    this.releaseLbEnd(conn, conn.clientTcp === TcpState.TIME_WAIT || how === EndKind.PROXY_HALF_CLOSE);
+    // The proxy closing a server connection itself before nginx's FIN came back: HAProxy marks
+    // every connection it opens FD_LINGER_RISK (tcp_connect_server(), src/proto_tcp.c: "close
+    // hard if needed"), only a read0 clears it (conn_sock_read0(), include/haproxy/connection.h),
+    // and fd_delete() then sets SO_LINGER 0 before close() (_fd_delete_orphan(), src/fd.c):
+    // the FIN of its shutdown() is followed by an RST, which nginx's kernel receives.
+    if (how === EndKind.PROXY_FIN && serverOpen) this.metrics.inc(this.c.resetIn, b);
+    if (clientOpen && proxied) this.proxyClientSideClose(how);
+    if (
+      how === EndKind.CLIENT_FIN ||
+      how === EndKind.SERVER_FIN ||
+      how === EndKind.PROXY_FIN ||
+      how === EndKind.PROXY_HALF_CLOSE
+    )
       this.metrics.inc(this.c.closedFin, b);
     // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
     if (tracked && this.lb.slotFreed !== null) this.lb.slotFreed(b);
@@ -239,7 +261,8 @@ export class World {
    * too. Not lb.mode nat: a NAT has no sockets. HAProxy v2.6.0.
    */
   private proxyClientSideClose(how: EndKind): void {
-    if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN) this.lbHost?.clientTimeWait(this.now);
+    if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN || how === EndKind.PROXY_HALF_CLOSE)
+      this.lbHost?.clientTimeWait(this.now);
   }
 
   /**

@@ -277,8 +277,9 @@ export class L7ServerConns {
    * unless reset_timedout_connection, which keep-alive closes do not use), a FIN, so its socket
    * goes FIN_WAIT → TIME_WAIT once HAProxy's close answers (tcp_time_wait(),
    * net/ipv4/tcp_minisocks.c). HAProxy's RST closes nginx's socket with no TIME_WAIT
-   * (tcp_reset(), net/ipv4/tcp_input.c). `nginxFirst` says which; `at` is when (≤ now).
-   * A VM end on a kernel that vanished or was replaced is dropped without TIME_WAIT.
+   * (tcp_reset(), net/ipv4/tcp_input.c) and is counted in `reset_in` (an RST between the
+   * balancer and the backend). `nginxFirst` says which; `at` is when (≤ now).
+   * A VM end on a kernel that vanished or was replaced is dropped without TIME_WAIT (or RST).
    */
   private closePort(b: number, port: number, nginxFirst: boolean, at = this.w.now): void {
     if (port < 0) return;
@@ -293,6 +294,7 @@ export class L7ServerConns {
     const overflows = end.host.timeWaitOverflows;
     end.host.close(end.pair, port, at, nginxFirst && live);
     if (live && end.host.timeWaitOverflows !== overflows) this.w.timeWaitOverflow(backend);
+    if (live && !nginxFirst) this.w.metrics.inc(this.w.c.resetIn, b);
   }
 
   /** A connect to server b succeeded: the stream's own new connection (conn_new(), srv_use_conn()). */

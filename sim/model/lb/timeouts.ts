@@ -6,25 +6,56 @@ import { EndKind, type World } from '../core/world.js';
 export type IdleCloser = 'client' | 'server' | 'tunnel';
 
 /**
+ * The proxy's timeout that ends an idle connection or tunnel: `after` s of inactivity, `closer`
+ * naming it, `how` the flow then ends.
+ *
+ * Both read timeouts of an idle stream restart at its last exchange (a read on one side is a write
+ * on the other, which refreshes that side's read timeout too: sc_notify(), src/stconn.c), and an
+ * idle stream has no write timeout armed (sc_update_tx(): `oc->wex = TICK_ETERNITY` on an empty
+ * channel). So the smaller of `timeout client` and `timeout server` fires first, both at once
+ * when equal or under `timeout tunnel` (process_stream(), src/stream.c: `req->rto = req->wto =
+ * res->rto = res->wto = s->tunnel_timeout`). A read timeout shuts that side's read only, without
+ * NOLINGER (process_stream() "1a": `sc_shutr()`), and the close is passed on by the channel's
+ * CF_AUTO_CLOSE (`channel_shutw_now()` → `sc_shutw()`, a clean shutdown(SHUT_WR), a FIN):
+ * - client side only (`timeout client` < `timeout server`): a FIN to nginx, whose answering FIN
+ *   (conn_sock_read0() clears FD_LINGER_RISK) makes HAProxy close the client side — no RST, the
+ *   proxy closed first on both sides (EndKind.PROXY_HALF_CLOSE);
+ * - server side, or both: a FIN to the client; the server socket is closed (`sc_conn_shut()`) once
+ *   its request channel is shut too — at once, or when the client answers the FIN — before nginx
+ *   said anything, so FD_LINGER_RISK (tcp_connect_server(), src/proto_tcp.c) makes its close() an
+ *   RST (_fd_delete_orphan(), src/fd.c): nginx reads FIN then RST (EndKind.PROXY_FIN).
+ * The same holds for an HTTP-mode tunnel (h1_shutw() / h1_detach(), src/mux_h1.c, end in the same
+ * conn_sock_shutw() and fd_delete()). HAProxy v2.6.0.
+ */
+export interface ProxyTimeout {
+  after: number;
+  closer: IdleCloser;
+  how: EndKind;
+}
+
+function firstTimeout(client: number, server: number, tunnel: number | undefined): ProxyTimeout {
+  if (tunnel !== undefined) return { after: tunnel, closer: 'tunnel', how: EndKind.PROXY_FIN };
+  if (client < server) return { after: client, closer: 'client', how: EndKind.PROXY_HALF_CLOSE };
+  return client === server
+    ? { after: client, closer: 'client', how: EndKind.PROXY_FIN }
+    : { after: server, closer: 'server', how: EndKind.PROXY_FIN };
+}
+
+/**
  * HAProxy's inactivity timeouts on an L4 proxy's connections (lb.mode l4, HAProxy mode tcp).
  * `timeout client` is the I/O timeout of the client side, `timeout server` of the server side
  * (`back_establish()`, src/stream.c: `scb->ioto = be->timeout.server`); in tcp mode no analyser is
  * left once the server connection is up, so `timeout tunnel`, when set, replaces both
  * (process_stream(), src/stream.c: `scf->ioto = scb->ioto = s->tunnel_timeout`). Every timeout is
  * unset by default: no timeout, HAProxy only warns ("missing timeouts for backend", src/proxy.c).
- *
- * An idle keep-alive connection has no I/O on either side, so the smaller timeout fires
- * (`stream_handle_timeouts()`: a read timeout aborts that side, the shutdown is then passed to
- * the other): the proxy closes both of its connections, the client and nginx each read a FIN
- * first (EndKind.PROXY_FIN) — the client learns its connection is gone and uses a new one.
+ * An idle keep-alive connection has no I/O on either side, so the smaller timeout fires and the
+ * proxy closes both of its connections (see ProxyTimeout for who reads what): the client learns
+ * its connection is gone and uses a new one.
  */
-export function idleTimeout(w: World): { after: number; closer: IdleCloser } {
+export function idleTimeout(w: World): ProxyTimeout {
   const lb = w.scenario.lb;
-  if (lb.mode !== 'l4') return { after: Infinity, closer: 'tunnel' };
-  if (lb.timeout_tunnel !== undefined) return { after: lb.timeout_tunnel, closer: 'tunnel' };
-  const client = lb.timeout_client ?? Infinity;
-  const server = lb.timeout_server ?? Infinity;
-  return client <= server ? { after: client, closer: 'client' } : { after: server, closer: 'server' };
+  if (lb.mode !== 'l4') return { after: Infinity, closer: 'tunnel', how: EndKind.PROXY_FIN };
+  return firstTimeout(lb.timeout_client ?? Infinity, lb.timeout_server ?? Infinity, lb.timeout_tunnel);
 }
 
 /**
@@ -35,13 +66,10 @@ export function idleTimeout(w: World): { after: number; closer: IdleCloser } {
  * tick_isset(s->tunnel_timeout); doc/configuration.txt "timeout tunnel"). A NAT has none here
  * (its table's idle timeout is lb/nat-idle.ts). Infinity: none.
  */
-export function tunnelTimeout(w: World): { after: number; closer: IdleCloser } {
+export function tunnelTimeout(w: World): ProxyTimeout {
   const lb = w.scenario.lb;
-  if (lb.mode === 'nat') return { after: Infinity, closer: 'tunnel' };
-  if (lb.timeout_tunnel !== undefined) return { after: lb.timeout_tunnel, closer: 'tunnel' };
-  const client = lb.timeout_client ?? Infinity;
-  const server = lb.timeout_server ?? Infinity;
-  return client <= server ? { after: client, closer: 'client' } : { after: server, closer: 'server' };
+  if (lb.mode === 'nat') return { after: Infinity, closer: 'tunnel', how: EndKind.PROXY_FIN };
+  return firstTimeout(lb.timeout_client ?? Infinity, lb.timeout_server ?? Infinity, lb.timeout_tunnel);
 }
 
 /**
@@ -66,6 +94,7 @@ export class ProxyIdleTimeouts implements HttpUpstream {
   sink!: HttpDownstream;
   private readonly after: number;
   private readonly closer: IdleCloser;
+  private readonly how: EndKind;
   private readonly rtt: number;
 
   constructor(
@@ -92,6 +121,7 @@ export class ProxyIdleTimeouts implements HttpUpstream {
     }
     this.after = t.after;
     this.closer = t.closer;
+    this.how = t.how;
     this.rtt = w.scenario.clients.rtt;
   }
 
@@ -134,8 +164,9 @@ export class ProxyIdleTimeouts implements HttpUpstream {
       backend: w.backends[b].name,
       timeout: this.closer,
       after: this.after,
+      nginxReset: this.how === EndKind.PROXY_FIN,
     });
-    w.end(conn, EndKind.PROXY_FIN);
+    w.end(conn, this.how);
     this.sink.closedByServer(conn);
   };
 }

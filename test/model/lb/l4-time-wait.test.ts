@@ -8,9 +8,13 @@
  * A NAT (lb.mode nat) has no sockets: no lb_time_wait ever.
  */
 import { describe, expect, it } from 'vitest';
+import { ConnKind } from '../../../sim/model/core/conn.js';
+import { EndKind } from '../../../sim/model/core/world.js';
+import { buildModel } from '../../../sim/model/topology.js';
+import { TcpState } from '../../../sim/net/tcp.js';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run, valueAt, window } from '../helpers.js';
+import { run, scenario, valueAt, window } from '../helpers.js';
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 const closesIn = (r: RunResult, t: number): number => sum(window(r, 'closed_fin', t - 50, t));
@@ -60,5 +64,27 @@ describe('lb.mode l4: the TIME_WAIT of the client-facing connection', () => {
     const r = run(clients('nat', '30s'));
     expect(closesIn(r, 180)).toBeGreaterThan(100);
     expect(valueAt(r, 'lb_time_wait', 180)).toBe(0);
+  });
+});
+
+describe("nginx closes first after the client's socket is gone", () => {
+  /** One flow through `mode` to vm-a whose client socket is already gone, then nginx's FIN. */
+  function nginxClosesAfterClient(mode: 'l4' | 'nat') {
+    const { world: w } = buildModel(scenario({ lb: { mode }, backends: [{ name: 'vm-a' }] } as ScenarioInput));
+    const conn = w.newConn(ConnKind.HTTP);
+    expect(w.assignTuple(conn)).toBe(true);
+    expect(w.lbConnect(conn, 0)).toBe(true);
+    expect(w.attach(conn, 0)).toBe(true);
+    conn.clientTcp = TcpState.CLOSED;
+    w.end(conn, EndKind.SERVER_FIN);
+    return { vmTimeWait: w.backends[0].timeWaitCount(w.now), lbTimeWait: w.lbHost?.clientTimeWaits(w.now) ?? 0 };
+  }
+
+  it("l4: HAProxy's server-side socket is still open and answers nginx's FIN: nginx holds the TIME_WAIT", () => {
+    expect(nginxClosesAfterClient('l4')).toEqual({ vmTimeWait: 1, lbTimeWait: 0 });
+  });
+
+  it("nat: nginx's FIN reaches the gone client socket, which answers RST: no TIME_WAIT", () => {
+    expect(nginxClosesAfterClient('nat')).toEqual({ vmTimeWait: 0, lbTimeWait: 0 });
   });
 });
