@@ -5,6 +5,7 @@
  * PodDisruptionBudget and Services are noted. Line numbers come from the YAML parser's ranges.
  */
 import { LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
+import { resolveFenceposts } from '../model/control/rollout-fenceposts.js';
 import type { Imported } from './imported.js';
 
 export function importK8s(text: string, file: string, into: Imported): void {
@@ -43,17 +44,26 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
     '-',
   );
   into.set(['lb', 'mode'], 'nat', lineOf('kind'));
-  into.set(
-    ['backends'],
-    Array.from({ length: replicas }, (_, i) => ({ name: `${base}-${i + 1}` })),
-    lineOf('spec', 'replicas'),
-  );
   const rollout: Record<string, unknown> = { at: '1m', do: 'rollout' };
   const ru = spec.strategy?.rollingUpdate;
   if (spec.strategy?.type === 'Recreate')
     into.warn(lineOf('spec', 'strategy'), 'strategy Recreate not modelled: imported as a rolling update');
   if (ru?.maxSurge !== undefined) rollout.max_surge = ru.maxSurge;
   if (ru?.maxUnavailable !== undefined) rollout.max_unavailable = ru.maxUnavailable;
+  // A surge pod needs a node with room, which a manifest does not tell: assume room for maxSurge
+  // pods (detached backends, not in the Deployment), else the rollout would stall with them Pending.
+  const { surge } = resolveFenceposts(ru?.maxSurge ?? '25%', ru?.maxUnavailable ?? '25%', replicas);
+  const spares = Array.from({ length: surge }, (_, i) => ({ name: `${base}-surge-${i + 1}`, state: 'detached' }));
+  into.set(
+    ['backends'],
+    [...Array.from({ length: replicas }, (_, i) => ({ name: `${base}-${i + 1}` })), ...spares],
+    lineOf('spec', 'replicas'),
+  );
+  if (surge > 0)
+    into.warn(
+      lineOf('spec', 'strategy'),
+      `room for ${surge} surge pod${surge === 1 ? '' : 's'} assumed (backend${surge === 1 ? '' : 's'} ${spares.map((b) => b.name).join(', ')}, detached): without it the rollout stalls with the surge pod Pending`,
+    );
   const pod = spec.template?.spec ?? {};
   if (pod.terminationGracePeriodSeconds !== undefined)
     rollout.termination_grace_period = `${pod.terminationGracePeriodSeconds}s`;

@@ -581,7 +581,7 @@ export const CATALOG: Catalog = {
     line: (r) =>
       `rolling update of ${r.pods} pod${r.pods === 1 ? '' : 's'}: terminationGracePeriodSeconds=${r.gracePeriod}, preStop sleep ${formatDuration(r.preStop)}`,
     explain: (r) =>
-      `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 ? '; no spare backend for a surge pod: if maxUnavailable rounds to 0 a real Deployment would stall with the surge pod Pending, so drainsim assumes maxSurge 0 / maxUnavailable 1 and an old pod goes first' : ''}): ` +
+      `A Kubernetes rolling update replaces the ${r.pods} pods with maxSurge ${r.surge} and maxUnavailable ${r.unavailable} (as the Deployment controller rounds them${r.spares === 0 && r.surge > 0 ? '; no spare backend for a surge pod: it is Pending until an old pod has gone' : ''}): ` +
       (r.surge > 0 && r.unavailable === 0
         ? 'a new pod is Ready before an old one goes, so capacity never drops. '
         : `up to ${r.unavailable} pod${r.unavailable === 1 ? ' is' : 's are'} missing while replacements start, and the others carry their load. `) +
@@ -598,6 +598,25 @@ export const CATALOG: Catalog = {
     source: 'k8s',
     line: () => 'rolling update complete',
     explain: (r) => `All ${r.pods} pods run the new version; the rolling update is done.`,
+  },
+  'k8s.pod_pending': {
+    source: 'k8s',
+    line: (r) =>
+      `new pod Pending: FailedScheduling, no backend has room for it (${r.pending} Pending, ${r.terminating} old pod${r.terminating === 1 ? '' : 's'} terminating)`,
+    explain: (r) =>
+      `The Deployment controller scaled the new ReplicaSet up (old + new pods ≤ replicas + maxSurge), but every backend holds a pod: the scheduler leaves the new pod Pending until one is free. ` +
+      (r.terminating > 0
+        ? 'It goes to the slot of the next old pod to exit: a terminating pod holds its node until it has gone.'
+        : 'No old pod is terminating, so no slot will free unless maxUnavailable lets one go.'),
+  },
+  'k8s.rollout_stalled': {
+    source: 'k8s',
+    line: (r) =>
+      `rolling update stalled: ${r.pending} new pod${r.pending === 1 ? '' : 's'} Pending, ${r.oldPods} old pod${r.oldPods === 1 ? '' : 's'} kept (maxSurge ${r.surge}, maxUnavailable ${r.unavailable})`,
+    explain: (r) =>
+      `No backend has room for the surge pod${r.pending === 1 ? '' : 's'} and maxUnavailable ${r.unavailable} lets no old pod go while the new ones are unavailable ` +
+      '(rolling.go reconcileOldReplicaSets: maxScaledDown = allPods − minAvailable − newRSUnavailable ≤ 0). A real Deployment waits like this for ever: after progressDeadlineSeconds (600 s by default) it reports Progressing=False, reason ProgressDeadlineExceeded, and does not roll back. ' +
+      'Give the rollout room (a spare backend, `state: detached`, not in `pods`) or set max_unavailable ≥ 1.',
   },
   'k8s.pod_terminating': {
     source: 'k8s',

@@ -352,6 +352,20 @@ export interface K8sRolloutStart extends Rec<'k8s.rollout_start'> {
 export interface K8sRolloutComplete extends Rec<'k8s.rollout_complete'> {
   pods: number;
 }
+/** A new pod the Deployment created has no backend to go to: the scheduler leaves it Pending. */
+export interface K8sPodPending extends Rec<'k8s.pod_pending'> {
+  /** New pods Pending now, this one included. */
+  pending: number;
+  /** Old pods terminating, whose slots will free. */
+  terminating: number;
+}
+/** Nothing can move: new pods Pending, no old pod terminating, maxUnavailable lets none go. */
+export interface K8sRolloutStalled extends Rec<'k8s.rollout_stalled'> {
+  pending: number;
+  surge: number;
+  unavailable: number;
+  oldPods: number;
+}
 export interface K8sPodTerminating extends Rec<'k8s.pod_terminating'> {
   pod: string;
   preStop: number;
@@ -604,6 +618,8 @@ export type TraceRecord =
   | K8sEndpointNotReady
   | K8sRolloutStart
   | K8sRolloutComplete
+  | K8sPodPending
+  | K8sRolloutStalled
   | K8sPodTerminating
   | K8sEndpointRemoved
   | K8sTerminatingFallback

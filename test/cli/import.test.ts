@@ -76,7 +76,10 @@ describe('drainsim import', () => {
 
   it('reads a Deployment + Service + PDB: replicas, strategy, grace period, preStop sleep, probes; notes the PDB', () => {
     const { scenario, result } = imported('deployment.yaml');
-    expect(scenario.backends).toHaveLength(4);
+    // Four replicas and room for the one surge pod (maxSurge 1), detached until the rollout uses it.
+    expect(scenario.backends).toHaveLength(5);
+    expect(scenario.backends[4]).toMatchObject({ state: 'detached' });
+    expect(result.warnings.some((w) => w.includes('room for 1 surge pod assumed'))).toBe(true);
     expect(scenario.timeline[0]).toMatchObject({
       do: 'rollout',
       max_surge: 1,

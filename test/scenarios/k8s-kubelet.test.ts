@@ -61,6 +61,9 @@ describe('preStop is bound to its pod incarnation (kuberuntime_container.go kill
         {
           at: '15:00:30',
           do: 'rollout',
+          // No backend has room for a surge pod: one old pod at a time (the defaults would stall).
+          max_surge: 0,
+          max_unavailable: 1,
           termination_grace_period: '30s',
           prestop_sleep: '40s',
           endpoint_propagation: 'uniform(1s, 5s)',

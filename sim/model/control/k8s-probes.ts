@@ -34,8 +34,9 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
   const { readiness, liveness } = s.probes;
   if (readiness) {
     const probe = new HealthChecker(w, app, probePolicy(readiness), (b, up, reason) => {
-      // Not run before the startup probe succeeded (worker.go doProbe): the pod stays not Ready.
-      if (!kubelet.hasStarted(b)) return probe.reset(b, false);
+      // Not run before the startup probe succeeded (worker.go doProbe), nor before the kubelet's
+      // status shows the container running (its PLEG relist): the pod stays not Ready.
+      if (!kubelet.hasStarted(b) || !kubelet.seesRunning(b)) return probe.reset(b, false);
       // A deleted pod has no probe worker any more (kubelet.ts isDeleted): no result, no log line.
       if (kubelet.isDeleted(b)) return probe.reset(b, false);
       w.lb.setReady(b, up);
@@ -58,7 +59,13 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       // Not run before the startup probe succeeded (a slow start is no liveness failure), nor
       // while the container is not running (CrashLoopBackOff), nor once the pod is terminating
       // (kubelet.go SyncTerminatingPod → StopLivenessAndStartup): no kill, no log line.
-      if (!kubelet.hasStarted(b) || !kubelet.isRunning(b) || kubelet.isTerminating(b) || kubelet.isDeleted(b))
+      if (
+        !kubelet.hasStarted(b) ||
+        !kubelet.seesRunning(b) ||
+        !kubelet.isRunning(b) ||
+        kubelet.isTerminating(b) ||
+        kubelet.isDeleted(b)
+      )
         return probe.reset(b, true);
       w.trace.emit({
         kind: 'k8s.liveness_failed',

@@ -37,6 +37,12 @@ interface RolloutRun {
   newAvailable: number;
   /** Backends with no pod: a new pod can start there. */
   free: number[];
+  /** New pods the controller created that no backend has room for yet (Pending). */
+  pending: number;
+  /** Old pods terminating (their slots free when they have gone). */
+  terminating: number;
+  /** The stall has been logged (cleared when the rollout moves again). */
+  stalled: boolean;
   done: boolean;
 }
 
@@ -45,9 +51,10 @@ interface RolloutRun {
  * rolling.go: reconcileNewReplicaSet scales the new pods up while old + new ≤ replicas + maxSurge,
  * reconcileOldReplicaSets scales old pods down while available ≥ replicas − maxUnavailable; both
  * fenceposts resolved by ResolveFenceposts). A new pod needs a backend with no pod on it: the
- * scenario's spare backends (not in `pods`, not bound) or the slot of an old pod that has exited;
- * with no spare and maxUnavailable 0 the real rollout would stall, and the model assumes
- * maxSurge 0 / maxUnavailable 1 instead (start()).
+ * scenario's spare backends (not in `pods`, not bound) or the slot of an old pod that has exited.
+ * A new pod with no such backend is Pending (the scheduler's FailedScheduling) and is scheduled
+ * when a slot frees; with no spare and maxUnavailable 0 nothing frees one, and the rollout stalls
+ * as a real one does (step()).
  *
  * Terminating a pod starts two things at once (pod-lifecycle.md "Pod Termination Flow"): the
  * endpoint removal, which reaches the load balancer only after a propagation delay, and preStop →
@@ -71,17 +78,7 @@ export class Rollout {
 
   start(plan: RolloutPlan): void {
     const replicas = plan.pods.length;
-    let { surge, unavailable } = resolveFenceposts(plan.maxSurge, plan.maxUnavailable, replicas);
-    if (plan.spares.length === 0 && unavailable === 0) {
-      // A model assumption, not Kubernetes: with maxUnavailable 0 and no node room for the surge
-      // pod, the real rollout stalls (the new ReplicaSet's pod stays Pending, and rolling.go
-      // reconcileOldReplicaSets gets maxScaledDown = allPods − minAvailable − newRSUnavailable
-      // = 0, so no old pod goes until progressDeadlineSeconds reports it). drainsim runs such a
-      // rollout as maxSurge 0 / maxUnavailable 1 instead, as if an old pod's node were the room;
-      // the rollout_start explanation says so.
-      surge = 0;
-      unavailable = 1;
-    }
+    const { surge, unavailable } = resolveFenceposts(plan.maxSurge, plan.maxUnavailable, replicas);
     this.w.trace.emit({
       kind: 'k8s.rollout_start',
       pods: replicas,
@@ -102,6 +99,9 @@ export class Rollout {
       created: 0,
       newAvailable: 0,
       free: [...plan.spares],
+      pending: 0,
+      terminating: 0,
+      stalled: false,
       done: false,
     };
     this.step(run);
@@ -124,18 +124,49 @@ export class Rollout {
     if (run.done) return;
     for (let changed = true; changed && !run.done; ) {
       changed = false;
+      // A Pending pod goes to the first backend that frees (the scheduler binds it there).
       // createPod may re-enter step (a pod Ready at creation with minReadySeconds 0): the inner
       // step then runs to its own fixed point, and this loop finds nothing left to do.
-      while (run.created < replicas && run.free.length > 0 && run.oldAvailable + run.created < replicas + run.surge) {
+      while (run.pending > 0 && run.free.length > 0) {
+        run.pending--;
         this.createPod(run, run.free.shift()!);
         changed = true;
       }
+      // reconcileNewReplicaSet: the new ReplicaSet grows while old + new ≤ replicas + maxSurge,
+      // whether or not a node has room (NewRSNewReplicas counts ReplicaSet specs, Pending pods
+      // included); a pod with no backend stays Pending.
+      while (
+        run.created + run.pending < replicas &&
+        run.oldAvailable + run.created + run.pending < replicas + run.surge
+      ) {
+        if (run.free.length > 0) this.createPod(run, run.free.shift()!);
+        else {
+          run.pending++;
+          w.trace.emit({ kind: 'k8s.pod_pending', pending: run.pending, terminating: run.terminating });
+        }
+        changed = true;
+      }
+      // reconcileOldReplicaSets: maxScaledDown = allPods − minAvailable − newRSUnavailable, where
+      // allPods = old + created + Pending and newRSUnavailable = created + Pending − newAvailable:
+      // an old pod may go while old + newAvailable > replicas − maxUnavailable (Pending pods hold
+      // nothing back and let nothing go).
       while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
         run.oldAvailable--;
         this.terminatePod(run, run.oldLeft.shift()!);
         changed = true;
       }
     }
+    // Stalled: Pending pods, no old pod terminating to free a slot, and none allowed to go.
+    const stalled = run.pending > 0 && run.terminating === 0 && !run.done;
+    if (stalled && !run.stalled)
+      w.trace.emit({
+        kind: 'k8s.rollout_stalled',
+        pending: run.pending,
+        surge: run.surge,
+        unavailable: run.unavailable,
+        oldPods: run.oldLeft.length,
+      });
+    run.stalled = stalled;
     // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
     // (A new pod Ready at its creation with minReadySeconds 0 re-enters step from createPod: once.)
     if (!run.done && run.newAvailable === replicas && run.oldLeft.length === 0) {
@@ -198,6 +229,7 @@ export class Rollout {
   private podGone(run: RolloutRun, b: number, pod: { gone: boolean }): void {
     if (pod.gone) return;
     pod.gone = true;
+    run.terminating--;
     this.kubelet.podGone(b);
     this.kubelet.endpoints.podDeleted(b);
     run.free.push(b);
@@ -224,6 +256,7 @@ export class Rollout {
     });
     let endpointRemoved = false;
     const pod = { gone: false };
+    run.terminating++;
     // Liveness and startup probes stop; a container that dies now is not restarted: the pod is gone.
     this.kubelet.podTerminating(b, () => this.podGone(run, b, pod));
     w.engine.schedule(

@@ -60,6 +60,11 @@ export class Kubelet {
    * container runs but has not started, or has started but is not Ready yet, takes no traffic.
    */
   private readonly started: Uint8Array;
+  /**
+   * The kubelet's pod status shows the current container running: set at the PLEG relist after
+   * the container was started (containerSeen). Probes and the no-probe Ready wait for it.
+   */
+  private readonly statusRunning: Uint8Array;
   /** The kubelet is killing this container (preStop running, or SIGTERM sent and the grace period running). */
   private readonly killing: Uint8Array;
   /**
@@ -105,6 +110,7 @@ export class Kubelet {
     this.podGen = new Int32Array(n);
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
+    this.statusRunning = new Uint8Array(n).fill(1);
     this.killing = new Uint8Array(n);
     this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
     this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
@@ -174,10 +180,20 @@ export class Kubelet {
   }
 
   /**
+   * The kubelet's status shows the current container running (its PLEG relist has seen it):
+   * before that the probe workers find no running container to probe (prober/worker.go doProbe
+   * reads statusManager.GetPodStatus; `c.State.Running == nil` → no probe).
+   */
+  seesRunning(b: number): boolean {
+    return this.statusRunning[b] === 1;
+  }
+
+  /**
    * A rolling update's new pod on backend `b` (its slot is free): the container runs, the app
    * listens `startup_time` later, and the pod is Ready once it has started (startup probe) and
    * its readiness probe passed; `ready` is then called once. Without a readiness probe that is
-   * the moment the container runs (maybeReady), not the moment the app listens.
+   * the PLEG relist after the container started (containerSeen → maybeReady), not the moment
+   * the app listens.
    */
   createPod(b: number, ready: () => void, spec?: NewPodSpec): void {
     const w = this.w;
@@ -218,21 +234,44 @@ export class Kubelet {
       },
       null,
     );
-    this.maybeReady(b);
   }
 
   /**
-   * The container process runs (the app is not listening yet): probes start afresh. A liveness
-   * probe held since its failure resumes: prober/worker.go doProbe clears `onHold` when it sees a
-   * new container ID.
+   * The container process runs (the app is not listening yet), but the kubelet learns it only at
+   * its next PLEG relist: SyncPod's StartContainer does not write the pod status; the relist
+   * (pleg/generic.go Relist, every 1 s) sees the new container running, updates the pod cache
+   * and sends ContainerStarted, and the pod worker's next sync puts it in the status
+   * (generateAPIPodStatus → status_manager.go SetPodStatus). The probe workers read that status
+   * (prober/worker.go doProbe), and without a readiness probe the container is Ready once that
+   * status shows it running (prober_manager.go UpdatePodStatus): all wait for the relist.
    */
   private containerRunning(b: number): void {
+    const app = this.w.backends[b].app;
+    this.runningSince[b] = this.w.now;
+    this.statusRunning[b] = 0;
+    if (this.startup) this.started[b] = 0;
+    const pod = this.podGen[b];
+    const epoch = app.epoch;
+    this.w.engine.schedule(
+      relistLag(this.pleg.next()),
+      () => {
+        if (this.podGen[b] !== pod || app.epoch !== epoch) return;
+        this.containerSeen(b);
+      },
+      null,
+    );
+  }
+
+  /**
+   * The status shows the new container running: probes start afresh. A liveness probe held since
+   * its failure resumes: prober/worker.go doProbe clears `onHold` when it sees a new container ID.
+   */
+  private containerSeen(b: number): void {
+    this.statusRunning[b] = 1;
     this.liveness?.resume(b);
     this.liveness?.reset(b, true);
-    this.runningSince[b] = this.w.now;
-    if (!this.startup) return;
-    this.started[b] = 0;
-    this.startup.watch(b);
+    this.startup?.watch(b);
+    this.maybeReady(b);
   }
 
   /** The startup probe succeeded: liveness and readiness run from now on. */
@@ -268,7 +307,7 @@ export class Kubelet {
    * probe, the probe decides (readinessPassed).
    */
   private maybeReady(b: number): void {
-    if (this.readiness || !this.started[b] || !this.isRunning(b)) return;
+    if (this.readiness || !this.started[b] || !this.statusRunning[b] || !this.isRunning(b)) return;
     const ready = this.onPodReady[b];
     if (ready) {
       this.onPodReady[b] = null;
@@ -456,7 +495,6 @@ export class Kubelet {
         backend.app.starting();
         this.containerRunning(b);
         w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
-        this.maybeReady(b);
       },
       null,
     );

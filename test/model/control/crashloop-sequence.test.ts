@@ -64,7 +64,14 @@ describe("a rollout's new pod", () => {
       lb: { mode: 'nat', retries: 0 },
       backends: [{ name: 'pod-a', app: { crash_after: '20s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
       timeline: [
-        { at: '100s', do: 'rollout', termination_grace_period: '5s', endpoint_propagation: 'uniform(1s, 2s)' },
+        {
+          at: '100s',
+          do: 'rollout',
+          max_surge: 0,
+          max_unavailable: 1,
+          termination_grace_period: '5s',
+          endpoint_propagation: 'uniform(1s, 2s)',
+        },
       ],
     });
     const a = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
@@ -83,7 +90,16 @@ describe("a rollout's new pod", () => {
       app: { workers: 32, service_time: 'exp(mean=10ms)', startup_time: '1s' },
       lb: { mode: 'nat', retries: 0 },
       backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }],
-      timeline: [{ at: '30s', do: 'rollout', termination_grace_period: '5s', endpoint_propagation: 'uniform(1s, 2s)' }],
+      timeline: [
+        {
+          at: '30s',
+          do: 'rollout',
+          max_surge: 0,
+          max_unavailable: 1,
+          termination_grace_period: '5s',
+          endpoint_propagation: 'uniform(1s, 2s)',
+        },
+      ],
     });
     const ready = recordsOf(r, 'k8s.pod_ready').find((d) => d.pod === 'pod-a')!;
     const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');

@@ -215,6 +215,9 @@ describe("a rollout's new pod keeps the rollout's preStop and grace period for t
         {
           at: '10s',
           do: 'rollout',
+          // No backend has room for a surge pod: one old pod at a time (the defaults would stall).
+          max_surge: 0,
+          max_unavailable: 1,
           pods: ['pod-a'],
           prestop_sleep: '7s',
           termination_grace_period: '40s',

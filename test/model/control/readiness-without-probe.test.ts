@@ -10,7 +10,7 @@ import { run, runBuiltin, series } from '../helpers.js';
 describe('a rollout pod without a readiness probe (k8s-rolling-no-readiness)', () => {
   const r = runBuiltin('k8s-rolling-no-readiness');
 
-  it('is Ready, and bound, at its creation, startup_time before its app listens', () => {
+  it('is Ready, and bound, at the PLEG relist after its creation, well before its app listens', () => {
     const ready = recordsOf(r, 'k8s.pod_ready');
     expect(ready).toHaveLength(3);
     for (const p of ready) expect(p.listening).toBe(false);

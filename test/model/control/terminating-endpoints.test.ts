@@ -21,6 +21,9 @@ function rollout(backends: ScenarioInput['backends']): RunResult {
       {
         at: '30s',
         do: 'rollout',
+        // No backend has room for a surge pod: one old pod at a time (the defaults would stall).
+        max_surge: 0,
+        max_unavailable: 1,
         termination_grace_period: '40s',
         prestop_sleep: '20s',
         endpoint_propagation: 'const(2s)',

@@ -22,6 +22,9 @@ function rollout(extra: Record<string, unknown> = {}) {
       {
         at: '15:00:30',
         do: 'rollout',
+        // No backend has room for a surge pod: one old pod at a time (the defaults would stall).
+        max_surge: 0,
+        max_unavailable: 1,
         termination_grace_period: '90s',
         prestop_sleep: '10s',
         endpoint_propagation: 'uniform(1s, 5s)',
