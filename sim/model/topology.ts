@@ -25,6 +25,7 @@ import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
 import { type NginxMemory, nginxMemory } from './proxy/memory.js';
 import { RequestPath } from './proxy/upstream.js';
+import { NginxCpu } from './proxy/worker-cpu.js';
 import { Backend } from './vm/backend.js';
 import { Lifecycle } from './vm/lifecycle.js';
 
@@ -60,9 +61,19 @@ export function buildModel(scenario: Scenario): Model {
   }
   const connector = new LbConnector(world);
   const app = new AppServer(world);
-  world.onAccepted = new TlsHandshakes(world, app).accepted;
+  const tls = new TlsHandshakes(world, app).accepted;
+  world.onAccepted = tls;
   const path = new RequestPath(world, app);
   const front = new NginxClientConns(world, path);
+  if (NginxCpu.used(world)) {
+    // TLS ends in nginx on some VM: its workers' CPU queues (proxy/worker-cpu.ts).
+    const cpu = new NginxCpu(world);
+    world.onAccepted = (conn, b) => {
+      tls(conn, b);
+      cpu.accepted(conn, b);
+    };
+    front.cpu = cpu;
+  }
   path.sink = front;
   // The L4 proxy's idle timeouts sit between the clients and nginx's side of their connections.
   const proxyTimeouts = new ProxyIdleTimeouts(world, front);

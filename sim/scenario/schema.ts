@@ -121,7 +121,7 @@ export const NginxSchema = z.strictObject({
   worker_processes: int(1, 1024)
     .prefault(1)
     .describe(
-      'nginx worker_processes, default 1 (src/core/nginx.c); ingress-nginx sets auto (one per core). Only the memory gauges use it.',
+      'nginx worker_processes, default 1 (src/core/nginx.c); ingress-nginx sets auto (one per core). The memory gauges use it, and with `app.tls.terminates: nginx` the event loops that share the TLS handshakes.',
     ),
   worker_rss_mib: z
     .number()
@@ -189,7 +189,7 @@ export const TlsSchema = z.strictObject({
     .enum(['none', 'lb', 'nginx', 'app'])
     .prefault('none')
     .describe(
-      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Only `app` costs CPU in the model: every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one full handshake (`handshake_cpu`) on the app's workers, queued like a request. At `lb` and `nginx` the handshake is not charged: neither the balancer nor nginx has a CPU model (nginx's event-loop workers are not the app's worker pool), so a handshake storm there costs nothing in drainsim; state `app` to charge it to the app's workers instead, as if they shared the cores. Open-loop requests (no connection modelled) are never charged.",
+      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one full handshake (`handshake_cpu`, no session resumption). `app`: on the app's workers, queued like a request. `nginx`: on the nginx worker that accepted the connection (the lowest-numbered idle one, EPOLLEXCLUSIVE) — each of `nginx.worker_processes` workers is one event loop, so every request on that worker's connections waits for the handshakes queued before it. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
     ),
   handshake_cpu: zDuration
     .prefault('0.35ms')

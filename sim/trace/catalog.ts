@@ -439,6 +439,22 @@ export const CATALOG: Catalog = {
         : 'A POST already sent is never retried (ngx_http_upstream_next: non_idempotent is not in proxy_next_upstream), so the client got 502. ') +
       `The fix is the ordering proxy < server: nginx's upstream keepalive_timeout (${d(r.upstreamKeepaliveTimeout)}) below the app's idle timeout, so nginx always closes first.`,
   },
+  'nginx.worker_tls_backlog': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: worker ${r.worker + 1}/${r.workers} read a request ${d(r.wait)} late, behind ${n(r.handshakes)} queued SSL handshakes` +
+      (r.timedOut ? ` (the client gave up first: request_timeout ${d(r.requestTimeout)})` : ''),
+    tone: 'warn',
+    variant: (r) => (r.timedOut ? 'timed out' : 'late'),
+    explain: (r) =>
+      `TLS ends in nginx on ${r.backend}, and every new connection costs the worker that accepted it one full handshake (${d(r.handshakeCpu)} of CPU, SSL_do_handshake() inside the event loop: ngx_ssl_handshake). ` +
+      `A worker is one single-threaded event loop, so a request on any of its connections waits until the handshakes queued before it are done: here about ${n(r.handshakes)}, ${d(r.wait)}. ` +
+      `${r.workers === 1 ? 'With worker_processes 1 every connection of the VM shares that one loop. ' : `The VM's ${n(r.workers)} workers each keep their connections for life, so only the connections of this worker wait. `}` +
+      (r.timedOut
+        ? `That is longer than the client waits (request_timeout ${d(r.requestTimeout)}): it times out and retries. `
+        : '') +
+      'A reconnect storm without jitter puts thousands of handshakes in the same instant; jittered reconnects spread them out, and more workers (worker_processes auto) share them.',
+  },
   'nginx.stop': {
     source: 'nginx',
     line: (r) => `${r.backend}: signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,

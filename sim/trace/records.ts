@@ -229,6 +229,20 @@ export interface NginxQuit extends Rec<'nginx.quit'> {
   open: number;
   workerShutdownTimeout: number;
 }
+/**
+ * A request waited for its nginx worker, busy with TLS handshakes queued before it (proxy/worker-cpu.ts),
+ * longer than the client's round trip, or until the client gave up.
+ */
+export interface NginxWorkerTlsBacklog extends Rec<'nginx.worker_tls_backlog'> {
+  backend: string;
+  worker: number;
+  workers: number;
+  wait: number;
+  handshakes: number;
+  handshakeCpu: number;
+  timedOut: boolean;
+  requestTimeout: number;
+}
 /** nginx sent a request on a cached upstream connection just as the app's idle timer closed it. */
 export interface NginxUpstreamKeepaliveRace extends Rec<'nginx.upstream_keepalive_race'> {
   backend: string;
@@ -603,6 +617,7 @@ export type TraceRecord =
   | NginxQuit
   | NginxStop
   | NginxUpstreamKeepaliveRace
+  | NginxWorkerTlsBacklog
   | NginxGenerationExit
   | NginxKeepaliveRace
   | HcUp

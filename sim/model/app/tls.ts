@@ -1,15 +1,15 @@
 import type { AppConfig } from '../../scenario/schema.js';
+import type { Conn } from '../core/conn.js';
 import { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
 import type { AppServer } from './app-server.js';
 
 /**
  * The CPU of one full TLS handshake charged to the app's workers (app.tls): `handshake_cpu` when
- * the client's TLS ends in the app process, nothing otherwise. TLS ending at the balancer or at
- * nginx costs those processes' CPU, and neither has a CPU model here (nginx's workers are event
- * loops on the VM's cores, not the app's worker pool): charging the app's workers for them would
- * take capacity from the app that a real nginx or balancer does not take. So at `lb` and `nginx`
- * the handshake is not modelled at all (README: a known limit).
+ * the client's TLS ends in the app process, nothing otherwise. TLS ending in nginx costs nginx's
+ * own workers (proxy/worker-cpu.ts: each worker an event loop whose requests wait behind its
+ * handshakes), not the app's worker pool; TLS ending at the balancer is not charged (the
+ * balancer has no CPU model: README, a known limit).
  */
 export function tlsHandshakeCpu(app: AppConfig): number {
   return app.tls.terminates === 'app' ? app.tls.handshake_cpu : 0;
@@ -31,7 +31,7 @@ export class TlsHandshakes {
     private readonly app: AppServer,
   ) {}
 
-  readonly accepted = (b: number): void => {
+  readonly accepted = (_conn: Conn, b: number): void => {
     const backend = this.w.backends[b];
     const cpu = tlsHandshakeCpu(backend.app.config);
     if (cpu <= 0 || !backend.app.up) return;

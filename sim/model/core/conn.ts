@@ -44,6 +44,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   attempt = 0;
   /** The nginx worker generation that accepted the connection (proxy/nginx.ts accept). */
   nginxGen = 0;
+  /** The nginx worker that holds the connection, when TLS ends in nginx (proxy/worker-cpu.ts). */
+  nginxWorker = 0;
   upstream: UpstreamConn | null = null;
   onDone: (job: AppJob) => void = notServed;
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */

@@ -34,7 +34,7 @@ export class World {
   /** The balancer's own machine when it proxies (lb.mode l4); null for an L4 NAT. */
   readonly lbHost: LbHost | null;
   /** A connection was accepted on backend b (app/tls.ts charges its TLS handshake); set by the composition root. */
-  onAccepted: (b: number) => void = () => {};
+  onAccepted: (conn: Conn, b: number) => void = () => {};
   private readonly sourceIps: number;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on its app). */
@@ -180,7 +180,7 @@ export class World {
     this.lb.active[b]++;
     this.lb.newFlows[b]++;
     this.metrics.inc(this.c.newConn, b);
-    this.onAccepted(b);
+    this.onAccepted(conn, b);
     return true;
   }
 

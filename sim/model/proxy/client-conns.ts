@@ -5,6 +5,7 @@ import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js'
 import { EndKind, type World } from '../core/world.js';
 import { requestCrossesFin } from './nginx.js';
 import type { RequestPath } from './upstream.js';
+import type { NginxCpu } from './worker-cpu.js';
 
 /** What nginx's packets see of an L4 NAT's connection table (lb/nat-idle.ts NatIdleTable). */
 export interface PacketWatch {
@@ -27,6 +28,8 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   sink!: HttpDownstream;
   /** The L4 NAT's connection table nginx's packets cross (lb.mode nat; a no-op otherwise). */
   nat: PacketWatch = NO_NAT;
+  /** nginx's workers as CPU queues when TLS ends in nginx on some VM (null: no CPU model). */
+  cpu: NginxCpu | null = null;
 
   constructor(
     private readonly w: World,
@@ -42,8 +45,50 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       this.sink.noAnswer(conn);
       return;
     }
+    const wait = this.cpu === null ? 0 : this.cpu.wait(conn);
+    if (wait > 0) {
+      this.waitForWorker(conn, wait);
+      return;
+    }
     this.path.handle(conn);
   }
+
+  /**
+   * The connection's worker is busy with the TLS handshakes queued before this request
+   * (worker-cpu.ts): nginx reads it once they are done, so the request reaches the app `wait` s
+   * later, or never, if the client's request_timeout comes first (the client gives up; nginx
+   * later reads only its close).
+   */
+  private waitForWorker(conn: Conn, wait: number): void {
+    const w = this.w;
+    const timeout = w.scenario.clients.http.request_timeout;
+    const giveUp = conn.requestStartedAt + timeout;
+    const timesOut = w.now + wait >= giveUp;
+    if (timesOut || wait > w.scenario.clients.rtt) {
+      const backend = w.backends[conn.backend];
+      w.trace.emitLimited(`worker-cpu-${conn.backend}`, {
+        kind: 'nginx.worker_tls_backlog',
+        backend: backend.name,
+        worker: conn.nginxWorker,
+        workers: backend.nginx.config.worker_processes,
+        wait,
+        handshakes: this.cpu!.queued(conn),
+        handshakeCpu: backend.app.config.tls.handshake_cpu,
+        timedOut: timesOut,
+        requestTimeout: timeout,
+      });
+    }
+    // In nginx, not yet sent upstream: what a vanishing host or a stop does to a request nginx holds.
+    conn.phase = ReqPhase.CONNECTING;
+    if (timesOut) conn.timer = w.engine.at(Math.max(w.now, giveUp), this.sink.timedOut, conn);
+    else conn.timer = w.engine.schedule(wait, this.workerFree, conn);
+  }
+
+  private readonly workerFree = (conn: Conn): void => {
+    conn.timer = -1;
+    conn.phase = ReqPhase.NONE;
+    this.path.handle(conn);
+  };
 
   /** nginx writes the response (or its error page) for `conn`'s request. */
   respond(conn: Conn, status: Status): void {

@@ -1,0 +1,101 @@
+/** nginx's workers as CPU queues when TLS ends in nginx (sim/model/proxy/worker-cpu.ts). */
+import { describe, expect, it } from 'vitest';
+import { NginxWorkers } from '../../../sim/model/proxy/worker-cpu.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { run } from '../helpers.js';
+
+const HS = 0.00035;
+
+describe('NginxWorkers: which worker accepts (EPOLLEXCLUSIVE) and what waits (one event loop each)', () => {
+  it('the lowest-numbered idle worker accepts; while it works the next one does', () => {
+    const w = new NginxWorkers();
+    expect(w.pick(4, 0)).toBe(0);
+    w.run(0, HS, 0);
+    expect(w.pick(4, 0)).toBe(1);
+    w.run(1, HS, 0);
+    expect(w.pick(4, 0)).toBe(2);
+    // Worker 0 is back in epoll_wait once its handshake is done: it is first in the wait queue again.
+    expect(w.pick(4, HS)).toBe(0);
+  });
+
+  it('with every worker busy, the one whose queue ends first accepts', () => {
+    const w = new NginxWorkers();
+    w.run(0, 3 * HS, 0);
+    w.run(1, HS, 0);
+    w.run(2, 2 * HS, 0);
+    expect(w.pick(3, 0)).toBe(1);
+  });
+
+  it('is a FIFO queue: an event waits for the work queued before it, not for work queued after', () => {
+    const w = new NginxWorkers();
+    for (let i = 0; i < 10; i++) w.run(0, HS, 0);
+    expect(w.wait(0, 0)).toBeCloseTo(10 * HS, 12);
+    expect(w.queued(0, 0, HS)).toBe(10);
+    expect(w.wait(0, 4 * HS)).toBeCloseTo(6 * HS, 12);
+    expect(w.wait(1, 0)).toBe(0);
+    // Work queued on an idle worker starts now, not when it was last busy.
+    expect(w.run(0, HS, 1)).toBeCloseTo(1 + HS, 12);
+  });
+
+  it('is idle before any work, also at the negative times of a warmup', () => {
+    const w = new NginxWorkers();
+    expect(w.wait(0, -120)).toBe(0);
+    expect(w.run(0, HS, -120)).toBeCloseTo(-120 + HS, 9);
+    expect(w.pick(2, -120)).toBe(1);
+  });
+});
+
+/**
+ * One VM; 20 keep-alive clients a second send API requests (answered in 1 ms) while WebSocket
+ * clients open `wsRate` new TLS connections a second (a reconnect storm of 4,000/s: 1.4 s of
+ * handshakes each second, more than one worker's second).
+ */
+const storm = (wsRate: number, workers: number, terminates: 'nginx' | 'none' = 'nginx'): ScenarioInput => ({
+  start: '00:00:00',
+  warmup: '0s',
+  horizon: '10s',
+  sample_interval: '1s',
+  clients: {
+    http: { arrival_rate: 20, requests_per_connection: 'const(20)', think_time: 'exp(mean=100ms)' },
+    ws: { arrival_rate: wsRate, lifetime: 'const(2s)', ping_interval: 'none' },
+  },
+  nginx: { worker_processes: workers },
+  app: { service_time: 'const(1ms)', ws: { handshake_time: '0s' }, tls: { terminates } },
+  backends: [{ name: 'vm-a' }],
+});
+
+const latencyMax = (input: ScenarioInput): number => run(input, 1).figures['request_latency.max']!;
+
+describe('a TLS handshake storm on one VM', () => {
+  it('with one worker, the API requests queue behind the handshakes: seconds of latency', () => {
+    const calm = latencyMax(storm(0, 1));
+    const stormy = run(storm(4000, 1), 1);
+    // 4,000 × 0.35 ms = 1.4 s of work a second: ~0.4 s more backlog every second, ~3–4 s by the end.
+    expect(stormy.figures['request_latency.max']!).toBeGreaterThan(2);
+    expect(calm).toBeLessThan(0.1);
+    const late = stormy.events.filter((l) => l.record.kind === 'nginx.worker_tls_backlog');
+    expect(late.length).toBeGreaterThan(0);
+  });
+
+  it('two workers absorb the same storm (2 × 2,860 handshakes/s > 4,000/s)', () => {
+    expect(latencyMax(storm(4000, 2))).toBeLessThan(0.1);
+  });
+
+  it('TLS ending elsewhere costs nginx nothing: the storm does not delay the requests', () => {
+    expect(latencyMax(storm(4000, 1, 'none'))).toBeLessThan(0.1);
+  });
+
+  it('a request that would wait past request_timeout times out at the client', () => {
+    const input = storm(4000, 1);
+    input.clients!.http!.request_timeout = '2s';
+    const r = run(input, 1);
+    expect(r.figures['err_etimedout.total']!).toBeGreaterThan(0);
+    // None is answered much later than the timeout (a request read just before it: + service + rtt).
+    expect(r.figures['request_latency.max']!).toBeLessThan(2.05);
+    expect(
+      r.events.some(
+        (l) => l.record.kind === 'nginx.worker_tls_backlog' && (l.record as { timedOut: boolean }).timedOut,
+      ),
+    ).toBe(true);
+  });
+});
