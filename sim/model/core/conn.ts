@@ -69,8 +69,9 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   declare readonly depTimeoutStatus: Status;
 
   // Every connection: the 4-tuple and both ends' sockets.
-  /** Client address index and source port: the 4-tuple the VM sees. */
-  tupleKey = 0;
+  /** Client address index and source port: the 4-tuple the VM sees (two small integers, no boxed double). */
+  clientIp = 0;
+  clientPort = 0;
   /** The client machines' kernels when the client end has a socket (null: none), and its machine there. */
   clientHost: ClientMachines | null = null;
   clientPair = 0;
@@ -110,18 +111,18 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** When this connection's tunnel was upgraded: its idle time (pings aside) counts from here. */
   declare tunnelSince: number;
 
-  constructor(
-    readonly id: number,
-    readonly kind: ConnKind,
-  ) {
+  /** HTTP or WebSocket: the record's class decides it (a prototype property, no slot). */
+  declare readonly kind: ConnKind;
+
+  constructor(readonly id: number) {
     super();
   }
 
   // Times and timer ids start as small integers (0, −1) and become fractions or exceed 2^31
-  // (engine.ts: `gen × SLOT_BITS + slot`; tupleKey `ip × 65536 + port`): double fields from the start
+  // (engine.ts: `gen × SLOT_BITS + slot`): double fields from the start
   // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run.
   static {
-    preferDoubleFields(new Conn(-1, ConnKind.HTTP), [
+    preferDoubleFields(new Conn(-1), [
       'timer',
       'waitingSince',
       'requestStartedAt',
@@ -129,7 +130,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
       'lastActivity',
       'lbSeenAt',
       'lastBackoff',
-      'tupleKey',
       'connectStartedAt',
     ]);
   }
@@ -148,6 +148,7 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
 // Values every record shares (see the `declare`d fields above): data properties of the prototype.
 // A record that is written one of them gets its own property, so reads stay exact either way.
 Object.assign(Conn.prototype, {
+  kind: ConnKind.HTTP,
   deep: true,
   fixedService: -1,
   depTimeout: Infinity,
@@ -170,7 +171,7 @@ export class WsConn extends Conn {
   override tunnelSince = 0;
 
   constructor(id: number) {
-    super(id, ConnKind.WS);
+    super(id);
   }
 
   static {
@@ -182,7 +183,6 @@ export class WsConn extends Conn {
       'lastActivity',
       'lbSeenAt',
       'lastBackoff',
-      'tupleKey',
       'connectStartedAt',
       'sessionStartedAt',
       'ageAtConnect',
@@ -191,7 +191,9 @@ export class WsConn extends Conn {
   }
 }
 
+Object.defineProperty(WsConn.prototype, 'kind', { value: ConnKind.WS, writable: false });
+
 /** A new client record of this kind (world.ts newConn). */
 export function newClientRecord(id: number, kind: ConnKind): Conn {
-  return kind === ConnKind.WS ? new WsConn(id) : new Conn(id, kind);
+  return kind === ConnKind.WS ? new WsConn(id) : new Conn(id);
 }

@@ -24,7 +24,8 @@ export interface Flow {
   /** Backend index the flow is attached to, or -1. */
   backend: number;
   /** Client address index and source port: the 4-tuple the VM sees. */
-  tupleKey: number;
+  clientIp: number;
+  clientPort: number;
   lbFlow: LbFlow;
   clientTcp: TcpState;
   serverTcp: TcpState;

@@ -98,7 +98,8 @@ export class World {
     if (port < 0) return false;
     conn.clientHost = kernels;
     conn.clientPair = machine;
-    conn.tupleKey = ip * 65536 + port;
+    conn.clientIp = ip;
+    conn.clientPort = port;
     return true;
   }
 
@@ -107,7 +108,7 @@ export class World {
     const host = conn.clientHost;
     if (host === null) return;
     conn.clientHost = null;
-    host.close(conn.clientPair, conn.tupleKey % 65536, this.now, timeWait);
+    host.close(conn.clientPair, conn.clientPort, this.now, timeWait);
   }
 
   /** nginx's accepted socket is closed (holding TIME_WAIT if nginx closed first); no-op without one. */
@@ -148,7 +149,7 @@ export class World {
   }
 
   clientIp(conn: Conn): number {
-    return Math.floor(conn.tupleKey / 65536);
+    return conn.clientIp;
   }
 
   /**
@@ -161,7 +162,7 @@ export class World {
     // Through a proxy the VM sees the balancer's own 4-tuple, through a NAT the client's.
     const proxied = conn.lbPort >= 0;
     const addr = proxied ? LB_ADDRESS : clientAddress(this.clientIp(conn));
-    const port = proxied ? conn.lbPort : conn.tupleKey % 65536;
+    const port = proxied ? conn.lbPort : conn.clientPort;
     const host: HostSockets = backend.host;
     const reopened = host.timeWaitReopened;
     if (backend.acceptFrom(addr, port, this.now) === 'rejected') return false;
