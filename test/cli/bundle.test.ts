@@ -62,6 +62,22 @@ describe('the bundled CLI (bin/bundle.js)', () => {
     expect(sides[0]).toEqual(sides[1]);
   }, 60_000);
 
+  it("holds yargs' own files and parses, lays out help and rejects as the modules do", () => {
+    // Bundled by scripts/build-bundle.mjs through load-yargs.ts's load(); a changed load() fails the build.
+    expect(readFileSync(BUNDLE, 'utf8')).toContain('"node_modules/yargs/build/lib/yargs-factory.js": () =>');
+    for (const argv of [
+      ['run', '--help'],
+      ['run', 'hard-cut', '--sed', '3'],
+      ['run'],
+      ['validate', 'scenarios/hard-cut.yaml'],
+      ['show', 'hard-cut', '--format', 'json'],
+    ]) {
+      const bundled = drainsim(argv);
+      expect(bundled, argv.join(' ')).toEqual(drainsim(argv, { DRAINSIM_BUNDLE: '0' }));
+      expect(bundled.stdout.length + bundled.stderr.length, argv.join(' ')).toBeGreaterThan(20);
+    }
+  }, 60_000);
+
   it("finds the package's own files from the bundle (each module keeps its import.meta.url)", () => {
     const r = drainsim(['list']);
     expect(r.code).toBe(0);
