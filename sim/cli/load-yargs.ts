@@ -16,7 +16,7 @@ import { notStrictEqual, strictEqual } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { fileURLToPath } from 'node:url';
 import { inspect } from 'node:util';
 import type { Argv } from 'yargs';
 
@@ -54,16 +54,18 @@ export async function lazyShim(): Promise<{
   const yargsDir = dirname(createRequire(import.meta.url).resolve('yargs/package.json'));
   const shimFile = join(yargsDir, YARGS_ESM_SHIM);
   const shimRequire = createRequire(shimFile);
-  const load = async <T>(specifier: string): Promise<T> =>
-    (await import(pathToFileURL(shimRequire.resolve(specifier)).href)) as T;
-  const [factory, argvBin, escalade, parser, y18n, getCallerFile] = await Promise.all([
-    load<{ YargsFactory: (shim: unknown) => YargsFunction }>(join(yargsDir, 'build/lib/yargs-factory.js')),
-    load<{ getProcessArgvBin: () => string }>(join(yargsDir, 'build/lib/utils/process-argv.js')),
-    load<unknown>('escalade/sync'),
-    load<unknown>('yargs-parser'),
-    load<unknown>('y18n'),
-    load<unknown>('get-caller-file'),
-  ]);
+  // require(), not import(): the same module objects (Node's one module cache; yargs' own files are
+  // ES modules, which Node >= 20.19 requires synchronously), and no dynamic import() left in the
+  // one-file bundle bin/drainsim.js runs (scripts/build-bundle.mjs), which a vm.Script cannot make.
+  const load = <T>(specifier: string): T => shimRequire(shimRequire.resolve(specifier)) as T;
+  const factory = load<{ YargsFactory: (shim: unknown) => YargsFunction }>(
+    join(yargsDir, 'build/lib/yargs-factory.js'),
+  );
+  const argvBin = load<{ getProcessArgvBin: () => string }>(join(yargsDir, 'build/lib/utils/process-argv.js'));
+  const escalade = load<unknown>('escalade/sync');
+  const parser = load<unknown>('yargs-parser');
+  const y18n = load<unknown>('y18n');
+  const getCallerFile = load<unknown>('get-caller-file');
   let cliui: ((opts: unknown) => unknown) | undefined;
   let stringWidth: ((text: string) => number) | undefined;
   // As esm.mjs: its `__dirname` is in fact its own file name, and the locales are three levels up.

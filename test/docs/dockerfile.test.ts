@@ -35,6 +35,7 @@ describe('Dockerfile', () => {
     symlinkSync(join(root, 'node_modules'), join(dir, 'node_modules'), 'dir');
     execFileSync('node', [join(root, 'node_modules/typescript/bin/tsc'), '-p', 'tsconfig.json'], { cwd: dir });
     execFileSync('node', ['scripts/build-schema.mjs'], { cwd: dir });
+    execFileSync('node', ['scripts/build-bundle.mjs'], { cwd: dir });
     for (const path of runtimeFiles) expect(existsSync(join(dir, path)), `runtime stage copies ${path}`).toBe(true);
     const help = execFileSync('node', ['bin/drainsim.js', 'list'], { cwd: dir, encoding: 'utf8' });
     expect(help).toMatch(/^hard-cut /m);

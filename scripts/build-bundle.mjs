@@ -1,0 +1,109 @@
+// Bundles the compiled CLI (dist/sim/cli/main.js and everything it imports, npm packages included)
+// into dist/drainsim.cjs and writes V8's code cache of it to dist/drainsim.cjs.cache: see
+// bin/bundle.js, which loads them. Run by `npm run build`, after tsc. Nothing is written at run time.
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, relative, sep } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { build } from 'esbuild';
+import { BUNDLE, CODE_CACHE, loadBundle } from '../bin/bundle.js';
+import { limitHeapGrowth } from '../dist/sim/util/heap-growth.js';
+
+const root = join(dirname(fileURLToPath(import.meta.url)), '..');
+
+/**
+ * The run whose compiled functions the code cache keeps: a built-in through scenario loading,
+ * validation, the engine, the L7 balancer, health checks and every output writer.
+ */
+const WARM_UP = ['run', 'deep-check-slow-db', '--format', 'none'];
+
+// Each module's import.meta.url stays its own file's URL (packageRoot(), createRequire(),
+// the sweep worker's sibling file resolve from it); bin/bundle.js supplies __drainsimModuleUrl.
+const moduleUrls = {
+  name: 'module-urls',
+  setup(b) {
+    b.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
+      let text = readFileSync(args.path, 'utf8');
+      if (args.path === LOAD_YARGS) {
+        if (!text.includes(YARGS_LOAD)) throw new Error(`${LOAD_YARGS}: its load() changed; update build-bundle.mjs`);
+        const imports = "import { join as __join, relative as __relative, sep as __sep } from 'node:path';";
+        text = `${imports}\n${text.replace(YARGS_LOAD, bundledYargs())}`;
+      }
+      if (!text.includes('import.meta')) return { contents: text, loader: 'js' };
+      const rel = relative(root, args.path).split(sep).join('/');
+      // import.meta.resolve has no synchronous equivalent for another file on Node 20. Its one user
+      // is yargs' `.config()` `extends` (build/lib/utils/apply-extends.js), which drainsim never
+      // calls; if anything ever reached it, it says so instead of resolving differently.
+      const noResolve = `((s) => { throw new Error(${JSON.stringify(`${rel} cannot resolve `)} + s + ' from the bundle: run with DRAINSIM_BUNDLE=0'); })`;
+      const contents = text
+        .replaceAll('import.meta.url', `__drainsimModuleUrl(${JSON.stringify(rel)})`)
+        .replaceAll('import.meta.resolve', noResolve);
+      if (contents.includes('import.meta')) throw new Error(`${rel}: import.meta other than .url or .resolve`);
+      return { contents, loader: 'js' };
+    });
+  },
+};
+
+// yargs is loaded file by file from its own folder (sim/cli/load-yargs.ts: its build/lib files are
+// not in its package exports), which esbuild cannot follow. Its `load()` gets the build's copies of
+// those files, keyed by path from the package root; any other file, or these files at another
+// path, it still requires from node_modules.
+const LOAD_YARGS = join(root, 'dist', 'sim', 'cli', 'load-yargs.js');
+const YARGS_LOAD = 'const load = (specifier) => shimRequire(shimRequire.resolve(specifier));';
+function bundledYargs() {
+  const yargsDir = dirname(createRequire(LOAD_YARGS).resolve('yargs/package.json'));
+  const shimRequire = createRequire(join(yargsDir, 'lib/platform-shims/esm.mjs'));
+  const specifiers = [
+    join(yargsDir, 'build/lib/yargs-factory.js'),
+    join(yargsDir, 'build/lib/utils/process-argv.js'),
+    'escalade/sync',
+    'yargs-parser',
+    'y18n',
+    'get-caller-file',
+  ];
+  const entries = specifiers.map((spec) => {
+    const file = shimRequire.resolve(spec);
+    return `${JSON.stringify(relative(root, file).split(sep).join('/'))}: () => require(${JSON.stringify(file)})`;
+  });
+  return [
+    `const __bundledYargs = { ${entries.join(', ')} };`,
+    'const load = (specifier) => {',
+    '  const file = shimRequire.resolve(specifier);',
+    // __dirname: the bundle's folder, dist/ (bin/bundle.js's wrapper).
+    "  const bundled = __bundledYargs[__relative(__join(__dirname, '..'), file).split(__sep).join('/')];",
+    '  return bundled ? bundled() : shimRequire(file);',
+    '};',
+  ].join('\n');
+}
+
+const result = await build({
+  entryPoints: [join(root, 'dist', 'sim', 'cli', 'main.js')],
+  outfile: BUNDLE,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  logLevel: 'silent',
+  plugins: [moduleUrls],
+});
+if (result.warnings.length > 0) throw new Error(`esbuild: ${result.warnings.map((w) => w.text).join('; ')}`);
+// A dynamic import() left in the bundle would fail: a vm.Script has no module loader behind it.
+if (/[^\w$.]import\s*\(/.test(readFileSync(BUNDLE, 'utf8').replace(/\/\/.*$/gm, ''))) {
+  throw new Error(`${BUNDLE}: a dynamic import() of a module outside the bundle`);
+}
+
+// The same V8 flags as bin/drainsim.js when it compiles the bundle, or V8 rejects the cache.
+limitHeapGrowth();
+rmSync(CODE_CACHE, { force: true });
+const loaded = loadBundle({ useCache: false });
+if (loaded === undefined) throw new Error(`${BUNDLE} did not load`);
+const out = mkdtempSync(join(tmpdir(), 'drainsim-build-'));
+try {
+  const sink = { write: () => true };
+  const code = await loaded.main([...WARM_UP, '--out', out], { stdout: sink, stderr: sink, isTTY: false });
+  if (code !== 0) throw new Error(`warm-up '${WARM_UP.join(' ')}' exited ${code}`);
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+writeFileSync(CODE_CACHE, loaded.script.createCachedData());

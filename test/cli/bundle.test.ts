@@ -1,0 +1,89 @@
+/**
+ * bin/drainsim.js runs the CLI from dist/drainsim.cjs, the one-file bundle `npm run build` makes
+ * with V8's code cache of it (bin/bundle.js, scripts/build-bundle.mjs; issue 14 start-up). The
+ * bundle must be the same program as the modules, and the cache must be one V8 accepts under the
+ * flags bin/drainsim.js compiles with (or every start pays the whole compile again, silently).
+ */
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { packageRoot } from '../../sim/scenario/package-root.js';
+
+const ROOT = packageRoot();
+const BIN = join(ROOT, 'bin', 'drainsim.js');
+const BUNDLE = join(ROOT, 'dist', 'drainsim.cjs');
+const tmp = mkdtempSync(join(tmpdir(), 'drainsim-bundle-'));
+afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+
+function drainsim(args: string[], env: Record<string, string> = {}) {
+  const r = spawnSync(process.execPath, [BIN, ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+    env: { ...process.env, ...env },
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('the bundled CLI (bin/bundle.js)', () => {
+  it('is built, newer than the modules it is made from, with a code cache', () => {
+    if (!existsSync(BUNDLE)) throw new Error("dist/drainsim.cjs is missing: run 'npm run build' (npm test does) first");
+    expect(statSync(BUNDLE).mtimeMs).toBeGreaterThanOrEqual(statSync(join(ROOT, 'dist/sim/cli/main.js')).mtimeMs);
+    expect(statSync(`${BUNDLE}.cache`).size).toBeGreaterThan(100_000);
+  });
+
+  it("loads with its cache accepted under bin/drainsim.js's V8 flags", () => {
+    // What bin/drainsim.js does before it loads the bundle, then whether V8 took the cache.
+    const probe = [
+      "import { limitHeapGrowth } from './dist/sim/util/heap-growth.js';",
+      "import { loadBundle } from './bin/bundle.js';",
+      'limitHeapGrowth();',
+      'const loaded = loadBundle();',
+      'console.log(JSON.stringify({ main: typeof loaded?.main, rejected: loaded?.script.cachedDataRejected }));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ main: 'function', rejected: false });
+  });
+
+  it('writes the same outputs and prints the same text as the modules (DRAINSIM_BUNDLE=0)', () => {
+    const sides = ['bundle', 'modules'].map((side) => {
+      const out = join(tmp, side);
+      const r = drainsim(
+        ['run', 'deep-check-slow-db', '--out', out],
+        side === 'modules' ? { DRAINSIM_BUNDLE: '0' } : {},
+      );
+      const files = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+      return { ...r, stdout: r.stdout.replaceAll(out, '<out>'), files };
+    });
+    expect(sides[0]!.code).toBe(0);
+    expect(Object.keys(sides[0]!.files).sort()).toEqual(['events.log', 'report.html', 'summary.json', 'timeline.csv']);
+    expect(sides[0]).toEqual(sides[1]);
+  }, 60_000);
+
+  it("holds yargs' own files and parses, lays out help and rejects as the modules do", () => {
+    // Bundled by scripts/build-bundle.mjs through load-yargs.ts's load(); a changed load() fails the build.
+    expect(readFileSync(BUNDLE, 'utf8')).toContain('"node_modules/yargs/build/lib/yargs-factory.js": () =>');
+    for (const argv of [
+      ['run', '--help'],
+      ['run', 'hard-cut', '--sed', '3'],
+      ['run'],
+      ['validate', 'scenarios/hard-cut.yaml'],
+      ['show', 'hard-cut', '--format', 'json'],
+    ]) {
+      const bundled = drainsim(argv);
+      expect(bundled, argv.join(' ')).toEqual(drainsim(argv, { DRAINSIM_BUNDLE: '0' }));
+      expect(bundled.stdout.length + bundled.stderr.length, argv.join(' ')).toBeGreaterThan(20);
+    }
+  }, 60_000);
+
+  it("finds the package's own files from the bundle (each module keeps its import.meta.url)", () => {
+    const r = drainsim(['list']);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toMatch(/^hard-cut /m);
+    const bad = drainsim(['run', 'no-such-scenario-anywhere']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toContain("scenario 'no-such-scenario-anywhere' not found");
+  });
+});
