@@ -23,6 +23,7 @@ export const RUN_CALLS = new Set([
   'sweepCommandLine',
   'runTasks',
   'main',
+  'goldenOutputs',
   // sim/plan/: Monte Carlo replicas of drains and fleet rollouts
   'planDrain',
   'planFleetDrain',

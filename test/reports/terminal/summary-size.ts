@@ -1,6 +1,6 @@
 /**
  * What every built-in's terminal summary must satisfy (issue 16: "fits in 30 lines"); called from
- * test/golden.test.ts, which runs each built-in once for its goldens anyway.
+ * test/golden-checks.ts, which runs each built-in once for its goldens anyway.
  */
 import { expect } from 'vitest';
 import { SUMMARY_LINES } from '../../../reports/terminal/compact/index.js';
