@@ -164,7 +164,7 @@ export const CATALOG: Catalog = {
     line: (r) => `soft-stop running for too long, performing a hard-stop: ${r.streams} streams closed`,
     tone: 'warn',
     explain: (r) =>
-      `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process.`,
+      `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process; nginx reads a FIN then an RST (counted in reset_in).`,
   },
   'lb.remove': {
     source: 'lb',

@@ -139,8 +139,30 @@ export class WsEndpoint implements WsUpstream {
   }
 
   private reject(conn: Conn, backend: Backend): void {
-    this.w.metrics.inc(this.w.c.responses5xx, backend.index);
-    this.w.end(conn, EndKind.SERVER_FIN);
+    const w = this.w;
+    w.metrics.inc(w.c.responses5xx, backend.index);
+    if (w.scenario.lb.mode === 'l7') return this.rejectedThroughL7(conn, backend);
+    w.end(conn, EndKind.SERVER_FIN);
+  }
+
+  /**
+   * lb.mode l7: HAProxy mode http forwards the 5xx as the end of an ordinary transaction (no 101,
+   * so no tunnel): the client connection stays open for keep-alive (HAProxy's default
+   * http-keep-alive; nginx keeps it too: ngx_http_special_response_handler(),
+   * src/http/ngx_http_special_response.c, drops keep-alive for 400/413/414/500/501, not for
+   * 502/503/504). The client fails the WebSocket connection (RFC 6455 §4.1, §7.1.7) and closes
+   * TCP first: its machine holds the TIME_WAIT and HAProxy closes its accepted socket passively
+   * (no `lb_time_wait`). The finished server connection is HAProxy's: it goes idle in its pool
+   * (h1_detach(), src/mux_h1.c) and HAProxy closes it itself — not pooled, purged, or at the
+   * session's end — with an RST (H1C_F_SILENT_SHUT, FD_LINGER_RISK: src/fd.c
+   * _fd_delete_orphan()), counted in `reset_in` now (the WebSocket flow does not go through
+   * the l7 pool model, lb/l7-server-conns.ts, so a later reuse of that connection is not modelled).
+   */
+  private rejectedThroughL7(conn: Conn, backend: Backend): void {
+    const w = this.w;
+    w.metrics.inc(w.c.resetIn, backend.index);
+    w.dropServerEnd(conn, true);
+    w.end(conn, EndKind.CLIENT_FIN);
   }
 
   private armSessionTimer(conn: Conn, backend: Backend): void {

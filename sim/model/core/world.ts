@@ -214,6 +214,13 @@ export class World {
       const proxySide: FlowEnds = { clientTcp: TcpState.ESTABLISHED, serverTcp: conn.serverTcp };
       closeFlow(proxySide, how);
       conn.serverTcp = proxySide.serverTcp;
+    } else if (proxied && !serverOpen && conn.lbPort < 0 && how === EndKind.CLIENT_FIN) {
+      // The proxy already closed its server connection (dropServerEnd(conn, true)): the client's
+      // peer is HAProxy's client-facing socket, which acks its FIN and closes: the client keeps
+      // its TIME_WAIT (no longer a FIN answered with RST by a gone server end).
+      const proxySide: FlowEnds = { clientTcp: conn.clientTcp, serverTcp: TcpState.ESTABLISHED };
+      closeFlow(proxySide, how);
+      conn.clientTcp = proxySide.clientTcp;
     } else closeFlow(conn, how);
     this.releaseServerEnd(conn, backend, conn.serverTcp === TcpState.TIME_WAIT);
     this.releaseClientEnd(conn, conn.clientTcp === TcpState.TIME_WAIT);

@@ -3,7 +3,10 @@ import { LbFlow } from '../core/flow.js';
 import type { World } from '../core/world.js';
 import type { Backend } from '../vm/backend.js';
 
-/** Closes one stream of the old process with a FIN both ways (`stream_shutdown()`, src/stream.c). */
+/**
+ * Closes one stream of the old process (`stream_shutdown()`, src/stream.c): a FIN to the client;
+ * a FIN then an RST to nginx (EndKind.PROXY_FIN: the server socket closes before nginx's FIN).
+ */
 export type StreamShutdown = (backend: Backend, conn: Conn) => void;
 
 /** The streams an old HAProxy process still holds, and what identifies each flow then. */
@@ -19,7 +22,8 @@ interface OldProcess {
  * its listeners close, the streams it holds carry on until they end. With `hard-stop-after`
  * (global; no default: an old process with tunnels lives forever) a task fires that long after
  * the soft-stop and `hard_stop()` calls `stream_shutdown(s, SF_ERR_KILLED)` on every stream still
- * there: each client reads a FIN, as with `shutdown sessions`. The balancer's pool state and
+ * there: each client reads a FIN and nginx a FIN then an RST (`reset_in`), as with `shutdown
+ * sessions`. The balancer's pool state and
  * health are the same in both processes (server-state-file), so nothing else changes. Only
  * connection flows are followed: an open-loop request (lb.mode l7) is a stream of one request,
  * finished by the old process long before any hard-stop-after.

@@ -113,7 +113,8 @@ export class Lifecycle {
    * on-marked-down and hard-stop-after: `channel_shutw_now(req)` + `channel_shutr_now(res)`, which
    * process_stream() turns into a FIN to the server and, once the response side is shut, a FIN to
    * the client after buffered data (no NOLINGER on this path). The proxy closes first on both
-   * sides — EndKind.PROXY_FIN: the client and nginx close passively, neither holds a TIME_WAIT.
+   * sides — EndKind.PROXY_FIN: the client and nginx close passively, neither holds a TIME_WAIT;
+   * the server socket closes before nginx's FIN came back, so nginx reads FIN then RST (FD_LINGER_RISK).
    * Measured (calibration/data/haproxy-sockets-shutdown-sessions-*.json, ss every second): the
    * TIME_WAITs are HAProxy's own client-facing sockets (13 of 13), none on the client or the server.
    */

@@ -142,3 +142,34 @@ describe('mode http server connections HAProxy closes', () => {
     expect(sum(window(r, 'reset_in', 48, 90))).toBe(idleAt);
   });
 });
+
+describe('lb.mode l7: a WebSocket upgrade the server answers with a 5xx', () => {
+  it('is an ordinary keep-alive response: the client closes first, HAProxy resets its server connection later', () => {
+    // One worker, a 2-deep queue and 50-ms handshakes: most of 100 upgrades/s are answered 503.
+    const r = run({
+      warmup: '0s',
+      horizon: '30s',
+      sample_interval: '1s',
+      clients: {
+        rtt: '30ms',
+        ws: {
+          initial_sessions: 0,
+          arrival_rate: 100,
+          lifetime: 'const(1h)',
+          ping_interval: '10s',
+          reconnect: { policy: 'full_jitter', base: '500ms', cap: '5s' },
+        },
+      },
+      app: { workers: 1, queue_limit: 2, ws: { handshake_time: '50ms' } },
+      lb: { mode: 'l7' },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+    } as ScenarioInput);
+    const refused = fig(r, 'responses_5xx.total');
+    expect(refused).toBeGreaterThan(5000);
+    // Not the balancer closing the client side (it would hold a TIME_WAIT for each), nor nginx
+    // closing first (the VM would): the client closes, HAProxy's idle server connection is reset.
+    expect(valueAt(r, 'lb_time_wait', 30)).toBe(0);
+    expect(valueAt(r, 'time_wait', 30, 'vm-a') + valueAt(r, 'time_wait', 30, 'vm-b')).toBe(0);
+    expect(fig(r, 'reset_in.total')).toBe(refused);
+  });
+});
