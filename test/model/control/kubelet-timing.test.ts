@@ -6,6 +6,7 @@ import {
   relistLag,
   terminationTimes,
 } from '../../../sim/model/control/kubelet-timing.js';
+import { resolveFenceposts } from '../../../sim/model/control/rollout-fenceposts.js';
 
 describe('CrashLoopBackOff (kuberuntime_manager.go doBackOff + flowcontrol.Backoff)', () => {
   it('restarts at once the first time, then waits 10, 20, 40 … s capped at 300 s', () => {
@@ -73,8 +74,7 @@ describe('killContainer timing (kuberuntime_container.go)', () => {
   });
 });
 
-describe('ResolveFenceposts (deployment_util.go)', async () => {
-  const { resolveFenceposts } = await import('../../../sim/model/control/rollout-fenceposts.js');
+describe('ResolveFenceposts (deployment_util.go)', () => {
   it('rounds maxSurge up and maxUnavailable down', () => {
     expect(resolveFenceposts('25%', '25%', 3)).toEqual({ surge: 1, unavailable: 0 });
     expect(resolveFenceposts('25%', '25%', 4)).toEqual({ surge: 1, unavailable: 1 });
