@@ -72,6 +72,14 @@ describe('killContainer timing (kuberuntime_container.go)', () => {
     // 29 s of preStop leave 1 s: raised to the 2 s minimum.
     expect(terminationTimes(30, 29)).toEqual({ sigterm: 29, sigkill: 31, extended: true });
   });
+
+  it('subtracts the preStop run time in whole seconds (executePreStopHook returns int64 seconds)', () => {
+    // 10.5 s of preStop: 30 − 10 = 20 s after SIGTERM, SIGKILL at 30.5 s (not 30 s).
+    expect(terminationTimes(30, 10.5)).toEqual({ sigterm: 10.5, sigkill: 30.5, extended: false });
+    // 28.9 s: 30 − 28 = 2 s, the minimum itself, not raised to it.
+    expect(terminationTimes(30, 28.9).sigkill).toBeCloseTo(30.9, 9);
+    expect(terminationTimes(30, 28.9).extended).toBe(false);
+  });
 });
 
 describe('ResolveFenceposts (deployment_util.go)', () => {
