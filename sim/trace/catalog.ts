@@ -625,6 +625,13 @@ export const CATALOG: Catalog = {
         ? 'It goes to the slot of the next old pod to exit: a terminating pod holds its node until it has gone.'
         : 'No old pod is terminating, so no slot will free unless maxUnavailable lets one go.'),
   },
+  'k8s.progress_deadline': {
+    source: 'k8s',
+    line: (r) =>
+      `Deployment condition Progressing=False, reason ProgressDeadlineExceeded (no progress for ${formatDuration(r.deadline)})`,
+    explain: (r) =>
+      `The rolling update made no progress for progressDeadlineSeconds (${d(r.deadline)}, the default): the Deployment controller marks it failed (deployment_util.go DeploymentTimedOut) for kubectl rollout status and alerts to see. It changes nothing else: no rollback, the Pending pods and the old pods stay as they are.`,
+  },
   'k8s.rollout_stalled': {
     source: 'k8s',
     line: (r) =>

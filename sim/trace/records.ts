@@ -373,6 +373,10 @@ export interface K8sPodPending extends Rec<'k8s.pod_pending'> {
   /** Old pods terminating, whose slots will free. */
   terminating: number;
 }
+/** The stalled rollout made no progress for progressDeadlineSeconds: the Deployment reports it. */
+export interface K8sProgressDeadline extends Rec<'k8s.progress_deadline'> {
+  deadline: number;
+}
 /** Nothing can move: new pods Pending, no old pod terminating, maxUnavailable lets none go. */
 export interface K8sRolloutStalled extends Rec<'k8s.rollout_stalled'> {
   pending: number;
@@ -635,6 +639,7 @@ export type TraceRecord =
   | K8sRolloutComplete
   | K8sPodPending
   | K8sRolloutStalled
+  | K8sProgressDeadline
   | K8sPodTerminating
   | K8sEndpointRemoved
   | K8sTerminatingFallback

@@ -22,6 +22,14 @@ export interface RolloutPlan {
   crashAfter?: number;
 }
 
+/**
+ * A Deployment's progressDeadlineSeconds default (pkg/apis/apps/v1/defaults.go
+ * SetDefaults_Deployment: 600): with no progress that long the controller sets Progressing=False,
+ * reason ProgressDeadlineExceeded (pkg/controller/deployment/progress.go syncRolloutStatus,
+ * util/deployment_util.go DeploymentTimedOut).
+ */
+export const PROGRESS_DEADLINE_SECONDS = 600;
+
 /** One rolling update in progress: the Deployment controller's counts. */
 interface RolloutRun {
   plan: RolloutPlan;
@@ -43,6 +51,8 @@ interface RolloutRun {
   terminating: number;
   /** The stall has been logged (cleared when the rollout moves again). */
   stalled: boolean;
+  /** Counts the controller's actions (pods created, Pending, deleted, gone): its progress. */
+  progress: number;
   done: boolean;
 }
 
@@ -102,6 +112,7 @@ export class Rollout {
       pending: 0,
       terminating: 0,
       stalled: false,
+      progress: 0,
       done: false,
     };
     this.step(run);
@@ -131,6 +142,7 @@ export class Rollout {
         run.pending--;
         this.createPod(run, run.free.shift()!);
         changed = true;
+        run.progress++;
       }
       // reconcileNewReplicaSet: the new ReplicaSet grows while old + new ≤ replicas + maxSurge,
       // whether or not a node has room (NewRSNewReplicas counts ReplicaSet specs, Pending pods
@@ -145,6 +157,7 @@ export class Rollout {
           w.trace.emit({ kind: 'k8s.pod_pending', pending: run.pending, terminating: run.terminating });
         }
         changed = true;
+        run.progress++;
       }
       // reconcileOldReplicaSets: maxScaledDown = allPods − minAvailable − newRSUnavailable, where
       // allPods = old + created + Pending and newRSUnavailable = created + Pending − newAvailable:
@@ -154,11 +167,12 @@ export class Rollout {
         run.oldAvailable--;
         this.terminatePod(run, run.oldLeft.shift()!);
         changed = true;
+        run.progress++;
       }
     }
     // Stalled: Pending pods, no old pod terminating to free a slot, and none allowed to go.
     const stalled = run.pending > 0 && run.terminating === 0 && !run.done;
-    if (stalled && !run.stalled)
+    if (stalled && !run.stalled) {
       w.trace.emit({
         kind: 'k8s.rollout_stalled',
         pending: run.pending,
@@ -166,6 +180,17 @@ export class Rollout {
         unavailable: run.unavailable,
         oldPods: run.oldLeft.length,
       });
+      // Nothing frees a slot any more: the last progress was now.
+      const progress = run.progress;
+      w.engine.schedule(
+        PROGRESS_DEADLINE_SECONDS,
+        () => {
+          if (run.stalled && run.progress === progress)
+            w.trace.emit({ kind: 'k8s.progress_deadline', deadline: PROGRESS_DEADLINE_SECONDS });
+        },
+        null,
+      );
+    }
     run.stalled = stalled;
     // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
     // (A new pod Ready at its creation with minReadySeconds 0 re-enters step from createPod: once.)
@@ -230,6 +255,7 @@ export class Rollout {
     if (pod.gone) return;
     pod.gone = true;
     run.terminating--;
+    run.progress++;
     this.kubelet.podGone(b);
     this.kubelet.endpoints.podDeleted(b);
     run.free.push(b);

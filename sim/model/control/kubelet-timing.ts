@@ -24,11 +24,15 @@ export interface TerminationTimes {
 /**
  * executePreStopHook waits for the hook at most the grace period (it runs the hook in a goroutine
  * and selects on `time.After(gracePeriod)`), then SIGTERM is sent with the grace period that is
- * left, at least MINIMUM_GRACE_PERIOD.
+ * left, at least MINIMUM_GRACE_PERIOD. The hook's run time is subtracted in whole seconds:
+ * executePreStopHook returns `int64(metav1.Now().Sub(start.Time).Seconds())`, truncated, and
+ * the grace period is an int64 of seconds, so a 10.5 s preStop leaves 30 − 10 = 20 s after
+ * SIGTERM, not 19.5 s.
  */
 export function terminationTimes(gracePeriod: number, preStop: number): TerminationTimes {
   const sigterm = Math.min(preStop, gracePeriod);
-  const left = gracePeriod - sigterm;
+  // 1e-9 guards a whole-second sleep held as a float.
+  const left = gracePeriod - Math.floor(sigterm + 1e-9);
   const extended = left < MINIMUM_GRACE_PERIOD;
   return { sigterm, sigkill: sigterm + (extended ? MINIMUM_GRACE_PERIOD : left), extended };
 }

@@ -4,7 +4,8 @@
  * 300 s after each crash, and each restart comes exactly that long after the crash (plus the
  * app's startup_time before it listens).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
@@ -20,10 +21,16 @@ function crashing(horizon: string) {
 }
 
 describe('CrashLoopBackOff sequence', () => {
-  const r = crashing('18m');
-  const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
-  const backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
-  const restarted = recordsOf(r, 'k8s.container_restarted').filter((d) => d.pod === 'pod-a');
+  let r: RunResult;
+  let died: ReturnType<typeof recordsOf<'k8s.container_died'>>;
+  let backoffs: ReturnType<typeof recordsOf<'k8s.crash_backoff'>>;
+  let restarted: ReturnType<typeof recordsOf<'k8s.container_restarted'>>;
+  beforeAll(() => {
+    r = crashing('18m');
+    died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+    backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
+    restarted = recordsOf(r, 'k8s.container_restarted').filter((d) => d.pod === 'pod-a');
+  });
 
   it('waits 0, 10, 20, 40, 80, 160, 300, 300 s after the successive crashes', () => {
     expect(backoffs.map((b) => b.delay)).toEqual([0, 10, 20, 40, 80, 160, 300, 300]);

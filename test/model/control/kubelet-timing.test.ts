@@ -6,6 +6,7 @@ import {
   relistLag,
   terminationTimes,
 } from '../../../sim/model/control/kubelet-timing.js';
+import { resolveFenceposts } from '../../../sim/model/control/rollout-fenceposts.js';
 
 describe('CrashLoopBackOff (kuberuntime_manager.go doBackOff + flowcontrol.Backoff)', () => {
   it('restarts at once the first time, then waits 10, 20, 40 … s capped at 300 s', () => {
@@ -71,10 +72,17 @@ describe('killContainer timing (kuberuntime_container.go)', () => {
     // 29 s of preStop leave 1 s: raised to the 2 s minimum.
     expect(terminationTimes(30, 29)).toEqual({ sigterm: 29, sigkill: 31, extended: true });
   });
+
+  it('subtracts the preStop run time in whole seconds (executePreStopHook returns int64 seconds)', () => {
+    // 10.5 s of preStop: 30 − 10 = 20 s after SIGTERM, SIGKILL at 30.5 s (not 30 s).
+    expect(terminationTimes(30, 10.5)).toEqual({ sigterm: 10.5, sigkill: 30.5, extended: false });
+    // 28.9 s: 30 − 28 = 2 s, the minimum itself, not raised to it.
+    expect(terminationTimes(30, 28.9).sigkill).toBeCloseTo(30.9, 9);
+    expect(terminationTimes(30, 28.9).extended).toBe(false);
+  });
 });
 
-describe('ResolveFenceposts (deployment_util.go)', async () => {
-  const { resolveFenceposts } = await import('../../../sim/model/control/rollout-fenceposts.js');
+describe('ResolveFenceposts (deployment_util.go)', () => {
   it('rounds maxSurge up and maxUnavailable down', () => {
     expect(resolveFenceposts('25%', '25%', 3)).toEqual({ surge: 1, unavailable: 0 });
     expect(resolveFenceposts('25%', '25%', 4)).toEqual({ surge: 1, unavailable: 1 });

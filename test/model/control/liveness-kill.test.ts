@@ -3,7 +3,7 @@
  * (kuberuntime_container.go killContainer): SIGTERM, then SIGKILL after the pod's
  * terminationGracePeriodSeconds (kubelet.termination_grace_period); the restart comes after that.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
@@ -149,9 +149,13 @@ const killedBeforeListening = (horizon: string, kubelet?: Record<string, unknown
   });
 
 describe('the restart after a liveness kill (computePodActions: kill and start in one SyncPod)', () => {
-  const r = killedBeforeListening('8m');
-  const died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
-  const backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
+  let died: ReturnType<typeof recordsOf<'k8s.container_died'>>;
+  let backoffs: ReturnType<typeof recordsOf<'k8s.crash_backoff'>>;
+  beforeAll(() => {
+    const r = killedBeforeListening('8m');
+    died = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a');
+    backoffs = recordsOf(r, 'k8s.crash_backoff').filter((d) => d.pod === 'pod-a');
+  });
 
   it('starts the container again at once while the previous one finished longer than the backoff ago, then backs off', () => {
     // The first death is pod-a's crash (60 s in): restarted at once (backoff now 10 s). Each later

@@ -3,12 +3,16 @@
  * prober_manager.go UpdatePodStatus: "no readinessProbe -> always ready"), whether its app
  * listens or not: kubelet.ts maybeReady.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, runBuiltin, series } from '../helpers.js';
 
 describe('a rollout pod without a readiness probe (k8s-rolling-no-readiness)', () => {
-  const r = runBuiltin('k8s-rolling-no-readiness');
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('k8s-rolling-no-readiness');
+  });
 
   it('is Ready, and bound, at the PLEG relist after its creation, well before its app listens', () => {
     const ready = recordsOf(r, 'k8s.pod_ready');
@@ -31,7 +35,10 @@ describe('a rollout pod without a readiness probe (k8s-rolling-no-readiness)', (
 });
 
 describe('the same rollout with a readiness probe (k8s-rolling-readiness)', () => {
-  const r = runBuiltin('k8s-rolling-readiness');
+  let r: RunResult;
+  beforeAll(() => {
+    r = runBuiltin('k8s-rolling-readiness');
+  });
 
   it('binds each new pod only once its app answers, and refuses nothing', () => {
     const ready = recordsOf(r, 'k8s.pod_ready');
@@ -43,14 +50,17 @@ describe('the same rollout with a readiness probe (k8s-rolling-readiness)', () =
 
 describe('a restarted container without a readiness probe', () => {
   // k8s-crashloop without its readiness probe: the app crashes 50 s after each start.
-  const r = run({
-    start: '15:00:00',
-    warmup: '20s',
-    horizon: '3m',
-    clients: { requests: { rate: 300, timeout: '10s', retries: 0 } },
-    app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
-    lb: { mode: 'nat', retries: 0 },
-    backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
+  let r: RunResult;
+  beforeAll(() => {
+    r = run({
+      start: '15:00:00',
+      warmup: '20s',
+      horizon: '3m',
+      clients: { requests: { rate: 300, timeout: '10s', retries: 0 } },
+      app: { workers: 32, service_time: 'exp(mean=30ms)', startup_time: '5s' },
+      lb: { mode: 'nat', retries: 0 },
+      backends: [{ name: 'pod-a', app: { crash_after: '50s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
+    });
   });
 
   it('reaches the balancer NotReady, then Ready again in that order, even when restarted at once', () => {

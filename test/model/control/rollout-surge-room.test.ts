@@ -91,6 +91,25 @@ describe('rollout with the defaults (maxSurge 1, maxUnavailable 0)', () => {
     expect(recordsOf(stalled, 'k8s.pod_terminating')).toHaveLength(0);
     expect(recordsOf(stalled, 'k8s.rollout_complete')).toHaveLength(0);
     expect(stalled.figures['errors.total'] ?? 0).toBe(0);
+    // 3 minutes: before progressDeadlineSeconds (600 s).
+    expect(recordsOf(stalled, 'k8s.progress_deadline')).toHaveLength(0);
+  });
+
+  it('reports ProgressDeadlineExceeded 600 s after it stalled, and still changes nothing', () => {
+    const long = run(
+      { ...surgeZero(false, {}), horizon: '11m', clients: { requests: { rate: 20, timeout: '2s', retries: 0 } } },
+      1,
+    );
+    const stall = recordsOf(long, 'k8s.rollout_stalled');
+    expect(stall).toHaveLength(1);
+    const deadline = recordsOf(long, 'k8s.progress_deadline');
+    expect(deadline).toHaveLength(1);
+    expect(deadline[0].t).toBeCloseTo(stall[0].t + 600, 6);
+    expect(recordsOf(long, 'k8s.pod_terminating')).toHaveLength(0);
+  });
+
+  it('with room, never stalls and reports no deadline', () => {
+    expect(recordsOf(roomy, 'k8s.progress_deadline')).toHaveLength(0);
   });
 
   it('with room for one surge pod, the next new pod is Pending until the old pod it replaces has gone', () => {

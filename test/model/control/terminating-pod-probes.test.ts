@@ -3,7 +3,8 @@
  * liveness or startup probe runs any more and its container is not restarted; the readiness probe
  * keeps running (the endpoint's serving condition) until the containers have stopped.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
@@ -35,7 +36,10 @@ function rollout(extra: Record<string, unknown> = {}) {
 }
 
 describe('a terminating pod', () => {
-  const r = rollout();
+  let r: RunResult;
+  beforeAll(() => {
+    r = rollout();
+  });
 
   it('is not killed by its liveness probe while it drains after SIGTERM (its listener is closed)', () => {
     // The app stops accepting at SIGTERM and drains reports for up to 60 s: an HTTP liveness probe
@@ -56,9 +60,12 @@ describe('a terminating pod', () => {
 
 describe('a terminating pod whose container crashes', () => {
   // Each app crashes 45 s after it starts: pod-a's first crash comes during its preStop sleep.
-  const r = rollout({
-    warmup: '0s',
-    backends: [{ name: 'pod-a', app: { crash_after: '35s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
+  let r: RunResult;
+  beforeAll(() => {
+    r = rollout({
+      warmup: '0s',
+      backends: [{ name: 'pod-a', app: { crash_after: '35s' } }, { name: 'pod-b' }, { name: 'pod-c' }],
+    });
   });
 
   it('is gone, not restarted: the rollout goes on', () => {
