@@ -16,9 +16,10 @@
  *   before the server's FIN came back, FD_LINGER_RISK (tcp_connect_server(), src/proto_tcp.c)
  *   makes it SO_LINGER 0 (_fd_delete_orphan(), src/fd.c): FIN then RST, no TIME_WAIT on the server
  *   side; the client side still gets HAProxy's FIN, so HAProxy holds that TIME_WAIT.
- * - mode http, a new client connection per request: the server connection HAProxy closes is reset
- *   (the same FD_LINGER_RISK close; h1_detach(), src/mux_h1.c), one RST per request, at the
- *   response (the `reset_in` of hc-cascade's open-loop clients).
+ * - mode http, a new client connection per request: each server connection is reset (the same
+ *   FD_LINGER_RISK close), one RST per request (the `reset_in` of hc-cascade's open-loop
+ *   clients): at once when the thread already has an idle one (srv_add_to_idle_list(),
+ *   src/server.c; h1_detach(), src/mux_h1.c), else at the pool purge (pool-purge-delay 5 s).
  * - mode http, a WebSocket upgrade answered 503: an ordinary keep-alive response (no 101, so no
  *   tunnel: h1_set_srv_conn_mode(), src/mux_h1.c); the client closes first and holds the TIME_WAIT,
  *   the server connection is reset.
@@ -43,7 +44,7 @@ interface Closes {
     backendAccepts: number;
     backendEnds: Record<string, number>;
   };
-  perSecond: Array<{ t: number; outRsts: number }>;
+  perSecond: Array<{ t: number; outRsts: number; sockets?: Record<string, Record<string, number>> }>;
 }
 
 const recording = (name: string): Closes =>
@@ -167,6 +168,10 @@ describe('mode http: a new client connection per request (hc-cascade clients)', 
       .reduce((a, b) => a + b, 0);
     expect(realAfter).toBe(0);
     expect(twinAfter).toBeLessThanOrEqual(realAfter + 5);
+    // The idle pool meanwhile: 2 recorded (one per thread), the twin's within ±2.
+    const realPool = real.perSecond.filter((p) => p.t <= 15 && p.sockets).map((p) => p.sockets!['back:s1']?.ESTAB ?? 0);
+    expect(realPool).toEqual([2, 2, 2]);
+    for (const idle of series(r, 'lb_idle_conns', 's1').slice(4, 15)) expect(Math.abs(idle - 2)).toBeLessThanOrEqual(2);
   });
 
   it('the client closes first: no TIME_WAIT on HAProxy or the backend', () => {
