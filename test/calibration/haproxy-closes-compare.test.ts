@@ -174,6 +174,20 @@ describe('mode http: a new client connection per request (hc-cascade clients)', 
     for (const idle of series(r, 'lb_idle_conns', 's1').slice(4, 15)) expect(Math.abs(idle - 2)).toBeLessThanOrEqual(2);
   });
 
+  it("the size of hc-cascade's reset_in: one RST per server connection HAProxy opened, as recorded", () => {
+    // Recorded: 745 server connections (s1's accepts), none reused, 745 RSTs. hc-cascade's golden
+    // (open-loop clients, a new connection per request, l7 http-reuse safe): reset_in 1,007,742 of
+    // 1,011,849 connections opened, none reused — the rest are those nginx closed or still open.
+    expect(real.summary.backendAccepts).toBe(real.summary.counters.OutRsts);
+    const golden = JSON.parse(readFileSync('test/golden/hc-cascade.summary.json', 'utf8')) as {
+      figures: Record<string, number>;
+    };
+    const g = (k: string): number => golden.figures[k];
+    expect(g('lb_conns_reused.total')).toBe(0);
+    const perConn = g('reset_in.total') / g('lb_conns_opened.total');
+    expect(Math.abs(perConn - real.summary.counters.OutRsts / real.summary.backendAccepts)).toBeLessThanOrEqual(0.1);
+  });
+
   it('the client closes first: no TIME_WAIT on HAProxy or the backend', () => {
     expect(real.summary.timeWait).toEqual({ front: 0, back: 0, client: 745, server: 0 });
     expect(last(r, 'lb_time_wait')).toBe(0);
