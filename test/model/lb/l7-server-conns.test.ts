@@ -5,7 +5,7 @@
  * pool-purge-delay (srv_cleanup_idle_conns(), src/server.c), and `pool_purge_delay: 0s` keeps
  * none, so every request connects as before.
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
@@ -76,10 +76,14 @@ describe('reused server connections skip the connect', () => {
 describe('http-reuse modes under keep-alive load', () => {
   const opened = (r: RunResult): number => fig(r, 'lb_conns_opened.total');
   const reused = (r: RunResult): number => fig(r, 'lb_conns_reused.total');
-  const modes = Object.fromEntries(
-    (['never', 'safe', 'aggressive', 'always'] as const).map((m) => [m, run(keepalive({ http_reuse: m }))]),
-  );
-  const purgeNone = run(keepalive({ pool_purge_delay: '0s' }));
+  let modes: Record<'never' | 'safe' | 'aggressive' | 'always', RunResult>;
+  let purgeNone: RunResult;
+  beforeAll(() => {
+    modes = Object.fromEntries(
+      (['never', 'safe', 'aggressive', 'always'] as const).map((m) => [m, run(keepalive({ http_reuse: m }))]),
+    ) as typeof modes;
+    purgeNone = run(keepalive({ pool_purge_delay: '0s' }));
+  });
 
   it('every request connects or reuses, once', () => {
     for (const r of [...Object.values(modes), purgeNone]) {
