@@ -82,9 +82,15 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     }
     // In nginx, not yet sent upstream: what a vanishing host or a stop does to a request nginx holds.
     conn.phase = ReqPhase.CONNECTING;
-    if (timesOut) conn.timer = w.engine.at(Math.max(w.now, giveUp), this.sink.timedOut, conn);
+    if (timesOut) conn.timer = w.engine.at(Math.max(w.now, giveUp), this.clientGaveUp, conn);
     else conn.timer = w.engine.schedule(wait, this.workerFree, conn);
   }
+
+  /** The client's request_timeout came before the worker read its request. */
+  private readonly clientGaveUp = (conn: Conn): void => {
+    conn.phase = ReqPhase.NONE;
+    this.sink.timedOut(conn);
+  };
 
   private readonly workerFree = (conn: Conn): void => {
     conn.timer = -1;
