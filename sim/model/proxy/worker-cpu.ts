@@ -124,12 +124,10 @@ export class HaproxyThreads {
  * VMs whose TLS ends elsewhere charge nothing and delay nothing.
  */
 export class TlsCpu {
-  private readonly workers: NginxWorkers[];
   /** The balancer's threads (null: nbthread unset, TLS at the balancer not charged). */
   readonly lb: HaproxyThreads | null;
 
   constructor(private readonly w: World) {
-    this.workers = w.backends.map(() => new NginxWorkers());
     const n = w.scenario.lb.nbthread;
     this.lb = n !== undefined && w.scenario.lb.mode === 'l4' ? new HaproxyThreads(n) : null;
   }
@@ -161,10 +159,12 @@ export class TlsCpu {
       lb.cpu.run(conn.lbThread, tls.handshake_cpu, now);
       return;
     }
-    const cpu = this.workers[b];
-    const worker = cpu.pick(backend.nginx.config.worker_processes, now);
+    // The generation that accepted it (World.attach: Nginx.accept), with its own workers.
+    const gen = backend.nginx.generationOf(conn.nginxGen);
+    if (gen === undefined) return;
+    const worker = gen.cpu.pick(gen.config.worker_processes, now);
     conn.nginxWorker = worker;
-    cpu.run(worker, tls.handshake_cpu, now);
+    gen.cpu.run(worker, tls.handshake_cpu, now);
   };
 
   /** A connection ended: the balancer thread holding it has one fewer. */
@@ -182,7 +182,7 @@ export class TlsCpu {
   /** How long a request arriving now on `conn` waits for its worker or thread (0: no CPU model there). */
   wait(conn: Conn): number {
     const where = this.whereOf(conn);
-    if (where === Where.NGINX) return this.workers[conn.backend].wait(conn.nginxWorker, this.w.now);
+    if (where === Where.NGINX) return this.workersOf(conn)?.wait(conn.nginxWorker, this.w.now) ?? 0;
     if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
     return 0;
   }
@@ -191,7 +191,12 @@ export class TlsCpu {
   queued(conn: Conn): number {
     const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
     if (this.whereOf(conn) === Where.LB) return this.lb!.cpu.queued(conn.lbThread, this.w.now, cpu);
-    return this.workers[conn.backend].queued(conn.nginxWorker, this.w.now, cpu);
+    return this.workersOf(conn)?.queued(conn.nginxWorker, this.w.now, cpu) ?? 0;
+  }
+
+  /** The nginx workers holding `conn`: its generation's (none once that generation is gone). */
+  private workersOf(conn: Conn): NginxWorkers | undefined {
+    return this.w.backends[conn.backend].nginx.generationOf(conn.nginxGen)?.cpu;
   }
 }
 

@@ -1,8 +1,9 @@
 /** nginx's workers as CPU queues when TLS ends in nginx (sim/model/proxy/worker-cpu.ts). */
 import { describe, expect, it } from 'vitest';
+import { Nginx } from '../../../sim/model/proxy/nginx.js';
 import { HaproxyThreads, NginxWorkers } from '../../../sim/model/proxy/worker-cpu.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
-import { run } from '../helpers.js';
+import { run, scenario } from '../helpers.js';
 
 const HS = 0.00035;
 
@@ -153,5 +154,20 @@ describe('lb.nbthread in a scenario', () => {
       expect(issue?.message).toContain('needs lb.mode: l4');
     }
     expect(ScenarioSchema.safeParse({ lb: { nbthread: 2 }, backends: [{ name: 'vm-a' }] }).success).toBe(true);
+  });
+});
+
+describe("each nginx generation's own workers", () => {
+  it("a reload's new workers start idle; the old ones keep their queue; a new process starts afresh", () => {
+    const config = scenario({ nginx: { worker_processes: 1 }, backends: [{ name: 'vm-a' }] }).nginx;
+    const nginx = new Nginx(config);
+    const old = nginx.generationOf(nginx.accept())!;
+    old.cpu.run(0, 1, 0);
+    const fresh = nginx.reload(config);
+    expect(nginx.generationOf(nginx.accept())).toBe(fresh);
+    expect(fresh.cpu.wait(0, 0)).toBe(0);
+    expect(old.cpu.wait(0, 0)).toBe(1);
+    nginx.stop();
+    expect(nginx.generations[0].cpu.wait(0, 0)).toBe(0);
   });
 });
