@@ -2,7 +2,7 @@ import type { Conn } from '../core/conn.js';
 import type { World } from '../core/world.js';
 
 /**
- * nginx's worker processes on one VM as CPU: each worker is one single-threaded event loop
+ * The worker processes of one nginx generation as CPU: each worker is one single-threaded event loop
  * (ngx_worker_process_cycle → ngx_process_events_and_timers), so whatever work it does runs one
  * piece after another, and an event that arrives while it works waits until the work queued
  * ahead of it is done: a FIFO CPU queue, `busyUntil` being when its last queued work ends.
@@ -14,7 +14,10 @@ import type { World } from '../core/world.js';
  * here (not modelled); a request only waits behind the handshakes its worker has queued.
  */
 export class NginxWorkers {
-  /** When each worker's queued work ends (worker i: the i-th forked, the i-th to register the listener; −∞: never busy, as the run starts before 0 during warmup). */
+  /**
+   * When each worker's queued work ends (worker i: the i-th forked, the i-th to register the
+   * listener); −∞: never busy (a run's warmup starts before t = 0).
+   */
   private readonly busyUntil: number[] = [];
 
   /**
