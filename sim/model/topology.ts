@@ -25,7 +25,7 @@ import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
 import { type NginxMemory, nginxMemory } from './proxy/memory.js';
 import { RequestPath } from './proxy/upstream.js';
-import { NginxCpu } from './proxy/worker-cpu.js';
+import { TlsCpu } from './proxy/worker-cpu.js';
 import { Backend } from './vm/backend.js';
 import { Lifecycle } from './vm/lifecycle.js';
 
@@ -65,13 +65,14 @@ export function buildModel(scenario: Scenario): Model {
   world.onAccepted = tls;
   const path = new RequestPath(world, app);
   const front = new NginxClientConns(world, path);
-  if (NginxCpu.used(world)) {
-    // TLS ends in nginx on some VM: its workers' CPU queues (proxy/worker-cpu.ts).
-    const cpu = new NginxCpu(world);
+  if (TlsCpu.used(world)) {
+    // TLS ends in nginx (or at a balancer with nbthread) on some VM: CPU queues (proxy/worker-cpu.ts).
+    const cpu = new TlsCpu(world);
     world.onAccepted = (conn, b) => {
       tls(conn, b);
       cpu.accepted(conn, b);
     };
+    world.onEnded = cpu.ended;
     front.cpu = cpu;
   }
   path.sink = front;

@@ -486,6 +486,11 @@ export const LbSchema = z.strictObject({
     .boolean()
     .prefault(false)
     .describe('L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried on another backend.'),
+  nbthread: int(1, 4096)
+    .optional()
+    .describe(
+      "HAProxy nbthread: the balancer's threads, each an event loop holding the connections it accepted. HAProxy's default is one thread per CPU of its host, which drainsim does not know: unset, TLS ending at the balancer (`app.tls.terminates: lb`) costs nothing; set (lb.mode l4), each connection's full handshake (`handshake_cpu`) runs on its thread and the requests of that thread's connections wait behind it.",
+    ),
   slowstart: zDurationOrInfinite
     .prefault('0')
     .describe(
@@ -930,6 +935,14 @@ export const ScenarioSchema = z
         code: 'custom',
         path: ['lb', 'maxqueue'],
         message: 'needs lb.maxconn — a server queue holds only streams beyond maxconn; without it no stream ever waits',
+      });
+    }
+    if (s.lb.nbthread !== undefined && s.lb.mode !== 'l4') {
+      // Only the L4 proxy's request path passes the balancer's threads in the model.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'nbthread'],
+        message: `needs lb.mode: l4 — the balancer's threads are modelled for TLS ending at an L4 proxy (HAProxy mode tcp with bind … ssl)${s.lb.mode === 'nat' ? '; an L4 NAT forwards packets and ends no TLS' : ''}`,
       });
     }
     if (s.lb.persist && s.lb.sticky !== 'cookie') {

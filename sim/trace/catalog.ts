@@ -455,6 +455,22 @@ export const CATALOG: Catalog = {
         : '') +
       'A reconnect storm without jitter puts thousands of handshakes in the same instant; jittered reconnects spread them out, and more workers (worker_processes auto) share them.',
   },
+  'lb.thread_tls_backlog': {
+    source: 'lb',
+    line: (r) =>
+      `thread ${r.worker + 1}/${r.workers} forwarded a request to ${r.backend} ${d(r.wait)} late, behind ${n(r.handshakes)} queued SSL handshakes` +
+      (r.timedOut ? ` (the client gave up first: request_timeout ${d(r.requestTimeout)})` : ''),
+    tone: 'warn',
+    variant: (r) => (r.timedOut ? 'timed out' : 'late'),
+    explain: (r) =>
+      `TLS ends at the balancer, and every connection costs the HAProxy thread that holds it one full handshake (${d(r.handshakeCpu)} of CPU). ` +
+      `A thread is one event loop, so a request on any of its connections is forwarded only once the handshakes queued before it are done: here about ${n(r.handshakes)}, ${d(r.wait)}. ` +
+      `HAProxy spreads connections over its ${n(r.workers)} thread${r.workers === 1 ? '' : 's'} by connection count (listener_accept), each thread keeping its connections for life. ` +
+      (r.timedOut
+        ? `That is longer than the client waits (request_timeout ${d(r.requestTimeout)}): it times out and retries. `
+        : '') +
+      'A reconnect storm without jitter puts thousands of handshakes in the same instant; jittered reconnects spread them out, and more threads (nbthread) share them.',
+  },
   'nginx.stop': {
     source: 'nginx',
     line: (r) => `${r.backend}: signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,

@@ -233,8 +233,9 @@ export interface NginxQuit extends Rec<'nginx.quit'> {
  * A request waited for its nginx worker, busy with TLS handshakes queued before it (proxy/worker-cpu.ts),
  * longer than the client's round trip, or until the client gave up.
  */
-export interface NginxWorkerTlsBacklog extends Rec<'nginx.worker_tls_backlog'> {
+interface TlsBacklog {
   backend: string;
+  /** The worker (nginx) or thread (balancer), from 0. */
   worker: number;
   workers: number;
   wait: number;
@@ -243,6 +244,9 @@ export interface NginxWorkerTlsBacklog extends Rec<'nginx.worker_tls_backlog'> {
   timedOut: boolean;
   requestTimeout: number;
 }
+export interface NginxWorkerTlsBacklog extends Rec<'nginx.worker_tls_backlog'>, TlsBacklog {}
+/** The same at the balancer: TLS ends there (lb.nbthread), the request waited for its thread. */
+export interface LbThreadTlsBacklog extends Rec<'lb.thread_tls_backlog'>, TlsBacklog {}
 /** nginx sent a request on a cached upstream connection just as the app's idle timer closed it. */
 export interface NginxUpstreamKeepaliveRace extends Rec<'nginx.upstream_keepalive_race'> {
   backend: string;
@@ -622,6 +626,7 @@ export type TraceRecord =
   | NginxStop
   | NginxUpstreamKeepaliveRace
   | NginxWorkerTlsBacklog
+  | LbThreadTlsBacklog
   | NginxGenerationExit
   | NginxKeepaliveRace
   | HcUp

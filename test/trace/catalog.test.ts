@@ -119,6 +119,21 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'vm-a: worker 1/1 read a request 3s late, behind 8,572 queued SSL handshakes (the client gave up first: request_timeout 2s)',
   ],
   [
+    {
+      kind: 'lb.thread_tls_backlog',
+      backend: 'vm-a',
+      worker: 1,
+      workers: 2,
+      wait: 0.5,
+      handshakes: 1429,
+      handshakeCpu: 0.00035,
+      timedOut: false,
+      requestTimeout: 30,
+    },
+    'lb',
+    'thread 2/2 forwarded a request to vm-a 500ms late, behind 1,429 queued SSL handshakes',
+  ],
+  [
     { kind: 'nginx.upstream_refused', backend: 'vm-a', upstream: '127.0.0.1:8080' },
     'nginx',
     'vm-a: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://127.0.0.1:8080/"',

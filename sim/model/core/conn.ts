@@ -46,6 +46,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   nginxGen = 0;
   /** The nginx worker that holds the connection, when TLS ends in nginx (proxy/worker-cpu.ts). */
   nginxWorker = 0;
+  /** The balancer thread that holds the connection when TLS ends at the balancer (−1: none; proxy/worker-cpu.ts). */
+  lbThread = -1;
   upstream: UpstreamConn | null = null;
   onDone: (job: AppJob) => void = notServed;
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */

@@ -35,6 +35,8 @@ export class World {
   readonly lbHost: LbHost | null;
   /** A connection was accepted on backend b (app/tls.ts charges its TLS handshake); set by the composition root. */
   onAccepted: (conn: Conn, b: number) => void = () => {};
+  /** Told when a connection World.attach placed ends (World.end). */
+  onEnded: (conn: Conn) => void = () => {};
   private readonly sourceIps: number;
   private nextConnId = 1;
   /** State of the database every backend shares (a backend's own pool state is on its app). */
@@ -195,6 +197,7 @@ export class World {
     const b = conn.backend;
     if (b < 0) return;
     const backend = this.backends[b];
+    this.onEnded(conn);
     this.ended++;
     const tracked = conn.lbFlow !== LbFlow.NONE;
     if (tracked) this.lb.active[b]--;

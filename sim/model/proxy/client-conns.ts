@@ -5,7 +5,7 @@ import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js'
 import { EndKind, type World } from '../core/world.js';
 import { requestCrossesFin } from './nginx.js';
 import type { RequestPath } from './upstream.js';
-import type { NginxCpu } from './worker-cpu.js';
+import { type TlsCpu, Where } from './worker-cpu.js';
 
 /** What nginx's packets see of an L4 NAT's connection table (lb/nat-idle.ts NatIdleTable). */
 export interface PacketWatch {
@@ -28,8 +28,8 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   sink!: HttpDownstream;
   /** The L4 NAT's connection table nginx's packets cross (lb.mode nat; a no-op otherwise). */
   nat: PacketWatch = NO_NAT;
-  /** nginx's workers as CPU queues when TLS ends in nginx on some VM (null: no CPU model). */
-  cpu: NginxCpu | null = null;
+  /** nginx's workers (or the balancer's threads) as CPU queues when TLS ends there on some VM (null: no CPU model). */
+  cpu: TlsCpu | null = null;
 
   constructor(
     private readonly w: World,
@@ -54,25 +54,27 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   }
 
   /**
-   * The connection's worker is busy with the TLS handshakes queued before this request
-   * (worker-cpu.ts): nginx reads it once they are done, so the request reaches the app `wait` s
-   * later, or never, if the client's request_timeout comes first (the client gives up; nginx
-   * later reads only its close).
+   * The connection's nginx worker (or, TLS ending at the balancer, its balancer thread) is busy
+   * with the TLS handshakes queued before this request (worker-cpu.ts): the request is read once
+   * they are done, so it reaches the app `wait` s later, or never, if the client's
+   * request_timeout comes first (the client gives up; the worker later reads only its close).
    */
   private waitForWorker(conn: Conn, wait: number): void {
     const w = this.w;
+    const cpu = this.cpu!;
     const timeout = w.scenario.clients.http.request_timeout;
     const giveUp = conn.requestStartedAt + timeout;
     const timesOut = w.now + wait >= giveUp;
     if (timesOut || wait > w.scenario.clients.rtt) {
       const backend = w.backends[conn.backend];
-      w.trace.emitLimited(`worker-cpu-${conn.backend}`, {
-        kind: 'nginx.worker_tls_backlog',
+      const atLb = cpu.whereOf(conn) === Where.LB;
+      w.trace.emitLimited(atLb ? 'lb-thread-cpu' : `worker-cpu-${conn.backend}`, {
+        kind: atLb ? 'lb.thread_tls_backlog' : 'nginx.worker_tls_backlog',
         backend: backend.name,
-        worker: conn.nginxWorker,
-        workers: backend.nginx.config.worker_processes,
+        worker: atLb ? conn.lbThread : conn.nginxWorker,
+        workers: atLb ? cpu.lb!.count : backend.nginx.config.worker_processes,
         wait,
-        handshakes: this.cpu!.queued(conn),
+        handshakes: cpu.queued(conn),
         handshakeCpu: backend.app.config.tls.handshake_cpu,
         timedOut: timesOut,
         requestTimeout: timeout,
@@ -80,9 +82,15 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     }
     // In nginx, not yet sent upstream: what a vanishing host or a stop does to a request nginx holds.
     conn.phase = ReqPhase.CONNECTING;
-    if (timesOut) conn.timer = w.engine.at(Math.max(w.now, giveUp), this.sink.timedOut, conn);
+    if (timesOut) conn.timer = w.engine.at(Math.max(w.now, giveUp), this.clientGaveUp, conn);
     else conn.timer = w.engine.schedule(wait, this.workerFree, conn);
   }
+
+  /** The client's request_timeout came before the worker read its request. */
+  private readonly clientGaveUp = (conn: Conn): void => {
+    conn.phase = ReqPhase.NONE;
+    this.sink.timedOut(conn);
+  };
 
   private readonly workerFree = (conn: Conn): void => {
     conn.timer = -1;

@@ -1,4 +1,5 @@
 import type { NginxConfig } from '../../scenario/schema.js';
+import { NginxWorkers } from './worker-cpu.js';
 
 /**
  * nginx's master process as the model sees it (src/os/unix/ngx_process_cycle.c): it listens on
@@ -32,6 +33,11 @@ export interface NginxGeneration {
   open: number;
   /** When it got QUIT (-1: still serving). */
   quitAt: number;
+  /**
+   * Its worker processes as CPU queues (worker-cpu.ts; used when TLS ends in nginx): a reload's
+   * new workers start idle, the old ones keep the work they queued, and it all goes with them.
+   */
+  readonly cpu: NginxWorkers;
 }
 
 /**
@@ -59,7 +65,7 @@ export class Nginx {
 
   constructor(config: NginxConfig) {
     this.cfg = config;
-    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1 });
+    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() });
   }
 
   get config(): NginxConfig {
@@ -112,7 +118,7 @@ export class Nginx {
   start(): void {
     const config = this.config;
     this.gens.length = 0;
-    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1 });
+    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() });
     this.current = NginxState.LISTENING;
     this.quitStarted = false;
   }
@@ -148,7 +154,7 @@ export class Nginx {
    */
   reload(config: NginxConfig): NginxGeneration {
     this.cfg = config;
-    const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1 };
+    const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() };
     this.gens.push(g);
     return g;
   }
@@ -189,7 +195,7 @@ export class Nginx {
     this.current = NginxState.STOPPED;
     const config = this.config;
     this.gens.length = 0;
-    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1 });
+    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() });
   }
 
   /** The generation `id` has been QUITted (or is gone): its workers keep no connection alive. */

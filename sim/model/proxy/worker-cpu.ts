@@ -2,7 +2,7 @@ import type { Conn } from '../core/conn.js';
 import type { World } from '../core/world.js';
 
 /**
- * nginx's worker processes on one VM as CPU: each worker is one single-threaded event loop
+ * The worker processes of one nginx generation as CPU: each worker is one single-threaded event loop
  * (ngx_worker_process_cycle → ngx_process_events_and_timers), so whatever work it does runs one
  * piece after another, and an event that arrives while it works waits until the work queued
  * ahead of it is done: a FIFO CPU queue, `busyUntil` being when its last queued work ends.
@@ -14,7 +14,10 @@ import type { World } from '../core/world.js';
  * here (not modelled); a request only waits behind the handshakes its worker has queued.
  */
 export class NginxWorkers {
-  /** When each worker's queued work ends (worker i: the i-th forked, the i-th to register the listener; −∞: never busy, as the run starts before 0 during warmup). */
+  /**
+   * When each worker's queued work ends (worker i: the i-th forked, the i-th to register the
+   * listener); −∞: never busy (a run's warmup starts before t = 0).
+   */
   private readonly busyUntil: number[] = [];
 
   /**
@@ -64,47 +67,142 @@ export class NginxWorkers {
 }
 
 /**
- * Where the client's TLS ends in nginx (`app.tls.terminates: nginx`): every connection a VM
- * accepts is assigned to one of its nginx workers (NginxWorkers.pick) and costs that worker one
- * full handshake (`handshake_cpu`, no session resumption: the worst case of a reconnect storm);
- * every request the client then sends on it waits for the work its worker has queued before it
- * (NginxWorkers.wait) — including its own connection's handshake. VMs whose TLS ends elsewhere
- * charge nothing and delay nothing.
+ * HAProxy's threads (`nbthread`) as the same kind of FIFO CPU queues (NginxWorkers' run/wait), with
+ * HAProxy's own choice of thread for an accepted connection (src/listener.c listener_accept(),
+ * `tune.listener.multi-queue` on by default): two running indexes visit the threads, one upwards
+ * (t1) and one downwards (t2); the connection goes to the one with fewer connections (its
+ * accept queue plus `thr_conn`), and the index that was not taken moves on (q1 < q2: t2 steps;
+ * q1 > q2: t1 steps; equal: t1 takes it and steps) — "good fairness on short connections (round
+ * robin) and on long ones (conn count), without ever missing any idle thread". Left out: its
+ * preference for the accepting thread itself when it is as good (q0), which only saves a
+ * migration, and thread groups.
  */
-export class NginxCpu {
-  private readonly workers: NginxWorkers[];
+export class HaproxyThreads {
+  readonly cpu = new NginxWorkers();
+  private readonly conns: number[];
+  private t1 = 0;
+  private t2: number;
+
+  constructor(readonly count: number) {
+    this.conns = new Array<number>(count).fill(0);
+    this.t2 = count - 1;
+  }
+
+  /** The thread that takes a new connection (counted on it until release()). */
+  pick(): number {
+    const n = this.count;
+    let t: number;
+    if (this.conns[this.t1] < this.conns[this.t2]) {
+      t = this.t1;
+      this.t2 = (this.t2 + n - 1) % n;
+    } else if (this.conns[this.t1] > this.conns[this.t2]) {
+      t = this.t2;
+      this.t1 = (this.t1 + 1) % n;
+    } else {
+      t = this.t1;
+      this.t1 = (this.t1 + 1) % n;
+    }
+    this.conns[t]++;
+    return t;
+  }
+
+  /** A connection of thread `t` ended. */
+  release(t: number): void {
+    if (this.conns[t] > 0) this.conns[t]--;
+  }
+
+  /** Connections thread `t` holds. */
+  connections(t: number): number {
+    return this.conns[t];
+  }
+}
+
+/**
+ * Where the client's TLS ends in the VM's nginx (`app.tls.terminates: nginx`) or at an L4
+ * balancer with threads stated (`terminates: lb`, `lb.nbthread`): every connection to such a VM
+ * is assigned to one of nginx's workers (NginxWorkers.pick) or one of the balancer's threads
+ * (HaproxyThreads.pick) and costs it one full handshake (`handshake_cpu`, no session resumption:
+ * the worst case of a reconnect storm); every request the client then sends on it waits for the
+ * work its worker or thread has queued before it (including its own connection's handshake).
+ * VMs whose TLS ends elsewhere charge nothing and delay nothing.
+ */
+export class TlsCpu {
+  /** The balancer's threads (null: nbthread unset, TLS at the balancer not charged). */
+  readonly lb: HaproxyThreads | null;
 
   constructor(private readonly w: World) {
-    this.workers = w.backends.map(() => new NginxWorkers());
+    const n = w.scenario.lb.nbthread;
+    this.lb = n !== undefined && w.scenario.lb.mode === 'l4' ? new HaproxyThreads(n) : null;
   }
 
-  /** Whether any VM of the scenario ends TLS in nginx (otherwise nothing here runs). */
+  /** Whether any VM's TLS ends where a CPU model is (otherwise nothing here runs). */
   static used(w: World): boolean {
-    return w.backends.some((b) => b.app.config.tls.terminates === 'nginx');
+    return w.backends.some((b) => TlsCpu.where(w, b.app.config.tls.terminates) !== Where.NONE);
   }
 
-  /** The VM `b` accepted `conn` (World.attach): a worker takes it and, with TLS there, its handshake. */
+  private static where(w: World, terminates: string): Where {
+    if (terminates === 'nginx') return Where.NGINX;
+    if (terminates === 'lb' && w.scenario.lb.nbthread !== undefined && w.scenario.lb.mode === 'l4') return Where.LB;
+    return Where.NONE;
+  }
+
+  /** The VM `b` accepted `conn` (World.attach): a worker or thread takes it, and its handshake. */
   readonly accepted = (conn: Conn, b: number): void => {
     const backend = this.w.backends[b];
     const tls = backend.app.config.tls;
-    if (tls.terminates !== 'nginx') return;
+    const where = TlsCpu.where(this.w, tls.terminates);
+    if (where === Where.NONE) return;
     const now = this.w.now;
-    const cpu = this.workers[b];
-    const worker = cpu.pick(backend.nginx.config.worker_processes, now);
+    if (where === Where.LB) {
+      // The client's handshake is with the balancer: once per client connection, however many
+      // servers it is placed on (a connection placed again keeps its thread until World.end).
+      if (conn.lbThread >= 0) return;
+      const lb = this.lb!;
+      conn.lbThread = lb.pick();
+      lb.cpu.run(conn.lbThread, tls.handshake_cpu, now);
+      return;
+    }
+    // The generation that accepted it (World.attach: Nginx.accept), with its own workers.
+    const gen = backend.nginx.generationOf(conn.nginxGen);
+    if (gen === undefined) return;
+    const worker = gen.cpu.pick(gen.config.worker_processes, now);
     conn.nginxWorker = worker;
-    cpu.run(worker, tls.handshake_cpu, now);
+    gen.cpu.run(worker, tls.handshake_cpu, now);
   };
 
-  /** How long a request arriving now on `conn` waits for its worker (0 without TLS in nginx). */
-  wait(conn: Conn): number {
-    const b = conn.backend;
-    if (this.w.backends[b].app.config.tls.terminates !== 'nginx') return 0;
-    return this.workers[b].wait(conn.nginxWorker, this.w.now);
+  /** A connection ended: the balancer thread holding it has one fewer. */
+  readonly ended = (conn: Conn): void => {
+    if (conn.lbThread < 0) return;
+    this.lb?.release(conn.lbThread);
+    conn.lbThread = -1;
+  };
+
+  /** Where a request on `conn` waits: the balancer, nginx, or nowhere. */
+  whereOf(conn: Conn): Where {
+    return TlsCpu.where(this.w, this.w.backends[conn.backend].app.config.tls.terminates);
   }
 
-  /** Handshakes queued on `conn`'s worker ahead of an event arriving now. */
+  /** How long a request arriving now on `conn` waits for its worker or thread (0: no CPU model there). */
+  wait(conn: Conn): number {
+    const where = this.whereOf(conn);
+    if (where === Where.NGINX) return this.workersOf(conn)?.wait(conn.nginxWorker, this.w.now) ?? 0;
+    if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
+    return 0;
+  }
+
+  /** Handshakes queued on `conn`'s worker or thread ahead of an event arriving now. */
   queued(conn: Conn): number {
-    const b = conn.backend;
-    return this.workers[b].queued(conn.nginxWorker, this.w.now, this.w.backends[b].app.config.tls.handshake_cpu);
+    const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
+    if (this.whereOf(conn) === Where.LB) return this.lb!.cpu.queued(conn.lbThread, this.w.now, cpu);
+    return this.workersOf(conn)?.queued(conn.nginxWorker, this.w.now, cpu) ?? 0;
+  }
+
+  /** The nginx workers holding `conn`: its generation's (none once that generation is gone). */
+  private workersOf(conn: Conn): NginxWorkers | undefined {
+    return this.w.backends[conn.backend].nginx.generationOf(conn.nginxGen)?.cpu;
   }
 }
+
+/** Where a connection's TLS costs CPU in the model. */
+export const Where = { NONE: 0, NGINX: 1, LB: 2 } as const;
+export type Where = (typeof Where)[keyof typeof Where];

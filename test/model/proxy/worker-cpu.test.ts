@@ -1,8 +1,9 @@
 /** nginx's workers as CPU queues when TLS ends in nginx (sim/model/proxy/worker-cpu.ts). */
 import { describe, expect, it } from 'vitest';
-import { NginxWorkers } from '../../../sim/model/proxy/worker-cpu.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run } from '../helpers.js';
+import { Nginx } from '../../../sim/model/proxy/nginx.js';
+import { HaproxyThreads, NginxWorkers } from '../../../sim/model/proxy/worker-cpu.js';
+import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { run, scenario } from '../helpers.js';
 
 const HS = 0.00035;
 
@@ -97,5 +98,76 @@ describe('a TLS handshake storm on one VM', () => {
         (l) => l.record.kind === 'nginx.worker_tls_backlog' && (l.record as { timedOut: boolean }).timedOut,
       ),
     ).toBe(true);
+  });
+});
+
+describe('HaproxyThreads: listener_accept() two running indexes, fewer connections wins', () => {
+  it('round-robins short connections and never misses an idle thread', () => {
+    const t = new HaproxyThreads(4);
+    const picks = [t.pick(), t.pick(), t.pick(), t.pick()];
+    expect([...picks].sort()).toEqual([0, 1, 2, 3]);
+    // Every thread holds one: release thread 2's, and the next connection goes there.
+    t.release(2);
+    const next = [t.pick(), t.pick(), t.pick()];
+    expect(next).toContain(2);
+    expect(t.connections(2)).toBe(1);
+  });
+
+  it('sends new connections to the thread with fewer long-lived ones', () => {
+    const t = new HaproxyThreads(2);
+    for (let i = 0; i < 10; i++) t.pick();
+    expect(t.connections(0) + t.connections(1)).toBe(10);
+    expect(Math.abs(t.connections(0) - t.connections(1))).toBeLessThanOrEqual(1);
+    for (let i = 0; i < 5; i++) if (t.connections(1) > 0) t.release(1);
+    expect(t.pick()).toBe(1);
+    expect(t.pick()).toBe(1);
+  });
+});
+
+describe('a TLS handshake storm at the balancer (terminates: lb, lb.nbthread)', () => {
+  const atLb = (nbthread: number | undefined): ScenarioInput => {
+    const input = storm(4000, 1, 'none');
+    input.app!.tls = { terminates: 'lb' };
+    input.lb = nbthread === undefined ? {} : { nbthread };
+    return input;
+  };
+
+  it('one thread: the requests wait behind the handshakes, logged by the balancer', () => {
+    const r = run(atLb(1), 1);
+    expect(r.figures['request_latency.max']!).toBeGreaterThan(2);
+    expect(r.events.some((l) => l.record.kind === 'lb.thread_tls_backlog')).toBe(true);
+    expect(r.events.some((l) => l.record.kind === 'nginx.worker_tls_backlog')).toBe(false);
+  });
+
+  it('two threads absorb it; without nbthread the balancer has no CPU model', () => {
+    expect(latencyMax(atLb(2))).toBeLessThan(0.1);
+    expect(latencyMax(atLb(undefined))).toBeLessThan(0.1);
+  });
+});
+
+describe('lb.nbthread in a scenario', () => {
+  it('needs lb.mode l4: a precise scenario error otherwise', () => {
+    for (const mode of ['l7', 'nat'] as const) {
+      const r = ScenarioSchema.safeParse({ lb: { mode, nbthread: 2 }, backends: [{ name: 'vm-a' }] });
+      expect(r.success).toBe(false);
+      const issue = r.error!.issues.find((i) => i.path.join('.') === 'lb.nbthread');
+      expect(issue?.message).toContain('needs lb.mode: l4');
+    }
+    expect(ScenarioSchema.safeParse({ lb: { nbthread: 2 }, backends: [{ name: 'vm-a' }] }).success).toBe(true);
+  });
+});
+
+describe("each nginx generation's own workers", () => {
+  it("a reload's new workers start idle; the old ones keep their queue; a new process starts afresh", () => {
+    const config = scenario({ nginx: { worker_processes: 1 }, backends: [{ name: 'vm-a' }] }).nginx;
+    const nginx = new Nginx(config);
+    const old = nginx.generationOf(nginx.accept())!;
+    old.cpu.run(0, 1, 0);
+    const fresh = nginx.reload(config);
+    expect(nginx.generationOf(nginx.accept())).toBe(fresh);
+    expect(fresh.cpu.wait(0, 0)).toBe(0);
+    expect(old.cpu.wait(0, 0)).toBe(1);
+    nginx.stop();
+    expect(nginx.generations[0].cpu.wait(0, 0)).toBe(0);
   });
 });
