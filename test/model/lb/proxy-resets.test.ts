@@ -172,4 +172,35 @@ describe('lb.mode l7: a WebSocket upgrade the server answers with a 5xx', () => 
     expect(valueAt(r, 'time_wait', 30, 'vm-a') + valueAt(r, 'time_wait', 30, 'vm-b')).toBe(0);
     expect(fig(r, 'reset_in.total')).toBe(refused);
   });
+
+  it("the client's TIME_WAIT holds its port: one source address, 1,000 ports, no reuse within 30 s", () => {
+    // Same storm of refused upgrades from one client address with 1,000 ephemeral ports. The
+    // client closes first (HAProxy's client-facing socket acks its FIN), so each refused
+    // upgrade leaves a 60-s TIME_WAIT on the client machine and its port cannot be taken again
+    // inside the 30-s run (different destinations aside, there is one: the balancer). Were the
+    // FIN answered with RST (the proxy's server end already gone), no TIME_WAIT would hold the
+    // ports and the clients would open ~14,000 connections.
+    const r = run({
+      warmup: '0s',
+      horizon: '30s',
+      sample_interval: '1s',
+      clients: {
+        rtt: '30ms',
+        source_ips: 1,
+        kernel: { ip_local_port_range: [40000, 40999] },
+        ws: {
+          initial_sessions: 0,
+          arrival_rate: 100,
+          lifetime: 'const(1h)',
+          ping_interval: '10s',
+          reconnect: { policy: 'full_jitter', base: '500ms', cap: '5s' },
+        },
+      },
+      app: { workers: 1, queue_limit: 2, ws: { handshake_time: '50ms' } },
+      lb: { mode: 'l7' },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+    } as ScenarioInput);
+    expect(fig(r, 'new_conn.total')).toBeLessThanOrEqual(1000);
+    expect(fig(r, 'err_eaddrnotavail.total')).toBeGreaterThan(5000);
+  });
 });
