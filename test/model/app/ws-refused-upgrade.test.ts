@@ -72,4 +72,11 @@ describe('a WebSocket upgrade refused with a 5xx: the client closes first', () =
       expect(valueAt(r, 'lb_time_wait', 30)).toBe(mode === 'l4' ? n : 0);
     }
   });
+
+  it("nginx keepalive_requests 1: the upgrade is the connection's first request, so nginx closes first", () => {
+    const r = refused('nat', { keepalive_requests: 1 });
+    const n = fig(r, 'responses_5xx.total');
+    expect(n).toBeGreaterThan(5000);
+    expect(vmTimeWait(r, 30)).toBe(n);
+  });
 });
