@@ -49,7 +49,8 @@ export class WsEndpoint implements WsUpstream {
 
   /**
    * The upgrade on an established flow. Refused with a 5xx (draining app: 503, app gone: 502, no
-   * upstream port: 502) it closes the connection and returns false; accepted, the session runs.
+   * upstream port: 502) the connection ends (reject(): the client closes it, as a rule) and it
+   * returns false; accepted, the session runs.
    */
   handshake(conn: Conn): boolean {
     const w = this.w;
@@ -142,7 +143,34 @@ export class WsEndpoint implements WsUpstream {
     const w = this.w;
     w.metrics.inc(w.c.responses5xx, backend.index);
     if (w.scenario.lb.mode === 'l7') return this.rejectedThroughL7(conn, backend);
-    w.end(conn, EndKind.SERVER_FIN);
+    w.end(conn, this.whoClosesRefused(conn, backend));
+  }
+
+  /**
+   * lb.mode l4 and nat: who closes the client connection of a refused upgrade first. nginx ends
+   * the 5xx (the app's 503 it relays, or its own 502) as any response: ngx_http_finalize_connection()
+   * (src/http/ngx_http_request.c) calls ngx_http_set_keepalive() when r->keepalive is set, which an
+   * HTTP/1.1 upgrade request gets (`Connection: Upgrade` is neither close nor keep-alive:
+   * ngx_http_handler(), src/http/ngx_http_core_module.c, keepalive = http_version > 1.0), and
+   * ngx_http_special_response_handler() (src/http/ngx_http_special_response.c) clears it only for
+   * 400/413/414/497/495/496/500/501, not 502/503 (no lingering close either: a GET has no body).
+   * The client fails the WebSocket connection on a non-101 answer (RFC 6455 §4.1, §7.1.7: it
+   * closes the TCP connection; Node's `ws`, lib/websocket.js initAsClient() 'response' →
+   * abortHandshake() → socket.destroy(), the response already read, so close() sends a FIN) long
+   * before keepalive_timeout: the client closes first and its machine holds the TIME_WAIT; nginx
+   * reads EOF in ngx_http_keepalive_handler() ("client closed keepalive connection") and closes
+   * passively. Through lb.mode l4 the client's peer is HAProxy's client-facing socket, which closes
+   * passively too (no `lb_time_wait`); HAProxy relays the FIN to nginx and holds that TIME_WAIT
+   * on its own port (world.ts end(), `lb_ports_busy`). nginx closes first (VM TIME_WAIT) only when
+   * it would after any response (nginx.ts closesAfterResponse(): keepalive_timeout 0,
+   * keepalive_requests reached by this first request, or its worker generation exiting:
+   * ngx_http_finalize_connection() then closes instead of ngx_http_set_keepalive()).
+   */
+  private whoClosesRefused(conn: Conn, backend: Backend): EndKind {
+    // The upgrade is the first request on its connection (requestsServed counts from attach).
+    return backend.nginx.closesAfterResponse(conn.requestsServed + 1, conn.nginxGen)
+      ? EndKind.SERVER_FIN
+      : EndKind.CLIENT_FIN;
   }
 
   /**
