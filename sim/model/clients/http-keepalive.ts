@@ -19,9 +19,10 @@ import { backoffDelay } from './backoff.js';
  *
  * Every request sent has the client's own timer, `request_timeout`, as real clients have one per
  * request whatever delays the answer (a vanished host, a hung or paused app, a full queue): Go's
- * http.Client.Timeout cancels the round trip and closes the connection (net/http transport.go,
- * persistConn.roundTrip: the request's cancel closes pc.conn), Node's `AbortSignal.timeout()`
- * / `socket.setTimeout()` + `socket.destroy()` likewise (the calibration client:
+ * http.Client.Timeout cancels the round trip and closes the connection (net/http transport.go:
+ * the request's canceler is persistConn.cancelRequest(), whose closeLocked() calls
+ * pc.conn.Close()), Node's `AbortSignal.timeout()` / `socket.setTimeout()` + `socket.destroy()`
+ * likewise (lib/net.js Socket._destroy closes the handle; the calibration client:
  * calibration/haproxy/worker.mjs, a timer from the request's write, then `socket.destroy()`). A
  * closed socket with nothing unread sends FIN (Linux net/ipv4/tcp.c __tcp_close(): RST only when
  * received data is unread), so the client closes first and keeps the TIME_WAIT; the request is
