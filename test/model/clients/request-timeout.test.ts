@@ -92,3 +92,18 @@ describe('clients.http.request_timeout applies to every unanswered request', () 
     expect(patient.histograms.request_latency.max).toBeGreaterThan(29);
   });
 });
+
+describe('a request still connecting from nginx to the app when its client gives up', () => {
+  it('the app accept queue is full (SYNs dropped): nginx stops connecting, logs 499, nothing is served late', () => {
+    const input = hung('l4');
+    (input as { app: Record<string, unknown> }).app = { workers: 1, backlog: 2, service_time: 'const(10ms)' };
+    const r = run(input);
+    const closed = recordsOf(r, 'nginx.client_closed_request');
+    expect(closed.some((c) => !c.inApp)).toBe(true);
+    expect(fig(r, 'syn_drops.total')).toBeGreaterThan(0);
+    // Only the requests the app had taken (in service or in its queue) are served after the pause.
+    expect(fig(r, 'wasted.total')).toBeLessThan(fig(r, 'err_etimedout.total'));
+    expect(between(r, 'err_etimedout', 0, 13)).toBe(0);
+    expect(fig(r, 'err_econnreset.total')).toBe(0);
+  });
+});
