@@ -94,7 +94,7 @@ export function buildModel(scenario: Scenario): Model {
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);
-  const lifecycle = new Lifecycle(world, http, front, wsEndpoint, path, master);
+  const lifecycle = new Lifecycle(world, front, wsEndpoint, path, master);
   const kubelet = new Kubelet(world, lifecycle);
   const orchestrator = new Orchestrator(
     world,

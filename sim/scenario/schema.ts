@@ -323,7 +323,9 @@ export const HttpClientsSchema = z.strictObject({
   retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   request_timeout: zDuration
     .prefault('30s')
-    .describe('Client gives up on a request with no answer (a vanished host) after this long.'),
+    .describe(
+      'Client gives up on any request not answered this long after it was written (a vanished host, a hung or paused app, a full queue): it closes the connection (FIN; nginx logs 499, the app still does the work), counts ETIMEDOUT and retries per `retries`.',
+    ),
   method: z
     .enum(['GET', 'POST'])
     .prefault('GET')

@@ -347,6 +347,18 @@ export const CATALOG: Catalog = {
       'nginx had an answer ready for a client whose flow the LB has forgotten: the write meets RST. ' +
       `The client never gets it and waits out its request timeout (${d(r.requestTimeout)}): an ETIMEDOUT, not a reset.`,
   },
+  'nginx.client_closed_request': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: "GET / HTTP/1.1" 499 0 (client prematurely closed connection, so upstream connection is closed too)`,
+    tone: 'warn',
+    explain: (r) =>
+      `The client waited ${d(r.requestTimeout)} (its request timeout) for an answer that had not come, closed its connection with FIN and counts ETIMEDOUT; ` +
+      'nginx saw the FIN while it waited for the app, logged 499 and closed its upstream connection' +
+      (r.inApp
+        ? '. The app is not told: it still serves the request (or takes it from its queue later) and its answer goes nowhere: wasted work.'
+        : ' (it was still connecting to the app).'),
+  },
   'nginx.upstream_closed': {
     source: 'nginx',
     line: (r) => `${r.backend}: upstream prematurely closed connection while reading response header from upstream`,

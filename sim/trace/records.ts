@@ -184,6 +184,13 @@ export interface NginxResetWritingResponse extends Rec<'nginx.reset_writing_resp
   backend: string;
   requestTimeout: number;
 }
+/** The client timed out on a request nginx still held and closed its connection: 499. */
+export interface NginxClientClosedRequest extends Rec<'nginx.client_closed_request'> {
+  backend: string;
+  requestTimeout: number;
+  /** The request was in the app (served or queued), which goes on with it. */
+  inApp: boolean;
+}
 /** The app died with the request in service (FIN): 502. */
 export interface NginxUpstreamClosed extends Rec<'nginx.upstream_closed'> {
   backend: string;
@@ -614,6 +621,7 @@ export type TraceRecord =
   | LbKeepaliveRace
   | NginxResetReadingRequest
   | NginxResetWritingResponse
+  | NginxClientClosedRequest
   | NginxUpstreamClosed
   | NginxUpstreamReset
   | NginxUpstreamNoPort

@@ -344,17 +344,14 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   errors). A timer tick landing in that window is chance the twin cannot place
  *   (kill-restart-http's one EOF likewise). The per-second error series starts
  *   the second after the kill; the tcp runs compare the connections closed at the kill instead.
- * - hang-tcp, hang-onmarkeddown-tcp: drainsim's keep-alive clients give up on a request only when
- *   the host vanished (clients.http.request_timeout, sim/model/clients/http-keepalive.ts
- *   noAnswer()), not when a stopped server accepted it and never answers: the twin's s1 requests
- *   wait out the pause. So of hang-tcp's 9 client timeouts the 6 of the connections on s1 at the
- *   stop are compared (the twin's s1 connections, each with its hung request), not the 3 of the
- *   connections the client opened in their place at 13.1 s, which roundrobin sent to s1 (UP 1/3)
- *   and which hung in turn; the DOWN lines' "9" / "16 sessions active" are compared less those
- *   replacements (HAProxy keeps a timed-out connection in cur_sess: the client's FIN is
- *   forwarded, the stopped server never closes its side, the stream waits for `timeout server`).
- *   Counting them would need a client-side timeout on every request (a change to the keep-alive
- *   clients and to the balancer's half-closed streams), left for a later session.
+ * - hang-tcp, hang-onmarkeddown-tcp: the keep-alive clients time out on every unanswered request
+ *   (clients.http.request_timeout, sim/model/clients/http-keepalive.ts), as the recorded client
+ *   does (8 s from the request's write, then socket.destroy(): FIN), and the twins' timeouts are
+ *   compared (count, and when they fire). HAProxy keeps a timed-out connection in cur_sess: the
+ *   client's FIN is forwarded, the stopped server never closes its side, the half-closed stream
+ *   waits for `timeout server`. drainsim's L4 proxy ends the flow at the client's FIN (no
+ *   half-closed streams), so the DOWN lines' "9" / "16 sessions active" are compared less the
+ *   connections that had timed out before DOWN.
  * - shutdown-sessions-*: HAProxy's own client-facing sockets hold the TIME_WAIT of every stream
  *   the command ends (haproxy-sockets-shutdown-sessions-*: 13 of 13 / 10 of 10); the balancer's
  *   accepted sockets take no port and are not modelled (lb-host.ts models its connecting ports).
@@ -840,7 +837,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const real = recording('haproxy-hang-onmarkeddown-tcp').summary as unknown as {
       timeToDownLogS: number;
       streamEndDelayAfterDownS: { max: number };
-      downLogLine: { line: string };
+      downLogLine: { t: number; line: string };
       haproxyLogS1AroundDown: Record<string, number>;
       streams: { byServer: Record<string, { opened: number; ended: Record<string, number> }> };
     };
@@ -870,16 +867,30 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       runs.reduce((a, x) => a + gaugeAt(x, 'active_conn', 's1', 3), 0) / runs.length,
       'count',
     );
-    // The DOWN line's "16 sessions active" less those the recorded client added after the stop
-    // (scur 13 → 16: connections it opened when its hung ones were busy or timed out, which
-    // roundrobin sent to s1, still UP; the timed-out ones stay in cur_sess, half-closed, as the
-    // stopped server never closes its side). drainsim's keep-alive clients do not time out on a
-    // stopped server (known gaps), so its DOWN line counts the sessions of the stop.
+    // The requests hung on s1 time out 8 s after their write (3 at 11.05–11.29 s, one at 14.12 s
+    // on a connection opened after the stop), all before DOWN (14.19 s).
+    const failed = (
+      recording('haproxy-hang-onmarkeddown-tcp') as unknown as {
+        failedRequests: Array<{ done: number; outcome: string }>;
+      }
+    ).failedRequests;
+    const timedOutBeforeDown = failed.filter((x) => x.outcome === 'timeout' && x.done < real.downLogLine.t).length;
+    compare(
+      'hang-onmarkeddown-tcp',
+      'client timeouts (mean of 10 seeds)',
+      failed.filter((x) => x.outcome === 'timeout').length,
+      runs.reduce((a, x) => a + (x.figures['err_etimedout.total'] ?? 0), 0) / runs.length,
+      'count',
+    );
+    // The DOWN line's "16 sessions active": scur 13 at the stop, 3 connections the recorded client
+    // opened after it (when its hung ones were busy or timed out) which roundrobin sent to s1,
+    // still UP; the timed-out ones stay in cur_sess, half-closed, as the stopped server never
+    // closes its side. drainsim's L4 proxy ends a flow at the client's FIN: compared less those.
     const downSessions = Number(/(\d+) sessions active/.exec(real.downLogLine.line)![1]);
     compare(
       'hang-onmarkeddown-tcp',
-      'DOWN: sessions active, less those opened on s1 after the stop (mean of 10 seeds)',
-      downSessions - (data.samples.filter((x) => x.s1 && x.t < real.timeToDownLogS + 3).pop()!.s1!.scur - atStop),
+      'DOWN: sessions active, less the connections timed out before it (half-closed; mean of 10 seeds)',
+      downSessions - timedOutBeforeDown,
       runs.reduce((a, x) => a + recordsOf(x, 'hc.down')[0].sessions, 0) / runs.length,
       'count',
     );
@@ -1265,6 +1276,10 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     const real = recording('haproxy-hang-tcp').summary as Recording['summary'] & {
       timeToDownLogS: number;
       timeToUpLogS: number;
+      failedAt: number;
+      firstErrorS: number;
+      lastErrorS: number;
+      downLogLine: { t: number; line: string };
     };
     const r = simulate('haproxy-hang-tcp');
     compare('hang-tcp', 'stop → DOWN (s)', real.timeToDownLogS, downAfter(r, 5), 'time');
@@ -1273,10 +1288,14 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
     compare('hang-tcp', 'RSTs to clients', 0, r.figures['reset_out.total'] ?? 0, 'count');
     // tcp mode pins each client connection to its server: the 6 connections on s1 at the stop each
     // send one request that is never answered (the client's 8-s timeouts at 13.0–13.2 s, sent at
-    // 5.02–5.17 s); the twin's s1 holds its connections with their requests as long (known gaps:
-    // its keep-alive clients do not time out on a stopped server).
-    const failed = (recording('haproxy-hang-tcp') as unknown as { failedRequests: Array<{ sent: number }> })
-      .failedRequests;
+    // 5.02–5.17 s); the client then sends the request again on a new connection (retries 1, at
+    // once), and the 3 of them roundrobin sent to s1 (UP 1/3 until 16.6 s) hung too: 8 s later,
+    // at 21.1–21.3 s, their timeouts.
+    const failed = (
+      recording('haproxy-hang-tcp') as unknown as {
+        failedRequests: Array<{ sent: number; done: number; outcome: string }>;
+      }
+    ).failedRequests;
     const firstWave = failed.filter((x) => x.sent < 6).length;
     compare(
       'hang-tcp',
@@ -1285,15 +1304,40 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
       gaugeAt(r, 'active_conn', 's1', 6),
       'count',
     );
-    // The DOWN line's "9 sessions active" (srv_append_more(): cur_sess): those 6, still held after
-    // the client's timeout closed them (its FIN is forwarded, the stopped server never closes its
-    // side: the stream lives on until `timeout server`), and the 3 connections the client opened
-    // in their place, which roundrobin sent to s1 (UP 1/3 until 16.6 s) and which hung too.
-    const sessions = Number(/(\d+) sessions active/.exec((real.downLogLine as { line: string }).line)![1]);
+    compare('hang-tcp', 'client timeouts', failed.length, r.figures['err_etimedout.total'] ?? 0, 'count');
     compare(
       'hang-tcp',
-      'DOWN: sessions active, less the 3 replacements of timed-out connections',
-      sessions - (failed.length - firstWave),
+      'client timeouts at 13–14 s (the requests hung at the stop)',
+      firstWave,
+      between(r, 'err_etimedout', 12, 15),
+      'count',
+    );
+    compare(
+      'hang-tcp',
+      'client timeouts at 21 s (their retries, sent to s1 again)',
+      failed.length - firstWave,
+      between(r, 'err_etimedout', 20, 23),
+      'count',
+    );
+    const closed = recordsOf(r, 'nginx.client_closed_request');
+    compare('hang-tcp', 'stop → first client timeout (s)', real.firstErrorS - real.failedAt, closed[0].t - 5, 'time');
+    compare(
+      'hang-tcp',
+      'stop → last client timeout (s)',
+      real.lastErrorS - real.failedAt,
+      closed[closed.length - 1].t - 5,
+      'time',
+    );
+    // The DOWN line's "9 sessions active" (srv_append_more(): cur_sess): the 3 retries hung on s1,
+    // and the 6 timed-out connections, still held half-closed (the client's FIN is forwarded, the
+    // stopped server never closes its side: the stream lives on until `timeout server`), which
+    // drainsim's L4 proxy ends at the FIN.
+    const sessions = Number(/(\d+) sessions active/.exec(real.downLogLine.line)![1]);
+    const timedOutBeforeDown = failed.filter((x) => x.outcome === 'timeout' && x.done < real.downLogLine.t).length;
+    compare(
+      'hang-tcp',
+      'DOWN: sessions active, less the connections timed out before it (half-closed)',
+      sessions - timedOutBeforeDown,
       recordsOf(r, 'hc.down')[0].sessions,
       'count',
     );

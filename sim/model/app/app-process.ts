@@ -136,6 +136,17 @@ export class AppProcess {
     this.queue.push(job);
   }
 
+  /** Put `next` in queued `job`'s place (the jobs that timed out are the oldest: near the head). */
+  replaceQueued(job: AppJob, next: AppJob): boolean {
+    const q = this.queue;
+    for (let i = this.queueHead; i < q.length; i++) {
+      if (q[i] !== job) continue;
+      q[i] = next;
+      return true;
+    }
+    return false;
+  }
+
   dequeue(): AppJob | undefined {
     if (this.queueHead >= this.queue.length) return undefined;
     const c = this.queue[this.queueHead++];

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job.js';
+import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { GcHeaps } from './gc-heaps.js';
@@ -163,6 +164,36 @@ export class AppServer {
       this.fillWorkers(backend);
     } else if (job.phase === ReqPhase.QUEUED) job.phase = ReqPhase.NONE; // skipped when dequeued
   }
+
+  /**
+   * The job's caller went away but the app is not told (its connection from nginx closed, which a
+   * worker notices only when it writes the response): the work goes on, in service or later from
+   * the queue, and its answer goes nowhere (counted `wasted`). The job itself leaves: a stand-in
+   * takes its place (same service end, same place in the queue), so the caller's record is free.
+   */
+  orphan(backend: Backend, job: AppJob): void {
+    const app = backend.app;
+    const ghost = new Req(this.wasted);
+    ghost.backend = job.backend;
+    ghost.deep = job.deep;
+    ghost.fixedService = job.fixedService;
+    ghost.depTimeout = job.depTimeout;
+    ghost.depTimeoutStatus = job.depTimeoutStatus;
+    ghost.status = job.status;
+    ghost.serviceEnd = job.serviceEnd;
+    ghost.phase = job.phase;
+    if (app.serving.replace(job, ghost)) {
+      this.w.engine.cancel(job.timer);
+      ghost.timer = this.w.engine.at(ghost.serviceEnd, this.finish, ghost);
+    } else if (job.phase !== ReqPhase.QUEUED || !app.replaceQueued(job, ghost)) return;
+    job.timer = -1;
+    job.phase = ReqPhase.NONE;
+  }
+
+  private readonly wasted = (job: AppJob): void => {
+    // Served (finish()) rather than lost with the process (lifecycle.ts jobLost gives it 502).
+    if (job.status !== Status.BAD_GATEWAY) this.w.metrics.inc(this.w.c.wasted, job.backend);
+  };
 
   /** The process died: every job in service or queued leaves, returned as `serving` and `queued`. */
   drop(backend: Backend): { serving: AppJob[]; queued: AppJob[] } {

@@ -17,6 +17,17 @@ import { backoffDelay } from './backoff.js';
  * first when the think time exceeds keepalive_timeout, or after keepalive_requests; the client
  * then continues on a new connection. Failed requests are retried with backoff.
  *
+ * Every request sent has the client's own timer, `request_timeout`, as real clients have one per
+ * request whatever delays the answer (a vanished host, a hung or paused app, a full queue): Go's
+ * http.Client.Timeout cancels the round trip and closes the connection (net/http transport.go:
+ * the request's canceler is persistConn.cancelRequest(), whose closeLocked() calls
+ * pc.conn.Close()), Node's `AbortSignal.timeout()` / `socket.setTimeout()` + `socket.destroy()`
+ * likewise (lib/net.js Socket._destroy closes the handle; the calibration client:
+ * calibration/haproxy/worker.mjs, a timer from the request's write, then `socket.destroy()`). A
+ * closed socket with nothing unread sends FIN (Linux net/ipv4/tcp.c __tcp_close(): RST only when
+ * received data is unread), so the client closes first and keeps the TIME_WAIT; the request is
+ * an ETIMEDOUT, retried per `retries` on a new connection.
+ *
  * The connector and path are the L4 balancer and nginx (the connection reaches a backend), or an
  * L7 balancer's frontend (lb/l7-http-front.ts: the connection ends at the LB, each request is
  * balanced on its own); `endFlow` ends the connection where it ends.
@@ -99,27 +110,41 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       this.retryOrGiveUp(conn, b);
       return;
     }
+    // The client's timer on this request runs from its write (see the class comment).
+    conn.requestTimer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
     this.path.handle(conn);
   };
 
-  /** No answer will come: the request retransmits until the client's timeout. */
-  noAnswer(conn: Conn): void {
-    conn.timer = this.w.engine.schedule(this.w.scenario.clients.http.request_timeout, this.timedOut, conn);
-  }
+  /** No answer will come (a vanished host, a response the LB reset): the request's own timer is already running. */
+  noAnswer(_conn: Conn): void {}
 
-  /** The client gives up waiting for an answer (request_timeout). */
-  readonly timedOut = (conn: Conn): void => {
-    conn.timer = -1;
+  /**
+   * The client gives up waiting for an answer (request_timeout): it closes the connection and
+   * retries. Where the server end still holds the request (a hung or paused app, a queue) it
+   * hears the client's FIN (nginx: 499; its app keeps the work); where nothing does (a vanished
+   * host, a flow the LB forgot) the close meets nobody, as before.
+   */
+  private readonly timedOut = (conn: Conn): void => {
+    conn.requestTimer = -1;
     const b = conn.backend;
-    this.endFlow(conn, EndKind.SILENT);
+    if (this.path.abandon(conn)) this.clientClose(conn);
+    else this.endFlow(conn, EndKind.SILENT);
     this.w.error(ErrorKind.ETIMEDOUT, b);
     this.retryOrGiveUp(conn, b);
   };
+
+  /** The request in flight got its answer (or failed otherwise): its timer stops. */
+  private stopRequestTimer(conn: Conn): void {
+    if (conn.requestTimer < 0) return;
+    this.w.engine.cancel(conn.requestTimer);
+    conn.requestTimer = -1;
+  }
 
   /** nginx answered (or failed) the request on `conn`. */
   respond(conn: Conn, status: Status): void {
     const w = this.w;
     const b = servedBy(conn);
+    this.stopRequestTimer(conn);
     if (status !== Status.OK) {
       w.metrics.inc(w.c.responses5xx, b);
       w.error(ErrorKind.HTTP_5XX, b);
@@ -220,6 +245,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     const b = conn.backend;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
+    this.stopRequestTimer(conn);
     conn.phase = ReqPhase.NONE;
     conn.upstream = null;
     w.end(conn, how);
@@ -241,6 +267,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     const cfg = w.scenario.clients.http;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
+    this.stopRequestTimer(conn);
     if (conn.attempt < cfg.retries) {
       conn.lastBackoff = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, conn.lastBackoff);
       conn.attempt++;

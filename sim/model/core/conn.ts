@@ -33,6 +33,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   // Every request: the client's send and respond, nginx, the app's service.
   /** Pending timer of this connection (next request, idle close, service end), if any. */
   timer = -1;
+  /** The HTTP client's own timer on its request in flight (clients.http.request_timeout), -1: none. */
+  requestTimer = -1;
   /** The balancer's entry for this flow. */
   lbFlow: LbFlow = LbFlow.NONE;
   backend = -1;
@@ -126,6 +128,7 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   static {
     preferDoubleFields(new Conn(-1), [
       'timer',
+      'requestTimer',
       'waitingSince',
       'requestStartedAt',
       'serviceEnd',

@@ -37,6 +37,12 @@ export interface HttpUpstream {
   idleCloseAfter(conn: Conn, think: number): number;
   /** The proxy closes the connection `delay` s from now (it closes first). */
   closeIdle(conn: Conn, delay: number): void;
+  /**
+   * The client gave up on the request in flight on `conn` (its request timeout) and closes the
+   * connection. True when the server end still held the request and hears the client's FIN; false
+   * when nothing there will (its host vanished, or the request was already lost on the way).
+   */
+  abandon(conn: Conn): boolean;
 }
 
 /** Where a response goes (the proxy's client side, or the client itself). */
@@ -46,7 +52,7 @@ export interface ResponseSink {
 }
 
 export interface HttpDownstream extends ResponseSink {
-  /** No answer will come: the client waits for its request timeout. */
+  /** No answer will come: the client waits for its request timeout (already running since it sent). */
   noAnswer(conn: Conn): void;
   /** The proxy closed the idle connection (or, its host gone, would have). */
   closedByServer(conn: Conn): void;
@@ -57,8 +63,6 @@ export interface HttpDownstream extends ResponseSink {
   crossedFin(conn: Conn): void;
   /** The server side ended the connection under an idle (`inFlight` false) or waiting client. */
   serverGone(conn: Conn, how: EndKind, inFlight: boolean): void;
-  /** The client gives up waiting for an answer (scheduled by whoever knows none will come). */
-  readonly timedOut: (conn: Conn) => void;
 }
 
 /** Request-level (open loop): a balancer takes one attempt of an independent request. */

@@ -55,6 +55,17 @@ export class JobList {
     return true;
   }
 
+  /** Put `next` in `job`'s slot (same place in the order); false when `job` is not in this list. */
+  replace(job: AppJob, next: AppJob): boolean {
+    if (job.inList !== this || next.inList !== null) return false;
+    this.slots[job.indexInList] = next;
+    next.inList = this;
+    next.indexInList = job.indexInList;
+    job.inList = null;
+    job.indexInList = -1;
+    return true;
+  }
+
   has(job: AppJob): boolean {
     return job.inList === this;
   }

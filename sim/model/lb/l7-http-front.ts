@@ -108,17 +108,19 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     s.session = conn;
     s.notFirst = conn.stream !== null;
     conn.stream = s;
-    // The client's own patience: no `timeout server` is modelled yet, so a stream whose server
-    // vanished ends when the client gives up.
-    conn.timer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.clientGivesUp, conn);
     this.balancer.send(s);
   }
 
-  private readonly clientGivesUp = (conn: Conn): void => {
-    conn.timer = -1;
+  /**
+   * The client's request timeout (clients/http-keepalive.ts) fired on the stream: it closes its
+   * connection (FIN), and the stream leaves its server. HAProxy sees the client's shutdown while it
+   * waits for the server (`CD` termination: client-side disconnect in the data phase) and logs no
+   * answer; the server keeps working on the request it holds (l7-dispatch.ts abandon).
+   */
+  abandon(conn: Conn): boolean {
     if (conn.stream) this.balancer.abandon(conn.stream);
-    this.sink.timedOut(conn);
-  };
+    return true;
+  }
 
   /** The stream's answer: from a server, or HAProxy's own error reply. */
   answered(req: Req, status: Status, _b: number): void {

@@ -133,6 +133,10 @@ export class ProxyIdleTimeouts implements HttpUpstream {
     return this.inner.keepsAlive(conn);
   }
 
+  abandon(conn: Conn): boolean {
+    return this.inner.abandon(conn);
+  }
+
   idleCloseAfter(conn: Conn, think: number): number {
     const nginx = this.inner.idleCloseAfter(conn, think);
     if (!this.proxyCloses(conn, think)) return nginx;

@@ -119,6 +119,46 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     this.sink.respond(conn, status);
   }
 
+  /**
+   * The client gave up on its request (clients.http.request_timeout) and closed the connection:
+   * its FIN reaches nginx while nginx waits for the app. nginx's read handler sees the EOF
+   * (ngx_http_upstream_check_broken_connection(), src/http/ngx_http_upstream.c: "client prematurely
+   * closed connection, so upstream connection is closed too", proxy_ignore_client_abort off by
+   * default) and finalizes the request with NGX_HTTP_CLIENT_CLOSED_REQUEST: 499 in the access
+   * log, the upstream connection closed, never cached (its response was not read). The app is not
+   * told: its worker goes on with the request, or takes it from the queue later, and its answer
+   * meets the closed socket (app-server.ts orphan: wasted work). A connect() nginx was still
+   * retrying to the app is given up. False when nothing on the VM holds the request (its host
+   * vanished, or the response already went into a flow the LB forgot).
+   */
+  abandon(conn: Conn): boolean {
+    const w = this.w;
+    const b = conn.backend;
+    if (b < 0 || !w.backends[b].hostUp) return false;
+    const backend = w.backends[b];
+    const phase = conn.phase;
+    if (phase === ReqPhase.NONE) return false;
+    if (phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED) this.path.app.orphan(backend, conn);
+    else if (conn.timer >= 0) {
+      // CONNECTING: nginx's SYN retransmission towards the app (upstream.ts retryConnect) stops.
+      w.engine.cancel(conn.timer);
+      conn.timer = -1;
+    }
+    conn.phase = ReqPhase.NONE;
+    if (conn.upstream) {
+      // nginx closes it with the request unanswered; the app's late write then meets RST: no TIME_WAIT.
+      this.path.abortUpstream(backend, conn.upstream);
+      conn.upstream = null;
+    }
+    w.trace.emitLimited(`client-closed-${b}`, {
+      kind: 'nginx.client_closed_request',
+      backend: backend.name,
+      requestTimeout: w.scenario.clients.http.request_timeout,
+      inApp: phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED,
+    });
+    return true;
+  }
+
   /** nginx keeps the connection after this response (nginx.ts closesAfterResponse). */
   keepsAlive(conn: Conn): boolean {
     return !this.w.backends[conn.backend].nginx.closesAfterResponse(conn.requestsServed, conn.nginxGen);

@@ -2,7 +2,7 @@ import type { WsEndpoint } from '../app/ws-endpoint.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
-import type { HttpDownstream, ResponseSink } from '../core/hop.js';
+import type { ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import { ProxyReload } from '../lb/hard-stop.js';
 import { enterMaintenance, leaveMaintenance } from '../lb/health.js';
@@ -23,7 +23,6 @@ export type TerminateMode = 'graceful' | 'kill' | 'vanish';
 export class Lifecycle {
   constructor(
     private readonly w: World,
-    private readonly http: HttpDownstream,
     /** nginx's side of the client connections: an error page it writes meets a forgotten flow there. */
     private readonly nginxFront: ResponseSink,
     private readonly ws: WsEndpoint,
@@ -275,27 +274,17 @@ export class Lifecycle {
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of [...serving, ...queued]) {
       job.phase = ReqPhase.NONE;
-      // No answer will come: the waiting side times out (the client, or the L7 balancer).
-      if (job instanceof Conn) {
-        job.upstream = null;
-        job.timer = w.engine.at(
-          job.requestStartedAt + w.scenario.clients.http.request_timeout,
-          this.http.timedOut,
-          job,
-        );
-      }
-      // An open-loop attempt needs nothing here: its client's own timeout fires.
+      // No answer will come: the waiting client's own request timeout fires (clients/http-keepalive.ts,
+      // running since it sent; an open-loop attempt's likewise).
+      if (job instanceof Conn) job.upstream = null;
     }
     for (const conn of [...backend.conns]) {
       if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) this.ws.serverGone(conn, EndKind.SILENT);
       else if (conn.phase === ReqPhase.CONNECTING) {
+        // nginx's connect() to the app dies with the host; the client's request timeout is running.
         w.engine.cancel(conn.timer);
+        conn.timer = -1;
         conn.phase = ReqPhase.NONE;
-        conn.timer = w.engine.at(
-          conn.requestStartedAt + w.scenario.clients.http.request_timeout,
-          this.http.timedOut,
-          conn,
-        );
       }
       w.dropServerEnd(conn, false);
     }
