@@ -81,16 +81,11 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       });
     }
     // In nginx, not yet sent upstream: what a vanishing host or a stop does to a request nginx holds.
+    // When the client's request_timeout (armed at its write, clients/http-keepalive.ts) comes
+    // first, the client closes and abandon() below cancels this timer: nginx reads only the close.
     conn.phase = ReqPhase.CONNECTING;
-    if (timesOut) conn.timer = w.engine.at(Math.max(w.now, giveUp), this.clientGaveUp, conn);
-    else conn.timer = w.engine.schedule(wait, this.workerFree, conn);
+    conn.timer = w.engine.schedule(wait, this.workerFree, conn);
   }
-
-  /** The client's request_timeout came before the worker read its request. */
-  private readonly clientGaveUp = (conn: Conn): void => {
-    conn.phase = ReqPhase.NONE;
-    this.sink.timedOut(conn);
-  };
 
   private readonly workerFree = (conn: Conn): void => {
     conn.timer = -1;
