@@ -220,13 +220,13 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
     'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
     (e) => w.backends[e].nginx.shuttingDown,
   );
-  // Both nginx memory gauges read one walk over the VM's connections per sample.
+  // Both nginx memory gauges read one count of the VM's connections per sample.
   const memoryAt = new Float64Array(n).fill(-1);
   const memoryOf: NginxMemory[] = [];
   const memory = (e: number): NginxMemory => {
     if (memoryAt[e] !== w.now) {
       const b = w.backends[e];
-      memoryOf[e] = nginxMemory(b.nginx, b.conns, b.upstreamPool);
+      memoryOf[e] = nginxMemory(b.nginx, b.conns, b.upstreamPool, b.nginxConns);
       memoryAt[e] = w.now;
     }
     return memoryOf[e];

@@ -127,8 +127,13 @@ function grow<T extends Uint8Array | Int32Array | Float64Array>(column: T, cap: 
   return next;
 }
 
-/** Numbers per TIME_WAIT queue slot: key, generation, fire time. */
-const TW_SLOT = 3;
+/**
+ * Numbers per TIME_WAIT queue slot: key (pair id · 65536 + port), entry, generation, fire time.
+ * The entry is the socket's own number: a slot is live while that entry is in TIME_WAIT with the
+ * slot's generation (every change of an entry's life — reuse, takeover, reopening — gives it a new
+ * one), so expiry checks it without looking the port up again in its pair's table.
+ */
+const TW_SLOT = 4;
 
 /** A pair's sockets move from a map to a port-indexed table past this many. */
 const DENSE_AFTER = 512;
@@ -272,7 +277,7 @@ export class HostSockets {
   private probe: PortProbe | null = null;
   /**
    * TIME_WAIT expiry queue in firing order (fire times grow with entry time): TW_SLOT numbers a
-   * slot, [key, generation, fire time], from twHead on; null while empty. One array, allocated
+   * slot, [key, entry, generation, fire time], from twHead on; null while empty. One array, allocated
    * when needed and dropped when drained: of the tens of thousands of client machines a fleet
    * keeps, most hold no TIME_WAIT at a given moment, and per-host arrays are most of their cost.
    */
@@ -378,7 +383,7 @@ export class HostSockets {
       E.timestamps[e] = s.timestamps ? 1 : 0;
       E.gen[e] = ++this.gen;
       this.timeWaitCount++;
-      (this.tw ??= []).push(id * 65536 + s.port, E.gen[e], s.firesAt);
+      (this.tw ??= []).push(id * 65536 + s.port, e, E.gen[e], s.firesAt);
     }
     return id;
   }
@@ -544,7 +549,7 @@ export class HostSockets {
       E.gen[entry] = gen;
       this.timeWaitCount++;
       this.tw ??= [];
-      this.tw.push(key, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
+      this.tw.push(key, entry, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
@@ -564,7 +569,7 @@ export class HostSockets {
     const tw = this.tw;
     if (tw === null) return Number.POSITIVE_INFINITY;
     for (let i = this.twHead; i < tw.length; i += TW_SLOT) {
-      if (this.queuedTimeWait(tw[i], tw[i + 1]) !== NONE) return tw[i + 2];
+      if (this.queuedTimeWait(tw[i + 1], tw[i + 2])) return tw[i + 3];
     }
     return Number.POSITIVE_INFINITY;
   }
@@ -573,12 +578,11 @@ export class HostSockets {
   expire(now: number): void {
     const tw = this.tw;
     if (tw === null) return;
-    while (this.twHead < tw.length && tw[this.twHead + 2] <= now) {
-      const key = tw[this.twHead];
-      const entry = this.queuedTimeWait(key, tw[this.twHead + 1]);
-      if (entry !== NONE) {
+    while (this.twHead < tw.length && tw[this.twHead + 3] <= now) {
+      const entry = tw[this.twHead + 1];
+      if (this.queuedTimeWait(entry, tw[this.twHead + 2])) {
         this.timeWaitCount--;
-        this.remove(key, entry);
+        this.remove(tw[this.twHead], entry);
       }
       this.twHead += TW_SLOT;
     }
@@ -688,11 +692,10 @@ export class HostSockets {
     (this.freePairIds ??= []).push(id);
   }
 
-  /** The entry a TIME_WAIT queue slot (key pairId·65536 + port, generation) stands for, or NONE if stale. */
-  private queuedTimeWait(key: number, gen: number): number {
-    const entry = entryOf(this.pairs[Math.floor(key / 65536)], key % 65536);
+  /** Whether a TIME_WAIT queue slot (entry, generation) still stands for its socket (false: stale). */
+  private queuedTimeWait(entry: number, gen: number): boolean {
     const E = this.entries;
-    return entry !== NONE && E.state[entry] === TIME_WAIT && E.gen[entry] === gen ? entry : NONE;
+    return E.state[entry] === TIME_WAIT && E.gen[entry] === gen;
   }
 
   /**

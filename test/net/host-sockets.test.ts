@@ -72,6 +72,34 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     }
   });
 
+  it('a TIME_WAIT taken over or reopened is not expired by its old queue slot, even in TIME_WAIT again', () => {
+    // The expiry queue names a socket by its entry and generation: the entry a takeover frees is
+    // reused at once for the new socket, and a reopened one is the same entry; either back in
+    // TIME_WAIT later must last its own 60 s, not end when the earlier TIME_WAIT's slot fires.
+    const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50001 }, testRng(16));
+    const pair = host.connectPair(LO, LO, 8080);
+    const a = host.connect(pair, 0);
+    const b = host.connect(pair, 0);
+    host.close(pair, a, 0, true);
+    host.close(pair, b, 0, true);
+    const c = host.connect(pair, 1.01); // takes over a or b's TIME_WAIT (tcp_tw_reuse=2 on loopback)
+    expect(host.timeWaitReused).toBe(1);
+    host.close(pair, c, 10, true);
+    expect(host.stateOf(pair, a === c ? b : a, 65)).toBe('none');
+    expect(host.stateOf(pair, c, 65)).toBe('time-wait');
+    expect(host.timeWaitCount).toBe(1);
+    expect(host.stateOf(pair, c, 75)).toBe('none');
+
+    const server = new HostSockets(LINUX_DEFAULTS, testRng(17));
+    const accepting = server.acceptPair(SERVER, 80, CLIENT);
+    server.acceptSyn(accepting, 40000, 0, 0);
+    server.close(accepting, 40000, 0, true, true, 0);
+    expect(server.acceptSyn(accepting, 40000, 3, 3000)).toBe('reopened-time-wait');
+    server.close(accepting, 40000, 10, true, true, 10000);
+    expect(server.stateOf(accepting, 40000, 65)).toBe('time-wait');
+    expect(server.stateOf(accepting, 40000, 75)).toBe('none');
+  });
+
   it('a SYN with a newer TSval reopens the server-side TIME_WAIT of its 4-tuple', () => {
     const server = new HostSockets(LINUX_DEFAULTS, testRng(15));
     const accepting = server.acceptPair(SERVER, 80, CLIENT);

@@ -179,6 +179,7 @@ export class World {
     openFlow(conn);
     backend.conns.add(conn);
     conn.nginxGen = backend.nginx.accept();
+    backend.nginxConns.add(conn);
     this.opened++;
     this.lb.active[b]++;
     this.lb.newFlows[b]++;
@@ -202,7 +203,10 @@ export class World {
     const tracked = conn.lbFlow !== LbFlow.NONE;
     if (tracked) this.lb.active[b]--;
     conn.lbFlow = LbFlow.NONE;
-    if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
+    if (backend.conns.delete(conn)) {
+      backend.nginxConns.delete(conn);
+      backend.nginx.release(conn.nginxGen);
+    }
     conn.backend = -1;
     // A client whose socket is already gone answers the proxy's FIN with RST: no TIME_WAIT.
     const clientOpen = conn.clientTcp !== TcpState.CLOSED;
@@ -282,7 +286,10 @@ export class World {
    */
   dropServerEnd(conn: Conn, reset: boolean): void {
     const backend = this.backends[conn.backend];
-    if (backend.conns.delete(conn)) backend.nginx.release(conn.nginxGen);
+    if (backend.conns.delete(conn)) {
+      backend.nginxConns.delete(conn);
+      backend.nginx.release(conn.nginxGen);
+    }
     serverEndGone(conn, reset);
     this.releaseServerEnd(conn, backend, false);
     // A reset flow is gone on the balancer too; a vanished host's leaves the balancer waiting.

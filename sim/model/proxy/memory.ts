@@ -73,21 +73,77 @@ export interface NginxMemory {
   old: number;
 }
 
-/** What `nginx` holds with the client connections `conns` and the cached upstream connections `pool`. */
-export function nginxMemory(nginx: Nginx, conns: Iterable<Conn>, pool: readonly UpstreamConn[]): NginxMemory {
+/**
+ * A VM's client connections as nginxMemory prices them, kept as they come and go (world.ts attach,
+ * end, dropServerEnd: wherever `backend.conns` gains or loses one): the WebSocket tunnels as a
+ * count per generation (a tunnel is priced by its generation alone: its kind never changes, nor
+ * its generation once accepted), the HTTP connections themselves (their request phase changes
+ * their price, so each sample reads it). A sample then walks the HTTP connections only, not the
+ * fleet's tens of thousands of tunnels.
+ */
+export class NginxConnTally {
+  /** Open tunnels per generation id (ids are small: nginx.ts hands them out one by one). */
+  private readonly tunnels: number[] = [];
+  /** The open HTTP connections. */
+  readonly http = new Set<Conn>();
+
+  /** `conn` joined the VM's connections; its nginxGen is the generation that accepted it. */
+  add(conn: Conn): void {
+    if (conn.kind !== ConnKind.WS) {
+      this.http.add(conn);
+      return;
+    }
+    const id = conn.nginxGen;
+    while (this.tunnels.length <= id) this.tunnels.push(0);
+    this.tunnels[id]++;
+  }
+
+  /** `conn`, added before, left the VM's connections. */
+  delete(conn: Conn): void {
+    if (conn.kind !== ConnKind.WS) this.http.delete(conn);
+    else this.tunnels[conn.nginxGen]--;
+  }
+
+  /** The open tunnels of generation `id`. */
+  tunnelsOf(id: number): number {
+    return id < this.tunnels.length ? this.tunnels[id] : 0;
+  }
+}
+
+/**
+ * What `nginx` holds with the client connections `conns` and the cached upstream connections
+ * `pool`. With `tally` (the same connections as `conns`, kept by NginxConnTally) the tunnels are
+ * counted from it and only its HTTP connections walked: the same counts, so the same figure.
+ */
+export function nginxMemory(
+  nginx: Nginx,
+  conns: Iterable<Conn>,
+  pool: readonly UpstreamConn[],
+  tally: NginxConnTally | null = null,
+): NginxMemory {
   const gens = nginx.generations;
   if (!nginx.running || gens.length === 0) return { total: 0, old: 0 };
-  // One walk per sample over every connection the VM holds: count, per generation, the tunnels,
+  // One walk per sample over the connections the VM holds: count, per generation, the tunnels,
   // the idle keep-alive connections, the requests in flight and the cached upstream connections,
   // and price each kind once (connBytes' sizes). The bytes are whole numbers, so the products
   // and their sum are the exact sum connBytes would add up one connection at a time.
   const counts = new Float64Array(KINDS * gens.length);
   const first = gens[0].id;
-  for (const conn of conns) {
-    const id = conn.nginxGen;
-    const i = id === first ? 0 : generationIndex(gens, id);
-    if (i < 0) continue;
-    counts[KINDS * i + (conn.kind === ConnKind.WS ? TUNNEL : conn.phase === ReqPhase.NONE ? IDLE : IN_FLIGHT)]++;
+  if (tally === null) {
+    for (const conn of conns) {
+      const id = conn.nginxGen;
+      const i = id === first ? 0 : generationIndex(gens, id);
+      if (i < 0) continue;
+      counts[KINDS * i + (conn.kind === ConnKind.WS ? TUNNEL : conn.phase === ReqPhase.NONE ? IDLE : IN_FLIGHT)]++;
+    }
+  } else {
+    for (let i = 0; i < gens.length; i++) counts[KINDS * i + TUNNEL] = tally.tunnelsOf(gens[i].id);
+    for (const conn of tally.http) {
+      const id = conn.nginxGen;
+      const i = id === first ? 0 : generationIndex(gens, id);
+      if (i < 0) continue;
+      counts[KINDS * i + (conn.phase === ReqPhase.NONE ? IDLE : IN_FLIGHT)]++;
+    }
   }
   for (const up of pool) {
     const id = up.nginxGen;

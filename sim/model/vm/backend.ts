@@ -5,6 +5,7 @@ import { AppProcess } from '../app/app-process.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
 import { APP_PORT, bootHost, hostKernelConfig, LOOPBACK, NGINX_PORT, vmAddress } from '../core/kernel-hosts.js';
 import type { VmView } from '../core/vm-view.js';
+import { NginxConnTally } from '../proxy/memory.js';
 import { Nginx } from '../proxy/nginx.js';
 
 /**
@@ -46,6 +47,8 @@ export class Backend implements VmView {
 
   /** Client connections whose server end is on this VM (insertion order is deterministic). */
   readonly conns = new Set<Conn>();
+  /** `conns` as the nginx memory gauges price them (proxy/memory.ts), kept alongside it in world.ts. */
+  readonly nginxConns = new NginxConnTally();
   readonly wsSessions = new Set<Conn>();
   /** Idle pooled upstream connections, most recently used last (nginx reuses the head of its cache). */
   readonly upstreamPool: UpstreamConn[] = [];

@@ -2,7 +2,7 @@
 import { describe, expect, it } from 'vitest';
 import { ReqPhase } from '../../../sim/model/core/app-job.js';
 import { type Conn, ConnKind } from '../../../sim/model/core/conn.js';
-import { connBytes, MIB, nginxMemory } from '../../../sim/model/proxy/memory.js';
+import { connBytes, MIB, NginxConnTally, nginxMemory } from '../../../sim/model/proxy/memory.js';
 import { Nginx } from '../../../sim/model/proxy/nginx.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { NginxSchema } from '../../../sim/scenario/schema.js';
@@ -111,6 +111,16 @@ describe('nginx memory per generation', () => {
       conns.push(conn(ConnKind.HTTP, 999, ReqPhase.SERVING));
       const pool = cached.map((id) => ({ nginxGen: id }) as Parameters<typeof nginxMemory>[2][number]);
       expect(nginxMemory(n, conns, pool)).toEqual(perConn(n, conns, cached));
+      // Kept as the connections come and go (tunnels counted, HTTP connections held): the same
+      // figure, bit for bit, including past 2^53 where it falls back to the one-by-one walk.
+      const tally = new NginxConnTally();
+      for (const c of conns) tally.add(c);
+      const gone = conns.filter((_, i) => i % 3 === 1);
+      for (const c of gone) tally.delete(c);
+      const left = conns.filter((_, i) => i % 3 !== 1);
+      expect(gone.some((c) => c.kind === ConnKind.WS) && gone.some((c) => c.kind === ConnKind.HTTP)).toBe(true);
+      expect(nginxMemory(n, left, pool, tally)).toEqual(perConn(n, left, cached));
+      expect(nginxMemory(n, left, pool, tally)).toEqual(nginxMemory(n, left, pool));
     }
   });
 
