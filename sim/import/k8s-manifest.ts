@@ -5,7 +5,7 @@
  * PodDisruptionBudget and Services are noted. Line numbers come from the YAML parser's ranges.
  */
 import { LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
-import { resolveFenceposts } from '../model/control/rollout-fenceposts.js';
+import { resolveFenceposts } from '../scenario/rollout-fenceposts.js';
 import type { Imported } from './imported.js';
 
 export function importK8s(text: string, file: string, into: Imported): void {

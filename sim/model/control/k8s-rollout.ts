@@ -1,11 +1,11 @@
 import type { Rng } from '../../engine/random.js';
 import type { Distribution } from '../../scenario/distribution.js';
+import { type IntOrPercent, resolveFenceposts } from '../../scenario/rollout-fenceposts.js';
 import type { World } from '../core/world.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import type { Kubelet } from './kubelet.js';
 import { terminationTimes } from './kubelet-timing.js';
-import { type IntOrPercent, resolveFenceposts } from './rollout-fenceposts.js';
 
 export interface RolloutPlan {
   pods: number[];

@@ -1,5 +1,5 @@
 import type { NginxConfig } from '../../scenario/schema.js';
-import { NginxWorkers } from './worker-cpu.js';
+import { NginxWorkers } from './worker-queues.js';
 
 /**
  * nginx's master process as the model sees it (src/os/unix/ngx_process_cycle.c): it listens on

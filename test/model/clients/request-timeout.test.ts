@@ -1,4 +1,4 @@
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
@@ -40,7 +40,10 @@ function hung(mode: 'l4' | 'l7', requestTimeout = '3s', retries = 2): ScenarioIn
 }
 
 describe('clients.http.request_timeout applies to every unanswered request', () => {
-  const l4 = run(hung('l4'));
+  let l4: RunResult;
+  beforeAll(() => {
+    l4 = run(hung('l4'));
+  });
 
   it('a hung app: the requests time out request_timeout after their write, not when the pause ends', () => {
     // Nothing times out before 10 s + 3 s; the requests written at the pause time out in (13, 14].

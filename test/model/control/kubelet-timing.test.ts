@@ -6,7 +6,7 @@ import {
   relistLag,
   terminationTimes,
 } from '../../../sim/model/control/kubelet-timing.js';
-import { resolveFenceposts } from '../../../sim/model/control/rollout-fenceposts.js';
+import { resolveFenceposts } from '../../../sim/scenario/rollout-fenceposts.js';
 
 describe('CrashLoopBackOff (kuberuntime_manager.go doBackOff + flowcontrol.Backoff)', () => {
   it('restarts at once the first time, then waits 10, 20, 40 … s capped at 300 s', () => {

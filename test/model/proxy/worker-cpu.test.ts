@@ -1,7 +1,7 @@
 /** nginx's workers as CPU queues when TLS ends in nginx (sim/model/proxy/worker-cpu.ts). */
 import { describe, expect, it } from 'vitest';
 import { Nginx } from '../../../sim/model/proxy/nginx.js';
-import { HaproxyThreads, NginxWorkers } from '../../../sim/model/proxy/worker-cpu.js';
+import { HaproxyThreads, NginxWorkers } from '../../../sim/model/proxy/worker-queues.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { run, scenario } from '../helpers.js';
 

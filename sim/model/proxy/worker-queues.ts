@@ -1,0 +1,115 @@
+/**
+ * The worker processes of one nginx generation as CPU: each worker is one single-threaded event loop
+ * (ngx_worker_process_cycle → ngx_process_events_and_timers), so whatever work it does runs one
+ * piece after another, and an event that arrives while it works waits until the work queued
+ * ahead of it is done: a FIFO CPU queue, `busyUntil` being when its last queued work ends.
+ *
+ * The only work charged is the server side of a full TLS handshake (`app.tls.handshake_cpu`):
+ * nginx runs SSL_do_handshake() inside the event loop (ngx_http_ssl_handshake →
+ * ngx_ssl_handshake, src/http/ngx_http_request.c, src/event/ngx_event_openssl.c), so the worker
+ * does nothing else while it computes. Reading, forwarding and answering a request cost no CPU
+ * here (not modelled); a request only waits behind the handshakes its worker has queued.
+ */
+export class NginxWorkers {
+  /**
+   * When each worker's queued work ends (worker i: the i-th forked, the i-th to register the
+   * listener); −∞: never busy (a run's warmup starts before t = 0).
+   */
+  private readonly busyUntil: number[] = [];
+
+  /**
+   * The worker that accepts a connection arriving at `now`, among `count` workers. With more
+   * than one worker and epoll, nginx adds the listening socket to every worker's epoll with
+   * EPOLLEXCLUSIVE (ngx_event_process_init, src/event/ngx_event.c: `accept_mutex` is off by
+   * default since 1.11.3, so `ngx_use_exclusive_accept = 1`; ngx_epoll_add_event,
+   * src/event/modules/ngx_epoll_module.c). Linux queues each worker's entry on the listener's
+   * wait queue in registration order (fs/eventpoll.c ep_ptable_queue_proc:
+   * add_wait_queue_exclusive), and a new connection's wake-up walks that queue from its head and
+   * stops at the first worker actually blocked in epoll_wait (ep_poll_callback returns ewake = 1
+   * only when `waitqueue_active(&ep->wq)`; kernel/sched/wait.c __wake_up_common). So the
+   * lowest-numbered idle worker takes it. If every worker is busy, the listener sits on every
+   * worker's ready list and the first to come back to epoll_wait accepts it: the one whose queue
+   * ends first (the lowest-numbered on a tie). A worker keeps the connection for its life.
+   */
+  pick(count: number, now: number): number {
+    const busy = this.busyUntil;
+    while (busy.length < count) busy.push(Number.NEGATIVE_INFINITY);
+    let best = 0;
+    for (let i = 0; i < count; i++) {
+      if (busy[i] <= now) return i;
+      if (busy[i] < busy[best]) best = i;
+    }
+    return best;
+  }
+
+  /** Queue `cpu` seconds of work on `worker` at `now`; returns when it is done. */
+  run(worker: number, cpu: number, now: number): number {
+    const busy = this.busyUntil;
+    while (busy.length <= worker) busy.push(Number.NEGATIVE_INFINITY);
+    const end = Math.max(busy[worker], now) + cpu;
+    busy[worker] = end;
+    return end;
+  }
+
+  /** How long an event arriving at `now` on `worker` waits for the work queued ahead of it. */
+  wait(worker: number, now: number): number {
+    const until = worker < this.busyUntil.length ? this.busyUntil[worker] : Number.NEGATIVE_INFINITY;
+    return until > now ? until - now : 0;
+  }
+
+  /** Seconds of work `worker` has queued at `now` divided by `cpu`: handshakes ahead of an event. */
+  queued(worker: number, now: number, cpu: number): number {
+    return cpu > 0 ? Math.ceil(this.wait(worker, now) / cpu - 1e-9) : 0;
+  }
+}
+
+/**
+ * HAProxy's threads (`nbthread`) as the same kind of FIFO CPU queues (NginxWorkers' run/wait), with
+ * HAProxy's own choice of thread for an accepted connection (src/listener.c listener_accept(),
+ * `tune.listener.multi-queue` on by default): two running indexes visit the threads, one upwards
+ * (t1) and one downwards (t2); the connection goes to the one with fewer connections (its
+ * accept queue plus `thr_conn`), and the index that was not taken moves on (q1 < q2: t2 steps;
+ * q1 > q2: t1 steps; equal: t1 takes it and steps) — "good fairness on short connections (round
+ * robin) and on long ones (conn count), without ever missing any idle thread". Left out: its
+ * preference for the accepting thread itself when it is as good (q0), which only saves a
+ * migration, and thread groups.
+ */
+export class HaproxyThreads {
+  readonly cpu = new NginxWorkers();
+  private readonly conns: number[];
+  private t1 = 0;
+  private t2: number;
+
+  constructor(readonly count: number) {
+    this.conns = new Array<number>(count).fill(0);
+    this.t2 = count - 1;
+  }
+
+  /** The thread that takes a new connection (counted on it until release()). */
+  pick(): number {
+    const n = this.count;
+    let t: number;
+    if (this.conns[this.t1] < this.conns[this.t2]) {
+      t = this.t1;
+      this.t2 = (this.t2 + n - 1) % n;
+    } else if (this.conns[this.t1] > this.conns[this.t2]) {
+      t = this.t2;
+      this.t1 = (this.t1 + 1) % n;
+    } else {
+      t = this.t1;
+      this.t1 = (this.t1 + 1) % n;
+    }
+    this.conns[t]++;
+    return t;
+  }
+
+  /** A connection of thread `t` ended. */
+  release(t: number): void {
+    if (this.conns[t] > 0) this.conns[t]--;
+  }
+
+  /** Connections thread `t` holds. */
+  connections(t: number): number {
+    return this.conns[t];
+  }
+}
