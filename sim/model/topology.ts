@@ -65,9 +65,11 @@ export function buildModel(scenario: Scenario): Model {
   world.onAccepted = tls;
   const path = new RequestPath(world, app);
   const front = new NginxClientConns(world, path);
+  let tlsCpu: TlsCpu | null = null;
   if (TlsCpu.used(world)) {
     // TLS ends in nginx (or at a balancer with nbthread) on some VM: CPU queues (proxy/worker-cpu.ts).
     const cpu = new TlsCpu(world);
+    tlsCpu = cpu;
     world.onAccepted = (conn, b) => {
       tls(conn, b);
       cpu.accepted(conn, b);
@@ -88,6 +90,8 @@ export function buildModel(scenario: Scenario): Model {
   // An L7 balancer answers a WebSocket upgrade it cannot place with 503; the tunnel is the same.
   const ws = new WsClients(world, scenario.lb.mode === 'l7' ? new L7WsFront(connector) : connector, wsEndpoint);
   wsEndpoint.downstream = ws;
+  // An upgrade is read only after its connection's own TLS handshake.
+  ws.tls = tlsCpu;
   // Behind HAProxy http mode each open-loop request is a stream counted on its server (scur), as
   // the keep-alive clients' are: leastconn weighs it and a drain waits for it.
   const balancer = new RequestBalancer(world, app, 'lb.pick.requests', scenario.lb.mode === 'l7', serverConns);

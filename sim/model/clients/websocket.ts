@@ -3,7 +3,7 @@ import { ResidualLife } from '../../plan/residual-life.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { type Conn, ConnKind, NO_RETRY_AFTER } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
-import type { FlowDownstream, FlowUpstream, WsDownstream, WsUpstream } from '../core/hop.js';
+import type { FlowDownstream, FlowUpstream, TlsHandshakes, WsDownstream, WsUpstream } from '../core/hop.js';
 import type { Population } from '../core/populations.js';
 import { ErrorKind, wsCloseCounter } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
@@ -26,6 +26,8 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   private readonly lifetimeRng: Rng;
   private readonly reconnectRng: Rng;
   private readonly lifetime: Distribution;
+  /** TLS handshakes on nginx's workers or the balancer's threads (proxy/worker-cpu.ts TlsCpu; null: no VM has them). */
+  tls: TlsHandshakes | null = null;
 
   constructor(
     private readonly w: World,
@@ -124,6 +126,15 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
       w.end(conn, EndKind.CLIENT_FIN);
       return;
     }
+    const wait = this.tls === null ? 0 : this.tls.doneIn(conn);
+    if (wait > 0) {
+      this.awaitHandshake(conn, wait);
+      return;
+    }
+    this.upgrade(conn);
+  }
+
+  private upgrade(conn: Conn): void {
     if (!this.endpoint.handshake(conn)) {
       // Answered 5xx and closed: the client backs off.
       this.reconnectLater(conn, this.backoff(conn));
@@ -132,6 +143,48 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     conn.attempt = 0;
     conn.lastBackoff = 0;
   }
+
+  /**
+   * TLS ends in nginx (or at a balancer with threads) and this connection's own handshake is still
+   * queued on the worker (or thread) that holds it: the upgrade GET is sent and read only once
+   * SSL_do_handshake() has completed (src/http/ngx_http_request.c ngx_http_ssl_handshake() hands
+   * the connection to ngx_http_wait_request_handler() only then), so a reconnect storm reaches the
+   * app paced by the workers' handshake rate, not all at once. The client waits as long as it
+   * waits for a pong (pong_timeout: its one no-answer timeout in the model; 0: until the user
+   * leaves); reached first, it gives up (ETIMEDOUT), closes, and reconnects by its policy, as
+   * after a failed connect.
+   */
+  private awaitHandshake(conn: Conn, wait: number): void {
+    const w = this.w;
+    conn.requestStartedAt = w.now;
+    const giveUp = this.upgradeGivesUpAt(conn);
+    if (w.now + wait >= giveUp) conn.timer = w.engine.at(giveUp, this.upgradeTimedOut, conn);
+    else conn.timer = w.engine.schedule(wait, this.handshakeDone, conn);
+  }
+
+  private upgradeGivesUpAt(conn: Conn): number {
+    const timeout = this.w.scenario.clients.ws.pong_timeout;
+    return Math.min(conn.sessionEndsAt, timeout > 0 ? conn.requestStartedAt + timeout : Infinity);
+  }
+
+  private readonly handshakeDone = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    // The host vanished meanwhile: nothing reads the upgrade, the client waits for its timeout.
+    if (!w.backends[conn.backend].hostUp)
+      conn.timer = w.engine.at(this.upgradeGivesUpAt(conn), this.upgradeTimedOut, conn);
+    else this.upgrade(conn);
+  };
+
+  private readonly upgradeTimedOut = (conn: Conn): void => {
+    const w = this.w;
+    conn.timer = -1;
+    const b = conn.backend;
+    w.end(conn, EndKind.CLIENT_FIN);
+    if (w.now >= conn.sessionEndsAt) return;
+    w.error(ErrorKind.ETIMEDOUT, b);
+    this.reconnectLater(conn, this.backoff(conn));
+  };
 
   /** The server closed the session with 1001 or 1006 (not a user's own 1000): reconnect. */
   closedByServer(conn: Conn): void {

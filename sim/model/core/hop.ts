@@ -88,6 +88,16 @@ export interface WsUpstream {
   tunnelGone(conn: Conn): void;
 }
 
+/**
+ * Where the client's TLS ends on a CPU queue (nginx's worker or the balancer's thread holding the
+ * connection, proxy/worker-cpu.ts): nothing the client sends after its handshake is read before
+ * the handshake itself is done.
+ */
+export interface TlsHandshakes {
+  /** Seconds until `conn`'s own TLS handshake is done (0: done, or no CPU model where it ends). */
+  doneIn(conn: Conn): number;
+}
+
 export interface WsDownstream {
   /** The server closed the session with 1001 or 1006; a user's own 1000 is not reported. */
   closedByServer(conn: Conn): void;

@@ -1,4 +1,5 @@
 import type { Conn } from '../core/conn.js';
+import type { TlsHandshakes } from '../core/hop.js';
 import type { World } from '../core/world.js';
 import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
 
@@ -11,9 +12,14 @@ import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
  * work its worker or thread has queued before it (including its own connection's handshake).
  * VMs whose TLS ends elsewhere charge nothing and delay nothing.
  */
-export class TlsCpu {
+export class TlsCpu implements TlsHandshakes {
   /** The balancer's threads (null: nbthread unset, TLS at the balancer not charged). */
   readonly lb: HaproxyThreads | null;
+  /**
+   * When each open connection's own handshake is done (its place in its worker's or thread's
+   * FIFO queue at accept), until a WebSocket client sends its upgrade (doneIn) or it ends.
+   */
+  private readonly handshakeEnds = new Map<Conn, number>();
 
   constructor(private readonly w: World) {
     const n = w.scenario.lb.nbthread;
@@ -44,7 +50,7 @@ export class TlsCpu {
       if (conn.lbThread >= 0) return;
       const lb = this.lb!;
       conn.lbThread = lb.pick();
-      lb.cpu.run(conn.lbThread, tls.handshake_cpu, now);
+      this.charged(conn, lb.cpu.run(conn.lbThread, tls.handshake_cpu, now));
       return;
     }
     // The generation that accepted it (World.attach: Nginx.accept), with its own workers.
@@ -52,11 +58,31 @@ export class TlsCpu {
     if (gen === undefined) return;
     const worker = gen.cpu.pick(gen.config.worker_processes, now);
     conn.nginxWorker = worker;
-    gen.cpu.run(worker, tls.handshake_cpu, now);
+    this.charged(conn, gen.cpu.run(worker, tls.handshake_cpu, now));
   };
+
+  /** `conn`'s handshake ends at `end`: a WebSocket client's upgrade waits for it (doneIn). */
+  private charged(conn: Conn, end: number): void {
+    this.handshakeEnds.set(conn, end);
+  }
+
+  /**
+   * Seconds until `conn`'s own handshake is done, asked once, when its client is about to send
+   * the upgrade (clients/websocket.ts connected). Only its own: in nginx a worker accepts one
+   * connection per wake-up (ngx_event_accept, src/event/ngx_event_accept.c: `ev->available =
+   * ecf->multi_accept`, off by default), so the storm's later connections wait in the kernel's
+   * accept queue, not ahead of this one's next read.
+   */
+  doneIn(conn: Conn): number {
+    const end = this.handshakeEnds.get(conn);
+    if (end === undefined) return 0;
+    this.handshakeEnds.delete(conn);
+    return end > this.w.now ? end - this.w.now : 0;
+  }
 
   /** A connection ended: the balancer thread holding it has one fewer. */
   readonly ended = (conn: Conn): void => {
+    this.handshakeEnds.delete(conn);
     if (conn.lbThread < 0) return;
     this.lb?.release(conn.lbThread);
     conn.lbThread = -1;

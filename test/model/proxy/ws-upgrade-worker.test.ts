@@ -1,0 +1,70 @@
+/**
+ * A WebSocket upgrade waits for its own connection's TLS handshake where TLS ends on a worker or
+ * thread CPU queue (sim/model/proxy/worker-cpu.ts; clients/websocket.ts awaitHandshake): nginx
+ * reads the upgrade GET only after SSL_do_handshake() completes (ngx_http_ssl_handshake →
+ * ngx_http_wait_request_handler), so a reconnect storm reaches the app paced by the worker.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { run, valueAt } from '../helpers.js';
+
+/**
+ * One VM with one nginx worker; 1,000 WebSocket sessions connect in the same instant (t = 1 s),
+ * each a full TLS handshake of 1 ms: 1 s of the worker's CPU. The app's own upgrade work is 0.
+ */
+const burst = (terminates: 'nginx' | 'lb' | 'none', pongTimeout = '20s'): ScenarioInput => ({
+  start: '00:00:00',
+  warmup: '0s',
+  horizon: '5s',
+  sample_interval: '100ms',
+  clients: {
+    ws: {
+      ping_interval: 'none',
+      pong_timeout: pongTimeout,
+      scheduled: Array.from({ length: 1000 }, () => ({ at: '1s', lifetime: '1h' })),
+      reconnect: { policy: 'exponential', base: '10s', cap: '10s', honor_retry_after: false },
+    },
+  },
+  nginx: { worker_processes: 1 },
+  app: { ws: { handshake_time: '0s' }, tls: { terminates, handshake_cpu: '1ms' } },
+  lb: terminates === 'lb' ? { nbthread: 1 } : {},
+  backends: [{ name: 'vm-a' }],
+});
+
+describe('a burst of WebSocket upgrades on one TLS worker', () => {
+  it('reaches the app paced by the worker (~1 per ms), not all at once', () => {
+    const r = run(burst('nginx'), 1);
+    // Accepted at t = 1 s, the handshakes run back to back: ~100 done by 1.1 s, ~500 by 1.5 s.
+    const at11 = valueAt(r, 'ws_sessions', 1.1);
+    const at15 = valueAt(r, 'ws_sessions', 1.5);
+    expect(at11).toBeGreaterThan(90);
+    expect(at11).toBeLessThan(110);
+    expect(at15).toBeGreaterThan(480);
+    expect(at15).toBeLessThan(520);
+    expect(valueAt(r, 'ws_sessions', 2.2)).toBe(1000);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
+  });
+
+  it('with TLS ending elsewhere every upgrade reaches the app at once', () => {
+    const r = run(burst('none'), 1);
+    expect(valueAt(r, 'ws_sessions', 1.1)).toBe(1000);
+  });
+
+  it('is paced the same by a balancer thread (terminates: lb, lb.nbthread 1)', () => {
+    const r = run(burst('lb'), 1);
+    const at15 = valueAt(r, 'ws_sessions', 1.5);
+    expect(at15).toBeGreaterThan(480);
+    expect(at15).toBeLessThan(520);
+  });
+
+  it('a client that would wait past its timeout gives up (ETIMEDOUT) and reconnects later', () => {
+    const r = run(burst('nginx', '500ms'), 1);
+    // Connected at 1.03 s, a client gives up at 1.53 s: the ~470 whose handshakes end later.
+    const timedOut = r.figures['err_etimedout.total']!;
+    expect(timedOut).toBeGreaterThan(450);
+    expect(timedOut).toBeLessThan(550);
+    expect(valueAt(r, 'ws_sessions', 1.6)).toBe(1000 - timedOut);
+    // They come back after the 10 s backoff, past the horizon: still gone at the end.
+    expect(valueAt(r, 'ws_sessions', 5)).toBe(1000 - timedOut);
+  });
+});
