@@ -4,7 +4,7 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
-import { CrashLoopBackoff, relistLag, terminationTimes } from './kubelet-timing.js';
+import { CrashLoopBackoff, RelistGrid, terminationTimes } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ReadinessProbe {
@@ -75,8 +75,8 @@ export class Kubelet {
   private readonly gracePeriod: Float64Array;
   /** Each pod's version's app.crash_after: the backend's, or a rollout's new version's. */
   private readonly crashAfter: Float64Array;
-  /** Where an exit falls within the PLEG's 1-s relist period (kubelet-timing.ts relistLag). */
-  private readonly pleg: Rng;
+  /** The PLEG's relists, one grid for the kubelet (kubelet-timing.ts RelistGrid). */
+  private readonly pleg: RelistGrid;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -114,7 +114,7 @@ export class Kubelet {
     this.killing = new Uint8Array(n);
     this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
     this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
-    this.pleg = w.streams.stream('k8s.pleg');
+    this.pleg = new RelistGrid(w.now, w.streams.stream('k8s.pleg').next());
     this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
     this.onReadyAgain = w.backends.map(() => null);
@@ -253,7 +253,7 @@ export class Kubelet {
     const pod = this.podGen[b];
     const epoch = app.epoch;
     this.w.engine.schedule(
-      relistLag(this.pleg.next()),
+      this.pleg.lagAfter(this.w.now),
       () => {
         if (this.podGen[b] !== pod || app.epoch !== epoch) return;
         this.containerSeen(b);
@@ -439,7 +439,7 @@ export class Kubelet {
     const pod = this.podGen[b];
     const epoch = backend.app.epoch;
     w.engine.schedule(
-      relistLag(this.pleg.next()),
+      this.pleg.lagAfter(this.w.now),
       () => {
         if (this.podGen[b] !== pod || backend.app.epoch !== epoch) return;
         this.containerNoticed(b, finishedAt, false);
