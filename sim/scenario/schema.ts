@@ -852,7 +852,7 @@ export const ScenarioSchema = z
         endpoint_propagation: zDistribution('duration')
           .prefault('uniform(1s, 5s)')
           .describe(
-            'Delay until a pod status change (NotReady after a crash, Ready after a restart) reaches the load balancer: status sync → EndpointSlice → kube-proxy.',
+            "Delay until a pod status change (NotReady after a crash, a readiness probe failing or passing, Ready after a restart, a rollout's new pod Ready) reaches the load balancer: status sync → EndpointSlice → kube-proxy.",
           ),
         termination_grace_period: zDuration
           .prefault('30s')

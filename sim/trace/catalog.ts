@@ -550,8 +550,8 @@ export const CATALOG: Catalog = {
     variant: (r) => (r.ready ? 'ready' : `unready ${r.reason.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'POD')}`),
     explain: (r) =>
       r.ready
-        ? `${r.pod} passes its readiness probe again: Kubernetes puts it back into the Service's endpoints and traffic returns.`
-        : `${r.pod} failed its readiness probe (${r.reason}): Kubernetes removes it from the Service's endpoints, so it gets no new traffic; the container keeps running.`,
+        ? `${r.pod} passes its readiness probe again: Kubernetes puts it back into the Service's endpoints and traffic returns once that reaches the load balancer (the propagation delay, kubelet.endpoint_propagation).`
+        : `${r.pod} failed its readiness probe (${r.reason}): Kubernetes removes it from the Service's endpoints, so it gets no new traffic once that reaches the load balancer (the propagation delay, kubelet.endpoint_propagation); the container keeps running.`,
   },
   'k8s.liveness_failed': {
     source: 'k8s',
@@ -725,9 +725,9 @@ export const CATALOG: Catalog = {
     variant: (r) => (r.listening ? 'listening' : 'starting'),
     explain: (r) =>
       r.listening
-        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added and it takes new connections with empty tables. The rollout moves on to the next pod.`
+        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added, and it takes new connections with empty tables once that reaches the load balancer (kubelet.endpoint_propagation). The rollout moves on to the next pod.`
         : `${r.pod}'s replacement has no readiness probe, so the kubelet reports it Ready as soon as its container runs (prober_manager.go UpdatePodStatus: no readiness probe → ready), although its app listens only ${d(r.startupTime)} later. ` +
-          'Its endpoint is added now and the connections sent to it meanwhile are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
+          'Its endpoint is added (at the load balancer after kubelet.endpoint_propagation) and the connections sent to it until its app listens are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
   },
   'k8s.grace_extended': {
     source: 'k8s',

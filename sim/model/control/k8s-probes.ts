@@ -39,8 +39,7 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       if (!kubelet.hasStarted(b) || !kubelet.seesRunning(b)) return probe.reset(b, false);
       // A deleted pod has no probe worker any more (kubelet.ts isDeleted): no result, no log line.
       if (kubelet.isDeleted(b)) return probe.reset(b, false);
-      w.lb.setReady(b, up);
-      kubelet.endpoints.sync();
+      kubelet.readinessChanged(b, up);
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       w.trace.emit({
         kind: 'k8s.readiness',
@@ -48,7 +47,6 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
         ready: up,
         reason: up ? reason : kubeletProbeOutput(readiness.type, b, reason),
       });
-      if (up) kubelet.readinessPassed(b);
     });
     kubelet.watchReadiness(probe);
     checkers.push(probe);

@@ -218,9 +218,6 @@ export class Rollout {
       b,
       () => {
         const pod = this.kubelet.podGeneration(b);
-        this.readyPod[b] = pod;
-        this.life.podReady(b);
-        this.kubelet.endpoints.sync();
         w.metrics.inc(w.c.restarts, b);
         w.trace.emit({
           kind: 'k8s.pod_ready',
@@ -231,6 +228,11 @@ export class Rollout {
         this.availableAfter(run, b, pod);
       },
       { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
+      // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate).
+      () => {
+        this.readyPod[b] = this.kubelet.podGeneration(b);
+        this.life.podReady(b);
+      },
     );
   }
 
@@ -238,7 +240,7 @@ export class Rollout {
   private availableAfter(run: RolloutRun, b: number, pod: number): void {
     const available = (): void => {
       if (this.kubelet.podGeneration(b) !== pod) return;
-      if (this.w.lb.ready[b] === 0) {
+      if (!this.kubelet.isPodReady(b)) {
         // Not Ready any more (readiness failed, or its container died): wait for the next Ready.
         this.kubelet.awaitReady(b, () => this.availableAfter(run, b, pod));
         return;

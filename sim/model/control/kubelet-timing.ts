@@ -48,14 +48,36 @@ export function terminationTimes(gracePeriod: number, preStop: number): Terminat
 export const PLEG_RELIST_PERIOD = 1;
 
 /**
- * How long after a container's exit the next relist sees it, from a uniform draw `u` in [0, 1):
- * in (0, period]. The exit falls anywhere within a relist period: wait.Until starts each period
- * when the previous relist returns, so the relists drift by their own run time, and a restarted
- * container starts during the pod worker's sync after a relist, not at it; nothing ties a
- * container's lifetime to the relist grid.
+ * The relists of one kubelet's PLEG: one grid, `phase + k·period`. pleg/generic.go Start runs
+ * `go wait.Until(g.Relist, g.relistPeriod, wait.NeverStop)`, a single loop per kubelet that starts
+ * each period when the previous Relist returns, so every container on the node is seen on the
+ * same grid. A container's exit falls anywhere on it; a container the pod worker starts in the
+ * sync that follows a relist (a restart without backoff) starts just after a relist and is seen
+ * at the next one, a whole period later. The relist's own run time (a CRI list call, milliseconds)
+ * is not modelled: the grid does not drift. The phase (where the kubelet's loop began) is drawn
+ * once per kubelet (kubelet.ts, stream `k8s.pleg`).
  */
-export function relistLag(u: number, period = PLEG_RELIST_PERIOD): number {
-  return (1 - u) * period;
+export class RelistGrid {
+  /** `u` in [0, 1) places the first relist at `origin + u·period`. */
+  constructor(
+    readonly origin: number,
+    u: number,
+    readonly period = PLEG_RELIST_PERIOD,
+  ) {
+    this.phase = origin + u * period;
+  }
+
+  readonly phase: number;
+
+  /**
+   * How long after time `t` the next relist runs: in (0, period]. A change at a relist time
+   * itself (within 1e-9 periods, float noise) is seen at the following relist, a period later:
+   * the relist that ran then had already listed the containers.
+   */
+  lagAfter(t: number): number {
+    const k = Math.floor((t - this.phase) / this.period + 1e-9) + 1;
+    return this.phase + k * this.period - t;
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
-import { CrashLoopBackoff, relistLag, terminationTimes } from './kubelet-timing.js';
+import { CrashLoopBackoff, RelistGrid, terminationTimes } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ReadinessProbe {
@@ -75,11 +75,18 @@ export class Kubelet {
   private readonly gracePeriod: Float64Array;
   /** Each pod's version's app.crash_after: the backend's, or a rollout's new version's. */
   private readonly crashAfter: Float64Array;
-  /** Where an exit falls within the PLEG's 1-s relist period (kubelet-timing.ts relistLag). */
-  private readonly pleg: Rng;
+  /** The PLEG's relists, one grid for the kubelet (kubelet-timing.ts RelistGrid). */
+  private readonly pleg: RelistGrid;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
+  /**
+   * A rollout's new pod whose endpoint the balancer does not have yet: called when its first
+   * Ready reaches the balancer (after the propagation delay), cleared once called.
+   */
+  private readonly onEndpointReady: Array<(() => void) | null>;
+  /** The pod's Ready condition as the kubelet reports it (the API's view, before propagation). */
+  private readonly podReady: Uint8Array;
   /** A rollout waits for its new pod, Ready once already, to be Ready again (cleared once called). */
   private readonly onReadyAgain: Array<(() => void) | null>;
   /**
@@ -114,9 +121,11 @@ export class Kubelet {
     this.killing = new Uint8Array(n);
     this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
     this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
-    this.pleg = w.streams.stream('k8s.pleg');
+    this.pleg = new RelistGrid(w.now, w.streams.stream('k8s.pleg').next());
     this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
+    this.onEndpointReady = w.backends.map(() => null);
+    this.podReady = new Uint8Array(n).fill(1);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
     this.deleted = new Uint8Array(w.backends.length);
@@ -195,10 +204,12 @@ export class Kubelet {
    * the PLEG relist after the container started (containerSeen → maybeReady), not the moment
    * the app listens.
    */
-  createPod(b: number, ready: () => void, spec?: NewPodSpec): void {
+  createPod(b: number, ready: () => void, spec?: NewPodSpec, endpointReady?: () => void): void {
     const w = this.w;
     const backend = w.backends[b];
     this.onPodReady[b] = ready;
+    this.onEndpointReady[b] = endpointReady ?? null;
+    this.podReady[b] = 0;
     // The new pod's own spec: a kill of the old one (still under way) does not carry over.
     this.killing[b] = 0;
     if (spec) {
@@ -253,7 +264,7 @@ export class Kubelet {
     const pod = this.podGen[b];
     const epoch = app.epoch;
     this.w.engine.schedule(
-      relistLag(this.pleg.next()),
+      this.pleg.lagAfter(this.w.now),
       () => {
         if (this.podGen[b] !== pod || app.epoch !== epoch) return;
         this.containerSeen(b);
@@ -288,8 +299,24 @@ export class Kubelet {
     this.onReadyAgain[b] = ready;
   }
 
-  /** The readiness probe passed (k8s-probes.ts): a rollout waiting for this pod goes on. */
-  readinessPassed(b: number): void {
+  /** The pod's Ready condition as the kubelet reports it (the Deployment controller's view). */
+  isPodReady(b: number): boolean {
+    return this.podReady[b] === 1;
+  }
+
+  /**
+   * The readiness probe's result changed (k8s-probes.ts): the pod's Ready condition changes in
+   * the kubelet's status at once, and reaches the balancer after the propagation delay like every
+   * Ready change (status manager → API server → EndpointSlice controller → kube-proxy).
+   */
+  readinessChanged(b: number, up: boolean): void {
+    this.podReady[b] = up ? 1 : 0;
+    this.propagate(b, up);
+    if (up) this.readinessPassed(b);
+  }
+
+  /** The readiness probe passed: a rollout waiting for this pod goes on. */
+  private readinessPassed(b: number): void {
     this.readyAgain(b);
     const ready = this.onPodReady[b];
     if (!ready) return;
@@ -302,21 +329,19 @@ export class Kubelet {
    * (pkg/kubelet/prober/prober_manager.go UpdatePodStatus: `ready = !exists // no readinessProbe
    * -> always ready` once `c.State.Running != nil` and Started; Started is true at once without a
    * startup probe). Whether the app listens yet plays no part: a new pod takes connections for
-   * its whole `startup_time` and refuses them. A rollout's pod is bound at once, a restarted
-   * container's Ready status reaches the balancer after the propagation delay. With a readiness
-   * probe, the probe decides (readinessPassed).
+   * its whole `startup_time` and refuses them. Its Ready reaches the balancer after the
+   * propagation delay (a rollout's pod: its endpoint is added then), while a rollout waiting for
+   * it goes on at once. With a readiness probe, the probe decides (readinessChanged).
    */
   private maybeReady(b: number): void {
     if (this.readiness || !this.started[b] || !this.statusRunning[b] || !this.isRunning(b)) return;
+    this.podReady[b] = 1;
+    this.propagate(b, true);
     const ready = this.onPodReady[b];
     if (ready) {
       this.onPodReady[b] = null;
-      this.w.lb.setReady(b, true);
       ready();
-    } else {
-      this.propagate(b, true);
-      this.readyAgain(b);
-    }
+    } else this.readyAgain(b);
   }
 
   private readyAgain(b: number): void {
@@ -439,7 +464,7 @@ export class Kubelet {
     const pod = this.podGen[b];
     const epoch = backend.app.epoch;
     w.engine.schedule(
-      relistLag(this.pleg.next()),
+      this.pleg.lagAfter(this.w.now),
       () => {
         if (this.podGen[b] !== pod || backend.app.epoch !== epoch) return;
         this.containerNoticed(b, finishedAt, false);
@@ -466,6 +491,7 @@ export class Kubelet {
       return;
     }
     this.readiness?.reset(b, false);
+    this.podReady[b] = 0;
     this.propagate(b, false, finishedAt);
     const backoff = this.backoffs[b];
     const previous = this.lastFinishedAt[b];
@@ -512,19 +538,30 @@ export class Kubelet {
 
   /**
    * A pod's Ready condition reaches the load balancer after the propagation delay, in order; a
-   * NotReady's log line counts its delay from `since` (the container's death).
+   * dead container's NotReady is logged at its arrival, its delay counted from `diedAt` (a
+   * readiness failure's is not: the probe's own line said it). A rollout's new
+   * pod's endpoint is added by its first Ready's arrival. A change of a pod that has been
+   * replaced meanwhile is dropped: its endpoint is the rollout's to remove.
    */
-  private propagate(b: number, ready: boolean, since = this.w.now): void {
+  private propagate(b: number, ready: boolean, diedAt: number | null = null): void {
     const w = this.w;
     const sent = w.now;
+    const pod = this.podGen[b];
     const arrival = Math.max(sent + w.scenario.kubelet.endpoint_propagation.sample(this.rng), this.statusArrival[b]);
     this.statusArrival[b] = arrival;
     w.engine.schedule(
       arrival - sent,
       () => {
+        if (this.podGen[b] !== pod) return;
         w.lb.setReady(b, ready);
+        const bind = ready ? this.onEndpointReady[b] : null;
+        if (bind) {
+          this.onEndpointReady[b] = null;
+          bind();
+        }
         this.endpoints.sync();
-        if (!ready) w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - since });
+        if (diedAt !== null)
+          w.trace.emit({ kind: 'k8s.endpoint_not_ready', pod: w.backends[b].name, delay: w.now - diedAt });
       },
       null,
     );

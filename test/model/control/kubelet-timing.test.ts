@@ -3,7 +3,7 @@ import {
   CrashLoopBackoff,
   MINIMUM_GRACE_PERIOD,
   PLEG_RELIST_PERIOD,
-  relistLag,
+  RelistGrid,
   terminationTimes,
 } from '../../../sim/model/control/kubelet-timing.js';
 import { resolveFenceposts } from '../../../sim/scenario/rollout-fenceposts.js';
@@ -101,10 +101,21 @@ describe('the generic PLEG relist (pkg/kubelet/pleg/generic.go, genericPlegRelis
     expect(PLEG_RELIST_PERIOD).toBe(1);
   });
 
-  it('sees an exit within one period after it, never at the exit itself', () => {
-    expect(relistLag(0)).toBe(1);
-    expect(relistLag(0.25)).toBeCloseTo(0.75, 12);
-    expect(relistLag(0.999999)).toBeGreaterThan(0);
+  it("sees an exit at the next relist of the kubelet's one grid, never at the exit itself", () => {
+    const grid = new RelistGrid(0, 0.25);
+    expect(grid.phase).toBe(0.25);
+    expect(grid.lagAfter(0)).toBeCloseTo(0.25, 12);
+    expect(grid.lagAfter(0.5)).toBeCloseTo(0.75, 12);
+    expect(grid.lagAfter(1000.2)).toBeCloseTo(0.05, 9);
+    expect(grid.lagAfter(1000.2499999)).toBeGreaterThan(0);
+  });
+
+  it('sees a container started at a relist (in the sync after it) a whole period later', () => {
+    const grid = new RelistGrid(3, 0.4);
+    for (const k of [0, 1, 7, 3600]) expect(grid.lagAfter(grid.phase + k)).toBeCloseTo(1, 9);
+    // Float noise around a relist time counts as the relist time.
+    expect(grid.lagAfter(3.4 + 1 + 1e-12)).toBeCloseTo(1, 9);
+    expect(grid.lagAfter(0.1 + 0.2 + 4.1)).toBeCloseTo(1, 9);
   });
 });
 

@@ -5,6 +5,7 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, runBuiltin, series } from '../helpers.js';
 
@@ -82,5 +83,64 @@ describe('a restarted container without a readiness probe', () => {
     const to = restarted[1].t + 0.99;
     const inStartup = refused.filter(([t]) => t > from && t <= to).reduce((a, [, v]) => a + v, 0);
     expect(inStartup).toBeGreaterThan(0);
+  });
+});
+
+describe('a new pod without a readiness probe is Ready at the relist after its container starts, not at its start', () => {
+  // maxSurge 0 / maxUnavailable 1 with a spare backend: pod-d's new pod is created at the
+  // rollout's start (30 s), when pod-a starts terminating. pod-b crashes at 20 s: the relist that
+  // notices it shows where the kubelet's relist grid lies (pleg/generic.go, every 1 s).
+  const pods: Array<{ start: number; ready: number; listening: boolean; relist: number }> = [];
+  beforeAll(() => {
+    for (let seed = 1; seed <= 4; seed++) {
+      const r = run(
+        {
+          horizon: '60s',
+          warmup: '0s',
+          clients: { requests: { rate: 100, timeout: '2s', retries: 0 } },
+          app: { startup_time: '10s' },
+          lb: { mode: 'l4', retries: 0 },
+          backends: [
+            { name: 'pod-a' },
+            { name: 'pod-b', app: { crash_after: '20s' } },
+            { name: 'pod-c' },
+            { name: 'pod-d', state: 'detached' },
+          ],
+          timeline: [
+            {
+              at: '30s',
+              do: 'rollout',
+              pods: ['pod-a'],
+              max_surge: 0,
+              max_unavailable: 1,
+              endpoint_propagation: 'uniform(1s, 5s)',
+            },
+          ],
+        } as ScenarioInput,
+        seed,
+      );
+      const start = recordsOf(r, 'k8s.rollout_start')[0].t;
+      const ready = recordsOf(r, 'k8s.pod_ready').find((p) => p.pod === 'pod-d')!;
+      const relist = recordsOf(r, 'k8s.crash_backoff').find((c) => c.pod === 'pod-b')!.t;
+      pods.push({ start, ready: ready.t, listening: ready.listening, relist });
+    }
+  });
+
+  it('becomes Ready after its container starts, by the relist lag (0-1 s), never at its start', () => {
+    for (const p of pods) {
+      expect(p.listening).toBe(false);
+      expect(p.ready - p.start).toBeGreaterThan(1e-6);
+      expect(p.ready - p.start).toBeLessThanOrEqual(1 + 1e-9);
+    }
+  });
+
+  it("is Ready exactly at the first relist of the kubelet's grid after its start", () => {
+    for (const p of pods) {
+      const firstRelist = p.relist + Math.floor(p.start - p.relist + 1e-9) + 1;
+      expect(p.ready).toBeCloseTo(firstRelist, 6);
+    }
+    const lags = pods.map((p) => p.ready - p.start);
+    // Four seeds, four grid phases: the lag is the grid's, not a constant.
+    expect(new Set(lags.map((l) => l.toFixed(6))).size).toBeGreaterThan(1);
   });
 });
