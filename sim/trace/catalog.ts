@@ -460,7 +460,7 @@ export const CATALOG: Catalog = {
     variant: (r) => (r.timedOut ? 'timed out' : 'late'),
     explain: (r) =>
       `TLS ends in nginx on ${r.backend}, and every new connection costs the worker that accepted it one full handshake (${d(r.handshakeCpu)} of CPU, SSL_do_handshake() inside the event loop: ngx_ssl_handshake). ` +
-      `A worker is one single-threaded event loop, so a request on any of its connections waits until the handshakes queued before it are done: here about ${n(r.handshakes)}, ${d(r.wait)}. ` +
+      `A worker is one single-threaded event loop that accepts one connection per iteration (ngx_event_accept, multi_accept off): a storm's connections wait in the kernel's accept queue and are handshaken one after another, so a new connection's first request waits for its own handshake, and a request on an established connection for the handshake in progress: here about ${n(r.handshakes)}, ${d(r.wait)}. ` +
       `${r.workers === 1 ? 'With worker_processes 1 every connection of the VM shares that one loop. ' : `The VM's ${n(r.workers)} workers each keep their connections for life, so only the connections of this worker wait. `}` +
       (r.timedOut
         ? `That is longer than the client waits (request_timeout ${d(r.requestTimeout)}): it times out and retries. `

@@ -237,8 +237,9 @@ export interface NginxQuit extends Rec<'nginx.quit'> {
   workerShutdownTimeout: number;
 }
 /**
- * A request waited for its nginx worker, busy with TLS handshakes queued before it (proxy/worker-cpu.ts),
- * longer than the client's round trip, or until the client gave up.
+ * A request waited for its nginx worker, busy with TLS handshakes (proxy/worker-cpu.ts: its own
+ * connection's, behind a storm's, or the one in progress), longer than the client's round trip,
+ * or until the client gave up. `handshakes`: how many it waited for.
  */
 interface TlsBacklog {
   backend: string;

@@ -55,7 +55,8 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
 
   /**
    * The connection's nginx worker (or, TLS ending at the balancer, its balancer thread) is busy
-   * with the TLS handshakes queued before this request (worker-cpu.ts): the request is read once
+   * with TLS handshakes (worker-cpu.ts: in nginx its own and the one in progress; at the
+   * balancer all those queued before this request): the request is read once
    * they are done, so it reaches the app `wait` s later, or never, if the client's
    * request_timeout comes first (the client gives up; the worker later reads only its close).
    */
@@ -74,7 +75,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
         worker: atLb ? conn.lbThread : conn.nginxWorker,
         workers: atLb ? cpu.lb!.count : backend.nginx.config.worker_processes,
         wait,
-        handshakes: cpu.queued(conn),
+        handshakes: cpu.queued(conn, wait),
         handshakeCpu: backend.app.config.tls.handshake_cpu,
         timedOut: timesOut,
         requestTimeout: timeout,

@@ -8,8 +8,10 @@ import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
  * balancer with threads stated (`terminates: lb`, `lb.nbthread`): every connection to such a VM
  * is assigned to one of nginx's workers (NginxWorkers.pick) or one of the balancer's threads
  * (HaproxyThreads.pick) and costs it one full handshake (`handshake_cpu`, no session resumption:
- * the worst case of a reconnect storm); every request the client then sends on it waits for the
- * work its worker or thread has queued before it (including its own connection's handshake).
+ * the worst case of a reconnect storm). A request the client then sends on it waits for its own
+ * connection's handshake, and then: at the balancer, for all the work its thread has queued
+ * before it; in nginx, only for the handshake its worker has in progress (NginxWorkers.readWait:
+ * nginx accepts one connection per event-loop iteration, the rest wait in the kernel).
  * VMs whose TLS ends elsewhere charge nothing and delay nothing.
  */
 export class TlsCpu implements TlsHandshakes {
@@ -96,16 +98,26 @@ export class TlsCpu implements TlsHandshakes {
   /** How long a request arriving now on `conn` waits for its worker or thread (0: no CPU model there). */
   wait(conn: Conn): number {
     const where = this.whereOf(conn);
-    if (where === Where.NGINX) return this.workersOf(conn)?.wait(conn.nginxWorker, this.w.now) ?? 0;
+    if (where === Where.NGINX) {
+      const workers = this.workersOf(conn);
+      if (workers === undefined) return 0;
+      const now = this.w.now;
+      // Its own handshake first (a new connection's first request), then only the handshake its
+      // worker has in progress (NginxWorkers.readWait: one accept per event-loop iteration).
+      const own = this.handshakeEnds.get(conn);
+      const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
+      const read = workers.readWait(conn.nginxWorker, now, cpu);
+      return own !== undefined && own - now > read ? own - now : read;
+    }
     if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
     return 0;
   }
 
-  /** Handshakes queued on `conn`'s worker or thread ahead of an event arriving now. */
-  queued(conn: Conn): number {
+  /** Handshakes a request on `conn` arriving now waits for (`wait`: its wait()). */
+  queued(conn: Conn, wait: number): number {
     const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
     if (this.whereOf(conn) === Where.LB) return this.lb!.cpu.queued(conn.lbThread, this.w.now, cpu);
-    return this.workersOf(conn)?.queued(conn.nginxWorker, this.w.now, cpu) ?? 0;
+    return cpu > 0 ? Math.ceil(wait / cpu - 1e-9) : 0;
   }
 
   /** The nginx workers holding `conn`: its generation's (none once that generation is gone). */

@@ -8,7 +8,9 @@
  * nginx runs SSL_do_handshake() inside the event loop (ngx_http_ssl_handshake →
  * ngx_ssl_handshake, src/http/ngx_http_request.c, src/event/ngx_event_openssl.c), so the worker
  * does nothing else while it computes. Reading, forwarding and answering a request cost no CPU
- * here (not modelled); a request only waits behind the handshakes its worker has queued.
+ * here (not modelled). The queue paces the handshakes of new connections (one per `handshake_cpu`
+ * per worker; those queued stand for the storm waiting in the kernel's accept queue); a request
+ * on an established connection waits only for the handshake in progress (readWait).
  */
 export class NginxWorkers {
   /**
@@ -55,6 +57,33 @@ export class NginxWorkers {
   wait(worker: number, now: number): number {
     const until = worker < this.busyUntil.length ? this.busyUntil[worker] : Number.NEGATIVE_INFINITY;
     return until > now ? until - now : 0;
+  }
+
+  /**
+   * How long a request arriving at `now` on an established connection of `worker` waits, the
+   * queued work being handshakes of `cpu` seconds each (run() back to back while busy): the rest
+   * of the handshake in progress, plus one more handshake when others are queued behind it — not
+   * the whole queue. nginx accepts ONE connection per event-loop iteration (ngx_event_accept,
+   * src/event/ngx_event_accept.c: `ev->available = ecf->multi_accept`, `multi_accept off` by
+   * default, `do { accept4() ... } while (ev->available)`), so a storm's later connections wait
+   * in the kernel's accept queue of the listener, not in the worker. Each iteration of
+   * ngx_process_events_and_timers() (src/event/ngx_event.c) runs the events epoll_wait returned,
+   * in the order they became ready (fs/eventpoll.c ep_poll_callback: list_add_tail on rdllist):
+   * the level-triggered listener (put back at the list's tail as epoll_wait returns it,
+   * ep_send_events), whose handler accepts one connection and arms its read event
+   * (ngx_http_init_connection, src/http/ngx_http_request.c: its ClientHello is already there, so
+   * it is ready at once), then the handshake of the connection accepted one iteration before
+   * (ngx_http_ssl_handshake → ngx_ssl_handshake, src/event/ngx_event_openssl.c), then the
+   * established connections' requests that arrived during that handshake. So such a request waits
+   * for the handshake in progress and for the one connection accepted just ahead of it: ≤ 2 × `cpu`.
+   */
+  readWait(worker: number, now: number, cpu: number): number {
+    const left = this.wait(worker, now);
+    if (left <= 0 || cpu <= 0) return left;
+    // Handshakes not yet finished, the one in progress included (1e-9: float slack of run()'s sums).
+    const pending = Math.ceil(left / cpu - 1e-9);
+    const current = left - (pending - 1) * cpu;
+    return pending > 1 ? current + cpu : current;
   }
 
   /** Seconds of work `worker` has queued at `now` divided by `cpu`: handshakes ahead of an event. */
