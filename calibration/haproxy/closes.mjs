@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createNamespace, deleteNamespace, nsExecSync, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { countByRole } from '../lib/sample.mjs';
+import { waitForLine } from './lab.mjs';
 
 const WORKER = fileURLToPath(new URL('./closes-worker.mjs', import.meta.url));
 const DATA = fileURLToPath(new URL('../data/', import.meta.url));
@@ -113,20 +114,6 @@ function counters(ns) {
 
 const diff = (a, b) => Object.fromEntries(Object.keys(b).map((k) => [k, b[k] - (a[k] ?? 0)]));
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
-
-function waitForLine(child, predicate, ms, what) {
-  return new Promise((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ${what} within ${ms} ms`)), ms);
-    const rl = createInterface({ input: child.stdout });
-    rl.on('line', (l) => {
-      if (predicate(l)) {
-        clearTimeout(timer);
-        rl.close();
-        resolve(l);
-      }
-    });
-  });
-}
 
 function collect(child, into, t0) {
   createInterface({ input: child.stdout }).on('line', (line) => into.push({ t: (Date.now() - t0()) / 1000, line }));

@@ -105,7 +105,8 @@ export function parseShowStat(csv) {
   return rows;
 }
 
-function waitForLine(child, predicate, timeoutMs, what) {
+/** Resolve with the first stdout line `predicate` accepts; reject on timeout or exit before it. */
+export function waitForLine(child, predicate, timeoutMs, what) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no ${what} within ${timeoutMs} ms`)), timeoutMs);
     const rl = createInterface({ input: child.stdout });

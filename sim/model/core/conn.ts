@@ -18,6 +18,19 @@ const notServed = (): void => {};
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
 
+/** Times and timer ids of every client record (Conn and WsConn): double fields from the start. */
+const CLIENT_DOUBLE_FIELDS = [
+  'timer',
+  'requestTimer',
+  'waitingSince',
+  'requestStartedAt',
+  'serviceEnd',
+  'lastActivity',
+  'lbSeenAt',
+  'lastBackoff',
+  'connectStartedAt',
+] as const;
+
 /**
  * The pooled record of one client: its Flow (flow.ts: 4-tuple, both ends' TCP states, the LB
  * entry) and what runs on it, an HttpExchange or a WsSession (exchanges.ts), the HTTP exchange
@@ -126,17 +139,7 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   // (engine.ts: `gen × SLOT_BITS + slot`): double fields from the start
   // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run.
   static {
-    preferDoubleFields(new Conn(-1), [
-      'timer',
-      'requestTimer',
-      'waitingSince',
-      'requestStartedAt',
-      'serviceEnd',
-      'lastActivity',
-      'lbSeenAt',
-      'lastBackoff',
-      'connectStartedAt',
-    ]);
+    preferDoubleFields(new Conn(-1), CLIENT_DOUBLE_FIELDS);
   }
 
   /**
@@ -180,19 +183,8 @@ export class WsConn extends Conn {
   }
 
   static {
-    preferDoubleFields(new WsConn(-1), [
-      'timer',
-      'waitingSince',
-      'requestStartedAt',
-      'serviceEnd',
-      'lastActivity',
-      'lbSeenAt',
-      'lastBackoff',
-      'connectStartedAt',
-      'sessionStartedAt',
-      'ageAtConnect',
-      'tunnelSince',
-    ]);
+    // The session's own times on top of every client record's (one list: the two drifted apart once).
+    preferDoubleFields(new WsConn(-1), [...CLIENT_DOUBLE_FIELDS, 'sessionStartedAt', 'ageAtConnect', 'tunnelSince']);
   }
 }
 

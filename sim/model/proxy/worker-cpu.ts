@@ -104,7 +104,12 @@ export class TlsCpu implements TlsHandshakes {
       const now = this.w.now;
       // Its own handshake first (a new connection's first request), then only the handshake its
       // worker has in progress (NginxWorkers.readWait: one accept per event-loop iteration).
-      const own = this.handshakeEnds.get(conn);
+      let own = this.handshakeEnds.get(conn);
+      if (own !== undefined && own <= now) {
+        // Done: later requests on this connection never wait for it again (doneIn would say 0).
+        this.handshakeEnds.delete(conn);
+        own = undefined;
+      }
       const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
       const read = workers.readWait(conn.nginxWorker, now, cpu);
       return own !== undefined && own - now > read ? own - now : read;

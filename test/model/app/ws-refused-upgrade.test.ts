@@ -11,34 +11,15 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run, valueAt } from '../helpers.js';
+import { refusedUpgrades } from '../refused-upgrades.js';
 
 const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
 const vmTimeWait = (r: RunResult, t: number): number =>
   valueAt(r, 'time_wait', t, 'vm-a') + valueAt(r, 'time_wait', t, 'vm-b');
 
-/** 100 upgrades/s on one app worker with a 2-deep queue and 50-ms handshakes: most are answered 503. */
 function refused(mode: 'l4' | 'nat', nginx: Record<string, unknown> = {}): RunResult {
-  return run({
-    warmup: '0s',
-    horizon: '30s',
-    sample_interval: '1s',
-    nginx,
-    clients: {
-      rtt: '30ms',
-      ws: {
-        initial_sessions: 0,
-        arrival_rate: 100,
-        lifetime: 'const(1h)',
-        ping_interval: '10s',
-        reconnect: { policy: 'full_jitter', base: '500ms', cap: '5s' },
-      },
-    },
-    app: { workers: 1, queue_limit: 2, ws: { handshake_time: '50ms' } },
-    lb: { mode },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-  } as ScenarioInput);
+  return run(refusedUpgrades(mode, { nginx }));
 }
 
 describe('a WebSocket upgrade refused with a 5xx: the client closes first', () => {

@@ -12,6 +12,7 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, valueAt, window } from '../helpers.js';
+import { refusedUpgrades } from '../refused-upgrades.js';
 
 const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
@@ -146,24 +147,7 @@ describe('mode http server connections HAProxy closes', () => {
 describe('lb.mode l7: a WebSocket upgrade the server answers with a 5xx', () => {
   it('is an ordinary keep-alive response: the client closes first, HAProxy resets its server connection later', () => {
     // One worker, a 2-deep queue and 50-ms handshakes: most of 100 upgrades/s are answered 503.
-    const r = run({
-      warmup: '0s',
-      horizon: '30s',
-      sample_interval: '1s',
-      clients: {
-        rtt: '30ms',
-        ws: {
-          initial_sessions: 0,
-          arrival_rate: 100,
-          lifetime: 'const(1h)',
-          ping_interval: '10s',
-          reconnect: { policy: 'full_jitter', base: '500ms', cap: '5s' },
-        },
-      },
-      app: { workers: 1, queue_limit: 2, ws: { handshake_time: '50ms' } },
-      lb: { mode: 'l7' },
-      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    } as ScenarioInput);
+    const r = run(refusedUpgrades('l7'));
     const refused = fig(r, 'responses_5xx.total');
     expect(refused).toBeGreaterThan(5000);
     // Not the balancer closing the client side (it would hold a TIME_WAIT for each), nor nginx
@@ -180,26 +164,9 @@ describe('lb.mode l7: a WebSocket upgrade the server answers with a 5xx', () => 
     // inside the 30-s run (different destinations aside, there is one: the balancer). Were the
     // FIN answered with RST (the proxy's server end already gone), no TIME_WAIT would hold the
     // ports and the clients would open ~14,000 connections.
-    const r = run({
-      warmup: '0s',
-      horizon: '30s',
-      sample_interval: '1s',
-      clients: {
-        rtt: '30ms',
-        source_ips: 1,
-        kernel: { ip_local_port_range: [40000, 40999] },
-        ws: {
-          initial_sessions: 0,
-          arrival_rate: 100,
-          lifetime: 'const(1h)',
-          ping_interval: '10s',
-          reconnect: { policy: 'full_jitter', base: '500ms', cap: '5s' },
-        },
-      },
-      app: { workers: 1, queue_limit: 2, ws: { handshake_time: '50ms' } },
-      lb: { mode: 'l7' },
-      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    } as ScenarioInput);
+    const r = run(
+      refusedUpgrades('l7', { clients: { source_ips: 1, kernel: { ip_local_port_range: [40000, 40999] } } }),
+    );
     expect(fig(r, 'new_conn.total')).toBeLessThanOrEqual(1000);
     expect(fig(r, 'err_eaddrnotavail.total')).toBeGreaterThan(5000);
   });
