@@ -93,6 +93,11 @@ export const NginxSchema = z.strictObject({
     .prefault('60s')
     .describe('nginx proxy_read_timeout, default 60s; also the idle timeout of an upgraded WebSocket tunnel.'),
   proxy_connect_timeout: zDuration.prefault('60s').describe('nginx proxy_connect_timeout, default 60s.'),
+  listen_backlog: int(1)
+    .prefault(511)
+    .describe(
+      "nginx `listen 443 backlog=N`, default NGX_LISTEN_BACKLOG 511 on Linux (src/os/unix/ngx_linux_config.h), capped by kernel.somaxconn (listen(2)); the kernel holds min(backlog, somaxconn) + 1 connections not yet accept()ed on :443 and drops further SYNs (tcp_conn_request: ListenOverflows), which the connecting side retransmits (1 s, 2 s, …, tcp_syn_retries). Only counted when nginx's workers are busy (`app.tls.terminates: nginx`: each accepts one connection per event-loop iteration, between TLS handshakes); otherwise nginx accepts at once.",
+    ),
   upstream_keepalive: int(0)
     .prefault(0)
     .describe(

@@ -1,0 +1,133 @@
+/**
+ * nginx's listen backlog on :443 when its workers are busy with TLS handshakes: the kernel holds
+ * min(listen_backlog, somaxconn) + 1 connections nginx has not accept()ed, and drops further SYNs
+ * (tcp_conn_request, ListenOverflows) for the connecting kernel to retransmit (1 s, 2 s, …).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { NginxWorkers } from '../../../sim/model/proxy/worker-queues.js';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import type { KernelListenOverflow } from '../../../sim/trace/records.js';
+import { run, scenario } from '../helpers.js';
+
+const HS = 0.00035;
+
+describe('NginxWorkers.notAccepted: what the kernel still holds for a busy worker', () => {
+  it('a busy worker holds two accepted (the handshake in progress, the one accepted before it); the rest wait in the kernel', () => {
+    const w = new NginxWorkers();
+    for (let i = 0; i < 10; i++) w.run(0, HS, 0);
+    expect(w.notAccepted(0, HS)).toBe(8);
+    // Halfway through the 5th handshake: 6 not finished, 4 still in the accept queue.
+    expect(w.notAccepted(4.5 * HS, HS)).toBe(4);
+    expect(w.notAccepted(9 * HS, HS)).toBe(0);
+    expect(w.notAccepted(10 * HS, HS)).toBe(0);
+  });
+
+  it('the workers share one listening socket: the queue is their sum; nothing charged, nothing queued', () => {
+    const w = new NginxWorkers();
+    for (let i = 0; i < 5; i++) w.run(0, HS, 0);
+    for (let i = 0; i < 3; i++) w.run(1, HS, 0);
+    w.run(2, HS, 0);
+    expect(w.notAccepted(0, HS)).toBe(3 + 1 + 0);
+    expect(w.notAccepted(0, 0)).toBe(0);
+    expect(new NginxWorkers().notAccepted(0, HS)).toBe(0);
+  });
+});
+
+describe('nginx.listen_backlog in a scenario', () => {
+  it('defaults to NGX_LISTEN_BACKLOG 511', () => {
+    expect(scenario({ backends: [{ name: 'vm-a' }] }).nginx.listen_backlog).toBe(511);
+  });
+});
+
+/**
+ * One VM, one nginx worker, TLS in nginx: WebSocket clients open `wsRate` connections a second
+ * (4,000/s against the worker's 1 / 0.35 ms = 2,857 handshakes/s) while 20 keep-alive clients a
+ * second send API requests. `nginx` and `kernel` settings are merged in.
+ */
+const storm = (
+  nginx: ScenarioInput['nginx'] = {},
+  kernel: ScenarioInput['kernel'] = {},
+  terminates: 'nginx' | 'none' = 'nginx',
+): ScenarioInput => ({
+  start: '00:00:00',
+  warmup: '0s',
+  horizon: '10s',
+  sample_interval: '1s',
+  clients: {
+    http: { arrival_rate: 20, requests_per_connection: 'const(20)', think_time: 'exp(mean=100ms)' },
+    ws: { arrival_rate: 4000, lifetime: 'const(2s)', ping_interval: 'none' },
+  },
+  nginx: { worker_processes: 1, ...nginx },
+  kernel,
+  app: { service_time: 'const(1ms)', ws: { handshake_time: '0s' }, tls: { terminates } },
+  backends: [{ name: 'vm-a' }],
+});
+
+const overflows = (r: RunResult): KernelListenOverflow[] =>
+  r.events.filter((l) => l.record.kind === 'kernel.listen_overflow').map((l) => l.record as KernelListenOverflow);
+
+/** How long requests waited in nginx for their worker (nginx.worker_tls_backlog records). */
+const workerWaits = (r: RunResult): number[] =>
+  r.events.filter((l) => l.record.kind === 'nginx.worker_tls_backlog').map((l) => (l.record as { wait: number }).wait);
+
+describe('a TLS handshake storm beyond the listen backlog', () => {
+  let capped: RunResult;
+  beforeAll(() => {
+    capped = run(storm(), 1);
+  });
+
+  it('drops the SYNs beyond 512 not yet accepted, logged in the operator words', () => {
+    expect(capped.figures['syn_drops.total']!).toBeGreaterThan(1000);
+    const recs = overflows(capped);
+    expect(recs.length).toBeGreaterThan(0);
+    for (const r of recs) {
+      expect(r.limit).toBe(512);
+      expect(r.queued).toBeGreaterThanOrEqual(512);
+      expect(r.sender).toBe('lb');
+    }
+    const line = capped.events.find((l) => l.record.kind === 'kernel.listen_overflow')?.text;
+    expect(line).toContain("vm-a: SYNs to port 443 dropped: nginx's listen queue is full (512/512)");
+  });
+
+  it('the dropped clients connect a whole SYN retransmission (1 s) later; the queue ahead of a new connection stays ≤ 512 handshakes', () => {
+    expect(capped.figures['connect_latency.max']!).toBeGreaterThan(1);
+    // A new connection's first request waits in nginx for its own handshake, at most 512 + 2
+    // behind (0.18 s) instead of the seconds the whole storm would queue; the rest of its wait is
+    // its connect (request_latency counts it: the SYNs dropped and sent again).
+    const waits = workerWaits(capped);
+    expect(waits.length).toBeGreaterThan(0);
+    expect(Math.max(...waits)).toBeLessThanOrEqual(514 * HS + 1e-9);
+  });
+
+  it('a larger backlog lets the whole storm queue: no drop, and the new connections wait behind it', () => {
+    const big = run(storm({ listen_backlog: 65535 }, { somaxconn: 65535 }), 1);
+    expect(big.figures['syn_drops.total']).toBe(0);
+    expect(big.figures['request_latency.max']!).toBeGreaterThan(2);
+    expect(big.figures['connect_latency.max']!).toBeLessThan(0.1);
+    expect(Math.max(...workerWaits(big))).toBeGreaterThan(1);
+  });
+
+  it('somaxconn caps the backlog nginx asks for', () => {
+    const r = run(storm({ listen_backlog: 65535 }, { somaxconn: 1024 }), 1);
+    const recs = overflows(r);
+    expect(recs.length).toBeGreaterThan(0);
+    expect(recs[0].limit).toBe(1025);
+    expect(recs[0].listenBacklog).toBe(65535);
+    expect(recs[0].somaxconn).toBe(1024);
+  });
+
+  it('TLS ending elsewhere: nginx accepts as connections come, its queue never fills', () => {
+    const r = run(storm({}, {}, 'none'), 1);
+    expect(r.figures['syn_drops.total']).toBe(0);
+    expect(overflows(r)).toHaveLength(0);
+  });
+
+  it('behind a NAT the client machine retransmits its own SYN', () => {
+    const input = storm();
+    input.lb = { mode: 'nat' };
+    const recs = overflows(run(input, 1));
+    expect(recs.length).toBeGreaterThan(0);
+    expect(recs.every((r) => r.sender === 'client')).toBe(true);
+  });
+});
