@@ -9,6 +9,7 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import type { KernelListenOverflow } from '../../../sim/trace/records.js';
 import { run, scenario } from '../helpers.js';
+import { tlsStorm } from './tls-storm-fixture.js';
 
 const HS = 0.00035;
 
@@ -40,29 +41,12 @@ describe('nginx.listen_backlog in a scenario', () => {
   });
 });
 
-/**
- * One VM, one nginx worker, TLS in nginx: WebSocket clients open `wsRate` connections a second
- * (4,000/s against the worker's 1 / 0.35 ms = 2,857 handshakes/s) while 20 keep-alive clients a
- * second send API requests. `nginx` and `kernel` settings are merged in.
- */
+/** The storm of tls-storm-fixture.ts: 4,000 new TLS connections a second against one worker's 2,857 handshakes/s. */
 const storm = (
   nginx: ScenarioInput['nginx'] = {},
   kernel: ScenarioInput['kernel'] = {},
   terminates: 'nginx' | 'none' = 'nginx',
-): ScenarioInput => ({
-  start: '00:00:00',
-  warmup: '0s',
-  horizon: '10s',
-  sample_interval: '1s',
-  clients: {
-    http: { arrival_rate: 20, requests_per_connection: 'const(20)', think_time: 'exp(mean=100ms)' },
-    ws: { arrival_rate: 4000, lifetime: 'const(2s)', ping_interval: 'none' },
-  },
-  nginx: { worker_processes: 1, ...nginx },
-  kernel,
-  app: { service_time: 'const(1ms)', ws: { handshake_time: '0s' }, tls: { terminates } },
-  backends: [{ name: 'vm-a' }],
-});
+): ScenarioInput => tlsStorm({ nginx, kernel, terminates });
 
 const overflows = (r: RunResult): KernelListenOverflow[] =>
   r.events.filter((l) => l.record.kind === 'kernel.listen_overflow').map((l) => l.record as KernelListenOverflow);
