@@ -84,6 +84,19 @@ describe('a TLS handshake storm beyond the listen backlog', () => {
     expect(Math.max(...waits)).toBeLessThanOrEqual(514 * HS + 1e-9);
   });
 
+  it("retransmits on the balancer's SYN schedule (1 s apart: tcp_syn_linear_timeouts 4) until timeout connect (5 s)", () => {
+    const recs = overflows(capped);
+    const first = recs.find((r) => r.retransmit === 1)!;
+    expect(first.retransmitIn).toBeCloseTo(1, 9);
+    expect(first.givesUp).toBe(false);
+    // SYNs at 0, 1, 2, 3, 4 s; the fifth drop's next one would be at 5 s, when the connect gives up.
+    expect(Math.max(...recs.map((r) => r.retransmit))).toBe(5);
+    const last = recs.filter((r) => r.givesUp);
+    expect(last.length).toBeGreaterThan(0);
+    for (const r of last) expect(r.retransmit).toBe(5);
+    for (const r of recs) expect(r.connectTimeout).toBe(5);
+  });
+
   it('a larger backlog lets the whole storm queue: no drop, and the new connections wait behind it', () => {
     const big = run(storm({ listen_backlog: 65535 }, { somaxconn: 65535 }), 1);
     expect(big.figures['syn_drops.total']).toBe(0);
