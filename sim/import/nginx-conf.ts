@@ -69,7 +69,6 @@ const HARMLESS = new Set([
   'http',
   'server',
   'location',
-  'listen',
   'server_name',
   'root',
   'index',
@@ -134,6 +133,16 @@ export function importNginx(text: string, file: string, into: Imported): void {
       case 'worker_shutdown_timeout':
         duration(['nginx', 'worker_shutdown_timeout']);
         break;
+      case 'listen': {
+        // `listen … backlog=N` (ngx_http_core_listen, src/http/ngx_http_core_module.c); without
+        // it nginx passes NGX_LISTEN_BACKLOG (511) to listen(), the schema's default.
+        const backlog = d.args.find((a) => a.startsWith('backlog='));
+        if (backlog === undefined) break;
+        const n = Number(backlog.slice('backlog='.length));
+        if (Number.isInteger(n) && n > 0) into.set(['nginx', 'listen_backlog'], n, at);
+        else into.warn(at, `listen ${d.args.join(' ')}: not a backlog nginx accepts`);
+        break;
+      }
       case 'proxy_set_header':
         if ((d.args[0] ?? '').toLowerCase() === 'upgrade') upgrade = true;
         break;

@@ -76,6 +76,8 @@ export function buildModel(scenario: Scenario): Model {
     };
     world.onEnded = cpu.ended;
     front.cpu = cpu;
+    // Busy workers accept late: connections beyond nginx's listen backlog are SYNs the kernel drops.
+    connector.listenQueues = cpu;
   }
   path.sink = front;
   // The L4 proxy's idle timeouts sit between the clients and nginx's side of their connections.

@@ -93,6 +93,11 @@ export const NginxSchema = z.strictObject({
     .prefault('60s')
     .describe('nginx proxy_read_timeout, default 60s; also the idle timeout of an upgraded WebSocket tunnel.'),
   proxy_connect_timeout: zDuration.prefault('60s').describe('nginx proxy_connect_timeout, default 60s.'),
+  listen_backlog: int(1)
+    .prefault(511)
+    .describe(
+      "nginx `listen 443 backlog=N`, default NGX_LISTEN_BACKLOG 511 on Linux (src/os/unix/ngx_linux_config.h), capped by kernel.somaxconn (listen(2)); the kernel holds min(backlog, somaxconn) + 1 connections not yet accept()ed on :443 and drops further SYNs (tcp_conn_request: ListenOverflows), which the connecting side retransmits (1 s, 2 s, …, tcp_syn_retries). Only counted when nginx's workers are busy (`app.tls.terminates: nginx`: each accepts one connection per event-loop iteration, between TLS handshakes); otherwise nginx accepts at once.",
+    ),
   upstream_keepalive: int(0)
     .prefault(0)
     .describe(
@@ -189,7 +194,7 @@ export const TlsSchema = z.strictObject({
     .enum(['none', 'lb', 'nginx', 'app'])
     .prefault('none')
     .describe(
-      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one full handshake (`handshake_cpu`, no session resumption). `app`: on the app's workers, queued like a request. `nginx`: on the nginx worker that accepted the connection (the lowest-numbered idle one, EPOLLEXCLUSIVE) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue), and a request on an established connection waits only for the handshake in progress. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
+      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one full handshake (`handshake_cpu`, no session resumption). `app`: on the app's workers, queued like a request. `nginx`: on the nginx worker that accepted the connection (the lowest-numbered idle one, EPOLLEXCLUSIVE) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue, up to `nginx.listen_backlog`; SYNs beyond it are dropped and retransmitted), and a request on an established connection waits only for the handshake in progress. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
     ),
   handshake_cpu: zDuration
     .prefault('0.35ms')

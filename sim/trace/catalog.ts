@@ -883,6 +883,22 @@ export const CATALOG: Catalog = {
     },
   },
   // ── kernel ───────────────────────────────────────────────────────────────────────────────────
+  'kernel.listen_overflow': {
+    source: 'kernel',
+    line: (r) =>
+      `${r.backend}: SYNs to port 443 dropped: nginx's listen queue is full (${n(r.queued)}/${n(r.limit)})` +
+      (r.givesUp
+        ? ` — the connect gives up in ${d(r.retransmitIn)} (timeout connect ${d(r.connectTimeout)})`
+        : ` — SYN retransmitted in ${d(r.retransmitIn)} (retransmission ${n(r.retransmit)})`),
+    tone: 'warn',
+    variant: (r) => (r.givesUp ? 'gives up' : 'retransmitted'),
+    explain: (r) =>
+      `nginx's workers are busy with TLS handshakes, and a worker accepts one connection per event-loop iteration (ngx_event_accept, multi_accept off), so new connections wait in the kernel's accept queue of port 443. ` +
+      `That queue holds min(listen backlog ${n(r.listenBacklog)}, net.core.somaxconn ${n(r.somaxconn)}) + 1 = ${n(r.limit)} connections; beyond it the kernel drops the SYN (tcp_conn_request: ListenOverflows, \`nstat TcpExtListenOverflows\`) and says nothing to the sender. ` +
+      `${r.sender === 'lb' ? "The balancer's kernel" : "The client's kernel"} sends the SYN again after 1 s, then on the tcp_syn_retries schedule, so the unlucky connections of a storm arrive seconds late` +
+      (r.givesUp ? `, and this one's connect gives up at timeout connect (${d(r.connectTimeout)}). ` : '. ') +
+      'A larger backlog (`listen 443 ssl backlog=4096`, with somaxconn at least as large) lets the queue absorb the storm (it still waits for the handshakes); jittered reconnects keep it from forming.',
+  },
   'kernel.tw_overflow': {
     source: 'kernel',
     line: (r) => `${r.backend}: TCP: time wait bucket table overflow`,

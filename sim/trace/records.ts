@@ -522,6 +522,24 @@ export interface AppDependency extends Rec<'app.dependency'> {
 }
 
 // ── kernel ────────────────────────────────────────────────────────────────────────────────────
+/**
+ * A SYN to nginx's :443 was dropped: the kernel already held `queued` connections nginx's busy
+ * workers had not accept()ed, its limit min(listen_backlog, somaxconn) + 1 (TcpExtListenOverflows).
+ * `retransmit`: this connect()'s drops so far; the next SYN goes `retransmitIn` s later, or the
+ * connect gives up then (`givesUp`: lb.connect_timeout). `sender`: whose kernel retransmits.
+ */
+export interface KernelListenOverflow extends Rec<'kernel.listen_overflow'> {
+  backend: string;
+  queued: number;
+  limit: number;
+  listenBacklog: number;
+  somaxconn: number;
+  retransmit: number;
+  retransmitIn: number;
+  givesUp: boolean;
+  connectTimeout: number;
+  sender: 'lb' | 'client';
+}
 export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> {
   backend: string;
   maxTwBuckets: number;
@@ -671,6 +689,7 @@ export type TraceRecord =
   | AppSessionLost
   | AppShutdownComplete
   | AppDependency
+  | KernelListenOverflow
   | KernelTwOverflow
   | KernelSs
   | DeployConfig

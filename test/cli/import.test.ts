@@ -68,8 +68,10 @@ describe('drainsim import', () => {
       proxy_read_timeout: '1h',
       proxy_connect_timeout: '5s',
       worker_shutdown_timeout: '30s',
+      listen_backlog: 4096,
     });
     expect(yaml).toContain('proxy_read_timeout: 1h # from nginx.conf:31');
+    expect(yaml).toContain('listen_backlog: 4096 # from nginx.conf:25');
     expect(result.warnings).toContain("nginx.conf:33: 'proxy_buffering' not modelled");
     expect(result.warnings.some((w) => w.includes('WebSocket upgrade headers'))).toBe(true);
   });

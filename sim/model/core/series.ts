@@ -92,7 +92,11 @@ export function defineCounters(m: Metrics): Counters {
       'WebSocket users whose session the server side closed (1001 or 1006) a second time: moved more than once',
     ),
     upstreamConnects: m.counter('upstream_connects', 'conn', 'New nginx → app connections'),
-    synDrops: m.counter('syn_drops', 'SYN', 'SYNs to the app dropped because its accept queue was full'),
+    synDrops: m.counter(
+      'syn_drops',
+      'SYN',
+      "SYNs the VM's kernel dropped because a listen queue was full (ListenOverflows): the app's accept queue, or nginx's :443 when its workers are busy with TLS handshakes",
+    ),
     twReused: m.counter(
       'tw_reused',
       'conn',

@@ -1,5 +1,6 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
+import { synRetransmitSchedule } from '../../net/tcp.js';
 import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
@@ -23,6 +24,15 @@ interface Attempt {
   backend: number;
   /** The server that failed last, which a redispatch avoids (`assign_server()`'s prev_srv). */
   lastFailed: number;
+  /** SYNs of this connect() that nginx's full listen queue dropped (0: none yet). */
+  synsDropped: number;
+  /** When this connect() sent its first SYN (set at the first drop). */
+  firstSynAt: number;
+}
+
+/** How many connections a VM's nginx holds on :443 not yet accept()ed (proxy/worker-cpu.ts TlsCpu). */
+export interface ListenQueues {
+  listenQueued(b: number): number;
 }
 
 /**
@@ -44,18 +54,27 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly facts: RetryFacts = newRetryFacts();
   /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
   readonly nat: NatIdleTable;
+  /** nginx's accept queues, where its workers are modelled busy (TLS in nginx); null: never full. */
+  listenQueues: ListenQueues | null = null;
+  /**
+   * When a dropped SYN is sent again (seconds after the first): by the balancer's kernel (l4,
+   * lb.kernel) or, behind a NAT that forwards the client's own SYN, the client machine's.
+   */
+  private readonly synRetransmits: number[];
 
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
+    const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
+    this.synRetransmits = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits;
   }
 
   connect(conn: Conn, handler: FlowDownstream): void {
     const w = this.w;
     if (!clientConnects(w, conn, handler)) return;
     const b = w.lb.pick(this.rng, w.clientIp(conn));
-    const a: Attempt = { conn, handler, retriesDone: 0, backend: b, lastFailed: -1 };
+    const a: Attempt = { conn, handler, retriesDone: 0, backend: b, lastFailed: -1, synsDropped: 0, firstSynAt: 0 };
     if (b < 0) {
       if (!this.queued(a)) this.noServer(conn, handler);
       return;
@@ -141,6 +160,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.failedAttempt(a, 'refused');
       return;
     }
+    if (this.listenQueueFull(a)) return;
     if (!w.attach(a.conn, a.backend)) {
       // The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the
       // initial RTO (TCP_TIMEOUT_INIT, 1 s).
@@ -148,6 +168,51 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       return;
     }
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
+  }
+
+  /**
+   * nginx's listen queue on :443 is full: the VM's kernel drops the SYN (tcp_conn_request(),
+   * net/ipv4/tcp_input.c: `if (sk_acceptq_is_full(sk)) { NET_INC_STATS(..., LINUX_MIB_LISTENOVERFLOWS);
+   * goto drop; }`, whatever tcp_syncookies says) and the connecting kernel sends it again on its
+   * SYN schedule (1 s, 2 s, … from the first SYN; net/tcp.ts synRetransmitSchedule, the one the
+   * app's accept queue uses) until the connect gives up at lb.connect_timeout (HAProxy `timeout
+   * connect`; behind a NAT the same bound, as for a vanished host above), which is a failed
+   * attempt like any timeout. Left out: the final ACK of a handshake whose SYN found room, dropped
+   * when the queue filled within the round trip (tcp_v4_syn_recv_sock(), net/ipv4/tcp_ipv4.c,
+   * tcp_abort_on_overflow 0): the connection completes when a later ACK or data segment finds
+   * room, about as late; the model takes the connection at its SYN (World.attach).
+   */
+  private listenQueueFull(a: Attempt): boolean {
+    const w = this.w;
+    const b = a.backend;
+    const queued = this.listenQueues === null ? 0 : this.listenQueues.listenQueued(b);
+    const backend = w.backends[b];
+    const limit = backend.nginxBacklog;
+    if (queued < limit) {
+      a.synsDropped = 0;
+      return false;
+    }
+    w.metrics.inc(w.c.synDrops, b);
+    if (a.synsDropped === 0) a.firstSynAt = w.now;
+    const retransmitAt = a.firstSynAt + (this.synRetransmits[a.synsDropped] ?? Infinity);
+    const giveUpAt = a.firstSynAt + w.scenario.lb.connect_timeout;
+    a.synsDropped++;
+    w.trace.emitLimited(`listen-overflow-${b}`, {
+      kind: 'kernel.listen_overflow',
+      backend: backend.name,
+      queued,
+      limit,
+      listenBacklog: backend.nginx.config.listen_backlog,
+      somaxconn: backend.kernel.somaxconn,
+      retransmit: a.synsDropped,
+      retransmitIn: Math.min(retransmitAt, giveUpAt) - w.now,
+      givesUp: giveUpAt <= retransmitAt,
+      connectTimeout: w.scenario.lb.connect_timeout,
+      sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
+    });
+    if (retransmitAt < giveUpAt) w.engine.at(retransmitAt, this.retryNow, a);
+    else w.engine.at(giveUpAt, this.timedOut, a);
+    return true;
   }
 
   /**
@@ -233,6 +298,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const lb = w.scenario.lb;
     const b = a.backend;
     const refused = cause === 'refused';
+    // A retry is a new connect(): its SYNs start a schedule of their own.
+    a.synsDropped = 0;
     // The SYN was refused or never answered: the balancer's socket closes without TIME_WAIT.
     w.releaseLbEnd(a.conn, false);
     // An L4 NAT (IPVS, kube-proxy, NLB) forwards the client's own SYN: no retry of its own.

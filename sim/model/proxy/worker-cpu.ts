@@ -82,6 +82,22 @@ export class TlsCpu implements TlsHandshakes {
     return end > this.w.now ? end - this.w.now : 0;
   }
 
+  /**
+   * Connections the kernel of VM `b` holds on nginx's :443 not yet accept()ed now: those queued
+   * on its workers beyond the two a busy worker has accepted (NginxWorkers.notAccepted), over
+   * every live generation (a QUITted one's queue stands for connections the new workers would
+   * take from the same inherited socket). 0 where TLS does not end in nginx: with no work
+   * charged, a worker is always back in epoll_wait and accepts a connection as it arrives.
+   */
+  listenQueued(b: number): number {
+    const backend = this.w.backends[b];
+    const tls = backend.app.config.tls;
+    if (TlsCpu.where(this.w, tls.terminates) !== Where.NGINX) return 0;
+    let n = 0;
+    for (const gen of backend.nginx.generations) n += gen.cpu.notAccepted(this.w.now, tls.handshake_cpu);
+    return n;
+  }
+
   /** A connection ended: the balancer thread holding it has one fewer. */
   readonly ended = (conn: Conn): void => {
     this.handshakeEnds.delete(conn);

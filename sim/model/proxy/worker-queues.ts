@@ -1,4 +1,10 @@
 /**
+ * Connections a busy worker holds accepted: the one whose handshake is in progress and the one
+ * its loop accepted at the start of that iteration (NginxWorkers.notAccepted, readWait).
+ */
+const ACCEPTED_WHILE_BUSY = 2;
+
+/**
  * The worker processes of one nginx generation as CPU: each worker is one single-threaded event loop
  * (ngx_worker_process_cycle → ngx_process_events_and_timers), so whatever work it does runs one
  * piece after another, and an event that arrives while it works waits until the work queued
@@ -84,6 +90,30 @@ export class NginxWorkers {
     const pending = Math.ceil(left / cpu - 1e-9);
     const current = left - (pending - 1) * cpu;
     return pending > 1 ? current + cpu : current;
+  }
+
+  /**
+   * How many of the connections queued on these workers at `now` the kernel still holds in the
+   * listener's accept queue, not yet accept()ed: what the listen backlog counts (worker-cpu.ts
+   * listenQueued). "Accepted" follows nginx's loop as readWait does: an iteration of a busy worker
+   * accepts one connection (ngx_event_accept, multi_accept off) and then runs the handshake of
+   * the one it accepted the iteration before, so while it computes a handshake it holds that
+   * connection and the next one, accepted just before; the rest of its queue (its `pending` − 2)
+   * is still in the kernel. A worker that is idle accepts a new connection at once (0 left).
+   * The workers share the one listening socket (no `reuseport` by default), so the accept queue is
+   * the sum over workers; that the model gives each queued connection its worker at the SYN,
+   * where the kernel lets whichever worker comes round first take the queue's head, does not
+   * change the count. Inexact by at most one a worker: a connection that arrived after its
+   * worker's current iteration began is counted accepted, though it waits for the next one.
+   */
+  notAccepted(now: number, cpu: number): number {
+    if (cpu <= 0) return 0;
+    let n = 0;
+    for (let i = 0; i < this.busyUntil.length; i++) {
+      const pending = this.queued(i, now, cpu);
+      if (pending > ACCEPTED_WHILE_BUSY) n += pending - ACCEPTED_WHILE_BUSY;
+    }
+    return n;
   }
 
   /** Seconds of work `worker` has queued at `now` divided by `cpu`: handshakes ahead of an event. */

@@ -175,6 +175,17 @@ export class Backend implements VmView {
   }
 
   /**
+   * The most connections the kernel holds not yet accept()ed on nginx's :443: the `listen`
+   * backlog (nginx.listen_backlog, NGX_LISTEN_BACKLOG 511) capped by somaxconn (__sys_listen,
+   * net/socket.c), +1 because sk_acceptq_is_full() (include/net/sock.h) tests `>`. Read from the
+   * current configuration: a reload re-listen()s the inherited socket with its backlog
+   * (ngx_configure_listening_sockets, src/core/ngx_connection.c).
+   */
+  get nginxBacklog(): number {
+    return Math.min(this.nginx.config.listen_backlog, this.kernel.somaxconn) + 1;
+  }
+
+  /**
    * nginx connect()s to the app: a port from the kernel's walk (−1: EADDRNOTAVAIL), and the app's
    * listener takes the SYN (reopening a TIME_WAIT the app holds for that 4-tuple). −2: the app's
    * kernel would not take the SYN (the 4-tuple is still open there), so it is retransmitted.

@@ -11,6 +11,8 @@ import { run, valueAt } from '../helpers.js';
 /**
  * One VM with one nginx worker; 1,000 WebSocket sessions connect in the same instant (t = 1 s),
  * each a full TLS handshake of 1 ms: 1 s of the worker's CPU. The app's own upgrade work is 0.
+ * nginx's listen backlog (4,096, within the default somaxconn) holds the whole burst: with the
+ * default 511 the SYNs beyond it are dropped and sent again (listen-backlog.test.ts).
  */
 const burst = (terminates: 'nginx' | 'lb' | 'none', pongTimeout = '20s'): ScenarioInput => ({
   start: '00:00:00',
@@ -25,7 +27,7 @@ const burst = (terminates: 'nginx' | 'lb' | 'none', pongTimeout = '20s'): Scenar
       reconnect: { policy: 'exponential', base: '10s', cap: '10s', honor_retry_after: false },
     },
   },
-  nginx: { worker_processes: 1 },
+  nginx: { worker_processes: 1, listen_backlog: 4096 },
   app: { ws: { handshake_time: '0s' }, tls: { terminates, handshake_cpu: '1ms' } },
   lb: terminates === 'lb' ? { nbthread: 1 } : {},
   backends: [{ name: 'vm-a' }],
