@@ -7,7 +7,6 @@ import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import { packageRoot } from '../scenario/package-root.js';
-import { tuneJitForWorkers } from '../util/jit-tuning.js';
 import type { RunRecord, SweepPoint, SweepSpec } from './types.js';
 import type { ResultMessage, TaskMessage, WorkerSetup } from './worker-protocol.js';
 
@@ -39,9 +38,10 @@ export async function runTasks(
   const records: RunRecord[] = new Array(tasks.length);
   const order = options.cost === undefined ? tasks : feedOrder(tasks, options.cost);
   const url = workerUrl();
-  const count = Math.max(1, Math.min(options.workers, tasks.length));
-  tuneJitForWorkers(count);
-  const workers = Array.from({ length: count }, () => new Worker(url, { workerData: setup }));
+  const workers = Array.from(
+    { length: Math.max(1, Math.min(options.workers, tasks.length)) },
+    () => new Worker(url, { workerData: setup }),
+  );
   let next = 0;
   let done = 0;
   try {

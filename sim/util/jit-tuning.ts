@@ -1,8 +1,6 @@
 /**
- * V8's optimizing compiler (TurboFan) set up for how drainsim runs it (issue 14). CPU time counts
- * every thread, and TurboFan's jobs run on V8's helper threads.
- *
- * A short one-shot run (`drainsim run` of a small scenario). Such a run ends before TurboFan's code pays back its compile: a cold run of the
+ * V8's optimizing compiler (TurboFan) set up for a short one-shot run (issue 14: `drainsim run` of
+ * a small scenario). Such a run ends before TurboFan's code pays back its compile: a cold run of the
  * smallest built-in (70,767 events) spends ~0.2 s of CPU in TurboFan jobs on V8's helper threads
  * against ~0.3 s on the main thread, and CPU time counts every thread. Two of V8's heuristics
  * decide how much is compiled (V8 11.3, src/flags/flag-definitions.h):
@@ -15,7 +13,6 @@
  * Measured (README Benchmarks, session 10): the smallest built-in −15 % CPU; a 1.2 M-event run
  * (hard-cut) the same; a 6.7 M-event run (hc-cascade) +13 %, so long runs keep V8's defaults.
  */
-import { availableParallelism } from 'node:os';
 import v8 from 'node:v8';
 
 /** At most this many estimated engine events (work-budget.ts estimateWork) is a short run. */
@@ -41,19 +38,4 @@ export function jitFlagsFor(estimatedEvents: number): readonly string[] {
 export function tuneJitForRun(estimatedEvents: number): void {
   if (process.env.DRAINSIM_JIT_TUNING === '0') return;
   for (const flag of jitFlagsFor(estimatedEvents)) v8.setFlagsFromString(flag);
-}
-
-/**
- * Sweep workers that occupy every core (issue 14: a sweep on 2 workers ≥ 1.7× the runs/s of 1):
- * each worker compiles its own optimized code inline instead of queueing it for V8's helper
- * threads. With a core to spare, the helpers compile beside the worker for free (a 1-worker sweep
- * on 2 cores keeps them); with none, they only compete with the workers, and handing each job to
- * them costs more CPU than compiling it in place: hard-cut, 2 runs on 1 worker, 4.99 → 4.77 s of
- * CPU, the helper threads 1.00 → 0.22 s (README Benchmarks, session 10). V8 reads
- * `--concurrent-recompilation` when an isolate starts (Isolate::Init creates its
- * OptimizingCompileDispatcher only with it), so this is set before the workers are created and
- * applies to them only; the main thread's isolate keeps its dispatcher.
- */
-export function tuneJitForWorkers(workers: number, cores = availableParallelism()): void {
-  v8.setFlagsFromString(workers >= cores ? '--no-concurrent-recompilation' : '--concurrent-recompilation');
 }
