@@ -99,11 +99,21 @@ rmSync(CODE_CACHE, { force: true });
 const loaded = loadBundle({ useCache: false });
 if (loaded === undefined) throw new Error(`${BUNDLE} did not load`);
 const out = mkdtempSync(join(tmpdir(), 'drainsim-build-'));
+// The warm-up leaves V8's flags as bin/drainsim.js compiles the bundle under: a short run's JIT
+// tuning (sim/util/jit-tuning.ts) would change them, and V8 stamps the cache with the flags of
+// the moment it is made.
+const jitTuning = process.env.DRAINSIM_JIT_TUNING;
+process.env.DRAINSIM_JIT_TUNING = '0';
 try {
   const sink = { write: () => true };
   const code = await loaded.main([...WARM_UP, '--out', out], { stdout: sink, stderr: sink, isTTY: false });
   if (code !== 0) throw new Error(`warm-up '${WARM_UP.join(' ')}' exited ${code}`);
 } finally {
   rmSync(out, { recursive: true, force: true });
+  if (jitTuning === undefined) delete process.env.DRAINSIM_JIT_TUNING;
+  else process.env.DRAINSIM_JIT_TUNING = jitTuning;
 }
 writeFileSync(CODE_CACHE, loaded.script.createCachedData());
+// A cache V8 rejects costs every start the whole compile, silently: fail the build instead.
+if (loadBundle()?.script.cachedDataRejected !== false)
+  throw new Error(`${CODE_CACHE}: V8 rejects the cache it just made`);

@@ -19,10 +19,14 @@ const ROWS_PER_CHUNK = 1_000;
 /** Row indices by (sample time, entity order): the published order, whatever order rows were stored in. */
 function rowOrder(timeline: Timeline): Int32Array {
   const rows = Int32Array.from(timeline.t, (_, i) => i);
-  return rows.sort((a, b) => {
+  const before = (a: number, b: number) => {
     const dt = (timeline.t[a] as number) - (timeline.t[b] as number);
     return dt !== 0 ? dt : (timeline.entity[a] as number) - (timeline.entity[b] as number);
-  });
+  };
+  // Rows are normally stored in this order already: one pass instead of a comparator sort, the
+  // same order either way (a sorted array is its own stable sort).
+  for (let i = 1; i < rows.length; i++) if (before(i - 1, i) > 0) return rows.sort(before);
+  return rows;
 }
 
 export function* timelineCsvChunks(result: RunResult): Generator<string> {

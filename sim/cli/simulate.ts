@@ -8,7 +8,8 @@ import { type CliScenario, loadScenarioForCli, namedScenario } from '../scenario
 import { packageRoot } from '../scenario/package-root.js';
 import type { Scenario } from '../scenario/schema.js';
 import { formatWarning, type ScenarioWarning } from '../scenario/warnings.js';
-import { checkWorkBudget, type WorkLimits } from '../scenario/work-budget.js';
+import { checkWorkBudget, type WorkEstimate, type WorkLimits } from '../scenario/work-budget.js';
+import { tuneJitForRun } from '../util/jit-tuning.js';
 import { type CliIO, EXIT } from './context.js';
 import { withExpectLocations } from './expect-locations.js';
 import { type LimitArgs, limitsOf } from './limit-options.js';
@@ -41,13 +42,15 @@ export function loadForRun(args: { scenario: string; set?: string[] } & LimitArg
   loaded: CliScenario;
   scenario: Scenario;
   limits: WorkLimits;
+  /** The budget's estimate of the run's work. */
+  work: WorkEstimate;
 } {
   const loaded = loadScenarioForCli(args.scenario, args.set ?? [], { allowOutside: args['allow-outside'] });
   const scenario = namedScenario(loaded);
   const limits = limitsOf(args);
-  checkWorkBudget(scenario, loaded.file, limits);
+  const work = checkWorkBudget(scenario, loaded.file, limits);
   withExpectLocations(loaded, () => checkExpectationsBeforeRun(scenario, loaded.file));
-  return { loaded, scenario, limits };
+  return { loaded, scenario, limits, work };
 }
 
 /**
@@ -60,9 +63,11 @@ export function simulateForCli(
   verb: string,
   beforeRun?: (loaded: LoadedScenario<Scenario>) => void,
 ): Simulated {
-  const { loaded, scenario, limits } = loadForRun(args);
+  const { loaded, scenario, limits, work } = loadForRun(args);
   printWarnings(io, loaded.warnings);
   beforeRun?.(loaded);
+  // A small run ends before TurboFan's code pays back its compile (sim/util/jit-tuning.ts).
+  tuneJitForRun(work.events);
   const progress = progressReporter(io, `${verb} ${loaded.name}`);
   let result: RunResult;
   try {

@@ -14,6 +14,30 @@ describe('roundNumber', () => {
     expect(Object.is(roundNumber(-0), 0)).toBe(true);
     expect(Object.is(roundNumber(-1e-9), 0)).toBe(true);
   });
+
+  it('returns an integer as the string round trip would, at every magnitude (its fast path)', () => {
+    const integers = [
+      1,
+      -1,
+      7,
+      42,
+      65_535,
+      2 ** 31,
+      -(2 ** 31) - 1,
+      123_456_789_012,
+      2 ** 53 - 1,
+      2 ** 53 + 2,
+      1e20,
+      1e21,
+    ];
+    for (let e = 0; e < 300; e += 7)
+      integers.push(2 ** e, -(3 ** Math.min(e, 600)), 10 ** e, Number.MAX_SAFE_INTEGER * 2 ** e);
+    integers.push(Number.MAX_VALUE, -Number.MAX_VALUE);
+    for (const v of integers) {
+      expect(Number.isInteger(v)).toBe(true);
+      expect(Object.is(roundNumber(v), Number(v.toFixed(6))), String(v)).toBe(true);
+    }
+  });
 });
 
 describe('roundForOutput', () => {
