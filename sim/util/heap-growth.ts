@@ -19,8 +19,9 @@
  * first scavenge anyway and are promoted, so a larger nursery buys few avoided copies. Growth 1
  * keeps the semi-spaces at 1 MB: more scavenges, each as cheap (their survivors are the records
  * just made). `--max-semi-space-size` cannot do this here: V8 reads it only when the heap is set
- * up, before any script runs. Either flag given on the command line (node --semi-space-growth-factor=2
- * …, as NODE_OPTIONS or through `node`'s own arguments) is left as given.
+ * up, before any script runs. A young-generation flag given to node (`node --semi-space-growth-factor=2
+ * …`, or `--max-semi-space-size` in NODE_OPTIONS, the only one of them Node accepts there) is left
+ * as given.
  */
 import v8 from 'node:v8';
 
