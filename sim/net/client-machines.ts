@@ -38,6 +38,8 @@ const OPEN = 1;
 const TIME_WAIT = 2;
 /** Sockets a machine keeps in its list before it moves to a HostSockets. */
 const LIST_MAX = 32;
+/** `period` of a machine with no cached port offset yet (a period is floor(jiffies / 10 s): never this low). */
+const NO_PERIOD = -(2 ** 31);
 
 export class ClientMachines {
   /** Active closes that skipped TIME_WAIT (tcp_max_tw_buckets reached), every machine. */
@@ -63,13 +65,17 @@ export class ClientMachines {
   /** By machine, [index, added, index, added, …] of the other indices written (a later 10-s period's). */
   private readonly perturbMore = new Map<number, number[]>();
   private bootJiffies = new Float64Array(0);
-  /** Shuffle period of the cached port offset (NaN: none yet), and the offset. */
-  private period = new Float64Array(0);
-  private offsetIndex = new Int32Array(0);
+  /** Shuffle period of the cached port offset (NO_PERIOD: none yet), and the offset. A period is
+   *  a whole number of 10-s periods of the machine's jiffies, well inside an int32 (680 years). */
+  private period = new Int32Array(0);
+  /** table_perturb[] index of the cached offset: below INET_TABLE_PERTURB_SIZE (2^16). */
+  private offsetIndex = new Uint16Array(0);
   private offsetValue = new Uint32Array(0);
-  private lowParityUsed = new Int32Array(0);
-  private count = new Int32Array(0);
-  private timeWaits = new Int32Array(0);
+  // Sockets in the list: at most LIST_MAX (connect() moves a fuller machine to a HostSockets
+  // before it opens another), so a byte each (issue 14: ~300k machines at 100k clients).
+  private lowParityUsed = new Uint8Array(0);
+  private count = new Uint8Array(0);
+  private timeWaits = new Uint8Array(0);
   /** First socket of the machine's list (−1: none). */
   private head = new Int32Array(0);
   /** Machines moved to a HostSockets, and their pair there. */
@@ -133,7 +139,7 @@ export class ClientMachines {
     this.perturbIndex[m] = -1;
     this.perturbAdded[m] = 0;
     this.perturbMore.delete(m);
-    this.period[m] = Number.NaN;
+    this.period[m] = NO_PERIOD;
     this.lowParityUsed[m] = 0;
     this.count[m] = 0;
     this.timeWaits[m] = 0;
@@ -408,7 +414,7 @@ export class ClientMachines {
     }
     // The TIME_WAITs in the order their closes queued them: firing times grow with close time.
     sockets.sort((a, b) => a.firesAt - b.firesAt);
-    const hasOffset = !Number.isNaN(this.period[m]);
+    const hasOffset = this.period[m] !== NO_PERIOD;
     const pair = host.adoptConnecting(
       this.addr[m],
       this.remoteAddr,
@@ -453,7 +459,7 @@ export class ClientMachines {
   }
 }
 
-type Column = Uint32Array | Int32Array | Float64Array | Uint8Array;
+type Column = Uint32Array | Int32Array | Float64Array | Uint16Array | Uint8Array;
 
 /** A column of the same kind with `cap` slots and the old contents in front. */
 function grow<T extends Column>(column: T, cap: number): T {

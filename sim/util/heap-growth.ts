@@ -9,13 +9,35 @@
  * data does not. `--heap-growing-percent` replaces the dynamic factor with a fixed one (the same
  * function: `factor = 1.0 + heap_growing_percent / 100`); 1.5 keeps the heap within half the live set
  * of it, for a few per cent more GC time.
+ *
+ * The young generation: V8 starts each semi-space at its minimum (1 MB on x64) and doubles it
+ * (`--semi-space-growth-factor`, default 2) whenever more than its capacity survived since the last
+ * growth, up to 16 MB (src/heap/heap.cc Heap::ConfigureHeap: max_semi_space_size_ 8 MB × the pointer
+ * multiplier; src/heap/new-spaces.cc: the new space's Grow() reads the flag at each growth). Two
+ * semi-spaces of 16 MB are ~32 MB of resident memory in every run that keeps connections open:
+ * the model's records (a client's Conn lives for its connection, seconds to hours) survive their
+ * first scavenge anyway and are promoted, so a larger nursery buys few avoided copies. Growth 1
+ * keeps the semi-spaces at 1 MB: more scavenges, each as cheap (their survivors are the records
+ * just made). `--max-semi-space-size` cannot do this here: V8 reads it only when the heap is set
+ * up, before any script runs. A young-generation flag given to node (`node --semi-space-growth-factor=2
+ * …`, or `--max-semi-space-size` in NODE_OPTIONS, the only one of them Node accepts there) is left
+ * as given.
  */
 import v8 from 'node:v8';
 
 /** Old-generation limit = live size × (1 + HEAP_GROWING_PERCENT / 100) after each full GC. */
 export const HEAP_GROWING_PERCENT = 50;
+/** Semi-spaces stay at V8's initial size (see above). */
+export const SEMI_SPACE_GROWTH_FACTOR = 1;
 
-/** Set the fixed growth factor for this process (its worker threads share it). Call once, first. */
+/** Set the fixed growth factors for this process (its worker threads share them). Call once, first. */
 export function limitHeapGrowth(): void {
   v8.setFlagsFromString(`--heap-growing-percent=${HEAP_GROWING_PERCENT}`);
+  if (!youngGenerationGiven()) v8.setFlagsFromString(`--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`);
+}
+
+/** The young generation's size or growth was set on node's command line or in NODE_OPTIONS. */
+function youngGenerationGiven(): boolean {
+  const given = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? '').split(/\s+/)];
+  return given.some((a) => /^--(max|min)[-_]semi[-_]space[-_]size|^--semi[-_]space[-_]growth[-_]factor/.test(a));
 }

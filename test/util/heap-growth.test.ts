@@ -30,3 +30,32 @@ describe('drainsim run heap growth', () => {
     }
   }, 300_000);
 });
+
+/** A child that keeps ~40 MB of small objects alive (they survive scavenges, so V8 would grow its
+ *  semi-spaces) and prints the new space's size in MB. */
+const NURSERY_PROBE = `
+import v8 from 'node:v8';
+import { limitHeapGrowth } from './dist/sim/util/heap-growth.js';
+limitHeapGrowth();
+const kept = [];
+for (let i = 0; i < 400000; i++) kept.push({ i, a: i * 0.5, b: [i] });
+const s = v8.getHeapSpaceStatistics().find((x) => x.space_name === 'new_space');
+console.log(s.space_size / 2 ** 20, kept.length);
+`;
+
+function newSpaceMB(nodeArgs: string[]): number {
+  const run = spawnSync(process.execPath, [...nodeArgs, '--input-type=module', '-e', NURSERY_PROBE], {
+    encoding: 'utf8',
+    timeout: 120_000,
+  });
+  expect(run.status, run.stderr).toBe(0);
+  return Number(run.stdout.trim().split(' ')[0]);
+}
+
+describe('drainsim young generation', () => {
+  it('semi-spaces stay at V8’s initial 1 MB unless the command line sets them', () => {
+    // Two 1-MB semi-spaces; V8's default growth takes them to 16 MB each under this load.
+    expect(newSpaceMB([])).toBeLessThanOrEqual(2);
+    expect(newSpaceMB(['--semi-space-growth-factor=2'])).toBeGreaterThan(8);
+  }, 300_000);
+});

@@ -108,6 +108,10 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   connectStartedAt = 0;
   /** Behind an L7 balancer: its stream for the client's current request (lb/l7-http-front.ts), or null. */
   stream: Req | null = null;
+  /** Slot of the record in its VM's connections and in its VM's HTTP connections or WebSocket
+   *  sessions (conn-list.ts; −1: in none). */
+  vmSlot = -1;
+  kindSlot = -1;
 
   // WebSocket state: fields of a WsConn (below). An HTTP client's record has no slots for them
   // and reads the defaults from the prototype (sessionEndsAt ∞, retryAfter NO_RETRY_AFTER,

@@ -2,7 +2,8 @@ import type { HostSockets } from '../../net/host-sockets.js';
 import type { KernelConfig } from '../../scenario/schema.js';
 import type { AppProcess } from '../app/app-process.js';
 import type { Nginx } from '../proxy/nginx.js';
-import type { Conn, UpstreamConn } from './conn.js';
+import type { UpstreamConn } from './conn.js';
+import type { ConnList } from './conn-list.js';
 
 /**
  * One VM as the tiers on it (app/, proxy/) see it: its processes, its kernel, the connections it
@@ -22,8 +23,8 @@ export interface VmView {
   /** Bumped when the VM is rebuilt or re-bound: timers of an earlier life stand down. */
   readonly incarnation: number;
   /** Client connections whose server end is on this VM. */
-  readonly conns: Set<Conn>;
-  readonly wsSessions: Set<Conn>;
+  readonly conns: ConnList;
+  readonly wsSessions: ConnList;
   /** nginx's idle cached upstream connections, most recently used last. */
   readonly upstreamPool: UpstreamConn[];
   readonly busyWorkers: number;

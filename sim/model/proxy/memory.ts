@@ -1,6 +1,7 @@
 import type { NginxConfig } from '../../scenario/schema.js';
 import { ReqPhase } from '../core/app-job.js';
 import { type Conn, ConnKind } from '../core/conn.js';
+import { ConnList } from '../core/conn-list.js';
 import type { UpstreamConn } from '../core/exchanges.js';
 import type { Nginx, NginxGeneration } from './nginx.js';
 
@@ -85,7 +86,7 @@ export class NginxConnTally {
   /** Open tunnels per generation id (ids are small: nginx.ts hands them out one by one). */
   private readonly tunnels: number[] = [];
   /** The open HTTP connections. */
-  readonly http = new Set<Conn>();
+  readonly http = new ConnList('kindSlot');
 
   /** `conn` joined the VM's connections; its nginxGen is the generation that accepted it. */
   add(conn: Conn): void {

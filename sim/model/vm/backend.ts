@@ -2,7 +2,8 @@ import type { RandomStreams } from '../../engine/random.js';
 import type { HostSockets, SynOutcome } from '../../net/host-sockets.js';
 import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
 import { AppProcess } from '../app/app-process.js';
-import type { Conn, UpstreamConn } from '../core/conn.js';
+import type { UpstreamConn } from '../core/conn.js';
+import { ConnList } from '../core/conn-list.js';
 import { APP_PORT, bootHost, hostKernelConfig, LOOPBACK, NGINX_PORT, vmAddress } from '../core/kernel-hosts.js';
 import type { VmView } from '../core/vm-view.js';
 import { NginxConnTally } from '../proxy/memory.js';
@@ -46,10 +47,10 @@ export class Backend implements VmView {
   private life = 0;
 
   /** Client connections whose server end is on this VM (insertion order is deterministic). */
-  readonly conns = new Set<Conn>();
+  readonly conns = new ConnList('vmSlot');
   /** `conns` as the nginx memory gauges price them (proxy/memory.ts), kept alongside it in world.ts. */
   readonly nginxConns = new NginxConnTally();
-  readonly wsSessions = new Set<Conn>();
+  readonly wsSessions = new ConnList('kindSlot');
   /** Idle pooled upstream connections, most recently used last (nginx reuses the head of its cache). */
   readonly upstreamPool: UpstreamConn[] = [];
 
