@@ -58,4 +58,49 @@ describe('JobList: an app’s jobs in service', () => {
     b.add(j);
     expect([...b]).toEqual([j]);
   });
+  it('cuts holes off the front without writing a job, and stays bounded with a job stuck in service', () => {
+    const list = new JobList();
+    const slotsOf = () => (list as unknown as { slots: unknown[] }).slots.length;
+    const rng = new Mulberry32(4);
+    // FIFO-ish service: 20 in service, the oldest usually leaves first.
+    const inService: (AppJob & { id: number })[] = [];
+    let next = 0;
+    const stuck = job(-1);
+    list.add(stuck); // never leaves: holds the front
+    for (let step = 0; step < 50_000; step++) {
+      if (inService.length < 20) {
+        const j = job(next++);
+        list.add(j);
+        inService.push(j);
+        continue;
+      }
+      const k = rng.next() < 0.8 ? 0 : Math.floor(rng.next() * inService.length);
+      const [gone] = inService.splice(k, 1);
+      const before = inService.map((j) => j.indexInList);
+      list.delete(gone!);
+      const after = inService.map((j) => j.indexInList);
+      // A job's position moves only when the list renumbers (a window past 8 holes per job).
+      if (after.some((p, i) => p !== before[i])) expect(after).toEqual(after.map((_, i) => i + 1));
+      expect(slotsOf()).toBeLessThanOrEqual(Math.max(64, 8 * list.size) + 1);
+    }
+    expect([...list]).toEqual([stuck, ...inService]);
+    list.delete(stuck);
+    for (const j of [...inService]) list.delete(j);
+    expect(slotsOf()).toBe(0);
+    // Without the stuck job the front is cut off and no job is ever renumbered.
+    const fifo: (AppJob & { id: number })[] = [];
+    for (let i = 0; i < 10_000; i++) {
+      const j = job(i);
+      list.add(j);
+      fifo.push(j);
+      if (fifo.length > 30) {
+        const first = fifo.shift()!;
+        const positions = fifo.map((f) => f.indexInList);
+        list.delete(first);
+        expect(fifo.map((f) => f.indexInList)).toEqual(positions);
+        expect(slotsOf()).toBeLessThanOrEqual(62);
+      }
+    }
+    expect([...list]).toEqual(fifo);
+  });
 });
