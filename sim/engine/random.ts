@@ -6,7 +6,7 @@
  * that draws more or fewer numbers from its own stream, leaves every other stream unchanged.
  * That is what lets an A/B comparison show only the policy's effect.
  */
-import { AleaStream } from './alea.js';
+import seedrandom from 'seedrandom';
 
 /** A source of uniform numbers in [0, 1). */
 export interface Rng {
@@ -29,9 +29,9 @@ export class RandomStreams {
   stream(name: string): Rng {
     let rng = this.streams.get(name);
     if (rng === undefined) {
-      // Alea's raw generator (alea.ts): no allocation per draw, 32 bits of resolution. Its
-      // `double()` would cost two draws per number, and 2^-32 is finer than any time the model resolves.
-      rng = new AleaStream(`${this.seed}:${name}`);
+      // Alea's raw generator: no allocation per draw, 32 bits of resolution. Its `double()`
+      // would cost two draws per number, and 2^-32 is finer than any time the model resolves.
+      rng = { next: seedrandom.alea(`${this.seed}:${name}`) };
       this.streams.set(name, rng);
     }
     return rng;

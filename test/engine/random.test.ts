@@ -1,6 +1,4 @@
-import seedrandom from 'seedrandom';
 import { describe, expect, it } from 'vitest';
-import { AleaStream } from '../../sim/engine/alea.js';
 import { RandomStreams, type Rng } from '../../sim/engine/random.js';
 
 function draws(rng: Rng, n: number): number[] {
@@ -79,23 +77,5 @@ describe('RandomStreams', () => {
 
   it('rejects a seed that is not a finite number', () => {
     expect(() => new RandomStreams(Number.NaN)).toThrow(/finite/);
-  });
-});
-
-describe('AleaStream', () => {
-  it("draws exactly seedrandom's Alea sequence (the streams' draws did not change with it)", () => {
-    for (const seed of ['7:clients.http.clients', '1:app.b0.service', '', 'x'.repeat(300)]) {
-      const ours = new AleaStream(seed);
-      const theirs = seedrandom.alea(seed);
-      const a = Array.from({ length: 20000 }, () => ours.next());
-      const b = Array.from({ length: 20000 }, () => theirs());
-      expect(a).toEqual(b);
-    }
-  });
-
-  it('is what RandomStreams hands out', () => {
-    const rng = new RandomStreams(3).stream('lb.health');
-    const theirs = seedrandom.alea('3:lb.health');
-    expect(Array.from({ length: 1000 }, () => rng.next())).toEqual(Array.from({ length: 1000 }, () => theirs()));
   });
 });
