@@ -2,13 +2,9 @@
  * The discrete-event kernel: a simulated clock and a queue of callbacks ordered by
  * (time, scheduling sequence), so simultaneous events fire in the order they were scheduled.
  *
- * The queue is a 4-ary heap kept as struct-of-arrays: time, sequence and one int32 reference
+ * The queue is a binary heap kept as struct-of-arrays: time, sequence and one int32 reference
  * in heap order, so a sift moves three numbers in three typed arrays and touches nothing else —
- * the work of a bare typed-array heap (shared/peerbench/js/kernels.mjs, SoAHeap, binary). Four
- * children per node rather than two: half the levels, and a node's four child times are 32
- * consecutive bytes (one or two cache lines) — a pop reads ~7 groups of siblings instead of ~14
- * scattered pairs, which is what a pop costs once the model's records crowd the heap out of the
- * caches. (time, seq) keys are unique, so the order events fire in does not depend on the arity.
+ * the same work as a bare typed-array heap (shared/peerbench/js/kernels.mjs, SoAHeap).
  *
  * Two kinds of events share the heap:
  * - `at` / `schedule(fn, arg)`: any callback and argument. The reference is a slot (≥ 0) that
@@ -234,7 +230,7 @@ export class Engine {
     const seq = this.heapSeq;
     const refs = this.heapRef;
     while (i > 0) {
-      const parent = (i - 1) >> 2;
+      const parent = (i - 1) >> 1;
       const pt = time[parent];
       if (pt < t || (pt === t && seq[parent] < s)) break;
       time[i] = pt;
@@ -253,38 +249,15 @@ export class Engine {
     const refs = this.heapRef;
     const n = this.size;
     for (;;) {
-      // Children of i are 4i+1 .. 4i+4: find the earliest (time, seq) among those that exist.
-      const first = 4 * i + 1;
-      if (first >= n) break;
-      let child = first;
-      let ct = time[first];
-      if (first + 3 < n) {
-        // All four: two pairs, then their winners (three comparisons, two of them independent).
-        const b = first + 1;
-        const bt = time[b];
-        if (bt < ct || (bt === ct && seq[b] < seq[child])) {
-          child = b;
-          ct = bt;
-        }
-        let other = first + 2;
-        let ot = time[other];
-        const d = first + 3;
-        const dt = time[d];
-        if (dt < ot || (dt === ot && seq[d] < seq[other])) {
-          other = d;
-          ot = dt;
-        }
-        if (ot < ct || (ot === ct && seq[other] < seq[child])) {
-          child = other;
-          ct = ot;
-        }
-      } else {
-        for (let c = first + 1; c < n; c++) {
-          const tc = time[c];
-          if (tc < ct || (tc === ct && seq[c] < seq[child])) {
-            child = c;
-            ct = tc;
-          }
+      let child = 2 * i + 1;
+      if (child >= n) break;
+      let ct = time[child];
+      const right = child + 1;
+      if (right < n) {
+        const rt = time[right];
+        if (rt < ct || (rt === ct && seq[right] < seq[child])) {
+          child = right;
+          ct = rt;
         }
       }
       if (t < ct || (t === ct && s < seq[child])) break;
@@ -318,8 +291,7 @@ export class Engine {
     }
     this.size = kept;
     this.dead = 0;
-    // Every node from the last one's parent up to the root, as Floyd's build does for two children.
-    for (let i = (kept - 2) >> 2; i >= 0; i--) this.siftDown(i, time[i], seq[i], refs[i]);
+    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i, time[i], seq[i], refs[i]);
   }
 
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
