@@ -65,10 +65,10 @@ interface Pair {
   more: Map<number, number> | null;
   dense: (Int32Array | undefined)[] | null;
   /**
-   * A dense connecting pair's ports that hold a socket of it, as connect()'s walk skips them
-   * (PortSkip: one bitmap per parity of the range). Kept while the pair is dense; connect() uses
-   * it only when no TIME_WAIT of the pair may be taken over, so that every set bit is a port
-   * __inet_check_established() refuses.
+   * A dense connecting pair's ports that __inet_check_established() refuses whatever the time, as
+   * connect()'s walk skips them (PortSkip: one bitmap per parity of the range): those of its open
+   * sockets, and those of its TIME_WAITs too when tcp_tw_reuse can take over none of them
+   * (HostSockets.skipsTimeWait()). Kept while the pair is dense, built at its first connect().
    */
   skip: PortSkip | null;
 }
@@ -383,6 +383,7 @@ export class HostSockets {
       E.timestamps[e] = s.timestamps ? 1 : 0;
       E.gen[e] = ++this.gen;
       this.timeWaitCount++;
+      this.timeWaitLeavesSkip(pair, s.port);
       (this.tw ??= []).push(id * 65536 + s.port, e, E.gen[e], s.firesAt);
     }
     return id;
@@ -423,7 +424,7 @@ export class HostSockets {
       this.probe,
       this.rng,
       firstPassFull,
-      this.mayReuseAny(pair) ? null : this.skipOf(pair),
+      this.skipOf(pair),
     );
     this.probePair = null;
     this.lastProbes = result.probes;
@@ -548,6 +549,7 @@ export class HostSockets {
       const gen = ++this.gen;
       E.gen[entry] = gen;
       this.timeWaitCount++;
+      this.timeWaitLeavesSkip(pair, port);
       this.tw ??= [];
       this.tw.push(key, entry, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
       return;
@@ -709,24 +711,45 @@ export class HostSockets {
   }
 
   /**
+   * Whether the pair's PortSkip marks its TIME_WAITs: only when connect() can take over none of
+   * them (mayReuseAny false). Otherwise a TIME_WAIT's port is probed, as its age and timestamps
+   * decide (tcp_twsk_unique()), and only open sockets are skipped: a loopback pair (nginx → app
+   * under tcp_tw_reuse = 2) holding thousands of open connections walks past them a word at a time.
+   */
+  private skipsTimeWait(pair: Pair): boolean {
+    return !this.mayReuseAny(pair);
+  }
+
+  /**
    * The pair's PortSkip, built from its sockets the first time a dense connecting pair connects
    * (small pairs walk few ports: null, probe each).
+   * Protected, not private: a test host overrides it with null to probe every port.
    */
-  private skipOf(pair: Pair): PortSkip | null {
+  protected skipOf(pair: Pair): PortSkip | null {
     if (pair.dense === null || pair.accepting || this.walkSpan < 2) return null;
     if (pair.skip === null) {
       const words = ((this.walkSpan >>> 1) + 31) >>> 5;
       const skip: PortSkip = { parity: [new Uint32Array(words), new Uint32Array(words)] };
       const { portLow } = this.config;
+      const openOnly = !this.skipsTimeWait(pair);
+      const state = this.entries.state;
       for (let page = 0; page < pair.dense.length; page++) {
         const entries = pair.dense[page];
         if (entries === undefined) continue;
-        for (let j = 0; j < PAGE_PORTS; j++)
-          if (entries[j] !== 0) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
+        for (let j = 0; j < PAGE_PORTS; j++) {
+          const held = entries[j] !== 0 && (!openOnly || state[entries[j] - 1] === OPEN);
+          if (held) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
+        }
       }
       pair.skip = skip;
     }
     return pair.skip;
+  }
+
+  /** A socket of the pair on `port` entered TIME_WAIT: its port leaves the PortSkip if that marks open sockets only. */
+  private timeWaitLeavesSkip(pair: Pair, port: number): void {
+    if (pair.skip !== null && !this.skipsTimeWait(pair))
+      markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
   }
 
   /** Whether connect() may ever take over a TIME_WAIT of this pair (tcp_twsk_unique's sysctl test). */
