@@ -113,45 +113,51 @@ class ProbingHost extends HostSockets {
 }
 
 describe('HostSockets connect() on a dense loopback pair under tcp_tw_reuse 2 (nginx → app)', () => {
-  it('skips the open sockets only: same ports, probes, takeovers and TIME_WAITs as probing each port', () => {
-    // Timestamps on and a loopback 4-tuple: connect() may take over a TIME_WAIT older than
-    // tcp_tw_reuse_delay, so TIME_WAIT ports are probed and only open ones are skipped.
-    const config = { ...LINUX_DEFAULTS, portLow: 20000, portHigh: 23999 };
-    expect(config.twReuse).toBe(2);
-    expect(config.timestamps).toBe(true);
-    const local = ipv4('127.0.0.1');
-    const skipping = new HostSockets(config, testRng(9));
-    const probing = new ProbingHost(config, testRng(9));
-    const pa = skipping.connectPair(local, local, 8080);
-    const pb = probing.connectPair(local, local, 8080);
-    const drive = new Mulberry32(4);
-    const open: number[] = [];
-    let t = 0;
-    let longWalks = 0;
-    for (let step = 0; step < 40_000; step++) {
-      t += drive.next() * 0.002;
-      // Up to 3,000 of the 4,000 ports held open (long-lived WebSocket upstreams), the rest churn.
-      if (open.length < 3000 && drive.next() < 0.6) {
-        const a = skipping.connect(pa, t);
-        const b = probing.connect(pb, t);
-        expect(a).toBe(b);
-        expect(skipping.lastProbes).toBe(probing.lastProbes);
-        if (skipping.lastProbes > 100) longWalks++;
-        if (a >= 0) open.push(a);
-      } else if (open.length > 0) {
-        const i = Math.floor(drive.next() * open.length);
-        const port = open[i]!;
-        open[i] = open[open.length - 1]!;
-        open.pop();
-        const timeWait = drive.next() < 0.9;
-        skipping.close(pa, port, t, timeWait);
-        probing.close(pb, port, t, timeWait);
+  // Closes in time order (the model's), and with entry times out of queue order (a TIME_WAIT
+  // entered up to 0.5 s before the latest one queued: it must be probed, not skipped).
+  it.each([0, 0.5])(
+    'skips open and too-young ports: same ports, probes, takeovers as probing each (close lag %s s)',
+    (lag) => {
+      // Timestamps on and a loopback 4-tuple: connect() may take over a TIME_WAIT older than
+      // tcp_tw_reuse_delay, so only open ports and TIME_WAITs younger than that are skipped.
+      const config = { ...LINUX_DEFAULTS, portLow: 20000, portHigh: 23999 };
+      expect(config.twReuse).toBe(2);
+      expect(config.timestamps).toBe(true);
+      const local = ipv4('127.0.0.1');
+      const skipping = new HostSockets(config, testRng(9));
+      const probing = new ProbingHost(config, testRng(9));
+      const pa = skipping.connectPair(local, local, 8080);
+      const pb = probing.connectPair(local, local, 8080);
+      const drive = new Mulberry32(4);
+      const open: number[] = [];
+      let t = 0;
+      let longWalks = 0;
+      for (let step = 0; step < 40_000; step++) {
+        t += drive.next() * 0.002;
+        // Up to 3,000 of the 4,000 ports held open (long-lived WebSocket upstreams), the rest churn.
+        if (open.length < 3000 && drive.next() < 0.6) {
+          const a = skipping.connect(pa, t);
+          const b = probing.connect(pb, t);
+          expect(a).toBe(b);
+          expect(skipping.lastProbes).toBe(probing.lastProbes);
+          if (skipping.lastProbes > 100) longWalks++;
+          if (a >= 0) open.push(a);
+        } else if (open.length > 0) {
+          const i = Math.floor(drive.next() * open.length);
+          const port = open[i]!;
+          open[i] = open[open.length - 1]!;
+          open.pop();
+          const timeWait = drive.next() < 0.9;
+          const at = t - drive.next() * lag;
+          skipping.close(pa, port, at, timeWait);
+          probing.close(pb, port, at, timeWait);
+        }
       }
-    }
-    expect(skipping.timeWaitCount).toBe(probing.timeWaitCount);
-    expect(skipping.timeWaitReused).toBe(probing.timeWaitReused);
-    // Both regimes were reached: long walks past open ports, and TIME_WAITs taken over.
-    expect(longWalks).toBeGreaterThan(1000);
-    expect(skipping.timeWaitReused).toBeGreaterThan(100);
-  });
+      expect(skipping.timeWaitCount).toBe(probing.timeWaitCount);
+      expect(skipping.timeWaitReused).toBe(probing.timeWaitReused);
+      // Both regimes were reached: long walks past open ports, and TIME_WAITs taken over.
+      expect(longWalks).toBeGreaterThan(1000);
+      expect(skipping.timeWaitReused).toBeGreaterThan(100);
+    },
+  );
 });
