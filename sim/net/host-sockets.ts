@@ -751,7 +751,8 @@ export class HostSockets {
         for (let j = 0; j < PAGE_PORTS; j++) {
           const e = entries[j] - 1;
           // A TIME_WAIT of a pair whose TIME_WAITs may be taken over: marked only without
-          // timestamps (never taken over); a young one is probed until its next close re-marks.
+          // timestamps (never taken over); one with timestamps is left to the probe whatever its
+          // age (timeWaitInSkip() marks only those closed from now on, in entry-time order).
           const held = e !== NONE && (everyTimeWait || E.state[e] === OPEN || E.timestamps[e] === 0);
           if (held) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
         }
