@@ -65,10 +65,11 @@ interface Pair {
   more: Map<number, number> | null;
   dense: (Int32Array | undefined)[] | null;
   /**
-   * A dense connecting pair's ports that hold a socket of it, as connect()'s walk skips them
-   * (PortSkip: one bitmap per parity of the range). Kept while the pair is dense; connect() uses
-   * it only when no TIME_WAIT of the pair may be taken over, so that every set bit is a port
-   * __inet_check_established() refuses.
+   * A dense connecting pair's ports that __inet_check_established() refuses, as connect()'s walk
+   * skips them (PortSkip: one bitmap per parity of the range): those of its open sockets, and
+   * those of its TIME_WAITs when tcp_tw_reuse can take over none of them (skipsTimeWait()); when
+   * it can, the TIME_WAITs it cannot take over yet (matureTimeWaits()). Kept while the pair is
+   * dense, built at its first connect().
    */
   skip: PortSkip | null;
 }
@@ -283,6 +284,12 @@ export class HostSockets {
    */
   private tw: number[] | null = null;
   private twHead = 0;
+  /**
+   * Queue slots before this one hold no TIME_WAIT that a PortSkip marks as too young to take over
+   * (matureTimeWaits() has passed them); twLatestEnteredMs is the latest entry time queued.
+   */
+  private twMatured = 0;
+  private twLatestEnteredMs = Number.NEGATIVE_INFINITY;
   private gen = 0;
   /** The host's sockets (a removed entry is never looked at again before it is reused). */
   private readonly entries = new EntryPool();
@@ -331,6 +338,8 @@ export class HostSockets {
     this.probePair = null;
     this.tw = null;
     this.twHead = 0;
+    this.twMatured = 0;
+    this.twLatestEnteredMs = Number.NEGATIVE_INFINITY;
     this.gen = 0;
   }
 
@@ -383,6 +392,7 @@ export class HostSockets {
       E.timestamps[e] = s.timestamps ? 1 : 0;
       E.gen[e] = ++this.gen;
       this.timeWaitCount++;
+      this.timeWaitInSkip(pair, s.port, e);
       (this.tw ??= []).push(id * 65536 + s.port, e, E.gen[e], s.firesAt);
     }
     return id;
@@ -412,6 +422,7 @@ export class HostSockets {
     this.probePairId = pairId;
     this.probePair = pair;
     this.probeNowMs = Math.floor(now * 1000);
+    this.matureTimeWaits(this.probeNowMs);
     this.probe ??= (port: number): boolean =>
       (this.portBound === null || this.portBound[port] === 0) &&
       this.establishedCheck(this.probePairId, this.probePair!, port, false, this.probeNowMs);
@@ -423,7 +434,7 @@ export class HostSockets {
       this.probe,
       this.rng,
       firstPassFull,
-      this.mayReuseAny(pair) ? null : this.skipOf(pair),
+      this.skipOf(pair),
     );
     this.probePair = null;
     this.lastProbes = result.probes;
@@ -548,6 +559,7 @@ export class HostSockets {
       const gen = ++this.gen;
       E.gen[entry] = gen;
       this.timeWaitCount++;
+      this.timeWaitInSkip(pair, port, entry);
       this.tw ??= [];
       this.tw.push(key, entry, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
       return;
@@ -591,8 +603,10 @@ export class HostSockets {
       // none however many connections it closed before.
       this.tw = null;
       this.twHead = 0;
+      this.twMatured = 0;
     } else if (this.twHead > 4096 * TW_SLOT && this.twHead * 2 > tw.length) {
       tw.splice(0, this.twHead);
+      this.twMatured = Math.max(0, this.twMatured - this.twHead);
       this.twHead = 0;
     }
   }
@@ -709,24 +723,85 @@ export class HostSockets {
   }
 
   /**
+   * Whether the pair's PortSkip marks its TIME_WAITs: only when connect() can take over none of
+   * them (mayReuseAny false). Otherwise a TIME_WAIT's port is probed, as its age and timestamps
+   * decide (tcp_twsk_unique()), and only open sockets are skipped: a loopback pair (nginx → app
+   * under tcp_tw_reuse = 2) holding thousands of open connections walks past them a word at a time.
+   */
+  private skipsTimeWait(pair: Pair): boolean {
+    return !this.mayReuseAny(pair);
+  }
+
+  /**
    * The pair's PortSkip, built from its sockets the first time a dense connecting pair connects
    * (small pairs walk few ports: null, probe each).
+   * Protected, not private: a test host overrides it with null to probe every port.
    */
-  private skipOf(pair: Pair): PortSkip | null {
+  protected skipOf(pair: Pair): PortSkip | null {
     if (pair.dense === null || pair.accepting || this.walkSpan < 2) return null;
     if (pair.skip === null) {
       const words = ((this.walkSpan >>> 1) + 31) >>> 5;
       const skip: PortSkip = { parity: [new Uint32Array(words), new Uint32Array(words)] };
       const { portLow } = this.config;
+      const everyTimeWait = this.skipsTimeWait(pair);
+      const E = this.entries;
       for (let page = 0; page < pair.dense.length; page++) {
         const entries = pair.dense[page];
         if (entries === undefined) continue;
-        for (let j = 0; j < PAGE_PORTS; j++)
-          if (entries[j] !== 0) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
+        for (let j = 0; j < PAGE_PORTS; j++) {
+          const e = entries[j] - 1;
+          // A TIME_WAIT of a pair whose TIME_WAITs may be taken over: marked only without
+          // timestamps (never taken over); one with timestamps is left to the probe whatever its
+          // age (timeWaitInSkip() marks only those closed from now on, in entry-time order).
+          const held = e !== NONE && (everyTimeWait || E.state[e] === OPEN || E.timestamps[e] === 0);
+          if (held) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
+        }
       }
       pair.skip = skip;
     }
     return pair.skip;
+  }
+
+  /**
+   * Socket `entry` of the pair on `port` enters TIME_WAIT (before its queue slot is pushed). Its
+   * port stays in the PortSkip (set by open()) while connect() cannot take it over: always when
+   * skipsTimeWait() or without timestamps; with timestamps, until tcp_tw_reuse_delay has passed,
+   * which matureTimeWaits() finds in queue order, so only a TIME_WAIT queued in entry-time order
+   * stays (one entered before the latest queued is probed from now on: the safe side).
+   */
+  private timeWaitInSkip(pair: Pair, port: number, entry: number): void {
+    const enteredMs = this.entries.enteredMs[entry];
+    const inOrder = enteredMs >= this.twLatestEnteredMs;
+    if (inOrder) this.twLatestEnteredMs = enteredMs;
+    if (pair.skip === null || this.skipsTimeWait(pair) || this.entries.timestamps[entry] === 0 || inOrder) return;
+    markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
+  }
+
+  /**
+   * Take out of their pairs' PortSkips the TIME_WAITs that connect() may take over at `nowMs`
+   * (tcp_twsk_unique(): tcp_tw_reuse_delay has passed since tw_entry_stamp), walking the queue
+   * from twMatured. Entry times grow along the queue for the TIME_WAITs a PortSkip marks
+   * (timeWaitInSkip()), so the first live one still too young ends the walk: every marked one
+   * behind it is younger still.
+   */
+  private matureTimeWaits(nowMs: number): void {
+    const tw = this.tw;
+    if (tw === null) return;
+    const E = this.entries;
+    const { twReuse, twReuseDelayMs } = this.config;
+    let i = Math.max(this.twMatured, this.twHead);
+    for (; i < tw.length; i += TW_SLOT) {
+      const entry = tw[i + 1];
+      if (!this.queuedTimeWait(entry, tw[i + 2])) continue; // stale: its port is someone else's
+      const pair = this.pairs[Math.floor(tw[i] / 65536)];
+      if (!mayReuseTimeWait(twReuse, twReuseDelayMs, pair.loopback, true, false, E.enteredMs[entry], nowMs)) {
+        if (this.mayReuseAny(pair)) break; // too young yet, and so is every marked one after it
+        continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
+      }
+      if (pair.skip !== null && E.timestamps[entry] === 1)
+        markPort(pair.skip, this.config.portLow, this.walkSpan, tw[i] % 65536, false);
+    }
+    this.twMatured = i;
   }
 
   /** Whether connect() may ever take over a TIME_WAIT of this pair (tcp_twsk_unique's sysctl test). */

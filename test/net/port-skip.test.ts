@@ -67,6 +67,48 @@ describe('__inet_hash_connect with a PortSkip', () => {
   });
 });
 
+/**
+ * Drives two hosts alike through 40,000 steps of connects (up to 3,000 held) and closes at random
+ * times, checking that each connect() gives the same port and probe count on both; returns how
+ * many walks examined more than 100 ports. `closeLag`: a close is dated up to that many seconds
+ * before the current time (TIME_WAITs queued out of entry-time order).
+ */
+function driveAlike(
+  skipping: HostSockets,
+  probing: HostSockets,
+  pairs: readonly [number, number],
+  drive: Mulberry32,
+  opts: { readonly dt: number; readonly timeWaitShare: number; readonly closeLag: number },
+): number {
+  const [pa, pb] = pairs;
+  const open: number[] = [];
+  let t = 0;
+  let longWalks = 0;
+  for (let step = 0; step < 40_000; step++) {
+    t += drive.next() * opts.dt;
+    if (open.length < 3000 && drive.next() < 0.6) {
+      const a = skipping.connect(pa, t);
+      const b = probing.connect(pb, t);
+      expect(a).toBe(b);
+      expect(skipping.lastProbes).toBe(probing.lastProbes);
+      if (skipping.lastProbes > 100) longWalks++;
+      if (a >= 0) open.push(a);
+    } else if (open.length > 0) {
+      const i = Math.floor(drive.next() * open.length);
+      const port = open[i]!;
+      open[i] = open[open.length - 1]!;
+      open.pop();
+      const timeWait = drive.next() < opts.timeWaitShare;
+      const at = opts.closeLag > 0 ? t - drive.next() * opts.closeLag : t;
+      skipping.close(pa, port, at, timeWait);
+      probing.close(pb, port, at, timeWait);
+    }
+  }
+  expect(skipping.timeWaitCount).toBe(probing.timeWaitCount);
+  expect(skipping.timeWaitReused).toBe(probing.timeWaitReused);
+  return longWalks;
+}
+
 describe('HostSockets connect() on a dense pair (the balancer towards a VM)', () => {
   it('walks as a host that probes each port: same ports and probe counts, open and TIME_WAIT', () => {
     // tcp_tw_reuse 1 with timestamps off never takes over a TIME_WAIT, exactly as tcp_tw_reuse 0,
@@ -74,33 +116,48 @@ describe('HostSockets connect() on a dense pair (the balancer towards a VM)', ()
     const config = { ...LINUX_DEFAULTS, portLow: 20000, portHigh: 23999, timestamps: false };
     const skipping = new HostSockets({ ...config, twReuse: 0 }, testRng(5));
     const probing = new HostSockets({ ...config, twReuse: 1 }, testRng(5));
-    const drive = new Mulberry32(3);
-    const pa = skipping.connectPair(LB, VM, 443);
-    const pb = probing.connectPair(LB, VM, 443);
-    const open: number[] = [];
-    let t = 0;
-    let longWalks = 0;
-    for (let step = 0; step < 40_000; step++) {
-      t += drive.next() * 0.004;
-      if (open.length < 3000 && drive.next() < 0.6) {
-        const a = skipping.connect(pa, t);
-        const b = probing.connect(pb, t);
-        expect(a).toBe(b);
-        expect(skipping.lastProbes).toBe(probing.lastProbes);
-        if (skipping.lastProbes > 100) longWalks++;
-        if (a >= 0) open.push(a);
-      } else if (open.length > 0) {
-        const i = Math.floor(drive.next() * open.length);
-        const port = open[i]!;
-        open[i] = open[open.length - 1]!;
-        open.pop();
-        const timeWait = drive.next() < 0.7;
-        skipping.close(pa, port, t, timeWait);
-        probing.close(pb, port, t, timeWait);
-      }
-    }
-    expect(skipping.timeWaitCount).toBe(probing.timeWaitCount);
+    const pairs = [skipping.connectPair(LB, VM, 443), probing.connectPair(LB, VM, 443)] as const;
+    const longWalks = driveAlike(skipping, probing, pairs, new Mulberry32(3), {
+      dt: 0.004,
+      timeWaitShare: 0.7,
+      closeLag: 0,
+    });
     // The regime where skipping matters was reached: walks across hundreds of taken ports.
     expect(longWalks).toBeGreaterThan(1000);
   });
+});
+
+/** A host whose connect() probes every port: the oracle for the PortSkip walk. */
+class ProbingHost extends HostSockets {
+  protected override skipOf(): null {
+    return null;
+  }
+}
+
+describe('HostSockets connect() on a dense loopback pair under tcp_tw_reuse 2 (nginx → app)', () => {
+  // Closes in time order (the model's), and with entry times out of queue order (a TIME_WAIT
+  // entered up to 0.5 s before the latest one queued: it must be probed, not skipped).
+  it.each([0, 0.5])(
+    'skips open and too-young ports: same ports, probes, takeovers as probing each (close lag %s s)',
+    (closeLag) => {
+      // Timestamps on and a loopback 4-tuple: connect() may take over a TIME_WAIT older than
+      // tcp_tw_reuse_delay, so only open ports and TIME_WAITs younger than that are skipped.
+      const config = { ...LINUX_DEFAULTS, portLow: 20000, portHigh: 23999 };
+      expect(config.twReuse).toBe(2);
+      expect(config.timestamps).toBe(true);
+      const local = ipv4('127.0.0.1');
+      const skipping = new HostSockets(config, testRng(9));
+      const probing = new ProbingHost(config, testRng(9));
+      const pairs = [skipping.connectPair(local, local, 8080), probing.connectPair(local, local, 8080)] as const;
+      // Up to 3,000 of the 4,000 ports held open (long-lived WebSocket upstreams), the rest churn.
+      const longWalks = driveAlike(skipping, probing, pairs, new Mulberry32(4), {
+        dt: 0.002,
+        timeWaitShare: 0.9,
+        closeLag,
+      });
+      // Both regimes were reached: long walks past open ports, and TIME_WAITs taken over.
+      expect(longWalks).toBeGreaterThan(1000);
+      expect(skipping.timeWaitReused).toBeGreaterThan(100);
+    },
+  );
 });
