@@ -91,7 +91,6 @@ const HARMLESS = new Set([
   'server_tokens',
   'charset',
   'map',
-  'multi_accept',
   'proxy_set_header',
   'upstream',
   'server_names_hash_bucket_size',
@@ -133,16 +132,19 @@ export function importNginx(text: string, file: string, into: Imported): void {
       case 'worker_shutdown_timeout':
         duration(['nginx', 'worker_shutdown_timeout']);
         break;
-      case 'listen': {
-        // `listen … backlog=N` (ngx_http_core_listen, src/http/ngx_http_core_module.c); without
-        // it nginx passes NGX_LISTEN_BACKLOG (511) to listen(), the schema's default.
-        const backlog = d.args.find((a) => a.startsWith('backlog='));
-        if (backlog === undefined) break;
-        const n = Number(backlog.slice('backlog='.length));
-        if (Number.isInteger(n) && n > 0) into.set(['nginx', 'listen_backlog'], n, at);
-        else into.warn(at, `listen ${d.args.join(' ')}: not a backlog nginx accepts`);
+      case 'listen':
+        importListen(d.args, at, into);
         break;
-      }
+      case 'multi_accept':
+        // The model's workers accept one connection per event-loop iteration (ngx_event_accept,
+        // src/event/ngx_event_accept.c: `ev->available = ecf->multi_accept`); `on` drains the
+        // accept queue at each wake-up instead, which the listen-queue model does not follow.
+        if ((d.args[0] ?? '') === 'on')
+          into.warn(
+            at,
+            'multi_accept on: not modelled (the workers are modelled accepting one connection per iteration)',
+          );
+        break;
       case 'proxy_set_header':
         if ((d.args[0] ?? '').toLowerCase() === 'upgrade') upgrade = true;
         break;
@@ -158,6 +160,32 @@ export function importNginx(text: string, file: string, into: Imported): void {
       `${file}`,
       'WebSocket upgrade headers found: model the sessions under clients.ws (lifetime from drainsim fit)',
     );
+}
+
+/**
+ * `listen … backlog=N` (ngx_http_core_listen, src/http/ngx_http_core_module.c) sets
+ * nginx.listen_backlog, which the model applies to the TLS port (:443), so only from a listen
+ * on 443 or with `ssl`; without it nginx passes NGX_LISTEN_BACKLOG (511) to listen(), the
+ * schema's default. `reuseport` (one socket and accept queue per worker, SO_REUSEPORT) and
+ * `deferred` (TCP_DEFER_ACCEPT: queued only once data arrives) change what the queue holds and
+ * are not modelled: warned, not silently read.
+ */
+function importListen(args: string[], at: string, into: Imported): void {
+  const text = `listen ${args.join(' ')}`;
+  if (args.includes('reuseport'))
+    into.warn(at, `${text}: 'reuseport' not modelled (one accept queue per worker; the model has one, shared)`);
+  if (args.includes('deferred'))
+    into.warn(at, `${text}: 'deferred' not modelled (TCP_DEFER_ACCEPT: queued only once data arrives)`);
+  const backlog = args.find((a) => a.startsWith('backlog='));
+  if (backlog === undefined) return;
+  const tlsPort = args.includes('ssl') || /(^|:)443$/.test(args[0] ?? '');
+  if (!tlsPort) {
+    into.warn(at, `${text}: backlog of a listen other than :443/ssl; nginx.listen_backlog is the TLS port's, not set`);
+    return;
+  }
+  const n = Number(backlog.slice('backlog='.length));
+  if (Number.isInteger(n) && n > 0) into.set(['nginx', 'listen_backlog'], n, at);
+  else into.warn(at, `${text}: not a backlog nginx accepts`);
 }
 
 /** nginx times: a number with ms, s (default), m, h, d, w, M, y (ngx_parse_time), possibly compound (1h30m). */

@@ -886,17 +886,25 @@ export const CATALOG: Catalog = {
   'kernel.listen_overflow': {
     source: 'kernel',
     line: (r) =>
-      `${r.backend}: SYNs to port 443 dropped: nginx's listen queue is full (${n(r.queued)}/${n(r.limit)})` +
-      (r.givesUp
-        ? ` — the connect gives up in ${d(r.retransmitIn)} (timeout connect ${d(r.connectTimeout)})`
-        : ` — SYN retransmitted in ${d(r.retransmitIn)} (retransmission ${n(r.retransmit)})`),
+      r.dropped === 'ack'
+        ? `${r.backend}: final ACKs to port 443 dropped: nginx's listen queue is full (${n(r.queued)}/${n(r.limit)})` +
+          ` — the sender is connected; its first data retransmitted in ${d(r.retransmitIn)} (retransmission ${n(r.retransmit)})`
+        : `${r.backend}: SYNs to port 443 dropped: nginx's listen queue is full (${n(r.queued)}/${n(r.limit)})` +
+          (r.givesUp
+            ? ` — the connect gives up in ${d(r.retransmitIn)} (timeout connect ${d(r.connectTimeout)})`
+            : ` — SYN retransmitted in ${d(r.retransmitIn)} (retransmission ${n(r.retransmit)})`),
     tone: 'warn',
-    variant: (r) => (r.givesUp ? 'gives up' : 'retransmitted'),
+    variant: (r) => (r.dropped === 'ack' ? 'final ACK' : r.givesUp ? 'gives up' : 'retransmitted'),
     explain: (r) =>
       `nginx's workers are busy with TLS handshakes, and a worker accepts one connection per event-loop iteration (ngx_event_accept, multi_accept off), so new connections wait in the kernel's accept queue of port 443. ` +
-      `That queue holds min(listen backlog ${n(r.listenBacklog)}, net.core.somaxconn ${n(r.somaxconn)}) + 1 = ${n(r.limit)} connections; beyond it the kernel drops the SYN (tcp_conn_request: ListenOverflows, \`nstat TcpExtListenOverflows\`) and says nothing to the sender. ` +
-      `${r.sender === 'lb' ? "The balancer's kernel" : "The client's kernel"} sends the SYN again after 1 s, then on the tcp_syn_retries schedule, so the unlucky connections of a storm arrive seconds late` +
-      (r.givesUp ? `, and this one's connect gives up at timeout connect (${d(r.connectTimeout)}). ` : '. ') +
+      `That queue holds min(listen backlog ${n(r.listenBacklog)}, net.core.somaxconn ${n(r.somaxconn)}) + 1 = ${n(r.limit)} completed handshakes (\`nstat TcpExtListenOverflows\` counts what it turns away). ` +
+      (r.dropped === 'ack'
+        ? `The SYN found room, but when the final ACK of the handshake arrived the queue was full: the kernel drops that ACK (tcp_v4_syn_recv_sock) and, tcp_abort_on_overflow being 0, sends no reset. ` +
+          `${r.sender === 'lb' ? "The balancer's" : "The client's"} connect has already succeeded, so it sends its first data (the ClientHello); unacknowledged, it is retransmitted after the RTO (RTT + 200 ms, doubling), and the first copy that finds room completes the handshake. ` +
+          'The wait shows in the first request, not in the connect. '
+        : `Full when the SYN arrived, the kernel drops the SYN (tcp_conn_request) and says nothing to the sender. ` +
+          `${r.sender === 'lb' ? "The balancer's kernel" : "The client's kernel"} sends the SYN again after 1 s, then on the tcp_syn_retries schedule, so those connections arrive seconds late` +
+          (r.givesUp ? `, and this one's connect gives up at timeout connect (${d(r.connectTimeout)}). ` : '. ')) +
       'A larger backlog (`listen 443 ssl backlog=4096`, with somaxconn at least as large) lets the queue absorb the storm (it still waits for the handshakes); jittered reconnects keep it from forming.',
   },
   'kernel.tw_overflow': {

@@ -529,6 +529,8 @@ export interface AppDependency extends Rec<'app.dependency'> {
  * connect gives up then (`givesUp`: lb.connect_timeout). `sender`: whose kernel retransmits.
  */
 export interface KernelListenOverflow extends Rec<'kernel.listen_overflow'> {
+  /** What the full queue dropped: a SYN (sent again on the SYN schedule) or a final ACK (the sender is established and retransmits its first data). */
+  dropped: 'syn' | 'ack';
   backend: string;
   queued: number;
   limit: number;

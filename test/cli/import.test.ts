@@ -76,6 +76,19 @@ describe('drainsim import', () => {
     expect(result.warnings.some((w) => w.includes('WebSocket upgrade headers'))).toBe(true);
   });
 
+  it("warns about what nginx's listen-queue model leaves out; takes the backlog from the :443/ssl listen only", () => {
+    const { scenario, result } = imported('nginx-listen.conf');
+    expect(scenario.nginx.listen_backlog).toBe(2048);
+    const warned = (prefix: string) => result.warnings.some((w) => w.startsWith(prefix));
+    expect(warned('nginx-listen.conf:2: multi_accept on: not modelled')).toBe(true);
+    expect(warned("nginx-listen.conf:6: listen 443 ssl backlog=2048 reuseport: 'reuseport' not modelled")).toBe(true);
+    expect(warned("nginx-listen.conf:7: listen 80 backlog=1024 deferred: 'deferred' not modelled")).toBe(true);
+    expect(
+      warned('nginx-listen.conf:7: listen 80 backlog=1024 deferred: backlog of a listen other than :443/ssl'),
+    ).toBe(true);
+    expect(warned('nginx-listen.conf:8: listen 8443 ssl backlog=abc: not a backlog nginx accepts')).toBe(true);
+  });
+
   it('reads a Deployment + Service + PDB: replicas, strategy, grace period, preStop sleep, probes; notes the PDB', () => {
     const { scenario, result } = imported('deployment.yaml');
     // Four replicas and room for the one surge pod (maxSurge 1), detached until the rollout uses it.

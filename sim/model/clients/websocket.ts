@@ -126,6 +126,10 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
       w.end(conn, EndKind.CLIENT_FIN);
       return;
     }
+    if (this.tls !== null && this.tls.awaitingAdmission(conn) !== 0) {
+      this.awaitAdmission(conn);
+      return;
+    }
     const wait = this.tls === null ? 0 : this.tls.doneIn(conn);
     if (wait > 0) {
       this.awaitHandshake(conn, wait);
@@ -154,13 +158,38 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
    * leaves); reached first, it gives up (ETIMEDOUT), closes, and reconnects by its policy, as
    * after a failed connect.
    */
-  private awaitHandshake(conn: Conn, wait: number): void {
+  private awaitHandshake(conn: Conn, wait: number, startedAt = this.w.now): void {
     const w = this.w;
-    conn.requestStartedAt = w.now;
+    conn.requestStartedAt = startedAt;
     const giveUp = this.upgradeGivesUpAt(conn);
     if (w.now + wait >= giveUp) conn.timer = w.engine.at(giveUp, this.upgradeTimedOut, conn);
     else conn.timer = w.engine.schedule(wait, this.handshakeDone, conn);
   }
+
+  /**
+   * The connection's final ACK was dropped on nginx's full accept queue (lb/l4-connect.ts
+   * ackArrives): the client's ClientHello is retransmitted until a copy gets it in; then its
+   * handshake is queued on a worker (awaitHandshake). Its give-up time counts from now.
+   */
+  private awaitAdmission(conn: Conn): void {
+    const w = this.w;
+    conn.requestStartedAt = w.now;
+    conn.timer = w.engine.at(this.upgradeGivesUpAt(conn), this.upgradeTimedOut, conn);
+    this.tls!.whenAdmitted(conn, this.admitted);
+  }
+
+  private readonly admitted = (conn: Conn): void => {
+    const w = this.w;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    const started = conn.requestStartedAt;
+    const wait = this.tls!.doneIn(conn);
+    if (wait <= 0) {
+      this.upgrade(conn);
+      return;
+    }
+    this.awaitHandshake(conn, wait, started);
+  };
 
   private upgradeGivesUpAt(conn: Conn): number {
     const timeout = this.w.scenario.clients.ws.pong_timeout;

@@ -96,6 +96,10 @@ export interface WsUpstream {
 export interface TlsHandshakes {
   /** Seconds until `conn`'s own TLS handshake is done (0: done, or no CPU model where it ends). */
   doneIn(conn: Conn): number;
+  /** Non-zero while `conn` is not yet in nginx's accept queue (its final ACK dropped on a full queue). */
+  awaitingAdmission(conn: Conn): number;
+  /** Run `resume` once `conn` gets into the accept queue. */
+  whenAdmitted(conn: Conn, resume: (conn: Conn) => void): void;
 }
 
 export interface WsDownstream {

@@ -95,7 +95,7 @@ export function defineCounters(m: Metrics): Counters {
     synDrops: m.counter(
       'syn_drops',
       'SYN',
-      "SYNs the VM's kernel dropped because a listen queue was full (ListenOverflows): the app's accept queue, or nginx's :443 when its workers are busy with TLS handshakes",
+      "SYNs, and final ACKs of handshakes, the VM's kernel dropped because a listen queue was full (ListenOverflows): the app's accept queue, or nginx's :443 when its workers are busy with TLS handshakes (there a retransmitted ACK counts again)",
     ),
     twReused: m.counter(
       'tw_reused',

@@ -30,9 +30,43 @@ interface Attempt {
   firstSynAt: number;
 }
 
-/** How many connections a VM's nginx holds on :443 not yet accept()ed (proxy/worker-cpu.ts TlsCpu). */
+/** nginx's accept queues on :443 (proxy/worker-cpu.ts TlsCpu). */
 export interface ListenQueues {
+  /** How many connections VM `b`'s nginx holds not yet accept()ed (completed handshakes only). */
   listenQueued(b: number): number;
+  /** The serial of `conn`'s wait for the accept queue (0: in it already, or never waits). */
+  awaitingAdmission(conn: Conn): number;
+  /** `conn`'s final ACK found room: it is queued for accept() and charged its handshake. */
+  admit(conn: Conn): void;
+}
+
+/**
+ * tcp_rto_min (TCP_RTO_MIN, include/net/tcp.h: HZ/5): the floor of the RTO's variance term.
+ * TCP_RTO_MAX (HZ*120): the cap of a doubling RTO (tcp_retransmit_timer, net/ipv4/tcp_timer.c).
+ */
+const TCP_RTO_MIN_S = 0.2;
+const TCP_RTO_MAX_S = 120;
+
+/**
+ * The connecting kernel's RTO after its SYN's one RTT sample (the SYN-ACK: tcp_ack → tcp_ack_update_rtt
+ * in tcp_rcv_synsent_state_process, net/ipv4/tcp_input.c): tcp_rtt_estimator() takes the first
+ * sample m as srtt = m and rttvar = max(2m, tcp_rto_min) ("make sure rto = 3*rtt"), and
+ * __tcp_set_rto() gives srtt + rttvar: RTT + 200 ms for any RTT up to 100 ms.
+ */
+export function firstDataRto(rtt: number): number {
+  return Math.min(rtt + Math.max(2 * rtt, TCP_RTO_MIN_S), TCP_RTO_MAX_S);
+}
+
+/** A connection whose final ACK nginx's full accept queue dropped: its first data is being retransmitted. */
+interface AckRetransmit {
+  conn: Conn;
+  backend: number;
+  /** TlsCpu's serial of this connection's wait (a Conn is reused by the client's next connect). */
+  serial: number;
+  /** The RTO of the next retransmission (doubling). */
+  rto: number;
+  /** Retransmissions sent so far. */
+  sent: number;
 }
 
 /**
@@ -177,10 +211,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * SYN schedule (1 s, 2 s, … from the first SYN; net/tcp.ts synRetransmitSchedule, the one the
    * app's accept queue uses) until the connect gives up at lb.connect_timeout (HAProxy `timeout
    * connect`; behind a NAT the same bound, as for a vanished host above), which is a failed
-   * attempt like any timeout. Left out: the final ACK of a handshake whose SYN found room, dropped
-   * when the queue filled within the round trip (tcp_v4_syn_recv_sock(), net/ipv4/tcp_ipv4.c,
-   * tcp_abort_on_overflow 0): the connection completes when a later ACK or data segment finds
-   * room, about as late; the model takes the connection at its SYN (World.attach).
+   * attempt like any timeout. The queue counts completed handshakes only, so this needs it full
+   * already at the SYN (a storm's SYNs of one instant all pass, and their final ACKs meet the
+   * limit one RTT later: ackArrives).
    */
   private listenQueueFull(a: Attempt): boolean {
     const w = this.w;
@@ -199,6 +232,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     a.synsDropped++;
     w.trace.emitLimited(`listen-overflow-${b}`, {
       kind: 'kernel.listen_overflow',
+      dropped: 'syn',
       backend: backend.name,
       queued,
       limit,
@@ -265,11 +299,93 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     handler.connectFailed(conn, proxy ? ErrorKind.ECONNRESET : ErrorKind.ECONNREFUSED, -1);
   }
 
+  /**
+   * The SYN-ACK reached the connecting side (one RTT after the SYN): its connect() succeeds there
+   * whatever becomes of its final ACK, so the connect latency is the RTT (HAProxy's `timeout
+   * connect` is met). The final ACK reaches the VM at about the same time (the model puts the
+   * SYN's and the ACK's halves of the round trip together) and meets the accept queue (ackArrives).
+   */
   private readonly established = (a: Attempt): void => {
     if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) return;
     this.nat.seen(a.conn);
     this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
+    this.ackArrives(a.conn, a.backend);
     a.handler.connected(a.conn);
+  };
+
+  /**
+   * The final ACK of `conn`'s handshake reaches VM `b`. With room in nginx's accept queue the
+   * connection is queued for accept() (tcp_v4_syn_recv_sock, net/ipv4/tcp_ipv4.c; with a
+   * syncookie, cookie_v4_check, net/ipv4/syncookies.c, rebuilds the request first). The queue
+   * counts only completed handshakes (sk_acceptq_added in inet_csk_reqsk_queue_add), so SYNs
+   * arriving together all find room at their SYN (the SYN queue overflowing into syncookies,
+   * tcp_syncookies 1, drops none) and the storm meets the limit here. A full queue drops the
+   * ACK: tcp_v4_syn_recv_sock → `if (sk_acceptq_is_full(sk)) goto exit_overflow` (ListenOverflows,
+   * ListenDrops), and tcp_check_req (net/ipv4/tcp_minisocks.c) at listen_overflow, with
+   * tcp_abort_on_overflow 0, only marks the request acked and returns NULL: no RST, the sender
+   * stays ESTABLISHED and retransmits its first data segment, each copy carrying the ACK again.
+   */
+  private ackArrives(conn: Conn, b: number): void {
+    const q = this.listenQueues;
+    if (q === null) return;
+    const serial = q.awaitingAdmission(conn);
+    if (serial === 0) return;
+    if (q.listenQueued(b) < this.w.backends[b].nginxBacklog) {
+      q.admit(conn);
+      return;
+    }
+    const rto = firstDataRto(this.w.scenario.clients.rtt);
+    this.ackDropped({ conn, backend: b, serial, rto, sent: 0 }, rto);
+  }
+
+  /**
+   * Count and log a dropped final ACK and schedule the retransmission `inS` seconds on that
+   * carries it again (the connecting kernel's tcp_retransmit_timer, net/ipv4/tcp_timer.c).
+   */
+  private ackDropped(r: AckRetransmit, inS: number): void {
+    const w = this.w;
+    const b = r.backend;
+    const backend = w.backends[b];
+    w.metrics.inc(w.c.synDrops, b);
+    w.trace.emitLimited(`listen-overflow-ack-${b}`, {
+      kind: 'kernel.listen_overflow',
+      dropped: 'ack',
+      backend: backend.name,
+      queued: this.listenQueues!.listenQueued(b),
+      limit: backend.nginxBacklog,
+      listenBacklog: backend.nginx.config.listen_backlog,
+      somaxconn: backend.kernel.somaxconn,
+      retransmit: r.sent + 1,
+      retransmitIn: inS,
+      givesUp: false,
+      connectTimeout: w.scenario.lb.connect_timeout,
+      sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
+    });
+    w.engine.schedule(inS, this.dataRetransmitted, r);
+  }
+
+  /**
+   * The connecting kernel retransmits the unacknowledged first data (tcp_retransmit_timer): with
+   * room now, the ACK it carries completes the handshake and the connection is queued; otherwise
+   * it is dropped again and the RTO doubles (inet_csk_reset_xmit_timer with `icsk_rto << 1`,
+   * capped at TCP_RTO_MAX). Simplified: the retransmissions go on while the connection lives
+   * (tcp_retries2 = 15 gives up after ~15 min, beyond any storm here); the SYN-ACK retransmissions
+   * of a request-sock connection (1, 2, 4 s) come after the data RTO and are left out; a host gone
+   * or nginx stopped meanwhile ends the retransmissions here (the connection's end is theirs).
+   */
+  private readonly dataRetransmitted = (r: AckRetransmit): void => {
+    const q = this.listenQueues!;
+    const conn = r.conn;
+    if (conn.backend !== r.backend || q.awaitingAdmission(conn) !== r.serial) return;
+    const backend = this.w.backends[r.backend];
+    if (!backend.hostUp || !backend.nginx.listening) return;
+    r.sent++;
+    if (q.listenQueued(r.backend) < backend.nginxBacklog) {
+      q.admit(conn);
+      return;
+    }
+    r.rto = Math.min(2 * r.rto, TCP_RTO_MAX_S);
+    this.ackDropped(r, r.rto);
   };
 
   private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, 'timeout');

@@ -45,6 +45,13 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       this.sink.noAnswer(conn);
       return;
     }
+    if (this.cpu !== null && this.cpu.awaitingAdmission(conn) !== 0) {
+      // Its final ACK was dropped on nginx's full accept queue (lb/l4-connect.ts ackArrives): the
+      // request is in the sender's retransmission queue, read once a copy gets the connection in.
+      conn.phase = ReqPhase.CONNECTING;
+      this.cpu.whenAdmitted(conn, this.admitted);
+      return;
+    }
     const wait = this.cpu === null ? 0 : this.cpu.wait(conn);
     if (wait > 0) {
       this.waitForWorker(conn, wait);
@@ -87,6 +94,13 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     conn.phase = ReqPhase.CONNECTING;
     conn.timer = w.engine.schedule(wait, this.workerFree, conn);
   }
+
+  /** The connection got into nginx's accept queue: its request goes on, unless the client gave up (abandon). */
+  private readonly admitted = (conn: Conn): void => {
+    if (conn.phase !== ReqPhase.CONNECTING || conn.timer >= 0) return;
+    conn.phase = ReqPhase.NONE;
+    this.handle(conn);
+  };
 
   private readonly workerFree = (conn: Conn): void => {
     conn.timer = -1;

@@ -22,6 +22,11 @@ export class TlsCpu implements TlsHandshakes {
    * FIFO queue at accept), until a WebSocket client sends its upgrade (doneIn) or it ends.
    */
   private readonly handshakeEnds = new Map<Conn, number>();
+  /** Connections attached to a VM whose TLS ends in nginx, not yet in its accept queue (admit), by serial. */
+  private readonly awaiting = new Map<Conn, number>();
+  private serial = 0;
+  /** What waits for a connection's admission (whenAdmitted). */
+  private readonly resumes = new Map<Conn, (conn: Conn) => void>();
 
   constructor(private readonly w: World) {
     const n = w.scenario.lb.nbthread;
@@ -39,7 +44,10 @@ export class TlsCpu implements TlsHandshakes {
     return Where.NONE;
   }
 
-  /** The VM `b` accepted `conn` (World.attach): a worker or thread takes it, and its handshake. */
+  /**
+   * The VM `b` took `conn`'s SYN (World.attach): at the balancer a thread takes it and its
+   * handshake now; in nginx that waits for the final ACK one RTT later (admit, from lb/l4-connect.ts).
+   */
   readonly accepted = (conn: Conn, b: number): void => {
     const backend = this.w.backends[b];
     const tls = backend.app.config.tls;
@@ -55,13 +63,51 @@ export class TlsCpu implements TlsHandshakes {
       this.charged(conn, lb.cpu.run(conn.lbThread, tls.handshake_cpu, now));
       return;
     }
+    // In nginx the connection is charged when its final ACK puts it in the accept queue (admit),
+    // not at its SYN: the kernel counts only completed handshakes there (inet_csk_reqsk_queue_add).
+    this.awaiting.set(conn, ++this.serial);
+  };
+
+  /**
+   * `conn`'s handshake has not yet entered nginx's accept queue (its final ACK is on the way, or
+   * was dropped on a full queue and its data is being retransmitted): the serial of that wait
+   * (0: not waiting), which lb/l4-connect.ts's retransmissions carry to recognise it.
+   */
+  awaitingAdmission(conn: Conn): number {
+    return this.awaiting.get(conn) ?? 0;
+  }
+
+  /**
+   * The final ACK (or a retransmitted segment carrying it) found room: the kernel queues the
+   * connection for accept() (tcp_v4_syn_recv_sock → inet_csk_complete_hashdance →
+   * inet_csk_reqsk_queue_add), a worker takes it and its handshake (pick, run), and whatever
+   * waited for that (a request, an upgrade: whenAdmitted) goes on.
+   */
+  admit(conn: Conn): void {
+    if (!this.awaiting.delete(conn)) return;
+    const backend = this.w.backends[conn.backend];
     // The generation that accepted it (World.attach: Nginx.accept), with its own workers.
     const gen = backend.nginx.generationOf(conn.nginxGen);
-    if (gen === undefined) return;
-    const worker = gen.cpu.pick(gen.config.worker_processes, now);
-    conn.nginxWorker = worker;
-    this.charged(conn, gen.cpu.run(worker, tls.handshake_cpu, now));
-  };
+    if (gen !== undefined) {
+      const now = this.w.now;
+      const worker = gen.cpu.pick(gen.config.worker_processes, now);
+      conn.nginxWorker = worker;
+      this.charged(conn, gen.cpu.run(worker, backend.app.config.tls.handshake_cpu, now));
+    }
+    const resume = this.resumes.get(conn);
+    if (resume === undefined) return;
+    this.resumes.delete(conn);
+    resume(conn);
+  }
+
+  /**
+   * Run `resume` when `conn` is admitted (admit): the client's first data (ClientHello and
+   * request, or upgrade) sits in its kernel's retransmission queue until then, and nginx has
+   * nothing to read. One waiter per connection (a later one replaces it); none once it ends.
+   */
+  whenAdmitted(conn: Conn, resume: (conn: Conn) => void): void {
+    this.resumes.set(conn, resume);
+  }
 
   /** `conn`'s handshake ends at `end`: a WebSocket client's upgrade waits for it (doneIn). */
   private charged(conn: Conn, end: number): void {
@@ -101,6 +147,8 @@ export class TlsCpu implements TlsHandshakes {
   /** A connection ended: the balancer thread holding it has one fewer. */
   readonly ended = (conn: Conn): void => {
     this.handshakeEnds.delete(conn);
+    this.awaiting.delete(conn);
+    this.resumes.delete(conn);
     if (conn.lbThread < 0) return;
     this.lb?.release(conn.lbThread);
     conn.lbThread = -1;

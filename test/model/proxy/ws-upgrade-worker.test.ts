@@ -36,13 +36,14 @@ const burst = (terminates: 'nginx' | 'lb' | 'none', pongTimeout = '20s'): Scenar
 describe('a burst of WebSocket upgrades on one TLS worker', () => {
   it('reaches the app paced by the worker (~1 per ms), not all at once', () => {
     const r = run(burst('nginx'), 1);
-    // Accepted at t = 1 s, the handshakes run back to back: ~100 done by 1.1 s, ~500 by 1.5 s.
+    // Queued for accept() at their final ACKs (t = 1 s + RTT 30 ms), the handshakes run back to
+    // back: ~70 done by 1.1 s, ~470 by 1.5 s.
     const at11 = valueAt(r, 'ws_sessions', 1.1);
     const at15 = valueAt(r, 'ws_sessions', 1.5);
-    expect(at11).toBeGreaterThan(90);
-    expect(at11).toBeLessThan(110);
-    expect(at15).toBeGreaterThan(480);
-    expect(at15).toBeLessThan(520);
+    expect(at11).toBeGreaterThan(60);
+    expect(at11).toBeLessThan(80);
+    expect(at15).toBeGreaterThan(450);
+    expect(at15).toBeLessThan(490);
     expect(valueAt(r, 'ws_sessions', 2.2)).toBe(1000);
     expect(r.figures['errors.total'] ?? 0).toBe(0);
   });
