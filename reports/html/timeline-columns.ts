@@ -1,0 +1,85 @@
+/**
+ * Column access to a timeline for the charts of report.html: one series of one entity, indexed by
+ * sample (the `total` rows' times, in order).
+ *
+ * Memory (issue 14: a long run's peak RSS): a day at 1 s samples is 86,400 samples. A Map from
+ * sample time to index held 86,400 boxed keys (a few MB), and a fresh 86,400-number array for
+ * every (series, entity) read (~230 of them for the generated charts' zero test alone) made
+ * report.html's rendering the peak of the whole `drainsim run`: ~19 MB above the finished run.
+ * Rows are stored in time order, so a sample's index is found by walking both in step, and a read
+ * fills one buffer that the next read reuses.
+ */
+import type { Timeline } from '../../sim/result.js';
+
+export interface TimelineColumns {
+  /** Sample times: each distinct time of a `total` row, in the order they first appear. */
+  t: number[];
+  /**
+   * Series `s` of entity `e`, one value per sample (0 where the entity has no row at that time).
+   * The array is the reader's buffer: valid until the next `read`, never to be kept.
+   */
+  read: (s: number, e: number) => readonly number[];
+}
+
+export function timelineColumns(tl: Timeline): TimelineColumns {
+  const { t, sampleOf } = isInTimeOrder(tl.t) ? samplesInOrder(tl) : samplesByLookup(tl);
+  const buffer = new Array<number>(t.length).fill(0);
+  const read = (s: number, e: number): readonly number[] => {
+    buffer.fill(0);
+    const column = tl.values[s] ?? [];
+    for (let r = 0; r < sampleOf.length; r++) {
+      const i = sampleOf[r]!;
+      if (tl.entity[r] === e && i >= 0) buffer[i] = column[r] ?? 0;
+    }
+    return buffer;
+  };
+  return { t, read };
+}
+
+interface Samples {
+  t: number[];
+  /** Each row's sample index, or -1 when its time is not a `total` row's. */
+  sampleOf: Int32Array;
+}
+
+/** Every row's time at or after the one before (NaN fails, and takes the lookup path). */
+function isInTimeOrder(times: ArrayLike<number>): boolean {
+  for (let r = 1; r < times.length; r++) if (!(times[r]! >= times[r - 1]!)) return false;
+  return true;
+}
+
+/** Rows in time order: the sample times ascend, so equal times are adjacent and one walk finds each. */
+function samplesInOrder(tl: Timeline): Samples {
+  const total = tl.entities.length - 1;
+  const t: number[] = [];
+  for (let r = 0; r < tl.t.length; r++) {
+    const time = tl.t[r]!;
+    if (tl.entity[r] === total && (t.length === 0 || t[t.length - 1] !== time)) t.push(time);
+  }
+  const sampleOf = new Int32Array(tl.t.length);
+  let i = 0;
+  for (let r = 0; r < tl.t.length; r++) {
+    const time = tl.t[r]!;
+    while (i < t.length && t[i]! < time) i++;
+    sampleOf[r] = i < t.length && t[i] === time ? i : -1;
+  }
+  return { t, sampleOf };
+}
+
+/** Any row order (a hand-made timeline): sample times by first appearance, looked up by value. */
+function samplesByLookup(tl: Timeline): Samples {
+  const total = tl.entities.length - 1;
+  const t: number[] = [];
+  const index = new Map<number, number>();
+  tl.t.forEach((time, r) => {
+    if (tl.entity[r] === total && !index.has(time)) {
+      index.set(time, t.length);
+      t.push(time);
+    }
+  });
+  const sampleOf = new Int32Array(tl.t.length);
+  tl.t.forEach((time, r) => {
+    sampleOf[r] = index.get(time) ?? -1;
+  });
+  return { t, sampleOf };
+}
