@@ -6,7 +6,7 @@
  * sample time to index held 86,400 boxed keys (a few MB), and a fresh 86,400-number array for
  * every (series, entity) read (~230 of them for the generated charts' zero test alone) made
  * report.html's rendering the peak of the whole `drainsim run`: ~19 MB above the finished run.
- * Rows are stored in time order, so a sample's index is found by walking both in step, and a read
+ * Rows are stored in time order, so a read walks rows and samples in step (no index per row), and
  * fills one buffer that the next read reuses.
  */
 import type { Timeline } from '../../sim/result.js';
@@ -22,8 +22,60 @@ export interface TimelineColumns {
 }
 
 export function timelineColumns(tl: Timeline): TimelineColumns {
-  const { t, sampleOf } = isInTimeOrder(tl.t) ? samplesInOrder(tl) : samplesByLookup(tl);
+  const t = isInTimeOrder(tl.t) ? sampleTimesInOrder(tl) : null;
+  const { read, samples } = t === null ? readByLookup(tl) : { read: readInOrder(tl, t), samples: t };
+  return { t: samples, read };
+}
+
+/** Every row's time at or after the one before (NaN fails, and takes the lookup path). */
+function isInTimeOrder(times: ArrayLike<number>): boolean {
+  for (let r = 1; r < times.length; r++) if (!(times[r]! >= times[r - 1]!)) return false;
+  return true;
+}
+
+/** Rows in time order: the `total` rows' times ascend, so equal ones are adjacent. */
+function sampleTimesInOrder(tl: Timeline): number[] {
+  const total = tl.entities.length - 1;
+  const t: number[] = [];
+  for (let r = 0; r < tl.t.length; r++) {
+    const time = tl.t[r]!;
+    if (tl.entity[r] === total && (t.length === 0 || t[t.length - 1] !== time)) t.push(time);
+  }
+  return t;
+}
+
+/** Rows in time order: each read walks rows and samples in step (no per-row index kept). */
+function readInOrder(tl: Timeline, t: readonly number[]): TimelineColumns['read'] {
   const buffer = new Array<number>(t.length).fill(0);
+  return (s, e) => {
+    buffer.fill(0);
+    const column = tl.values[s] ?? [];
+    let i = 0;
+    for (let r = 0; r < tl.t.length; r++) {
+      const time = tl.t[r]!;
+      while (i < t.length && t[i]! < time) i++;
+      if (tl.entity[r] === e && i < t.length && t[i] === time) buffer[i] = column[r] ?? 0;
+    }
+    return buffer;
+  };
+}
+
+/** Any row order (a hand-made timeline): sample times by first appearance, looked up by value. */
+function readByLookup(tl: Timeline): { samples: number[]; read: TimelineColumns['read'] } {
+  const total = tl.entities.length - 1;
+  const samples: number[] = [];
+  const index = new Map<number, number>();
+  tl.t.forEach((time, r) => {
+    if (tl.entity[r] === total && !index.has(time)) {
+      index.set(time, samples.length);
+      samples.push(time);
+    }
+  });
+  const sampleOf = new Int32Array(tl.t.length);
+  tl.t.forEach((time, r) => {
+    sampleOf[r] = index.get(time) ?? -1;
+  });
+  const buffer = new Array<number>(samples.length).fill(0);
   const read = (s: number, e: number): readonly number[] => {
     buffer.fill(0);
     const column = tl.values[s] ?? [];
@@ -33,53 +85,5 @@ export function timelineColumns(tl: Timeline): TimelineColumns {
     }
     return buffer;
   };
-  return { t, read };
-}
-
-interface Samples {
-  t: number[];
-  /** Each row's sample index, or -1 when its time is not a `total` row's. */
-  sampleOf: Int32Array;
-}
-
-/** Every row's time at or after the one before (NaN fails, and takes the lookup path). */
-function isInTimeOrder(times: ArrayLike<number>): boolean {
-  for (let r = 1; r < times.length; r++) if (!(times[r]! >= times[r - 1]!)) return false;
-  return true;
-}
-
-/** Rows in time order: the sample times ascend, so equal times are adjacent and one walk finds each. */
-function samplesInOrder(tl: Timeline): Samples {
-  const total = tl.entities.length - 1;
-  const t: number[] = [];
-  for (let r = 0; r < tl.t.length; r++) {
-    const time = tl.t[r]!;
-    if (tl.entity[r] === total && (t.length === 0 || t[t.length - 1] !== time)) t.push(time);
-  }
-  const sampleOf = new Int32Array(tl.t.length);
-  let i = 0;
-  for (let r = 0; r < tl.t.length; r++) {
-    const time = tl.t[r]!;
-    while (i < t.length && t[i]! < time) i++;
-    sampleOf[r] = i < t.length && t[i] === time ? i : -1;
-  }
-  return { t, sampleOf };
-}
-
-/** Any row order (a hand-made timeline): sample times by first appearance, looked up by value. */
-function samplesByLookup(tl: Timeline): Samples {
-  const total = tl.entities.length - 1;
-  const t: number[] = [];
-  const index = new Map<number, number>();
-  tl.t.forEach((time, r) => {
-    if (tl.entity[r] === total && !index.has(time)) {
-      index.set(time, t.length);
-      t.push(time);
-    }
-  });
-  const sampleOf = new Int32Array(tl.t.length);
-  tl.t.forEach((time, r) => {
-    sampleOf[r] = index.get(time) ?? -1;
-  });
-  return { t, sampleOf };
+  return { samples, read };
 }
