@@ -6,6 +6,7 @@
 import { POOL_STATE_NAMES, type Timeline } from '../../sim/result.js';
 import { roundNumber } from '../round-for-output.js';
 import { decimateTimes, decimateValues, samplesPerBucket } from './decimate.js';
+import { type TimelineColumns, timelineColumns } from './timeline-columns.js';
 
 export interface ChartSeries {
   label: string;
@@ -277,34 +278,6 @@ export const CHARTS: readonly ChartSpec[] = [
 const BACKEND_COLORS = ['#2563eb', '#16a34a', '#dc2626', '#9333ea', '#ea580c', '#0891b2', '#ca8a04', '#db2777'];
 const TOTAL_COLORS = ['#1f2937', '#dc2626', '#2563eb', '#ea580c', '#16a34a', '#9333ea', '#0891b2'];
 
-/** Column access to the timeline: one array per (series, entity), indexed by sample. */
-function columns(tl: Timeline): { t: number[]; get: (series: number, entity: number) => number[] } {
-  const total = tl.entities.length - 1;
-  const t: number[] = [];
-  const index = new Map<number, number>();
-  tl.t.forEach((time, r) => {
-    if (tl.entity[r] === total && !index.has(time)) {
-      index.set(time, t.length);
-      t.push(time);
-    }
-  });
-  // Each row's sample, looked up once rather than once per (series, entity).
-  const sampleOf = new Int32Array(tl.t.length);
-  tl.t.forEach((time, r) => {
-    sampleOf[r] = index.get(time) ?? -1;
-  });
-  const get = (s: number, e: number): number[] => {
-    const out = new Array<number>(t.length).fill(0);
-    const column = tl.values[s] ?? [];
-    for (let r = 0; r < sampleOf.length; r++) {
-      const i = sampleOf[r]!;
-      if (tl.entity[r] === e && i >= 0) out[i] = column[r] ?? 0;
-    }
-    return out;
-  };
-  return { t, get };
-}
-
 const matches = (pick: Pick, name: string): boolean =>
   typeof pick.series === 'string' ? name === pick.series : pick.series.test(name);
 
@@ -312,10 +285,11 @@ const matches = (pick: Pick, name: string): boolean =>
  * One chart per series that no chart above draws and that is not zero in this run, so every
  * non-zero series is on the page: gauges per backend, counters as the total per second.
  */
-function generatedSpecs(tl: Timeline, values: (s: number) => number[][]): ChartSpec[] {
+function generatedSpecs(tl: Timeline, read: TimelineColumns['read']): ChartSpec[] {
+  const nonZero = (s: number): boolean => tl.entities.some((_, e) => read(s, e).some((x) => x !== 0));
   return tl.series.flatMap((meta, s) => {
     if (CHARTS.some((spec) => spec.picks.some((pick) => matches(pick, meta.name)))) return [];
-    if (!values(s).some((v) => v.some((x) => x !== 0))) return [];
+    if (!nonZero(s)) return [];
     const counter = meta.kind === 'counter';
     return [
       {
@@ -338,26 +312,27 @@ function generatedSpecs(tl: Timeline, values: (s: number) => number[][]): ChartS
  * for both runs so that their points stay on one time axis.
  */
 export function buildCharts(tl: Timeline, perBucket?: number): ChartSet {
-  const { t: samples, get } = columns(tl);
+  const { t: samples, read } = timelineColumns(tl);
   const bucket = perBucket ?? samplesPerBucket(samples.length);
   const t = decimateTimes(samples, bucket);
   const total = tl.entities.length - 1;
   const backends = tl.entities.slice(0, total);
   const charts: Chart[] = [];
   const skipped: SkippedChart[] = [];
-  const everyEntity = (s: number): number[][] => tl.entities.map((_, e) => get(s, e));
-  for (const spec of [...CHARTS, ...generatedSpecs(tl, everyEntity)]) {
+  // One buffer for every series' rounded values before decimation (see timeline-columns.ts).
+  const rounded = new Array<number | null>(samples.length).fill(0);
+  for (const spec of [...CHARTS, ...generatedSpecs(tl, read)]) {
     const series: ChartSeries[] = [];
     let totalColor = 0;
     for (const pick of spec.picks) {
       const matching = tl.series.map((meta, s) => ({ meta, s })).filter(({ meta }) => matches(pick, meta.name));
       for (const { meta, s } of matching) {
         const perSecond = meta.kind === 'counter' ? tl.interval : 1;
-        const scaled = (e: number): (number | null)[] =>
-          decimateValues(
-            get(s, e).map((v) => roundNumber(v / perSecond)),
-            bucket,
-          );
+        const scaled = (e: number): (number | null)[] => {
+          const values = read(s, e);
+          for (let i = 0; i < values.length; i++) rounded[i] = roundNumber(values[i]! / perSecond);
+          return decimateValues(rounded, bucket);
+        };
         if (pick.of === 'total') {
           const values = scaled(total);
           if (pick.dropIfZero && values.every((v) => !v)) continue;

@@ -1,5 +1,5 @@
 import type { SeriesMeta, Timeline } from '../result.js';
-import { Float64Column } from './column.js';
+import { Float64Column, sharedZeros } from './column.js';
 import { Histogram } from './histogram.js';
 
 export type SeriesId = number;
@@ -172,15 +172,17 @@ export class Metrics {
 
   /** The timeline and histograms of the finished run; sampling ends here. */
   result(): { timeline: Timeline; histograms: Map<string, Histogram> } {
+    // The columns that stayed zero share one array each length (column.ts sharedZeros).
+    const zeros = sharedZeros();
     this.finished ??= {
       interval: this.interval,
       entities: this.entities,
       series: this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description })),
       t: this.rowTime.toFloat64Array(),
       entity: Int32Array.from(this.rowEntity.toArray()),
-      values: this.columns.map((c) => c.toArray()),
+      values: this.columns.map((c) => c.toArray(zeros)),
       busiestSecond: Object.fromEntries(
-        this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, this.busiest[i]!.toArray()] as const] : [])),
+        this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, this.busiest[i]!.toArray(zeros)] as const] : [])),
       ),
     };
     return { timeline: this.finished, histograms: this.histograms };

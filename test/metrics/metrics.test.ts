@@ -65,6 +65,25 @@ describe('Metrics', () => {
     expect(() => m.sample(4)).toThrow(/after result/);
   });
 
+  it('hands the series that stayed zero one shared column, whatever the horizon (issue 14)', () => {
+    const m = new Metrics(['a'], 1);
+    const hits = m.counter('hits', 'n', '');
+    const quiet = [m.counter('resets', 'n', ''), m.counter('retries', 'n', ''), m.counter('drops', 'n', '')];
+    for (let k = 1; k <= 1000; k++) {
+      m.inc(hits, 0);
+      m.sample(k);
+    }
+    const { timeline } = m.result();
+    const zeroColumns = new Set(quiet.map((id) => timeline.values[id]));
+    expect(zeroColumns.size).toBe(1);
+    const [zeros] = zeroColumns;
+    expect(zeros!.length).toBe(2000);
+    expect(zeros!.every((v) => v === 0)).toBe(true);
+    expect(timeline.values[hits]).not.toBe(zeros);
+    // The busiest-second columns of the quiet counters share theirs too (one per length).
+    expect(new Set(['resets', 'retries', 'drops'].map((n) => timeline.busiestSecond![n])).size).toBe(1);
+  });
+
   it('a chunked column returns every value in order across chunk boundaries', () => {
     const c = new Float64Column();
     for (let i = 0; i < 40_000; i++) c.push(i * 0.5);
