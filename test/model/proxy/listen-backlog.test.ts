@@ -179,7 +179,7 @@ describe('a steady TLS handshake storm beyond the listen backlog (4,000/s agains
     expect(base['connect_latency.p95']!).toBeCloseTo(2 + RTT, 2);
   });
 
-  it("a retry after timeout connect is a new connect(): its SYNs start a schedule of their own", () => {
+  it('a retry after timeout connect is a new connect(): its SYNs start a schedule of their own', () => {
     // timeout connect 1.5 s: SYNs at 0 and 1 s, give up at 1.5 s, HAProxy retries (retries 3); each
     // retry's SYNs go at +0, +1 s from that retry (net/tcp.ts schedule from its own first SYN), so
     // the slowest connect got in on the last retry's second SYN: 3 × 1.5 + 1 s + RTT. Were a retry
