@@ -86,7 +86,6 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
 
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
     conn.waitingSince = -1;
-    conn.waiting = false;
     this.w.error(kind, backend);
     this.retryOrGiveUp(conn, backend);
   }
@@ -97,23 +96,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.timer = -1;
     if (conn.lbFlow === LbFlow.NONE) {
       // No connection: open one first; the request's latency includes the handshake.
-      if (!conn.waiting) {
-        conn.waitingSince = w.now;
-        // As `waitingSince >= 0`: a time before 0 (in the warm-up) counts as not waiting.
-        conn.waiting = w.now >= 0;
-      }
+      if (conn.waitingSince < 0) conn.waitingSince = w.now;
       this.connector.connect(conn, this);
       return;
     }
     const b = conn.backend;
     w.metrics.inc(w.c.requests, b);
-    // `waiting` mirrors waitingSince ≥ 0 in the record itself, so a request on an open
-    // connection (nearly all of them) reads and writes no heap number of V8's for waitingSince.
-    if (conn.waiting) {
-      conn.requestStartedAt = conn.waitingSince;
-      conn.waitingSince = -1;
-      conn.waiting = false;
-    } else conn.requestStartedAt = w.now;
+    conn.requestStartedAt = conn.waitingSince >= 0 ? conn.waitingSince : w.now;
+    conn.waitingSince = -1;
     if (!this.connector.forwardsClientPacket(conn)) {
       // The LB forgot this flow (hard removal) and answered with RST.
       w.error(ErrorKind.ECONNRESET, b);
@@ -163,12 +153,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     w.metrics.inc(w.c.responses2xx, b);
     this.latency.record(w.now - conn.requestStartedAt + this.rtt);
-    if (conn.attempt !== 0) {
-      // An HTTP client's lastBackoff is non-zero only while attempt is (retryOrGiveUp sets both
-      // and clears both): a first-try answer, nearly every one, leaves its heap number alone.
-      conn.attempt = 0;
-      conn.lastBackoff = 0;
-    }
+    conn.attempt = 0;
+    conn.lastBackoff = 0;
     conn.requestsLeft--;
     conn.requestsServed++;
     // nginx may answer with `Connection: close`: it closes first and holds the TIME_WAIT.

@@ -70,8 +70,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   indexInList = -1;
   /** When the client started waiting to send a request it had to open a connection for (-1: none). */
   waitingSince = -1;
-  /** waitingSince ≥ 0, kept in the record (a boolean field) so that the common case reads no heap number. */
-  waiting = false;
   requestStartedAt = 0;
   serviceEnd = 0;
   /** When the HTTP client next wants to send. */
