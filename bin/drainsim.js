@@ -20,3 +20,9 @@ const argv = process.argv.slice(2);
 const runsCommand = argv.length > 0 && !argv[0].startsWith('-');
 const { main } = (runsCommand ? loadBundle() : undefined) ?? (await import('../dist/sim/cli/main.js'));
 process.exitCode = await main(argv);
+// The command is done and its files are written: exit now rather than through Node's ordinary
+// teardown (environment clean-up, V8 isolate disposal), which costs the smallest built-in's run
+// 20-35 ms of CPU (issue 14 start-up; README Benchmarks, session 11). Only when stdout and stderr
+// hold nothing unwritten: on Linux both are synchronous for files, pipes and terminals; where a
+// pipe is asynchronous (macOS), a pending write leaves the ordinary exit, after the write.
+if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();

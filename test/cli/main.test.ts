@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -90,5 +91,19 @@ describe('drainsim main()', () => {
     expect(text.indexOf("await import('../dist/sim/cli/main.js')")).toBeGreaterThan(limit);
     expect(text).toContain('const argv = process.argv.slice(2);');
     expect(text).toContain('process.exitCode = await main(argv);');
+  });
+
+  it('exits early only with nothing left unwritten: a 139 KB stdout through a pipe arrives whole', async () => {
+    // bin/drainsim.js calls process.exit() after main() (Node's teardown costs a short run CPU);
+    // `schema` prints more than a pipe holds (64 KB), so a lost tail would show here.
+    const text = readFileSync(join(packageRoot(), 'bin', 'drainsim.js'), 'utf8');
+    expect(text).toContain('process.stdout.writableLength === 0 && process.stderr.writableLength === 0');
+    const bin = spawnSync(process.execPath, [join(packageRoot(), 'bin', 'drainsim.js'), 'schema'], {
+      encoding: 'utf8',
+      maxBuffer: 16 * 1024 * 1024,
+    });
+    const inProcess = await runCli('schema');
+    expect(inProcess.stdout.length).toBeGreaterThan(100_000);
+    expect({ code: bin.status, stdout: bin.stdout, stderr: bin.stderr }).toEqual(inProcess);
   });
 });
