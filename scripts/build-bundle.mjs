@@ -25,6 +25,11 @@ const moduleUrls = {
   setup(b) {
     b.onLoad({ filter: /\.[cm]?js$/ }, (args) => {
       let text = readFileSync(args.path, 'utf8');
+      if (args.path === HISTOGRAM) {
+        if (!text.includes(HDR_REQUIRE))
+          throw new Error(`${HISTOGRAM}: its hdr-histogram-js require changed; update build-bundle.mjs`);
+        text = text.replace(HDR_REQUIRE, HDR_BUNDLED);
+      }
       if (args.path === LOAD_YARGS) {
         if (!text.includes(YARGS_LOAD)) throw new Error(`${LOAD_YARGS}: its load() changed; update build-bundle.mjs`);
         const imports = "import { join as __join, relative as __relative, sep as __sep } from 'node:path';";
@@ -44,6 +49,14 @@ const moduleUrls = {
     });
   },
 };
+
+// sim/metrics/histogram.ts requires hdr-histogram-js's Int32Histogram through createRequire (the
+// one class, the same module object under Node and vitest), which esbuild cannot follow: every run
+// then resolved and compiled its ten files from node_modules without the code cache. In the bundle
+// a plain require() makes esbuild take them in (the bundle holds one copy, so one module object).
+const HISTOGRAM = join(root, 'dist', 'sim', 'metrics', 'histogram.js');
+const HDR_REQUIRE = "createRequire(import.meta.url)('hdr-histogram-js/dist/Int32Histogram.js')";
+const HDR_BUNDLED = "require('hdr-histogram-js/dist/Int32Histogram.js')";
 
 // yargs is loaded file by file from its own folder (sim/cli/load-yargs.ts: its build/lib files are
 // not in its package exports), which esbuild cannot follow. Its `load()` gets the build's copies of

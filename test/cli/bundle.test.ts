@@ -78,6 +78,27 @@ describe('the bundled CLI (bin/bundle.js)', () => {
     }
   }, 60_000);
 
+  it('holds hdr-histogram-js and runs without requiring any file from node_modules', () => {
+    // scripts/build-bundle.mjs turns histogram.ts's createRequire of it into a require esbuild follows.
+    const text = readFileSync(BUNDLE, 'utf8');
+    expect(text).toContain('"node_modules/hdr-histogram-js/dist/Int32Histogram.js"(');
+    expect(text).not.toContain('("hdr-histogram-js/dist/Int32Histogram.js")');
+    const out = join(tmp, 'no-node-modules');
+    const probe = [
+      "import { createRequire } from 'node:module';",
+      "import { limitHeapGrowth } from './dist/sim/util/heap-growth.js';",
+      "import { loadBundle } from './bin/bundle.js';",
+      'limitHeapGrowth();',
+      'const sink = { write: () => true };',
+      `const code = await loadBundle().main(['run', 'deep-check-slow-db', '--out', ${JSON.stringify(out)}], { stdout: sink, stderr: sink, isTTY: false });`,
+      "const loaded = Object.keys(createRequire(import.meta.url).cache).filter((f) => f.includes('node_modules'));",
+      'console.log(JSON.stringify({ code, loaded }));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ code: 0, loaded: [] });
+  }, 60_000);
+
   it("finds the package's own files from the bundle (each module keeps its import.meta.url)", () => {
     const r = drainsim(['list']);
     expect(r.code).toBe(0);
