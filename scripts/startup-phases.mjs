@@ -5,14 +5,22 @@
 // Whole processes: CPU = user + sys of the child (bench/rusage.py, as `npm run bench`), best of
 // `repeats`, the sides alternating. Phases: process.cpuUsage() between steps; the module phase
 // imports dist/'s modules (the bundle's loading is in the whole-process figures).
-import { mkdtempSync, rmSync } from 'node:fs';
+// The "startup snapshot" row is a probe, not how bin/drainsim.js starts: Node 20's userland
+// snapshot (`node --snapshot-blob <blob> --build-snapshot <entry>`) of the bundle after one warm-up
+// run, started as `node --snapshot-blob <blob> run ...`. bin/drainsim.js cannot use one: a snapshot
+// is chosen by node's command line, so a JS launcher would start a second node (README Benchmarks,
+// session 11).
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { runMeasured } from '../dist/bench/child.js';
+import { HEAP_GROWING_PERCENT, SEMI_SPACE_GROWTH_FACTOR } from '../dist/sim/util/heap-growth.js';
 
 const root = join(import.meta.dirname, '..');
 const [scenario = 'deep-check-slow-db', repeatsArg = '5'] = process.argv.slice(2).filter((a) => a !== '--phases');
 const out = mkdtempSync(join(tmpdir(), 'drainsim-startup-'));
+const snapshotDir = mkdtempSync(join(tmpdir(), 'drainsim-snapshot-'));
 
 /** The child: one scenario's phases, three times in one process, as JSON on stdout. */
 async function phases() {
@@ -55,6 +63,48 @@ async function phases() {
   process.stdout.write(`${JSON.stringify({ modules, rounds })}\n`);
 }
 
+/**
+ * Builds the probe's snapshot in `dir`: the bundle's modules initialized and one warm-up run done
+ * (its compiled bytecode kept), main() as the snapshot's entry. V8 refuses a snapshot made under
+ * other flags than the process starting from it, so the heap flags are set only on deserialization
+ * and the warm-up runs without the short-run JIT flags (DRAINSIM_JIT_TUNING=0), as the code cache's.
+ */
+function buildSnapshot(dir) {
+  const bundle = join(root, 'dist', 'drainsim.cjs');
+  const heapFlags = [
+    `--heap-growing-percent=${HEAP_GROWING_PERCENT}`,
+    `--semi-space-growth-factor=${SEMI_SPACE_GROWTH_FACTOR}`,
+  ];
+  const entry = [
+    "const v8 = require('node:v8');",
+    "const { join } = require('node:path');",
+    "const { pathToFileURL } = require('node:url');",
+    'const module = { exports: {} };',
+    `(function (exports, require, module, __filename, __dirname, __drainsimModuleUrl) {${readFileSync(bundle, 'utf8')}\n})(`,
+    `  module.exports, require, module, ${JSON.stringify(bundle)}, ${JSON.stringify(join(root, 'dist'))},`,
+    `  (rel) => pathToFileURL(join(${JSON.stringify(root)}, rel)).href);`,
+    'const { main } = module.exports;',
+    "process.env.DRAINSIM_JIT_TUNING = '0';",
+    'const sink = { write: () => true };',
+    `main(['run', ${JSON.stringify(scenario)}, '--format', 'none', '--out', ${JSON.stringify(join(dir, 'warm-up'))}], { stdout: sink, stderr: sink, isTTY: false })`,
+    '  .then((code) => { if (code !== 0) throw new Error(`warm-up exited ${code}`); delete process.env.DRAINSIM_JIT_TUNING; });',
+    'v8.startupSnapshot.setDeserializeMainFunction(async () => {',
+    `  for (const flag of ${JSON.stringify(heapFlags)}) v8.setFlagsFromString(flag);`,
+    // Started as `node --snapshot-blob <blob> <args>`, process.argv is [node, ...args].
+    '  process.exitCode = await main(process.argv.slice(1));',
+    '  if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();',
+    '});',
+  ].join('\n');
+  const entryFile = join(dir, 'snapshot-entry.cjs');
+  writeFileSync(entryFile, entry);
+  const blob = join(dir, 'drainsim.blob');
+  const built = spawnSync(process.execPath, ['--snapshot-blob', blob, '--build-snapshot', entryFile], {
+    encoding: 'utf8',
+  });
+  if (built.status !== 0) throw new Error(`node --build-snapshot failed: ${built.stderr}`);
+  return blob;
+}
+
 if (process.argv.includes('--phases')) {
   await phases();
 } else {
@@ -67,6 +117,11 @@ if (process.argv.includes('--phases')) {
       [`drainsim run ${scenario}`]: [process.execPath, [bin, ...run], {}],
       '  same, without the bundle (DRAINSIM_BUNDLE=0)': [process.execPath, [bin, ...run], { DRAINSIM_BUNDLE: '0' }],
       'drainsim --version': [process.execPath, [bin, '--version'], {}],
+      '  same run, from a startup snapshot (probe)': [
+        process.execPath,
+        ['--snapshot-blob', buildSnapshot(snapshotDir), ...run],
+        {},
+      ],
     };
     const best = {};
     for (let r = 0; r < repeats; r++) {
@@ -99,5 +154,6 @@ if (process.argv.includes('--phases')) {
     );
   } finally {
     rmSync(out, { recursive: true, force: true });
+    rmSync(snapshotDir, { recursive: true, force: true });
   }
 }
