@@ -20,7 +20,6 @@ import { HEAP_GROWING_PERCENT, SEMI_SPACE_GROWTH_FACTOR } from '../dist/sim/util
 const root = join(import.meta.dirname, '..');
 const [scenario = 'deep-check-slow-db', repeatsArg = '5'] = process.argv.slice(2).filter((a) => a !== '--phases');
 const out = mkdtempSync(join(tmpdir(), 'drainsim-startup-'));
-const snapshotDir = mkdtempSync(join(tmpdir(), 'drainsim-snapshot-'));
 
 /** The child: one scenario's phases, three times in one process, as JSON on stdout. */
 async function phases() {
@@ -106,8 +105,13 @@ function buildSnapshot(dir) {
 }
 
 if (process.argv.includes('--phases')) {
-  await phases();
+  try {
+    await phases();
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
 } else {
+  const snapshotDir = mkdtempSync(join(tmpdir(), 'drainsim-snapshot-'));
   try {
     const repeats = Number(repeatsArg);
     const bin = join(root, 'bin', 'drainsim.js');
