@@ -30,7 +30,7 @@ const r1 = (x) => Math.round(x * 10) / 10;
 const r3 = (x) => Math.round(x * 1000) / 1000;
 
 /** JSON lines of a child's stdout into `sink`; resolves when `line` is seen. */
-function readLines(child, sink, line, timeoutMs) {
+export function readLines(child, sink, line, timeoutMs) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "${line}" within ${timeoutMs} ms`)), timeoutMs);
     createInterface({ input: child.stdout }).on('line', (text) => {

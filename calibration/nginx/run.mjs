@@ -12,12 +12,17 @@ import { runNginxExperiment } from './experiment.mjs';
 import { NGINX_EXPERIMENTS } from './experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 
+/** The record's lists written one element a line (events, seconds, connections, samples). */
+const LINE_LISTS = ['perSecond', 'clientEvents', 'backendEvents', 'samples', 'serial', 'storm'];
+
 /** JSON with one line per event / per second, so the raw record stays small and greppable. */
 function dataText(data) {
-  const { clientEvents, backendEvents, perSecond, ...rest } = data;
+  const rest = { ...data };
+  const lists = LINE_LISTS.filter((k) => Array.isArray(data[k]));
+  for (const k of lists) delete rest[k];
   const lines = (xs) => `[\n${xs.map((x) => `  ${JSON.stringify(x)}`).join(',\n')}\n ]`;
   const head = JSON.stringify(rest, null, 1).replace(/\n}$/, '');
-  return `${head},\n "perSecond": ${lines(perSecond)},\n "clientEvents": ${lines(clientEvents)},\n "backendEvents": ${lines(backendEvents)}\n}\n`;
+  return `${head},\n${lists.map((k) => ` "${k}": ${lines(data[k])}`).join(',\n')}\n}\n`;
 }
 
 const { values } = parseArgs({
@@ -76,7 +81,7 @@ try {
     const t = Date.now();
     console.log(`${experiment.name}: ${experiment.seconds} s …`);
     try {
-      const data = await runNginxExperiment({
+      const data = await (experiment.run ?? runNginxExperiment)({
         ...experiment,
         name: `${experiment.name}${suffix}`,
         tag: `nginx${n + 1}`,
