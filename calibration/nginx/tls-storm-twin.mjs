@@ -5,7 +5,7 @@
 // handshake CPU measured by its serial phase (never the storm), loopback RTT, and one WebSocket
 // session per recorded connection, connecting at the recorded connect() time (the storm starts
 // at 1 s). Nothing is fitted; regenerate after a new recording.
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -16,7 +16,9 @@ const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const files = process.argv.slice(2);
 const inputs = files.length
   ? files
-  : ['nginx-tls-storm-w1-b32-c300-rt.json', 'nginx-tls-storm-w2-b32-c300-rt.json'].map((f) => here(`../data/${f}`));
+  : readdirSync(here('../data'))
+      .filter((f) => f.startsWith('nginx-tls-storm-'))
+      .map((f) => here(`../data/${f}`));
 
 for (const file of inputs) {
   const data = JSON.parse(readFileSync(file, 'utf8'));
@@ -54,6 +56,8 @@ lb:
   connect_timeout: 60s
 clients:
   rtt: 0.1ms
+  # One client machine: its kernel's timer wheel batches its retransmissions (lb/l4-connect.ts).
+  source_ips: 1
   ws:
     ping_interval: 0
     # The harness's client waits for its handshake until it stops (pong_timeout 0: until the
@@ -65,7 +69,7 @@ ${sessions.join('\n')}
 backends:
   - name: nginx
 `;
-  const out = join(here('../scenarios'), `${name.replace(/-rt$/, '')}.yaml`);
+  const out = join(here('../scenarios'), `${name.replace('-rt', '')}.yaml`);
   writeFileSync(out, yaml);
   console.log(`wrote ${out}`);
 }
