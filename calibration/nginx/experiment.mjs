@@ -13,9 +13,8 @@ import {
   nginxSignal,
   nginxVersion,
   readLog,
-  readPid,
   removePrefix,
-  startNginx,
+  startNginxReady,
 } from './nginx.mjs';
 
 const BACKEND = fileURLToPath(new URL('./backend.mjs', import.meta.url));
@@ -108,17 +107,8 @@ export async function runNginxExperiment(config) {
     children.push(backend);
     await readLines(backend, backendEvents, 'listening', 10_000);
 
-    const nginx = startNginx(ns, prefix, wrap);
+    const { nginx, master } = await startNginxReady(ns, prefix, wrap, (workers) => workers.length > 0);
     children.push(nginx);
-    let master = null;
-    for (let i = 0; i < 100 && master === null; i++) {
-      await sleep(100);
-      const pid = readPid(prefix);
-      const kids = pid ? nginxChildren(pid) : null;
-      if (kids?.some((k) => k.title.includes('worker process'))) master = pid;
-    }
-    if (master === null)
-      throw new Error(`nginx did not start: ${nginx.stderrText ?? ''}${readLog(prefix, 'error.log')}`);
     await sleep(300);
 
     const clientEvents = [];

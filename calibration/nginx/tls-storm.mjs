@@ -17,7 +17,16 @@ import { fileURLToPath } from 'node:url';
 import { kernelConfig } from '../lib/experiment.mjs';
 import { createNamespace, deleteNamespace, readSysctl, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { readLines, schedPolicy } from './experiment.mjs';
-import { makePrefix, nginxChildren, nginxVersion, readLog, readPid, removePrefix, startNginx } from './nginx.mjs';
+import {
+  confHead,
+  makePrefix,
+  nginxChildren,
+  nginxVersion,
+  readLog,
+  removePrefix,
+  startNginxReady,
+  tempPaths,
+} from './nginx.mjs';
 
 const CLIENT = fileURLToPath(new URL('./tls-client.mjs', import.meta.url));
 export const TLS_PORT = 443;
@@ -61,22 +70,11 @@ const COUNTERS = {
 /** nginx.conf: a TLS listener with the given backlog, answering every request itself (no upstream). */
 export function tlsConf(prefix, o) {
   return `${[
-    '# written by calibration/nginx/tls-storm.mjs',
-    `worker_processes ${o.workers};`,
-    'daemon off;',
-    'master_process on;',
-    'user root root;',
-    `pid ${prefix}/nginx.pid;`,
-    `error_log ${prefix}/error.log notice;`,
-    'worker_rlimit_nofile 8192;',
+    ...confHead(prefix, 'calibration/nginx/tls-storm.mjs', o.workers),
     'events { worker_connections 4096; }',
     'http {',
     '  access_log off;',
-    `  client_body_temp_path ${prefix}/tmp/body;`,
-    `  proxy_temp_path ${prefix}/tmp/proxy;`,
-    `  fastcgi_temp_path ${prefix}/tmp/fastcgi;`,
-    `  uwsgi_temp_path ${prefix}/tmp/uwsgi;`,
-    `  scgi_temp_path ${prefix}/tmp/scgi;`,
+    ...tempPaths(prefix),
     '  server {',
     `    listen 127.0.0.1:${TLS_PORT} ssl backlog=${o.backlog};`,
     `    ssl_certificate ${prefix}/cert.pem;`,
@@ -192,16 +190,8 @@ export async function runTlsStorm(config) {
   try {
     makeCertificate(prefix, config.rsaBits);
     const sysctls = Object.fromEntries(SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
-    const nginx = startNginx(ns, prefix, wrap);
+    const { nginx, master } = await startNginxReady(ns, prefix, wrap, (w) => w.length === config.workers);
     children.push(nginx);
-    let master = null;
-    for (let i = 0; i < 100 && master === null; i++) {
-      await sleep(100);
-      const pid = readPid(prefix);
-      if (pid && workerPids(pid).length === config.workers) master = pid;
-    }
-    if (master === null)
-      throw new Error(`nginx did not start: ${nginx.stderrText ?? ''}${readLog(prefix, 'error.log')}`);
     await sleep(300);
     const workers = workerPids(master);
 
