@@ -3,7 +3,7 @@
 // Runs the nginx experiments one at a time (their timings are the point) and writes
 // calibration/data/<experiment>.json. Needs root, iproute2 and nginx (/usr/sbin/nginx or $NGINX_BIN).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -41,9 +41,12 @@ const { values } = parseArgs({
 if (values.resummarise) {
   for (const experiment of NGINX_EXPERIMENTS) {
     if (values.only && !experiment.name.includes(values.only)) continue;
-    for (const name of [experiment.name, `${experiment.name}-rt`]) {
+    // The experiment's files: <name>.json, <name>-rt.json and repeated runs <name>[-rt]-run<n>.json.
+    const own = new RegExp(`^${experiment.name}(-rt)?(-run\\d+)?\\.json$`);
+    for (const name of readdirSync(values.out)
+      .filter((f) => own.test(f))
+      .map((f) => f.slice(0, -'.json'.length))) {
       const file = join(values.out, `${name}.json`);
-      if (!existsSync(file)) continue;
       const data = JSON.parse(readFileSync(file, 'utf8'));
       data.summary = experiment.summarise(data);
       writeFileSync(file, dataText(data));
