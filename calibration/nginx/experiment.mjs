@@ -13,9 +13,8 @@ import {
   nginxSignal,
   nginxVersion,
   readLog,
-  readPid,
   removePrefix,
-  startNginx,
+  startNginxReady,
 } from './nginx.mjs';
 
 const BACKEND = fileURLToPath(new URL('./backend.mjs', import.meta.url));
@@ -30,7 +29,7 @@ const r1 = (x) => Math.round(x * 10) / 10;
 const r3 = (x) => Math.round(x * 1000) / 1000;
 
 /** JSON lines of a child's stdout into `sink`; resolves when `line` is seen. */
-function readLines(child, sink, line, timeoutMs) {
+export function readLines(child, sink, line, timeoutMs) {
   return new Promise((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`no "${line}" within ${timeoutMs} ms`)), timeoutMs);
     createInterface({ input: child.stdout }).on('line', (text) => {
@@ -108,17 +107,8 @@ export async function runNginxExperiment(config) {
     children.push(backend);
     await readLines(backend, backendEvents, 'listening', 10_000);
 
-    const nginx = startNginx(ns, prefix, wrap);
+    const { nginx, master } = await startNginxReady(ns, prefix, wrap, (workers) => workers.length > 0);
     children.push(nginx);
-    let master = null;
-    for (let i = 0; i < 100 && master === null; i++) {
-      await sleep(100);
-      const pid = readPid(prefix);
-      const kids = pid ? nginxChildren(pid) : null;
-      if (kids?.some((k) => k.title.includes('worker process'))) master = pid;
-    }
-    if (master === null)
-      throw new Error(`nginx did not start: ${nginx.stderrText ?? ''}${readLog(prefix, 'error.log')}`);
     await sleep(300);
 
     const clientEvents = [];

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { spawnInNamespace } from '../lib/netns.mjs';
+import { spawnInNamespace, stopChild } from '../lib/netns.mjs';
 
 export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
@@ -26,27 +26,14 @@ export function nginxVersion() {
  * keepalive (HTTP/1.1, `Connection ""`), so independent proxy→backend races run side by side.
  */
 export function nginxConf(prefix, o) {
-  const lines = [
-    '# written by calibration/nginx/nginx.mjs',
-    `worker_processes ${o.workers ?? 1};`,
-    'daemon off;',
-    'master_process on;',
-    'user root root;',
-    `pid ${prefix}/nginx.pid;`,
-    `error_log ${prefix}/error.log notice;`,
-    'worker_rlimit_nofile 8192;',
-  ];
+  const lines = confHead(prefix, 'calibration/nginx/nginx.mjs', o.workers ?? 1);
   if (o.workerShutdownTimeout != null) lines.push(`worker_shutdown_timeout ${o.workerShutdownTimeout};`);
   lines.push(
     'events { worker_connections 4096; }',
     'http {',
     '  log_format cal \'$msec $pid $connection $connection_requests $status $request_time "$request" $upstream_status\';',
     `  access_log ${prefix}/access.log cal;`,
-    `  client_body_temp_path ${prefix}/tmp/body;`,
-    `  proxy_temp_path ${prefix}/tmp/proxy;`,
-    `  fastcgi_temp_path ${prefix}/tmp/fastcgi;`,
-    `  uwsgi_temp_path ${prefix}/tmp/uwsgi;`,
-    `  scgi_temp_path ${prefix}/tmp/scgi;`,
+    ...tempPaths(prefix),
     `  keepalive_timeout ${o.keepaliveTimeout ?? '75s'};`,
   );
   if (o.keepaliveRequests != null) lines.push(`  keepalive_requests ${o.keepaliveRequests};`);
@@ -78,6 +65,47 @@ export function nginxConf(prefix, o) {
   }
   lines.push('  }', '}');
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The main-context lines every experiment's nginx.conf starts with: the harness owns the master
+ * (`daemon off`), reload and quit work as in production (`master_process on`), everything lives in
+ * the prefix.
+ */
+export function confHead(prefix, writtenBy, workers) {
+  return [
+    `# written by ${writtenBy}`,
+    `worker_processes ${workers};`,
+    'daemon off;',
+    'master_process on;',
+    'user root root;',
+    `pid ${prefix}/nginx.pid;`,
+    `error_log ${prefix}/error.log notice;`,
+    'worker_rlimit_nofile 8192;',
+  ];
+}
+
+/** The http-context temp paths, inside the prefix (nginx's defaults are system paths). */
+export function tempPaths(prefix) {
+  return ['body', 'proxy', 'fastcgi', 'uwsgi', 'scgi'].map(
+    (k) => `  ${k === 'body' ? 'client_body' : k}_temp_path ${prefix}/tmp/${k};`,
+  );
+}
+
+/**
+ * Start nginx in the namespace and wait (≤ 10 s) until `ready(workers)` holds for its master's
+ * worker processes; returns the child and the master's pid, or throws with nginx's own words.
+ */
+export async function startNginxReady(ns, prefix, wrap, ready) {
+  const nginx = startNginx(ns, prefix, wrap);
+  for (let i = 0; i < 100; i++) {
+    await new Promise((r) => setTimeout(r, 100));
+    const pid = readPid(prefix);
+    const workers = pid ? (nginxChildren(pid) ?? []).filter((k) => k.title.includes('worker process')) : [];
+    if (pid && ready(workers)) return { nginx, master: pid };
+  }
+  stopChild(nginx);
+  throw new Error(`nginx did not start: ${nginx.stderrText ?? ''}${readLog(prefix, 'error.log')}`);
 }
 
 export function makePrefix(conf) {

@@ -3,7 +3,7 @@
 // Runs the nginx experiments one at a time (their timings are the point) and writes
 // calibration/data/<experiment>.json. Needs root, iproute2 and nginx (/usr/sbin/nginx or $NGINX_BIN).
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
@@ -12,12 +12,17 @@ import { runNginxExperiment } from './experiment.mjs';
 import { NGINX_EXPERIMENTS } from './experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 
+/** The record's lists written one element a line (events, seconds, connections, samples). */
+const LINE_LISTS = ['perSecond', 'clientEvents', 'backendEvents', 'samples', 'serial', 'storm'];
+
 /** JSON with one line per event / per second, so the raw record stays small and greppable. */
 function dataText(data) {
-  const { clientEvents, backendEvents, perSecond, ...rest } = data;
+  const rest = { ...data };
+  const lists = LINE_LISTS.filter((k) => Array.isArray(data[k]));
+  for (const k of lists) delete rest[k];
   const lines = (xs) => `[\n${xs.map((x) => `  ${JSON.stringify(x)}`).join(',\n')}\n ]`;
   const head = JSON.stringify(rest, null, 1).replace(/\n}$/, '');
-  return `${head},\n "perSecond": ${lines(perSecond)},\n "clientEvents": ${lines(clientEvents)},\n "backendEvents": ${lines(backendEvents)}\n}\n`;
+  return `${head},\n${lists.map((k) => ` "${k}": ${lines(data[k])}`).join(',\n')}\n}\n`;
 }
 
 const { values } = parseArgs({
@@ -36,9 +41,12 @@ const { values } = parseArgs({
 if (values.resummarise) {
   for (const experiment of NGINX_EXPERIMENTS) {
     if (values.only && !experiment.name.includes(values.only)) continue;
-    for (const name of [experiment.name, `${experiment.name}-rt`]) {
+    // The experiment's files: <name>.json, <name>-rt.json and repeated runs <name>[-rt]-run<n>.json.
+    const own = new RegExp(`^${experiment.name}(-rt)?(-run\\d+)?\\.json$`);
+    for (const name of readdirSync(values.out)
+      .filter((f) => own.test(f))
+      .map((f) => f.slice(0, -'.json'.length))) {
       const file = join(values.out, `${name}.json`);
-      if (!existsSync(file)) continue;
       const data = JSON.parse(readFileSync(file, 'utf8'));
       data.summary = experiment.summarise(data);
       writeFileSync(file, dataText(data));
@@ -76,7 +84,7 @@ try {
     const t = Date.now();
     console.log(`${experiment.name}: ${experiment.seconds} s …`);
     try {
-      const data = await runNginxExperiment({
+      const data = await (experiment.run ?? runNginxExperiment)({
         ...experiment,
         name: `${experiment.name}${suffix}`,
         tag: `nginx${n + 1}`,

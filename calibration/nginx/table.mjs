@@ -24,6 +24,26 @@ function generationRows(s) {
   ]);
 }
 
+/** The TLS storm against the listen backlog (tls-storm.mjs): its inputs and what got in when. */
+function tlsStormRows(s) {
+  const st = s.storm;
+  return [
+    ['workers, backlog (accept queue holds)', `${s.workers}, ${s.backlog} (${s.acceptQueueHolds})`],
+    [
+      'handshake CPU, serial (ms of worker CPU)',
+      `${s.handshakeCpuMs} (±${s.handshakeCpuResolutionMs}; storm ${st.workerCpuMsPerHandshake})`,
+    ],
+    ['connections, opened within (s)', `${st.connections}, ${st.connectsIssuedWithinS}`],
+    [
+      'TCP connect latency (s)',
+      `median ${st.connectLatencyS.median}, max ${st.connectLatencyS.max}; by second ${j(st.connectLatencyBySecond)}`,
+    ],
+    ['handshakes done by (s)', j(st.handshakesDoneBy)],
+    ['rounds of handshakes (from–to s: n)', st.rounds.map((r) => `${r.fromS}–${r.toS}: ${r.n}`).join(', ')],
+    ['kernel counters (difference)', j(s.counters)],
+  ];
+}
+
 /** The figures of one data file: [figure, value]. */
 export function figures(data) {
   const s = data.summary;
@@ -40,6 +60,8 @@ export function figures(data) {
       'probe (1 req / 0.5 s)',
       `${j(s.probe.requests)}; connect failures ${j(s.probe.connectFailures)} from ${s.probe.firstConnectFailureS ?? '—'} s`,
     ]);
+  } else if (data.experiment.includes('tls-storm')) {
+    rows.push(...tlsStormRows(s));
   } else if (data.experiment.includes('reload-keepalive')) {
     rows.push(['reload at (s)', `${s.reloadS}`]);
     rows.push([

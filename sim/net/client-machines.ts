@@ -1,7 +1,7 @@
 import type { Rng } from '../engine/random.js';
 import { inetHashConnect, type PortProbe } from './hash-connect.js';
 import { type AdoptedSocket, bootJiffiesOf, HostSockets, SharedKernel } from './host-sockets.js';
-import { wheelGranularity, wheelLevel } from './jiffies.js';
+import { wheelExpiryJiffy, wheelGranularity, wheelLevel } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
 import {
   EPHEMERAL_PORT_SHUFFLE_PERIOD_S,
@@ -256,6 +256,19 @@ export class ClientMachines {
   /** Whether the machine was moved to a HostSockets (tests). */
   isAdopted(m: number): boolean {
     return this.adopted.has(m);
+  }
+
+  /**
+   * When a timer the machine's kernel arms at `now` for `seconds` fires on its timer wheel
+   * (JiffiesClock.timerFiresAt on its clock): a connecting socket's SYN or data retransmission
+   * (lb/l4-connect.ts, behind a NAT that forwards the client's own packets).
+   */
+  wheelFiresAt(m: number, now: number, seconds: number): number {
+    const moved = this.adopted.get(m);
+    if (moved !== undefined) return moved.host.clock.timerFiresAt(now, seconds);
+    const hz = this.config.hz;
+    const boot = this.bootJiffies[m];
+    return (wheelExpiryJiffy(Math.floor(boot + now * hz), Math.round(seconds * hz), hz) - boot) / hz;
   }
 
   /** Remove the machine's TIME_WAITs whose timer has fired by `now`. */

@@ -227,7 +227,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     }
     w.metrics.inc(w.c.synDrops, b);
     if (a.synsDropped === 0) a.firstSynAt = w.now;
-    const retransmitAt = a.firstSynAt + (this.synRetransmits[a.synsDropped] ?? Infinity);
+    // The SYN just sent (the first, or a retransmission the timer fired now) armed the next
+    // timeout: the schedule's step from this SYN to the next, on the sender's timer wheel.
+    const k = a.synsDropped;
+    const step = (this.synRetransmits[k] ?? Infinity) - (k > 0 ? this.synRetransmits[k - 1] : 0);
+    const retransmitAt = step === Infinity ? Infinity : this.senderTimerFiresAt(a.conn, step);
     const giveUpAt = a.firstSynAt + w.scenario.lb.connect_timeout;
     a.synsDropped++;
     w.trace.emitLimited(`listen-overflow-${b}`, {
@@ -247,6 +251,28 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     if (retransmitAt < giveUpAt) w.engine.at(retransmitAt, this.retryNow, a);
     else w.engine.at(giveUpAt, this.timedOut, a);
     return true;
+  }
+
+  /**
+   * When a retransmission timer the connecting kernel arms now for `seconds` fires: TCP's
+   * retransmission timer (SYN, data and loss probe alike) is a timer_list (icsk_retransmit_timer,
+   * inet_csk_reset_xmit_timer → sk_reset_timer → mod_timer, include/net/inet_connection_sock.h),
+   * so it fires on the timer wheel (kernel/time/timer.c calc_wheel_index: at the first boundary of
+   * its level's granularity after the expiry, net/jiffies.ts) — at HZ 250 a 1-s timeout (250
+   * jiffies, level 1) in 32-ms buckets, a 4-s one in 256-ms buckets. Every timer of a bucket fires
+   * in one run of the timer softirq, so a storm's SYNs dropped within one bucket's span are sent
+   * again together: they all reach the listener before any of their final ACKs, all find room
+   * (tcp_conn_request counts completed handshakes only) and their ACKs then meet the full queue
+   * (ackArrives). Recorded: calibration/data/nginx-tls-storm-w1-b32-c300-rt.json, 237 SYNs
+   * dropped over 110 ms came back in three batches 31 and 64 ms apart, all connected.
+   * The sender is the balancer's host (l4) or, behind a NAT, the client machine, each on its own
+   * jiffies phase.
+   */
+  private senderTimerFiresAt(conn: Conn, seconds: number): number {
+    const w = this.w;
+    if (w.lbHost !== null) return w.lbHost.host.clock.timerFiresAt(w.now, seconds);
+    const hosts = w.clientHosts;
+    return hosts.kernels.wheelFiresAt(hosts.machine(w.clientIp(conn), w.now), w.now, seconds);
   }
 
   /**
@@ -339,11 +365,13 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   /**
-   * Count and log a dropped final ACK and schedule the retransmission `inS` seconds on that
-   * carries it again (the connecting kernel's tcp_retransmit_timer, net/ipv4/tcp_timer.c).
+   * Count and log a dropped final ACK and schedule the retransmission that carries it again, its
+   * RTO `rto` on from now on the connecting kernel's timer wheel (tcp_retransmit_timer,
+   * net/ipv4/tcp_timer.c; senderTimerFiresAt).
    */
-  private ackDropped(r: AckRetransmit, inS: number): void {
+  private ackDropped(r: AckRetransmit, rto: number): void {
     const w = this.w;
+    const inS = this.senderTimerFiresAt(r.conn, rto) - w.now;
     const b = r.backend;
     const backend = w.backends[b];
     w.metrics.inc(w.c.synDrops, b);
@@ -365,10 +393,19 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   /**
-   * The connecting kernel retransmits the unacknowledged first data (tcp_retransmit_timer): with
-   * room now, the ACK it carries completes the handshake and the connection is queued; otherwise
-   * it is dropped again and the RTO doubles (inet_csk_reset_xmit_timer with `icsk_rto << 1`,
-   * capped at TCP_RTO_MAX). Simplified: the retransmissions go on while the connection lives
+   * The connecting kernel retransmits the unacknowledged first data: with room now, the ACK it
+   * carries completes the handshake and the connection is queued; otherwise it is dropped again.
+   * The first copy is a tail loss probe: sending the data armed the probe timer, not the RTO
+   * (tcp_write_xmit → tcp_schedule_loss_probe, net/ipv4/tcp_output.c: SACK is on and
+   * tcp_early_retrans is 3 by default), with PTO = 2·srtt + tcp_rto_min for one segment in flight,
+   * capped by the time left to the RTO (rto_delta_us) — so the probe goes at the RTO;
+   * tcp_send_loss_probe() retransmits the segment and re-arms the RTO from that copy
+   * (tcp_rearm_rto) without backing it off. The RTO then fires one whole RTO later and from there
+   * doubles (tcp_retransmit_timer, net/ipv4/tcp_timer.c: inet_csk_reset_xmit_timer with
+   * `icsk_rto << 1`, capped at TCP_RTO_MAX): copies at 1, 2, 4, 8 … RTOs after the first send,
+   * one probe per tail-loss episode (tp->tlp_high_seq). Recorded (nginx-tls-storm-w1, RTO 0.2 s
+   * on loopback): rounds of handshakes 0.2, 0.4, 0.8, 1.6 and 3.2 s after the connects, and
+   * TCPLossProbes ≈ the connections whose final ACK was dropped. Simplified: the retransmissions go on while the connection lives
    * (tcp_retries2 = 15 gives up after ~15 min, beyond any storm here); the SYN-ACK retransmissions
    * of a request-sock connection (1, 2, 4 s) come after the data RTO and are left out; a host gone
    * or nginx stopped meanwhile ends the retransmissions here (the connection's end is theirs).
@@ -384,7 +421,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       q.admit(conn);
       return;
     }
-    r.rto = Math.min(2 * r.rto, TCP_RTO_MAX_S);
+    // The tail loss probe (the first copy) leaves the RTO as it is; each RTO doubles it.
+    if (r.sent > 1) r.rto = Math.min(2 * r.rto, TCP_RTO_MAX_S);
     this.ackDropped(r, r.rto);
   };
 

@@ -2,8 +2,9 @@
  * The README row of tls-reconnect-storm / -fixed: a reconnect storm's TLS handshakes are paced by
  * vm-b's nginx workers (one accept per event-loop iteration, ngx_event_accept), and the storm
  * waits in the kernel's accept queue of :443, which holds 512 (listen backlog 511 + 1): the
- * kernel drops the other SYNs (tcp_conn_request, ListenOverflows) and the balancer's kernel sends
- * them again on the SYN schedule, so the storm gets in 516 a second; jitter spreads it out.
+ * kernel drops the final ACKs beyond it (tcp_v4_syn_recv_sock, ListenOverflows) and the balancer's
+ * kernel retransmits the first data (a tail loss probe, then the doubling RTO), so the storm gets in
+ * 516 a round; jitter spreads it out.
  */
 import { describe, expect, it } from 'vitest';
 import { runBuiltin } from '../helpers.js';
@@ -23,12 +24,13 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // one round trip (HAProxy's timeout connect never fires).
       expect(storm['connect_latency.max']).toBeCloseTo(0.03, 9);
       // One RTT later all final ACKs beyond 516 (512 queued + 2 held by each of the 2 workers) are
-      // dropped; the ClientHellos are retransmitted at 0.26, 0.72, 1.64 … s, all in step, 516
-      // getting in each round: 9,465 + 8,949 + 8,433 dropped in the storm's first second.
-      expect(storm['syn_drops.peak_per_s']).toBe(26847);
-      expect(storm['syn_drops.total']).toBe(90759);
-      // After 14.5 s ~3,600 are in; the other 6,368 upgrades give up at pong_timeout (20 s).
-      expect(storm['err_etimedout.peak_per_s']).toBe(6368);
+      // dropped; the ClientHellos are retransmitted at 0.26 (a tail loss probe), 0.50 (the RTO,
+      // not backed off by the probe), 0.97, 1.90 … s, all in step on the balancer's timer wheel,
+      // 516 getting in each round: 9,465 + 8,949 + 8,433 + 7,917 dropped in the first second.
+      expect(storm['syn_drops.peak_per_s']).toBe(34764);
+      expect(storm['syn_drops.total']).toBe(91032);
+      // After 15 s ~4,100 are in; the other 5,852 upgrades give up at pong_timeout (20 s).
+      expect(storm['err_etimedout.peak_per_s']).toBe(5852);
       // A connection, once in, waits in nginx behind ≤ 514 handshakes (0.18 s), not the whole
       // storm: no request waits longer than in the fixed run.
       expect(storm['request_latency.max']!).toBeCloseTo(fixed['request_latency.max']!, 3);
