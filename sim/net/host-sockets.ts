@@ -866,6 +866,12 @@ export class HostSockets {
    * from twMatured. Entry times grow along the queue for the TIME_WAITs a PortSkip marks
    * (timeWaitInSkip()), so the first live one still too young ends the walk: every marked one
    * behind it is younger still.
+   *
+   * A slot whose pair has no PortSkip now is passed without looking at its socket: there is
+   * nothing to take out (an accepting pair's TIME_WAITs, most of a VM's, never have one), and a
+   * PortSkip built later marks none of its TIME_WAITs that this walk would take out (skipOf()
+   * leaves a TIME_WAIT with timestamps to the probe). Passing it does not pass a marked slot
+   * that is already mature: a marked TIME_WAIT entered no earlier than any slot before it.
    */
   private matureTimeWaits(nowMs: number): void {
     const tw = this.tw;
@@ -874,15 +880,15 @@ export class HostSockets {
     const { twReuse, twReuseDelayMs } = this.config;
     let i = Math.max(this.twMatured, this.twHead);
     for (; i < this.twTail; i += TW_SLOT) {
+      const pair = this.pairs[Math.floor(tw[i] / 65536)];
+      if (pair.skip === null) continue;
       const entry = tw[i + 1];
       if (!this.queuedTimeWait(entry, tw[i + 2])) continue; // stale: its port is someone else's
-      const pair = this.pairs[Math.floor(tw[i] / 65536)];
       if (!mayReuseTimeWait(twReuse, twReuseDelayMs, pair.loopback, true, false, E.enteredMs(entry), nowMs)) {
         if (this.mayReuseAny(pair)) break; // too young yet, and so is every marked one after it
         continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
       }
-      if (pair.skip !== null && E.timestamps(entry))
-        markPort(pair.skip, this.config.portLow, this.walkSpan, tw[i] % 65536, false);
+      if (E.timestamps(entry)) markPort(pair.skip, this.config.portLow, this.walkSpan, tw[i] % 65536, false);
     }
     this.twMatured = i;
   }
