@@ -1,5 +1,5 @@
 import type { Rng } from '../engine/random.js';
-import { inetHashConnect, type PortProbe } from './hash-connect.js';
+import { type HashConnectResult, inetHashConnect, type PortProbe } from './hash-connect.js';
 import { type AdoptedSocket, bootJiffiesOf, HostSockets, SharedKernel } from './host-sockets.js';
 import { wheelExpiryJiffy, wheelGranularity, wheelLevel } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
@@ -103,6 +103,8 @@ export class ClientMachines {
   // offset is a u32 hash (a double above 2^31): NaN, a double, so the field is one from the start
   // (engine/double-fields.ts); connect() sets both before every use.
   private readonly key = { index: 0, offset: Number.NaN };
+  /** connect()'s walk writes its result here (no object per connect). */
+  private readonly walked: HashConnectResult = { port: -1, probes: 0 };
 
   constructor(
     readonly config: HostKernelConfig,
@@ -195,6 +197,7 @@ export class ClientMachines {
       this.rng,
       firstPassFull,
       null,
+      this.walked,
     );
     if (result.port >= 0) this.open(m, result.port);
     return result.port;

@@ -53,9 +53,16 @@ export function setRun(bits: Uint32Array, from: number, n: number): number {
 
 export interface HashConnectResult {
   /** The chosen port, or −1 for EADDRNOTAVAIL. */
-  readonly port: number;
+  port: number;
   /** Ports examined (the kernel's cost). */
-  readonly probes: number;
+  probes: number;
+}
+
+/** Set `out` to (port, probes) and return it. */
+function answer(out: HashConnectResult, port: number, probes: number): HashConnectResult {
+  out.port = port;
+  out.probes = probes;
+  return out;
 }
 
 export function inetHashConnect(
@@ -74,6 +81,8 @@ export function inetHashConnect(
   firstPassFull = false,
   /** Ports known to be unusable (see PortSkip), or null to probe each. */
   skip: PortSkip | null = null,
+  /** Where to write the result (a caller that connects often keeps one: no object per connect). */
+  out: HashConnectResult = { port: -1, probes: 0 },
 ): HashConnectResult {
   const step = 2;
   const end = high + 1; // [32768, 60999] → [32768, 61000[
@@ -109,10 +118,10 @@ export function inetHashConnect(
       if (usable(port)) {
         const jitter = Math.floor(rng.next() * 8) * step;
         secrets.addPerturb(key.index, Math.max(i, jitter) + step);
-        return { port, probes };
+        return answer(out, port, probes);
       }
     }
     offset++;
-    if (!(offset & 1 && remaining > 1)) return { port: -1, probes };
+    if (!(offset & 1 && remaining > 1)) return answer(out, -1, probes);
   }
 }

@@ -1,6 +1,6 @@
 import type { Rng } from '../engine/random.js';
 import { inetCskFindOpenPort } from './bind-port.js';
-import { inetHashConnect, type PortProbe, type PortSkip } from './hash-connect.js';
+import { type HashConnectResult, inetHashConnect, type PortProbe, type PortSkip } from './hash-connect.js';
 import { JiffiesClock } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
 import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets, type PortOffset } from './port-hash.js';
@@ -78,54 +78,111 @@ interface Pair {
 const NONE = -1;
 
 /**
- * A host's sockets (entries), numbered, as columns: a LB or VM host holds ~30,000 per backend
- * pair at 100k clients, and an object each (72 bytes and a page slot) was most of their cost.
- * Closed entries are chained through `next` for reuse. Per entry: its state, whether bind() bound
- * it before connect() (its port's bind bucket has fastreuse ≥ 0), and, in TIME_WAIT, when it
- * began (ms), whether timestamps were on, ts_recent, and the generation its queue slot carries.
+ * A host's sockets (entries), numbered: a LB or VM host holds ~30,000 per backend pair at 100k
+ * clients, and an object each (72 bytes and a page slot) was most of their cost. Each entry is one
+ * record of REC numbers in one Float64Array, not a column per field: the verbs read or write most
+ * of an entry's fields together (a close its state, entry time, timestamps, ts_recent and
+ * generation; the TIME_WAIT queue's walks its state, generation and entry time), and the entries
+ * they touch are scattered over the pool, so each field in its own column cost a cache miss per
+ * field. Per entry: its state, whether bind() bound it before connect() (its port's bind bucket has
+ * fastreuse ≥ 0), and, in TIME_WAIT, when it began (ms), whether timestamps were on, ts_recent, and
+ * the generation its queue slot carries. Closed entries are chained for reuse through the
+ * ts_recent number (a closed entry has none; newEntry() sets it again).
  */
+const REC = 4;
+const AT_ENTERED_MS = 0;
+const AT_TS_RECENT = 1;
+const AT_GEN = 2;
+/** State (OPEN, TIME_WAIT) in the low two bits, then BOUND and TIMESTAMPS. */
+const AT_FLAGS = 3;
+const STATE_BITS = 3;
+const BOUND = 4;
+const TIMESTAMPS = 8;
+
 class EntryPool {
-  state = new Uint8Array(16);
-  bound = new Uint8Array(16);
-  timestamps = new Uint8Array(16);
-  enteredMs = new Float64Array(16);
-  tsRecent = new Float64Array(16);
-  gen = new Float64Array(16);
-  next = new Int32Array(16);
+  rec = new Float64Array(16 * REC);
   private used = 0;
   private free = NONE;
 
-  /** A new entry's number (its fields as the last user left them). */
+  /** A new entry's number (its fields as the last user left them, ts_recent excepted). */
   take(): number {
     const e = this.free;
     if (e !== NONE) {
-      this.free = this.next[e];
+      this.free = this.rec[e * REC + AT_TS_RECENT];
       return e;
     }
-    if (this.used === this.state.length) this.grow(this.used * 2);
+    if (this.used * REC === this.rec.length) {
+      const rec = new Float64Array(this.rec.length * 2);
+      rec.set(this.rec);
+      this.rec = rec;
+    }
     return this.used++;
   }
 
   give(e: number): void {
-    this.next[e] = this.free;
+    this.rec[e * REC + AT_TS_RECENT] = this.free;
     this.free = e;
   }
 
-  private grow(cap: number): void {
-    this.state = grow(this.state, cap);
-    this.bound = grow(this.bound, cap);
-    this.timestamps = grow(this.timestamps, cap);
-    this.enteredMs = grow(this.enteredMs, cap);
-    this.tsRecent = grow(this.tsRecent, cap);
-    this.gen = grow(this.gen, cap);
-    this.next = grow(this.next, cap);
+  state(e: number): number {
+    return this.rec[e * REC + AT_FLAGS] & STATE_BITS;
   }
-}
 
-function grow<T extends Uint8Array | Int32Array | Float64Array>(column: T, cap: number): T {
-  const next = new (column.constructor as new (n: number) => T)(cap);
-  next.set(column as never);
-  return next;
+  /** Set the state, keeping BOUND; `timestamps` as given. */
+  setState(e: number, state: number, timestamps: boolean): void {
+    const i = e * REC + AT_FLAGS;
+    this.rec[i] = state | (this.rec[i] & BOUND) | (timestamps ? TIMESTAMPS : 0);
+  }
+
+  /** Reopen a TIME_WAIT: OPEN, the other flags kept. */
+  reopen(e: number): void {
+    const i = e * REC + AT_FLAGS;
+    this.rec[i] = OPEN | (this.rec[i] & ~STATE_BITS);
+  }
+
+  bound(e: number): boolean {
+    return (this.rec[e * REC + AT_FLAGS] & BOUND) !== 0;
+  }
+
+  timestamps(e: number): boolean {
+    return (this.rec[e * REC + AT_FLAGS] & TIMESTAMPS) !== 0;
+  }
+
+  enteredMs(e: number): number {
+    return this.rec[e * REC + AT_ENTERED_MS];
+  }
+
+  tsRecent(e: number): number {
+    return this.rec[e * REC + AT_TS_RECENT];
+  }
+
+  gen(e: number): number {
+    return this.rec[e * REC + AT_GEN];
+  }
+
+  setGen(e: number, gen: number): void {
+    this.rec[e * REC + AT_GEN] = gen;
+  }
+
+  /** An entry enters TIME_WAIT at `enteredMs` with generation `gen`. */
+  timeWait(e: number, enteredMs: number, timestamps: boolean, tsRecent: number, gen: number): void {
+    const i = e * REC;
+    const rec = this.rec;
+    rec[i + AT_ENTERED_MS] = enteredMs;
+    rec[i + AT_TS_RECENT] = tsRecent;
+    rec[i + AT_GEN] = gen;
+    rec[i + AT_FLAGS] = TIME_WAIT | (rec[i + AT_FLAGS] & BOUND) | (timestamps ? TIMESTAMPS : 0);
+  }
+
+  /** A fresh open entry (newEntry()). */
+  opened(e: number, bound: boolean, gen: number): void {
+    const i = e * REC;
+    const rec = this.rec;
+    rec[i + AT_ENTERED_MS] = 0;
+    rec[i + AT_TS_RECENT] = 0;
+    rec[i + AT_GEN] = gen;
+    rec[i + AT_FLAGS] = OPEN | (bound ? BOUND : 0);
+  }
 }
 
 /**
@@ -276,14 +333,20 @@ export class HostSockets {
   private probePair: Pair | null = null;
   private probeNowMs = 0;
   private probe: PortProbe | null = null;
+  /** connect()'s walk writes its result here (one object per host, not one per connect). */
+  private readonly walked: HashConnectResult = { port: -1, probes: 0 };
   /**
    * TIME_WAIT expiry queue in firing order (fire times grow with entry time): TW_SLOT numbers a
-   * slot, [key, entry, generation, fire time], from twHead on; null while empty. One array, allocated
-   * when needed and dropped when drained: of the tens of thousands of client machines a fleet
-   * keeps, most hold no TIME_WAIT at a given moment, and per-host arrays are most of their cost.
+   * slot, [key, entry, generation, fire time], in [twHead, twTail); null while empty. One
+   * Float64Array, allocated when needed and dropped when drained: of the tens of thousands of
+   * client machines a fleet keeps, most hold no TIME_WAIT at a given moment, and per-host arrays
+   * are most of their cost. When full, the live slots move to its start (or it doubles): a busy VM
+   * queues and expires hundreds of TIME_WAITs a second, and a JS array's growth and splice()
+   * allocated a new backing store again and again.
    */
-  private tw: number[] | null = null;
+  private tw: Float64Array | null = null;
   private twHead = 0;
+  private twTail = 0;
   /**
    * Queue slots before this one hold no TIME_WAIT that a PortSkip marks as too young to take over
    * (matureTimeWaits() has passed them); twLatestEnteredMs is the latest entry time queued.
@@ -338,6 +401,7 @@ export class HostSockets {
     this.probePair = null;
     this.tw = null;
     this.twHead = 0;
+    this.twTail = 0;
     this.twMatured = 0;
     this.twLatestEnteredMs = Number.NEGATIVE_INFINITY;
     this.gen = 0;
@@ -387,13 +451,12 @@ export class HostSockets {
       if (!s.timeWait) continue;
       const e = entryOf(pair, s.port);
       const E = this.entries;
-      E.state[e] = TIME_WAIT;
-      E.enteredMs[e] = s.enteredMs;
-      E.timestamps[e] = s.timestamps ? 1 : 0;
-      E.gen[e] = ++this.gen;
+      const gen = ++this.gen;
+      // ts_recent 0, as newEntry() left it: not carried (above).
+      E.timeWait(e, s.enteredMs, s.timestamps, 0, gen);
       this.timeWaitCount++;
       this.timeWaitInSkip(pair, s.port, e);
-      (this.tw ??= []).push(id * 65536 + s.port, e, E.gen[e], s.firesAt);
+      this.queueTimeWait(id * 65536 + s.port, e, gen, s.firesAt);
     }
     return id;
   }
@@ -435,6 +498,7 @@ export class HostSockets {
       this.rng,
       firstPassFull,
       this.skipOf(pair),
+      this.walked,
     );
     this.probePair = null;
     this.lastProbes = result.probes;
@@ -490,7 +554,7 @@ export class HostSockets {
 
   /** Slots of the TIME_WAIT expiry queue still held, stale ones included (tests of its bound). */
   get timeWaitQueueLength(): number {
-    return this.tw === null ? 0 : (this.tw.length - this.twHead) / TW_SLOT;
+    return this.tw === null ? 0 : (this.twTail - this.twHead) / TW_SLOT;
   }
 
   /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
@@ -518,13 +582,13 @@ export class HostSockets {
       return 'new';
     }
     const E = this.entries;
-    if (E.state[entry] === OPEN) return 'rejected'; // a live connection owns this 4-tuple
-    if (!synReopensTimeWait({ timestamps: E.timestamps[entry] === 1, synTsval, tsRecent: E.tsRecent[entry] })) {
+    if (E.state(entry) === OPEN) return 'rejected'; // a live connection owns this 4-tuple
+    if (!synReopensTimeWait({ timestamps: E.timestamps(entry), synTsval, tsRecent: E.tsRecent(entry) })) {
       return 'rejected';
     }
     this.killTimeWait(entry);
     this.timeWaitReopened++;
-    E.state[entry] = OPEN;
+    E.reopen(entry);
     return 'reopened-time-wait';
   }
 
@@ -549,19 +613,14 @@ export class HostSockets {
     const pair = this.pairs[pairId];
     const entry = pair === undefined ? NONE : entryOf(pair, port);
     const E = this.entries;
-    if (entry === NONE || E.state[entry] !== OPEN)
+    if (entry === NONE || E.state(entry) !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
     if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
-      E.state[entry] = TIME_WAIT;
-      E.enteredMs[entry] = Math.floor(now * 1000);
-      E.timestamps[entry] = timestamps ? 1 : 0;
-      E.tsRecent[entry] = peerTsval;
       const gen = ++this.gen;
-      E.gen[entry] = gen;
+      E.timeWait(entry, Math.floor(now * 1000), timestamps, peerTsval, gen);
       this.timeWaitCount++;
       this.timeWaitInSkip(pair, port, entry);
-      this.tw ??= [];
-      this.tw.push(key, entry, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
+      this.queueTimeWait(key, entry, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
@@ -573,14 +632,14 @@ export class HostSockets {
     this.expire(now);
     const pair = this.pairs[pairId];
     const entry = pair === undefined ? NONE : entryOf(pair, port);
-    return entry === NONE ? 'none' : this.entries.state[entry] === OPEN ? 'open' : 'time-wait';
+    return entry === NONE ? 'none' : this.entries.state(entry) === OPEN ? 'open' : 'time-wait';
   }
 
   /** When the oldest TIME_WAIT still held fires, or Infinity. */
   nextTimeWaitExpiry(): number {
     const tw = this.tw;
     if (tw === null) return Number.POSITIVE_INFINITY;
-    for (let i = this.twHead; i < tw.length; i += TW_SLOT) {
+    for (let i = this.twHead; i < this.twTail; i += TW_SLOT) {
       if (this.queuedTimeWait(tw[i + 1], tw[i + 2])) return tw[i + 3];
     }
     return Number.POSITIVE_INFINITY;
@@ -590,7 +649,7 @@ export class HostSockets {
   expire(now: number): void {
     const tw = this.tw;
     if (tw === null) return;
-    while (this.twHead < tw.length && tw[this.twHead + 3] <= now) {
+    while (this.twHead < this.twTail && tw[this.twHead + 3] <= now) {
       const entry = tw[this.twHead + 1];
       if (this.queuedTimeWait(entry, tw[this.twHead + 2])) {
         this.timeWaitCount--;
@@ -598,17 +657,41 @@ export class HostSockets {
       }
       this.twHead += TW_SLOT;
     }
-    if (this.twHead === tw.length) {
+    if (this.twHead === this.twTail) {
       // Drained (a client machine's one TIME_WAIT gone): drop the queue, so an idle host holds
       // none however many connections it closed before.
       this.tw = null;
       this.twHead = 0;
+      this.twTail = 0;
       this.twMatured = 0;
-    } else if (this.twHead > 4096 * TW_SLOT && this.twHead * 2 > tw.length) {
-      tw.splice(0, this.twHead);
+    }
+  }
+
+  /** Append a slot to the TIME_WAIT queue (see `tw`). */
+  private queueTimeWait(key: number, entry: number, gen: number, firesAt: number): void {
+    let tw = this.tw;
+    if (tw === null) {
+      tw = new Float64Array(4 * TW_SLOT);
+      this.tw = tw;
+    } else if (this.twTail === tw.length) {
+      const live = this.twTail - this.twHead;
+      // Move the live slots down when at most half of it is live, else double it.
+      if (live * 2 > tw.length) {
+        const grown = new Float64Array(tw.length * 2);
+        grown.set(tw.subarray(this.twHead, this.twTail));
+        tw = grown;
+        this.tw = tw;
+      } else tw.copyWithin(0, this.twHead, this.twTail);
       this.twMatured = Math.max(0, this.twMatured - this.twHead);
       this.twHead = 0;
+      this.twTail = live;
     }
+    const i = this.twTail;
+    tw[i] = key;
+    tw[i + 1] = entry;
+    tw[i + 2] = gen;
+    tw[i + 3] = firesAt;
+    this.twTail = i + TW_SLOT;
   }
 
   private intern(
@@ -709,7 +792,7 @@ export class HostSockets {
   /** Whether a TIME_WAIT queue slot (entry, generation) still stands for its socket (false: stale). */
   private queuedTimeWait(entry: number, gen: number): boolean {
     const E = this.entries;
-    return E.state[entry] === TIME_WAIT && E.gen[entry] === gen;
+    return E.state(entry) === TIME_WAIT && E.gen(entry) === gen;
   }
 
   /**
@@ -753,7 +836,7 @@ export class HostSockets {
           // A TIME_WAIT of a pair whose TIME_WAITs may be taken over: marked only without
           // timestamps (never taken over); one with timestamps is left to the probe whatever its
           // age (timeWaitInSkip() marks only those closed from now on, in entry-time order).
-          const held = e !== NONE && (everyTimeWait || E.state[e] === OPEN || E.timestamps[e] === 0);
+          const held = e !== NONE && (everyTimeWait || E.state(e) === OPEN || !E.timestamps(e));
           if (held) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
         }
       }
@@ -770,10 +853,10 @@ export class HostSockets {
    * stays (one entered before the latest queued is probed from now on: the safe side).
    */
   private timeWaitInSkip(pair: Pair, port: number, entry: number): void {
-    const enteredMs = this.entries.enteredMs[entry];
+    const enteredMs = this.entries.enteredMs(entry);
     const inOrder = enteredMs >= this.twLatestEnteredMs;
     if (inOrder) this.twLatestEnteredMs = enteredMs;
-    if (pair.skip === null || this.skipsTimeWait(pair) || this.entries.timestamps[entry] === 0 || inOrder) return;
+    if (pair.skip === null || this.skipsTimeWait(pair) || !this.entries.timestamps(entry) || inOrder) return;
     markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
   }
 
@@ -783,6 +866,12 @@ export class HostSockets {
    * from twMatured. Entry times grow along the queue for the TIME_WAITs a PortSkip marks
    * (timeWaitInSkip()), so the first live one still too young ends the walk: every marked one
    * behind it is younger still.
+   *
+   * A slot whose pair has no PortSkip now is passed without looking at its socket: there is
+   * nothing to take out (an accepting pair's TIME_WAITs, most of a VM's, never have one), and a
+   * PortSkip built later marks none of its TIME_WAITs that this walk would take out (skipOf()
+   * leaves a TIME_WAIT with timestamps to the probe). Passing it does not pass a marked slot
+   * that is already mature: a marked TIME_WAIT entered no earlier than any slot before it.
    */
   private matureTimeWaits(nowMs: number): void {
     const tw = this.tw;
@@ -790,16 +879,16 @@ export class HostSockets {
     const E = this.entries;
     const { twReuse, twReuseDelayMs } = this.config;
     let i = Math.max(this.twMatured, this.twHead);
-    for (; i < tw.length; i += TW_SLOT) {
+    for (; i < this.twTail; i += TW_SLOT) {
+      const pair = this.pairs[Math.floor(tw[i] / 65536)];
+      if (pair.skip === null) continue;
       const entry = tw[i + 1];
       if (!this.queuedTimeWait(entry, tw[i + 2])) continue; // stale: its port is someone else's
-      const pair = this.pairs[Math.floor(tw[i] / 65536)];
-      if (!mayReuseTimeWait(twReuse, twReuseDelayMs, pair.loopback, true, false, E.enteredMs[entry], nowMs)) {
+      if (!mayReuseTimeWait(twReuse, twReuseDelayMs, pair.loopback, true, false, E.enteredMs(entry), nowMs)) {
         if (this.mayReuseAny(pair)) break; // too young yet, and so is every marked one after it
         continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
       }
-      if (pair.skip !== null && E.timestamps[entry] === 1)
-        markPort(pair.skip, this.config.portLow, this.walkSpan, tw[i] % 65536, false);
+      if (E.timestamps(entry)) markPort(pair.skip, this.config.portLow, this.walkSpan, tw[i] % 65536, false);
     }
     this.twMatured = i;
   }
@@ -836,14 +925,14 @@ export class HostSockets {
     const entry = entryOf(pair, port);
     if (entry === NONE) return true;
     const E = this.entries;
-    if (E.state[entry] === OPEN) return false;
+    if (E.state(entry) === OPEN) return false;
     const reusable = mayReuseTimeWait(
       this.config.twReuse,
       this.config.twReuseDelayMs,
       pair.loopback,
-      E.timestamps[entry] === 1,
+      E.timestamps(entry),
       bound,
-      E.enteredMs[entry],
+      E.enteredMs(entry),
       nowMs,
     );
     if (!reusable) return false;
@@ -854,7 +943,7 @@ export class HostSockets {
   }
 
   private killTimeWait(entry: number): void {
-    this.entries.gen[entry] = ++this.gen; // its queue slot no longer matches
+    this.entries.setGen(entry, ++this.gen); // its queue slot no longer matches
     this.timeWaitCount--;
   }
 
@@ -876,12 +965,7 @@ export class HostSockets {
   private newEntry(bound: boolean): number {
     const E = this.entries;
     const entry = E.take();
-    E.state[entry] = OPEN;
-    E.bound[entry] = bound ? 1 : 0;
-    E.enteredMs[entry] = 0;
-    E.timestamps[entry] = 0;
-    E.tsRecent[entry] = 0;
-    E.gen[entry] = ++this.gen;
+    E.opened(entry, bound, ++this.gen);
     return entry;
   }
 
@@ -894,6 +978,6 @@ export class HostSockets {
     if (pair.count === 0 && !pair.pinned) this.letGo(Math.floor(key / 65536), pair);
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
-    if (this.entries.bound[entry] === 1) this.bound()[key % 65536]--;
+    if (this.entries.bound(entry)) this.bound()[key % 65536]--;
   }
 }

@@ -161,3 +161,50 @@ describe('HostSockets connect() on a dense loopback pair under tcp_tw_reuse 2 (n
     },
   );
 });
+
+describe('HostSockets connect() beside an accepting pair on the same host (a VM: nginx → app)', () => {
+  // Both ends of every upstream connection are sockets of one kernel, and the closer's TIME_WAIT
+  // is on either pair: the app's accepting pair's TIME_WAITs (which matureTimeWaits() passes
+  // without looking: they have no PortSkip) sit in the queue between the connecting pair's.
+  it.each([0, 0.5])('same ports, probes, takeovers and reopenings as probing each (close lag %s s)', (closeLag) => {
+    const config = { ...LINUX_DEFAULTS, portLow: 20000, portHigh: 23999 };
+    const local = ipv4('127.0.0.1');
+    const hosts = [new HostSockets(config, testRng(13)), new ProbingHost(config, testRng(13))] as const;
+    const nginx = hosts.map((h) => h.connectPair(local, local, 8080));
+    const app = hosts.map((h) => h.acceptPair(local, 8080, local));
+    const drive = new Mulberry32(6);
+    const open: number[] = [];
+    let t = 0;
+    for (let step = 0; step < 40_000; step++) {
+      t += drive.next() * 0.002;
+      if (open.length < 3000 && drive.next() < 0.6) {
+        const ports = hosts.map((h, i) => h.connect(nginx[i]!, t));
+        expect(ports[1]).toBe(ports[0]);
+        expect(hosts[0].lastProbes).toBe(hosts[1].lastProbes);
+        const port = ports[0]!;
+        if (port < 0) continue;
+        const syn = hosts.map((h, i) => h.acceptSyn(app[i]!, port, t, Math.floor(t * 1000)));
+        expect(syn[1]).toBe(syn[0]);
+        if (syn[0] === 'rejected') hosts.forEach((h, i) => h.close(nginx[i]!, port, t, false));
+        else open.push(port);
+      } else if (open.length > 0) {
+        const k = Math.floor(drive.next() * open.length);
+        const port = open[k]!;
+        open[k] = open[open.length - 1]!;
+        open.pop();
+        const nginxFirst = drive.next() < 0.5;
+        const at = closeLag > 0 ? t - drive.next() * closeLag : t;
+        hosts.forEach((h, i) => {
+          h.close(nginx[i]!, port, at, nginxFirst);
+          h.close(app[i]!, port, at, !nginxFirst);
+        });
+      }
+    }
+    expect(hosts[0].timeWaitCount).toBe(hosts[1].timeWaitCount);
+    expect(hosts[0].timeWaitReused).toBe(hosts[1].timeWaitReused);
+    expect(hosts[0].timeWaitReopened).toBe(hosts[1].timeWaitReopened);
+    // Both kinds of TIME_WAIT were taken over: nginx's by connect(), the app's by a SYN.
+    expect(hosts[0].timeWaitReused).toBeGreaterThan(100);
+    expect(hosts[0].timeWaitReopened).toBeGreaterThan(100);
+  });
+});

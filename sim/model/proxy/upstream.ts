@@ -17,6 +17,13 @@ export class RequestPath {
 
   /** Linux's SYN retransmission times per backend (its kernel settings are fixed for the run). */
   private readonly synRetransmits: number[][];
+  /**
+   * Records of closed upstream connections, for the next opened() (nginx without upstream
+   * keepalive opens and closes one per request: a record each was most of the request path's
+   * garbage). A record comes here only from closeUpstream() / abortUpstream(), whose callers drop
+   * their reference to it.
+   */
+  private readonly spare: UpstreamConn[] = [];
 
   constructor(
     private readonly w: World,
@@ -153,15 +160,25 @@ export class RequestPath {
   opened(backend: Backend, port: number, requests: number, gen: number): UpstreamConn {
     const w = this.w;
     w.metrics.inc(w.c.upstreamConnects, backend.index);
-    return {
-      port,
-      requests,
-      idleSince: w.now,
-      host: backend.host,
-      pair: backend.upstreamPair,
-      appPair: backend.appPair,
-      nginxGen: gen,
-    };
+    const up = this.spare.pop();
+    if (up === undefined)
+      return {
+        port,
+        requests,
+        idleSince: w.now,
+        host: backend.host,
+        pair: backend.upstreamPair,
+        appPair: backend.appPair,
+        nginxGen: gen,
+      };
+    up.port = port;
+    up.requests = requests;
+    up.idleSince = w.now;
+    up.host = backend.host;
+    up.pair = backend.upstreamPair;
+    up.appPair = backend.appPair;
+    up.nginxGen = gen;
+    return up;
   }
 
   /** Seconds from SYN number k to the retransmission k+1. */
@@ -223,6 +240,7 @@ export class RequestPath {
     const before = host.timeWaitOverflows;
     host.close(up.pair, up.port, this.w.now, proxyClosesFirst);
     host.close(up.appPair, up.port, this.w.now, !proxyClosesFirst);
+    this.spare.push(up);
     if (host.timeWaitOverflows !== before && host === backend.host) this.w.timeWaitOverflow(backend);
   }
 
@@ -230,6 +248,7 @@ export class RequestPath {
   abortUpstream(_backend: Backend, up: UpstreamConn): void {
     up.host.close(up.pair, up.port, this.w.now, false);
     up.host.close(up.appPair, up.port, this.w.now, false);
+    this.spare.push(up);
   }
 
   private refused(backend: Backend, conn: Conn): void {
