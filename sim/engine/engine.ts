@@ -123,17 +123,22 @@ export class Engine {
 
   /** Run `fn(arg)` at absolute simulated time `t` (never earlier than now). */
   at<T>(t: number, fn: Callback<T>, arg: T): TimerId {
+    const slot = this.takeSlot(fn, arg, IN_HEAP);
+    this.push(t, slot);
+    return this.gen[slot] * SLOT_BITS + slot;
+  }
+
+  /** A free slot holding `fn(arg)`, waiting in the heap or a lane (`where`, see slotLane). */
+  private takeSlot(fn: unknown, arg: unknown, where: number): number {
     if (this.freeCount === 0) this.growSlots();
     const slot = this.freeSlots[--this.freeCount];
     const calls = this.calls;
     calls[2 * slot] = fn;
     calls[2 * slot + 1] = arg;
     // A new generation for this use of the slot: ids of its earlier uses no longer match.
-    const g = (this.gen[slot] + 1) & (GEN_LIMIT - 1);
-    this.gen[slot] = g;
-    this.slotLane[slot] = IN_HEAP;
-    this.push(t, slot);
-    return g * SLOT_BITS + slot;
+    this.gen[slot] = (this.gen[slot] + 1) & (GEN_LIMIT - 1);
+    this.slotLane[slot] = where;
+    return slot;
   }
 
   /** The lane of events that fire `delay` (≥ 0) seconds after they are scheduled; one per delay. */
@@ -149,18 +154,11 @@ export class Engine {
   /** Run `fn(arg)` after the lane's delay: the same event as `schedule(delay, fn, arg)`, without a heap entry. */
   scheduleFixed<T>(laneId: LaneId, fn: Callback<T>, arg: T): TimerId {
     const lane = this.lanes[laneId];
-    if (this.freeCount === 0) this.growSlots();
-    const slot = this.freeSlots[--this.freeCount];
-    const calls = this.calls;
-    calls[2 * slot] = fn;
-    calls[2 * slot + 1] = arg;
-    const g = (this.gen[slot] + 1) & (GEN_LIMIT - 1);
-    this.gen[slot] = g;
-    this.slotLane[slot] = laneId + 1;
+    const slot = this.takeSlot(fn, arg, laneId + 1);
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
     // now + delay, as schedule() computes it: never before now for delay ≥ 0.
     lane.push(this.now + lane.delay, this.nextSeq++, slot);
-    return g * SLOT_BITS + slot;
+    return this.gen[slot] * SLOT_BITS + slot;
   }
 
   /** Register a handler for `callAt` / `callAfter`; at most 64 per engine. */
@@ -281,6 +279,11 @@ export class Engine {
     this.now = lane.time[lane.head];
     lane.shift();
     this.fired++;
+    this.callSlot(ref);
+  }
+
+  /** Call a fired event's slot: its callback and argument, the slot then free for reuse. */
+  private callSlot(ref: number): void {
     const calls = this.calls;
     // biome-ignore lint/suspicious/noExplicitAny: the table holds callbacks of every argument type.
     const fn = calls[2 * ref] as Callback<any>;
@@ -312,14 +315,7 @@ export class Engine {
       this.handlers[code & (HANDLER_LIMIT - 1)](code >>> HANDLER_BITS);
       return;
     }
-    const calls = this.calls;
-    // biome-ignore lint/suspicious/noExplicitAny: the table holds callbacks of every argument type.
-    const fn = calls[2 * ref] as Callback<any>;
-    const arg = calls[2 * ref + 1];
-    calls[2 * ref] = undefined;
-    calls[2 * ref + 1] = undefined;
-    this.freeSlots[this.freeCount++] = ref;
-    fn(arg);
+    this.callSlot(ref);
   }
 
   /** Drop cancelled entries from the top; true when a live event is left there. */
