@@ -17,16 +17,24 @@
  *   the reference itself (< 0), for models that keep their state in typed arrays indexed by n.
  *   Nothing but the heap is touched; there is no cancel: the model checks its own generation
  *   (e.g. a connection's timer generation) when the event fires, as the reference models do.
+ * - `scheduleFixed(lane, fn, arg)`: a callback on a lane of events that all fire the same fixed
+ *   delay after they were scheduled (`fixedDelay(delay)`, fifo-lane.ts). Such events arrive in
+ *   (time, seq) order, so the lane is a FIFO beside the heap; firing takes the earlier of the heap's
+ *   top and the lanes' heads by (time, seq), one sequence counter for all, so the firing order is
+ *   the one the heap alone would give. Ids, slots and `cancel` are shared with `at`.
  *
  * The engine knows nothing of TCP, load balancers or any other domain word.
  */
 
 import { preferDoubleFields } from './double-fields.js';
+import { FifoLane } from './fifo-lane.js';
 
 export type TimerId = number;
 export type Callback<T> = (arg: T) => void;
 /** A registered integer-argument handler (see `handler`). */
 export type HandlerId = number;
+/** A fixed-delay lane (see `fixedDelay`). */
+export type LaneId = number;
 
 /** An id is generation * SLOT_BITS + slot. Generations wrap at GEN_LIMIT so ids stay below
  *  2^53 (exact in a double); a stale id could only match again after 2^29 reuses of its slot. */
@@ -41,6 +49,9 @@ const COMPACT_MIN = 1024;
 const HANDLER_BITS = 6;
 const HANDLER_LIMIT = 2 ** HANDLER_BITS;
 const ARG_LIMIT = 2 ** (31 - HANDLER_BITS);
+/** `slotLane` of a slot whose event is in the heap; lane k is k + 1. */
+const IN_HEAP = 0;
+const LANE_LIMIT = 255;
 
 export class Engine {
   /** Simulated time in seconds. */
@@ -68,6 +79,9 @@ export class Engine {
   private freeSlots: Int32Array;
   private freeCount = 0;
   private readonly handlers: Array<Callback<number>> = [];
+  /** Fixed-delay lanes (fifo-lane.ts), and for each slot where its event waits (IN_HEAP or lane + 1). */
+  private readonly lanes: FifoLane[] = [];
+  private slotLane: Uint8Array;
 
   // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
   // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
@@ -83,18 +97,23 @@ export class Engine {
     this.slotCount = this.capacity;
     this.gen = new Uint32Array(this.slotCount);
     this.calls = new Array(2 * this.slotCount).fill(undefined);
+    this.slotLane = new Uint8Array(this.slotCount);
     this.freeSlots = new Int32Array(this.slotCount);
     this.addFreeSlots(0, this.slotCount);
   }
 
   /** Number of events waiting to fire. */
   get pending(): number {
-    return this.size - this.dead;
+    let n = this.size - this.dead;
+    for (const lane of this.lanes) n += lane.count - lane.dead;
+    return n;
   }
 
   /** Time of the next event, or Infinity when the queue is empty. */
   peekTime(): number {
-    return this.dropCancelledTop() ? this.heapTime[0] : Infinity;
+    const lane = this.earliestLane();
+    if (lane !== null) return lane.time[lane.head];
+    return this.size > 0 ? this.heapTime[0] : Infinity;
   }
 
   /** Run `fn(arg)` after `delay` seconds of simulated time (a negative delay means now). */
@@ -104,16 +123,42 @@ export class Engine {
 
   /** Run `fn(arg)` at absolute simulated time `t` (never earlier than now). */
   at<T>(t: number, fn: Callback<T>, arg: T): TimerId {
+    const slot = this.takeSlot(fn, arg, IN_HEAP);
+    this.push(t, slot);
+    return this.gen[slot] * SLOT_BITS + slot;
+  }
+
+  /** A free slot holding `fn(arg)`, waiting in the heap or a lane (`where`, see slotLane). */
+  private takeSlot(fn: unknown, arg: unknown, where: number): number {
     if (this.freeCount === 0) this.growSlots();
     const slot = this.freeSlots[--this.freeCount];
     const calls = this.calls;
     calls[2 * slot] = fn;
     calls[2 * slot + 1] = arg;
     // A new generation for this use of the slot: ids of its earlier uses no longer match.
-    const g = (this.gen[slot] + 1) & (GEN_LIMIT - 1);
-    this.gen[slot] = g;
-    this.push(t, slot);
-    return g * SLOT_BITS + slot;
+    this.gen[slot] = (this.gen[slot] + 1) & (GEN_LIMIT - 1);
+    this.slotLane[slot] = where;
+    return slot;
+  }
+
+  /** The lane of events that fire `delay` (≥ 0) seconds after they are scheduled; one per delay. */
+  fixedDelay(delay: number): LaneId {
+    if (!(delay >= 0)) throw new Error(`Engine.fixedDelay: bad delay ${delay}`);
+    const known = this.lanes.findIndex((lane) => lane.delay === delay);
+    if (known >= 0) return known;
+    if (this.lanes.length === LANE_LIMIT) throw new Error(`Engine: more than ${LANE_LIMIT} fixed-delay lanes`);
+    this.lanes.push(new FifoLane(delay));
+    return this.lanes.length - 1;
+  }
+
+  /** Run `fn(arg)` after the lane's delay: the same event as `schedule(delay, fn, arg)`, without a heap entry. */
+  scheduleFixed<T>(laneId: LaneId, fn: Callback<T>, arg: T): TimerId {
+    const lane = this.lanes[laneId];
+    const slot = this.takeSlot(fn, arg, laneId + 1);
+    if (this.nextSeq === SEQ_LIMIT) this.renumber();
+    // now + delay, as schedule() computes it: never before now for delay ≥ 0.
+    lane.push(this.now + lane.delay, this.nextSeq++, slot);
+    return this.gen[slot] * SLOT_BITS + slot;
   }
 
   /** Register a handler for `callAt` / `callAfter`; at most 64 per engine. */
@@ -142,8 +187,19 @@ export class Engine {
     if (slot < 0) return false;
     this.calls[2 * slot] = undefined;
     this.calls[2 * slot + 1] = undefined;
-    this.dead++;
-    if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
+    const where = this.slotLane[slot];
+    if (where === IN_HEAP) {
+      this.dead++;
+      if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
+      return true;
+    }
+    const lane = this.lanes[where - 1];
+    lane.dead++;
+    // A lane's events mostly end in the order they were armed (a request timer is cancelled when
+    // its answer comes), so the cancelled ones gather at the head: dropped at once, they leave
+    // little to compact.
+    this.dropCancelledHead(lane);
+    if (lane.dead > COMPACT_MIN && 2 * lane.dead > lane.count) this.compactLane(lane);
     return true;
   }
 
@@ -154,15 +210,98 @@ export class Engine {
 
   /** Fire the next event. Returns false when the queue is empty. */
   step(): boolean {
-    if (!this.dropCancelledTop()) return false;
-    this.fireTop();
+    if (this.lanes.length === 0) {
+      if (!this.dropCancelledTop()) return false;
+      this.fireTop();
+      return true;
+    }
+    const lane = this.earliestLane();
+    if (lane !== null) this.fireLaneHead(lane);
+    else if (this.size > 0) this.fireTop();
+    else return false;
     return true;
   }
 
   /** Fire every event due at or before `until`, then leave the clock at `until`. */
   run(until: number): void {
-    while (this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
+    if (this.lanes.length === 0) {
+      while (this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
+    } else {
+      for (;;) {
+        const lane = this.earliestLane();
+        if (lane !== null) {
+          if (!(lane.time[lane.head] <= until)) break;
+          this.fireLaneHead(lane);
+        } else if (this.size > 0 && this.heapTime[0] <= until) this.fireTop();
+        else break;
+      }
+    }
     if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /**
+   * Drop cancelled entries from the heap's top and the lanes' heads; the lane whose head fires
+   * before every other pending event, or null when that is the heap's top (or nothing is pending).
+   */
+  private earliestLane(): FifoLane | null {
+    let found = this.dropCancelledTop();
+    let t = found ? this.heapTime[0] : 0;
+    let s = found ? this.heapSeq[0] : 0;
+    let earliest: FifoLane | null = null;
+    for (const lane of this.lanes) {
+      if (lane.dead > 0) this.dropCancelledHead(lane);
+      if (lane.count === 0) continue;
+      const lt = lane.time[lane.head];
+      const ls = lane.seq[lane.head];
+      if (!found || lt < t || (lt === t && ls < s)) {
+        found = true;
+        t = lt;
+        s = ls;
+        earliest = lane;
+      }
+    }
+    return earliest;
+  }
+
+  /** Drop cancelled entries from a lane's head. */
+  private dropCancelledHead(lane: FifoLane): void {
+    const calls = this.calls;
+    while (lane.count > 0 && calls[2 * lane.slot[lane.head]] === undefined) {
+      this.freeSlots[this.freeCount++] = lane.slot[lane.head];
+      lane.shift();
+      lane.dead--;
+    }
+  }
+
+  /** Pop the live entry at a lane's head and call it. */
+  private fireLaneHead(lane: FifoLane): void {
+    const ref = lane.slot[lane.head];
+    this.now = lane.time[lane.head];
+    lane.shift();
+    this.fired++;
+    this.callSlot(ref);
+  }
+
+  /** Call a fired event's slot: its callback and argument, the slot then free for reuse. */
+  private callSlot(ref: number): void {
+    const calls = this.calls;
+    // biome-ignore lint/suspicious/noExplicitAny: the table holds callbacks of every argument type.
+    const fn = calls[2 * ref] as Callback<any>;
+    const arg = calls[2 * ref + 1];
+    calls[2 * ref] = undefined;
+    calls[2 * ref + 1] = undefined;
+    this.freeSlots[this.freeCount++] = ref;
+    fn(arg);
+  }
+
+  /** Remove a lane's cancelled entries (their order is kept). */
+  private compactLane(lane: FifoLane): void {
+    lane.compact(
+      (slot) => this.calls[2 * slot] !== undefined,
+      (slot) => {
+        this.freeSlots[this.freeCount++] = slot;
+      },
+    );
   }
 
   /** Pop the live entry at the top and call it. */
@@ -176,14 +315,7 @@ export class Engine {
       this.handlers[code & (HANDLER_LIMIT - 1)](code >>> HANDLER_BITS);
       return;
     }
-    const calls = this.calls;
-    // biome-ignore lint/suspicious/noExplicitAny: the table holds callbacks of every argument type.
-    const fn = calls[2 * ref] as Callback<any>;
-    const arg = calls[2 * ref + 1];
-    calls[2 * ref] = undefined;
-    calls[2 * ref + 1] = undefined;
-    this.freeSlots[this.freeCount++] = ref;
-    fn(arg);
+    this.callSlot(ref);
   }
 
   /** Drop cancelled entries from the top; true when a live event is left there. */
@@ -297,9 +429,13 @@ export class Engine {
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
    *  valid and the order of ties unchanged. */
   private renumber(): void {
-    const order = Array.from({ length: this.size }, (_, i) => i).sort((a, b) => this.heapSeq[a] - this.heapSeq[b]);
-    order.forEach((heapIndex, rank) => (this.heapSeq[heapIndex] = rank));
-    this.nextSeq = this.size;
+    // Every entry, the heap's and the lanes', as (its sequence array, index), in sequence order.
+    const entries: Array<[Uint32Array, number]> = [];
+    for (let i = 0; i < this.size; i++) entries.push([this.heapSeq, i]);
+    for (const lane of this.lanes) for (let k = 0; k < lane.count; k++) entries.push([lane.seq, lane.at(k)]);
+    entries.sort(([a, i], [b, j]) => a[i] - b[j]);
+    entries.forEach(([seq, i], rank) => (seq[i] = rank));
+    this.nextSeq = entries.length;
   }
 
   private growHeap(): void {
@@ -323,6 +459,9 @@ export class Engine {
     const gen = new Uint32Array(count);
     gen.set(this.gen);
     this.gen = gen;
+    const slotLane = new Uint8Array(count);
+    slotLane.set(this.slotLane);
+    this.slotLane = slotLane;
     this.freeSlots = new Int32Array(count); // empty: every old slot is in use
     for (let s = old; s < count; s++) this.calls.push(undefined, undefined);
     this.slotCount = count;

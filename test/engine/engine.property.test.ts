@@ -12,6 +12,7 @@ import { Engine } from '../../sim/engine/engine.js';
 type Op =
   | { kind: 'schedule'; delay: number; childDelay: number | null }
   | { kind: 'at'; time: number }
+  | { kind: 'fixed'; lane: number }
   | { kind: 'cancel'; pick: number }
   | { kind: 'step' }
   | { kind: 'run'; ahead: number };
@@ -22,6 +23,7 @@ const delay = fc.oneof(fc.integer({ min: -1, max: 3 }), fc.double({ min: 0, max:
 const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('schedule' as const), delay, childDelay: fc.option(delay) }), weight: 5 },
   { arbitrary: fc.record({ kind: fc.constant('at' as const), time: fc.integer({ min: 0, max: 20 }) }), weight: 1 },
+  { arbitrary: fc.record({ kind: fc.constant('fixed' as const), lane: fc.nat({ max: 2 }) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('step' as const) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('run' as const), ahead: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
@@ -75,9 +77,13 @@ class ReferenceQueue {
   }
 }
 
+/** Delays of the engine's fixed-delay lanes (`scheduleFixed`): integers tie with `at` and `schedule`. */
+const LANE_DELAYS = [2, 0.75, 0];
+
 /** Runs the ops on both queues; throws on the first divergence, and at the end compares the logs. */
 function check(ops: Op[]): void {
   const engine = new Engine(16); // small, so long sequences exercise growth
+  const lanes = LANE_DELAYS.map((d) => engine.fixedDelay(d));
   const model = new ReferenceQueue();
   const ids: number[] = []; // label -> engine id; labels are issue order, the same in both
   const engineLog: Array<[number, number]> = [];
@@ -111,6 +117,12 @@ function check(ops: Op[]): void {
         const label = ids.length;
         ids.push(engine.at(o.time, engineFire, { label, childDelay: null }));
         model.at(o.time, modelLabels++, null);
+        break;
+      }
+      case 'fixed': {
+        const label = ids.length;
+        ids.push(engine.scheduleFixed(lanes[o.lane], engineFire, { label, childDelay: null }));
+        model.at(model.now + LANE_DELAYS[o.lane], modelLabels++, null);
         break;
       }
       case 'cancel': {

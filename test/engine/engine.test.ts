@@ -334,3 +334,94 @@ describe('Engine integer handlers', () => {
     expect(engine.pending).toBe(0);
   });
 });
+
+describe('Engine fixed-delay lanes', () => {
+  /** Internal view of a lane's ring buffer (checked on purpose: the point is what stays queued). */
+  const laneCount = (engine: Engine, lane: number) =>
+    (engine as unknown as { lanes: Array<{ count: number }> }).lanes[lane].count;
+
+  it('fires lane events merged with heap events in (time, scheduling) order, ties included', () => {
+    const engine = new Engine(16);
+    const r = recorder(engine);
+    const two = engine.fixedDelay(2);
+    expect(engine.fixedDelay(2)).toBe(two); // one lane per delay
+    const half = engine.fixedDelay(0.5);
+    engine.at(2, r.fn, 'heap@2');
+    engine.scheduleFixed(two, r.fn, 'lane2@2');
+    engine.schedule(0.5, r.fn, 'heap@0.5');
+    engine.scheduleFixed(half, r.fn, 'lane0.5@0.5');
+    engine.at(
+      1,
+      () => {
+        r.fn('heap@1');
+        engine.scheduleFixed(two, r.fn, 'lane2@3');
+        engine.scheduleFixed(half, r.fn, 'lane0.5@1.5');
+        engine.at(1.5, r.fn, 'heap@1.5');
+      },
+      undefined,
+    );
+    expect(engine.pending).toBe(5);
+    expect(engine.peekTime()).toBe(0.5);
+    engine.run(Infinity);
+    expect(r.fired).toEqual([
+      ['heap@0.5', 0.5],
+      ['lane0.5@0.5', 0.5],
+      ['heap@1', 1],
+      ['lane0.5@1.5', 1.5],
+      ['heap@1.5', 1.5],
+      ['heap@2', 2],
+      ['lane2@2', 2],
+      ['lane2@3', 3],
+    ]);
+    expect(engine.pending).toBe(0);
+    expect(engine.step()).toBe(false);
+  });
+
+  it('cancels lane events by id, skips them at the head and compacts the lane, keeping order', () => {
+    const engine = new Engine(16);
+    const order: number[] = [];
+    const lane = engine.fixedDelay(30);
+    const n = 6000;
+    const ids: number[] = [];
+    // One per simulated millisecond, as request timers are armed.
+    for (let i = 0; i < n; i++) {
+      engine.run(i / 1000);
+      ids.push(engine.scheduleFixed(lane, (k: number) => order.push(k), i));
+    }
+    const kept: number[] = [];
+    for (let i = 0; i < n; i++) {
+      if (i % 6 === 0) kept.push(i);
+      else expect(engine.cancel(ids[i])).toBe(true);
+    }
+    expect(engine.cancel(ids[1])).toBe(false);
+    expect(engine.pending).toBe(kept.length);
+    // Compaction ran (more than 1024 dead, more dead than live): few dead entries stay queued.
+    expect(laneCount(engine, lane)).toBeLessThan(2 * kept.length + 1100);
+    for (let i = 0; i < n; i++) expect(engine.isPending(ids[i])).toBe(i % 6 === 0);
+    engine.run(Infinity);
+    expect(order).toEqual(kept);
+    expect(engine.now).toBe((n - 6) / 1000 + 30);
+    expect(laneCount(engine, lane)).toBe(0);
+    // Every slot came back: a new event reuses them without growing.
+    expect(engine.isPending(engine.scheduleFixed(lane, () => {}, 0))).toBe(true);
+  });
+
+  it('keeps ties between the heap and a lane in order across the renumbering of sequence numbers', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    const lane = engine.fixedDelay(1);
+    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 32 - 3;
+    for (const label of ['a', 'b', 'c']) {
+      engine.at(1, r.fn, `${label}-heap`);
+      engine.scheduleFixed(lane, r.fn, `${label}-lane`);
+    }
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['a-heap', 'a-lane', 'b-heap', 'b-lane', 'c-heap', 'c-lane']);
+    expect((engine as unknown as { nextSeq: number }).nextSeq).toBeLessThan(20);
+  });
+
+  it('rejects a negative or NaN delay', () => {
+    const engine = new Engine();
+    for (const bad of [-1, Number.NaN]) expect(() => engine.fixedDelay(bad)).toThrow(/delay/);
+  });
+});

@@ -1,3 +1,4 @@
+import type { LaneId } from '../../engine/engine.js';
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import type { Distribution } from '../../scenario/distribution.js';
@@ -43,6 +44,9 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** The client's own keep-alive idle timeout (∞: none). */
   private readonly idleTimeout: number;
   private readonly latency: Histogram;
+  /** The request timers (request_timeout after each write): one fixed delay, so an engine lane
+   *  rather than a heap entry each (engine.ts scheduleFixed; same firing order). */
+  private readonly requestTimers: LaneId;
 
   constructor(
     private readonly w: World,
@@ -62,6 +66,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.rtt = w.scenario.clients.rtt;
     this.idleTimeout = cfg.idle_timeout > 0 ? cfg.idle_timeout : Infinity;
     this.latency = w.metrics.histogram('request_latency');
+    this.requestTimers = w.engine.fixedDelay(cfg.request_timeout);
   }
 
   start(): void {
@@ -111,7 +116,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     // The client's timer on this request runs from its write (see the class comment).
-    conn.requestTimer = w.engine.schedule(w.scenario.clients.http.request_timeout, this.timedOut, conn);
+    conn.requestTimer = w.engine.scheduleFixed(this.requestTimers, this.timedOut, conn);
     this.path.handle(conn);
   };
 
