@@ -3,7 +3,7 @@ import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { ReqPhase, Status } from '../core/app-job.js';
-import { type Conn, ConnKind } from '../core/conn.js';
+import { type Conn, ConnKind, NOT_WAITING } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream } from '../core/hop.js';
 import type { Population } from '../core/populations.js';
@@ -90,7 +90,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   }
 
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
-    conn.waitingSince = -1;
+    conn.waitingSince = NOT_WAITING;
     this.w.error(kind, backend);
     this.retryOrGiveUp(conn, backend);
   }
@@ -101,14 +101,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.timer = -1;
     if (conn.lbFlow === LbFlow.NONE) {
       // No connection: open one first; the request's latency includes the handshake.
-      if (conn.waitingSince < 0) conn.waitingSince = w.now;
+      if (conn.waitingSince === NOT_WAITING) conn.waitingSince = w.now;
       this.connector.connect(conn, this);
       return;
     }
     const b = conn.backend;
     w.metrics.inc(w.c.requests, b);
-    conn.requestStartedAt = conn.waitingSince >= 0 ? conn.waitingSince : w.now;
-    conn.waitingSince = -1;
+    conn.requestStartedAt = conn.waitingSince !== NOT_WAITING ? conn.waitingSince : w.now;
+    conn.waitingSince = NOT_WAITING;
     if (!this.connector.forwardsClientPacket(conn)) {
       // The LB forgot this flow (hard removal) and answered with RST.
       w.error(ErrorKind.ECONNRESET, b);

@@ -15,6 +15,9 @@ export const NO_RETRY_AFTER = -1;
 /** Every request on a connection gets its `onDone` from the request path; this is the placeholder. */
 const notServed = (): void => {};
 
+/** `waitingSince` of a client that is not waiting for a connection (any real time is larger). */
+export const NOT_WAITING = Number.NEGATIVE_INFINITY;
+
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
 
@@ -68,8 +71,12 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */
   inList: object | null = null;
   indexInList = -1;
-  /** When the client started waiting to send a request it had to open a connection for (-1: none). */
-  waitingSince = -1;
+  /**
+   * When the client started waiting to send a request it had to open a connection for
+   * (NOT_WAITING: none). Not −1: during warm-up the clock is negative, and a wait that starts there
+   * is still a wait.
+   */
+  waitingSince = NOT_WAITING;
   requestStartedAt = 0;
   serviceEnd = 0;
   /** When the HTTP client next wants to send. */
