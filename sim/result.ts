@@ -38,6 +38,20 @@ export interface Timeline {
    * timelines, where readers fall back to the sample divided by the interval. Not in timeline.csv.
    */
   busiestSecond?: Record<string, ArrayLike<number>>;
+  /**
+   * Present when the rows were moved to a spill file as the run went (metrics/column-store.ts:
+   * a long run's timeline past the in-memory bound): every column a block of rows at a time, in
+   * row order, for readers that walk every row (timeline.csv). Such a timeline's rows are always
+   * in time order; its `values[s]` read a column back on access.
+   */
+  blocks?: () => Iterable<TimelineBlock>;
+}
+
+/** Consecutive rows of a timeline, every column: `values[s][i]` is series s at the block's row i. */
+export interface TimelineBlock {
+  t: ArrayLike<number>;
+  entity: ArrayLike<number>;
+  values: ArrayLike<number>[];
 }
 
 /**

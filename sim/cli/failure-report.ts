@@ -62,16 +62,18 @@ function timelineSlice(run: RunResult, text: string, at: number, clock: WallCloc
   const columns = names.map((n) => tl.series.findIndex((s) => s.name === n));
   const rows = entityRows(tl, entity);
   if (rows.length === 0) return [];
+  // Each column taken once: a spilled timeline reads a column back on access (Timeline.blocks).
+  const t = tl.t;
+  const shownColumns = columns.map((c) => tl.values[c]!);
   let pinned = 0;
-  for (let i = 0; i < rows.length; i++)
-    if (Math.abs(tl.t[rows[i]!]! - at) < Math.abs(tl.t[rows[pinned]!]! - at)) pinned = i;
+  for (let i = 0; i < rows.length; i++) if (Math.abs(t[rows[i]!]! - at) < Math.abs(t[rows[pinned]!]! - at)) pinned = i;
   const first = Math.max(0, pinned - ROWS_AROUND);
   const shown = rows.slice(first, pinned + ROWS_AROUND + 1);
   const cells = shown.map((r) => [
-    String(roundNumber(tl.t[r]!)),
-    clock.at(tl.t[r]!),
+    String(roundNumber(t[r]!)),
+    clock.at(t[r]!),
     focus.entity,
-    ...columns.map((c) => String(roundNumber(tl.values[c]![r]!) ?? '')),
+    ...shownColumns.map((column) => String(roundNumber(column[r]!) ?? '')),
   ]);
   return [
     `  timeline.csv (${focus.entity}) around ${clock.at(at)}:`,

@@ -9,7 +9,7 @@ const U8 = 1;
 const U16 = 2;
 const I32 = 3;
 const F64 = 4;
-type Kind = typeof ZERO | typeof U8 | typeof U16 | typeof I32 | typeof F64;
+export type Kind = typeof ZERO | typeof U8 | typeof U16 | typeof I32 | typeof F64;
 
 /** The narrowest kind that holds `v` exactly (−0 and NaN only in F64, so reading back is exact). */
 function kindOf(v: number): Kind {
@@ -19,7 +19,14 @@ function kindOf(v: number): Kind {
   return v <= 0xff ? U8 : v <= 0xffff ? U16 : I32;
 }
 
-function allocate(kind: Kind, length: number): TimelineColumn {
+/** The kind of a column's array (a Uint8Array may hold zeros only: it counts as U8). */
+export function kindOfColumn(column: TimelineColumn): Kind {
+  if (column instanceof Float64Array) return F64;
+  if (column instanceof Int32Array) return I32;
+  return column instanceof Uint16Array ? U16 : U8;
+}
+
+export function allocate(kind: Kind, length: number): TimelineColumn {
   switch (kind) {
     case ZERO:
     case U8:
@@ -97,6 +104,12 @@ export class Float64Column {
     const grown = allocate(this.kind, this.capacity);
     grown.set(this.data);
     this.data = grown;
+  }
+
+  /** The values so far without spending the column: a view (null while every value is +0). */
+  peek(): TimelineColumn | null {
+    if (this.consumed) throw new Error('Float64Column.peek after toArray()');
+    return this.data === null ? null : this.data.subarray(0, this.length);
   }
 
   /** Forget every value (the end of warmup). */
