@@ -15,8 +15,12 @@ import { roundNumber } from '../round-for-output.js';
 import { wallClock } from '../wall-clock.js';
 import type { FileReport } from '../writer.js';
 
-/** Rows per chunk: ~100-300 kB of text. */
-const ROWS_PER_CHUNK = 1_000;
+/**
+ * Rows per chunk: ~20-60 kB of text. Below V8's large-object size (128 kB), so a chunk is young
+ * garbage gone at the next scavenge, not old-generation garbage that waits for a full GC (a day's
+ * timeline.csv is ~55 MB of text: issue 14, the 24 h steady run's peak RSS).
+ */
+const ROWS_PER_CHUNK = 200;
 
 /** Row indices by (sample time, entity order): the published order, whatever order rows were stored in. */
 function rowOrder(timeline: Timeline): Int32Array {

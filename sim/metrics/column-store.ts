@@ -11,7 +11,7 @@
  * steady run), kept until the run's end; spilled, what stays during the run is one block.
  */
 import type { TimelineColumn } from '../result.js';
-import { allocate, Float64Column, type Kind, kindOfColumn, sharedZeros } from './column.js';
+import { allocate, Float64Column, type Kind, kindOfColumn, reusedBuffer, sharedZeros } from './column.js';
 import type { SpillFile } from './spill-file.js';
 
 /** One column's block in the spill file; kind null: all +0, nothing written. */
@@ -34,6 +34,8 @@ export class ColumnStore {
   private blockRows = 0;
   /** All-zero columns read back share one array per length (column.ts sharedZeros). */
   private readonly zeros = sharedZeros();
+  /** A narrower block on its way into a wider column (`read`): one buffer for every such block. */
+  private readonly part = reusedBuffer();
 
   /** `expected`: values each column will hold, if known (a hint for the in-memory columns). */
   constructor(private readonly expected: number) {}
@@ -106,13 +108,16 @@ export class ColumnStore {
     return (this.segments[0]?.length ?? 0) + 1;
   }
 
-  /** Block k of column i (k = blockCount - 1: the values still in memory, a view). */
-  readBlock(i: number, k: number): TimelineColumn {
+  /**
+   * Block k of column i (k = blockCount - 1: the values still in memory, a view), in an array from
+   * `into` (default: a fresh one).
+   */
+  readBlock(i: number, k: number, into: (kind: Kind, length: number) => TimelineColumn = allocate): TimelineColumn {
     const segments = this.segments[i]!;
     if (k < segments.length) {
       const s = segments[k]!;
       if (s.kind === null) return this.zeros(s.length);
-      const out = allocate(s.kind, s.length);
+      const out = into(s.kind, s.length);
       this.spill!.read(s.offset, bytesOf(out));
       return out;
     }
@@ -120,8 +125,11 @@ export class ColumnStore {
     return column.peek() ?? this.zeros(column.length);
   }
 
-  /** Column i whole, in the narrowest array that holds every block: a fresh array (or shared zeros). */
-  read(i: number): TimelineColumn {
+  /**
+   * Column i whole, in the narrowest array that holds every block: an array from `into` (default:
+   * a fresh one), or the shared zeros when every value is +0.
+   */
+  read(i: number, into: (kind: Kind, length: number) => TimelineColumn = allocate): TimelineColumn {
     const segments = this.segments[i]!;
     const tail = this.columns[i]!.peek();
     let total = this.columns[i]!.length;
@@ -131,19 +139,22 @@ export class ColumnStore {
       if (s.kind !== null && (kind === null || s.kind > kind)) kind = s.kind;
     }
     if (kind === null) return this.zeros(total);
-    const out = allocate(kind, total);
+    const out = into(kind, total);
     let at = 0;
     for (const s of segments) {
-      if (s.kind === kind) {
+      if (s.kind === null) {
+        out.fill(0, at, at + s.length); // `into` may hand out a used array
+      } else if (s.kind === kind) {
         this.spill!.read(s.offset, bytesOf(out.subarray(at, at + s.length)));
-      } else if (s.kind !== null) {
-        const part = allocate(s.kind, s.length);
+      } else {
+        const part = this.part(s.kind, s.length);
         this.spill!.read(s.offset, bytesOf(part));
         out.set(part, at);
       }
       at += s.length;
     }
     if (tail !== null) out.set(tail, at);
+    else out.fill(0, at);
     return out;
   }
 }

@@ -6,6 +6,7 @@ import { fileReports } from '../../reports/index.js';
 import { terminal } from '../../reports/terminal/index.js';
 import { renderFailureReports } from '../../sim/cli/failure-report.js';
 import { checkExpectations } from '../../sim/expect/check.js';
+import { reusedBuffer } from '../../sim/metrics/column.js';
 import { ColumnStore } from '../../sim/metrics/column-store.js';
 import { SpillFile } from '../../sim/metrics/spill-file.js';
 import type { RunResult } from '../../sim/result.js';
@@ -56,6 +57,30 @@ describe('ColumnStore: columns past the bound go to the spill file in blocks', (
     // Column b's zero blocks took no bytes: 4 bytes of a's second block, 4 doubles of its third.
     expect(statSync(where).size).toBe(4 + 4 * 8);
     expect(Array.from(store.read(b))).toEqual(valuesB); // read after close: opens the file itself
+  });
+});
+
+describe('ColumnStore.read into one reused buffer (how a spilled timeline reads its columns)', () => {
+  it('leaves nothing of the column read before it: zero blocks and a zero tail are written as zeros', () => {
+    const file = new SpillFile(() => join(freshDir(), 'timeline.spill'));
+    const store = new ColumnStore(0);
+    const busy = store.add();
+    const quiet = store.add();
+    store.spillTo(file, 3);
+    // busy: 9 everywhere. quiet: a zero block, a block with one 5, a zero block, then a zero tail.
+    const quietValues = [0, 0, 0, 0, 5, 0, 0, 0, 0, 0, 0];
+    for (const v of quietValues) {
+      store.at(busy).push(9);
+      store.at(quiet).push(v);
+      store.flushIfFull();
+    }
+    const buffer = reusedBuffer();
+    expect(Array.from(store.read(busy, buffer))).toEqual(quietValues.map(() => 9));
+    expect(Array.from(store.read(quiet, buffer))).toEqual(quietValues);
+    for (let k = 0; k < store.blockCount; k++) {
+      store.readBlock(busy, k, buffer);
+      expect(Array.from(store.readBlock(quiet, k, buffer))).toEqual(quietValues.slice(3 * k, 3 * k + 3));
+    }
   });
 });
 
