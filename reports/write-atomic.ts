@@ -172,6 +172,33 @@ export function writeFilesAtomic(outDir: string, files: readonly (OutputFile | S
 }
 
 /**
+ * A scratch folder for one run's working files that are not outputs (the timeline's spilled rows,
+ * sim/run-scenario.ts `timelineSpill`): `<out>.tmp-<pid>-XXXXXX`, the name of a set's temp folder,
+ * so a run killed before `remove` leaves nothing that the next write to `<out>` keeps
+ * (recoverOutputDir removes the temp folders of processes that are gone). Made at the first `path()`
+ * (a run that never spills makes none); `remove` deletes it, and the parent folders it had to
+ * create when no output set was written there.
+ */
+export function scratchDirFor(outDir: string): { path: () => string; remove: () => void } {
+  let made: { path: string; created: string | undefined } | null = null;
+  return {
+    path: () => {
+      if (made === null) {
+        const created = mkdirSync(dirname(resolve(outDir)), { recursive: true });
+        made = { path: mkdtempSync(`${outDir}${TEMP_MARK}${process.pid}-`), created };
+      }
+      return made.path;
+    },
+    remove: () => {
+      if (made === null) return;
+      rmSync(made.path, { recursive: true, force: true });
+      if (made.created !== undefined && !existsSync(outDir)) rmSync(made.created, { recursive: true, force: true });
+      made = null;
+    },
+  };
+}
+
+/**
  * Why outputs could not be written to `outDir`, checked before a simulation spends minutes: it
  * names an existing file, or the folder (or the nearest existing one above it, where the set's
  * temp folder is made) cannot be written. Undefined when it can.

@@ -27,10 +27,11 @@ export interface Timeline {
   /** Entities in row order; the last one is always `total`. */
   entities: string[];
   series: SeriesMeta[];
-  /** Sample end time (simulated seconds since start) of each row. */
-  t: Float64Array;
-  /** Entity index of each row. */
-  entity: Int32Array;
+  /** Sample end time (simulated seconds since start) of each row (a spilled timeline's in the
+   *  narrowest array that holds them exactly, as its columns). */
+  t: Float64Array | TimelineColumn;
+  /** Entity index of each row (a spilled timeline's in the narrowest array, as its columns). */
+  entity: TimelineColumn;
   values: TimelineColumn[];
   /**
    * Per counter, by name, per sample (the total row's order): the most counted in one second of
@@ -38,6 +39,22 @@ export interface Timeline {
    * timelines, where readers fall back to the sample divided by the interval. Not in timeline.csv.
    */
   busiestSecond?: Record<string, ArrayLike<number>>;
+  /**
+   * Present when the rows were moved to a spill file as the run went (metrics/column-store.ts:
+   * a long run's timeline past the in-memory bound): every column a block of rows at a time, in
+   * row order, for readers that walk every row (timeline.csv). Such a timeline's rows are always
+   * in time order; its `values[s]` (and `busiestSecond[name]`) read a column back on access into
+   * one reused buffer: valid until the next access of another column, so take a column, use it or
+   * copy from it, then take the next (metrics/spilled-timeline.ts).
+   */
+  blocks?: () => Iterable<TimelineBlock>;
+}
+
+/** Consecutive rows of a timeline, every column: `values[s][i]` is series s at the block's row i. */
+export interface TimelineBlock {
+  t: ArrayLike<number>;
+  entity: ArrayLike<number>;
+  values: ArrayLike<number>[];
 }
 
 /**

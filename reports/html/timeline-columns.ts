@@ -7,7 +7,8 @@
  * every (series, entity) read (~230 of them for the generated charts' zero test alone) made
  * report.html's rendering the peak of the whole `drainsim run`: ~19 MB above the finished run.
  * Rows are stored in time order, so a read walks rows and samples in step (no index per row), and
- * fills one buffer that the next read reuses.
+ * fills one buffer that the next read reuses. `tl.t` and `tl.entity` are taken once per walk, not
+ * per row: a spilled timeline (Timeline.blocks) reads them back through a getter.
  */
 import type { Timeline } from '../../sim/result.js';
 
@@ -36,10 +37,12 @@ function isInTimeOrder(times: ArrayLike<number>): boolean {
 /** Rows in time order: the `total` rows' times ascend, so equal ones are adjacent. */
 function sampleTimesInOrder(tl: Timeline): number[] {
   const total = tl.entities.length - 1;
+  const times = tl.t;
+  const entity = tl.entity;
   const t: number[] = [];
-  for (let r = 0; r < tl.t.length; r++) {
-    const time = tl.t[r]!;
-    if (tl.entity[r] === total && (t.length === 0 || t[t.length - 1] !== time)) t.push(time);
+  for (let r = 0; r < times.length; r++) {
+    const time = times[r]!;
+    if (entity[r] === total && (t.length === 0 || t[t.length - 1] !== time)) t.push(time);
   }
   return t;
 }
@@ -50,11 +53,13 @@ function readInOrder(tl: Timeline, t: readonly number[]): TimelineColumns['read'
   return (s, e) => {
     buffer.fill(0);
     const column = tl.values[s] ?? [];
+    const times = tl.t;
+    const entity = tl.entity;
     let i = 0;
-    for (let r = 0; r < tl.t.length; r++) {
-      const time = tl.t[r]!;
+    for (let r = 0; r < times.length; r++) {
+      const time = times[r]!;
       while (i < t.length && t[i]! < time) i++;
-      if (tl.entity[r] === e && i < t.length && t[i] === time) buffer[i] = column[r] ?? 0;
+      if (entity[r] === e && i < t.length && t[i] === time) buffer[i] = column[r] ?? 0;
     }
     return buffer;
   };
@@ -79,9 +84,10 @@ function readByLookup(tl: Timeline): { samples: number[]; read: TimelineColumns[
   const read = (s: number, e: number): readonly number[] => {
     buffer.fill(0);
     const column = tl.values[s] ?? [];
+    const entity = tl.entity;
     for (let r = 0; r < sampleOf.length; r++) {
       const i = sampleOf[r]!;
-      if (tl.entity[r] === e && i >= 0) buffer[i] = column[r] ?? 0;
+      if (entity[r] === e && i >= 0) buffer[i] = column[r] ?? 0;
     }
     return buffer;
   };

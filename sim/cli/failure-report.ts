@@ -62,16 +62,22 @@ function timelineSlice(run: RunResult, text: string, at: number, clock: WallCloc
   const columns = names.map((n) => tl.series.findIndex((s) => s.name === n));
   const rows = entityRows(tl, entity);
   if (rows.length === 0) return [];
+  const t = tl.t;
   let pinned = 0;
-  for (let i = 0; i < rows.length; i++)
-    if (Math.abs(tl.t[rows[i]!]! - at) < Math.abs(tl.t[rows[pinned]!]! - at)) pinned = i;
+  for (let i = 0; i < rows.length; i++) if (Math.abs(t[rows[i]!]! - at) < Math.abs(t[rows[pinned]!]! - at)) pinned = i;
   const first = Math.max(0, pinned - ROWS_AROUND);
   const shown = rows.slice(first, pinned + ROWS_AROUND + 1);
-  const cells = shown.map((r) => [
-    String(roundNumber(tl.t[r]!)),
-    clock.at(tl.t[r]!),
+  // One column at a time, its shown cells copied out: a spilled timeline reads a column back into
+  // one buffer on each access (Timeline.blocks), so two columns are never held at once.
+  const shownCells = columns.map((c) => {
+    const column = tl.values[c]!;
+    return shown.map((r) => String(roundNumber(column[r]!) ?? ''));
+  });
+  const cells = shown.map((r, i) => [
+    String(roundNumber(t[r]!)),
+    clock.at(t[r]!),
     focus.entity,
-    ...columns.map((c) => String(roundNumber(tl.values[c]![r]!) ?? '')),
+    ...shownCells.map((column) => column[i]!),
   ]);
   return [
     `  timeline.csv (${focus.entity}) around ${clock.at(at)}:`,

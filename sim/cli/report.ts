@@ -43,6 +43,7 @@ export function reportCommandLine(args: ReportArgs, io: CliIO): Promise<number> 
         )}`,
       );
       checkOut();
+      return undefined; // both runs' timelines stay in memory: the page reads them side by side
     }).result;
     const b = simulateForCli({ ...common, scenario: args.b }, io, 'report').result;
     let page: string;

@@ -2,7 +2,7 @@
 import { join } from 'node:path';
 import type { CommandModule } from 'yargs';
 import { consoleFormatNames, fileFormatNames, writeReportsFor } from '../../reports/by-format.js';
-import { outputDirProblem } from '../../reports/write-atomic.js';
+import { outputDirProblem, scratchDirFor } from '../../reports/write-atomic.js';
 import { ScenarioError } from '../scenario/errors.js';
 import { type CliIO, colorFor, exitCodeHandler, withScenarioErrors } from './context.js';
 import { type LimitArgs, withLimitOptions } from './limit-options.js';
@@ -22,27 +22,36 @@ export interface RunArgs extends LimitArgs {
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
   return withScenarioErrors(io, async () => {
     let outDir = args.out;
-    const { result } = simulateForCli(args, io, 'run', (loaded) => {
-      // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
-      outDir ??= join('out', outputFolderName(loaded.name));
-      const problem = outputDirProblem(outDir);
-      if (problem !== undefined) throw new ScenarioError([{ file: '--out', path: '', message: problem }]);
-    });
-    const printed = (args.format ?? ['terminal']).filter((f) => f !== 'none');
-    await writeReportsFor(result, {
-      outDir: outDir!,
-      formats: [...fileFormatNames, ...printed],
-      stdout: io.stdout,
-      color: colorFor(io),
-      verbose: args.verbose === true,
-    });
-    // On stderr, so `--format json` output stays clean: the seed, values and log around each failure
-    // (its module, and chalk with it, loaded only when there is one).
-    if (result.expectations.some((e) => !e.passed)) {
-      const { renderFailureReports } = await import('./failure-report.js');
-      io.stderr.write(renderFailureReports(result, { scenario: args.scenario, sets: args.set, color: colorFor(io) }));
+    // The timeline's rows past a bound wait here, beside the output folder, until the reports are
+    // written (sim/run-scenario.ts timelineSpill); removed whatever happens.
+    let scratch: ReturnType<typeof scratchDirFor> | undefined;
+    try {
+      const { result } = simulateForCli(args, io, 'run', (loaded) => {
+        // The name is the scenario's own text: never a path (name: ../../x), see output-name.ts.
+        outDir ??= join('out', outputFolderName(loaded.name));
+        const problem = outputDirProblem(outDir);
+        if (problem !== undefined) throw new ScenarioError([{ file: '--out', path: '', message: problem }]);
+        scratch = scratchDirFor(outDir);
+        return { timelineSpill: { dir: scratch.path } };
+      });
+      const printed = (args.format ?? ['terminal']).filter((f) => f !== 'none');
+      await writeReportsFor(result, {
+        outDir: outDir!,
+        formats: [...fileFormatNames, ...printed],
+        stdout: io.stdout,
+        color: colorFor(io),
+        verbose: args.verbose === true,
+      });
+      // On stderr, so `--format json` output stays clean: the seed, values and log around each failure
+      // (its module, and chalk with it, loaded only when there is one).
+      if (result.expectations.some((e) => !e.passed)) {
+        const { renderFailureReports } = await import('./failure-report.js');
+        io.stderr.write(renderFailureReports(result, { scenario: args.scenario, sets: args.set, color: colorFor(io) }));
+      }
+      return expectationsExitCode(result);
+    } finally {
+      scratch?.remove();
     }
-    return expectationsExitCode(result);
   });
 }
 

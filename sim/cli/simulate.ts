@@ -2,7 +2,7 @@
 import { isAbsolute, join, relative } from 'node:path';
 import { checkExpectations, checkExpectationsBeforeRun } from '../expect/check.js';
 import type { RunResult } from '../result.js';
-import { runScenario } from '../run-scenario.js';
+import { type RunOptions, runScenario } from '../run-scenario.js';
 import type { LoadedScenario } from '../scenario/load.js';
 import { type CliScenario, loadScenarioForCli, namedScenario } from '../scenario/load-for-run.js';
 import { packageRoot } from '../scenario/package-root.js';
@@ -55,17 +55,18 @@ export function loadForRun(args: { scenario: string; set?: string[] } & LimitArg
 
 /**
  * Simulates a scenario for a command. `beforeRun` runs after the scenario is read and checked and
- * before the simulation: a last chance to refuse (an --out that cannot be written) with exit 2.
+ * before the simulation: a last chance to refuse (an --out that cannot be written) with exit 2,
+ * and to give the run a scratch folder for its timeline (RunOptions.timelineSpill).
  */
 export function simulateForCli(
   args: { scenario: string; seed?: number; set?: string[] } & LimitArgs,
   io: CliIO,
   verb: string,
-  beforeRun?: (loaded: LoadedScenario<Scenario>) => void,
+  beforeRun?: (loaded: LoadedScenario<Scenario>) => Pick<RunOptions, 'timelineSpill'> | undefined,
 ): Simulated {
   const { loaded, scenario, limits, work } = loadForRun(args);
   printWarnings(io, loaded.warnings);
-  beforeRun?.(loaded);
+  const more = beforeRun?.(loaded);
   // A small run ends before TurboFan's code pays back its compile (sim/util/jit-tuning.ts).
   tuneJitForRun(work.events);
   const progress = progressReporter(io, `${verb} ${loaded.name}`);
@@ -76,6 +77,7 @@ export function simulateForCli(
       file: stableFileName(loaded.file),
       onProgress: progress.update,
       budget: { ...limits, file: loaded.file },
+      timelineSpill: more?.timelineSpill,
     });
   } finally {
     progress.stop();

@@ -24,17 +24,21 @@ export interface Samples {
 /** The timeline rows of one entity, in time order. */
 export function entityRows(tl: Timeline, entityIndex: number): number[] {
   const rows: number[] = [];
-  for (let r = 0; r < tl.t.length; r++) if (tl.entity[r] === entityIndex) rows.push(r);
-  return rows.sort((a, b) => tl.t[a]! - tl.t[b]!);
+  // Taken once: a spilled timeline's columns are getters (metrics/spilled-timeline.ts).
+  const t = tl.t;
+  const entity = tl.entity;
+  for (let r = 0; r < t.length; r++) if (entity[r] === entityIndex) rows.push(r);
+  return rows.sort((a, b) => t[a]! - t[b]!);
 }
 
 export function seriesSamples(tl: Timeline, seriesIndex: number, entityIndex: number): Samples {
   const rows = entityRows(tl, entityIndex);
   const column = tl.values[seriesIndex]!;
+  const t = tl.t;
   return {
     kind: tl.series[seriesIndex]!.kind,
     interval: tl.interval,
-    t: rows.map((r) => tl.t[r]!),
+    t: rows.map((r) => t[r]!),
     v: rows.map((r) => column[r]!),
   };
 }

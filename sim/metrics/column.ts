@@ -9,7 +9,7 @@ const U8 = 1;
 const U16 = 2;
 const I32 = 3;
 const F64 = 4;
-type Kind = typeof ZERO | typeof U8 | typeof U16 | typeof I32 | typeof F64;
+export type Kind = typeof ZERO | typeof U8 | typeof U16 | typeof I32 | typeof F64;
 
 /** The narrowest kind that holds `v` exactly (−0 and NaN only in F64, so reading back is exact). */
 function kindOf(v: number): Kind {
@@ -19,7 +19,48 @@ function kindOf(v: number): Kind {
   return v <= 0xff ? U8 : v <= 0xffff ? U16 : I32;
 }
 
-function allocate(kind: Kind, length: number): TimelineColumn {
+/** The kind of a column's array (a Uint8Array may hold zeros only: it counts as U8). */
+export function kindOfColumn(column: TimelineColumn): Kind {
+  if (column instanceof Float64Array) return F64;
+  if (column instanceof Int32Array) return I32;
+  return column instanceof Uint16Array ? U16 : U8;
+}
+
+/** A column of `kind` over the first bytes of `buffer` (which holds at least `length` values). */
+export function viewOn(kind: Kind, buffer: ArrayBuffer, length: number): TimelineColumn {
+  switch (kind) {
+    case ZERO:
+    case U8:
+      return new Uint8Array(buffer, 0, length);
+    case U16:
+      return new Uint16Array(buffer, 0, length);
+    case I32:
+      return new Int32Array(buffer, 0, length);
+    default:
+      return new Float64Array(buffer, 0, length);
+  }
+}
+
+/** Bytes a value of each kind takes. */
+const BYTES_PER_VALUE: Readonly<Record<Kind, number>> = { [ZERO]: 1, [U8]: 1, [U16]: 2, [I32]: 4, [F64]: 8 };
+
+/**
+ * An `allocate` that hands out views of one buffer (grown when too small): each array it returns
+ * is valid until the next call. Reading columns back one after another (metrics/column-store.ts)
+ * then allocates nothing per column: fresh arrays are memory outside V8's heap that only a full
+ * GC frees, and V8 lets tens of MB of them pile up before it runs one (issue 14: a day's charts
+ * read ~100 columns of 86,400 samples × 4 entities).
+ */
+export function reusedBuffer(): (kind: Kind, length: number) => TimelineColumn {
+  let buffer = new ArrayBuffer(0);
+  return (kind, length) => {
+    const bytes = length * BYTES_PER_VALUE[kind];
+    if (buffer.byteLength < bytes) buffer = new ArrayBuffer(bytes);
+    return viewOn(kind, buffer, length);
+  };
+}
+
+export function allocate(kind: Kind, length: number): TimelineColumn {
   switch (kind) {
     case ZERO:
     case U8:
@@ -97,6 +138,12 @@ export class Float64Column {
     const grown = allocate(this.kind, this.capacity);
     grown.set(this.data);
     this.data = grown;
+  }
+
+  /** The values so far without spending the column: a view (null while every value is +0). */
+  peek(): TimelineColumn | null {
+    if (this.consumed) throw new Error('Float64Column.peek after toArray()');
+    return this.data === null ? null : this.data.subarray(0, this.length);
   }
 
   /** Forget every value (the end of warmup). */

@@ -1,6 +1,9 @@
 import type { SeriesMeta, Timeline } from '../result.js';
-import { Float64Column, sharedZeros } from './column.js';
+import { sharedZeros } from './column.js';
+import { ColumnStore } from './column-store.js';
 import { Histogram } from './histogram.js';
+import type { SpillFile } from './spill-file.js';
+import { ENTITY_COLUMN, FIRST_SERIES_COLUMN, spilledTimeline, TIME_COLUMN } from './spilled-timeline.js';
 
 export type SeriesId = number;
 
@@ -19,7 +22,8 @@ interface SeriesDef extends SeriesMeta {
  * sample. Gauges are read through callbacks when a sample is taken. Per-second peaks are taken
  * when the clock enters a new second (the running totals minus those at the start of the last
  * second), not on every increment. The timeline is kept in typed columns, each in the narrowest
- * typed array that holds its values exactly, allocated at the run's sample count (column.ts).
+ * typed array that holds its values exactly, allocated at the run's sample count (column.ts); or,
+ * after `spillTo`, a block of rows at a time, the blocks before it in a spill file (column-store.ts).
  */
 export class Metrics {
   readonly entities: string[];
@@ -38,18 +42,16 @@ export class Metrics {
   private secondEnd = -Infinity;
   /** Per counter: the busiest finished second of the current sample interval. */
   private intervalPeak = new Float64Array(0);
-  /** Per counter, per sample: its interval's busiest second (explain's per-phase peaks). A
-   *  column, not a number[]: a day at 1-s samples is 86,400 values per counter. */
-  private busiest: Float64Column[] = [];
+  /** Per series (counters only filled), per sample: its interval's busiest second (explain's
+   *  per-phase peaks). Columns, not number[]s: a day at 1-s samples is 86,400 values per counter. */
+  private readonly busiest: ColumnStore;
   /** The simulated clock (the engine), for the per-second peaks. */
   clock: { readonly now: number } = { now: 0 };
   private readonly histograms = new Map<string, Histogram>();
   private readonly interval: number;
-  /** Samples the run will take, if known: each column is allocated once at its final length. */
-  private readonly expectedSamples: number;
-  private readonly rowTime: Float64Column;
-  private readonly rowEntity: Float64Column;
-  private readonly columns: Float64Column[] = [];
+  /** The timeline's rows: time, entity, then one column per series (spilled-timeline.ts). */
+  private readonly rows: ColumnStore;
+  private spill: SpillFile | null = null;
   private finished: Timeline | null = null;
 
   /** `expectedSamples`: how many samples the run will take (0 when not known); a hint only. */
@@ -58,9 +60,23 @@ export class Metrics {
     this.width = this.entities.length;
     this.totalIdx = this.width - 1;
     this.interval = interval;
-    this.expectedSamples = expectedSamples;
-    this.rowTime = new Float64Column(expectedSamples * this.width);
-    this.rowEntity = new Float64Column(expectedSamples * this.width);
+    // Given the samples the run will take, each in-memory column is allocated once at its final length.
+    this.rows = new ColumnStore(expectedSamples * this.width);
+    this.rows.add(); // TIME_COLUMN
+    this.rows.add(); // ENTITY_COLUMN
+    this.busiest = new ColumnStore(expectedSamples);
+  }
+
+  /**
+   * Keep at most ~`rowsInMemory` timeline rows in memory (each block of them is written to `file`
+   * once it is full, at a sample's end), so a run's memory does not grow with its horizon (issue 14).
+   * Before the first sample. The per-sample busiest seconds go in blocks of as many samples.
+   */
+  spillTo(file: SpillFile, rowsInMemory: number): void {
+    if (this.rows.length(TIME_COLUMN) > 0) throw new Error('Metrics.spillTo after sampling began');
+    this.spill = file;
+    this.rows.spillTo(file, rowsInMemory);
+    this.busiest.spillTo(file, Math.max(1, Math.ceil(rowsInMemory / this.width)));
   }
 
   counter(name: string, unit: string, description: string): SeriesId {
@@ -122,7 +138,7 @@ export class Metrics {
     this.secondBase.fill(0);
     this.secondPeak.fill(0);
     this.intervalPeak.fill(0);
-    for (const rows of this.busiest) rows.clear();
+    this.busiest.clear();
     this.secondEnd = -Infinity;
     for (const h of this.histograms.values()) h.reset();
   }
@@ -130,9 +146,11 @@ export class Metrics {
   /** Take one sample ending at time t: a row per entity, then counters restart. */
   sample(t: number): void {
     if (this.finished) throw new Error('Metrics.sample after result()');
+    const rowTime = this.rows.at(TIME_COLUMN);
+    const rowEntity = this.rows.at(ENTITY_COLUMN);
     for (let e = 0; e < this.width; e++) {
-      this.rowTime.push(t);
-      this.rowEntity.push(e);
+      rowTime.push(t);
+      rowEntity.push(e);
     }
     // Gauges first: reading one may bring a lazily kept model up to date and count what happened
     // since (lb/l7-server-conns.ts catches its pool purges up when read), which this sample's
@@ -140,13 +158,13 @@ export class Metrics {
     for (let s = 0; s < this.defs.length; s++) {
       const def = this.defs[s];
       if (def.kind === 'counter') continue;
-      const column = this.columns[s];
+      const column = this.rows.at(FIRST_SERIES_COLUMN + s);
       for (let e = 0; e < this.width; e++)
         column.push(e === this.totalIdx ? (def.total ? def.total() : sumOfEntities(def, this.totalIdx)) : def.read!(e));
     }
     for (let s = 0; s < this.defs.length; s++) {
       if (this.defs[s].kind !== 'counter') continue;
-      const column = this.columns[s];
+      const column = this.rows.at(FIRST_SERIES_COLUMN + s);
       for (let e = 0; e < this.width; e++)
         column.push(this.cumulative[s * this.width + e] - this.sampled[s * this.width + e]);
     }
@@ -155,9 +173,11 @@ export class Metrics {
       if (this.defs[s].kind !== 'counter') continue;
       // The second still open counts so far; cut by the sample, it goes on into the next interval.
       const open = this.cumulative[s * this.width + this.totalIdx] - this.secondBase[s];
-      this.busiest[s]!.push(Math.max(this.intervalPeak[s], open));
+      this.busiest.at(s).push(Math.max(this.intervalPeak[s], open));
       this.intervalPeak[s] = 0;
     }
+    this.rows.flushIfFull();
+    this.busiest.flushIfFull();
   }
 
   /** Per-second peaks of every counter, by series name. */
@@ -172,28 +192,44 @@ export class Metrics {
 
   /** The timeline and histograms of the finished run; sampling ends here. */
   result(): { timeline: Timeline; histograms: Map<string, Histogram> } {
+    this.finished ??= this.rows.spilled || this.busiest.spilled ? this.spilledResult() : this.inMemoryResult();
+    this.spill?.close();
+    return { timeline: this.finished, histograms: this.histograms };
+  }
+
+  private meta(): { interval: number; entities: string[]; series: SeriesMeta[] } {
+    const series = this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description }));
+    return { interval: this.interval, entities: this.entities, series };
+  }
+
+  /** Every column handed over as it lies in memory. */
+  private inMemoryResult(): Timeline {
     // The columns that stayed zero share one array each length (column.ts sharedZeros).
     const zeros = sharedZeros();
-    this.finished ??= {
-      interval: this.interval,
-      entities: this.entities,
-      series: this.defs.map(({ name, kind, unit, description }) => ({ name, kind, unit, description })),
-      t: this.rowTime.toFloat64Array(),
-      entity: Int32Array.from(this.rowEntity.toArray()),
-      values: this.columns.map((c) => c.toArray(zeros)),
+    const time = this.rows.take(TIME_COLUMN, zeros);
+    return {
+      ...this.meta(),
+      t: time instanceof Float64Array ? time : Float64Array.from(time),
+      entity: Int32Array.from(this.rows.take(ENTITY_COLUMN, zeros)),
+      values: this.defs.map((_, s) => this.rows.take(FIRST_SERIES_COLUMN + s, zeros)),
       busiestSecond: Object.fromEntries(
-        this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, this.busiest[i]!.toArray(zeros)] as const] : [])),
+        this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, this.busiest.take(i, zeros)] as const] : [])),
       ),
     };
-    return { timeline: this.finished, histograms: this.histograms };
+  }
+
+  /** Columns read back from the spill file when a reader asks (spilled-timeline.ts). */
+  private spilledResult(): Timeline {
+    const counters = this.defs.flatMap((d, i) => (d.kind === 'counter' ? [[d.name, i] as const] : []));
+    return spilledTimeline(this.meta(), this.rows, { store: this.busiest, counters });
   }
 
   private define(def: SeriesDef): SeriesId {
     if (this.defs.some((d) => d.name === def.name)) throw new Error(`metric ${def.name} defined twice`);
-    if (this.rowTime.length > 0) throw new Error(`metric ${def.name} defined after sampling began`);
+    if (this.rows.length(TIME_COLUMN) > 0) throw new Error(`metric ${def.name} defined after sampling began`);
     this.defs.push(def);
-    this.columns.push(new Float64Column(this.expectedSamples * this.width));
-    this.busiest.push(new Float64Column(this.expectedSamples));
+    this.rows.add();
+    this.busiest.add();
     for (const key of ['cumulative', 'sampled'] as const) {
       const grown = new Float64Array(this.defs.length * this.width);
       grown.set(this[key]);
