@@ -23,6 +23,7 @@ process.exitCode = await main(argv);
 // The command is done and its files are written: exit now rather than through Node's ordinary
 // teardown (environment clean-up, V8 isolate disposal), which costs the smallest built-in's run
 // 20-35 ms of CPU (issue 14 start-up; README Benchmarks, session 11). Only when stdout and stderr
-// hold nothing unwritten: on Linux both are synchronous for files, pipes and terminals; where a
-// pipe is asynchronous (macOS), a pending write leaves the ordinary exit, after the write.
+// hold nothing unwritten: files and terminals are written synchronously, but a pipe on POSIX is
+// asynchronous (Node's process I/O docs), so output a slow reader has not taken yet leaves the
+// ordinary exit, which waits for the write.
 if (process.stdout.writableLength === 0 && process.stderr.writableLength === 0) process.exit();

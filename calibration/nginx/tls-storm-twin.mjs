@@ -23,6 +23,9 @@ const inputs = files.length
 for (const file of inputs) {
   const data = JSON.parse(readFileSync(file, 'utf8'));
   const s = data.summary;
+  // The recording machine's kernel, as stamped (tls-storm.mjs): the twin's kernels are that one.
+  const sysctl = (k) => Number(data.stamp.sysctls[`net.${k}`]);
+  const hz = Number(data.stamp.kernelConfig.CONFIG_HZ);
   const first = Math.min(...data.storm.map((c) => c.start));
   // Microseconds: the connects are ≈ 0.5 ms apart.
   const at = (c) => `${Math.round((TWIN_STORM_AT_S + c.start - first) * 1e6) / 1000}ms`;
@@ -54,8 +57,15 @@ lb:
   # The recorded client's connect() has no timeout of its own: it gives up only after
   # tcp_syn_retries (≈ 131 s), beyond the recording.
   connect_timeout: 60s
+kernel:
+  hz: ${hz}
+  somaxconn: ${sysctl('core.somaxconn')}
 clients:
   rtt: 0.1ms
+  kernel:
+    hz: ${hz}
+    tcp_syn_retries: ${sysctl('ipv4.tcp_syn_retries')}
+    tcp_syn_linear_timeouts: ${sysctl('ipv4.tcp_syn_linear_timeouts')}
   # One client machine: its kernel's timer wheel batches its retransmissions (lb/l4-connect.ts).
   source_ips: 1
   ws:

@@ -45,6 +45,10 @@ const SYSCTLS = [
   'net.ipv4.tcp_syn_linear_timeouts',
   'net.ipv4.tcp_synack_retries',
   'net.ipv4.tcp_rto_min_us',
+  // What the tail loss probe depends on (tcp_schedule_loss_probe): recorded from the next run on.
+  'net.ipv4.tcp_early_retrans',
+  'net.ipv4.tcp_sack',
+  'net.ipv4.tcp_recovery',
   'net.ipv4.tcp_timestamps',
 ];
 

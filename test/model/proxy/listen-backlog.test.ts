@@ -108,7 +108,8 @@ describe('SYNs of one instant: the queue counts completed handshakes, the final 
   it('the first data (the upgrade) of a dropped connection waits at least one RTO; one queue gets in per retransmission round', () => {
     // Rounds at 0.03 s (the ACKs), then 1, 2, 4, 8 RTOs of 0.23 s after it: the tail loss probe
     // at 0.26 s, the RTO at 0.49 s (not backed off by the probe), then doubling: 0.95, 1.87 s
-    // (each on the balancer's timer wheel, ≤ 1 jiffy later). A round's 514 handshakes take 0.18 s.
+    // (each on the balancer's timer wheel: the 0.23-s timer ≤ 1 jiffy late at level 0, the 0.46-s
+    // and 0.92-s ones up to 32 ms late at level 1). A round's 514 handshakes take 0.18 s.
     expect(sessionsAt(r, 0.25)).toBe(ONE_WORKER_QUEUE);
     expect(sessionsAt(r, 0.75)).toBe(3 * ONE_WORKER_QUEUE);
     // Nothing between 0.95 + 0.18 s of handshakes and 1.87 s: the RTO doubled to 0.92 s.
