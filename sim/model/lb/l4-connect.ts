@@ -57,6 +57,17 @@ export function firstDataRto(rtt: number): number {
   return Math.min(rtt + Math.max(2 * rtt, TCP_RTO_MIN_S), TCP_RTO_MAX_S);
 }
 
+/**
+ * The RTO as the kernel holds it: icsk_rto is in jiffies, set by __tcp_set_rto() through
+ * usecs_to_jiffies(), which rounds up (include/linux/jiffies.h), and doubled as a whole number of
+ * jiffies (`icsk_rto << 1`, tcp_retransmit_timer). At HZ 250 a loopback RTO of 200.1 ms is 51
+ * jiffies (204 ms), so the 8-RTO copy goes at 1.632 s, not 1.6 s. The 1e-9 keeps an exact whole
+ * number (0.2 s × 250) from rounding up on a floating-point last bit.
+ */
+export function inWholeJiffies(seconds: number, hz: number): number {
+  return Math.ceil(seconds * hz - 1e-9) / hz;
+}
+
 /** A connection whose final ACK nginx's full accept queue dropped: its first data is being retransmitted. */
 interface AckRetransmit {
   conn: Conn;
@@ -268,6 +279,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * The sender is the balancer's host (l4) or, behind a NAT, the client machine, each on its own
    * jiffies phase.
    */
+  /** HZ of the connecting kernel: the balancer host's (l4), or the client machines' behind a NAT. */
+  private senderHz(): number {
+    const w = this.w;
+    return w.lbHost !== null ? w.lbHost.host.clock.hz : w.clientHosts.kernels.config.hz;
+  }
+
   private senderTimerFiresAt(conn: Conn, seconds: number): number {
     const w = this.w;
     if (w.lbHost !== null) return w.lbHost.host.clock.timerFiresAt(w.now, seconds);
@@ -360,7 +377,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       q.admit(conn);
       return;
     }
-    const rto = firstDataRto(this.w.scenario.clients.rtt);
+    const rto = inWholeJiffies(firstDataRto(this.w.scenario.clients.rtt), this.senderHz());
     this.ackDropped({ conn, backend: b, serial, rto, sent: 0 }, rto);
   }
 
@@ -405,10 +422,16 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * `icsk_rto << 1`, capped at TCP_RTO_MAX): copies at 1, 2, 4, 8 … RTOs after the first send,
    * one probe per tail-loss episode (tp->tlp_high_seq). Recorded (nginx-tls-storm-w1, RTO 0.2 s
    * on loopback): rounds of handshakes 0.2, 0.4, 0.8, 1.6 and 3.2 s after the connects, and
-   * TCPLossProbes ≈ the connections whose final ACK was dropped. Simplified: the retransmissions go on while the connection lives
-   * (tcp_retries2 = 15 gives up after ~15 min, beyond any storm here); the SYN-ACK retransmissions
-   * of a request-sock connection (1, 2, 4 s) come after the data RTO and are left out; a host gone
-   * or nginx stopped meanwhile ends the retransmissions here (the connection's end is theirs).
+   * TCPLossProbes ≈ the connections whose final ACK was dropped. Simplified: the retransmissions
+   * go on while the connection lives (tcp_retries2 = 15 gives up after ~15 min, beyond any storm
+   * here); a host gone or nginx stopped meanwhile ends them here (the connection's end is theirs).
+   * Left out: the listener also resends the SYN-ACK of a request sock whose final ACK it dropped
+   * (reqsk_timer_handler, net/ipv4/inet_connection_sock.c: syn_ack_recalc sets resend for an acked
+   * request, at 1 s, 3 s, … after the SYN), and the client's answer (a challenge ACK,
+   * tcp_validate_incoming) completes the handshake if the queue has room then. Those resends
+   * interleave with the data copies (1 s falls between the 0.8- and 1.6-s copies) and can admit a
+   * connection up to one copy earlier; SYN-cookie connections (SyncookiesSent in the recordings)
+   * have no request sock and get none.
    */
   private readonly dataRetransmitted = (r: AckRetransmit): void => {
     const q = this.listenQueues!;
