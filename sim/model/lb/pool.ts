@@ -55,8 +55,8 @@ export class LoadBalancer {
   /**
    * Backends the pick in progress must skip (1), marked from its exclusion set on entry and
    * cleared on exit. The algorithms' loops read one byte per backend: asking the set itself
-   * (`this.skip[b] === 1`, a call on whichever set was passed) inside the loop cost hc-cascade
-   * ~10 % of its CPU in issue 10's refactor against the 32-bit mask it replaced.
+   * (`exclude.excludes(b)`, a call on whichever set was passed) inside the loop cost hc-cascade
+   * a few per cent of its CPU against the 32-bit mask it replaced (README, issue 10's refactor).
    */
   private readonly skip: Uint8Array;
 
