@@ -27,6 +27,13 @@ export function slotsHave(s: BackendSlots, b: number): boolean {
   return s.slotA === b || s.slotB === b || s.slotMore?.includes(b) === true;
 }
 
+/** Set `mask[b] = value` for every member b (a pool marks the backends its pick skips). */
+export function markSlots(mask: Uint8Array, s: BackendSlots, value: 0 | 1): void {
+  if (s.slotA >= 0) mask[s.slotA] = value;
+  if (s.slotB >= 0) mask[s.slotB] = value;
+  if (s.slotMore !== null) for (const b of s.slotMore) mask[b] = value;
+}
+
 export function addToSlots(s: BackendSlots, b: number): void {
   if (slotsHave(s, b)) return;
   if (s.slotA < 0) s.slotA = b;
@@ -67,6 +74,3 @@ export class BackendSet implements BackendSlots, Excluded {
     return this;
   }
 }
-
-/** The set a pick excludes nothing with. */
-export const NO_BACKENDS: Excluded = { excludes: () => false };

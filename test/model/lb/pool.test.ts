@@ -60,8 +60,25 @@ describe('LoadBalancer.pick', () => {
       const tried = new BackendSet().only(40);
       const r = rng();
       for (let i = 0; i < 50; i++) expect(lb.pick(r, i, tried)).toBe(8);
+      // The exclusion lasts one pick: the next picks without it reach backend 40 again.
+      let ip = 0;
+      expect(tally(lb, 50, () => lb.pick(r, ip++))[40]).toBeGreaterThan(0);
     },
   );
+
+  it.each(['roundrobin', 'leastconn', 'random', 'source'] as const)(
+    '%s excludes every member of a set, the overflow list too',
+    (balance) => {
+      const lb = pool(balance, 6);
+      const tried = new BackendSet();
+      for (const b of [0, 2, 3, 5]) tried.add(b);
+      const r = rng();
+      const picked = new Set<number>();
+      for (let i = 0; i < 60; i++) picked.add(lb.pick(r, i, tried));
+      expect([...picked].sort()).toEqual([1, 4]);
+    },
+  );
+
   it("round robin: a redispatch uses up the avoided server's turn, so the next flow tries it again (fwrr_get_next_server)", () => {
     // HAProxy requeues an avoided server "just as if [it was] consumed" (src/lb_fwrr.c): with s1
     // failing and option redispatch, every new stream goes to s1 first, then to s2.
