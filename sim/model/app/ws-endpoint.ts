@@ -1,6 +1,6 @@
 import type { Histogram } from '../../metrics/histogram.js';
 import { synRetransmitSchedule } from '../../net/tcp.js';
-import { type Conn, NO_RETRY_AFTER } from '../core/conn.js';
+import { type Conn, NO_RETRY_AFTER, NO_SESSION } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
 import type { WsDownstream, WsUpstream } from '../core/hop.js';
 import { Req } from '../core/request.js';
@@ -408,7 +408,7 @@ export class WsEndpoint implements WsUpstream {
     if (!backend.wsSessions.delete(conn)) return;
     const born = conn.sessionStartedAt;
     this.bornSum[backend.index] -= born;
-    conn.sessionStartedAt = -1;
+    conn.sessionStartedAt = NO_SESSION;
     this.durations.record(this.w.now - born);
   }
 

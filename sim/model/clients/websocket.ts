@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import { ResidualLife } from '../../plan/residual-life.js';
 import type { Distribution } from '../../scenario/distribution.js';
-import { type Conn, ConnKind, NO_RETRY_AFTER } from '../core/conn.js';
+import { type Conn, ConnKind, NO_RETRY_AFTER, NO_SESSION } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
 import type { FlowDownstream, FlowUpstream, TlsHandshakes, WsDownstream, WsUpstream } from '../core/hop.js';
 import type { Population } from '../core/populations.js';
@@ -304,8 +304,11 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     this.connector.connect(conn, this);
   };
 
-  /** Start of the session the pings are timed from (now, once the session was forgotten). */
+  /**
+   * Start of the session the pings are timed from (now, once the session was forgotten). A real
+   * start may be negative (warm-up, or a steady-state start's backdated session).
+   */
   private sessionStart(conn: Conn): number {
-    return conn.sessionStartedAt >= 0 ? conn.sessionStartedAt : this.w.now;
+    return conn.sessionStartedAt !== NO_SESSION ? conn.sessionStartedAt : this.w.now;
   }
 }

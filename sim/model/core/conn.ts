@@ -15,6 +15,12 @@ export const NO_RETRY_AFTER = -1;
 /** Every request on a connection gets its `onDone` from the request path; this is the placeholder. */
 const notServed = (): void => {};
 
+/**
+ * `sessionStartedAt` of a client with no WebSocket session. Not −1: a session opened during warm-up,
+ * or backdated by a steady-state start (ws-endpoint.ts), really started at a negative time.
+ */
+export const NO_SESSION = Number.NEGATIVE_INFINITY;
+
 /** `waitingSince` of a client that is not waiting for a connection (any real time is larger). */
 export const NOT_WAITING = Number.NEGATIVE_INFINITY;
 
@@ -122,11 +128,11 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
 
   // WebSocket state: fields of a WsConn (below). An HTTP client's record has no slots for them
   // and reads the defaults from the prototype (sessionEndsAt ∞, retryAfter NO_RETRY_AFTER,
-  // sessionStartedAt −1, serverCloses, ageAtConnect and tunnelSince 0).
+  // sessionStartedAt NO_SESSION, serverCloses, ageAtConnect and tunnelSince 0).
   declare sessionEndsAt: number;
   /** retryAfter of a drain notice received in this session (NO_RETRY_AFTER: none). */
   declare retryAfter: number;
-  /** When the current WebSocket session was established (-1: none). */
+  /** When the current WebSocket session was established (NO_SESSION: none). */
   declare sessionStartedAt: number;
   /** How many times the server side closed this user's session (1001 or 1006) and sent it elsewhere. */
   declare serverCloses: number;
@@ -174,7 +180,7 @@ Object.assign(Conn.prototype, {
   depTimeoutStatus: 503,
   sessionEndsAt: Infinity,
   retryAfter: NO_RETRY_AFTER,
-  sessionStartedAt: -1,
+  sessionStartedAt: NO_SESSION,
   serverCloses: 0,
   ageAtConnect: 0,
   tunnelSince: 0,
@@ -184,7 +190,7 @@ Object.assign(Conn.prototype, {
 export class WsConn extends Conn {
   override sessionEndsAt = Infinity;
   override retryAfter = NO_RETRY_AFTER;
-  override sessionStartedAt = -1;
+  override sessionStartedAt = NO_SESSION;
   override serverCloses = 0;
   override ageAtConnect = 0;
   override tunnelSince = 0;
