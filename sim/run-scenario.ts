@@ -50,17 +50,27 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const { world } = model;
   const engine = world.engine;
   const horizon = resolved.horizon;
+  let spill: SpillFile | undefined;
   if (options.timelineSpill !== undefined) {
     const { dir, rowsInMemory = TIMELINE_ROWS_IN_MEMORY } = options.timelineSpill;
-    world.metrics.spillTo(new SpillFile(() => join(dir(), 'timeline.spill')), rowsInMemory);
+    spill = new SpillFile(() => join(dir(), 'timeline.spill'));
+    world.metrics.spillTo(spill, rowsInMemory);
   }
-  startModel(model);
-  const chunks = 100;
-  for (let i = 1; i <= chunks; i++) {
-    const until = -resolved.warmup + ((horizon + resolved.warmup) * i) / chunks;
-    if (options.budget) runEngineWithin(engine, until, options.budget);
-    else engine.run(until);
-    options.onProgress?.(i / chunks);
+  try {
+    startModel(model);
+    const chunks = 100;
+    for (let i = 1; i <= chunks; i++) {
+      const until = -resolved.warmup + ((horizon + resolved.warmup) * i) / chunks;
+      if (options.budget) runEngineWithin(engine, until, options.budget);
+      else engine.run(until);
+      options.onProgress?.(i / chunks);
+    }
+  } catch (err) {
+    // A run stopped part-way (a work budget, a model error) never reaches metrics.result(), which
+    // closes the spill file: close it here, so the caller can remove its scratch folder (an open
+    // file cannot be removed on Windows).
+    spill?.close();
+    throw err;
   }
   const { timeline, histograms } = world.metrics.result();
   const events = logLines(world.trace.finish());

@@ -8,7 +8,8 @@
  *   buffer (column.ts reusedBuffer): a column is valid until another column of the same kind
  *   (`values` or `busiestSecond`) is accessed. Every reader takes a column, walks it or copies
  *   what it needs, then takes the next (figures.ts, the chart reader, expectations, explain, the
- *   failure report); one that held two at once would read the second twice.
+ *   failure report). One that held two at once would not get an error but wrong values: the
+ *   first becomes a view over the second's bytes (possibly as another array type).
  * - `blocks()`: every column a block at a time, for readers that walk every row (timeline.csv);
  *   each column's block is read into that column's one buffer, valid until the next block.
  */
