@@ -4,7 +4,7 @@ import { describe, expect, it } from 'vitest';
 import { preferDoubleFields } from '../../sim/engine/double-fields.js';
 import { Engine } from '../../sim/engine/engine.js';
 import { Histogram } from '../../sim/metrics/histogram.js';
-import { Conn, ConnKind, NO_RETRY_AFTER, newClientRecord, WsConn } from '../../sim/model/core/conn.js';
+import { Conn, ConnKind, NO_RETRY_AFTER, NO_SESSION, newClientRecord, WsConn } from '../../sim/model/core/conn.js';
 import { Req } from '../../sim/model/core/request.js';
 
 // V8 natives: %HaveSameMap tells whether two objects share a hidden class; gc() a full collection.
@@ -66,7 +66,7 @@ describe('preferDoubleFields: records whose times and timer ids become fractions
       expect([rec.sessionEndsAt, rec.retryAfter, rec.sessionStartedAt, rec.serverCloses]).toEqual([
         Infinity,
         NO_RETRY_AFTER,
-        -1,
+        NO_SESSION,
         0,
       ]);
       expect([rec.ageAtConnect, rec.tunnelSince]).toEqual([0, 0]);
