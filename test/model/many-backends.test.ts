@@ -27,10 +27,11 @@ describe('BackendSet', () => {
     expect(s.has(999)).toBe(true);
     s.add(32);
     expect(s.size).toBe(2);
-    // Past the two inline members the set overflows into a list.
+    // Past the three packed members the set overflows into a list.
     s.add(7);
     s.add(500);
     expect([s.size, s.has(7), s.has(500), s.has(8)]).toEqual([4, true, true, false]);
+    expect(Array.isArray(s.members)).toBe(true);
     expect(s.only(5).has(32)).toBe(false);
     expect(s.size).toBe(1);
   });

@@ -1,12 +1,12 @@
 import { preferDoubleFields } from '../../engine/double-fields.js';
 import type { AppJob } from './app-job.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
-import { addToSlots, type BackendSlots, clearSlots, type Excluded, slotsHave } from './backend-set.js';
+import { type Excluded, hasBackend, NO_BACKENDS, type PackedBackends, withBackend } from './backend-set.js';
 
 const notServed = (): void => {};
 
 /** One independent request (request-level model) or one health-check request. */
-export class Req implements AppJob, BackendSlots, Excluded {
+export class Req implements AppJob, Excluded {
   phase: ReqPhase = ReqPhase.NONE;
   backend = -1;
   timer = -1;
@@ -22,10 +22,8 @@ export class Req implements AppJob, BackendSlots, Excluded {
   firstSentAt = 0;
   /** The client stopped waiting for this attempt (timeout); a late answer is wasted work. */
   abandoned = false;
-  /** Backends already tried by the LB for this attempt, for redispatch (backend-set.ts storage). */
-  slotA = -1;
-  slotB = -1;
-  slotMore: number[] | null = null;
+  /** Backends already tried by the LB for this attempt, for redispatch: one field (backend-set.ts). */
+  tried: PackedBackends = NO_BACKENDS;
   /** The client's previous backoff delay (decorrelated jitter grows from it). */
   lastBackoff = 0;
   /** Connection retries the balancer still has for this attempt. */
@@ -80,15 +78,15 @@ export class Req implements AppJob, BackendSlots, Excluded {
 
   /** Forget the backends tried (a new attempt). */
   clearTried(): void {
-    clearSlots(this);
+    this.tried = NO_BACKENDS;
   }
 
   addTried(b: number): void {
-    addToSlots(this, b);
+    this.tried = withBackend(this.tried, b);
   }
 
   /** A redispatch of this attempt must not go to a backend it already tried. */
   excludes(b: number): boolean {
-    return slotsHave(this, b);
+    return hasBackend(this.tried, b);
   }
 }

@@ -2,7 +2,7 @@ import type { Rng } from '../../engine/random.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, Status } from '../core/app-job.js';
-import { BackendSet } from '../core/backend-set.js';
+import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
@@ -475,8 +475,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // assign_server(), src/backend.c, passes prev_srv = objt_server(s->target) to
     // fwrr_get_next_server() / fwlc_get_next_server() / get_server_sh(), which skip that one
     // server (`srvtoavoid`) and fall back to it; servers tried earlier may be picked again.
-    if (req.slotA < 0 || req.backend < 0) return lb.pick(this.pickRng, clientIp);
-    const fresh = lb.pick(this.pickRng, clientIp, this.avoid.only(req.backend));
+    if (req.tried === NO_BACKENDS || req.backend < 0) return lb.pick(this.pickRng, clientIp);
+    const fresh = lb.pick(this.pickRng, clientIp, this.avoid.only(req.backend).members);
     return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);
   }
 

@@ -1,6 +1,6 @@
 import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
-import { type BackendSlots, markSlots } from '../core/backend-set.js';
+import { markBackends, NO_BACKENDS, type PackedBackends } from '../core/backend-set.js';
 import type { BackendQueue } from './queue.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
@@ -202,11 +202,11 @@ export class LoadBalancer {
    * Choose a backend for a new flow, or -1 when none is eligible. `exclude` holds the backends
    * already tried (a redispatch must go elsewhere).
    */
-  pick(rng: Rng, clientIp: number, exclude: BackendSlots | null = null): number {
-    if (exclude === null) return this.pickSkipping(rng, clientIp, false);
-    markSlots(this.skip, exclude, 1);
+  pick(rng: Rng, clientIp: number, exclude: PackedBackends = NO_BACKENDS): number {
+    if (exclude === NO_BACKENDS) return this.pickSkipping(rng, clientIp, false);
+    markBackends(this.skip, exclude, 1);
     const b = this.pickSkipping(rng, clientIp, true);
-    markSlots(this.skip, exclude, 0);
+    markBackends(this.skip, exclude, 0);
     return b;
   }
 
