@@ -4,15 +4,14 @@
 import { execFile, execFileSync } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { kernelConfig } from '../lib/experiment.mjs';
 import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import {
   makePrefix,
   nginxChildren,
   nginxConf,
   nginxSignal,
-  nginxVersion,
   readLog,
+  recordingStamp,
   removePrefix,
   startNginxReady,
 } from './nginx.mjs';
@@ -219,17 +218,7 @@ export async function runNginxExperiment(config) {
     const data = {
       experiment: config.name,
       description: config.description,
-      stamp: {
-        nginx: nginxVersion(),
-        kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-        kernelConfig: kernelConfig(),
-        node: process.version,
-        date: started.toISOString(),
-        loadavg: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
-        loadavgAtStart,
-        scheduling,
-        nginxConf: readLog(prefix, 'nginx.conf').replaceAll(prefix, '<prefix>'),
-      },
+      stamp: recordingStamp(prefix, { started, loadavgAtStart, scheduling }),
       config: {
         seconds: config.seconds,
         backendKeepAliveMs: config.backendKeepAliveMs ?? 0,

@@ -5,6 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { kernelConfig } from '../lib/experiment.mjs';
 import { spawnInNamespace, stopChild } from '../lib/netns.mjs';
 
 export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
@@ -170,4 +171,23 @@ export function readLog(prefix, name) {
   } catch {
     return '';
   }
+}
+
+/**
+ * What every nginx recording states about the run that made it (its `stamp`): nginx, kernel and
+ * node versions, the kernel config the model reads (CONFIG_HZ …), when, the load before and after,
+ * the scheduling asked for and got, and the nginx.conf used (its temporary prefix elided).
+ */
+export function recordingStamp(prefix, { started, loadavgAtStart, scheduling }) {
+  return {
+    nginx: nginxVersion(),
+    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    kernelConfig: kernelConfig(),
+    node: process.version,
+    date: started.toISOString(),
+    loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
+    loadavgAtStart,
+    scheduling,
+    nginxConf: readLog(prefix, 'nginx.conf').replaceAll(prefix, '<prefix>'),
+  };
 }

@@ -14,15 +14,14 @@ import { execFile, execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { kernelConfig } from '../lib/experiment.mjs';
 import { createNamespace, deleteNamespace, readSysctl, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { readLines, schedPolicy } from './experiment.mjs';
 import {
   confHead,
   makePrefix,
   nginxChildren,
-  nginxVersion,
   readLog,
+  recordingStamp,
   removePrefix,
   startNginxReady,
   tempPaths,
@@ -242,18 +241,10 @@ export async function runTlsStorm(config) {
       experiment: config.name,
       description: config.description,
       stamp: {
-        nginx: nginxVersion(),
+        ...recordingStamp(prefix, { started, loadavgAtStart, scheduling }),
         openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
-        kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-        kernelConfig: kernelConfig(),
-        node: process.version,
-        date: started.toISOString(),
-        loadavgAtStart,
-        loadavg: readFileSync('/proc/loadavg', 'utf8').trim(),
         clkTck: CLK_TCK,
-        scheduling,
         sysctls,
-        nginxConf: readLog(prefix, 'nginx.conf').replaceAll(prefix, '<prefix>'),
       },
       config: {
         workers: config.workers,

@@ -48,6 +48,17 @@ export function wheelExpiryJiffy(nowJiffy: number, timeoutJiffies: number, hz: n
   return Math.floor((expires + gran) / gran) * gran;
 }
 
+/**
+ * The RTO as the kernel holds it: icsk_rto is in jiffies, set by __tcp_set_rto() through
+ * usecs_to_jiffies(), which rounds up (include/linux/jiffies.h), and doubled as a whole number of
+ * jiffies (`icsk_rto << 1`, tcp_retransmit_timer). At HZ 250 a loopback RTO of 200.1 ms is 51
+ * jiffies (204 ms), so the 8-RTO copy goes at 1.632 s, not 1.6 s. The 1e-9 keeps an exact whole
+ * number (0.2 s × 250) from rounding up on a floating-point last bit.
+ */
+export function inWholeJiffies(seconds: number, hz: number): number {
+  return Math.ceil(seconds * hz - 1e-9) / hz;
+}
+
 export class JiffiesClock {
   constructor(
     readonly hz: number,

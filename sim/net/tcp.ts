@@ -157,6 +157,13 @@ export function connectDeadlinePassed(now: number, startedAt: number, timeout: n
 }
 
 /**
+ * tcp_rto_min (TCP_RTO_MIN, include/net/tcp.h: HZ/5): the floor of the RTO's variance term.
+ * TCP_RTO_MAX (HZ*120): the cap of a doubling RTO (tcp_retransmit_timer, net/ipv4/tcp_timer.c).
+ */
+const TCP_RTO_MIN_S = 0.2;
+export const TCP_RTO_MAX_S = 120;
+
+/**
  * Linux SYN retransmission times (seconds after the first SYN) and the give-up time.
  * Kernels ≥ 6.5 add `tcp_syn_linear_timeouts` (default 4) retransmits at the initial RTO before
  * exponential backoff: 1,1,1,1,1,2,4,…,32 then a 64 s wait, so connect() fails at ~131 s;
@@ -166,7 +173,7 @@ export function synRetransmitSchedule(
   synRetries: number,
   linearTimeouts: number,
   rtoInitial = 1,
-  rtoMax = 120,
+  rtoMax = TCP_RTO_MAX_S,
 ): { retransmits: number[]; giveUp: number } {
   const retransmits: number[] = [];
   let at = 0;
@@ -177,4 +184,14 @@ export function synRetransmitSchedule(
     if (k >= linearTimeouts) rto = Math.min(rto * 2, rtoMax);
   }
   return { retransmits, giveUp: at + rto };
+}
+
+/**
+ * The connecting kernel's RTO after its SYN's one RTT sample (the SYN-ACK: tcp_ack → tcp_ack_update_rtt
+ * in tcp_rcv_synsent_state_process, net/ipv4/tcp_input.c): tcp_rtt_estimator() takes the first
+ * sample m as srtt = m and rttvar = max(2m, tcp_rto_min) ("make sure rto = 3*rtt"), and
+ * __tcp_set_rto() gives srtt + rttvar: RTT + 200 ms for any RTT up to 100 ms.
+ */
+export function firstDataRto(rtt: number): number {
+  return Math.min(rtt + Math.max(2 * rtt, TCP_RTO_MIN_S), TCP_RTO_MAX_S);
 }

@@ -75,13 +75,8 @@ export function markBackends(mask: Uint8Array, s: PackedBackends, value: 0 | 1):
   for (let rest = s; rest !== 0; rest >>>= FIELD_BITS) mask[(rest & FIELD_MASK) - 1] = value;
 }
 
-/** Backends a pick must skip. */
-export interface Excluded {
-  excludes(b: number): boolean;
-}
-
 /** A standalone backend set (the L4 connector's one reused "leave this backend" set). */
-export class BackendSet implements Excluded {
+export class BackendSet {
   members: PackedBackends = NO_BACKENDS;
 
   clear(): void {
@@ -93,10 +88,6 @@ export class BackendSet implements Excluded {
   }
 
   has(b: number): boolean {
-    return hasBackend(this.members, b);
-  }
-
-  excludes(b: number): boolean {
     return hasBackend(this.members, b);
   }
 

@@ -1,12 +1,12 @@
 import { preferDoubleFields } from '../../engine/double-fields.js';
 import type { AppJob } from './app-job.js';
 import { NO_FIXED_SERVICE, ReqPhase, Status } from './app-job.js';
-import { type Excluded, hasBackend, NO_BACKENDS, type PackedBackends, withBackend } from './backend-set.js';
+import { hasBackend, NO_BACKENDS, type PackedBackends, withBackend } from './backend-set.js';
 
 const notServed = (): void => {};
 
 /** One independent request (request-level model) or one health-check request. */
-export class Req implements AppJob, Excluded {
+export class Req implements AppJob {
   phase: ReqPhase = ReqPhase.NONE;
   backend = -1;
   timer = -1;

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
-import { synRetransmitSchedule } from '../../net/tcp.js';
+import { inWholeJiffies } from '../../net/jiffies.js';
+import { firstDataRto, synRetransmitSchedule, TCP_RTO_MAX_S } from '../../net/tcp.js';
 import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
@@ -38,34 +39,6 @@ export interface ListenQueues {
   awaitingAdmission(conn: Conn): number;
   /** `conn`'s final ACK found room: it is queued for accept() and charged its handshake. */
   admit(conn: Conn): void;
-}
-
-/**
- * tcp_rto_min (TCP_RTO_MIN, include/net/tcp.h: HZ/5): the floor of the RTO's variance term.
- * TCP_RTO_MAX (HZ*120): the cap of a doubling RTO (tcp_retransmit_timer, net/ipv4/tcp_timer.c).
- */
-const TCP_RTO_MIN_S = 0.2;
-const TCP_RTO_MAX_S = 120;
-
-/**
- * The connecting kernel's RTO after its SYN's one RTT sample (the SYN-ACK: tcp_ack → tcp_ack_update_rtt
- * in tcp_rcv_synsent_state_process, net/ipv4/tcp_input.c): tcp_rtt_estimator() takes the first
- * sample m as srtt = m and rttvar = max(2m, tcp_rto_min) ("make sure rto = 3*rtt"), and
- * __tcp_set_rto() gives srtt + rttvar: RTT + 200 ms for any RTT up to 100 ms.
- */
-export function firstDataRto(rtt: number): number {
-  return Math.min(rtt + Math.max(2 * rtt, TCP_RTO_MIN_S), TCP_RTO_MAX_S);
-}
-
-/**
- * The RTO as the kernel holds it: icsk_rto is in jiffies, set by __tcp_set_rto() through
- * usecs_to_jiffies(), which rounds up (include/linux/jiffies.h), and doubled as a whole number of
- * jiffies (`icsk_rto << 1`, tcp_retransmit_timer). At HZ 250 a loopback RTO of 200.1 ms is 51
- * jiffies (204 ms), so the 8-RTO copy goes at 1.632 s, not 1.6 s. The 1e-9 keeps an exact whole
- * number (0.2 s × 250) from rounding up on a floating-point last bit.
- */
-export function inWholeJiffies(seconds: number, hz: number): number {
-  return Math.ceil(seconds * hz - 1e-9) / hz;
 }
 
 /** A connection whose final ACK nginx's full accept queue dropped: its first data is being retransmitted. */
@@ -378,17 +351,17 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       return;
     }
     const rto = inWholeJiffies(firstDataRto(this.w.scenario.clients.rtt), this.senderHz());
-    this.ackDropped({ conn, backend: b, serial, rto, sent: 0 }, rto);
+    this.ackDropped({ conn, backend: b, serial, rto, sent: 0 });
   }
 
   /**
    * Count and log a dropped final ACK and schedule the retransmission that carries it again, its
-   * RTO `rto` on from now on the connecting kernel's timer wheel (tcp_retransmit_timer,
+   * RTO `r.rto` on from now on the connecting kernel's timer wheel (tcp_retransmit_timer,
    * net/ipv4/tcp_timer.c; senderTimerFiresAt).
    */
-  private ackDropped(r: AckRetransmit, rto: number): void {
+  private ackDropped(r: AckRetransmit): void {
     const w = this.w;
-    const inS = this.senderTimerFiresAt(r.conn, rto) - w.now;
+    const inS = this.senderTimerFiresAt(r.conn, r.rto) - w.now;
     const b = r.backend;
     const backend = w.backends[b];
     w.metrics.inc(w.c.synDrops, b);
@@ -446,7 +419,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     }
     // The tail loss probe (the first copy) leaves the RTO as it is; each RTO doubles it.
     if (r.sent > 1) r.rto = Math.min(2 * r.rto, TCP_RTO_MAX_S);
-    this.ackDropped(r, r.rto);
+    this.ackDropped(r);
   };
 
   private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, 'timeout');

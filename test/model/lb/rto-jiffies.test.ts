@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { firstDataRto, inWholeJiffies } from '../../../sim/model/lb/l4-connect.js';
+import { inWholeJiffies } from '../../../sim/net/jiffies.js';
+import { firstDataRto } from '../../../sim/net/tcp.js';
 
 // icsk_rto is a whole number of jiffies: __tcp_set_rto() converts with usecs_to_jiffies(), which
 // rounds up, and tcp_retransmit_timer doubles the integer.

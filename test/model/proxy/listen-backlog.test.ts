@@ -9,8 +9,8 @@
  * batches that all find room at their SYNs and meet the queue at their ACKs.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
-import { firstDataRto } from '../../../sim/model/lb/l4-connect.js';
 import { NginxWorkers } from '../../../sim/model/proxy/worker-queues.js';
+import { firstDataRto } from '../../../sim/net/tcp.js';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import type { KernelListenOverflow } from '../../../sim/trace/records.js';
