@@ -907,6 +907,25 @@ export const CATALOG: Catalog = {
           (r.givesUp ? `, and this one's connect gives up at timeout connect (${d(r.connectTimeout)}). ` : '. ')) +
       'A larger backlog (`listen 443 ssl backlog=4096`, with somaxconn at least as large) lets the queue absorb the storm (it still waits for the handshakes); jittered reconnects keep it from forming.',
   },
+  'kernel.synack_resend': {
+    source: 'kernel',
+    line: (r) =>
+      r.outcome === 'expired'
+        ? `${r.backend}: request sock for port 443 dropped after ${n(r.resend)} SYN-ACK timeouts (tcp_synack_retries ${n(r.retries)})`
+        : `${r.backend}: SYN-ACK resent to a connection whose final ACK was dropped (resend ${n(r.resend)}): its ACK ` +
+          (r.outcome === 'admitted'
+            ? `completed the handshake (${n(r.queued)}/${n(r.limit)} queued)`
+            : `met the full listen queue again (${n(r.queued)}/${n(r.limit)}), next SYN-ACK in ${d(r.nextIn)}`),
+    tone: 'warn',
+    variant: (r) => r.outcome,
+    explain: (r) =>
+      "The final ACK of this connection's handshake met nginx's full accept queue and was dropped (tcp_abort_on_overflow 0): the listener keeps the request sock in its SYN queue, marked acked (tcp_check_req). " +
+      'Its SYN-ACK timer (reqsk_timer_handler) sends the SYN-ACK again 1, 3, 7, 15, 31 s after the SYN; the sender, already connected, answers with an ACK (a challenge ACK), and that ACK creates the connection if the queue has room then — an extra chance besides the retransmissions of its first data. ' +
+      `Connections that got a SYN cookie (more than the backlog in the SYN queue, ${n(r.requestSocks)} request socks now) have no request sock and no such resend. ` +
+      (r.outcome === 'expired'
+        ? `After tcp_synack_retries timeouts (${n(r.retries)} here: fewer while the SYN queue is more than half full of old request socks) the request sock is dropped.`
+        : 'The connection waits for whichever comes first: a data retransmission or a SYN-ACK resend that finds room.'),
+  },
   'kernel.tw_overflow': {
     source: 'kernel',
     line: (r) => `${r.backend}: TCP: time wait bucket table overflow`,

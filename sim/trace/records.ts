@@ -542,6 +542,25 @@ export interface KernelListenOverflow extends Rec<'kernel.listen_overflow'> {
   connectTimeout: number;
   sender: 'lb' | 'client';
 }
+/**
+ * The SYN-ACK timer of a request sock whose final ACK a full accept queue dropped fired
+ * (reqsk_timer_handler, net/ipv4/inet_connection_sock.c): the listener sent its SYN-ACK again and
+ * the connected sender answered with an ACK (a challenge ACK, tcp_validate_incoming), which either
+ * found room (`admitted`) or met the full queue again (`dropped`); or the request sock ran out of
+ * SYN-ACK retries and was dropped without a resend (`expired`). `resend`: its timer firings so far;
+ * `retries`: tcp_synack_retries after the SYN queue's pruning of old request socks.
+ */
+export interface KernelSynAckResend extends Rec<'kernel.synack_resend'> {
+  backend: string;
+  outcome: 'admitted' | 'dropped' | 'expired';
+  resend: number;
+  retries: number;
+  queued: number;
+  limit: number;
+  requestSocks: number;
+  /** Seconds to this request sock's next SYN-ACK timer (dropped only). */
+  nextIn: number;
+}
 export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> {
   backend: string;
   maxTwBuckets: number;
@@ -692,6 +711,7 @@ export type TraceRecord =
   | AppShutdownComplete
   | AppDependency
   | KernelListenOverflow
+  | KernelSynAckResend
   | KernelTwOverflow
   | KernelSs
   | DeployConfig

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
+import { TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import { firstDataRto, synRetransmitSchedule, TCP_RTO_MAX_S } from '../../net/tcp.js';
 import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
@@ -12,9 +13,9 @@ import { clientConnects } from './client-port.js';
 import { NatIdleTable } from './nat-idle.js';
 import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
+import { awaitsAdmission, type ListenQueues, type RequestSock, SynQueues } from './syn-queue.js';
 
-/** TCP_TIMEOUT_INIT (include/net/tcp.h): the first SYN retransmission after 1 s. */
-const TCP_TIMEOUT_INIT_S = 1;
+export type { ListenQueues } from './syn-queue.js';
 
 interface Attempt {
   conn: Conn;
@@ -29,16 +30,8 @@ interface Attempt {
   synsDropped: number;
   /** When this connect() sent its first SYN (set at the first drop). */
   firstSynAt: number;
-}
-
-/** nginx's accept queues on :443 (proxy/worker-cpu.ts TlsCpu). */
-export interface ListenQueues {
-  /** How many connections VM `b`'s nginx holds not yet accept()ed (completed handshakes only). */
-  listenQueued(b: number): number;
-  /** The serial of `conn`'s wait for the accept queue (0: in it already, or never waits). */
-  awaitingAdmission(conn: Conn): number;
-  /** `conn`'s final ACK found room: it is queued for accept() and charged its handshake. */
-  admit(conn: Conn): void;
+  /** The listener's request sock for the SYN that passed (null: none, or a SYN cookie). */
+  req: RequestSock | null;
 }
 
 /** A connection whose final ACK nginx's full accept queue dropped: its first data is being retransmitted. */
@@ -51,6 +44,8 @@ interface AckRetransmit {
   rto: number;
   /** Retransmissions sent so far. */
   sent: number;
+  /** The listener's request sock, whose SYN-ACK timer gives the connection more chances (null: a SYN cookie). */
+  req: RequestSock | null;
 }
 
 /**
@@ -74,6 +69,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   readonly nat: NatIdleTable;
   /** nginx's accept queues, where its workers are modelled busy (TLS in nginx); null: never full. */
   listenQueues: ListenQueues | null = null;
+  /** The SYN queues of those listeners: request socks and their SYN-ACK timers. */
+  private readonly synQueues: SynQueues;
   /**
    * When a dropped SYN is sent again (seconds after the first): by the balancer's kernel (l4,
    * lb.kernel) or, behind a NAT that forwards the client's own SYN, the client machine's.
@@ -82,6 +79,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
 
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
+    this.synQueues = new SynQueues(w, () => this.listenQueues!);
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
@@ -92,7 +90,16 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const w = this.w;
     if (!clientConnects(w, conn, handler)) return;
     const b = w.lb.pick(this.rng, w.clientIp(conn));
-    const a: Attempt = { conn, handler, retriesDone: 0, backend: b, lastFailed: -1, synsDropped: 0, firstSynAt: 0 };
+    const a: Attempt = {
+      conn,
+      handler,
+      retriesDone: 0,
+      backend: b,
+      lastFailed: -1,
+      synsDropped: 0,
+      firstSynAt: 0,
+      req: null,
+    };
     if (b < 0) {
       if (!this.queued(a)) this.noServer(conn, handler);
       return;
@@ -185,6 +192,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
       return;
     }
+    a.req = this.requestSock(a);
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
   }
 
@@ -322,12 +330,31 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * SYN's and the ACK's halves of the round trip together) and meets the accept queue (ackArrives).
    */
   private readonly established = (a: Attempt): void => {
-    if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) return;
+    const req = a.req;
+    a.req = null;
+    if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) {
+      if (req !== null) this.synQueues.remove(req);
+      return;
+    }
     this.nat.seen(a.conn);
     this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
-    this.ackArrives(a.conn, a.backend);
+    this.ackArrives(a.conn, a.backend, req);
     a.handler.connected(a.conn);
   };
+
+  /**
+   * The SYN that just passed the accept-queue check gets a request sock in the listener's SYN
+   * queue (tcp_conn_request → inet_csk_reqsk_queue_hash_add, its SYN-ACK timer armed for
+   * TCP_TIMEOUT_INIT) unless that queue already holds more than the backlog: then a SYN cookie
+   * (tcp_syncookies 1), no state. Only where nginx's accept queue is modelled (listenQueues).
+   */
+  private requestSock(a: Attempt): RequestSock | null {
+    const q = this.listenQueues;
+    if (q === null) return null;
+    const serial = q.awaitingAdmission(a.conn);
+    if (serial === 0) return null;
+    return this.synQueues.received(a.conn, a.backend, serial, this.w.backends[a.backend].nginxBacklog - 1);
+  }
 
   /**
    * The final ACK of `conn`'s handshake reaches VM `b`. With room in nginx's accept queue the
@@ -339,19 +366,25 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * ACK: tcp_v4_syn_recv_sock → `if (sk_acceptq_is_full(sk)) goto exit_overflow` (ListenOverflows,
    * ListenDrops), and tcp_check_req (net/ipv4/tcp_minisocks.c) at listen_overflow, with
    * tcp_abort_on_overflow 0, only marks the request acked and returns NULL: no RST, the sender
-   * stays ESTABLISHED and retransmits its first data segment, each copy carrying the ACK again.
+   * stays ESTABLISHED and retransmits its first data segment, each copy carrying the ACK again;
+   * the request sock (`req`, if the SYN got one rather than a cookie) stays in the SYN queue and
+   * its SYN-ACK timer runs (syn-queue.ts).
    */
-  private ackArrives(conn: Conn, b: number): void {
+  private ackArrives(conn: Conn, b: number, req: RequestSock | null): void {
     const q = this.listenQueues;
     if (q === null) return;
     const serial = q.awaitingAdmission(conn);
-    if (serial === 0) return;
-    if (q.listenQueued(b) < this.w.backends[b].nginxBacklog) {
-      q.admit(conn);
+    if (serial === 0 || q.listenQueued(b) < this.w.backends[b].nginxBacklog) {
+      // The child is created (or nothing waits): its request sock leaves the SYN queue
+      // (inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop).
+      if (req !== null) this.synQueues.remove(req);
+      if (serial !== 0) q.admit(conn);
       return;
     }
     const rto = inWholeJiffies(firstDataRto(this.w.scenario.clients.rtt), this.senderHz());
-    this.ackDropped({ conn, backend: b, serial, rto, sent: 0 });
+    this.ackDropped({ conn, backend: b, serial, rto, sent: 0, req });
+    // Its request sock stays, acked, and its SYN-ACK timer gives it more chances (syn-queue.ts).
+    if (req !== null) this.synQueues.ackDropped(req);
   }
 
   /**
@@ -398,22 +431,22 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * TCPLossProbes ≈ the connections whose final ACK was dropped. Simplified: the retransmissions
    * go on while the connection lives (tcp_retries2 = 15 gives up after ~15 min, beyond any storm
    * here); a host gone or nginx stopped meanwhile ends them here (the connection's end is theirs).
-   * Left out: the listener also resends the SYN-ACK of a request sock whose final ACK it dropped
-   * (reqsk_timer_handler, net/ipv4/inet_connection_sock.c: syn_ack_recalc sets resend for an acked
-   * request, at 1 s, 3 s, … after the SYN), and the client's answer (a challenge ACK,
-   * tcp_validate_incoming) completes the handshake if the queue has room then. Those resends
-   * interleave with the data copies (1 s falls between the 0.8- and 1.6-s copies) and can admit a
-   * connection up to one copy earlier; SYN-cookie connections (SyncookiesSent in the recordings)
-   * have no request sock and get none.
+   * A connection whose SYN got a request sock (not a SYN cookie) has one more way in: the
+   * listener's SYN-ACK resends, 1, 3, 7 … s after the SYN, each answered by an ACK that completes
+   * the handshake if the queue has room then (syn-queue.ts SynQueues). A copy or an answer that
+   * gets the connection in ends the other's chances.
    */
   private readonly dataRetransmitted = (r: AckRetransmit): void => {
     const q = this.listenQueues!;
     const conn = r.conn;
-    if (conn.backend !== r.backend || q.awaitingAdmission(conn) !== r.serial) return;
+    if (!awaitsAdmission(this.w, q, conn, r.backend, r.serial)) {
+      if (r.req !== null) this.synQueues.remove(r.req);
+      return;
+    }
     const backend = this.w.backends[r.backend];
-    if (!backend.hostUp || !backend.nginx.listening) return;
     r.sent++;
     if (q.listenQueued(r.backend) < backend.nginxBacklog) {
+      if (r.req !== null) this.synQueues.remove(r.req);
       q.admit(conn);
       return;
     }

@@ -1,0 +1,171 @@
+import { reqskTimeout, synAckRetries, synQueueFull, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
+import type { Conn } from '../core/conn.js';
+import type { World } from '../core/world.js';
+
+/** nginx's accept queues on :443 (proxy/worker-cpu.ts TlsCpu). */
+export interface ListenQueues {
+  /** How many connections VM `b`'s nginx holds not yet accept()ed (completed handshakes only). */
+  listenQueued(b: number): number;
+  /** The serial of `conn`'s wait for the accept queue (0: in it already, or never waits). */
+  awaitingAdmission(conn: Conn): number;
+  /** `conn`'s final ACK found room: it is queued for accept() and charged its handshake. */
+  admit(conn: Conn): void;
+}
+
+/**
+ * One request sock (struct request_sock, include/net/request_sock.h): the listener's state for a
+ * handshake whose SYN it answered and whose child socket does not exist yet.
+ */
+export interface RequestSock {
+  conn: Conn;
+  backend: number;
+  /** TlsCpu's serial of the connection's wait for the accept queue (ListenQueues.awaitingAdmission). */
+  serial: number;
+  /** When its SYN arrived (the SYN-ACK timer was armed then). */
+  synAt: number;
+  /** req->num_timeout: the SYN-ACK timer's firings so far. */
+  numTimeout: number;
+  /** When its SYN-ACK timer fires next (set once its final ACK was dropped). */
+  timerAt: number;
+  /** Still in the SYN queue (until the child is created, the sender goes, or it expires). */
+  live: boolean;
+}
+
+/**
+ * Whether `conn` still waits, as connection `serial`, for VM `b`'s accept queue, and that VM's
+ * nginx still listens (a host gone or nginx stopped ends what waits: the connection's end is theirs).
+ */
+export function awaitsAdmission(w: World, q: ListenQueues, conn: Conn, b: number, serial: number): boolean {
+  if (conn.backend !== b || q.awaitingAdmission(conn) !== serial) return false;
+  const backend = w.backends[b];
+  return backend.hostUp && backend.nginx.listening;
+}
+
+/**
+ * The SYN queues of nginx's :443 listeners (one per VM) and the SYN-ACK timers of their request
+ * socks. A SYN that passes the accept-queue check gets a request sock unless the SYN queue already
+ * holds more than the backlog (then a SYN cookie: tcp_conn_request, net/ipv4/tcp_input.c). The
+ * request sock leaves when its final ACK creates the child. When that ACK met a full accept queue
+ * (tcp_check_req, net/ipv4/tcp_minisocks.c: listen_overflow with tcp_abort_on_overflow 0 sets
+ * inet_rsk(req)->acked and returns NULL) it stays, and its timer (reqsk_timer_handler,
+ * net/ipv4/inet_connection_sock.c) resends the SYN-ACK 1, 3, 7, 15, 31 s after the SYN, on the
+ * listener's timer wheel (mod_timer): syn_ack_recalc sets `resend` for every request sock without
+ * TCP_DEFER_ACCEPT (nginx's default `listen` has none). The sender is ESTABLISHED: a SYN-ACK is a
+ * SYN in its window, so tcp_validate_incoming (net/ipv4/tcp_input.c, "step 4", RFC 5961 4.2)
+ * answers with a challenge ACK — rate-limited per socket to one per tcp_invalid_ratelimit
+ * (500 ms) and per netns by tcp_challenge_ack_limit (INT_MAX, off, since 6.0), neither reached by
+ * resends ≥ 1 s apart. That ACK (ack_seq = the SYN-ACK's ISN + 1, seq within the window) passes
+ * tcp_check_req and creates the child if the accept queue has room (tcp_v4_syn_recv_sock), or is
+ * dropped again (ListenOverflows). A request sock whose SYN-ACK timer fired tcp_synack_retries
+ * times is dropped (syn_ack_recalc `expire`), fewer when the SYN queue is mostly old
+ * (synAckRetries). Simplified: a child created by a challenge ACK has no data yet — its ClientHello
+ * comes with the sender's next data retransmission — but is queued for accept() and charged its
+ * handshake at once, as every admission is (TlsCpu.admit); and an expired request sock only stops
+ * the resends (the sender's next data copy would find no request sock and no valid cookie and be
+ * answered with RST: left out, beyond the storms modelled here).
+ */
+export class SynQueues {
+  private readonly length: number[] = [];
+  private readonly young: number[] = [];
+
+  constructor(
+    private readonly w: World,
+    private readonly queues: () => ListenQueues,
+  ) {}
+
+  /**
+   * A SYN for VM `b` passed the accept-queue check now: a request sock, or null when the SYN queue
+   * already holds more than `maxAckBacklog` (a SYN cookie: no state kept).
+   */
+  received(conn: Conn, b: number, serial: number, maxAckBacklog: number): RequestSock | null {
+    while (this.length.length <= b) {
+      this.length.push(0);
+      this.young.push(0);
+    }
+    if (synQueueFull(this.length[b], maxAckBacklog)) return null;
+    this.length[b]++;
+    this.young[b]++;
+    return { conn, backend: b, serial, synAt: this.w.now, numTimeout: 0, timerAt: 0, live: true };
+  }
+
+  /** The request sock leaves the SYN queue (child created, sender gone, or expired). */
+  remove(req: RequestSock): void {
+    if (!req.live) return;
+    req.live = false;
+    this.length[req.backend]--;
+    if (req.numTimeout === 0) this.young[req.backend]--;
+  }
+
+  /** Its final ACK met the full accept queue: it stays, acked, its SYN-ACK timer running from the SYN. */
+  ackDropped(req: RequestSock): void {
+    req.timerAt = this.w.backends[req.backend].host.clock.timerFiresAt(req.synAt, TCP_TIMEOUT_INIT_S);
+    this.w.engine.at(req.timerAt, this.timerFires, req);
+  }
+
+  /** Request socks VM `b`'s listener holds. */
+  requestSocks(b: number): number {
+    return this.length[b] ?? 0;
+  }
+
+  /** reqsk_timer_handler: expire, or resend the SYN-ACK (answered one RTT later) and re-arm. */
+  private readonly timerFires = (req: RequestSock): void => {
+    if (!req.live) return;
+    const w = this.w;
+    const b = req.backend;
+    if (!awaitsAdmission(w, this.queues(), req.conn, b, req.serial)) {
+      this.remove(req);
+      return;
+    }
+    const backend = w.backends[b];
+    const retries = synAckRetries(this.length[b], this.young[b], backend.nginxBacklog - 1);
+    if (req.numTimeout >= retries) {
+      this.remove(req);
+      this.trace(req, 'expired', retries, 0);
+      return;
+    }
+    // `if (req->num_timeout++ == 0) atomic_dec(&queue->young)`, then mod_timer(reqsk_timeout(req)).
+    if (req.numTimeout++ === 0) this.young[b]--;
+    req.timerAt = backend.host.clock.timerFiresAt(w.now, reqskTimeout(req.numTimeout));
+    w.engine.schedule(w.scenario.clients.rtt, this.challengeAckArrives, req);
+  };
+
+  /** The sender's answer to the resent SYN-ACK reaches the listener: the child, or dropped again. */
+  private readonly challengeAckArrives = (req: RequestSock): void => {
+    if (!req.live) return;
+    const w = this.w;
+    const b = req.backend;
+    const q = this.queues();
+    if (!awaitsAdmission(w, q, req.conn, b, req.serial)) {
+      this.remove(req);
+      return;
+    }
+    const backend = w.backends[b];
+    const retries = synAckRetries(this.length[b], this.young[b], backend.nginxBacklog - 1);
+    if (q.listenQueued(b) < backend.nginxBacklog) {
+      this.trace(req, 'admitted', retries, 0);
+      this.remove(req);
+      q.admit(req.conn);
+      return;
+    }
+    w.metrics.inc(w.c.synDrops, b);
+    this.trace(req, 'dropped', retries, req.timerAt - w.now);
+    w.engine.at(req.timerAt, this.timerFires, req);
+  };
+
+  private trace(req: RequestSock, outcome: 'admitted' | 'dropped' | 'expired', retries: number, nextIn: number): void {
+    const w = this.w;
+    const b = req.backend;
+    const backend = w.backends[b];
+    w.trace.emitLimited(`synack-resend-${b}`, {
+      kind: 'kernel.synack_resend',
+      backend: backend.name,
+      outcome,
+      resend: req.numTimeout,
+      retries,
+      queued: this.queues().listenQueued(b),
+      limit: backend.nginxBacklog,
+      requestSocks: this.length[b],
+      nextIn,
+    });
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * A listener's request socks (the SYN queue) and their SYN-ACK timer, as pure functions of the
+ * kernel's rules. Read from torvalds/linux: net/ipv4/tcp_input.c tcp_conn_request,
+ * net/ipv4/inet_connection_sock.c reqsk_timer_handler / syn_ack_recalc,
+ * include/net/inet_connection_sock.h inet_csk_reqsk_queue_is_full / reqsk_timeout,
+ * net/ipv4/tcp_minisocks.c tcp_check_req.
+ */
+import { TCP_RTO_MAX_S } from './tcp.js';
+
+/** TCP_TIMEOUT_INIT (include/net/tcp.h): a request sock's first SYN-ACK timeout, 1 s (req->timeout, tcp_timeout_init). */
+export const TCP_TIMEOUT_INIT_S = 1;
+
+/** net.ipv4.tcp_synack_retries, default 5 (Documentation/networking/ip-sysctl.rst). */
+export const TCP_SYNACK_RETRIES = 5;
+
+/**
+ * Whether a SYN finds the SYN queue full (inet_csk_reqsk_queue_is_full): more request socks than
+ * sk_max_ack_backlog = min(listen backlog, somaxconn). `>` since "tcp/dccp: allow a connection
+ * when sk_max_ack_backlog is zero" (2025, in the stable kernels too; it was `>=`), the same test
+ * as the accept queue's sk_acceptq_is_full, so both hold backlog + 1. A SYN finding it full gets
+ * a SYN cookie (tcp_syncookies 1, the default: tcp_syn_flood_action, TCPReqQFullDoCookies): no
+ * request sock, so no SYN-ACK timer either.
+ */
+export function synQueueFull(requestSocks: number, maxAckBacklog: number): boolean {
+  return requestSocks > maxAckBacklog;
+}
+
+/**
+ * reqsk_timeout(req, TCP_RTO_MAX): the timeout reqsk_timer_handler re-arms after its
+ * `numTimeout`-th firing, req->timeout (TCP_TIMEOUT_INIT) << num_timeout capped at TCP_RTO_MAX:
+ * 2, 4, 8, 16 s … so the SYN-ACK goes again 1, 3, 7, 15, 31 s after the SYN.
+ */
+export function reqskTimeout(numTimeout: number): number {
+  return Math.min(TCP_TIMEOUT_INIT_S * 2 ** numTimeout, TCP_RTO_MAX_S);
+}
+
+/**
+ * The SYN-ACK retries a request sock gets when its timer fires (reqsk_timer_handler):
+ * tcp_synack_retries, lowered while the SYN queue is more than half of max(8, backlog) and mostly
+ * old ("we reserve half of room for young embrions; and abort old ones without pity"): with
+ * `young` request socks that never timed out among `requestSocks`, each halving of young below
+ * qlen takes one retry off, down to 2.
+ */
+export function synAckRetries(
+  requestSocks: number,
+  young: number,
+  maxAckBacklog: number,
+  retries = TCP_SYNACK_RETRIES,
+): number {
+  let max = retries;
+  if (requestSocks * 2 <= Math.max(8, maxAckBacklog)) return max;
+  let y = young * 2;
+  while (max > 2) {
+    if (requestSocks < y) break;
+    max--;
+    y *= 2;
+  }
+  return max;
+}

@@ -1,0 +1,120 @@
+/**
+ * The listener's SYN-ACK resends for a request sock whose final ACK a full accept queue dropped
+ * (net/ipv4/inet_connection_sock.c reqsk_timer_handler; net/ipv4/tcp_minisocks.c tcp_check_req
+ * listen_overflow with tcp_abort_on_overflow 0), the sender's answer (a challenge ACK,
+ * tcp_validate_incoming), and the SYN queue that decides which connections have a request sock
+ * at all (tcp_conn_request: more than the backlog → a SYN cookie, no state, no resend).
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import { reqskTimeout, synAckRetries, synQueueFull } from '../../../sim/net/request-sock.js';
+import { firstDataRto } from '../../../sim/net/tcp.js';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import type { KernelSynAckResend } from '../../../sim/trace/records.js';
+import { run, series } from '../helpers.js';
+
+describe('request socks: the kernel rules (sim/net/request-sock.ts)', () => {
+  it('the SYN queue is full with more request socks than the backlog (inet_csk_reqsk_queue_is_full, `>`)', () => {
+    expect(synQueueFull(32, 32)).toBe(false);
+    expect(synQueueFull(33, 32)).toBe(true);
+    expect(synQueueFull(0, 0)).toBe(false); // backlog 0 still lets one connection in
+  });
+
+  it('the SYN-ACK timer doubles from TCP_TIMEOUT_INIT, capped at TCP_RTO_MAX (reqsk_timeout)', () => {
+    // Armed for 1 s at the SYN, then re-armed after firing k for 2^k s: resends 1, 3, 7, 15, 31 s after the SYN.
+    expect([1, 2, 3, 4, 5].map(reqskTimeout)).toEqual([2, 4, 8, 16, 32]);
+    expect(reqskTimeout(7)).toBe(120);
+  });
+
+  it('a SYN queue more than half full of old request socks loses retries down to 2 (reqsk_timer_handler)', () => {
+    expect(synAckRetries(16, 0, 32)).toBe(5); // 2·16 ≤ max(8, 32): no pruning
+    expect(synAckRetries(20, 20, 32)).toBe(5); // all young: qlen < 2·young
+    expect(synAckRetries(20, 6, 32)).toBe(4); // 20 ≥ 12, 20 < 24
+    expect(synAckRetries(33, 0, 32)).toBe(2);
+    expect(synAckRetries(5, 0, 4)).toBe(2); // 2·5 > max(8, 4), none young: down to 2
+  });
+});
+
+/**
+ * Two bursts against one worker (20 ms handshakes, listen backlog 32: 33 in the accept queue, 33
+ * request socks in the SYN queue), RTT 400 ms (the sender's RTO 1.2 s). Burst A (35 at 0 s) fills
+ * the queue: 33 request socks and 2 cookies, all in at their ACKs. Burst B (60 at 0.45 s) finds
+ * room at its SYNs: 33 request socks (A's are gone) and 27 SYN cookies; at its ACKs (0.85 s) the
+ * worker has freed 22 places, so 22 request socks get in and 11 request socks and 27 cookie
+ * connections are dropped. The worker is idle from 1.55 s. The SYN-ACK timers of B's request
+ * socks fire at 0.45 + 1 s (on the VM's timer wheel, up to 32 ms late) and the answers reach
+ * the listener 0.4 s later: the 11 get in at ≈ 1.85–1.9 s. The 27 cookie connections wait for
+ * their first data copy, a tail loss probe one RTO after the ACK: 0.85 + 1.2 s.
+ */
+const twoBursts = (): ScenarioInput => ({
+  start: '00:00:00',
+  warmup: '0s',
+  horizon: '4s',
+  sample_interval: '50ms',
+  nginx: { worker_processes: 1, listen_backlog: 32 },
+  app: {
+    service_time: 'const(1ms)',
+    ws: { handshake_time: '0s' },
+    tls: { terminates: 'nginx', handshake_cpu: '20ms' },
+  },
+  lb: { mode: 'nat', connect_timeout: '60s' },
+  clients: {
+    rtt: '400ms',
+    source_ips: 1,
+    ws: {
+      ping_interval: 0,
+      pong_timeout: '0s',
+      reconnect: { policy: 'exponential', base: '1h', cap: '1h' },
+      scheduled: [
+        ...Array.from({ length: 35 }, () => ({ at: '0s', lifetime: '1h' })),
+        ...Array.from({ length: 60 }, () => ({ at: '450ms', lifetime: '1h' })),
+      ],
+    },
+  },
+  backends: [{ name: 'vm-a' }],
+});
+
+const resends = (r: RunResult): Array<{ t: number; n: number; record: KernelSynAckResend }> =>
+  r.events
+    .filter((l) => l.record.kind === 'kernel.synack_resend')
+    // A fold line stands for its second's suppressed repeats; its record is the last of them, with its own time.
+    .map((l) => ({ t: l.record.t, n: l.folded || 1, record: l.record as KernelSynAckResend }));
+
+const sessionsAt = (r: RunResult, t: number): number => series(r, 'ws_sessions').find(([at]) => at >= t - 1e-9)![1];
+
+describe('a resent SYN-ACK lets a connection in before its data is retransmitted', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(twoBursts(), 1);
+  });
+
+  it('the 11 request socks of burst B whose ACK was dropped get in at their first SYN-ACK resend', () => {
+    const admitted = resends(r).filter((x) => x.record.outcome === 'admitted');
+    expect(admitted.reduce((s, x) => s + x.n, 0)).toBe(11);
+    // Resent 1 s after the SYN (0.45 s) on the VM's wheel (≤ one 32-ms bucket late), answered one RTT later.
+    for (const x of admitted) {
+      expect(x.record.resend).toBe(1);
+      expect(x.t).toBeGreaterThanOrEqual(0.45 + 1 + 0.4 - 1e-9);
+      expect(x.t).toBeLessThanOrEqual(0.45 + 1 + 0.032 + 0.4 + 1e-9);
+    }
+    expect(resends(r).some((x) => x.record.outcome !== 'admitted')).toBe(false);
+  });
+
+  it('the idle worker starts on them before the first data copy could bring anyone in (sessions at 2 s)', () => {
+    const firstCopy = 0.45 + 0.4 + firstDataRto(0.4); // 2.05 s, before the timer wheel's rounding
+    expect(firstCopy).toBeGreaterThan(2);
+    // 35 (A) + 22 (B at its ACKs) by 1.6 s, nothing more until the resends' answers.
+    expect(sessionsAt(r, 1.6)).toBe(57);
+    expect(sessionsAt(r, 1.8)).toBe(57);
+    // Without the resends nobody else gets in before 2.05 s: 57 at 2 s.
+    expect(sessionsAt(r, 2)).toBeGreaterThanOrEqual(57 + 5);
+    expect(sessionsAt(r, 3)).toBe(95);
+  });
+
+  it('SYN-cookie connections have no request sock and get no resend: 11 resends, not 38', () => {
+    const total = resends(r).reduce((s, x) => s + x.n, 0);
+    expect(total).toBe(11);
+    // Every dropped final ACK is a ListenOverflow (B's 38), and its connection got in at the next chance.
+    expect(r.figures['syn_drops.total']).toBe(38);
+  });
+});
