@@ -118,3 +118,65 @@ describe('a resent SYN-ACK lets a connection in before its data is retransmitted
     expect(r.figures['syn_drops.total']).toBe(38);
   });
 });
+
+/**
+ * The answer to a resend can meet the full queue again: RTT 1 s (the sender's RTO 3 s, so its
+ * data copies come late), 50-ms handshakes. Burst A (35 at 0 s) is in at its ACKs (1 s). Burst B
+ * (60 at 1.1 s): 33 request socks, 27 cookies; at its ACKs (2.1 s) 22 get in, 11 request socks are
+ * left acked. Burst C (40 at 1.9 s) finds the SYN queue full of B's request socks (33): all SYN
+ * cookies; at its ACKs (2.9 s) 16 fill the queue. B's first resends (2.1 s + a bucket) are answered
+ * at 3.1 s: 4 places free, 7 answers dropped. Their second resends, 3 s after the SYN, answered at
+ * ≈ 5.1 s, find the worker idle: the 7 get in, before their own first data copy (2.1 + 3 s + up to
+ * a 256-ms bucket) can.
+ */
+const threeBursts = (): ScenarioInput => {
+  const input = twoBursts();
+  input.horizon = '8s';
+  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: '50ms' } };
+  input.clients = {
+    ...input.clients,
+    rtt: '1s',
+    ws: {
+      ...input.clients!.ws,
+      scheduled: [
+        ...Array.from({ length: 35 }, () => ({ at: '0s', lifetime: '1h' })),
+        ...Array.from({ length: 60 }, () => ({ at: '1100ms', lifetime: '1h' })),
+        ...Array.from({ length: 40 }, () => ({ at: '1900ms', lifetime: '1h' })),
+      ],
+    },
+  };
+  return input;
+};
+
+describe('a resend whose answer meets the full queue: dropped again, the next resend 2 s later', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(threeBursts(), 1);
+  });
+
+  const count = (outcome: KernelSynAckResend['outcome'], resend: number): number =>
+    resends(r)
+      .filter((x) => x.record.outcome === outcome && x.record.resend === resend)
+      .reduce((s, x) => s + x.n, 0);
+
+  it('4 of the 11 get in at the first resend, 7 are dropped (ListenOverflows) and get in at the second', () => {
+    expect(count('admitted', 1)).toBe(4);
+    expect(count('dropped', 1)).toBe(7);
+    expect(count('admitted', 2)).toBe(7);
+    expect(resends(r).reduce((s, x) => s + x.n, 0)).toBe(18);
+    const dropped = resends(r).find((x) => x.record.outcome === 'dropped')!;
+    // Answered one RTT after the timer; the next timer is 2 s after this one (reqsk_timeout), ≤ a bucket late.
+    expect(dropped.record.nextIn).toBeGreaterThanOrEqual(1 - 1e-9);
+    expect(dropped.record.nextIn).toBeLessThanOrEqual(1.032 + 1e-9);
+    for (const x of resends(r).filter((y) => y.record.resend === 2)) {
+      expect(x.t).toBeGreaterThanOrEqual(1.1 + 3 + 1 - 1e-9);
+      // Re-armed from the first firing, itself up to a bucket late: up to two buckets in all.
+      expect(x.t).toBeLessThanOrEqual(1.1 + 3 + 2 * 0.032 + 1 + 1e-9);
+    }
+  });
+
+  it("C, arriving while B held the SYN queue full, got cookies: no resend beyond B's 11", () => {
+    // Every resend is one of B's 11 request socks: 11 first resends, 7 second ones.
+    expect(count('admitted', 1) + count('dropped', 1)).toBe(11);
+  });
+});
