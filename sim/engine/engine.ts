@@ -332,12 +332,18 @@ export class Engine {
 
   /** The slot of a pending event's id, or -1 for a fired, cancelled, stale or foreign id. */
   private pendingSlot(id: TimerId): number {
-    const slot = id % SLOT_BITS;
+    // generation = ⌊id / 2^24⌋ and slot = id − generation × 2^24: exact for every integer id below
+    // 2^53 (division by a power of two and the product are exact), and no floating-point `%`,
+    // which V8 compiles to a C call for a double id (every id past generation 127 is one).
+    const generation = Math.floor(id / SLOT_BITS);
+    const slot = id - generation * SLOT_BITS;
     if (!(slot >= 0 && slot < this.slotCount)) return -1; // also rejects NaN
-    if (this.gen[slot] !== (id - slot) / SLOT_BITS || this.calls[2 * slot] === undefined) return -1;
+    if (this.gen[slot] !== generation || this.calls[2 * slot] === undefined) return -1;
     return slot;
   }
 
+  /** Append the entry at the heap's end and sift it up. Small, so that it is inlined where `at`
+   *  is; past it only integers are passed (see siftUp). */
   private push(t: number, ref: number): void {
     if (!(t >= this.now)) {
       if (Number.isNaN(t)) throw new Error('Engine.at: time is NaN');
@@ -345,22 +351,32 @@ export class Engine {
     }
     if (this.size === this.capacity) this.growHeap();
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
-    this.siftUp(this.size++, t, this.nextSeq++, ref);
+    const i = this.size++;
+    this.heapTime[i] = t;
+    this.heapSeq[i] = this.nextSeq++;
+    this.heapRef[i] = ref;
+    this.siftUp(i);
   }
 
   /** Remove heap index 0: move the last entry into the hole and sift it down. */
   private popTop(): void {
     const last = --this.size;
-    if (last > 0) this.siftDown(0, this.heapTime[last], this.heapSeq[last], this.heapRef[last]);
+    if (last > 0) this.siftDown(0, last);
   }
 
   // The sifts move a hole rather than swapping, and compare (time, seq) inline on local
-  // typed-array references: this is the hot loop of every simulation.
+  // typed-array references: this is the hot loop of every simulation. They take array indices,
+  // never the entry's time: a double passed to a call TurboFan does not inline is boxed, a heap
+  // number allocated for every event (V8 passes tagged values), while an index is a small integer.
 
-  private siftUp(i: number, t: number, s: number, ref: number): void {
+  /** Sift the entry at index `i` up to its place. */
+  private siftUp(i: number): void {
     const time = this.heapTime;
     const seq = this.heapSeq;
     const refs = this.heapRef;
+    const t = time[i];
+    const s = seq[i];
+    const ref = refs[i];
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = time[parent];
@@ -375,11 +391,16 @@ export class Engine {
     refs[i] = ref;
   }
 
-  private siftDown(i: number, t: number, s: number, ref: number): void {
+  /** Put the entry at index `from` (the heap's last, outside `size`, or `i` itself) into the
+   *  hole at `i` and sift it down to its place. */
+  private siftDown(i: number, from: number): void {
     const time = this.heapTime;
     const seq = this.heapSeq;
     const refs = this.heapRef;
     const n = this.size;
+    const t = time[from];
+    const s = seq[from];
+    const ref = refs[from];
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
@@ -423,7 +444,7 @@ export class Engine {
     }
     this.size = kept;
     this.dead = 0;
-    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i, time[i], seq[i], refs[i]);
+    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i, i);
   }
 
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap

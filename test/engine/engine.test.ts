@@ -166,7 +166,7 @@ describe('Engine cancel', () => {
   it('rejects ids it never issued', () => {
     const engine = new Engine();
     engine.schedule(1, () => {}, undefined);
-    for (const bogus of [-1, 1e9, 2 ** 52 + 3, Number.NaN, 0.5]) {
+    for (const bogus of [-1, 1e9, 2 ** 52 + 3, Number.NaN, 0.5, Infinity, -Infinity, 2 ** 24 + 0.5, -(2 ** 24)]) {
       expect(engine.cancel(bogus)).toBe(false);
       expect(engine.isPending(bogus)).toBe(false);
     }
