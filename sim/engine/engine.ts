@@ -82,6 +82,8 @@ export class Engine {
   /** Fixed-delay lanes (fifo-lane.ts), and for each slot where its event waits (IN_HEAP or lane + 1). */
   private readonly lanes: FifoLane[] = [];
   private slotLane: Uint8Array;
+  /** For a slot whose event waits in a lane: its entry's array index there (cancel marks it). */
+  private lanePos: Int32Array;
 
   // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
   // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
@@ -98,6 +100,7 @@ export class Engine {
     this.gen = new Uint32Array(this.slotCount);
     this.calls = new Array(2 * this.slotCount).fill(undefined);
     this.slotLane = new Uint8Array(this.slotCount);
+    this.lanePos = new Int32Array(this.slotCount);
     this.freeSlots = new Int32Array(this.slotCount);
     this.addFreeSlots(0, this.slotCount);
   }
@@ -147,7 +150,11 @@ export class Engine {
     const known = this.lanes.findIndex((lane) => lane.delay === delay);
     if (known >= 0) return known;
     if (this.lanes.length === LANE_LIMIT) throw new Error(`Engine: more than ${LANE_LIMIT} fixed-delay lanes`);
-    this.lanes.push(new FifoLane(delay));
+    this.lanes.push(
+      new FifoLane(delay, (slot, index) => {
+        this.lanePos[slot] = index;
+      }),
+    );
     return this.lanes.length - 1;
   }
 
@@ -157,7 +164,7 @@ export class Engine {
     const slot = this.takeSlot(fn, arg, laneId + 1);
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
     // now + delay, as schedule() computes it: never before now for delay ≥ 0.
-    lane.push(this.now + lane.delay, this.nextSeq++, slot);
+    this.lanePos[slot] = lane.push(this.now + lane.delay, this.nextSeq++, slot);
     return this.gen[slot] * SLOT_BITS + slot;
   }
 
@@ -193,13 +200,16 @@ export class Engine {
       if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
       return true;
     }
+    // A lane entry is marked cancelled in the lane itself, and its slot is free at once: nothing
+    // reads the slot of a marked entry again.
     const lane = this.lanes[where - 1];
-    lane.dead++;
+    lane.cancelAt(this.lanePos[slot]);
+    this.freeSlots[this.freeCount++] = slot;
     // A lane's events mostly end in the order they were armed (a request timer is cancelled when
     // its answer comes), so the cancelled ones gather at the head: dropped at once, they leave
     // little to compact.
-    this.dropCancelledHead(lane);
-    if (lane.dead > COMPACT_MIN && 2 * lane.dead > lane.count) this.compactLane(lane);
+    lane.dropCancelledHead();
+    if (lane.dead > COMPACT_MIN && 2 * lane.dead > lane.count) lane.compact();
     return true;
   }
 
@@ -249,7 +259,7 @@ export class Engine {
     let s = found ? this.heapSeq[0] : 0;
     let earliest: FifoLane | null = null;
     for (const lane of this.lanes) {
-      if (lane.dead > 0) this.dropCancelledHead(lane);
+      if (lane.dead > 0) lane.dropCancelledHead();
       if (lane.count === 0) continue;
       const lt = lane.time[lane.head];
       const ls = lane.seq[lane.head];
@@ -261,16 +271,6 @@ export class Engine {
       }
     }
     return earliest;
-  }
-
-  /** Drop cancelled entries from a lane's head. */
-  private dropCancelledHead(lane: FifoLane): void {
-    const calls = this.calls;
-    while (lane.count > 0 && calls[2 * lane.slot[lane.head]] === undefined) {
-      this.freeSlots[this.freeCount++] = lane.slot[lane.head];
-      lane.shift();
-      lane.dead--;
-    }
   }
 
   /** Pop the live entry at a lane's head and call it. */
@@ -292,16 +292,6 @@ export class Engine {
     calls[2 * ref + 1] = undefined;
     this.freeSlots[this.freeCount++] = ref;
     fn(arg);
-  }
-
-  /** Remove a lane's cancelled entries (their order is kept). */
-  private compactLane(lane: FifoLane): void {
-    lane.compact(
-      (slot) => this.calls[2 * slot] !== undefined,
-      (slot) => {
-        this.freeSlots[this.freeCount++] = slot;
-      },
-    );
   }
 
   /** Pop the live entry at the top and call it. */
@@ -483,6 +473,9 @@ export class Engine {
     const slotLane = new Uint8Array(count);
     slotLane.set(this.slotLane);
     this.slotLane = slotLane;
+    const lanePos = new Int32Array(count);
+    lanePos.set(this.lanePos);
+    this.lanePos = lanePos;
     this.freeSlots = new Int32Array(count); // empty: every old slot is in use
     for (let s = old; s < count; s++) this.calls.push(undefined, undefined);
     this.slotCount = count;
