@@ -82,6 +82,8 @@ export class Engine {
   /** Fixed-delay lanes (fifo-lane.ts), and for each slot where its event waits (IN_HEAP or lane + 1). */
   private readonly lanes: FifoLane[] = [];
   private slotLane: Uint8Array;
+  /** For a slot whose event waits in a lane: its entry's array index there (cancel marks it). */
+  private lanePos: Int32Array;
 
   // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
   // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
@@ -98,6 +100,7 @@ export class Engine {
     this.gen = new Uint32Array(this.slotCount);
     this.calls = new Array(2 * this.slotCount).fill(undefined);
     this.slotLane = new Uint8Array(this.slotCount);
+    this.lanePos = new Int32Array(this.slotCount);
     this.freeSlots = new Int32Array(this.slotCount);
     this.addFreeSlots(0, this.slotCount);
   }
@@ -147,7 +150,11 @@ export class Engine {
     const known = this.lanes.findIndex((lane) => lane.delay === delay);
     if (known >= 0) return known;
     if (this.lanes.length === LANE_LIMIT) throw new Error(`Engine: more than ${LANE_LIMIT} fixed-delay lanes`);
-    this.lanes.push(new FifoLane(delay));
+    this.lanes.push(
+      new FifoLane(delay, (slot, index) => {
+        this.lanePos[slot] = index;
+      }),
+    );
     return this.lanes.length - 1;
   }
 
@@ -157,7 +164,7 @@ export class Engine {
     const slot = this.takeSlot(fn, arg, laneId + 1);
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
     // now + delay, as schedule() computes it: never before now for delay ≥ 0.
-    lane.push(this.now + lane.delay, this.nextSeq++, slot);
+    this.lanePos[slot] = lane.push(this.now + lane.delay, this.nextSeq++, slot);
     return this.gen[slot] * SLOT_BITS + slot;
   }
 
@@ -193,13 +200,16 @@ export class Engine {
       if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
       return true;
     }
+    // A lane entry is marked cancelled in the lane itself, and its slot is free at once: nothing
+    // reads the slot of a marked entry again.
     const lane = this.lanes[where - 1];
-    lane.dead++;
+    lane.cancelAt(this.lanePos[slot]);
+    this.freeSlots[this.freeCount++] = slot;
     // A lane's events mostly end in the order they were armed (a request timer is cancelled when
     // its answer comes), so the cancelled ones gather at the head: dropped at once, they leave
     // little to compact.
-    this.dropCancelledHead(lane);
-    if (lane.dead > COMPACT_MIN && 2 * lane.dead > lane.count) this.compactLane(lane);
+    lane.dropCancelledHead();
+    if (lane.dead > COMPACT_MIN && 2 * lane.dead > lane.count) lane.compact();
     return true;
   }
 
@@ -249,7 +259,7 @@ export class Engine {
     let s = found ? this.heapSeq[0] : 0;
     let earliest: FifoLane | null = null;
     for (const lane of this.lanes) {
-      if (lane.dead > 0) this.dropCancelledHead(lane);
+      if (lane.dead > 0) lane.dropCancelledHead();
       if (lane.count === 0) continue;
       const lt = lane.time[lane.head];
       const ls = lane.seq[lane.head];
@@ -261,16 +271,6 @@ export class Engine {
       }
     }
     return earliest;
-  }
-
-  /** Drop cancelled entries from a lane's head. */
-  private dropCancelledHead(lane: FifoLane): void {
-    const calls = this.calls;
-    while (lane.count > 0 && calls[2 * lane.slot[lane.head]] === undefined) {
-      this.freeSlots[this.freeCount++] = lane.slot[lane.head];
-      lane.shift();
-      lane.dead--;
-    }
   }
 
   /** Pop the live entry at a lane's head and call it. */
@@ -292,16 +292,6 @@ export class Engine {
     calls[2 * ref + 1] = undefined;
     this.freeSlots[this.freeCount++] = ref;
     fn(arg);
-  }
-
-  /** Remove a lane's cancelled entries (their order is kept). */
-  private compactLane(lane: FifoLane): void {
-    lane.compact(
-      (slot) => this.calls[2 * slot] !== undefined,
-      (slot) => {
-        this.freeSlots[this.freeCount++] = slot;
-      },
-    );
   }
 
   /** Pop the live entry at the top and call it. */
@@ -332,12 +322,18 @@ export class Engine {
 
   /** The slot of a pending event's id, or -1 for a fired, cancelled, stale or foreign id. */
   private pendingSlot(id: TimerId): number {
-    const slot = id % SLOT_BITS;
+    // generation = ⌊id / 2^24⌋ and slot = id − generation × 2^24: exact for every integer id below
+    // 2^53 (division by a power of two and the product are exact), and no floating-point `%`,
+    // which V8 compiles to a C call for a double id (every id past generation 127 is one).
+    const generation = Math.floor(id / SLOT_BITS);
+    const slot = id - generation * SLOT_BITS;
     if (!(slot >= 0 && slot < this.slotCount)) return -1; // also rejects NaN
-    if (this.gen[slot] !== (id - slot) / SLOT_BITS || this.calls[2 * slot] === undefined) return -1;
+    if (this.gen[slot] !== generation || this.calls[2 * slot] === undefined) return -1;
     return slot;
   }
 
+  /** Append the entry at the heap's end and sift it up. Small, so that it is inlined where `at`
+   *  is; past it only integers are passed (see siftUp). */
   private push(t: number, ref: number): void {
     if (!(t >= this.now)) {
       if (Number.isNaN(t)) throw new Error('Engine.at: time is NaN');
@@ -345,22 +341,32 @@ export class Engine {
     }
     if (this.size === this.capacity) this.growHeap();
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
-    this.siftUp(this.size++, t, this.nextSeq++, ref);
+    const i = this.size++;
+    this.heapTime[i] = t;
+    this.heapSeq[i] = this.nextSeq++;
+    this.heapRef[i] = ref;
+    this.siftUp(i);
   }
 
   /** Remove heap index 0: move the last entry into the hole and sift it down. */
   private popTop(): void {
     const last = --this.size;
-    if (last > 0) this.siftDown(0, this.heapTime[last], this.heapSeq[last], this.heapRef[last]);
+    if (last > 0) this.siftDown(0, last);
   }
 
   // The sifts move a hole rather than swapping, and compare (time, seq) inline on local
-  // typed-array references: this is the hot loop of every simulation.
+  // typed-array references: this is the hot loop of every simulation. They take array indices,
+  // never the entry's time: a double passed to a call TurboFan does not inline is boxed, a heap
+  // number allocated for every event (V8 passes tagged values), while an index is a small integer.
 
-  private siftUp(i: number, t: number, s: number, ref: number): void {
+  /** Sift the entry at index `i` up to its place. */
+  private siftUp(i: number): void {
     const time = this.heapTime;
     const seq = this.heapSeq;
     const refs = this.heapRef;
+    const t = time[i];
+    const s = seq[i];
+    const ref = refs[i];
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = time[parent];
@@ -375,11 +381,16 @@ export class Engine {
     refs[i] = ref;
   }
 
-  private siftDown(i: number, t: number, s: number, ref: number): void {
+  /** Put the entry at index `from` (the heap's last, outside `size`, or `i` itself) into the
+   *  hole at `i` and sift it down to its place. */
+  private siftDown(i: number, from: number): void {
     const time = this.heapTime;
     const seq = this.heapSeq;
     const refs = this.heapRef;
     const n = this.size;
+    const t = time[from];
+    const s = seq[from];
+    const ref = refs[from];
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
@@ -423,7 +434,7 @@ export class Engine {
     }
     this.size = kept;
     this.dead = 0;
-    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i, time[i], seq[i], refs[i]);
+    for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i, i);
   }
 
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
@@ -462,6 +473,9 @@ export class Engine {
     const slotLane = new Uint8Array(count);
     slotLane.set(this.slotLane);
     this.slotLane = slotLane;
+    const lanePos = new Int32Array(count);
+    lanePos.set(this.lanePos);
+    this.lanePos = lanePos;
     this.freeSlots = new Int32Array(count); // empty: every old slot is in use
     for (let s = old; s < count; s++) this.calls.push(undefined, undefined);
     this.slotCount = count;

@@ -7,9 +7,16 @@
  * same order as if it had been in the heap. (IEEE rounding is monotone: a ≤ b gives
  * a + d ≤ b + d.)
  *
- * Entries are (time, seq, slot) in three typed arrays; a cancelled entry stays until it reaches
- * the head or the lane is compacted (the engine decides, as for its heap).
+ * Entries are (time, seq, slot) in three typed arrays; a cancelled entry stays, its slot replaced
+ * by CANCELLED (the engine writes it there: it knows each live entry's index, `onMove` tells it
+ * when one moves), until it reaches the head or the lane is compacted (the engine decides, as for
+ * its heap). Cancelled entries are recognised in the lane's own arrays, read in order: neither
+ * dropping them at the head nor a compaction reads the engine's per-slot tables, which at 10^5
+ * clients are megabytes read at random.
  */
+/** The slot of a cancelled entry. */
+export const CANCELLED = -1;
+
 export class FifoLane {
   time: Float64Array;
   seq: Uint32Array;
@@ -24,6 +31,8 @@ export class FifoLane {
 
   constructor(
     readonly delay: number,
+    /** A live entry of `slot` now has array index `index` (a grow or a compaction moved it). */
+    private readonly onMove: (slot: number, index: number) => void,
     capacity = 64,
   ) {
     this.time = new Float64Array(capacity);
@@ -32,13 +41,30 @@ export class FifoLane {
     this.mask = capacity - 1;
   }
 
-  push(t: number, s: number, slot: number): void {
+  /** Append an entry; its array index (until onMove says otherwise). */
+  push(t: number, s: number, slot: number): number {
     if (this.count === this.mask + 1) this.grow();
     const i = (this.head + this.count) & this.mask;
     this.time[i] = t;
     this.seq[i] = s;
     this.slot[i] = slot;
     this.count++;
+    return i;
+  }
+
+  /** The entry at array index `i` is cancelled (its slot already free for reuse). */
+  cancelAt(i: number): void {
+    this.slot[i] = CANCELLED;
+    this.dead++;
+  }
+
+  /** Drop cancelled entries from the head. */
+  dropCancelledHead(): void {
+    while (this.count > 0 && this.slot[this.head] === CANCELLED) {
+      this.head = (this.head + 1) & this.mask;
+      this.count--;
+      this.dead--;
+    }
   }
 
   /** Drop the head entry. */
@@ -52,20 +78,20 @@ export class FifoLane {
     return (this.head + k) & this.mask;
   }
 
-  /** Keep the entries whose slot `keep` accepts, in their order; hand every other slot to `drop`. */
-  compact(keep: (slot: number) => boolean, drop: (slot: number) => void): void {
+  /** Remove the cancelled entries, keeping the order of the others. */
+  compact(): void {
     let kept = 0;
     for (let k = 0; k < this.count; k++) {
       const i = this.at(k);
       const slot = this.slot[i];
-      if (!keep(slot)) {
-        drop(slot);
-        continue;
-      }
+      if (slot === CANCELLED) continue;
       const j = this.at(kept++);
-      this.time[j] = this.time[i];
-      this.seq[j] = this.seq[i];
-      this.slot[j] = slot;
+      if (j !== i) {
+        this.time[j] = this.time[i];
+        this.seq[j] = this.seq[i];
+        this.slot[j] = slot;
+        this.onMove(slot, j);
+      }
     }
     this.count = kept;
     this.dead = 0;
@@ -82,6 +108,7 @@ export class FifoLane {
       time[k] = this.time[i];
       seq[k] = this.seq[i];
       slot[k] = this.slot[i];
+      if (slot[k] !== CANCELLED) this.onMove(slot[k], k);
     }
     this.time = time;
     this.seq = seq;

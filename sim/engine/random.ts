@@ -1,12 +1,13 @@
 /**
  * Named random streams derived from one run seed (common random numbers).
  *
- * Each stream is an independent Alea generator seeded from the string `${seed}:${name}`, so a
- * stream's draws depend only on the run seed and its own name: adding a component, or a policy
- * that draws more or fewer numbers from its own stream, leaves every other stream unchanged.
+ * Each stream is an independent Alea generator (alea.ts: seedrandom's, its state in a typed array)
+ * seeded from the string `${seed}:${name}`, so a stream's draws depend only on the run seed and
+ * its own name: adding a component, or a policy that draws more or fewer numbers from its own
+ * stream, leaves every other stream unchanged.
  * That is what lets an A/B comparison show only the policy's effect.
  */
-import seedrandom from 'seedrandom';
+import { Alea } from './alea.js';
 
 /** A source of uniform numbers in [0, 1). */
 export interface Rng {
@@ -29,9 +30,9 @@ export class RandomStreams {
   stream(name: string): Rng {
     let rng = this.streams.get(name);
     if (rng === undefined) {
-      // Alea's raw generator: no allocation per draw, 32 bits of resolution. Its `double()`
-      // would cost two draws per number, and 2^-32 is finer than any time the model resolves.
-      rng = { next: seedrandom.alea(`${this.seed}:${name}`) };
+      // Alea's raw generator: no allocation per draw, 32 bits of resolution. seedrandom's
+      // `double()` would cost two draws per number, and 2^-32 is finer than any time the model resolves.
+      rng = new Alea(`${this.seed}:${name}`);
       this.streams.set(name, rng);
     }
     return rng;

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../sim/engine/engine.js';
+import { Mulberry32 } from '../../sim/engine/mulberry32.js';
 
 /** Records the argument of every fired event, with the clock at the moment it fired. */
 function recorder(engine: Engine) {
@@ -166,7 +167,7 @@ describe('Engine cancel', () => {
   it('rejects ids it never issued', () => {
     const engine = new Engine();
     engine.schedule(1, () => {}, undefined);
-    for (const bogus of [-1, 1e9, 2 ** 52 + 3, Number.NaN, 0.5]) {
+    for (const bogus of [-1, 1e9, 2 ** 52 + 3, Number.NaN, 0.5, Infinity, -Infinity, 2 ** 24 + 0.5, -(2 ** 24)]) {
       expect(engine.cancel(bogus)).toBe(false);
       expect(engine.isPending(bogus)).toBe(false);
     }
@@ -404,6 +405,32 @@ describe('Engine fixed-delay lanes', () => {
     expect(laneCount(engine, lane)).toBe(0);
     // Every slot came back: a new event reuses them without growing.
     expect(engine.isPending(engine.scheduleFixed(lane, () => {}, 0))).toBe(true);
+  });
+
+  it('cancels lane events in any order while the lane grows and compacts (each entry found where it moved)', () => {
+    const engine = new Engine(16);
+    const lane = engine.fixedDelay(30);
+    const rng = new Mulberry32(3);
+    const order: number[] = [];
+    const ids: number[] = [];
+    const cancelled = new Set<number>();
+    for (let i = 0; i < 20_000; i++) {
+      engine.run(i / 1000);
+      ids.push(engine.scheduleFixed(lane, (k: number) => order.push(k), i));
+      // Cancel a few earlier ones at random (some twice: false the second time), so that live
+      // entries sit between cancelled ones when the lane grows and when it is compacted.
+      for (let c = 0; c < 2; c++) {
+        const k = Math.floor(rng.next() * ids.length);
+        if (k >= i - 3000 || rng.next() < 0.5) {
+          expect(engine.cancel(ids[k])).toBe(!cancelled.has(k) && (i - k) / 1000 < 30);
+          cancelled.add(k);
+        }
+      }
+    }
+    expect(cancelled.size).toBeGreaterThan(10_000);
+    engine.run(Infinity);
+    expect(order).toEqual(ids.map((_, k) => k).filter((k) => !cancelled.has(k)));
+    expect(laneCount(engine, lane)).toBe(0);
   });
 
   it('keeps ties between the heap and a lane in order across the renumbering of sequence numbers', () => {

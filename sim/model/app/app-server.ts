@@ -90,6 +90,9 @@ export class AppServer {
     job.serviceEnd = w.now + d;
     backend.app.serving.add(job);
     job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+    // Only when some app has a heap: the call, when TurboFan does not inline it, boxes `d` (a heap
+    // number per request) only to return 0.
+    if (!this.heaps.any) return;
     const gcPause = this.heaps.workStarts(backend, d);
     if (gcPause > 0) this.stopTheWorld(backend, gcPause);
   }

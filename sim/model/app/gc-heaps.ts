@@ -34,6 +34,8 @@ export class GcHeaps {
   /** Times of each backend's recent collections, per kind (for the records' last-minute counts). */
   private readonly recent: Record<CollectionKind, number[][]>;
   private readonly pauses: Record<CollectionKind, Histogram> | undefined;
+  /** Some backend has a heap (without one, workStarts is always 0 and need not be called). */
+  readonly any: boolean;
 
   constructor(private readonly w: World) {
     this.heaps = w.backends.map((b) => {
@@ -42,8 +44,9 @@ export class GcHeaps {
     });
     this.epochs = w.backends.map((b) => b.app.epoch);
     this.recent = { young: w.backends.map(() => []), full: w.backends.map(() => []) };
+    this.any = this.heaps.some((h) => h !== undefined);
     // Created only when some backend has a heap, so other scenarios' figures are unchanged.
-    this.pauses = this.heaps.some((h) => h !== undefined)
+    this.pauses = this.any
       ? { young: w.metrics.histogram('gc_young_pause'), full: w.metrics.histogram('gc_full_pause') }
       : undefined;
   }

@@ -3,8 +3,7 @@ import { SlotOrder } from './slot-order.js';
 
 /**
  * The Conn field that holds a record's slot in a list of this kind (−1: in none). `vmSlot`:
- * a VM's connections (Backend.conns); `kindSlot`: a VM's HTTP connections (the nginx tally) or
- * its WebSocket sessions (Backend.wsSessions) — never both, a record has one kind for life.
+ * a VM's connections (Backend.conns); `kindSlot`: a VM's WebSocket sessions (Backend.wsSessions).
  */
 export type ConnSlotField = 'vmSlot' | 'kindSlot';
 

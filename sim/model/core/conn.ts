@@ -10,6 +10,12 @@ import type { Req } from './request.js';
 
 export type { UpstreamConn } from './exchanges.js';
 
+/** What keeps a running count of the requests in flight on the records it holds (proxy/memory.ts). */
+export interface PhaseWatch {
+  /** `conn`'s request phase turned from NONE to another (true) or back to NONE (false). */
+  inFlightChanged(conn: Conn, inFlight: boolean): void;
+}
+
 /** `Conn.retryAfter` when no drain notice is pending. */
 export const NO_RETRY_AFTER = -1;
 /** Every request on a connection gets its `onDone` from the request path; this is the placeholder. */
@@ -60,7 +66,12 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** The balancer's entry for this flow. */
   lbFlow: LbFlow = LbFlow.NONE;
   backend = -1;
-  phase: ReqPhase = ReqPhase.NONE;
+  /** The request's phase (read and written as `phase`, below). */
+  private reqPhase: ReqPhase = ReqPhase.NONE;
+  /** Told when the request phase turns in flight or idle while the VM's nginx tally holds the
+   *  record (proxy/memory.ts NginxConnTally; null: none); beside the phase, as every write of the
+   *  phase reads it. Written only by that tally. */
+  phaseWatch: PhaseWatch | null = null;
   status: Status = 200;
   requestsLeft = 0;
   requestsServed = 0;
@@ -121,8 +132,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   connectStartedAt = 0;
   /** Behind an L7 balancer: its stream for the client's current request (lb/l7-http-front.ts), or null. */
   stream: Req | null = null;
-  /** Slot of the record in its VM's connections and in its VM's HTTP connections or WebSocket
-   *  sessions (conn-list.ts; −1: in none). */
+  /** Slot of the record in its VM's connections and in its VM's WebSocket sessions
+   *  (conn-list.ts; −1: in none). */
   vmSlot = -1;
   kindSlot = -1;
 
@@ -157,6 +168,24 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run.
   static {
     preferDoubleFields(new Conn(-1), CLIENT_DOUBLE_FIELDS);
+  }
+
+  /** Where the client's request is (app-job.ts ReqPhase; NONE: no request in flight). */
+  get phase(): ReqPhase {
+    return this.reqPhase;
+  }
+
+  /**
+   * Every write of the phase, wherever it is made (nginx, the app, the lifecycle, the client),
+   * passes here, so the nginx tally's count of requests in flight (nginx_memory) follows each
+   * change as it happens instead of walking every connection at each sample.
+   */
+  set phase(next: ReqPhase) {
+    const was = this.reqPhase;
+    this.reqPhase = next;
+    const watch = this.phaseWatch;
+    if (watch !== null && (was === ReqPhase.NONE) !== (next === ReqPhase.NONE))
+      watch.inFlightChanged(this, next !== ReqPhase.NONE);
   }
 
   /**

@@ -16,9 +16,7 @@ export class JobList extends SlotOrder<AppJob> {
     if (job.inList === this) return this;
     if (job.inList !== null) throw new Error('JobList.add: the job is already in another list');
     job.inList = this;
-    job.indexInList = this.slots.length;
-    this.slots.push(job);
-    this.count++;
+    this.append(job);
     return this;
   }
 
@@ -54,6 +52,7 @@ export class JobList extends SlotOrder<AppJob> {
       job.indexInList = -1;
     }
     this.slots = [];
+    this.end = 0;
     this.count = 0;
   }
 

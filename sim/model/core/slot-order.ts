@@ -11,7 +11,16 @@ const COMPACT_MIN = 64;
  * ConnList (a VM's client records) are the two kinds.
  */
 export abstract class SlotOrder<T extends object> implements Iterable<T> {
+  /**
+   * The records (null: a hole) in slots 0 … end − 1; every slot from `end` on is null. The array
+   * itself never shrinks: trimming its length and pushing past it again (a list whose newest
+   * entry comes and goes, as an app's jobs in service do on every request) reallocated its
+   * backing store each time — most of the request path's garbage. It is as long as the list
+   * has ever been.
+   */
   protected slots: (T | null)[] = [];
+  /** One past the last slot in use. */
+  protected end = 0;
   protected count = 0;
   /** Iterations in progress (slot numbers must not move under them). */
   private iterating = 0;
@@ -25,8 +34,10 @@ export abstract class SlotOrder<T extends object> implements Iterable<T> {
 
   /** Append `item` (not in the list). */
   protected append(item: T): void {
-    this.moved(item, this.slots.length);
-    this.slots.push(item);
+    const i = this.end++;
+    this.moved(item, i);
+    if (i < this.slots.length) this.slots[i] = item;
+    else this.slots.push(item);
     this.count++;
   }
 
@@ -36,12 +47,12 @@ export abstract class SlotOrder<T extends object> implements Iterable<T> {
     slots[i] = null;
     this.count--;
     if (this.iterating !== 0) return;
-    if (i === slots.length - 1) {
-      // The newest left: drop trailing holes (an idle list stays empty and short).
+    if (i === this.end - 1) {
+      // The newest left: drop trailing holes (an idle list stays empty and short to walk).
       let n = i;
       while (n > 0 && slots[n - 1] === null) n--;
-      slots.length = n;
-    } else if (slots.length > COMPACT_MIN && 2 * this.count < slots.length) this.compact();
+      this.end = n;
+    } else if (this.end > COMPACT_MIN && 2 * this.count < this.end) this.compact();
   }
 
   /** In insertion order; the record just yielded may be deleted before the next one is asked for. */
@@ -49,7 +60,7 @@ export abstract class SlotOrder<T extends object> implements Iterable<T> {
     this.iterating++;
     try {
       // Re-read the slots each step: a record added meanwhile is visited, as in a Set.
-      for (let i = 0; i < this.slots.length; i++) {
+      for (let i = 0; i < this.end; i++) {
         const item = this.slots[i];
         if (item !== null) yield item;
       }
@@ -62,12 +73,14 @@ export abstract class SlotOrder<T extends object> implements Iterable<T> {
   private compact(): void {
     const slots = this.slots;
     let kept = 0;
-    for (let i = 0; i < slots.length; i++) {
+    const end = this.end;
+    for (let i = 0; i < end; i++) {
       const item = slots[i];
       if (item === null) continue;
       this.moved(item, kept);
       slots[kept++] = item;
     }
-    slots.length = kept;
+    for (let i = kept; i < end; i++) slots[i] = null;
+    this.end = kept;
   }
 }

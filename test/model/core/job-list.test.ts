@@ -27,6 +27,42 @@ describe('JobList: an app’s jobs in service', () => {
     expect([...list]).toEqual([...set]);
   });
 
+  it('reuses the slots the newest jobs left and those a compaction freed (slot numbers stay bounded)', () => {
+    // The array is never shortened (slot-order.ts `end`): the slots past `end` must be taken again
+    // in order, not appended after them, or slot numbers and walks would grow without bound.
+    const list = new JobList();
+    const jobs = Array.from({ length: 300 }, (_, i) => job(i));
+    const set = new Set<AppJob>();
+    let highest = -1;
+    for (let round = 0; round < 50; round++) {
+      for (const j of jobs.slice(0, 100 + (round % 3) * 100)) {
+        list.add(j);
+        set.add(j);
+        highest = Math.max(highest, j.indexInList);
+      }
+      // Every tenth round the newest leave (trailing trim); every round every other older one does
+      // while the newest stays (compaction past 64 slots, no trim to hide a slot left behind).
+      if (round % 10 === 0)
+        for (const j of [...set].reverse().slice(0, 50)) {
+          list.delete(j);
+          set.delete(j);
+        }
+      for (const j of [...set].filter((_, i, all) => i % 2 === 0 && i < all.length - 1)) {
+        list.delete(j);
+        set.delete(j);
+      }
+      expect([...list]).toEqual([...set]);
+      const slots = [...list].map((j) => j.indexInList);
+      expect(slots).toEqual([...slots].sort((a, b) => a - b));
+      expect(new Set(slots).size).toBe(slots.length);
+    }
+    // 300 jobs at most in the list at once, and holes are squeezed out once they are more than
+    // half the slots: never a slot past twice that (appending after the freed slots would reach
+    // thousands over the 50 rounds).
+    expect(highest).toBeLessThan(600);
+    expect(highest).toBeGreaterThan(150);
+  });
+
   it('an iteration survives deletes of the job just yielded and visits jobs added meanwhile', () => {
     const list = new JobList();
     const jobs = Array.from({ length: 200 }, (_, i) => job(i));

@@ -1,7 +1,8 @@
 /** The memory each nginx worker generation holds (proxy/memory.ts): the `nginx_memory` gauges. */
 import { describe, expect, it } from 'vitest';
+import { Mulberry32 } from '../../../sim/engine/mulberry32.js';
 import { ReqPhase } from '../../../sim/model/core/app-job.js';
-import { type Conn, ConnKind } from '../../../sim/model/core/conn.js';
+import { type Conn, ConnKind, newClientRecord } from '../../../sim/model/core/conn.js';
 import { connBytes, MIB, NginxConnTally, nginxMemory } from '../../../sim/model/proxy/memory.js';
 import { Nginx } from '../../../sim/model/proxy/nginx.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
@@ -122,6 +123,57 @@ describe('nginx memory per generation', () => {
       expect(nginxMemory(n, left, pool, tally)).toEqual(perConn(n, left, cached));
       expect(nginxMemory(n, left, pool, tally)).toEqual(nginxMemory(n, left, pool));
     }
+  });
+
+  it('follows requests starting and ending on connections the tally holds, as a walk would count them', () => {
+    // Real records: their phase writes tell the tally (conn.ts `set phase`), whoever makes them.
+    const n = new Nginx(config);
+    const tally = new NginxConnTally();
+    const records: Conn[] = [];
+    const phases = [ReqPhase.NONE, ReqPhase.QUEUED, ReqPhase.SERVING, ReqPhase.CONNECTING];
+    const place = (i: number): Conn => {
+      const c = newClientRecord(i, i % 5 === 0 ? ConnKind.WS : ConnKind.HTTP);
+      c.nginxGen = n.accept();
+      c.phase = phases[i % 4]; // some are in flight before they join
+      tally.add(c);
+      if (c.kind === ConnKind.HTTP) tally.add(c); // changes nothing, as Set.add (tunnels are only counted)
+      records.push(c);
+      return c;
+    };
+    const first = n.generations[0].id;
+    for (let i = 0; i < 200; i++) place(i);
+    const g = n.reload(config);
+    n.quitOlderThan(g.id, 1);
+    for (let i = 200; i < 400; i++) place(i);
+    // Both generations priced: the old one, quitting, still holds its connections.
+    expect(n.generations.map((x) => x.id)).toEqual([first, g.id]);
+    const left = new Set(records);
+    const same = (): void => expect(nginxMemory(n, left, [], tally)).toEqual(nginxMemory(n, left, []));
+    same();
+    expect(nginxMemory(n, left, [], tally).old).toBeGreaterThan(0);
+    let moves = 0;
+    const pick = new Mulberry32(5);
+    for (let step = 0; step < 4000; step++) {
+      const c = records[Math.floor(pick.next() * records.length)];
+      const next = phases[Math.floor(pick.next() * 4)];
+      if ((c.phase === ReqPhase.NONE) !== (next === ReqPhase.NONE)) moves++;
+      c.phase = next;
+      if (step % 97 === 0 && left.has(c)) {
+        tally.delete(c);
+        if (c.kind === ConnKind.HTTP) tally.delete(c); // a no-op once out
+        left.delete(c);
+        c.phase = phases[(step + 1) % 4]; // no longer counted anywhere
+      }
+      if (step % 500 === 0) same();
+    }
+    same();
+    expect(moves).toBeGreaterThan(1000);
+    const inFlight = [...left].filter((c) => c.kind === ConnKind.HTTP && c.phase !== ReqPhase.NONE).length;
+    expect(inFlight).toBeGreaterThan(50);
+    expect(tally.inFlightOf(first) + tally.inFlightOf(g.id)).toBe(inFlight);
+    // A record another VM's tally holds is refused (its counts would be wrong in both).
+    const held = records.find((c) => c.kind === ConnKind.HTTP && left.has(c))!;
+    expect(() => new NginxConnTally().add(held)).toThrow(/another VM/);
   });
 
   it('is nothing once nginx has stopped', () => {
