@@ -191,7 +191,7 @@ class EntryPool {
  * marks it dead (killTimeWait(), through the entry's AT_TW_SEQ). So expiry and matureTimeWaits()
  * read only the queue, which they walk in order, not the socket entries scattered over the pool:
  * a VM queues ~240 TIME_WAITs a second, and reading each one's entry again 1 s and 60 s later
- * (cold by then) was a tenth of the kernel model's time in the fleet workload.
+ * (cold by then) was 4.6 % of the fleet workload's CPU profile (README Benchmarks, session 12).
  */
 const TW_SLOT = 5;
 const TW_PAIR = 0;
