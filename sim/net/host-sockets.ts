@@ -81,18 +81,18 @@ const NONE = -1;
  * A host's sockets (entries), numbered: a LB or VM host holds ~30,000 per backend pair at 100k
  * clients, and an object each (72 bytes and a page slot) was most of their cost. Each entry is one
  * record of REC numbers in one Float64Array, not a column per field: the verbs read or write most
- * of an entry's fields together (a close its state, entry time, timestamps, ts_recent and
- * generation; the TIME_WAIT queue's walks its state, generation and entry time), and the entries
- * they touch are scattered over the pool, so each field in its own column cost a cache miss per
- * field. Per entry: its state, whether bind() bound it before connect() (its port's bind bucket has
- * fastreuse ≥ 0), and, in TIME_WAIT, when it began (ms), whether timestamps were on, ts_recent, and
- * the generation its queue slot carries. Closed entries are chained for reuse through the
- * ts_recent number (a closed entry has none; newEntry() sets it again).
+ * of an entry's fields together (a close its state, entry time, timestamps and ts_recent), and
+ * the entries they touch are scattered over the pool, so each field in its own column cost a cache
+ * miss per field. Per entry: its state, whether bind() bound it before connect() (its port's bind
+ * bucket has fastreuse ≥ 0), and, in TIME_WAIT, when it began (ms), whether timestamps were on,
+ * ts_recent, and the sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot
+ * dead). Closed entries' numbers wait on a stack of their own, so closing one (a TIME_WAIT
+ * expiring a minute after its socket was last touched) does not write to it.
  */
 const REC = 4;
 const AT_ENTERED_MS = 0;
 const AT_TS_RECENT = 1;
-const AT_GEN = 2;
+const AT_TW_SEQ = 2;
 /** State (OPEN, TIME_WAIT) in the low two bits, then BOUND and TIMESTAMPS. */
 const AT_FLAGS = 3;
 const STATE_BITS = 3;
@@ -102,15 +102,13 @@ const TIMESTAMPS = 8;
 class EntryPool {
   rec = new Float64Array(16 * REC);
   private used = 0;
-  private free = NONE;
+  /** Closed entries, the last closed on top (reused first, as a free list would). */
+  private freed = new Int32Array(16);
+  private freedCount = 0;
 
-  /** A new entry's number (its fields as the last user left them, ts_recent excepted). */
+  /** A new entry's number (its fields as the last user left them). */
   take(): number {
-    const e = this.free;
-    if (e !== NONE) {
-      this.free = this.rec[e * REC + AT_TS_RECENT];
-      return e;
-    }
+    if (this.freedCount > 0) return this.freed[--this.freedCount];
     if (this.used * REC === this.rec.length) {
       const rec = new Float64Array(this.rec.length * 2);
       rec.set(this.rec);
@@ -120,8 +118,12 @@ class EntryPool {
   }
 
   give(e: number): void {
-    this.rec[e * REC + AT_TS_RECENT] = this.free;
-    this.free = e;
+    if (this.freedCount === this.freed.length) {
+      const freed = new Int32Array(this.freed.length * 2);
+      freed.set(this.freed);
+      this.freed = freed;
+    }
+    this.freed[this.freedCount++] = e;
   }
 
   state(e: number): number {
@@ -156,42 +158,49 @@ class EntryPool {
     return this.rec[e * REC + AT_TS_RECENT];
   }
 
-  gen(e: number): number {
-    return this.rec[e * REC + AT_GEN];
+  /** The sequence number of a TIME_WAIT's queue slot. */
+  twSeq(e: number): number {
+    return this.rec[e * REC + AT_TW_SEQ];
   }
 
-  setGen(e: number, gen: number): void {
-    this.rec[e * REC + AT_GEN] = gen;
-  }
-
-  /** An entry enters TIME_WAIT at `enteredMs` with generation `gen`. */
-  timeWait(e: number, enteredMs: number, timestamps: boolean, tsRecent: number, gen: number): void {
+  /** An entry enters TIME_WAIT at `enteredMs`, queued in slot `twSeq`. */
+  timeWait(e: number, enteredMs: number, timestamps: boolean, tsRecent: number, twSeq: number): void {
     const i = e * REC;
     const rec = this.rec;
     rec[i + AT_ENTERED_MS] = enteredMs;
     rec[i + AT_TS_RECENT] = tsRecent;
-    rec[i + AT_GEN] = gen;
+    rec[i + AT_TW_SEQ] = twSeq;
     rec[i + AT_FLAGS] = TIME_WAIT | (rec[i + AT_FLAGS] & BOUND) | (timestamps ? TIMESTAMPS : 0);
   }
 
   /** A fresh open entry (newEntry()). */
-  opened(e: number, bound: boolean, gen: number): void {
+  opened(e: number, bound: boolean): void {
     const i = e * REC;
     const rec = this.rec;
     rec[i + AT_ENTERED_MS] = 0;
     rec[i + AT_TS_RECENT] = 0;
-    rec[i + AT_GEN] = gen;
+    rec[i + AT_TW_SEQ] = 0;
     rec[i + AT_FLAGS] = OPEN | (bound ? BOUND : 0);
   }
 }
 
 /**
- * Numbers per TIME_WAIT queue slot: key (pair id · 65536 + port), entry, generation, fire time.
- * The entry is the socket's own number: a slot is live while that entry is in TIME_WAIT with the
- * slot's generation (every change of an entry's life — reuse, takeover, reopening — gives it a new
- * one), so expiry checks it without looking the port up again in its pair's table.
+ * Numbers per TIME_WAIT queue slot: pair id, port (+ TW_TIMESTAMPS when timestamps were on), the
+ * entry (NONE once the slot is dead), entry time (ms), fire time. A slot is live while its
+ * TIME_WAIT is: the TIME_WAIT's end other than expiry (taken over by connect(), reopened by a SYN)
+ * marks it dead (killTimeWait(), through the entry's AT_TW_SEQ). So expiry and matureTimeWaits()
+ * read only the queue, which they walk in order, not the socket entries scattered over the pool:
+ * a VM queues ~240 TIME_WAITs a second, and reading each one's entry again 1 s and 60 s later
+ * (cold by then) was 4.6 % of the fleet workload's CPU profile (README Benchmarks, session 12).
  */
-const TW_SLOT = 4;
+const TW_SLOT = 5;
+const TW_PAIR = 0;
+const TW_PORT = 1;
+const TW_ENTRY = 2;
+const TW_ENTERED_MS = 3;
+const TW_FIRES_AT = 4;
+/** Added to a slot's port when the TIME_WAIT had timestamps on. */
+const TW_TIMESTAMPS = 65536;
 
 /** A pair's sockets move from a map to a port-indexed table past this many. */
 const DENSE_AFTER = 512;
@@ -333,11 +342,16 @@ export class HostSockets {
   private probePair: Pair | null = null;
   private probeNowMs = 0;
   private probe: PortProbe | null = null;
+  /**
+   * The TIME_WAIT entry the probe of the connect() in progress took over (NONE: none): the walk
+   * returns that port at once, and connect() opens the socket in the same entry (establishedCheck()).
+   */
+  private takenOver = NONE;
   /** connect()'s walk writes its result here (one object per host, not one per connect). */
   private readonly walked: HashConnectResult = { port: -1, probes: 0 };
   /**
    * TIME_WAIT expiry queue in firing order (fire times grow with entry time): TW_SLOT numbers a
-   * slot, [key, entry, generation, fire time], in [twHead, twTail); null while empty. One
+   * slot (see TW_SLOT), in [twHead, twTail); null while empty. One
    * Float64Array, allocated when needed and dropped when drained: of the tens of thousands of
    * client machines a fleet keeps, most hold no TIME_WAIT at a given moment, and per-host arrays
    * are most of their cost. When full, the live slots move to its start (or it doubles): a busy VM
@@ -353,7 +367,15 @@ export class HostSockets {
    */
   private twMatured = 0;
   private twLatestEnteredMs = Number.NEGATIVE_INFINITY;
-  private gen = 0;
+  /**
+   * Until this time (ms) the queue from twMatured on holds no marked TIME_WAIT old enough to take
+   * over: the one matureTimeWaits() last stopped at is still too young (and every marked one
+   * behind it is younger still), so the next connect() need not look again before then.
+   */
+  private twYoungUntilMs = Number.NEGATIVE_INFINITY;
+  /** Sequence number of the next slot queued, and of the slot at index 0 of `tw`. */
+  private twNextSeq = 0;
+  private twSeqAtZero = 0;
   /** The host's sockets (a removed entry is never looked at again before it is reused). */
   private readonly entries = new EntryPool();
 
@@ -404,7 +426,7 @@ export class HostSockets {
     this.twTail = 0;
     this.twMatured = 0;
     this.twLatestEnteredMs = Number.NEGATIVE_INFINITY;
-    this.gen = 0;
+    this.twYoungUntilMs = Number.NEGATIVE_INFINITY;
   }
 
   /** A connecting pair: this host at `localAddr` connecting to `remoteAddr:remotePort`. */
@@ -449,14 +471,8 @@ export class HostSockets {
     for (const s of sockets) {
       this.open(pair, s.port, false);
       if (!s.timeWait) continue;
-      const e = entryOf(pair, s.port);
-      const E = this.entries;
-      const gen = ++this.gen;
       // ts_recent 0, as newEntry() left it: not carried (above).
-      E.timeWait(e, s.enteredMs, s.timestamps, 0, gen);
-      this.timeWaitCount++;
-      this.timeWaitInSkip(pair, s.port, e);
-      this.queueTimeWait(id * 65536 + s.port, e, gen, s.firesAt);
+      this.enterTimeWait(id, pair, s.port, entryOf(pair, s.port), s.enteredMs, s.timestamps, 0, s.firesAt);
     }
     return id;
   }
@@ -485,6 +501,7 @@ export class HostSockets {
     this.probePairId = pairId;
     this.probePair = pair;
     this.probeNowMs = Math.floor(now * 1000);
+    this.takenOver = NONE;
     this.matureTimeWaits(this.probeNowMs);
     this.probe ??= (port: number): boolean =>
       (this.portBound === null || this.portBound[port] === 0) &&
@@ -502,7 +519,16 @@ export class HostSockets {
     );
     this.probePair = null;
     this.lastProbes = result.probes;
-    if (result.port >= 0) this.open(pair, result.port, false);
+    if (result.port < 0) return result.port;
+    if (this.takenOver === NONE) this.open(pair, result.port, false);
+    else {
+      // The TIME_WAIT taken over becomes the new socket in place: what removing it and opening
+      // a socket on its port would leave (the same entry: it would be the last closed, so the
+      // first reused), without taking it out of its pair's table and putting it back.
+      this.entries.opened(this.takenOver, false);
+      if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, result.port, true);
+      this.takenOver = NONE;
+    }
     return result.port;
   }
 
@@ -609,22 +635,18 @@ export class HostSockets {
     peerTsval = Math.floor(now * 1000),
   ): void {
     this.expire(now);
-    const key = pairId * 65536 + port;
     const pair = this.pairs[pairId];
     const entry = pair === undefined ? NONE : entryOf(pair, port);
     const E = this.entries;
     if (entry === NONE || E.state(entry) !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
     if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
-      const gen = ++this.gen;
-      E.timeWait(entry, Math.floor(now * 1000), timestamps, peerTsval, gen);
-      this.timeWaitCount++;
-      this.timeWaitInSkip(pair, port, entry);
-      this.queueTimeWait(key, entry, gen, this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S));
+      const firesAt = this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S);
+      this.enterTimeWait(pairId, pair, port, entry, Math.floor(now * 1000), timestamps, peerTsval, firesAt);
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
-    this.remove(key, entry);
+    this.remove(pairId, pair, port, entry);
   }
 
   /** Whether (pair, port) is open or in TIME_WAIT, after expiry at `now`. */
@@ -640,7 +662,7 @@ export class HostSockets {
     const tw = this.tw;
     if (tw === null) return Number.POSITIVE_INFINITY;
     for (let i = this.twHead; i < this.twTail; i += TW_SLOT) {
-      if (this.queuedTimeWait(tw[i + 1], tw[i + 2])) return tw[i + 3];
+      if (tw[i + TW_ENTRY] !== NONE) return tw[i + TW_FIRES_AT];
     }
     return Number.POSITIVE_INFINITY;
   }
@@ -649,15 +671,18 @@ export class HostSockets {
   expire(now: number): void {
     const tw = this.tw;
     if (tw === null) return;
-    while (this.twHead < this.twTail && tw[this.twHead + 3] <= now) {
-      const entry = tw[this.twHead + 1];
-      if (this.queuedTimeWait(entry, tw[this.twHead + 2])) {
+    let head = this.twHead;
+    while (head < this.twTail && tw[head + TW_FIRES_AT] <= now) {
+      const entry = tw[head + TW_ENTRY];
+      if (entry !== NONE) {
         this.timeWaitCount--;
-        this.remove(tw[this.twHead], entry);
+        const pairId = tw[head + TW_PAIR];
+        this.remove(pairId, this.pairs[pairId], tw[head + TW_PORT] & (TW_TIMESTAMPS - 1), entry);
       }
-      this.twHead += TW_SLOT;
+      head += TW_SLOT;
     }
-    if (this.twHead === this.twTail) {
+    this.twHead = head;
+    if (head === this.twTail) {
       // Drained (a client machine's one TIME_WAIT gone): drop the queue, so an idle host holds
       // none however many connections it closed before.
       this.tw = null;
@@ -667,12 +692,39 @@ export class HostSockets {
     }
   }
 
-  /** Append a slot to the TIME_WAIT queue (see `tw`). */
-  private queueTimeWait(key: number, entry: number, gen: number, firesAt: number): void {
+  /**
+   * Socket `entry` of the pair on `port` enters TIME_WAIT at `enteredMs`; its timer fires at
+   * `firesAt`. Its queue slot is appended (see `tw`).
+   */
+  private enterTimeWait(
+    pairId: number,
+    pair: Pair,
+    port: number,
+    entry: number,
+    enteredMs: number,
+    timestamps: boolean,
+    tsRecent: number,
+    firesAt: number,
+  ): void {
+    const i = this.queueSlot();
+    const tw = this.tw!;
+    this.entries.timeWait(entry, enteredMs, timestamps, tsRecent, this.twNextSeq++);
+    this.timeWaitCount++;
+    this.timeWaitInSkip(pair, port, enteredMs, timestamps);
+    tw[i + TW_PAIR] = pairId;
+    tw[i + TW_PORT] = timestamps ? port + TW_TIMESTAMPS : port;
+    tw[i + TW_ENTRY] = entry;
+    tw[i + TW_ENTERED_MS] = enteredMs;
+    tw[i + TW_FIRES_AT] = firesAt;
+  }
+
+  /** Append a slot to the TIME_WAIT queue (see `tw`) for sequence number twNextSeq: its index. */
+  private queueSlot(): number {
     let tw = this.tw;
     if (tw === null) {
       tw = new Float64Array(4 * TW_SLOT);
       this.tw = tw;
+      this.twSeqAtZero = this.twNextSeq;
     } else if (this.twTail === tw.length) {
       const live = this.twTail - this.twHead;
       // Move the live slots down when at most half of it is live, else double it.
@@ -683,15 +735,13 @@ export class HostSockets {
         this.tw = tw;
       } else tw.copyWithin(0, this.twHead, this.twTail);
       this.twMatured = Math.max(0, this.twMatured - this.twHead);
+      this.twSeqAtZero += this.twHead / TW_SLOT;
       this.twHead = 0;
       this.twTail = live;
     }
     const i = this.twTail;
-    tw[i] = key;
-    tw[i + 1] = entry;
-    tw[i + 2] = gen;
-    tw[i + 3] = firesAt;
     this.twTail = i + TW_SLOT;
+    return i;
   }
 
   private intern(
@@ -789,12 +839,6 @@ export class HostSockets {
     (this.freePairIds ??= []).push(id);
   }
 
-  /** Whether a TIME_WAIT queue slot (entry, generation) still stands for its socket (false: stale). */
-  private queuedTimeWait(entry: number, gen: number): boolean {
-    const E = this.entries;
-    return E.state(entry) === TIME_WAIT && E.gen(entry) === gen;
-  }
-
   /**
    * Whether connect() might take over some TIME_WAIT of this pair, whatever the entry's own
    * timestamps (mayReuseTimeWait() with bound = false needs tcp_tw_reuse in effect for the pair).
@@ -852,11 +896,10 @@ export class HostSockets {
    * which matureTimeWaits() finds in queue order, so only a TIME_WAIT queued in entry-time order
    * stays (one entered before the latest queued is probed from now on: the safe side).
    */
-  private timeWaitInSkip(pair: Pair, port: number, entry: number): void {
-    const enteredMs = this.entries.enteredMs(entry);
+  private timeWaitInSkip(pair: Pair, port: number, enteredMs: number, timestamps: boolean): void {
     const inOrder = enteredMs >= this.twLatestEnteredMs;
     if (inOrder) this.twLatestEnteredMs = enteredMs;
-    if (pair.skip === null || this.skipsTimeWait(pair) || !this.entries.timestamps(entry) || inOrder) return;
+    if (pair.skip === null || this.skipsTimeWait(pair) || !timestamps || inOrder) return;
     markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
   }
 
@@ -872,23 +915,32 @@ export class HostSockets {
    * PortSkip built later marks none of its TIME_WAITs that this walk would take out (skipOf()
    * leaves a TIME_WAIT with timestamps to the probe). Passing it does not pass a marked slot
    * that is already mature: a marked TIME_WAIT entered no earlier than any slot before it.
+   *
+   * Walking again from an earlier slot changes nothing (a mature one's port is taken out again:
+   * no socket can have taken it since, as its TIME_WAIT still holds it), so until the slot it
+   * stopped at matures (twYoungUntilMs) the walk is not started: that slot may have died since,
+   * but every marked one behind it is as young.
    */
   private matureTimeWaits(nowMs: number): void {
     const tw = this.tw;
-    if (tw === null) return;
-    const E = this.entries;
+    if (tw === null || nowMs <= this.twYoungUntilMs) return;
     const { twReuse, twReuseDelayMs } = this.config;
     let i = Math.max(this.twMatured, this.twHead);
     for (; i < this.twTail; i += TW_SLOT) {
-      const pair = this.pairs[Math.floor(tw[i] / 65536)];
+      const pair = this.pairs[tw[i + TW_PAIR]];
       if (pair.skip === null) continue;
-      const entry = tw[i + 1];
-      if (!this.queuedTimeWait(entry, tw[i + 2])) continue; // stale: its port is someone else's
-      if (!mayReuseTimeWait(twReuse, twReuseDelayMs, pair.loopback, true, false, E.enteredMs(entry), nowMs)) {
-        if (this.mayReuseAny(pair)) break; // too young yet, and so is every marked one after it
+      if (tw[i + TW_ENTRY] === NONE) continue; // dead: its port is someone else's
+      const enteredMs = tw[i + TW_ENTERED_MS];
+      if (!mayReuseTimeWait(twReuse, twReuseDelayMs, pair.loopback, true, false, enteredMs, nowMs)) {
+        if (this.mayReuseAny(pair)) {
+          // Too young yet, and so is every marked one after it.
+          this.twYoungUntilMs = enteredMs + twReuseDelayMs;
+          break;
+        }
         continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
       }
-      if (E.timestamps(entry)) markPort(pair.skip, this.config.portLow, this.walkSpan, tw[i] % 65536, false);
+      const port = tw[i + TW_PORT];
+      if (port >= TW_TIMESTAMPS) markPort(pair.skip, this.config.portLow, this.walkSpan, port - TW_TIMESTAMPS, false);
     }
     this.twMatured = i;
   }
@@ -938,12 +990,17 @@ export class HostSockets {
     if (!reusable) return false;
     this.killTimeWait(entry);
     this.timeWaitReused++;
-    this.remove(pairId * 65536 + port, entry);
+    // connect()'s walk returns this port at once: connect() reopens the entry in place. A bound
+    // socket's connect() opens a new one (its port's bind count moves with it).
+    if (bound) this.remove(pairId, pair, port, entry);
+    else this.takenOver = entry;
     return true;
   }
 
+  /** A TIME_WAIT ends before its timer: its queue slot dies. */
   private killTimeWait(entry: number): void {
-    this.entries.setGen(entry, ++this.gen); // its queue slot no longer matches
+    const slot = (this.entries.twSeq(entry) - this.twSeqAtZero) * TW_SLOT;
+    this.tw![slot + TW_ENTRY] = NONE;
     this.timeWaitCount--;
   }
 
@@ -965,19 +1022,19 @@ export class HostSockets {
   private newEntry(bound: boolean): number {
     const E = this.entries;
     const entry = E.take();
-    E.opened(entry, bound, ++this.gen);
+    E.opened(entry, bound);
     return entry;
   }
 
-  private remove(key: number, entry: number): void {
-    const pair = this.pairs[Math.floor(key / 65536)];
-    deleteEntry(pair, key % 65536);
-    if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, key % 65536, false);
+  private remove(pairId: number, pair: Pair, port: number, entry: number): void {
+    deleteEntry(pair, port);
+    if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
     this.socketCount--;
     this.entries.give(entry);
-    if (pair.count === 0 && !pair.pinned) this.letGo(Math.floor(key / 65536), pair);
+    if (pair.count === 0 && !pair.pinned) this.letGo(pairId, pair);
     if (pair.accepting) return; // the listener's port stays with the listener
-    if (this.inLowParity(key % 65536)) pair.lowParityUsed--;
-    if (this.entries.bound(entry)) this.bound()[key % 65536]--;
+    if (this.inLowParity(port)) pair.lowParityUsed--;
+    // No bind() on this host yet: no socket is bound (and the entry, maybe cold, is not read).
+    if (this.portBound !== null && this.entries.bound(entry)) this.portBound[port]--;
   }
 }

@@ -56,10 +56,14 @@ export class PortHashSecrets implements PerturbTable {
   private readonly secretIndex: number;
   private readonly secretOffset: number;
   private readonly secretPerturb: number;
-  // table_perturb[] increments since boot (the initial contents are hashed, not stored): the
-  // first slot written inline (a client machine talks to one destination), the others in a map.
-  private soloIndex = -1;
-  private soloAdded = 0;
+  // table_perturb[] increments since boot (the initial contents are hashed, not stored). The slot
+  // the last addPerturb() wrote is kept inline with its initial value (`hot…`): a walk reads and
+  // bumps the same slot on every connect() of a 10-s period, and a Map get, get and set per
+  // connect() were a fifth of the walk's own time. The other slots written are in the map (a
+  // slot's entry there is stale while it is the hot one: the hot fields are read first).
+  private hotIndex = -1;
+  private hotInitial = 0;
+  private hotAdded = 0;
   private perturbAdded: Map<number, number> | null = null;
 
   /**
@@ -83,19 +87,19 @@ export class PortHashSecrets implements PerturbTable {
 
   /** READ_ONCE(table_perturb[index]) */
   perturb(index: number): number {
-    const initial = mix(this.secretPerturb, index);
-    const added = index === this.soloIndex ? this.soloAdded : (this.perturbAdded?.get(index) ?? 0);
-    return (initial + added) >>> 0;
+    if (index === this.hotIndex) return (this.hotInitial + this.hotAdded) >>> 0;
+    return (mix(this.secretPerturb, index) + (this.perturbAdded?.get(index) ?? 0)) >>> 0;
   }
 
   /** table_perturb[index] += by (u32 arithmetic) */
   addPerturb(index: number, by: number): void {
-    if (this.soloIndex < 0) this.soloIndex = index;
-    if (index === this.soloIndex) {
-      this.soloAdded = (this.soloAdded + by) >>> 0;
-      return;
+    if (index !== this.hotIndex) {
+      // Another slot: the hot one goes to the map, this one comes out of it.
+      if (this.hotIndex >= 0) (this.perturbAdded ??= new Map()).set(this.hotIndex, this.hotAdded);
+      this.hotIndex = index;
+      this.hotInitial = mix(this.secretPerturb, index);
+      this.hotAdded = this.perturbAdded?.get(index) ?? 0;
     }
-    this.perturbAdded ??= new Map();
-    this.perturbAdded.set(index, ((this.perturbAdded.get(index) ?? 0) + by) >>> 0);
+    this.hotAdded = (this.hotAdded + by) >>> 0;
   }
 }

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { Mulberry32 } from '../../sim/engine/mulberry32.js';
 import { HostSockets } from '../../sim/net/host-sockets.js';
 import { ipv4, LINUX_DEFAULTS } from '../../sim/net/kernel-config.js';
 import { testRng } from './kernel-test-rng.js';
@@ -73,9 +74,9 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
   });
 
   it('a TIME_WAIT taken over or reopened is not expired by its old queue slot, even in TIME_WAIT again', () => {
-    // The expiry queue names a socket by its entry and generation: the entry a takeover frees is
-    // reused at once for the new socket, and a reopened one is the same entry; either back in
-    // TIME_WAIT later must last its own 60 s, not end when the earlier TIME_WAIT's slot fires.
+    // A takeover opens the new socket in the TIME_WAIT's own entry, and a reopened one is the same
+    // entry: the earlier TIME_WAIT's queue slot must be dead, so the entry back in TIME_WAIT later
+    // lasts its own 60 s, not ending when that slot fires.
     const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50001 }, testRng(16));
     const pair = host.connectPair(LO, LO, 8080);
     const a = host.connect(pair, 0);
@@ -98,6 +99,45 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     server.close(accepting, 40000, 10, true, true, 10000);
     expect(server.stateOf(accepting, 40000, 65)).toBe('time-wait');
     expect(server.stateOf(accepting, 40000, 75)).toBe('none');
+  });
+
+  it('every port is open, in TIME_WAIT until its own timer fires, or free, through queue moves and takeovers', () => {
+    // A reference kept per port against the host, over thousands of connects on 200 loopback
+    // ports (takeovers after tcp_tw_reuse_delay, the TIME_WAIT queue moved down and grown many
+    // times): a takeover that killed another TIME_WAIT's queue slot, or expiry that missed one,
+    // shows as a port in the wrong state.
+    const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50199 }, testRng(18));
+    const pair = host.connectPair(LO, LO, 8080);
+    const drive = new Mulberry32(19);
+    const ref = new Map<number, { open: boolean; firesAt: number }>();
+    const open: number[] = [];
+    let takeovers = 0;
+    for (let k = 0; k < 20000; k++) {
+      const t = k * 0.01;
+      for (const [port, s] of ref) if (!s.open && s.firesAt <= t) ref.delete(port);
+      const port = host.connect(pair, t);
+      if (port >= 0) {
+        const before = ref.get(port);
+        expect(before?.open ?? false).toBe(false);
+        if (before !== undefined) takeovers++;
+        ref.set(port, { open: true, firesAt: 0 });
+        open.push(port);
+      }
+      while (open.length > 0 && (open.length > 60 || drive.next() < 0.5)) {
+        const closed = open.splice(Math.floor(drive.next() * open.length), 1)[0];
+        host.close(pair, closed, t, true);
+        ref.set(closed, { open: false, firesAt: host.clock.timerFiresAt(t, 60) });
+      }
+      if (k % 97 === 0) {
+        for (let p = 50000; p <= 50199; p++) {
+          const s = ref.get(p);
+          expect(host.stateOf(pair, p, t)).toBe(s === undefined ? 'none' : s.open ? 'open' : 'time-wait');
+        }
+        expect(host.timeWaitCount).toBe([...ref.values()].filter((s) => !s.open).length);
+      }
+    }
+    expect(takeovers).toBeGreaterThan(1000);
+    expect(host.timeWaitReused).toBe(takeovers);
   });
 
   it('a SYN with a newer TSval reopens the server-side TIME_WAIT of its 4-tuple', () => {
