@@ -173,7 +173,7 @@ describe('TLS storm against listen backlog 32, one worker (3 recordings, twins o
     }
   });
 
-  it("SYN-ACK resends (reqsk_timer_handler): none in the recordings, a few in the twins' round-0 leftovers", () => {
+  it('SYN-ACK resends (reqsk_timer_handler): none in the recordings, a few in the twins', () => {
     for (const { real, twins } of runs) {
       // tcp_rtx_synack counts a resent SYN-ACK in TCPSynRetrans, as tcp_retransmit_skb counts a
       // resent SYN: a connection connected in second k sent k SYN retransmissions (1 s apart), so
@@ -182,10 +182,9 @@ describe('TLS storm against listen backlog 32, one worker (3 recordings, twins o
       const by = real.summary.storm.connectLatencyBySecond as Record<string, number>;
       const synRetransmits = Object.entries(by).reduce((n, [k, v]) => n + Number(k) * v, 0);
       expect(real.summary.counters.TCPSynRetrans - synRetransmits).toBe(0);
-      // The twin gives a request sock only to the SYNs the SYN queue takes (33; the rest get
-      // cookies) and those come first at the ACKs, so a batch's dropped ACKs are cookie
-      // connections' and nothing is resent — but for the request socks whose ACK the twin dropped
-      // in round 0 (gap 1), 0–5 a run, each let in by its first resend.
+      // With the loopback RTO (0.2 s) a request sock whose ACK was dropped is mostly let in by its
+      // data copies (0.2, 0.4, 0.8 s later) before its 1-s SYN-ACK timer: the twins resend 0–5 a
+      // run (request socks of the 1-s SYN-retransmission batch), each let in by its first resend.
       for (const r of twins) {
         const resent = synAckResends(r);
         expect(resent.admitted + resent.dropped + resent.expired).toBeLessThanOrEqual(5);

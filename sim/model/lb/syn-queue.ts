@@ -29,6 +29,14 @@ export interface RequestSock {
   timerAt: number;
   /** Still in the SYN queue (until the child is created, the sender goes, or it expires). */
   live: boolean;
+  /**
+   * A challenge ACK created the child (challengeAckArrives): the connection is in nginx's accept
+   * queue with no data, and its handshake starts when its ClientHello comes with the sender's next
+   * data copy (l4-connect.ts dataRetransmitted), which then needs no room.
+   */
+  childCreated: boolean;
+  /** That child still holds its place in the accept queue (until a worker accept()s it: childAccepted). */
+  unaccepted: boolean;
 }
 
 /**
@@ -56,17 +64,25 @@ export function awaitsAdmission(w: World, q: ListenQueues, conn: Conn, b: number
  * (500 ms) and per netns by tcp_challenge_ack_limit (INT_MAX, off, since 6.0), neither reached by
  * resends ≥ 1 s apart. That ACK (ack_seq = the SYN-ACK's ISN + 1, seq within the window) passes
  * tcp_check_req and creates the child if the accept queue has room (tcp_v4_syn_recv_sock), or is
- * dropped again (ListenOverflows). A request sock whose SYN-ACK timer fired tcp_synack_retries
- * times is dropped (syn_ack_recalc `expire`), fewer when the SYN queue is mostly old
- * (synAckRetries). Simplified: a child created by a challenge ACK has no data yet — its ClientHello
- * comes with the sender's next data retransmission — but is queued for accept() and charged its
- * handshake at once, as every admission is (TlsCpu.admit); and an expired request sock only stops
- * the resends (the sender's next data copy would find no request sock and no valid cookie and be
- * answered with RST: left out, beyond the storms modelled here).
+ * dropped again (ListenOverflows). A child created by a challenge ACK has no data: the challenge
+ * ACK is a pure ACK (tcp_send_challenge_ack → __tcp_send_ack(sk, rcv_nxt)) and leaves the sender's
+ * retransmission timer alone, so its ClientHello comes only with the sender's next data copy, on
+ * that RTO schedule (l4-connect.ts dataRetransmitted), and nginx's worker starts the handshake
+ * then (TlsCpu.admit). Until then the connection takes the accept-queue slot it found, and a
+ * worker accept()s it at no CPU cost (nothing to read) once the connections queued before it are
+ * accepted: nginx accepts one connection per event-loop iteration (ngx_event_accept,
+ * src/event/ngx_event_accept.c: multi_accept off) and a busy worker's iteration is a handshake, so
+ * about `listenQueued · handshake_cpu / worker_processes` later (childAccepted); it holds no place
+ * after that. A request sock whose SYN-ACK timer fired tcp_synack_retries times is
+ * dropped (syn_ack_recalc `expire`), fewer when the SYN queue is mostly old (synAckRetries).
+ * Simplified: an expired request sock only stops the resends (the sender's next data copy would
+ * find no request sock and no valid cookie and be answered with RST: left out).
  */
 export class SynQueues {
   private readonly length: number[] = [];
   private readonly young: number[] = [];
+  /** Children made by challenge ACKs that no worker has accept()ed yet, per VM: accept-queue places. */
+  private readonly unaccepted: number[] = [];
 
   constructor(
     private readonly w: World,
@@ -81,11 +97,22 @@ export class SynQueues {
     while (this.length.length <= b) {
       this.length.push(0);
       this.young.push(0);
+      this.unaccepted.push(0);
     }
     if (synQueueFull(this.length[b], maxAckBacklog)) return null;
     this.length[b]++;
     this.young[b]++;
-    return { conn, backend: b, serial, synAt: this.w.now, numTimeout: 0, timerAt: 0, live: true };
+    return {
+      conn,
+      backend: b,
+      serial,
+      synAt: this.w.now,
+      numTimeout: 0,
+      timerAt: 0,
+      live: true,
+      childCreated: false,
+      unaccepted: false,
+    };
   }
 
   /** The request sock leaves the SYN queue (child created, sender gone, or expired). */
@@ -101,6 +128,21 @@ export class SynQueues {
     req.timerAt = this.w.backends[req.backend].host.clock.timerFiresAt(req.synAt, TCP_TIMEOUT_INIT_S);
     this.w.engine.at(req.timerAt, this.timerFires, req);
   }
+
+  /**
+   * Connections VM `b`'s kernel holds on nginx's :443 not yet accept()ed: TlsCpu's (completed
+   * handshakes whose worker is busy) and the children of challenge ACKs waiting for their accept.
+   */
+  acceptQueued(q: ListenQueues, b: number): number {
+    return q.listenQueued(b) + (this.unaccepted[b] ?? 0);
+  }
+
+  /** A worker accept()ed the child of a challenge ACK (or its ClientHello came first): its place is free. */
+  readonly childAccepted = (req: RequestSock): void => {
+    if (!req.unaccepted) return;
+    req.unaccepted = false;
+    this.unaccepted[req.backend]--;
+  };
 
   /** Request socks VM `b`'s listener holds. */
   requestSocks(b: number): number {
@@ -129,7 +171,10 @@ export class SynQueues {
     w.engine.schedule(w.scenario.clients.rtt, this.challengeAckArrives, req);
   };
 
-  /** The sender's answer to the resent SYN-ACK reaches the listener: the child, or dropped again. */
+  /**
+   * The sender's answer to the resent SYN-ACK reaches the listener: the child (accept-queue slot
+   * now, handshake at the next data copy), or dropped again.
+   */
   private readonly challengeAckArrives = (req: RequestSock): void => {
     if (!req.live) return;
     const w = this.w;
@@ -141,10 +186,19 @@ export class SynQueues {
     }
     const backend = w.backends[b];
     const retries = synAckRetries(this.length[b], this.young[b], backend.nginxBacklog - 1);
-    if (q.listenQueued(b) < backend.nginxBacklog) {
+    if (this.acceptQueued(q, b) < backend.nginxBacklog) {
       this.trace(req, 'admitted', retries, 0);
       this.remove(req);
-      q.admit(req.conn);
+      // tcp_check_req → tcp_v4_syn_recv_sock: the child, with no data; the ClientHello comes with
+      // the sender's next data copy (l4-connect.ts dataRetransmitted), which charges the handshake.
+      // Meanwhile it waits in the accept queue behind those queued before it (one accept() per
+      // event-loop iteration, a busy worker's iteration being a handshake).
+      req.childCreated = true;
+      req.unaccepted = true;
+      this.unaccepted[b]++;
+      const acceptIn =
+        (q.listenQueued(b) * backend.app.config.tls.handshake_cpu) / backend.nginx.config.worker_processes;
+      w.engine.schedule(acceptIn, this.childAccepted, req);
       return;
     }
     w.metrics.inc(w.c.synDrops, b);
@@ -162,7 +216,7 @@ export class SynQueues {
       outcome,
       resend: req.numTimeout,
       retries,
-      queued: this.queues().listenQueued(b),
+      queued: this.acceptQueued(this.queues(), b),
       limit: backend.nginxBacklog,
       requestSocks: this.length[b],
       nextIn,
