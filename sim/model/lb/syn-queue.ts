@@ -25,8 +25,10 @@ export interface RequestSock {
   synAt: number;
   /** req->num_timeout: the SYN-ACK timer's firings so far. */
   numTimeout: number;
-  /** When its SYN-ACK timer fires next (set once its final ACK was dropped). */
+  /** When its SYN-ACK timer fires next (armed at the SYN, re-armed at each firing). */
   timerAt: number;
+  /** Its timer's firing is scheduled (at the SYN when it fires before the ACK can arrive, else at the ACK's drop). */
+  armed: boolean;
   /** Still in the SYN queue (until the child is created, the sender goes, or it expires). */
   live: boolean;
   /**
@@ -102,17 +104,27 @@ export class SynQueues {
     if (synQueueFull(this.length[b], maxAckBacklog)) return null;
     this.length[b]++;
     this.young[b]++;
-    return {
+    const w = this.w;
+    // tcp_conn_request → inet_csk_reqsk_queue_hash_add → reqsk_queue_hash_req: the request sock's
+    // rsk_timer is armed now for req->timeout (TCP_TIMEOUT_INIT), on the VM's timer wheel.
+    const timerAt = w.backends[b].host.clock.timerFiresAt(w.now, TCP_TIMEOUT_INIT_S);
+    const req: RequestSock = {
       conn,
       backend: b,
       serial,
-      synAt: this.w.now,
+      synAt: w.now,
       numTimeout: 0,
-      timerAt: 0,
+      timerAt,
+      armed: false,
       live: true,
       childCreated: false,
       unaccepted: false,
     };
+    // It fires whatever the ACK's fate; a firing after the child exists finds nothing (remove),
+    // so the event is scheduled now only when it can come before the ACK (RTT ≥ ~1 s): a resend
+    // to a request sock still waiting for its ACK (young--), answered like any other.
+    if (timerAt <= w.now + w.scenario.clients.rtt) this.arm(req);
+    return req;
   }
 
   /** The request sock leaves the SYN queue (child created, sender gone, or expired). */
@@ -125,7 +137,11 @@ export class SynQueues {
 
   /** Its final ACK met the full accept queue: it stays, acked, its SYN-ACK timer running from the SYN. */
   ackDropped(req: RequestSock): void {
-    req.timerAt = this.w.backends[req.backend].host.clock.timerFiresAt(req.synAt, TCP_TIMEOUT_INIT_S);
+    if (!req.armed) this.arm(req);
+  }
+
+  private arm(req: RequestSock): void {
+    req.armed = true;
     this.w.engine.at(req.timerAt, this.timerFires, req);
   }
 

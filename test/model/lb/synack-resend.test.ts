@@ -185,3 +185,52 @@ describe('a resend whose answer meets the full queue: dropped again, the next re
     expect(count('admitted', 1) + count('dropped', 1)).toBe(11);
   });
 });
+
+/**
+ * RTT 1.5 s: the SYN-ACK timer (armed at the SYN: tcp_conn_request → inet_csk_reqsk_queue_hash_add,
+ * rsk_timer for TCP_TIMEOUT_INIT) fires before the final ACK can arrive, and resends the SYN-ACK
+ * to every request sock still waiting (acked or not). One worker, 50-ms handshakes. Burst A (35
+ * at 0 s) is in at 1.5 s and keeps the worker busy until ≈ 3.25 s. Burst B (60 at 1.6 s) finds
+ * room at its SYNs (A's handshakes already under way): 33 request socks, 27 cookies. Their timers
+ * fire at 2.6 s (+ ≤ a 32-ms bucket), before B's ACKs (3.1 s); at the ACKs a few request socks'
+ * ACKs meet the full queue, and the answers to the resends of 2.6 s, 1.5 s later (≈ 4.1 s), let
+ * them in — long before their first data copy (3.1 s + RTO 4.5 s). Armed from the ACK's drop, the
+ * first resend would go at 3.1 s and be answered at 4.6 s.
+ */
+const longRtt = (): ScenarioInput => {
+  const input = twoBursts();
+  input.horizon = '6s';
+  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: '50ms' } };
+  input.clients = {
+    ...input.clients,
+    rtt: '1500ms',
+    ws: {
+      ...input.clients!.ws,
+      scheduled: [
+        ...Array.from({ length: 35 }, () => ({ at: '0s', lifetime: '1h' })),
+        ...Array.from({ length: 60 }, () => ({ at: '1600ms', lifetime: '1h' })),
+      ],
+    },
+  };
+  return input;
+};
+
+describe('RTT above 1 s: the SYN-ACK timer runs from the SYN, not from the ACK drop', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(longRtt(), 1);
+  });
+
+  it('the request sock whose ACK was dropped gets in at the answer to the resend of 2.6 s (≈ 4.1 s), not 4.6 s', () => {
+    // 27 cookie connections and one request sock find the queue full at their ACKs (3.1 s).
+    expect(r.figures['syn_drops.total']).toBe(27 + 1);
+    const all = resends(r);
+    expect(all.reduce((n, x) => n + x.n, 0)).toBe(1);
+    const [x] = all;
+    expect(x.record.outcome).toBe('admitted');
+    expect(x.record.resend).toBe(1);
+    // Fired 1 s after the SYN (≤ a 32-ms bucket late), answered one RTT later: before 3.1 + 1.5 s.
+    expect(x.t).toBeGreaterThanOrEqual(1.6 + 1 + 1.5 - 1e-9);
+    expect(x.t).toBeLessThanOrEqual(1.6 + 1.032 + 1.5 + 1e-9);
+  });
+});
