@@ -68,7 +68,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
   readonly nat: NatIdleTable;
   /** nginx's accept queues, where its workers are modelled busy (TLS in nginx); null: never full. */
-  listenQueues: ListenQueues | null = null;
+  private queues: ListenQueues | null = null;
   /** The SYN queues of those listeners: request socks and their SYN-ACK timers. */
   private readonly synQueues: SynQueues;
   /**
@@ -84,6 +84,16 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     this.connectLatency = w.metrics.histogram('connect_latency');
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
     this.synRetransmits = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits;
+  }
+
+  get listenQueues(): ListenQueues | null {
+    return this.queues;
+  }
+
+  /** Where nginx's accept queue is modelled, its SYN queue is too, with its counters. */
+  set listenQueues(q: ListenQueues | null) {
+    this.queues = q;
+    if (q !== null) this.synQueues.countOn();
   }
 
   connect(conn: Conn, handler: FlowDownstream): void {

@@ -1,6 +1,21 @@
+import type { SeriesId } from '../../metrics/metrics.js';
 import { reqskTimeout, synAckRetries, synQueueFull, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import type { Conn } from '../core/conn.js';
 import type { World } from '../core/world.js';
+
+/** The listener's counters, as nstat names them (defined only where nginx's accept queue is modelled). */
+interface SynCounters {
+  /** SYNs answered with a SYN cookie: the SYN queue held more than the backlog (SyncookiesSent). */
+  cookies: SeriesId;
+  /** SYN-ACKs resent by the request socks' timers (tcp_rtx_synack: the SYN-ACK part of TCPSynRetrans). */
+  resends: SeriesId;
+  /** Answers to resends that created the connection. */
+  admitted: SeriesId;
+  /** Answers to resends dropped on the full accept queue (also in syn_drops). */
+  dropped: SeriesId;
+  /** Request socks dropped after tcp_synack_retries timeouts. */
+  expired: SeriesId;
+}
 
 /** nginx's accept queues on :443 (proxy/worker-cpu.ts TlsCpu). */
 export interface ListenQueues {
@@ -86,10 +101,49 @@ export class SynQueues {
   /** Children made by challenge ACKs that no worker has accept()ed yet, per VM: accept-queue places. */
   private readonly unaccepted: number[] = [];
 
+  private counters: SynCounters | null = null;
+
   constructor(
     private readonly w: World,
     private readonly queues: () => ListenQueues,
   ) {}
+
+  /** Define the counters (once, where nginx's accept queue is modelled: LbConnector.listenQueues). */
+  countOn(): void {
+    if (this.counters !== null) return;
+    const m = this.w.metrics;
+    this.counters = {
+      cookies: m.counter(
+        'syn_cookies',
+        'SYN',
+        "SYNs nginx's :443 listener answered with a SYN cookie because its SYN queue held more than the backlog (tcp_conn_request; nstat TcpExtSyncookiesSent)",
+      ),
+      resends: m.counter(
+        'synack_resends',
+        'SYN-ACK',
+        "SYN-ACKs resent by the request socks' timers (reqsk_timer_handler; nstat counts them in TcpExtTCPSynRetrans)",
+      ),
+      admitted: m.counter(
+        'synack_resend_admitted',
+        'conn',
+        'Connections whose answer to a resent SYN-ACK found room in the accept queue',
+      ),
+      dropped: m.counter(
+        'synack_resend_dropped',
+        'conn',
+        'Answers to resent SYN-ACKs dropped on the full accept queue (counted in syn_drops too)',
+      ),
+      expired: m.counter(
+        'request_socks_expired',
+        'conn',
+        'Request socks dropped after tcp_synack_retries SYN-ACK timeouts (fewer while the SYN queue is mostly old)',
+      ),
+    };
+  }
+
+  private inc(pick: (c: SynCounters) => SeriesId, b: number): void {
+    if (this.counters !== null) this.w.metrics.inc(pick(this.counters), b);
+  }
 
   /**
    * A SYN for VM `b` passed the accept-queue check now: a request sock, or null when the SYN queue
@@ -101,7 +155,10 @@ export class SynQueues {
       this.young.push(0);
       this.unaccepted.push(0);
     }
-    if (synQueueFull(this.length[b], maxAckBacklog)) return null;
+    if (synQueueFull(this.length[b], maxAckBacklog)) {
+      this.inc((c) => c.cookies, b);
+      return null;
+    }
     this.length[b]++;
     this.young[b]++;
     const w = this.w;
@@ -178,12 +235,14 @@ export class SynQueues {
     const retries = synAckRetries(this.length[b], this.young[b], backend.nginxBacklog - 1);
     if (req.numTimeout >= retries) {
       this.remove(req);
+      this.inc((c) => c.expired, b);
       this.trace(req, 'expired', retries, 0);
       return;
     }
     // `if (req->num_timeout++ == 0) atomic_dec(&queue->young)`, then mod_timer(reqsk_timeout(req)).
     if (req.numTimeout++ === 0) this.young[b]--;
     req.timerAt = backend.host.clock.timerFiresAt(w.now, reqskTimeout(req.numTimeout));
+    this.inc((c) => c.resends, b);
     w.engine.schedule(w.scenario.clients.rtt, this.challengeAckArrives, req);
   };
 
@@ -203,6 +262,7 @@ export class SynQueues {
     const backend = w.backends[b];
     const retries = synAckRetries(this.length[b], this.young[b], backend.nginxBacklog - 1);
     if (this.acceptQueued(q, b) < backend.nginxBacklog) {
+      this.inc((c) => c.admitted, b);
       this.trace(req, 'admitted', retries, 0);
       this.remove(req);
       // tcp_check_req → tcp_v4_syn_recv_sock: the child, with no data; the ClientHello comes with
@@ -218,6 +278,7 @@ export class SynQueues {
       return;
     }
     w.metrics.inc(w.c.synDrops, b);
+    this.inc((c) => c.dropped, b);
     this.trace(req, 'dropped', retries, req.timerAt - w.now);
     w.engine.at(req.timerAt, this.timerFires, req);
   };

@@ -81,6 +81,15 @@ const resends = (r: RunResult): Array<{ t: number; n: number; record: KernelSynA
     // A fold line stands for its second's suppressed repeats; its record is the last of them, with its own time.
     .map((l) => ({ t: l.record.t, n: l.folded || 1, record: l.record as KernelSynAckResend }));
 
+/** A counter's total (the metrics, not the trace: a trace line folds its second's repeats, whatever their outcome). */
+const total = (r: RunResult, name: string): number => r.figures[`${name}.total`]!;
+
+/** A counter's count in samples ending in (from, to]. */
+const countIn = (r: RunResult, name: string, from: number, to: number): number =>
+  series(r, name)
+    .filter(([t]) => t > from + 1e-9 && t <= to + 1e-9)
+    .reduce((n, [, v]) => n + v, 0);
+
 const sessionsAt = (r: RunResult, t: number): number => series(r, 'ws_sessions').find(([at]) => at >= t - 1e-9)![1];
 
 describe('a resent SYN-ACK lets a connection in before its data is retransmitted', () => {
@@ -90,8 +99,8 @@ describe('a resent SYN-ACK lets a connection in before its data is retransmitted
   });
 
   it('the 11 request socks of burst B whose ACK was dropped are let in (accept queue) at their first SYN-ACK resend', () => {
+    expect(total(r, 'synack_resend_admitted')).toBe(11);
     const admitted = resends(r).filter((x) => x.record.outcome === 'admitted');
-    expect(admitted.reduce((s, x) => s + x.n, 0)).toBe(11);
     // Resent 1 s after the SYN (0.45 s) on the VM's wheel (≤ one 32-ms bucket late), answered one RTT later.
     for (const x of admitted) {
       expect(x.record.resend).toBe(1);
@@ -114,8 +123,10 @@ describe('a resent SYN-ACK lets a connection in before its data is retransmitted
   });
 
   it('SYN-cookie connections have no request sock and get no resend: 11 resends, not 38', () => {
-    const total = resends(r).reduce((s, x) => s + x.n, 0);
-    expect(total).toBe(11);
+    expect(total(r, 'synack_resends')).toBe(11);
+    // 33 request socks and 27 SYN cookies in B, at 0.45 s (A's 2 cookies at 0 s come before the
+    // counters' reset at the end of the warm-up, at 0 s: topology.ts).
+    expect(series(r, 'syn_cookies').filter(([, v]) => v > 0)).toEqual([[0.45, 27]]);
     // Every dropped final ACK is a ListenOverflow: B's 38, and 3 copies of cookie connections at
     // ≈ 2.05 s that meet the worker's queue of the 11 children's handshakes (the model reads the
     // accept queue from the worker's queued handshakes, TlsCpu.listenQueued: in nginx the 11 were
@@ -159,16 +170,16 @@ describe('a resend whose answer meets the full queue: dropped again, the next re
     r = run(threeBursts(), 1);
   });
 
-  const count = (outcome: KernelSynAckResend['outcome'], resend: number): number =>
-    resends(r)
-      .filter((x) => x.record.outcome === outcome && x.record.resend === resend)
-      .reduce((s, x) => s + x.n, 0);
+  // By resend: the first answers come at ≈ 3.1 s, the second at ≈ 5.1 s.
+  const count = (outcome: 'admitted' | 'dropped', resend: number): number =>
+    resend === 1 ? countIn(r, `synack_resend_${outcome}`, 0, 4) : countIn(r, `synack_resend_${outcome}`, 4, 8);
 
   it('4 of the 11 get in at the first resend, 7 are dropped (ListenOverflows) and get in at the second', () => {
     expect(count('admitted', 1)).toBe(4);
     expect(count('dropped', 1)).toBe(7);
     expect(count('admitted', 2)).toBe(7);
-    expect(resends(r).reduce((s, x) => s + x.n, 0)).toBe(18);
+    expect(count('dropped', 2)).toBe(0);
+    expect(total(r, 'synack_resends')).toBe(18);
     const dropped = resends(r).find((x) => x.record.outcome === 'dropped')!;
     // Answered one RTT after the timer; the next timer is 2 s after this one (reqsk_timeout), ≤ a bucket late.
     expect(dropped.record.nextIn).toBeGreaterThanOrEqual(1 - 1e-9);
@@ -232,5 +243,64 @@ describe('RTT above 1 s: the SYN-ACK timer runs from the SYN, not from the ACK d
     // Fired 1 s after the SYN (≤ a 32-ms bucket late), answered one RTT later: before 3.1 + 1.5 s.
     expect(x.t).toBeGreaterThanOrEqual(1.6 + 1 + 1.5 - 1e-9);
     expect(x.t).toBeLessThanOrEqual(1.6 + 1.032 + 1.5 + 1e-9);
+  });
+});
+
+/**
+ * Pruning and expiry (reqsk_timer_handler): listen backlog 7 (8 request socks at most, 8 in the
+ * accept queue), one worker at 2 s a handshake, RTT 0.4 s. Burst A (12 at 0 s) fills the accept
+ * queue at its ACKs (0.4 s); the worker frees a place every 2 s. Burst B (60 at 2.45 s, just after
+ * the first place freed) passes the accept-queue check at its SYNs: 8 request socks, 52 SYN
+ * cookies. At B's ACKs (2.85 s) the queue is full again: all 8 request socks stay, acked. The SYN
+ * queue is then more than half of max(8, 7) and, from the first firings on, none young: retries
+ * fall from 5 to 2 (`(qlen<<1) > max(8, backlog)`, `young<<1` ≤ qlen), so a request sock whose
+ * answers keep meeting the full queue expires at its third firing, 7 s after its SYN (≈ 9.5 s),
+ * instead of resending at 7, 15 and 31 s. Once 3 expired the queue holds 5, at most half of 8:
+ * the rest get 5 retries again.
+ */
+const expiring = (): ScenarioInput => {
+  const input = twoBursts();
+  input.horizon = '12s';
+  input.nginx = { worker_processes: 1, listen_backlog: 7 };
+  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: '2s' } };
+  input.clients = {
+    ...input.clients,
+    ws: {
+      ...input.clients!.ws,
+      scheduled: [
+        ...Array.from({ length: 12 }, () => ({ at: '0s', lifetime: '1h' })),
+        ...Array.from({ length: 60 }, () => ({ at: '2450ms', lifetime: '1h' })),
+      ],
+    },
+  };
+  return input;
+};
+
+describe('a SYN queue mostly of old request socks prunes their retries: expiry at 7 s', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(expiring(), 1);
+  });
+  const counted = (name: string): number => total(r, name);
+
+  it('8 request socks and 52 SYN cookies (syn_cookies, SyncookiesSent)', () => {
+    expect(counted('syn_cookies')).toBe(52);
+  });
+
+  it('3 request socks expire with retries 2 at their third firing, 7 s after the SYN (young decremented, pruning on)', () => {
+    expect(counted('request_socks_expired')).toBe(3);
+    const expired = resends(r).filter((x) => x.record.outcome === 'expired');
+    expect(expired.length).toBeGreaterThan(0);
+    for (const x of expired) {
+      expect(x.record.retries).toBe(2);
+      expect(x.record.resend).toBe(2);
+      // Fired at 1, 3 and 7 s after the SYN, each re-armed from the last firing: ≤ 1 + 1 + 8 buckets late.
+      expect(x.t).toBeGreaterThanOrEqual(2.45 + 7 - 1e-9);
+      expect(x.t).toBeLessThanOrEqual(2.45 + 7 + 2 * 0.032 + 0.256 + 1e-9);
+    }
+    // Every firing short of expiry resent the SYN-ACK: 8 at each of the first two, then 4 still waiting.
+    expect(counted('synack_resends')).toBe(20);
+    expect(counted('synack_resend_admitted') + counted('synack_resend_dropped')).toBe(counted('synack_resends'));
+    expect(counted('synack_resend_dropped')).toBe(19);
   });
 });
