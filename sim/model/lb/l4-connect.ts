@@ -363,7 +363,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     if (q === null) return null;
     const serial = q.awaitingAdmission(a.conn);
     if (serial === 0) return null;
-    return this.synQueues.received(a.conn, a.backend, serial, this.w.backends[a.backend].nginxBacklog - 1);
+    return this.synQueues.received(a.conn, a.backend, serial, this.w.backends[a.backend].maxAckBacklog);
   }
 
   /**

@@ -73,8 +73,8 @@ export function awaitsAdmission(w: World, q: ListenQueues, conn: Conn, b: number
  * request sock leaves when its final ACK creates the child. When that ACK met a full accept queue
  * (tcp_check_req, net/ipv4/tcp_minisocks.c: listen_overflow with tcp_abort_on_overflow 0 sets
  * inet_rsk(req)->acked and returns NULL) it stays, and its timer (reqsk_timer_handler,
- * net/ipv4/inet_connection_sock.c) resends the SYN-ACK 1, 3, 7, 15, 31 s after the SYN, on the
- * listener's timer wheel (mod_timer): syn_ack_recalc sets `resend` for every request sock without
+ * net/ipv4/inet_connection_sock.c) resends the SYN-ACK 1, 3, 7, 15, 31 s after the SYN: the
+ * request sock's own rsk_timer (TIMER_PINNED, mod_timer) on the VM's timer wheel; syn_ack_recalc sets `resend` for every request sock without
  * TCP_DEFER_ACCEPT (nginx's default `listen` has none). The sender is ESTABLISHED: a SYN-ACK is a
  * SYN in its window, so tcp_validate_incoming (net/ipv4/tcp_input.c, "step 4", RFC 5961 4.2)
  * answers with a challenge ACK — rate-limited per socket to one per tcp_invalid_ratelimit
@@ -96,6 +96,12 @@ export function awaitsAdmission(w: World, q: ListenQueues, conn: Conn, b: number
  * find no request sock and no valid cookie and be answered with RST: left out).
  */
 export class SynQueues {
+  /**
+   * Request socks per VM (qlen). Simplified: kept per VM, not per listening socket, so after an
+   * nginx stop/start those of the old listener (req->rsk_listener) count against the new one
+   * until their timer fires and drops them (reqsk_timer_handler: listener not in TCP_LISTEN; here
+   * the connection no longer awaits admission): up to 32 s for an acked one.
+   */
   private readonly length: number[] = [];
   private readonly young: number[] = [];
   /** Children made by challenge ACKs that no worker has accept()ed yet, per VM: accept-queue places. */
@@ -232,7 +238,7 @@ export class SynQueues {
       return;
     }
     const backend = w.backends[b];
-    const retries = synAckRetries(this.length[b], this.young[b], backend.nginxBacklog - 1);
+    const retries = synAckRetries(this.length[b], this.young[b], backend.maxAckBacklog);
     if (req.numTimeout >= retries) {
       this.remove(req);
       this.inc((c) => c.expired, b);
@@ -260,7 +266,7 @@ export class SynQueues {
       return;
     }
     const backend = w.backends[b];
-    const retries = synAckRetries(this.length[b], this.young[b], backend.nginxBacklog - 1);
+    const retries = synAckRetries(this.length[b], this.young[b], backend.maxAckBacklog);
     if (this.acceptQueued(q, b) < backend.nginxBacklog) {
       this.inc((c) => c.admitted, b);
       this.trace(req, 'admitted', retries, 0);

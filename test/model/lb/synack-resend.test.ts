@@ -145,24 +145,28 @@ describe('a resent SYN-ACK lets a connection in before its data is retransmitted
  * ≈ 5.1 s, find the worker idle: the 7 get in, before their own first data copy (2.1 + 3 s + up to
  * a 256-ms bucket) can.
  */
-const threeBursts = (): ScenarioInput => {
+/** twoBursts with other bursts (`[count, at]`), RTT, handshake CPU and horizon. */
+const bursts = (horizon: string, rtt: string, handshakeCpu: string, groups: Array<[number, string]>): ScenarioInput => {
   const input = twoBursts();
-  input.horizon = '8s';
-  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: '50ms' } };
+  input.horizon = horizon;
+  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: handshakeCpu } };
   input.clients = {
     ...input.clients,
-    rtt: '1s',
+    rtt,
     ws: {
       ...input.clients!.ws,
-      scheduled: [
-        ...Array.from({ length: 35 }, () => ({ at: '0s', lifetime: '1h' })),
-        ...Array.from({ length: 60 }, () => ({ at: '1100ms', lifetime: '1h' })),
-        ...Array.from({ length: 40 }, () => ({ at: '1900ms', lifetime: '1h' })),
-      ],
+      scheduled: groups.flatMap(([n, at]) => Array.from({ length: n }, () => ({ at, lifetime: '1h' }))),
     },
   };
   return input;
 };
+
+const threeBursts = (): ScenarioInput =>
+  bursts('8s', '1s', '50ms', [
+    [35, '0s'],
+    [60, '1100ms'],
+    [40, '1900ms'],
+  ]);
 
 describe('a resend whose answer meets the full queue: dropped again, the next resend 2 s later', () => {
   let r: RunResult;
@@ -208,23 +212,11 @@ describe('a resend whose answer meets the full queue: dropped again, the next re
  * them in — long before their first data copy (3.1 s + RTO 4.5 s). Armed from the ACK's drop, the
  * first resend would go at 3.1 s and be answered at 4.6 s.
  */
-const longRtt = (): ScenarioInput => {
-  const input = twoBursts();
-  input.horizon = '6s';
-  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: '50ms' } };
-  input.clients = {
-    ...input.clients,
-    rtt: '1500ms',
-    ws: {
-      ...input.clients!.ws,
-      scheduled: [
-        ...Array.from({ length: 35 }, () => ({ at: '0s', lifetime: '1h' })),
-        ...Array.from({ length: 60 }, () => ({ at: '1600ms', lifetime: '1h' })),
-      ],
-    },
-  };
-  return input;
-};
+const longRtt = (): ScenarioInput =>
+  bursts('6s', '1500ms', '50ms', [
+    [35, '0s'],
+    [60, '1600ms'],
+  ]);
 
 describe('RTT above 1 s: the SYN-ACK timer runs from the SYN, not from the ACK drop', () => {
   let r: RunResult;
@@ -258,23 +250,13 @@ describe('RTT above 1 s: the SYN-ACK timer runs from the SYN, not from the ACK d
  * instead of resending at 7, 15 and 31 s. Once 3 expired the queue holds 5, at most half of 8:
  * the rest get 5 retries again.
  */
-const expiring = (): ScenarioInput => {
-  const input = twoBursts();
-  input.horizon = '12s';
-  input.nginx = { worker_processes: 1, listen_backlog: 7 };
-  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: '2s' } };
-  input.clients = {
-    ...input.clients,
-    ws: {
-      ...input.clients!.ws,
-      scheduled: [
-        ...Array.from({ length: 12 }, () => ({ at: '0s', lifetime: '1h' })),
-        ...Array.from({ length: 60 }, () => ({ at: '2450ms', lifetime: '1h' })),
-      ],
-    },
-  };
-  return input;
-};
+const expiring = (): ScenarioInput => ({
+  ...bursts('12s', '400ms', '2s', [
+    [12, '0s'],
+    [60, '2450ms'],
+  ]),
+  nginx: { worker_processes: 1, listen_backlog: 7 },
+});
 
 describe('a SYN queue mostly of old request socks prunes their retries: expiry at 7 s', () => {
   let r: RunResult;
