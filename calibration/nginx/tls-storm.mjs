@@ -63,6 +63,12 @@ const COUNTERS = {
     'SyncookiesRecv',
     'SyncookiesFailed',
     'TCPSynRetrans',
+    // A resent SYN-ACK reaching a connected sender is answered with a challenge ACK
+    // (tcp_validate_incoming step 4: TCPSynChallenge, then TCPChallengeACK, or
+    // TCPACKSkippedChallenge when rate-limited): the resends seen from the client's side.
+    'TCPSynChallenge',
+    'TCPChallengeACK',
+    'TCPACKSkippedChallenge',
     'TCPLossProbes',
     'EmbryonicRsts',
     'TCPAbortOnData',

@@ -1,9 +1,10 @@
 /**
  * A listener's request socks (the SYN queue) and their SYN-ACK timer, as pure functions of the
- * kernel's rules. Read from torvalds/linux: net/ipv4/tcp_input.c tcp_conn_request,
- * net/ipv4/inet_connection_sock.c reqsk_timer_handler / syn_ack_recalc,
- * include/net/inet_connection_sock.h inet_csk_reqsk_queue_is_full / reqsk_timeout,
- * net/ipv4/tcp_minisocks.c tcp_check_req.
+ * kernel's rules. Read from Linux 6.18 (the recordings' 6.18.44): net/ipv4/tcp_input.c
+ * tcp_conn_request, net/ipv4/inet_connection_sock.c reqsk_timer_handler / syn_ack_recalc
+ * (each request sock's own rsk_timer, TIMER_PINNED), include/net/inet_connection_sock.h
+ * inet_csk_reqsk_queue_is_full, include/net/tcp.h tcp_reqsk_timeout, net/ipv4/tcp_minisocks.c
+ * tcp_check_req.
  */
 import { TCP_RTO_MAX_S } from './tcp.js';
 
@@ -16,7 +17,8 @@ export const TCP_SYNACK_RETRIES = 5;
 /**
  * Whether a SYN finds the SYN queue full (inet_csk_reqsk_queue_is_full): more request socks than
  * sk_max_ack_backlog = min(listen backlog, somaxconn). `>` since "tcp/dccp: allow a connection
- * when sk_max_ack_backlog is zero" (2025, in the stable kernels too; it was `>=`), the same test
+ * when sk_max_ack_backlog is zero" (3479c7549fb1, in v6.13 and later, so in 6.18.44, and in the
+ * stable kernels; it was `>=`, which would hold one request sock fewer), the same test
  * as the accept queue's sk_acceptq_is_full, so both hold backlog + 1. A SYN finding it full gets
  * a SYN cookie (tcp_syncookies 1, the default: tcp_syn_flood_action, TCPReqQFullDoCookies): no
  * request sock, so no SYN-ACK timer either.
@@ -26,9 +28,10 @@ export function synQueueFull(requestSocks: number, maxAckBacklog: number): boole
 }
 
 /**
- * reqsk_timeout(req, TCP_RTO_MAX): the timeout reqsk_timer_handler re-arms after its
- * `numTimeout`-th firing, req->timeout (TCP_TIMEOUT_INIT) << num_timeout capped at TCP_RTO_MAX:
- * 2, 4, 8, 16 s … so the SYN-ACK goes again 1, 3, 7, 15, 31 s after the SYN.
+ * tcp_reqsk_timeout(req) (include/net/tcp.h; reqsk_timer_handler re-arms with
+ * `mod_timer(&req->rsk_timer, jiffies + tcp_reqsk_timeout(req))`, tcp_check_req uses it too): the
+ * timeout after the `numTimeout`-th firing, req->timeout (TCP_TIMEOUT_INIT) << num_timeout capped
+ * at TCP_RTO_MAX: 2, 4, 8, 16 s … so the SYN-ACK goes again 1, 3, 7, 15, 31 s after the SYN.
  */
 export function reqskTimeout(numTimeout: number): number {
   return Math.min(TCP_TIMEOUT_INIT_S * 2 ** numTimeout, TCP_RTO_MAX_S);

@@ -914,13 +914,14 @@ export const CATALOG: Catalog = {
         ? `${r.backend}: request sock for port 443 dropped after ${n(r.resend)} SYN-ACK timeouts (tcp_synack_retries ${n(r.retries)})`
         : `${r.backend}: SYN-ACK resent to a connection whose final ACK was dropped (resend ${n(r.resend)}): its ACK ` +
           (r.outcome === 'admitted'
-            ? `completed the handshake (${n(r.queued)}/${n(r.limit)} queued)`
+            ? `created the connection (${n(r.queued)}/${n(r.limit)} queued); its TLS waits for its next data copy`
             : `met the full listen queue again (${n(r.queued)}/${n(r.limit)}), next SYN-ACK in ${d(r.nextIn)}`),
     tone: 'warn',
     variant: (r) => r.outcome,
     explain: (r) =>
       "The final ACK of this connection's handshake met nginx's full accept queue and was dropped (tcp_abort_on_overflow 0): the listener keeps the request sock in its SYN queue, marked acked (tcp_check_req). " +
       'Its SYN-ACK timer (reqsk_timer_handler) sends the SYN-ACK again 1, 3, 7, 15, 31 s after the SYN; the sender, already connected, answers with an ACK (a challenge ACK), and that ACK creates the connection if the queue has room then — an extra chance besides the retransmissions of its first data. ' +
+      'That ACK carries no data: the TLS handshake starts when the ClientHello arrives with the next data retransmission (tcp_send_challenge_ack sends a pure ACK and leaves the retransmission timer alone). ' +
       `Connections that got a SYN cookie (more than the backlog in the SYN queue, ${n(r.requestSocks)} request socks now) have no request sock and no such resend. ` +
       (r.outcome === 'expired'
         ? `After tcp_synack_retries timeouts (${n(r.retries)} here: fewer while the SYN queue is more than half full of old request socks) the request sock is dropped.`

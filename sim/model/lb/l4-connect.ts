@@ -68,7 +68,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
   readonly nat: NatIdleTable;
   /** nginx's accept queues, where its workers are modelled busy (TLS in nginx); null: never full. */
-  listenQueues: ListenQueues | null = null;
+  private queues: ListenQueues | null = null;
   /** The SYN queues of those listeners: request socks and their SYN-ACK timers. */
   private readonly synQueues: SynQueues;
   /**
@@ -84,6 +84,16 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     this.connectLatency = w.metrics.histogram('connect_latency');
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
     this.synRetransmits = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits;
+  }
+
+  get listenQueues(): ListenQueues | null {
+    return this.queues;
+  }
+
+  /** Where nginx's accept queue is modelled, its SYN queue is too, with its counters. */
+  set listenQueues(q: ListenQueues | null) {
+    this.queues = q;
+    if (q !== null) this.synQueues.countOn();
   }
 
   connect(conn: Conn, handler: FlowDownstream): void {
@@ -210,7 +220,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private listenQueueFull(a: Attempt): boolean {
     const w = this.w;
     const b = a.backend;
-    const queued = this.listenQueues === null ? 0 : this.listenQueues.listenQueued(b);
+    const queued = this.listenQueues === null ? 0 : this.synQueues.acceptQueued(this.listenQueues, b);
     const backend = w.backends[b];
     const limit = backend.nginxBacklog;
     if (queued < limit) {
@@ -353,7 +363,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     if (q === null) return null;
     const serial = q.awaitingAdmission(a.conn);
     if (serial === 0) return null;
-    return this.synQueues.received(a.conn, a.backend, serial, this.w.backends[a.backend].nginxBacklog - 1);
+    return this.synQueues.received(a.conn, a.backend, serial, this.w.backends[a.backend].maxAckBacklog);
   }
 
   /**
@@ -374,7 +384,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const q = this.listenQueues;
     if (q === null) return;
     const serial = q.awaitingAdmission(conn);
-    if (serial === 0 || q.listenQueued(b) < this.w.backends[b].nginxBacklog) {
+    if (serial === 0 || this.synQueues.acceptQueued(q, b) < this.w.backends[b].nginxBacklog) {
       // The child is created (or nothing waits): its request sock leaves the SYN queue
       // (inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop).
       if (req !== null) this.synQueues.remove(req);
@@ -402,7 +412,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       kind: 'kernel.listen_overflow',
       dropped: 'ack',
       backend: backend.name,
-      queued: this.listenQueues!.listenQueued(b),
+      queued: this.synQueues.acceptQueued(this.listenQueues!, b),
       limit: backend.nginxBacklog,
       listenBacklog: backend.nginx.config.listen_backlog,
       somaxconn: backend.kernel.somaxconn,
@@ -432,9 +442,10 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * go on while the connection lives (tcp_retries2 = 15 gives up after ~15 min, beyond any storm
    * here); a host gone or nginx stopped meanwhile ends them here (the connection's end is theirs).
    * A connection whose SYN got a request sock (not a SYN cookie) has one more way in: the
-   * listener's SYN-ACK resends, 1, 3, 7 … s after the SYN, each answered by an ACK that completes
-   * the handshake if the queue has room then (syn-queue.ts SynQueues). A copy or an answer that
-   * gets the connection in ends the other's chances.
+   * listener's SYN-ACK resends, 1, 3, 7 … s after the SYN, each answered by an ACK that creates
+   * the child if the queue has room then (syn-queue.ts SynQueues); that ACK carries no data, so
+   * the handshake still starts only at the next copy here, which needs no room then. A copy that
+   * gets the connection in ends the resends.
    */
   private readonly dataRetransmitted = (r: AckRetransmit): void => {
     const q = this.listenQueues!;
@@ -445,8 +456,13 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     }
     const backend = this.w.backends[r.backend];
     r.sent++;
-    if (q.listenQueued(r.backend) < backend.nginxBacklog) {
-      if (r.req !== null) this.synQueues.remove(r.req);
+    // A challenge ACK made the child already: this copy brings its ClientHello, no room needed.
+    const childCreated = r.req?.childCreated === true;
+    if (childCreated || this.synQueues.acceptQueued(q, r.backend) < backend.nginxBacklog) {
+      if (r.req !== null) {
+        this.synQueues.remove(r.req);
+        this.synQueues.childAccepted(r.req);
+      }
       q.admit(conn);
       return;
     }

@@ -187,6 +187,14 @@ export class Backend implements VmView {
   }
 
   /**
+   * sk_max_ack_backlog of nginx's :443 listener: min(listen backlog, somaxconn) (__sys_listen),
+   * the bound both queue tests compare with `>` (sk_acceptq_is_full, inet_csk_reqsk_queue_is_full).
+   */
+  get maxAckBacklog(): number {
+    return this.nginxBacklog - 1;
+  }
+
+  /**
    * nginx connect()s to the app: a port from the kernel's walk (−1: EADDRNOTAVAIL), and the app's
    * listener takes the SYN (reopening a TIME_WAIT the app holds for that 4-tuple). −2: the app's
    * kernel would not take the SYN (the 4-tuple is still open there), so it is retransmitted.

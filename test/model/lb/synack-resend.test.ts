@@ -43,8 +43,9 @@ describe('request socks: the kernel rules (sim/net/request-sock.ts)', () => {
  * worker has freed 22 places, so 22 request socks get in and 11 request socks and 27 cookie
  * connections are dropped. The worker is idle from 1.55 s. The SYN-ACK timers of B's request
  * socks fire at 0.45 + 1 s (on the VM's timer wheel, up to 32 ms late) and the answers reach
- * the listener 0.4 s later: the 11 get in at ≈ 1.85–1.9 s. The 27 cookie connections wait for
- * their first data copy, a tail loss probe one RTO after the ACK: 0.85 + 1.2 s.
+ * the listener 0.4 s later: the 11 children are created at ≈ 1.85–1.9 s. A challenge ACK is a
+ * pure ACK (tcp_send_challenge_ack), so their ClientHellos come only with their first data copy, a
+ * tail loss probe one RTO after the ACK (0.85 + 1.2 s), as the 27 cookie connections' do.
  */
 const twoBursts = (): ScenarioInput => ({
   start: '00:00:00',
@@ -80,6 +81,15 @@ const resends = (r: RunResult): Array<{ t: number; n: number; record: KernelSynA
     // A fold line stands for its second's suppressed repeats; its record is the last of them, with its own time.
     .map((l) => ({ t: l.record.t, n: l.folded || 1, record: l.record as KernelSynAckResend }));
 
+/** A counter's total (the metrics, not the trace: a trace line folds its second's repeats, whatever their outcome). */
+const total = (r: RunResult, name: string): number => r.figures[`${name}.total`]!;
+
+/** A counter's count in samples ending in (from, to]. */
+const countIn = (r: RunResult, name: string, from: number, to: number): number =>
+  series(r, name)
+    .filter(([t]) => t > from + 1e-9 && t <= to + 1e-9)
+    .reduce((n, [, v]) => n + v, 0);
+
 const sessionsAt = (r: RunResult, t: number): number => series(r, 'ws_sessions').find(([at]) => at >= t - 1e-9)![1];
 
 describe('a resent SYN-ACK lets a connection in before its data is retransmitted', () => {
@@ -88,9 +98,9 @@ describe('a resent SYN-ACK lets a connection in before its data is retransmitted
     r = run(twoBursts(), 1);
   });
 
-  it('the 11 request socks of burst B whose ACK was dropped get in at their first SYN-ACK resend', () => {
+  it('the 11 request socks of burst B whose ACK was dropped are let in (accept queue) at their first SYN-ACK resend', () => {
+    expect(total(r, 'synack_resend_admitted')).toBe(11);
     const admitted = resends(r).filter((x) => x.record.outcome === 'admitted');
-    expect(admitted.reduce((s, x) => s + x.n, 0)).toBe(11);
     // Resent 1 s after the SYN (0.45 s) on the VM's wheel (≤ one 32-ms bucket late), answered one RTT later.
     for (const x of admitted) {
       expect(x.record.resend).toBe(1);
@@ -100,22 +110,28 @@ describe('a resent SYN-ACK lets a connection in before its data is retransmitted
     expect(resends(r).some((x) => x.record.outcome !== 'admitted')).toBe(false);
   });
 
-  it('the idle worker starts on them before the first data copy could bring anyone in (sessions at 2 s)', () => {
+  it('the idle worker cannot start on them before their ClientHello comes with the first data copy (≈ 2.05 s)', () => {
     const firstCopy = 0.45 + 0.4 + firstDataRto(0.4); // 2.05 s, before the timer wheel's rounding
     expect(firstCopy).toBeGreaterThan(2);
-    // 35 (A) + 22 (B at its ACKs) by 1.6 s, nothing more until the resends' answers.
+    // 35 (A) + 22 (B at its ACKs) by 1.6 s; the 11 let in at ≈ 1.85 s have sent no ClientHello yet.
     expect(sessionsAt(r, 1.6)).toBe(57);
-    expect(sessionsAt(r, 1.8)).toBe(57);
-    // Without the resends nobody else gets in before 2.05 s: 57 at 2 s.
-    expect(sessionsAt(r, 2)).toBeGreaterThanOrEqual(57 + 5);
-    expect(sessionsAt(r, 3)).toBe(95);
+    expect(sessionsAt(r, 2)).toBe(57);
+    expect(sessionsAt(r, firstCopy)).toBe(57);
+    // From the copy (on the client's wheel, ≤ a 32-ms bucket late) one handshake per 20 ms.
+    expect(sessionsAt(r, 2.15)).toBeGreaterThan(57);
+    expect(sessionsAt(r, 4)).toBe(95);
   });
 
   it('SYN-cookie connections have no request sock and get no resend: 11 resends, not 38', () => {
-    const total = resends(r).reduce((s, x) => s + x.n, 0);
-    expect(total).toBe(11);
-    // Every dropped final ACK is a ListenOverflow (B's 38), and its connection got in at the next chance.
-    expect(r.figures['syn_drops.total']).toBe(38);
+    expect(total(r, 'synack_resends')).toBe(11);
+    // 33 request socks and 27 SYN cookies in B, at 0.45 s (A's 2 cookies at 0 s come before the
+    // counters' reset at the end of the warm-up, at 0 s: topology.ts).
+    expect(series(r, 'syn_cookies').filter(([, v]) => v > 0)).toEqual([[0.45, 27]]);
+    // Every dropped final ACK is a ListenOverflow: B's 38, and 3 copies of cookie connections at
+    // ≈ 2.05 s that meet the worker's queue of the 11 children's handshakes (the model reads the
+    // accept queue from the worker's queued handshakes, TlsCpu.listenQueued: in nginx the 11 were
+    // accept()ed at 1.85 s and their handshakes hold no place in it). They get in at the next copy.
+    expect(r.figures['syn_drops.total']).toBe(38 + 3);
   });
 });
 
@@ -129,24 +145,28 @@ describe('a resent SYN-ACK lets a connection in before its data is retransmitted
  * ≈ 5.1 s, find the worker idle: the 7 get in, before their own first data copy (2.1 + 3 s + up to
  * a 256-ms bucket) can.
  */
-const threeBursts = (): ScenarioInput => {
+/** twoBursts with other bursts (`[count, at]`), RTT, handshake CPU and horizon. */
+const bursts = (horizon: string, rtt: string, handshakeCpu: string, groups: Array<[number, string]>): ScenarioInput => {
   const input = twoBursts();
-  input.horizon = '8s';
-  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: '50ms' } };
+  input.horizon = horizon;
+  input.app = { ...input.app, tls: { terminates: 'nginx', handshake_cpu: handshakeCpu } };
   input.clients = {
     ...input.clients,
-    rtt: '1s',
+    rtt,
     ws: {
       ...input.clients!.ws,
-      scheduled: [
-        ...Array.from({ length: 35 }, () => ({ at: '0s', lifetime: '1h' })),
-        ...Array.from({ length: 60 }, () => ({ at: '1100ms', lifetime: '1h' })),
-        ...Array.from({ length: 40 }, () => ({ at: '1900ms', lifetime: '1h' })),
-      ],
+      scheduled: groups.flatMap(([n, at]) => Array.from({ length: n }, () => ({ at, lifetime: '1h' }))),
     },
   };
   return input;
 };
+
+const threeBursts = (): ScenarioInput =>
+  bursts('8s', '1s', '50ms', [
+    [35, '0s'],
+    [60, '1100ms'],
+    [40, '1900ms'],
+  ]);
 
 describe('a resend whose answer meets the full queue: dropped again, the next resend 2 s later', () => {
   let r: RunResult;
@@ -154,16 +174,16 @@ describe('a resend whose answer meets the full queue: dropped again, the next re
     r = run(threeBursts(), 1);
   });
 
-  const count = (outcome: KernelSynAckResend['outcome'], resend: number): number =>
-    resends(r)
-      .filter((x) => x.record.outcome === outcome && x.record.resend === resend)
-      .reduce((s, x) => s + x.n, 0);
+  // By resend: the first answers come at ≈ 3.1 s, the second at ≈ 5.1 s.
+  const count = (outcome: 'admitted' | 'dropped', resend: number): number =>
+    resend === 1 ? countIn(r, `synack_resend_${outcome}`, 0, 4) : countIn(r, `synack_resend_${outcome}`, 4, 8);
 
   it('4 of the 11 get in at the first resend, 7 are dropped (ListenOverflows) and get in at the second', () => {
     expect(count('admitted', 1)).toBe(4);
     expect(count('dropped', 1)).toBe(7);
     expect(count('admitted', 2)).toBe(7);
-    expect(resends(r).reduce((s, x) => s + x.n, 0)).toBe(18);
+    expect(count('dropped', 2)).toBe(0);
+    expect(total(r, 'synack_resends')).toBe(18);
     const dropped = resends(r).find((x) => x.record.outcome === 'dropped')!;
     // Answered one RTT after the timer; the next timer is 2 s after this one (reqsk_timeout), ≤ a bucket late.
     expect(dropped.record.nextIn).toBeGreaterThanOrEqual(1 - 1e-9);
@@ -178,5 +198,91 @@ describe('a resend whose answer meets the full queue: dropped again, the next re
   it("C, arriving while B held the SYN queue full, got cookies: no resend beyond B's 11", () => {
     // Every resend is one of B's 11 request socks: 11 first resends, 7 second ones.
     expect(count('admitted', 1) + count('dropped', 1)).toBe(11);
+  });
+});
+
+/**
+ * RTT 1.5 s: the SYN-ACK timer (armed at the SYN: tcp_conn_request → inet_csk_reqsk_queue_hash_add,
+ * rsk_timer for TCP_TIMEOUT_INIT) fires before the final ACK can arrive, and resends the SYN-ACK
+ * to every request sock still waiting (acked or not). One worker, 50-ms handshakes. Burst A (35
+ * at 0 s) is in at 1.5 s and keeps the worker busy until ≈ 3.25 s. Burst B (60 at 1.6 s) finds
+ * room at its SYNs (A's handshakes already under way): 33 request socks, 27 cookies. Their timers
+ * fire at 2.6 s (+ ≤ a 32-ms bucket), before B's ACKs (3.1 s); at the ACKs a few request socks'
+ * ACKs meet the full queue, and the answers to the resends of 2.6 s, 1.5 s later (≈ 4.1 s), let
+ * them in — long before their first data copy (3.1 s + RTO 4.5 s). Armed from the ACK's drop, the
+ * first resend would go at 3.1 s and be answered at 4.6 s.
+ */
+const longRtt = (): ScenarioInput =>
+  bursts('6s', '1500ms', '50ms', [
+    [35, '0s'],
+    [60, '1600ms'],
+  ]);
+
+describe('RTT above 1 s: the SYN-ACK timer runs from the SYN, not from the ACK drop', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(longRtt(), 1);
+  });
+
+  it('the request sock whose ACK was dropped gets in at the answer to the resend of 2.6 s (≈ 4.1 s), not 4.6 s', () => {
+    // 27 cookie connections and one request sock find the queue full at their ACKs (3.1 s).
+    expect(r.figures['syn_drops.total']).toBe(27 + 1);
+    const all = resends(r);
+    expect(all.reduce((n, x) => n + x.n, 0)).toBe(1);
+    const [x] = all;
+    expect(x.record.outcome).toBe('admitted');
+    expect(x.record.resend).toBe(1);
+    // Fired 1 s after the SYN (≤ a 32-ms bucket late), answered one RTT later: before 3.1 + 1.5 s.
+    expect(x.t).toBeGreaterThanOrEqual(1.6 + 1 + 1.5 - 1e-9);
+    expect(x.t).toBeLessThanOrEqual(1.6 + 1.032 + 1.5 + 1e-9);
+  });
+});
+
+/**
+ * Pruning and expiry (reqsk_timer_handler): listen backlog 7 (8 request socks at most, 8 in the
+ * accept queue), one worker at 2 s a handshake, RTT 0.4 s. Burst A (12 at 0 s) fills the accept
+ * queue at its ACKs (0.4 s); the worker frees a place every 2 s. Burst B (60 at 2.45 s, just after
+ * the first place freed) passes the accept-queue check at its SYNs: 8 request socks, 52 SYN
+ * cookies. At B's ACKs (2.85 s) the queue is full again: all 8 request socks stay, acked. The SYN
+ * queue is then more than half of max(8, 7) and, from the first firings on, none young: retries
+ * fall from 5 to 2 (`(qlen<<1) > max(8, backlog)`, `young<<1` ≤ qlen), so a request sock whose
+ * answers keep meeting the full queue expires at its third firing, 7 s after its SYN (≈ 9.5 s),
+ * instead of resending at 7, 15 and 31 s. Once 3 expired the queue holds 5, at most half of 8:
+ * the rest get 5 retries again.
+ */
+const expiring = (): ScenarioInput => ({
+  ...bursts('12s', '400ms', '2s', [
+    [12, '0s'],
+    [60, '2450ms'],
+  ]),
+  nginx: { worker_processes: 1, listen_backlog: 7 },
+});
+
+describe('a SYN queue mostly of old request socks prunes their retries: expiry at 7 s', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(expiring(), 1);
+  });
+  const counted = (name: string): number => total(r, name);
+
+  it('8 request socks and 52 SYN cookies (syn_cookies, SyncookiesSent)', () => {
+    expect(counted('syn_cookies')).toBe(52);
+  });
+
+  it('3 request socks expire with retries 2 at their third firing, 7 s after the SYN (young decremented, pruning on)', () => {
+    expect(counted('request_socks_expired')).toBe(3);
+    const expired = resends(r).filter((x) => x.record.outcome === 'expired');
+    expect(expired.length).toBeGreaterThan(0);
+    for (const x of expired) {
+      expect(x.record.retries).toBe(2);
+      expect(x.record.resend).toBe(2);
+      // Fired at 1, 3 and 7 s after the SYN, each re-armed from the last firing: ≤ 1 + 1 + 8 buckets late.
+      expect(x.t).toBeGreaterThanOrEqual(2.45 + 7 - 1e-9);
+      expect(x.t).toBeLessThanOrEqual(2.45 + 7 + 2 * 0.032 + 0.256 + 1e-9);
+    }
+    // Every firing short of expiry resent the SYN-ACK: 8 at each of the first two, then 4 still waiting.
+    expect(counted('synack_resends')).toBe(20);
+    expect(counted('synack_resend_admitted') + counted('synack_resend_dropped')).toBe(counted('synack_resends'));
+    expect(counted('synack_resend_dropped')).toBe(19);
   });
 });
