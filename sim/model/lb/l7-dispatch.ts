@@ -4,7 +4,7 @@ import type { AppServer } from '../app/app-server.js';
 import { type AppJob, Status } from '../core/app-job.js';
 import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
-import type { Req } from '../core/request.js';
+import { HOLD_BALANCER, type Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import type { L7ServerConns } from './l7-server-conns.js';
@@ -511,6 +511,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.conns?.release(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);
+      // Its client is through with it already (timeout, or this balancer's 504): the last holder.
+      req.letGo(HOLD_BALANCER);
       return;
     }
     if (
@@ -525,6 +527,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return;
     }
     this.downstream.answered(req, req.status, req.backend);
+    // The server's answer is the end of the attempt here: no timer, queue or server holds it now
+    // (its `timeout server` entry is dead, see awaitAnswer), so a pooled record may be reused.
+    req.letGo(HOLD_BALANCER);
   };
 
   /**
