@@ -37,6 +37,8 @@ export class Req implements AppJob {
   persistent = false;
   /** The balancer's next retry is load-balanced again (a redispatch) instead of kept on `backend`. */
   redispatchNext = false;
+  /** The stream waits out the balancer's turn-around pause, counted in LoadBalancer.turnAround (lb/l7-dispatch.ts). */
+  lbPausing = false;
   /** When the balancer's current connect() to the backend began, and the SYNs sent since. */
   connectStartedAt = 0;
   synAttempt = 0;
@@ -114,6 +116,7 @@ export class Req implements AppJob {
     this.lbRetriesLeft = 0;
     this.persistent = false;
     this.redispatchNext = false;
+    this.lbPausing = false;
     this.connectStartedAt = 0;
     this.synAttempt = 0;
     this.user = -1;

@@ -48,8 +48,6 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
-  /** Streams in a turn-around pause (counted in LoadBalancer.turnAround of their server). */
-  private readonly pausing = new Set<Req>();
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
   /** HAProxy `timeout server` in http mode (Infinity: unset, or not an L7 balancer). */
@@ -368,7 +366,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   };
 
   private pauseEnds(req: Req): void {
-    if (this.pausing.delete(req)) this.w.lb.turnAround[req.streamServer]--;
+    if (!req.lbPausing) return;
+    req.lbPausing = false;
+    this.w.lb.turnAround[req.streamServer]--;
   }
 
   /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
@@ -429,7 +429,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     );
     if (pause > 0) {
       if (this.countsStreams && req.streamServer >= 0) {
-        this.pausing.add(req);
+        req.lbPausing = true;
         w.lb.turnAround[req.streamServer]++;
       }
       w.engine.schedule(pause, this.retryAfterPause, req);
