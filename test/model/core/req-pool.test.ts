@@ -91,7 +91,7 @@ describe('ReqPool', () => {
  * by the client, the app queue full (503 inside submit), timeout server (504 while the app still
  * holds the request, which later finishes for nobody), timeout queue under maxconn, client
  * timeouts, a stop-the-world pause, a kill -9 (jobs lost with 502), a vanished host (requests
- * never answered) and a dead dependency (500s).
+ * never answered), a dead dependency (500s), refused and timed-out connects, and no server left.
  */
 function everyEnding(lb: Record<string, unknown>): ScenarioInput {
   return {
@@ -99,7 +99,7 @@ function everyEnding(lb: Record<string, unknown>): ScenarioInput {
     horizon: '40s',
     clients: { requests: { rate: 250, timeout: '1500ms', retries: 2 } },
     app: { workers: 4, queue_limit: 12, service_time: 'exp(mean=12ms)' },
-    lb: { mode: 'l7', retries: 2, redispatch: true, ...lb },
+    lb: lb.mode === 'nat' ? lb : { mode: 'l7', retries: 2, redispatch: true, ...lb },
     backends: [{ name: 'vm-a' }, { name: 'vm-b' }, { name: 'vm-c' }],
     timeline: [
       { at: '5s', do: 'pause', backend: 'vm-a', duration: '3s' },
@@ -109,6 +109,10 @@ function everyEnding(lb: Record<string, unknown>): ScenarioInput {
       { at: '22s', do: 'dependency', backend: 'vm-c', state: 'up' },
       { at: '26s', do: 'terminate', backend: 'vm-a', mode: 'vanish' },
       { at: '30s', do: 'bind', backend: 'vm-a' },
+      // No server left: the balancer answers 503 itself (or, L4 / NAT, fails the connect).
+      { at: '36s', do: 'remove', backend: 'vm-a' },
+      { at: '36s', do: 'remove', backend: 'vm-b' },
+      { at: '36s', do: 'remove', backend: 'vm-c' },
     ],
   } as ScenarioInput;
 }
@@ -118,6 +122,8 @@ describe('a run with recycled request records', () => {
     ['timeout server, 5xx retries', { timeout_server: '800ms', retry_on_5xx: true }],
     ['maxconn queue with timeout queue', { maxconn: 3, timeout_queue: '400ms', timeout_server: '1s' }],
     ['no balancer timeouts', {}],
+    ['an L4 proxy', { mode: 'l4' }],
+    ['a NAT', { mode: 'nat' }],
   ])('%s: computes what a run that never reuses a record computes, and uses no record after release', (_n, lb) => {
     const recycled = run(everyEnding(lb));
     ReqPool.debug = true;
