@@ -131,8 +131,7 @@ export class Req implements AppJob {
     this.srvConnPort = -1;
     this.session = null;
     this.notFirst = false;
-    this.inList = null;
-    this.indexInList = -1;
+    // inList / indexInList are JobList's: ReqPool.release found them clear already.
     this.onDone = onDone;
   }
 
@@ -179,6 +178,10 @@ export class ReqPool {
 
   /** Called by Req.letGo only. */
   release(req: Req): void {
+    // Still queued for or served by an app: a later finish() or dequeue would act on whichever
+    // request the record had become (app-server.ts). Cheap enough to check on every release.
+    if (req.inList !== null || req.phase !== ReqPhase.NONE)
+      throw new Error('ReqPool.release: the request is still in an app (queued or in service)');
     if (ReqPool.debug) {
       Object.freeze(req);
       return;

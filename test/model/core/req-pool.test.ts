@@ -6,7 +6,8 @@
  * would throw (strict-mode write to a frozen object) instead of silently reading another request.
  */
 import { afterEach, describe, expect, it } from 'vitest';
-import type { AppJob } from '../../../sim/model/core/app-job.js';
+import { type AppJob, ReqPhase } from '../../../sim/model/core/app-job.js';
+import { JobList } from '../../../sim/model/core/job-list.js';
 import { HOLD_BALANCER, HOLD_CLIENT, Req, ReqPool } from '../../../sim/model/core/request.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run } from '../helpers.js';
@@ -48,13 +49,28 @@ describe('ReqPool', () => {
     const req = pool.take(BOTH);
     // Scribble over every own field, whatever its type.
     const r = req as unknown as Record<string, unknown>;
-    for (const [k, v] of Object.entries(req)) if (k !== 'pool' && k !== 'holds') r[k] = scribbled(v);
+    // Not the app's own fields: a record in an app cannot be released (next test).
+    const kept = ['pool', 'holds', 'phase', 'inList', 'indexInList'];
+    for (const [k, v] of Object.entries(req)) if (!kept.includes(k)) r[k] = scribbled(v);
     req.letGo(HOLD_CLIENT);
     req.letGo(HOLD_BALANCER);
     const again = pool.take(BOTH);
     expect(again).toBe(req);
     expect(fields(again)).toEqual(fields(new Req(notSent)));
     expect(again.onDone).toBe(notSent);
+  });
+
+  it('refuses to release a record an app still queues or serves', () => {
+    const pool = new ReqPool(notSent);
+    const queued = pool.take(BOTH);
+    queued.phase = ReqPhase.QUEUED;
+    queued.letGo(HOLD_CLIENT);
+    expect(() => queued.letGo(HOLD_BALANCER)).toThrow(/still in an app/);
+    const serving = pool.take(BOTH);
+    new JobList().add(serving);
+    serving.letGo(HOLD_BALANCER);
+    expect(() => serving.letGo(HOLD_CLIENT)).toThrow(/still in an app/);
+    expect(pool.idle).toBe(0);
   });
 
   it('refuses a holder letting go twice', () => {
