@@ -3,7 +3,7 @@ import type { Histogram } from '../../metrics/histogram.js';
 import { type AppJob, Status } from '../core/app-job.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Population } from '../core/populations.js';
-import { Req } from '../core/request.js';
+import { HOLD_BALANCER, HOLD_CLIENT, type Req, ReqPool } from '../core/request.js';
 import type { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { PoissonArrivals } from './arrivals.js';
@@ -11,6 +11,9 @@ import { backoffDelay } from './backoff.js';
 
 /** A request before the balancer has taken it (the balancer sets the real handler). */
 const notSent = (_job: AppJob): void => {};
+
+/** An attempt's record is held by the client population and by the balancer path (ReqPool). */
+const HOLDERS = HOLD_CLIENT | HOLD_BALANCER;
 
 /**
  * Open-loop request traffic (the request-level model of issue 4): requests keep arriving at
@@ -25,6 +28,12 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly userRng: Rng;
   private readonly latency: Histogram;
   private readonly users: number;
+  /**
+   * Attempt records, recycled: each is held by this population until it is through with the
+   * attempt (answer, failed connect or timeout) and by the balancer until the server's answer
+   * comes back (lb/l7-dispatch.ts `done`); see core/request.ts ReqPool.
+   */
+  private readonly reqs = new ReqPool(notSent);
 
   constructor(
     private readonly w: World,
@@ -50,7 +59,7 @@ export class RequestClients implements RequestDownstream, Population {
 
   private arrive(): void {
     const w = this.w;
-    const req = new Req(notSent);
+    const req = this.reqs.take(HOLDERS);
     req.firstSentAt = w.now;
     const users = this.users;
     if (users > 0) req.user = Math.floor(this.userRng.next() * users);
@@ -79,6 +88,7 @@ export class RequestClients implements RequestDownstream, Population {
     if (status === Status.OK) {
       w.metrics.inc(w.c.goodput, b);
       this.latency.record(w.now - req.firstSentAt);
+      req.letGo(HOLD_CLIENT);
       return;
     }
     w.metrics.inc(w.c.req5xx, b);
@@ -99,15 +109,18 @@ export class RequestClients implements RequestDownstream, Population {
     const cfg = w.scenario.clients.requests;
     if (req.attempt >= cfg.retries) {
       w.metrics.inc(w.c.reqFailed, b);
+      req.letGo(HOLD_CLIENT);
       return;
     }
-    const next = new Req(notSent);
+    const next = this.reqs.take(HOLDERS);
     next.attempt = req.attempt + 1;
     next.firstSentAt = req.firstSentAt;
     next.user = req.user;
     next.lastBackoff = backoffDelay(cfg.backoff, req.attempt, this.retryRng, req.lastBackoff);
     w.metrics.inc(w.c.retries, b);
     w.engine.schedule(next.lastBackoff, this.resend, next);
+    // Only now, every field of the old attempt read: its record may become `next` of a later retry.
+    req.letGo(HOLD_CLIENT);
   }
 
   private readonly resend = (req: Req): void => this.send(req);

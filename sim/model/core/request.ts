@@ -5,6 +5,11 @@ import { hasBackend, NO_BACKENDS, type PackedBackends, withBackend } from './bac
 
 const notServed = (): void => {};
 
+/** Holders of a pooled request (ReqPool): the client population that sent it ... */
+export const HOLD_CLIENT = 1;
+/** ... and the balancer, until the server's answer for it comes back (lb/l7-dispatch.ts `done`). */
+export const HOLD_BALANCER = 2;
+
 /** One independent request (request-level model) or one health-check request. */
 export class Req implements AppJob {
   phase: ReqPhase = ReqPhase.NONE;
@@ -32,6 +37,8 @@ export class Req implements AppJob {
   persistent = false;
   /** The balancer's next retry is load-balanced again (a redispatch) instead of kept on `backend`. */
   redispatchNext = false;
+  /** The stream waits out the balancer's turn-around pause, counted in LoadBalancer.turnAround (lb/l7-dispatch.ts). */
+  lbPausing = false;
   /** When the balancer's current connect() to the backend began, and the SYNs sent since. */
   connectStartedAt = 0;
   synAttempt = 0;
@@ -61,6 +68,9 @@ export class Req implements AppJob {
   /** The app's jobs in service (job-list.ts) while this request is in one. */
   inList: object | null = null;
   indexInList = -1;
+  /** The pool that recycles this record (null: not pooled) and the parties still holding it (HOLD_*). */
+  pool: ReqPool | null = null;
+  holds = 0;
   constructor(public onDone: (job: AppJob) => void) {}
 
   // Times and timer ids become fractions or exceed 2^31: double fields from the start (engine/double-fields.ts).
@@ -76,6 +86,55 @@ export class Req implements AppJob {
     ]);
   }
 
+  /**
+   * One holder is through with this attempt (ReqPool): the last one hands the record back. Any
+   * further use of it is a use-after-release (a frozen record under `ReqPool.debug`).
+   */
+  letGo(holder: number): void {
+    if (this.pool === null) return;
+    if ((this.holds & holder) === 0) throw new Error(`Req.letGo: holder ${holder} let go of this request already`);
+    this.holds &= ~holder;
+    if (this.holds === 0) this.pool.release(this);
+  }
+
+  /** Back to the state of a new record (every field as its initializer above sets it). */
+  reset(onDone: (job: AppJob) => void): void {
+    this.phase = ReqPhase.NONE;
+    this.backend = -1;
+    this.timer = -1;
+    this.serviceEnd = 0;
+    this.status = Status.OK;
+    this.deep = true;
+    this.fixedService = NO_FIXED_SERVICE;
+    this.depTimeout = Infinity;
+    this.depTimeoutStatus = Status.UNAVAILABLE;
+    this.attempt = 0;
+    this.firstSentAt = 0;
+    this.abandoned = false;
+    this.tried = NO_BACKENDS;
+    this.lastBackoff = 0;
+    this.lbRetriesLeft = 0;
+    this.persistent = false;
+    this.redispatchNext = false;
+    this.lbPausing = false;
+    this.connectStartedAt = 0;
+    this.synAttempt = 0;
+    this.user = -1;
+    this.clientAddress = 0;
+    this.streamServer = -1;
+    this.lbReply = false;
+    this.clientTimer = -1;
+    this.serverTimer = -1;
+    this.srvConn = 0;
+    this.srvConnKey = 0;
+    this.srvConnServed = 0;
+    this.srvConnPort = -1;
+    this.session = null;
+    this.notFirst = false;
+    // inList / indexInList are JobList's: ReqPool.release found them clear already.
+    this.onDone = onDone;
+  }
+
   /** Forget the backends tried (a new attempt). */
   clearTried(): void {
     this.tried = NO_BACKENDS;
@@ -88,5 +147,51 @@ export class Req implements AppJob {
   /** A redispatch of this attempt must not go to a backend it already tried. */
   excludes(b: number): boolean {
     return hasBackend(this.tried, b);
+  }
+}
+
+/**
+ * Recycled request records of one population (issue 14): an open-loop run creates a Req per
+ * arrival and per retry, about a million in a long built-in, each promoted and then collected by
+ * the old-generation GC under drainsim's small young generation (util/heap-growth.ts). A record
+ * is taken with its holders (the client, and the balancer path that answers it) and comes
+ * back when the last of them lets go (Req.letGo); a holder that never lets go (a request lost with
+ * a vanished host) only leaves its record to the GC, as before.
+ *
+ * `ReqPool.debug` (tests): released records are frozen and never reused, so any later write to
+ * one (a timer, queue or balancer structure still holding it) throws a TypeError in strict mode,
+ * and the run's figures stay those of a run without the pool.
+ */
+export class ReqPool {
+  static debug = false;
+  private readonly free: Req[] = [];
+
+  constructor(private readonly onDoneBeforeSend: (job: AppJob) => void) {}
+
+  /** A record as new, held by `holds` (HOLD_* bits). */
+  take(holds: number): Req {
+    const req = this.free.pop() ?? new Req(this.onDoneBeforeSend);
+    req.pool = this;
+    req.holds = holds;
+    return req;
+  }
+
+  /** Called by Req.letGo only. */
+  release(req: Req): void {
+    // Still queued for or served by an app: a later finish() or dequeue would act on whichever
+    // request the record had become (app-server.ts). Cheap enough to check on every release.
+    if (req.inList !== null || req.phase !== ReqPhase.NONE)
+      throw new Error('ReqPool.release: the request is still in an app (queued or in service)');
+    if (ReqPool.debug) {
+      Object.freeze(req);
+      return;
+    }
+    req.reset(this.onDoneBeforeSend);
+    this.free.push(req);
+  }
+
+  /** Records waiting to be reused (tests). */
+  get idle(): number {
+    return this.free.length;
   }
 }

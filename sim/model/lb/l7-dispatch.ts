@@ -4,7 +4,7 @@ import type { AppServer } from '../app/app-server.js';
 import { type AppJob, Status } from '../core/app-job.js';
 import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
-import type { Req } from '../core/request.js';
+import { HOLD_BALANCER, type Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import type { L7ServerConns } from './l7-server-conns.js';
@@ -48,8 +48,6 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
-  /** Streams in a turn-around pause (counted in LoadBalancer.turnAround of their server). */
-  private readonly pausing = new Set<Req>();
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
   /** HAProxy `timeout server` in http mode (Infinity: unset, or not an L7 balancer). */
@@ -146,7 +144,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   private place(req: Req, server: number): void {
     const w = this.w;
-    if (req.abandoned) return;
+    if (req.abandoned) return this.letGo(req);
     let b = server >= 0 ? server : this.pick(req, true);
     if (b < 0 && this.queued(req, -1)) return;
     // Persistence (or leastconn under maxqueue) sent it to a server at maxconn: it waits in that
@@ -171,14 +169,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       const proxy = w.scenario.lb.mode === 'l4';
       w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server', clientSees: proxy ? 'EOF' : 'ECONNREFUSED' });
       this.downstream.connectFailed(req, proxy ? ErrorKind.ECONNRESET : ErrorKind.ECONNREFUSED, -1);
-      return;
+      return this.letGo(req);
     }
     if (b < 0) {
       // HAProxy answers 503 when the backend has no server available.
       w.trace.emitLimited('lb-no-server-req', { kind: 'lb.no_server_503', pool: 'be' });
       req.lbReply = true;
       this.downstream.answered(req, Status.UNAVAILABLE, -1);
-      return;
+      return this.letGo(req);
     }
     req.addTried(b);
     req.backend = b;
@@ -307,7 +305,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly synTimer = (req: Req): void => {
     if (req.abandoned) {
       this.conns?.connectEnded(req);
-      return this.leaveServer(req);
+      this.leaveServer(req);
+      return this.letGo(req);
     }
     if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout))
       this.connectTimedOut(req);
@@ -334,7 +333,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * load-balanced again, away from the server it waited for.
    */
   requeue(req: Req): void {
-    if (req.abandoned) return;
+    if (req.abandoned) return this.letGo(req);
     const home = req.user >= 0 ? this.sessionBackend[req.user] : -1;
     if (home >= 0) req.addTried(home);
     req.persistent = false;
@@ -342,14 +341,17 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   takeSlot(req: Req, b: number): boolean {
-    if (req.abandoned) return false;
+    if (req.abandoned) {
+      this.letGo(req);
+      return false;
+    }
     this.dispatch(req, b);
     return true;
   }
 
   /** `timeout queue` expired: HAProxy answers 503 itself and closes the client's connection. */
   queueTimedOut(req: Req): void {
-    if (req.abandoned) return;
+    if (req.abandoned) return this.letGo(req);
     const w = this.w;
     w.trace.emitLimited('lb-queue-timeout-503', {
       kind: 'lb.queue_timeout_503',
@@ -357,6 +359,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     });
     req.lbReply = true;
     this.downstream.answered(req, Status.UNAVAILABLE, -1);
+    this.letGo(req);
   }
 
   private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
@@ -368,14 +371,19 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   };
 
   private pauseEnds(req: Req): void {
-    if (this.pausing.delete(req)) this.w.lb.turnAround[req.streamServer]--;
+    if (!req.lbPausing) return;
+    req.lbPausing = false;
+    this.w.lb.turnAround[req.streamServer]--;
   }
 
   /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
   private retryConnection(req: Req, timedOut: boolean): void {
     // The failed connect()'s socket closes (RST or silence: no TIME_WAIT on the balancer).
     this.conns?.connectEnded(req);
-    if (req.abandoned) return this.leaveServer(req);
+    if (req.abandoned) {
+      this.leaveServer(req);
+      return this.letGo(req);
+    }
     if (req.lbRetriesLeft > 0) this.lbRetry(req, !timedOut);
     else this.connectFailed(req, timedOut, req.backend);
   }
@@ -429,7 +437,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     );
     if (pause > 0) {
       if (this.countsStreams && req.streamServer >= 0) {
-        this.pausing.add(req);
+        req.lbPausing = true;
         w.lb.turnAround[req.streamServer]++;
       }
       w.engine.schedule(pause, this.retryAfterPause, req);
@@ -451,6 +459,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     });
     req.lbReply = true;
     this.downstream.answered(req, Status.UNAVAILABLE, b);
+    this.letGo(req);
   }
 
   /** The server for a new stream: its cookie's (`cookie`: when honoured), else load-balanced. */
@@ -511,7 +520,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.conns?.release(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);
-      return;
+      // Its client is through with it already (timeout, or this balancer's 504): the last holder.
+      return this.letGo(req);
     }
     if (
       req.status !== Status.OK &&
@@ -525,6 +535,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return;
     }
     this.downstream.answered(req, req.status, req.backend);
+    this.letGo(req);
   };
 
   /**
@@ -540,10 +551,23 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const mode = w.scenario.lb.mode;
     if (mode === 'l7') {
       req.lbReply = true;
-      return this.downstream.answered(req, Status.UNAVAILABLE, b);
+      this.downstream.answered(req, Status.UNAVAILABLE, b);
+      return this.letGo(req);
     }
     if (mode === 'l4') w.metrics.inc(w.c.closedFin, b);
     const kind = mode === 'l4' ? ErrorKind.ECONNRESET : vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED;
     this.downstream.connectFailed(req, kind, b);
+    this.letGo(req);
+  }
+
+  /**
+   * The balancer is through with the attempt: it answered it or gave it up, and no queue entry,
+   * timer or server of its own holds it any more (a `timeout server` entry is dead once answered,
+   * see awaitAnswer). A pooled record is reused once its client let go too (core/request.ts
+   * ReqPool). Not called while the app still holds the request (a 504 of `timeout server`: its
+   * `done` comes later) nor for a request lost with a vanished host (left to the GC).
+   */
+  private letGo(req: Req): void {
+    req.letGo(HOLD_BALANCER);
   }
 }

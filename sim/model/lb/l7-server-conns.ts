@@ -1,8 +1,8 @@
-import type { HostSockets } from '../../net/host-sockets.js';
 import { LB_ADDRESS } from '../core/kernel-hosts.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
 import type { NginxGeneration } from '../proxy/nginx.js';
+import { VmEnds } from './l7-vm-ends.js';
 import { PoolState } from './pool.js';
 
 /** HAProxy `http-reuse` (PR_O_REUSE_NEVR / SAFE / AGGR / ALWS, include/haproxy/proxy-t.h). */
@@ -55,9 +55,9 @@ class ServerPool {
   purgeAt = Infinity;
   /**
    * The VM's end of each open connection, by the balancer's local port: nginx's accepted socket
-   * on the kernel that took the SYN (a rebuilt VM boots a new one) and its accepting pair.
+   * on the kernel that took the SYN (a rebuilt VM boots a new one) and its accepting pair there.
    */
-  readonly vmEnds = new Map<number, VmEnd>();
+  readonly vmEnds = new VmEnds();
   /** When the keepalive_timeout timer of this pool fires (Infinity: not armed). */
   expiryAt = Infinity;
   /** The server process and nginx generation that accept connections now, and their serial. */
@@ -69,12 +69,6 @@ class ServerPool {
   key = 0;
 
   constructor(readonly b: number) {}
-}
-
-/** nginx's accepted socket of one server connection: the VM kernel holding it and its pair there. */
-interface VmEnd {
-  host: HostSockets;
-  pair: number;
 }
 
 /** Who closes a server connection first (the VM's kernel keeps a TIME_WAIT only for NGINX). */
@@ -286,14 +280,16 @@ export class L7ServerConns {
     const host = this.w.lbHost!;
     host.host.close(host.backendPair(b), port, this.w.now, false);
     const ends = this.pools[b].vmEnds;
-    const end = ends.get(port);
-    if (end === undefined) return;
-    ends.delete(port);
+    const slot = ends.find(port);
+    if (slot < 0) return;
+    const vm = ends.hostAt(slot);
+    const pair = ends.pairAt(slot);
+    ends.deleteAt(slot);
     const backend = this.w.backends[b];
-    const live = backend.hostUp && end.host === backend.host;
-    const overflows = end.host.timeWaitOverflows;
-    end.host.close(end.pair, port, at, nginxFirst && live);
-    if (live && end.host.timeWaitOverflows !== overflows) this.w.timeWaitOverflow(backend);
+    const live = backend.hostUp && vm === backend.host;
+    const overflows = vm.timeWaitOverflows;
+    vm.close(pair, port, at, nginxFirst && live);
+    if (live && vm.timeWaitOverflows !== overflows) this.w.timeWaitOverflow(backend);
     if (live && !nginxFirst) this.w.metrics.inc(this.w.c.resetIn, b);
   }
 
@@ -326,7 +322,7 @@ export class L7ServerConns {
     // as a client's SYN is (World.attach()).
     if (backend.acceptFrom(LB_ADDRESS, port, this.w.now) === 'rejected') return false;
     if (host.timeWaitReopened !== reopened) this.w.metrics.inc(this.w.c.twReopened, b);
-    this.pools[b].vmEnds.set(port, { host, pair: backend.sourcePair(LB_ADDRESS) });
+    this.pools[b].vmEnds.set(port, host, backend.sourcePair(LB_ADDRESS));
     return true;
   }
 
