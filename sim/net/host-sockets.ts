@@ -185,22 +185,22 @@ class EntryPool {
 }
 
 /**
- * Numbers per TIME_WAIT queue slot: pair id, port (+ TW_TIMESTAMPS when timestamps were on), the
- * entry (NONE once the slot is dead), entry time (ms), fire time. A slot is live while its
- * TIME_WAIT is: the TIME_WAIT's end other than expiry (taken over by connect(), reopened by a SYN)
- * marks it dead (killTimeWait(), through the entry's AT_TW_SEQ). So expiry and matureTimeWaits()
- * read only the queue, which they walk in order, not the socket entries scattered over the pool:
- * a VM queues ~240 TIME_WAITs a second, and reading each one's entry again 1 s and 60 s later
- * (cold by then) was 4.6 % of the fleet workload's CPU profile (README Benchmarks, session 12).
+ * Numbers per TIME_WAIT queue slot: its key ((pair id · 65536 + port) · 2 + 1 when timestamps were
+ * on: TW_KEY_SPAN per pair), the entry (NONE once the slot is dead), entry time (ms), fire time.
+ * A slot is live while its TIME_WAIT is: the TIME_WAIT's end other than expiry (taken over by
+ * connect(), reopened by a SYN) marks it dead (killTimeWait(), through the entry's AT_TW_SEQ). So
+ * expiry and matureTimeWaits() read only the queue, which they walk in order, not the socket
+ * entries scattered over the pool: a VM queues ~240 TIME_WAITs a second, and reading each one's
+ * entry again 1 s and 60 s later (cold by then) was 4.6 % of the fleet workload's CPU profile
+ * (README Benchmarks, session 12). Four numbers, not five: a VM's queue holds ~15,000 slots.
  */
-const TW_SLOT = 5;
-const TW_PAIR = 0;
-const TW_PORT = 1;
-const TW_ENTRY = 2;
-const TW_ENTERED_MS = 3;
-const TW_FIRES_AT = 4;
-/** Added to a slot's port when the TIME_WAIT had timestamps on. */
-const TW_TIMESTAMPS = 65536;
+const TW_SLOT = 4;
+const TW_KEY = 0;
+const TW_ENTRY = 1;
+const TW_ENTERED_MS = 2;
+const TW_FIRES_AT = 3;
+/** Keys per pair id in a slot's key: two per port. */
+const TW_KEY_SPAN = 65536 * 2;
 
 /** A pair's sockets move from a map to a port-indexed table past this many. */
 const DENSE_AFTER = 512;
@@ -676,8 +676,9 @@ export class HostSockets {
       const entry = tw[head + TW_ENTRY];
       if (entry !== NONE) {
         this.timeWaitCount--;
-        const pairId = tw[head + TW_PAIR];
-        this.remove(pairId, this.pairs[pairId], tw[head + TW_PORT] & (TW_TIMESTAMPS - 1), entry);
+        const key = tw[head + TW_KEY];
+        const pairId = Math.floor(key / TW_KEY_SPAN);
+        this.remove(pairId, this.pairs[pairId], (key - pairId * TW_KEY_SPAN) >>> 1, entry);
       }
       head += TW_SLOT;
     }
@@ -711,8 +712,7 @@ export class HostSockets {
     this.entries.timeWait(entry, enteredMs, timestamps, tsRecent, this.twNextSeq++);
     this.timeWaitCount++;
     this.timeWaitInSkip(pair, port, enteredMs, timestamps);
-    tw[i + TW_PAIR] = pairId;
-    tw[i + TW_PORT] = timestamps ? port + TW_TIMESTAMPS : port;
+    tw[i + TW_KEY] = pairId * TW_KEY_SPAN + port * 2 + (timestamps ? 1 : 0);
     tw[i + TW_ENTRY] = entry;
     tw[i + TW_ENTERED_MS] = enteredMs;
     tw[i + TW_FIRES_AT] = firesAt;
@@ -927,7 +927,9 @@ export class HostSockets {
     const { twReuse, twReuseDelayMs } = this.config;
     let i = Math.max(this.twMatured, this.twHead);
     for (; i < this.twTail; i += TW_SLOT) {
-      const pair = this.pairs[tw[i + TW_PAIR]];
+      const key = tw[i + TW_KEY];
+      const pairId = Math.floor(key / TW_KEY_SPAN);
+      const pair = this.pairs[pairId];
       if (pair.skip === null) continue;
       if (tw[i + TW_ENTRY] === NONE) continue; // dead: its port is someone else's
       const enteredMs = tw[i + TW_ENTERED_MS];
@@ -939,8 +941,8 @@ export class HostSockets {
         }
         continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
       }
-      const port = tw[i + TW_PORT];
-      if (port >= TW_TIMESTAMPS) markPort(pair.skip, this.config.portLow, this.walkSpan, port - TW_TIMESTAMPS, false);
+      const portTs = key - pairId * TW_KEY_SPAN;
+      if ((portTs & 1) !== 0) markPort(pair.skip, this.config.portLow, this.walkSpan, portTs >>> 1, false);
     }
     this.twMatured = i;
   }
