@@ -86,8 +86,9 @@ const NONE = -1;
  * miss per field. Per entry: its state, whether bind() bound it before connect() (its port's bind
  * bucket has fastreuse ≥ 0), and, in TIME_WAIT, when it began (ms), whether timestamps were on,
  * ts_recent, and the sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot
- * dead). Closed entries' numbers wait on a stack of their own, so closing one (a TIME_WAIT
- * expiring a minute after its socket was last touched) does not write to it.
+ * dead). Closed entries are chained for reuse through the ts_recent number (a closed entry has
+ * none; newEntry() sets it again): a stack of their numbers of its own, which saved writing to a
+ * TIME_WAIT's entry when it expires, held ~8 MB more at the fleet's peak (session 12).
  */
 const REC = 4;
 const AT_ENTERED_MS = 0;
@@ -102,13 +103,15 @@ const TIMESTAMPS = 8;
 class EntryPool {
   rec = new Float64Array(16 * REC);
   private used = 0;
-  /** Closed entries, the last closed on top (reused first, as a free list would). */
-  private freed = new Int32Array(16);
-  private freedCount = 0;
+  private free = NONE;
 
-  /** A new entry's number (its fields as the last user left them). */
+  /** A new entry's number (its fields as the last user left them, ts_recent excepted). */
   take(): number {
-    if (this.freedCount > 0) return this.freed[--this.freedCount];
+    const e = this.free;
+    if (e !== NONE) {
+      this.free = this.rec[e * REC + AT_TS_RECENT];
+      return e;
+    }
     if (this.used * REC === this.rec.length) {
       const rec = new Float64Array(this.rec.length * 2);
       rec.set(this.rec);
@@ -118,12 +121,8 @@ class EntryPool {
   }
 
   give(e: number): void {
-    if (this.freedCount === this.freed.length) {
-      const freed = new Int32Array(this.freed.length * 2);
-      freed.set(this.freed);
-      this.freed = freed;
-    }
-    this.freed[this.freedCount++] = e;
+    this.rec[e * REC + AT_TS_RECENT] = this.free;
+    this.free = e;
   }
 
   state(e: number): number {
