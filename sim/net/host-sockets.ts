@@ -86,8 +86,9 @@ const NONE = -1;
  * miss per field. Per entry: its state, whether bind() bound it before connect() (its port's bind
  * bucket has fastreuse ≥ 0), and, in TIME_WAIT, when it began (ms), whether timestamps were on,
  * ts_recent, and the sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot
- * dead). Closed entries' numbers wait on a stack of their own, so closing one (a TIME_WAIT
- * expiring a minute after its socket was last touched) does not write to it.
+ * dead). Closed entries are chained for reuse through the ts_recent number (a closed entry has
+ * none; newEntry() sets it again): a stack of their numbers of its own, which saved writing to a
+ * TIME_WAIT's entry when it expires, held ~8 MB more at the fleet's peak (session 12).
  */
 const REC = 4;
 const AT_ENTERED_MS = 0;
@@ -102,13 +103,15 @@ const TIMESTAMPS = 8;
 class EntryPool {
   rec = new Float64Array(16 * REC);
   private used = 0;
-  /** Closed entries, the last closed on top (reused first, as a free list would). */
-  private freed = new Int32Array(16);
-  private freedCount = 0;
+  private free = NONE;
 
-  /** A new entry's number (its fields as the last user left them). */
+  /** A new entry's number (its fields as the last user left them, ts_recent excepted). */
   take(): number {
-    if (this.freedCount > 0) return this.freed[--this.freedCount];
+    const e = this.free;
+    if (e !== NONE) {
+      this.free = this.rec[e * REC + AT_TS_RECENT];
+      return e;
+    }
     if (this.used * REC === this.rec.length) {
       const rec = new Float64Array(this.rec.length * 2);
       rec.set(this.rec);
@@ -118,12 +121,8 @@ class EntryPool {
   }
 
   give(e: number): void {
-    if (this.freedCount === this.freed.length) {
-      const freed = new Int32Array(this.freed.length * 2);
-      freed.set(this.freed);
-      this.freed = freed;
-    }
-    this.freed[this.freedCount++] = e;
+    this.rec[e * REC + AT_TS_RECENT] = this.free;
+    this.free = e;
   }
 
   state(e: number): number {
@@ -185,22 +184,22 @@ class EntryPool {
 }
 
 /**
- * Numbers per TIME_WAIT queue slot: pair id, port (+ TW_TIMESTAMPS when timestamps were on), the
- * entry (NONE once the slot is dead), entry time (ms), fire time. A slot is live while its
- * TIME_WAIT is: the TIME_WAIT's end other than expiry (taken over by connect(), reopened by a SYN)
- * marks it dead (killTimeWait(), through the entry's AT_TW_SEQ). So expiry and matureTimeWaits()
- * read only the queue, which they walk in order, not the socket entries scattered over the pool:
- * a VM queues ~240 TIME_WAITs a second, and reading each one's entry again 1 s and 60 s later
- * (cold by then) was 4.6 % of the fleet workload's CPU profile (README Benchmarks, session 12).
+ * Numbers per TIME_WAIT queue slot: its key ((pair id · 65536 + port) · 2 + 1 when timestamps were
+ * on: TW_KEY_SPAN per pair), the entry (NONE once the slot is dead), entry time (ms), fire time.
+ * A slot is live while its TIME_WAIT is: the TIME_WAIT's end other than expiry (taken over by
+ * connect(), reopened by a SYN) marks it dead (killTimeWait(), through the entry's AT_TW_SEQ). So
+ * expiry and matureTimeWaits() read only the queue, which they walk in order, not the socket
+ * entries scattered over the pool: a VM queues ~240 TIME_WAITs a second, and reading each one's
+ * entry again 1 s and 60 s later (cold by then) was 4.6 % of the fleet workload's CPU profile
+ * (README Benchmarks, session 12). Four numbers, not five: a VM's queue holds ~15,000 slots.
  */
-const TW_SLOT = 5;
-const TW_PAIR = 0;
-const TW_PORT = 1;
-const TW_ENTRY = 2;
-const TW_ENTERED_MS = 3;
-const TW_FIRES_AT = 4;
-/** Added to a slot's port when the TIME_WAIT had timestamps on. */
-const TW_TIMESTAMPS = 65536;
+const TW_SLOT = 4;
+const TW_KEY = 0;
+const TW_ENTRY = 1;
+const TW_ENTERED_MS = 2;
+const TW_FIRES_AT = 3;
+/** Keys per pair id in a slot's key: two per port. */
+const TW_KEY_SPAN = 65536 * 2;
 
 /** A pair's sockets move from a map to a port-indexed table past this many. */
 const DENSE_AFTER = 512;
@@ -676,8 +675,9 @@ export class HostSockets {
       const entry = tw[head + TW_ENTRY];
       if (entry !== NONE) {
         this.timeWaitCount--;
-        const pairId = tw[head + TW_PAIR];
-        this.remove(pairId, this.pairs[pairId], tw[head + TW_PORT] & (TW_TIMESTAMPS - 1), entry);
+        const key = tw[head + TW_KEY];
+        const pairId = Math.floor(key / TW_KEY_SPAN);
+        this.remove(pairId, this.pairs[pairId], (key - pairId * TW_KEY_SPAN) >>> 1, entry);
       }
       head += TW_SLOT;
     }
@@ -711,8 +711,7 @@ export class HostSockets {
     this.entries.timeWait(entry, enteredMs, timestamps, tsRecent, this.twNextSeq++);
     this.timeWaitCount++;
     this.timeWaitInSkip(pair, port, enteredMs, timestamps);
-    tw[i + TW_PAIR] = pairId;
-    tw[i + TW_PORT] = timestamps ? port + TW_TIMESTAMPS : port;
+    tw[i + TW_KEY] = pairId * TW_KEY_SPAN + port * 2 + (timestamps ? 1 : 0);
     tw[i + TW_ENTRY] = entry;
     tw[i + TW_ENTERED_MS] = enteredMs;
     tw[i + TW_FIRES_AT] = firesAt;
@@ -927,7 +926,9 @@ export class HostSockets {
     const { twReuse, twReuseDelayMs } = this.config;
     let i = Math.max(this.twMatured, this.twHead);
     for (; i < this.twTail; i += TW_SLOT) {
-      const pair = this.pairs[tw[i + TW_PAIR]];
+      const key = tw[i + TW_KEY];
+      const pairId = Math.floor(key / TW_KEY_SPAN);
+      const pair = this.pairs[pairId];
       if (pair.skip === null) continue;
       if (tw[i + TW_ENTRY] === NONE) continue; // dead: its port is someone else's
       const enteredMs = tw[i + TW_ENTERED_MS];
@@ -939,8 +940,8 @@ export class HostSockets {
         }
         continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
       }
-      const port = tw[i + TW_PORT];
-      if (port >= TW_TIMESTAMPS) markPort(pair.skip, this.config.portLow, this.walkSpan, port - TW_TIMESTAMPS, false);
+      const portTs = key - pairId * TW_KEY_SPAN;
+      if ((portTs & 1) !== 0) markPort(pair.skip, this.config.portLow, this.walkSpan, portTs >>> 1, false);
     }
     this.twMatured = i;
   }
