@@ -137,10 +137,9 @@ export class TlsCpu implements TlsHandshakes {
    */
   listenQueued(b: number): number {
     const backend = this.w.backends[b];
-    const tls = backend.app.config.tls;
-    if (TlsCpu.where(this.w, tls.terminates) !== Where.NGINX) return 0;
+    if (TlsCpu.where(this.w, backend.app.config.tls.terminates) !== Where.NGINX) return 0;
     let n = 0;
-    for (const gen of backend.nginx.generations) n += gen.cpu.notAccepted(this.w.now, tls.handshake_cpu);
+    for (const gen of backend.nginx.generations) n += gen.cpu.notAccepted(this.w.now);
     return n;
   }
 
@@ -174,8 +173,7 @@ export class TlsCpu implements TlsHandshakes {
         this.handshakeEnds.delete(conn);
         own = undefined;
       }
-      const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
-      const read = workers.readWait(conn.nginxWorker, now, cpu);
+      const read = workers.readWait(conn.nginxWorker, now);
       return own !== undefined && own - now > read ? own - now : read;
     }
     if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
@@ -184,9 +182,9 @@ export class TlsCpu implements TlsHandshakes {
 
   /** Handshakes a request on `conn` arriving now waits for (`wait`: its wait()). */
   queued(conn: Conn, wait: number): number {
-    const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
-    if (this.whereOf(conn) === Where.LB) return this.lb!.cpu.queued(conn.lbThread, this.w.now, cpu);
-    return cpu > 0 ? Math.ceil(wait / cpu - 1e-9) : 0;
+    if (this.whereOf(conn) === Where.LB) return this.lb!.cpu.queued(conn.lbThread, this.w.now);
+    const workers = this.workersOf(conn);
+    return workers === undefined ? 0 : workers.endingBy(conn.nginxWorker, this.w.now, wait);
   }
 
   /** The nginx workers holding `conn`: its generation's (none once that generation is gone). */
