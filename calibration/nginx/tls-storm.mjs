@@ -92,7 +92,7 @@ export function tlsConf(prefix, o) {
 }
 
 /** A self-signed RSA certificate of `bits` for 1 day, written into the prefix. */
-function makeCertificate(prefix, bits) {
+export function makeCertificate(prefix, bits) {
   execFileSync(
     'openssl',
     [
@@ -137,7 +137,7 @@ function readCounters(ns) {
   });
 }
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 /** utime + stime of a process in ms (clock-tick resolution), null if it is gone. */
 function cpuMs(pid) {
@@ -150,12 +150,12 @@ function cpuMs(pid) {
   }
 }
 
-const workerPids = (master) =>
+export const workerPids = (master) =>
   (nginxChildren(master) ?? []).filter((k) => k.title.includes('worker process')).map((k) => k.pid);
-const workersCpu = (pids) => pids.map(cpuMs);
+export const workersCpu = (pids) => pids.map(cpuMs);
 
 /** Run one tls-client.mjs phase; resolves with its conn events (times relative to its start, s). */
-async function clientPhase(ns, wrap, spec) {
+export async function clientPhase(ns, wrap, spec) {
   const events = [];
   const child = spawnInNamespace(ns, [...wrap, process.execPath, CLIENT, String(TLS_PORT), JSON.stringify(spec)]);
   const started = await readLines(child, events, 'started', 10_000);
@@ -175,7 +175,15 @@ async function clientPhase(ns, wrap, spec) {
     t0,
     conns: events
       .filter((e) => e.ev === 'conn')
-      .map((e) => ({ i: e.i, start: rel(e.start), tcp: rel(e.tcp), tls: rel(e.tls), err: e.err, proto: e.proto })),
+      .map((e) => ({
+        i: e.i,
+        start: rel(e.start),
+        tcp: rel(e.tcp),
+        tls: rel(e.tls),
+        err: e.err,
+        proto: e.proto,
+        reused: e.reused,
+      })),
   };
 }
 
