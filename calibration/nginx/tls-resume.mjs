@@ -13,12 +13,10 @@
 // checks the ratio and that the default nginx really resumes (socket.isSessionReused()).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { createNamespace, deleteNamespace, stopChild } from '../lib/netns.mjs';
 import { schedPolicy } from './experiment.mjs';
-import { makePrefix, readLog, recordingStamp, removePrefix, startNginxReady } from './nginx.mjs';
-import { CLK_TCK, clientPhase, makeCertificate, tlsConf, workerPids, workersCpu } from './tls-storm.mjs';
+import { readLog, recordingStamp } from './nginx.mjs';
+import { CLK_TCK, clientPhase, withTlsNginx, workersCpu } from './tls-storm.mjs';
 
-const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 const r3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
 const sum = (xs) => xs.reduce((a, b) => a + (b ?? 0), 0);
 
@@ -31,56 +29,45 @@ async function measuredPhase(ns, wrap, workers, spec) {
 }
 
 /** config: { name, description, rsaBits, count, rounds, rt?, tag, summarise(data) }. */
-export async function runTlsResume(config) {
-  const ns = createNamespace(config.tag ?? config.name);
-  const prefix = makePrefix((p) => tlsConf(p, { workers: 1, backlog: 511 }));
-  const started = new Date();
-  const loadavgAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
-  const wrap = config.rt ? ['chrt', '-f', String(config.rt)] : [];
-  const children = [];
-  try {
-    makeCertificate(prefix, config.rsaBits);
-    const { nginx, master } = await startNginxReady(ns, prefix, wrap, (w) => w.length === 1);
-    children.push(nginx);
-    await sleep(300);
-    const workers = workerPids(master);
-    const rounds = [];
-    for (let r = 0; r < config.rounds; r++) {
-      const full = await measuredPhase(ns, wrap, workers, { mode: 'serial', count: config.count });
-      const resumed = await measuredPhase(ns, wrap, workers, { mode: 'resumed', count: config.count });
-      rounds.push({ round: r, full, resumed });
-    }
-    const data = {
-      experiment: config.name,
-      description: config.description,
-      stamp: {
-        ...recordingStamp(prefix, {
-          started,
-          loadavgAtStart,
-          scheduling: {
-            requested: config.rt ? `SCHED_FIFO ${config.rt}` : 'default',
-            harness: schedPolicy(process.pid),
-          },
-        }),
-        loadavgAtEnd: readFileSync('/proc/loadavg', 'utf8').trim(),
-        openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
-        clkTck: CLK_TCK,
-      },
-      config: { rsaBits: config.rsaBits, count: config.count, rounds: config.rounds },
-      errorLog: readLog(prefix, 'error.log').split('\n').filter(Boolean).slice(0, 100),
-      rounds: rounds.map((r) => ({ round: r.round, fullCpuMs: r.full.cpuMs, resumedCpuMs: r.resumed.cpuMs })),
-      serial: rounds.flatMap((r) => [
-        ...r.full.conns.map((c) => ({ round: r.round, phase: 'full', ...c })),
-        ...r.resumed.conns.map((c) => ({ round: r.round, phase: 'resumed', ...c })),
-      ]),
-    };
-    data.summary = config.summarise(data);
-    return data;
-  } finally {
-    for (const c of children) stopChild(c);
-    deleteNamespace(ns);
-    removePrefix(prefix);
-  }
+export function runTlsResume(config) {
+  return withTlsNginx(
+    config,
+    { workers: 1, backlog: 511 },
+    async ({ ns, prefix, wrap, workers, started, loadavgAtStart }) => {
+      const rounds = [];
+      for (let r = 0; r < config.rounds; r++) {
+        const full = await measuredPhase(ns, wrap, workers, { mode: 'serial', count: config.count });
+        const resumed = await measuredPhase(ns, wrap, workers, { mode: 'resumed', count: config.count });
+        rounds.push({ round: r, full, resumed });
+      }
+      const data = {
+        experiment: config.name,
+        description: config.description,
+        stamp: {
+          ...recordingStamp(prefix, {
+            started,
+            loadavgAtStart,
+            scheduling: {
+              requested: config.rt ? `SCHED_FIFO ${config.rt}` : 'default',
+              harness: schedPolicy(process.pid),
+            },
+          }),
+          loadavgAtEnd: readFileSync('/proc/loadavg', 'utf8').trim(),
+          openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
+          clkTck: CLK_TCK,
+        },
+        config: { rsaBits: config.rsaBits, count: config.count, rounds: config.rounds },
+        errorLog: readLog(prefix, 'error.log').split('\n').filter(Boolean).slice(0, 100),
+        rounds: rounds.map((r) => ({ round: r.round, fullCpuMs: r.full.cpuMs, resumedCpuMs: r.resumed.cpuMs })),
+        serial: rounds.flatMap((r) => [
+          ...r.full.conns.map((c) => ({ round: r.round, phase: 'full', ...c })),
+          ...r.resumed.conns.map((c) => ({ round: r.round, phase: 'resumed', ...c })),
+        ]),
+      };
+      data.summary = config.summarise(data);
+      return data;
+    },
+  );
 }
 
 /** Per round: the CPU per full and per resumed handshake (ms), and how many really resumed. */

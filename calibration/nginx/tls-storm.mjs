@@ -92,7 +92,7 @@ export function tlsConf(prefix, o) {
 }
 
 /** A self-signed RSA certificate of `bits` for 1 day, written into the prefix. */
-export function makeCertificate(prefix, bits) {
+function makeCertificate(prefix, bits) {
   execFileSync(
     'openssl',
     [
@@ -150,7 +150,7 @@ function cpuMs(pid) {
   }
 }
 
-export const workerPids = (master) =>
+const workerPids = (master) =>
   (nginxChildren(master) ?? []).filter((k) => k.title.includes('worker process')).map((k) => k.pid);
 export const workersCpu = (pids) => pids.map(cpuMs);
 
@@ -188,97 +188,110 @@ export async function clientPhase(ns, wrap, spec) {
 }
 
 /**
- * config: { name, description, workers, backlog, rsaBits, serialCount, stormCount, stormSeconds, rt?,
- *           tag, summarise(data) }. Bounded: serialCount + stormCount connections, ≤ ~30 s.
+ * Run `body` against a TLS nginx (tlsConf with `workers` and `backlog`, an RSA-`config.rsaBits`
+ * certificate) in a fresh namespace, removed afterwards whatever happens. body gets { ns, prefix,
+ * wrap (the SCHED_FIFO wrapper, if config.rt), master, workers (pids), started, loadavgAtStart }.
  */
-export async function runTlsStorm(config) {
+export async function withTlsNginx(config, { workers: count, backlog }, body) {
   const ns = createNamespace(config.tag ?? config.name);
-  const prefix = makePrefix((p) => tlsConf(p, { workers: config.workers, backlog: config.backlog }));
+  const prefix = makePrefix((p) => tlsConf(p, { workers: count, backlog }));
   const started = new Date();
   const loadavgAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
   const wrap = config.rt ? ['chrt', '-f', String(config.rt)] : [];
-  const children = [];
+  let nginx = null;
   try {
     makeCertificate(prefix, config.rsaBits);
-    const sysctls = Object.fromEntries(SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
-    const { nginx, master } = await startNginxReady(ns, prefix, wrap, (w) => w.length === config.workers);
-    children.push(nginx);
+    const ready = await startNginxReady(ns, prefix, wrap, (w) => w.length === count);
+    nginx = ready.nginx;
     await sleep(300);
-    const workers = workerPids(master);
-
-    // 1. The handshake's CPU, serially: nothing else runs in the namespace.
-    const cpuBeforeSerial = workersCpu(workers);
-    const serial = await clientPhase(ns, wrap, { mode: 'serial', count: config.serialCount, endMs: 60_000 });
-    const cpuAfterSerial = workersCpu(workers);
-    await sleep(1000);
-
-    // 2. The storm, with the counters and the workers' CPU every 200 ms.
-    const countersBefore = await readCounters(ns);
-    const cpuBeforeStorm = workersCpu(workers);
-    const samples = [];
-    let sampling = true;
-    const t0 = now();
-    const sampler = (async () => {
-      while (sampling) {
-        const s = r3((now() - t0) / 1000);
-        samples.push({ s, cpuMs: workersCpu(workers), counters: await readCounters(ns) });
-        await sleep(200);
-      }
-    })();
-    const storm = await clientPhase(ns, wrap, {
-      mode: 'storm',
-      count: config.stormCount,
-      endMs: config.stormSeconds * 1000,
-    });
-    sampling = false;
-    await sampler;
-    const countersAfter = await readCounters(ns);
-    const cpuAfterStorm = workersCpu(workers);
-    // The sampler's clock started just before the client: put the samples on the client's axis.
-    const shift = (storm.t0 - t0) / 1000;
-    for (const s of samples) s.s = r3(s.s - shift);
-
-    const scheduling = {
-      requested: config.rt ? `SCHED_FIFO ${config.rt}` : 'default',
-      harness: schedPolicy(process.pid),
-      nginxMaster: schedPolicy(master),
-      nginxWorkers: workers.map(schedPolicy),
-    };
-    const errorLog = readLog(prefix, 'error.log');
-    const data = {
-      experiment: config.name,
-      description: config.description,
-      stamp: {
-        ...recordingStamp(prefix, { started, loadavgAtStart, scheduling }),
-        openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
-        clkTck: CLK_TCK,
-        sysctls,
-      },
-      config: {
-        workers: config.workers,
-        backlog: config.backlog,
-        rsaBits: config.rsaBits,
-        serialCount: config.serialCount,
-        stormCount: config.stormCount,
-        stormSeconds: config.stormSeconds,
-      },
-      workerCpuMs: {
-        beforeSerial: cpuBeforeSerial,
-        afterSerial: cpuAfterSerial,
-        beforeStorm: cpuBeforeStorm,
-        afterStorm: cpuAfterStorm,
-      },
-      counters: { before: countersBefore, after: countersAfter },
-      samples,
-      errorLog: errorLog.split('\n').filter(Boolean).slice(0, 100),
-      serial: serial.conns,
-      storm: storm.conns,
-    };
-    data.summary = config.summarise(data);
-    return data;
+    const workers = workerPids(ready.master);
+    return await body({ ns, prefix, wrap, master: ready.master, workers, started, loadavgAtStart });
   } finally {
-    for (const c of children) stopChild(c);
+    if (nginx) stopChild(nginx);
     deleteNamespace(ns);
     removePrefix(prefix);
   }
+}
+
+/**
+ * config: { name, description, workers, backlog, rsaBits, serialCount, stormCount, stormSeconds, rt?,
+ *           tag, summarise(data) }. Bounded: serialCount + stormCount connections, ≤ ~30 s.
+ */
+export function runTlsStorm(config) {
+  return withTlsNginx(config, config, (ctx) => stormPhases(config, ctx));
+}
+
+async function stormPhases(config, { ns, prefix, wrap, master, workers, started, loadavgAtStart }) {
+  const sysctls = Object.fromEntries(SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
+
+  // 1. The handshake's CPU, serially: nothing else runs in the namespace.
+  const cpuBeforeSerial = workersCpu(workers);
+  const serial = await clientPhase(ns, wrap, { mode: 'serial', count: config.serialCount, endMs: 60_000 });
+  const cpuAfterSerial = workersCpu(workers);
+  await sleep(1000);
+
+  // 2. The storm, with the counters and the workers' CPU every 200 ms.
+  const countersBefore = await readCounters(ns);
+  const cpuBeforeStorm = workersCpu(workers);
+  const samples = [];
+  let sampling = true;
+  const t0 = now();
+  const sampler = (async () => {
+    while (sampling) {
+      const s = r3((now() - t0) / 1000);
+      samples.push({ s, cpuMs: workersCpu(workers), counters: await readCounters(ns) });
+      await sleep(200);
+    }
+  })();
+  const storm = await clientPhase(ns, wrap, {
+    mode: 'storm',
+    count: config.stormCount,
+    endMs: config.stormSeconds * 1000,
+  });
+  sampling = false;
+  await sampler;
+  const countersAfter = await readCounters(ns);
+  const cpuAfterStorm = workersCpu(workers);
+  // The sampler's clock started just before the client: put the samples on the client's axis.
+  const shift = (storm.t0 - t0) / 1000;
+  for (const s of samples) s.s = r3(s.s - shift);
+
+  const scheduling = {
+    requested: config.rt ? `SCHED_FIFO ${config.rt}` : 'default',
+    harness: schedPolicy(process.pid),
+    nginxMaster: schedPolicy(master),
+    nginxWorkers: workers.map(schedPolicy),
+  };
+  const errorLog = readLog(prefix, 'error.log');
+  const data = {
+    experiment: config.name,
+    description: config.description,
+    stamp: {
+      ...recordingStamp(prefix, { started, loadavgAtStart, scheduling }),
+      openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
+      clkTck: CLK_TCK,
+      sysctls,
+    },
+    config: {
+      workers: config.workers,
+      backlog: config.backlog,
+      rsaBits: config.rsaBits,
+      serialCount: config.serialCount,
+      stormCount: config.stormCount,
+      stormSeconds: config.stormSeconds,
+    },
+    workerCpuMs: {
+      beforeSerial: cpuBeforeSerial,
+      afterSerial: cpuAfterSerial,
+      beforeStorm: cpuBeforeStorm,
+      afterStorm: cpuAfterStorm,
+    },
+    counters: { before: countersBefore, after: countersAfter },
+    samples,
+    errorLog: errorLog.split('\n').filter(Boolean).slice(0, 100),
+    serial: serial.conns,
+    storm: storm.conns,
+  };
+  data.summary = config.summarise(data);
+  return data;
 }
