@@ -16,7 +16,12 @@ import { run, valueAt } from '../helpers.js';
  * 1,000 WebSocket sessions connect at 1 s (each a full handshake: no client has a ticket yet); the
  * balancer ends every session on vm-a at 3 s (`shutdown_sessions`) and they all reconnect 10 s later.
  */
-function storm(tls: Record<string, unknown>, timeline: unknown[] = [], twoVms = false): ScenarioInput {
+function storm(
+  tls: Record<string, unknown>,
+  timeline: unknown[] = [],
+  twoVms = false,
+  atBalancer = false,
+): ScenarioInput {
   return {
     start: '00:00:00',
     warmup: '0s',
@@ -32,8 +37,9 @@ function storm(tls: Record<string, unknown>, timeline: unknown[] = [], twoVms = 
     nginx: { worker_processes: 1, listen_backlog: 4096 },
     app: {
       ws: { handshake_time: '0s' },
-      tls: { terminates: 'nginx', handshake_cpu: '1ms', resumed_handshake_cpu: '0.1ms', ...tls },
+      tls: { terminates: atBalancer ? 'lb' : 'nginx', handshake_cpu: '1ms', resumed_handshake_cpu: '0.1ms', ...tls },
     },
+    lb: atBalancer ? { nbthread: 1 } : {},
     backends: twoVms ? [{ name: 'vm-a' }, { name: 'vm-b' }] : [{ name: 'vm-a' }],
     timeline: [...timeline, { at: '3s', do: 'shutdown_sessions', backend: 'vm-a' }],
   } as ScenarioInput;
@@ -85,5 +91,12 @@ describe('TLS session resumption in nginx (tickets, nginx defaults)', () => {
     // Issued at ~1.0-1.1 s, offered at 13 s.
     expectPace(paces(storm({ session_timeout: '11s' })).again, FULL);
     expectPace(paces(storm({ session_timeout: '13s' })).again, RESUMED);
+  });
+
+  it('TLS ending at the balancer (lb.nbthread): its own keys open its tickets whichever VM the client goes to', () => {
+    const p = paces(storm({}, MOVE_TO_VM_B, true, true));
+    expectPace(p.first, { min: 50, max: 110 });
+    expectPace(p.again, RESUMED);
+    expectPace(paces(storm({ clients_resume: false }, MOVE_TO_VM_B, true, true)).again, { min: 50, max: 110 });
   });
 });
