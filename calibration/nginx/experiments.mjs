@@ -1,6 +1,7 @@
 // The nginx calibration experiments (issue 13). Each runs a private nginx 1.22 in front of a node
 // backend inside its own namespace, bounded by `seconds` (≤ 60); all of them take ≈ 4.5 min.
 // Rates are modest on purpose: the machine is shared, and achieved timings are recorded.
+import { TLS_RESUME_EXPERIMENTS } from './tls-resume.mjs';
 import { TLS_STORM_EXPERIMENTS } from './tls-storm-experiments.mjs';
 
 const r3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
@@ -411,6 +412,7 @@ export const NGINX_EXPERIMENTS = [
   keepaliveRaceExperiment(),
   upstreamRaceExperiment(),
   ...TLS_STORM_EXPERIMENTS,
+  ...TLS_RESUME_EXPERIMENTS,
 ];
 
 /** The short nginx experiment of `npm test` (test/calibration/nginx.test.ts): ≈ 10 s. */

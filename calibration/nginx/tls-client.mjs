@@ -1,20 +1,25 @@
 // The TLS client of the reconnect-storm experiment (tls-storm.mjs), run inside the namespace:
 //   node tls-client.mjs <port> '<json spec>'
-// spec: { mode: 'serial' | 'storm', count, endMs }
+// spec: { mode: 'serial' | 'resumed' | 'storm', count, endMs }
 //   serial  `count` full handshakes one after another (connect, handshake, close): the nginx
 //           worker's CPU per handshake is read around them by the harness (the scenario input).
+//   resumed one full handshake that keeps the server's session ticket (the 'session' event: TLS 1.3
+//           NewSessionTicket), then `count` handshakes one after another, each offering the newest
+//           ticket it holds (tls.connect({ session }): a PSK with (EC)DHE resumption, no certificate
+//           and no signature), as a browser reconnecting to the same host does (tls-resume.mjs).
 //   storm   `count` connections opened back to back, one per event-loop turn (setImmediate), each
 //           kept open once its handshake is done, until endMs. One per turn so that each
 //           connection's ClientHello leaves right after its own connect() (as a real client's
 //           does, in the same millisecond): a loop issuing every connect() first would complete
 //           all the TCP handshakes (on loopback they complete inside connect()) before any
 //           ClientHello, and an idle nginx would accept them all before its first TLS handshake.
-// Every connection is a fresh full handshake: no session is offered (no ticket, no id), one shared
-// SecureContext (so the client's own cost is the handshake, not loading a context).
+// serial and storm: every connection is a fresh full handshake, no session offered (no ticket, no id);
+// one shared SecureContext (so the client's own cost is the handshake, not loading a context).
 // Events, one JSON line each, t = CLOCK_MONOTONIC ms (process.hrtime):
-//   conn {i, start, tcp, tls, err, proto}   start: tls.connect() called; tcp: TCP established
-//        ('connect'); tls: handshake complete ('secureConnect'); err: errno if it failed; null
-//        times: not reached by endMs.
+//   conn {i, start, tcp, tls, err, proto, reused}   start: tls.connect() called; tcp: TCP
+//        established ('connect'); tls: handshake complete ('secureConnect'); err: errno if it
+//        failed; null times: not reached by endMs; reused: the server resumed the offered session
+//        (socket.isSessionReused()).
 import tls from 'node:tls';
 
 const port = Number(process.argv[2]);
@@ -27,21 +32,42 @@ const context = tls.createSecureContext({ minVersion: 'TLSv1.2' });
 const conns = [];
 const sockets = new Set();
 
-/** Open connection i; resolves when it is done with (handshaken, failed, or endMs). */
-function open(i, closeWhenDone) {
-  const c = { i, start: now(), tcp: null, tls: null, err: null, proto: null };
+/** The newest session ticket the server sent (resumed mode), offered by the next connection. */
+let ticket = null;
+
+/**
+ * Open connection i (offering `session` if given); resolves when it is done with (handshaken,
+ * failed, or endMs). A TLS 1.3 ticket arrives after the handshake ('session'), so a connection
+ * that keeps tickets is closed only once it has one.
+ */
+function open(i, closeWhenDone, session = undefined) {
+  const c = { i, start: now(), tcp: null, tls: null, err: null, proto: null, reused: null };
   conns.push(c);
+  const keepTickets = spec.mode === 'resumed';
   return new Promise((resolve) => {
-    const socket = tls.connect({ host: HOST, port, secureContext: context, rejectUnauthorized: false });
+    const socket = tls.connect({ host: HOST, port, secureContext: context, rejectUnauthorized: false, session });
     sockets.add(socket);
+    let gotTicket = false;
+    let handshaken = false;
+    const finish = () => {
+      if (closeWhenDone) socket.destroy();
+      resolve();
+    };
+    if (keepTickets)
+      socket.on('session', (s) => {
+        ticket = s;
+        gotTicket = true;
+        if (handshaken) finish();
+      });
     socket.on('connect', () => {
       c.tcp = now();
     });
     socket.on('secureConnect', () => {
       c.tls = now();
       c.proto = socket.getProtocol();
-      if (closeWhenDone) socket.destroy();
-      resolve();
+      c.reused = socket.isSessionReused();
+      handshaken = true;
+      if (!keepTickets || gotTicket) finish();
     });
     socket.on('error', (err) => {
       c.err ??= err.code ?? String(err.message);
@@ -57,7 +83,7 @@ function open(i, closeWhenDone) {
 function report() {
   const lines = conns.map(
     (c) =>
-      `${JSON.stringify({ ev: 'conn', i: c.i, start: r2(c.start), tcp: r2(c.tcp), tls: r2(c.tls), err: c.err, proto: c.proto })}\n`,
+      `${JSON.stringify({ ev: 'conn', i: c.i, start: r2(c.start), tcp: r2(c.tcp), tls: r2(c.tls), err: c.err, proto: c.proto, reused: c.reused })}\n`,
   );
   process.stdout.write(lines.join(''));
   process.stdout.write('done\n', () => process.exit(0));
@@ -71,6 +97,11 @@ setTimeout(() => {
 
 if (spec.mode === 'serial') {
   for (let i = 0; i < spec.count; i++) await open(i, true);
+  for (const s of sockets) s.destroy();
+  report();
+} else if (spec.mode === 'resumed') {
+  // Connection 0 is the full handshake that gets the first ticket; 1..count resume.
+  for (let i = 0; i <= spec.count; i++) await open(i, true, ticket ?? undefined);
   for (const s of sockets) s.destroy();
   report();
 } else {

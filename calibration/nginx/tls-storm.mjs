@@ -143,7 +143,7 @@ function readCounters(ns) {
   });
 }
 
-const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
+export const CLK_TCK = Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim());
 
 /** utime + stime of a process in ms (clock-tick resolution), null if it is gone. */
 function cpuMs(pid) {
@@ -158,10 +158,10 @@ function cpuMs(pid) {
 
 const workerPids = (master) =>
   (nginxChildren(master) ?? []).filter((k) => k.title.includes('worker process')).map((k) => k.pid);
-const workersCpu = (pids) => pids.map(cpuMs);
+export const workersCpu = (pids) => pids.map(cpuMs);
 
 /** Run one tls-client.mjs phase; resolves with its conn events (times relative to its start, s). */
-async function clientPhase(ns, wrap, spec) {
+export async function clientPhase(ns, wrap, spec) {
   const events = [];
   const child = spawnInNamespace(ns, [...wrap, process.execPath, CLIENT, String(TLS_PORT), JSON.stringify(spec)]);
   const started = await readLines(child, events, 'started', 10_000);
@@ -181,102 +181,123 @@ async function clientPhase(ns, wrap, spec) {
     t0,
     conns: events
       .filter((e) => e.ev === 'conn')
-      .map((e) => ({ i: e.i, start: rel(e.start), tcp: rel(e.tcp), tls: rel(e.tls), err: e.err, proto: e.proto })),
+      .map((e) => ({
+        i: e.i,
+        start: rel(e.start),
+        tcp: rel(e.tcp),
+        tls: rel(e.tls),
+        err: e.err,
+        proto: e.proto,
+        reused: e.reused,
+      })),
   };
+}
+
+/**
+ * Run `body` against a TLS nginx (tlsConf with `workers` and `backlog`, an RSA-`config.rsaBits`
+ * certificate) in a fresh namespace, removed afterwards whatever happens. body gets { ns, prefix,
+ * wrap (the SCHED_FIFO wrapper, if config.rt), master, workers (pids), started, loadavgAtStart }.
+ */
+export async function withTlsNginx(config, { workers: count, backlog }, body) {
+  const ns = createNamespace(config.tag ?? config.name);
+  const prefix = makePrefix((p) => tlsConf(p, { workers: count, backlog }));
+  const started = new Date();
+  const loadavgAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
+  const wrap = config.rt ? ['chrt', '-f', String(config.rt)] : [];
+  let nginx = null;
+  try {
+    makeCertificate(prefix, config.rsaBits);
+    const ready = await startNginxReady(ns, prefix, wrap, (w) => w.length === count);
+    nginx = ready.nginx;
+    await sleep(300);
+    const workers = workerPids(ready.master);
+    return await body({ ns, prefix, wrap, master: ready.master, workers, started, loadavgAtStart });
+  } finally {
+    if (nginx) stopChild(nginx);
+    deleteNamespace(ns);
+    removePrefix(prefix);
+  }
 }
 
 /**
  * config: { name, description, workers, backlog, rsaBits, serialCount, stormCount, stormSeconds, rt?,
  *           tag, summarise(data) }. Bounded: serialCount + stormCount connections, ≤ ~30 s.
  */
-export async function runTlsStorm(config) {
-  const ns = createNamespace(config.tag ?? config.name);
-  const prefix = makePrefix((p) => tlsConf(p, { workers: config.workers, backlog: config.backlog }));
-  const started = new Date();
-  const loadavgAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
-  const wrap = config.rt ? ['chrt', '-f', String(config.rt)] : [];
-  const children = [];
-  try {
-    makeCertificate(prefix, config.rsaBits);
-    const sysctls = Object.fromEntries(SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
-    const { nginx, master } = await startNginxReady(ns, prefix, wrap, (w) => w.length === config.workers);
-    children.push(nginx);
-    await sleep(300);
-    const workers = workerPids(master);
+export function runTlsStorm(config) {
+  return withTlsNginx(config, config, (ctx) => stormPhases(config, ctx));
+}
 
-    // 1. The handshake's CPU, serially: nothing else runs in the namespace.
-    const cpuBeforeSerial = workersCpu(workers);
-    const serial = await clientPhase(ns, wrap, { mode: 'serial', count: config.serialCount, endMs: 60_000 });
-    const cpuAfterSerial = workersCpu(workers);
-    await sleep(1000);
+async function stormPhases(config, { ns, prefix, wrap, master, workers, started, loadavgAtStart }) {
+  const sysctls = Object.fromEntries(SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
 
-    // 2. The storm, with the counters and the workers' CPU every 200 ms.
-    const countersBefore = await readCounters(ns);
-    const cpuBeforeStorm = workersCpu(workers);
-    const samples = [];
-    let sampling = true;
-    const t0 = now();
-    const sampler = (async () => {
-      while (sampling) {
-        const s = r3((now() - t0) / 1000);
-        samples.push({ s, cpuMs: workersCpu(workers), counters: await readCounters(ns) });
-        await sleep(200);
-      }
-    })();
-    const storm = await clientPhase(ns, wrap, {
-      mode: 'storm',
-      count: config.stormCount,
-      endMs: config.stormSeconds * 1000,
-    });
-    sampling = false;
-    await sampler;
-    const countersAfter = await readCounters(ns);
-    const cpuAfterStorm = workersCpu(workers);
-    // The sampler's clock started just before the client: put the samples on the client's axis.
-    const shift = (storm.t0 - t0) / 1000;
-    for (const s of samples) s.s = r3(s.s - shift);
+  // 1. The handshake's CPU, serially: nothing else runs in the namespace.
+  const cpuBeforeSerial = workersCpu(workers);
+  const serial = await clientPhase(ns, wrap, { mode: 'serial', count: config.serialCount, endMs: 60_000 });
+  const cpuAfterSerial = workersCpu(workers);
+  await sleep(1000);
 
-    const scheduling = {
-      requested: config.rt ? `SCHED_FIFO ${config.rt}` : 'default',
-      harness: schedPolicy(process.pid),
-      nginxMaster: schedPolicy(master),
-      nginxWorkers: workers.map(schedPolicy),
-    };
-    const errorLog = readLog(prefix, 'error.log');
-    const data = {
-      experiment: config.name,
-      description: config.description,
-      stamp: {
-        ...recordingStamp(prefix, { started, loadavgAtStart, scheduling }),
-        openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
-        clkTck: CLK_TCK,
-        sysctls,
-      },
-      config: {
-        workers: config.workers,
-        backlog: config.backlog,
-        rsaBits: config.rsaBits,
-        serialCount: config.serialCount,
-        stormCount: config.stormCount,
-        stormSeconds: config.stormSeconds,
-      },
-      workerCpuMs: {
-        beforeSerial: cpuBeforeSerial,
-        afterSerial: cpuAfterSerial,
-        beforeStorm: cpuBeforeStorm,
-        afterStorm: cpuAfterStorm,
-      },
-      counters: { before: countersBefore, after: countersAfter },
-      samples,
-      errorLog: errorLog.split('\n').filter(Boolean).slice(0, 100),
-      serial: serial.conns,
-      storm: storm.conns,
-    };
-    data.summary = config.summarise(data);
-    return data;
-  } finally {
-    for (const c of children) stopChild(c);
-    deleteNamespace(ns);
-    removePrefix(prefix);
-  }
+  // 2. The storm, with the counters and the workers' CPU every 200 ms.
+  const countersBefore = await readCounters(ns);
+  const cpuBeforeStorm = workersCpu(workers);
+  const samples = [];
+  let sampling = true;
+  const t0 = now();
+  const sampler = (async () => {
+    while (sampling) {
+      const s = r3((now() - t0) / 1000);
+      samples.push({ s, cpuMs: workersCpu(workers), counters: await readCounters(ns) });
+      await sleep(200);
+    }
+  })();
+  const storm = await clientPhase(ns, wrap, {
+    mode: 'storm',
+    count: config.stormCount,
+    endMs: config.stormSeconds * 1000,
+  });
+  sampling = false;
+  await sampler;
+  const countersAfter = await readCounters(ns);
+  const cpuAfterStorm = workersCpu(workers);
+  // The sampler's clock started just before the client: put the samples on the client's axis.
+  const shift = (storm.t0 - t0) / 1000;
+  for (const s of samples) s.s = r3(s.s - shift);
+
+  const scheduling = {
+    requested: config.rt ? `SCHED_FIFO ${config.rt}` : 'default',
+    harness: schedPolicy(process.pid),
+    nginxMaster: schedPolicy(master),
+    nginxWorkers: workers.map(schedPolicy),
+  };
+  const errorLog = readLog(prefix, 'error.log');
+  const data = {
+    experiment: config.name,
+    description: config.description,
+    stamp: {
+      ...recordingStamp(prefix, { started, loadavgAtStart, scheduling }),
+      openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
+      clkTck: CLK_TCK,
+      sysctls,
+    },
+    config: {
+      workers: config.workers,
+      backlog: config.backlog,
+      rsaBits: config.rsaBits,
+      serialCount: config.serialCount,
+      stormCount: config.stormCount,
+      stormSeconds: config.stormSeconds,
+    },
+    workerCpuMs: {
+      beforeSerial: cpuBeforeSerial,
+      afterSerial: cpuAfterSerial,
+      beforeStorm: cpuBeforeStorm,
+      afterStorm: cpuAfterStorm,
+    },
+    counters: { before: countersBefore, after: countersAfter },
+    samples,
+    errorLog: errorLog.split('\n').filter(Boolean).slice(0, 100),
+    serial: serial.conns,
+    storm: storm.conns,
+  };
+  data.summary = config.summarise(data);
+  return data;
 }

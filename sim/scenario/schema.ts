@@ -194,12 +194,40 @@ export const TlsSchema = z.strictObject({
     .enum(['none', 'lb', 'nginx', 'app'])
     .prefault('none')
     .describe(
-      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one full handshake (`handshake_cpu`, no session resumption). `app`: on the app's workers, queued like a request. `nginx`: on the nginx worker that accepted the connection (the lowest-numbered idle one, EPOLLEXCLUSIVE) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue, up to `nginx.listen_backlog`; SYNs beyond it are dropped and retransmitted), and a request on an established connection waits only for the handshake in progress. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
+      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one handshake: a full one (`handshake_cpu`), or a resumed one (`resumed_handshake_cpu`) in nginx or at the balancer when the client offers a ticket that server can still decrypt (`session_tickets`, `session_timeout`, `shared_ticket_key`, `clients_resume`). `app`: on the app's workers, queued like a request. `nginx`: on the nginx worker that accepted the connection (the lowest-numbered idle one, EPOLLEXCLUSIVE) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue, up to `nginx.listen_backlog`; SYNs beyond it are dropped and retransmitted), and a request on an established connection waits only for the handshake in progress. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
     ),
   handshake_cpu: zDuration
     .prefault('0.35ms')
     .describe(
-      'CPU of one full TLS 1.2 ECDHE-RSA handshake on the server: one RSA-2048 signature and two P-256 ECDH operations (key generation, shared secret). `openssl speed rsa2048 ecdhp256` (OpenSSL 3.0.19, one x86-64 core): 3,994 RSA-2048 signs/s (0.25 ms) and 21,499 P-256 ECDH ops/s (0.047 ms each), ~0.35 ms in all.',
+      "CPU of one full TLS 1.2 ECDHE-RSA handshake on the server: one RSA-2048 signature and two P-256 ECDH operations (key generation, shared secret). `openssl speed rsa2048 ecdhp256` (OpenSSL 3.0.19, one x86-64 core): 3,994 RSA-2048 signs/s (0.25 ms) and 21,499 P-256 ECDH ops/s (0.047 ms each), ~0.35 ms in all. It counts the handshake's public-key operations only: the real nginx 1.22.1 spends more per connection (calibration/nginx/tls-resume.mjs, one worker, loopback: 0.55 ms with RSA-2048, 4.35 ms with RSA-4096).",
+    ),
+  resumed_handshake_cpu: zDuration
+    .prefault('0.1ms')
+    .describe(
+      "CPU of one resumed TLS handshake on the server (TLS 1.3 PSK with ECDHE, RFC 8446 §2.2: the ticket decrypted, a new ECDHE share, no certificate and no signature; TLS 1.2 ticket resumption costs less, no ECDHE): two P-256 ECDH operations, `openssl speed ecdhp256` (OpenSSL 3.0.19, one x86-64 core: 22,317 ops/s, 0.045 ms each), ~0.1 ms, counted as `handshake_cpu` is (public-key operations only). Measured on nginx 1.22.1 (calibration/nginx/tls-resume.mjs: one worker, 3 rounds of 400 serial resumed handshakes, loopback, load average 7–9): 0.39–0.47 ms, whatever the certificate, against 0.55 ms full with RSA-2048 and 4.35 ms with RSA-4096 — nginx's per-connection work besides the public-key operations (~0.3 ms there) is in neither default. Charged in nginx (`terminates: nginx`) and at the balancer (`lb` with `lb.nbthread`); TLS ending in the app is always a full handshake.",
+    ),
+  session_tickets: z
+    .boolean()
+    .prefault(true)
+    .describe(
+      "nginx `ssl_session_tickets`, default on (ngx_http_ssl_merge_srv_conf, src/http/modules/ngx_http_ssl_module.c; off sets SSL_OP_NO_TICKET). With `ssl_session_cache` at its default `none` the tickets are the only resumption: off, every handshake is full. Also stands for HAProxy's (tickets on unless `no-tls-tickets`) when TLS ends at the balancer.",
+    ),
+  session_timeout: zDuration
+    .prefault('5m')
+    .describe(
+      'nginx `ssl_session_timeout`, default 5m (300 s: ngx_http_ssl_merge_srv_conf; SSL_CTX_set_timeout in ngx_ssl_session_cache, src/event/ngx_event_openssl.c): how long a ticket resumes, counted from the handshake that issued it (each handshake, resumed or not, issues a fresh one: OpenSSL tls_construct_new_session_ticket); sent to the client as the ticket_lifetime (RFC 8446 §4.6.1). An older ticket gets a full handshake.',
+    ),
+  shared_ticket_key: z
+    .boolean()
+    .prefault(false)
+    .describe(
+      "An `ssl_session_ticket_key` file, the same on every VM whose TLS ends in nginx. Off (nginx's default: no such directive), the tickets are sealed with keys OpenSSL makes at random for each configuration's SSL_CTX (SSL_CTX_new; ngx_ssl_session_ticket_keys installs none), shared by that nginx generation's workers only: a client resumes only on the same VM and the same generation — not after a reload, a restart, or a drain that sends it to another VM. On: any VM with the key, across reloads.",
+    ),
+  clients_resume: z
+    .boolean()
+    .prefault(true)
+    .describe(
+      "The clients keep the newest ticket a server sent them and offer it on their next connection (one ticket per client, used once: RFC 8446 §4.6.1, Appendix C.4), as browsers and the mobile OS TLS stacks do (Chrome and Firefox cache TLS 1.3 tickets per host). False for clients that keep no session (Go's crypto/tls without a ClientSessionCache, a fresh process per connection): every handshake full.",
     ),
 });
 
@@ -496,7 +524,7 @@ export const LbSchema = z.strictObject({
   nbthread: int(1, 4096)
     .optional()
     .describe(
-      "HAProxy nbthread: the balancer's threads, each an event loop holding the connections it accepted. HAProxy's default is one thread per CPU of its host, which drainsim does not know: unset, TLS ending at the balancer (`app.tls.terminates: lb`) costs nothing; set (lb.mode l4), each connection's full handshake (`handshake_cpu`) runs on its thread and the requests of that thread's connections wait behind it.",
+      "HAProxy nbthread: the balancer's threads, each an event loop holding the connections it accepted. HAProxy's default is one thread per CPU of its host, which drainsim does not know: unset, TLS ending at the balancer (`app.tls.terminates: lb`) costs nothing; set (lb.mode l4), each connection's handshake (`handshake_cpu`, or `resumed_handshake_cpu` when the client offers a ticket of this balancer's: app.tls) runs on its thread and the requests of that thread's connections wait behind it.",
     ),
   slowstart: zDurationOrInfinite
     .prefault('0')
@@ -1091,6 +1119,7 @@ export type ScenarioInput = z.input<typeof ScenarioSchema>;
 export type KernelConfig = z.output<typeof KernelSchema>;
 export type NginxConfig = z.output<typeof NginxSchema>;
 export type AppConfig = z.output<typeof AppSchema>;
+export type TlsConfig = z.output<typeof TlsSchema>;
 export type HeapConfig = z.output<typeof HeapSchema>;
 export type BackoffConfig = z.output<typeof BackoffSchema>;
 export type Action = z.output<typeof ActionSchema>;

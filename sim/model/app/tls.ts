@@ -20,8 +20,9 @@ export function tlsHandshakeCpu(app: AppConfig): number {
  * client's, through an L4 proxy or a NAT; behind an L7 balancer its own connections to nginx)
  * costs one full TLS handshake when TLS ends in the app: the server's first flight (ECDHE key
  * share, certificate signature) is computed before any request on the connection is read
- * (RFC 8446 §2, RFC 5246 §7.3). No session resumption: every handshake is a full one, the
- * worst case of a reconnect storm. The work is a job for the app's workers, queued like a
+ * (RFC 8446 §2, RFC 5246 §7.3). Every handshake is a full one here: the app's ticket keys would
+ * be its process's own, new at each start (a container restart too), which the model does not
+ * follow; resumption is modelled where TLS ends in nginx or at the balancer (proxy/session-tickets.ts). The work is a job for the app's workers, queued like a
  * request (a full queue drops it: the connection's own request meets that queue anyway).
  * Open-loop requests (the request-level model) have no connection and are not charged.
  */

@@ -1,14 +1,17 @@
 import type { Conn } from '../core/conn.js';
 import type { TlsHandshakes } from '../core/hop.js';
 import type { World } from '../core/world.js';
+import { KeyDomain, SessionTickets } from './session-tickets.js';
 import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
 
 /**
  * Where the client's TLS ends in the VM's nginx (`app.tls.terminates: nginx`) or at an L4
  * balancer with threads stated (`terminates: lb`, `lb.nbthread`): every connection to such a VM
  * is assigned to one of nginx's workers (NginxWorkers.pick) or one of the balancer's threads
- * (HaproxyThreads.pick) and costs it one full handshake (`handshake_cpu`, no session resumption:
- * the worst case of a reconnect storm). A request the client then sends on it waits for its own
+ * (HaproxyThreads.pick) and costs it one handshake: a full one (`handshake_cpu`), or a resumed one
+ * (`resumed_handshake_cpu`) when the client offers a ticket that server's keys still open
+ * (session-tickets.ts: same VM and nginx generation, or a shared ticket key, or the one balancer;
+ * younger than `session_timeout`). A request the client then sends on it waits for its own
  * connection's handshake, and then: at the balancer, for all the work its thread has queued
  * before it; in nginx, only for the handshake its worker has in progress (NginxWorkers.readWait:
  * nginx accepts one connection per event-loop iteration, the rest wait in the kernel).
@@ -27,6 +30,8 @@ export class TlsCpu implements TlsHandshakes {
   private serial = 0;
   /** What waits for a connection's admission (whenAdmitted). */
   private readonly resumes = new Map<Conn, (conn: Conn) => void>();
+  /** The clients' session tickets: whether a handshake is resumed (cheaper) or full. */
+  readonly tickets = new SessionTickets();
 
   constructor(private readonly w: World) {
     const n = w.scenario.lb.nbthread;
@@ -60,7 +65,12 @@ export class TlsCpu implements TlsHandshakes {
       if (conn.lbThread >= 0) return;
       const lb = this.lb!;
       conn.lbThread = lb.pick();
-      this.charged(conn, lb.cpu.run(conn.lbThread, tls.handshake_cpu, now));
+      // HAProxy seals tickets with keys of its own, made at its start (no `tls-ticket-keys`), for
+      // every server behind it; the balancer never restarts in the model.
+      const resumed = this.tickets.resumes(conn, tls, KeyDomain.BALANCER, 0, now);
+      const end = lb.cpu.run(conn.lbThread, resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu, now);
+      this.tickets.issue(conn, tls, KeyDomain.BALANCER, 0, end);
+      this.charged(conn, end);
       return;
     }
     // In nginx the connection is charged when its final ACK puts it in the accept queue (admit),
@@ -90,9 +100,16 @@ export class TlsCpu implements TlsHandshakes {
     const gen = backend.nginx.generationOf(conn.nginxGen);
     if (gen !== undefined) {
       const now = this.w.now;
+      const tls = backend.app.config.tls;
       const worker = gen.cpu.pick(gen.config.worker_processes, now);
       conn.nginxWorker = worker;
-      this.charged(conn, gen.cpu.run(worker, backend.app.config.tls.handshake_cpu, now));
+      // Whose ticket keys: the fleet's key file, or this generation's SSL_CTX (session-tickets.ts).
+      const issuer = tls.shared_ticket_key ? KeyDomain.SHARED : conn.backend;
+      const keys = tls.shared_ticket_key ? 0 : gen.id;
+      const resumed = this.tickets.resumes(conn, tls, issuer, keys, now);
+      const end = gen.cpu.run(worker, resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu, now);
+      this.tickets.issue(conn, tls, issuer, keys, end);
+      this.charged(conn, end);
     }
     const resume = this.resumes.get(conn);
     if (resume === undefined) return;
@@ -137,15 +154,16 @@ export class TlsCpu implements TlsHandshakes {
    */
   listenQueued(b: number): number {
     const backend = this.w.backends[b];
-    const tls = backend.app.config.tls;
-    if (TlsCpu.where(this.w, tls.terminates) !== Where.NGINX) return 0;
+    if (TlsCpu.where(this.w, backend.app.config.tls.terminates) !== Where.NGINX) return 0;
     let n = 0;
-    for (const gen of backend.nginx.generations) n += gen.cpu.notAccepted(this.w.now, tls.handshake_cpu);
+    for (const gen of backend.nginx.generations) n += gen.cpu.notAccepted(this.w.now);
     return n;
   }
 
   /** A connection ended: the balancer thread holding it has one fewer. */
   readonly ended = (conn: Conn): void => {
+    // A handshake still in progress never gave the client its ticket.
+    this.tickets.lost(conn, this.w.now);
     this.handshakeEnds.delete(conn);
     this.awaiting.delete(conn);
     this.resumes.delete(conn);
@@ -174,8 +192,7 @@ export class TlsCpu implements TlsHandshakes {
         this.handshakeEnds.delete(conn);
         own = undefined;
       }
-      const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
-      const read = workers.readWait(conn.nginxWorker, now, cpu);
+      const read = workers.readWait(conn.nginxWorker, now);
       return own !== undefined && own - now > read ? own - now : read;
     }
     if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
@@ -184,9 +201,9 @@ export class TlsCpu implements TlsHandshakes {
 
   /** Handshakes a request on `conn` arriving now waits for (`wait`: its wait()). */
   queued(conn: Conn, wait: number): number {
-    const cpu = this.w.backends[conn.backend].app.config.tls.handshake_cpu;
-    if (this.whereOf(conn) === Where.LB) return this.lb!.cpu.queued(conn.lbThread, this.w.now, cpu);
-    return cpu > 0 ? Math.ceil(wait / cpu - 1e-9) : 0;
+    if (this.whereOf(conn) === Where.LB) return this.lb!.cpu.queued(conn.lbThread, this.w.now);
+    const workers = this.workersOf(conn);
+    return workers === undefined ? 0 : workers.endingBy(conn.nginxWorker, this.w.now, wait);
   }
 
   /** The nginx workers holding `conn`: its generation's (none once that generation is gone). */

@@ -10,12 +10,13 @@ const ACCEPTED_WHILE_BUSY = 2;
  * piece after another, and an event that arrives while it works waits until the work queued
  * ahead of it is done: a FIFO CPU queue, `busyUntil` being when its last queued work ends.
  *
- * The only work charged is the server side of a full TLS handshake (`app.tls.handshake_cpu`):
+ * The only work charged is the server side of a TLS handshake (`app.tls.handshake_cpu`, or
+ * `resumed_handshake_cpu` for a resumed one: worker-cpu.ts):
  * nginx runs SSL_do_handshake() inside the event loop (ngx_http_ssl_handshake →
  * ngx_ssl_handshake, src/http/ngx_http_request.c, src/event/ngx_event_openssl.c), so the worker
  * does nothing else while it computes. Reading, forwarding and answering a request cost no CPU
- * here (not modelled). The queue paces the handshakes of new connections (one per `handshake_cpu`
- * per worker; those queued stand for the storm waiting in the kernel's accept queue); a request
+ * here (not modelled). The queue paces the handshakes of new connections (one after another per
+ * worker; those queued stand for the storm waiting in the kernel's accept queue); a request
  * on an established connection waits only for the handshake in progress (readWait).
  */
 export class NginxWorkers {
@@ -24,6 +25,16 @@ export class NginxWorkers {
    * listener); −∞: never busy (a run's warmup starts before t = 0).
    */
   private readonly busyUntil: number[] = [];
+  /**
+   * Per worker, since it was last idle: the cost every handshake queued on it has had (NaN once
+   * they differ, full and resumed ones mixed), and when each of them ends, FIFO from `heads[i]`
+   * (entries before it are done). With one cost the queue is counted by dividing by it, as it
+   * always was (the figures of runs where every handshake costs the same stay exact to the bit);
+   * mixed, by its entries.
+   */
+  private readonly sameCost: number[] = [];
+  private readonly ends: number[][] = [];
+  private readonly heads: number[] = [];
 
   /**
    * The worker that accepts a connection arriving at `now`, among `count` workers. With more
@@ -41,7 +52,7 @@ export class NginxWorkers {
    */
   pick(count: number, now: number): number {
     const busy = this.busyUntil;
-    while (busy.length < count) busy.push(Number.NEGATIVE_INFINITY);
+    this.grow(count - 1);
     let best = 0;
     for (let i = 0; i < count; i++) {
       if (busy[i] <= now) return i;
@@ -50,12 +61,20 @@ export class NginxWorkers {
     return best;
   }
 
-  /** Queue `cpu` seconds of work on `worker` at `now`; returns when it is done. */
+  /** Queue `cpu` seconds of work (one handshake) on `worker` at `now`; returns when it is done. */
   run(worker: number, cpu: number, now: number): number {
+    this.grow(worker);
     const busy = this.busyUntil;
-    while (busy.length <= worker) busy.push(Number.NEGATIVE_INFINITY);
+    const q = this.ends[worker];
+    if (busy[worker] <= now) {
+      // Idle: a new queue (the old one's entries are all done).
+      q.length = 0;
+      this.heads[worker] = 0;
+      this.sameCost[worker] = cpu;
+    } else if (this.sameCost[worker] !== cpu) this.sameCost[worker] = Number.NaN;
     const end = Math.max(busy[worker], now) + cpu;
     busy[worker] = end;
+    q.push(end);
     return end;
   }
 
@@ -67,9 +86,9 @@ export class NginxWorkers {
 
   /**
    * How long a request arriving at `now` on an established connection of `worker` waits, the
-   * queued work being handshakes of `cpu` seconds each (run() back to back while busy): the rest
-   * of the handshake in progress, plus one more handshake when others are queued behind it — not
-   * the whole queue. nginx accepts ONE connection per event-loop iteration (ngx_event_accept,
+   * queued work being handshakes (run() back to back while busy): the rest of the handshake in
+   * progress, plus the next handshake when others are queued behind it — not the whole queue.
+   * nginx accepts ONE connection per event-loop iteration (ngx_event_accept,
    * src/event/ngx_event_accept.c: `ev->available = ecf->multi_accept`, `multi_accept off` by
    * default, `do { accept4() ... } while (ev->available)`), so a storm's later connections wait
    * in the kernel's accept queue of the listener, not in the worker. Each iteration of
@@ -81,11 +100,18 @@ export class NginxWorkers {
    * it is ready at once), then the handshake of the connection accepted one iteration before
    * (ngx_http_ssl_handshake → ngx_ssl_handshake, src/event/ngx_event_openssl.c), then the
    * established connections' requests that arrived during that handshake. So such a request waits
-   * for the handshake in progress and for the one connection accepted just ahead of it: ≤ 2 × `cpu`.
+   * for the handshake in progress and for the one connection accepted just ahead of it.
    */
-  readWait(worker: number, now: number, cpu: number): number {
+  readWait(worker: number, now: number): number {
     const left = this.wait(worker, now);
-    if (left <= 0 || cpu <= 0) return left;
+    if (left <= 0) return left;
+    const cpu = this.sameCost[worker];
+    if (Number.isNaN(cpu)) {
+      const head = this.pending(worker, now);
+      const q = this.ends[worker];
+      return (head + 1 < q.length ? q[head + 1] : q[head]) - now;
+    }
+    if (cpu <= 0) return left;
     // Handshakes not yet finished, the one in progress included (1e-9: float slack of run()'s sums).
     const pending = Math.ceil(left / cpu - 1e-9);
     const current = left - (pending - 1) * cpu;
@@ -106,19 +132,58 @@ export class NginxWorkers {
    * change the count. Inexact by at most one a worker: a connection that arrived after its
    * worker's current iteration began is counted accepted, though it waits for the next one.
    */
-  notAccepted(now: number, cpu: number): number {
-    if (cpu <= 0) return 0;
+  notAccepted(now: number): number {
     let n = 0;
     for (let i = 0; i < this.busyUntil.length; i++) {
-      const pending = this.queued(i, now, cpu);
+      const pending = this.queued(i, now);
       if (pending > ACCEPTED_WHILE_BUSY) n += pending - ACCEPTED_WHILE_BUSY;
     }
     return n;
   }
 
-  /** Seconds of work `worker` has queued at `now` divided by `cpu`: handshakes ahead of an event. */
-  queued(worker: number, now: number, cpu: number): number {
-    return cpu > 0 ? Math.ceil(this.wait(worker, now) / cpu - 1e-9) : 0;
+  /** Handshakes `worker` has not finished at `now` (the one in progress included): those ahead of an event. */
+  queued(worker: number, now: number): number {
+    return this.endingBy(worker, now, this.wait(worker, now));
+  }
+
+  /**
+   * Handshakes of `worker` unfinished at `now` that end within `wait` s: those a request waiting
+   * that long waits for (1e-9 of a handshake, 1e-12 s: float slack of run()'s sums).
+   */
+  endingBy(worker: number, now: number, wait: number): number {
+    if (worker >= this.sameCost.length) return 0;
+    const cpu = this.sameCost[worker];
+    if (!Number.isNaN(cpu)) return cpu > 0 ? Math.ceil(wait / cpu - 1e-9) : 0;
+    const head = this.pending(worker, now);
+    if (head < 0) return 0;
+    const q = this.ends[worker];
+    let i = head;
+    while (i < q.length && q[i] <= now + wait + 1e-12) i++;
+    return i - head;
+  }
+
+  /** Index of `worker`'s first handshake not finished at `now` (−1: none), dropping those done. */
+  private pending(worker: number, now: number): number {
+    if (worker >= this.ends.length) return -1;
+    const q = this.ends[worker];
+    let head = this.heads[worker];
+    while (head < q.length && q[head] <= now) head++;
+    // A worker busy for long: drop the finished entries now and then, not at every call.
+    if (head > 1024 && head * 2 > q.length) {
+      q.splice(0, head);
+      head = 0;
+    }
+    this.heads[worker] = head;
+    return head < q.length ? head : -1;
+  }
+
+  private grow(worker: number): void {
+    while (this.busyUntil.length <= worker) {
+      this.busyUntil.push(Number.NEGATIVE_INFINITY);
+      this.sameCost.push(0);
+      this.ends.push([]);
+      this.heads.push(0);
+    }
   }
 }
 

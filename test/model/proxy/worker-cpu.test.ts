@@ -32,7 +32,7 @@ describe('NginxWorkers: which worker accepts (EPOLLEXCLUSIVE) and what waits (on
     const w = new NginxWorkers();
     for (let i = 0; i < 10; i++) w.run(0, HS, 0);
     expect(w.wait(0, 0)).toBeCloseTo(10 * HS, 12);
-    expect(w.queued(0, 0, HS)).toBe(10);
+    expect(w.queued(0, 0)).toBe(10);
     expect(w.wait(0, 4 * HS)).toBeCloseTo(6 * HS, 12);
     expect(w.wait(1, 0)).toBe(0);
     // Work queued on an idle worker starts now, not when it was last busy.
@@ -44,12 +44,31 @@ describe('NginxWorkers: which worker accepts (EPOLLEXCLUSIVE) and what waits (on
     // iteration runs the handshake in progress, then the ClientHello accepted just before, then the request.
     const w = new NginxWorkers();
     for (let i = 0; i < 10; i++) w.run(0, HS, 0);
-    expect(w.readWait(0, 0, HS)).toBeCloseTo(2 * HS, 12);
-    expect(w.readWait(0, 4.5 * HS, HS)).toBeCloseTo(1.5 * HS, 12);
+    expect(w.readWait(0, 0)).toBeCloseTo(2 * HS, 12);
+    expect(w.readWait(0, 4.5 * HS)).toBeCloseTo(1.5 * HS, 12);
     // The last queued handshake: only its rest.
-    expect(w.readWait(0, 9.25 * HS, HS)).toBeCloseTo(0.75 * HS, 12);
-    expect(w.readWait(0, 10 * HS, HS)).toBe(0);
-    expect(w.readWait(1, 0, HS)).toBe(0);
+    expect(w.readWait(0, 9.25 * HS)).toBeCloseTo(0.75 * HS, 12);
+    expect(w.readWait(0, 10 * HS)).toBe(0);
+    expect(w.readWait(1, 0)).toBe(0);
+  });
+
+  it('counts handshakes of different costs (full and resumed) by when each ends, not by dividing', () => {
+    const w = new NginxWorkers();
+    // A full handshake, a resumed one costing a quarter, a full one: back to back from t = 0.
+    w.run(0, HS, 0);
+    w.run(0, HS / 4, 0);
+    w.run(0, HS, 0);
+    expect(w.queued(0, 0)).toBe(3);
+    expect(w.notAccepted(0)).toBe(1);
+    // The one in progress and the one accepted before it: up to the resumed one's end.
+    expect(w.readWait(0, 0)).toBeCloseTo(1.25 * HS, 12);
+    expect(w.readWait(0, 1.1 * HS)).toBeCloseTo(1.15 * HS, 12);
+    expect(w.queued(0, 1.1 * HS)).toBe(2);
+    expect(w.endingBy(0, 1.1 * HS, 0.15 * HS)).toBe(1);
+    expect(w.endingBy(0, 1.1 * HS, 1.2 * HS)).toBe(2);
+    // Idle again: a new queue of one cost.
+    expect(w.run(0, HS, 1)).toBeCloseTo(1 + HS, 12);
+    expect(w.readWait(0, 1)).toBeCloseTo(HS, 12);
   });
 
   it('is idle before any work, also at the negative times of a warmup', () => {
