@@ -234,6 +234,18 @@ export class Engine {
 
   /** Fire every event due at or before `until`, then leave the clock at `until`. */
   run(until: number): void {
+    this.fireUntil(until);
+    if (until > this.now && until !== Infinity) this.now = until;
+  }
+
+  /**
+   * Fire every event due at or before `until`. Apart from `run`, so that nothing follows the loop:
+   * a long first chunk is compiled on-stack (OSR) while the loop runs, before the code after the
+   * loop has ever run, and the clock store that followed it had no type feedback then — every
+   * later exit from that OSR code deoptimised `run` ("Insufficient type feedback for generic named
+   * access", `node --trace-deopt`). Here the loop's exit is a bare return.
+   */
+  private fireUntil(until: number): void {
     if (this.lanes.length === 0) {
       while (this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
     } else {
@@ -246,7 +258,6 @@ export class Engine {
         else break;
       }
     }
-    if (until > this.now && until !== Infinity) this.now = until;
   }
 
   /**
