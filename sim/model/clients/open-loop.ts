@@ -30,8 +30,8 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly users: number;
   /**
    * Attempt records, recycled: each is held by this population until it is through with the
-   * attempt (answer, failed connect or timeout) and by the balancer until the server's answer
-   * comes back (lb/l7-dispatch.ts `done`); see core/request.ts ReqPool.
+   * attempt (answer, failed connect or timeout) and by the balancer until it is through with it
+   * (lb/l7-dispatch.ts `letGo`); see core/request.ts ReqPool.
    */
   private readonly reqs = new ReqPool(notSent);
 

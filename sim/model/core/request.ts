@@ -7,7 +7,7 @@ const notServed = (): void => {};
 
 /** Holders of a pooled request (ReqPool): the client population that sent it ... */
 export const HOLD_CLIENT = 1;
-/** ... and the balancer, until the server's answer for it comes back (lb/l7-dispatch.ts `done`). */
+/** ... and the balancer, until it is through with the attempt (lb/l7-dispatch.ts `letGo`: the server's answer, its own 503, a failed connect, or an abandoned attempt it meets). */
 export const HOLD_BALANCER = 2;
 
 /** One independent request (request-level model) or one health-check request. */
