@@ -322,3 +322,47 @@ describe("an expired request sock's sender is reset at its next data copy", () =
     expect(countIn(r, 'ws_close_1006', 0, 12)).toBe(0);
   });
 });
+
+/**
+ * HTTP clients behind the NAT (20 new connections/s, one request each, no retry) against the
+ * same 2-s handshakes and backlog 7: request socks whose ACK was dropped expire, and each request
+ * waiting in an expired one's retransmission queue fails with ECONNRESET at its next copy (the
+ * listener's RST), never before an expiry.
+ */
+describe('an HTTP request behind an expired request sock fails with ECONNRESET', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(
+      {
+        start: '00:00:00',
+        warmup: '0s',
+        horizon: '30s',
+        sample_interval: '50ms',
+        nginx: { worker_processes: 1, listen_backlog: 7 },
+        app: { service_time: 'const(1ms)', tls: { terminates: 'nginx', handshake_cpu: '2s' } },
+        lb: { mode: 'nat', connect_timeout: '60s' },
+        clients: {
+          rtt: '400ms',
+          source_ips: 1,
+          http: { arrival_rate: 20, requests_per_connection: 'const(1)', retries: 0, request_timeout: '120s' },
+          ws: { initial_sessions: 0 },
+        },
+        backends: [{ name: 'vm-a' }],
+      },
+      1,
+    );
+  });
+
+  it('every reset is an ECONNRESET and a failed request, after the first expiry', () => {
+    const all = resends(r);
+    const resets = all.filter((x) => x.record.outcome === 'reset');
+    const n = resets.reduce((k, x) => k + x.n, 0);
+    expect(n).toBeGreaterThan(0);
+    expect(total(r, 'request_socks_expired')).toBeGreaterThanOrEqual(n);
+    expect(total(r, 'err_econnreset')).toBe(n);
+    expect(total(r, 'reset_out')).toBe(n);
+    expect(total(r, 'requests_failed')).toBe(n);
+    const firstExpiry = Math.min(...all.filter((x) => x.record.outcome === 'expired').map((x) => x.t));
+    expect(Math.min(...resets.map((x) => x.t))).toBeGreaterThan(firstExpiry);
+  });
+});
