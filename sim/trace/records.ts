@@ -552,7 +552,7 @@ export interface KernelListenOverflow extends Rec<'kernel.listen_overflow'> {
  */
 export interface KernelSynAckResend extends Rec<'kernel.synack_resend'> {
   backend: string;
-  outcome: 'admitted' | 'dropped' | 'expired';
+  outcome: 'admitted' | 'dropped' | 'expired' | 'reset';
   resend: number;
   retries: number;
   queued: number;

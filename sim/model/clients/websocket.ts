@@ -175,7 +175,7 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     const w = this.w;
     conn.requestStartedAt = w.now;
     conn.timer = w.engine.at(this.upgradeGivesUpAt(conn), this.upgradeTimedOut, conn);
-    this.tls!.whenAdmitted(conn, this.admitted);
+    this.tls!.whenAdmitted(conn, this.admitted, this.resetBeforeAdmission);
   }
 
   private readonly admitted = (conn: Conn): void => {
@@ -189,6 +189,19 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
       return;
     }
     this.awaitHandshake(conn, wait, started);
+  };
+
+  /**
+   * The listener reset the connection before admitting it (its request sock expired:
+   * lb/l4-connect.ts expiredReset): the upgrade's retransmission meets RST, ECONNRESET, and the
+   * client reconnects as after any abnormal close.
+   */
+  private readonly resetBeforeAdmission = (conn: Conn): void => {
+    const w = this.w;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    w.metrics.inc(w.c.resetOut, conn.backend);
+    this.serverGone(conn, EndKind.RESET);
   };
 
   private upgradeGivesUpAt(conn: Conn): number {

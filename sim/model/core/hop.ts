@@ -98,8 +98,8 @@ export interface TlsHandshakes {
   doneIn(conn: Conn): number;
   /** Non-zero while `conn` is not yet in nginx's accept queue (its final ACK dropped on a full queue). */
   awaitingAdmission(conn: Conn): number;
-  /** Run `resume` once `conn` gets into the accept queue. */
-  whenAdmitted(conn: Conn, resume: (conn: Conn) => void): void;
+  /** Run `resume` once `conn` gets into the accept queue, or `reset` if the listener resets it first (RST). */
+  whenAdmitted(conn: Conn, resume: (conn: Conn) => void, reset: (conn: Conn) => void): void;
 }
 
 export interface WsDownstream {

@@ -454,6 +454,10 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       if (r.req !== null) this.synQueues.remove(r.req);
       return;
     }
+    if (r.req?.expired === true) {
+      this.expiredReset(r);
+      return;
+    }
     const backend = this.w.backends[r.backend];
     r.sent++;
     // A challenge ACK made the child already: this copy brings its ClientHello, no room needed.
@@ -470,6 +474,36 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     if (r.sent > 1) r.rto = Math.min(2 * r.rto, TCP_RTO_MAX_S);
     this.ackDropped(r);
   };
+
+  /**
+   * The request sock of `r`'s connection expired (syn-queue.ts: reqsk_timer_handler dropped it
+   * after its SYN-ACK retries) and the sender's data copy, carrying the ACK again, now reaches the
+   * listener. Verified in Linux 6.18: tcp_v4_rcv (net/ipv4/tcp_ipv4.c) finds the listener (no
+   * request sock in the ehash any more) and tcp_v4_do_rcv → tcp_v4_cookie_check → cookie_v4_check
+   * (net/ipv4/syncookies.c) returns the listener itself: with no SYN cookie sent recently
+   * (tcp_synq_no_recent_overflow) it looks no further, otherwise the ACK's ack_seq − 1 is the
+   * request sock's ISN, no cookie (__cookie_v4_check fails, SyncookiesFailed). In TCP_LISTEN
+   * tcp_rcv_state_process answers an ACK with `return 1` and tcp_v4_do_rcv resets
+   * (tcp_v4_send_reset): the sender, ESTABLISHED since the SYN-ACK, gets RST and its application
+   * ECONNRESET at this copy, whatever room the accept queue has now.
+   */
+  private expiredReset(r: AckRetransmit): void {
+    const w = this.w;
+    const backend = w.backends[r.backend];
+    w.trace.emitLimited(`synack-reset-${r.backend}`, {
+      kind: 'kernel.synack_resend',
+      backend: backend.name,
+      outcome: 'reset',
+      // It expired at its firing numTimeout == retries (syn-queue.ts timerFires): both are that.
+      resend: r.req!.numTimeout,
+      retries: r.req!.numTimeout,
+      queued: this.synQueues.acceptQueued(this.listenQueues!, r.backend),
+      limit: backend.nginxBacklog,
+      requestSocks: this.synQueues.requestSocks(r.backend),
+      nextIn: 0,
+    });
+    this.listenQueues!.refuse(r.conn);
+  }
 
   private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, 'timeout');
   private readonly retryNow = (a: Attempt): void => this.attempt(a);

@@ -25,6 +25,11 @@ export interface ListenQueues {
   awaitingAdmission(conn: Conn): number;
   /** `conn`'s final ACK found room: it is queued for accept() and charged its handshake. */
   admit(conn: Conn): void;
+  /**
+   * VM `b`'s listener answered `conn`'s data with RST before any child existed (its request sock
+   * expired): the wait ends and whatever waited for admission hears the reset.
+   */
+  refuse(conn: Conn): void;
 }
 
 /**
@@ -54,6 +59,11 @@ export interface RequestSock {
   childCreated: boolean;
   /** That child still holds its place in the accept queue (until a worker accept()s it: childAccepted). */
   unaccepted: boolean;
+  /**
+   * Dropped after its SYN-ACK retries (reqsk_timer_handler): the sender's next data copy meets no
+   * request sock and is answered with RST (l4-connect.ts dataRetransmitted).
+   */
+  expired: boolean;
 }
 
 /**
@@ -92,8 +102,8 @@ export function awaitsAdmission(w: World, q: ListenQueues, conn: Conn, b: number
  * about `listenQueued · handshake_cpu / worker_processes` later (childAccepted); it holds no place
  * after that. A request sock whose SYN-ACK timer fired tcp_synack_retries times is
  * dropped (syn_ack_recalc `expire`), fewer when the SYN queue is mostly old (synAckRetries).
- * Simplified: an expired request sock only stops the resends (the sender's next data copy would
- * find no request sock and no valid cookie and be answered with RST: left out).
+ * The sender's next data copy then finds no request sock and no valid cookie and is answered with
+ * RST (l4-connect.ts dataRetransmitted, `expired`).
  */
 export class SynQueues {
   /**
@@ -182,6 +192,7 @@ export class SynQueues {
       live: true,
       childCreated: false,
       unaccepted: false,
+      expired: false,
     };
     // It fires whatever the ACK's fate; a firing after the child exists finds nothing (remove),
     // so the event is scheduled now only when it can come before the ACK (RTT ≥ ~1 s): a resend
@@ -241,6 +252,7 @@ export class SynQueues {
     const retries = synAckRetries(this.length[b], this.young[b], backend.maxAckBacklog);
     if (req.numTimeout >= retries) {
       this.remove(req);
+      req.expired = true;
       this.inc((c) => c.expired, b);
       this.trace(req, 'expired', retries, 0);
       return;

@@ -49,7 +49,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       // Its final ACK was dropped on nginx's full accept queue (lb/l4-connect.ts ackArrives): the
       // request is in the sender's retransmission queue, read once a copy gets the connection in.
       conn.phase = ReqPhase.CONNECTING;
-      this.cpu.whenAdmitted(conn, this.admitted);
+      this.cpu.whenAdmitted(conn, this.admitted, this.resetBeforeAdmission);
       return;
     }
     const wait = this.cpu === null ? 0 : this.cpu.wait(conn);
@@ -100,6 +100,16 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     if (conn.phase !== ReqPhase.CONNECTING || conn.timer >= 0) return;
     conn.phase = ReqPhase.NONE;
     this.handle(conn);
+  };
+
+  /**
+   * The listener reset the connection before admitting it (its request sock expired: lb/l4-connect.ts
+   * expiredReset): the request waiting in the client's retransmission queue fails with RST,
+   * ECONNRESET, unless the client gave up on it already (abandon).
+   */
+  private readonly resetBeforeAdmission = (conn: Conn): void => {
+    if (conn.phase !== ReqPhase.CONNECTING || conn.timer >= 0) return;
+    this.sink.serverGone(conn, EndKind.RESET, true);
   };
 
   private readonly workerFree = (conn: Conn): void => {

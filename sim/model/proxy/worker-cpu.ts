@@ -30,6 +30,8 @@ export class TlsCpu implements TlsHandshakes {
   private serial = 0;
   /** What waits for a connection's admission (whenAdmitted). */
   private readonly resumes = new Map<Conn, (conn: Conn) => void>();
+  /** What the waiter does if the listener resets the connection instead (refuse). */
+  private readonly resets = new Map<Conn, (conn: Conn) => void>();
   /** The clients' session tickets: whether a handshake is resumed (cheaper) or full. */
   readonly tickets = new SessionTickets();
 
@@ -114,16 +116,32 @@ export class TlsCpu implements TlsHandshakes {
     const resume = this.resumes.get(conn);
     if (resume === undefined) return;
     this.resumes.delete(conn);
+    this.resets.delete(conn);
     resume(conn);
   }
 
   /**
-   * Run `resume` when `conn` is admitted (admit): the client's first data (ClientHello and
-   * request, or upgrade) sits in its kernel's retransmission queue until then, and nginx has
-   * nothing to read. One waiter per connection (a later one replaces it); none once it ends.
+   * The listener answered `conn`'s data with RST before any child existed (lb/l4-connect.ts
+   * expiredReset: its request sock expired): it will never be admitted, and its waiter hears
+   * the reset (ECONNRESET at the client), which ends the connection.
    */
-  whenAdmitted(conn: Conn, resume: (conn: Conn) => void): void {
+  refuse(conn: Conn): void {
+    if (!this.awaiting.delete(conn)) return;
+    const reset = this.resets.get(conn);
+    this.resumes.delete(conn);
+    this.resets.delete(conn);
+    if (reset !== undefined) reset(conn);
+  }
+
+  /**
+   * Run `resume` when `conn` is admitted (admit), or `reset` if the listener resets it first
+   * (refuse): the client's first data (ClientHello and request, or upgrade) sits in its kernel's
+   * retransmission queue until then, and nginx has nothing to read. One waiter per connection (a
+   * later one replaces it); none once it ends.
+   */
+  whenAdmitted(conn: Conn, resume: (conn: Conn) => void, reset: (conn: Conn) => void): void {
     this.resumes.set(conn, resume);
+    this.resets.set(conn, reset);
   }
 
   /** `conn`'s handshake ends at `end`: a WebSocket client's upgrade waits for it (doneIn). */
@@ -167,6 +185,7 @@ export class TlsCpu implements TlsHandshakes {
     this.handshakeEnds.delete(conn);
     this.awaiting.delete(conn);
     this.resumes.delete(conn);
+    this.resets.delete(conn);
     if (conn.lbThread < 0) return;
     this.lb?.release(conn.lbThread);
     conn.lbThread = -1;

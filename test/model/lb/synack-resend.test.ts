@@ -286,3 +286,83 @@ describe('a SYN queue mostly of old request socks prunes their retries: expiry a
     expect(counted('synack_resend_dropped')).toBe(19);
   });
 });
+
+/**
+ * The same run to 16 s: the 3 expired request socks' senders are ESTABLISHED and go on
+ * retransmitting their first data (the upgrade), copies 1, 2, 4 and 8 RTOs after the dropped final
+ * ACK (2.85 s; RTO 1.2 s, each re-armed on the client's timer wheel). The first copy after the
+ * expiry (≈ 9.55 s) is the 8-RTO one (≈ 12.45 s): it meets no request sock, the listener's cookie
+ * check fails (cookie_v4_check) and it answers RST (tcp_v4_rcv → tcp_v4_send_reset): the client's
+ * upgrade fails with ECONNRESET (an abnormal close, 1006), whatever room the accept queue has then.
+ */
+describe("an expired request sock's sender is reset at its next data copy", () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run({ ...expiring(), horizon: '16s' }, 1);
+  });
+
+  it('the 3 senders get RST at the first data copy after the expiry, not before', () => {
+    expect(total(r, 'request_socks_expired')).toBe(3);
+    const ackDroppedAt = 2.45 + 0.4;
+    const copy = ackDroppedAt + 8 * firstDataRto(0.4);
+    expect(copy).toBeGreaterThan(2.45 + 7 + 0.32);
+    const resets = resends(r).filter((x) => x.record.outcome === 'reset');
+    expect(resets.reduce((n, x) => n + x.n, 0)).toBe(3);
+    for (const x of resets) {
+      // Four re-armed RTO timers, each up to one bucket late (32, 32, 256, 256 ms at HZ 250).
+      expect(x.t).toBeGreaterThanOrEqual(copy - 1e-9);
+      expect(x.t).toBeLessThanOrEqual(copy + 0.576 + 1e-9);
+    }
+    expect(countIn(r, 'reset_out', 0, copy - 1e-6)).toBe(0);
+    expect(total(r, 'reset_out')).toBe(3);
+  });
+
+  it('their clients see the reset: 3 abnormal closes (1006), the only ones', () => {
+    expect(total(r, 'ws_close_1006')).toBe(3);
+    expect(countIn(r, 'ws_close_1006', 0, 12)).toBe(0);
+  });
+});
+
+/**
+ * HTTP clients behind the NAT (20 new connections/s, one request each, no retry) against the
+ * same 2-s handshakes and backlog 7: request socks whose ACK was dropped expire, and each request
+ * waiting in an expired one's retransmission queue fails with ECONNRESET at its next copy (the
+ * listener's RST), never before an expiry.
+ */
+describe('an HTTP request behind an expired request sock fails with ECONNRESET', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(
+      {
+        start: '00:00:00',
+        warmup: '0s',
+        horizon: '30s',
+        sample_interval: '50ms',
+        nginx: { worker_processes: 1, listen_backlog: 7 },
+        app: { service_time: 'const(1ms)', tls: { terminates: 'nginx', handshake_cpu: '2s' } },
+        lb: { mode: 'nat', connect_timeout: '60s' },
+        clients: {
+          rtt: '400ms',
+          source_ips: 1,
+          http: { arrival_rate: 20, requests_per_connection: 'const(1)', retries: 0, request_timeout: '120s' },
+          ws: { initial_sessions: 0 },
+        },
+        backends: [{ name: 'vm-a' }],
+      },
+      1,
+    );
+  });
+
+  it('every reset is an ECONNRESET and a failed request, after the first expiry', () => {
+    const all = resends(r);
+    const resets = all.filter((x) => x.record.outcome === 'reset');
+    const n = resets.reduce((k, x) => k + x.n, 0);
+    expect(n).toBeGreaterThan(0);
+    expect(total(r, 'request_socks_expired')).toBeGreaterThanOrEqual(n);
+    expect(total(r, 'err_econnreset')).toBe(n);
+    expect(total(r, 'reset_out')).toBe(n);
+    expect(total(r, 'requests_failed')).toBe(n);
+    const firstExpiry = Math.min(...all.filter((x) => x.record.outcome === 'expired').map((x) => x.t));
+    expect(Math.min(...resets.map((x) => x.t))).toBeGreaterThan(firstExpiry);
+  });
+});
