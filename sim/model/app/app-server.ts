@@ -32,19 +32,28 @@ export class AppServer {
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
   submit(backend: Backend, job: AppJob): void {
+    if (!this.admit(backend, job)) job.onDone(job);
+  }
+
+  /**
+   * Like submit, but a job the full queue turns away (its 503 set, in no app) is handed back to
+   * the caller (false) instead of to `onDone`: the caller then knows, without reading the record
+   * after it may have been released, whether the app still holds it.
+   */
+  admit(backend: Backend, job: AppJob): boolean {
     job.backend = backend.index;
     if (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
       this.start(backend, job);
-      return;
+      return true;
     }
     if (backend.appQueueLength >= backend.app.config.queue_limit) {
       job.status = Status.UNAVAILABLE;
       job.phase = ReqPhase.NONE;
-      job.onDone(job);
-      return;
+      return false;
     }
     job.phase = ReqPhase.QUEUED;
     backend.app.enqueue(job);
+    return true;
   }
 
   /**
