@@ -169,6 +169,7 @@ export class AppServer {
 
   /** Take one job out of the app (its caller went away): free its worker or its queue place. */
   withdraw(backend: Backend, job: AppJob): void {
+    refuseRecycled(job, 'withdraw');
     if (backend.app.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
@@ -184,6 +185,7 @@ export class AppServer {
    * takes its place (same service end, same place in the queue), so the caller's record is free.
    */
   orphan(backend: Backend, job: AppJob): void {
+    refuseRecycled(job, 'orphan');
     const app = backend.app;
     const ghost = new Req(this.wasted);
     ghost.backend = job.backend;
@@ -221,4 +223,17 @@ export class AppServer {
     backend.app.clearQueue();
     return { serving, queued };
   }
+}
+
+/**
+ * withdraw() leaves a queued job's entry in the app's FIFO (skipped when dequeued because its phase
+ * is no longer QUEUED), and orphan() may leave the record no holder: a pooled request record
+ * (core/request.ts ReqPool) could then be released and reused while that stale entry remains, and
+ * sent QUEUED to the same backend again, be started by it ahead of its turn (review14 finding 2).
+ * Only connections are withdrawn or orphaned today; a later caller must give queue entries a
+ * generation first.
+ */
+function refuseRecycled(job: AppJob, verb: string): void {
+  if (job instanceof Req && job.pool !== null)
+    throw new Error(`AppServer.${verb}: a pooled request record would leave a stale app-queue entry`);
 }
