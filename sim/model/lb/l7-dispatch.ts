@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
-import { type AppJob, Status } from '../core/app-job.js';
+import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import { HOLD_BALANCER, type Req } from '../core/request.js';
@@ -301,16 +301,21 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.leaveServer(req);
     // SC_FL_NOLINGER: the server connection is reset, not pooled.
     this.conns?.kill(req);
-    if (req.abandoned) return;
-    const b = req.backend;
-    w.trace.emitLimited(`lb-server-timeout-${b}`, {
-      kind: 'lb.server_timeout_504',
-      backend: w.backends[b].name,
-      timeout: this.serverTimeout,
-    });
-    req.lbReply = true;
-    this.downstream.answered(req, Status.GATEWAY_TIMEOUT, b);
-    req.abandoned = true;
+    if (!req.abandoned) {
+      const b = req.backend;
+      w.trace.emitLimited(`lb-server-timeout-${b}`, {
+        kind: 'lb.server_timeout_504',
+        backend: w.backends[b].name,
+        timeout: this.serverTimeout,
+      });
+      req.lbReply = true;
+      this.downstream.answered(req, Status.GATEWAY_TIMEOUT, b);
+      req.abandoned = true;
+    }
+    // In no app (sent over a reused connection to a vanished host: never submitted), no `done`
+    // will come: the balancer is through with it now (review14 finding 3). One still in an app
+    // (or lost in one with its host) is let go by `done`, or never (left to the GC).
+    if (req.phase === ReqPhase.NONE && req.inList === null) this.letGo(req);
   }
 
   private readonly synTimer = (req: Req): void => {
@@ -591,7 +596,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * timer or server of its own holds it any more (a `timeout server` entry is dead once answered,
    * see awaitAnswer). A pooled record is reused once its client let go too (core/request.ts
    * ReqPool). Not called while the app still holds the request (a 504 of `timeout server`: its
-   * `done` comes later) nor for a request lost with a vanished host (left to the GC).
+   * `done` comes later) nor for a request lost in an app with its vanished host (left to the GC);
+   * one sent to a vanished host over a reused connection is let go at its `timeout server`.
    * Returns -1: the stream counts on no server any more (place's answer on every let-go path).
    */
   private letGo(req: Req): -1 {
