@@ -32,19 +32,28 @@ export class AppServer {
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
   submit(backend: Backend, job: AppJob): void {
+    if (!this.admit(backend, job)) job.onDone(job);
+  }
+
+  /**
+   * Like submit, but a job the full queue turns away (its 503 set, in no app) is handed back to
+   * the caller (false) instead of to `onDone`: the caller then knows, without reading the record
+   * after it may have been released, whether the app still holds it.
+   */
+  admit(backend: Backend, job: AppJob): boolean {
     job.backend = backend.index;
     if (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
       this.start(backend, job);
-      return;
+      return true;
     }
     if (backend.appQueueLength >= backend.app.config.queue_limit) {
       job.status = Status.UNAVAILABLE;
       job.phase = ReqPhase.NONE;
-      job.onDone(job);
-      return;
+      return false;
     }
     job.phase = ReqPhase.QUEUED;
     backend.app.enqueue(job);
+    return true;
   }
 
   /**
@@ -160,6 +169,7 @@ export class AppServer {
 
   /** Take one job out of the app (its caller went away): free its worker or its queue place. */
   withdraw(backend: Backend, job: AppJob): void {
+    refuseRecycled(job, 'withdraw');
     if (backend.app.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
@@ -175,6 +185,7 @@ export class AppServer {
    * takes its place (same service end, same place in the queue), so the caller's record is free.
    */
   orphan(backend: Backend, job: AppJob): void {
+    refuseRecycled(job, 'orphan');
     const app = backend.app;
     const ghost = new Req(this.wasted);
     ghost.backend = job.backend;
@@ -212,4 +223,17 @@ export class AppServer {
     backend.app.clearQueue();
     return { serving, queued };
   }
+}
+
+/**
+ * withdraw() leaves a queued job's entry in the app's FIFO (skipped when dequeued because its phase
+ * is no longer QUEUED), and orphan() may leave the record no holder: a pooled request record
+ * (core/request.ts ReqPool) could then be released and reused while that stale entry remains, and
+ * sent QUEUED to the same backend again, be started by it ahead of its turn (review14 finding 2).
+ * Only connections are withdrawn or orphaned today; a later caller must give queue entries a
+ * generation first.
+ */
+function refuseRecycled(job: AppJob, verb: string): void {
+  if (job instanceof Req && job.pool !== null)
+    throw new Error(`AppServer.${verb}: a pooled request record would leave a stale app-queue entry`);
 }

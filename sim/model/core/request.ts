@@ -160,7 +160,10 @@ export class Req implements AppJob {
  *
  * `ReqPool.debug` (tests): released records are frozen and never reused, so any later write to
  * one (a timer, queue or balancer structure still holding it) throws a TypeError in strict mode,
- * and the run's figures stay those of a run without the pool.
+ * and the run's figures stay those of a run without the pool. Freezing traps writes only, so
+ * first every number of the record is poisoned (POISON): a later read (say `streamServer`, a
+ * server index) then sees a wrong value instead of the -1 a release happens to leave, and
+ * changes the figures the recycled-vs-frozen test compares.
  */
 export class ReqPool {
   static debug = false;
@@ -183,6 +186,7 @@ export class ReqPool {
     if (req.inList !== null || req.phase !== ReqPhase.NONE)
       throw new Error('ReqPool.release: the request is still in an app (queued or in service)');
     if (ReqPool.debug) {
+      poisonNumbers(req);
       Object.freeze(req);
       return;
     }
@@ -194,4 +198,20 @@ export class ReqPool {
   get idle(): number {
     return this.free.length;
   }
+}
+
+/** What a released record's numbers read under ReqPool.debug: a valid backend index, so a stale read acts on a real server. */
+export const POISON = 1;
+
+/**
+ * Numbers a released record keeps: the pool's and the app's bookkeeping (`holds`, `phase`,
+ * `indexInList`: release checked them itself), and `serverTimer`, compared with the token of a dead `timeout
+ * server` entry after release (lb/l7-dispatch.ts serverTimerFired), which is safe because tokens
+ * are unique and only increase; a poisoned value could equal a live token and fake a timeout.
+ */
+const READ_AFTER_RELEASE_BY_DESIGN = new Set(['serverTimer', 'holds', 'phase', 'indexInList']);
+
+function poisonNumbers(req: Req): void {
+  const r = req as unknown as Record<string, unknown>;
+  for (const k of Object.keys(r)) if (typeof r[k] === 'number' && !READ_AFTER_RELEASE_BY_DESIGN.has(k)) r[k] = POISON;
 }

@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
-import { type AppJob, Status } from '../core/app-job.js';
+import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import { HOLD_BALANCER, type Req } from '../core/request.js';
@@ -134,25 +134,34 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * The balancer places one attempt on `server`, or on a backend it picks; `req.lbRetriesLeft`
    * are its own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers). A
    * retry on the same server keeps its slot there; one that leaves it hands it on.
+   *
+   * `place` tells which server the stream counts on when it returns: it may have let go of the
+   * record (released to the pool), so the record itself is not read again here. Returns the same.
    */
-  private dispatch(req: Req, server: number): void {
+  private dispatch(req: Req, server: number): number {
     const left = req.streamServer;
     this.leaveServer(req, false);
-    this.place(req, server);
-    if (left >= 0 && req.streamServer !== left && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(left);
+    const counted = this.place(req, server);
+    if (left >= 0 && counted !== left && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(left);
+    return counted;
   }
 
-  private place(req: Req, server: number): void {
+  /**
+   * Places one attempt (see dispatch). Returns the server the stream counts on when it returns
+   * (`req.streamServer` while the balancer still holds the record), -1 on every path that let go
+   * of it or left it queued. Every call below that may let go returns this value itself.
+   */
+  private place(req: Req, server: number): number {
     const w = this.w;
     if (req.abandoned) return this.letGo(req);
     let b = server >= 0 ? server : this.pick(req, true);
-    if (b < 0 && this.queued(req, -1)) return;
+    if (b < 0 && this.queued(req, -1)) return -1;
     // Persistence (or leastconn under maxqueue) sent it to a server at maxconn: it waits in that
     // server's own queue (assign_server_and_queue(), src/backend.c: SF_ASSIGNED → pendconn_add()
     // on the server) unless that queue is at maxqueue (SRV_STATUS_FULL).
     if (server < 0 && b >= 0 && w.lb.full(b)) {
       if (!w.lb.serverQueueFull(b)) {
-        if (this.queued(req, b)) return;
+        if (this.queued(req, b)) return -1;
       } else {
         // srv_redispatch_connect(): a persistent stream (SF_DIRECT) is load-balanced again with
         // `option redispatch`, its cookie dropped; otherwise HAProxy answers 503 (STRM_ET_QUEUE_ERR,
@@ -160,8 +169,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         if (!req.persistent || !w.scenario.lb.redispatch) return this.serverQueueFull(req, b);
         req.persistent = false;
         b = this.pick(req, false);
-        if (b < 0 && this.queued(req, -1)) return;
-        if (b >= 0 && w.lb.full(b) && this.queued(req, b)) return;
+        if (b < 0 && this.queued(req, -1)) return -1;
+        if (b >= 0 && w.lb.full(b) && this.queued(req, b)) return -1;
       }
     }
     if (b < 0 && w.scenario.lb.mode !== 'l7') {
@@ -189,26 +198,25 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (!backend.hostUp) {
       // No RST from a vanished host: the SYNs go unanswered until `timeout connect`.
       w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
-      return;
+      return req.streamServer;
     }
     if (!backend.nginx.listening || !backend.app.accepting) {
       // Refused at once (RST to the SYN): no process, or a quitting nginx whose workers closed
       // their listening sockets (ngx_close_listening_sockets on SIGQUIT, ngx_process_cycle.c).
       w.metrics.inc(w.c.resetIn, b);
-      this.retryConnection(req, false);
-      return;
+      return this.retryConnection(req, false);
     }
     req.connectStartedAt = w.now;
     req.synAttempt = 0;
-    this.sendSyn(req);
+    return this.sendSyn(req);
   }
 
   /**
    * One SYN to the attempt's backend. A full accept queue drops it and the balancer's kernel
    * retransmits it on Linux's schedule to the same server, until `timeout connect` ends the
-   * attempt (HAProxy then counts a connection retry).
+   * attempt (HAProxy then counts a connection retry). Returns as place does.
    */
-  private sendSyn(req: Req): void {
+  private sendSyn(req: Req): number {
     const w = this.w;
     const b = req.backend;
     const backend = w.backends[b];
@@ -220,30 +228,33 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
       const retransmitAt = req.connectStartedAt + (this.synRetransmits[req.synAttempt++] ?? Infinity);
       w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
-      return;
+      return req.streamServer;
     }
     this.conns?.connected(req, b);
-    this.sendRequest(req);
+    return this.sendRequest(req);
   }
 
   /**
    * The request goes over an idle server connection: no connect, no accept queue. On a vanished
    * host's connection nobody answers: `timeout server`, else the client's patience, ends it.
+   * Returns as place does.
    */
-  private sendReused(req: Req): void {
+  private sendReused(req: Req): number {
     if (!this.w.backends[req.backend].hostUp) {
       if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
-      return;
+      return req.streamServer;
     }
-    this.sendRequest(req);
+    return this.sendRequest(req);
   }
 
-  private sendRequest(req: Req): void {
+  /** Returns as place does: a request the app's full queue turns away is answered at once (done). */
+  private sendRequest(req: Req): number {
     const w = this.w;
     const b = req.backend;
     this.touchSession(req, b);
     if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
-    this.app.submit(w.backends[b], req);
+    if (this.app.admit(w.backends[b], req)) return req.streamServer;
+    return this.finished(req);
   }
 
   /**
@@ -290,23 +301,29 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.leaveServer(req);
     // SC_FL_NOLINGER: the server connection is reset, not pooled.
     this.conns?.kill(req);
-    if (req.abandoned) return;
-    const b = req.backend;
-    w.trace.emitLimited(`lb-server-timeout-${b}`, {
-      kind: 'lb.server_timeout_504',
-      backend: w.backends[b].name,
-      timeout: this.serverTimeout,
-    });
-    req.lbReply = true;
-    this.downstream.answered(req, Status.GATEWAY_TIMEOUT, b);
-    req.abandoned = true;
+    if (!req.abandoned) {
+      const b = req.backend;
+      w.trace.emitLimited(`lb-server-timeout-${b}`, {
+        kind: 'lb.server_timeout_504',
+        backend: w.backends[b].name,
+        timeout: this.serverTimeout,
+      });
+      req.lbReply = true;
+      this.downstream.answered(req, Status.GATEWAY_TIMEOUT, b);
+      req.abandoned = true;
+    }
+    // In no app (sent over a reused connection to a vanished host: never submitted), no `done`
+    // will come: the balancer is through with it now (review14 finding 3). One still in an app
+    // (or lost in one with its host) is let go by `done`, or never (left to the GC).
+    if (req.phase === ReqPhase.NONE && req.inList === null) this.letGo(req);
   }
 
   private readonly synTimer = (req: Req): void => {
     if (req.abandoned) {
       this.conns?.connectEnded(req);
       this.leaveServer(req);
-      return this.letGo(req);
+      this.letGo(req);
+      return;
     }
     if (connectDeadlinePassed(this.w.now, req.connectStartedAt, this.w.scenario.lb.connect_timeout))
       this.connectTimedOut(req);
@@ -333,7 +350,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * load-balanced again, away from the server it waited for.
    */
   requeue(req: Req): void {
-    if (req.abandoned) return this.letGo(req);
+    if (req.abandoned) {
+      this.letGo(req);
+      return;
+    }
     const home = req.user >= 0 ? this.sessionBackend[req.user] : -1;
     if (home >= 0) req.addTried(home);
     req.persistent = false;
@@ -351,7 +371,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /** `timeout queue` expired: HAProxy answers 503 itself and closes the client's connection. */
   queueTimedOut(req: Req): void {
-    if (req.abandoned) return this.letGo(req);
+    if (req.abandoned) {
+      this.letGo(req);
+      return;
+    }
     const w = this.w;
     w.trace.emitLimited('lb-queue-timeout-503', {
       kind: 'lb.queue_timeout_503',
@@ -362,8 +385,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.letGo(req);
   }
 
-  private readonly connectTimedOut = (req: Req): void => this.retryConnection(req, true);
-  private readonly retryNow = (req: Req): void => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
+  private readonly connectTimedOut = (req: Req): number => this.retryConnection(req, true);
+  private readonly retryNow = (req: Req): number => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
   /** The turn-around pause ended: the stream connects again (counted in `cur_sess` once more). */
   private readonly retryAfterPause = (req: Req): void => {
     this.pauseEnds(req);
@@ -376,25 +399,28 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.w.lb.turnAround[req.streamServer]--;
   }
 
-  /** A connection attempt failed: retry it while the balancer has retries, else give up at once. */
-  private retryConnection(req: Req, timedOut: boolean): void {
+  /**
+   * A connection attempt failed: retry it while the balancer has retries, else give up at once.
+   * Returns as place does.
+   */
+  private retryConnection(req: Req, timedOut: boolean): number {
     // The failed connect()'s socket closes (RST or silence: no TIME_WAIT on the balancer).
     this.conns?.connectEnded(req);
     if (req.abandoned) {
       this.leaveServer(req);
       return this.letGo(req);
     }
-    if (req.lbRetriesLeft > 0) this.lbRetry(req, !timedOut);
-    else this.connectFailed(req, timedOut, req.backend);
+    if (req.lbRetriesLeft > 0) return this.lbRetry(req, !timedOut);
+    return this.connectFailed(req, timedOut, req.backend);
   }
 
   /**
    * The balancer's own connect() found no source port (EADDRNOTAVAIL on its host, lb-host.ts):
    * tcp_connect_server() returns SF_ERR_RESOURCE (src/proto_tcp.c), a local error retried at
    * once, without the turn-around pause, as l4-connect.ts does; after the last retry HAProxy
-   * answers 503 (`http_return_srv_error()`, src/http_ana.c: STRM_ET_CONN_RES).
+   * answers 503 (`http_return_srv_error()`, src/http_ana.c: STRM_ET_CONN_RES). Returns as place does.
    */
-  private noSourcePort(req: Req): void {
+  private noSourcePort(req: Req): number {
     const w = this.w;
     const b = req.backend;
     w.metrics.inc(w.c.lbEaddrnotavail, b);
@@ -405,16 +431,16 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       twReuse: w.scenario.lb.kernel.tcp_tw_reuse,
       serverConns: true,
     });
-    if (req.lbRetriesLeft > 0) this.lbRetry(req, false);
-    else this.connectFailed(req, false, b);
+    if (req.lbRetriesLeft > 0) return this.lbRetry(req, false);
+    return this.connectFailed(req, false, b);
   }
 
   /**
    * One retry, connection (`back_handle_st_cer()`) or 5xx (`do_l7_retry()`): redispatched or
    * kept on the same server by `stream_choose_redispatch()`; only a refused connect kept on the
-   * same server (or with one active server) waits the turn-around pause.
+   * same server (or with one active server) waits the turn-around pause. Returns as place does.
    */
-  private lbRetry(req: Req, refused: boolean): void {
+  private lbRetry(req: Req, refused: boolean): number {
     const w = this.w;
     const lb = w.scenario.lb;
     req.lbRetriesLeft--;
@@ -441,14 +467,16 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         w.lb.turnAround[req.streamServer]++;
       }
       w.engine.schedule(pause, this.retryAfterPause, req);
-    } else this.retryNow(req);
+      return req.streamServer;
+    }
+    return this.retryNow(req);
   }
 
   /**
    * Server `b`'s queue is at `maxqueue` and the stream may not go elsewhere: HAProxy answers 503
    * itself (STRM_ET_QUEUE_ERR → txn->status 503, termination flags sQ, http_return_srv_error()).
    */
-  private serverQueueFull(req: Req, b: number): void {
+  private serverQueueFull(req: Req, b: number): number {
     const w = this.w;
     w.trace.emitLimited(`lb-server-queue-full-${b}`, {
       kind: 'lb.server_queue_full_503',
@@ -459,7 +487,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     });
     req.lbReply = true;
     this.downstream.answered(req, Status.UNAVAILABLE, b);
-    this.letGo(req);
+    return this.letGo(req);
   }
 
   /** The server for a new stream: its cookie's (`cookie`: when honoured), else load-balanced. */
@@ -512,7 +540,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   private readonly done = (job: AppJob): void => {
-    const req = job as Req;
+    this.finished(job as Req);
+  };
+
+  /** The app is through with `req` (answered, or turned away at once). Returns as place does. */
+  private finished(req: Req): number {
     const w = this.w;
     // Answered: its `timeout server` entry is dead (the shared timer skips it).
     req.serverTimer = -1;
@@ -531,12 +563,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     ) {
       // The L7 balancer saw the 5xx and retries it (retry-on 5xx); the client does not see it.
       w.metrics.inc(w.c.req5xx, req.backend);
-      this.lbRetry(req, false);
-      return;
+      return this.lbRetry(req, false);
     }
     this.downstream.answered(req, req.status, req.backend);
-    this.letGo(req);
-  };
+    return this.letGo(req);
+  }
 
   /**
    * The balancer could not connect. An L7 proxy answers the client 503 whether the connect was
@@ -545,7 +576,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * only sets the flags, the client reads EOF. Through a NAT (kube-proxy, IPVS) the client sees the
    * refusal or the timeout of its own SYN.
    */
-  private connectFailed(req: Req, vanished: boolean, b: number): void {
+  private connectFailed(req: Req, vanished: boolean, b: number): number {
     const w = this.w;
     this.leaveServer(req);
     const mode = w.scenario.lb.mode;
@@ -557,7 +588,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (mode === 'l4') w.metrics.inc(w.c.closedFin, b);
     const kind = mode === 'l4' ? ErrorKind.ECONNRESET : vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED;
     this.downstream.connectFailed(req, kind, b);
-    this.letGo(req);
+    return this.letGo(req);
   }
 
   /**
@@ -565,9 +596,12 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * timer or server of its own holds it any more (a `timeout server` entry is dead once answered,
    * see awaitAnswer). A pooled record is reused once its client let go too (core/request.ts
    * ReqPool). Not called while the app still holds the request (a 504 of `timeout server`: its
-   * `done` comes later) nor for a request lost with a vanished host (left to the GC).
+   * `done` comes later) nor for a request lost in an app with its vanished host (left to the GC);
+   * one sent to a vanished host over a reused connection is let go at its `timeout server`.
+   * Returns -1: the stream counts on no server any more (place's answer on every let-go path).
    */
-  private letGo(req: Req): void {
+  private letGo(req: Req): -1 {
     req.letGo(HOLD_BALANCER);
+    return -1;
   }
 }

@@ -39,10 +39,17 @@ export class VmEnds {
 
   /** Record (or replace) the end of the connection from `port`. */
   set(port: number, host: HostSockets, pair: number): void {
+    const found = this.find(port);
+    if (found >= 0) {
+      // A replacement adds no entry: no reason to grow (review14 finding 6).
+      this.hosts[found] = host;
+      this.pairs[found] = pair;
+      return;
+    }
     if (2 * (this.count + 1) > this.ports.length) this.grow();
     let i = this.home(port);
-    while (this.ports[i] !== EMPTY && this.ports[i] !== port) i = (i + 1) & this.mask;
-    if (this.ports[i] === EMPTY) this.count++;
+    while (this.ports[i] !== EMPTY) i = (i + 1) & this.mask;
+    this.count++;
     this.ports[i] = port;
     this.hosts[i] = host;
     this.pairs[i] = pair;
@@ -69,6 +76,11 @@ export class VmEnds {
 
   get size(): number {
     return this.count;
+  }
+
+  /** Slots in the table (tests: it grows only for a new port). */
+  get capacity(): number {
+    return this.ports.length;
   }
 
   private home(port: number): number {

@@ -8,7 +8,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { type AppJob, ReqPhase } from '../../../sim/model/core/app-job.js';
 import { JobList } from '../../../sim/model/core/job-list.js';
-import { HOLD_BALANCER, HOLD_CLIENT, Req, ReqPool } from '../../../sim/model/core/request.js';
+import { HOLD_BALANCER, HOLD_CLIENT, POISON, Req, ReqPool } from '../../../sim/model/core/request.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run } from '../helpers.js';
 
@@ -93,6 +93,18 @@ describe('ReqPool', () => {
     expect(pool.take(BOTH)).not.toBe(req);
   });
 
+  it('debug: a released record reads poisoned numbers (a stale read sees a real server, not -1)', () => {
+    ReqPool.debug = true;
+    const req = new ReqPool(notSent).take(BOTH);
+    req.streamServer = -1; // what every release path leaves: a stale read would look harmless
+    req.letGo(HOLD_CLIENT);
+    req.letGo(HOLD_BALANCER);
+    expect(req.streamServer).toBe(POISON);
+    expect(req.backend).toBe(POISON);
+    // A dead `timeout server` entry's token is compared after release by design: left as it was.
+    expect(req.serverTimer).toBe(-1);
+  });
+
   it('records that are not pooled (health checks, keep-alive streams) ignore letGo', () => {
     const req = new Req(notSent);
     req.letGo(HOLD_BALANCER);
@@ -153,4 +165,53 @@ describe('a run with recycled request records', () => {
     expect(frozen.figures).toEqual(recycled.figures);
     expect(frozen.timeline).toEqual(recycled.timeline);
   });
+});
+
+/**
+ * review14 finding 1: the balancer's place() lets go of a record on many paths (503s, failed
+ * connects, an abandoned attempt) while the stream still had a slot to hand on; dispatch() then
+ * read the released record's `streamServer` to decide that hand-on (right only because every
+ * release leaves -1). Cookie users with `option persist` on full servers (maxconn 2, maxqueue 2)
+ * through drain, maint, reloads, a vanish and a kill meet those paths thousands of times; under
+ * ReqPool.debug the released record reads POISON (a real server), so such a read changes figures.
+ */
+it('a stream that let go inside place() hands its slot on without reading the released record', () => {
+  const backends = ['vm-a', 'vm-b', 'vm-c'].map((name) => ({ name }));
+  const input = {
+    warmup: '0s',
+    horizon: '30s',
+    clients: { requests: { rate: 300, timeout: '500ms', retries: 3, users: 50 } },
+    app: { workers: 3, queue_limit: 20, service_time: 'exp(mean=10ms)' },
+    lb: {
+      mode: 'l7',
+      retries: 3,
+      redispatch: true,
+      sticky: 'cookie',
+      persist: true,
+      maxconn: 2,
+      maxqueue: 2,
+      timeout_server: '500ms',
+    },
+    backends,
+    timeline: [
+      { at: '3s', do: 'pause', backend: 'vm-a', duration: '2s' },
+      { at: '6s', do: 'set_server', backend: 'vm-b', state: 'drain' },
+      { at: '8s', do: 'set_server', backend: 'vm-b', state: 'maint' },
+      { at: '9s', do: 'set_server', backend: 'vm-b', state: 'ready' },
+      { at: '10s', do: 'nginx_reload', backend: 'vm-c' },
+      { at: '12s', do: 'nginx_quit', backend: 'vm-c' },
+      { at: '13s', do: 'terminate', backend: 'vm-a', mode: 'vanish' },
+      { at: '16s', do: 'bind', backend: 'vm-a' },
+      { at: '18s', do: 'terminate', backend: 'vm-b', mode: 'kill' },
+      { at: '19s', do: 'bind', backend: 'vm-b' },
+      { at: '20s', do: 'dependency', state: 'down' },
+      { at: '22s', do: 'dependency', state: 'up' },
+    ],
+  } as ScenarioInput;
+  const recycled = run(input, 2);
+  ReqPool.debug = true;
+  const frozen = run(input, 2);
+  expect(recycled.figures['req_5xx.total'] ?? 0).toBeGreaterThan(0);
+  expect(frozen.figures).toEqual(recycled.figures);
+  expect(frozen.timeline).toEqual(recycled.timeline);
 });

@@ -64,3 +64,21 @@ describe('VmEnds', () => {
     expect((t as unknown as { ports: Int32Array }).ports.length).toBeLessThanOrEqual(32);
   });
 });
+
+describe('VmEnds growth', () => {
+  it('grows for a new port past half full, not for replacing a port it holds', () => {
+    const t = new VmEnds();
+    const start = t.capacity;
+    // Exactly half full: one more new port would grow the table.
+    for (let port = 0; port < start / 2; port++) t.set(port, hostA, port);
+    expect(t.capacity).toBe(start);
+    t.set(3, hostB, 99);
+    expect(t.capacity).toBe(start);
+    expect(t.size).toBe(start / 2);
+    const slot = t.find(3);
+    expect([t.hostAt(slot), t.pairAt(slot)]).toEqual([hostB, 99]);
+    t.set(start, hostA, 1);
+    expect(t.capacity).toBe(2 * start);
+    expect(t.size).toBe(start / 2 + 1);
+  });
+});

@@ -1,0 +1,35 @@
+/**
+ * AppServer.withdraw / orphan refuse a pooled open-loop request record (core/request.ts ReqPool):
+ * withdraw leaves a queued job's FIFO entry behind, which a recycled record sent QUEUED to the same
+ * backend again would meet and start out of turn (review14 finding 2). Records that are not pooled
+ * (connections, health checks) are withdrawn as before.
+ */
+import { describe, expect, it } from 'vitest';
+import { AppServer } from '../../../sim/model/app/app-server.js';
+import { ReqPhase } from '../../../sim/model/core/app-job.js';
+import { JobList } from '../../../sim/model/core/job-list.js';
+import { HOLD_BALANCER, HOLD_CLIENT, Req, ReqPool } from '../../../sim/model/core/request.js';
+import type { VmView } from '../../../sim/model/core/vm-view.js';
+
+const notSent = (): void => {};
+/** withdraw() of a job that is not in service touches only the backend's `serving` list. */
+const backend = { app: { serving: new JobList() } } as unknown as VmView;
+/** The guard comes before any use of the app's own state (no World needed). */
+const app = Object.create(AppServer.prototype) as AppServer;
+
+describe('AppServer and pooled request records', () => {
+  it('withdraw and orphan throw for a pooled request, leaving it queued', () => {
+    const req = new ReqPool(notSent).take(HOLD_CLIENT | HOLD_BALANCER);
+    req.phase = ReqPhase.QUEUED;
+    expect(() => app.withdraw(backend, req)).toThrow(/pooled request record/);
+    expect(() => app.orphan(backend, req)).toThrow(/pooled request record/);
+    expect(req.phase).toBe(ReqPhase.QUEUED);
+  });
+
+  it('withdraw still takes a record that is not pooled out of the queue (skipped when dequeued)', () => {
+    const req = new Req(notSent);
+    req.phase = ReqPhase.QUEUED;
+    app.withdraw(backend, req);
+    expect(req.phase).toBe(ReqPhase.NONE);
+  });
+});
