@@ -234,22 +234,35 @@ export class Engine {
 
   /** Fire every event due at or before `until`, then leave the clock at `until`. */
   run(until: number): void {
-    this.fireUntil(until);
+    this.fireUntil(until, Infinity);
     if (until > this.now && until !== Infinity) this.now = until;
   }
 
   /**
-   * Fire every event due at or before `until`. Apart from `run`, so that nothing follows the loop:
+   * `run`, stopping once `fired` reaches `stopAt` (a caller's checkpoint: scenario/work-budget.ts
+   * checks its event and memory limits there instead of around every single event). True when it
+   * ran to `until` (the clock then at `until`, as `run` leaves it); false when it stopped at
+   * `stopAt` with events still due by `until` (the clock at the last event fired).
+   */
+  runUntilCount(until: number, stopAt: number): boolean {
+    this.fireUntil(until, stopAt);
+    if (this.fired >= stopAt && this.pending > 0 && this.peekTime() <= until) return false;
+    if (until > this.now && until !== Infinity) this.now = until;
+    return true;
+  }
+
+  /**
+   * Fire every event due at or before `until`, while fewer than `stopAt` have fired. Apart from `run`, so that nothing follows the loop:
    * a long first chunk is compiled on-stack (OSR) while the loop runs, before the code after the
    * loop has ever run, and the clock store that followed it had no type feedback then — every
    * later exit from that OSR code deoptimised `run` ("Insufficient type feedback for generic named
    * access", `node --trace-deopt`). Here the loop's exit is a bare return.
    */
-  private fireUntil(until: number): void {
+  private fireUntil(until: number, stopAt: number): void {
     if (this.lanes.length === 0) {
-      while (this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
+      while (this.fired < stopAt && this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
     } else {
-      for (;;) {
+      while (this.fired < stopAt) {
         const lane = this.earliestLane();
         if (lane !== null) {
           if (!(lane.time[lane.head] <= until)) break;

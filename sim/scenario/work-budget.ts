@@ -198,8 +198,14 @@ const MEMORY_CHECK_EVERY = 65_536;
  * same as without a budget; only a run over budget differs (it ends with the error).
  */
 export function runEngineWithin(engine: Engine, until: number, budget: RunBudget): void {
-  while (engine.pending > 0 && engine.peekTime() <= until) {
-    engine.step();
+  // The engine runs from one checkpoint to the next (the next multiple of MEMORY_CHECK_EVERY, or
+  // the event past the limit), not one step() at a time: the checks fall after the same events as
+  // around each step, without a pending/peekTime/step round per event.
+  for (;;) {
+    const before = engine.fired;
+    const nextMemoryCheck = (Math.floor(before / MEMORY_CHECK_EVERY) + 1) * MEMORY_CHECK_EVERY;
+    const ranToEnd = engine.runUntilCount(until, Math.min(nextMemoryCheck, budget.maxEvents + 1));
+    if (engine.fired === before) return;
     if (engine.fired > budget.maxEvents)
       throw overBudget(
         engine,
@@ -215,8 +221,8 @@ export function runEngineWithin(engine: Engine, until: number, budget: RunBudget
           `${formatMegabytes(rss)} of memory, over the limit of ${formatMegabytes(budget.maxBytes)} (--max-memory raises it)`,
         );
     }
+    if (ranToEnd) return;
   }
-  engine.run(until);
 }
 
 function overBudget(engine: Engine, budget: RunBudget, what: string): RunBudgetExceeded {
