@@ -24,8 +24,11 @@ export interface RunOptions {
    * and the result's timeline reads the rest back from `<dir>/timeline.spill` when asked. `dir` is
    * called when the first block is spilled (a shorter run makes no folder). The folder must
    * outlive every reader of the result; the caller removes it. None: all in memory.
+   * `unlinked`: the file's name is removed once it is open and this is called, so the caller can
+   * remove its folder at once (a killed run leaves none); the result reads the nameless file
+   * (metrics/spill-file.ts). Not called where an open file cannot be unlinked.
    */
-  timelineSpill?: { dir: () => string; rowsInMemory?: number };
+  timelineSpill?: { dir: () => string; rowsInMemory?: number; unlinked?: () => void };
 }
 
 /**
@@ -52,8 +55,8 @@ export function runScenario(scenario: Scenario, options: RunOptions = {}): RunRe
   const horizon = resolved.horizon;
   let spill: SpillFile | undefined;
   if (options.timelineSpill !== undefined) {
-    const { dir, rowsInMemory = TIMELINE_ROWS_IN_MEMORY } = options.timelineSpill;
-    spill = new SpillFile(() => join(dir(), 'timeline.spill'));
+    const { dir, rowsInMemory = TIMELINE_ROWS_IN_MEMORY, unlinked } = options.timelineSpill;
+    spill = new SpillFile(() => join(dir(), 'timeline.spill'), unlinked);
     world.metrics.spillTo(spill, rowsInMemory);
   }
   try {

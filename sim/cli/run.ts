@@ -22,8 +22,9 @@ export interface RunArgs extends LimitArgs {
 export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | number {
   return withScenarioErrors(io, async () => {
     let outDir = args.out;
-    // The timeline's rows past a bound wait here, beside the output folder, until the reports are
-    // written (sim/run-scenario.ts timelineSpill); removed whatever happens.
+    // The timeline's rows past a bound go to a file made here, beside the output folder; the folder
+    // is removed as soon as that file is open and nameless (sim/run-scenario.ts timelineSpill
+    // `unlinked`), so a run stopped by Ctrl-C leaves nothing beside --out; else whatever happens.
     let scratch: ReturnType<typeof scratchDirFor> | undefined;
     try {
       const { result } = simulateForCli(args, io, 'run', (loaded) => {
@@ -32,7 +33,7 @@ export function runCommandLine(args: RunArgs, io: CliIO): Promise<number> | numb
         const problem = outputDirProblem(outDir);
         if (problem !== undefined) throw new ScenarioError([{ file: '--out', path: '', message: problem }]);
         scratch = scratchDirFor(outDir);
-        return { timelineSpill: { dir: scratch.path } };
+        return { timelineSpill: { dir: scratch.path, unlinked: scratch.remove } };
       });
       const printed = (args.format ?? ['terminal']).filter((f) => f !== 'none');
       await writeReportsFor(result, {

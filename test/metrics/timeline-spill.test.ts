@@ -135,6 +135,47 @@ describe('a run whose timeline spilled', () => {
   });
 });
 
+describe('a spill file that loses its name once open (RunOptions.timelineSpill unlinked)', () => {
+  it('is nameless, its folder gone, from the first spilled block on, and reads back the same outputs', () => {
+    const dir = freshDir();
+    const scenario = namedScenario(loadScenarioForCli('hard-cut'));
+    let told = 0;
+    const steps: { spilled: boolean; folder: boolean }[] = [];
+    const result = runScenario(scenario, {
+      file: 'hard-cut',
+      timelineSpill: {
+        dir: () => dir,
+        rowsInMemory: 37,
+        unlinked: () => {
+          told++;
+          rmSync(dir, { recursive: true });
+        },
+      },
+      onProgress: () => steps.push({ spilled: told > 0, folder: existsSync(dir) }),
+    });
+    expect(result.timeline.blocks).toBeTypeOf('function'); // it did spill
+    expect(told).toBe(1);
+    // From the first spilled block on (within the first steps) the folder is gone at every step.
+    expect(steps.length).toBe(100);
+    expect(steps.filter((x) => x.spilled).length).toBeGreaterThan(50); // the warm-up comes first
+    for (const step of steps) expect(step.folder).toBe(!step.spilled);
+    const inMemory = runScenario(scenario, { file: 'hard-cut' });
+    for (const report of Object.values(fileReports)) {
+      expect(report.render(result), report.fileName).toBe(report.render(inMemory));
+      // Read twice: the nameless file's descriptor stays open for every reader.
+      if (report.chunks) expect([...report.chunks(result)].join('')).toBe(report.render(inMemory));
+    }
+  });
+
+  it("without `unlinked` keeps its name (the folder stays the caller's to remove)", () => {
+    const where = join(freshDir(), 'timeline.spill');
+    const file = new SpillFile(() => where);
+    file.append(new Uint8Array([1, 2, 3]));
+    file.close();
+    expect(statSync(where).size).toBe(3);
+  });
+});
+
 describe('drainsim run: the scratch folder of the spill', () => {
   it('is gone after the run, and nothing but the output set is left beside --out', async () => {
     const { runCli } = await import('../cli/capture.js');
@@ -145,4 +186,59 @@ describe('drainsim run: the scratch folder of the spill', () => {
     expect(readdirSync(join(parent, 'nested'))).toEqual(['out']);
     expect(existsSync(join(out, 'timeline.csv'))).toBe(true);
   });
+});
+
+describe('drainsim run stopped by Ctrl-C while its timeline spills', () => {
+  it('leaves nothing beside --out: the spill file is open without a name, its folder already gone', async () => {
+    const { spawn } = await import('node:child_process');
+    const { readlinkSync } = await import('node:fs');
+    const { packageRoot } = await import('../../sim/scenario/load.js');
+    const parent = freshDir();
+    const out = join(parent, 'out');
+    // 3 h of hard-cut: ~43,000 timeline rows, past the 32,768 kept in memory after about 2 h.
+    const child = spawn(
+      process.execPath,
+      [
+        join(packageRoot(), 'bin', 'drainsim.js'),
+        'run',
+        'hard-cut',
+        '--set',
+        'horizon=3h',
+        '--out',
+        out,
+        '--format',
+        'none',
+      ],
+      { stdio: 'ignore' },
+    );
+    const exited = new Promise<number | null>((done) =>
+      child.on('exit', (code, signal) => done(code ?? (signal ? -1 : null))),
+    );
+    // Wait (at most 100 s) until the process holds its spill file open, as /proc shows its descriptors.
+    const spillLink = (): string | undefined => {
+      try {
+        return readdirSync(`/proc/${child.pid}/fd`)
+          .map((fd) => {
+            try {
+              return readlinkSync(`/proc/${child.pid}/fd/${fd}`);
+            } catch {
+              return '';
+            }
+          })
+          .find((target) => target.includes('timeline.spill'));
+      } catch {
+        return undefined;
+      }
+    };
+    let link: string | undefined;
+    for (let waited = 0; waited < 100_000 && link === undefined && child.exitCode === null; waited += 20) {
+      await new Promise((r) => setTimeout(r, 20));
+      link = spillLink();
+    }
+    expect(link, 'the run never opened its spill file').toBeDefined();
+    expect(link).toMatch(/timeline\.spill \(deleted\)$/); // open, nameless
+    child.kill('SIGINT');
+    await exited;
+    expect(readdirSync(parent)).toEqual([]); // no out, no out.tmp-<pid>-…
+  }, 180_000);
 });
