@@ -56,6 +56,25 @@ const hangTimeoutCheck = {
 };
 
 /**
+ * The same hang with `timeout check` longer than inter (2500ms): tells "timeout check ignored"
+ * from "the check task wakes at its connect deadline and only then reads the later expiry that
+ * the connected check set" (wake_srv_chk(), src/check.c, sets task->expire without requeueing).
+ */
+const hangLongTimeoutCheck = {
+  ...hangTimeoutCheck,
+  name: 'haproxy-holdout-hang-tcheck-long-http',
+  description:
+    'mode http, `inter 1s fall 2 rise 3`, `timeout check 2500ms`: 60 req/s over 12 keep-alive connections; ' +
+    'SIGSTOP s1 at 4 s, SIGCONT at 14 s: check duration and time to DOWN.',
+  seconds: 22,
+  backendLines: ['timeout check 2500ms'],
+  actions: [
+    { at: 4, op: 'stop', server: 's1' },
+    { at: 14, op: 'cont', server: 's1' },
+  ],
+};
+
+/**
  * leastconn with maxconn 3, maxqueue 2 and timeout queue 1500ms, 40 req/s of 150-ms requests;
  * kill -9 s1 at 6 s: the dead server's streams pause (turn-around, no redispatch) while still
  * served, so leastconn turns away from it; once it is DOWN s2 alone serves ≈ 20/s and the rest
@@ -100,4 +119,4 @@ const drain2of4 = {
   ],
 };
 
-export const HOLDOUT_EXPERIMENTS = [kill2of4, hangTimeoutCheck, queueLeastconn, drain2of4];
+export const HOLDOUT_EXPERIMENTS = [kill2of4, hangTimeoutCheck, queueLeastconn, drain2of4, hangLongTimeoutCheck];
