@@ -119,6 +119,25 @@ function inSpread(run: string, figure: string, real: number, sims: number[]): vo
   expect(real, what).toBeLessThanOrEqual(hi);
 }
 
+/**
+ * A SIGSTOP of s1 at 4 s and SIGCONT at `cont`: the failing check's duration (±50 ms: the figure
+ * `timeout check` decides), the stop → DOWN and SIGCONT → UP times, the DOWN line's sessions.
+ */
+function compareHang(run: string, cont: number): { run: string; data: HeldOut; runs: RunResult[] } {
+  const STOP = 4;
+  const data = held(run);
+  const runs = twins(run, 10);
+  const down = stateLine(data, 's1', 'DOWN');
+  const simDown = recordsOf(runs[0], 'hc.down')[0];
+  const duration = fromLine(down.line, /check duration: (\d+)ms/) / 1000;
+  time(run, 'failing check duration (DOWN line)', duration, simDown.durationMs / 1000, 0.05);
+  time(run, 'SIGSTOP → DOWN', down.t - STOP, simDown.t - STOP);
+  const sessions = meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions);
+  count(run, 'DOWN: sessions active (hung on s1)', fromLine(down.line, /(\d+) sessions active/), sessions);
+  time(run, 'SIGCONT → UP (rise 3)', stateLine(data, 's1', 'UP').t - cont, recordsOf(runs[0], 'hc.up')[0].t - cont);
+  return { run, data, runs };
+}
+
 describe('held-out HAProxy 2.6.12 runs against their twins written before recording', () => {
   it('kill -9 of 2 of 4 weighted (1/1/2/2) servers, option redispatch, retries 3 (http)', () => {
     const run = 'kill2of4-wrr-http-redispatch';
@@ -164,35 +183,14 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
   });
 
   it('a hung server, inter 1s fall 2 rise 3, timeout check 300ms: the check still waits 1 s (fixed)', () => {
-    const run = 'hang-tcheck-http';
-    const data = held(run);
-    const runs = twins(run, 10);
-    const STOP = 4;
-    const CONT = 12;
-    const down = stateLine(data, 's1', 'DOWN');
-    const simDown = recordsOf(runs[0], 'hc.down')[0];
     // Before the fix drainsim ended the check at 300 ms and marked s1 DOWN 1.6 s after the stop.
-    time(
-      run,
-      'failing check duration (DOWN line)',
-      fromLine(down.line, /check duration: (\d+)ms/) / 1000,
-      simDown.durationMs / 1000,
-      0.05,
-    );
-    time(run, 'SIGSTOP → DOWN', down.t - STOP, simDown.t - STOP);
-    count(
-      run,
-      'DOWN: sessions active (hung on s1)',
-      fromLine(down.line, /(\d+) sessions active/),
-      meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions),
-    );
-    time(run, 'SIGCONT → UP (rise 3)', stateLine(data, 's1', 'UP').t - CONT, recordsOf(runs[0], 'hc.up')[0].t - CONT);
+    const { run, data, runs } = compareHang('hang-tcheck-http', 12);
     // The hung requests are answered at SIGCONT (≤ 8 s, the client's timeout): none fails.
     count(
       run,
       's1 responses in the second after SIGCONT',
-      okFrom(data, 's1', CONT, CONT + 1),
-      meanOf(runs, (r) => sum(r, 'goodput', CONT, CONT + 1, 's1')),
+      okFrom(data, 's1', 12, 13),
+      meanOf(runs, (r) => sum(r, 'goodput', 12, 13, 's1')),
     );
     count(
       run,
@@ -203,28 +201,7 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
   });
 
   it('the same hang with timeout check 2500ms (> inter): the check waits 2.5 s', () => {
-    const run = 'hang-tcheck-long-http';
-    const data = held(run);
-    const runs = twins(run, 10);
-    const STOP = 4;
-    const CONT = 14;
-    const down = stateLine(data, 's1', 'DOWN');
-    const simDown = recordsOf(runs[0], 'hc.down')[0];
-    time(
-      run,
-      'failing check duration (DOWN line)',
-      fromLine(down.line, /check duration: (\d+)ms/) / 1000,
-      simDown.durationMs / 1000,
-      0.05,
-    );
-    time(run, 'SIGSTOP → DOWN', down.t - STOP, simDown.t - STOP);
-    count(
-      run,
-      'DOWN: sessions active (hung on s1)',
-      fromLine(down.line, /(\d+) sessions active/),
-      meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions),
-    );
-    time(run, 'SIGCONT → UP (rise 3)', stateLine(data, 's1', 'UP').t - CONT, recordsOf(runs[0], 'hc.up')[0].t - CONT);
+    const { run, data, runs } = compareHang('hang-tcheck-long-http', 14);
     // Requests sent to s1 more than 8 s before SIGCONT time out at the client.
     count(
       run,
