@@ -119,4 +119,55 @@ const drain2of4 = {
   ],
 };
 
-export const HOLDOUT_EXPERIMENTS = [kill2of4, hangTimeoutCheck, queueLeastconn, drain2of4, hangLongTimeoutCheck];
+/**
+ * "Fail fast" with `retries 1` and `option redispatch` when two of three servers die: the one
+ * retry is also the redispatch retry (the last), avoiding only the server that just failed —
+ * roundrobin's next turn may be the other dead server, and then the client gets 503.
+ */
+const kill2of3Retries1 = {
+  name: 'haproxy-holdout-kill2of3-http-retries1-redispatch',
+  description:
+    'mode http, `retries 1`, option redispatch, 3 servers roundrobin: 60 req/s over 12 keep-alive ' +
+    'connections; kill -9 s1 and s2 at 5 s: 503s until both are DOWN.',
+  mode: 'http',
+  redispatch: true,
+  keepLogs: true,
+  seconds: 16,
+  servers: [{ name: 's1' }, { name: 's2' }, { name: 's3' }],
+  backendLines: ['retries 1'],
+  requests: { rate: 60, connections: 12 },
+  actions: [
+    { at: 5, op: 'kill', server: 's1' },
+    { at: 5, op: 'kill', server: 's2' },
+  ],
+};
+
+/**
+ * Draining a saturated server: maxconn 2 per server, 36 req/s of 100-ms requests (90 % of the 40/s
+ * the 4 slots serve), timeout queue 2s, no redispatch; drain s1 at 5 s. s1 keeps serving what is
+ * already its own; s2 alone serves 20/s and the rest waits in the backend queue until 503 sQ.
+ */
+const drainSaturated = {
+  name: 'haproxy-holdout-drain-saturated-http',
+  description:
+    'mode http, roundrobin, `maxconn 2`, `timeout queue 2s`, 36 req/s of GET /slow/100; ' +
+    '`set server be/s1 state drain` at 5 s: responses per server and 503s per second.',
+  mode: 'http',
+  redispatch: false,
+  keepLogs: true,
+  seconds: 14,
+  serverOptions: 'maxconn 2',
+  backendLines: ['timeout queue 2s'],
+  requests: { rate: 36, connections: 12, path: '/slow/100' },
+  actions: [{ at: 5, op: 'cmd', command: 'set server be/s1 state drain' }],
+};
+
+export const HOLDOUT_EXPERIMENTS = [
+  kill2of4,
+  hangTimeoutCheck,
+  queueLeastconn,
+  drain2of4,
+  hangLongTimeoutCheck,
+  kill2of3Retries1,
+  drainSaturated,
+];
