@@ -1,9 +1,10 @@
 /**
  * Held-out validation (session 13, issue 13 "load balancer fidelity"): drainsim against HAProxy
  * 2.6.12 runs with parameter combinations no earlier run recorded (calibration/haproxy/holdout.mjs:
- * four servers with weights, two dying at once under redispatch; `timeout check` below and above
- * a 1-s inter with fall 2 rise 3; leastconn with maxconn 3, maxqueue 2 and timeout queue 1.5 s;
- * drain of 2 of 4 leastconn servers in tcp mode). Each twin (calibration/scenarios/
+ * four servers with weights, two dying at once under redispatch; two of three dying with
+ * `retries 1`; `timeout check` below and above a 1-s inter with fall 2 rise 3; leastconn with
+ * maxconn 3, maxqueue 2 and timeout queue 1.5 s; the drain of a saturated maxconn server; drain
+ * of 2 of 4 leastconn servers in tcp mode). Each twin (calibration/scenarios/
  * haproxy-holdout-*.yaml) was committed before its run was recorded; afterwards only the check
  * phase (`first_check`, an initial condition) was read off the recordings. Same tolerances as
  * haproxy-compare.test.ts: counts ±10 % (±2 near zero), times ±1 s. Means over seeds where the
@@ -17,9 +18,10 @@
  *   HAProxy's fwrr tree, src/lb_fwrr.c, puts s3's turn right after each dead server's, and the
  *   redispatch consumes it); drainsim's smooth weighted round robin spreads them. The per-server
  *   totals (30/s each) and the redispatch count agree, so only where a redispatch lands differs.
- * - kill2of4: the twin's first checks are HAProxy's spread from t = 0 (s1, s2 0.5 s apart, as
- *   recorded); the recording's phase is 0.37 s later, one `first_check` cannot move two servers'
- *   phases, so the DOWN times differ by that (within ±1 s).
+ * - The kill twins' check phase: one `first_check` sets every server's first check, HAProxy
+ *   spreads them inter × k / n apart (src/check.c start_checks()); so these twins keep the spread
+ *   and start their clock at s1's recorded phase (the kill at 5 − phase s): times are compared
+ *   from the kill, per-second counts only over whole windows.
  * - queue: the 4 requests in flight on s1 at the kill end with an EOF (a keep-alive request
  *   closed silently, NOTES.md item 5), a 502 in the twin: counted together as errors at the kill.
  */
@@ -32,7 +34,7 @@ import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { recordsOf } from '../trace/records-of.js';
 
-type StatRow = { status: string; scur: number; stot: number; qcur?: number };
+type StatRow = { status: string; scur: number; stot: number; qcur: number };
 interface HeldOut {
   summary: Record<string, number | null> & {
     outcomes: Record<string, number>;
@@ -119,6 +121,28 @@ function inSpread(run: string, figure: string, real: number, sims: number[]): vo
   expect(real, what).toBeLessThanOrEqual(hi);
 }
 
+/** The end of the last sample with any of `series` (total). */
+function lastSecondWith(r: RunResult, series: string): number {
+  const si = r.timeline.series.findIndex((s) => s.name === series);
+  const ei = r.timeline.entities.indexOf('total');
+  let last = Number.NaN;
+  for (let i = 0; i < r.timeline.t.length; i++)
+    if (r.timeline.entity[i] === ei && r.timeline.values[si][i] > 0) last = r.timeline.t[i];
+  return last;
+}
+
+/** Attempts on `servers` that got no response: every one met a dead server (refused). */
+const failedOn = (r: RunResult, servers: string[]): number =>
+  servers.reduce((a, s) => a + sum(r, 'attempts', 0, 1e9, s) - sum(r, 'goodput', 0, 1e9, s), 0);
+
+/** Kill → DOWN of each dead server; the twin's kill is at `simKill` (its clock starts at s1's check phase). */
+function compareDownTimes(run: string, data: HeldOut, r: RunResult, servers: string[], simKill: number): void {
+  for (const s of servers) {
+    const sim = recordsOf(r, 'hc.down').find((d) => d.backend === s)!.t - simKill;
+    time(run, `kill → ${s} DOWN`, stateLine(data, s, 'DOWN').t - 5, sim, 0.1);
+  }
+}
+
 /**
  * A SIGSTOP of s1 at 4 s and SIGCONT at `cont`: the failing check's duration (±50 ms: the figure
  * `timeout check` decides), the stop → DOWN and SIGCONT → UP times, the DOWN line's sessions.
@@ -143,7 +167,6 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
     const run = 'kill2of4-wrr-http-redispatch';
     const data = held(run);
     const runs = twins(run, 10);
-    const KILL = 5;
     // Every stream that met a dead server was load-balanced again at once (srv_act > 1, not a
     // hash: stream_choose_redispatch()) and none met both: no client error, 170 redispatches.
     count(
@@ -154,24 +177,18 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
     );
     count(
       run,
-      'redispatched streams (log "+1"; twin: attempts on the dead s1 and s2)',
+      'redispatched streams (log "+1"; twin: failed attempts on s1 and s2)',
       data.summary.haproxyRedispatched!,
-      meanOf(runs, (r) => sum(r, 'attempts', KILL, 16, 's1') + sum(r, 'attempts', KILL, 16, 's2')),
+      meanOf(runs, (r) => failedOn(r, ['s1', 's2'])),
     );
-    for (const s of ['s1', 's2'])
-      time(
-        run,
-        `kill → ${s} DOWN`,
-        stateLine(data, s, 'DOWN').t - KILL,
-        recordsOf(runs[0], 'hc.down').find((d) => d.backend === s)!.t - KILL,
-      );
+    compareDownTimes(run, data, runs[0], ['s1', 's2'], 4.632);
     // The weights before the kill, and the two live servers' equal share once both are DOWN.
     for (const s of ['s1', 's3'])
       count(
         run,
         `${s} responses/s before the kill`,
-        okFrom(data, s, 0, 5) / 5,
-        meanOf(runs, (r) => sum(r, 'goodput', 0, 5, s)) / 5,
+        okFrom(data, s, 0, 4) / 4,
+        meanOf(runs, (r) => sum(r, 'goodput', 0, 4, s)) / 4,
       );
     for (const s of ['s3', 's4'])
       count(
@@ -180,6 +197,41 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
         okFrom(data, s, 11, 16) / 5,
         meanOf(runs, (r) => sum(r, 'goodput', 11, 16, s)) / 5,
       );
+  });
+
+  it('kill -9 of 2 of 3 servers with retries 1 and option redispatch (http): 503 while both are UP', () => {
+    const run = 'kill2of3-http-retries1-redispatch';
+    const data = held(run);
+    const runs = twins(run, 10);
+    // The one retry is the redispatch; roundrobin's next turn after the failed server is often
+    // the other dead one (srvtoavoid is only the last): 503 SC then, at once (no pause).
+    count(
+      run,
+      '503 (log SC)',
+      data.summary.outcomes.http503 ?? 0,
+      meanOf(runs, (r) => r.figures['req_5xx.total'] ?? 0),
+    );
+    // Each failing stream made 2 failed attempts, each redispatched-and-served one 1.
+    count(
+      run,
+      'redispatched streams (log "+1")',
+      data.summary.haproxyRedispatched!,
+      meanOf(runs, (r) => failedOn(r, ['s1', 's2']) - (r.figures['req_5xx.total'] ?? 0)),
+    );
+    compareDownTimes(run, data, runs[0], ['s2', 's1'], 4.464);
+    // With s2 DOWN and s1 still UP, a redispatch from s1 can only land on s3: the 503s stop.
+    time(
+      run,
+      'kill → last 503 (twin: middle of its last second with one)',
+      data.summary.lastErrorS! - 5,
+      lastSecondWith(runs[0], 'req_5xx') - 0.5 - 4.464,
+    );
+    count(
+      run,
+      's3 responses/s once s1, s2 are DOWN (11–16 s)',
+      okFrom(data, 's3', 11, 16) / 5,
+      meanOf(runs, (r) => sum(r, 'goodput', 11, 16, 's3')) / 5,
+    );
   });
 
   it('a hung server, inter 1s fall 2 rise 3, timeout check 300ms: the check still waits 1 s (fixed)', () => {
@@ -262,6 +314,54 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
       '503 latency, queued (median)',
       data.summary.errorLatencyS!.median,
       recordsOf(runs[0], 'lb.queue_timeout_503')[0].timeout,
+    );
+  });
+
+  it('drain of a saturated server (maxconn 2, timeout queue 2s, 36 req/s of 100 ms, http)', () => {
+    const run = 'drain-saturated-http';
+    const data = held(run) as HeldOut & { failedRequests: Array<{ done: number }>; haproxyLog: unknown[][] };
+    const runs = twins(run, 20);
+    const DRAIN = 5;
+    // The drained s1 finishes its own 2 streams and takes nothing more (no queue of its own:
+    // roundrobin queues in the backend); s2 alone serves 2 / 100 ms.
+    count(
+      run,
+      's1 responses after the drain',
+      okFrom(data, 's1', DRAIN, 14),
+      meanOf(runs, (r) => sum(r, 'goodput', DRAIN, 14, 's1')),
+    );
+    count(
+      run,
+      's2 responses/s after the drain (6–14 s)',
+      okFrom(data, 's2', 6, 14) / 8,
+      meanOf(runs, (r) => sum(r, 'goodput', 6, 14, 's2')) / 8,
+    );
+    // 16/s more than s2 serves wait in the backend queue; their wait grows until it reaches
+    // `timeout queue` (2 s, log Tw 2001) and the excess leaves as 503 sQ.
+    count(
+      run,
+      '503 (sQ) to the end of the client',
+      data.summary.outcomes.http503 ?? 0,
+      meanOf(runs, (r) => r.figures['req_5xx.total'] ?? 0),
+    );
+    const firsts = runs.map((r) => recordsOf(r, 'lb.queue_timeout_503')[0].t).sort((a, b) => a - b);
+    time(
+      run,
+      'drain → first 503 (twin: median of 20 seeds)',
+      Math.min(...data.failedRequests.map((x) => x.done)) - DRAIN,
+      firsts[10] - DRAIN,
+    );
+    const queued = data.samples.filter((x) => !x.error && x.t > 10).map((x) => x.be.qcur);
+    const simQueued = runs.flatMap((r) =>
+      recordsOf(r, 'lb.queue_timeout_503')
+        .filter((x) => x.t > 10)
+        .map((x) => x.queued),
+    );
+    count(
+      run,
+      'backend queue once 503s flow (show stat qcur; twin: at each 503)',
+      queued.reduce((a, x) => a + x, 0) / queued.length,
+      simQueued.reduce((a, x) => a + x, 0) / simQueued.length,
     );
   });
 
