@@ -162,7 +162,30 @@ const drainSaturated = {
   actions: [{ at: 5, op: 'cmd', command: 'set server be/s1 state drain' }],
 };
 
+/**
+ * A hung server behind `timeout server 2s` (a common guard): each request on it gets 504 after
+ * 2 s (http_wait_for_response(), src/http_ana.c: read timeout, sH) until the checks (inter 2s,
+ * each timing out after inter) mark it DOWN.
+ */
+const hangTimeoutServer = {
+  name: 'haproxy-holdout-hang-tserver-http',
+  description:
+    'mode http, `timeout server 2s`: 60 req/s over 12 keep-alive connections; SIGSTOP s1 at 4 s, ' +
+    'SIGCONT at 20 s: 504s per second, time to DOWN and UP.',
+  mode: 'http',
+  redispatch: false,
+  keepLogs: true,
+  seconds: 26,
+  backendLines: ['timeout server 2s'],
+  requests: { rate: 60, connections: 12 },
+  actions: [
+    { at: 4, op: 'stop', server: 's1' },
+    { at: 20, op: 'cont', server: 's1' },
+  ],
+};
+
 export const HOLDOUT_EXPERIMENTS = [
+  hangTimeoutServer,
   kill2of4,
   hangTimeoutCheck,
   queueLeastconn,
