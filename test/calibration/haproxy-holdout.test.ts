@@ -4,7 +4,7 @@
  * four servers with weights, two dying at once under redispatch; two of three dying with
  * `retries 1`; `timeout check` below and above a 1-s inter with fall 2 rise 3; leastconn with
  * maxconn 3, maxqueue 2 and timeout queue 1.5 s; the drain of a saturated maxconn server; drain
- * of 2 of 4 leastconn servers in tcp mode). Each twin (calibration/scenarios/
+ * of 2 of 4 leastconn servers in tcp mode; a hung server behind `timeout server 2s`). Each twin (calibration/scenarios/
  * haproxy-holdout-*.yaml) was committed before its run was recorded; afterwards only the check
  * phase (`first_check`, an initial condition) was read off the recordings. Same tolerances as
  * haproxy-compare.test.ts: counts ±10 % (±2 near zero), times ±1 s. Means over seeds where the
@@ -261,6 +261,36 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
       data.summary.outcomes.timeout ?? 0,
       meanOf(runs, (r) => r.figures['req_timeouts.total'] ?? 0),
     );
+  });
+
+  it('a hung server behind timeout server 2s (http): 504 sH for its requests until DOWN + 2 s', () => {
+    const run = 'hang-tserver-http';
+    const data = held(run) as HeldOut & { failedRequests: Array<{ done: number }> };
+    const runs = twins(run, 10);
+    const STOP = 4;
+    const down = stateLine(data, 's1', 'DOWN');
+    const simDown = recordsOf(runs[0], 'hc.down')[0];
+    time(run, 'SIGSTOP → DOWN (3 checks each timing out after inter, 4 s apart)', down.t - STOP, simDown.t - STOP);
+    count(
+      run,
+      'DOWN: sessions active (waiting for s1)',
+      fromLine(down.line, /(\d+) sessions active/),
+      meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions),
+    );
+    count(
+      run,
+      '504 (sH)',
+      data.summary.outcomes.http504 ?? 0,
+      meanOf(runs, (r) => r.figures['req_5xx.total'] ?? 0),
+    );
+    time(
+      run,
+      '504 latency (timeout server)',
+      data.summary.errorLatencyS!.median,
+      recordsOf(runs[0], 'lb.server_timeout_504')[0].timeout,
+    );
+    time(run, 'SIGSTOP → last 504', data.summary.lastErrorS! - STOP, lastSecondWith(runs[0], 'req_5xx') - 0.5 - STOP);
+    time(run, 'SIGCONT → UP (rise 2)', stateLine(data, 's1', 'UP').t - 20, recordsOf(runs[0], 'hc.up')[0].t - 20);
   });
 
   it('leastconn, maxconn 3 maxqueue 2, timeout queue 1500ms, 40 req/s of 150 ms; kill -9 s1', () => {
