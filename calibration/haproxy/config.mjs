@@ -15,9 +15,17 @@ const LOG_FORMAT = {
  * serverOptions: appended to the default-server line (e.g. `fastinter 500ms`).
  * backendLines: extra lines of the backend (e.g. `timeout queue 1s`; a `balance …` line replaces
  * roundrobin).
+ * servers: [{ name, port, options? }] — the backend's servers (default s1 :9001, s2 :9002); options
+ * are appended to that server's line (e.g. `weight 2`).
  * cookie: http mode only — `cookie SRV insert indirect nocache`, servers `cookie s1` / `cookie s2`
  * (configuration.txt "cookie"): a client that returns the cookie sticks to its server.
  */
+/** The two servers of every run recorded before the held-out runs (session 13). */
+export const DEFAULT_SERVERS = [
+  { name: 's1', port: 9001 },
+  { name: 's2', port: 9002 },
+];
+
 export function haproxyConfig({
   mode,
   redispatch,
@@ -26,8 +34,7 @@ export function haproxyConfig({
   serverOptions = '',
   backendLines = [],
   frontendPort = 8000,
-  s1 = 9001,
-  s2 = 9002,
+  servers = DEFAULT_SERVERS,
 }) {
   const cookieLine = cookie ? '    cookie SRV insert indirect nocache\n' : '';
   const serverCookie = (name) => (cookie ? ` cookie ${name}` : '');
@@ -52,7 +59,5 @@ frontend fe
 backend be
 ${backendLines.find((l) => l.startsWith('balance ')) ? '' : '    balance roundrobin\n'}${backendLines.map((l) => `    ${l}\n`).join('')}    option httpchk GET /health
 ${cookieLine}    default-server check inter 2s fall 3 rise 2${serverOptions ? ` ${serverOptions}` : ''}
-    server s1 127.0.0.1:${s1}${serverCookie('s1')}
-    server s2 127.0.0.1:${s2}${serverCookie('s2')}
-`;
+${servers.map((sv) => `    server ${sv.name} 127.0.0.1:${sv.port}${serverCookie(sv.name)}${sv.options ? ` ${sv.options}` : ''}\n`).join('')}`;
 }

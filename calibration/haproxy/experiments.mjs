@@ -2,6 +2,7 @@
 // mode, with and without `option redispatch`; a SIGSTOPped (hung) backend in both modes. Every
 // run is bounded (≤ 45 s) and modest in rate (the machine is shared): 60 requests/s over
 // 12 keep-alive connections, or 20 never-ending streams.
+import { HOLDOUT_EXPERIMENTS } from './holdout.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -288,6 +289,7 @@ export const HAPROXY_EXPERIMENTS = [
   maintKillReady,
   slowstartRestart,
   slowstartMaint,
+  ...HOLDOUT_EXPERIMENTS,
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */

@@ -11,12 +11,21 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createNamespace, deleteNamespace, nsExecSync, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { countByRole } from '../lib/sample.mjs';
-import { haproxyConfig } from './config.mjs';
+import { DEFAULT_SERVERS, haproxyConfig } from './config.mjs';
 import { summarise } from './summary.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 export const FRONTEND_PORT = 8000;
 export const BACKEND_PORTS = { s1: 9001, s2: 9002 };
+
+/**
+ * The run's servers: config.servers (held-out runs: `{ name, options? }`, ports 9001, 9002, … in
+ * order) or the two of every earlier run.
+ */
+function serversOf(config) {
+  if (!config.servers) return DEFAULT_SERVERS;
+  return config.servers.map((sv, i) => ({ ...sv, port: 9001 + i }));
+}
 const SAMPLE_MS = 250;
 /** `show stat` columns kept (per server and for the backend line). */
 const STAT_FIELDS = [
@@ -139,7 +148,10 @@ export async function runHaproxyExperiment(config) {
   const dir = mkdtempSync(join(tmpdir(), 'drainsim-haproxy-'));
   tempDirs.add(dir);
   const socketPath = join(dir, 'admin.sock');
+  const servers = serversOf(config);
+  const ports = Object.fromEntries(servers.map((sv) => [sv.name, sv.port]));
   const cfgText = haproxyConfig({
+    servers,
     mode: config.mode,
     redispatch: config.redispatch,
     cookie: config.cookie,
@@ -154,13 +166,12 @@ export async function runHaproxyExperiment(config) {
   const children = [];
   try {
     const startBackend = async (name) => {
-      const child = spawnInNamespace(ns, [process.execPath, WORKER, 'backend', String(BACKEND_PORTS[name]), name]);
+      const child = spawnInNamespace(ns, [process.execPath, WORKER, 'backend', String(ports[name]), name]);
       children.push(child);
       await waitForLine(child, (l) => l === 'listening', 10_000, `backend ${name} listening`);
       backends[name] = child;
     };
-    await startBackend('s1');
-    await startBackend('s2');
+    for (const sv of servers) await startBackend(sv.name);
 
     const haproxyLines = [];
     const haproxy = spawnInNamespace(ns, ['haproxy', '-db', '-f', cfgPath]);
@@ -172,7 +183,7 @@ export async function runHaproxyExperiment(config) {
     for (;;) {
       try {
         const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
-        if (rows.s1?.status === 'UP' && rows.s2?.status === 'UP') break;
+        if (servers.every((sv) => rows[sv.name]?.status === 'UP')) break;
       } catch {}
       if (Date.now() > readyBy) throw new Error('haproxy not ready (stats socket / servers UP) in 15 s');
       await sleep(200);
@@ -246,7 +257,8 @@ export async function runHaproxyExperiment(config) {
       const at = Date.now();
       try {
         const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
-        samples.push({ t: rel(at), s1: rows.s1, s2: rows.s2, be: rows.BACKEND, fe: rows.FRONTEND });
+        const perServer = Object.fromEntries(servers.map((sv) => [sv.name, rows[sv.name]]));
+        samples.push({ t: rel(at), ...perServer, be: rows.BACKEND, fe: rows.FRONTEND });
       } catch (err) {
         samples.push({ t: rel(at), error: String(err.message ?? err) });
       }
@@ -254,7 +266,7 @@ export async function runHaproxyExperiment(config) {
       if (config.sockets && k % Math.round(1000 / SAMPLE_MS) === 0)
         sockets.push({
           t: rel(Date.now()),
-          byRole: countByRole(nsExecSync(ns, ['ss', '-Htan']), FRONTEND_PORT, BACKEND_PORTS),
+          byRole: countByRole(nsExecSync(ns, ['ss', '-Htan']), FRONTEND_PORT, ports),
         });
       if (pending.length === 0 && config.endWhen?.({ samples, actionsDone })) {
         endedEarly = true;
@@ -297,10 +309,11 @@ export async function runHaproxyExperiment(config) {
         sockets: config.sockets ?? false,
         actions: config.actions,
         frontendPort: FRONTEND_PORT,
-        backendPorts: BACKEND_PORTS,
+        backendPorts: ports,
+        ...(config.servers ? { servers } : {}),
         sampleMs: SAMPLE_MS,
       },
-      ...summarise(config, raw),
+      ...summarise({ ...config, serverNames: servers.map((sv) => sv.name) }, raw),
       ...(config.sockets ? { sockets } : {}),
     };
   } finally {

@@ -72,7 +72,7 @@ function transitions(samples, server) {
   return out;
 }
 
-function perSecond(client, haproxy, samples, seconds) {
+function perSecond(client, haproxy, samples, seconds, serverNames) {
   const rows = [];
   for (let s = 0; s < Math.ceil(seconds); s++) {
     const inBucket = (t) => t >= s && t < s + 1;
@@ -115,7 +115,7 @@ function perSecond(client, haproxy, samples, seconds) {
       idleCloses,
       skips: client.skips.filter(inBucket).length,
       haproxyLog: { term, retried, redispatched },
-      stat: sample ? { t: sample.t, s1: pick(sample.s1), s2: pick(sample.s2) } : null,
+      stat: sample ? { t: sample.t, ...Object.fromEntries(serverNames.map((n) => [n, pick(sample[n])])) } : null,
     });
   }
   return rows;
@@ -127,7 +127,8 @@ export function summarise(config, raw) {
   const client = parseClient(raw.clientLines, raw.t0);
   const haproxy = parseHaproxy(raw.haproxyLines, raw.t0);
   const lastT = raw.samples.at(-1)?.t ?? config.seconds;
-  const events = [...transitions(raw.samples, 's1'), ...transitions(raw.samples, 's2')].sort((a, b) => a.t - b.t);
+  const serverNames = config.serverNames ?? ['s1', 's2'];
+  const events = serverNames.flatMap((n) => transitions(raw.samples, n)).sort((a, b) => a.t - b.t);
   const outcomes = {};
   for (const r of client.requests) inc(outcomes, r.outcome);
   const term = {};
@@ -286,10 +287,28 @@ export function summarise(config, raw) {
   return {
     summary,
     events: { actions: acts, transitions: events, haproxyMessages: haproxy.messages },
-    perSecond: perSecond(client, haproxy, raw.samples, lastT),
+    perSecond: perSecond(client, haproxy, raw.samples, lastT, serverNames),
     failedRequests: client.requests
       .filter((r) => r.outcome !== 'ok')
       .map((r) => ({ sent: round(r.sent), done: round(r.done), outcome: r.outcome, server: r.server })),
     samples: raw.samples,
+    // Held-out runs (config.keepLogs): every stream's log line, [start, end, server, status,
+    // termination, retries, redispatched, Tw, Tc, Tt] (times in s from t0, durations in ms).
+    ...(config.keepLogs
+      ? {
+          haproxyLog: haproxy.logs.map((l) => [
+            l.start,
+            l.t,
+            l.server,
+            l.status,
+            l.term,
+            l.retries,
+            l.redispatched ? 1 : 0,
+            l.Tw,
+            l.Tc,
+            l.Tt,
+          ]),
+        }
+      : {}),
   };
 }

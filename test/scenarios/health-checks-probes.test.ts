@@ -20,11 +20,16 @@ describe('lb-lied, deep checks and split probes', () => {
     expect(mean(window(r, 'errors', 80, 240))).toBe(0);
   });
 
-  it('deep-check-slow-db: a slow (not down) database removes every backend: total outage', () => {
+  it('deep-check-slow-db: a slow (not down) database removes the backends again and again: mostly 503s', () => {
+    // HAProxy 2.6 waits for a connected check's answer until min(inter, timeout connect) = 2 s
+    // whatever `timeout check 1s` says (HealthChecker.answerDeadline(), measured in
+    // calibration/data/haproxy-holdout-hang-tcheck-http.json): the queries' 1.5–3 s fail most
+    // checks, not all, so backends come back now and then — fewer than one in service on average.
     const r = runBuiltin('deep-check-slow-db');
     expect(valueAt(r, 'in_service', 100)).toBe(0);
     expect(recordsOf(r, 'hc.no_server')).not.toHaveLength(0);
-    expect(mean(window(r, 'goodput', 100, 240))).toBeLessThan(0.2 * mean(window(r, 'goodput', 10, 59)));
+    expect(mean(window(r, 'in_service', 100, 240))).toBeLessThan(1);
+    expect(mean(window(r, 'goodput', 100, 240))).toBeLessThan(0.5 * mean(window(r, 'goodput', 10, 59)));
   });
 
   it('split-probes: the broken backend leaves, the slow database removes nobody', () => {

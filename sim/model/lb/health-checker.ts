@@ -18,7 +18,7 @@ export interface CheckPolicy {
   /**
    * HAProxy with `timeout check`: the connect gets min(inter, timeout connect), after which
    * `timeout` (timeout check) counts from the established connection (src/tcpcheck.c
-   * tcpcheck_eval_connect()). Unset (HAProxy without `timeout check`, kubelet): `timeout` bounds
+   * tcpcheck_eval_connect()) but ends no earlier than the connect deadline (answerDeadline()). Unset (HAProxy without `timeout check`, kubelet): `timeout` bounds
    * the connect and the whole check from its start.
    */
   connectTimeout?: number;
@@ -182,10 +182,27 @@ export class HealthChecker {
   }
 
   /**
+   * When a connected check that got no answer fails (L7TOUT). Without `timeout check`: `inter`
+   * from its start. With it, the later of the connect deadline and `timeout check` from now:
+   * the connected check sets its task's expiry to now + timeout check from the connection's I/O
+   * tasklet (tcpcheck_eval_connect() re-run by tcpcheck_main() from wake_srv_chk(), src/check.c)
+   * without requeueing the task, which sleeps on until the connect deadline; woken then,
+   * process_chk_conn() finds the new expiry passed (timeout at the connect deadline) or not yet
+   * (it sleeps until it). So a `timeout check` shorter than min(inter, timeout connect) does not
+   * shorten the wait for an answer: HAProxy 2.6.12, inter 1s, timeout check 300ms, a SIGSTOPped
+   * server: "Layer7 timeout, check duration: 1001ms"
+   * (calibration/data/haproxy-holdout-hang-tcheck-http.json).
+   */
+  private answerDeadline(p: Pending): number {
+    if (this.policy.connectTimeout === undefined) return p.startedAt + this.policy.timeout;
+    return Math.max(this.connectDeadline(p), this.w.now + this.policy.timeout);
+  }
+
+  /**
    * The check's SYN reaches the app's listener. A full accept queue drops it and the checking
    * host's kernel retransmits it on Linux's schedule, until the connect deadline ends the check
    * with L4TOUT (chk_report_conn_err(): expired while CO_FL_WAIT_L4_CONN). Once accepted, the
-   * request waits for the app under `timeout check` from now, or what is left of `inter`.
+   * request waits for the app until answerDeadline().
    */
   private sendSyn(p: Pending): void {
     const w = this.w;
@@ -199,9 +216,7 @@ export class HealthChecker {
       return;
     }
     p.connected = true;
-    const end =
-      this.policy.connectTimeout === undefined ? p.startedAt + this.policy.timeout : w.now + this.policy.timeout;
-    p.timer = w.engine.at(end, this.timedOut, p);
+    p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
     this.pending.set(p.job!, p);
     this.app.submit(backend, p.job!);
   }

@@ -10,7 +10,8 @@ const BACKEND_NAME = 'be';
  * with it the connect gets min(inter, timeout connect) and `timeout check` counts from the
  * established connection (src/tcpcheck.c tcpcheck_eval_connect(): `t->expire = now + inter`,
  * `tick_first(t->expire, now + timeout.connect)` when timeout.check is set, then
- * `expire = now + timeout.check` once connected).
+ * `expire = now + timeout.check` once connected — read by the check task only when it wakes at
+ * the connect deadline, so never earlier: HealthChecker.answerDeadline()).
  */
 function lbPolicy(c: CheckConfig, connectTimeout: number): CheckPolicy {
   return {

@@ -91,6 +91,18 @@ describe('the connect phase of a check', () => {
     expect(changes).toEqual([[8, false, 'Layer7 timeout']]);
   });
 
+  it('a timeout check shorter than the connect deadline does not shorten the wait: connected at once, inter 1 s, timeout check 0.3 s: L7TOUT at 1 s', () => {
+    // HAProxy 2.6.12 measured: "Layer7 timeout, check duration: 1001ms" (inter 1s, timeout check
+    // 300ms, a SIGSTOPped server; calibration/data/haproxy-holdout-hang-tcheck-http.json): the
+    // connected check's new expiry is set from wake_srv_chk() without requeueing the check task,
+    // which sleeps until the connect deadline (src/check.c).
+    const { w, changes, checker } = setup({ inter: 1, fastinter: 1, downinter: 1, timeout: 0.3, connectTimeout: 1 });
+    w.backends[0].app.pausedUntil = Infinity;
+    checker.start();
+    w.engine.run(1.5);
+    expect(changes).toEqual([[1, false, 'Layer7 timeout']]);
+  });
+
   it('the scenario maps health_check.timeout to timeout check: connect min(inter, lb.connect_timeout); unset, none', () => {
     const build = (hc: Record<string, unknown>) => {
       const model = buildModel(
