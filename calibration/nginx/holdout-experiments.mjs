@@ -1,0 +1,94 @@
+// Held-out nginx experiments (session 13): the harness's experiments with parameter combinations
+// never recorded before, each restated FIRST as a drainsim twin (calibration/scenarios/
+// nginx-holdout-*.yaml, the prediction) and only then recorded and compared
+// (test/calibration/nginx-holdout.test.ts). Bounded like the others: ≤ 25 s each, one namespace.
+import {
+  generations,
+  keepaliveRaceExperiment,
+  reloadKeepaliveExperiment,
+  tunnelSummary,
+  tunnelTimeoutExperiment,
+} from './experiments.mjs';
+import { tlsStormExperiment } from './tls-storm-experiments.mjs';
+
+/**
+ * Three reloads 2 s apart with worker_shutdown_timeout 3s and one tunnel per generation: the
+ * shutdown timer is armed once, at a worker's first QUIT (ngx_worker_process_cycle:
+ * `if (!ngx_exiting) { ngx_exiting = 1; ngx_set_shutdown_timer(cycle); … }`), so the second
+ * reload's QUIT to a generation already shutting down must not push its end back.
+ */
+export function threeReloadsExperiment(seconds = 18) {
+  const tunnel = (id, startMs) => ({ kind: 'tunnel', id, mode: 'client', intervalMs: 1000, startMs, closeAtMs: 15_000 });
+  return {
+    name: 'nginx-holdout-reload3-tunnel-wst3',
+    description:
+      'nginx -s reload at 3 s, 5 s and 7 s with worker_shutdown_timeout 3s, proxy_read_timeout 60s, ' +
+      'tunnels A (0 s), B (4 s), C (6 s), D (8 s) with a 1-s client heartbeat, each closed by the client ' +
+      'at 15 s if still open; a probe (1 request / 500 ms). When each tunnel closes, when each ' +
+      'generation exits, how many shut down side by side.',
+    seconds,
+    nginx: { proxyReadTimeout: '60s', workerShutdownTimeout: '3s', keepaliveTimeout: '75s' },
+    client: {
+      endMs: (seconds - 2) * 1000,
+      groups: [
+        tunnel('A', 0),
+        tunnel('B', 4000),
+        tunnel('C', 6000),
+        tunnel('D', 8000),
+        { kind: 'loop', group: 'probe', conns: 1, thinkMs: 500, path: '/', startMs: 0, stopMs: (seconds - 3) * 1000 },
+      ],
+    },
+    actions: [
+      { atMs: 3000, signal: 'reload' },
+      { atMs: 5000, signal: 'reload' },
+      { atMs: 7000, signal: 'reload' },
+    ],
+    summarise: (data) => ({
+      signals: data.actions,
+      tunnels: tunnelSummary(data),
+      generations: generations(data),
+      maxWorkersShuttingDown: Math.max(0, ...data.processSamples.map((p) => p.shuttingDown)),
+      probeFailures: data.clientEvents.filter((e) => e.ev === 'req' && e.g === 'probe' && e.out !== 'ok').length,
+      connectFailures: data.clientEvents.filter((e) => e.ev === 'connect-fail').length,
+    }),
+  };
+}
+
+export const HOLDOUT_EXPERIMENTS = [
+  // Reload with keepalive_timeout 7s: idle connections opened 0–2 s; those older than 7 s at the
+  // old workers' QUIT (≈ 8.1 s) have been closed by their timer already, the rest close at once.
+  reloadKeepaliveExperiment({
+    name: 'nginx-holdout-reload-ka7',
+    keepaliveTimeoutS: 7,
+    idleConns: 100,
+    idleStaggerMs: 20,
+    busyConns: 30,
+    busyStaggerMs: 13,
+    busyThinkMs: 250,
+    slowMs: 150,
+  }),
+  threeReloadsExperiment(),
+  // proxy_read_timeout 3s: traffic every 2 s (either way) keeps a tunnel, every 4 s does not.
+  tunnelTimeoutExperiment(
+    3,
+    12,
+    [
+      ['idle', 'idle', 1000],
+      ['client-2s', 'client', 2000],
+      ['client-4s', 'client', 4000],
+      ['server-4s', 'server', 4000],
+    ],
+    'nginx-holdout-tunnel-prt3',
+  ),
+  // Off the tie: think keepalive_timeout − 20 ms / + 20 ms.
+  keepaliveRaceExperiment(
+    30,
+    2,
+    [
+      ['below', 40, 1980],
+      ['above', 40, 2020],
+    ],
+    'nginx-holdout-keepalive-pm20',
+  ),
+  { ...tlsStormExperiment({ workers: 2, backlog: 128, connections: 500 }), name: 'nginx-holdout-tls-storm-w2-b128-c500' },
+];
