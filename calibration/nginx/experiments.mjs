@@ -204,7 +204,16 @@ export function reloadKeepaliveExperiment({
     summarise: (data) => {
       const reloadS = data.actions[0]?.s ?? reloadAtMs / 1000;
       const closes = events(data, 'conn-close');
-      const idleCloses = closes.filter((e) => e.g === 'idle' && e.s >= reloadS && e.s < reloadS + 5);
+      // An idle connection's own keepalive timer (its response + keepalive_timeout, 50 ms slack)
+      // closes it, not the reload, even when that falls just after the signal.
+      const answered = new Map(
+        events(data, 'req')
+          .filter((e) => e.g === 'idle')
+          .map((e) => [e.c, e.s]),
+      );
+      const byTimer = (e) => answered.has(e.c) && e.s - answered.get(e.c) >= keepaliveTimeoutS - 0.05;
+      const afterReload = closes.filter((e) => e.g === 'idle' && e.s >= reloadS && e.s < reloadS + 5);
+      const idleCloses = afterReload.filter((e) => !byTimer(e));
       const idleBefore = closes.filter((e) => e.g === 'idle' && e.s < reloadS).length;
       const lags = idleCloses.map((e) => e.s - reloadS).sort((a, b) => a - b);
       const busy = events(data, 'req').filter((e) => e.g === 'busy');
@@ -218,6 +227,7 @@ export function reloadKeepaliveExperiment({
         reloadS,
         idleConnections: data.config.client.groups[0].conns,
         idleClosedBeforeReload: idleBefore,
+        idleClosedByTimerAfterReload: afterReload.length - idleCloses.length,
         idleClosedWithin1s: idleCloses.filter((e) => e.s < reloadS + 1).length,
         idleClosedWithin5s: idleCloses.length,
         idleCloseLagMs: lags.length

@@ -18,7 +18,14 @@ import { tlsStormExperiment } from './tls-storm-experiments.mjs';
  * reload's QUIT to a generation already shutting down must not push its end back.
  */
 export function threeReloadsExperiment(seconds = 18) {
-  const tunnel = (id, startMs) => ({ kind: 'tunnel', id, mode: 'client', intervalMs: 1000, startMs, closeAtMs: 15_000 });
+  const tunnel = (id, startMs) => ({
+    kind: 'tunnel',
+    id,
+    mode: 'client',
+    intervalMs: 1000,
+    startMs,
+    closeAtMs: 15_000,
+  });
   return {
     name: 'nginx-holdout-reload3-tunnel-wst3',
     description:
@@ -90,5 +97,11 @@ export const HOLDOUT_EXPERIMENTS = [
     ],
     'nginx-holdout-keepalive-pm20',
   ),
-  { ...tlsStormExperiment({ workers: 2, backlog: 128, connections: 500 }), name: 'nginx-holdout-tls-storm-w2-b128-c500' },
+  // Two workers and the client on 2 cores: distorted (the workers get < 2 cores while the client
+  // runs, as in nginx-tls-storm-w2-b32-c300); one worker leaves a core to the client.
+  {
+    ...tlsStormExperiment({ workers: 2, backlog: 128, connections: 500 }),
+    name: 'nginx-holdout-tls-storm-w2-b128-c500',
+  },
+  { ...tlsStormExperiment({ workers: 1, backlog: 64, connections: 500 }), name: 'nginx-holdout-tls-storm-w1-b64-c500' },
 ];
