@@ -183,3 +183,101 @@ describe('held-out: keepalive_timeout 2s, clients thinking 1,980 ms and 2,020 ms
     withinTenPercent(above.figures['requests.total']!, real.above.requests);
   });
 });
+
+/** Handshakes done (WebSocket sessions up) by `t` s after the storm's first connect (the twins' storm starts at 1 s). */
+function doneBy(r: RunResult, t: number): number {
+  const hit = series(r, 'ws_sessions').find(([at]) => at >= 1 + t - 1e-9);
+  if (!hit) throw new Error(`no sample at ${t}`);
+  return hit[1];
+}
+function twinTimeTo(r: RunResult, n: number): number {
+  const hit = series(r, 'ws_sessions').find(([, v]) => v >= n);
+  if (!hit) throw new Error(`never ${n} handshakes`);
+  return hit[0] - 1;
+}
+function realTimeTo(rec: { storm: Array<{ start: number; tls: number | null }> }, n: number): number {
+  const first = Math.min(...rec.storm.map((c) => c.start));
+  const done = rec.storm
+    .filter((c) => c.tls !== null)
+    .map((c) => (c.tls as number) - first)
+    .sort((a, b) => a - b);
+  return done[n - 1];
+}
+
+// The storm twins are written by calibration/nginx/tls-storm-twin.mjs from the recording's inputs
+// only (its connect() times and the serial phase's handshake CPU), so they could not be written
+// before it; nothing of the storm's outcome goes in.
+describe('held-out: TLS storm of 500 connections, one worker, listen backlog 64 (RSA-4096)', () => {
+  const rec = recording('nginx-holdout-tls-storm-w1-b64-c500-rt');
+  const real = rec.summary;
+  let twins: RunResult[];
+  beforeAll(() => {
+    twins = [1, 2, 3].map((seed) => twin('nginx-holdout-tls-storm-w1-b64-c500', [], seed));
+  });
+
+  it('the first two rounds (to 1.5 s) within ±10 %; the median handshake, 90 % and the last within ±1 s', () => {
+    expect(real.scheduling).toBe('SCHED_FIFO 10');
+    expect(real.storm.handshaken).toBe(500);
+    withinTenPercent(real.storm.workerCpuMsPerHandshake, real.handshakeCpuMs); // 4.36 vs 4.30 ms
+    for (const t of [0.5, 0.75, 1, 1.25, 1.5]) {
+      // real 108, 159, 159, 203, 260; twins 113, 163, 163, 207–214, 266–272
+      withinTenPercent(mean(twins.map((r) => doneBy(r, t))), real.storm.handshakesDoneBy[String(t)]);
+    }
+    for (const n of [250, 450, 500]) {
+      // real 1.45, 3.00, 3.36 s; twins 1.45, 2.35–2.4, 2.8–2.85 s
+      for (const r of twins) withinSecond(twinTimeTo(r, n), realTimeTo(rec, n));
+    }
+  });
+
+  // KNOWN GAP (the same as nginx-tls-storm-compare's "not always in nginx", larger with 500
+  // connections): 180 of the 341 SYNs dropped in round 0 were dropped AGAIN at their first
+  // retransmission (connected at 2 s), in the twin none is (connect latency ≤ 1.04 s). The real
+  // accept queue is kept full by ClientHello copies, each another chance for a dropped final ACK
+  // (l4-connect.ts lets the ACK and the first data arrive together), so a later wheel bucket of
+  // retransmitted SYNs finds it full (tcp_conn_request: sk_acceptq_is_full → drop). The twin's tail
+  // is ≈ 0.6 s early and it drops 10–14 % more (808–837 vs 732 ListenOverflows): asserted as it is.
+  it('KNOWN GAP: no SYN dropped twice in the twin; 180 in nginx', () => {
+    expect(real.storm.connectLatencyBySecond).toEqual({ 0: 159, 1: 161, 2: 180 });
+    for (const r of twins) {
+      expect(r.figures['connect_latency.max']!).toBeLessThan(1.04);
+      expect(doneBy(r, 2.5)).toBeGreaterThan(1.3 * real.storm.handshakesDoneBy['2.5']); // 479–488 vs 335
+      expect(r.figures['syn_drops.total']!).toBeGreaterThan(real.counters.ListenOverflows);
+      expect(r.figures['syn_drops.total']!).toBeLessThan(1.15 * real.counters.ListenOverflows);
+    }
+  });
+});
+
+describe('held-out: TLS storm of 500 connections, two workers, listen backlog 128 (the client shares the 2 cores)', () => {
+  const rec = recording('nginx-holdout-tls-storm-w2-b128-c500-rt');
+  const real = rec.summary;
+  let twins: RunResult[];
+  beforeAll(() => {
+    twins = [1, 2, 3].map((seed) => twin('nginx-holdout-tls-storm-w2-b128-c500', [], seed));
+  });
+
+  it('all 500 in; the median, 90 % and the last within ±1 s; every SYN dropped once, connected at 1 s', () => {
+    expect(real.storm.handshaken).toBe(500);
+    for (const n of [250, 450, 500]) {
+      // real 1.00, 1.84, 2.13 s; twins 0.70, 1.80, 1.90 s
+      for (const r of twins) withinSecond(twinTimeTo(r, n), realTimeTo(rec, n));
+    }
+    // Every drop a SYN (ListenOverflows = TCPSynRetrans = 134), each in at its first retransmission.
+    expect(real.storm.connectLatencyBySecond).toEqual({ 0: 366, 1: 134 });
+    expect(real.counters.TCPSynRetrans).toBe(real.counters.ListenOverflows);
+    for (const r of twins) expect(r.figures['connect_latency.max']!).toBeLessThan(1.04);
+  });
+
+  // DISTORTED BY THE MACHINE (as nginx-tls-storm-w2-b32-c300): two SCHED_FIFO workers and the
+  // SCHED_FIFO client on 2 cores; the workers got 1.3 cores while the client opened its
+  // connections (utime + stime, 200-ms samples), so 85 were in by 0.5 s against the twin's 202
+  // (two whole cores) and more SYNs were dropped (134 vs 110). Not a model gap; shown, not compared.
+  it('DISTORTED: the workers had < 2 cores while the client ran; the twin is ahead early', () => {
+    const [a, b] = [rec.samples[0], rec.samples[1]];
+    const cores = (b.cpuMs[0] + b.cpuMs[1] - a.cpuMs[0] - a.cpuMs[1]) / 1000 / (b.s - a.s);
+    expect(cores).toBeLessThan(1.6);
+    for (const r of twins) {
+      expect(doneBy(r, 0.5)).toBeGreaterThan(1.5 * real.storm.handshakesDoneBy['0.5']);
+      expect(r.figures['syn_drops.total']!).toBeLessThan(real.counters.ListenOverflows);
+    }
+  });
+});
