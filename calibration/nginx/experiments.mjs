@@ -165,11 +165,12 @@ export function reloadKeepaliveExperiment({
   busyThinkMs = 100,
   slowMs = 300,
   workers = 2,
+  signal = 'reload',
 } = {}) {
   return {
     name,
     description:
-      `nginx -s reload at ${reloadAtMs / 1000} s with ${idleConns} idle keepalive connections (one every ` +
+      `nginx -s ${signal} at ${reloadAtMs / 1000} s with ${idleConns} idle keepalive connections (one every ` +
       `${idleStaggerMs} ms, keepalive_timeout ${keepaliveTimeoutS}s) and ${busyConns} busy ones (GET /slow ` +
       `${slowMs} ms, think ${busyThinkMs} ms), worker_processes ${workers}: how many idle connections ` +
       'close at once, what in-flight requests get (Connection: close), when the old workers exit.',
@@ -200,7 +201,7 @@ export function reloadKeepaliveExperiment({
         },
       ],
     },
-    actions: [{ atMs: reloadAtMs, signal: 'reload' }],
+    actions: [{ atMs: reloadAtMs, signal }],
     summarise: (data) => {
       const reloadS = data.actions[0]?.s ?? reloadAtMs / 1000;
       const closes = events(data, 'conn-close');
@@ -266,6 +267,11 @@ export function reloadKeepaliveExperiment({
           (e) => quitS !== null && e.s >= quitS && e.sentS < quitS && label(e) === 'ok',
         ).length,
         generations: generations(data),
+        // After a quit nothing listens: each reconnect is refused (the client tries again every 200 ms).
+        connectFailures: count(events(data, 'connect-fail'), (e) => e.how),
+        firstConnectFailureS: events(data, 'connect-fail')[0]?.s ?? null,
+        connectionsRefused: new Set(events(data, 'connect-fail').map((e) => `${e.g}.${e.c}`)).size,
+        masterExitedS: data.masterExitedS,
         requestsPerWorker: data.accessLogSummary,
       };
     },

@@ -61,6 +61,43 @@ export function threeReloadsExperiment(seconds = 18) {
   };
 }
 
+/**
+ * keepalive_requests 10: 20 keep-alive connections in a closed loop (GET /, think 100 ms); nginx
+ * answers every 10th request of a connection with `Connection: close` and closes it.
+ */
+export function keepaliveRequestsExperiment(seconds = 15, keepaliveRequests = 10) {
+  const stopMs = (seconds - 2) * 1000;
+  return {
+    name: `nginx-holdout-keepalive-requests${keepaliveRequests}`,
+    description:
+      `keepalive_requests ${keepaliveRequests} (keepalive_timeout 60s): 20 keep-alive connections, GET / with ` +
+      '100 ms think; which responses carry Connection: close, how many connections nginx closes, any failure.',
+    seconds,
+    nginx: { keepaliveTimeout: '60s', keepaliveRequests },
+    client: {
+      endMs: (seconds - 1) * 1000,
+      groups: [{ kind: 'loop', group: 'busy', conns: 20, thinkMs: 100, path: '/', startMs: 0, staggerMs: 10, stopMs }],
+    },
+    summarise: (data) => {
+      const reqs = data.clientEvents.filter((e) => e.ev === 'req' && e.g === 'busy' && e.out !== 'client-closed');
+      const closes = data.clientEvents.filter((e) => e.ev === 'conn-close' && e.g === 'busy');
+      const byN = {};
+      for (const e of reqs.filter((x) => x.conn?.toLowerCase() === 'close')) byN[e.n] = (byN[e.n] ?? 0) + 1;
+      return {
+        keepaliveRequests,
+        requests: reqs.length,
+        requestRate: Math.round((reqs.length / (stopMs / 1000)) * 1000) / 1000,
+        failed: reqs.filter((e) => e.out !== 'ok').length,
+        connectionCloseAnswers: reqs.filter((e) => e.conn?.toLowerCase() === 'close').length,
+        // The request number on its connection that got `Connection: close`.
+        connectionCloseAtRequest: byN,
+        closedByNginx: closes.filter((e) => e.how === 'eof').length,
+        connectionsOpened: 20 + closes.filter((e) => e.how === 'eof').length,
+      };
+    },
+  };
+}
+
 export const HOLDOUT_EXPERIMENTS = [
   // Reload with keepalive_timeout 7s: idle connections opened 0–2 s; those older than 7 s at the
   // old workers' QUIT (≈ 8.1 s) have been closed by their timer already, the rest close at once.
@@ -104,4 +141,28 @@ export const HOLDOUT_EXPERIMENTS = [
     name: 'nginx-holdout-tls-storm-w2-b128-c500',
   },
   { ...tlsStormExperiment({ workers: 1, backlog: 64, connections: 500 }), name: 'nginx-holdout-tls-storm-w1-b64-c500' },
+  // Second round (twins written before these were recorded, too).
+  keepaliveRequestsExperiment(),
+  reloadKeepaliveExperiment({
+    name: 'nginx-holdout-quit-keepalive',
+    signal: 'quit',
+    seconds: 14,
+    idleConns: 100,
+    idleStaggerMs: 20,
+    busyConns: 20,
+    busyStaggerMs: 20,
+    busyThinkMs: 100,
+    slowMs: 300,
+  }),
+  reloadKeepaliveExperiment({
+    name: 'nginx-holdout-reload-slow2s',
+    seconds: 14,
+    reloadAtMs: 6000,
+    idleConns: 10,
+    idleStaggerMs: 20,
+    busyConns: 20,
+    busyStaggerMs: 100,
+    busyThinkMs: 100,
+    slowMs: 2000,
+  }),
 ];
