@@ -281,3 +281,98 @@ describe('held-out: TLS storm of 500 connections, two workers, listen backlog 12
     }
   });
 });
+
+describe('held-out, second round: keepalive_requests 10', () => {
+  const data = recording('nginx-holdout-keepalive-requests10-rt');
+  const real = data.summary;
+  let twins: RunResult[];
+  beforeAll(() => {
+    twins = SEEDS.map((seed) => twin('nginx-holdout-keepalive-requests10', [], seed));
+  });
+
+  it('every 10th response carries Connection: close and nginx closes the connection; nothing fails', () => {
+    expectPunctual(data);
+    // Real: 280 of 2,851 requests answered with Connection: close, every one the 10th of its
+    // connection, 280 closes by nginx, 0 failed. The twin: one close by nginx per 10 requests.
+    expect(real.connectionCloseAtRequest).toEqual({ 10: real.connectionCloseAnswers });
+    expect(real.closedByNginx).toBe(real.connectionCloseAnswers);
+    expect(real.failed).toBe(0);
+    const realShare = real.closedByNginx / real.requests; // 0.098
+    const share = mean(twins.map((r) => r.figures['closed_fin.total']! / r.figures['requests.total']!));
+    withinTenPercent(share, realShare); // ≈ 0.094
+    for (const r of twins) expect(r.figures['errors.total']).toBe(0);
+  });
+});
+
+describe('held-out, second round: nginx -s quit under keepalive load (100 idle, 20 busy)', () => {
+  const data = recording('nginx-holdout-quit-keepalive-rt');
+  const real = data.summary;
+  let idle: RunResult[];
+  let busy: RunResult[];
+  beforeAll(() => {
+    idle = SEEDS.map((seed) => twin('nginx-holdout-quit-keepalive', [], seed));
+    busy = SEEDS.map((seed) => twin('nginx-holdout-quit-keepalive-busy', [], seed));
+  });
+
+  it('the workers get QUIT at once (no 100-ms wait): every idle connection closed at 8.01 s', () => {
+    expectPunctual(data);
+    expect(real.idleClosedWithin1s).toBe(100);
+    expect(real.idleCloseLagMs.max).toBeLessThan(50); // 12–15 ms after the signal (reload: ≈ 110 ms)
+    for (const r of idle) {
+      expect(valueAt(r, 'closed_fin', 8)).toBe(r.figures['new_conn.total']); // all, at 8.0 s
+      expect(r.figures['errors.total']).toBe(0);
+    }
+    withinTenPercent(mean(idle.map((r) => r.figures['closed_fin.total']!)), real.idleClosedWithin1s);
+  });
+
+  it('in-flight requests answered with Connection: close; every reconnect refused from the quit on; nginx gone after the last answer', () => {
+    // Real: 15 in flight (all ok + Connection: close), 5 idle closed, 0 failed; the first refused
+    // connect 8.014 s, all 20 connections refused (the client retries each every 200 ms: 294
+    // refusals); master gone 8.32 s. Twin: each connection refused once (clients.http.retries 0).
+    expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': real.inFlightAtQuit });
+    expect(real.busyFailures).toEqual([]);
+    expect(Object.keys(real.connectFailures)).toEqual(['ECONNREFUSED']);
+    expect(real.connectionsRefused).toBe(20);
+    withinTenPercent(mean(busy.map((r) => r.figures['err_econnrefused.total']!)), real.connectionsRefused);
+    for (const r of busy) {
+      expect(r.figures['errors.total']).toBe(r.figures['err_econnrefused.total']);
+      expect(r.figures['responses_5xx.total'] ?? 0).toBe(0);
+      withinSecond(exitOf(r, 1), real.masterExitedS); // ≈ 8.3 vs 8.32
+      const refused = r.events.filter((l) => l.record.kind === 'lb.connect_failed');
+      if (refused.length > 0) withinSecond(refused[0].t, real.firstConnectFailureS);
+    }
+    withinTenPercent(mean(busy.map((r) => valueAt(r, 'requests', 5))), 50); // real 49–51 a second before the quit
+  });
+});
+
+describe('held-out, second round: reload with 2-s requests in flight', () => {
+  const data = recording('nginx-holdout-reload-slow2s-rt');
+  const real = data.summary;
+  let twins: RunResult[];
+  beforeAll(() => {
+    twins = SEEDS.map((seed) => twin('nginx-holdout-reload-slow2s', [], seed));
+  });
+
+  it('every in-flight request answered with Connection: close, the old generation gone after the last (≈ 2 s after the QUIT)', () => {
+    expectPunctual(data);
+    // Real: all 20 busy connections in flight at the QUIT (6.11 s), answered with Connection:
+    // close in 6.1–8.1 s; the last old worker gone at 8.21 s. Twin: exit 7.96–8.03 s.
+    expect(real.inFlightAtQuit).toBe(20);
+    expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': 20 });
+    const oldGone = Math.max(
+      ...real.generations
+        .filter((g: { shuttingDownFromS: number | null }) => g.shuttingDownFromS !== null)
+        .map((g: { goneS: number }) => g.goneS),
+    );
+    for (const r of twins) {
+      withinSecond(exitOf(r, 1), oldGone);
+      expect(exitOf(r, 1)).toBeGreaterThan(6.1 + 1.5);
+      expect(r.figures['errors.total']).toBe(0);
+      expect(r.figures['responses_5xx.total'] ?? 0).toBe(0);
+    }
+    // Every busy connection closed once by the reload (after its answer) and opened again: real
+    // 20 (its 10 idle ones too), twin 20.4 on average (25, 18, 22, 24, 13 Poisson connections).
+    for (const r of twins) expect(r.figures['closed_fin.total']).toBe(r.figures['new_conn.total']! / 2);
+    withinTenPercent(mean(twins.map((r) => r.figures['closed_fin.total']!)), real.inFlightAtQuit);
+  });
+});
