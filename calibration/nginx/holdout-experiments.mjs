@@ -98,6 +98,56 @@ export function keepaliveRequestsExperiment(seconds = 15, keepaliveRequests = 10
   };
 }
 
+/**
+ * proxy_read_timeout 1s against plain (not upgraded) requests: 10 keep-alive connections whose
+ * requests take the backend 500 ms (`fast`), 10 whose take 1.5 s (`slow`), think 500 ms.
+ */
+export function readTimeoutExperiment(seconds = 12) {
+  const stopMs = (seconds - 2) * 1000;
+  const group = (name, ms) => ({
+    kind: 'loop',
+    group: name,
+    conns: 10,
+    thinkMs: 500,
+    path: `/slow?ms=${ms}`,
+    startMs: 0,
+    staggerMs: 50,
+    stopMs,
+  });
+  return {
+    name: 'nginx-holdout-read-timeout',
+    description:
+      'proxy_read_timeout 1s; 10 keep-alive connections GET /slow 500 ms, 10 GET /slow 1500 ms, think ' +
+      '500 ms: the status each gets, after how long, and whether the connection is kept alive.',
+    seconds,
+    nginx: { proxyReadTimeout: '1s', keepaliveTimeout: '60s' },
+    client: { endMs: (seconds - 1) * 1000, groups: [group('fast', 500), group('slow', 1500)] },
+    summarise: (data) => {
+      const out = {};
+      for (const g of data.config.client.groups) {
+        const reqs = data.clientEvents.filter((e) => e.ev === 'req' && e.g === g.group && e.out === 'ok');
+        const count = {};
+        for (const e of reqs) {
+          const k = `${e.status}${e.conn?.toLowerCase() === 'close' ? '+close' : ''}`;
+          count[k] = (count[k] ?? 0) + 1;
+        }
+        const lat = reqs.map((e) => (e.s - e.sentS) * 1000).sort((a, b) => a - b);
+        out[g.group] = {
+          requests: reqs.length,
+          statuses: count,
+          latencyMs: lat.length ? { min: lat[0], median: lat[Math.floor(lat.length / 2)], max: lat[lat.length - 1] } : null,
+          closes: data.clientEvents.filter((e) => e.ev === 'conn-close' && e.g === g.group && e.how !== 'client-closed').length,
+        };
+      }
+      return {
+        groups: out,
+        errorLog: Object.fromEntries(Object.entries(data.errorLogCounts).filter(([k]) => !k.startsWith('[notice]'))),
+        backendEvents: [...new Set(data.backendEvents.map((e) => e.ev))],
+      };
+    },
+  };
+}
+
 export const HOLDOUT_EXPERIMENTS = [
   // Reload with keepalive_timeout 7s: idle connections opened 0–2 s; those older than 7 s at the
   // old workers' QUIT (≈ 8.1 s) have been closed by their timer already, the rest close at once.
@@ -165,4 +215,5 @@ export const HOLDOUT_EXPERIMENTS = [
     busyThinkMs: 100,
     slowMs: 2000,
   }),
+  readTimeoutExperiment(),
 ];

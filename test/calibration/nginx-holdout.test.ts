@@ -376,3 +376,41 @@ describe('held-out, second round: reload with 2-s requests in flight', () => {
     withinTenPercent(mean(twins.map((r) => r.figures['closed_fin.total']!)), real.inFlightAtQuit);
   });
 });
+
+// FOUND BY THIS HOLD-OUT and fixed (sim/model/proxy/upstream.ts readTimedOut): before, drainsim
+// had no proxy_read_timeout on plain requests — its twin, written before the recording, predicted
+// every 1.5-s request answered 200 after 1.5 s; nginx answered each 504 at 1.000 s.
+describe('held-out, third round: proxy_read_timeout 1s against 1.5-s requests', () => {
+  const data = recording('nginx-holdout-read-timeout-rt');
+  const real = data.summary.groups;
+
+  it('every 1.5-s request answered 504 at 1.0 s on a connection kept alive; every 0.5-s one 200', () => {
+    expectPunctual(data);
+    expect(real.slow.statuses).toEqual({ 504: real.slow.requests }); // 70, none with Connection: close
+    expect(real.slow.closes).toBe(0);
+    expect(real.slow.latencyMs.min).toBeGreaterThanOrEqual(999);
+    expect(real.slow.latencyMs.max).toBeLessThan(1010);
+    expect(real.fast.statuses).toEqual({ 200: real.fast.requests });
+    expect(data.summary.errorLog).toEqual({
+      '[error] upstream timed out (N: Connection timed out) while reading response header from upstream (GET)':
+        real.slow.requests,
+    });
+    for (const seed of [1, 2, 3]) {
+      const r = twin('nginx-holdout-read-timeout', [], seed);
+      const outs = r.events.filter((l) => l.record.kind === 'nginx.upstream_read_timeout');
+      // drainsim's client gives up after a 5xx (clients.http.retries 0: its connection ends, a
+      // client-model choice), so one 504 per connection; each 1.0 s after its request.
+      expect(r.figures['responses_5xx.total']).toBe(r.figures['new_conn.total']);
+      expect(r.figures['responses_2xx.total'] ?? 0).toBe(0);
+      // The first timeout 1.0 s after the first request (requests sent from 0 to 0.5 s; the trace
+      // folds later lines of the same second into one, stamped at its end).
+      expect(outs.length).toBeGreaterThan(0);
+      expect(outs[0].t).toBeGreaterThanOrEqual(1);
+      expect(outs[0].t).toBeLessThanOrEqual(1.5 + 1e-3);
+      expect(r.figures['wasted.total']).toBe(r.figures['new_conn.total']); // the app still did the work
+      const fast = twin('nginx-holdout-read-timeout', ['app.service_time=const(500ms)'], seed);
+      expect(fast.figures['responses_5xx.total'] ?? 0).toBe(0);
+      expect(fast.events.some((l) => l.record.kind === 'nginx.upstream_read_timeout')).toBe(false);
+    }
+  });
+});
