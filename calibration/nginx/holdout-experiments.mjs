@@ -135,8 +135,11 @@ export function readTimeoutExperiment(seconds = 12) {
         out[g.group] = {
           requests: reqs.length,
           statuses: count,
-          latencyMs: lat.length ? { min: lat[0], median: lat[Math.floor(lat.length / 2)], max: lat[lat.length - 1] } : null,
-          closes: data.clientEvents.filter((e) => e.ev === 'conn-close' && e.g === g.group && e.how !== 'client-closed').length,
+          latencyMs: lat.length
+            ? { min: lat[0], median: lat[Math.floor(lat.length / 2)], max: lat[lat.length - 1] }
+            : null,
+          closes: data.clientEvents.filter((e) => e.ev === 'conn-close' && e.g === g.group && e.how !== 'client-closed')
+            .length,
         };
       }
       return {
