@@ -166,6 +166,7 @@ export function reloadKeepaliveExperiment({
   slowMs = 300,
   workers = 2,
   signal = 'reload',
+  workerShutdownTimeout = null,
 } = {}) {
   return {
     name,
@@ -175,7 +176,7 @@ export function reloadKeepaliveExperiment({
       `${slowMs} ms, think ${busyThinkMs} ms), worker_processes ${workers}: how many idle connections ` +
       'close at once, what in-flight requests get (Connection: close), when the old workers exit.',
     seconds,
-    nginx: { workers, keepaliveTimeout: `${keepaliveTimeoutS}s` },
+    nginx: { workers, keepaliveTimeout: `${keepaliveTimeoutS}s`, workerShutdownTimeout },
     client: {
       endMs: (seconds - 2) * 1000,
       groups: [

@@ -219,4 +219,16 @@ export const HOLDOUT_EXPERIMENTS = [
     slowMs: 2000,
   }),
   readTimeoutExperiment(),
+  reloadKeepaliveExperiment({
+    name: 'nginx-holdout-reload-slow2s-wst1',
+    seconds: 14,
+    reloadAtMs: 6000,
+    idleConns: 10,
+    idleStaggerMs: 20,
+    busyConns: 20,
+    busyStaggerMs: 100,
+    busyThinkMs: 100,
+    slowMs: 2000,
+    workerShutdownTimeout: '1s',
+  }),
 ];

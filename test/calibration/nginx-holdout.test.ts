@@ -414,3 +414,34 @@ describe('held-out, third round: proxy_read_timeout 1s against 1.5-s requests', 
     }
   });
 });
+
+describe('held-out, third round: reload with 2-s requests and worker_shutdown_timeout 1s', () => {
+  const data = recording('nginx-holdout-reload-slow2s-wst1-rt');
+  const real = data.summary;
+
+  it('at QUIT + 1 s the shutdown timer cuts every request still in flight (EOF, no response); the others answered Connection: close', () => {
+    expectPunctual(data);
+    // Real: 20 in flight at the QUIT (6.11 s): 10 answered with Connection: close before 7.11 s,
+    // 10 cut at 7.111–7.112 s (EOF: node's "socket hang up", ECONNRESET in drainsim's count);
+    // old workers gone 6.99 and 7.20 s.
+    expect(real.inFlightAtQuit).toBe(20);
+    expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': 10, eof: 10 });
+    const cut = data.clientEvents.filter(
+      (e: { ev: string; g: string; out: string }) => e.ev === 'req' && e.g === 'busy' && e.out === 'eof',
+    );
+    for (const e of cut) expect(Math.abs(e.s - (real.oldWorkersQuitS + 1))).toBeLessThan(0.01);
+    let failed = 0;
+    let conns = 0;
+    for (let seed = 1; seed <= 10; seed++) {
+      const r = twin('nginx-holdout-reload-slow2s-wst1', [], seed);
+      withinSecond(exitOf(r, 1), Math.max(...real.generations.slice(0, 2).map((g: { goneS: number }) => g.goneS)));
+      expect(exitOf(r, 1)).toBeCloseTo(6.1 + 1, 6);
+      expect(r.figures['errors.total']).toBe(r.figures['err_econnreset.total']);
+      failed += r.figures['requests_failed.total']!;
+      // The same seed without the timeout: each of its connections closed once by the reload.
+      conns += twin('nginx-holdout-reload-slow2s', [], seed).figures['closed_fin.total']!;
+    }
+    // Share of the connections cut: real 10 / 20, twin 0.53 over seeds 1–10 (Poisson phases).
+    withinTenPercent(failed / conns, real.busyOutcomes.eof / real.inFlightAtQuit);
+  });
+});
