@@ -151,6 +151,19 @@ export function readTimeoutExperiment(seconds = 12) {
   };
 }
 
+/** A reload at 6 s while 20 connections each have a 2-s request in flight (and 10 idle ones). */
+const SLOW_REQUESTS_RELOAD = {
+  name: 'nginx-holdout-reload-slow2s',
+  seconds: 14,
+  reloadAtMs: 6000,
+  idleConns: 10,
+  idleStaggerMs: 20,
+  busyConns: 20,
+  busyStaggerMs: 100,
+  busyThinkMs: 100,
+  slowMs: 2000,
+};
+
 export const HOLDOUT_EXPERIMENTS = [
   // Reload with keepalive_timeout 7s: idle connections opened 0–2 s; those older than 7 s at the
   // old workers' QUIT (≈ 8.1 s) have been closed by their timer already, the rest close at once.
@@ -207,28 +220,11 @@ export const HOLDOUT_EXPERIMENTS = [
     busyThinkMs: 100,
     slowMs: 300,
   }),
-  reloadKeepaliveExperiment({
-    name: 'nginx-holdout-reload-slow2s',
-    seconds: 14,
-    reloadAtMs: 6000,
-    idleConns: 10,
-    idleStaggerMs: 20,
-    busyConns: 20,
-    busyStaggerMs: 100,
-    busyThinkMs: 100,
-    slowMs: 2000,
-  }),
+  reloadKeepaliveExperiment(SLOW_REQUESTS_RELOAD),
   readTimeoutExperiment(),
   reloadKeepaliveExperiment({
+    ...SLOW_REQUESTS_RELOAD,
     name: 'nginx-holdout-reload-slow2s-wst1',
-    seconds: 14,
-    reloadAtMs: 6000,
-    idleConns: 10,
-    idleStaggerMs: 20,
-    busyConns: 20,
-    busyStaggerMs: 100,
-    busyThinkMs: 100,
-    slowMs: 2000,
     workerShutdownTimeout: '1s',
   }),
 ];

@@ -6,43 +6,22 @@
 // (`node calibration/nginx/run.mjs --only holdout --rt 10`, load average 2.3–4.6). Counts ±10 %,
 // times ±1 s, as in issue 13. Where a twin's clients arrive as a Poisson process (the harness's
 // open at fixed spacing), counts are the mean over seeds 1–5.
-import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { runScenario } from '../../sim/run-scenario.js';
-import { loadScenario } from '../../sim/scenario/load.js';
-import { namedScenario } from '../../sim/scenario/load-for-run.js';
-import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { mean, series, valueAt } from '../model/helpers.js';
+import {
+  doneBy,
+  exitOf,
+  expectPunctual,
+  realTimeTo,
+  recordingFile as recording,
+  calTwin as twin,
+  twinTimeTo,
+  withinSecond,
+  withinTenPercent,
+} from './nginx-twins.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
-
-function twin(name: string, sets: string[] = [], seed = 1): RunResult {
-  const file = `calibration/scenarios/${name}.yaml`;
-  return runScenario(namedScenario(loadScenario(file, ScenarioSchema, { sets })), { seed, file });
-}
-
-// biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
-function recording(name: string): any {
-  return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8'));
-}
-
-/** Every process of the recording ran SCHED_FIFO 10 (punctual timers). */
-function expectPunctual(data: { stamp: { scheduling: Record<string, string | string[]> } }): void {
-  const sch = data.stamp.scheduling;
-  expect(sch.requested).toBe('SCHED_FIFO 10');
-  expect((sch.nginxWorkers as string[]).every((w) => w === 'SCHED_FIFO 10')).toBe(true);
-}
-
-function exitOf(r: RunResult, generation: number): number {
-  const line = r.events.find((l) => l.record.kind === 'nginx.generation_exit' && l.record.generation === generation);
-  if (!line) throw new Error(`generation ${generation} never exited`);
-  return line.t;
-}
-
-const withinSecond = (model: number, real: number): void => expect(Math.abs(model - real)).toBeLessThanOrEqual(1);
-const withinTenPercent = (model: number, real: number): void =>
-  expect(Math.abs(model - real)).toBeLessThanOrEqual(0.1 * real);
 
 describe('held-out: reload with keepalive_timeout 7s, 100 idle and 30 busy connections', () => {
   const data = recording('nginx-holdout-reload-ka7-rt');
@@ -183,26 +162,6 @@ describe('held-out: keepalive_timeout 2s, clients thinking 1,980 ms and 2,020 ms
     withinTenPercent(above.figures['requests.total']!, real.above.requests);
   });
 });
-
-/** Handshakes done (WebSocket sessions up) by `t` s after the storm's first connect (the twins' storm starts at 1 s). */
-function doneBy(r: RunResult, t: number): number {
-  const hit = series(r, 'ws_sessions').find(([at]) => at >= 1 + t - 1e-9);
-  if (!hit) throw new Error(`no sample at ${t}`);
-  return hit[1];
-}
-function twinTimeTo(r: RunResult, n: number): number {
-  const hit = series(r, 'ws_sessions').find(([, v]) => v >= n);
-  if (!hit) throw new Error(`never ${n} handshakes`);
-  return hit[0] - 1;
-}
-function realTimeTo(rec: { storm: Array<{ start: number; tls: number | null }> }, n: number): number {
-  const first = Math.min(...rec.storm.map((c) => c.start));
-  const done = rec.storm
-    .filter((c) => c.tls !== null)
-    .map((c) => (c.tls as number) - first)
-    .sort((a, b) => a - b);
-  return done[n - 1];
-}
 
 // The storm twins are written by calibration/nginx/tls-storm-twin.mjs from the recording's inputs
 // only (its connect() times and the serial phase's handshake CPU), so they could not be written

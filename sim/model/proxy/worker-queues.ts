@@ -172,12 +172,7 @@ export class NginxWorkers {
   private acceptedPending(worker: number, now: number): number {
     if (worker >= this.acceptedEnds.length) return 0;
     const q = this.acceptedEnds[worker];
-    let head = this.acceptedHeads[worker];
-    while (head < q.length && q[head] <= now) head++;
-    if (head > 1024 && head * 2 > q.length) {
-      q.splice(0, head);
-      head = 0;
-    }
+    const head = firstAfter(q, this.acceptedHeads[worker], now);
     this.acceptedHeads[worker] = head;
     return q.length - head;
   }
@@ -211,13 +206,7 @@ export class NginxWorkers {
   private pending(worker: number, now: number): number {
     if (worker >= this.ends.length) return -1;
     const q = this.ends[worker];
-    let head = this.heads[worker];
-    while (head < q.length && q[head] <= now) head++;
-    // A worker busy for long: drop the finished entries now and then, not at every call.
-    if (head > 1024 && head * 2 > q.length) {
-      q.splice(0, head);
-      head = 0;
-    }
+    const head = firstAfter(q, this.heads[worker], now);
     this.heads[worker] = head;
     return head < q.length ? head : -1;
   }
@@ -232,6 +221,21 @@ export class NginxWorkers {
       this.acceptedHeads.push(0);
     }
   }
+}
+
+/**
+ * The index of the first entry of the ascending `q` that ends after `now`, searching from `head`.
+ * A worker busy for long: the finished entries are dropped now and then (the index is then
+ * relative to the shortened array), not at every call.
+ */
+function firstAfter(q: number[], head: number, now: number): number {
+  let i = head;
+  while (i < q.length && q[i] <= now) i++;
+  if (i > 1024 && i * 2 > q.length) {
+    q.splice(0, i);
+    return 0;
+  }
+  return i;
 }
 
 /**
