@@ -13,7 +13,7 @@ const count = (xs, key) =>
   }, {});
 
 /** When every tunnel opened and closed (client's view and the backend's), relative to its open. */
-function tunnelSummary(data) {
+export function tunnelSummary(data) {
   const tunnels = {};
   for (const g of data.config.client.groups.filter((x) => x.kind === 'tunnel')) {
     const open = events(data, 'tun-open').find((e) => e.id === g.id);
@@ -61,7 +61,7 @@ function finLatenessMs(data, group, timeoutMs) {
   return out;
 }
 
-function generations(data) {
+export function generations(data) {
   return data.workers.map((w) => ({
     pid: w.pid,
     startedS: w.firstS,
@@ -80,9 +80,9 @@ const TUNNEL_MODES = [
 ];
 
 /** a. Upgraded tunnels against proxy_read_timeout; `prt` seconds, observed for `seconds`. */
-export function tunnelTimeoutExperiment(prt = 5, seconds = 15) {
+export function tunnelTimeoutExperiment(prt = 5, seconds = 15, modes = TUNNEL_MODES, name = 'nginx-tunnel-timeout') {
   return {
-    name: 'nginx-tunnel-timeout',
+    name,
     description:
       `Upgraded (101) tunnels through nginx with proxy_read_timeout ${prt}s: idle, client→server ` +
       'bytes every 1 s / 4 s only, server→client every 1 s only, both every 1 s. Which close at ' +
@@ -92,7 +92,7 @@ export function tunnelTimeoutExperiment(prt = 5, seconds = 15) {
     nginx: { proxyReadTimeout: `${prt}s` },
     client: {
       endMs: (seconds - 1) * 1000,
-      groups: TUNNEL_MODES.map(([id, mode, intervalMs]) => ({ kind: 'tunnel', id, mode, intervalMs })),
+      groups: modes.map(([id, mode, intervalMs]) => ({ kind: 'tunnel', id, mode, intervalMs })),
     },
     summarise: (data) => ({ proxyReadTimeoutS: prt, tunnels: tunnelSummary(data) }),
   };
@@ -153,45 +153,69 @@ function signalExperiment(signal, wst) {
  * c. A reload under keepalive load: 200 idle keepalive connections (one request each) and 20
  * busy ones (300-ms requests, 100 ms think ≈ 50 requests/s, ≈ 15 in flight), 2 workers.
  */
-export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
+export function reloadKeepaliveExperiment({
+  name = 'nginx-reload-keepalive',
+  seconds = 20,
+  reloadAtMs = 8000,
+  keepaliveTimeoutS = 60,
+  idleConns = 200,
+  idleStaggerMs = 10,
+  busyConns = 20,
+  busyStaggerMs = 20,
+  busyThinkMs = 100,
+  slowMs = 300,
+  workers = 2,
+  signal = 'reload',
+  workerShutdownTimeout = null,
+} = {}) {
   return {
-    name: 'nginx-reload-keepalive',
+    name,
     description:
-      'nginx -s reload at 8 s with 200 idle keepalive connections (keepalive_timeout 60s) and 20 ' +
-      'busy ones (GET /slow 300 ms, think 100 ms), worker_processes 2: how many idle connections ' +
+      `nginx -s ${signal} at ${reloadAtMs / 1000} s with ${idleConns} idle keepalive connections (one every ` +
+      `${idleStaggerMs} ms, keepalive_timeout ${keepaliveTimeoutS}s) and ${busyConns} busy ones (GET /slow ` +
+      `${slowMs} ms, think ${busyThinkMs} ms), worker_processes ${workers}: how many idle connections ` +
       'close at once, what in-flight requests get (Connection: close), when the old workers exit.',
     seconds,
-    nginx: { workers: 2, keepaliveTimeout: '60s' },
+    nginx: { workers, keepaliveTimeout: `${keepaliveTimeoutS}s`, workerShutdownTimeout },
     client: {
       endMs: (seconds - 2) * 1000,
       groups: [
         {
           kind: 'loop',
           group: 'idle',
-          conns: 200,
+          conns: idleConns,
           thinkMs: null,
           path: '/',
           startMs: 0,
-          staggerMs: 10,
+          staggerMs: idleStaggerMs,
           stopMs: (seconds - 2) * 1000,
         },
         {
           kind: 'loop',
           group: 'busy',
-          conns: 20,
-          thinkMs: 100,
-          path: '/slow?ms=300',
+          conns: busyConns,
+          thinkMs: busyThinkMs,
+          path: `/slow?ms=${slowMs}`,
           startMs: 0,
-          staggerMs: 20,
+          staggerMs: busyStaggerMs,
           stopMs: (seconds - 3) * 1000,
         },
       ],
     },
-    actions: [{ atMs: reloadAtMs, signal: 'reload' }],
+    actions: [{ atMs: reloadAtMs, signal }],
     summarise: (data) => {
       const reloadS = data.actions[0]?.s ?? reloadAtMs / 1000;
       const closes = events(data, 'conn-close');
-      const idleCloses = closes.filter((e) => e.g === 'idle' && e.s >= reloadS && e.s < reloadS + 5);
+      // An idle connection's own keepalive timer (its response + keepalive_timeout, 50 ms slack)
+      // closes it, not the reload, even when that falls just after the signal.
+      const answered = new Map(
+        events(data, 'req')
+          .filter((e) => e.g === 'idle')
+          .map((e) => [e.c, e.s]),
+      );
+      const byTimer = (e) => answered.has(e.c) && e.s - answered.get(e.c) >= keepaliveTimeoutS - 0.05;
+      const afterReload = closes.filter((e) => e.g === 'idle' && e.s >= reloadS && e.s < reloadS + 5);
+      const idleCloses = afterReload.filter((e) => !byTimer(e));
       const idleBefore = closes.filter((e) => e.g === 'idle' && e.s < reloadS).length;
       const lags = idleCloses.map((e) => e.s - reloadS).sort((a, b) => a - b);
       const busy = events(data, 'req').filter((e) => e.g === 'busy');
@@ -205,6 +229,7 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
         reloadS,
         idleConnections: data.config.client.groups[0].conns,
         idleClosedBeforeReload: idleBefore,
+        idleClosedByTimerAfterReload: afterReload.length - idleCloses.length,
         idleClosedWithin1s: idleCloses.filter((e) => e.s < reloadS + 1).length,
         idleClosedWithin5s: idleCloses.length,
         idleCloseLagMs: lags.length
@@ -243,6 +268,11 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
           (e) => quitS !== null && e.s >= quitS && e.sentS < quitS && label(e) === 'ok',
         ).length,
         generations: generations(data),
+        // After a quit nothing listens: each reconnect is refused (the client tries again every 200 ms).
+        connectFailures: count(events(data, 'connect-fail'), (e) => e.how),
+        firstConnectFailureS: events(data, 'connect-fail')[0]?.s ?? null,
+        connectionsRefused: new Set(events(data, 'connect-fail').map((e) => `${e.g}.${e.c}`)).size,
+        masterExitedS: data.masterExitedS,
         requestsPerWorker: data.accessLogSummary,
       };
     },
@@ -253,7 +283,7 @@ export function reloadKeepaliveExperiment(seconds = 20, reloadAtMs = 8000) {
  * d. The keepalive race: keepalive_timeout 2s; clients that think exactly 2 s between requests on
  * one connection, 1.5 s (never reaches the timeout), 2.2 s (always after it).
  */
-export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
+export function keepaliveRaceExperiment(seconds = 40, kt = 2, thinks = null, name = 'nginx-keepalive-race') {
   const stopMs = (seconds - 2) * 1000;
   const group = (name, conns, thinkMs) => ({
     kind: 'loop',
@@ -265,17 +295,24 @@ export function keepaliveRaceExperiment(seconds = 40, kt = 2) {
     staggerMs: Math.round(thinkMs / conns),
     stopMs,
   });
+  // [group, connections, think ms]
+  const groups = thinks ?? [
+    ['eq', 40, kt * 1000],
+    ['lt', 40, 0.75 * kt * 1000],
+    ['gt', 20, 1.1 * kt * 1000],
+  ];
   return {
-    name: 'nginx-keepalive-race',
+    name,
     description:
-      `The keepalive race: keepalive_timeout ${kt}s; 40 connections think ${kt} s (= keepalive_timeout) ` +
-      `between requests, 40 think ${0.75 * kt} s, 20 think ${1.1 * kt} s. Every think cycle ends OK, ` +
+      `The keepalive race: keepalive_timeout ${kt}s; ` +
+      `${groups.map(([g, n, t]) => `${n} connections think ${t} ms (${g})`).join(', ')} between requests. ` +
+      'Every think cycle ends OK, ' +
       "ECONNRESET, EOF (no response), or closedFirst (nginx's FIN arrived before the client sent).",
     seconds,
     nginx: { keepaliveTimeout: `${kt}s` },
     client: {
       endMs: (seconds - 1) * 1000,
-      groups: [group('eq', 40, kt * 1000), group('lt', 40, 0.75 * kt * 1000), group('gt', 20, 1.1 * kt * 1000)],
+      groups: groups.map(([g, n, t]) => group(g, n, t)),
     },
     summarise: (data) => {
       const out = {};

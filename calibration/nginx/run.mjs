@@ -9,7 +9,8 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanupAll, namespaceSupport } from '../lib/netns.mjs';
 import { runNginxExperiment } from './experiment.mjs';
-import { NGINX_EXPERIMENTS } from './experiments.mjs';
+import { NGINX_EXPERIMENTS as RECORDED } from './experiments.mjs';
+import { HOLDOUT_EXPERIMENTS } from './holdout-experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 
 /** The record's lists written one element a line (events, seconds, connections, samples). */
@@ -24,6 +25,10 @@ function dataText(data) {
   const head = JSON.stringify(rest, null, 1).replace(/\n}$/, '');
   return `${head},\n${lists.map((k) => ` "${k}": ${lines(data[k])}`).join(',\n')}\n}\n`;
 }
+
+// The held-out experiments (parameters no model change was made against) come last, so the
+// earlier experiments keep their tags.
+const NGINX_EXPERIMENTS = [...RECORDED, ...HOLDOUT_EXPERIMENTS];
 
 const { values } = parseArgs({
   options: {

@@ -1,12 +1,17 @@
 // The TLS client of the reconnect-storm experiment (tls-storm.mjs), run inside the namespace:
 //   node tls-client.mjs <port> '<json spec>'
-// spec: { mode: 'serial' | 'resumed' | 'storm', count, endMs }
+// spec: { mode: 'serial' | 'resumed' | 'reload' | 'storm', count, endMs, pauseMs? }
 //   serial  `count` full handshakes one after another (connect, handshake, close): the nginx
 //           worker's CPU per handshake is read around them by the harness (the scenario input).
 //   resumed one full handshake that keeps the server's session ticket (the 'session' event: TLS 1.3
 //           NewSessionTicket), then `count` handshakes one after another, each offering the newest
 //           ticket it holds (tls.connect({ session }): a PSK with (EC)DHE resumption, no certificate
 //           and no signature), as a browser reconnecting to the same host does (tls-resume.mjs).
+//   reload  one full handshake that keeps its first ticket F; `count` handshakes offering F
+//           (tag before); a line {"ev":"phase","name":"before-done"} at once, on which the harness
+//           sends `nginx -s reload`; a pause of pauseMs; `count` handshakes offering F again (tag
+//           after-old: F was sealed by the old generation's keys); then `count` handshakes each
+//           offering the newest ticket (tag after-new: tickets of the new generation).
 //   storm   `count` connections opened back to back, one per event-loop turn (setImmediate), each
 //           kept open once its handshake is done, until endMs. One per turn so that each
 //           connection's ClientHello leaves right after its own connect() (as a real client's
@@ -19,7 +24,7 @@
 //   conn {i, start, tcp, tls, err, proto, reused}   start: tls.connect() called; tcp: TCP
 //        established ('connect'); tls: handshake complete ('secureConnect'); err: errno if it
 //        failed; null times: not reached by endMs; reused: the server resumed the offered session
-//        (socket.isSessionReused()).
+//        (socket.isSessionReused()); tag: which ticket it offered (reload mode).
 import tls from 'node:tls';
 
 const port = Number(process.argv[2]);
@@ -40,10 +45,10 @@ let ticket = null;
  * failed, or endMs). A TLS 1.3 ticket arrives after the handshake ('session'), so a connection
  * that keeps tickets is closed only once it has one.
  */
-function open(i, closeWhenDone, session = undefined) {
-  const c = { i, start: now(), tcp: null, tls: null, err: null, proto: null, reused: null };
+function open(i, closeWhenDone, session = undefined, tag = null) {
+  const c = { i, start: now(), tcp: null, tls: null, err: null, proto: null, reused: null, tag };
   conns.push(c);
-  const keepTickets = spec.mode === 'resumed';
+  const keepTickets = spec.mode === 'resumed' || spec.mode === 'reload';
   return new Promise((resolve) => {
     const socket = tls.connect({ host: HOST, port, secureContext: context, rejectUnauthorized: false, session });
     sockets.add(socket);
@@ -83,7 +88,7 @@ function open(i, closeWhenDone, session = undefined) {
 function report() {
   const lines = conns.map(
     (c) =>
-      `${JSON.stringify({ ev: 'conn', i: c.i, start: r2(c.start), tcp: r2(c.tcp), tls: r2(c.tls), err: c.err, proto: c.proto, reused: c.reused })}\n`,
+      `${JSON.stringify({ ev: 'conn', i: c.i, start: r2(c.start), tcp: r2(c.tcp), tls: r2(c.tls), err: c.err, proto: c.proto, reused: c.reused, tag: c.tag })}\n`,
   );
   process.stdout.write(lines.join(''));
   process.stdout.write('done\n', () => process.exit(0));
@@ -102,6 +107,17 @@ if (spec.mode === 'serial') {
 } else if (spec.mode === 'resumed') {
   // Connection 0 is the full handshake that gets the first ticket; 1..count resume.
   for (let i = 0; i <= spec.count; i++) await open(i, true, ticket ?? undefined);
+  for (const s of sockets) s.destroy();
+  report();
+} else if (spec.mode === 'reload') {
+  await open(0, true, undefined, 'full');
+  const first = ticket;
+  let i = 1;
+  for (let k = 0; k < spec.count; k++) await open(i++, true, first, 'before');
+  process.stdout.write(`${JSON.stringify({ ev: 'phase', name: 'before-done', t: now() })}\n`);
+  await new Promise((resolve) => setTimeout(resolve, spec.pauseMs));
+  for (let k = 0; k < spec.count; k++) await open(i++, true, first, 'after-old');
+  for (let k = 0; k < spec.count; k++) await open(i++, true, ticket, 'after-new');
   for (const s of sockets) s.destroy();
   report();
 } else {

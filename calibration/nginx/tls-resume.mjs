@@ -8,13 +8,13 @@
 //            ticket (TLS 1.3 PSK with ECDHE: no certificate, no signature).
 // The worker's CPU (utime + stime, /proc/<pid>/stat) around each phase ÷ K is the cost per
 // handshake; the resumed phase's one full handshake is taken off with the full phase's figure.
-// Bounded: rounds × (2K + 1) connections, serial, a few seconds. Never fitted to a storm: the model's
+// Bounded: rounds × (2K + 1) + 3R + 1 connections (R = reloadCount), serial, under a minute. Never fitted to a storm: the model's
 // `resumed_handshake_cpu` default comes from `openssl speed` as `handshake_cpu`'s does; this
 // checks the ratio and that the default nginx really resumes (socket.isSessionReused()).
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { schedPolicy } from './experiment.mjs';
-import { readLog, recordingStamp } from './nginx.mjs';
+import { nginxSignal, readLog, recordingStamp } from './nginx.mjs';
 import { CLK_TCK, clientPhase, withTlsNginx, workersCpu } from './tls-storm.mjs';
 
 const r3 = (x) => (x == null ? null : Math.round(x * 1000) / 1000);
@@ -40,6 +40,21 @@ export function runTlsResume(config) {
         const resumed = await measuredPhase(ns, wrap, workers, { mode: 'resumed', count: config.count });
         rounds.push({ round: r, full, resumed });
       }
+      // Tickets across a reload: nginx's default ticket keys are the SSL_CTX's own, made by
+      // OpenSSL when nginx builds the new cycle's contexts (ngx_ssl_create → SSL_CTX_new, which
+      // fills ext.secure->tick_hmac_key / tick_aes_key with random bytes; no ssl_session_ticket_key),
+      // so a ticket sealed by the old generation should not open in the new one.
+      let reloadSent = false;
+      const reload = await clientPhase(
+        ns,
+        wrap,
+        { mode: 'reload', count: config.reloadCount, pauseMs: 1500, endMs: 60_000 },
+        (events) => {
+          if (reloadSent || !events.some((e) => e.ev === 'phase')) return;
+          reloadSent = true;
+          nginxSignal(ns, prefix, 'reload');
+        },
+      );
       const data = {
         experiment: config.name,
         description: config.description,
@@ -56,13 +71,20 @@ export function runTlsResume(config) {
           openssl: execFileSync('openssl', ['version'], { encoding: 'utf8' }).trim(),
           clkTck: CLK_TCK,
         },
-        config: { rsaBits: config.rsaBits, count: config.count, rounds: config.rounds },
+        config: {
+          rsaBits: config.rsaBits,
+          count: config.count,
+          rounds: config.rounds,
+          reloadCount: config.reloadCount,
+        },
         errorLog: readLog(prefix, 'error.log').split('\n').filter(Boolean).slice(0, 100),
         rounds: rounds.map((r) => ({ round: r.round, fullCpuMs: r.full.cpuMs, resumedCpuMs: r.resumed.cpuMs })),
         serial: rounds.flatMap((r) => [
           ...r.full.conns.map((c) => ({ round: r.round, phase: 'full', ...c })),
           ...r.resumed.conns.map((c) => ({ round: r.round, phase: 'resumed', ...c })),
         ]),
+        reloadSent,
+        reload: reload.conns,
       };
       data.summary = config.summarise(data);
       return data;
@@ -90,6 +112,13 @@ export function summariseTlsResume(data) {
     };
   });
   const med = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+  // Per ticket offered around the reload: handshakes done and how many the server resumed.
+  const acrossReload = {};
+  for (const c of data.reload ?? []) {
+    const t = (acrossReload[c.tag] ??= { handshakes: 0, reused: 0 });
+    if (c.tls != null) t.handshakes++;
+    if (c.reused) t.reused++;
+  }
   return {
     rsaBits: data.config.rsaBits,
     loadavgAtStart: data.stamp.loadavgAtStart,
@@ -98,25 +127,33 @@ export function summariseTlsResume(data) {
     medianFullCpuMs: med(perRound.map((r) => r.fullCpuMs)),
     medianResumedCpuMs: med(perRound.map((r) => r.resumedCpuMs)),
     medianRatio: r3(med(perRound.map((r) => r.resumedCpuMs / r.fullCpuMs))),
+    acrossReload: data.reload ? acrossReload : null,
   };
 }
 
 /** Full vs resumed handshakes with an RSA-`rsaBits` certificate: rounds × (2 × count + 1) connections. */
-export function tlsResumeExperiment({ rsaBits = 2048, count = 400, rounds = 3 } = {}) {
+export function tlsResumeExperiment({ rsaBits = 2048, count = 400, rounds = 3, reloadCount = 20 } = {}) {
   return {
     name: `nginx-tls-resume-rsa${rsaBits}`,
     description:
       `Full vs resumed TLS handshakes on nginx with its session defaults (tickets on, no shared ` +
       `cache, no ticket key file), one worker, RSA-${rsaBits} self-signed, TLS 1.3: ${rounds} rounds ` +
       `of ${count} serial full handshakes then ${count} serial resumed ones (each offering the ` +
-      "newest ticket); the worker's CPU per handshake of each kind, and whether nginx resumed.",
+      "newest ticket); the worker's CPU per handshake of each kind, and whether nginx resumed; " +
+      `then ${reloadCount} handshakes offering one ticket before \`nginx -s reload\`, ${reloadCount} offering it after, ` +
+      `${reloadCount} offering the newest (new generation's) ticket.`,
     seconds: 30,
     rsaBits,
     count,
     rounds,
+    reloadCount,
     run: runTlsResume,
     summarise: summariseTlsResume,
   };
 }
 
-export const TLS_RESUME_EXPERIMENTS = [tlsResumeExperiment({ rsaBits: 2048 }), tlsResumeExperiment({ rsaBits: 4096 })];
+// 1000 a phase (session 13; 400 before): the CPU clock ticks (4 ms) resolve 0.004 ms a handshake.
+export const TLS_RESUME_EXPERIMENTS = [
+  tlsResumeExperiment({ rsaBits: 2048, count: 1000, rounds: 5 }),
+  tlsResumeExperiment({ rsaBits: 4096, count: 1000, rounds: 5 }),
+];

@@ -160,14 +160,19 @@ const workerPids = (master) =>
   (nginxChildren(master) ?? []).filter((k) => k.title.includes('worker process')).map((k) => k.pid);
 export const workersCpu = (pids) => pids.map(cpuMs);
 
-/** Run one tls-client.mjs phase; resolves with its conn events (times relative to its start, s). */
-export async function clientPhase(ns, wrap, spec) {
+/**
+ * Run one tls-client.mjs phase; resolves with its conn events (times relative to its start, s).
+ * onPoll(events), if given, sees the events so far every 20 ms.
+ */
+export async function clientPhase(ns, wrap, spec, onPoll = null) {
   const events = [];
   const child = spawnInNamespace(ns, [...wrap, process.execPath, CLIENT, String(TLS_PORT), JSON.stringify(spec)]);
   const started = await readLines(child, events, 'started', 10_000);
   const t0 = Number(started.split(' ')[1]);
   await new Promise((resolve) => {
     const poll = setInterval(() => {
+      // The harness's own step in the middle of a phase (tls-resume.mjs: a reload on a marker line).
+      onPoll?.(events);
       if (events.done || child.exitCode !== null) {
         clearInterval(poll);
         resolve();
@@ -189,6 +194,7 @@ export async function clientPhase(ns, wrap, spec) {
         err: e.err,
         proto: e.proto,
         reused: e.reused,
+        tag: e.tag ?? null,
       })),
   };
 }

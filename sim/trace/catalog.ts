@@ -398,6 +398,14 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `The app's accept queue on ${r.backend} is full (backlog ${n(r.backlog)}): the kernel drops nginx's SYNs and nginx retries each second; after proxy_connect_timeout (${d(r.proxyConnectTimeout)}) it gives up and answers 504.`,
   },
+  'nginx.upstream_read_timeout': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: upstream timed out (110: Connection timed out) while reading response header from upstream`,
+    tone: 'warn',
+    explain: (r) =>
+      `The app on ${r.backend} did not answer within proxy_read_timeout (${d(r.proxyReadTimeout)}) of the request (${r.queued ? 'it was still in the queue' : 'it was still working on it'}): nginx closes the upstream connection and answers 504 on a connection it keeps alive. The app is not told: it finishes the request and its answer is wasted.`,
+  },
   'nginx.upstream_refused': {
     source: 'nginx',
     line: (r) =>

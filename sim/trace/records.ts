@@ -212,6 +212,13 @@ export interface NginxUpstreamConnectTimeout extends Rec<'nginx.upstream_connect
   backlog: number;
   proxyConnectTimeout: number;
 }
+/** The app sent no response within proxy_read_timeout of the request: 504, the upstream connection closed. */
+export interface NginxUpstreamReadTimeout extends Rec<'nginx.upstream_read_timeout'> {
+  backend: string;
+  proxyReadTimeout: number;
+  /** Where the request was when nginx gave up: in the app's queue or in service. */
+  queued: boolean;
+}
 /** Nothing accepts on the app's port: 502. */
 export interface NginxUpstreamRefused extends Rec<'nginx.upstream_refused'> {
   backend: string;
@@ -666,6 +673,7 @@ export type TraceRecord =
   | NginxUpstreamReset
   | NginxUpstreamNoPort
   | NginxUpstreamConnectTimeout
+  | NginxUpstreamReadTimeout
   | NginxUpstreamRefused
   | NginxTunnelIdle
   | NginxShutdownTimeout

@@ -14,46 +14,24 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { runScenario } from '../../sim/run-scenario.js';
-import { loadScenario } from '../../sim/scenario/load.js';
-import { namedScenario } from '../../sim/scenario/load-for-run.js';
-import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { series, valueAt } from '../model/helpers.js';
+import {
+  calTwin,
+  exitOf,
+  expectPunctual,
+  recordingFile as recordedFile,
+  withinSecond,
+  withinTenPercent,
+} from './nginx-twins.js';
 
 function runCal(name: string, sets: string[] = []): RunResult {
-  const file = `calibration/scenarios/${name}.yaml`;
-  return runScenario(namedScenario(loadScenario(file, ScenarioSchema, { sets })), { seed: 1, file });
+  return calTwin(name, sets, 1);
 }
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
 // biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
 function recorded(name: string): any {
-  return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8')).summary;
+  return recordedFile(name).summary;
 }
-
-// biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
-function recordedFile(name: string): any {
-  return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8'));
-}
-
-/** The recording was taken with every process SCHED_FIFO and its timers punctual (±2 ms at p95). */
-function expectPunctual(data: { stamp: { scheduling: Record<string, string | string[]> } }): void {
-  const sch = data.stamp.scheduling;
-  expect(sch.requested).toBe('SCHED_FIFO 10');
-  for (const who of ['client', 'backend', 'nginxMaster'] as const) expect(sch[who]).toBe('SCHED_FIFO 10');
-  expect((sch.nginxWorkers as string[]).every((w) => w === 'SCHED_FIFO 10')).toBe(true);
-}
-
-/** When (s from start) generation `id` exited, from its trace record. */
-function exitOf(r: RunResult, generation: number): number {
-  const line = r.events.find((l) => l.record.kind === 'nginx.generation_exit' && l.record.generation === generation);
-  if (!line) throw new Error(`generation ${generation} never exited`);
-  return line.t;
-}
-
-const withinSecond = (model: number, real: number): void => expect(Math.abs(model - real)).toBeLessThanOrEqual(1);
-const withinTenPercent = (model: number, real: number): void =>
-  expect(Math.abs(model - real)).toBeLessThanOrEqual(0.1 * real);
 
 describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
   it('quit with a tunnel and worker_shutdown_timeout 5s: tunnel closed and nginx gone at QUIT + 5 s', () => {

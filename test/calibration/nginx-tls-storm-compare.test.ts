@@ -12,14 +12,10 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
-import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
-import { series } from '../model/helpers.js';
+import { calTwin, doneBy, realTimeTo, twinTimeTo, withinSecond, withinTenPercent } from './nginx-twins.js';
 
-/** When the twins' storm starts (calibration/nginx/tls-storm-twin.mjs TWIN_STORM_AT_S). */
-const STORM_AT = 1;
 const SEEDS = [1, 2, 3, 4, 5];
 const CONNECTIONS = 300;
 
@@ -40,36 +36,10 @@ const recording = (name: string): Recording =>
   JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8')) as Recording;
 
 function twin(name: string, seed: number): RunResult {
-  const file = `calibration/scenarios/${name}.yaml`;
-  return runScenario(namedScenario(loadScenario(file, ScenarioSchema, {})), { seed, file });
-}
-
-/** Handshakes done (WebSocket sessions up) by `t` s after the storm's first connect. */
-function doneBy(r: RunResult, t: number): number {
-  const hit = series(r, 'ws_sessions').find(([at]) => at >= STORM_AT + t - 1e-9);
-  if (!hit) throw new Error(`no sample at ${t}`);
-  return hit[1];
-}
-
-/** When (s after the storm's first connect) `n` handshakes were done: real and twin. */
-function realTimeTo(rec: Recording, n: number): number {
-  const first = Math.min(...rec.storm.map((c) => c.start));
-  const done = rec.storm
-    .filter((c) => c.tls !== null)
-    .map((c) => (c.tls as number) - first)
-    .sort((a, b) => a - b);
-  return done[n - 1];
-}
-function twinTimeTo(r: RunResult, n: number): number {
-  const hit = series(r, 'ws_sessions').find(([, v]) => v >= n);
-  if (!hit) throw new Error(`never ${n} handshakes`);
-  return hit[0] - STORM_AT;
+  return calTwin(name, [], seed);
 }
 
 const mean = (xs: number[]): number => xs.reduce((a, b) => a + b, 0) / xs.length;
-const withinSecond = (model: number, real: number): void => expect(Math.abs(model - real)).toBeLessThanOrEqual(1);
-const withinTenPercent = (model: number, real: number): void =>
-  expect(Math.abs(model - real)).toBeLessThanOrEqual(0.1 * real);
 
 /** The one-worker recordings and their twins (one twin per recording: its own connect times). */
 const W1 = [

@@ -158,8 +158,10 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     const backend = w.backends[b];
     const phase = conn.phase;
     if (phase === ReqPhase.NONE) return false;
-    if (phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED) this.path.app.orphan(backend, conn);
-    else if (conn.timer >= 0) {
+    if (phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED) {
+      this.path.app.orphan(backend, conn);
+      this.path.cancelReadTimeout(conn);
+    } else if (conn.timer >= 0) {
       // CONNECTING: nginx's SYN retransmission towards the app (upstream.ts retryConnect) stops.
       w.engine.cancel(conn.timer);
       conn.timer = -1;

@@ -179,7 +179,10 @@ export class NginxMaster {
   serverEnds(backend: Backend, conn: Conn, how: EndKind): void {
     if (conn.kind === ConnKind.WS) return this.tunnels.serverGone(conn, how);
     const inFlight = conn.phase !== ReqPhase.NONE;
-    if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) this.path.app.withdraw(backend, conn);
+    if (conn.phase === ReqPhase.SERVING || conn.phase === ReqPhase.QUEUED) {
+      this.path.app.withdraw(backend, conn);
+      this.path.cancelReadTimeout(conn);
+    }
     if (conn.upstream) {
       this.path.closeUpstream(backend, conn.upstream, true);
       conn.upstream = null;

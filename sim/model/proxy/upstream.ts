@@ -1,3 +1,4 @@
+import type { LaneId, TimerId } from '../../engine/engine.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
@@ -24,6 +25,12 @@ export class RequestPath {
    * their reference to it.
    */
   private readonly spare: UpstreamConn[] = [];
+  /**
+   * nginx's read timer on each request sent to the app and not yet answered (proxy_read_timeout),
+   * by client connection; one fixed-delay engine lane per timeout value (engine.ts scheduleFixed).
+   */
+  private readonly readTimers = new Map<Conn, TimerId>();
+  private readonly readLanes = new Map<number, LaneId>();
 
   constructor(
     private readonly w: World,
@@ -46,8 +53,68 @@ export class RequestPath {
     if (up === null) return;
     conn.upstream = up;
     conn.onDone = this.served;
+    this.armReadTimeout(backend, conn);
     this.app.submit(backend, conn);
   }
+
+  /**
+   * The request is sent to the app: nginx arms the upstream read timer, proxy_read_timeout
+   * (ngx_http_upstream_send_request, src/http/ngx_http_upstream.c: `ngx_add_timer(c->read,
+   * u->conf->read_timeout)` once the request is sent). Any timer left from an earlier request on
+   * this connection (answered another way: the app died, nginx stopped) is dropped first.
+   */
+  private armReadTimeout(backend: Backend, conn: Conn): void {
+    this.cancelReadTimeout(conn);
+    const timeout = (backend.nginx.generationOf(conn.nginxGen)?.config ?? backend.nginx.config).proxy_read_timeout;
+    if (!(timeout > 0) || timeout === Infinity) return;
+    let lane = this.readLanes.get(timeout);
+    if (lane === undefined) {
+      lane = this.w.engine.fixedDelay(timeout);
+      this.readLanes.set(timeout, lane);
+    }
+    this.readTimers.set(conn, this.w.engine.scheduleFixed(lane, this.readTimedOut, conn));
+  }
+
+  /** The request on `conn` no longer waits for the app's answer (answered, or given up). */
+  cancelReadTimeout(conn: Conn): void {
+    const timer = this.readTimers.get(conn);
+    if (timer === undefined) return;
+    this.w.engine.cancel(timer);
+    this.readTimers.delete(conn);
+  }
+
+  /**
+   * proxy_read_timeout passed with no response from the app: ngx_http_upstream_process_header sees
+   * `c->read->timedout` and calls ngx_http_upstream_next(…, NGX_HTTP_UPSTREAM_FT_TIMEOUT), which
+   * with the app as the only server (no try left) finalizes the request with
+   * NGX_HTTP_GATEWAY_TIME_OUT: "upstream timed out (110: Connection timed out) while reading
+   * response header from upstream", 504 to the client on a connection kept alive (504 is not one of
+   * the errors ngx_http_special_response_handler drops keep-alive for). ngx_http_upstream_finalize_request
+   * closes the upstream connection (never cached: the peer failed); the app is not told, finishes
+   * the request and its late answer meets the closed socket: RST, no TIME_WAIT, wasted work
+   * (as when the client gives up: client-conns.ts abandon).
+   */
+  private readonly readTimedOut = (conn: Conn): void => {
+    this.readTimers.delete(conn);
+    const phase = conn.phase;
+    // Still this path's request (handle set onDone), waiting for the app.
+    if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
+    const backend = this.w.backends[conn.backend];
+    this.app.orphan(backend, conn);
+    conn.phase = ReqPhase.NONE;
+    if (conn.upstream) {
+      this.abortUpstream(backend, conn.upstream);
+      conn.upstream = null;
+    }
+    const gen = backend.nginx.generationOf(conn.nginxGen);
+    this.w.trace.emitLimited(`read-timeout-${backend.index}`, {
+      kind: 'nginx.upstream_read_timeout',
+      backend: backend.name,
+      proxyReadTimeout: (gen?.config ?? backend.nginx.config).proxy_read_timeout,
+      queued: phase === ReqPhase.QUEUED,
+    });
+    this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
+  };
 
   private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
     const w = this.w;
@@ -208,6 +275,7 @@ export class RequestPath {
 
   private readonly served = (job: AppJob): void => {
     const conn = job as Conn;
+    this.cancelReadTimeout(conn);
     const backend = this.w.backends[conn.backend];
     const up = conn.upstream!;
     conn.upstream = null;

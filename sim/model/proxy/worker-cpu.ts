@@ -93,9 +93,11 @@ export class TlsCpu implements TlsHandshakes {
    * The final ACK (or a retransmitted segment carrying it) found room: the kernel queues the
    * connection for accept() (tcp_v4_syn_recv_sock → inet_csk_complete_hashdance →
    * inet_csk_reqsk_queue_add), a worker takes it and its handshake (pick, run), and whatever
-   * waited for that (a request, an upgrade: whenAdmitted) goes on.
+   * waited for that (a request, an upgrade: whenAdmitted) goes on. `accepted`: a worker
+   * accept()ed the connection before this ClientHello came (a challenge ACK's child, lb/syn-queue.ts
+   * childAccepted): its handshake is queued work but holds no accept-queue place (listenQueued).
    */
-  admit(conn: Conn): void {
+  admit(conn: Conn, accepted = false): void {
     if (!this.awaiting.delete(conn)) return;
     const backend = this.w.backends[conn.backend];
     // The generation that accepted it (World.attach: Nginx.accept), with its own workers.
@@ -109,7 +111,7 @@ export class TlsCpu implements TlsHandshakes {
       const issuer = tls.shared_ticket_key ? KeyDomain.SHARED : conn.backend;
       const keys = tls.shared_ticket_key ? 0 : gen.id;
       const resumed = this.tickets.resumes(conn, tls, issuer, keys, now);
-      const end = gen.cpu.run(worker, resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu, now);
+      const end = gen.cpu.run(worker, resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu, now, accepted);
       this.tickets.issue(conn, tls, issuer, keys, end);
       this.charged(conn, end);
     }

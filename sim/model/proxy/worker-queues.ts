@@ -35,6 +35,13 @@ export class NginxWorkers {
   private readonly sameCost: number[] = [];
   private readonly ends: number[][] = [];
   private readonly heads: number[] = [];
+  /**
+   * Per worker, when each queued handshake of a connection the worker accept()ed BEFORE its
+   * ClientHello came ends (run's `accepted`), ascending, FIFO from `acceptedHeads[i]`: those hold
+   * no place in the kernel's accept queue (notAccepted).
+   */
+  private readonly acceptedEnds: number[][] = [];
+  private readonly acceptedHeads: number[] = [];
 
   /**
    * The worker that accepts a connection arriving at `now`, among `count` workers. With more
@@ -61,8 +68,13 @@ export class NginxWorkers {
     return best;
   }
 
-  /** Queue `cpu` seconds of work (one handshake) on `worker` at `now`; returns when it is done. */
-  run(worker: number, cpu: number, now: number): number {
+  /**
+   * Queue `cpu` seconds of work (one handshake) on `worker` at `now`; returns when it is done.
+   * `accepted`: the connection was accept()ed before its ClientHello came (the child of a
+   * challenge ACK carries no data, lb/syn-queue.ts), so its handshake, queued now, holds no place
+   * in the kernel's accept queue.
+   */
+  run(worker: number, cpu: number, now: number, accepted = false): number {
     this.grow(worker);
     const busy = this.busyUntil;
     const q = this.ends[worker];
@@ -70,11 +82,14 @@ export class NginxWorkers {
       // Idle: a new queue (the old one's entries are all done).
       q.length = 0;
       this.heads[worker] = 0;
+      this.acceptedEnds[worker].length = 0;
+      this.acceptedHeads[worker] = 0;
       this.sameCost[worker] = cpu;
     } else if (this.sameCost[worker] !== cpu) this.sameCost[worker] = Number.NaN;
     const end = Math.max(busy[worker], now) + cpu;
     busy[worker] = end;
     q.push(end);
+    if (accepted) this.acceptedEnds[worker].push(end);
     return end;
   }
 
@@ -131,14 +146,39 @@ export class NginxWorkers {
    * where the kernel lets whichever worker comes round first take the queue's head, does not
    * change the count. Inexact by at most one a worker: a connection that arrived after its
    * worker's current iteration began is counted accepted, though it waits for the next one.
+   * A handshake of a connection accept()ed before its ClientHello came (run's `accepted`: a
+   * challenge ACK's child, which an idle worker takes at once — ngx_event_accept, then
+   * ngx_http_init_connection arms its read event and SSL_do_handshake has nothing to read,
+   * ngx_ssl_handshake returns NGX_AGAIN — and whose ClientHello comes with a later data copy) is
+   * queued work but no accept-queue place: not counted. While such a handshake is the one in
+   * progress, the worker holds one connection it accepted at that iteration's start, not two.
    */
   notAccepted(now: number): number {
     let n = 0;
     for (let i = 0; i < this.busyUntil.length; i++) {
       const pending = this.queued(i, now);
-      if (pending > ACCEPTED_WHILE_BUSY) n += pending - ACCEPTED_WHILE_BUSY;
+      const early = this.acceptedPending(i, now);
+      // Whether the handshake in progress is one of the early-accepted ones (the queue is FIFO and
+      // both lists ascend: the first unfinished entry of each is the same handshake then).
+      const inProgressEarly = early > 0 && this.ends[i][this.pending(i, now)] === this.firstAccepted(i);
+      const held = inProgressEarly ? ACCEPTED_WHILE_BUSY - 1 : ACCEPTED_WHILE_BUSY;
+      const waiting = pending - early - held;
+      if (waiting > 0) n += waiting;
     }
     return n;
+  }
+
+  /** Handshakes of `worker` unfinished at `now` whose connection was accepted before its data (run's `accepted`). */
+  private acceptedPending(worker: number, now: number): number {
+    if (worker >= this.acceptedEnds.length) return 0;
+    const q = this.acceptedEnds[worker];
+    const head = firstAfter(q, this.acceptedHeads[worker], now);
+    this.acceptedHeads[worker] = head;
+    return q.length - head;
+  }
+
+  private firstAccepted(worker: number): number {
+    return this.acceptedEnds[worker][this.acceptedHeads[worker]];
   }
 
   /** Handshakes `worker` has not finished at `now` (the one in progress included): those ahead of an event. */
@@ -166,13 +206,7 @@ export class NginxWorkers {
   private pending(worker: number, now: number): number {
     if (worker >= this.ends.length) return -1;
     const q = this.ends[worker];
-    let head = this.heads[worker];
-    while (head < q.length && q[head] <= now) head++;
-    // A worker busy for long: drop the finished entries now and then, not at every call.
-    if (head > 1024 && head * 2 > q.length) {
-      q.splice(0, head);
-      head = 0;
-    }
+    const head = firstAfter(q, this.heads[worker], now);
     this.heads[worker] = head;
     return head < q.length ? head : -1;
   }
@@ -183,8 +217,25 @@ export class NginxWorkers {
       this.sameCost.push(0);
       this.ends.push([]);
       this.heads.push(0);
+      this.acceptedEnds.push([]);
+      this.acceptedHeads.push(0);
     }
   }
+}
+
+/**
+ * The index of the first entry of the ascending `q` that ends after `now`, searching from `head`.
+ * A worker busy for long: the finished entries are dropped now and then (the index is then
+ * relative to the shortened array), not at every call.
+ */
+function firstAfter(q: number[], head: number, now: number): number {
+  let i = head;
+  while (i < q.length && q[i] <= now) i++;
+  if (i > 1024 && i * 2 > q.length) {
+    q.splice(0, i);
+    return 0;
+  }
+  return i;
 }
 
 /**

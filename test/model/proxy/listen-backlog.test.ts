@@ -42,6 +42,26 @@ describe('NginxWorkers.notAccepted: what the kernel still holds for a busy worke
     expect(free.notAccepted(0)).toBe(0);
     expect(new NginxWorkers().notAccepted(0)).toBe(0);
   });
+
+  it('handshakes of connections accept()ed before their ClientHello (challenge-ACK children) hold no accept-queue place', () => {
+    // 11 children accepted at once by the idle worker (no data to read: NGX_AGAIN), their
+    // ClientHellos come together; then 5 connections complete their TCP handshake behind them.
+    const w = new NginxWorkers();
+    for (let i = 0; i < 11; i++) w.run(0, HS, 0, true);
+    expect(w.notAccepted(0)).toBe(0); // was 11 − 2 = 9 counted as waiting in the kernel
+    for (let i = 0; i < 5; i++) w.run(0, HS, 0);
+    // In progress: an early-accepted handshake; the worker accepted one new connection at that
+    // iteration's start (ngx_event_accept, multi_accept off), the other 4 wait in the kernel.
+    expect(w.notAccepted(0)).toBe(4);
+    // Halfway through the 12th handshake (the first new one): it and the next one are held, 3 wait.
+    expect(w.notAccepted(11.5 * HS)).toBe(3);
+    expect(w.notAccepted(16 * HS)).toBe(0);
+    // Idle again: a new queue forgets the old marks.
+    w.run(0, HS, 1);
+    w.run(0, HS, 1);
+    w.run(0, HS, 1);
+    expect(w.notAccepted(1)).toBe(1);
+  });
 });
 
 describe('nginx.listen_backlog in a scenario', () => {

@@ -1,0 +1,67 @@
+// Shared by the nginx calibration comparisons (nginx-compare, nginx-tls-storm-compare,
+// nginx-holdout): run a twin scenario, read a recording, and the issue's tolerances.
+import { readFileSync } from 'node:fs';
+import { expect } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
+import { runScenario } from '../../sim/run-scenario.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { namedScenario } from '../../sim/scenario/load-for-run.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { series } from '../model/helpers.js';
+
+/** Run calibration/scenarios/<name>.yaml with `--set`s, on one seed. */
+export function calTwin(name: string, sets: string[] = [], seed = 1): RunResult {
+  const file = `calibration/scenarios/${name}.yaml`;
+  return runScenario(namedScenario(loadScenario(file, ScenarioSchema, { sets })), { seed, file });
+}
+
+/** calibration/data/<name>.json, as recorded. */
+// biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
+export function recordingFile(name: string): any {
+  return JSON.parse(readFileSync(`calibration/data/${name}.json`, 'utf8'));
+}
+
+/** The recording was taken with every process SCHED_FIFO and its timers punctual (±2 ms at p95). */
+export function expectPunctual(data: { stamp: { scheduling: Record<string, string | string[]> } }): void {
+  const sch = data.stamp.scheduling;
+  expect(sch.requested).toBe('SCHED_FIFO 10');
+  for (const who of ['client', 'backend', 'nginxMaster'] as const) expect(sch[who]).toBe('SCHED_FIFO 10');
+  expect((sch.nginxWorkers as string[]).every((w) => w === 'SCHED_FIFO 10')).toBe(true);
+}
+
+/** When (s from start) generation `id` exited, from its trace record. */
+export function exitOf(r: RunResult, generation: number): number {
+  const line = r.events.find((l) => l.record.kind === 'nginx.generation_exit' && l.record.generation === generation);
+  if (!line) throw new Error(`generation ${generation} never exited`);
+  return line.t;
+}
+
+export const withinSecond = (model: number, real: number): void =>
+  expect(Math.abs(model - real)).toBeLessThanOrEqual(1);
+export const withinTenPercent = (model: number, real: number): void =>
+  expect(Math.abs(model - real)).toBeLessThanOrEqual(0.1 * real);
+
+/** When the TLS storm twins' storm starts (calibration/nginx/tls-storm-twin.mjs TWIN_STORM_AT_S). */
+export const STORM_AT = 1;
+
+/** Handshakes done (WebSocket sessions up) by `t` s after the storm's first connect. */
+export function doneBy(r: RunResult, t: number): number {
+  const hit = series(r, 'ws_sessions').find(([at]) => at >= STORM_AT + t - 1e-9);
+  if (!hit) throw new Error(`no sample at ${t}`);
+  return hit[1];
+}
+
+/** When (s after the storm's first connect) `n` handshakes were done: in a recording, in a twin. */
+export function realTimeTo(rec: { storm: Array<{ start: number; tls: number | null }> }, n: number): number {
+  const first = Math.min(...rec.storm.map((c) => c.start));
+  const done = rec.storm
+    .filter((c) => c.tls !== null)
+    .map((c) => (c.tls as number) - first)
+    .sort((a, b) => a - b);
+  return done[n - 1];
+}
+export function twinTimeTo(r: RunResult, n: number): number {
+  const hit = series(r, 'ws_sessions').find(([, v]) => v >= n);
+  if (!hit) throw new Error(`never ${n} handshakes`);
+  return hit[0] - STORM_AT;
+}
