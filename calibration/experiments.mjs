@@ -39,6 +39,46 @@ function exhaustionExperiment(reuse) {
   };
 }
 
+/**
+ * Held-out experiments (session 13): parameter combinations no other recording has, for which
+ * drainsim's twins (scenarios/kernel-holdout-*.yaml) were written and run BEFORE recording
+ * (their predictions are in test/calibration/kernel-holdout.test.ts's history). Each is short:
+ * the ones about TIME_WAIT expiry run just past its ≈ 61 s.
+ */
+function holdoutExperiment({ ports, rate, seconds, closer = 'client', reuse }) {
+  const low = 50000;
+  const range = `${low} ${low + ports - 1}`;
+  return {
+    name: `kernel-holdout-${ports}ports-${rate}-${closer}-closes-reuse${reuse}`,
+    description:
+      `Held out: ip_local_port_range ${range} (${ports} ports), ${rate} connects/s for ${seconds} s to ` +
+      `127.0.0.1, the ${closer} closes first, tcp_tw_reuse=${reuse}, timestamps on.`,
+    rate,
+    seconds,
+    closer,
+    sysctls: {
+      'net.ipv4.ip_local_port_range': range,
+      'net.ipv4.tcp_tw_reuse': reuse,
+      'net.ipv4.tcp_timestamps': 1,
+    },
+  };
+}
+
+export const HOLDOUT_EXPERIMENTS = [
+  // Range full after 5 s, then only expired ports: the refill once the first batch expires.
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 72, reuse: 0 }),
+  // More connects than the ports can give when each TIME_WAIT is taken over only after
+  // tcp_tw_reuse_delay (1 s): 1 everywhere, 2 on loopback.
+  holdoutExperiment({ ports: 250, rate: 400, seconds: 20, reuse: 1 }),
+  holdoutExperiment({ ports: 250, rate: 400, seconds: 20, reuse: 2 }),
+  // A bit over half the range in TIME_WAIT: the low-end parity half fills, the walk's second pass.
+  holdoutExperiment({ ports: 4000, rate: 36, seconds: 80, reuse: 0 }),
+  // 4-tuple reuse on loopback with a range smaller than rate × 60 s.
+  holdoutExperiment({ ports: 4000, rate: 100, seconds: 70, reuse: 2 }),
+  // The server holds the TIME_WAIT; the client reuses its ports every few seconds (a SYN reopens it).
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 30, closer: 'server', reuse: 0 }),
+];
+
 export const EXPERIMENTS = [
   ...[100, 300].flatMap((rate) =>
     ['client', 'server'].flatMap((closer) => [0, 2].map((reuse) => timeWaitExperiment(rate, closer, reuse))),
@@ -61,6 +101,7 @@ export const EXPERIMENTS = [
     },
   },
   ...HAPROXY_EXPERIMENTS,
+  ...HOLDOUT_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

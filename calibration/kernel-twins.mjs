@@ -51,3 +51,44 @@ export function runBindTwin(data, seed) {
   host.expire(c.seconds + 1);
   return { failures, timeWait: host.timeWaitCount, ports: portStats(connects, [portLow, portHigh]) };
 }
+
+/**
+ * kernel-holdout-* (client closes): the same host connect()ing without bind() — the walk of
+ * __inet_hash_connect (hash-connect.ts) — at the experiment's fixed rate, each connection closed
+ * by the client CONNECTION_S later (its socket holds the TIME_WAIT). Returns the connect log
+ * ({ t ms, port }) and the failures, for the figures about which ports the walk takes.
+ */
+export function runConnectTwin(data, seed) {
+  const c = data.config;
+  const sysctls = c.sysctlsSet;
+  const [portLow, portHigh] = sysctls['net.ipv4.ip_local_port_range'].split(/\s+/).map(Number);
+  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
+  const config = {
+    ...LINUX_DEFAULTS,
+    portLow,
+    portHigh,
+    twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
+    timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
+    hz,
+  };
+  const host = new HostSockets(config, new RandomStreams(seed).stream('calibration.connect-twin'));
+  const pair = host.connectPair(ipv4('127.0.0.1'), ipv4('127.0.0.1'), c.serverPort);
+  const connects = [];
+  const failures = [];
+  const open = []; // [closeAt, port], in close order (one lifetime for all)
+  const total = Math.min(c.maxConnects, c.rate * c.seconds);
+  for (let k = 0; k < total; k++) {
+    const t = k / c.rate;
+    while (open.length > 0 && open[0][0] <= t) {
+      const [at, port] = open.shift();
+      host.close(pair, port, at, true);
+    }
+    const port = host.connect(pair, t);
+    if (port < 0) failures.push(Math.round(t * 1000));
+    else {
+      connects.push({ t: Math.round(t * 1000), port });
+      open.push([t + CONNECTION_S, port]);
+    }
+  }
+  return { connects, failures, range: [portLow, portHigh] };
+}

@@ -1,6 +1,7 @@
 // Run one experiment in a fresh namespace: set its sysctls, start server and client inside it,
 // sample `ss -Htan` once a second, then tear everything down. Returns the data file's content.
 import { execFile, execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from './netns.mjs';
@@ -72,6 +73,7 @@ function waitForLine(child, text, timeoutMs) {
 export async function runExperiment(config) {
   const ns = createNamespace(config.tag ?? config.name);
   const started = new Date();
+  const loadAtStart = loadavg().map((x) => round(x, 2));
   const SERVER_PORT = config.serverPort ?? DEFAULT_SERVER_PORT;
   try {
     for (const [key, value] of Object.entries(config.sysctls)) setSysctl(ns, key, value);
@@ -145,6 +147,7 @@ export async function runExperiment(config) {
         kernelConfig: kernelConfig(),
         node: process.version,
         date: started.toISOString(),
+        loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
         sysctls,
       },
       config: {

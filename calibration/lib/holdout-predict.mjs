@@ -1,0 +1,47 @@
+#!/usr/bin/env node
+// node calibration/lib/holdout-predict.mjs — the twins' predictions for the held-out experiments,
+// from their configuration alone (no recording read): written to
+// calibration/lib/holdout-predictions.json before each recording, so the comparison afterwards
+// is of a prediction made blind. Needs dist/ (npm run build).
+import { writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { median, runTwin, SEEDS } from '../compare.mjs';
+import { HOLDOUT_EXPERIMENTS } from '../experiments.mjs';
+import { runConnectTwin } from '../kernel-twins.mjs';
+import { holdoutComparisons } from './holdout.mjs';
+
+/** What a data file would hold before any recording: the configuration, no figures. */
+export function blankData(e, serverPort = 8080) {
+  return {
+    experiment: e.name,
+    stamp: { kernelConfig: { CONFIG_HZ: '250' } },
+    config: {
+      rate: e.rate,
+      seconds: e.seconds,
+      closer: e.closer,
+      maxConnects: Math.ceil(e.rate * e.seconds),
+      serverPort,
+      sysctlsSet: e.sysctls,
+    },
+    summary: { failures: null, connects: null, firstFailureS: null },
+    perSecond: [],
+    ports: { stats: { connects: 0, lowEndParityShare: 0 } },
+  };
+}
+
+const out = {};
+for (const e of HOLDOUT_EXPERIMENTS) {
+  const data = blankData(e);
+  const runs = SEEDS.map((seed) => ({
+    scenario: runTwin(e.name, seed),
+    kernel: e.closer === 'client' ? runConnectTwin(data, seed) : null,
+  }));
+  out[e.name] = Object.fromEntries(
+    holdoutComparisons(data).map((row) => [row.id, median(runs.map((r) => row.model(r)))]),
+  );
+  console.log(e.name, JSON.stringify(out[e.name]));
+}
+writeFileSync(
+  fileURLToPath(new URL('./holdout-predictions.json', import.meta.url)),
+  `${JSON.stringify(out, null, 1)}\n`,
+);

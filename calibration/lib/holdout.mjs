@@ -1,0 +1,107 @@
+// Held-out validation of the kernel model (session 13): recordings of parameter combinations no
+// other experiment has (experiments.mjs HOLDOUT_EXPERIMENTS), compared with twins written before
+// the recording (scenarios/kernel-holdout-*.yaml; the port figures from kernel-twins.mjs
+// runConnectTwin). The same tolerance as compare.mjs: counts ±10 % (0 must be 0), times ±1 s.
+// Used by test/calibration/kernel-holdout.test.ts; not part of the README's Calibration table.
+import { firstFailure, judge, median, round, runTwin, SEEDS, window } from '../compare.mjs';
+import { runConnectTwin } from '../kernel-twins.mjs';
+import { portStats } from './sample.mjs';
+
+/** Seconds per window of the connect and failure counts over time. */
+const SPAN = 10;
+
+/** Sum of a per-second timeline series (the count in [t − 1, t)) over samples in (from, to]. */
+function modelSum(r, series, from, to) {
+  return window(r, series, from + 1e-6, to).reduce((a, b) => a + b, 0);
+}
+
+/** Sum of a recorded per-second field over the samples stamped in (from, to]. */
+function realSum(data, field, from, to) {
+  return data.perSecond.filter((s) => s.t > from && s.t <= to).reduce((a, s) => a + s[field], 0);
+}
+
+/** The figures of one held-out recording, with how the twins compute each. */
+export function holdoutComparisons(data) {
+  const s = data.summary;
+  const secs = data.config.seconds;
+  const rows = [
+    {
+      id: 'failures',
+      figure: 'failed connects (EADDRNOTAVAIL)',
+      real: s.failures,
+      model: ({ scenario }) => scenario.figures['upstream_eaddrnotavail.total'],
+      kind: 'count',
+    },
+    {
+      id: 'connects',
+      figure: 'successful connects',
+      real: s.connects,
+      model: ({ scenario }) => scenario.figures['upstream_connects.total'],
+      kind: 'count',
+    },
+    {
+      id: 'first-failure',
+      figure: 'first EADDRNOTAVAIL (s)',
+      real: s.firstFailureS,
+      model: ({ scenario }) => firstFailure(scenario),
+      kind: 'time',
+    },
+    {
+      id: 'time-wait-last-10s',
+      figure: 'TIME_WAIT, mean of the last 10 s',
+      real: round(
+        data.perSecond
+          .filter((p) => p.t > secs - 10 && p.t <= secs + 0.5)
+          .reduce((a, p, _, xs) => a + p.timeWait / xs.length, 0),
+        1,
+      ),
+      model: ({ scenario }) => {
+        const xs = window(scenario, 'time_wait', secs - 10 + 0.5, secs);
+        return round(xs.reduce((a, b) => a + b, 0) / xs.length, 1);
+      },
+      kind: 'count',
+    },
+  ];
+  for (let from = 0; from < secs; from += SPAN) {
+    const to = Math.min(secs, from + SPAN);
+    rows.push({
+      id: `connects-${from}-${to}s`,
+      figure: `connects in [${from}, ${to}) s`,
+      real: realSum(data, 'connects', from + 0.5, to + 0.5),
+      model: ({ scenario }) => modelSum(scenario, 'upstream_connects', from + 0.5, to + 0.5),
+      kind: 'count',
+    });
+  }
+  if (data.config.closer === 'client') {
+    // Which parity the walk took (__inet_hash_connect: the low end's parity first, the other once
+    // that half holds no usable port). Recorded as a share over every connect.
+    const p = data.ports.stats;
+    rows.push({
+      id: 'other-parity',
+      figure: "connects on the range's other parity (the walk's second pass)",
+      real: Math.round(p.connects * (1 - p.lowEndParityShare)),
+      model: ({ kernel }) => {
+        const q = portStats(kernel.connects, kernel.range);
+        return Math.round(q.connects * (1 - q.lowEndParityShare));
+      },
+      kind: 'count',
+    });
+  }
+  return rows;
+}
+
+/** Every held-out recording's rows, the model figure a median over `seeds`. */
+export function compareHoldout(dataFiles, seeds = SEEDS) {
+  const out = [];
+  for (const data of dataFiles) {
+    const runs = seeds.map((seed) => ({
+      scenario: runTwin(data.experiment, seed),
+      kernel: data.config.closer === 'client' ? runConnectTwin(data, seed) : null,
+    }));
+    for (const row of holdoutComparisons(data)) {
+      const model = median(runs.map((r) => row.model(r)));
+      out.push({ experiment: data.experiment, ...row, model, ...judge(row.kind, row.real, model) });
+    }
+  }
+  return out;
+}
