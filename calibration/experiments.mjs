@@ -79,6 +79,38 @@ export const HOLDOUT_EXPERIMENTS = [
   holdoutExperiment({ ports: 500, rate: 100, seconds: 30, closer: 'server', reuse: 0 }),
 ];
 
+/**
+ * Held out: a one-worker blocking server (lib/blocking-server.py: accept, serve `serviceMs`,
+ * answer, close) with listen backlog `backlog`, offered more connects than it serves: its accept
+ * queue fills, further SYNs are dropped (ListenOverflows) and the client retransmits them on the
+ * tcp_syn_linear_timeouts schedule. The server closes first.
+ */
+function backlogExperiment({ backlog, somaxconn = 4096, rate, serviceMs, seconds = 15 }) {
+  const capped = somaxconn < backlog ? `-somaxconn${somaxconn}` : '';
+  return {
+    name: `kernel-holdout-backlog${backlog}${capped}-${rate}-s${serviceMs}ms`,
+    description:
+      `Held out: a one-worker server (listen backlog ${backlog}, net.core.somaxconn ${somaxconn}) ` +
+      `serving ${serviceMs} ms per connection, ${rate} connects/s for ${seconds} s: accept queue ` +
+      'overflow and SYN retransmission.',
+    rate,
+    seconds,
+    closer: 'server',
+    blocking: { backlog, serviceMs },
+    sysctls: {
+      'net.ipv4.ip_local_port_range': DEFAULT_RANGE,
+      'net.ipv4.tcp_tw_reuse': 2,
+      'net.ipv4.tcp_timestamps': 1,
+      'net.core.somaxconn': somaxconn,
+    },
+  };
+}
+
+export const BACKLOG_EXPERIMENTS = [
+  backlogExperiment({ backlog: 16, rate: 100, serviceMs: 50 }),
+  backlogExperiment({ backlog: 128, somaxconn: 32, rate: 100, serviceMs: 20 }),
+];
+
 export const EXPERIMENTS = [
   ...[100, 300].flatMap((rate) =>
     ['client', 'server'].flatMap((closer) => [0, 2].map((reuse) => timeWaitExperiment(rate, closer, reuse))),
@@ -102,6 +134,7 @@ export const EXPERIMENTS = [
   },
   ...HAPROXY_EXPERIMENTS,
   ...HOLDOUT_EXPERIMENTS,
+  ...BACKLOG_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

@@ -8,6 +8,7 @@ import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespa
 import { countStates, mean, portStats, round, stallSeconds, tailRatio } from './sample.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const BLOCKING_SERVER = fileURLToPath(new URL('./blocking-server.py', import.meta.url));
 /**
  * Each experiment gets its own server port: table_perturb[] and the port-offset hash of
  * __inet_hash_connect are global to the kernel, not per namespace (secure_ipv4_port_ephemeral()
@@ -80,7 +81,19 @@ export async function runExperiment(config) {
     const sysctls = Object.fromEntries(RECORDED_SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
     const range = sysctls['net.ipv4.ip_local_port_range'].split(' ').map(Number);
 
-    const server = spawnInNamespace(ns, [process.execPath, WORKER, 'server', String(SERVER_PORT), config.closer]);
+    // config.blocking: { backlog, serviceMs } — a one-worker server whose accept queue fills.
+    const server = spawnInNamespace(
+      ns,
+      config.blocking
+        ? [
+            'python3',
+            BLOCKING_SERVER,
+            String(SERVER_PORT),
+            String(config.blocking.backlog),
+            String(config.blocking.serviceMs),
+          ]
+        : [process.execPath, WORKER, 'server', String(SERVER_PORT), config.closer],
+    );
     await waitForLine(server, 'listening', 10_000);
 
     const maxConnects = config.maxConnects ?? Math.ceil(config.rate * config.seconds);
@@ -101,6 +114,7 @@ export async function runExperiment(config) {
     const connects = [];
     const failures = [];
     const failureCodes = {};
+    const responses = [];
     let clientDone = false;
     const rl = createInterface({ input: client.stdout });
     rl.on('line', (line) => {
@@ -109,7 +123,8 @@ export async function runExperiment(config) {
       else if (kind === 'f') {
         failures.push(Number(a));
         failureCodes[b] = (failureCodes[b] ?? 0) + 1;
-      } else if (kind === 'done') clientDone = true;
+      } else if (kind === 'r') responses.push({ t: Number(a), index: Number(b) });
+      else if (kind === 'done') clientDone = true;
     });
     const clientExit = new Promise((resolve) => client.on('exit', resolve));
 
@@ -155,12 +170,14 @@ export async function runExperiment(config) {
         seconds: config.seconds,
         closer: config.closer,
         bindAddress: config.bindAddress ?? null,
+        blocking: config.blocking ?? null,
         maxConnects,
         serverPort: SERVER_PORT,
         sysctlsSet: config.sysctls,
       },
       summary: summarise(config, perSecond, connects, failures, failureCodes, range),
       perSecond,
+      ...(config.blocking ? { responses: responseLog(config, connects, responses) } : {}),
       ports: {
         stats: portStats(connects, range),
         first: connects.slice(0, PORTS_KEPT).map((c) => c.port),
@@ -170,6 +187,23 @@ export async function runExperiment(config) {
   } finally {
     deleteNamespace(ns);
   }
+}
+
+/**
+ * The accept-queue runs: each answered attempt's connect and response latency (ms after the
+ * attempt was due: index / rate), in attempt order.
+ */
+function responseLog(config, connects, responses) {
+  const connectAt = new Map(connects.map((c) => [c.index, c.t]));
+  const due = (index) => (index * 1000) / config.rate;
+  return responses
+    .sort((x, y) => x.index - y.index)
+    .map((r) => ({
+      index: r.index,
+      t: r.t,
+      connectMs: Math.round((connectAt.get(r.index) ?? Number.NaN) - due(r.index)),
+      responseMs: Math.round(r.t - due(r.index)),
+    }));
 }
 
 function summarise(config, perSecond, connects, failures, failureCodes, range) {

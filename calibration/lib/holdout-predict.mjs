@@ -6,7 +6,7 @@
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median, runTwin, SEEDS } from '../compare.mjs';
-import { HOLDOUT_EXPERIMENTS } from '../experiments.mjs';
+import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS } from '../experiments.mjs';
 import { runConnectTwin } from '../kernel-twins.mjs';
 import { holdoutComparisons } from './holdout.mjs';
 
@@ -19,22 +19,24 @@ export function blankData(e, serverPort = 8080) {
       rate: e.rate,
       seconds: e.seconds,
       closer: e.closer,
+      blocking: e.blocking ?? null,
       maxConnects: Math.ceil(e.rate * e.seconds),
       serverPort,
       sysctlsSet: e.sysctls,
     },
     summary: { failures: null, connects: null, firstFailureS: null },
     perSecond: [],
+    responses: [],
     ports: { stats: { connects: 0, lowEndParityShare: 0 } },
   };
 }
 
 const out = {};
-for (const e of HOLDOUT_EXPERIMENTS) {
+for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS]) {
   const data = blankData(e);
   const runs = SEEDS.map((seed) => ({
     scenario: runTwin(e.name, seed),
-    kernel: e.closer === 'client' ? runConnectTwin(data, seed) : null,
+    kernel: e.closer === 'client' && !e.blocking ? runConnectTwin(data, seed) : null,
   }));
   out[e.name] = Object.fromEntries(
     holdoutComparisons(data).map((row) => [row.id, median(runs.map((r) => row.model(r)))]),

@@ -20,8 +20,58 @@ function realSum(data, field, from, to) {
   return data.perSecond.filter((s) => s.t > from && s.t <= to).reduce((a, s) => a + s[field], 0);
 }
 
+/** Nearest-rank quantile of sorted `xs` (null if empty). */
+function quantile(xs, q) {
+  return xs.length === 0 ? null : xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
+}
+
+/**
+ * The accept-queue runs (config.blocking): what the client saw of a one-worker server whose
+ * accept queue overflows — connects, answers and their latency (s, from when each attempt was
+ * due) for the answers received within the run, as drainsim's request_latency counts them.
+ */
+function backlogComparisons(data) {
+  const secs = data.config.seconds;
+  const answered = data.responses.filter((r) => r.t <= secs * 1000);
+  const latency = answered.map((r) => r.responseMs / 1000).sort((a, b) => a - b);
+  const rows = [
+    {
+      id: 'connects',
+      figure: 'connects (handshake completed: admitted to the accept queue)',
+      real: data.summary.connects,
+      model: ({ scenario }) => scenario.figures['upstream_connects.total'],
+      kind: 'count',
+    },
+    {
+      id: 'answered',
+      figure: 'answers within the run',
+      real: answered.length,
+      model: ({ scenario }) => scenario.figures['request_latency.count'],
+      kind: 'count',
+    },
+    {
+      id: 'latency-mean',
+      figure: 'answer latency, mean (s)',
+      real: latency.length ? round(latency.reduce((a, b) => a + b, 0) / latency.length) : null,
+      model: ({ scenario }) => round(scenario.figures['request_latency.mean']),
+      kind: 'time',
+    },
+  ];
+  for (const q of [0.5, 0.95, 0.99]) {
+    rows.push({
+      id: `latency-p${q * 100}`,
+      figure: `answer latency, p${q * 100} (s)`,
+      real: quantile(latency, q),
+      model: ({ scenario }) => round(scenario.figures[`request_latency.p${q * 100}`]),
+      kind: 'time',
+    });
+  }
+  return rows;
+}
+
 /** The figures of one held-out recording, with how the twins compute each. */
 export function holdoutComparisons(data) {
+  if (data.config.blocking) return backlogComparisons(data);
   const s = data.summary;
   const secs = data.config.seconds;
   const rows = [
@@ -96,7 +146,7 @@ export function compareHoldout(dataFiles, seeds = SEEDS) {
   for (const data of dataFiles) {
     const runs = seeds.map((seed) => ({
       scenario: runTwin(data.experiment, seed),
-      kernel: data.config.closer === 'client' ? runConnectTwin(data, seed) : null,
+      kernel: data.config.closer === 'client' && !data.config.blocking ? runConnectTwin(data, seed) : null,
     }));
     for (const row of holdoutComparisons(data)) {
       const model = median(runs.map((r) => row.model(r)));

@@ -7,6 +7,7 @@
 // The client writes one line per connect attempt on stdout:
 //   c <ms since start> <local port> <attempt index>   connected
 //   f <ms since start> <errno code>        connect failed (e.g. EADDRNOTAVAIL)
+//   r <ms since start> <attempt index>     the server's answer arrived
 // and `done <attempts>` at the end.
 import net from 'node:net';
 
@@ -50,6 +51,7 @@ if (role === 'server') {
       socket.write('x');
     });
     socket.once('data', () => {
+      out.push(`r ${Math.round(performance.now() - start)} ${index}\n`);
       if (closer === 'client') socket.end();
     });
     socket.on('error', (err) => {
