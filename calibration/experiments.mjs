@@ -45,21 +45,27 @@ function exhaustionExperiment(reuse) {
  * (their predictions are in test/calibration/kernel-holdout.test.ts's history). Each is short:
  * the ones about TIME_WAIT expiry run just past its ≈ 61 s.
  */
-function holdoutExperiment({ ports, rate, seconds, closer = 'client', reuse }) {
+function holdoutExperiment({ ports, rate, seconds, closer = 'client', reuse, twBuckets, bind = false }) {
   const low = 50000;
   const range = `${low} ${low + ports - 1}`;
+  const variant = `${bind ? '-bind' : ''}${twBuckets === undefined ? '' : `-twbuckets${twBuckets}`}`;
   return {
-    name: `kernel-holdout-${ports}ports-${rate}-${closer}-closes-reuse${reuse}`,
+    name: `kernel-holdout-${ports}ports-${rate}-${closer}-closes-reuse${reuse}${variant}`,
     description:
       `Held out: ip_local_port_range ${range} (${ports} ports), ${rate} connects/s for ${seconds} s to ` +
-      `127.0.0.1, the ${closer} closes first, tcp_tw_reuse=${reuse}, timestamps on.`,
+      `127.0.0.1, the ${closer} closes first, tcp_tw_reuse=${reuse}, timestamps on` +
+      (twBuckets === undefined ? '' : `, tcp_max_tw_buckets=${twBuckets}`) +
+      (bind ? ', bind(127.0.0.1, 0) before each connect (node localAddress)' : '') +
+      '.',
     rate,
     seconds,
     closer,
+    ...(bind ? { bindAddress: '127.0.0.1' } : {}),
     sysctls: {
       'net.ipv4.ip_local_port_range': range,
       'net.ipv4.tcp_tw_reuse': reuse,
       'net.ipv4.tcp_timestamps': 1,
+      ...(twBuckets === undefined ? {} : { 'net.ipv4.tcp_max_tw_buckets': twBuckets }),
     },
   };
 }
@@ -77,6 +83,11 @@ export const HOLDOUT_EXPERIMENTS = [
   holdoutExperiment({ ports: 4000, rate: 100, seconds: 70, reuse: 2 }),
   // The server holds the TIME_WAIT; the client reuses its ports every few seconds (a SYN reopens it).
   holdoutExperiment({ ports: 500, rate: 100, seconds: 30, closer: 'server', reuse: 0 }),
+  // Added after the first eight were recorded (session 13), predictions written first as well:
+  // tcp_max_tw_buckets below the range (inet_twsk_alloc refuses, the port is free at once), and
+  // bind() before connect on an exhausted range (inet_csk_find_open_port skips TIME_WAIT ports).
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 20, reuse: 0, twBuckets: 300 }),
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 15, reuse: 0, bind: true }),
 ];
 
 /**

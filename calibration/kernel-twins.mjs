@@ -36,6 +36,7 @@ export function runBindTwin(data, seed) {
   const pair = host.connectPair(lo, ipv4('127.0.0.1'), c.serverPort);
   const connects = [];
   let failures = 0;
+  let firstFailureS = null;
   const total = Math.min(c.maxConnects, c.rate * c.seconds);
   for (let k = 0; k < total; k++) {
     const t = k / c.rate;
@@ -43,13 +44,20 @@ export function runBindTwin(data, seed) {
     if (port < 0 || !host.connectBound(pair, port, t)) {
       if (port >= 0) host.unbind(port);
       failures++;
+      firstFailureS ??= t;
       continue;
     }
     connects.push({ t: Math.round(t * 1000), port });
     host.close(pair, port, t + CONNECTION_S, true);
   }
   host.expire(c.seconds + 1);
-  return { failures, timeWait: host.timeWaitCount, ports: portStats(connects, [portLow, portHigh]) };
+  return {
+    failures,
+    connects: connects.length,
+    firstFailureS,
+    timeWait: host.timeWaitCount,
+    ports: portStats(connects, [portLow, portHigh]),
+  };
 }
 
 /**

@@ -5,10 +5,9 @@
 // is of a prediction made blind. Needs dist/ (npm run build).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { median, runTwin, SEEDS } from '../compare.mjs';
+import { median, SEEDS } from '../compare.mjs';
 import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS } from '../experiments.mjs';
-import { runConnectTwin } from '../kernel-twins.mjs';
-import { holdoutComparisons } from './holdout.mjs';
+import { holdoutComparisons, twinRuns } from './holdout.mjs';
 
 /** What a data file would hold before any recording: the configuration, no figures. */
 export function blankData(e, serverPort = 8080) {
@@ -19,6 +18,7 @@ export function blankData(e, serverPort = 8080) {
       rate: e.rate,
       seconds: e.seconds,
       closer: e.closer,
+      bindAddress: e.bindAddress ?? null,
       blocking: e.blocking ?? null,
       maxConnects: Math.ceil(e.rate * e.seconds),
       serverPort,
@@ -34,10 +34,7 @@ export function blankData(e, serverPort = 8080) {
 const out = {};
 for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS]) {
   const data = blankData(e);
-  const runs = SEEDS.map((seed) => ({
-    scenario: runTwin(e.name, seed),
-    kernel: e.closer === 'client' && !e.blocking ? runConnectTwin(data, seed) : null,
-  }));
+  const runs = SEEDS.map((seed) => twinRuns(data, seed));
   out[e.name] = Object.fromEntries(
     holdoutComparisons(data).map((row) => [row.id, median(runs.map((r) => row.model(r)))]),
   );

@@ -4,7 +4,7 @@
 // runConnectTwin). The same tolerance as compare.mjs: counts ±10 % (0 must be 0), times ±1 s.
 // Used by test/calibration/kernel-holdout.test.ts; not part of the README's Calibration table.
 import { firstFailure, judge, median, round, runTwin, SEEDS, window } from '../compare.mjs';
-import { runConnectTwin } from '../kernel-twins.mjs';
+import { runBindTwin, runConnectTwin } from '../kernel-twins.mjs';
 import { portStats } from './sample.mjs';
 
 /** Seconds per window of the connect and failure counts over time. */
@@ -69,9 +69,41 @@ function backlogComparisons(data) {
   return rows;
 }
 
+/**
+ * bind(127.0.0.1, 0) before each connect (config.bindAddress): the port comes from
+ * inet_csk_find_open_port, so the twin is the kernel twin (kernel-twins.mjs runBindTwin).
+ */
+function bindComparisons(data) {
+  const s = data.summary;
+  return [
+    {
+      id: 'failures',
+      figure: 'failed binds/connects',
+      real: s.failures,
+      model: ({ kernel }) => kernel.failures,
+      kind: 'count',
+    },
+    {
+      id: 'connects',
+      figure: 'successful connects',
+      real: s.connects,
+      model: ({ kernel }) => kernel.connects,
+      kind: 'count',
+    },
+    {
+      id: 'first-failure',
+      figure: 'first failure (s)',
+      real: s.firstFailureS,
+      model: ({ kernel }) => (kernel.firstFailureS === null ? null : round(kernel.firstFailureS)),
+      kind: 'time',
+    },
+  ];
+}
+
 /** The figures of one held-out recording, with how the twins compute each. */
 export function holdoutComparisons(data) {
   if (data.config.blocking) return backlogComparisons(data);
+  if (data.config.bindAddress) return bindComparisons(data);
   const s = data.summary;
   const secs = data.config.seconds;
   const rows = [
@@ -140,14 +172,21 @@ export function holdoutComparisons(data) {
   return rows;
 }
 
+/** The twins of one held-out experiment for one seed: the scenario twin and the kernel twin. */
+export function twinRuns(data, seed) {
+  const c = data.config;
+  if (c.bindAddress) return { scenario: null, kernel: runBindTwin(data, seed) };
+  return {
+    scenario: runTwin(data.experiment, seed),
+    kernel: c.closer === 'client' && !c.blocking ? runConnectTwin(data, seed) : null,
+  };
+}
+
 /** Every held-out recording's rows, the model figure a median over `seeds`. */
 export function compareHoldout(dataFiles, seeds = SEEDS) {
   const out = [];
   for (const data of dataFiles) {
-    const runs = seeds.map((seed) => ({
-      scenario: runTwin(data.experiment, seed),
-      kernel: data.config.closer === 'client' && !data.config.blocking ? runConnectTwin(data, seed) : null,
-    }));
+    const runs = seeds.map((seed) => twinRuns(data, seed));
     for (const row of holdoutComparisons(data)) {
       const model = median(runs.map((r) => row.model(r)));
       out.push({ experiment: data.experiment, ...row, model, ...judge(row.kind, row.real, model) });
