@@ -8,6 +8,12 @@ import { HostSockets } from '../dist/sim/net/host-sockets.js';
 import { ipv4, LINUX_DEFAULTS } from '../dist/sim/net/kernel-config.js';
 import { portStats } from './lib/sample.mjs';
 
+/** tcp_max_tw_buckets as the experiment set it, else the recorded namespaces' value (kernel-config.ts). */
+function maxTwBuckets(sysctls) {
+  const set = sysctls['net.ipv4.tcp_max_tw_buckets'];
+  return set === undefined ? LINUX_DEFAULTS.maxTwBuckets : Number(set);
+}
+
 /** How long the worker's connection lives: connect, one byte each way on loopback, close. */
 const CONNECTION_S = 0.002;
 
@@ -29,6 +35,7 @@ export function runBindTwin(data, seed) {
     portHigh,
     twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
     timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
+    maxTwBuckets: maxTwBuckets(sysctls),
     hz,
   };
   const host = new HostSockets(config, new RandomStreams(seed).stream('calibration.bind-twin'));
@@ -77,6 +84,7 @@ export function runConnectTwin(data, seed) {
     portHigh,
     twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
     timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
+    maxTwBuckets: maxTwBuckets(sysctls),
     hz,
   };
   const host = new HostSockets(config, new RandomStreams(seed).stream('calibration.connect-twin'));
