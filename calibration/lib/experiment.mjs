@@ -163,6 +163,7 @@ export async function runExperiment(config) {
         node: process.version,
         date: started.toISOString(),
         loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
+        scheduling: schedulingOf(process.pid),
         sysctls,
       },
       config: {
@@ -186,6 +187,17 @@ export async function runExperiment(config) {
     };
   } finally {
     deleteNamespace(ns);
+  }
+}
+
+/** The harness's scheduling policy as `chrt -p` prints it (run.mjs --rt sets SCHED_FIFO). */
+function schedulingOf(pid) {
+  try {
+    return execFileSync('chrt', ['-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .replace(/\s+/g, ' ');
+  } catch {
+    return null;
   }
 }
 

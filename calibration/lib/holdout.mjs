@@ -184,14 +184,33 @@ export function twinRuns(data, seed) {
   };
 }
 
+/** A recording's name: its data file's (holdoutFiles), else its experiment's. */
+export function holdoutLabel(data) {
+  return data.label ?? data.experiment;
+}
+
+/**
+ * The data files of the held-out experiments that exist, each name then its SCHED_FIFO
+ * recordings (run.mjs --rt: `-rt`, and `-rt-run0`, an earlier one under `chrt -f 10`), each
+ * labelled with its file name.
+ */
+export function holdoutFiles(names) {
+  const file = (n) => fileURLToPath(new URL(`../data/${n}.json`, import.meta.url));
+  return names
+    .flatMap((n) => [n, `${n}-rt-run0`, `${n}-rt`])
+    .filter((n) => existsSync(file(n)))
+    .map((n) => ({ ...JSON.parse(readFileSync(file(n), 'utf8')), label: n }));
+}
+
 /** Every held-out recording's rows, the model figure a median over `seeds`. */
 export function compareHoldout(dataFiles, seeds = SEEDS) {
   const out = [];
   for (const data of dataFiles) {
     const runs = seeds.map((seed) => twinRuns(data, seed));
+    const experiment = holdoutLabel(data);
     for (const row of holdoutComparisons(data)) {
       const model = median(runs.map((r) => row.model(r)));
-      out.push({ experiment: data.experiment, ...row, model, ...judge(row.kind, row.real, model) });
+      out.push({ ...row, experiment, model, ...judge(row.kind, row.real, model) });
     }
   }
   return out;
@@ -207,7 +226,7 @@ export function holdoutTable(rows, gaps = {}, predictions = {}) {
   const show = (x) => (x === null || x === undefined ? 'none' : `${x}`);
   for (const r of rows) {
     const gap = gaps[`${r.experiment}/${r.id}`] ? ' (gap‡)' : '';
-    const predicted = predictions[r.experiment]?.[r.id];
+    const predicted = predictions[r.experiment.replace(/-rt(-run0)?$/, '')]?.[r.id];
     const name = r.experiment.replace('kernel-holdout-', '');
     lines.push(
       `| ${name} | ${r.figure}${gap} | ${show(r.real)} | ${show(predicted)} | ${show(r.model)} | ${r.error}${r.ok ? '' : ' ✗'} |`,
@@ -221,10 +240,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes(
   const { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS } = await import('../experiments.mjs');
   const { HOLDOUT_GAPS } = await import('./holdout-gaps.mjs');
   const file = (p) => fileURLToPath(new URL(p, import.meta.url));
-  const data = [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS]
-    .map((e) => file(`../data/${e.name}.json`))
-    .filter((f) => existsSync(f))
-    .map((f) => JSON.parse(readFileSync(f, 'utf8')));
+  const data = holdoutFiles([...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS].map((e) => e.name));
   const predictions = JSON.parse(readFileSync(file('./holdout-predictions.json'), 'utf8'));
   const table = holdoutTable(compareHoldout(data), HOLDOUT_GAPS, predictions);
   const readmePath = file('../README.md');
