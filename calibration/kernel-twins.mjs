@@ -18,6 +18,25 @@ function maxTwBuckets(sysctls) {
 const CONNECTION_S = 0.002;
 
 /**
+ * The experiment's host: one Linux kernel (CONFIG_HZ from the recording's stamp) with the
+ * experiment's sysctls, its random stream `stream` of seed `seed`.
+ */
+function twinHost(data, seed, stream) {
+  const sysctls = data.config.sysctlsSet;
+  const [portLow, portHigh] = sysctls['net.ipv4.ip_local_port_range'].split(/\s+/).map(Number);
+  const config = {
+    ...LINUX_DEFAULTS,
+    portLow,
+    portHigh,
+    twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
+    timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
+    maxTwBuckets: maxTwBuckets(sysctls),
+    hz: Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz),
+  };
+  return { host: new HostSockets(config, new RandomStreams(seed).stream(stream)), portLow, portHigh };
+}
+
+/**
  * portwalk-bind-*: one Linux host (CONFIG_HZ from the recording's stamp) whose client bind()s to
  * 127.0.0.1:0 before each connect() to 127.0.0.1:serverPort (node's `localAddress`; libuv sets
  * SO_REUSEADDR), `rate` connects/s for `seconds`, the client closing first (its socket holds the
@@ -26,19 +45,7 @@ const CONNECTION_S = 0.002;
  */
 export function runBindTwin(data, seed) {
   const c = data.config;
-  const sysctls = c.sysctlsSet;
-  const [portLow, portHigh] = sysctls['net.ipv4.ip_local_port_range'].split(/\s+/).map(Number);
-  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
-  const config = {
-    ...LINUX_DEFAULTS,
-    portLow,
-    portHigh,
-    twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
-    timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
-    maxTwBuckets: maxTwBuckets(sysctls),
-    hz,
-  };
-  const host = new HostSockets(config, new RandomStreams(seed).stream('calibration.bind-twin'));
+  const { host, portLow, portHigh } = twinHost(data, seed, 'calibration.bind-twin');
   const lo = ipv4(c.bindAddress);
   const pair = host.connectPair(lo, ipv4('127.0.0.1'), c.serverPort);
   const connects = [];
@@ -75,19 +82,7 @@ export function runBindTwin(data, seed) {
  */
 export function runConnectTwin(data, seed) {
   const c = data.config;
-  const sysctls = c.sysctlsSet;
-  const [portLow, portHigh] = sysctls['net.ipv4.ip_local_port_range'].split(/\s+/).map(Number);
-  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
-  const config = {
-    ...LINUX_DEFAULTS,
-    portLow,
-    portHigh,
-    twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
-    timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
-    maxTwBuckets: maxTwBuckets(sysctls),
-    hz,
-  };
-  const host = new HostSockets(config, new RandomStreams(seed).stream('calibration.connect-twin'));
+  const { host, portLow, portHigh } = twinHost(data, seed, 'calibration.connect-twin');
   const pair = host.connectPair(ipv4('127.0.0.1'), ipv4('127.0.0.1'), c.serverPort);
   const connects = [];
   const failures = [];

@@ -14,16 +14,17 @@ export function blankData(e, serverPort = 8080) {
   return {
     experiment: e.name,
     stamp: { kernelConfig: { CONFIG_HZ: '250' } },
-    config: {
-      rate: e.rate,
-      seconds: e.seconds,
-      closer: e.closer,
-      bindAddress: e.bindAddress ?? null,
-      blocking: e.blocking ?? null,
-      maxConnects: Math.ceil(e.rate * e.seconds),
-      serverPort,
-      sysctlsSet: e.sysctls,
-    },
+    // The fields lib/experiment.mjs records from the experiment, before anything is measured.
+    config: Object.fromEntries([
+      ['rate', e.rate],
+      ['seconds', e.seconds],
+      ['closer', e.closer],
+      ['bindAddress', e.bindAddress ?? null],
+      ['blocking', e.blocking ?? null],
+      ['maxConnects', Math.ceil(e.rate * e.seconds)],
+      ['serverPort', serverPort],
+      ['sysctlsSet', e.sysctls],
+    ]),
     summary: { failures: null, connects: null, firstFailureS: null },
     perSecond: [],
     responses: [],

@@ -22,6 +22,11 @@ function realSum(data, field, from, to) {
   return data.perSecond.filter((s) => s.t > from && s.t <= to).reduce((a, s) => a + s[field], 0);
 }
 
+/** A count compared with a scenario twin's figure `key`. */
+function scenarioCount(id, figure, real, key) {
+  return { id, figure, real, model: ({ scenario }) => scenario.figures[key], kind: 'count' };
+}
+
 /** Nearest-rank quantile of sorted `xs` (null if empty). */
 function quantile(xs, q) {
   return xs.length === 0 ? null : xs[Math.min(xs.length - 1, Math.ceil(q * xs.length) - 1)];
@@ -37,20 +42,9 @@ function backlogComparisons(data) {
   const answered = data.responses.filter((r) => r.t <= secs * 1000);
   const latency = answered.map((r) => r.responseMs / 1000).sort((a, b) => a - b);
   const rows = [
-    {
-      id: 'connects',
-      figure: 'connects (handshake completed: admitted to the accept queue)',
-      real: data.summary.connects,
-      model: ({ scenario }) => scenario.figures['upstream_connects.total'],
-      kind: 'count',
-    },
-    {
-      id: 'answered',
-      figure: 'answers within the run',
-      real: answered.length,
-      model: ({ scenario }) => scenario.figures['request_latency.count'],
-      kind: 'count',
-    },
+    // The client's connect() returned (SYN-ACK received); drainsim counts the admitted ones.
+    scenarioCount('connects', 'connects (client side)', data.summary.connects, 'upstream_connects.total'),
+    scenarioCount('answered', 'answers within the run', answered.length, 'request_latency.count'),
     {
       id: 'latency-mean',
       figure: 'answer latency, mean (s)',
@@ -109,20 +103,8 @@ export function holdoutComparisons(data) {
   const s = data.summary;
   const secs = data.config.seconds;
   const rows = [
-    {
-      id: 'failures',
-      figure: 'failed connects (EADDRNOTAVAIL)',
-      real: s.failures,
-      model: ({ scenario }) => scenario.figures['upstream_eaddrnotavail.total'],
-      kind: 'count',
-    },
-    {
-      id: 'connects',
-      figure: 'successful connects',
-      real: s.connects,
-      model: ({ scenario }) => scenario.figures['upstream_connects.total'],
-      kind: 'count',
-    },
+    scenarioCount('failures', 'failed connects (EADDRNOTAVAIL)', s.failures, 'upstream_eaddrnotavail.total'),
+    scenarioCount('connects', 'successful connects', s.connects, 'upstream_connects.total'),
     {
       id: 'first-failure',
       figure: 'first EADDRNOTAVAIL (s)',

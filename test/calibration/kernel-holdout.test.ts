@@ -9,7 +9,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
 import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS } from '../../calibration/experiments.mjs';
 // @ts-expect-error plain .mjs without type declarations
-import {
+import * as holdout from '../../calibration/lib/holdout.mjs';
+// @ts-expect-error plain .mjs without type declarations
+import { HOLDOUT_GAPS } from '../../calibration/lib/holdout-gaps.mjs';
+
+const {
   compareHoldout,
   HOLDOUT_README_END,
   HOLDOUT_README_START,
@@ -17,18 +21,13 @@ import {
   holdoutFiles,
   holdoutLabel,
   holdoutTable,
-} from '../../calibration/lib/holdout.mjs';
-// @ts-expect-error plain .mjs without type declarations
-import { HOLDOUT_GAPS } from '../../calibration/lib/holdout-gaps.mjs';
+} = holdout;
 
-interface Row {
-  experiment: string;
-  id: string;
-  figure: string;
+/** A compared figure (calibration/lib/holdout.mjs compareHoldout). */
+interface Row extends Record<'experiment' | 'id' | 'figure' | 'error', string> {
   real: number | null;
   model: number | null;
   ok: boolean;
-  error: string;
 }
 interface Data {
   experiment: string;
@@ -93,6 +92,14 @@ describe('held-out kernel experiments: drainsim against Linux 6.18', () => {
     const a = readme.indexOf(HOLDOUT_README_START);
     const b = readme.indexOf(HOLDOUT_README_END);
     expect(a).toBeGreaterThan(0);
-    expect(readme.slice(a + HOLDOUT_README_START.length, b).trim()).toBe(holdoutTable(rows, GAPS, predictions).trim());
+    // Compared cell by cell: biome pads the table's columns when it formats the README.
+    const cells = (t: string) =>
+      t
+        .trim()
+        .split('\n')
+        .map((line) => line.replace(/ *\| */g, '|').replace(/-+/g, '-'));
+    expect(cells(readme.slice(a + HOLDOUT_README_START.length, b))).toEqual(
+      cells(holdoutTable(rows, GAPS, predictions)),
+    );
   });
 });
