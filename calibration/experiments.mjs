@@ -122,6 +122,40 @@ export const BACKLOG_EXPERIMENTS = [
   backlogExperiment({ backlog: 128, somaxconn: 32, rate: 100, serviceMs: 20 }),
 ];
 
+/**
+ * Held out: connects to a listener whose accept queue stays full (lib/blocking-server.py with
+ * backlog 0 serving its first connection for ever: one child served, one queued, every later SYN
+ * dropped) until the kernel gives up (ETIMEDOUT), for tcp_syn_retries / tcp_syn_linear_timeouts
+ * pairs no other run has: when each connect fails is the SYN schedule on the client's timer wheel.
+ */
+function synGiveUpExperiment({ retries, linear, seconds }) {
+  return {
+    name: `kernel-holdout-syn-giveup-r${retries}-l${linear}`,
+    description:
+      `Held out: 50 connects (10/s) to a listener whose accept queue stays full, tcp_syn_retries ${retries}, ` +
+      `tcp_syn_linear_timeouts ${linear}: every SYN but the first two is dropped until connect() fails.`,
+    rate: 10,
+    seconds,
+    maxConnects: 50,
+    closer: 'server',
+    blocking: { backlog: 0, serviceMs: 1e9 },
+    keepFailures: true,
+    sysctls: {
+      'net.ipv4.ip_local_port_range': DEFAULT_RANGE,
+      'net.ipv4.tcp_tw_reuse': 2,
+      'net.ipv4.tcp_timestamps': 1,
+      'net.ipv4.tcp_syn_retries': retries,
+      'net.ipv4.tcp_syn_linear_timeouts': linear,
+    },
+  };
+}
+
+export const SYN_GIVEUP_EXPERIMENTS = [
+  synGiveUpExperiment({ retries: 2, linear: 4, seconds: 18 }),
+  synGiveUpExperiment({ retries: 3, linear: 2, seconds: 24 }),
+  synGiveUpExperiment({ retries: 1, linear: 0, seconds: 10 }),
+];
+
 export const EXPERIMENTS = [
   ...[100, 300].flatMap((rate) =>
     ['client', 'server'].flatMap((closer) => [0, 2].map((reuse) => timeWaitExperiment(rate, closer, reuse))),
@@ -146,6 +180,7 @@ export const EXPERIMENTS = [
   ...HAPROXY_EXPERIMENTS,
   ...HOLDOUT_EXPERIMENTS,
   ...BACKLOG_EXPERIMENTS,
+  ...SYN_GIVEUP_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

@@ -4,8 +4,10 @@
 // same portStats() the harness applies to the real connect log (lib/sample.mjs). No model
 // constant is fitted: bind(addr, 0) is inet_csk_find_open_port() as bind-port.ts reads it.
 import { RandomStreams } from '../dist/sim/engine/random.js';
-import { HostSockets } from '../dist/sim/net/host-sockets.js';
+import { bootJiffiesOf, HostSockets } from '../dist/sim/net/host-sockets.js';
+import { JiffiesClock } from '../dist/sim/net/jiffies.js';
 import { ipv4, LINUX_DEFAULTS } from '../dist/sim/net/kernel-config.js';
+import { synRetransmitSchedule } from '../dist/sim/net/tcp.js';
 import { portStats } from './lib/sample.mjs';
 
 /** tcp_max_tw_buckets as the experiment set it, else the recorded namespaces' value (kernel-config.ts). */
@@ -102,4 +104,35 @@ export function runConnectTwin(data, seed) {
     }
   }
   return { connects, failures, range: [portLow, portHigh] };
+}
+
+/**
+ * kernel-holdout-syn-giveup-*: when each connect() to a listener whose accept queue stays full
+ * fails. The connecting kernel sends its SYN, then each retransmission and finally the give-up
+ * when its retransmission timer fires (tcp_retransmit_timer / tcp_write_timeout,
+ * net/ipv4/tcp_timer.c): the steps of synRetransmitSchedule (net/tcp.ts) for the experiment's
+ * tcp_syn_retries and tcp_syn_linear_timeouts, each timer armed at the previous firing and fired
+ * on the timer wheel (JiffiesClock.timerFiresAt, as l4-connect.ts senderTimerFiresAt). The first
+ * two connects get in (one served, one queued: backlog 0 holds one). Returns each failed
+ * attempt's delay (s from when it was due) in attempt order.
+ */
+export function runSynGiveUpTwin(data, seed) {
+  const c = data.config;
+  const sysctls = c.sysctlsSet;
+  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
+  const clock = new JiffiesClock(hz, bootJiffiesOf(new RandomStreams(seed).stream('calibration.syn-giveup-twin')));
+  const { retransmits, giveUp } = synRetransmitSchedule(
+    Number(sysctls['net.ipv4.tcp_syn_retries']),
+    Number(sysctls['net.ipv4.tcp_syn_linear_timeouts']),
+  );
+  const steps = [...retransmits, giveUp].map((at, k, all) => at - (k > 0 ? all[k - 1] : 0));
+  const admitted = c.blocking.backlog + 2; // one accept()ed, backlog + 1 queued
+  const delays = [];
+  for (let i = admitted; i < c.maxConnects; i++) {
+    const due = i / c.rate;
+    let t = due;
+    for (const step of steps) t = clock.timerFiresAt(t, step);
+    delays.push(t - due);
+  }
+  return { failures: delays.length, delays };
 }

@@ -29,6 +29,8 @@ export const RECORDED_SYSCTLS = [
   'net.ipv4.tcp_fin_timeout',
   'net.ipv4.tcp_max_syn_backlog',
   'net.core.somaxconn',
+  'net.ipv4.tcp_syn_retries',
+  'net.ipv4.tcp_syn_linear_timeouts',
 ];
 
 /** CONFIG_HZ and the port-perturbation table size of the running kernel, if /proc/config.gz exists. */
@@ -115,6 +117,7 @@ export async function runExperiment(config) {
     const failures = [];
     const failureCodes = {};
     const responses = [];
+    const failureLog = [];
     let clientDone = false;
     const rl = createInterface({ input: client.stdout });
     rl.on('line', (line) => {
@@ -122,6 +125,7 @@ export async function runExperiment(config) {
       if (kind === 'c') connects.push({ t: Number(a), port: Number(b), index: Number(c) });
       else if (kind === 'f') {
         failures.push(Number(a));
+        failureLog.push({ t: Number(a), code: b, index: Number(c) });
         failureCodes[b] = (failureCodes[b] ?? 0) + 1;
       } else if (kind === 'r') responses.push({ t: Number(a), index: Number(b) });
       else if (kind === 'done') clientDone = true;
@@ -172,6 +176,7 @@ export async function runExperiment(config) {
         closer: config.closer,
         bindAddress: config.bindAddress ?? null,
         blocking: config.blocking ?? null,
+        keepFailures: config.keepFailures ?? false,
         maxConnects,
         serverPort: SERVER_PORT,
         sysctlsSet: config.sysctls,
@@ -179,6 +184,8 @@ export async function runExperiment(config) {
       summary: summarise(config, perSecond, connects, failures, failureCodes, range),
       perSecond,
       ...(config.blocking ? { responses: responseLog(config, connects, responses) } : {}),
+      // config.keepFailures: every failed attempt, { t ms, code, index } in attempt order.
+      ...(config.keepFailures ? { failureLog: failureLog.sort((x, y) => x.index - y.index) } : {}),
       ports: {
         stats: portStats(connects, range),
         first: connects.slice(0, PORTS_KEPT).map((c) => c.port),

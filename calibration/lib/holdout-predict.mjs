@@ -3,10 +3,10 @@
 // from their configuration alone (no recording read): written to
 // calibration/lib/holdout-predictions.json before each recording, so the comparison afterwards
 // is of a prediction made blind. Needs dist/ (npm run build).
-import { writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median, SEEDS } from '../compare.mjs';
-import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS } from '../experiments.mjs';
+import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } from '../experiments.mjs';
 import { holdoutComparisons, twinRuns } from './holdout.mjs';
 
 /** What a data file would hold before any recording: the configuration, no figures. */
@@ -21,19 +21,21 @@ export function blankData(e, serverPort = 8080) {
       ['closer', e.closer],
       ['bindAddress', e.bindAddress ?? null],
       ['blocking', e.blocking ?? null],
-      ['maxConnects', Math.ceil(e.rate * e.seconds)],
+      ['maxConnects', e.maxConnects ?? Math.ceil(e.rate * e.seconds)],
+      ['keepFailures', e.keepFailures ?? false],
       ['serverPort', serverPort],
       ['sysctlsSet', e.sysctls],
     ]),
     summary: { failures: null, connects: null, firstFailureS: null },
     perSecond: [],
     responses: [],
+    failureLog: [],
     ports: { stats: { connects: 0, lowEndParityShare: 0 } },
   };
 }
 
 const out = {};
-for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS]) {
+for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS]) {
   const data = blankData(e);
   const runs = SEEDS.map((seed) => twinRuns(data, seed));
   out[e.name] = Object.fromEntries(

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { firstFailure, judge, median, round, runTwin, SEEDS, window } from '../compare.mjs';
-import { runBindTwin, runConnectTwin } from '../kernel-twins.mjs';
+import { runBindTwin, runConnectTwin, runSynGiveUpTwin } from '../kernel-twins.mjs';
 import { portStats } from './sample.mjs';
 
 /** Seconds per window of the connect and failure counts over time. */
@@ -96,8 +96,43 @@ function bindComparisons(data) {
   ];
 }
 
+/**
+ * The SYN give-up runs (config.keepFailures): how many connects failed with ETIMEDOUT and when,
+ * as delays from when each was due (the kernel twin: kernel-twins.mjs runSynGiveUpTwin).
+ */
+function synGiveUpComparisons(data) {
+  const failed = data.failureLog.filter((f) => f.code === 'ETIMEDOUT');
+  const delays = failed.map((f) => (f.t - (f.index * 1000) / data.config.rate) / 1000).sort((a, b) => a - b);
+  const stat = (xs, pick) => (xs.length === 0 ? null : round(pick(xs)));
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const rows = [
+    {
+      id: 'etimedout',
+      figure: 'connects failed with ETIMEDOUT',
+      real: failed.length,
+      model: ({ kernel }) => kernel.failures,
+      kind: 'count',
+    },
+  ];
+  for (const [id, pick] of [
+    ['mean', mean],
+    ['min', (xs) => Math.min(...xs)],
+    ['max', (xs) => Math.max(...xs)],
+  ]) {
+    rows.push({
+      id: `giveup-${id}`,
+      figure: `connect() gives up after (s), ${id}`,
+      real: stat(delays, pick),
+      model: ({ kernel }) => stat(kernel.delays, pick),
+      kind: 'time',
+    });
+  }
+  return rows;
+}
+
 /** The figures of one held-out recording, with how the twins compute each. */
 export function holdoutComparisons(data) {
+  if (data.config.keepFailures) return synGiveUpComparisons(data);
   if (data.config.blocking) return backlogComparisons(data);
   if (data.config.bindAddress) return bindComparisons(data);
   const s = data.summary;
@@ -159,6 +194,7 @@ export function holdoutComparisons(data) {
 /** The twins of one held-out experiment for one seed: the scenario twin and the kernel twin. */
 export function twinRuns(data, seed) {
   const c = data.config;
+  if (c.keepFailures) return { scenario: null, kernel: runSynGiveUpTwin(data, seed) };
   if (c.bindAddress) return { scenario: null, kernel: runBindTwin(data, seed) };
   return {
     scenario: runTwin(data.experiment, seed),
@@ -219,10 +255,12 @@ export function holdoutTable(rows, gaps = {}, predictions = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--readme')) {
   // node calibration/lib/holdout.mjs --readme: the table into calibration/README.md (needs dist/).
-  const { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS } = await import('../experiments.mjs');
+  const { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } = await import('../experiments.mjs');
   const { HOLDOUT_GAPS } = await import('./holdout-gaps.mjs');
   const file = (p) => fileURLToPath(new URL(p, import.meta.url));
-  const data = holdoutFiles([...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS].map((e) => e.name));
+  const data = holdoutFiles(
+    [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS].map((e) => e.name),
+  );
   const predictions = JSON.parse(readFileSync(file('./holdout-predictions.json'), 'utf8'));
   const table = holdoutTable(compareHoldout(data), HOLDOUT_GAPS, predictions);
   const readmePath = file('../README.md');

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
-import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS } from '../../calibration/experiments.mjs';
+import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } from '../../calibration/experiments.mjs';
 // @ts-expect-error plain .mjs without type declarations
 import * as holdout from '../../calibration/lib/holdout.mjs';
 // @ts-expect-error plain .mjs without type declarations
@@ -40,7 +40,9 @@ interface Data {
  */
 const GAPS = HOLDOUT_GAPS as Record<string, string>;
 
-const names = ([...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS] as { name: string }[]).map((e) => e.name);
+const names = ([...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS] as { name: string }[]).map(
+  (e) => e.name,
+);
 const data = holdoutFiles(names) as Data[];
 const planned = data.flatMap((d) =>
   (holdoutComparisons(d) as Row[]).map((row) => ({ ...row, experiment: holdoutLabel(d) as string })),
