@@ -43,7 +43,7 @@ for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_E
   );
   console.log(e.name, JSON.stringify(out[e.name]));
 }
-writeFileSync(
-  fileURLToPath(new URL('./holdout-predictions.json', import.meta.url)),
-  `${JSON.stringify(out, null, 1)}\n`,
-);
+// Blind predictions are kept as first written: only experiments without one are added.
+const file = fileURLToPath(new URL('./holdout-predictions.json', import.meta.url));
+const kept = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+writeFileSync(file, `${JSON.stringify({ ...out, ...kept }, null, 1)}\n`);
