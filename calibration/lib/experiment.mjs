@@ -210,11 +210,12 @@ function schedulingOf(pid) {
 
 /**
  * The accept-queue runs: each answered attempt's connect and response latency (ms after the
- * attempt was due: index / rate), in attempt order.
+ * attempt was issued: (index + 1) / rate), in attempt order.
  */
 function responseLog(config, connects, responses) {
   const connectAt = new Map(connects.map((c) => [c.index, c.t]));
-  const due = (index) => (index * 1000) / config.rate;
+  // The client's tick issues attempt i once floor(elapsed · rate) > i: at (i + 1) / rate.
+  const due = (index) => ((index + 1) * 1000) / config.rate;
   return responses
     .sort((x, y) => x.index - y.index)
     .map((r) => ({

@@ -22,6 +22,16 @@ function realSum(data, field, from, to) {
   return data.perSecond.filter((s) => s.t > from && s.t <= to).reduce((a, s) => a + s[field], 0);
 }
 
+/**
+ * When the real client issued attempt `index` (ms): its tick issues every attempt due by
+ * floor(elapsed · rate), so attempt i goes at (i + 1) / rate, not i / rate (lib/worker.mjs). The
+ * `connectMs`/`responseMs` stored by data files recorded before this was noticed count from
+ * i / rate (one period more); the figures here are taken from the times and indexes.
+ */
+function issuedMs(data, index) {
+  return ((index + 1) * 1000) / data.config.rate;
+}
+
 /** A count compared with a scenario twin's figure `key`. */
 function scenarioCount(id, figure, real, key) {
   return { id, figure, real, model: ({ scenario }) => scenario.figures[key], kind: 'count' };
@@ -40,7 +50,7 @@ function quantile(xs, q) {
 function backlogComparisons(data) {
   const secs = data.config.seconds;
   const answered = data.responses.filter((r) => r.t <= secs * 1000);
-  const latency = answered.map((r) => r.responseMs / 1000).sort((a, b) => a - b);
+  const latency = answered.map((r) => (r.t - issuedMs(data, r.index)) / 1000).sort((a, b) => a - b);
   const rows = [
     // The client's connect() returned (SYN-ACK received); drainsim counts the admitted ones.
     scenarioCount('connects', 'connects (client side)', data.summary.connects, 'upstream_connects.total'),
@@ -102,7 +112,7 @@ function bindComparisons(data) {
  */
 function synGiveUpComparisons(data) {
   const failed = data.failureLog.filter((f) => f.code === 'ETIMEDOUT');
-  const delays = failed.map((f) => (f.t - (f.index * 1000) / data.config.rate) / 1000).sort((a, b) => a - b);
+  const delays = failed.map((f) => (f.t - issuedMs(data, f.index)) / 1000).sort((a, b) => a - b);
   const stat = (xs, pick) => (xs.length === 0 ? null : round(pick(xs)));
   const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rows = [
