@@ -19,15 +19,8 @@ const VOLATILE =
   'made by that answer has no data, on which the one-worker server blocks in recv(); the other ' +
   'SCHED_FIFO run (-rt-run0) matches this figure';
 
-const SYN_GIVEUP_TIME =
-  'drainsim gives up after tcp_syn_retries + tcp_syn_linear_timeouts retransmissions only; Linux ' +
-  'tcp_write_timeout also gives up once tcp_model_timeout(tcp_syn_retries) has passed since the first SYN';
-
 /** `<label>/<figure id>` → why (label: the data file's name, lib/holdout.mjs holdoutFiles). */
 export const HOLDOUT_GAPS = {
-  'kernel-holdout-syn-giveup-r2-l4-rt/giveup-mean': SYN_GIVEUP_TIME,
-  'kernel-holdout-syn-giveup-r2-l4-rt/giveup-min': SYN_GIVEUP_TIME,
-  'kernel-holdout-syn-giveup-r2-l4-rt/giveup-max': SYN_GIVEUP_TIME,
   'kernel-holdout-backlog16-100-s50ms/connects': ACK_TIME_OVERFLOW,
   'kernel-holdout-backlog16-100-s50ms/answered': LOAD,
   'kernel-holdout-backlog16-100-s50ms-rt-run0/connects': ACK_TIME_OVERFLOW,
