@@ -33,6 +33,7 @@ function twinHost(data, seed, stream) {
     twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
     timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
     maxTwBuckets: maxTwBuckets(sysctls),
+    twReuseDelayMs: Number(sysctls['net.ipv4.tcp_tw_reuse_delay'] ?? LINUX_DEFAULTS.twReuseDelayMs),
     hz: Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz),
   };
   return { host: new HostSockets(config, new RandomStreams(seed).stream(stream)), portLow, portHigh };
