@@ -185,12 +185,12 @@ export function comparisonTable(rows, seeds = SEEDS) {
   return lines.join('\n');
 }
 
-function firstFailure(r) {
+export function firstFailure(r) {
   const line = r.events.find((e) => e.text.includes('99: Cannot assign requested address'));
   return line === undefined ? null : round(line.t);
 }
 
-function window(r, name, from, to) {
+export function window(r, name, from, to) {
   const si = r.timeline.series.findIndex((s) => s.name === name);
   const ei = r.timeline.entities.indexOf('total');
   const out = [];
@@ -202,13 +202,13 @@ function window(r, name, from, to) {
 }
 
 const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
-function median(xs) {
+export function median(xs) {
   if (xs.some((x) => x === null))
     return xs.filter((x) => x === null).length * 2 > xs.length ? null : median(xs.filter((x) => x !== null));
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : round((s[s.length / 2 - 1] + s[s.length / 2]) / 2);
 }
-function round(x, digits = 3) {
+export function round(x, digits = 3) {
   const k = 10 ** digits;
   return Math.round(x * k) / k;
 }

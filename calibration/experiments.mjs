@@ -39,6 +39,130 @@ function exhaustionExperiment(reuse) {
   };
 }
 
+/**
+ * Held-out experiments (session 13): parameter combinations no other recording has, for which
+ * drainsim's twins (scenarios/kernel-holdout-*.yaml) were written and run BEFORE recording
+ * (their predictions are in test/calibration/kernel-holdout.test.ts's history). Each is short:
+ * the ones about TIME_WAIT expiry run just past its ≈ 61 s.
+ */
+function holdoutExperiment({ ports, rate, seconds, closer = 'client', reuse, twBuckets, reuseDelayMs, bind = false }) {
+  const low = 50000;
+  const range = `${low} ${low + ports - 1}`;
+  const variant =
+    `${bind ? '-bind' : ''}${twBuckets === undefined ? '' : `-twbuckets${twBuckets}`}` +
+    `${reuseDelayMs === undefined ? '' : `-delay${reuseDelayMs}`}`;
+  return {
+    name: `kernel-holdout-${ports}ports-${rate}-${closer}-closes-reuse${reuse}${variant}`,
+    description:
+      `Held out: ip_local_port_range ${range} (${ports} ports), ${rate} connects/s for ${seconds} s to ` +
+      `127.0.0.1, the ${closer} closes first, tcp_tw_reuse=${reuse}, timestamps on` +
+      (twBuckets === undefined ? '' : `, tcp_max_tw_buckets=${twBuckets}`) +
+      (reuseDelayMs === undefined ? '' : `, tcp_tw_reuse_delay=${reuseDelayMs} ms`) +
+      (bind ? ', bind(127.0.0.1, 0) before each connect (node localAddress)' : '') +
+      '.',
+    rate,
+    seconds,
+    closer,
+    ...(bind ? { bindAddress: '127.0.0.1' } : {}),
+    sysctls: {
+      'net.ipv4.ip_local_port_range': range,
+      'net.ipv4.tcp_tw_reuse': reuse,
+      'net.ipv4.tcp_timestamps': 1,
+      ...(twBuckets === undefined ? {} : { 'net.ipv4.tcp_max_tw_buckets': twBuckets }),
+      ...(reuseDelayMs === undefined ? {} : { 'net.ipv4.tcp_tw_reuse_delay': reuseDelayMs }),
+    },
+  };
+}
+
+export const HOLDOUT_EXPERIMENTS = [
+  // Range full after 5 s, then only expired ports: the refill once the first batch expires.
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 72, reuse: 0 }),
+  // More connects than the ports can give when each TIME_WAIT is taken over only after
+  // tcp_tw_reuse_delay (1 s): 1 everywhere, 2 on loopback.
+  holdoutExperiment({ ports: 250, rate: 400, seconds: 20, reuse: 1 }),
+  holdoutExperiment({ ports: 250, rate: 400, seconds: 20, reuse: 2 }),
+  // A bit over half the range in TIME_WAIT: the low-end parity half fills, the walk's second pass.
+  holdoutExperiment({ ports: 4000, rate: 36, seconds: 80, reuse: 0 }),
+  // 4-tuple reuse on loopback with a range smaller than rate × 60 s.
+  holdoutExperiment({ ports: 4000, rate: 100, seconds: 70, reuse: 2 }),
+  // The server holds the TIME_WAIT; the client reuses its ports every few seconds (a SYN reopens it).
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 30, closer: 'server', reuse: 0 }),
+  // Added after the first eight were recorded (session 13), predictions written first as well:
+  // tcp_max_tw_buckets below the range (inet_twsk_alloc refuses, the port is free at once), and
+  // bind() before connect on an exhausted range (inet_csk_find_open_port skips TIME_WAIT ports).
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 20, reuse: 0, twBuckets: 300 }),
+  holdoutExperiment({ ports: 500, rate: 100, seconds: 15, reuse: 0, bind: true }),
+  // tcp_tw_reuse_delay 3 s (Linux >= 6.13): a TIME_WAIT is taken over only 3 s after it began,
+  // so 250 ports give ≈ 83 connects/s of the 200 offered.
+  holdoutExperiment({ ports: 250, rate: 200, seconds: 20, reuse: 1, reuseDelayMs: 3000 }),
+];
+
+/**
+ * Held out: a one-worker blocking server (lib/blocking-server.py: accept, serve `serviceMs`,
+ * answer, close) with listen backlog `backlog`, offered more connects than it serves: its accept
+ * queue fills, further SYNs are dropped (ListenOverflows) and the client retransmits them on the
+ * tcp_syn_linear_timeouts schedule. The server closes first.
+ */
+function backlogExperiment({ backlog, somaxconn = 4096, rate, serviceMs, seconds = 15 }) {
+  const capped = somaxconn < backlog ? `-somaxconn${somaxconn}` : '';
+  return {
+    name: `kernel-holdout-backlog${backlog}${capped}-${rate}-s${serviceMs}ms`,
+    description:
+      `Held out: a one-worker server (listen backlog ${backlog}, net.core.somaxconn ${somaxconn}) ` +
+      `serving ${serviceMs} ms per connection, ${rate} connects/s for ${seconds} s: accept queue ` +
+      'overflow and SYN retransmission.',
+    rate,
+    seconds,
+    closer: 'server',
+    blocking: { backlog, serviceMs },
+    sysctls: {
+      'net.ipv4.ip_local_port_range': DEFAULT_RANGE,
+      'net.ipv4.tcp_tw_reuse': 2,
+      'net.ipv4.tcp_timestamps': 1,
+      'net.core.somaxconn': somaxconn,
+    },
+  };
+}
+
+export const BACKLOG_EXPERIMENTS = [
+  backlogExperiment({ backlog: 16, rate: 100, serviceMs: 50 }),
+  backlogExperiment({ backlog: 128, somaxconn: 32, rate: 100, serviceMs: 20 }),
+];
+
+/**
+ * Held out: connects to a listener whose accept queue stays full (lib/blocking-server.py with
+ * backlog 0 serving its first connection for ever: one child served, one queued, every later SYN
+ * dropped) until the kernel gives up (ETIMEDOUT), for tcp_syn_retries / tcp_syn_linear_timeouts
+ * pairs no other run has: when each connect fails is the SYN schedule on the client's timer wheel.
+ */
+function synGiveUpExperiment({ retries, linear, seconds }) {
+  return {
+    name: `kernel-holdout-syn-giveup-r${retries}-l${linear}`,
+    description:
+      `Held out: 50 connects (10/s) to a listener whose accept queue stays full, tcp_syn_retries ${retries}, ` +
+      `tcp_syn_linear_timeouts ${linear}: every SYN but the first two is dropped until connect() fails.`,
+    rate: 10,
+    seconds,
+    maxConnects: 50,
+    closer: 'server',
+    blocking: { backlog: 0, serviceMs: 1e9 },
+    keepFailures: true,
+    sysctls: {
+      'net.ipv4.ip_local_port_range': DEFAULT_RANGE,
+      'net.ipv4.tcp_tw_reuse': 2,
+      'net.ipv4.tcp_timestamps': 1,
+      'net.ipv4.tcp_syn_retries': retries,
+      'net.ipv4.tcp_syn_linear_timeouts': linear,
+    },
+  };
+}
+
+export const SYN_GIVEUP_EXPERIMENTS = [
+  synGiveUpExperiment({ retries: 2, linear: 4, seconds: 18 }),
+  synGiveUpExperiment({ retries: 3, linear: 2, seconds: 24 }),
+  synGiveUpExperiment({ retries: 1, linear: 0, seconds: 10 }),
+];
+
 export const EXPERIMENTS = [
   ...[100, 300].flatMap((rate) =>
     ['client', 'server'].flatMap((closer) => [0, 2].map((reuse) => timeWaitExperiment(rate, closer, reuse))),
@@ -61,6 +185,9 @@ export const EXPERIMENTS = [
     },
   },
   ...HAPROXY_EXPERIMENTS,
+  ...HOLDOUT_EXPERIMENTS,
+  ...BACKLOG_EXPERIMENTS,
+  ...SYN_GIVEUP_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

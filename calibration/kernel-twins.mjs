@@ -4,12 +4,40 @@
 // same portStats() the harness applies to the real connect log (lib/sample.mjs). No model
 // constant is fitted: bind(addr, 0) is inet_csk_find_open_port() as bind-port.ts reads it.
 import { RandomStreams } from '../dist/sim/engine/random.js';
-import { HostSockets } from '../dist/sim/net/host-sockets.js';
+import { bootJiffiesOf, HostSockets } from '../dist/sim/net/host-sockets.js';
+import { JiffiesClock } from '../dist/sim/net/jiffies.js';
 import { ipv4, LINUX_DEFAULTS } from '../dist/sim/net/kernel-config.js';
+import { synRetransmitSchedule } from '../dist/sim/net/tcp.js';
 import { portStats } from './lib/sample.mjs';
+
+/** tcp_max_tw_buckets as the experiment set it, else the recorded namespaces' value (kernel-config.ts). */
+function maxTwBuckets(sysctls) {
+  const set = sysctls['net.ipv4.tcp_max_tw_buckets'];
+  return set === undefined ? LINUX_DEFAULTS.maxTwBuckets : Number(set);
+}
 
 /** How long the worker's connection lives: connect, one byte each way on loopback, close. */
 const CONNECTION_S = 0.002;
+
+/**
+ * The experiment's host: one Linux kernel (CONFIG_HZ from the recording's stamp) with the
+ * experiment's sysctls, its random stream `stream` of seed `seed`.
+ */
+function twinHost(data, seed, stream) {
+  const sysctls = data.config.sysctlsSet;
+  const [portLow, portHigh] = sysctls['net.ipv4.ip_local_port_range'].split(/\s+/).map(Number);
+  const config = {
+    ...LINUX_DEFAULTS,
+    portLow,
+    portHigh,
+    twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
+    timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
+    maxTwBuckets: maxTwBuckets(sysctls),
+    twReuseDelayMs: Number(sysctls['net.ipv4.tcp_tw_reuse_delay'] ?? LINUX_DEFAULTS.twReuseDelayMs),
+    hz: Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz),
+  };
+  return { host: new HostSockets(config, new RandomStreams(seed).stream(stream)), portLow, portHigh };
+}
 
 /**
  * portwalk-bind-*: one Linux host (CONFIG_HZ from the recording's stamp) whose client bind()s to
@@ -20,22 +48,12 @@ const CONNECTION_S = 0.002;
  */
 export function runBindTwin(data, seed) {
   const c = data.config;
-  const sysctls = c.sysctlsSet;
-  const [portLow, portHigh] = sysctls['net.ipv4.ip_local_port_range'].split(/\s+/).map(Number);
-  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
-  const config = {
-    ...LINUX_DEFAULTS,
-    portLow,
-    portHigh,
-    twReuse: Number(sysctls['net.ipv4.tcp_tw_reuse']),
-    timestamps: Number(sysctls['net.ipv4.tcp_timestamps']) === 1,
-    hz,
-  };
-  const host = new HostSockets(config, new RandomStreams(seed).stream('calibration.bind-twin'));
+  const { host, portLow, portHigh } = twinHost(data, seed, 'calibration.bind-twin');
   const lo = ipv4(c.bindAddress);
   const pair = host.connectPair(lo, ipv4('127.0.0.1'), c.serverPort);
   const connects = [];
   let failures = 0;
+  let firstFailureS = null;
   const total = Math.min(c.maxConnects, c.rate * c.seconds);
   for (let k = 0; k < total; k++) {
     const t = k / c.rate;
@@ -43,11 +61,79 @@ export function runBindTwin(data, seed) {
     if (port < 0 || !host.connectBound(pair, port, t)) {
       if (port >= 0) host.unbind(port);
       failures++;
+      firstFailureS ??= t;
       continue;
     }
     connects.push({ t: Math.round(t * 1000), port });
     host.close(pair, port, t + CONNECTION_S, true);
   }
   host.expire(c.seconds + 1);
-  return { failures, timeWait: host.timeWaitCount, ports: portStats(connects, [portLow, portHigh]) };
+  return {
+    failures,
+    connects: connects.length,
+    firstFailureS,
+    timeWait: host.timeWaitCount,
+    ports: portStats(connects, [portLow, portHigh]),
+  };
+}
+
+/**
+ * kernel-holdout-* (client closes): the same host connect()ing without bind() — the walk of
+ * __inet_hash_connect (hash-connect.ts) — at the experiment's fixed rate, each connection closed
+ * by the client CONNECTION_S later (its socket holds the TIME_WAIT). Returns the connect log
+ * ({ t ms, port }) and the failures, for the figures about which ports the walk takes.
+ */
+export function runConnectTwin(data, seed) {
+  const c = data.config;
+  const { host, portLow, portHigh } = twinHost(data, seed, 'calibration.connect-twin');
+  const pair = host.connectPair(ipv4('127.0.0.1'), ipv4('127.0.0.1'), c.serverPort);
+  const connects = [];
+  const failures = [];
+  const open = []; // [closeAt, port], in close order (one lifetime for all)
+  const total = Math.min(c.maxConnects, c.rate * c.seconds);
+  for (let k = 0; k < total; k++) {
+    const t = k / c.rate;
+    while (open.length > 0 && open[0][0] <= t) {
+      const [at, port] = open.shift();
+      host.close(pair, port, at, true);
+    }
+    const port = host.connect(pair, t);
+    if (port < 0) failures.push(Math.round(t * 1000));
+    else {
+      connects.push({ t: Math.round(t * 1000), port });
+      open.push([t + CONNECTION_S, port]);
+    }
+  }
+  return { connects, failures, range: [portLow, portHigh] };
+}
+
+/**
+ * kernel-holdout-syn-giveup-*: when each connect() to a listener whose accept queue stays full
+ * fails. The connecting kernel sends its SYN, then each retransmission and finally the give-up
+ * when its retransmission timer fires (tcp_retransmit_timer / tcp_write_timeout,
+ * net/ipv4/tcp_timer.c): the steps of synRetransmitSchedule (net/tcp.ts) for the experiment's
+ * tcp_syn_retries and tcp_syn_linear_timeouts, each timer armed at the previous firing and fired
+ * on the timer wheel (JiffiesClock.timerFiresAt, as l4-connect.ts senderTimerFiresAt). The first
+ * two connects get in (one served, one queued: backlog 0 holds one). Returns each failed
+ * attempt's delay (s from when it was due) in attempt order.
+ */
+export function runSynGiveUpTwin(data, seed) {
+  const c = data.config;
+  const sysctls = c.sysctlsSet;
+  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
+  const clock = new JiffiesClock(hz, bootJiffiesOf(new RandomStreams(seed).stream('calibration.syn-giveup-twin')));
+  const { retransmits, giveUp } = synRetransmitSchedule(
+    Number(sysctls['net.ipv4.tcp_syn_retries']),
+    Number(sysctls['net.ipv4.tcp_syn_linear_timeouts']),
+  );
+  const steps = [...retransmits, giveUp].map((at, k, all) => at - (k > 0 ? all[k - 1] : 0));
+  const admitted = c.blocking.backlog + 2; // one accept()ed, backlog + 1 queued
+  const delays = [];
+  for (let i = admitted; i < c.maxConnects; i++) {
+    const due = i / c.rate;
+    let t = due;
+    for (const step of steps) t = clock.timerFiresAt(t, step);
+    delays.push(t - due);
+  }
+  return { failures: delays.length, delays };
 }

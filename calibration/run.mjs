@@ -1,7 +1,8 @@
 #!/usr/bin/env node
-// npm run calibrate [-- --only <substring>] [--parallel <n>] [--out <dir>]
+// npm run calibrate [-- --only <substring>] [--parallel <n>] [--out <dir>] [--rt <prio>]
 // Runs the experiments of experiments.mjs on this machine's kernel and writes
 // calibration/data/<experiment>.json. Needs root and iproute2 (ip, ss).
+import { execFileSync } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,8 +16,22 @@ const { values } = parseArgs({
     only: { type: 'string' },
     parallel: { type: 'string', default: '2' },
     out: { type: 'string', default: fileURLToPath(new URL('./data', import.meta.url)) },
+    rt: { type: 'string' },
   },
 });
+
+// --rt <prio>: the harness (all its threads) under SCHED_FIFO, inherited by every process it
+// starts (client, server, ss), so CPU load from elsewhere does not delay their timers; the data
+// file is <name>-rt.json and its stamp says which policy ran (as nginx/run.mjs --rt).
+const rt = values.rt ? Number(values.rt) : null;
+if (rt !== null) {
+  if (!Number.isInteger(rt) || rt < 1 || rt > 99) {
+    console.error(`calibrate: --rt wants a SCHED_FIFO priority 1–99, got ${values.rt}`);
+    process.exit(2);
+  }
+  execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
+}
+const suffix = rt !== null ? '-rt' : '';
 
 const support = namespaceSupport();
 if (!support.ok) {
@@ -38,7 +53,7 @@ async function lane(id) {
     console.log(`[lane ${id}] ${config.name}: ${config.seconds} s …`);
     try {
       const data = await (config.run ?? runExperiment)(config);
-      const file = join(values.out, `${config.name}.json`);
+      const file = join(values.out, `${config.name}${suffix}.json`);
       writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
       const s = data.summary;
       console.log(

@@ -1,12 +1,14 @@
 // Run one experiment in a fresh namespace: set its sysctls, start server and client inside it,
 // sample `ss -Htan` once a second, then tear everything down. Returns the data file's content.
 import { execFile, execFileSync } from 'node:child_process';
+import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from './netns.mjs';
 import { countStates, mean, portStats, round, stallSeconds, tailRatio } from './sample.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
+const BLOCKING_SERVER = fileURLToPath(new URL('./blocking-server.py', import.meta.url));
 /**
  * Each experiment gets its own server port: table_perturb[] and the port-offset hash of
  * __inet_hash_connect are global to the kernel, not per namespace (secure_ipv4_port_ephemeral()
@@ -27,6 +29,8 @@ export const RECORDED_SYSCTLS = [
   'net.ipv4.tcp_fin_timeout',
   'net.ipv4.tcp_max_syn_backlog',
   'net.core.somaxconn',
+  'net.ipv4.tcp_syn_retries',
+  'net.ipv4.tcp_syn_linear_timeouts',
 ];
 
 /** CONFIG_HZ and the port-perturbation table size of the running kernel, if /proc/config.gz exists. */
@@ -72,13 +76,26 @@ function waitForLine(child, text, timeoutMs) {
 export async function runExperiment(config) {
   const ns = createNamespace(config.tag ?? config.name);
   const started = new Date();
+  const loadAtStart = loadavg().map((x) => round(x, 2));
   const SERVER_PORT = config.serverPort ?? DEFAULT_SERVER_PORT;
   try {
     for (const [key, value] of Object.entries(config.sysctls)) setSysctl(ns, key, value);
     const sysctls = Object.fromEntries(RECORDED_SYSCTLS.map((k) => [k, readSysctl(ns, k)]));
     const range = sysctls['net.ipv4.ip_local_port_range'].split(' ').map(Number);
 
-    const server = spawnInNamespace(ns, [process.execPath, WORKER, 'server', String(SERVER_PORT), config.closer]);
+    // config.blocking: { backlog, serviceMs } — a one-worker server whose accept queue fills.
+    const server = spawnInNamespace(
+      ns,
+      config.blocking
+        ? [
+            'python3',
+            BLOCKING_SERVER,
+            String(SERVER_PORT),
+            String(config.blocking.backlog),
+            String(config.blocking.serviceMs),
+          ]
+        : [process.execPath, WORKER, 'server', String(SERVER_PORT), config.closer],
+    );
     await waitForLine(server, 'listening', 10_000);
 
     const maxConnects = config.maxConnects ?? Math.ceil(config.rate * config.seconds);
@@ -99,6 +116,8 @@ export async function runExperiment(config) {
     const connects = [];
     const failures = [];
     const failureCodes = {};
+    const responses = [];
+    const failureLog = [];
     let clientDone = false;
     const rl = createInterface({ input: client.stdout });
     rl.on('line', (line) => {
@@ -106,8 +125,10 @@ export async function runExperiment(config) {
       if (kind === 'c') connects.push({ t: Number(a), port: Number(b), index: Number(c) });
       else if (kind === 'f') {
         failures.push(Number(a));
+        failureLog.push({ t: Number(a), code: b, index: Number(c) });
         failureCodes[b] = (failureCodes[b] ?? 0) + 1;
-      } else if (kind === 'done') clientDone = true;
+      } else if (kind === 'r') responses.push({ t: Number(a), index: Number(b) });
+      else if (kind === 'done') clientDone = true;
     });
     const clientExit = new Promise((resolve) => client.on('exit', resolve));
 
@@ -145,6 +166,8 @@ export async function runExperiment(config) {
         kernelConfig: kernelConfig(),
         node: process.version,
         date: started.toISOString(),
+        loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
+        scheduling: schedulingOf(process.pid),
         sysctls,
       },
       config: {
@@ -152,12 +175,17 @@ export async function runExperiment(config) {
         seconds: config.seconds,
         closer: config.closer,
         bindAddress: config.bindAddress ?? null,
+        blocking: config.blocking ?? null,
+        keepFailures: config.keepFailures ?? false,
         maxConnects,
         serverPort: SERVER_PORT,
         sysctlsSet: config.sysctls,
       },
       summary: summarise(config, perSecond, connects, failures, failureCodes, range),
       perSecond,
+      ...(config.blocking ? { responses: responseLog(config, connects, responses) } : {}),
+      // config.keepFailures: every failed attempt, { t ms, code, index } in attempt order.
+      ...(config.keepFailures ? { failureLog: failureLog.sort((x, y) => x.index - y.index) } : {}),
       ports: {
         stats: portStats(connects, range),
         first: connects.slice(0, PORTS_KEPT).map((c) => c.port),
@@ -167,6 +195,35 @@ export async function runExperiment(config) {
   } finally {
     deleteNamespace(ns);
   }
+}
+
+/** The harness's scheduling policy as `chrt -p` prints it (run.mjs --rt sets SCHED_FIFO). */
+function schedulingOf(pid) {
+  try {
+    return execFileSync('chrt', ['-p', String(pid)], { encoding: 'utf8' })
+      .trim()
+      .replace(/\s+/g, ' ');
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The accept-queue runs: each answered attempt's connect and response latency (ms after the
+ * attempt was issued: (index + 1) / rate), in attempt order.
+ */
+function responseLog(config, connects, responses) {
+  const connectAt = new Map(connects.map((c) => [c.index, c.t]));
+  // The client's tick issues attempt i once floor(elapsed · rate) > i: at (i + 1) / rate.
+  const due = (index) => ((index + 1) * 1000) / config.rate;
+  return responses
+    .sort((x, y) => x.index - y.index)
+    .map((r) => ({
+      index: r.index,
+      t: r.t,
+      connectMs: Math.round((connectAt.get(r.index) ?? Number.NaN) - due(r.index)),
+      responseMs: Math.round(r.t - due(r.index)),
+    }));
 }
 
 function summarise(config, perSecond, connects, failures, failureCodes, range) {

@@ -6,7 +6,8 @@
 // it reads the FIN (node's allowHalfOpen: false).
 // The client writes one line per connect attempt on stdout:
 //   c <ms since start> <local port> <attempt index>   connected
-//   f <ms since start> <errno code>        connect failed (e.g. EADDRNOTAVAIL)
+//   f <ms since start> <errno code> <attempt index>   connect failed (e.g. EADDRNOTAVAIL)
+//   r <ms since start> <attempt index>     the server's answer arrived
 // and `done <attempts>` at the end.
 import net from 'node:net';
 
@@ -50,11 +51,12 @@ if (role === 'server') {
       socket.write('x');
     });
     socket.once('data', () => {
+      out.push(`r ${Math.round(performance.now() - start)} ${index}\n`);
       if (closer === 'client') socket.end();
     });
     socket.on('error', (err) => {
       if (connected) return; // a reset after the exchange is not a connect failure
-      out.push(`f ${Math.round(performance.now() - start)} ${err.code ?? 'ERR'}\n`);
+      out.push(`f ${Math.round(performance.now() - start)} ${err.code ?? 'ERR'} ${index}\n`);
     });
     socket.on('close', () => {
       outstanding--;
@@ -67,7 +69,9 @@ if (role === 'server') {
     const due = Math.min(maxConnects, Math.floor((Math.min(elapsed, durationMs) * rate) / 1000));
     while (attempts < due && outstanding < MAX_OUTSTANDING) openOne();
     flush();
-    if (elapsed >= durationMs || attempts >= maxConnects) {
+    // Runs to `seconds` even when maxConnects is reached sooner: the connects still pending
+    // (SYNs retransmitted until the kernel gives up) report their end.
+    if (elapsed >= durationMs) {
       clearInterval(timer);
       setTimeout(() => {
         flush();

@@ -164,10 +164,35 @@ const TCP_RTO_MIN_S = 0.2;
 export const TCP_RTO_MAX_S = 120;
 
 /**
+ * tcp_model_timeout() (net/ipv4/tcp_timer.c): how long retransmissions may go on, in seconds from
+ * the first transmission, for `boundary` retries at a base RTO of `rtoBase` (tcp_timeout_init(),
+ * TCP_TIMEOUT_INIT 1 s, for a SYN): the time a doubling RTO would take, (2^(boundary+1) − 1) ·
+ * rtoBase, while it stays below TCP_RTO_MAX (linear_backoff_thresh = ilog2(TCP_RTO_MAX / rtoBase)),
+ * then TCP_RTO_MAX per retry.
+ */
+export function tcpModelTimeout(boundary: number, rtoBase: number, rtoMax = TCP_RTO_MAX_S): number {
+  const linearBackoffThresh = Math.floor(Math.log2(rtoMax / rtoBase));
+  if (boundary <= linearBackoffThresh) return (2 * 2 ** boundary - 1) * rtoBase;
+  return (2 * 2 ** linearBackoffThresh - 1) * rtoBase + (boundary - linearBackoffThresh) * rtoMax;
+}
+
+/**
  * Linux SYN retransmission times (seconds after the first SYN) and the give-up time.
  * Kernels ≥ 6.5 add `tcp_syn_linear_timeouts` (default 4) retransmits at the initial RTO before
- * exponential backoff: 1,1,1,1,1,2,4,…,32 then a 64 s wait, so connect() fails at ~131 s;
- * with 0 linear timeouts the classic 1,2,4,…,32 + 64 gives 127 s (ip-sysctl.rst).
+ * exponential backoff (tcp_retransmit_timer: the RTO doubles only once tp->total_rto exceeds
+ * it): 1,1,1,1,1,2,4,…,32 then a 64 s wait, so connect() fails at ~131 s; with 0 linear
+ * timeouts the classic 1,2,4,…,32 + 64 gives 127 s (ip-sysctl.rst).
+ *
+ * Each firing of the retransmission timer first asks tcp_write_timeout() (net/ipv4/tcp_timer.c,
+ * Linux 6.18) whether to give up, which it does on either of two tests: the count,
+ * icsk_retransmits ≥ tcp_syn_retries + tcp_syn_linear_timeouts, or — `if (!expired) expired =
+ * retransmits_timed_out(sk, retry_until, icsk_user_timeout)` — the time since the first SYN
+ * (retrans_stamp) having reached tcp_model_timeout(tcp_syn_retries, TCP_TIMEOUT_INIT), the time
+ * the classic doubling schedule would take. With the defaults (6, 4) the count decides (131 s
+ * against 127 s); with fewer retries than linear timeouts the time does: tcp_syn_retries 2 gives
+ * up at the firing 7 s after the SYN, after 5 retransmits, not 6 (held-out recording
+ * calibration/data/kernel-holdout-syn-giveup-r2-l4-rt.json: 7.22–7.25 s, the wheel's lateness
+ * included).
  */
 export function synRetransmitSchedule(
   synRetries: number,
@@ -176,14 +201,17 @@ export function synRetransmitSchedule(
   rtoMax = TCP_RTO_MAX_S,
 ): { retransmits: number[]; giveUp: number } {
   const retransmits: number[] = [];
-  let at = 0;
+  const maxRetransmits = synRetries + linearTimeouts;
+  const timeout = tcpModelTimeout(synRetries, rtoInitial, rtoMax);
+  let at = rtoInitial;
   let rto = rtoInitial;
-  for (let k = 0; k < synRetries + linearTimeouts; k++) {
-    at += rto;
+  // The firing at `at`: give up (count or time reached) or retransmit and re-arm.
+  while (retransmits.length < maxRetransmits && at < timeout - 1e-9) {
     retransmits.push(at);
-    if (k >= linearTimeouts) rto = Math.min(rto * 2, rtoMax);
+    if (retransmits.length > linearTimeouts) rto = Math.min(rto * 2, rtoMax);
+    at += rto;
   }
-  return { retransmits, giveUp: at + rto };
+  return { retransmits, giveUp: at };
 }
 
 /**

@@ -1,5 +1,13 @@
 import { describe, expect, it } from 'vitest';
-import { isValid, orderlyClose, synRetransmitSchedule, TcpInput, TcpState, transition } from '../../sim/net/tcp.js';
+import {
+  isValid,
+  orderlyClose,
+  synRetransmitSchedule,
+  TcpInput,
+  TcpState,
+  tcpModelTimeout,
+  transition,
+} from '../../sim/net/tcp.js';
 
 describe('TCP endpoint transitions', () => {
   it('walks an active close to TIME_WAIT and a passive close to CLOSED', () => {
@@ -32,5 +40,19 @@ describe('TCP endpoint transitions', () => {
     const classic = synRetransmitSchedule(6, 0);
     expect(classic.retransmits).toEqual([1, 3, 7, 15, 31, 63]);
     expect(classic.giveUp).toBe(127);
+  });
+
+  it('gives up when either the retransmit count or tcp_model_timeout is reached (tcp_write_timeout)', () => {
+    // tcp_syn_retries 2 with 4 linear timeouts: the count would allow 6 retransmits (give-up at
+    // 11 s); the time since the first SYN reaches (2^3 − 1)·1 s = 7 s at the sixth firing, so the
+    // kernel gives up there (recorded: 7.22–7.25 s, kernel-holdout-syn-giveup-r2-l4-rt.json).
+    expect(synRetransmitSchedule(2, 4)).toEqual({ retransmits: [1, 2, 3, 4, 5], giveUp: 7 });
+    // The count decides when the retries outnumber the linear timeouts (recorded 17.39–17.65 s).
+    expect(synRetransmitSchedule(3, 2)).toEqual({ retransmits: [1, 2, 3, 5, 9], giveUp: 17 });
+    expect(synRetransmitSchedule(1, 0)).toEqual({ retransmits: [1], giveUp: 3 });
+    // Past linear_backoff_thresh (ilog2(120) = 6) the time bound grows by TCP_RTO_MAX per retry.
+    expect(tcpModelTimeout(6, 1)).toBe(127);
+    expect(tcpModelTimeout(8, 1)).toBe(127 + 2 * 120);
+    expect(synRetransmitSchedule(8, 0).giveUp).toBe(367);
   });
 });
