@@ -25,6 +25,9 @@
  *   from the kill, per-second counts only over whole windows.
  * - queue: the 4 requests in flight on s1 at the kill end with an EOF (a keep-alive request
  *   closed silently, NOTES.md item 5), a 502 in the twin: counted together as errors at the kill.
+ *   Open (session 13): the twin's VM has nginx in front of its app, whose 502 for the killed app
+ *   is a real response HAProxy forwards (the recording's node backends had no nginx), and its
+ *   open-loop clients have no client connection for HAProxy's TX_NOT_FIRST.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
