@@ -26,7 +26,9 @@ describe('lb-lied, deep checks and split probes', () => {
     // calibration/data/haproxy-holdout-hang-tcheck-http.json): the queries' 1.5–3 s fail most
     // checks, not all, so backends come back now and then — fewer than one in service on average.
     const r = runBuiltin('deep-check-slow-db');
-    expect(valueAt(r, 'in_service', 100)).toBe(0);
+    // Every backend out at times (no single instant: which is back when depends on the order the
+    // balancer spreads requests over the slow DB, e.g. fwrr's since session 13).
+    expect(Math.min(...window(r, 'in_service', 100, 240))).toBe(0);
     expect(recordsOf(r, 'hc.no_server')).not.toHaveLength(0);
     expect(mean(window(r, 'in_service', 100, 240))).toBeLessThan(1);
     expect(mean(window(r, 'goodput', 100, 240))).toBeLessThan(0.5 * mean(window(r, 'goodput', 10, 59)));

@@ -1,6 +1,7 @@
 import type { CheckConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
 import type { World } from '../core/world.js';
+import { BE_WEIGHT_SCALE } from './fwrr.js';
 import { type CheckPolicy, HealthChecker } from './health-checker.js';
 
 const BACKEND_NAME = 'be';
@@ -112,8 +113,8 @@ function countUp(w: World): number {
   return n;
 }
 
-/** HAProxy's weight scale of the dynamic algorithms' `lbprm.wdiv` (include/haproxy/backend-t.h BE_WEIGHT_SCALE). */
-export const BE_WEIGHT_SCALE = 16;
+/** HAProxy's weight scale of the dynamic algorithms' `lbprm.wdiv` (defined with the round robin that uses it). */
+export { BE_WEIGHT_SCALE };
 
 /**
  * HAProxy slowstart (HAProxy 2.6 src/server.c): a server turning UP (`srv_set_running()`) or

@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
 import { markBackends, NO_BACKENDS, type PackedBackends } from '../core/backend-set.js';
+import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers } from './fwrr.js';
 import type { BackendQueue } from './queue.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
@@ -41,6 +42,8 @@ export class LoadBalancer {
   /** When each backend's current slowstart ramp began. */
   readonly rampStart: Float64Array;
   private rrCurrent: Float64Array;
+  /** HAProxy's roundrobin (l4 and l7 modes); a NAT's (IPVS, kube-proxy) keeps the smooth one. */
+  private readonly fwrr: FastWeightedRoundRobin | null;
   /**
    * Streams of each server waiting out a turn-around pause after a failed connect: still
    * `served` (they keep their slot) but not in `cur_sess`, which back_handle_st_cer()
@@ -77,6 +80,23 @@ export class LoadBalancer {
     this.skip = new Uint8Array(count);
     this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
     this.maxqueue = this.maxconn > 0 ? (config.maxqueue ?? 0) : 0;
+    this.fwrr = config.mode === 'nat' ? null : new FastWeightedRoundRobin(this.fwrrView());
+  }
+
+  /**
+   * What fwrr reads of a server: its effective weight while usable (`srv_willbe_usable()`: UP,
+   * neither drained nor in maint, weight > 0; eweight = weight × BE_WEIGHT_SCALE, slowstart's
+   * 16ths included: server_recalc_eweight(), src/server.c), and whether it is saturated.
+   */
+  private fwrrView(): FwrrServers {
+    return {
+      count: this.count,
+      eweightOf: (b) =>
+        this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0
+          ? Math.round(this.weight[b] * BE_WEIGHT_SCALE)
+          : 0,
+      saturated: (b) => this.maxconn > 0 && (this.queuedOn(b) > 0 || this.active[b] >= this.maxconn),
+    };
   }
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
@@ -220,12 +240,12 @@ export class LoadBalancer {
       case 'source':
         return this.sourceHash(clientIp);
       default:
-        return this.smoothRoundRobin(avoiding);
+        return this.fwrr === null ? this.smoothRoundRobin(avoiding) : this.fwrr.pick(avoiding ? this.skip : null);
     }
   }
 
   /**
-   * Round robin avoiding the servers in `exclude` (a redispatch) as HAProxy's
+   * A NAT's round robin avoiding the servers in `exclude` (a redispatch) as HAProxy's
    * `fwrr_get_next_server(p, srvtoavoid)` (src/lb_fwrr.c) does: the server whose turn it is is
    * taken out of the tree; if it is the one to avoid it is skipped, yet requeued "just as if
    * [it was] consumed", and the next server in round-robin order is chosen. The avoided
@@ -238,7 +258,7 @@ export class LoadBalancer {
     return b < 0 || !avoiding || this.skip[b] === 0 ? b : this.nextRoundRobin(true);
   }
 
-  /** nginx/HAProxy-style smooth weighted round robin: deterministic, spreads weights evenly. */
+  /** nginx-style smooth weighted round robin: deterministic, spreads weights evenly (lb.mode nat). */
   private nextRoundRobin(skipping: boolean): number {
     let best = -1;
     let total = 0;
