@@ -63,6 +63,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   timer = -1;
   /** The HTTP client's own timer on its request in flight (clients.http.request_timeout), -1: none. */
   requestTimer = -1;
+  /** nginx's upstream read timer on this connection's request at the app (proxy_read_timeout), -1: none. */
+  upstreamReadTimer = -1;
   /** The balancer's entry for this flow. */
   lbFlow: LbFlow = LbFlow.NONE;
   backend = -1;

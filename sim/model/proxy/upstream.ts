@@ -1,4 +1,4 @@
-import type { LaneId, TimerId } from '../../engine/engine.js';
+import type { LaneId } from '../../engine/engine.js';
 import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
@@ -29,8 +29,10 @@ export class RequestPath {
    * nginx's read timer on each request sent to the app and not yet answered (proxy_read_timeout),
    * by client connection; one fixed-delay engine lane per timeout value (engine.ts scheduleFixed).
    */
-  private readonly readTimers = new Map<Conn, TimerId>();
   private readonly readLanes = new Map<number, LaneId>();
+  /** The last proxy_read_timeout asked for and its lane: one value in almost every run, so no map lookup per request. */
+  private lastReadTimeout = Number.NaN;
+  private lastReadLane: LaneId = -1;
 
   constructor(
     private readonly w: World,
@@ -67,20 +69,24 @@ export class RequestPath {
     this.cancelReadTimeout(conn);
     const timeout = (backend.nginx.generationOf(conn.nginxGen)?.config ?? backend.nginx.config).proxy_read_timeout;
     if (!(timeout > 0) || timeout === Infinity) return;
-    let lane = this.readLanes.get(timeout);
-    if (lane === undefined) {
-      lane = this.w.engine.fixedDelay(timeout);
-      this.readLanes.set(timeout, lane);
+    if (timeout !== this.lastReadTimeout) {
+      let lane = this.readLanes.get(timeout);
+      if (lane === undefined) {
+        lane = this.w.engine.fixedDelay(timeout);
+        this.readLanes.set(timeout, lane);
+      }
+      this.lastReadTimeout = timeout;
+      this.lastReadLane = lane;
     }
-    this.readTimers.set(conn, this.w.engine.scheduleFixed(lane, this.readTimedOut, conn));
+    conn.upstreamReadTimer = this.w.engine.scheduleFixed(this.lastReadLane, this.readTimedOut, conn);
   }
 
   /** The request on `conn` no longer waits for the app's answer (answered, or given up). */
   cancelReadTimeout(conn: Conn): void {
-    const timer = this.readTimers.get(conn);
-    if (timer === undefined) return;
+    const timer = conn.upstreamReadTimer;
+    if (timer === -1) return;
     this.w.engine.cancel(timer);
-    this.readTimers.delete(conn);
+    conn.upstreamReadTimer = -1;
   }
 
   /**
@@ -95,7 +101,7 @@ export class RequestPath {
    * (as when the client gives up: client-conns.ts abandon).
    */
   private readonly readTimedOut = (conn: Conn): void => {
-    this.readTimers.delete(conn);
+    conn.upstreamReadTimer = -1;
     const phase = conn.phase;
     // Still this path's request (handle set onDone), waiting for the app.
     if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
