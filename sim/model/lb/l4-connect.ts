@@ -463,11 +463,15 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     // A challenge ACK made the child already: this copy brings its ClientHello, no room needed.
     const childCreated = r.req?.childCreated === true;
     if (childCreated || this.synQueues.acceptQueued(q, r.backend) < backend.nginxBacklog) {
+      // A worker accept()ed the challenge ACK's child before this ClientHello came (childAccepted
+      // ran): its handshake is a worker's queued work, no longer an accept-queue place. Linux
+      // inet_csk_complete_hashdance queued the child once; nginx ngx_event_accept took it then.
+      const acceptedEarly = childCreated && r.req?.unaccepted === false;
       if (r.req !== null) {
         this.synQueues.remove(r.req);
         this.synQueues.childAccepted(r.req);
       }
-      q.admit(conn);
+      q.admit(conn, acceptedEarly);
       return;
     }
     // The tail loss probe (the first copy) leaves the RTO as it is; each RTO doubles it.
