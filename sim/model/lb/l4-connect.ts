@@ -76,6 +76,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * lb.kernel) or, behind a NAT that forwards the client's own SYN, the client machine's.
    */
   private readonly synRetransmits: number[];
+  /**
+   * When that kernel gives up on a connect() whose SYNs all went unanswered (seconds after the
+   * first SYN): the retransmission timer's firing after the last retransmission
+   * (net/ipv4/tcp_timer.c tcp_write_timeout → tcp_write_err: connect() fails with ETIMEDOUT).
+   */
+  private readonly synGiveUp: number;
 
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
@@ -83,7 +89,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     this.rng = w.streams.stream('lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
-    this.synRetransmits = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits;
+    const schedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);
+    this.synRetransmits = schedule.retransmits;
+    this.synGiveUp = schedule.giveUp;
   }
 
   get listenQueues(): ListenQueues | null {
@@ -186,7 +194,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       return;
     }
     if (!backend.hostUp) {
-      w.engine.schedule(w.scenario.lb.connect_timeout, this.timedOut, a);
+      this.synsUnanswered(a);
       return;
     }
     if (!backend.nginx.listening) {
@@ -230,10 +238,14 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     w.metrics.inc(w.c.synDrops, b);
     if (a.synsDropped === 0) a.firstSynAt = w.now;
     // The SYN just sent (the first, or a retransmission the timer fired now) armed the next
-    // timeout: the schedule's step from this SYN to the next, on the sender's timer wheel.
+    // timeout: the schedule's step from this SYN to the next, on the sender's timer wheel. After
+    // the last retransmission that firing is the kernel's give-up (tcp_write_timeout →
+    // tcp_write_err), which fails the connect() with ETIMEDOUT if the balancer's own timeout
+    // connect has not ended it first.
     const k = a.synsDropped;
-    const step = (this.synRetransmits[k] ?? Infinity) - (k > 0 ? this.synRetransmits[k - 1] : 0);
-    const retransmitAt = step === Infinity ? Infinity : this.senderTimerFiresAt(a.conn, step);
+    const kernelGivesUp = k >= this.synRetransmits.length;
+    const next = kernelGivesUp ? this.synGiveUp : this.synRetransmits[k];
+    const retransmitAt = this.senderTimerFiresAt(a.conn, next - (k > 0 ? this.synRetransmits[k - 1] : 0));
     const giveUpAt = a.firstSynAt + w.scenario.lb.connect_timeout;
     a.synsDropped++;
     w.trace.emitLimited(`listen-overflow-${b}`, {
@@ -246,13 +258,37 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       somaxconn: backend.kernel.somaxconn,
       retransmit: a.synsDropped,
       retransmitIn: Math.min(retransmitAt, giveUpAt) - w.now,
-      givesUp: giveUpAt <= retransmitAt,
+      givesUp: kernelGivesUp || giveUpAt <= retransmitAt,
       connectTimeout: w.scenario.lb.connect_timeout,
       sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
     });
-    if (retransmitAt < giveUpAt) w.engine.at(retransmitAt, this.retryNow, a);
-    else w.engine.at(giveUpAt, this.timedOut, a);
+    if (retransmitAt >= giveUpAt) w.engine.at(giveUpAt, this.timedOut, a);
+    else w.engine.at(retransmitAt, kernelGivesUp ? this.synGaveUp : this.retryNow, a);
     return true;
+  }
+
+  /**
+   * The server's host is gone: no SYN of this connect() is answered. The balancer gives up at its
+   * timeout connect, or its kernel first, at the firing after its last SYN retransmission (each
+   * re-armed on the sender's timer wheel from the firing before): with the defaults (6 retries and
+   * 4 linear timeouts: 131 s) only a timeout connect over two minutes lets the kernel decide.
+   */
+  private synsUnanswered(a: Attempt): void {
+    const w = this.w;
+    const timeout = w.scenario.lb.connect_timeout;
+    if (this.synGiveUp < timeout) {
+      let at = w.now;
+      let sent = 0;
+      for (const next of [...this.synRetransmits, this.synGiveUp]) {
+        at = this.senderTimerFiresAt(a.conn, next - sent, at);
+        sent = next;
+      }
+      if (at < w.now + timeout) {
+        w.engine.at(at, this.synGaveUp, a);
+        return;
+      }
+    }
+    w.engine.schedule(timeout, this.timedOut, a);
   }
 
   /**
@@ -276,11 +312,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     return w.lbHost !== null ? w.lbHost.host.clock.hz : w.clientHosts.kernels.config.hz;
   }
 
-  private senderTimerFiresAt(conn: Conn, seconds: number): number {
+  private senderTimerFiresAt(conn: Conn, seconds: number, from = this.w.now): number {
     const w = this.w;
-    if (w.lbHost !== null) return w.lbHost.host.clock.timerFiresAt(w.now, seconds);
+    if (w.lbHost !== null) return w.lbHost.host.clock.timerFiresAt(from, seconds);
     const hosts = w.clientHosts;
-    return hosts.kernels.wheelFiresAt(hosts.machine(w.clientIp(conn), w.now), w.now, seconds);
+    return hosts.kernels.wheelFiresAt(hosts.machine(w.clientIp(conn), w.now), from, seconds);
   }
 
   /**
@@ -463,11 +499,15 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     // A challenge ACK made the child already: this copy brings its ClientHello, no room needed.
     const childCreated = r.req?.childCreated === true;
     if (childCreated || this.synQueues.acceptQueued(q, r.backend) < backend.nginxBacklog) {
+      // A worker accept()ed the challenge ACK's child before this ClientHello came (childAccepted
+      // ran): its handshake is a worker's queued work, no longer an accept-queue place. Linux
+      // inet_csk_complete_hashdance queued the child once; nginx ngx_event_accept took it then.
+      const acceptedEarly = childCreated && r.req?.unaccepted === false;
       if (r.req !== null) {
         this.synQueues.remove(r.req);
         this.synQueues.childAccepted(r.req);
       }
-      q.admit(conn);
+      q.admit(conn, acceptedEarly);
       return;
     }
     // The tail loss probe (the first copy) leaves the RTO as it is; each RTO doubles it.
@@ -506,6 +546,14 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, 'timeout');
+  /**
+   * The connecting kernel gave up on the SYNs (tcp_write_timeout → tcp_write_err: sk_err
+   * ETIMEDOUT): for HAProxy an asynchronous connection error (the socket reports it, conn_sock /
+   * sock_conn_check → CO_FL_ERROR: STRM_ET_CONN_ERR, not the STRM_ET_CONN_TO of its own timeout
+   * connect), retried by back_handle_st_cer after the same turn-around pause as a refusal; behind
+   * a NAT the client's own connect() fails with ETIMEDOUT.
+   */
+  private readonly synGaveUp = (a: Attempt): void => this.failedAttempt(a, 'timeout', true);
   private readonly retryNow = (a: Attempt): void => this.attempt(a);
 
   /**
@@ -526,7 +574,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   /** `back_handle_st_cer()`: give up after `retries` retries, else retry where and when HAProxy does. */
-  private failedAttempt(a: Attempt, cause: 'refused' | 'timeout' | 'no_port'): void {
+  private failedAttempt(a: Attempt, cause: 'refused' | 'timeout' | 'no_port', kernelGaveUp = false): void {
     const w = this.w;
     const lb = w.scenario.lb;
     const b = a.backend;
@@ -575,8 +623,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       a.lastFailed = b;
       a.backend = -1;
     }
+    // STRM_ET_CONN_ERR (a refusal or the kernel's give-up) pauses before the retry; a timeout does not.
     const pause = turnAroundPause(
-      refused,
+      refused || kernelGaveUp,
       redispatching,
       f.activeServers,
       Math.min(lb.retry_interval, lb.connect_timeout),

@@ -23,8 +23,12 @@ export interface ListenQueues {
   listenQueued(b: number): number;
   /** The serial of `conn`'s wait for the accept queue (0: in it already, or never waits). */
   awaitingAdmission(conn: Conn): number;
-  /** `conn`'s final ACK found room: it is queued for accept() and charged its handshake. */
-  admit(conn: Conn): void;
+  /**
+   * `conn`'s final ACK found room: it is queued for accept() and charged its handshake.
+   * `acceptedEarly`: a worker accept()ed it before its ClientHello came (a challenge ACK's child,
+   * SynQueues.childAccepted), so its handshake holds no accept-queue place (TlsCpu.admit).
+   */
+  admit(conn: Conn, acceptedEarly?: boolean): void;
   /**
    * VM `b`'s listener answered `conn`'s data with RST before any child existed (its request sock
    * expired): the wait ends and whatever waited for admission hears the reset.

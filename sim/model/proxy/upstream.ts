@@ -16,8 +16,11 @@ import type { World } from '../core/world.js';
 export class RequestPath {
   sink!: ResponseSink;
 
-  /** Linux's SYN retransmission times per backend (its kernel settings are fixed for the run). */
-  private readonly synRetransmits: number[][];
+  /**
+   * Linux's SYN schedule per backend (its kernel settings are fixed for the run): the
+   * retransmission times, and the give-up after the last (net/tcp.ts synRetransmitSchedule).
+   */
+  private readonly synSchedules: Array<{ retransmits: number[]; giveUp: number }>;
   /**
    * Records of closed upstream connections, for the next opened() (nginx without upstream
    * keepalive opens and closes one per request: a record each was most of the request path's
@@ -38,8 +41,8 @@ export class RequestPath {
     private readonly w: World,
     readonly app: AppServer,
   ) {
-    this.synRetransmits = w.backends.map(
-      (b) => synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts).retransmits,
+    this.synSchedules = w.backends.map((b) =>
+      synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts),
     );
   }
 
@@ -254,11 +257,24 @@ export class RequestPath {
     return up;
   }
 
-  /** Seconds from SYN number k to the retransmission k+1. */
+  /**
+   * Seconds from SYN number k to the retransmission k+1, or after the last retransmission to the
+   * kernel's give-up (the same timer's next firing: synGaveUp); after that, never.
+   */
   private synDelay(backend: Backend, k: number): number {
-    const retransmits = this.synRetransmits[backend.index];
-    if (k >= retransmits.length) return Infinity;
-    return k === 0 ? retransmits[0] : retransmits[k] - retransmits[k - 1];
+    const { retransmits, giveUp } = this.synSchedules[backend.index];
+    if (k > retransmits.length) return Infinity;
+    const next = k === retransmits.length ? giveUp : retransmits[k];
+    return k === 0 ? next : next - retransmits[k - 1];
+  }
+
+  /**
+   * Whether the kernel has given up on `conn`'s connect(): the retransmission timer fired after
+   * the last SYN retransmission (net/ipv4/tcp_timer.c tcp_write_timeout: icsk_retransmits reached
+   * tcp_syn_retries + tcp_syn_linear_timeouts or the time tcp_model_timeout(tcp_syn_retries)).
+   */
+  private synGaveUp(backend: Backend, conn: Conn): boolean {
+    return conn.synAttempt > this.synSchedules[backend.index].retransmits.length;
   }
 
   private readonly retryConnect = (conn: Conn): void => {
@@ -273,6 +289,16 @@ export class RequestPath {
       });
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
+      return;
+    }
+    if (this.synGaveUp(backend, conn)) {
+      // The kernel gave up before proxy_connect_timeout (tcp_write_timeout → tcp_write_err:
+      // sk_err ETIMEDOUT). nginx's write event fires, ngx_http_upstream_test_connect reads
+      // SO_ERROR: "connect() failed (110: Connection timed out) while connecting to upstream",
+      // ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_ERROR), which with the app as the only server
+      // finalizes with NGX_HTTP_BAD_GATEWAY: 502, not the 504 of proxy_connect_timeout.
+      conn.phase = ReqPhase.NONE;
+      this.sink.respond(conn, Status.BAD_GATEWAY);
       return;
     }
     // Still CONNECTING: the next drop continues the same SYN schedule.

@@ -164,10 +164,23 @@ describe('a steady TLS handshake storm beyond the listen backlog (4,000/s agains
     // A keep-alive client's first request on a connection whose final ACK was dropped waits for
     // the retransmissions of its data: at least one RTO (0.23 s), here several doublings.
     expect(capped.figures['request_latency.max']!).toBeGreaterThan(firstDataRto(RTT) + RTT);
-    // Once in, a connection waits in nginx behind at most the queue (514 handshakes, 0.18 s).
+    // Once in, a connection waits in nginx behind at most the accept queue and the 2 connections
+    // the worker holds (514 handshakes, 0.18 s), plus the handshakes of SYN-ACK-resend children a
+    // worker accept()ed before their ClientHello came: accept() took them off the accept queue
+    // (inet_csk_accept → reqsk_queue_remove, sk_acceptq_removed; nginx ngx_event_accept), so
+    // their handshakes are queued work beyond the backlog (TlsCpu.admit `accepted`). There are
+    // never more of them than resend answers that created a child (here 17 at the longest wait:
+    // 0.1833 s, 524 handshakes).
     const waits = workerWaits(capped);
     expect(waits.length).toBeGreaterThan(0);
-    expect(Math.max(...waits)).toBeLessThanOrEqual(514 * HS + 1e-9);
+    const children = capped.figures['synack_resend_admitted.total']!;
+    expect(children).toBeGreaterThan(0);
+    expect(Math.max(...waits)).toBeLessThanOrEqual((514 + children) * HS + 1e-9);
+    // Every handshake a request waited for beyond those 514 is such a child's.
+    const handshakes = capped.events
+      .filter((l) => l.record.kind === 'nginx.worker_tls_backlog')
+      .map((l) => (l.record as { handshakes: number }).handshakes);
+    expect(Math.max(...handshakes)).toBeGreaterThan(514);
   });
 
   it('SYNs that find the queue full at their arrival are dropped and sent again on the SYN schedule', () => {

@@ -1,0 +1,61 @@
+/**
+ * The connecting kernel gives up on unanswered SYNs at its own time (net/ipv4/tcp_timer.c
+ * tcp_write_timeout → tcp_write_err: connect() fails with ETIMEDOUT; net/tcp.ts
+ * synRetransmitSchedule, tcp_model_timeout) when that comes before the application's connect
+ * timeout: with tcp_syn_retries 2 (and the default 4 linear timeouts) 7 s after the first SYN.
+ * nginx then finalizes with 502 (ngx_http_upstream_test_connect → ngx_http_upstream_next
+ * NGX_HTTP_UPSTREAM_FT_ERROR), not the 504 of proxy_connect_timeout; HAProxy sees a connection
+ * error (back_handle_st_cer), not its timeout connect. With the defaults (6 retries: 131 s) the
+ * application's timeout decides, as before.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { run, series } from '../helpers.js';
+
+/** Time of the first sample (1-s samples) that counts a 5xx. */
+const first5xx = (r: RunResult): number | undefined => series(r, 'responses_5xx').find(([, v]) => v > 0)?.[0];
+
+/**
+ * One app worker busy for 60 s and an app backlog of 1: of three requests at 0 s the first is
+ * served, the second waits in the app's accept queue, the third's SYNs (nginx → app) are dropped.
+ */
+const fullApp = (synRetries?: number): ScenarioInput => ({
+  start: '00:00:00',
+  warmup: '0s',
+  horizon: '30s',
+  sample_interval: '1s',
+  clients: {
+    rtt: '0.1ms',
+    http: { arrival_rate: 0, requests_per_connection: 'const(1)', request_timeout: '120s', retries: 0 },
+  },
+  app: { workers: 1, backlog: 1, service_time: 'const(60s)' },
+  nginx: { proxy_connect_timeout: '20s', proxy_read_timeout: '120s' },
+  kernel: synRetries === undefined ? {} : { tcp_syn_retries: synRetries },
+  lb: { mode: 'nat' },
+  backends: [{ name: 'vm-a' }],
+  timeline: [
+    { at: '0s', do: 'load', http_rate: 1000 },
+    { at: '0.003s', do: 'load', http_rate: 0 },
+  ],
+});
+
+const connectTimeouts = (r: RunResult): number =>
+  r.events.filter((l) => l.record.kind === 'nginx.upstream_connect_timeout').length;
+
+describe('nginx → app: the VM kernel gives up before proxy_connect_timeout', () => {
+  it('tcp_syn_retries 2: 502 at the kernel give-up, 7 s after the first SYN, no proxy_connect_timeout', () => {
+    const r = run(fullApp(2), 1);
+    expect(r.figures['responses_5xx.total']).toBe(1);
+    // Counted in the sample ending at 8 s (7 s + the half round trip), not at 20 s.
+    expect(first5xx(r)).toBe(8);
+    expect(connectTimeouts(r)).toBe(0);
+  });
+
+  it('default tcp_syn_retries 6 (131 s): proxy_connect_timeout decides, 504 at 20 s', () => {
+    const r = run(fullApp(), 1);
+    expect(r.figures['responses_5xx.total']).toBe(1);
+    expect(first5xx(r)).toBe(21);
+    expect(connectTimeouts(r)).toBe(1);
+  });
+});
