@@ -308,6 +308,9 @@ export const CATALOG: Catalog = {
       if (r.cause === 'no_port') {
         return `The LB's own host had no free source port towards ${r.backend} on each of ${r.retries + 1} tries (EADDRNOTAVAIL; HAProxy retries such a local error at once)${redispatch}, then gave up: the client's accepted connection is closed before any answer, which it reads as ECONNRESET.`;
       }
+      if (r.cause === 'syn_giveup') {
+        return `The LB's SYNs to ${r.backend} went unanswered and its own kernel gave up first: after net.ipv4.tcp_syn_retries (${n(r.synRetries)}) retransmissions connect() fails with ETIMEDOUT (tcp_write_timeout), before timeout connect (${d(r.connectTimeout)}); on each of ${r.retries + 1} tries${redispatch}, then it gave up at once; ${sees(r.clientSees)}`;
+      }
       if (r.cause === 'timeout') {
         return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; ${sees(r.clientSees)}`;
       }
@@ -397,6 +400,13 @@ export const CATALOG: Catalog = {
     tone: 'warn',
     explain: (r) =>
       `The app's accept queue on ${r.backend} is full (backlog ${n(r.backlog)}): the kernel drops nginx's SYNs and nginx retries each second; after proxy_connect_timeout (${d(r.proxyConnectTimeout)}) it gives up and answers 504.`,
+  },
+  'nginx.upstream_syn_gave_up': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: connect() failed (110: Connection timed out) while connecting to upstream`,
+    tone: 'warn',
+    explain: (r) =>
+      `The app's accept queue on ${r.backend} is full (backlog ${n(r.backlog)}): the kernel drops nginx's SYNs, and the VM's own kernel gives up on them after net.ipv4.tcp_syn_retries (${n(r.synRetries)}) retransmissions, before proxy_connect_timeout (${d(r.proxyConnectTimeout)}): connect() fails with ETIMEDOUT (tcp_write_timeout) and nginx answers 502 (ngx_http_upstream_next, NGX_HTTP_UPSTREAM_FT_ERROR), not the 504 of its own timeout.`,
   },
   'nginx.upstream_read_timeout': {
     source: 'nginx',
@@ -899,7 +909,9 @@ export const CATALOG: Catalog = {
           ` — the sender is connected; its first data retransmitted in ${d(r.retransmitIn)} (retransmission ${n(r.retransmit)})`
         : `${r.backend}: SYNs to port 443 dropped: nginx's listen queue is full (${n(r.queued)}/${n(r.limit)})` +
           (r.givesUp
-            ? ` — the connect gives up in ${d(r.retransmitIn)} (timeout connect ${d(r.connectTimeout)})`
+            ? r.kernelGivesUp
+              ? ` — the connect gives up in ${d(r.retransmitIn)} (tcp_syn_retries ${n(r.synRetries)})`
+              : ` — the connect gives up in ${d(r.retransmitIn)} (timeout connect ${d(r.connectTimeout)})`
             : ` — SYN retransmitted in ${d(r.retransmitIn)} (retransmission ${n(r.retransmit)})`),
     tone: 'warn',
     variant: (r) => (r.dropped === 'ack' ? 'final ACK' : r.givesUp ? 'gives up' : 'retransmitted'),

@@ -147,8 +147,10 @@ export interface LbServerQueueFull503 extends Rec<'lb.server_queue_full_503'> {
 export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
   retries: number;
-  cause: 'timeout' | 'refused' | 'no_port';
+  /** `syn_giveup`: the balancer's kernel gave up on the SYNs (tcp_syn_retries) before its timeout connect. */
+  cause: 'timeout' | 'refused' | 'no_port' | 'syn_giveup';
   connectTimeout: number;
+  synRetries: number;
   retryInterval: number;
   redispatch: boolean;
   /** What the client reads: EOF from an L4 proxy (mode tcp) that had accepted it, else its own SYN's errno. */
@@ -210,6 +212,13 @@ export interface NginxUpstreamNoPort extends Rec<'nginx.upstream_no_port'> {
 export interface NginxUpstreamConnectTimeout extends Rec<'nginx.upstream_connect_timeout'> {
   backend: string;
   backlog: number;
+  proxyConnectTimeout: number;
+}
+/** The VM's kernel gave up on nginx's SYNs to the app (tcp_syn_retries) before proxy_connect_timeout: 502. */
+export interface NginxUpstreamSynGaveUp extends Rec<'nginx.upstream_syn_gave_up'> {
+  backend: string;
+  backlog: number;
+  synRetries: number;
   proxyConnectTimeout: number;
 }
 /** The app sent no response within proxy_read_timeout of the request: 504, the upstream connection closed. */
@@ -546,6 +555,9 @@ export interface KernelListenOverflow extends Rec<'kernel.listen_overflow'> {
   retransmit: number;
   retransmitIn: number;
   givesUp: boolean;
+  /** The sender's kernel gives up (its SYN retries run out) before the balancer's timeout connect. */
+  kernelGivesUp: boolean;
+  synRetries: number;
   connectTimeout: number;
   sender: 'lb' | 'client';
 }
@@ -673,6 +685,7 @@ export type TraceRecord =
   | NginxUpstreamReset
   | NginxUpstreamNoPort
   | NginxUpstreamConnectTimeout
+  | NginxUpstreamSynGaveUp
   | NginxUpstreamReadTimeout
   | NginxUpstreamRefused
   | NginxTunnelIdle

@@ -74,6 +74,7 @@ const LINES: [TraceInput, source: string, line: string][] = [
       retries: 3,
       cause: 'timeout',
       connectTimeout: 5,
+      synRetries: 6,
       retryInterval: 1,
       redispatch: true,
       clientSees: 'EOF',

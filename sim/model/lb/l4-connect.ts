@@ -82,6 +82,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * (net/ipv4/tcp_timer.c tcp_write_timeout → tcp_write_err: connect() fails with ETIMEDOUT).
    */
   private readonly synGiveUp: number;
+  /** The sender's net.ipv4.tcp_syn_retries (the balancer's, or behind a NAT the client machine's), for the log. */
+  private readonly synRetries: number;
 
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
@@ -92,6 +94,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const schedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);
     this.synRetransmits = schedule.retransmits;
     this.synGiveUp = schedule.giveUp;
+    this.synRetries = k.tcp_syn_retries;
   }
 
   get listenQueues(): ListenQueues | null {
@@ -259,6 +262,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       retransmit: a.synsDropped,
       retransmitIn: Math.min(retransmitAt, giveUpAt) - w.now,
       givesUp: kernelGivesUp || giveUpAt <= retransmitAt,
+      kernelGivesUp: kernelGivesUp && retransmitAt < giveUpAt,
+      synRetries: this.synRetries,
       connectTimeout: w.scenario.lb.connect_timeout,
       sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
     });
@@ -455,6 +460,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       retransmit: r.sent + 1,
       retransmitIn: inS,
       givesUp: false,
+      kernelGivesUp: false,
+      synRetries: this.synRetries,
       connectTimeout: w.scenario.lb.connect_timeout,
       sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
     });
@@ -589,8 +596,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         kind: 'lb.connect_failed',
         backend: w.backends[b].name,
         retries: a.retriesDone,
-        cause,
+        cause: kernelGaveUp ? 'syn_giveup' : cause,
         connectTimeout: lb.connect_timeout,
+        synRetries: this.synRetries,
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,
         clientSees: lb.mode === 'nat' ? (refused ? 'ECONNREFUSED' : 'ETIMEDOUT') : 'EOF',

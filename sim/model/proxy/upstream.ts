@@ -297,6 +297,13 @@ export class RequestPath {
       // SO_ERROR: "connect() failed (110: Connection timed out) while connecting to upstream",
       // ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_ERROR), which with the app as the only server
       // finalizes with NGX_HTTP_BAD_GATEWAY: 502, not the 504 of proxy_connect_timeout.
+      this.w.trace.emitLimited(`syn-gave-up-${backend.index}`, {
+        kind: 'nginx.upstream_syn_gave_up',
+        backend: backend.name,
+        backlog: Math.min(backend.app.config.backlog, backend.kernel.somaxconn),
+        synRetries: backend.kernel.tcp_syn_retries,
+        proxyConnectTimeout: backend.nginx.config.proxy_connect_timeout,
+      });
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return;

@@ -46,12 +46,15 @@ describe("l4: the balancer's kernel gives up on a vanished server before timeout
     expect(f).toHaveLength(1);
     expect(f[0].t).toBeGreaterThanOrEqual(CONNECT_AT + 7 - 1e-9);
     expect(f[0].t).toBeLessThanOrEqual(CONNECT_AT + 7 + 6 * 0.032 + 1e-9);
+    // The log names the kernel's give-up, not timeout connect.
+    expect(f[0].text).toBe('backend=vm-a connect failed after 0 retries (syn_giveup)');
   });
 
   it('default tcp_syn_retries 6 (131 s): timeout connect decides, at 20 s', () => {
     const f = failures(run(toVanished(), 1));
     expect(f).toHaveLength(1);
     expect(f[0].t).toBeCloseTo(CONNECT_AT + 20, 6);
+    expect(f[0].text).toBe('backend=vm-a connect failed after 0 retries (timeout)');
   });
 });
 
@@ -95,16 +98,20 @@ describe("l4: the balancer's kernel gives up on SYNs a full listen queue drops b
     const drops = synDrops(r);
     expect(drops).toHaveLength(6);
     // The last drop's trace says the connect gives up at the next firing (no retransmission 6).
-    expect(drops[5].text).toContain('the connect gives up in');
+    expect(drops[5].text).toMatch(/the connect gives up in [^(]+\(tcp_syn_retries 2\)$/);
+    expect(drops[4].text).toContain('SYN retransmitted in');
     const f = failures(r);
     expect(f).toHaveLength(1);
     expect(f[0].t).toBeGreaterThanOrEqual(0.5 + 7 - 1e-9);
     expect(f[0].t).toBeLessThanOrEqual(0.5 + 7 + 6 * 0.032 + 1e-9);
+    expect(f[0].text).toContain('(syn_giveup)');
   });
 
   it('default tcp_syn_retries 6: retransmission 6 at ≈ 7 s is sent, and timeout connect ends it at 10.5 s', () => {
     const r = run(fullListenQueue(), 1);
-    expect(synDrops(r)).toHaveLength(7);
+    const drops = synDrops(r);
+    expect(drops).toHaveLength(7);
+    expect(drops[6].text).toMatch(/the connect gives up in [^(]+\(timeout connect 10s\)$/);
     const f = failures(r);
     expect(f).toHaveLength(1);
     expect(f[0].t).toBeCloseTo(0.5 + 10, 6);

@@ -50,6 +50,13 @@ describe('nginx → app: the VM kernel gives up before proxy_connect_timeout', (
     // Counted in the sample ending at 8 s (7 s + the half round trip), not at 20 s.
     expect(first5xx(r)).toBe(8);
     expect(connectTimeouts(r)).toBe(0);
+    // The log says what happened: the kernel's give-up (nginx's "connect() failed (110…)"), not proxy_connect_timeout.
+    const gaveUp = r.events.filter((l) => l.record.kind === 'nginx.upstream_syn_gave_up');
+    expect(gaveUp.map((l) => [l.t, l.text])).toEqual([
+      [gaveUp[0]!.t, 'vm-a: connect() failed (110: Connection timed out) while connecting to upstream'],
+    ]);
+    expect(gaveUp[0]!.t).toBeGreaterThanOrEqual(7);
+    expect(gaveUp[0]!.t).toBeLessThan(7.1);
   });
 
   it('default tcp_syn_retries 6 (131 s): proxy_connect_timeout decides, 504 at 20 s', () => {
@@ -57,5 +64,6 @@ describe('nginx → app: the VM kernel gives up before proxy_connect_timeout', (
     expect(r.figures['responses_5xx.total']).toBe(1);
     expect(first5xx(r)).toBe(21);
     expect(connectTimeouts(r)).toBe(1);
+    expect(r.events.some((l) => l.record.kind === 'nginx.upstream_syn_gave_up')).toBe(false);
   });
 });
