@@ -21,6 +21,9 @@ describe('preferDoubleFields: records whose times and timer ids become fractions
       const fresh = newClientRecord(1, kind);
       const used = newClientRecord(2, kind);
       used.timer = 2 ** 40 + 3;
+      // Every timer id of the record: ids pass 2^31 in a long run (generation × 2^24 + slot).
+      used.requestTimer = 2 ** 40 + 5;
+      used.upstreamReadTimer = 2 ** 40 + 7;
       used.waitingSince = 0.25;
       used.requestStartedAt = 0.5;
       used.serviceEnd = 1.75;

@@ -37,6 +37,7 @@ export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
 const CLIENT_DOUBLE_FIELDS = [
   'timer',
   'requestTimer',
+  'upstreamReadTimer',
   'waitingSince',
   'requestStartedAt',
   'serviceEnd',
