@@ -230,6 +230,24 @@ export class LoadBalancer {
     return b;
   }
 
+  /**
+   * A redispatch's pick: avoiding the servers in `avoid` (the one that just failed), any server
+   * when that finds none. fwrr falls back to the avoided server itself and returns -1 only when
+   * every server is saturated: HAProxy calls fwrr_get_next_server() once per assign_server()
+   * (src/backend.c), a NULL queues the stream, so a second pick — which would move fwrr's
+   * positions again — is not made. The other algorithms here return -1 when only the avoided
+   * server is left, and pick again without avoiding it.
+   */
+  pickAvoiding(rng: Rng, clientIp: number, avoid: PackedBackends): number {
+    const b = this.pick(rng, clientIp, avoid);
+    return b >= 0 || this.fwrrPicks() ? b : this.pick(rng, clientIp);
+  }
+
+  /** Whether the balance algorithm in force is fwrr (roundrobin outside a NAT). */
+  private fwrrPicks(): boolean {
+    return this.fwrr !== null && this.config.balance === 'roundrobin';
+  }
+
   /** The balance algorithm, skipping the backends marked in `skip` (`avoiding`: some are). */
   private pickSkipping(rng: Rng, clientIp: number, avoiding: boolean): number {
     switch (this.config.balance) {

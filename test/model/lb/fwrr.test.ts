@@ -63,6 +63,19 @@ describe('fwrr (balance roundrobin in lb.mode l4 / l7)', () => {
     expect(picks(lb, 6)).toBe('132132');
   });
 
+  it('a redispatch with every server saturated moves the positions once (one fwrr_get_next_server per assign_server)', () => {
+    const lb = new LoadBalancer({ ...ScenarioSchema.parse({}).lb, mode: 'l7', balance: 'roundrobin', maxconn: 1 }, 4);
+    lb.weight.set([1, 1, 2, 2]);
+    lb.baseWeight.set([1, 1, 2, 2]);
+    expect(picks(lb, 3)).toBe('341');
+    lb.active.fill(1); // every server at maxconn 1
+    const avoid = new BackendSet();
+    expect(lb.pickAvoiding(rng, 0, avoid.only(0).members)).toBe(-1);
+    lb.active.fill(0);
+    // HAProxy's one call (probe case B); a second pick without avoiding gives 342341342341.
+    expect(picks(lb, 12)).toBe('431432431432');
+  });
+
   it('drain and maint take a server out like DOWN; all out gives -1', () => {
     const lb = haproxy([1, 1]);
     lb.setPoolState(0, PoolState.DRAINING);
