@@ -101,7 +101,9 @@ export class LoadBalancer {
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
+    this.fwrr?.start();
     this.state[b] = state;
+    this.fwrr?.changed(b, false);
     if (state !== PoolState.BOUND) this.redistribute(b, state === PoolState.DETACHED);
   }
 
@@ -110,7 +112,9 @@ export class LoadBalancer {
    * handed back from the queues (HAProxy's "requeued").
    */
   setHealth(b: number, up: boolean): number {
+    this.fwrr?.start();
     this.hcUp[b] = up ? 1 : 0;
+    this.fwrr?.changed(b, false);
     return up ? 0 : this.redistribute(b, false);
   }
 
@@ -129,7 +133,20 @@ export class LoadBalancer {
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
   setReady(b: number, ready: boolean): void {
+    this.fwrr?.start();
     this.ready[b] = ready ? 1 : 0;
+    this.fwrr?.changed(b, false);
+  }
+
+  /**
+   * The effective weight changes (slowstart's ramp: server_recalc_eweight(), src/server.c, each
+   * step its own fwrr_update_server_weight()). `rampStart`: the first step, computed in the same
+   * srv_update_status() as the UP just made (LB notified once, with this weight).
+   */
+  setWeight(b: number, weight: number, rampStart = false): void {
+    this.fwrr?.start();
+    this.weight[b] = weight;
+    this.fwrr?.changed(b, rampStart);
   }
 
   eligible(b: number): boolean {
