@@ -139,13 +139,13 @@ export class FastWeightedRoundRobin {
 
   /**
    * Server `b`'s state or weight just changed (the host calls start() before changing it): apply
-   * it now, as HAProxy's srv_lb_propagate() calls `fwrr_set_server_status_down/up()` or
-   * `fwrr_update_server_weight()` at each event, in event order (none of them moves `curr_pos`,
-   * which only a pick advances). `sameUp`: the weight is the one the UP just applied should have
-   * had — srv_update_status() (src/server.c) computes slowstart's first step
-   * (server_recalc_eweight()) before it propagates the UP, one fwrr_set_server_status_up() with
-   * that weight; taking the server out and placing it again with no pick or change in between
-   * is the same as that single UP.
+   * it now, as HAProxy's srv_update_status() (src/server.c) calls `fwrr_set_server_status_down()`
+   * or `fwrr_update_server_weight()` (which calls `_up()` for a server becoming usable) at each
+   * event, in event order (none of them moves `curr_pos`, which only a pick advances).
+   * `sameUp`: the weight is the one the UP just applied should have had — srv_update_status()
+   * computes slowstart's first step (server_recalc_eweight()) before it propagates the UP, one
+   * fwrr_set_server_status_up() with that weight; taking the server out and placing it again
+   * with no pick or change in between is the same as that single UP.
    */
   changed(b: number, sameUp: boolean): void {
     const want = this.servers.eweightOf(b);
