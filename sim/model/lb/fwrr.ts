@@ -57,6 +57,8 @@ export class FastWeightedRoundRobin {
   private currPos = 0;
   private nextWeight = 0;
   private started = false;
+  /** The server the last change put UP, if no pick or other change came after (see changed()). */
+  private justUp = NONE;
   /** Servers extracted by one pick (saturated or avoided), requeued at its end. */
   private readonly full: number[] = [];
 
@@ -78,7 +80,8 @@ export class FastWeightedRoundRobin {
    * more are each skipped the same way, the first of them the fallback.
    */
   pick(avoid: Uint8Array | null): number {
-    this.sync();
+    this.start();
+    this.justUp = NONE;
     if (this.nextWeight === 0) return -1; // `!p->srv_act`: no usable server
     let switched = false;
     let avoided = NONE;
@@ -117,33 +120,42 @@ export class FastWeightedRoundRobin {
   }
 
   /**
-   * Apply the servers' state and weight changes since the last pick, as HAProxy's
-   * `fwrr_set_server_status_down/up()` and `fwrr_update_server_weight()` do when they happen
-   * (none of them reads or moves `curr_pos`, which only a pick advances). The first pick builds
-   * the trees (`fwrr_init_server_groups()`): every usable server in `init`, by weight.
+   * `fwrr_init_server_groups()`: every usable server in `init`, by weight, before the first pick
+   * or the first change of a server (HAProxy builds the trees at startup; drainsim's topology sets
+   * the initial states and weights before anything runs). Idempotent.
    */
-  private sync(): void {
-    const n = this.servers.count;
-    if (!this.started) {
-      this.started = true;
-      for (let b = 0; b < n; b++) {
-        const w = this.servers.eweightOf(b);
-        if (w <= 0) continue;
-        this.eweight[b] = w;
-        this.nextWeight += w;
-        this.queueByWeight(this.init, b);
-      }
-      this.currPos = this.currWeight = this.nextWeight;
-      return;
+  start(): void {
+    if (this.started) return;
+    this.started = true;
+    for (let b = 0; b < this.servers.count; b++) {
+      const w = this.servers.eweightOf(b);
+      if (w <= 0) continue;
+      this.eweight[b] = w;
+      this.nextWeight += w;
+      this.queueByWeight(this.init, b);
     }
-    for (let b = 0; b < n; b++) {
-      const want = this.servers.eweightOf(b);
-      const have = this.eweight[b];
-      if (want === have) continue;
-      if (want <= 0) this.setDown(b);
-      else if (have <= 0) this.setUp(b, want);
-      else this.updateWeight(b, want);
-    }
+    this.currPos = this.currWeight = this.nextWeight;
+  }
+
+  /**
+   * Server `b`'s state or weight just changed (the host calls start() before changing it): apply
+   * it now, as HAProxy's srv_update_status() (src/server.c) calls `fwrr_set_server_status_down()`
+   * or `fwrr_update_server_weight()` (which calls `_up()` for a server becoming usable) at each
+   * event, in event order (none of them moves `curr_pos`, which only a pick advances).
+   * `sameUp`: the weight is the one the UP just applied should have had — srv_update_status()
+   * computes slowstart's first step (server_recalc_eweight()) before it propagates the UP, one
+   * fwrr_set_server_status_up() with that weight; taking the server out and placing it again
+   * with no pick or change in between is the same as that single UP.
+   */
+  changed(b: number, sameUp: boolean): void {
+    const want = this.servers.eweightOf(b);
+    const have = this.eweight[b];
+    if (want === have) return;
+    if (sameUp && this.justUp === b && want > 0) this.setDown(b);
+    if (want <= 0) this.setDown(b);
+    else if (this.eweight[b] <= 0) this.setUp(b, want);
+    else this.updateWeight(b, want);
+    this.justUp = want > 0 && have <= 0 ? b : NONE;
   }
 
   /** `fwrr_set_server_status_down()`: out of the trees, its weight out of the next window. */
@@ -251,9 +263,14 @@ export class FastWeightedRoundRobin {
   /** eb32_insert(): after every server of a key not above this one (duplicates in insertion order). */
   private insert(tree: number, s: number, key: number): void {
     const t = this.trees[tree];
+    // Shift the heavier keys up one place (no splice: it allocates the removed-items array).
     let i = t.length;
-    while (i > 0 && this.key[t[i - 1]] > key) i--;
-    t.splice(i, 0, s);
+    t.push(s);
+    while (i > 0 && this.key[t[i - 1]] > key) {
+      t[i] = t[i - 1];
+      i--;
+    }
+    t[i] = s;
     this.key[s] = key;
     this.tree[s] = tree;
   }
@@ -264,6 +281,8 @@ export class FastWeightedRoundRobin {
     if (tree === NONE) return;
     const t = this.trees[tree];
     const i = t.indexOf(s);
-    if (i >= 0) t.splice(i, 1);
+    if (i < 0) return;
+    for (let k = i + 1; k < t.length; k++) t[k - 1] = t[k];
+    t.pop();
   }
 }

@@ -131,7 +131,7 @@ export { BE_WEIGHT_SCALE };
 export function startSlowstart(w: World, b: number): void {
   const configured = w.scenario.lb.slowstart;
   if (!(configured > 0) || configured === Infinity || w.scenario.lb.balance === 'source') {
-    w.lb.weight[b] = w.lb.baseWeight[b];
+    w.lb.setWeight(b, w.lb.baseWeight[b]);
     return;
   }
   const slowstart = Math.ceil(configured - 1e-9);
@@ -140,15 +140,19 @@ export function startSlowstart(w: World, b: number): void {
   const lastChange = Math.floor(w.now + 1e-9);
   const begin = w.now;
   begins[b] = begin;
+  // The first step belongs to the UP that started the ramp (one LB update: LoadBalancer.setWeight).
+  let first = true;
   const step = (): void => {
     if (begins[b] !== begin) return;
     const elapsed = Math.floor(w.now + 1e-9) - lastChange;
+    const rampStart = first;
+    first = false;
     if (elapsed >= slowstart || !w.lb.hcUp[b]) {
-      w.lb.weight[b] = w.lb.baseWeight[b];
+      w.lb.setWeight(b, w.lb.baseWeight[b], rampStart);
       return;
     }
     const steps = Math.floor((BE_WEIGHT_SCALE * elapsed + slowstart) / slowstart);
-    w.lb.weight[b] = (w.lb.baseWeight[b] * steps) / BE_WEIGHT_SCALE;
+    w.lb.setWeight(b, (w.lb.baseWeight[b] * steps) / BE_WEIGHT_SCALE, rampStart);
     w.engine.schedule(1, step, null);
   };
   step();

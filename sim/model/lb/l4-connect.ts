@@ -182,8 +182,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     if (a.backend < 0) {
       // A redispatch: load-balanced again, avoiding the server that failed unless it is the only one.
       const ip = w.clientIp(a.conn);
-      let b = w.lb.pick(this.rng, ip, this.failed.only(a.lastFailed).members);
-      if (b < 0) b = w.lb.pick(this.rng, ip);
+      const b = w.lb.pickAvoiding(this.rng, ip, this.failed.only(a.lastFailed).members);
       if (b < 0) {
         if (!this.queued(a)) this.noServer(a.conn, a.handler);
         return;

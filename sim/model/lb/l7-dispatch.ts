@@ -513,8 +513,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // fwrr_get_next_server() / fwlc_get_next_server() / get_server_sh(), which skip that one
     // server (`srvtoavoid`) and fall back to it; servers tried earlier may be picked again.
     if (req.tried === NO_BACKENDS || req.backend < 0) return lb.pick(this.pickRng, clientIp);
-    const fresh = lb.pick(this.pickRng, clientIp, this.avoid.only(req.backend).members);
-    return fresh >= 0 ? fresh : lb.pick(this.pickRng, clientIp);
+    return lb.pickAvoiding(this.pickRng, clientIp, this.avoid.only(req.backend).members);
   }
 
   /** Sessions in backend memory survive only on the same backend process that created them. */

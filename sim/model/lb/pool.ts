@@ -101,7 +101,9 @@ export class LoadBalancer {
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
+    this.fwrr?.start();
     this.state[b] = state;
+    this.fwrr?.changed(b, false);
     if (state !== PoolState.BOUND) this.redistribute(b, state === PoolState.DETACHED);
   }
 
@@ -110,7 +112,9 @@ export class LoadBalancer {
    * handed back from the queues (HAProxy's "requeued").
    */
   setHealth(b: number, up: boolean): number {
+    this.fwrr?.start();
     this.hcUp[b] = up ? 1 : 0;
+    this.fwrr?.changed(b, false);
     return up ? 0 : this.redistribute(b, false);
   }
 
@@ -129,7 +133,20 @@ export class LoadBalancer {
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
   setReady(b: number, ready: boolean): void {
+    this.fwrr?.start();
     this.ready[b] = ready ? 1 : 0;
+    this.fwrr?.changed(b, false);
+  }
+
+  /**
+   * The effective weight changes (slowstart's ramp: server_recalc_eweight(), src/server.c, each
+   * step its own fwrr_update_server_weight()). `rampStart`: the first step, computed in the same
+   * srv_update_status() as the UP just made (LB notified once, with this weight).
+   */
+  setWeight(b: number, weight: number, rampStart = false): void {
+    this.fwrr?.start();
+    this.weight[b] = weight;
+    this.fwrr?.changed(b, rampStart);
   }
 
   eligible(b: number): boolean {
@@ -228,6 +245,24 @@ export class LoadBalancer {
     const b = this.pickSkipping(rng, clientIp, true);
     markBackends(this.skip, exclude, 0);
     return b;
+  }
+
+  /**
+   * A redispatch's pick: avoiding the servers in `avoid` (the one that just failed), any server
+   * when that finds none. fwrr falls back to the avoided server itself and returns -1 only when
+   * every server is saturated: HAProxy calls fwrr_get_next_server() once per assign_server()
+   * (src/backend.c), a NULL queues the stream, so a second pick — which would move fwrr's
+   * positions again — is not made. The other algorithms here return -1 when only the avoided
+   * server is left, and pick again without avoiding it.
+   */
+  pickAvoiding(rng: Rng, clientIp: number, avoid: PackedBackends): number {
+    const b = this.pick(rng, clientIp, avoid);
+    return b >= 0 || this.fwrrPicks() ? b : this.pick(rng, clientIp);
+  }
+
+  /** Whether the balance algorithm in force is fwrr (roundrobin outside a NAT). */
+  private fwrrPicks(): boolean {
+    return this.fwrr !== null && this.config.balance === 'roundrobin';
   }
 
   /** The balance algorithm, skipping the backends marked in `skip` (`avoiding`: some are). */

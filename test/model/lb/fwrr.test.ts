@@ -63,6 +63,54 @@ describe('fwrr (balance roundrobin in lb.mode l4 / l7)', () => {
     expect(picks(lb, 6)).toBe('132132');
   });
 
+  it('a redispatch with every server saturated moves the positions once (one fwrr_get_next_server per assign_server)', () => {
+    const lb = new LoadBalancer({ ...ScenarioSchema.parse({}).lb, mode: 'l7', balance: 'roundrobin', maxconn: 1 }, 4);
+    lb.weight.set([1, 1, 2, 2]);
+    lb.baseWeight.set([1, 1, 2, 2]);
+    expect(picks(lb, 3)).toBe('341');
+    lb.active.fill(1); // every server at maxconn 1
+    const avoid = new BackendSet();
+    expect(lb.pickAvoiding(rng, 0, avoid.only(0).members)).toBe(-1);
+    lb.active.fill(0);
+    // HAProxy's one call (probe case B); a second pick without avoiding gives 342341342341.
+    expect(picks(lb, 12)).toBe('431432431432');
+  });
+
+  it('a DOWN then UP between two picks re-places the server as it happens (probe case A)', () => {
+    const lb = haproxy([1, 1, 2, 2]);
+    expect(picks(lb, 3)).toBe('341');
+    lb.setHealth(2, false);
+    lb.setHealth(2, true);
+    // fwrr_set_server_status_down() then _up() at each event: s3 back at curr_pos + (nw+cw−cp)/w.
+    // Applied lazily at the next pick the flap vanished: 342341342341.
+    expect(picks(lb, 12)).toBe('243431243431');
+  });
+
+  it('two servers UP between picks are placed in event order, not server order (probe case C)', () => {
+    const lb = haproxy([1, 1, 2, 2]);
+    lb.hcUp.set([1, 0, 1, 0]); // the initial state, as the topology sets it (fwrr_init_server_groups)
+    expect(picks(lb, 2)).toBe('33');
+    lb.setHealth(3, true);
+    lb.setHealth(1, true);
+    // s4 UP first, then s2: in server order (s2 then s4) it would be 134234134234.
+    expect(picks(lb, 12)).toBe('134342134342');
+  });
+
+  it("slowstart's first step is part of the UP: one fwrr_set_server_status_up() with that weight", () => {
+    const lb = haproxy([1, 1, 2, 2]);
+    const once = haproxy([1, 1, 2, 2]);
+    for (const x of [lb, once]) {
+      expect(picks(x, 3)).toBe('341');
+      x.setHealth(3, false);
+      expect(picks(x, 2)).toBe('32');
+    }
+    lb.setHealth(3, true);
+    lb.setWeight(3, 2 / 16, true);
+    once.setWeight(3, 2 / 16); // while DOWN: no LB update
+    once.setHealth(3, true);
+    expect(picks(lb, 24)).toBe(picks(once, 24));
+  });
+
   it('drain and maint take a server out like DOWN; all out gives -1', () => {
     const lb = haproxy([1, 1]);
     lb.setPoolState(0, PoolState.DRAINING);

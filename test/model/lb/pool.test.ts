@@ -44,10 +44,10 @@ describe('LoadBalancer.pick', () => {
     const lb = pool('roundrobin', 4);
     lb.setPoolState(0, PoolState.DRAINING);
     lb.setPoolState(1, PoolState.DETACHED);
-    lb.hcUp[2] = 0;
+    lb.setHealth(2, false);
     const r = rng();
     expect(tally(lb, 10, () => lb.pick(r, 0))).toEqual([0, 0, 0, 10]);
-    lb.ready[3] = 0;
+    lb.setReady(3, false);
     expect(lb.pick(r, 0)).toBe(-1);
   });
 
