@@ -44,6 +44,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly avoid = new BackendSet();
   /** SYN retransmission times of the balancer host's kernel (seconds after the first SYN). */
   private readonly synRetransmits: number[];
+  /**
+   * Seconds from the first SYN to the sender's kernel giving up on them (tcp_write_timeout →
+   * tcp_write_err: connect() fails with ETIMEDOUT; net/tcp.ts synRetransmitSchedule): a
+   * connection error for HAProxy (back_handle_st_cer: the turn-around pause before a retry),
+   * when it comes before `timeout connect`.
+   */
+  private readonly synGiveUp: number;
   /** Backend holding each user's session, and that backend's process epoch then. */
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
@@ -76,10 +83,12 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     private readonly conns: L7ServerConns | null = null,
   ) {
     this.pickRng = w.streams.stream(pickStream);
-    this.synRetransmits = synRetransmitSchedule(
-      w.scenario.kernel.tcp_syn_retries,
-      w.scenario.kernel.tcp_syn_linear_timeouts,
-    ).retransmits;
+    // The SYNs are the sender's: the balancer's host (lb.kernel), or behind a NAT that forwards the
+    // client's own SYN, the client machine's (as l4-connect.ts).
+    const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
+    const schedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);
+    this.synRetransmits = schedule.retransmits;
+    this.synGiveUp = schedule.giveUp;
     const users = w.scenario.clients.requests.users;
     this.sessionBackend = new Int32Array(users).fill(-1);
     this.sessionEpoch = new Float64Array(users);
@@ -196,8 +205,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // connect() from the balancer's host comes first: out of ports it fails locally.
     if (this.conns !== null && !this.conns.open(req, b)) return this.noSourcePort(req);
     if (!backend.hostUp) {
-      // No RST from a vanished host: the SYNs go unanswered until `timeout connect`.
-      w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
+      // No RST from a vanished host: the SYNs go unanswered until `timeout connect`, or the
+      // sender's kernel gives up on them first.
+      if (this.synGiveUp < w.scenario.lb.connect_timeout) w.engine.schedule(this.synGiveUp, this.synGaveUp, req);
+      else w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
       return req.streamServer;
     }
     if (!backend.nginx.listening || !backend.app.accepting) {
@@ -226,8 +237,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (backlogFull || (this.conns !== null && !this.conns.vmAccepts(req, b))) {
       if (backlogFull) w.metrics.inc(w.c.synDrops, b);
       const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
-      const retransmitAt = req.connectStartedAt + (this.synRetransmits[req.synAttempt++] ?? Infinity);
-      w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
+      const k = req.synAttempt++;
+      // After the last retransmission the same timer's next firing is the kernel's give-up.
+      const givesUp = k === this.synRetransmits.length;
+      const next = k < this.synRetransmits.length ? this.synRetransmits[k] : givesUp ? this.synGiveUp : Infinity;
+      const retransmitAt = req.connectStartedAt + next;
+      if (givesUp && retransmitAt < deadline) w.engine.at(retransmitAt, this.synGaveUp, req);
+      else w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
       return req.streamServer;
     }
     this.conns?.connected(req, b);
@@ -386,6 +402,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   private readonly connectTimedOut = (req: Req): number => this.retryConnection(req, true);
+  /** The sender's kernel gave up on the SYNs: ETIMEDOUT, a connection error (pause before a retry). */
+  private readonly synGaveUp = (req: Req): number => this.retryConnection(req, true, true);
   private readonly retryNow = (req: Req): number => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
   /** The turn-around pause ended: the stream connects again (counted in `cur_sess` once more). */
   private readonly retryAfterPause = (req: Req): void => {
@@ -403,14 +421,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * A connection attempt failed: retry it while the balancer has retries, else give up at once.
    * Returns as place does.
    */
-  private retryConnection(req: Req, timedOut: boolean): number {
+  private retryConnection(req: Req, timedOut: boolean, kernelGaveUp = false): number {
     // The failed connect()'s socket closes (RST or silence: no TIME_WAIT on the balancer).
     this.conns?.connectEnded(req);
     if (req.abandoned) {
       this.leaveServer(req);
       return this.letGo(req);
     }
-    if (req.lbRetriesLeft > 0) return this.lbRetry(req, !timedOut);
+    if (req.lbRetriesLeft > 0) return this.lbRetry(req, !timedOut || kernelGaveUp);
     return this.connectFailed(req, timedOut, req.backend);
   }
 
