@@ -215,6 +215,16 @@ export function synRetransmitSchedule(
 }
 
 /**
+ * Seconds from a connect()'s first SYN to the `k`-th firing of its retransmission timer (k from
+ * 0): retransmission k + 1 while the schedule has one, then the give-up (the firing after the
+ * last retransmission: tcp_write_timeout → tcp_write_err), then never.
+ */
+export function synFiringAt(schedule: { retransmits: readonly number[]; giveUp: number }, k: number): number {
+  const n = schedule.retransmits.length;
+  return k < n ? schedule.retransmits[k] : k === n ? schedule.giveUp : Infinity;
+}
+
+/**
  * The connecting kernel's RTO after its SYN's one RTT sample (the SYN-ACK: tcp_ack → tcp_ack_update_rtt
  * in tcp_rcv_synsent_state_process, net/ipv4/tcp_input.c): tcp_rtt_estimator() takes the first
  * sample m as srtt = m and rttvar = max(2m, tcp_rto_min) ("make sure rto = 3*rtt"), and

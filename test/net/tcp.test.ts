@@ -2,6 +2,7 @@ import { describe, expect, it } from 'vitest';
 import {
   isValid,
   orderlyClose,
+  synFiringAt,
   synRetransmitSchedule,
   TcpInput,
   TcpState,
@@ -54,5 +55,13 @@ describe('TCP endpoint transitions', () => {
     expect(tcpModelTimeout(6, 1)).toBe(127);
     expect(tcpModelTimeout(8, 1)).toBe(127 + 2 * 120);
     expect(synRetransmitSchedule(8, 0).giveUp).toBe(367);
+  });
+});
+
+describe('synFiringAt: the k-th firing of a connect()’s SYN timer', () => {
+  it('is each retransmission, then the give-up, then never (tcp_syn_retries 2, 4 linear timeouts: 1…5 s, give-up 7 s)', () => {
+    const s = synRetransmitSchedule(2, 4);
+    expect(s.retransmits).toEqual([1, 2, 3, 4, 5]);
+    expect([0, 1, 2, 3, 4, 5, 6].map((k) => synFiringAt(s, k))).toEqual([1, 2, 3, 4, 5, 7, Infinity]);
   });
 });

@@ -281,9 +281,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const w = this.w;
     const timeout = w.scenario.lb.connect_timeout;
     if (this.synGiveUp < timeout) {
+      // Each firing re-armed from the one before, up to the give-up (no array made per attempt).
       let at = w.now;
       let sent = 0;
-      for (const next of [...this.synRetransmits, this.synGiveUp]) {
+      for (let k = 0; k <= this.synRetransmits.length; k++) {
+        const next = k < this.synRetransmits.length ? this.synRetransmits[k] : this.synGiveUp;
         at = this.senderTimerFiresAt(a.conn, next - sent, at);
         sent = next;
       }

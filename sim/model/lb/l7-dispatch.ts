@@ -1,5 +1,5 @@
 import type { Rng } from '../../engine/random.js';
-import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
+import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
@@ -42,15 +42,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly pickRng: Rng;
   /** The server a redispatch avoids (`prev_srv`; reused: picks allocate nothing). */
   private readonly avoid = new BackendSet();
-  /** SYN retransmission times of the balancer host's kernel (seconds after the first SYN). */
-  private readonly synRetransmits: number[];
   /**
-   * Seconds from the first SYN to the sender's kernel giving up on them (tcp_write_timeout →
-   * tcp_write_err: connect() fails with ETIMEDOUT; net/tcp.ts synRetransmitSchedule): a
-   * connection error for HAProxy (back_handle_st_cer: the turn-around pause before a retry),
-   * when it comes before `timeout connect`.
+   * The sender's SYN schedule (seconds after the first SYN): its retransmissions, then the give-up
+   * (tcp_write_timeout → tcp_write_err: connect() fails with ETIMEDOUT; net/tcp.ts
+   * synRetransmitSchedule), a connection error for HAProxy (back_handle_st_cer: the turn-around
+   * pause before a retry) when it comes before `timeout connect`.
    */
-  private readonly synGiveUp: number;
+  private readonly synSchedule: { retransmits: number[]; giveUp: number };
   /** Backend holding each user's session, and that backend's process epoch then. */
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
@@ -86,9 +84,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // The SYNs are the sender's: the balancer's host (lb.kernel), or behind a NAT that forwards the
     // client's own SYN, the client machine's (as l4-connect.ts).
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
-    const schedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);
-    this.synRetransmits = schedule.retransmits;
-    this.synGiveUp = schedule.giveUp;
+    this.synSchedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);
     const users = w.scenario.clients.requests.users;
     this.sessionBackend = new Int32Array(users).fill(-1);
     this.sessionEpoch = new Float64Array(users);
@@ -207,7 +203,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (!backend.hostUp) {
       // No RST from a vanished host: the SYNs go unanswered until `timeout connect`, or the
       // sender's kernel gives up on them first.
-      if (this.synGiveUp < w.scenario.lb.connect_timeout) w.engine.schedule(this.synGiveUp, this.synGaveUp, req);
+      const giveUp = this.synSchedule.giveUp;
+      if (giveUp < w.scenario.lb.connect_timeout) w.engine.schedule(giveUp, this.synGaveUp, req);
       else w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
       return req.streamServer;
     }
@@ -239,8 +236,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
       const k = req.synAttempt++;
       // After the last retransmission the same timer's next firing is the kernel's give-up.
-      const givesUp = k === this.synRetransmits.length;
-      const next = k < this.synRetransmits.length ? this.synRetransmits[k] : givesUp ? this.synGiveUp : Infinity;
+      const givesUp = k === this.synSchedule.retransmits.length;
+      const next = synFiringAt(this.synSchedule, k);
       const retransmitAt = req.connectStartedAt + next;
       if (givesUp && retransmitAt < deadline) w.engine.at(retransmitAt, this.synGaveUp, req);
       else w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);

@@ -1,5 +1,5 @@
 import type { LaneId } from '../../engine/engine.js';
-import { connectDeadlinePassed, synRetransmitSchedule } from '../../net/tcp.js';
+import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
@@ -262,10 +262,8 @@ export class RequestPath {
    * kernel's give-up (the same timer's next firing: synGaveUp); after that, never.
    */
   private synDelay(backend: Backend, k: number): number {
-    const { retransmits, giveUp } = this.synSchedules[backend.index];
-    if (k > retransmits.length) return Infinity;
-    const next = k === retransmits.length ? giveUp : retransmits[k];
-    return k === 0 ? next : next - retransmits[k - 1];
+    const schedule = this.synSchedules[backend.index];
+    return synFiringAt(schedule, k) - (k > 0 ? synFiringAt(schedule, k - 1) : 0);
   }
 
   /**
