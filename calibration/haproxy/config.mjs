@@ -20,6 +20,10 @@ const LOG_FORMAT = {
  * cookie: http mode only — `cookie SRV insert indirect nocache`, servers `cookie s1` / `cookie s2`
  * (configuration.txt "cookie"): a client that returns the cookie sticks to its server.
  */
+/**
+ * globalLines / frontendLines (held-out round 3): extra lines of the `global` section (e.g.
+ * `hard-stop-after 4s`) and of the frontend (e.g. `timeout client 2s`, a frontend setting).
+ */
 /** The two servers of every run recorded before the held-out runs (session 13). */
 export const DEFAULT_SERVERS = [
   { name: 's1', port: 9001 },
@@ -35,14 +39,17 @@ export function haproxyConfig({
   backendLines = [],
   frontendPort = 8000,
   servers = DEFAULT_SERVERS,
+  globalLines = [],
+  frontendLines = [],
 }) {
+  const lines = (ls) => ls.map((l) => `    ${l}\n`).join('');
   const cookieLine = cookie ? '    cookie SRV insert indirect nocache\n' : '';
   const serverCookie = (name) => (cookie ? ` cookie ${name}` : '');
   return `global
     log stdout format raw local0 info
     stats socket ${socketPath} mode 600 level admin
     maxconn 2000
-
+${lines(globalLines)}
 defaults
     mode ${mode}
     log global
@@ -54,10 +61,10 @@ ${redispatch ? '    option redispatch\n' : ''}    timeout connect 5s
 
 frontend fe
     bind 127.0.0.1:${frontendPort}
-    default_backend be
+${lines(frontendLines)}    default_backend be
 
 backend be
-${backendLines.find((l) => l.startsWith('balance ')) ? '' : '    balance roundrobin\n'}${backendLines.map((l) => `    ${l}\n`).join('')}    option httpchk GET /health
+${backendLines.find((l) => l.startsWith('balance ')) ? '' : '    balance roundrobin\n'}${lines(backendLines)}    option httpchk GET /health
 ${cookieLine}    default-server check inter 2s fall 3 rise 2${serverOptions ? ` ${serverOptions}` : ''}
 ${servers.map((sv) => `    server ${sv.name} 127.0.0.1:${sv.port}${serverCookie(sv.name)}${sv.options ? ` ${sv.options}` : ''}\n`).join('')}`;
 }

@@ -3,6 +3,7 @@
 // run is bounded (≤ 45 s) and modest in rate (the machine is shared): 60 requests/s over
 // 12 keep-alive connections, or 20 never-ending streams.
 import { HOLDOUT_EXPERIMENTS } from './holdout.mjs';
+import { HOLDOUT3_EXPERIMENTS } from './holdout3.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -290,6 +291,7 @@ export const HAPROXY_EXPERIMENTS = [
   slowstartRestart,
   slowstartMaint,
   ...HOLDOUT_EXPERIMENTS,
+  ...HOLDOUT3_EXPERIMENTS,
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */

@@ -130,6 +130,19 @@ export function waitForLine(child, predicate, timeoutMs, what) {
   });
 }
 
+/**
+ * Every packet to or from a server's port vanishes (a host gone, a firewall DROP): nft rules in the
+ * namespace's own `output` hook (every loopback packet passes it) drop TCP segments with that
+ * destination or source port. New SYNs and established flows alike go unanswered. Needs nft
+ * (Debian package nftables); the namespace's ruleset goes with the namespace.
+ */
+export function dropServerPackets(ns, port) {
+  const nft = (...args) => nsExecSync(ns, ['nft', ...args]);
+  nft('add', 'table', 'inet', 'drainsim');
+  nft('add', 'chain', 'inet', 'drainsim', 'out', '{ type filter hook output priority 0; }');
+  for (const dir of ['dport', 'sport']) nft('add', 'rule', 'inet', 'drainsim', 'out', 'tcp', dir, String(port), 'drop');
+}
+
 /** Collect every line of a child's stdout and stderr, stamped with the time it was read. */
 function collectLines(child, into, stream = 'stdout') {
   createInterface({ input: child[stream] }).on('line', (line) => into.push({ at: Date.now(), line }));
@@ -138,7 +151,7 @@ function collectLines(child, into, stream = 'stdout') {
 /**
  * config: { name, description, mode: 'tcp'|'http', redispatch: boolean, seconds,
  *   requests?: { rate, connections, meanLifetimeS }, streams?: { count },
- *   actions: [{ at: s, op: 'kill'|'restart'|'stop'|'cont'|'cmd', server?, command? }],
+ *   actions: [{ at: s, op: 'kill'|'restart'|'stop'|'cont'|'cmd'|'reload'|'drop', server?, command? }],
  *   endWhen?: (state) => boolean (checked after each sample once every action has run), tag }
  */
 export async function runHaproxyExperiment(config) {
@@ -157,6 +170,8 @@ export async function runHaproxyExperiment(config) {
     cookie: config.cookie,
     serverOptions: config.serverOptions,
     backendLines: config.backendLines,
+    globalLines: config.globalLines,
+    frontendLines: config.frontendLines,
     socketPath,
   });
   const cfgPath = join(dir, 'haproxy.cfg');
@@ -174,10 +189,15 @@ export async function runHaproxyExperiment(config) {
     for (const sv of servers) await startBackend(sv.name);
 
     const haproxyLines = [];
-    const haproxy = spawnInNamespace(ns, ['haproxy', '-db', '-f', cfgPath]);
-    children.push(haproxy);
-    collectLines(haproxy, haproxyLines, 'stdout');
-    collectLines(haproxy, haproxyLines, 'stderr');
+    const startHaproxy = (extra = []) => {
+      const child = spawnInNamespace(ns, ['haproxy', '-db', '-f', cfgPath, ...extra]);
+      children.push(child);
+      collectLines(child, haproxyLines, 'stdout');
+      collectLines(child, haproxyLines, 'stderr');
+      return child;
+    };
+    let haproxy = startHaproxy();
+    const haproxies = [haproxy];
     // Ready when the runtime API answers and both servers are UP (checks passed or initial state).
     const readyBy = Date.now() + 15_000;
     for (;;) {
@@ -249,9 +269,19 @@ export async function runHaproxyExperiment(config) {
               action.record.error = String(err.message ?? err);
             },
           );
-        } else if (action.op === 'cmd') reply = (await statsCommand(socketPath, action.command)).trim();
+        } else if (action.op === 'reload') {
+          // `haproxy -sf <old pid>` (`ip netns exec` execs haproxy: same pid): the new process binds
+          // (SO_REUSEPORT) and sends the old one SIGUSR1, a soft stop; when the old one exits is recorded.
+          const old = haproxy;
+          old.on('exit', () => {
+            action.record.oldExitT = rel(Date.now());
+          });
+          haproxy = startHaproxy(['-sf', String(old.pid)]);
+          haproxies.push(haproxy);
+        } else if (action.op === 'drop') dropServerPackets(ns, ports[action.server]);
+        else if (action.op === 'cmd') reply = (await statsCommand(socketPath, action.command)).trim();
         const done = { ...action, t: rel(at), tDone: rel(Date.now()), reply };
-        if (action.op === 'restart') action.record = done;
+        if (action.op === 'restart' || action.op === 'reload') action.record = done;
         actionsDone.push(done);
       }
       const at = Date.now();
@@ -273,7 +303,7 @@ export async function runHaproxyExperiment(config) {
         break;
       }
     }
-    for (const c of children) if (c !== haproxy && !Object.values(backends).includes(c)) stopChild(c);
+    for (const c of children) if (!haproxies.includes(c) && !Object.values(backends).includes(c)) stopChild(c);
     if (!endedEarly) await Promise.race([Promise.all(clientDone), sleep(3000)]);
     await sleep(300); // the last log lines
     const versions = execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).trim().split('\n');
@@ -302,6 +332,8 @@ export async function runHaproxyExperiment(config) {
         cookie: config.cookie ?? false,
         serverOptions: config.serverOptions ?? '',
         backendLines: config.backendLines ?? [],
+        ...(config.globalLines ? { globalLines: config.globalLines } : {}),
+        ...(config.frontendLines ? { frontendLines: config.frontendLines } : {}),
         seconds: config.seconds,
         requests: config.requests ?? null,
         seed: config.seed ?? 1,
