@@ -128,4 +128,73 @@ const oneWayTimeouts = {
   actions: [],
 };
 
-export const HOLDOUT3_EXPERIMENTS = [reloadTcp, reloadHttp, vanishRedispatch, flap, oneWayTimeouts];
+/**
+ * Per-server `maxconn 3` and `timeout queue 5s` in tcp mode with 20 never-ending streams opened at
+ * once: 6 get a server, 14 wait in the backend queue (roundrobin, no persistence: pendconn_add()
+ * on the proxy, src/queue.c). `shutdown sessions server be/s1` at 2 s frees s1's 3 slots, which
+ * the queue's oldest take at once (process_srv_queue()); the other 11 leave the queue at its
+ * timeout (5 s after they came) and are closed: the client reads EOF (STRM_ET_QUEUE_TO,
+ * default_srv_error(), src/stream.c).
+ */
+const queueTcp = {
+  name: 'haproxy-holdout3-queue-shutdown-tcp',
+  description:
+    'mode tcp, `maxconn 3` per server, `timeout queue 5s`: 20 never-ending streams opened at once; ' +
+    '`shutdown sessions server be/s1` at 2 s: streams served, dequeued to s1, closed at the queue timeout.',
+  mode: 'tcp',
+  redispatch: false,
+  keepLogs: true,
+  seconds: 9,
+  serverOptions: 'maxconn 3',
+  backendLines: ['timeout queue 5s'],
+  streams: { count: 20 },
+  actions: [{ at: 2, op: 'cmd', command: 'shutdown sessions server be/s1' }],
+};
+
+/**
+ * The one-way run in http mode: a never-ending response is server-to-client traffic on a stream
+ * (not a tunnel: its analysers stay), whose writes to the client refresh the client side's read
+ * timeout as in tcp mode; an idle keep-alive client connection is closed after `timeout client`
+ * (no `timeout http-keep-alive` / `http-request`: h1_refresh_timeout(), src/mux_h1.c).
+ */
+const oneWayTimeoutsHttp = {
+  ...oneWayTimeouts,
+  name: 'haproxy-holdout3-oneway-tclient2500-http',
+  description: oneWayTimeouts.description.replace('mode tcp', 'mode http'),
+  mode: 'http',
+};
+
+/**
+ * s1's packets vanish in http mode behind `timeout connect 1500ms`, `option redispatch`, and
+ * checks with `inter 3s` and `timeout check 1s`: a check's connect gets min(inter, timeout
+ * connect) = 1.5 s (tcpcheck_eval_connect(), src/tcpcheck.c), L4TOUT, the next one inter later
+ * (4.5 s apart). Requests roundrobin gives s1 wait 1.5 s for a connection and are redispatched;
+ * a request on a kept-alive server connection to s1 (http-reuse safe) waits for an answer that
+ * never comes.
+ */
+const vanishHttp = {
+  name: 'haproxy-holdout3-vanish-tcheck-http-redispatch',
+  description:
+    'mode http, `timeout connect 1500ms`, option redispatch, `inter 3s`, `timeout check 1s`: 60 req/s over ' +
+    '12 keep-alive connections; every packet to/from s1 dropped from 5 s (nft): check failures and time to ' +
+    'DOWN, redispatched requests, client timeouts.',
+  mode: 'http',
+  redispatch: true,
+  keepLogs: true,
+  seconds: 24,
+  serverOptions: 'inter 3s',
+  backendLines: ['timeout connect 1500ms', 'timeout check 1s'],
+  requests: { rate: 60, connections: 12 },
+  actions: [{ at: 5, op: 'drop', server: 's1' }],
+};
+
+export const HOLDOUT3_EXPERIMENTS = [
+  reloadTcp,
+  reloadHttp,
+  vanishRedispatch,
+  flap,
+  oneWayTimeouts,
+  queueTcp,
+  oneWayTimeoutsHttp,
+  vanishHttp,
+];
