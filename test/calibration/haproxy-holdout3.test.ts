@@ -1,0 +1,392 @@
+/**
+ * Held-out validation, round 3 (session 14): drainsim against HAProxy 2.6.12 runs of behaviour it
+ * models but had never compared with parameters it was not built from
+ * (calibration/haproxy/holdout3.mjs): a reload (`haproxy -sf`) with `hard-stop-after` in tcp and
+ * http mode; a server whose packets vanish (nft DROP) behind `timeout connect 1500ms`, `retries 2`
+ * and `option redispatch` (tcp), and behind `timeout check 1s` with `inter 3s` (http); a flapping
+ * server under `inter 1500ms fastinter 300ms downinter 700ms fall 2 rise 4`; `timeout client
+ * 2500ms` under one-way traffic (tcp and http); `maxconn 3` + `timeout queue 5s` with `shutdown
+ * sessions` (tcp). Each twin (calibration/scenarios/haproxy-holdout3-*.yaml) and its prediction
+ * (calibration/data/haproxy-holdout3-predictions.json) were committed before its run was recorded;
+ * afterwards only initial conditions were read off the recordings (s1's check phase, when a
+ * restarted node listened). Tolerances as haproxy-holdout.test.ts: counts ±10 % (±2 near zero),
+ * times ±1 s (±0.1 s where the checks' own arithmetic decides); shares ±0.1.
+ *
+ * KNOWN GAPS (asserted as they are, with their cause; the fixes are outside this helper's files):
+ * - http-mode reload: HAProxy closes the old process's idle keep-alive client connections at the
+ *   soft stop (no `close-spread-time`: mux_stopping_process() wakes every idle front connection,
+ *   h1_process() releases it because the proxy is stopping, src/mux_h1.c; a busy one gets
+ *   "Connection: close" on its response, h1_set_cli_conn_mode()): all 12 closed within 35 ms of
+ *   the reload, 0 requests failed. drainsim's lb_reload (lb/hard-stop.ts) follows only the streams
+ *   attached to servers; the l7 front (lb/l7-http-front.ts) keeps its client connections.
+ * - tcp-mode vanish: "11 sessions active" on s1's DOWN line, drainsim 0. A client that closes its
+ *   connection to a vanished server (8-s request timeout, or its lifetime) ends only the client
+ *   side of HAProxy's stream: HAProxy forwards the FIN (shutw) to the server and keeps the stream,
+ *   and s1's slot in `cur_sess`, until the server side ends — here `timeout server` (30 s), since
+ *   nothing comes back (process_stream(), src/stream.c). drainsim ends the flow at the client's
+ *   close (LbFlow.NONE), so the balancer counts it nowhere.
+ */
+import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
+import { runScenario } from '../../sim/run-scenario.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { namedScenario } from '../../sim/scenario/load-for-run.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { recordsOf } from '../trace/records-of.js';
+
+/** haproxyLog rows: [start, end, server, status, termination, retries, redispatched, Tw, Tc, Tt]. */
+type LogRow = [number, number, string, string, string, number, number, number, number, number];
+interface Recorded {
+  summary: {
+    outcomes: Record<string, number>;
+    haproxyTermination: Record<string, number>;
+    haproxyRedispatched: number;
+    streams?: { byServer: Record<string, { opened: number; ended: Record<string, number>; endTimesS: number[] }> };
+  };
+  events: {
+    actions: Array<{ op: string; t: number; oldExitT?: number; listeningT?: number }>;
+    haproxyMessages: Array<{ t: number; line: string }>;
+  };
+  perSecond: Array<{ t: number; idleCloses: Record<string, number>; outcomes: Record<string, number> }>;
+  haproxyLog: LogRow[];
+  samples: Array<{ t: number; error?: string; fe?: { stot: number } }>;
+}
+
+const recorded = (run: string): Recorded =>
+  JSON.parse(readFileSync(`calibration/data/haproxy-holdout3-${run}-rt.json`, 'utf8')) as Recorded;
+
+function twins(run: string, seeds: number): RunResult[] {
+  const file = `calibration/scenarios/haproxy-holdout3-${run}.yaml`;
+  const scenario = namedScenario(loadScenario(file, ScenarioSchema));
+  return Array.from({ length: seeds }, (_, i) => runScenario(scenario, { seed: i + 1, file }));
+}
+
+/** Sum of a timeline series on `entity` over the samples ending in (from, to]. */
+function sum(r: RunResult, series: string, from: number, to: number, entity = 'total'): number {
+  const si = r.timeline.series.findIndex((s) => s.name === series);
+  const ei = r.timeline.entities.indexOf(entity);
+  let total = 0;
+  for (let i = 0; i < r.timeline.t.length; i++)
+    if (r.timeline.entity[i] === ei && r.timeline.t[i] > from && r.timeline.t[i] <= to)
+      total += r.timeline.values[si][i];
+  return total;
+}
+
+const meanOf = (runs: RunResult[], f: (r: RunResult) => number): number =>
+  runs.reduce((a, r) => a + f(r), 0) / runs.length;
+const figure = (r: RunResult, name: string): number => r.figures[name] ?? 0;
+
+/** HAProxy's message starting with `prefix` (the first after `after`). */
+function message(data: Recorded, prefix: string, after = -1): { t: number; line: string } {
+  return data.events.haproxyMessages.find((m) => m.t > after && m.line.startsWith(prefix))!;
+}
+const fromLine = (line: string, re: RegExp): number => Number(re.exec(line)![1]);
+const failures = (data: Recorded): number =>
+  Object.entries(data.summary.outcomes).reduce((a, [k, v]) => a + (k === 'ok' ? 0 : v), 0);
+/** Connections the recorded client saw closed while idle in the seconds (from, to], by why (EOF…). */
+const idleClosesIn = (data: Recorded, from: number, to: number, why = 'EOF'): number =>
+  data.perSecond
+    .filter((p) => p.t > from && p.t <= to)
+    .reduce(
+      (a, p) => a + Object.entries(p.idleCloses).reduce((b, [k, v]) => b + (k.startsWith(`${why}:`) ? v : 0), 0),
+      0,
+    );
+const streamEnds = (data: Recorded): number[] =>
+  Object.values(data.summary.streams!.byServer).flatMap((s) => s.endTimesS);
+const logged = (data: Recorded, term: string): LogRow[] => data.haproxyLog.filter((l) => l[4] === term);
+
+interface Row {
+  run: string;
+  figure: string;
+  real: number;
+  sim: number;
+}
+const rows: Row[] = [];
+
+function count(run: string, what: string, real: number, sim: number): void {
+  rows.push({ run, figure: what, real, sim });
+  expect(Math.abs(sim - real), `${run} ${what}: real ${real}, drainsim ${sim}`).toBeLessThanOrEqual(
+    Math.max(0.1 * Math.abs(real), 2),
+  );
+}
+function time(run: string, what: string, real: number, sim: number, tolerance = 1): void {
+  rows.push({ run, figure: `${what} (s)`, real, sim });
+  expect(Math.abs(sim - real), `${run} ${what}: real ${real} s, drainsim ${sim} s`).toBeLessThanOrEqual(tolerance);
+}
+function share(run: string, what: string, real: number, sim: number): void {
+  rows.push({ run, figure: `${what} (share)`, real, sim });
+  expect(Math.abs(sim - real), `${run} ${what}: real ${real}, drainsim ${sim}`).toBeLessThanOrEqual(0.1);
+}
+/** A figure drainsim does not reproduce (KNOWN GAPS above): recorded in the table and pinned. */
+function gap(run: string, what: string, real: number, sim: number): void {
+  rows.push({ run, figure: `${what} — KNOWN GAP`, real, sim });
+}
+
+/** The reload runs: hard stop, what it shut, failures, the old process's exit. */
+function compareReload(run: string, streams: number): RunResult[] {
+  const data = recorded(run);
+  const runs = twins(run, 10);
+  const reload = data.events.actions.find((a) => a.op === 'reload')!;
+  const stopped = message(data, 'Proxy fe hard-stopped');
+  const ends = streamEnds(data);
+  time(
+    run,
+    'reload → hard stop (stream ends)',
+    Math.min(...ends) - reload.t,
+    recordsOf(runs[0], 'lb.hard_stop')[0].t - 5,
+  );
+  // With every stream shut the old process has nothing left and exits.
+  time(run, 'reload → old process exits', reload.oldExitT! - reload.t, recordsOf(runs[0], 'lb.hard_stop')[0].t - 5);
+  count(
+    run,
+    'streams the hard stop shut ("Proxy fe hard-stopped (N remaining conns")',
+    fromLine(stopped.line, /\((\d+) remaining conns/),
+    meanOf(runs, (r) => recordsOf(r, 'lb.hard_stop')[0].streams),
+  );
+  // The streams held through the reload end with a FIN (EOF), all of them at the hard stop.
+  count(
+    run,
+    'never-ending streams ended (EOF) at the hard stop',
+    ends.length,
+    meanOf(runs, (r) => figure(r, 'ws_close_1006.total')),
+  );
+  count(
+    run,
+    'requests failed',
+    failures(data),
+    meanOf(runs, (r) => figure(r, 'errors.total')),
+  );
+  expect(ends.length).toBe(streams);
+  return runs;
+}
+
+describe('held-out round 3: HAProxy 2.6.12 runs against twins written before recording', () => {
+  it('reload (haproxy -sf) in tcp mode with hard-stop-after 4s: every client connection stays until the hard stop', () => {
+    const run = 'reload-hsa4-tcp';
+    const runs = compareReload(run, 20);
+    const data = recorded(run);
+    // tcp mode has no idle state: the 12 keep-alive request connections are streams of the old
+    // process too, shut with the never-ending ones (FIN; the client reads EOF while idle).
+    count(
+      run,
+      'request connections closed by the hard stop (client EOF while idle)',
+      idleClosesIn(data, 9, 10),
+      meanOf(runs, (r) => recordsOf(r, 'lb.hard_stop')[0].streams - figure(r, 'ws_close_1006.total')),
+    );
+  });
+
+  it('reload in http mode with hard-stop-after 3s: streams until the hard stop; idle keep-alive connections closed at once (KNOWN GAP)', () => {
+    const run = 'reload-hsa3-http';
+    const runs = compareReload(run, 20);
+    const data = recorded(run);
+    // KNOWN GAP (see the header): HAProxy closed all 12 keep-alive client connections within the
+    // second of the reload, drainsim's l7 front keeps them (no new client connection after it).
+    const real = idleClosesIn(data, 5, 6);
+    const sim = meanOf(runs, (r) => sum(r, 'lb_conns_opened', 5, 6.25));
+    gap(run, 'keep-alive client connections closed at the reload', real, sim);
+    expect(real).toBe(12);
+    expect(sim).toBe(0);
+  });
+
+  it('a vanished server (nft DROP) in tcp mode, timeout connect 1500ms, retries 2, redispatch', () => {
+    const run = 'vanish-tconnect-tcp-redispatch';
+    const data = recorded(run);
+    const runs = twins(run, 10);
+    const DROP = 5;
+    const down = message(data, 'Server be/s1 is DOWN');
+    const simDown = recordsOf(runs[0], 'hc.down')[0];
+    // Checks: each an L4TOUT after inter (no timeout check), the next one inter later: 4 s apart.
+    time(
+      run,
+      'check duration (DOWN line)',
+      fromLine(down.line, /check duration: (\d+)ms/) / 1000,
+      simDown.durationMs / 1000,
+      0.05,
+    );
+    time(run, 'drop → DOWN', down.t - DROP, simDown.t - DROP, 0.1);
+    // A connect timeout retries at once (no turn-around) and, srv_act > 1 under roundrobin,
+    // redispatches (stream_choose_redispatch()): the stream waited timeout connect, then s2.
+    const redispatched = data.haproxyLog.filter((l) => l[6] === 1);
+    const waits = redispatched.map((l) => l[7] / 1000).sort((a, b) => a - b);
+    time(
+      run,
+      'redispatched stream: wait before s2 (log Tw, median)',
+      waits[waits.length >> 1],
+      runs[0].histograms.connect_latency.p95,
+      0.05,
+    );
+    // Share of the client connections opened between the drop and DOWN that met s1 first (a rate
+    // the recorded client's 12 slots and the twin's Poisson arrivals both give; counts differ:
+    // the recorded slots stuck on s1 for 8 s open no connection).
+    const fe = data.samples.filter((s) => !s.error && s.fe);
+    const stot = (t: number): number => fe.filter((s) => s.t <= t).at(-1)!.fe!.stot;
+    const opened = stot(down.t) - stot(DROP);
+    share(
+      run,
+      'new connections redispatched between the drop and DOWN',
+      redispatched.filter((l) => l[0] < down.t).length / opened,
+      meanOf(runs, (r) => {
+        const slow = Math.round((r.histograms.connect_latency.count * r.histograms.connect_latency.mean) / 1.5);
+        const t = recordsOf(r, 'hc.down')[0].t;
+        return slow / (sum(r, 'new_conn', DROP, t + 1.5, 's1') + sum(r, 'new_conn', DROP, t + 1.5, 's2'));
+      }),
+    );
+    // The requests in flight on s1's established flows get no answer: the client's 8-s timeout.
+    count(
+      run,
+      'client timeouts (8 s)',
+      data.summary.outcomes.timeout ?? 0,
+      meanOf(runs, (r) => figure(r, 'err_etimedout.total')),
+    );
+    // KNOWN GAP (see the header): the streams whose client closed stay in HAProxy.
+    const sessions = fromLine(down.line, /(\d+) sessions active/);
+    const simSessions = meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions);
+    gap(run, 'DOWN: sessions active (client-closed flows to the vanished s1)', sessions, simSessions);
+    expect(sessions).toBe(11);
+    expect(simSessions).toBe(0);
+  });
+
+  it('a vanished server in http mode: timeout check 1s caps the check connect at min(inter, timeout connect)', () => {
+    const run = 'vanish-tcheck-http-redispatch';
+    const data = recorded(run);
+    const runs = twins(run, 10);
+    const DROP = 5;
+    const down = message(data, 'Server be/s1 is DOWN');
+    const simDown = recordsOf(runs[0], 'hc.down')[0];
+    time(
+      run,
+      'check duration (L4TOUT at timeout connect)',
+      fromLine(down.line, /check duration: (\d+)ms/) / 1000,
+      simDown.durationMs / 1000,
+      0.05,
+    );
+    time(run, 'drop → DOWN (3 checks 4.5 s apart)', down.t - DROP, simDown.t - DROP, 0.1);
+    // Every request roundrobin (fwrr) gave s1 waited 1.5 s and went to s2: none failed.
+    count(
+      run,
+      'redispatched requests (log "+1"; twin: failed attempts on s1)',
+      data.summary.haproxyRedispatched,
+      meanOf(runs, (r) => sum(r, 'attempts', 0, 1e9, 's1') - sum(r, 'goodput', 0, 1e9, 's1')),
+    );
+    count(
+      run,
+      'DOWN: sessions active (requests waiting for s1)',
+      fromLine(down.line, /(\d+) sessions active/),
+      meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions),
+    );
+    count(
+      run,
+      'client errors',
+      failures(data),
+      meanOf(runs, (r) => figure(r, 'errors.total')),
+    );
+  });
+
+  it('a flapping server: inter 1500ms fastinter 300ms downinter 700ms fall 2 rise 4 (http)', () => {
+    const run = 'flap-http';
+    const data = recorded(run);
+    const runs = twins(run, 10);
+    const downs = recordsOf(runs[0], 'hc.down');
+    const ups = recordsOf(runs[0], 'hc.up');
+    const [kill1, restart1, kill2, restart2] = data.events.actions;
+    time(run, 'kill → DOWN (1st)', message(data, 'Server be/s1 is DOWN').t - kill1.t, downs[0].t - 4, 0.1);
+    time(run, 'restart → UP (1st)', message(data, 'Server be/s1 is UP').t - restart1.t, ups[0].t - 9, 0.1);
+    time(run, 'kill → DOWN (2nd)', message(data, 'Server be/s1 is DOWN', kill2.t).t - kill2.t, downs[1].t - 15, 0.1);
+    time(run, 'restart → UP (2nd)', message(data, 'Server be/s1 is UP', restart2.t).t - restart2.t, ups[1].t - 19, 0.1);
+    // 503 after 3 retries (3 s) for every request given to the dead but UP s1; the one EOF at the
+    // second kill is a keep-alive request closed silently (NOTES item 5), a 503 in the twin.
+    count(
+      run,
+      'client errors (503 SC + EOF at the kill)',
+      failures(data),
+      meanOf(runs, (r) => figure(r, 'errors.total')),
+    );
+  });
+
+  it('timeout client 2500ms under one-way traffic (tcp): streams the server writes to never time out', () => {
+    const run = 'oneway-tclient2500-tcp';
+    const data = recorded(run);
+    const runs = twins(run, 10);
+    count(
+      run,
+      'streams ended',
+      streamEnds(data).length,
+      meanOf(runs, (r) => figure(r, 'ws_close_1006.total') + figure(r, 'ws_close_1001.total')),
+    );
+    // Each idle request connection is closed by the client-side read timeout (log cD).
+    const closed = logged(data, 'cD');
+    count(
+      run,
+      'idle request connections closed (log cD)',
+      closed.length,
+      meanOf(runs, (r) => recordsOf(r, 'lb.idle_timeout').length),
+    );
+    time(
+      run,
+      'idle time before the close (shortest cD Tt)',
+      Math.min(...closed.map((l) => l[9])) / 1000,
+      recordsOf(runs[0], 'lb.idle_timeout')[0].after,
+      0.05,
+    );
+  });
+
+  it('timeout client 2500ms under one-way traffic (http): streams kept, idle keep-alive connections closed', () => {
+    const run = 'oneway-tclient2500-http';
+    const data = recorded(run);
+    const runs = twins(run, 10);
+    count(
+      run,
+      'streams ended',
+      streamEnds(data).length,
+      meanOf(runs, (r) => figure(r, 'ws_close_1006.total') + figure(r, 'ws_close_1001.total')),
+    );
+    // Closed by HAProxy: after a response silently (EOF); one connection that never sent a
+    // request got a 408 first (`cR`: timeout http-request falls back to timeout client).
+    const real = idleClosesIn(data, 0, 14) + (data.summary.haproxyTermination['cR/408'] ?? 0);
+    count(
+      run,
+      'keep-alive client connections HAProxy closed',
+      real,
+      meanOf(runs, (r) => figure(r, 'closed_fin.total')),
+    );
+  });
+
+  it('maxconn 3, timeout queue 5s, shutdown sessions (tcp): dequeued onto freed slots, the rest closed at the queue timeout', () => {
+    const run = 'queue-shutdown-tcp';
+    const data = recorded(run);
+    const runs = twins(run, 10);
+    const killed = logged(data, 'K-');
+    count(
+      run,
+      'streams shut by the command (log K-)',
+      killed.length,
+      meanOf(runs, (r) => recordsOf(r, 'lb.shutdown_sessions')[0].streams),
+    );
+    // Queued streams that took s1's freed slots at once (log Tw ≈ 2 s, server s1).
+    const dequeued = data.haproxyLog.filter((l) => l[2] === 's1' && l[7] > 1000);
+    count(
+      run,
+      'queued streams dequeued onto s1',
+      dequeued.length,
+      // The command and the dequeue are at 2 s: the twin's 250-ms sample ending at 2 s holds them.
+      meanOf(runs, (r) => sum(r, 'new_conn', 1.9, 3, 's1')),
+    );
+    const timedOut = logged(data, 'sQ');
+    count(
+      run,
+      'streams closed at the queue timeout (log sQ)',
+      timedOut.length,
+      meanOf(runs, (r) => figure(r, 'errors.total')),
+    );
+    time(run, 'queue timeout (log Tt)', timedOut[0][9] / 1000, recordsOf(runs[0], 'lb.queue_timeout')[0].t);
+  });
+
+  it('prints the comparison table', () => {
+    expect(rows.length).toBeGreaterThan(20);
+    if (process.env.DRAINSIM_CALIBRATION_TABLE)
+      process.stdout.write(
+        `| run | figure | real | drainsim |\n|---|---|---|---|\n${rows.map((x) => `| ${x.run} | ${x.figure} | ${Math.round(x.real * 1000) / 1000} | ${Math.round(x.sim * 100) / 100} |`).join('\n')}\n`,
+      );
+  });
+});
