@@ -7,6 +7,9 @@
 // (calibration/data/haproxy-holdout3-predictions.json) before the run was recorded; the comparison
 // is test/calibration/haproxy-holdout3.test.ts.
 
+/** A round-3 run: HAProxy's per-stream log kept (the comparison reads it), no redispatch unless set. */
+const heldOut = (config) => ({ redispatch: false, keepLogs: true, ...config });
+
 /** The recorded clients of the reload runs: keep-alive requests and never-ending streams. */
 const reloadLoad = {
   requests: { rate: 60, connections: 12 },
@@ -19,20 +22,18 @@ const reloadLoad = {
  * carry on through the old process until the hard stop shuts them (hard_stop() →
  * stream_shutdown(), src/proxy.c / src/stream.c): FIN, log `K`. The old process then exits.
  */
-const reloadTcp = {
+const reloadTcp = heldOut({
   name: 'haproxy-holdout3-reload-hsa4-tcp',
   description:
     'mode tcp, `hard-stop-after 4s`: 60 req/s over 12 keep-alive connections and 20 never-ending streams; ' +
     '`haproxy -sf` (reload) at 5 s: when the old process closes its client connections, how many requests ' +
     'fail, when it exits.',
   mode: 'tcp',
-  redispatch: false,
-  keepLogs: true,
   seconds: 14,
   globalLines: ['hard-stop-after 4s'],
   ...reloadLoad,
   actions: [{ at: 5, op: 'reload' }],
-};
+});
 
 /**
  * The same reload in http mode with `hard-stop-after 3s`: an idle keep-alive client connection of
@@ -40,18 +41,15 @@ const reloadTcp = {
  * ("Connection: close", src/mux_h1.c); a never-ending response keeps its stream until the hard stop.
  */
 const reloadHttp = {
+  ...reloadTcp,
   name: 'haproxy-holdout3-reload-hsa3-http',
   description:
     'mode http, `hard-stop-after 3s`: 60 req/s over 12 keep-alive connections and 20 never-ending ' +
     'streams (GET /stream); `haproxy -sf` (reload) at 5 s: idle client connections closed, requests ' +
     'failed, streams ended and when, when the old process exits.',
   mode: 'http',
-  redispatch: false,
-  keepLogs: true,
   seconds: 12,
   globalLines: ['hard-stop-after 3s'],
-  ...reloadLoad,
-  actions: [{ at: 5, op: 'reload' }],
 };
 
 /**
@@ -62,7 +60,7 @@ const reloadHttp = {
  * sent to s2 at once. Established s1 flows hang until the client's 8-s timeout. Checks time out
  * (L4TOUT) after inter, so DOWN after 3 failures 4 s apart.
  */
-const vanishRedispatch = {
+const vanishRedispatch = heldOut({
   name: 'haproxy-holdout3-vanish-tconnect-tcp-redispatch',
   description:
     'mode tcp, `timeout connect 1500ms`, `retries 2`, option redispatch: 60 req/s over 12 connections with ' +
@@ -70,13 +68,12 @@ const vanishRedispatch = {
     'streams and their connect time, client timeouts, time to DOWN (L4TOUT).',
   mode: 'tcp',
   redispatch: true,
-  keepLogs: true,
   seconds: 22,
   seed: 61,
   backendLines: ['timeout connect 1500ms', 'retries 2'],
   requests: { rate: 60, connections: 12, meanLifetimeS: 3 },
   actions: [{ at: 5, op: 'drop', server: 's1' }],
-};
+});
 
 /**
  * A flapping server under checks no run used: `inter 1500ms fastinter 300ms downinter 700ms fall 2
@@ -84,24 +81,23 @@ const vanishRedispatch = {
  * failure on the inter grid, the next fastinter later) and UP (first success on the downinter
  * grid, three more fastinter apart), 503s while it is dead but UP.
  */
-const flap = {
+const flap = heldOut({
   name: 'haproxy-holdout3-flap-http',
   description:
     'mode http, `inter 1500ms fastinter 300ms downinter 700ms fall 2 rise 4`: 60 req/s over 12 keep-alive ' +
     'connections; kill -9 s1 at 4 s, restart at 9 s, kill at 15 s, restart at 19 s: DOWN and UP times, 503s.',
   mode: 'http',
-  redispatch: false,
-  keepLogs: true,
   seconds: 25,
   serverOptions: 'inter 1500ms fastinter 300ms downinter 700ms fall 2 rise 4',
   requests: { rate: 60, connections: 12 },
   actions: [
-    { at: 4, op: 'kill', server: 's1' },
-    { at: 9, op: 'restart', server: 's1' },
-    { at: 15, op: 'kill', server: 's1' },
-    { at: 19, op: 'restart', server: 's1' },
-  ],
-};
+    [4, 9],
+    [15, 19],
+  ].flatMap(([kill, restart]) => [
+    { at: kill, op: 'kill', server: 's1' },
+    { at: restart, op: 'restart', server: 's1' },
+  ]),
+});
 
 /**
  * `timeout client 2500ms` (timeout server 30s) in tcp mode under one-way traffic: 20 streams the
@@ -112,21 +108,19 @@ const flap = {
  * src/stconn.c, without `option independent-streams`), so the streams never time out; the request
  * connections are closed 2.5 s after their last exchange.
  */
-const oneWayTimeouts = {
+const oneWayTimeouts = heldOut({
   name: 'haproxy-holdout3-oneway-tclient2500-tcp',
   description:
     'mode tcp, `timeout client 2500ms`, `timeout server 30s`: 20 streams with server-to-client traffic only ' +
     '(a chunk every 250 ms) and 1 req/s over 3 keep-alive connections (idle 3 s between requests): which ' +
     'connections HAProxy times out, and when.',
   mode: 'tcp',
-  redispatch: false,
-  keepLogs: true,
   seconds: 14,
   frontendLines: ['timeout client 2500ms'],
   requests: { rate: 1, connections: 3 },
   streams: { count: 20 },
   actions: [],
-};
+});
 
 /**
  * Per-server `maxconn 3` and `timeout queue 5s` in tcp mode with 20 never-ending streams opened at
@@ -136,20 +130,18 @@ const oneWayTimeouts = {
  * timeout (5 s after they came) and are closed: the client reads EOF (STRM_ET_QUEUE_TO,
  * default_srv_error(), src/stream.c).
  */
-const queueTcp = {
+const queueTcp = heldOut({
   name: 'haproxy-holdout3-queue-shutdown-tcp',
   description:
     'mode tcp, `maxconn 3` per server, `timeout queue 5s`: 20 never-ending streams opened at once; ' +
     '`shutdown sessions server be/s1` at 2 s: streams served, dequeued to s1, closed at the queue timeout.',
   mode: 'tcp',
-  redispatch: false,
-  keepLogs: true,
   seconds: 9,
   serverOptions: 'maxconn 3',
   backendLines: ['timeout queue 5s'],
   streams: { count: 20 },
   actions: [{ at: 2, op: 'cmd', command: 'shutdown sessions server be/s1' }],
-};
+});
 
 /**
  * The one-way run in http mode: a never-ending response is server-to-client traffic on a stream
@@ -172,7 +164,7 @@ const oneWayTimeoutsHttp = {
  * a request on a kept-alive server connection to s1 (http-reuse safe) waits for an answer that
  * never comes.
  */
-const vanishHttp = {
+const vanishHttp = heldOut({
   name: 'haproxy-holdout3-vanish-tcheck-http-redispatch',
   description:
     'mode http, `timeout connect 1500ms`, option redispatch, `inter 3s`, `timeout check 1s`: 60 req/s over ' +
@@ -180,13 +172,12 @@ const vanishHttp = {
     'DOWN, redispatched requests, client timeouts.',
   mode: 'http',
   redispatch: true,
-  keepLogs: true,
   seconds: 24,
   serverOptions: 'inter 3s',
   backendLines: ['timeout connect 1500ms', 'timeout check 1s'],
   requests: { rate: 60, connections: 12 },
   actions: [{ at: 5, op: 'drop', server: 's1' }],
-};
+});
 
 export const HOLDOUT3_EXPERIMENTS = [
   reloadTcp,

@@ -29,11 +29,8 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { runScenario } from '../../sim/run-scenario.js';
-import { loadScenario } from '../../sim/scenario/load.js';
-import { namedScenario } from '../../sim/scenario/load-for-run.js';
-import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { recordsOf } from '../trace/records-of.js';
+import { HeldOutTable, overSeeds as meanOf, totalIn as sum, twinRuns } from './heldout-table.js';
 
 /** haproxyLog rows: [start, end, server, status, termination, retries, redispatched, Tw, Tc, Tt]. */
 type LogRow = [number, number, string, string, string, number, number, number, number, number];
@@ -55,26 +52,7 @@ interface Recorded {
 
 const recorded = (run: string): Recorded =>
   JSON.parse(readFileSync(`calibration/data/haproxy-holdout3-${run}-rt.json`, 'utf8')) as Recorded;
-
-function twins(run: string, seeds: number): RunResult[] {
-  const file = `calibration/scenarios/haproxy-holdout3-${run}.yaml`;
-  const scenario = namedScenario(loadScenario(file, ScenarioSchema));
-  return Array.from({ length: seeds }, (_, i) => runScenario(scenario, { seed: i + 1, file }));
-}
-
-/** Sum of a timeline series on `entity` over the samples ending in (from, to]. */
-function sum(r: RunResult, series: string, from: number, to: number, entity = 'total'): number {
-  const si = r.timeline.series.findIndex((s) => s.name === series);
-  const ei = r.timeline.entities.indexOf(entity);
-  let total = 0;
-  for (let i = 0; i < r.timeline.t.length; i++)
-    if (r.timeline.entity[i] === ei && r.timeline.t[i] > from && r.timeline.t[i] <= to)
-      total += r.timeline.values[si][i];
-  return total;
-}
-
-const meanOf = (runs: RunResult[], f: (r: RunResult) => number): number =>
-  runs.reduce((a, r) => a + f(r), 0) / runs.length;
+const twins = (run: string, seeds: number): RunResult[] => twinRuns(`haproxy-holdout3-${run}`, seeds);
 const figure = (r: RunResult, name: string): number => r.figures[name] ?? 0;
 
 /** HAProxy's message starting with `prefix` (the first after `after`). */
@@ -96,31 +74,47 @@ const streamEnds = (data: Recorded): number[] =>
   Object.values(data.summary.streams!.byServer).flatMap((s) => s.endTimesS);
 const logged = (data: Recorded, term: string): LogRow[] => data.haproxyLog.filter((l) => l[4] === term);
 
-interface Row {
-  run: string;
-  figure: string;
-  real: number;
-  sim: number;
-}
-const rows: Row[] = [];
+const table = new HeldOutTable();
+const count = (run: string, what: string, real: number, sim: number): void => table.expectClose(run, what, real, sim);
+const time = table.expectTime.bind(table);
+const share = (run: string, what: string, real: number, sim: number): void =>
+  table.expectClose(run, what, real, sim, { share: true });
+const gap = table.knownGap.bind(table);
 
-function count(run: string, what: string, real: number, sim: number): void {
-  rows.push({ run, figure: what, real, sim });
-  expect(Math.abs(sim - real), `${run} ${what}: real ${real}, drainsim ${sim}`).toBeLessThanOrEqual(
-    Math.max(0.1 * Math.abs(real), 2),
+/** The recorded client's failed requests (anything but a 200) against the twin's errors. */
+const compareErrors = (run: string, what: string, data: Recorded, runs: RunResult[]): void =>
+  count(
+    run,
+    what,
+    failures(data),
+    meanOf(runs, (r) => figure(r, 'errors.total')),
   );
-}
-function time(run: string, what: string, real: number, sim: number, tolerance = 1): void {
-  rows.push({ run, figure: `${what} (s)`, real, sim });
-  expect(Math.abs(sim - real), `${run} ${what}: real ${real} s, drainsim ${sim} s`).toBeLessThanOrEqual(tolerance);
-}
-function share(run: string, what: string, real: number, sim: number): void {
-  rows.push({ run, figure: `${what} (share)`, real, sim });
-  expect(Math.abs(sim - real), `${run} ${what}: real ${real}, drainsim ${sim}`).toBeLessThanOrEqual(0.1);
-}
-/** A figure drainsim does not reproduce (KNOWN GAPS above): recorded in the table and pinned. */
-function gap(run: string, what: string, real: number, sim: number): void {
-  rows.push({ run, figure: `${what} — KNOWN GAP`, real, sim });
+/** The never-ending streams the recorded client saw end, against the twin's closed tunnels. */
+const compareStreamsEnded = (run: string, what: string, data: Recorded, runs: RunResult[]): void =>
+  count(
+    run,
+    what,
+    streamEnds(data).length,
+    meanOf(runs, (r) => figure(r, 'ws_close_1006.total') + figure(r, 'ws_close_1001.total')),
+  );
+
+/**
+ * A vanished s1 (packets dropped at `drop`): the DOWN line's check duration (±50 ms) and time
+ * (±0.1 s: the check arithmetic), with the recorded DOWN message and the twin's runs.
+ */
+function compareVanishDown(
+  run: string,
+  drop: number,
+  checks: string,
+): { data: Recorded; runs: RunResult[]; downT: number; downLine: string } {
+  const data = recorded(run);
+  const runs = twins(run, 10);
+  const down = message(data, 'Server be/s1 is DOWN');
+  const simDown = recordsOf(runs[0], 'hc.down')[0];
+  const duration = fromLine(down.line, /check duration: (\d+)ms/) / 1000;
+  time(run, `check duration (${checks})`, duration, simDown.durationMs / 1000, 0.05);
+  time(run, 'drop → DOWN', down.t - drop, simDown.t - drop, 0.1);
+  return { data, runs, downT: down.t, downLine: down.line };
 }
 
 /** The reload runs: hard stop, what it shut, failures, the old process's exit. */
@@ -145,18 +139,8 @@ function compareReload(run: string, streams: number): RunResult[] {
     meanOf(runs, (r) => recordsOf(r, 'lb.hard_stop')[0].streams),
   );
   // The streams held through the reload end with a FIN (EOF), all of them at the hard stop.
-  count(
-    run,
-    'never-ending streams ended (EOF) at the hard stop',
-    ends.length,
-    meanOf(runs, (r) => figure(r, 'ws_close_1006.total')),
-  );
-  count(
-    run,
-    'requests failed',
-    failures(data),
-    meanOf(runs, (r) => figure(r, 'errors.total')),
-  );
+  compareStreamsEnded(run, 'never-ending streams ended (EOF) at the hard stop', data, runs);
+  compareErrors(run, 'requests failed', data, runs);
   expect(ends.length).toBe(streams);
   return runs;
 }
@@ -191,20 +175,9 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
 
   it('a vanished server (nft DROP) in tcp mode, timeout connect 1500ms, retries 2, redispatch', () => {
     const run = 'vanish-tconnect-tcp-redispatch';
-    const data = recorded(run);
-    const runs = twins(run, 10);
     const DROP = 5;
-    const down = message(data, 'Server be/s1 is DOWN');
-    const simDown = recordsOf(runs[0], 'hc.down')[0];
     // Checks: each an L4TOUT after inter (no timeout check), the next one inter later: 4 s apart.
-    time(
-      run,
-      'check duration (DOWN line)',
-      fromLine(down.line, /check duration: (\d+)ms/) / 1000,
-      simDown.durationMs / 1000,
-      0.05,
-    );
-    time(run, 'drop → DOWN', down.t - DROP, simDown.t - DROP, 0.1);
+    const { data, runs, downT, downLine } = compareVanishDown(run, DROP, 'L4TOUT after inter');
     // A connect timeout retries at once (no turn-around) and, srv_act > 1 under roundrobin,
     // redispatches (stream_choose_redispatch()): the stream waited timeout connect, then s2.
     const redispatched = data.haproxyLog.filter((l) => l[6] === 1);
@@ -221,11 +194,11 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
     // the recorded slots stuck on s1 for 8 s open no connection).
     const fe = data.samples.filter((s) => !s.error && s.fe);
     const stot = (t: number): number => fe.filter((s) => s.t <= t).at(-1)!.fe!.stot;
-    const opened = stot(down.t) - stot(DROP);
+    const opened = stot(downT) - stot(DROP);
     share(
       run,
       'new connections redispatched between the drop and DOWN',
-      redispatched.filter((l) => l[0] < down.t).length / opened,
+      redispatched.filter((l) => l[0] < downT).length / opened,
       meanOf(runs, (r) => {
         const slow = Math.round((r.histograms.connect_latency.count * r.histograms.connect_latency.mean) / 1.5);
         const t = recordsOf(r, 'hc.down')[0].t;
@@ -240,7 +213,7 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
       meanOf(runs, (r) => figure(r, 'err_etimedout.total')),
     );
     // KNOWN GAP (see the header): the streams whose client closed stay in HAProxy.
-    const sessions = fromLine(down.line, /(\d+) sessions active/);
+    const sessions = fromLine(downLine, /(\d+) sessions active/);
     const simSessions = meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions);
     gap(run, 'DOWN: sessions active (client-closed flows to the vanished s1)', sessions, simSessions);
     expect(sessions).toBe(11);
@@ -249,19 +222,8 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
 
   it('a vanished server in http mode: timeout check 1s caps the check connect at min(inter, timeout connect)', () => {
     const run = 'vanish-tcheck-http-redispatch';
-    const data = recorded(run);
-    const runs = twins(run, 10);
-    const DROP = 5;
-    const down = message(data, 'Server be/s1 is DOWN');
-    const simDown = recordsOf(runs[0], 'hc.down')[0];
-    time(
-      run,
-      'check duration (L4TOUT at timeout connect)',
-      fromLine(down.line, /check duration: (\d+)ms/) / 1000,
-      simDown.durationMs / 1000,
-      0.05,
-    );
-    time(run, 'drop → DOWN (3 checks 4.5 s apart)', down.t - DROP, simDown.t - DROP, 0.1);
+    // L4TOUT at min(inter, timeout connect) = 1.5 s, the next check inter later: 4.5 s apart.
+    const { data, runs, downLine } = compareVanishDown(run, 5, 'L4TOUT at timeout connect');
     // Every request roundrobin (fwrr) gave s1 waited 1.5 s and went to s2: none failed.
     count(
       run,
@@ -272,15 +234,10 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
     count(
       run,
       'DOWN: sessions active (requests waiting for s1)',
-      fromLine(down.line, /(\d+) sessions active/),
+      fromLine(downLine, /(\d+) sessions active/),
       meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions),
     );
-    count(
-      run,
-      'client errors',
-      failures(data),
-      meanOf(runs, (r) => figure(r, 'errors.total')),
-    );
+    compareErrors(run, 'client errors', data, runs);
   });
 
   it('a flapping server: inter 1500ms fastinter 300ms downinter 700ms fall 2 rise 4 (http)', () => {
@@ -296,24 +253,14 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
     time(run, 'restart → UP (2nd)', message(data, 'Server be/s1 is UP', restart2.t).t - restart2.t, ups[1].t - 19, 0.1);
     // 503 after 3 retries (3 s) for every request given to the dead but UP s1; the one EOF at the
     // second kill is a keep-alive request closed silently (NOTES item 5), a 503 in the twin.
-    count(
-      run,
-      'client errors (503 SC + EOF at the kill)',
-      failures(data),
-      meanOf(runs, (r) => figure(r, 'errors.total')),
-    );
+    compareErrors(run, 'client errors (503 SC + EOF at the kill)', data, runs);
   });
 
   it('timeout client 2500ms under one-way traffic (tcp): streams the server writes to never time out', () => {
     const run = 'oneway-tclient2500-tcp';
     const data = recorded(run);
     const runs = twins(run, 10);
-    count(
-      run,
-      'streams ended',
-      streamEnds(data).length,
-      meanOf(runs, (r) => figure(r, 'ws_close_1006.total') + figure(r, 'ws_close_1001.total')),
-    );
+    compareStreamsEnded(run, 'streams ended', data, runs);
     // Each idle request connection is closed by the client-side read timeout (log cD).
     const closed = logged(data, 'cD');
     count(
@@ -335,12 +282,7 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
     const run = 'oneway-tclient2500-http';
     const data = recorded(run);
     const runs = twins(run, 10);
-    count(
-      run,
-      'streams ended',
-      streamEnds(data).length,
-      meanOf(runs, (r) => figure(r, 'ws_close_1006.total') + figure(r, 'ws_close_1001.total')),
-    );
+    compareStreamsEnded(run, 'streams ended', data, runs);
     // Closed by HAProxy: after a response silently (EOF); one connection that never sent a
     // request got a 408 first (`cR`: timeout http-request falls back to timeout client).
     const real = idleClosesIn(data, 0, 14) + (data.summary.haproxyTermination['cR/408'] ?? 0);
@@ -383,10 +325,7 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
   });
 
   it('prints the comparison table', () => {
-    expect(rows.length).toBeGreaterThan(20);
-    if (process.env.DRAINSIM_CALIBRATION_TABLE)
-      process.stdout.write(
-        `| run | figure | real | drainsim |\n|---|---|---|---|\n${rows.map((x) => `| ${x.run} | ${x.figure} | ${Math.round(x.real * 1000) / 1000} | ${Math.round(x.sim * 100) / 100} |`).join('\n')}\n`,
-      );
+    expect(table.size).toBeGreaterThan(30);
+    table.print();
   });
 });
