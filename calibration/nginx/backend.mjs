@@ -7,7 +7,8 @@
 //                  it writes 8 bytes every N ms (server-side traffic).
 // keepAliveTimeoutMs (default 0 = never): node closes a kept-alive connection idle that long — the
 // backend side of the proxy→backend keepalive race.
-// One JSON line on stdout per accepted connection ({"ev":"up-conn",t}), per kept-alive connection
+// One JSON line on stdout per accepted connection ({"ev":"up-conn",t}), per connection's first
+// request ({"ev":"up-first",t,path}), per kept-alive connection
 // node closed after idleMs ({"ev":"up-idle-close",t,idleMs}, with keepAliveTimeoutMs) and per tunnel event
 // ({"ev":"up-open"|"up-close",t,id,how,rx,tx}); t = CLOCK_MONOTONIC ms (process.hrtime), the clock
 // of the client and the harness.
@@ -23,7 +24,8 @@ const server = http.createServer((req, res) => {
     res.writeHead(200, { 'Content-Type': 'text/plain', 'Content-Length': '2' });
     res.end('ok');
   };
-  if (url.pathname === '/slow') setTimeout(reply, Number(url.searchParams.get('ms') ?? 300));
+  // /slow, or /pool<i>/slow behind an upstream block (proxy_pass without a URI passes it whole).
+  if (url.pathname.endsWith('/slow')) setTimeout(reply, Number(url.searchParams.get('ms') ?? 300));
   else reply();
 });
 // Never let node's own timers close a tunnel or a request; idle kept-alive connections only when
@@ -47,6 +49,11 @@ server.on('connection', (socket) => {
   }
 });
 server.on('request', (req, res) => {
+  // The first request on each connection names the upstream block (/pool<i>/) that opened it.
+  if (!req.socket.firstSeen) {
+    req.socket.firstSeen = true;
+    emit({ ev: 'up-first', path: req.url });
+  }
   res.on('finish', () => {
     req.socket.lastDone = Number(process.hrtime.bigint()) / 1e6;
   });

@@ -44,15 +44,28 @@ export function readLines(child, sink, line, timeoutMs) {
 
 function ssCounts(ns) {
   return new Promise((resolve) => {
-    execFile('ip', ['netns', 'exec', ns, 'ss', '-Htan'], { maxBuffer: 64 << 20 }, (err, stdout) => {
-      const c = { clientSideEstab: 0, upstreamEstab: 0, timeWait: 0, finWait: 0, closeWait: 0, other: 0 };
+    execFile('ip', ['netns', 'exec', ns, 'ss', '-Htanp'], { maxBuffer: 64 << 20 }, (err, stdout) => {
+      // upstreamByPid: nginx → backend connections established, by the nginx worker holding them.
+      const c = {
+        clientSideEstab: 0,
+        upstreamEstab: 0,
+        timeWait: 0,
+        finWait: 0,
+        closeWait: 0,
+        other: 0,
+        upstreamByPid: {},
+      };
       if (err) return resolve(c);
       for (const line of stdout.split('\n')) {
         const f = line.trim().split(/\s+/);
         if (f.length < 5 || f[0] === 'LISTEN') continue;
         if (f[0] === 'ESTAB') {
           if (f[3].endsWith(`:${LISTEN_PORT}`)) c.clientSideEstab++;
-          else if (f[4].endsWith(`:${BACKEND_PORT}`)) c.upstreamEstab++;
+          else if (f[4].endsWith(`:${BACKEND_PORT}`)) {
+            c.upstreamEstab++;
+            const pid = line.match(/"nginx",pid=(\d+)/)?.[1];
+            if (pid) c.upstreamByPid[pid] = (c.upstreamByPid[pid] ?? 0) + 1;
+          }
         } else if (f[0] === 'TIME-WAIT') c.timeWait++;
         else if (f[0].startsWith('FIN-WAIT')) c.finWait++;
         else if (f[0] === 'CLOSE-WAIT') c.closeWait++;

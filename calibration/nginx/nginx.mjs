@@ -22,7 +22,8 @@ export function nginxVersion() {
 /**
  * The nginx.conf of an experiment. opts: { workers, listenPort, backendPort, keepaliveTimeout,
  * proxyReadTimeout, workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
- * pools: null | { count, keepalive, timeout } }. `pools` adds upstream blocks pool0…pool<count−1>
+ * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
+ * pools: null | { count, keepalive, timeout, requests? } }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
  * keepalive (HTTP/1.1, `Connection ""`), so independent proxy→backend races run side by side.
  */
@@ -45,12 +46,12 @@ export function nginxConf(prefix, o) {
   const pools = o.pools ? Array.from({ length: o.pools.count }, (_, i) => i) : [];
   for (const i of pools) {
     lines.push(
-      `  upstream pool${i} { server 127.0.0.1:${o.backendPort}; keepalive ${o.pools.keepalive}; keepalive_timeout ${o.pools.timeout}; }`,
+      `  upstream pool${i} { server 127.0.0.1:${o.backendPort}; keepalive ${o.pools.keepalive}; keepalive_timeout ${o.pools.timeout};${o.pools.requests != null ? ` keepalive_requests ${o.pools.requests};` : ''} }`,
     );
   }
   lines.push(
     '  server {',
-    `    listen 127.0.0.1:${o.listenPort} backlog=4096;`,
+    `    listen 127.0.0.1:${o.listenPort} backlog=4096${o.reuseport ? ' reuseport' : ''};`,
     '    location / {',
     '      proxy_pass http://backend;',
     '      proxy_http_version 1.1;',
