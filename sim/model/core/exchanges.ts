@@ -14,6 +14,8 @@ export interface UpstreamConn {
   idleSince: number;
   /** The nginx worker generation whose worker holds it (its keepalive cache is per worker). */
   nginxGen: number;
+  /** That worker (its index in the generation): only its own requests reuse the connection. */
+  worker: number;
 }
 
 /**

@@ -129,9 +129,11 @@ export class RequestPath {
     const w = this.w;
     const now = w.now;
     const pool = backend.upstreamPool;
-    while (pool.length > 0) {
-      // The most recently used first (ngx_http_upstream_get_keepalive_peer takes the cache's head).
-      const cached = pool.pop()!;
+    const worker = this.workerOf(backend, conn);
+    for (let i = lastOfWorker(pool, worker); i >= 0; i = lastOfWorker(pool, worker)) {
+      // The most recently used of this worker's cache first (ngx_http_upstream_get_keepalive_peer
+      // takes the cache's head); the other workers' caches are other processes' sockets.
+      const cached = i === pool.length - 1 ? pool.pop()! : pool.splice(i, 1)[0];
       const nginxTimeout = backend.nginx.config.upstream_keepalive_timeout;
       const appTimeout = backend.app.config.keepalive_timeout;
       // Whichever idle timer ends first closes it: the app's only matters below nginx's own.
@@ -205,7 +207,7 @@ export class RequestPath {
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
     }
-    return this.opened(backend, port, 0, conn.nginxGen);
+    return this.opened(backend, port, 0, conn.nginxGen, worker);
   }
 
   /** nginx connect()s to the app through the VM's kernel (Backend.connectUpstream). */
@@ -233,7 +235,7 @@ export class RequestPath {
   }
 
   /** A connected upstream connection on `port` (counted). */
-  opened(backend: Backend, port: number, requests: number, gen: number): UpstreamConn {
+  opened(backend: Backend, port: number, requests: number, gen: number, worker = 0): UpstreamConn {
     const w = this.w;
     w.metrics.inc(w.c.upstreamConnects, backend.index);
     const up = this.spare.pop();
@@ -246,6 +248,7 @@ export class RequestPath {
         pair: backend.upstreamPair,
         appPair: backend.appPair,
         nginxGen: gen,
+        worker,
       };
     up.port = port;
     up.requests = requests;
@@ -254,6 +257,7 @@ export class RequestPath {
     up.pair = backend.upstreamPair;
     up.appPair = backend.appPair;
     up.nginxGen = gen;
+    up.worker = worker;
     return up;
   }
 
@@ -326,10 +330,17 @@ export class RequestPath {
     const n = nginx.config;
     if (nginx.cachesUpstream(up.requests, gen)) {
       up.idleSince = this.w.now;
-      backend.upstreamPool.push(up);
-      // The cache holds N idle connections; nginx closes the least recently used beyond it.
-      if (backend.upstreamPool.length > n.upstream_keepalive)
-        this.closeUpstream(backend, backend.upstreamPool.shift()!, true);
+      const pool = backend.upstreamPool;
+      pool.push(up);
+      // Each worker's cache holds N idle connections ("preserved in the cache of each worker
+      // process", ngx_http_upstream_keepalive_module); nginx closes that worker's least recently
+      // used beyond it (ngx_http_upstream_free_keepalive_peer takes the cache's tail when no
+      // free slot is left).
+      if (pool.length > n.upstream_keepalive) {
+        // One worker (the usual case): every cached connection is its own, the oldest goes.
+        const lru = n.worker_processes <= 1 ? 0 : lruBeyond(pool, up.worker, n.upstream_keepalive);
+        if (lru >= 0) this.closeUpstream(backend, lru === 0 ? pool.shift()! : pool.splice(lru, 1)[0], true);
+      }
       return;
     }
     this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
@@ -365,9 +376,54 @@ export class RequestPath {
     this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 
+  /**
+   * The nginx worker that holds `conn`, whose keepalive cache its requests use. With TLS in nginx,
+   * the one whose event loop accepted it (worker-cpu.ts admit). Otherwise the model gives nginx's
+   * workers no CPU time, so it cannot tell which of them is waiting in epoll_wait when a connection
+   * comes (EPOLLEXCLUSIVE wakes the first one waiting: ep_poll_callback, fs/eventpoll.c); the
+   * connections are spread evenly by their 4-tuple, as `listen … reuseport` spreads them
+   * (reuseport_select_sock: reciprocal_scale of the flow hash, net/core/sock_reuseport.c).
+   */
+  private workerOf(backend: Backend, conn: Conn): number {
+    const workers = backend.nginx.config.worker_processes;
+    if (workers <= 1) return 0;
+    if (backend.app.config.tls.terminates === 'nginx') return conn.nginxWorker;
+    return spreadOver(workers, conn.clientIp, conn.clientPort);
+  }
+
   appAddress(backend: Backend): string {
     return backend.nginx.config.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
   }
+}
+
+/**
+ * One of `workers` for a client 4-tuple: a multiplicative hash of address and port scaled onto
+ * [0, workers) (the kernel's reciprocal_scale), so consecutive (even) ports spread evenly.
+ */
+export function spreadOver(workers: number, ip: number, port: number): number {
+  const hash = Math.imul((ip << 16) ^ port, 0x9e3779b1) >>> 0;
+  return Math.floor((hash * workers) / 2 ** 32);
+}
+
+/** The index of `worker`'s most recently cached connection in `pool` (−1: it caches none). */
+function lastOfWorker(pool: UpstreamConn[], worker: number): number {
+  for (let i = pool.length - 1; i >= 0; i--) if (pool[i].worker === worker) return i;
+  return -1;
+}
+
+/**
+ * The index of `worker`'s least recently cached connection in `pool` if that worker caches more
+ * than `keep` (−1: it does not). The pool holds every worker's idle connections, oldest first.
+ */
+function lruBeyond(pool: UpstreamConn[], worker: number, keep: number): number {
+  let first = -1;
+  let count = 0;
+  for (let i = 0; i < pool.length; i++) {
+    if (pool[i].worker !== worker) continue;
+    if (first < 0) first = i;
+    count++;
+  }
+  return count > keep ? first : -1;
 }
 
 /** What became of a cached upstream connection by the time nginx reuses it. */
