@@ -1,0 +1,264 @@
+/**
+ * Held-out validation of drainsim's nginx model, round 3 (session 14): seven nginx 1.22.1 runs with
+ * parameter combinations never recorded (calibration/nginx/holdout3-experiments.mjs): upstream
+ * keepalive with nginx's keepalive_timeout below the app's idle close and the other order (GET and
+ * POST, off the tie), upstream keepalive_requests 3, worker_processes 2 with one `keepalive 3`
+ * cache shared by 24 clients (with and without `listen … reuseport`), client keepalive_timeout 3s
+ * with keepalive_requests 7, and `nginx -s quit` with worker_shutdown_timeout 1500ms while 2.5-s
+ * requests are in flight. Each twin (calibration/scenarios/nginx-holdout3-*.yaml) and its
+ * prediction (calibration/data/nginx-holdout3-predictions.json) were committed before the run was
+ * recorded (`node calibration/nginx/run.mjs --only nginx-holdout3 --rt 10`, every process SCHED_FIFO
+ * 10, load average 9.7–13.9 on 2 cores). Tolerances as the other held-out rounds: counts ±10 %
+ * (±2 near zero), times ±1 s, shares ±0.1. Twins' clients arrive as a Poisson process (the
+ * harness's at fixed spacing): means over seeds 1–5, and per-connection figures where the number of
+ * connections differs.
+ *
+ * FOUND AND FIXED (sim/model/proxy/upstream.ts, per-worker caches): with worker_processes 2 the
+ * twin, predicting one cache of 3 per VM, needed a new upstream connection for 0.87 of the
+ * requests; nginx, whose cache is per worker (ngx_http_upstream_init_keepalive allocates it before
+ * the workers fork), for 0.72 — and kept 3 + 3 idle connections, one cache per worker pid.
+ *
+ * KNOWN GAP (the harness's client, not nginx): after a `Connection: close` answer the recorded
+ * client sends its next request on the replacement connection at once (client.mjs: no think time
+ * left), drainsim's client thinks first; so with keepalive_requests 7 the harness makes 7 requests
+ * per 6 think times, the twin 7 per 7 (−14 % requests per client). The nginx figure — the share of
+ * answers with `Connection: close` — agrees.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
+import { valueAt } from '../model/helpers.js';
+import { HeldOutTable, overSeeds } from './heldout-table.js';
+import { exitOf, expectPunctual, recordingFile, calTwin as twin } from './nginx-twins.js';
+
+const SEEDS = [1, 2, 3, 4, 5];
+const runs = (name: string, sets: string[] = []): RunResult[] => SEEDS.map((seed) => twin(name, sets, seed));
+const figure = (r: RunResult, name: string): number => r.figures[name] ?? 0;
+const table = new HeldOutTable();
+const share = (run: string, what: string, real: number, sim: number): void =>
+  table.expectClose(run, what, real, sim, { share: true });
+
+interface UpstreamGroup {
+  method: string;
+  thinkMs: number;
+  requests: number;
+  statuses: Record<string, number>;
+  upstreamConnections: number;
+}
+/** The idle time (ms) after which the backend saw each upstream connection close, median. */
+const medianIdleCloseMs = (data: { backendEvents: Array<{ ev: string; idleMs?: number }> }): number => {
+  const xs = data.backendEvents
+    .filter((e) => e.ev === 'up-idle-close')
+    .map((e) => e.idleMs!)
+    .sort((a, b) => a - b);
+  return xs[Math.floor(xs.length / 2)];
+};
+
+/**
+ * One upstream group against its twin (think and method set): the share of requests that needed a
+ * new upstream connection, requests per client connection, and failures (none expected).
+ */
+function compareUpstreamGroup(run: string, name: string, g: UpstreamGroup, conns: number): void {
+  const rs = runs(`nginx-holdout3-${run}`, [
+    `clients.http.think_time=const(${g.thinkMs}ms)`,
+    `clients.http.method=${g.method}`,
+  ]);
+  share(
+    run,
+    `${name}: new upstream connections / request`,
+    g.upstreamConnections / g.requests,
+    overSeeds(rs, (r) => figure(r, 'upstream_connects.total') / figure(r, 'requests.total')),
+  );
+  table.expectClose(
+    run,
+    `${name}: requests per client connection`,
+    g.requests / conns,
+    overSeeds(rs, (r) => figure(r, 'requests.total') / figure(r, 'new_conn.total')),
+  );
+  table.expectClose(
+    run,
+    `${name}: requests not answered 200`,
+    g.requests - (g.statuses['200'] ?? 0),
+    overSeeds(rs, (r) => figure(r, 'errors.total') + figure(r, 'responses_5xx.total')),
+  );
+}
+
+describe('held-out round 3: nginx 1.22.1 runs against twins written before recording', () => {
+  it('upstream keepalive_timeout 1500ms below node’s 4-s idle close: nginx closes first; think 2.5 s finds no cached connection, 1 s reuses one; nothing fails', () => {
+    const data = recordingFile('nginx-holdout3-upstream-nginx-first-rt');
+    expectPunctual(data);
+    // The backend saw every connection closed after 1.5 s idle (nginx's timer), none after 4 s.
+    expect(Math.abs(medianIdleCloseMs(data) - 1500)).toBeLessThan(50);
+    for (const [name, g] of Object.entries<UpstreamGroup>(data.summary.groups))
+      compareUpstreamGroup('upstream-nginx-first', name, g, 5);
+  });
+
+  it('node closes idle upstream connections after 2 s, nginx would keep them 60 s: think 2.5 s finds the FIN in (new connection, no 502), 1.5 s reuses', () => {
+    const data = recordingFile('nginx-holdout3-upstream-app-first-rt');
+    expectPunctual(data);
+    expect(Math.abs(medianIdleCloseMs(data) - 2000)).toBeLessThan(50); // node's timer: 1 s + its 1-s buffer
+    expect(data.summary.errorLog).toEqual({});
+    for (const [name, g] of Object.entries<UpstreamGroup>(data.summary.groups))
+      compareUpstreamGroup('upstream-app-first', name, g, 5);
+  });
+
+  it('upstream keepalive_requests 3: a new upstream connection every 3rd request, GET and POST', () => {
+    const data = recordingFile('nginx-holdout3-upstream-requests3-rt');
+    expectPunctual(data);
+    for (const [name, g] of Object.entries<UpstreamGroup>(data.summary.groups))
+      compareUpstreamGroup('upstream-requests3', name, { ...g, thinkMs: 200 }, 5);
+  });
+
+  describe('worker_processes 2, one `keepalive 3` cache shared by 24 clients (GET 200 ms, think 100 ms)', () => {
+    let rs: RunResult[];
+    beforeAll(() => {
+      rs = runs('nginx-holdout3-workers2-keepalive3');
+    });
+    for (const variant of ['', '-reuseport']) {
+      it(`${variant || 'one listening socket (EPOLLEXCLUSIVE)'}: each worker keeps 3 idle; new upstream connections per request as the twin with two caches`, () => {
+        const run = `workers2-keepalive3${variant}`;
+        const data = recordingFile(`nginx-holdout3-${run}-rt`);
+        expectPunctual(data);
+        const g: UpstreamGroup = data.summary.groups.busy;
+        // Both workers served requests (680/280 without reuseport, 440/520 with it), and once the
+        // clients stopped each kept 3 idle upstream connections: 6, not 3.
+        const perWorker = Object.values<number>(data.summary.requestsPerWorker);
+        expect(perWorker.length).toBe(2);
+        expect(Math.min(...perWorker)).toBeGreaterThan(0.2 * g.requests);
+        expect(data.summary.idleUpstreamAfterStop.total).toBe(6);
+        expect(Object.values(data.summary.idleUpstreamAfterStop.byPid)).toEqual([3, 3]);
+        // Real 0.716 / 0.723; drainsim 0.739 (0.873 before the per-worker caches).
+        share(
+          run,
+          'new upstream connections / request',
+          g.upstreamConnections / g.requests,
+          overSeeds(rs, (r) => figure(r, 'upstream_connects.total') / figure(r, 'requests.total')),
+        );
+        table.expectClose(
+          run,
+          'requests per client connection',
+          g.requests / 24,
+          overSeeds(rs, (r) => figure(r, 'requests.total') / figure(r, 'new_conn.total')),
+        );
+        table.expectClose(
+          run,
+          'requests failed',
+          0,
+          overSeeds(rs, (r) => figure(r, 'errors.total')),
+        );
+      });
+    }
+  });
+
+  it('keepalive_timeout 3s + keepalive_requests 7: every 7th answer Connection: close; 3.3-s thinkers find nginx’s FIN first; nothing fails', () => {
+    const run = 'client-ka3-kr7';
+    const data = recordingFile(`nginx-holdout3-${run}-rt`);
+    expectPunctual(data);
+    const { fast, slow } = data.summary.groups;
+    expect(fast.connectionCloseAtRequest).toEqual({ 7: fast.connectionCloseAnswers });
+    expect([fast.failed, slow.failed]).toEqual([{}, {}]);
+    const fastRuns = runs(`nginx-holdout3-${run}`);
+    const slowRuns = runs(`nginx-holdout3-${run}`, [
+      'clients.http.think_time=const(3300ms)',
+      'clients.http.arrival_rate=25',
+    ]);
+    // Real 200 / 1,596 = 0.125; drainsim 0.120.
+    share(
+      run,
+      'fast: answers with Connection: close / request',
+      fast.connectionCloseAnswers / fast.requests,
+      overSeeds(fastRuns, (r) => figure(r, 'closed_fin.total') / figure(r, 'requests.total')),
+    );
+    // Real 40 / 48 = 0.83; drainsim 0.80 (the last request of each connection is answered after 14 s).
+    share(
+      run,
+      'slow: connections closed idle by nginx’s timer / request',
+      slow.closedIdleByNginx / slow.requests,
+      overSeeds(slowRuns, (r) => figure(r, 'closed_fin.total') / figure(r, 'requests.total')),
+    );
+    for (const [g, rs] of [
+      ['fast', fastRuns],
+      ['slow', slowRuns],
+    ] as const)
+      table.expectClose(
+        run,
+        `${g}: requests failed`,
+        0,
+        overSeeds(rs, (r) => figure(r, 'errors.total')),
+      );
+    // KNOWN GAP (client model, see the header): requests per client connection and second.
+    const initial = (r: RunResult): number => figure(r, 'new_conn.total') - figure(r, 'closed_fin.total');
+    const realRate = fast.requests / 40 / 14;
+    const simRate = overSeeds(fastRuns, (r) => figure(r, 'requests.total') / initial(r) / (14 - 0.2));
+    table.knownGap(
+      run,
+      'fast: requests per client and second (harness sends at once after Connection: close)',
+      realRate,
+      simRate,
+    );
+    expect(realRate).toBeGreaterThan((simRate * 7) / 6.3); // 2.85 vs 2.45: 7 per 6 thinks against 7 per 7
+    expect(realRate).toBeLessThan((simRate * 7) / 5.7);
+  });
+
+  describe('nginx -s quit with worker_shutdown_timeout 1500ms: 60 idle connections, 30 with 2.5-s requests in flight', () => {
+    const run = 'quit-wst1500';
+    const data = recordingFile(`nginx-holdout3-${run}-rt`);
+    const real = data.summary;
+    let idle: RunResult[];
+    let busy: RunResult[];
+    beforeAll(() => {
+      idle = runs(`nginx-holdout3-${run}`);
+      busy = runs(`nginx-holdout3-${run}-busy`);
+    });
+
+    it('idle connections closed at the quit; the workers and master gone at quit + 1.5 s', () => {
+      expectPunctual(data);
+      expect(real.idleCloseLagMs.max).toBeLessThan(50); // 11–13 ms
+      table.expectClose(
+        run,
+        'idle connections closed (EOF) within 1 s of the quit',
+        real.idleClosedWithin1s,
+        overSeeds(idle, (r) => valueAt(r, 'closed_fin', 8) + valueAt(r, 'closed_fin', 9)),
+      );
+      // Real 9.516 (workers gone between 9.415 and 9.516, master with them); drainsim 9.5.
+      table.expectTime(
+        run,
+        'nginx gone',
+        real.masterExitedS,
+        overSeeds(busy, (r) => exitOf(r, 1)),
+      );
+      for (const r of busy) expect(exitOf(r, 1)).toBeCloseTo(8 + 1.5, 6);
+    });
+
+    it('in-flight requests answered Connection: close within 1.5 s, the rest cut by the shutdown timer; every reconnect refused', () => {
+      expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': 18, eof: 10 });
+      const cut = data.clientEvents.filter(
+        (e: { ev: string; g: string; out: string }) => e.ev === 'req' && e.g === 'busy' && e.out === 'eof',
+      );
+      for (const e of cut) expect(Math.abs(e.s - (real.oldWorkersQuitS + 1.5))).toBeLessThan(0.02);
+      // Per busy connection: cut (EOF; drainsim counts ECONNRESET) — real 10 / 30, drainsim ≈ 0.35.
+      share(
+        run,
+        'busy connections whose request was cut at quit + 1.5 s / connection',
+        real.busyOutcomes.eof / 30,
+        overSeeds(busy, (r) => figure(r, 'err_econnreset.total') / figure(r, 'new_conn.total')),
+      );
+      // The others were answered (or idle) and refused when they reconnected: real 20 of the 30
+      // (the recorded client reconnects after a cut too: 30 refused in all); drainsim 20.
+      table.expectClose(
+        run,
+        'busy connections answered, then refused at reconnect',
+        30 - real.busyOutcomes.eof,
+        overSeeds(busy, (r) => figure(r, 'err_econnrefused.total')),
+      );
+      expect(real.connectionsRefused).toBe(30);
+      const firstRefused = (r: RunResult): number => r.events.find((l) => l.record.kind === 'lb.connect_failed')!.t;
+      table.expectTime(run, 'first refused connect', real.firstConnectFailureS, overSeeds(busy, firstRefused));
+      for (const r of busy) expect(figure(r, 'responses_5xx.total')).toBe(0);
+    });
+  });
+
+  it('prints the table (DRAINSIM_CALIBRATION_TABLE=1)', () => {
+    expect(table.size).toBeGreaterThan(30);
+    table.print();
+  });
+});
