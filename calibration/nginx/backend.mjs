@@ -1,5 +1,5 @@
 // The upstream nginx proxies to, run inside the namespace by `ip netns exec`:
-//   node backend.mjs <port> [keepAliveTimeoutMs]
+//   node backend.mjs <port> [keepAliveTimeoutMs] [backlog]
 // GET /            200, 2-byte body, Content-Length (so nginx passes it on unchunked)
 // GET /slow?ms=N   the same after N ms (a request still in flight when nginx reloads)
 // GET /ws[?push=N] with `Upgrade: websocket`: answers 101 and keeps the raw socket as a tunnel.
@@ -16,6 +16,9 @@ import http from 'node:http';
 
 const port = Number(process.argv[2]);
 const keepAliveMs = Number(process.argv[3] ?? 0);
+// listen(2)'s backlog: the kernel queues backlog + 1 handshaken connections not yet accept()ed
+// (a SIGSTOPped backend accepts none) and drops further SYNs.
+const backlog = Number(process.argv[4] ?? 4096);
 const emit = (obj) => process.stdout.write(`${JSON.stringify({ t: Number(process.hrtime.bigint()) / 1e6, ...obj })}\n`);
 
 const server = http.createServer((req, res) => {
@@ -93,4 +96,4 @@ server.on('upgrade', (req, socket) => {
   });
 });
 
-server.listen({ port, host: '127.0.0.1', backlog: 4096 }, () => process.stdout.write('listening\n'));
+server.listen({ port, host: '127.0.0.1', backlog }, () => process.stdout.write('listening\n'));

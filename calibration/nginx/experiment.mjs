@@ -93,8 +93,9 @@ export function schedPolicy(pid) {
 
 /**
  * config: { name, description, seconds, nginx: {nginx.conf options}, client: {endMs, groups},
- *           backendKeepAliveMs? (node's keepAliveTimeout, default 0 = never),
- *           actions: [{ atMs, signal: 'reload'|'quit'|'stop' }], tag, summarise?(data),
+ *           backendKeepAliveMs? (node's keepAliveTimeout, default 0 = never), backendBacklog? (4096),
+ *           actions: [{ atMs, signal: 'reload'|'quit'|'stop' } | { atMs, backend: 'STOP'|'CONT' }],
+ *           tag, summarise?(data),
  *           rt? (a SCHED_FIFO priority: backend, nginx and client start under `chrt -f <rt>`, so
  *           their timers fire on time however loaded the machine; nginx's workers inherit it) }
  * seconds bounds the whole observation (≤ 60).
@@ -115,6 +116,7 @@ export async function runNginxExperiment(config) {
       BACKEND,
       String(BACKEND_PORT),
       String(config.backendKeepAliveMs ?? 0),
+      String(config.backendBacklog ?? 4096),
     ]);
     children.push(backend);
     await readLines(backend, backendEvents, 'listening', 10_000);
@@ -154,12 +156,15 @@ export async function runNginxExperiment(config) {
           const t = now();
           let error = null;
           try {
-            nginxSignal(ns, prefix, a.signal);
+            // `backend: 'STOP' | 'CONT'` freezes / resumes the backend process (kill -STOP: it
+            // accepts and answers nothing; the kernel still handshakes into its accept queue).
+            if (a.backend) process.kill(backend.pid, `SIG${a.backend}`);
+            else nginxSignal(ns, prefix, a.signal);
           } catch (err) {
             error = String(err.message ?? err);
           }
           actions.push({
-            signal: a.signal,
+            signal: a.signal ?? `backend ${a.backend}`,
             plannedS: a.atMs / 1000,
             s: r3((t - t0) / 1000),
             tookMs: r1(now() - t),
@@ -235,6 +240,7 @@ export async function runNginxExperiment(config) {
       config: {
         seconds: config.seconds,
         backendKeepAliveMs: config.backendKeepAliveMs ?? 0,
+        backendBacklog: config.backendBacklog ?? 4096,
         client: config.client,
         actions: config.actions ?? [],
       },

@@ -154,6 +154,77 @@ export function clientKeepaliveExperiment({ name, seconds = 16, keepaliveTimeout
   };
 }
 
+/**
+ * e. proxy_connect_timeout against an app whose accept queue is full: node listening with backlog
+ * 2 is frozen (kill -STOP) from 4 s to 10 s while 10 keep-alive clients GET / every 500 ms (nginx
+ * opens a new upstream connection per request). The kernel handshakes backlog + 1 connections
+ * into the frozen app's accept queue (their requests wait for the SIGCONT), drops every further
+ * SYN (tcp_conn_request: sk_acceptq_is_full), and nginx gives up at proxy_connect_timeout 2s: 504.
+ */
+export function connectTimeoutExperiment({ name, seconds = 16, backlog = 2, stopMs = 4000, contMs = 10000 }) {
+  const clientsStopMs = (seconds - 2) * 1000;
+  return {
+    name,
+    description:
+      `proxy_connect_timeout 2s; node (listen backlog ${backlog}) frozen by kill -STOP from ${stopMs / 1000} s to ` +
+      `${contMs / 1000} s; 10 keep-alive clients GET / with 500 ms think (a new upstream connection per ` +
+      'request): which requests wait in the accept queue, which get 504 and after how long.',
+    seconds,
+    backendBacklog: backlog,
+    nginx: { keepaliveTimeout: '60s', proxyConnectTimeout: '2s' },
+    client: {
+      endMs: (seconds - 1) * 1000,
+      groups: [
+        {
+          kind: 'loop',
+          group: 'busy',
+          conns: 10,
+          thinkMs: 500,
+          path: '/',
+          startMs: 0,
+          staggerMs: 50,
+          stopMs: clientsStopMs,
+        },
+      ],
+    },
+    actions: [
+      { atMs: stopMs, backend: 'STOP' },
+      { atMs: contMs, backend: 'CONT' },
+    ],
+    summarise: (data) => {
+      const at = (what) => data.actions.find((a) => a.signal === `backend ${what}`)?.s ?? null;
+      const [stopS, contS] = [at('STOP'), at('CONT')];
+      const reqs = data.clientEvents.filter((e) => e.ev === 'req' && e.out !== 'client-closed');
+      const lat = (e) => r3(e.s - e.sentS);
+      const spreadOf = (xs) => {
+        const v = [...xs].sort((a, b) => a - b);
+        return v.length ? { n: v.length, min: v[0], median: v[Math.floor(v.length / 2)], max: v[v.length - 1] } : null;
+      };
+      const during = reqs.filter((e) => e.sentS >= stopS && e.sentS < contS);
+      const g504 = reqs.filter((e) => e.status === 504);
+      // Answered 200 but held more than 1 s: waited in the frozen app's accept queue (or in node).
+      const parked = reqs.filter((e) => e.status === 200 && e.s - e.sentS > 1);
+      return {
+        stopS,
+        contS,
+        requests: reqs.length,
+        statuses: tally(reqs, (e) => (e.out === 'ok' ? String(e.status) : e.out)),
+        sentWhileStopped: during.length,
+        sentWhileStoppedStatuses: tally(during, (e) => (e.out === 'ok' ? String(e.status) : e.out)),
+        gatewayTimeouts: g504.length,
+        gatewayTimeoutLatencyS: spreadOf(g504.map(lat)),
+        first504S: g504.length ? Math.min(...g504.map((e) => e.s)) : null,
+        last504S: g504.length ? Math.max(...g504.map((e) => e.s)) : null,
+        parked: parked.map((e) => ({ sentS: e.sentS, s: e.s })),
+        connectionCloses: data.clientEvents.filter((e) => e.ev === 'conn-close' && e.how !== 'client-closed').length,
+        backendConnectionsAfterCont: data.backendEvents.filter((e) => e.ev === 'up-conn' && e.s >= contS).length,
+        errorLog: errorLog(data),
+        scheduling: data.stamp.scheduling?.requested ?? 'default',
+      };
+    },
+  };
+}
+
 export const HOLDOUT3_EXPERIMENTS = [
   // a. nginx's upstream keepalive_timeout (1500 ms) below node's idle close (3 s + 1 s): nginx
   // closes first, so a think of 2.5 s finds no cached connection (a new one per request, no race);
@@ -255,4 +326,6 @@ export const HOLDOUT3_EXPERIMENTS = [
     slowMs: 2500,
     workerShutdownTimeout: '1500ms',
   }),
+  // e. Second batch (twin written before this was recorded, too).
+  connectTimeoutExperiment({ name: 'nginx-holdout3-connect-timeout-stopped-app' }),
 ];

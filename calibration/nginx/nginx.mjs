@@ -21,7 +21,7 @@ export function nginxVersion() {
 
 /**
  * The nginx.conf of an experiment. opts: { workers, listenPort, backendPort, keepaliveTimeout,
- * proxyReadTimeout, workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
+ * proxyReadTimeout, proxyConnectTimeout (null: the 60-s default), workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
  * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
  * pools: null | { count, keepalive, timeout, requests? } }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
@@ -58,6 +58,7 @@ export function nginxConf(prefix, o) {
     '      proxy_set_header Upgrade $http_upgrade;',
     '      proxy_set_header Connection $connection_upgrade;',
     `      proxy_read_timeout ${o.proxyReadTimeout ?? '60s'};`,
+    ...(o.proxyConnectTimeout != null ? [`      proxy_connect_timeout ${o.proxyConnectTimeout};`] : []),
     '    }',
   );
   for (const i of pools) {
