@@ -1,11 +1,12 @@
 /**
- * Held-out validation of drainsim's nginx model, round 3 (session 14): seven nginx 1.22.1 runs with
+ * Held-out validation of drainsim's nginx model, round 3 (session 14): eight nginx 1.22.1 runs with
  * parameter combinations never recorded (calibration/nginx/holdout3-experiments.mjs): upstream
  * keepalive with nginx's keepalive_timeout below the app's idle close and the other order (GET and
  * POST, off the tie), upstream keepalive_requests 3, worker_processes 2 with one `keepalive 3`
  * cache shared by 24 clients (with and without `listen … reuseport`), client keepalive_timeout 3s
- * with keepalive_requests 7, and `nginx -s quit` with worker_shutdown_timeout 1500ms while 2.5-s
- * requests are in flight. Each twin (calibration/scenarios/nginx-holdout3-*.yaml) and its
+ * with keepalive_requests 7, `nginx -s quit` with worker_shutdown_timeout 1500ms while 2.5-s
+ * requests are in flight, and proxy_connect_timeout 2s against an app (listen backlog 2) frozen by
+ * kill -STOP. Each twin (calibration/scenarios/nginx-holdout3-*.yaml) and its
  * prediction (calibration/data/nginx-holdout3-predictions.json) were committed before the run was
  * recorded (`node calibration/nginx/run.mjs --only nginx-holdout3 --rt 10`, every process SCHED_FIFO
  * 10, load average 9.7–13.9 on 2 cores). Tolerances as the other held-out rounds: counts ±10 %
@@ -27,7 +28,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { valueAt } from '../model/helpers.js';
-import { HeldOutTable, overSeeds } from './heldout-table.js';
+import { HeldOutTable, overSeeds, totalIn } from './heldout-table.js';
 import { exitOf, expectPunctual, recordingFile, calTwin as twin } from './nginx-twins.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
@@ -255,6 +256,48 @@ describe('held-out round 3: nginx 1.22.1 runs against twins written before recor
       table.expectTime(run, 'first refused connect', real.firstConnectFailureS, overSeeds(busy, firstRefused));
       for (const r of busy) expect(figure(r, 'responses_5xx.total')).toBe(0);
     });
+  });
+
+  it('proxy_connect_timeout 2s, the app (backlog 2) frozen 4–10 s: 3 requests wait in its accept queue until the SIGCONT, the others 504 after 2.0 s', () => {
+    const run = 'connect-timeout-stopped-app';
+    const data = recordingFile(`nginx-holdout3-${run}-rt`);
+    expectPunctual(data);
+    const real = data.summary;
+    // Every 504 exactly proxy_connect_timeout after its request (2.000–2.001 s): the SYN dropped
+    // on the full accept queue, again at its 1-s retransmission, then nginx gave up.
+    expect(real.gatewayTimeoutLatencyS.min).toBeGreaterThanOrEqual(2);
+    expect(real.gatewayTimeoutLatencyS.max).toBeLessThan(2.01);
+    expect(real.errorLog).toEqual({
+      '[error] upstream timed out (N: Connection timed out) while connecting to upstream (GET)': real.gatewayTimeouts,
+    });
+    const rs = runs(`nginx-holdout3-${run}`);
+    // Held in the frozen app's accept queue (backlog 2 + 1: sk_acceptq_is_full is `>`), answered
+    // at the SIGCONT: real the 3 requests sent at 4.02–4.11 s, answered at 10.004 s; the twin's in
+    // its (10, 10.15] s samples (sample_interval 100ms).
+    const held = real.parked.filter((p: { sentS: number }) => p.sentS < real.stopS + 1);
+    expect(held.map((p: { s: number }) => Math.round(p.s))).toEqual([10, 10, 10]);
+    table.expectClose(
+      run,
+      'requests held in the accept queue, answered at the SIGCONT',
+      held.length,
+      overSeeds(rs, (r) => totalIn(r, 'responses_2xx', 10, 10.15)),
+    );
+    for (const r of rs) expect(totalIn(r, 'responses_2xx', 10, 10.15)).toBe(3);
+    const connectTimeouts = (r: RunResult) =>
+      r.events.filter((l) => l.record.kind === 'nginx.upstream_connect_timeout');
+    // Real 6.162 s (the first request after the 3 held ones, + 2 s); drainsim 6.23 s.
+    table.expectTime(
+      run,
+      'first 504 (connect timeout)',
+      real.first504S,
+      overSeeds(rs, (r) => connectTimeouts(r)[0].t),
+    );
+    // Every failure a 504 (the trace folds repeated connect-timeout lines of one second).
+    for (const r of rs) expect(figure(r, 'errors.total')).toBe(figure(r, 'responses_5xx.total'));
+    // After the SIGCONT a SYN retransmitted at 1 s finds the queue drained: the requests sent at
+    // 9.16–9.46 s were answered 200 about 1.02 s later, none 504 (the twin's clients, ended by
+    // their 504, send nothing then: not compared).
+    expect(real.last504S).toBeLessThan(real.contS);
   });
 
   it('prints the table (DRAINSIM_CALIBRATION_TABLE=1)', () => {
