@@ -225,6 +225,13 @@ export function connectTimeoutExperiment({ name, seconds = 16, backlog = 2, stop
   };
 }
 
+/** Groups of `conns` connections for each think time, a GET group and a POST group each. */
+const getAndPost = (conns, ...thinks) =>
+  thinks.flatMap((t) => [
+    [`get-${t}`, 'GET', conns, t],
+    [`post-${t}`, 'POST', conns, t],
+  ]);
+
 export const HOLDOUT3_EXPERIMENTS = [
   // a. nginx's upstream keepalive_timeout (1500 ms) below node's idle close (3 s + 1 s): nginx
   // closes first, so a think of 2.5 s finds no cached connection (a new one per request, no race);
@@ -237,12 +244,7 @@ export const HOLDOUT3_EXPERIMENTS = [
       'connections made, statuses.',
     backendKeepAliveMs: 3000,
     timeout: '1500ms',
-    groups: [
-      ['get-1000', 'GET', 5, 1000],
-      ['post-1000', 'POST', 5, 1000],
-      ['get-2500', 'GET', 5, 2500],
-      ['post-2500', 'POST', 5, 2500],
-    ],
+    groups: getAndPost(5, 1000, 2500),
   }),
   // a. The other order: node closes idle connections after 1 s + 1 s, nginx would keep them 60 s.
   // Think 1.5 s reuses; think 2.5 s finds the app's FIN already in (the close handler dropped the
@@ -254,12 +256,7 @@ export const HOLDOUT3_EXPERIMENTS = [
       'one client connection per upstream block, GET and POST, think 1500 ms and 2500 ms: upstream ' +
       'connections made, statuses.',
     backendKeepAliveMs: 1000,
-    groups: [
-      ['get-1500', 'GET', 5, 1500],
-      ['post-1500', 'POST', 5, 1500],
-      ['get-2500', 'GET', 5, 2500],
-      ['post-2500', 'POST', 5, 2500],
-    ],
+    groups: getAndPost(5, 1500, 2500),
   }),
   // a. keepalive_requests 3 on the upstream side: nginx closes a cached connection after its 3rd
   // request (ngx_http_upstream_free_keepalive_peer: c->requests >= requests → invalid).

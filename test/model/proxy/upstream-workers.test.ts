@@ -7,8 +7,11 @@
  */
 import { describe, expect, it } from 'vitest';
 import { spreadOver } from '../../../sim/model/proxy/upstream.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run } from '../helpers.js';
+import type { RunResult } from '../../../sim/result.js';
+import { runScenario } from '../../../sim/run-scenario.js';
+import { loadScenario } from '../../../sim/scenario/load.js';
+import { namedScenario } from '../../../sim/scenario/load-for-run.js';
+import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 
 describe('spreadOver (which worker holds a connection without TLS in nginx)', () => {
   it('spreads consecutive even source ports (Linux connect() prefers even ports) evenly', () => {
@@ -24,27 +27,20 @@ describe('spreadOver (which worker holds a connection without TLS in nginx)', ()
   });
 });
 
-/** 24 keep-alive clients through one VM's nginx (`keepalive 3`), GET 200 ms, think 100 ms. */
-const shared = (workers: number): ScenarioInput => ({
-  start: '00:00:00',
-  warmup: '0s',
-  horizon: '12s',
-  sample_interval: '1s',
-  clients: {
-    rtt: '0.1ms',
-    http: { arrival_rate: 240, requests_per_connection: 'const(100000)', think_time: 'const(100ms)', retries: 0 },
-  },
-  app: { workers: 1000, service_time: 'const(200ms)' },
-  nginx: { worker_processes: workers, upstream_keepalive: 3, upstream_rtt: '0.1ms' },
-  lb: { mode: 'nat' },
-  backends: [{ name: 'nginx' }],
-  timeline: [{ at: '0.1s', do: 'load', http_rate: 0 }],
-});
+/**
+ * The held-out twin: 24 keep-alive clients through one VM's nginx (`keepalive 3`), GET 200 ms,
+ * think 100 ms, with `worker_processes` set.
+ */
+function shared(workers: number): RunResult {
+  const file = 'calibration/scenarios/nginx-holdout3-workers2-keepalive3.yaml';
+  const sets = [`nginx.worker_processes=${workers}`];
+  return runScenario(namedScenario(loadScenario(file, ScenarioSchema, { sets })), { seed: 3, file });
+}
 
 describe('two workers keep two caches', () => {
   it('fewer new upstream connections with 2 workers × keepalive 3 than with 1 worker × 3', () => {
     const share = (workers: number): number => {
-      const r = run(shared(workers), 3);
+      const r = shared(workers);
       return r.figures['upstream_connects.total']! / r.figures['requests.total']!;
     };
     const one = share(1); // 0.87: one cache of 3 for ≈ 16 requests in flight
