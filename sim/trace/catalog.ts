@@ -166,6 +166,12 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process; nginx reads a FIN then an RST (counted in reset_in).`,
   },
+  'lb.server_side_timeout': {
+    source: 'lb',
+    line: (r) => `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
+    explain: (r) =>
+      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn) — until the server side's read timeout, ${d(r.after)} after its last exchange with the server (timeout server or tunnel; without them, until the kernel gives up retransmitting). Now it closes the server socket (an RST) and frees the slot.`,
+  },
   'lb.remove': {
     source: 'lb',
     line: (r) => `backend ${r.backend} removed from pool abruptly`,

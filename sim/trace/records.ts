@@ -54,6 +54,12 @@ export interface LbReload extends Rec<'lb.reload'> {
   /** hard-stop-after in seconds (Infinity: none). */
   hardStopAfter: number;
 }
+/** A stream whose client had closed towards a silent server ended at its server side's read timeout. */
+export interface LbServerSideTimeout extends Rec<'lb.server_side_timeout'> {
+  backend: string;
+  /** timeout server (or tunnel) in seconds; without either, the kernel's retransmission give-up. */
+  after: number;
+}
 /** hard-stop-after fired: the old process shut the streams it still held. */
 export interface LbHardStop extends Rec<'lb.hard_stop'> {
   streams: number;
@@ -662,6 +668,7 @@ export type TraceRecord =
   | LbShutdownSessions
   | LbReload
   | LbHardStop
+  | LbServerSideTimeout
   | LbRemove
   | LbResetSummary
   | LbDraining
