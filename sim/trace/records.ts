@@ -60,6 +60,11 @@ export interface LbServerSideTimeout extends Rec<'lb.server_side_timeout'> {
   /** timeout server (or tunnel) in seconds; without either, the kernel's retransmission give-up. */
   after: number;
 }
+/** lb.mode l7 reload: the old process closed its idle client connections; busy ones close after their answer. */
+export interface LbSoftStopClients extends Rec<'lb.soft_stop_clients'> {
+  idleClosed: number;
+  busy: number;
+}
 /** hard-stop-after fired: the old process shut the streams it still held. */
 export interface LbHardStop extends Rec<'lb.hard_stop'> {
   streams: number;
@@ -669,6 +674,7 @@ export type TraceRecord =
   | LbReload
   | LbHardStop
   | LbServerSideTimeout
+  | LbSoftStopClients
   | LbRemove
   | LbResetSummary
   | LbDraining
