@@ -84,7 +84,7 @@ export function buildModel(scenario: Scenario): Model {
   const proxyTimeouts = new ProxyIdleTimeouts(world, front);
   // HAProxy http mode: one pool of server connections per server, whichever frontend's stream.
   const serverConns = scenario.lb.mode === 'l7' ? new L7ServerConns(world) : null;
-  const http = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
+  const { http, l7Front } = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
   front.sink = http;
   proxyTimeouts.sink = http;
   front.nat = connector.nat;
@@ -101,6 +101,7 @@ export function buildModel(scenario: Scenario): Model {
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);
   const lifecycle = new Lifecycle(world, front, wsEndpoint, path, master);
+  if (l7Front !== null) lifecycle.useClientFront(l7Front);
   const kubelet = new Kubelet(world, lifecycle);
   const orchestrator = new Orchestrator(
     world,
@@ -127,14 +128,14 @@ function buildHttpClients(
   connector: LbConnector,
   nginx: ProxyIdleTimeouts,
   serverConns: L7ServerConns | null,
-): HttpClients {
-  if (w.scenario.lb.mode !== 'l7') return new HttpClients(w, connector, nginx);
+): { http: HttpClients; l7Front: L7HttpFront | null } {
+  if (w.scenario.lb.mode !== 'l7') return { http: new HttpClients(w, connector, nginx), l7Front: null };
   const balancer = new RequestBalancer(w, app, 'lb.pick.http', true, serverConns);
   const l7 = new L7HttpFront(w, balancer);
   balancer.downstream = l7;
   const http = new HttpClients(w, l7, l7, l7.endClient);
   l7.sink = http;
-  return http;
+  return { http, l7Front: l7 };
 }
 
 /** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */

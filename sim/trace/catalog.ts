@@ -166,6 +166,19 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process; nginx reads a FIN then an RST (counted in reset_in).`,
   },
+  'lb.soft_stop_clients': {
+    source: 'lb',
+    line: (r) =>
+      `old process closed ${r.idleClosed} idle client connections; ${r.busy} busy ones close after their response (Connection: close)`,
+    explain: (r) =>
+      `The reloaded balancer's old process is stopping (HAProxy mode http): it closed its ${n(r.idleClosed)} idle keep-alive client connections at once (h1_process() releases an idle front connection of a stopping proxy, src/mux_h1.c) and answers the ${n(r.busy)} with a request in flight with "Connection: close". Their clients send their next request on a new connection, to the new process: no request fails, unless one was already on its way as the FIN left (RST). close-spread-time would spread these closes over a window.`,
+  },
+  'lb.server_side_timeout': {
+    source: 'lb',
+    line: (r) => `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
+    explain: (r) =>
+      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn) — until the server side's read timeout, ${d(r.after)} after its last exchange with the server (timeout server or tunnel; without them, until the kernel gives up retransmitting). Now it closes the server socket (an RST) and frees the slot.`,
+  },
   'lb.remove': {
     source: 'lb',
     line: (r) => `backend ${r.backend} removed from pool abruptly`,

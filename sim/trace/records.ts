@@ -54,6 +54,17 @@ export interface LbReload extends Rec<'lb.reload'> {
   /** hard-stop-after in seconds (Infinity: none). */
   hardStopAfter: number;
 }
+/** A stream whose client had closed towards a silent server ended at its server side's read timeout. */
+export interface LbServerSideTimeout extends Rec<'lb.server_side_timeout'> {
+  backend: string;
+  /** timeout server (or tunnel) in seconds; without either, the kernel's retransmission give-up. */
+  after: number;
+}
+/** lb.mode l7 reload: the old process closed its idle client connections; busy ones close after their answer. */
+export interface LbSoftStopClients extends Rec<'lb.soft_stop_clients'> {
+  idleClosed: number;
+  busy: number;
+}
 /** hard-stop-after fired: the old process shut the streams it still held. */
 export interface LbHardStop extends Rec<'lb.hard_stop'> {
   streams: number;
@@ -662,6 +673,8 @@ export type TraceRecord =
   | LbShutdownSessions
   | LbReload
   | LbHardStop
+  | LbServerSideTimeout
+  | LbSoftStopClients
   | LbRemove
   | LbResetSummary
   | LbDraining

@@ -201,7 +201,8 @@ export class World {
     this.onEnded(conn);
     this.ended++;
     const tracked = conn.lbFlow !== LbFlow.NONE;
-    if (tracked) this.lb.active[b]--;
+    const held = this.heldByProxy(conn, how);
+    if (tracked && held === 0) this.lb.active[b]--;
     conn.lbFlow = LbFlow.NONE;
     if (backend.conns.delete(conn)) {
       backend.nginxConns.delete(conn);
@@ -250,8 +251,43 @@ export class World {
     )
       this.metrics.inc(this.c.closedFin, b);
     // The balancer's slot on b is free: a connection waiting in its queue takes it (lb/queue.ts).
-    if (tracked && this.lb.slotFreed !== null) this.lb.slotFreed(b);
+    if (tracked && held === 0 && this.lb.slotFreed !== null) this.lb.slotFreed(b);
   }
+
+  /**
+   * How long the proxy keeps the stream of a request connection whose client closes (its FIN, or
+   * a request timeout) while its server end is silent — a vanished host, whose flows leave the
+   * balancer's server socket waiting (dropServerEnd(conn, false)): lb/pool.ts
+   * clientClosedStreamHold(), from the last request written to the server. 0: it ends now. The
+   * stream keeps its slot on the server and its socket on the balancer's host meanwhile.
+   */
+  private heldByProxy(conn: Conn, how: EndKind): number {
+    if (conn.lbFlow !== LbFlow.TRACKED || conn.kind !== ConnKind.HTTP) return 0;
+    if (how !== EndKind.CLIENT_FIN && how !== EndKind.SILENT) return 0;
+    if (conn.serverTcp !== TcpState.CLOSED || conn.lbPort < 0) return 0;
+    const hold = this.lb.clientClosedStreamHold(conn.requestStartedAt, this.now);
+    if (hold === 0) return 0;
+    this.engine.schedule(hold, this.heldStreamEnds, { b: conn.backend, pair: conn.lbPair, port: conn.lbPort });
+    // The socket is the held stream's now, not this client record's (which may connect again).
+    conn.lbPort = -1;
+    return hold;
+  }
+
+  /**
+   * The held stream's server side times out (process_stream(), src/stream.c): HAProxy closes its
+   * server socket — never read0, so FD_LINGER_RISK makes it an RST, no TIME_WAIT (fd_delete(),
+   * src/fd.c) — and the server's slot is free.
+   */
+  private readonly heldStreamEnds = (s: { b: number; pair: number; port: number }): void => {
+    this.lbHost!.host.close(s.pair, s.port, this.now, false);
+    this.lb.active[s.b]--;
+    this.trace.emitLimited(`lb-held-${s.b}`, {
+      kind: 'lb.server_side_timeout',
+      backend: this.backends[s.b].name,
+      after: this.lb.serverSideTimeout(),
+    });
+    if (this.lb.slotFreed !== null) this.lb.slotFreed(s.b);
+  };
 
   /**
    * lb.mode l7: an upgraded WebSocket stream is two TCP connections, the client's to the balancer

@@ -26,16 +26,21 @@ interface OldProcess {
  * sessions`. The balancer's pool state and
  * health are the same in both processes (server-state-file), so nothing else changes. Only
  * connection flows are followed: an open-loop request (lb.mode l7) is a stream of one request,
- * finished by the old process long before any hard-stop-after.
+ * finished by the old process long before any hard-stop-after. In http mode (l7) the soft stop
+ * also closes the old process's keep-alive client connections: idle ones at once, busy ones after
+ * their answer (h1_process(), src/mux_h1.c; lb/l7-http-front.ts softStop).
  */
 export class ProxyReload {
   constructor(
     private readonly w: World,
     private readonly shutdown: StreamShutdown,
+    /** lb.mode l7: the old process's client connections at its soft stop (l7-http-front.ts softStop). */
+    private readonly softStopClients: () => void,
   ) {}
 
   reload(): void {
     const w = this.w;
+    if (w.scenario.lb.mode === 'l7') this.softStopClients();
     const old: OldProcess = { conns: [], startedAt: [] };
     for (const backend of w.backends)
       for (const conn of backend.conns) {

@@ -279,6 +279,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    */
   private synsUnanswered(a: Attempt): void {
     const w = this.w;
+    // A stream connecting is in its server's cur_sess (connect_server(), src/backend.c) until it fails.
+    w.lb.connecting[a.backend]++;
     const timeout = w.scenario.lb.connect_timeout;
     if (this.synGiveUp < timeout) {
       // Each firing re-armed from the one before, up to the give-up (no array made per attempt).
@@ -290,12 +292,21 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         sent = next;
       }
       if (at < w.now + timeout) {
-        w.engine.at(at, this.synGaveUp, a);
+        w.engine.at(at, this.unansweredGaveUp, a);
         return;
       }
     }
-    w.engine.schedule(timeout, this.timedOut, a);
+    w.engine.schedule(timeout, this.unansweredTimedOut, a);
   }
+
+  private readonly unansweredTimedOut = (a: Attempt): void => {
+    this.w.lb.connecting[a.backend]--;
+    this.timedOut(a);
+  };
+  private readonly unansweredGaveUp = (a: Attempt): void => {
+    this.w.lb.connecting[a.backend]--;
+    this.synGaveUp(a);
+  };
 
   /**
    * When a retransmission timer the connecting kernel arms now for `seconds` fires: TCP's

@@ -58,6 +58,9 @@ class L7Stream extends Req {
  * - `timeout server` (l7-dispatch.ts) ends a stream whose server does not answer in time with
  *   HAProxy's 504; unset, the client's own request timeout ends it.
  *
+ * - A reload's soft stop (softStop) closes the old process's idle client connections at once and
+ *   a busy one after its answer ("Connection: close"); the new process's are its own.
+ *
  * Server connections, pooled or private by `http-reuse`, are lb/l7-server-conns.ts. Not modelled
  * here: the LB host's kernel (its ports towards the servers, its TIME_WAIT) and `shutdown
  * sessions` of in-flight streams.
@@ -69,6 +72,12 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   private readonly connectLatency: Histogram;
   private readonly rtt: number;
   private readonly keepAliveTimeout: number;
+  /** Client connections this process holds (accepted, not yet ended). */
+  private readonly open = new Set<Conn>();
+  /** Those with a request in flight: a stream waiting for its answer. */
+  private readonly busy = new Set<Conn>();
+  /** Busy connections of a soft-stopped process: closed after their answer. */
+  private readonly closing = new Set<Conn>();
 
   constructor(
     private readonly w: World,
@@ -91,6 +100,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     openFlow(conn);
     conn.lbFlow = LbFlow.TRACKED;
     conn.stream = null;
+    this.open.add(conn);
     this.connectLatency.record(this.w.now - conn.connectStartedAt);
     this.opener!.connected(conn);
   };
@@ -108,6 +118,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     s.session = conn;
     s.notFirst = conn.stream !== null;
     conn.stream = s;
+    this.busy.add(conn);
     this.balancer.send(s);
   }
 
@@ -130,6 +141,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     const w = this.w;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
+    this.busy.delete(conn);
     // A server's status (the 502 nginx on the VM writes when its app dies under the request
     // included) is forwarded on the kept-alive connection; HAProxy's own error reply closes it.
     if (s.lbReply) this.endClient(conn, EndKind.SERVER_FIN);
@@ -142,9 +154,39 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     this.answered(req, Status.UNAVAILABLE, b);
   }
 
-  /** HAProxy keeps the client's connection whatever the server side does. */
-  keepsAlive(_conn: Conn): boolean {
-    return true;
+  /**
+   * HAProxy keeps the client's connection whatever the server side does, unless its process is
+   * stopping: the answer then says "Connection: close" (h1_set_cli_conn_mode(), src/mux_h1.c).
+   */
+  keepsAlive(conn: Conn): boolean {
+    return !this.closing.has(conn);
+  }
+
+  /**
+   * The reload's soft stop of the old process (`do_soft_stop_now()`, src/proxy.c: the frontend
+   * gets PR_FL_STOPPED): run_poll_loop() (src/haproxy.c) wakes mux_stopping_process()
+   * (src/connection.c), which wakes every front connection on the stopping list, and h1_process()
+   * (src/mux_h1.c) releases each one idle between two requests (H1C_F_WAIT_NEXT_REQ): a FIN to its
+   * client, which sends its next request on a new connection, to the new process. A busy one gets
+   * "Connection: close" on its answer (h1_set_cli_conn_mode() switches it to close mode) and ends
+   * after it. Both unless `close-spread-time` or `option idle-close-on-response` (neither is a
+   * default, nor modelled). Connections accepted afterwards are the new process's.
+   */
+  softStop(): void {
+    const w = this.w;
+    let idle = 0;
+    for (const conn of [...this.open]) {
+      if (this.busy.has(conn)) {
+        this.closing.add(conn);
+        continue;
+      }
+      // The client's next send (or the LB's own idle timer) is superseded by the close.
+      if (conn.timer >= 0) w.engine.cancel(conn.timer);
+      conn.timer = -1;
+      idle++;
+      this.closeIdleConn(conn, false);
+    }
+    w.trace.emit({ kind: 'lb.soft_stop_clients', idleClosed: idle, busy: this.closing.size });
   }
 
   /** `timeout http-keep-alive` (or its fallbacks): the idle client connection is closed when the next request comes too late. */
@@ -157,23 +199,34 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     conn.timer = this.w.engine.schedule(delay, this.idleClose, conn);
   }
 
+  /** `timeout http-keep-alive` (or a "Connection: close" answer) closes an idle client connection. */
   private readonly idleClose = (conn: Conn): void => {
-    const w = this.w;
     conn.timer = -1;
+    this.closeIdleConn(conn, true);
+  };
+
+  /**
+   * The LB closes an idle client connection now (FIN); its client sends its next request on a new
+   * one — unless that request is already on its way: the LB's closed socket answers it with RST
+   * (the keep-alive race, now between the client and the LB; traced when `timeout
+   * http-keep-alive` closed it).
+   */
+  private closeIdleConn(conn: Conn, byKeepAliveTimeout: boolean): void {
+    const w = this.w;
     if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, this.rtt)) {
-      // The client's next request is already on its way: the LB's closed socket answers it with RST.
       w.metrics.inc(w.c.resetOut, -1);
-      w.trace.emitLimited('lb-ka-race', {
-        kind: 'lb.keepalive_race',
-        httpKeepAliveTimeout: this.keepAliveTimeout,
-        rtt: this.rtt,
-      });
+      if (byKeepAliveTimeout)
+        w.trace.emitLimited('lb-ka-race', {
+          kind: 'lb.keepalive_race',
+          httpKeepAliveTimeout: this.keepAliveTimeout,
+          rtt: this.rtt,
+        });
       this.sink.crossedFin(conn);
       return;
     }
     this.endClient(conn, EndKind.SERVER_FIN);
     this.sink.closedByServer(conn);
-  };
+  }
 
   /**
    * The client's connection with the LB ends. The LB is always up, so a client that gives up on
@@ -184,6 +237,9 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     const w = this.w;
     if (conn.lbFlow === LbFlow.NONE) return;
     conn.lbFlow = LbFlow.NONE;
+    this.open.delete(conn);
+    this.busy.delete(conn);
+    this.closing.delete(conn);
     this.balancer.sessionEnded(conn);
     const kind = how === EndKind.SILENT ? EndKind.CLIENT_FIN : how;
     closeFlow(conn, kind);

@@ -4,6 +4,14 @@ import { markBackends, NO_BACKENDS, type PackedBackends } from '../core/backend-
 import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers } from './fwrr.js';
 import type { BackendQueue } from './queue.js';
 
+/**
+ * When Linux gives up retransmitting unacknowledged data: tcp_retries2 = 15 (its default,
+ * Documentation/networking/ip-sysctl.rst) turned into a time by tcp_model_timeout() with
+ * TCP_RTO_MIN (net/ipv4/tcp_timer.c retransmits_timed_out()): doubling from 200 ms to TCP_RTO_MAX
+ * (120 s) over the first 9 retransmissions (204.6 s), then 6 more at 120 s: 924.6 s.
+ */
+const TCP_RETRIES2_GIVE_UP = 924.6;
+
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
 export type PoolState = (typeof PoolState)[keyof typeof PoolState];
@@ -50,6 +58,11 @@ export class LoadBalancer {
    * (src/backend.c) decrements on the error and connect_server() raises again.
    */
   readonly turnAround: Int32Array;
+  /**
+   * Streams of each server whose connect() to its vanished host waits for an answer (lb.mode l4):
+   * already in `cur_sess` (connect_server(), src/backend.c, before the SYN), not yet in `active`.
+   */
+  readonly connecting: Int32Array;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
@@ -71,6 +84,7 @@ export class LoadBalancer {
     this.weight = new Float64Array(count).fill(1);
     this.active = new Int32Array(count);
     this.turnAround = new Int32Array(count);
+    this.connecting = new Int32Array(count);
     this.newFlows = new Float64Array(count);
     this.hcUp = new Uint8Array(count).fill(1);
     this.ready = new Uint8Array(count).fill(1);
@@ -227,7 +241,34 @@ export class LoadBalancer {
 
   /** HAProxy `cur_sess` of server `b`: its streams connecting or connected (the DOWN line's "sessions active"). */
   currentSessions(b: number): number {
-    return this.active[b] - this.turnAround[b];
+    return this.active[b] - this.turnAround[b] + this.connecting[b];
+  }
+
+  /**
+   * How much longer HAProxy (mode tcp, lb.mode l4) keeps a stream whose client closed its side
+   * while the server stays silent (a vanished host: nothing comes back, not even an ACK), its last
+   * exchange with the server at `lastServerIo`; 0 where the stream ends now (the server answers the
+   * relayed FIN, or another mode). The client's FIN shuts the request channel and, CF_AUTO_CLOSE,
+   * the server side's write: sc_app_shutw_conn() (src/stconn.c) sends a clean FIN and returns while
+   * the response channel is still open (`if (!(ic->flags & (CF_SHUTR|CF_DONT_READ))) return;`), so
+   * the stream — in its server's `cur_sess` and `served`: the DOWN line's "sessions active",
+   * leastconn's count, a maxconn slot — lasts until that side's read timeout expires in
+   * process_stream() (src/stream.c): `timeout server`, or `timeout tunnel` once set (tcp mode), from
+   * the last I/O with the server (the FIN is no write activity: sc_notify() re-arms the read timeout
+   * on CF_WRITE_ACTIVITY only, src/stconn.c; `timeout server-fin`, sc->hcto, has no default and is
+   * not modelled). With neither, the stream lasts until the balancer host's kernel gives up on the
+   * data it cannot deliver, an error HAProxy reads on the server side.
+   */
+  clientClosedStreamHold(lastServerIo: number, now: number): number {
+    if (this.config.mode !== 'l4') return 0;
+    return Math.max(0, lastServerIo + this.serverSideTimeout() - now);
+  }
+
+  /** The server side's read timeout in tcp mode: `timeout tunnel`, else `timeout server`, else the kernel's give-up. */
+  serverSideTimeout(): number {
+    const set = (t: number | undefined): t is number => t !== undefined && Number.isFinite(t) && t > 0;
+    const { timeout_tunnel: tunnel, timeout_server: server } = this.config;
+    return set(tunnel) ? tunnel : set(server) ? server : TCP_RETRIES2_GIVE_UP;
   }
 
   /** Health checks and readiness both let the backend take traffic. */

@@ -7,6 +7,7 @@ import { EndKind, type World } from '../core/world.js';
 import { ProxyReload } from '../lb/hard-stop.js';
 import { enterMaintenance, leaveMaintenance } from '../lb/health.js';
 import type { HealthChecker } from '../lb/health-checker.js';
+import type { L7HttpFront } from '../lb/l7-http-front.js';
 import { PoolState } from '../lb/pool.js';
 import type { NginxMaster } from '../proxy/master.js';
 import type { RequestPath } from '../proxy/upstream.js';
@@ -121,13 +122,27 @@ export class Lifecycle {
     this.nginx.serverEnds(backend, conn, EndKind.PROXY_FIN);
   }
 
-  /** The proxy's reload (`lb_reload`): hard-stop-after shuts the old process's streams as `shutdown sessions` does. */
+  /**
+   * The proxy's reload (`lb_reload`): hard-stop-after shuts the old process's streams as `shutdown
+   * sessions` does; in http mode (l7) the old process's client connections close at its soft stop.
+   */
   lbReload(): void {
-    this.proxyReload ??= new ProxyReload(this.w, (backend, conn) => this.proxyShutsStream(backend, conn));
+    this.proxyReload ??= new ProxyReload(
+      this.w,
+      (backend, conn) => this.proxyShutsStream(backend, conn),
+      () => this.clientFront?.softStop(),
+    );
     this.proxyReload.reload();
   }
 
   private proxyReload: ProxyReload | null = null;
+  /** HAProxy http mode's frontend of the keep-alive clients (lb.mode l7), null otherwise. */
+  private clientFront: L7HttpFront | null = null;
+
+  /** The composition root hands over the l7 frontend (topology.ts buildModel). */
+  useClientFront(front: L7HttpFront): void {
+    this.clientFront = front;
+  }
 
   /**
    * Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST.
