@@ -4,6 +4,7 @@ import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { AppListener } from './app-listener.js';
 import { GcHeaps } from './gc-heaps.js';
 
 /**
@@ -20,6 +21,11 @@ export class AppServer {
   private readonly servedCount: Float64Array;
   private readonly pauseLengths: Histogram;
   private readonly heaps: GcHeaps;
+  /**
+   * The app's listening socket: both accept-queue checks of every connect to the app (nginx's
+   * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
+   */
+  readonly listener: AppListener;
 
   constructor(private readonly w: World) {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
@@ -28,6 +34,7 @@ export class AppServer {
     this.servedCount = new Float64Array(w.backends.length);
     this.pauseLengths = w.metrics.histogram('app_pause');
     this.heaps = new GcHeaps(w);
+    this.listener = new AppListener(w, (b) => this.acceptQueued(b));
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
@@ -57,14 +64,11 @@ export class AppServer {
   }
 
   /**
-   * Whether a new connection to the app is accepted. While every worker is busy, each further
-   * request holds a connection in the app's accept queue; past min(backlog, somaxconn) the kernel
-   * drops the SYN (ListenOverflows) and the connecting side retransmits it a second later.
+   * Connections with a request the app holds not yet accept()ed: while every worker is busy (or
+   * paused), each queued request holds a connection in the app's accept queue.
    */
-  acceptsConnection(backend: Backend): boolean {
-    const waiting =
-      backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
-    return waiting + 1 <= backend.appBacklog;
+  acceptQueued(backend: Backend): number {
+    return backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
   }
 
   paused(backend: Backend): boolean {

@@ -1,5 +1,7 @@
 import type { LaneId } from '../../engine/engine.js';
+import { Handshake } from '../../net/listen-queue.js';
 import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
+import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
@@ -36,6 +38,10 @@ export class RequestPath {
   /** The last proxy_read_timeout asked for and its lane: one value in almost every run, so no map lookup per request. */
   private lastReadTimeout = Number.NaN;
   private lastReadLane: LaneId = -1;
+  /** What the app's listener made of the handshake acquireUpstream() just ran (handle reads it). */
+  private handshake: Handshake = Handshake.CHILD;
+  /** Connections whose final ACK the app's kernel dropped, each with its wait's mark (ackWaiter). */
+  private readonly awaitingChild = new Map<Conn, object>();
 
   constructor(
     private readonly w: World,
@@ -54,12 +60,60 @@ export class RequestPath {
       this.refused(backend, conn);
       return;
     }
+    if (this.awaitingChild.size > 0) this.awaitingChild.delete(conn);
+    this.handshake = Handshake.CHILD;
     const up = this.acquireUpstream(backend, conn);
     if (up === null) return;
     conn.upstream = up;
     conn.onDone = this.served;
     this.armReadTimeout(backend, conn);
+    // acquireUpstream() set it (TypeScript keeps the narrowing from before the call).
+    if ((this.handshake as Handshake) === Handshake.ACK_DROPPED) {
+      // Connected and the request sent, but the app's kernel dropped the final ACK: the request
+      // reaches the app when the child is made (app-listener.ts; ackWaiter).
+      conn.phase = ReqPhase.QUEUED;
+      return;
+    }
     this.app.submit(backend, conn);
+  }
+
+  /**
+   * nginx's side of a connection to the app whose final ACK the app's full accept queue dropped:
+   * it waits while its request does (phase QUEUED, the same upstream connection: a client that
+   * gives up, proxy_read_timeout or nginx ending the connection change those). Admitted: the
+   * request joins the app's queue. Reset (its request sock expired, or the app's listener closed):
+   * ngx_http_upstream_process_header reads ECONNRESET, "recv() failed (104: Connection reset by
+   * peer) while reading response header from upstream", ngx_http_upstream_next(FT_ERROR), which
+   * with the app as the only server finalizes with 502.
+   */
+  private readonly listenerSender: ListenerSender<Conn> = { ackWaiter: (conn) => this.ackWaiter(conn) };
+
+  private ackWaiter(conn: Conn): AckWaiter {
+    const backend = this.w.backends[conn.backend];
+    // This wait's own mark: a later request on the same connection record (handle) replaces it.
+    const mark = {};
+    this.awaitingChild.set(conn, mark);
+    const waiting = (): boolean => {
+      if (this.awaitingChild.get(conn) !== mark) return false;
+      if (conn.phase === ReqPhase.QUEUED && conn.upstream !== null) return true;
+      this.awaitingChild.delete(conn);
+      return false;
+    };
+    return {
+      waiting,
+      admitted: () => {
+        this.awaitingChild.delete(conn);
+        this.app.submit(backend, conn);
+      },
+      reset: () => {
+        this.awaitingChild.delete(conn);
+        this.cancelReadTimeout(conn);
+        conn.phase = ReqPhase.NONE;
+        this.abortUpstream(backend, conn.upstream!);
+        conn.upstream = null;
+        this.sink.respond(conn, Status.BAD_GATEWAY);
+      },
+    };
   }
 
   /**
@@ -176,19 +230,27 @@ export class RequestPath {
       // A failure on a cached connection costs no try (`if (u->peer.cached && ft_type ==
       // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
     }
-    if (!this.app.acceptsConnection(backend)) {
+    // The SYN meets the app's listener: a retransmission (conn still CONNECTING) comes in a batch
+    // from nginx's kernel's timer softirq, a first SYN from connect() itself (net/listen-queue.ts).
+    this.handshake = this.app.listener.handshake(
+      backend,
+      conn.phase === ReqPhase.CONNECTING,
+      backend.nginx.config.upstream_rtt,
+      backend.host.clock,
+      this.listenerSender,
+      conn,
+    );
+    if (this.handshake === Handshake.SYN_DROPPED) {
       // Accept queue full: the SYN is dropped and nginx's kernel retransmits it on Linux's
-      // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling).
+      // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling), each
+      // firing on the VM's timer wheel (tcp_retransmit_timer re-armed by mod_timer: net/jiffies.ts).
       w.metrics.inc(w.c.synDrops, backend.index);
       if (conn.phase !== ReqPhase.CONNECTING) conn.synAttempt = 0;
       conn.phase = ReqPhase.CONNECTING;
       // nginx gives up at proxy_connect_timeout even between two retransmissions.
-      const giveUpIn = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout - now;
-      conn.timer = w.engine.schedule(
-        Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn),
-        this.retryConnect,
-        conn,
-      );
+      const giveUpAt = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout;
+      const firesAt = backend.host.clock.timerFiresAt(now, this.synDelay(backend, conn.synAttempt++));
+      conn.timer = w.engine.at(Math.min(firesAt, giveUpAt), this.retryConnect, conn);
       return null;
     }
     conn.phase = ReqPhase.NONE;
