@@ -61,7 +61,9 @@ describe('held-out kernel experiments: drainsim against Linux 6.18', () => {
     expect([...new Set(data.map((d) => d.experiment))]).toEqual(names);
     for (const e of BACKLOG_EXPERIMENTS as { name: string }[]) {
       expect(data.map((d) => holdoutLabel(d))).toContain(`${e.name}-rt`);
-      expect(data.map((d) => holdoutLabel(d))).toContain(`${e.name}-rt-run0`);
+      // Session 13's two were also recorded under `chrt -f 10` (-rt-run0); session 14's once.
+      if (!e.name.startsWith('kernel-holdout-backlog8-'))
+        expect(data.map((d) => holdoutLabel(d))).toContain(`${e.name}-rt-run0`);
     }
   });
 
