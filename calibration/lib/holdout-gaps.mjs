@@ -50,4 +50,8 @@ export const HOLDOUT_GAPS = {
   'kernel-holdout-backlog128-somaxconn32-100-s20ms-rt/answered': VOLATILE,
   'kernel-holdout-backlog128-somaxconn32-100-s20ms-rt/latency-p95': WHEEL_TAIL,
   'kernel-holdout-backlog128-somaxconn32-100-s20ms-rt/latency-p99': WHEEL_TAIL,
+  // Session 14's held-out run (backlog 8, 60/s, 40 ms; predicted before it was recorded): connects
+  // 626 against 669 predicted, answers 372 against 374, p50 and p99 within tolerance; p95 5.01 s
+  // against 6.20 s.
+  'kernel-holdout-backlog8-60-s40ms-rt/latency-p95': WHEEL_TAIL,
 };
