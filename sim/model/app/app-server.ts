@@ -187,11 +187,20 @@ export class AppServer {
    * worker notices only when it writes the response): the work goes on, in service or later from
    * the queue, and its answer goes nowhere (counted `wasted`). The job itself leaves: a stand-in
    * takes its place (same service end, same place in the queue), so the caller's record is free.
+   * False when the app held nothing of it (no stand-in, no answer to come).
    */
-  orphan(backend: Backend, job: AppJob): void {
+  orphan(backend: Backend, job: AppJob, onAnswered?: () => void): boolean {
     refuseRecycled(job, 'orphan');
     const app = backend.app;
-    const ghost = new Req(this.wasted);
+    // `onAnswered`: the caller hears when the app writes its answer (or loses it with its process).
+    const ghost = new Req(
+      onAnswered === undefined
+        ? this.wasted
+        : (g) => {
+            this.wasted(g);
+            onAnswered();
+          },
+    );
     ghost.backend = job.backend;
     ghost.deep = job.deep;
     ghost.fixedService = job.fixedService;
@@ -203,9 +212,10 @@ export class AppServer {
     if (app.serving.replace(job, ghost)) {
       this.w.engine.cancel(job.timer);
       ghost.timer = this.w.engine.at(ghost.serviceEnd, this.finish, ghost);
-    } else if (job.phase !== ReqPhase.QUEUED || !app.replaceQueued(job, ghost)) return;
+    } else if (job.phase !== ReqPhase.QUEUED || !app.replaceQueued(job, ghost)) return false;
     job.timer = -1;
     job.phase = ReqPhase.NONE;
+    return true;
   }
 
   private readonly wasted = (job: AppJob): void => {

@@ -1,4 +1,6 @@
 import type { LaneId } from '../../engine/engine.js';
+import type { JiffiesClock } from '../../net/jiffies.js';
+import { TCP_FIN_TIMEOUT_S } from '../../net/kernel-config.js';
 import { Handshake } from '../../net/listen-queue.js';
 import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
 import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
@@ -163,11 +165,14 @@ export class RequestPath {
     // Still this path's request (handle set onDone), waiting for the app.
     if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
     const backend = this.w.backends[conn.backend];
-    this.app.orphan(backend, conn);
+    const up = conn.upstream;
+    const held = up === null ? null : this.finWait2(up);
+    const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
     conn.phase = ReqPhase.NONE;
-    if (conn.upstream) {
-      this.abortUpstream(backend, conn.upstream);
+    if (held !== null) {
       conn.upstream = null;
+      this.w.engine.at(held.clock.timerFiresAt(this.w.now, TCP_FIN_TIMEOUT_S), this.finTimeout, held);
+      held.answerComes = answerComes;
     }
     const gen = backend.nginx.generationOf(conn.nginxGen);
     this.w.trace.emitLimited(`read-timeout-${backend.index}`, {
@@ -178,6 +183,41 @@ export class RequestPath {
     });
     this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
   };
+
+  /**
+   * nginx closed `up` with the app's answer still to come (proxy_read_timeout): close() with nothing
+   * unread sends FIN, the app's kernel ACKs it, and nginx's orphaned socket waits in FIN_WAIT2
+   * (kernel-config.ts TCP_FIN_TIMEOUT_S) while the app's is in CLOSE_WAIT: both keep their
+   * 4-tuple, nginx's port stays taken, until the app writes its answer — its data meets the
+   * FIN_WAIT2 timewait sock, which answers RST and goes (tcp_timewait_state_process: TCP_TW_RST),
+   * no TIME_WAIT on either side (lateAnswer) — or tcp_fin_timeout ends nginx's side first
+   * (finTimeout; the app's write later meets no socket and is reset).
+   */
+  private finWait2(up: UpstreamConn): FinWait2 {
+    return { up, clock: up.host.clock, nginxOpen: true, appOpen: true, answerComes: true };
+  }
+
+  /** The app wrote its late answer (or lost it with its process): RST, both ends go. */
+  private lateAnswer(h: FinWait2): void {
+    this.closeHeld(h, true);
+  }
+
+  /** tcp_fin_timeout: nginx's FIN_WAIT2 goes; the app's end too if no answer will ever come. */
+  private readonly finTimeout = (h: FinWait2): void => {
+    this.closeHeld(h, !h.answerComes);
+  };
+
+  private closeHeld(h: FinWait2, appToo: boolean): void {
+    const up = h.up;
+    // A host rebooted since has none of these sockets (a new kernel, a new clock).
+    if (up.host.clock === h.clock) {
+      if (h.nginxOpen) up.host.close(up.pair, up.port, this.w.now, false);
+      if (appToo && h.appOpen) up.host.close(up.appPair, up.port, this.w.now, false);
+    }
+    h.nginxOpen = false;
+    if (appToo) h.appOpen = false;
+    if (!h.nginxOpen && !h.appOpen) this.spare.push(up);
+  }
 
   private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
     const w = this.w;
@@ -430,6 +470,17 @@ export class RequestPath {
   appAddress(backend: Backend): string {
     return backend.nginx.config.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
   }
+}
+
+/** An upstream connection nginx closed before the app answered: its two ends, still held. */
+interface FinWait2 {
+  readonly up: UpstreamConn;
+  /** The host's clock when it began: a reboot since took the sockets with it. */
+  readonly clock: JiffiesClock;
+  nginxOpen: boolean;
+  appOpen: boolean;
+  /** The app still holds the request (AppServer.orphan): its answer will come. */
+  answerComes: boolean;
 }
 
 /** What became of a cached upstream connection by the time nginx reuses it. */
