@@ -30,6 +30,16 @@ export interface HostKernelConfig {
 /** TCP_TIMEWAIT_LEN (include/net/tcp.h): 60·HZ jiffies. */
 export const TCP_TIMEWAIT_LEN_S = 60;
 
+/**
+ * net.ipv4.tcp_fin_timeout, default TCP_FIN_TIMEOUT = TCP_TIMEWAIT_LEN (include/net/tcp.h): how
+ * long an orphaned socket stays in FIN_WAIT2. tcp_rcv_state_process (net/ipv4/tcp_input.c, the
+ * ACK of its FIN in TCP_FIN_WAIT1) takes tcp_fin_time() = max(tcp_fin_timeout, 3.5 RTO), not above
+ * TCP_TIMEWAIT_LEN, so tcp_time_wait(sk, TCP_FIN_WAIT2, tmo): a timewait sock in its FIN_WAIT2
+ * substate for 60 s on the timer wheel (inet_twsk_schedule), never reused
+ * (tcp_twsk_unique), killed by a segment with new data (tcp_timewait_state_process: TCP_TW_RST).
+ */
+export const TCP_FIN_TIMEOUT_S = 60;
+
 export const LINUX_DEFAULTS: HostKernelConfig = {
   portLow: 32768,
   portHigh: 60999,

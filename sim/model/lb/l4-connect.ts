@@ -1,8 +1,9 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
+import { acceptQueueFull, nextDataCopyRto } from '../../net/listen-queue.js';
 import { TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
-import { firstDataRto, synRetransmitSchedule, TCP_RTO_MAX_S } from '../../net/tcp.js';
+import { firstDataRto, synRetransmitSchedule } from '../../net/tcp.js';
 import { BackendSet } from '../core/backend-set.js';
 import type { Conn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
@@ -233,7 +234,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const queued = this.listenQueues === null ? 0 : this.synQueues.acceptQueued(this.listenQueues, b);
     const backend = w.backends[b];
     const limit = backend.nginxBacklog;
-    if (queued < limit) {
+    if (!acceptQueueFull(queued, backend.maxAckBacklog)) {
       a.synsDropped = 0;
       return false;
     }
@@ -437,7 +438,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const q = this.listenQueues;
     if (q === null) return;
     const serial = q.awaitingAdmission(conn);
-    if (serial === 0 || this.synQueues.acceptQueued(q, b) < this.w.backends[b].nginxBacklog) {
+    if (serial === 0 || !acceptQueueFull(this.synQueues.acceptQueued(q, b), this.w.backends[b].maxAckBacklog)) {
       // The child is created (or nothing waits): its request sock leaves the SYN queue
       // (inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop).
       if (req !== null) this.synQueues.remove(req);
@@ -517,7 +518,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     r.sent++;
     // A challenge ACK made the child already: this copy brings its ClientHello, no room needed.
     const childCreated = r.req?.childCreated === true;
-    if (childCreated || this.synQueues.acceptQueued(q, r.backend) < backend.nginxBacklog) {
+    if (childCreated || !acceptQueueFull(this.synQueues.acceptQueued(q, r.backend), backend.maxAckBacklog)) {
       // A worker accept()ed the challenge ACK's child before this ClientHello came (childAccepted
       // ran): its handshake is a worker's queued work, no longer an accept-queue place. Linux
       // inet_csk_complete_hashdance queued the child once; nginx ngx_event_accept took it then.
@@ -530,7 +531,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       return;
     }
     // The tail loss probe (the first copy) leaves the RTO as it is; each RTO doubles it.
-    if (r.sent > 1) r.rto = Math.min(2 * r.rto, TCP_RTO_MAX_S);
+    r.rto = nextDataCopyRto(r.sent, r.rto);
     this.ackDropped(r);
   };
 

@@ -1,5 +1,7 @@
 import type { Rng } from '../../engine/random.js';
+import { Handshake } from '../../net/listen-queue.js';
 import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
+import type { AckWaiter, ListenerSender, SenderTimers } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
@@ -85,6 +87,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // client's own SYN, the client machine's (as l4-connect.ts).
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
     this.synSchedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);
+    this.senderTimers = w.lbHost?.host.clock ?? { hz: k.hz, timerFiresAt: (now, seconds) => now + seconds };
     const users = w.scenario.clients.requests.users;
     this.sessionBackend = new Int32Array(users).fill(-1);
     this.sessionEpoch = new Float64Array(users);
@@ -228,24 +231,93 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     const b = req.backend;
     const backend = w.backends[b];
-    const backlogFull = !this.app.acceptsConnection(backend);
-    // A SYN the VM's kernel does not take (its 4-tuple still open or in a TIME_WAIT it may not
-    // reopen) is retransmitted on the same schedule; only a full accept queue counts as a drop.
-    if (backlogFull || (this.conns !== null && !this.conns.vmAccepts(req, b))) {
-      if (backlogFull) w.metrics.inc(w.c.synDrops, b);
+    // Both accept-queue checks of the app's listener (app-listener.ts); a retransmission comes in
+    // a batch of the sender's timer wheel. A SYN the listener would take but the VM's kernel does
+    // not (its 4-tuple still open or in a TIME_WAIT it may not reopen: vmAccepts, asked only then)
+    // is retransmitted on the same schedule; only a full accept queue counts as a drop.
+    this.synTaken = true;
+    const handshake = this.app.listener.handshake(
+      backend,
+      req.synAttempt > 0,
+      w.scenario.clients.rtt,
+      this.senderTimers,
+      this.listenerSender,
+      req,
+    );
+    if (handshake === Handshake.SYN_DROPPED) {
+      if (this.synTaken) w.metrics.inc(w.c.synDrops, b);
       const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
       const k = req.synAttempt++;
       // After the last retransmission the same timer's next firing is the kernel's give-up.
       const givesUp = k === this.synSchedule.retransmits.length;
-      const next = synFiringAt(this.synSchedule, k);
-      const retransmitAt = req.connectStartedAt + next;
+      // Re-armed at each firing on the sender's timer wheel (tcp_retransmit_timer → mod_timer).
+      const step = synFiringAt(this.synSchedule, k) - (k > 0 ? synFiringAt(this.synSchedule, k - 1) : 0);
+      const retransmitAt = step < Infinity ? this.senderTimers.timerFiresAt(w.now, step) : Infinity;
       if (givesUp && retransmitAt < deadline) w.engine.at(retransmitAt, this.synGaveUp, req);
       else w.engine.at(Math.min(retransmitAt, deadline), this.synTimer, req);
       return req.streamServer;
     }
     this.conns?.connected(req, b);
-    return this.sendRequest(req);
+    if (handshake === Handshake.CHILD) return this.sendRequest(req);
+    // Connected and the request sent, but its final ACK was dropped: it reaches the app when the
+    // child is made (ackWaiter). CONNECTING keeps a `timeout server` from letting it go meanwhile.
+    this.touchSession(req, b);
+    if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
+    req.phase = ReqPhase.CONNECTING;
+    return req.streamServer;
   }
+
+  /**
+   * The balancer's side of a connection whose final ACK the app's full accept queue dropped
+   * (app-listener.ts). It waits while its client and `timeout server` do (abandoned: either gave
+   * up, and the wait's end lets the record go). Admitted: the request joins the app's queue (a
+   * full one answers 503 at once). Reset (its request sock expired): the server closed the
+   * connection before any response — 502 from an L7 balancer (HAProxy SH, "server aborted"), a
+   * reset client connection through an L4 proxy or a NAT.
+   */
+  /** Whether the VM's kernel took the SYN sendSyn() just sent (listenerSender.takes: vmAccepts). */
+  private synTaken = true;
+  private readonly listenerSender: ListenerSender<Req> = {
+    ackWaiter: (req) => this.ackWaiter(req, req.backend),
+    takes: (req) => (this.synTaken = this.conns === null || this.conns.vmAccepts(req, req.backend)),
+  };
+
+  private ackWaiter(req: Req, b: number): AckWaiter {
+    const attempt = req.connectStartedAt;
+    const waiting = (): boolean =>
+      req.phase === ReqPhase.CONNECTING && req.backend === b && req.connectStartedAt === attempt && !req.abandoned;
+    return {
+      waiting,
+      admitted: () => {
+        req.phase = ReqPhase.NONE;
+        if (!this.app.admit(this.w.backends[b], req)) this.finished(req);
+      },
+      reset: () => {
+        req.phase = ReqPhase.NONE;
+        req.serverTimer = -1;
+        this.leaveServer(req);
+        this.conns?.kill(req);
+        if (this.w.scenario.lb.mode === 'l7') {
+          req.lbReply = true;
+          this.downstream.answered(req, Status.BAD_GATEWAY, b);
+        } else this.downstream.connectFailed(req, ErrorKind.ECONNRESET, b);
+        this.letGo(req);
+      },
+      gone: () => {
+        if (req.phase !== ReqPhase.CONNECTING) return;
+        req.phase = ReqPhase.NONE;
+        this.leaveServer(req);
+        this.conns?.kill(req);
+        this.letGo(req);
+      },
+    };
+  }
+
+  /**
+   * The connecting kernel's timers: the balancer's host (lb.kernel), on its timer wheel. Behind a
+   * NAT the SYNs are the client machines' (clients.kernel): simplified to the exact schedule.
+   */
+  private readonly senderTimers: SenderTimers;
 
   /**
    * The request goes over an idle server connection: no connect, no accept queue. On a vanished

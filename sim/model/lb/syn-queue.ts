@@ -1,4 +1,5 @@
 import type { SeriesId } from '../../metrics/metrics.js';
+import { acceptQueueFull } from '../../net/listen-queue.js';
 import { reqskTimeout, synAckRetries, synQueueFull, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import type { Conn } from '../core/conn.js';
 import type { World } from '../core/world.js';
@@ -283,7 +284,7 @@ export class SynQueues {
     }
     const backend = w.backends[b];
     const retries = synAckRetries(this.length[b], this.young[b], backend.maxAckBacklog);
-    if (this.acceptQueued(q, b) < backend.nginxBacklog) {
+    if (!acceptQueueFull(this.acceptQueued(q, b), backend.maxAckBacklog)) {
       this.inc((c) => c.admitted, b);
       this.trace(req, 'admitted', retries, 0);
       this.remove(req);

@@ -1,5 +1,9 @@
 import type { LaneId } from '../../engine/engine.js';
+import type { JiffiesClock } from '../../net/jiffies.js';
+import { TCP_FIN_TIMEOUT_S } from '../../net/kernel-config.js';
+import { Handshake } from '../../net/listen-queue.js';
 import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
+import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
@@ -36,6 +40,10 @@ export class RequestPath {
   /** The last proxy_read_timeout asked for and its lane: one value in almost every run, so no map lookup per request. */
   private lastReadTimeout = Number.NaN;
   private lastReadLane: LaneId = -1;
+  /** What the app's listener made of the handshake acquireUpstream() just ran (handle reads it). */
+  private handshake: Handshake = Handshake.CHILD;
+  /** Connections whose final ACK the app's kernel dropped, each with its wait's mark (ackWaiter). */
+  private readonly awaitingChild = new Map<Conn, object>();
 
   constructor(
     private readonly w: World,
@@ -54,12 +62,60 @@ export class RequestPath {
       this.refused(backend, conn);
       return;
     }
+    if (this.awaitingChild.size > 0) this.awaitingChild.delete(conn);
+    this.handshake = Handshake.CHILD;
     const up = this.acquireUpstream(backend, conn);
     if (up === null) return;
     conn.upstream = up;
     conn.onDone = this.served;
     this.armReadTimeout(backend, conn);
+    // acquireUpstream() set it (TypeScript keeps the narrowing from before the call).
+    if ((this.handshake as Handshake) === Handshake.ACK_DROPPED) {
+      // Connected and the request sent, but the app's kernel dropped the final ACK: the request
+      // reaches the app when the child is made (app-listener.ts; ackWaiter).
+      conn.phase = ReqPhase.QUEUED;
+      return;
+    }
     this.app.submit(backend, conn);
+  }
+
+  /**
+   * nginx's side of a connection to the app whose final ACK the app's full accept queue dropped:
+   * it waits while its request does (phase QUEUED, the same upstream connection: a client that
+   * gives up, proxy_read_timeout or nginx ending the connection change those). Admitted: the
+   * request joins the app's queue. Reset (its request sock expired, or the app's listener closed):
+   * ngx_http_upstream_process_header reads ECONNRESET, "recv() failed (104: Connection reset by
+   * peer) while reading response header from upstream", ngx_http_upstream_next(FT_ERROR), which
+   * with the app as the only server finalizes with 502.
+   */
+  private readonly listenerSender: ListenerSender<Conn> = { ackWaiter: (conn) => this.ackWaiter(conn) };
+
+  private ackWaiter(conn: Conn): AckWaiter {
+    const backend = this.w.backends[conn.backend];
+    // This wait's own mark: a later request on the same connection record (handle) replaces it.
+    const mark = {};
+    this.awaitingChild.set(conn, mark);
+    const waiting = (): boolean => {
+      if (this.awaitingChild.get(conn) !== mark) return false;
+      if (conn.phase === ReqPhase.QUEUED && conn.upstream !== null) return true;
+      this.awaitingChild.delete(conn);
+      return false;
+    };
+    return {
+      waiting,
+      admitted: () => {
+        this.awaitingChild.delete(conn);
+        this.app.submit(backend, conn);
+      },
+      reset: () => {
+        this.awaitingChild.delete(conn);
+        this.cancelReadTimeout(conn);
+        conn.phase = ReqPhase.NONE;
+        this.abortUpstream(backend, conn.upstream!);
+        conn.upstream = null;
+        this.sink.respond(conn, Status.BAD_GATEWAY);
+      },
+    };
   }
 
   /**
@@ -109,11 +165,14 @@ export class RequestPath {
     // Still this path's request (handle set onDone), waiting for the app.
     if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
     const backend = this.w.backends[conn.backend];
-    this.app.orphan(backend, conn);
+    const up = conn.upstream;
+    const held = up === null ? null : this.finWait2(up);
+    const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
     conn.phase = ReqPhase.NONE;
-    if (conn.upstream) {
-      this.abortUpstream(backend, conn.upstream);
+    if (held !== null) {
       conn.upstream = null;
+      this.w.engine.at(held.clock.timerFiresAt(this.w.now, TCP_FIN_TIMEOUT_S), this.finTimeout, held);
+      held.answerComes = answerComes;
     }
     const gen = backend.nginx.generationOf(conn.nginxGen);
     this.w.trace.emitLimited(`read-timeout-${backend.index}`, {
@@ -124,6 +183,41 @@ export class RequestPath {
     });
     this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
   };
+
+  /**
+   * nginx closed `up` with the app's answer still to come (proxy_read_timeout): close() with nothing
+   * unread sends FIN, the app's kernel ACKs it, and nginx's orphaned socket waits in FIN_WAIT2
+   * (kernel-config.ts TCP_FIN_TIMEOUT_S) while the app's is in CLOSE_WAIT: both keep their
+   * 4-tuple, nginx's port stays taken, until the app writes its answer — its data meets the
+   * FIN_WAIT2 timewait sock, which answers RST and goes (tcp_timewait_state_process: TCP_TW_RST),
+   * no TIME_WAIT on either side (lateAnswer) — or tcp_fin_timeout ends nginx's side first
+   * (finTimeout; the app's write later meets no socket and is reset).
+   */
+  private finWait2(up: UpstreamConn): FinWait2 {
+    return { up, clock: up.host.clock, nginxOpen: true, appOpen: true, answerComes: true };
+  }
+
+  /** The app wrote its late answer (or lost it with its process): RST, both ends go. */
+  private lateAnswer(h: FinWait2): void {
+    this.closeHeld(h, true);
+  }
+
+  /** tcp_fin_timeout: nginx's FIN_WAIT2 goes; the app's end too if no answer will ever come. */
+  private readonly finTimeout = (h: FinWait2): void => {
+    this.closeHeld(h, !h.answerComes);
+  };
+
+  private closeHeld(h: FinWait2, appToo: boolean): void {
+    const up = h.up;
+    // A host rebooted since has none of these sockets (a new kernel, a new clock).
+    if (up.host.clock === h.clock) {
+      if (h.nginxOpen) up.host.close(up.pair, up.port, this.w.now, false);
+      if (appToo && h.appOpen) up.host.close(up.appPair, up.port, this.w.now, false);
+    }
+    h.nginxOpen = false;
+    if (appToo) h.appOpen = false;
+    if (!h.nginxOpen && !h.appOpen) this.spare.push(up);
+  }
 
   private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
     const w = this.w;
@@ -178,19 +272,27 @@ export class RequestPath {
       // A failure on a cached connection costs no try (`if (u->peer.cached && ft_type ==
       // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
     }
-    if (!this.app.acceptsConnection(backend)) {
+    // The SYN meets the app's listener: a retransmission (conn still CONNECTING) comes in a batch
+    // from nginx's kernel's timer softirq, a first SYN from connect() itself (net/listen-queue.ts).
+    this.handshake = this.app.listener.handshake(
+      backend,
+      conn.phase === ReqPhase.CONNECTING,
+      backend.nginx.config.upstream_rtt,
+      backend.host.clock,
+      this.listenerSender,
+      conn,
+    );
+    if (this.handshake === Handshake.SYN_DROPPED) {
       // Accept queue full: the SYN is dropped and nginx's kernel retransmits it on Linux's
-      // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling).
+      // schedule (1 s apart for the first tcp_syn_linear_timeouts + 1, then doubling), each
+      // firing on the VM's timer wheel (tcp_retransmit_timer re-armed by mod_timer: net/jiffies.ts).
       w.metrics.inc(w.c.synDrops, backend.index);
       if (conn.phase !== ReqPhase.CONNECTING) conn.synAttempt = 0;
       conn.phase = ReqPhase.CONNECTING;
       // nginx gives up at proxy_connect_timeout even between two retransmissions.
-      const giveUpIn = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout - now;
-      conn.timer = w.engine.schedule(
-        Math.min(this.synDelay(backend, conn.synAttempt++), giveUpIn),
-        this.retryConnect,
-        conn,
-      );
+      const giveUpAt = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout;
+      const firesAt = backend.host.clock.timerFiresAt(now, this.synDelay(backend, conn.synAttempt++));
+      conn.timer = w.engine.at(Math.min(firesAt, giveUpAt), this.retryConnect, conn);
       return null;
     }
     conn.phase = ReqPhase.NONE;
@@ -424,6 +526,17 @@ function lruBeyond(pool: UpstreamConn[], worker: number, keep: number): number {
     count++;
   }
   return count > keep ? first : -1;
+}
+
+/** An upstream connection nginx closed before the app answered: its two ends, still held. */
+interface FinWait2 {
+  readonly up: UpstreamConn;
+  /** The host's clock when it began: a reboot since took the sockets with it. */
+  readonly clock: JiffiesClock;
+  nginxOpen: boolean;
+  appOpen: boolean;
+  /** The app still holds the request (AppServer.orphan): its answer will come. */
+  answerComes: boolean;
 }
 
 /** What became of a cached upstream connection by the time nginx reuses it. */

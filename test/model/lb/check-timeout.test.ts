@@ -33,8 +33,8 @@ function setup(over: Partial<CheckPolicy>, acceptsFrom = 0) {
   const model = buildModel(ScenarioSchema.parse({ warmup: '0s', backends: [{ name: 'vm-a' }] }));
   const w = model.world;
   // The app's accept queue is full (every SYN dropped) until `acceptsFrom`.
-  const accepts = model.app.acceptsConnection.bind(model.app);
-  model.app.acceptsConnection = (backend) => w.now >= acceptsFrom && accepts(backend);
+  const children = model.app.listener.children.bind(model.app.listener);
+  model.app.listener.children = (backend) => (w.now >= acceptsFrom ? children(backend) : Number.MAX_SAFE_INTEGER);
   const changes: Array<[number, boolean, string]> = [];
   const checker = new HealthChecker(w, model.app, { ...policy, ...over }, (_b, up, reason) =>
     changes.push([w.now, up, reason]),

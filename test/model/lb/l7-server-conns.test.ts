@@ -69,7 +69,16 @@ describe('reused server connections skip the connect', () => {
     const reuse = run(keepalive({}, slow));
     const connectEach = run(keepalive({ pool_purge_delay: '0s' }, slow));
     expect(fig(connectEach, 'syn_drops.total')).toBeGreaterThan(fig(reuse, 'syn_drops.total') * 1.1);
-    expect(fig(connectEach, 'errors.total')).toBeGreaterThan(fig(reuse, 'errors.total'));
+    // Connecting for each request, the balancer's SYN retransmissions come in bigger timer-wheel
+    // batches, which pass the app's SYN check together and have their final ACKs dropped
+    // (app-listener.ts): connected, those requests wait for a data copy to get in rather than
+    // failing at `timeout connect`.
+    const ackDrops = (r: RunResult): number =>
+      r.events
+        .filter((l) => l.record.kind === 'kernel.app_ack_overflow' && l.record.outcome === 'ack_dropped')
+        .reduce((n, l) => n + 1 + l.folded, 0);
+    expect(ackDrops(connectEach)).toBeGreaterThan(2 * ackDrops(reuse));
+    expect(fig(connectEach, 'errors.total')).toBeLessThanOrEqual(fig(reuse, 'errors.total'));
   });
 });
 

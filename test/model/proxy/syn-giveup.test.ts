@@ -55,8 +55,11 @@ describe('nginx → app: the VM kernel gives up before proxy_connect_timeout', (
     expect(gaveUp.map((l) => [l.t, l.text])).toEqual([
       [gaveUp[0]!.t, 'vm-a: connect() failed (110: Connection timed out) while connecting to upstream'],
     ]);
+    // nginx's kernel re-arms its SYN timer at each firing on the VM's timer wheel (1 s: a 32-ms
+    // bucket at HZ 250), so each of the six firings comes up to 32 ms late (Linux 6.18 recorded
+    // 7.22–7.25 s: calibration/data/kernel-holdout-syn-giveup-r2-l4-rt.json).
     expect(gaveUp[0]!.t).toBeGreaterThanOrEqual(7);
-    expect(gaveUp[0]!.t).toBeLessThan(7.1);
+    expect(gaveUp[0]!.t).toBeLessThan(7 + 6 * 0.032);
   });
 
   it('default tcp_syn_retries 6 (131 s): proxy_connect_timeout decides, 504 at 20 s', () => {

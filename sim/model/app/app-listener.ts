@@ -1,0 +1,297 @@
+import { inWholeJiffies } from '../../net/jiffies.js';
+import { acceptQueueFull, Handshake, ListenerChecks, nextDataCopyRto } from '../../net/listen-queue.js';
+import { reqskTimeout, synAckRetries, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
+import { firstDataRto } from '../../net/tcp.js';
+import type { VmView as Backend } from '../core/vm-view.js';
+import type { World } from '../core/world.js';
+
+/**
+ * The sender of a connection whose final ACK the app's full accept queue dropped: ESTABLISHED
+ * since the SYN-ACK (its connect() returned, its request is sent), waiting for the kernel to make
+ * the child.
+ */
+export interface AckWaiter {
+  /** Its connection still wants in (false: the sender gave up or closed it meanwhile). */
+  waiting(): boolean;
+  /** The child exists now and holds the request: it is in the app's accept queue. */
+  admitted(): void;
+  /** The listener answered its data with RST (its request sock expired, or the app's listener closed). */
+  reset(): void;
+  /** The listener forgets the wait because waiting() said no: the sender lets go of what it held. */
+  gone?(): void;
+}
+
+/**
+ * A kind of connection to the app (nginx's upstream connects, WebSocket upgrades, health checks,
+ * the balancer's connects), made once: what the listener asks of one connection `subject`.
+ */
+export interface ListenerSender<T> {
+  /** The wait of `subject`, whose final ACK was dropped (called then, once). */
+  ackWaiter(subject: T): AckWaiter;
+  /** Whether the host takes `subject`'s SYN at all (asked only once the listener would): absent, always. */
+  takes?(subject: T): boolean;
+}
+
+/**
+ * The sender kernel's timers: when a timer armed now for `seconds` fires (its timer wheel:
+ * net/jiffies.ts JiffiesClock), at CONFIG_HZ `hz` (the RTO is a whole number of jiffies).
+ */
+export interface SenderTimers {
+  readonly hz: number;
+  timerFiresAt(now: number, seconds: number): number;
+}
+
+/** A handshake whose final ACK was dropped, until its child exists. */
+interface Pending {
+  readonly b: number;
+  readonly waiter: AckWaiter;
+  /** The app process the SYN reached (AppProcess.epoch): its listener holds the request sock. */
+  readonly epoch: number;
+  readonly clock: SenderTimers;
+  readonly rtt: number;
+  /** The sender's current RTO (whole jiffies) and the copies of its data sent after the first. */
+  rto: number;
+  copies: number;
+  /** The request sock (null: a SYN cookie answered the SYN). */
+  req: RequestSock | null;
+  /** A challenge ACK made the child, without data: the next data copy brings the request. */
+  childWithoutData: boolean;
+}
+
+/** struct request_sock of an acked handshake (include/net/request_sock.h). */
+interface RequestSock {
+  /** req->num_timeout. */
+  numTimeout: number;
+  /** In the SYN queue (until the child, the sender going, or expiry). */
+  live: boolean;
+  /** Dropped after its SYN-ACK retries (reqsk_timer_handler). */
+  expired: boolean;
+}
+
+/**
+ * The app's listening socket on every backend, between a SYN and the child the app's workers
+ * accept(): both accept-queue checks (net/listen-queue.ts ListenerChecks: at the SYN,
+ * tcp_conn_request; at the final ACK, tcp_v4_syn_recv_sock), and what the kernel does with a
+ * handshake whose final ACK met the full queue (tcp_check_req listen_overflow,
+ * net/ipv4/tcp_minisocks.c, tcp_abort_on_overflow 0): the request sock stays, acked, and the
+ * sender — connected — gets in with
+ * - a copy of its first data (it carries the ACK): the loss probe at the RTO, then RTO doubling,
+ *   from firstDataRto on the sender's kernel (net/listen-queue.ts nextDataCopyRto) on its timer
+ *   wheel, a child with the request when the queue has room; or
+ * - its answer to a resent SYN-ACK (reqsk_timer_handler, net/ipv4/inet_connection_sock.c: 1, 3,
+ *   7, 15, 31 s after the SYN, fewer retries while the SYN queue is mostly old, synAckRetries): the
+ *   ESTABLISHED sender answers with a challenge ACK (tcp_validate_incoming, net/ipv4/tcp_input.c),
+ *   which creates the child without data if the queue has room. That child holds an accept-queue
+ *   place and its request arrives with the next data copy.
+ * A request sock that runs out of retries is dropped: the next copy meets the listener, no cookie,
+ * and is answered with RST (tcp_v4_do_rcv → tcp_v4_send_reset). The SYN queue is the app's
+ * listener's (synQueueFull: a SYN cookie past the backlog, no request sock, no resend).
+ * Simplified: an app worker accept()s a child only with its request (a child without data waits
+ * in the queue until its data; a blocking one-connection-at-a-time server would accept it and
+ * block in recv()).
+ */
+export class AppListener {
+  private readonly checks: ListenerChecks[];
+  /** Children made by challenge ACKs waiting for their data, per backend. */
+  private readonly childrenWithoutData: number[];
+  /** The app process (AppProcess.epoch) whose listener the counts above are. */
+  private readonly listenerEpoch: number[];
+
+  constructor(
+    private readonly w: World,
+    /** The connections the app holds not yet accept()ed, queued requests (AppServer.acceptQueued). */
+    private readonly queuedRequests: (backend: Backend) => number,
+  ) {
+    const n = w.backends.length;
+    this.checks = w.backends.map(() => new ListenerChecks());
+    this.childrenWithoutData = new Array<number>(n).fill(0);
+    this.listenerEpoch = w.backends.map((b) => b.app.epoch);
+  }
+
+  /** Connections the app's kernel holds not yet accept()ed: queued requests and children without data. */
+  children(backend: Backend): number {
+    return this.queuedRequests(backend) + this.withoutData(backend);
+  }
+
+  /** sk_max_ack_backlog of the app's listener: min(backlog, somaxconn). */
+  private maxAckBacklog(backend: Backend): number {
+    return backend.appBacklog - 1;
+  }
+
+  /**
+   * A SYN reaches the app's listener now. `retransmitted`: sent by the sender's SYN timer (a
+   * timer-softirq batch), not by connect() itself. SYN_DROPPED: the sender retransmits it. CHILD:
+   * the caller hands the request to the app now. ACK_DROPPED (never ACK_DROPPED_COOKIE): the
+   * sender is connected and its request sent, and `waiter` hears later (admitted or reset); the
+   * connect is the caller's to count.
+   * `rtt` and `clock`: the round trip to the sender and the sender kernel's timer wheel. A SYN
+   * the host does not take (sender.takes) is SYN_DROPPED as well: the caller knows why.
+   */
+  handshake<T>(
+    backend: Backend,
+    retransmitted: boolean,
+    rtt: number,
+    clock: SenderTimers,
+    sender: ListenerSender<T>,
+    subject: T,
+  ): Handshake {
+    const b = backend.index;
+    const max = this.maxAckBacklog(backend);
+    const checks = this.checks[b];
+    if (!checks.synPasses(this.w.now, this.children(backend), max, retransmitted)) return Handshake.SYN_DROPPED;
+    // The caller's own test of the SYN (its 4-tuple on the host), asked once the listener takes it.
+    if (sender.takes !== undefined && !sender.takes(subject)) return Handshake.SYN_DROPPED;
+    const h = checks.finalAck(this.children(backend), max, retransmitted);
+    if (h !== Handshake.ACK_DROPPED && h !== Handshake.ACK_DROPPED_COOKIE) return h;
+    const w = this.w;
+    // A request sock (counted by the checks), or a SYN cookie: no state, no SYN-ACK resend.
+    const req: RequestSock | null = h === Handshake.ACK_DROPPED ? { numTimeout: 0, live: true, expired: false } : null;
+    const rto = inWholeJiffies(firstDataRto(rtt), clock.hz);
+    const p: Pending = {
+      b,
+      waiter: sender.ackWaiter(subject),
+      epoch: backend.app.epoch,
+      clock,
+      rtt,
+      rto,
+      copies: 0,
+      req,
+      childWithoutData: false,
+    };
+    w.metrics.inc(w.c.synDrops, b);
+    this.trace(p, 'ack_dropped');
+    w.engine.at(clock.timerFiresAt(w.now, rto), this.dataCopy, p);
+    // tcp_conn_request → inet_csk_reqsk_queue_hash_add: the request sock's timer, armed at the SYN
+    // for TCP_TIMEOUT_INIT on the app's kernel.
+    if (req !== null) w.engine.at(backend.host.clock.timerFiresAt(w.now, TCP_TIMEOUT_INIT_S), this.synAckTimer, p);
+    return Handshake.ACK_DROPPED;
+  }
+
+  private withoutData(backend: Backend): number {
+    const b = backend.index;
+    // The app's process died since: its listener, with its request socks and children, went with it.
+    if (this.listenerEpoch[b] !== backend.app.epoch) {
+      this.listenerEpoch[b] = backend.app.epoch;
+      this.childrenWithoutData[b] = 0;
+      this.checks[b].reset();
+    }
+    return this.childrenWithoutData[b];
+  }
+
+  /** `p`'s counts are still in the listener's (the process that took its SYN lives). */
+  private sameListener(p: Pending): boolean {
+    return this.w.backends[p.b].app.epoch === p.epoch;
+  }
+
+  private roomFor(backend: Backend): boolean {
+    return !acceptQueueFull(this.children(backend), this.maxAckBacklog(backend));
+  }
+
+  /** The listener that took the SYN is gone: the app died or stopped accepting since (the host answers RST). */
+  private listenerGone(p: Pending): boolean {
+    const backend = this.w.backends[p.b];
+    return backend.app.epoch !== p.epoch || !backend.app.accepting;
+  }
+
+  private removeRequestSock(p: Pending): void {
+    const req = p.req;
+    if (req === null || !req.live) return;
+    req.live = false;
+    if (!this.sameListener(p)) return; // the counts went with the old listener
+    this.checks[p.b].requestSockGone(req.numTimeout === 0);
+  }
+
+  /** A copy of the sender's first data, carrying the final ACK again, reaches the listener. */
+  private readonly dataCopy = (p: Pending): void => {
+    const backend = this.w.backends[p.b];
+    if (!p.waiter.waiting()) {
+      if (p.childWithoutData && this.sameListener(p)) this.childrenWithoutData[p.b]--;
+      this.removeRequestSock(p);
+      p.waiter.gone?.();
+      return;
+    }
+    if (!backend.hostUp) {
+      // A vanished host answers nothing: the copies go on, unanswered, until the sender gives up.
+      this.nextCopy(p);
+      return;
+    }
+    if (this.listenerGone(p) || p.req?.expired === true) {
+      this.removeRequestSock(p);
+      this.trace(p, 'reset');
+      p.waiter.reset();
+      return;
+    }
+    if (p.childWithoutData) {
+      // A challenge ACK made the child: this copy brings its request, no room needed.
+      this.childrenWithoutData[p.b]--;
+      p.waiter.admitted();
+      return;
+    }
+    if (this.roomFor(backend)) {
+      this.removeRequestSock(p);
+      p.waiter.admitted();
+      return;
+    }
+    this.w.metrics.inc(this.w.c.synDrops, p.b);
+    this.nextCopy(p);
+  };
+
+  /** The sender's retransmission timer: the next copy one RTO on, doubled after the loss probe. */
+  private nextCopy(p: Pending): void {
+    p.copies++;
+    p.rto = nextDataCopyRto(p.copies, p.rto);
+    this.w.engine.at(p.clock.timerFiresAt(this.w.now, p.rto), this.dataCopy, p);
+  }
+
+  /** reqsk_timer_handler: expire the request sock, or resend the SYN-ACK and re-arm. */
+  private readonly synAckTimer = (p: Pending): void => {
+    const req = p.req!;
+    if (!req.live) return;
+    const w = this.w;
+    const backend = w.backends[p.b];
+    if (!p.waiter.waiting() || this.listenerGone(p) || !backend.hostUp) {
+      this.removeRequestSock(p);
+      return;
+    }
+    const checks = this.checks[p.b];
+    const retries = synAckRetries(checks.requestSocks, checks.young, this.maxAckBacklog(backend));
+    if (req.numTimeout >= retries) {
+      this.removeRequestSock(p);
+      req.expired = true;
+      this.trace(p, 'expired');
+      return;
+    }
+    // `if (req->num_timeout++ == 0) atomic_dec(&queue->young)`, then mod_timer(tcp_reqsk_timeout(req)).
+    if (req.numTimeout++ === 0) checks.firstTimeout();
+    w.engine.at(backend.host.clock.timerFiresAt(w.now, reqskTimeout(req.numTimeout)), this.synAckTimer, p);
+    w.engine.schedule(p.rtt, this.challengeAck, p);
+  };
+
+  /** The sender's answer to the resent SYN-ACK: the child without data if the queue has room. */
+  private readonly challengeAck = (p: Pending): void => {
+    const backend = this.w.backends[p.b];
+    if (!p.req!.live || !p.waiter.waiting() || this.listenerGone(p) || !backend.hostUp) return;
+    if (!this.roomFor(backend)) {
+      this.w.metrics.inc(this.w.c.synDrops, p.b);
+      return;
+    }
+    this.removeRequestSock(p);
+    this.withoutData(backend);
+    this.childrenWithoutData[p.b]++;
+    p.childWithoutData = true;
+    this.trace(p, 'child_without_data');
+  };
+
+  private trace(p: Pending, outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset'): void {
+    const backend = this.w.backends[p.b];
+    this.w.trace.emitLimited(`app-ack-overflow-${p.b}-${outcome}`, {
+      kind: 'kernel.app_ack_overflow',
+      backend: backend.name,
+      outcome,
+      queued: this.children(backend),
+      limit: backend.appBacklog,
+      requestSocks: this.checks[p.b].requestSocks,
+      rto: p.rto,
+    });
+  }
+}
