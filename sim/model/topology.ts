@@ -137,7 +137,11 @@ function buildHttpClients(
   return http;
 }
 
-/** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
+/**
+ * One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own
+ * overrides; a `proxy: none` backend's app listens for the balancer itself (its nginx object stays
+ * idle: validation refuses nginx settings and events for it).
+ */
 function buildBackends(scenario: Scenario, streams: RandomStreams): Backend[] {
   return scenario.backends.map(
     (b, i) =>
@@ -148,6 +152,7 @@ function buildBackends(scenario: Scenario, streams: RandomStreams): Backend[] {
         { ...scenario.app, ...definedOnly(b.app) },
         { ...scenario.kernel, ...definedOnly(b.kernel) },
         streams,
+        b.proxy === 'none',
       ),
   );
 }

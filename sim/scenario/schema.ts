@@ -5,6 +5,7 @@
  * (../../shared/reference/real-defaults.md has the sources).
  */
 import { z } from 'zod';
+import { checkBareBackends } from './bare-backends.js';
 import * as L from './limits.js';
 import { parseClock, UnitError } from './units.js';
 import {
@@ -150,6 +151,9 @@ export const NginxSchema = z.strictObject({
       'nginx proxy_buffers number, default 8 (each one memory page, 4k); charged to a proxied request in flight (memory gauges only).',
     ),
 });
+
+/** nginx's settings when a scenario writes none (a bare-backend scenario must leave them so). */
+const NGINX_DEFAULTS = NginxSchema.parse({});
 
 export const WsServerSchema = z.strictObject({
   session_ttl: zDurationOrInfinite
@@ -425,6 +429,12 @@ export const RequestClientsSchema = z.strictObject({
   retries: int(0, L.MAX_RETRIES).prefault(2).describe('Retries of a failed or timed-out request.'),
   backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   users: int(0, L.MAX_USERS).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
+  reused_connections: z
+    .boolean()
+    .optional()
+    .describe(
+      "lb.mode l7 only (unset = false): each request goes on a client connection that already carried one (an HTTP client's kept-alive pool, as the calibration client's 12 connections), so it is not the first of its connection for HAProxy (TX_NOT_FIRST): under `http-reuse safe` it may take an idle server connection, and when its server connection closes before any response (a killed bare app server, `backends[].proxy: none`) HAProxy closes the client connection silently instead of answering 502 (http_wait_for_response() → abort_keep_alive, src/http_ana.c). False: each request is the first of a new connection.",
+    ),
   session_store: z
     .enum(['memory', 'external'])
     .prefault('memory')
@@ -639,6 +649,12 @@ const BackendOverrides = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
   weight: int(0, L.MAX_WEIGHT).prefault(1),
   state: z.enum(['bound', 'draining', 'detached', 'ready', 'drain', 'maint']).prefault('bound'),
+  proxy: z
+    .enum(['nginx', 'none'])
+    .optional()
+    .describe(
+      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node ≥ 20: keepAliveTimeout 5 s + 1 s), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). Needs lb.mode: l7; nginx settings, nginx events, `app.tls.terminates: nginx` and WebSocket clients are refused for it.",
+    ),
   nginx: overrideOf(NginxSchema).optional(),
   app: overrideOf(AppSchema).optional(),
   kernel: overrideOf(KernelSchema).optional(),
@@ -1061,6 +1077,7 @@ export const ScenarioSchema = z
         message: `cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
       });
     }
+    checkBareBackends(s, ctx, NGINX_DEFAULTS);
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
       if (names.has(b.name))

@@ -272,6 +272,14 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `The server ${r.backend} had not answered within HAProxy's timeout server (${d(r.timeout)}): the balancer answered 504 itself (termination flags sH), reset its server connection and closed the client's. The server's late answer is wasted work.`,
   },
+  'lb.server_aborted': {
+    source: 'lb',
+    line: (r) =>
+      `backend=${r.backend} server connection closed before any response: ${r.notFirst ? 'client connection closed silently (keep-alive request)' : '502 Bad Gateway'}`,
+    tone: 'warn',
+    explain: (r) =>
+      `The app server ${r.backend} (no nginx in front of it) closed or reset the balancer's connection before it answered, as a killed process does. ${r.notFirst ? 'The request was not the first of its client connection, so HAProxy closed that connection without a response and without a log line (http_wait_for_response() → abort_keep_alive, src/http_ana.c): the client reads EOF and is expected to retry it.' : 'It was the first request of its client connection: HAProxy answered 502 itself (termination flags SH) and closed the connection.'}`,
+  },
   'lb.idle_timeout': {
     source: 'lb',
     line: (r) => `backend=${r.backend} idle connection closed by timeout ${r.timeout} (${d(r.after)})`,

@@ -122,6 +122,16 @@ export interface LbServerTimeout504 extends Rec<'lb.server_timeout_504'> {
   backend: string;
   timeout: number;
 }
+/**
+ * lb.mode l7, a bare app server (`backends[].proxy: none`): the server connection closed (FIN) or
+ * was reset before any response; HAProxy answered 502 itself (a first request) or closed the
+ * client's keep-alive connection silently (a later request: abort_keep_alive).
+ */
+export interface LbServerAborted extends Rec<'lb.server_aborted'> {
+  backend: string;
+  /** The request was not the first of its client connection (TX_NOT_FIRST). */
+  notFirst: boolean;
+}
 /** lb.maxconn: a connection waited timeout_queue for a server slot and was closed (EOF). */
 export interface LbQueueTimeout extends Rec<'lb.queue_timeout'> {
   timeout: number;
@@ -672,6 +682,7 @@ export type TraceRecord =
   | LbQueueTimeout
   | LbTunnelIdleTimeout
   | LbServerTimeout504
+  | LbServerAborted
   | LbQueueTimeout503
   | LbServerQueueFull503
   | LbMissingTimeouts

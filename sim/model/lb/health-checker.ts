@@ -246,7 +246,7 @@ export class HealthChecker {
     }
     this.w.engine.cancel(p.timer);
     const ok = job.status === Status.OK;
-    this.finish(p, ok, ok ? `Layer7 check passed, code: 200` : `Layer7 wrong status, code: ${job.status}`);
+    this.finish(p, ok, ok ? `Layer7 check passed, code: 200` : failedCheckReason(job.status));
   };
 
   private readonly timedOut = (p: Pending): void => {
@@ -332,4 +332,14 @@ export class HealthChecker {
       }
     }
   }
+}
+
+/**
+ * Why an answered check failed, as HAProxy logs it. A bare app server (proxy: none) killed under
+ * the check closes the connection with nothing sent: "TCPCHK got an empty response"
+ * (tcpcheck_eval_recv(), src/tcpcheck.c: HCHK_STATUS_L7RSP, "Layer7 invalid response").
+ */
+function failedCheckReason(status: Status): string {
+  if (status === Status.NO_RESPONSE) return 'Layer7 invalid response, info: "TCPCHK got an empty response at step 1"';
+  return `Layer7 wrong status, code: ${status}`;
 }

@@ -488,6 +488,35 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   /**
+   * A bare app server's connection (proxy: none) closed or was reset before any response: its
+   * process died under the request. HAProxy 2.6 http_wait_for_response() (src/http_ana.c), with
+   * the response buffer empty: a read error (RST) is L7-retried only for refused TLS early data
+   * (PR_RE_EARLY_ERROR), a server close (FIN) only with `retry-on empty-response`
+   * (PR_RE_DISCONNECTED) — `retry-on 500 502 503 504` (lb.retry_on_5xx) holds neither, and the
+   * 502 below is HAProxy's own, never a server status that l7_status_match() reads. Then, for a
+   * request that is not the first of its client connection (TX_NOT_FIRST), `abort_keep_alive`:
+   * the client connection is closed with no response and no log line, "so that the client
+   * retries"; for a first request, 502 (SF_ERR_SRVCL, SC_FL_NOLINGER, http_reply_and_close():
+   * the client connection closes after it). A read timeout is 504 whatever TX_NOT_FIRST
+   * (serverTimedOut). Returns as place does.
+   */
+  private serverAborted(req: Req): number {
+    const w = this.w;
+    const b = req.backend;
+    w.trace.emitLimited(`lb-server-aborted-${b}-${req.notFirst ? 1 : 0}`, {
+      kind: 'lb.server_aborted',
+      backend: w.backends[b].name,
+      notFirst: req.notFirst,
+    });
+    if (req.notFirst) this.downstream.closedSilently(req, b);
+    else {
+      req.lbReply = true;
+      this.downstream.answered(req, Status.BAD_GATEWAY, b);
+    }
+    return this.letGo(req);
+  }
+
+  /**
    * Server `b`'s queue is at `maxqueue` and the stream may not go elsewhere: HAProxy answers 503
    * itself (STRM_ET_QUEUE_ERR → txn->status 503, termination flags sQ, http_return_srv_error()).
    */
@@ -569,6 +598,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       // Its client is through with it already (timeout, or this balancer's 504): the last holder.
       return this.letGo(req);
     }
+    if (req.status === Status.NO_RESPONSE) return this.serverAborted(req);
     if (
       req.status !== Status.OK &&
       w.scenario.lb.mode === 'l7' &&

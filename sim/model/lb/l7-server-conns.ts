@@ -173,8 +173,9 @@ export class L7ServerConns {
       if (c.since < oldest) oldest = c.since;
       break;
     }
-    if (oldest === Infinity) return;
-    pool.expiryAt = oldest + this.serverKeepAlive(b);
+    const keepAlive = this.serverKeepAlive(b);
+    if (oldest === Infinity || keepAlive === Infinity) return;
+    pool.expiryAt = oldest + keepAlive;
     this.w.engine.at(pool.expiryAt, this.expiryFired, pool);
   }
 
@@ -349,7 +350,9 @@ export class L7ServerConns {
     // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts) and
     // closes first (ngx_http_finalize_connection() → ngx_http_close_connection()).
     const served = req.srvConnServed + 1;
-    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || backend.nginx.closesAfterResponse(served))
+    // A bare app server (node: maxRequestsPerSocket 0) has no keepalive_requests.
+    const closesAfter = !backend.bare && backend.nginx.closesAfterResponse(served);
+    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || closesAfter)
       return this.closePort(b, port, NGINX);
     // Not kept idle: HAProxy closes it (h1_detach() → h1_release(): RST, H1C_F_SILENT_SHUT).
     if (!this.pooled(req, pool, b, safe, port, served)) return this.closePort(b, port, HAPROXY);
@@ -462,9 +465,16 @@ export class L7ServerConns {
     }
   }
 
-  /** nginx's keepalive_timeout on the server (0: keep-alive off). */
+  /**
+   * How long the server keeps an idle connection: nginx's keepalive_timeout (0: keep-alive off),
+   * or on a bare app server (proxy: none) the app's own idle timeout, `app.keepalive_timeout`
+   * (node ≥ 20: keepAliveTimeout + 1 s; 0: never, Infinity here).
+   */
   private serverKeepAlive(b: number): number {
-    return this.w.backends[b].nginx.config.keepalive_timeout;
+    const backend = this.w.backends[b];
+    if (!backend.bare) return backend.nginx.config.keepalive_timeout;
+    const own = backend.app.config.keepalive_timeout;
+    return own > 0 ? own : Infinity;
   }
 
   /**

@@ -1,0 +1,151 @@
+/**
+ * Backends without nginx (`backends[].proxy: none`) behind HAProxy mode http: the balancer's
+ * connections end at the app server's own listener. A killed app closes (FIN) or resets them
+ * under the requests it holds, and HAProxy answers that itself (http_wait_for_response(),
+ * src/http_ana.c v2.6): 502 for the first request of a client connection, a silent close
+ * (abort_keep_alive) for a later one (TX_NOT_FIRST), no L7 retry with `retry-on 500 502 503 504`;
+ * a read timeout stays 504. With nginx in front of the app the 502 is nginx's response, which
+ * HAProxy forwards (and retries with retry_on_5xx). Idle server connections end at the app's own
+ * keep-alive idle timeout.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
+import { run, valueAt } from '../helpers.js';
+
+const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
+type Proxy = 'nginx' | 'none';
+
+/**
+ * Keep-alive clients over two backends serving 500 ms requests; vm-a killed at 10 s. `option
+ * redispatch` sends the connects vm-a refuses afterwards to vm-b at once (stream_choose_redispatch():
+ * two active servers, roundrobin), so the only errors are the requests vm-a held.
+ */
+function keepalive(proxy: Proxy, requestsPerConnection: number, rate: number): ScenarioInput {
+  return {
+    warmup: '5s',
+    horizon: '20s',
+    clients: {
+      rtt: '1ms',
+      http: {
+        arrival_rate: rate,
+        requests_per_connection: `const(${requestsPerConnection})`,
+        think_time: 'const(200ms)',
+        retries: 0,
+      },
+    },
+    app: { workers: 64, service_time: 'const(500ms)' },
+    lb: { mode: 'l7', redispatch: true },
+    backends: [
+      { name: 'vm-a', proxy },
+      { name: 'vm-b', proxy },
+    ],
+    timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+  } as ScenarioInput;
+}
+
+/** Open-loop requests (40/s of 500 ms) over two backends; vm-a killed at 10 s (redispatch as above). */
+function openLoop(proxy: Proxy, reused: boolean, lb: Record<string, unknown> = {}): ScenarioInput {
+  return {
+    warmup: '0s',
+    horizon: '15s',
+    clients: { rtt: '1ms', requests: { rate: 40, timeout: '8s', retries: 0, reused_connections: reused } },
+    app: { workers: 64, service_time: 'const(500ms)' },
+    lb: { mode: 'l7', redispatch: true, ...lb },
+    backends: [
+      { name: 'vm-a', proxy },
+      { name: 'vm-b', proxy },
+    ],
+    timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+  } as ScenarioInput;
+}
+
+/** The requests vm-a held when it was killed (the app.killed record's count). */
+const heldAtKill = (r: RunResult): number => recordsOf(r, 'app.killed')[0].inFlight;
+
+describe('a killed bare app server behind HAProxy mode http', () => {
+  it("later requests of keep-alive connections: the client connection closes silently (EOF), not nginx's 502", () => {
+    const bare = run(keepalive('none', 50, 4));
+    const held = heldAtKill(bare);
+    expect(held).toBeGreaterThan(10);
+    // Nearly every request vm-a held was a later one of its connection (50 per connection, 200 ms
+    // apart): EOF; the few first ones (4 new connections a second) got 502.
+    const eof = fig(bare, 'err_econnreset.total');
+    expect(eof + fig(bare, 'responses_5xx.total')).toBe(held);
+    expect(eof).toBeGreaterThan(0.8 * held);
+    const aborted = recordsOf(bare, 'lb.server_aborted');
+    expect(aborted.filter((x) => x.notFirst).length).toBeGreaterThan(0);
+    expect(aborted.every((x) => x.backend === 'vm-a')).toBe(true);
+    // nginx in front of the app answers 502 itself, which HAProxy forwards.
+    const nginx = run(keepalive('nginx', 50, 4));
+    expect(fig(nginx, 'responses_5xx.total')).toBe(heldAtKill(nginx));
+    expect(fig(nginx, 'err_econnreset.total')).toBe(0);
+  });
+
+  it("the first request of a client connection gets HAProxy's own 502", () => {
+    const bare = run(keepalive('none', 1, 40));
+    const held = heldAtKill(bare);
+    expect(held).toBeGreaterThan(5);
+    expect(fig(bare, 'responses_5xx.total')).toBe(held);
+    expect(fig(bare, 'err_econnreset.total')).toBe(0);
+    expect(recordsOf(bare, 'lb.server_aborted').every((x) => !x.notFirst)).toBe(true);
+  });
+
+  it('open-loop requests: 502 each, or EOF when they ride kept-alive connections (reused_connections)', () => {
+    const first = run(openLoop('none', false));
+    expect(fig(first, 'req_5xx.total')).toBe(heldAtKill(first));
+    expect(fig(first, 'err_econnreset.total')).toBe(0);
+    const later = run(openLoop('none', true));
+    expect(heldAtKill(later)).toBeGreaterThan(5);
+    expect(fig(later, 'err_econnreset.total')).toBe(heldAtKill(later));
+    expect(fig(later, 'req_5xx.total')).toBe(0);
+  });
+
+  it('retry-on 500 502 503 504 retries nginx’s 502 but not a bare server’s empty response', () => {
+    const nginx = run(openLoop('nginx', false, { retry_on_5xx: true }));
+    expect(heldAtKill(nginx)).toBeGreaterThan(5);
+    // The forwarded 502s are retried on vm-b: no client error at all.
+    expect(fig(nginx, 'errors.total')).toBe(0);
+    // HAProxy's own 502 is no server status: l7_status_match() never sees it (no retry).
+    const bare = run(openLoop('none', false, { retry_on_5xx: true }));
+    expect(fig(bare, 'errors.total')).toBe(heldAtKill(bare));
+    const later = run(openLoop('none', true, { retry_on_5xx: true }));
+    expect(fig(later, 'err_econnreset.total')).toBe(heldAtKill(later));
+  });
+
+  it('a hung bare server under timeout server: 504 for later requests too (a read timeout ignores TX_NOT_FIRST)', () => {
+    const input = openLoop('none', true, { timeout_server: '2s' });
+    input.timeline = [{ at: '5s', do: 'pause', backend: 'vm-a', duration: '6s' }];
+    const r = run(input);
+    expect(recordsOf(r, 'lb.server_timeout_504').length).toBeGreaterThan(0);
+    expect(fig(r, 'req_5xx.total')).toBeGreaterThan(20);
+    expect(fig(r, 'err_econnreset.total')).toBe(0);
+  });
+});
+
+describe("a bare app server's own keep-alive idle timeout", () => {
+  /** 10 req/s of 10 ms on kept-alive connections, then none from 10 s. */
+  function idle(proxy: Proxy): ScenarioInput {
+    return {
+      warmup: '0s',
+      horizon: '20s',
+      clients: { rtt: '1ms', requests: { rate: 10, timeout: '8s', retries: 0, reused_connections: true } },
+      app: { workers: 16, service_time: 'const(10ms)', keepalive_timeout: '3s' },
+      lb: { mode: 'l7' },
+      backends: [{ name: 'vm-a', proxy }],
+      timeline: [{ at: '10s', do: 'load', request_rate: 0 }],
+    } as ScenarioInput;
+  }
+
+  it('closes the idle server connections (TIME_WAIT on the VM); behind nginx its 75 s keepalive_timeout does not', () => {
+    const bare = run(idle('none'));
+    expect(valueAt(bare, 'lb_idle_conns', 9, 'vm-a')).toBeGreaterThan(0);
+    // app.keepalive_timeout 3 s after the last response: closed by the app first, its TIME_WAIT.
+    expect(valueAt(bare, 'lb_idle_conns', 14, 'vm-a')).toBe(0);
+    expect(valueAt(bare, 'time_wait', 14, 'vm-a')).toBeGreaterThan(0);
+    // nginx (keepalive_timeout 75 s) keeps them: only HAProxy's purge closes them (RST, no TIME_WAIT).
+    const nginx = run(idle('nginx'));
+    expect(valueAt(nginx, 'time_wait', 14, 'vm-a')).toBe(0);
+  });
+});
