@@ -594,6 +594,11 @@ export const LbSchema = z.strictObject({
     .describe(
       'L7 only: HAProxy pool-purge-delay (unset = 5s, doc/configuration.txt): every such interval the balancer closes about half of the idle server connections beyond its recent need (srv_cleanup_idle_conns(), src/server.c); 0 keeps no idle connection, so every request connects.',
     ),
+  server_rtt: zDuration
+    .optional()
+    .describe(
+      "L7 only (unset = 0): round trip between the balancer and its servers, for the keep-alive race on its server connections only (requests otherwise reach a server at once). A server's close of an idle connection (app.keepalive_timeout on a bare app server, nginx's keepalive_timeout) reaches HAProxy half a round trip later: until then HAProxy may take that connection from its pool (it drops an idle connection when it reads the FIN: h1 idle connections stay subscribed for reads, src/mux_h1.c), and a request that reaches the server after its close meets a closed socket, which the server's kernel resets. HAProxy answers that as any server connection failing before its response: a silent close for a later request of its client connection, else its own 502 (http_wait_for_response(), src/http_ana.c).",
+    ),
   hard_stop_after: zDurationOrInfinite
     .optional()
     .describe(
@@ -957,7 +962,7 @@ export const ScenarioSchema = z
         message: `needs lb.mode: l7 — an ${s.lb.mode} balancer forwards the client's connection to nginx, whose keepalive_timeout decides`,
       });
     }
-    for (const key of ['http_reuse', 'pool_purge_delay'] as const) {
+    for (const key of ['http_reuse', 'pool_purge_delay', 'server_rtt'] as const) {
       // Only a balancer that terminates HTTP balances requests over server connections of its own.
       if (s.lb[key] === undefined || s.lb.mode === 'l7') continue;
       ctx.addIssue({

@@ -275,10 +275,10 @@ export const CATALOG: Catalog = {
   'lb.server_aborted': {
     source: 'lb',
     line: (r) =>
-      `backend=${r.backend} server connection closed before any response: ${r.notFirst ? 'client connection closed silently (keep-alive request)' : '502 Bad Gateway'}`,
+      `backend=${r.backend} server connection ${r.raced ? `closed by the server's keep-alive idle timeout (${d(r.keepAlive)}) as the request was sent on it` : 'closed before any response'}: ${r.notFirst ? 'client connection closed silently (keep-alive request)' : '502 Bad Gateway'}`,
     tone: 'warn',
     explain: (r) =>
-      `The app server ${r.backend} (no nginx in front of it) closed or reset the balancer's connection before it answered, as a killed process does. ${r.notFirst ? 'The request was not the first of its client connection, so HAProxy closed that connection without a response and without a log line (http_wait_for_response() → abort_keep_alive, src/http_ana.c): the client reads EOF and is expected to retry it.' : 'It was the first request of its client connection: HAProxy answered 502 itself (termination flags SH) and closed the connection.'}`,
+      `${r.raced ? `HAProxy sent the request on an idle connection to ${r.backend} just as the server closed it after ${d(r.keepAlive)} idle: the server's FIN had not reached the balancer yet (or the request reached the server after its close), so the request met a closed socket and the server's kernel reset it — the keep-alive race on the balancer's server side.` : `The app server ${r.backend} (no nginx in front of it) closed or reset the balancer's connection before it answered, as a killed process does.`} ${r.notFirst ? 'The request was not the first of its client connection, so HAProxy closed that connection without a response and without a log line (http_wait_for_response() → abort_keep_alive, src/http_ana.c): the client reads EOF and is expected to retry it.' : 'It was the first request of its client connection: HAProxy answered 502 itself (termination flags SH) and closed the connection.'}`,
   },
   'lb.idle_timeout': {
     source: 'lb',

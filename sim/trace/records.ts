@@ -131,6 +131,10 @@ export interface LbServerAborted extends Rec<'lb.server_aborted'> {
   backend: string;
   /** The request was not the first of its client connection (TX_NOT_FIRST). */
   notFirst: boolean;
+  /** It went on an idle server connection as the server closed it (the keep-alive race, lb.server_rtt), not to a killed app. */
+  raced: boolean;
+  /** The server's keep-alive idle timeout then (app.keepalive_timeout, or nginx's keepalive_timeout). */
+  keepAlive: number;
 }
 /** lb.maxconn: a connection waited timeout_queue for a server slot and was closed (EOF). */
 export interface LbQueueTimeout extends Rec<'lb.queue_timeout'> {

@@ -90,6 +90,13 @@ describe('backends[].proxy: none', () => {
     expect(() => load(lines(...BARE_L7, 'nginx:', '  keepalive_timeout: 10s'))()).not.toThrow();
   });
 
+  it('lb.server_rtt needs lb.mode l7', () => {
+    const [issue] = issuesOf(lines('lb: { mode: l4, server_rtt: 1ms }'));
+    expect(issue).toMatchObject({ path: 'lb.server_rtt', line: 1 });
+    expect(issue.message).toMatch(/^needs lb.mode: l7/);
+    expect(() => load(lines('lb: { mode: l7, server_rtt: 1ms }'))()).not.toThrow();
+  });
+
   it('clients.requests.reused_connections needs lb.mode l7', () => {
     const [issue] = issuesOf(lines('lb: { mode: l4 }', 'clients: { requests: { reused_connections: true } }'));
     expect(issue).toMatchObject({ path: 'clients.requests.reused_connections', line: 2, expected: 'lb.mode: l7' });

@@ -7,7 +7,7 @@ import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import { HOLD_BALANCER, type Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
-import type { L7ServerConns } from './l7-server-conns.js';
+import { type L7ServerConns, SrvConn } from './l7-server-conns.js';
 import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
@@ -90,7 +90,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.sessionEpoch = new Float64Array(users);
     const lb = w.scenario.lb;
     this.serverTimeout = lb.mode === 'l7' ? (lb.timeout_server ?? Infinity) : Infinity;
+    this.oneWay = (lb.server_rtt ?? 0) / 2;
   }
+
+  /** Half of `lb.server_rtt` (the balancer's server connections' keep-alive race only). */
+  private readonly oneWay: number;
 
   /** A client's attempt arrives at the balancer. */
   send(req: Req): void {
@@ -253,12 +257,33 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * Returns as place does.
    */
   private sendReused(req: Req): number {
+    if (req.srvConn === SrvConn.CROSSED) {
+      // Sent as the server closed the connection (lb.server_rtt): its RST comes back a round trip later.
+      this.w.engine.schedule(2 * this.oneWay, this.serverClosedFirst, req);
+      return req.streamServer;
+    }
     if (!this.w.backends[req.backend].hostUp) {
       if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
       return req.streamServer;
     }
     return this.sendRequest(req);
   }
+
+  /**
+   * The server's RST for a request that crossed its close of the idle connection arrived: no
+   * response, as from a killed server (serverAborted). A stream its client gave up meanwhile
+   * just ends.
+   */
+  private readonly serverClosedFirst = (req: Req): void => {
+    if (req.abandoned) {
+      this.leaveServer(req);
+      this.conns?.release(req);
+      this.letGo(req);
+      return;
+    }
+    req.status = Status.NO_RESPONSE;
+    this.finished(req);
+  };
 
   /** Returns as place does: a request the app's full queue turns away is answered at once (done). */
   private sendRequest(req: Req): number {
@@ -500,13 +525,16 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * the client connection closes after it). A read timeout is 504 whatever TX_NOT_FIRST
    * (serverTimedOut). Returns as place does.
    */
-  private serverAborted(req: Req): number {
+  private serverAborted(req: Req, raced: boolean): number {
     const w = this.w;
     const b = req.backend;
-    w.trace.emitLimited(`lb-server-aborted-${b}-${req.notFirst ? 1 : 0}`, {
+    const backend = w.backends[b];
+    w.trace.emitLimited(`lb-server-aborted-${b}-${req.notFirst ? 1 : 0}-${raced ? 1 : 0}`, {
       kind: 'lb.server_aborted',
-      backend: w.backends[b].name,
+      backend: backend.name,
       notFirst: req.notFirst,
+      raced,
+      keepAlive: backend.bare ? backend.app.config.keepalive_timeout : backend.nginx.config.keepalive_timeout,
     });
     if (req.notFirst) this.downstream.closedSilently(req, b);
     else {
@@ -592,13 +620,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // Answered: its `timeout server` entry is dead (the shared timer skips it).
     req.serverTimer = -1;
     this.leaveServer(req);
+    const raced = req.srvConn === SrvConn.CROSSED;
     this.conns?.release(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);
       // Its client is through with it already (timeout, or this balancer's 504): the last holder.
       return this.letGo(req);
     }
-    if (req.status === Status.NO_RESPONSE) return this.serverAborted(req);
+    if (req.status === Status.NO_RESPONSE) return this.serverAborted(req, raced);
     if (
       req.status !== Status.OK &&
       w.scenario.lb.mode === 'l7' &&

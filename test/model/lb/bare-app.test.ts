@@ -149,3 +149,50 @@ describe("a bare app server's own keep-alive idle timeout", () => {
     expect(valueAt(nginx, 'time_wait', 14, 'vm-a')).toBe(0);
   });
 });
+
+describe('the keep-alive race on the balancer’s server connections (lb.server_rtt)', () => {
+  /**
+   * One keep-alive client connection at a time (rtt 2 ms), 5 requests `think` apart over HAProxy
+   * to one bare app server that closes idle connections after 6 s: each later request takes the
+   * server connection the previous one left idle, which has then been idle rtt/2 + think.
+   */
+  function poller(think: string, serverRtt?: string): ScenarioInput {
+    return {
+      warmup: '0s',
+      horizon: '2m',
+      clients: {
+        rtt: '2ms',
+        http: { arrival_rate: 0.05, requests_per_connection: 'const(5)', think_time: `const(${think})`, retries: 0 },
+      },
+      app: { workers: 4, service_time: 'const(0ms)', keepalive_timeout: '6s' },
+      lb: { mode: 'l7', ...(serverRtt === undefined ? {} : { server_rtt: serverRtt }) },
+      backends: [{ name: 'vm-a', proxy: 'none' }],
+    } as ScenarioInput;
+  }
+
+  it('a request sent in the last half round trip before the close, or before its FIN arrives, meets the closed socket', () => {
+    // Idle 5.9995 s at reuse: the app closes at 6 s, before the request arrives 1 ms later.
+    const raced = run(poller('5.9985s', '2ms'));
+    const aborted = recordsOf(raced, 'lb.server_aborted');
+    expect(aborted.length).toBeGreaterThan(0);
+    expect(aborted.every((x) => x.raced && x.notFirst && x.keepAlive === 6)).toBe(true);
+    // Each client connection's second request is closed silently: EOF, no 502.
+    expect(fig(raced, 'err_econnreset.total')).toBe(aborted.length);
+    expect(fig(raced, 'responses_5xx.total')).toBe(0);
+    // The server's kernel resets the crossing request: no TIME_WAIT from those connections.
+    expect(fig(raced, 'reset_in.total')).toBeGreaterThanOrEqual(aborted.length);
+  });
+
+  it('no race outside that window, nor without lb.server_rtt (both ends see the close at once)', () => {
+    for (const [think, rtt] of [
+      ['5.99s', '2ms'],
+      ['5.9985s', undefined],
+      ['6.0005s', '2ms'],
+      ['6.0005s', undefined],
+    ] as const) {
+      const r = run(poller(think, rtt));
+      expect(fig(r, 'errors.total'), `${think} ${rtt}`).toBe(0);
+      expect(fig(r, 'responses_2xx.total'), `${think} ${rtt}`).toBeGreaterThan(10);
+    }
+  });
+});
