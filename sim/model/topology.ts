@@ -234,7 +234,10 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
   // Both nginx memory gauges read one count of the VM's connections per sample.
   const memoryAt = new Float64Array(n).fill(-1);
   const memoryOf: NginxMemory[] = [];
+  // A bare app server (proxy: none) runs no nginx: nothing resident.
+  const noNginx: NginxMemory = { total: 0, old: 0 };
   const memory = (e: number): NginxMemory => {
+    if (w.backends[e].bare) return noNginx;
     if (memoryAt[e] !== w.now) {
       const b = w.backends[e];
       memoryOf[e] = nginxMemory(b.nginx, b.conns, b.upstreamPool, b.nginxConns);

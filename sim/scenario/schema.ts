@@ -594,6 +594,12 @@ export const LbSchema = z.strictObject({
     .describe(
       'L7 only: HAProxy pool-purge-delay (unset = 5s, doc/configuration.txt): every such interval the balancer closes about half of the idle server connections beyond its recent need (srv_cleanup_idle_conns(), src/server.c); 0 keeps no idle connection, so every request connects.',
     ),
+  retry_on_empty_response: z
+    .boolean()
+    .optional()
+    .describe(
+      "L7 only (unset = false): HAProxy `retry-on conn-failure empty-response`: a request whose server connection closed (FIN) with nothing received — a crashed server, an idle connection closed under it — is sent again, to another server when `redispatch` allows (do_l7_retry() from http_wait_for_response(), src/http_ana.c: PR_RE_DISCONNECTED), instead of HAProxy's 502 or silent close; a reset (RST) is not (HAProxy L7-retries a read error only for rejected TLS early data). Counts against `retries` (do_l7_retry() gives up once conn_retries reaches it). Only for requests that are safe to replay (doc/configuration.txt retry-on).",
+    ),
   server_rtt: zDuration
     .optional()
     .describe(
@@ -962,7 +968,7 @@ export const ScenarioSchema = z
         message: `needs lb.mode: l7 — an ${s.lb.mode} balancer forwards the client's connection to nginx, whose keepalive_timeout decides`,
       });
     }
-    for (const key of ['http_reuse', 'pool_purge_delay', 'server_rtt'] as const) {
+    for (const key of ['http_reuse', 'pool_purge_delay', 'server_rtt', 'retry_on_empty_response'] as const) {
       // Only a balancer that terminates HTTP balances requests over server connections of its own.
       if (s.lb[key] === undefined || s.lb.mode === 'l7') continue;
       ctx.addIssue({

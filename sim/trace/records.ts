@@ -133,6 +133,10 @@ export interface LbServerAborted extends Rec<'lb.server_aborted'> {
   notFirst: boolean;
   /** It went on an idle server connection as the server closed it (the keep-alive race, lb.server_rtt), not to a killed app. */
   raced: boolean;
+  /** The server reset the connection (RST: the request unread) rather than closed it (FIN). */
+  reset: boolean;
+  /** HAProxy retried the request (`retry-on empty-response`, lb.retry_on_empty_response). */
+  retried: boolean;
   /** The server's keep-alive idle timeout then (app.keepalive_timeout, or nginx's keepalive_timeout). */
   keepAlive: number;
 }

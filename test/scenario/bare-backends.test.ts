@@ -90,11 +90,14 @@ describe('backends[].proxy: none', () => {
     expect(() => load(lines(...BARE_L7, 'nginx:', '  keepalive_timeout: 10s'))()).not.toThrow();
   });
 
-  it('lb.server_rtt needs lb.mode l7', () => {
-    const [issue] = issuesOf(lines('lb: { mode: l4, server_rtt: 1ms }'));
-    expect(issue).toMatchObject({ path: 'lb.server_rtt', line: 1 });
-    expect(issue.message).toMatch(/^needs lb.mode: l7/);
-    expect(() => load(lines('lb: { mode: l7, server_rtt: 1ms }'))()).not.toThrow();
+  it('lb.server_rtt and lb.retry_on_empty_response need lb.mode l7', () => {
+    for (const setting of ['server_rtt: 1ms', 'retry_on_empty_response: true']) {
+      const key = setting.split(':')[0];
+      const [issue] = issuesOf(lines(`lb: { mode: l4, ${setting} }`));
+      expect(issue).toMatchObject({ path: `lb.${key}`, line: 1 });
+      expect(issue.message).toMatch(/^needs lb.mode: l7/);
+      expect(() => load(lines(`lb: { mode: l7, ${setting} }`))()).not.toThrow();
+    }
   });
 
   it('clients.requests.reused_connections needs lb.mode l7', () => {

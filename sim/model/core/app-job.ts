@@ -10,6 +10,8 @@ export const Status = {
    * client: the L7 balancer turns it into its own 502 or a silent close (lb/l7-dispatch.ts).
    */
   NO_RESPONSE: 0,
+  /** As NO_RESPONSE, but reset (RST): a request the killed bare app had not read yet. */
+  RESET: 1,
   OK: 200,
   INTERNAL_ERROR: 500,
   BAD_GATEWAY: 502,

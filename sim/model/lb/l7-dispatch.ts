@@ -514,11 +514,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /**
    * A bare app server's connection (proxy: none) closed or was reset before any response: its
-   * process died under the request. HAProxy 2.6 http_wait_for_response() (src/http_ana.c), with
-   * the response buffer empty: a read error (RST) is L7-retried only for refused TLS early data
+   * process died under the request (or, `lb.server_rtt`, the server closed the idle connection the
+   * request went on). HAProxy 2.6 http_wait_for_response() (src/http_ana.c), with the response
+   * buffer empty: a read error (RST) is L7-retried only for refused TLS early data
    * (PR_RE_EARLY_ERROR), a server close (FIN) only with `retry-on empty-response`
-   * (PR_RE_DISCONNECTED) — `retry-on 500 502 503 504` (lb.retry_on_5xx) holds neither, and the
-   * 502 below is HAProxy's own, never a server status that l7_status_match() reads. Then, for a
+   * (PR_RE_DISCONNECTED, lb.retry_on_empty_response) — `retry-on 500 502 503 504`
+   * (lb.retry_on_5xx) holds neither, and the 502 below is HAProxy's own, never a server status
+   * that l7_status_match() reads. Then, for a
    * request that is not the first of its client connection (TX_NOT_FIRST), `abort_keep_alive`:
    * the client connection is closed with no response and no log line, "so that the client
    * retries"; for a first request, 502 (SF_ERR_SRVCL, SC_FL_NOLINGER, http_reply_and_close():
@@ -529,13 +531,21 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     const b = req.backend;
     const backend = w.backends[b];
-    w.trace.emitLimited(`lb-server-aborted-${b}-${req.notFirst ? 1 : 0}-${raced ? 1 : 0}`, {
+    // `retry-on empty-response` (PR_RE_DISCONNECTED): a server close (FIN), not a reset, is
+    // retried by do_l7_retry(), which counts the retry first and gives up once conn_retries
+    // reaches `retries`; where it goes, stream_choose_redispatch() decides.
+    const reset = req.status === Status.RESET;
+    const retried = !reset && w.scenario.lb.retry_on_empty_response === true && req.lbRetriesLeft > 1;
+    w.trace.emitLimited(`lb-server-aborted-${b}-${req.notFirst ? 1 : 0}-${raced ? 1 : 0}-${retried ? 1 : 0}`, {
       kind: 'lb.server_aborted',
       backend: backend.name,
       notFirst: req.notFirst,
       raced,
+      reset,
+      retried,
       keepAlive: backend.bare ? backend.app.config.keepalive_timeout : backend.nginx.config.keepalive_timeout,
     });
+    if (retried) return this.lbRetry(req, false);
     if (req.notFirst) this.downstream.closedSilently(req, b);
     else {
       req.lbReply = true;
@@ -627,7 +637,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       // Its client is through with it already (timeout, or this balancer's 504): the last holder.
       return this.letGo(req);
     }
-    if (req.status === Status.NO_RESPONSE) return this.serverAborted(req, raced);
+    if (req.status === Status.NO_RESPONSE || req.status === Status.RESET) return this.serverAborted(req, raced);
     if (
       req.status !== Status.OK &&
       w.scenario.lb.mode === 'l7' &&

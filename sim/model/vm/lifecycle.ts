@@ -250,7 +250,7 @@ export class Lifecycle {
   private jobLost(backend: Backend, job: AppJob, unread: boolean): void {
     const w = this.w;
     job.phase = ReqPhase.NONE;
-    job.status = backend.bare ? Status.NO_RESPONSE : Status.BAD_GATEWAY;
+    job.status = !backend.bare ? Status.BAD_GATEWAY : unread ? Status.RESET : Status.NO_RESPONSE;
     if (unread) w.metrics.inc(w.c.resetIn, backend.index);
     if (backend.bare) return job.onDone(job);
     w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}`, {

@@ -114,6 +114,32 @@ describe('a killed bare app server behind HAProxy mode http', () => {
     expect(fig(later, 'err_econnreset.total')).toBe(heldAtKill(later));
   });
 
+  it('retry-on empty-response sends the requests a killed server closed under to another server (redispatch)', () => {
+    const retried = run(openLoop('none', true, { retry_on_empty_response: true }));
+    expect(heldAtKill(retried)).toBeGreaterThan(5);
+    expect(fig(retried, 'errors.total')).toBe(0);
+    const aborted = recordsOf(retried, 'lb.server_aborted');
+    expect(aborted.length).toBeGreaterThan(0);
+    expect(aborted.every((x) => x.retried && !x.reset)).toBe(true);
+    // do_l7_retry() counts the retry first: with `retries 1` none is left for it.
+    const one = run(openLoop('none', true, { retry_on_empty_response: true, retries: 1 }));
+    expect(fig(one, 'err_econnreset.total')).toBe(heldAtKill(one));
+  });
+
+  it('a request the killed app had not read is reset, and retry-on empty-response does not retry a reset', () => {
+    // One worker: the killed app holds 1 request in service and the rest unread in its queue.
+    const input = openLoop('none', true, { retry_on_empty_response: true });
+    input.app = { workers: 1, service_time: 'const(500ms)' };
+    input.clients = { rtt: '1ms', requests: { rate: 3, timeout: '30s', retries: 0, reused_connections: true } };
+    const r = run(input);
+    const held = heldAtKill(r);
+    expect(held).toBeGreaterThan(2);
+    const aborted = recordsOf(r, 'lb.server_aborted');
+    expect(aborted.filter((x) => x.reset && !x.retried).length).toBeGreaterThan(0);
+    // Only the one in service (closed, FIN) is retried; the unread ones end with EOF.
+    expect(fig(r, 'err_econnreset.total')).toBe(held - 1);
+  });
+
   it('a hung bare server under timeout server: 504 for later requests too (a read timeout ignores TX_NOT_FIRST)', () => {
     const input = openLoop('none', true, { timeout_server: '2s' });
     input.timeline = [{ at: '5s', do: 'pause', backend: 'vm-a', duration: '6s' }];
