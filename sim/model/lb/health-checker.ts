@@ -98,7 +98,10 @@ export class HealthChecker {
   /** SYN retransmission times of the checking host's kernel (seconds after the first SYN). */
   private readonly synRetransmits: number[];
 
-  /** The check connects where an http-mode balancer's requests go: to the app's own socket. */
+  /**
+   * The check connects where an http-mode balancer's requests go: to the app's own socket. So
+   * does every check of a bare app server (proxy: none), a kubelet probe's too: no nginx listens.
+   */
   private readonly connectsToApp: boolean;
 
   /** Forget a backend's streak (a restarted container is probed afresh). */
@@ -163,7 +166,7 @@ export class HealthChecker {
     }
     // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
     // balancer connects to the app itself, as its requests do (l7-dispatch.ts): a killed app refuses.
-    if (!backend.nginx.listening || (this.connectsToApp && !backend.app.accepting))
+    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
     if (!backend.app.accepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
@@ -229,7 +232,7 @@ export class HealthChecker {
       p.timer = this.w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
     }
-    if (!backend.nginx.listening || (this.connectsToApp && !backend.app.accepting))
+    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     this.sendSyn(p);
   };

@@ -222,3 +222,26 @@ describe('the keep-alive race on the balancer’s server connections (lb.server_
     }
   });
 });
+
+describe('checks of a bare app server connect to the app itself', () => {
+  it('a kubelet tcpSocket readiness probe fails on a killed bare app (no nginx left listening)', () => {
+    const probe = (proxy: Proxy) =>
+      run({
+        warmup: '0s',
+        horizon: '40s',
+        app: { workers: 4, service_time: 'const(5ms)' },
+        lb: { mode: 'l7' },
+        probes: { readiness: { type: 'tcp', period: '2s', failure_threshold: 1 } },
+        backends: [
+          { name: 'vm-a', proxy },
+          { name: 'vm-b', proxy },
+        ],
+        timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+      } as ScenarioInput);
+    const notReady = (r: RunResult) => recordsOf(r, 'k8s.readiness').filter((x) => !x.ready && x.pod === 'vm-a');
+    expect(notReady(probe('none')).length).toBeGreaterThan(0);
+    expect(notReady(probe('none'))[0].reason).toMatch(/connection refused/);
+    // Behind nginx the tcp probe meets nginx's listener, which still accepts.
+    expect(notReady(probe('nginx'))).toEqual([]);
+  });
+});
