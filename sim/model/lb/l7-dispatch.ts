@@ -451,7 +451,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return this.letGo(req);
     }
     if (req.lbRetriesLeft > 0) return this.lbRetry(req, !timedOut || kernelGaveUp);
-    return this.connectFailed(req, timedOut, req.backend);
+    // `timeout connect` expired: STRM_ET_CONN_TO; the kernel's give-up is a connection error.
+    return this.connectFailed(req, timedOut, req.backend, timedOut && !kernelGaveUp);
   }
 
   /**
@@ -472,7 +473,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       serverConns: true,
     });
     if (req.lbRetriesLeft > 0) return this.lbRetry(req, false);
-    return this.connectFailed(req, false, b);
+    return this.connectFailed(req, false, b, true);
   }
 
   /**
@@ -654,16 +655,24 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /**
    * The balancer could not connect. An L7 proxy answers the client 503 whether the connect was
-   * refused (`SC`) or timed out (`sC`) (`http_return_srv_error()`, src/http_ana.c). An L4 proxy
+   * refused (`SC`) or timed out (`sC`) (`http_return_srv_error()`, src/http_ana.c), except that a
+   * connect timeout (STRM_ET_CONN_TO) or a local resource error (STRM_ET_CONN_RES, no source
+   * port) of a request that is not the first of its client connection (TX_NOT_FIRST) gets no
+   * message: `http_server_error()` with none closes the client connection (`silentIfNotFirst`);
+   * a refused connect (STRM_ET_CONN_ERR) is 503 whatever the request's place. An L4 proxy
    * (HAProxy mode tcp) had accepted the client and closes it: `default_srv_error()` (src/stream.c)
    * only sets the flags, the client reads EOF. Through a NAT (kube-proxy, IPVS) the client sees the
    * refusal or the timeout of its own SYN.
    */
-  private connectFailed(req: Req, vanished: boolean, b: number): number {
+  private connectFailed(req: Req, vanished: boolean, b: number, silentIfNotFirst = false): number {
     const w = this.w;
     this.leaveServer(req);
     const mode = w.scenario.lb.mode;
     if (mode === 'l7') {
+      if (silentIfNotFirst && req.notFirst) {
+        this.downstream.closedSilently(req, b);
+        return this.letGo(req);
+      }
       req.lbReply = true;
       this.downstream.answered(req, Status.UNAVAILABLE, b);
       return this.letGo(req);

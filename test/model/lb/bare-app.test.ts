@@ -245,3 +245,43 @@ describe('checks of a bare app server connect to the app itself', () => {
     expect(notReady(probe('nginx'))).toEqual([]);
   });
 });
+
+describe("HAProxy's connect timeout under a later request of a keep-alive connection", () => {
+  /** Keep-alive clients over two backends (nginx or bare); vm-a vanishes at 10 s, no checks. */
+  function vanished(proxy: Proxy, requestsPerConnection: number): ScenarioInput {
+    return {
+      warmup: '5s',
+      horizon: '20s',
+      clients: {
+        rtt: '1ms',
+        http: {
+          arrival_rate: 20,
+          requests_per_connection: `const(${requestsPerConnection})`,
+          think_time: 'const(200ms)',
+          retries: 0,
+          request_timeout: '30s',
+        },
+      },
+      app: { workers: 64, service_time: 'const(10ms)' },
+      lb: { mode: 'l7', retries: 0, connect_timeout: '1s' },
+      backends: [
+        { name: 'vm-a', proxy },
+        { name: 'vm-b', proxy },
+      ],
+      timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'vanish' }],
+    } as ScenarioInput;
+  }
+
+  it('closes the client connection with no 503 (STRM_ET_CONN_TO with TX_NOT_FIRST), behind nginx or not', () => {
+    for (const proxy of ['nginx', 'none'] as const) {
+      const later = run(vanished(proxy, 50));
+      // Every connection open at the vanish loses its next request to vm-a silently (EOF; the
+      // client does not retry and leaves); only new connections' first requests get the 503.
+      expect(fig(later, 'err_econnreset.total'), proxy).toBeGreaterThan(100);
+      expect(fig(later, 'responses_5xx.total'), proxy).toBeLessThan(fig(later, 'err_econnreset.total'));
+      const first = run(vanished(proxy, 1));
+      expect(fig(first, 'responses_5xx.total'), proxy).toBeGreaterThan(20);
+      expect(fig(first, 'err_econnreset.total'), proxy).toBe(0);
+    }
+  });
+});
