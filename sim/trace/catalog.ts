@@ -794,7 +794,10 @@ export const CATALOG: Catalog = {
       const head =
         "kill -9: no shutdown hook, no Close frames, no draining. The kernel closes the app's sockets, with FIN where nothing was unread and RST where requests sat unread";
       if (r.inFlight === 0) return `${head}; no request was in flight, so none fails.`;
-      return `${head}, so the ${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight fail${r.inFlight === 1 ? 's' : ''} with 502.`;
+      const held = `${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight`;
+      if (r.bare)
+        return `${head}, so the ${held} get${r.inFlight === 1 ? 's' : ''} no response. No nginx stands in front of this app: the balancer answers each itself, 502 for the first request of a client connection, a silent close of a later one's.`;
+      return `${head}, so the ${held} fail${r.inFlight === 1 ? 's' : ''} with 502.`;
     },
   },
   'app.sigterm': {

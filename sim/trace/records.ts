@@ -493,6 +493,8 @@ export interface AppGc extends Rec<'app.gc'> {
 export interface AppKilled extends Rec<'app.killed'> {
   backend: string;
   inFlight: number;
+  /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
+  bare?: true;
 }
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;

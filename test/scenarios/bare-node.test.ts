@@ -6,7 +6,10 @@
  * elsewhere and no client sees the crash.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
+import { setupSentences } from '../../sim/explain/setup.js';
 import type { RunResult } from '../../sim/result.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { runBuiltin } from '../model/helpers.js';
 import { recordsOf } from '../trace/records-of.js';
 
@@ -35,5 +38,13 @@ describe('bare-node-crash / bare-node-crash-fixed', () => {
     const aborted = recordsOf(fixed, 'lb.server_aborted');
     expect(aborted.length).toBeGreaterThan(0);
     expect(aborted.every((x) => x.retried)).toBe(true);
+  });
+
+  it('explain says the VMs run no nginx, and the kill’s requests get no response rather than a 502', () => {
+    const setup = setupSentences(loadScenario('bare-node-crash', ScenarioSchema).scenario, 1).join(' ');
+    expect(setup).toMatch(/each a bare app server \(no nginx/);
+    expect(setup).not.toMatch(/nginx closes/);
+    const killed = crash.events.find((e) => e.record.kind === 'app.killed')!.record;
+    expect(killed).toMatchObject({ backend: 'vm-b', bare: true });
   });
 });

@@ -194,6 +194,7 @@ export class Lifecycle {
         kind: 'app.killed',
         backend: backend.name,
         inFlight: backend.busyWorkers + backend.appQueueLength,
+        ...(backend.bare ? { bare: true as const } : {}),
       });
       return this.killApp(backend);
     }
