@@ -247,27 +247,13 @@ describe('checks of a bare app server connect to the app itself', () => {
 });
 
 describe("HAProxy's connect timeout under a later request of a keep-alive connection", () => {
-  /** Keep-alive clients over two backends (nginx or bare); vm-a vanishes at 10 s, no checks. */
+  /** The keep-alive clients above (20 connections/s, 10-ms requests); vm-a vanishes at 10 s, no checks. */
   function vanished(proxy: Proxy, requestsPerConnection: number): ScenarioInput {
+    const input = keepalive(proxy, requestsPerConnection, 20);
     return {
-      warmup: '5s',
-      horizon: '20s',
-      clients: {
-        rtt: '1ms',
-        http: {
-          arrival_rate: 20,
-          requests_per_connection: `const(${requestsPerConnection})`,
-          think_time: 'const(200ms)',
-          retries: 0,
-          request_timeout: '30s',
-        },
-      },
+      ...input,
       app: { workers: 64, service_time: 'const(10ms)' },
       lb: { mode: 'l7', retries: 0, connect_timeout: '1s' },
-      backends: [
-        { name: 'vm-a', proxy },
-        { name: 'vm-b', proxy },
-      ],
       timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'vanish' }],
     } as ScenarioInput;
   }
