@@ -15,14 +15,24 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
       : scenario.lb.mode === 'nat'
         ? `an L4 NAT load balancer (IPVS, kube-proxy, NLB) that forwards each connection's packets to a backend and never retries (balance ${scenario.lb.balance})`
         : `an L4 load balancer that picks a backend for each connection (balance ${scenario.lb.balance})`;
+  // backends[].proxy: none — a bare app server, which the balancer connects to itself.
+  const bare = scenario.backends.filter((b) => b.proxy === 'none').map((b) => b.name);
+  const vm =
+    bare.length === 0
+      ? 'each a VM with nginx in front of the app'
+      : bare.length === scenario.backends.length
+        ? "each a bare app server (no nginx: the balancer connects to the app's own listener)"
+        : `each a VM with nginx in front of the app, except ${bare.join(', ')}: a bare app server`;
   const out = [
-    `${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), each a VM with nginx in front of the app, behind ${lb}.`,
+    `${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), ${vm}, behind ${lb}.`,
   ];
   const http = scenario.clients.http;
   if (http.arrival_rate > 0) {
     out.push(
       `HTTP keepalive clients open ${formatNumber(http.arrival_rate)} connection${http.arrival_rate === 1 ? '' : 's'}/s, send ${http.requests_per_connection.spec} requests on each with ${http.think_time.spec} think time between them; ` +
-        `nginx closes a connection idle for keepalive_timeout (${d(scenario.nginx.keepalive_timeout)}).`,
+        (bare.length === scenario.backends.length
+          ? 'their connections end at the balancer.'
+          : `nginx closes a connection idle for keepalive_timeout (${d(scenario.nginx.keepalive_timeout)}).`),
     );
   }
   const ws = scenario.clients.ws;

@@ -138,7 +138,11 @@ function buildHttpClients(
   return { http, l7Front: l7 };
 }
 
-/** One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own overrides. */
+/**
+ * One VM per scenario backend: the scenario-wide nginx, app and kernel settings with its own
+ * overrides; a `proxy: none` backend's app listens for the balancer itself (its nginx object stays
+ * idle: validation refuses nginx settings and events for it).
+ */
 function buildBackends(scenario: Scenario, streams: RandomStreams): Backend[] {
   return scenario.backends.map(
     (b, i) =>
@@ -149,6 +153,7 @@ function buildBackends(scenario: Scenario, streams: RandomStreams): Backend[] {
         { ...scenario.app, ...definedOnly(b.app) },
         { ...scenario.kernel, ...definedOnly(b.kernel) },
         streams,
+        b.proxy === 'none',
       ),
   );
 }
@@ -230,7 +235,10 @@ function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | nul
   // Both nginx memory gauges read one count of the VM's connections per sample.
   const memoryAt = new Float64Array(n).fill(-1);
   const memoryOf: NginxMemory[] = [];
+  // A bare app server (proxy: none) runs no nginx: nothing resident.
+  const noNginx: NginxMemory = { total: 0, old: 0 };
   const memory = (e: number): NginxMemory => {
+    if (w.backends[e].bare) return noNginx;
     if (memoryAt[e] !== w.now) {
       const b = w.backends[e];
       memoryOf[e] = nginxMemory(b.nginx, b.conns, b.upstreamPool, b.nginxConns);

@@ -5,6 +5,7 @@
  * (../../shared/reference/real-defaults.md has the sources).
  */
 import { z } from 'zod';
+import { checkBareBackends } from './bare-backends.js';
 import * as L from './limits.js';
 import { parseClock, UnitError } from './units.js';
 import {
@@ -150,6 +151,9 @@ export const NginxSchema = z.strictObject({
       'nginx proxy_buffers number, default 8 (each one memory page, 4k); charged to a proxied request in flight (memory gauges only).',
     ),
 });
+
+/** nginx's settings when a scenario writes none (a bare-backend scenario must leave them so). */
+const NGINX_DEFAULTS = NginxSchema.parse({});
 
 export const WsServerSchema = z.strictObject({
   session_ttl: zDurationOrInfinite
@@ -425,6 +429,12 @@ export const RequestClientsSchema = z.strictObject({
   retries: int(0, L.MAX_RETRIES).prefault(2).describe('Retries of a failed or timed-out request.'),
   backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   users: int(0, L.MAX_USERS).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
+  reused_connections: z
+    .boolean()
+    .optional()
+    .describe(
+      "lb.mode l7 only (unset = false): each request goes on a client connection that already carried one (an HTTP client's kept-alive pool, as the calibration client's 12 connections), so it is not the first of its connection for HAProxy (TX_NOT_FIRST): under `http-reuse safe` it may take an idle server connection, and when its server connection closes before any response (a killed bare app server, `backends[].proxy: none`) HAProxy closes the client connection silently instead of answering 502 (http_wait_for_response() → abort_keep_alive, src/http_ana.c). False: each request is the first of a new connection.",
+    ),
   session_store: z
     .enum(['memory', 'external'])
     .prefault('memory')
@@ -584,6 +594,17 @@ export const LbSchema = z.strictObject({
     .describe(
       'L7 only: HAProxy pool-purge-delay (unset = 5s, doc/configuration.txt): every such interval the balancer closes about half of the idle server connections beyond its recent need (srv_cleanup_idle_conns(), src/server.c); 0 keeps no idle connection, so every request connects.',
     ),
+  retry_on_empty_response: z
+    .boolean()
+    .optional()
+    .describe(
+      "L7 only (unset = false): HAProxy `retry-on conn-failure empty-response`: a request whose server connection closed (FIN) with nothing received — a crashed server, an idle connection closed under it — is sent again, to another server when `redispatch` allows (do_l7_retry() from http_wait_for_response(), src/http_ana.c: PR_RE_DISCONNECTED), instead of HAProxy's 502 or silent close; a reset (RST) is not (HAProxy L7-retries a read error only for rejected TLS early data). Counts against `retries` (do_l7_retry() gives up once conn_retries reaches it). Only for requests that are safe to replay (doc/configuration.txt retry-on).",
+    ),
+  server_rtt: zDuration
+    .optional()
+    .describe(
+      "L7 only (unset = 0): round trip between the balancer and its servers, for the keep-alive race on its server connections only (requests otherwise reach a server at once). A server's close of an idle connection (app.keepalive_timeout on a bare app server, nginx's keepalive_timeout) reaches HAProxy half a round trip later: until then HAProxy may take that connection from its pool (it drops an idle connection when it reads the FIN: h1 idle connections stay subscribed for reads, src/mux_h1.c), and a request that reaches the server after its close meets a closed socket, which the server's kernel resets. HAProxy answers that as any server connection failing before its response: a silent close for a later request of its client connection, else its own 502 (http_wait_for_response(), src/http_ana.c).",
+    ),
   hard_stop_after: zDurationOrInfinite
     .optional()
     .describe(
@@ -639,6 +660,12 @@ const BackendOverrides = z.strictObject({
   name: z.string().regex(/^[A-Za-z0-9_.-]+$/, 'letters, digits, _ . -'),
   weight: int(0, L.MAX_WEIGHT).prefault(1),
   state: z.enum(['bound', 'draining', 'detached', 'ready', 'drain', 'maint']).prefault('bound'),
+  proxy: z
+    .enum(['nginx', 'none'])
+    .optional()
+    .describe(
+      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node ≥ 20: keepAliveTimeout 5 s + 1 s), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). Needs lb.mode: l7; nginx settings, nginx events, `app.tls.terminates: nginx` and WebSocket clients are refused for it.",
+    ),
   nginx: overrideOf(NginxSchema).optional(),
   app: overrideOf(AppSchema).optional(),
   kernel: overrideOf(KernelSchema).optional(),
@@ -941,7 +968,7 @@ export const ScenarioSchema = z
         message: `needs lb.mode: l7 — an ${s.lb.mode} balancer forwards the client's connection to nginx, whose keepalive_timeout decides`,
       });
     }
-    for (const key of ['http_reuse', 'pool_purge_delay'] as const) {
+    for (const key of ['http_reuse', 'pool_purge_delay', 'server_rtt', 'retry_on_empty_response'] as const) {
       // Only a balancer that terminates HTTP balances requests over server connections of its own.
       if (s.lb[key] === undefined || s.lb.mode === 'l7') continue;
       ctx.addIssue({
@@ -1061,6 +1088,7 @@ export const ScenarioSchema = z
         message: `cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
       });
     }
+    checkBareBackends(s, ctx, NGINX_DEFAULTS);
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
       if (names.has(b.name))

@@ -285,6 +285,14 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `The server ${r.backend} had not answered within HAProxy's timeout server (${d(r.timeout)}): the balancer answered 504 itself (termination flags sH), reset its server connection and closed the client's. The server's late answer is wasted work.`,
   },
+  'lb.server_aborted': {
+    source: 'lb',
+    line: (r) =>
+      `backend=${r.backend} server connection ${r.raced ? `closed by the server's keep-alive idle timeout (${d(r.keepAlive)}) as the request was sent on it` : r.reset ? 'reset before any response' : 'closed before any response'}: ${r.retried ? 'request retried (retry-on empty-response)' : r.notFirst ? 'client connection closed silently (keep-alive request)' : '502 Bad Gateway'}`,
+    tone: 'warn',
+    explain: (r) =>
+      `${r.raced ? `HAProxy sent the request on an idle connection to ${r.backend} just as the server closed it after ${d(r.keepAlive)} idle: the server's FIN had not reached the balancer yet (or the request reached the server after its close), so the request met a closed socket and the server's kernel reset it — the keep-alive race on the balancer's server side.` : `The app server ${r.backend} (no nginx in front of it) ${r.reset ? "reset the balancer's connection before reading the request" : "closed the balancer's connection before it answered"}, as a killed process does.`} ${r.retried ? 'With retry-on empty-response HAProxy sent the request again (do_l7_retry(), src/http_ana.c), to another server when option redispatch allows: the client sees nothing of it.' : r.notFirst ? 'The request was not the first of its client connection, so HAProxy closed that connection without a response and without a log line (http_wait_for_response() → abort_keep_alive, src/http_ana.c): the client reads EOF and is expected to retry it.' : 'It was the first request of its client connection: HAProxy answered 502 itself (termination flags SH) and closed the connection.'}`,
+  },
   'lb.idle_timeout': {
     source: 'lb',
     line: (r) => `backend=${r.backend} idle connection closed by timeout ${r.timeout} (${d(r.after)})`,
@@ -799,7 +807,10 @@ export const CATALOG: Catalog = {
       const head =
         "kill -9: no shutdown hook, no Close frames, no draining. The kernel closes the app's sockets, with FIN where nothing was unread and RST where requests sat unread";
       if (r.inFlight === 0) return `${head}; no request was in flight, so none fails.`;
-      return `${head}, so the ${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight fail${r.inFlight === 1 ? 's' : ''} with 502.`;
+      const held = `${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight`;
+      if (r.bare)
+        return `${head}, so the ${held} get${r.inFlight === 1 ? 's' : ''} no response. No nginx stands in front of this app: the balancer answers each itself, 502 for the first request of a client connection, a silent close of a later one's.`;
+      return `${head}, so the ${held} fail${r.inFlight === 1 ? 's' : ''} with 502.`;
     },
   },
   'app.sigterm': {

@@ -133,6 +133,24 @@ export interface LbServerTimeout504 extends Rec<'lb.server_timeout_504'> {
   backend: string;
   timeout: number;
 }
+/**
+ * lb.mode l7, a bare app server (`backends[].proxy: none`): the server connection closed (FIN) or
+ * was reset before any response; HAProxy answered 502 itself (a first request) or closed the
+ * client's keep-alive connection silently (a later request: abort_keep_alive).
+ */
+export interface LbServerAborted extends Rec<'lb.server_aborted'> {
+  backend: string;
+  /** The request was not the first of its client connection (TX_NOT_FIRST). */
+  notFirst: boolean;
+  /** It went on an idle server connection as the server closed it (the keep-alive race, lb.server_rtt), not to a killed app. */
+  raced: boolean;
+  /** The server reset the connection (RST: the request unread) rather than closed it (FIN). */
+  reset: boolean;
+  /** HAProxy retried the request (`retry-on empty-response`, lb.retry_on_empty_response). */
+  retried: boolean;
+  /** The server's keep-alive idle timeout then (app.keepalive_timeout, or nginx's keepalive_timeout). */
+  keepAlive: number;
+}
 /** lb.maxconn: a connection waited timeout_queue for a server slot and was closed (EOF). */
 export interface LbQueueTimeout extends Rec<'lb.queue_timeout'> {
   timeout: number;
@@ -486,6 +504,8 @@ export interface AppGc extends Rec<'app.gc'> {
 export interface AppKilled extends Rec<'app.killed'> {
   backend: string;
   inFlight: number;
+  /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
+  bare?: true;
 }
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;
@@ -700,6 +720,7 @@ export type TraceRecord =
   | LbQueueTimeout
   | LbTunnelIdleTimeout
   | LbServerTimeout504
+  | LbServerAborted
   | LbQueueTimeout503
   | LbServerQueueFull503
   | LbMissingTimeouts

@@ -18,16 +18,23 @@
  *   redispatch consumes it). Fixed: roundrobin is fwrr (sim/model/lb/fwrr.ts); compared below on
  *   the twin's balancer, as no run figure tells where a redispatch landed.
  *
+ * - queue: the 4 requests in flight on s1 at the kill end with an EOF: each was a later request
+ *   of its kept-alive client connection (TX_NOT_FIRST), and HAProxy closes that connection
+ *   silently when its server connection closes before any response (NOTES.md item 5,
+ *   http_wait_for_response() → abort_keep_alive). Until session 14 the twin's VMs had nginx in
+ *   front of the app, whose 502 HAProxy forwards, and open-loop requests were each the first of
+ *   their connection: 502s there (counted only together with the EOFs). Fixed: the http twins'
+ *   backends are bare node servers as recorded (`backends[].proxy: none`, app.keepalive_timeout =
+ *   node's keepAliveTimeout 120 s + 1 s) and their requests ride kept-alive connections
+ *   (`clients.requests.reused_connections`); compared below as EOF (ECONNRESET) and 502 apart.
+ *
  * KNOWN GAPS (not compared, and why):
  * - The kill twins' check phase: one `first_check` sets every server's first check, HAProxy
  *   spreads them inter × k / n apart (src/check.c start_checks()); so these twins keep the spread
  *   and start their clock at s1's recorded phase (the kill at 5 − phase s): times are compared
  *   from the kill, per-second counts only over whole windows.
- * - queue: the 4 requests in flight on s1 at the kill end with an EOF (a keep-alive request
- *   closed silently, NOTES.md item 5), a 502 in the twin: counted together as errors at the kill.
- *   Open (session 13): the twin's VM has nginx in front of its app, whose 502 for the killed app
- *   is a real response HAProxy forwards (the recording's node backends had no nginx), and its
- *   open-loop clients have no client connection for HAProxy's TX_NOT_FIRST.
+ * - drain2of4 (tcp mode) keeps nginx on its twin's VMs: drainsim models bare app servers behind
+ *   an l7 balancer only; nothing it compares passes through nginx's own behaviour.
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
@@ -351,11 +358,20 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
     count(run, 'DOWN: sessions active', fromLine(down.line, /(\d+) sessions active/), simDown.sessions);
     count(run, 'DOWN: requeued', fromLine(down.line, /(\d+) requeued/), simDown.requeued);
     count(run, 'DOWN: remaining in queue', fromLine(down.line, /(\d+) remaining in queue/), simDown.queued);
+    // The killed node server's connections close under the requests it holds; each was a later
+    // request of its client's kept-alive connection (TX_NOT_FIRST), so HAProxy closes that
+    // connection with no response (http_wait_for_response() → abort_keep_alive): EOF, no 502.
     count(
       run,
-      "s1's requests in flight at the kill (EOF; twin 502)",
+      "s1's requests in flight at the kill: EOF (HAProxy's silent close of a keep-alive request)",
       outcomeIn(data, 'EOF', KILL, KILL + 1),
-      meanOf(runs, (r) => sum(r, 'errors', KILL - 1, KILL)),
+      meanOf(runs, (r) => sum(r, 'err_econnreset', KILL - 1, KILL)),
+    );
+    count(
+      run,
+      '502 at the kill (HAProxy answers none to a later request of a connection)',
+      outcomeIn(data, 'http502', KILL, KILL + 1),
+      meanOf(runs, (r) => sum(r, 'req_5xx', KILL - 1, KILL)),
     );
     // Streams that reached the dead s1 (from its queue too) hold its 3 slots through 3 pauses
     // of 1 s and get 503 SC: at 9, 12 and 15 s.

@@ -266,6 +266,26 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
   }
 
+  /**
+   * The L7 balancer closed the connection under the request in flight with no response (HAProxy
+   * abort_keep_alive, src/http_ana.c: a later request of the connection whose server connection
+   * failed before any response; lb/l7-http-front.ts closedSilently). An EOF on a reused
+   * connection: Node's http client fails the request with "socket hang up" (ECONNRESET), as the
+   * calibration client counts it (calibration/haproxy/worker.mjs: outcome EOF); the request is
+   * retried per `retries` on a new connection, as after the keep-alive race (crossedFin). Go's
+   * net/http would resend an idempotent request at once without reporting it
+   * (transport.go shouldRetryRequest: a reused connection, nothing read) — not modelled.
+   */
+  closedUnanswered(conn: Conn): void {
+    const w = this.w;
+    const b = servedBy(conn);
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    conn.phase = ReqPhase.NONE;
+    w.error(ErrorKind.ECONNRESET, b);
+    this.retryOrGiveUp(conn, b);
+  }
+
   /** Retry the failed request after backoff, or give up; `b` is the backend it failed on. */
   private retryOrGiveUp(conn: Conn, b: number): void {
     const w = this.w;

@@ -4,7 +4,7 @@ import { type AppJob, Status } from '../core/app-job.js';
 import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import type { Population } from '../core/populations.js';
 import { HOLD_BALANCER, HOLD_CLIENT, type Req, ReqPool } from '../core/request.js';
-import type { ErrorKind } from '../core/series.js';
+import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
@@ -28,6 +28,8 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly userRng: Rng;
   private readonly latency: Histogram;
   private readonly users: number;
+  /** `reused_connections`: every attempt goes on a connection that carried one before. */
+  private readonly reusedConnections: boolean;
   /**
    * Attempt records, recycled: each is held by this population until it is through with the
    * attempt (answer, failed connect or timeout) and by the balancer until it is through with it
@@ -47,6 +49,7 @@ export class RequestClients implements RequestDownstream, Population {
     this.userRng = w.streams.stream('clients.requests.user');
     this.latency = w.metrics.histogram('open_loop_latency');
     this.users = cfg.users;
+    this.reusedConnections = cfg.reused_connections === true;
   }
 
   start(): void {
@@ -69,6 +72,8 @@ export class RequestClients implements RequestDownstream, Population {
 
   private send(req: Req): void {
     const w = this.w;
+    // On a kept-alive connection of the client's pool: not its first request (TX_NOT_FIRST).
+    req.notFirst = this.reusedConnections;
     req.clientTimer = w.engine.schedule(w.scenario.clients.requests.timeout, this.clientTimeout, req);
     this.upstream.send(req);
   }
@@ -79,6 +84,14 @@ export class RequestClients implements RequestDownstream, Population {
     w.engine.cancel(req.clientTimer);
     w.error(kind, b);
     this.retryOrFail(req, b);
+  }
+
+  /**
+   * The L7 balancer closed the attempt's kept-alive connection with no response (hop.ts): EOF,
+   * "socket hang up" (ECONNRESET) to the client, retried per `retries`.
+   */
+  closedSilently(req: Req, b: number): void {
+    this.connectFailed(req, ErrorKind.ECONNRESET, b);
   }
 
   /** The client receives an answer for its attempt. */

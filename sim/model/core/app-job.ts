@@ -4,6 +4,14 @@ export type ReqPhase = (typeof ReqPhase)[keyof typeof ReqPhase];
 
 /** HTTP status the app (or nginx in front of it) gives a job. */
 export const Status = {
+  /**
+   * No response at all: the server's connection closed (FIN) or was reset before any byte of one
+   * (a bare app server, `backends[].proxy: none`, killed under the request). Never reaches a
+   * client: the L7 balancer turns it into its own 502 or a silent close (lb/l7-dispatch.ts).
+   */
+  NO_RESPONSE: 0,
+  /** As NO_RESPONSE, but reset (RST): a request the killed bare app had not read yet. */
+  RESET: 1,
   OK: 200,
   INTERNAL_ERROR: 500,
   BAD_GATEWAY: 502,

@@ -63,6 +63,11 @@ export interface HttpDownstream extends ResponseSink {
   crossedFin(conn: Conn): void;
   /** The server side ended the connection under an idle (`inFlight` false) or waiting client. */
   serverGone(conn: Conn, how: EndKind, inFlight: boolean): void;
+  /**
+   * The L7 balancer closed the connection (FIN) under the request in flight without a response
+   * (HAProxy abort_keep_alive), its end of the connection already closed.
+   */
+  closedUnanswered(conn: Conn): void;
 }
 
 /** Request-level (open loop): a balancer takes one attempt of an independent request. */
@@ -78,6 +83,12 @@ export interface RequestDownstream {
    * SYN's errno behind a NAT, EOF ("socket hang up", ECONNRESET) from an L4 proxy that had accepted it.
    */
   connectFailed(req: Req, kind: ErrorKind, b: number): void;
+  /**
+   * An L7 balancer closed the client's connection under the attempt without any response
+   * (HAProxy abort_keep_alive: a later request of a keep-alive connection whose server connection
+   * failed, src/http_ana.c http_wait_for_response()): the client reads EOF.
+   */
+  closedSilently(req: Req, b: number): void;
 }
 
 /** WebSocket: the upgrade through nginx to the app, and the tunnel's server end. */

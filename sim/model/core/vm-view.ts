@@ -16,6 +16,11 @@ export interface VmView {
   readonly kernel: KernelConfig;
   readonly nginx: Nginx;
   readonly app: AppProcess;
+  /**
+   * No nginx in front of the app (`backends[].proxy: none`): the balancer connects to the app
+   * server's own listener, and its `nginx` is never signalled (the schema refuses nginx events).
+   */
+  readonly bare: boolean;
   /** The VM's kernel (a rebuilt VM boots a new one). */
   readonly host: HostSockets;
   /** The host exists and its kernel answers packets. */

@@ -102,7 +102,10 @@ export class HealthChecker {
   /** SYN retransmission times of the checking host's kernel (seconds after the first SYN). */
   private readonly synRetransmits: number[];
 
-  /** The check connects where an http-mode balancer's requests go: to the app's own socket. */
+  /**
+   * The check connects where an http-mode balancer's requests go: to the app's own socket. So
+   * does every check of a bare app server (proxy: none), a kubelet probe's too: no nginx listens.
+   */
   private readonly connectsToApp: boolean;
 
   /** Forget a backend's streak (a restarted container is probed afresh). */
@@ -167,7 +170,7 @@ export class HealthChecker {
     }
     // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
     // balancer connects to the app itself, as its requests do (l7-dispatch.ts): a killed app refuses.
-    if (!backend.nginx.listening || (this.connectsToApp && !backend.app.accepting))
+    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
     if (!backend.app.accepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
@@ -269,7 +272,7 @@ export class HealthChecker {
       p.timer = this.w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
     }
-    if (!backend.nginx.listening || (this.connectsToApp && !backend.app.accepting))
+    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     this.sendSyn(p);
   };
@@ -286,7 +289,7 @@ export class HealthChecker {
     }
     this.w.engine.cancel(p.timer);
     const ok = job.status === Status.OK;
-    this.finish(p, ok, ok ? `Layer7 check passed, code: 200` : `Layer7 wrong status, code: ${job.status}`);
+    this.finish(p, ok, ok ? `Layer7 check passed, code: 200` : failedCheckReason(job.status));
   };
 
   private readonly timedOut = (p: Pending): void => {
@@ -372,4 +375,17 @@ export class HealthChecker {
       }
     }
   }
+}
+
+/**
+ * Why an answered check failed, as HAProxy logs it. A bare app server (proxy: none) killed under
+ * the check closes the connection with nothing sent: "TCPCHK got an empty response"
+ * (tcpcheck_eval_recv(), src/tcpcheck.c: HCHK_STATUS_L7RSP, "Layer7 invalid response"), or resets
+ * it when it had not read the check yet.
+ */
+function failedCheckReason(status: Status): string {
+  if (status === Status.NO_RESPONSE) return 'Layer7 invalid response, info: "TCPCHK got an empty response at step 1"';
+  // Reset with the check unread: an I/O error once connected (chk_report_conn_err(), src/check.c: SOCKERR).
+  if (status === Status.RESET) return 'Socket error, info: "Connection reset by peer"';
+  return `Layer7 wrong status, code: ${status}`;
 }

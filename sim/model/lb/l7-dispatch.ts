@@ -9,7 +9,7 @@ import type { RequestDownstream, RequestUpstream } from '../core/hop.js';
 import { HOLD_BALANCER, type Req } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
-import type { L7ServerConns } from './l7-server-conns.js';
+import { type L7ServerConns, SrvConn } from './l7-server-conns.js';
 import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 
@@ -93,7 +93,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.sessionEpoch = new Float64Array(users);
     const lb = w.scenario.lb;
     this.serverTimeout = lb.mode === 'l7' ? (lb.timeout_server ?? Infinity) : Infinity;
+    this.oneWay = (lb.server_rtt ?? 0) / 2;
   }
+
+  /** Half of `lb.server_rtt` (the balancer's server connections' keep-alive race only). */
+  private readonly oneWay: number;
 
   /** A client's attempt arrives at the balancer. */
   send(req: Req): void {
@@ -325,12 +329,33 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * Returns as place does.
    */
   private sendReused(req: Req): number {
+    if (req.srvConn === SrvConn.CROSSED) {
+      // Sent as the server closed the connection (lb.server_rtt): its RST comes back a round trip later.
+      this.w.engine.schedule(2 * this.oneWay, this.serverClosedFirst, req);
+      return req.streamServer;
+    }
     if (!this.w.backends[req.backend].hostUp) {
       if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
       return req.streamServer;
     }
     return this.sendRequest(req);
   }
+
+  /**
+   * The server's RST for a request that crossed its close of the idle connection arrived: no
+   * response, as from a killed server (serverAborted). A stream its client gave up meanwhile
+   * just ends.
+   */
+  private readonly serverClosedFirst = (req: Req): void => {
+    if (req.abandoned) {
+      this.leaveServer(req);
+      this.conns?.release(req);
+      this.letGo(req);
+      return;
+    }
+    req.status = Status.NO_RESPONSE;
+    this.finished(req);
+  };
 
   /** Returns as place does: a request the app's full queue turns away is answered at once (done). */
   private sendRequest(req: Req): number {
@@ -498,7 +523,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return this.letGo(req);
     }
     if (req.lbRetriesLeft > 0) return this.lbRetry(req, !timedOut || kernelGaveUp);
-    return this.connectFailed(req, timedOut, req.backend);
+    // `timeout connect` expired: STRM_ET_CONN_TO; the kernel's give-up is a connection error.
+    return this.connectFailed(req, timedOut, req.backend, timedOut && !kernelGaveUp);
   }
 
   /**
@@ -519,7 +545,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       serverConns: true,
     });
     if (req.lbRetriesLeft > 0) return this.lbRetry(req, false);
-    return this.connectFailed(req, false, b);
+    return this.connectFailed(req, false, b, true);
   }
 
   /**
@@ -557,6 +583,48 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return req.streamServer;
     }
     return this.retryNow(req);
+  }
+
+  /**
+   * A bare app server's connection (proxy: none) closed or was reset before any response: its
+   * process died under the request (or, `lb.server_rtt`, the server closed the idle connection the
+   * request went on). HAProxy 2.6 http_wait_for_response() (src/http_ana.c), with the response
+   * buffer empty: a read error (RST) is L7-retried only for refused TLS early data
+   * (PR_RE_EARLY_ERROR), a server close (FIN) only with `retry-on empty-response`
+   * (PR_RE_DISCONNECTED, lb.retry_on_empty_response) — `retry-on 500 502 503 504`
+   * (lb.retry_on_5xx) holds neither, and the 502 below is HAProxy's own, never a server status
+   * that l7_status_match() reads. Then, for a
+   * request that is not the first of its client connection (TX_NOT_FIRST), `abort_keep_alive`:
+   * the client connection is closed with no response and no log line, "so that the client
+   * retries"; for a first request, 502 (SF_ERR_SRVCL, SC_FL_NOLINGER, http_reply_and_close():
+   * the client connection closes after it). A read timeout is 504 whatever TX_NOT_FIRST
+   * (serverTimedOut). Returns as place does.
+   */
+  private serverAborted(req: Req, raced: boolean): number {
+    const w = this.w;
+    const b = req.backend;
+    const backend = w.backends[b];
+    // `retry-on empty-response` (PR_RE_DISCONNECTED): a server close (FIN), not a reset, is
+    // retried by do_l7_retry(), which counts the retry first and gives up once conn_retries
+    // reaches `retries`; where it goes, stream_choose_redispatch() decides.
+    const reset = req.status === Status.RESET;
+    const retried = !reset && w.scenario.lb.retry_on_empty_response === true && req.lbRetriesLeft > 1;
+    w.trace.emitLimited(`lb-server-aborted-${b}-${req.notFirst ? 1 : 0}-${raced ? 1 : 0}-${retried ? 1 : 0}`, {
+      kind: 'lb.server_aborted',
+      backend: backend.name,
+      notFirst: req.notFirst,
+      raced,
+      reset,
+      retried,
+      keepAlive: backend.bare ? backend.app.config.keepalive_timeout : backend.nginx.config.keepalive_timeout,
+    });
+    if (retried) return this.lbRetry(req, false);
+    if (req.notFirst) this.downstream.closedSilently(req, b);
+    else {
+      req.lbReply = true;
+      this.downstream.answered(req, Status.BAD_GATEWAY, b);
+    }
+    return this.letGo(req);
   }
 
   /**
@@ -635,12 +703,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // Answered: its `timeout server` entry is dead (the shared timer skips it).
     req.serverTimer = -1;
     this.leaveServer(req);
+    const raced = req.srvConn === SrvConn.CROSSED;
     this.conns?.release(req);
     if (req.abandoned) {
       w.metrics.inc(w.c.wasted, req.backend);
       // Its client is through with it already (timeout, or this balancer's 504): the last holder.
       return this.letGo(req);
     }
+    if (req.status === Status.NO_RESPONSE || req.status === Status.RESET) return this.serverAborted(req, raced);
     if (
       req.status !== Status.OK &&
       w.scenario.lb.mode === 'l7' &&
@@ -657,16 +727,24 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /**
    * The balancer could not connect. An L7 proxy answers the client 503 whether the connect was
-   * refused (`SC`) or timed out (`sC`) (`http_return_srv_error()`, src/http_ana.c). An L4 proxy
+   * refused (`SC`) or timed out (`sC`) (`http_return_srv_error()`, src/http_ana.c), except that a
+   * connect timeout (STRM_ET_CONN_TO) or a local resource error (STRM_ET_CONN_RES, no source
+   * port) of a request that is not the first of its client connection (TX_NOT_FIRST) gets no
+   * message: `http_server_error()` with none closes the client connection (`silentIfNotFirst`);
+   * a refused connect (STRM_ET_CONN_ERR) is 503 whatever the request's place. An L4 proxy
    * (HAProxy mode tcp) had accepted the client and closes it: `default_srv_error()` (src/stream.c)
    * only sets the flags, the client reads EOF. Through a NAT (kube-proxy, IPVS) the client sees the
    * refusal or the timeout of its own SYN.
    */
-  private connectFailed(req: Req, vanished: boolean, b: number): number {
+  private connectFailed(req: Req, vanished: boolean, b: number, silentIfNotFirst = false): number {
     const w = this.w;
     this.leaveServer(req);
     const mode = w.scenario.lb.mode;
     if (mode === 'l7') {
+      if (silentIfNotFirst && req.notFirst) {
+        this.downstream.closedSilently(req, b);
+        return this.letGo(req);
+      }
       req.lbReply = true;
       this.downstream.answered(req, Status.UNAVAILABLE, b);
       return this.letGo(req);

@@ -148,6 +148,22 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     this.sink.respond(conn, status);
   }
 
+  /**
+   * abort_keep_alive (l7-dispatch.ts serverAborted): the stream's server connection failed before
+   * any response and it was not the first request of this connection. HAProxy closes the client
+   * connection with nothing sent (http_reply_and_close() with no message): the client reads a FIN
+   * under its request.
+   */
+  closedSilently(req: Req, _b: number): void {
+    const s = req as L7Stream;
+    const conn = s.conn;
+    if (conn.stream !== s || s.abandoned) return;
+    if (conn.timer >= 0) this.w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    this.endClient(conn, EndKind.SERVER_FIN);
+    this.sink.closedUnanswered(conn);
+  }
+
   /** Only reached through an L4 balancer; an L7 one turns a failed connect into a 503. */
   connectFailed(req: Req, _kind: ErrorKind, b: number): void {
     req.lbReply = true;

@@ -23,8 +23,17 @@ export const SrvConn = {
   NEW: 1,
   /** A connection taken from a pool: it has served a request before. */
   REUSED: 2,
+  /**
+   * A connection taken from the pool as its server closes it (`lb.server_rtt`): the server's FIN
+   * had not reached HAProxy, or the request reaches the server after its close. The server's
+   * kernel resets it; no response will come (l7-dispatch.ts serverClosedFirst).
+   */
+  CROSSED: 3,
 } as const;
 export type SrvConn = (typeof SrvConn)[keyof typeof SrvConn];
+
+/** 1 ns: a request reaching the server exactly at its close is not decided by float rounding. */
+const TIE = 1e-9;
 
 /** Idle connection kinds of a server's pool (CO_FL_IDLE_LIST / CO_FL_SAFE_LIST). */
 const IDLE = 0;
@@ -116,7 +125,10 @@ interface PrivateConn {
  *   then est_need = max((est_need + max_used) / 2, max_used) and max_used = used. `srv_use_conn()`
  *   raises max_used and est_need to each new peak of used connections.
  * - nginx on the server ends a connection after keepalive_requests or an idle keepalive_timeout
- *   (closesAfterResponse(), ngx_http_set_keepalive()); HAProxy drops it from the pool.
+ *   (closesAfterResponse(), ngx_http_set_keepalive()), a bare app server (proxy: none) after its
+ *   own keep-alive idle timeout (app.keepalive_timeout); HAProxy drops it from the pool when the
+ *   FIN arrives, `lb.server_rtt` / 2 after the close (at once when unset). A request sent on it in
+ *   that window, or reaching the server after the close, is reset (SrvConn.CROSSED).
  * - A server process that dies or quits closes its connections; HAProxy sees each idle one close
  *   (the idle connection is subscribed for reads, h1_io_cb()) and drops it. A vanished host sends
  *   nothing: its idle connections stay pooled and a request sent on one is never answered.
@@ -135,9 +147,15 @@ interface PrivateConn {
 export class L7ServerConns {
   private readonly pools: ServerPool[];
   private readonly sessions = new Map<object, PrivateConn[]>();
+  /**
+   * Half of `lb.server_rtt`: a server's FIN reaches HAProxy this long after the server closed,
+   * and a request this long after HAProxy sent it (0: both at once, no race).
+   */
+  private readonly oneWay: number;
 
   constructor(private readonly w: World) {
     this.pools = w.backends.map((_, b) => new ServerPool(b));
+    this.oneWay = (w.scenario.lb.server_rtt ?? 0) / 2;
   }
 
   private mode(): HttpReuse {
@@ -173,8 +191,10 @@ export class L7ServerConns {
       if (c.since < oldest) oldest = c.since;
       break;
     }
-    if (oldest === Infinity) return;
-    pool.expiryAt = oldest + this.serverKeepAlive(b);
+    const keepAlive = this.serverKeepAlive(b);
+    if (oldest === Infinity || keepAlive === Infinity) return;
+    // HAProxy drops the connection when the server's FIN arrives.
+    pool.expiryAt = oldest + keepAlive + this.oneWay;
     this.w.engine.at(pool.expiryAt, this.expiryFired, pool);
   }
 
@@ -199,8 +219,8 @@ export class L7ServerConns {
         const c = own[at];
         own.splice(at, 1);
         c.live = false;
-        if (c.key === pool.key && c.since + this.serverKeepAlive(b) > this.w.now)
-          return this.reuse(req, pool, c.served, c.port);
+        if (c.key === pool.key && c.since + this.serverKeepAlive(b) > this.w.now - this.oneWay)
+          return this.reuse(req, pool, c.served, c.port, c.since);
         this.closePort(b, c.port, NGINX);
       }
     }
@@ -215,14 +235,22 @@ export class L7ServerConns {
     if (at < 0) return false;
     const served = pool.served[at];
     const port = pool.ports[at];
+    const since = pool.since[at];
     // Taken, not closed: its port goes with the stream.
     pool.ports[at] = -1;
     this.remove(pool, at, 1, HAPROXY);
-    return this.reuse(req, pool, served, port);
+    return this.reuse(req, pool, served, port, since);
   }
 
-  private reuse(req: Req, pool: ServerPool, served: number, port: number): boolean {
-    req.srvConn = SrvConn.REUSED;
+  /**
+   * The stream takes an idle connection that went idle at `since`. Its server closes it at
+   * since + keep-alive idle timeout; HAProxy still has it until that FIN arrives (oneWay later),
+   * and a request sent now reaches the server oneWay from now: after the close, it meets the
+   * closed socket (CROSSED). With `lb.server_rtt` unset both are instant and no request crosses.
+   */
+  private reuse(req: Req, pool: ServerPool, served: number, port: number, since: number): boolean {
+    const closeAt = since + this.serverKeepAlive(req.backend);
+    req.srvConn = this.oneWay > 0 && this.w.now + this.oneWay > closeAt + TIE ? SrvConn.CROSSED : SrvConn.REUSED;
     req.srvConnKey = pool.key;
     req.srvConnServed = served;
     req.srvConnPort = port;
@@ -335,6 +363,7 @@ export class L7ServerConns {
   /** The server answered the stream: its connection goes idle or is closed (h1_detach()). */
   release(req: Req): void {
     if (req.srvConn === SrvConn.NONE) return;
+    if (req.srvConn === SrvConn.CROSSED) return this.crossedClosed(req);
     const b = req.backend;
     const pool = this.pools[b];
     this.refresh(pool, b);
@@ -349,7 +378,9 @@ export class L7ServerConns {
     // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts) and
     // closes first (ngx_http_finalize_connection() → ngx_http_close_connection()).
     const served = req.srvConnServed + 1;
-    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || backend.nginx.closesAfterResponse(served))
+    // A bare app server (node: maxRequestsPerSocket 0) has no keepalive_requests.
+    const closesAfter = !backend.bare && backend.nginx.closesAfterResponse(served);
+    if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || closesAfter)
       return this.closePort(b, port, NGINX);
     // Not kept idle: HAProxy closes it (h1_detach() → h1_release(): RST, H1C_F_SILENT_SHUT).
     if (!this.pooled(req, pool, b, safe, port, served)) return this.closePort(b, port, HAPROXY);
@@ -368,6 +399,20 @@ export class L7ServerConns {
     else pool.idleNb++;
     if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
     return true;
+  }
+
+  /**
+   * The request that crossed its server's close met the closed socket: the server's kernel
+   * answered its data with RST (tcp_rcv_state_process(), net/ipv4/tcp_input.c: data after the
+   * socket was closed), which ends the server's FIN_WAIT socket without a TIME_WAIT; HAProxy's end
+   * goes too. Counted in `reset_in`, as an RST between the balancer and the backend.
+   */
+  private crossedClosed(req: Req): void {
+    const pool = this.pools[req.backend];
+    req.srvConn = SrvConn.NONE;
+    pool.used--;
+    this.closePort(req.backend, req.srvConnPort, HAPROXY);
+    req.srvConnPort = -1;
   }
 
   /** The stream's connection is closed without going idle (`timeout server`, a request never answered). */
@@ -429,12 +474,13 @@ export class L7ServerConns {
   private catchUp(pool: ServerPool, b: number): void {
     // A vanished host's nginx sends no FIN: its idle connections do not expire.
     const keepAlive = this.w.backends[b].hostUp ? this.serverKeepAlive(b) : Infinity;
+    // HAProxy drops what the server closed once the FIN has arrived (oneWay after the close).
     while (pool.purgeAt <= this.w.now) {
-      this.expire(pool, pool.purgeAt, keepAlive);
+      this.expire(pool, pool.purgeAt - this.oneWay, keepAlive);
       this.purge(pool);
       pool.purgeAt = pool.idle.length > 0 ? pool.purgeAt + this.purgeDelay() : Infinity;
     }
-    this.expire(pool, this.w.now, keepAlive);
+    this.expire(pool, this.w.now - this.oneWay, keepAlive);
   }
 
   /**
@@ -462,9 +508,16 @@ export class L7ServerConns {
     }
   }
 
-  /** nginx's keepalive_timeout on the server (0: keep-alive off). */
+  /**
+   * How long the server keeps an idle connection: nginx's keepalive_timeout (0: keep-alive off),
+   * or on a bare app server (proxy: none) the app's own idle timeout, `app.keepalive_timeout`
+   * (node ≥ 20: keepAliveTimeout + 1 s; 0: never, Infinity here).
+   */
   private serverKeepAlive(b: number): number {
-    return this.w.backends[b].nginx.config.keepalive_timeout;
+    const backend = this.w.backends[b];
+    if (!backend.bare) return backend.nginx.config.keepalive_timeout;
+    const own = backend.app.config.keepalive_timeout;
+    return own > 0 ? own : Infinity;
   }
 
   /**

@@ -61,6 +61,8 @@ export class Backend implements VmView {
     app: AppConfig,
     readonly kernel: KernelConfig,
     private readonly streams: RandomStreams,
+    /** `proxy: none`: the app server listens for the balancer itself (VmView.bare). */
+    readonly bare = false,
   ) {
     this.nginx = new Nginx(nginx);
     this.app = new AppProcess(app);

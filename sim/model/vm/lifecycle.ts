@@ -209,6 +209,7 @@ export class Lifecycle {
         kind: 'app.killed',
         backend: backend.name,
         inFlight: backend.busyWorkers + backend.appQueueLength,
+        ...(backend.bare ? { bare: true as const } : {}),
       });
       return this.killApp(backend);
     }
@@ -224,7 +225,8 @@ export class Lifecycle {
       closeOnShutdown: app.ws.close_on_shutdown,
       drainHookDone: backend.app.drainHookDone,
     });
-    this.nginx.quit(backend, false);
+    // A bare app server (proxy: none) gets the SIGTERM itself: no nginx to quit first.
+    if (!backend.bare) this.nginx.quit(backend, false);
     if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
     backend.app.sigterm();
     this.ws.sigterm(backend);
@@ -256,12 +258,17 @@ export class Lifecycle {
     for (const job of queued) this.jobLost(backend, job, true);
   }
 
-  /** A job the dead app held: nginx sees FIN (in service) or RST (unread in the queue). */
+  /**
+   * A job the dead app held: nginx sees FIN (in service) or RST (unread in the queue) and answers
+   * 502. On a bare app server (proxy: none) the balancer's own connection sees them: no response
+   * (Status.NO_RESPONSE), which the balancer answers itself (lb/l7-dispatch.ts serverAborted).
+   */
   private jobLost(backend: Backend, job: AppJob, unread: boolean): void {
     const w = this.w;
     job.phase = ReqPhase.NONE;
-    job.status = Status.BAD_GATEWAY;
+    job.status = !backend.bare ? Status.BAD_GATEWAY : unread ? Status.RESET : Status.NO_RESPONSE;
     if (unread) w.metrics.inc(w.c.resetIn, backend.index);
+    if (backend.bare) return job.onDone(job);
     w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}`, {
       kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed',
       backend: backend.name,

@@ -1,0 +1,110 @@
+/**
+ * `backends[].proxy: none` (a bare app server behind the balancer): what only nginx has is refused
+ * for such a backend, each as the loader's usual error (file, line, path, expected, found), and
+ * the same scenario passes once the nginx-only part is gone or the backend keeps its nginx.
+ */
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { ScenarioIssue } from '../../sim/scenario/errors.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { cleanupScenarioDirs, scenarioDir, scenarioErrorOf } from './load-fixtures.js';
+
+afterAll(cleanupScenarioDirs);
+
+const load = (text: string) => {
+  const dir = scenarioDir({ 'x.yaml': text });
+  return () => loadScenario(join(dir, 'x.yaml'), ScenarioSchema);
+};
+const issuesOf = (text: string): ScenarioIssue[] => scenarioErrorOf(load(text)).issues;
+const lines = (...l: string[]) => `${l.join('\n')}\n`;
+const BARE_L7 = ['lb:', '  mode: l7', 'backends:', '  - name: a', '    proxy: none', '  - name: b'];
+
+describe('backends[].proxy: none', () => {
+  it('loads under lb.mode l7; unset and nginx mean nginx in front of the app', () => {
+    const s = load(lines(...BARE_L7))().scenario;
+    expect(s.backends.map((b) => b.proxy)).toEqual(['none', undefined]);
+  });
+
+  it("refuses a bare backend's own nginx settings at backends[i].nginx, with line and found", () => {
+    const [issue, ...rest] = issuesOf(
+      lines(...BARE_L7.slice(0, 5), '    nginx:', '      keepalive_timeout: 10s', '  - name: b'),
+    );
+    expect(rest).toEqual([]);
+    expect(issue).toMatchObject({
+      path: 'backends[0].nginx',
+      line: 7,
+      expected: 'no nginx settings',
+      found: '{"keepalive_timeout":"10s"}',
+    });
+    expect(issue.message).toMatch(/^backend 'a' has proxy: none — there is no nginx on it/);
+    expect(issue.file).toMatch(/x\.yaml$/);
+  });
+
+  it('refuses nginx events naming a bare backend, and unnamed ones while any backend is bare', () => {
+    const issues = issuesOf(
+      lines(
+        ...BARE_L7,
+        'timeline:',
+        '  - { at: 10s, do: nginx_quit, backend: a }',
+        '  - { at: 20s, do: nginx_reload }',
+        '  - { at: 30s, do: nginx_stop, backend: b }',
+        '  - { at: 40s, do: set, backend: a, nginx: { keepalive_timeout: 5s } }',
+      ),
+    );
+    expect(issues.map((i) => [i.path, i.line, i.expected])).toEqual([
+      ['timeline[0].backend', 8, 'a backend with nginx'],
+      ['timeline[1].do', 9, 'a backend with nginx'],
+      ['timeline[3].backend', 11, 'a backend with nginx'],
+    ]);
+    expect(issues[0].message).toMatch(/^nginx_quit needs nginx, and backend 'a' has proxy: none/);
+  });
+
+  it('needs lb.mode l7', () => {
+    for (const mode of ['l4', 'nat']) {
+      const [issue] = issuesOf(lines(`lb: { mode: ${mode} }`, 'backends:', '  - { name: a, proxy: none }'));
+      expect(issue).toMatchObject({ path: 'backends[0].proxy', line: 3, expected: 'nginx, or lb.mode: l7' });
+      expect(issue.message).toMatch(/^none needs lb.mode: l7/);
+    }
+  });
+
+  it('refuses TLS ending in nginx and WebSocket clients on a bare backend', () => {
+    const tls = issuesOf(lines(...BARE_L7, 'app: { tls: { terminates: nginx } }'));
+    expect(tls.map((i) => i.path)).toEqual(['backends[0].proxy']);
+    expect(tls[0].message).toMatch(/TLS cannot end in nginx there/);
+    const ws = issuesOf(lines(...BARE_L7, 'clients: { ws: { initial_sessions: 10 } }'));
+    expect(ws.map((i) => i.path)).toEqual(['backends[0].proxy']);
+    expect(ws[0].message).toMatch(/not modelled with WebSocket clients yet/);
+  });
+
+  it('refuses scenario-wide nginx settings only when no backend has nginx', () => {
+    const allBare = [
+      'lb: { mode: l7 }',
+      'backends:',
+      '  - { name: a, proxy: none }',
+      'nginx:',
+      '  keepalive_timeout: 10s',
+    ];
+    expect(issuesOf(lines(...allBare)).map((i) => [i.path, i.line])).toEqual([['nginx.keepalive_timeout', 5]]);
+    // With one nginx backend left the same settings are its own.
+    expect(() => load(lines(...BARE_L7, 'nginx:', '  keepalive_timeout: 10s'))()).not.toThrow();
+  });
+
+  it('lb.server_rtt and lb.retry_on_empty_response need lb.mode l7', () => {
+    for (const setting of ['server_rtt: 1ms', 'retry_on_empty_response: true']) {
+      const key = setting.split(':')[0];
+      const [issue] = issuesOf(lines(`lb: { mode: l4, ${setting} }`));
+      expect(issue).toMatchObject({ path: `lb.${key}`, line: 1 });
+      expect(issue.message).toMatch(/^needs lb.mode: l7/);
+      expect(() => load(lines(`lb: { mode: l7, ${setting} }`))()).not.toThrow();
+    }
+  });
+
+  it('clients.requests.reused_connections needs lb.mode l7', () => {
+    const [issue] = issuesOf(lines('lb: { mode: l4 }', 'clients: { requests: { reused_connections: true } }'));
+    expect(issue).toMatchObject({ path: 'clients.requests.reused_connections', line: 2, expected: 'lb.mode: l7' });
+    expect(() =>
+      load(lines('lb: { mode: l7 }', 'clients: { requests: { reused_connections: true } }'))(),
+    ).not.toThrow();
+  });
+});
