@@ -31,7 +31,7 @@ export interface HeldStreamWorld {
   readonly lb: LoadBalancer;
   readonly lbHost: LbHost | null;
   readonly scenario: Scenario;
-  readonly backends: readonly { readonly name: string }[];
+  readonly backends: readonly { readonly name: string; readonly hostUp: boolean }[];
 }
 
 /**
@@ -99,6 +99,11 @@ export class HeldStreams {
 
   private readonly reset = (s: HeldStream): void => {
     s.timer = -1;
+    // The host vanished again before the copy reached it: no RST, the read timeout decides again.
+    if (!this.w.backends[s.b].hostUp) {
+      s.timer = this.w.engine.at(s.endsAt, this.timedOut, s);
+      return;
+    }
     this.end(s, 'reset', this.w.engine.now - s.unackedSince);
   };
 

@@ -40,6 +40,13 @@ describe('held streams of a vanished server end early', () => {
     expect(valueAt(r, 'active_conn', 33, 'vm-a')).toBe(0);
   });
 
+  it('no RST when the host vanished again before the copy reached it', () => {
+    const again = { at: '25s', do: 'terminate', backend: 'vm-a', mode: 'vanish' };
+    const r = run(vanish({}, [{ at: '20s', do: 'bind', backend: 'vm-a' }, again], '40s'), 1);
+    expect(recordsOf(r, 'lb.server_side_timeout')).toHaveLength(0);
+    expect(valueAt(r, 'active_conn', 40, 'vm-a')).toBe(valueAt(r, 'active_conn', 19, 'vm-a'));
+  });
+
   it('a read timeout due before the next copy still ends them by the timeout', () => {
     // timeout server 12 s: due at 17–17.2 s; back at 14 s, the next copy (≈ 18.1 s) comes too late.
     const r = run(vanish({ timeout_server: '12s' }, [{ at: '14s', do: 'bind', backend: 'vm-a' }], '25s'), 1);
