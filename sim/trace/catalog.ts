@@ -161,10 +161,17 @@ export const CATALOG: Catalog = {
   },
   'lb.hard_stop': {
     source: 'lb',
-    line: (r) => `soft-stop running for too long, performing a hard-stop: ${r.streams} streams closed`,
+    // HAProxy's warnings (src/proxy.c hard_stop()).
+    line: (r) =>
+      r.exiting
+        ? `Some tasks resisted to hard-stop, exiting now: ${r.streams} streams of departed clients closed`
+        : `soft-stop running for too long, performing a hard-stop: ${r.streams} streams closed`,
+    variant: (r) => (r.exiting ? 'exit' : 'stop'),
     tone: 'warn',
     explain: (r) =>
-      `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process; nginx reads a FIN then an RST (counted in reset_in).`,
+      r.exiting
+        ? `One second after its hard stop the old process still had ${n(r.streams)} streams whose clients had closed towards a silent server: stream_shutdown() skips a stream whose request side is already shut, so they resisted, and HAProxy exits (hard_stop() runs again: "Some tasks resisted to hard-stop, exiting now"). Their server slots go with the process.`
+        : `hard-stop-after (${d(r.after)}) expired: the old process shuts the ${n(r.streams)} streams it still held (HAProxy hard_stop(), stream_shutdown()); each client reads a FIN and must reconnect, to the new process; nginx reads a FIN then an RST (counted in reset_in).`,
   },
   'lb.soft_stop_clients': {
     source: 'lb',
@@ -175,9 +182,16 @@ export const CATALOG: Catalog = {
   },
   'lb.server_side_timeout': {
     source: 'lb',
-    line: (r) => `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
+    line: (r) =>
+      r.cause === 'reset'
+        ? `${r.backend}: stream of a departed client reset by the rebooted server after ${d(r.after)} of silence`
+        : `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
+    variant: (r) => r.cause,
     explain: (r) =>
-      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn) — until the server side's read timeout, ${d(r.after)} after its last exchange with the server (timeout server or tunnel; without them, until the kernel gives up retransmitting). Now it closes the server socket (an RST) and frees the slot.`,
+      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn; \`shutdown sessions\` and hard-stop skip it) — until the server side's read timeout (timeout server or tunnel; without them, until the kernel gives up retransmitting)` +
+      (r.cause === 'reset'
+        ? `, or until the host is back: ${d(r.after)} after the segment it never acknowledged, a retransmission reached ${r.backend}'s new kernel, which answered with an RST; HAProxy read the error, ended the stream and freed the slot.`
+        : `, ${d(r.after)} after its last exchange with the server. Now it closes the server socket (an RST) and frees the slot.`),
   },
   'lb.remove': {
     source: 'lb',

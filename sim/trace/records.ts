@@ -54,11 +54,18 @@ export interface LbReload extends Rec<'lb.reload'> {
   /** hard-stop-after in seconds (Infinity: none). */
   hardStopAfter: number;
 }
-/** A stream whose client had closed towards a silent server ended at its server side's read timeout. */
+/**
+ * A stream whose client had closed towards a silent server ended: at its server side's read
+ * timeout, or by the RST the server's rebooted kernel sent to a retransmission.
+ */
 export interface LbServerSideTimeout extends Rec<'lb.server_side_timeout'> {
   backend: string;
-  /** timeout server (or tunnel) in seconds; without either, the kernel's retransmission give-up. */
+  /**
+   * timeout: timeout server (or tunnel) in seconds; without either, the kernel's retransmission
+   * give-up. reset: seconds since the first segment the server never acknowledged.
+   */
   after: number;
+  cause: 'timeout' | 'reset';
 }
 /** lb.mode l7 reload: the old process closed its idle client connections; busy ones close after their answer. */
 export interface LbSoftStopClients extends Rec<'lb.soft_stop_clients'> {
@@ -68,6 +75,11 @@ export interface LbSoftStopClients extends Rec<'lb.soft_stop_clients'> {
 /** hard-stop-after fired: the old process shut the streams it still held. */
 export interface LbHardStop extends Rec<'lb.hard_stop'> {
   streams: number;
+  /**
+   * The old process exits one second after the hard stop because streams resisted it (held
+   * streams, lb/hard-stop.ts); `streams` are those. Absent: the hard stop itself.
+   */
+  exiting?: true;
   after: number;
 }
 /** Removed without drain. */

@@ -10,6 +10,7 @@ import type { Backend } from '../vm/backend.js';
 import { type Conn, ConnKind, newClientRecord } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from './flow-tcp.js';
+import { HeldStreams } from './held-streams.js';
 import { ClientHosts, clientAddress, LB_ADDRESS } from './kernel-hosts.js';
 import { LbHost } from './lb-host.js';
 import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
@@ -33,6 +34,8 @@ export class World {
   readonly clientHosts: ClientHosts;
   /** The balancer's own machine when it proxies (lb.mode l4); null for an L4 NAT. */
   readonly lbHost: LbHost | null;
+  /** Streams the proxy keeps after their client closed towards a vanished server (heldByProxy). */
+  readonly held: HeldStreams;
   /** A connection was accepted on backend b (app/tls.ts charges its TLS handshake); set by the composition root. */
   onAccepted: (conn: Conn, b: number) => void = () => {};
   /** Told when a connection World.attach placed ends (World.end). */
@@ -65,6 +68,7 @@ export class World {
     this.sourceIps = Math.min(scenario.clients.source_ips, 1 << 20);
     this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams, this.sourceIps);
     this.lbHost = scenario.lb.mode === 'nat' ? null : new LbHost(scenario.lb.kernel, this.streams, backends.length);
+    this.held = new HeldStreams(this);
     this.engine.now = -scenario.warmup;
   }
 
@@ -259,7 +263,8 @@ export class World {
    * a request timeout) while its server end is silent — a vanished host, whose flows leave the
    * balancer's server socket waiting (dropServerEnd(conn, false)): lb/pool.ts
    * clientClosedStreamHold(), from the last request written to the server. 0: it ends now. The
-   * stream keeps its slot on the server and its socket on the balancer's host meanwhile.
+   * stream keeps its slot on the server and its socket on the balancer's host meanwhile
+   * (held-streams.ts, which also ends it early: the VM booting again, the process exiting).
    */
   private heldByProxy(conn: Conn, how: EndKind): number {
     if (conn.lbFlow !== LbFlow.TRACKED || conn.kind !== ConnKind.HTTP) return 0;
@@ -267,27 +272,14 @@ export class World {
     if (conn.serverTcp !== TcpState.CLOSED || conn.lbPort < 0) return 0;
     const hold = this.lb.clientClosedStreamHold(conn.requestStartedAt, this.now);
     if (hold === 0) return 0;
-    this.engine.schedule(hold, this.heldStreamEnds, { b: conn.backend, pair: conn.lbPair, port: conn.lbPort });
+    // SILENT: the client's request timeout, its request never acknowledged; CLIENT_FIN: it closed
+    // between requests, and the relayed FIN is the first segment the server does not acknowledge.
+    const unackedSince = how === EndKind.SILENT ? conn.requestStartedAt : this.now;
+    this.held.hold(conn.backend, conn.lbPair, conn.lbPort, conn.connectStartedAt, unackedSince, hold);
     // The socket is the held stream's now, not this client record's (which may connect again).
     conn.lbPort = -1;
     return hold;
   }
-
-  /**
-   * The held stream's server side times out (process_stream(), src/stream.c): HAProxy closes its
-   * server socket — never read0, so FD_LINGER_RISK makes it an RST, no TIME_WAIT (fd_delete(),
-   * src/fd.c) — and the server's slot is free.
-   */
-  private readonly heldStreamEnds = (s: { b: number; pair: number; port: number }): void => {
-    this.lbHost!.host.close(s.pair, s.port, this.now, false);
-    this.lb.active[s.b]--;
-    this.trace.emitLimited(`lb-held-${s.b}`, {
-      kind: 'lb.server_side_timeout',
-      backend: this.backends[s.b].name,
-      after: this.lb.serverSideTimeout(),
-    });
-    if (this.lb.slotFreed !== null) this.lb.slotFreed(s.b);
-  };
 
   /**
    * lb.mode l7: an upgraded WebSocket stream is two TCP connections, the client's to the balancer

@@ -94,7 +94,10 @@ export class Lifecycle {
    * `shutdown sessions server be/<b>` and `on-marked-down shutdown-sessions`
    * (`srv_shutdown_streams()`, src/server.c → `stream_shutdown()`, src/stream.c): every stream
    * attached to the server is shut both ways at once. Idle pooled server connections are not
-   * streams and stay. Request-level attempts in flight are not modelled here.
+   * streams and stay. Request-level attempts in flight are not modelled here. Streams held after
+   * their client closed towards a vanished server (core/held-streams.ts) are not in
+   * backend.conns and stay: stream_shutdown() returns at once on a request channel already shut
+   * (`CF_SHUTW|CF_SHUTW_NOW`, HAProxy 2.6.0 src/stream.c, unchanged through 2.6.12).
    */
   shutdownSessions(b: number, cause: 'command' | 'down'): void {
     const w = this.w;
@@ -341,6 +344,8 @@ export class Lifecycle {
 
   /** A rebuilt VM comes up empty: new processes, no connections, fresh kernel tables. */
   private freshStart(backend: Backend): void {
+    // A vanished host's new kernel answers the held streams' next retransmissions with RSTs (core/held-streams.ts).
+    if (!backend.hostUp) this.w.held.serverRebooted(backend.index);
     backend.boot(Boot.NEW_VM);
     this.w.trace.emit({ kind: 'deploy.new_version', backend: backend.name });
   }

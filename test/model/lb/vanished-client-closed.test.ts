@@ -10,33 +10,10 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, valueAt } from '../helpers.js';
+import { vanishL4 } from './vanish-l4.js';
 
 /** vm-a vanishes at 5 s; its clients give up after 2 s; checks take vm-a DOWN at ≈ 11 s; no new connections from 4 s. */
-function vanish(lb: Record<string, unknown>): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '25s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      http: {
-        arrival_rate: 4,
-        requests_per_connection: 'const(1000)',
-        think_time: 'const(200ms)',
-        retries: 0,
-        request_timeout: '2s',
-      },
-    },
-    app: { workers: 16, service_time: 'const(1ms)' },
-    lb: { mode: 'l4', balance: 'roundrobin', connect_timeout: '1s', retries: 0, timeout_client: '30s', ...lb },
-    health_check: { type: 'http', inter: '2s', rise: 2, fall: 3 },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    timeline: [
-      { at: '4s', do: 'load', http_rate: 0 },
-      { at: '5s', do: 'terminate', backend: 'vm-a', mode: 'vanish' },
-    ],
-  } as ScenarioInput;
-}
+const vanish = (lb: Record<string, unknown>): ScenarioInput => vanishL4(lb);
 
 describe('a client-closed stream to a vanished server (mode tcp)', () => {
   it('stays in the server sessions until timeout server after its last request, then ends', () => {

@@ -1,0 +1,172 @@
+import type { Engine, TimerId } from '../../engine/engine.js';
+import type { EventLog } from '../../metrics/event-log.js';
+import { inWholeJiffies } from '../../net/jiffies.js';
+import { firstDataRto, TCP_RTO_MAX_S } from '../../net/tcp.js';
+import type { Scenario } from '../../scenario/schema.js';
+import type { LoadBalancer } from '../lb/pool.js';
+import type { LbHost } from './lb-host.js';
+
+/**
+ * A stream HAProxy (lb.mode l4, mode tcp) keeps after its client closed towards a vanished server
+ * (world.ts heldByProxy): in the server's `cur_sess`/`served` (lb.active), its socket on the
+ * balancer's host retransmitting what the server never acknowledged.
+ */
+export interface HeldStream {
+  readonly b: number;
+  readonly pair: number;
+  readonly port: number;
+  /** The client's connect() through the proxy (conn.connectStartedAt): which process holds it (a reload). */
+  readonly openedAt: number;
+  /** When the first segment the server never acknowledged left (the request, or the relayed FIN). */
+  readonly unackedSince: number;
+  /** When its server side's read timeout (or the kernel's give-up) ends it. */
+  readonly endsAt: number;
+  timer: TimerId;
+}
+
+/** What a held stream needs of the world (core/world.ts World). */
+export interface HeldStreamWorld {
+  readonly engine: Engine;
+  readonly trace: EventLog;
+  readonly lb: LoadBalancer;
+  readonly lbHost: LbHost | null;
+  readonly scenario: Scenario;
+  readonly backends: readonly { readonly name: string; readonly hostUp: boolean }[];
+}
+
+/**
+ * The held streams of each server and the three events that end them:
+ * - their server side's read timeout (lb/pool.ts clientClosedStreamHold: timeout server / tunnel,
+ *   else tcp_retries2's give-up), the timer set when the stream was held;
+ * - the vanished VM booting again (serverRebooted): the next retransmission reaches its new
+ *   kernel, which has no socket for the 4-tuple and answers with an RST; HAProxy reads the error;
+ * - the old process exiting one second after a reload's hard stop (endOpenedBefore).
+ * `shutdown sessions` / on-marked-down shutdown-sessions and hard_stop() itself do not end them:
+ * stream_shutdown() (src/stream.c, HAProxy 2.6.0, unchanged through 2.6.12) returns at once when
+ * `stream->req.flags & (CF_SHUTW|CF_SHUTW_NOW)` — the request channel a held stream already shut
+ * when it relayed the client's FIN (sc_app_shutw_conn(), src/stconn.c, sets CF_SHUTW).
+ */
+export class HeldStreams {
+  private readonly byBackend: Set<HeldStream>[];
+
+  constructor(private readonly w: HeldStreamWorld) {
+    this.byBackend = w.backends.map(() => new Set<HeldStream>());
+  }
+
+  /** Held streams of server b now (all in lb.active[b]). */
+  count(b: number): number {
+    return this.byBackend[b].size;
+  }
+
+  /** Keep a stream for `hold` seconds on server b; the caller left it in lb.active[b]. */
+  hold(b: number, pair: number, port: number, openedAt: number, unackedSince: number, hold: number): void {
+    const w = this.w;
+    const endsAt = w.engine.now + hold;
+    const s: HeldStream = { b, pair, port, openedAt, unackedSince, endsAt, timer: -1 };
+    s.timer = w.engine.at(endsAt, this.timedOut, s);
+    this.byBackend[b].add(s);
+  }
+
+  /**
+   * The server side's read timeout fires (process_stream(), src/stream.c): HAProxy closes its
+   * server socket — never read0, so FD_LINGER_RISK makes it an RST, no TIME_WAIT (fd_delete(),
+   * src/fd.c) — and the server's slot is free.
+   */
+  private readonly timedOut = (s: HeldStream): void => {
+    s.timer = -1;
+    this.end(s, 'timeout', this.w.lb.serverSideTimeout());
+  };
+
+  /**
+   * Backend b's vanished VM boots a new kernel (vm/lifecycle.ts freshStart), same address. Each
+   * held stream's socket is still retransmitting its oldest unacknowledged segment; the next copy
+   * reaches the new kernel, which finds no socket for the 4-tuple and answers with an RST
+   * (tcp_v4_rcv() → no_tcp_socket → tcp_v4_send_reset(), net/ipv4/tcp_ipv4.c). The RST is back one
+   * RTT after the copy; HAProxy reads ECONNRESET on the server side and ends the stream
+   * (process_stream(), src/stream.c: `sc_ep_test(scb, SE_FL_ERROR)` → sc_shutr/sc_shutw,
+   * SF_ERR_SRVCL). A stream whose read timeout comes first ends by it, as it would have.
+   */
+  serverRebooted(b: number): void {
+    const w = this.w;
+    const rtt = w.scenario.clients.rtt;
+    for (const s of this.byBackend[b]) {
+      const resetAt = this.nextCopyAt(s.unackedSince, w.engine.now) + rtt;
+      if (resetAt >= s.endsAt) continue;
+      w.engine.cancel(s.timer);
+      s.timer = w.engine.at(resetAt, this.reset, s);
+    }
+  }
+
+  private readonly reset = (s: HeldStream): void => {
+    s.timer = -1;
+    // The host vanished again before the copy reached it: no RST, the read timeout decides again.
+    if (!this.w.backends[s.b].hostUp) {
+      s.timer = this.w.engine.at(s.endsAt, this.timedOut, s);
+      return;
+    }
+    this.end(s, 'reset', this.w.engine.now - s.unackedSince);
+  };
+
+  /**
+   * When the balancer host's kernel sends the first copy at or after `t` of a segment first sent
+   * at `since`. Sending armed the tail loss probe, which for one segment in flight goes at the RTO
+   * (tcp_schedule_loss_probe(), net/ipv4/tcp_output.c: PTO = 2·srtt + tcp_rto_min, capped by the
+   * RTO) and re-arms the RTO without backing it off; the RTO timer then fires one RTO later and
+   * doubles each time up to TCP_RTO_MAX (tcp_retransmit_timer(), net/ipv4/tcp_timer.c) — the
+   * schedule lb/l4-connect.ts dataRetransmitted follows. The RTO is rtt + 200 ms in whole jiffies
+   * (firstDataRto: tcp_rtt_estimator() keeps rttvar ≥ tcp_rto_min on every RTT sample, so the
+   * steady RTO is the first sample's), and each firing lands on the host's timer wheel.
+   */
+  private nextCopyAt(since: number, t: number): number {
+    const clock = this.w.lbHost!.host.clock;
+    let rto = inWholeJiffies(firstDataRto(this.w.scenario.clients.rtt), clock.hz);
+    let at = clock.timerFiresAt(since, rto);
+    // The probe leaves the RTO as it is; each RTO firing doubles it.
+    let probe = true;
+    while (at < t) {
+      if (!probe) rto = Math.min(2 * rto, TCP_RTO_MAX_S);
+      probe = false;
+      at = clock.timerFiresAt(at, rto);
+    }
+    return at;
+  }
+
+  /**
+   * The proxy process that accepted every stream opened before `reloadAt` exits (hard-stop.ts: one
+   * second after hard_stop(), the held streams having resisted it). Their slots go with it; their
+   * ports are freed at once (simplified: the kernel keeps each closed socket, an orphan, until its
+   * retransmissions give up, tcp_orphan_retries). How many ended.
+   */
+  endOpenedBefore(reloadAt: number): number {
+    let ended = 0;
+    for (const streams of this.byBackend)
+      for (const s of streams) {
+        if (s.openedAt >= reloadAt) continue;
+        this.w.engine.cancel(s.timer);
+        s.timer = -1;
+        this.release(s);
+        ended++;
+      }
+    return ended;
+  }
+
+  private end(s: HeldStream, cause: 'timeout' | 'reset', after: number): void {
+    const w = this.w;
+    this.release(s);
+    w.trace.emitLimited(`lb-held-${s.b}-${cause}`, {
+      kind: 'lb.server_side_timeout',
+      backend: w.backends[s.b].name,
+      after,
+      cause,
+    });
+  }
+
+  /** The stream's server socket closes (no TIME_WAIT: an RST either way) and its slot is free. */
+  private release(s: HeldStream): void {
+    const w = this.w;
+    this.byBackend[s.b].delete(s);
+    w.lbHost!.host.close(s.pair, s.port, w.engine.now, false);
+    w.lb.active[s.b]--;
+    if (w.lb.slotFreed !== null) w.lb.slotFreed(s.b);
+  }
+}
