@@ -598,7 +598,7 @@ export const LbSchema = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      "L7 only (unset = false): HAProxy `retry-on conn-failure empty-response`: a request whose server connection closed (FIN) with nothing received — a crashed server, an idle connection closed under it — is sent again, to another server when `redispatch` allows (do_l7_retry() from http_wait_for_response(), src/http_ana.c: PR_RE_DISCONNECTED), instead of HAProxy's 502 or silent close; a reset (RST) is not (HAProxy L7-retries a read error only for rejected TLS early data). Counts against `retries` (do_l7_retry() gives up once conn_retries reaches it). Only for requests that are safe to replay (doc/configuration.txt retry-on).",
+      'L7 only (unset = false): HAProxy `retry-on conn-failure empty-response`: a request whose server connection closed (FIN) or was reset (RST) with nothing received — a crashed server, an idle connection closed under it — is sent again, to another server when `redispatch` allows (do_l7_retry() from http_wait_for_response(), src/http_ana.c: PR_RE_DISCONNECTED; the reset since HAProxy 2.6.10, "Do a L7 retry on read error if there is no response"), instead of HAProxy\'s 502 or silent close. Shares `retries` with connection retries: each L7 retry needs one left (2.6.10: "Don\'t increment conn_retries counter before the L7 retry"), so `retries: 1` allows one. Only for requests that are safe to replay (doc/configuration.txt retry-on).',
     ),
   server_rtt: zDuration
     .optional()
