@@ -284,3 +284,25 @@ describe("HAProxy's connect timeout under a later request of a keep-alive connec
     }
   });
 });
+
+describe("HAProxy's check of a bare app server killed under it", () => {
+  it('logs "TCPCHK got an empty response at step 2": option httpchk\'s implicit expect rule (index 1)', () => {
+    const r = run({
+      warmup: '0s',
+      horizon: '15s',
+      // Each check takes 1.9 s (next one 2 s after it ends): one is in flight at the 12.5-s kill.
+      app: { workers: 4, service_time: 'const(5ms)', health_check_time: '1900ms' },
+      lb: { mode: 'l7' },
+      health_check: { type: 'http', inter: '2s', fall: 1, rise: 1, timeout: '5s' },
+      backends: [
+        { name: 'vm-a', proxy: 'none' },
+        { name: 'vm-b', proxy: 'none' },
+      ],
+      timeline: [{ at: '12.5s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+    } as ScenarioInput);
+    const down = recordsOf(r, 'hc.down').filter((x) => x.backend === 'vm-a');
+    expect(down.map((x) => x.reason)).toEqual([
+      'Layer7 invalid response, info: "TCPCHK got an empty response at step 2"',
+    ]);
+  });
+});
