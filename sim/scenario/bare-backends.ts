@@ -4,11 +4,11 @@
  * topologies drainsim does not model for them yet are refused rather than simulated wrongly.
  */
 import type { z } from 'zod';
+import { type DescribedIssue, formatFound } from './zod-issues.js';
 
 /** What these checks read of a parsed scenario (structural: schema.ts calls them from its refinement). */
 interface BareView {
   lb: { mode: string };
-  nginx: Record<string, unknown>;
   app: { tls: { terminates: string } };
   clients: {
     ws: { initial_sessions: number; arrival_rate: number; scheduled?: unknown[] };
@@ -21,14 +21,9 @@ interface BareView {
 /** Timeline actions that are nginx's own (`nginx -s reload|quit|stop`, a settings reload). */
 const NGINX_ACTIONS = new Set(['set', 'nginx_reload', 'nginx_quit', 'nginx_stop']);
 
-/** Every scenario-wide nginx key whose value differs from nginx's default (`defaults`). */
-function writtenNginxKeys(nginx: Record<string, unknown>, defaults: Record<string, unknown>): string[] {
-  return Object.keys(nginx).filter((k) => nginx[k] !== defaults[k]);
-}
-
 type Path = Array<string | number>;
 
-export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknown>, nginxDefaults: object): void {
+export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknown>): void {
   /** One issue at `path`, with what a valid scenario has there (the error's `expected`). */
   const issue = (path: Path, expected: string, message: string): void =>
     ctx.addIssue({ code: 'custom', path, message, params: { expected } });
@@ -71,13 +66,6 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
         'none is not modelled with WebSocket clients yet (their tunnels go through nginx on the VM) — keep proxy: nginx, or drop clients.ws',
       );
   }
-  if (bare.length === s.backends.length)
-    for (const key of writtenNginxKeys(s.nginx, nginxDefaults as Record<string, unknown>))
-      issue(
-        ['nginx', key],
-        "nginx's default (no nginx setting)",
-        `every backend has proxy: none — there is no nginx to configure (backends ${names.join(', ')})`,
-      );
   s.timeline.forEach((a, j) => {
     if (!NGINX_ACTIONS.has(a.do)) return;
     if (a.backend === undefined)
@@ -93,4 +81,54 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
         `${a.do} needs nginx, and backend '${a.backend}' has proxy: none — a bare app server has no reload or quit of its own; use terminate (SIGTERM) or deploy`,
       );
   });
+}
+
+/** What a bare app server's keep-alive idle timeout may be, for the error that asks for one. */
+const KEEPALIVE_EXPECTED =
+  'app.keepalive_timeout, a duration: node >= 20 closes idle connections after keepAliveTimeout + 1 s = 6s; gunicorn async workers 2s; 0s = never';
+
+const mapping = (v: unknown): Record<string, unknown> | undefined =>
+  v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+
+/**
+ * The checks of what the file wrote (written-checks.ts; the parsed scenario has every default):
+ * - a bare backend needs `app.keepalive_timeout` written, scenario-wide or its own: the app
+ *   server's idle timeout decides when the balancer's idle connections end (and the keep-alive
+ *   race, lb.server_rtt), and no default is right for every app — node >= 20 closes after
+ *   keepAliveTimeout + 1 s (lib/_http_server.js: 5 s + HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER
+ *   1 s), gunicorn's async workers after `keepalive` 2 s, a sync worker after each response;
+ *   the schema's 0 (never) suits only an app behind nginx's upstream keepalive;
+ * - when every backend is bare, any scenario-wide `nginx:` key, even one written at its default.
+ */
+export function writtenBareIssues(raw: unknown): DescribedIssue[] {
+  const scenario = mapping(raw);
+  const backends = Array.isArray(scenario?.backends) ? (scenario.backends as unknown[]).map(mapping) : [];
+  const bare = backends.flatMap((b, i) => (b?.proxy === 'none' ? [i] : []));
+  if (scenario === undefined || bare.length === 0) return [];
+  const issues: DescribedIssue[] = [];
+  const sharedTimeout = mapping(scenario.app)?.keepalive_timeout;
+  for (const i of bare) {
+    const b = backends[i] as Record<string, unknown>;
+    if (sharedTimeout !== undefined || mapping(b.app)?.keepalive_timeout !== undefined) continue;
+    issues.push({
+      path: ['backends', i, 'app', 'keepalive_timeout'],
+      message: `backend '${String(b.name)}' has proxy: none — its app server's own keep-alive idle timeout ends the balancer's idle connections, and no default fits every app: set app.keepalive_timeout (scenario-wide or this backend's)`,
+      expected: KEEPALIVE_EXPECTED,
+      found: 'missing',
+      anchor: 'parent',
+    });
+  }
+  const nginx = mapping(scenario.nginx);
+  if (bare.length === backends.length && nginx !== undefined) {
+    const names = bare.map((i) => String(backends[i]?.name));
+    for (const key of Object.keys(nginx))
+      issues.push({
+        path: ['nginx', key],
+        message: `every backend has proxy: none — there is no nginx to configure (backends ${names.join(', ')})`,
+        expected: 'no nginx setting',
+        found: formatFound(nginx[key]),
+        anchor: 'key',
+      });
+  }
+  return issues;
 }

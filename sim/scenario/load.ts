@@ -14,6 +14,7 @@ import { defaultBuiltinDir, displayPath, resolveScenarioFile, scenarioNameOf } f
 import { objectKeysAt } from './schema-walk.js';
 import { applySetOverrideOwned, parseSetOverride } from './set-override.js';
 import { declaredVarNames, substituteVars, type VarValue } from './vars.js';
+import { writtenIssues } from './written-checks.js';
 import { readYamlSource, type YamlSource } from './yaml-source.js';
 import { scenarioErrorMap } from './zod-error-map.js';
 import { describeZodIssues } from './zod-issues.js';
@@ -186,8 +187,10 @@ export function loadScenario<T>(fileOrName: string, schema: z.ZodType<T>, opts: 
       schema.safeParse(raw, { error: scenarioErrorMap, reportInput: true, jitless: true }),
     );
   const result = opts.withBaseDir ? opts.withBaseDir(baseDir, parse) : parse();
-  if (!result.success) {
-    const issues = describeZodIssues(result.error.issues, schema, raw).map(
+  const written = writtenIssues(schema, raw);
+  if (!result.success || written.length > 0) {
+    const described = result.success ? [] : describeZodIssues(result.error.issues, schema, raw);
+    const issues = [...described, ...written].map(
       (d): ScenarioIssue => ({
         ...locate(sources, applied, d.path, d.anchor),
         path: formatPath(d.path),

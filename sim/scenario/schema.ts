@@ -5,9 +5,10 @@
  * (../../shared/reference/real-defaults.md has the sources).
  */
 import { z } from 'zod';
-import { checkBareBackends } from './bare-backends.js';
+import { checkBareBackends, writtenBareIssues } from './bare-backends.js';
 import * as L from './limits.js';
 import { parseClock, UnitError } from './units.js';
+import { registerWrittenCheck } from './written-checks.js';
 import {
   parseBoundedDuration,
   zDistribution,
@@ -151,9 +152,6 @@ export const NginxSchema = z.strictObject({
       'nginx proxy_buffers number, default 8 (each one memory page, 4k); charged to a proxied request in flight (memory gauges only).',
     ),
 });
-
-/** nginx's settings when a scenario writes none (a bare-backend scenario must leave them so). */
-const NGINX_DEFAULTS = NginxSchema.parse({});
 
 export const WsServerSchema = z.strictObject({
   session_ttl: zDurationOrInfinite
@@ -325,7 +323,7 @@ export const AppSchema = z.strictObject({
   keepalive_timeout: zDurationOrInfinite
     .prefault('0')
     .describe(
-      "The app server's own idle timeout on a kept-alive connection from nginx (upstream keepalive): it closes the connection this long after its last response (0 = never). node ≥ 20 closes after keepAliveTimeout + 1 s (default 5 s + 1 s); above nginx's upstream keepalive_timeout it never races nginx's reuse.",
+      "The app server's own idle timeout on a kept-alive connection from nginx (upstream keepalive) or, for a bare app server (backends[].proxy: none, which requires it written), from the balancer: it closes the connection this long after its last response (unset or 0 = never). gunicorn's async workers close after 2 s. node ≥ 20 closes after keepAliveTimeout + 1 s (default 5 s + 1 s); above nginx's upstream keepalive_timeout it never races nginx's reuse.",
     ),
   ws: WsServerSchema.prefault({}),
   tls: TlsSchema.prefault({}),
@@ -598,7 +596,7 @@ export const LbSchema = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      "L7 only (unset = false): HAProxy `retry-on conn-failure empty-response`: a request whose server connection closed (FIN) with nothing received — a crashed server, an idle connection closed under it — is sent again, to another server when `redispatch` allows (do_l7_retry() from http_wait_for_response(), src/http_ana.c: PR_RE_DISCONNECTED), instead of HAProxy's 502 or silent close; a reset (RST) is not (HAProxy L7-retries a read error only for rejected TLS early data). Counts against `retries` (do_l7_retry() gives up once conn_retries reaches it). Only for requests that are safe to replay (doc/configuration.txt retry-on).",
+      'L7 only (unset = false): HAProxy `retry-on conn-failure empty-response`: a request whose server connection closed (FIN) or was reset (RST) with nothing received — a crashed server, an idle connection closed under it — is sent again, to another server when `redispatch` allows (do_l7_retry() from http_wait_for_response(), src/http_ana.c: PR_RE_DISCONNECTED; the reset since HAProxy 2.6.10, "Do a L7 retry on read error if there is no response"), instead of HAProxy\'s 502 or silent close. Shares `retries` with connection retries: each L7 retry needs one left (2.6.10: "Don\'t increment conn_retries counter before the L7 retry"), so `retries: 1` allows one. Only for requests that are safe to replay (doc/configuration.txt retry-on).',
     ),
   server_rtt: zDuration
     .optional()
@@ -664,7 +662,7 @@ const BackendOverrides = z.strictObject({
     .enum(['nginx', 'none'])
     .optional()
     .describe(
-      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node ≥ 20: keepAliveTimeout 5 s + 1 s), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). Needs lb.mode: l7; nginx settings, nginx events, `app.tls.terminates: nginx` and WebSocket clients are refused for it.",
+      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node ≥ 20: keepAliveTimeout 5 s + 1 s; required, written scenario-wide or in the backend's own `app`, since no default fits every app), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). Needs lb.mode: l7; nginx settings, nginx events, `app.tls.terminates: nginx` and WebSocket clients are refused for it.",
     ),
   nginx: overrideOf(NginxSchema).optional(),
   app: overrideOf(AppSchema).optional(),
@@ -1088,7 +1086,7 @@ export const ScenarioSchema = z
         message: `cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
       });
     }
-    checkBareBackends(s, ctx, NGINX_DEFAULTS);
+    checkBareBackends(s, ctx);
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
       if (names.has(b.name))
@@ -1141,6 +1139,9 @@ export const ScenarioSchema = z
       }
     });
   });
+
+// What only the raw input shows (a key left unwritten, or written at its default): the loader's.
+registerWrittenCheck(ScenarioSchema, writtenBareIssues);
 
 export type Scenario = z.output<typeof ScenarioSchema>;
 export type ScenarioInput = z.input<typeof ScenarioSchema>;

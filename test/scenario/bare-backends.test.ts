@@ -18,7 +18,15 @@ const load = (text: string) => {
 };
 const issuesOf = (text: string): ScenarioIssue[] => scenarioErrorOf(load(text)).issues;
 const lines = (...l: string[]) => `${l.join('\n')}\n`;
-const BARE_L7 = ['lb:', '  mode: l7', 'backends:', '  - name: a', '    proxy: none', '  - name: b'];
+const BARE_L7 = [
+  'lb:',
+  '  mode: l7',
+  'backends:',
+  '  - name: a',
+  '    proxy: none',
+  '    app: { keepalive_timeout: 6s }',
+  '  - name: b',
+];
 
 describe('backends[].proxy: none', () => {
   it('loads under lb.mode l7; unset and nginx mean nginx in front of the app', () => {
@@ -28,12 +36,12 @@ describe('backends[].proxy: none', () => {
 
   it("refuses a bare backend's own nginx settings at backends[i].nginx, with line and found", () => {
     const [issue, ...rest] = issuesOf(
-      lines(...BARE_L7.slice(0, 5), '    nginx:', '      keepalive_timeout: 10s', '  - name: b'),
+      lines(...BARE_L7.slice(0, 6), '    nginx:', '      keepalive_timeout: 10s', '  - name: b'),
     );
     expect(rest).toEqual([]);
     expect(issue).toMatchObject({
       path: 'backends[0].nginx',
-      line: 7,
+      line: 8,
       expected: 'no nginx settings',
       found: '{"keepalive_timeout":"10s"}',
     });
@@ -53,17 +61,24 @@ describe('backends[].proxy: none', () => {
       ),
     );
     expect(issues.map((i) => [i.path, i.line, i.expected])).toEqual([
-      ['timeline[0].backend', 8, 'a backend with nginx'],
-      ['timeline[1].do', 9, 'a backend with nginx'],
-      ['timeline[3].backend', 11, 'a backend with nginx'],
+      ['timeline[0].backend', 9, 'a backend with nginx'],
+      ['timeline[1].do', 10, 'a backend with nginx'],
+      ['timeline[3].backend', 12, 'a backend with nginx'],
     ]);
     expect(issues[0].message).toMatch(/^nginx_quit needs nginx, and backend 'a' has proxy: none/);
   });
 
   it('needs lb.mode l7', () => {
     for (const mode of ['l4', 'nat']) {
-      const [issue] = issuesOf(lines(`lb: { mode: ${mode} }`, 'backends:', '  - { name: a, proxy: none }'));
-      expect(issue).toMatchObject({ path: 'backends[0].proxy', line: 3, expected: 'nginx, or lb.mode: l7' });
+      const [issue] = issuesOf(
+        lines(`lb: { mode: ${mode} }`, 'backends:', '  - { name: a, proxy: none, app: { keepalive_timeout: 6s } }'),
+      );
+      expect(issue).toMatchObject({
+        path: 'backends[0].proxy',
+        line: 3,
+        expected: 'nginx, or lb.mode: l7',
+        found: '"none"',
+      });
       expect(issue.message).toMatch(/^none needs lb.mode: l7/);
     }
   });
@@ -80,14 +95,45 @@ describe('backends[].proxy: none', () => {
   it('refuses scenario-wide nginx settings only when no backend has nginx', () => {
     const allBare = [
       'lb: { mode: l7 }',
+      'app: { keepalive_timeout: 6s }',
       'backends:',
       '  - { name: a, proxy: none }',
       'nginx:',
       '  keepalive_timeout: 10s',
+      '  proxy_read_timeout: 60s',
     ];
-    expect(issuesOf(lines(...allBare)).map((i) => [i.path, i.line])).toEqual([['nginx.keepalive_timeout', 5]]);
+    // Written at nginx's default value (proxy_read_timeout 60s) is refused as well: any key written.
+    const issues = issuesOf(lines(...allBare));
+    expect(issues.map((i) => [i.path, i.line, i.found])).toEqual([
+      ['nginx.keepalive_timeout', 6, '"10s"'],
+      ['nginx.proxy_read_timeout', 7, '"60s"'],
+    ]);
+    expect(issues[1]).toMatchObject({ expected: 'no nginx setting' });
+    expect(issues[1].message).toMatch(/^every backend has proxy: none — there is no nginx to configure/);
     // With one nginx backend left the same settings are its own.
     expect(() => load(lines(...BARE_L7, 'nginx:', '  keepalive_timeout: 10s'))()).not.toThrow();
+  });
+
+  it('refuses a bare backend without app.keepalive_timeout (no default fits every app), scenario-wide or its own', () => {
+    const [issue, ...rest] = issuesOf(lines('lb: { mode: l7 }', 'backends:', '  - name: a', '    proxy: none'));
+    expect(rest).toEqual([]);
+    expect(issue).toMatchObject({
+      path: 'backends[0].app.keepalive_timeout',
+      line: 3,
+      found: 'missing',
+      expected:
+        'app.keepalive_timeout, a duration: node >= 20 closes idle connections after keepAliveTimeout + 1 s = 6s; gunicorn async workers 2s; 0s = never',
+    });
+    expect(issue.file).toMatch(/x\.yaml$/);
+    expect(issue.message).toMatch(/^backend 'a' has proxy: none — its app server's own keep-alive idle timeout/);
+    // Written, even 0s (never), scenario-wide or in the backend's own app: loads.
+    const shared = load(
+      lines('lb: { mode: l7 }', 'app: { keepalive_timeout: 0s }', 'backends:', '  - { name: a, proxy: none }'),
+    );
+    expect(shared().scenario.app.keepalive_timeout).toBe(0);
+    expect(() => load(lines(...BARE_L7))()).not.toThrow();
+    // An nginx backend needs none (its nginx's upstream keepalive decides).
+    expect(() => load(lines('lb: { mode: l7 }', 'backends:', '  - { name: a }'))()).not.toThrow();
   });
 
   it('lb.server_rtt and lb.retry_on_empty_response need lb.mode l7', () => {

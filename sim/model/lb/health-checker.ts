@@ -381,10 +381,13 @@ export class HealthChecker {
  * Why an answered check failed, as HAProxy logs it. A bare app server (proxy: none) killed under
  * the check closes the connection with nothing sent: "TCPCHK got an empty response"
  * (tcpcheck_eval_recv(), src/tcpcheck.c: HCHK_STATUS_L7RSP, "Layer7 invalid response"), or resets
- * it when it had not read the check yet.
+ * it when it had not read the check yet. The step is the receiving rule's: `option httpchk`'s
+ * send rule has index 0 and check_proxy_tcpcheck() appends the implicit `http-check expect status
+ * 200-399` with index send + 1, so tcpcheck_get_step_id() (index + 1) gives 2 (the implicit
+ * connect inserted before them keeps index 0 and reads as step 0).
  */
 function failedCheckReason(status: Status): string {
-  if (status === Status.NO_RESPONSE) return 'Layer7 invalid response, info: "TCPCHK got an empty response at step 1"';
+  if (status === Status.NO_RESPONSE) return 'Layer7 invalid response, info: "TCPCHK got an empty response at step 2"';
   // Reset with the check unread: an I/O error once connected (chk_report_conn_err(), src/check.c: SOCKERR).
   if (status === Status.RESET) return 'Socket error, info: "Connection reset by peer"';
   return `Layer7 wrong status, code: ${status}`;

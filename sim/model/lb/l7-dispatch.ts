@@ -588,12 +588,12 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   /**
    * A bare app server's connection (proxy: none) closed or was reset before any response: its
    * process died under the request (or, `lb.server_rtt`, the server closed the idle connection the
-   * request went on). HAProxy 2.6 http_wait_for_response() (src/http_ana.c), with the response
-   * buffer empty: a read error (RST) is L7-retried only for refused TLS early data
-   * (PR_RE_EARLY_ERROR), a server close (FIN) only with `retry-on empty-response`
-   * (PR_RE_DISCONNECTED, lb.retry_on_empty_response) — `retry-on 500 502 503 504`
-   * (lb.retry_on_5xx) holds neither, and the 502 below is HAProxy's own, never a server status
-   * that l7_status_match() reads. Then, for a
+   * request went on). HAProxy 2.6.12 http_wait_for_response() (src/http_ana.c), with the response
+   * buffer empty: a server close (FIN) and, since 2.6.10's backport of 6f78ac560 "BUG/MINOR:
+   * http-ana: Do a L7 retry on read error if there is no response", a read error (RST) too unless
+   * it is refused TLS early data are L7-retried with `retry-on empty-response` (PR_RE_DISCONNECTED,
+   * lb.retry_on_empty_response) — `retry-on 500 502 503 504` (lb.retry_on_5xx) holds neither, and
+   * the 502 below is HAProxy's own, never a server status that l7_status_match() reads. Then, for a
    * request that is not the first of its client connection (TX_NOT_FIRST), `abort_keep_alive`:
    * the client connection is closed with no response and no log line, "so that the client
    * retries"; for a first request, 502 (SF_ERR_SRVCL, SC_FL_NOLINGER, http_reply_and_close():
@@ -604,11 +604,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const w = this.w;
     const b = req.backend;
     const backend = w.backends[b];
-    // `retry-on empty-response` (PR_RE_DISCONNECTED): a server close (FIN), not a reset, is
-    // retried by do_l7_retry(), which counts the retry first and gives up once conn_retries
-    // reaches `retries`; where it goes, stream_choose_redispatch() decides.
+    // `retry-on empty-response` (PR_RE_DISCONNECTED): a close (FIN) or a reset (RST) with nothing
+    // read is retried by do_l7_retry() while the stream's conn_retries is below `retries`: 2.6.10
+    // backported 41ade746c "BUG/MINOR: http-ana: Don't increment conn_retries counter before the
+    // L7 retry" (v2.6.0 counted first, so one retry fewer), so the test is the connection retries'
+    // own (> 0, as retry_on_5xx's); where it goes, stream_choose_redispatch() decides. drainsim
+    // models no TLS early data (CO_ER_SSL_EARLY_FAILED), the one read error not retried so.
     const reset = req.status === Status.RESET;
-    const retried = !reset && w.scenario.lb.retry_on_empty_response === true && req.lbRetriesLeft > 1;
+    const retried = w.scenario.lb.retry_on_empty_response === true && req.lbRetriesLeft > 0;
     w.trace.emitLimited(`lb-server-aborted-${b}-${req.notFirst ? 1 : 0}-${raced ? 1 : 0}-${retried ? 1 : 0}`, {
       kind: 'lb.server_aborted',
       backend: backend.name,

@@ -3,7 +3,8 @@
  * connections end at the app server's own listener. A killed app closes (FIN) or resets them
  * under the requests it holds, and HAProxy answers that itself (http_wait_for_response(),
  * src/http_ana.c v2.6): 502 for the first request of a client connection, a silent close
- * (abort_keep_alive) for a later one (TX_NOT_FIRST), no L7 retry with `retry-on 500 502 503 504`;
+ * (abort_keep_alive) for a later one (TX_NOT_FIRST), no L7 retry with `retry-on 500 502 503 504`,
+ * an L7 retry of a close or a reset with `retry-on empty-response` (2.6.12, the recorded version);
  * a read timeout stays 504. With nginx in front of the app the 502 is nginx's response, which
  * HAProxy forwards (and retries with retry_on_5xx). Idle server connections end at the app's own
  * keep-alive idle timeout.
@@ -121,12 +122,18 @@ describe('a killed bare app server behind HAProxy mode http', () => {
     const aborted = recordsOf(retried, 'lb.server_aborted');
     expect(aborted.length).toBeGreaterThan(0);
     expect(aborted.every((x) => x.retried && !x.reset)).toBe(true);
-    // do_l7_retry() counts the retry first: with `retries 1` none is left for it.
+    // HAProxy 2.6.12 checks conn_retries before counting the L7 retry (41ade746c, backported in
+    // 2.6.10): `retries 1` leaves it one retry, which redispatch sends to vm-b.
     const one = run(openLoop('none', true, { retry_on_empty_response: true, retries: 1 }));
-    expect(fig(one, 'err_econnreset.total')).toBe(heldAtKill(one));
+    expect(heldAtKill(one)).toBeGreaterThan(5);
+    expect(fig(one, 'errors.total')).toBe(0);
+    expect(recordsOf(one, 'lb.server_aborted').every((x) => x.retried)).toBe(true);
+    // `retries 0`: none left, each held request's keep-alive connection closes silently.
+    const none = run(openLoop('none', true, { retry_on_empty_response: true, retries: 0 }));
+    expect(fig(none, 'err_econnreset.total')).toBe(heldAtKill(none));
   });
 
-  it('a request the killed app had not read is reset, and retry-on empty-response does not retry a reset', () => {
+  it('a request the killed app had not read is reset, and retry-on empty-response retries the reset too', () => {
     // One worker: the killed app holds 1 request in service and the rest unread in its queue.
     const input = openLoop('none', true, { retry_on_empty_response: true });
     input.app = { workers: 1, service_time: 'const(500ms)' };
@@ -135,9 +142,15 @@ describe('a killed bare app server behind HAProxy mode http', () => {
     const held = heldAtKill(r);
     expect(held).toBeGreaterThan(2);
     const aborted = recordsOf(r, 'lb.server_aborted');
-    expect(aborted.filter((x) => x.reset && !x.retried).length).toBeGreaterThan(0);
-    // Only the one in service (closed, FIN) is retried; the unread ones end with EOF.
-    expect(fig(r, 'err_econnreset.total')).toBe(held - 1);
+    // The unread ones (RST: a read error with no response) are L7-retried as the one in service
+    // (FIN) is (6f78ac560 "Do a L7 retry on read error if there is no response", 2.6.10).
+    expect(aborted.filter((x) => x.reset && x.retried).length).toBeGreaterThan(0);
+    expect(aborted.every((x) => x.retried)).toBe(true);
+    expect(fig(r, 'errors.total')).toBe(0);
+    // Without the option the same resets end the keep-alive connections silently.
+    const plain = { ...input, lb: { mode: 'l7', redispatch: true } } as ScenarioInput;
+    const silent = run(plain);
+    expect(fig(silent, 'err_econnreset.total')).toBe(heldAtKill(silent));
   });
 
   it('a hung bare server under timeout server: 504 for later requests too (a read timeout ignores TX_NOT_FIRST)', () => {
@@ -269,5 +282,27 @@ describe("HAProxy's connect timeout under a later request of a keep-alive connec
       expect(fig(first, 'responses_5xx.total'), proxy).toBeGreaterThan(20);
       expect(fig(first, 'err_econnreset.total'), proxy).toBe(0);
     }
+  });
+});
+
+describe("HAProxy's check of a bare app server killed under it", () => {
+  it('logs "TCPCHK got an empty response at step 2": option httpchk\'s implicit expect rule (index 1)', () => {
+    const r = run({
+      warmup: '0s',
+      horizon: '15s',
+      // Each check takes 1.9 s (next one 2 s after it ends): one is in flight at the 12.5-s kill.
+      app: { workers: 4, service_time: 'const(5ms)', health_check_time: '1900ms' },
+      lb: { mode: 'l7' },
+      health_check: { type: 'http', inter: '2s', fall: 1, rise: 1, timeout: '5s' },
+      backends: [
+        { name: 'vm-a', proxy: 'none' },
+        { name: 'vm-b', proxy: 'none' },
+      ],
+      timeline: [{ at: '12.5s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+    } as ScenarioInput);
+    const down = recordsOf(r, 'hc.down').filter((x) => x.backend === 'vm-a');
+    expect(down.map((x) => x.reason)).toEqual([
+      'Layer7 invalid response, info: "TCPCHK got an empty response at step 2"',
+    ]);
   });
 });
