@@ -2,6 +2,7 @@ import { inWholeJiffies } from '../../net/jiffies.js';
 import { acceptQueueFull, Handshake, ListenerChecks, nextDataCopyRto } from '../../net/listen-queue.js';
 import { reqskTimeout, synAckRetries, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import { firstDataRto } from '../../net/tcp.js';
+import { wheelOf } from '../../net/timer-wheel.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 
@@ -160,10 +161,10 @@ export class AppListener {
     };
     w.metrics.inc(w.c.synDrops, b);
     this.trace(p, 'ack_dropped');
-    w.engine.at(clock.timerFiresAt(w.now, rto), this.dataCopy, p);
+    this.armDataCopy(p);
     // tcp_conn_request → inet_csk_reqsk_queue_hash_add: the request sock's timer, armed at the SYN
     // for TCP_TIMEOUT_INIT on the app's kernel.
-    if (req !== null) w.engine.at(backend.host.clock.timerFiresAt(w.now, TCP_TIMEOUT_INIT_S), this.synAckTimer, p);
+    if (req !== null) this.armSynAckTimer(backend, p, TCP_TIMEOUT_INIT_S);
     return Handshake.ACK_DROPPED;
   }
 
@@ -240,7 +241,24 @@ export class AppListener {
   private nextCopy(p: Pending): void {
     p.copies++;
     p.rto = nextDataCopyRto(p.copies, p.rto);
-    this.w.engine.at(p.clock.timerFiresAt(this.w.now, p.rto), this.dataCopy, p);
+    this.armDataCopy(p);
+  }
+
+  /**
+   * The sender's retransmission timer (icsk_retransmit_timer, not pinned) on its kernel's timer
+   * wheel: a tick's timers run in the kernel's order (net/timer-wheel.ts), so the copies of one
+   * tick meet the listener in that order.
+   */
+  private armDataCopy(p: Pending): void {
+    const w = this.w;
+    const wheel = wheelOf(w.engine, p.clock);
+    if (wheel !== null) wheel.arm(w.now, p.rto, this.dataCopy, p);
+    else w.engine.at(p.clock.timerFiresAt(w.now, p.rto), this.dataCopy, p);
+  }
+
+  /** The request sock's rsk_timer on the app's kernel: TIMER_PINNED (reqsk_queue_hash_req). */
+  private armSynAckTimer(backend: Backend, p: Pending, seconds: number): void {
+    wheelOf(this.w.engine, backend.host.clock)!.arm(this.w.now, seconds, this.synAckTimer, p, true);
   }
 
   /** reqsk_timer_handler: expire the request sock, or resend the SYN-ACK and re-arm. */
@@ -263,7 +281,7 @@ export class AppListener {
     }
     // `if (req->num_timeout++ == 0) atomic_dec(&queue->young)`, then mod_timer(tcp_reqsk_timeout(req)).
     if (req.numTimeout++ === 0) checks.firstTimeout();
-    w.engine.at(backend.host.clock.timerFiresAt(w.now, reqskTimeout(req.numTimeout)), this.synAckTimer, p);
+    this.armSynAckTimer(backend, p, reqskTimeout(req.numTimeout));
     w.engine.schedule(p.rtt, this.challengeAck, p);
   };
 
