@@ -33,8 +33,9 @@ const LOAD_CONNECTS =
 const VOLATILE =
   'the real runs vary this much (backlog 32: 713, 694 and 561 answers), through the ACK-time ' +
   'overflow: a child made by an answer to a resent SYN-ACK has no data, and the one-worker ' +
-  'server blocks in recv() on it until the next data copy; drainsim keeps such a child in the ' +
-  "accept queue until its data comes (app-listener.ts) and its app's worker never blocks on one";
+  'server blocks in recv() on it until the next data copy (drainsim too since helper ackq2: ' +
+  'app-server.ts submitBeforeData; 338 answers instead of 374 in one backlog-8 seed), but in ' +
+  'drainsim such children are rare (0-4 a run) and come when the data copy is close';
 
 /** `<label>/<figure id>` → why (label: the data file's name, lib/holdout.mjs holdoutFiles). */
 export const HOLDOUT_GAPS = {

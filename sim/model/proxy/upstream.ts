@@ -108,6 +108,10 @@ export class RequestPath {
         this.awaitingChild.delete(conn);
         this.app.submit(backend, conn);
       },
+      acceptedWithoutData: (dataAt) => {
+        this.awaitingChild.delete(conn);
+        this.app.submitBeforeData(backend, conn, dataAt);
+      },
       reset: () => {
         this.awaitingChild.delete(conn);
         this.cancelReadTimeout(conn);
