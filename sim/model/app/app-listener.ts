@@ -2,6 +2,7 @@ import { inWholeJiffies } from '../../net/jiffies.js';
 import { acceptQueueFull, Handshake, ListenerChecks, nextDataCopyRto } from '../../net/listen-queue.js';
 import { reqskTimeout, synAckRetries, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import { firstDataRto } from '../../net/tcp.js';
+import { wheelOf } from '../../net/timer-wheel.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 
@@ -19,6 +20,13 @@ export interface AckWaiter {
   reset(): void;
   /** The listener forgets the wait because waiting() said no: the sender lets go of what it held. */
   gone?(): void;
+  /**
+   * A challenge ACK made the child without data: it is in the app's accept queue now, in its
+   * place, and the worker that accept()s it blocks in recv() until `dataAt`, when the sender's
+   * next copy brings the request. Absent: the child holds a place until its data and is then
+   * admitted().
+   */
+  acceptedWithoutData?(dataAt: number): void;
 }
 
 /**
@@ -56,6 +64,10 @@ interface Pending {
   req: RequestSock | null;
   /** A challenge ACK made the child, without data: the next data copy brings the request. */
   childWithoutData: boolean;
+  /** The app took the child without data (acceptedWithoutData): the copies have nothing left to do. */
+  acceptedEarly: boolean;
+  /** When the data copy armed last reaches the listener. */
+  copyAt: number;
 }
 
 /** struct request_sock of an acked handshake (include/net/request_sock.h). */
@@ -86,9 +98,9 @@ interface RequestSock {
  * A request sock that runs out of retries is dropped: the next copy meets the listener, no cookie,
  * and is answered with RST (tcp_v4_do_rcv → tcp_v4_send_reset). The SYN queue is the app's
  * listener's (synQueueFull: a SYN cookie past the backlog, no request sock, no resend).
- * Simplified: an app worker accept()s a child only with its request (a child without data waits
- * in the queue until its data; a blocking one-connection-at-a-time server would accept it and
- * block in recv()).
+ * A child without data is accepted in its turn and its worker blocks in recv() until the next
+ * copy (AckWaiter.acceptedWithoutData, nginx's upstream connects); for senders without that verb
+ * it holds an accept-queue place until its data (simplified).
  */
 export class AppListener {
   private readonly checks: ListenerChecks[];
@@ -157,13 +169,15 @@ export class AppListener {
       copies: 0,
       req,
       childWithoutData: false,
+      acceptedEarly: false,
+      copyAt: Number.NaN,
     };
     w.metrics.inc(w.c.synDrops, b);
     this.trace(p, 'ack_dropped');
-    w.engine.at(clock.timerFiresAt(w.now, rto), this.dataCopy, p);
+    this.armDataCopy(p);
     // tcp_conn_request → inet_csk_reqsk_queue_hash_add: the request sock's timer, armed at the SYN
     // for TCP_TIMEOUT_INIT on the app's kernel.
-    if (req !== null) w.engine.at(backend.host.clock.timerFiresAt(w.now, TCP_TIMEOUT_INIT_S), this.synAckTimer, p);
+    if (req !== null) this.armSynAckTimer(backend, p, TCP_TIMEOUT_INIT_S);
     return Handshake.ACK_DROPPED;
   }
 
@@ -203,6 +217,8 @@ export class AppListener {
 
   /** A copy of the sender's first data, carrying the final ACK again, reaches the listener. */
   private readonly dataCopy = (p: Pending): void => {
+    // The app holds the child (acceptedWithoutData): this copy is the request it waits for.
+    if (p.acceptedEarly) return;
     const backend = this.w.backends[p.b];
     if (!p.waiter.waiting()) {
       if (p.childWithoutData && this.sameListener(p)) this.childrenWithoutData[p.b]--;
@@ -240,7 +256,25 @@ export class AppListener {
   private nextCopy(p: Pending): void {
     p.copies++;
     p.rto = nextDataCopyRto(p.copies, p.rto);
-    this.w.engine.at(p.clock.timerFiresAt(this.w.now, p.rto), this.dataCopy, p);
+    this.armDataCopy(p);
+  }
+
+  /**
+   * The sender's retransmission timer (icsk_retransmit_timer, not pinned) on its kernel's timer
+   * wheel: a tick's timers run in the kernel's order (net/timer-wheel.ts), so the copies of one
+   * tick meet the listener in that order.
+   */
+  private armDataCopy(p: Pending): void {
+    const w = this.w;
+    p.copyAt = p.clock.timerFiresAt(w.now, p.rto);
+    const wheel = wheelOf(w.engine, p.clock);
+    if (wheel !== null) wheel.arm(w.now, p.rto, this.dataCopy, p);
+    else w.engine.at(p.copyAt, this.dataCopy, p);
+  }
+
+  /** The request sock's rsk_timer on the app's kernel: TIMER_PINNED (reqsk_queue_hash_req). */
+  private armSynAckTimer(backend: Backend, p: Pending, seconds: number): void {
+    wheelOf(this.w.engine, backend.host.clock)!.arm(this.w.now, seconds, this.synAckTimer, p, true);
   }
 
   /** reqsk_timer_handler: expire the request sock, or resend the SYN-ACK and re-arm. */
@@ -263,7 +297,7 @@ export class AppListener {
     }
     // `if (req->num_timeout++ == 0) atomic_dec(&queue->young)`, then mod_timer(tcp_reqsk_timeout(req)).
     if (req.numTimeout++ === 0) checks.firstTimeout();
-    w.engine.at(backend.host.clock.timerFiresAt(w.now, reqskTimeout(req.numTimeout)), this.synAckTimer, p);
+    this.armSynAckTimer(backend, p, reqskTimeout(req.numTimeout));
     w.engine.schedule(p.rtt, this.challengeAck, p);
   };
 
@@ -276,9 +310,17 @@ export class AppListener {
       return;
     }
     this.removeRequestSock(p);
-    this.withoutData(backend);
-    this.childrenWithoutData[p.b]++;
-    p.childWithoutData = true;
+    if (p.waiter.acceptedWithoutData !== undefined) {
+      // The child is a connection in the accept queue like any other (tcp_child_process wakes
+      // the listener): a one-connection-at-a-time worker accept()s it in turn and blocks in
+      // recv() until the data copy comes (calibration/lib/blocking-server.py).
+      p.acceptedEarly = true;
+      p.waiter.acceptedWithoutData(p.copyAt);
+    } else {
+      this.withoutData(backend);
+      this.childrenWithoutData[p.b]++;
+      p.childWithoutData = true;
+    }
     this.trace(p, 'child_without_data');
   };
 

@@ -21,6 +21,8 @@ export class AppServer {
   private readonly servedCount: Float64Array;
   private readonly pauseLengths: Histogram;
   private readonly heaps: GcHeaps;
+  /** Jobs queued before their request arrived, and when it arrives (submitBeforeData). */
+  private readonly dataArrives = new Map<AppJob, number>();
   /**
    * The app's listening socket: both accept-queue checks of every connect to the app (nginx's
    * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
@@ -40,6 +42,27 @@ export class AppServer {
   /** Queue a job for a worker; a full queue answers 503 at once. */
   submit(backend: Backend, job: AppJob): void {
     if (!this.admit(backend, job)) job.onDone(job);
+  }
+
+  /**
+   * Queue a job whose connection the app's kernel made before its request arrived (a child made
+   * by a challenge ACK, app-listener.ts): the worker that takes it accept()s the connection and
+   * blocks in recv() until `dataAt`, serving no one else meanwhile, as a blocking
+   * one-connection-at-a-time server does (calibration/lib/blocking-server.py: accept, recv).
+   */
+  submitBeforeData(backend: Backend, job: AppJob, dataAt: number): void {
+    this.dataArrives.set(job, dataAt);
+    if (this.admit(backend, job)) return;
+    this.dataArrives.delete(job);
+    job.onDone(job);
+  }
+
+  /** How long the worker starting `job` now waits in recv() for its request (submitBeforeData). */
+  private recvWait(job: AppJob): number {
+    const at = this.dataArrives.get(job);
+    if (at === undefined) return 0;
+    this.dataArrives.delete(job);
+    return Math.max(0, at - this.w.now);
   }
 
   /**
@@ -100,7 +123,7 @@ export class AppServer {
         } else d += wait;
       }
     }
-    job.serviceEnd = w.now + d;
+    job.serviceEnd = w.now + (this.dataArrives.size > 0 ? this.recvWait(job) : 0) + d;
     backend.app.serving.add(job);
     job.timer = w.engine.at(job.serviceEnd, this.finish, job);
     // Only when some app has a heap: the call, when TurboFan does not inline it, boxes `d` (a heap

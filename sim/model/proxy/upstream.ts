@@ -3,6 +3,7 @@ import type { JiffiesClock } from '../../net/jiffies.js';
 import { TCP_FIN_TIMEOUT_S } from '../../net/kernel-config.js';
 import { Handshake } from '../../net/listen-queue.js';
 import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
+import { wheelOf } from '../../net/timer-wheel.js';
 import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
@@ -106,6 +107,10 @@ export class RequestPath {
       admitted: () => {
         this.awaitingChild.delete(conn);
         this.app.submit(backend, conn);
+      },
+      acceptedWithoutData: (dataAt) => {
+        this.awaitingChild.delete(conn);
+        this.app.submitBeforeData(backend, conn, dataAt);
       },
       reset: () => {
         this.awaitingChild.delete(conn);
@@ -291,8 +296,14 @@ export class RequestPath {
       conn.phase = ReqPhase.CONNECTING;
       // nginx gives up at proxy_connect_timeout even between two retransmissions.
       const giveUpAt = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout;
-      const firesAt = backend.host.clock.timerFiresAt(now, this.synDelay(backend, conn.synAttempt++));
-      conn.timer = w.engine.at(Math.min(firesAt, giveUpAt), this.retryConnect, conn);
+      // The retransmission timer runs in its tick in the kernel's order (net/timer-wheel.ts): its
+      // SYN meets the app's listener in that order within the batch.
+      const delay = this.synDelay(backend, conn.synAttempt++);
+      const firesAt = backend.host.clock.timerFiresAt(now, delay);
+      conn.timer =
+        giveUpAt < firesAt
+          ? w.engine.at(giveUpAt, this.retryConnect, conn)
+          : wheelOf(w.engine, backend.host.clock)!.arm(now, delay, this.retryConnect, conn);
       return null;
     }
     conn.phase = ReqPhase.NONE;
