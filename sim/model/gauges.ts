@@ -143,88 +143,85 @@ class ModelGauges {
   }
 }
 
+/** A gauge's reader methods: per backend, and for the total row when not the backends' sum. */
+type Reader = {
+  [K in keyof ModelGauges]: ModelGauges[K] extends (e: number) => number ? K : never;
+}[keyof ModelGauges];
+type TotalReader = {
+  [K in keyof ModelGauges]: ModelGauges[K] extends () => number ? K : never;
+}[keyof ModelGauges];
+
+/** Name, unit, description, reader and (optional) total reader, in the timeline's series order. */
+const GAUGES: readonly (readonly [string, string, string, Reader, TotalReader?])[] = [
+  [
+    'active_conn',
+    'conn',
+    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
+    'activeConn',
+  ],
+  ['time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', 'timeWait'],
+  ['ws_sessions', 'session', 'Open WebSocket sessions on the app', 'wsSessions'],
+  ['ws_avg_age', 's', 'Average age of the open WebSocket sessions', 'wsAverageAge', 'wsAverageAgeTotal'],
+  ['upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', 'upstreamPortsBusy'],
+  [
+    'lb_ports_busy',
+    'port',
+    "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (lb.mode l7: its server connections, in use or idle; 0 for lb.mode nat)",
+    'lbPortsBusy',
+  ],
+  [
+    'lb_time_wait',
+    'socket',
+    "TIME_WAIT sockets on the balancer's host towards its clients (lb.mode l7: the LB closed first; total only)",
+    'zero',
+    'lbClientTimeWaits',
+  ],
+  [
+    'lb_idle_conns',
+    'conn',
+    "lb.mode l7: the balancer's idle connections to the server in its pool, ready for reuse (http-reuse; HAProxy's idle + safe connections)",
+    'lbIdleConns',
+  ],
+  [
+    'nginx_old_generations',
+    'generation',
+    'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
+    'nginxOldGenerations',
+  ],
+  [
+    'nginx_memory',
+    'MiB',
+    "nginx's resident memory on the VM: every worker generation's workers (worker_rss_mib each) and the buffers of the connections they hold",
+    'nginxMemoryTotal',
+  ],
+  [
+    'nginx_memory_old',
+    'MiB',
+    'The share of nginx_memory held by old worker generations (shutting down after a reload or quit: their tunnels and workers)',
+    'nginxMemoryOld',
+  ],
+  ['app_busy', 'worker', 'App workers serving a request', 'appBusy'],
+  ['app_queue', 'req', 'Requests waiting for an app worker', 'appQueue'],
+  ['utilisation', 'fraction', 'Busy workers / workers (total: mean over backends)', 'utilisation', 'utilisationTotal'],
+  [
+    'in_service',
+    'bool',
+    'The balancer has the backend as a server (not detached) and its health checks and readiness pass (total: backends in service)',
+    'inService',
+  ],
+  [
+    'pool_state',
+    'state',
+    'LB pool state: 0 BOUND, 1 DRAINING, 2 DETACHED (total: backends BOUND)',
+    'poolState',
+    'boundTotal',
+  ],
+];
+
 /** Define the model's gauges on the world's metrics, in the timeline's series order. */
 export function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | null): void {
   const m: Metrics = w.metrics;
   const g = new ModelGauges(w, ws, serverConns);
-  m.gauge(
-    'active_conn',
-    'conn',
-    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
-    g.activeConn.bind(g),
-  );
-  m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', g.timeWait.bind(g));
-  m.gauge('ws_sessions', 'session', 'Open WebSocket sessions on the app', g.wsSessions.bind(g));
-  m.gauge(
-    'ws_avg_age',
-    's',
-    'Average age of the open WebSocket sessions',
-    g.wsAverageAge.bind(g),
-    g.wsAverageAgeTotal.bind(g),
-  );
-  m.gauge(
-    'upstream_ports_busy',
-    'port',
-    'Ephemeral ports towards the app in use or in TIME_WAIT',
-    g.upstreamPortsBusy.bind(g),
-  );
-  m.gauge(
-    'lb_ports_busy',
-    'port',
-    "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (lb.mode l7: its server connections, in use or idle; 0 for lb.mode nat)",
-    g.lbPortsBusy.bind(g),
-  );
-  m.gauge(
-    'lb_time_wait',
-    'socket',
-    "TIME_WAIT sockets on the balancer's host towards its clients (lb.mode l7: the LB closed first; total only)",
-    g.zero.bind(g),
-    g.lbClientTimeWaits.bind(g),
-  );
-  m.gauge(
-    'lb_idle_conns',
-    'conn',
-    "lb.mode l7: the balancer's idle connections to the server in its pool, ready for reuse (http-reuse; HAProxy's idle + safe connections)",
-    g.lbIdleConns.bind(g),
-  );
-  m.gauge(
-    'nginx_old_generations',
-    'generation',
-    'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
-    g.nginxOldGenerations.bind(g),
-  );
-  m.gauge(
-    'nginx_memory',
-    'MiB',
-    "nginx's resident memory on the VM: every worker generation's workers (worker_rss_mib each) and the buffers of the connections they hold",
-    g.nginxMemoryTotal.bind(g),
-  );
-  m.gauge(
-    'nginx_memory_old',
-    'MiB',
-    'The share of nginx_memory held by old worker generations (shutting down after a reload or quit: their tunnels and workers)',
-    g.nginxMemoryOld.bind(g),
-  );
-  m.gauge('app_busy', 'worker', 'App workers serving a request', g.appBusy.bind(g));
-  m.gauge('app_queue', 'req', 'Requests waiting for an app worker', g.appQueue.bind(g));
-  m.gauge(
-    'utilisation',
-    'fraction',
-    'Busy workers / workers (total: mean over backends)',
-    g.utilisation.bind(g),
-    g.utilisationTotal.bind(g),
-  );
-  m.gauge(
-    'in_service',
-    'bool',
-    'The balancer has the backend as a server (not detached) and its health checks and readiness pass (total: backends in service)',
-    g.inService.bind(g),
-  );
-  m.gauge(
-    'pool_state',
-    'state',
-    'LB pool state: 0 BOUND, 1 DRAINING, 2 DETACHED (total: backends BOUND)',
-    g.poolState.bind(g),
-    g.boundTotal.bind(g),
-  );
+  for (const [name, unit, description, read, total] of GAUGES)
+    m.gauge(name, unit, description, g[read].bind(g), total === undefined ? undefined : g[total].bind(g));
 }
