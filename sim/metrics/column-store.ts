@@ -61,7 +61,9 @@ export class ColumnStore {
 
   /** Whether any block went to the spill file. */
   get spilled(): boolean {
-    return this.segments.some((s) => s.length > 0);
+    // A loop, not `some` with a callback (take asks once a column): see anyFull.
+    for (const segments of this.segments) if (segments.length > 0) return true;
+    return false;
   }
 
   /** From now on keep at most `blockRows` values a column in memory; the rest go to `file`. */
@@ -81,7 +83,7 @@ export class ColumnStore {
 
   /** Between rows: past the bound, every column's values so far go to the spill file as a block. */
   flushIfFull(): void {
-    if (this.spill === null || !this.columns.some((c) => c.length >= this.blockRows)) return;
+    if (this.spill === null || !this.anyFull()) return;
     for (let i = 0; i < this.columns.length; i++) {
       const column = this.columns[i]!;
       let zero = false;
@@ -95,6 +97,13 @@ export class ColumnStore {
       this.segments[i]!.push(segment);
       this.columns[i] = new Float64Column(this.blockRows);
     }
+  }
+
+  /** Whether some column holds a block. A loop rather than `some` with a callback: flushIfFull runs
+   *  at every sample, and a closure made per call is compiled again in each run of a sweep worker. */
+  private anyFull(): boolean {
+    for (const column of this.columns) if (column.length >= this.blockRows) return true;
+    return false;
   }
 
   /** Column i, every value handed over once as it lies in memory (a store that never spilled). */

@@ -225,7 +225,8 @@ export class Metrics {
   }
 
   private define(def: SeriesDef): SeriesId {
-    if (this.defs.some((d) => d.name === def.name)) throw new Error(`metric ${def.name} defined twice`);
+    // A loop, not `some` with a callback: a closure made per call is compiled again in each run of a sweep worker.
+    for (const d of this.defs) if (d.name === def.name) throw new Error(`metric ${def.name} defined twice`);
     if (this.rows.length(TIME_COLUMN) > 0) throw new Error(`metric ${def.name} defined after sampling began`);
     this.defs.push(def);
     this.rows.add();

@@ -12,18 +12,18 @@ import { Rollout } from './control/k8s-rollout.js';
 import { Kubelet } from './control/kubelet.js';
 import { Orchestrator } from './control/timeline.js';
 import { World } from './core/world.js';
+import { defineGauges } from './gauges.js';
 import { enterMaintenance, lbHealthChecks } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
 import { L7ServerConns } from './lb/l7-server-conns.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
-import { LoadBalancer, PoolState, parsePoolState } from './lb/pool.js';
+import { LoadBalancer, parsePoolState } from './lb/pool.js';
 import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
 import { NginxMaster } from './proxy/master.js';
-import { type NginxMemory, nginxMemory } from './proxy/memory.js';
 import { RequestPath } from './proxy/upstream.js';
 import { TlsCpu } from './proxy/worker-cpu.js';
 import { Backend } from './vm/backend.js';
@@ -167,126 +167,6 @@ function buildBalancer(scenario: Scenario): LoadBalancer {
     lb.baseWeight[i] = b.weight;
   });
   return lb;
-}
-
-function defineGauges(w: World, ws: WsEndpoint, serverConns: L7ServerConns | null): void {
-  const m = w.metrics;
-  const n = w.backends.length;
-  m.gauge(
-    'active_conn',
-    'conn',
-    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
-    (e) => w.lb.active[e],
-  );
-  m.gauge('time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', (e) => {
-    // lb.mode l7: the server connections a quitting or dead server process closed since (FIN:
-    // their TIME_WAIT is on the VM) are brought up to date first.
-    serverConns?.idleCount(e);
-    return w.backends[e].timeWaitCount(w.now);
-  });
-  m.gauge('ws_sessions', 'session', 'Open WebSocket sessions on the app', (e) => w.backends[e].wsSessions.size);
-  m.gauge(
-    'ws_avg_age',
-    's',
-    'Average age of the open WebSocket sessions',
-    (e) => ws.averageAge(w.backends[e]),
-    () => {
-      let sessions = 0;
-      let ageSum = 0;
-      for (const b of w.backends) {
-        sessions += b.wsSessions.size;
-        ageSum += ws.averageAge(b) * b.wsSessions.size;
-      }
-      return sessions === 0 ? 0 : ageSum / sessions;
-    },
-  );
-  m.gauge('upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', (e) =>
-    w.backends[e].upstreamPortsBusy(w.now),
-  );
-  m.gauge(
-    'lb_ports_busy',
-    'port',
-    "The proxying balancer's own ports towards the backend in use or in TIME_WAIT (lb.mode l7: its server connections, in use or idle; 0 for lb.mode nat)",
-    (e) => {
-      // lb.mode l7: the server connections' idle ones closed by now free their ports first.
-      serverConns?.idleCount(e);
-      return w.lbHost?.portsBusy(e, w.now) ?? 0;
-    },
-  );
-  m.gauge(
-    'lb_time_wait',
-    'socket',
-    "TIME_WAIT sockets on the balancer's host towards its clients (lb.mode l7: the LB closed first; total only)",
-    () => 0,
-    () => w.lbHost?.clientTimeWaits(w.now) ?? 0,
-  );
-  m.gauge(
-    'lb_idle_conns',
-    'conn',
-    "lb.mode l7: the balancer's idle connections to the server in its pool, ready for reuse (http-reuse; HAProxy's idle + safe connections)",
-    (e) => serverConns?.idleCount(e) ?? 0,
-  );
-  m.gauge(
-    'nginx_old_generations',
-    'generation',
-    'nginx worker generations shutting down after a reload or quit (each holds its tunnels and memory)',
-    (e) => w.backends[e].nginx.shuttingDown,
-  );
-  // Both nginx memory gauges read one count of the VM's connections per sample.
-  const memoryAt = new Float64Array(n).fill(-1);
-  const memoryOf: NginxMemory[] = [];
-  // A bare app server (proxy: none) runs no nginx: nothing resident.
-  const noNginx: NginxMemory = { total: 0, old: 0 };
-  const memory = (e: number): NginxMemory => {
-    if (w.backends[e].bare) return noNginx;
-    if (memoryAt[e] !== w.now) {
-      const b = w.backends[e];
-      memoryOf[e] = nginxMemory(b.nginx, b.conns, b.upstreamPool, b.nginxConns);
-      memoryAt[e] = w.now;
-    }
-    return memoryOf[e];
-  };
-  m.gauge(
-    'nginx_memory',
-    'MiB',
-    "nginx's resident memory on the VM: every worker generation's workers (worker_rss_mib each) and the buffers of the connections they hold",
-    (e) => memory(e).total,
-  );
-  m.gauge(
-    'nginx_memory_old',
-    'MiB',
-    'The share of nginx_memory held by old worker generations (shutting down after a reload or quit: their tunnels and workers)',
-    (e) => memory(e).old,
-  );
-  m.gauge('app_busy', 'worker', 'App workers serving a request', (e) => w.backends[e].busyWorkers);
-  m.gauge('app_queue', 'req', 'Requests waiting for an app worker', (e) => w.backends[e].appQueueLength);
-  m.gauge(
-    'utilisation',
-    'fraction',
-    'Busy workers / workers (total: mean over backends)',
-    (e) => w.backends[e].busyWorkers / w.backends[e].app.config.workers,
-    () => w.backends.reduce((sum, b) => sum + b.busyWorkers / b.app.config.workers, 0) / n,
-  );
-  m.gauge(
-    'in_service',
-    'bool',
-    'The balancer has the backend as a server (not detached) and its health checks and readiness pass (total: backends in service)',
-    // A detached backend is no endpoint: a spare slot with no pod, a deleted pod, a removed
-    // server. For Kubernetes this counts the EndpointSlice endpoints kube-proxy sends to: ready
-    // ones, and serving + terminating ones while none is ready (k8s-endpoints.ts binds those).
-    (e) => (w.lb.state[e] !== PoolState.DETACHED && w.lb.inService(e) ? 1 : 0),
-  );
-  m.gauge(
-    'pool_state',
-    'state',
-    'LB pool state: 0 BOUND, 1 DRAINING, 2 DETACHED (total: backends BOUND)',
-    (e) => w.lb.state[e],
-    () => {
-      let bound = 0;
-      for (let b = 0; b < n; b++) if (w.lb.state[b] === 0) bound++;
-      return bound;
-    },
-  );
 }
 
 /** Schedule the model's first events: clients, timeline, end of warmup, samples. */
