@@ -9,6 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run, valueAt } from '../helpers.js';
+import { scheduledWs } from './scheduled-ws.js';
 
 const CONNECTS = 6;
 
@@ -18,14 +19,7 @@ const hangingServer = (): ScenarioInput => ({
   warmup: '0s',
   horizon: '10s',
   sample_interval: '1s',
-  clients: {
-    ws: {
-      ping_interval: 0,
-      pong_timeout: '0s',
-      reconnect: { policy: 'exponential', base: '1h', cap: '1h' },
-      scheduled: Array.from({ length: CONNECTS }, (_, i) => ({ at: `${1 + i / 10}s`, lifetime: '1h' })),
-    },
-  },
+  clients: scheduledWs(Array.from({ length: CONNECTS }, (_, i) => 1 + i / 10)),
   lb: { mode: 'l4', balance: 'leastconn', connect_timeout: '5s', retries: 0 },
   app: { ws: { handshake_time: '0s' } },
   backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
