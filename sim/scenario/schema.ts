@@ -528,7 +528,9 @@ export const LbSchema = z.strictObject({
   retry_on_5xx: z
     .boolean()
     .prefault(false)
-    .describe('L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried on another backend.'),
+    .describe(
+      "L7 only: HAProxy `retry-on 500 502 503 504` — a 5xx is retried (on another backend when `redispatch` allows). Like HAProxy's `retry-on`, it replaces the default `conn-failure`: with it a failed connect (refused, timed out, no source port) is not retried, the client gets 503 at once (back_handle_st_cer(), src/backend.c, needs PR_RE_CONN_FAILED), unless `retry_on_empty_response` (`retry-on conn-failure empty-response`) is set too.",
+    ),
   nbthread: int(1, 4096)
     .optional()
     .describe(
@@ -552,7 +554,7 @@ export const LbSchema = z.strictObject({
   retries: int(0, L.MAX_RETRIES)
     .prefault(3)
     .describe(
-      'HAProxy retries (CONN_RETRIES 3): failed connects (and 5xx with retry_on_5xx) are retried; where, see redispatch.',
+      'HAProxy retries (CONN_RETRIES 3): failed connects are retried (5xx instead with retry_on_5xx); where, see redispatch.',
     ),
   retry_interval: zDuration
     .prefault('1s')

@@ -280,8 +280,10 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    */
   private synsUnanswered(a: Attempt): void {
     const w = this.w;
-    // A stream connecting is in its server's cur_sess (connect_server(), src/backend.c) until it fails.
-    w.lb.connecting[a.backend]++;
+    // A stream connecting is in its server's `served` from assignment (sess_change_server(),
+    // src/stream.c) and in its cur_sess (connect_server(), src/backend.c) until the connect fails:
+    // leastconn, fwrr's saturation and maxconn count it, as the DOWN line's "sessions active" does.
+    w.lb.active[a.backend]++;
     const timeout = w.scenario.lb.connect_timeout;
     if (this.synGiveUp < timeout) {
       // Each firing re-armed from the one before, up to the give-up (no array made per attempt).
@@ -301,11 +303,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   private readonly unansweredTimedOut = (a: Attempt): void => {
-    this.w.lb.connecting[a.backend]--;
+    this.w.lb.active[a.backend]--;
     this.timedOut(a);
   };
   private readonly unansweredGaveUp = (a: Attempt): void => {
-    this.w.lb.connecting[a.backend]--;
+    this.w.lb.active[a.backend]--;
     this.synGaveUp(a);
   };
 

@@ -144,7 +144,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /**
    * The balancer places one attempt on `server`, or on a backend it picks; `req.lbRetriesLeft`
-   * are its own retries of connection failures (and, with `retry_on_5xx`, of 5xx answers). A
+   * are its own retries of connection failures (with `retry_on_5xx`, of 5xx answers instead). A
    * retry on the same server keeps its slot there; one that leaves it hands it on.
    *
    * `place` tells which server the stream counts on when it returns: it may have let go of the
@@ -522,7 +522,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       this.leaveServer(req);
       return this.letGo(req);
     }
-    if (req.lbRetriesLeft > 0) return this.lbRetry(req, !timedOut || kernelGaveUp);
+    if (req.lbRetriesLeft > 0 && this.retriesConnects()) return this.lbRetry(req, !timedOut || kernelGaveUp);
     // `timeout connect` expired: STRM_ET_CONN_TO; the kernel's give-up is a connection error.
     return this.connectFailed(req, timedOut, req.backend, timedOut && !kernelGaveUp);
   }
@@ -544,8 +544,21 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       twReuse: w.scenario.lb.kernel.tcp_tw_reuse,
       serverConns: true,
     });
-    if (req.lbRetriesLeft > 0) return this.lbRetry(req, false);
+    if (req.lbRetriesLeft > 0 && this.retriesConnects()) return this.lbRetry(req, false);
     return this.connectFailed(req, false, b, true);
+  }
+
+  /**
+   * HAProxy retries a failed connect only while its `retry-on` holds conn-failure:
+   * back_handle_st_cer() (src/backend.c) gives up at once when `!(s->be->retry_type &
+   * PR_RE_CONN_FAILED)`. `retry-on` replaces the default conn-failure rather than adding to it
+   * (proxy_parse_retry_on(), src/proxy.c, starts from `retry_type = 0`; doc/configuration.txt
+   * "retry-on": conn-failure "is the default"): lb.retry_on_5xx's `retry-on 500 502 503 504`
+   * holds none, lb.retry_on_empty_response's `retry-on conn-failure empty-response` holds it.
+   */
+  private retriesConnects(): boolean {
+    const lb = this.w.scenario.lb;
+    return !lb.retry_on_5xx || lb.retry_on_empty_response === true;
   }
 
   /**

@@ -37,7 +37,13 @@ export function parsePoolState(s: string): PoolState {
 export class LoadBalancer {
   readonly state: Uint8Array;
   readonly weight: Float64Array;
-  /** Flows tracked per backend, including ones forgotten by a hard removal but not yet reset. */
+  /**
+   * HAProxy `served` per server: flows tracked, including ones forgotten by a hard removal but
+   * not yet reset, and streams still connecting (a stream counts in its server's `served` from
+   * assignment, sess_change_server(), src/stream.c, called by assign_server_and_queue(),
+   * src/backend.c, before connect_server()) — so leastconn (fwlc_get_next_server(), src/lb_fwlc.c),
+   * fwrr's saturation and maxconn see them.
+   */
   readonly active: Int32Array;
   /** New flows per backend since the start (a drain gate's `new` is the difference between polls). */
   readonly newFlows: Float64Array;
@@ -58,11 +64,6 @@ export class LoadBalancer {
    * (src/backend.c) decrements on the error and connect_server() raises again.
    */
   readonly turnAround: Int32Array;
-  /**
-   * Streams of each server whose connect() to its vanished host waits for an answer (lb.mode l4):
-   * already in `cur_sess` (connect_server(), src/backend.c, before the SYN), not yet in `active`.
-   */
-  readonly connecting: Int32Array;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
@@ -84,7 +85,6 @@ export class LoadBalancer {
     this.weight = new Float64Array(count).fill(1);
     this.active = new Int32Array(count);
     this.turnAround = new Int32Array(count);
-    this.connecting = new Int32Array(count);
     this.newFlows = new Float64Array(count);
     this.hcUp = new Uint8Array(count).fill(1);
     this.ready = new Uint8Array(count).fill(1);
@@ -239,9 +239,12 @@ export class LoadBalancer {
     return this.state[b] !== PoolState.DETACHED && this.inService(b);
   }
 
-  /** HAProxy `cur_sess` of server `b`: its streams connecting or connected (the DOWN line's "sessions active"). */
+  /**
+   * HAProxy `cur_sess` of server `b`: its streams connecting or connected (the DOWN line's
+   * "sessions active"): `served` less the streams waiting out a turn-around pause.
+   */
   currentSessions(b: number): number {
-    return this.active[b] - this.turnAround[b] + this.connecting[b];
+    return this.active[b] - this.turnAround[b];
   }
 
   /**

@@ -104,14 +104,21 @@ describe('a killed bare app server behind HAProxy mode http', () => {
   });
 
   it('retry-on 500 502 503 504 retries nginx’s 502 but not a bare server’s empty response', () => {
-    const nginx = run(openLoop('nginx', false, { retry_on_5xx: true }));
+    // `retry-on 500 502 503 504` replaces conn-failure: vm-a's refused connects after the kill would
+    // be HAProxy's 503s, not retried (retry-on-5xx-conn.test.ts). New requests stop at the kill,
+    // so only the requests vm-a held meet it.
+    const stoppedAtKill = (proxy: Proxy, reused: boolean): ScenarioInput => {
+      const input = openLoop(proxy, reused, { retry_on_5xx: true });
+      return { ...input, timeline: [{ at: '10s', do: 'load', request_rate: 0 }, ...input.timeline!] } as ScenarioInput;
+    };
+    const nginx = run(stoppedAtKill('nginx', false));
     expect(heldAtKill(nginx)).toBeGreaterThan(5);
     // The forwarded 502s are retried on vm-b: no client error at all.
     expect(fig(nginx, 'errors.total')).toBe(0);
     // HAProxy's own 502 is no server status: l7_status_match() never sees it (no retry).
-    const bare = run(openLoop('none', false, { retry_on_5xx: true }));
+    const bare = run(stoppedAtKill('none', false));
     expect(fig(bare, 'errors.total')).toBe(heldAtKill(bare));
-    const later = run(openLoop('none', true, { retry_on_5xx: true }));
+    const later = run(stoppedAtKill('none', true));
     expect(fig(later, 'err_econnreset.total')).toBe(heldAtKill(later));
   });
 

@@ -10,6 +10,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run } from '../helpers.js';
+import { scheduledWs } from './scheduled-ws.js';
 
 const CONNECT_AT = 1;
 
@@ -19,14 +20,7 @@ const toVanished = (synRetries?: number): ScenarioInput => ({
   warmup: '0s',
   horizon: '30s',
   sample_interval: '1s',
-  clients: {
-    ws: {
-      ping_interval: 0,
-      pong_timeout: '0s',
-      reconnect: { policy: 'exponential', base: '1h', cap: '1h' },
-      scheduled: [{ at: `${CONNECT_AT}s`, lifetime: '1h' }],
-    },
-  },
+  clients: scheduledWs([CONNECT_AT]),
   lb: {
     mode: 'l4',
     connect_timeout: '20s',
