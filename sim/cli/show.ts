@@ -19,13 +19,31 @@ export function showScenario(ref: string, sets: readonly string[], io: CliIO): P
     const origin = `# ${loaded.name}: resolved from ${loaded.chain.join(' ← ')}${sets.length > 0 ? ` with --set ${sets.join(' --set ')}` : ''}\n`;
     io.stdout.write(
       origin +
-        stringify(withUnits(toPlain(loaded.scenario), scenarioJsonSchema()), {
+        stringify(withUnits(withoutAbsentNginx(toPlain(loaded.scenario)), scenarioJsonSchema()), {
           lineWidth: 0,
           aliasDuplicateObjects: false,
         }),
     );
     return EXIT.ok;
   });
+}
+
+/**
+ * The scenario-wide `nginx:` defaults left out when every backend is a bare app server
+ * (`backends[].proxy: none`): there is no nginx to configure, and the loader refuses any written
+ * `nginx:` key then (scenario/written-checks.ts), so showing them would not be valid input.
+ */
+function withoutAbsentNginx(plain: unknown): unknown {
+  if (typeof plain !== 'object' || plain === null) return plain;
+  const { backends } = plain as { backends?: unknown };
+  const allBare =
+    Array.isArray(backends) &&
+    backends.length > 0 &&
+    backends.every((b) => typeof b === 'object' && b !== null && (b as { proxy?: unknown }).proxy === 'none');
+  if (!allBare) return plain;
+  const shown: Record<string, unknown> = { ...(plain as Record<string, unknown>) };
+  delete shown.nginx;
+  return shown;
 }
 
 interface ShowArgs {
