@@ -284,6 +284,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     // src/stream.c) and in its cur_sess (connect_server(), src/backend.c) until the connect fails:
     // leastconn, fwrr's saturation and maxconn count it, as the DOWN line's "sessions active" does.
     w.lb.active[a.backend]++;
+    w.lb.connecting[a.backend]++;
     const timeout = w.scenario.lb.connect_timeout;
     if (this.synGiveUp < timeout) {
       // Each firing re-armed from the one before, up to the give-up (no array made per attempt).
@@ -304,10 +305,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
 
   private readonly unansweredTimedOut = (a: Attempt): void => {
     this.w.lb.active[a.backend]--;
+    this.w.lb.connecting[a.backend]--;
     this.timedOut(a);
   };
   private readonly unansweredGaveUp = (a: Attempt): void => {
     this.w.lb.active[a.backend]--;
+    this.w.lb.connecting[a.backend]--;
     this.synGaveUp(a);
   };
 

@@ -64,6 +64,12 @@ export class LoadBalancer {
    * (src/backend.c) decrements on the error and connect_server() raises again.
    */
   readonly turnAround: Int32Array;
+  /**
+   * Streams of each server whose SYNs go unanswered (l4-connect.ts synsUnanswered), counted in
+   * `active` too: what a vanished server's `served` holds beyond its flows (the model's
+   * conservation check reads it; no pick does).
+   */
+  readonly connecting: Int32Array;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
@@ -85,6 +91,7 @@ export class LoadBalancer {
     this.weight = new Float64Array(count).fill(1);
     this.active = new Int32Array(count);
     this.turnAround = new Int32Array(count);
+    this.connecting = new Int32Array(count);
     this.newFlows = new Float64Array(count);
     this.hcUp = new Uint8Array(count).fill(1);
     this.ready = new Uint8Array(count).fill(1);
