@@ -6,6 +6,7 @@
 
 import { stringify } from 'yaml';
 import type { CommandModule } from 'yargs';
+import { bareIndexes } from '../scenario/bare-backends.js';
 import { scenarioJsonSchema } from '../scenario/json-schema.js';
 import { loadScenarioForCli } from '../scenario/load-for-run.js';
 import { toPlain } from '../scenario/to-plain.js';
@@ -36,10 +37,7 @@ export function showScenario(ref: string, sets: readonly string[], io: CliIO): P
 function withoutAbsentNginx(plain: unknown): unknown {
   if (typeof plain !== 'object' || plain === null) return plain;
   const { backends } = plain as { backends?: unknown };
-  const allBare =
-    Array.isArray(backends) &&
-    backends.length > 0 &&
-    backends.every((b) => typeof b === 'object' && b !== null && (b as { proxy?: unknown }).proxy === 'none');
+  const allBare = Array.isArray(backends) && backends.length > 0 && bareIndexes(backends).length === backends.length;
   if (!allBare) return plain;
   const shown: Record<string, unknown> = { ...(plain as Record<string, unknown>) };
   delete shown.nginx;

@@ -33,7 +33,7 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
       'lb.mode: l7',
       `needs lb.mode: l7 — only a balancer that terminates HTTP tells a client connection's first request from its later ones (TX_NOT_FIRST); an ${s.lb.mode} balancer forwards bytes`,
     );
-  const bare = s.backends.flatMap((b, i) => (b.proxy === 'none' ? [i] : []));
+  const bare = bareIndexes(s.backends);
   if (bare.length === 0) return;
   const names = bare.map((i) => s.backends[i].name);
   const ws = s.clients.ws;
@@ -91,6 +91,14 @@ const mapping = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
 
 /**
+ * The indexes of the backends without nginx (`proxy: none`) in a backends list, parsed or as
+ * written (the schema's refinement, the raw-input check below and `drainsim show` ask the same).
+ */
+export function bareIndexes(backends: readonly unknown[]): number[] {
+  return backends.flatMap((b, i) => (mapping(b)?.proxy === 'none' ? [i] : []));
+}
+
+/**
  * The checks of what the file wrote (written-checks.ts; the parsed scenario has every default):
  * - a bare backend needs `app.keepalive_timeout` written, scenario-wide or its own: the app
  *   server's idle timeout decides when the balancer's idle connections end (and the keep-alive
@@ -103,7 +111,7 @@ const mapping = (v: unknown): Record<string, unknown> | undefined =>
 export function writtenBareIssues(raw: unknown): DescribedIssue[] {
   const scenario = mapping(raw);
   const backends = Array.isArray(scenario?.backends) ? (scenario.backends as unknown[]).map(mapping) : [];
-  const bare = backends.flatMap((b, i) => (b?.proxy === 'none' ? [i] : []));
+  const bare = bareIndexes(backends);
   if (scenario === undefined || bare.length === 0) return [];
   const issues: DescribedIssue[] = [];
   const sharedTimeout = mapping(scenario.app)?.keepalive_timeout;
