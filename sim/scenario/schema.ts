@@ -551,6 +551,18 @@ export const LbSchema = z.strictObject({
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe('HAProxy balance algorithm; roundrobin is the default.'),
+  hash_type: z
+    .enum(['map-based', 'consistent'])
+    .optional()
+    .describe(
+      'HAProxy hash-type for balance source (unset = map-based): map-based takes map[hash % total weight] over the usable servers, so a server going DOWN or UP remaps most client addresses; consistent places each server on a ring (weight × 16 points) and a client goes to the nearest point, so only the addresses of the server that left move (get_server_sh(), src/backend.c; src/lb_map.c, src/lb_chash.c).',
+    ),
+  hash_avalanche: z
+    .boolean()
+    .optional()
+    .describe(
+      "HAProxy's hash-type `avalanche` modifier: the client address goes through full_hash() before the lookup. Unset = HAProxy's default: on for `hash-type consistent` written alone, off for map-based; `hash-type consistent sdbm` (a function without the modifier) is false — neighbouring addresses then sit together on the ring (cfg_parse_listen(), src/cfgparse-listen.c).",
+    ),
   retries: int(0, L.MAX_RETRIES)
     .prefault(3)
     .describe(

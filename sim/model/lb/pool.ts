@@ -1,8 +1,10 @@
 import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
 import { markBackends, NO_BACKENDS, type PackedBackends } from '../core/backend-set.js';
+import { clientAddress } from '../core/kernel-hosts.js';
 import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers } from './fwrr.js';
 import type { BackendQueue } from './queue.js';
+import { ConsistentRing, fullHash } from './source-hash.js';
 
 /**
  * When Linux gives up retransmitting unacknowledged data: tcp_retries2 = 15 (its default,
@@ -392,15 +394,32 @@ export class LoadBalancer {
   }
 
   /**
-   * `balance source`: HAProxy hashes an IPv4 client address to the address itself and takes
-   * `map[hash % total weight]` over the usable servers (`get_server_sh()`, src/backend.c;
-   * `map_get_server_hash()`, src/lb_map.c): the same address always gets the same server until
-   * a server enters or leaves the map.
+   * `balance source` (source-hash.ts): HAProxy hashes the client's IPv4 address — client number
+   * `clientIp`'s address, clientAddress() — to the address itself, or to full_hash() of it with
+   * the `avalanche` modifier (`get_server_sh()`, src/backend.c), then takes `map[hash % total
+   * weight]` over the usable servers (`map_get_server_hash()`, src/lb_map.c: the same address gets
+   * the same server until a server enters or leaves the map, which remaps most addresses) or, with
+   * `hash-type consistent`, the nearest point of the ring (`chash_get_server_hash()`,
+   * src/lb_chash.c: only the addresses of the server that left move). The map is read as
+   * consecutive weight blocks, which is HAProxy's interleaved map (recalc_server_map()) only when
+   * the weights are equal.
    */
   private sourceHash(clientIp: number): number {
+    const address = clientAddress(clientIp);
+    const consistent = this.config.hash_type === 'consistent';
+    const hash = (this.config.hash_avalanche ?? consistent) ? fullHash(address) : address;
+    if (consistent) {
+      this.ring ??= new ConsistentRing(this.baseWeight);
+      return this.ring.lookup(hash, this.hashUsable, this.hashAvoided);
+    }
     const total = this.eligibleWeight();
-    return total === 0 ? -1 : this.atWeight((clientIp >>> 0) % total);
+    return total === 0 ? -1 : this.atWeight(hash % total);
   }
+
+  /** The ring of `hash-type consistent`, placed at the first pick from the configured weights. */
+  private ring: ConsistentRing | null = null;
+  private readonly hashUsable = (b: number): boolean => this.eligible(b);
+  private readonly hashAvoided = (b: number): boolean => this.skip[b] === 1;
 
   /** Summed weight of the eligible backends not skipped. */
   private eligibleWeight(): number {

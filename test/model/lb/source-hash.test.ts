@@ -1,0 +1,70 @@
+/**
+ * `balance source` as HAProxy 2.6 hashes it (sim/model/lb/source-hash.ts): the client's address
+ * (not the model's client number), full_hash() with the avalanche modifier, the map or the
+ * consistent ring (held-out round 4, calibration/haproxy/NOTES.md).
+ */
+import { describe, expect, it } from 'vitest';
+import { RandomStreams } from '../../../sim/engine/random.js';
+import { clientAddress } from '../../../sim/model/core/kernel-hosts.js';
+import { LoadBalancer } from '../../../sim/model/lb/pool.js';
+import { fullHash } from '../../../sim/model/lb/source-hash.js';
+import { type LbConfig, ScenarioSchema } from '../../../sim/scenario/schema.js';
+
+const rng = new RandomStreams(3).stream('test.pick');
+
+function balancer(n: number, lb: Partial<LbConfig>): LoadBalancer {
+  return new LoadBalancer({ ...ScenarioSchema.parse({}).lb, mode: 'l7', balance: 'source', ...lb }, n);
+}
+/** The server each of `users` clients (addresses clientAddress(0…users − 1)) gets. */
+const servers = (pool: LoadBalancer, users: number): number[] =>
+  Array.from({ length: users }, (_, u) => pool.pick(rng, u));
+
+describe('balance source (get_server_sh(), src/backend.c)', () => {
+  it("full_hash() is HAProxy's (Jenkins' avalanche, then × 3221225473: include/haproxy/intops.h)", () => {
+    // Values printed by the C function compiled from HAProxy v2.6.0's __full_hash().
+    expect([0, 1, 0x64400000, 0x6440001f, 4096].map(fullHash)).toEqual([
+      2874071335, 881230262, 264688071, 1221709935, 1237450891,
+    ]);
+  });
+
+  it('map-based: map[address % total weight] — the address, not the client number', () => {
+    const pool = balancer(3, {});
+    // 100.64.0.0 = 0x64400000 ≡ 2 (mod 3): client 0 reaches the third server, client 1 the first.
+    expect(clientAddress(0) % 3).toBe(2);
+    expect(servers(pool, 4)).toEqual([2, 0, 1, 2]);
+  });
+
+  it('map-based: one of four servers leaving remaps most clients, not only its own', () => {
+    const pool = balancer(4, {});
+    const before = servers(pool, 32);
+    pool.hcUp[1] = 0;
+    const during = servers(pool, 32);
+    expect(before.filter((b) => b === 1)).toHaveLength(8);
+    expect(before.filter((b, u) => b !== during[u])).toHaveLength(23);
+    pool.hcUp[1] = 1;
+    expect(servers(pool, 32)).toEqual(before);
+  });
+
+  it('consistent (sdbm + avalanche by default): only the leaving server’s clients move, and come back', () => {
+    const pool = balancer(4, { hash_type: 'consistent' });
+    const before = servers(pool, 32);
+    pool.hcUp[1] = 0;
+    const during = servers(pool, 32);
+    const moved = before.map((b, u) => (b !== during[u] ? u : -1)).filter((u) => u >= 0);
+    expect(moved.length).toBeGreaterThan(0);
+    expect(moved.every((u) => before[u] === 1)).toBe(true);
+    expect(during).not.toContain(1);
+    pool.hcUp[1] = 1;
+    expect(servers(pool, 32)).toEqual(before);
+  });
+
+  it('consistent without avalanche (`hash-type consistent sdbm`): neighbouring addresses share one ring point', () => {
+    const pool = balancer(4, { hash_type: 'consistent', hash_avalanche: false });
+    const before = servers(pool, 32);
+    expect(new Set(before).size).toBe(1);
+    pool.hcUp[before[0]] = 0;
+    const during = servers(pool, 32);
+    expect(new Set(during).size).toBe(1);
+    expect(during[0]).not.toBe(before[0]);
+  });
+});
