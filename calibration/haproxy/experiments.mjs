@@ -4,6 +4,7 @@
 // 12 keep-alive connections, or 20 never-ending streams.
 import { HOLDOUT_EXPERIMENTS } from './holdout.mjs';
 import { HOLDOUT3_EXPERIMENTS } from './holdout3.mjs';
+import { HOLDOUT4_EXPERIMENTS } from './holdout4.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -292,6 +293,7 @@ export const HAPROXY_EXPERIMENTS = [
   slowstartMaint,
   ...HOLDOUT_EXPERIMENTS,
   ...HOLDOUT3_EXPERIMENTS,
+  ...HOLDOUT4_EXPERIMENTS,
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */

@@ -187,6 +187,9 @@ export async function runHaproxyExperiment(config) {
       backends[name] = child;
     };
     for (const sv of servers) await startBackend(sv.name);
+    // Held-out round 4: the client slots' own addresses (a /24 on lo is local as a whole).
+    if (config.requests?.sourceBase)
+      nsExecSync(ns, ['ip', 'addr', 'add', `${config.requests.sourceBase}/24`, 'dev', 'lo']);
 
     const haproxyLines = [];
     const startHaproxy = (extra = []) => {
@@ -232,6 +235,7 @@ export async function runHaproxyExperiment(config) {
         String(config.seed ?? 1),
         config.cookie ? '1' : '0',
         config.requests.path ?? '/',
+        config.requests.sourceBase ?? '-',
       ]);
     }
     if (config.streams) {
@@ -347,6 +351,7 @@ export async function runHaproxyExperiment(config) {
       },
       ...summarise({ ...config, serverNames: servers.map((sv) => sv.name) }, raw),
       ...(config.sockets ? { sockets } : {}),
+      ...(config.keepRequests ? { requestLog: requestLog(raw.clientLines, t0) } : {}),
     };
   } finally {
     for (const c of children) stopChild(c);
@@ -355,6 +360,18 @@ export async function runHaproxyExperiment(config) {
     rmSync(dir, { recursive: true, force: true });
     tempDirs.delete(dir);
   }
+}
+
+/**
+ * Every request the client sent (held-out round 4, config.keepRequests): [sent, done, outcome,
+ * server, slot], times in s from t0 — which server each client slot (address, user) reached.
+ */
+export function requestLog(clientLines, t0) {
+  const s = (ms) => Math.round(Number(ms) - t0) / 1000;
+  return clientLines
+    .filter((l) => l.startsWith('r '))
+    .map((l) => l.split(' '))
+    .map((f) => [s(f[1]), s(f[2]), f[3], f[4], Number(f[5])]);
 }
 
 /** A stall of the machine longer than this during a run makes it run once more (the calmer kept). */

@@ -1,6 +1,8 @@
 // One process of a HAProxy calibration run, started inside the namespace by `ip netns exec`.
 //   node worker.mjs backend <port> <name>
-//   node worker.mjs requests <port> <rate/s> <seconds> <connections> <meanLifetimeS|0> <seed> <cookies 0|1> [path]
+//   node worker.mjs requests <port> <rate/s> <seconds> <connections> <meanLifetimeS|0> <seed> <cookies 0|1> [path] [sourceBase]
+// With a sourceBase (an IPv4 address on the namespace's lo), connection slot i connects from address
+// sourceBase + i, so `balance source` sees one client address per slot (held-out round 4).
 // With cookies, each connection slot is one user: it keeps the Set-Cookie it got and sends it on
 // every later request, over this connection and the ones that replace it.
 //   node worker.mjs streams <port> <count> <seconds>
@@ -10,7 +12,7 @@
 // status, a FIN before the response ("EOF"), a RST ("ECONNRESET") or nothing ("timeout").
 // Client output, one line per event, times in ms since the epoch (Date.now(), the clock HAProxy's
 // logs use too), after a first line `start <ms>`:
-//   r <tSent> <tDone> <outcome> <server|->   one request: ok | http<status> | EOF | ECONNRESET | timeout | <errno>
+//   r <tSent> <tDone> <outcome> <server|-> <slot>   one request: ok | http<status> | EOF | ECONNRESET | timeout | <errno>
 //   x <t> <why> <server|->                    a connection closed while idle (why: EOF, ECONNRESET, lifetime)
 //   s <t> <event> <index> <server|-> <ticks>  a stream: open, then end with EOF | ECONNRESET | complete | timeout
 //   skip <t>                                  a request was due but the pool was full and busy
@@ -51,7 +53,7 @@ if (role === 'backend') {
   server.requestTimeout = 0;
   server.listen({ port: Number(portArg), host: HOST, backlog: 511 }, () => process.stdout.write('listening\n'));
 } else if (role === 'requests') {
-  runRequests([...args.slice(0, 7).map(Number), args[7]]);
+  runRequests([...args.slice(0, 7).map(Number), args[7], args[8]]);
 } else if (role === 'streams') {
   runStreams(args.map(Number));
 } else {
@@ -117,7 +119,14 @@ function responseReader(onHead, onBody, onDone) {
   };
 }
 
-function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, useCookies, path = '/']) {
+/** IPv4 dotted quad + k (sourceBase of a slot), or undefined without a base. */
+function addressPlus(base, k) {
+  if (!base || base === '-') return undefined;
+  const n = (base.split('.').reduce((a, x) => a * 256 + Number(x), 0) + k) >>> 0;
+  return [24, 16, 8, 0].map((s) => (n >>> s) & 255).join('.');
+}
+
+function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, useCookies, path = '/', sourceBase]) {
   const cookies = [];
   const random = rng(seed || 1);
   const start = performance.now();
@@ -132,11 +141,15 @@ function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, use
   let stopping = false;
   let sent = 0;
   const conns = [];
-  /** Bound on the pool: beyond it a due request is skipped (and counted), never queued. */
-  const maxConnections = Math.max(10 * connections, 200);
+  /**
+   * Bound on the pool: beyond it a due request is skipped (and counted), never queued. With a
+   * sourceBase every slot is one client address: no extra connection (a new address) is opened.
+   */
+  const maxConnections = addressPlus(sourceBase, 0) ? connections : Math.max(10 * connections, 200);
 
   const openConn = (slot) => {
-    const socket = net.connect({ host: HOST, port });
+    const localAddress = addressPlus(sourceBase, slot);
+    const socket = net.connect({ host: HOST, port, ...(localAddress ? { localAddress } : {}) });
     socket.setNoDelay(true);
     const conn = { socket, slot, busy: false, pending: null, server: '-', closed: false, retire: false };
     conns[slot] = conn;
@@ -154,7 +167,7 @@ function runRequests([port, rate, seconds, connections, meanLifetimeS, seed, use
       clearTimeout(p.timer);
       conn.pending = null;
       conn.busy = false;
-      emit(`r ${p.tSent} ${now()} ${outcome} ${p.server ?? conn.server}`);
+      emit(`r ${p.tSent} ${now()} ${outcome} ${p.server ?? conn.server} ${slot}`);
     };
     const read = responseReader(
       (status, headers) => {
