@@ -17,7 +17,7 @@
 export const BE_WEIGHT_SCALE = 16;
 /** SRV_UWGHT_RANGE and SRV_EWGHT_MAX (include/haproxy/server-t.h). */
 const SRV_UWGHT_RANGE = 256;
-const SRV_EWGHT_MAX = SRV_UWGHT_RANGE * BE_WEIGHT_SCALE;
+export const SRV_EWGHT_MAX = SRV_UWGHT_RANGE * BE_WEIGHT_SCALE;
 
 /**
  * `npos`, `lpos`, `rweight` and the eweights are `unsigned` in struct server, the group's

@@ -2,7 +2,7 @@ import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
 import { markBackends, NO_BACKENDS, type PackedBackends } from '../core/backend-set.js';
 import { clientAddress } from '../core/kernel-hosts.js';
-import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers } from './fwrr.js';
+import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers, SRV_EWGHT_MAX } from './fwrr.js';
 import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
 
@@ -361,11 +361,14 @@ export class LoadBalancer {
   }
 
   /**
-   * Fewest flows per weight; ties go round robin, as HAProxy's leastconn does. Its key counts the
-   * server's queue too (`served + queue.length`, fwlc_queue_srv(), src/lb_fwlc.c), and under
-   * maxconn a server is skipped only once `served + queue.length ≥ maxconn + maxqueue`
-   * (fwlc_get_next_server()): with `maxqueue` a full server may be picked, its queue taking the
-   * stream.
+   * Lowest key of HAProxy's leastconn tree (leastConnKey()); ties go round robin. The key is
+   * fwlc_queue_srv()'s (src/lb_fwlc.c): with `inflight = served + queue.length`, 0 for an idle server, else
+   * `(inflight + 1) × SRV_EWGHT_MAX / eweight` in integers — so a server in slowstart (a small
+   * eweight) with one stream in flight ranks behind fully weighted ones with a few: it gets its
+   * second concurrent stream only once `2 / eweight < (j + 1) / 16` for the others' j (held-out
+   * round 4, haproxy-holdout4-slowstart-lc-http). Under maxconn a server is skipped only once
+   * `served + queue.length ≥ maxconn + maxqueue` (fwlc_get_next_server()): with `maxqueue` a
+   * full server may be picked, its queue taking the stream.
    */
   private leastConn(): number {
     let best = -1;
@@ -373,7 +376,7 @@ export class LoadBalancer {
     for (let k = 0; k < this.count; k++) {
       const b = (this.tieCursor + k) % this.count;
       if (this.skip[b] === 1 || !this.leastConnEligible(b)) continue;
-      const load = (this.active[b] + this.queuedOn(b)) / this.weight[b];
+      const load = this.leastConnKey(b);
       if (load < bestLoad) {
         best = b;
         bestLoad = load;
@@ -381,6 +384,17 @@ export class LoadBalancer {
     }
     if (best >= 0) this.tieCursor = (best + 1) % this.count;
     return best;
+  }
+
+  /**
+   * A server's rank under leastconn: HAProxy's fwlc key (lb.mode l4 / l7), or flows per weight
+   * for a NAT (IPVS wlc, ip_vs_wlc_schedule(): overhead / weight).
+   */
+  private leastConnKey(b: number): number {
+    const inflight = this.active[b] + this.queuedOn(b);
+    if (this.config.mode === 'nat') return inflight / this.weight[b];
+    const eweight = Math.round(this.weight[b] * BE_WEIGHT_SCALE);
+    return inflight > 0 ? Math.floor(((inflight + 1) * SRV_EWGHT_MAX) / eweight) : 0;
   }
 
   /** HAProxy `random(2)`: two random draws, keep the less loaded. */
