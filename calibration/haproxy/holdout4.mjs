@@ -13,6 +13,12 @@ const heldOut = (config) => ({ redispatch: false, keepLogs: true, keepRequests: 
 
 const FOUR_SERVERS = ['s1', 's2', 's3', 's4'].map((name) => ({ name }));
 
+/** kill -9 a server, start it again later. */
+const killThenRestart = (server, kill, restart) => [
+  { at: kill, op: 'kill', server },
+  { at: restart, op: 'restart', server },
+];
+
 /**
  * 32 client addresses (100.64.0.0 – 100.64.0.31: drainsim's clientAddress(0…31), so the twin
  * hashes the same numbers), one keep-alive connection each, 64 req/s in all; `balance source`
@@ -32,10 +38,7 @@ const sourceRun = (name, hashLine, what, killed = 's2') =>
     servers: FOUR_SERVERS,
     backendLines: ['balance source', ...(hashLine ? [hashLine] : [])],
     requests: { rate: 64, connections: 32, sourceBase: '100.64.0.0' },
-    actions: [
-      { at: 5, op: 'kill', server: killed },
-      { at: 14, op: 'restart', server: killed },
-    ],
+    actions: killThenRestart(killed, 5, 14),
   });
 
 const sourceMap = sourceRun('map', null, 'which clients move while s2 is DOWN (the map of 3 servers), and back.');
@@ -131,10 +134,7 @@ const slowstartLeastconn = heldOut({
   serverOptions: 'slowstart 8s',
   backendLines: ['balance leastconn'],
   requests: { rate: 60, connections: 24, path: '/slow/100' },
-  actions: [
-    { at: 3, op: 'kill', server: 's1' },
-    { at: 12, op: 'restart', server: 's1' },
-  ],
+  actions: killThenRestart('s1', 3, 12),
 });
 
 export const HOLDOUT4_EXPERIMENTS = [

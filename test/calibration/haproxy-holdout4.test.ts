@@ -8,12 +8,22 @@
  * (calibration/data/haproxy-holdout4-predictions.json, written by this file with
  * DRAINSIM_WRITE_HOLDOUT4=1) were committed before its run was recorded. Tolerances as the
  * earlier rounds: counts ±10 % (±2 near zero), times ±1 s (±0.1 s where the checks' own
- * arithmetic decides).
+ * arithmetic decides), shares ±0.1. Afterwards only initial conditions were read off the
+ * recordings (the check phase of the server that goes DOWN, when a restarted node listened).
+ *
+ * Found when recorded, fixed (session 15): `balance source` hashed the model's client number, not
+ * its address, and had no consistent-hash ring (sim/model/lb/source-hash.ts); leastconn ranked
+ * servers by inflight / weight, not fwlc's (inflight + 1) × 4096 / eweight (src/lb_fwlc.c), which
+ * decides how a slowstarting server fills. Known gaps, pinned below: a check's L7 timeout that
+ * HAProxy fires before min(inter, timeout connect) (calibration/haproxy/NOTES.md item 29), and the
+ * batches of requests leastconn sends a dead server (Poisson arrivals against the recorded
+ * client's fixed spacing).
  */
-import { existsSync, writeFileSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
-import { twinRuns } from './heldout-table.js';
-import { predictedFigures, RUNS } from './holdout4-figures.js';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
+import { HeldOutTable, overSeeds, twinRuns } from './heldout-table.js';
+import { goodputIn, killedServer, predictedFigures, RUNS, sourceServers, transitions } from './holdout4-figures.js';
 
 const PREDICTIONS = 'calibration/data/haproxy-holdout4-predictions.json';
 
@@ -31,3 +41,234 @@ describe.runIf(process.env.DRAINSIM_WRITE_HOLDOUT4)('held-out round 4: predictio
     writeFileSync(PREDICTIONS, `${JSON.stringify({ note, predictions }, null, 1)}\n`);
   });
 });
+
+/** requestLog rows: [sent, done, outcome, server, slot] (times in s from the client's start). */
+type RequestRow = [number, number, string, string, number];
+interface Recorded {
+  summary: { outcomes: Record<string, number> };
+  events: {
+    actions: Array<{ op: string; t: number; listeningT?: number }>;
+    haproxyMessages: Array<{ t: number; line: string }>;
+  };
+  samples: Array<{ t: number; error?: string; s1?: { chkfail: number } }>;
+  /** [start, end, server, status, termination, retries, redispatched, Tw, Tc, Tt] */
+  haproxyLog: Array<[number, number, string, string, string, number, number, number, number, number]>;
+  requestLog: RequestRow[];
+}
+
+/** The recorded client's failed requests (anything but a 200). */
+const failures = (data: Recorded): number =>
+  Object.entries(data.summary.outcomes).reduce((a, [k, v]) => a + (k === 'ok' ? 0 : v), 0);
+
+const recorded = (run: string): Recorded =>
+  JSON.parse(readFileSync(`calibration/data/haproxy-holdout4-${run}-rt.json`, 'utf8')) as Recorded;
+const twins = (run: string): RunResult[] => twinRuns(`haproxy-holdout4-${run}`, 10);
+
+const table = new HeldOutTable();
+const count = (run: string, what: string, real: number, sim: number): void => table.expectClose(run, what, real, sim);
+const time = table.expectTime.bind(table);
+
+/** HAProxy's "Server be/<server> is DOWN|UP" messages, in order: [kind, t]. */
+function recordedTransitions(data: Recorded, server: string): Array<['down' | 'up', number]> {
+  return data.events.haproxyMessages
+    .filter((m) => m.line.startsWith(`Server be/${server} is DOWN`) || m.line.startsWith(`Server be/${server} is UP,`))
+    .map((m): ['down' | 'up', number] => [/is DOWN/.test(m.line) ? 'down' : 'up', m.t]);
+}
+
+/** Each transition of the server at its recorded time (±0.1 s: the checks' own arithmetic). */
+function compareTransitions(run: string, server: string, data: Recorded, runs: RunResult[]): void {
+  const real = recordedTransitions(data, server);
+  const sim = transitions(runs[0], server);
+  count(run, `${server} DOWN/UP transitions`, real.length, sim.length);
+  real.forEach(([kind, t], i) => {
+    expect(sim[i]?.[0], `${run} transition ${i + 1}`).toBe(kind);
+    time(run, `${server} ${kind} #${Math.floor(i / 2) + 1}`, t, sim[i][1], 0.1);
+  });
+}
+
+/** Responses each server gave the recorded client, ending in (from, to]. */
+const realGoodput = (data: Recorded, server: string, from: number, to: number): number =>
+  data.requestLog.filter((r) => r[2] === 'ok' && r[3] === server && r[1] > from && r[1] <= to).length;
+
+function compareGoodput(run: string, data: Recorded, runs: RunResult[], servers: string[], windows: number[][]): void {
+  for (const [from, to] of windows)
+    for (const s of servers)
+      count(run, `${s} responses in (${from}, ${to}] s`, realGoodput(data, s, from, to), goodputIn(runs, s, from, to));
+}
+
+/** The server each client slot (address 100.64.0.slot) reached in (from, to): one per slot, by index. */
+function slotServers(data: Recorded, from: number, to: number, slots = 32): number[] {
+  return Array.from({ length: slots }, (_, slot) => {
+    const seen = new Set(
+      data.requestLog.filter((r) => r[4] === slot && r[2] === 'ok' && r[0] > from && r[0] < to).map((r) => r[3]),
+    );
+    expect(seen.size, `slot ${slot}: one server in (${from}, ${to})`).toBe(1);
+    return Number([...seen][0].slice(1)) - 1;
+  });
+}
+
+/** The recorded client's failed requests against the twin's errors. */
+const compareFailures = (run: string, data: Recorded, runs: RunResult[]): void =>
+  count(
+    run,
+    'requests failed',
+    failures(data),
+    overSeeds(runs, (r) => r.figures['errors.total'] ?? 0),
+  );
+
+const SOURCE_RUNS = [RUNS.sourceMap, RUNS.sourceConsistent, RUNS.sourceConsistentRaw];
+
+describe.skipIf(process.env.DRAINSIM_WRITE_HOLDOUT4)(
+  'held-out round 4: HAProxy 2.6.12 against twins written before recording',
+  () => {
+    for (const run of SOURCE_RUNS) {
+      it(`balance source ${run}: which of 32 client addresses move when a server goes DOWN, and back`, () => {
+        const data = recorded(run);
+        const runs = twins(run);
+        const killed = killedServer(run);
+        const name = `s${killed + 1}`;
+        compareTransitions(run, name, data, runs);
+        const [down, up] = recordedTransitions(data, name).map(([, t]) => t);
+        const real = {
+          before: slotServers(data, 1, 5),
+          during: slotServers(data, down + 0.2, 14),
+          after: slotServers(data, up + 0.2, 23.5),
+        };
+        const sim = { before: sourceServers(run, 32, []), during: sourceServers(run, 32, [killed]) };
+        for (let b = 0; b < 4; b++) {
+          count(
+            run,
+            `clients on s${b + 1} before`,
+            real.before.filter((x) => x === b).length,
+            sim.before.filter((x) => x === b).length,
+          );
+          count(
+            run,
+            `clients on s${b + 1} while ${name} DOWN`,
+            real.during.filter((x) => x === b).length,
+            sim.during.filter((x) => x === b).length,
+          );
+        }
+        const moved = (a: number[], b: number[]): number => a.filter((x, u) => x !== b[u]).length;
+        count(run, `clients moved while ${name} DOWN`, moved(real.before, real.during), moved(sim.before, sim.during));
+        count(run, `clients back on their server after ${name} UP`, 32 - moved(real.before, real.after), 32);
+        // Client by client, not only in number: HAProxy's hash of each address is the model's.
+        expect(sim.before).toEqual(real.before);
+        expect(sim.during).toEqual(real.during);
+        expect(real.after).toEqual(real.before);
+        // Each server's share of the responses while DOWN and after UP (counts differ: the recorded
+        // client's 32 slots send in turn, the twin's users at random).
+        const servers = ['s1', 's2', 's3', 's4'];
+        for (const [from, to] of [
+          [11, 14],
+          [17, 23],
+        ]) {
+          const realAll = servers.reduce((a, x) => a + realGoodput(data, x, from, to), 0);
+          const simAll = servers.reduce((a, x) => a + goodputIn(runs, x, from, to), 0);
+          for (const s of servers)
+            table.expectClose(
+              run,
+              `${s} share of responses in (${from}, ${to}] s`,
+              realGoodput(data, s, from, to) / realAll,
+              goodputIn(runs, s, from, to) / simAll,
+              { share: true },
+            );
+        }
+      });
+    }
+
+    it('cookie insert + redispatch: drained users stay, maint users move, a dead server’s users wait 2 s then move', () => {
+      const run = RUNS.cookie;
+      const data = recorded(run);
+      const runs = twins(run);
+      compareTransitions(run, 's3', data, runs);
+      // (12, 18] is left out: a recorded user (one connection slot) waits with its one request for
+      // the redispatch, then carries s4's cookie; the twin's open-loop users send on through the
+      // 2-s wait, and those requests land on s4 together (a client difference, not HAProxy's).
+      compareGoodput(
+        run,
+        data,
+        runs,
+        ['s1', 's2', 's3', 's4'],
+        [
+          [1, 4],
+          [5, 8],
+          [9, 12],
+          [18, 22],
+        ],
+      );
+      compareFailures(run, data, runs);
+      // A persistent request to the dead (still UP) s3: two 1-s turn-arounds on s3, then the last
+      // retry is redispatched (stream_choose_redispatch(): SF_DIRECT, the server running) — log Tw.
+      const waits = data.haproxyLog.filter((l) => l[6] === 1).map((l) => l[7] / 1000);
+      time(
+        run,
+        'redispatched request: wait (log Tw, max)',
+        Math.max(...waits),
+        Math.max(...runs.map((r) => r.figures['open_loop_latency.max'] ?? 0)),
+        0.1,
+      );
+    });
+
+    it('checks against a server pausing 1.5 s every 4 s: every pause marks it DOWN (known gap: the model misses 2 of 5)', () => {
+      const run = RUNS.gcPause;
+      const data = recorded(run);
+      const runs = twins(run);
+      const real = recordedTransitions(data, 's1');
+      const sim = transitions(runs[0], 's1');
+      // Recorded: DOWN in each of the 5 pauses (L7TOUT after 410–457 ms, UP 0.5 s later). The model
+      // times a connected check out at the later of its connect deadline, min(inter, timeout
+      // connect) = 500 ms, and timeout check after the connect; HAProxy wakes the check task
+      // earlier: wake_srv_chk() lowers its expire to connect + timeout check without requeueing it
+      // (src/check.c, tcpcheck_eval_connect() src/tcpcheck.c) and wake_expired_tasks() (src/task.c)
+      // wakes the head of the thread's timer tree once its expire has passed — at the thread's
+      // first wake-up after connect + 300 ms, if no task of that thread has an earlier key. A
+      // second check 200 ms after a failure then still meets the pause.
+      table.knownGap(run, 's1 DOWN/UP transitions', real.length, sim.length);
+      expect(real.filter(([k]) => k === 'down')).toHaveLength(5);
+      expect(sim.filter(([k]) => k === 'down')).toHaveLength(3);
+      // Where both mark it DOWN, they agree: the pauses at 3 s and 15 s.
+      for (const [pause, i] of [
+        [3, 0],
+        [15, 3],
+      ]) {
+        const realDown = real.find(([k, t]) => k === 'down' && t > pause && t < pause + 1.5)!;
+        const simDown = sim.find(([k, t]) => k === 'down' && t > pause && t < pause + 1.5)!;
+        time(run, `s1 DOWN in the pause at ${pause} s (#${i + 1})`, realDown[1], simDown[1], 0.15);
+        const realUp = real.find(([k, t]) => k === 'up' && t > realDown[1])![1];
+        const simUp = sim.find(([k, t]) => k === 'up' && t > simDown[1])![1];
+        // UP: an answered check 300 ms (downinter) after the failure, a second 200 ms (fastinter) later.
+        time(run, `s1 DOWN → UP (pause at ${pause} s)`, realUp - realDown[1], simUp - simDown[1], 0.05);
+      }
+      compareFailures(run, data, runs);
+    });
+
+    it('slowstart 8s under leastconn with 100-ms requests: s1’s responses per second after UP', () => {
+      const run = RUNS.slowstart;
+      const data = recorded(run);
+      const runs = twinRuns(`haproxy-holdout4-${run}`, 20);
+      compareTransitions(run, 's1', data, runs);
+      // fwlc's key (inflight + 1) × 4096 / eweight (src/lb_fwlc.c): s1 keeps one request in flight
+      // (≈ 9–10/s) until its eweight passes 10.7/16, 5 s after UP, then catches up.
+      compareGoodput(
+        run,
+        data,
+        runs,
+        ['s1'],
+        Array.from({ length: 9 }, (_, i) => [14 + i, 15 + i]),
+      );
+      // Requests to the dead s1 before DOWN: each held 3 s by its retries, keeping s1's key high,
+      // so they come in batches (recorded: 4 at 3.0 s and 4 at 6.0 s, plus 2 in flight at the kill,
+      // closed silently). The batch size is s1's in-flight count when the other two servers' keys
+      // pass it, which the twin's Poisson arrivals spread wider than the recorded client's fixed
+      // 16.7-ms spacing: known gap, a client difference.
+      const simErrors = overSeeds(runs, (r) => r.figures['errors.total'] ?? 0);
+      table.knownGap(run, 'requests failed (batches to the dead s1)', failures(data), simErrors);
+      expect(failures(data)).toBe(10);
+      expect(simErrors).toBeGreaterThan(12);
+      expect(simErrors).toBeLessThan(16);
+    });
+
+    afterAll(() => table.print());
+  },
+);
