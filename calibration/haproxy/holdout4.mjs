@@ -117,6 +117,21 @@ const gcPause = heldOut({
 });
 
 /**
+ * The same pauses without `timeout check` (added after the round's first six runs were recorded,
+ * its twin and prediction committed before it was): a connected check with no answer then fails
+ * `inter` after its start, since only `timeout check` lowers the task's expiry
+ * (tcpcheck_eval_connect(), src/tcpcheck.c) — the rule drainsim models, with nothing left to the
+ * scheduler. A check x s into a pause fails when x < 1.0, the next one (200 ms after it) when
+ * x < 0.3.
+ */
+const gcPauseInter = {
+  ...gcPause,
+  name: 'haproxy-holdout4-gcpause-inter-http',
+  description: gcPause.description.replace(', `timeout check 300ms`', ' (no `timeout check`)'),
+  backendLines: [],
+};
+
+/**
  * slowstart under leastconn (fwlc, src/lb_fwlc.c: key (inflight + 1) × SRV_EWGHT_MAX / eweight,
  * 0 when idle) with 100-ms requests (≈ 6 in flight over 3 servers): kill -9 s1 at 3 s, restart at
  * 12 s (DOWN by then whatever the check phase); once UP its eweight ramps 1/16 … 16/16 over 8 s
@@ -144,4 +159,5 @@ export const HOLDOUT4_EXPERIMENTS = [
   cookieStates,
   gcPause,
   slowstartLeastconn,
+  gcPauseInter,
 ];

@@ -19,6 +19,7 @@ export const RUNS = {
   cookie: 'cookie-drain-maint-kill-redispatch-http',
   gcPause: 'gcpause-tcheck-http',
   slowstart: 'slowstart-lc-http',
+  gcPauseInter: 'gcpause-inter-http',
 } as const;
 
 export const scenarioFile = (run: string): string => `calibration/scenarios/haproxy-holdout4-${run}.yaml`;
@@ -85,7 +86,7 @@ export function predictedFigures(run: string, runs: RunResult[]): Record<string,
     };
   }
   if (run === RUNS.cookie) return { errors, s3_transitions: flat('s3'), ...windows([1, 4, 8, 12, 18, 22], 4) };
-  if (run === RUNS.gcPause)
+  if (run === RUNS.gcPause || run === RUNS.gcPauseInter)
     return {
       errors,
       s1_transitions: flat('s1'),
