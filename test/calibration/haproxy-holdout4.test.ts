@@ -247,6 +247,23 @@ describe.skipIf(process.env.DRAINSIM_WRITE_HOLDOUT4)(
       compareFailures(run, data, runs);
     });
 
+    it('the same pauses without timeout check: a connected check fails inter after its start — every transition agrees', () => {
+      const run = RUNS.gcPauseInter;
+      const data = recorded(run);
+      const runs = twins(run);
+      // DOWN in 3 of the 5 pauses (those met by a check less than 0.3 s into them), L7TOUT after
+      // 500 ms, UP 0.5 s later: the rule the known gap above departs from only with timeout check.
+      compareTransitions(run, 's1', data, runs);
+      const chkfail = data.samples.filter((s) => s.s1).at(-1)!.s1!.chkfail;
+      count(
+        run,
+        'failed checks (chkfail)',
+        chkfail,
+        overSeeds(runs, (r) => r.figures['check_failures.total'] ?? 0),
+      );
+      compareFailures(run, data, runs);
+    });
+
     it('slowstart 8s under leastconn with 100-ms requests: s1’s responses per second after UP', () => {
       const run = RUNS.slowstart;
       const data = recorded(run);
