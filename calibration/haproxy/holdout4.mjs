@@ -152,6 +152,32 @@ const slowstartLeastconn = heldOut({
   actions: killThenRestart('s1', 3, 12),
 });
 
+/**
+ * A tunnel whose server half-closes (mode tcp: every connection is a tunnel once connected): 10
+ * connections send one request and never write again, keeping their side open after EOF; the
+ * server pushes a chunk every 250 ms (one-way traffic: each write refreshes the client side's
+ * read timeout, sc_notify(), src/stconn.c) for 4 s, then sends its FIN and keeps reading.
+ * process_stream() (src/stream.c) relays the FIN to the client and, once no analyser is left,
+ * sets the tunnel's timeouts: `timeout tunnel` both ways, the client side's read timeout
+ * `timeout client-fin` once the response channel is shut towards the client (res CF_SHUTW), the
+ * server side's write timeout `timeout server-fin` once the server shut (res CF_SHUTR). So the
+ * silent client side should time out 2 s after the server's FIN (log `cD`), not at the 20-s
+ * tunnel timeout.
+ */
+const tunnelServerFin = heldOut({
+  name: 'haproxy-holdout4-tunnel-serverfin-tcp',
+  description:
+    'mode tcp, `timeout tunnel 20s`, `timeout client-fin 2s`, `timeout server-fin 3s`: 10 tunnels, server-to-client ' +
+    'traffic every 250 ms for 4 s, then the server half-closes (FIN, keeps reading); the client never writes ' +
+    'and never closes: which timer ends each tunnel, and when.',
+  mode: 'tcp',
+  seconds: 14,
+  frontendLines: ['timeout client-fin 2s'],
+  backendLines: ['timeout server-fin 3s', 'timeout tunnel 20s'],
+  tunnels: { count: 10, path: '/halfclose/4000' },
+  actions: [],
+});
+
 export const HOLDOUT4_EXPERIMENTS = [
   sourceMap,
   sourceConsistent,
@@ -160,4 +186,5 @@ export const HOLDOUT4_EXPERIMENTS = [
   gcPause,
   slowstartLeastconn,
   gcPauseInter,
+  tunnelServerFin,
 ];

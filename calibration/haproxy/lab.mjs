@@ -247,6 +247,16 @@ export async function runHaproxyExperiment(config) {
       ]);
       t0 ??= ts;
     }
+    if (config.tunnels) {
+      const ts = await startClient([
+        'tunnels',
+        String(FRONTEND_PORT),
+        String(config.tunnels.count),
+        String(config.seconds),
+        config.tunnels.path,
+      ]);
+      t0 ??= ts;
+    }
     const rel = (ms) => Math.round(ms - t0) / 1000;
 
     const samples = [];
@@ -352,6 +362,7 @@ export async function runHaproxyExperiment(config) {
       ...summarise({ ...config, serverNames: servers.map((sv) => sv.name) }, raw),
       ...(config.sockets ? { sockets } : {}),
       ...(config.keepRequests ? { requestLog: requestLog(raw.clientLines, t0) } : {}),
+      ...(config.tunnels ? { tunnelLog: tunnelLog(raw.clientLines, t0) } : {}),
     };
   } finally {
     for (const c of children) stopChild(c);
@@ -372,6 +383,14 @@ export function requestLog(clientLines, t0) {
     .filter((l) => l.startsWith('r '))
     .map((l) => l.split(' '))
     .map((f) => [s(f[1]), s(f[2]), f[3], f[4], Number(f[5])]);
+}
+
+/** The half-open tunnels' events (config.tunnels): [t, event, index, server, ticks], t in s from t0. */
+export function tunnelLog(clientLines, t0) {
+  return clientLines
+    .filter((l) => l.startsWith('s '))
+    .map((l) => l.split(' '))
+    .map((f) => [Math.round(Number(f[1]) - t0) / 1000, f[2], Number(f[3]), f[4], Number(f[5])]);
 }
 
 /** A stall of the machine longer than this during a run makes it run once more (the calmer kept). */

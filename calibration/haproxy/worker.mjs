@@ -6,6 +6,7 @@
 // With cookies, each connection slot is one user: it keeps the Set-Cookie it got and sends it on
 // every later request, over this connection and the ones that replace it.
 //   node worker.mjs streams <port> <count> <seconds>
+//   node worker.mjs tunnels <port> <count> <seconds> <path>
 // Backends are plain HTTP/1.1 servers, so the same clients run through HAProxy in tcp mode (bytes
 // relayed, one client connection pinned to one server) and in http mode (requests balanced one by
 // one). Clients speak HTTP/1.1 over raw sockets so that what the client sees is exact: a response
@@ -43,6 +44,19 @@ if (role === 'backend') {
       res.writeHead(200, { 'content-type': 'text/plain', 'content-length': body.length, 'x-server': name });
       res.end(body);
     };
+    // GET /halfclose/<ms>: a never-ending response that stops after <ms> and half-closes: the
+    // server sends its FIN and keeps reading (held-out round 4, a tunnel's server side ending).
+    const halfClose = /^\/halfclose\/(\d+)$/.exec(req.url ?? '');
+    if (halfClose) {
+      res.writeHead(200, { 'content-type': 'text/plain', 'x-server': name });
+      res.write(`${name}\n`);
+      const timer = setInterval(() => res.write('.'), STREAM_TICK_MS);
+      setTimeout(() => {
+        clearInterval(timer);
+        req.socket.end();
+      }, Number(halfClose[1]));
+      return;
+    }
     // GET /slow/<ms>: a response that takes <ms> (a busy application), for queueing runs.
     const slow = /^\/slow\/(\d+)$/.exec(req.url ?? '');
     if (slow) setTimeout(respond, Number(slow[1]));
@@ -56,6 +70,8 @@ if (role === 'backend') {
   runRequests([...args.slice(0, 7).map(Number), args[7], args[8]]);
 } else if (role === 'streams') {
   runStreams(args.map(Number));
+} else if (role === 'tunnels') {
+  runTunnels(args);
 } else {
   process.stderr.write(`unknown role ${role}\n`);
   process.exit(2);
@@ -296,4 +312,36 @@ function runStreams([port, count, seconds]) {
     socket.on('close', () => end('EOF'));
   }
   setTimeout(() => process.stdout.write(`done ${count}\n`, () => process.exit(0)), seconds * 1000);
+}
+
+/**
+ * Half-open tunnels (held-out round 4): each sends `GET <path>` and never writes again; it keeps
+ * its side open after reading EOF (allowHalfOpen), so only HAProxy's timers end the connection.
+ *   s <t> open|eof|close|error <index> <server> <ticks>
+ */
+function runTunnels([portArg, countArg, secondsArg, path]) {
+  const now = () => Date.now();
+  process.stdout.write(`start ${now()}\n`);
+  for (let i = 0; i < Number(countArg); i++) {
+    const socket = net.connect({ host: HOST, port: Number(portArg), allowHalfOpen: true });
+    let server = '-';
+    let ticks = 0;
+    const say = (event) => process.stdout.write(`s ${now()} ${event} ${i} ${server} ${ticks}\n`);
+    let head = '';
+    socket.on('connect', () => socket.write(`GET ${path} HTTP/1.1\r\nhost: drainsim\r\n\r\n`));
+    socket.on('data', (d) => {
+      if (server === '-') {
+        head += d.toString('latin1');
+        const m = /x-server: (\S+)/i.exec(head);
+        if (!m) return;
+        server = m[1];
+        say('open');
+      }
+      ticks += d.toString('latin1').split('.').length - 1;
+    });
+    socket.on('end', () => say('eof'));
+    socket.on('error', (err) => say(err.code ?? 'ERR'));
+    socket.on('close', () => say('close'));
+  }
+  setTimeout(() => process.stdout.write(`done ${countArg}\n`, () => process.exit(0)), Number(secondsArg) * 1000);
 }

@@ -20,6 +20,7 @@ export const RUNS = {
   gcPause: 'gcpause-tcheck-http',
   slowstart: 'slowstart-lc-http',
   gcPauseInter: 'gcpause-inter-http',
+  tunnelServerFin: 'tunnel-serverfin-tcp',
 } as const;
 
 export const scenarioFile = (run: string): string => `calibration/scenarios/haproxy-holdout4-${run}.yaml`;
@@ -86,6 +87,11 @@ export function predictedFigures(run: string, runs: RunResult[]): Record<string,
     };
   }
   if (run === RUNS.cookie) return { errors, s3_transitions: flat('s3'), ...windows([1, 4, 8, 12, 18, 22], 4) };
+  if (run === RUNS.tunnelServerFin)
+    return {
+      tunnels_ended: overSeeds(runs, (r) => fig(r, 'ws_close_1006.total') + fig(r, 'ws_close_1001.total')),
+      tunnel_idle_timeouts: overSeeds(runs, (r) => recordsOf(r, 'lb.tunnel_idle_timeout').length),
+    };
   if (run === RUNS.gcPause || run === RUNS.gcPauseInter)
     return {
       errors,
