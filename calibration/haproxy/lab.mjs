@@ -238,23 +238,13 @@ export async function runHaproxyExperiment(config) {
         config.requests.sourceBase ?? '-',
       ]);
     }
-    if (config.streams) {
-      const ts = await startClient([
-        'streams',
-        String(FRONTEND_PORT),
-        String(config.streams.count),
-        String(config.seconds),
-      ]);
-      t0 ??= ts;
-    }
-    if (config.tunnels) {
-      const ts = await startClient([
-        'tunnels',
-        String(FRONTEND_PORT),
-        String(config.tunnels.count),
-        String(config.seconds),
-        config.tunnels.path,
-      ]);
+    // Never-ending streams and (held-out round 4) half-open tunnels: `count` connections each.
+    for (const [role, c, extra] of [
+      ['streams', config.streams, []],
+      ['tunnels', config.tunnels, [config.tunnels?.path]],
+    ]) {
+      if (!c) continue;
+      const ts = await startClient([role, String(FRONTEND_PORT), String(c.count), String(config.seconds), ...extra]);
       t0 ??= ts;
     }
     const rel = (ms) => Math.round(ms - t0) / 1000;
