@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { firstFailure, judge, median, round, runTwin, SEEDS, window } from '../compare.mjs';
-import { runBindTwin, runConnectTwin, runSynGiveUpTwin } from '../kernel-twins.mjs';
+import { runBindTwin, runConnectTwin, runDeadPeerTwin, runSynGiveUpTwin } from '../kernel-twins.mjs';
 import { portStats } from './sample.mjs';
 
 /** Seconds per window of the connect and failure counts over time. */
@@ -140,8 +140,54 @@ function synGiveUpComparisons(data) {
   return rows;
 }
 
+/** A recorded TCP counter's growth over the run (lib/dead-peer.py reads the namespace's before the drop and at the end). */
+function counterDelta(data, key) {
+  const c = data.counters;
+  return c ? c.after[key] - c.before[key] : null;
+}
+
+/**
+ * The dead-peer runs (config.deadPeer, lib/dead-peer.mjs): how many connections noticed their
+ * vanished peer and when (s from each one's start: its first unanswered write, SO_KEEPALIVE, or
+ * close()), and the segments the kernel sent meanwhile (the namespace's counters).
+ */
+function deadPeerComparisons(data) {
+  const mode = data.config.deadPeer.mode;
+  const ended = (data.rows ?? []).filter((r) => r.code === (mode === 'orphan' ? 'GONE' : 'ETIMEDOUT'));
+  const delays = ended.map((r) => r.endAt - r.startAt);
+  const stat = (xs, pick) => (xs.length === 0 ? null : round(pick(xs)));
+  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
+  const what = mode === 'orphan' ? 'orphans gone (FIN_WAIT1 ended)' : 'connections ended with ETIMEDOUT';
+  const rows = [
+    { id: 'ended', figure: what, real: ended.length, model: ({ kernel }) => kernel.failures, kind: 'count' },
+  ];
+  for (const [id, pick] of [
+    ['mean', mean],
+    ['min', (xs) => Math.min(...xs)],
+    ['max', (xs) => Math.max(...xs)],
+  ]) {
+    rows.push({
+      id: `noticed-${id}`,
+      figure: `dead peer noticed after (s), ${id}`,
+      real: stat(delays, pick),
+      model: ({ kernel }) => stat(kernel.delays, pick),
+      kind: 'time',
+    });
+  }
+  const counter = (id, figure, key, twin) =>
+    rows.push({ id, figure, real: counterDelta(data, key), model: ({ kernel }) => kernel[twin], kind: 'count' });
+  if (mode === 'keepalive')
+    counter('keepalive-probes', 'keep-alive probes sent (TCPKeepAlive)', 'TcpExtTCPKeepAlive', 'keepaliveProbes');
+  else {
+    counter('retrans-segs', 'segments retransmitted (TcpRetransSegs)', 'TcpRetransSegs', 'retransSegs');
+    counter('loss-probes', 'tail loss probes (TCPLossProbes)', 'TcpExtTCPLossProbes', 'lossProbes');
+  }
+  return rows;
+}
+
 /** The figures of one held-out recording, with how the twins compute each. */
 export function holdoutComparisons(data) {
+  if (data.config.deadPeer) return deadPeerComparisons(data);
   if (data.config.keepFailures) return synGiveUpComparisons(data);
   if (data.config.blocking) return backlogComparisons(data);
   if (data.config.bindAddress) return bindComparisons(data);
@@ -204,6 +250,7 @@ export function holdoutComparisons(data) {
 /** The twins of one held-out experiment for one seed: the scenario twin and the kernel twin. */
 export function twinRuns(data, seed) {
   const c = data.config;
+  if (c.deadPeer) return { scenario: null, kernel: runDeadPeerTwin(data, seed) };
   if (c.keepFailures) return { scenario: null, kernel: runSynGiveUpTwin(data, seed) };
   if (c.bindAddress) return { scenario: null, kernel: runBindTwin(data, seed) };
   return {
@@ -265,11 +312,15 @@ export function holdoutTable(rows, gaps = {}, predictions = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--readme')) {
   // node calibration/lib/holdout.mjs --readme: the table into calibration/README.md (needs dist/).
-  const { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } = await import('../experiments.mjs');
+  const { BACKLOG_EXPERIMENTS, DEAD_PEER_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } = await import(
+    '../experiments.mjs'
+  );
   const { HOLDOUT_GAPS } = await import('./holdout-gaps.mjs');
   const file = (p) => fileURLToPath(new URL(p, import.meta.url));
   const data = holdoutFiles(
-    [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS].map((e) => e.name),
+    [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS, ...DEAD_PEER_EXPERIMENTS].map(
+      (e) => e.name,
+    ),
   );
   const predictions = JSON.parse(readFileSync(file('./holdout-predictions.json'), 'utf8'));
   const table = holdoutTable(compareHoldout(data), HOLDOUT_GAPS, predictions);

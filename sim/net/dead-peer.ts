@@ -1,0 +1,174 @@
+/**
+ * Dead-peer detection: when a Linux socket notices that its peer vanished without a FIN or an RST
+ * (a VM gone, a cable cut, a firewall dropping everything). Nothing arrives, so only the socket's
+ * own timers end it:
+ * - data outstanding: the retransmission timer gives up after net.ipv4.tcp_retries2 (or
+ *   TCP_USER_TIMEOUT) — deadPeerWriteTimeout;
+ * - idle: only SO_KEEPALIVE's probes notice (tcp_keepalive_time / intvl / probes) — keepaliveGiveUp;
+ * - closed by its application (an orphan in FIN_WAIT1): the FIN is retransmitted
+ *   tcp_orphan_retries times (0 means 8) — orphanRetries with deadPeerWriteTimeout.
+ *
+ * Sources: torvalds/linux net/ipv4/tcp_timer.c (tcp_retransmit_timer, tcp_write_timeout,
+ * retransmits_timed_out, tcp_model_timeout, tcp_clamp_rto_to_user_timeout, tcp_orphan_retries,
+ * tcp_keepalive_timer), net/ipv4/tcp_output.c (tcp_schedule_loss_probe, tcp_send_loss_probe,
+ * tcp_retransmit_skb), include/net/tcp.h (TCP_RTO_MIN, TCP_RTO_MAX, TCP_KEEPALIVE_*),
+ * Documentation/networking/ip-sysctl.rst (the defaults). Every timer lands on the host's timer
+ * wheel (JiffiesClock.timerFiresAt), whose lateness grows with the timeout (2.048 s buckets
+ * past 16 s at HZ 250).
+ */
+import { inWholeJiffies, type JiffiesClock } from './jiffies.js';
+import { TCP_RTO_MAX_S, tcpModelTimeout } from './tcp.js';
+
+/** TCP_RTO_MIN (include/net/tcp.h, HZ/5): retransmits_timed_out()'s rto_base for data and FINs. */
+export const TCP_RTO_MIN_S = 0.2;
+
+/** The sysctls (and the socket option) that decide when a dead peer is noticed; Linux defaults in LINUX_DEAD_PEER. */
+export interface DeadPeerSettings {
+  /** net.ipv4.tcp_retries2: the retransmission boundary of an established socket. */
+  readonly retries2: number;
+  /** net.ipv4.tcp_orphan_retries: the boundary of a closed (orphaned) socket; 0 means 8 while the RTO is below TCP_RTO_MAX. */
+  readonly orphanRetries: number;
+  /** net.ipv4.tcp_keepalive_time (s): idle time before the first keep-alive probe. */
+  readonly keepaliveTime: number;
+  /** net.ipv4.tcp_keepalive_intvl (s): between probes. */
+  readonly keepaliveIntvl: number;
+  /** net.ipv4.tcp_keepalive_probes: unanswered probes before the socket is given up. */
+  readonly keepaliveProbes: number;
+}
+
+/**
+ * ip-sysctl.rst: tcp_retries2 15, tcp_orphan_retries 0 (→ 8), tcp_keepalive_time 7200 s,
+ * tcp_keepalive_intvl 75 s, tcp_keepalive_probes 9 (TCP_KEEPALIVE_TIME, _INTVL, _PROBES in
+ * include/net/tcp.h; set by tcp_sk_init(), net/ipv4/tcp_ipv4.c).
+ */
+export const LINUX_DEAD_PEER: DeadPeerSettings = {
+  retries2: 15,
+  orphanRetries: 0,
+  keepaliveTime: 7200,
+  keepaliveIntvl: 75,
+  keepaliveProbes: 9,
+};
+
+/**
+ * tcp_orphan_retries() (net/ipv4/tcp_timer.c): the sysctl, except that 0 means 8 while the socket
+ * is "alive" (icsk_rto < TCP_RTO_MAX) — "8 corresponds to >100 seconds with minimal RTO of 200msec".
+ * (An ICMP error with a dead RTO would make it 0: no ICMP comes from a peer that vanished.)
+ */
+export function orphanRetries(sysctl: number, rto: number): number {
+  return sysctl === 0 && rto < TCP_RTO_MAX_S ? 8 : sysctl;
+}
+
+/** How a socket with data (or a FIN) outstanding towards a silent peer ends. */
+export interface WriteTimeout {
+  /** When the socket gives up (ETIMEDOUT: tcp_write_err, or an orphan's tcp_done). */
+  readonly giveUpAt: number;
+  /** Retransmissions by the RTO timer (each retransmits the head segment once: TcpRetransSegs). */
+  readonly rtoRetransmits: number;
+  /** 1 when the tail loss probe retransmitted a segment (it sends new data instead when it has some). */
+  readonly probeRetransmits: number;
+}
+
+/** What deadPeerWriteTimeout needs to know of the socket. */
+export interface WriteTimeoutInput {
+  /** When the oldest unacknowledged segment (or FIN) left, the peer already gone. */
+  readonly sentAt: number;
+  /** The socket's RTO then (s, a whole number of jiffies: firstDataRto then inWholeJiffies). */
+  readonly rto: number;
+  /** The tail loss probe's timeout (s): min(2·srtt + TCP_RTO_MIN, RTO) for one segment in flight. */
+  readonly probeTimeout: number;
+  /** The retransmission boundary: tcp_retries2, or orphanRetries() for a closed socket. */
+  readonly boundary: number;
+  /** TCP_USER_TIMEOUT in seconds (0: not set). */
+  readonly userTimeout: number;
+  /** Whether the loss probe finds unsent data to send (a writer's next, Nagle-held write) rather than retransmitting. */
+  readonly probeSendsNewData: boolean;
+  readonly clock: JiffiesClock;
+}
+
+/**
+ * The retransmission timeline of a socket whose peer went silent, from its oldest unacknowledged
+ * segment:
+ * 1. The send armed the tail loss probe (tcp_schedule_loss_probe, tcp_output.c: PTO = 2·srtt +
+ *    TCP_RTO_MIN for one segment in flight, capped by the time left to the RTO). At the probe
+ *    tcp_send_loss_probe() sends new data if the socket has any (not a retransmission), else
+ *    retransmits the last segment; either way it clears icsk_pending and tcp_rearm_rto() arms the
+ *    RTO a whole RTO from then, not backed off.
+ * 2. Each RTO firing runs tcp_write_timeout() first: retransmits_timed_out() is false until one RTO
+ *    retransmission happened (icsk_retransmits 0), then true once the time since retrans_stamp
+ *    reaches tcp_model_timeout(boundary, TCP_RTO_MIN) — (2^(boundary+1) − 1) · 200 ms up to
+ *    TCP_RTO_MAX — or TCP_USER_TIMEOUT when set. retrans_stamp is the first RTO retransmission's
+ *    send time: tcp_retransmit_skb() sets it (if unset) from the head skb's timestamp, which
+ *    __tcp_transmit_skb() has just set to now; the handshake's ACK of the SYN cleared it
+ *    (tcp_clean_rtx_queue, FLAG_SYN_ACKED) and the loss probe does not set it.
+ * 3. Not given up: tcp_retransmit_timer() retransmits the head (icsk_retransmits++), doubles the
+ *    RTO up to TCP_RTO_MAX and re-arms the timer for it — clamped to what is left of
+ *    TCP_USER_TIMEOUT (tcp_clamp_rto_to_user_timeout: remaining ≤ 0 fires at once, one jiffy).
+ */
+export function deadPeerWriteTimeout(s: WriteTimeoutInput): WriteTimeout {
+  const { clock } = s;
+  const jiffy = 1 / clock.hz;
+  const limit = s.userTimeout > 0 ? s.userTimeout : tcpModelTimeout(s.boundary, TCP_RTO_MIN_S);
+  const probeAt = clock.timerFiresAt(s.sentAt, inWholeJiffies(s.probeTimeout, clock.hz));
+  let rto = s.rto;
+  let at = clock.timerFiresAt(probeAt, rto);
+  let retransmits = 0;
+  let stamp = Number.NaN;
+  // retransmits_timed_out() compares milliseconds (tcp_time_stamp_ts); 1e-9 absorbs float noise.
+  while (retransmits === 0 || at - stamp < limit - 1e-9) {
+    retransmits++;
+    if (retransmits === 1) stamp = at;
+    rto = Math.min(2 * rto, TCP_RTO_MAX_S);
+    let wait = rto;
+    if (s.userTimeout > 0) {
+      const remaining = s.userTimeout - (at - stamp);
+      wait = remaining <= 0 ? jiffy : Math.min(rto, inWholeJiffies(remaining, clock.hz));
+    }
+    at = clock.timerFiresAt(at, wait);
+  }
+  return { giveUpAt: at, rtoRetransmits: retransmits, probeRetransmits: s.probeSendsNewData ? 0 : 1 };
+}
+
+/** The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe): 2·srtt + TCP_RTO_MIN, at most the RTO. */
+export function lossProbeTimeout(srtt: number, rto: number): number {
+  return Math.min(2 * srtt + TCP_RTO_MIN_S, rto);
+}
+
+/** What keepaliveGiveUp needs to know of an idle socket with SO_KEEPALIVE. */
+export interface KeepaliveInput {
+  /** When the last segment from the peer arrived (icsk_ack.lrcvtime / rcv_tstamp). */
+  readonly lastHeardAt: number;
+  /** When SO_KEEPALIVE was set (tcp_set_keepalive arms the timer for keepalive_time then). */
+  readonly armedAt: number;
+  readonly time: number;
+  readonly intvl: number;
+  readonly probes: number;
+  /** TCP_USER_TIMEOUT in seconds (0: not set). */
+  readonly userTimeout: number;
+  readonly clock: JiffiesClock;
+}
+
+/**
+ * When an idle socket with SO_KEEPALIVE gives up on a silent peer, and how many probes it sent
+ * (tcp_keepalive_timer, net/ipv4/tcp_timer.c). Each firing measures the idle time since the peer
+ * was last heard (keepalive_time_elapsed): short of keepalive_time it re-arms for the rest;
+ * otherwise it gives up if the probes already sent reach keepalive_probes (with TCP_USER_TIMEOUT:
+ * once the idle time reaches it and a probe was sent) — tcp_send_active_reset() then
+ * tcp_write_err(), ETIMEDOUT — else sends a probe (tcp_write_wakeup), icsk_probes_out++, and
+ * re-arms for keepalive_intvl.
+ */
+export function keepaliveGiveUp(k: KeepaliveInput): { giveUpAt: number; probes: number } {
+  const { clock } = k;
+  let at = clock.timerFiresAt(k.armedAt, inWholeJiffies(k.time, clock.hz));
+  let probes = 0;
+  for (;;) {
+    const idle = at - k.lastHeardAt;
+    if (idle < k.time - 1e-9) {
+      at = clock.timerFiresAt(at, inWholeJiffies(k.time - idle, clock.hz));
+      continue;
+    }
+    const done = k.userTimeout > 0 ? idle >= k.userTimeout - 1e-9 && probes > 0 : probes >= k.probes;
+    if (done) return { giveUpAt: at, probes };
+    probes++;
+    at = clock.timerFiresAt(at, inWholeJiffies(k.intvl, clock.hz));
+  }
+}
