@@ -177,13 +177,20 @@ export const SYN_GIVEUP_EXPERIMENTS = [
  * connections each, started 61 ms apart (different timer-wheel phases). Settings no other run
  * has; the twins' figures (kernel-twins.mjs runDeadPeerTwin) committed before the recordings.
  */
-function deadPeerExperiment({ name, description, seconds, mode, sysctls, userTimeoutMs = 0 }) {
+function deadPeerExperiment({ name, description, seconds, mode, sysctls, userTimeoutMs = 0, dropHook }) {
   return {
     name: `kernel-holdout-dead-peer-${name}`,
     description: `Held out: ${description}`,
     seconds,
     run: runDeadPeerExperiment,
-    deadPeer: { mode, conns: 8, staggerMs: 61, writeMs: mode === 'write' ? 100 : 0, userTimeoutMs },
+    deadPeer: {
+      mode,
+      conns: 8,
+      staggerMs: 61,
+      writeMs: mode === 'write' ? 100 : 0,
+      userTimeoutMs,
+      ...(dropHook ? { dropHook } : {}),
+    },
     sysctls: { 'net.ipv4.tcp_timestamps': 1, ...sysctls },
   };
 }
@@ -228,6 +235,29 @@ export const DEAD_PEER_EXPERIMENTS = [
     seconds: 20,
     mode: 'orphan',
     sysctls: { 'net.ipv4.tcp_orphan_retries': 2 },
+  }),
+  // Added after the first five were recorded with the drop on the sender's output hook by mistake
+  // (data/*-outputdrop-rt.json: the zero-window probe timer decides, net/dead-peer.ts
+  // unsentWriteTimeout, modelled from tcp_probe_timer after that run): the same local drop with
+  // settings none of those had, predicted before its recording.
+  deadPeerExperiment({
+    name: 'retries2-5-localdrop',
+    description:
+      "tcp_retries2 5, a write every 100 ms while the sender's own firewall drops every segment (nft output hook).",
+    seconds: 25,
+    mode: 'write',
+    sysctls: { 'net.ipv4.tcp_retries2': 5 },
+    dropHook: 'output',
+  }),
+  deadPeerExperiment({
+    name: 'orphan-retries-3-user-timeout-2s-localdrop',
+    description:
+      "close() with TCP_USER_TIMEOUT 2000 ms while the sender's own firewall drops (nft output hook), tcp_orphan_retries 3.",
+    seconds: 20,
+    mode: 'orphan',
+    sysctls: { 'net.ipv4.tcp_orphan_retries': 3 },
+    userTimeoutMs: 2000,
+    dropHook: 'output',
   }),
 ];
 

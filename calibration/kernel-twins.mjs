@@ -10,6 +10,7 @@ import {
   LINUX_DEAD_PEER,
   lossProbeTimeout,
   orphanRetries,
+  unsentWriteTimeout,
 } from '../dist/sim/net/dead-peer.js';
 import { bootJiffiesOf, HostSockets } from '../dist/sim/net/host-sockets.js';
 import { inWholeJiffies, JiffiesClock } from '../dist/sim/net/jiffies.js';
@@ -165,7 +166,9 @@ function sysctlOr(sysctls, key, fallback) {
  * the probe sends it as new data; the RTO retransmissions until tcp_retries2 / TCP_USER_TIMEOUT.
  * `keepalive`: SO_KEEPALIVE set on a socket last heard 0.3 s before (lib/dead-peer.py waits that
  * long before the drop). `orphan`: close() sends the FIN; the probe retransmits it, then the RTO
- * until tcp_orphan_retries. Delays are from each connection's start; counts are run totals.
+ * until tcp_orphan_retries. A recording whose drop sat on the sender's output hook (dropHook
+ * 'output'): nothing leaves, so the zero-window probe timer decides (unsentWriteTimeout) and no
+ * segment is retransmitted. Delays are from each connection's start; counts are run totals.
  */
 export function runDeadPeerTwin(data, seed) {
   const c = data.config;
@@ -196,6 +199,20 @@ export function runDeadPeerTwin(data, seed) {
       continue;
     }
     const orphan = d.mode === 'orphan';
+    if ((data.dropHook ?? d.dropHook) === 'output') {
+      // The sender's own firewall drops: nothing leaves, the zero-window probe timer counts.
+      const orphanSysctl = sysctlOr(sysctls, 'net.ipv4.tcp_orphan_retries', LINUX_DEAD_PEER.orphanRetries);
+      const u = unsentWriteTimeout({
+        writtenAt: start,
+        rto,
+        retries2: sysctlOr(sysctls, 'net.ipv4.tcp_retries2', LINUX_DEAD_PEER.retries2),
+        orphanRetries: orphan ? orphanSysctl : null,
+        userTimeout: (d.userTimeoutMs ?? 0) / 1000,
+        clock,
+      });
+      delays.push(u.giveUpAt - start);
+      continue;
+    }
     const boundary = orphan
       ? orphanRetries(sysctlOr(sysctls, 'net.ipv4.tcp_orphan_retries', LINUX_DEAD_PEER.orphanRetries), rto)
       : sysctlOr(sysctls, 'net.ipv4.tcp_retries2', LINUX_DEAD_PEER.retries2);

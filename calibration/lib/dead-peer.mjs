@@ -41,7 +41,7 @@ function collect(child) {
   });
 }
 
-/** config.deadPeer: { mode, conns, staggerMs, writeMs, userTimeoutMs }; config.seconds bounds the run. */
+/** config.deadPeer: { mode, conns, staggerMs, writeMs, userTimeoutMs, dropHook? }; config.seconds bounds the run. */
 export async function runDeadPeerExperiment(config) {
   const ns = createNamespace(config.tag ?? config.name);
   const started = new Date();
@@ -60,6 +60,7 @@ export async function runDeadPeerExperiment(config) {
       String(d.writeMs ?? 0),
       String(d.userTimeoutMs ?? 0),
       String(config.seconds),
+      d.dropHook ?? 'input',
     ]);
     const result = JSON.parse(await collect(child));
     return {

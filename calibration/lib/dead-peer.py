@@ -1,10 +1,14 @@
 #!/usr/bin/env python3
 # Dead-peer detection on loopback, run inside the harness's namespace (lib/dead-peer.mjs):
-#   dead-peer.py <port> <mode> <conns> <stagger_ms> <write_ms> <user_timeout_ms> <limit_s>
+#   dead-peer.py <port> <mode> <conns> <stagger_ms> <write_ms> <user_timeout_ms> <limit_s> [input|output]
 # A server thread accepts and echoes. `conns` client connections each exchange three echoes (an
 # RTT sample for the RTO), then one nft rule drops every segment to and from the server port in
 # the namespace (the peer "vanishes": no FIN, no RST). Connection i then starts its part
-# i · stagger_ms later:
+# i · stagger_ms later. The rule sits on the input hook (by default): every segment still leaves its sender
+# (the send succeeds, as towards a host that is gone) and is dropped on arrival. On the output hook
+# the sender's own transmission fails (-EPERM), which the kernel treats differently: no
+# TcpRetransSegs, no loss probe: the zero-window probe timer counts instead (data/*-outputdrop-rt.json
+# and the *-localdrop experiments, which ask for `output`).
 #   write      send one byte, then one every write_ms (Nagle holds them: data stays outstanding)
 #              until the socket reports an error (ETIMEDOUT after tcp_retries2 / TCP_USER_TIMEOUT);
 #   keepalive  set SO_KEEPALIVE on the idle socket (the namespace's tcp_keepalive_* apply) and wait
@@ -23,6 +27,7 @@ import threading
 import time
 
 port, mode, conns, stagger_ms, write_ms, user_timeout_ms, limit_s = sys.argv[1:8]
+hook = sys.argv[8] if len(sys.argv) > 8 else 'input'
 port, conns, stagger, write_every = int(port), int(conns), int(stagger_ms) / 1000, int(write_ms) / 1000
 user_timeout_ms, limit_s = int(user_timeout_ms), float(limit_s)
 TCP_USER_TIMEOUT = getattr(socket, 'TCP_USER_TIMEOUT', 18)
@@ -94,7 +99,7 @@ for s in socks:
 time.sleep(0.3)
 before = counters()
 subprocess.run(['nft', '-f', '-'], check=True, text=True, input=(
-    'table inet deadpeer {\n chain out {\n  type filter hook output priority 0;\n'
+    f'table inet deadpeer {{\n chain drop {{\n  type filter hook {hook} priority 0;\n'
     f'  tcp dport {port} drop\n  tcp sport {port} drop\n }}\n}}\n'))
 t0 = now()
 

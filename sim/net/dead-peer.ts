@@ -17,7 +17,10 @@
  * past 16 s at HZ 250).
  */
 import { inWholeJiffies, type JiffiesClock } from './jiffies.js';
-import { TCP_RTO_MAX_S, tcpModelTimeout } from './tcp.js';
+import { firstDataRto, TCP_RTO_MAX_S, tcpModelTimeout } from './tcp.js';
+
+/** A host's timer wheel: JiffiesClock, or a client machine's (net/client-machines.ts wheelFiresAt). */
+export type WheelClock = Pick<JiffiesClock, 'hz' | 'timerFiresAt'>;
 
 /** TCP_RTO_MIN (include/net/tcp.h, HZ/5): retransmits_timed_out()'s rto_base for data and FINs. */
 export const TCP_RTO_MIN_S = 0.2;
@@ -82,7 +85,7 @@ export interface WriteTimeoutInput {
   readonly userTimeout: number;
   /** Whether the loss probe finds unsent data to send (a writer's next, Nagle-held write) rather than retransmitting. */
   readonly probeSendsNewData: boolean;
-  readonly clock: JiffiesClock;
+  readonly clock: WheelClock;
 }
 
 /**
@@ -128,6 +131,67 @@ export function deadPeerWriteTimeout(s: WriteTimeoutInput): WriteTimeout {
   return { giveUpAt: at, rtoRetransmits: retransmits, probeRetransmits: s.probeSendsNewData ? 0 : 1 };
 }
 
+/** TCP_TIMEOUT_MIN (include/net/tcp.h): 2 jiffies, the shortest a clamped probe timer waits. */
+const TCP_TIMEOUT_MIN_JIFFIES = 2;
+
+/** What unsentWriteTimeout needs to know of the socket. */
+export interface UnsentWriteInput {
+  /** When the application wrote (or close() queued the FIN) and the transmission failed. */
+  readonly writtenAt: number;
+  /** The socket's RTO (s, whole jiffies); the probe timer's base is max(RTO, TCP_RTO_MIN). */
+  readonly rto: number;
+  /** net.ipv4.tcp_retries2: the probe limit of an open socket, and the backoff's cap for any. */
+  readonly retries2: number;
+  /** For a closed socket (an orphan), net.ipv4.tcp_orphan_retries; null for an open one. */
+  readonly orphanRetries: number | null;
+  /** TCP_USER_TIMEOUT in seconds (0: not set). */
+  readonly userTimeout: number;
+  readonly clock: WheelClock;
+}
+
+/**
+ * When a socket whose segments never leave its own host gives up: a firewall rule on the sender
+ * (nft/iptables drop in OUTPUT) makes every transmission fail locally (nf_hook_slow: -EPERM), so
+ * the data is never in flight (packets_out stays 0) and no retransmission timer runs. Instead
+ * tcp_push_pending_frames() → tcp_check_probe_timer() arms the zero-window probe timer for
+ * tcp_probe0_base() = max(RTO, TCP_RTO_MIN) (tcp_output.c), and tcp_probe_timer()
+ * (net/ipv4/tcp_timer.c) counts: it gives up (tcp_write_err, ETIMEDOUT) once icsk_probes_out
+ * reaches tcp_retries2 — a count here, not a time — or for an orphan tcp_orphan_retries (also when
+ * no longer alive and icsk_backoff reached it), or with TCP_USER_TIMEOUT once that long has passed
+ * since its first firing (icsk_probes_tstamp). Otherwise tcp_send_probe0() tries again (failing
+ * again), icsk_probes_out++, icsk_backoff++ while below tcp_retries2, and re-arms for
+ * tcp_probe0_when() = min(base << backoff, TCP_RTO_MAX), clamped to what is left of the user
+ * timeout (tcp_clamp_probe0_to_user_timeout, at least TCP_TIMEOUT_MIN). No segment counts as
+ * retransmitted (__tcp_retransmit_skb never runs) and no loss probe is armed. Recorded:
+ * calibration/data/kernel-holdout-dead-peer-*-outputdrop-rt.json.
+ */
+export function unsentWriteTimeout(u: UnsentWriteInput): { giveUpAt: number; probes: number } {
+  const { clock } = u;
+  const base = Math.max(u.rto, TCP_RTO_MIN_S);
+  let at = clock.timerFiresAt(u.writtenAt, inWholeJiffies(base, clock.hz));
+  let probes = 0;
+  let backoff = 0;
+  const firstAt = at;
+  for (;;) {
+    if (u.userTimeout > 0 && at > firstAt && at - firstAt >= u.userTimeout - 1e-9) return { giveUpAt: at, probes };
+    let limit = u.retries2;
+    if (u.orphanRetries !== null) {
+      const when = Math.min(base * 2 ** backoff, TCP_RTO_MAX_S);
+      limit = orphanRetries(u.orphanRetries, when);
+      if (when >= TCP_RTO_MAX_S && backoff >= limit) return { giveUpAt: at, probes };
+    }
+    if (probes >= limit) return { giveUpAt: at, probes };
+    probes++;
+    if (backoff < u.retries2) backoff++;
+    let wait = Math.min(base * 2 ** backoff, TCP_RTO_MAX_S);
+    if (u.userTimeout > 0) {
+      const remaining = inWholeJiffies(u.userTimeout - (at - firstAt), clock.hz);
+      wait = Math.min(wait, Math.max(remaining, TCP_TIMEOUT_MIN_JIFFIES / clock.hz));
+    }
+    at = clock.timerFiresAt(at, wait);
+  }
+}
+
 /** The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe): 2·srtt + TCP_RTO_MIN, at most the RTO. */
 export function lossProbeTimeout(srtt: number, rto: number): number {
   return Math.min(2 * srtt + TCP_RTO_MIN_S, rto);
@@ -144,7 +208,7 @@ export interface KeepaliveInput {
   readonly probes: number;
   /** TCP_USER_TIMEOUT in seconds (0: not set). */
   readonly userTimeout: number;
-  readonly clock: JiffiesClock;
+  readonly clock: WheelClock;
 }
 
 /**
@@ -171,4 +235,24 @@ export function keepaliveGiveUp(k: KeepaliveInput): { giveUpAt: number; probes: 
     probes++;
     at = clock.timerFiresAt(at, inWholeJiffies(k.intvl, clock.hz));
   }
+}
+
+/**
+ * When a host whose kernel has tcp_retries2 `retries2` gives up on a segment it sent at `sentAt`
+ * to a peer that vanished, the path's round trip `rtt` (its RTO: firstDataRto in whole jiffies,
+ * as core/held-streams.ts nextCopyAt): the loss probe retransmits it (nothing newer is waiting),
+ * then the RTO until deadPeerWriteTimeout's give-up (ETIMEDOUT on the socket). No TCP_USER_TIMEOUT
+ * (HAProxy's `tcp-ut`, a client's socket option: not modelled).
+ */
+export function silentPeerGiveUpAt(sentAt: number, rtt: number, retries2: number, clock: WheelClock): number {
+  const rto = inWholeJiffies(firstDataRto(rtt), clock.hz);
+  return deadPeerWriteTimeout({
+    sentAt,
+    rto,
+    probeTimeout: lossProbeTimeout(rtt, rto),
+    boundary: retries2,
+    userTimeout: 0,
+    probeSendsNewData: false,
+    clock,
+  }).giveUpAt;
 }
