@@ -99,7 +99,7 @@ for s in socks:
 time.sleep(0.3)
 before = counters()
 subprocess.run(['nft', '-f', '-'], check=True, text=True, input=(
-    f'table inet deadpeer {{\n chain drop {{\n  type filter hook {hook} priority 0;\n'
+    f'table inet deadpeer {{\n chain vanish {{\n  type filter hook {hook} priority 0;\n'
     f'  tcp dport {port} drop\n  tcp sport {port} drop\n }}\n}}\n'))
 t0 = now()
 
