@@ -3,10 +3,9 @@
 // notices: retransmission give-up (tcp_retries2, TCP_USER_TIMEOUT), keep-alive probes on an idle
 // socket, an orphaned FIN (tcp_orphan_retries). lib/dead-peer.py does the connections; this runs it
 // in a fresh namespace with the experiment's sysctls and returns the data file's content.
-import { execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
-import { kernelConfig } from './experiment.mjs';
+import { runStamp } from './experiment.mjs';
 import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace } from './netns.mjs';
 import { round } from './sample.mjs';
 
@@ -66,17 +65,7 @@ export async function runDeadPeerExperiment(config) {
     return {
       experiment: config.name,
       description: config.description,
-      stamp: {
-        kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-        kernelConfig: kernelConfig(),
-        node: process.version,
-        date: started.toISOString(),
-        loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
-        scheduling: execFileSync('chrt', ['-p', String(process.pid)], { encoding: 'utf8' })
-          .trim()
-          .replace(/\s+/g, ' '),
-        sysctls,
-      },
+      stamp: runStamp(started, loadAtStart, sysctls),
       config: {
         seconds: config.seconds,
         deadPeer: d,

@@ -12,8 +12,15 @@ import { DEAD_PEER_EXPERIMENTS } from '../../calibration/experiments.mjs';
 // @ts-expect-error plain .mjs without type declarations
 import * as holdout from '../../calibration/lib/holdout.mjs';
 
-const { compareHoldout, DEAD_PEER_README_END, DEAD_PEER_README_START, deadPeerFiles, holdoutLabel, holdoutTable } =
-  holdout;
+const {
+  compareHoldout,
+  DEAD_PEER_README_END,
+  DEAD_PEER_README_START,
+  deadPeerFiles,
+  holdoutLabel,
+  holdoutTable,
+  tableCells,
+} = holdout;
 
 interface Row extends Record<'experiment' | 'id' | 'figure' | 'error' | 'kind', string> {
   real: number | null;
@@ -82,13 +89,8 @@ describe('dead-peer detection: drainsim against Linux 6.18', () => {
     const a = readme.indexOf(DEAD_PEER_README_START);
     const b = readme.indexOf(DEAD_PEER_README_END);
     expect(a).toBeGreaterThan(0);
-    const cells = (t: string) =>
-      t
-        .trim()
-        .split('\n')
-        .map((line) => line.replace(/ *\| */g, '|').replace(/-+/g, '-'));
-    expect(cells(readme.slice(a + DEAD_PEER_README_START.length, b))).toEqual(
-      cells(holdoutTable(rows, {}, predictions)),
+    expect(tableCells(readme.slice(a + DEAD_PEER_README_START.length, b))).toEqual(
+      tableCells(holdoutTable(rows, {}, predictions)),
     );
   });
 });
