@@ -84,6 +84,17 @@ describe('dead-peer detection: drainsim against Linux 6.18', () => {
     expect(segs.real).toBe(32); // 8 connections × 4
   });
 
+  it('a higher RTO floor gives up SOONER: 3 retransmissions each, not 4 (the limit stays on TCP_RTO_MIN)', () => {
+    const at = (id: string) =>
+      rows.find((x) => x.experiment === 'kernel-holdout-dead-peer-retries2-3-rto-min-300ms-rt' && x.id === id)!;
+    const base = rows.find(
+      (x) => x.experiment === 'kernel-holdout-dead-peer-retries2-3-rt' && x.id === 'noticed-mean',
+    )!;
+    expect(at('noticed-mean').real!).toBeLessThan(base.real! - 1);
+    expect(at('retrans-segs').real).toBe(24);
+    expect(at('retrans-segs').model).toBe(24);
+  });
+
   it('calibration/README.md holds the generated dead-peer table (node calibration/lib/holdout.mjs --readme)', () => {
     const readme = readFileSync(new URL('../../calibration/README.md', import.meta.url), 'utf8');
     const a = readme.indexOf(DEAD_PEER_README_START);
