@@ -176,8 +176,8 @@ export function runDeadPeerTwin(data, seed) {
   const sysctls = c.sysctlsSet;
   const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
   const clock = new JiffiesClock(hz, bootJiffiesOf(new RandomStreams(seed).stream('calibration.dead-peer-twin')));
-  // net.ipv4.tcp_rto_min_us (Linux >= 6.11) raises the RTO's floor, not retransmits_timed_out()'s
-  // TCP_RTO_MIN base.
+  // net.ipv4.tcp_rto_min_us (Linux >= 6.11) raises the RTO's floor and the loss probe's, not
+  // retransmits_timed_out()'s TCP_RTO_MIN base.
   const rtoMin = sysctlOr(sysctls, 'net.ipv4.tcp_rto_min_us', 200_000) / 1e6;
   const rto = inWholeJiffies(firstDataRto(LOOPBACK_RTT_S, rtoMin), hz);
   const delays = [];
@@ -222,7 +222,7 @@ export function runDeadPeerTwin(data, seed) {
     const r = deadPeerWriteTimeout({
       sentAt: start,
       rto,
-      probeTimeout: lossProbeTimeout(LOOPBACK_RTT_S, rto),
+      probeTimeout: lossProbeTimeout(LOOPBACK_RTT_S, rto, rtoMin),
       boundary,
       userTimeout: (d.userTimeoutMs ?? 0) / 1000,
       probeSendsNewData: !orphan,

@@ -192,9 +192,13 @@ export function unsentWriteTimeout(u: UnsentWriteInput): { giveUpAt: number; pro
   }
 }
 
-/** The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe): 2·srtt + TCP_RTO_MIN, at most the RTO. */
-export function lossProbeTimeout(srtt: number, rto: number): number {
-  return Math.min(2 * srtt + TCP_RTO_MIN_S, rto);
+/**
+ * The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe, tcp_output.c of
+ * recent kernels: `timeout_us += tcp_rto_min_us(sk)` when packets_out == 1; older ones added the
+ * TCP_RTO_MIN constant): 2·srtt + the socket's rto_min, at most the time left to the RTO.
+ */
+export function lossProbeTimeout(srtt: number, rto: number, rtoMin = TCP_RTO_MIN_S): number {
+  return Math.min(2 * srtt + rtoMin, rto);
 }
 
 /** What keepaliveGiveUp needs to know of an idle socket with SO_KEEPALIVE. */
