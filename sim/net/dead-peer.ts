@@ -81,6 +81,12 @@ export interface WriteTimeoutInput {
   readonly probeTimeout: number;
   /** The retransmission boundary: tcp_retries2, or orphanRetries() for a closed socket. */
   readonly boundary: number;
+  /**
+   * When its application closed it (an orphan from then: SOCK_DEAD), with the host's
+   * tcp_orphan_retries: firings from then on use orphanRetries(tcp_orphan_retries, RTO) as the
+   * boundary instead (tcp_write_timeout). Unset: never closed.
+   */
+  readonly orphaned?: { readonly at: number; readonly retries: number };
   /** TCP_USER_TIMEOUT in seconds (0: not set). */
   readonly userTimeout: number;
   /** Whether the loss probe finds unsent data to send (a writer's next, Nagle-held write) rather than retransmitting. */
@@ -110,14 +116,18 @@ export interface WriteTimeoutInput {
 export function deadPeerWriteTimeout(s: WriteTimeoutInput): WriteTimeout {
   const { clock } = s;
   const jiffy = 1 / clock.hz;
-  const limit = s.userTimeout > 0 ? s.userTimeout : tcpModelTimeout(s.boundary, TCP_RTO_MIN_S);
   const probeAt = clock.timerFiresAt(s.sentAt, inWholeJiffies(s.probeTimeout, clock.hz));
   let rto = s.rto;
   let at = clock.timerFiresAt(probeAt, rto);
   let retransmits = 0;
   let stamp = Number.NaN;
+  const limitAt = (t: number): number => {
+    if (s.userTimeout > 0) return s.userTimeout;
+    const orphan = s.orphaned !== undefined && t >= s.orphaned.at;
+    return tcpModelTimeout(orphan ? orphanRetries(s.orphaned!.retries, rto) : s.boundary, TCP_RTO_MIN_S);
+  };
   // retransmits_timed_out() compares milliseconds (tcp_time_stamp_ts); 1e-9 absorbs float noise.
-  while (retransmits === 0 || at - stamp < limit - 1e-9) {
+  while (retransmits === 0 || at - stamp < limitAt(at) - 1e-9) {
     retransmits++;
     if (retransmits === 1) stamp = at;
     rto = Math.min(2 * rto, TCP_RTO_MAX_S);
@@ -245,10 +255,17 @@ export function keepaliveGiveUp(k: KeepaliveInput): { giveUpAt: number; probes: 
  * When a host whose kernel has tcp_retries2 `retries2` gives up on a segment it sent at `sentAt`
  * to a peer that vanished, the path's round trip `rtt` (its RTO: firstDataRto in whole jiffies,
  * as core/held-streams.ts nextCopyAt): the loss probe retransmits it (nothing newer is waiting),
- * then the RTO until deadPeerWriteTimeout's give-up (ETIMEDOUT on the socket). No TCP_USER_TIMEOUT
+ * then the RTO until deadPeerWriteTimeout's give-up (ETIMEDOUT on the socket; for a socket its
+ * process closed at `orphaned.at`, the orphan's end, which frees its port). No TCP_USER_TIMEOUT
  * (HAProxy's `tcp-ut`, a client's socket option: not modelled).
  */
-export function silentPeerGiveUpAt(sentAt: number, rtt: number, retries2: number, clock: WheelClock): number {
+export function silentPeerGiveUpAt(
+  sentAt: number,
+  rtt: number,
+  retries2: number,
+  clock: WheelClock,
+  orphaned?: WriteTimeoutInput['orphaned'],
+): number {
   const rto = inWholeJiffies(firstDataRto(rtt), clock.hz);
   return deadPeerWriteTimeout({
     sentAt,
@@ -258,5 +275,6 @@ export function silentPeerGiveUpAt(sentAt: number, rtt: number, retries2: number
     userTimeout: 0,
     probeSendsNewData: false,
     clock,
+    orphaned,
   }).giveUpAt;
 }

@@ -8,6 +8,12 @@
  * after the unacknowledged send on a 204-ms RTO.
  */
 import { describe, expect, it } from 'vitest';
+import { Engine } from '../../sim/engine/engine.js';
+import { RandomStreams } from '../../sim/engine/random.js';
+import { EventLog } from '../../sim/metrics/event-log.js';
+import { HeldStreams } from '../../sim/model/core/held-streams.js';
+import { LbHost } from '../../sim/model/core/lb-host.js';
+import type { LoadBalancer } from '../../sim/model/lb/pool.js';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
 import { lineOf } from '../../sim/trace/catalog.js';
 import { run, scenario, series, valueAt } from '../model/helpers.js';
@@ -109,5 +115,51 @@ describe('kernel.tcp_retries2 in a scenario', () => {
     expect(scenario(wsVanish('nat', undefined)).clients.kernel.tcp_retries2).toBe(15);
     expect(() => scenario(wsVanish('nat', -1))).toThrow(/tcp_retries2/);
     expect(() => scenario(wsVanish('nat', 1001))).toThrow(/tcp_retries2/);
+  });
+});
+
+describe("an exited HAProxy process's held streams: orphans keep their ports (tcp_orphan_retries)", () => {
+  /** One held stream on the balancer host, its process exiting at `exitAt`; the port's state over time. */
+  function orphanPort(orphanRetries: number, exitAt: number): (t: number) => string {
+    const input = vanishL4({ kernel: { tcp_orphan_retries: orphanRetries } }, [], '1s');
+    const sc = scenario(input);
+    const engine = new Engine();
+    const lbHost = new LbHost(sc.lb.kernel, new RandomStreams(1), 1);
+    const lb = { active: new Int32Array(1), slotFreed: null } as unknown as LoadBalancer;
+    const w = {
+      engine,
+      trace: new EventLog(() => engine.now),
+      lb,
+      lbHost,
+      scenario: sc,
+      backends: [{ name: 'vm-a', hostUp: false }],
+    };
+    const held = new HeldStreams(w);
+    const port = lbHost.connect(0, 0);
+    lb.active[0] = 1;
+    // The request went unacknowledged at 0; no HAProxy timeout, so only the kernel ends it.
+    held.hold(0, lbHost.backendPair(0), port, 0, 0, Number.POSITIVE_INFINITY);
+    engine.run(exitAt);
+    expect(held.endOpenedBefore(1)).toBe(1);
+    expect(lb.active[0]).toBe(0);
+    return (t: number) => {
+      engine.run(t);
+      return lbHost.host.stateOf(lbHost.backendPair(0), port, t);
+    };
+  }
+
+  it('0 (→ 8): the port stays ≈ 102 s after the first RTO retransmission, then is free without TIME_WAIT', () => {
+    const at = orphanPort(0, 5);
+    expect(at(5)).toBe('open');
+    // tcp_model_timeout(8) = 102.2 s after the first RTO retransmission (0.408 s): the firing at
+    // 0.408 × 2^8 = 104.4 s, each of its 26-s and 52-s waits up to 2.048 s late on the wheel.
+    expect(at(104.3)).toBe('open');
+    expect(at(109)).toBe('none');
+  });
+
+  it('2: already past its 1.4 s when the process exits at 5 s: gone at the next RTO firing (6.5 s)', () => {
+    const at = orphanPort(2, 5);
+    expect(at(5.1)).toBe('open');
+    expect(at(7.2)).toBe('none');
   });
 });

@@ -150,22 +150,41 @@ export class HeldStreams {
 
   /**
    * The proxy process that accepted every stream opened before `reloadAt` exits (hard-stop.ts: one
-   * second after hard_stop(), the held streams having resisted it). Their slots go with it; their
-   * ports are freed at once (simplified: the kernel keeps each closed socket, an orphan, until its
-   * retransmissions give up, tcp_orphan_retries). How many ended.
+   * second after hard_stop(), the held streams having resisted it). Their slots go with it. Each
+   * server socket, closed with its segments still unacknowledged, stays in the balancer host's
+   * kernel as an orphan in FIN_WAIT1 — its port held — retransmitting until tcp_write_timeout()
+   * gives up with the orphan's boundary, lb.kernel.tcp_orphan_retries (0: 8 while alive;
+   * net/dead-peer.ts, recorded: calibration/data/kernel-holdout-dead-peer-orphan-retries-2-rt.json),
+   * counted from its first RTO retransmission as before. (Simplified: the orphan is not reset by a
+   * VM booting again meanwhile, as held streams are.) How many ended.
    */
   endOpenedBefore(reloadAt: number): number {
+    const w = this.w;
     let ended = 0;
     for (const streams of this.byBackend)
       for (const s of streams) {
         if (s.openedAt >= reloadAt) continue;
-        this.w.engine.cancel(s.timer);
+        w.engine.cancel(s.timer);
         s.timer = -1;
-        this.release(s);
+        this.freeSlot(s);
+        const orphaned = { at: w.engine.now, retries: w.scenario.lb.kernel.tcp_orphan_retries };
+        const goneAt = silentPeerGiveUpAt(
+          s.unackedSince,
+          w.scenario.clients.rtt,
+          w.scenario.lb.kernel.tcp_retries2,
+          w.lbHost!.host.clock,
+          orphaned,
+        );
+        w.engine.at(Math.max(goneAt, w.engine.now), this.orphanGone, s);
         ended++;
       }
     return ended;
   }
+
+  /** An exited process's orphan gives up (tcp_write_err → tcp_done): its port is free, no TIME_WAIT. */
+  private readonly orphanGone = (s: HeldStream): void => {
+    this.w.lbHost!.host.close(s.pair, s.port, this.w.engine.now, false);
+  };
 
   private end(s: HeldStream, cause: 'timeout' | 'reset' | 'retries2', after: number): void {
     const w = this.w;
@@ -180,9 +199,15 @@ export class HeldStreams {
 
   /** The stream's server socket closes (no TIME_WAIT: an RST either way) and its slot is free. */
   private release(s: HeldStream): void {
+    // The port first: a connection the freed slot lets out of the queue may take it.
+    this.w.lbHost!.host.close(s.pair, s.port, this.w.engine.now, false);
+    this.freeSlot(s);
+  }
+
+  /** The stream leaves its server's `served`; its socket is the caller's to close. */
+  private freeSlot(s: HeldStream): void {
     const w = this.w;
     this.byBackend[s.b].delete(s);
-    w.lbHost!.host.close(s.pair, s.port, w.engine.now, false);
     w.lb.active[s.b]--;
     if (w.lb.slotFreed !== null) w.lb.slotFreed(s.b);
   }
