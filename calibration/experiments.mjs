@@ -2,6 +2,7 @@
 // time (`seconds`) and count (`maxConnects`, default rate × seconds).
 
 import { HAPROXY_EXPERIMENTS } from './haproxy/experiments.mjs';
+import { runDeadPeerExperiment } from './lib/dead-peer.mjs';
 
 const DEFAULT_RANGE = '32768 60999'; // Linux's default ip_local_port_range
 
@@ -167,6 +168,110 @@ export const SYN_GIVEUP_EXPERIMENTS = [
   synGiveUpExperiment({ retries: 1, linear: 0, seconds: 10 }),
 ];
 
+/**
+ * Held out (session 15, helper kern15): a peer that vanishes (an nft rule drops every segment to
+ * and from it: no FIN, no RST) and when the other end's kernel notices (lib/dead-peer.mjs):
+ * retransmission give-up under tcp_retries2 or TCP_USER_TIMEOUT with a writer every 100 ms (its
+ * next write is always waiting, Nagle-held, when the loss probe fires at one RTO),
+ * SO_KEEPALIVE probes on idle connections, an orphaned FIN under tcp_orphan_retries. Eight
+ * connections each, started 61 ms apart (different timer-wheel phases). Settings no other run
+ * has; the twins' figures (kernel-twins.mjs runDeadPeerTwin) committed before the recordings.
+ */
+function deadPeerExperiment({ name, description, seconds, mode, sysctls, userTimeoutMs = 0, dropHook }) {
+  return {
+    name: `kernel-holdout-dead-peer-${name}`,
+    description: `Held out: ${description}`,
+    seconds,
+    run: runDeadPeerExperiment,
+    deadPeer: {
+      mode,
+      conns: 8,
+      staggerMs: 61,
+      writeMs: mode === 'write' ? 100 : 0,
+      userTimeoutMs,
+      ...(dropHook ? { dropHook } : {}),
+    },
+    sysctls: { 'net.ipv4.tcp_timestamps': 1, ...sysctls },
+  };
+}
+
+export const DEAD_PEER_EXPERIMENTS = [
+  deadPeerExperiment({
+    name: 'retries2-3',
+    description: 'tcp_retries2 3, a write every 100 ms to a vanished peer until ETIMEDOUT.',
+    seconds: 20,
+    mode: 'write',
+    sysctls: { 'net.ipv4.tcp_retries2': 3 },
+  }),
+  deadPeerExperiment({
+    name: 'retries2-6',
+    description: 'tcp_retries2 6, a write every 100 ms to a vanished peer until ETIMEDOUT.',
+    seconds: 40,
+    mode: 'write',
+    sysctls: { 'net.ipv4.tcp_retries2': 6 },
+  }),
+  deadPeerExperiment({
+    name: 'user-timeout-5s',
+    description: 'TCP_USER_TIMEOUT 5000 ms (tcp_retries2 15), a write every 100 ms to a vanished peer.',
+    seconds: 20,
+    mode: 'write',
+    sysctls: { 'net.ipv4.tcp_retries2': 15 },
+    userTimeoutMs: 5000,
+  }),
+  deadPeerExperiment({
+    name: 'keepalive-2-1-3',
+    description: 'idle connections to a vanished peer, SO_KEEPALIVE with tcp_keepalive_time 2, intvl 1, probes 3.',
+    seconds: 20,
+    mode: 'keepalive',
+    sysctls: {
+      'net.ipv4.tcp_keepalive_time': 2,
+      'net.ipv4.tcp_keepalive_intvl': 1,
+      'net.ipv4.tcp_keepalive_probes': 3,
+    },
+  }),
+  deadPeerExperiment({
+    name: 'orphan-retries-2',
+    description: 'close() towards a vanished peer: the orphan retransmits its FIN, tcp_orphan_retries 2.',
+    seconds: 20,
+    mode: 'orphan',
+    sysctls: { 'net.ipv4.tcp_orphan_retries': 2 },
+  }),
+  // Added after the first seven were recorded: the limit is built on TCP_RTO_MIN (200 ms) whatever
+  // the socket's RTO, so a larger RTO (its floor, tcp_rto_min_us, raised to 300 ms: RTO 304 ms)
+  // means fewer retransmissions and an EARLIER give-up: 4.8–5.1 s for tcp_retries2 3, not 6.7.
+  deadPeerExperiment({
+    name: 'retries2-3-rto-min-300ms',
+    description:
+      'tcp_retries2 3 with net.ipv4.tcp_rto_min_us 300000, a write every 100 ms to a vanished peer until ETIMEDOUT.',
+    seconds: 20,
+    mode: 'write',
+    sysctls: { 'net.ipv4.tcp_retries2': 3, 'net.ipv4.tcp_rto_min_us': 300000 },
+  }),
+  // Added after the first five were recorded with the drop on the sender's output hook by mistake
+  // (data/*-outputdrop-rt.json: the zero-window probe timer decides, net/dead-peer.ts
+  // unsentWriteTimeout, modelled from tcp_probe_timer after that run): the same local drop with
+  // settings none of those had, predicted before its recording.
+  deadPeerExperiment({
+    name: 'retries2-5-localdrop',
+    description:
+      "tcp_retries2 5, a write every 100 ms while the sender's own firewall drops every segment (nft output hook).",
+    seconds: 25,
+    mode: 'write',
+    sysctls: { 'net.ipv4.tcp_retries2': 5 },
+    dropHook: 'output',
+  }),
+  deadPeerExperiment({
+    name: 'orphan-retries-3-user-timeout-2s-localdrop',
+    description:
+      "close() with TCP_USER_TIMEOUT 2000 ms while the sender's own firewall drops (nft output hook), tcp_orphan_retries 3.",
+    seconds: 20,
+    mode: 'orphan',
+    sysctls: { 'net.ipv4.tcp_orphan_retries': 3 },
+    userTimeoutMs: 2000,
+    dropHook: 'output',
+  }),
+];
+
 export const EXPERIMENTS = [
   ...[100, 300].flatMap((rate) =>
     ['client', 'server'].flatMap((closer) => [0, 2].map((reuse) => timeWaitExperiment(rate, closer, reuse))),
@@ -192,6 +297,7 @@ export const EXPERIMENTS = [
   ...HOLDOUT_EXPERIMENTS,
   ...BACKLOG_EXPERIMENTS,
   ...SYN_GIVEUP_EXPERIMENTS,
+  ...DEAD_PEER_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

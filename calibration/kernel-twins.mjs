@@ -4,10 +4,18 @@
 // same portStats() the harness applies to the real connect log (lib/sample.mjs). No model
 // constant is fitted: bind(addr, 0) is inet_csk_find_open_port() as bind-port.ts reads it.
 import { RandomStreams } from '../dist/sim/engine/random.js';
+import {
+  deadPeerWriteTimeout,
+  keepaliveGiveUp,
+  LINUX_DEAD_PEER,
+  lossProbeTimeout,
+  orphanRetries,
+  unsentWriteTimeout,
+} from '../dist/sim/net/dead-peer.js';
 import { bootJiffiesOf, HostSockets } from '../dist/sim/net/host-sockets.js';
-import { JiffiesClock } from '../dist/sim/net/jiffies.js';
+import { inWholeJiffies, JiffiesClock } from '../dist/sim/net/jiffies.js';
 import { ipv4, LINUX_DEFAULTS } from '../dist/sim/net/kernel-config.js';
-import { synRetransmitSchedule } from '../dist/sim/net/tcp.js';
+import { firstDataRto, synRetransmitSchedule } from '../dist/sim/net/tcp.js';
 import { portStats } from './lib/sample.mjs';
 
 /** tcp_max_tw_buckets as the experiment set it, else the recorded namespaces' value (kernel-config.ts). */
@@ -136,4 +144,93 @@ export function runSynGiveUpTwin(data, seed) {
     delays.push(t - due);
   }
   return { failures: delays.length, delays };
+}
+
+/**
+ * Loopback's round trip as the kernel samples it: tens of microseconds. Any value below 4 ms gives
+ * the same RTO, tcp_rto_min + srtt rounded up to whole jiffies (51 at HZ 250: 204 ms).
+ */
+const LOOPBACK_RTT_S = 50e-6;
+
+/** The recorded namespace sysctl `key` as set by the experiment, else Linux's default. */
+function sysctlOr(sysctls, key, fallback) {
+  const v = sysctls[key];
+  return v === undefined ? fallback : Number(v);
+}
+
+/**
+ * kernel-holdout-dead-peer-*: when each of the run's connections notices its vanished peer, and
+ * the segments its kernel sends meanwhile (net/dead-peer.ts, from tcp_timer.c and tcp_output.c),
+ * connection i starting its part i · staggerMs after the drop on a host whose jiffies phase comes
+ * from the seed. `write`: a one-byte write, the next waiting (Nagle) when the loss probe fires, so
+ * the probe sends it as new data; the RTO retransmissions until tcp_retries2 / TCP_USER_TIMEOUT.
+ * `keepalive`: SO_KEEPALIVE set on a socket last heard 0.3 s before (lib/dead-peer.py waits that
+ * long before the drop). `orphan`: close() sends the FIN; the probe retransmits it, then the RTO
+ * until tcp_orphan_retries. A recording whose drop sat on the sender's output hook (dropHook
+ * 'output'): nothing leaves, so the zero-window probe timer decides (unsentWriteTimeout) and no
+ * segment is retransmitted. Delays are from each connection's start; counts are run totals.
+ */
+export function runDeadPeerTwin(data, seed) {
+  const c = data.config;
+  const d = c.deadPeer;
+  const sysctls = c.sysctlsSet;
+  const hz = Number(data.stamp.kernelConfig?.CONFIG_HZ ?? LINUX_DEFAULTS.hz);
+  const clock = new JiffiesClock(hz, bootJiffiesOf(new RandomStreams(seed).stream('calibration.dead-peer-twin')));
+  // net.ipv4.tcp_rto_min_us (Linux >= 6.11) raises the RTO's floor and the loss probe's, not
+  // retransmits_timed_out()'s TCP_RTO_MIN base.
+  const rtoMin = sysctlOr(sysctls, 'net.ipv4.tcp_rto_min_us', 200_000) / 1e6;
+  const rto = inWholeJiffies(firstDataRto(LOOPBACK_RTT_S, rtoMin), hz);
+  const delays = [];
+  let retransSegs = 0;
+  let lossProbes = 0;
+  let keepaliveProbes = 0;
+  for (let i = 0; i < d.conns; i++) {
+    // The drop at 1 s of the host's time (any instant: the phase is the seed's).
+    const start = 1 + (i * d.staggerMs) / 1000;
+    if (d.mode === 'keepalive') {
+      const r = keepaliveGiveUp({
+        lastHeardAt: start - 0.3,
+        armedAt: start,
+        time: sysctlOr(sysctls, 'net.ipv4.tcp_keepalive_time', LINUX_DEAD_PEER.keepaliveTime),
+        intvl: sysctlOr(sysctls, 'net.ipv4.tcp_keepalive_intvl', LINUX_DEAD_PEER.keepaliveIntvl),
+        probes: sysctlOr(sysctls, 'net.ipv4.tcp_keepalive_probes', LINUX_DEAD_PEER.keepaliveProbes),
+        userTimeout: (d.userTimeoutMs ?? 0) / 1000,
+        clock,
+      });
+      delays.push(r.giveUpAt - start);
+      keepaliveProbes += r.probes;
+      continue;
+    }
+    const orphan = d.mode === 'orphan';
+    if ((data.dropHook ?? d.dropHook) === 'output') {
+      // The sender's own firewall drops: nothing leaves, the zero-window probe timer counts.
+      const orphanSysctl = sysctlOr(sysctls, 'net.ipv4.tcp_orphan_retries', LINUX_DEAD_PEER.orphanRetries);
+      const u = unsentWriteTimeout({
+        writtenAt: start,
+        rto,
+        retries2: sysctlOr(sysctls, 'net.ipv4.tcp_retries2', LINUX_DEAD_PEER.retries2),
+        orphanRetries: orphan ? orphanSysctl : null,
+        userTimeout: (d.userTimeoutMs ?? 0) / 1000,
+        clock,
+      });
+      delays.push(u.giveUpAt - start);
+      continue;
+    }
+    const boundary = orphan
+      ? orphanRetries(sysctlOr(sysctls, 'net.ipv4.tcp_orphan_retries', LINUX_DEAD_PEER.orphanRetries), rto)
+      : sysctlOr(sysctls, 'net.ipv4.tcp_retries2', LINUX_DEAD_PEER.retries2);
+    const r = deadPeerWriteTimeout({
+      sentAt: start,
+      rto,
+      probeTimeout: lossProbeTimeout(LOOPBACK_RTT_S, rto, rtoMin),
+      boundary,
+      userTimeout: (d.userTimeoutMs ?? 0) / 1000,
+      probeSendsNewData: !orphan,
+      clock,
+    });
+    delays.push(r.giveUpAt - start);
+    retransSegs += r.rtoRetransmits + r.probeRetransmits;
+    lossProbes++;
+  }
+  return { failures: delays.length, delays, retransSegs, lossProbes, keepaliveProbes };
 }

@@ -161,15 +161,7 @@ export async function runExperiment(config) {
     return {
       experiment: config.name,
       description: config.description,
-      stamp: {
-        kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-        kernelConfig: kernelConfig(),
-        node: process.version,
-        date: started.toISOString(),
-        loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
-        scheduling: schedulingOf(process.pid),
-        sysctls,
-      },
+      stamp: runStamp(started, loadAtStart, sysctls),
       config: {
         rate: config.rate,
         seconds: config.seconds,
@@ -195,6 +187,22 @@ export async function runExperiment(config) {
   } finally {
     deleteNamespace(ns);
   }
+}
+
+/**
+ * What a data file records of the machine and the run: kernel, CONFIG_HZ, node, start, the load
+ * average at the start and now, the harness's scheduling policy, the namespace's sysctls.
+ */
+export function runStamp(started, loadAtStart, sysctls) {
+  return {
+    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    kernelConfig: kernelConfig(),
+    node: process.version,
+    date: started.toISOString(),
+    loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
+    scheduling: schedulingOf(process.pid),
+    sysctls,
+  };
 }
 
 /** The harness's scheduling policy as `chrt -p` prints it (run.mjs --rt sets SCHED_FIFO). */

@@ -6,7 +6,12 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { median, SEEDS } from '../compare.mjs';
-import { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } from '../experiments.mjs';
+import {
+  BACKLOG_EXPERIMENTS,
+  DEAD_PEER_EXPERIMENTS,
+  HOLDOUT_EXPERIMENTS,
+  SYN_GIVEUP_EXPERIMENTS,
+} from '../experiments.mjs';
 import { holdoutComparisons, twinRuns } from './holdout.mjs';
 
 /** What a data file would hold before any recording: the configuration, no figures. */
@@ -25,6 +30,7 @@ export function blankData(e, serverPort = 8080) {
       ['keepFailures', e.keepFailures ?? false],
       ['serverPort', serverPort],
       ['sysctlsSet', e.sysctls],
+      ['deadPeer', e.deadPeer ?? null],
     ]),
     summary: { failures: null, connects: null, firstFailureS: null },
     perSecond: [],
@@ -35,7 +41,7 @@ export function blankData(e, serverPort = 8080) {
 }
 
 const out = {};
-for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS]) {
+for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS, ...DEAD_PEER_EXPERIMENTS]) {
   const data = blankData(e);
   const runs = SEEDS.map((seed) => twinRuns(data, seed));
   out[e.name] = Object.fromEntries(

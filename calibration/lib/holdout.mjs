@@ -6,7 +6,7 @@
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { firstFailure, judge, median, round, runTwin, SEEDS, window } from '../compare.mjs';
-import { runBindTwin, runConnectTwin, runSynGiveUpTwin } from '../kernel-twins.mjs';
+import { runBindTwin, runConnectTwin, runDeadPeerTwin, runSynGiveUpTwin } from '../kernel-twins.mjs';
 import { portStats } from './sample.mjs';
 
 /** Seconds per window of the connect and failure counts over time. */
@@ -107,14 +107,32 @@ function bindComparisons(data) {
 }
 
 /**
+ * Mean, min and max of recorded delays (s) against the kernel twin's `delays`, as rows
+ * `<id>-mean` … named `<figure>, mean` ….
+ */
+function delayRows(delays, id, figure) {
+  const stat = (xs, pick) => (xs.length === 0 ? null : round(pick(xs)));
+  const picks = [
+    ['mean', (xs) => xs.reduce((a, b) => a + b, 0) / xs.length],
+    ['min', (xs) => Math.min(...xs)],
+    ['max', (xs) => Math.max(...xs)],
+  ];
+  return picks.map(([name, pick]) => ({
+    id: `${id}-${name}`,
+    figure: `${figure}, ${name}`,
+    real: stat(delays, pick),
+    model: ({ kernel }) => stat(kernel.delays, pick),
+    kind: 'time',
+  }));
+}
+
+/**
  * The SYN give-up runs (config.keepFailures): how many connects failed with ETIMEDOUT and when,
  * as delays from when each was due (the kernel twin: kernel-twins.mjs runSynGiveUpTwin).
  */
 function synGiveUpComparisons(data) {
   const failed = data.failureLog.filter((f) => f.code === 'ETIMEDOUT');
   const delays = failed.map((f) => (f.t - issuedMs(data, f.index)) / 1000).sort((a, b) => a - b);
-  const stat = (xs, pick) => (xs.length === 0 ? null : round(pick(xs)));
-  const mean = (xs) => xs.reduce((a, b) => a + b, 0) / xs.length;
   const rows = [
     {
       id: 'etimedout',
@@ -124,24 +142,44 @@ function synGiveUpComparisons(data) {
       kind: 'count',
     },
   ];
-  for (const [id, pick] of [
-    ['mean', mean],
-    ['min', (xs) => Math.min(...xs)],
-    ['max', (xs) => Math.max(...xs)],
-  ]) {
-    rows.push({
-      id: `giveup-${id}`,
-      figure: `connect() gives up after (s), ${id}`,
-      real: stat(delays, pick),
-      model: ({ kernel }) => stat(kernel.delays, pick),
-      kind: 'time',
-    });
+  rows.push(...delayRows(delays, 'giveup', 'connect() gives up after (s)'));
+  return rows;
+}
+
+/** A recorded TCP counter's growth over the run (lib/dead-peer.py reads the namespace's before the drop and at the end). */
+function counterDelta(data, key) {
+  const c = data.counters;
+  return c ? c.after[key] - c.before[key] : null;
+}
+
+/**
+ * The dead-peer runs (config.deadPeer, lib/dead-peer.mjs): how many connections noticed their
+ * vanished peer and when (s from each one's start: its first unanswered write, SO_KEEPALIVE, or
+ * close()), and the segments the kernel sent meanwhile (the namespace's counters).
+ */
+function deadPeerComparisons(data) {
+  const mode = data.config.deadPeer.mode;
+  const ended = (data.rows ?? []).filter((r) => r.code === (mode === 'orphan' ? 'GONE' : 'ETIMEDOUT'));
+  const delays = ended.map((r) => r.endAt - r.startAt);
+  const what = mode === 'orphan' ? 'orphans gone (FIN_WAIT1 ended)' : 'connections ended with ETIMEDOUT';
+  const rows = [
+    { id: 'ended', figure: what, real: ended.length, model: ({ kernel }) => kernel.failures, kind: 'count' },
+  ];
+  rows.push(...delayRows(delays, 'noticed', 'dead peer noticed after (s)'));
+  const counter = (id, figure, key, twin) =>
+    rows.push({ id, figure, real: counterDelta(data, key), model: ({ kernel }) => kernel[twin], kind: 'count' });
+  if (mode === 'keepalive')
+    counter('keepalive-probes', 'keep-alive probes sent (TCPKeepAlive)', 'TcpExtTCPKeepAlive', 'keepaliveProbes');
+  else {
+    counter('retrans-segs', 'segments retransmitted (TcpRetransSegs)', 'TcpRetransSegs', 'retransSegs');
+    counter('loss-probes', 'tail loss probes (TCPLossProbes)', 'TcpExtTCPLossProbes', 'lossProbes');
   }
   return rows;
 }
 
 /** The figures of one held-out recording, with how the twins compute each. */
 export function holdoutComparisons(data) {
+  if (data.config.deadPeer) return deadPeerComparisons(data);
   if (data.config.keepFailures) return synGiveUpComparisons(data);
   if (data.config.blocking) return backlogComparisons(data);
   if (data.config.bindAddress) return bindComparisons(data);
@@ -204,6 +242,7 @@ export function holdoutComparisons(data) {
 /** The twins of one held-out experiment for one seed: the scenario twin and the kernel twin. */
 export function twinRuns(data, seed) {
   const c = data.config;
+  if (c.deadPeer) return { scenario: null, kernel: runDeadPeerTwin(data, seed) };
   if (c.keepFailures) return { scenario: null, kernel: runSynGiveUpTwin(data, seed) };
   if (c.bindAddress) return { scenario: null, kernel: runBindTwin(data, seed) };
   return {
@@ -244,9 +283,37 @@ export function compareHoldout(dataFiles, seeds = SEEDS) {
   return out;
 }
 
+/**
+ * The dead-peer recordings (session 15): each experiment's run with the drop on the input hook
+ * (`-rt`: the segments leave the sender, as towards a host that is gone) and its first run with
+ * the drop on the sender's own output hook (`-outputdrop-rt`: its transmissions fail locally).
+ */
+export function deadPeerFiles(names) {
+  const file = (n) => fileURLToPath(new URL(`../data/${n}.json`, import.meta.url));
+  return names
+    .flatMap((n) => [`${n}-rt`, `${n}-outputdrop-rt`])
+    .filter((n) => existsSync(file(n)))
+    .map((n) => ({ ...JSON.parse(readFileSync(file(n), 'utf8')), label: n }));
+}
+
+export const DEAD_PEER_README_START =
+  '<!-- dead-peer-table: generated by `node calibration/lib/holdout.mjs --readme`; do not edit -->';
+export const DEAD_PEER_README_END = '<!-- dead-peer-table end -->';
+
 export const HOLDOUT_README_START =
   '<!-- holdout-table: generated by `node calibration/lib/holdout.mjs --readme`; do not edit -->';
 export const HOLDOUT_README_END = '<!-- holdout-table end -->';
+
+/**
+ * A generated README table's text, cell by cell (biome pads the columns when it formats the
+ * README), for the tests that check it is current.
+ */
+export function tableCells(text) {
+  return text
+    .trim()
+    .split('\n')
+    .map((line) => line.replace(/ *\| */g, '|').replace(/-+/g, '-'));
+}
 
 /** The held-out comparison as Markdown (calibration/README.md, between the markers above). */
 export function holdoutTable(rows, gaps = {}, predictions = {}) {
@@ -254,7 +321,7 @@ export function holdoutTable(rows, gaps = {}, predictions = {}) {
   const show = (x) => (x === null || x === undefined ? 'none' : `${x}`);
   for (const r of rows) {
     const gap = gaps[`${r.experiment}/${r.id}`] ? ' (gap‡)' : '';
-    const predicted = predictions[r.experiment.replace(/-rt(-run0)?$/, '')]?.[r.id];
+    const predicted = predictions[r.experiment.replace(/(-outputdrop)?-rt(-run0)?$/, '')]?.[r.id];
     const name = r.experiment.replace('kernel-holdout-', '');
     lines.push(
       `| ${name} | ${r.figure}${gap} | ${show(r.real)} | ${show(predicted)} | ${show(r.model)} | ${r.error}${r.ok ? '' : ' ✗'} |`,
@@ -265,7 +332,10 @@ export function holdoutTable(rows, gaps = {}, predictions = {}) {
 
 if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--readme')) {
   // node calibration/lib/holdout.mjs --readme: the table into calibration/README.md (needs dist/).
-  const { BACKLOG_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } = await import('../experiments.mjs');
+  const { BACKLOG_EXPERIMENTS, DEAD_PEER_EXPERIMENTS, HOLDOUT_EXPERIMENTS, SYN_GIVEUP_EXPERIMENTS } = await import(
+    '../experiments.mjs'
+  );
+  const { DEAD_PEER_GAPS } = await import('./holdout-gaps.mjs');
   const { HOLDOUT_GAPS } = await import('./holdout-gaps.mjs');
   const file = (p) => fileURLToPath(new URL(p, import.meta.url));
   const data = holdoutFiles(
@@ -273,10 +343,18 @@ if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes(
   );
   const predictions = JSON.parse(readFileSync(file('./holdout-predictions.json'), 'utf8'));
   const table = holdoutTable(compareHoldout(data), HOLDOUT_GAPS, predictions);
+  const deadPeer = deadPeerFiles(DEAD_PEER_EXPERIMENTS.map((e) => e.name));
+  const deadPeerTable = holdoutTable(compareHoldout(deadPeer), DEAD_PEER_GAPS, predictions);
   const readmePath = file('../README.md');
-  const readme = readFileSync(readmePath, 'utf8');
-  const a = readme.indexOf(HOLDOUT_README_START);
-  const b = readme.indexOf(HOLDOUT_README_END);
-  if (a < 0 || b < a) throw new Error('calibration/README.md has no holdout-table markers');
-  writeFileSync(readmePath, `${readme.slice(0, a + HOLDOUT_README_START.length)}\n${table}\n${readme.slice(b)}`);
+  let readme = readFileSync(readmePath, 'utf8');
+  for (const [start, end, text] of [
+    [HOLDOUT_README_START, HOLDOUT_README_END, table],
+    [DEAD_PEER_README_START, DEAD_PEER_README_END, deadPeerTable],
+  ]) {
+    const a = readme.indexOf(start);
+    const b = readme.indexOf(end);
+    if (a < 0 || b < a) throw new Error(`calibration/README.md has no ${start} markers`);
+    readme = `${readme.slice(0, a + start.length)}\n${text}\n${readme.slice(b)}`;
+  }
+  writeFileSync(readmePath, readme);
 }

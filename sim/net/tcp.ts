@@ -228,8 +228,9 @@ export function synFiringAt(schedule: { retransmits: readonly number[]; giveUp: 
  * The connecting kernel's RTO after its SYN's one RTT sample (the SYN-ACK: tcp_ack → tcp_ack_update_rtt
  * in tcp_rcv_synsent_state_process, net/ipv4/tcp_input.c): tcp_rtt_estimator() takes the first
  * sample m as srtt = m and rttvar = max(2m, tcp_rto_min) ("make sure rto = 3*rtt"), and
- * __tcp_set_rto() gives srtt + rttvar: RTT + 200 ms for any RTT up to 100 ms.
+ * __tcp_set_rto() gives srtt + rttvar: RTT + 200 ms for any RTT up to 100 ms. `rtoMin` is the
+ * socket's tcp_rto_min() where it is not the default (net.ipv4.tcp_rto_min_us, a route's rto_min).
  */
-export function firstDataRto(rtt: number): number {
-  return Math.min(rtt + Math.max(2 * rtt, TCP_RTO_MIN_S), TCP_RTO_MAX_S);
+export function firstDataRto(rtt: number, rtoMin = TCP_RTO_MIN_S): number {
+  return Math.min(rtt + Math.max(2 * rtt, rtoMin), TCP_RTO_MAX_S);
 }

@@ -20,6 +20,12 @@ export const MAX_SEED = Number.MAX_SAFE_INTEGER;
 export const MAX_TCP_SYNCNT = 127;
 /** Linux: tcp_syn_retries_min = 1 (net/ipv4/sysctl_net_ipv4.c): a connect sends at least one retransmission. */
 export const MIN_TCP_SYN_RETRIES = 1;
+/**
+ * net.ipv4.tcp_retries2 has no bound in Linux (proc_dointvec); retransmits_timed_out() compares
+ * its tcp_model_timeout() as a signed 32-bit count of milliseconds, which wraps past ~17,900
+ * retries. 1000 gives up after ~33 h, beyond any run.
+ */
+export const MAX_TCP_RETRIES2 = 1000;
 
 /** Port numbers are 16 bits; Linux rejects an ip_local_port_range whose end is below its start (ipv4_local_port_range). */
 export const MAX_PORT = 65_535;

@@ -1,4 +1,5 @@
 import type { Rng } from '../../engine/random.js';
+import { silentPeerGiveUpAt } from '../../net/dead-peer.js';
 import { ResidualLife } from '../../plan/residual-life.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { type Conn, ConnKind, NO_RETRY_AFTER, NO_SESSION } from '../core/conn.js';
@@ -274,8 +275,35 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     return born + Math.ceil((this.w.now - born) / ping + 1e-9) * ping;
   }
 
+  /**
+   * The client's next ping after the vanish goes unanswered: it declares the connection dead at its
+   * pong_timeout, or earlier when the kernel retransmitting that ping gives up first (tcp_retries2,
+   * ETIMEDOUT). Behind a NAT that is the client machine's own socket (clients.kernel); behind a
+   * proxy (l4, or l7 once upgraded) the client's TCP peer is the balancer, which acknowledges the
+   * ping: its server socket retransmits the relayed copy (lb.kernel), and HAProxy closes the stream
+   * when that socket fails. No ping (ping_interval ∞): nothing is outstanding, nothing notices
+   * (SO_KEEPALIVE is off in browsers and not modelled).
+   */
   private deadPeerNoticedAt(conn: Conn): number {
-    return Math.min(conn.sessionEndsAt, this.nextPingAt(conn) + this.w.scenario.clients.ws.pong_timeout);
+    const w = this.w;
+    const ping = this.nextPingAt(conn);
+    const appAt = ping + w.scenario.clients.ws.pong_timeout;
+    if (ping === Infinity) return Math.min(conn.sessionEndsAt, appAt);
+    return Math.min(conn.sessionEndsAt, appAt, this.pingGivesUpAt(conn, ping));
+  }
+
+  /** When the kernel retransmitting a ping sent at `ping` to a vanished server gives up (net/dead-peer.ts). */
+  private pingGivesUpAt(conn: Conn, ping: number): number {
+    const w = this.w;
+    const rtt = w.scenario.clients.rtt;
+    if (w.lbHost !== null) return silentPeerGiveUpAt(ping, rtt, w.scenario.lb.kernel.tcp_retries2, w.lbHost.host.clock);
+    const hosts = w.clientHosts;
+    const m = hosts.machine(w.clientIp(conn), w.now);
+    const clock = {
+      hz: hosts.kernels.config.hz,
+      timerFiresAt: (now: number, s: number) => hosts.kernels.wheelFiresAt(m, now, s),
+    };
+    return silentPeerGiveUpAt(ping, rtt, w.scenario.clients.kernel.tcp_retries2, clock);
   }
 
   private readonly noticedDead = (conn: Conn): void => {

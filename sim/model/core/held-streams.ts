@@ -1,5 +1,6 @@
 import type { Engine, TimerId } from '../../engine/engine.js';
 import type { EventLog } from '../../metrics/event-log.js';
+import { silentPeerGiveUpAt } from '../../net/dead-peer.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
 import { firstDataRto, TCP_RTO_MAX_S } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
@@ -19,8 +20,10 @@ export interface HeldStream {
   readonly openedAt: number;
   /** When the first segment the server never acknowledged left (the request, or the relayed FIN). */
   readonly unackedSince: number;
-  /** When its server side's read timeout (or the kernel's give-up) ends it. */
+  /** When its server side's read timeout or the kernel's give-up ends it, whichever comes first. */
   readonly endsAt: number;
+  /** Whether endsAt is the kernel's give-up (tcp_retries2), not HAProxy's timeout. */
+  readonly kernelGivesUp: boolean;
   timer: TimerId;
 }
 
@@ -35,9 +38,11 @@ export interface HeldStreamWorld {
 }
 
 /**
- * The held streams of each server and the three events that end them:
- * - their server side's read timeout (lb/pool.ts clientClosedStreamHold: timeout server / tunnel,
- *   else tcp_retries2's give-up), the timer set when the stream was held;
+ * The held streams of each server and the events that end them:
+ * - their server side's read timeout (lb/pool.ts clientClosedStreamHold: timeout server / tunnel),
+ *   or before it the balancer host's kernel giving up on the unacknowledged segment (lb.kernel
+ *   tcp_retries2, net/dead-peer.ts silentPeerGiveUpAt: ETIMEDOUT on the server socket, which
+ *   HAProxy reads as a server-side error), the timer set when the stream was held;
  * - the vanished VM booting again (serverRebooted): the next retransmission reaches its new
  *   kernel, which has no socket for the 4-tuple and answers with an RST; HAProxy reads the error;
  * - the old process exiting one second after a reload's hard stop (endOpenedBefore).
@@ -58,11 +63,22 @@ export class HeldStreams {
     return this.byBackend[b].size;
   }
 
-  /** Keep a stream for `hold` seconds on server b; the caller left it in lb.active[b]. */
+  /**
+   * Keep a stream for `hold` seconds (Infinity: no HAProxy timeout) on server b, or until the
+   * balancer host's kernel gives up on the segment unacknowledged since `unackedSince`; the caller
+   * left it in lb.active[b].
+   */
   hold(b: number, pair: number, port: number, openedAt: number, unackedSince: number, hold: number): void {
     const w = this.w;
-    const endsAt = w.engine.now + hold;
-    const s: HeldStream = { b, pair, port, openedAt, unackedSince, endsAt, timer: -1 };
+    const kernelAt = silentPeerGiveUpAt(
+      unackedSince,
+      w.scenario.clients.rtt,
+      w.scenario.lb.kernel.tcp_retries2,
+      w.lbHost!.host.clock,
+    );
+    const kernelGivesUp = kernelAt < w.engine.now + hold;
+    const endsAt = kernelGivesUp ? kernelAt : w.engine.now + hold;
+    const s: HeldStream = { b, pair, port, openedAt, unackedSince, endsAt, kernelGivesUp, timer: -1 };
     s.timer = w.engine.at(endsAt, this.timedOut, s);
     this.byBackend[b].add(s);
   }
@@ -74,7 +90,8 @@ export class HeldStreams {
    */
   private readonly timedOut = (s: HeldStream): void => {
     s.timer = -1;
-    this.end(s, 'timeout', this.w.lb.serverSideTimeout());
+    if (s.kernelGivesUp) this.end(s, 'retries2', this.w.engine.now - s.unackedSince);
+    else this.end(s, 'timeout', this.w.lb.serverSideTimeout());
   };
 
   /**
@@ -133,24 +150,43 @@ export class HeldStreams {
 
   /**
    * The proxy process that accepted every stream opened before `reloadAt` exits (hard-stop.ts: one
-   * second after hard_stop(), the held streams having resisted it). Their slots go with it; their
-   * ports are freed at once (simplified: the kernel keeps each closed socket, an orphan, until its
-   * retransmissions give up, tcp_orphan_retries). How many ended.
+   * second after hard_stop(), the held streams having resisted it). Their slots go with it. Each
+   * server socket, closed with its segments still unacknowledged, stays in the balancer host's
+   * kernel as an orphan in FIN_WAIT1 — its port held — retransmitting until tcp_write_timeout()
+   * gives up with the orphan's boundary, lb.kernel.tcp_orphan_retries (0: 8 while alive;
+   * net/dead-peer.ts, recorded: calibration/data/kernel-holdout-dead-peer-orphan-retries-2-rt.json),
+   * counted from its first RTO retransmission as before. (Simplified: the orphan is not reset by a
+   * VM booting again meanwhile, as held streams are.) How many ended.
    */
   endOpenedBefore(reloadAt: number): number {
+    const w = this.w;
     let ended = 0;
     for (const streams of this.byBackend)
       for (const s of streams) {
         if (s.openedAt >= reloadAt) continue;
-        this.w.engine.cancel(s.timer);
+        w.engine.cancel(s.timer);
         s.timer = -1;
-        this.release(s);
+        this.freeSlot(s);
+        const orphaned = { at: w.engine.now, retries: w.scenario.lb.kernel.tcp_orphan_retries };
+        const goneAt = silentPeerGiveUpAt(
+          s.unackedSince,
+          w.scenario.clients.rtt,
+          w.scenario.lb.kernel.tcp_retries2,
+          w.lbHost!.host.clock,
+          orphaned,
+        );
+        w.engine.at(Math.max(goneAt, w.engine.now), this.orphanGone, s);
         ended++;
       }
     return ended;
   }
 
-  private end(s: HeldStream, cause: 'timeout' | 'reset', after: number): void {
+  /** An exited process's orphan gives up (tcp_write_err → tcp_done): its port is free, no TIME_WAIT. */
+  private readonly orphanGone = (s: HeldStream): void => {
+    this.w.lbHost!.host.close(s.pair, s.port, this.w.engine.now, false);
+  };
+
+  private end(s: HeldStream, cause: 'timeout' | 'reset' | 'retries2', after: number): void {
     const w = this.w;
     this.release(s);
     w.trace.emitLimited(`lb-held-${s.b}-${cause}`, {
@@ -163,9 +199,15 @@ export class HeldStreams {
 
   /** The stream's server socket closes (no TIME_WAIT: an RST either way) and its slot is free. */
   private release(s: HeldStream): void {
+    // The port first: a connection the freed slot lets out of the queue may take it.
+    this.w.lbHost!.host.close(s.pair, s.port, this.w.engine.now, false);
+    this.freeSlot(s);
+  }
+
+  /** The stream leaves its server's `served`; its socket is the caller's to close. */
+  private freeSlot(s: HeldStream): void {
     const w = this.w;
     this.byBackend[s.b].delete(s);
-    w.lbHost!.host.close(s.pair, s.port, w.engine.now, false);
     w.lb.active[s.b]--;
     if (w.lb.slotFreed !== null) w.lb.slotFreed(s.b);
   }

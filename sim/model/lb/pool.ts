@@ -6,14 +6,6 @@ import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers, SRV_EWGHT_MA
 import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
 
-/**
- * When Linux gives up retransmitting unacknowledged data: tcp_retries2 = 15 (its default,
- * Documentation/networking/ip-sysctl.rst) turned into a time by tcp_model_timeout() with
- * TCP_RTO_MIN (net/ipv4/tcp_timer.c retransmits_timed_out()): doubling from 200 ms to TCP_RTO_MAX
- * (120 s) over the first 9 retransmissions (204.6 s), then 6 more at 120 s: 924.6 s.
- */
-const TCP_RETRIES2_GIVE_UP = 924.6;
-
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
 export type PoolState = (typeof PoolState)[keyof typeof PoolState];
@@ -268,19 +260,20 @@ export class LoadBalancer {
    * process_stream() (src/stream.c): `timeout server`, or `timeout tunnel` once set (tcp mode), from
    * the last I/O with the server (the FIN is no write activity: sc_notify() re-arms the read timeout
    * on CF_WRITE_ACTIVITY only, src/stconn.c; `timeout server-fin`, sc->hcto, has no default and is
-   * not modelled). With neither, the stream lasts until the balancer host's kernel gives up on the
-   * data it cannot deliver, an error HAProxy reads on the server side.
+   * not modelled). With neither, Infinity: the stream lasts until the balancer host's kernel gives
+   * up on the data it cannot deliver (lb.kernel.tcp_retries2: core/held-streams.ts, which ends
+   * every held stream at that give-up if it comes first), an error HAProxy reads on the server side.
    */
   clientClosedStreamHold(lastServerIo: number, now: number): number {
     if (this.config.mode !== 'l4') return 0;
     return Math.max(0, lastServerIo + this.serverSideTimeout() - now);
   }
 
-  /** The server side's read timeout in tcp mode: `timeout tunnel`, else `timeout server`, else the kernel's give-up. */
+  /** The server side's read timeout in tcp mode: `timeout tunnel`, else `timeout server`, else none (Infinity). */
   serverSideTimeout(): number {
     const set = (t: number | undefined): t is number => t !== undefined && Number.isFinite(t) && t > 0;
     const { timeout_tunnel: tunnel, timeout_server: server } = this.config;
-    return set(tunnel) ? tunnel : set(server) ? server : TCP_RETRIES2_GIVE_UP;
+    return set(tunnel) ? tunnel : set(server) ? server : Number.POSITIVE_INFINITY;
   }
 
   /** Health checks and readiness both let the backend take traffic. */
