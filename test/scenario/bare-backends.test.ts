@@ -83,13 +83,13 @@ describe('backends[].proxy: none', () => {
     }
   });
 
-  it('refuses TLS ending in nginx and WebSocket clients on a bare backend', () => {
+  it('refuses TLS ending in nginx on a bare backend, and takes WebSocket clients behind lb.mode l7', () => {
     const tls = issuesOf(lines(...BARE_L7, 'app: { tls: { terminates: nginx } }'));
     expect(tls.map((i) => i.path)).toEqual(['backends[0].proxy']);
     expect(tls[0].message).toMatch(/TLS cannot end in nginx there/);
-    const ws = issuesOf(lines(...BARE_L7, 'clients: { ws: { initial_sessions: 10 } }'));
-    expect(ws.map((i) => i.path)).toEqual(['backends[0].proxy']);
-    expect(ws[0].message).toMatch(/not modelled with WebSocket clients yet/);
+    // Session 15: the tunnel runs from HAProxy to the app itself (app/ws-endpoint.ts).
+    const ws = load(lines(...BARE_L7, 'clients: { ws: { initial_sessions: 10 } }'))().scenario;
+    expect(ws.clients.ws.initial_sessions).toBe(10);
   });
 
   it('refuses scenario-wide nginx settings only when no backend has nginx', () => {

@@ -200,13 +200,15 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.synsUnanswered(a);
       return;
     }
-    if (!backend.nginx.listening) {
-      // Nothing listens on :443 any more: the VM's kernel answers the SYN with RST.
+    if (!(backend.bare ? backend.app.accepting : backend.nginx.listening)) {
+      // Nothing listens on :443 any more (a bare app server: on the app's port, closed by its
+      // SIGTERM or exit): the VM's kernel answers the SYN with RST.
       w.metrics.inc(w.c.resetIn, a.backend);
       this.failedAttempt(a, 'refused');
       return;
     }
-    if (this.listenQueueFull(a)) return;
+    // nginx's accept queue (a bare app's is met at the upgrade: app/ws-endpoint.ts appConnector).
+    if (!backend.bare && this.listenQueueFull(a)) return;
     if (!w.attach(a.conn, a.backend)) {
       // The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the
       // initial RTO (TCP_TIMEOUT_INIT, 1 s).

@@ -227,6 +227,7 @@ export class Lifecycle {
       wsHook: app.ws.drain_notice || app.ws.close_on_shutdown,
       closeOnShutdown: app.ws.close_on_shutdown,
       drainHookDone: backend.app.drainHookDone,
+      ...(backend.bare ? { bare: true as const } : {}),
     });
     // A bare app server (proxy: none) gets the SIGTERM itself: no nginx to quit first.
     if (!backend.bare) this.nginx.quit(backend, false);
