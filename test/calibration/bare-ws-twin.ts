@@ -1,0 +1,33 @@
+/**
+ * The figures the bare-app WebSocket recordings (calibration/haproxy/bare-ws.mjs) and their twins
+ * (calibration/scenarios/haproxy-bare-ws-*.yaml) are compared on, drainsim's side: per server the
+ * sessions opened (upgrades answered 101), ended by code (1001 Close frame, 1006 none), the
+ * upgrades HAProxy answered 503, and when a server went DOWN. Means over seeds 1…n.
+ */
+import type { RunResult } from '../../sim/result.js';
+import { mean } from '../model/helpers.js';
+import { recordsOf } from '../trace/records-of.js';
+import { totalIn, twinRuns } from './heldout-table.js';
+
+export type BareWsFigures = Record<string, number>;
+
+const SERVERS = ['s1', 's2'];
+
+function figuresOf(r: RunResult, horizon: number): BareWsFigures {
+  const f: BareWsFigures = {};
+  for (const s of SERVERS) {
+    f[`opened.${s}`] = totalIn(r, 'new_conn', 0, horizon, s);
+    f[`close1006.${s}`] = totalIn(r, 'ws_close_1006', 0, horizon, s);
+    f[`close1001.${s}`] = totalIn(r, 'ws_close_1001', 0, horizon, s);
+  }
+  f.http503 = r.figures['responses_5xx.total'] ?? 0;
+  const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
+  f['down.s1.t'] = down === undefined ? -1 : down.t;
+  return f;
+}
+
+/** drainsim's figures of twin `name` (calibration/scenarios/<name>.yaml), mean of `seeds` seeds. */
+export function bareWsTwin(name: string, horizon: number, seeds: number): BareWsFigures {
+  const runs = twinRuns(name, seeds).map((r) => figuresOf(r, horizon));
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
+}
