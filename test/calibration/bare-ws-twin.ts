@@ -2,7 +2,8 @@
  * The figures the bare-app WebSocket recordings (calibration/haproxy/bare-ws.mjs) and their twins
  * (calibration/scenarios/haproxy-bare-ws-*.yaml) are compared on, drainsim's side: per server the
  * sessions opened (upgrades answered 101), ended by code (1001 Close frame, 1006 none), the
- * upgrades HAProxy answered 503, and when a server went DOWN. Means over seeds 1…n.
+ * upgrades HAProxy answered 503, when the first 503 and the first 1001 came, and when s1 went
+ * DOWN. Means over seeds 1…n.
  */
 import type { RunResult } from '../../sim/result.js';
 import { mean } from '../model/helpers.js';
@@ -21,10 +22,16 @@ function figuresOf(r: RunResult, horizon: number): BareWsFigures {
     f[`close1001.${s}`] = totalIn(r, 'ws_close_1001', 0, horizon, s);
   }
   f.http503 = r.figures['responses_5xx.total'] ?? 0;
+  // When the first 503 and the first 1001 came (-1: none): HAProxy giving up on a connect
+  // (lb.connect_failed: its 503 to the upgrade, l7-ws-front.ts) and the app's 1001s.
+  f['first503.t'] = firstAt(recordsOf(r, 'lb.connect_failed'));
+  f['first1001.t'] = firstAt(recordsOf(r, 'app.ws_going_away'));
   const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
   f['down.s1.t'] = down === undefined ? -1 : down.t;
   return f;
 }
+
+const firstAt = (records: Array<{ t: number }>): number => (records.length === 0 ? -1 : records[0].t);
 
 /** drainsim's figures of twin `name` (calibration/scenarios/<name>.yaml), mean of `seeds` seeds. */
 export function bareWsTwin(name: string, horizon: number, seeds: number): BareWsFigures {
