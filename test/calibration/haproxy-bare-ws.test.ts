@@ -17,7 +17,7 @@
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, it } from 'vitest';
-import { type BareWsFigures, bareWsTwin } from './bare-ws-twin.js';
+import { type BareWsFigures, bareWsTwin } from './bare-twins.js';
 import { HeldOutTable } from './heldout-table.js';
 
 interface Recorded {

@@ -1,6 +1,7 @@
 /**
- * The figures the bare-app WebSocket recordings (calibration/haproxy/bare-ws.mjs) and their twins
- * (calibration/scenarios/haproxy-bare-ws-*.yaml) are compared on, drainsim's side: per server the
+ * drainsim's side of the bare-app recordings of session 15 (calibration/haproxy/bare-ws.mjs,
+ * bare-l4.mjs) and their twins (calibration/scenarios/haproxy-bare-*.yaml). The WebSocket runs are
+ * compared on: per server the
  * sessions opened (upgrades answered 101), ended by code (1001 Close frame, 1006 none), the
  * upgrades HAProxy answered 503, when the first 503 and the first 1001 came, and when s1 went
  * DOWN. Means over seeds 1…n.
@@ -36,5 +37,28 @@ const firstAt = (records: Array<{ t: number }>): number => (records.length === 0
 /** drainsim's figures of twin `name` (calibration/scenarios/<name>.yaml), mean of `seeds` seeds. */
 export function bareWsTwin(name: string, horizon: number, seeds: number): BareWsFigures {
   const runs = twinRuns(name, seeds).map((r) => figuresOf(r, horizon));
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
+}
+
+/**
+ * The keep-alive runs through HAProxy mode tcp (calibration/haproxy/bare-l4.mjs): requests
+ * answered 200 and answered by the app's close (EOF or RST: err_econnreset), requests in all
+ * (answered or failed), connections opened, idle connections the app closed (its FINs less the
+ * ones under a request), s1's DOWN. Counted up to `until` s, means over seeds 1…n.
+ */
+export function bareL4Twin(name: string, until: number, seeds: number): BareWsFigures {
+  const runs = twinRuns(name, seeds).map((r): BareWsFigures => {
+    const inWindow = (series: string): number => totalIn(r, series, 0, until);
+    const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
+    const eof = inWindow('err_econnreset');
+    return {
+      ok: inWindow('responses_2xx'),
+      eof,
+      requests: inWindow('responses_2xx') + inWindow('errors'),
+      opened: inWindow('new_conn'),
+      idleCloses: inWindow('closed_fin') - eof,
+      'down.s1.t': down === undefined ? -1 : down.t,
+    };
+  });
   return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
 }
