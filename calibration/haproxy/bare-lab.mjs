@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { haproxyConfig } from './config.mjs';
-import { FRONTEND_PORT, parseShowStat, statsCommand, waitForLine } from './lab.mjs';
+import { FRONTEND_PORT, parseShowStat, serversUp, statsCommand, waitForLine } from './lab.mjs';
 
 const DATA = fileURLToPath(new URL('../data/', import.meta.url));
 const SAMPLE_MS = 250;
@@ -75,15 +75,7 @@ export async function runBareLab(config, rt) {
     const haproxy = spawnInNamespace(ns, [...wrap, 'haproxy', '-db', '-f', cfgPath]);
     children.push(haproxy);
     collect(haproxy, haproxyRaw);
-    const readyBy = Date.now() + 15_000;
-    for (;;) {
-      try {
-        const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
-        if (servers.every((sv) => rows[sv.name]?.status === 'UP')) break;
-      } catch {}
-      if (Date.now() > readyBy) throw new Error('haproxy not ready in 15 s');
-      await sleep(200);
-    }
+    await serversUp(socketPath, servers);
     const seconds = config.clients.seconds;
     const client = spawnInNamespace(ns, [
       ...wrap,
