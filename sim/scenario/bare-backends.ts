@@ -38,12 +38,6 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
   for (const i of bare) {
     const b = s.backends[i];
     const at = (...rest: Path): Path => ['backends', i, ...rest];
-    if (s.lb.mode !== 'l7')
-      issue(
-        at('proxy'),
-        'nginx, or lb.mode: l7',
-        `none needs lb.mode: l7 — drainsim models a balancer straight to the app server in HAProxy mode http; an ${s.lb.mode} balancer would hand the client's own connection to the app (not modelled yet)`,
-      );
     if (b.nginx !== undefined)
       issue(
         at('nginx'),

@@ -261,6 +261,8 @@ export class WsEndpoint implements WsUpstream {
    * ngx_http_finalize_connection() then closes instead of ngx_http_set_keepalive()).
    */
   private whoClosesRefused(conn: Conn, backend: Backend): EndKind {
+    // A bare app server keeps the connection after its 503 (node: no keepalive_requests): the client closes.
+    if (backend.bare) return EndKind.CLIENT_FIN;
     // The upgrade is the first request on its connection (requestsServed counts from attach).
     return backend.nginx.closesAfterResponse(conn.requestsServed + 1, conn.nginxGen)
       ? EndKind.SERVER_FIN
