@@ -164,15 +164,18 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     }
     w.metrics.inc(w.c.resetOut, b);
     const backend = w.backends[b];
-    if (backend.conns.has(conn) && backend.nginx.running) {
+    // The server side's process reads the RST too: nginx, or a bare app server's own socket.
+    if (backend.conns.has(conn) && (backend.bare ? backend.app.up : backend.nginx.running)) {
       w.metrics.inc(w.c.resetIn, b);
       const http = w.scenario.clients.http;
-      w.trace.emitLimited(`lb-rst-in-${b}`, {
-        kind: 'nginx.reset_reading_request',
-        backend: backend.name,
-        retries: http.retries,
-        retryBackoff: http.retry_backoff,
-      });
+      // nginx's log line ("recv() failed (104: Connection reset by peer)"); a bare app logs nothing.
+      if (!backend.bare)
+        w.trace.emitLimited(`lb-rst-in-${b}`, {
+          kind: 'nginx.reset_reading_request',
+          backend: backend.name,
+          retries: http.retries,
+          retryBackoff: http.retry_backoff,
+        });
     }
     w.end(conn, EndKind.RESET);
     return false;

@@ -91,4 +91,13 @@ describe('a bare app server holding the clients own connections (lb.mode l4 / na
     expect(totalIn(r, 'closed_fin', 30, 31, 'vm-a')).toBeGreaterThan(20);
     expect(totalIn(r, 'new_conn', 31, 60, 'vm-a')).toBe(0);
   });
+
+  it("a hard removal (remove_resets_flows) resets the app's own socket: reset_in counted, no nginx log line", () => {
+    const input = keepalive('none', 'l4', '1s', [{ at: '30s', do: 'remove', backend: 'vm-a' }]);
+    (input.lb as Record<string, unknown>).remove_resets_flows = true;
+    const r = run(input);
+    expect(fig(r, 'reset_out.total')).toBeGreaterThan(10);
+    expect(fig(r, 'reset_in.total')).toBeGreaterThan(0);
+    expect(recordsOf(r, 'nginx.reset_reading_request')).toEqual([]);
+  });
 });
