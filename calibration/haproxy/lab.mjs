@@ -114,6 +114,19 @@ export function parseShowStat(csv) {
   return rows;
 }
 
+/** Ready when the runtime API answers and every server is UP (checks passed or initial state): 15 s at most. */
+export async function serversUp(socketPath, servers) {
+  const readyBy = Date.now() + 15_000;
+  for (;;) {
+    try {
+      const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
+      if (servers.every((sv) => rows[sv.name]?.status === 'UP')) return;
+    } catch {}
+    if (Date.now() > readyBy) throw new Error('haproxy not ready (stats socket / servers UP) in 15 s');
+    await sleep(200);
+  }
+}
+
 /** Resolve with the first stdout line `predicate` accepts; reject on timeout or exit before it. */
 export function waitForLine(child, predicate, timeoutMs, what) {
   return new Promise((resolve, reject) => {
@@ -201,16 +214,7 @@ export async function runHaproxyExperiment(config) {
     };
     let haproxy = startHaproxy();
     const haproxies = [haproxy];
-    // Ready when the runtime API answers and both servers are UP (checks passed or initial state).
-    const readyBy = Date.now() + 15_000;
-    for (;;) {
-      try {
-        const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
-        if (servers.every((sv) => rows[sv.name]?.status === 'UP')) break;
-      } catch {}
-      if (Date.now() > readyBy) throw new Error('haproxy not ready (stats socket / servers UP) in 15 s');
-      await sleep(200);
-    }
+    await serversUp(socketPath, servers);
 
     const clientLines = [];
     let t0 = null;

@@ -21,7 +21,9 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
     bare.length === 0
       ? 'each a VM with nginx in front of the app'
       : bare.length === scenario.backends.length
-        ? "each a bare app server (no nginx: the balancer connects to the app's own listener)"
+        ? scenario.lb.mode === 'l7'
+          ? "each a bare app server (no nginx: the balancer connects to the app's own listener)"
+          : "each a bare app server (no nginx: the client's own connection reaches the app's listener)"
         : `each a VM with nginx in front of the app, except ${bare.join(', ')}: a bare app server`;
   const out = [
     `${scenario.backends.length} backend${scenario.backends.length === 1 ? '' : 's'} (${names}), ${vm}, behind ${lb}.`,
@@ -30,9 +32,11 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
   if (http.arrival_rate > 0) {
     out.push(
       `HTTP keepalive clients open ${formatNumber(http.arrival_rate)} connection${http.arrival_rate === 1 ? '' : 's'}/s, send ${http.requests_per_connection.spec} requests on each with ${http.think_time.spec} think time between them; ` +
-        (bare.length === scenario.backends.length
-          ? 'their connections end at the balancer.'
-          : `nginx closes a connection idle for keepalive_timeout (${d(scenario.nginx.keepalive_timeout)}).`),
+        (bare.length !== scenario.backends.length
+          ? `nginx closes a connection idle for keepalive_timeout (${d(scenario.nginx.keepalive_timeout)}).`
+          : scenario.lb.mode === 'l7'
+            ? 'their connections end at the balancer.'
+            : `the app closes a connection idle for its keep-alive timeout (${d(scenario.app.keepalive_timeout)}).`),
     );
   }
   const ws = scenario.clients.ws;
@@ -41,7 +45,9 @@ export function setupSentences(scenario: Scenario, seed: number): string[] {
       ws.ping_interval === 0 || ws.ping_interval === Infinity ? 'no pings' : `pings every ${d(ws.ping_interval)}`;
     out.push(
       `WebSocket users: ${formatNumber(ws.initial_sessions)} sessions at the start and ${formatNumber(ws.arrival_rate)}/s more, each kept for ${ws.lifetime.spec}; ` +
-        `${ping}, nginx proxy_read_timeout ${d(scenario.nginx.proxy_read_timeout)}.`,
+        (bare.length === scenario.backends.length
+          ? `${ping}; no nginx relays the tunnels: the balancer's own timeouts and the app's pings decide idle ones.`
+          : `${ping}, nginx proxy_read_timeout ${d(scenario.nginx.proxy_read_timeout)}.`),
     );
   }
   const clock = wallClock(scenario.start);

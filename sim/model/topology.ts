@@ -2,6 +2,7 @@ import { RandomStreams } from '../engine/random.js';
 import type { Scenario } from '../scenario/schema.js';
 import { definedOnly } from '../util/defined-only.js';
 import { AppServer } from './app/app-server.js';
+import { BareClientConns } from './app/bare-client-conns.js';
 import { TlsHandshakes } from './app/tls.js';
 import { WsEndpoint } from './app/ws-endpoint.js';
 import { HttpClients } from './clients/http-keepalive.js';
@@ -27,6 +28,7 @@ import { NginxMaster } from './proxy/master.js';
 import { RequestPath } from './proxy/upstream.js';
 import { TlsCpu } from './proxy/worker-cpu.js';
 import { Backend } from './vm/backend.js';
+import { ClientConnsByVm } from './vm/client-conns-by-vm.js';
 import { Lifecycle } from './vm/lifecycle.js';
 
 /** The model of one run, exposed for tests that look inside. */
@@ -80,14 +82,21 @@ export function buildModel(scenario: Scenario): Model {
     connector.listenQueues = cpu;
   }
   path.sink = front;
-  // The L4 proxy's idle timeouts sit between the clients and nginx's side of their connections.
-  const proxyTimeouts = new ProxyIdleTimeouts(world, front);
+  // A bare app server (proxy: none) ends the clients' own connections itself (l4, nat).
+  const bareFront = new BareClientConns(world, app);
+  // The L4 proxy's idle timeouts sit between the clients and the VM's side of their connections.
+  const proxyTimeouts = new ProxyIdleTimeouts(
+    world,
+    world.backends.some((b) => b.bare) ? new ClientConnsByVm(world, front, bareFront) : front,
+  );
   // HAProxy http mode: one pool of server connections per server, whichever frontend's stream.
   const serverConns = scenario.lb.mode === 'l7' ? new L7ServerConns(world) : null;
   const { http, l7Front } = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
   front.sink = http;
+  bareFront.sink = http;
   proxyTimeouts.sink = http;
   front.nat = connector.nat;
+  bareFront.nat = connector.nat;
   const wsEndpoint = new WsEndpoint(world, path);
   // An L7 balancer answers a WebSocket upgrade it cannot place with 503; the tunnel is the same.
   const ws = new WsClients(world, scenario.lb.mode === 'l7' ? new L7WsFront(connector) : connector, wsEndpoint);

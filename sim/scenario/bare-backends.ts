@@ -11,7 +11,6 @@ interface BareView {
   lb: { mode: string };
   app: { tls: { terminates: string } };
   clients: {
-    ws: { initial_sessions: number; arrival_rate: number; scheduled?: unknown[] };
     requests: { reused_connections?: boolean };
   };
   backends: Array<{ name: string; proxy?: string; nginx?: object; app?: { tls?: { terminates?: string } } }>;
@@ -36,17 +35,9 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
   const bare = bareIndexes(s.backends);
   if (bare.length === 0) return;
   const names = bare.map((i) => s.backends[i].name);
-  const ws = s.clients.ws;
-  const wsClients = ws.initial_sessions > 0 || ws.arrival_rate > 0 || (ws.scheduled?.length ?? 0) > 0;
   for (const i of bare) {
     const b = s.backends[i];
     const at = (...rest: Path): Path => ['backends', i, ...rest];
-    if (s.lb.mode !== 'l7')
-      issue(
-        at('proxy'),
-        'nginx, or lb.mode: l7',
-        `none needs lb.mode: l7 — drainsim models a balancer straight to the app server in HAProxy mode http; an ${s.lb.mode} balancer would hand the client's own connection to the app (not modelled yet)`,
-      );
     if (b.nginx !== undefined)
       issue(
         at('nginx'),
@@ -58,12 +49,6 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
         b.app?.tls?.terminates === 'nginx' ? at('app', 'tls', 'terminates') : at('proxy'),
         'app.tls.terminates: none, lb or app',
         `backend '${b.name}' has proxy: none, so TLS cannot end in nginx there — use app.tls.terminates: app or lb`,
-      );
-    if (wsClients)
-      issue(
-        at('proxy'),
-        'nginx, or no WebSocket clients',
-        'none is not modelled with WebSocket clients yet (their tunnels go through nginx on the VM) — keep proxy: nginx, or drop clients.ws',
       );
   }
   s.timeline.forEach((a, j) => {

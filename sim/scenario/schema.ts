@@ -190,6 +190,11 @@ export const WsServerSchema = z.strictObject({
     .prefault(false)
     .describe('On SIGTERM, close every session still open with a Close frame (1001 Going Away, RFC 6455 §7.4.1).'),
   close_spread: zDuration.prefault('0s').describe('Spread each batch of 1001 closes evenly over this window.'),
+  ping_interval: zDurationOrInfiniteAtLeast(L.MIN_PING_INTERVAL_S, "sub-100 ms pings are no server's heartbeat")
+    .optional()
+    .describe(
+      "The app's own ping period (a server heartbeat, RFC 6455 §5.5.2; unset or 0 = none): traffic on the tunnel both ways (the client's pong), so it keeps an idle tunnel from the balancer's timeout tunnel (or client/server) and nginx's proxy_read_timeout as the clients' pings do — whichever pings more often.",
+    ),
   handshake_time: zDuration
     .prefault('1ms')
     .describe(
@@ -686,7 +691,7 @@ const BackendOverrides = z.strictObject({
     .enum(['nginx', 'none'])
     .optional()
     .describe(
-      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node ≥ 20: keepAliveTimeout 5 s + 1 s; required, written scenario-wide or in the backend's own `app`, since no default fits every app), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). Needs lb.mode: l7; nginx settings, nginx events, `app.tls.terminates: nginx` and WebSocket clients are refused for it.",
+      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node ≥ 20: keepAliveTimeout 5 s + 1 s; required, written scenario-wide or in the backend's own `app`, since no default fits every app), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). WebSocket clients' upgrades ride HAProxy's connection to the app and are tunnelled from there (no nginx proxy_read_timeout: HAProxy's tunnel timeout and the app's own ping, drain notice and close-on-shutdown act on them). Behind lb.mode l4 or nat the client's own connection (relayed by HAProxy mode tcp, or NATed) reaches the app's listener: the app's keep-alive idle timeout closes it (FIN at the client), a killed app's FIN or RST reaches the client, a closed listener refuses its connects (retried and redispatched by an l4 balancer). nginx settings, nginx events and `app.tls.terminates: nginx` are refused for it.",
     ),
   nginx: overrideOf(NginxSchema).optional(),
   app: overrideOf(AppSchema).optional(),

@@ -46,10 +46,11 @@ const TIME_WAIT_SECONDS = 60;
 
 /** An estimate to the minute, or to the hour beyond a day: more digits would claim precision it lacks. */
 /** What nginx read when HAProxy's timeout closed its server side (lb/timeouts.ts ProxyTimeout). */
-function proxyServerSide(nginxReset: boolean): string {
+function proxyServerSide(nginxReset: boolean, bare = false): string {
+  const server = bare ? 'the app' : 'nginx';
   return nginxReset
-    ? "nginx's FIN was followed at once by an RST (counted in reset_in): HAProxy closed its server connection before nginx answered, and it closes those with SO_LINGER 0."
-    : 'Only timeout client expired: HAProxy shut its server side for writing, waited for nginx to close and only then closed the client side, so nobody was reset and HAProxy holds both TIME_WAITs.';
+    ? `${bare ? "The app's" : "nginx's"} FIN was followed at once by an RST (counted in reset_in): HAProxy closed its server connection before ${server} answered, and it closes those with SO_LINGER 0.`
+    : `Only timeout client expired: HAProxy shut its server side for writing, waited for ${server} to close and only then closed the client side, so nobody was reset and HAProxy holds both TIME_WAITs.`;
 }
 
 function roughly(seconds: number): number {
@@ -294,7 +295,7 @@ export const CATALOG: Catalog = {
     line: (r) => `backend=${r.backend} idle tunnel closed by timeout ${r.timeout} (${d(r.after)})`,
     tone: 'warn',
     explain: (r) =>
-      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle WebSocket tunnel to ${r.backend}: the clients ping every ${d(r.pingInterval)}, too rarely (or never) to keep it alive. The proxy closed both of its connections; the client sees 1006 (no Close frame) and reconnects by its policy. ${proxyServerSide(r.nginxReset)}`,
+      `HAProxy's timeout ${r.timeout} (${d(r.after)}) expired on an idle WebSocket tunnel to ${r.backend}: the clients ping every ${d(r.pingInterval)}, too rarely (or never) to keep it alive. The proxy closed both of its connections; the client sees 1006 (no Close frame) and reconnects by its policy. ${proxyServerSide(r.nginxReset, r.bare === true)}`,
   },
   'lb.server_timeout_504': {
     source: 'lb',
@@ -833,11 +834,13 @@ export const CATALOG: Catalog = {
   },
   'app.sigterm': {
     source: 'app',
-    line: (r) => `${r.backend}: SIGTERM (graceful shutdown ${r.graceful ? 'on' : 'off'}), nginx graceful quit`,
+    line: (r) =>
+      `${r.backend}: SIGTERM (graceful shutdown ${r.graceful ? 'on' : 'off'})${r.bare ? ' to the bare app server' : ', nginx graceful quit'}`,
     variant: (r) => (r.graceful ? 'on' : 'off'),
     explain: (r) => {
-      const nginx =
-        'nginx quits gracefully: it stops listening and closes idle keepalive connections with FIN (so the VM holds their TIME_WAIT).';
+      const nginx = r.bare
+        ? 'No nginx runs in front of this app: the signal reaches the app itself, which closes its listener (new connects are refused, and the balancer retries or redispatches them) and its idle keep-alive connections; its WebSocket tunnels end at the balancer as the app closes them.'
+        : 'nginx quits gracefully: it stops listening and closes idle keepalive connections with FIN (so the VM holds their TIME_WAIT).';
       if (!r.graceful) {
         const sessions =
           r.wsSessions === 0

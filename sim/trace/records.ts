@@ -131,6 +131,8 @@ export interface LbIdleTimeout extends Rec<'lb.idle_timeout'> {
   after: number;
   /** nginx reads an RST after the FIN (false: timeout client alone, a clean half-close). */
   nginxReset: boolean;
+  /** The tunnel's server end is a bare app server (proxy: none), not nginx. Absent: nginx. */
+  bare?: true;
 }
 /** HAProxy's tunnel inactivity timeout closed an idle WebSocket tunnel on both sides. */
 export interface LbTunnelIdleTimeout extends Rec<'lb.tunnel_idle_timeout'> {
@@ -140,6 +142,8 @@ export interface LbTunnelIdleTimeout extends Rec<'lb.tunnel_idle_timeout'> {
   pingInterval: number;
   /** nginx reads an RST after the FIN (false: timeout client alone, a clean half-close). */
   nginxReset: boolean;
+  /** The tunnel's server end is a bare app server (proxy: none), not nginx. Absent: nginx. */
+  bare?: true;
 }
 /** lb.mode l7: timeout server expired before the server answered: HAProxy's own 504. */
 export interface LbServerTimeout504 extends Rec<'lb.server_timeout_504'> {
@@ -532,6 +536,8 @@ export interface AppSigterm extends Rec<'app.sigterm'> {
   drainHookDone: boolean;
   /** The app closes its remaining sessions with 1001 on SIGTERM. */
   closeOnShutdown: boolean;
+  /** A bare app server (proxy: none): no nginx quits with it. Absent: nginx. */
+  bare?: true;
 }
 export interface AppWsSessions extends Rec<'app.ws_sessions'> {
   backend: string;

@@ -68,28 +68,22 @@ describe('backends[].proxy: none', () => {
     expect(issues[0].message).toMatch(/^nginx_quit needs nginx, and backend 'a' has proxy: none/);
   });
 
-  it('needs lb.mode l7', () => {
+  it("loads behind lb.mode l4 and nat too (session 15: the client's own connection reaches the app)", () => {
     for (const mode of ['l4', 'nat']) {
-      const [issue] = issuesOf(
+      const s = load(
         lines(`lb: { mode: ${mode} }`, 'backends:', '  - { name: a, proxy: none, app: { keepalive_timeout: 6s } }'),
-      );
-      expect(issue).toMatchObject({
-        path: 'backends[0].proxy',
-        line: 3,
-        expected: 'nginx, or lb.mode: l7',
-        found: '"none"',
-      });
-      expect(issue.message).toMatch(/^none needs lb.mode: l7/);
+      )().scenario;
+      expect(s.backends[0].proxy).toBe('none');
     }
   });
 
-  it('refuses TLS ending in nginx and WebSocket clients on a bare backend', () => {
+  it('refuses TLS ending in nginx on a bare backend, and takes WebSocket clients behind lb.mode l7', () => {
     const tls = issuesOf(lines(...BARE_L7, 'app: { tls: { terminates: nginx } }'));
     expect(tls.map((i) => i.path)).toEqual(['backends[0].proxy']);
     expect(tls[0].message).toMatch(/TLS cannot end in nginx there/);
-    const ws = issuesOf(lines(...BARE_L7, 'clients: { ws: { initial_sessions: 10 } }'));
-    expect(ws.map((i) => i.path)).toEqual(['backends[0].proxy']);
-    expect(ws[0].message).toMatch(/not modelled with WebSocket clients yet/);
+    // Session 15: the tunnel runs from HAProxy to the app itself (app/ws-endpoint.ts).
+    const ws = load(lines(...BARE_L7, 'clients: { ws: { initial_sessions: 10 } }'))().scenario;
+    expect(ws.clients.ws.initial_sessions).toBe(10);
   });
 
   it('refuses scenario-wide nginx settings only when no backend has nginx', () => {

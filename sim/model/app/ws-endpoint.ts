@@ -10,17 +10,36 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import type { AckWaiter, ListenerSender } from './app-listener.js';
+import type { AckWaiter, ListenerSender, SenderTimers } from './app-listener.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
- * connection per tunnel), the app's session TTL, nginx's idle-tunnel timeout (proxy_read_timeout),
+ * connection per tunnel) or, on a bare app server (`backends[].proxy: none`), the balancer's own
+ * server connection to the app (no upstream, no proxy_read_timeout: only the balancer's tunnel
+ * timeout and the app's own policies act on the tunnel), the app's session TTL, nginx's
+ * idle-tunnel timeout (proxy_read_timeout),
  * the app's drain notice (retryAfter, close 1001 after `close_after`), its SIGTERM handler
  * (`close_on_shutdown`: close 1001 spread over `close_spread`) and what a dead
  * or reset server end does to a tunnel. On a close the app closes TCP first (RFC 6455 §7.1.1),
  * so TIME_WAIT lands on the VM. The client side (lifetimes, pings, reconnects) is
  * clients/websocket.ts, reached through hop.ts.
  */
+/**
+ * Who opens the TCP connection the upgrade reaches the app on: nginx on the VM (its upstream
+ * connect, proxy_connect_timeout, the VM's kernel and timer wheel) or, on a bare app server, the
+ * balancer itself (HAProxy's server-side connect: `timeout connect`, lb.kernel, the balancer
+ * host's timer wheel, as lb/l7-dispatch.ts sendSyn).
+ */
+interface AppConnector {
+  /** Round trip to the app (the final ACK's delay after the SYN-ACK). */
+  rtt: number;
+  /** The connect gives up once the SYNs have gone unanswered this long. */
+  connectTimeout: number;
+  /** When a dropped SYN is sent again (seconds after the first): the sender's tcp_syn_retries schedule. */
+  retransmits: number[];
+  clock: SenderTimers;
+}
+
 /** A handshake whose SYN to the app was dropped by a full accept queue, waiting for a retransmit. */
 interface PendingHandshake {
   b: number;
@@ -31,6 +50,20 @@ interface PendingHandshake {
   epoch: number;
 }
 
+/**
+ * How often a ping crosses an otherwise idle tunnel: the clients' (`clients.ws.ping_interval`) or
+ * the app's own heartbeat (`app.ws.ping_interval`), whichever is more frequent; each is answered by
+ * a pong, so both directions carry it and it refreshes every idle timer on the way — HAProxy's
+ * tunnel (or client/server) timeout, whose read timeouts a write on either side refreshes
+ * (sc_notify(), src/stconn.c), and nginx's proxy_read_timeout, re-armed on each read from the
+ * app (ngx_http_upstream_process_upgraded(), src/http/ngx_http_upstream.c). 0 or ∞: none.
+ */
+export function tunnelTrafficEvery(clientPing: number, appPing: number): number {
+  const pings = (p: number): boolean => p > 0 && p !== Infinity;
+  if (!pings(appPing)) return clientPing;
+  return pings(clientPing) ? Math.min(clientPing, appPing) : appPing;
+}
+
 export class WsEndpoint implements WsUpstream {
   /** Sum of session start times per backend, for the average age gauge in O(1). */
   readonly bornSum: Float64Array;
@@ -38,12 +71,21 @@ export class WsEndpoint implements WsUpstream {
   downstream!: WsDownstream;
   /** The balancer's own inactivity timeout of a tunnel (HAProxy timeout tunnel; lb/timeouts.ts). */
   private readonly lbTunnel: ProxyTimeout;
+  /** The balancer as the app's connecting side, for bare app servers (proxy: none). */
+  private readonly lbConnects: AppConnector;
 
   constructor(
     private readonly w: World,
     private readonly path: RequestPath,
   ) {
     this.lbTunnel = tunnelTimeout(w);
+    const k = w.scenario.lb.kernel;
+    this.lbConnects = {
+      rtt: w.scenario.clients.rtt,
+      connectTimeout: w.scenario.lb.connect_timeout,
+      retransmits: synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits,
+      clock: w.lbHost?.host.clock ?? { hz: k.hz, timerFiresAt: (now, seconds) => now + seconds },
+    };
     this.bornSum = new Float64Array(w.backends.length);
     // Registered up front so a run with no session closes still reports it (count 0).
     this.durations = w.metrics.histogram('ws_session_duration');
@@ -65,14 +107,20 @@ export class WsEndpoint implements WsUpstream {
       this.reject(conn, backend);
       return false;
     }
-    const port = this.path.connectUpstream(backend);
-    if (port < 0) {
-      // EADDRNOTAVAIL (or the app's kernel still holding the 4-tuple): nginx answers 502.
-      if (port === -1) w.metrics.inc(w.c.errEaddrnotavail, backend.index);
-      this.reject(conn, backend);
-      return false;
+    if (backend.bare) {
+      // No nginx: the balancer's connection is the app's own (HAProxy forwards the upgrade on its
+      // server connection and, after the 101, tunnels it: one stream, balanced once and pinned).
+      conn.upstream = null;
+    } else {
+      const port = this.path.connectUpstream(backend);
+      if (port < 0) {
+        // EADDRNOTAVAIL (or the app's kernel still holding the 4-tuple): nginx answers 502.
+        if (port === -1) w.metrics.inc(w.c.errEaddrnotavail, backend.index);
+        this.reject(conn, backend);
+        return false;
+      }
+      conn.upstream = this.path.opened(backend, port, 1, conn.nginxGen);
     }
-    conn.upstream = this.path.opened(backend, port, 1, conn.nginxGen);
     conn.retryAfter = NO_RETRY_AFTER;
     conn.sessionStartedAt = w.now - this.connectionAge(conn, backend);
     conn.ageAtConnect = 0;
@@ -108,24 +156,21 @@ export class WsEndpoint implements WsUpstream {
     // The app went away meanwhile: there is nothing left to serve.
     if (backend.app.epoch !== h.epoch || !backend.app.accepting) return;
     // Both accept-queue checks (app-listener.ts); a retransmitted SYN comes in a timer-wheel batch.
-    const handshake = this.path.app.listener.handshake(
-      backend,
-      h.syn > 0,
-      backend.nginx.config.upstream_rtt,
-      backend.host.clock,
-      this.listenerSender,
-      h,
-    );
+    const bare = backend.bare;
+    const rtt = bare ? this.lbConnects.rtt : backend.nginx.config.upstream_rtt;
+    const clock = bare ? this.lbConnects.clock : backend.host.clock;
+    const handshake = this.path.app.listener.handshake(backend, h.syn > 0, rtt, clock, this.listenerSender, h);
     if (handshake === Handshake.SYN_DROPPED) {
       w.metrics.inc(w.c.synDrops, h.b);
-      const retransmits = this.synRetransmits(backend);
-      // nginx's kernel re-arms its SYN timer at each firing, on the VM's timer wheel (net/jiffies.ts).
+      const by = this.appConnector(backend);
+      const retransmits = by.retransmits;
+      // The connecting kernel re-arms its SYN timer at each firing, on its timer wheel (net/jiffies.ts).
       const next =
         h.syn < retransmits.length
-          ? backend.host.clock.timerFiresAt(w.now, retransmits[h.syn] - (h.syn > 0 ? retransmits[h.syn - 1] : 0))
+          ? by.clock.timerFiresAt(w.now, retransmits[h.syn] - (h.syn > 0 ? retransmits[h.syn - 1] : 0))
           : Infinity;
       h.syn++;
-      if (next - h.since < backend.nginx.config.proxy_connect_timeout) w.engine.at(next, this.submitHandshake, h);
+      if (next - h.since < by.connectTimeout) w.engine.at(next, this.submitHandshake, h);
       return;
     }
     // A dropped final ACK: the upgrade request reaches the app when its child is made (ackWaiter).
@@ -157,9 +202,20 @@ export class WsEndpoint implements WsUpstream {
     };
   }
 
-  private synRetransmits(backend: Backend): number[] {
+  /**
+   * Who connects to the app for `backend`'s upgrades: nginx on the VM, or on a bare app server the
+   * balancer (its connection to the app is the client's stream's server side). Simplified for a
+   * bare app: its accept queue is met at the upgrade, one round trip after the connect.
+   */
+  private appConnector(backend: Backend): AppConnector {
+    if (backend.bare) return this.lbConnects;
     const k = backend.kernel;
-    return synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits;
+    return {
+      rtt: backend.nginx.config.upstream_rtt,
+      connectTimeout: backend.nginx.config.proxy_connect_timeout,
+      retransmits: synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits,
+      clock: backend.host.clock,
+    };
   }
 
   /** The 101 went out: nothing waits on it (the session started at the upgrade). */
@@ -205,6 +261,8 @@ export class WsEndpoint implements WsUpstream {
    * ngx_http_finalize_connection() then closes instead of ngx_http_set_keepalive()).
    */
   private whoClosesRefused(conn: Conn, backend: Backend): EndKind {
+    // A bare app server keeps the connection after its 503 (node: no keepalive_requests): the client closes.
+    if (backend.bare) return EndKind.CLIENT_FIN;
     // The upgrade is the first request on its connection (requestsServed counts from attach).
     return backend.nginx.closesAfterResponse(conn.requestsServed + 1, conn.nginxGen)
       ? EndKind.SERVER_FIN
@@ -238,8 +296,9 @@ export class WsEndpoint implements WsUpstream {
     const ttl = backend.app.config.ws.session_ttl;
     if (ttl > 0 && ttl !== Infinity) end = Math.min(end, born + ttl);
     // Idle from now: a steady-state session's backdated start says nothing of its idle time.
-    const ping = w.scenario.clients.ws.ping_interval;
-    end = Math.min(end, backend.nginx.tunnelIdleDeadline(w.now, ping));
+    const ping = tunnelTrafficEvery(w.scenario.clients.ws.ping_interval, backend.app.config.ws.ping_interval ?? 0);
+    // nginx's proxy_read_timeout, where nginx relays the tunnel (a bare app has none of its own).
+    if (!backend.bare) end = Math.min(end, backend.nginx.tunnelIdleDeadline(w.now, ping));
     conn.tunnelSince = w.now;
     end = Math.min(end, tunnelIdleDeadline(this.lbTunnel.after, w.now, ping));
     conn.timer = w.engine.at(end, this.sessionTimer, conn);
@@ -251,7 +310,7 @@ export class WsEndpoint implements WsUpstream {
     conn.timer = -1;
     const backend = w.backends[conn.backend];
     if (w.now >= conn.sessionEndsAt) this.closeSession(conn, WsClose.NORMAL, false);
-    else if (w.now >= tunnelIdleDeadline(this.lbTunnel.after, conn.tunnelSince, w.scenario.clients.ws.ping_interval))
+    else if (w.now >= tunnelIdleDeadline(this.lbTunnel.after, conn.tunnelSince, this.trafficEvery(backend)))
       this.closedByBalancer(conn);
     else {
       const ttl = backend.app.config.ws.session_ttl;
@@ -308,10 +367,16 @@ export class WsEndpoint implements WsUpstream {
       backend: backend.name,
       timeout: this.lbTunnel.closer,
       after: this.lbTunnel.after,
-      pingInterval: w.scenario.clients.ws.ping_interval,
+      pingInterval: this.trafficEvery(backend),
       nginxReset: this.lbTunnel.how === EndKind.PROXY_FIN,
+      ...(backend.bare ? { bare: true as const } : {}),
     });
     this.downstream.closedByServer(conn);
+  }
+
+  /** How often something crosses `backend`'s tunnels when idle otherwise (tunnelTrafficEvery). */
+  private trafficEvery(backend: Backend): number {
+    return tunnelTrafficEvery(this.w.scenario.clients.ws.ping_interval, backend.app.config.ws.ping_interval ?? 0);
   }
 
   /** The server side vanished (SILENT) or was killed (FIN / RST) under a live session. */
@@ -329,6 +394,10 @@ export class WsEndpoint implements WsUpstream {
    * data was left unread, otherwise a FIN; an idle tunnel has nothing unread (the app read the
    * client's pings), so nginx reads EOF from the app, which closed first and whose orphaned
    * socket holds the TIME_WAIT. nginx then closes the client side (FIN, no Close frame: 1006).
+   * On a bare app server the app's FIN reaches HAProxy's own server connection: the upgraded
+   * stream has no analyser left (a tunnel since the 101: no 502, no L7 retry), and
+   * process_stream() (src/stream.c, v2.6.0: response channel CF_AUTO_CLOSE|CF_SHUTR →
+   * channel_shutw_now(res)) passes the shutdown on to the client: FIN, 1006 all the same.
    */
   appKilled(conn: Conn): void {
     const w = this.w;

@@ -234,7 +234,10 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       w.trace.emitLimited(`ka-race-${b}`, {
         kind: 'client.keepalive_race',
         backend: w.backends[b].name,
-        keepaliveTimeout: w.backends[b].nginx.config.keepalive_timeout,
+        // The server end's idle timeout: nginx's, or a bare app server's own (proxy: none).
+        keepaliveTimeout: w.backends[b].bare
+          ? w.backends[b].app.config.keepalive_timeout
+          : w.backends[b].nginx.config.keepalive_timeout,
         rtt: this.rtt,
         l7: false,
       });

@@ -45,7 +45,7 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
         kind: 'k8s.readiness',
         pod: w.backends[b].name,
         ready: up,
-        reason: up ? reason : kubeletProbeOutput(readiness.type, b, reason),
+        reason: up ? reason : kubeletProbeOutput(readiness.type, w.backends[b], reason),
       });
     });
     kubelet.watchReadiness(probe);
@@ -68,7 +68,7 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       w.trace.emit({
         kind: 'k8s.liveness_failed',
         pod: w.backends[b].name,
-        reason: kubeletProbeOutput(liveness.type, b, reason),
+        reason: kubeletProbeOutput(liveness.type, w.backends[b], reason),
       });
       // pkg/kubelet/prober/worker.go doProbe: after a liveness failure the worker is put on hold
       // (`w.onHold = true`, "Stop probing until we see a new container ID") and sends no probe

@@ -1,4 +1,5 @@
-import { NGINX_PORT, vmAddress } from '../core/kernel-hosts.js';
+import { APP_PORT, NGINX_PORT, vmAddress } from '../core/kernel-hosts.js';
+import type { VmView } from '../core/vm-view.js';
 
 /** The path the kubelet's httpGet probes ask for (the app's health endpoint, as README names it). */
 export const PROBE_PATH = '/health';
@@ -24,13 +25,14 @@ function dotted(addr: number): string {
  *    HTTP probe the client's Timeout ended it, so Go src/net/http/client.go Client.do appends
  *    ` (Client.Timeout exceeded while awaiting headers)`; connected but no answer yet, the
  *    cause is the request context's `context deadline exceeded` with the same suffix.
- * The probe connects where the model's checks do: nginx's listener on the pod's address
- * (kernel-hosts.ts NGINX_PORT, vmAddress), so an httpGet probe there is scheme HTTPS.
+ * The probe connects where the model's checks do (probeTarget): nginx's listener on the pod's
+ * address, or a bare app server's own port.
  */
-export function kubeletProbeOutput(type: 'tcp' | 'http', backendIndex: number, haproxyReason: string): string {
-  const hostPort = `${dotted(vmAddress(backendIndex))}:${NGINX_PORT}`;
+export function kubeletProbeOutput(type: 'tcp' | 'http', backend: ProbedVm, haproxyReason: string): string {
+  const { port, scheme } = probeTarget(backend);
+  const hostPort = `${dotted(vmAddress(backend.index))}:${port}`;
   const dial = `dial tcp ${hostPort}`;
-  const get = `Get "https://${hostPort}${PROBE_PATH}"`;
+  const get = `Get "${scheme}://${hostPort}${PROBE_PATH}"`;
   const clientTimeout = ' (Client.Timeout exceeded while awaiting headers)';
   if (haproxyReason.startsWith('Layer4 connection problem'))
     return type === 'tcp' ? `${dial}: connect: connection refused` : `${get}: ${dial}: connect: connection refused`;
@@ -40,4 +42,18 @@ export function kubeletProbeOutput(type: 'tcp' | 'http', backendIndex: number, h
   const status = /code: (\d+)/.exec(haproxyReason);
   if (status) return `HTTP probe failed with statuscode: ${status[1]}`;
   return haproxyReason;
+}
+
+/** What the probe's words need of the pod: its index (address), whether nginx fronts it, its TLS. */
+export type ProbedVm = Pick<VmView, 'index' | 'bare'> & { app: { config: { tls: { terminates: string } } } };
+
+/**
+ * Where a kubelet probe connects (kernel-hosts.ts): nginx's listener, NGINX_PORT 443 with TLS, or
+ * on a bare app server (`backends[].proxy: none`, as lb/health-checker.ts connects there) the
+ * app's own port, APP_PORT 8080 — scheme HTTPS only where the app itself terminates TLS
+ * (`app.tls.terminates: app`; a probe's scheme is the port's, pkg/probe/http/request.go).
+ */
+export function probeTarget(backend: ProbedVm): { port: number; scheme: 'http' | 'https' } {
+  if (!backend.bare) return { port: NGINX_PORT, scheme: 'https' };
+  return { port: APP_PORT, scheme: backend.app.config.tls.terminates === 'app' ? 'https' : 'http' };
 }

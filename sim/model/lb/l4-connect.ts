@@ -164,15 +164,18 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     }
     w.metrics.inc(w.c.resetOut, b);
     const backend = w.backends[b];
-    if (backend.conns.has(conn) && backend.nginx.running) {
+    // The server side's process reads the RST too: nginx, or a bare app server's own socket.
+    if (backend.conns.has(conn) && (backend.bare ? backend.app.up : backend.nginx.running)) {
       w.metrics.inc(w.c.resetIn, b);
       const http = w.scenario.clients.http;
-      w.trace.emitLimited(`lb-rst-in-${b}`, {
-        kind: 'nginx.reset_reading_request',
-        backend: backend.name,
-        retries: http.retries,
-        retryBackoff: http.retry_backoff,
-      });
+      // nginx's log line ("recv() failed (104: Connection reset by peer)"); a bare app logs nothing.
+      if (!backend.bare)
+        w.trace.emitLimited(`lb-rst-in-${b}`, {
+          kind: 'nginx.reset_reading_request',
+          backend: backend.name,
+          retries: http.retries,
+          retryBackoff: http.retry_backoff,
+        });
     }
     w.end(conn, EndKind.RESET);
     return false;
@@ -200,13 +203,15 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.synsUnanswered(a);
       return;
     }
-    if (!backend.nginx.listening) {
-      // Nothing listens on :443 any more: the VM's kernel answers the SYN with RST.
+    if (!(backend.bare ? backend.app.accepting : backend.nginx.listening)) {
+      // Nothing listens on :443 any more (a bare app server: on the app's port, closed by its
+      // SIGTERM or exit): the VM's kernel answers the SYN with RST.
       w.metrics.inc(w.c.resetIn, a.backend);
       this.failedAttempt(a, 'refused');
       return;
     }
-    if (this.listenQueueFull(a)) return;
+    // nginx's accept queue (a bare app's is met at the upgrade: app/ws-endpoint.ts appConnector).
+    if (!backend.bare && this.listenQueueFull(a)) return;
     if (!w.attach(a.conn, a.backend)) {
       // The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the
       // initial RTO (TCP_TIMEOUT_INIT, 1 s).

@@ -726,7 +726,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       // Its client is through with it already (timeout, or this balancer's 504): the last holder.
       return this.letGo(req);
     }
-    if (req.status === Status.NO_RESPONSE || req.status === Status.RESET) return this.serverAborted(req, raced);
+    if (req.status === Status.NO_RESPONSE || req.status === Status.RESET) {
+      if (w.scenario.lb.mode === 'l7') return this.serverAborted(req, raced);
+      // lb.mode l4 / nat, a bare app server killed under the request: the client's own connection
+      // (relayed by HAProxy mode tcp, which cannot retry data it forwarded) reads the app's FIN or
+      // RST instead of a response — EOF or ECONNRESET, "socket hang up".
+      this.downstream.closedSilently(req, req.backend);
+      return this.letGo(req);
+    }
     if (
       req.status !== Status.OK &&
       w.scenario.lb.mode === 'l7' &&

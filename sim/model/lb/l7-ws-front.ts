@@ -13,6 +13,9 @@ import { ErrorKind } from '../core/series.js';
  * HAProxy close the client side (the server's FIN or RST ends the stream, `stream_shutdown()`
  * style, src/stream.c), as the tunnel through nginx already does; a drain keeps tunnels until they
  * close or `shutdown sessions`; a `remove` (maint) never forgets them (vm/lifecycle.ts remove).
+ * The server is nginx on the VM or, for a bare app server (`backends[].proxy: none`), the app
+ * itself: its listener decides the connect (l4-connect.ts attempt: a closed listener refuses,
+ * which HAProxy retries and may redispatch), and the tunnel's server end is app/ws-endpoint.ts.
  */
 export class L7WsFront implements FlowUpstream, FlowDownstream {
   /** The WebSocket client population (the only caller). */

@@ -1,19 +1,12 @@
 import { ReqPhase, type Status } from '../core/app-job.js';
 import type { Conn } from '../core/conn.js';
-import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
-import { requestCrossesFin } from './nginx.js';
+import { type PacketWatch, serverClosesIdle, writeResponse } from './server-end.js';
 import type { RequestPath } from './upstream.js';
 import { type TlsCpu, Where } from './worker-cpu.js';
 
-/** What nginx's packets see of an L4 NAT's connection table (lb/nat-idle.ts NatIdleTable). */
-export interface PacketWatch {
-  /** The flow's entry timed out: it is now FORGOTTEN. */
-  expired(conn: Conn): boolean;
-  /** A packet crossed: the entry's idle timer restarts. */
-  seen(conn: Conn): void;
-}
+export type { PacketWatch } from './server-end.js';
 
 const NO_NAT: PacketWatch = { expired: () => false, seen: () => {} };
 
@@ -118,26 +111,19 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     this.path.handle(conn);
   };
 
-  /** nginx writes the response (or its error page) for `conn`'s request. */
+  /** nginx writes the response (or its error page) for `conn`'s request (a forgotten flow resets nginx's write). */
   respond(conn: Conn, status: Status): void {
-    const w = this.w;
-    const b = conn.backend;
-    if (this.nat.expired(conn) || conn.lbFlow === LbFlow.FORGOTTEN) {
-      // The response meets a flow the LB forgot (or a NAT entry that timed out while the app worked): the LB resets nginx's side, the client keeps
-      // waiting for an answer that never comes.
-      w.metrics.inc(w.c.resetIn, b);
-      w.trace.emitLimited(`lb-rst-${b}`, {
-        kind: 'nginx.reset_writing_response',
-        backend: w.backends[b].name,
-        requestTimeout: w.scenario.clients.http.request_timeout,
-      });
-      w.dropServerEnd(conn, true);
-      this.sink.noAnswer(conn);
-      return;
-    }
-    this.nat.seen(conn);
-    this.sink.respond(conn, status);
+    writeResponse(this.w, this.sink, this.nat, conn, status, this.resetWriting);
   }
+
+  private readonly resetWriting = (b: number): void => {
+    const w = this.w;
+    w.trace.emitLimited(`lb-rst-${b}`, {
+      kind: 'nginx.reset_writing_response',
+      backend: w.backends[b].name,
+      requestTimeout: w.scenario.clients.http.request_timeout,
+    });
+  };
 
   /**
    * The client gave up on its request (clients.http.request_timeout) and closed the connection:
@@ -198,28 +184,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   }
 
   private readonly idleClose = (conn: Conn): void => {
-    const w = this.w;
     conn.timer = -1;
-    if (!w.backends[conn.backend].hostUp) {
-      // A vanished host closes nothing: the client's next request will time out.
-      this.sink.closedByServer(conn);
-      return;
-    }
-    // nginx's FIN after the NAT forgot the idle flow meets no entry: answered RST, the client not told.
-    this.nat.expired(conn);
-    if (
-      conn.lbFlow === LbFlow.TRACKED &&
-      conn.requestsLeft > 0 &&
-      requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt)
-    ) {
-      // The client's next request is already on its way: it meets the closed socket.
-      this.sink.crossedFin(conn);
-      return;
-    }
-    if (conn.lbFlow === LbFlow.FORGOTTEN) {
-      w.metrics.inc(w.c.resetIn, conn.backend);
-      w.dropServerEnd(conn, true);
-    } else w.end(conn, EndKind.SERVER_FIN);
-    this.sink.closedByServer(conn);
+    serverClosesIdle(this.w, this.sink, this.nat, conn);
   };
 }

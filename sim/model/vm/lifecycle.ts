@@ -227,11 +227,13 @@ export class Lifecycle {
       wsHook: app.ws.drain_notice || app.ws.close_on_shutdown,
       closeOnShutdown: app.ws.close_on_shutdown,
       drainHookDone: backend.app.drainHookDone,
+      ...(backend.bare ? { bare: true as const } : {}),
     });
     // A bare app server (proxy: none) gets the SIGTERM itself: no nginx to quit first.
     if (!backend.bare) this.nginx.quit(backend, false);
     if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
     backend.app.sigterm();
+    this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
     const life = backend.incarnation;
     w.engine.schedule(
@@ -246,9 +248,25 @@ export class Lifecycle {
     this.ws.drainNotice(backend);
   }
 
+  /**
+   * A bare app server holding the clients' own connections (lb.mode l4 or nat) closes the idle
+   * ones itself: at SIGTERM node's server.close() closes every idle connection (lib/_http_server.js
+   * closeIdleConnections(), node >= 19) and at its exit the kernel closes them all, each with a FIN
+   * (nothing unread: tcp_close(), net/ipv4/tcp.c), which the client reads (through HAProxy mode
+   * tcp, relayed). Those with a request in the app are the app's to end (jobLost). Behind an L7
+   * balancer the idle connections are the balancer's (lb/l7-server-conns.ts).
+   */
+  private bareAppClosesIdle(backend: Backend): void {
+    if (!backend.bare || this.w.scenario.lb.mode === 'l7') return;
+    for (const conn of [...backend.conns])
+      if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.lbFlow === LbFlow.TRACKED)
+        this.nginx.serverEnds(backend, conn, EndKind.SERVER_FIN);
+  }
+
   /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
   killApp(backend: Backend): void {
     backend.app.exit();
+    this.bareAppClosesIdle(backend);
     for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
     for (const conn of [...backend.wsSessions]) {
       // The app's FIN reaches nginx, which closes the client side: 1006 for the client (ws-endpoint.ts appKilled).

@@ -1,0 +1,68 @@
+// Keep-alive clients through HAProxy mode tcp straight to bare node app servers (session 15:
+// `backends[].proxy: none` behind `lb.mode: l4`): the client's own connection, relayed byte for
+// byte, is the app's; node's keepAliveTimeout (below the clients' think time) closes it idle, a
+// kill -9 closes the app's connections under the clients (bare-l4-worker.mjs; the lab is
+// bare-lab.mjs).
+//
+//   node calibration/haproxy/bare-l4.mjs [--only <substring>] [--rt <prio>] [--out <dir>]
+//
+// Each run's drainsim twin is calibration/scenarios/<name>.yaml, its prediction committed before
+// the recording (calibration/data/haproxy-bare-l4-predictions.json); the comparison is
+// test/calibration/haproxy-bare-l4.test.ts. Data: data/<name>[-rt].json.
+import { fileURLToPath } from 'node:url';
+import { bareLabMain } from './bare-lab.mjs';
+
+const WORKER = fileURLToPath(new URL('./bare-l4-worker.mjs', import.meta.url));
+
+/** Requests by outcome and server, on a new connection or not; idle closes by how, with their idle times; DOWN/UP. */
+export function summariseBareL4(clientLines, haproxyLines, t0) {
+  const rel = (ms) => Math.round(Number(ms) - t0) / 1000;
+  const requests = {};
+  const fresh = {};
+  const idleCloses = {};
+  const idleMs = [];
+  for (const line of clientLines) {
+    const [kind, t, , a, b, server] = line.split(' ');
+    if (kind === 'r') {
+      const key = `${a}:${server}`;
+      requests[key] = (requests[key] ?? 0) + 1;
+      if (b === '1') fresh[a] = (fresh[a] ?? 0) + 1;
+    } else if (kind === 'x') {
+      const key = `${a}:${server}`;
+      idleCloses[key] = (idleCloses[key] ?? 0) + 1;
+      idleMs.push({ t: rel(t), ms: Number(b), server });
+    }
+  }
+  const states = haproxyLines
+    .filter(({ line }) => /Server be\/\S+ is (DOWN|UP)/.test(line))
+    .map(({ t, line }) => ({ t, server: /be\/(\S+)/.exec(line)[1], state: /is (DOWN|UP)/.exec(line)[1] }));
+  return { requests, fresh, idleCloses, idleMs, states };
+}
+
+/**
+ * The runs (bare-lab.mjs runBareLab). apps: per server [keepAliveTimeoutMs]; clients.args: [count,
+ * seconds, thinkMs, path].
+ */
+export const BARE_L4_EXPERIMENTS = [
+  {
+    name: 'haproxy-bare-l4-keepalive-kill-tcp',
+    description:
+      'mode tcp, roundrobin, retries 3, option redispatch, checks inter 2s fall 3 rise 2: 60 keep-alive clients ' +
+      '(GET /slow/1000, think 4 s) to two bare node apps with keepAliveTimeout 2000 ms (below the think time); ' +
+      'kill -9 s1 at 10.5 s (half of the requests in flight): idle closes by the app and their idle time, requests answered by EOF, redispatch.',
+    worker: WORKER,
+    mode: 'tcp',
+    summarise: summariseBareL4,
+    redispatch: true,
+    backendLines: [],
+    apps: { s1: [2000], s2: [2000] },
+    clients: { seconds: 20, args: [60, 20, 4000, '/slow/1000'] },
+    actions: [{ at: 10.5, op: 'kill', server: 's1' }],
+  },
+];
+
+if (process.argv[1] === fileURLToPath(import.meta.url))
+  await bareLabMain(BARE_L4_EXPERIMENTS, (s) => {
+    console.log(`  requests ${JSON.stringify(s.requests)} fresh ${JSON.stringify(s.fresh)}`);
+    console.log(`  idle closes ${JSON.stringify(s.idleCloses)} states ${JSON.stringify(s.states)}`);
+  });

@@ -1,0 +1,158 @@
+// The bare-app HAProxy runs of session 15 (`backends[].proxy: none`): HAProxy 2.6 in a fresh
+// namespace (../lib/netns.mjs) in front of two bare node app servers (a worker script's `app`
+// role), one client process (its `clients` role), a kill -9 or SIGTERM of a server, `show stat`
+// every 250 ms and HAProxy's log. bare-ws.mjs (WebSocket sessions, mode http) and bare-l4.mjs
+// (keep-alive clients, mode tcp) hold the runs.
+//
+//   node calibration/haproxy/bare-ws.mjs | bare-l4.mjs [--only <substring>] [--rt <prio>] [--out <dir>]
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { haproxyConfig } from './config.mjs';
+import { FRONTEND_PORT, parseShowStat, serversUp, statsCommand, waitForLine } from './lab.mjs';
+
+const DATA = fileURLToPath(new URL('../data/', import.meta.url));
+const SAMPLE_MS = 250;
+const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
+
+function collect(child, into) {
+  for (const stream of ['stdout', 'stderr'])
+    createInterface({ input: child[stream] }).on('line', (line) => into.push({ at: Date.now(), line }));
+}
+
+/**
+ * One run: config = { name, description, worker (script path), mode ('http' | 'tcp'), redispatch,
+ * backendLines, apps: { s1: [args…], s2: [args…] } (the worker's `app <port> <name> …args`),
+ * clients: { seconds, args: [...] } (the worker's `clients <port> …args`), actions: [{ at, op:
+ * kill | sigterm, server }], summarise(clientLines, haproxyLines, t0) }. Returns the data file.
+ */
+export async function runBareLab(config, rt) {
+  const ns = createNamespace(config.name.replace('haproxy-', '').slice(0, 10));
+  const dir = mkdtempSync(join(tmpdir(), 'drainsim-barews-'));
+  const socketPath = join(dir, 'admin.sock');
+  const servers = [
+    { name: 's1', port: 9001 },
+    { name: 's2', port: 9002 },
+  ];
+  const cfgText = haproxyConfig({
+    mode: config.mode,
+    redispatch: config.redispatch,
+    backendLines: config.backendLines,
+    socketPath,
+    servers,
+  });
+  const cfgPath = join(dir, 'haproxy.cfg');
+  writeFileSync(cfgPath, cfgText);
+  const wrap = rt ? ['chrt', '-f', String(rt)] : [];
+  const started = new Date();
+  const children = [];
+  const apps = {};
+  const appLines = [];
+  const haproxyRaw = [];
+  const clientRaw = [];
+  try {
+    for (const sv of servers) {
+      const args = config.apps[sv.name].map(String);
+      const child = spawnInNamespace(ns, [
+        ...wrap,
+        process.execPath,
+        config.worker,
+        'app',
+        String(sv.port),
+        sv.name,
+        ...args,
+      ]);
+      children.push(child);
+      await waitForLine(child, (l) => l === 'listening', 10_000, `app ${sv.name} listening`);
+      collect(child, appLines);
+      apps[sv.name] = child;
+    }
+    const haproxy = spawnInNamespace(ns, [...wrap, 'haproxy', '-db', '-f', cfgPath]);
+    children.push(haproxy);
+    collect(haproxy, haproxyRaw);
+    await serversUp(socketPath, servers);
+    const seconds = config.clients.seconds;
+    const client = spawnInNamespace(ns, [
+      ...wrap,
+      process.execPath,
+      config.worker,
+      'clients',
+      String(FRONTEND_PORT),
+      ...config.clients.args.map(String),
+    ]);
+    children.push(client);
+    const first = await waitForLine(client, (l) => l.startsWith('start '), 10_000, 'clients start');
+    const t0 = Number(first.split(' ')[1]);
+    collect(client, clientRaw);
+    const rel = (ms) => Math.round(ms - t0) / 1000;
+    const samples = [];
+    const actionsDone = [];
+    const pending = config.actions.map((a) => ({ ...a }));
+    for (let k = 1; k <= Math.ceil((seconds * 1000) / SAMPLE_MS); k++) {
+      await sleep(Math.max(0, t0 + k * SAMPLE_MS - Date.now()));
+      while (pending.length > 0 && Date.now() - t0 >= pending[0].at * 1000) {
+        const a = pending.shift();
+        const at = Date.now();
+        if (a.op === 'kill') stopChild(apps[a.server]);
+        else process.kill(-apps[a.server].pid, 'SIGTERM');
+        actionsDone.push({ ...a, t: rel(at) });
+      }
+      const at = Date.now();
+      try {
+        const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
+        samples.push({ t: rel(at), s1: rows.s1, s2: rows.s2, be: rows.BACKEND });
+      } catch (err) {
+        samples.push({ t: rel(at), error: String(err.message ?? err) });
+      }
+    }
+    await sleep(800);
+    const clientLines = clientRaw.map(({ line }) => line);
+    const haproxyLines = haproxyRaw.map(({ at, line }) => ({ t: rel(at), line }));
+    return {
+      experiment: config.name,
+      description: config.description,
+      stamp: {
+        haproxy: execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).split('\n')[0],
+        kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+        node: process.version,
+        date: started.toISOString(),
+        load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
+        rt: rt ?? null,
+        haproxyCfg: cfgText,
+      },
+      config: { ...config, worker: undefined, summarise: undefined, frontendPort: FRONTEND_PORT, sampleMs: SAMPLE_MS },
+      summary: config.summarise(clientLines, haproxyLines, t0),
+      actionsDone,
+      clientLines: clientLines.map((l) => l.replace(/ (\d{13})( |$)/, (_, ms, end) => ` ${rel(Number(ms))}${end}`)),
+      appLines: appLines.map(({ at, line }) => `${rel(at)} ${line}`),
+      haproxyLines,
+      samples,
+    };
+  } finally {
+    for (const c of children) stopChild(c);
+    deleteNamespace(ns);
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** The command line of a lab script: run `experiments` (filtered by --only), write data/<name>[-rt].json. */
+export async function bareLabMain(experiments, report) {
+  const { values } = parseArgs({
+    options: { only: { type: 'string' }, rt: { type: 'string' }, out: { type: 'string', default: DATA } },
+  });
+  const rt = values.rt ? Number(values.rt) : null;
+  if (rt !== null) execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
+  mkdirSync(values.out, { recursive: true });
+  for (const e of experiments.filter((x) => !values.only || x.name.includes(values.only))) {
+    const data = await runBareLab(e, rt);
+    const file = join(values.out, `${e.name}${rt !== null ? '-rt' : ''}.json`);
+    writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
+    console.log(`${e.name}: load ${data.stamp.load}`);
+    report(data.summary);
+  }
+}

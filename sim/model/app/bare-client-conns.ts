@@ -1,0 +1,99 @@
+import type { AppJob } from '../core/app-job.js';
+import { ReqPhase, Status } from '../core/app-job.js';
+import type { Conn } from '../core/conn.js';
+import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
+import { EndKind, type World } from '../core/world.js';
+import { type PacketWatch, serverClosesIdle, writeResponse } from '../proxy/server-end.js';
+import type { AppServer } from './app-server.js';
+
+/**
+ * A bare app server's side of the clients' own keep-alive connections (`backends[].proxy: none`
+ * behind lb.mode l4 or nat, session 15): the connection the client opened — through HAProxy mode
+ * tcp, which relays its bytes, or a NAT — is accepted by the app's listener itself, so each
+ * request goes straight to the app's workers and the app's own keep-alive rules decide the
+ * connection: node's http server keeps it after a response (no keepalive_requests:
+ * maxRequestsPerSocket 0) and closes it idle after `app.keepalive_timeout` (node >= 20: its
+ * keepAliveTimeout + 1 s, lib/_http_server.js HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER), with a plain
+ * close() — a FIN the client reads (through HAProxy mode tcp, relayed: process_stream() passes the
+ * server side's shutdown on, src/stream.c) — so the keep-alive race at the client is client vs
+ * app (requestCrossesFin over clients.rtt). After SIGTERM (server.close()) it finishes the
+ * request in hand and answers with `Connection: close`; its idle connections are closed at once
+ * (vm/lifecycle.ts). Where nginx fronts the VM this is proxy/client-conns.ts and upstream.ts.
+ */
+export class BareClientConns implements HttpUpstream, ResponseSink {
+  sink!: HttpDownstream;
+  /** The L4 NAT's connection table the app's packets cross (lb.mode nat; a no-op otherwise). */
+  nat: PacketWatch = { expired: () => false, seen: () => {} };
+
+  constructor(
+    private readonly w: World,
+    private readonly app: AppServer,
+  ) {}
+
+  /** A request arrives on the client's connection, at the app itself. */
+  handle(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    if (!backend.hostUp || !backend.app.up) {
+      // Nobody answers (a vanished host): the request retransmits until the client's timeout.
+      conn.phase = ReqPhase.CONNECTING;
+      this.sink.noAnswer(conn);
+      return;
+    }
+    conn.onDone = this.served;
+    this.app.submit(backend, conn);
+  }
+
+  /**
+   * The app is through with the request: its response, or — killed under it (vm/lifecycle.ts
+   * jobLost) — its socket closed with nothing sent, FIN when the request had been read, RST when it
+   * sat unread (tcp_close(), net/ipv4/tcp.c): the client reads EOF or ECONNRESET ("socket hang
+   * up"), through HAProxy mode tcp as from the app itself.
+   */
+  private readonly served = (job: AppJob): void => {
+    const conn = job as Conn;
+    if (conn.status === Status.NO_RESPONSE || conn.status === Status.RESET) {
+      this.sink.serverGone(conn, conn.status === Status.RESET ? EndKind.RESET : EndKind.SERVER_FIN, true);
+      return;
+    }
+    this.respond(conn, conn.status);
+  };
+
+  /** The app writes its response (a flow the balancer forgot resets the app's write: server-end.ts). */
+  respond(conn: Conn, status: Status): void {
+    writeResponse(this.w, this.sink, this.nat, conn, status);
+  }
+
+  /** The client gave up on its request and closed: the app is not told, its answer is wasted. */
+  abandon(conn: Conn): boolean {
+    const w = this.w;
+    const b = conn.backend;
+    if (b < 0 || !w.backends[b].hostUp) return false;
+    const phase = conn.phase;
+    if (phase === ReqPhase.NONE) return false;
+    if (phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED) this.app.orphan(w.backends[b], conn);
+    conn.phase = ReqPhase.NONE;
+    return true;
+  }
+
+  /** node keeps the connection after a response unless it is shutting down (server.close()). */
+  keepsAlive(conn: Conn): boolean {
+    return this.w.backends[conn.backend].app.accepting;
+  }
+
+  /** The app closes the idle connection after its keep-alive timeout if the next request comes later (or crosses its FIN). */
+  idleCloseAfter(conn: Conn, think: number): number {
+    const timeout = this.w.backends[conn.backend].app.config.keepalive_timeout;
+    if (!(timeout > 0) || timeout === Infinity) return -1;
+    return think >= timeout - this.w.scenario.clients.rtt ? timeout : -1;
+  }
+
+  /** The app closes the connection `delay` s from now; it closes first and its VM holds the TIME_WAIT. */
+  closeIdle(conn: Conn, delay: number): void {
+    conn.timer = this.w.engine.schedule(delay, this.idleClose, conn);
+  }
+
+  private readonly idleClose = (conn: Conn): void => {
+    conn.timer = -1;
+    serverClosesIdle(this.w, this.sink, this.nat, conn);
+  };
+}

@@ -1,0 +1,64 @@
+/**
+ * drainsim's side of the bare-app recordings of session 15 (calibration/haproxy/bare-ws.mjs,
+ * bare-l4.mjs) and their twins (calibration/scenarios/haproxy-bare-*.yaml). The WebSocket runs are
+ * compared on: per server the
+ * sessions opened (upgrades answered 101), ended by code (1001 Close frame, 1006 none), the
+ * upgrades HAProxy answered 503, when the first 503 and the first 1001 came, and when s1 went
+ * DOWN. Means over seeds 1…n.
+ */
+import type { RunResult } from '../../sim/result.js';
+import { mean } from '../model/helpers.js';
+import { recordsOf } from '../trace/records-of.js';
+import { totalIn, twinRuns } from './heldout-table.js';
+
+export type BareWsFigures = Record<string, number>;
+
+const SERVERS = ['s1', 's2'];
+
+function figuresOf(r: RunResult, horizon: number): BareWsFigures {
+  const f: BareWsFigures = {};
+  for (const s of SERVERS) {
+    f[`opened.${s}`] = totalIn(r, 'new_conn', 0, horizon, s);
+    f[`close1006.${s}`] = totalIn(r, 'ws_close_1006', 0, horizon, s);
+    f[`close1001.${s}`] = totalIn(r, 'ws_close_1001', 0, horizon, s);
+  }
+  f.http503 = r.figures['responses_5xx.total'] ?? 0;
+  // When the first 503 and the first 1001 came (-1: none): HAProxy giving up on a connect
+  // (lb.connect_failed: its 503 to the upgrade, l7-ws-front.ts) and the app's 1001s.
+  f['first503.t'] = firstAt(recordsOf(r, 'lb.connect_failed'));
+  f['first1001.t'] = firstAt(recordsOf(r, 'app.ws_going_away'));
+  const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
+  f['down.s1.t'] = down === undefined ? -1 : down.t;
+  return f;
+}
+
+const firstAt = (records: Array<{ t: number }>): number => (records.length === 0 ? -1 : records[0].t);
+
+/** drainsim's figures of twin `name` (calibration/scenarios/<name>.yaml), mean of `seeds` seeds. */
+export function bareWsTwin(name: string, horizon: number, seeds: number): BareWsFigures {
+  const runs = twinRuns(name, seeds).map((r) => figuresOf(r, horizon));
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
+}
+
+/**
+ * The keep-alive runs through HAProxy mode tcp (calibration/haproxy/bare-l4.mjs): requests
+ * answered 200 and answered by the app's close (EOF or RST: err_econnreset), requests in all
+ * (answered or failed), connections opened, idle connections the app closed (its FINs less the
+ * ones under a request), s1's DOWN. Counted up to `until` s, means over seeds 1…n.
+ */
+export function bareL4Twin(name: string, until: number, seeds: number): BareWsFigures {
+  const runs = twinRuns(name, seeds).map((r): BareWsFigures => {
+    const inWindow = (series: string): number => totalIn(r, series, 0, until);
+    const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
+    const eof = inWindow('err_econnreset');
+    return {
+      ok: inWindow('responses_2xx'),
+      eof,
+      requests: inWindow('responses_2xx') + inWindow('errors'),
+      opened: inWindow('new_conn'),
+      idleCloses: inWindow('closed_fin') - eof,
+      'down.s1.t': down === undefined ? -1 : down.t,
+    };
+  });
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
+}

@@ -1,0 +1,72 @@
+/**
+ * Keep-alive clients through HAProxy 2.6.12 mode tcp straight to bare node apps (session 15,
+ * `backends[].proxy: none` behind `lb.mode: l4`), recorded by calibration/haproxy/bare-l4.mjs --rt,
+ * against its twin (calibration/scenarios/haproxy-bare-l4-keepalive-kill-tcp.yaml), written and
+ * predicted (calibration/data/haproxy-bare-l4-predictions.json) before the run was recorded and
+ * not changed since but for s1's check phase, an initial condition read off the recording after
+ * it: the prediction's default spread put s1's DOWN at 16.0 s, 1.23 s after the recorded 14.774 s
+ * (outside the ±1 s); with the recorded phase (first_check 0.774s) the twin's DOWN is 14.774 s,
+ * and no other figure moves. The client's own connection is the app's: node v20 with
+ * keepAliveTimeout 2000 closes it 3 s after its last answer (recorded 3000-3003 ms for all 225: the
+ * twin's app.keepalive_timeout 3 s, keepAliveTimeout + HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER), so
+ * every request of a client thinking 4 s goes on a new connection; kill -9 s1 at 10.5 s: the
+ * requests it held read EOF (no 502: nothing answers for the app), the next connects HAProxy
+ * gives s1 are refused and redispatched, nothing else fails. Counted before 20 s (the twin's
+ * horizon); tolerances of the held-out rounds: counts ±10 % (±2 near zero), times ±1 s, the idle
+ * close ±0.1 s. The twin's clients arrive Poisson (60 a second for a second), the recorded ones
+ * 1/60 s apart: over seeds 1-20 that is 57.2 users on average, whence the twin's ~5 % fewer
+ * requests, connections and idle closes (within the ±10 %); per client they agree.
+ */
+import { readFileSync } from 'node:fs';
+import { afterAll, describe, it } from 'vitest';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { type BareWsFigures, bareL4Twin } from './bare-twins.js';
+import { HeldOutTable } from './heldout-table.js';
+
+const RUN = 'haproxy-bare-l4-keepalive-kill-tcp';
+const UNTIL = 20;
+
+interface Recorded {
+  clientLines: string[];
+  haproxyLines: Array<{ t: number; line: string }>;
+}
+
+/** The recorded run's figures, named as bareL4Twin's, and the idle times before the app's closes (ms). */
+function recorded(): { f: BareWsFigures; idleMs: number[] } {
+  const data = JSON.parse(readFileSync(`calibration/data/${RUN}-rt.json`, 'utf8')) as Recorded;
+  const f: BareWsFigures = { ok: 0, eof: 0, requests: 0, opened: 0, idleCloses: 0 };
+  const idleMs: number[] = [];
+  for (const line of data.clientLines) {
+    const [kind, t, , a, b] = line.split(' ');
+    if (Number(t) >= UNTIL) continue;
+    if (kind === 'r') {
+      f.requests++;
+      if (a === '200') f.ok++;
+      else if (a === 'EOF' || a === 'ECONNRESET') f.eof++;
+      if (b === '1') f.opened++;
+    } else if (kind === 'x' && a === 'eof') {
+      f.idleCloses++;
+      idleMs.push(Number(b));
+    }
+  }
+  f['down.s1.t'] = data.haproxyLines.find((l) => /Server be\/s1 is DOWN/.test(l.line))?.t ?? -1;
+  return { f, idleMs };
+}
+
+const table = new HeldOutTable();
+afterAll(() => table.print());
+
+describe('keep-alive clients to bare node apps behind HAProxy 2.6.12 mode tcp: recorded vs drainsim', () => {
+  it("node's keep-alive idle close, every request on a new connection; kill -9 s1: EOF for the held requests, redispatch", () => {
+    const { f: real, idleMs } = recorded();
+    const sim = bareL4Twin(RUN, UNTIL, 20);
+    for (const [figure, value] of Object.entries(real)) {
+      if (figure.endsWith('.t')) table.expectTime(RUN, figure, value, sim[figure]);
+      else table.expectClose(RUN, figure, value, sim[figure]);
+    }
+    const twin = loadScenario(`calibration/scenarios/${RUN}.yaml`, ScenarioSchema).scenario;
+    const median = [...idleMs].sort((x, y) => x - y)[Math.floor(idleMs.length / 2)] / 1000;
+    table.expectTime(RUN, 'idle close after the last answer (median)', median, twin.app.keepalive_timeout, 0.1);
+  });
+});

@@ -1,0 +1,103 @@
+/**
+ * Bare app servers (`backends[].proxy: none`) behind lb.mode l4 (HAProxy mode tcp) or nat
+ * (session 15): the client's own keep-alive connection — relayed byte for byte, or NATed — is
+ * accepted by the app's listener. The app's keep-alive idle timeout closes it (the client reads
+ * the app's FIN; the app's VM keeps the TIME_WAIT), a killed app's FIN or RST reaches the client
+ * under its request, and its closed listener refuses new connects: retried and redispatched by
+ * HAProxy mode tcp, ECONNREFUSED at the client through a NAT. Behind nginx the VM keeps
+ * listening and nginx answers 502.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { totalIn } from '../../calibration/heldout-table.js';
+import { recordsOf } from '../../trace/records-of.js';
+import { run } from '../helpers.js';
+
+const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
+
+/** 20 keep-alive clients a second, 20 requests each `think` apart, over vm-a and vm-b. */
+function keepalive(proxy: 'nginx' | 'none', mode: 'l4' | 'nat', think: string, timeline: unknown[] = []) {
+  return {
+    warmup: '0s',
+    horizon: '60s',
+    sample_interval: '1s',
+    clients: {
+      rtt: '1ms',
+      http: { arrival_rate: 20, requests_per_connection: 'const(20)', think_time: `const(${think})`, retries: 0 },
+    },
+    app: { workers: 64, service_time: 'const(100ms)', keepalive_timeout: '3s', graceful_shutdown: true },
+    lb: mode === 'nat' ? { mode } : { mode, redispatch: true, timeout_client: '30s', timeout_server: '30s' },
+    backends: [
+      { name: 'vm-a', proxy },
+      { name: 'vm-b', proxy },
+    ],
+    timeline,
+  } as ScenarioInput;
+}
+
+const kill = [{ at: '30s', do: 'terminate', backend: 'vm-a', mode: 'kill' }];
+
+describe('a bare app server holding the clients own connections (lb.mode l4 / nat)', () => {
+  it("closes them idle after app.keepalive_timeout: a client thinking longer opens a new one per request (nginx's 75 s keeps them)", () => {
+    for (const mode of ['l4', 'nat'] as const) {
+      const bare = run(keepalive('none', mode, '4s'));
+      const nginx = run(keepalive('nginx', mode, '4s'));
+      const requests = fig(bare, 'requests.total');
+      expect(requests).toBeGreaterThan(5000);
+      // Every request but the ones still to come finds its connection closed by the app: a new one.
+      expect(fig(bare, 'new_conn.total')).toBeGreaterThan(0.99 * requests);
+      expect(fig(bare, 'closed_fin.total')).toBeGreaterThan(0.85 * requests);
+      expect(fig(bare, 'errors.total')).toBe(0);
+      // The app closed first: its VM holds the TIME_WAITs.
+      expect(totalIn(bare, 'time_wait', 50, 60)).toBeGreaterThan(0);
+      expect(fig(nginx, 'new_conn.total')).toBeLessThan(0.15 * fig(nginx, 'requests.total'));
+    }
+  });
+
+  it('the keep-alive race is client vs app: a request sent as the app closes meets its RST', () => {
+    // Sent 0.5 ms before the app's close, whose FIN takes half the 1-ms round trip to arrive.
+    const r = run(keepalive('none', 'l4', '2999.5ms'));
+    const races = recordsOf(r, 'client.keepalive_race');
+    expect(races.length).toBeGreaterThan(0);
+    expect(races[0].keepaliveTimeout).toBe(3);
+    expect(fig(r, 'err_econnreset.total')).toBeGreaterThan(100);
+  });
+
+  it('killed: its requests in flight read EOF, not a 502; HAProxy mode tcp redispatches the next connects', () => {
+    const bare = run(keepalive('none', 'l4', '1s', kill));
+    const held = recordsOf(bare, 'app.killed')[0].inFlight;
+    expect(held).toBeGreaterThan(5);
+    expect(fig(bare, 'err_econnreset.total')).toBe(held);
+    expect(fig(bare, 'responses_5xx.total')).toBe(0);
+    expect(fig(bare, 'errors.total')).toBe(held);
+    // Its idle connections get the kernel's FIN at once: their clients reconnect, to vm-b.
+    expect(totalIn(bare, 'new_conn', 31, 60, 'vm-a')).toBe(0);
+    const nginx = run(keepalive('nginx', 'l4', '1s', kill));
+    expect(fig(nginx, 'responses_5xx.total')).toBeGreaterThan(held);
+  });
+
+  it('killed behind a NAT: the in-flight ones read EOF, every new connect to it is refused (ECONNREFUSED)', () => {
+    const r = run(keepalive('none', 'nat', '1s', kill));
+    const held = recordsOf(r, 'app.killed')[0].inFlight;
+    expect(fig(r, 'err_econnreset.total')).toBe(held);
+    expect(fig(r, 'err_econnrefused.total')).toBeGreaterThan(100);
+    expect(fig(r, 'responses_5xx.total')).toBe(0);
+  });
+
+  it('SIGTERM: the app closes its idle connections at once and refuses new ones; nothing fails behind HAProxy mode tcp', () => {
+    const r = run(keepalive('none', 'l4', '1s', [{ at: '30s', do: 'terminate', backend: 'vm-a', mode: 'graceful' }]));
+    expect(fig(r, 'errors.total')).toBe(0);
+    expect(totalIn(r, 'closed_fin', 30, 31, 'vm-a')).toBeGreaterThan(20);
+    expect(totalIn(r, 'new_conn', 31, 60, 'vm-a')).toBe(0);
+  });
+
+  it("a hard removal (remove_resets_flows) resets the app's own socket: reset_in counted, no nginx log line", () => {
+    const input = keepalive('none', 'l4', '1s', [{ at: '30s', do: 'remove', backend: 'vm-a' }]);
+    (input.lb as Record<string, unknown>).remove_resets_flows = true;
+    const r = run(input);
+    expect(fig(r, 'reset_out.total')).toBeGreaterThan(10);
+    expect(fig(r, 'reset_in.total')).toBeGreaterThan(0);
+    expect(recordsOf(r, 'nginx.reset_reading_request')).toEqual([]);
+  });
+});
