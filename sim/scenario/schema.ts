@@ -48,6 +48,15 @@ function overrideOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
   }>;
 }
 
+/**
+ * A u8 sysctl such as tcp_retries2 (proc_dou8vec_minmax, net/ipv4/sysctl_net_ipv4.c): the kernel
+ * refuses a write above 255 with EINVAL, and so does the scenario.
+ */
+const u8Sysctl = () =>
+  int(0).max(L.MAX_TCP_RETRIES2, {
+    error: `expected a number <= ${L.MAX_TCP_RETRIES2} (a u8 sysctl: Linux refuses more with EINVAL)`,
+  });
+
 export const KernelSchema = z.strictObject({
   ip_local_port_range: z
     .tuple([int(1, L.MAX_PORT), int(1, L.MAX_PORT)])
@@ -84,15 +93,15 @@ export const KernelSchema = z.strictObject({
   somaxconn: int(1)
     .prefault(4096)
     .describe('Linux net.core.somaxconn, default 4096 since 5.4: caps every listen backlog.'),
-  tcp_retries2: int(0, L.MAX_TCP_RETRIES2)
+  tcp_retries2: u8Sysctl()
     .prefault(15)
     .describe(
-      'Linux net.ipv4.tcp_retries2, default 15: when a connection with data outstanding to a vanished peer (no FIN, no RST) gives up with ETIMEDOUT. A time, not a count (retransmits_timed_out(), net/ipv4/tcp_timer.c): (2^(n+1) − 1) × 200 ms, then 120 s per retry past 9 (924.6 s at 15), counted from the first RTO retransmission and checked only when the retransmission timer fires, so the error comes at the next firing after it — 6.7 s at 3, 26.7 s at 6, ~938 s at 15 on loopback (the 120-s timers land up to 2 s late on the wheel) (recorded: calibration/data/kernel-holdout-dead-peer-*). Read on the balancer host (lb.kernel: a stream it holds towards a vanished server; the WebSocket ping it relays) and, behind a NAT, on the client machines (clients.kernel: their ping to the vanished server).',
+      'Linux net.ipv4.tcp_retries2, default 15, 0 … 255 (a u8 sysctl): when a connection with data outstanding to a vanished peer (no FIN, no RST) gives up with ETIMEDOUT. A time, not a count (retransmits_timed_out(), net/ipv4/tcp_timer.c): (2^(n+1) − 1) × 200 ms, then 120 s per retry past 9 (924.6 s at 15), counted from the first RTO retransmission and checked only when the retransmission timer fires, so the error comes at the next firing after it — 6.7 s at 3, 26.7 s at 6, ~938 s at 15 on loopback (the 120-s timers land up to 2 s late on the wheel) (recorded: calibration/data/kernel-holdout-dead-peer-*). Read on the balancer host (lb.kernel: a stream it holds towards a vanished server; the WebSocket ping it relays) and, behind a NAT, on the client machines (clients.kernel: their ping to the vanished server).',
     ),
-  tcp_orphan_retries: int(0, L.MAX_TCP_RETRIES2)
+  tcp_orphan_retries: u8Sysctl()
     .prefault(0)
     .describe(
-      "Linux net.ipv4.tcp_orphan_retries, default 0 (which means 8 while the RTO is below 120 s: tcp_orphan_retries(), net/ipv4/tcp_timer.c): a socket its process closed with data or a FIN unacknowledged by a vanished peer stays an orphan in FIN_WAIT1, holding its port, until this many retransmissions' worth of time (tcp_retries2's formula: 8 → 102.2 s from the first RTO retransmission; recorded at 2: 3.3 s). Read on the balancer host (lb.kernel): the ports of streams a reloaded HAProxy process still held towards a vanished server when it exited.",
+      "Linux net.ipv4.tcp_orphan_retries, default 0, 0 … 255 (a u8 sysctl; 0 means 8 while the RTO is below 120 s: tcp_orphan_retries(), net/ipv4/tcp_timer.c): a socket its process closed with data or a FIN unacknowledged by a vanished peer stays an orphan in FIN_WAIT1, holding its port, until this many retransmissions' worth of time (tcp_retries2's formula: 8 → 102.2 s from the first RTO retransmission; recorded at 2: 3.3 s). Read on the balancer host (lb.kernel): the ports of streams a reloaded HAProxy process still held towards a vanished server when it exited.",
     ),
 });
 
