@@ -14,8 +14,8 @@ import {
   unsentWriteTimeout,
   type WheelClock,
 } from '../../sim/net/dead-peer.js';
-import { JiffiesClock } from '../../sim/net/jiffies.js';
-import { tcpModelTimeout } from '../../sim/net/tcp.js';
+import { inWholeJiffies, JiffiesClock } from '../../sim/net/jiffies.js';
+import { firstDataRto, tcpModelTimeout } from '../../sim/net/tcp.js';
 
 const RTO = 0.204;
 /** A clock whose timers fire exactly on time: the schedule without the wheel's lateness. */
@@ -88,6 +88,28 @@ describe('deadPeerWriteTimeout (tcp_retransmit_timer / tcp_write_timeout)', () =
     expect(orphanRetries(2, RTO)).toBe(2);
     // Orphan retries 2 on loopback: 3.26 s (recorded 3.33–3.37 s on the wheel).
     expect(write(orphanRetries(2, RTO), exact, { probeSendsNewData: false }).giveUpAt).toBeCloseTo(3.264, 9);
+  });
+
+  it("the loss probe waits 2·srtt + the socket's rto_min (tcp_rto_min_us 300000), not TCP_RTO_MIN", () => {
+    // tcp_schedule_loss_probe() since Linux 6.6 (1c2709cfff1d): timeout_us += tcp_rto_min_us(sk).
+    expect(lossProbeTimeout(50e-6, 0.304, 0.3)).toBeCloseTo(0.3001, 9);
+    expect(lossProbeTimeout(50e-6, 0.304)).toBeCloseTo(0.2001, 9); // the default floor, 200 ms
+    expect(lossProbeTimeout(0.01, 0.304, 0.3)).toBe(0.304); // never past the RTO
+    // On a 304-ms RTO (76 jiffies): probe at 0.304, RTO firings 0.608 (retrans_stamp), 1.216,
+    // 2.432, 4.864 (4.256 s ≥ 3.0 s). A probe on TCP_RTO_MIN would fire at 0.204: all 0.1 s early.
+    const raised = (rtoMin?: number) =>
+      deadPeerWriteTimeout({
+        sentAt: 0,
+        rto: inWholeJiffies(firstDataRto(50e-6, 0.3), 250),
+        probeTimeout: lossProbeTimeout(50e-6, 0.304, rtoMin),
+        boundary: 3,
+        userTimeout: 0,
+        probeSendsNewData: true,
+        clock: exact,
+      });
+    expect(raised(0.3).giveUpAt).toBeCloseTo(4.864, 9);
+    expect(raised(0.3).rtoRetransmits).toBe(3);
+    expect(raised().giveUpAt).toBeCloseTo(4.764, 9);
   });
 
   it('silentPeerGiveUpAt: the limit is built on TCP_RTO_MIN, so a longer RTO can give up SOONER', () => {
