@@ -203,9 +203,13 @@ export function unsentWriteTimeout(u: UnsentWriteInput): { giveUpAt: number; pro
 }
 
 /**
- * The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe, tcp_output.c of
- * recent kernels: `timeout_us += tcp_rto_min_us(sk)` when packets_out == 1; older ones added the
- * TCP_RTO_MIN constant): 2·srtt + the socket's rto_min, at most the time left to the RTO.
+ * The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe, tcp_output.c:
+ * `timeout_us += tcp_rto_min_us(sk)` when packets_out == 1, since "tcp: fix excessive TLP and RACK
+ * timeouts from HZ rounding", 1c2709cfff1d, Linux 6.6 and the stable trees from 4.19 on; before it
+ * `timeout += TCP_RTO_MIN`, the constant): 2·srtt + the socket's rto_min, at most the time left to
+ * the RTO. The two differ only when the floor is raised (tcp_rto_min_us, Linux ≥ 6.11, or a
+ * route's rto_min); the recording at 300 ms (kernel-holdout-dead-peer-retries2-3-rto-min-300ms-rt)
+ * showed the socket's floor.
  */
 export function lossProbeTimeout(srtt: number, rto: number, rtoMin = TCP_RTO_MIN_S): number {
   return Math.min(2 * srtt + rtoMin, rto);
