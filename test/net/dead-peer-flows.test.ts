@@ -110,6 +110,24 @@ describe('a WebSocket ping to a vanished server: the kernel that retransmits it 
   }
 });
 
+describe('behind an L7 balancer, its server socket times the RTO on lb.server_rtt when set', () => {
+  /** wsVanish through lb.mode l7, lb.kernel.tcp_retries2 3, with or without a balancer↔server RTT. */
+  function l7(serverRtt: string | undefined): ScenarioInput {
+    const input = wsVanish('l4', 3);
+    const lb = { ...input.lb, mode: 'l7', ...(serverRtt === undefined ? {} : { server_rtt: serverRtt }) };
+    return { ...input, lb } as ScenarioInput;
+  }
+
+  it('server_rtt 400ms: RTO 1.2 s, the give-up ≈ 9.4 s after the ping instead of ≈ 6.7 s on clients.rtt 1ms', () => {
+    // firstDataRto(0.4) = 0.4 + 2·0.4 = 1.2 s; probe min(2·0.4 + 0.2, 1.2) = 1.0 s; RTO firings at
+    // 2.2 (retrans_stamp), 4.6 and 9.4 s (7.2 s ≥ tcp_model_timeout 3.0 s) — on the wheel, late.
+    const onClientsRtt = noticedAt(run(l7(undefined), 1));
+    const onServerRtt = noticedAt(run(l7('400ms'), 1));
+    expect(onServerRtt - onClientsRtt).toBeGreaterThanOrEqual(2);
+    expect(onServerRtt - onClientsRtt).toBeLessThanOrEqual(4);
+  });
+});
+
 describe('kernel.tcp_retries2 in a scenario', () => {
   it('defaults to 15 and is bounded as the kernel u8 sysctl is (0 … 255)', () => {
     expect(scenario(wsVanish('nat', undefined)).clients.kernel.tcp_retries2).toBe(15);

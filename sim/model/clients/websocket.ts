@@ -296,7 +296,10 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   private pingGivesUpAt(conn: Conn, ping: number): number {
     const w = this.w;
     const rtt = w.scenario.clients.rtt;
-    if (w.lbHost !== null) return silentPeerGiveUpAt(ping, rtt, w.scenario.lb.kernel.tcp_retries2, w.lbHost.host.clock);
+    // The balancer's server socket times its RTO on the balancer↔server path: lb.server_rtt (L7) when set.
+    const lbRtt = w.scenario.lb.server_rtt ?? rtt;
+    if (w.lbHost !== null)
+      return silentPeerGiveUpAt(ping, lbRtt, w.scenario.lb.kernel.tcp_retries2, w.lbHost.host.clock);
     const hosts = w.clientHosts;
     const m = hosts.machine(w.clientIp(conn), w.now);
     const clock = {
