@@ -282,3 +282,37 @@ export function silentPeerGiveUpAt(
     orphaned,
   }).giveUpAt;
 }
+
+/** The keep-alive sysctls of the host whose socket has SO_KEEPALIVE (net.ipv4.tcp_keepalive_*). */
+export type KeepaliveSysctls = Pick<DeadPeerSettings, 'keepaliveTime' | 'keepaliveIntvl' | 'keepaliveProbes'>;
+
+/**
+ * When an IDLE socket with SO_KEEPALIVE gives up on a peer that vanished at `vanishAt`, its last
+ * segment from that peer at `lastIo` (tcp_keepalive_timer, net/ipv4/tcp_timer.c; keepaliveGiveUp).
+ * While the peer lived, every keepalive_time of silence drew a probe it acknowledged (the ACK
+ * refreshes rcv_tstamp, so the idle time starts again): the peer was last heard at the last such
+ * exchange before the vanish, lastIo + n · keepalive_time. The timer then fires keepalive_time
+ * after that and sends keepalive_probes unanswered probes keepalive_intvl apart; the firing after
+ * the last gives up (ETIMEDOUT; tcp_send_active_reset to the vanished peer). Simplified: the
+ * probes' round trips (microseconds to ms) are not added to the phase. Only an idle socket: with
+ * data or a FIN unacknowledged the timer re-arms without probing (`tp->packets_out ||
+ * !tcp_write_queue_empty(sk)` → resched) and the retransmission timer decides (silentPeerGiveUpAt).
+ */
+export function idleKeepaliveGiveUpAt(
+  lastIo: number,
+  vanishAt: number,
+  ka: KeepaliveSysctls,
+  clock: WheelClock,
+): number {
+  const exchanges = Math.max(0, Math.floor((vanishAt - lastIo) / ka.keepaliveTime));
+  const lastHeardAt = lastIo + exchanges * ka.keepaliveTime;
+  return keepaliveGiveUp({
+    lastHeardAt,
+    armedAt: lastHeardAt,
+    time: ka.keepaliveTime,
+    intvl: ka.keepaliveIntvl,
+    probes: ka.keepaliveProbes,
+    userTimeout: 0,
+    clock,
+  }).giveUpAt;
+}

@@ -28,6 +28,14 @@ export const MIN_TCP_SYN_RETRIES = 1;
  */
 export const MAX_TCP_RETRIES2 = 255;
 
+/**
+ * Seconds sysctls read by proc_dointvec_jiffies (tcp_keepalive_time, tcp_keepalive_intvl): Linux
+ * refuses a value whose jiffies overflow an int (do_proc_dointvec_jiffies_conv: `*lvalp > INT_MAX
+ * / HZ` → EINVAL), 2,147,483 s at HZ 1000, the strictest HZ. At least 1 s: 0 would make the
+ * keep-alive timer fire without pause.
+ */
+export const MAX_JIFFIES_SYSCTL_S = Math.floor(MAX_INT / 1000);
+
 /** Port numbers are 16 bits; Linux rejects an ip_local_port_range whose end is below its start (ipv4_local_port_range). */
 export const MAX_PORT = 65_535;
 

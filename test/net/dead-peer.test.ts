@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   deadPeerWriteTimeout,
+  idleKeepaliveGiveUpAt,
   keepaliveGiveUp,
   LINUX_DEAD_PEER,
   lossProbeTimeout,
@@ -164,6 +165,22 @@ describe('keepaliveGiveUp (tcp_keepalive_timer)', () => {
       clock: exact,
     });
     expect(r.giveUpAt).toBeCloseTo(7875, 6);
+  });
+});
+
+describe('idleKeepaliveGiveUpAt (an idle socket with SO_KEEPALIVE, a peer that vanished)', () => {
+  const ka = { keepaliveTime: 10, keepaliveIntvl: 1, keepaliveProbes: 3 };
+
+  it('vanished before keepalive_time of silence: first probe keepalive_time after the last segment, given up 3 × 1 s later', () => {
+    expect(idleKeepaliveGiveUpAt(0, 5, ka, exact)).toBeCloseTo(13, 9);
+  });
+
+  it('idle for longer while the peer lived: its ACKs to earlier probes restarted the idle time', () => {
+    // Probes answered at 10 and 20 s; the vanish at 25 s: probes at 30, 31, 32, the give-up at 33.
+    expect(idleKeepaliveGiveUpAt(0, 25, ka, exact)).toBeCloseTo(33, 9);
+    // The defaults: 7200 + 9 × 75 s after the last segment.
+    const linux = { keepaliveTime: 7200, keepaliveIntvl: 75, keepaliveProbes: 9 };
+    expect(idleKeepaliveGiveUpAt(100, 200, linux, exact)).toBeCloseTo(100 + 7875, 6);
   });
 });
 
