@@ -203,9 +203,13 @@ export function unsentWriteTimeout(u: UnsentWriteInput): { giveUpAt: number; pro
 }
 
 /**
- * The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe, tcp_output.c of
- * recent kernels: `timeout_us += tcp_rto_min_us(sk)` when packets_out == 1; older ones added the
- * TCP_RTO_MIN constant): 2·srtt + the socket's rto_min, at most the time left to the RTO.
+ * The loss probe's timeout for one segment in flight (tcp_schedule_loss_probe, tcp_output.c:
+ * `timeout_us += tcp_rto_min_us(sk)` when packets_out == 1, since "tcp: fix excessive TLP and RACK
+ * timeouts from HZ rounding", 1c2709cfff1d, Linux 6.6 and the stable trees from 4.19 on; before it
+ * `timeout += TCP_RTO_MIN`, the constant): 2·srtt + the socket's rto_min, at most the time left to
+ * the RTO. The two differ only when the floor is raised (tcp_rto_min_us, Linux ≥ 6.11, or a
+ * route's rto_min); the recording at 300 ms (kernel-holdout-dead-peer-retries2-3-rto-min-300ms-rt)
+ * showed the socket's floor.
  */
 export function lossProbeTimeout(srtt: number, rto: number, rtoMin = TCP_RTO_MIN_S): number {
   return Math.min(2 * srtt + rtoMin, rto);
@@ -276,5 +280,39 @@ export function silentPeerGiveUpAt(
     probeSendsNewData: false,
     clock,
     orphaned,
+  }).giveUpAt;
+}
+
+/** The keep-alive sysctls of the host whose socket has SO_KEEPALIVE (net.ipv4.tcp_keepalive_*). */
+export type KeepaliveSysctls = Pick<DeadPeerSettings, 'keepaliveTime' | 'keepaliveIntvl' | 'keepaliveProbes'>;
+
+/**
+ * When an IDLE socket with SO_KEEPALIVE gives up on a peer that vanished at `vanishAt`, its last
+ * segment from that peer at `lastIo` (tcp_keepalive_timer, net/ipv4/tcp_timer.c; keepaliveGiveUp).
+ * While the peer lived, every keepalive_time of silence drew a probe it acknowledged (the ACK
+ * refreshes rcv_tstamp, so the idle time starts again): the peer was last heard at the last such
+ * exchange before the vanish, lastIo + n · keepalive_time. The timer then fires keepalive_time
+ * after that and sends keepalive_probes unanswered probes keepalive_intvl apart; the firing after
+ * the last gives up (ETIMEDOUT; tcp_send_active_reset to the vanished peer). Simplified: the
+ * probes' round trips (microseconds to ms) are not added to the phase. Only an idle socket: with
+ * data or a FIN unacknowledged the timer re-arms without probing (`tp->packets_out ||
+ * !tcp_write_queue_empty(sk)` → resched) and the retransmission timer decides (silentPeerGiveUpAt).
+ */
+export function idleKeepaliveGiveUpAt(
+  lastIo: number,
+  vanishAt: number,
+  ka: KeepaliveSysctls,
+  clock: WheelClock,
+): number {
+  const exchanges = Math.max(0, Math.floor((vanishAt - lastIo) / ka.keepaliveTime));
+  const lastHeardAt = lastIo + exchanges * ka.keepaliveTime;
+  return keepaliveGiveUp({
+    lastHeardAt,
+    armedAt: lastHeardAt,
+    time: ka.keepaliveTime,
+    intvl: ka.keepaliveIntvl,
+    probes: ka.keepaliveProbes,
+    userTimeout: 0,
+    clock,
   }).giveUpAt;
 }

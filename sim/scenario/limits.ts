@@ -21,11 +21,20 @@ export const MAX_TCP_SYNCNT = 127;
 /** Linux: tcp_syn_retries_min = 1 (net/ipv4/sysctl_net_ipv4.c): a connect sends at least one retransmission. */
 export const MIN_TCP_SYN_RETRIES = 1;
 /**
- * net.ipv4.tcp_retries2 has no bound in Linux (proc_dointvec); retransmits_timed_out() compares
- * its tcp_model_timeout() as a signed 32-bit count of milliseconds, which wraps past ~17,900
- * retries. 1000 gives up after ~33 h, beyond any run.
+ * net.ipv4.tcp_retries2 and tcp_orphan_retries are u8 sysctls (net/ipv4/sysctl_net_ipv4.c:
+ * `.maxlen = sizeof(u8)`, `.proc_handler = proc_dou8vec_minmax`, since "tcp: convert elligible
+ * sysctls to u8", Linux 5.13): writing a value above 255 fails with EINVAL, so the kernel's own
+ * bound is 0 … 255. 255 gives up after ~8.3 h (tcp_model_timeout: 204.6 s + 246 × 120 s).
  */
-export const MAX_TCP_RETRIES2 = 1000;
+export const MAX_TCP_RETRIES2 = 255;
+
+/**
+ * Seconds sysctls read by proc_dointvec_jiffies (tcp_keepalive_time, tcp_keepalive_intvl): Linux
+ * refuses a value whose jiffies overflow an int (do_proc_dointvec_jiffies_conv: `*lvalp > INT_MAX
+ * / HZ` → EINVAL), 2,147,483 s at HZ 1000, the strictest HZ. At least 1 s: 0 would make the
+ * keep-alive timer fire without pause.
+ */
+export const MAX_JIFFIES_SYSCTL_S = Math.floor(MAX_INT / 1000);
 
 /** Port numbers are 16 bits; Linux rejects an ip_local_port_range whose end is below its start (ipv4_local_port_range). */
 export const MAX_PORT = 65_535;

@@ -48,6 +48,15 @@ function overrideOf<S extends z.ZodRawShape>(schema: z.ZodObject<S>) {
   }>;
 }
 
+/**
+ * A u8 sysctl such as tcp_retries2 (proc_dou8vec_minmax, net/ipv4/sysctl_net_ipv4.c): the kernel
+ * refuses a write above 255 with EINVAL, and so does the scenario.
+ */
+const u8Sysctl = () =>
+  int(0).max(L.MAX_TCP_RETRIES2, {
+    error: `expected a number <= ${L.MAX_TCP_RETRIES2} (a u8 sysctl: Linux refuses more with EINVAL)`,
+  });
+
 export const KernelSchema = z.strictObject({
   ip_local_port_range: z
     .tuple([int(1, L.MAX_PORT), int(1, L.MAX_PORT)])
@@ -84,15 +93,28 @@ export const KernelSchema = z.strictObject({
   somaxconn: int(1)
     .prefault(4096)
     .describe('Linux net.core.somaxconn, default 4096 since 5.4: caps every listen backlog.'),
-  tcp_retries2: int(0, L.MAX_TCP_RETRIES2)
+  tcp_retries2: u8Sysctl()
     .prefault(15)
     .describe(
-      'Linux net.ipv4.tcp_retries2, default 15: when a connection with data outstanding to a vanished peer (no FIN, no RST) gives up with ETIMEDOUT. A time, not a count (retransmits_timed_out(), net/ipv4/tcp_timer.c): (2^(n+1) − 1) × 200 ms, then 120 s per retry past 9 (924.6 s at 15), counted from the first RTO retransmission and checked only when the retransmission timer fires, so the error comes at the next firing after it — 6.7 s at 3, 26.7 s at 6, ~938 s at 15 on loopback (the 120-s timers land up to 2 s late on the wheel) (recorded: calibration/data/kernel-holdout-dead-peer-*). Read on the balancer host (lb.kernel: a stream it holds towards a vanished server; the WebSocket ping it relays) and, behind a NAT, on the client machines (clients.kernel: their ping to the vanished server).',
+      'Linux net.ipv4.tcp_retries2, default 15, 0 … 255 (a u8 sysctl): when a connection with data outstanding to a vanished peer (no FIN, no RST) gives up with ETIMEDOUT. A time, not a count (retransmits_timed_out(), net/ipv4/tcp_timer.c): (2^(n+1) − 1) × 200 ms, then 120 s per retry past 9 (924.6 s at 15), counted from the first RTO retransmission and checked only when the retransmission timer fires, so the error comes at the next firing after it — 6.7 s at 3, 26.7 s at 6, ~938 s at 15 on loopback (the 120-s timers land up to 2 s late on the wheel) (recorded: calibration/data/kernel-holdout-dead-peer-*). Read on the balancer host (lb.kernel: a stream it holds towards a vanished server; the WebSocket ping it relays — the RTO of its server socket from lb.server_rtt when set, L7, else clients.rtt) and, behind a NAT, on the client machines (clients.kernel: their ping to the vanished server).',
     ),
-  tcp_orphan_retries: int(0, L.MAX_TCP_RETRIES2)
+  tcp_orphan_retries: u8Sysctl()
     .prefault(0)
     .describe(
-      "Linux net.ipv4.tcp_orphan_retries, default 0 (which means 8 while the RTO is below 120 s: tcp_orphan_retries(), net/ipv4/tcp_timer.c): a socket its process closed with data or a FIN unacknowledged by a vanished peer stays an orphan in FIN_WAIT1, holding its port, until this many retransmissions' worth of time (tcp_retries2's formula: 8 → 102.2 s from the first RTO retransmission; recorded at 2: 3.3 s). Read on the balancer host (lb.kernel): the ports of streams a reloaded HAProxy process still held towards a vanished server when it exited.",
+      "Linux net.ipv4.tcp_orphan_retries, default 0, 0 … 255 (a u8 sysctl; 0 means 8 while the RTO is below 120 s: tcp_orphan_retries(), net/ipv4/tcp_timer.c): a socket its process closed with data or a FIN unacknowledged by a vanished peer stays an orphan in FIN_WAIT1, holding its port, until this many retransmissions' worth of time (tcp_retries2's formula: 8 → 102.2 s from the first RTO retransmission; recorded at 2: 3.3 s). Read on the balancer host (lb.kernel): the ports of streams a reloaded HAProxy process still held towards a vanished server when it exited.",
+    ),
+  tcp_keepalive_time: int(1, L.MAX_JIFFIES_SYSCTL_S)
+    .prefault(7200)
+    .describe(
+      'Linux net.ipv4.tcp_keepalive_time in seconds, default 7200 (TCP_KEEPALIVE_TIME): how long a socket with SO_KEEPALIVE stays silent before its first keep-alive probe (tcp_keepalive_timer(), net/ipv4/tcp_timer.c). Read on the balancer host (lb.kernel) for `lb.srvtcpka`.',
+    ),
+  tcp_keepalive_intvl: int(1, L.MAX_JIFFIES_SYSCTL_S)
+    .prefault(75)
+    .describe('Linux net.ipv4.tcp_keepalive_intvl in seconds, default 75: between unanswered keep-alive probes.'),
+  tcp_keepalive_probes: u8Sysctl()
+    .prefault(9)
+    .describe(
+      'Linux net.ipv4.tcp_keepalive_probes, default 9, 0 … 255 (a u8 sysctl): unanswered probes before the socket gives up (ETIMEDOUT) — 7200 + 9 × 75 s = 7875 s after the peer was last heard, at the defaults (recorded at 2/1/3: 5.09 s, calibration/data/kernel-holdout-dead-peer-keepalive-2-1-3-rt.json).',
     ),
 });
 
@@ -621,6 +643,12 @@ export const LbSchema = z.strictObject({
     .describe(
       'L7 only: HAProxy pool-purge-delay (unset = 5s, doc/configuration.txt): every such interval the balancer closes about half of the idle server connections beyond its recent need (srv_cleanup_idle_conns(), src/server.c); 0 keeps no idle connection, so every request connects.',
     ),
+  srvtcpka: z
+    .boolean()
+    .optional()
+    .describe(
+      "lb.mode l4 or l7 (unset = false): HAProxy `option srvtcpka`: SO_KEEPALIVE on the balancer's server sockets (tcp_connect_server(), src/proto_tcp.c: `if (be->options & PR_O_TCP_SRV_KA) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, ...)`), with the balancer host's lb.kernel.tcp_keepalive_time / _intvl / _probes (srvtcpka-idle/-intvl/-cnt are not modelled). An IDLE WebSocket tunnel to a vanished server then ends when that socket gives up — keepalive_time after the server was last heard, then keepalive_probes × keepalive_intvl (net/dead-peer.ts idleKeepaliveGiveUpAt) — HAProxy reading the error on the server side and closing the stream, if that comes before the client's next ping, its pong timeout or the session's end. Streams with data or a FIN outstanding (a ping in flight, held streams) are left to tcp_retries2: the keep-alive timer does not probe while anything is unacknowledged. No effect at the default 7200 s on any built-in.",
+    ),
   retry_on_empty_response: z
     .boolean()
     .optional()
@@ -1065,6 +1093,13 @@ export const ScenarioSchema = z
         message: `needs lb.mode: nat — an ${s.lb.mode} proxy ends its own connections (HAProxy timeout client/server), it keeps no NAT table`,
       });
     }
+    if (s.lb.mode === 'nat' && s.lb.srvtcpka === true)
+      // SO_KEEPALIVE goes on a socket of the balancer's own: a NAT has none towards the server.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'srvtcpka'],
+        message: 'needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and has no server socket',
+      });
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
       for (const [key, on] of [

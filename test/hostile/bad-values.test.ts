@@ -48,6 +48,16 @@ const CASES: [string, string, RegExp][] = [
   ],
   ['tcp_syn_retries 0', 'kernel: {tcp_syn_retries: 0}', /:2:\d+: kernel\.tcp_syn_retries: expected a number >= 1/],
   [
+    'tcp_retries2 256 (a u8 sysctl: EINVAL in Linux)',
+    'kernel: {tcp_retries2: 256}',
+    /:2:\d+: kernel\.tcp_retries2: expected a number <= 255 \(a u8 sysctl: Linux refuses more with EINVAL\)/,
+  ],
+  [
+    'lb tcp_orphan_retries 256 (a u8 sysctl)',
+    'lb: {mode: l4, kernel: {tcp_orphan_retries: 256}}',
+    /:2:\d+: lb\.kernel\.tcp_orphan_retries: expected a number <= 255 \(a u8 sysctl/,
+  ],
+  [
     'port range backwards',
     'kernel: {ip_local_port_range: [60999, 32768]}',
     /:2:\d+: kernel\.ip_local_port_range: the first port must not be above the last/,
@@ -134,6 +144,16 @@ describe('hostile values are refused before any simulation', () => {
       expectBadInput(run, message);
       expect(performance.now() - started).toBeLessThan(5000);
     });
+  });
+
+  it('tcp_retries2 and tcp_orphan_retries 255, the largest a u8 sysctl takes, run', async () => {
+    const file = box.write(
+      'u8-max.yaml',
+      'extends: ./base.yaml\nkernel: {tcp_retries2: 255}\nlb: {mode: l4, kernel: {tcp_retries2: 255, tcp_orphan_retries: 255}}\n',
+    );
+    const r = await cliIn(box, 'run', file, '--out', join(box.out, 'u8-max'), '--format', 'none');
+    expect(withoutWarnings(r.stderr)).toBe('');
+    expect(r.code).toBe(0);
   });
 
   it('the schema still accepts every built-in scenario', async () => {

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import {
   deadPeerWriteTimeout,
+  idleKeepaliveGiveUpAt,
   keepaliveGiveUp,
   LINUX_DEAD_PEER,
   lossProbeTimeout,
@@ -14,8 +15,8 @@ import {
   unsentWriteTimeout,
   type WheelClock,
 } from '../../sim/net/dead-peer.js';
-import { JiffiesClock } from '../../sim/net/jiffies.js';
-import { tcpModelTimeout } from '../../sim/net/tcp.js';
+import { inWholeJiffies, JiffiesClock } from '../../sim/net/jiffies.js';
+import { firstDataRto, tcpModelTimeout } from '../../sim/net/tcp.js';
 
 const RTO = 0.204;
 /** A clock whose timers fire exactly on time: the schedule without the wheel's lateness. */
@@ -90,6 +91,28 @@ describe('deadPeerWriteTimeout (tcp_retransmit_timer / tcp_write_timeout)', () =
     expect(write(orphanRetries(2, RTO), exact, { probeSendsNewData: false }).giveUpAt).toBeCloseTo(3.264, 9);
   });
 
+  it("the loss probe waits 2·srtt + the socket's rto_min (tcp_rto_min_us 300000), not TCP_RTO_MIN", () => {
+    // tcp_schedule_loss_probe() since Linux 6.6 (1c2709cfff1d): timeout_us += tcp_rto_min_us(sk).
+    expect(lossProbeTimeout(50e-6, 0.304, 0.3)).toBeCloseTo(0.3001, 9);
+    expect(lossProbeTimeout(50e-6, 0.304)).toBeCloseTo(0.2001, 9); // the default floor, 200 ms
+    expect(lossProbeTimeout(0.01, 0.304, 0.3)).toBe(0.304); // never past the RTO
+    // On a 304-ms RTO (76 jiffies): probe at 0.304, RTO firings 0.608 (retrans_stamp), 1.216,
+    // 2.432, 4.864 (4.256 s ≥ 3.0 s). A probe on TCP_RTO_MIN would fire at 0.204: all 0.1 s early.
+    const raised = (rtoMin?: number) =>
+      deadPeerWriteTimeout({
+        sentAt: 0,
+        rto: inWholeJiffies(firstDataRto(50e-6, 0.3), 250),
+        probeTimeout: lossProbeTimeout(50e-6, 0.304, rtoMin),
+        boundary: 3,
+        userTimeout: 0,
+        probeSendsNewData: true,
+        clock: exact,
+      });
+    expect(raised(0.3).giveUpAt).toBeCloseTo(4.864, 9);
+    expect(raised(0.3).rtoRetransmits).toBe(3);
+    expect(raised().giveUpAt).toBeCloseTo(4.764, 9);
+  });
+
   it('silentPeerGiveUpAt: the limit is built on TCP_RTO_MIN, so a longer RTO can give up SOONER', () => {
     const clock = new JiffiesClock(250, 11.5);
     const loopback = silentPeerGiveUpAt(0, 0.0001, 3, clock);
@@ -142,6 +165,22 @@ describe('keepaliveGiveUp (tcp_keepalive_timer)', () => {
       clock: exact,
     });
     expect(r.giveUpAt).toBeCloseTo(7875, 6);
+  });
+});
+
+describe('idleKeepaliveGiveUpAt (an idle socket with SO_KEEPALIVE, a peer that vanished)', () => {
+  const ka = { keepaliveTime: 10, keepaliveIntvl: 1, keepaliveProbes: 3 };
+
+  it('vanished before keepalive_time of silence: first probe keepalive_time after the last segment, given up 3 × 1 s later', () => {
+    expect(idleKeepaliveGiveUpAt(0, 5, ka, exact)).toBeCloseTo(13, 9);
+  });
+
+  it('idle for longer while the peer lived: its ACKs to earlier probes restarted the idle time', () => {
+    // Probes answered at 10 and 20 s; the vanish at 25 s: probes at 30, 31, 32, the give-up at 33.
+    expect(idleKeepaliveGiveUpAt(0, 25, ka, exact)).toBeCloseTo(33, 9);
+    // The defaults: 7200 + 9 × 75 s after the last segment.
+    const linux = { keepaliveTime: 7200, keepaliveIntvl: 75, keepaliveProbes: 9 };
+    expect(idleKeepaliveGiveUpAt(100, 200, linux, exact)).toBeCloseTo(100 + 7875, 6);
   });
 });
 

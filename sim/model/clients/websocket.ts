@@ -1,5 +1,5 @@
 import type { Rng } from '../../engine/random.js';
-import { silentPeerGiveUpAt } from '../../net/dead-peer.js';
+import { idleKeepaliveGiveUpAt, silentPeerGiveUpAt } from '../../net/dead-peer.js';
 import { ResidualLife } from '../../plan/residual-life.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { type Conn, ConnKind, NO_RETRY_AFTER, NO_SESSION } from '../core/conn.js';
@@ -288,15 +288,43 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     const w = this.w;
     const ping = this.nextPingAt(conn);
     const appAt = ping + w.scenario.clients.ws.pong_timeout;
-    if (ping === Infinity) return Math.min(conn.sessionEndsAt, appAt);
-    return Math.min(conn.sessionEndsAt, appAt, this.pingGivesUpAt(conn, ping));
+    const keepaliveAt = this.srvKeepaliveGivesUpAt(conn, ping);
+    if (ping === Infinity) return Math.min(conn.sessionEndsAt, appAt, keepaliveAt);
+    return Math.min(conn.sessionEndsAt, appAt, keepaliveAt, this.pingGivesUpAt(conn, ping));
+  }
+
+  /**
+   * `lb.srvtcpka`: the balancer's server socket, idle since the server's last pong (pings every
+   * ping_interval from the upgrade, conn.tunnelSince) or the upgrade itself, gives up by keep-alive
+   * (net/dead-peer.ts idleKeepaliveGiveUpAt) — only before the next ping, which leaves data
+   * outstanding and the keep-alive timer idle. Infinity: off, or no balancer.
+   */
+  private srvKeepaliveGivesUpAt(conn: Conn, ping: number): number {
+    const w = this.w;
+    if (w.lbHost === null || w.scenario.lb.srvtcpka !== true) return Infinity;
+    const k = w.scenario.lb.kernel;
+    const every = w.scenario.clients.ws.ping_interval;
+    const pinging = every > 0 && every !== Infinity;
+    const lastPong = pinging
+      ? conn.tunnelSince + Math.floor((w.now - conn.tunnelSince) / every) * every
+      : conn.tunnelSince;
+    const ka = {
+      keepaliveTime: k.tcp_keepalive_time,
+      keepaliveIntvl: k.tcp_keepalive_intvl,
+      keepaliveProbes: k.tcp_keepalive_probes,
+    };
+    const at = idleKeepaliveGiveUpAt(lastPong, w.now, ka, w.lbHost.host.clock);
+    return at < ping ? at : Infinity;
   }
 
   /** When the kernel retransmitting a ping sent at `ping` to a vanished server gives up (net/dead-peer.ts). */
   private pingGivesUpAt(conn: Conn, ping: number): number {
     const w = this.w;
     const rtt = w.scenario.clients.rtt;
-    if (w.lbHost !== null) return silentPeerGiveUpAt(ping, rtt, w.scenario.lb.kernel.tcp_retries2, w.lbHost.host.clock);
+    // The balancer's server socket times its RTO on the balancer↔server path: lb.server_rtt (L7) when set.
+    const lbRtt = w.scenario.lb.server_rtt ?? rtt;
+    if (w.lbHost !== null)
+      return silentPeerGiveUpAt(ping, lbRtt, w.scenario.lb.kernel.tcp_retries2, w.lbHost.host.clock);
     const hosts = w.clientHosts;
     const m = hosts.machine(w.clientIp(conn), w.now);
     const clock = {

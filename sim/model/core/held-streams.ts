@@ -66,7 +66,9 @@ export class HeldStreams {
   /**
    * Keep a stream for `hold` seconds (Infinity: no HAProxy timeout) on server b, or until the
    * balancer host's kernel gives up on the segment unacknowledged since `unackedSince`; the caller
-   * left it in lb.active[b].
+   * left it in lb.active[b]. The server socket's RTO comes from clients.rtt: held streams are
+   * lb.mode l4, where the model has one client↔backend path with the balancer on it (lb.server_rtt,
+   * the balancer↔server round trip, is L7 only; the WebSocket ping behind L7 uses it when set).
    */
   hold(b: number, pair: number, port: number, openedAt: number, unackedSince: number, hold: number): void {
     const w = this.w;
