@@ -5,6 +5,7 @@ import { clientAddress } from '../core/kernel-hosts.js';
 import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers, SRV_EWGHT_MAX } from './fwrr.js';
 import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
+import { ServerMap, weightGcd } from './source-map.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
@@ -401,15 +402,13 @@ export class LoadBalancer {
   }
 
   /**
-   * `balance source` (source-hash.ts): HAProxy hashes the client's IPv4 address — client number
-   * `clientIp`'s address, clientAddress() — to the address itself, or to full_hash() of it with
-   * the `avalanche` modifier (`get_server_sh()`, src/backend.c), then takes `map[hash % total
-   * weight]` over the usable servers (`map_get_server_hash()`, src/lb_map.c: the same address gets
-   * the same server until a server enters or leaves the map, which remaps most addresses) or, with
-   * `hash-type consistent`, the nearest point of the ring (`chash_get_server_hash()`,
-   * src/lb_chash.c: only the addresses of the server that left move). The map is read as
-   * consecutive weight blocks, which is HAProxy's interleaved map (recalc_server_map()) only when
-   * the weights are equal.
+   * `balance source` (source-hash.ts): HAProxy hashes the client's IPv4 address — client address
+   * number `clientIp`, clientAddress() — to the address itself, or to full_hash() of it with the
+   * `avalanche` modifier (`get_server_sh()`, src/backend.c), then takes `map[hash % tot_weight]`
+   * (source-map.ts: `map_get_server_hash()`, src/lb_map.c — the same address gets the same server
+   * until a server enters or leaves the map, which remaps most addresses) or, with `hash-type
+   * consistent`, the nearest point of the ring (`chash_get_server_hash()`, src/lb_chash.c: only
+   * the addresses of the server that left move).
    */
   private sourceHash(clientIp: number): number {
     const address = clientAddress(clientIp);
@@ -419,14 +418,41 @@ export class LoadBalancer {
       this.ring ??= new ConsistentRing(this.baseWeight);
       return this.ring.lookup(hash, this.hashUsable, this.hashAvoided);
     }
-    const total = this.eligibleWeight();
-    return total === 0 ? -1 : this.atWeight(hash % total);
+    return this.sourceMap().lookup(hash, this.mapWeights());
   }
 
   /** The ring of `hash-type consistent`, placed at the first pick from the configured weights. */
   private ring: ConsistentRing | null = null;
   private readonly hashUsable = (b: number): boolean => this.eligible(b);
   private readonly hashAvoided = (b: number): boolean => this.skip[b] === 1;
+
+  /** The map of `hash-type map-based` and its weight divisor (init_server_map()'s `wmult`), made at the first pick. */
+  private map: ServerMap | null = null;
+  private mapDivisor = 1;
+  private mapEweight: Int32Array | null = null;
+
+  private sourceMap(): ServerMap {
+    if (this.map === null) {
+      this.mapDivisor = weightGcd(this.baseWeight);
+      this.mapEweight = new Int32Array(this.count);
+      this.map = new ServerMap(this.count);
+    }
+    return this.map;
+  }
+
+  /**
+   * Each server's weight in the map: `next_eweight = ceil(uweight / wmult)` while
+   * srv_willbe_usable() (UP, neither drained nor in maint, weight > 0; maxconn plays no part),
+   * else 0. A redispatch's avoided server (`skip`) is left out too, as drainsim did before.
+   */
+  private mapWeights(): Int32Array {
+    const eweight = this.mapEweight!;
+    for (let b = 0; b < this.count; b++) {
+      const usable = this.skip[b] === 0 && this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+      eweight[b] = usable ? Math.ceil(this.weight[b] / this.mapDivisor) : 0;
+    }
+    return eweight;
+  }
 
   /** Summed weight of the eligible backends not skipped. */
   private eligibleWeight(): number {

@@ -34,6 +34,43 @@ describe('balance source (get_server_sh(), src/backend.c)', () => {
     expect(servers(pool, 4)).toEqual([2, 0, 1, 2]);
   });
 
+  // Servers of clients 0…11 as HAProxy 2.6.12 maps them (init_server_map() divides the weights by
+  // their GCD, recalc_server_map() interleaves them; src/lb_map.c). The consecutive weight blocks
+  // drainsim read before gave 112200112200 for [2,2,2] and 012201220122 for [1,1,2].
+  const digits = (pool: LoadBalancer): string => servers(pool, 12).join('');
+  const weighted = (weights: number[], lb: Partial<LbConfig> = {}): LoadBalancer => {
+    const pool = balancer(weights.length, lb);
+    weights.forEach((w, b) => {
+      pool.weight[b] = w;
+      pool.baseWeight[b] = w;
+    });
+    return pool;
+  };
+
+  it('map-based: equal weights 2/2/2 are divided by their GCD (a map of 3, not 6)', () => {
+    expect(digits(weighted([2, 2, 2]))).toBe('201201201201');
+  });
+
+  it('map-based: weights 1/1/2 interleave by wscore (map 0,2,1,2), not in blocks', () => {
+    expect(digits(weighted([1, 1, 2]))).toBe('021202120212');
+  });
+
+  it('map-based: four servers of weight 100 spread 32 clients 8/8/8/8, as weight 1 does', () => {
+    const hundred = servers(weighted([100, 100, 100, 100]), 32);
+    expect(hundred).toEqual(servers(weighted([1, 1, 1, 1]), 32));
+    for (let b = 0; b < 4; b++) expect(hundred.filter((x) => x === b)).toHaveLength(8);
+  });
+
+  it('map-based: the map is rebuilt when a server leaves and comes back; a full server keeps its entries', () => {
+    const pool = weighted([2, 2, 2], { maxconn: 1 });
+    pool.hcUp[0] = 0;
+    // Map of servers 1 and 2 (1 entry each): address % 2.
+    expect(digits(pool)).toBe('121212121212');
+    pool.hcUp[0] = 1;
+    pool.active[2] = 1; // at maxconn: still in the map (the stream queues on it)
+    expect(digits(pool)).toBe('201201201201');
+  });
+
   it('map-based: one of four servers leaving remaps most clients, not only its own', () => {
     const pool = balancer(4, {});
     const before = servers(pool, 32);
