@@ -300,7 +300,8 @@ export class LoadBalancer {
    * every server is saturated: HAProxy calls fwrr_get_next_server() once per assign_server()
    * (src/backend.c), a NULL queues the stream, so a second pick — which would move fwrr's
    * positions again — is not made. The other algorithms here return -1 when only the avoided
-   * server is left, and pick again without avoiding it.
+   * server is left, and pick again without avoiding it; map-based `balance source` never avoids
+   * (sourceHash()).
    */
   pickAvoiding(rng: Rng, clientIp: number, avoid: PackedBackends): number {
     const b = this.pick(rng, clientIp, avoid);
@@ -408,7 +409,10 @@ export class LoadBalancer {
    * (source-map.ts: `map_get_server_hash()`, src/lb_map.c — the same address gets the same server
    * until a server enters or leaves the map, which remaps most addresses) or, with `hash-type
    * consistent`, the nearest point of the ring (`chash_get_server_hash()`, src/lb_chash.c: only
-   * the addresses of the server that left move).
+   * the addresses of the server that left move). map_get_server_hash() takes no server to avoid:
+   * get_server_sh() passes `avoid` to chash_get_server_hash() only, so a redispatch hashed to the
+   * server that just failed (dead, not yet DOWN) gets that server again and, its connect failing
+   * again, ends in a 503 — the map ignores `skip`; the ring honours it.
    */
   private sourceHash(clientIp: number): number {
     const address = clientAddress(clientIp);
@@ -443,12 +447,12 @@ export class LoadBalancer {
   /**
    * Each server's weight in the map: `next_eweight = ceil(uweight / wmult)` while
    * srv_willbe_usable() (UP, neither drained nor in maint, weight > 0; maxconn plays no part),
-   * else 0. A redispatch's avoided server (`skip`) is left out too, as drainsim did before.
+   * else 0.
    */
   private mapWeights(): Int32Array {
     const eweight = this.mapEweight!;
     for (let b = 0; b < this.count; b++) {
-      const usable = this.skip[b] === 0 && this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+      const usable = this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
       eweight[b] = usable ? Math.ceil(this.weight[b] / this.mapDivisor) : 0;
     }
     return eweight;

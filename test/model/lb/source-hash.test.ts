@@ -5,6 +5,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../sim/engine/random.js';
+import { BackendSet } from '../../../sim/model/core/backend-set.js';
 import { clientAddress } from '../../../sim/model/core/kernel-hosts.js';
 import { LoadBalancer } from '../../../sim/model/lb/pool.js';
 import { fullHash } from '../../../sim/model/lb/source-hash.js';
@@ -80,6 +81,19 @@ describe('balance source (get_server_sh(), src/backend.c)', () => {
     expect(before.filter((b, u) => b !== during[u])).toHaveLength(23);
     pool.hcUp[1] = 1;
     expect(servers(pool, 32)).toEqual(before);
+  });
+
+  it('map-based takes no server to avoid (map_get_server_hash()); the ring skips it (chash_get_server_hash())', () => {
+    const avoiding = (pool: LoadBalancer, u: number, b: number): number =>
+      pool.pickAvoiding(rng, u, new BackendSet().only(b).members);
+    const map = balancer(3, {});
+    // Client 0 hashes to server 2; a redispatch from server 2 gets server 2 again.
+    expect(avoiding(map, 0, 2)).toBe(2);
+    const ring = balancer(4, { hash_type: 'consistent' });
+    const home = ring.pick(rng, 0);
+    const other = avoiding(ring, 0, home);
+    expect(other).toBeGreaterThanOrEqual(0);
+    expect(other).not.toBe(home);
   });
 
   it('consistent (sdbm + avalanche by default): only the leaving server’s clients move, and come back', () => {
