@@ -9,7 +9,10 @@ import { BackendSet } from '../../../sim/model/core/backend-set.js';
 import { clientAddress } from '../../../sim/model/core/kernel-hosts.js';
 import { LoadBalancer } from '../../../sim/model/lb/pool.js';
 import { fullHash } from '../../../sim/model/lb/source-hash.js';
-import { type LbConfig, ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { type LbConfig, type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { run, window } from '../helpers.js';
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 const rng = new RandomStreams(3).stream('test.pick');
 
@@ -117,5 +120,32 @@ describe('balance source (get_server_sh(), src/backend.c)', () => {
     const during = servers(pool, 32);
     expect(new Set(during).size).toBe(1);
     expect(during[0]).not.toBe(before[0]);
+  });
+});
+
+describe('balance source: an open-loop user sends from one address, user u from u mod clients.source_ips', () => {
+  const perServer = (sourceIps: number): number[] => {
+    const r = run({
+      warmup: '0s',
+      horizon: '6s',
+      clients: { source_ips: sourceIps, requests: { rate: 200, users: 32 } },
+      app: { workers: 8, service_time: 'const(5ms)' },
+      lb: { mode: 'l7', balance: 'source' },
+      backends: [{ name: 's1' }, { name: 's2' }, { name: 's3' }, { name: 's4' }],
+    } as ScenarioInput);
+    return ['s1', 's2', 's3', 's4'].map((s) => sum(window(r, 'goodput', 0, 6, s)));
+  };
+
+  it('32 users behind 2 addresses (a NAT) reach only those 2 addresses’ servers', () => {
+    // Addresses 100.64.0.0 and .1: map[address % 4] = s1, s2. Hashing the user number spread the
+    // 32 users over all four servers.
+    const [s1, s2, s3, s4] = perServer(2);
+    expect(s1).toBeGreaterThan(400);
+    expect(s2).toBeGreaterThan(400);
+    expect(s3 + s4).toBe(0);
+  });
+
+  it('with an address per user (the default 100000) the 32 users spread over all four', () => {
+    for (const n of perServer(100000)) expect(n).toBeGreaterThan(200);
   });
 });
