@@ -549,7 +549,7 @@ export const LbSchema = z.strictObject({
   slowstart: zDurationOrInfinite
     .prefault('0')
     .describe(
-      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source has no ramp.',
+      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source with the map (hash-type map-based, static) has no ramp, with hash-type consistent the server ring points follow it.',
     ),
   sticky: z
     .enum(['none', 'cookie', 'source'])

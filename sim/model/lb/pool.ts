@@ -420,14 +420,16 @@ export class LoadBalancer {
     const hash = (this.config.hash_avalanche ?? consistent) ? fullHash(address) : address;
     if (consistent) {
       this.ring ??= new ConsistentRing(this.baseWeight);
-      return this.ring.lookup(hash, this.hashUsable, this.hashAvoided);
+      return this.ring.lookup(hash, this.ringNodes, this.hashAvoided);
     }
     return this.sourceMap().lookup(hash, this.mapWeights());
   }
 
   /** The ring of `hash-type consistent`, placed at the first pick from the configured weights. */
   private ring: ConsistentRing | null = null;
-  private readonly hashUsable = (b: number): boolean => this.eligible(b);
+  /** A server's points in the ring: its eweight (weight × 16, slowstart's ramp included) while eligible. */
+  private readonly ringNodes = (b: number): number =>
+    this.eligible(b) ? Math.round(this.weight[b] * BE_WEIGHT_SCALE) : 0;
   private readonly hashAvoided = (b: number): boolean => this.skip[b] === 1;
 
   /** The map of `hash-type map-based` and its weight divisor (init_server_map()'s `wmult`), made at the first pick. */

@@ -112,6 +112,20 @@ describe('balance source (get_server_sh(), src/backend.c)', () => {
     expect(servers(pool, 32)).toEqual(before);
   });
 
+  it('consistent: a server in slowstart has only its first eweight ring points (chash_queue_dequeue_srv())', () => {
+    const pool = balancer(4, { hash_type: 'consistent' });
+    const full = servers(pool, 256);
+    pool.weight[1] = 1 / 16; // slowstart's first step: 1 of its 16 points
+    const ramping = servers(pool, 256);
+    const onS2 = (xs: number[]): number[] => xs.map((b, u) => (b === 1 ? u : -1)).filter((u) => u >= 0);
+    // Fewer clients, and only clients it has at full weight: the others keep their servers.
+    expect(onS2(ramping).length).toBeLessThan(onS2(full).length / 4);
+    expect(onS2(ramping).every((u) => full[u] === 1)).toBe(true);
+    expect(ramping.filter((b, u) => b !== full[u] && full[u] !== 1)).toEqual([]);
+    pool.weight[1] = 1;
+    expect(servers(pool, 256)).toEqual(full);
+  });
+
   it('consistent without avalanche (`hash-type consistent sdbm`): neighbouring addresses share one ring point', () => {
     const pool = balancer(4, { hash_type: 'consistent', hash_avalanche: false });
     const before = servers(pool, 32);
