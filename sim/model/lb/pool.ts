@@ -427,9 +427,19 @@ export class LoadBalancer {
 
   /** The ring of `hash-type consistent`, placed at the first pick from the configured weights. */
   private ring: ConsistentRing | null = null;
-  /** A server's points in the ring: its eweight (weight × 16, slowstart's ramp included) while eligible. */
+  /** A server's points in the ring: its eweight (weight × 16, slowstart's ramp included) while usable. */
   private readonly ringNodes = (b: number): number =>
-    this.eligible(b) ? Math.round(this.weight[b] * BE_WEIGHT_SCALE) : 0;
+    this.hashUsable(b) ? Math.round(this.weight[b] * BE_WEIGHT_SCALE) : 0;
+
+  /**
+   * In the map or on the ring: srv_willbe_usable() (UP, neither drained nor in maint, weight > 0).
+   * A server at maxconn stays: neither map_get_server_hash() nor chash_get_server_hash() (without
+   * hash-balance-factor) looks at its load, and the stream waits in its queue
+   * (assign_server_and_queue(), src/backend.c).
+   */
+  private hashUsable(b: number): boolean {
+    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+  }
   private readonly hashAvoided = (b: number): boolean => this.skip[b] === 1;
 
   /** The map of `hash-type map-based` and its weight divisor (init_server_map()'s `wmult`), made at the first pick. */
@@ -446,16 +456,11 @@ export class LoadBalancer {
     return this.map;
   }
 
-  /**
-   * Each server's weight in the map: `next_eweight = ceil(uweight / wmult)` while
-   * srv_willbe_usable() (UP, neither drained nor in maint, weight > 0; maxconn plays no part),
-   * else 0.
-   */
+  /** Each server's weight in the map: `next_eweight = ceil(uweight / wmult)` while usable (hashUsable()), else 0. */
   private mapWeights(): Int32Array {
     const eweight = this.mapEweight!;
     for (let b = 0; b < this.count; b++) {
-      const usable = this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
-      eweight[b] = usable ? Math.ceil(this.weight[b] / this.mapDivisor) : 0;
+      eweight[b] = this.hashUsable(b) ? Math.ceil(this.weight[b] / this.mapDivisor) : 0;
     }
     return eweight;
   }

@@ -126,6 +126,13 @@ describe('balance source (get_server_sh(), src/backend.c)', () => {
     expect(servers(pool, 256)).toEqual(full);
   });
 
+  it('consistent: a server at maxconn keeps its ring points (the stream queues on it)', () => {
+    const pool = balancer(4, { hash_type: 'consistent', maxconn: 1 });
+    const before = servers(pool, 32);
+    pool.active[1] = 1;
+    expect(servers(pool, 32)).toEqual(before);
+  });
+
   it('consistent without avalanche (`hash-type consistent sdbm`): neighbouring addresses share one ring point', () => {
     const pool = balancer(4, { hash_type: 'consistent', hash_avalanche: false });
     const before = servers(pool, 32);
