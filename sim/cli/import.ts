@@ -25,6 +25,11 @@ export function importCommandLine(args: ImportArgs, io: CliIO): number {
     `Imported by drainsim import from ${args.files.join(', ')}.\nEvery value names its source; add clients: (drainsim fit gives the lifetimes) and a timeline.`,
   );
   for (const w of imported.warnings) io.stderr.write(`warning: ${w}\n`);
+  if (imported.errors.length > 0) {
+    // A configuration the real program refuses to load has no scenario to give.
+    for (const e of imported.errors) io.stderr.write(`drainsim import: ${e}\n`);
+    return EXIT.badInput;
+  }
   if (args.out === undefined) io.stdout.write(yaml);
   else {
     writeFileSync(args.out, yaml);

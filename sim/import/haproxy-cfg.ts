@@ -72,6 +72,9 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         else into.warn(at, `balance ${b} not modelled (roundrobin, leastconn, source, random are)`);
         return;
       }
+      case 'hash-type':
+        hashType(args, at, into);
+        return;
       case 'retries':
         into.set(['lb', 'retries'], Number(args[0]), at);
         return;
@@ -203,6 +206,32 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       proxyOnly.find((t) => t.path[1] === 'maxconn')!.at,
       'server maxconn is set on some servers only: lb.maxconn applies to every server',
     );
+}
+
+/**
+ * `hash-type {map-based|consistent} [<function> [avalanche]]` as cfg_parse_listen()
+ * (src/cfgparse-listen.c, v2.6.0) reads it: no function means sdbm, with the avalanche modifier
+ * for consistent only; a named function carries the modifier only when `avalanche` follows it.
+ * Anything else is a fatal error there (HAProxy does not start), so an error here too. The
+ * function itself does not matter to `balance source`, which hashes the address without it
+ * (get_server_sh(), src/backend.c).
+ */
+function hashType(args: string[], at: string, into: Imported): void {
+  const [type, fn, modifier] = args;
+  if (type !== 'map-based' && type !== 'consistent') {
+    into.fail(at, `hash-type ${args.join(' ')}: HAProxy only supports 'consistent' and 'map-based'`);
+    return;
+  }
+  if (fn !== undefined && !['sdbm', 'djb2', 'wt6', 'crc32'].includes(fn)) {
+    into.fail(at, `hash-type ${args.join(' ')}: HAProxy only supports the sdbm, djb2, crc32 and wt6 hash functions`);
+    return;
+  }
+  if (modifier !== undefined && modifier !== 'avalanche') {
+    into.fail(at, `hash-type ${args.join(' ')}: HAProxy only supports 'avalanche' as a modifier`);
+    return;
+  }
+  into.set(['lb', 'hash_type'], type, at);
+  into.set(['lb', 'hash_avalanche'], fn === undefined ? type === 'consistent' : modifier === 'avalanche', at);
 }
 
 function serverOptions(args: string[], at: string, into: Imported): void {

@@ -16,6 +16,8 @@ export interface ImportedValue {
 export class Imported {
   readonly values: ImportedValue[] = [];
   readonly warnings: string[] = [];
+  /** What the real program itself would refuse to load (a fatal configuration error): `drainsim import` exits 2. */
+  readonly errors: string[] = [];
 
   set(path: string[], value: unknown, source: string): void {
     const at = this.values.findIndex((v) => v.path.join('.') === path.join('.'));
@@ -25,6 +27,10 @@ export class Imported {
 
   warn(source: string, text: string): void {
     this.warnings.push(`${source}: ${text}`);
+  }
+
+  fail(source: string, text: string): void {
+    this.errors.push(`${source}: ${text}`);
   }
 
   /** The scenario as YAML: nested keys, each leaf value followed by `# from file:line`. */

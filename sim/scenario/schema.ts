@@ -576,7 +576,7 @@ export const LbSchema = z.strictObject({
   slowstart: zDurationOrInfinite
     .prefault('0')
     .describe(
-      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source has no ramp.',
+      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source with the map (hash-type map-based, static) has no ramp, with hash-type consistent the server ring points follow it.',
     ),
   sticky: z
     .enum(['none', 'cookie', 'source'])
@@ -592,7 +592,7 @@ export const LbSchema = z.strictObject({
     .enum(['map-based', 'consistent'])
     .optional()
     .describe(
-      'HAProxy hash-type for balance source (unset = map-based): map-based takes map[hash % total weight] over the usable servers, so a server going DOWN or UP remaps most client addresses; consistent places each server on a ring (weight × 16 points) and a client goes to the nearest point, so only the addresses of the server that left move (get_server_sh(), src/backend.c; src/lb_map.c, src/lb_chash.c).',
+      'HAProxy hash-type for balance source (unset = map-based): map-based takes map[hash % total weight] over the usable servers, the weights divided by their GCD and the servers interleaved by weight (init_server_map(), recalc_server_map()), so a server going DOWN or UP remaps most client addresses; consistent places each server on a ring (weight × 16 points) and a client goes to the nearest point, so only the addresses of the server that left move (get_server_sh(), src/backend.c; src/lb_map.c, src/lb_chash.c).',
     ),
   hash_avalanche: z
     .boolean()

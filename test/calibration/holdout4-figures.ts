@@ -57,6 +57,18 @@ export function sourceServers(run: string, users: number, down: number[]): numbe
   return Array.from({ length: users }, (_, u) => pool.pick(noRandom, u));
 }
 
+/**
+ * The servers (indices) the twin run `r` had out of service at time `t`: those whose last hc
+ * transition at or before t was a DOWN — so the picks read from sourceServers() follow the
+ * twin's own checks, not the recording's.
+ */
+export function twinDownAt(r: RunResult, t: number): number[] {
+  return ['s1', 's2', 's3', 's4'].flatMap((server, b) => {
+    const last = transitions(r, server).filter(([, at]) => at <= t);
+    return last.length > 0 && last[last.length - 1]![0] === 'down' ? [b] : [];
+  });
+}
+
 /** The server (index) a source run kills: s1 in the run without avalanche, where every client sits, else s2. */
 export const killedServer = (run: string): number => (run === RUNS.sourceConsistentRaw ? 0 : 1);
 

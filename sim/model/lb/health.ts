@@ -125,12 +125,14 @@ export { BE_WEIGHT_SCALE };
  * 0, and reaches 16/16 (RUNNING) once `now_s ≥ last_change + slowstart`. The `server_warmup()`
  * task re-evaluates it every `MAX(1000, slowstart / 20)` ms — slowstart is in seconds there, so
  * every 1 s in practice. Static algorithms (`balance source`'s map) have no dynamic weight
- * (`BE_LB_PROP_DYN`): the server gets its full weight at once. now_s is the simulated clock's
- * whole second.
+ * (`BE_LB_PROP_DYN`): the server gets its full weight at once; `hash-type consistent` is dynamic
+ * (check_config_validity(), src/cfgparse.c: BE_LB_LKUP_CHTREE | BE_LB_PROP_DYN), so its ring
+ * points follow the ramp (source-hash.ts). now_s is the simulated clock's whole second.
  */
 export function startSlowstart(w: World, b: number): void {
   const configured = w.scenario.lb.slowstart;
-  if (!(configured > 0) || configured === Infinity || w.scenario.lb.balance === 'source') {
+  const staticMap = w.scenario.lb.balance === 'source' && w.scenario.lb.hash_type !== 'consistent';
+  if (!(configured > 0) || configured === Infinity || staticMap) {
     w.lb.setWeight(b, w.lb.baseWeight[b]);
     return;
   }

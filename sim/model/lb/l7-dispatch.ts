@@ -94,10 +94,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const lb = w.scenario.lb;
     this.serverTimeout = lb.mode === 'l7' ? (lb.timeout_server ?? Infinity) : Infinity;
     this.oneWay = (lb.server_rtt ?? 0) / 2;
+    this.userAddresses = w.scenario.clients.source_ips;
   }
 
   /** Half of `lb.server_rtt` (the balancer's server connections' keep-alive race only). */
   private readonly oneWay: number;
+
+  /** The client addresses open-loop users send from (`clients.source_ips`): user u from u mod this. */
+  private readonly userAddresses: number;
 
   /** A client's attempt arrives at the balancer. */
   send(req: Req): void {
@@ -675,10 +679,21 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         return home;
       }
     }
-    // Each user is one client address; anonymous open-loop requests all come from one (address
-    // 0), a keep-alive client's from its connection's source address (req.clientAddress).
+    // HAProxy hashes the stream's source address (get_server_sh() on the connection's src). A
+    // keep-alive client's is its connection's (req.clientAddress, world.ts assignTuple). An
+    // open-loop user has no TCP connection in the model: it sends from one address, as real
+    // clients do — its own host's, or behind a NAT the one the NAT maps it to, chosen by a hash of
+    // its own address so that "servers see the same client coming from the same IP"
+    // (find_best_ips_proto(), net/netfilter/nf_nat_core.c) — user u from address u mod
+    // clients.source_ips: with more users than addresses several users share one address, and
+    // its server (the NAT hot spot of `balance source`). Anonymous open-loop requests all come
+    // from address 0.
     const clientIp =
-      sticky === 'source' || w.scenario.lb.balance === 'source' ? (req.user >= 0 ? req.user : req.clientAddress) : 0;
+      sticky === 'source' || w.scenario.lb.balance === 'source'
+        ? req.user >= 0
+          ? req.user % this.userAddresses
+          : req.clientAddress
+        : 0;
     // Redispatch: avoid only the server that just failed, unless it is the only one left:
     // assign_server(), src/backend.c, passes prev_srv = objt_server(s->target) to
     // fwrr_get_next_server() / fwlc_get_next_server() / get_server_sh(), which skip that one

@@ -5,6 +5,7 @@ import { clientAddress } from '../core/kernel-hosts.js';
 import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers, SRV_EWGHT_MAX } from './fwrr.js';
 import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
+import { ServerMap, weightGcd } from './source-map.js';
 
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
@@ -299,7 +300,8 @@ export class LoadBalancer {
    * every server is saturated: HAProxy calls fwrr_get_next_server() once per assign_server()
    * (src/backend.c), a NULL queues the stream, so a second pick — which would move fwrr's
    * positions again — is not made. The other algorithms here return -1 when only the avoided
-   * server is left, and pick again without avoiding it.
+   * server is left, and pick again without avoiding it; map-based `balance source` never avoids
+   * (sourceHash()).
    */
   pickAvoiding(rng: Rng, clientIp: number, avoid: PackedBackends): number {
     const b = this.pick(rng, clientIp, avoid);
@@ -401,15 +403,16 @@ export class LoadBalancer {
   }
 
   /**
-   * `balance source` (source-hash.ts): HAProxy hashes the client's IPv4 address — client number
-   * `clientIp`'s address, clientAddress() — to the address itself, or to full_hash() of it with
-   * the `avalanche` modifier (`get_server_sh()`, src/backend.c), then takes `map[hash % total
-   * weight]` over the usable servers (`map_get_server_hash()`, src/lb_map.c: the same address gets
-   * the same server until a server enters or leaves the map, which remaps most addresses) or, with
-   * `hash-type consistent`, the nearest point of the ring (`chash_get_server_hash()`,
-   * src/lb_chash.c: only the addresses of the server that left move). The map is read as
-   * consecutive weight blocks, which is HAProxy's interleaved map (recalc_server_map()) only when
-   * the weights are equal.
+   * `balance source` (source-hash.ts): HAProxy hashes the client's IPv4 address — client address
+   * number `clientIp`, clientAddress() — to the address itself, or to full_hash() of it with the
+   * `avalanche` modifier (`get_server_sh()`, src/backend.c), then takes `map[hash % tot_weight]`
+   * (source-map.ts: `map_get_server_hash()`, src/lb_map.c — the same address gets the same server
+   * until a server enters or leaves the map, which remaps most addresses) or, with `hash-type
+   * consistent`, the nearest point of the ring (`chash_get_server_hash()`, src/lb_chash.c: only
+   * the addresses of the server that left move). map_get_server_hash() takes no server to avoid:
+   * get_server_sh() passes `avoid` to chash_get_server_hash() only, so a redispatch hashed to the
+   * server that just failed (dead, not yet DOWN) gets that server again and, its connect failing
+   * again, ends in a 503 — the map ignores `skip`; the ring honours it.
    */
   private sourceHash(clientIp: number): number {
     const address = clientAddress(clientIp);
@@ -417,16 +420,50 @@ export class LoadBalancer {
     const hash = (this.config.hash_avalanche ?? consistent) ? fullHash(address) : address;
     if (consistent) {
       this.ring ??= new ConsistentRing(this.baseWeight);
-      return this.ring.lookup(hash, this.hashUsable, this.hashAvoided);
+      return this.ring.lookup(hash, this.ringNodes, this.hashAvoided);
     }
-    const total = this.eligibleWeight();
-    return total === 0 ? -1 : this.atWeight(hash % total);
+    return this.sourceMap().lookup(hash, this.mapWeights());
   }
 
   /** The ring of `hash-type consistent`, placed at the first pick from the configured weights. */
   private ring: ConsistentRing | null = null;
-  private readonly hashUsable = (b: number): boolean => this.eligible(b);
+  /** A server's points in the ring: its eweight (weight × 16, slowstart's ramp included) while usable. */
+  private readonly ringNodes = (b: number): number =>
+    this.hashUsable(b) ? Math.round(this.weight[b] * BE_WEIGHT_SCALE) : 0;
+
+  /**
+   * In the map or on the ring: srv_willbe_usable() (UP, neither drained nor in maint, weight > 0).
+   * A server at maxconn stays: neither map_get_server_hash() nor chash_get_server_hash() (without
+   * hash-balance-factor) looks at its load, and the stream waits in its queue
+   * (assign_server_and_queue(), src/backend.c).
+   */
+  private hashUsable(b: number): boolean {
+    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+  }
   private readonly hashAvoided = (b: number): boolean => this.skip[b] === 1;
+
+  /** The map of `hash-type map-based` and its weight divisor (init_server_map()'s `wmult`), made at the first pick. */
+  private map: ServerMap | null = null;
+  private mapDivisor = 1;
+  private mapEweight: Int32Array | null = null;
+
+  private sourceMap(): ServerMap {
+    if (this.map === null) {
+      this.mapDivisor = weightGcd(this.baseWeight);
+      this.mapEweight = new Int32Array(this.count);
+      this.map = new ServerMap(this.count);
+    }
+    return this.map;
+  }
+
+  /** Each server's weight in the map: `next_eweight = ceil(uweight / wmult)` while usable (hashUsable()), else 0. */
+  private mapWeights(): Int32Array {
+    const eweight = this.mapEweight!;
+    for (let b = 0; b < this.count; b++) {
+      eweight[b] = this.hashUsable(b) ? Math.ceil(this.weight[b] / this.mapDivisor) : 0;
+    }
+    return eweight;
+  }
 
   /** Summed weight of the eligible backends not skipped. */
   private eligibleWeight(): number {

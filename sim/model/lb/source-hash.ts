@@ -32,35 +32,44 @@ export function fullHash(x: number): number {
 /** The servers a hash lookup may return (usable, not avoided), by backend index. */
 export type HashCandidate = (b: number) => boolean;
 
+/** How many of a server's ring points are in the tree now (HAProxy `lb_nodes_now`): its eweight, 0 when not usable. */
+export type LiveNodes = (b: number) => number;
+
 /**
  * The consistent-hash ring: server b (HAProxy's puid b + 1, ids given in declaration order) has
  * `weight × BE_WEIGHT_SCALE` points, point k at key full_hash(puid × SRV_EWGHT_RANGE + k)
  * (chash_init_server_tree(), src/lb_chash.c); a server leaves the tree when it is not usable
- * (chash_set_server_status_down()) and comes back with all its points.
+ * (chash_set_server_status_down()) and has its points 0 … eweight − 1 in it otherwise
+ * (chash_queue_dequeue_srv(): `lb_nodes_now` follows `next_eweight`), so a server in slowstart
+ * (eweight ramping in 16ths, server_recalc_eweight(), src/server.c; consistent hashing is
+ * BE_LB_PROP_DYN, check_config_validity(), src/cfgparse.c) gains its points one step at a time.
  */
 export class ConsistentRing {
   /** Point keys, ascending, and the backend of each (equal keys: lower backend first). */
   private readonly keys: Uint32Array;
   private readonly owners: Int32Array;
+  /** Each point's number k among its server's points (key full_hash(puid × range + k)). */
+  private readonly nodeIndex: Int32Array;
 
   constructor(weights: ArrayLike<number>) {
-    const points: Array<[number, number]> = [];
+    const points: Array<[number, number, number]> = [];
     for (let b = 0; b < weights.length; b++) {
       const n = Math.round(weights[b] * BE_WEIGHT_SCALE);
-      for (let k = 0; k < n; k++) points.push([fullHash((b + 1) * SRV_EWGHT_RANGE + k), b]);
+      for (let k = 0; k < n; k++) points.push([fullHash((b + 1) * SRV_EWGHT_RANGE + k), b, k]);
     }
     points.sort((x, y) => x[0] - y[0] || x[1] - y[1]);
     this.keys = Uint32Array.from(points, (p) => p[0]);
     this.owners = Int32Array.from(points, (p) => p[1]);
+    this.nodeIndex = Int32Array.from(points, (p) => p[2]);
   }
 
   /**
    * chash_get_server_hash(): the first point at or after `hash` and the one before it (both
-   * wrapping, over the points of usable servers only), the nearer one wins, the previous one on a
-   * tie; a server to avoid (a redispatch's `avoid`) is passed over to the following points. -1 when
-   * no server is usable.
+   * wrapping, over the points in the tree only: `live`), the nearer one wins, the previous one on
+   * a tie; a server to avoid (a redispatch's `avoid`) is passed over to the following points. -1
+   * when no server is usable.
    */
-  lookup(hash: number, usable: HashCandidate, avoid: HashCandidate): number {
+  lookup(hash: number, live: LiveNodes, avoid: HashCandidate): number {
     const n = this.keys.length;
     let lo = 0;
     let hi = n;
@@ -69,22 +78,22 @@ export class ConsistentRing {
       if (this.keys[mid] < hash) lo = mid + 1;
       else hi = mid;
     }
-    let next = this.step(lo % n, 1, usable);
+    let next = this.step(lo % n, 1, live);
     if (next < 0) return -1;
-    const prev = this.step((next - 1 + n) % n, -1, usable);
+    const prev = this.step((next - 1 + n) % n, -1, live);
     const dp = (hash - this.keys[prev]) >>> 0;
     const dn = (this.keys[next] - hash) >>> 0;
     if (dp <= dn) next = prev;
-    for (let k = 0; k < n && avoid(this.owners[next]); k++) next = this.step((next + 1) % n, 1, usable);
+    for (let k = 0; k < n && avoid(this.owners[next]); k++) next = this.step((next + 1) % n, 1, live);
     return this.owners[next];
   }
 
-  /** The first point from `i` on (in direction `dir`, wrapping) whose server is usable, or -1. */
-  private step(i: number, dir: 1 | -1, usable: HashCandidate): number {
+  /** The first point from `i` on (in direction `dir`, wrapping) that is in the tree, or -1. */
+  private step(i: number, dir: 1 | -1, live: LiveNodes): number {
     const n = this.keys.length;
     for (let k = 0; k < n; k++) {
       const j = (i + dir * k + n * 2) % n;
-      if (usable(this.owners[j])) return j;
+      if (this.nodeIndex[j] < live(this.owners[j])) return j;
     }
     return -1;
   }

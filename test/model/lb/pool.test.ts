@@ -5,8 +5,14 @@ import { BackendSet } from '../../../sim/model/core/backend-set.js';
 import { LoadBalancer, PoolState } from '../../../sim/model/lb/pool.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 
-function pool(balance: 'roundrobin' | 'leastconn' | 'random' | 'source', count: number): LoadBalancer {
-  return new LoadBalancer({ ...ScenarioSchema.parse({}).lb, balance }, count);
+type Balance = 'roundrobin' | 'leastconn' | 'random' | 'source' | 'source consistent';
+
+/** `source consistent`: balance source with hash-type consistent (the ring). */
+function pool(balance: Balance, count: number): LoadBalancer {
+  const lb = ScenarioSchema.parse({}).lb;
+  if (balance === 'source consistent')
+    return new LoadBalancer({ ...lb, balance: 'source', hash_type: 'consistent' }, count);
+  return new LoadBalancer({ ...lb, balance }, count);
 }
 
 const rng = () => new RandomStreams(7).stream('test.pick');
@@ -51,7 +57,9 @@ describe('LoadBalancer.pick', () => {
     expect(lb.pick(r, 0)).toBe(-1);
   });
 
-  it.each(['roundrobin', 'leastconn', 'random', 'source'] as const)(
+  // Map-based source avoids nothing (map_get_server_hash(), src/lb_map.c: source-hash.test.ts);
+  // the ring does (chash_get_server_hash()).
+  it.each(['roundrobin', 'leastconn', 'random', 'source consistent'] as const)(
     '%s never picks an excluded backend, also past index 31',
     (balance) => {
       const lb = pool(balance, 64);
@@ -66,7 +74,7 @@ describe('LoadBalancer.pick', () => {
     },
   );
 
-  it.each(['roundrobin', 'leastconn', 'random', 'source'] as const)(
+  it.each(['roundrobin', 'leastconn', 'random', 'source consistent'] as const)(
     '%s excludes every member of a set, the overflow list too',
     (balance) => {
       const lb = pool(balance, 6);

@@ -96,6 +96,19 @@ describe('request-level balancer: retries after a kill -9', () => {
   });
 });
 
+describe('request-level balancer: balance source (map-based) after a kill -9', () => {
+  it('with redispatch, the last retry is hashed to the dead server again (map_get_server_hash() avoids none): 503', () => {
+    const input = killedBackend({ balance: 'source', redispatch: true });
+    input.clients = { requests: { rate: 60, timeout: '30s', retries: 0, users: 8 } };
+    const r = run(input);
+    // Half of the 8 user addresses hash to vm-a: their requests from the kill until vm-a is DOWN
+    // (third failed check, 2 s apart) fail after 1 + 3 tries on vm-a; a redispatch to vm-b
+    // (drainsim before session 15's review) made them all succeed.
+    expect(r.figures['req_failed.total']!).toBeGreaterThan(50);
+    expect(sum(window(r, 'req_5xx', 0, 5))).toBe(0);
+  });
+});
+
 describe('L4 proxy vs L4 NAT', () => {
   it('a NAT never retries: a killed backend refuses the client at once; an L4 proxy retries three times first', () => {
     const kill = (mode: 'l4' | 'nat') =>

@@ -7,10 +7,9 @@ import { BE_WEIGHT_SCALE, startSlowstart } from '../../../sim/model/lb/health.js
 import { buildModel } from '../../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 
-function world(slowstart: string, balance = 'roundrobin') {
-  const model = buildModel(
-    ScenarioSchema.parse({ warmup: '0s', lb: { slowstart, balance }, backends: [{ name: 'vm-a' }, { name: 'vm-b' }] }),
-  );
+function world(slowstart: string, balance = 'roundrobin', hashType?: 'consistent') {
+  const lb = { slowstart, balance, ...(hashType ? { hash_type: hashType } : {}) };
+  const model = buildModel(ScenarioSchema.parse({ warmup: '0s', lb, backends: [{ name: 'vm-a' }, { name: 'vm-b' }] }));
   return model.world;
 }
 
@@ -55,5 +54,9 @@ describe('slowstart (server_recalc_eweight)', () => {
   it('rounds a sub-second slowstart up to 1 s (srv_parse_slowstart) and ramps nothing for balance source', () => {
     expect(ramp(world('500ms'), 0, 2)).toEqual([1, 16, 16]);
     expect(ramp(world('10s', 'source'), 0, 1)).toEqual([16, 16]);
+  });
+
+  it('ramps balance source with hash-type consistent (BE_LB_PROP_DYN: the ring points follow eweight)', () => {
+    expect(ramp(world('10s', 'source', 'consistent'), 0, 2)).toEqual([1, 2, 4]);
   });
 });
