@@ -59,10 +59,17 @@ export class ClientMachines {
   private secretIndex = new Uint32Array(0);
   private secretOffset = new Uint32Array(0);
   private secretPerturb = new Uint32Array(0);
-  /** table_perturb[] increments since boot: the first index written inline, later ones in perturbMore. */
+  /**
+   * table_perturb[] increments since boot: the first two indices written inline (−1: none yet),
+   * later ones in perturbMore. A machine writes one index per 10-s period it connects in, and at
+   * 100k clients ~50k machines write a second one but only ~1 in 60 a third: a second index kept
+   * in a Map of small arrays cost ~230 bytes of heap a machine (~13 MB at 120 s; session 15).
+   */
   private perturbIndex = new Int32Array(0);
   private perturbAdded = new Uint32Array(0);
-  /** By machine, [index, added, index, added, …] of the other indices written (a later 10-s period's). */
+  private perturbIndex2 = new Int32Array(0);
+  private perturbAdded2 = new Uint32Array(0);
+  /** By machine, [index, added, index, added, …] of the indices written after the first two. */
   private readonly perturbMore = new Map<number, number[]>();
   private bootJiffies = new Float64Array(0);
   /** Shuffle period of the cached port offset (NO_PERIOD: none yet), and the offset. A period is
@@ -140,6 +147,8 @@ export class ClientMachines {
     this.bootJiffies[m] = bootJiffiesOf(rng);
     this.perturbIndex[m] = -1;
     this.perturbAdded[m] = 0;
+    this.perturbIndex2[m] = -1;
+    this.perturbAdded2[m] = 0;
     this.perturbMore.delete(m);
     this.period[m] = NO_PERIOD;
     this.lowParityUsed[m] = 0;
@@ -256,6 +265,11 @@ export class ClientMachines {
     return s < 0 ? 'none' : this.sState[s] === OPEN ? 'open' : 'time-wait';
   }
 
+  /** Machines holding table_perturb[] increments beyond their two inline ones: a heap array each (tests). */
+  get perturbOverflows(): number {
+    return this.perturbMore.size;
+  }
+
   /** Whether the machine was moved to a HostSockets (tests). */
   isAdopted(m: number): boolean {
     return this.adopted.has(m);
@@ -302,6 +316,7 @@ export class ClientMachines {
     const initial = mix(this.secretPerturb[m], index);
     let added = 0;
     if (index === this.perturbIndex[m]) added = this.perturbAdded[m];
+    else if (index === this.perturbIndex2[m]) added = this.perturbAdded2[m];
     else {
       const more = this.perturbMore.get(m);
       if (more !== undefined)
@@ -321,10 +336,16 @@ export class ClientMachines {
       this.perturbAdded[m] = (this.perturbAdded[m] + by) >>> 0;
       return;
     }
-    let more = this.perturbMore.get(m);
+    if (this.perturbIndex2[m] < 0) this.perturbIndex2[m] = index;
+    if (index === this.perturbIndex2[m]) {
+      this.perturbAdded2[m] = (this.perturbAdded2[m] + by) >>> 0;
+      return;
+    }
+    const more = this.perturbMore.get(m);
     if (more === undefined) {
-      more = [];
-      this.perturbMore.set(m, more);
+      // A literal of two, not [] then push (which reserves 17 slots).
+      this.perturbMore.set(m, [index, by >>> 0]);
+      return;
     }
     for (let i = 0; i < more.length; i += 2)
       if (more[i] === index) {
@@ -413,6 +434,7 @@ export class ClientMachines {
       perturb: this.secretPerturb[m],
     });
     if (this.perturbIndex[m] >= 0) secrets.addPerturb(this.perturbIndex[m], this.perturbAdded[m]);
+    if (this.perturbIndex2[m] >= 0) secrets.addPerturb(this.perturbIndex2[m], this.perturbAdded2[m]);
     const more = this.perturbMore.get(m) ?? [];
     for (let i = 0; i < more.length; i += 2) secrets.addPerturb(more[i], more[i + 1]);
     const kernel = new SharedKernel(this.config.hz, this.rng, { secrets, bootJiffies: this.bootJiffies[m] });
@@ -453,6 +475,8 @@ export class ClientMachines {
     this.secretPerturb = grow(this.secretPerturb, cap);
     this.perturbIndex = grow(this.perturbIndex, cap);
     this.perturbAdded = grow(this.perturbAdded, cap);
+    this.perturbIndex2 = grow(this.perturbIndex2, cap);
+    this.perturbAdded2 = grow(this.perturbAdded2, cap);
     this.bootJiffies = grow(this.bootJiffies, cap);
     this.period = grow(this.period, cap);
     this.offsetIndex = grow(this.offsetIndex, cap);
