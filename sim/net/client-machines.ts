@@ -38,8 +38,6 @@ const OPEN = 1;
 const TIME_WAIT = 2;
 /** Sockets a machine keeps in its list before it moves to a HostSockets. */
 const LIST_MAX = 32;
-/** `period` of a machine with no cached port offset yet (a period is floor(jiffies / 10 s): never this low). */
-const NO_PERIOD = -(2 ** 31);
 
 export class ClientMachines {
   /** Active closes that skipped TIME_WAIT (tcp_max_tw_buckets reached), every machine. */
@@ -72,12 +70,6 @@ export class ClientMachines {
   /** By machine, [index, added, index, added, …] of the indices written after the first two. */
   private readonly perturbMore = new Map<number, number[]>();
   private bootJiffies = new Float64Array(0);
-  /** Shuffle period of the cached port offset (NO_PERIOD: none yet), and the offset. A period is
-   *  a whole number of 10-s periods of the machine's jiffies, well inside an int32 (680 years). */
-  private period = new Int32Array(0);
-  /** table_perturb[] index of the cached offset: below INET_TABLE_PERTURB_SIZE (2^16). */
-  private offsetIndex = new Uint16Array(0);
-  private offsetValue = new Uint32Array(0);
   // Sockets in the list: at most LIST_MAX (connect() moves a fuller machine to a HostSockets
   // before it opens another), so a byte each (issue 14: ~300k machines at 100k clients).
   private lowParityUsed = new Uint8Array(0);
@@ -150,7 +142,6 @@ export class ClientMachines {
     this.perturbIndex2[m] = -1;
     this.perturbAdded2[m] = 0;
     this.perturbMore.delete(m);
-    this.period[m] = NO_PERIOD;
     this.lowParityUsed[m] = 0;
     this.count[m] = 0;
     this.timeWaits[m] = 0;
@@ -163,6 +154,11 @@ export class ClientMachines {
     this.adopted.delete(m);
     this.perturbMore.delete(m);
     this.freeIds.push(m);
+  }
+
+  /** The local address machine m booted with. */
+  addressOf(m: number): number {
+    return this.addr[m];
   }
 
   /** Machines booted and not let go. */
@@ -184,16 +180,12 @@ export class ClientMachines {
     // HostSockets.connect(): every port holds this 4-tuple and none may be taken over.
     if (this.count[m] >= portHigh - portLow + 1 && !mayReuse) return -1;
     const period = Math.floor(Math.floor(this.bootJiffies[m] + now * hz) / (EPHEMERAL_PORT_SHUFFLE_PERIOD_S * hz));
-    if (this.period[m] !== period) {
-      // PortHashSecrets.portOffset(), once per machine and 10-s period.
-      const saddr = this.addr[m];
-      this.period[m] = period;
-      this.offsetIndex[m] =
-        hash4(this.secretIndex[m], saddr, this.remoteAddr, this.remotePort, period) & (INET_TABLE_PERTURB_SIZE - 1);
-      this.offsetValue[m] = hash4(this.secretOffset[m], saddr, this.remoteAddr, this.remotePort, period);
-    }
-    this.key.index = this.offsetIndex[m];
-    this.key.offset = this.offsetValue[m];
+    // PortHashSecrets.portOffset(), hashed at each connect(): a machine connects a few times in
+    // its life, and a cached offset and its period were 10 bytes on every machine (issue 14).
+    const saddr = this.addr[m];
+    this.key.index =
+      hash4(this.secretIndex[m], saddr, this.remoteAddr, this.remotePort, period) & (INET_TABLE_PERTURB_SIZE - 1);
+    this.key.offset = hash4(this.secretOffset[m], saddr, this.remoteAddr, this.remotePort, period);
     const firstPassFull = !mayReuse && this.lowParityUsed[m] >= this.lowParityPorts;
     this.cur = m;
     this.curNowMs = Math.floor(now * 1000);
@@ -452,13 +444,13 @@ export class ClientMachines {
     }
     // The TIME_WAITs in the order their closes queued them: firing times grow with close time.
     sockets.sort((a, b) => a.firesAt - b.firesAt);
-    const hasOffset = this.period[m] !== NO_PERIOD;
     const pair = host.adoptConnecting(
       this.addr[m],
       this.remoteAddr,
       this.remotePort,
-      hasOffset ? this.period[m] : -1,
-      hasOffset ? { index: this.offsetIndex[m], offset: this.offsetValue[m] } : null,
+      // No cached offset: its first connect() hashes the same one.
+      -1,
+      null,
       sockets,
     );
     while (this.head[m] >= 0) this.remove(m, this.head[m]);
@@ -478,9 +470,6 @@ export class ClientMachines {
     this.perturbIndex2 = grow(this.perturbIndex2, cap);
     this.perturbAdded2 = grow(this.perturbAdded2, cap);
     this.bootJiffies = grow(this.bootJiffies, cap);
-    this.period = grow(this.period, cap);
-    this.offsetIndex = grow(this.offsetIndex, cap);
-    this.offsetValue = grow(this.offsetValue, cap);
     this.lowParityUsed = grow(this.lowParityUsed, cap);
     this.count = grow(this.count, cap);
     this.timeWaits = grow(this.timeWaits, cap);
