@@ -24,12 +24,23 @@ interface Window {
  * volume behave in practice: the first `burst` records of a key in each second are kept, the rest
  * are folded into one "(N more like this)" line at the end of that second.
  */
+/** What the log reads the time from: the engine itself (its `now`). */
+export interface LogClock {
+  readonly now: number;
+}
+
 export class EventLog {
   private readonly entries: LoggedRecord[] = [];
   private windows = new Map<string, Window>();
 
+  /**
+   * `clock` is an object whose `now` is read, not a `() => now` closure: a sweep worker makes a new
+   * world each run, and an optimised `stamp()` that inlined one run's closure was deoptimised
+   * ("weak objects") and compiled again in every later run (README Benchmarks, session 14). The
+   * engine's map is the same in every run.
+   */
   constructor(
-    private readonly now: () => number,
+    private readonly clock: LogClock,
     private readonly burst = 5,
   ) {}
 
@@ -73,7 +84,7 @@ export class EventLog {
 
   private stamp(input: TraceInput): TraceRecord {
     const record = input as TraceRecord;
-    record.t = this.now();
+    record.t = this.clock.now;
     return record;
   }
 

@@ -38,8 +38,6 @@ const OPEN = 1;
 const TIME_WAIT = 2;
 /** Sockets a machine keeps in its list before it moves to a HostSockets. */
 const LIST_MAX = 32;
-/** `period` of a machine with no cached port offset yet (a period is floor(jiffies / 10 s): never this low). */
-const NO_PERIOD = -(2 ** 31);
 
 export class ClientMachines {
   /** Active closes that skipped TIME_WAIT (tcp_max_tw_buckets reached), every machine. */
@@ -59,18 +57,19 @@ export class ClientMachines {
   private secretIndex = new Uint32Array(0);
   private secretOffset = new Uint32Array(0);
   private secretPerturb = new Uint32Array(0);
-  /** table_perturb[] increments since boot: the first index written inline, later ones in perturbMore. */
+  /**
+   * table_perturb[] increments since boot: the first two indices written inline (−1: none yet),
+   * later ones in perturbMore. A machine writes one index per 10-s period it connects in, and at
+   * 100k clients ~50k machines write a second one but only ~1 in 60 a third: a second index kept
+   * in a Map of small arrays cost ~230 bytes of heap a machine (~13 MB at 120 s; session 15).
+   */
   private perturbIndex = new Int32Array(0);
   private perturbAdded = new Uint32Array(0);
-  /** By machine, [index, added, index, added, …] of the other indices written (a later 10-s period's). */
+  private perturbIndex2 = new Int32Array(0);
+  private perturbAdded2 = new Uint32Array(0);
+  /** By machine, [index, added, index, added, …] of the indices written after the first two. */
   private readonly perturbMore = new Map<number, number[]>();
   private bootJiffies = new Float64Array(0);
-  /** Shuffle period of the cached port offset (NO_PERIOD: none yet), and the offset. A period is
-   *  a whole number of 10-s periods of the machine's jiffies, well inside an int32 (680 years). */
-  private period = new Int32Array(0);
-  /** table_perturb[] index of the cached offset: below INET_TABLE_PERTURB_SIZE (2^16). */
-  private offsetIndex = new Uint16Array(0);
-  private offsetValue = new Uint32Array(0);
   // Sockets in the list: at most LIST_MAX (connect() moves a fuller machine to a HostSockets
   // before it opens another), so a byte each (issue 14: ~300k machines at 100k clients).
   private lowParityUsed = new Uint8Array(0);
@@ -140,8 +139,9 @@ export class ClientMachines {
     this.bootJiffies[m] = bootJiffiesOf(rng);
     this.perturbIndex[m] = -1;
     this.perturbAdded[m] = 0;
+    this.perturbIndex2[m] = -1;
+    this.perturbAdded2[m] = 0;
     this.perturbMore.delete(m);
-    this.period[m] = NO_PERIOD;
     this.lowParityUsed[m] = 0;
     this.count[m] = 0;
     this.timeWaits[m] = 0;
@@ -154,6 +154,11 @@ export class ClientMachines {
     this.adopted.delete(m);
     this.perturbMore.delete(m);
     this.freeIds.push(m);
+  }
+
+  /** The local address machine m booted with. */
+  addressOf(m: number): number {
+    return this.addr[m];
   }
 
   /** Machines booted and not let go. */
@@ -175,16 +180,12 @@ export class ClientMachines {
     // HostSockets.connect(): every port holds this 4-tuple and none may be taken over.
     if (this.count[m] >= portHigh - portLow + 1 && !mayReuse) return -1;
     const period = Math.floor(Math.floor(this.bootJiffies[m] + now * hz) / (EPHEMERAL_PORT_SHUFFLE_PERIOD_S * hz));
-    if (this.period[m] !== period) {
-      // PortHashSecrets.portOffset(), once per machine and 10-s period.
-      const saddr = this.addr[m];
-      this.period[m] = period;
-      this.offsetIndex[m] =
-        hash4(this.secretIndex[m], saddr, this.remoteAddr, this.remotePort, period) & (INET_TABLE_PERTURB_SIZE - 1);
-      this.offsetValue[m] = hash4(this.secretOffset[m], saddr, this.remoteAddr, this.remotePort, period);
-    }
-    this.key.index = this.offsetIndex[m];
-    this.key.offset = this.offsetValue[m];
+    // PortHashSecrets.portOffset(), hashed at each connect(): a machine connects a few times in
+    // its life, and a cached offset and its period were 10 bytes on every machine (issue 14).
+    const saddr = this.addr[m];
+    this.key.index =
+      hash4(this.secretIndex[m], saddr, this.remoteAddr, this.remotePort, period) & (INET_TABLE_PERTURB_SIZE - 1);
+    this.key.offset = hash4(this.secretOffset[m], saddr, this.remoteAddr, this.remotePort, period);
     const firstPassFull = !mayReuse && this.lowParityUsed[m] >= this.lowParityPorts;
     this.cur = m;
     this.curNowMs = Math.floor(now * 1000);
@@ -256,6 +257,11 @@ export class ClientMachines {
     return s < 0 ? 'none' : this.sState[s] === OPEN ? 'open' : 'time-wait';
   }
 
+  /** Machines holding table_perturb[] increments beyond their two inline ones: a heap array each (tests). */
+  get perturbOverflows(): number {
+    return this.perturbMore.size;
+  }
+
   /** Whether the machine was moved to a HostSockets (tests). */
   isAdopted(m: number): boolean {
     return this.adopted.has(m);
@@ -302,6 +308,7 @@ export class ClientMachines {
     const initial = mix(this.secretPerturb[m], index);
     let added = 0;
     if (index === this.perturbIndex[m]) added = this.perturbAdded[m];
+    else if (index === this.perturbIndex2[m]) added = this.perturbAdded2[m];
     else {
       const more = this.perturbMore.get(m);
       if (more !== undefined)
@@ -321,10 +328,16 @@ export class ClientMachines {
       this.perturbAdded[m] = (this.perturbAdded[m] + by) >>> 0;
       return;
     }
-    let more = this.perturbMore.get(m);
+    if (this.perturbIndex2[m] < 0) this.perturbIndex2[m] = index;
+    if (index === this.perturbIndex2[m]) {
+      this.perturbAdded2[m] = (this.perturbAdded2[m] + by) >>> 0;
+      return;
+    }
+    const more = this.perturbMore.get(m);
     if (more === undefined) {
-      more = [];
-      this.perturbMore.set(m, more);
+      // A literal of two, not [] then push (which reserves 17 slots).
+      this.perturbMore.set(m, [index, by >>> 0]);
+      return;
     }
     for (let i = 0; i < more.length; i += 2)
       if (more[i] === index) {
@@ -413,6 +426,7 @@ export class ClientMachines {
       perturb: this.secretPerturb[m],
     });
     if (this.perturbIndex[m] >= 0) secrets.addPerturb(this.perturbIndex[m], this.perturbAdded[m]);
+    if (this.perturbIndex2[m] >= 0) secrets.addPerturb(this.perturbIndex2[m], this.perturbAdded2[m]);
     const more = this.perturbMore.get(m) ?? [];
     for (let i = 0; i < more.length; i += 2) secrets.addPerturb(more[i], more[i + 1]);
     const kernel = new SharedKernel(this.config.hz, this.rng, { secrets, bootJiffies: this.bootJiffies[m] });
@@ -430,13 +444,13 @@ export class ClientMachines {
     }
     // The TIME_WAITs in the order their closes queued them: firing times grow with close time.
     sockets.sort((a, b) => a.firesAt - b.firesAt);
-    const hasOffset = this.period[m] !== NO_PERIOD;
     const pair = host.adoptConnecting(
       this.addr[m],
       this.remoteAddr,
       this.remotePort,
-      hasOffset ? this.period[m] : -1,
-      hasOffset ? { index: this.offsetIndex[m], offset: this.offsetValue[m] } : null,
+      // No cached offset: its first connect() hashes the same one.
+      -1,
+      null,
       sockets,
     );
     while (this.head[m] >= 0) this.remove(m, this.head[m]);
@@ -453,10 +467,9 @@ export class ClientMachines {
     this.secretPerturb = grow(this.secretPerturb, cap);
     this.perturbIndex = grow(this.perturbIndex, cap);
     this.perturbAdded = grow(this.perturbAdded, cap);
+    this.perturbIndex2 = grow(this.perturbIndex2, cap);
+    this.perturbAdded2 = grow(this.perturbAdded2, cap);
     this.bootJiffies = grow(this.bootJiffies, cap);
-    this.period = grow(this.period, cap);
-    this.offsetIndex = grow(this.offsetIndex, cap);
-    this.offsetValue = grow(this.offsetValue, cap);
     this.lowParityUsed = grow(this.lowParityUsed, cap);
     this.count = grow(this.count, cap);
     this.timeWaits = grow(this.timeWaits, cap);

@@ -97,4 +97,24 @@ describe('ClientMachines: client machines as columns, the same kernel as HostSoc
     const config: HostKernelConfig = { ...LINUX_DEFAULTS, portLow: 40000, portHigh: 40006 };
     compare(config, 2, 3000, 4, true);
   });
+
+  it('a machine keeps the table_perturb[] increments of two 10-s periods in its columns, a third in a heap array', () => {
+    // Issue 14 (memory at 100k clients): ~50k machines connect in two periods, few in three.
+    const table = new ClientMachines(LINUX_DEFAULTS, testRng(5), VIP, 443);
+    const refRng = testRng(5);
+    const machines = [0, 1, 2].map((i) => table.boot(ipv4('100.64.0.1') + i));
+    const refs = [0, 1, 2].map((i) => {
+      const host = new HostSockets(LINUX_DEFAULTS, refRng, new SharedKernel(LINUX_DEFAULTS.hz, refRng));
+      return { host, pair: host.connectPair(ipv4('100.64.0.1') + i, VIP, 443) };
+    });
+    // Machine i connects once in each of i + 1 periods (10 s apart), keeping its sockets open.
+    for (let period = 0; period < 3; period++)
+      for (let i = period; i < 3; i++) {
+        const now = period * 10 + 0.5;
+        expect(table.connect(machines[i], now)).toBe(refs[i].host.connect(refs[i].pair, now));
+      }
+    expect(table.perturbOverflows).toBe(1);
+    // The same walk afterwards: every machine's increments were kept, wherever they sit.
+    for (let i = 0; i < 3; i++) expect(table.connect(machines[i], 30.5)).toBe(refs[i].host.connect(refs[i].pair, 30.5));
+  });
 });

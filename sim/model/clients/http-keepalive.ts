@@ -47,14 +47,25 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** The request timers (request_timeout after each write): one fixed delay, so an engine lane
    *  rather than a heap entry each (engine.ts scheduleFixed; same firing order). */
   private readonly requestTimers: LaneId;
+  /** Ends the client's connection where it ends (null: World.end, a flow that reaches a backend). */
+  private readonly endVia: ((conn: Conn, how: EndKind) => void) | null;
+  // What the engine calls back: the prototype methods below, bound to this population. Not
+  // arrow-function fields: those are new closures in every run, whose compiled code a sweep
+  // worker drops and compiles again run after run (README Benchmarks, session 14); a prototype
+  // method is one function for the whole process.
+  private readonly sendCb = this.send.bind(this);
+  private readonly timedOutCb = this.timedOut.bind(this);
+  private readonly idleCloseCb = this.idleClose.bind(this);
+  private readonly clientCloseCb = this.clientClose.bind(this);
 
   constructor(
     private readonly w: World,
     private readonly connector: FlowUpstream,
     private readonly path: HttpUpstream,
     /** Ends the client's connection (World.end for a flow that reaches a backend). */
-    private readonly endFlow: (conn: Conn, how: EndKind) => void = (conn, how) => w.end(conn, how),
+    endFlow?: (conn: Conn, how: EndKind) => void,
   ) {
+    this.endVia = endFlow ?? null;
     const cfg = w.scenario.clients.http;
     this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () =>
       this.arrive(),
@@ -96,7 +107,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   }
 
   /** The client sends its next request on its connection. */
-  private readonly send = (conn: Conn): void => {
+  private send(conn: Conn): void {
     const w = this.w;
     conn.timer = -1;
     if (conn.lbFlow === LbFlow.NONE) {
@@ -116,9 +127,9 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     // The client's timer on this request runs from its write (see the class comment).
-    conn.requestTimer = w.engine.scheduleFixed(this.requestTimers, this.timedOut, conn);
+    conn.requestTimer = w.engine.scheduleFixed(this.requestTimers, this.timedOutCb, conn);
     this.path.handle(conn);
-  };
+  }
 
   /** No answer will come (a vanished host, a response the LB reset): the request's own timer is already running. */
   noAnswer(_conn: Conn): void {}
@@ -129,14 +140,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
    * hears the client's FIN (nginx: 499; its app keeps the work); where nothing does (a vanished
    * host, a flow the LB forgot) the close meets nobody, as before.
    */
-  private readonly timedOut = (conn: Conn): void => {
+  private timedOut(conn: Conn): void {
     conn.requestTimer = -1;
     const b = conn.backend;
     if (this.path.abandon(conn)) this.clientClose(conn);
     else this.endFlow(conn, EndKind.SILENT);
     this.w.error(ErrorKind.ETIMEDOUT, b);
     this.retryOrGiveUp(conn, b);
-  };
+  }
 
   /** The request in flight got its answer (or failed otherwise): its timer stops. */
   private stopRequestTimer(conn: Conn): void {
@@ -172,7 +183,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     if (conn.requestsLeft <= 0) {
       // Done: the client closes; its TIME_WAIT is on the client host.
-      conn.timer = w.engine.schedule(this.rtt / 2, this.clientClose, conn);
+      conn.timer = w.engine.schedule(this.rtt / 2, this.clientCloseCb, conn);
       return;
     }
     const idleClose = this.path.idleCloseAfter(conn, think);
@@ -181,7 +192,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       // The client's pool closes the idle connection first (its TIME_WAIT stays on the client
       // host) and sends the next request on a new one: it never races nginx's keepalive close.
       conn.lastActivity = w.now + this.rtt / 2 + think;
-      conn.timer = w.engine.schedule(this.rtt / 2 + clientIdle, this.idleClose, conn);
+      conn.timer = w.engine.schedule(this.rtt / 2 + clientIdle, this.idleCloseCb, conn);
       return;
     }
     if (idleClose >= 0) {
@@ -192,16 +203,16 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     conn.lastActivity = w.now + this.rtt / 2 + think;
-    conn.timer = w.engine.schedule(this.rtt / 2 + think, this.send, conn);
+    conn.timer = w.engine.schedule(this.rtt / 2 + think, this.sendCb, conn);
   }
 
   /** The client's idle timeout closed the connection; the next request goes on a new one. */
-  private readonly idleClose = (conn: Conn): void => {
+  private idleClose(conn: Conn): void {
     this.clientClose(conn);
-    conn.timer = this.w.engine.at(conn.lastActivity, this.send, conn);
-  };
+    conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
+  }
 
-  private readonly clientClose = (conn: Conn): void => {
+  private clientClose(conn: Conn): void {
     conn.timer = -1;
     if (conn.lbFlow === LbFlow.FORGOTTEN) {
       // The client's FIN meets the forgotten flow: RST.
@@ -210,11 +221,17 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     this.endFlow(conn, EndKind.CLIENT_FIN);
-  };
+  }
+
+  /** End the client's connection where it ends (see the constructor's `endFlow`). */
+  private endFlow(conn: Conn, how: EndKind): void {
+    if (this.endVia === null) this.w.end(conn, how);
+    else this.endVia(conn, how);
+  }
 
   /** nginx closed the keepalive connection; the client comes back on a new one when it is ready. */
   closedByServer(conn: Conn): void {
-    if (conn.requestsLeft > 0) conn.timer = this.w.engine.at(conn.lastActivity, this.send, conn);
+    if (conn.requestsLeft > 0) conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
   }
 
   /**
@@ -265,7 +282,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     } else if (conn.requestsLeft > 0) {
       // Idle keepalive connection closed by the server: the client reconnects when it next
       // sends, at the time it had planned.
-      conn.timer = w.engine.at(Math.max(w.now, conn.lastActivity), this.send, conn);
+      conn.timer = w.engine.at(Math.max(w.now, conn.lastActivity), this.sendCb, conn);
     }
   }
 
@@ -302,7 +319,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       w.metrics.inc(w.c.retries, b);
       // The planned send: a server close before it is seen in time (no keepalive race).
       conn.lastActivity = w.now + conn.lastBackoff;
-      conn.timer = w.engine.schedule(conn.lastBackoff, this.send, conn);
+      conn.timer = w.engine.schedule(conn.lastBackoff, this.sendCb, conn);
       return;
     }
     conn.lastBackoff = 0;

@@ -52,9 +52,12 @@ export function vmAddress(index: number): number {
   return (0x0a00010a + index) >>> 0;
 }
 
+/** The first client address (100.64.0.0/10). */
+const CLIENT_BASE = 0x64400000;
+
 /** Client address number `ip` (0 … source_ips − 1): 100.64.0.0/10 and up. */
 export function clientAddress(ip: number): number {
-  return (0x64400000 + ip) >>> 0;
+  return (CLIENT_BASE + ip) >>> 0;
 }
 
 /** Sweep idle client machines after this many new ones. */
@@ -78,9 +81,9 @@ export class ClientHosts {
   readonly kernels: ClientMachines;
   /** The machine of each address, by address number, plus one (0: none). */
   private readonly machineOf: Int32Array;
-  /** The machines of addresses that have one, in boot order (what the sweep walks), and their addresses. */
+  /** The machines of addresses that have one, in boot order (what the sweep walks). A machine's
+   *  address number is its booted address less CLIENT_BASE (no column of its own: issue 14). */
   private live = new Int32Array(1024);
-  private liveIps = new Int32Array(1024);
   private liveCount = 0;
   private bootsSinceSweep = 0;
 
@@ -98,14 +101,10 @@ export class ClientHosts {
       this.machineOf[ip] = m + 1;
       if (this.liveCount === this.live.length) {
         const live = new Int32Array(this.liveCount * 2);
-        const ips = new Int32Array(this.liveCount * 2);
         live.set(this.live);
-        ips.set(this.liveIps);
         this.live = live;
-        this.liveIps = ips;
       }
-      this.live[this.liveCount] = m;
-      this.liveIps[this.liveCount++] = ip;
+      this.live[this.liveCount++] = m;
     }
     return m;
   }
@@ -118,16 +117,13 @@ export class ClientHosts {
   private sweep(now: number): void {
     this.bootsSinceSweep = 0;
     let kept = 0;
-    const { live, liveIps, kernels } = this;
+    const { live, kernels } = this;
     for (let i = 0; i < this.liveCount; i++) {
       const m = live[i];
       if (kernels.isEmpty(m, now)) {
-        this.machineOf[liveIps[i]] = 0;
+        this.machineOf[kernels.addressOf(m) - CLIENT_BASE] = 0;
         kernels.free(m);
-      } else {
-        live[kept] = m;
-        liveIps[kept++] = liveIps[i];
-      }
+      } else live[kept++] = m;
     }
     this.liveCount = kept;
   }

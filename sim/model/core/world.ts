@@ -62,7 +62,7 @@ export class World {
       // topology.ts samples at k × interval for k = 1, 2, … until one reaches the horizon.
       Math.ceil(scenario.horizon / scenario.sample_interval),
     );
-    this.trace = new EventLog(() => this.engine.now);
+    this.trace = new EventLog(this.engine);
     this.metrics.clock = this.engine;
     this.c = defineCounters(this.metrics);
     this.sourceIps = Math.min(scenario.clients.source_ips, 1 << 20);
