@@ -33,25 +33,19 @@ export const NOT_WAITING = Number.NEGATIVE_INFINITY;
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
 
-/**
- * The times and timer ids of every client record, by index in its `times` array. They are
- * fractions or pass 2^31 (timer ids: engine.ts `gen × SLOT_BITS + slot`), which a field of a V8
- * object holds as a pointer to a 16-byte heap number of its own: ten fields cost 240 bytes a
- * record (8 for the slot, 16 for the box), 23 MB of the drain 100k run's heap. In one packed
- * array of doubles (a JSArray and its FixedDoubleArray: 128 bytes) they cost 136 (session 15,
- * issue 14). Each is read and written through an accessor of the same name, so code outside this
- * file is unchanged; a read is the same two loads as a boxed field's (the array, the value).
- */
-const T_TIMER = 0;
-const T_REQUEST_TIMER = 1;
-const T_UPSTREAM_READ_TIMER = 2;
-const T_WAITING_SINCE = 3;
-const T_REQUEST_STARTED_AT = 4;
-const T_SERVICE_END = 5;
-const T_LAST_ACTIVITY = 6;
-const T_LB_SEEN_AT = 7;
-const T_LAST_BACKOFF = 8;
-const T_CONNECT_STARTED_AT = 9;
+/** Times and timer ids of every client record (Conn and WsConn): double fields from the start. */
+const CLIENT_DOUBLE_FIELDS = [
+  'timer',
+  'requestTimer',
+  'upstreamReadTimer',
+  'waitingSince',
+  'requestStartedAt',
+  'serviceEnd',
+  'lastActivity',
+  'lbSeenAt',
+  'lastBackoff',
+  'connectStartedAt',
+] as const;
 
 /**
  * The pooled record of one client: its Flow (flow.ts: 4-tuple, both ends' TCP states, the LB
@@ -66,12 +60,12 @@ const T_CONNECT_STARTED_AT = 9;
  */
 export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   // Every request: the client's send and respond, nginx, the app's service.
-  /**
-   * The record's times and timer ids (T_* above; their accessors are below the constructor). A
-   * literal with a non-integer (−∞) in it, so its elements are doubles from the first record on:
-   * only numbers are ever stored into it, so they stay doubles.
-   */
-  private readonly times: number[] = [-1, -1, -1, NOT_WAITING, 0, 0, 0, 0, 0, 0];
+  /** Pending timer of this connection (next request, idle close, service end), if any. */
+  timer = -1;
+  /** The HTTP client's own timer on its request in flight (clients.http.request_timeout), -1: none. */
+  requestTimer = -1;
+  /** nginx's upstream read timer on this connection's request at the app (proxy_read_timeout), -1: none. */
+  upstreamReadTimer = -1;
   /** The balancer's entry for this flow. */
   lbFlow: LbFlow = LbFlow.NONE;
   backend = -1;
@@ -97,6 +91,20 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */
   inList: object | null = null;
   indexInList = -1;
+  /**
+   * When the client started waiting to send a request it had to open a connection for
+   * (NOT_WAITING: none). Not −1: during warm-up the clock is negative, and a wait that starts there
+   * is still a wait.
+   */
+  waitingSince = NOT_WAITING;
+  requestStartedAt = 0;
+  serviceEnd = 0;
+  /** When the HTTP client next wants to send. */
+  lastActivity = 0;
+  /** When the balancer last forwarded a packet of this flow (an L4 NAT's idle timer, lb/nat-idle.ts). */
+  lbSeenAt = 0;
+  /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
+  lastBackoff = 0;
   // deep, fixedService, depTimeout, depTimeoutStatus: the same for every client request, so
   // they are on the prototype (below), not 4 slots (and a boxed Infinity) in every record.
   declare readonly deep: boolean;
@@ -123,6 +131,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   serverTcp: TcpState = TcpState.CLOSED;
   /** SYNs sent so far for the current upstream connect (accept-queue drops). */
   synAttempt = 0;
+  /** When the current connect() began (for connect latency). */
+  connectStartedAt = 0;
   /** Behind an L7 balancer: its stream for the client's current request (lb/l7-http-front.ts), or null. */
   stream: Req | null = null;
   /** Slot of the record in its VM's connections and in its VM's WebSocket sessions
@@ -156,86 +166,11 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     super();
   }
 
-  /** Pending timer of this connection (next request, idle close, service end), if any (−1: none). */
-  get timer(): number {
-    return this.times[T_TIMER];
-  }
-  set timer(id: number) {
-    this.times[T_TIMER] = id;
-  }
-
-  /** The HTTP client's own timer on its request in flight (clients.http.request_timeout), −1: none. */
-  get requestTimer(): number {
-    return this.times[T_REQUEST_TIMER];
-  }
-  set requestTimer(id: number) {
-    this.times[T_REQUEST_TIMER] = id;
-  }
-
-  /** nginx's upstream read timer on this connection's request at the app (proxy_read_timeout), −1: none. */
-  get upstreamReadTimer(): number {
-    return this.times[T_UPSTREAM_READ_TIMER];
-  }
-  set upstreamReadTimer(id: number) {
-    this.times[T_UPSTREAM_READ_TIMER] = id;
-  }
-
-  /**
-   * When the client started waiting to send a request it had to open a connection for
-   * (NOT_WAITING: none). Not −1: during warm-up the clock is negative, and a wait that starts there
-   * is still a wait.
-   */
-  get waitingSince(): number {
-    return this.times[T_WAITING_SINCE];
-  }
-  set waitingSince(t: number) {
-    this.times[T_WAITING_SINCE] = t;
-  }
-
-  get requestStartedAt(): number {
-    return this.times[T_REQUEST_STARTED_AT];
-  }
-  set requestStartedAt(t: number) {
-    this.times[T_REQUEST_STARTED_AT] = t;
-  }
-
-  get serviceEnd(): number {
-    return this.times[T_SERVICE_END];
-  }
-  set serviceEnd(t: number) {
-    this.times[T_SERVICE_END] = t;
-  }
-
-  /** When the HTTP client next wants to send. */
-  get lastActivity(): number {
-    return this.times[T_LAST_ACTIVITY];
-  }
-  set lastActivity(t: number) {
-    this.times[T_LAST_ACTIVITY] = t;
-  }
-
-  /** When the balancer last forwarded a packet of this flow (an L4 NAT's idle timer, lb/nat-idle.ts). */
-  get lbSeenAt(): number {
-    return this.times[T_LB_SEEN_AT];
-  }
-  set lbSeenAt(t: number) {
-    this.times[T_LB_SEEN_AT] = t;
-  }
-
-  /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
-  get lastBackoff(): number {
-    return this.times[T_LAST_BACKOFF];
-  }
-  set lastBackoff(seconds: number) {
-    this.times[T_LAST_BACKOFF] = seconds;
-  }
-
-  /** When the current connect() began (for connect latency). */
-  get connectStartedAt(): number {
-    return this.times[T_CONNECT_STARTED_AT];
-  }
-  set connectStartedAt(t: number) {
-    this.times[T_CONNECT_STARTED_AT] = t;
+  // Times and timer ids start as small integers (0, −1) and become fractions or exceed 2^31
+  // (engine.ts: `gen × SLOT_BITS + slot`): double fields from the start
+  // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run.
+  static {
+    preferDoubleFields(new Conn(-1), CLIENT_DOUBLE_FIELDS);
   }
 
   /** Where the client's request is (app-job.ts ReqPhase; NONE: no request in flight). */
@@ -297,8 +232,8 @@ export class WsConn extends Conn {
   }
 
   static {
-    // The session's own times (every client record's are in its `times` array).
-    preferDoubleFields(new WsConn(-1), ['sessionStartedAt', 'ageAtConnect', 'tunnelSince']);
+    // The session's own times on top of every client record's (one list: the two drifted apart once).
+    preferDoubleFields(new WsConn(-1), [...CLIENT_DOUBLE_FIELDS, 'sessionStartedAt', 'ageAtConnect', 'tunnelSince']);
   }
 }
 
