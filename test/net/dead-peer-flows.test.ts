@@ -182,7 +182,7 @@ describe("an exited HAProxy process's held streams: orphans keep their ports (tc
     const lb = { active: new Int32Array(1), slotFreed: null } as unknown as LoadBalancer;
     const w = {
       engine,
-      trace: new EventLog(() => engine.now),
+      trace: new EventLog(engine),
       lb,
       lbHost,
       scenario: sc,
