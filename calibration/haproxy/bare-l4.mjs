@@ -59,6 +59,25 @@ export const BARE_L4_EXPERIMENTS = [
     clients: { seconds: 20, args: [60, 20, 4000, '/slow/1000'] },
     actions: [{ at: 10.5, op: 'kill', server: 's1' }],
   },
+  {
+    name: 'haproxy-bare-l4-keepalive-sigterm-tcp',
+    description:
+      'mode tcp, roundrobin, retries 3, option redispatch, checks inter 2s fall 3 rise 2: 60 keep-alive clients ' +
+      '(GET /slow/1000, think 500 ms: below the apps keepAliveTimeout 2000 ms) to two bare node apps whose SIGTERM handler ' +
+      'calls server.close(); SIGTERM s1 at 10.5 s, SIGKILL 5.75 s later (its grace, in the middle of a 1-s request of the clients busy at the SIGTERM): whether the busy connections stay ' +
+      'on s1 until the kill (node answers keep-alive) and their requests in flight then read EOF.',
+    worker: WORKER,
+    mode: 'tcp',
+    summarise: summariseBareL4,
+    redispatch: true,
+    backendLines: [],
+    apps: { s1: [2000, 'graceful'], s2: [2000, 'graceful'] },
+    clients: { seconds: 20, args: [60, 20, 500, '/slow/1000'] },
+    actions: [
+      { at: 10.5, op: 'sigterm', server: 's1' },
+      { at: 16.25, op: 'kill', server: 's1' },
+    ],
+  },
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url))

@@ -72,6 +72,9 @@ export async function runBareLab(config, rt) {
       collect(child, appLines);
       apps[sv.name] = child;
     }
+    // HAProxy's checks start with the process (start_checks(), src/check.c: server k of n at
+    // k·mininter/n): its spawn time gives the check phase relative to the clients' t0.
+    const haproxySpawnedAt = Date.now();
     const haproxy = spawnInNamespace(ns, [...wrap, 'haproxy', '-db', '-f', cfgPath]);
     children.push(haproxy);
     collect(haproxy, haproxyRaw);
@@ -128,6 +131,7 @@ export async function runBareLab(config, rt) {
       config: { ...config, worker: undefined, summarise: undefined, frontendPort: FRONTEND_PORT, sampleMs: SAMPLE_MS },
       summary: config.summarise(clientLines, haproxyLines, t0),
       actionsDone,
+      haproxySpawnedT: rel(haproxySpawnedAt),
       clientLines: clientLines.map((l) => l.replace(/ (\d{13})( |$)/, (_, ms, end) => ` ${rel(Number(ms))}${end}`)),
       appLines: appLines.map(({ at, line }) => `${rel(at)} ${line}`),
       haproxyLines,

@@ -9,11 +9,16 @@ import { type DescribedIssue, formatFound } from './zod-issues.js';
 /** What these checks read of a parsed scenario (structural: schema.ts calls them from its refinement). */
 interface BareView {
   lb: { mode: string };
-  app: { tls: { terminates: string } };
+  app: { tls: { terminates: string }; sigterm_keepalive?: string };
   clients: {
     requests: { reused_connections?: boolean };
   };
-  backends: Array<{ name: string; proxy?: string; nginx?: object; app?: { tls?: { terminates?: string } } }>;
+  backends: Array<{
+    name: string;
+    proxy?: string;
+    nginx?: object;
+    app?: { tls?: { terminates?: string }; sigterm_keepalive?: string };
+  }>;
   timeline: Array<{ do: string; backend?: string }>;
 }
 
@@ -33,6 +38,7 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
       `needs lb.mode: l7 — only a balancer that terminates HTTP tells a client connection's first request from its later ones (TX_NOT_FIRST); an ${s.lb.mode} balancer forwards bytes`,
     );
   const bare = bareIndexes(s.backends);
+  checkSigtermKeepalive(s, bare, issue);
   if (bare.length === 0) return;
   const names = bare.map((i) => s.backends[i].name);
   for (const i of bare) {
@@ -64,6 +70,32 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
         ['timeline', j, 'backend'],
         'a backend with nginx',
         `${a.do} needs nginx, and backend '${a.backend}' has proxy: none — a bare app server has no reload or quit of its own; use terminate (SIGTERM) or deploy`,
+      );
+  });
+}
+
+/**
+ * `app.sigterm_keepalive` is a bare app server's (the app answers the balancer or the client
+ * itself): behind nginx, nginx's quit closes the connections and the key would say nothing.
+ */
+function checkSigtermKeepalive(
+  s: BareView,
+  bare: number[],
+  issue: (path: Path, expected: string, message: string) => void,
+): void {
+  const expected = 'a backend with proxy: none';
+  if (s.app.sigterm_keepalive !== undefined && bare.length === 0)
+    issue(
+      ['app', 'sigterm_keepalive'],
+      expected,
+      'applies to bare app servers only (backends[].proxy: none) — behind nginx, nginx -s quit decides when the connections close',
+    );
+  s.backends.forEach((b, i) => {
+    if (b.app?.sigterm_keepalive !== undefined && !bare.includes(i))
+      issue(
+        ['backends', i, 'app', 'sigterm_keepalive'],
+        expected,
+        `backend '${b.name}' has nginx in front (proxy: nginx) — nginx -s quit decides when its connections close, not the app's keep-alive`,
       );
   });
 }

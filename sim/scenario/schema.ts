@@ -352,6 +352,12 @@ export const AppSchema = z.strictObject({
     ),
   startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
+  sigterm_keepalive: z
+    .enum(['keep', 'close'])
+    .optional()
+    .describe(
+      "A bare app server's (backends[].proxy: none) keep-alive after SIGTERM with graceful_shutdown (unset = keep). `keep`: node's http.Server.close() (lib/_http_server.js: httpServerPreClose() closes the connections idle at that moment, once, then net.Server.close() closes the listener) — a connection busy at SIGTERM is answered `Connection: keep-alive` and keeps serving its client's next requests until it idles past keepalive_timeout or the kill after shutdown_grace, where its request in flight fails. `close`: gunicorn's gthread and async workers (handle_request(): `if not self.alive … resp.force_close()`) and Go net/http's Shutdown() answer `Connection: close` and close after the request in hand. Behind nginx, nginx's own quit decides and this is refused.",
+    ),
   crash_after: zDurationOrInfinite
     .prefault('0')
     .describe(

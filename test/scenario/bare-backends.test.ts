@@ -147,4 +147,25 @@ describe('backends[].proxy: none', () => {
       load(lines('lb: { mode: l7 }', 'clients: { requests: { reused_connections: true } }'))(),
     ).not.toThrow();
   });
+  it('app.sigterm_keepalive: keep or close on a bare backend; refused where nginx fronts every app or on an nginx backend', () => {
+    const s = load(
+      lines(...BARE_L7.slice(0, 5), '    app: { keepalive_timeout: 6s, sigterm_keepalive: close }', '  - name: b'),
+    )();
+    expect(s.scenario.backends[0].app?.sigterm_keepalive).toBe('close');
+    expect(issuesOf(lines('app: { sigterm_keepalive: keep }'))[0]).toMatchObject({
+      path: 'app.sigterm_keepalive',
+      expected: 'a backend with proxy: none',
+    });
+    expect(issuesOf(lines(...BARE_L7, '    app: { sigterm_keepalive: keep }'))[0]).toMatchObject({
+      path: 'backends[1].app.sigterm_keepalive',
+      expected: 'a backend with proxy: none',
+    });
+    expect(
+      issuesOf(
+        lines(...BARE_L7.slice(0, 5), '    app: { keepalive_timeout: 6s, sigterm_keepalive: drain }', '  - name: b'),
+      )[0],
+    ).toMatchObject({
+      path: 'backends[0].app.sigterm_keepalive',
+    });
+  });
 });

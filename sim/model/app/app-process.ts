@@ -26,6 +26,8 @@ export class AppProcess {
   drainHookDone = false;
   /** Incremented whenever the process dies with its memory: in-memory sessions of an older epoch are gone. */
   private epochCount = 0;
+  /** SIGTERMs the process took (SERVING → DRAINING): the balancer's pool sees each one once (idle connections closed then). */
+  private sigtermCount = 0;
   /** State of this backend's own database connection pool (a dead pool fails every query). */
   private ownDependency: DependencyState = 'up';
 
@@ -66,6 +68,25 @@ export class AppProcess {
     return this.current === AppState.SERVING;
   }
 
+  /** SIGTERMs taken so far (a serial: whoever watches the app sees each shutdown's start once). */
+  get sigterms(): number {
+    return this.sigtermCount;
+  }
+
+  /**
+   * Draining, it still keeps a connection open after answering on it (`app.sigterm_keepalive:
+   * keep`, node's http.Server.close(): lib/_http_server.js Server.prototype.close() →
+   * httpServerPreClose() closes the connections idle at that moment, once, then
+   * net.Server.close() closes the listener; nothing marks the server as closing for the requests
+   * still to come, so resOnFinish() keeps the socket and the next response still says
+   * `Connection: keep-alive`). `close` (gunicorn: workers/gthread.py and base_async.py
+   * handle_request() `if not self.alive … resp.force_close()`; Go net/http's Shutdown():
+   * doKeepAlives() false) answers `Connection: close` after SIGTERM and closes.
+   */
+  get keepsAliveDraining(): boolean {
+    return this.current === AppState.DRAINING && (this.config.sigterm_keepalive ?? 'keep') === 'keep';
+  }
+
   /** A WebSocket handshake would be accepted. */
   get acceptsWebSockets(): boolean {
     return this.current === AppState.SERVING && this.wsOpen;
@@ -86,7 +107,9 @@ export class AppProcess {
 
   /** SIGTERM: the listener closes; what is in flight may finish. */
   sigterm(): void {
-    if (this.current === AppState.SERVING) this.current = AppState.DRAINING;
+    if (this.current !== AppState.SERVING) return;
+    this.current = AppState.DRAINING;
+    this.sigtermCount++;
   }
 
   /** The drain hook (or SIGTERM in a pod) refuses new WebSocket sessions. */

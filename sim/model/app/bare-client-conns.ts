@@ -16,9 +16,12 @@ import type { AppServer } from './app-server.js';
  * keepAliveTimeout + 1 s, lib/_http_server.js HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER), with a plain
  * close() — a FIN the client reads (through HAProxy mode tcp, relayed: process_stream() passes the
  * server side's shutdown on, src/stream.c) — so the keep-alive race at the client is client vs
- * app (requestCrossesFin over clients.rtt). After SIGTERM (server.close()) it finishes the
- * request in hand and answers with `Connection: close`; its idle connections are closed at once
- * (vm/lifecycle.ts). Where nginx fronts the VM this is proxy/client-conns.ts and upstream.ts.
+ * app (requestCrossesFin over clients.rtt). At SIGTERM its idle connections are closed at once
+ * (vm/lifecycle.ts); the busy ones follow `app.sigterm_keepalive`: node (keep) answers them
+ * `Connection: keep-alive` and goes on serving their next requests — they end at the app's idle
+ * timeout or at the kill after shutdown_grace, their requests in flight failing there — while
+ * gunicorn (close) answers `Connection: close`. Where nginx fronts the VM this is
+ * proxy/client-conns.ts and upstream.ts.
  */
 export class BareClientConns implements HttpUpstream, ResponseSink {
   sink!: HttpDownstream;
@@ -75,9 +78,14 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     return true;
   }
 
-  /** node keeps the connection after a response unless it is shutting down (server.close()). */
+  /**
+   * The app keeps the connection after a response while it serves, and after SIGTERM only if its
+   * server does (app-process.ts keepsAliveDraining: node yes, so a busy client stays on the
+   * draining app until shutdown_grace's kill; gunicorn answers `Connection: close`).
+   */
   keepsAlive(conn: Conn): boolean {
-    return this.w.backends[conn.backend].app.accepting;
+    const app = this.w.backends[conn.backend].app;
+    return app.accepting || app.keepsAliveDraining;
   }
 
   /** The app closes the idle connection after its keep-alive timeout if the next request comes later (or crosses its FIN). */

@@ -51,7 +51,9 @@ export type ProbedVm = Pick<VmView, 'index' | 'bare'> & { app: { config: { tls: 
  * Where a kubelet probe connects (kernel-hosts.ts): nginx's listener, NGINX_PORT 443 with TLS, or
  * on a bare app server (`backends[].proxy: none`, as lb/health-checker.ts connects there) the
  * app's own port, APP_PORT 8080 — scheme HTTPS only where the app itself terminates TLS
- * (`app.tls.terminates: app`; a probe's scheme is the port's, pkg/probe/http/request.go).
+ * (`app.tls.terminates: app`). An assumption: the kubelet takes the scheme from the pod spec's
+ * httpGet.scheme (default HTTP), not from the port, so this is the spec drainsim assumes its
+ * operator wrote.
  */
 export function probeTarget(backend: ProbedVm): { port: number; scheme: 'http' | 'https' } {
   if (!backend.bare) return { port: NGINX_PORT, scheme: 'https' };

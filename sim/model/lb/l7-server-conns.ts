@@ -72,6 +72,8 @@ class ServerPool {
   /** The server process and nginx generation that accept connections now, and their serial. */
   life = -1;
   epoch = -1;
+  /** The app's SIGTERMs this pool has seen (each closes the idle connections once: refresh). */
+  sigterms = 0;
   generation = -1;
   /** The accepting generation itself: its quitAt is when nginx closed the pool's idle connections. */
   gen: NginxGeneration | null = null;
@@ -573,7 +575,11 @@ export class L7ServerConns {
       pool.gen = gens.length > 0 ? gens[gens.length - 1] : null;
       pool.key++;
     }
-    if (this.closing(b)) {
+    // A bare node app's SIGTERM closes the connections idle then, once (closeIdleConnections(),
+    // lib/_http_server.js httpServerPreClose()); the busy ones stay kept-alive (closing() below).
+    const sigterm = pool.sigterms !== backend.app.sigterms;
+    pool.sigterms = backend.app.sigterms;
+    if (this.closing(b) || sigterm) {
       // A quitting nginx (`nginx -s quit`: every generation QUIT, listeners closed) closed them at its QUIT.
       const quitAt = !nginx.listening ? (pool.gen?.quitAt ?? -1) : -1;
       this.flushSince(pool, quitAt);
@@ -585,10 +591,15 @@ export class L7ServerConns {
     this.flush(pool, quitAt >= 0 ? Math.min(quitAt, this.w.now) : this.w.now);
   }
 
-  /** The server's process is shutting down: no new connection accepted, idle ones closed. */
+  /**
+   * The server's process is shutting down: no new connection accepted, idle ones closed — except a
+   * draining bare app that keeps its connections alive (node: app-process.ts keepsAliveDraining),
+   * whose connections end at its idle timeout or its kill.
+   */
   private closing(b: number): boolean {
     const backend = this.w.backends[b];
-    return !backend.nginx.listening || !backend.app.accepting;
+    const app = backend.app;
+    return !backend.nginx.listening || (!app.accepting && !(backend.bare && app.keepsAliveDraining));
   }
 
   /** The server closed every idle connection (nginx quit or restarted, its process died). */

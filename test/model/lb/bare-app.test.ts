@@ -12,6 +12,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { totalIn } from '../../calibration/heldout-table.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, valueAt } from '../helpers.js';
 
@@ -311,5 +312,38 @@ describe("HAProxy's check of a bare app server killed under it", () => {
     expect(down.map((x) => x.reason)).toEqual([
       'Layer7 invalid response, info: "TCPCHK got an empty response at step 2"',
     ]);
+  });
+});
+
+describe('a SIGTERMed bare app server behind HAProxy mode http: its server connections after the answer', () => {
+  /** Open-loop 500-ms requests over kept-alive server connections (idle 10 s); vm-a SIGTERMed at 10 s, killed at 13 s. */
+  function sigterm(keep?: 'keep' | 'close'): ScenarioInput {
+    const input = openLoop('none', true);
+    input.horizon = '25s';
+    input.app = {
+      ...input.app,
+      keepalive_timeout: '10s',
+      graceful_shutdown: true,
+      shutdown_grace: '3s',
+      ...(keep ? { sigterm_keepalive: keep } : {}),
+    };
+    input.timeline = [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'graceful' }];
+    return input;
+  }
+  const after = (r: RunResult, name: string): number => totalIn(r, name, 11, 25, 'vm-a');
+
+  it('node (unset = keep): HAProxy reuses the connections it answered after the SIGTERM until DOWN; the kill at 13 s fails those in flight', () => {
+    const r = run(sigterm());
+    // Its connections to vm-a stay open after the SIGTERM (their answers said keep-alive),
+    expect(after(r, 'active_conn')).toBeGreaterThan(0);
+    // Later requests of their client connections (reused_connections): closed silently (EOF), no 502.
+    expect(totalIn(r, 'errors', 12, 14)).toBeGreaterThan(5);
+    expect(fig(r, 'errors.total')).toBe(totalIn(r, 'errors', 12, 14));
+  });
+
+  it('gunicorn (close): each answered connection closes, new connects are refused and redispatched: nothing fails', () => {
+    const r = run(sigterm('close'));
+    expect(after(r, 'active_conn')).toBe(0);
+    expect(fig(r, 'errors.total')).toBe(0);
   });
 });

@@ -38,6 +38,20 @@ function keepalive(proxy: 'nginx' | 'none', mode: 'l4' | 'nat', think: string, t
 
 const kill = [{ at: '30s', do: 'terminate', backend: 'vm-a', mode: 'kill' }];
 
+/** vm-a SIGTERMed at 20 s (killed 10 s later), its clients busy: 500-ms requests 500 ms apart, 40 per connection. */
+function sigterm(mode: 'l4' | 'nat', keep?: 'keep' | 'close'): ScenarioInput {
+  const input = keepalive('none', mode, '500ms', [{ at: '20s', do: 'terminate', backend: 'vm-a', mode: 'graceful' }]);
+  const clients = input.clients as { http: Record<string, unknown> };
+  clients.http.requests_per_connection = 'const(40)';
+  input.app = {
+    ...input.app,
+    service_time: 'const(500ms)',
+    shutdown_grace: '10s',
+    ...(keep ? { sigterm_keepalive: keep } : {}),
+  };
+  return input;
+}
+
 describe('a bare app server holding the clients own connections (lb.mode l4 / nat)', () => {
   it("closes them idle after app.keepalive_timeout: a client thinking longer opens a new one per request (nginx's 75 s keeps them)", () => {
     for (const mode of ['l4', 'nat'] as const) {
@@ -85,11 +99,35 @@ describe('a bare app server holding the clients own connections (lb.mode l4 / na
     expect(fig(r, 'responses_5xx.total')).toBe(0);
   });
 
-  it('SIGTERM: the app closes its idle connections at once and refuses new ones; nothing fails behind HAProxy mode tcp', () => {
-    const r = run(keepalive('none', 'l4', '1s', [{ at: '30s', do: 'terminate', backend: 'vm-a', mode: 'graceful' }]));
-    expect(fig(r, 'errors.total')).toBe(0);
-    expect(totalIn(r, 'closed_fin', 30, 31, 'vm-a')).toBeGreaterThan(20);
-    expect(totalIn(r, 'new_conn', 31, 60, 'vm-a')).toBe(0);
+  it('SIGTERM, a gunicorn-like app (sigterm_keepalive: close): idle ones closed at once, busy ones after their answer; nothing fails', () => {
+    for (const mode of ['l4', 'nat'] as const) {
+      const r = run(sigterm(mode, 'close'));
+      // The idle ones at the SIGTERM (20 s, in the sample ending then), the busy ones after their answer.
+      expect(totalIn(r, 'closed_fin', 19, 20, 'vm-a')).toBeGreaterThan(20);
+      expect(totalIn(r, 'closed_fin', 20, 21, 'vm-a')).toBeGreaterThan(20);
+      expect(totalIn(r, 'new_conn', 21, 60, 'vm-a')).toBe(0);
+      expect(totalIn(r, 'requests', 22, 60, 'vm-a')).toBe(0);
+      // Nothing was in flight at the kill: no EOF (only the NAT's connects meet the closed listener).
+      expect(fig(r, 'err_econnreset.total')).toBe(0);
+      if (mode === 'l4') expect(fig(r, 'errors.total')).toBe(0);
+    }
+  });
+
+  it('SIGTERM, a node app (sigterm_keepalive unset = keep): busy clients keep being served until the kill, whose requests in flight fail', () => {
+    for (const mode of ['l4', 'nat'] as const) {
+      const r = run(sigterm(mode));
+      // The idle ones close at the SIGTERM (closeIdleConnections()), no new connection lands on it…
+      expect(totalIn(r, 'closed_fin', 19, 20, 'vm-a')).toBeGreaterThan(20);
+      expect(totalIn(r, 'new_conn', 21, 60, 'vm-a')).toBe(0);
+      // …but the busy ones stay (think 500 ms < keepalive_timeout 3 s), answered keep-alive until the kill at 30 s,
+      expect(totalIn(r, 'closed_fin', 20, 29, 'vm-a')).toBe(0);
+      expect(totalIn(r, 'requests', 25, 30, 'vm-a')).toBeGreaterThan(100);
+      // where the requests in flight read EOF (the app's FIN through HAProxy mode tcp or the NAT).
+      const held = fig(r, 'err_econnreset.total');
+      expect(held).toBeGreaterThan(5);
+      expect(totalIn(r, 'err_econnreset', 29, 31)).toBe(held);
+      if (mode === 'l4') expect(fig(r, 'errors.total')).toBe(held);
+    }
   });
 
   it("a hard removal (remove_resets_flows) resets the app's own socket: reset_in counted, no nginx log line", () => {
