@@ -174,3 +174,52 @@ export class ProxyIdleTimeouts implements HttpUpstream {
     this.sink.closedByServer(conn);
   };
 }
+
+/**
+ * How long HAProxy keeps a tunnel once one side has half-closed it: `afterServerFin`, the client
+ * side's inactivity timeout once the server's FIN has been passed on to the client, and
+ * `afterClientFin`, the server side's once the client's FIN has been passed on to the server.
+ * The FIN itself is relayed at once (the channel's CF_AUTO_CLOSE: `channel_shutw_now()` →
+ * `sc_shutw()`, a shutdown(SHUT_WR)), so the peer reads EOF without delay; the stream then ends
+ * when the peer closes its own side too, or when this timeout expires first (log `cD` / `sD`),
+ * and a peer that keeps its side open is not told (HAProxy had already sent its FIN; its close()
+ * then leaves no unread data, so no RST). Sources, HAProxy v2.6.0:
+ * - shutting the write side of a stream connector sets its read timeout to the half-closed one
+ *   when set (sc_app_shutw() / sc_conn_shutw(), src/stconn.c: `if (tick_isset(sc->hcto)) ic->rto
+ *   = sc->hcto`); the client side's hcto is the frontend's `timeout client-fin` (stream_new(),
+ *   src/stream.c), the server side's the backend's `timeout server-fin` (stream_set_backend(),
+ *   src/proxy.c);
+ * - in a tunnel process_stream() (src/stream.c, "if we have no analyser anymore in any direction
+ *   and have a tunnel timeout set") resets every timeout to `timeout tunnel` and then keeps the
+ *   half-closed ones: `req->rto = clientfin` when res CF_SHUTW, `res->rto = serverfin` when req
+ *   CF_SHUTW, each only `if tick_isset(...)`.
+ * Unset (no default), a side keeps its ordinary timeout: `timeout tunnel` in a tunnel, else
+ * `timeout client` / `timeout server` (tunnelTimeout's rule per side). A NAT has no stream: it
+ * forwards each FIN and keeps nothing (Infinity). Measured (calibration/haproxy/NOTES.md item 31,
+ * HAProxy 2.6.12): `timeout client-fin 2s`, a server FIN, a client that stays open: the stream
+ * ends 2.000 s after the client read EOF, `cD`.
+ */
+export interface HalfClosedTimeouts {
+  afterServerFin: number;
+  afterClientFin: number;
+}
+
+export function halfClosedTimeouts(lb: World['scenario']['lb']): HalfClosedTimeouts {
+  if (lb.mode === 'nat') return { afterServerFin: Infinity, afterClientFin: Infinity };
+  const side = (fin: number | undefined, ordinary: number | undefined): number =>
+    fin ?? lb.timeout_tunnel ?? ordinary ?? Infinity;
+  return {
+    afterServerFin: side(lb.timeout_client_fin, lb.timeout_client),
+    afterClientFin: side(lb.timeout_server_fin, lb.timeout_server),
+  };
+}
+
+/**
+ * When HAProxy ends a tunnel that one side half-closed at `finAt`: when the other side's own FIN
+ * reaches it (`peerClosesAt`; Infinity: that side keeps its end open), or `timeout` after the FIN
+ * (halfClosedTimeouts), whichever comes first. A 0 timeout is HAProxy's "none" (tick unset).
+ */
+export function halfClosedStreamEnds(finAt: number, peerClosesAt: number, timeout: number): number {
+  const expires = timeout > 0 ? finAt + timeout : Infinity;
+  return Math.min(peerClosesAt, expires);
+}
