@@ -21,7 +21,7 @@
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
-import { halfClosedStreamEnds, halfClosedTimeouts } from '../../sim/model/lb/timeouts.js';
+import { halfClosedTimeouts } from '../../sim/model/lb/fin-timeouts.js';
 import type { RunResult } from '../../sim/result.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
@@ -307,16 +307,16 @@ describe.skipIf(process.env.DRAINSIM_WRITE_HOLDOUT4)(
       expect(eofs).toHaveLength(10);
       expect(data.haproxyLog.every((l) => l[4] === 'cD')).toBe(true);
       time(run, 'server FIN → client EOF (source rule, not drainsim)', Math.max(...eofs) - 4, 0, 0.05);
-      // drainsim's rule for the twin's balancer (sim/model/lb/timeouts.ts halfClosedTimeouts): a
+      // drainsim's rule for the twin's balancer (sim/model/lb/fin-timeouts.ts halfClosedTimeouts): a
       // client that keeps its side open after the server's FIN is ended timeout client-fin later
-      // (halfClosedStreamEnds with the peer never closing), not at timeout tunnel.
+      // (armed at the FIN: sc_app_shutw_conn(), src/stconn.c), not at timeout tunnel.
       const lb = namedScenario(loadScenario(`calibration/scenarios/haproxy-holdout4-${run}.yaml`, ScenarioSchema)).lb;
       const { afterServerFin } = halfClosedTimeouts(lb);
       time(
         run,
         'client EOF → HAProxy ends the stream, cD (timeout client-fin)',
         Math.min(...ends) - Math.max(...eofs),
-        halfClosedStreamEnds(0, Infinity, afterServerFin),
+        afterServerFin,
         0.05,
       );
       // The twin's server (app.ws.session_ttl 4s) closes every tunnel once; its WebSocket clients

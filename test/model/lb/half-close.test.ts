@@ -1,8 +1,8 @@
 /**
- * A tunnel's half-close through HAProxy (sim/model/lb/timeouts.ts halfClosedTimeouts): once one
+ * A tunnel's half-close through HAProxy (sim/model/lb/fin-timeouts.ts halfClosedTimeouts): once one
  * side's FIN has been passed on, the other side's read timeout is `timeout client-fin` (after the
  * server's FIN) or `timeout server-fin` (after the client's), each when set (sc_app_shutw() /
- * sc_conn_shutw(), src/stconn.c; process_stream(), src/stream.c, HAProxy v2.6.0), else that
+ * sc_app_shutw_conn(), src/stconn.c; process_stream(), src/stream.c, HAProxy v2.6.0), else that
  * side's ordinary timeout. Measured: calibration/haproxy/NOTES.md item 31 (client-fin 2s, the
  * stream ended 2.000 s after the client read EOF). The keys are read from haproxy.cfg and are
  * proxy-only settings (a NAT keeps no stream).
@@ -10,8 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { importHaproxy } from '../../../sim/import/haproxy-cfg.js';
 import { Imported } from '../../../sim/import/imported.js';
-import { halfClosedStreamEnds, halfClosedTimeouts } from '../../../sim/model/lb/timeouts.js';
+import { halfClosedTimeouts } from '../../../sim/model/lb/fin-timeouts.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
+import { run, valueAt } from '../helpers.js';
+import { vanishL4 } from './vanish-l4.js';
 
 const lbOf = (lb: Record<string, unknown>) => ScenarioSchema.parse({ lb }).lb;
 
@@ -44,14 +47,6 @@ describe('HAProxy half-closed tunnel timeouts', () => {
     expect(halfClosedTimeouts(lbOf({ mode: 'l4' }))).toEqual({ afterServerFin: Infinity, afterClientFin: Infinity });
   });
 
-  it('the stream ends at the peer’s own close, or the fin timeout after the FIN if the peer stays open', () => {
-    // A WebSocket client closes on EOF: the stream ends then, long before client-fin.
-    expect(halfClosedStreamEnds(4, 4.0001, 2)).toBe(4.0001);
-    // The recorded half-open client: HAProxy ends it client-fin after the FIN (log cD).
-    expect(halfClosedStreamEnds(4, Infinity, 2)).toBe(6);
-    expect(halfClosedStreamEnds(4, Infinity, Infinity)).toBe(Infinity);
-  });
-
   it('a NAT keeps no stream: the keys are errors there, and it has no half-closed timeout', () => {
     const res = ScenarioSchema.safeParse({ lb: { mode: 'nat', timeout_client_fin: '2s' } });
     expect(res.success).toBe(false);
@@ -73,5 +68,20 @@ describe('HAProxy half-closed tunnel timeouts', () => {
     expect(text).toContain('timeout_client_fin: 2s # from h.cfg:3');
     expect(text).toContain('timeout_server_fin: 3s # from h.cfg:4');
     expect(into.warnings).toEqual([]);
+  });
+
+  it('mode tcp: a client-closed stream to a vanished server ends timeout server-fin after the FIN', () => {
+    // The clients' request timeouts (2 s after their last request, by ≈ 7.2 s) close them; each
+    // FIN is relayed to the silent vm-a and arms server-fin (3 s) from then, where timeout server
+    // alone (12 s from the last request: vanished-client-closed.test.ts) keeps them to ≈ 17 s.
+    const r = run(vanishL4({ timeout_server: '12s', timeout_server_fin: '3s' }), 1);
+    const stuck = valueAt(r, 'active_conn', 6, 'vm-a');
+    expect(stuck).toBeGreaterThan(3);
+    expect(valueAt(r, 'active_conn', 11, 'vm-a')).toBe(0);
+    const ended = recordsOf(r, 'lb.server_side_timeout');
+    expect(ended.length).toBeGreaterThan(0);
+    expect(ended.every((e) => e.after === 3 && e.t > 8 && e.t < 10.3)).toBe(true);
+    // The DOWN line (≈ 11 s) no longer counts them among vm-a's sessions.
+    expect(recordsOf(r, 'hc.down')[0].sessions).toBe(0);
   });
 });
