@@ -18,7 +18,13 @@ import type { LbConfig } from '../../scenario/schema.js';
  *   and have a tunnel timeout set") resets every timeout to `timeout tunnel` and then keeps the
  *   half-closed ones: `req->rto = clientfin` when res CF_SHUTW, `res->rto = serverfin` when req
  *   CF_SHUTW, each only `if tick_isset(...)`.
- * Either is armed at the shutdown, from the FIN (`ic->rex = tick_add(now_ms, ic->rto)`).
+ * Either is armed at the shutdown, from the FIN (`ic->rex = tick_add(now_ms, ic->rto)`). In mode
+ * http (a WebSocket through lb.mode l7) the stream's rule is the same (stream_new() sets scf->hcto
+ * whatever the mode) and the H1 connection itself, once half-closed, takes the same timeout
+ * (h1_refresh_timeout(), src/mux_h1.c: `h1c->shut_timeout`, clientfin / serverfin when set, else
+ * timeout client / server, h1_init()). No change to any of this from 2.6.0 to 2.6.12 (Debian's
+ * changelog: the last half-close fix is 2.3-dev4's "mux-h1: always apply the timeout on
+ * half-closed connections").
  * Unset (no default), a side keeps its ordinary timeout: `timeout tunnel` in a tunnel, else
  * `timeout client` / `timeout server` (lb/timeouts.ts tunnelTimeout, per side). A NAT has no
  * stream: it forwards each FIN and keeps nothing (Infinity). Measured (calibration/haproxy/NOTES.md
