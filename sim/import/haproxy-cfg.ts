@@ -84,9 +84,12 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         if (what === 'connect' && seconds !== null) into.set(['lb', 'connect_timeout'], formatDuration(seconds), at);
         else if (what === 'check' && seconds !== null)
           into.set(['health_check', 'timeout'], formatDuration(seconds), at);
-        else if (['client', 'server', 'tunnel', 'queue'].includes(what ?? '') && seconds !== null)
+        else if (
+          ['client', 'server', 'tunnel', 'queue', 'client-fin', 'server-fin'].includes(what ?? '') &&
+          seconds !== null
+        )
           proxyOnly.push({
-            path: ['lb', `timeout_${what}`],
+            path: ['lb', `timeout_${what!.replace('-', '_')}`],
             value: formatDuration(seconds),
             at,
             what: `timeout ${what}`,

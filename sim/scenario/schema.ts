@@ -707,6 +707,16 @@ export const LbSchema = z.strictObject({
     .describe(
       'HAProxy timeout tunnel (no default): replaces timeout client and server once no analyser is left — in mode tcp as soon as the server connection is up, in mode http (l7) once a WebSocket is upgraded (process_stream(), src/stream.c); an idle tunnel (client pings rarer than it) is closed by the balancer.',
     ),
+  timeout_client_fin: zDurationOrInfinite
+    .optional()
+    .describe(
+      "HAProxy timeout client-fin (no default: unset = the client side keeps its ordinary timeout, timeout_tunnel in a tunnel, else timeout_client): the client side's inactivity timeout once the server's FIN has been passed on to the client (sc_app_shutw() / sc_app_shutw_conn(), src/stconn.c: `ic->rto = sc->hcto`, hcto = fe timeout.clientfin, stream_new(); in a tunnel process_stream(), src/stream.c: `req->rto = clientfin` when res CF_SHUTW). A client that keeps its side open after that EOF is ended this long after it (log cD) and is not told. HAProxy v2.6.0.",
+    ),
+  timeout_server_fin: zDurationOrInfinite
+    .optional()
+    .describe(
+      "HAProxy timeout server-fin (no default: unset = the server side keeps its ordinary timeout, timeout_tunnel in a tunnel, else timeout_server): the server side's inactivity timeout once the client's FIN has been passed on to the server, counted from that FIN (stream_set_backend(), src/proxy.c: `scb->hcto = be->timeout.serverfin`; sc_app_shutw_conn(), src/stconn.c; process_stream(), src/stream.c: `res->rto = serverfin` when req CF_SHUTW). lb.mode l4: a stream whose client closed while its server is silent (a vanished host) ends this long after the FIN instead of timeout_tunnel / timeout_server after the last exchange. HAProxy v2.6.0.",
+    ),
   nat_idle_timeout: zDurationOrInfinite
     .optional()
     .describe(
@@ -1079,6 +1089,8 @@ export const ScenarioSchema = z
       'timeout_client',
       'timeout_server',
       'timeout_tunnel',
+      'timeout_client_fin',
+      'timeout_server_fin',
       'timeout_queue',
       'maxconn',
       'maxqueue',

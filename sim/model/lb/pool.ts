@@ -2,6 +2,7 @@ import type { Rng } from '../../engine/random.js';
 import type { LbConfig } from '../../scenario/schema.js';
 import { markBackends, NO_BACKENDS, type PackedBackends } from '../core/backend-set.js';
 import { clientAddress } from '../core/kernel-hosts.js';
+import { halfClosedTimeouts, serverFinTimeout } from './fin-timeouts.js';
 import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers, SRV_EWGHT_MAX } from './fwrr.js';
 import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
@@ -260,21 +261,25 @@ export class LoadBalancer {
    * leastconn's count, a maxconn slot — lasts until that side's read timeout expires in
    * process_stream() (src/stream.c): `timeout server`, or `timeout tunnel` once set (tcp mode), from
    * the last I/O with the server (the FIN is no write activity: sc_notify() re-arms the read timeout
-   * on CF_WRITE_ACTIVITY only, src/stconn.c; `timeout server-fin`, sc->hcto, has no default and is
-   * not modelled). With neither, Infinity: the stream lasts until the balancer host's kernel gives
-   * up on the data it cannot deliver (lb.kernel.tcp_retries2: core/held-streams.ts, which ends
+   * on CF_WRITE_ACTIVITY only, src/stconn.c) — or `timeout server-fin` from the FIN itself
+   * where set (sc->hcto, no default: lb/fin-timeouts.ts serverFinTimeout). With none, Infinity:
+   * the stream lasts until the balancer host's kernel gives up on the data it cannot deliver (lb.kernel.tcp_retries2: core/held-streams.ts, which ends
    * every held stream at that give-up if it comes first), an error HAProxy reads on the server side.
    */
   clientClosedStreamHold(lastServerIo: number, now: number): number {
     if (this.config.mode !== 'l4') return 0;
+    // `timeout server-fin` set: armed at the relayed FIN (lb/fin-timeouts.ts serverFinTimeout).
+    const fin = serverFinTimeout(this.config);
+    if (fin !== null) return fin;
     return Math.max(0, lastServerIo + this.serverSideTimeout() - now);
   }
 
-  /** The server side's read timeout in tcp mode: `timeout tunnel`, else `timeout server`, else none (Infinity). */
+  /**
+   * The server side's read timeout in tcp mode once the client's FIN is relayed: `timeout
+   * server-fin`, else `timeout tunnel`, else `timeout server`, else none (Infinity).
+   */
   serverSideTimeout(): number {
-    const set = (t: number | undefined): t is number => t !== undefined && Number.isFinite(t) && t > 0;
-    const { timeout_tunnel: tunnel, timeout_server: server } = this.config;
-    return set(tunnel) ? tunnel : set(server) ? server : Number.POSITIVE_INFINITY;
+    return halfClosedTimeouts(this.config).afterClientFin;
   }
 
   /** Health checks and readiness both let the backend take traffic. */
