@@ -170,3 +170,26 @@ describe('balance source: an open-loop user sends from one address, user u from 
     for (const n of perServer(100000)) expect(n).toBeGreaterThan(200);
   });
 });
+
+describe('balance source: anonymous open-loop requests come from many clients', () => {
+  const perServer = (sourceIps: number): number[] => {
+    const r = run({
+      warmup: '0s',
+      horizon: '6s',
+      clients: { source_ips: sourceIps, requests: { rate: 200 } },
+      app: { workers: 8, service_time: 'const(5ms)' },
+      lb: { mode: 'l7', balance: 'source' },
+      backends: [{ name: 's1' }, { name: 's2' }, { name: 's3' }, { name: 's4' }],
+    } as ScenarioInput);
+    return ['s1', 's2', 's3', 's4'].map((s) => sum(window(r, 'goodput', 0, 6, s)));
+  };
+
+  it('each request from its own client address: all four servers take a share (not one address on one server)', () => {
+    for (const n of perServer(100000)) expect(n).toBeGreaterThan(200);
+  });
+
+  it('behind one address (source_ips 1) they all hash to that address’s server', () => {
+    const served = perServer(1);
+    expect(served.filter((n) => n > 0)).toHaveLength(1);
+  });
+});
