@@ -389,8 +389,8 @@ function compareMedians(run: string, figure: string, reals: number[], sims: numb
  *   cores, stamp.load; the run's own five processes: HAProxy, two node backends, the client, the
  *   sampler), not a rule of HAProxy; a 4 % throughput gap doubles on the 503s (a third of the
  *   load).
- * - haproxy-source-http: the recorded clients come from 127.0.0.1, which hashes to s2; drainsim's
- *   anonymous requests come from address 0, which hashes to s1: compared is that one server
+ * - haproxy-source-http: the recorded clients come from 127.0.0.1, which hashes to s2; the twin's
+ *   requests come from its one address (source_ips: 1, address 0), which hashes to s1: compared is that one server
  *   takes every request in each phase, not which one.
  * - kill-restart-http-keepalive (the keep-alive twin of kill-restart-http): its 503 count is not
  *   compared — a drainsim keep-alive client leaves after a request that failed all its retries

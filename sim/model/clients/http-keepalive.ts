@@ -1,6 +1,7 @@
 import type { LaneId } from '../../engine/engine.js';
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
+import { silentPeerGiveUpAt } from '../../net/dead-peer.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { ReqPhase, Status } from '../core/app-job.js';
 import { type Conn, ConnKind, NOT_WAITING } from '../core/conn.js';
@@ -47,6 +48,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** The request timers (request_timeout after each write): one fixed delay, so an engine lane
    *  rather than a heap entry each (engine.ts scheduleFixed; same firing order). */
   private readonly requestTimers: LaneId;
+  /** `request_timeout`: the delay of requestTimers. */
+  private readonly requestTimeout: number;
   /** Ends the client's connection where it ends (null: World.end, a flow that reaches a backend). */
   private readonly endVia: ((conn: Conn, how: EndKind) => void) | null;
   // What the engine calls back: the prototype methods below, bound to this population. Not
@@ -56,6 +59,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly sendCb = this.send.bind(this);
   private readonly timedOutCb = this.timedOut.bind(this);
   private readonly idleCloseCb = this.idleClose.bind(this);
+  private readonly kernelGaveUpCb = this.kernelGaveUp.bind(this);
   private readonly clientCloseCb = this.clientClose.bind(this);
 
   constructor(
@@ -78,6 +82,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.idleTimeout = cfg.idle_timeout > 0 ? cfg.idle_timeout : Infinity;
     this.latency = w.metrics.histogram('request_latency');
     this.requestTimers = w.engine.fixedDelay(cfg.request_timeout);
+    this.requestTimeout = cfg.request_timeout;
   }
 
   start(): void {
@@ -131,8 +136,38 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.path.handle(conn);
   }
 
-  /** No answer will come (a vanished host, a response the LB reset): the request's own timer is already running. */
-  noAnswer(_conn: Conn): void {}
+  /**
+   * No answer will come (a vanished host, a response the LB reset): the request's own timer is
+   * already running. Where the request itself was written towards a host that vanished, nothing
+   * acknowledges it, and behind an L4 NAT the socket retransmitting it is the client machine's own:
+   * its kernel gives up after clients.kernel.tcp_retries2 (retransmits_timed_out() checked at each
+   * tcp_retransmit_timer firing, net/ipv4/tcp_timer.c; net/dead-peer.ts silentPeerGiveUpAt) and
+   * tcp_write_err() fails the socket with ETIMEDOUT — before request_timeout when tcp_retries2 is
+   * lowered (never at the default 15: ~15 min). Behind a proxy the client's peer is the balancer,
+   * which acknowledges the request; a response reset by the NAT leaves nothing of the client's
+   * outstanding: both wait for request_timeout.
+   */
+  noAnswer(conn: Conn): void {
+    const w = this.w;
+    if (w.lbHost !== null || conn.phase !== ReqPhase.CONNECTING || w.backends[conn.backend].hostUp) return;
+    const wheel = w.clientHosts.wheelOf(w.clientIp(conn), w.now);
+    const giveUpAt = silentPeerGiveUpAt(w.now, this.rtt, w.scenario.clients.kernel.tcp_retries2, wheel);
+    // The request's timer runs from this same write (send, then path.handle, then here).
+    if (giveUpAt >= w.now + this.requestTimeout) return;
+    conn.timer = w.engine.at(giveUpAt, this.kernelGaveUpCb, conn);
+  }
+
+  /** The client's kernel gave up on the request it retransmitted (noAnswer): ETIMEDOUT, retried on a new connection. */
+  private kernelGaveUp(conn: Conn): void {
+    conn.timer = -1;
+    if (conn.requestTimer < 0) return;
+    this.stopRequestTimer(conn);
+    const b = conn.backend;
+    // tcp_done(): the socket is gone without a FIN or a TIME_WAIT; the VM has vanished.
+    this.endFlow(conn, EndKind.SILENT);
+    this.w.error(ErrorKind.ETIMEDOUT, b);
+    this.retryOrGiveUp(conn, b);
+  }
 
   /**
    * The client gives up waiting for an answer (request_timeout): it closes the connection and

@@ -26,6 +26,10 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly arrivals: PoissonArrivals;
   private readonly retryRng: Rng;
   private readonly userRng: Rng;
+  /** The source address of each anonymous request (see `arrive`). */
+  private readonly addressRng: Rng;
+  /** `clients.source_ips`: the addresses anonymous requests come from. */
+  private readonly sourceIps: number;
   private readonly latency: Histogram;
   private readonly users: number;
   /** `reused_connections`: every attempt goes on a connection that carried one before. */
@@ -47,6 +51,8 @@ export class RequestClients implements RequestDownstream, Population {
     );
     this.retryRng = w.streams.stream('clients.requests.retry');
     this.userRng = w.streams.stream('clients.requests.user');
+    this.addressRng = w.streams.stream('clients.requests.address');
+    this.sourceIps = w.scenario.clients.source_ips;
     this.latency = w.metrics.histogram('open_loop_latency');
     this.users = cfg.users;
     this.reusedConnections = cfg.reused_connections === true;
@@ -65,7 +71,13 @@ export class RequestClients implements RequestDownstream, Population {
     const req = this.reqs.take(HOLDERS);
     req.firstSentAt = w.now;
     const users = this.users;
+    // A user sends from its own address (lb/l7-dispatch.ts: user u from u mod source_ips).
+    // Anonymous traffic is many clients with a request each: each request comes from its own
+    // client, so from an address drawn uniformly over clients.source_ips (its own stream: the
+    // other draws do not move), and `balance source` (get_server_sh(), src/backend.c) spreads it
+    // as it spreads those clients instead of hashing every request from one address.
     if (users > 0) req.user = Math.floor(this.userRng.next() * users);
+    else req.clientAddress = Math.floor(this.addressRng.next() * this.sourceIps);
     w.metrics.inc(w.c.offered, -1);
     this.send(req);
   }
@@ -129,6 +141,8 @@ export class RequestClients implements RequestDownstream, Population {
     next.attempt = req.attempt + 1;
     next.firstSentAt = req.firstSentAt;
     next.user = req.user;
+    // The retry is the same client's: from the same address.
+    next.clientAddress = req.clientAddress;
     next.lastBackoff = backoffDelay(cfg.backoff, req.attempt, this.retryRng, req.lastBackoff);
     w.metrics.inc(w.c.retries, b);
     w.engine.schedule(next.lastBackoff, this.resend, next);

@@ -29,6 +29,8 @@ export const NO_SESSION = Number.NEGATIVE_INFINITY;
 
 /** `waitingSince` of a client that is not waiting for a connection (any real time is larger). */
 export const NOT_WAITING = Number.NEGATIVE_INFINITY;
+/** `clientIp` of a client that has not connected yet: it has no address drawn. */
+export const NO_ADDRESS = -1;
 
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
@@ -113,8 +115,12 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   declare readonly depTimeoutStatus: Status;
 
   // Every connection: the 4-tuple and both ends' sockets.
-  /** Client address index and source port: the 4-tuple the VM sees (two small integers, no boxed double). */
-  clientIp = 0;
+  /**
+   * Client address index and source port: the 4-tuple the VM sees (two small integers, no boxed
+   * double). The address is the client's machine for its whole life (world.ts assignTuple draws
+   * it at its first connect); −1 until then.
+   */
+  clientIp = NO_ADDRESS;
   clientPort = 0;
   /** The client machines' kernels when the client end has a socket (null: none), and its machine there. */
   clientHost: ClientMachines | null = null;

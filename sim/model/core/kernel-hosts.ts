@@ -1,5 +1,6 @@
 import type { RandomStreams, Rng } from '../../engine/random.js';
 import { ClientMachines } from '../../net/client-machines.js';
+import type { WheelClock } from '../../net/dead-peer.js';
 import { HostSockets, SharedKernel } from '../../net/host-sockets.js';
 import type { HostKernelConfig } from '../../net/kernel-config.js';
 import type { KernelConfig } from '../../scenario/schema.js';
@@ -107,6 +108,16 @@ export class ClientHosts {
       this.live[this.liveCount++] = m;
     }
     return m;
+  }
+
+  /**
+   * The timer wheel of address `ip`'s machine (its own jiffies phase): where its sockets'
+   * retransmission timers fire (net/dead-peer.ts).
+   */
+  wheelOf(ip: number, now: number): WheelClock {
+    const m = this.machine(ip, now);
+    const kernels = this.kernels;
+    return { hz: kernels.config.hz, timerFiresAt: (t, seconds) => kernels.wheelFiresAt(m, t, seconds) };
   }
 
   /** Client machines alive now (tests). */

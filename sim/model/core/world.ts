@@ -7,7 +7,7 @@ import { TcpState } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { LoadBalancer } from '../lb/pool.js';
 import type { Backend } from '../vm/backend.js';
-import { type Conn, ConnKind, newClientRecord } from './conn.js';
+import { type Conn, ConnKind, NO_ADDRESS, newClientRecord } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from './flow-tcp.js';
 import { HeldStreams } from './held-streams.js';
@@ -90,21 +90,31 @@ export class World {
   }
 
   /**
-   * The client's machine connect()s to the balancer: its source address from the client's own
-   * sequence, its port from that machine's kernel (the __inet_hash_connect walk towards the VIP,
-   * skipping 4-tuples it holds open or in TIME_WAIT). False: EADDRNOTAVAIL on the client machine.
+   * The client's machine connect()s to the balancer: its port from that machine's kernel (the
+   * __inet_hash_connect walk towards the VIP, skipping 4-tuples it holds open or in TIME_WAIT).
+   * False: EADDRNOTAVAIL on the client machine.
+   *
+   * The source address is the client's own for its whole life, drawn from its own sequence at its
+   * first connect: a real client is one browser, device or pod with one address, or one inner
+   * client a NAT maps to one outer address (find_best_ips_proto(), net/netfilter/nf_nat_core.c,
+   * hashes the inner address so "servers see the same client coming from the same IP"). So every
+   * reconnect leaves from the same machine (its port walk, its TIME_WAITs) and `balance source`
+   * (get_server_sh(), src/backend.c) sends it back to the same server once that one is up again.
    */
   assignTuple(conn: Conn): boolean {
     this.releaseClientEnd(conn, false);
     this.releaseLbEnd(conn, false);
-    const ip = Math.floor(conn.rng.next() * this.sourceIps);
+    let ip = conn.clientIp;
+    if (ip === NO_ADDRESS) {
+      ip = Math.floor(conn.rng.next() * this.sourceIps);
+      conn.clientIp = ip;
+    }
     const machine = this.clientHosts.machine(ip, this.now);
     const kernels = this.clientHosts.kernels;
     const port = kernels.connect(machine, this.now);
     if (port < 0) return false;
     conn.clientHost = kernels;
     conn.clientPair = machine;
-    conn.clientIp = ip;
     conn.clientPort = port;
     return true;
   }

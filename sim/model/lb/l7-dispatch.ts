@@ -686,8 +686,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // its own address so that "servers see the same client coming from the same IP"
     // (find_best_ips_proto(), net/netfilter/nf_nat_core.c) — user u from address u mod
     // clients.source_ips: with more users than addresses several users share one address, and
-    // its server (the NAT hot spot of `balance source`). Anonymous open-loop requests all come
-    // from address 0.
+    // its server (the NAT hot spot of `balance source`). An anonymous open-loop request comes
+    // from the address its client drew (clients/open-loop.ts arrive: one per request, over
+    // clients.source_ips), in req.clientAddress as a keep-alive client's.
     const clientIp =
       sticky === 'source' || w.scenario.lb.balance === 'source'
         ? req.user >= 0

@@ -50,7 +50,8 @@ describe('balance source', () => {
     const r = run({
       warmup: '0s',
       horizon: '20s',
-      clients: { requests: { rate: 60, timeout: '5s', retries: 0 } },
+      // One client address: anonymous requests otherwise each come from their own (open-loop.ts).
+      clients: { source_ips: 1, requests: { rate: 60, timeout: '5s', retries: 0 } },
       app: { workers: 8, service_time: 'const(5ms)' },
       lb: { mode: 'l7', balance: 'source' },
       backends: [{ name: 'vm-a' }, { name: 'vm-b' }],

@@ -144,19 +144,20 @@ describe('balance source (get_server_sh(), src/backend.c)', () => {
   });
 });
 
-describe('balance source: an open-loop user sends from one address, user u from u mod clients.source_ips', () => {
-  const perServer = (sourceIps: number): number[] => {
-    const r = run({
-      warmup: '0s',
-      horizon: '6s',
-      clients: { source_ips: sourceIps, requests: { rate: 200, users: 32 } },
-      app: { workers: 8, service_time: 'const(5ms)' },
-      lb: { mode: 'l7', balance: 'source' },
-      backends: [{ name: 's1' }, { name: 's2' }, { name: 's3' }, { name: 's4' }],
-    } as ScenarioInput);
-    return ['s1', 's2', 's3', 's4'].map((s) => sum(window(r, 'goodput', 0, 6, s)));
-  };
+/** Goodput of each of four servers under `balance source`: 200 open-loop requests/s from `users` users (0: anonymous). */
+const perServer = (sourceIps: number, users = 32): number[] => {
+  const r = run({
+    warmup: '0s',
+    horizon: '6s',
+    clients: { source_ips: sourceIps, requests: { rate: 200, users } },
+    app: { workers: 8, service_time: 'const(5ms)' },
+    lb: { mode: 'l7', balance: 'source' },
+    backends: [{ name: 's1' }, { name: 's2' }, { name: 's3' }, { name: 's4' }],
+  } as ScenarioInput);
+  return ['s1', 's2', 's3', 's4'].map((s) => sum(window(r, 'goodput', 0, 6, s)));
+};
 
+describe('balance source: an open-loop user sends from one address, user u from u mod clients.source_ips', () => {
   it('32 users behind 2 addresses (a NAT) reach only those 2 addresses’ servers', () => {
     // Addresses 100.64.0.0 and .1: map[address % 4] = s1, s2. Hashing the user number spread the
     // 32 users over all four servers.
@@ -168,5 +169,16 @@ describe('balance source: an open-loop user sends from one address, user u from 
 
   it('with an address per user (the default 100000) the 32 users spread over all four', () => {
     for (const n of perServer(100000)) expect(n).toBeGreaterThan(200);
+  });
+});
+
+describe('balance source: anonymous open-loop requests come from many clients', () => {
+  it('each request from its own client address: all four servers take a share (not one address on one server)', () => {
+    for (const n of perServer(100000, 0)) expect(n).toBeGreaterThan(200);
+  });
+
+  it('behind one address (source_ips 1) they all hash to that address’s server', () => {
+    const served = perServer(1, 0);
+    expect(served.filter((n) => n > 0)).toHaveLength(1);
   });
 });
