@@ -832,6 +832,28 @@ export const CATALOG: Catalog = {
       return `${head}, so the ${held} fail${r.inFlight === 1 ? 's' : ''} with 502.`;
     },
   },
+  'app.grace_killed': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: still running ${formatDuration(r.shutdownGrace)} after SIGTERM (shutdown_grace): killed (SIGKILL), ${n(r.inFlight)} requests and ${n(r.wsSessions)} WebSocket sessions cut`,
+    tone: 'warn',
+    explain: (r) => {
+      const who =
+        'What supervises the app sends SIGKILL once the stop timeout after SIGTERM has passed: the kubelet after the grace period (killContainer, pkg/kubelet/kuberuntime/kuberuntime_container.go), systemd after TimeoutStopSec (service_dispatch_timer, src/core/service.c: stop-sigterm timed out → SIGKILL)';
+      const requests = r.inFlight === 1 ? 'a request in flight' : `${n(r.inFlight)} requests in flight`;
+      const sessions = `${n(r.wsSessions)} WebSocket session${r.wsSessions === 1 ? '' : 's'}`;
+      const held = [r.inFlight > 0 ? requests : '', r.wsSessions > 0 ? sessions : ''].filter((x) => x !== '');
+      const answer = r.bare
+        ? 'the balancer answers each request in flight itself (no nginx stands in front of this app)'
+        : 'nginx answers each request in flight with 502';
+      const cut = [
+        r.inFlight > 0 ? answer : '',
+        r.wsSessions > 0 ? 'each session ends without a Close frame (1006) and its client reconnects' : '',
+      ].filter((x) => x !== '');
+      const avoid = r.wsSessions > 0 ? ' (and a WebSocket drain hook or close_on_shutdown)' : '';
+      return `The app on ${r.backend} still held ${held.join(' and ')} ${d(r.shutdownGrace)} after its SIGTERM. ${who}. The kernel closes the app's sockets (FIN, or RST where requests sat unread): ${cut.join('; ')}. A shutdown_grace longer than the longest request${avoid} avoids the cut.`;
+    },
+  },
   'app.sigterm': {
     source: 'app',
     line: (r) =>

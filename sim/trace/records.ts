@@ -524,6 +524,18 @@ export interface AppKilled extends Rec<'app.killed'> {
   /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
   bare?: true;
 }
+/** The app still ran when shutdown_grace after its SIGTERM ran out: SIGKILL (vm/lifecycle.ts terminate). */
+export interface AppGraceKilled extends Rec<'app.grace_killed'> {
+  backend: string;
+  /** shutdown_grace, seconds since the SIGTERM. */
+  shutdownGrace: number;
+  /** Requests queued or in service at the kill. */
+  inFlight: number;
+  /** WebSocket sessions still open at the kill. */
+  wsSessions: number;
+  /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
+  bare?: true;
+}
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;
   graceful: boolean;
@@ -792,6 +804,7 @@ export type TraceRecord =
   | AppPause
   | AppGc
   | AppKilled
+  | AppGraceKilled
   | AppSigterm
   | AppWsSessions
   | AppDrainNotice
