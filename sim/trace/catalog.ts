@@ -188,15 +188,19 @@ export const CATALOG: Catalog = {
         ? `${r.backend}: stream of a departed client reset by the rebooted server after ${d(r.after)} of silence`
         : r.cause === 'retries2'
           ? `${r.backend}: stream of a departed client ended by the balancer's kernel (tcp_retries2) after ${d(r.after)} of retransmissions`
-          : `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
+          : r.cause === 'server-fin'
+            ? `${r.backend}: stream of a departed client closed ${d(r.after)} after its FIN reached the silent server (timeout server-fin)`
+            : `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
     variant: (r) => r.cause,
     explain: (r) =>
-      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn; \`shutdown sessions\` and hard-stop skip it) — until the server side's read timeout (timeout server or tunnel; without them, until the kernel gives up retransmitting)` +
+      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn; \`shutdown sessions\` and hard-stop skip it) — until the server side's read timeout (timeout server or tunnel from the last exchange, timeout server-fin from the relayed FIN where set; without them, until the kernel gives up retransmitting)` +
       (r.cause === 'reset'
         ? `, or until the host is back: ${d(r.after)} after the segment it never acknowledged, a retransmission reached ${r.backend}'s new kernel, which answered with an RST; HAProxy read the error, ended the stream and freed the slot.`
         : r.cause === 'retries2'
           ? `. The balancer host's kernel gave up first: ${d(r.after)} after the segment ${r.backend} never acknowledged, its retransmissions ran past tcp_retries2 (lb.kernel; a time, not a count: retransmits_timed_out(), net/ipv4/tcp_timer.c) and the socket failed with ETIMEDOUT; HAProxy read the error, ended the stream and freed the slot.`
-          : `, ${d(r.after)} after its last exchange with the server. Now it closes the server socket (an RST) and frees the slot.`),
+          : r.cause === 'server-fin'
+            ? `, ${d(r.after)} after it relayed the client's FIN: timeout server-fin counts from that FIN (sc_app_shutw_conn(), src/stconn.c, re-arms the server side's read timeout with it), not from the last exchange. Now it closes the server socket (an RST) and frees the slot.`
+            : `, ${d(r.after)} after its last exchange with the server. Now it closes the server socket (an RST) and frees the slot.`),
   },
   'lb.remove': {
     source: 'lb',
