@@ -188,15 +188,19 @@ export const CATALOG: Catalog = {
         ? `${r.backend}: stream of a departed client reset by the rebooted server after ${d(r.after)} of silence`
         : r.cause === 'retries2'
           ? `${r.backend}: stream of a departed client ended by the balancer's kernel (tcp_retries2) after ${d(r.after)} of retransmissions`
-          : `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
+          : r.cause === 'server-fin'
+            ? `${r.backend}: stream of a departed client closed ${d(r.after)} after its FIN reached the silent server (timeout server-fin)`
+            : `${r.backend}: stream of a departed client closed after ${d(r.after)} of server silence`,
     variant: (r) => r.cause,
     explain: (r) =>
-      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn; \`shutdown sessions\` and hard-stop skip it) — until the server side's read timeout (timeout server or tunnel; without them, until the kernel gives up retransmitting)` +
+      `A client closed its connection while ${r.backend} was silent (a vanished host). In tcp mode HAProxy only relays the FIN and keeps the stream — still in ${r.backend}'s sessions (the DOWN line's "sessions active", leastconn, maxconn; \`shutdown sessions\` and hard-stop skip it) — until the server side's read timeout (timeout server or tunnel from the last exchange, timeout server-fin from the relayed FIN where set; without them, until the kernel gives up retransmitting)` +
       (r.cause === 'reset'
         ? `, or until the host is back: ${d(r.after)} after the segment it never acknowledged, a retransmission reached ${r.backend}'s new kernel, which answered with an RST; HAProxy read the error, ended the stream and freed the slot.`
         : r.cause === 'retries2'
           ? `. The balancer host's kernel gave up first: ${d(r.after)} after the segment ${r.backend} never acknowledged, its retransmissions ran past tcp_retries2 (lb.kernel; a time, not a count: retransmits_timed_out(), net/ipv4/tcp_timer.c) and the socket failed with ETIMEDOUT; HAProxy read the error, ended the stream and freed the slot.`
-          : `, ${d(r.after)} after its last exchange with the server. Now it closes the server socket (an RST) and frees the slot.`),
+          : r.cause === 'server-fin'
+            ? `, ${d(r.after)} after it relayed the client's FIN: timeout server-fin counts from that FIN (sc_app_shutw_conn(), src/stconn.c, re-arms the server side's read timeout with it), not from the last exchange. Now it closes the server socket (an RST) and frees the slot.`
+            : `, ${d(r.after)} after its last exchange with the server. Now it closes the server socket (an RST) and frees the slot.`),
   },
   'lb.remove': {
     source: 'lb',
@@ -830,6 +834,28 @@ export const CATALOG: Catalog = {
       if (r.bare)
         return `${head}, so the ${held} get${r.inFlight === 1 ? 's' : ''} no response. No nginx stands in front of this app: the balancer answers each itself, 502 for the first request of a client connection, a silent close of a later one's.`;
       return `${head}, so the ${held} fail${r.inFlight === 1 ? 's' : ''} with 502.`;
+    },
+  },
+  'app.grace_killed': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: still running ${formatDuration(r.shutdownGrace)} after SIGTERM (shutdown_grace): killed (SIGKILL), ${n(r.inFlight)} requests and ${n(r.wsSessions)} WebSocket sessions cut`,
+    tone: 'warn',
+    explain: (r) => {
+      const who =
+        'What supervises the app sends SIGKILL once the stop timeout after SIGTERM has passed: the kubelet after the grace period (killContainer, pkg/kubelet/kuberuntime/kuberuntime_container.go), systemd after TimeoutStopSec (service_dispatch_timer, src/core/service.c: stop-sigterm timed out → SIGKILL)';
+      const requests = r.inFlight === 1 ? 'a request in flight' : `${n(r.inFlight)} requests in flight`;
+      const sessions = `${n(r.wsSessions)} WebSocket session${r.wsSessions === 1 ? '' : 's'}`;
+      const held = [r.inFlight > 0 ? requests : '', r.wsSessions > 0 ? sessions : ''].filter((x) => x !== '');
+      const answer = r.bare
+        ? 'the balancer answers each request in flight itself (no nginx stands in front of this app)'
+        : 'nginx answers each request in flight with 502';
+      const cut = [
+        r.inFlight > 0 ? answer : '',
+        r.wsSessions > 0 ? 'each session ends without a Close frame (1006) and its client reconnects' : '',
+      ].filter((x) => x !== '');
+      const avoid = r.wsSessions > 0 ? ' (and a WebSocket drain hook or close_on_shutdown)' : '';
+      return `The app on ${r.backend} still held ${held.join(' and ')} ${d(r.shutdownGrace)} after its SIGTERM. ${who}. The kernel closes the app's sockets (FIN, or RST where requests sat unread): ${cut.join('; ')}. A shutdown_grace longer than the longest request${avoid} avoids the cut.`;
     },
   },
   'app.sigterm': {

@@ -61,12 +61,16 @@ export interface LbReload extends Rec<'lb.reload'> {
 export interface LbServerSideTimeout extends Rec<'lb.server_side_timeout'> {
   backend: string;
   /**
-   * timeout: timeout server (or tunnel) in seconds. reset, retries2: seconds since the first
-   * segment the server never acknowledged.
+   * timeout: timeout server (or tunnel) in seconds; server-fin: timeout server-fin. reset,
+   * retries2: seconds since the first segment the server never acknowledged.
    */
   after: number;
-  /** timeout: HAProxy's; reset: the rebooted server's RST; retries2: the balancer host's kernel gave up (ETIMEDOUT). */
-  cause: 'timeout' | 'reset' | 'retries2';
+  /**
+   * timeout: HAProxy's, from the last exchange with the server; server-fin: HAProxy's timeout
+   * server-fin, from the client's FIN it relayed (lb/fin-timeouts.ts); reset: the rebooted
+   * server's RST; retries2: the balancer host's kernel gave up (ETIMEDOUT).
+   */
+  cause: 'timeout' | 'server-fin' | 'reset' | 'retries2';
 }
 /** lb.mode l7 reload: the old process closed its idle client connections; busy ones close after their answer. */
 export interface LbSoftStopClients extends Rec<'lb.soft_stop_clients'> {
@@ -524,6 +528,18 @@ export interface AppKilled extends Rec<'app.killed'> {
   /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
   bare?: true;
 }
+/** The app still ran when shutdown_grace after its SIGTERM ran out: SIGKILL (vm/lifecycle.ts terminate). */
+export interface AppGraceKilled extends Rec<'app.grace_killed'> {
+  backend: string;
+  /** shutdown_grace, seconds since the SIGTERM. */
+  shutdownGrace: number;
+  /** Requests queued or in service at the kill. */
+  inFlight: number;
+  /** WebSocket sessions still open at the kill. */
+  wsSessions: number;
+  /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
+  bare?: true;
+}
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;
   graceful: boolean;
@@ -792,6 +808,7 @@ export type TraceRecord =
   | AppPause
   | AppGc
   | AppKilled
+  | AppGraceKilled
   | AppSigterm
   | AppWsSessions
   | AppDrainNotice

@@ -110,6 +110,18 @@ describe('a WebSocket ping to a vanished server: the kernel that retransmits it 
   }
 });
 
+describe("a WebSocket to a vanished server keeps its session's ping schedule", () => {
+  // Session from ≈ 1 s, pings every 10 s: the ping after the 5-s vanish goes out at ≈ 11 s (the
+  // session's schedule), not 10 s after the vanish (15 s) — the schedule must survive the session
+  // being forgotten on the server side (app/ws-endpoint.ts serverGone).
+  for (const mode of ['nat', 'l4'] as const) {
+    it(`${mode}: the pong timeout gives up 60 s after the ≈ 11-s ping (≈ 71 s), tcp_retries2 3 ≈ 6.7 s after it`, () => {
+      expect(noticedAt(run(wsVanish(mode, undefined), 1))).toBe(72);
+      expect(noticedAt(run(wsVanish(mode, 3), 1))).toBe(18);
+    });
+  }
+});
+
 describe('behind an L7 balancer, its server socket times the RTO on lb.server_rtt when set', () => {
   /** wsVanish through lb.mode l7, lb.kernel.tcp_retries2 3, with or without a balancer↔server RTT. */
   function l7(serverRtt: string | undefined): ScenarioInput {

@@ -384,6 +384,15 @@ export class WsEndpoint implements WsUpstream {
     const w = this.w;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
+    if (how === EndKind.SILENT) {
+      // The client times its give-up from its next ping, on the session's own schedule (pings every
+      // ping_interval from the session start, clients/websocket.ts nextPingAt): it reads the start
+      // before forgetSession clears it. Only a vanish defers the client's end; FIN / RST end (and may
+      // reconnect) it at once, so there the session is forgotten first.
+      this.downstream.serverGone(conn, how);
+      this.tunnelGone(conn);
+      return;
+    }
     this.tunnelGone(conn);
     this.downstream.serverGone(conn, how);
   }

@@ -4,6 +4,7 @@ import { silentPeerGiveUpAt } from '../../net/dead-peer.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
 import { firstDataRto, TCP_RTO_MAX_S } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
+import type { LbServerSideTimeout } from '../../trace/records.js';
 import type { LoadBalancer } from '../lb/pool.js';
 import type { LbHost } from './lb-host.js';
 
@@ -93,8 +94,18 @@ export class HeldStreams {
   private readonly timedOut = (s: HeldStream): void => {
     s.timer = -1;
     if (s.kernelGivesUp) this.end(s, 'retries2', this.w.engine.now - s.unackedSince);
-    else this.end(s, 'timeout', this.w.lb.serverSideTimeout());
+    else this.end(s, this.serverFinArmed() ? 'server-fin' : 'timeout', this.w.lb.serverSideTimeout());
   };
+
+  /**
+   * `timeout server-fin` set (held streams are mode tcp): it timed the hold from the relayed FIN
+   * (lb/fin-timeouts.ts serverFinTimeout, whose tick_isset() test this repeats: core/ does not
+   * import lb/), not from the last exchange with the server.
+   */
+  private serverFinArmed(): boolean {
+    const fin = this.w.scenario.lb.timeout_server_fin;
+    return fin !== undefined && fin > 0 && Number.isFinite(fin);
+  }
 
   /**
    * Backend b's vanished VM boots a new kernel (vm/lifecycle.ts freshStart), same address. Each
@@ -188,7 +199,7 @@ export class HeldStreams {
     this.w.lbHost!.host.close(s.pair, s.port, this.w.engine.now, false);
   };
 
-  private end(s: HeldStream, cause: 'timeout' | 'reset' | 'retries2', after: number): void {
+  private end(s: HeldStream, cause: LbServerSideTimeout['cause'], after: number): void {
     const w = this.w;
     this.release(s);
     w.trace.emitLimited(`lb-held-${s.b}-${cause}`, {

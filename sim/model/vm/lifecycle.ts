@@ -238,9 +238,32 @@ export class Lifecycle {
     const life = backend.incarnation;
     w.engine.schedule(
       backend.app.config.shutdown_grace,
-      (bk: Backend) => bk.app.up && bk.incarnation === life && this.killApp(bk),
+      (bk: Backend) => bk.app.up && bk.incarnation === life && this.killAfterGrace(bk),
       backend,
     );
+  }
+
+  /**
+   * The app outlived shutdown_grace after its SIGTERM: its supervisor sends SIGKILL — the kubelet
+   * at the end of the grace period (killContainer, pkg/kubelet/kuberuntime/kuberuntime_container.go),
+   * systemd at TimeoutStopSec (service_dispatch_timer, src/core/service.c: stop-sigterm timed out →
+   * service_enter_signal SIGKILL). The supervisor logs that kill, so the trace does too — when it
+   * cuts something: an app with nothing left would have exited by itself (the model keeps it up
+   * until the grace runs out, which no client sees).
+   */
+  private killAfterGrace(backend: Backend): void {
+    const inFlight = backend.busyWorkers + backend.appQueueLength;
+    const wsSessions = backend.wsSessions.size;
+    if (inFlight + wsSessions > 0)
+      this.w.trace.emit({
+        kind: 'app.grace_killed',
+        backend: backend.name,
+        shutdownGrace: backend.app.config.shutdown_grace,
+        inFlight,
+        wsSessions,
+        ...(backend.bare ? { bare: true as const } : {}),
+      });
+    this.killApp(backend);
   }
 
   /** The drain started: the app's drain API sends its notice, if it has one (ws-endpoint.ts). */

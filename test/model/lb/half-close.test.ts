@@ -12,6 +12,7 @@ import { importHaproxy } from '../../../sim/import/haproxy-cfg.js';
 import { Imported } from '../../../sim/import/imported.js';
 import { halfClosedTimeouts } from '../../../sim/model/lb/fin-timeouts.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { explanationOf, lineOf } from '../../../sim/trace/catalog.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, valueAt } from '../helpers.js';
 import { vanishL4 } from './vanish-l4.js';
@@ -83,5 +84,26 @@ describe('HAProxy half-closed tunnel timeouts', () => {
     expect(ended.every((e) => e.after === 3 && e.t > 8 && e.t < 10.3)).toBe(true);
     // The DOWN line (≈ 11 s) no longer counts them among vm-a's sessions.
     expect(recordsOf(r, 'hc.down')[0].sessions).toBe(0);
+  });
+
+  it('the trace line says which clock ended the stream: server-fin from the relayed FIN, timeout server from the last exchange', () => {
+    const fin = recordsOf(
+      run(vanishL4({ timeout_server: '12s', timeout_server_fin: '3s' }), 1),
+      'lb.server_side_timeout',
+    );
+    expect(fin.length).toBeGreaterThan(0);
+    expect(fin.every((e) => e.cause === 'server-fin')).toBe(true);
+    expect(lineOf(fin[0])).toBe(
+      'vm-a: stream of a departed client closed 3s after its FIN reached the silent server (timeout server-fin)',
+    );
+    expect(explanationOf(fin[0])).toMatch(
+      /, 3s after it relayed the client's FIN: timeout server-fin counts from that FIN/,
+    );
+    expect(explanationOf(fin[0])).not.toMatch(/last exchange with the server\./);
+    const server = recordsOf(run(vanishL4({ timeout_server: '12s' }), 1), 'lb.server_side_timeout');
+    expect(server.length).toBeGreaterThan(0);
+    expect(server.every((e) => e.cause === 'timeout' && e.after === 12)).toBe(true);
+    expect(lineOf(server[0])).toBe('vm-a: stream of a departed client closed after 12s of server silence');
+    expect(explanationOf(server[0])).toMatch(/, 12s after its last exchange with the server\./);
   });
 });
