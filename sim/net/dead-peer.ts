@@ -17,13 +17,13 @@
  * past 16 s at HZ 250).
  */
 import { inWholeJiffies, type JiffiesClock } from './jiffies.js';
-import { firstDataRto, TCP_RTO_MAX_S, tcpModelTimeout } from './tcp.js';
+import { firstDataRto, TCP_RTO_MAX_S, TCP_RTO_MIN_S, tcpModelTimeout } from './tcp.js';
 
 /** A host's timer wheel: JiffiesClock, or a client machine's (net/client-machines.ts wheelFiresAt). */
 export type WheelClock = Pick<JiffiesClock, 'hz' | 'timerFiresAt'>;
 
-/** TCP_RTO_MIN (include/net/tcp.h, HZ/5): retransmits_timed_out()'s rto_base for data and FINs. */
-export const TCP_RTO_MIN_S = 0.2;
+/** TCP_RTO_MIN (include/net/tcp.h, HZ/5; net/tcp.ts): retransmits_timed_out()'s rto_base for data and FINs. */
+export { TCP_RTO_MIN_S };
 
 /** The sysctls (and the socket option) that decide when a dead peer is noticed; Linux defaults in LINUX_DEAD_PEER. */
 export interface DeadPeerSettings {

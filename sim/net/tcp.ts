@@ -160,7 +160,7 @@ export function connectDeadlinePassed(now: number, startedAt: number, timeout: n
  * tcp_rto_min (TCP_RTO_MIN, include/net/tcp.h: HZ/5): the floor of the RTO's variance term.
  * TCP_RTO_MAX (HZ*120): the cap of a doubling RTO (tcp_retransmit_timer, net/ipv4/tcp_timer.c).
  */
-const TCP_RTO_MIN_S = 0.2;
+export const TCP_RTO_MIN_S = 0.2;
 export const TCP_RTO_MAX_S = 120;
 
 /**

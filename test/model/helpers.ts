@@ -48,3 +48,10 @@ export function window(r: RunResult, name: string, from: number, to: number, ent
     .filter(([t]) => t >= from && t <= to)
     .map(([, v]) => v);
 }
+
+/** Sum of a counter over the samples ending in (from, to]. */
+export function between(r: RunResult, name: string, from: number, to: number, entity = 'total'): number {
+  return series(r, name, entity)
+    .filter(([t]) => t > from && t <= to)
+    .reduce((a, [, v]) => a + v, 0);
+}

@@ -49,6 +49,11 @@ export interface SenderTimers {
   timerFiresAt(now: number, seconds: number): number;
 }
 
+/** A sender without a modelled timer wheel (no balancer host: a NAT forwards the client's SYNs): its timers fire when due. */
+export function exactTimers(hz: number): SenderTimers {
+  return { hz, timerFiresAt: (now, seconds) => now + seconds };
+}
+
 /** A handshake whose final ACK was dropped, until its child exists. */
 interface Pending {
   readonly b: number;

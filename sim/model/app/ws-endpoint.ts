@@ -10,7 +10,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import type { AckWaiter, ListenerSender, SenderTimers } from './app-listener.js';
+import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from './app-listener.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
@@ -84,7 +84,7 @@ export class WsEndpoint implements WsUpstream {
       rtt: w.scenario.clients.rtt,
       connectTimeout: w.scenario.lb.connect_timeout,
       retransmits: synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits,
-      clock: w.lbHost?.host.clock ?? { hz: k.hz, timerFiresAt: (now, seconds) => now + seconds },
+      clock: w.lbHost?.host.clock ?? exactTimers(k.hz),
     };
     this.bornSum = new Float64Array(w.backends.length);
     // Registered up front so a run with no session closes still reports it (count 0).

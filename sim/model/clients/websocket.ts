@@ -325,12 +325,7 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     const lbRtt = w.scenario.lb.server_rtt ?? rtt;
     if (w.lbHost !== null)
       return silentPeerGiveUpAt(ping, lbRtt, w.scenario.lb.kernel.tcp_retries2, w.lbHost.host.clock);
-    const hosts = w.clientHosts;
-    const m = hosts.machine(w.clientIp(conn), w.now);
-    const clock = {
-      hz: hosts.kernels.config.hz,
-      timerFiresAt: (now: number, s: number) => hosts.kernels.wheelFiresAt(m, now, s),
-    };
+    const clock = w.clientHosts.wheelOf(w.clientIp(conn), w.now);
     return silentPeerGiveUpAt(ping, rtt, w.scenario.clients.kernel.tcp_retries2, clock);
   }
 

@@ -94,18 +94,8 @@ export class HeldStreams {
   private readonly timedOut = (s: HeldStream): void => {
     s.timer = -1;
     if (s.kernelGivesUp) this.end(s, 'retries2', this.w.engine.now - s.unackedSince);
-    else this.end(s, this.serverFinArmed() ? 'server-fin' : 'timeout', this.w.lb.serverSideTimeout());
+    else this.end(s, this.w.lb.serverFinArmed() ? 'server-fin' : 'timeout', this.w.lb.serverSideTimeout());
   };
-
-  /**
-   * `timeout server-fin` set (held streams are mode tcp): it timed the hold from the relayed FIN
-   * (lb/fin-timeouts.ts serverFinTimeout, whose tick_isset() test this repeats: core/ does not
-   * import lb/), not from the last exchange with the server.
-   */
-  private serverFinArmed(): boolean {
-    const fin = this.w.scenario.lb.timeout_server_fin;
-    return fin !== undefined && fin > 0 && Number.isFinite(fin);
-  }
 
   /**
    * Backend b's vanished VM boots a new kernel (vm/lifecycle.ts freshStart), same address. Each

@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import { Handshake } from '../../net/listen-queue.js';
 import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
-import type { AckWaiter, ListenerSender, SenderTimers } from '../app/app-listener.js';
+import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { BackendSet, NO_BACKENDS } from '../core/backend-set.js';
@@ -87,7 +87,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // client's own SYN, the client machine's (as l4-connect.ts).
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
     this.synSchedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);
-    this.senderTimers = w.lbHost?.host.clock ?? { hz: k.hz, timerFiresAt: (now, seconds) => now + seconds };
+    this.senderTimers = w.lbHost?.host.clock ?? exactTimers(k.hz);
     const users = w.scenario.clients.requests.users;
     this.sessionBackend = new Int32Array(users).fill(-1);
     this.sessionEpoch = new Float64Array(users);

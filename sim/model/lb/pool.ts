@@ -282,6 +282,11 @@ export class LoadBalancer {
     return halfClosedTimeouts(this.config).afterClientFin;
   }
 
+  /** `timeout server-fin` is set: a held stream's hold was timed from the relayed FIN. */
+  serverFinArmed(): boolean {
+    return serverFinTimeout(this.config) !== null;
+  }
+
   /** Health checks and readiness both let the backend take traffic. */
   inService(b: number): boolean {
     return this.hcUp[b] === 1 && this.ready[b] === 1;

@@ -8,13 +8,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run, series } from '../helpers.js';
-
-/** Sum of a counter over the samples ending in (from, to]. */
-const between = (r: RunResult, name: string, from: number, to: number): number =>
-  series(r, name)
-    .filter(([t]) => t > from && t <= to)
-    .reduce((a, [, v]) => a + v, 0);
+import { between, run } from '../helpers.js';
 
 /** Keep-alive clients over two VMs; vm-a vanishes at 10 s, the clients' request_timeout is 30 s. */
 function vanish(mode: 'nat' | 'l4', retries2?: number): ScenarioInput {

@@ -2,14 +2,9 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
-import { run, series } from '../helpers.js';
+import { between, run } from '../helpers.js';
 
 const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
-/** Sum of a counter over the samples ending in (from, to]. */
-const between = (r: RunResult, name: string, from: number, to: number, entity = 'total'): number =>
-  series(r, name, entity)
-    .filter(([t]) => t > from && t <= to)
-    .reduce((a, [, v]) => a + v, 0);
 
 /**
  * Keep-alive clients in front of one backend whose app hangs (a stop-the-world pause) from 10 s
