@@ -1,7 +1,7 @@
 // The bare-app HAProxy runs of session 15 (`backends[].proxy: none`): HAProxy 2.6 in a fresh
 // namespace (../lib/netns.mjs) in front of two bare node app servers (a worker script's `app`
-// role), one client process (its `clients` role), a kill -9 or SIGTERM of a server, `show stat`
-// every 250 ms and HAProxy's log. bare-ws.mjs (WebSocket sessions, mode http) and bare-l4.mjs
+// role), one client process (its `clients` role), a kill -9 or SIGTERM of a server or its packets
+// dropped (nft, `vanish`: a host gone), `show stat` every 250 ms and HAProxy's log. bare-ws.mjs (WebSocket sessions, mode http) and bare-l4.mjs
 // (keep-alive clients, mode tcp) hold the runs.
 //
 //   node calibration/haproxy/bare-ws.mjs | bare-l4.mjs [--only <substring>] [--rt <prio>] [--out <dir>]
@@ -12,9 +12,9 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { haproxyConfig } from './config.mjs';
-import { FRONTEND_PORT, parseShowStat, serversUp, statsCommand, waitForLine } from './lab.mjs';
+import { dropServerPackets, FRONTEND_PORT, parseShowStat, serversUp, statsCommand, waitForLine } from './lab.mjs';
 
 const DATA = fileURLToPath(new URL('../data/', import.meta.url));
 const SAMPLE_MS = 250;
@@ -29,10 +29,15 @@ function collect(child, into) {
  * One run: config = { name, description, worker (script path), mode ('http' | 'tcp'), redispatch,
  * backendLines, apps: { s1: [args…], s2: [args…] } (the worker's `app <port> <name> …args`),
  * clients: { seconds, args: [...] } (the worker's `clients <port> …args`), actions: [{ at, op:
- * kill | sigterm, server }], summarise(clientLines, haproxyLines, t0) }. Returns the data file.
+ * kill | sigterm | vanish, server }] (vanish: every packet to or from the server's port dropped,
+ * lab.mjs dropServerPackets), sysctls (optional: { key: value } set in the namespace, e.g. the
+ * balancer host's net.ipv4.tcp_retries2), summarise(clientLines, haproxyLines, t0) }. Returns the
+ * data file.
  */
 export async function runBareLab(config, rt) {
   const ns = createNamespace(config.name.replace('haproxy-', '').slice(0, 10));
+  const sysctls = config.sysctls ?? {};
+  for (const [key, value] of Object.entries(sysctls)) setSysctl(ns, key, value);
   const dir = mkdtempSync(join(tmpdir(), 'drainsim-barews-'));
   const socketPath = join(dir, 'admin.sock');
   const servers = [
@@ -102,6 +107,7 @@ export async function runBareLab(config, rt) {
         const a = pending.shift();
         const at = Date.now();
         if (a.op === 'kill') stopChild(apps[a.server]);
+        else if (a.op === 'vanish') dropServerPackets(ns, servers.find((sv) => sv.name === a.server).port);
         else process.kill(-apps[a.server].pid, 'SIGTERM');
         actionsDone.push({ ...a, t: rel(at) });
       }
@@ -127,6 +133,7 @@ export async function runBareLab(config, rt) {
         load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
         rt: rt ?? null,
         haproxyCfg: cfgText,
+        sysctls: Object.fromEntries(Object.keys(sysctls).map((k) => [k, readSysctl(ns, k)])),
       },
       config: { ...config, worker: undefined, summarise: undefined, frontendPort: FRONTEND_PORT, sampleMs: SAMPLE_MS },
       summary: config.summarise(clientLines, haproxyLines, t0),

@@ -1,6 +1,6 @@
 // The processes of the bare-app WebSocket runs (bare-ws.mjs), started inside the namespace.
 //   node bare-ws-worker.mjs app <port> <name> <appPingMs|0> <closeOnTerm 0|1> <graceMs>
-//   node bare-ws-worker.mjs clients <port> <count> <seconds> <pingMs|0> <reconnectMs>
+//   node bare-ws-worker.mjs clients <port> <count> <seconds> <pingMs|0> <reconnectMs> [pongTimeoutMs]
 // Times are Date.now() ms (the clock HAProxy's log stamps use), after a first line `start <ms>`
 // (clients) or `listening` (app).
 //
@@ -14,7 +14,9 @@
 // The clients are raw sockets (so what a client sees is exact): each opens a session, pings every
 // pingMs from its start, answers server pings; when the session ends — a Close frame (its code), a
 // FIN or RST without one (1006), a non-101 answer to the upgrade (http<status>) — it reconnects
-// reconnectMs later, for `seconds`. Lines:
+// reconnectMs later, for `seconds`. With pongTimeoutMs, a client whose ping goes unanswered that
+// long declares the peer dead and closes its socket (destroy(): a FIN, nothing unread) — the
+// heartbeat of the `ws` library's README (terminate() on a missing pong) — logged as a 1006. Lines:
 //   open <t> <slot> <server>            a 101 (the server named by X-Server)
 //   close <t> <slot> <server> <code>    the session ended: 1001 (Close frame) or 1006 (none)
 //   fail <t> <slot> <what>              the upgrade failed: http503, EOF, ECONNRESET, …
@@ -125,7 +127,7 @@ function app([portArg, name, pingArg, closeOnTermArg, graceArg]) {
   server.listen({ port: Number(portArg), host: HOST, backlog: 511 }, () => out('listening'));
 }
 
-function clients([port, count, seconds, pingMs, reconnectMs]) {
+function clients([port, count, seconds, pingMs, reconnectMs, pongTimeoutMs = 0]) {
   const t0 = Date.now();
   const endAt = t0 + seconds * 1000;
   out(`start ${t0}`);
@@ -137,11 +139,14 @@ function clients([port, count, seconds, pingMs, reconnectMs]) {
     let upgraded = false;
     let ended = false;
     let pinger = null;
+    // The oldest ping not yet answered: its pong timeout (null: none outstanding).
+    let awaitingPong = null;
     let head = Buffer.alloc(0);
     const finish = (line) => {
       if (ended) return;
       ended = true;
       clearInterval(pinger);
+      clearTimeout(awaitingPong);
       out(line);
       setTimeout(() => open(slot), reconnectMs);
     };
@@ -160,10 +165,22 @@ function clients([port, count, seconds, pingMs, reconnectMs]) {
       upgraded = true;
       server = /x-server:\s*(\S+)/i.exec(text)?.[1] ?? '-';
       out(`open ${Date.now()} ${slot} ${server}`);
-      if (pingMs > 0) pinger = setInterval(() => socket.write(frame(0x9, Buffer.alloc(0), true)), pingMs);
+      const ping = () => {
+        socket.write(frame(0x9, Buffer.alloc(0), true));
+        if (pongTimeoutMs > 0 && awaitingPong === null)
+          awaitingPong = setTimeout(() => {
+            socket.destroy();
+            out(`dead ${Date.now()} ${slot} ${server}`);
+            finish(`close ${Date.now()} ${slot} ${server} 1006`);
+          }, pongTimeoutMs);
+      };
+      if (pingMs > 0) pinger = setInterval(ping, pingMs);
       readFrames(socket, head.subarray(end + 4), (opcode, payload) => {
         if (opcode === 0x9) socket.write(frame(0xa, payload, true));
-        else if (opcode === 0x8) {
+        else if (opcode === 0xa) {
+          clearTimeout(awaitingPong);
+          awaitingPong = null;
+        } else if (opcode === 0x8) {
           const code = payload.length >= 2 ? payload.readUInt16BE(0) : 1005;
           socket.write(frame(0x8, payload, true));
           finish(`close ${Date.now()} ${slot} ${server} ${code}`);

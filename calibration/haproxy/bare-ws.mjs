@@ -3,6 +3,8 @@
 // two apps (bare-ws-worker.mjs app: the upgrade, pings, a SIGTERM handler that closes its sessions
 // with 1001), HAProxy 2.6 in front (config.mjs, its log on stdout), raw WebSocket clients that
 // reconnect a fixed delay after every end, a kill -9 or SIGTERM of s1; `show stat` every 250 ms.
+// Session 16's vanish runs put HAProxy in mode tcp (lb.mode l4) and drop s1's packets (nft);
+// their clients close on a pong timeout.
 //
 //   node calibration/haproxy/bare-ws.mjs [--only <substring>] [--rt <prio>] [--out <dir>]   (bare-lab.mjs)
 //
@@ -42,8 +44,8 @@ export function summariseBareWs(clientLines, haproxyLines, t0) {
 
 /**
  * The runs (bare-lab.mjs runBareLab). apps: per server [appPingMs, closeOnTerm, graceMs];
- * clients.args: [count, seconds, pingMs, reconnectMs]; actions: kill (-9) or sigterm of a server
- * at `at` s after the clients start.
+ * clients.args: [count, seconds, pingMs, reconnectMs, pongTimeoutMs?]; actions: kill (-9),
+ * sigterm or vanish (nft drop) of a server at `at` s after the clients start.
  */
 const wsRun = (run) => ({ worker: WORKER, mode: 'http', summarise: summariseBareWs, ...run });
 
@@ -71,6 +73,40 @@ export const BARE_WS_EXPERIMENTS = [
     apps: { s1: [1000, 1, 5000], s2: [0, 1, 5000] },
     clients: { seconds: 20, args: [40, 20, 5000, 1000] },
     actions: [{ at: 8, op: 'sigterm', server: 's1' }],
+  }),
+  // Session 16: mode tcp (lb.mode l4) in front of the same apps; s1's host vanishes (nft DROP of
+  // its port both ways) at 5.5 s, half a second clear of the pings (every second from each
+  // session's start at ~0 s). Each s1 client's first unanswered ping (~6 s) times out 4.5 s later:
+  // it closes its socket (FIN) at ~10.5 s, after its last ping at ~10 s. How long HAProxy keeps each
+  // of those streams — its server's scur in `show stat`, the log line when it ends — is the question.
+  // Reconnects 30 s later: none within the run.
+  wsRun({
+    name: 'haproxy-bare-ws-vanish-tunnel-tcp',
+    mode: 'tcp',
+    description:
+      'mode tcp, roundrobin, `timeout tunnel 8s` (timeout server 30s, tcp_retries2 15): 20 WebSocket sessions ' +
+      'to two bare node apps, client pings every 1 s, a ping unanswered 4.5 s closes the socket (FIN); every ' +
+      "packet to/from s1 dropped from 5.5 s: how long HAProxy keeps s1's 10 client-closed streams (scur).",
+    redispatch: false,
+    backendLines: ['timeout tunnel 8s'],
+    apps: { s1: [0, 0, 0], s2: [0, 0, 0] },
+    clients: { seconds: 25, args: [20, 25, 1000, 30000, 4500] },
+    actions: [{ at: 5.5, op: 'vanish', server: 's1' }],
+  }),
+  wsRun({
+    name: 'haproxy-bare-ws-vanish-retries2-tcp',
+    mode: 'tcp',
+    description:
+      'mode tcp, roundrobin, no timeout tunnel (timeout server 30s), net.ipv4.tcp_retries2 5 in the namespace: ' +
+      '20 WebSocket sessions to two bare node apps, client pings every 1 s, a ping unanswered 4.5 s closes the ' +
+      "socket (FIN); every packet to/from s1 dropped from 5.5 s: whether the balancer host's kernel giving up " +
+      "on the unacknowledged pings ends s1's 10 client-closed streams before timeout server.",
+    redispatch: false,
+    backendLines: [],
+    sysctls: { 'net.ipv4.tcp_retries2': 5 },
+    apps: { s1: [0, 0, 0], s2: [0, 0, 0] },
+    clients: { seconds: 25, args: [20, 25, 1000, 30000, 4500] },
+    actions: [{ at: 5.5, op: 'vanish', server: 's1' }],
   }),
 ];
 

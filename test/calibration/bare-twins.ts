@@ -7,7 +7,7 @@
  * DOWN. Means over seeds 1…n.
  */
 import type { RunResult } from '../../sim/result.js';
-import { mean } from '../model/helpers.js';
+import { mean, series } from '../model/helpers.js';
 import { recordsOf } from '../trace/records-of.js';
 import { totalIn, twinRuns } from './heldout-table.js';
 
@@ -59,6 +59,33 @@ export function bareL4Twin(name: string, until: number, seeds: number): BareWsFi
       idleCloses: inWindow('closed_fin') - eof,
       'down.s1.t': down === undefined ? -1 : down.t,
     };
+  });
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
+}
+
+/**
+ * The WebSocket runs through HAProxy mode tcp whose server host vanishes (session 16,
+ * calibration/haproxy/bare-ws.mjs `haproxy-bare-ws-vanish-*`): per server the sessions opened and
+ * ended without a Close frame (the clients' pong timeouts: 1006), when the first of them closed,
+ * s1's streams HAProxy still holds (`show stat` scur, the model's active_conn) `heldAt` s — after
+ * every client of s1 closed — and when they were gone (the first sample from `heldAt` with scur 0;
+ * -1: not before the horizon), s1's DOWN. Means over seeds 1…n.
+ */
+export function bareWsVanishTwin(name: string, horizon: number, heldAt: number, seeds: number): BareWsFigures {
+  const runs = twinRuns(name, seeds).map((r): BareWsFigures => {
+    const f: BareWsFigures = {};
+    for (const s of SERVERS) {
+      f[`opened.${s}`] = totalIn(r, 'new_conn', 0, horizon, s);
+      f[`close1006.${s}`] = totalIn(r, 'ws_close_1006', 0, horizon, s);
+    }
+    const closes = series(r, 'ws_close_1006', 's1').find(([, v]) => v > 0);
+    f['firstClose.s1.t'] = closes === undefined ? -1 : closes[0];
+    const scur = series(r, 'active_conn', 's1');
+    f['scur.s1.held'] = scur.find(([t]) => t >= heldAt)?.[1] ?? -1;
+    f['scur.s1.zero.t'] = scur.find(([t, v]) => t >= heldAt && v === 0)?.[0] ?? -1;
+    const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
+    f['down.s1.t'] = down === undefined ? -1 : down.t;
+    return f;
   });
   return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
 }
