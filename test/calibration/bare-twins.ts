@@ -69,7 +69,7 @@ export function bareL4Twin(name: string, until: number, seeds: number): BareWsFi
  * ended without a Close frame (the clients' pong timeouts: 1006), when the first of them closed,
  * s1's streams HAProxy still holds (`show stat` scur, the model's active_conn) `heldAt` s — after
  * every client of s1 closed — and when they were gone (the first sample from `heldAt` with scur 0;
- * -1: not before the horizon), s1's DOWN. Means over seeds 1…n.
+ * -1: not before the horizon), when the first ended and how, s1's DOWN. Means over seeds 1…n.
  */
 export function bareWsVanishTwin(name: string, horizon: number, heldAt: number, seeds: number): BareWsFigures {
   const runs = twinRuns(name, seeds).map((r): BareWsFigures => {
@@ -83,6 +83,10 @@ export function bareWsVanishTwin(name: string, horizon: number, heldAt: number, 
     const scur = series(r, 'active_conn', 's1');
     f['scur.s1.held'] = scur.find(([t]) => t >= heldAt)?.[1] ?? -1;
     f['scur.s1.zero.t'] = scur.find(([t, v]) => t >= heldAt && v === 0)?.[0] ?? -1;
+    // When HAProxy ended the first of them (its log line; -1: none) and whether by the kernel's give-up (SD: 1) or its timeout (sD: 0).
+    const ended = recordsOf(r, 'lb.server_side_timeout').find((x) => x.backend === 's1');
+    f['heldEnd.s1.t'] = ended === undefined ? -1 : ended.t;
+    f['heldEnd.kernel'] = ended?.cause === 'retries2' ? 1 : 0;
     const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
     f['down.s1.t'] = down === undefined ? -1 : down.t;
     return f;

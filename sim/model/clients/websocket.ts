@@ -7,7 +7,7 @@ import { WsClose } from '../core/exchanges.js';
 import type { FlowDownstream, FlowUpstream, TlsHandshakes, WsDownstream, WsUpstream } from '../core/hop.js';
 import type { Population } from '../core/populations.js';
 import { ErrorKind, wsCloseCounter } from '../core/series.js';
-import { EndKind, type World } from '../core/world.js';
+import { EndKind, type ServerSideIo, type World } from '../core/world.js';
 import { PoissonArrivals } from './arrivals.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
 
@@ -238,8 +238,16 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   serverGone(conn: Conn, how: EndKind): void {
     const w = this.w;
     if (how === EndKind.SILENT) {
-      // Nothing arrives: the client notices at its next unanswered ping.
-      conn.timer = w.engine.at(this.deadPeerNoticedAt(conn), this.noticedDead, conn);
+      // Nothing arrives: the client notices at its next unanswered ping, which it remembers (the
+      // one thing it waits an answer to, as it did for the upgrade).
+      const ping = this.nextPingAt(conn);
+      conn.requestStartedAt = ping;
+      const byClient = this.clientClosesAt(conn, ping);
+      const byBalancer = this.balancerGivesUpAt(conn, ping);
+      conn.timer =
+        byClient < byBalancer
+          ? w.engine.at(byClient, this.closedOnSilence, conn)
+          : w.engine.at(byBalancer, this.noticedDead, conn);
       return;
     }
     const b = conn.backend;
@@ -277,20 +285,22 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
 
   /**
    * The client's next ping after the vanish goes unanswered: it declares the connection dead at its
-   * pong_timeout, or earlier when the kernel retransmitting that ping gives up first (tcp_retries2,
-   * ETIMEDOUT). Behind a NAT that is the client machine's own socket (clients.kernel); behind a
-   * proxy (l4, or l7 once upgraded) the client's TCP peer is the balancer, which acknowledges the
-   * ping: its server socket retransmits the relayed copy (lb.kernel), and HAProxy closes the stream
-   * when that socket fails. No ping (ping_interval ∞): nothing is outstanding, nothing notices
-   * (SO_KEEPALIVE is off in browsers and not modelled).
+   * pong_timeout (or its user leaves first) — clientClosesAt — or earlier when the kernel
+   * retransmitting that ping gives up first (tcp_retries2, ETIMEDOUT) — balancerGivesUpAt. Behind
+   * a NAT that is the client machine's own socket (clients.kernel); behind a proxy (l4, or l7 once
+   * upgraded) the client's TCP peer is the balancer, which acknowledges the ping: its server socket
+   * retransmits the relayed copy (lb.kernel), and HAProxy closes the stream when that socket fails.
+   * No ping (ping_interval ∞): nothing is outstanding, nothing notices (SO_KEEPALIVE is off in
+   * browsers and not modelled).
    */
-  private deadPeerNoticedAt(conn: Conn): number {
-    const w = this.w;
-    const ping = this.nextPingAt(conn);
-    const appAt = ping + w.scenario.clients.ws.pong_timeout;
+  private clientClosesAt(conn: Conn, ping: number): number {
+    return Math.min(conn.sessionEndsAt, ping + this.w.scenario.clients.ws.pong_timeout);
+  }
+
+  private balancerGivesUpAt(conn: Conn, ping: number): number {
     const keepaliveAt = this.srvKeepaliveGivesUpAt(conn, ping);
-    if (ping === Infinity) return Math.min(conn.sessionEndsAt, appAt, keepaliveAt);
-    return Math.min(conn.sessionEndsAt, appAt, keepaliveAt, this.pingGivesUpAt(conn, ping));
+    if (ping === Infinity) return keepaliveAt;
+    return Math.min(keepaliveAt, this.pingGivesUpAt(conn, ping));
   }
 
   /**
@@ -329,16 +339,43 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     return silentPeerGiveUpAt(ping, rtt, w.scenario.clients.kernel.tcp_retries2, clock);
   }
 
-  private readonly noticedDead = (conn: Conn): void => {
+  /** The balancer's socket (or behind a NAT the client's own) gave up: the stream ends with it. */
+  private readonly noticedDead = (conn: Conn): void => this.deadPeerEnds(conn, undefined);
+
+  /**
+   * The client closed its socket on the silent server itself (pong timeout, or its user left):
+   * behind lb.mode l4 HAProxy keeps the stream towards the silent server (world.ts heldByProxy).
+   */
+  private readonly closedOnSilence = (conn: Conn): void => this.deadPeerEnds(conn, this.serverSideIo(conn));
+
+  /**
+   * The balancer's server socket of this session: its last write to the server is the client's
+   * last ping it relayed (every ping_interval; a write re-arms the server side's read timeout,
+   * sc_notify(), src/stconn.c), and the first segment the server never acknowledged is the first
+   * ping after the vanish (conn.requestStartedAt, serverGone) — or the relayed FIN, when the user
+   * left before that ping. Without client pings: the upgrade and the FIN (the app's own pings
+   * before the vanish are not counted: simplified).
+   */
+  private serverSideIo(conn: Conn): ServerSideIo {
+    const w = this.w;
+    const every = w.scenario.clients.ws.ping_interval;
+    const firstUnanswered = conn.requestStartedAt;
+    if (every === 0 || every === Infinity) return { lastServerIo: conn.tunnelSince, unackedSince: w.now };
+    if (w.now < firstUnanswered) return { lastServerIo: firstUnanswered - every, unackedSince: w.now };
+    const lastPing = firstUnanswered + Math.floor((w.now - firstUnanswered) / every + 1e-9) * every;
+    return { lastServerIo: lastPing, unackedSince: firstUnanswered };
+  }
+
+  private deadPeerEnds(conn: Conn, io: ServerSideIo | undefined): void {
     const w = this.w;
     conn.timer = -1;
     const b = conn.backend;
-    w.end(conn, EndKind.SILENT);
+    w.end(conn, EndKind.SILENT, io);
     if (w.now >= conn.sessionEndsAt) return;
     w.error(ErrorKind.ETIMEDOUT, b);
     w.metrics.inc(wsCloseCounter(w.c, WsClose.ABNORMAL), b);
     this.reconnectAfterClose(conn);
-  };
+  }
 
   private reconnectAfterClose(conn: Conn): void {
     const w = this.w;

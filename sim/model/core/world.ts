@@ -19,6 +19,17 @@ import type { VmView } from './vm-view.js';
 export { EndKind } from './flow-tcp.js';
 
 /**
+ * What the balancer's server socket of a client-closed stream last did towards its silent server
+ * (world.ts heldByProxy): its last I/O with the server, from which `timeout server` / `tunnel`
+ * counts, and when the first segment the server never acknowledged left, from which the kernel's
+ * give-up counts.
+ */
+export interface ServerSideIo {
+  readonly lastServerIo: number;
+  readonly unackedSince: number;
+}
+
+/**
  * Everything of one run wired to one engine: backends, balancer, metrics, log and the shared
  * connection primitives (open a flow, close it the way TCP does). Client populations and the
  * orchestrator are built on top of it in run-scenario.ts.
@@ -208,14 +219,14 @@ export class World {
    * so the VM holds one exactly when its end of the flow ends in TIME_WAIT, and the client
    * machine exactly when the client's end does.
    */
-  end(conn: Conn, how: EndKind): void {
+  end(conn: Conn, how: EndKind, io?: ServerSideIo): void {
     const b = conn.backend;
     if (b < 0) return;
     const backend = this.backends[b];
     this.onEnded(conn);
     this.ended++;
     const tracked = conn.lbFlow !== LbFlow.NONE;
-    const held = this.heldByProxy(conn, how);
+    const held = this.heldByProxy(conn, how, io);
     if (tracked && held === 0) this.lb.active[b]--;
     conn.lbFlow = LbFlow.NONE;
     if (backend.conns.delete(conn)) {
@@ -269,26 +280,44 @@ export class World {
   }
 
   /**
-   * How long the proxy keeps the stream of a request connection whose client closes (its FIN, or
-   * a request timeout) while its server end is silent — a vanished host, whose flows leave the
+   * How long the proxy keeps the stream of a connection whose client closes (its FIN, or a
+   * request timeout) while its server end is silent — a vanished host, whose flows leave the
    * balancer's server socket waiting (dropServerEnd(conn, false)): lb/pool.ts
-   * clientClosedStreamHold(), from the last request written to the server. 0: it ends now. The
-   * stream keeps its slot on the server and its socket on the balancer's host meanwhile
-   * (held-streams.ts, which also ends it early: the VM booting again, the process exiting).
+   * clientClosedStreamHold(), from the last I/O with the server. 0: it ends now. The stream keeps
+   * its slot on the server and its socket on the balancer's host meanwhile (held-streams.ts, which
+   * also ends it early: the kernel's give-up, the VM booting again, the process exiting).
+   * A request connection's times are its own (below); a WebSocket client's, `io`, are its
+   * caller's (clients/websocket.ts: its pings are what the balancer last wrote to the server). A
+   * tunnel is held by the same rule: mode tcp's tunnel is a stream like any other, its server
+   * side's read timeout `timeout tunnel` (set on both channels once no analyser is left,
+   * process_stream(), src/stream.c, HAProxy 2.6.0) re-armed by every write to the server
+   * (sc_notify(), src/stconn.c: CF_WRITE_ACTIVITY refreshes ic->rex unless independent-streams),
+   * untouched by the relayed FIN unless `timeout server-fin` is set (sc_app_shutw_conn(): hcto).
+   * Recorded (HAProxy 2.6.12, calibration/data/haproxy-bare-ws-vanish-*-tcp-rt.json): 8 s after the
+   * last relayed ping (log sD), or at tcp_retries2's give-up on the first unanswered ping (SD).
    */
-  private heldByProxy(conn: Conn, how: EndKind): number {
-    if (conn.lbFlow !== LbFlow.TRACKED || conn.kind !== ConnKind.HTTP) return 0;
+  private heldByProxy(conn: Conn, how: EndKind, io: ServerSideIo | undefined): number {
+    if (conn.lbFlow !== LbFlow.TRACKED) return 0;
     if (how !== EndKind.CLIENT_FIN && how !== EndKind.SILENT) return 0;
     if (conn.serverTcp !== TcpState.CLOSED || conn.lbPort < 0) return 0;
-    const hold = this.lb.clientClosedStreamHold(conn.requestStartedAt, this.now);
+    const times = io ?? (conn.kind === ConnKind.HTTP ? this.requestIo(conn, how) : null);
+    if (times === null) return 0;
+    const hold = this.lb.clientClosedStreamHold(times.lastServerIo, this.now);
     if (hold === 0) return 0;
-    // SILENT: the client's request timeout, its request never acknowledged; CLIENT_FIN: it closed
-    // between requests, and the relayed FIN is the first segment the server does not acknowledge.
-    const unackedSince = how === EndKind.SILENT ? conn.requestStartedAt : this.now;
-    this.held.hold(conn.backend, conn.lbPair, conn.lbPort, conn.connectStartedAt, unackedSince, hold);
+    this.held.hold(conn.backend, conn.lbPair, conn.lbPort, conn.connectStartedAt, times.unackedSince, hold);
     // The socket is the held stream's now, not this client record's (which may connect again).
     conn.lbPort = -1;
     return hold;
+  }
+
+  /**
+   * A request connection's server side: the last request written to it; SILENT, the client's
+   * request timeout, its request never acknowledged; CLIENT_FIN, it closed between requests, and
+   * the relayed FIN is the first segment the server does not acknowledge.
+   */
+  private requestIo(conn: Conn, how: EndKind): ServerSideIo {
+    const lastServerIo = conn.requestStartedAt;
+    return { lastServerIo, unackedSince: how === EndKind.SILENT ? lastServerIo : this.now };
   }
 
   /**
