@@ -1,12 +1,14 @@
 // The processes of the bare-app keep-alive runs (bare-l4.mjs), started inside the namespace.
-//   node bare-l4-worker.mjs app <port> <name> <keepAliveTimeoutMs> [graceful]
+//   node bare-l4-worker.mjs app <port> <name> <keepAliveTimeoutMs> [graceful|plain] [backlog]
 //   node bare-l4-worker.mjs clients <port> <count> <seconds> <thinkMs> <path>
 // Times are Date.now() ms (HAProxy's log clock), after a first line `listening` (app) or
 // `start <ms>` (clients).
 //
 // The app is a bare node:http server with `server.keepAliveTimeout` set (what SREs tune, and
 // leave below their clients' think time): it answers GET /health, GET /slow/<ms> after <ms>
-// (a request in flight), anything else at once, with X-Server. `graceful`: SIGTERM calls
+// (a request in flight), GET /busy/<ms> after <ms> of synchronous CPU (the event loop blocked:
+// nothing accept()ed meanwhile, new connects wait in the kernel's accept queue of `backlog`,
+// default node's 511), anything else at once, with X-Server. `graceful`: SIGTERM calls
 // server.close() (the graceful shutdown node apps write; the lab SIGKILLs it after the grace),
 // logging `sigterm`; without it SIGTERM kills node (its default action). The clients are raw keep-alive
 // HTTP/1.1 clients (so what they see is exact): each sends a request, waits `thinkMs` after the
@@ -22,7 +24,7 @@ const [role, ...args] = process.argv.slice(2);
 const HOST = '127.0.0.1';
 const out = (line) => process.stdout.write(`${line}\n`);
 
-function app([portArg, name, keepAliveArg, graceful]) {
+function app([portArg, name, keepAliveArg, graceful, backlogArg = '511']) {
   const server = http.createServer((req, res) => {
     const body = `ok ${name}\n`;
     const respond = () => {
@@ -30,13 +32,18 @@ function app([portArg, name, keepAliveArg, graceful]) {
       res.end(body);
     };
     const slow = /^\/slow\/(\d+)$/.exec(req.url ?? '');
+    const busy = /^\/busy\/(\d+)$/.exec(req.url ?? '');
     if (slow) setTimeout(respond, Number(slow[1]));
-    else respond();
+    else if (busy) {
+      const until = performance.now() + Number(busy[1]);
+      while (performance.now() < until);
+      respond();
+    } else respond();
   });
   server.keepAliveTimeout = Number(keepAliveArg);
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
-  server.listen({ port: Number(portArg), host: HOST, backlog: 511 }, () => out('listening'));
+  server.listen({ port: Number(portArg), host: HOST, backlog: Number(backlogArg) }, () => out('listening'));
   if (graceful === 'graceful')
     process.on('SIGTERM', () => {
       out('sigterm');

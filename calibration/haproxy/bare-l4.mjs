@@ -36,12 +36,21 @@ export function summariseBareL4(clientLines, haproxyLines, t0) {
   const states = haproxyLines
     .filter(({ line }) => /Server be\/\S+ is (DOWN|UP)/.test(line))
     .map(({ t, line }) => ({ t, server: /be\/(\S+)/.exec(line)[1], state: /is (DOWN|UP)/.exec(line)[1] }));
-  return { requests, fresh, idleCloses, idleMs, states };
+  // HAProxy's stream lines (config.mjs LOG_FORMAT.tcp: `L <accept> <server> - <state> <retries>
+  // <Tw> <Tc> <Tt>`); with `option logasap` written once the server connection is up: Tc is the
+  // connect's time (a SYN the full accept queue dropped is sent again 1 s, 3 s … later).
+  const connects = haproxyLines
+    .filter(({ line }) => line.startsWith('L '))
+    .map(({ t, line }) => {
+      const [, , server, , state, retries, tw, tc] = line.split(' ');
+      return { t, server, state, retries, tw: Number(tw), tc: Number(tc) };
+    });
+  return { requests, fresh, idleCloses, idleMs, states, connects };
 }
 
 /**
- * The runs (bare-lab.mjs runBareLab). apps: per server [keepAliveTimeoutMs]; clients.args: [count,
- * seconds, thinkMs, path].
+ * The runs (bare-lab.mjs runBareLab). apps: per server [keepAliveTimeoutMs, graceful|plain,
+ * backlog]; clients.args: [count, seconds, thinkMs, path].
  */
 export const BARE_L4_EXPERIMENTS = [
   {
@@ -78,10 +87,37 @@ export const BARE_L4_EXPERIMENTS = [
       { at: 16.25, op: 'kill', server: 's1' },
     ],
   },
+  {
+    // Session 16: the app's own listen backlog behind mode tcp. Each request blocks node's event
+    // loop 100 ms (GET /busy/100), so connects that come meanwhile wait in the kernel's accept
+    // queue, min(backlog 4, somaxconn) + 1 = 5 deep; beyond it the SYN is dropped and HAProxy's
+    // kernel sends it again 1 s, 3 s … later (Tc). `option logasap`: each stream's log line once
+    // its server connection is up, with Tc.
+    name: 'haproxy-bare-l4-backlog-tcp',
+    description:
+      'mode tcp, roundrobin, retries 3, option redispatch, option logasap, checks inter 2s fall 3 rise 2: 40 keep-alive ' +
+      'clients starting 25 ms apart (GET /busy/100: 100 ms of synchronous CPU in node, think 1 s) to two bare node ' +
+      'apps listening with backlog 4 (keepAliveTimeout 2000 ms): connects that meet a full accept queue, their ' +
+      'connect times (Tc), requests answered.',
+    worker: WORKER,
+    mode: 'tcp',
+    summarise: summariseBareL4,
+    redispatch: true,
+    frontendLines: ['option logasap'],
+    backendLines: [],
+    apps: { s1: [2000, 'plain', 4], s2: [2000, 'plain', 4] },
+    // The lab samples 2 s past the clients' 12 s (they exit at 13.5 s): every line is in.
+    clients: { seconds: 14, args: [40, 12, 1000, '/busy/100'] },
+    actions: [],
+  },
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url))
   await bareLabMain(BARE_L4_EXPERIMENTS, (s) => {
     console.log(`  requests ${JSON.stringify(s.requests)} fresh ${JSON.stringify(s.fresh)}`);
     console.log(`  idle closes ${JSON.stringify(s.idleCloses)} states ${JSON.stringify(s.states)}`);
+    const slow = s.connects.filter((c) => c.tc >= 900);
+    console.log(
+      `  connects ${s.connects.length}, Tc >= 0.9 s: ${slow.length} ${JSON.stringify(slow.map((c) => c.tc))}`,
+    );
   });

@@ -12,7 +12,15 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import {
+  createNamespace,
+  deleteNamespace,
+  nsExecSync,
+  readSysctl,
+  setSysctl,
+  spawnInNamespace,
+  stopChild,
+} from '../lib/netns.mjs';
 import { haproxyConfig } from './config.mjs';
 import { dropServerPackets, FRONTEND_PORT, parseShowStat, serversUp, statsCommand, waitForLine } from './lab.mjs';
 
@@ -30,7 +38,7 @@ function collect(child, into) {
  * backendLines, apps: { s1: [args…], s2: [args…] } (the worker's `app <port> <name> …args`),
  * clients: { seconds, args: [...] } (the worker's `clients <port> …args`), actions: [{ at, op:
  * kill | sigterm | vanish, server }] (vanish: every packet to or from the server's port dropped,
- * lab.mjs dropServerPackets), sysctls (optional: { key: value } set in the namespace, e.g. the
+ * lab.mjs dropServerPackets), frontendLines (optional: e.g. `option logasap`), sysctls (optional: { key: value } set in the namespace, e.g. the
  * balancer host's net.ipv4.tcp_retries2), summarise(clientLines, haproxyLines, t0) }. Returns the
  * data file.
  */
@@ -48,6 +56,7 @@ export async function runBareLab(config, rt) {
     mode: config.mode,
     redispatch: config.redispatch,
     backendLines: config.backendLines,
+    frontendLines: config.frontendLines ?? [],
     socketPath,
     servers,
   });
@@ -120,6 +129,11 @@ export async function runBareLab(config, rt) {
       }
     }
     await sleep(800);
+    // The namespace's accept-queue counters (per netns): SYNs and final ACKs a full queue dropped.
+    const nstat = nsExecSync(ns, ['nstat', '-az', 'TcpExtListenOverflows', 'TcpExtListenDrops'])
+      .split('\n')
+      .filter((l) => l.startsWith('TcpExt'))
+      .map((l) => l.split(/\s+/).slice(0, 2));
     const clientLines = clientRaw.map(({ line }) => line);
     const haproxyLines = haproxyRaw.map(({ at, line }) => ({ t: rel(at), line }));
     return {
@@ -139,6 +153,7 @@ export async function runBareLab(config, rt) {
       summary: config.summarise(clientLines, haproxyLines, t0),
       actionsDone,
       haproxySpawnedT: rel(haproxySpawnedAt),
+      nstat: Object.fromEntries(nstat.map(([k, v]) => [k, Number(v)])),
       clientLines: clientLines.map((l) => l.replace(/ (\d{13})( |$)/, (_, ms, end) => ` ${rel(Number(ms))}${end}`)),
       appLines: appLines.map(({ at, line }) => `${rel(at)} ${line}`),
       haproxyLines,

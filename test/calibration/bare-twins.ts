@@ -93,3 +93,25 @@ export function bareWsVanishTwin(name: string, horizon: number, heldAt: number, 
   });
   return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
 }
+
+/**
+ * The keep-alive run against the app's own listen backlog behind mode tcp (session 16,
+ * calibration/haproxy/bare-l4.mjs `haproxy-bare-l4-backlog-tcp`): connections opened (HAProxy's
+ * stream lines), SYNs the apps' full accept queues dropped (the namespace's ListenOverflows, the
+ * checks' included), the connect time to the server (HAProxy's Tc: mean and max, s), requests
+ * answered 200 and failed, counted up to `until` s. Means over seeds 1…n.
+ */
+export function bareL4BacklogTwin(name: string, until: number, seeds: number): BareWsFigures {
+  const runs = twinRuns(name, seeds).map((r): BareWsFigures => {
+    const connect = r.histograms.connect_latency;
+    return {
+      opened: totalIn(r, 'new_conn', 0, until),
+      synDrops: totalIn(r, 'syn_drops', 0, until),
+      'connect.mean.t': connect?.mean ?? 0,
+      'connect.max.t': connect?.max ?? 0,
+      ok: totalIn(r, 'responses_2xx', 0, until),
+      errors: totalIn(r, 'errors', 0, until),
+    };
+  });
+  return Object.fromEntries(Object.keys(runs[0]).map((k) => [k, mean(runs.map((x) => x[k]))]));
+}
