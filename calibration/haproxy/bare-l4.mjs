@@ -110,6 +110,24 @@ export const BARE_L4_EXPERIMENTS = [
     clients: { seconds: 14, args: [40, 12, 1000, '/busy/100'] },
     actions: [],
   },
+  {
+    // The same with 300 ms per request: 3 s of work queued behind the first connects' requests.
+    name: 'haproxy-bare-l4-backlog-busy300-tcp',
+    description:
+      'mode tcp, roundrobin, retries 3, option redispatch, option logasap, checks inter 2s fall 3 rise 2, timeout check 20s: ' +
+      '40 keep-alive clients starting 25 ms apart (GET /busy/300: 300 ms of synchronous CPU in node, think 1 s) to two ' +
+      'bare node apps listening with backlog 4 (keepAliveTimeout 2000 ms): connects that meet a full accept queue, ' +
+      'their connect times (Tc), requests answered.',
+    worker: WORKER,
+    mode: 'tcp',
+    summarise: summariseBareL4,
+    redispatch: true,
+    frontendLines: ['option logasap'],
+    backendLines: ['timeout check 20s'],
+    apps: { s1: [2000, 'plain', 4], s2: [2000, 'plain', 4] },
+    clients: { seconds: 14, args: [40, 12, 1000, '/busy/300'] },
+    actions: [],
+  },
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url))
