@@ -6,7 +6,7 @@
 //
 // The app is a bare node:http server with `server.keepAliveTimeout` set (what SREs tune, and
 // leave below their clients' think time): it answers GET /health, GET /slow/<ms> after <ms>
-// (a request in flight), GET /busy/<ms> after <ms> of synchronous CPU (the event loop blocked:
+// (a request in flight), GET /busy/<ms> after <ms> with the event loop blocked (Atomics.wait:
 // nothing accept()ed meanwhile, new connects wait in the kernel's accept queue of `backlog`,
 // default node's 511), anything else at once, with X-Server. `graceful`: SIGTERM calls
 // server.close() (the graceful shutdown node apps write; the lab SIGKILLs it after the grace),
@@ -25,6 +25,7 @@ const HOST = '127.0.0.1';
 const out = (line) => process.stdout.write(`${line}\n`);
 
 function app([portArg, name, keepAliveArg, graceful, backlogArg = '511']) {
+  const blocker = new Int32Array(new SharedArrayBuffer(4));
   const server = http.createServer((req, res) => {
     const body = `ok ${name}\n`;
     const respond = () => {
@@ -35,8 +36,10 @@ function app([portArg, name, keepAliveArg, graceful, backlogArg = '511']) {
     const busy = /^\/busy\/(\d+)$/.exec(req.url ?? '');
     if (slow) setTimeout(respond, Number(slow[1]));
     else if (busy) {
-      const until = performance.now() + Number(busy[1]);
-      while (performance.now() < until);
+      // The event loop blocked without burning CPU (a synchronous call: a sync fs or crypto call, a
+      // native module): a spin under --rt (SCHED_FIFO) starved HAProxy and the clients on the
+      // 2-core lab host, whose SYNs then waited for a CPU rather than for the app.
+      Atomics.wait(blocker, 0, 0, Number(busy[1]));
       respond();
     } else respond();
   });

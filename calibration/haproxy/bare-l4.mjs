@@ -89,14 +89,14 @@ export const BARE_L4_EXPERIMENTS = [
   },
   {
     // Session 16: the app's own listen backlog behind mode tcp. Each request blocks node's event
-    // loop 100 ms (GET /busy/100), so connects that come meanwhile wait in the kernel's accept
+    // loop 100 ms (GET /busy/100, Atomics.wait: no CPU), so connects that come meanwhile wait in the kernel's accept
     // queue, min(backlog 4, somaxconn) + 1 = 5 deep; beyond it the SYN is dropped and HAProxy's
     // kernel sends it again 1 s, 3 s … later (Tc). `option logasap`: each stream's log line once
     // its server connection is up, with Tc.
     name: 'haproxy-bare-l4-backlog-tcp',
     description:
       'mode tcp, roundrobin, retries 3, option redispatch, option logasap, checks inter 2s fall 3 rise 2: 40 keep-alive ' +
-      'clients starting 25 ms apart (GET /busy/100: 100 ms of synchronous CPU in node, think 1 s) to two bare node ' +
+      'clients starting 25 ms apart (GET /busy/100: node's event loop blocked 100 ms, think 1 s) to two bare node ' +
       'apps listening with backlog 4 (keepAliveTimeout 2000 ms): connects that meet a full accept queue, their ' +
       'connect times (Tc), requests answered.',
     worker: WORKER,
@@ -115,7 +115,7 @@ export const BARE_L4_EXPERIMENTS = [
     name: 'haproxy-bare-l4-backlog-busy300-tcp',
     description:
       'mode tcp, roundrobin, retries 3, option redispatch, option logasap, checks inter 2s fall 3 rise 2, timeout check 20s: ' +
-      '40 keep-alive clients starting 25 ms apart (GET /busy/300: 300 ms of synchronous CPU in node, think 1 s) to two ' +
+      '40 keep-alive clients starting 25 ms apart (GET /busy/300: node's event loop blocked 300 ms, think 1 s) to two ' +
       'bare node apps listening with backlog 4 (keepAliveTimeout 2000 ms): connects that meet a full accept queue, ' +
       'their connect times (Tc), requests answered.',
     worker: WORKER,
