@@ -96,7 +96,7 @@ export const BARE_L4_EXPERIMENTS = [
     name: 'haproxy-bare-l4-backlog-tcp',
     description:
       'mode tcp, roundrobin, retries 3, option redispatch, option logasap, checks inter 2s fall 3 rise 2: 40 keep-alive ' +
-      'clients starting 25 ms apart (GET /busy/100: node's event loop blocked 100 ms, think 1 s) to two bare node ' +
+      'clients starting 25 ms apart (GET /busy/100: the node event loop blocked 100 ms, think 1 s) to two bare node ' +
       'apps listening with backlog 4 (keepAliveTimeout 2000 ms): connects that meet a full accept queue, their ' +
       'connect times (Tc), requests answered.',
     worker: WORKER,
@@ -115,7 +115,7 @@ export const BARE_L4_EXPERIMENTS = [
     name: 'haproxy-bare-l4-backlog-busy300-tcp',
     description:
       'mode tcp, roundrobin, retries 3, option redispatch, option logasap, checks inter 2s fall 3 rise 2, timeout check 20s: ' +
-      '40 keep-alive clients starting 25 ms apart (GET /busy/300: node's event loop blocked 300 ms, think 1 s) to two ' +
+      '40 keep-alive clients starting 25 ms apart (GET /busy/300: the node event loop blocked 300 ms, think 1 s) to two ' +
       'bare node apps listening with backlog 4 (keepAliveTimeout 2000 ms): connects that meet a full accept queue, ' +
       'their connect times (Tc), requests answered.',
     worker: WORKER,
