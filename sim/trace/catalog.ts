@@ -1022,6 +1022,21 @@ export const CATALOG: Catalog = {
           ? "Its request sock had expired after its SYN-ACK timeouts, so the sender's next data copy (still carrying the ACK) finds only the listener: the cookie check fails (cookie_v4_check) and the listener answers RST (tcp_v4_send_reset). The client, connected since the SYN-ACK, sees ECONNRESET."
           : 'The connection waits for whichever comes first: a data retransmission or a SYN-ACK resend that finds room.'),
   },
+  'kernel.app_listen_overflow': {
+    source: 'kernel',
+    line: (r) =>
+      `${r.backend}: SYNs to the app's port dropped: its accept queue is full (${n(r.queued)}/${n(r.limit)}) while its event loop runs` +
+      (r.givesUp
+        ? ` — the connect gives up in ${d(r.retransmitIn)}`
+        : ` — SYN retransmitted in ${d(r.retransmitIn)} (retransmission ${n(r.retransmit)})`),
+    tone: 'warn',
+    variant: (r) => (r.givesUp ? 'gives up' : 'retransmitted'),
+    explain: (r) =>
+      'The app is one event loop (node and the like: one worker) that accept()s every pending connection once per iteration and then runs the requests that were ready, each blocking the loop for its service time. ' +
+      `Connections that complete their handshake meanwhile wait in the kernel's accept queue, which holds min(backlog ${n(r.backlog)}, net.core.somaxconn ${n(r.somaxconn)}) + 1 = ${n(r.limit)} (\`nstat TcpExtListenOverflows\` counts what it turns away). ` +
+      `Full, it drops the SYN (tcp_conn_request) without a word; ${r.sender === 'lb' ? "the balancer's kernel" : "the client's kernel"} sends it again after 1 s, then 2 s, 4 s …, so the connect takes seconds. ` +
+      'A larger backlog (listen(port, { backlog }), with somaxconn at least as large), shorter handlers or more processes keep the queue from filling.',
+  },
   'kernel.app_ack_overflow': {
     source: 'kernel',
     line: (r) =>

@@ -628,6 +628,23 @@ export interface KernelListenOverflow extends Rec<'kernel.listen_overflow'> {
   sender: 'lb' | 'client';
 }
 /**
+ * A client's SYN (its own behind a NAT, the balancer's behind lb.mode l4) to a bare one-worker
+ * app met its full accept queue: the app's event loop is running an iteration and `queued`
+ * connections already wait for its next accept() (app/event-loop-accepts.ts). The SYN is dropped
+ * and sent again `retransmitIn` later, or the connect gives up.
+ */
+export interface KernelAppListenOverflow extends Rec<'kernel.app_listen_overflow'> {
+  backend: string;
+  queued: number;
+  limit: number;
+  backlog: number;
+  somaxconn: number;
+  retransmit: number;
+  retransmitIn: number;
+  givesUp: boolean;
+  sender: 'lb' | 'client';
+}
+/**
  * The SYN-ACK timer of a request sock whose final ACK a full accept queue dropped fired
  * (reqsk_timer_handler, net/ipv4/inet_connection_sock.c): the listener sent its SYN-ACK again and
  * the connected sender answered with an ACK (a challenge ACK, tcp_validate_incoming), which either
@@ -817,6 +834,7 @@ export type TraceRecord =
   | AppShutdownComplete
   | AppDependency
   | KernelListenOverflow
+  | KernelAppListenOverflow
   | KernelSynAckResend
   | KernelAppAckOverflow
   | KernelTwOverflow

@@ -104,9 +104,11 @@ export function bareWsVanishTwin(name: string, horizon: number, heldAt: number, 
 export function bareL4BacklogTwin(name: string, until: number, seeds: number): BareWsFigures {
   const runs = twinRuns(name, seeds).map((r): BareWsFigures => {
     const connect = r.histograms.connect_latency;
+    const down = recordsOf(r, 'hc.down').find((d) => d.backend === 's1');
     return {
       opened: totalIn(r, 'new_conn', 0, until),
       synDrops: totalIn(r, 'syn_drops', 0, until),
+      'down.s1.t': down === undefined ? -1 : down.t,
       'connect.mean.t': connect?.mean ?? 0,
       'connect.max.t': connect?.max ?? 0,
       ok: totalIn(r, 'responses_2xx', 0, until),

@@ -1,6 +1,7 @@
 import type { AppConfig } from '../../scenario/schema.js';
 import type { AppJob } from '../core/app-job.js';
 import { JobList } from '../core/job-list.js';
+import { EventLoopAccepts } from './event-loop-accepts.js';
 
 /**
  * The app process's life: STARTING (the kubelet or the VM is bringing it up), SERVING (its
@@ -38,6 +39,8 @@ export class AppProcess {
   private queueHead = 0;
   /** Workers are frozen (GC, CPU starvation) until this time. */
   pausedUntil = -Infinity;
+  /** A bare one-worker app's event loop: when it accept()s the clients' own connects (lb.mode l4 / nat). */
+  readonly loop = new EventLoopAccepts();
 
   constructor(readonly config: AppConfig) {}
 
@@ -124,6 +127,7 @@ export class AppProcess {
    */
   exit(): void {
     this.epochCount++;
+    this.loop.reset();
     this.current = AppState.DEAD;
     this.pausedUntil = -Infinity;
   }
@@ -135,6 +139,7 @@ export class AppProcess {
    */
   hostLost(): void {
     this.epochCount++;
+    this.loop.reset();
     this.current = AppState.DEAD;
     this.pausedUntil = -Infinity;
   }

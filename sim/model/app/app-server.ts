@@ -28,6 +28,9 @@ export class AppServer {
    * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
    */
   readonly listener: AppListener;
+  /** Per backend: a bare one-worker app, whose event loop accept()s between iterations (event-loop-accepts.ts). */
+  private readonly eventLoop: boolean[];
+  private readonly anyEventLoop: boolean;
 
   constructor(private readonly w: World) {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
@@ -37,6 +40,8 @@ export class AppServer {
     this.pauseLengths = w.metrics.histogram('app_pause');
     this.heaps = new GcHeaps(w);
     this.listener = new AppListener(w, (b) => this.acceptQueued(b));
+    this.eventLoop = w.backends.map((b) => b.bare && b.app.config.workers === 1);
+    this.anyEventLoop = this.eventLoop.some((x) => x);
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
@@ -102,6 +107,7 @@ export class AppServer {
     const w = this.w;
     const i = backend.index;
     job.phase = ReqPhase.SERVING;
+    if (this.anyEventLoop && this.eventLoop[i]) backend.app.loop.jobStarted();
     let d =
       job.fixedService !== NO_FIXED_SERVICE
         ? job.fixedService
@@ -139,6 +145,8 @@ export class AppServer {
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
     this.fillWorkers(backend);
+    if (this.anyEventLoop && this.eventLoop[backend.index])
+      backend.app.loop.jobDone(backend.busyWorkers + backend.appQueueLength);
     this.maybeCollectGarbage(backend);
     job.onDone(job);
   };

@@ -5,7 +5,7 @@ import { acceptQueueFull, nextDataCopyRto } from '../../net/listen-queue.js';
 import { TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import { firstDataRto, synRetransmitSchedule } from '../../net/tcp.js';
 import { BackendSet } from '../core/backend-set.js';
-import type { Conn } from '../core/conn.js';
+import { type Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
@@ -210,16 +210,50 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.failedAttempt(a, 'refused');
       return;
     }
-    // nginx's accept queue (a bare app's is met at the upgrade: app/ws-endpoint.ts appConnector).
-    if (!backend.bare && this.listenQueueFull(a)) return;
+    // nginx's accept queue, or a bare one-worker app's (its event loop's: app/event-loop-accepts.ts;
+    // a WebSocket's upgrade meets the app's listener itself: app/ws-endpoint.ts appConnector).
+    if (backend.bare ? this.appLoopFull(a) : this.listenQueueFull(a)) return;
     if (!w.attach(a.conn, a.backend)) {
       // The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the
       // initial RTO (TCP_TIMEOUT_INIT, 1 s).
       w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
       return;
     }
+    // Its handshake completes now: it waits for the app loop's next accept() if an iteration runs.
+    if (backend.bare && a.conn.kind === ConnKind.HTTP) backend.app.loop.queued();
     a.req = this.requestSock(a);
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
+  }
+
+  /**
+   * A bare app that is one event loop (app.workers 1) runs an iteration and its accept queue holds
+   * min(backlog, somaxconn) + 1 connections waiting for the iteration's end
+   * (app/event-loop-accepts.ts): the SYN is dropped (tcp_conn_request(), net/ipv4/tcp_input.c,
+   * sk_acceptq_is_full) and sent again on the sender's SYN schedule (synDropped, as for nginx's
+   * queue below). An app with more workers accepts at once (not modelled as a queue).
+   */
+  private appLoopFull(a: Attempt): boolean {
+    const w = this.w;
+    const backend = w.backends[a.backend];
+    const loop = backend.app.loop;
+    if (a.conn.kind !== ConnKind.HTTP || !loop.full(backend.appBacklog)) {
+      a.synsDropped = 0;
+      return false;
+    }
+    const next = this.synDropped(a);
+    w.trace.emitLimited(`app-listen-overflow-${a.backend}`, {
+      kind: 'kernel.app_listen_overflow',
+      backend: backend.name,
+      queued: loop.pending,
+      limit: backend.appBacklog,
+      backlog: backend.app.config.backlog,
+      somaxconn: backend.kernel.somaxconn,
+      retransmit: a.synsDropped,
+      retransmitIn: next.at - w.now,
+      givesUp: next.givesUp,
+      sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
+    });
+    return true;
   }
 
   /**
@@ -238,43 +272,55 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const b = a.backend;
     const queued = this.listenQueues === null ? 0 : this.synQueues.acceptQueued(this.listenQueues, b);
     const backend = w.backends[b];
-    const limit = backend.nginxBacklog;
     if (!acceptQueueFull(queued, backend.maxAckBacklog)) {
       a.synsDropped = 0;
       return false;
     }
-    w.metrics.inc(w.c.synDrops, b);
+    const next = this.synDropped(a);
+    w.trace.emitLimited(`listen-overflow-${b}`, {
+      kind: 'kernel.listen_overflow',
+      dropped: 'syn',
+      backend: backend.name,
+      queued,
+      limit: backend.nginxBacklog,
+      listenBacklog: backend.nginx.config.listen_backlog,
+      somaxconn: backend.kernel.somaxconn,
+      retransmit: a.synsDropped,
+      retransmitIn: next.at - w.now,
+      givesUp: next.givesUp,
+      kernelGivesUp: next.kernelGivesUp,
+      synRetries: this.synRetries,
+      connectTimeout: w.scenario.lb.connect_timeout,
+      sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
+    });
+    return true;
+  }
+
+  /**
+   * A full accept queue dropped attempt `a`'s SYN now: counted (syn_drops), and sent again. The
+   * SYN just sent (the first, or a retransmission the timer fired now) armed the next timeout:
+   * the schedule's step from this SYN to the next, on the sender's timer wheel. After the last
+   * retransmission that firing is the kernel's give-up (tcp_write_timeout → tcp_write_err), which
+   * fails the connect() with ETIMEDOUT if the balancer's own timeout connect has not ended it
+   * first. Returns when the next step comes and whether the connect gives up then (and by whom).
+   */
+  private synDropped(a: Attempt): { at: number; givesUp: boolean; kernelGivesUp: boolean } {
+    const w = this.w;
+    w.metrics.inc(w.c.synDrops, a.backend);
     if (a.synsDropped === 0) a.firstSynAt = w.now;
-    // The SYN just sent (the first, or a retransmission the timer fired now) armed the next
-    // timeout: the schedule's step from this SYN to the next, on the sender's timer wheel. After
-    // the last retransmission that firing is the kernel's give-up (tcp_write_timeout →
-    // tcp_write_err), which fails the connect() with ETIMEDOUT if the balancer's own timeout
-    // connect has not ended it first.
     const k = a.synsDropped;
     const kernelGivesUp = k >= this.synRetransmits.length;
     const next = kernelGivesUp ? this.synGiveUp : this.synRetransmits[k];
     const retransmitAt = this.senderTimerFiresAt(a.conn, next - (k > 0 ? this.synRetransmits[k - 1] : 0));
     const giveUpAt = a.firstSynAt + w.scenario.lb.connect_timeout;
     a.synsDropped++;
-    w.trace.emitLimited(`listen-overflow-${b}`, {
-      kind: 'kernel.listen_overflow',
-      dropped: 'syn',
-      backend: backend.name,
-      queued,
-      limit,
-      listenBacklog: backend.nginx.config.listen_backlog,
-      somaxconn: backend.kernel.somaxconn,
-      retransmit: a.synsDropped,
-      retransmitIn: Math.min(retransmitAt, giveUpAt) - w.now,
-      givesUp: kernelGivesUp || giveUpAt <= retransmitAt,
-      kernelGivesUp: kernelGivesUp && retransmitAt < giveUpAt,
-      synRetries: this.synRetries,
-      connectTimeout: w.scenario.lb.connect_timeout,
-      sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
-    });
     if (retransmitAt >= giveUpAt) w.engine.at(giveUpAt, this.timedOut, a);
     else w.engine.at(retransmitAt, kernelGivesUp ? this.synGaveUp : this.retryNow, a);
-    return true;
+    return {
+      at: Math.min(retransmitAt, giveUpAt),
+      givesUp: kernelGivesUp || giveUpAt <= retransmitAt,
+      kernelGivesUp: kernelGivesUp && retransmitAt < giveUpAt,
+    };
   }
 
   /**
