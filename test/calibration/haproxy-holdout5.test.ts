@@ -18,7 +18,7 @@ import { HeldOutTable, overSeeds, twinRuns } from './heldout-table.js';
 import { transitions } from './holdout4-figures.js';
 
 const PREDICTIONS = 'calibration/data/haproxy-holdout5-predictions.json';
-const RUNS = ['tcheck-2srv-http', 'tcheck-2srv-idle-http', 'tcheck-1srv-http'] as const;
+const RUNS = ['tcheck-2srv-http', 'tcheck-2srv-1rps-http', 'tcheck-1srv-http'] as const;
 const twins = (run: string): RunResult[] => twinRuns(`haproxy-holdout5-${run}`, 10);
 
 /** What a twin predicts: s1's DOWNs and the duration of the check that marked each (seed 1), means over seeds. */
