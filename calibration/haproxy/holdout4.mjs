@@ -9,7 +9,7 @@
 // is test/calibration/haproxy-holdout4.test.ts.
 
 /** A round-4 run: HAProxy's per-stream log and every client request kept, no redispatch unless set. */
-const heldOut = (config) => ({ redispatch: false, keepLogs: true, keepRequests: true, ...config });
+export const heldOut = (config) => ({ redispatch: false, keepLogs: true, keepRequests: true, ...config });
 
 const FOUR_SERVERS = ['s1', 's2', 's3', 's4'].map((name) => ({ name }));
 
@@ -99,6 +99,13 @@ const cookieStates = heldOut({
  * process_chk_conn(), src/server.c srv_getinter()).
  */
 const PAUSES = [3, 7, 11, 15, 19];
+
+/** SIGSTOP a server at each of `starts` (s) and SIGCONT it `seconds` later: recurring stop-the-world pauses. */
+export const pauseActions = (server, starts, seconds) =>
+  starts.flatMap((at) => [
+    { at, op: 'stop', server },
+    { at: at + seconds, op: 'cont', server },
+  ]);
 const gcPause = heldOut({
   name: 'haproxy-holdout4-gcpause-tcheck-http',
   description:
@@ -110,10 +117,7 @@ const gcPause = heldOut({
   serverOptions: 'inter 500ms fastinter 200ms downinter 300ms fall 2 rise 2',
   backendLines: ['timeout check 300ms'],
   requests: { rate: 60, connections: 12 },
-  actions: PAUSES.flatMap((at) => [
-    { at, op: 'stop', server: 's1' },
-    { at: at + 1.5, op: 'cont', server: 's1' },
-  ]),
+  actions: pauseActions('s1', PAUSES, 1.5),
 });
 
 /**

@@ -7,6 +7,7 @@ import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { CheckWaitQueue } from './check-wait-queue.js';
 
 /** One checker's settings, from HAProxy `check` options or a Kubernetes probe. */
 export interface CheckPolicy {
@@ -97,6 +98,37 @@ export class HealthChecker {
       w.scenario.kernel.tcp_syn_retries,
       w.scenario.kernel.tcp_syn_linear_timeouts,
     ).retransmits;
+    // Only `timeout check` lowers a check task's expire below its key: without it every task fires
+    // at its expire, as the engine's own timers do, so the tree is kept only with it.
+    this.tasks =
+      policy.checker === 'haproxy' && policy.connectTimeout !== undefined
+        ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b))
+        : null;
+    this.inFlight = new Array<Pending | null>(n).fill(null);
+  }
+
+  /** HAProxy's check tasks in its shared timer tree (with `timeout check`), else null. */
+  private readonly tasks: CheckWaitQueue | null;
+  /** The check each backend's task is running (haproxy checker). */
+  private readonly inFlight: Array<Pending | null>;
+
+  /**
+   * The check task of backend b runs `delay` from now: `t->expire = now + delay` and
+   * `task_queue()` (process_chk_conn(), src/check.c) — through the shared tree with `timeout check`.
+   */
+  private next(b: number, delay: number): void {
+    if (this.tasks) this.tasks.queue(b, delay);
+    else this.w.engine.schedule(delay, this.check, b);
+  }
+
+  /**
+   * The tree's walk woke backend b's task (its expire passed): a check in progress has timed out
+   * (process_chk_conn(): `expired` → chk_report_conn_err()), else the next check starts.
+   */
+  private taskWoken(b: number): void {
+    const p = this.inFlight[b];
+    if (p && !p.done) this.timedOut(p);
+    else this.check(b);
   }
 
   /** SYN retransmission times of the checking host's kernel (seconds after the first SYN). */
@@ -151,7 +183,7 @@ export class HealthChecker {
     // HAProxy staggers the first checks of its servers across the interval: the k-th of n at
     // inter × k / n (src/check.c `start_checks()`), unless the scenario sets the first check.
     const first = this.policy.firstCheck;
-    for (let b = 0; b < n; b++) this.w.engine.schedule(first >= 0 ? first : (this.policy.inter * b) / n, this.check, b);
+    for (let b = 0; b < n; b++) this.next(b, first >= 0 ? first : (this.policy.inter * b) / n);
   }
 
   private readonly check = (b: number): void => {
@@ -159,13 +191,15 @@ export class HealthChecker {
     const backend = w.backends[b];
     if (this.paused[b]) {
       // `while (tick_is_expired(t->expire)) t->expire += check->inter` (process_chk_conn()).
-      w.engine.schedule(this.policy.inter, this.check, b);
+      this.next(b, this.policy.inter);
       return;
     }
     const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false, connected: false, syn: 0 };
+    this.inFlight[b] = p;
     if (!backend.hostUp) {
+      this.waitForConnect(p);
       // Its SYNs go unanswered until the connect deadline: L4TOUT.
-      p.timer = w.engine.at(this.connectDeadline(p), this.timedOut, p);
+      if (!this.tasks) p.timer = w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
     }
     // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
@@ -180,8 +214,18 @@ export class HealthChecker {
     job.depTimeout = this.depTimeout;
     job.depTimeoutStatus = this.depTimeoutStatus;
     p.job = job;
+    this.waitForConnect(p);
     this.sendSyn(p);
   };
+
+  /**
+   * A started check's task sleeps until the connect deadline (tcpcheck_eval_connect(): `t->expire`),
+   * queued when process_chk_conn() returns. A check that ends within that call (refused, a tcp
+   * check connected) is requeued at its next interval by finish() instead.
+   */
+  private waitForConnect(p: Pending): void {
+    this.tasks?.queue(p.b, this.connectDeadline(p) - p.startedAt);
+  }
 
   /** When the check's connect must have completed (`t->expire` of tcpcheck_eval_connect()). */
   private connectDeadline(p: Pending): number {
@@ -189,20 +233,18 @@ export class HealthChecker {
   }
 
   /**
-   * When a connected check that got no answer fails (L7TOUT). Without `timeout check`: `inter`
-   * from its start. With it, the later of the connect deadline and `timeout check` from now:
-   * the connected check sets its task's expiry to now + timeout check from the connection's I/O
+   * When a connected check that got no answer fails (L7TOUT) without `timeout check` (or a
+   * kubelet probe): `inter` (the probe's timeout) from its start. With `timeout check` the
+   * connected check sets its task's expire to now + timeout check from the connection's I/O
    * tasklet (tcpcheck_eval_connect() re-run by tcpcheck_main() from wake_srv_chk(), src/check.c)
-   * without requeueing the task, which sleeps on until the connect deadline; woken then,
-   * process_chk_conn() finds the new expiry passed (timeout at the connect deadline) or not yet
-   * (it sleeps until it). So a `timeout check` shorter than min(inter, timeout connect) does not
-   * shorten the wait for an answer: HAProxy 2.6.12, inter 1s, timeout check 300ms, a SIGSTOPped
-   * server: "Layer7 timeout, check duration: 1001ms"
+   * without requeueing it: the shared tree (CheckWaitQueue) decides when that expire is read —
+   * at its key, min(inter, timeout connect) from the start, unless an earlier walk reaches it.
+   * Alone in the tree it waits for the key: HAProxy 2.6.12, inter 1s, timeout check 300ms, a
+   * SIGSTOPped server, one server checked: "Layer7 timeout, check duration: 1001ms"
    * (calibration/data/haproxy-holdout-hang-tcheck-http.json).
    */
   private answerDeadline(p: Pending): number {
-    if (this.policy.connectTimeout === undefined) return p.startedAt + this.policy.timeout;
-    return Math.max(this.connectDeadline(p), this.w.now + this.policy.timeout);
+    return p.startedAt + this.policy.timeout;
   }
 
   /**
@@ -229,12 +271,14 @@ export class HealthChecker {
     if (handshake === Handshake.SYN_DROPPED) {
       w.metrics.inc(w.c.synDrops, p.b);
       const retransmitAt = p.startedAt + (this.synRetransmits[p.syn++] ?? Infinity);
-      p.timer =
-        retransmitAt < deadline ? w.engine.at(retransmitAt, this.synRetry, p) : w.engine.at(deadline, this.timedOut, p);
+      // The retransmissions are the kernel's; the deadline is the check task's (its tree entry).
+      if (retransmitAt < deadline) p.timer = w.engine.at(retransmitAt, this.synRetry, p);
+      else if (!this.tasks) p.timer = w.engine.at(deadline, this.timedOut, p);
       return;
     }
     p.connected = true;
-    p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
+    if (this.tasks) this.tasks.setExpire(p.b, this.policy.timeout);
+    else p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
     this.pending.set(p.job!, p);
     if (handshake === Handshake.CHILD) this.app.submit(backend, p.job!);
   }
@@ -269,7 +313,7 @@ export class HealthChecker {
     const backend = this.w.backends[p.b];
     // The server went away between two SYNs: refused now, or silent until the deadline.
     if (!backend.hostUp) {
-      p.timer = this.w.engine.at(this.connectDeadline(p), this.timedOut, p);
+      if (!this.tasks) p.timer = this.w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
     }
     if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
@@ -309,7 +353,7 @@ export class HealthChecker {
     if (this.paused[b]) {
       // A check that was running when the server entered maintenance: its result changes no
       // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it).
-      w.engine.schedule(this.nextInterval(b), this.check, b);
+      this.next(b, this.nextInterval(b));
       return;
     }
     if (!ok) w.metrics.inc(w.c.checkFailures, b);
@@ -320,7 +364,7 @@ export class HealthChecker {
       return;
     }
     this.countHealth(b, ok, reason, duration);
-    w.engine.schedule(this.nextInterval(b), this.check, b);
+    this.next(b, this.nextInterval(b));
   }
 
   /** HAProxy's health counter (src/check.c, the counter update of `check_notify_failure/success()`). */

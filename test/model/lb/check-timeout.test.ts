@@ -5,7 +5,9 @@
  * established connection. A connect that has not completed by its deadline is L4TOUT ("Layer4
  * timeout"), one connected but unanswered L7TOUT. A SYN dropped by a full accept queue is
  * retransmitted by the checking host's kernel (1 s, 2 s, 3 s … after the first with Linux 6.5's
- * tcp_syn_linear_timeouts 4) until the deadline.
+ * tcp_syn_linear_timeouts 4) until the deadline. With `timeout check` (connectTimeout set) the check
+ * task lives in HAProxy's shared timer tree (sim/model/lb/check-wait-queue.ts), whose thread wakes 1 ms
+ * after a key (compute_poll_timeout(), src/fd.c): the first check at 0.001 s, its deadline 1 ms late too.
  */
 import { describe, expect, it } from 'vitest';
 import { lbHealthChecks } from '../../../sim/model/lb/health.js';
@@ -48,7 +50,7 @@ describe('the connect phase of a check', () => {
     w.backends[0].vanish();
     checker.start();
     w.engine.run(8);
-    expect(changes).toEqual([[4, false, 'Layer4 timeout']]);
+    expect(changes).toEqual([[4.002, false, 'Layer4 timeout']]);
   });
 
   it('without timeout check the same host fails after inter-bounded timeout (5 s here), also L4TOUT', () => {
@@ -80,7 +82,7 @@ describe('the connect phase of a check', () => {
     const { w, changes, checker } = setup({ timeout: 5, connectTimeout: 2 }, 2.5);
     checker.start();
     w.engine.run(9);
-    expect(changes).toEqual([[2, false, 'Layer4 timeout']]);
+    expect(changes).toEqual([[2.002, false, 'Layer4 timeout']]);
   });
 
   it('timeout check counts from the connection: a hung app accepted at 3 s times out at 3 + 5 = 8 s (L7TOUT)', () => {
@@ -88,7 +90,7 @@ describe('the connect phase of a check', () => {
     w.backends[0].app.pausedUntil = Infinity;
     checker.start();
     w.engine.run(9.5);
-    expect(changes).toEqual([[8, false, 'Layer7 timeout']]);
+    expect(changes).toEqual([[8.002, false, 'Layer7 timeout']]);
   });
 
   it('a timeout check shorter than the connect deadline does not shorten the wait: connected at once, inter 1 s, timeout check 0.3 s: L7TOUT at 1 s', () => {
@@ -100,7 +102,7 @@ describe('the connect phase of a check', () => {
     w.backends[0].app.pausedUntil = Infinity;
     checker.start();
     w.engine.run(1.5);
-    expect(changes).toEqual([[1, false, 'Layer7 timeout']]);
+    expect(changes).toEqual([[1.002, false, 'Layer7 timeout']]);
   });
 
   it('the scenario maps health_check.timeout to timeout check: connect min(inter, lb.connect_timeout); unset, none', () => {
