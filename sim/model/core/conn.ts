@@ -4,6 +4,7 @@ import type { ClientMachines } from '../../net/client-machines.js';
 import type { HostSockets } from '../../net/host-sockets.js';
 import { TcpState } from '../../net/tcp.js';
 import { type AppJob, ReqPhase, type Status } from './app-job.js';
+import { ConnRare } from './conn-rare.js';
 import type { HttpExchange, UpstreamConn, WsSession } from './exchanges.js';
 import { type Flow, LbFlow } from './flow.js';
 import type { Req } from './request.js';
@@ -44,8 +45,6 @@ const CLIENT_DOUBLE_FIELDS = [
   'requestStartedAt',
   'serviceEnd',
   'lastActivity',
-  'lbSeenAt',
-  'lastBackoff',
   'connectStartedAt',
 ] as const;
 
@@ -77,17 +76,10 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
    *  record (proxy/memory.ts NginxConnTally; null: none); beside the phase, as every write of the
    *  phase reads it. Written only by that tally. */
   phaseWatch: PhaseWatch | null = null;
-  status: Status = 200;
   requestsLeft = 0;
   requestsServed = 0;
-  /** Attempt number of the current logical request (0 = first try). */
-  attempt = 0;
   /** The nginx worker generation that accepted the connection (proxy/nginx.ts accept). */
   nginxGen = 0;
-  /** The nginx worker that holds the connection, when TLS ends in nginx (proxy/worker-cpu.ts). */
-  nginxWorker = 0;
-  /** The balancer thread that holds the connection when TLS ends at the balancer (−1: none; proxy/worker-cpu.ts). */
-  lbThread = -1;
   upstream: UpstreamConn | null = null;
   onDone: (job: AppJob) => void = notServed;
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */
@@ -103,10 +95,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   serviceEnd = 0;
   /** When the HTTP client next wants to send. */
   lastActivity = 0;
-  /** When the balancer last forwarded a packet of this flow (an L4 NAT's idle timer, lb/nat-idle.ts). */
-  lbSeenAt = 0;
-  /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
-  lastBackoff = 0;
   // deep, fixedService, depTimeout, depTimeoutStatus: the same for every client request, so
   // they are on the prototype (below), not 4 slots (and a boxed Infinity) in every record.
   declare readonly deep: boolean;
@@ -135,16 +123,15 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
   clientTcp: TcpState = TcpState.CLOSED;
   serverTcp: TcpState = TcpState.CLOSED;
-  /** SYNs sent so far for the current upstream connect (accept-queue drops). */
-  synAttempt = 0;
   /** When the current connect() began (for connect latency). */
   connectStartedAt = 0;
-  /** Behind an L7 balancer: its stream for the client's current request (lb/l7-http-front.ts), or null. */
-  stream: Req | null = null;
-  /** Slot of the record in its VM's connections and in its VM's WebSocket sessions
-   *  (conn-list.ts; −1: in none). */
+  /** Slot of the record in its VM's connections (conn-list.ts; −1: in none). */
   vmSlot = -1;
-  kindSlot = -1;
+  /** The fields most records never set (conn-rare.ts), once one of them is set; null: all default. */
+  private rare: ConnRare | null = null;
+
+  /** Slot of the record in its VM's WebSocket sessions (conn-list.ts; −1: in none): a WsConn field. */
+  declare kindSlot: number;
 
   // WebSocket state: fields of a WsConn (below). An HTTP client's record has no slots for them
   // and reads the defaults from the prototype (sessionEndsAt ∞, retryAfter NO_RETRY_AFTER,
@@ -172,11 +159,92 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     super();
   }
 
+  /** This record with its rare fields' record made (a throwaway instance's shape, above and WsConn). */
+  protected withRare(): this {
+    this.ownRare();
+    return this;
+  }
+
+  /** The record's ConnRare, made on the first write of a value other than a default. */
+  private ownRare(): ConnRare {
+    const rare = this.rare;
+    if (rare !== null) return rare;
+    return (this.rare = new ConnRare());
+  }
+
+  // The rare fields (conn-rare.ts): the default until a record is written another value. A write
+  // of the default to a record without its ConnRare changes nothing and makes none.
+  /** HTTP status the app (or nginx) decided for this connection's request. */
+  get status(): Status {
+    const rare = this.rare;
+    return rare === null ? 200 : rare.status;
+  }
+  set status(v: Status) {
+    if (this.rare !== null || v !== 200) this.ownRare().status = v;
+  }
+  /** Attempt number of the current logical request (0 = first try). */
+  get attempt(): number {
+    const rare = this.rare;
+    return rare === null ? 0 : rare.attempt;
+  }
+  set attempt(v: number) {
+    if (this.rare !== null || v !== 0) this.ownRare().attempt = v;
+  }
+  /** The nginx worker that holds the connection, when TLS ends in nginx (proxy/worker-cpu.ts). */
+  get nginxWorker(): number {
+    const rare = this.rare;
+    return rare === null ? 0 : rare.nginxWorker;
+  }
+  set nginxWorker(v: number) {
+    if (this.rare !== null || v !== 0) this.ownRare().nginxWorker = v;
+  }
+  /** The balancer thread that holds the connection when TLS ends at the balancer (−1: none; proxy/worker-cpu.ts). */
+  get lbThread(): number {
+    const rare = this.rare;
+    return rare === null ? -1 : rare.lbThread;
+  }
+  set lbThread(v: number) {
+    if (this.rare !== null || v !== -1) this.ownRare().lbThread = v;
+  }
+  /** SYNs sent so far for the current upstream connect (accept-queue drops). */
+  get synAttempt(): number {
+    const rare = this.rare;
+    return rare === null ? 0 : rare.synAttempt;
+  }
+  set synAttempt(v: number) {
+    if (this.rare !== null || v !== 0) this.ownRare().synAttempt = v;
+  }
+  /** Behind an L7 balancer: its stream for the client's current request (lb/l7-http-front.ts), or null. */
+  get stream(): Req | null {
+    const rare = this.rare;
+    return rare === null ? null : rare.stream;
+  }
+  set stream(v: Req | null) {
+    if (this.rare !== null || v !== null) this.ownRare().stream = v;
+  }
+  /** When the balancer last forwarded a packet of this flow (an L4 NAT's idle timer, lb/nat-idle.ts). */
+  get lbSeenAt(): number {
+    const rare = this.rare;
+    return rare === null ? 0 : rare.lbSeenAt;
+  }
+  set lbSeenAt(v: number) {
+    if (this.rare !== null || v !== 0) this.ownRare().lbSeenAt = v;
+  }
+  /** The previous retry (HTTP) or reconnect (WebSocket) delay: decorrelated jitter grows from it. */
+  get lastBackoff(): number {
+    const rare = this.rare;
+    return rare === null ? 0 : rare.lastBackoff;
+  }
+  set lastBackoff(v: number) {
+    if (this.rare !== null || v !== 0) this.ownRare().lastBackoff = v;
+  }
+
   // Times and timer ids start as small integers (0, −1) and become fractions or exceed 2^31
   // (engine.ts: `gen × SLOT_BITS + slot`): double fields from the start
-  // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run.
+  // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run;
+  // with a ConnRare in its `rare` field, so the first record to make one changes no field's type.
   static {
-    preferDoubleFields(new Conn(-1), CLIENT_DOUBLE_FIELDS);
+    preferDoubleFields(new Conn(-1).withRare(), CLIENT_DOUBLE_FIELDS);
   }
 
   /** Where the client's request is (app-job.ts ReqPhase; NONE: no request in flight). */
@@ -222,6 +290,7 @@ Object.assign(Conn.prototype, {
   serverCloses: 0,
   ageAtConnect: 0,
   tunnelSince: 0,
+  kindSlot: -1,
 });
 
 /** A WebSocket client's record: a Conn with its session's fields in the record itself. */
@@ -232,6 +301,7 @@ export class WsConn extends Conn {
   override serverCloses = 0;
   override ageAtConnect = 0;
   override tunnelSince = 0;
+  override kindSlot = -1;
 
   constructor(id: number) {
     super(id);
@@ -239,7 +309,12 @@ export class WsConn extends Conn {
 
   static {
     // The session's own times on top of every client record's (one list: the two drifted apart once).
-    preferDoubleFields(new WsConn(-1), [...CLIENT_DOUBLE_FIELDS, 'sessionStartedAt', 'ageAtConnect', 'tunnelSince']);
+    preferDoubleFields(new WsConn(-1).withRare(), [
+      ...CLIENT_DOUBLE_FIELDS,
+      'sessionStartedAt',
+      'ageAtConnect',
+      'tunnelSince',
+    ]);
   }
 }
 

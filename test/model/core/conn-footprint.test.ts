@@ -1,0 +1,63 @@
+/**
+ * A client record's memory (issue 14: peak RSS at drain 100k, ~100k records live). Each own field
+ * of a Conn is 8 bytes of every record, each double field 16 more (its heap number), so the count
+ * of own fields is the memory per connection; the fields most runs never set live in a ConnRare
+ * (conn-rare.ts) made only when one of them is written another value than its default.
+ */
+import { rmSync } from 'node:fs';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { drainScenario, writeScenario } from '../../../bench/bench-scenarios.js';
+import { Conn, ConnKind, newClientRecord, WsConn } from '../../../sim/model/core/conn.js';
+import { buildModel, startModel } from '../../../sim/run-scenario.js';
+import { loadScenarioForCli, namedScenario } from '../../../sim/scenario/load-for-run.js';
+
+/** The record's ConnRare (a private field): null while every rare field has its default. */
+const rareOf = (conn: Conn): unknown => (conn as unknown as { rare: unknown }).rare;
+
+describe('client record footprint', () => {
+  it('an HTTP client record has at most 34 own fields (42 before the rare fields left it)', () => {
+    expect(Object.keys(new Conn(0)).length).toBeLessThanOrEqual(34);
+    // A WebSocket record adds its session's seven fields (kindSlot among them), no more.
+    expect(Object.keys(new WsConn(0)).length - Object.keys(new Conn(0)).length).toBeLessThanOrEqual(7);
+  });
+
+  it('reads the defaults without a ConnRare; a default written makes none, another value makes one', () => {
+    const conn = newClientRecord(1, ConnKind.HTTP);
+    expect([conn.status, conn.attempt, conn.nginxWorker, conn.lbThread, conn.synAttempt]).toEqual([200, 0, 0, -1, 0]);
+    expect([conn.stream, conn.lbSeenAt, conn.lastBackoff, conn.kindSlot]).toEqual([null, 0, 0, -1]);
+    conn.status = 200;
+    conn.attempt = 0;
+    conn.lbThread = -1;
+    conn.stream = null;
+    conn.lastBackoff = 0;
+    expect(rareOf(conn)).toBeNull();
+    conn.lastBackoff = 0.25;
+    expect(rareOf(conn)).not.toBeNull();
+    expect(conn.lastBackoff).toBe(0.25);
+    conn.status = 503;
+    conn.synAttempt = 2;
+    expect([conn.status, conn.synAttempt, conn.attempt, conn.lbThread]).toEqual([503, 2, 0, -1]);
+    conn.lastBackoff = 0;
+    expect(conn.lastBackoff).toBe(0);
+  });
+
+  it('the bench drain model makes no ConnRare for any client record', () => {
+    const file = writeScenario('peer-drain-500', drainScenario(500));
+    const scenario = namedScenario(loadScenarioForCli(file));
+    rmSync(path.dirname(file), { recursive: true, force: true });
+    const model = buildModel(scenario);
+    const { world } = model;
+    const records: Conn[] = [];
+    const newConn = world.newConn.bind(world);
+    world.newConn = (kind) => {
+      const conn = newConn(kind);
+      records.push(conn);
+      return conn;
+    };
+    startModel(model);
+    world.engine.run(120);
+    expect(records.length).toBeGreaterThan(1000);
+    expect(records.filter((c) => rareOf(c) !== null)).toHaveLength(0);
+  });
+});
