@@ -1,0 +1,210 @@
+// Held-out nginx experiments, round 4 (session 16): combinations never recorded, each restated
+// FIRST as a drainsim twin (calibration/scenarios/nginx-holdout4-*.yaml, prediction in
+// calibration/data/nginx-holdout4-predictions.json) and only then recorded and compared
+// (test/calibration/nginx-holdout4.test.ts). Built from the earlier rounds' experiments (their
+// groups, actions and summaries), bounded like them: ≤ 20 s each, one namespace.
+import { generations, reloadKeepaliveExperiment, tunnelSummary } from './experiments.mjs';
+import { readTimeoutExperiment } from './holdout-experiments.mjs';
+import { getAndPost, upstreamPoolsExperiment } from './holdout3-experiments.mjs';
+
+const tally = (xs, key) =>
+  xs.reduce((m, x) => {
+    m[key(x)] = (m[key(x)] ?? 0) + 1;
+    return m;
+  }, {});
+const label = (e) => `${e.out === 'ok' ? e.status : e.out}${e.conn?.toLowerCase() === 'close' ? '+close' : ''}`;
+const maxShuttingDown = (data) => Math.max(0, ...data.processSamples.map((p) => p.shuttingDown));
+
+/** A client tunnel with a 1-s heartbeat from `startMs`, closed by its client at `closeAtMs`. */
+const heartbeatTunnel = (id, startMs, closeAtMs) => ({
+  kind: 'tunnel',
+  id,
+  mode: 'client',
+  intervalMs: 1000,
+  startMs,
+  closeAtMs,
+});
+
+/**
+ * d. Two reloads 1 s apart, both within worker_shutdown_timeout 2s, while keep-alive clients have
+ * 2.5-s requests in flight and a WebSocket tunnel is open in each of the first two generations.
+ * Each generation's shutdown timer starts at its first QUIT (ngx_worker_process_cycle, under
+ * `if (!ngx_exiting)`: ngx_set_shutdown_timer): generation 1 at ≈ 5.1 s, generation 2 (which the
+ * busy clients' replacement connections reach) at ≈ 6.1 s. A request in flight at its generation's
+ * QUIT is answered `Connection: close` if the backend answers within 2 s, cut (EOF) by
+ * ngx_shutdown_timer_handler otherwise; each tunnel is cut at its generation's QUIT + 2 s.
+ */
+export function reloadTwiceExperiment({ name, seconds = 14, firstMs = 5000, secondMs = 6000, wst = '2s' }) {
+  const base = reloadKeepaliveExperiment({
+    name,
+    seconds,
+    reloadAtMs: firstMs,
+    idleConns: 40,
+    idleStaggerMs: 25,
+    busyConns: 16,
+    busyStaggerMs: 60,
+    busyThinkMs: 200,
+    slowMs: 2500,
+    workers: 1,
+    workerShutdownTimeout: wst,
+  });
+  return {
+    ...base,
+    description:
+      `nginx -s reload at ${firstMs / 1000} s and ${secondMs / 1000} s with worker_shutdown_timeout ${wst}, ` +
+      'worker_processes 1: 40 idle keep-alive connections, 16 busy ones (GET /slow 2500 ms, think 200 ms), ' +
+      'tunnel A (0 s) and B (5.5 s) with a 1-s client heartbeat: which requests are answered ' +
+      'Connection: close or cut, when each tunnel and generation ends.',
+    nginx: { ...base.nginx, proxyReadTimeout: '60s' },
+    client: {
+      ...base.client,
+      groups: [
+        ...base.client.groups,
+        heartbeatTunnel('A', 0, (seconds - 1) * 1000),
+        heartbeatTunnel('B', 5500, (seconds - 1) * 1000),
+      ],
+    },
+    actions: [
+      { atMs: firstMs, signal: 'reload' },
+      { atMs: secondMs, signal: 'reload' },
+    ],
+    summarise: (data) => {
+      const busy = data.clientEvents.filter((e) => e.ev === 'req' && e.g === 'busy' && e.out !== 'client-closed');
+      const cut = busy.filter((e) => e.out !== 'ok');
+      return {
+        ...base.summarise(data),
+        signals: data.actions,
+        busyStatuses: tally(busy, label),
+        // When the cut requests ended (the shutdown timers), to 0.1 s.
+        busyCutAtS: tally(cut, (e) => (Math.round(e.s * 10) / 10).toFixed(1)),
+        tunnels: tunnelSummary(data),
+        maxWorkersShuttingDown: maxShuttingDown(data),
+      };
+    },
+  };
+}
+
+/**
+ * e. proxy_read_timeout 2s and `nginx -s quit` at 6 s: 10 keep-alive connections whose requests
+ * take the backend 1.2 s (`fast`, answered), 10 whose take 3 s (`slow`: 504 at 2 s,
+ * ngx_http_upstream_process_header → ngx_http_upstream_next(FT_TIMEOUT)), think 300 ms. A request
+ * in flight at the quit is still timed by its read timer (not cancelable: the worker waits for it,
+ * ngx_event_no_timers_left); its answer — 200 or 504 — carries `Connection: close`
+ * (ngx_http_header_filter: ngx_exiting), then the connection closes and, nothing listening, the
+ * client's reconnects are refused. nginx exits after the last answer (≤ quit + 2 s).
+ */
+export function quitReadTimeoutExperiment({ name, seconds = 12, quitMs = 6000 }) {
+  const base = readTimeoutExperiment(seconds);
+  const stopMs = (seconds - 2) * 1000;
+  const group = (g, ms) => ({
+    kind: 'loop',
+    group: g,
+    conns: 10,
+    thinkMs: 300,
+    path: `/slow?ms=${ms}`,
+    startMs: 0,
+    staggerMs: 50,
+    stopMs,
+  });
+  return {
+    ...base,
+    name,
+    description:
+      'proxy_read_timeout 2s, nginx -s quit at 6 s; 10 keep-alive connections GET /slow 1200 ms, 10 GET /slow ' +
+      '3000 ms, think 300 ms: statuses, which carry Connection: close, when nginx exits, refused reconnects.',
+    nginx: { proxyReadTimeout: '2s', keepaliveTimeout: '60s' },
+    client: { endMs: (seconds - 1) * 1000, groups: [group('fast', 1200), group('slow', 3000)] },
+    actions: [{ atMs: quitMs, signal: 'quit' }],
+    summarise: (data) => {
+      const quitS = data.actions[0]?.s ?? quitMs / 1000;
+      const reqs = data.clientEvents.filter((e) => e.ev === 'req' && e.out !== 'client-closed');
+      const out = {};
+      for (const g of ['fast', 'slow']) {
+        const mine = reqs.filter((e) => e.g === g);
+        const inFlight = mine.filter((e) => e.sentS < quitS && e.s >= quitS);
+        out[g] = {
+          requests: mine.length,
+          statuses: tally(mine, label),
+          inFlightAtQuit: inFlight.length,
+          inFlightStatuses: tally(inFlight, label),
+          lastAnswerS: inFlight.length ? Math.max(...inFlight.map((e) => e.s)) : null,
+        };
+      }
+      const fails = data.clientEvents.filter((e) => e.ev === 'connect-fail');
+      return {
+        ...base.summarise(data),
+        quitS,
+        byGroup: out,
+        masterExitedS: data.masterExitedS,
+        generations: generations(data),
+        connectFailures: tally(fails, (e) => e.how),
+        firstConnectFailureS: fails[0]?.s ?? null,
+      };
+    },
+  };
+}
+
+/**
+ * c. The upstream keep-alive timers at a tie: nginx's upstream keepalive_timeout 2s and node's
+ * idle close at 2 s (keepAliveTimeout 1000 + node 20's 1-s buffer). One upstream block per client
+ * connection; GET and POST, thinks 1990 / 2000 / 2010 ms. Below the tie the cached connection is
+ * reused; above it both timers have fired (a new connection each time); at the tie a request may
+ * cross the app's FIN — retried if GET (u->peer.cached, ngx_http_upstream_next), 502 if POST.
+ */
+export function upstreamTieExperiment({ name }) {
+  return upstreamPoolsExperiment({
+    name,
+    description:
+      'upstream keepalive 2, keepalive_timeout 2s; node keepAliveTimeout 1000 (closes idle after 2 s): the ' +
+      'same idle timeout on both ends; one client connection per upstream block, GET and POST, think ' +
+      '1990 / 2000 / 2010 ms: upstream connections made, statuses, error.log.',
+    backendKeepAliveMs: 1000,
+    timeout: '2s',
+    groups: getAndPost(4, 1990, 2000, 2010),
+  });
+}
+
+/**
+ * c × d. An upstream keepalive cache across a reload: one block (`keepalive 4`) shared by 8
+ * client connections (GET /slow 300 ms, think 100 ms), `nginx -s reload` at 6 s. The old worker
+ * closes its cached (idle) upstream connections at the QUIT (ngx_close_idle_connections: c->idle),
+ * caches none of those still busy (ngx_http_upstream_free_keepalive_peer: ngx_exiting), and the new
+ * worker opens its own: upstream connections made before and after the reload.
+ */
+export function upstreamReloadExperiment({ name, seconds = 14, reloadMs = 6000 }) {
+  const base = upstreamPoolsExperiment({
+    name,
+    description:
+      'upstream keepalive 4 shared by 8 keep-alive client connections (GET /slow 300 ms, think 100 ms), ' +
+      'worker_processes 1, nginx -s reload at 6 s: upstream connections opened before and after the ' +
+      'reload, idle ones kept, statuses.',
+    seconds,
+    keepalive: 4,
+    groups: [['busy', 'GET', 8, 100, true, 300]],
+  });
+  return {
+    ...base,
+    actions: [{ atMs: reloadMs, signal: 'reload' }],
+    summarise: (data) => {
+      const reloadS = data.actions[0]?.s ?? reloadMs / 1000;
+      const conns = data.backendEvents.filter((e) => e.ev === 'up-conn');
+      const reqs = data.clientEvents.filter((e) => e.ev === 'req' && e.out !== 'client-closed');
+      return {
+        ...base.summarise(data),
+        reloadS,
+        upstreamConnectsBeforeReload: conns.filter((e) => e.s < reloadS).length,
+        upstreamConnectsAfterReload: conns.filter((e) => e.s >= reloadS).length,
+        upstreamClosesAfterReload: data.backendEvents.filter((e) => e.ev === 'up-idle-close' && e.s >= reloadS).length,
+        statuses: tally(reqs, label),
+        generations: generations(data),
+      };
+    },
+  };
+}
+
+export const HOLDOUT4_EXPERIMENTS = [
+  reloadTwiceExperiment({ name: 'nginx-holdout4-reload2-wst2-busy-tunnel' }),
+  quitReadTimeoutExperiment({ name: 'nginx-holdout4-quit-read-timeout2' }),
+  upstreamTieExperiment({ name: 'nginx-holdout4-upstream-tie2s' }),
+  upstreamReloadExperiment({ name: 'nginx-holdout4-upstream-reload' }),
+];
