@@ -202,9 +202,91 @@ export function upstreamReloadExperiment({ name, seconds = 14, reloadMs = 6000 }
   };
 }
 
+/**
+ * b. worker_connections exhausted: `worker_connections 64` (each worker's connection array: its
+ * listening socket and master channel, every client connection, every upstream connection). 40
+ * idle keep-alive clients (one request each, from 0 s, 50 ms apart), then from 4 s a burst of 40
+ * keep-alive clients (20 ms apart) in a closed loop (GET /slow 1000 ms, think 500 ms: two
+ * connections each while a request is in flight). When a worker's free connections fall to
+ * connection_n / 16, ngx_get_connection → ngx_drain_connections (src/core/ngx_connection.c) closes
+ * the least recently idle keep-alive ("reusable") connections, max(min(32, reusable / 8), 1) per
+ * call ("worker_connections are not enough, reusing connections"); with none left to reuse the
+ * new socket is accepted and closed at once (ngx_event_accept: ngx_get_connection NULL →
+ * ngx_close_socket; "worker_connections are not enough"), and an upstream connect finds no
+ * connection (ngx_event_connect_peer → NGX_ERROR: 500). What each client sees, per worker.
+ */
+export function workerConnectionsExperiment({ name, workers = 1, workerConnections = 64, seconds = 12 }) {
+  const burstAtMs = 4000;
+  return {
+    name,
+    description:
+      `worker_connections ${workerConnections}, worker_processes ${workers} (one listening socket): 40 idle ` +
+      'keep-alive clients from 0 s (50 ms apart), then 40 keep-alive clients from 4 s (20 ms apart) looping ' +
+      'GET /slow 1000 ms with 500 ms think: which connections nginx closes to reuse them, which new ones ' +
+      'it accepts and drops, which requests fail, per worker.',
+    seconds,
+    nginx: { workers, workerConnections, keepaliveTimeout: '60s' },
+    client: {
+      endMs: (seconds - 1) * 1000,
+      groups: [
+        { kind: 'loop', group: 'idle', conns: 40, thinkMs: null, path: '/', startMs: 0, staggerMs: 50, stopMs: 9000 },
+        {
+          kind: 'loop',
+          group: 'burst',
+          conns: 40,
+          thinkMs: 500,
+          path: '/slow?ms=1000',
+          startMs: burstAtMs,
+          staggerMs: 20,
+          stopMs: (seconds - 3) * 1000,
+        },
+      ],
+    },
+    summarise: (data) => {
+      const ev = (kind, g) => data.clientEvents.filter((e) => e.ev === kind && e.g === g);
+      const closedByNginx = (g) => ev('conn-close', g).filter((e) => e.how !== 'client-closed');
+      const idleCloses = closedByNginx('idle');
+      const burstReqs = ev('req', 'burst').filter((e) => e.out !== 'client-closed');
+      const times = (xs) => (xs.length ? { first: Math.min(...xs), last: Math.max(...xs) } : null);
+      const peak = data.sockets.reduce((m, x) => (x.clientSideEstab > (m?.clientSideEstab ?? -1) ? x : m), null);
+      return {
+        idleClosedBeforeBurst: idleCloses.filter((e) => e.s < burstAtMs / 1000).length,
+        idleClosedByNginx: idleCloses.length,
+        idleCloseTimes: times(idleCloses.map((e) => e.s)),
+        burstRequests: burstReqs.length,
+        burstStatuses: tally(burstReqs, label),
+        // A connection's first request failed without any answer: accepted and closed at once.
+        burstFirstRequestFailed: burstReqs.filter((e) => e.n === 1 && e.out !== 'ok').length,
+        burstClosedIdleByNginx: closedByNginx('burst').filter((e) => e.idle).length,
+        burstConnectionsOpened: 40 + closedByNginx('burst').length,
+        connectFailures: tally(
+          data.clientEvents.filter((e) => e.ev === 'connect-fail'),
+          (e) => e.how,
+        ),
+        peakClientConnections: peak ? { s: peak.s, total: peak.clientSideEstab, byPid: peak.clientByPid } : null,
+        requestsPerWorker: Object.fromEntries(
+          Object.entries(data.accessLogSummary).map(([pid, p]) => [
+            pid,
+            { requests: p.requests, statuses: p.statuses },
+          ]),
+        ),
+        errorLog: Object.fromEntries(Object.entries(data.errorLogCounts).filter(([k]) => !k.startsWith('[notice]'))),
+        scheduling: data.stamp.scheduling?.requested ?? 'default',
+      };
+    },
+  };
+}
+
+/** Recorded after the first four (their twins and predictions committed before, too). */
+export const HOLDOUT4_SECOND_BATCH = [
+  workerConnectionsExperiment({ name: 'nginx-holdout4-worker-connections64' }),
+  workerConnectionsExperiment({ name: 'nginx-holdout4-worker-connections64-workers2', workers: 2 }),
+];
+
 export const HOLDOUT4_EXPERIMENTS = [
   reloadTwiceExperiment({ name: 'nginx-holdout4-reload2-wst2-busy-tunnel' }),
   quitReadTimeoutExperiment({ name: 'nginx-holdout4-quit-read-timeout2' }),
   upstreamTieExperiment({ name: 'nginx-holdout4-upstream-tie2s' }),
   upstreamReloadExperiment({ name: 'nginx-holdout4-upstream-reload' }),
+  ...HOLDOUT4_SECOND_BATCH,
 ];
