@@ -11,6 +11,8 @@
 //       until someone closes it). A connection closed by the server is replaced by a new one.
 //       `{c}` in path becomes the connection's index + pathOffset; method POST sends a 2-byte body;
 //       thinkStepMs: connection c thinks thinkMs + c × thinkStepMs.
+//       dropBackoffMs: a connection the server closed before answering any request on it (accepted,
+//       then dropped) is replaced after this long (default 0: at once).
 // Every event is one JSON line on stdout, t = CLOCK_MONOTONIC ms (process.hrtime):
 //   tun-open / tun-close {id, how, rx, tx}
 //   req {g, c, n, ts, t, think, out, status, conn}  out: ok | reset | eof | <errno>
@@ -177,7 +179,10 @@ function loopConnection(g, c, firstDelayMs = 0) {
     const rest = thinkTimer !== null && thinkDue !== null ? Math.max(0, thinkDue - now()) : 0;
     if (thinkTimer) clearTimeout(thinkTimer);
     emit({ ev: 'conn-close', g: g.group, c, how: closedHow ?? 'closed', idle, n });
-    if (g.thinkMs !== null) loopConnection(g, c, rest);
+    if (g.thinkMs === null) return;
+    const dropped = lastDone === null && closedHow !== 'client-closed'; // nothing answered on it
+    if (dropped && g.dropBackoffMs) setTimeout(() => loopConnection(g, c, rest), g.dropBackoffMs);
+    else loopConnection(g, c, rest);
   });
 }
 

@@ -222,8 +222,8 @@ export function workerConnectionsExperiment({ name, workers = 1, workerConnectio
     description:
       `worker_connections ${workerConnections}, worker_processes ${workers} (one listening socket): 40 idle ` +
       'keep-alive clients from 0 s (50 ms apart), then 40 keep-alive clients from 4 s (20 ms apart) looping ' +
-      'GET /slow 1000 ms with 500 ms think: which connections nginx closes to reuse them, which new ones ' +
-      'it accepts and drops, which requests fail, per worker.',
+      'GET /slow 1000 ms with 500 ms think (a client dropped before any answer reconnects after 200 ms): which ' +
+      'connections nginx closes to reuse them, which new ones it accepts and drops, which requests fail, per worker.',
     seconds,
     nginx: { workers, workerConnections, keepaliveTimeout: '60s' },
     client: {
@@ -238,6 +238,9 @@ export function workerConnectionsExperiment({ name, workers = 1, workerConnectio
           path: '/slow?ms=1000',
           startMs: burstAtMs,
           staggerMs: 20,
+          // A client dropped right after connecting retries 200 ms later (as after a refusal), not
+          // in a tight loop (which made 50,000 connects in 5 s).
+          dropBackoffMs: 200,
           stopMs: (seconds - 3) * 1000,
         },
       ],
