@@ -11,6 +11,7 @@ import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { ResponseSink } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import type { WorkerConnections } from './worker-connections.js';
 
 /**
  * nginx → app for one HTTP request on a client connection: take an upstream connection (from the
@@ -20,6 +21,8 @@ import type { World } from '../core/world.js';
  */
 export class RequestPath {
   sink!: ResponseSink;
+  /** nginx's per-worker connection arrays (worker_connections), set by the client side (client-conns.ts). */
+  workerConns: WorkerConnections | null = null;
 
   /**
    * Linux's SYN schedule per backend (its kernel settings are fixed for the run): the
@@ -277,6 +280,17 @@ export class RequestPath {
       // A failure on a cached connection costs no try (`if (u->peer.cached && ft_type ==
       // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
     }
+    // A first connect takes one of the worker's connections (ngx_event_connect_peer →
+    // ngx_get_connection, before the socket's connect()); with none free, 500.
+    if (
+      conn.phase !== ReqPhase.CONNECTING &&
+      this.workerConns?.limited(backend, conn) &&
+      !this.workerConns.upstreamSlot(backend, conn)
+    ) {
+      conn.phase = ReqPhase.NONE;
+      this.sink.respond(conn, Status.INTERNAL_ERROR);
+      return null;
+    }
     // The SYN meets the app's listener: a retransmission (conn still CONNECTING) comes in a batch
     // from nginx's kernel's timer softirq, a first SYN from connect() itself (net/listen-queue.ts).
     this.handshake = this.app.listener.handshake(
@@ -497,7 +511,8 @@ export class RequestPath {
    * connections are spread evenly by their 4-tuple, as `listen … reuseport` spreads them
    * (reuseport_select_sock: reciprocal_scale of the flow hash, net/core/sock_reuseport.c).
    */
-  private workerOf(backend: Backend, conn: Conn): number {
+  /** The nginx worker (within its generation) holding `conn`'s connections. */
+  workerOf(backend: Backend, conn: Conn): number {
     const workers = backend.nginx.config.worker_processes;
     if (workers <= 1) return 0;
     if (backend.app.config.tls.terminates === 'nginx') return conn.nginxWorker;
