@@ -215,13 +215,19 @@ export function upstreamReloadExperiment({ name, seconds = 14, reloadMs = 6000 }
  * ngx_close_socket; "worker_connections are not enough"), and an upstream connect finds no
  * connection (ngx_event_connect_peer → NGX_ERROR: 500). What each client sees, per worker.
  */
-export function workerConnectionsExperiment({ name, workers = 1, workerConnections = 64, seconds = 12 }) {
-  const burstAtMs = 4000;
+export function workerConnectionsExperiment({
+  name,
+  workers = 1,
+  workerConnections = 64,
+  seconds = 12,
+  idleConns = 40,
+}) {
+  const burstAtMs = idleConns > 0 ? 4000 : 1000;
   return {
     name,
     description:
-      `worker_connections ${workerConnections}, worker_processes ${workers} (one listening socket): 40 idle ` +
-      'keep-alive clients from 0 s (50 ms apart), then 40 keep-alive clients from 4 s (20 ms apart) looping ' +
+      `worker_connections ${workerConnections}, worker_processes ${workers} (one listening socket): ${idleConns} idle ` +
+      `keep-alive clients from 0 s (50 ms apart), then 40 keep-alive clients from ${burstAtMs / 1000} s (20 ms apart) looping ` +
       'GET /slow 1000 ms with 500 ms think (a client dropped before any answer reconnects after 200 ms): which ' +
       'connections nginx closes to reuse them, which new ones it accepts and drops, which requests fail, per worker.',
     seconds,
@@ -229,7 +235,20 @@ export function workerConnectionsExperiment({ name, workers = 1, workerConnectio
     client: {
       endMs: (seconds - 1) * 1000,
       groups: [
-        { kind: 'loop', group: 'idle', conns: 40, thinkMs: null, path: '/', startMs: 0, staggerMs: 50, stopMs: 9000 },
+        ...(idleConns > 0
+          ? [
+              {
+                kind: 'loop',
+                group: 'idle',
+                conns: idleConns,
+                thinkMs: null,
+                path: '/',
+                startMs: 0,
+                staggerMs: 50,
+                stopMs: 9000,
+              },
+            ]
+          : []),
         {
           kind: 'loop',
           group: 'burst',
@@ -284,6 +303,9 @@ export function workerConnectionsExperiment({ name, workers = 1, workerConnectio
 export const HOLDOUT4_SECOND_BATCH = [
   workerConnectionsExperiment({ name: 'nginx-holdout4-worker-connections64' }),
   workerConnectionsExperiment({ name: 'nginx-holdout4-worker-connections64-workers2', workers: 2 }),
+  // Third batch: the burst alone (one client population, which a drainsim twin can restate).
+  workerConnectionsExperiment({ name: 'nginx-holdout4-wc64-burst', idleConns: 0 }),
+  workerConnectionsExperiment({ name: 'nginx-holdout4-wc64-burst-workers2', workers: 2, idleConns: 0 }),
 ];
 
 export const HOLDOUT4_EXPERIMENTS = [
