@@ -260,6 +260,7 @@ export function workerConnectionsExperiment({
           // A client dropped right after connecting retries 200 ms later (as after a refusal), not
           // in a tight loop (which made 50,000 connects in 5 s).
           dropBackoffMs: 200,
+          lazyReconnect,
           stopMs: (seconds - 3) * 1000,
         },
       ],
@@ -306,6 +307,9 @@ export const HOLDOUT4_SECOND_BATCH = [
   // Third batch: the burst alone (one client population, which a drainsim twin can restate).
   workerConnectionsExperiment({ name: 'nginx-holdout4-wc64-burst', idleConns: 0 }),
   workerConnectionsExperiment({ name: 'nginx-holdout4-wc64-burst-workers2', workers: 2, idleConns: 0 }),
+  // Fourth: the same burst with clients that reconnect only when their next request is due, as
+  // drainsim's (and an HTTP client pool) do — the twin's prediction (6237080) is for those.
+  workerConnectionsExperiment({ name: 'nginx-holdout4-wc64-lazy', idleConns: 0, lazyReconnect: true }),
 ];
 
 export const HOLDOUT4_EXPERIMENTS = [
