@@ -221,6 +221,7 @@ export function workerConnectionsExperiment({
   workerConnections = 64,
   seconds = 12,
   idleConns = 40,
+  lazyReconnect = false,
 }) {
   const burstAtMs = idleConns > 0 ? 4000 : 1000;
   return {
