@@ -3,8 +3,8 @@
 // calibration/data/nginx-holdout4-predictions.json) and only then recorded and compared
 // (test/calibration/nginx-holdout4.test.ts). Built from the earlier rounds' experiments (their
 // groups, actions and summaries), bounded like them: ≤ 20 s each, one namespace.
-import { generations, reloadKeepaliveExperiment, tunnelSummary } from './experiments.mjs';
-import { readTimeoutExperiment } from './holdout-experiments.mjs';
+import { generations, idleGroup, reloadKeepaliveExperiment, tunnelSummary } from './experiments.mjs';
+import { readTimeoutExperiment, slowLoopGroup } from './holdout-experiments.mjs';
 import { getAndPost, upstreamPoolsExperiment } from './holdout3-experiments.mjs';
 
 const tally = (xs, key) =>
@@ -96,16 +96,7 @@ export function reloadTwiceExperiment({ name, seconds = 14, firstMs = 5000, seco
 export function quitReadTimeoutExperiment({ name, seconds = 12, quitMs = 6000 }) {
   const base = readTimeoutExperiment(seconds);
   const stopMs = (seconds - 2) * 1000;
-  const group = (g, ms) => ({
-    kind: 'loop',
-    group: g,
-    conns: 10,
-    thinkMs: 300,
-    path: `/slow?ms=${ms}`,
-    startMs: 0,
-    staggerMs: 50,
-    stopMs,
-  });
+  const group = (g, ms) => slowLoopGroup(g, ms, 300, stopMs);
   return {
     ...base,
     name,
@@ -236,20 +227,7 @@ export function workerConnectionsExperiment({
     client: {
       endMs: (seconds - 1) * 1000,
       groups: [
-        ...(idleConns > 0
-          ? [
-              {
-                kind: 'loop',
-                group: 'idle',
-                conns: idleConns,
-                thinkMs: null,
-                path: '/',
-                startMs: 0,
-                staggerMs: 50,
-                stopMs: 9000,
-              },
-            ]
-          : []),
+        ...(idleConns > 0 ? [idleGroup(idleConns, 50, 9000)] : []),
         {
           kind: 'loop',
           group: 'burst',
