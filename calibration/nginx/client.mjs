@@ -11,6 +11,11 @@
 //       until someone closes it). A connection closed by the server is replaced by a new one.
 //       `{c}` in path becomes the connection's index + pathOffset; method POST sends a 2-byte body;
 //       thinkStepMs: connection c thinks thinkMs + c × thinkStepMs.
+//       dropBackoffMs: a connection the server closed before answering any request on it (accepted,
+//       then dropped) is replaced after this long (default 0: at once).
+//       lazyReconnect: a connection the server closed during the think time is replaced when the
+//       next request is due, as an HTTP client's pool does (default false: at once, and the new
+//       connection waits there for the rest of the think time).
 // Every event is one JSON line on stdout, t = CLOCK_MONOTONIC ms (process.hrtime):
 //   tun-open / tun-close {id, how, rx, tx}
 //   req {g, c, n, ts, t, think, out, status, conn}  out: ok | reset | eof | <errno>
@@ -177,7 +182,11 @@ function loopConnection(g, c, firstDelayMs = 0) {
     const rest = thinkTimer !== null && thinkDue !== null ? Math.max(0, thinkDue - now()) : 0;
     if (thinkTimer) clearTimeout(thinkTimer);
     emit({ ev: 'conn-close', g: g.group, c, how: closedHow ?? 'closed', idle, n });
-    if (g.thinkMs !== null) loopConnection(g, c, rest);
+    if (g.thinkMs === null) return;
+    const dropped = lastDone === null && closedHow !== 'client-closed'; // nothing answered on it
+    if (dropped && g.dropBackoffMs) setTimeout(() => loopConnection(g, c, rest), g.dropBackoffMs);
+    else if (g.lazyReconnect && rest > 0) setTimeout(() => loopConnection(g, c), rest);
+    else loopConnection(g, c, rest);
   });
 }
 

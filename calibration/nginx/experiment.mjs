@@ -42,10 +42,14 @@ export function readLines(child, sink, line, timeoutMs) {
   });
 }
 
+/** The nginx worker holding a socket of an `ss -p` line, or undefined. */
+const nginxPidOf = (line) => line.match(/"nginx",pid=(\d+)/)?.[1];
+
 function ssCounts(ns) {
   return new Promise((resolve) => {
     execFile('ip', ['netns', 'exec', ns, 'ss', '-Htanp'], { maxBuffer: 64 << 20 }, (err, stdout) => {
-      // upstreamByPid: nginx → backend connections established, by the nginx worker holding them.
+      // upstreamByPid: nginx → backend connections established, by the nginx worker holding them;
+      // clientByPid: client → nginx connections established, by the worker that accepted them.
       const c = {
         clientSideEstab: 0,
         upstreamEstab: 0,
@@ -54,16 +58,20 @@ function ssCounts(ns) {
         closeWait: 0,
         other: 0,
         upstreamByPid: {},
+        clientByPid: {},
       };
       if (err) return resolve(c);
       for (const line of stdout.split('\n')) {
         const f = line.trim().split(/\s+/);
         if (f.length < 5 || f[0] === 'LISTEN') continue;
         if (f[0] === 'ESTAB') {
-          if (f[3].endsWith(`:${LISTEN_PORT}`)) c.clientSideEstab++;
-          else if (f[4].endsWith(`:${BACKEND_PORT}`)) {
+          if (f[3].endsWith(`:${LISTEN_PORT}`)) {
+            c.clientSideEstab++;
+            const pid = nginxPidOf(line);
+            if (pid) c.clientByPid[pid] = (c.clientByPid[pid] ?? 0) + 1;
+          } else if (f[4].endsWith(`:${BACKEND_PORT}`)) {
             c.upstreamEstab++;
-            const pid = line.match(/"nginx",pid=(\d+)/)?.[1];
+            const pid = nginxPidOf(line);
             if (pid) c.upstreamByPid[pid] = (c.upstreamByPid[pid] ?? 0) + 1;
           }
         } else if (f[0] === 'TIME-WAIT') c.timeWait++;

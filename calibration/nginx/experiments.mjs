@@ -149,6 +149,18 @@ function signalExperiment(signal, wst) {
   };
 }
 
+/** `conns` keep-alive connections that make one request each, then idle until someone closes them. */
+export const idleGroup = (conns, staggerMs, stopMs) => ({
+  kind: 'loop',
+  group: 'idle',
+  conns,
+  thinkMs: null,
+  path: '/',
+  startMs: 0,
+  staggerMs,
+  stopMs,
+});
+
 /**
  * c. A reload under keepalive load: 200 idle keepalive connections (one request each) and 20
  * busy ones (300-ms requests, 100 ms think ≈ 50 requests/s, ≈ 15 in flight), 2 workers.
@@ -180,16 +192,7 @@ export function reloadKeepaliveExperiment({
     client: {
       endMs: (seconds - 2) * 1000,
       groups: [
-        {
-          kind: 'loop',
-          group: 'idle',
-          conns: idleConns,
-          thinkMs: null,
-          path: '/',
-          startMs: 0,
-          staggerMs: idleStaggerMs,
-          stopMs: (seconds - 2) * 1000,
-        },
+        idleGroup(idleConns, idleStaggerMs, (seconds - 2) * 1000),
         {
           kind: 'loop',
           group: 'busy',

@@ -98,22 +98,25 @@ export function keepaliveRequestsExperiment(seconds = 15, keepaliveRequests = 10
   };
 }
 
+/** 10 keep-alive connections (50 ms apart) in a closed loop: GET /slow `ms`, think `thinkMs`. */
+export const slowLoopGroup = (group, ms, thinkMs, stopMs) => ({
+  kind: 'loop',
+  group,
+  conns: 10,
+  thinkMs,
+  path: `/slow?ms=${ms}`,
+  startMs: 0,
+  staggerMs: 50,
+  stopMs,
+});
+
 /**
  * proxy_read_timeout 1s against plain (not upgraded) requests: 10 keep-alive connections whose
  * requests take the backend 500 ms (`fast`), 10 whose take 1.5 s (`slow`), think 500 ms.
  */
 export function readTimeoutExperiment(seconds = 12) {
   const stopMs = (seconds - 2) * 1000;
-  const group = (name, ms) => ({
-    kind: 'loop',
-    group: name,
-    conns: 10,
-    thinkMs: 500,
-    path: `/slow?ms=${ms}`,
-    startMs: 0,
-    staggerMs: 50,
-    stopMs,
-  });
+  const group = (name, ms) => slowLoopGroup(name, ms, 500, stopMs);
   return {
     name: 'nginx-holdout-read-timeout',
     description:

@@ -226,7 +226,7 @@ export function connectTimeoutExperiment({ name, seconds = 16, backlog = 2, stop
 }
 
 /** Groups of `conns` connections for each think time, a GET group and a POST group each. */
-const getAndPost = (conns, ...thinks) =>
+export const getAndPost = (conns, ...thinks) =>
   thinks.flatMap((t) => [
     [`get-${t}`, 'GET', conns, t],
     [`post-${t}`, 'POST', conns, t],

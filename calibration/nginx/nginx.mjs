@@ -22,6 +22,7 @@ export function nginxVersion() {
 /**
  * The nginx.conf of an experiment. opts: { workers, listenPort, backendPort, keepaliveTimeout,
  * proxyReadTimeout, proxyConnectTimeout (null: the 60-s default), workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
+ * workerConnections (null: 4096),
  * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
  * pools: null | { count, keepalive, timeout, requests? } }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
@@ -31,7 +32,7 @@ export function nginxConf(prefix, o) {
   const lines = confHead(prefix, 'calibration/nginx/nginx.mjs', o.workers ?? 1);
   if (o.workerShutdownTimeout != null) lines.push(`worker_shutdown_timeout ${o.workerShutdownTimeout};`);
   lines.push(
-    'events { worker_connections 4096; }',
+    `events { worker_connections ${o.workerConnections ?? 4096}; }`,
     'http {',
     '  log_format cal \'$msec $pid $connection $connection_requests $status $request_time "$request" $upstream_status\';',
     `  access_log ${prefix}/access.log cal;`,

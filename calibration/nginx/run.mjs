@@ -12,6 +12,7 @@ import { runNginxExperiment } from './experiment.mjs';
 import { NGINX_EXPERIMENTS as RECORDED } from './experiments.mjs';
 import { HOLDOUT_EXPERIMENTS } from './holdout-experiments.mjs';
 import { HOLDOUT3_EXPERIMENTS } from './holdout3-experiments.mjs';
+import { HOLDOUT4_EXPERIMENTS } from './holdout4-experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 
 /** The record's lists written one element a line (events, seconds, connections, samples). */
@@ -29,7 +30,7 @@ function dataText(data) {
 
 // The held-out experiments (parameters no model change was made against) come last, so the
 // earlier experiments keep their tags.
-const NGINX_EXPERIMENTS = [...RECORDED, ...HOLDOUT_EXPERIMENTS, ...HOLDOUT3_EXPERIMENTS];
+const NGINX_EXPERIMENTS = [...RECORDED, ...HOLDOUT_EXPERIMENTS, ...HOLDOUT3_EXPERIMENTS, ...HOLDOUT4_EXPERIMENTS];
 
 const { values } = parseArgs({
   options: {

@@ -500,6 +500,25 @@ export const CATALOG: Catalog = {
       `nginx -s quit on ${r.backend}: the master closes its listening sockets, so new connections are refused (ECONNREFUSED); idle keep-alive connections close at once, ` +
       `requests in flight get Connection: close, and WebSocket tunnels stay until they end${r.workerShutdownTimeout > 0 && r.workerShutdownTimeout !== Infinity ? ` or worker_shutdown_timeout (${d(r.workerShutdownTimeout)}) expires` : ' (no worker_shutdown_timeout: possibly for hours)'}.`,
   },
+  'nginx.worker_connections_reuse': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: ${r.workerConnections} worker_connections are not enough, reusing connections (worker ${r.worker}: ${r.closed} of ${r.idle} idle keep-alive connections closed)`,
+    tone: 'warn',
+    explain: (r) =>
+      `Worker ${r.worker} on ${r.backend} had at most worker_connections/16 of its ${r.workerConnections} connections free when it needed one more (a new client or an upstream connect): nginx closed its longest-idle keep-alive client connections, max(min(32, idle/8), 1) of them (ngx_drain_connections, src/core/ngx_connection.c). Those clients read EOF and reconnect for their next request; one sending just then loses it to the keep-alive race. Raise worker_connections (it counts client and upstream connections alike, and a WebSocket holds two) or add workers.`,
+  },
+  'nginx.worker_connections_not_enough': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: ${r.workerConnections} worker_connections are not enough (worker ${r.worker}: ${r.upstream ? 'upstream connect failed, 500' : 'accepted connection closed at once'})`,
+    tone: 'fail',
+    variant: (r) => (r.upstream ? 'upstream' : 'accept'),
+    explain: (r) =>
+      r.upstream
+        ? `Worker ${r.worker} on ${r.backend} had no free connection left for the app (all ${r.workerConnections} in use, no idle keep-alive connection to reuse): ngx_event_connect_peer failed and nginx answered 500 (ngx_http_upstream_connect).`
+        : `Worker ${r.worker} on ${r.backend} accepted a client with all ${r.workerConnections} connections in use and no idle keep-alive connection to reuse: ngx_event_accept closed the new socket at once (ngx_get_connection returned NULL). The client's request, already sent, met RST (ECONNRESET). The kernel accepted it: nginx does not stop listening, so a balancer's health check still passes.`,
+  },
   'nginx.upstream_keepalive_race': {
     source: 'nginx',
     line: (r) =>

@@ -329,6 +329,21 @@ export interface NginxUpstreamKeepaliveRace extends Rec<'nginx.upstream_keepaliv
   appKeepaliveTimeout: number;
   upstreamKeepaliveTimeout: number;
 }
+/** A worker's connection array ran low: nginx closed its longest-idle keep-alive client connections to reuse them. */
+export interface NginxWorkerConnectionsReuse extends Rec<'nginx.worker_connections_reuse'> {
+  backend: string;
+  worker: number;
+  closed: number;
+  idle: number;
+  workerConnections: number;
+}
+/** A worker had no free connection: an accepted client closed at once, or an upstream connect failed (500). */
+export interface NginxWorkerConnectionsNotEnough extends Rec<'nginx.worker_connections_not_enough'> {
+  backend: string;
+  worker: number;
+  upstream: boolean;
+  workerConnections: number;
+}
 /** `nginx -s stop`: the workers exit at once; the kernel closes what they held. */
 export interface NginxStop extends Rec<'nginx.stop'> {
   backend: string;
@@ -795,6 +810,8 @@ export type TraceRecord =
   | NginxQuit
   | NginxStop
   | NginxUpstreamKeepaliveRace
+  | NginxWorkerConnectionsReuse
+  | NginxWorkerConnectionsNotEnough
   | NginxWorkerTlsBacklog
   | LbThreadTlsBacklog
   | NginxGenerationExit

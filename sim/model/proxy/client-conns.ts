@@ -4,6 +4,7 @@ import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js'
 import { EndKind, type World } from '../core/world.js';
 import { type PacketWatch, serverClosesIdle, writeResponse } from './server-end.js';
 import type { RequestPath } from './upstream.js';
+import { WorkerConnections } from './worker-connections.js';
 import { type TlsCpu, Where } from './worker-cpu.js';
 
 export type { PacketWatch } from './server-end.js';
@@ -23,11 +24,20 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   nat: PacketWatch = NO_NAT;
   /** nginx's workers (or the balancer's threads) as CPU queues when TLS ends there on some VM (null: no CPU model). */
   cpu: TlsCpu | null = null;
+  /** nginx's per-worker connection arrays (worker_connections; off unless set). */
+  private readonly limits: WorkerConnections;
 
   constructor(
     private readonly w: World,
     private readonly path: RequestPath,
-  ) {}
+  ) {
+    this.limits = new WorkerConnections(
+      w,
+      (b, c) => path.workerOf(b, c),
+      () => this.sink,
+    );
+    path.workerConns = this.limits;
+  }
 
   /** A request arrives on an established client connection. */
   handle(conn: Conn): void {
@@ -37,6 +47,11 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       conn.phase = ReqPhase.CONNECTING;
       this.sink.noAnswer(conn);
       return;
+    }
+    // The connection's first request: the accept took a connection of its worker (ngx_event_accept).
+    if (conn.requestsServed === 0 && this.limits.used) {
+      const backend = w.backends[conn.backend];
+      if (this.limits.limited(backend, conn) && !this.limits.admit(backend, conn)) return;
     }
     if (this.cpu !== null && this.cpu.awaitingAdmission(conn) !== 0) {
       // Its final ACK was dropped on nginx's full accept queue (lb/l4-connect.ts ackArrives): the
@@ -113,6 +128,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
 
   /** nginx writes the response (or its error page) for `conn`'s request (a forgotten flow resets nginx's write). */
   respond(conn: Conn, status: Status): void {
+    if (this.limits.used) this.limits.answered(this.w.backends[conn.backend], conn);
     writeResponse(this.w, this.sink, this.nat, conn, status, this.resetWriting);
   }
 

@@ -11,6 +11,7 @@ import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { ResponseSink } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import type { WorkerConnections } from './worker-connections.js';
 
 /**
  * nginx → app for one HTTP request on a client connection: take an upstream connection (from the
@@ -20,6 +21,8 @@ import type { World } from '../core/world.js';
  */
 export class RequestPath {
   sink!: ResponseSink;
+  /** nginx's per-worker connection arrays (worker_connections), set by the client side (client-conns.ts). */
+  workerConns: WorkerConnections | null = null;
 
   /**
    * Linux's SYN schedule per backend (its kernel settings are fixed for the run): the
@@ -229,9 +232,13 @@ export class RequestPath {
     const now = w.now;
     const pool = backend.upstreamPool;
     const worker = this.workerOf(backend, conn);
-    for (let i = lastOfWorker(pool, worker); i >= 0; i = lastOfWorker(pool, worker)) {
+    const gen = conn.nginxGen;
+    for (let i = lastOfWorker(pool, worker, gen); i >= 0; i = lastOfWorker(pool, worker, gen)) {
       // The most recently used of this worker's cache first (ngx_http_upstream_get_keepalive_peer
-      // takes the cache's head); the other workers' caches are other processes' sockets.
+      // takes the cache's head); the other workers' caches are other processes' sockets — an
+      // older generation's too: a reload's new workers start from their own cycle's empty cache
+      // (ngx_http_upstream_init_keepalive allocates it when ngx_init_cycle parses the
+      // configuration), and until their QUIT the old ones keep theirs.
       const cached = i === pool.length - 1 ? pool.pop()! : pool.splice(i, 1)[0];
       const nginxTimeout = backend.nginx.config.upstream_keepalive_timeout;
       const appTimeout = backend.app.config.keepalive_timeout;
@@ -276,6 +283,17 @@ export class RequestPath {
       }
       // A failure on a cached connection costs no try (`if (u->peer.cached && ft_type ==
       // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
+    }
+    // A first connect takes one of the worker's connections (ngx_event_connect_peer →
+    // ngx_get_connection, before the socket's connect()); with none free, 500.
+    if (
+      conn.phase !== ReqPhase.CONNECTING &&
+      this.workerConns?.limited(backend, conn) &&
+      !this.workerConns.upstreamSlot(backend, conn)
+    ) {
+      conn.phase = ReqPhase.NONE;
+      this.sink.respond(conn, Status.INTERNAL_ERROR);
+      return null;
     }
     // The SYN meets the app's listener: a retransmission (conn still CONNECTING) comes in a batch
     // from nginx's kernel's timer softirq, a first SYN from connect() itself (net/listen-queue.ts).
@@ -450,8 +468,8 @@ export class RequestPath {
       // used beyond it (ngx_http_upstream_free_keepalive_peer takes the cache's tail when no
       // free slot is left).
       if (pool.length > n.upstream_keepalive) {
-        // One worker (the usual case): every cached connection is its own, the oldest goes.
-        const lru = n.worker_processes <= 1 ? 0 : lruBeyond(pool, up.worker, n.upstream_keepalive);
+        // That worker process's (worker and generation) least recently used, if it caches too many.
+        const lru = lruBeyond(pool, up.worker, up.nginxGen, n.upstream_keepalive);
         if (lru >= 0) this.closeUpstream(backend, lru === 0 ? pool.shift()! : pool.splice(lru, 1)[0], true);
       }
       return;
@@ -497,7 +515,8 @@ export class RequestPath {
    * connections are spread evenly by their 4-tuple, as `listen … reuseport` spreads them
    * (reuseport_select_sock: reciprocal_scale of the flow hash, net/core/sock_reuseport.c).
    */
-  private workerOf(backend: Backend, conn: Conn): number {
+  /** The nginx worker (within its generation) holding `conn`'s connections. */
+  workerOf(backend: Backend, conn: Conn): number {
     const workers = backend.nginx.config.worker_processes;
     if (workers <= 1) return 0;
     if (backend.app.config.tls.terminates === 'nginx') return conn.nginxWorker;
@@ -518,21 +537,22 @@ export function spreadOver(workers: number, ip: number, port: number): number {
   return Math.floor((hash * workers) / 2 ** 32);
 }
 
-/** The index of `worker`'s most recently cached connection in `pool` (−1: it caches none). */
-function lastOfWorker(pool: UpstreamConn[], worker: number): number {
-  for (let i = pool.length - 1; i >= 0; i--) if (pool[i].worker === worker) return i;
+/** The index of the most recently cached connection of worker `worker` of generation `gen` in `pool` (−1: it caches none). */
+function lastOfWorker(pool: UpstreamConn[], worker: number, gen: number): number {
+  for (let i = pool.length - 1; i >= 0; i--) if (pool[i].worker === worker && pool[i].nginxGen === gen) return i;
   return -1;
 }
 
 /**
- * The index of `worker`'s least recently cached connection in `pool` if that worker caches more
- * than `keep` (−1: it does not). The pool holds every worker's idle connections, oldest first.
+ * The index of the least recently cached connection of worker `worker` of generation `gen` in
+ * `pool` if that process caches more than `keep` (−1: it does not). The pool holds every worker
+ * process's idle connections, oldest first.
  */
-function lruBeyond(pool: UpstreamConn[], worker: number, keep: number): number {
+function lruBeyond(pool: UpstreamConn[], worker: number, gen: number, keep: number): number {
   let first = -1;
   let count = 0;
   for (let i = 0; i < pool.length; i++) {
-    if (pool[i].worker !== worker) continue;
+    if (pool[i].worker !== worker || pool[i].nginxGen !== gen) continue;
     if (first < 0) first = i;
     count++;
   }

@@ -1,0 +1,167 @@
+import { ReqPhase } from '../core/app-job.js';
+import { type Conn, ConnKind } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
+import type { HttpDownstream } from '../core/hop.js';
+import type { VmView as Backend } from '../core/vm-view.js';
+import { EndKind, type World } from '../core/world.js';
+import { requestCrossesFin } from './nginx.js';
+
+/**
+ * A worker's own connections besides its clients' and upstreams': the listening socket
+ * (ngx_event_process_init takes one ngx_connection_t per listening socket, one `listen` here) and
+ * the channel to the master (ngx_add_channel_event, src/os/unix/ngx_channel.c).
+ */
+export const WORKER_OWN_CONNECTIONS = 2;
+
+/** The most idle connections one ngx_drain_connections call closes (src/core/ngx_connection.c). */
+const DRAIN_MAX = 32;
+
+/** How a worker process is told apart: its generation and its index in it. */
+export type WorkerOf = (backend: Backend, conn: Conn) => number;
+
+/**
+ * nginx's per-worker connection array, `worker_connections` (nginx.worker_connections; 0 = not
+ * modelled). Every ngx_get_connection() — an accepted client (ngx_event_accept,
+ * src/event/ngx_event_accept.c) or an upstream connect (ngx_event_connect_peer,
+ * src/event/ngx_event_connect.c) — first calls ngx_drain_connections(): when the worker has at
+ * most connection_n / 16 free and some connections are reusable (idle keep-alive clients:
+ * ngx_http_set_keepalive → ngx_reusable_connection(c, 1), src/http/ngx_http_request.c), it closes
+ * max(min(32, reusable / 8), 1) of them from the tail of the reusable queue, the longest idle
+ * (ngx_reusable_connection inserts at the head). With no free connection after that,
+ * ngx_get_connection returns NULL ("worker_connections are not enough"): ngx_event_accept closes the
+ * accepted socket, ngx_event_connect_peer fails (NGX_ERROR: ngx_http_upstream_connect answers 500).
+ *
+ * A worker's count is read from the VM's connections when a new one is asked for (so a run without
+ * the setting pays nothing): its clients (a WebSocket tunnel holds two, client and upstream), their
+ * upstream connections in flight, its cached upstream connections, and WORKER_OWN_CONNECTIONS. The
+ * accept is decided when the connection's first request reaches nginx (on loopback and on a LAN the
+ * client writes it right behind its handshake ACK): the request is then in the socket when
+ * nginx closes it, and close() with unread data sends RST (net/ipv4/tcp.c __tcp_close) — ECONNRESET
+ * (the recording, calibration/data/nginx-holdout4-worker-connections64-rt.json, saw 32 RST and 45
+ * EOF: which of the client's request and nginx's close() comes first is sub-millisecond order).
+ * WebSocket upgrades are counted, not refused (their accept is in app/ws-endpoint.ts).
+ */
+export class WorkerConnections {
+  /** When nginx last answered on each client connection: the reusable queue's order. */
+  private readonly idleSince = new Map<Conn, number>();
+  /** Some nginx of the run has worker_connections set (in its configuration or a later reload's). */
+  readonly used: boolean;
+
+  constructor(
+    private readonly w: World,
+    private readonly workerOf: WorkerOf,
+    private readonly http: () => HttpDownstream,
+  ) {
+    this.used =
+      w.backends.some((b) => b.nginx.config.worker_connections > 0) ||
+      w.scenario.timeline.some((a) => 'nginx' in a && (a.nginx?.worker_connections ?? 0) > 0);
+  }
+
+  /** worker_connections is set on this VM's nginx (the generation's own configuration). */
+  limited(backend: Backend, conn: Conn): boolean {
+    return this.used && this.limitOf(backend, conn) > 0;
+  }
+
+  /** nginx answered on `conn`: it becomes reusable (idle) from now, at the queue's head. */
+  answered(backend: Backend, conn: Conn): void {
+    if (this.limited(backend, conn)) this.idleSince.set(conn, this.w.now);
+  }
+
+  /**
+   * The connection's first request reached nginx: the accept takes a connection of its worker.
+   * False: none was free — nginx closed the socket with the request unread (RST), the client's
+   * request fails.
+   */
+  admit(backend: Backend, conn: Conn): boolean {
+    if (this.take(backend, conn, 1)) return true;
+    this.notEnough(backend, conn, false);
+    this.idleSince.delete(conn);
+    this.http().serverGone(conn, EndKind.RESET, true);
+    return false;
+  }
+
+  /** nginx connects to the app for `conn`'s request. False: no connection free (500). */
+  upstreamSlot(backend: Backend, conn: Conn): boolean {
+    if (this.take(backend, conn, 0)) return true;
+    this.notEnough(backend, conn, true);
+    return false;
+  }
+
+  /**
+   * ngx_get_connection for one more connection of `conn`'s worker; `counted` of the ones in use are
+   * already this request's (an accepted client is in the VM's connections already).
+   */
+  private take(backend: Backend, conn: Conn, counted: number): boolean {
+    const limit = this.limitOf(backend, conn);
+    if (limit <= 0) return true;
+    const gen = conn.nginxGen;
+    const worker = this.workerOf(backend, conn);
+    let free = limit - (this.inUse(backend, gen, worker) - counted);
+    if (free <= limit / 16) free += this.drain(backend, conn, worker, limit);
+    return free > 0;
+  }
+
+  private limitOf(backend: Backend, conn: Conn): number {
+    return (backend.nginx.generationOf(conn.nginxGen)?.config ?? backend.nginx.config).worker_connections;
+  }
+
+  /** Connections the worker holds now. */
+  private inUse(backend: Backend, gen: number, worker: number): number {
+    let n = WORKER_OWN_CONNECTIONS;
+    for (const c of backend.conns) {
+      if (c.nginxGen !== gen || this.workerOf(backend, c) !== worker) continue;
+      n += c.kind === ConnKind.WS || c.upstream !== null ? 2 : 1;
+    }
+    for (const up of backend.upstreamPool) if (up.nginxGen === gen && up.worker === worker) n++;
+    return n;
+  }
+
+  /** ngx_drain_connections: closes the longest-idle keep-alive clients; returns how many. */
+  private drain(backend: Backend, asking: Conn, worker: number, limit: number): number {
+    const idle: Conn[] = [];
+    for (const c of backend.conns) {
+      if (
+        c !== asking &&
+        c.nginxGen === asking.nginxGen &&
+        c.kind === ConnKind.HTTP &&
+        c.phase === ReqPhase.NONE &&
+        c.lbFlow === LbFlow.TRACKED &&
+        this.workerOf(backend, c) === worker
+      )
+        idle.push(c);
+    }
+    if (idle.length === 0) return 0;
+    const since = (c: Conn): number => this.idleSince.get(c) ?? 0;
+    idle.sort((a, b) => since(a) - since(b));
+    const n = Math.max(Math.min(DRAIN_MAX, Math.floor(idle.length / 8)), 1);
+    const w = this.w;
+    w.trace.emitLimited(`worker-conns-reuse-${backend.index}`, {
+      kind: 'nginx.worker_connections_reuse',
+      backend: backend.name,
+      worker,
+      closed: n,
+      idle: idle.length,
+      workerConnections: limit,
+    });
+    const http = this.http();
+    for (const c of idle.slice(0, n)) {
+      this.idleSince.delete(c);
+      // c->close = 1 and its read handler: ngx_http_keepalive_handler closes it (FIN), as a QUIT's
+      // ngx_close_idle_connections does (master.ts shutDown) — with the same race for a client
+      // sending just then.
+      if (c.requestsLeft > 0 && requestCrossesFin(c.lastActivity, w.now, w.scenario.clients.rtt)) http.crossedFin(c);
+      else http.serverGone(c, EndKind.SERVER_FIN, false);
+    }
+    return n;
+  }
+
+  private notEnough(backend: Backend, conn: Conn, upstream: boolean): void {
+    this.w.trace.emitLimited(`worker-conns-${upstream ? 'up' : 'accept'}-${backend.index}`, {
+      kind: 'nginx.worker_connections_not_enough',
+      backend: backend.name,
+      worker: this.workerOf(backend, conn),
+      upstream,
+      workerConnections: this.limitOf(backend, conn),
+    });
+  }
+}

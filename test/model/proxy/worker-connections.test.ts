@@ -1,0 +1,89 @@
+/**
+ * nginx's worker_connections (proxy/worker-connections.ts): each worker's connection array holds
+ * its listening socket and master channel, its clients and their upstream connections. When a
+ * new connection leaves ≤ worker_connections/16 free, ngx_drain_connections closes the
+ * longest-idle keep-alive clients (FIN, they reconnect); with none free an accepted client is
+ * closed at once (its request meets RST) and an upstream connect fails (500). Off (0) by default.
+ * Held-out recordings: calibration/data/nginx-holdout4-worker-connections64*-rt.json and
+ * nginx-holdout4-wc64-burst*-rt.json (test/calibration/nginx-holdout4.test.ts).
+ */
+import { describe, expect, it } from 'vitest';
+import { WORKER_OWN_CONNECTIONS } from '../../../sim/model/proxy/worker-connections.js';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { run } from '../helpers.js';
+
+/** 20 keep-alive clients (Poisson) in a closed loop: 1-s requests, 500-ms think; a dropped one retries 200 ms later. */
+function burst(nginx: Record<string, unknown>): ScenarioInput {
+  return {
+    start: '00:00:00',
+    warmup: '0s',
+    horizon: '8s',
+    sample_interval: '1s',
+    clients: {
+      rtt: '0.1ms',
+      http: {
+        arrival_rate: 40,
+        requests_per_connection: 'const(1000)',
+        think_time: 'const(500ms)',
+        // A dropped client comes back 200 ms later, when the others may be thinking.
+        retries: 20,
+        retry_backoff: { policy: 'exponential', base: '200ms', cap: '200ms' },
+      },
+    },
+    app: { workers: 1000, service_time: 'const(1s)' },
+    nginx: { keepalive_timeout: '60s', ...nginx },
+    lb: { mode: 'nat' },
+    backends: [{ name: 'vm-a' }],
+    timeline: [{ at: '0.5s', do: 'load', http_rate: 0 }],
+  } as ScenarioInput;
+}
+
+const records = (r: RunResult, kind: string) => r.events.filter((l) => l.record.kind === kind);
+
+describe('nginx worker_connections', () => {
+  it('unset (the default): nothing is drained or dropped however many clients', () => {
+    const r = run(burst({}), 1);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
+    expect(records(r, 'nginx.worker_connections_reuse')).toHaveLength(0);
+    expect(records(r, 'nginx.worker_connections_not_enough')).toHaveLength(0);
+  });
+
+  it('large enough (2 + 2 per client): the same run as unset', () => {
+    const free = run(burst({}), 1);
+    const clients = free.figures['new_conn.total']!;
+    const r = run(burst({ worker_connections: WORKER_OWN_CONNECTIONS + 2 * clients + 16 }), 1);
+    expect(r.figures).toEqual(free.figures);
+  });
+
+  it('too small: thinking clients are closed to make room (they reconnect), clients beyond it get RST', () => {
+    const free = run(burst({}), 1);
+    const clients = free.figures['new_conn.total']!;
+    expect(clients).toBeGreaterThan(12);
+    // Room for 12 requests in flight, not for every client.
+    const r = run(burst({ worker_connections: WORKER_OWN_CONNECTIONS + 24 }), 1);
+    const reuse = records(r, 'nginx.worker_connections_reuse');
+    expect(reuse.length).toBeGreaterThan(0);
+    // ngx_drain_connections: max(min(32, idle/8), 1) of the idle ones per call.
+    for (const l of reuse) {
+      const rec = l.record as { closed: number; idle: number };
+      expect(rec.closed).toBe(Math.max(Math.min(32, Math.floor(rec.idle / 8)), 1));
+    }
+    // Accepted and closed at once: the request met RST (ECONNRESET, no TIME_WAIT on the VM).
+    const dropped = records(r, 'nginx.worker_connections_not_enough');
+    expect(dropped.length).toBeGreaterThan(0);
+    expect(r.figures['err_econnreset.total']).toBeGreaterThan(0);
+    expect(r.figures['reset_out.total']).toBeGreaterThan(0);
+    expect(r.figures['reset_out.total']).toBeLessThanOrEqual(r.figures['err_econnreset.total']!);
+    // Every drained client reconnects for its next request: more connections than clients.
+    expect(r.figures['new_conn.total']).toBeGreaterThan(clients + 10);
+    // Never more than 12 answers in flight: at most 12 per second-long request.
+    expect(r.figures['responses_2xx.peak_per_s']).toBeLessThanOrEqual(12);
+  });
+
+  it('each worker counts its own clients (two workers hold twice as many)', () => {
+    const one = run(burst({ worker_connections: WORKER_OWN_CONNECTIONS + 24 }), 1);
+    const two = run(burst({ worker_connections: WORKER_OWN_CONNECTIONS + 24, worker_processes: 2 }), 1);
+    expect(two.figures['responses_2xx.total']!).toBeGreaterThan(one.figures['responses_2xx.total']! * 1.3);
+  });
+});
