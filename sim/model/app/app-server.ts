@@ -4,6 +4,7 @@ import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { acceptsByEventLoop } from './accept-model.js';
 import { AppListener } from './app-listener.js';
 import { GcHeaps } from './gc-heaps.js';
 
@@ -28,7 +29,7 @@ export class AppServer {
    * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
    */
   readonly listener: AppListener;
-  /** Per backend: a bare one-worker app, whose event loop accept()s between iterations (event-loop-accepts.ts). */
+  /** Per backend: an app that is one event loop (app.accept_model), which accept()s between iterations (event-loop-accepts.ts). */
   private readonly eventLoop: boolean[];
   private readonly anyEventLoop: boolean;
 
@@ -40,7 +41,7 @@ export class AppServer {
     this.pauseLengths = w.metrics.histogram('app_pause');
     this.heaps = new GcHeaps(w);
     this.listener = new AppListener(w, (b) => this.acceptQueued(b));
-    this.eventLoop = w.backends.map((b) => b.bare && b.app.config.workers === 1);
+    this.eventLoop = w.backends.map(acceptsByEventLoop);
     this.anyEventLoop = this.eventLoop.some((x) => x);
   }
 

@@ -13,7 +13,12 @@ import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
 /** 60 users in the first second, each keeping its connection; one app, 500 ms per request. */
-function burst(mode: 'l4' | 'nat', workers: number, backlog: number): ScenarioInput {
+function burst(
+  mode: 'l4' | 'nat',
+  workers: number,
+  backlog: number,
+  acceptModel?: 'event_loop' | 'worker_per_connection',
+): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '10s',
@@ -22,7 +27,7 @@ function burst(mode: 'l4' | 'nat', workers: number, backlog: number): ScenarioIn
       rtt: '1ms',
       http: { arrival_rate: 60, requests_per_connection: 'const(1000)', think_time: 'const(1s)', retries: 0 },
     },
-    app: { workers, service_time: 'const(500ms)', backlog, keepalive_timeout: '60s' },
+    app: { workers, service_time: 'const(500ms)', backlog, keepalive_timeout: '60s', accept_model: acceptModel },
     lb: { mode, balance: 'roundrobin', connect_timeout: '5s', retries: 3 },
     health_check: { type: 'tcp', inter: '2s', rise: 2, fall: 3 },
     backends: [{ name: 'vm-a', proxy: 'none' }],
@@ -50,6 +55,12 @@ describe("a bare one-worker app's event loop and its accept queue", () => {
   it('an app with more workers accepts at once (not an event loop)', () => {
     const r = run(burst('l4', 2, 4), 1);
     expect(recordsOf(r, 'kernel.app_listen_overflow')).toEqual([]);
+  });
+
+  it('app.accept_model: worker_per_connection turns the loop off for a bare one-worker app', () => {
+    const r = run(burst('l4', 1, 4, 'worker_per_connection'), 1);
+    expect(recordsOf(r, 'kernel.app_listen_overflow')).toEqual([]);
+    expect(r.histograms.connect_latency.max).toBeLessThan(0.01);
   });
 
   it("nat: the client's own SYN is dropped, its kernel sends it again", () => {
