@@ -5,6 +5,7 @@
  * (../../shared/reference/real-defaults.md has the sources).
  */
 import { z } from 'zod';
+import { checkAcceptModel } from './accept-model.js';
 import { checkBareBackends, writtenBareIssues } from './bare-backends.js';
 import * as L from './limits.js';
 import { parseClock, UnitError } from './units.js';
@@ -321,6 +322,12 @@ export const AppSchema = z.strictObject({
   workers: int(1, L.MAX_WORKERS).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
   service_time: zDistribution('duration').prefault('exp(mean=20ms)').describe('Time to serve one request.'),
   backlog: int(1).prefault(511).describe('Listen backlog of the app (capped by somaxconn); a full queue drops SYNs.'),
+  accept_model: z
+    .enum(['event_loop', 'worker_per_connection'])
+    .optional()
+    .describe(
+      "How the app's process takes connections off its listen queue. Unset: `event_loop` for a bare app server (backends[].proxy: none) with `workers: 1`, else `worker_per_connection` (the rule before the key existed; no built-in scenario has such a backend). `event_loop`: one thread running an event loop — node, a single-process uvicorn or asyncio server, a gunicorn gevent/eventlet worker — accept()s every pending connection once per loop iteration (libuv uv__server_io(), src/unix/stream.c: accept() until EAGAIN; node's onconnection takes each at once) and then runs the requests that were ready, each blocking the loop for its service time: the kernel's accept queue holds only the connections made during the iteration running (min(backlog, somaxconn) + 1 of them; SYNs beyond are dropped and retransmitted), and every connect to the app — the clients' behind lb.mode l4/nat, the balancer's, its health checks, WebSocket upgrades, nginx's — meets that queue, and its request runs in the iteration after its accept, behind the requests already ready (so a blocked loop delays and times out health checks). Needs `workers: 1`: N loops sharing one listening socket (node cluster, uvicorn --workers N) are refused. `worker_per_connection`: each of `workers` accept()s one connection and serves it (gunicorn sync workers, Apache prefork, a thread-per-connection server): while every worker is busy each queued request holds a connection in the kernel's accept queue. Behind lb.mode l4/nat the clients' own connects to such an app are not queued there (accepted at once; a known limitation).",
+    ),
   queue_limit: int(0)
     .prefault(100000)
     .describe('Requests that may wait for a worker; beyond it the app answers 503 at once.'),
@@ -1174,6 +1181,7 @@ export const ScenarioSchema = z
       });
     }
     checkBareBackends(s, ctx);
+    checkAcceptModel(s, ctx);
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
       if (names.has(b.name))

@@ -99,7 +99,8 @@ export function bareWsVanishTwin(name: string, horizon: number, heldAt: number, 
  * calibration/haproxy/bare-l4.mjs `haproxy-bare-l4-backlog-tcp`): connections opened (HAProxy's
  * stream lines), SYNs the apps' full accept queues dropped (the namespace's ListenOverflows, the
  * checks' included), the connect time to the server (HAProxy's Tc: mean and max, s), requests
- * answered 200 and failed, counted up to `until` s. Means over seeds 1…n.
+ * answered 200 and failed, s1's failed checks (drainsim only), counted up to `until` s. Means over
+ * seeds 1…n.
  */
 export function bareL4BacklogTwin(name: string, until: number, seeds: number): BareWsFigures {
   const runs = twinRuns(name, seeds).map((r): BareWsFigures => {
@@ -108,6 +109,8 @@ export function bareL4BacklogTwin(name: string, until: number, seeds: number): B
     return {
       opened: totalIn(r, 'new_conn', 0, until),
       synDrops: totalIn(r, 'syn_drops', 0, until),
+      // Not recorded (HAProxy logged only the DOWN lines): drainsim's side of the checks' timeouts.
+      'checkFailures.s1': totalIn(r, 'check_failures', 0, until, 's1'),
       'down.s1.t': down === undefined ? -1 : down.t,
       'connect.mean.t': connect?.mean ?? 0,
       'connect.max.t': connect?.max ?? 0,

@@ -9,12 +9,24 @@
  * queue (5 deep), and a SYN beyond it is dropped and sent again by HAProxy's kernel 1 s, 2 s …
  * later: HAProxy's Tc (`option logasap`). drainsim: app/event-loop-accepts.ts, met by the
  * clients' connects in lb/l4-connect.ts appLoopFull. Before (main's model) the connects skipped the
- * app's queue: connect time = the RTT. Tolerances of the held-out rounds: counts ±10 % (±2 near
- * zero), times ±1 s. Known gaps, tabled: the SYN drops (the recorded ListenOverflows count the
- * health checks' and the final ACKs' drops; drainsim's checks meet the app's listener as a
- * worker-per-connection server, app-listener.ts), the 100-ms run's checks (recorded: both servers
- * DOWN at 10.8 / 11.8 s, each check behind ~2 s of queued requests), and the 300-ms run's 4 EOFs
- * (node's keep-alive timer expiring during a blocked iteration, which the model does not run late).
+ * app's queue: connect time = the RTT. Tolerances: counts ±10 % (±2 near zero) as in the held-out
+ * rounds; connect times ±30 % or ±0.1 s, whichever is larger (±1 s let main's 0.0001 s pass the
+ * 100-ms run's 0.253 s). Since bareloop16 every connect to the app meets the one loop: the health
+ * checks' connects count among the iteration's pending accepts and their requests are read one
+ * iteration after their accept (app-server.ts submitOnAccept), so they time out behind a blocked
+ * loop as node's did. Known gaps, tabled with their cause and pinned:
+ * - 100 ms, connect.max.t: 2.05 s recorded, not on the SYN retransmission schedule (1 s, 3 s);
+ *   drainsim's longest is one retransmission (1.2 s). Cause not identified.
+ * - 100 ms, down.s1.t: drainsim's s1 checks now time out (2.0 s) from the second on, at 4.0 and
+ *   8.0 s, and the third at 12.0 s, just past the 12-s window (the twin's first check is at 0 s,
+ *   HAProxy's start_checks() offset against the clients' start is not in the recording; recorded
+ *   DOWN at 10.76 s after a 2001-ms check).
+ * - 300 ms, synDrops and connect times: the recorded 139 ListenOverflows with a mean Tc of 1.07 s
+ *   say many drops were final ACKs (a SYN retransmitted in a timer batch passes the SYN check, its
+ *   ACK meets the full queue: HAProxy is connected, Tc ends, the data copies get in later); the
+ *   clients' connects in lb/l4-connect.ts check the loop's queue at the SYN only, so each drop
+ *   costs a whole SYN retransmission: fewer drops (66), longer connects (mean 1.49, max 6.05).
+ * - 300 ms, errors: node's keep-alive timer firing at the end of a blocked iteration (4 EOFs).
  */
 import { readFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -49,11 +61,15 @@ function recordedFigures(run: string): BareWsFigures {
 const table = new HeldOutTable();
 afterAll(() => table.print());
 
+/** Connect times: ±30 % or ±0.1 s, whichever is larger. */
+const connectTolerance = (real: number): number => Math.max(0.3 * real, 0.1);
+
 function compare(run: string, gaps: string[]): BareWsFigures {
   const real = recordedFigures(run);
   const sim = bareL4BacklogTwin(run, UNTIL, 5);
   for (const [figure, value] of Object.entries(real)) {
     if (gaps.includes(figure)) table.knownGap(run, figure, value, sim[figure]);
+    else if (figure.startsWith('connect.')) table.expectTime(run, figure, value, sim[figure], connectTolerance(value));
     else if (figure.endsWith('.t')) table.expectTime(run, figure, value, sim[figure]);
     else table.expectClose(run, figure, value, sim[figure]);
   }
@@ -62,15 +78,25 @@ function compare(run: string, gaps: string[]): BareWsFigures {
 
 describe("a bare node app's listen backlog behind HAProxy 2.6.12 mode tcp: recorded vs drainsim", () => {
   it('100 ms per request: the connects of one iteration beyond 5 wait 1-2 s for a SYN retransmission', () => {
-    const sim = compare('haproxy-bare-l4-backlog-tcp', ['synDrops', 'down.s1.t']);
-    // The gaps, pinned: drainsim's checks drop more SYNs (24 against 11) and never fail.
-    expect(sim.synDrops).toBeGreaterThan(20);
+    const sim = compare('haproxy-bare-l4-backlog-tcp', ['connect.max.t', 'down.s1.t']);
+    // The checks queue behind the blocked loop: s1's time out from the second on (before: none).
+    expect(sim['checkFailures.s1']).toBeGreaterThanOrEqual(2);
+    // The gaps, pinned: one SYN retransmission at most; s1's third failure falls past the window.
+    expect(sim['connect.max.t']).toBeLessThan(1.5);
     expect(sim['down.s1.t']).toBe(-1);
   });
 
   it('300 ms per request: longer iterations, connects up to 4 s', () => {
-    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', ['synDrops', 'errors']);
+    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', [
+      'synDrops',
+      'connect.mean.t',
+      'connect.max.t',
+      'errors',
+    ]);
+    // The gaps, pinned (SYN-only drops of the clients' connects: fewer drops, longer connects).
     expect(sim.synDrops).toBeLessThan(100);
+    expect(sim['connect.mean.t']).toBeGreaterThan(1.072 + connectTolerance(1.072));
+    expect(sim['connect.max.t']).toBeGreaterThan(5);
     expect(sim.errors).toBe(0);
   });
 });

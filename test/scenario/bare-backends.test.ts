@@ -169,3 +169,49 @@ describe('backends[].proxy: none', () => {
     });
   });
 });
+
+/**
+ * `app.accept_model` (sim/scenario/accept-model.ts): `event_loop` with more than one worker (N
+ * loops sharing one socket: node cluster, uvicorn --workers N) is refused with the loader's usual
+ * error (file, line, path, expected, found).
+ */
+describe('app.accept_model', () => {
+  it('loads event_loop with one worker, scenario-wide or per backend', () => {
+    const s = load(
+      lines(
+        'app: { workers: 1, accept_model: event_loop }',
+        'backends:',
+        '  - { name: a }',
+        '  - { name: b, app: { accept_model: worker_per_connection, workers: 4 } }',
+      ),
+    )().scenario;
+    expect(s.app.accept_model).toBe('event_loop');
+    expect(s.backends[1].app?.accept_model).toBe('worker_per_connection');
+  });
+
+  it('refuses event_loop with more workers, at the key that made it one, with line, expected and found', () => {
+    const [issue, ...rest] = issuesOf(
+      lines(
+        'app: { workers: 4, accept_model: event_loop }',
+        'backends:',
+        '  - { name: a }',
+        '  - { name: b, app: { accept_model: worker_per_connection } }',
+      ),
+    );
+    expect(rest).toEqual([]);
+    expect(issue).toMatchObject({
+      path: 'app.accept_model',
+      line: 1,
+      expected: 'event_loop with app.workers: 1, or worker_per_connection',
+      found: '"event_loop"',
+    });
+    expect(issue.message).toMatch(
+      /^backend 'a' has accept_model: event_loop with app.workers 4 — one event loop is one worker/,
+    );
+    expect(issue.file).toMatch(/x\.yaml$/);
+    const [own] = issuesOf(
+      lines('backends:', '  - { name: a }', '  - name: b', '    app: { workers: 2, accept_model: event_loop }'),
+    );
+    expect(own).toMatchObject({ path: 'backends[1].app.accept_model', line: 4, found: '"event_loop"' });
+  });
+});

@@ -116,8 +116,14 @@ export class AppListener {
 
   constructor(
     private readonly w: World,
-    /** The connections the app holds not yet accept()ed, queued requests (AppServer.acceptQueued). */
+    /**
+     * The connections the app holds not yet accept()ed (AppServer.acceptQueued): a
+     * worker-per-connection app's queued requests, an event loop's connections made during its
+     * iteration (event-loop-accepts.ts).
+     */
     private readonly queuedRequests: (backend: Backend) => number,
+    /** A child joined the accept queue: an event loop holds it until its iteration ends (AppServer.childJoined). */
+    private readonly childJoined: (backend: Backend) => void,
   ) {
     const n = w.backends.length;
     this.checks = w.backends.map(() => new ListenerChecks());
@@ -159,6 +165,7 @@ export class AppListener {
     // The caller's own test of the SYN (its 4-tuple on the host), asked once the listener takes it.
     if (sender.takes !== undefined && !sender.takes(subject)) return Handshake.SYN_DROPPED;
     const h = checks.finalAck(this.children(backend), max, retransmitted);
+    if (h === Handshake.CHILD) this.childJoined(backend);
     if (h !== Handshake.ACK_DROPPED && h !== Handshake.ACK_DROPPED_COOKIE) return h;
     const w = this.w;
     // A request sock (counted by the checks), or a SYN cookie: no state, no SYN-ACK resend.
@@ -250,6 +257,7 @@ export class AppListener {
     }
     if (this.roomFor(backend)) {
       this.removeRequestSock(p);
+      this.childJoined(backend);
       p.waiter.admitted();
       return;
     }
@@ -320,6 +328,7 @@ export class AppListener {
       // the listener): a one-connection-at-a-time worker accept()s it in turn and blocks in
       // recv() until the data copy comes (calibration/lib/blocking-server.py).
       p.acceptedEarly = true;
+      this.childJoined(backend);
       p.waiter.acceptedWithoutData(p.copyAt);
     } else {
       this.withoutData(backend);

@@ -4,6 +4,7 @@ import { type AppJob, NO_FIXED_SERVICE, ReqPhase, Status } from '../core/app-job
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { acceptsByEventLoop } from './accept-model.js';
 import { AppListener } from './app-listener.js';
 import { GcHeaps } from './gc-heaps.js';
 
@@ -28,7 +29,7 @@ export class AppServer {
    * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
    */
   readonly listener: AppListener;
-  /** Per backend: a bare one-worker app, whose event loop accept()s between iterations (event-loop-accepts.ts). */
+  /** Per backend: an app that is one event loop (app.accept_model), which accept()s between iterations (event-loop-accepts.ts). */
   private readonly eventLoop: boolean[];
   private readonly anyEventLoop: boolean;
 
@@ -39,8 +40,12 @@ export class AppServer {
     this.servedCount = new Float64Array(w.backends.length);
     this.pauseLengths = w.metrics.histogram('app_pause');
     this.heaps = new GcHeaps(w);
-    this.listener = new AppListener(w, (b) => this.acceptQueued(b));
-    this.eventLoop = w.backends.map((b) => b.bare && b.app.config.workers === 1);
+    this.listener = new AppListener(
+      w,
+      (b) => this.acceptQueued(b),
+      (b) => this.childJoined(b),
+    );
+    this.eventLoop = w.backends.map(acceptsByEventLoop);
     this.anyEventLoop = this.eventLoop.some((x) => x);
   }
 
@@ -71,6 +76,20 @@ export class AppServer {
   }
 
   /**
+   * Queue the request of a connection the app's listener made just now (app-listener.ts CHILD):
+   * an event loop in an iteration accept()s the connection at the iteration's end (libuv
+   * uv__server_io(), src/unix/stream.c) and reads its request one iteration later, behind the
+   * requests ready then (event-loop-accepts.ts holdUntilAccept). A health check on a blocked loop
+   * waits that long. Others: submit.
+   */
+  submitOnAccept(backend: Backend, job: AppJob): void {
+    if (this.anyEventLoop && this.eventLoop[backend.index] && backend.app.loop.running) {
+      job.backend = backend.index;
+      backend.app.loop.holdUntilAccept(job);
+    } else this.submit(backend, job);
+  }
+
+  /**
    * Like submit, but a job the full queue turns away (its 503 set, in no app) is handed back to
    * the caller (false) instead of to `onDone`: the caller then knows, without reading the record
    * after it may have been released, whether the app still holds it.
@@ -92,11 +111,26 @@ export class AppServer {
   }
 
   /**
-   * Connections with a request the app holds not yet accept()ed: while every worker is busy (or
-   * paused), each queued request holds a connection in the app's accept queue.
+   * Connections the app's kernel holds not yet accept()ed. A worker-per-connection app: while
+   * every worker is busy (or paused), each queued request holds a connection in its accept queue.
+   * An event loop: the connections made during its current iteration (every connect to it — the
+   * balancer's, its health checks', nginx's, WebSocket upgrades — meets the one listening socket
+   * the loop drains once per iteration: libuv uv__server_io(), src/unix/stream.c), whatever
+   * requests its accepted connections have queued in the process.
    */
   acceptQueued(backend: Backend): number {
+    if (this.anyEventLoop && this.eventLoop[backend.index]) return backend.app.loop.pending;
     return backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
+  }
+
+  /**
+   * A connection joined the app's accept queue (app-listener.ts): an event loop accept()s it at
+   * the end of its current iteration, and the request it brings is queued behind those already in
+   * the app (submitted by the caller now), so it runs in a later iteration — a health check on a
+   * blocked loop waits as the clients' requests do (node: no check is answered out of turn).
+   */
+  private childJoined(backend: Backend): void {
+    if (this.anyEventLoop && this.eventLoop[backend.index]) backend.app.loop.queued();
   }
 
   paused(backend: Backend): boolean {
@@ -145,8 +179,12 @@ export class AppServer {
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
     this.fillWorkers(backend);
-    if (this.anyEventLoop && this.eventLoop[backend.index])
-      backend.app.loop.jobDone(backend.busyWorkers + backend.appQueueLength);
+    if (this.anyEventLoop && this.eventLoop[backend.index]) {
+      const loop = backend.app.loop;
+      // The requests read at this iteration's end join the next one (event-loop-accepts.ts).
+      if (loop.endsIteration) for (const read of loop.readable()) this.submit(backend, read);
+      for (const read of loop.jobDone(backend.busyWorkers + backend.appQueueLength)) this.submit(backend, read);
+    }
     this.maybeCollectGarbage(backend);
     job.onDone(job);
   };

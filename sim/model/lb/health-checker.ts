@@ -280,7 +280,7 @@ export class HealthChecker {
     if (this.tasks) this.tasks.setExpire(p.b, this.policy.timeout);
     else p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
     this.pending.set(p.job!, p);
-    if (handshake === Handshake.CHILD) this.app.submit(backend, p.job!);
+    if (handshake === Handshake.CHILD) this.app.submitOnAccept(backend, p.job!);
   }
 
   /** The checking kernel's jiffies: HAProxy's host (the balancer's), else the node's own (kubelet). */

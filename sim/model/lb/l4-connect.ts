@@ -226,7 +226,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   /**
-   * A bare app that is one event loop (app.workers 1) runs an iteration and its accept queue holds
+   * A bare app that is one event loop (app.accept_model: event_loop) runs an iteration and its accept queue holds
    * min(backlog, somaxconn) + 1 connections waiting for the iteration's end
    * (app/event-loop-accepts.ts): the SYN is dropped (tcp_conn_request(), net/ipv4/tcp_input.c,
    * sk_acceptq_is_full) and sent again on the sender's SYN schedule (synDropped, as for nginx's

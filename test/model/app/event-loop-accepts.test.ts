@@ -8,12 +8,19 @@
  */
 import { describe, expect, it } from 'vitest';
 import { EventLoopAccepts } from '../../../sim/model/app/event-loop-accepts.js';
+import { Req } from '../../../sim/model/core/request.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { totalIn } from '../../calibration/heldout-table.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
 /** 60 users in the first second, each keeping its connection; one app, 500 ms per request. */
-function burst(mode: 'l4' | 'nat', workers: number, backlog: number): ScenarioInput {
+function burst(
+  mode: 'l4' | 'nat',
+  workers: number,
+  backlog: number,
+  acceptModel?: 'event_loop' | 'worker_per_connection',
+): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '10s',
@@ -22,7 +29,7 @@ function burst(mode: 'l4' | 'nat', workers: number, backlog: number): ScenarioIn
       rtt: '1ms',
       http: { arrival_rate: 60, requests_per_connection: 'const(1000)', think_time: 'const(1s)', retries: 0 },
     },
-    app: { workers, service_time: 'const(500ms)', backlog, keepalive_timeout: '60s' },
+    app: { workers, service_time: 'const(500ms)', backlog, keepalive_timeout: '60s', accept_model: acceptModel },
     lb: { mode, balance: 'roundrobin', connect_timeout: '5s', retries: 3 },
     health_check: { type: 'tcp', inter: '2s', rise: 2, fall: 3 },
     backends: [{ name: 'vm-a', proxy: 'none' }],
@@ -52,6 +59,12 @@ describe("a bare one-worker app's event loop and its accept queue", () => {
     expect(recordsOf(r, 'kernel.app_listen_overflow')).toEqual([]);
   });
 
+  it('app.accept_model: worker_per_connection turns the loop off for a bare one-worker app', () => {
+    const r = run(burst('l4', 1, 4, 'worker_per_connection'), 1);
+    expect(recordsOf(r, 'kernel.app_listen_overflow')).toEqual([]);
+    expect(r.histograms.connect_latency.max).toBeLessThan(0.01);
+  });
+
   it("nat: the client's own SYN is dropped, its kernel sends it again", () => {
     const r = run(burst('nat', 1, 4), 1);
     const drops = recordsOf(r, 'kernel.app_listen_overflow');
@@ -79,5 +92,64 @@ describe("a bare one-worker app's event loop and its accept queue", () => {
     loop.jobDone(0);
     expect(loop.pending).toBe(0);
     expect(loop.full(0)).toBe(false);
+  });
+});
+
+/**
+ * 20 keep-alive users on one bare node app (100 ms a request, think 1 s: ~10 requests a second,
+ * its capacity), an HTTP check every 2 s, timeout = inter. node's loop runs ~1-s iterations: a
+ * check's connection is accept()ed at the end of the iteration it came in and its request read at
+ * the end of the next, so it waits ~2.5 iterations and times out; before session 16's bareloop16
+ * the check met the app's listener as a worker-per-connection server's and queued its request at
+ * its connect (0 failures). Recorded (HAProxy 2.6.12, haproxy-bare-l4-backlog-tcp): every check
+ * after the load built up took 2001 ms (Layer7 timeout).
+ */
+function saturated(acceptModel?: 'event_loop' | 'worker_per_connection'): ScenarioInput {
+  const s = burst('l4', 1, 511, acceptModel);
+  const http = { arrival_rate: 20, requests_per_connection: 'const(1000)', think_time: 'const(1s)', retries: 0 };
+  return {
+    ...s,
+    horizon: '20s',
+    clients: { rtt: '1ms', http },
+    app: { ...s.app, service_time: 'const(100ms)' },
+    health_check: { type: 'http', inter: '2s', rise: 2, fall: 3 },
+  } as ScenarioInput;
+}
+
+describe("a health check on a bare app's blocked event loop", () => {
+  it('waits for the loop to accept its connection and read its request, and times out', () => {
+    const r = run(saturated(), 1);
+    expect(totalIn(r, 'check_failures', 0, 20)).toBeGreaterThanOrEqual(3);
+    expect(recordsOf(r, 'hc.down').map((d) => d.reason)).toContain('Layer7 timeout');
+  });
+
+  it('a worker-per-connection app serves it in its queue place: no failure', () => {
+    const r = run(saturated('worker_per_connection'), 1);
+    expect(totalIn(r, 'check_failures', 0, 20)).toBe(0);
+  });
+
+  it('the request of a connection made mid-iteration is read at the end of the iteration after its accept', () => {
+    const loop = new EventLoopAccepts();
+    const check = new Req(() => {});
+    loop.jobStarted(); // iteration 1 runs one job
+    loop.queued();
+    loop.holdUntilAccept(check);
+    expect(loop.endsIteration).toBe(true);
+    expect(loop.readable()).toEqual([]); // nothing accepted before
+    expect(loop.jobDone(2)).toEqual([]); // accepted now, 2 other jobs in iteration 2
+    expect(loop.pending).toBe(0);
+    loop.jobDone(1);
+    expect(loop.endsIteration).toBe(true);
+    expect(loop.readable()).toEqual([check]); // read at iteration 2's end: joins iteration 3
+    expect(loop.readable()).toEqual([]);
+  });
+
+  it('an idle loop reads an accepted connection at once', () => {
+    const loop = new EventLoopAccepts();
+    const check = new Req(() => {});
+    loop.jobStarted();
+    loop.queued();
+    loop.holdUntilAccept(check);
+    expect(loop.jobDone(0)).toEqual([check]);
   });
 });
