@@ -106,6 +106,9 @@ export class AppProcess {
   start(): void {
     this.current = AppState.SERVING;
     this.wsOpen = true;
+    // A new process listens on a new socket: nothing an earlier loop held (a graceful exit leaves
+    // them to their timeouts; a kill or a lost host handed them to app-server.ts drop()).
+    this.loop.heldRequests();
   }
 
   /** SIGTERM: the listener closes; what is in flight may finish. */

@@ -292,7 +292,15 @@ export class AppServer {
     if (job.status !== Status.BAD_GATEWAY) this.w.metrics.inc(this.w.c.wasted, job.backend);
   };
 
-  /** The process died: every job in service or queued leaves, returned as `serving` and `queued`. */
+  /**
+   * The process died: every job in service or queued leaves, returned as `serving` and `queued`.
+   * An event loop's held requests (event-loop-accepts.ts) are `queued`: unread when it died, so a
+   * kill resets them as it resets a queued request (the listener's close resets what its accept
+   * queue holds, inet_csk_listen_stop() → inet_child_forget(), net/ipv4/inet_connection_sock.c;
+   * an accepted socket closed with unread data sends RST, tcp_close(), net/ipv4/tcp.c), and a
+   * vanished host leaves them to their own timeouts — instead of forgetting them, so that a health
+   * check held on a blocked loop timed out at its deadline although the process was gone.
+   */
   drop(backend: Backend): { serving: AppJob[]; queued: AppJob[] } {
     const serving = [...backend.app.serving];
     for (const job of serving) {
@@ -304,6 +312,7 @@ export class AppServer {
     for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue())
       if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
     backend.app.clearQueue();
+    for (const j of backend.app.loop.heldRequests()) if (j.backend === backend.index) queued.push(j);
     return { serving, queued };
   }
 }

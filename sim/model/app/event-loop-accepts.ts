@@ -104,11 +104,25 @@ export class EventLoopAccepts {
     return inApp === 0 ? this.readable() : NONE;
   }
 
-  /** The process is gone (exit, host lost): its listener and loop with it. */
+  /**
+   * The process is gone (exit, host lost): its listener and loop with it. The requests it held
+   * (connections still in the accept queue, or accepted and not read) stay for heldRequests(): the
+   * caller decides what their peers see (app-server.ts drop()).
+   */
   reset(): void {
     this.pendingCount = 0;
     this.iterationLeft = 0;
+  }
+
+  /**
+   * Hand over (and forget) the requests of the connections the loop holds: those still in the
+   * kernel's accept queue and those accept()ed and not yet read.
+   */
+  heldRequests(): AppJob[] {
+    if (this.connecting.length === 0 && this.accepted.length === 0) return NONE;
+    const held = [...this.accepted, ...this.connecting];
     this.connecting = [];
     this.accepted = [];
+    return held;
   }
 }

@@ -12,7 +12,7 @@ import { Req } from '../../../sim/model/core/request.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { totalIn } from '../../calibration/heldout-table.js';
 import { recordsOf } from '../../trace/records-of.js';
-import { run } from '../helpers.js';
+import { run, valueAt } from '../helpers.js';
 
 /** 60 users in the first second, each keeping its connection; one app, 500 ms per request. */
 function burst(
@@ -142,6 +142,35 @@ describe("a health check on a bare app's blocked event loop", () => {
     expect(loop.endsIteration).toBe(true);
     expect(loop.readable()).toEqual([check]); // read at iteration 2's end: joins iteration 3
     expect(loop.readable()).toEqual([]);
+  });
+
+  it('a kill resets the check the blocked loop holds, at once (not at its timeout)', () => {
+    // The check sent ≈ 5 s is still waiting for the loop at 7 s. SIGKILL closes the listener
+    // and the accepted sockets with their unread requests: the check sees RST now
+    // (app-server.ts drop(): inet_csk_listen_stop(), tcp_close()). Before session 16's fix the
+    // loop forgot it and it timed out 2 s after it started, in (8, 9].
+    const killed = saturated();
+    const r = run(
+      {
+        ...killed,
+        timeline: [...killed.timeline!, { at: '7s', do: 'terminate', backend: 'vm-a', mode: 'kill' }],
+      } as ScenarioInput,
+      1,
+    );
+    expect(valueAt(r, 'check_failures', 7)).toBe(1);
+  });
+
+  it('reset() keeps the held requests for heldRequests(), which hands them over once', () => {
+    const loop = new EventLoopAccepts();
+    const check = new Req(() => {});
+    loop.jobStarted();
+    loop.queued();
+    loop.holdUntilAccept(check);
+    loop.reset();
+    expect(loop.running).toBe(false);
+    expect(loop.pending).toBe(0);
+    expect(loop.heldRequests()).toEqual([check]);
+    expect(loop.heldRequests()).toEqual([]);
   });
 
   it('an idle loop reads an accepted connection at once', () => {
