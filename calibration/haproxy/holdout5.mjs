@@ -59,4 +59,25 @@ const oneServer = {
   requests: { rate: 20, connections: 4 },
 };
 
-export const HOLDOUT5_EXPERIMENTS = [twoServers, twoServersQuiet, oneServer];
+/**
+ * chkfix16 (review18 defect 5): three servers, `inter 3s`, `timeout connect 1500ms` (the connect
+ * deadline min(inter, timeout connect) = 1.5 s), `timeout check 300ms`, s1 stopped 24 s. With
+ * process_chk_conn()'s task_set_affinity() (src/check.c) an answered check of s2 or s3 leaves its
+ * task at connect + 300 ms, whose walk can end s1's check 300 ms in; without that key it waits for
+ * the next check start of s2/s3 or its own 1.5-s key.
+ */
+const threeServersConnect = heldOut({
+  name: 'haproxy-holdout5-tcheck-3srv-tconn-http',
+  description:
+    'mode http, 3 servers, `inter 3s fall 2 rise 2`, `timeout connect 1500ms`, `timeout check 300ms`: 20 req/s ' +
+    'over 4 keep-alive connections; s1 paused from 3 s to 27 s: failed checks of s1 and their durations.',
+  mode: 'http',
+  seconds: 30,
+  servers: ['s1', 's2', 's3'].map((name) => ({ name })),
+  serverOptions: 'inter 3s fall 2 rise 2',
+  backendLines: ['timeout connect 1500ms', 'timeout check 300ms', 'option log-health-checks'],
+  requests: { rate: 20, connections: 4 },
+  actions: pauseActions('s1', [3], 24),
+});
+
+export const HOLDOUT5_EXPERIMENTS = [twoServers, twoServersQuiet, oneServer, threeServersConnect];

@@ -19,6 +19,8 @@ import { transitions } from './holdout4-figures.js';
 
 const PREDICTIONS = 'calibration/data/haproxy-holdout5-predictions.json';
 const RUNS = ['tcheck-2srv-http', 'tcheck-2srv-1rps-http', 'tcheck-1srv-http'] as const;
+/** chkfix16: 3 servers, timeout connect 1.5 s < inter 3 s (an answered check's key at connect + timeout check). */
+const THREE_SERVERS = 'tcheck-3srv-tconn-http';
 const twins = (run: string): RunResult[] => twinRuns(`haproxy-holdout5-${run}`, 10);
 
 /** What a twin predicts: s1's DOWNs and the duration of the check that marked each (seed 1), means over seeds. */
@@ -39,7 +41,9 @@ describe.runIf(process.env.DRAINSIM_WRITE_HOLDOUT5)('held-out round 5: predictio
     const kept = existsSync(PREDICTIONS)
       ? (JSON.parse(readFileSync(PREDICTIONS, 'utf8')) as { predictions: Record<string, unknown> })
       : { predictions: {} };
-    const added = RUNS.filter((run) => !(run in kept.predictions)).map((run) => [run, predictedFigures(twins(run))]);
+    const added = [...RUNS, THREE_SERVERS]
+      .filter((run) => !(run in kept.predictions))
+      .map((run) => [run, predictedFigures(twins(run))]);
     const predictions = { ...kept.predictions, ...Object.fromEntries(added) };
     const note =
       'drainsim predictions of the round-5 held-out twins (calibration/scenarios/haproxy-holdout5-*.yaml), means ' +
