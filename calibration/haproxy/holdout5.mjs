@@ -61,10 +61,11 @@ const oneServer = {
 
 /**
  * chkfix16 (review18 defect 5): three servers, `inter 3s`, `timeout connect 1500ms` (the connect
- * deadline min(inter, timeout connect) = 1.5 s), `timeout check 300ms`, s1 stopped 24 s. With
- * process_chk_conn()'s task_set_affinity() (src/check.c) an answered check of s2 or s3 leaves its
- * task at connect + 300 ms, whose walk can end s1's check 300 ms in; without that key it waits for
- * the next check start of s2/s3 or its own 1.5-s key.
+ * deadline min(inter, timeout connect) = 1.5 s), `timeout check 300ms`, s1 stopped 24 s. Designed to
+ * test a candidate reading, process_chk_conn()'s task_set_affinity() (src/check.c): an answered check
+ * of s2 or s3 would leave its task at connect + 300 ms, whose walk could end s1's check 300 ms in;
+ * without that key (main's rule) s1's check waits for the next check start of s2/s3 or its own
+ * 1.5-s key. The reading was rejected (NOTES.md item 29); this run agrees with main on the DOWN.
  */
 const threeServersConnect = heldOut({
   name: 'haproxy-holdout5-tcheck-3srv-tconn-http',
