@@ -179,15 +179,21 @@ export class AppServer {
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
     this.fillWorkers(backend);
-    if (this.anyEventLoop && this.eventLoop[backend.index]) {
-      const loop = backend.app.loop;
-      // The requests read at this iteration's end join the next one (event-loop-accepts.ts).
-      if (loop.endsIteration) for (const read of loop.readable()) this.submit(backend, read);
-      for (const read of loop.jobDone(backend.busyWorkers + backend.appQueueLength)) this.submit(backend, read);
-    }
+    this.loopJobDone(backend);
     this.maybeCollectGarbage(backend);
     job.onDone(job);
   };
+
+  /**
+   * A job of an event loop's iteration left its worker (served, or withdrawn): the last one ends
+   * the iteration, and the requests read at its end join the next one (event-loop-accepts.ts).
+   */
+  private loopJobDone(backend: Backend): void {
+    if (!this.anyEventLoop || !this.eventLoop[backend.index]) return;
+    const loop = backend.app.loop;
+    if (loop.endsIteration) for (const read of loop.readable()) this.submit(backend, read);
+    for (const read of loop.jobDone(backend.busyWorkers + backend.appQueueLength)) this.submit(backend, read);
+  }
 
   /** Give free workers the next queued jobs (unless the app is paused). */
   private fillWorkers(backend: Backend): void {
@@ -248,6 +254,8 @@ export class AppServer {
       job.timer = -1;
       job.phase = ReqPhase.NONE;
       this.fillWorkers(backend);
+      // Its iteration must still end (before, a withdrawn job left an event loop "running" for good).
+      this.loopJobDone(backend);
     } else if (job.phase === ReqPhase.QUEUED) job.phase = ReqPhase.NONE; // skipped when dequeued
   }
 

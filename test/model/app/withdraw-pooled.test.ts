@@ -6,6 +6,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import { AppServer } from '../../../sim/model/app/app-server.js';
+import { EventLoopAccepts } from '../../../sim/model/app/event-loop-accepts.js';
 import { ReqPhase } from '../../../sim/model/core/app-job.js';
 import { JobList } from '../../../sim/model/core/job-list.js';
 import { HOLD_BALANCER, HOLD_CLIENT, Req, ReqPool } from '../../../sim/model/core/request.js';
@@ -31,5 +32,29 @@ describe('AppServer and pooled request records', () => {
     req.phase = ReqPhase.QUEUED;
     app.withdraw(backend, req);
     expect(req.phase).toBe(ReqPhase.NONE);
+  });
+});
+
+describe("AppServer.withdraw on an event loop's last running job", () => {
+  it('ends the iteration: the loop is not left "running" with nothing in it', () => {
+    const loop = new EventLoopAccepts();
+    const serving = new JobList();
+    const vm = {
+      index: 0,
+      busyWorkers: 0,
+      appQueueLength: 0,
+      app: { serving, loop, config: { workers: 1 }, pausedUntil: Number.NEGATIVE_INFINITY, dequeue: () => undefined },
+    } as unknown as VmView;
+    const server = Object.create(AppServer.prototype) as AppServer;
+    Object.assign(server, { w: { now: 0, engine: { cancel: () => {} } }, anyEventLoop: true, eventLoop: [true] });
+    const job = new Req(notSent);
+    job.phase = ReqPhase.SERVING;
+    serving.add(job);
+    loop.jobStarted();
+    expect(loop.running).toBe(true);
+    server.withdraw(vm, job);
+    // Before session 16's fix the iteration waited for a job that would never finish, so every
+    // later connection was held for an accept that never came.
+    expect(loop.running).toBe(false);
   });
 });
