@@ -151,6 +151,10 @@ export class WorkerConnections {
         c.nginxGen === asking.nginxGen &&
         c.kind === ConnKind.HTTP &&
         c.phase === ReqPhase.NONE &&
+        // Answered at least once: nginx has accepted it (admit) and it waits for its next request.
+        // One still in its TCP handshake, or whose first request has not reached nginx yet, is
+        // not in nginx's reusable queue in this model (its accept is decided at that request).
+        c.requestsServed > 0 &&
         c.lbFlow === LbFlow.TRACKED &&
         this.workerOf(backend, c) === worker
       )
