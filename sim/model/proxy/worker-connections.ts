@@ -119,6 +119,11 @@ export class WorkerConnections {
   private take(backend: Backend, conn: Conn, counted: number): boolean {
     const limit = this.limitOf(backend, conn);
     if (limit <= 0) return true;
+    // Even were every connection on the VM this worker's and a pair (a tunnel, a request with its
+    // upstream), more than limit/16 would stay free: no drain and room, without counting exactly
+    // (the exact count walks the VM's connections: O(N) per new connection).
+    const atMost = WORKER_OWN_CONNECTIONS + 2 * backend.conns.size + backend.upstreamPool.length;
+    if (limit - (atMost - counted) > limit / 16) return true;
     const gen = conn.nginxGen;
     const worker = this.workerOf(backend, conn);
     let free = limit - (this.inUse(backend, gen, worker) - counted);
