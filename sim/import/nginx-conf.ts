@@ -82,6 +82,7 @@ const HARMLESS = new Set([
   'ssl_prefer_server_ciphers',
   'gzip',
   'worker_processes',
+  'worker_connections',
   'error_page',
   'try_files',
   'log_format',
@@ -130,11 +131,6 @@ export function importNginx(text: string, file: string, into: Imported): void {
         break;
       case 'worker_shutdown_timeout':
         duration(['nginx', 'worker_shutdown_timeout']);
-        break;
-      case 'worker_connections':
-        // events { worker_connections N; } (ngx_event_connections, src/event/ngx_event.c); unset,
-        // nginx uses DEFAULT_CONNECTIONS 512, the schema's default.
-        if (d.context.includes('events')) into.set(['nginx', 'worker_connections'], Number(d.args[0]), at);
         break;
       case 'listen':
         importListen(d.args, at, into);
