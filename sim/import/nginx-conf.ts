@@ -82,7 +82,6 @@ const HARMLESS = new Set([
   'ssl_prefer_server_ciphers',
   'gzip',
   'worker_processes',
-  'worker_connections',
   'error_page',
   'try_files',
   'log_format',
@@ -131,6 +130,11 @@ export function importNginx(text: string, file: string, into: Imported): void {
         break;
       case 'worker_shutdown_timeout':
         duration(['nginx', 'worker_shutdown_timeout']);
+        break;
+      case 'worker_connections':
+        // events { worker_connections N; } (ngx_event_connections, src/event/ngx_event.c); unset,
+        // nginx uses DEFAULT_CONNECTIONS 512 (drainsim's unset is 0, not modelled).
+        if (d.context.includes('events')) into.set(['nginx', 'worker_connections'], Number(d.args[0]), at);
         break;
       case 'listen':
         importListen(d.args, at, into);

@@ -430,9 +430,12 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       );
     });
 
-    it('with 40 idle keep-alive clients already in: those are closed first, oldest first, before any thinking burst client', () => {
+    it('NOT RUN THROUGH THE MODEL (the recording only): with 40 idle keep-alive clients already in, those are closed first, oldest first, before any thinking burst client', () => {
       // Two client populations in one nginx, which one drainsim client spec cannot restate (its
-      // prediction, the unlimited nginx, had nothing closed): asserted on the recording. The burst
+      // prediction, the unlimited nginx, had nothing closed): no twin, so no drainsim figure and no
+      // table row; what follows checks the recording (what the rule in worker-connections.ts says
+      // of it) and cannot fail on a model change. test/model/proxy/worker-connections.test.ts runs
+      // the rule through the model. The burst
       // took the worker from 22 free to 4 after 9 clients (2 each): the first idle close at
       // 4.181 s, the 40th at 4.560 s; the first thinking burst client closed at 5.02 s.
       const data = real('worker-connections64');
@@ -451,7 +454,6 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       const two = real('worker-connections64-workers2').summary;
       expect(two.idleClosedByNginx).toBe(6);
       expect(two.burstStatuses).toEqual({ 200: two.burstRequests });
-      table.knownGap(wc, 'idle + burst: idle clients closed (twin: one client population only)', 40, 0);
     });
   });
 

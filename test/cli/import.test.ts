@@ -69,7 +69,10 @@ describe('drainsim import', () => {
       proxy_connect_timeout: '5s',
       worker_shutdown_timeout: '30s',
       listen_backlog: 4096,
+      // Debian's events {} block (nginx's own default, unset, is 512; drainsim's unset, 0, not modelled).
+      worker_connections: 768,
     });
+    expect(yaml).toContain('worker_connections: 768 # from nginx.conf:7');
     expect(yaml).toContain('proxy_read_timeout: 1h # from nginx.conf:31');
     expect(yaml).toContain('listen_backlog: 4096 # from nginx.conf:25');
     expect(result.warnings).toContain("nginx.conf:33: 'proxy_buffering' not modelled");

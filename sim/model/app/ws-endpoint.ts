@@ -10,6 +10,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
+import { UpgradeSlots } from '../proxy/worker-connections.js';
 import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from './app-listener.js';
 
 /**
@@ -99,6 +100,8 @@ export class WsEndpoint implements WsUpstream {
   handshake(conn: Conn): boolean {
     const w = this.w;
     const backend = w.backends[conn.backend];
+    // nginx takes the upgrade's connections before the app sees it.
+    if (!backend.bare && !this.workerConnections(conn, backend)) return false;
     if (!backend.app.acceptsWebSockets) {
       this.reject(conn, backend);
       return false;
@@ -233,11 +236,31 @@ export class WsEndpoint implements WsUpstream {
     return ttl > 0 && ttl !== Infinity ? age % ttl : age;
   }
 
-  private reject(conn: Conn, backend: Backend): void {
+  /**
+   * nginx's worker_connections (proxy/worker-connections.ts) for the upgrade's accept and its
+   * upstream connect, as for any connection. No room for the accept: ngx_event_accept closed the
+   * socket with the upgrade unread, RST (through lb.mode l7 HAProxy answers that 502, as reject()).
+   * None for the upstream: 500, which drops keep-alive (ngx_http_special_response_handler), so
+   * nginx closes first. False: refused, the connection ended.
+   */
+  private workerConnections(conn: Conn, backend: Backend): boolean {
+    const limits = this.path.workerConns;
+    if (limits === null || !limits.limited(backend, conn)) return true;
+    const slots = limits.upgrade(backend, conn);
+    if (slots === UpgradeSlots.OK) return true;
+    const w = this.w;
+    if (slots === UpgradeSlots.NO_ACCEPT && w.scenario.lb.mode !== 'l7') {
+      w.metrics.inc(w.c.resetOut, backend.index);
+      w.end(conn, EndKind.RESET);
+    } else this.reject(conn, backend, slots === UpgradeSlots.NO_UPSTREAM);
+    return false;
+  }
+
+  private reject(conn: Conn, backend: Backend, nginxCloses = false): void {
     const w = this.w;
     w.metrics.inc(w.c.responses5xx, backend.index);
     if (w.scenario.lb.mode === 'l7') return this.rejectedThroughL7(conn, backend);
-    w.end(conn, this.whoClosesRefused(conn, backend));
+    w.end(conn, nginxCloses ? EndKind.SERVER_FIN : this.whoClosesRefused(conn, backend));
   }
 
   /**

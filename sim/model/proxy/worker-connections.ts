@@ -16,6 +16,14 @@ export const WORKER_OWN_CONNECTIONS = 2;
 /** The most idle connections one ngx_drain_connections call closes (src/core/ngx_connection.c). */
 const DRAIN_MAX = 32;
 
+/**
+ * What worker_connections left a WebSocket upgrade (WorkerConnections.upgrade): both connections,
+ * none for the accept (closed at once, the upgrade request unread: RST), or none for the upstream
+ * connect (nginx answers 500).
+ */
+export const UpgradeSlots = { OK: 0, NO_ACCEPT: 1, NO_UPSTREAM: 2 } as const;
+export type UpgradeSlots = (typeof UpgradeSlots)[keyof typeof UpgradeSlots];
+
 /** How a worker process is told apart: its generation and its index in it. */
 export type WorkerOf = (backend: Backend, conn: Conn) => number;
 
@@ -39,7 +47,8 @@ export type WorkerOf = (backend: Backend, conn: Conn) => number;
  * nginx closes it, and close() with unread data sends RST (net/ipv4/tcp.c __tcp_close) — ECONNRESET
  * (the recording, calibration/data/nginx-holdout4-worker-connections64-rt.json, saw 32 RST and 45
  * EOF: which of the client's request and nginx's close() comes first is sub-millisecond order).
- * WebSocket upgrades are counted, not refused (their accept is in app/ws-endpoint.ts).
+ * A WebSocket upgrade is decided the same way when it reaches nginx (upgrade(), called from
+ * app/ws-endpoint.ts): its accept, then its upstream connect.
  */
 export class WorkerConnections {
   /** When nginx last answered on each client connection: the reusable queue's order. */
@@ -80,6 +89,22 @@ export class WorkerConnections {
     return false;
   }
 
+  /**
+   * A WebSocket upgrade reached nginx on `conn` (app/ws-endpoint.ts handshake): its accept
+   * (ngx_event_accept), then its upstream connect (ngx_event_connect_peer), as an HTTP request's
+   * (admit, upstreamSlot). NO_ACCEPT: nginx closed the socket, the upgrade unread (RST);
+   * NO_UPSTREAM: nginx answered the upgrade 500 (ngx_http_upstream_connect).
+   */
+  upgrade(backend: Backend, conn: Conn): UpgradeSlots {
+    if (!this.take(backend, conn, 1)) {
+      this.notEnough(backend, conn, false);
+      return UpgradeSlots.NO_ACCEPT;
+    }
+    if (this.take(backend, conn, 0)) return UpgradeSlots.OK;
+    this.notEnough(backend, conn, true);
+    return UpgradeSlots.NO_UPSTREAM;
+  }
+
   /** nginx connects to the app for `conn`'s request. False: no connection free (500). */
   upstreamSlot(backend: Backend, conn: Conn): boolean {
     if (this.take(backend, conn, 0)) return true;
@@ -94,6 +119,11 @@ export class WorkerConnections {
   private take(backend: Backend, conn: Conn, counted: number): boolean {
     const limit = this.limitOf(backend, conn);
     if (limit <= 0) return true;
+    // Even were every connection on the VM this worker's and a pair (a tunnel, a request with its
+    // upstream), more than limit/16 would stay free: no drain and room, without counting exactly
+    // (the exact count walks the VM's connections: O(N) per new connection).
+    const atMost = WORKER_OWN_CONNECTIONS + 2 * backend.conns.size + backend.upstreamPool.length;
+    if (limit - (atMost - counted) > limit / 16) return true;
     const gen = conn.nginxGen;
     const worker = this.workerOf(backend, conn);
     let free = limit - (this.inUse(backend, gen, worker) - counted);
@@ -110,7 +140,8 @@ export class WorkerConnections {
     let n = WORKER_OWN_CONNECTIONS;
     for (const c of backend.conns) {
       if (c.nginxGen !== gen || this.workerOf(backend, c) !== worker) continue;
-      n += c.kind === ConnKind.WS || c.upstream !== null ? 2 : 1;
+      // A WebSocket tunnel holds its upstream connection too; before its upgrade it is a client.
+      n += c.upstream !== null ? 2 : 1;
     }
     for (const up of backend.upstreamPool) if (up.nginxGen === gen && up.worker === worker) n++;
     return n;
@@ -125,6 +156,10 @@ export class WorkerConnections {
         c.nginxGen === asking.nginxGen &&
         c.kind === ConnKind.HTTP &&
         c.phase === ReqPhase.NONE &&
+        // Answered at least once: nginx has accepted it (admit) and it waits for its next request.
+        // One still in its TCP handshake, or whose first request has not reached nginx yet, is
+        // not in nginx's reusable queue in this model (its accept is decided at that request).
+        c.requestsServed > 0 &&
         c.lbFlow === LbFlow.TRACKED &&
         this.workerOf(backend, c) === worker
       )

@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import { WORKER_OWN_CONNECTIONS } from '../../../sim/model/proxy/worker-connections.js';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run } from '../helpers.js';
+import { run, valueAt } from '../helpers.js';
 
 /** 20 keep-alive clients (Poisson) in a closed loop: 1-s requests, 500-ms think; a dropped one retries 200 ms later. */
 function burst(nginx: Record<string, unknown>): ScenarioInput {
@@ -85,5 +85,39 @@ describe('nginx worker_connections', () => {
     const one = run(burst({ worker_connections: WORKER_OWN_CONNECTIONS + 24 }), 1);
     const two = run(burst({ worker_connections: WORKER_OWN_CONNECTIONS + 24, worker_processes: 2 }), 1);
     expect(two.figures['responses_2xx.total']!).toBeGreaterThan(one.figures['responses_2xx.total']! * 1.3);
+  });
+
+  it('a WebSocket takes two connections and is refused like any other: RST at the accept, 500 at the upstream', () => {
+    // 100 upgrades at t = 1 s (no reconnect before the horizon); room for 40 tunnels (2 each).
+    const ws = (worker_connections: number): ScenarioInput => ({
+      start: '00:00:00',
+      warmup: '0s',
+      horizon: '3s',
+      sample_interval: '100ms',
+      clients: {
+        ws: {
+          ping_interval: 'none',
+          scheduled: Array.from({ length: 100 }, () => ({ at: '1s', lifetime: '1h' })),
+          reconnect: { policy: 'exponential', base: '10s', cap: '10s', honor_retry_after: false },
+        },
+      },
+      nginx: { worker_processes: 1, worker_connections },
+      app: { ws: { handshake_time: '0s' } },
+      backends: [{ name: 'vm-a' }],
+    });
+    // All 100 are connected (1 connection each) when the upgrades arrive: 20 find no room for
+    // their accept (ngx_event_accept closes them, RST); of the 80 accepted, 40 get an upstream
+    // connection and a tunnel (2 each), the other 40 none (ngx_event_connect_peer: 500).
+    const r = run(ws(WORKER_OWN_CONNECTIONS + 2 * 40), 1);
+    expect(valueAt(r, 'ws_sessions', 2)).toBe(40);
+    expect(r.figures['reset_out.total']).toBe(20);
+    expect(r.figures['responses_5xx.total']).toBe(40);
+    const refused = records(r, 'nginx.worker_connections_not_enough').map((l) => l.record as { upstream: boolean });
+    expect(refused.some((x) => x.upstream)).toBe(true);
+    expect(refused.some((x) => !x.upstream)).toBe(true);
+    // Room for all: no refusal.
+    const roomy = run(ws(WORKER_OWN_CONNECTIONS + 2 * 100), 1);
+    expect(valueAt(roomy, 'ws_sessions', 2)).toBe(100);
+    expect(records(roomy, 'nginx.worker_connections_not_enough')).toHaveLength(0);
   });
 });
