@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // node calibration/nginx/tls-storm-twin.mjs [<data file>…]
 // Writes calibration/scenarios/<experiment>.yaml, the drainsim twin of a recorded TLS storm
-// (tls-storm.mjs): the recording's nginx.conf settings (worker_processes, listen backlog), the
-// handshake CPU measured by its serial phase (never the storm), loopback RTT, and one WebSocket
-// session per recorded connection, connecting at the recorded connect() time (the storm starts
-// at 1 s). Nothing is fitted; regenerate after a new recording.
+// (tls-storm.mjs): the recording's nginx.conf settings (worker_processes, worker_connections 4096,
+// listen backlog), the handshake CPU measured by its serial phase (never the storm), loopback RTT,
+// and one WebSocket session per recorded connection, connecting at the recorded connect() time
+// (the storm starts at 1 s). Nothing is fitted; regenerate after a new recording.
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -47,6 +47,8 @@ horizon: ${TWIN_STORM_AT_S + data.config.stormSeconds}s
 sample_interval: 50ms
 nginx:
   worker_processes: ${data.config.workers}
+  # tls-storm.mjs's nginx.conf: events { worker_connections 4096; }
+  worker_connections: 4096
   listen_backlog: ${data.config.backlog}
 app:
   tls:

@@ -133,7 +133,7 @@ export function importNginx(text: string, file: string, into: Imported): void {
         break;
       case 'worker_connections':
         // events { worker_connections N; } (ngx_event_connections, src/event/ngx_event.c); unset,
-        // nginx uses DEFAULT_CONNECTIONS 512 (drainsim's unset is 0, not modelled).
+        // nginx uses DEFAULT_CONNECTIONS 512, the schema's default.
         if (d.context.includes('events')) into.set(['nginx', 'worker_connections'], Number(d.args[0]), at);
         break;
       case 'listen':

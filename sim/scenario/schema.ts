@@ -164,9 +164,9 @@ export const NginxSchema = z.strictObject({
       'nginx worker_processes, default 1 (src/core/nginx.c); ingress-nginx sets auto (one per core). The memory gauges use it, and with `app.tls.terminates: nginx` the event loops that share the TLS handshakes.',
     ),
   worker_connections: int(0, 1_048_576)
-    .prefault(0)
+    .prefault(512)
     .describe(
-      "nginx worker_connections (unset or 0 = not modelled, unlimited; nginx's own default is 512, DEFAULT_CONNECTIONS in src/event/ngx_event.c, Debian's nginx.conf sets 768): each worker process's connection array — its listening socket and master channel, every client connection, every upstream connection (in flight or cached), a tunnel's two. When a new one (an accepted client, an upstream connect) leaves a worker ≤ worker_connections/16 free, nginx first closes its longest-idle keep-alive client connections, max(min(32, idle/8), 1) at a time (ngx_drain_connections, src/core/ngx_connection.c: those clients read EOF and reconnect); with none free after that an accepted client is closed at once (ngx_event_accept: its request meets RST, ECONNRESET) and an upstream connect fails (ngx_event_connect_peer: 500).",
+      "nginx worker_connections, default 512: nginx's compiled default (DEFAULT_CONNECTIONS, src/event/ngx_event.c) when nginx.conf's events {} does not set it; Debian's nginx.conf sets 768, ingress-nginx max-worker-connections 16384. 0 = not modelled (unlimited). Each worker process's connection array — its listening socket and master channel, every client connection, every upstream connection (in flight or cached), a tunnel's two. When a new one (an accepted client, an upstream connect) leaves a worker ≤ worker_connections/16 free, nginx first closes its longest-idle keep-alive client connections, max(min(32, idle/8), 1) at a time (ngx_drain_connections, src/core/ngx_connection.c: those clients read EOF and reconnect); with none free after that an accepted client is closed at once (ngx_event_accept: its request meets RST, ECONNRESET) and an upstream connect fails (ngx_event_connect_peer: 500).",
     ),
   worker_rss_mib: z
     .number()

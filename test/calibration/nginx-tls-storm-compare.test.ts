@@ -68,6 +68,7 @@ describe('TLS storm against listen backlog 32, one worker (3 recordings, twins o
       expect(input.app.tls.handshake_cpu).toBeCloseTo(s.handshakeCpuMs / 1000, 9);
       expect(input.app.tls.terminates).toBe('nginx');
       expect(input.nginx.listen_backlog).toBe(s.backlog);
+      expect(input.nginx.worker_connections).toBe(4096); // tls-storm.mjs's nginx.conf events {}
       expect(input.clients.ws.scheduled).toHaveLength(CONNECTIONS);
       withinTenPercent(s.storm.workerCpuMsPerHandshake, s.handshakeCpuMs); // 4.37 vs 4.35–4.45 ms
     }

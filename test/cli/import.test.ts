@@ -69,7 +69,7 @@ describe('drainsim import', () => {
       proxy_connect_timeout: '5s',
       worker_shutdown_timeout: '30s',
       listen_backlog: 4096,
-      // Debian's events {} block (nginx's own default, unset, is 512; drainsim's unset, 0, not modelled).
+      // Debian's events {} block (nginx's own default, unset, is 512).
       worker_connections: 768,
     });
     expect(yaml).toContain('worker_connections: 768 # from nginx.conf:7');

@@ -24,7 +24,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   nat: PacketWatch = NO_NAT;
   /** nginx's workers (or the balancer's threads) as CPU queues when TLS ends there on some VM (null: no CPU model). */
   cpu: TlsCpu | null = null;
-  /** nginx's per-worker connection arrays (worker_connections; off unless set). */
+  /** nginx's per-worker connection arrays (worker_connections; off at 0). */
   private readonly limits: WorkerConnections;
 
   constructor(

@@ -16,7 +16,13 @@ const overflowing = {
   horizon: '15s',
   clients: { http: { arrival_rate: 100, requests_per_connection: 'const(1)', retries: 0, request_timeout: '60s' } },
   app: { workers: 1, service_time: 'const(50ms)', backlog: 16 },
-  nginx: { upstream_loopback: true, upstream_keepalive: 0, upstream_close_first: 'app' as const },
+  // worker_connections 0 as in the twin: the recording had no nginx, whose stand-in has no limit to model.
+  nginx: {
+    upstream_loopback: true,
+    upstream_keepalive: 0,
+    upstream_close_first: 'app' as const,
+    worker_connections: 0,
+  },
   kernel: { somaxconn: 4096 },
   backends: [{ name: 'host' }],
 };

@@ -22,7 +22,9 @@ function fleet(start: 'steady' | 'cold', sessions: number): ScenarioInput {
     warmup: '2m',
     horizon: '20m',
     sample_interval: '1m',
-    nginx: { proxy_read_timeout: '1000h' },
+    // worker_connections as ingress-nginx: 4,000 sessions hold 8,000 connections; this test is about
+    // the sessions' ages, not the connection limit.
+    nginx: { proxy_read_timeout: '1000h', worker_connections: 16384 },
     clients: {
       ws: {
         initial_sessions: sessions,

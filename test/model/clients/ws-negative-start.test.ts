@@ -23,7 +23,9 @@ const STEADY_SESSIONS = {
       ping_interval: '30s',
     },
   },
-  nginx: { proxy_read_timeout: '1h' },
+  // worker_connections as ingress-nginx: 300 sessions hold 600 connections; this test is about
+  // the pings' phases, not the connection limit.
+  nginx: { proxy_read_timeout: '1h', worker_connections: 16384 },
   backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
   timeline: [
     { at: '20s', do: 'remove', backend: 'vm-a' },

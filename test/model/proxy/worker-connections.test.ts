@@ -3,14 +3,15 @@
  * its listening socket and master channel, its clients and their upstream connections. When a
  * new connection leaves ≤ worker_connections/16 free, ngx_drain_connections closes the
  * longest-idle keep-alive clients (FIN, they reconnect); with none free an accepted client is
- * closed at once (its request meets RST) and an upstream connect fails (500). Off (0) by default.
+ * closed at once (its request meets RST) and an upstream connect fails (500). 512 by default
+ * (nginx's DEFAULT_CONNECTIONS, src/event/ngx_event.c); 0 = not modelled.
  * Held-out recordings: calibration/data/nginx-holdout4-worker-connections64*-rt.json and
  * nginx-holdout4-wc64-burst*-rt.json (test/calibration/nginx-holdout4.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { WORKER_OWN_CONNECTIONS } from '../../../sim/model/proxy/worker-connections.js';
 import type { RunResult } from '../../../sim/result.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { run, valueAt } from '../helpers.js';
 
 /** 20 keep-alive clients (Poisson) in a closed loop: 1-s requests, 500-ms think; a dropped one retries 200 ms later. */
@@ -42,15 +43,19 @@ function burst(nginx: Record<string, unknown>): ScenarioInput {
 const records = (r: RunResult, kind: string) => r.events.filter((l) => l.record.kind === kind);
 
 describe('nginx worker_connections', () => {
-  it('unset (the default): nothing is drained or dropped however many clients', () => {
-    const r = run(burst({}), 1);
+  it("defaults to nginx's 512 (DEFAULT_CONNECTIONS)", () => {
+    expect(ScenarioSchema.parse(burst({})).nginx.worker_connections).toBe(512);
+  });
+
+  it('0 (not modelled): nothing is drained or dropped however many clients', () => {
+    const r = run(burst({ worker_connections: 0 }), 1);
     expect(r.figures['errors.total'] ?? 0).toBe(0);
     expect(records(r, 'nginx.worker_connections_reuse')).toHaveLength(0);
     expect(records(r, 'nginx.worker_connections_not_enough')).toHaveLength(0);
   });
 
   it('large enough (2 + 2 per client): the same run as unset', () => {
-    const free = run(burst({}), 1);
+    const free = run(burst({ worker_connections: 0 }), 1);
     const clients = free.figures['new_conn.total']!;
     const r = run(burst({ worker_connections: WORKER_OWN_CONNECTIONS + 2 * clients + 16 }), 1);
     expect(r.figures).toEqual(free.figures);
