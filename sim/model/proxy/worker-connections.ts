@@ -51,8 +51,13 @@ export type WorkerOf = (backend: Backend, conn: Conn) => number;
  * app/ws-endpoint.ts): its accept, then its upstream connect.
  */
 export class WorkerConnections {
-  /** When nginx last answered on each client connection: the reusable queue's order. */
-  private readonly idleSince = new Map<Conn, number>();
+  /**
+   * When nginx last answered on each client connection: the reusable queue's order. Weak: an entry
+   * goes with its connection record (nothing deletes it when a connection ends normally, and with
+   * nginx's default 512 every run with nginx writes one per response — a Map kept every record a
+   * run ever answered). Only looked up, never iterated: the drain order stays deterministic.
+   */
+  private readonly idleSince = new WeakMap<Conn, number>();
   /** Some nginx of the run has worker_connections set (in its configuration or a later reload's). */
   readonly used: boolean;
 
