@@ -55,6 +55,33 @@ const STAT_FIELDS = [
 
 const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 
+/**
+ * Observation runs (session 17, NOTES.md item 33): DRAINSIM_HAPROXY_OBSERVE=<dir> runs HAProxy under
+ * `strace -f -tt -T` (epoll_wait's timeout argument is compute_poll_timeout() of the timer trees' first
+ * key, src/fd.c; connect/sendto/recvfrom/close show each check's I/O) writing <dir>/strace.txt, and
+ * keeps the namespace's /proc/net/netstat (listen overflows) at the end of the run in <dir>/netstat.txt.
+ * DRAINSIM_HAPROXY_NO_STRACE=1 keeps the netstat without strace. Unset (every recorded data file):
+ * nothing changes.
+ */
+const OBSERVE_DIR = process.env.DRAINSIM_HAPROXY_OBSERVE;
+/**
+ * DRAINSIM_HAPROXY_BIN: another haproxy binary for observation runs (session 17: HAProxy 2.6.12 built
+ * from Debian's orig tarball with a wait-queue trace, calibration/haproxy/observe/). Its `-v` is the
+ * stamp. Unset: the installed haproxy, as every recorded data file.
+ */
+const HAPROXY_BIN = process.env.DRAINSIM_HAPROXY_BIN ?? 'haproxy';
+const STRACE_CALLS = 'trace=epoll_wait,connect,sendto,recvfrom,close,getsockopt,accept4';
+function observerPrefix() {
+  if (!OBSERVE_DIR || process.env.DRAINSIM_HAPROXY_NO_STRACE) return [];
+  return ['strace', '-f', '-tt', '-T', '-e', STRACE_CALLS, '-o', join(OBSERVE_DIR, 'strace.txt')];
+}
+/** Also <dir>/t0.txt: the run's time 0 (epoch ms), to put strace's wall-clock stamps on the run's clock. */
+function saveNamespaceNetstat(ns, t0) {
+  if (!OBSERVE_DIR) return;
+  writeFileSync(join(OBSERVE_DIR, 'netstat.txt'), nsExecSync(ns, ['cat', '/proc/net/netstat']));
+  writeFileSync(join(OBSERVE_DIR, 't0.txt'), `${t0}\n`);
+}
+
 /** Temp dirs (config, stats socket) of runs in progress, removed on every exit path too. */
 const tempDirs = new Set();
 process.on('exit', () => {
@@ -206,7 +233,7 @@ export async function runHaproxyExperiment(config) {
 
     const haproxyLines = [];
     const startHaproxy = (extra = []) => {
-      const child = spawnInNamespace(ns, ['haproxy', '-db', '-f', cfgPath, ...extra]);
+      const child = spawnInNamespace(ns, [...observerPrefix(), HAPROXY_BIN, '-db', '-f', cfgPath, ...extra]);
       children.push(child);
       collectLines(child, haproxyLines, 'stdout');
       collectLines(child, haproxyLines, 'stderr');
@@ -311,10 +338,11 @@ export async function runHaproxyExperiment(config) {
         break;
       }
     }
+    saveNamespaceNetstat(ns, t0);
     for (const c of children) if (!haproxies.includes(c) && !Object.values(backends).includes(c)) stopChild(c);
     if (!endedEarly) await Promise.race([Promise.all(clientDone), sleep(3000)]);
     await sleep(300); // the last log lines
-    const versions = execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).trim().split('\n');
+    const versions = execFileSync(HAPROXY_BIN, ['-v'], { encoding: 'utf8' }).trim().split('\n');
     const raw = {
       clientLines: clientLines.map(({ line }) => line),
       haproxyLines: haproxyLines.map(({ at, line }) => ({ t: rel(at), line })),
