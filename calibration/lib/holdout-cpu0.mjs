@@ -3,7 +3,9 @@
 // held-out backlog experiments, the harness and everything it starts pinned to CPU 0 (run.mjs
 // --cpus 0, under SCHED_FIFO --rt 10), three runs each. The question: the model runs one softirq
 // context and one timer wheel, the machine has two CPUs; do the gaps of holdout-gaps.mjs
-// (ACK_BATCHES, WHEEL_TAIL) close when the real system has one CPU too?
+// (ACK_BATCHES, WHEEL_TAIL) close when the real system has one CPU too? Each one-CPU run has a
+// control recorded the same hour on both CPUs (--cpus 0-1: the harness's default, stated), so the
+// CPU count is the only difference from it.
 //   node calibration/lib/holdout-cpu0.mjs --predict   # the twins' figures, written before recording
 //   node calibration/lib/holdout-cpu0.mjs --readme    # the comparison table into calibration/README.md
 // Needs dist/ (npm run build). Compared in test/calibration/kernel-holdout-cpu0.test.ts.
@@ -22,13 +24,18 @@ export function oneCpuLabel(name, run) {
   return `${name}-cpu0-rt-run${run}`;
 }
 
-const dataFile = (label) => fileURLToPath(new URL(`../data/${label}.json`, import.meta.url));
-const PREDICTIONS = fileURLToPath(new URL('../data/kernel-holdout-cpu0-predictions.json', import.meta.url));
+/** Its two-CPU control's: `<experiment>-cpu0-1-rt-run<n>`. */
+export function twoCpuLabel(name, run) {
+  return `${name}-cpu0-1-rt-run${run}`;
+}
 
-/** The one-CPU recordings that exist, each labelled with its file name. */
-export function oneCpuFiles(names = BACKLOG_EXPERIMENTS.map((e) => e.name)) {
+const dataFile = (label) => fileURLToPath(new URL(`../data/${label}.json`, import.meta.url));
+const PREDICTIONS = fileURLToPath(new URL('./holdout-cpu0-predictions.json', import.meta.url));
+
+/** The one-CPU recordings (or, with twoCpuLabel, their controls) that exist, labelled with their file names. */
+export function oneCpuFiles(names = BACKLOG_EXPERIMENTS.map((e) => e.name), label = oneCpuLabel) {
   return names
-    .flatMap((n) => ONE_CPU_RUNS.map((run) => oneCpuLabel(n, run)))
+    .flatMap((n) => ONE_CPU_RUNS.map((run) => label(n, run)))
     .filter((label) => existsSync(dataFile(label)))
     .map((label) => ({ ...JSON.parse(readFileSync(dataFile(label), 'utf8')), label }));
 }
@@ -46,8 +53,9 @@ function realFigures(data) {
 /**
  * Each experiment's one-CPU figures against its twin: `real` the median of its runs (each figure
  * on its own), `model` the median of seeds 1–3, judged with compare.mjs's tolerances (counts
- * ±10 %, times ±1 s). Each row also carries the runs' figures (`runs`) and the two-CPU SCHED_FIFO
- * recordings' (`twoCpus`: holdout.mjs's `-rt-run0` and `-rt` files) for the README table.
+ * ±10 %, times ±1 s). Each row also carries the runs' figures (`runs`), their two-CPU controls'
+ * (`controls`) and the earlier two-CPU SCHED_FIFO recordings' (`earlier`: holdout.mjs's `-rt-run0`
+ * and `-rt` files) for the README table.
  */
 export function compareOneCpu(names = BACKLOG_EXPERIMENTS.map((e) => e.name), seeds = SEEDS) {
   const out = [];
@@ -56,7 +64,8 @@ export function compareOneCpu(names = BACKLOG_EXPERIMENTS.map((e) => e.name), se
     if (runs.length === 0) continue;
     const twins = seeds.map((seed) => twinRuns(runs[0], seed));
     const runFigures = runs.map(realFigures);
-    const twoCpus = holdoutFiles([name])
+    const controls = oneCpuFiles([name], twoCpuLabel).map(realFigures);
+    const earlier = holdoutFiles([name])
       .filter((d) => d.label !== name)
       .map(realFigures);
     for (const row of holdoutComparisons(runs[0])) {
@@ -68,7 +77,8 @@ export function compareOneCpu(names = BACKLOG_EXPERIMENTS.map((e) => e.name), se
         figure: row.figure,
         kind: row.kind,
         runs: runFigures.map((f) => f[row.id]),
-        twoCpus: twoCpus.map((f) => f[row.id]),
+        controls: controls.map((f) => f[row.id]),
+        earlier: earlier.map((f) => f[row.id]),
         real,
         model,
         ...judge(row.kind, real, model),
@@ -85,8 +95,8 @@ export const ONE_CPU_README_END = '<!-- one-cpu-table end -->';
 /** compareOneCpu's rows as Markdown (calibration/README.md, between the markers above). */
 export function oneCpuTable(rows, gaps = {}, predictions = {}) {
   const lines = [
-    '| experiment | figure | 2 CPUs (-rt-run0, -rt) | 1 CPU, runs 1–3 | 1 CPU median | predicted | drainsim now | error |',
-    '|---|---|---:|---:|---:|---:|---:|---:|',
+    '| experiment | figure | 2 CPUs, earlier (-rt-run0, -rt) | 2 CPUs, controls 1–3 | 1 CPU, runs 1–3 | 1 CPU median | predicted | drainsim now | error |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
   ];
   const show = (x) => (x === null || x === undefined ? 'none' : `${round(x)}`);
   const list = (xs) => xs.map(show).join(', ');
@@ -95,7 +105,7 @@ export function oneCpuTable(rows, gaps = {}, predictions = {}) {
     const predicted = predictions[`${r.experiment}-run1`]?.[r.id];
     const name = r.experiment.replace('kernel-holdout-', '');
     lines.push(
-      `| ${name} | ${r.figure}${gap} | ${list(r.twoCpus)} | ${list(r.runs)} | ${show(r.real)} | ${show(predicted)} | ${show(r.model)} | ${r.error}${r.ok ? '' : ' ✗'} |`,
+      `| ${name} | ${r.figure}${gap} | ${list(r.earlier)} | ${list(r.controls)} | ${list(r.runs)} | ${show(r.real)} | ${show(predicted)} | ${show(r.model)} | ${r.error}${r.ok ? '' : ' ✗'} |`,
     );
   }
   return lines.join('\n');

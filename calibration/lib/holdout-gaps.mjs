@@ -13,23 +13,21 @@ const ACK_BATCHES =
   'over-counts the connects whose final ACK is dropped: 816 against 741 (and 794, compared) under ' +
   'SCHED_FIFO at backlog 16, 1183 against 992 and 1075 at backlog 32 (1079 compared; the SYN ' +
   'check alone gave 317 and 781). The recorded SYN queue (ss: 16–17 SYN-RECV, cookies beyond) ' +
-  'matches the model. Not the second CPU (the model has one softirq context and one timer wheel): ' +
-  'with the harness and all it starts pinned to CPU 0 (run.mjs --cpus 0; -cpu0-rt-run1–3, session ' +
-  '17) the connects were 719, 670 and 701 at backlog 16 — fewer than on two CPUs, further from ' +
-  'drainsim — 585 three times at backlog 8 (626 on two; drainsim 635) and 1239, 908 and 1154 at ' +
-  'backlog 32 (median within 10 %, but the runs span the two-CPU ones). Not the pacing: with the ' +
-  'real client’s paced connects instead of the twin’s Poisson arrivals the model gives more, not ' +
-  'fewer (963–968 before the wheel order). What shortens the real batches is not known';
+  'matches the model. Not the second CPU (the model has one softirq context and one timer ' +
+  'wheel): pinned to CPU 0 (run.mjs --cpus 0, -cpu0-rt-run1–3, session 17) the connects were the ' +
+  'same as in controls recorded the same hour on both CPUs (--cpus 0-1): backlog 16 719, 670, ' +
+  '701 against 740, 730, 713; backlog 32 1239, 908, 1154 against 1156, 924, 1129; backlog 8 585, ' +
+  '583, 585 against 390, 515, 599. Not the pacing: with the real client’s paced connects instead ' +
+  'of the twin’s Poisson arrivals the model gives more, not fewer (963–968 before the wheel ' +
+  'order). What shortens the real batches is not known';
 
 const WHEEL_TAIL =
   'the late answers: a timer-wheel bucket runs last-armed first (net/timer-wheel.ts), so the ' +
   'freed place goes to the 1-s SYN retransmissions and the 5-s one, and few wait for the 7-s one; ' +
   'the real runs spread (backlog 16 p95 4.0, 5.0 and 6.0 s; drainsim 3.6 s; backlog 8 p99 7.5 s ' +
-  'against 9.1 s). Not shown to be the second CPU: on CPU 0 alone (-cpu0-rt-run1–3) backlog 16 p95 ' +
-  'came to 4.6, 4.2 and 4.5 s and backlog 8 p99 to 7.7, 11.7 and 9.2 s (medians within 1 s of ' +
-  'drainsim), but backlog 16 p99 to 8.8, 5.2 and 5.6 s and backlog 32 p99 to 6.3, 10.7 and 6.4 s ' +
-  '(drainsim 8.6 and 8.5): the tail swings by seconds between runs of one setting, with the ' +
-  'one-worker server’s stalls (ONE_CPU_STALLS). Not modelled';
+  'against 9.1 s). Not the second CPU: the tail spreads as much on CPU 0 alone as on both CPUs ' +
+  'the same hour (backlog 16 p95 4.6, 4.2, 4.5 s against 6.0, 3.8, 4.0 s; backlog 8 p99 7.7, ' +
+  '11.7, 9.2 s against 7.2, 8.8, 7.5 s; -cpu0-rt-run1–3 and -cpu0-1-rt-run1–3). Not modelled';
 
 const LOAD =
   'recorded at load average 5.5 without SCHED_FIFO: the one-worker server woke late from each ' +
@@ -49,15 +47,17 @@ const ONE_CPU_STALLS =
   'data comes only with a retransmission: backlog 16 for 0.5–1.0 s at 7.9–8.4 s and 2.7–2.9 s at ' +
   '8.9 s in each of the three runs, backlog 8 for 2.0–2.9 s at 9.2–9.9 s in each, backlog 32 for ' +
   '0.6–6.0 s; the clients of those children had connected at once (connect() +1–4 ms). The ' +
-  'two-CPU SCHED_FIFO runs at backlog 16 and 8 had none (every gap between answers ≤ 53 ms) and ' +
-  'answered 298 and 372. drainsim makes such children rarely (0–4 a run, VOLATILE); why one CPU ' +
-  'makes them at the same moment each run is not known';
+  'controls on both CPUs the same hour had none at backlog 16 (298 answers, three times, as ' +
+  'drainsim’s 299) and at backlog 8 one run in three (a 5.8-s stall: 235, 343, 372 answers). ' +
+  'drainsim makes such children rarely (0–4 a run, VOLATILE); why one CPU makes them at the same ' +
+  'moment in each run is not known';
 const ONE_CPU_CONNECTS =
-  'fewer connects on one CPU than on two (719, 670, 701 against 794 and 741), so drainsim’s ' +
+  'as on two CPUs the same hour (719, 670, 701 on one; 740, 730, 713 on two): drainsim’s ' +
   'over-count (816) is not the second CPU’s (ACK_BATCHES)';
 const ONE_CPU_TAIL =
-  'the one-CPU runs’ p99 spread by 3.6–4.5 s between runs (backlog 16: 8.8, 5.2, 5.6 s; backlog ' +
-  '32: 6.3, 10.7, 6.4 s), with the stalls of ONE_CPU_STALLS (WHEEL_TAIL)';
+  'the p99 swings by 3.6–4.5 s between runs of one setting, on one CPU as on two (backlog 16: ' +
+  '8.8, 5.2, 5.6 s on one, 8.7, 8.0, 6.0 s on two; backlog 32: 6.3, 10.7, 6.4 s and 7.8, 5.8, ' +
+  '7.8 s), with the stalls of ONE_CPU_STALLS (WHEEL_TAIL)';
 
 /** `<label>/<figure id>` → why (label: the data file's name, lib/holdout.mjs holdoutFiles). */
 export const HOLDOUT_GAPS = {
