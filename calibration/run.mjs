@@ -2,7 +2,7 @@
 // npm run calibrate [-- --only <substring>] [--parallel <n>] [--out <dir>] [--rt <prio>] [--cpus <list>] [--run <n>]
 // Runs the experiments of experiments.mjs on this machine's kernel and writes
 // calibration/data/<experiment>.json. Needs root and iproute2 (ip, ss).
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -22,6 +22,20 @@ const { values } = parseArgs({
     run: { type: 'string' },
   },
 });
+
+// --cpus: V8 does GC and compilation work on helper threads that the main thread can wait for
+// spinning; under SCHED_FIFO on one CPU nothing preempts the spinner for its same-priority
+// helpers. The harness hung so (session 17, load average 16: its main thread at 100 % of CPU 0
+// for 15 min, the helper threads runnable and never run; killed, nothing recorded), so with
+// --cpus it runs itself again under --single-threaded (V8's work on the main thread), and its
+// node client too (lib/experiment.mjs). Signals reach the copy that records.
+if (values.cpus !== undefined && !process.execArgv.includes('--single-threaded')) {
+  const argv = ['--single-threaded', ...process.execArgv, fileURLToPath(import.meta.url), ...process.argv.slice(2)];
+  const copy = spawn(process.execPath, argv, { stdio: 'inherit' });
+  for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => copy.kill(sig));
+  copy.on('exit', (code) => process.exit(code ?? 1));
+  await new Promise(() => {});
+}
 
 // --rt <prio>: the harness (all its threads) under SCHED_FIFO, inherited by every process it
 // starts (client, server, ss), so CPU load from elsewhere does not delay their timers; the data

@@ -5,7 +5,15 @@ import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { counterGrowth, cpuAffinity, cpuCounters } from './cpus.mjs';
-import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from './netns.mjs';
+import {
+  createNamespace,
+  deleteNamespace,
+  nsCounters,
+  readSysctl,
+  setSysctl,
+  spawnInNamespace,
+  stopChild,
+} from './netns.mjs';
 import { countStates, mean, portStats, round, stallSeconds, tailRatio } from './sample.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -99,10 +107,13 @@ export async function runExperiment(config) {
     );
     await waitForLine(server, 'listening', 10_000);
     const countersBefore = cpuCounters();
+    const tcpBefore = nsCounters(ns);
 
     const maxConnects = config.maxConnects ?? Math.ceil(config.rate * config.seconds);
     const clientArgs = [
       process.execPath,
+      // run.mjs --cpus runs under --single-threaded (why: there); the node client likewise.
+      ...process.execArgv.filter((a) => a === '--single-threaded'),
       WORKER,
       'client',
       String(SERVER_PORT),
@@ -153,6 +164,7 @@ export async function runExperiment(config) {
     }
     await Promise.race([clientExit, sleep(5000)]);
     const growth = counterGrowth(countersBefore, cpuCounters());
+    const tcpAfter = nsCounters(ns);
     stopChild(client);
     stopChild(server);
 
@@ -186,6 +198,12 @@ export async function runExperiment(config) {
       // Where it ran (run.mjs --cpus): each process's allowed CPUs, and per CPU what the
       // machine's softirq and backlog counters grew by from the client's start to its end.
       perCpu: { affinity, ...growth },
+      // The namespace's TCP counters that grew over the run (ListenOverflows, TCPTimeouts …).
+      tcpCounters: Object.fromEntries(
+        Object.entries(tcpAfter)
+          .map(([k, v]) => [k, v - (tcpBefore[k] ?? 0)])
+          .filter(([k, d]) => d !== 0 && !/^Tcp(CurrEstab|MaxConn|RtoMin|RtoMax|RtoAlgorithm)$/.test(k)),
+      ),
       perSecond,
       ...(config.blocking ? { responses: responseLog(config, connects, responses) } : {}),
       // config.keepFailures: every failed attempt, { t ms, code, index } in attempt order.
@@ -211,6 +229,7 @@ export function runStamp(started, loadAtStart, sysctls) {
     kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
     kernelConfig: kernelConfig(),
     node: process.version,
+    nodeFlags: process.execArgv,
     date: started.toISOString(),
     loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
     scheduling: schedulingOf(process.pid),
