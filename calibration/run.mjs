@@ -53,7 +53,10 @@ if (rt !== null) {
 // by every process it starts in the namespace, as --rt's policy is. On loopback a packet's
 // receive softirq runs on the sending task's CPU (__netif_rx → enqueue_to_backlog on
 // smp_processor_id()) and a request sock's timer on the CPU that armed it (reqsk_queue_hash_req:
-// TIMER_PINNED), so `--cpus 0` puts one CPU's timer wheel and backlog under the whole experiment.
+// TIMER_PINNED), so `--cpus 0` puts one CPU's timer wheel and backlog under the whole experiment
+// — but for unpinned timers (the SYN retransmissions): with kernel.timer_migration 1 an idle
+// CPU 0's are expired by another CPU, whose NET_RX then grows (perCpu shows it; session 17: 3 of
+// 9 backlog-8 runs, 17–25 % of their packets).
 // The data file is <name>-cpu<list>[-rt].json; its stamp has the harness's allowed CPUs and
 // perCpu what each CPU's softirq counters grew by (lib/cpus.mjs).
 if (values.cpus !== undefined) {
