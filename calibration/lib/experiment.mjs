@@ -4,7 +4,16 @@ import { execFile, execFileSync } from 'node:child_process';
 import { loadavg } from 'node:os';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from './netns.mjs';
+import { counterGrowth, cpuAffinity, cpuCounters } from './cpus.mjs';
+import {
+  createNamespace,
+  deleteNamespace,
+  nsCounters,
+  readSysctl,
+  setSysctl,
+  spawnInNamespace,
+  stopChild,
+} from './netns.mjs';
 import { countStates, mean, portStats, round, stallSeconds, tailRatio } from './sample.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
@@ -97,10 +106,14 @@ export async function runExperiment(config) {
         : [process.execPath, WORKER, 'server', String(SERVER_PORT), config.closer],
     );
     await waitForLine(server, 'listening', 10_000);
+    const countersBefore = cpuCounters();
+    const tcpBefore = nsCounters(ns);
 
     const maxConnects = config.maxConnects ?? Math.ceil(config.rate * config.seconds);
     const clientArgs = [
       process.execPath,
+      // run.mjs --cpus runs under --single-threaded (why: there); the node client likewise.
+      ...process.execArgv.filter((a) => a === '--single-threaded'),
       WORKER,
       'client',
       String(SERVER_PORT),
@@ -112,6 +125,12 @@ export async function runExperiment(config) {
     if (config.bindAddress) clientArgs.push(config.bindAddress);
     const t0 = performance.now();
     const client = spawnInNamespace(ns, clientArgs);
+    // `ip netns exec` execs the command in place: the child's pid is the server's / client's own.
+    const affinity = {
+      harness: cpuAffinity(process.pid),
+      server: cpuAffinity(server.pid),
+      client: cpuAffinity(client.pid),
+    };
 
     const connects = [];
     const failures = [];
@@ -144,6 +163,8 @@ export async function runExperiment(config) {
       if (s >= config.seconds && clientDone) break;
     }
     await Promise.race([clientExit, sleep(5000)]);
+    const growth = counterGrowth(countersBefore, cpuCounters());
+    const tcpAfter = nsCounters(ns);
     stopChild(client);
     stopChild(server);
 
@@ -174,6 +195,15 @@ export async function runExperiment(config) {
         sysctlsSet: config.sysctls,
       },
       summary: summarise(config, perSecond, connects, failures, failureCodes, range),
+      // Where it ran (run.mjs --cpus): each process's allowed CPUs, and per CPU what the
+      // machine's softirq and backlog counters grew by from the client's start to its end.
+      perCpu: { affinity, ...growth },
+      // The namespace's TCP counters that grew over the run (ListenOverflows, TCPTimeouts …).
+      tcpCounters: Object.fromEntries(
+        Object.entries(tcpAfter)
+          .map(([k, v]) => [k, v - (tcpBefore[k] ?? 0)])
+          .filter(([k, d]) => d !== 0 && !/^Tcp(CurrEstab|MaxConn|RtoMin|RtoMax|RtoAlgorithm)$/.test(k)),
+      ),
       perSecond,
       ...(config.blocking ? { responses: responseLog(config, connects, responses) } : {}),
       // config.keepFailures: every failed attempt, { t ms, code, index } in attempt order.
@@ -191,16 +221,19 @@ export async function runExperiment(config) {
 
 /**
  * What a data file records of the machine and the run: kernel, CONFIG_HZ, node, start, the load
- * average at the start and now, the harness's scheduling policy, the namespace's sysctls.
+ * average at the start and now, the harness's scheduling policy and allowed CPUs (run.mjs --rt,
+ * --cpus), the namespace's sysctls.
  */
 export function runStamp(started, loadAtStart, sysctls) {
   return {
     kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
     kernelConfig: kernelConfig(),
     node: process.version,
+    nodeFlags: process.execArgv,
     date: started.toISOString(),
     loadAverage: { start: loadAtStart, end: loadavg().map((x) => round(x, 2)) },
     scheduling: schedulingOf(process.pid),
+    cpuAffinity: cpuAffinity(process.pid),
     sysctls,
   };
 }

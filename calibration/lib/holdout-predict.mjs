@@ -40,16 +40,24 @@ export function blankData(e, serverPort = 8080) {
   };
 }
 
-const out = {};
-for (const e of [...HOLDOUT_EXPERIMENTS, ...BACKLOG_EXPERIMENTS, ...SYN_GIVEUP_EXPERIMENTS, ...DEAD_PEER_EXPERIMENTS]) {
-  const data = blankData(e);
-  const runs = SEEDS.map((seed) => twinRuns(data, seed));
-  out[e.name] = Object.fromEntries(
-    holdoutComparisons(data).map((row) => [row.id, median(runs.map((r) => row.model(r)))]),
-  );
-  console.log(e.name, JSON.stringify(out[e.name]));
+// Run as a script only (holdout-cpu0.mjs imports blankData).
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  const out = {};
+  for (const e of [
+    ...HOLDOUT_EXPERIMENTS,
+    ...BACKLOG_EXPERIMENTS,
+    ...SYN_GIVEUP_EXPERIMENTS,
+    ...DEAD_PEER_EXPERIMENTS,
+  ]) {
+    const data = blankData(e);
+    const runs = SEEDS.map((seed) => twinRuns(data, seed));
+    out[e.name] = Object.fromEntries(
+      holdoutComparisons(data).map((row) => [row.id, median(runs.map((r) => row.model(r)))]),
+    );
+    console.log(e.name, JSON.stringify(out[e.name]));
+  }
+  // Blind predictions are kept as first written: only experiments without one are added.
+  const file = fileURLToPath(new URL('./holdout-predictions.json', import.meta.url));
+  const kept = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
+  writeFileSync(file, `${JSON.stringify({ ...out, ...kept }, null, 1)}\n`);
 }
-// Blind predictions are kept as first written: only experiments without one are added.
-const file = fileURLToPath(new URL('./holdout-predictions.json', import.meta.url));
-const kept = existsSync(file) ? JSON.parse(readFileSync(file, 'utf8')) : {};
-writeFileSync(file, `${JSON.stringify({ ...out, ...kept }, null, 1)}\n`);

@@ -119,3 +119,22 @@ export function namespaceSupport() {
   }
   return { ok: true, reason: '' };
 }
+
+/**
+ * The namespace's TCP counters (/proc/net/snmp and /proc/net/netstat are per network namespace):
+ * `<prefix><name>` → value, e.g. TcpExtListenOverflows, TcpRetransSegs (as lib/dead-peer.py).
+ */
+export function nsCounters(ns) {
+  const out = {};
+  for (const path of ['/proc/net/snmp', '/proc/net/netstat']) {
+    const lines = nsExecSync(ns, ['cat', path]).trim().split('\n');
+    for (let i = 0; i + 1 < lines.length; i += 2) {
+      const [prefix, ...names] = lines[i].split(/\s+/);
+      const values = lines[i + 1].split(/\s+/).slice(1);
+      names.forEach((n, k) => {
+        out[`${prefix.replace(/:$/, '')}${n}`] = Number(values[k]);
+      });
+    }
+  }
+  return out;
+}

@@ -1,0 +1,168 @@
+#!/usr/bin/env node
+// The accept-queue experiments recorded on one CPU (session 17, helper kern17): the same three
+// held-out backlog experiments, the harness and everything it starts pinned to CPU 0 (run.mjs
+// --cpus 0, under SCHED_FIFO --rt 10), three runs each. The question: the model runs one softirq
+// context and one timer wheel, the machine has two CPUs; do the gaps of holdout-gaps.mjs
+// (ACK_BATCHES, WHEEL_TAIL) close when the real system has one CPU too? Each one-CPU run has a
+// control recorded the same hour on both CPUs (--cpus 0-1: the harness's default, stated), so the
+// CPU count is the only difference from it.
+//   node calibration/lib/holdout-cpu0.mjs --predict   # the twins' figures, written before recording
+//   node calibration/lib/holdout-cpu0.mjs --readme    # the comparison table into calibration/README.md
+// Needs dist/ (npm run build). Compared in test/calibration/kernel-holdout-cpu0.test.ts.
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { judge, median, round, SEEDS } from '../compare.mjs';
+import { BACKLOG_EXPERIMENTS } from '../experiments.mjs';
+import { holdoutComparisons, holdoutFiles, tableCells, twinRuns } from './holdout.mjs';
+import { blankData } from './holdout-predict.mjs';
+
+/**
+ * The one-CPU runs compared (run.mjs --run <n>): those recorded under the single-threaded harness
+ * (run.mjs --cpus: --single-threaded). Runs 1–3, recorded before it with V8's helper threads in
+ * the harness and the node client on the same CPU, stalled the server at the same moment in each
+ * run (1–3 s, at backlog 16 and 8), which none of the later runs did: kept, not compared.
+ */
+export const ONE_CPU_RUNS = [5, 6, 7, 8, 9];
+/** The two-CPU controls compared with them (the same harness, the same hour). */
+export const CONTROL_RUNS = [5, 6, 7];
+
+/**
+ * Whether a recording ran on CPU 0 alone: its NET_RX softirqs on the other CPUs at most 1 % of
+ * all. The SYN retransmission timer is not pinned: when CPU 0 idles the timer-migration hierarchy
+ * (kernel.timer_migration 1) lets CPU 1 expire it, and the SYN it sends is received on CPU 1.
+ */
+export function ranOnCpu0(data) {
+  const rx = data.perCpu.softirqs.NET_RX;
+  const all = rx.reduce((a, b) => a + b, 0);
+  return rx[0] >= 0.99 * all;
+}
+
+/** A one-CPU recording's data file name (no .json): `<experiment>-cpu0-rt-run<n>`. */
+export function oneCpuLabel(name, run) {
+  return `${name}-cpu0-rt-run${run}`;
+}
+
+/** Its two-CPU control's: `<experiment>-cpu0-1-rt-run<n>`. */
+export function twoCpuLabel(name, run) {
+  return `${name}-cpu0-1-rt-run${run}`;
+}
+
+const dataFile = (label) => fileURLToPath(new URL(`../data/${label}.json`, import.meta.url));
+const PREDICTIONS = fileURLToPath(new URL('./holdout-cpu0-predictions.json', import.meta.url));
+
+/** The one-CPU recordings (or, with twoCpuLabel, their controls) that exist, labelled with their file names. */
+export function oneCpuFiles(names = BACKLOG_EXPERIMENTS.map((e) => e.name), label = oneCpuLabel, runs = ONE_CPU_RUNS) {
+  return names
+    .flatMap((n) => runs.map((run) => label(n, run)))
+    .filter((label) => existsSync(dataFile(label)))
+    .map((label) => ({ ...JSON.parse(readFileSync(dataFile(label), 'utf8')), label }));
+}
+
+/** The blind predictions, per data file name (written by --predict before any recording). */
+export function oneCpuPredictions() {
+  return JSON.parse(readFileSync(PREDICTIONS, 'utf8'));
+}
+
+/** The figure each row of holdoutComparisons gives for one recording, by row id. */
+function realFigures(data) {
+  return Object.fromEntries(holdoutComparisons(data).map((row) => [row.id, row.real]));
+}
+
+/**
+ * Each experiment's one-CPU figures against its twin: `real` the median of its runs that ran on
+ * CPU 0 alone (ranOnCpu0; each figure
+ * on its own), `model` the median of seeds 1–3, judged with compare.mjs's tolerances (counts
+ * ±10 %, times ±1 s). Each row also carries the runs' figures (`runs`), their two-CPU controls'
+ * (`controls`) and the earlier two-CPU SCHED_FIFO recordings' (`earlier`: holdout.mjs's `-rt-run0`
+ * and `-rt` files) for the README table.
+ */
+export function compareOneCpu(names = BACKLOG_EXPERIMENTS.map((e) => e.name), seeds = SEEDS) {
+  const out = [];
+  for (const name of names) {
+    const runs = oneCpuFiles([name]).filter(ranOnCpu0);
+    if (runs.length === 0) continue;
+    const twins = seeds.map((seed) => twinRuns(runs[0], seed));
+    const runFigures = runs.map(realFigures);
+    const controls = oneCpuFiles([name], twoCpuLabel, CONTROL_RUNS).map(realFigures);
+    const earlier = holdoutFiles([name])
+      .filter((d) => d.label !== name)
+      .map(realFigures);
+    for (const row of holdoutComparisons(runs[0])) {
+      const real = median(runFigures.map((f) => f[row.id]));
+      const model = median(twins.map((t) => row.model(t)));
+      out.push({
+        experiment: `${name}-cpu0-rt`,
+        id: row.id,
+        figure: row.figure,
+        kind: row.kind,
+        runs: runFigures.map((f) => f[row.id]),
+        controls: controls.map((f) => f[row.id]),
+        earlier: earlier.map((f) => f[row.id]),
+        real,
+        model,
+        ...judge(row.kind, real, model),
+      });
+    }
+  }
+  return out;
+}
+
+export const ONE_CPU_README_START =
+  '<!-- one-cpu-table: generated by `node calibration/lib/holdout-cpu0.mjs --readme`; do not edit -->';
+export const ONE_CPU_README_END = '<!-- one-cpu-table end -->';
+
+/** compareOneCpu's rows as Markdown (calibration/README.md, between the markers above). */
+export function oneCpuTable(rows, gaps = {}, predictions = {}) {
+  const lines = [
+    '| experiment | figure | 2 CPUs, earlier (-rt-run0, -rt) | 2 CPUs, controls 5–7 | 1 CPU, runs on CPU 0 alone | 1 CPU median | predicted | drainsim now | error |',
+    '|---|---|---:|---:|---:|---:|---:|---:|---:|',
+  ];
+  const show = (x) => (x === null || x === undefined ? 'none' : `${round(x)}`);
+  const list = (xs) => xs.map(show).join(', ');
+  for (const r of rows) {
+    const gap = gaps[`${r.experiment}/${r.id}`] ? ' (gap‡)' : '';
+    const predicted = predictions[`${r.experiment}-run5`]?.[r.id];
+    const name = r.experiment.replace('kernel-holdout-', '');
+    lines.push(
+      `| ${name} | ${r.figure}${gap} | ${list(r.earlier)} | ${list(r.controls)} | ${list(r.runs)} | ${show(r.real)} | ${show(predicted)} | ${show(r.model)} | ${r.error}${r.ok ? '' : ' ✗'} |`,
+    );
+  }
+  return lines.join('\n');
+}
+
+/** Whether `readme` holds `table` between the one-CPU markers (biome pads the columns). */
+export function readmeHoldsOneCpuTable(readme, table) {
+  const a = readme.indexOf(ONE_CPU_README_START);
+  const b = readme.indexOf(ONE_CPU_README_END);
+  if (a < 0 || b < a) return false;
+  const held = tableCells(readme.slice(a + ONE_CPU_README_START.length, b));
+  return JSON.stringify(held) === JSON.stringify(tableCells(table));
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--readme')) {
+  const { ONE_CPU_GAPS } = await import('./holdout-gaps.mjs');
+  const table = oneCpuTable(compareOneCpu(), ONE_CPU_GAPS, oneCpuPredictions());
+  const readmePath = fileURLToPath(new URL('../README.md', import.meta.url));
+  const readme = readFileSync(readmePath, 'utf8');
+  const a = readme.indexOf(ONE_CPU_README_START);
+  const b = readme.indexOf(ONE_CPU_README_END);
+  if (a < 0 || b < a) throw new Error(`calibration/README.md has no ${ONE_CPU_README_START} markers`);
+  writeFileSync(readmePath, `${readme.slice(0, a + ONE_CPU_README_START.length)}\n${table}\n${readme.slice(b)}`);
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url) && process.argv.includes('--predict')) {
+  // drainsim has no CPU count: its prediction for a one-CPU recording is its twin's figures as
+  // they are, median of seeds 1–3 (holdout-predict.mjs's way), one entry per planned data file.
+  if (existsSync(PREDICTIONS)) throw new Error(`${PREDICTIONS} exists: blind predictions are written once`);
+  const out = {};
+  for (const e of BACKLOG_EXPERIMENTS) {
+    const data = blankData(e);
+    const runs = SEEDS.map((seed) => twinRuns(data, seed));
+    const figures = Object.fromEntries(
+      holdoutComparisons(data).map((row) => [row.id, median(runs.map((r) => row.model(r)))]),
+    );
+    for (const run of ONE_CPU_RUNS) out[oneCpuLabel(e.name, run)] = figures;
+    console.log(e.name, JSON.stringify(figures));
+  }
+  writeFileSync(PREDICTIONS, `${JSON.stringify(out, null, 1)}\n`);
+}
