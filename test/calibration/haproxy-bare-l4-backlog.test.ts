@@ -7,7 +7,7 @@
  * clients connect in the first second; node accept()s every pending connection between loop
  * iterations, so only the connects that come during one iteration wait in the kernel's accept
  * queue (5 deep), and a SYN beyond it is dropped and sent again by HAProxy's kernel 1 s, 2 s …
- * later: HAProxy's Tc (`option logasap`). drainsim: app/event-loop-accepts.ts, met by the
+ * later: HAProxy's Tw + Tc (`option logasap`; Tc alone restarts at a retry's server assignment). drainsim: app/event-loop-accepts.ts, met by the
  * clients' connects in lb/l4-connect.ts appLoopFull. Before (main's model) the connects skipped the
  * app's queue: connect time = the RTT. Tolerances: counts ±10 % (±2 near zero) as in the held-out
  * rounds; connect times ±30 % or ±0.1 s, whichever is larger (±1 s let main's 0.0001 s pass the
@@ -21,11 +21,11 @@
  *   8.0 s, and the third at 12.0 s, just past the 12-s window (the twin's first check is at 0 s,
  *   HAProxy's start_checks() offset against the clients' start is not in the recording; recorded
  *   DOWN at 10.76 s after a 2001-ms check).
- * - 300 ms, synDrops and connect times: the recorded 139 ListenOverflows with a mean Tc of 1.07 s
- *   say many drops were final ACKs (a SYN retransmitted in a timer batch passes the SYN check, its
- *   ACK meets the full queue: HAProxy is connected, Tc ends, the data copies get in later); the
- *   clients' connects in lb/l4-connect.ts check the loop's queue at the SYN only, so each drop
- *   costs a whole SYN retransmission: fewer drops (66), longer connects (mean 1.49, max 6.05).
+ * - 300 ms, connects and drops: 139 ListenOverflows recorded, drainsim 66; 36 connects made within
+ *   12 s (drainsim 42.6), from HAProxy's accept (Tw + Tc) max 11.02 s (two `timeout connect`
+ *   retries, then 1.02 s), drainsim 6.05 (mean 1.91 / 1.49, within ±30 %): the real loop keeps its
+ *   queue full longer. (Read as Tc alone over all 40 connects, 1.07 / 4.10 before session 17,
+ *   drainsim's connects looked too long: Tc restarts at a retry.)
  * - 300 ms, errors: node's keep-alive timer firing at the end of a blocked iteration (4 EOFs).
  */
 import { readFileSync } from 'node:fs';
@@ -37,14 +37,21 @@ interface Recorded {
   clientLines: string[];
   haproxyLines: Array<{ t: number; line: string }>;
   nstat: Record<string, number>;
-  summary: { connects: Array<{ tc: number }> };
+  summary: { connects: Array<{ t: number; tc: number; tw: number }> };
 }
 
 const UNTIL = 12;
 
 function recordedFigures(run: string): BareWsFigures {
   const data = JSON.parse(readFileSync(`calibration/data/${run}-rt.json`, 'utf8')) as Recorded;
-  const tc = data.summary.connects.map((c) => c.tc / 1000);
+  // A connect's whole time from HAProxy's accept: Tw + Tc. HAProxy restarts Tc at each server
+  // assignment (back_handle_st_req(), src/backend.c: `s->logs.t_queue = tv_ms_elapsed(...)` when
+  // the server is assigned; a redispatched retry is assigned again), so after a `timeout connect`
+  // Tw holds the failed attempts (logged `+1 5001 1`: 5 s, then 1 ms on the other server) and Tc
+  // only the last one. drainsim's connect_latency runs from the client's connect to the one that
+  // succeeds, retries included. No queue here (no maxconn): Tw is the retries and ~1 ms. Only the
+  // connects made within the window (logged, with logasap, when connected), as drainsim counts.
+  const tc = data.summary.connects.filter((c) => c.t < UNTIL).map((c) => (c.tw + c.tc) / 1000);
   const answers = data.clientLines.map((l) => l.split(' ')).filter(([k, t]) => k === 'r' && Number(t) < UNTIL);
   const down = data.haproxyLines.find((l) => /Server be\/s1 is DOWN/.test(l.line));
   return {
@@ -87,16 +94,11 @@ describe("a bare node app's listen backlog behind HAProxy 2.6.12 mode tcp: recor
   });
 
   it('300 ms per request: longer iterations, connects up to 4 s', () => {
-    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', [
-      'synDrops',
-      'connect.mean.t',
-      'connect.max.t',
-      'errors',
-    ]);
-    // The gaps, pinned (SYN-only drops of the clients' connects: fewer drops, longer connects).
+    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', ['opened', 'synDrops', 'connect.max.t', 'errors']);
+    // The gaps, pinned: more connects made in the window, fewer drops, a shorter longest connect.
+    expect(sim.opened).toBeGreaterThan(36 * 1.1);
     expect(sim.synDrops).toBeLessThan(100);
-    expect(sim['connect.mean.t']).toBeGreaterThan(1.072 + connectTolerance(1.072));
-    expect(sim['connect.max.t']).toBeGreaterThan(5);
+    expect(sim['connect.max.t']).toBeLessThan(8);
     expect(sim.errors).toBe(0);
   });
 });
