@@ -43,6 +43,11 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
       return;
     }
     conn.onDone = this.served;
+    // Its connection still in an event loop's accept queue: read one iteration after its accept.
+    if (this.app.holdUntilAccepted(backend, conn)) {
+      conn.phase = ReqPhase.QUEUED;
+      return;
+    }
     this.app.submit(backend, conn);
   }
 
@@ -73,6 +78,11 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     if (b < 0 || !w.backends[b].hostUp) return false;
     const phase = conn.phase;
     if (phase === ReqPhase.NONE) return false;
+    if (this.app.forgetHeld(w.backends[b], conn)) {
+      // Unread in the accept queue: node accepts the connection and reads only its close.
+      conn.phase = ReqPhase.NONE;
+      return true;
+    }
     if (phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED) this.app.orphan(w.backends[b], conn);
     conn.phase = ReqPhase.NONE;
     return true;

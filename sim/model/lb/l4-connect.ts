@@ -219,16 +219,17 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
       return;
     }
-    // Its handshake completes now: it waits for the app loop's next accept() if an iteration runs.
-    if (backend.bare && a.conn.kind === ConnKind.HTTP) backend.app.loop.queued();
+    // Its handshake completes now: it waits for its turn at the loop's accept() if an iteration
+    // runs, and the request it brings with it (BareClientConns.handle).
+    if (backend.bare && a.conn.kind === ConnKind.HTTP) backend.app.loop.queued(a.conn);
     a.req = this.requestSock(a);
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
   }
 
   /**
-   * A bare app that is one event loop (app.accept_model: event_loop) runs an iteration and its accept queue holds
-   * min(backlog, somaxconn) + 1 connections waiting for the iteration's end
-   * (app/event-loop-accepts.ts): the SYN is dropped (tcp_conn_request(), net/ipv4/tcp_input.c,
+   * A bare app that is one event loop (app.accept_model: event_loop) runs an iteration and its
+   * accept queue holds min(backlog, somaxconn) + 1 connections waiting for their accept, one per
+   * iteration (app/event-loop-accepts.ts): the SYN is dropped (tcp_conn_request(), net/ipv4/tcp_input.c,
    * sk_acceptq_is_full) and sent again on the sender's SYN schedule (synDropped, as for nginx's
    * queue below). An app with more workers accepts at once (not modelled as a queue).
    */
