@@ -9,7 +9,9 @@
  * connects that come while it runs wait in the kernel's accept queue (5 deep) for their turn, with
  * their requests, and a SYN beyond it is dropped and sent again by HAProxy's kernel 1 s, 2 s …
  * later: HAProxy's Tw + Tc (`option logasap`; Tc alone restarts at a retry's server assignment).
- * drainsim: app/event-loop-accepts.ts, met by the clients' connects in lb/l4-connect.ts. Before
+ * drainsim: app/event-loop-accepts.ts, met by the clients' connects in lb/l4-connect.ts at the
+ * SYN and at the final ACK (appHandshake: a SYN retransmitted in a timer batch passes, its ACK may
+ * meet the full queue; HAProxy is connected then and the request gets in later). Before
  * session 16 the connects skipped the app's queue: connect time = the RTT. Tolerances: counts
  * ±10 % (±2 near zero) as in the held-out rounds; connect times ±30 % or ±0.1 s, whichever is
  * larger (±1 s let the 0.0001 s of before session 16 pass the 100-ms run's 0.253 s). Since
@@ -17,7 +19,7 @@
  * accept-queue places and their requests are read one iteration after their accept
  * (app-server.ts submitOnAccept), so they time out behind a blocked loop as node's did. Known
  * gaps, tabled with their cause and pinned:
- * - 100 ms, synDrops: 11 recorded, drainsim 14.8 (11.2 with the accept-everything loop). The
+ * - 100 ms, synDrops: 11 recorded, drainsim 15 (11.2 with the accept-everything loop). The
  *   twin's clients arrive as a Poisson process (40 a second, clients.http.arrival_rate: no
  *   evenly spaced arrivals), the recorded ones every 25 ms; drops grow fast with the count:
  *   seeds 1-10 drew 37-54 connects and dropped 7-66 SYNs, those that drew 39-40 dropped 9-10.
@@ -27,9 +29,8 @@
  *   8.0 s, and the third at 12.0 s, just past the 12-s window (the twin's first check is at 0 s,
  *   HAProxy's start_checks() offset against the clients' start is not in the recording; recorded
  *   DOWN at 10.76 s after a 2001-ms check).
- * - 300 ms, synDrops and connect.mean.t: 139 ListenOverflows recorded, drainsim 157.8 (65.8 with
- *   the accept-everything loop); connects from HAProxy's accept (Tw + Tc, the 36 made within
- *   12 s) mean 1.91 s, drainsim 1.31 (1.49).
+ * - 300 ms, synDrops: 139 ListenOverflows recorded, drainsim 162.4 (65.8 with the
+ *   accept-everything loop, 157.8 before the final ACK's check).
  * - 300 ms, errors: node's keep-alive timer firing at the end of a blocked iteration (4 EOFs).
  */
 import { readFileSync } from 'node:fs';
@@ -100,10 +101,9 @@ describe("a bare node app's listen backlog behind HAProxy 2.6.12 mode tcp: recor
   });
 
   it('300 ms per request: one accept per 300-ms iteration keeps the queue full, connects up to 11 s', () => {
-    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', ['synDrops', 'connect.mean.t', 'errors']);
-    // The gaps, pinned: more drops, shorter connects on average than recorded.
+    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', ['synDrops', 'errors']);
+    // The gaps, pinned: more drops than recorded.
     expect(sim.synDrops).toBeGreaterThan(139 * 1.1);
-    expect(sim['connect.mean.t']).toBeLessThan(1.905 - connectTolerance(1.905));
     expect(sim.errors).toBe(0);
   });
 });

@@ -43,7 +43,7 @@ export class AppServer {
     this.listener = new AppListener(
       w,
       (b) => this.acceptQueued(b),
-      (b) => this.childJoined(b),
+      (b, owner) => this.childJoined(b, owner),
     );
     this.eventLoop = w.backends.map(acceptsByEventLoop);
     this.anyEventLoop = this.eventLoop.some((x) => x);
@@ -146,8 +146,8 @@ export class AppServer {
    * the app (submitted by the caller now), so it runs in a later iteration — a health check on a
    * blocked loop waits as the clients' requests do (node: no check is answered out of turn).
    */
-  private childJoined(backend: Backend): void {
-    if (this.anyEventLoop && this.eventLoop[backend.index]) backend.app.loop.queued();
+  private childJoined(backend: Backend, owner: object | null): void {
+    if (this.anyEventLoop && this.eventLoop[backend.index]) backend.app.loop.queued(owner);
   }
 
   paused(backend: Backend): boolean {

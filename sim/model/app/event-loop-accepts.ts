@@ -52,11 +52,6 @@ export class EventLoopAccepts {
     return this.acceptQueue.length;
   }
 
-  /** A SYN now meets a full accept queue: the loop is running an iteration and `limit` (backlog + 1) are pending. */
-  full(limit: number): boolean {
-    return this.iterationLeft > 0 && this.acceptQueue.length >= limit;
-  }
-
   /** The loop is running an iteration (a connection made now waits for its end). */
   get running(): boolean {
     return this.iterationLeft > 0;
