@@ -19,18 +19,16 @@
  * accept-queue places and their requests are read one iteration after their accept
  * (app-server.ts submitOnAccept), so they time out behind a blocked loop as node's did. Known
  * gaps, tabled with their cause and pinned:
- * - 100 ms, synDrops: 11 recorded, drainsim 15 (11.2 with the accept-everything loop). The
+ * - 100 ms, synDrops: 11 recorded, drainsim 15.2 (11.2 with the accept-everything loop). The
  *   twin's clients arrive as a Poisson process (40 a second, clients.http.arrival_rate: no
  *   evenly spaced arrivals), the recorded ones every 25 ms; drops grow fast with the count:
  *   seeds 1-10 drew 37-54 connects and dropped 7-66 SYNs, those that drew 39-40 dropped 9-10.
- * - 100 ms, connect.max.t: 2.05 s recorded — two SYNs dropped (the SYN schedule is 1 s, 2 s, 3 s
- *   … with tcp_syn_linear_timeouts 4, plus the timer wheel's lateness) — drainsim 1.44.
- * - 100 ms, down.s1.t: drainsim's s1 checks now time out (2.0 s) from the second on, at 4.0 and
- *   8.0 s, and the third at 12.0 s, just past the 12-s window (the twin's first check is at 0 s,
- *   HAProxy's start_checks() offset against the clients' start is not in the recording; recorded
- *   DOWN at 10.76 s after a 2001-ms check).
- * - 300 ms, synDrops: 139 ListenOverflows recorded, drainsim 162.4 (65.8 with the
- *   accept-everything loop, 157.8 before the final ACK's check).
+ * - down.s1.t: HAProxy ran 1.28 s before the clients (haproxySpawnedT; the twins' warmup since
+ *   session 17), so s1's first check passed before the load and its next came at 0.72 s: failures
+ *   at 2.72, 6.72 and, in the seeds whose third check's connect (2 s) or answer also times out,
+ *   DOWN at 10.72 (recorded 10.76 in the 100-ms run, s2 11.72 / 11.76). Whether the third check
+ *   gets through varies with the seed: 100 ms, 3 of 5 seeds DOWN (recorded: DOWN), 300 ms 2 of 5
+ *   (recorded: its third connect got in, no DOWN); the mean over seeds mixes -1 and 10.72.
  * - 300 ms, errors: node's keep-alive timer firing at the end of a blocked iteration (4 EOFs).
  */
 import { readFileSync } from 'node:fs';
@@ -90,20 +88,19 @@ function compare(run: string, gaps: string[]): BareWsFigures {
 
 describe("a bare node app's listen backlog behind HAProxy 2.6.12 mode tcp: recorded vs drainsim", () => {
   it('100 ms per request: the connects beyond 5 waiting for their accept wait 1-2 s for a SYN retransmission', () => {
-    const sim = compare('haproxy-bare-l4-backlog-tcp', ['synDrops', 'connect.max.t', 'down.s1.t']);
-    // The checks queue behind the blocked loop: s1's time out from the second on (before: none).
+    const sim = compare('haproxy-bare-l4-backlog-tcp', ['synDrops', 'down.s1.t']);
+    // The checks queue behind the blocked loop: s1's time out from the first under load on.
     expect(sim['checkFailures.s1']).toBeGreaterThanOrEqual(2);
-    // The gaps, pinned: more drops (the Poisson arrivals), a shorter longest connect, s1's third
-    // failure past the window.
+    // The gaps, pinned: more drops (the Poisson arrivals); s1 DOWN in some seeds only (at 10.72).
     expect(sim.synDrops).toBeGreaterThan(11 + 2);
-    expect(sim['connect.max.t']).toBeLessThan(1.5);
-    expect(sim['down.s1.t']).toBe(-1);
+    expect(sim['down.s1.t']).toBeGreaterThan(0);
+    expect(sim['down.s1.t']).toBeLessThan(10.76);
   });
 
   it('300 ms per request: one accept per 300-ms iteration keeps the queue full, connects up to 11 s', () => {
-    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', ['synDrops', 'errors']);
-    // The gaps, pinned: more drops than recorded.
-    expect(sim.synDrops).toBeGreaterThan(139 * 1.1);
+    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', ['errors', 'down.s1.t']);
+    // The gaps, pinned: no keep-alive EOF; s1 DOWN (Layer4 timeout, 10.73 s) in some seeds only.
     expect(sim.errors).toBe(0);
+    expect(sim['down.s1.t']).toBeGreaterThan(0);
   });
 });
