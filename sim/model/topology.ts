@@ -84,6 +84,8 @@ export function buildModel(scenario: Scenario): Model {
   path.sink = front;
   // A bare app server (proxy: none) ends the clients' own connections itself (l4, nat).
   const bareFront = new BareClientConns(world, app);
+  // An event-loop app's listener checks the clients' own connects (l4, nat) at the SYN and the final ACK.
+  connector.bareApps = { listener: app.listener, clientConns: bareFront };
   // The L4 proxy's idle timeouts sit between the clients and the VM's side of their connections.
   const proxyTimeouts = new ProxyIdleTimeouts(
     world,

@@ -1051,8 +1051,8 @@ export const CATALOG: Catalog = {
     tone: 'warn',
     variant: (r) => (r.givesUp ? 'gives up' : 'retransmitted'),
     explain: (r) =>
-      'The app is one event loop (node and the like: one worker) that accept()s every pending connection once per iteration and then runs the requests that were ready, each blocking the loop for its service time. ' +
-      `Connections that complete their handshake meanwhile wait in the kernel's accept queue, which holds min(backlog ${n(r.backlog)}, net.core.somaxconn ${n(r.somaxconn)}) + 1 = ${n(r.limit)} (\`nstat TcpExtListenOverflows\` counts what it turns away). ` +
+      'The app is one event loop (node and the like: one worker) that accept()s one pending connection per iteration (libuv ≥ 1.45, uv__server_io) and runs the requests that were ready, each blocking the loop for its service time. ' +
+      `Connections that complete their handshake meanwhile wait in the kernel's accept queue for their turn, which holds min(backlog ${n(r.backlog)}, net.core.somaxconn ${n(r.somaxconn)}) + 1 = ${n(r.limit)} (\`nstat TcpExtListenOverflows\` counts what it turns away). ` +
       `Full, it drops the SYN (tcp_conn_request) without a word; ${r.sender === 'lb' ? "the balancer's kernel" : "the client's kernel"} sends it again after 1 s, then 2 s, 4 s …, so the connect takes seconds. ` +
       'A larger backlog (listen(port, { backlog }), with somaxconn at least as large), shorter handlers or more processes keep the queue from filling.',
   },

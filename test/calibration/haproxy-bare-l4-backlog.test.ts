@@ -4,28 +4,31 @@
  * calibration/haproxy/bare-l4.mjs `haproxy-bare-l4-backlog-*`, Atomics.wait), recorded --rt,
  * against their twins (calibration/scenarios/haproxy-bare-l4-backlog-*-tcp.yaml), written and
  * predicted (calibration/data/haproxy-bare-l4-backlog-predictions.json) before the runs. The 40
- * clients connect in the first second; node accept()s every pending connection between loop
- * iterations, so only the connects that come during one iteration wait in the kernel's accept
- * queue (5 deep), and a SYN beyond it is dropped and sent again by HAProxy's kernel 1 s, 2 s …
- * later: HAProxy's Tc (`option logasap`). drainsim: app/event-loop-accepts.ts, met by the
- * clients' connects in lb/l4-connect.ts appLoopFull. Before (main's model) the connects skipped the
- * app's queue: connect time = the RTT. Tolerances: counts ±10 % (±2 near zero) as in the held-out
- * rounds; connect times ±30 % or ±0.1 s, whichever is larger (±1 s let main's 0.0001 s pass the
- * 100-ms run's 0.253 s). Since bareloop16 every connect to the app meets the one loop: the health
- * checks' connects count among the iteration's pending accepts and their requests are read one
- * iteration after their accept (app-server.ts submitOnAccept), so they time out behind a blocked
- * loop as node's did. Known gaps, tabled with their cause and pinned:
- * - 100 ms, connect.max.t: 2.05 s recorded, not on the SYN retransmission schedule (1 s, 3 s);
- *   drainsim's longest is one retransmission (1.2 s). Cause not identified.
- * - 100 ms, down.s1.t: drainsim's s1 checks now time out (2.0 s) from the second on, at 4.0 and
- *   8.0 s, and the third at 12.0 s, just past the 12-s window (the twin's first check is at 0 s,
- *   HAProxy's start_checks() offset against the clients' start is not in the recording; recorded
- *   DOWN at 10.76 s after a 2001-ms check).
- * - 300 ms, synDrops and connect times: the recorded 139 ListenOverflows with a mean Tc of 1.07 s
- *   say many drops were final ACKs (a SYN retransmitted in a timer batch passes the SYN check, its
- *   ACK meets the full queue: HAProxy is connected, Tc ends, the data copies get in later); the
- *   clients' connects in lb/l4-connect.ts check the loop's queue at the SYN only, so each drop
- *   costs a whole SYN retransmission: fewer drops (66), longer connects (mean 1.49, max 6.05).
+ * clients connect in the first second; node's loop accept()s one pending connection per iteration
+ * (libuv 1.46.0 uv__server_io(); session 16 read it as every pending one, libuv < 1.45), so the
+ * connects that come while it runs wait in the kernel's accept queue (5 deep) for their turn, with
+ * their requests, and a SYN beyond it is dropped and sent again by HAProxy's kernel 1 s, 2 s …
+ * later: HAProxy's Tw + Tc (`option logasap`; Tc alone restarts at a retry's server assignment).
+ * drainsim: app/event-loop-accepts.ts, met by the clients' connects in lb/l4-connect.ts at the
+ * SYN and at the final ACK (appHandshake: a SYN retransmitted in a timer batch passes, its ACK may
+ * meet the full queue; HAProxy is connected then and the request gets in later). Before
+ * session 16 the connects skipped the app's queue: connect time = the RTT. Tolerances: counts
+ * ±10 % (±2 near zero) as in the held-out rounds; connect times ±30 % or ±0.1 s, whichever is
+ * larger (±1 s let the 0.0001 s of before session 16 pass the 100-ms run's 0.253 s). Since
+ * bareloop16 every connect to the app meets the one loop: the health checks' connects take
+ * accept-queue places and their requests are read one iteration after their accept
+ * (app-server.ts submitOnAccept), so they time out behind a blocked loop as node's did. Known
+ * gaps, tabled with their cause and pinned:
+ * - 100 ms, synDrops: 11 recorded, drainsim 15.2 (11.2 with the accept-everything loop). The
+ *   twin's clients arrive as a Poisson process (40 a second, clients.http.arrival_rate: no
+ *   evenly spaced arrivals), the recorded ones every 25 ms; drops grow fast with the count:
+ *   seeds 1-10 drew 37-54 connects and dropped 7-66 SYNs, those that drew 39-40 dropped 9-10.
+ * - down.s1.t: HAProxy ran 1.28 s before the clients (haproxySpawnedT; the twins' warmup since
+ *   session 17), so s1's first check passed before the load and its next came at 0.72 s: failures
+ *   at 2.72, 6.72 and, in the seeds whose third check's connect (2 s) or answer also times out,
+ *   DOWN at 10.72 (recorded 10.76 in the 100-ms run, s2 11.72 / 11.76). Whether the third check
+ *   gets through varies with the seed: 100 ms, 3 of 5 seeds DOWN (recorded: DOWN), 300 ms 2 of 5
+ *   (recorded: its third connect got in, no DOWN); the mean over seeds mixes -1 and 10.72.
  * - 300 ms, errors: node's keep-alive timer firing at the end of a blocked iteration (4 EOFs).
  */
 import { readFileSync } from 'node:fs';
@@ -37,14 +40,21 @@ interface Recorded {
   clientLines: string[];
   haproxyLines: Array<{ t: number; line: string }>;
   nstat: Record<string, number>;
-  summary: { connects: Array<{ tc: number }> };
+  summary: { connects: Array<{ t: number; tc: number; tw: number }> };
 }
 
 const UNTIL = 12;
 
 function recordedFigures(run: string): BareWsFigures {
   const data = JSON.parse(readFileSync(`calibration/data/${run}-rt.json`, 'utf8')) as Recorded;
-  const tc = data.summary.connects.map((c) => c.tc / 1000);
+  // A connect's whole time from HAProxy's accept: Tw + Tc. HAProxy restarts Tc at each server
+  // assignment (back_handle_st_req(), src/backend.c: `s->logs.t_queue = tv_ms_elapsed(...)` when
+  // the server is assigned; a redispatched retry is assigned again), so after a `timeout connect`
+  // Tw holds the failed attempts (logged `+1 5001 1`: 5 s, then 1 ms on the other server) and Tc
+  // only the last one. drainsim's connect_latency runs from the client's connect to the one that
+  // succeeds, retries included. No queue here (no maxconn): Tw is the retries and ~1 ms. Only the
+  // connects made within the window (logged, with logasap, when connected), as drainsim counts.
+  const tc = data.summary.connects.filter((c) => c.t < UNTIL).map((c) => (c.tw + c.tc) / 1000);
   const answers = data.clientLines.map((l) => l.split(' ')).filter(([k, t]) => k === 'r' && Number(t) < UNTIL);
   const down = data.haproxyLines.find((l) => /Server be\/s1 is DOWN/.test(l.line));
   return {
@@ -77,26 +87,20 @@ function compare(run: string, gaps: string[]): BareWsFigures {
 }
 
 describe("a bare node app's listen backlog behind HAProxy 2.6.12 mode tcp: recorded vs drainsim", () => {
-  it('100 ms per request: the connects of one iteration beyond 5 wait 1-2 s for a SYN retransmission', () => {
-    const sim = compare('haproxy-bare-l4-backlog-tcp', ['connect.max.t', 'down.s1.t']);
-    // The checks queue behind the blocked loop: s1's time out from the second on (before: none).
+  it('100 ms per request: the connects beyond 5 waiting for their accept wait 1-2 s for a SYN retransmission', () => {
+    const sim = compare('haproxy-bare-l4-backlog-tcp', ['synDrops', 'down.s1.t']);
+    // The checks queue behind the blocked loop: s1's time out from the first under load on.
     expect(sim['checkFailures.s1']).toBeGreaterThanOrEqual(2);
-    // The gaps, pinned: one SYN retransmission at most; s1's third failure falls past the window.
-    expect(sim['connect.max.t']).toBeLessThan(1.5);
-    expect(sim['down.s1.t']).toBe(-1);
+    // The gaps, pinned: more drops (the Poisson arrivals); s1 DOWN in some seeds only (at 10.72).
+    expect(sim.synDrops).toBeGreaterThan(11 + 2);
+    expect(sim['down.s1.t']).toBeGreaterThan(0);
+    expect(sim['down.s1.t']).toBeLessThan(10.76);
   });
 
-  it('300 ms per request: longer iterations, connects up to 4 s', () => {
-    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', [
-      'synDrops',
-      'connect.mean.t',
-      'connect.max.t',
-      'errors',
-    ]);
-    // The gaps, pinned (SYN-only drops of the clients' connects: fewer drops, longer connects).
-    expect(sim.synDrops).toBeLessThan(100);
-    expect(sim['connect.mean.t']).toBeGreaterThan(1.072 + connectTolerance(1.072));
-    expect(sim['connect.max.t']).toBeGreaterThan(5);
+  it('300 ms per request: one accept per 300-ms iteration keeps the queue full, connects up to 11 s', () => {
+    const sim = compare('haproxy-bare-l4-backlog-busy300-tcp', ['errors', 'down.s1.t']);
+    // The gaps, pinned: no keep-alive EOF; s1 DOWN (Layer4 timeout, 10.73 s) in some seeds only.
     expect(sim.errors).toBe(0);
+    expect(sim['down.s1.t']).toBeGreaterThan(0);
   });
 });

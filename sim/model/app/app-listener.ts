@@ -38,6 +38,11 @@ export interface ListenerSender<T> {
   ackWaiter(subject: T): AckWaiter;
   /** Whether the host takes `subject`'s SYN at all (asked only once the listener would): absent, always. */
   takes?(subject: T): boolean;
+  /**
+   * Whose connection it is, for an event loop's accept queue (event-loop-accepts.ts queued: a
+   * client's request that comes later is held there by it); absent, unnamed.
+   */
+  owner?(subject: T): object;
 }
 
 /**
@@ -60,6 +65,8 @@ interface Pending {
   readonly waiter: AckWaiter;
   /** The app process the SYN reached (AppProcess.epoch): its listener holds the request sock. */
   readonly epoch: number;
+  /** Whose connection (ListenerSender.owner), for the accept queue it joins. */
+  readonly owner: object | null;
   readonly clock: SenderTimers;
   readonly rtt: number;
   /** The sender's current RTO (whole jiffies) and the copies of its data sent after the first. */
@@ -122,8 +129,8 @@ export class AppListener {
      * iteration (event-loop-accepts.ts).
      */
     private readonly queuedRequests: (backend: Backend) => number,
-    /** A child joined the accept queue: an event loop holds it until its iteration ends (AppServer.childJoined). */
-    private readonly childJoined: (backend: Backend) => void,
+    /** A child (of `owner`'s connection, if named) joined the accept queue: an event loop holds it until its accept (AppServer.childJoined). */
+    private readonly childJoined: (backend: Backend, owner: object | null) => void,
   ) {
     const n = w.backends.length;
     this.checks = w.backends.map(() => new ListenerChecks());
@@ -165,7 +172,8 @@ export class AppListener {
     // The caller's own test of the SYN (its 4-tuple on the host), asked once the listener takes it.
     if (sender.takes !== undefined && !sender.takes(subject)) return Handshake.SYN_DROPPED;
     const h = checks.finalAck(this.children(backend), max, retransmitted);
-    if (h === Handshake.CHILD) this.childJoined(backend);
+    const owner = sender.owner?.(subject) ?? null;
+    if (h === Handshake.CHILD) this.childJoined(backend, owner);
     if (h !== Handshake.ACK_DROPPED && h !== Handshake.ACK_DROPPED_COOKIE) return h;
     const w = this.w;
     // A request sock (counted by the checks), or a SYN cookie: no state, no SYN-ACK resend.
@@ -175,6 +183,7 @@ export class AppListener {
       b,
       waiter: sender.ackWaiter(subject),
       epoch: backend.app.epoch,
+      owner,
       clock,
       rtt,
       rto,
@@ -257,7 +266,7 @@ export class AppListener {
     }
     if (this.roomFor(backend)) {
       this.removeRequestSock(p);
-      this.childJoined(backend);
+      this.childJoined(backend, p.owner);
       p.waiter.admitted();
       return;
     }
@@ -328,7 +337,7 @@ export class AppListener {
       // the listener): a one-connection-at-a-time worker accept()s it in turn and blocks in
       // recv() until the data copy comes (calibration/lib/blocking-server.py).
       p.acceptedEarly = true;
-      this.childJoined(backend);
+      this.childJoined(backend, p.owner);
       p.waiter.acceptedWithoutData(p.copyAt);
     } else {
       this.withoutData(backend);

@@ -43,7 +43,7 @@ export class AppServer {
     this.listener = new AppListener(
       w,
       (b) => this.acceptQueued(b),
-      (b) => this.childJoined(b),
+      (b, owner) => this.childJoined(b, owner),
     );
     this.eventLoop = w.backends.map(acceptsByEventLoop);
     this.anyEventLoop = this.eventLoop.some((x) => x);
@@ -90,6 +90,23 @@ export class AppServer {
   }
 
   /**
+   * The request of a client connection (`conn`, its own job) arrives: while the connection still
+   * waits in an event loop's accept queue (queued(conn): lb/l4-connect.ts) the loop holds it, to
+   * be read one iteration after its accept as a check's is (submitOnAccept); false: the caller
+   * submits it (accepted already, or not an event loop).
+   */
+  holdUntilAccepted(backend: Backend, conn: AppJob & object): boolean {
+    if (!this.anyEventLoop || !this.eventLoop[backend.index]) return false;
+    conn.backend = backend.index;
+    return backend.app.loop.holdRequestOf(conn, conn);
+  }
+
+  /** The client closed `conn` before its event loop accept()ed it: the loop will read nothing of it (true if it held the request). */
+  forgetHeld(backend: Backend, conn: AppJob & object): boolean {
+    return this.anyEventLoop && this.eventLoop[backend.index] && backend.app.loop.forget(conn);
+  }
+
+  /**
    * Like submit, but a job the full queue turns away (its 503 set, in no app) is handed back to
    * the caller (false) instead of to `onDone`: the caller then knows, without reading the record
    * after it may have been released, whether the app still holds it.
@@ -129,8 +146,8 @@ export class AppServer {
    * the app (submitted by the caller now), so it runs in a later iteration — a health check on a
    * blocked loop waits as the clients' requests do (node: no check is answered out of turn).
    */
-  private childJoined(backend: Backend): void {
-    if (this.anyEventLoop && this.eventLoop[backend.index]) backend.app.loop.queued();
+  private childJoined(backend: Backend, owner: object | null): void {
+    if (this.anyEventLoop && this.eventLoop[backend.index]) backend.app.loop.queued(owner);
   }
 
   paused(backend: Backend): boolean {

@@ -1,10 +1,21 @@
 import type { AppJob } from '../core/app-job.js';
 import { ReqPhase, Status } from '../core/app-job.js';
 import type { Conn } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import { type PacketWatch, serverClosesIdle, writeResponse } from '../proxy/server-end.js';
+import type { AckWaiter } from './app-listener.js';
 import type { AppServer } from './app-server.js';
+
+/** A client connection whose final ACK the app's full accept queue dropped (ackWaiter), until its child exists. */
+interface ChildWait {
+  /** The connect it belongs to (Conn.connectStartedAt: a Conn is reused by the client's next connect). */
+  readonly connectStartedAt: number;
+  readonly backend: number;
+  /** The client's request came meanwhile (handle): it is in the sender's retransmission queue. */
+  requestHeld: boolean;
+}
 
 /**
  * A bare app server's side of the clients' own keep-alive connections (`backends[].proxy: none`
@@ -27,6 +38,8 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
   sink!: HttpDownstream;
   /** The L4 NAT's connection table the app's packets cross (lb.mode nat; a no-op otherwise). */
   nat: PacketWatch = { expired: () => false, seen: () => {} };
+  /** Connections waiting for their child (ackWaiter): connected at the sender, not yet in the app's accept queue. */
+  private readonly childWaits = new Map<Conn, ChildWait>();
 
   constructor(
     private readonly w: World,
@@ -42,8 +55,72 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
       this.sink.noAnswer(conn);
       return;
     }
+    if (this.childWaits.size > 0 && this.awaitsChild(conn)) return;
     conn.onDone = this.served;
+    // Its connection still in an event loop's accept queue: read one iteration after its accept.
+    if (this.app.holdUntilAccepted(backend, conn)) {
+      conn.phase = ReqPhase.QUEUED;
+      return;
+    }
     this.app.submit(backend, conn);
+  }
+
+  /**
+   * The wait of a client connection whose final ACK met the app's full accept queue
+   * (app-listener.ts ACK_DROPPED; asked by lb/l4-connect.ts for an event-loop app). The sender —
+   * HAProxy's kernel (l4) or the client's (nat) — is ESTABLISHED since the SYN-ACK: its connect()
+   * returned and the client's request is sent, but the listener made no child
+   * (tcp_v4_syn_recv_sock, net/ipv4/tcp_ipv4.c: sk_acceptq_is_full → exit_overflow; tcp_check_req,
+   * net/ipv4/tcp_minisocks.c, listen_overflow with tcp_abort_on_overflow 0 only marks the request
+   * sock acked). The request sits in the sender's retransmission queue and reaches the app with the
+   * copy whose ACK finds room (admitted); a request sock that expires first answers that copy with
+   * RST (reset).
+   */
+  ackWaiter(conn: Conn): AckWaiter {
+    const wait: ChildWait = { connectStartedAt: conn.connectStartedAt, backend: conn.backend, requestHeld: false };
+    this.childWaits.set(conn, wait);
+    const waiting = (): boolean => this.childWaits.get(conn) === wait && this.sameConnect(conn, wait);
+    return {
+      waiting,
+      admitted: () => {
+        if (!waiting()) return;
+        this.childWaits.delete(conn);
+        // The request came with this copy: the app reads it as any other (before it, nothing to read).
+        if (wait.requestHeld && conn.phase === ReqPhase.CONNECTING) {
+          conn.phase = ReqPhase.NONE;
+          this.handle(conn);
+        }
+      },
+      reset: () => {
+        if (!waiting()) return;
+        this.childWaits.delete(conn);
+        // The listener answered the copy with RST: the client's connection is reset under its request.
+        this.sink.serverGone(conn, EndKind.RESET, wait.requestHeld && conn.phase === ReqPhase.CONNECTING);
+      },
+      gone: () => {
+        if (this.childWaits.get(conn) === wait) this.childWaits.delete(conn);
+      },
+    };
+  }
+
+  /** `wait` is of the connection `conn` still is (same connect, same server, the flow open). */
+  private sameConnect(conn: Conn, wait: ChildWait): boolean {
+    return (
+      conn.connectStartedAt === wait.connectStartedAt && conn.backend === wait.backend && conn.lbFlow !== LbFlow.NONE
+    );
+  }
+
+  /** The request of a connection still waiting for its child: held (CONNECTING) until admitted. */
+  private awaitsChild(conn: Conn): boolean {
+    const wait = this.childWaits.get(conn);
+    if (wait === undefined) return false;
+    if (!this.sameConnect(conn, wait)) {
+      this.childWaits.delete(conn);
+      return false;
+    }
+    wait.requestHeld = true;
+    conn.phase = ReqPhase.CONNECTING;
+    return true;
   }
 
   /**
@@ -73,6 +150,11 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     if (b < 0 || !w.backends[b].hostUp) return false;
     const phase = conn.phase;
     if (phase === ReqPhase.NONE) return false;
+    if (this.app.forgetHeld(w.backends[b], conn)) {
+      // Unread in the accept queue: node accepts the connection and reads only its close.
+      conn.phase = ReqPhase.NONE;
+      return true;
+    }
     if (phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED) this.app.orphan(w.backends[b], conn);
     conn.phase = ReqPhase.NONE;
     return true;

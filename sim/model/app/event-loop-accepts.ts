@@ -2,43 +2,54 @@ import type { AppJob } from '../core/app-job.js';
 
 const NONE: AppJob[] = [];
 
+/** A connection in the kernel's accept queue: whose it is (null: unnamed), and the request it brings once known. */
+interface Queued {
+  readonly owner: object | null;
+  job: AppJob | null;
+}
+
 /**
  * The accept queue of a bare app server that is one event loop (`backends[].proxy: none` with
- * `app.workers: 1`: node, a single-process asyncio or uvicorn server), as the clients' own
- * connects meet it behind lb.mode l4 / nat (lb/l4-connect.ts). Such a server accept()s every
- * pending connection once per loop iteration — libuv's uv__server_io() (src/unix/stream.c) calls
- * accept() until EAGAIN and node's onconnection takes each at once — and then runs, one after the
- * other, the requests that were ready when the iteration began (each handler blocks the loop for
- * its service time). So the kernel's accept queue holds only the connections that completed their
- * handshake during the current iteration, and is never full while the loop waits in epoll_wait;
- * the requests of accepted connections queue in the process, not in the kernel. A SYN that finds
- * min(backlog, somaxconn) + 1 connections there is dropped (tcp_conn_request(),
- * net/ipv4/tcp_input.c: sk_acceptq_is_full → ListenOverflows) and the sender retransmits it.
- * Recorded (HAProxy 2.6.12 mode tcp, node v20, backlog 4):
- * calibration/data/haproxy-bare-l4-backlog-*-rt.json. A multi-worker app (an acceptor thread, or
- * workers each blocked in accept()) takes connections at once: not counted here.
+ * `app.workers: 1`: node, a single-process asyncio or uvicorn server), as every connect to it
+ * meets it (the clients' own through lb/l4-connect.ts, health checks, nginx, WebSocket upgrades:
+ * app-listener.ts). One loop iteration is one uv__io_poll(): one epoll_wait() and the callbacks of
+ * the file descriptors it returned, in the ready list's order — each request handler blocking the
+ * loop for its service time. The listening socket is among them at most once, and its callback
+ * accept()s ONE connection: libuv ≥ 1.45 (node v20.20.2 ships 1.46.0, `process.versions.uv`),
+ * src/unix/stream.c uv__server_io() calls uv__accept() once and leaves the rest to level-triggered
+ * epoll reporting the socket again at the next poll (libuv commit 6c692ad1c "unix: don't accept()
+ * connections in a loop", 2022; before, it looped until EAGAIN). epoll puts a level-triggered
+ * descriptor it reported back at the tail of its ready list (ep_send_events, fs/eventpoll.c), ahead
+ * of those that become ready during the iteration's handlers, so the next iteration begins with
+ * that accept. So a connection made while the loop runs waits in the kernel's accept queue for
+ * its turn, one per iteration; a SYN that finds min(backlog, somaxconn) + 1 there is dropped
+ * (tcp_conn_request(), net/ipv4/tcp_input.c: sk_acceptq_is_full → ListenOverflows) and the
+ * sender retransmits it. While the loop waits in epoll_wait (no iteration running) its polls
+ * follow each other at once: every pending connection is taken. Recorded (HAProxy 2.6.12 mode
+ * tcp, node v20, backlog 4): calibration/data/haproxy-bare-l4-backlog-*-rt.json. A multi-worker
+ * app (an acceptor thread, or workers each blocked in accept()) takes connections at once: not
+ * counted here.
  * One iteration is modelled as the jobs in the app when it began (in service and queued); the
- * connections it accepts at its end join the queue behind them, as their requests are read in the
- * next iteration.
+ * connection it accepts at its end (the next one's start) has its request read in the next
+ * iteration's poll, behind the requests ready then.
  */
 export class EventLoopAccepts {
-  /** Requests of the connections made during the running iteration (holdUntilAccept), not yet accept()ed. */
-  private connecting: AppJob[] = [];
-  /** Requests of the connections the loop accept()ed at its last iteration's end, not yet read. */
+  /**
+   * The connections in the kernel's accept queue, oldest first (made while an iteration ran, not
+   * yet accept()ed), with the request each brings once the caller left it here (holdUntilAccept,
+   * holdRequestOf).
+   */
+  private acceptQueue: Queued[] = [];
+  /** Requests of the connection the loop accept()ed at its last iteration's end, not yet read. */
   private accepted: AppJob[] = [];
-  /** Connections in the kernel's accept queue since the loop's last accept(). */
-  private pendingCount = 0;
+  /** Requests held by the accept queue of a process that is gone (reset), for heldRequests(). */
+  private orphaned: AppJob[] = [];
   /** Jobs the current iteration still runs (0: the loop waits in epoll_wait and accepts at once). */
   private iterationLeft = 0;
 
-  /** Connections waiting for the loop's next accept(). */
+  /** Connections waiting in the kernel's accept queue for the loop's accept(). */
   get pending(): number {
-    return this.pendingCount;
-  }
-
-  /** A SYN now meets a full accept queue: the loop is running an iteration and `limit` (backlog + 1) are pending. */
-  full(limit: number): boolean {
-    return this.iterationLeft > 0 && this.pendingCount >= limit;
+    return this.acceptQueue.length;
   }
 
   /** The loop is running an iteration (a connection made now waits for its end). */
@@ -47,16 +58,43 @@ export class EventLoopAccepts {
   }
 
   /**
-   * The request of a connection made during the running iteration (counted by queued()). node
-   * reads it two iterations on: the loop accept()s the connection in the next poll (here: at this
-   * iteration's end), and only then asks epoll for its data (node lib/net.js onconnection →
+   * The request of the connection queued() just now, made during the running iteration. node
+   * reads it one iteration after its accept: the loop accept()s the connection in its turn (one
+   * per iteration), and only then asks epoll for its data (node lib/net.js onconnection →
    * readStart, uv__io_start: the fd joins the epoll set at the following uv__io_poll), where it is
    * ready after every connection that became readable meanwhile (epoll's ready list is FIFO). So
    * it joins the app's queue at the end of the iteration after its accept, behind the requests
    * ready then (readable() hands it back), and runs last in the iteration after that.
    */
   holdUntilAccept(job: AppJob): void {
-    this.connecting.push(job);
+    const last = this.acceptQueue[this.acceptQueue.length - 1];
+    if (last !== undefined && last.job === null && last.owner === null) last.job = job;
+    else this.acceptQueue.push({ owner: null, job });
+  }
+
+  /**
+   * The request `job` arrives on `owner`'s connection (queued(owner)): held as holdUntilAccept
+   * holds a check's while the connection waits in the accept queue (true); false when it was
+   * accept()ed already (the caller queues the request itself).
+   */
+  holdRequestOf(owner: object, job: AppJob): boolean {
+    const q = this.find(owner);
+    if (q === undefined) return false;
+    q.job = job;
+    return true;
+  }
+
+  /** `owner`'s client closed before the loop accept()ed it: its place stays (node accepts, then reads EOF), its request goes. */
+  forget(owner: object): boolean {
+    const q = this.find(owner);
+    if (q === undefined || q.job === null) return false;
+    q.job = null;
+    return true;
+  }
+
+  private find(owner: object): Queued | undefined {
+    for (const q of this.acceptQueue) if (q.owner === owner) return q;
+    return undefined;
   }
 
   /** The job finishing now ends the running iteration (call before jobDone()). */
@@ -65,7 +103,7 @@ export class EventLoopAccepts {
   }
 
   /**
-   * The requests read at the end of this iteration: those of the connections the loop accept()ed
+   * The requests read at the end of this iteration: that of the connection the loop accept()ed
    * at the end of the last one. The caller queues them before jobDone() counts the next iteration.
    */
   readable(): AppJob[] {
@@ -75,9 +113,9 @@ export class EventLoopAccepts {
     return read;
   }
 
-  /** A connection completed its handshake: it waits for the end of the iteration, if one runs. */
-  queued(): void {
-    if (this.iterationLeft > 0) this.pendingCount++;
+  /** A connection (of `owner`, if named) completed its handshake: it waits for its accept if an iteration runs. */
+  queued(owner: object | null = null): void {
+    if (this.iterationLeft > 0) this.acceptQueue.push({ owner, job: null });
   }
 
   /** A job starts on the idle loop: an iteration begins with it. */
@@ -87,21 +125,25 @@ export class EventLoopAccepts {
 
   /**
    * A job of the iteration finished (`inApp`: the jobs the app holds now, in service and queued).
-   * The last one ends the iteration: the loop accept()s every pending connection, and the next
-   * iteration runs what the app holds now. The requests of the connections accepted now
-   * (holdUntilAccept) are read at the next iteration's end (readable()), or now, returned, when
-   * the loop has nothing else to run.
+   * The last one ends the iteration: the next begins with one accept() (uv__server_io) and runs
+   * what the app holds now. The request the accepted connection brings (holdUntilAccept) is read
+   * at the next iteration's end (readable()). With nothing to run the loop polls again at once,
+   * accepting one connection a poll, so it takes every pending one now and reads their requests:
+   * returned.
    */
   jobDone(inApp: number): AppJob[] {
     if (this.iterationLeft > 0) this.iterationLeft--;
     if (this.iterationLeft > 0) return NONE;
-    this.pendingCount = 0;
     this.iterationLeft = inApp;
-    if (this.connecting.length === 0) return NONE;
-    this.accepted = this.connecting;
-    this.connecting = [];
-    // Nothing else to run: the loop polls again at once and reads them.
-    return inApp === 0 ? this.readable() : NONE;
+    if (this.acceptQueue.length === 0) return NONE;
+    if (inApp > 0) {
+      const job = this.acceptQueue.shift()!.job;
+      if (job !== null) this.accepted.push(job);
+      return NONE;
+    }
+    for (const q of this.acceptQueue) if (q.job !== null) this.accepted.push(q.job);
+    this.acceptQueue = [];
+    return this.readable();
   }
 
   /**
@@ -110,7 +152,8 @@ export class EventLoopAccepts {
    * caller decides what their peers see (app-server.ts drop()).
    */
   reset(): void {
-    this.pendingCount = 0;
+    for (const q of this.acceptQueue) if (q.job !== null) this.orphaned.push(q.job);
+    this.acceptQueue = [];
     this.iterationLeft = 0;
   }
 
@@ -119,9 +162,10 @@ export class EventLoopAccepts {
    * kernel's accept queue and those accept()ed and not yet read.
    */
   heldRequests(): AppJob[] {
-    if (this.connecting.length === 0 && this.accepted.length === 0) return NONE;
-    const held = [...this.accepted, ...this.connecting];
-    this.connecting = [];
+    this.reset();
+    if (this.orphaned.length === 0 && this.accepted.length === 0) return NONE;
+    const held = [...this.accepted, ...this.orphaned];
+    this.orphaned = [];
     this.accepted = [];
     return held;
   }

@@ -1,9 +1,12 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
-import { acceptQueueFull, nextDataCopyRto } from '../../net/listen-queue.js';
+import { acceptQueueFull, Handshake, nextDataCopyRto } from '../../net/listen-queue.js';
 import { TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import { firstDataRto, synRetransmitSchedule } from '../../net/tcp.js';
+import { acceptsByEventLoop } from '../app/accept-model.js';
+import { type AppListener, exactTimers, type ListenerSender, type SenderTimers } from '../app/app-listener.js';
+import type { BareClientConns } from '../app/bare-client-conns.js';
 import { BackendSet } from '../core/backend-set.js';
 import { type Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
@@ -49,6 +52,12 @@ interface AckRetransmit {
   req: RequestSock | null;
 }
 
+/** A bare app's listener and its side of the clients' connections (app/), met by the clients' connects to an event-loop app. */
+export interface BareAppFront {
+  readonly listener: AppListener;
+  readonly clientConns: BareClientConns;
+}
+
 /**
  * A new client connection through the L4 balancer, in the style of HAProxy `mode tcp`:
  * the balancer picks a BOUND backend; a failed connect (refused at once by a host where nothing
@@ -85,6 +94,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly synGiveUp: number;
   /** The sender's net.ipv4.tcp_syn_retries (the balancer's, or behind a NAT the client machine's), for the log. */
   private readonly synRetries: number;
+  /** The bare apps' listeners (topology.ts), where an event-loop app's accept queue meets the clients' connects. */
+  bareApps: BareAppFront | null = null;
+  /** Per backend: its app is a bare event loop (app.accept_model), whose listener the connects meet. */
+  private readonly bareEventLoop: boolean[];
+  /** The sending kernel's timers for the listener's data copies: the balancer's host (l4), else exact (a NAT's clients). */
+  private readonly senderTimers: SenderTimers;
 
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
@@ -96,6 +111,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     this.synRetransmits = schedule.retransmits;
     this.synGiveUp = schedule.giveUp;
     this.synRetries = k.tcp_syn_retries;
+    this.bareEventLoop = w.backends.map((b) => b.bare && acceptsByEventLoop(b));
+    this.senderTimers = w.lbHost?.host.clock ?? exactTimers(k.hz);
   }
 
   get listenQueues(): ListenQueues | null {
@@ -210,36 +227,69 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.failedAttempt(a, 'refused');
       return;
     }
-    // nginx's accept queue, or a bare one-worker app's (its event loop's: app/event-loop-accepts.ts;
-    // a WebSocket's upgrade meets the app's listener itself: app/ws-endpoint.ts appConnector).
-    if (backend.bare ? this.appLoopFull(a) : this.listenQueueFull(a)) return;
-    if (!w.attach(a.conn, a.backend)) {
-      // The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the
-      // initial RTO (TCP_TIMEOUT_INIT, 1 s).
-      w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
-      return;
+    // A bare event-loop app's listener (app/event-loop-accepts.ts) checks both the SYN and the final
+    // ACK (appHandshake); nginx's accept queue the SYN here, the ACK at ackArrives. A WebSocket's
+    // upgrade meets the app's listener itself (app/ws-endpoint.ts appConnector).
+    if (this.bareApps !== null && this.bareEventLoop[a.backend] && a.conn.kind === ConnKind.HTTP) {
+      if (!this.appHandshake(a)) return;
+    } else {
+      if (!backend.bare && this.listenQueueFull(a)) return;
+      if (!w.attach(a.conn, a.backend)) {
+        this.tupleBusy(a);
+        return;
+      }
     }
-    // Its handshake completes now: it waits for the app loop's next accept() if an iteration runs.
-    if (backend.bare && a.conn.kind === ConnKind.HTTP) backend.app.loop.queued();
     a.req = this.requestSock(a);
     w.engine.schedule(w.scenario.clients.rtt, this.established, a);
   }
 
   /**
-   * A bare app that is one event loop (app.accept_model: event_loop) runs an iteration and its accept queue holds
-   * min(backlog, somaxconn) + 1 connections waiting for the iteration's end
-   * (app/event-loop-accepts.ts): the SYN is dropped (tcp_conn_request(), net/ipv4/tcp_input.c,
-   * sk_acceptq_is_full) and sent again on the sender's SYN schedule (synDropped, as for nginx's
-   * queue below). An app with more workers accepts at once (not modelled as a queue).
+   * The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the initial
+   * RTO (TCP_TIMEOUT_INIT, 1 s).
    */
-  private appLoopFull(a: Attempt): boolean {
+  private tupleBusy(a: Attempt): void {
+    this.w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
+  }
+
+  /**
+   * The SYN of `a` meets a bare app that is one event loop (app.accept_model: event_loop): while
+   * the loop runs an iteration its accept queue holds the connections made meanwhile
+   * (app/event-loop-accepts.ts), min(backlog, somaxconn) + 1 at most. The app's listener checks
+   * it twice, as it does every other connect to the app (app/app-listener.ts,
+   * net/listen-queue.ts ListenerChecks): at the SYN (tcp_conn_request(), net/ipv4/tcp_input.c,
+   * sk_acceptq_is_full → drop, sent again on the sender's SYN schedule: synDropped, as for
+   * nginx's queue below) and at the final ACK (tcp_v4_syn_recv_sock(), net/ipv4/tcp_ipv4.c). A
+   * SYN retransmitted by the sender's timer softirq comes in a batch with the others of its timer
+   * wheel bucket: all pass their SYN check before any of their ACKs arrives, and the ACKs beyond
+   * the queue's room are dropped (tcp_check_req listen_overflow, tcp_abort_on_overflow 0): the
+   * sender is connected — HAProxy's Tc ends — and its request reaches the app with the data copy
+   * whose ACK finds room (BareClientConns.ackWaiter). False: the SYN was not taken (dropped, or
+   * the VM still holds the 4-tuple) and goes again later. An app with more workers accepts at
+   * once (not modelled as a queue).
+   */
+  private appHandshake(a: Attempt): boolean {
     const w = this.w;
     const backend = w.backends[a.backend];
-    const loop = backend.app.loop;
-    if (a.conn.kind !== ConnKind.HTTP || !loop.full(backend.appBacklog)) {
+    const retransmitted = a.synsDropped > 0;
+    this.tupleFree = true;
+    const h = this.bareApps!.listener.handshake(
+      backend,
+      retransmitted,
+      w.scenario.clients.rtt,
+      this.senderTimers,
+      this.appSender,
+      a,
+    );
+    if (h !== Handshake.SYN_DROPPED) {
       a.synsDropped = 0;
+      return true;
+    }
+    if (!this.tupleFree) {
+      a.synsDropped = 0;
+      this.tupleBusy(a);
       return false;
     }
+    const loop = backend.app.loop;
     const next = this.synDropped(a);
     w.trace.emitLimited(`app-listen-overflow-${a.backend}`, {
       kind: 'kernel.app_listen_overflow',
@@ -253,8 +303,17 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       givesUp: next.givesUp,
       sender: w.scenario.lb.mode === 'nat' ? 'client' : 'lb',
     });
-    return true;
+    return false;
   }
+
+  /** Whether the VM took the SYN appHandshake() just sent (appSender.takes: its 4-tuple free). */
+  private tupleFree = true;
+  /** What the app's listener asks of a client connect: its 4-tuple on the VM, and its wait after a dropped ACK. */
+  private readonly appSender: ListenerSender<Attempt> = {
+    takes: (a) => (this.tupleFree = this.w.attach(a.conn, a.backend)),
+    ackWaiter: (a) => this.bareApps!.clientConns.ackWaiter(a.conn),
+    owner: (a) => a.conn,
+  };
 
   /**
    * nginx's listen queue on :443 is full: the VM's kernel drops the SYN (tcp_conn_request(),

@@ -1,10 +1,12 @@
 /**
- * A bare one-worker app (node) behind lb.mode l4 / nat: its event loop accept()s every pending
- * connection between iterations (app/event-loop-accepts.ts), so the clients' connects that come
- * during one iteration wait in the kernel's accept queue, min(backlog, somaxconn) + 1 deep, and a
- * SYN beyond it is dropped and sent again 1 s later (lb/l4-connect.ts appLoopFull). Recorded with
- * HAProxy 2.6.12 and node v20: test/calibration/haproxy-bare-l4-backlog.test.ts. Before session 16
- * the clients' connects skipped the app's queue (connect time = the RTT).
+ * A bare one-worker app (node) behind lb.mode l4 / nat: its event loop accept()s one pending
+ * connection per iteration (app/event-loop-accepts.ts; libuv ≥ 1.45 uv__server_io(), node v20.20.2
+ * ships 1.46.0), so the clients' connects that come while it runs wait in the kernel's accept
+ * queue, min(backlog, somaxconn) + 1 deep, and a SYN beyond it is dropped and sent again 1 s later
+ * (lb/l4-connect.ts appHandshake). Recorded with HAProxy 2.6.12 and node v20:
+ * test/calibration/haproxy-bare-l4-backlog.test.ts. Before session 16 the clients' connects
+ * skipped the app's queue (connect time = the RTT); in session 16 the loop accepted every pending
+ * connection at an iteration's end (libuv < 1.45).
  */
 import { describe, expect, it } from 'vitest';
 import { EventLoopAccepts } from '../../../sim/model/app/event-loop-accepts.js';
@@ -13,29 +15,9 @@ import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { totalIn } from '../../calibration/heldout-table.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, valueAt } from '../helpers.js';
+import { bareBurst } from './bare-burst.js';
 
-/** 60 users in the first second, each keeping its connection; one app, 500 ms per request. */
-function burst(
-  mode: 'l4' | 'nat',
-  workers: number,
-  backlog: number,
-  acceptModel?: 'event_loop' | 'worker_per_connection',
-): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '10s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      http: { arrival_rate: 60, requests_per_connection: 'const(1000)', think_time: 'const(1s)', retries: 0 },
-    },
-    app: { workers, service_time: 'const(500ms)', backlog, keepalive_timeout: '60s', accept_model: acceptModel },
-    lb: { mode, balance: 'roundrobin', connect_timeout: '5s', retries: 3 },
-    health_check: { type: 'tcp', inter: '2s', rise: 2, fall: 3 },
-    backends: [{ name: 'vm-a', proxy: 'none' }],
-    timeline: [{ at: '1s', do: 'load', http_rate: 0 }],
-  } as ScenarioInput;
-}
+const burst = bareBurst;
 
 describe("a bare one-worker app's event loop and its accept queue", () => {
   it('l4: connects beyond backlog + 1 within one iteration are dropped and wait a SYN retransmission', () => {
@@ -72,7 +54,7 @@ describe("a bare one-worker app's event loop and its accept queue", () => {
     expect(drops[0].sender).toBe('client');
   });
 
-  it('the loop accepts everything pending when the jobs it held at the start of an iteration are done', () => {
+  it('the loop accepts one pending connection per iteration, all of them once it has nothing to run', () => {
     const loop = new EventLoopAccepts();
     loop.queued();
     expect(loop.pending).toBe(0); // idle loop: accepted at once
@@ -80,18 +62,42 @@ describe("a bare one-worker app's event loop and its accept queue", () => {
     loop.queued();
     loop.queued();
     expect(loop.pending).toBe(2);
-    expect(loop.full(2)).toBe(true);
-    // The iteration's one job ends with 3 jobs in the app (the two new connections' requests and
-    // another): all pending accepted, the next iteration runs those 3.
+    // The iteration's one job ends with 3 jobs in the app: the next iteration begins with one
+    // accept() (uv__server_io) and runs those 3; the other connection waits (session 16: both taken).
     loop.jobDone(3);
-    expect(loop.pending).toBe(0);
+    expect(loop.pending).toBe(1);
     loop.queued();
     loop.jobDone(2);
     loop.jobDone(1);
-    expect(loop.pending).toBe(1);
+    expect(loop.pending).toBe(2);
+    // An iteration with nothing after it: the loop polls again at once and takes them all.
     loop.jobDone(0);
     expect(loop.pending).toBe(0);
-    expect(loop.full(0)).toBe(false);
+    expect(loop.running).toBe(false);
+  });
+
+  it("a client's request waits with its connection in the accept queue and is read one iteration after its accept", () => {
+    const loop = new EventLoopAccepts();
+    const first = new Req(() => {});
+    const second = new Req(() => {});
+    loop.jobStarted();
+    loop.queued(first);
+    loop.queued(second);
+    expect(loop.holdRequestOf(second, second)).toBe(true);
+    expect(loop.holdRequestOf(first, first)).toBe(true);
+    loop.jobDone(1); // accepts `first`: its request is read at the next iteration's end
+    expect(loop.holdRequestOf(first, first)).toBe(false); // accepted: read like any other
+    expect(loop.readable()).toEqual([first]); // read at iteration 2's end (AppServer.loopJobDone)
+    loop.jobDone(1); // accepts `second`
+    expect(loop.readable()).toEqual([second]);
+    // A client that closed before its accept: the place stays until node accepts it, its request goes.
+    expect(loop.forget(second)).toBe(false); // accepted already
+    loop.queued(first);
+    expect(loop.holdRequestOf(first, first)).toBe(true);
+    expect(loop.forget(first)).toBe(true);
+    expect(loop.pending).toBe(1);
+    loop.jobDone(0);
+    expect(loop.readable()).toEqual([]);
   });
 });
 
