@@ -53,7 +53,10 @@ export class NginxMaster {
     const nginx = backend.nginx;
     if (!backend.hostUp || !nginx.listening) return;
     const before = nginx.shuttingDown;
+    const workers = nginx.config.worker_processes;
     const g = nginx.reload({ ...nginx.config, ...settings });
+    // Which worker holds each connection follows the newest worker_processes (upstream.ts workerOf).
+    if (g.config.worker_processes !== workers) this.path.workerConns?.reloaded(backend);
     if (logged)
       w.trace.emit({ kind: 'nginx.reload', backend: backend.name, generation: g.id, shuttingDown: before, settings });
     const pending: PendingQuit = { backend, newest: g.id };
@@ -104,7 +107,7 @@ export class NginxMaster {
         this.http.crossedFin(conn);
       else this.serverEnds(backend, conn, EndKind.SERVER_FIN);
     }
-    for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, true);
+    this.path.closeCached(backend, true);
     for (const g of gens) {
       if (g.quitAt < 0) g.quitAt = w.now;
       this.exited(backend, g);
@@ -130,12 +133,7 @@ export class NginxMaster {
       }
     }
     // The upstream connections their workers cached are c->idle too: closed by nginx (FIN, TIME_WAIT on the VM).
-    const pool = backend.upstreamPool;
-    for (let i = pool.length - 1; i >= 0; i--) {
-      if (!quitted.has(pool[i].nginxGen)) continue;
-      this.path.closeUpstream(backend, pool[i], true);
-      pool.splice(i, 1);
-    }
+    this.path.closeCached(backend, true, (gen) => quitted.has(gen));
     for (const g of gens) {
       const timeout = g.config.worker_shutdown_timeout;
       if (timeout > 0 && timeout !== Infinity && backend.nginx.generationOf(g.id) === g) {

@@ -1,10 +1,11 @@
 import { ReqPhase } from '../core/app-job.js';
-import { type Conn, ConnKind } from '../core/conn.js';
+import { type Conn, ConnKind, type UpstreamConn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { requestCrossesFin } from './nginx.js';
+import { WorkerConnCount } from './worker-conn-count.js';
 
 /**
  * A worker's own connections besides its clients' and upstreams': the listening socket
@@ -28,6 +29,22 @@ export type UpgradeSlots = (typeof UpgradeSlots)[keyof typeof UpgradeSlots];
 export type WorkerOf = (backend: Backend, conn: Conn) => number;
 
 /**
+ * Told, at each new connection a limited worker asks for, every worker's kept count on every VM
+ * (`kept`) and a walk's (`walked`), and whether it is the asking worker (tests: checkCountsWith).
+ */
+export type CountCheck = (kept: number, walked: number, asking: boolean) => void;
+let countCheck: CountCheck | null = null;
+
+/**
+ * Tests only: compare the kept counts of the workers' connections (worker-conn-count.ts) with a
+ * walk over each VM's connections at every new connection asked for (null: stop). The walk is what
+ * the counts replace, so the two must agree at every accept and upstream connect.
+ */
+export function checkCountsWith(check: CountCheck | null): void {
+  countCheck = check;
+}
+
+/**
  * nginx's per-worker connection array, `worker_connections` (nginx.worker_connections; 0 = not
  * modelled). Every ngx_get_connection() — an accepted client (ngx_event_accept,
  * src/event/ngx_event_accept.c) or an upstream connect (ngx_event_connect_peer,
@@ -39,9 +56,9 @@ export type WorkerOf = (backend: Backend, conn: Conn) => number;
  * ngx_get_connection returns NULL ("worker_connections are not enough"): ngx_event_accept closes the
  * accepted socket, ngx_event_connect_peer fails (NGX_ERROR: ngx_http_upstream_connect answers 500).
  *
- * A worker's count is read from the VM's connections when a new one is asked for (so a run without
- * the setting pays nothing): its clients (a WebSocket tunnel holds two, client and upstream), their
- * upstream connections in flight, its cached upstream connections, and WORKER_OWN_CONNECTIONS. The
+ * A worker's count — its clients (a WebSocket tunnel holds two, client and upstream), their
+ * upstream connections in flight, its cached upstream connections, and WORKER_OWN_CONNECTIONS — is
+ * kept as they come and go (worker-conn-count.ts; only in a run that sets the limit). The
  * accept is decided when the connection's first request reaches nginx (on loopback and on a LAN the
  * client writes it right behind its handshake ACK): the request is then in the socket when
  * nginx closes it, and close() with unread data sends RST (net/ipv4/tcp.c __tcp_close) — ECONNRESET
@@ -60,6 +77,8 @@ export class WorkerConnections {
   private readonly idleSince = new WeakMap<Conn, number>();
   /** Some nginx of the run has worker_connections set (in its configuration or a later reload's). */
   readonly used: boolean;
+  /** Each VM's count of its workers' connections, by backend index (empty when not used). */
+  private readonly counts: WorkerConnCount[] = [];
 
   constructor(
     private readonly w: World,
@@ -69,6 +88,45 @@ export class WorkerConnections {
     this.used =
       w.backends.some((b) => b.nginx.config.worker_connections > 0) ||
       w.scenario.timeline.some((a) => 'nginx' in a && (a.nginx?.worker_connections ?? 0) > 0);
+    if (!this.used) return;
+    for (const b of w.backends) {
+      const count = new WorkerConnCount((c) => workerOf(b, c));
+      this.counts.push(count);
+      // The VM's tally of its client connections (proxy/memory.ts) tells it of each one.
+      b.nginxConns.workers = count;
+    }
+  }
+
+  /** `up` went into its worker's keep-alive cache (upstream.ts). */
+  cached(backend: Backend, up: UpstreamConn): void {
+    if (this.used) this.counts[backend.index].cached(up);
+  }
+
+  /** `up` left its worker's keep-alive cache: reused, or closed. */
+  uncached(backend: Backend, up: UpstreamConn): void {
+    if (this.used) this.counts[backend.index].uncached(up);
+  }
+
+  /**
+   * Worker `worker` takes `conn`'s TLS handshake (worker-cpu.ts admit): the connection is that
+   * worker's from now (RequestPath.workerOf reads conn.nginxWorker), and so is its count.
+   */
+  assignWorker(backend: Backend, conn: Conn, worker: number): void {
+    if (!this.used || !backend.conns.has(conn)) {
+      conn.nginxWorker = worker;
+      return;
+    }
+    const from = this.workerOf(backend, conn);
+    conn.nginxWorker = worker;
+    this.counts[backend.index].moved(conn, from);
+  }
+
+  /**
+   * nginx reloaded: which worker a connection is counted in follows the newest worker_processes
+   * (RequestPath.workerOf), so a change of it recounts them all (once per reload).
+   */
+  reloaded(backend: Backend): void {
+    if (this.used) this.counts[backend.index].recount(backend.conns, backend.upstreamPool);
   }
 
   /** worker_connections is set on this VM's nginx (the generation's own configuration). */
@@ -124,14 +182,11 @@ export class WorkerConnections {
   private take(backend: Backend, conn: Conn, counted: number): boolean {
     const limit = this.limitOf(backend, conn);
     if (limit <= 0) return true;
-    // Even were every connection on the VM this worker's and a pair (a tunnel, a request with its
-    // upstream), more than limit/16 would stay free: no drain and room, without counting exactly
-    // (the exact count walks the VM's connections: O(N) per new connection).
-    const atMost = WORKER_OWN_CONNECTIONS + 2 * backend.conns.size + backend.upstreamPool.length;
-    if (limit - (atMost - counted) > limit / 16) return true;
     const gen = conn.nginxGen;
     const worker = this.workerOf(backend, conn);
-    let free = limit - (this.inUse(backend, gen, worker) - counted);
+    const inUse = WORKER_OWN_CONNECTIONS + this.counts[backend.index].of(gen, worker);
+    if (countCheck !== null) this.crossCheck(countCheck, backend, gen, worker);
+    let free = limit - (inUse - counted);
     if (free <= limit / 16) free += this.drain(backend, conn, worker, limit);
     return free > 0;
   }
@@ -140,8 +195,23 @@ export class WorkerConnections {
     return (backend.nginx.generationOf(conn.nginxGen)?.config ?? backend.nginx.config).worker_connections;
   }
 
-  /** Connections the worker holds now. */
-  private inUse(backend: Backend, gen: number, worker: number): number {
+  /** Every VM's every worker: its kept count against a walk's (checkCountsWith). */
+  private crossCheck(check: CountCheck, asking: Backend, gen: number, worker: number): void {
+    for (const b of this.w.backends) {
+      const keys = new Set<string>();
+      for (const [g, k] of this.counts[b.index].entries()) keys.add(`${g}/${k}`);
+      for (const c of b.conns) keys.add(`${c.nginxGen}/${this.workerOf(b, c)}`);
+      for (const up of b.upstreamPool) keys.add(`${up.nginxGen}/${up.worker}`);
+      for (const key of keys) {
+        const [g, k] = key.split('/').map(Number);
+        const kept = WORKER_OWN_CONNECTIONS + this.counts[b.index].of(g, k);
+        check(kept, this.walk(b, g, k), b === asking && g === gen && k === worker);
+      }
+    }
+  }
+
+  /** Connections the worker holds now, by a walk of the VM's (what the kept count replaces; tests: checkCountsWith). */
+  private walk(backend: Backend, gen: number, worker: number): number {
     let n = WORKER_OWN_CONNECTIONS;
     for (const c of backend.conns) {
       if (c.nginxGen !== gen || this.workerOf(backend, c) !== worker) continue;
