@@ -23,7 +23,8 @@
  * against 191, 189 thinking clients closed against 191). The first four runs agreed with their
  * predictions as written. Client differences (the harness's, not nginx's) are kept out of the
  * compared figures: the recorded client reopens a closed connection at once and waits on it
- * (lazyReconnect off; tabled as a known gap), after a
+ * (lazyReconnect off; a known gap until session 17, then run through the model with
+ * `clients.http.reconnect: eager` and compared), after a
  * `Connection: close` answer the recorded client sends its next request on a new connection at once
  * (drainsim's thinks first), and drainsim's client ends its connection after a 5xx (retries 0),
  * which is why the 3-s group of the quit run is twinned as its three rounds of requests.
@@ -403,31 +404,46 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       );
     });
 
-    it('KNOWN GAP (the harness client): reconnecting at once after a close and waiting on the new connection doubles the churn', () => {
+    it('clients that reopen a closed connection at once and wait on it (clients.http.reconnect eager): the waiting connections are reusable too, so nginx closes twice as many; KNOWN GAP (the harness client) in what fails', () => {
       // The recorded client replaced a closed connection at once and waited on it for the rest of
-      // its think time: a connection waiting for its first request is reusable too
-      // (ngx_http_init_connection → ngx_reusable_connection(c, 1)), so it was closed again — 62
-      // closes a second instead of 31, and 130 first requests failed instead of 23. drainsim's
-      // client (like an HTTP pool) connects when its request is due: the lazy run above.
+      // its think time. nginx accepts the waiting connection and makes it reusable
+      // (ngx_http_init_connection → ngx_reusable_connection(c, 1)), so ngx_drain_connections
+      // closes it again: 62 closes a second instead of 31. A known gap in session 16 (drainsim's
+      // client connected when its request was due); session 17 added the eager client and ran the
+      // same twin with it, unchanged otherwise: the closes agree. The harness stops sending at 9 s,
+      // the twin's clients go on to 10 s: every figure is taken by 9 s.
       const data = real('wc64-burst');
       expectPunctual(data);
-      const rs = forty();
-      table.knownGap(
+      const rs = forty().map((r) => twin('nginx-holdout4-wc64-burst', ['clients.http.reconnect=eager'], r.seed));
+      const idleCloses = data.clientEvents.filter(
+        (e: ClientEvent & { how?: string; idle?: boolean }) =>
+          e.ev === 'conn-close' && e.how !== 'client-closed' && e.idle && e.s <= 9,
+      ).length;
+      expect(idleCloses).toBe(data.summary.burstClosedIdleByNginx);
+      table.expectClose(
         wc,
-        'eager client: requests failed',
-        data.summary.burstFirstRequestFailed,
-        overSeeds(rs, (r) => figure(r, 'errors.total')),
+        'eager: connections closed by nginx while their client waited, by 9 s',
+        idleCloses,
+        overSeeds(rs, (r) => upTo9(r, 'closed_fin')),
       );
-      expect(data.summary.burstFirstRequestFailed).toBeGreaterThan(
-        4 * real('wc64-lazy').summary.burstFirstRequestFailed,
-      );
-      // Its answers too: 217 by 9 s against 191 (the lazy run's and drainsim's).
-      table.knownGap(
-        wc,
-        'eager client: answered by 9 s',
-        answeredBy9(data),
-        overSeeds(rs, (r) => upTo9(r, 'responses_2xx')),
-      );
+      for (const r of rs) expect(figure(r, 'responses_5xx.total')).toBe(0); // real: every answer a 200
+      // KNOWN GAP (the harness client, not nginx): a replacement connection nginx closed before it
+      // carried a request was replaced 200 ms later and sent at once, whatever was left of its think
+      // time (calibration/nginx/client.mjs: `rest` is 0 on a replacement, whose thinkDue is never
+      // set); that early request met a full worker at its accept ("[alert] 64 worker_connections are
+      // not enough" 104 times): 130 first requests failed. drainsim's eager client waits for the
+      // planned request on its replacement (its accept comes at the connect: refused, it closes
+      // with no request to fail), so few fail — and, its waiting connections holding the worker's
+      // room, fewer are answered than even the lazy run's 191.
+      const failedBy9 = reqs(data).filter((e) => e.out !== 'ok' && e.s <= 9).length;
+      expect(failedBy9).toBe(data.summary.burstFirstRequestFailed);
+      expect(failedBy9).toBeGreaterThan(4 * real('wc64-lazy').summary.burstFirstRequestFailed);
+      const simFailed = overSeeds(rs, (r) => upTo9(r, 'errors'));
+      table.knownGap(wc, 'eager: requests failed by 9 s', failedBy9, simFailed);
+      expect(simFailed).toBeLessThan(failedBy9 / 2);
+      const simAnswered = overSeeds(rs, (r) => upTo9(r, 'responses_2xx'));
+      table.knownGap(wc, 'eager: answered by 9 s', answeredBy9(data), simAnswered);
+      expect(simAnswered).toBeLessThan(0.9 * answeredBy9(data));
     });
 
     it('NOT RUN THROUGH THE MODEL (the recording only): with 40 idle keep-alive clients already in, those are closed first, oldest first, before any thinking burst client', () => {

@@ -120,12 +120,18 @@ export class NginxMaster {
     const w = this.w;
     const quitted = new Set(gens.map((g) => g.id));
     // Their idle client connections: FIN now (a request the client sends before it arrives is lost: the keepalive race).
+    // Not one accepted ahead of its first request (clients.http.reconnect eager): it is not
+    // c->idle (only ngx_http_set_keepalive sets that), so ngx_close_idle_connections leaves it,
+    // and its client_header_timeout timer (not cancelable) keeps its worker until its request
+    // comes (answered with `Connection: close`: nginx.ts closesAfterResponse) or the timer closes it.
+    const awaiting = this.path.awaiting;
     for (const conn of [...backend.conns]) {
       if (
         quitted.has(conn.nginxGen) &&
         conn.kind === ConnKind.HTTP &&
         conn.phase === ReqPhase.NONE &&
-        conn.lbFlow === LbFlow.TRACKED
+        conn.lbFlow === LbFlow.TRACKED &&
+        !awaiting.has(conn)
       ) {
         if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt))
           this.http.crossedFin(conn);

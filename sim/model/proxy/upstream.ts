@@ -11,6 +11,7 @@ import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { ResponseSink } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { AwaitingFirstRequest } from './awaiting-request.js';
 import type { WorkerConnections } from './worker-connections.js';
 
 /**
@@ -23,6 +24,8 @@ export class RequestPath {
   sink!: ResponseSink;
   /** nginx's per-worker connection arrays (worker_connections), set by the client side (client-conns.ts). */
   workerConns: WorkerConnections | null = null;
+  /** nginx's accepted client connections still waiting for their first request (clients.http.reconnect eager). */
+  readonly awaiting = new AwaitingFirstRequest();
 
   /**
    * Linux's SYN schedule per backend (its kernel settings are fixed for the run): the

@@ -7,8 +7,10 @@ export type WorkerOfConn = (conn: Conn) => number;
  * How many connections each nginx worker process of a VM holds, per generation and worker, kept
  * as they come and go instead of walked at each new one (worker-connections.ts asks for one count
  * at every accept and upstream connect near the limit: a walk was O(clients) each time). A
- * worker's connections: each client it accepted (NginxConnTally.add / delete: World.attach, end,
- * dropServerEnd), one more while that client holds an upstream connection (a request at the app,
+ * worker's connections: each client it accepted (accept: from ngx_event_accept's
+ * ngx_get_connection, worker-connections.ts; a connection the kernel holds for accept() holds
+ * none) until it ends (NginxConnTally.delete: World.end, dropServerEnd), one more while that
+ * client holds an upstream connection (a request at the app,
  * a WebSocket tunnel: Conn's `upstream` setter tells the tally), and each upstream connection in
  * its keep-alive cache (cached / uncached: upstream.ts, master.ts). The worker a connection
  * belongs to moves when a TLS worker takes its handshake (moved: worker-cpu.ts admit) and, for
@@ -18,6 +20,8 @@ export type WorkerOfConn = (conn: Conn) => number;
 export class WorkerConnCount {
   /** Connections held, by generation id, then worker index (both small: nginx.ts hands ids out one by one). */
   private readonly held: number[][] = [];
+  /** The VM's client connections nginx has accepted (counted); weak: a record goes with its client. */
+  private readonly accepted = new WeakSet<Conn>();
 
   constructor(private readonly workerOf: WorkerOfConn) {}
 
@@ -38,23 +42,37 @@ export class WorkerConnCount {
     return out;
   }
 
-  /** `conn` joined the VM's connections (its nginxGen set): itself, and its upstream connection if any. */
+  /** Whether `conn` is counted: one of the VM's connections its nginx accepted. */
+  holds(conn: Conn): boolean {
+    return this.accepted.has(conn);
+  }
+
+  /** `conn` joined the VM's connections (World.attach): in the kernel's queue, not nginx's until accept. */
   add(conn: Conn): void {
+    this.accepted.delete(conn);
+  }
+
+  /** nginx accepted `conn`, one of the VM's connections: itself, and its upstream connection if any. */
+  accept(conn: Conn): void {
+    if (this.accepted.has(conn)) return;
+    this.accepted.add(conn);
     this.change(conn.nginxGen, this.workerOf(conn), conn.upstream !== null ? 2 : 1);
   }
 
   /** `conn` left the VM's connections. */
   delete(conn: Conn): void {
+    if (!this.accepted.delete(conn)) return;
     this.change(conn.nginxGen, this.workerOf(conn), conn.upstream !== null ? -2 : -1);
   }
 
   /** `conn`, one of the VM's connections, got an upstream connection or let its one go. */
   upstreamChanged(conn: Conn, held: boolean): void {
-    this.change(conn.nginxGen, this.workerOf(conn), held ? 1 : -1);
+    if (this.accepted.has(conn)) this.change(conn.nginxGen, this.workerOf(conn), held ? 1 : -1);
   }
 
   /** `conn`, one of the VM's connections, was counted in worker `from` and is now its workerOf's. */
   moved(conn: Conn, from: number): void {
+    if (!this.accepted.has(conn)) return;
     const to = this.workerOf(conn);
     if (to === from) return;
     const n = conn.upstream !== null ? 2 : 1;
@@ -75,7 +93,7 @@ export class WorkerConnCount {
   /** Count everything again (after a reload changed which worker each connection is counted in). */
   recount(conns: Iterable<Conn>, pool: readonly UpstreamConn[]): void {
     this.held.length = 0;
-    for (const c of conns) this.add(c);
+    for (const c of conns) if (this.accepted.delete(c)) this.accept(c);
     for (const up of pool) this.cached(up);
   }
 

@@ -10,6 +10,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { checkCountsWith, WORKER_OWN_CONNECTIONS } from '../../../sim/model/proxy/worker-connections.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run } from '../helpers.js';
+import { wcBurst, wsUpgrades } from './wc-burst-fixture.js';
 
 /** What the check saw over one run. */
 interface Seen {
@@ -36,29 +37,8 @@ function checked(input: ScenarioInput): Seen {
 }
 
 /** Keep-alive clients in a closed loop (1-s requests, 500-ms think), too many for `limit`; dropped ones retry. */
-function keepalive(limit: number, nginx: Record<string, unknown>, timeline: unknown[] = []): ScenarioInput {
-  return {
-    start: '00:00:00',
-    warmup: '0s',
-    horizon: '8s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '0.1ms',
-      http: {
-        arrival_rate: 40,
-        requests_per_connection: 'const(1000)',
-        think_time: 'const(500ms)',
-        retries: 20,
-        retry_backoff: { policy: 'exponential', base: '200ms', cap: '200ms' },
-      },
-    },
-    app: { workers: 1000, service_time: 'const(1s)' },
-    nginx: { keepalive_timeout: '60s', worker_connections: limit, ...nginx },
-    lb: { mode: 'nat' },
-    backends: [{ name: 'vm-a' }],
-    timeline: [{ at: '0.5s', do: 'load', http_rate: 0 }, ...timeline],
-  } as ScenarioInput;
-}
+const keepalive = (limit: number, nginx: Record<string, unknown>, timeline: unknown[] = []): ScenarioInput =>
+  wcBurst({ worker_connections: limit, ...nginx }, {}, timeline);
 
 const LIMIT = WORKER_OWN_CONNECTIONS + 24;
 
@@ -108,22 +88,7 @@ describe("the kept count of each nginx worker's connections equals a walk at eve
   });
 
   it('WebSocket tunnels hold two each', () => {
-    const seen = checked({
-      start: '00:00:00',
-      warmup: '0s',
-      horizon: '3s',
-      sample_interval: '100ms',
-      clients: {
-        ws: {
-          ping_interval: 'none',
-          scheduled: Array.from({ length: 100 }, () => ({ at: '1s', lifetime: '1h' })),
-          reconnect: { policy: 'exponential', base: '10s', cap: '10s', honor_retry_after: false },
-        },
-      },
-      nginx: { worker_processes: 2, worker_connections: WORKER_OWN_CONNECTIONS + 2 * 20 },
-      app: { ws: { handshake_time: '0s' } },
-      backends: [{ name: 'vm-a' }],
-    });
+    const seen = checked(wsUpgrades({ worker_processes: 2, worker_connections: WORKER_OWN_CONNECTIONS + 2 * 20 }));
     expect(seen.mismatches).toEqual([]);
     // An accept and an upstream connect per upgrade that got in.
     expect(seen.checks).toBeGreaterThan(100);
