@@ -910,6 +910,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     at: At,
     do: z.literal('load'),
     http_rate: rate().optional().describe('New arrival rate of HTTP connections per second.'),
+    http_think_time: zDistribution('duration')
+      .optional()
+      .describe(
+        'The think time every keep-alive client draws from now on (clients.http.think_time until then); a client already thinking keeps its draw. With http_rate, a second population with its own think time: e.g. idle clients (think 1h) already in, then a busy burst.',
+      ),
     ws_rate: rate().optional(),
     request_rate: rate().optional().describe('New open-loop request rate per second.'),
   }),

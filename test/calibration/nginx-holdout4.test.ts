@@ -446,30 +446,90 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       expect(simAnswered).toBeLessThan(0.9 * answeredBy9(data));
     });
 
-    it('NOT RUN THROUGH THE MODEL (the recording only): with 40 idle keep-alive clients already in, those are closed first, oldest first, before any thinking burst client', () => {
-      // Two client populations in one nginx, which one drainsim client spec cannot restate (its
-      // prediction, the unlimited nginx, had nothing closed): no twin, so no drainsim figure and no
-      // table row; what follows checks the recording (what the rule in worker-connections.ts says
-      // of it) and cannot fail on a model change. test/model/proxy/worker-connections.test.ts runs
-      // the rule through the model. The burst
-      // took the worker from 22 free to 4 after 9 clients (2 each): the first idle close at
-      // 4.181 s, the 40th at 4.560 s; the first thinking burst client closed at 5.02 s.
+    it('with 40 idle keep-alive clients already in, those are closed first, oldest first, before any thinking burst client (twin written after the recording)', () => {
+      // Recorded: the burst took the worker from 22 free to 4 after 9 clients (2 each): the first
+      // idle close at 4.181 s, the 40th at 4.560 s; the first thinking burst client closed at 5.02 s.
       const data = real('worker-connections64');
       expectPunctual(data);
       const s = data.summary;
       expect(s.idleClosedBeforeBurst).toBe(0);
       expect(s.idleClosedByNginx).toBe(40);
-      expect(s.idleCloseTimes.first).toBeGreaterThan(4.15);
-      expect(s.idleCloseTimes.last).toBeLessThan(4.6);
       const burstIdle = data.clientEvents.filter(
         (e: ClientEvent & { how?: string; idle?: boolean }) =>
           e.ev === 'conn-close' && e.g === 'burst' && e.idle && e.how !== 'client-closed',
       );
-      expect(Math.min(...burstIdle.map((e: ClientEvent) => e.s))).toBeGreaterThan(s.idleCloseTimes.last);
-      // With 2 workers each had 64: 36 + 38 clients, 6 idle ones closed, every request answered.
+      const firstBurstClose = Math.min(...burstIdle.map((e: ClientEvent) => e.s));
+      expect(firstBurstClose).toBeGreaterThan(s.idleCloseTimes.last);
+      // The twin (session 17, calibration/scenarios/nginx-holdout4-wc64-two-populations.yaml: two
+      // populations by a `load` action's http_think_time) written after the recording, so not
+      // held out. Seeds whose Poisson clients restate the recording's 40 + 40 within 10 % with no
+      // more idle clients than the worker holds (36–40 idle, 36–44 burst; the harness's are 40 and
+      // 40), the clients counted in the unlimited run. Only what comes before the first burst
+      // client is closed is compared: the burst's clients are drainsim's on_demand ones, the
+      // harness's eager ones (the KNOWN GAP above) after that.
+      const name = 'nginx-holdout4-wc64-two-populations';
+      const seeds = Array.from({ length: 30 }, (_, i) => i + 1).filter((seed) => {
+        const free = twin(name, ['nginx.worker_connections=0'], seed);
+        const idle = totalIn(free, 'new_conn', 0, 3.5);
+        const burst = totalIn(free, 'new_conn', 3.5, 5);
+        return idle >= 36 && idle <= 40 && burst >= 36 && burst <= 44;
+      });
+      const rs = seeds.map((seed) => twin(name, [], seed));
+      expect(rs.length).toBeGreaterThanOrEqual(3);
+      const idleOf = (r: RunResult): number => totalIn(r, 'new_conn', 0, 3.5);
+      // Every idle client closed by nginx before 5 s (no burst client thinks before its first
+      // answer at 5 s): the oldest first, all of them, none before the burst.
+      table.expectClose(
+        wc,
+        'idle + burst: idle clients closed by nginx before the first burst client, per idle client',
+        s.idleClosedByNginx / 40,
+        overSeeds(rs, (r) => totalIn(r, 'closed_fin', 4, 5) / idleOf(r)),
+        { share: true },
+      );
+      for (const r of rs) expect(totalIn(r, 'closed_fin', 0, 4)).toBe(0);
+      const reuseTimes = (r: RunResult): number[] => kindTimes(r, 'nginx.worker_connections_reuse');
+      table.expectTime(
+        wc,
+        'idle + burst: first idle client closed',
+        s.idleCloseTimes.first,
+        overSeeds(rs, (r) => reuseTimes(r)[0]),
+      );
+      // The last idle close: the first 100-ms sample by which every idle client was closed.
+      const lastIdleClose = (r: RunResult): number => {
+        const fin = series(r, 'closed_fin');
+        let sum = 0;
+        for (const [t, v] of fin) {
+          if (t <= 4) continue;
+          sum += v;
+          if (sum >= idleOf(r)) return t;
+        }
+        return Number.NaN;
+      };
+      table.expectTime(
+        wc,
+        'idle + burst: last idle client closed',
+        s.idleCloseTimes.last,
+        overSeeds(rs, lastIdleClose),
+      );
+      // With 2 workers each had 64: 36 + 38 clients, 6 idle ones closed, every request answered
+      // (no burst client closed: the clients' reconnect rule plays no part).
       const two = real('worker-connections64-workers2').summary;
       expect(two.idleClosedByNginx).toBe(6);
+      expect(two.burstClosedIdleByNginx).toBe(0);
       expect(two.burstStatuses).toEqual({ 200: two.burstRequests });
+      const rs2 = seeds.map((seed) => twin(name, ['nginx.worker_processes=2'], seed));
+      table.expectClose(
+        wc,
+        'idle + burst, 2 workers: idle clients closed by nginx',
+        two.idleClosedByNginx,
+        overSeeds(rs2, (r) => figure(r, 'closed_fin.total')),
+      );
+      table.expectClose(
+        wc,
+        'idle + burst, 2 workers: requests failed',
+        0,
+        overSeeds(rs2, (r) => figure(r, 'errors.total')),
+      );
     });
   });
 

@@ -39,7 +39,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** One seed per arriving client; each client then draws from its own sequence. */
   private readonly clientSeeds: Rng;
   private readonly retryRng: Rng;
-  private readonly thinkTime: Distribution;
+  /** What each think is drawn from: clients.http.think_time, or a timeline `load`'s http_think_time since it. */
+  private thinkTime: Distribution;
   private readonly requestsPerConn: Distribution;
   private readonly rtt: number;
   /** The client's own keep-alive idle timeout (∞: none). */
@@ -99,6 +100,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** Change the arrival rate (a `load` action). */
   setRate(rate: number): void {
     this.arrivals.setRate(rate);
+  }
+
+  /** Change the think time drawn from now on (a `load` action's http_think_time); a think already drawn stands. */
+  setThinkTime(think: Distribution): void {
+    this.thinkTime = think;
   }
 
   private arrive(): void {
