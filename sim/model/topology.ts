@@ -78,6 +78,7 @@ export function buildModel(scenario: Scenario): Model {
     };
     world.onEnded = cpu.ended;
     front.cpu = cpu;
+    cpu.workerConns = path.workerConns;
     // Busy workers accept late: connections beyond nginx's listen backlog are SYNs the kernel drops.
     connector.listenQueues = cpu;
   }

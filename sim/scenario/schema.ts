@@ -124,6 +124,11 @@ export const NginxSchema = z.strictObject({
     .prefault('75s')
     .describe('nginx keepalive_timeout (client side), default 75s; 0s turns client keep-alive off.'),
   keepalive_requests: int(1).prefault(1000).describe('nginx keepalive_requests, default 1000 since 1.19.10.'),
+  client_header_timeout: zDuration
+    .prefault('60s')
+    .describe(
+      'nginx client_header_timeout, default 60s: how long an accepted connection may wait for its first request (ngx_http_init_connection arms it on the read event; ngx_http_wait_request_handler closes the connection when it fires: FIN). Only clients.http.reconnect eager opens connections that wait.',
+    ),
   proxy_read_timeout: zDuration
     .prefault('60s')
     .describe('nginx proxy_read_timeout, default 60s; also the idle timeout of an upgraded WebSocket tunnel.'),
@@ -426,6 +431,12 @@ export const HttpClientsSchema = z.strictObject({
     .prefault('0s')
     .describe(
       "The client's own keep-alive idle timeout (an L7 balancer's backend idle timeout, an HTTP client pool's): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx's close.",
+    ),
+  reconnect: z
+    .enum(['on_demand', 'eager'])
+    .prefault('on_demand')
+    .describe(
+      "When a client replaces a connection the server closed while it thought. on_demand: when its next request is due (an HTTP client's pool: Go's net/http Transport, Node's http.Agent dial when a request needs a connection). eager: at once, and the new connection waits for the request (a pool that keeps connections open ahead of use — min-idle pools such as HikariCP's minimumIdle or Apache HttpClient's, a browser's preconnect; the round-4 harness client). nginx accepts such a connection at once and holds one of its worker's connections for it (ngx_event_accept); waiting for its first request it is reusable, so ngx_drain_connections may close it (FIN), but not idle (only ngx_http_set_keepalive sets c->idle), so a QUIT or reload leaves it open (ngx_close_idle_connections) and the old workers wait for it (its read timer is not cancelable: ngx_event_no_timers_left) until its request comes — answered with `Connection: close` — or nginx.client_header_timeout closes it (ngx_http_init_connection, src/http/ngx_http_request.c). A connection closed before it carried any request (refused at the accept, drained while it waited) is replaced after retry_backoff, not at once (no tight loop against a full worker), and waits again for the planned request.",
     ),
 });
 
@@ -899,6 +910,11 @@ export const ActionSchema = z.discriminatedUnion('do', [
     at: At,
     do: z.literal('load'),
     http_rate: rate().optional().describe('New arrival rate of HTTP connections per second.'),
+    http_think_time: zDistribution('duration')
+      .optional()
+      .describe(
+        'The think time every keep-alive client draws from now on (clients.http.think_time until then); a client already thinking keeps its draw. With http_rate, a second population with its own think time: e.g. idle clients (think 1h) already in, then a busy burst.',
+      ),
     ws_rate: rate().optional(),
     request_rate: rate().optional().describe('New open-loop request rate per second.'),
   }),

@@ -23,7 +23,8 @@
  * against 191, 189 thinking clients closed against 191). The first four runs agreed with their
  * predictions as written. Client differences (the harness's, not nginx's) are kept out of the
  * compared figures: the recorded client reopens a closed connection at once and waits on it
- * (lazyReconnect off; tabled as a known gap), after a
+ * (lazyReconnect off; a known gap until session 17, then run through the model with
+ * `clients.http.reconnect: eager` and compared), after a
  * `Connection: close` answer the recorded client sends its next request on a new connection at once
  * (drainsim's thinks first), and drainsim's client ends its connection after a 5xx (retries 0),
  * which is why the 3-s group of the quit run is twinned as its three rounds of requests.
@@ -403,57 +404,132 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       );
     });
 
-    it('KNOWN GAP (the harness client): reconnecting at once after a close and waiting on the new connection doubles the churn', () => {
+    it('clients that reopen a closed connection at once and wait on it (clients.http.reconnect eager): the waiting connections are reusable too, so nginx closes twice as many; KNOWN GAP (the harness client) in what fails', () => {
       // The recorded client replaced a closed connection at once and waited on it for the rest of
-      // its think time: a connection waiting for its first request is reusable too
-      // (ngx_http_init_connection → ngx_reusable_connection(c, 1)), so it was closed again — 62
-      // closes a second instead of 31, and 130 first requests failed instead of 23. drainsim's
-      // client (like an HTTP pool) connects when its request is due: the lazy run above.
+      // its think time. nginx accepts the waiting connection and makes it reusable
+      // (ngx_http_init_connection → ngx_reusable_connection(c, 1)), so ngx_drain_connections
+      // closes it again: 62 closes a second instead of 31. A known gap in session 16 (drainsim's
+      // client connected when its request was due); session 17 added the eager client and ran the
+      // same twin with it, unchanged otherwise: the closes agree. The harness stops sending at 9 s,
+      // the twin's clients go on to 10 s: every figure is taken by 9 s.
       const data = real('wc64-burst');
       expectPunctual(data);
-      const rs = forty();
-      table.knownGap(
+      const rs = forty().map((r) => twin('nginx-holdout4-wc64-burst', ['clients.http.reconnect=eager'], r.seed));
+      const idleCloses = data.clientEvents.filter(
+        (e: ClientEvent & { how?: string; idle?: boolean }) =>
+          e.ev === 'conn-close' && e.how !== 'client-closed' && e.idle && e.s <= 9,
+      ).length;
+      expect(idleCloses).toBe(data.summary.burstClosedIdleByNginx);
+      table.expectClose(
         wc,
-        'eager client: requests failed',
-        data.summary.burstFirstRequestFailed,
-        overSeeds(rs, (r) => figure(r, 'errors.total')),
+        'eager: connections closed by nginx while their client waited, by 9 s',
+        idleCloses,
+        overSeeds(rs, (r) => upTo9(r, 'closed_fin')),
       );
-      expect(data.summary.burstFirstRequestFailed).toBeGreaterThan(
-        4 * real('wc64-lazy').summary.burstFirstRequestFailed,
-      );
-      // Its answers too: 217 by 9 s against 191 (the lazy run's and drainsim's).
-      table.knownGap(
-        wc,
-        'eager client: answered by 9 s',
-        answeredBy9(data),
-        overSeeds(rs, (r) => upTo9(r, 'responses_2xx')),
-      );
+      for (const r of rs) expect(figure(r, 'responses_5xx.total')).toBe(0); // real: every answer a 200
+      // KNOWN GAP (the harness client, not nginx): a replacement connection nginx closed before it
+      // carried a request was replaced 200 ms later and sent at once, whatever was left of its think
+      // time (calibration/nginx/client.mjs: `rest` is 0 on a replacement, whose thinkDue is never
+      // set); that early request met a full worker at its accept ("[alert] 64 worker_connections are
+      // not enough" 104 times): 130 first requests failed. drainsim's eager client waits for the
+      // planned request on its replacement (its accept comes at the connect: refused, it closes
+      // with no request to fail), so few fail — and, its waiting connections holding the worker's
+      // room, fewer are answered than even the lazy run's 191.
+      const failedBy9 = reqs(data).filter((e) => e.out !== 'ok' && e.s <= 9).length;
+      expect(failedBy9).toBe(data.summary.burstFirstRequestFailed);
+      expect(failedBy9).toBeGreaterThan(4 * real('wc64-lazy').summary.burstFirstRequestFailed);
+      const simFailed = overSeeds(rs, (r) => upTo9(r, 'errors'));
+      table.knownGap(wc, 'eager: requests failed by 9 s', failedBy9, simFailed);
+      expect(simFailed).toBeLessThan(failedBy9 / 2);
+      const simAnswered = overSeeds(rs, (r) => upTo9(r, 'responses_2xx'));
+      table.knownGap(wc, 'eager: answered by 9 s', answeredBy9(data), simAnswered);
+      expect(simAnswered).toBeLessThan(0.9 * answeredBy9(data));
     });
 
-    it('NOT RUN THROUGH THE MODEL (the recording only): with 40 idle keep-alive clients already in, those are closed first, oldest first, before any thinking burst client', () => {
-      // Two client populations in one nginx, which one drainsim client spec cannot restate (its
-      // prediction, the unlimited nginx, had nothing closed): no twin, so no drainsim figure and no
-      // table row; what follows checks the recording (what the rule in worker-connections.ts says
-      // of it) and cannot fail on a model change. test/model/proxy/worker-connections.test.ts runs
-      // the rule through the model. The burst
-      // took the worker from 22 free to 4 after 9 clients (2 each): the first idle close at
-      // 4.181 s, the 40th at 4.560 s; the first thinking burst client closed at 5.02 s.
+    it('with 40 idle keep-alive clients already in, those are closed first, oldest first, before any thinking burst client (twin written after the recording)', () => {
+      // Recorded: the burst took the worker from 22 free to 4 after 9 clients (2 each): the first
+      // idle close at 4.181 s, the 40th at 4.560 s; the first thinking burst client closed at 5.02 s.
       const data = real('worker-connections64');
       expectPunctual(data);
       const s = data.summary;
       expect(s.idleClosedBeforeBurst).toBe(0);
       expect(s.idleClosedByNginx).toBe(40);
-      expect(s.idleCloseTimes.first).toBeGreaterThan(4.15);
-      expect(s.idleCloseTimes.last).toBeLessThan(4.6);
       const burstIdle = data.clientEvents.filter(
         (e: ClientEvent & { how?: string; idle?: boolean }) =>
           e.ev === 'conn-close' && e.g === 'burst' && e.idle && e.how !== 'client-closed',
       );
-      expect(Math.min(...burstIdle.map((e: ClientEvent) => e.s))).toBeGreaterThan(s.idleCloseTimes.last);
-      // With 2 workers each had 64: 36 + 38 clients, 6 idle ones closed, every request answered.
+      const firstBurstClose = Math.min(...burstIdle.map((e: ClientEvent) => e.s));
+      expect(firstBurstClose).toBeGreaterThan(s.idleCloseTimes.last);
+      // The twin (session 17, calibration/scenarios/nginx-holdout4-wc64-two-populations.yaml: two
+      // populations by a `load` action's http_think_time) written after the recording, so not
+      // held out. Seeds whose Poisson clients restate the recording's 40 + 40 within 10 % with no
+      // more idle clients than the worker holds (36–40 idle, 36–44 burst; the harness's are 40 and
+      // 40), the clients counted in the unlimited run. Only what comes before the first burst
+      // client is closed is compared: the burst's clients are drainsim's on_demand ones, the
+      // harness's eager ones (the KNOWN GAP above) after that.
+      const name = 'nginx-holdout4-wc64-two-populations';
+      const seeds = Array.from({ length: 30 }, (_, i) => i + 1).filter((seed) => {
+        const free = twin(name, ['nginx.worker_connections=0'], seed);
+        const idle = totalIn(free, 'new_conn', 0, 3.5);
+        const burst = totalIn(free, 'new_conn', 3.5, 5);
+        return idle >= 36 && idle <= 40 && burst >= 36 && burst <= 44;
+      });
+      const rs = seeds.map((seed) => twin(name, [], seed));
+      expect(rs.length).toBeGreaterThanOrEqual(3);
+      const idleOf = (r: RunResult): number => totalIn(r, 'new_conn', 0, 3.5);
+      // Every idle client closed by nginx before 5 s (no burst client thinks before its first
+      // answer at 5 s): the oldest first, all of them, none before the burst.
+      table.expectClose(
+        wc,
+        'idle + burst: idle clients closed by nginx before the first burst client, per idle client',
+        s.idleClosedByNginx / 40,
+        overSeeds(rs, (r) => totalIn(r, 'closed_fin', 4, 5) / idleOf(r)),
+        { share: true },
+      );
+      for (const r of rs) expect(totalIn(r, 'closed_fin', 0, 4)).toBe(0);
+      const reuseTimes = (r: RunResult): number[] => kindTimes(r, 'nginx.worker_connections_reuse');
+      table.expectTime(
+        wc,
+        'idle + burst: first idle client closed',
+        s.idleCloseTimes.first,
+        overSeeds(rs, (r) => reuseTimes(r)[0]),
+      );
+      // The last idle close: the first 100-ms sample by which every idle client was closed.
+      const lastIdleClose = (r: RunResult): number => {
+        const fin = series(r, 'closed_fin');
+        let sum = 0;
+        for (const [t, v] of fin) {
+          if (t <= 4) continue;
+          sum += v;
+          if (sum >= idleOf(r)) return t;
+        }
+        return Number.NaN;
+      };
+      table.expectTime(
+        wc,
+        'idle + burst: last idle client closed',
+        s.idleCloseTimes.last,
+        overSeeds(rs, lastIdleClose),
+      );
+      // With 2 workers each had 64: 36 + 38 clients, 6 idle ones closed, every request answered
+      // (no burst client closed: the clients' reconnect rule plays no part).
       const two = real('worker-connections64-workers2').summary;
       expect(two.idleClosedByNginx).toBe(6);
+      expect(two.burstClosedIdleByNginx).toBe(0);
       expect(two.burstStatuses).toEqual({ 200: two.burstRequests });
+      const rs2 = seeds.map((seed) => twin(name, ['nginx.worker_processes=2'], seed));
+      table.expectClose(
+        wc,
+        'idle + burst, 2 workers: idle clients closed by nginx',
+        two.idleClosedByNginx,
+        overSeeds(rs2, (r) => figure(r, 'closed_fin.total')),
+      );
+      table.expectClose(
+        wc,
+        'idle + burst, 2 workers: requests failed',
+        0,
+        overSeeds(rs2, (r) => figure(r, 'errors.total')),
+      );
     });
   });
 

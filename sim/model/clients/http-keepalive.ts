@@ -39,7 +39,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** One seed per arriving client; each client then draws from its own sequence. */
   private readonly clientSeeds: Rng;
   private readonly retryRng: Rng;
-  private readonly thinkTime: Distribution;
+  /** What each think is drawn from: clients.http.think_time, or a timeline `load`'s http_think_time since it. */
+  private thinkTime: Distribution;
   private readonly requestsPerConn: Distribution;
   private readonly rtt: number;
   /** The client's own keep-alive idle timeout (∞: none). */
@@ -52,6 +53,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly requestTimeout: number;
   /** Ends the client's connection where it ends (null: World.end, a flow that reaches a backend). */
   private readonly endVia: ((conn: Conn, how: EndKind) => void) | null;
+  /**
+   * clients.http.reconnect eager: a connection the server closed while the client thought is
+   * replaced at once and the new one waits for the request (reopen); on_demand: when it is due.
+   */
+  private readonly eager: boolean;
   // What the engine calls back: the prototype methods below, bound to this population. Not
   // arrow-function fields: those are new closures in every run, whose compiled code a sweep
   // worker drops and compiles again run after run (README Benchmarks, session 14); a prototype
@@ -61,6 +67,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly idleCloseCb = this.idleClose.bind(this);
   private readonly kernelGaveUpCb = this.kernelGaveUp.bind(this);
   private readonly clientCloseCb = this.clientClose.bind(this);
+  private readonly reopenCb = this.reopen.bind(this);
 
   constructor(
     private readonly w: World,
@@ -83,6 +90,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.latency = w.metrics.histogram('request_latency');
     this.requestTimers = w.engine.fixedDelay(cfg.request_timeout);
     this.requestTimeout = cfg.request_timeout;
+    this.eager = cfg.reconnect === 'eager';
   }
 
   start(): void {
@@ -94,6 +102,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.arrivals.setRate(rate);
   }
 
+  /** Change the think time drawn from now on (a `load` action's http_think_time); a think already drawn stands. */
+  setThinkTime(think: Distribution): void {
+    this.thinkTime = think;
+  }
+
   private arrive(): void {
     const conn = this.w.newConn(ConnKind.HTTP);
     conn.rng.seed(Math.floor(this.clientSeeds.next() * 4294967296));
@@ -102,7 +115,47 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   }
 
   connected(conn: Conn): void {
+    if (this.eager && conn.lastActivity > this.w.now) {
+      // Opened ahead of its request (reopen): it waits there; the server end may accept it now.
+      this.path.waiting?.(conn);
+      // Closed at once (no connection free in nginx's worker): serverGone has planned what follows.
+      if (conn.backend < 0 || conn.timer >= 0) return;
+      conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
+      return;
+    }
     this.send(conn);
+  }
+
+  /**
+   * The server closed `conn` while the client waited to send (clients.http.reconnect eager). A
+   * connection that carried a request is replaced at once, and the new one waits for the request
+   * planned at lastActivity (connected); one closed before it carried any (refused at the accept,
+   * or drained while it waited) is replaced after retry_backoff, so that a worker with no
+   * connection to spare is not met with a tight loop (the round-4 harness client's dropBackoffMs,
+   * calibration/nginx/client.mjs), and waits again for the planned request — or sends at once if
+   * its time has come by then. (The harness's replacement sent at once whatever its think time
+   * left: README, the KNOWN GAP of nginx-holdout4-wc64-burst.)
+   */
+  private reconnectEagerly(conn: Conn): void {
+    const w = this.w;
+    if (conn.requestsServed > 0) {
+      conn.timer = w.engine.schedule(0, this.reopenCb, conn);
+      return;
+    }
+    const cfg = w.scenario.clients.http;
+    const delay = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, conn.lastBackoff);
+    if (w.now + delay < conn.lastActivity) conn.timer = w.engine.schedule(delay, this.reopenCb, conn);
+    else {
+      conn.lastActivity = w.now + delay;
+      conn.timer = w.engine.schedule(delay, this.sendCb, conn);
+    }
+  }
+
+  /** Open the replacement connection now; it waits for the planned request (connected). */
+  private reopen(conn: Conn): void {
+    conn.timer = -1;
+    if (conn.lbFlow !== LbFlow.NONE) return;
+    this.connector.connect(conn, this);
   }
 
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
@@ -264,9 +317,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     else this.endVia(conn, how);
   }
 
-  /** nginx closed the keepalive connection; the client comes back on a new one when it is ready. */
+  /** nginx closed the keepalive connection; the client comes back on a new one when it is ready (eager: at once). */
   closedByServer(conn: Conn): void {
-    if (conn.requestsLeft > 0) conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
+    if (conn.requestsLeft <= 0) return;
+    if (this.eager && conn.lastActivity > this.w.now) this.reconnectEagerly(conn);
+    else conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
   }
 
   /**
@@ -316,8 +371,9 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       this.retryOrGiveUp(conn, b);
     } else if (conn.requestsLeft > 0) {
       // Idle keepalive connection closed by the server: the client reconnects when it next
-      // sends, at the time it had planned.
-      conn.timer = w.engine.at(Math.max(w.now, conn.lastActivity), this.sendCb, conn);
+      // sends, at the time it had planned (eager: at once, reconnectEagerly).
+      if (this.eager && (conn.lastActivity > w.now || conn.requestsServed === 0)) this.reconnectEagerly(conn);
+      else conn.timer = w.engine.at(Math.max(w.now, conn.lastActivity), this.sendCb, conn);
     }
   }
 

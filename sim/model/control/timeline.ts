@@ -98,6 +98,7 @@ export class Orchestrator {
         return this.nginx.stop(w.backends[this.backendIndex(action.backend)]);
       case 'load':
         if (action.http_rate !== undefined) this.http.setRate(action.http_rate);
+        if (action.http_think_time !== undefined) this.http.setThinkTime?.(action.http_think_time);
         if (action.ws_rate !== undefined) this.ws.setRate(action.ws_rate);
         if (action.request_rate !== undefined) this.requests.setRate(action.request_rate);
         w.trace.emit({

@@ -11,10 +11,15 @@ import type { Req } from './request.js';
 
 export type { UpstreamConn } from './exchanges.js';
 
-/** What keeps a running count of the requests in flight on the records it holds (proxy/memory.ts). */
+/**
+ * What keeps running counts of the records it holds (proxy/memory.ts): the requests in flight
+ * (nginx_memory) and the upstream connections they hold (nginx's worker_connections).
+ */
 export interface PhaseWatch {
   /** `conn`'s request phase turned from NONE to another (true) or back to NONE (false). */
   inFlightChanged(conn: Conn, inFlight: boolean): void;
+  /** `conn` got an upstream connection (true) or let its one go (false). */
+  upstreamChanged(conn: Conn, held: boolean): void;
 }
 
 /** `Conn.retryAfter` when no drain notice is pending. */
@@ -80,7 +85,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   requestsServed = 0;
   /** The nginx worker generation that accepted the connection (proxy/nginx.ts accept). */
   nginxGen = 0;
-  upstream: UpstreamConn | null = null;
+  /** nginx's connection to the app for this request or tunnel (read and written as `upstream`, below). */
+  private up: UpstreamConn | null = null;
   onDone: (job: AppJob) => void = notServed;
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */
   inList: object | null = null;
@@ -263,6 +269,20 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     const watch = this.phaseWatch;
     if (watch !== null && (was === ReqPhase.NONE) !== (next === ReqPhase.NONE))
       watch.inFlightChanged(this, next !== ReqPhase.NONE);
+  }
+
+  get upstream(): UpstreamConn | null {
+    return this.up;
+  }
+
+  /**
+   * Every write of the upstream connection passes here, as the phase's does, so the count of
+   * each nginx worker's connections (proxy/worker-conn-count.ts) follows it without walking the VM.
+   */
+  set upstream(next: UpstreamConn | null) {
+    const watch = this.phaseWatch;
+    if (watch !== null && (next === null) !== (this.up === null)) watch.upstreamChanged(this, next !== null);
+    this.up = next;
   }
 
   /**

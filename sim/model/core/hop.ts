@@ -43,6 +43,12 @@ export interface HttpUpstream {
    * when nothing there will (its host vanished, or the request was already lost on the way).
    */
   abandon(conn: Conn): boolean;
+  /**
+   * The client's connection is established and its request comes later (clients.http.reconnect
+   * eager): the server end accepts it now (nginx: proxy/client-conns.ts waiting). Absent: nothing
+   * happens before the request.
+   */
+  waiting?(conn: Conn): void;
 }
 
 /** Where a response goes (the proxy's client side, or the client itself). */

@@ -1,3 +1,4 @@
+import type { Distribution } from '../../scenario/distribution.js';
 import type { Backend } from '../vm/backend.js';
 
 /**
@@ -6,6 +7,8 @@ import type { Backend } from '../vm/backend.js';
  */
 export interface Population {
   setRate(rate: number): void;
+  /** The think time the population's clients draw from now on (HTTP keep-alive clients only). */
+  setThinkTime?(think: Distribution): void;
 }
 
 /** The age of the WebSocket sessions on a backend, which a deploy logs before it drains them. */

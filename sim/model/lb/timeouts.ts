@@ -129,6 +129,10 @@ export class ProxyIdleTimeouts implements HttpUpstream {
     this.inner.handle(conn);
   }
 
+  waiting(conn: Conn): void {
+    this.inner.waiting?.(conn);
+  }
+
   keepsAlive(conn: Conn): boolean {
     return this.inner.keepsAlive(conn);
   }

@@ -2,6 +2,7 @@ import { ReqPhase, type Status } from '../core/app-job.js';
 import type { Conn } from '../core/conn.js';
 import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
+import { requestCrossesFin } from './nginx.js';
 import { type PacketWatch, serverClosesIdle, writeResponse } from './server-end.js';
 import type { RequestPath } from './upstream.js';
 import { WorkerConnections } from './worker-connections.js';
@@ -10,6 +11,12 @@ import { type TlsCpu, Where } from './worker-cpu.js';
 export type { PacketWatch } from './server-end.js';
 
 const NO_NAT: PacketWatch = { expired: () => false, seen: () => {} };
+
+/** A waiting connection's client_header_timeout: the connection and its wait's mark. */
+interface HeaderWait {
+  readonly conn: Conn;
+  readonly mark: number;
+}
 
 /**
  * nginx's side of the client keep-alive connections: a request arriving (on a host that is gone,
@@ -35,6 +42,7 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       w,
       (b, c) => path.workerOf(b, c),
       () => this.sink,
+      path.awaiting,
     );
     path.workerConns = this.limits;
   }
@@ -48,10 +56,16 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
       this.sink.noAnswer(conn);
       return;
     }
-    // The connection's first request: the accept took a connection of its worker (ngx_event_accept).
-    if (conn.requestsServed === 0 && this.limits.used) {
-      const backend = w.backends[conn.backend];
-      if (this.limits.limited(backend, conn) && !this.limits.admit(backend, conn)) return;
+    if (conn.requestsServed === 0) {
+      const awaiting = this.path.awaiting;
+      // Accepted before it (waiting): ngx_http_wait_request_handler takes it off the reusable
+      // queue (ngx_reusable_connection(c, 0)) and reads the request.
+      if (awaiting.has(conn)) awaiting.delete(conn);
+      else if (this.limits.used) {
+        // The connection's first request: the accept took a connection of its worker (ngx_event_accept).
+        const backend = w.backends[conn.backend];
+        if (this.limits.limited(backend, conn) && !this.limits.admit(backend, conn)) return;
+      }
     }
     if (this.cpu !== null && this.cpu.awaitingAdmission(conn) !== 0) {
       // Its final ACK was dropped on nginx's full accept queue (lb/l4-connect.ts ackArrives): the
@@ -102,6 +116,41 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
     conn.phase = ReqPhase.CONNECTING;
     conn.timer = w.engine.schedule(wait, this.workerFree, conn);
   }
+
+  /**
+   * The client's connection is established and its request comes later (clients.http.reconnect
+   * eager). nginx accepts it now (ngx_event_accept → ngx_get_connection; with none free it closes
+   * the socket, nothing unread: the client reads EOF) and ngx_http_init_connection arms
+   * client_header_timeout on its read event and makes it reusable (worker-connections.ts
+   * acceptWaiting; awaiting-request.ts).
+   */
+  waiting(conn: Conn): void {
+    const w = this.w;
+    const backend = w.backends[conn.backend];
+    if (this.limits.used && this.limits.limited(backend, conn) && !this.limits.acceptWaiting(backend, conn)) {
+      this.sink.serverGone(conn, EndKind.SERVER_FIN, false);
+      return;
+    }
+    const mark = this.path.awaiting.add(conn);
+    const timeout = (backend.nginx.generationOf(conn.nginxGen)?.config ?? backend.nginx.config).client_header_timeout;
+    if (timeout > 0 && timeout !== Infinity)
+      w.engine.schedule(timeout, this.headerTimedOut, { conn, mark } satisfies HeaderWait);
+  }
+
+  /**
+   * client_header_timeout with no request yet: ngx_http_wait_request_handler sees rev->timedout,
+   * "client timed out", ngx_http_close_connection — FIN, nginx closes first (its TIME_WAIT); a
+   * request the client sends just then meets the closed socket (the keep-alive race).
+   */
+  private readonly headerTimedOut = (t: HeaderWait): void => {
+    const { conn, mark } = t;
+    const w = this.w;
+    if (!this.path.awaiting.has(conn, mark)) return;
+    this.path.awaiting.delete(conn);
+    if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt))
+      this.sink.crossedFin(conn);
+    else this.sink.serverGone(conn, EndKind.SERVER_FIN, false);
+  };
 
   /** The connection got into nginx's accept queue: its request goes on, unless the client gave up (abandon). */
   private readonly admitted = (conn: Conn): void => {

@@ -53,7 +53,10 @@ export class NginxMaster {
     const nginx = backend.nginx;
     if (!backend.hostUp || !nginx.listening) return;
     const before = nginx.shuttingDown;
+    const workers = nginx.config.worker_processes;
     const g = nginx.reload({ ...nginx.config, ...settings });
+    // Which worker holds each connection follows the newest worker_processes (upstream.ts workerOf).
+    if (g.config.worker_processes !== workers) this.path.workerConns?.reloaded(backend);
     if (logged)
       w.trace.emit({ kind: 'nginx.reload', backend: backend.name, generation: g.id, shuttingDown: before, settings });
     const pending: PendingQuit = { backend, newest: g.id };
@@ -104,7 +107,7 @@ export class NginxMaster {
         this.http.crossedFin(conn);
       else this.serverEnds(backend, conn, EndKind.SERVER_FIN);
     }
-    for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, true);
+    this.path.closeCached(backend, true);
     for (const g of gens) {
       if (g.quitAt < 0) g.quitAt = w.now;
       this.exited(backend, g);
@@ -117,12 +120,18 @@ export class NginxMaster {
     const w = this.w;
     const quitted = new Set(gens.map((g) => g.id));
     // Their idle client connections: FIN now (a request the client sends before it arrives is lost: the keepalive race).
+    // Not one accepted ahead of its first request (clients.http.reconnect eager): it is not
+    // c->idle (only ngx_http_set_keepalive sets that), so ngx_close_idle_connections leaves it,
+    // and its client_header_timeout timer (not cancelable) keeps its worker until its request
+    // comes (answered with `Connection: close`: nginx.ts closesAfterResponse) or the timer closes it.
+    const awaiting = this.path.awaiting;
     for (const conn of [...backend.conns]) {
       if (
         quitted.has(conn.nginxGen) &&
         conn.kind === ConnKind.HTTP &&
         conn.phase === ReqPhase.NONE &&
-        conn.lbFlow === LbFlow.TRACKED
+        conn.lbFlow === LbFlow.TRACKED &&
+        !awaiting.has(conn)
       ) {
         if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, w.now, w.scenario.clients.rtt))
           this.http.crossedFin(conn);
@@ -130,12 +139,7 @@ export class NginxMaster {
       }
     }
     // The upstream connections their workers cached are c->idle too: closed by nginx (FIN, TIME_WAIT on the VM).
-    const pool = backend.upstreamPool;
-    for (let i = pool.length - 1; i >= 0; i--) {
-      if (!quitted.has(pool[i].nginxGen)) continue;
-      this.path.closeUpstream(backend, pool[i], true);
-      pool.splice(i, 1);
-    }
+    this.path.closeCached(backend, true, (gen) => quitted.has(gen));
     for (const g of gens) {
       const timeout = g.config.worker_shutdown_timeout;
       if (timeout > 0 && timeout !== Infinity && backend.nginx.generationOf(g.id) === g) {

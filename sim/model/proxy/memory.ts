@@ -3,6 +3,7 @@ import { ReqPhase } from '../core/app-job.js';
 import { type Conn, ConnKind, type PhaseWatch } from '../core/conn.js';
 import type { UpstreamConn } from '../core/exchanges.js';
 import type { Nginx, NginxGeneration } from './nginx.js';
+import type { WorkerConnCount } from './worker-conn-count.js';
 
 /**
  * The memory an nginx holds, per worker generation: what the `nginx_memory` gauges read. Each
@@ -89,22 +90,40 @@ export class NginxConnTally implements PhaseWatch {
   private readonly httpOpen: number[] = [];
   private readonly httpInFlight: number[] = [];
 
+  /**
+   * Each nginx worker's connections (worker_connections: worker-connections.ts sets it when the
+   * run limits them; null: not counted). It follows the same records, so the tally tells it.
+   */
+  workers: WorkerConnCount | null = null;
+
   /** `conn` joined the VM's connections; its nginxGen is the generation that accepted it. */
   add(conn: Conn): void {
     const id = conn.nginxGen;
+    const workers = this.workers;
     if (conn.kind === ConnKind.WS) {
       grow(this.tunnels, id);
       this.tunnels[id]++;
+      // A tunnel's upstream connection comes and goes while it is held (ws-endpoint.ts): watched
+      // only when the workers' connections are counted.
+      if (workers !== null) {
+        this.watch(conn);
+        workers.add(conn);
+      }
       return;
     }
-    const watch = conn.phaseWatch;
-    if (watch === this) return; // already counted (like Set.add)
-    if (watch !== null && watch !== undefined)
-      throw new Error("NginxConnTally.add: the record is in another VM's tally");
+    if (conn.phaseWatch === this) return; // already counted (like Set.add)
+    this.watch(conn);
     grow(this.httpOpen, id);
     grow(this.httpInFlight, id);
     this.httpOpen[id]++;
     if (conn.phase !== ReqPhase.NONE) this.httpInFlight[id]++;
+    if (workers !== null) workers.add(conn);
+  }
+
+  private watch(conn: Conn): void {
+    const watch = conn.phaseWatch;
+    if (watch !== null && watch !== undefined)
+      throw new Error("NginxConnTally.add: the record is in another VM's tally");
     conn.phaseWatch = this;
   }
 
@@ -113,16 +132,27 @@ export class NginxConnTally implements PhaseWatch {
     const id = conn.nginxGen;
     if (conn.kind === ConnKind.WS) {
       this.tunnels[id]--;
+      if (conn.phaseWatch === this) {
+        conn.phaseWatch = null;
+        this.workers?.delete(conn);
+      }
       return;
     }
     if (conn.phaseWatch !== this) return;
     conn.phaseWatch = null;
     this.httpOpen[id]--;
     if (conn.phase !== ReqPhase.NONE) this.httpInFlight[id]--;
+    this.workers?.delete(conn);
   }
 
   inFlightChanged(conn: Conn, inFlight: boolean): void {
+    // A tunnel is watched for its upstream connection only; its requests are not priced here.
+    if (conn.kind === ConnKind.WS) return;
     this.httpInFlight[conn.nginxGen] += inFlight ? 1 : -1;
+  }
+
+  upstreamChanged(conn: Conn, held: boolean): void {
+    this.workers?.upstreamChanged(conn, held);
   }
 
   /** The open tunnels of generation `id`. */

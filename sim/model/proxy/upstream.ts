@@ -11,6 +11,7 @@ import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { ResponseSink } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import { AwaitingFirstRequest } from './awaiting-request.js';
 import type { WorkerConnections } from './worker-connections.js';
 
 /**
@@ -23,6 +24,8 @@ export class RequestPath {
   sink!: ResponseSink;
   /** nginx's per-worker connection arrays (worker_connections), set by the client side (client-conns.ts). */
   workerConns: WorkerConnections | null = null;
+  /** nginx's accepted client connections still waiting for their first request (clients.http.reconnect eager). */
+  readonly awaiting = new AwaitingFirstRequest();
 
   /**
    * Linux's SYN schedule per backend (its kernel settings are fixed for the run): the
@@ -240,6 +243,7 @@ export class RequestPath {
       // (ngx_http_upstream_init_keepalive allocates it when ngx_init_cycle parses the
       // configuration), and until their QUIT the old ones keep theirs.
       const cached = i === pool.length - 1 ? pool.pop()! : pool.splice(i, 1)[0];
+      this.workerConns?.uncached(backend, cached);
       const nginxTimeout = backend.nginx.config.upstream_keepalive_timeout;
       const appTimeout = backend.app.config.keepalive_timeout;
       // Whichever idle timer ends first closes it: the app's only matters below nginx's own.
@@ -463,6 +467,7 @@ export class RequestPath {
       up.idleSince = this.w.now;
       const pool = backend.upstreamPool;
       pool.push(up);
+      this.workerConns?.cached(backend, up);
       // Each worker's cache holds N idle connections ("preserved in the cache of each worker
       // process", ngx_http_upstream_keepalive_module); nginx closes that worker's least recently
       // used beyond it (ngx_http_upstream_free_keepalive_peer takes the cache's tail when no
@@ -470,11 +475,45 @@ export class RequestPath {
       if (pool.length > n.upstream_keepalive) {
         // That worker process's (worker and generation) least recently used, if it caches too many.
         const lru = lruBeyond(pool, up.worker, up.nginxGen, n.upstream_keepalive);
-        if (lru >= 0) this.closeUpstream(backend, lru === 0 ? pool.shift()! : pool.splice(lru, 1)[0], true);
+        if (lru >= 0) {
+          const old = lru === 0 ? pool.shift()! : pool.splice(lru, 1)[0];
+          this.workerConns?.uncached(backend, old);
+          this.closeUpstream(backend, old, true);
+        }
       }
       return;
     }
     this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
+  }
+
+  /**
+   * Close the cached upstream connections of the generations `which` picks (all by default),
+   * newest first when some stay: nginx closing its keep-alive cache (a QUIT's
+   * ngx_close_idle_connections, a stop), or the app's exit closing their other end
+   * (`proxyClosesFirst` false).
+   */
+  closeCached(backend: Backend, proxyClosesFirst: boolean, which?: (gen: number) => boolean): void {
+    const pool = backend.upstreamPool;
+    if (which === undefined) {
+      for (const up of pool.splice(0)) this.dropCached(backend, up, proxyClosesFirst);
+      return;
+    }
+    for (let i = pool.length - 1; i >= 0; i--) {
+      if (!which(pool[i].nginxGen)) continue;
+      this.dropCached(backend, pool[i], proxyClosesFirst);
+      pool.splice(i, 1);
+    }
+  }
+
+  private dropCached(backend: Backend, up: UpstreamConn, proxyClosesFirst: boolean): void {
+    this.workerConns?.uncached(backend, up);
+    this.closeUpstream(backend, up, proxyClosesFirst);
+  }
+
+  /** The host vanished: its cached upstream connections went with its kernel, nothing is sent. */
+  forgetCached(backend: Backend): void {
+    for (const up of backend.upstreamPool) this.workerConns?.uncached(backend, up);
+    backend.upstreamPool.length = 0;
   }
 
   /**

@@ -1,10 +1,12 @@
 import { ReqPhase } from '../core/app-job.js';
-import { type Conn, ConnKind } from '../core/conn.js';
+import { type Conn, ConnKind, type UpstreamConn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
+import type { AwaitingFirstRequest } from './awaiting-request.js';
 import { requestCrossesFin } from './nginx.js';
+import { WorkerConnCount } from './worker-conn-count.js';
 
 /**
  * A worker's own connections besides its clients' and upstreams': the listening socket
@@ -28,6 +30,22 @@ export type UpgradeSlots = (typeof UpgradeSlots)[keyof typeof UpgradeSlots];
 export type WorkerOf = (backend: Backend, conn: Conn) => number;
 
 /**
+ * Told, at each new connection a limited worker asks for, every worker's kept count on every VM
+ * (`kept`) and a walk's (`walked`), and whether it is the asking worker (tests: checkCountsWith).
+ */
+export type CountCheck = (kept: number, walked: number, asking: boolean) => void;
+let countCheck: CountCheck | null = null;
+
+/**
+ * Tests only: compare the kept counts of the workers' connections (worker-conn-count.ts) with a
+ * walk over each VM's connections at every new connection asked for (null: stop). The walk is what
+ * the counts replace, so the two must agree at every accept and upstream connect.
+ */
+export function checkCountsWith(check: CountCheck | null): void {
+  countCheck = check;
+}
+
+/**
  * nginx's per-worker connection array, `worker_connections` (nginx.worker_connections; 0 = not
  * modelled). Every ngx_get_connection() — an accepted client (ngx_event_accept,
  * src/event/ngx_event_accept.c) or an upstream connect (ngx_event_connect_peer,
@@ -39,11 +57,15 @@ export type WorkerOf = (backend: Backend, conn: Conn) => number;
  * ngx_get_connection returns NULL ("worker_connections are not enough"): ngx_event_accept closes the
  * accepted socket, ngx_event_connect_peer fails (NGX_ERROR: ngx_http_upstream_connect answers 500).
  *
- * A worker's count is read from the VM's connections when a new one is asked for (so a run without
- * the setting pays nothing): its clients (a WebSocket tunnel holds two, client and upstream), their
- * upstream connections in flight, its cached upstream connections, and WORKER_OWN_CONNECTIONS. The
- * accept is decided when the connection's first request reaches nginx (on loopback and on a LAN the
- * client writes it right behind its handshake ACK): the request is then in the socket when
+ * A worker's count — the clients it accepted (a WebSocket tunnel holds two, client and upstream),
+ * their upstream connections in flight, its cached upstream connections, and
+ * WORKER_OWN_CONNECTIONS — is kept as they come and go (worker-conn-count.ts; only in a run that
+ * sets the limit). A connection counts from its accept (ngx_event_accept takes its
+ * ngx_connection_t after accept(); one still in the kernel's accept queue holds none), which is
+ * decided when the connection's first request reaches nginx (on loopback and on a LAN the
+ * client writes it right behind its handshake ACK) — or, for a client that opens its connection
+ * ahead of the request (clients.http.reconnect eager), when it is established (acceptWaiting:
+ * reusable while it waits). A request refused at the accept is then in the socket when
  * nginx closes it, and close() with unread data sends RST (net/ipv4/tcp.c __tcp_close) — ECONNRESET
  * (the recording, calibration/data/nginx-holdout4-worker-connections64-rt.json, saw 32 RST and 45
  * EOF: which of the client's request and nginx's close() comes first is sub-millisecond order).
@@ -60,15 +82,57 @@ export class WorkerConnections {
   private readonly idleSince = new WeakMap<Conn, number>();
   /** Some nginx of the run has worker_connections set (in its configuration or a later reload's). */
   readonly used: boolean;
+  /** Each VM's count of its workers' connections, by backend index (empty when not used). */
+  private readonly counts: WorkerConnCount[] = [];
 
   constructor(
     private readonly w: World,
     private readonly workerOf: WorkerOf,
     private readonly http: () => HttpDownstream,
+    private readonly awaiting: AwaitingFirstRequest,
   ) {
     this.used =
       w.backends.some((b) => b.nginx.config.worker_connections > 0) ||
       w.scenario.timeline.some((a) => 'nginx' in a && (a.nginx?.worker_connections ?? 0) > 0);
+    if (!this.used) return;
+    for (const b of w.backends) {
+      const count = new WorkerConnCount((c) => workerOf(b, c));
+      this.counts.push(count);
+      // The VM's tally of its client connections (proxy/memory.ts) tells it of each one.
+      b.nginxConns.workers = count;
+    }
+  }
+
+  /** `up` went into its worker's keep-alive cache (upstream.ts). */
+  cached(backend: Backend, up: UpstreamConn): void {
+    if (this.used) this.counts[backend.index].cached(up);
+  }
+
+  /** `up` left its worker's keep-alive cache: reused, or closed. */
+  uncached(backend: Backend, up: UpstreamConn): void {
+    if (this.used) this.counts[backend.index].uncached(up);
+  }
+
+  /**
+   * Worker `worker` takes `conn`'s TLS handshake (worker-cpu.ts admit): the connection is that
+   * worker's from now (RequestPath.workerOf reads conn.nginxWorker), and so is its count.
+   */
+  assignWorker(backend: Backend, conn: Conn, worker: number): void {
+    if (!this.used || !backend.conns.has(conn)) {
+      conn.nginxWorker = worker;
+      return;
+    }
+    const from = this.workerOf(backend, conn);
+    conn.nginxWorker = worker;
+    this.counts[backend.index].moved(conn, from);
+  }
+
+  /**
+   * nginx reloaded: which worker a connection is counted in follows the newest worker_processes
+   * (RequestPath.workerOf), so a change of it recounts them all (once per reload).
+   */
+  reloaded(backend: Backend): void {
+    if (this.used) this.counts[backend.index].recount(backend.conns, backend.upstreamPool);
   }
 
   /** worker_connections is set on this VM's nginx (the generation's own configuration). */
@@ -87,11 +151,31 @@ export class WorkerConnections {
    * request fails.
    */
   admit(backend: Backend, conn: Conn): boolean {
-    if (this.take(backend, conn, 1)) return true;
+    if (this.take(backend, conn)) {
+      this.counts[backend.index].accept(conn);
+      return true;
+    }
     this.notEnough(backend, conn, false);
     this.idleSince.delete(conn);
     this.http().serverGone(conn, EndKind.RESET, true);
     return false;
+  }
+
+  /**
+   * nginx accepts `conn` before its first request (clients.http.reconnect eager): the accept takes
+   * a connection of its worker, and the connection is reusable from now
+   * (ngx_http_init_connection → ngx_reusable_connection(c, 1): at the reusable queue's head).
+   * False: none was free — ngx_event_accept closes the socket, nothing unread: FIN (the caller
+   * ends the connection).
+   */
+  acceptWaiting(backend: Backend, conn: Conn): boolean {
+    if (!this.take(backend, conn)) {
+      this.notEnough(backend, conn, false);
+      return false;
+    }
+    this.counts[backend.index].accept(conn);
+    this.idleSince.set(conn, this.w.now);
+    return true;
   }
 
   /**
@@ -101,37 +185,35 @@ export class WorkerConnections {
    * NO_UPSTREAM: nginx answered the upgrade 500 (ngx_http_upstream_connect).
    */
   upgrade(backend: Backend, conn: Conn): UpgradeSlots {
-    if (!this.take(backend, conn, 1)) {
+    if (!this.take(backend, conn)) {
       this.notEnough(backend, conn, false);
       return UpgradeSlots.NO_ACCEPT;
     }
-    if (this.take(backend, conn, 0)) return UpgradeSlots.OK;
+    this.counts[backend.index].accept(conn);
+    if (this.take(backend, conn)) return UpgradeSlots.OK;
     this.notEnough(backend, conn, true);
     return UpgradeSlots.NO_UPSTREAM;
   }
 
   /** nginx connects to the app for `conn`'s request. False: no connection free (500). */
   upstreamSlot(backend: Backend, conn: Conn): boolean {
-    if (this.take(backend, conn, 0)) return true;
+    if (this.take(backend, conn)) return true;
     this.notEnough(backend, conn, true);
     return false;
   }
 
   /**
-   * ngx_get_connection for one more connection of `conn`'s worker; `counted` of the ones in use are
-   * already this request's (an accepted client is in the VM's connections already).
+   * ngx_get_connection for one more connection of `conn`'s worker: for its accept (ngx_event_accept;
+   * until then the kernel holds it and the worker counts it not), or for its upstream connect.
    */
-  private take(backend: Backend, conn: Conn, counted: number): boolean {
+  private take(backend: Backend, conn: Conn): boolean {
     const limit = this.limitOf(backend, conn);
     if (limit <= 0) return true;
-    // Even were every connection on the VM this worker's and a pair (a tunnel, a request with its
-    // upstream), more than limit/16 would stay free: no drain and room, without counting exactly
-    // (the exact count walks the VM's connections: O(N) per new connection).
-    const atMost = WORKER_OWN_CONNECTIONS + 2 * backend.conns.size + backend.upstreamPool.length;
-    if (limit - (atMost - counted) > limit / 16) return true;
     const gen = conn.nginxGen;
     const worker = this.workerOf(backend, conn);
-    let free = limit - (this.inUse(backend, gen, worker) - counted);
+    const inUse = WORKER_OWN_CONNECTIONS + this.counts[backend.index].of(gen, worker);
+    if (countCheck !== null) this.crossCheck(countCheck, backend, gen, worker);
+    let free = limit - inUse;
     if (free <= limit / 16) free += this.drain(backend, conn, worker, limit);
     return free > 0;
   }
@@ -140,11 +222,28 @@ export class WorkerConnections {
     return (backend.nginx.generationOf(conn.nginxGen)?.config ?? backend.nginx.config).worker_connections;
   }
 
-  /** Connections the worker holds now. */
-  private inUse(backend: Backend, gen: number, worker: number): number {
+  /** Every VM's every worker: its kept count against a walk's (checkCountsWith). */
+  private crossCheck(check: CountCheck, asking: Backend, gen: number, worker: number): void {
+    for (const b of this.w.backends) {
+      const keys = new Set<string>();
+      for (const [g, k] of this.counts[b.index].entries()) keys.add(`${g}/${k}`);
+      for (const c of b.conns) if (this.counts[b.index].holds(c)) keys.add(`${c.nginxGen}/${this.workerOf(b, c)}`);
+      for (const up of b.upstreamPool) keys.add(`${up.nginxGen}/${up.worker}`);
+      for (const key of keys) {
+        const [g, k] = key.split('/').map(Number);
+        const kept = WORKER_OWN_CONNECTIONS + this.counts[b.index].of(g, k);
+        check(kept, this.walk(b, g, k), b === asking && g === gen && k === worker);
+      }
+    }
+  }
+
+  /** Connections the worker holds now, by a walk of the VM's (what the kept count replaces; tests: checkCountsWith). */
+  private walk(backend: Backend, gen: number, worker: number): number {
     let n = WORKER_OWN_CONNECTIONS;
+    const count = this.counts[backend.index];
     for (const c of backend.conns) {
-      if (c.nginxGen !== gen || this.workerOf(backend, c) !== worker) continue;
+      // Accepted (admit, acceptWaiting, upgrade); one in the kernel's accept queue holds none.
+      if (c.nginxGen !== gen || this.workerOf(backend, c) !== worker || !count.holds(c)) continue;
       // A WebSocket tunnel holds its upstream connection too; before its upgrade it is a client.
       n += c.upstream !== null ? 2 : 1;
     }
@@ -161,10 +260,12 @@ export class WorkerConnections {
         c.nginxGen === asking.nginxGen &&
         c.kind === ConnKind.HTTP &&
         c.phase === ReqPhase.NONE &&
-        // Answered at least once: nginx has accepted it (admit) and it waits for its next request.
-        // One still in its TCP handshake, or whose first request has not reached nginx yet, is
-        // not in nginx's reusable queue in this model (its accept is decided at that request).
-        c.requestsServed > 0 &&
+        // Answered at least once: nginx has accepted it (admit) and it waits for its next request;
+        // or accepted ahead of its first request and waiting for it (acceptWaiting: reusable
+        // too, ngx_http_init_connection). One still in its TCP handshake, or whose first request
+        // (sent as it connected) has not reached nginx yet, is not in nginx's reusable queue in
+        // this model (its accept is decided at that request).
+        (c.requestsServed > 0 || this.awaiting.has(c)) &&
         c.lbFlow === LbFlow.TRACKED &&
         this.workerOf(backend, c) === worker
       )
@@ -186,6 +287,7 @@ export class WorkerConnections {
     const http = this.http();
     for (const c of idle.slice(0, n)) {
       this.idleSince.delete(c);
+      this.awaiting.delete(c);
       // c->close = 1 and its read handler: ngx_http_keepalive_handler closes it (FIN), as a QUIT's
       // ngx_close_idle_connections does (master.ts shutDown) — with the same race for a client
       // sending just then.

@@ -2,6 +2,7 @@ import type { Conn } from '../core/conn.js';
 import type { TlsHandshakes } from '../core/hop.js';
 import type { World } from '../core/world.js';
 import { KeyDomain, SessionTickets } from './session-tickets.js';
+import type { WorkerConnections } from './worker-connections.js';
 import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
 
 /**
@@ -34,6 +35,8 @@ export class TlsCpu implements TlsHandshakes {
   private readonly resets = new Map<Conn, (conn: Conn) => void>();
   /** The clients' session tickets: whether a handshake is resumed (cheaper) or full. */
   readonly tickets = new SessionTickets();
+  /** nginx's count of each worker's connections, which follows a connection to its TLS worker (null: not counted). */
+  workerConns: WorkerConnections | null = null;
 
   constructor(private readonly w: World) {
     const n = w.scenario.lb.nbthread;
@@ -106,7 +109,8 @@ export class TlsCpu implements TlsHandshakes {
       const now = this.w.now;
       const tls = backend.app.config.tls;
       const worker = gen.cpu.pick(gen.config.worker_processes, now);
-      conn.nginxWorker = worker;
+      if (this.workerConns === null) conn.nginxWorker = worker;
+      else this.workerConns.assignWorker(backend, conn, worker);
       // Whose ticket keys: the fleet's key file, or this generation's SSL_CTX (session-tickets.ts).
       const issuer = tls.shared_ticket_key ? KeyDomain.SHARED : conn.backend;
       const keys = tls.shared_ticket_key ? 0 : gen.id;

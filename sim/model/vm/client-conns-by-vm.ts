@@ -22,6 +22,10 @@ export class ClientConnsByVm implements HttpUpstream {
     this.of(conn).handle(conn);
   }
 
+  waiting(conn: Conn): void {
+    this.of(conn).waiting?.(conn);
+  }
+
   keepsAlive(conn: Conn): boolean {
     return this.of(conn).keepsAlive(conn);
   }

@@ -290,7 +290,7 @@ export class Lifecycle {
   killApp(backend: Backend): void {
     backend.app.exit();
     this.bareAppClosesIdle(backend);
-    for (const up of backend.upstreamPool.splice(0)) this.path.closeUpstream(backend, up, false);
+    this.path.closeCached(backend, false);
     for (const conn of [...backend.wsSessions]) {
       // The app's FIN reaches nginx, which closes the client side: 1006 for the client (ws-endpoint.ts appKilled).
       // A flow the LB forgot still has its app socket: the kernel closes it all the same.
@@ -354,7 +354,7 @@ export class Lifecycle {
       }
       w.dropServerEnd(conn, false);
     }
-    backend.upstreamPool.length = 0;
+    this.path.forgetCached(backend);
   }
 
   /** The kubelet started the app container again (after a crash or a liveness kill): same VM, nginx and kernel. */
