@@ -8,14 +8,18 @@
  * Prints one JSON line: sim_wall_s, events and fingerprints of the work done.
  */
 
-import { Engine } from '../sim/engine/engine.js';
-import { runScenario } from '../sim/run-scenario.js';
-import { loadScenarioForCli, namedScenario } from '../sim/scenario/load-for-run.js';
 import { limitHeapGrowth } from '../sim/util/heap-growth.js';
-import { BenchRng } from './prng.js';
 
-// As bin/drainsim.js does: the simulation is measured with the heap growth drainsim runs with.
+// As bin/drainsim.js does: the simulation is measured with the heap growth drainsim runs with, set
+// before the simulator's modules are loaded. Static imports would not do: an ES module's static
+// imports are all fetched, parsed and compiled before the first of them runs, and that loading had
+// already grown V8's young generation to 2 x 16 MB, which `--semi-space-growth-factor=1` then keeps
+// (it stops growth, it does not shrink): the bench measured a nursery drainsim itself never has.
 limitHeapGrowth();
+const { Engine } = await import('../sim/engine/engine.js');
+const { runScenario } = await import('../sim/run-scenario.js');
+const { loadScenarioForCli, namedScenario } = await import('../sim/scenario/load-for-run.js');
+const { BenchRng } = await import('./prng.js');
 
 /** Like peerbench's hold.mjs: increments from a table of 65536 Exp(1) draws (so the RNG and
  *  Math.log are not measured), prefill outside the timed region, one pop and one push per event. */

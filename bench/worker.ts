@@ -3,12 +3,12 @@
  * Measurement to the parent. One process per workload so that maxRSS is that workload's peak.
  */
 import { limitHeapGrowth } from '../sim/util/heap-growth.js';
-import { measure } from './measure.js';
 
-// As bin/drainsim.js does: workloads run with the heap growth drainsim runs with.
+// As bin/drainsim.js does: workloads run with the heap growth drainsim runs with, set before the
+// simulator's modules are loaded (dynamic imports: pair-child.ts says why static ones are too late).
 limitHeapGrowth();
-
-import { findWorkload } from './workloads.js';
+const { measure } = await import('./measure.js');
+const { findWorkload } = await import('./workloads.js');
 
 const name = process.argv[2] ?? '';
 const workload = findWorkload(name);
