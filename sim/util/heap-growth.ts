@@ -17,8 +17,11 @@
  * semi-spaces of 16 MB are ~32 MB of resident memory in every run that keeps connections open:
  * the model's records (a client's Conn lives for its connection, seconds to hours) survive their
  * first scavenge anyway and are promoted, so a larger nursery buys few avoided copies. Growth 1
- * keeps the semi-spaces at 1 MB: more scavenges, each as cheap (their survivors are the records
- * just made). `--max-semi-space-size` cannot do this here: V8 reads it only when the heap is set
+ * keeps the semi-spaces at 1 MB: more scavenges, each cheap (their survivors are the records just
+ * made), but not free: measured in session 17 (branch perf17, the bench's children now set this
+ * too), the drain model at 100k connections ran 1,565 scavenges instead of 167, GC pauses 0.63 →
+ * 1.16 s, CPU +5–12 % (load 5–18) for 19 MB less peak RSS (244 → 225 MB); the 1-h fleet +5 % CPU
+ * for 290 → 256 MB. A trade chosen for bounded memory (issue 14), not a free win. `--max-semi-space-size` cannot do this here: V8 reads it only when the heap is set
  * up, before any script runs. A young-generation flag given to node (`node --semi-space-growth-factor=2
  * …`, or `--max-semi-space-size` in NODE_OPTIONS, the only one of them Node accepts there) is left
  * as given.
