@@ -8,7 +8,7 @@
  * (libuv 1.46.0 uv__server_io(); session 16 read it as every pending one, libuv < 1.45), so the
  * connects that come while it runs wait in the kernel's accept queue (5 deep) for their turn, with
  * their requests, and a SYN beyond it is dropped and sent again by HAProxy's kernel 1 s, 2 s …
- * later: HAProxy's Tw + Tc (`option logasap`; Tc alone restarts at a retry's server assignment).
+ * later: HAProxy's Tw + Tc (`option logasap`; Tc alone restarts at a redispatch).
  * drainsim: app/event-loop-accepts.ts, met by the clients' connects in lb/l4-connect.ts at the
  * SYN and at the final ACK (appHandshake: a SYN retransmitted in a timer batch passes, its ACK may
  * meet the full queue; HAProxy is connected then and the request gets in later). Before
@@ -53,13 +53,18 @@ const SEEDS = 5;
 
 function recordedFigures(run: string): BareWsFigures {
   const data = JSON.parse(readFileSync(`calibration/data/${run}-rt.json`, 'utf8')) as Recorded;
-  // A connect's whole time from HAProxy's accept: Tw + Tc. HAProxy restarts Tc at each server
-  // assignment (back_handle_st_req(), src/backend.c: `s->logs.t_queue = tv_ms_elapsed(...)` when
-  // the server is assigned; a redispatched retry is assigned again), so after a `timeout connect`
-  // Tw holds the failed attempts (logged `+1 5001 1`: 5 s, then 1 ms on the other server) and Tc
-  // only the last one. drainsim's connect_latency runs from the client's connect to the one that
-  // succeeds, retries included. No queue here (no maxconn): Tw is the retries and ~1 ms. Only the
-  // connects made within the window (logged, with logasap, when connected), as drainsim counts.
+  // A connect's whole time from HAProxy's accept: Tw + Tc. Tc runs from the last server
+  // assignment (back_handle_st_req(), src/backend.c: `s->logs.t_queue = tv_ms_elapsed(...)`),
+  // which a redispatch repeats (back_handle_st_cer() → stream_choose_redispatch() → SC_ST_REQ),
+  // so after a `timeout connect` Tw holds the failed attempts (logged `+1 5001 1`: 5 s, then 1 ms
+  // on the other server) and Tc only the last one; a retry to the same server (SC_ST_ASS /
+  // SC_ST_TAR) keeps t_queue, its Tc holds them. drainsim's connect_latency runs from the
+  // client's connect to the one that succeeds, retries included. No queue here (no maxconn): Tw
+  // is the redispatched attempts + 1 ms — in mode tcp no request is timed (logs.tv_request stays
+  // zero), so src/log.c's t_request is -1 and LOG_FMT_TW's `t_queue - t_request` adds 1 ms (the
+  // 100-ms run's 40 connects all log Tw 1; the 300-ms run's 8 redispatched ones 5001-10004): Tw +
+  // Tc = the connect's time + 1 ms, left in. Only the connects made within the window (logged,
+  // with logasap, when connected), as drainsim counts.
   const tc = data.summary.connects.filter((c) => c.t < UNTIL).map((c) => (c.tw + c.tc) / 1000);
   const answers = data.clientLines.map((l) => l.split(' ')).filter(([k, t]) => k === 'r' && Number(t) < UNTIL);
   const down = data.haproxyLines.find((l) => /Server be\/s1 is DOWN/.test(l.line));
