@@ -38,7 +38,12 @@ export function summariseBareL4(clientLines, haproxyLines, t0) {
     .map(({ t, line }) => ({ t, server: /be\/(\S+)/.exec(line)[1], state: /is (DOWN|UP)/.exec(line)[1] }));
   // HAProxy's stream lines (config.mjs LOG_FORMAT.tcp: `L <accept> <server> - <state> <retries>
   // <Tw> <Tc> <Tt>`); with `option logasap` written once the server connection is up: Tc is the
-  // connect's time (a SYN the full accept queue dropped is sent again 1 s, 3 s … later).
+  // connect's time since the last server assignment (a SYN the full accept queue dropped is sent
+  // again 1 s, 3 s … later), Tw the time to that assignment + 1 ms: in mode tcp no request is
+  // ever timed (logs.tv_request stays zero), so src/log.c's t_request is -1 and LOG_FMT_TW's
+  // `t_queue - t_request` adds 1 ms. A redispatch assigns again (back_handle_st_cer →
+  // stream_choose_redispatch → SC_ST_REQ → back_handle_st_req sets t_queue); a retry to the same
+  // server (SC_ST_ASS / SC_ST_TAR) keeps it, so its Tc holds the failed attempts.
   const connects = haproxyLines
     .filter(({ line }) => line.startsWith('L '))
     .map(({ t, line }) => {

@@ -24,8 +24,14 @@ interface Queued {
  * that accept. So a connection made while the loop runs waits in the kernel's accept queue for
  * its turn, one per iteration; a SYN that finds min(backlog, somaxconn) + 1 there is dropped
  * (tcp_conn_request(), net/ipv4/tcp_input.c: sk_acceptq_is_full → ListenOverflows) and the
- * sender retransmits it. While the loop waits in epoll_wait (no iteration running) its polls
- * follow each other at once: every pending connection is taken. Recorded (HAProxy 2.6.12 mode
+ * sender retransmits it. An iteration with nothing to run after it does not empty the queue:
+ * its next poll accept()s one connection and runs no handler (the new socket joins the epoll set
+ * only at the poll after: node lib/net.js Socket() read(0) → uv_read_start → uv__io_start queues
+ * the watcher, and uv__io_poll, src/unix/linux.c, issues its epoll_ctl(ADD) at its start), the
+ * following poll comes at once (the listener is still ready) and accept()s the second, then
+ * runs the first's handler (ep_insert puts the new socket on the ready list behind the
+ * listener, which ep_send_events had put back at its tail), and from there on it is one accept
+ * per iteration again. Recorded (HAProxy 2.6.12 mode
  * tcp, node v20, backlog 4): calibration/data/haproxy-bare-l4-backlog-*-rt.json. A multi-worker
  * app (an acceptor thread, or workers each blocked in accept()) takes connections at once: not
  * counted here.
@@ -127,9 +133,8 @@ export class EventLoopAccepts {
    * A job of the iteration finished (`inApp`: the jobs the app holds now, in service and queued).
    * The last one ends the iteration: the next begins with one accept() (uv__server_io) and runs
    * what the app holds now. The request the accepted connection brings (holdUntilAccept) is read
-   * at the next iteration's end (readable()). With nothing to run the loop polls again at once,
-   * accepting one connection a poll, so it takes every pending one now and reads their requests:
-   * returned.
+   * at the next iteration's end (readable()). With nothing to run the loop polls again at once:
+   * see acceptWhileIdle().
    */
   jobDone(inApp: number): AppJob[] {
     if (this.iterationLeft > 0) this.iterationLeft--;
@@ -141,9 +146,28 @@ export class EventLoopAccepts {
       if (job !== null) this.accepted.push(job);
       return NONE;
     }
-    for (const q of this.acceptQueue) if (q.job !== null) this.accepted.push(q.job);
-    this.acceptQueue = [];
-    return this.readable();
+    return this.acceptWhileIdle();
+  }
+
+  /**
+   * The loop has nothing to run and connections wait in the accept queue: its polls follow each
+   * other at once, each accept()ing one connection (uv__server_io, libuv 1.46.0 src/unix/stream.c)
+   * and running the handler of the one accepted at the poll before, whose socket epoll_ctl(ADD)
+   * joined the ready list then, behind the listener (ep_insert / ep_send_events, fs/eventpoll.c).
+   * A connection without a request yet (forget(), or its request not arrived) is accepted with
+   * no handler to run; the first with one is returned (its handler runs now, a new iteration), and
+   * that poll accept()s the next connection, whose request is read at the iteration's end
+   * (readable()). The rest wait for their turn, one per iteration. Session 17 took every pending
+   * connection here and read all their requests at once (review19 defect 1).
+   */
+  private acceptWhileIdle(): AppJob[] {
+    for (let first = this.acceptQueue.shift(); first !== undefined; first = this.acceptQueue.shift()) {
+      if (first.job === null) continue;
+      const next = this.acceptQueue.shift();
+      if (next !== undefined && next.job !== null) this.accepted.push(next.job);
+      return [first.job];
+    }
+    return NONE;
   }
 
   /**

@@ -54,7 +54,7 @@ describe("a bare one-worker app's event loop and its accept queue", () => {
     expect(drops[0].sender).toBe('client');
   });
 
-  it('the loop accepts one pending connection per iteration, all of them once it has nothing to run', () => {
+  it('the loop accepts one pending connection per iteration, and two once it has nothing to run', () => {
     const loop = new EventLoopAccepts();
     loop.queued();
     expect(loop.pending).toBe(0); // idle loop: accepted at once
@@ -70,10 +70,51 @@ describe("a bare one-worker app's event loop and its accept queue", () => {
     loop.jobDone(2);
     loop.jobDone(1);
     expect(loop.pending).toBe(2);
-    // An iteration with nothing after it: the loop polls again at once and takes them all.
-    loop.jobDone(0);
+    // Connections without a request yet: each poll accepts one and has no handler to run, the next
+    // comes at once, so they are all taken.
+    expect(loop.jobDone(0)).toEqual([]);
     expect(loop.pending).toBe(0);
     expect(loop.running).toBe(false);
+  });
+
+  it('an idle loop meeting a burst with requests: one accept, then one accept and one handler, then one per iteration', () => {
+    // review19's demo: one job runs, 5 connections come with their requests, the job ends with
+    // nothing else in the app. Poll 1 accepts c1 (its socket joins epoll at the next poll), poll
+    // 2 accepts c2 and runs c1's handler; c2's request is read at that iteration's end, and each
+    // later iteration accepts one more (session 17 took all 5 and returned their 5 requests).
+    const loop = new EventLoopAccepts();
+    const conns = Array.from({ length: 5 }, () => new Req(() => {}));
+    loop.jobStarted();
+    for (const c of conns) {
+      loop.queued(c);
+      expect(loop.holdRequestOf(c, c)).toBe(true);
+    }
+    expect(loop.jobDone(0)).toEqual([conns[0]]);
+    expect(loop.pending).toBe(3);
+    loop.jobStarted(); // c1's handler: one iteration
+    expect(loop.running).toBe(true);
+    expect(loop.endsIteration).toBe(true);
+    expect(loop.readable()).toEqual([conns[1]]);
+    expect(loop.jobDone(1)).toEqual([]); // c2's request in the app; this iteration's accept takes c3
+    expect(loop.pending).toBe(2);
+    expect(loop.readable()).toEqual([conns[2]]);
+    expect(loop.jobDone(1)).toEqual([]);
+    expect(loop.pending).toBe(1);
+  });
+
+  it('an idle loop skips the connections with no request and runs the first that has one', () => {
+    const loop = new EventLoopAccepts();
+    const [a, b, c, d] = Array.from({ length: 4 }, () => new Req(() => {}));
+    loop.jobStarted();
+    for (const x of [a, b, c, d]) loop.queued(x);
+    loop.holdRequestOf(b, b);
+    loop.holdRequestOf(c, c);
+    loop.holdRequestOf(d, d);
+    expect(loop.forget(b)).toBe(true); // b's client closed: accepted, then EOF, nothing to run
+    expect(loop.jobDone(0)).toEqual([c]); // a and b taken with no handler, c runs, d accepted
+    expect(loop.pending).toBe(0);
+    loop.jobStarted();
+    expect(loop.readable()).toEqual([d]);
   });
 
   it("a client's request waits with its connection in the accept queue and is read one iteration after its accept", () => {
