@@ -5,8 +5,10 @@
 // drainsim's blind prediction (its twins as they were, calibration/lib/holdout-cpu0-predictions.json)
 // was committed before each recording (in data/ first, moved to lib/ as compare.test.ts reads every
 // data file as a recording). Counts ±10 %, times ±1 s; the real figure is the median of the runs
-// that ran on CPU 0 alone, the model's the median of seeds 1–3. Mismatches are listed in
-// ONE_CPU_GAPS with what they showed, not fitted.
+// the `compared` rule keeps (single-threaded harness, on CPU 0 alone), the model's the median of
+// seeds 1–3. Mismatches are listed in ONE_CPU_GAPS with what they showed, not fitted. The rule was
+// set after runs 1–7 were seen (review19, defect 2): which runs it leaves out is pinned below, and
+// the README table shows the median of every run next to it.
 import { readFileSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
@@ -17,6 +19,7 @@ import * as cpu0 from '../../calibration/lib/holdout-cpu0.mjs';
 import { ONE_CPU_GAPS } from '../../calibration/lib/holdout-gaps.mjs';
 
 const {
+  compared,
   compareOneCpu,
   CONTROL_RUNS,
   oneCpuFiles,
@@ -24,6 +27,7 @@ const {
   oneCpuTable,
   ranOnCpu0,
   readmeHoldsOneCpuTable,
+  singleThreadedHarness,
   twoCpuLabel,
 } = cpu0;
 
@@ -46,13 +50,26 @@ interface OneCpuData {
 const GAPS = ONE_CPU_GAPS as Record<string, string>;
 const names = (BACKLOG_EXPERIMENTS as { name: string }[]).map((e) => e.name);
 const files = oneCpuFiles(names) as OneCpuData[];
-const controls = oneCpuFiles(names, twoCpuLabel, CONTROL_RUNS) as OneCpuData[];
+const allControls = oneCpuFiles(names, twoCpuLabel, CONTROL_RUNS) as OneCpuData[];
+const controls = allControls.filter((d) => singleThreadedHarness(d));
+/** Each experiment's runs `run` (one CPU, or with `label` its controls), as data file names. */
+const labels = (runs: number[], label = (n: string, run: number) => `${n}-cpu0-rt-run${run}`) =>
+  names.flatMap((n) => runs.map((run) => label(n, run)));
 /**
  * The runs whose SYN retransmissions were partly received on CPU 1 (17–25 % of NET_RX): the
  * retransmission timer is not pinned, and with kernel.timer_migration 1 an idle CPU 0's timers
  * are expired by CPU 1. Not compared.
  */
-const MIGRATED = ['kernel-holdout-backlog8-60-s40ms-cpu0-rt-run6', 'kernel-holdout-backlog8-60-s40ms-cpu0-rt-run9'];
+const MIGRATED = [
+  'kernel-holdout-backlog8-60-s40ms-cpu0-rt-run4',
+  'kernel-holdout-backlog8-60-s40ms-cpu0-rt-run6',
+  'kernel-holdout-backlog8-60-s40ms-cpu0-rt-run9',
+];
+/**
+ * Run 4 was recorded 38 s before 6d9ba10 committed the prediction for runs 5–7, so it has no
+ * entry of its own; drainsim has no CPU count, so its prediction is the same figures for every run.
+ */
+const UNPREDICTED = labels([4]);
 let rows: Row[] = [];
 
 beforeAll(() => {
@@ -63,17 +80,23 @@ describe('held-out accept-queue experiments on one CPU: drainsim against Linux 6
   it('every experiment has at least three runs on CPU 0 alone, each with its blind prediction', () => {
     const predictions = oneCpuPredictions() as Record<string, unknown>;
     for (const name of names) {
-      const runs = files.filter((d) => d.label.startsWith(`${name}-cpu0-rt-`) && ranOnCpu0(d));
+      const runs = files.filter((d) => d.label.startsWith(`${name}-cpu0-rt-`) && compared(d));
       expect(runs.length, name).toBeGreaterThanOrEqual(3);
     }
-    for (const d of files) expect(predictions[d.label], d.label).toBeDefined();
+    const unpredicted = files.filter((d) => predictions[d.label] === undefined).map((d) => d.label);
+    expect(unpredicted).toEqual(UNPREDICTED);
     expect(files.filter((d) => !ranOnCpu0(d)).map((d) => d.label)).toEqual(MIGRATED);
-    const planned = names.flatMap((n) => (CONTROL_RUNS as number[]).map((run) => twoCpuLabel(n, run) as string));
-    expect(controls.map((d) => d.label)).toEqual(planned);
+    expect(controls.map((d) => d.label)).toEqual(labels([5, 6, 7], twoCpuLabel));
+  });
+
+  it('the harness rule leaves out exactly runs 1–3 and their controls (recorded before --single-threaded, 93fc81e)', () => {
+    expect(files.filter((d) => !singleThreadedHarness(d)).map((d) => d.label)).toEqual(labels([1, 2, 3]));
+    const before = allControls.filter((d) => !singleThreadedHarness(d)).map((d) => d.label);
+    expect(before).toEqual(labels([1, 2, 3], twoCpuLabel));
   });
 
   it('each compared run ran on CPU 0 alone under SCHED_FIFO, single-threaded: its processes, packets and softirqs', () => {
-    for (const d of files.filter((x) => ranOnCpu0(x))) {
+    for (const d of files.filter((x) => compared(x))) {
       expect(d.stamp.cpuAffinity, d.label).toBe('0');
       expect(d.stamp.scheduling, d.label).toMatch(/SCHED_FIFO/);
       expect(d.stamp.nodeFlags, d.label).toContain('--single-threaded');
@@ -106,10 +129,10 @@ describe('held-out accept-queue experiments on one CPU: drainsim against Linux 6
   });
 
   it('every figure not listed as a gap is within tolerance', () => {
-    const compared = rows.filter((r) => !GAPS[`${r.experiment}/${r.id}`]);
-    // 3 experiments × 6 figures, 4 of them gaps.
-    expect(compared.length).toBe(14);
-    for (const r of compared)
+    // 3 experiments × 6 figures, 5 of them gaps.
+    const within = rows.filter((r) => !GAPS[`${r.experiment}/${r.id}`]);
+    expect(within.length).toBe(13);
+    for (const r of within)
       expect(r.ok, `${r.experiment}/${r.id}: real ${r.real}, drainsim ${r.model} (${r.error})`).toBe(true);
   });
 
