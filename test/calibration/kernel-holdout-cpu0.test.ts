@@ -16,6 +16,8 @@ import { BACKLOG_EXPERIMENTS } from '../../calibration/experiments.mjs';
 // @ts-expect-error plain .mjs without type declarations
 import * as cpu0 from '../../calibration/lib/holdout-cpu0.mjs';
 // @ts-expect-error plain .mjs without type declarations
+import * as confirm from '../../calibration/lib/holdout-cpu0-confirm.mjs';
+// @ts-expect-error plain .mjs without type declarations
 import { ONE_CPU_GAPS } from '../../calibration/lib/holdout-gaps.mjs';
 
 const {
@@ -152,5 +154,16 @@ describe('held-out accept-queue experiments on one CPU: drainsim against Linux 6
   it('calibration/README.md holds the generated one-CPU table (node calibration/lib/holdout-cpu0.mjs --readme)', () => {
     const readme = readFileSync(new URL('../../calibration/README.md', import.meta.url), 'utf8');
     expect(readmeHoldsOneCpuTable(readme, oneCpuTable(rows, GAPS, oneCpuPredictions()))).toBe(true);
+  });
+});
+
+// The confirmation series (runs 10–12 and their controls), judged by the rules and prediction of
+// calibration/lib/holdout-cpu0-confirm.json, committed before any of them was recorded.
+describe('one-CPU confirmation series: rules and prediction committed before recording', () => {
+  it('the prediction is still drainsim’s twin (a model change must be seen, not folded in)', () => {
+    const pre = confirm.preregistered() as { prediction: Record<string, unknown>; runs: number[] };
+    expect(pre.runs).toEqual([10, 11, 12]);
+    for (const e of BACKLOG_EXPERIMENTS as { name: string }[])
+      expect(confirm.twinFigures(e), e.name).toEqual(pre.prediction[e.name]);
   });
 });
