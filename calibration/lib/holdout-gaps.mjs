@@ -13,8 +13,10 @@ const ACK_BATCHES =
   'over-counts the connects whose final ACK is dropped: 816 against 741 (and 794, compared) under ' +
   'SCHED_FIFO at backlog 16, 1183 against 992 and 1075 at backlog 32 (1079 compared; the SYN ' +
   'check alone gave 317 and 781). The recorded SYN queue (ss: 16–17 SYN-RECV, cookies beyond) ' +
-  'matches the model. At backlog 16 the second CPU looks like the cause (session 17, by ' +
-  'observation, resting on leaving out runs 1–3 of the multi-threaded harness): with the harness ' +
+  'matches the model. Whether the second CPU is the cause at backlog 16 is not shown: session 17 ' +
+  'saw it in runs 4–7 (resting on leaving out runs 1–3 of the multi-threaded harness), the ' +
+  'confirmation series with rules committed first did not (one CPU 739, 770; two CPUs 803, 801, ' +
+  '721; lib/holdout-cpu0-confirm.mjs). In runs 4–7, with the harness ' +
   'and all it starts on CPU 0 alone (run.mjs --cpus 0, single-threaded, -cpu0-rt-run4–7) the ' +
   'connects were 818, 851, 881 and 835 — drainsim 816 — where controls on both CPUs the same ' +
   'hour gave 713, 670 and 734; runs 1–3 gave 719, 670 and 701 ' +

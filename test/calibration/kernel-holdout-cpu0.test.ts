@@ -23,6 +23,7 @@ import { ONE_CPU_GAPS } from '../../calibration/lib/holdout-gaps.mjs';
 const {
   compared,
   compareOneCpu,
+  holdsBetween,
   CONTROL_RUNS,
   oneCpuFiles,
   oneCpuPredictions,
@@ -165,5 +166,49 @@ describe('one-CPU confirmation series: rules and prediction committed before rec
     expect(pre.runs).toEqual([10, 11, 12]);
     for (const e of BACKLOG_EXPERIMENTS as { name: string }[])
       expect(confirm.twinFigures(e), e.name).toEqual(pre.prediction[e.name]);
+  });
+
+  it('the rules left out one run of each experiment: those above 1 % of NET_RX on CPU 1, every other at 0', () => {
+    const result = confirm.confirmation() as { experiments: Record<string, { recorded: number; left: unknown[] }> };
+    const left = Object.values(result.experiments).flatMap((e) => e.left);
+    expect(Object.values(result.experiments).map((e) => e.recorded)).toEqual([3, 3, 3]);
+    expect(left).toEqual([
+      { label: 'kernel-holdout-backlog16-100-s50ms-cpu0-rt-run12', harness: true, cpu0: false },
+      { label: 'kernel-holdout-backlog128-somaxconn32-100-s20ms-cpu0-rt-run12', harness: true, cpu0: false },
+      { label: 'kernel-holdout-backlog8-60-s40ms-cpu0-rt-run11', harness: true, cpu0: false },
+    ]);
+  });
+
+  it('the finding is not confirmed: at backlog 16 one CPU matches drainsim, but two CPUs give as many (801 against 754.5)', () => {
+    const result = confirm.confirmation() as {
+      finding: Record<string, boolean>;
+      experiments: Record<string, { rows: { id: string; real: number; control: number; ok: boolean }[] }>;
+    };
+    expect(result.finding).toEqual({
+      conclusive: true,
+      oneCpuMatches: true,
+      twoCpusFewer: false,
+      twoCpusOutsideTolerance: false,
+      holds: false,
+    });
+    const connects = result.experiments[confirm.FINDING_EXPERIMENT].rows.find((r) => r.id === 'connects')!;
+    expect([connects.real, connects.control]).toEqual([754.5, 801]);
+    // Which of the 18 rows the prediction missed: the late answers and the backlog-32 answers, as in runs 1–9.
+    const missed = Object.entries(result.experiments).flatMap(([name, e]) =>
+      e.rows.filter((r) => !r.ok).map((r) => `${name}/${r.id}`),
+    );
+    expect(missed).toEqual([
+      'kernel-holdout-backlog16-100-s50ms/latency-p95',
+      'kernel-holdout-backlog16-100-s50ms/latency-p99',
+      'kernel-holdout-backlog128-somaxconn32-100-s20ms/answered',
+      'kernel-holdout-backlog128-somaxconn32-100-s20ms/latency-p99',
+      'kernel-holdout-backlog8-60-s40ms/latency-p99',
+    ]);
+  });
+
+  it('calibration/README.md holds the generated confirmation table (node calibration/lib/holdout-cpu0-confirm.mjs --readme)', () => {
+    const readme = readFileSync(new URL('../../calibration/README.md', import.meta.url), 'utf8');
+    const table = confirm.confirmationTable(confirm.confirmation());
+    expect(holdsBetween(readme, table, confirm.CONFIRM_README_START, confirm.CONFIRM_README_END)).toBe(true);
   });
 });
