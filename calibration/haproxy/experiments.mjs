@@ -6,6 +6,7 @@ import { HOLDOUT_EXPERIMENTS } from './holdout.mjs';
 import { HOLDOUT3_EXPERIMENTS } from './holdout3.mjs';
 import { HOLDOUT4_EXPERIMENTS } from './holdout4.mjs';
 import { HOLDOUT5_EXPERIMENTS } from './holdout5.mjs';
+import { HOLDOUT6_EXPERIMENTS } from './holdout6.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -296,6 +297,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT3_EXPERIMENTS,
   ...HOLDOUT4_EXPERIMENTS,
   ...HOLDOUT5_EXPERIMENTS,
+  ...HOLDOUT6_EXPERIMENTS,
 ].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */

@@ -232,7 +232,12 @@ export async function runHaproxyExperiment(config) {
       nsExecSync(ns, ['ip', 'addr', 'add', `${config.requests.sourceBase}/24`, 'dev', 'lo']);
 
     const haproxyLines = [];
+    // Session 17 (chk17c): when the first HAProxy was spawned (epoch ms), kept in the stamp on t0's
+    // clock — its check tasks and resolvers task start with it (src/check.c start_checks(),
+    // src/resolvers.c), so a twin can state `lb.uptime` (NOTES.md items 33-35).
+    let haproxySpawnedAt = null;
     const startHaproxy = (extra = []) => {
+      haproxySpawnedAt ??= Date.now();
       const child = spawnInNamespace(ns, [...observerPrefix(), HAPROXY_BIN, '-db', '-f', cfgPath, ...extra]);
       children.push(child);
       collectLines(child, haproxyLines, 'stdout');
@@ -361,6 +366,9 @@ export async function runHaproxyExperiment(config) {
         date: started.toISOString(),
         load: execFileSync('cat', ['/proc/loadavg'], { encoding: 'utf8' }).trim(),
         haproxyCfg: cfgText,
+        // HAProxy's start on t0's clock (s, negative: before the clients' t0): its spawn, and its
+        // first output line (stdout/stderr, stamped when read). Absent from files recorded before.
+        ...haproxyStart(haproxyLines, haproxySpawnedAt, rel),
       },
       config: {
         mode: config.mode,
@@ -393,6 +401,15 @@ export async function runHaproxyExperiment(config) {
     rmSync(dir, { recursive: true, force: true });
     tempDirs.delete(dir);
   }
+}
+
+/** The stamp's haproxySpawnedT and haproxyFirstLine { t, line } (s from t0; null when none). */
+export function haproxyStart(haproxyLines, spawnedAt, rel) {
+  const first = haproxyLines[0];
+  return {
+    haproxySpawnedT: spawnedAt === null ? null : rel(spawnedAt),
+    haproxyFirstLine: first ? { t: rel(first.at), line: first.line } : null,
+  };
 }
 
 /**
