@@ -151,7 +151,7 @@ export class WorkerConnections {
    * request fails.
    */
   admit(backend: Backend, conn: Conn): boolean {
-    if (this.take(backend, conn)) {
+    if (this.take(backend, conn, false)) {
       this.counts[backend.index].accept(conn);
       return true;
     }
@@ -169,7 +169,7 @@ export class WorkerConnections {
    * ends the connection).
    */
   acceptWaiting(backend: Backend, conn: Conn): boolean {
-    if (!this.take(backend, conn)) {
+    if (!this.take(backend, conn, false)) {
       this.notEnough(backend, conn, false);
       return false;
     }
@@ -185,34 +185,35 @@ export class WorkerConnections {
    * NO_UPSTREAM: nginx answered the upgrade 500 (ngx_http_upstream_connect).
    */
   upgrade(backend: Backend, conn: Conn): UpgradeSlots {
-    if (!this.take(backend, conn)) {
+    if (!this.take(backend, conn, false)) {
       this.notEnough(backend, conn, false);
       return UpgradeSlots.NO_ACCEPT;
     }
     this.counts[backend.index].accept(conn);
-    if (this.take(backend, conn)) return UpgradeSlots.OK;
+    if (this.take(backend, conn, true)) return UpgradeSlots.OK;
     this.notEnough(backend, conn, true);
     return UpgradeSlots.NO_UPSTREAM;
   }
 
   /** nginx connects to the app for `conn`'s request. False: no connection free (500). */
   upstreamSlot(backend: Backend, conn: Conn): boolean {
-    if (this.take(backend, conn)) return true;
+    if (this.take(backend, conn, true)) return true;
     this.notEnough(backend, conn, true);
     return false;
   }
 
   /**
    * ngx_get_connection for one more connection of `conn`'s worker: for its accept (ngx_event_accept;
-   * until then the kernel holds it and the worker counts it not), or for its upstream connect.
+   * until then the kernel holds it and the worker counts it not), or for its upstream connect
+   * (`upstream`: conn is accepted, its request in nginx).
    */
-  private take(backend: Backend, conn: Conn): boolean {
+  private take(backend: Backend, conn: Conn, upstream: boolean): boolean {
     const limit = this.limitOf(backend, conn);
     if (limit <= 0) return true;
     const gen = conn.nginxGen;
     const worker = this.workerOf(backend, conn);
     const inUse = WORKER_OWN_CONNECTIONS + this.counts[backend.index].of(gen, worker);
-    if (countCheck !== null) this.crossCheck(countCheck, backend, gen, worker);
+    if (countCheck !== null) this.crossCheck(countCheck, backend, gen, worker, upstream ? conn : null);
     let free = limit - inUse;
     if (free <= limit / 16) free += this.drain(backend, conn, worker, limit);
     return free > 0;
@@ -222,33 +223,55 @@ export class WorkerConnections {
     return (backend.nginx.generationOf(conn.nginxGen)?.config ?? backend.nginx.config).worker_connections;
   }
 
-  /** Every VM's every worker: its kept count against a walk's (checkCountsWith). */
-  private crossCheck(check: CountCheck, asking: Backend, gen: number, worker: number): void {
+  /**
+   * Every VM's every worker: its kept count against a walk's (checkCountsWith). `connecting`: the
+   * accepted connection whose request asks for an upstream connection now (its state shows the
+   * request in nginx only once the connect is decided).
+   */
+  private crossCheck(check: CountCheck, asking: Backend, gen: number, worker: number, connecting: Conn | null): void {
     for (const b of this.w.backends) {
       const keys = new Set<string>();
       for (const [g, k] of this.counts[b.index].entries()) keys.add(`${g}/${k}`);
-      for (const c of b.conns) if (this.counts[b.index].holds(c)) keys.add(`${c.nginxGen}/${this.workerOf(b, c)}`);
+      for (const c of b.conns) if (this.acceptedByState(b, c)) keys.add(`${c.nginxGen}/${this.workerOf(b, c)}`);
       for (const up of b.upstreamPool) keys.add(`${up.nginxGen}/${up.worker}`);
       for (const key of keys) {
         const [g, k] = key.split('/').map(Number);
         const kept = WORKER_OWN_CONNECTIONS + this.counts[b.index].of(g, k);
-        check(kept, this.walk(b, g, k), b === asking && g === gen && k === worker);
+        check(kept, this.walk(b, g, k, connecting), b === asking && g === gen && k === worker);
       }
     }
   }
 
-  /** Connections the worker holds now, by a walk of the VM's (what the kept count replaces; tests: checkCountsWith). */
-  private walk(backend: Backend, gen: number, worker: number): number {
+  /**
+   * Connections the worker holds now, by a walk of the VM's (what the kept count replaces; tests:
+   * checkCountsWith). Which connections nginx has accepted is read from their state
+   * (acceptedByState), not from the kept count's own record: a missed accept() or delete() shows.
+   */
+  private walk(backend: Backend, gen: number, worker: number, connecting: Conn | null): number {
     let n = WORKER_OWN_CONNECTIONS;
-    const count = this.counts[backend.index];
     for (const c of backend.conns) {
-      // Accepted (admit, acceptWaiting, upgrade); one in the kernel's accept queue holds none.
-      if (c.nginxGen !== gen || this.workerOf(backend, c) !== worker || !count.holds(c)) continue;
+      if (c.nginxGen !== gen || this.workerOf(backend, c) !== worker) continue;
+      if (c !== connecting && !this.acceptedByState(backend, c)) continue;
       // A WebSocket tunnel holds its upstream connection too; before its upgrade it is a client.
       n += c.upstream !== null ? 2 : 1;
     }
     for (const up of backend.upstreamPool) if (up.nginxGen === gen && up.worker === worker) n++;
     return n;
+  }
+
+  /**
+   * Whether nginx has accepted `conn` (ngx_event_accept took its ngx_connection_t), told from the
+   * connection's own state (tests: walk): it was answered (requestsServed), waits for its first
+   * request as an accepted connection (acceptWaiting: the awaiting tracker), holds an upstream
+   * connection (a request at the app, a WebSocket tunnel), or has a request in nginx (phase: its
+   * first request reached nginx, admit, and is queued, connecting, at the app, or waiting for its
+   * worker). A connection whose first request has not reached nginx yet (in the kernel's accept
+   * queue, phase NONE, nothing answered) holds none; so does a request on a host that vanished
+   * (ClientConns.handle: nobody reads it).
+   */
+  private acceptedByState(backend: Backend, conn: Conn): boolean {
+    if (conn.requestsServed > 0 || conn.upstream !== null || this.awaiting.has(conn)) return true;
+    return conn.kind === ConnKind.HTTP && conn.phase !== ReqPhase.NONE && backend.hostUp;
   }
 
   /** ngx_drain_connections: closes the longest-idle keep-alive clients; returns how many. */
