@@ -1,6 +1,6 @@
 /**
  * clients.http.reconnect eager: a client replaces a connection the server closed while it thought
- * at once, and the new connection waits for the request (a min-idle pool, a browser's
+ * at once, and the new connection waits for the request (a pre-opening pool, a browser's
  * preconnect, the round-4 harness client). What nginx 1.22.1 does with a connection waiting for
  * its first request (ngx_http_init_connection, src/http/ngx_http_request.c): it holds one of its
  * worker's connections from the accept; it is reusable (ngx_drain_connections may close it) but
