@@ -46,8 +46,9 @@ import type { Engine } from '../../engine/engine.js';
  * of every walk): `process_resolvers()` of the `resolvers default` section HAProxy makes from
  * /etc/resolv.conf (`resolvers_create_default()`, src/resolvers.c; `task_new_anywhere()`), woken
  * once at start (`TASK_WOKEN_INIT`) and then every `timeout resolve` (1 s, `resolvers_new()`):
- * `resolv_update_resolvers_timeout()` queues it at now + 1 s each time it runs. Its key ends a
- * walk before a later check entry, and its walk wakes a connected check whose expire passed.
+ * `resolv_update_resolvers_timeout()` queues it at now + 1 s each time it runs — in HAProxy < 2.7
+ * only: from fdecaf6ae (v2.7-dev10) a section with nothing to resolve is not re-armed, which
+ * `lb.resolvers: none` models. Its key ends a walk before a later check entry, and its walk wakes a connected check whose expire passed.
  * `idle_conn_task` (src/server.c `srv_cleanup_idle_conns()`) too: keyed `pool-purge-delay` after
  * a server's first idle connection, then at each next purge (item 33; pollIdle()).
  */
