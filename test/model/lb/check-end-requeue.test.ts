@@ -10,26 +10,11 @@ import { describe, expect, it } from 'vitest';
 import { type CheckPolicy, HealthChecker } from '../../../sim/model/lb/health-checker.js';
 import { buildModel } from '../../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { haproxyHttpChecks } from './haproxy-check-policy.js';
 
 /** HTTP checks with `timeout check` 0.3 s; fall 1000 keeps every server UP, on `inter`. */
-const policy = (inter: number, connectTimeout: number): CheckPolicy => ({
-  type: 'http',
-  endpoint: 'shallow',
-  inter,
-  fastinter: inter,
-  downinter: inter,
-  rise: 1,
-  fall: 1000,
-  timeout: 0.3,
-  connectTimeout,
-  dependencyTimeout: 0,
-  onDependencyTimeout: 'unready',
-  checker: 'haproxy',
-  // HAProxy's spread: server k of n first checked at inter × k / n.
-  firstCheck: -1,
-  // The check tasks alone in the tree (no implicit resolvers section: no nameserver in resolv.conf).
-  resolvers: false,
-});
+const policy = (inter: number, connectTimeout: number): CheckPolicy =>
+  haproxyHttpChecks(inter, { rise: 1, fall: 1000, timeout: 0.3, connectTimeout });
 
 /** When the hung server's checks failed (its app never answers; the others' do). */
 function failedChecks(p: CheckPolicy, servers: number, hung: number, until: number): number[] {

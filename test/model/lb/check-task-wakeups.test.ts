@@ -9,26 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { type CheckPolicy, HealthChecker } from '../../../sim/model/lb/health-checker.js';
 import { buildModel } from '../../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { haproxyHttpChecks } from './haproxy-check-policy.js';
 
 /** HTTP checks, DOWN at the first failure; `timeout check` 0.3 s, connect deadline = inter. */
-const policy = (inter: number, timeoutCheck = true): CheckPolicy => ({
-  type: 'http',
-  endpoint: 'shallow',
-  inter,
-  fastinter: inter,
-  downinter: inter,
-  rise: 1,
-  fall: 1,
-  timeout: timeoutCheck ? 0.3 : inter,
-  connectTimeout: timeoutCheck ? inter : undefined,
-  dependencyTimeout: 0,
-  onDependencyTimeout: 'unready',
-  checker: 'haproxy',
-  // HAProxy's spread: server k of n first checked at inter × k / n.
-  firstCheck: -1,
-  // The check tasks alone in the tree (no implicit resolvers section: no nameserver in resolv.conf).
-  resolvers: false,
-});
+const policy = (inter: number, timeoutCheck = true): CheckPolicy =>
+  haproxyHttpChecks(inter, {
+    rise: 1,
+    fall: 1,
+    timeout: timeoutCheck ? 0.3 : inter,
+    connectTimeout: timeoutCheck ? inter : undefined,
+  });
 
 /** vm-a's app hangs (connects complete, nothing answers); vm-b, if there, answers. DOWN times of vm-a. */
 function downs(p: CheckPolicy, backends: number, until = 1.9): number[] {
