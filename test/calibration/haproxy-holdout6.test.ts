@@ -8,7 +8,8 @@
  * (calibration/data/haproxy-holdout6-predictions.json: main's one row, chk17b-model's as a table
  * over `lb.uptime`, which only the recording's stamp gives) were committed before any run was
  * recorded. DRAINSIM_WRITE_HOLDOUT6=<model label> writes the running tree's predictions under that
- * label (the scenario's lb.uptime set on the parsed twin: main's model reads no such key).
+ * label (the scenario's lb.uptime set on the parsed twin: main's model of round 6 read no such
+ * key; the label "main" still writes one uptime-free row).
  * Tolerances as the earlier rounds: counts ±10 % (±2 near zero), times ±1 s.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
