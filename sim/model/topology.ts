@@ -41,6 +41,8 @@ export interface Model {
   orchestrator: Orchestrator;
   lifecycle: Lifecycle;
   kubelet: Kubelet;
+  /** HAProxy http mode's server connection pools (their purge schedule feeds the check tree), else null. */
+  serverConns: L7ServerConns | null;
 }
 
 /** Build the world for a resolved scenario: components wired to one engine. */
@@ -127,7 +129,7 @@ export function buildModel(scenario: Scenario): Model {
     master,
   );
   defineGauges(world, wsEndpoint, serverConns);
-  return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet };
+  return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet, serverConns };
 }
 
 /**
@@ -192,7 +194,13 @@ export function startModel(model: Model): void {
   model.requests.start();
   model.orchestrator.start();
   // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
-  const lbChecks = lbHealthChecks(world, model.app, (b) => model.lifecycle.shutdownSessions(b, 'down'));
+  const purge = model.serverConns;
+  const lbChecks = lbHealthChecks(
+    world,
+    model.app,
+    (b) => model.lifecycle.shutdownSessions(b, 'down'),
+    purge ? (t) => purge.nextPurgeAfter(t) : null,
+  );
   model.lifecycle.useLbChecks(lbChecks[0] ?? null);
   // A server that starts in maint (HAProxy's `disabled` keyword; with lb.mode l7 also `detached`,
   // drainsim's remove, which is maint there) starts with its checks paused and health 0

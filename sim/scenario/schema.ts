@@ -667,6 +667,17 @@ export const LbSchema = z.strictObject({
     .describe(
       'L7 only: HAProxy http-reuse (unset = safe, "the default and the recommended strategy", doc/configuration.txt): which requests may go over an idle server connection instead of connecting (be_reuse_connection(), src/backend.c). safe: only requests after the first of their client connection; aggressive: first requests too, over connections already reused once; always: first requests over any idle connection; never: each client connection keeps its own private server connections. Open-loop requests are each the first of their connection.',
     ),
+  uptime: zDuration
+    .optional()
+    .describe(
+      "HAProxy: how long it had run at the scenario's 0 (its start, when its first server's first check and its resolvers task ran: src/check.c start_checks(), src/resolvers.c). Sets the phase of the check tasks and of process_resolvers() (every timeout resolve, 1 s) in the shared timer tree (with timeout check); unset = the first checks at 0 (HAProxy's spread) and the resolvers task started with the first server's first check (its key stays locked to that server's), since a production HAProxy's start is unknown. Modelled on HAProxy 2.6: only HAProxy < 2.7 re-arms process_resolvers() every second with nothing to resolve (resolv_update_resolvers_timeout(); from commit fdecaf6ae, v2.7-dev10, a resolvers section with no resolution to do no longer wakes).",
+    ),
+  resolvers: z
+    .enum(['default', 'none'])
+    .optional()
+    .describe(
+      "HAProxy's implicit `resolvers default` section, made from /etc/resolv.conf's nameservers (resolvers_create_default(), src/resolvers.c): its task sits in the check tasks' timer tree every `timeout resolve` (1 s) in HAProxy < 2.7 (from fdecaf6ae, v2.7-dev10, resolv_update_resolvers_timeout() no longer re-arms it with nothing to resolve: set none to model 2.7+). none: a host without nameservers in resolv.conf (no such section). Unset = default.",
+    ),
   pool_purge_delay: zDuration
     .optional()
     .describe(

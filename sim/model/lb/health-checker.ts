@@ -37,6 +37,14 @@ export interface CheckPolicy {
   checker: 'haproxy' | 'kubelet';
   /** When every server's first check runs; -1: spread over the interval (`inter × k / n`). */
   firstCheck: number;
+  /**
+   * HAProxy (with `timeout check`): how long it had run at the scenario's 0 (`lb.uptime`), which
+   * sets its check tasks' and resolvers task's phases; NaN: unknown (checks from 0, the resolvers'
+   * task with the first server's first check). Ignored by the kubelet.
+   */
+  uptime?: number;
+  /** HAProxy's implicit `resolvers default` section exists (/etc/resolv.conf has nameservers). */
+  resolvers?: boolean;
 }
 
 interface Pending {
@@ -83,6 +91,8 @@ export class HealthChecker {
     readonly policy: CheckPolicy,
     private readonly onChange: (b: number, up: boolean, reason: string, duration: number) => void,
     initiallyUp = true,
+    /** The server pools' purge schedule (HAProxy http mode), for `idle_conn_task`'s entry. */
+    nextPurgeAfter: ((t: number) => number) | null = null,
   ) {
     const n = w.backends.length;
     this.up = new Uint8Array(n).fill(initiallyUp ? 1 : 0);
@@ -102,7 +112,7 @@ export class HealthChecker {
     // at its expire, as the engine's own timers do, so the tree is kept only with it.
     this.tasks =
       policy.checker === 'haproxy' && policy.connectTimeout !== undefined
-        ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b))
+        ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b), nextPurgeAfter)
         : null;
     this.inFlight = new Array<Pending | null>(n).fill(null);
   }
@@ -180,10 +190,27 @@ export class HealthChecker {
 
   start(): void {
     const n = this.w.backends.length;
+    const inter = this.policy.inter;
     // HAProxy staggers the first checks of its servers across the interval: the k-th of n at
-    // inter × k / n (src/check.c `start_checks()`), unless the scenario sets the first check.
+    // start + inter × k / n (src/check.c `start_checks()`), unless the scenario sets the first check.
+    // Started `uptime` before 0, a server's next check is on that grid (the checks' drift by their
+    // durations is not modelled before 0).
+    const uptime = this.policy.uptime ?? Number.NaN;
     const first = this.policy.firstCheck;
-    for (let b = 0; b < n; b++) this.next(b, first >= 0 ? first : (this.policy.inter * b) / n);
+    const spread = (b: number): number => {
+      const at = (inter * b) / n - (Number.isNaN(uptime) ? 0 : uptime);
+      return at >= 0 ? at : at + Math.ceil(-at / inter) * inter;
+    };
+    if (this.tasks && this.policy.resolvers !== false) {
+      // The resolvers task runs at HAProxy's start, in the millisecond its first server's first
+      // check does; started before 0 at `uptime`, else taken as that first check (the scenario's
+      // first_check, or 0). Its key and the first server's stay locked (both drift ~1 ms a period
+      // while checks are answered in 0-3 ms: the trace of NOTES.md item 33), so HAProxy's start
+      // itself matters only against the other servers' and the idle task's phases.
+      const startedAt = Number.isNaN(uptime) ? Math.max(0, first) : -uptime;
+      this.tasks.startResolvers(startedAt);
+    }
+    for (let b = 0; b < n; b++) this.next(b, first >= 0 ? first : spread(b));
   }
 
   private readonly check = (b: number): void => {
@@ -196,8 +223,11 @@ export class HealthChecker {
     }
     const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false, connected: false, syn: 0 };
     this.inFlight[b] = p;
+    // A check's connect() returns EINPROGRESS (a refusal arrives as an error on the socket, an
+    // established connection as I/O), so the task is queued at its connect deadline before any
+    // outcome below; the outcome ends the check from the I/O tasklet (finish()).
+    this.waitForConnect(p);
     if (!backend.hostUp) {
-      this.waitForConnect(p);
       // Its SYNs go unanswered until the connect deadline: L4TOUT.
       if (!this.tasks) p.timer = w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
@@ -206,22 +236,26 @@ export class HealthChecker {
     // balancer connects to the app itself, as its requests do (l7-dispatch.ts): a killed app refuses.
     if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
-    if (this.policy.type === 'tcp') return this.finish(p, true, 'Layer4 check passed');
-    if (!backend.app.accepting) return this.finish(p, false, 'Layer7 wrong status, code: 502');
+    if (this.policy.type === 'tcp') {
+      this.established(p);
+      return this.finish(p, true, 'Layer4 check passed');
+    }
+    if (!backend.app.accepting) {
+      this.established(p);
+      return this.finish(p, false, 'Layer7 wrong status, code: 502');
+    }
     const job = new Req(this.answered);
     job.fixedService = backend.app.config.health_check_time;
     job.deep = this.deep;
     job.depTimeout = this.depTimeout;
     job.depTimeoutStatus = this.depTimeoutStatus;
     p.job = job;
-    this.waitForConnect(p);
     this.sendSyn(p);
   };
 
   /**
    * A started check's task sleeps until the connect deadline (tcpcheck_eval_connect(): `t->expire`),
-   * queued when process_chk_conn() returns. A check that ends within that call (refused, a tcp
-   * check connected) is requeued at its next interval by finish() instead.
+   * queued when process_chk_conn() returns.
    */
   private waitForConnect(p: Pending): void {
     this.tasks?.queue(p.b, this.connectDeadline(p) - p.startedAt);
@@ -276,11 +310,19 @@ export class HealthChecker {
       else if (!this.tasks) p.timer = w.engine.at(deadline, this.timedOut, p);
       return;
     }
-    p.connected = true;
-    if (this.tasks) this.tasks.setExpire(p.b, this.policy.timeout);
-    else p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
+    this.established(p);
+    if (!this.tasks) p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
     this.pending.set(p.job!, p);
     if (handshake === Handshake.CHILD) this.app.submitOnAccept(backend, p.job!);
+  }
+
+  /**
+   * The check's connection is up: a later timeout is L7TOUT, and with `timeout check` the task's
+   * expire becomes now + timeout check, unqueued (tcpcheck_eval_connect() re-run once connected).
+   */
+  private established(p: Pending): void {
+    p.connected = true;
+    this.tasks?.setExpire(p.b, this.policy.timeout);
   }
 
   /** The checking kernel's jiffies: HAProxy's host (the balancer's), else the node's own (kubelet). */
@@ -350,6 +392,9 @@ export class HealthChecker {
     p.done = true;
     const b = p.b;
     const duration = w.now - p.startedAt;
+    // `task_set_affinity(t, MAX_THREADS_MASK)` (process_chk_conn(), label `end`): a check ended by
+    // I/O is still queued and moves to its current expire, where next()'s later expire leaves it.
+    this.tasks?.requeueAtExpire(b);
     if (this.paused[b]) {
       // A check that was running when the server entered maintenance: its result changes no
       // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it).

@@ -1,4 +1,4 @@
-import type { CheckConfig } from '../../scenario/schema.js';
+import type { CheckConfig, LbConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
 import type { World } from '../core/world.js';
 import { BE_WEIGHT_SCALE } from './fwrr.js';
@@ -14,7 +14,8 @@ const BACKEND_NAME = 'be';
  * `expire = now + timeout.check` once connected — read by the check task only when it wakes at
  * the connect deadline, so never earlier: HealthChecker.answerDeadline()).
  */
-function lbPolicy(c: CheckConfig, connectTimeout: number): CheckPolicy {
+function lbPolicy(c: CheckConfig, lb: LbConfig): CheckPolicy {
+  const connectTimeout = lb.connect_timeout;
   return {
     type: c.type,
     endpoint: c.endpoint,
@@ -29,6 +30,8 @@ function lbPolicy(c: CheckConfig, connectTimeout: number): CheckPolicy {
     onDependencyTimeout: c.on_dependency_timeout,
     checker: 'haproxy',
     firstCheck: c.first_check ?? -1,
+    uptime: lb.uptime ?? Number.NaN,
+    resolvers: lb.resolvers !== 'none',
   };
 }
 
@@ -41,50 +44,59 @@ export function lbHealthChecks(
   w: World,
   app: AppServer,
   shutdownSessions: (b: number) => void = () => {},
+  /** HAProxy http mode's server pools: `idle_conn_task`'s schedule (L7ServerConns.nextPurgeAfter()). */
+  nextPurgeAfter: ((t: number) => number) | null = null,
 ): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   if (s.health_check) {
-    const policy = lbPolicy(s.health_check, s.lb.connect_timeout);
-    const hc = new HealthChecker(w, app, policy, (b, up, reason, duration) => {
-      // A DOWN hands the server's queue back (pendconn_redistribute(), src/queue.c): "requeued".
-      const requeued = w.lb.setHealth(b, up);
-      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
-      const active = countUp(w);
-      const name = w.backends[b].name;
-      const ms = Math.round(duration * 1000);
-      if (up) {
-        w.trace.emit({
-          kind: 'hc.up',
-          pool: BACKEND_NAME,
-          backend: name,
-          reason,
-          durationMs: ms,
-          active,
-          rise: policy.rise,
-        });
-        startSlowstart(w, b);
-      } else {
-        w.trace.emit({
-          kind: 'hc.down',
-          pool: BACKEND_NAME,
-          backend: name,
-          reason,
-          durationMs: ms,
-          active,
-          // srv_append_more(), src/server.c: the server's streams (cur_sess), the streams handed
-          // back, and the server's own queue after that (queueslength).
-          sessions: w.lb.currentSessions(b),
-          requeued,
-          queued: w.lb.queue?.serverQueued(b) ?? 0,
-          fall: policy.fall,
-          inter: policy.inter,
-        });
-        if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
-        // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
-        if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
-      }
-    });
+    const policy = lbPolicy(s.health_check, s.lb);
+    const hc = new HealthChecker(
+      w,
+      app,
+      policy,
+      (b, up, reason, duration) => {
+        // A DOWN hands the server's queue back (pendconn_redistribute(), src/queue.c): "requeued".
+        const requeued = w.lb.setHealth(b, up);
+        w.metrics.inc(up ? w.c.readds : w.c.removals, b);
+        const active = countUp(w);
+        const name = w.backends[b].name;
+        const ms = Math.round(duration * 1000);
+        if (up) {
+          w.trace.emit({
+            kind: 'hc.up',
+            pool: BACKEND_NAME,
+            backend: name,
+            reason,
+            durationMs: ms,
+            active,
+            rise: policy.rise,
+          });
+          startSlowstart(w, b);
+        } else {
+          w.trace.emit({
+            kind: 'hc.down',
+            pool: BACKEND_NAME,
+            backend: name,
+            reason,
+            durationMs: ms,
+            active,
+            // srv_append_more(), src/server.c: the server's streams (cur_sess), the streams handed
+            // back, and the server's own queue after that (queueslength).
+            sessions: w.lb.currentSessions(b),
+            requeued,
+            queued: w.lb.queue?.serverQueued(b) ?? 0,
+            fall: policy.fall,
+            inter: policy.inter,
+          });
+          if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
+          // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
+          if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
+        }
+      },
+      true,
+      nextPurgeAfter,
+    );
     checkers.push(hc);
   }
   return checkers;

@@ -160,6 +160,23 @@ export class L7ServerConns {
     this.oneWay = (w.scenario.lb.server_rtt ?? 0) / 2;
   }
 
+  /**
+   * Read-only: the purge task's first visit strictly after `t` (s) to any server with a pool in its
+   * tree, on each pool's schedule (`purgeAt`, then every pool-purge-delay while it keeps idle
+   * connections, assumed kept); Infinity when no pool is in the tree. The check tasks' timer tree
+   * holds `idle_conn_task` at this key (check-wait-queue.ts).
+   */
+  nextPurgeAfter(t: number): number {
+    const delay = this.purgeDelay();
+    let next = Infinity;
+    for (const pool of this.pools) {
+      if (pool.purgeAt === Infinity || delay <= 0) continue;
+      const steps = pool.purgeAt > t ? 0 : Math.floor((t - pool.purgeAt) / delay) + 1;
+      next = Math.min(next, pool.purgeAt + steps * delay);
+    }
+    return next;
+  }
+
   private mode(): HttpReuse {
     return this.w.scenario.lb.http_reuse ?? DEFAULT_HTTP_REUSE;
   }

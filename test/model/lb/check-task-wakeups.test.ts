@@ -9,24 +9,16 @@ import { describe, expect, it } from 'vitest';
 import { type CheckPolicy, HealthChecker } from '../../../sim/model/lb/health-checker.js';
 import { buildModel } from '../../../sim/run-scenario.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { haproxyHttpChecks } from './haproxy-check-policy.js';
 
 /** HTTP checks, DOWN at the first failure; `timeout check` 0.3 s, connect deadline = inter. */
-const policy = (inter: number, timeoutCheck = true): CheckPolicy => ({
-  type: 'http',
-  endpoint: 'shallow',
-  inter,
-  fastinter: inter,
-  downinter: inter,
-  rise: 1,
-  fall: 1,
-  timeout: timeoutCheck ? 0.3 : inter,
-  connectTimeout: timeoutCheck ? inter : undefined,
-  dependencyTimeout: 0,
-  onDependencyTimeout: 'unready',
-  checker: 'haproxy',
-  // HAProxy's spread: server k of n first checked at inter × k / n.
-  firstCheck: -1,
-});
+const policy = (inter: number, timeoutCheck = true): CheckPolicy =>
+  haproxyHttpChecks(inter, {
+    rise: 1,
+    fall: 1,
+    timeout: timeoutCheck ? 0.3 : inter,
+    connectTimeout: timeoutCheck ? inter : undefined,
+  });
 
 /** vm-a's app hangs (connects complete, nothing answers); vm-b, if there, answers. DOWN times of vm-a. */
 function downs(p: CheckPolicy, backends: number, until = 1.9): number[] {
@@ -65,5 +57,21 @@ describe('a connected check with timeout check fails when the shared timer tree 
 
   it('without timeout check nothing lowers the expire: the other server changes nothing (fails at inter)', () => {
     expect(downs(policy(1, false), 2)).toEqual([1]);
+  });
+
+  it('the resolvers task, started with vm-a, sits before its key and stops vm-b’s walk at 0.5 s: fails at 1 s', () => {
+    // NOTES.md item 33 (HAProxy 2.6.12 traced): process_resolvers() runs at start and is keyed every
+    // timeout resolve (1 s); queued before vm-a's entry at the same key (ebtree keeps duplicates in
+    // insertion order), it ends vm-b's walk (`else break`), and its own walk at 1 s fails vm-a.
+    const withResolvers = { ...policy(1), resolvers: true, uptime: 0 };
+    expect(downs(withResolvers, 2)).toEqual([1.001]);
+    // Without it the same walk at 0.5 s reaches vm-a (the test above).
+    expect(downs(policy(1), 2)[0]).toBeCloseTo(0.501, 9);
+  });
+
+  it('lb.uptime 0.2 s: vm-a and the resolvers task keep HAProxy’s start as their phase, vm-a fails at its key', () => {
+    // HAProxy started 0.2 s before 0: the resolvers' keys at 0.8, 1.801 s; vm-a (alone) checked from
+    // 0.8 s on the same grid, its key just after theirs, so no walk comes inside its check: 1 s.
+    expect(downs({ ...policy(1), resolvers: true, uptime: 0.2 }, 1, 2.5)).toEqual([1.802]);
   });
 });

@@ -98,7 +98,14 @@ describe('the connect phase of a check', () => {
     // 300ms, a SIGSTOPped server; calibration/data/haproxy-holdout-hang-tcheck-http.json): the
     // connected check's new expiry is set from wake_srv_chk() without requeueing the check task,
     // which sleeps until the connect deadline (src/check.c).
-    const { w, changes, checker } = setup({ inter: 1, fastinter: 1, downinter: 1, timeout: 0.3, connectTimeout: 1 });
+    const { w, changes, checker } = setup({
+      inter: 1,
+      fastinter: 1,
+      downinter: 1,
+      timeout: 0.3,
+      connectTimeout: 1,
+      resolvers: false,
+    });
     w.backends[0].app.pausedUntil = Infinity;
     checker.start();
     w.engine.run(1.5);
