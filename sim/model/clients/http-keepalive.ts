@@ -250,9 +250,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     const b = servedBy(conn);
     this.stopRequestTimer(conn);
     if (status !== Status.OK) {
-      w.metrics.inc(w.c.responses5xx, b);
-      w.error(ErrorKind.HTTP_5XX, b);
-      this.retryOrGiveUp(conn, b);
+      this.failedWith5xx(conn, b);
       return;
     }
     w.metrics.inc(w.c.responses2xx, b);
@@ -292,6 +290,25 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     conn.lastActivity = w.now + this.rtt / 2 + think;
     conn.timer = w.engine.schedule(this.rtt / 2 + think, this.sendCb, conn);
+  }
+
+  /**
+   * nginx answered with an error of its own that ends keep-alive and closed the connection behind
+   * it (proxy/client-conns.ts respondClosing): nginx's FIN, its TIME_WAIT on the VM; the retry
+   * (retryOrGiveUp, as any 5xx's) goes on a new connection.
+   */
+  respondThenClosed(conn: Conn, _status: Status): void {
+    const b = servedBy(conn);
+    this.stopRequestTimer(conn);
+    this.w.end(conn, EndKind.SERVER_FIN);
+    this.failedWith5xx(conn, b);
+  }
+
+  private failedWith5xx(conn: Conn, b: number): void {
+    const w = this.w;
+    w.metrics.inc(w.c.responses5xx, b);
+    w.error(ErrorKind.HTTP_5XX, b);
+    this.retryOrGiveUp(conn, b);
   }
 
   /** The client's idle timeout closed the connection; the next request goes on a new one. */

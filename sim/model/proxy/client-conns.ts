@@ -1,9 +1,16 @@
 import { ReqPhase, type Status } from '../core/app-job.js';
 import type { Conn } from '../core/conn.js';
-import type { HttpDownstream, HttpUpstream, ResponseSink } from '../core/hop.js';
+import { LbFlow } from '../core/flow.js';
+import type { HttpDownstream, HttpUpstream } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import { requestCrossesFin } from './nginx.js';
-import { type PacketWatch, serverClosesIdle, writeResponse } from './server-end.js';
+import {
+  type AnsweredThenClosed,
+  type NginxResponseSink,
+  type PacketWatch,
+  serverClosesIdle,
+  writeResponse,
+} from './server-end.js';
 import type { RequestPath } from './upstream.js';
 import { WorkerConnections } from './worker-connections.js';
 import { type TlsCpu, Where } from './worker-cpu.js';
@@ -25,8 +32,8 @@ interface HeaderWait {
  * (`Connection: close`) or after keepalive_timeout of idleness. The request's way to the app is
  * upstream.ts.
  */
-export class NginxClientConns implements HttpUpstream, ResponseSink {
-  sink!: HttpDownstream;
+export class NginxClientConns implements HttpUpstream, NginxResponseSink {
+  sink!: HttpDownstream & AnsweredThenClosed;
   /** The L4 NAT's connection table nginx's packets cross (lb.mode nat; a no-op otherwise). */
   nat: PacketWatch = NO_NAT;
   /** nginx's workers (or the balancer's threads) as CPU queues when TLS ends there on some VM (null: no CPU model). */
@@ -179,6 +186,27 @@ export class NginxClientConns implements HttpUpstream, ResponseSink {
   respond(conn: Conn, status: Status): void {
     if (this.limits.used) this.limits.answered(this.w.backends[conn.backend], conn);
     writeResponse(this.w, this.sink, this.nat, conn, status, this.resetWriting);
+  }
+
+  /**
+   * nginx answers `conn`'s request with an error of its own that ends keep-alive — the 500 of an
+   * upstream connect with no connection free in its worker (upstream.ts; ngx_http_upstream_connect:
+   * ngx_event_connect_peer NGX_ERROR → ngx_http_upstream_finalize_request(…, 500)). nginx 1.22.1
+   * src/http/ngx_http_special_response.c ngx_http_special_response_handler clears r->keepalive for
+   * 400/413/414/497/495/496/500/501 (not 502/504), so the header filter writes `Connection:
+   * close` and ngx_http_finalize_connection (src/http/ngx_http_request.c), keepalive 0 and no
+   * lingering close (a request with no body left unread), calls ngx_http_close_request: FIN right
+   * behind the response, nginx closes first (the VM's TIME_WAIT). The client reads the response
+   * and the close: its retry opens a new connection (and is accepted again). A flow the balancer
+   * forgot resets nginx's write as any response's (writeResponse).
+   */
+  respondClosing(conn: Conn, status: Status): void {
+    if (this.nat.expired(conn) || conn.lbFlow === LbFlow.FORGOTTEN) {
+      writeResponse(this.w, this.sink, this.nat, conn, status, this.resetWriting);
+      return;
+    }
+    this.nat.seen(conn);
+    this.sink.respondThenClosed(conn, status);
   }
 
   private readonly resetWriting = (b: number): void => {

@@ -1,7 +1,7 @@
 import type { Status } from '../core/app-job.js';
 import type { Conn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
-import type { HttpDownstream } from '../core/hop.js';
+import type { HttpDownstream, ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import { requestCrossesFin } from './nginx.js';
 
@@ -11,6 +11,18 @@ export interface PacketWatch {
   expired(conn: Conn): boolean;
   /** A packet crossed: the entry's idle timer restarts. */
   seen(conn: Conn): void;
+}
+
+/** The client end of an answer nginx closes the connection right behind (client-conns.ts respondClosing). */
+export interface AnsweredThenClosed {
+  /** The response for `conn`'s request, then nginx's FIN: nginx closed first; the client's next request needs a new connection. */
+  respondThenClosed(conn: Conn, status: Status): void;
+}
+
+/** nginx's client side as the request path (upstream.ts) answers through it. */
+export interface NginxResponseSink extends ResponseSink {
+  /** An error of nginx's own that ends keep-alive: the response, then nginx closes the connection. */
+  respondClosing(conn: Conn, status: Status): void;
 }
 
 /**

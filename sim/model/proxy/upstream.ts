@@ -8,10 +8,10 @@ import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
-import type { ResponseSink } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { AwaitingFirstRequest } from './awaiting-request.js';
+import type { NginxResponseSink } from './server-end.js';
 import type { WorkerConnections } from './worker-connections.js';
 
 /**
@@ -21,7 +21,7 @@ import type { WorkerConnections } from './worker-connections.js';
  * TIME_WAIT on the VM).
  */
 export class RequestPath {
-  sink!: ResponseSink;
+  sink!: NginxResponseSink;
   /** nginx's per-worker connection arrays (worker_connections), set by the client side (client-conns.ts). */
   workerConns: WorkerConnections | null = null;
   /** nginx's accepted client connections still waiting for their first request (clients.http.reconnect eager). */
@@ -289,14 +289,15 @@ export class RequestPath {
       // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
     }
     // A first connect takes one of the worker's connections (ngx_event_connect_peer →
-    // ngx_get_connection, before the socket's connect()); with none free, 500.
+    // ngx_get_connection, before the socket's connect()); with none free, 500, and nginx closes
+    // the client connection behind it (client-conns.ts respondClosing).
     if (
       conn.phase !== ReqPhase.CONNECTING &&
       this.workerConns?.limited(backend, conn) &&
       !this.workerConns.upstreamSlot(backend, conn)
     ) {
       conn.phase = ReqPhase.NONE;
-      this.sink.respond(conn, Status.INTERNAL_ERROR);
+      this.sink.respondClosing(conn, Status.INTERNAL_ERROR);
       return null;
     }
     // The SYN meets the app's listener: a retransmission (conn still CONNECTING) comes in a batch

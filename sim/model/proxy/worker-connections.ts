@@ -55,7 +55,8 @@ export function checkCountsWith(check: CountCheck | null): void {
  * max(min(32, reusable / 8), 1) of them from the tail of the reusable queue, the longest idle
  * (ngx_reusable_connection inserts at the head). With no free connection after that,
  * ngx_get_connection returns NULL ("worker_connections are not enough"): ngx_event_accept closes the
- * accepted socket, ngx_event_connect_peer fails (NGX_ERROR: ngx_http_upstream_connect answers 500).
+ * accepted socket, ngx_event_connect_peer fails (NGX_ERROR: ngx_http_upstream_connect answers 500,
+ * and nginx closes the client connection behind it: client-conns.ts respondClosing).
  *
  * A worker's count — the clients it accepted (a WebSocket tunnel holds two, client and upstream),
  * their upstream connections in flight, its cached upstream connections, and
