@@ -83,7 +83,7 @@ export class AppServer {
    * waits that long. Others: submit.
    */
   submitOnAccept(backend: Backend, job: AppJob): void {
-    if (this.anyEventLoop && this.eventLoop[backend.index] && backend.app.loop.running) {
+    if (this.isEventLoop(backend) && backend.app.loop.running) {
       job.backend = backend.index;
       backend.app.loop.holdUntilAccept(job);
     } else this.submit(backend, job);
@@ -96,14 +96,14 @@ export class AppServer {
    * submits it (accepted already, or not an event loop).
    */
   holdUntilAccepted(backend: Backend, conn: AppJob & object): boolean {
-    if (!this.anyEventLoop || !this.eventLoop[backend.index]) return false;
+    if (!this.isEventLoop(backend)) return false;
     conn.backend = backend.index;
     return backend.app.loop.holdRequestOf(conn, conn);
   }
 
   /** The client closed `conn` before its event loop accept()ed it: the loop will read nothing of it (true if it held the request). */
   forgetHeld(backend: Backend, conn: AppJob & object): boolean {
-    return this.anyEventLoop && this.eventLoop[backend.index] && backend.app.loop.forget(conn);
+    return this.isEventLoop(backend) && backend.app.loop.forget(conn);
   }
 
   /**
@@ -136,7 +136,7 @@ export class AppServer {
    * requests its accepted connections have queued in the process.
    */
   acceptQueued(backend: Backend): number {
-    if (this.anyEventLoop && this.eventLoop[backend.index]) return backend.app.loop.pending;
+    if (this.isEventLoop(backend)) return backend.app.loop.pending;
     return backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
   }
 
@@ -147,7 +147,12 @@ export class AppServer {
    * blocked loop waits as the clients' requests do (node: no check is answered out of turn).
    */
   private childJoined(backend: Backend, owner: object | null): void {
-    if (this.anyEventLoop && this.eventLoop[backend.index]) backend.app.loop.queued(owner);
+    if (this.isEventLoop(backend)) backend.app.loop.queued(owner);
+  }
+
+  /** The backend's app is one event loop (app.accept_model; `anyEventLoop` first: most runs have none). */
+  private isEventLoop(backend: Backend): boolean {
+    return this.anyEventLoop && this.eventLoop[backend.index];
   }
 
   paused(backend: Backend): boolean {
@@ -158,7 +163,7 @@ export class AppServer {
     const w = this.w;
     const i = backend.index;
     job.phase = ReqPhase.SERVING;
-    if (this.anyEventLoop && this.eventLoop[i]) backend.app.loop.jobStarted();
+    if (this.isEventLoop(backend)) backend.app.loop.jobStarted();
     let d =
       job.fixedService !== NO_FIXED_SERVICE
         ? job.fixedService
@@ -206,7 +211,7 @@ export class AppServer {
    * the iteration, and the requests read at its end join the next one (event-loop-accepts.ts).
    */
   private loopJobDone(backend: Backend): void {
-    if (!this.anyEventLoop || !this.eventLoop[backend.index]) return;
+    if (!this.isEventLoop(backend)) return;
     const loop = backend.app.loop;
     if (loop.endsIteration) for (const read of loop.readable()) this.submit(backend, read);
     for (const read of loop.jobDone(backend.busyWorkers + backend.appQueueLength)) this.submit(backend, read);

@@ -51,52 +51,47 @@ export function lbHealthChecks(
   const s = w.scenario;
   if (s.health_check) {
     const policy = lbPolicy(s.health_check, s.lb);
-    const hc = new HealthChecker(
-      w,
-      app,
-      policy,
-      (b, up, reason, duration) => {
-        // A DOWN hands the server's queue back (pendconn_redistribute(), src/queue.c): "requeued".
-        const requeued = w.lb.setHealth(b, up);
-        w.metrics.inc(up ? w.c.readds : w.c.removals, b);
-        const active = countUp(w);
-        const name = w.backends[b].name;
-        const ms = Math.round(duration * 1000);
-        if (up) {
-          w.trace.emit({
-            kind: 'hc.up',
-            pool: BACKEND_NAME,
-            backend: name,
-            reason,
-            durationMs: ms,
-            active,
-            rise: policy.rise,
-          });
-          startSlowstart(w, b);
-        } else {
-          w.trace.emit({
-            kind: 'hc.down',
-            pool: BACKEND_NAME,
-            backend: name,
-            reason,
-            durationMs: ms,
-            active,
-            // srv_append_more(), src/server.c: the server's streams (cur_sess), the streams handed
-            // back, and the server's own queue after that (queueslength).
-            sessions: w.lb.currentSessions(b),
-            requeued,
-            queued: w.lb.queue?.serverQueued(b) ?? 0,
-            fall: policy.fall,
-            inter: policy.inter,
-          });
-          if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
-          // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
-          if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
-        }
-      },
-      true,
-      nextPurgeAfter,
-    );
+    // Each server's DOWN / UP as HAProxy logs and acts on it (srv_update_status(), src/server.c).
+    const onTransition = (b: number, up: boolean, reason: string, duration: number): void => {
+      // A DOWN hands the server's queue back (pendconn_redistribute(), src/queue.c): "requeued".
+      const requeued = w.lb.setHealth(b, up);
+      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
+      const active = countUp(w);
+      const name = w.backends[b].name;
+      const ms = Math.round(duration * 1000);
+      if (up) {
+        w.trace.emit({
+          kind: 'hc.up',
+          pool: BACKEND_NAME,
+          backend: name,
+          reason,
+          durationMs: ms,
+          active,
+          rise: policy.rise,
+        });
+        startSlowstart(w, b);
+      } else {
+        w.trace.emit({
+          kind: 'hc.down',
+          pool: BACKEND_NAME,
+          backend: name,
+          reason,
+          durationMs: ms,
+          active,
+          // srv_append_more(), src/server.c: the server's streams (cur_sess), the streams handed
+          // back, and the server's own queue after that (queueslength).
+          sessions: w.lb.currentSessions(b),
+          requeued,
+          queued: w.lb.queue?.serverQueued(b) ?? 0,
+          fall: policy.fall,
+          inter: policy.inter,
+        });
+        if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
+        // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
+        if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
+      }
+    };
+    const hc = new HealthChecker(w, app, policy, onTransition, true, nextPurgeAfter);
     checkers.push(hc);
   }
   return checkers;
