@@ -47,7 +47,7 @@ import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { recordsOf } from '../trace/records-of.js';
-import { type Restated, restated, type StampedRecording, twinOf } from './haproxy-restated.js';
+import { downCheckMs, type Restated, restated, type StampedRecording, twinOf } from './haproxy-restated.js';
 
 type StatRow = { status: string; scur: number; stot: number; qcur: number };
 interface HeldOut {
@@ -174,7 +174,7 @@ function compareHang(rec: Restated<HeldOut>, cont: number): { run: string; data:
   const runs = twinOf(rec, 10);
   const down = stateLine(data, 's1', 'DOWN');
   const simDown = recordsOf(runs[0], 'hc.down')[0];
-  const duration = fromLine(down.line, /check duration: (\d+)ms/) / 1000;
+  const duration = downCheckMs(data, 's1', down) / 1000;
   time(run, 'failing check duration (DOWN line)', duration, simDown.durationMs / 1000, 0.05);
   time(run, 'SIGSTOP → DOWN', down.t - STOP, simDown.t - STOP);
   const sessions = meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions);

@@ -30,7 +30,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
 import { recordsOf } from '../trace/records-of.js';
-import { type Restated, restated, type StampedRecording, twinOf } from './haproxy-restated.js';
+import { downCheckMs, type Restated, restated, type StampedRecording, twinOf } from './haproxy-restated.js';
 import { HeldOutTable, overSeeds as meanOf, totalIn as sum, twinRuns } from './heldout-table.js';
 
 /** haproxyLog rows: [start, end, server, status, termination, retries, redispatched, Tw, Tc, Tt]. */
@@ -119,7 +119,7 @@ function compareVanishDown(
   const runs = twinOf(rec, 10);
   const down = message(data, 'Server be/s1 is DOWN');
   const simDown = recordsOf(runs[0], 'hc.down')[0];
-  const duration = fromLine(down.line, /check duration: (\d+)ms/) / 1000;
+  const duration = downCheckMs(data, 's1', down) / 1000;
   time(run, `check duration (${checks})`, duration, simDown.durationMs / 1000, 0.05);
   time(run, 'drop → DOWN', down.t - drop, simDown.t - drop, 0.1);
   return { run, data, runs, downT: down.t, downLine: down.line };
@@ -266,7 +266,7 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
         let k = 0;
         return {
           ...s,
-          timeline: s.timeline.map((step) => (step.do === 'bind' ? { ...step, at: listened[k++] } : step)),
+          timeline: s.timeline.map((step) => (step.do === 'bind' ? { ...step, at: `${listened[k++]}s` } : step)),
         };
       });
       const downs = recordsOf(runs[0], 'hc.down');

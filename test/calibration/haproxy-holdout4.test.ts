@@ -93,10 +93,16 @@ const table = new HeldOutTable();
 const count = (run: string, what: string, real: number, sim: number): void => table.expectClose(run, what, real, sim);
 const time = table.expectTime.bind(table);
 
-/** HAProxy's "Server be/<server> is DOWN|UP" messages, in order: [kind, t]. */
+/**
+ * HAProxy's "Server be/<server> is DOWN|UP" messages, in order: [kind, t]. A check's UP is "is UP,
+ * reason: …" in the first recordings; with `option log-health-checks` (the re-recordings) the
+ * reason has its own line and the UP line reads "is UP. 2 active …" — which is otherwise the end of
+ * a slowstart (server_warmup(), src/server.c), not a transition.
+ */
 function recordedTransitions(data: Recorded, server: string): Array<['down' | 'up', number]> {
+  const up = `Server be/${server} is UP${data.stamp.haproxyCfg?.includes('option log-health-checks') ? '.' : ','}`;
   return data.events.haproxyMessages
-    .filter((m) => m.line.startsWith(`Server be/${server} is DOWN`) || m.line.startsWith(`Server be/${server} is UP,`))
+    .filter((m) => m.line.startsWith(`Server be/${server} is DOWN`) || m.line.startsWith(up))
     .map((m): ['down' | 'up', number] => [/is DOWN/.test(m.line) ? 'down' : 'up', m.t]);
 }
 

@@ -18,7 +18,7 @@ import { type Scenario, ScenarioSchema } from '../../sim/scenario/schema.js';
 
 /** What every HAProxy data file has that stating its start needs. */
 export interface StampedRecording {
-  stamp: { haproxySpawnedT?: number | null; load: string };
+  stamp: { haproxySpawnedT?: number | null; load: string; haproxyCfg?: string };
   events: { haproxyMessages: Array<{ t: number; line: string }> };
 }
 
@@ -103,4 +103,20 @@ export function twinAt(
     scenario = edit({ ...parsed, lb: { ...parsed.lb, uptime }, health_check: check });
   }
   return Array.from({ length: seeds }, (_, i) => runScenario(scenario, { seed: i + 1, file }));
+}
+
+/**
+ * The duration (ms) of the check that marked `server` DOWN with the message `down`: on the DOWN line
+ * itself in the first recordings ("Server be/s1 is DOWN, reason: Layer7 timeout, check duration:
+ * 1001ms. …"); with `option log-health-checks` (the re-recordings) the DOWN line carries no reason
+ * and the failed check has its own line, logged just before it ("Health check for server be/s1
+ * failed, reason: …, check duration: 1001ms, status: 0/2 DOWN.").
+ */
+export function downCheckMs(d: StampedRecording, server: string, down: { t: number; line: string }): number {
+  const own = /check duration: (\d+)ms/.exec(down.line);
+  if (own) return Number(own[1]);
+  const failed = d.events.haproxyMessages.filter(
+    (m) => m.t <= down.t && m.line.startsWith(`Health check for server be/${server} failed`),
+  );
+  return checkMs(failed.at(-1)?.line ?? '');
 }
