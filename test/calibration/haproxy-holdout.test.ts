@@ -8,7 +8,9 @@
  * haproxy-holdout-*.yaml) was committed before its run was recorded; afterwards only the check
  * phase (`first_check`, an initial condition) was read off the recordings. Same tolerances as
  * haproxy-compare.test.ts: counts ±10 % (±2 near zero), times ±1 s. Means over seeds where the
- * recorded client's fixed rate meets the twin's Poisson one.
+ * recorded client's fixed rate meets the twin's Poisson one. Session 18: the three hang runs were
+ * re-recorded 3 times each with HAProxy's start stated; each is compared on its own, its twin at
+ * that start instead of the read-off phase (haproxy-restated.ts; NOTES.md item 37).
  *
  * What they found: a `timeout check` shorter than min(inter, timeout connect) does not shorten a
  * connected check (drainsim waited 300 ms, HAProxy 1001 ms; fixed, HealthChecker.answerDeadline()).

@@ -55,10 +55,8 @@ const checkMs = (line: string): number => Number(/check duration: (\d+)ms/.exec(
  * round 6's recordings: HAProxy parsing its config). NaN when the file states neither.
  */
 export function statedUptime(d: StampedRecording): number {
-  const first = d.events.haproxyMessages.find(
-    (m) => m.t < 0 && !m.line.startsWith('[') && m.line.startsWith('Health check for server be/s1 '),
-  );
-  if (first) return Math.round(-(first.t - checkMs(first.line) / 1000) * 1000) / 1000;
+  const s1 = firstCheckAt(d, 's1');
+  if (s1 < 0) return Math.round(-s1 * 1000) / 1000;
   return -(d.stamp.haproxySpawnedT ?? Number.NaN);
 }
 
@@ -119,4 +117,31 @@ export function downCheckMs(d: StampedRecording, server: string, down: { t: numb
     (m) => m.t <= down.t && m.line.startsWith(`Health check for server be/${server} failed`),
   );
   return checkMs(failed.at(-1)?.line ?? '');
+}
+
+const ms = (v: string): number => (v.endsWith('ms') ? Number(v.slice(0, -2)) : Number(v.replace(/s$/, '')) * 1000);
+
+/**
+ * How far apart HAProxy starts its servers' first checks, from a haproxy.cfg with one
+ * `default-server check …` line for all of them (every calibration run): start_check_task()
+ * (src/check.c) queues the k-th of n at start + max(mininter, srv_getinter()) × k / n, where
+ * mininter is the smallest srv_getinter() ≥ SRV_CHK_INTER_THRES (1 s) and srv_getinter()
+ * (src/server.c) at start — health = rise ("start OK but check immediately"), below the full
+ * rise + fall − 1 unless fall is 1 — is `fastinter` (or `inter` when unset). Returns that step (ms).
+ */
+export function firstCheckStepMs(cfg: string): number {
+  const line = /default-server check (.*)/.exec(cfg)?.[1] ?? '';
+  const opt: Record<string, string> = { inter: '2s', fall: '3', rise: '2' };
+  const words = line.trim().split(/\s+/);
+  for (let i = 0; i + 1 < words.length; i += 2) opt[words[i]] = words[i + 1];
+  const inter = ms(opt.inter);
+  return Number(opt.fall) === 1 ? inter : ms(opt.fastinter ?? opt.inter);
+}
+
+/** When a server's first check started (s from t0): its first logged check line less its duration. */
+export function firstCheckAt(d: StampedRecording, server: string): number {
+  const first = d.events.haproxyMessages.find(
+    (m) => !m.line.startsWith('[') && m.line.startsWith(`Health check for server be/${server} `),
+  );
+  return first ? first.t - checkMs(first.line) / 1000 : Number.NaN;
 }
