@@ -277,6 +277,33 @@ const slowstartMaint = {
   ],
 };
 
+/**
+ * The older runs whose compared figures hang on the check tasks' phase (session 18, NOTES.md item
+ * 37): a hung, paused or vanished server found by the checks, or a flapping one. Their first
+ * recordings (before session 17's stamp) do not state HAProxy's start, which sets that phase and
+ * the resolvers task's (src/check.c start_checks(), src/resolvers.c); their twins read s1's phase
+ * off a DOWN line (first_check). Re-recorded with `option log-health-checks` (a log line per check
+ * status change, nothing else: set_server_check_status(), src/check.c), so s1's first check,
+ * logged before t0, states the start as round 6's do; the first recordings keep their files.
+ */
+export const CHECK_PHASE_RUNS = [
+  'haproxy-hang-http',
+  'haproxy-hang-tcp',
+  'haproxy-hang-onmarkeddown-tcp',
+  'haproxy-holdout-hang-tcheck-http',
+  'haproxy-holdout-hang-tcheck-long-http',
+  'haproxy-holdout-hang-tserver-http',
+  'haproxy-holdout3-vanish-tcheck-http-redispatch',
+  'haproxy-holdout3-flap-http',
+  'haproxy-holdout4-gcpause-tcheck-http',
+  'haproxy-holdout4-gcpause-inter-http',
+];
+const LOG_CHECKS = 'option log-health-checks';
+const logChecks = (e) =>
+  CHECK_PHASE_RUNS.includes(e.name) && !(e.backendLines ?? []).includes(LOG_CHECKS)
+    ? { ...e, backendLines: [...(e.backendLines ?? []), LOG_CHECKS] }
+    : e;
+
 export const HAPROXY_EXPERIMENTS = [
   ...MODES.flatMap((m) => REDISPATCH.map((r) => killRestart(m, r))),
   ...MODES.flatMap((m) => REDISPATCH.map((r) => drain(m, r))),
@@ -298,7 +325,9 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT4_EXPERIMENTS,
   ...HOLDOUT5_EXPERIMENTS,
   ...HOLDOUT6_EXPERIMENTS,
-].map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
+]
+  .map(logChecks)
+  .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
 
 /** The short run of `npm test` (test/calibration/haproxy.test.ts): kill -9 in http mode, 18 s. */
 export const HAPROXY_LIVE_CHECK = {

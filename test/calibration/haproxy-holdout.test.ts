@@ -8,7 +8,9 @@
  * haproxy-holdout-*.yaml) was committed before its run was recorded; afterwards only the check
  * phase (`first_check`, an initial condition) was read off the recordings. Same tolerances as
  * haproxy-compare.test.ts: counts ±10 % (±2 near zero), times ±1 s. Means over seeds where the
- * recorded client's fixed rate meets the twin's Poisson one.
+ * recorded client's fixed rate meets the twin's Poisson one. Session 18: the three hang runs were
+ * re-recorded 3 times each with HAProxy's start stated; each is compared on its own, its twin at
+ * that start instead of the read-off phase (haproxy-restated.ts; NOTES.md item 37).
  *
  * What they found: a `timeout check` shorter than min(inter, timeout connect) does not shorten a
  * connected check (drainsim waited 300 ms, HAProxy 1001 ms; fixed, HealthChecker.answerDeadline()).
@@ -47,6 +49,7 @@ import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { recordsOf } from '../trace/records-of.js';
+import { downCheckMs, type Restated, restated, type StampedRecording, twinOf } from './haproxy-restated.js';
 
 type StatRow = { status: string; scur: number; stot: number; qcur: number };
 interface HeldOut {
@@ -58,7 +61,12 @@ interface HeldOut {
   events: { haproxyMessages: Array<{ t: number; line: string }> };
   perSecond: Array<{ t: number; outcomes: Record<string, number>; okByServer: Record<string, number> }>;
   samples: Array<{ t: number; error?: string } & Record<string, StatRow>>;
+  stamp: StampedRecording['stamp'];
 }
+
+/** The recordings of a check-phase run (session 18: its re-recordings, each at its stated start). */
+const heldRuns = (run: string): Array<Restated<HeldOut>> =>
+  restated<HeldOut>(`haproxy-holdout-${run}`).map((rec) => ({ ...rec, label: `${run} ${rec.label}` }));
 
 const held = (run: string): HeldOut =>
   JSON.parse(readFileSync(`calibration/data/haproxy-holdout-${run}.json`, 'utf8')) as HeldOut;
@@ -161,13 +169,14 @@ function compareDownTimes(run: string, data: HeldOut, r: RunResult, servers: str
  * A SIGSTOP of s1 at 4 s and SIGCONT at `cont`: the failing check's duration (±50 ms: the figure
  * `timeout check` decides), the stop → DOWN and SIGCONT → UP times, the DOWN line's sessions.
  */
-function compareHang(run: string, cont: number): { run: string; data: HeldOut; runs: RunResult[] } {
+function compareHang(rec: Restated<HeldOut>, cont: number): { run: string; data: HeldOut; runs: RunResult[] } {
   const STOP = 4;
-  const data = held(run);
-  const runs = twins(run, 10);
+  const run = rec.label;
+  const data = rec.data;
+  const runs = twinOf(rec, 10);
   const down = stateLine(data, 's1', 'DOWN');
   const simDown = recordsOf(runs[0], 'hc.down')[0];
-  const duration = fromLine(down.line, /check duration: (\d+)ms/) / 1000;
+  const duration = downCheckMs(data, 's1', down) / 1000;
   time(run, 'failing check duration (DOWN line)', duration, simDown.durationMs / 1000, 0.05);
   time(run, 'SIGSTOP → DOWN', down.t - STOP, simDown.t - STOP);
   const sessions = meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions);
@@ -285,64 +294,67 @@ describe('held-out HAProxy 2.6.12 runs against their twins written before record
     );
   });
 
-  it('a hung server, inter 1s fall 2 rise 3, timeout check 300ms: the check still waits 1 s (fixed)', () => {
-    // Before the fix drainsim ended the check at 300 ms and marked s1 DOWN 1.6 s after the stop.
-    const { run, data, runs } = compareHang('hang-tcheck-http', 12);
-    // The hung requests are answered at SIGCONT (≤ 8 s, the client's timeout): none fails.
-    count(
-      run,
-      's1 responses in the second after SIGCONT',
-      okFrom(data, 's1', 12, 13),
-      meanOf(runs, (r) => sum(r, 'goodput', 12, 13, 's1')),
-    );
-    count(
-      run,
-      'client errors',
-      failures(data),
-      meanOf(runs, (r) => r.figures['errors.total'] ?? 0),
-    );
-  });
+  for (const rec of heldRuns('hang-tcheck-http'))
+    it(`a hung server, inter 1s fall 2 rise 3, timeout check 300ms: the check still waits 1 s (fixed) (${rec.label})`, () => {
+      // Before the fix drainsim ended the check at 300 ms and marked s1 DOWN 1.6 s after the stop.
+      const { run, data, runs } = compareHang(rec, 12);
+      // The hung requests are answered at SIGCONT (≤ 8 s, the client's timeout): none fails.
+      count(
+        run,
+        's1 responses in the second after SIGCONT',
+        okFrom(data, 's1', 12, 13),
+        meanOf(runs, (r) => sum(r, 'goodput', 12, 13, 's1')),
+      );
+      count(
+        run,
+        'client errors',
+        failures(data),
+        meanOf(runs, (r) => r.figures['errors.total'] ?? 0),
+      );
+    });
 
-  it('the same hang with timeout check 2500ms (> inter): the check waits 2.5 s', () => {
-    const { run, data, runs } = compareHang('hang-tcheck-long-http', 14);
-    // Requests sent to s1 more than 8 s before SIGCONT time out at the client.
-    count(
-      run,
-      'client timeouts (8 s)',
-      data.summary.outcomes.timeout ?? 0,
-      meanOf(runs, (r) => r.figures['req_timeouts.total'] ?? 0),
-    );
-  });
+  for (const rec of heldRuns('hang-tcheck-long-http'))
+    it(`the same hang with timeout check 2500ms (> inter): the check waits 2.5 s (${rec.label})`, () => {
+      const { run, data, runs } = compareHang(rec, 14);
+      // Requests sent to s1 more than 8 s before SIGCONT time out at the client.
+      count(
+        run,
+        'client timeouts (8 s)',
+        data.summary.outcomes.timeout ?? 0,
+        meanOf(runs, (r) => r.figures['req_timeouts.total'] ?? 0),
+      );
+    });
 
-  it('a hung server behind timeout server 2s (http): 504 sH for its requests until DOWN + 2 s', () => {
-    const run = 'hang-tserver-http';
-    const data = held(run) as HeldOut & { failedRequests: Array<{ done: number }> };
-    const runs = twins(run, 10);
-    const STOP = 4;
-    const down = stateLine(data, 's1', 'DOWN');
-    const simDown = recordsOf(runs[0], 'hc.down')[0];
-    time(run, 'SIGSTOP → DOWN (3 checks each timing out after inter, 4 s apart)', down.t - STOP, simDown.t - STOP);
-    count(
-      run,
-      'DOWN: sessions active (waiting for s1)',
-      fromLine(down.line, /(\d+) sessions active/),
-      meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions),
-    );
-    count(
-      run,
-      '504 (sH)',
-      data.summary.outcomes.http504 ?? 0,
-      meanOf(runs, (r) => r.figures['req_5xx.total'] ?? 0),
-    );
-    time(
-      run,
-      '504 latency (timeout server)',
-      data.summary.errorLatencyS!.median,
-      recordsOf(runs[0], 'lb.server_timeout_504')[0].timeout,
-    );
-    time(run, 'SIGSTOP → last 504', data.summary.lastErrorS! - STOP, lastSecondWith(runs[0], 'req_5xx') - 0.5 - STOP);
-    time(run, 'SIGCONT → UP (rise 2)', stateLine(data, 's1', 'UP').t - 20, recordsOf(runs[0], 'hc.up')[0].t - 20);
-  });
+  for (const rec of heldRuns('hang-tserver-http'))
+    it(`a hung server behind timeout server 2s (http): 504 sH for its requests until DOWN + 2 s (${rec.label})`, () => {
+      const run = rec.label;
+      const data = rec.data;
+      const runs = twinOf(rec, 10);
+      const STOP = 4;
+      const down = stateLine(data, 's1', 'DOWN');
+      const simDown = recordsOf(runs[0], 'hc.down')[0];
+      time(run, 'SIGSTOP → DOWN (3 checks each timing out after inter, 4 s apart)', down.t - STOP, simDown.t - STOP);
+      count(
+        run,
+        'DOWN: sessions active (waiting for s1)',
+        fromLine(down.line, /(\d+) sessions active/),
+        meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions),
+      );
+      count(
+        run,
+        '504 (sH)',
+        data.summary.outcomes.http504 ?? 0,
+        meanOf(runs, (r) => r.figures['req_5xx.total'] ?? 0),
+      );
+      time(
+        run,
+        '504 latency (timeout server)',
+        data.summary.errorLatencyS!.median,
+        recordsOf(runs[0], 'lb.server_timeout_504')[0].timeout,
+      );
+      time(run, 'SIGSTOP → last 504', data.summary.lastErrorS! - STOP, lastSecondWith(runs[0], 'req_5xx') - 0.5 - STOP);
+      time(run, 'SIGCONT → UP (rise 2)', stateLine(data, 's1', 'UP').t - 20, recordsOf(runs[0], 'hc.up')[0].t - 20);
+    });
 
   it('leastconn, maxconn 3 maxqueue 2, timeout queue 1500ms, 40 req/s of 150 ms; kill -9 s1', () => {
     const run = 'queue-lc-maxqueue-http';
