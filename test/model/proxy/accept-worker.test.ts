@@ -89,6 +89,29 @@ describe('Nginx.acceptingWorker', () => {
     expect(workers).toEqual([0, 1, 0, 1, 1, 1]);
   });
 
+  it('a reload: the new generation’s workers register afresh (their own wait queue); old connections keep their worker', () => {
+    const nginx = new Nginx(config({ worker_processes: 2 }));
+    const old = [conn(40000), conn(40001)];
+    for (const c of old) c.nginxGen = nginx.accept(c, 0, false);
+    expect(old.map((c) => c.nginxWorker)).toEqual([0, 1]);
+    nginx.reload({ ...nginx.config, worker_processes: 3 });
+    const fresh = Array.from({ length: 4 }, (_, i) => {
+      const c = conn(41000 + i);
+      c.nginxGen = nginx.accept(c, 1, false);
+      return [c.nginxGen, c.nginxWorker];
+    });
+    expect(fresh).toEqual([
+      [2, 0],
+      [2, 1],
+      [2, 2],
+      [2, 0],
+    ]);
+    expect(old.map((c) => [c.nginxGen, c.nginxWorker])).toEqual([
+      [1, 0],
+      [1, 1],
+    ]);
+  });
+
   it('TLS in nginx: no worker at the accept (its handshake picks it, worker-cpu.ts admit)', () => {
     const nginx = new Nginx(config({ worker_processes: 2 }));
     const c = conn(40000);
