@@ -170,19 +170,27 @@ export function importNginx(text: string, file: string, into: Imported): void {
  * `listen … backlog=N` (ngx_http_core_listen, src/http/ngx_http_core_module.c) sets
  * nginx.listen_backlog, which the model applies to the TLS port (:443), so only from a listen
  * on 443 or with `ssl`; without it nginx passes NGX_LISTEN_BACKLOG (511) to listen(), the
- * schema's default. `reuseport` (one socket and accept queue per worker, SO_REUSEPORT) and
- * `deferred` (TCP_DEFER_ACCEPT: queued only once data arrives) change what the queue holds and
- * are not modelled: warned, not silently read.
+ * schema's default. `reuseport` (one socket per worker, SO_REUSEPORT) on that listen sets
+ * nginx.reuseport: the kernel picks the worker by the 4-tuple hash; its one accept queue per
+ * worker is not modelled (warned). `deferred` (TCP_DEFER_ACCEPT: queued only once data arrives)
+ * changes what the queue holds and is not modelled: warned, not silently read.
  */
 function importListen(args: string[], at: string, into: Imported): void {
   const text = `listen ${args.join(' ')}`;
-  if (args.includes('reuseport'))
-    into.warn(at, `${text}: 'reuseport' not modelled (one accept queue per worker; the model has one, shared)`);
+  const tlsPort = args.includes('ssl') || /(^|:)443$/.test(args[0] ?? '');
+  if (args.includes('reuseport')) {
+    if (tlsPort) into.set(['nginx', 'reuseport'], true, at);
+    into.warn(
+      at,
+      tlsPort
+        ? `${text}: 'reuseport' read as nginx.reuseport (the worker by 4-tuple hash); its accept queue per worker is not modelled (one, shared)`
+        : `${text}: 'reuseport' on a listen other than :443/ssl; nginx.reuseport is the TLS port's, not set`,
+    );
+  }
   if (args.includes('deferred'))
     into.warn(at, `${text}: 'deferred' not modelled (TCP_DEFER_ACCEPT: queued only once data arrives)`);
   const backlog = args.find((a) => a.startsWith('backlog='));
   if (backlog === undefined) return;
-  const tlsPort = args.includes('ssl') || /(^|:)443$/.test(args[0] ?? '');
   if (!tlsPort) {
     into.warn(at, `${text}: backlog of a listen other than :443/ssl; nginx.listen_backlog is the TLS port's, not set`);
     return;

@@ -168,6 +168,12 @@ export const NginxSchema = z.strictObject({
     .describe(
       'nginx worker_processes, default 1 (src/core/nginx.c); ingress-nginx sets auto (one per core). The memory gauges use it, and with `app.tls.terminates: nginx` the event loops that share the TLS handshakes.',
     ),
+  reuseport: z
+    .boolean()
+    .prefault(false)
+    .describe(
+      "nginx `listen 443 reuseport`, default off. Off: the workers share one listening socket, each waiting on it with EPOLLEXCLUSIVE, and a new connection goes to the first worker in the socket's wait queue that is idle in epoll_wait (fs/eventpoll.c ep_poll_callback); nginx moves a worker to the queue's tail at its 1st, 17th, 33rd, … accept (ngx_reorder_accept_events), so with idle workers the first takes 1 connection, the second 1, then each 16 in turn. On: one socket per worker, and the kernel picks the worker by a hash of the connection's 4-tuple (net/core/sock_reuseport.c reuseport_select_sock), evenly and whatever the workers are doing. Decides which worker's upstream keep-alive cache and worker_connections a connection uses, and with `app.tls.terminates: nginx` which worker's CPU its handshake takes. ingress-nginx's template sets reuseport (its `reuse-port` option, default true).",
+    ),
   worker_connections: int(0, 1_048_576)
     .prefault(512)
     .describe(
@@ -244,7 +250,7 @@ export const TlsSchema = z.strictObject({
     .enum(['none', 'lb', 'nginx', 'app'])
     .prefault('none')
     .describe(
-      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one handshake: a full one (`handshake_cpu`), or a resumed one (`resumed_handshake_cpu`) in nginx or at the balancer when the client offers a ticket that server can still decrypt (`session_tickets`, `session_timeout`, `shared_ticket_key`, `clients_resume`). `app`: on the app's workers, queued like a request. `nginx`: on the nginx worker that accepted the connection (the lowest-numbered idle one, EPOLLEXCLUSIVE) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue, up to `nginx.listen_backlog`; SYNs beyond it are dropped and retransmitted), and a request on an established connection waits only for the handshake in progress. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
+      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one handshake: a full one (`handshake_cpu`), or a resumed one (`resumed_handshake_cpu`) in nginx or at the balancer when the client offers a ticket that server can still decrypt (`session_tickets`, `session_timeout`, `shared_ticket_key`, `clients_resume`). `app`: on the app's workers, queued like a request. `nginx`: on the nginx worker that accepted the connection (the first idle one in the listening socket's wait queue, EPOLLEXCLUSIVE; see `nginx.reuseport`) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue, up to `nginx.listen_backlog`; SYNs beyond it are dropped and retransmitted), and a request on an established connection waits only for the handshake in progress. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
     ),
   handshake_cpu: zDuration
     .prefault('0.35ms')

@@ -31,9 +31,16 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../sim/result.js';
-import { series } from '../model/helpers.js';
+import { mean, series } from '../model/helpers.js';
 import { HeldOutTable, overSeeds, totalIn } from './heldout-table.js';
-import { exitOf, expectPunctual, recordingFile, calTwin as twin } from './nginx-twins.js';
+import {
+  exitOf,
+  expectPunctual,
+  idleWorkersSplit,
+  peakClientsByWorker,
+  recordingFile,
+  calTwin as twin,
+} from './nginx-twins.js';
 
 const SEEDS = [1, 2, 3, 4, 5];
 const runs = (name: string, sets: string[] = []): RunResult[] => SEEDS.map((seed) => twin(name, sets, seed));
@@ -385,7 +392,23 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       const data = real('wc64-burst-workers2');
       expectPunctual(data);
       const s = data.summary;
-      expect(Object.values<number>(s.peakClientConnections.byPid).sort()).toEqual([17, 23]);
+      const realPeak = Object.values<number>(s.peakClientConnections.byPid).sort((a, b) => b - a);
+      expect(realPeak).toEqual([23, 17]);
+      // One listening socket, 40 connects 20 ms apart to idle workers: 23 + 17 is the wait-queue
+      // rule's split (1, 1, 16, 16, 6: EPOLLEXCLUSIVE and ngx_reorder_accept_events, session 18;
+      // the even 4-tuple hash before). The twin (Poisson, 37–46 clients): the busiest worker's
+      // share of its clients, real 0.575, drainsim 0.60.
+      expect(idleWorkersSplit(2, 40)).toEqual(realPeak);
+      const peaks = SEEDS.map((seed) =>
+        peakClientsByWorker('nginx-holdout4-wc64-burst', ['nginx.worker_processes=2'], seed, 10),
+      );
+      table.expectClose(
+        wc,
+        'workers2: busiest worker’s share of the client connections at the peak',
+        realPeak[0] / (realPeak[0] + realPeak[1]),
+        mean(peaks.map((p) => Math.max(...p) / (p[0] + p[1]))),
+        { share: true },
+      );
       expect(s.burstStatuses).toEqual({ 200: s.burstRequests });
       expect(s.errorLog).toEqual({});
       const rs = runs('nginx-holdout4-wc64-burst', ['nginx.worker_processes=2']);
@@ -512,7 +535,12 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
         overSeeds(rs, lastIdleClose),
       );
       // With 2 workers each had 64: 36 + 38 clients, 6 idle ones closed, every request answered
-      // (no burst client closed: the clients' reconnect rule plays no part).
+      // (no burst client closed: the clients' reconnect rule plays no part). Real 6 closed; drainsim
+      // 7 with the even 4-tuple hash (sessions 16–17), 9.8 with the wait-queue rule alone (the 40
+      // idle clients split 23 / 17, the burst's first 6 on the fuller worker), 4 with
+      // ngx_accept_disabled too (session 18: a worker with fewer than 64/8 free goes to the wait
+      // queue's tail at every accept, so the burst alternates). The busiest worker's share of the
+      // clients at the peak: real 38 of 74.
       const two = real('worker-connections64-workers2').summary;
       expect(two.idleClosedByNginx).toBe(6);
       expect(two.burstClosedIdleByNginx).toBe(0);
@@ -523,6 +551,19 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
         'idle + burst, 2 workers: idle clients closed by nginx',
         two.idleClosedByNginx,
         overSeeds(rs2, (r) => figure(r, 'closed_fin.total')),
+      );
+      const twoPeak = Object.values<number>(two.peakClientConnections.byPid);
+      table.expectClose(
+        wc,
+        'idle + burst, 2 workers: busiest worker’s share of the client connections at the peak',
+        Math.max(...twoPeak) / (twoPeak[0] + twoPeak[1]),
+        mean(
+          seeds.map((seed) => {
+            const p = peakClientsByWorker(name, ['nginx.worker_processes=2'], seed, 10);
+            return Math.max(...p) / (p[0] + p[1]);
+          }),
+        ),
+        { share: true },
       );
       table.expectClose(
         wc,

@@ -2,8 +2,9 @@
 // nginx-holdout): run a twin scenario, read a recording, and the issue's tolerances.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
+import { NginxWorkers } from '../../sim/model/proxy/worker-queues.js';
 import type { RunResult } from '../../sim/result.js';
-import { runScenario } from '../../sim/run-scenario.js';
+import { buildModel, runScenario, startModel } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
@@ -13,6 +14,44 @@ import { series } from '../model/helpers.js';
 export function calTwin(name: string, sets: string[] = [], seed = 1): RunResult {
   const file = `calibration/scenarios/${name}.yaml`;
   return runScenario(namedScenario(loadScenario(file, ScenarioSchema, { sets })), { seed, file });
+}
+
+/**
+ * Client connections per nginx worker when `n` connect one by one to `workers` idle workers that
+ * share one listening socket (NginxWorkers.pick: EPOLLEXCLUSIVE's wait queue, reordered by
+ * ngx_reorder_accept_events): what a harness run spacing its connects gives.
+ */
+export function idleWorkersSplit(workers: number, n: number): number[] {
+  const queue = new NginxWorkers();
+  const per = new Array<number>(workers).fill(0);
+  for (let i = 0; i < n; i++) per[queue.pick(workers, i)]++;
+  return per;
+}
+
+/**
+ * The twin's client connections per nginx worker (of VM 0, 2 workers) at the moment the most were
+ * open, as the recordings' `peakClientConnections.byPid` (the worker that accepted each: conn.nginxWorker).
+ */
+export function peakClientsByWorker(name: string, sets: string[], seed: number, horizon: number): number[] {
+  const file = `calibration/scenarios/${name}.yaml`;
+  const model = buildModel(namedScenario(loadScenario(file, ScenarioSchema, { sets: [...sets, `seed=${seed}`] })));
+  const { world } = model;
+  const open = [0, 0];
+  let peak = [0, 0];
+  const accepted = world.onAccepted;
+  const ended = world.onEnded;
+  world.onAccepted = (conn, b) => {
+    accepted(conn, b);
+    open[conn.nginxWorker]++;
+    if (open[0] + open[1] > peak[0] + peak[1]) peak = [...open];
+  };
+  world.onEnded = (conn) => {
+    if (conn.backend >= 0) open[conn.nginxWorker]--;
+    ended(conn);
+  };
+  startModel(model);
+  world.engine.run(horizon);
+  return peak;
 }
 
 /** calibration/data/<name>.json, as recorded. */

@@ -79,12 +79,15 @@ describe('drainsim import', () => {
     expect(result.warnings.some((w) => w.includes('WebSocket upgrade headers'))).toBe(true);
   });
 
-  it("warns about what nginx's listen-queue model leaves out; takes the backlog from the :443/ssl listen only", () => {
+  it("warns about what nginx's listen-queue model leaves out; takes the backlog and reuseport from the :443/ssl listen only", () => {
     const { scenario, result } = imported('nginx-listen.conf');
     expect(scenario.nginx.listen_backlog).toBe(2048);
+    expect(scenario.nginx.reuseport).toBe(true);
     const warned = (prefix: string) => result.warnings.some((w) => w.startsWith(prefix));
     expect(warned('nginx-listen.conf:2: multi_accept on: not modelled')).toBe(true);
-    expect(warned("nginx-listen.conf:6: listen 443 ssl backlog=2048 reuseport: 'reuseport' not modelled")).toBe(true);
+    expect(
+      warned("nginx-listen.conf:6: listen 443 ssl backlog=2048 reuseport: 'reuseport' read as nginx.reuseport"),
+    ).toBe(true);
     expect(warned("nginx-listen.conf:7: listen 80 backlog=1024 deferred: 'deferred' not modelled")).toBe(true);
     expect(
       warned('nginx-listen.conf:7: listen 80 backlog=1024 deferred: backlog of a listen other than :443/ssl'),

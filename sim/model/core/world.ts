@@ -203,7 +203,7 @@ export class World {
     conn.requestsServed = 0;
     openFlow(conn);
     backend.conns.add(conn);
-    conn.nginxGen = backend.nginx.accept();
+    conn.nginxGen = backend.nginx.accept(conn, this.now, backend.app.config.tls.terminates === 'nginx');
     backend.nginxConns.add(conn);
     this.opened++;
     this.lb.active[b]++;

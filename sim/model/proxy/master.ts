@@ -53,10 +53,8 @@ export class NginxMaster {
     const nginx = backend.nginx;
     if (!backend.hostUp || !nginx.listening) return;
     const before = nginx.shuttingDown;
-    const workers = nginx.config.worker_processes;
+    // Every open connection stays with the worker that accepted it (upstream.ts workerOf).
     const g = nginx.reload({ ...nginx.config, ...settings });
-    // Which worker holds each connection follows the newest worker_processes (upstream.ts workerOf).
-    if (g.config.worker_processes !== workers) this.path.workerConns?.reloaded(backend);
     if (logged)
       w.trace.emit({ kind: 'nginx.reload', backend: backend.name, generation: g.id, shuttingDown: before, settings });
     const pending: PendingQuit = { backend, newest: g.id };

@@ -1,4 +1,5 @@
 import type { NginxConfig } from '../../scenario/schema.js';
+import type { Conn } from '../core/conn.js';
 import { NginxWorkers } from './worker-queues.js';
 
 /**
@@ -15,6 +16,15 @@ export const NginxState = {
   STOPPED: 2,
 } as const;
 export type NginxState = (typeof NginxState)[keyof typeof NginxState];
+
+/**
+ * One of `workers` for a client 4-tuple: a multiplicative hash of address and port scaled onto
+ * [0, workers) (the kernel's reciprocal_scale), so consecutive (even) ports spread evenly.
+ */
+export function spreadOver(workers: number, ip: number, port: number): number {
+  const hash = Math.imul((ip << 16) ^ port, 0x9e3779b1) >>> 0;
+  return Math.floor((hash * workers) / 2 ** 32);
+}
 
 /** ngx_master_process_cycle sleeps 100 ms after forking a reload's new workers before it QUITs the old ones (ngx_msleep(100)). */
 export const RELOAD_QUIT_DELAY = 0.1;
@@ -59,6 +69,11 @@ export class Nginx {
   private nextId = 1;
   /** Told when a QUITted generation's last connection ends (the master reaps it). */
   onGenerationExit: (gen: NginxGeneration) => void = () => {};
+  /**
+   * How many of its worker_connections worker `worker` of generation `gen` has free (∞: not
+   * counted): told by proxy/worker-connections.ts when worker_connections is modelled.
+   */
+  freeConnections: (gen: number, worker: number) => number = () => Number.POSITIVE_INFINITY;
 
   /** The newest configuration loaded: what new connections get (kept after the last worker exits). */
   private cfg: NginxConfig;
@@ -123,11 +138,38 @@ export class Nginx {
     this.quitStarted = false;
   }
 
-  /** The newest generation's worker accepts a connection; returns its generation id. */
-  accept(): number {
+  /**
+   * The newest generation accepts `conn` at `now`; returns its generation id. Without TLS in
+   * nginx its worker is chosen here (acceptingWorker); with it (`handshakeInNginx`), when the
+   * handshake enters the accept queue (worker-cpu.ts admit), by the same rule. No `conn`: only
+   * the generation's count (tests).
+   */
+  accept(conn?: Conn, now = 0, handshakeInNginx = false): number {
     const g = this.gens[this.gens.length - 1];
     g.open++;
+    // With TLS in nginx, none yet: its handshake's worker takes it (counted on worker 0 until then).
+    if (conn !== undefined) conn.nginxWorker = handshakeInNginx ? 0 : this.acceptingWorker(g, conn, now);
     return g.id;
+  }
+
+  /**
+   * The worker of generation `g` that accepts `conn` at `now`. With `listen … reuseport` each
+   * worker has its own listening socket and the kernel chooses among them by the connection's
+   * 4-tuple hash (net/core/sock_reuseport.c reuseport_select_sock: reciprocal_scale of the flow
+   * hash; spreadOver), whatever the workers are doing. Without it (nginx's default) they share one
+   * socket and the first worker idle in epoll_wait in its wait queue takes it (NginxWorkers.pick:
+   * EPOLLEXCLUSIVE and ngx_reorder_accept_events). That re-adds the accepting worker's listener at
+   * every accept, not only every 16th, while `ngx_accept_disabled > 0`: ngx_event_accept sets it
+   * to worker_connections / 8 − the worker's free connections (src/event/ngx_event_accept.c), so
+   * a worker with fewer than 1/8 of its connections free goes to the queue's tail each time.
+   */
+  acceptingWorker(g: NginxGeneration, conn: Conn, now: number): number {
+    const config = g.config;
+    const workers = config.worker_processes;
+    if (workers <= 1) return 0;
+    if (config.reuseport) return spreadOver(workers, conn.clientIp, conn.clientPort);
+    const eighth = Math.floor(config.worker_connections / 8);
+    return g.cpu.pick(workers, now, (worker) => eighth - this.freeConnections(g.id, worker) > 0);
   }
 
   /** A connection of generation `id` has ended; a QUITted generation exits with its last one. */

@@ -548,33 +548,18 @@ export class RequestPath {
   }
 
   /**
-   * The nginx worker that holds `conn`, whose keepalive cache its requests use. With TLS in nginx,
-   * the one whose event loop accepted it (worker-cpu.ts admit). Otherwise the model gives nginx's
-   * workers no CPU time, so it cannot tell which of them is waiting in epoll_wait when a connection
-   * comes (EPOLLEXCLUSIVE wakes the first one waiting: ep_poll_callback, fs/eventpoll.c); the
-   * connections are spread evenly by their 4-tuple, as `listen … reuseport` spreads them
-   * (reuseport_select_sock: reciprocal_scale of the flow hash, net/core/sock_reuseport.c).
+   * The nginx worker (within its generation) holding `conn`'s connections, whose keepalive cache
+   * its requests use: the one that accepted it (proxy/nginx.ts acceptingWorker, at the accept or,
+   * with TLS in nginx, at its handshake: worker-cpu.ts admit), kept for the connection's life.
+   * With `reuseport`, the one the kernel chose by the connection's 4-tuple.
    */
-  /** The nginx worker (within its generation) holding `conn`'s connections. */
-  workerOf(backend: Backend, conn: Conn): number {
-    const workers = backend.nginx.config.worker_processes;
-    if (workers <= 1) return 0;
-    if (backend.app.config.tls.terminates === 'nginx') return conn.nginxWorker;
-    return spreadOver(workers, conn.clientIp, conn.clientPort);
+  workerOf(_backend: Backend, conn: Conn): number {
+    return conn.nginxWorker;
   }
 
   appAddress(backend: Backend): string {
     return backend.nginx.config.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
   }
-}
-
-/**
- * One of `workers` for a client 4-tuple: a multiplicative hash of address and port scaled onto
- * [0, workers) (the kernel's reciprocal_scale), so consecutive (even) ports spread evenly.
- */
-export function spreadOver(workers: number, ip: number, port: number): number {
-  const hash = Math.imul((ip << 16) ^ port, 0x9e3779b1) >>> 0;
-  return Math.floor((hash * workers) / 2 ** 32);
 }
 
 /** The index of the most recently cached connection of worker `worker` of generation `gen` in `pool` (−1: it caches none). */

@@ -104,6 +104,13 @@ export class WorkerConnections {
     }
   }
 
+  /** Hook (nginx18): worker `worker` of generation `gen`'s free connections for ngx_accept_disabled (Nginx.freeConnections). */
+  free(backend: Backend, gen: number, worker: number): number {
+    const limit = (backend.nginx.generationOf(gen)?.config ?? backend.nginx.config).worker_connections;
+    if (!this.used || limit <= 0) return Number.POSITIVE_INFINITY;
+    return limit - WORKER_OWN_CONNECTIONS - this.counts[backend.index].of(gen, worker);
+  }
+
   /** `up` went into its worker's keep-alive cache (upstream.ts). */
   cached(backend: Backend, up: UpstreamConn): void {
     if (this.used) this.counts[backend.index].cached(up);

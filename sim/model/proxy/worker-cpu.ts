@@ -108,7 +108,7 @@ export class TlsCpu implements TlsHandshakes {
     if (gen !== undefined) {
       const now = this.w.now;
       const tls = backend.app.config.tls;
-      const worker = gen.cpu.pick(gen.config.worker_processes, now);
+      const worker = backend.nginx.acceptingWorker(gen, conn, now);
       if (this.workerConns === null) conn.nginxWorker = worker;
       else this.workerConns.assignWorker(backend, conn, worker);
       // Whose ticket keys: the fleet's key file, or this generation's SSL_CTX (session-tickets.ts).

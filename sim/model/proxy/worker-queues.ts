@@ -4,6 +4,11 @@
  */
 const ACCEPTED_WHILE_BUSY = 2;
 
+/** ngx_reorder_accept_events re-adds a worker's listener every 16 accept events (`c->requests++ % 16`). */
+const REORDER_EVERY = 16;
+
+const never = (): boolean => false;
+
 /**
  * The worker processes of one nginx generation as CPU: each worker is one single-threaded event loop
  * (ngx_worker_process_cycle → ngx_process_events_and_timers), so whatever work it does runs one
@@ -44,28 +49,63 @@ export class NginxWorkers {
   private readonly acceptedHeads: number[] = [];
 
   /**
-   * The worker that accepts a connection arriving at `now`, among `count` workers. With more
-   * than one worker and epoll, nginx adds the listening socket to every worker's epoll with
-   * EPOLLEXCLUSIVE (ngx_event_process_init, src/event/ngx_event.c: `accept_mutex` is off by
-   * default since 1.11.3, so `ngx_use_exclusive_accept = 1`; ngx_epoll_add_event,
-   * src/event/modules/ngx_epoll_module.c). Linux queues each worker's entry on the listener's
-   * wait queue in registration order (fs/eventpoll.c ep_ptable_queue_proc:
-   * add_wait_queue_exclusive), and a new connection's wake-up walks that queue from its head and
-   * stops at the first worker actually blocked in epoll_wait (ep_poll_callback returns ewake = 1
-   * only when `waitqueue_active(&ep->wq)`; kernel/sched/wait.c __wake_up_common). So the
-   * lowest-numbered idle worker takes it. If every worker is busy, the listener sits on every
-   * worker's ready list and the first to come back to epoll_wait accepts it: the one whose queue
-   * ends first (the lowest-numbered on a tie). A worker keeps the connection for its life.
+   * The listening socket's wait queue: the workers' epoll entries in the order a new connection's
+   * wake-up visits them (fs/eventpoll.c ep_ptable_queue_proc: add_wait_queue_exclusive, which
+   * puts an entry at the queue's TAIL, kernel/sched/wait.c). First in registration order (worker
+   * i: the i-th forked, ngx_event_process_init); nginx re-adds a worker's entry, so moves it to the
+   * tail, at its 1st, 17th, 33rd, … accept (ngx_reorder_accept_events).
    */
-  pick(count: number, now: number): number {
+  private readonly waitQueue: number[] = [];
+  /** Per worker: accept events so far (the `c->requests` of its listening connection). */
+  private readonly acceptEvents: number[] = [];
+
+  /**
+   * The worker that accepts a connection arriving at `now`, among `count` workers, on one
+   * listening socket shared by all (no `reuseport`). With more than one worker and epoll, nginx
+   * adds the listening socket to every worker's epoll with EPOLLEXCLUSIVE (ngx_event_process_init,
+   * src/event/ngx_event.c: `accept_mutex` is off by default since 1.11.3, so
+   * `ngx_use_exclusive_accept = 1`; ngx_epoll_add_event, src/event/modules/ngx_epoll_module.c).
+   * A new connection's wake-up walks the listener's wait queue from its head (waitQueue;
+   * kernel/sched/wait.c __wake_up_common) and stops at the first worker actually blocked in
+   * epoll_wait (ep_poll_callback returns ewake = 1 only when `waitqueue_active(&ep->wq)`); a
+   * worker busy on its CPU is passed over (the listener only goes on its ready list). So the
+   * first idle worker in the queue takes it. If every worker is busy, the first to come back to
+   * epoll_wait accepts it: the one whose queue ends first (the earlier in the wait queue on a
+   * tie). It accepts one connection per wake-up (ngx_event_accept: `ev->available =
+   * ecf->multi_accept`, off by default), keeps it for its life, and then
+   * ngx_reorder_accept_events (src/event/ngx_event_accept.c, nginx ≥ 1.21.6: "Linux with
+   * EPOLLEXCLUSIVE usually notifies only the process which was first to add the listening socket
+   * … we re-add the socket periodically") deletes and re-adds the listener in its epoll
+   * (EPOLL_CTL_DEL, EPOLL_CTL_ADD) when `c->requests++ % 16 == 0`: its entry goes to the queue's
+   * tail. With idle workers the first worker takes 1 connection, the second 1, then each 16 in
+   * turn; and at every accept while `acceptDisabled(worker)`: `ngx_accept_disabled > 0`, the
+   * worker has fewer than 1/8 of its worker_connections free (Nginx.acceptingWorker).
+   */
+  pick(count: number, now: number, acceptDisabled: (worker: number) => boolean = never): number {
     const busy = this.busyUntil;
     this.grow(count - 1);
-    let best = 0;
-    for (let i = 0; i < count; i++) {
-      if (busy[i] <= now) return i;
-      if (busy[i] < busy[best]) best = i;
+    let best = -1;
+    for (const i of this.waitQueue) {
+      if (i >= count) continue;
+      if (busy[i] <= now) {
+        best = i;
+        break;
+      }
+      if (best < 0 || busy[i] < busy[best]) best = i;
     }
+    this.reorderAfterAccept(best, acceptDisabled(best));
     return best;
+  }
+
+  /**
+   * ngx_reorder_accept_events after `worker`'s accept: every 16th (the 1st included), or any while
+   * `ngx_accept_disabled > 0` (`disabled`), moves it to the wait queue's tail.
+   */
+  private reorderAfterAccept(worker: number, disabled: boolean): void {
+    if (this.acceptEvents[worker]++ % REORDER_EVERY !== 0 && !disabled) return;
+    const q = this.waitQueue;
+    q.splice(q.indexOf(worker), 1);
+    q.push(worker);
   }
 
   /**
@@ -219,6 +259,8 @@ export class NginxWorkers {
       this.heads.push(0);
       this.acceptedEnds.push([]);
       this.acceptedHeads.push(0);
+      this.waitQueue.push(this.acceptEvents.length);
+      this.acceptEvents.push(0);
     }
   }
 }

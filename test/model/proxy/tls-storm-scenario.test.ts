@@ -19,7 +19,9 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       const storm = runBuiltin('tls-reconnect-storm', 1).figures;
       const plain = runBuiltin('tls-reconnect-storm', 1, ['app.tls.terminates=none']).figures;
       const fixed = runBuiltin('tls-reconnect-storm-fixed', 1).figures;
-      expect(storm['reconnects.peak_per_s']).toBe(9981);
+      // 9,981 until session 18; 9,972 since nginx's accepting worker follows the listener's wait queue
+      // as ngx_reorder_accept_events reorders it (proxy/worker-queues.ts pick).
+      expect(storm['reconnects.peak_per_s']).toBe(9972);
       // The queue counts completed handshakes: the storm's SYNs all find room, its connects
       // complete in one round trip (HAProxy's timeout connect never fires). A steady client's SYN
       // that arrives in the instant a retransmission round refills the queue is dropped and sent
@@ -29,11 +31,11 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // One RTT later all final ACKs beyond 516 (512 queued + 2 held by each of the 2 workers) are
       // dropped; the ClientHellos are retransmitted at 0.26 (a tail loss probe), 0.50 (the RTO,
       // not backed off by the probe), 0.97, 1.90 … s, all in step on the balancer's timer wheel,
-      // 516 getting in each round: 9,465 + 8,949 + 8,433 + 7,917 dropped in the first second.
-      expect(storm['syn_drops.peak_per_s']).toBe(34764);
-      expect(storm['syn_drops.total']).toBe(91035);
-      // After 15 s ~4,100 are in; the other 5,852 upgrades give up at pong_timeout (20 s).
-      expect(storm['err_etimedout.peak_per_s']).toBe(5852);
+      // 516 getting in each round: 9,456 + 8,940 + 8,424 + 7,908 dropped in the first second.
+      expect(storm['syn_drops.peak_per_s']).toBe(34728);
+      expect(storm['syn_drops.total']).toBe(90847);
+      // After 15 s ~4,100 are in; the other 5,843 upgrades give up at pong_timeout (20 s).
+      expect(storm['err_etimedout.peak_per_s']).toBe(5843);
       // A connection, once in, waits in nginx behind ≤ 514 handshakes (0.18 s), not the whole
       // storm: requests wait no longer than in the fixed run, but for the one whose SYN was
       // dropped (its handshake, 1.024 s later, counts in its latency).

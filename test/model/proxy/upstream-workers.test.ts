@@ -6,7 +6,7 @@
  * calibration/data/nginx-holdout3-workers2-keepalive3-rt.json (3 + 3 idle after the load).
  */
 import { describe, expect, it } from 'vitest';
-import { spreadOver } from '../../../sim/model/proxy/upstream.js';
+import { spreadOver } from '../../../sim/model/proxy/nginx.js';
 import type { RunResult } from '../../../sim/result.js';
 import { runScenario } from '../../../sim/run-scenario.js';
 import { loadScenario } from '../../../sim/scenario/load.js';

@@ -9,14 +9,16 @@ import { tlsStorm } from './tls-storm-fixture.js';
 const HS = 0.00035;
 
 describe('NginxWorkers: which worker accepts (EPOLLEXCLUSIVE) and what waits (one event loop each)', () => {
-  it('the lowest-numbered idle worker accepts; while it works the next one does', () => {
+  it('the first idle worker in the wait queue accepts; while it works the next one does', () => {
     const w = new NginxWorkers();
     expect(w.pick(4, 0)).toBe(0);
     w.run(0, HS, 0);
     expect(w.pick(4, 0)).toBe(1);
     w.run(1, HS, 0);
     expect(w.pick(4, 0)).toBe(2);
-    // Worker 0 is back in epoll_wait once its handshake is done: it is first in the wait queue again.
+    // Each first accept moved its worker to the queue's tail (ngx_reorder_accept_events): 3, 0, 1, 2.
+    expect(w.pick(4, HS)).toBe(3); // its 1st accept: to the tail too (0, 1, 2, 3)
+    expect(w.pick(4, HS)).toBe(0); // worker 0's 2nd accept: it stays first
     expect(w.pick(4, HS)).toBe(0);
   });
 

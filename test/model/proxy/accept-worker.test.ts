@@ -1,0 +1,123 @@
+/**
+ * Which nginx worker accepts a connection (proxy/worker-queues.ts NginxWorkers.pick,
+ * proxy/nginx.ts Nginx.acceptingWorker). Without `reuseport` the workers share one listening socket
+ * and wait on it with EPOLLEXCLUSIVE: the kernel wakes the first worker in the socket's wait queue
+ * that is idle in epoll_wait (fs/eventpoll.c ep_poll_callback, kernel/sched/wait.c
+ * __wake_up_common), and nginx moves a worker to the queue's tail (EPOLL_CTL_DEL + EPOLL_CTL_ADD:
+ * add_wait_queue_exclusive appends) at its 1st, 17th, 33rd … accept, or at every accept while it
+ * has fewer than worker_connections/8 free (ngx_reorder_accept_events, src/event/ngx_event_accept.c).
+ * With `reuseport` the kernel picks by the 4-tuple hash (net/core/sock_reuseport.c).
+ */
+import { describe, expect, it } from 'vitest';
+import { ConnKind, newClientRecord } from '../../../sim/model/core/conn.js';
+import { Nginx, spreadOver } from '../../../sim/model/proxy/nginx.js';
+import { NginxWorkers } from '../../../sim/model/proxy/worker-queues.js';
+import { NginxSchema } from '../../../sim/scenario/schema.js';
+
+const picks = (w: NginxWorkers, workers: number, n: number, disabled?: (k: number) => boolean): string =>
+  Array.from({ length: n }, (_, i) => w.pick(workers, i, disabled)).join('');
+
+describe('one listening socket, idle workers (EPOLLEXCLUSIVE + ngx_reorder_accept_events)', () => {
+  it('two workers: 1, 1, then 16 each in turn', () => {
+    expect(picks(new NginxWorkers(), 2, 50)).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}${'0'.repeat(16)}`);
+  });
+
+  it('the recorded splits: 24 connections 17 / 7 (holdout3 workers2-keepalive3), 40 connections 23 / 17 (holdout4 wc64-burst-workers2)', () => {
+    const split = (n: number): number[] =>
+      [0, 1].map((k) => [...picks(new NginxWorkers(), 2, n)].filter((p) => p === `${k}`).length);
+    expect(split(24)).toEqual([17, 7]);
+    expect(split(40)).toEqual([23, 17]);
+  });
+
+  it('four workers: each first accept sends its worker to the tail, then blocks of 16', () => {
+    expect(picks(new NginxWorkers(), 4, 20)).toBe(`0123${'0'.repeat(16)}`);
+  });
+
+  it('a worker busy on its CPU is passed over: the next idle one in the queue accepts', () => {
+    const w = new NginxWorkers();
+    expect(w.pick(2, 0)).toBe(0); // queue now 1, 0
+    expect(w.pick(2, 0)).toBe(1); // queue now 0, 1
+    w.run(0, 1, 0); // worker 0 works until t = 1
+    expect(w.pick(2, 0.5)).toBe(1);
+    expect(w.pick(2, 1)).toBe(0); // back in epoll_wait, first in the queue
+  });
+
+  it('with fewer than worker_connections/8 free (ngx_accept_disabled > 0) a worker goes to the tail at every accept', () => {
+    const full = (k: number): boolean => k === 0;
+    // Worker 0 short of connections: every accept it makes sends it behind worker 1, so they alternate
+    // while worker 1 (not short) keeps its place for 16 accepts once it leads.
+    expect(picks(new NginxWorkers(), 2, 6, full)).toBe('010111');
+    expect(picks(new NginxWorkers(), 2, 6, () => true)).toBe('010101');
+  });
+});
+
+describe('Nginx.acceptingWorker', () => {
+  const config = (over: Record<string, unknown>) => NginxSchema.parse(over);
+  const conn = (port: number) => {
+    const c = newClientRecord(port, ConnKind.HTTP);
+    c.clientPort = port;
+    return c;
+  };
+
+  it('reuseport: the 4-tuple hash, whatever the order', () => {
+    const nginx = new Nginx(config({ worker_processes: 2, reuseport: true }));
+    const g = nginx.generations[0];
+    for (let port = 40000; port < 40020; port++) {
+      const c = conn(port);
+      expect(nginx.acceptingWorker(g, c, 0)).toBe(spreadOver(2, c.clientIp, port));
+    }
+  });
+
+  it('one listening socket: the wait queue; the connection keeps the worker that accepted it', () => {
+    const nginx = new Nginx(config({ worker_processes: 2 }));
+    const workers = Array.from({ length: 4 }, (_, i) => {
+      const c = conn(40000 + i);
+      nginx.accept(c, i, false);
+      return c.nginxWorker;
+    });
+    expect(workers).toEqual([0, 1, 0, 0]);
+  });
+
+  it('fewer than worker_connections/8 free: reordered at every accept', () => {
+    const nginx = new Nginx(config({ worker_processes: 2, worker_connections: 64 }));
+    nginx.freeConnections = (_gen, worker) => (worker === 0 ? 7 : 8); // 64/8 = 8: worker 0 is short
+    const workers = Array.from({ length: 6 }, (_, i) => {
+      const c = conn(40000 + i);
+      nginx.accept(c, i, false);
+      return c.nginxWorker;
+    });
+    expect(workers).toEqual([0, 1, 0, 1, 1, 1]);
+  });
+
+  it('a reload: the new generation’s workers register afresh (their own wait queue); old connections keep their worker', () => {
+    const nginx = new Nginx(config({ worker_processes: 2 }));
+    const old = [conn(40000), conn(40001)];
+    for (const c of old) c.nginxGen = nginx.accept(c, 0, false);
+    expect(old.map((c) => c.nginxWorker)).toEqual([0, 1]);
+    nginx.reload({ ...nginx.config, worker_processes: 3 });
+    const fresh = Array.from({ length: 4 }, (_, i) => {
+      const c = conn(41000 + i);
+      c.nginxGen = nginx.accept(c, 1, false);
+      return [c.nginxGen, c.nginxWorker];
+    });
+    expect(fresh).toEqual([
+      [2, 0],
+      [2, 1],
+      [2, 2],
+      [2, 0],
+    ]);
+    expect(old.map((c) => [c.nginxGen, c.nginxWorker])).toEqual([
+      [1, 0],
+      [1, 1],
+    ]);
+  });
+
+  it('TLS in nginx: no worker at the accept (its handshake picks it, worker-cpu.ts admit)', () => {
+    const nginx = new Nginx(config({ worker_processes: 2 }));
+    const c = conn(40000);
+    c.nginxWorker = 1;
+    nginx.accept(c, 0, true);
+    expect(c.nginxWorker).toBe(0);
+    expect(nginx.generations[0].open).toBe(1);
+  });
+});
