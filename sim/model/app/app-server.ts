@@ -76,17 +76,31 @@ export class AppServer {
   }
 
   /**
-   * Queue the request of a connection the app's listener made just now (app-listener.ts CHILD):
-   * an event loop in an iteration accept()s the connection at the iteration's end (libuv
-   * uv__server_io(), src/unix/stream.c) and reads its request one iteration later, behind the
-   * requests ready then (event-loop-accepts.ts holdUntilAccept). A health check on a blocked loop
-   * waits that long. Others: submit.
+   * Queue the request of a connection the app's listener made just now (app-listener.ts CHILD, or
+   * a child made later after a dropped final ACK): an event loop in an iteration accept()s the
+   * connection at the iteration's end (libuv uv__server_io(), src/unix/stream.c) and reads its
+   * request one iteration later, behind the requests ready then (event-loop-accepts.ts
+   * holdUntilAccept). A health check on a blocked loop waits that long. Others: submit.
    */
   submitOnAccept(backend: Backend, job: AppJob): void {
-    if (this.isEventLoop(backend) && backend.app.loop.running) {
-      job.backend = backend.index;
-      backend.app.loop.holdUntilAccept(job);
-    } else this.submit(backend, job);
+    if (!this.admitOnAccept(backend, job)) job.onDone(job);
+  }
+
+  /**
+   * submitOnAccept for a caller that answers a refusal itself (admit): the first request of a
+   * connection the listener made just now — an L7/L4 balancer's per-request connect
+   * (lb/l7-dispatch.ts), a WebSocket upgrade's (ws-endpoint.ts), a health check's. An event loop
+   * in an iteration holds it (QUEUED: in the app's kernel, not yet read) until its accept and the
+   * poll after (node lib/net.js onconnection → readStart: the new fd joins the epoll set at the
+   * next uv__io_poll, src/unix/linux.c), so it is read as every other connection's first request
+   * is, and never turned away here: a full queue answers it when it is read (submit).
+   */
+  admitOnAccept(backend: Backend, job: AppJob): boolean {
+    if (!this.isEventLoop(backend) || !backend.app.loop.running) return this.admit(backend, job);
+    job.backend = backend.index;
+    job.phase = ReqPhase.QUEUED;
+    backend.app.loop.holdUntilAccept(job);
+    return true;
   }
 
   /**
