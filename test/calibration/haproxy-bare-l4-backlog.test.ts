@@ -30,9 +30,11 @@
  *   gets through varies with the seed: 100 ms, 4 of 5 seeds DOWN (recorded: DOWN), 300 ms 1 of 5
  *   (recorded: its third connect got in, no DOWN). Tabled and pinned as the seeds that go DOWN and
  *   their times (a mean over seeds would mix -1, "never", with 10.72).
- * - 300 ms, synDrops: 139 recorded, drainsim 156.4 (148 while the model's idle loop accepted
- *   every pending connection at once; session 17b: one a poll, libuv 1.46.0 uv__server_io()).
- *   Not tuned: the same seeds' counts vary 92-280 (seeds 1-10), the recording is one run.
+ * - 300 ms, synDrops: 139 recorded, drainsim 164.2 (148 while the model's idle loop accepted
+ *   every pending connection at once; session 17b: one a poll, libuv 1.46.0 uv__server_io();
+ *   156.4 until session 18, when this twin's run stopped 2e-15 s short of its horizon — warmup
+ *   1.278 s — and its last second was never counted: run-scenario.ts). Not tuned: the same
+ *   seeds' counts vary 95-296 (seeds 1-10), the recording is one run.
  * - 300 ms, errors: node's keep-alive timer firing at the end of a blocked iteration (4 EOFs).
  */
 import { readFileSync } from 'node:fs';
