@@ -115,6 +115,23 @@ export class AppServer {
     return backend.app.loop.holdRequestOf(conn, conn);
   }
 
+  /**
+   * The next request on a kept-alive connection `conn` arrives, its last response written at
+   * `answeredAt`: an event loop in an iteration reads it only at the iteration's end, after its
+   * timers (event-loop-accepts.ts unreadUntil), where node's keep-alive timer — due
+   * `app.keepalive_timeout` after that response — may destroy the socket first. The timer counts
+   * from the write itself, not from the iteration's start: lib/internal/timers.js insert() takes
+   * getLibuvNow(), and Environment::GetNowUint64() (src/env.cc) calls uv_update_time() before
+   * uv_now() (counting from the iteration's cached loop time instead gave 10-14 EOFs in the
+   * 300-ms bare-l4 twin, recorded 4: session 17's 12).
+   */
+  submitOnKeptAlive(backend: Backend, conn: AppJob, answeredAt: number): void {
+    this.submit(backend, conn);
+    if (!this.isEventLoop(backend) || conn.phase !== ReqPhase.QUEUED) return;
+    const timeout = backend.app.config.keepalive_timeout;
+    if (timeout > 0 && timeout !== Infinity) backend.app.loop.unreadUntil(conn, answeredAt + timeout, this.w.now);
+  }
+
   /** The client closed `conn` before its event loop accept()ed it: the loop will read nothing of it (true if it held the request). */
   forgetHeld(backend: Backend, conn: AppJob & object): boolean {
     return this.isEventLoop(backend) && backend.app.loop.forget(conn);
@@ -214,11 +231,34 @@ export class AppServer {
     job.timer = -1;
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
+    this.loopTimers(backend);
     this.fillWorkers(backend);
     this.loopJobDone(backend);
     this.maybeCollectGarbage(backend);
     job.onDone(job);
   };
+
+  /**
+   * An event loop's iteration ends now: its timers run before the next poll reads what came
+   * meanwhile (event-loop-accepts.ts timersDue). A kept-alive connection whose keep-alive timer is
+   * due is destroyed with its request unread: the request leaves the app, and its socket's close
+   * with unread data sends RST (tcp_close(), net/ipv4/tcp.c).
+   */
+  private loopTimers(backend: Backend): void {
+    if (!this.isEventLoop(backend) || !backend.app.loop.endsIteration) return;
+    for (const { job, since } of backend.app.loop.timersDue(this.w.now)) {
+      if (job.phase !== ReqPhase.QUEUED || !backend.app.unqueue(job)) continue;
+      job.phase = ReqPhase.NONE;
+      job.status = Status.RESET;
+      this.w.trace.emitLimited(`keepalive-unread-${backend.index}`, {
+        kind: 'app.keepalive_unread',
+        backend: backend.name,
+        timeout: backend.app.config.keepalive_timeout,
+        waited: this.w.now - since,
+      });
+      job.onDone(job);
+    }
+  }
 
   /**
    * A job of an event loop's iteration left its worker (served, or withdrawn): the last one ends
@@ -289,6 +329,7 @@ export class AppServer {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
       job.phase = ReqPhase.NONE;
+      this.loopTimers(backend);
       this.fillWorkers(backend);
       // Its iteration must still end (before, a withdrawn job left an event loop "running" for good).
       this.loopJobDone(backend);
