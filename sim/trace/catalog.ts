@@ -841,6 +841,16 @@ export const CATALOG: Catalog = {
         ? `The old generation on ${r.backend} could not take what a young collection promoted, so the JVM stopped every thread for a full collection of ${Math.round(r.liveMb)} MB of live heap (${Math.round(r.pause * 1000)}ms, ${r.lastMinute} in the last minute). The live heap includes the data of the ${n(r.inFlight)} requests queued or in service, so the more load a backend carries, the sooner and the longer its full collections.`
         : `A young collection on ${r.backend} copied and promoted ${Math.round(r.liveMb)} MB (${Math.round(r.pause * 1000)}ms stop-the-world, ${r.lastMinute} in the last minute): the requests queued or in service (${n(r.inFlight)}) hold live data, so a loaded backend's young pauses grow and its old generation fills faster.`,
   },
+  'app.keepalive_unread': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: keep-alive timer (${d(r.timeout)}) closed a connection whose request waited ${d(r.waited)} unread behind a blocked event loop`,
+    tone: 'warn',
+    explain: (r) =>
+      `node arms a connection's keep-alive timer when it writes a response (keepAliveTimeout + 1 s = ${d(r.timeout)}) and clears it only when it reads the next request. ` +
+      `This one came while the event loop was blocked by other requests and waited ${d(r.waited)} to be read; the loop runs its timers between an iteration's handlers and the poll that reads new data (libuv uv_run), so the timer came first and destroyed the socket with the request unread. ` +
+      'The client gets no response (RST from the app; through HAProxy mode tcp an EOF). Shorter handlers, or a keepAliveTimeout well above the time a request can wait in the loop, avoid it.',
+  },
   'app.killed': {
     source: 'app',
     line: (r) => `${r.backend}: killed (SIGKILL): no graceful hook runs`,

@@ -537,6 +537,19 @@ export interface AppGc extends Rec<'app.gc'> {
   /** Collections of this kind on this backend in the last 60 s, this one included. */
   lastMinute: number;
 }
+/**
+ * A bare one-worker app's event loop (node) ended an iteration after a kept-alive connection's
+ * keep-alive timer was due, with that connection's next request still unread: the timer phase
+ * runs before the poll that would read it, and destroys the socket (app/event-loop-accepts.ts
+ * timersDue). The client's request gets no response.
+ */
+export interface AppKeepaliveUnread extends Rec<'app.keepalive_unread'> {
+  backend: string;
+  /** app.keepalive_timeout (node's keepAliveTimeout + 1 s), seconds. */
+  timeout: number;
+  /** How long the request had waited to be read, seconds. */
+  waited: number;
+}
 export interface AppKilled extends Rec<'app.killed'> {
   backend: string;
   inFlight: number;
@@ -840,6 +853,7 @@ export type TraceRecord =
   | K8sPodReady
   | K8sGraceExtended
   | AppPause
+  | AppKeepaliveUnread
   | AppGc
   | AppKilled
   | AppGraceKilled

@@ -217,6 +217,11 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'pod-a: graceful shutdown complete after 49.5s',
   ],
   [
+    { kind: 'app.keepalive_unread', backend: 's1', timeout: 3, waited: 2.009 },
+    'app',
+    's1: keep-alive timer (3s) closed a connection whose request waited 2.009s unread behind a blocked event loop',
+  ],
+  [
     { kind: 'app.pause', backend: 'vm-a', cause: 'GC', duration: 0.8504 },
     'app',
     'vm-a: GC pause 850ms (all workers stopped)',

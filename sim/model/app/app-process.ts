@@ -178,6 +178,14 @@ export class AppProcess {
     return false;
   }
 
+  /** Take queued `job` out of the queue (false: not in it). */
+  unqueue(job: AppJob): boolean {
+    const i = this.queue.indexOf(job, this.queueHead);
+    if (i < 0) return false;
+    this.queue.splice(i, 1);
+    return true;
+  }
+
   dequeue(): AppJob | undefined {
     if (this.queueHead >= this.queue.length) return undefined;
     const c = this.queue[this.queueHead++];

@@ -76,17 +76,31 @@ export class AppServer {
   }
 
   /**
-   * Queue the request of a connection the app's listener made just now (app-listener.ts CHILD):
-   * an event loop in an iteration accept()s the connection at the iteration's end (libuv
-   * uv__server_io(), src/unix/stream.c) and reads its request one iteration later, behind the
-   * requests ready then (event-loop-accepts.ts holdUntilAccept). A health check on a blocked loop
-   * waits that long. Others: submit.
+   * Queue the request of a connection the app's listener made just now (app-listener.ts CHILD, or
+   * a child made later after a dropped final ACK): an event loop in an iteration accept()s the
+   * connection at the iteration's end (libuv uv__server_io(), src/unix/stream.c) and reads its
+   * request one iteration later, behind the requests ready then (event-loop-accepts.ts
+   * holdUntilAccept). A health check on a blocked loop waits that long. Others: submit.
    */
   submitOnAccept(backend: Backend, job: AppJob): void {
-    if (this.isEventLoop(backend) && backend.app.loop.running) {
-      job.backend = backend.index;
-      backend.app.loop.holdUntilAccept(job);
-    } else this.submit(backend, job);
+    if (!this.admitOnAccept(backend, job)) job.onDone(job);
+  }
+
+  /**
+   * submitOnAccept for a caller that answers a refusal itself (admit): the first request of a
+   * connection the listener made just now — an L7/L4 balancer's per-request connect
+   * (lb/l7-dispatch.ts), a WebSocket upgrade's (ws-endpoint.ts), a health check's. An event loop
+   * in an iteration holds it (QUEUED: in the app's kernel, not yet read) until its accept and the
+   * poll after (node lib/net.js onconnection → readStart: the new fd joins the epoll set at the
+   * next uv__io_poll, src/unix/linux.c), so it is read as every other connection's first request
+   * is, and never turned away here: a full queue answers it when it is read (submit).
+   */
+  admitOnAccept(backend: Backend, job: AppJob): boolean {
+    if (!this.isEventLoop(backend) || !backend.app.loop.running) return this.admit(backend, job);
+    job.backend = backend.index;
+    job.phase = ReqPhase.QUEUED;
+    backend.app.loop.holdUntilAccept(job);
+    return true;
   }
 
   /**
@@ -99,6 +113,23 @@ export class AppServer {
     if (!this.isEventLoop(backend)) return false;
     conn.backend = backend.index;
     return backend.app.loop.holdRequestOf(conn, conn);
+  }
+
+  /**
+   * The next request on a kept-alive connection `conn` arrives, its last response written at
+   * `answeredAt`: an event loop in an iteration reads it only at the iteration's end, after its
+   * timers (event-loop-accepts.ts unreadUntil), where node's keep-alive timer — due
+   * `app.keepalive_timeout` after that response — may destroy the socket first. The timer counts
+   * from the write itself, not from the iteration's start: lib/internal/timers.js insert() takes
+   * getLibuvNow(), and Environment::GetNowUint64() (src/env.cc) calls uv_update_time() before
+   * uv_now() (counting from the iteration's cached loop time instead gave 10-14 EOFs in the
+   * 300-ms bare-l4 twin, recorded 4: session 17's 12).
+   */
+  submitOnKeptAlive(backend: Backend, conn: AppJob, answeredAt: number): void {
+    this.submit(backend, conn);
+    if (!this.isEventLoop(backend) || conn.phase !== ReqPhase.QUEUED) return;
+    const timeout = backend.app.config.keepalive_timeout;
+    if (timeout > 0 && timeout !== Infinity) backend.app.loop.unreadUntil(conn, answeredAt + timeout, this.w.now);
   }
 
   /** The client closed `conn` before its event loop accept()ed it: the loop will read nothing of it (true if it held the request). */
@@ -200,11 +231,34 @@ export class AppServer {
     job.timer = -1;
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
+    this.loopTimers(backend);
     this.fillWorkers(backend);
     this.loopJobDone(backend);
     this.maybeCollectGarbage(backend);
     job.onDone(job);
   };
+
+  /**
+   * An event loop's iteration ends now: its timers run before the next poll reads what came
+   * meanwhile (event-loop-accepts.ts timersDue). A kept-alive connection whose keep-alive timer is
+   * due is destroyed with its request unread: the request leaves the app, and its socket's close
+   * with unread data sends RST (tcp_close(), net/ipv4/tcp.c).
+   */
+  private loopTimers(backend: Backend): void {
+    if (!this.isEventLoop(backend) || !backend.app.loop.endsIteration) return;
+    for (const { job, since } of backend.app.loop.timersDue(this.w.now)) {
+      if (job.phase !== ReqPhase.QUEUED || !backend.app.unqueue(job)) continue;
+      job.phase = ReqPhase.NONE;
+      job.status = Status.RESET;
+      this.w.trace.emitLimited(`keepalive-unread-${backend.index}`, {
+        kind: 'app.keepalive_unread',
+        backend: backend.name,
+        timeout: backend.app.config.keepalive_timeout,
+        waited: this.w.now - since,
+      });
+      job.onDone(job);
+    }
+  }
 
   /**
    * A job of an event loop's iteration left its worker (served, or withdrawn): the last one ends
@@ -275,6 +329,7 @@ export class AppServer {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
       job.phase = ReqPhase.NONE;
+      this.loopTimers(backend);
       this.fillWorkers(backend);
       // Its iteration must still end (before, a withdrawn job left an event loop "running" for good).
       this.loopJobDone(backend);

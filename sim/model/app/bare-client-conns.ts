@@ -62,7 +62,10 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
       conn.phase = ReqPhase.QUEUED;
       return;
     }
-    this.app.submit(backend, conn);
+    // A later request on the connection: node's keep-alive timer runs since its last answer.
+    if (conn.requestsServed > 0 && conn.serviceEnd > conn.connectStartedAt)
+      this.app.submitOnKeptAlive(backend, conn, conn.serviceEnd);
+    else this.app.submit(backend, conn);
   }
 
   /**

@@ -2,6 +2,15 @@ import type { AppJob } from '../core/app-job.js';
 
 const NONE: AppJob[] = [];
 
+/** A request on a kept-alive connection, unread until the iteration's end (unreadUntil): its keep-alive timer's due time, and since when it waits. */
+export interface Unread {
+  readonly job: AppJob;
+  readonly due: number;
+  readonly since: number;
+}
+
+const NO_UNREAD: readonly Unread[] = [];
+
 /** A connection in the kernel's accept queue: whose it is (null: unnamed), and the request it brings once known. */
 interface Queued {
   readonly owner: object | null;
@@ -52,6 +61,11 @@ export class EventLoopAccepts {
   private orphaned: AppJob[] = [];
   /** Jobs the current iteration still runs (0: the loop waits in epoll_wait and accepts at once). */
   private iterationLeft = 0;
+  /**
+   * Requests that came on kept-alive connections during the running iteration, unread until its
+   * end, and when each connection's keep-alive timer is due (unreadUntil).
+   */
+  private unread: Unread[] = [];
 
   /** Connections waiting in the kernel's accept queue for the loop's accept(). */
   get pending(): number {
@@ -101,6 +115,29 @@ export class EventLoopAccepts {
   private find(owner: object): Queued | undefined {
     for (const q of this.acceptQueue) if (q.owner === owner) return q;
     return undefined;
+  }
+
+  /**
+   * A request came on a kept-alive connection while the loop runs: it is read at the iteration's
+   * end, but node's keep-alive timer on that connection (armed when its last response was
+   * written: lib/_http_server.js resOnFinish → socket.setTimeout(keepAliveTimeout + 1 s)) is due
+   * at `due`, and libuv runs its timers between the iteration's handlers and the next poll
+   * (libuv 1.46.0 src/unix/core.c uv_run: uv__io_poll, then uv__update_time and uv__run_timers).
+   */
+  unreadUntil(job: AppJob, due: number, now: number): void {
+    if (this.iterationLeft > 0) this.unread.push({ job, due, since: now });
+  }
+
+  /**
+   * The running iteration ends at `now`: the requests of unreadUntil() whose connection's timer is
+   * due by now. node's timer phase comes first and destroys those sockets with the request unread
+   * (lib/_http_server.js socketOnTimeout → socket.destroy()); the poll after reads the others.
+   */
+  timersDue(now: number): readonly Unread[] {
+    if (this.unread.length === 0) return NO_UNREAD;
+    const due = this.unread.filter((u) => u.due <= now);
+    this.unread = [];
+    return due;
   }
 
   /** The job finishing now ends the running iteration (call before jobDone()). */
@@ -179,6 +216,7 @@ export class EventLoopAccepts {
     for (const q of this.acceptQueue) if (q.job !== null) this.orphaned.push(q.job);
     this.acceptQueue = [];
     this.iterationLeft = 0;
+    this.unread = [];
   }
 
   /**

@@ -180,11 +180,16 @@ export class WsEndpoint implements WsUpstream {
     if (handshake === Handshake.CHILD) this.submitWork(h);
   };
 
+  /**
+   * The upgrade request on the connection the app's listener made just now: an event-loop app
+   * reads it one iteration after its accept, as every new connection's first request
+   * (AppServer.submitOnAccept).
+   */
   private submitWork(h: PendingHandshake): void {
     const job = new Req(this.handshakeServed);
     job.fixedService = h.work;
     job.deep = false;
-    this.path.app.submit(this.w.backends[h.b], job);
+    this.path.app.submitOnAccept(this.w.backends[h.b], job);
   }
 
   /**

@@ -341,7 +341,7 @@ export class HealthChecker {
   private ackWaiter(p: Pending): AckWaiter {
     return {
       waiting: () => !p.done,
-      admitted: () => this.app.submit(this.w.backends[p.b], p.job!),
+      admitted: () => this.app.submitOnAccept(this.w.backends[p.b], p.job!),
       reset: () => {
         this.pending.delete(p.job!);
         this.w.engine.cancel(p.timer);

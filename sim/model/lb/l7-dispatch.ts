@@ -266,7 +266,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return req.streamServer;
     }
     this.conns?.connected(req, b);
-    if (handshake === Handshake.CHILD) return this.sendRequest(req);
+    if (handshake === Handshake.CHILD) return this.sendRequest(req, true);
     // Connected and the request sent, but its final ACK was dropped: it reaches the app when the
     // child is made (ackWaiter). CONNECTING keeps a `timeout server` from letting it go meanwhile.
     this.touchSession(req, b);
@@ -298,7 +298,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       waiting,
       admitted: () => {
         req.phase = ReqPhase.NONE;
-        if (!this.app.admit(this.w.backends[b], req)) this.finished(req);
+        if (!this.app.admitOnAccept(this.w.backends[b], req)) this.finished(req);
       },
       reset: () => {
         req.phase = ReqPhase.NONE;
@@ -361,13 +361,18 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.finished(req);
   };
 
-  /** Returns as place does: a request the app's full queue turns away is answered at once (done). */
-  private sendRequest(req: Req): number {
+  /**
+   * Returns as place does: a request the app's full queue turns away is answered at once (done).
+   * `newConn`: the first on a connection made just now (an event loop reads it after its accept:
+   * AppServer.admitOnAccept).
+   */
+  private sendRequest(req: Req, newConn = false): number {
     const w = this.w;
     const b = req.backend;
     this.touchSession(req, b);
     if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
-    if (this.app.admit(w.backends[b], req)) return req.streamServer;
+    if (newConn ? this.app.admitOnAccept(w.backends[b], req) : this.app.admit(w.backends[b], req))
+      return req.streamServer;
     return this.finished(req);
   }
 

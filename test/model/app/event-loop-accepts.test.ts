@@ -229,3 +229,22 @@ describe("a health check on a bare app's blocked event loop", () => {
     expect(loop.jobDone(0)).toEqual([check]);
   });
 });
+
+describe("node's keep-alive timer on a blocked event loop", () => {
+  it("fires before the poll that would read a request that came during the iteration, if it is due by the iteration's end", () => {
+    const loop = new EventLoopAccepts();
+    const [late, early] = [new Req(() => {}), new Req(() => {})];
+    loop.unreadUntil(late, 5, 0); // idle loop: the request is read at once, no timer can win
+    expect(loop.timersDue(10)).toEqual([]);
+    loop.jobStarted();
+    loop.unreadUntil(late, 3.0, 1.0); // its timer due at 3 s
+    loop.unreadUntil(early, 3.5, 1.2);
+    const due = loop.timersDue(3.2); // the iteration ends at 3.2 s
+    expect(due.map((u) => u.job)).toEqual([late]);
+    expect(due[0].since).toBe(1.0);
+    expect(loop.timersDue(4)).toEqual([]); // the others were read at that poll
+    loop.unreadUntil(early, 3.5, 3.3);
+    loop.reset();
+    expect(loop.timersDue(4)).toEqual([]); // the process is gone: nothing left to fire
+  });
+});
