@@ -8,6 +8,7 @@ import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { CheckWaitQueue } from './check-wait-queue.js';
+import type { IdleConnTask } from './idle-conn-task.js';
 
 /** One checker's settings, from HAProxy `check` options or a Kubernetes probe. */
 export interface CheckPolicy {
@@ -91,8 +92,8 @@ export class HealthChecker {
     readonly policy: CheckPolicy,
     private readonly onChange: (b: number, up: boolean, reason: string, duration: number) => void,
     initiallyUp = true,
-    /** The server pools' purge schedule (HAProxy http mode), for `idle_conn_task`'s entry. */
-    nextPurgeAfter: ((t: number) => number) | null = null,
+    /** The server pools' `idle_conn_task` (HAProxy http mode): an entry of the check tasks' tree. */
+    idleTask: IdleConnTask | null = null,
   ) {
     const n = w.backends.length;
     this.up = new Uint8Array(n).fill(initiallyUp ? 1 : 0);
@@ -112,7 +113,7 @@ export class HealthChecker {
     // at its expire, as the engine's own timers do, so the tree is kept only with it.
     this.tasks =
       policy.checker === 'haproxy' && policy.connectTimeout !== undefined
-        ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b), nextPurgeAfter)
+        ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b), idleTask)
         : null;
     this.inFlight = new Array<Pending | null>(n).fill(null);
   }
