@@ -267,11 +267,22 @@ describe.skipIf(label || at || recordings6(RUNS6[0]).length === 0)(
             );
           }
           if (run === 'gcpause-tcheck-http') {
-            // Known gap, pinned (NOTES.md items 35-36): HAProxy marks s1 DOWN in 4 of the 5 pauses
-            // in every run (which one it misses moves between runs: the 2nd or the 5th); the twin
-            // in all 5 (as main's was), its first DOWN within 0.01 s (main's 0.2 s late).
-            table.knownGap(name, 's1 DOWNs (of 5 pauses)', real.s1_downs, s.s1_downs);
-            expect([real.s1_downs, s.s1_downs]).toEqual([4, 5]);
+            // HAProxy marks s1 DOWN in 4 of the 5 pauses in every run, the twin too since session 18
+            // (5 before: NOTES.md items 35-37). The missing DOWNs were s2's check phase: HAProxy
+            // starts the k-th of n servers' first checks at srv_getinter() × k / n, fastinter here
+            // (start_checks(), src/check.c: a server starts at health rise, not full health), s2
+            // 125 ms after s1 (recorded 124), where the twin had inter / 2 = 350 ms. Which pause
+            // HAProxy misses moves between runs started in the same millisecond (runs 1 and 3: the
+            // 2nd, run 2: the 5th, as the twin; the traced runs of item 37 differ in the same way):
+            // a walk within a few ms of s1's answer after SIGCONT decides it. So each of the twin's
+            // DOWNs (seed 1) is compared with the nearest DOWN of any of the three runs.
+            table.expectClose(name, 's1 DOWNs (of 5 pauses)', real.s1_downs, s.s1_downs);
+            expect([real.s1_downs, s.s1_downs]).toEqual([4, 4]);
+            const recorded = recordings6(run).flatMap((x) => times(recordedFigures(x.data) as Figures, 'down'));
+            for (const t of times(s, 'down')) {
+              const nearest = recorded.reduce((a, r) => (Math.abs(r - t) < Math.abs(a - t) ? r : a));
+              table.expectTime(name, 's1 DOWN, the nearest of runs 1-3, ±0.01', nearest, t, 0.01);
+            }
           }
         });
       }
