@@ -194,12 +194,11 @@ export function startModel(model: Model): void {
   model.requests.start();
   model.orchestrator.start();
   // Checks start in this order (LB checks, then readiness, then liveness): first checks at the same time fire so.
-  const purge = model.serverConns;
   const lbChecks = lbHealthChecks(
     world,
     model.app,
     (b) => model.lifecycle.shutdownSessions(b, 'down'),
-    purge ? (t) => purge.nextPurgeAfter(t) : null,
+    model.serverConns?.idleTask ?? null,
   );
   model.lifecycle.useLbChecks(lbChecks[0] ?? null);
   // A server that starts in maint (HAProxy's `disabled` keyword; with lb.mode l7 also `detached`,

@@ -556,7 +556,7 @@ export const CheckSchema = z.strictObject({
   first_check: zDuration
     .optional()
     .describe(
-      "When every server's first check runs; unset = HAProxy's spread, the k-th of n servers at inter × k / n (src/check.c start_checks()).",
+      "When every server's first check runs; unset = HAProxy's spread, the k-th of n servers at m × k / n with m the servers' interval at start: fastinter (inter when fall is 1 or fastinter is unset), raised to the smallest such interval of at least 1 s (src/check.c start_checks(), start_check_task()).",
     ),
   dependency_timeout: zDurationOrInfinite
     .prefault('0')

@@ -18,7 +18,7 @@ import type { RunResult } from '../../sim/result.js';
 import { runScenario } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
-import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { type Scenario, ScenarioSchema } from '../../sim/scenario/schema.js';
 import { recordsOf } from '../trace/records-of.js';
 import { HeldOutTable, overSeeds } from './heldout-table.js';
 import { transitions } from './holdout4-figures.js';
@@ -29,12 +29,44 @@ export const RUNS6 = ['hang-tcheck-http', 'gcpause-tcheck-http', 'tcheck-2srv-ht
 const UPTIMES = Array.from({ length: 60 }, (_, i) => Math.round((i + 1) * 50) / 1000);
 const PREDICTION_SEEDS = 5;
 
-/** A round-6 twin over seeds 1…n; `uptime` (s) set as lb.uptime on the parsed scenario when given. */
-export function twinRuns6(run: string, seeds: number, uptime?: number): RunResult[] {
+/**
+ * A round-6 twin over seeds 1…n; `uptime` (s) set as lb.uptime on the parsed scenario when given,
+ * and the pauses as the recording delivered them when `signals` are given (delivered()).
+ */
+export function twinRuns6(run: string, seeds: number, uptime?: number, signals?: Signal[]): RunResult[] {
   const file = `calibration/scenarios/haproxy-holdout6-${run}.yaml`;
   const parsed = namedScenario(loadScenario(file, ScenarioSchema));
-  const scenario = uptime === undefined ? parsed : { ...parsed, lb: { ...parsed.lb, uptime } };
+  const timed = signals === undefined ? parsed : { ...parsed, timeline: delivered(parsed.timeline, signals) };
+  const scenario = uptime === undefined ? timed : { ...timed, lb: { ...timed.lb, uptime } };
   return Array.from({ length: seeds }, (_, i) => runScenario(scenario, { seed: i + 1, file }));
+}
+
+/** A SIGSTOP / SIGCONT the recorder sent: `at` as planned, `t` when it went out (run clock, s). */
+export interface Signal {
+  op: string;
+  at: number;
+  t: number;
+}
+
+/**
+ * The twin's pauses at the times the recorder sent SIGSTOP and SIGCONT. lab.mjs fires each action
+ * on its first 250-ms sample tick at or after the planned time (its action loop), so a stop planned
+ * at 3.2 s went out at 3.25 s while a cont planned at 5.0 s went out then: every round-6 pause began
+ * 0.05 s (hang-tcheck: 0.2 s) later than the twin, written from the plan, says (NOTES.md item 37).
+ */
+export function delivered(timeline: Scenario['timeline'], signals: Signal[]): Scenario['timeline'] {
+  const stops = signals.filter((a) => a.op === 'stop');
+  const conts = signals.filter((a) => a.op === 'cont');
+  const pauses = timeline.filter((e) => e.do === 'pause');
+  expect(stops.length).toBe(pauses.length);
+  expect(conts.length).toBe(pauses.length);
+  return timeline.map((e) => {
+    if (e.do !== 'pause') return e;
+    const k = pauses.indexOf(e);
+    expect(e.at).toBe(`${stops[k].at}s`);
+    const from = Math.round(stops[k].t * 1000);
+    return { ...e, at: `${from}ms`, duration: (Math.round(conts[k].t * 1000) - from) / 1000 };
+  });
 }
 
 /** What a twin predicts: s1's DOWNs (mean), its DOWN/UP times and the DOWN checks' durations (seed 1), failed requests (mean). */
@@ -80,7 +112,7 @@ describe.runIf(label)('held-out round 6: predictions before recording', () => {
 export interface Recorded6 {
   stamp: { haproxySpawnedT?: number | null; load: string };
   summary: { outcomes: Record<string, number> };
-  events: { haproxyMessages: Array<{ t: number; line: string }> };
+  events: { haproxyMessages: Array<{ t: number; line: string }>; actions: Signal[] };
 }
 
 /** The recordings of a run, in order of their run number. */
@@ -143,7 +175,7 @@ describe.runIf(at)("held-out round 6: figures at each recording's uptime", () =>
           spawnedT: data.stamp.haproxySpawnedT,
           load: data.stamp.load,
           real: recordedFigures(data),
-          sim: predicted6(twinRuns6(run, PREDICTION_SEEDS, uptime)),
+          sim: predicted6(twinRuns6(run, PREDICTION_SEEDS, uptime, data.events.actions)),
         };
       }),
     );
@@ -166,14 +198,15 @@ describe.skipIf(label || at || recordings6(RUNS6[0]).length === 0)(
     afterAll(() => table.print());
     // Each twin run at its recording's uptime (recordedUptime(): s1's first logged check, checked
     // against stamp.haproxySpawnedT below) — the phase of the check tasks and of process_resolvers()
-    // in the shared timer tree (NOTES.md items 33-36). Seeds 1-5, as the blind predictions.
+    // in the shared timer tree (NOTES.md items 33-36) — with its pauses when the recorder sent the
+    // signals (delivered(); NOTES.md item 37). Seeds 1-5, as the blind predictions.
     let sim: Record<string, Figures> = {};
     beforeAll(() => {
       sim = Object.fromEntries(
         RUNS6.flatMap((run) =>
           recordings6(run).map(({ file, data }) => [
             file,
-            predicted6(twinRuns6(run, PREDICTION_SEEDS, recordedUptime(data))) as Figures,
+            predicted6(twinRuns6(run, PREDICTION_SEEDS, recordedUptime(data), data.events.actions)) as Figures,
           ]),
         ),
       );
@@ -234,11 +267,22 @@ describe.skipIf(label || at || recordings6(RUNS6[0]).length === 0)(
             );
           }
           if (run === 'gcpause-tcheck-http') {
-            // Known gap, pinned (NOTES.md items 35-36): HAProxy marks s1 DOWN in 4 of the 5 pauses
-            // in every run (which one it misses moves between runs: the 2nd or the 5th); the twin
-            // in all 5 (as main's was), its first DOWN within 0.01 s (main's 0.2 s late).
-            table.knownGap(name, 's1 DOWNs (of 5 pauses)', real.s1_downs, s.s1_downs);
-            expect([real.s1_downs, s.s1_downs]).toEqual([4, 5]);
+            // HAProxy marks s1 DOWN in 4 of the 5 pauses in every run, the twin too since session 18
+            // (5 before: NOTES.md items 35-37). The missing DOWNs were s2's check phase: HAProxy
+            // starts the k-th of n servers' first checks at srv_getinter() × k / n, fastinter here
+            // (start_checks(), src/check.c: a server starts at health rise, not full health), s2
+            // 125 ms after s1 (recorded 124), where the twin had inter / 2 = 350 ms. Which pause
+            // HAProxy misses moves between runs started in the same millisecond (runs 1 and 3: the
+            // 2nd, run 2: the 5th, as the twin; the traced runs of item 37 differ in the same way):
+            // a walk within a few ms of s1's answer after SIGCONT decides it. So each of the twin's
+            // DOWNs (seed 1) is compared with the nearest DOWN of any of the three runs.
+            table.expectClose(name, 's1 DOWNs (of 5 pauses)', real.s1_downs, s.s1_downs);
+            expect([real.s1_downs, s.s1_downs]).toEqual([4, 4]);
+            const recorded = recordings6(run).flatMap((x) => times(recordedFigures(x.data) as Figures, 'down'));
+            for (const t of times(s, 'down')) {
+              const nearest = recorded.reduce((a, r) => (Math.abs(r - t) < Math.abs(a - t) ? r : a));
+              table.expectTime(name, 's1 DOWN, the nearest of runs 1-3, ±0.01', nearest, t, 0.01);
+            }
           }
         });
       }

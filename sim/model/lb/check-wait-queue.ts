@@ -1,4 +1,5 @@
 import type { Engine } from '../../engine/engine.js';
+import { type IdleConnTask, msTick } from './idle-conn-task.js';
 
 /**
  * HAProxy 2.6's shared timer tree as its check tasks see it (source read in the Debian
@@ -50,7 +51,8 @@ import type { Engine } from '../../engine/engine.js';
  * only: from fdecaf6ae (v2.7-dev10) a section with nothing to resolve is not re-armed, which
  * `lb.resolvers: none` models. Its key ends a walk before a later check entry, and its walk wakes a connected check whose expire passed.
  * `idle_conn_task` (src/server.c `srv_cleanup_idle_conns()`) too: keyed `pool-purge-delay` after
- * a server's first idle connection, then at each next purge (item 33; pollIdle()).
+ * a server's first idle connection, then at each next purge (item 33), run on its own schedule
+ * (idle-conn-task.ts) and woken here.
  */
 /** `timeout resolve` of the implicit `resolvers default` section: 1 s (src/resolvers.c `resolvers_new()`). */
 const RESOLVERS_PERIOD_S = 1;
@@ -71,11 +73,8 @@ export class CheckWaitQueue {
     n: number,
     /** The task of entry `b` is woken by its timer (unlinked first, as wake_expired_tasks() does). */
     private readonly wake: (b: number) => void,
-    /**
-     * `idle_conn_task`'s next run after a time (s), from the server pools' purge schedule
-     * (L7ServerConns.nextPurgeAfter(); Infinity: no pool holds idle connections); null: no pools.
-     */
-    private readonly nextPurgeAfter: ((t: number) => number) | null = null,
+    /** `idle_conn_task` of the server pools (HAProxy http mode), woken by this tree; null: no pools. */
+    private readonly idleTask: IdleConnTask | null = null,
   ) {
     // Entries 0..n-1: the servers' check tasks; n: the resolvers task; n + 1: idle_conn_task.
     this.resolvers = n;
@@ -83,6 +82,7 @@ export class CheckWaitQueue {
     this.key = new Float64Array(n + 2).fill(Number.NaN);
     this.expire = new Float64Array(n + 2).fill(Number.NaN);
     this.order = new Float64Array(n + 2);
+    idleTask?.wakeBy((ms) => this.queueAt(this.idle, ms));
   }
 
   /** The entry of `process_resolvers()`. */
@@ -112,23 +112,9 @@ export class CheckWaitQueue {
     this.armWalk();
   }
 
-  /**
-   * `srv_add_to_idle_list()` (src/server.c): the first idle connection schedules `idle_conn_task`
-   * at now + `pool-purge-delay` when it is not queued; each run requeues it at its next purge
-   * (`srv_cleanup_idle_conns()`: `task->expire = next_wakeup`). drainsim's pools purge lazily, so
-   * the entry is read off their schedule when the tree is next touched (a check starting or ending,
-   * at least every `inter`, before a 5-s purge comes) — assuming a pool with idle connections keeps
-   * some until its purge, as steady keep-alive traffic does.
-   */
-  private pollIdle(): void {
-    if (this.nextPurgeAfter === null || !Number.isNaN(this.key[this.idle])) return;
-    const at = this.nextPurgeAfter(this.engine.now);
-    if (at !== Infinity) this.queueAt(this.idle, Math.round(at * 1000));
-  }
-
   /** `now_ms`: the simulated clock in whole milliseconds. */
   private nowMs(): number {
-    return Math.floor(this.engine.now * 1000 + 1e-6);
+    return msTick(this.engine.now);
   }
 
   /** `t->expire = tick_add(now_ms, delay)` then `task_queue()`: a queued entry moves only to an earlier key. */
@@ -161,7 +147,6 @@ export class CheckWaitQueue {
 
   /** The threads' next wake-up: 1 ms after the head key (`next_timer_expiry()`, `compute_poll_timeout()`). */
   private armWalk(): void {
-    this.pollIdle();
     let head = Infinity;
     for (let b = 0; b < this.key.length; b++) if (this.key[b] < head) head = this.key[b];
     const at = head === Infinity ? Infinity : Math.max(this.engine.now, (head + 1) / 1000);
@@ -192,10 +177,8 @@ export class CheckWaitQueue {
     // The woken tasks run after the walk (process_runnable_tasks()), in the order it woke them.
     for (const b of woken) {
       if (b === this.resolvers) this.queue(b, RESOLVERS_PERIOD_S);
-      else if (b === this.idle) {
-        const at = this.nextPurgeAfter?.(this.engine.now) ?? Infinity;
-        if (at !== Infinity) this.queueAt(b, Math.round(at * 1000));
-      } else this.wake(b);
+      else if (b === this.idle) this.idleTask?.run();
+      else this.wake(b);
     }
     this.armWalk();
   };

@@ -8,6 +8,7 @@ import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { CheckWaitQueue } from './check-wait-queue.js';
+import type { IdleConnTask } from './idle-conn-task.js';
 
 /** One checker's settings, from HAProxy `check` options or a Kubernetes probe. */
 export interface CheckPolicy {
@@ -35,7 +36,7 @@ export interface CheckPolicy {
    * counter decides UP/DOWN; kubelet: probes run on a ticker with consecutive-result thresholds.
    */
   checker: 'haproxy' | 'kubelet';
-  /** When every server's first check runs; -1: spread over the interval (`inter × k / n`). */
+  /** When every server's first check runs; -1: spread as HAProxy or the kubelet does (firstCheckAfterStart()). */
   firstCheck: number;
   /**
    * HAProxy (with `timeout check`): how long it had run at the scenario's 0 (`lb.uptime`), which
@@ -91,8 +92,8 @@ export class HealthChecker {
     readonly policy: CheckPolicy,
     private readonly onChange: (b: number, up: boolean, reason: string, duration: number) => void,
     initiallyUp = true,
-    /** The server pools' purge schedule (HAProxy http mode), for `idle_conn_task`'s entry. */
-    nextPurgeAfter: ((t: number) => number) | null = null,
+    /** The server pools' `idle_conn_task` (HAProxy http mode): an entry of the check tasks' tree. */
+    idleTask: IdleConnTask | null = null,
   ) {
     const n = w.backends.length;
     this.up = new Uint8Array(n).fill(initiallyUp ? 1 : 0);
@@ -112,7 +113,7 @@ export class HealthChecker {
     // at its expire, as the engine's own timers do, so the tree is kept only with it.
     this.tasks =
       policy.checker === 'haproxy' && policy.connectTimeout !== undefined
-        ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b), nextPurgeAfter)
+        ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b), idleTask)
         : null;
     this.inFlight = new Array<Pending | null>(n).fill(null);
   }
@@ -191,14 +192,13 @@ export class HealthChecker {
   start(): void {
     const n = this.w.backends.length;
     const inter = this.policy.inter;
-    // HAProxy staggers the first checks of its servers across the interval: the k-th of n at
-    // start + inter × k / n (src/check.c `start_checks()`), unless the scenario sets the first check.
+    // The first checks are staggered (firstCheckAfterStart()) unless the scenario sets them.
     // Started `uptime` before 0, a server's next check is on that grid (the checks' drift by their
-    // durations is not modelled before 0).
+    // durations is not modelled before 0; each first check passes, so the next comes `inter` later).
     const uptime = this.policy.uptime ?? Number.NaN;
     const first = this.policy.firstCheck;
     const spread = (b: number): number => {
-      const at = (inter * b) / n - (Number.isNaN(uptime) ? 0 : uptime);
+      const at = this.firstCheckAfterStart(b) - (Number.isNaN(uptime) ? 0 : uptime);
       return at >= 0 ? at : at + Math.ceil(-at / inter) * inter;
     };
     if (this.tasks && this.policy.resolvers !== false) {
@@ -211,6 +211,33 @@ export class HealthChecker {
       this.tasks.startResolvers(startedAt);
     }
     for (let b = 0; b < n; b++) this.next(b, first >= 0 ? first : spread(b));
+  }
+
+  /**
+   * When server b's first check runs after the checker's start. HAProxy (src/check.c
+   * `start_checks()` → `start_check_task()`): the k-th of n servers at `mininter × k / n` ms
+   * (integer arithmetic), each server's interval being `srv_getinter()` (src/server.c) at its
+   * starting health — `rise` ("up, but will fall down at first failure", srv_settings_init()), full
+   * health (rise + fall − 1, so `inter`) only with fall 1, else `fastinter` (inter when unset); a
+   * server starting in maintenance (health 0, STOPPED: srv_parse_disabled()) `downinter`.
+   * `mininter` is the smallest of those intervals of at least SRV_CHK_INTER_THRES (1000 ms,
+   * include/haproxy/defaults.h; 0 when none), raised to the server's own. So with `fastinter 250ms`
+   * and `fall 2` two servers start 125 ms apart, not inter / 2 (HAProxy 2.6.12: s2's first check
+   * 124 ms after s1's, calibration/data/haproxy-holdout6-gcpause-tcheck-http-rt-run1.json). The
+   * kubelet: `inter × k / n`.
+   */
+  private firstCheckAfterStart(b: number): number {
+    const n = this.w.backends.length;
+    const { inter, fastinter, downinter, fall } = this.policy;
+    if (this.policy.checker !== 'haproxy') return (inter * b) / n;
+    const atStart = (k: number): number => (this.paused[k] ? downinter : fall === 1 ? inter : fastinter);
+    let mininter = 0;
+    for (let k = 0; k < n; k++) {
+      const own = atStart(k);
+      if (own >= 1 && (mininter === 0 || own < mininter)) mininter = own;
+    }
+    const ms = Math.round(Math.max(mininter, atStart(b)) * 1000);
+    return Math.floor((ms * b) / n) / 1000;
   }
 
   private readonly check = (b: number): void => {

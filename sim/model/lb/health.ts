@@ -3,6 +3,7 @@ import type { AppServer } from '../app/app-server.js';
 import type { World } from '../core/world.js';
 import { BE_WEIGHT_SCALE } from './fwrr.js';
 import { type CheckPolicy, HealthChecker } from './health-checker.js';
+import type { IdleConnTask } from './idle-conn-task.js';
 
 const BACKEND_NAME = 'be';
 
@@ -44,8 +45,8 @@ export function lbHealthChecks(
   w: World,
   app: AppServer,
   shutdownSessions: (b: number) => void = () => {},
-  /** HAProxy http mode's server pools: `idle_conn_task`'s schedule (L7ServerConns.nextPurgeAfter()). */
-  nextPurgeAfter: ((t: number) => number) | null = null,
+  /** HAProxy http mode's server pools: their `idle_conn_task` (L7ServerConns.idleTask). */
+  idleTask: IdleConnTask | null = null,
 ): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
@@ -91,7 +92,7 @@ export function lbHealthChecks(
         if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
       }
     };
-    const hc = new HealthChecker(w, app, policy, onTransition, true, nextPurgeAfter);
+    const hc = new HealthChecker(w, app, policy, onTransition, true, idleTask);
     checkers.push(hc);
   }
   return checkers;

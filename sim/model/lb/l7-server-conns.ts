@@ -2,6 +2,7 @@ import { LB_ADDRESS } from '../core/kernel-hosts.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
 import type { NginxGeneration } from '../proxy/nginx.js';
+import { IdleConnTask } from './idle-conn-task.js';
 import { VmEnds } from './l7-vm-ends.js';
 import { PoolState } from './pool.js';
 
@@ -60,8 +61,6 @@ class ServerPool {
   used = 0;
   maxUsed = 0;
   estNeed = 0;
-  /** When the purge task next visits this server (`idle_node.key`); Infinity: not in the tree. */
-  purgeAt = Infinity;
   /**
    * The VM's end of each open connection, by the balancer's local port: nginx's accepted socket
    * on the kernel that took the SYN (a rebuilt VM boots a new one) and its accepting pair there.
@@ -122,8 +121,8 @@ interface PrivateConn {
  *   srv_add_to_idle_list() (src/server.c) takes it: pool-purge-delay > 0, the server not in maint,
  *   reuse not `never`, and either no safe connection yet (and no idle one for an unsafe
  *   connection) or used + idle ≤ max(used, est_need). Otherwise it is closed.
- * - Every `pool-purge-delay` while the server has idle connections, srv_cleanup_idle_conns()
- *   closes the oldest ⌈exceed / 2⌉ + 1 of them, exceed = used + idle − max(max_used, est_need),
+ * - At each visit of `idle_conn_task` (idle-conn-task.ts: every `pool-purge-delay` from the
+ *   server's first idle connection while it has some), srv_cleanup_idle_conns() closes the oldest ⌈exceed / 2⌉ + 1 of them, exceed = used + idle − max(max_used, est_need),
  *   then est_need = max((est_need + max_used) / 2, max_used) and max_used = used. `srv_use_conn()`
  *   raises max_used and est_need to each new peak of used connections.
  * - nginx on the server ends a connection after keepalive_requests or an idle keepalive_timeout
@@ -155,26 +154,13 @@ export class L7ServerConns {
    */
   private readonly oneWay: number;
 
+  /** `idle_conn_task`: visits each server's pool every pool-purge-delay while it has idle connections. */
+  readonly idleTask: IdleConnTask;
+
   constructor(private readonly w: World) {
     this.pools = w.backends.map((_, b) => new ServerPool(b));
     this.oneWay = (w.scenario.lb.server_rtt ?? 0) / 2;
-  }
-
-  /**
-   * Read-only: the purge task's first visit strictly after `t` (s) to any server with a pool in its
-   * tree, on each pool's schedule (`purgeAt`, then every pool-purge-delay while it keeps idle
-   * connections, assumed kept); Infinity when no pool is in the tree. The check tasks' timer tree
-   * holds `idle_conn_task` at this key (check-wait-queue.ts).
-   */
-  nextPurgeAfter(t: number): number {
-    const delay = this.purgeDelay();
-    let next = Infinity;
-    for (const pool of this.pools) {
-      if (pool.purgeAt === Infinity || delay <= 0) continue;
-      const steps = pool.purgeAt > t ? 0 : Math.floor((t - pool.purgeAt) / delay) + 1;
-      next = Math.min(next, pool.purgeAt + steps * delay);
-    }
-    return next;
+    this.idleTask = new IdleConnTask(w.engine, w.backends.length, this.purgeDelay(), (b) => this.purgeVisit(b));
   }
 
   private mode(): HttpReuse {
@@ -187,7 +173,7 @@ export class L7ServerConns {
 
   /**
    * Idle connections of server b in its pool (not counting sessions' private ones), after the
-   * pool is brought up to date: due purge visits, and the idle connections a server process that
+   * pool is brought up to date: the idle connections the server closed, or a server process that
    * quit or died since closed (their ports free on the balancer, their TIME_WAIT on the VM).
    */
   idleCount(b: number): number {
@@ -416,7 +402,7 @@ export class L7ServerConns {
     pool.ports.push(port);
     if (safe) pool.safeNb++;
     else pool.idleNb++;
-    if (pool.purgeAt === Infinity) pool.purgeAt = this.w.now + this.purgeDelay();
+    this.idleTask.added(b);
     return true;
   }
 
@@ -485,20 +471,11 @@ export class L7ServerConns {
     return used + pool.idle.length <= Math.max(used, pool.estNeed);
   }
 
-  /**
-   * Run the purge task's visits to this server due by now. Between two of the pool's own events
-   * nothing a visit reads changes, so visiting late, when the pool is next used or read, gives
-   * what visiting on time would, without an engine event per visit.
-   */
+  /** Drop the idle connections whose server closed them by now (their FIN arrived). */
   private catchUp(pool: ServerPool, b: number): void {
     // A vanished host's nginx sends no FIN: its idle connections do not expire.
     const keepAlive = this.w.backends[b].hostUp ? this.serverKeepAlive(b) : Infinity;
     // HAProxy drops what the server closed once the FIN has arrived (oneWay after the close).
-    while (pool.purgeAt <= this.w.now) {
-      this.expire(pool, pool.purgeAt - this.oneWay, keepAlive);
-      this.purge(pool);
-      pool.purgeAt = pool.idle.length > 0 ? pool.purgeAt + this.purgeDelay() : Infinity;
-    }
     this.expire(pool, this.w.now - this.oneWay, keepAlive);
   }
 
@@ -555,7 +532,19 @@ export class L7ServerConns {
     pool.ports.splice(at, n);
   }
 
-  /** srv_cleanup_idle_conns() for one server, every pool-purge-delay while it has idle connections. */
+  /**
+   * idle_conn_task's visit to server b (srv_cleanup_idle_conns(), idle-conn-task.ts), the pool
+   * brought up to date first: how many idle connections it had (`curr_idle_conns`, before the purge).
+   */
+  private purgeVisit(b: number): number {
+    const pool = this.pools[b];
+    this.refresh(pool, b);
+    const idle = pool.idle.length;
+    this.purge(pool);
+    return idle;
+  }
+
+  /** srv_cleanup_idle_conns() for one server: closes about half of what exceeds its estimated need. */
   private purge(pool: ServerPool): void {
     const idle = pool.idle.length;
     if (idle === 0) return;
@@ -569,7 +558,7 @@ export class L7ServerConns {
   }
 
   /**
-   * Bring the pool up to date (due purge visits) and drop the idle connections the server closed:
+   * Bring the pool up to date: drop the idle connections the server closed (keep-alive timeout);
    * a new process or nginx generation means the old one's connections are gone (it died, or its
    * nginx quit: nginx closes idle keep-alive connections, ngx_close_idle_connections()), and a
    * closing one closes its idle ones now. A vanished host closes nothing: its idle connections

@@ -112,9 +112,11 @@ describe('HAProxy check scheduling (src/check.c process_chk_conn(), src/server.c
     expect(changes).toEqual([[0, false, 'Layer4 connection problem, info: "Connection refused"']]);
   });
 
-  it('spreads first checks inter × k / n by default; first_check puts them all at one time', () => {
+  it('spreads first checks over the starting interval by default (fastinter with fall > 1); first_check puts them all at one time', () => {
+    // start_checks() (src/check.c): server k of n at srv_getinter() × k / n, at the starting health
+    // rise: fastinter (1 s) with fall 3, not inter (2 s: [0, 1] before session 18). first-checks.test.ts.
     for (const [first, expected] of [
-      [-1, [1, 2]],
+      [-1, [0, 0.5]],
       [0.25, [0.25, 0.25]],
     ] as const) {
       const { w, changes, checker } = setup({ firstCheck: first, inter: 2 }, 2);
@@ -122,7 +124,7 @@ describe('HAProxy check scheduling (src/check.c process_chk_conn(), src/server.c
       checker.start();
       w.engine.run(1.5);
       // Start-up health = rise: the first failure of each server marks it DOWN at its first check.
-      expect(changes.map(([t]) => t)).toEqual(expected[0] === 1 ? [0, 1] : expected);
+      expect(changes.map(([t]) => t)).toEqual(expected);
     }
   });
 
