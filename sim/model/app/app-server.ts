@@ -181,6 +181,11 @@ export class AppServer {
     if (this.isEventLoop(backend)) backend.app.loop.queued(owner);
   }
 
+  /** An event loop holds `job` unread (admitOnAccept): `stand` takes its place (event-loop-accepts.ts replaceHeld). */
+  private replaceHeld(backend: Backend, job: AppJob, stand: AppJob): boolean {
+    return this.isEventLoop(backend) && backend.app.loop.replaceHeld(job, stand);
+  }
+
   /** The backend's app is one event loop (app.accept_model; `anyEventLoop` first: most runs have none). */
   private isEventLoop(backend: Backend): boolean {
     return this.anyEventLoop && this.eventLoop[backend.index];
@@ -333,7 +338,11 @@ export class AppServer {
       this.fillWorkers(backend);
       // Its iteration must still end (before, a withdrawn job left an event loop "running" for good).
       this.loopJobDone(backend);
-    } else if (job.phase === ReqPhase.QUEUED) job.phase = ReqPhase.NONE; // skipped when dequeued
+    } else if (job.phase === ReqPhase.QUEUED) {
+      // Held by an event loop (admitOnAccept): taken out, as read() would start it whatever its phase.
+      if (this.isEventLoop(backend)) backend.app.loop.replaceHeld(job, null);
+      job.phase = ReqPhase.NONE; // skipped when dequeued
+    }
   }
 
   /**
@@ -366,7 +375,11 @@ export class AppServer {
     if (app.serving.replace(job, ghost)) {
       this.w.engine.cancel(job.timer);
       ghost.timer = this.w.engine.at(ghost.serviceEnd, this.finish, ghost);
-    } else if (job.phase !== ReqPhase.QUEUED || !app.replaceQueued(job, ghost)) return false;
+    } else if (
+      job.phase !== ReqPhase.QUEUED ||
+      !(app.replaceQueued(job, ghost) || this.replaceHeld(backend, job, ghost))
+    )
+      return false;
     job.timer = -1;
     job.phase = ReqPhase.NONE;
     return true;

@@ -49,6 +49,8 @@ export class RequestPath {
   private lastReadLane: LaneId = -1;
   /** What the app's listener made of the handshake acquireUpstream() just ran (handle reads it). */
   private handshake: Handshake = Handshake.CHILD;
+  /** acquireUpstream() just connected anew (not a cached connection): handle reads it. */
+  private connectedNow = false;
   /** Connections whose final ACK the app's kernel dropped, each with its wait's mark (ackWaiter). */
   private readonly awaitingChild = new Map<Conn, object>();
 
@@ -71,6 +73,7 @@ export class RequestPath {
     }
     if (this.awaitingChild.size > 0) this.awaitingChild.delete(conn);
     this.handshake = Handshake.CHILD;
+    this.connectedNow = false;
     const up = this.acquireUpstream(backend, conn);
     if (up === null) return;
     conn.upstream = up;
@@ -83,7 +86,13 @@ export class RequestPath {
       conn.phase = ReqPhase.QUEUED;
       return;
     }
-    this.app.submit(backend, conn);
+    // The first request on a connection nginx made just now: an event-loop app reads it one
+    // iteration after its accept (AppServer.submitOnAccept: libuv 1.46.0 src/unix/stream.c
+    // uv__server_io accept()s one connection a poll, node lib/net.js onconnection → readStart adds
+    // its fd to epoll at the next uv__io_poll). A cached connection's request is read at the poll
+    // after it came, as any kept-alive connection's (submit).
+    if (this.connectedNow) this.app.submitOnAccept(backend, conn);
+    else this.app.submit(backend, conn);
   }
 
   /**
@@ -112,7 +121,8 @@ export class RequestPath {
       waiting,
       admitted: () => {
         this.awaitingChild.delete(conn);
-        this.app.submit(backend, conn);
+        // The child joined the accept queue just now (app-listener.ts dataCopy): read after its accept.
+        this.app.submitOnAccept(backend, conn);
       },
       acceptedWithoutData: (dataAt) => {
         this.awaitingChild.delete(conn);
@@ -343,6 +353,7 @@ export class RequestPath {
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
     }
+    this.connectedNow = true;
     return this.opened(backend, port, 0, conn.nginxGen, worker);
   }
 
