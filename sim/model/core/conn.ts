@@ -1,6 +1,5 @@
 import { preferDoubleFields } from '../../engine/double-fields.js';
 import { Mulberry32 } from '../../engine/mulberry32.js';
-import type { ClientMachines } from '../../net/client-machines.js';
 import type { HostSockets } from '../../net/host-sockets.js';
 import { TcpState } from '../../net/tcp.js';
 import { type AppJob, ReqPhase, type Status } from './app-job.js';
@@ -37,6 +36,16 @@ export const NO_SESSION = Number.NEGATIVE_INFINITY;
 export const NOT_WAITING = Number.NEGATIVE_INFINITY;
 /** `clientIp` of a client that has not connected yet: it has no address drawn. */
 export const NO_ADDRESS = -1;
+/** `clientPair` of a client end without a socket. */
+export const NO_MACHINE = -1;
+
+/** Conn.lbEnd: no balancer port held. Ports take the low 16 bits, the pair the bits above. */
+const NO_LB_END = -1;
+const LB_PORT_BITS = 16;
+const LB_PORT_MASK = (1 << LB_PORT_BITS) - 1;
+/** The largest pair id lbEnd can hold and stay a small integer (31 bits): the balancer's pairs
+ *  towards the backends are its first, 0 … backends − 1 (lb-host.ts). */
+const LB_PAIR_MAX = Math.floor((2 ** 31 - 1 - LB_PORT_MASK) / (LB_PORT_MASK + 1));
 
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
@@ -116,16 +125,22 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
    */
   clientIp = NO_ADDRESS;
   clientPort = 0;
-  /** The client machines' kernels when the client end has a socket (null: none), and its machine there. */
-  clientHost: ClientMachines | null = null;
-  clientPair = 0;
+  /**
+   * The client's machine while the client end has a socket (NO_MACHINE: none): its index in the
+   * world's one ClientMachines (kernel-hosts.ts `kernels`), which holds every client socket, so
+   * the record keeps the index and not a pointer to that table.
+   */
+  clientPair = NO_MACHINE;
   /** The VM kernel holding nginx's accepted end (null: none), its pair and the remote port it saw. */
   serverHost: HostSockets | null = null;
   serverPair = 0;
   serverPort = 0;
-  /** The balancer's own port towards the backend when it proxies (lb-host.ts); −1: none. */
-  lbPort = -1;
-  lbPair = 0;
+  /**
+   * The balancer's own socket towards the backend when it proxies (lb-host.ts): its pair and port
+   * in one small integer, `pair × 2^16 + port` (read as lbPair and lbPort, below; set by
+   * holdLbPort, cleared by dropLbPort); NO_LB_END: none. One field where there were two.
+   */
+  private lbEnd = NO_LB_END;
   /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
   clientTcp: TcpState = TcpState.CLOSED;
   serverTcp: TcpState = TcpState.CLOSED;
@@ -269,6 +284,29 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     const watch = this.phaseWatch;
     if (watch !== null && (was === ReqPhase.NONE) !== (next === ReqPhase.NONE))
       watch.inFlightChanged(this, next !== ReqPhase.NONE);
+  }
+
+  /** The balancer's own port towards the backend when it proxies (lb-host.ts); −1: none. */
+  get lbPort(): number {
+    const end = this.lbEnd;
+    return end === NO_LB_END ? -1 : end & LB_PORT_MASK;
+  }
+
+  /** The balancer host's connecting pair of that port (lb-host.ts backendPair); read only while lbPort ≥ 0. */
+  get lbPair(): number {
+    return this.lbEnd >> LB_PORT_BITS;
+  }
+
+  /** The flow holds the balancer's port `port` on its pair `pair` towards the backend. */
+  holdLbPort(pair: number, port: number): void {
+    if (pair < 0 || pair > LB_PAIR_MAX || port < 0 || port > LB_PORT_MASK)
+      throw new Error(`Conn.holdLbPort: pair ${pair} or port ${port} out of range`);
+    this.lbEnd = pair * (LB_PORT_MASK + 1) + port;
+  }
+
+  /** The flow no longer holds a balancer port (released, or handed to a held stream). */
+  dropLbPort(): void {
+    this.lbEnd = NO_LB_END;
   }
 
   get upstream(): UpstreamConn | null {
