@@ -36,6 +36,8 @@ export const NO_SESSION = Number.NEGATIVE_INFINITY;
 export const NOT_WAITING = Number.NEGATIVE_INFINITY;
 /** `clientIp` of a client that has not connected yet: it has no address drawn. */
 export const NO_ADDRESS = -1;
+/** `nginxIdleSince` of a connection nginx has not made reusable: read as idle since time 0. */
+export const NOT_IDLE = 0;
 /** `clientPair` of a client end without a socket. */
 export const NO_MACHINE = -1;
 
@@ -60,6 +62,7 @@ const CLIENT_DOUBLE_FIELDS = [
   'serviceEnd',
   'lastActivity',
   'connectStartedAt',
+  'nginxIdleSince',
 ] as const;
 
 /**
@@ -148,6 +151,21 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   connectStartedAt = 0;
   /** Slot of the record in its VM's connections (conn-list.ts; −1: in none). */
   vmSlot = -1;
+  // nginx's worker_connections (proxy/worker-conn-count.ts, worker-connections.ts): written only
+  // in a run that limits it. In the record, not in a WeakSet and a WeakMap beside it: those cost a
+  // hash lookup on every upstream change (twice a request) and an ephemeron-table entry on every
+  // response, and the tables' garbage (session 17's fleet profile: 4.6 %, 3.2 % and GC 10.5 %).
+  /**
+   * The VM's count of its nginx workers' connections (a WorkerConnCount) that counts this record:
+   * nginx accepted it (ngx_event_accept). A record is in one VM's connections at a time; null: none.
+   */
+  nginxCountedBy: object | null = null;
+  /**
+   * When nginx last answered on this connection or accepted it ahead of its first request: its
+   * place in the worker's reusable queue (ngx_reusable_connection); NOT_IDLE (0) when never, or
+   * after ngx_drain_connections closed it.
+   */
+  nginxIdleSince = NOT_IDLE;
   /** The fields most records never set (conn-rare.ts), once one of them is set; null: all default. */
   private rare: ConnRare | null = null;
 

@@ -20,9 +20,6 @@ export type WorkerOfConn = (conn: Conn) => number;
 export class WorkerConnCount {
   /** Connections held, by generation id, then worker index (both small: nginx.ts hands ids out one by one). */
   private readonly held: number[][] = [];
-  /** The VM's client connections nginx has accepted (counted); weak: a record goes with its client. */
-  private readonly accepted = new WeakSet<Conn>();
-
   constructor(private readonly workerOf: WorkerOfConn) {}
 
   /** The connections worker `worker` of generation `gen` holds. */
@@ -42,37 +39,42 @@ export class WorkerConnCount {
     return out;
   }
 
-  /** Whether `conn` is counted: one of the VM's connections its nginx accepted. */
+  /**
+   * Whether `conn` is counted: one of the VM's connections its nginx accepted. The record says so
+   * itself (Conn.nginxCountedBy: the count that counts it; a record is in one VM's connections at
+   * a time), where a WeakSet beside it cost a hash lookup on every upstream change (twice a request).
+   */
   holds(conn: Conn): boolean {
-    return this.accepted.has(conn);
+    return conn.nginxCountedBy === this;
   }
 
   /** `conn` joined the VM's connections (World.attach): in the kernel's queue, not nginx's until accept. */
   add(conn: Conn): void {
-    this.accepted.delete(conn);
+    if (conn.nginxCountedBy === this) conn.nginxCountedBy = null;
   }
 
   /** nginx accepted `conn`, one of the VM's connections: itself, and its upstream connection if any. */
   accept(conn: Conn): void {
-    if (this.accepted.has(conn)) return;
-    this.accepted.add(conn);
+    if (conn.nginxCountedBy === this) return;
+    conn.nginxCountedBy = this;
     this.change(conn.nginxGen, this.workerOf(conn), conn.upstream !== null ? 2 : 1);
   }
 
   /** `conn` left the VM's connections. */
   delete(conn: Conn): void {
-    if (!this.accepted.delete(conn)) return;
+    if (conn.nginxCountedBy !== this) return;
+    conn.nginxCountedBy = null;
     this.change(conn.nginxGen, this.workerOf(conn), conn.upstream !== null ? -2 : -1);
   }
 
   /** `conn`, one of the VM's connections, got an upstream connection or let its one go. */
   upstreamChanged(conn: Conn, held: boolean): void {
-    if (this.accepted.has(conn)) this.change(conn.nginxGen, this.workerOf(conn), held ? 1 : -1);
+    if (conn.nginxCountedBy === this) this.change(conn.nginxGen, this.workerOf(conn), held ? 1 : -1);
   }
 
   /** `conn`, one of the VM's connections, was counted in worker `from` and is now its workerOf's. */
   moved(conn: Conn, from: number): void {
-    if (!this.accepted.has(conn)) return;
+    if (conn.nginxCountedBy !== this) return;
     const to = this.workerOf(conn);
     if (to === from) return;
     const n = conn.upstream !== null ? 2 : 1;
@@ -93,7 +95,11 @@ export class WorkerConnCount {
   /** Count everything again (after a reload changed which worker each connection is counted in). */
   recount(conns: Iterable<Conn>, pool: readonly UpstreamConn[]): void {
     this.held.length = 0;
-    for (const c of conns) if (this.accepted.delete(c)) this.accept(c);
+    for (const c of conns) {
+      if (c.nginxCountedBy !== this) continue;
+      c.nginxCountedBy = null;
+      this.accept(c);
+    }
     for (const up of pool) this.cached(up);
   }
 
