@@ -156,8 +156,9 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   // hash lookup on every upstream change (twice a request) and an ephemeron-table entry on every
   // response, and the tables' garbage (session 17's fleet profile: 4.6 %, 3.2 % and GC 10.5 %).
   /**
-   * The VM's count of its nginx workers' connections (a WorkerConnCount) that counts this record:
-   * nginx accepted it (ngx_event_accept). A record is in one VM's connections at a time; null: none.
+   * The count of the nginx worker that holds this record, on its VM (proxy/worker-conn-count.ts
+   * WorkerCell): nginx accepted it (ngx_event_accept). A record is in one VM's connections at a
+   * time; null: not counted.
    */
   nginxCountedBy: object | null = null;
   /**
