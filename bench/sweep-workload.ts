@@ -15,19 +15,15 @@
 import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { runTasks } from '../sim/sweep/pool.js';
-import { prepareSweep } from '../sim/sweep/prepare.js';
-import { type SweepSpec, taskOf } from '../sim/sweep/types.js';
-import { parseVary } from '../sim/sweep/vary.js';
+import type { SweepSpec } from '../sim/sweep/types.js';
 import { limitHeapGrowth } from '../sim/util/heap-growth.js';
 import type { Workload, WorkloadResult } from './workload.js';
 
-const spec = (seeds: number): SweepSpec => ({
-  scenario: 'hard-cut',
-  sets: [],
-  vary: [parseVary('lb.retries=3,2')],
-  seeds: Array.from({ length: seeds }, (_, i) => i + 1),
-});
+// The simulator's modules (the sweep pool, the scenario schema behind it) are imported in the
+// child only, after limitHeapGrowth() (measureInChild): static imports would all be loaded before
+// this module's body runs, and loading them grows V8's young generation to 2 × 16 MB, which the
+// growth factor 1 then keeps — the parent thread would not have `drainsim sweep`'s nursery (as the
+// bench's other children, pair-child.ts and worker.ts, since 5099793). Only erased type imports above.
 const CHILD_FLAG = '--sweep-throughput-child';
 
 interface ChildResult {
@@ -56,7 +52,16 @@ function threadCpuSeconds(): number[] {
 
 /** In the child: run the sweep on `workers` threads and report what it did and how long it took. */
 async function measureInChild(workers: number, seeds: number): Promise<ChildResult> {
-  const SPEC = spec(seeds);
+  const { runTasks } = await import('../sim/sweep/pool.js');
+  const { prepareSweep } = await import('../sim/sweep/prepare.js');
+  const { taskOf } = await import('../sim/sweep/types.js');
+  const { parseVary } = await import('../sim/sweep/vary.js');
+  const SPEC: SweepSpec = {
+    scenario: 'hard-cut',
+    sets: [],
+    vary: [parseVary('lb.retries=3,2')],
+    seeds: Array.from({ length: seeds }, (_, i) => i + 1),
+  };
   const prepared = prepareSweep(SPEC);
   const tasks = Array.from({ length: prepared.points.length * SPEC.seeds.length }, (_, t) => t);
   const before = threadCpuSeconds();
@@ -159,7 +164,8 @@ export function measureSweep(
 }
 
 if (process.argv[2] === CHILD_FLAG) {
-  // As bin/drainsim.js does first: `drainsim sweep`'s workers run with this process-wide V8 flag.
+  // As bin/drainsim.js does first: `drainsim sweep`'s workers run with this process-wide V8 flag,
+  // set before measureInChild loads the simulator.
   limitHeapGrowth();
   measureInChild(Number(process.argv[3]), Number(process.argv[4] ?? 12)).then(
     (result) => process.stdout.write(JSON.stringify(result)),

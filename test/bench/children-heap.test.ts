@@ -29,11 +29,11 @@ process.on('exit', () => {
 `,
 );
 
-function newSpaceMb(args: string[]): number {
+function newSpaceMb(args: string[], timeout = 60_000): number {
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(probe).href, ...args], {
     cwd: packageRoot(),
     encoding: 'utf8',
-    timeout: 60_000,
+    timeout,
   });
   expect(r.status, r.stderr).toBe(0);
   const m = /NEW_SPACE_MB (\S+)/.exec(r.stderr);
@@ -53,6 +53,14 @@ describe("the bench's children", () => {
 
   it('the workload worker too', () => {
     expect(newSpaceMb(['dist/bench/worker.js', 'hold-1e3'])).toBeLessThanOrEqual(DRAINSIM_NEW_SPACE_MB);
+  });
+
+  // The sweep pair's child (2 hard-cut runs on one worker, ~5 s CPU): its main thread, which
+  // prepares the sweep and collects the records, loaded the sweep pool before setting the flags
+  // until session 18 (16 MB at exit).
+  it('the sweep throughput child too', { timeout: 180_000 }, () => {
+    const args = ['dist/bench/sweep-workload.js', '--sweep-throughput-child', '1', '1'];
+    expect(newSpaceMb(args, 170_000)).toBeLessThanOrEqual(DRAINSIM_NEW_SPACE_MB);
   });
 
   it('and so does drainsim itself (the reference the children follow)', () => {

@@ -1,6 +1,5 @@
 import { preferDoubleFields } from '../../engine/double-fields.js';
 import { Mulberry32 } from '../../engine/mulberry32.js';
-import type { ClientMachines } from '../../net/client-machines.js';
 import type { HostSockets } from '../../net/host-sockets.js';
 import { TcpState } from '../../net/tcp.js';
 import { type AppJob, ReqPhase, type Status } from './app-job.js';
@@ -37,6 +36,18 @@ export const NO_SESSION = Number.NEGATIVE_INFINITY;
 export const NOT_WAITING = Number.NEGATIVE_INFINITY;
 /** `clientIp` of a client that has not connected yet: it has no address drawn. */
 export const NO_ADDRESS = -1;
+/** `nginxIdleSince` of a connection nginx has not made reusable: read as idle since time 0. */
+export const NOT_IDLE = 0;
+/** `clientPair` of a client end without a socket. */
+export const NO_MACHINE = -1;
+
+/** Conn.lbEnd: no balancer port held. Ports take the low 16 bits, the pair the bits above. */
+const NO_LB_END = -1;
+const LB_PORT_BITS = 16;
+const LB_PORT_MASK = (1 << LB_PORT_BITS) - 1;
+/** The largest pair id lbEnd can hold and stay a small integer (31 bits): the balancer's pairs
+ *  towards the backends are its first, 0 … backends − 1 (lb-host.ts). */
+const LB_PAIR_MAX = Math.floor((2 ** 31 - 1 - LB_PORT_MASK) / (LB_PORT_MASK + 1));
 
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
@@ -51,6 +62,7 @@ const CLIENT_DOUBLE_FIELDS = [
   'serviceEnd',
   'lastActivity',
   'connectStartedAt',
+  'nginxIdleSince',
 ] as const;
 
 /**
@@ -116,16 +128,22 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
    */
   clientIp = NO_ADDRESS;
   clientPort = 0;
-  /** The client machines' kernels when the client end has a socket (null: none), and its machine there. */
-  clientHost: ClientMachines | null = null;
-  clientPair = 0;
+  /**
+   * The client's machine while the client end has a socket (NO_MACHINE: none): its index in the
+   * world's one ClientMachines (kernel-hosts.ts `kernels`), which holds every client socket, so
+   * the record keeps the index and not a pointer to that table.
+   */
+  clientPair = NO_MACHINE;
   /** The VM kernel holding nginx's accepted end (null: none), its pair and the remote port it saw. */
   serverHost: HostSockets | null = null;
   serverPair = 0;
   serverPort = 0;
-  /** The balancer's own port towards the backend when it proxies (lb-host.ts); −1: none. */
-  lbPort = -1;
-  lbPair = 0;
+  /**
+   * The balancer's own socket towards the backend when it proxies (lb-host.ts): its pair and port
+   * in one small integer, `pair × 2^16 + port` (read as lbPair and lbPort, below; set by
+   * holdLbPort, cleared by dropLbPort); NO_LB_END: none. One field where there were two.
+   */
+  private lbEnd = NO_LB_END;
   /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
   clientTcp: TcpState = TcpState.CLOSED;
   serverTcp: TcpState = TcpState.CLOSED;
@@ -133,6 +151,22 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   connectStartedAt = 0;
   /** Slot of the record in its VM's connections (conn-list.ts; −1: in none). */
   vmSlot = -1;
+  // nginx's worker_connections (proxy/worker-conn-count.ts, worker-connections.ts): written only
+  // in a run that limits it. In the record, not in a WeakSet and a WeakMap beside it: those cost a
+  // hash lookup on every upstream change (twice a request) and an ephemeron-table entry on every
+  // response, and the tables' garbage (session 17's fleet profile: 4.6 %, 3.2 % and GC 10.5 %).
+  /**
+   * The count of the nginx worker that holds this record, on its VM (proxy/worker-conn-count.ts
+   * WorkerCell): nginx accepted it (ngx_event_accept). A record is in one VM's connections at a
+   * time; null: not counted.
+   */
+  nginxCountedBy: object | null = null;
+  /**
+   * When nginx last answered on this connection or accepted it ahead of its first request: its
+   * place in the worker's reusable queue (ngx_reusable_connection); NOT_IDLE (0) when never, or
+   * after ngx_drain_connections closed it.
+   */
+  nginxIdleSince = NOT_IDLE;
   /** The fields most records never set (conn-rare.ts), once one of them is set; null: all default. */
   private rare: ConnRare | null = null;
 
@@ -269,6 +303,29 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     const watch = this.phaseWatch;
     if (watch !== null && (was === ReqPhase.NONE) !== (next === ReqPhase.NONE))
       watch.inFlightChanged(this, next !== ReqPhase.NONE);
+  }
+
+  /** The balancer's own port towards the backend when it proxies (lb-host.ts); −1: none. */
+  get lbPort(): number {
+    const end = this.lbEnd;
+    return end === NO_LB_END ? -1 : end & LB_PORT_MASK;
+  }
+
+  /** The balancer host's connecting pair of that port (lb-host.ts backendPair); read only while lbPort ≥ 0. */
+  get lbPair(): number {
+    return this.lbEnd >> LB_PORT_BITS;
+  }
+
+  /** The flow holds the balancer's port `port` on its pair `pair` towards the backend. */
+  holdLbPort(pair: number, port: number): void {
+    if (pair < 0 || pair > LB_PAIR_MAX || port < 0 || port > LB_PORT_MASK)
+      throw new Error(`Conn.holdLbPort: pair ${pair} or port ${port} out of range`);
+    this.lbEnd = pair * (LB_PORT_MASK + 1) + port;
+  }
+
+  /** The flow no longer holds a balancer port (released, or handed to a held stream). */
+  dropLbPort(): void {
+    this.lbEnd = NO_LB_END;
   }
 
   get upstream(): UpstreamConn | null {

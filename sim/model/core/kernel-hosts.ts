@@ -78,7 +78,7 @@ const SWEEP_EVERY = 4096;
  * (`kernel.clients`) in the order they boot, which the event order fixes.
  */
 export class ClientHosts {
-  /** Every machine's kernel: conn.clientHost, with the machine's index as its pair. */
+  /** Every machine's kernel; a client record keeps its machine's index (conn.clientPair). */
   readonly kernels: ClientMachines;
   /** The machine of each address, by address number, plus one (0: none). */
   private readonly machineOf: Int32Array;

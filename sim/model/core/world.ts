@@ -7,7 +7,7 @@ import { TcpState } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { LoadBalancer } from '../lb/pool.js';
 import type { Backend } from '../vm/backend.js';
-import { type Conn, ConnKind, NO_ADDRESS, newClientRecord } from './conn.js';
+import { type Conn, ConnKind, NO_ADDRESS, NO_MACHINE, newClientRecord } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from './flow-tcp.js';
 import { HeldStreams } from './held-streams.js';
@@ -124,7 +124,6 @@ export class World {
     const kernels = this.clientHosts.kernels;
     const port = kernels.connect(machine, this.now);
     if (port < 0) return false;
-    conn.clientHost = kernels;
     conn.clientPair = machine;
     conn.clientPort = port;
     return true;
@@ -132,10 +131,10 @@ export class World {
 
   /** The client's socket is closed (holding TIME_WAIT if it closed first); no-op when it has none. */
   releaseClientEnd(conn: Conn, timeWait: boolean): void {
-    const host = conn.clientHost;
-    if (host === null) return;
-    conn.clientHost = null;
-    host.close(conn.clientPair, conn.clientPort, this.now, timeWait);
+    const machine = conn.clientPair;
+    if (machine === NO_MACHINE) return;
+    conn.clientPair = NO_MACHINE;
+    this.clientHosts.kernels.close(machine, conn.clientPort, this.now, timeWait);
   }
 
   /** nginx's accepted socket is closed (holding TIME_WAIT if nginx closed first); no-op without one. */
@@ -160,8 +159,7 @@ export class World {
     const port = lb.connect(b, this.now);
     if (port < 0) return false;
     if (lb.host.timeWaitReused !== reused) this.metrics.inc(this.c.twReused, b);
-    conn.lbPort = port;
-    conn.lbPair = lb.backendPair(b);
+    conn.holdLbPort(lb.backendPair(b), port);
     return true;
   }
 
@@ -172,7 +170,7 @@ export class World {
   releaseLbEnd(conn: Conn, timeWait: boolean): void {
     if (conn.lbPort < 0) return;
     this.lbHost!.host.close(conn.lbPair, conn.lbPort, this.now, timeWait);
-    conn.lbPort = -1;
+    conn.dropLbPort();
   }
 
   clientIp(conn: Conn): number {
@@ -306,7 +304,7 @@ export class World {
     if (hold === 0) return 0;
     this.held.hold(conn.backend, conn.lbPair, conn.lbPort, conn.connectStartedAt, times.unackedSince, hold);
     // The socket is the held stream's now, not this client record's (which may connect again).
-    conn.lbPort = -1;
+    conn.dropLbPort();
     return hold;
   }
 

@@ -1,5 +1,5 @@
 import { ReqPhase } from '../core/app-job.js';
-import { type Conn, ConnKind, type UpstreamConn } from '../core/conn.js';
+import { type Conn, ConnKind, NOT_IDLE, type UpstreamConn } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
@@ -74,13 +74,6 @@ export function checkCountsWith(check: CountCheck | null): void {
  * app/ws-endpoint.ts): its accept, then its upstream connect.
  */
 export class WorkerConnections {
-  /**
-   * When nginx last answered on each client connection: the reusable queue's order. Weak: an entry
-   * goes with its connection record (nothing deletes it when a connection ends normally, and with
-   * nginx's default 512 every run with nginx writes one per response — a Map kept every record a
-   * run ever answered). Only looked up, never iterated: the drain order stays deterministic.
-   */
-  private readonly idleSince = new WeakMap<Conn, number>();
   /** Some nginx of the run has worker_connections set (in its configuration or a later reload's). */
   readonly used: boolean;
   /** Each VM's count of its workers' connections, by backend index (empty when not used). */
@@ -150,7 +143,7 @@ export class WorkerConnections {
 
   /** nginx answered on `conn`: it becomes reusable (idle) from now, at the queue's head. */
   answered(backend: Backend, conn: Conn): void {
-    if (this.limited(backend, conn)) this.idleSince.set(conn, this.w.now);
+    if (this.limited(backend, conn)) conn.nginxIdleSince = this.w.now;
   }
 
   /**
@@ -164,7 +157,7 @@ export class WorkerConnections {
       return true;
     }
     this.notEnough(backend, conn, false);
-    this.idleSince.delete(conn);
+    conn.nginxIdleSince = NOT_IDLE;
     this.http().serverGone(conn, EndKind.RESET, true);
     return false;
   }
@@ -182,7 +175,7 @@ export class WorkerConnections {
       return false;
     }
     this.counts[backend.index].accept(conn);
-    this.idleSince.set(conn, this.w.now);
+    conn.nginxIdleSince = this.w.now;
     return true;
   }
 
@@ -303,8 +296,7 @@ export class WorkerConnections {
         idle.push(c);
     }
     if (idle.length === 0) return 0;
-    const since = (c: Conn): number => this.idleSince.get(c) ?? 0;
-    idle.sort((a, b) => since(a) - since(b));
+    idle.sort((a, b) => a.nginxIdleSince - b.nginxIdleSince);
     const n = Math.max(Math.min(DRAIN_MAX, Math.floor(idle.length / 8)), 1);
     const w = this.w;
     w.trace.emitLimited(`worker-conns-reuse-${backend.index}`, {
@@ -317,7 +309,7 @@ export class WorkerConnections {
     });
     const http = this.http();
     for (const c of idle.slice(0, n)) {
-      this.idleSince.delete(c);
+      c.nginxIdleSince = NOT_IDLE;
       this.awaiting.delete(c);
       // c->close = 1 and its read handler: ngx_http_keepalive_handler closes it (FIN), as a QUIT's
       // ngx_close_idle_connections does (master.ts shutDown) — with the same race for a client

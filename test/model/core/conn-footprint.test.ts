@@ -42,6 +42,21 @@ describe('client record footprint', () => {
     expect(conn.lastBackoff).toBe(0);
   });
 
+  it("the balancer's port and pair share one field: exact round trip, −1 when none, out of range refused", () => {
+    const conn = newClientRecord(2, ConnKind.HTTP);
+    expect([conn.lbPort, conn.clientPair]).toEqual([-1, -1]);
+    conn.holdLbPort(19, 65535);
+    expect([conn.lbPair, conn.lbPort]).toEqual([19, 65535]);
+    conn.holdLbPort(0, 0);
+    expect([conn.lbPair, conn.lbPort]).toEqual([0, 0]);
+    conn.holdLbPort(32766, 1024);
+    expect([conn.lbPair, conn.lbPort]).toEqual([32766, 1024]);
+    conn.dropLbPort();
+    expect(conn.lbPort).toBe(-1);
+    expect(() => conn.holdLbPort(0, 65536)).toThrow(/out of range/);
+    expect(() => conn.holdLbPort(1 << 15, 80)).toThrow(/out of range/);
+  });
+
   it('the bench drain model makes no ConnRare for any client record', () => {
     const file = writeScenario('peer-drain-500', drainScenario(500));
     const scenario = namedScenario(loadScenarioForCli(file));
