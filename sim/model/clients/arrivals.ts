@@ -2,11 +2,17 @@ import { preferDoubleFields } from '../../engine/double-fields.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Rng } from '../../engine/random.js';
 
+/** An arrival process a population starts once and a `load` action re-rates. */
+export interface Arrivals {
+  start(): void;
+  setRate(rate: number): void;
+}
+
 /**
  * A Poisson arrival process whose rate a `load` action can change: exponential gaps drawn from
  * the population's own stream, each arrival scheduling the next.
  */
-export class PoissonArrivals {
+export class PoissonArrivals implements Arrivals {
   private timer = -1;
 
   constructor(
@@ -37,6 +43,52 @@ export class PoissonArrivals {
     if (this.rate <= 0) return;
     const gap = -Math.log(1 - this.rng.next()) / this.rate;
     this.timer = this.engine.schedule(gap, this.fire, null);
+  }
+
+  private readonly fire = (): void => {
+    this.scheduleNext();
+    this.onArrival();
+  };
+}
+
+/**
+ * A constant-rate pacer (`clients.requests.arrivals: paced`): one arrival every 1/rate s, as the
+ * load generators that hold a fixed request rate — wrk2 (`-R`), vegeta's default constant pacer,
+ * k6's constant-arrival-rate executor — and the HAProxy calibration recorder
+ * (calibration/haproxy/worker.mjs runRequests(): request k of the run is due when
+ * floor(elapsed × rate) reaches k, so the first goes 1/rate after the client's start, its t0).
+ * The first arrival after `start()` or a rate change is 1/rate later: a `load` action re-paces
+ * from the change. No random draw.
+ */
+export class PacedArrivals implements Arrivals {
+  private timer = -1;
+
+  constructor(
+    private readonly engine: Engine,
+    public rate: number,
+    private readonly onArrival: () => void,
+  ) {}
+
+  // Timer ids exceed 2^31 (engine.ts): a double field from the start (engine/double-fields.ts).
+  static {
+    preferDoubleFields(new PacedArrivals(null as unknown as Engine, 0, () => {}), ['timer']);
+  }
+
+  start(): void {
+    this.scheduleNext();
+  }
+
+  /** Change the rate; the next arrival is one new gap after the change. */
+  setRate(rate: number): void {
+    this.rate = rate;
+    if (this.timer >= 0) this.engine.cancel(this.timer);
+    this.timer = -1;
+    this.scheduleNext();
+  }
+
+  private scheduleNext(): void {
+    if (this.rate <= 0) return;
+    this.timer = this.engine.schedule(1 / this.rate, this.fire, null);
   }
 
   private readonly fire = (): void => {
