@@ -492,7 +492,15 @@ export const WsClientsSchema = z.strictObject({
 export const RequestClientsSchema = z.strictObject({
   rate: rate()
     .prefault(0)
-    .describe('Open-loop requests per second (Poisson): they keep coming however slow the answers.'),
+    .describe(
+      'Open-loop requests per second (Poisson unless `arrivals: paced`): they keep coming however slow the answers.',
+    ),
+  arrivals: z
+    .enum(['poisson', 'paced'])
+    .optional()
+    .describe(
+      "How the open-loop requests are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/rate, many independent clients. `paced`: one request every 1/rate s exactly, the first 1/rate after the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, k6's constant-arrival-rate executor, and the HAProxy calibration recorder (calibration/haproxy/worker.mjs). A `load` action's new rate re-paces from the change: the next request one new gap after it.",
+    ),
   timeout: zDuration
     .prefault('5s')
     .describe('The client gives up on an attempt after this long (the server may still do the work).'),

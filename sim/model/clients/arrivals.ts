@@ -2,30 +2,30 @@ import { preferDoubleFields } from '../../engine/double-fields.js';
 import type { Engine } from '../../engine/engine.js';
 import type { Rng } from '../../engine/random.js';
 
+/** An arrival process a population starts once and a `load` action re-rates. */
+export interface Arrivals {
+  start(): void;
+  setRate(rate: number): void;
+}
+
 /**
- * A Poisson arrival process whose rate a `load` action can change: exponential gaps drawn from
- * the population's own stream, each arrival scheduling the next.
+ * Arrivals one timer at a time, each scheduling the next after `gap()`; a rate change cancels
+ * the pending one and counts the next gap from the change.
  */
-export class PoissonArrivals {
+abstract class ChainedArrivals implements Arrivals {
   private timer = -1;
 
   constructor(
     private readonly engine: Engine,
-    private readonly rng: Rng,
     public rate: number,
     private readonly onArrival: () => void,
   ) {}
-
-  // Timer ids exceed 2^31 (engine.ts): a double field from the start (engine/double-fields.ts).
-  static {
-    preferDoubleFields(new PoissonArrivals(null as unknown as Engine, null as unknown as Rng, 0, () => {}), ['timer']);
-  }
 
   start(): void {
     this.scheduleNext();
   }
 
-  /** Change the rate; the next gap is drawn at the new rate. */
+  /** Change the rate; the next gap runs from now at the new rate. */
   setRate(rate: number): void {
     this.rate = rate;
     if (this.timer >= 0) this.engine.cancel(this.timer);
@@ -33,14 +33,60 @@ export class PoissonArrivals {
     this.scheduleNext();
   }
 
+  /** The time to the next arrival at `rate` (> 0). */
+  protected abstract gap(): number;
+
   private scheduleNext(): void {
     if (this.rate <= 0) return;
-    const gap = -Math.log(1 - this.rng.next()) / this.rate;
-    this.timer = this.engine.schedule(gap, this.fire, null);
+    this.timer = this.engine.schedule(this.gap(), this.fire, null);
   }
 
   private readonly fire = (): void => {
     this.scheduleNext();
     this.onArrival();
   };
+}
+
+/**
+ * A Poisson arrival process whose rate a `load` action can change: exponential gaps drawn from
+ * the population's own stream, each arrival scheduling the next.
+ */
+export class PoissonArrivals extends ChainedArrivals {
+  constructor(
+    engine: Engine,
+    private readonly rng: Rng,
+    rate: number,
+    onArrival: () => void,
+  ) {
+    super(engine, rate, onArrival);
+  }
+
+  // Timer ids exceed 2^31 (engine.ts): a double field from the start (engine/double-fields.ts).
+  static {
+    preferDoubleFields(new PoissonArrivals(null as unknown as Engine, null as unknown as Rng, 0, () => {}), ['timer']);
+  }
+
+  protected gap(): number {
+    return -Math.log(1 - this.rng.next()) / this.rate;
+  }
+}
+
+/**
+ * A constant-rate pacer (`clients.requests.arrivals: paced`): one arrival every 1/rate s, as the
+ * load generators that hold a fixed request rate — wrk2 (`-R`), vegeta's default constant pacer,
+ * k6's constant-arrival-rate executor — and the HAProxy calibration recorder
+ * (calibration/haproxy/worker.mjs runRequests(): request k of the run is due when
+ * floor(elapsed × rate) reaches k, so the first goes 1/rate after the client's start, its t0).
+ * The first arrival after `start()` or a rate change is 1/rate later: a `load` action re-paces
+ * from the change. No random draw.
+ */
+export class PacedArrivals extends ChainedArrivals {
+  // Timer ids exceed 2^31 (engine.ts): a double field from the start (engine/double-fields.ts).
+  static {
+    preferDoubleFields(new PacedArrivals(null as unknown as Engine, 0, () => {}), ['timer']);
+  }
+
+  protected gap(): number {
+    return 1 / this.rate;
+  }
 }

@@ -6,7 +6,7 @@ import type { Population } from '../core/populations.js';
 import { HOLD_BALANCER, HOLD_CLIENT, type Req, ReqPool } from '../core/request.js';
 import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
-import { PoissonArrivals } from './arrivals.js';
+import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
 
 /** A request before the balancer has taken it (the balancer sets the real handler). */
@@ -23,7 +23,7 @@ const HOLDERS = HOLD_CLIENT | HOLD_BALANCER;
  * of the backends is lb/l7-dispatch.ts, reached through hop.ts.
  */
 export class RequestClients implements RequestDownstream, Population {
-  private readonly arrivals: PoissonArrivals;
+  private readonly arrivals: Arrivals;
   private readonly retryRng: Rng;
   private readonly userRng: Rng;
   /** The source address of each anonymous request (see `arrive`). */
@@ -46,9 +46,11 @@ export class RequestClients implements RequestDownstream, Population {
     private readonly upstream: RequestUpstream,
   ) {
     const cfg = w.scenario.clients.requests;
-    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.requests.arrivals'), cfg.rate, () =>
-      this.arrive(),
-    );
+    const arrive = (): void => this.arrive();
+    this.arrivals =
+      cfg.arrivals === 'paced'
+        ? new PacedArrivals(w.engine, cfg.rate, arrive)
+        : new PoissonArrivals(w.engine, w.streams.stream('clients.requests.arrivals'), cfg.rate, arrive);
     this.retryRng = w.streams.stream('clients.requests.retry');
     this.userRng = w.streams.stream('clients.requests.user');
     this.addressRng = w.streams.stream('clients.requests.address');
