@@ -74,6 +74,11 @@ export class Nginx {
    * counted): told by proxy/worker-connections.ts when worker_connections is modelled.
    */
   freeConnections: (gen: number, worker: number) => number = () => Number.POSITIVE_INFINITY;
+  /**
+   * Whether worker `worker` of generation `gen` would refuse a connection now: no free connection
+   * and none ngx_drain_connections could reclaim (told by proxy/worker-connections.ts, `refuses`).
+   */
+  refusesAccept: (gen: number, worker: number) => boolean = () => false;
 
   /** The newest configuration loaded: what new connections get (kept after the last worker exits). */
   private cfg: NginxConfig;
@@ -161,7 +166,9 @@ export class Nginx {
    * EPOLLEXCLUSIVE and ngx_reorder_accept_events). That re-adds the accepting worker's listener at
    * every accept, not only every 16th, while `ngx_accept_disabled > 0`: ngx_event_accept sets it
    * to worker_connections / 8 − the worker's free connections (src/event/ngx_event_accept.c), so
-   * a worker with fewer than 1/8 of its connections free goes to the queue's tail each time.
+   * a worker with fewer than 1/8 of its connections free goes to the queue's tail each time — but
+   * not a worker that refuses the connection (refusesAccept: ngx_get_connection returns NULL and
+   * ngx_event_accept returns before ngx_reorder_accept_events), which keeps its place.
    */
   acceptingWorker(g: NginxGeneration, conn: Conn, now: number): number {
     const config = g.config;
@@ -169,7 +176,12 @@ export class Nginx {
     if (workers <= 1) return 0;
     if (config.reuseport) return spreadOver(workers, conn.clientIp, conn.clientPort);
     const eighth = Math.floor(config.worker_connections / 8);
-    return g.cpu.pick(workers, now, (worker) => eighth - this.freeConnections(g.id, worker) > 0);
+    return g.cpu.pick(
+      workers,
+      now,
+      (worker) => eighth - this.freeConnections(g.id, worker) > 0,
+      (worker) => this.refusesAccept(g.id, worker),
+    );
   }
 
   /** A connection of generation `id` has ended; a QUITted generation exits with its last one. */

@@ -80,8 +80,19 @@ export class NginxWorkers {
    * tail. With idle workers the first worker takes 1 connection, the second 1, then each 16 in
    * turn; and at every accept while `acceptDisabled(worker)`: `ngx_accept_disabled > 0`, the
    * worker has fewer than 1/8 of its worker_connections free (Nginx.acceptingWorker).
+   * Not when the worker refuses the connection (`refuses`: no free connection and none reusable):
+   * ngx_get_connection returns NULL ("worker_connections are not enough", src/core/ngx_connection.c,
+   * after ngx_drain_connections found nothing to close), and ngx_event_accept closes the socket and
+   * returns before ngx_reorder_accept_events — no re-add, no `c->requests++`. Such a worker keeps
+   * its place: once first in the queue, it is woken for every connection that comes while it is
+   * idle in epoll_wait, and refuses each, however much room the others have.
    */
-  pick(count: number, now: number, acceptDisabled: (worker: number) => boolean = never): number {
+  pick(
+    count: number,
+    now: number,
+    acceptDisabled: (worker: number) => boolean = never,
+    refuses: (worker: number) => boolean = never,
+  ): number {
     const busy = this.busyUntil;
     this.grow(count - 1);
     let best = -1;
@@ -93,7 +104,7 @@ export class NginxWorkers {
       }
       if (best < 0 || busy[i] < busy[best]) best = i;
     }
-    this.reorderAfterAccept(best, acceptDisabled(best));
+    if (!refuses(best)) this.reorderAfterAccept(best, acceptDisabled(best));
     return best;
   }
 

@@ -49,6 +49,21 @@ describe('one listening socket, idle workers (EPOLLEXCLUSIVE + ngx_reorder_accep
     expect(picks(new NginxWorkers(), 2, 6, full)).toBe('010111');
     expect(picks(new NginxWorkers(), 2, 6, () => true)).toBe('010101');
   });
+
+  it('a worker that refuses (no free connection, none reusable) keeps its place: every accept goes to it', () => {
+    // ngx_event_accept (src/event/ngx_event_accept.c): ngx_get_connection returns NULL ("worker_connections
+    // are not enough"), the socket is closed and the function returns before ngx_reorder_accept_events.
+    // Worker 0 fills up during its block of 16 (WebSocket tunnels that cannot be reclaimed); after
+    // worker 1's block it is first in the queue and stays there, refusing, though worker 1 has room.
+    const w = new NginxWorkers();
+    let t = 0;
+    const order = Array.from({ length: 18 + 16 }, () => w.pick(2, t++)).join('');
+    expect(order).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}`);
+    const full = (k: number): boolean => k === 0;
+    const after = Array.from({ length: 40 }, () => w.pick(2, t++, full, full)).join('');
+    // The old rule (moved to the tail at each refused accept, being short of connections) alternated: 0101…
+    expect(after).toBe('0'.repeat(40));
+  });
 });
 
 describe('Nginx.acceptingWorker', () => {
@@ -87,6 +102,20 @@ describe('Nginx.acceptingWorker', () => {
       return c.nginxWorker;
     });
     expect(workers).toEqual([0, 1, 0, 1, 1, 1]);
+  });
+
+  it('a full worker (refusesAccept) is woken for every new connection: ngx_event_accept returns before the re-add', () => {
+    const nginx = new Nginx(config({ worker_processes: 2, worker_connections: 64 }));
+    let full = false;
+    nginx.freeConnections = (_gen, worker) => (full && worker === 0 ? 0 : 60);
+    nginx.refusesAccept = (_gen, worker) => full && worker === 0;
+    const workers = Array.from({ length: 60 }, (_, i) => {
+      if (i === 18) full = true; // worker 0's tunnels fill it during its first block of 16
+      const c = conn(40000 + i);
+      nginx.accept(c, i, false);
+      return c.nginxWorker;
+    });
+    expect(workers.join('')).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}${'0'.repeat(26)}`);
   });
 
   it('a reload: the new generation’s workers register afresh (their own wait queue); old connections keep their worker', () => {
