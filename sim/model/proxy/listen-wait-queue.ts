@@ -22,6 +22,11 @@ export interface WaitEntry {
  * which stay until they quit (ngx_worker_process_cycle's ngx_quit path: ngx_close_listening_sockets
  * deletes each listener's event, src/core/ngx_connection.c: remove). nginx re-adds a worker's entry,
  * so moves it to the tail, at its 1st, 17th, 33rd, … accept (ngx_reorder_accept_events).
+ * With `worker_processes 1` a generation adds the listener without EPOLLEXCLUSIVE
+ * (ngx_event_process_init: only when worker_processes > 1), so a connection wakes every idle waiter
+ * (kernel/sched/wait.c __wake_up_common: non-exclusive entries are all woken) and whichever worker
+ * calls accept4() first takes it — a race the source does not settle; the model gives it to the
+ * first woken, the first idle entry in the queue (after a reload, the old worker).
  */
 export class ListenWaitQueue {
   private readonly entries: WaitEntry[] = [];

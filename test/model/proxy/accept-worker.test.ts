@@ -118,18 +118,32 @@ describe('Nginx.acceptingWorker', () => {
     expect(workers.join('')).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}${'0'.repeat(26)}`);
   });
 
-  it('a reload: the new generation’s workers register afresh (their own wait queue); old connections keep their worker', () => {
+  it('a reload: the new workers register on the same listening socket behind the old ones, which take new connections until their QUIT', () => {
+    // Before (nginx18) the new generation had a wait queue of its own and took every new connection
+    // at once. But the master keeps the listening socket and the new cycle inherits it: the new
+    // workers' add_wait_queue_exclusive puts them behind the old workers, which leave only when the
+    // master QUITs them RELOAD_QUIT_DELAY later (ngx_master_process_cycle: ngx_msleep(100), then
+    // ngx_signal_worker_processes; ngx_close_listening_sockets in the old worker's ngx_quit path).
     const nginx = new Nginx(config({ worker_processes: 2 }));
     const old = [conn(40000), conn(40001)];
     for (const c of old) c.nginxGen = nginx.accept(c, 0, false);
-    expect(old.map((c) => c.nginxWorker)).toEqual([0, 1]);
-    nginx.reload({ ...nginx.config, worker_processes: 3 });
-    const fresh = Array.from({ length: 4 }, (_, i) => {
-      const c = conn(41000 + i);
-      c.nginxGen = nginx.accept(c, 1, false);
-      return [c.nginxGen, c.nginxWorker];
-    });
-    expect(fresh).toEqual([
+    expect(old.map((c) => c.nginxWorker)).toEqual([0, 1]); // queue now: 1/0, 1/1
+    const g2 = nginx.reload({ ...nginx.config, worker_processes: 3 }).id; // queue: 1/0, 1/1, 2/0, 2/1, 2/2
+    const accepted = (from: number, n: number, t: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const c = conn(from + i);
+        c.nginxGen = nginx.accept(c, t, false);
+        return [c.nginxGen, c.nginxWorker];
+      });
+    // Within the 100 ms, the old worker 0 (first in the queue) takes its block of 16.
+    expect(accepted(41000, 3, 0.05)).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+    // The master QUITs generation 1: its workers leave the queue, the new ones take over (1, 1, 1, then 16).
+    nginx.quitOlderThan(g2, 0.1);
+    expect(accepted(42000, 4, 0.1)).toEqual([
       [2, 0],
       [2, 1],
       [2, 2],
@@ -139,6 +153,17 @@ describe('Nginx.acceptingWorker', () => {
       [1, 0],
       [1, 1],
     ]);
+    expect(nginx.generationOf(1)?.open).toBe(5);
+  });
+
+  it('TLS in nginx after a reload: the generation the queue would wake now (the old one until its QUIT)', () => {
+    const nginx = new Nginx(config({ worker_processes: 2 }));
+    nginx.reload(nginx.config);
+    const c = conn(40000);
+    expect(nginx.accept(c, 0.05, true)).toBe(1);
+    expect(c.nginxWorker).toBe(0);
+    nginx.quitOlderThan(2, 0.1);
+    expect(nginx.accept(conn(40001), 0.1, true)).toBe(2);
   });
 
   it('TLS in nginx: no worker at the accept (its handshake picks it, worker-cpu.ts admit)', () => {
