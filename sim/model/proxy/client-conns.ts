@@ -53,7 +53,11 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
     );
     path.workerConns = this.limits;
     // Which worker accepts next depends on how full each one is (Nginx.acceptingWorker).
-    if (this.limits.used) for (const b of w.backends) b.nginx.freeConnections = (gen, k) => this.limits.free(b, gen, k);
+    if (this.limits.used)
+      for (const b of w.backends) {
+        b.nginx.freeConnections = (gen, k) => this.limits.free(b, gen, k);
+        b.nginx.refusesAccept = (gen, k) => this.limits.refuses(b, gen, k);
+      }
   }
 
   /** A request arrives on an established client connection. */

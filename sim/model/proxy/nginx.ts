@@ -1,5 +1,6 @@
 import type { NginxConfig } from '../../scenario/schema.js';
 import type { Conn } from '../core/conn.js';
+import { ListenWaitQueue, type WaitEntry } from './listen-wait-queue.js';
 import { NginxWorkers } from './worker-queues.js';
 
 /**
@@ -74,13 +75,32 @@ export class Nginx {
    * counted): told by proxy/worker-connections.ts when worker_connections is modelled.
    */
   freeConnections: (gen: number, worker: number) => number = () => Number.POSITIVE_INFINITY;
+  /**
+   * Whether worker `worker` of generation `gen` would refuse a connection now: no free connection
+   * and none ngx_drain_connections could reclaim (told by proxy/worker-connections.ts, `refuses`).
+   */
+  refusesAccept: (gen: number, worker: number) => boolean = () => false;
 
   /** The newest configuration loaded: what new connections get (kept after the last worker exits). */
   private cfg: NginxConfig;
+  /**
+   * The listening socket's wait queue, shared by every generation that listens (no `reuseport`):
+   * a reload's workers register behind the old ones, which leave at their QUIT (quitOlderThan).
+   */
+  private readonly listen = new ListenWaitQueue();
 
   constructor(config: NginxConfig) {
     this.cfg = config;
-    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() });
+    this.fork(config);
+  }
+
+  /** A generation of workers with `config` starts: each adds the listener to its epoll, in fork order. */
+  private fork(config: NginxConfig): NginxGeneration {
+    const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() };
+    this.gens.push(g);
+    const workers = Math.max(1, config.worker_processes);
+    for (let i = 0; i < workers; i++) this.listen.register(g.id, i, () => g.cpu.idleAt(i));
+    return g;
   }
 
   get config(): NginxConfig {
@@ -131,25 +151,61 @@ export class Nginx {
 
   /** A new nginx process on a (re)started VM: one fresh generation. */
   start(): void {
-    const config = this.config;
     this.gens.length = 0;
-    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() });
+    this.listen.clear();
+    this.fork(this.config);
     this.current = NginxState.LISTENING;
     this.quitStarted = false;
   }
 
   /**
-   * The newest generation accepts `conn` at `now`; returns its generation id. Without TLS in
-   * nginx its worker is chosen here (acceptingWorker); with it (`handshakeInNginx`), when the
-   * handshake enters the accept queue (worker-cpu.ts admit), by the same rule. No `conn`: only
-   * the generation's count (tests).
+   * The generation whose worker accepts `conn` at `now`; returns its id. The generations that
+   * listen share the one listening socket (no `reuseport`), so it is the generation of the worker
+   * the wait queue wakes: for RELOAD_QUIT_DELAY after a reload, while the old workers still listen
+   * (ngx_master_process_cycle: ngx_start_worker_processes, ngx_msleep(100), then
+   * ngx_signal_worker_processes(SIGQUIT); each old worker's ngx_close_listening_sockets on its
+   * ngx_quit), an idle old worker ahead in the queue takes it — and, QUITted soon after, closes it
+   * after its first answer (closesAfterResponse) or as idle keep-alive. Without TLS in nginx the
+   * worker is chosen here (the wait queue); with it (`handshakeInNginx`), the generation is the
+   * one the queue would wake now and its worker is chosen when the handshake enters the accept
+   * queue (worker-cpu.ts admit: acceptingWorker, among that generation's workers). With
+   * `reuseport`, the newest generation (see acceptingWorker). No `conn`: only the generation's count
+   * (tests), by the same rule.
    */
   accept(conn?: Conn, now = 0, handshakeInNginx = false): number {
-    const g = this.gens[this.gens.length - 1];
+    let g = this.gens[this.gens.length - 1];
+    let worker = 0;
+    if (!this.gens[this.gens.length - 1].config.reuseport) {
+      if (conn === undefined || handshakeInNginx) g = this.generationOf(this.listen.peekGeneration(now)) ?? g;
+      else {
+        const e = this.wake(now, () => true);
+        if (e !== undefined) {
+          g = this.generationOf(e.gen) ?? g;
+          worker = e.worker;
+        }
+      }
+    } else if (conn !== undefined && !handshakeInNginx) worker = this.acceptingWorker(g, conn, now);
     g.open++;
     // With TLS in nginx, none yet: its handshake's worker takes it (counted on worker 0 until then).
-    if (conn !== undefined) conn.nginxWorker = handshakeInNginx ? 0 : this.acceptingWorker(g, conn, now);
+    if (conn !== undefined) conn.nginxWorker = worker;
     return g.id;
+  }
+
+  /**
+   * The wait queue's pick among the entries `eligible` (ListenWaitQueue.pick): ngx_accept_disabled
+   * of each worker from its own generation's worker_connections (freeConnections), and whether it
+   * refuses (refusesAccept).
+   */
+  private wake(now: number, eligible: (e: WaitEntry) => boolean): WaitEntry | undefined {
+    return this.listen.pick(
+      now,
+      eligible,
+      (e) => {
+        const limit = this.generationOf(e.gen)?.config.worker_connections ?? 0;
+        return Math.floor(limit / 8) - this.freeConnections(e.gen, e.worker) > 0;
+      },
+      (e) => this.refusesAccept(e.gen, e.worker),
+    );
   }
 
   /**
@@ -157,19 +213,21 @@ export class Nginx {
    * worker has its own listening socket and the kernel chooses among them by the connection's
    * 4-tuple hash (net/core/sock_reuseport.c reuseport_select_sock: reciprocal_scale of the flow
    * hash; spreadOver), whatever the workers are doing. Without it (nginx's default) they share one
-   * socket and the first worker idle in epoll_wait in its wait queue takes it (NginxWorkers.pick:
+   * socket and the first worker of g idle in epoll_wait in its wait queue — one queue for every
+   * generation that listens — takes it (ListenWaitQueue.pick:
    * EPOLLEXCLUSIVE and ngx_reorder_accept_events). That re-adds the accepting worker's listener at
    * every accept, not only every 16th, while `ngx_accept_disabled > 0`: ngx_event_accept sets it
    * to worker_connections / 8 − the worker's free connections (src/event/ngx_event_accept.c), so
-   * a worker with fewer than 1/8 of its connections free goes to the queue's tail each time.
+   * a worker with fewer than 1/8 of its connections free goes to the queue's tail each time — but
+   * not a worker that refuses the connection (refusesAccept: ngx_get_connection returns NULL and
+   * ngx_event_accept returns before ngx_reorder_accept_events), which keeps its place.
    */
   acceptingWorker(g: NginxGeneration, conn: Conn, now: number): number {
     const config = g.config;
     const workers = config.worker_processes;
-    if (workers <= 1) return 0;
-    if (config.reuseport) return spreadOver(workers, conn.clientIp, conn.clientPort);
-    const eighth = Math.floor(config.worker_connections / 8);
-    return g.cpu.pick(workers, now, (worker) => eighth - this.freeConnections(g.id, worker) > 0);
+    if (config.reuseport) return workers <= 1 ? 0 : spreadOver(workers, conn.clientIp, conn.clientPort);
+    // None of g's workers listens any more (QUITted since the connection was counted on it): 0.
+    return this.wake(now, (e) => e.gen === g.id)?.worker ?? 0;
   }
 
   /** A connection of generation `id` has ended; a QUITted generation exits with its last one. */
@@ -196,9 +254,7 @@ export class Nginx {
    */
   reload(config: NginxConfig): NginxGeneration {
     this.cfg = config;
-    const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() };
-    this.gens.push(g);
-    return g;
+    return this.fork(config);
   }
 
   /**
@@ -209,6 +265,9 @@ export class Nginx {
   quitOlderThan(id: number, now: number): NginxGeneration[] {
     const quitted = this.gens.filter((g) => g.id < id && g.quitAt < 0);
     for (const g of quitted) g.quitAt = now;
+    // Each QUITted worker closes its listening sockets (ngx_worker_process_cycle → ngx_close_listening_sockets:
+    // ngx_del_event, EPOLL_CTL_DEL): out of the wait queue.
+    for (const g of quitted) this.listen.remove(g.id);
     for (const g of quitted) if (g.open <= 0) this.exit(this.gens.indexOf(g));
     return quitted;
   }
@@ -228,6 +287,7 @@ export class Nginx {
    */
   terminate(): NginxGeneration[] {
     const gone = this.gens.splice(0);
+    this.listen.clear();
     this.current = NginxState.STOPPED;
     return gone;
   }
@@ -235,9 +295,9 @@ export class Nginx {
   /** The process is gone (the host vanished, or every worker was forced out): nothing left. */
   stop(): void {
     this.current = NginxState.STOPPED;
-    const config = this.config;
     this.gens.length = 0;
-    this.gens.push({ id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() });
+    this.listen.clear();
+    this.fork(this.config);
   }
 
   /** The generation `id` has been QUITted (or is gone): its workers keep no connection alive. */

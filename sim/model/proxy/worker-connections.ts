@@ -104,6 +104,17 @@ export class WorkerConnections {
     return limit - WORKER_OWN_CONNECTIONS - this.counts[backend.index].of(gen, worker);
   }
 
+  /**
+   * Hook (nginx18b): worker `worker` of generation `gen` would refuse an accept now — no free
+   * connection, and ngx_drain_connections would find none reusable to close (take, drain) — so
+   * ngx_event_accept returns before ngx_reorder_accept_events (Nginx.refusesAccept).
+   */
+  refuses(backend: Backend, gen: number, worker: number): boolean {
+    if (this.free(backend, gen, worker) > 0) return false;
+    for (const c of backend.conns) if (c.nginxGen === gen && this.reusable(backend, c, worker)) return false;
+    return true;
+  }
+
   /** `up` went into its worker's keep-alive cache (upstream.ts). */
   cached(backend: Backend, up: UpstreamConn): void {
     if (this.used) this.counts[backend.index].cached(up);
@@ -279,21 +290,7 @@ export class WorkerConnections {
   private drain(backend: Backend, asking: Conn, worker: number, limit: number): number {
     const idle: Conn[] = [];
     for (const c of backend.conns) {
-      if (
-        c !== asking &&
-        c.nginxGen === asking.nginxGen &&
-        c.kind === ConnKind.HTTP &&
-        c.phase === ReqPhase.NONE &&
-        // Answered at least once: nginx has accepted it (admit) and it waits for its next request;
-        // or accepted ahead of its first request and waiting for it (acceptWaiting: reusable
-        // too, ngx_http_init_connection). One still in its TCP handshake, or whose first request
-        // (sent as it connected) has not reached nginx yet, is not in nginx's reusable queue in
-        // this model (its accept is decided at that request).
-        (c.requestsServed > 0 || this.awaiting.has(c)) &&
-        c.lbFlow === LbFlow.TRACKED &&
-        this.workerOf(backend, c) === worker
-      )
-        idle.push(c);
+      if (c !== asking && c.nginxGen === asking.nginxGen && this.reusable(backend, c, worker)) idle.push(c);
     }
     if (idle.length === 0) return 0;
     idle.sort((a, b) => a.nginxIdleSince - b.nginxIdleSince);
@@ -318,6 +315,23 @@ export class WorkerConnections {
       else http.serverGone(c, EndKind.SERVER_FIN, false);
     }
     return n;
+  }
+
+  /**
+   * `c` is in `worker`'s reusable queue: an idle keep-alive client, answered at least once (nginx
+   * has accepted it, admit, and it waits for its next request), or accepted ahead of its first
+   * request and waiting for it (acceptWaiting: reusable too, ngx_http_init_connection). One still
+   * in its TCP handshake, or whose first request (sent as it connected) has not reached nginx yet,
+   * is not in nginx's reusable queue in this model (its accept is decided at that request).
+   */
+  private reusable(backend: Backend, c: Conn, worker: number): boolean {
+    return (
+      c.kind === ConnKind.HTTP &&
+      c.phase === ReqPhase.NONE &&
+      (c.requestsServed > 0 || this.awaiting.has(c)) &&
+      c.lbFlow === LbFlow.TRACKED &&
+      this.workerOf(backend, c) === worker
+    );
   }
 
   private notEnough(backend: Backend, conn: Conn, upstream: boolean): void {

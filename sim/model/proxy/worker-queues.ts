@@ -1,11 +1,10 @@
+import { ListenWaitQueue } from './listen-wait-queue.js';
+
 /**
  * Connections a busy worker holds accepted: the one whose handshake is in progress and the one
  * its loop accepted at the start of that iteration (NginxWorkers.notAccepted, readWait).
  */
 const ACCEPTED_WHILE_BUSY = 2;
-
-/** ngx_reorder_accept_events re-adds a worker's listener every 16 accept events (`c->requests++ % 16`). */
-const REORDER_EVERY = 16;
 
 const never = (): boolean => false;
 
@@ -49,15 +48,10 @@ export class NginxWorkers {
   private readonly acceptedHeads: number[] = [];
 
   /**
-   * The listening socket's wait queue: the workers' epoll entries in the order a new connection's
-   * wake-up visits them (fs/eventpoll.c ep_ptable_queue_proc: add_wait_queue_exclusive, which
-   * puts an entry at the queue's TAIL, kernel/sched/wait.c). First in registration order (worker
-   * i: the i-th forked, ngx_event_process_init); nginx re-adds a worker's entry, so moves it to the
-   * tail, at its 1st, 17th, 33rd, … accept (ngx_reorder_accept_events).
+   * The listening socket's wait queue of these workers alone (pick; one generation, worker i the
+   * i-th to register). Nginx keeps its own across generations (Nginx.acceptingWorker).
    */
-  private readonly waitQueue: number[] = [];
-  /** Per worker: accept events so far (the `c->requests` of its listening connection). */
-  private readonly acceptEvents: number[] = [];
+  private readonly queue = new ListenWaitQueue();
 
   /**
    * The worker that accepts a connection arriving at `now`, among `count` workers, on one
@@ -65,7 +59,7 @@ export class NginxWorkers {
    * adds the listening socket to every worker's epoll with EPOLLEXCLUSIVE (ngx_event_process_init,
    * src/event/ngx_event.c: `accept_mutex` is off by default since 1.11.3, so
    * `ngx_use_exclusive_accept = 1`; ngx_epoll_add_event, src/event/modules/ngx_epoll_module.c).
-   * A new connection's wake-up walks the listener's wait queue from its head (waitQueue;
+   * A new connection's wake-up walks the listener's wait queue from its head (ListenWaitQueue;
    * kernel/sched/wait.c __wake_up_common) and stops at the first worker actually blocked in
    * epoll_wait (ep_poll_callback returns ewake = 1 only when `waitqueue_active(&ep->wq)`); a
    * worker busy on its CPU is passed over (the listener only goes on its ready list). So the
@@ -80,32 +74,32 @@ export class NginxWorkers {
    * tail. With idle workers the first worker takes 1 connection, the second 1, then each 16 in
    * turn; and at every accept while `acceptDisabled(worker)`: `ngx_accept_disabled > 0`, the
    * worker has fewer than 1/8 of its worker_connections free (Nginx.acceptingWorker).
+   * Not when the worker refuses the connection (`refuses`: no free connection and none reusable):
+   * ngx_get_connection returns NULL ("worker_connections are not enough", src/core/ngx_connection.c,
+   * after ngx_drain_connections found nothing to close), and ngx_event_accept closes the socket and
+   * returns before ngx_reorder_accept_events — no re-add, no `c->requests++`. Such a worker keeps
+   * its place: once first in the queue, it is woken for every connection that comes while it is
+   * idle in epoll_wait, and refuses each, however much room the others have.
    */
-  pick(count: number, now: number, acceptDisabled: (worker: number) => boolean = never): number {
-    const busy = this.busyUntil;
+  pick(
+    count: number,
+    now: number,
+    acceptDisabled: (worker: number) => boolean = never,
+    refuses: (worker: number) => boolean = never,
+  ): number {
     this.grow(count - 1);
-    let best = -1;
-    for (const i of this.waitQueue) {
-      if (i >= count) continue;
-      if (busy[i] <= now) {
-        best = i;
-        break;
-      }
-      if (best < 0 || busy[i] < busy[best]) best = i;
-    }
-    this.reorderAfterAccept(best, acceptDisabled(best));
-    return best;
+    const e = this.queue.pick(
+      now,
+      (x) => x.worker < count,
+      (x) => acceptDisabled(x.worker),
+      (x) => refuses(x.worker),
+    );
+    return e === undefined ? 0 : e.worker;
   }
 
-  /**
-   * ngx_reorder_accept_events after `worker`'s accept: every 16th (the 1st included), or any while
-   * `ngx_accept_disabled > 0` (`disabled`), moves it to the wait queue's tail.
-   */
-  private reorderAfterAccept(worker: number, disabled: boolean): void {
-    if (this.acceptEvents[worker]++ % REORDER_EVERY !== 0 && !disabled) return;
-    const q = this.waitQueue;
-    q.splice(q.indexOf(worker), 1);
-    q.push(worker);
+  /** When `worker`'s queued work ends (−∞: never busy; ≤ now: idle in epoll_wait). */
+  idleAt(worker: number): number {
+    return worker < this.busyUntil.length ? this.busyUntil[worker] : Number.NEGATIVE_INFINITY;
   }
 
   /**
@@ -259,8 +253,8 @@ export class NginxWorkers {
       this.heads.push(0);
       this.acceptedEnds.push([]);
       this.acceptedHeads.push(0);
-      this.waitQueue.push(this.acceptEvents.length);
-      this.acceptEvents.push(0);
+      const worker = this.busyUntil.length - 1;
+      this.queue.register(0, worker, () => this.busyUntil[worker]);
     }
   }
 }

@@ -49,6 +49,21 @@ describe('one listening socket, idle workers (EPOLLEXCLUSIVE + ngx_reorder_accep
     expect(picks(new NginxWorkers(), 2, 6, full)).toBe('010111');
     expect(picks(new NginxWorkers(), 2, 6, () => true)).toBe('010101');
   });
+
+  it('a worker that refuses (no free connection, none reusable) keeps its place: every accept goes to it', () => {
+    // ngx_event_accept (src/event/ngx_event_accept.c): ngx_get_connection returns NULL ("worker_connections
+    // are not enough"), the socket is closed and the function returns before ngx_reorder_accept_events.
+    // Worker 0 fills up during its block of 16 (WebSocket tunnels that cannot be reclaimed); after
+    // worker 1's block it is first in the queue and stays there, refusing, though worker 1 has room.
+    const w = new NginxWorkers();
+    let t = 0;
+    const order = Array.from({ length: 18 + 16 }, () => w.pick(2, t++)).join('');
+    expect(order).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}`);
+    const full = (k: number): boolean => k === 0;
+    const after = Array.from({ length: 40 }, () => w.pick(2, t++, full, full)).join('');
+    // The old rule (moved to the tail at each refused accept, being short of connections) alternated: 0101…
+    expect(after).toBe('0'.repeat(40));
+  });
 });
 
 describe('Nginx.acceptingWorker', () => {
@@ -89,18 +104,46 @@ describe('Nginx.acceptingWorker', () => {
     expect(workers).toEqual([0, 1, 0, 1, 1, 1]);
   });
 
-  it('a reload: the new generation’s workers register afresh (their own wait queue); old connections keep their worker', () => {
+  it('a full worker (refusesAccept) is woken for every new connection: ngx_event_accept returns before the re-add', () => {
+    const nginx = new Nginx(config({ worker_processes: 2, worker_connections: 64 }));
+    let full = false;
+    nginx.freeConnections = (_gen, worker) => (full && worker === 0 ? 0 : 60);
+    nginx.refusesAccept = (_gen, worker) => full && worker === 0;
+    const workers = Array.from({ length: 60 }, (_, i) => {
+      if (i === 18) full = true; // worker 0's tunnels fill it during its first block of 16
+      const c = conn(40000 + i);
+      nginx.accept(c, i, false);
+      return c.nginxWorker;
+    });
+    expect(workers.join('')).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}${'0'.repeat(26)}`);
+  });
+
+  it('a reload: the new workers register on the same listening socket behind the old ones, which take new connections until their QUIT', () => {
+    // Before (nginx18) the new generation had a wait queue of its own and took every new connection
+    // at once. But the master keeps the listening socket and the new cycle inherits it: the new
+    // workers' add_wait_queue_exclusive puts them behind the old workers, which leave only when the
+    // master QUITs them RELOAD_QUIT_DELAY later (ngx_master_process_cycle: ngx_msleep(100), then
+    // ngx_signal_worker_processes; ngx_close_listening_sockets in the old worker's ngx_quit path).
     const nginx = new Nginx(config({ worker_processes: 2 }));
     const old = [conn(40000), conn(40001)];
     for (const c of old) c.nginxGen = nginx.accept(c, 0, false);
-    expect(old.map((c) => c.nginxWorker)).toEqual([0, 1]);
-    nginx.reload({ ...nginx.config, worker_processes: 3 });
-    const fresh = Array.from({ length: 4 }, (_, i) => {
-      const c = conn(41000 + i);
-      c.nginxGen = nginx.accept(c, 1, false);
-      return [c.nginxGen, c.nginxWorker];
-    });
-    expect(fresh).toEqual([
+    expect(old.map((c) => c.nginxWorker)).toEqual([0, 1]); // queue now: 1/0, 1/1
+    const g2 = nginx.reload({ ...nginx.config, worker_processes: 3 }).id; // queue: 1/0, 1/1, 2/0, 2/1, 2/2
+    const accepted = (from: number, n: number, t: number) =>
+      Array.from({ length: n }, (_, i) => {
+        const c = conn(from + i);
+        c.nginxGen = nginx.accept(c, t, false);
+        return [c.nginxGen, c.nginxWorker];
+      });
+    // Within the 100 ms, the old worker 0 (first in the queue) takes its block of 16.
+    expect(accepted(41000, 3, 0.05)).toEqual([
+      [1, 0],
+      [1, 0],
+      [1, 0],
+    ]);
+    // The master QUITs generation 1: its workers leave the queue, the new ones take over (1, 1, 1, then 16).
+    nginx.quitOlderThan(g2, 0.1);
+    expect(accepted(42000, 4, 0.1)).toEqual([
       [2, 0],
       [2, 1],
       [2, 2],
@@ -110,6 +153,17 @@ describe('Nginx.acceptingWorker', () => {
       [1, 0],
       [1, 1],
     ]);
+    expect(nginx.generationOf(1)?.open).toBe(5);
+  });
+
+  it('TLS in nginx after a reload: the generation the queue would wake now (the old one until its QUIT)', () => {
+    const nginx = new Nginx(config({ worker_processes: 2 }));
+    nginx.reload(nginx.config);
+    const c = conn(40000);
+    expect(nginx.accept(c, 0.05, true)).toBe(1);
+    expect(c.nginxWorker).toBe(0);
+    nginx.quitOlderThan(2, 0.1);
+    expect(nginx.accept(conn(40001), 0.1, true)).toBe(2);
   });
 
   it('TLS in nginx: no worker at the accept (its handshake picks it, worker-cpu.ts admit)', () => {

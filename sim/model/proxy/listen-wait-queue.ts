@@ -1,0 +1,99 @@
+/** ngx_reorder_accept_events re-adds a worker's listener every 16 accept events (`c->requests++ % 16`). */
+const REORDER_EVERY = 16;
+
+/** One worker process's epoll entry on the listening socket. */
+export interface WaitEntry {
+  /** The generation the worker belongs to (its id). */
+  readonly gen: number;
+  /** Its index within the generation (the i-th forked). */
+  readonly worker: number;
+  /** When the worker's queued CPU work ends (−∞ or ≤ now: idle in epoll_wait). */
+  readonly busyUntil: () => number;
+  /** Accept events so far (the `c->requests` of its listening connection). */
+  accepts: number;
+}
+
+/**
+ * The listening socket's wait queue: the workers' epoll entries in the order a new connection's
+ * wake-up visits them (fs/eventpoll.c ep_ptable_queue_proc: add_wait_queue_exclusive, which puts
+ * an entry at the queue's TAIL, kernel/sched/wait.c). Workers register in the order they start
+ * (ngx_event_process_init); a reload's new workers register on the SAME socket — the master keeps
+ * the listening sockets and the new cycle inherits them (ngx_init_cycle) — behind the old ones,
+ * which stay until they quit (ngx_worker_process_cycle's ngx_quit path: ngx_close_listening_sockets
+ * deletes each listener's event, src/core/ngx_connection.c: remove). nginx re-adds a worker's entry,
+ * so moves it to the tail, at its 1st, 17th, 33rd, … accept (ngx_reorder_accept_events).
+ * With `worker_processes 1` a generation adds the listener without EPOLLEXCLUSIVE
+ * (ngx_event_process_init: only when worker_processes > 1), so a connection wakes every idle waiter
+ * (kernel/sched/wait.c __wake_up_common: non-exclusive entries are all woken) and whichever worker
+ * calls accept4() first takes it — a race the source does not settle; the model gives it to the
+ * first woken, the first idle entry in the queue (after a reload, the old worker).
+ */
+export class ListenWaitQueue {
+  private readonly entries: WaitEntry[] = [];
+
+  /** Worker `worker` of generation `gen` adds the listener to its epoll: at the queue's tail. */
+  register(gen: number, worker: number, busyUntil: () => number): void {
+    this.entries.push({ gen, worker, busyUntil, accepts: 0 });
+  }
+
+  /** Generation `gen`'s workers close their listening sockets (ngx_close_listening_sockets: EPOLL_CTL_DEL). */
+  remove(gen: number): void {
+    for (let i = this.entries.length - 1; i >= 0; i--) if (this.entries[i].gen === gen) this.entries.splice(i, 1);
+  }
+
+  /** Every entry gone (the listening socket closed). */
+  clear(): void {
+    this.entries.length = 0;
+  }
+
+  /**
+   * The entry whose worker accepts a connection arriving at `now`, among those `eligible`
+   * (NginxWorkers.pick explains the rule): the first idle one in the queue; if every one is busy,
+   * the one whose work ends first (the earlier in the queue on a tie). Then
+   * ngx_reorder_accept_events: its entry goes to the tail at its 1st, 17th, … accept, or at any
+   * while `disabled` (ngx_accept_disabled > 0) — not when it `refuses` the connection
+   * (ngx_event_accept returns before the re-add, and `c->requests` does not advance).
+   * Undefined: no eligible entry.
+   */
+  pick(
+    now: number,
+    eligible: (e: WaitEntry) => boolean,
+    disabled: (e: WaitEntry) => boolean,
+    refuses: (e: WaitEntry) => boolean,
+  ): WaitEntry | undefined {
+    let best: WaitEntry | undefined;
+    let bestUntil = 0;
+    for (const e of this.entries) {
+      if (!eligible(e)) continue;
+      const until = e.busyUntil();
+      if (until <= now) {
+        best = e;
+        break;
+      }
+      if (best === undefined || until < bestUntil) {
+        best = e;
+        bestUntil = until;
+      }
+    }
+    if (best !== undefined && !refuses(best)) this.reorderAfterAccept(best, disabled(best));
+    return best;
+  }
+
+  /** The generation of the entry pick() would choose at `now` (without choosing it); −1: none. */
+  peekGeneration(now: number): number {
+    let best: WaitEntry | undefined;
+    for (const e of this.entries) {
+      const until = e.busyUntil();
+      if (until <= now) return e.gen;
+      if (best === undefined || until < best.busyUntil()) best = e;
+    }
+    return best === undefined ? -1 : best.gen;
+  }
+
+  private reorderAfterAccept(e: WaitEntry, disabled: boolean): void {
+    if (e.accepts++ % REORDER_EVERY !== 0 && !disabled) return;
+    const q = this.entries;
+    q.splice(q.indexOf(e), 1);
+    q.push(e);
+  }
+}
