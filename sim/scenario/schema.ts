@@ -413,7 +413,13 @@ export const BackoffSchema = z.strictObject({
 });
 
 export const HttpClientsSchema = z.strictObject({
-  arrival_rate: rate().prefault(0).describe('New keepalive connections per second (Poisson).'),
+  arrival_rate: rate().prefault(0).describe('New keepalive connections per second (Poisson unless `arrivals: paced`).'),
+  arrivals: z
+    .enum(['poisson', 'paced'])
+    .optional()
+    .describe(
+      "How the new keepalive connections are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent clients. `paced`: one new connection every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, k6's constant-arrival-rate executor, and the HAProxy bare-app recorder (calibration/haproxy/bare-l4-worker.mjs: slot i at i/count s). A `load` action's new http_rate re-paces from the change: the first new connection at it, the k-th k new gaps after it.",
+    ),
   requests_per_connection: zDistribution('number')
     .prefault('const(20)')
     .describe('Requests a client sends on one connection before closing it.'),

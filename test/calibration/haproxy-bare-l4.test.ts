@@ -13,9 +13,14 @@
  * requests it held read EOF (no 502: nothing answers for the app), the next connects HAProxy
  * gives s1 are refused and redispatched, nothing else fails. Counted before 20 s (the twin's
  * horizon); tolerances of the held-out rounds: counts ±10 % (±2 near zero), times ±1 s, the idle
- * close ±0.1 s. The twin's clients arrive Poisson (60 a second for a second), the recorded ones
- * 1/60 s apart: over seeds 1-20 that is 57.2 users on average, whence the twin's ~5 % fewer
- * requests, connections and idle closes (within the ±10 %); per client they agree.
+ * close ±0.1 s. The twin's clients are paced as the recorded ones, 1/60 s apart from t0
+ * (clients.http.arrivals: paced, bare-l4-worker.mjs clients(); session 18, arr18b — Poisson
+ * before, 57.2 users on average over seeds 1-20): 60 users, and the twin's 15 fewer requests,
+ * connections and idle closes (225 / 224 / 210 against 240 / 240 / 225, within the ±10 %) are the
+ * 15 clients whose request read EOF at the kill: the lab's go on on a new connection, the twin's
+ * (retries 0) end their session (the SIGTERM run's `opened` gap below; there 30 fewer requests,
+ * two each). Per client they agree: EOFs 15 (15), and in the SIGTERM run s1's answers after it 45
+ * (45), EOFs 15 (15), idle closes 15 (15).
  * The SIGTERM run (haproxy-bare-l4-keepalive-sigterm-tcp, twin and prediction committed before it
  * was recorded, calibration/data/haproxy-bare-l4-sigterm-predictions.json): node's server.close()
  * keeps answering the clients busy at the SIGTERM until the SIGKILL, whose requests in flight read

@@ -16,12 +16,13 @@ abstract class ChainedArrivals implements Arrivals {
   private timer = -1;
 
   constructor(
-    private readonly engine: Engine,
+    protected readonly engine: Engine,
     public rate: number,
     private readonly onArrival: () => void,
   ) {}
 
   start(): void {
+    this.restart();
     this.scheduleNext();
   }
 
@@ -30,15 +31,24 @@ abstract class ChainedArrivals implements Arrivals {
     this.rate = rate;
     if (this.timer >= 0) this.engine.cancel(this.timer);
     this.timer = -1;
+    this.restart();
     this.scheduleNext();
   }
 
   /** The time to the next arrival at `rate` (> 0). */
   protected abstract gap(): number;
 
+  /** Called at `start()` and at every rate change, before the first arrival is scheduled. */
+  protected restart(): void {}
+
+  /** When the next arrival is due: `gap()` from now (Engine.schedule's own sum, now + delay). */
+  protected dueTime(): number {
+    return this.engine.now + this.gap();
+  }
+
   private scheduleNext(): void {
     if (this.rate <= 0) return;
-    this.timer = this.engine.schedule(this.gap(), this.fire, null);
+    this.timer = this.engine.at(this.dueTime(), this.fire, null);
   }
 
   private readonly fire = (): void => {
@@ -79,8 +89,30 @@ export class PoissonArrivals extends ChainedArrivals {
  * floor(elapsed × rate) reaches k, so the first goes 1/rate after the client's start, its t0).
  * The first arrival after `start()` or a rate change is 1/rate later: a `load` action re-paces
  * from the change. No random draw.
+ *
+ * `firstAtStart` (`clients.http.arrivals: paced`, new keep-alive connections): the first arrival
+ * at `start()` or the rate change itself, arrival k at change + k/rate — as the bare-app recorder
+ * starts its client slots (calibration/haproxy/bare-l4-worker.mjs clients(): slot i by
+ * `setTimeout(slot, i × 1000 / count)` from t0, slot 0 at once). Each due time is computed from
+ * the change, not summed gap by gap, as the recorder's are: over [change, change + n/rate) exactly
+ * n arrive, and the one due at change + n/rate ties with (and comes after) a `load` action
+ * scheduled for that instant.
  */
 export class PacedArrivals extends ChainedArrivals {
+  /** When the rate last changed (firstAtStart). */
+  private anchor = 0;
+  /** The index of the next arrival since the change (firstAtStart). */
+  private next = 0;
+
+  constructor(
+    engine: Engine,
+    rate: number,
+    onArrival: () => void,
+    private readonly firstAtStart = false,
+  ) {
+    super(engine, rate, onArrival);
+  }
+
   // Timer ids exceed 2^31 (engine.ts): a double field from the start (engine/double-fields.ts).
   static {
     preferDoubleFields(new PacedArrivals(null as unknown as Engine, 0, () => {}), ['timer']);
@@ -88,5 +120,16 @@ export class PacedArrivals extends ChainedArrivals {
 
   protected gap(): number {
     return 1 / this.rate;
+  }
+
+  protected override restart(): void {
+    if (!this.firstAtStart) return;
+    this.anchor = this.engine.now;
+    this.next = 0;
+  }
+
+  protected override dueTime(): number {
+    if (!this.firstAtStart) return super.dueTime();
+    return this.anchor + this.next++ / this.rate;
   }
 }

@@ -10,11 +10,11 @@ import type { FlowDownstream, FlowUpstream, HttpDownstream, HttpUpstream } from 
 import type { Population } from '../core/populations.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
-import { PoissonArrivals } from './arrivals.js';
+import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
 
 /**
- * The HTTP keepalive population. Each client opens a connection (Poisson arrivals), sends a
+ * The HTTP keepalive population. Each client opens a connection (Poisson or paced arrivals), sends a
  * number of requests with think time between them, and closes. nginx closes an idle connection
  * first when the think time exceeds keepalive_timeout, or after keepalive_requests; the client
  * then continues on a new connection. Failed requests are retried with backoff.
@@ -35,7 +35,7 @@ import { backoffDelay } from './backoff.js';
  * balanced on its own); `endFlow` ends the connection where it ends.
  */
 export class HttpClients implements FlowDownstream, HttpDownstream, Population {
-  private readonly arrivals: PoissonArrivals;
+  private readonly arrivals: Arrivals;
   /** One seed per arriving client; each client then draws from its own sequence. */
   private readonly clientSeeds: Rng;
   private readonly retryRng: Rng;
@@ -78,9 +78,13 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   ) {
     this.endVia = endFlow ?? null;
     const cfg = w.scenario.clients.http;
-    this.arrivals = new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, () =>
-      this.arrive(),
-    );
+    const arrive = (): void => this.arrive();
+    // paced: the first new connection at the start or the rate change, as the bare-app recorder's
+    // slot 0 (calibration/haproxy/bare-l4-worker.mjs clients(); arrivals.ts PacedArrivals).
+    this.arrivals =
+      cfg.arrivals === 'paced'
+        ? new PacedArrivals(w.engine, cfg.arrival_rate, arrive, true)
+        : new PoissonArrivals(w.engine, w.streams.stream('clients.http.arrivals'), cfg.arrival_rate, arrive);
     this.clientSeeds = w.streams.stream('clients.http.clients');
     this.retryRng = w.streams.stream('clients.http.retry');
     this.thinkTime = cfg.think_time;
