@@ -19,13 +19,13 @@
  * accept-queue places and their requests are read one iteration after their accept
  * (app-server.ts submitOnAccept), so they time out behind a blocked loop as node's did. Known
  * gaps, tabled with their cause and pinned:
- * - 100 ms, synDrops: 11 recorded, drainsim 15.2 (11.2 with the accept-everything loop). The
- *   twin's clients arrive as a Poisson process (40 a second, clients.http.arrival_rate), the
- *   recorded ones every 25 ms; drops grow fast with the count: seeds 1-10 drew 37-54 connects and
- *   dropped 7-66 SYNs, those that drew 39-40 dropped 9-10. Kept Poisson (session 18, arr18b):
- *   with `clients.http.arrivals: paced` (the recorder's slots) it drops 9, but no connect waits
- *   for a second retransmission (connect.max 1.03 s against 2.051) and s1 goes DOWN in no seed
- *   (recorded DOWN): two comparisons would fail.
+ * - 100 ms, connect.max and s1 DOWN (session 18): the twin's clients are paced as the recorder's
+ *   (clients.http.arrivals: paced, one every 25 ms from t0: bare-l4-worker.mjs clients()); arr18b
+ *   kept them Poisson because paced fails these two rows, a review ruled the input must be the
+ *   recorder's. Paced: ListenOverflows 9 (recorded 11: compared; Poisson gave 15.2, its seeds
+ *   drawing 37-54 connects), but no connect waits for a second SYN retransmission (connect.max
+ *   1.03 s against 2.051) and s1 goes DOWN in no seed (recorded DOWN at 10.76; Poisson 4 of 5).
+ *   What makes the recording's second retransmission and third failed check is not modelled.
  * - down.s1.t: HAProxy ran 1.28 s before the clients (haproxySpawnedT; the twins' warmup since
  *   session 17), so s1's first check passed before the load and its next came at 0.72 s: failures
  *   at 2.72, 6.72 and, in the seeds whose third check's connect (2 s) or answer also times out,
@@ -136,14 +136,13 @@ function compare(run: string, gaps: string[]): { sim: BareWsFigures; down: S1Dow
 
 describe("a bare node app's listen backlog behind HAProxy 2.6.12 mode tcp: recorded vs drainsim", () => {
   it('100 ms per request: the connects beyond 5 waiting for their accept wait 1-2 s for a SYN retransmission', () => {
-    const { sim, down } = compare('haproxy-bare-l4-backlog-tcp', ['synDrops', DOWN_SHARE]);
+    const { sim, down } = compare('haproxy-bare-l4-backlog-tcp', ['connect.max.t', DOWN_SHARE, 'down.s1.t']);
     // The checks queue behind the blocked loop: s1's time out from the first under load on.
     expect(sim['checkFailures.s1']).toBeGreaterThanOrEqual(2);
-    // The gaps, pinned: more drops (the Poisson arrivals); s1 DOWN (recorded at 10.76) in 4 of
-    // the 5 seeds, each at 10.72 (its third failed check, above).
-    expect(sim.synDrops).toBeGreaterThan(11 + 2);
-    expect(down.seeds).toBe(4);
-    for (const t of down.times) expect(t).toBeCloseTo(10.72, 2);
+    // The gaps, pinned (paced as the recorder): no connect waits for a second SYN retransmission
+    // (recorded max 2.051 s) and s1 goes DOWN in no seed (recorded at 10.76).
+    expect(sim['connect.max.t']).toBeLessThan(1.5);
+    expect(down.seeds).toBe(0);
   });
 
   it('300 ms per request: one accept per 300-ms iteration keeps the queue full, connects up to 11 s', () => {
