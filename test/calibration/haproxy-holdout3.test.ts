@@ -253,7 +253,9 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
       // durations agreeing within 0.01 s: not the check phase but the share of new streams
       // HAProxy gave the vanished s1 between the drop and DOWN — 65 % in every recording
       // (495–502 of 762–763, log "+1"), the twin's 60.5 % (467 of ≈ 772) — i.e. how the balancer's
-      // turns go around the redispatches (fwrr, sim/model/lb/fwrr.ts; not investigated here).
+      // turns go around the redispatches. Item 42 (vanish18): fwrr is ported right (HAProxy's own
+      // pick order through fwrr.ts gives 66 % vs its 67 %); the share is set by which side of the
+      // 90th next arrival each redispatch lands, a near coin toss in the recording, a fixed tie here.
       // Pinned within −15 %…−4 %, so a change that closes or widens it shows.
       const downSessions = fromLine(downLine, /(\d+) sessions active/);
       const simSessions = meanOf(runs, (r) => recordsOf(r, 'hc.down')[0].sessions);
