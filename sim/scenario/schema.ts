@@ -925,7 +925,7 @@ export const ActionSchema = z.discriminatedUnion('do', [
       nginx: overrideOf(NginxSchema).optional(),
     })
     .describe(
-      '`nginx -s reload` (optionally with changed settings): a new worker generation takes new connections, older ones get QUIT 100 ms later and stay while their tunnels do.',
+      '`nginx -s reload` (optionally with changed settings): a new worker generation joins the listening socket; older ones get QUIT 100 ms later (until then they take the new connections with worker_processes > 1; with 1 the new worker is woken first) and stay while their tunnels do.',
     ),
   z
     .strictObject({ at: At, do: z.literal('nginx_quit'), backend: z.string() })

@@ -487,10 +487,11 @@ export const CATALOG: Catalog = {
   'nginx.reload': {
     source: 'nginx',
     line: (r) =>
-      `${r.backend}: signal 1 (SIGHUP) received, reconfiguring${Object.keys(r.settings).length > 0 ? ` (${describe(r.settings)})` : ''}: worker generation ${r.generation} takes new connections, older ones get QUIT${r.shuttingDown > 0 ? ` (${n(r.shuttingDown)} still shutting down)` : ''}`,
+      `${r.backend}: signal 1 (SIGHUP) received, reconfiguring${Object.keys(r.settings).length > 0 ? ` (${describe(r.settings)})` : ''}: worker generation ${r.generation} joins the listening socket, older ones get QUIT 100 ms later${r.shuttingDown > 0 ? ` (${n(r.shuttingDown)} still shutting down)` : ''}`,
     explain: (r) =>
-      `nginx -s reload on ${r.backend}: the master forks a new generation of workers (generation ${r.generation}) that accepts every new connection, and 100 ms later sends QUIT to every older generation ` +
-      `(ngx_master_process_cycle). Those close their idle keep-alive connections at once, answer requests in flight with Connection: close, and keep each WebSocket tunnel until it ends ` +
+      `nginx -s reload on ${r.backend}: the master forks a new generation of workers (generation ${r.generation}) on the same listening socket, and 100 ms later sends QUIT to every older generation ` +
+      `(ngx_master_process_cycle). Until that QUIT the older workers still accept: with worker_processes > 1 they are ahead of the new ones in the socket's wait queue ` +
+      `(EPOLLEXCLUSIVE) and take the new connections; with worker_processes 1 the new worker is woken first and takes them unless it is busy. Those close their idle keep-alive connections at once, answer requests in flight with Connection: close, and keep each WebSocket tunnel until it ends ` +
       `or worker_shutdown_timeout expires. ${r.shuttingDown > 0 ? `${n(r.shuttingDown)} older generation${r.shuttingDown === 1 ? ' is' : 's are'} still shutting down from earlier reloads: each reload adds one while tunnels stay open.` : ''}`.trimEnd(),
   },
   'nginx.quit': {

@@ -289,7 +289,7 @@ export interface NginxTunnelIdle extends Rec<'nginx.tunnel_idle_timeout'> {
   proxyReadTimeout: number;
   reconnect: BackoffSetting;
 }
-/** `nginx -s reload`: a new worker generation takes new connections; older ones get QUIT 100 ms later. */
+/** `nginx -s reload`: a new worker generation joins the listening socket (older workers accept until their QUIT with worker_processes > 1; with 1 the new worker is woken first); older ones get QUIT 100 ms later. */
 export interface NginxReload extends Rec<'nginx.reload'> {
   backend: string;
   generation: number;

@@ -339,8 +339,12 @@ export class AppServer {
       // Its iteration must still end (before, a withdrawn job left an event loop "running" for good).
       this.loopJobDone(backend);
     } else if (job.phase === ReqPhase.QUEUED) {
-      // Held by an event loop (admitOnAccept): taken out, as read() would start it whatever its phase.
-      if (this.isEventLoop(backend)) backend.app.loop.replaceHeld(job, null);
+      // Held by an event loop (admitOnAccept): the request's bytes are in the app's socket already
+      // (nginx wrote them at its connect), so node still accepts the connection, reads the request
+      // and runs its handler before it reads the EOF (lib/_http_server.js: parserOnIncoming emits
+      // 'request' in the same read, socketOnEnd after): a stand-in does the work for nobody, as in
+      // orphan(). Before (d5f1b22) the held request was taken out and its work never done.
+      if (this.isEventLoop(backend)) this.replaceHeld(backend, job, this.standIn(job));
       job.phase = ReqPhase.NONE; // skipped when dequeued
     }
   }
@@ -355,6 +359,22 @@ export class AppServer {
   orphan(backend: Backend, job: AppJob, onAnswered?: () => void): boolean {
     refuseRecycled(job, 'orphan');
     const app = backend.app;
+    const ghost = this.standIn(job, onAnswered);
+    if (app.serving.replace(job, ghost)) {
+      this.w.engine.cancel(job.timer);
+      ghost.timer = this.w.engine.at(ghost.serviceEnd, this.finish, ghost);
+    } else if (
+      job.phase !== ReqPhase.QUEUED ||
+      !(app.replaceQueued(job, ghost) || this.replaceHeld(backend, job, ghost))
+    )
+      return false;
+    job.timer = -1;
+    job.phase = ReqPhase.NONE;
+    return true;
+  }
+
+  /** A request doing `job`'s work for nobody (its answer counted `wasted`), in `job`'s phase and service end. */
+  private standIn(job: AppJob, onAnswered?: () => void): Req {
     // `onAnswered`: the caller hears when the app writes its answer (or loses it with its process).
     const ghost = new Req(
       onAnswered === undefined
@@ -372,17 +392,7 @@ export class AppServer {
     ghost.status = job.status;
     ghost.serviceEnd = job.serviceEnd;
     ghost.phase = job.phase;
-    if (app.serving.replace(job, ghost)) {
-      this.w.engine.cancel(job.timer);
-      ghost.timer = this.w.engine.at(ghost.serviceEnd, this.finish, ghost);
-    } else if (
-      job.phase !== ReqPhase.QUEUED ||
-      !(app.replaceQueued(job, ghost) || this.replaceHeld(backend, job, ghost))
-    )
-      return false;
-    job.timer = -1;
-    job.phase = ReqPhase.NONE;
-    return true;
+    return ghost;
   }
 
   private readonly wasted = (job: AppJob): void => {

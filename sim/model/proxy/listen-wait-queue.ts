@@ -9,6 +9,12 @@ export interface WaitEntry {
   readonly worker: number;
   /** When the worker's queued CPU work ends (−∞ or ≤ now: idle in epoll_wait). */
   readonly busyUntil: () => number;
+  /**
+   * Added with EPOLLEXCLUSIVE (its generation runs more than one worker). ngx_event_process_init
+   * (src/event/ngx_event.c) sets ngx_use_exclusive_accept and adds NGX_EXCLUSIVE_EVENT only when
+   * ccf->worker_processes > 1; otherwise a plain add, and ngx_reorder_accept_events returns at once.
+   */
+  readonly exclusive: boolean;
   /** Accept events so far (the `c->requests` of its listening connection). */
   accepts: number;
 }
@@ -23,17 +29,27 @@ export interface WaitEntry {
  * deletes each listener's event, src/core/ngx_connection.c: remove). nginx re-adds a worker's entry,
  * so moves it to the tail, at its 1st, 17th, 33rd, … accept (ngx_reorder_accept_events).
  * With `worker_processes 1` a generation adds the listener without EPOLLEXCLUSIVE
- * (ngx_event_process_init: only when worker_processes > 1), so a connection wakes every idle waiter
- * (kernel/sched/wait.c __wake_up_common: non-exclusive entries are all woken) and whichever worker
- * calls accept4() first takes it — a race the source does not settle; the model gives it to the
- * first woken, the first idle entry in the queue (after a reload, the old worker).
+ * (ngx_event_process_init: only when worker_processes > 1). ep_ptable_queue_proc then calls
+ * add_wait_queue, whose __add_wait_queue (include/linux/wait.h) puts the entry at the queue's HEAD:
+ * after a reload the NEW worker is first in the wake order. Non-exclusive entries are all woken
+ * (kernel/sched/wait.c __wake_up_common) and whichever worker calls accept4() first takes the
+ * connection; the model gives it to the first woken, the first idle entry in the queue (the new
+ * worker, if idle). Such a worker never re-adds its entry (ngx_reorder_accept_events returns when
+ * !ngx_use_exclusive_accept, src/event/ngx_event_accept.c), so it keeps its place. A mixed reload
+ * (1 <-> N workers) mixes both kinds in the queue: the non-exclusive entries sit ahead of the
+ * exclusive ones added before them and are woken whatever the exclusive ones do.
  */
 export class ListenWaitQueue {
   private readonly entries: WaitEntry[] = [];
 
-  /** Worker `worker` of generation `gen` adds the listener to its epoll: at the queue's tail. */
-  register(gen: number, worker: number, busyUntil: () => number): void {
-    this.entries.push({ gen, worker, busyUntil, accepts: 0 });
+  /**
+   * Worker `worker` of generation `gen` adds the listener to its epoll: `exclusive` at the queue's
+   * tail (add_wait_queue_exclusive), otherwise at its head (add_wait_queue).
+   */
+  register(gen: number, worker: number, busyUntil: () => number, exclusive: boolean): void {
+    const entry: WaitEntry = { gen, worker, busyUntil, exclusive, accepts: 0 };
+    if (exclusive) this.entries.push(entry);
+    else this.entries.unshift(entry);
   }
 
   /** Generation `gen`'s workers close their listening sockets (ngx_close_listening_sockets: EPOLL_CTL_DEL). */
@@ -91,6 +107,7 @@ export class ListenWaitQueue {
   }
 
   private reorderAfterAccept(e: WaitEntry, disabled: boolean): void {
+    if (!e.exclusive) return; // ngx_reorder_accept_events: `if (!ngx_use_exclusive_accept) return;`
     if (e.accepts++ % REORDER_EVERY !== 0 && !disabled) return;
     const q = this.entries;
     q.splice(q.indexOf(e), 1);

@@ -99,7 +99,9 @@ export class Nginx {
     const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() };
     this.gens.push(g);
     const workers = Math.max(1, config.worker_processes);
-    for (let i = 0; i < workers; i++) this.listen.register(g.id, i, () => g.cpu.idleAt(i));
+    // EPOLLEXCLUSIVE only with more than one worker (ngx_event_process_init, src/event/ngx_event.c).
+    const exclusive = workers > 1;
+    for (let i = 0; i < workers; i++) this.listen.register(g.id, i, () => g.cpu.idleAt(i), exclusive);
     return g;
   }
 

@@ -254,7 +254,7 @@ export class NginxWorkers {
       this.acceptedEnds.push([]);
       this.acceptedHeads.push(0);
       const worker = this.busyUntil.length - 1;
-      this.queue.register(0, worker, () => this.busyUntil[worker]);
+      this.queue.register(0, worker, () => this.busyUntil[worker], true);
     }
   }
 }

@@ -2,7 +2,8 @@
  * A request an event loop holds unread (its connection in the accept queue, or accepted and not
  * yet read: event-loop-accepts.ts) whose sender lets it go — nginx's proxy_read_timeout or its
  * client's close (AppServer.orphan: a stand-in does the work for nobody), nginx ending the
- * connection (AppServer.withdraw: the request goes). Without replaceHeld the loop read the
+ * connection (AppServer.withdraw: a stand-in too, since the request's bytes are already in the
+ * app's socket; null, the request gone, has no caller since). Without replaceHeld the loop read the
  * sender's record later and started it again (a connection record nginx had moved on with).
  */
 import { describe, expect, it } from 'vitest';

@@ -156,6 +156,30 @@ describe('Nginx.acceptingWorker', () => {
     expect(nginx.generationOf(1)?.open).toBe(5);
   });
 
+  it('a reload with worker_processes 1: the new worker is first in the wake order at once, and no reorder', () => {
+    // ngx_event_process_init adds the listener WITHOUT EPOLLEXCLUSIVE when worker_processes == 1, so
+    // ep_ptable_queue_proc's add_wait_queue puts the new worker's entry at the queue's HEAD
+    // (include/linux/wait.h __add_wait_queue), and ngx_reorder_accept_events returns at once
+    // (!ngx_use_exclusive_accept). The recording nginx-holdout4-reload2-wst2-busy-tunnel-rt (1 worker):
+    // clients reconnecting inside the 100 ms before the old worker's QUIT were served by the new one.
+    // Before: the old worker stayed first and took 16 of every 32 connections (its accept count % 16).
+    const nginx = new Nginx(config({ worker_processes: 1 }));
+    for (let i = 0; i < 5; i++) nginx.accept(conn(40000 + i), 0, false);
+    nginx.reload(nginx.config);
+    const gens = Array.from({ length: 40 }, (_, i) => nginx.accept(conn(41000 + i), 0.05 + i * 0.001, false));
+    expect(gens.join('')).toBe('2'.repeat(40));
+    expect(nginx.generationOf(1)?.open).toBe(5);
+  });
+
+  it('a reload with worker_processes 1: an old worker idle while the new one is busy takes the connection', () => {
+    const nginx = new Nginx(config({ worker_processes: 1 }));
+    const g2 = nginx.reload(nginx.config);
+    g2.cpu.run(0, 1, 0); // the new worker works until t = 1
+    const c = conn(40000);
+    expect(nginx.accept(c, 0.05, false)).toBe(1);
+    expect(nginx.accept(conn(40001), 1, false)).toBe(2);
+  });
+
   it('TLS in nginx after a reload: the generation the queue would wake now (the old one until its QUIT)', () => {
     const nginx = new Nginx(config({ worker_processes: 2 }));
     nginx.reload(nginx.config);

@@ -59,4 +59,23 @@ describe("nginx's new upstream connections to an event-loop app: the first reque
     expect(fives).toBeGreaterThan(0);
     expect(r.figures['wasted.total']).toBe(fives);
   });
+
+  it('nginx -s stop while the loop holds requests unread: node still reads and runs them, for nobody (wasted)', () => {
+    // 1-s requests: the first blocks the loop, the next connections wait in the app's accept queue
+    // with their requests written (nginx writes each at its connect). At the stop node still
+    // accepts them and runs each handler before it reads nginx's FIN (lib/_http_server.js).
+    // Before, AppServer.withdraw took the held requests out (replaceHeld null): 0 wasted.
+    const slow = nginxBeforeLoop({
+      app: { workers: 1, service_time: 'const(1s)', health_check_time: '1ms', accept_model: 'event_loop' },
+      timeline: [{ at: '0.5s', do: 'nginx_stop', backend: 'vm-a' }],
+      horizon: '20s',
+    } as Partial<ScenarioInput>);
+    const r = run(slow, 1);
+    const cut = r.figures['err_econnreset.total'] ?? 0;
+    expect(cut).toBeGreaterThan(4); // ~10 requests sent by 0.5 s, none answered
+    // Those the iteration already runs are withdrawn (not counted), the 5 held (4 in the accept
+    // queue, 1 accepted and unread) are run for nobody.
+    expect(r.figures['wasted.total']).toBe(5);
+    expect(cut).toBeGreaterThan(5);
+  });
 });
