@@ -109,10 +109,12 @@ export async function runBareLab(config, rt) {
     const rel = (ms) => Math.round(ms - t0) / 1000;
     const samples = [];
     const actionsDone = [];
-    const pending = config.actions.map((a) => ({ ...a }));
+    const pending = config.actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
     for (let k = 1; k <= Math.ceil((seconds * 1000) / SAMPLE_MS); k++) {
-      await sleep(Math.max(0, t0 + k * SAMPLE_MS - Date.now()));
-      while (pending.length > 0 && Date.now() - t0 >= pending[0].at * 1000) {
+      const sampleAt = t0 + k * SAMPLE_MS;
+      // Each action at its own time, not at the next 250-ms sample (as lab.mjs since session 19).
+      while (pending.length > 0 && t0 + pending[0].at * 1000 <= sampleAt) {
+        await sleep(Math.max(0, t0 + pending[0].at * 1000 - Date.now()));
         const a = pending.shift();
         const at = Date.now();
         if (a.op === 'kill') stopChild(apps[a.server]);
@@ -120,6 +122,7 @@ export async function runBareLab(config, rt) {
         else process.kill(-apps[a.server].pid, 'SIGTERM');
         actionsDone.push({ ...a, t: rel(at) });
       }
+      await sleep(Math.max(0, sampleAt - Date.now()));
       const at = Date.now();
       try {
         const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));

@@ -291,8 +291,12 @@ export async function runHaproxyExperiment(config) {
     const pending = config.actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
     let endedEarly = false;
     for (let k = 1; k <= Math.ceil((config.seconds * 1000) / SAMPLE_MS); k++) {
-      await sleep(Math.max(0, t0 + k * SAMPLE_MS - Date.now()));
-      while (pending.length > 0 && Date.now() - t0 >= pending[0].at * 1000) {
+      const sampleAt = t0 + k * SAMPLE_MS;
+      // Each action runs at its own time, not at the next 250-ms sample: until session 19 the loop
+      // only looked at the actions after a sample's sleep, so signals went out 0-250 ms late (round 6:
+      // 50-200 ms, which its twins had to replay from actionsDone' t). The sample keeps its tick.
+      while (pending.length > 0 && t0 + pending[0].at * 1000 <= sampleAt) {
+        await sleep(Math.max(0, t0 + pending[0].at * 1000 - Date.now()));
         const action = pending.shift();
         const at = Date.now();
         let reply = null;
@@ -324,6 +328,7 @@ export async function runHaproxyExperiment(config) {
         if (action.op === 'restart' || action.op === 'reload') action.record = done;
         actionsDone.push(done);
       }
+      await sleep(Math.max(0, sampleAt - Date.now()));
       const at = Date.now();
       try {
         const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
