@@ -58,7 +58,7 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     if (this.childWaits.size > 0 && this.awaitsChild(conn)) return;
     conn.onDone = this.served;
     // Its connection still in an event loop's accept queue: read one iteration after its accept.
-    if (this.app.holdUntilAccepted(backend, conn)) {
+    if (this.app.holdUntilAccepted(backend, conn, conn)) {
       conn.phase = ReqPhase.QUEUED;
       return;
     }
