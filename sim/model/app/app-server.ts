@@ -104,10 +104,11 @@ export class AppServer {
   }
 
   /**
-   * The first data `job` of a client connection `conn` arrives (its request: the connection's own
-   * job): while the connection still waits in an event loop's accept queue (queued(conn):
-   * lb/l4-connect.ts) the loop holds it, to be read one iteration after its accept as a check's
-   * is (submitOnAccept); false: the caller submits it (accepted already, or not an event loop).
+   * The first data of a client connection `conn` arrives — its request (`job`: the connection's
+   * own job), or the ClientHello's read when TLS ends in the loop (loop-tls.ts): while the
+   * connection still waits in an event loop's accept queue (queued(conn): lb/l4-connect.ts) the
+   * loop holds it, to be read one iteration after its accept as a check's is (submitOnAccept);
+   * false: the caller submits it (accepted already, or not an event loop).
    */
   holdUntilAccepted(backend: Backend, conn: object, job: AppJob): boolean {
     if (!this.isEventLoop(backend)) return false;
