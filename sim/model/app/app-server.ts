@@ -104,15 +104,16 @@ export class AppServer {
   }
 
   /**
-   * The request of a client connection (`conn`, its own job) arrives: while the connection still
-   * waits in an event loop's accept queue (queued(conn): lb/l4-connect.ts) the loop holds it, to
-   * be read one iteration after its accept as a check's is (submitOnAccept); false: the caller
-   * submits it (accepted already, or not an event loop).
+   * The first data of a client connection `conn` arrives — its request (`job`: the connection's
+   * own job), or the ClientHello's read when TLS ends in the loop (loop-tls.ts): while the
+   * connection still waits in an event loop's accept queue (queued(conn): lb/l4-connect.ts) the
+   * loop holds it, to be read one iteration after its accept as a check's is (submitOnAccept);
+   * false: the caller submits it (accepted already, or not an event loop).
    */
-  holdUntilAccepted(backend: Backend, conn: AppJob & object): boolean {
+  holdUntilAccepted(backend: Backend, conn: object, job: AppJob): boolean {
     if (!this.isEventLoop(backend)) return false;
-    conn.backend = backend.index;
-    return backend.app.loop.holdRequestOf(conn, conn);
+    job.backend = backend.index;
+    return backend.app.loop.holdRequestOf(conn, job);
   }
 
   /**

@@ -7,6 +7,7 @@ import { EndKind, type World } from '../core/world.js';
 import { type PacketWatch, serverClosesIdle, writeResponse } from '../proxy/server-end.js';
 import type { AckWaiter } from './app-listener.js';
 import type { AppServer } from './app-server.js';
+import { LoopTlsHandshakes } from './loop-tls.js';
 
 /** A client connection whose final ACK the app's full accept queue dropped (ackWaiter), until its child exists. */
 interface ChildWait {
@@ -15,6 +16,15 @@ interface ChildWait {
   readonly backend: number;
   /** The client's request came meanwhile (handle): it is in the sender's retransmission queue. */
   requestHeld: boolean;
+}
+
+/** A client connection whose TLS handshake an event-loop app has yet to do (LoopTlsHandshakes). */
+interface TlsWait {
+  /** The connect it belongs to (Conn.connectStartedAt, as ChildWait). */
+  readonly connectStartedAt: number;
+  readonly backend: number;
+  /** The app process that took the connection (AppProcess.epoch). */
+  readonly epoch: number;
 }
 
 /**
@@ -40,11 +50,19 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
   nat: PacketWatch = { expired: () => false, seen: () => {} };
   /** Connections waiting for their child (ackWaiter): connected at the sender, not yet in the app's accept queue. */
   private readonly childWaits = new Map<Conn, ChildWait>();
+  /** TLS in an event-loop app: its handshakes, read as loop work (loop-tls.ts). */
+  private readonly tls: LoopTlsHandshakes;
+  /** Connections whose handshake the loop has not finished (its ClientHello unread, or the client's Finished on its way). */
+  private readonly tlsWaits = new WeakMap<Conn, TlsWait>();
+  /** The connect (Conn.connectStartedAt) whose handshake is done, per connection, where TLS ends in an event loop. */
+  private readonly secured = new WeakMap<Conn, number>();
 
   constructor(
     private readonly w: World,
     private readonly app: AppServer,
-  ) {}
+  ) {
+    this.tls = new LoopTlsHandshakes(w);
+  }
 
   /** A request arrives on the client's connection, at the app itself. */
   handle(conn: Conn): void {
@@ -57,8 +75,13 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     }
     if (this.childWaits.size > 0 && this.awaitsChild(conn)) return;
     conn.onDone = this.served;
+    // TLS in the loop: the connection's first data is its ClientHello, the request follows it.
+    if (this.tls.endsIn(backend) && !this.isSecured(conn)) {
+      this.clientHello(conn);
+      return;
+    }
     // Its connection still in an event loop's accept queue: read one iteration after its accept.
-    if (this.app.holdUntilAccepted(backend, conn)) {
+    if (this.app.holdUntilAccepted(backend, conn, conn)) {
       conn.phase = ReqPhase.QUEUED;
       return;
     }
@@ -66,6 +89,68 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     if (conn.requestsServed > 0 && conn.serviceEnd > conn.connectStartedAt)
       this.app.submitOnKeptAlive(backend, conn, conn.serviceEnd);
     else this.app.submit(backend, conn);
+  }
+
+  /** `conn`'s TLS handshake with the loop is done on this connect (a later request needs none). */
+  private isSecured(conn: Conn): boolean {
+    return conn.requestsServed > 0 || this.secured.get(conn) === conn.connectStartedAt;
+  }
+
+  /**
+   * The first data on a new connection to an event loop that ends its TLS: the ClientHello, read
+   * where the request would have been (held until the connection's accept and the poll after, or
+   * queued now: LoopTlsHandshakes). The request itself arrives one round trip after the read
+   * (secure); until then the app holds the connection, not the request (QUEUED: the client's
+   * timeout abandons it here).
+   */
+  private clientHello(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    const wait: TlsWait = { connectStartedAt: conn.connectStartedAt, backend: conn.backend, epoch: backend.app.epoch };
+    this.tlsWaits.set(conn, wait);
+    conn.phase = ReqPhase.QUEUED;
+    const hello = this.tls.clientHello(
+      backend,
+      this.w.scenario.clients.rtt,
+      () => this.secure(conn, wait),
+      (status) => this.helloLost(conn, wait, status),
+    );
+    if (!this.app.holdUntilAccepted(backend, conn, hello)) this.app.submit(backend, hello);
+  }
+
+  /** `wait` is `conn`'s handshake still (not abandoned, same connect, flow open). */
+  private awaitsTls(conn: Conn, wait: TlsWait): boolean {
+    if (this.tlsWaits.get(conn) !== wait) return false;
+    this.tlsWaits.delete(conn);
+    return this.sameConnect(conn, wait);
+  }
+
+  /**
+   * The client's Finished and its first request reach the app, a round trip after the server's
+   * flight: read as any request on an open connection. The process that did the handshake is
+   * gone meanwhile (a kill): its socket was closed with nothing unread, FIN (tcp_close(),
+   * net/ipv4/tcp.c), seen here at the request's arrival rather than at the kill.
+   */
+  private secure(conn: Conn, wait: TlsWait): void {
+    if (!this.awaitsTls(conn, wait)) return;
+    conn.phase = ReqPhase.NONE;
+    const backend = this.w.backends[conn.backend];
+    if (backend.hostUp && backend.app.epoch !== wait.epoch) {
+      this.sink.serverGone(conn, EndKind.SERVER_FIN, true);
+      return;
+    }
+    this.secured.set(conn, wait.connectStartedAt);
+    this.handle(conn);
+  }
+
+  /**
+   * The ClientHello was never read: a full queue refused it (the request answered 503, as the
+   * request itself would have been), or the process died with it unread (RST) or in hand (FIN).
+   */
+  private helloLost(conn: Conn, wait: TlsWait, status: Status): void {
+    if (!this.awaitsTls(conn, wait)) return;
+    conn.phase = ReqPhase.NONE;
+    conn.status = status;
+    this.served(conn);
   }
 
   /**
@@ -107,7 +192,7 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
   }
 
   /** `wait` is of the connection `conn` still is (same connect, same server, the flow open). */
-  private sameConnect(conn: Conn, wait: ChildWait): boolean {
+  private sameConnect(conn: Conn, wait: { readonly connectStartedAt: number; readonly backend: number }): boolean {
     return (
       conn.connectStartedAt === wait.connectStartedAt && conn.backend === wait.backend && conn.lbFlow !== LbFlow.NONE
     );
@@ -153,6 +238,13 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     if (b < 0 || !w.backends[b].hostUp) return false;
     const phase = conn.phase;
     if (phase === ReqPhase.NONE) return false;
+    if (this.tlsWaits.delete(conn)) {
+      // Mid-handshake: a ClientHello still in the accept queue goes with the connection (node
+      // accepts it and reads its close); one already read does its work for nobody.
+      this.app.forgetHeld(w.backends[b], conn);
+      conn.phase = ReqPhase.NONE;
+      return true;
+    }
     if (this.app.forgetHeld(w.backends[b], conn)) {
       // Unread in the accept queue: node accepts the connection and reads only its close.
       conn.phase = ReqPhase.NONE;

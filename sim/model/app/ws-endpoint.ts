@@ -12,6 +12,7 @@ import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/time
 import type { RequestPath } from '../proxy/upstream.js';
 import { UpgradeSlots } from '../proxy/worker-connections.js';
 import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from './app-listener.js';
+import { LoopTlsHandshakes } from './loop-tls.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
@@ -65,6 +66,9 @@ export function tunnelTrafficEvery(clientPing: number, appPing: number): number 
   return pings(clientPing) ? Math.min(clientPing, appPing) : appPing;
 }
 
+/** A ClientHello never read (refused or lost with the process): nothing waits on the 101 (handshakeServed). */
+const ignore = (): void => {};
+
 export class WsEndpoint implements WsUpstream {
   /** Sum of session start times per backend, for the average age gauge in O(1). */
   readonly bornSum: Float64Array;
@@ -74,6 +78,8 @@ export class WsEndpoint implements WsUpstream {
   private readonly lbTunnel: ProxyTimeout;
   /** The balancer as the app's connecting side, for bare app servers (proxy: none). */
   private readonly lbConnects: AppConnector;
+  /** TLS ending in a bare event loop: the ClientHello read before the upgrade (loop-tls.ts). */
+  private readonly tls: LoopTlsHandshakes;
 
   constructor(
     private readonly w: World,
@@ -87,6 +93,7 @@ export class WsEndpoint implements WsUpstream {
       retransmits: synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits,
       clock: w.lbHost?.host.clock ?? exactTimers(k.hz),
     };
+    this.tls = new LoopTlsHandshakes(w);
     this.bornSum = new Float64Array(w.backends.length);
     // Registered up front so a run with no session closes still reports it (count 0).
     this.durations = w.metrics.histogram('ws_session_duration');
@@ -136,18 +143,20 @@ export class WsEndpoint implements WsUpstream {
   /**
    * The opening handshake is an HTTP request the app serves (RFC 6455 §4.1: a GET with Upgrade;
    * §4.2.2: the server validates it and answers 101 with Sec-WebSocket-Accept), after the
-   * connection's TLS handshake (app/tls.ts, charged at accept). Its work goes to the app's workers like
-   * any request, so a reconnect storm takes worker time from the requests and health checks
-   * queued behind it. The session itself starts now: the 101 comes after that work, which a
-   * session's story does not need to wait for. A full request queue answers 503 (false); a full
+   * connection's TLS handshake (app/tls.ts, charged at the VM's accept; a bare event loop reads the
+   * ClientHello first and the upgrade a round trip after it: submitWork, loop-tls.ts). Its work
+   * goes to the app's workers like any request, so a reconnect storm takes worker time from the
+   * requests and health checks queued behind it. The session itself starts now: the 101 comes
+   * after that work, which a session's story does not need to wait for. A full request queue answers 503 (false); a full
    * accept queue drops nginx's SYN, which its kernel retransmits on Linux's schedule until
    * proxy_connect_timeout (as for requests, proxy/upstream.ts), so the work comes later.
    */
   private handshakeWork(backend: Backend): boolean {
     const app = backend.app.config;
-    // Its connection's TLS handshake was charged when the VM accepted it (app/tls.ts).
+    // Its connection's TLS handshake was charged when the VM accepted it (app/tls.ts), or is
+    // read by the event loop before the upgrade (submitWork).
     const work = app.ws.handshake_time;
-    if (work <= 0) return true;
+    if (work <= 0 && !this.tls.endsIn(backend)) return true;
     if (backend.appQueueLength >= app.queue_limit) return false;
     this.submitHandshake({ b: backend.index, work, since: this.w.now, syn: 0, epoch: backend.app.epoch });
     return true;
@@ -186,10 +195,29 @@ export class WsEndpoint implements WsUpstream {
    * (AppServer.submitOnAccept).
    */
   private submitWork(h: PendingHandshake): void {
+    const backend = this.w.backends[h.b];
+    if (this.tls.endsIn(backend)) {
+      // The ClientHello is the connection's first data; the upgrade comes with the client's Finished.
+      const rtt = this.appConnector(backend).rtt;
+      const hello = this.tls.clientHello(backend, rtt, () => this.upgradeArrives(h), ignore);
+      this.path.app.submitOnAccept(backend, hello);
+      return;
+    }
+    this.path.app.submitOnAccept(backend, this.upgradeJob(h));
+  }
+
+  /** The upgrade request reaches the loop that did the connection's handshake: read at its next poll. */
+  private upgradeArrives(h: PendingHandshake): void {
+    const backend = this.w.backends[h.b];
+    if (h.work <= 0 || backend.app.epoch !== h.epoch || !backend.app.up) return;
+    this.path.app.submit(backend, this.upgradeJob(h));
+  }
+
+  private upgradeJob(h: PendingHandshake): Req {
     const job = new Req(this.handshakeServed);
     job.fixedService = h.work;
     job.deep = false;
-    this.path.app.submitOnAccept(this.w.backends[h.b], job);
+    return job;
   }
 
   /**

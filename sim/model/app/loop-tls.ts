@@ -1,0 +1,75 @@
+import { type AppJob, Status } from '../core/app-job.js';
+import { Req } from '../core/request.js';
+import type { VmView as Backend } from '../core/vm-view.js';
+import type { World } from '../core/world.js';
+import { tlsHandshakeCpu, tlsInLoop } from './tls.js';
+
+/** One ClientHello the loop is to read, and what follows its reading. */
+interface Hello {
+  /** A round trip to the client: its Finished comes that long after the server's flight. */
+  readonly rtt: number;
+  /** The client's Finished and its first request (or upgrade) arrive: one round trip after the flight. */
+  readonly secured: () => void;
+  /** Never read: refused by a full queue (503), or lost with the process (RESET unread, NO_RESPONSE in service). */
+  readonly failed: (status: Status) => void;
+}
+
+/**
+ * The TLS handshakes of a bare app server that is one event loop (`proxy: none`, accept_model
+ * event_loop, `app.tls.terminates: app`: node's https server), read as loop work where the
+ * connection's first data is read, not charged at its accept. Node v20.20.2 (libuv 1.46.0):
+ * uv__server_io (src/unix/stream.c) accept()s one connection per poll and calls node's
+ * onconnection (lib/net.js), whose 'connection' listener is tlsConnectionListener
+ * (lib/_tls_wrap.js): it wraps the socket in a TLSSocket, whose initRead (process.nextTick)
+ * calls read(0) → readStart, so the socket joins the epoll set at the next uv__io_poll
+ * (src/unix/linux.c) and its ClientHello — sent by the client right after its connect, so
+ * already there — is read in its turn behind whatever became readable first: TLSWrap::OnStreamRead
+ * (src/crypto/crypto_tls.cc) → Cycle → ClearOut → SSL_read, which runs OpenSSL's server
+ * handshake and computes the server's whole flight (TLS 1.3, node 20's tls.DEFAULT_MAX_VERSION in
+ * lib/tls.js: the ECDHE share, the shared secret and the certificate signature, all of
+ * `handshake_cpu`), written at once (EncOut). That read is one job of the loop's iteration,
+ * blocking it as a request's handler does (event-loop-accepts.ts).
+ * The client answers with its Finished and, right behind it, its first request (RFC 8446 §2,
+ * figure 1: {Finished} then [Application Data]), one round trip after the flight: TLSWrap reads
+ * both in one callback — SSL_read ends the handshake (onhandshakedone → _finishInit → 'secure' →
+ * onServerSocketSecure → 'secureConnection', the https server's HTTP connection listener) and
+ * hands the request's bytes to the HTTP parser. No public-key operation is left there, so that
+ * second piece costs nothing of its own here: it is the first request's job, read at the poll
+ * after its arrival as a kept-alive connection's request is.
+ * Every handshake is a full one (tls.ts: the app's ticket keys are its process's own).
+ */
+export class LoopTlsHandshakes {
+  private readonly inLoop: boolean[];
+
+  constructor(private readonly w: World) {
+    this.inLoop = w.backends.map(tlsInLoop);
+  }
+
+  /** `backend`'s clients' TLS ends in its event loop. */
+  endsIn(backend: Backend): boolean {
+    return this.inLoop[backend.index];
+  }
+
+  /**
+   * The job of reading a ClientHello that reaches `backend` now; the caller queues it where the
+   * connection's first data goes (AppServer.holdUntilAccepted, submitOnAccept). Once it is
+   * served the server's flight is out, and `secured` runs one round trip (`rtt`) later; `failed`
+   * if it is never served.
+   */
+  clientHello(backend: Backend, rtt: number, secured: () => void, failed: (status: Status) => void): Req {
+    const hello: Hello = { rtt, secured, failed };
+    const job = new Req((j) => this.read(j, hello));
+    job.fixedService = tlsHandshakeCpu(backend.app.config);
+    job.deep = false;
+    return job;
+  }
+
+  private read(job: AppJob, hello: Hello): void {
+    if (job.status !== Status.OK) hello.failed(job.status);
+    else this.w.engine.schedule(hello.rtt, arrive, hello);
+  }
+}
+
+function arrive(hello: Hello): void {
+  hello.secured();
+}
