@@ -2,12 +2,13 @@
 // nginx-holdout): run a twin scenario, read a recording, and the issue's tolerances.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { NginxWorkers } from '../../sim/model/proxy/worker-queues.js';
+import { ConnKind, newClientRecord } from '../../sim/model/core/conn.js';
+import { Nginx } from '../../sim/model/proxy/nginx.js';
 import type { RunResult } from '../../sim/result.js';
 import { buildModel, runScenario, startModel } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
-import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { NginxSchema, ScenarioSchema } from '../../sim/scenario/schema.js';
 import { series } from '../model/helpers.js';
 
 /** Run calibration/scenarios/<name>.yaml with `--set`s, on one seed. */
@@ -18,13 +19,17 @@ export function calTwin(name: string, sets: string[] = [], seed = 1): RunResult 
 
 /**
  * Client connections per nginx worker when `n` connect one by one to `workers` idle workers that
- * share one listening socket (NginxWorkers.pick: EPOLLEXCLUSIVE's wait queue, reordered by
+ * share one listening socket (Nginx.accept: EPOLLEXCLUSIVE's wait queue, reordered by
  * ngx_reorder_accept_events): what a harness run spacing its connects gives.
  */
 export function idleWorkersSplit(workers: number, n: number): number[] {
-  const queue = new NginxWorkers();
+  const nginx = new Nginx(NginxSchema.parse({ worker_processes: workers }));
   const per = new Array<number>(workers).fill(0);
-  for (let i = 0; i < n; i++) per[queue.pick(workers, i)]++;
+  for (let i = 0; i < n; i++) {
+    const c = newClientRecord(i, ConnKind.HTTP);
+    nginx.accept(c, i, false);
+    per[c.nginxWorker]++;
+  }
   return per;
 }
 
