@@ -37,30 +37,33 @@ function recorded(name: string): any {
 describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
   it('quit with a tunnel and worker_shutdown_timeout 5s: tunnel closed and nginx gone at QUIT + 5 s', () => {
     const real = recorded('nginx-quit-tunnel-wst5');
-    const r = runCal('nginx-quit-tunnel-wst5');
-    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.00 vs 8.03
-    withinSecond(exitOf(r, 1), real.masterExitedS); // 8.00 vs 8.20
+    const r = runCal(
+      'nginx-quit-tunnel-wst5',
+      signalArrivals('nginx-quit-tunnel-wst5', recordedFile('nginx-quit-tunnel-wst5')),
+    );
+    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.03 vs 8.03 (the quit reached the master 28 ms after 3 s)
+    withinSecond(exitOf(r, 1), real.masterExitedS); // 8.03 vs 8.20
     expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
   });
 
   it('quit with a tunnel, no worker_shutdown_timeout: the worker and master live until the client closes the tunnel', () => {
     const real = recorded('nginx-quit-tunnel');
-    const r = runCal('nginx-quit-tunnel');
-    withinSecond(exitOf(r, 1), real.masterExitedS); // 12.06 vs 12.07
+    const r = runCal('nginx-quit-tunnel', signalArrivals('nginx-quit-tunnel', recordedFile('nginx-quit-tunnel')));
+    withinSecond(exitOf(r, 1), real.masterExitedS); // 11.36 vs 12.07
     expect(r.figures['ws_close_1006.total']).toBe(0);
   });
 
   it('stop with a tunnel: the tunnel closed (EOF) and nginx gone at the signal, every later connect refused', () => {
     const real = recorded('nginx-stop-tunnel');
-    const r = runCal('nginx-stop-tunnel');
+    const r = runCal('nginx-stop-tunnel', signalArrivals('nginx-stop-tunnel', recordedFile('nginx-stop-tunnel')));
     const stoppedAt = exitOf(r, 1);
-    withinSecond(stoppedAt, real.tunnels.A.closedS); // 3.00 vs 3.03
-    withinSecond(stoppedAt, real.masterExitedS); // 3.00 vs 3.04
+    withinSecond(stoppedAt, real.tunnels.A.closedS); // 3.04 vs 3.03 (the stop reached the master 43 ms after 3 s)
+    withinSecond(stoppedAt, real.masterExitedS); // 3.04 vs 3.04
     expect(real.tunnels.A.clientSaw).toBe('eof');
     expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
     const refused = r.events.filter((l) => l.record.kind === 'lb.connect_failed');
     expect(refused.length).toBeGreaterThan(0);
-    withinSecond(refused[0].t, real.probe.firstConnectFailureS); // 3.31 vs 3.03
+    withinSecond(refused[0].t, real.probe.firstConnectFailureS); // 3.315 vs 3.03
     expect(refused.every((l) => l.t >= stoppedAt)).toBe(true);
     // The recording's probe: 6 ok before, ECONNREFUSED only after; drainsim's probes likewise.
     expect(Object.keys(real.probe.connectFailures)).toEqual(['ECONNREFUSED']);

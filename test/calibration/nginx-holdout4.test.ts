@@ -144,7 +144,7 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       // carried Connection: close, the last at 7.054 s; nginx gone at 7.116 s.
       expect(real.groups.slow.statuses).toEqual({ 504: 20, '504+close': 10 });
       expect(slow.inFlightStatuses).toEqual({ '504+close': slow.inFlightAtQuit });
-      const rs = runs(`nginx-holdout4-${run}-slow`);
+      const rs = runs(`nginx-holdout4-${run}-slow`, signalArrivals(`nginx-holdout4-${run}-slow`, data));
       table.expectClose(
         run,
         'slow: 504 answered after the quit',
@@ -177,7 +177,7 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
           .map((e: ClientEvent) => e.c),
       );
       expect(refused.size).toBe(10);
-      const rs = runs(`nginx-holdout4-${run}`);
+      const rs = runs(`nginx-holdout4-${run}`, signalArrivals(`nginx-holdout4-${run}`, data));
       table.expectTime(
         run,
         'fast: last answer (generation gone)',
