@@ -2,6 +2,8 @@
 // the clients of client.mjs, `nginx -s <signal>` at set times; nginx's worker processes sampled
 // every 100 ms, sockets (`ss`) every second. Returns the data file's content.
 import { execFile, execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
@@ -102,7 +104,10 @@ export function schedPolicy(pid) {
 /**
  * config: { name, description, seconds, nginx: {nginx.conf options}, client: {endMs, groups},
  *           backendKeepAliveMs? (node's keepAliveTimeout, default 0 = never), backendBacklog? (4096),
- *           actions: [{ atMs, signal: 'reload'|'quit'|'stop' } | { atMs, backend: 'STOP'|'CONT' }],
+ *           actions: [{ atMs, signal: 'reload'|'quit'|'stop', nginx? } | { atMs, backend: 'STOP'|'CONT' }],
+ *           (`nginx`: nginx.conf options that replace the experiment's from this signal on — the
+ *           file is rewritten just before it, so a reload loads them),
+ *           accessLines? (true: every access-log line as { s, pid, conn, n } in `accessLog`),
  *           tag, summarise?(data),
  *           rt? (a SCHED_FIFO priority: backend, nginx and client start under `chrt -f <rt>`, so
  *           their timers fire on time however loaded the machine; nginx's workers inherit it) }
@@ -167,7 +172,10 @@ export async function runNginxExperiment(config) {
             // `backend: 'STOP' | 'CONT'` freezes / resumes the backend process (kill -STOP: it
             // accepts and answers nothing; the kernel still handshakes into its accept queue).
             if (a.backend) process.kill(backend.pid, `SIG${a.backend}`);
-            else nginxSignal(ns, prefix, a.signal);
+            else {
+              if (a.nginx) writeFileSync(join(prefix, 'nginx.conf'), nginxConf(prefix, { ...confOptions, ...a.nginx }));
+              nginxSignal(ns, prefix, a.signal);
+            }
           } catch (err) {
             error = String(err.message ?? err);
           }
@@ -263,6 +271,9 @@ export async function runNginxExperiment(config) {
       errorLogCounts: errorLogCounts(readLog(prefix, 'error.log')),
       // $msec is wall-clock time: mapped onto the monotonic axis with the offset measured now.
       accessLogSummary: accessSummary(readLog(prefix, 'access.log'), t0 + (Date.now() - now())),
+      ...(config.accessLines
+        ? { accessLog: accessLines(readLog(prefix, 'access.log'), t0 + (Date.now() - now())) }
+        : {}),
     };
     data.perSecond = perSecond(data);
     data.summary = config.summarise ? config.summarise(data) : {};
@@ -305,6 +316,20 @@ function accessSummary(text, t0) {
     p.statuses[status] = (p.statuses[status] ?? 0) + 1;
   }
   return perPid;
+}
+
+/**
+ * Every access-log line: when it was logged (the request's end, s on the run's axis), by which
+ * worker pid, on which connection (nginx's serial) as its n-th request.
+ */
+function accessLines(text, t0) {
+  const lines = [];
+  for (const line of text.split('\n')) {
+    const [msec, pid, conn, n] = line.split(' ');
+    if (!msec) continue;
+    lines.push({ s: r3(Number(msec) - t0 / 1000), pid: Number(pid), conn: Number(conn), n: Number(n) });
+  }
+  return lines;
 }
 
 /** One row per second: client outcomes (by group), closes, nginx processes, sockets. */

@@ -14,9 +14,10 @@ import { HOLDOUT_EXPERIMENTS } from './holdout-experiments.mjs';
 import { HOLDOUT3_EXPERIMENTS } from './holdout3-experiments.mjs';
 import { HOLDOUT4_EXPERIMENTS } from './holdout4-experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
+import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
 /** The record's lists written one element a line (events, seconds, connections, samples). */
-const LINE_LISTS = ['perSecond', 'clientEvents', 'backendEvents', 'samples', 'serial', 'storm'];
+const LINE_LISTS = ['perSecond', 'clientEvents', 'backendEvents', 'samples', 'serial', 'storm', 'accessLog'];
 
 /** JSON with one line per event / per second, so the raw record stays small and greppable. */
 function dataText(data) {
@@ -30,7 +31,13 @@ function dataText(data) {
 
 // The held-out experiments (parameters no model change was made against) come last, so the
 // earlier experiments keep their tags.
-const NGINX_EXPERIMENTS = [...RECORDED, ...HOLDOUT_EXPERIMENTS, ...HOLDOUT3_EXPERIMENTS, ...HOLDOUT4_EXPERIMENTS];
+const NGINX_EXPERIMENTS = [
+  ...RECORDED,
+  ...HOLDOUT_EXPERIMENTS,
+  ...HOLDOUT3_EXPERIMENTS,
+  ...HOLDOUT4_EXPERIMENTS,
+  ...REUSEPORT_EXPERIMENTS,
+];
 
 const { values } = parseArgs({
   options: {

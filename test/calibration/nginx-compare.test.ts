@@ -20,6 +20,7 @@ import {
   exitOf,
   expectPunctual,
   recordingFile as recordedFile,
+  signalArrivals,
   withinSecond,
   withinTenPercent,
 } from './nginx-twins.js';
@@ -36,30 +37,33 @@ function recorded(name: string): any {
 describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
   it('quit with a tunnel and worker_shutdown_timeout 5s: tunnel closed and nginx gone at QUIT + 5 s', () => {
     const real = recorded('nginx-quit-tunnel-wst5');
-    const r = runCal('nginx-quit-tunnel-wst5');
-    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.00 vs 8.03
-    withinSecond(exitOf(r, 1), real.masterExitedS); // 8.00 vs 8.20
+    const r = runCal(
+      'nginx-quit-tunnel-wst5',
+      signalArrivals('nginx-quit-tunnel-wst5', recordedFile('nginx-quit-tunnel-wst5')),
+    );
+    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.03 vs 8.03 (the quit reached the master 28 ms after 3 s)
+    withinSecond(exitOf(r, 1), real.masterExitedS); // 8.03 vs 8.20
     expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
   });
 
   it('quit with a tunnel, no worker_shutdown_timeout: the worker and master live until the client closes the tunnel', () => {
     const real = recorded('nginx-quit-tunnel');
-    const r = runCal('nginx-quit-tunnel');
-    withinSecond(exitOf(r, 1), real.masterExitedS); // 12.06 vs 12.07
+    const r = runCal('nginx-quit-tunnel', signalArrivals('nginx-quit-tunnel', recordedFile('nginx-quit-tunnel')));
+    withinSecond(exitOf(r, 1), real.masterExitedS); // 11.36 vs 12.07
     expect(r.figures['ws_close_1006.total']).toBe(0);
   });
 
   it('stop with a tunnel: the tunnel closed (EOF) and nginx gone at the signal, every later connect refused', () => {
     const real = recorded('nginx-stop-tunnel');
-    const r = runCal('nginx-stop-tunnel');
+    const r = runCal('nginx-stop-tunnel', signalArrivals('nginx-stop-tunnel', recordedFile('nginx-stop-tunnel')));
     const stoppedAt = exitOf(r, 1);
-    withinSecond(stoppedAt, real.tunnels.A.closedS); // 3.00 vs 3.03
-    withinSecond(stoppedAt, real.masterExitedS); // 3.00 vs 3.04
+    withinSecond(stoppedAt, real.tunnels.A.closedS); // 3.04 vs 3.03 (the stop reached the master 43 ms after 3 s)
+    withinSecond(stoppedAt, real.masterExitedS); // 3.04 vs 3.04
     expect(real.tunnels.A.clientSaw).toBe('eof');
     expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
     const refused = r.events.filter((l) => l.record.kind === 'lb.connect_failed');
     expect(refused.length).toBeGreaterThan(0);
-    withinSecond(refused[0].t, real.probe.firstConnectFailureS); // 3.31 vs 3.03
+    withinSecond(refused[0].t, real.probe.firstConnectFailureS); // 3.315 vs 3.03
     expect(refused.every((l) => l.t >= stoppedAt)).toBe(true);
     // The recording's probe: 6 ok before, ECONNREFUSED only after; drainsim's probes likewise.
     expect(Object.keys(real.probe.connectFailures)).toEqual(['ECONNREFUSED']);
@@ -68,13 +72,17 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
 
   it('two reloads with a tunnel and worker_shutdown_timeout 5s: the tunnel closed at the first QUIT + 5 s, generation 1 gone then', () => {
     const real = recorded('nginx-reload-tunnel-wst5');
-    const r = runCal('nginx-reload-tunnel-wst5');
-    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.10 vs 8.16
-    withinSecond(exitOf(r, 1), real.generations[0].goneS); // 8.10 vs 8.36
+    const r = runCal(
+      'nginx-reload-tunnel-wst5',
+      signalArrivals('nginx-reload-tunnel-wst5', recordedFile('nginx-reload-tunnel-wst5')),
+    );
+    withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.14 vs 8.16 (8.10 with the reload at the recorder's zero)
+    withinSecond(exitOf(r, 1), real.generations[0].goneS); // 8.14 vs 8.36
     // Tunnel B (opened at 4 s, clients.ws.scheduled) holds generation 2 until its own QUIT (the
-    // second reload, 6.1 s) + 5 s, when the shutdown timer closes it with EOF.
-    withinSecond(exitOf(r, 2), real.tunnels.B.closedS); // 11.10 vs 11.16
-    withinSecond(exitOf(r, 2), real.generations[1].goneS); // 11.10 vs 11.19
+    // second reload, 6.16 s: the signal reached the master 57 ms after the recorded 6 s) + 5 s, when
+    // the shutdown timer closes it with EOF.
+    withinSecond(exitOf(r, 2), real.tunnels.B.closedS); // 11.16 vs 11.16
+    withinSecond(exitOf(r, 2), real.generations[1].goneS); // 11.16 vs 11.19
     expect(real.tunnels.B.clientSaw).toBe('eof');
     expect(r.figures['ws_close_1006.total']).toBe(2); // A and B: EOF without a Close frame
     expect(r.figures['ws_close_1000.total'] ?? 0).toBe(0);
@@ -82,7 +90,7 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
 
   it('two reloads with two tunnels, no worker_shutdown_timeout: each old generation lives until the client closes its tunnel', () => {
     const real = recorded('nginx-reload-tunnel');
-    const r = runCal('nginx-reload-tunnel');
+    const r = runCal('nginx-reload-tunnel', signalArrivals('nginx-reload-tunnel', recordedFile('nginx-reload-tunnel')));
     withinSecond(exitOf(r, 1), real.generations[0].goneS); // 12.00 vs 12.07 (tunnel A)
     withinSecond(exitOf(r, 2), real.generations[1].goneS); // 15.00 vs 15.01 (tunnel B)
     // Two old generations side by side from the second reload's QUIT to A's end.
@@ -93,13 +101,16 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
 
   it('reload under keepalive load: every idle connection closed at once, 0.1 s after the signal (real 0.19–0.22 s)', () => {
     const real = recorded('nginx-reload-keepalive');
-    const r = runCal('nginx-reload-keepalive');
+    const r = runCal(
+      'nginx-reload-keepalive',
+      signalArrivals('nginx-reload-keepalive', recordedFile('nginx-reload-keepalive')),
+    );
     const fin = valueAt(r, 'closed_fin', 9); // the second 8–9 s
     const openBefore = valueAt(r, 'active_conn', 8);
     expect(fin).toBe(openBefore); // all of them, as the recording's 200 of 200
     withinTenPercent(fin, real.idleClosedWithin1s); // 182 (a Poisson count of 25/s × 8 s) vs 200
     const quit = exitOf(r, 1);
-    withinSecond(quit, real.oldWorkersQuitS); // 8.10 vs 8.19
+    withinSecond(quit, real.oldWorkersQuitS); // 8.13 vs 8.19 (the signal reached the master 34 ms after 8 s)
     expect(r.figures['errors.total']).toBe(0);
     // The recording's busy connections are nginx-reload-keepalive-busy, below.
   });
@@ -107,7 +118,7 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
   it('reload under keepalive load, the busy connections (loaded recording, distorted by load): every one closed at the QUIT, the old generation gone after its last request', () => {
     const data = JSON.parse(readFileSync('calibration/data/nginx-reload-keepalive.json', 'utf8'));
     const real = data.summary;
-    const r = runCal('nginx-reload-keepalive-busy');
+    const r = runCal('nginx-reload-keepalive-busy', signalArrivals('nginx-reload-keepalive-busy', data));
     const busy = r.figures['new_conn.total']! / 2; // each busy connection opened once before the reload and once after
     expect(valueAt(r, 'closed_fin', 9)).toBe(busy); // all of them, as the recording's 20 of 20
     expect(data.perSecond.find((p: { s: number }) => p.s === 9)['close.busy.busy.eof']).toBe(20);
@@ -115,9 +126,10 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': real.inFlightAtQuit });
     expect(real.keepAliveAnswersAfterQuit).toBe(0);
     expect(r.figures['responses_5xx.total'] ?? 0).toBe(0);
-    // Generation 1 exits with its last 300-ms request: 8.37 vs the last old worker gone by 8.51.
+    // Generation 1 exits with its last 300-ms request: 8.43 vs the last old worker gone by 8.51.
     withinSecond(exitOf(r, 1), real.generations[0].goneS);
-    expect(exitOf(r, 1) - 8.1).toBeLessThanOrEqual(0.3 + 1e-9);
+    // The twin's QUIT: 100 ms after the signal reached the master (8 s + 33.7 ms, signalArrivals).
+    expect(exitOf(r, 1) - (8 + data.actions[0].tookMs / 1000 + 0.1)).toBeLessThanOrEqual(0.3 + 1e-9);
     // Known gap: real nginx's 10 busy connections that were idle at the QUIT failed with EOF,
     // drainsim's none. Not nginx: their next requests were due 100 ms after their responses,
     // 13–17 ms BEFORE the QUIT (a punctual client has them in flight: ok + Connection: close),
@@ -248,10 +260,10 @@ describe('nginx calibration: drainsim vs nginx 1.22.1 with punctual timers (SCHE
     expect(Object.keys(real.busyOutcomes).sort()).toEqual(['ok', 'ok+Connection:close']);
     expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': real.inFlightAtQuit });
     expect(real.keepAliveAnswersAfterQuit).toBe(0);
-    const idle = runCal('nginx-reload-keepalive');
+    const idle = runCal('nginx-reload-keepalive', signalArrivals('nginx-reload-keepalive', data));
     withinTenPercent(valueAt(idle, 'closed_fin', 9), real.idleClosedWithin1s); // 182 vs 200
-    withinSecond(exitOf(idle, 1), real.oldWorkersQuitS); // 8.10 vs 8.11
-    const r = runCal('nginx-reload-keepalive-busy');
+    withinSecond(exitOf(idle, 1), real.oldWorkersQuitS); // 8.11 vs 8.11 (8.10 with the reload at the recorder's zero)
+    const r = runCal('nginx-reload-keepalive-busy', signalArrivals('nginx-reload-keepalive-busy', data));
     expect(r.figures['errors.total']).toBe(0);
     expect(r.figures['responses_5xx.total'] ?? 0).toBe(0);
     // Every busy connection closed at the QUIT: real 14 after their Connection: close answer + 6 idle.

@@ -15,6 +15,7 @@ import {
   expectPunctual,
   realTimeTo,
   recordingFile as recording,
+  signalArrivals,
   calTwin as twin,
   twinTimeTo,
   withinSecond,
@@ -23,14 +24,22 @@ import {
 
 const SEEDS = [1, 2, 3, 4, 5];
 
+/** The twin's QUIT: RELOAD_QUIT_DELAY after the recording's (first) reload reached the master (signalArrivals). */
+const quitOf = (data: { actions: { s: number; tookMs: number }[] }): number =>
+  data.actions[0].s + data.actions[0].tookMs / 1000 + 0.1;
+
 describe('held-out: reload with keepalive_timeout 7s, 100 idle and 30 busy connections', () => {
   const data = recording('nginx-holdout-reload-ka7-rt');
   const real = data.summary;
   let idle: RunResult[];
   let busy: RunResult[];
   beforeAll(() => {
-    idle = SEEDS.map((seed) => twin('nginx-holdout-reload-ka7', [], seed));
-    busy = SEEDS.map((seed) => twin('nginx-holdout-reload-ka7-busy', [], seed));
+    idle = SEEDS.map((seed) =>
+      twin('nginx-holdout-reload-ka7', signalArrivals('nginx-holdout-reload-ka7', data), seed),
+    );
+    busy = SEEDS.map((seed) =>
+      twin('nginx-holdout-reload-ka7-busy', signalArrivals('nginx-holdout-reload-ka7-busy', data), seed),
+    );
   });
 
   it('the idle connections: half closed by their own 7-s timer before the reload, the rest at the QUIT', () => {
@@ -66,7 +75,7 @@ describe('held-out: reload with keepalive_timeout 7s, 100 idle and 30 busy conne
     }
     withinTenPercent(mean(busy.map((r) => valueAt(r, 'closed_fin', 9))), 30);
     // The old generation lives until its last in-flight request (150 ms): real both old workers
-    // gone by 8.32 s, twin ≤ 8.1 + 0.15 s.
+    // gone by 8.32 s, twin ≤ its QUIT (the signal's arrival, 8.011 s, + 0.1 s) + 0.15 s.
     const oldGone = Math.max(
       ...real.generations
         .filter((g: { shuttingDownFromS: number | null }) => g.shuttingDownFromS !== null)
@@ -74,7 +83,7 @@ describe('held-out: reload with keepalive_timeout 7s, 100 idle and 30 busy conne
     );
     for (const r of busy) {
       withinSecond(exitOf(r, 1), oldGone);
-      expect(exitOf(r, 1)).toBeLessThanOrEqual(8.1 + 0.15 + 1e-9);
+      expect(exitOf(r, 1)).toBeLessThanOrEqual(quitOf(data) + 0.15 + 1e-9);
     }
   });
 });
@@ -84,12 +93,13 @@ describe('held-out: three reloads 2 s apart, worker_shutdown_timeout 3s, one tun
   const real = data.summary;
   let r: RunResult;
   beforeAll(() => {
-    r = twin('nginx-holdout-reload3-tunnel-wst3');
+    r = twin('nginx-holdout-reload3-tunnel-wst3', signalArrivals('nginx-holdout-reload3-tunnel-wst3', data));
   });
 
   it('each tunnel closed (EOF) at its generation FIRST QUIT + 3 s, though generation 1 got a second QUIT at 5.1 s', () => {
     expectPunctual(data);
-    // Real A 6.11, B 8.11, C 10.11 (EOF); twin 6.1, 8.1, 10.1.
+    // Real A 6.11, B 8.11, C 10.11 (EOF); twin 6.11, 8.11, 10.11 (6.1, 8.1, 10.1 with the reloads at
+    // the recorder's zero, before the signaller's 11–12 ms: signalArrivals).
     for (const [gen, id] of [
       [1, 'A'],
       [2, 'B'],
@@ -269,8 +279,12 @@ describe('held-out, second round: nginx -s quit under keepalive load (100 idle, 
   let idle: RunResult[];
   let busy: RunResult[];
   beforeAll(() => {
-    idle = SEEDS.map((seed) => twin('nginx-holdout-quit-keepalive', [], seed));
-    busy = SEEDS.map((seed) => twin('nginx-holdout-quit-keepalive-busy', [], seed));
+    idle = SEEDS.map((seed) =>
+      twin('nginx-holdout-quit-keepalive', signalArrivals('nginx-holdout-quit-keepalive', data), seed),
+    );
+    busy = SEEDS.map((seed) =>
+      twin('nginx-holdout-quit-keepalive-busy', signalArrivals('nginx-holdout-quit-keepalive-busy', data), seed),
+    );
   });
 
   it('the workers get QUIT at once (no 100-ms wait): every idle connection closed at 8.01 s', () => {
@@ -278,7 +292,8 @@ describe('held-out, second round: nginx -s quit under keepalive load (100 idle, 
     expect(real.idleClosedWithin1s).toBe(100);
     expect(real.idleCloseLagMs.max).toBeLessThan(50); // 12–15 ms after the signal (reload: ≈ 110 ms)
     for (const r of idle) {
-      expect(valueAt(r, 'closed_fin', 8)).toBe(r.figures['new_conn.total']); // all, at 8.0 s
+      // All, at the signal's arrival (8 s + the signaller's 12 ms: signalArrivals), in the second 8–9 s.
+      expect(valueAt(r, 'closed_fin', 9)).toBe(r.figures['new_conn.total']);
       expect(r.figures['errors.total']).toBe(0);
     }
     withinTenPercent(mean(idle.map((r) => r.figures['closed_fin.total']!)), real.idleClosedWithin1s);
@@ -309,13 +324,15 @@ describe('held-out, second round: reload with 2-s requests in flight', () => {
   const real = data.summary;
   let twins: RunResult[];
   beforeAll(() => {
-    twins = SEEDS.map((seed) => twin('nginx-holdout-reload-slow2s', [], seed));
+    twins = SEEDS.map((seed) =>
+      twin('nginx-holdout-reload-slow2s', signalArrivals('nginx-holdout-reload-slow2s', data), seed),
+    );
   });
 
   it('every in-flight request answered with Connection: close, the old generation gone after the last (≈ 2 s after the QUIT)', () => {
     expectPunctual(data);
     // Real: all 20 busy connections in flight at the QUIT (6.11 s), answered with Connection:
-    // close in 6.1–8.1 s; the last old worker gone at 8.21 s. Twin: exit 7.96–8.03 s.
+    // close in 6.1–8.1 s; the last old worker gone at 8.21 s. Twin: exit 7.96–8.11 s (seeds 1–5).
     expect(real.inFlightAtQuit).toBe(20);
     expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': 20 });
     const oldGone = Math.max(
@@ -392,13 +409,19 @@ describe('held-out, third round: reload with 2-s requests and worker_shutdown_ti
     let failed = 0;
     let conns = 0;
     for (let seed = 1; seed <= 10; seed++) {
-      const r = twin('nginx-holdout-reload-slow2s-wst1', [], seed);
+      const r = twin(
+        'nginx-holdout-reload-slow2s-wst1',
+        signalArrivals('nginx-holdout-reload-slow2s-wst1', data),
+        seed,
+      );
       withinSecond(exitOf(r, 1), Math.max(...real.generations.slice(0, 2).map((g: { goneS: number }) => g.goneS)));
-      expect(exitOf(r, 1)).toBeCloseTo(6.1 + 1, 6);
+      expect(exitOf(r, 1)).toBeCloseTo(quitOf(data) + 1, 6); // real cuts at 7.111–7.112 s
       expect(r.figures['errors.total']).toBe(r.figures['err_econnreset.total']);
       failed += r.figures['requests_failed.total']!;
       // The same seed without the timeout: each of its connections closed once by the reload.
-      conns += twin('nginx-holdout-reload-slow2s', [], seed).figures['closed_fin.total']!;
+      conns += twin('nginx-holdout-reload-slow2s', signalArrivals('nginx-holdout-reload-slow2s', data), seed).figures[
+        'closed_fin.total'
+      ]!;
     }
     // Share of the connections cut: real 10 / 20, twin 0.53 over seeds 1–10 (Poisson phases).
     withinTenPercent(failed / conns, real.busyOutcomes.eof / real.inFlightAtQuit);

@@ -39,6 +39,7 @@ import {
   idleWorkersSplit,
   peakClientsByWorker,
   recordingFile,
+  signalArrivals,
   calTwin as twin,
 } from './nginx-twins.js';
 
@@ -65,8 +66,10 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
     const real = data.summary;
     let rs: RunResult[];
     beforeAll(() => {
-      rs = runs(`nginx-holdout4-${run}`);
+      rs = runs(`nginx-holdout4-${run}`, signalArrivals(`nginx-holdout4-${run}`, data));
     });
+    // Each reload's QUIT in the twin: 100 ms after the recorded signal reached the master (5.010, 6.012 s).
+    const quits = data.actions.map((a: { s: number; tookMs: number }) => a.s + a.tookMs / 1000 + 0.1);
 
     it('each generation ends at its FIRST QUIT + 2 s (5.1 + 2, 6.1 + 2), its tunnel cut (EOF / 1006) then', () => {
       expectPunctual(data);
@@ -85,8 +88,8 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
         overSeeds(rs, (r) => exitOf(r, 2)),
       );
       for (const r of rs) {
-        expect(exitOf(r, 1)).toBeCloseTo(5.1 + 2, 6);
-        expect(exitOf(r, 2)).toBeCloseTo(6.1 + 2, 6);
+        expect(exitOf(r, 1)).toBeCloseTo(quits[0] + 2, 6);
+        expect(exitOf(r, 2)).toBeCloseTo(quits[1] + 2, 6);
         expect(figure(r, 'nginx_old_generations.max')).toBe(2);
         expect(figure(r, 'ws_close_1006.total')).toBe(2);
       }
@@ -141,7 +144,7 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       // carried Connection: close, the last at 7.054 s; nginx gone at 7.116 s.
       expect(real.groups.slow.statuses).toEqual({ 504: 20, '504+close': 10 });
       expect(slow.inFlightStatuses).toEqual({ '504+close': slow.inFlightAtQuit });
-      const rs = runs(`nginx-holdout4-${run}-slow`);
+      const rs = runs(`nginx-holdout4-${run}-slow`, signalArrivals(`nginx-holdout4-${run}-slow`, data));
       table.expectClose(
         run,
         'slow: 504 answered after the quit',
@@ -174,7 +177,7 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
           .map((e: ClientEvent) => e.c),
       );
       expect(refused.size).toBe(10);
-      const rs = runs(`nginx-holdout4-${run}`);
+      const rs = runs(`nginx-holdout4-${run}`, signalArrivals(`nginx-holdout4-${run}`, data));
       table.expectTime(
         run,
         'fast: last answer (generation gone)',
@@ -254,7 +257,7 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
     const real = data.summary;
     let rs: RunResult[];
     beforeAll(() => {
-      rs = runs(`nginx-holdout4-${run}`);
+      rs = runs(`nginx-holdout4-${run}`, signalArrivals(`nginx-holdout4-${run}`, data));
     });
     const clients = (r: RunResult): number => series(r, 'new_conn')[0][1];
 

@@ -2,13 +2,39 @@
 // nginx-holdout): run a twin scenario, read a recording, and the issue's tolerances.
 import { readFileSync } from 'node:fs';
 import { expect } from 'vitest';
-import { NginxWorkers } from '../../sim/model/proxy/worker-queues.js';
+import { ConnKind, newClientRecord } from '../../sim/model/core/conn.js';
+import { Nginx } from '../../sim/model/proxy/nginx.js';
 import type { RunResult } from '../../sim/result.js';
 import { buildModel, runScenario, startModel } from '../../sim/run-scenario.js';
 import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
-import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { NginxSchema, ScenarioSchema } from '../../sim/scenario/schema.js';
 import { series } from '../model/helpers.js';
+
+/** The twin's timeline actions that send nginx a signal (`nginx -s reload|quit|stop`; a `set` reloads). */
+const SIGNALS = new Set(['nginx_reload', 'nginx_quit', 'nginx_stop', 'set']);
+
+/**
+ * `--set`s that put twin `name`'s nginx signals (in order) where the recording's reached the master.
+ * The recorder's time of an action is taken just before it runs the signaller
+ * (calibration/nginx/experiment.mjs: `t = now()`, then nginxSignal's `ip netns exec … nginx -s <sig>`),
+ * and that process kill()s the master only after its own start-up, which parses the whole
+ * configuration (src/core/nginx.c main: ngx_init_cycle before ngx_signal_process): the signal
+ * arrives `actions[].tookMs` (7–12 ms under SCHED_FIFO, 34–152 ms loaded) after the recorded time.
+ * What follows it — the master's own ngx_init_cycle and fork before ngx_msleep(100) — is machine
+ * time, not modelled (NOTES §2).
+ */
+export function signalArrivals(
+  name: string,
+  recording: { actions: { signal: string; s: number; tookMs: number }[] },
+): string[] {
+  const timeline = loadScenario(`calibration/scenarios/${name}.yaml`, ScenarioSchema).scenario.timeline;
+  const twinIdx = timeline.flatMap((a, i) => (SIGNALS.has(a.do) ? [i] : []));
+  const signals = recording.actions.filter((a) => ['reload', 'quit', 'stop'].includes(a.signal));
+  if (twinIdx.length !== signals.length)
+    throw new Error(`${name}: ${twinIdx.length} signals, recording ${signals.length}`);
+  return twinIdx.map((i, k) => `timeline.${i}.at=${(signals[k].s * 1000 + signals[k].tookMs).toFixed(1)}ms`);
+}
 
 /** Run calibration/scenarios/<name>.yaml with `--set`s, on one seed. */
 export function calTwin(name: string, sets: string[] = [], seed = 1): RunResult {
@@ -18,13 +44,17 @@ export function calTwin(name: string, sets: string[] = [], seed = 1): RunResult 
 
 /**
  * Client connections per nginx worker when `n` connect one by one to `workers` idle workers that
- * share one listening socket (NginxWorkers.pick: EPOLLEXCLUSIVE's wait queue, reordered by
+ * share one listening socket (Nginx.accept: EPOLLEXCLUSIVE's wait queue, reordered by
  * ngx_reorder_accept_events): what a harness run spacing its connects gives.
  */
 export function idleWorkersSplit(workers: number, n: number): number[] {
-  const queue = new NginxWorkers();
+  const nginx = new Nginx(NginxSchema.parse({ worker_processes: workers }));
   const per = new Array<number>(workers).fill(0);
-  for (let i = 0; i < n; i++) per[queue.pick(workers, i)]++;
+  for (let i = 0; i < n; i++) {
+    const c = newClientRecord(i, ConnKind.HTTP);
+    nginx.accept(c, i, false);
+    per[c.nginxWorker]++;
+  }
   return per;
 }
 

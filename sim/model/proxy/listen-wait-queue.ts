@@ -63,13 +63,38 @@ export class ListenWaitQueue {
   }
 
   /**
-   * The entry whose worker accepts a connection arriving at `now`, among those `eligible`
-   * (NginxWorkers.pick explains the rule): the first idle one in the queue; if every one is busy,
-   * the one whose work ends first (the earlier in the queue on a tie). Then
-   * ngx_reorder_accept_events: its entry goes to the tail at its 1st, 17th, … accept, or at any
-   * while `disabled` (ngx_accept_disabled > 0) — not when it `refuses` the connection
-   * (ngx_event_accept returns before the re-add, and `c->requests` does not advance).
-   * Undefined: no eligible entry.
+   * The entry whose worker accepts a connection arriving at `now`, among those `eligible`: the
+   * first idle one in the queue; if every one is busy, the one whose work ends first (the earlier
+   * in the queue on a tie). Then ngx_reorder_accept_events: its entry goes to the tail at its
+   * 1st, 17th, … accept, or at any while `disabled` (ngx_accept_disabled > 0) — not when it
+   * `refuses` the connection (ngx_event_accept returns before the re-add, and `c->requests` does
+   * not advance). Undefined: no eligible entry.
+   *
+   * Why, for workers on one listening socket (no `reuseport`): with more than one worker and
+   * epoll, nginx adds the listening socket to every worker's epoll with EPOLLEXCLUSIVE
+   * (ngx_event_process_init, src/event/ngx_event.c: `accept_mutex` is off by default since
+   * 1.11.3, so `ngx_use_exclusive_accept = 1`; ngx_epoll_add_event,
+   * src/event/modules/ngx_epoll_module.c). A new connection's wake-up walks the listener's wait
+   * queue from its head (kernel/sched/wait.c __wake_up_common) and stops at the first worker
+   * actually blocked in epoll_wait (ep_poll_callback returns ewake = 1 only when
+   * `waitqueue_active(&ep->wq)`); a worker busy on its CPU is passed over (the listener only goes
+   * on its ready list). So the first idle worker in the queue takes it. If every worker is busy,
+   * the first to come back to epoll_wait accepts it: the one whose queue ends first. It accepts
+   * one connection per wake-up (ngx_event_accept: `ev->available = ecf->multi_accept`, off by
+   * default), keeps it for its life, and then ngx_reorder_accept_events
+   * (src/event/ngx_event_accept.c, nginx ≥ 1.21.6: "Linux with EPOLLEXCLUSIVE usually notifies
+   * only the process which was first to add the listening socket … we re-add the socket
+   * periodically") deletes and re-adds the listener in its epoll (EPOLL_CTL_DEL, EPOLL_CTL_ADD)
+   * when `c->requests++ % 16 == 0`: its entry goes to the queue's tail. With idle workers the
+   * first worker takes 1 connection, the second 1, then each 16 in turn; and at every accept
+   * while `ngx_accept_disabled > 0`: the worker has fewer than 1/8 of its worker_connections free
+   * (Nginx.acceptingWorker). Not when the worker refuses the connection (no free connection and
+   * none reusable): ngx_get_connection returns NULL ("worker_connections are not enough",
+   * src/core/ngx_connection.c, after ngx_drain_connections found nothing to close), and
+   * ngx_event_accept closes the socket and returns before ngx_reorder_accept_events — no re-add,
+   * no `c->requests++`. Such a worker keeps its place: once first in the queue, it is woken for
+   * every connection that comes while it is idle in epoll_wait, and refuses each, however much
+   * room the others have.
    */
   pick(
     now: number,

@@ -1,6 +1,7 @@
 import type { NginxConfig } from '../../scenario/schema.js';
 import type { Conn } from '../core/conn.js';
-import { ListenWaitQueue, type WaitEntry } from './listen-wait-queue.js';
+import { ListenSockets } from './listen-sockets.js';
+import type { WaitEntry } from './listen-wait-queue.js';
 import { NginxWorkers } from './worker-queues.js';
 
 /**
@@ -18,14 +19,7 @@ export const NginxState = {
 } as const;
 export type NginxState = (typeof NginxState)[keyof typeof NginxState];
 
-/**
- * One of `workers` for a client 4-tuple: a multiplicative hash of address and port scaled onto
- * [0, workers) (the kernel's reciprocal_scale), so consecutive (even) ports spread evenly.
- */
-export function spreadOver(workers: number, ip: number, port: number): number {
-  const hash = Math.imul((ip << 16) ^ port, 0x9e3779b1) >>> 0;
-  return Math.floor((hash * workers) / 2 ** 32);
-}
+export { spreadOver } from './listen-sockets.js';
 
 /** ngx_master_process_cycle sleeps 100 ms after forking a reload's new workers before it QUITs the old ones (ngx_msleep(100)). */
 export const RELOAD_QUIT_DELAY = 0.1;
@@ -84,10 +78,12 @@ export class Nginx {
   /** The newest configuration loaded: what new connections get (kept after the last worker exits). */
   private cfg: NginxConfig;
   /**
-   * The listening socket's wait queue, shared by every generation that listens (no `reuseport`):
-   * a reload's workers register behind the old ones, which leave at their QUIT (quitOlderThan).
+   * The listening sockets and the workers waiting on each: without `reuseport` one, shared by every
+   * generation that listens (a reload's workers register on it beside the old ones, which leave at
+   * their QUIT: quitOlderThan); with it one per worker, inherited by the new worker of the same
+   * index (ListenSockets).
    */
-  private readonly listen = new ListenWaitQueue();
+  private readonly listen = new ListenSockets();
 
   constructor(config: NginxConfig) {
     this.cfg = config;
@@ -97,11 +93,11 @@ export class Nginx {
   /** A generation of workers with `config` starts: each adds the listener to its epoll, in fork order. */
   private fork(config: NginxConfig): NginxGeneration {
     const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() };
+    // The cycle it replaces: its listening sockets are inherited (ngx_init_cycle).
+    const replaced = this.gens.length > 0 ? this.gens[this.gens.length - 1].id : -1;
     this.gens.push(g);
     const workers = Math.max(1, config.worker_processes);
-    // EPOLLEXCLUSIVE only with more than one worker (ngx_event_process_init, src/event/ngx_event.c).
-    const exclusive = workers > 1;
-    for (let i = 0; i < workers; i++) this.listen.register(g.id, i, () => g.cpu.idleAt(i), exclusive);
+    this.listen.open(replaced, g.id, workers, config.reuseport, (i) => g.cpu.idleAt(i));
     return g;
   }
 
@@ -161,32 +157,31 @@ export class Nginx {
   }
 
   /**
-   * The generation whose worker accepts `conn` at `now`; returns its id. The generations that
-   * listen share the one listening socket (no `reuseport`), so it is the generation of the worker
-   * the wait queue wakes: for RELOAD_QUIT_DELAY after a reload, while the old workers still listen
-   * (ngx_master_process_cycle: ngx_start_worker_processes, ngx_msleep(100), then
-   * ngx_signal_worker_processes(SIGQUIT); each old worker's ngx_close_listening_sockets on its
-   * ngx_quit), an idle old worker ahead in the queue takes it — and, QUITted soon after, closes it
-   * after its first answer (closesAfterResponse) or as idle keep-alive. Without TLS in nginx the
-   * worker is chosen here (the wait queue); with it (`handshakeInNginx`), the generation is the
-   * one the queue would wake now and its worker is chosen when the handshake enters the accept
-   * queue (worker-cpu.ts admit: acceptingWorker, among that generation's workers). With
-   * `reuseport`, the newest generation (see acceptingWorker). No `conn`: only the generation's count
-   * (tests), by the same rule.
+   * The generation whose worker accepts `conn` at `now`; returns its id: the generation of the
+   * worker woken on the listening socket the kernel gives the connection (ListenSockets). For
+   * RELOAD_QUIT_DELAY after a reload the old workers still listen (ngx_master_process_cycle:
+   * ngx_start_worker_processes, ngx_msleep(100), then ngx_signal_worker_processes(SIGQUIT); each
+   * old worker's ngx_close_listening_sockets on its ngx_quit): without `reuseport` an idle old
+   * worker ahead in the shared socket's queue takes it; with `reuseport` new worker k, first on
+   * the socket it inherited from old worker k, takes it unless busy, and a socket no new worker
+   * inherited (fewer workers) is old worker k's alone — and the old worker, QUITted soon after,
+   * closes it after its first answer (closesAfterResponse) or as idle keep-alive. Without TLS in
+   * nginx the worker is chosen here; with it (`handshakeInNginx`), the generation is the one the
+   * socket would wake now and its worker is chosen when the handshake enters the accept queue
+   * (worker-cpu.ts admit: acceptingWorker, among that generation's workers). No `conn`: only the
+   * generation's count (tests), on the newest cycle's first socket.
    */
   accept(conn?: Conn, now = 0, handshakeInNginx = false): number {
     let g = this.gens[this.gens.length - 1];
     let worker = 0;
-    if (!this.gens[this.gens.length - 1].config.reuseport) {
-      if (conn === undefined || handshakeInNginx) g = this.generationOf(this.listen.peekGeneration(now)) ?? g;
-      else {
-        const e = this.wake(now, () => true);
-        if (e !== undefined) {
-          g = this.generationOf(e.gen) ?? g;
-          worker = e.worker;
-        }
+    if (conn === undefined || handshakeInNginx) g = this.generationOf(this.listen.peekGeneration(now, conn)) ?? g;
+    else {
+      const e = this.wake(now, conn, () => true);
+      if (e !== undefined) {
+        g = this.generationOf(e.gen) ?? g;
+        worker = e.worker;
       }
-    } else if (conn !== undefined && !handshakeInNginx) worker = this.acceptingWorker(g, conn, now);
+    }
     g.open++;
     // With TLS in nginx, none yet: its handshake's worker takes it (counted on worker 0 until then).
     if (conn !== undefined) conn.nginxWorker = worker;
@@ -198,9 +193,10 @@ export class Nginx {
    * of each worker from its own generation's worker_connections (freeConnections), and whether it
    * refuses (refusesAccept).
    */
-  private wake(now: number, eligible: (e: WaitEntry) => boolean): WaitEntry | undefined {
+  private wake(now: number, conn: Conn, eligible: (e: WaitEntry) => boolean): WaitEntry | undefined {
     return this.listen.pick(
       now,
+      conn,
       eligible,
       (e) => {
         const limit = this.generationOf(e.gen)?.config.worker_connections ?? 0;
@@ -214,9 +210,9 @@ export class Nginx {
    * The worker of generation `g` that accepts `conn` at `now`. With `listen … reuseport` each
    * worker has its own listening socket and the kernel chooses among them by the connection's
    * 4-tuple hash (net/core/sock_reuseport.c reuseport_select_sock: reciprocal_scale of the flow
-   * hash; spreadOver), whatever the workers are doing. Without it (nginx's default) they share one
-   * socket and the first worker of g idle in epoll_wait in its wait queue — one queue for every
-   * generation that listens — takes it (ListenWaitQueue.pick:
+   * hash; spreadOver), whatever the workers are doing: g's worker waiting on that socket. Without
+   * it (nginx's default) they share one socket and the first worker of g idle in epoll_wait in its
+   * wait queue — one queue for every generation that listens — takes it (ListenWaitQueue.pick:
    * EPOLLEXCLUSIVE and ngx_reorder_accept_events). That re-adds the accepting worker's listener at
    * every accept, not only every 16th, while `ngx_accept_disabled > 0`: ngx_event_accept sets it
    * to worker_connections / 8 − the worker's free connections (src/event/ngx_event_accept.c), so
@@ -225,11 +221,8 @@ export class Nginx {
    * ngx_event_accept returns before ngx_reorder_accept_events), which keeps its place.
    */
   acceptingWorker(g: NginxGeneration, conn: Conn, now: number): number {
-    const config = g.config;
-    const workers = config.worker_processes;
-    if (config.reuseport) return workers <= 1 ? 0 : spreadOver(workers, conn.clientIp, conn.clientPort);
-    // None of g's workers listens any more (QUITted since the connection was counted on it): 0.
-    return this.wake(now, (e) => e.gen === g.id)?.worker ?? 0;
+    // None of g's workers waits on that socket any more (QUITted since the connection was counted on it): 0.
+    return this.wake(now, conn, (e) => e.gen === g.id)?.worker ?? 0;
   }
 
   /** A connection of generation `id` has ended; a QUITted generation exits with its last one. */
@@ -268,8 +261,8 @@ export class Nginx {
     const quitted = this.gens.filter((g) => g.id < id && g.quitAt < 0);
     for (const g of quitted) g.quitAt = now;
     // Each QUITted worker closes its listening sockets (ngx_worker_process_cycle → ngx_close_listening_sockets:
-    // ngx_del_event, EPOLL_CTL_DEL): out of the wait queue.
-    for (const g of quitted) this.listen.remove(g.id);
+    // ngx_del_event, EPOLL_CTL_DEL): out of the wait queues; sockets only it held close.
+    for (const g of quitted) this.listen.leave(g.id);
     for (const g of quitted) if (g.open <= 0) this.exit(this.gens.indexOf(g));
     return quitted;
   }

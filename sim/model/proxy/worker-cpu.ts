@@ -8,7 +8,7 @@ import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
 /**
  * Where the client's TLS ends in the VM's nginx (`app.tls.terminates: nginx`) or at an L4
  * balancer with threads stated (`terminates: lb`, `lb.nbthread`): every connection to such a VM
- * is assigned to one of nginx's workers (NginxWorkers.pick) or one of the balancer's threads
+ * is assigned to one of nginx's workers (Nginx.acceptingWorker) or one of the balancer's threads
  * (HaproxyThreads.pick) and costs it one handshake: a full one (`handshake_cpu`), or a resumed one
  * (`resumed_handshake_cpu`) when the client offers a ticket that server's keys still open
  * (session-tickets.ts: same VM and nginx generation, or a shared ticket key, or the one balancer;

@@ -1,12 +1,8 @@
-import { ListenWaitQueue } from './listen-wait-queue.js';
-
 /**
  * Connections a busy worker holds accepted: the one whose handshake is in progress and the one
  * its loop accepted at the start of that iteration (NginxWorkers.notAccepted, readWait).
  */
 const ACCEPTED_WHILE_BUSY = 2;
-
-const never = (): boolean => false;
 
 /**
  * The worker processes of one nginx generation as CPU: each worker is one single-threaded event loop
@@ -46,56 +42,6 @@ export class NginxWorkers {
    */
   private readonly acceptedEnds: number[][] = [];
   private readonly acceptedHeads: number[] = [];
-
-  /**
-   * The listening socket's wait queue of these workers alone (pick; one generation, worker i the
-   * i-th to register). Nginx keeps its own across generations (Nginx.acceptingWorker).
-   */
-  private readonly queue = new ListenWaitQueue();
-
-  /**
-   * The worker that accepts a connection arriving at `now`, among `count` workers, on one
-   * listening socket shared by all (no `reuseport`). With more than one worker and epoll, nginx
-   * adds the listening socket to every worker's epoll with EPOLLEXCLUSIVE (ngx_event_process_init,
-   * src/event/ngx_event.c: `accept_mutex` is off by default since 1.11.3, so
-   * `ngx_use_exclusive_accept = 1`; ngx_epoll_add_event, src/event/modules/ngx_epoll_module.c).
-   * A new connection's wake-up walks the listener's wait queue from its head (ListenWaitQueue;
-   * kernel/sched/wait.c __wake_up_common) and stops at the first worker actually blocked in
-   * epoll_wait (ep_poll_callback returns ewake = 1 only when `waitqueue_active(&ep->wq)`); a
-   * worker busy on its CPU is passed over (the listener only goes on its ready list). So the
-   * first idle worker in the queue takes it. If every worker is busy, the first to come back to
-   * epoll_wait accepts it: the one whose queue ends first (the earlier in the wait queue on a
-   * tie). It accepts one connection per wake-up (ngx_event_accept: `ev->available =
-   * ecf->multi_accept`, off by default), keeps it for its life, and then
-   * ngx_reorder_accept_events (src/event/ngx_event_accept.c, nginx ≥ 1.21.6: "Linux with
-   * EPOLLEXCLUSIVE usually notifies only the process which was first to add the listening socket
-   * … we re-add the socket periodically") deletes and re-adds the listener in its epoll
-   * (EPOLL_CTL_DEL, EPOLL_CTL_ADD) when `c->requests++ % 16 == 0`: its entry goes to the queue's
-   * tail. With idle workers the first worker takes 1 connection, the second 1, then each 16 in
-   * turn; and at every accept while `acceptDisabled(worker)`: `ngx_accept_disabled > 0`, the
-   * worker has fewer than 1/8 of its worker_connections free (Nginx.acceptingWorker).
-   * Not when the worker refuses the connection (`refuses`: no free connection and none reusable):
-   * ngx_get_connection returns NULL ("worker_connections are not enough", src/core/ngx_connection.c,
-   * after ngx_drain_connections found nothing to close), and ngx_event_accept closes the socket and
-   * returns before ngx_reorder_accept_events — no re-add, no `c->requests++`. Such a worker keeps
-   * its place: once first in the queue, it is woken for every connection that comes while it is
-   * idle in epoll_wait, and refuses each, however much room the others have.
-   */
-  pick(
-    count: number,
-    now: number,
-    acceptDisabled: (worker: number) => boolean = never,
-    refuses: (worker: number) => boolean = never,
-  ): number {
-    this.grow(count - 1);
-    const e = this.queue.pick(
-      now,
-      (x) => x.worker < count,
-      (x) => acceptDisabled(x.worker),
-      (x) => refuses(x.worker),
-    );
-    return e === undefined ? 0 : e.worker;
-  }
 
   /** When `worker`'s queued work ends (−∞: never busy; ≤ now: idle in epoll_wait). */
   idleAt(worker: number): number {
@@ -253,8 +199,6 @@ export class NginxWorkers {
       this.heads.push(0);
       this.acceptedEnds.push([]);
       this.acceptedHeads.push(0);
-      const worker = this.busyUntil.length - 1;
-      this.queue.register(0, worker, () => this.busyUntil[worker], true);
     }
   }
 }

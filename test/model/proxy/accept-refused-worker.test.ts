@@ -1,6 +1,6 @@
 /**
  * A worker with no connection free keeps its place in the listening socket's wait queue
- * (proxy/worker-queues.ts NginxWorkers.pick `refuses`, proxy/nginx.ts refusesAccept): in
+ * (proxy/listen-wait-queue.ts ListenWaitQueue.pick `refuses`, proxy/nginx.ts refusesAccept): in
  * ngx_event_accept (src/event/ngx_event_accept.c) ngx_get_connection (src/core/ngx_connection.c,
  * after ngx_drain_connections found no reusable connection) returns NULL — "worker_connections are
  * not enough" — and ngx_event_accept closes the accepted socket and returns before

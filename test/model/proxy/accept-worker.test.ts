@@ -1,5 +1,5 @@
 /**
- * Which nginx worker accepts a connection (proxy/worker-queues.ts NginxWorkers.pick,
+ * Which nginx worker accepts a connection (proxy/listen-wait-queue.ts ListenWaitQueue.pick,
  * proxy/nginx.ts Nginx.acceptingWorker). Without `reuseport` the workers share one listening socket
  * and wait on it with EPOLLEXCLUSIVE: the kernel wakes the first worker in the socket's wait queue
  * that is idle in epoll_wait (fs/eventpoll.c ep_poll_callback, kernel/sched/wait.c
@@ -11,43 +11,43 @@
 import { describe, expect, it } from 'vitest';
 import { ConnKind, newClientRecord } from '../../../sim/model/core/conn.js';
 import { Nginx, spreadOver } from '../../../sim/model/proxy/nginx.js';
-import { NginxWorkers } from '../../../sim/model/proxy/worker-queues.js';
 import { NginxSchema } from '../../../sim/scenario/schema.js';
+import { type Listener, sharedListener } from './listen-fixture.js';
 
-const picks = (w: NginxWorkers, workers: number, n: number, disabled?: (k: number) => boolean): string =>
-  Array.from({ length: n }, (_, i) => w.pick(workers, i, disabled)).join('');
+const picks = (w: Listener, n: number, disabled?: (k: number) => boolean): string =>
+  Array.from({ length: n }, (_, i) => w.accept(i, disabled)).join('');
 
 describe('one listening socket, idle workers (EPOLLEXCLUSIVE + ngx_reorder_accept_events)', () => {
   it('two workers: 1, 1, then 16 each in turn', () => {
-    expect(picks(new NginxWorkers(), 2, 50)).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}${'0'.repeat(16)}`);
+    expect(picks(sharedListener(2), 50)).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}${'0'.repeat(16)}`);
   });
 
   it('the recorded splits: 24 connections 17 / 7 (holdout3 workers2-keepalive3), 40 connections 23 / 17 (holdout4 wc64-burst-workers2)', () => {
     const split = (n: number): number[] =>
-      [0, 1].map((k) => [...picks(new NginxWorkers(), 2, n)].filter((p) => p === `${k}`).length);
+      [0, 1].map((k) => [...picks(sharedListener(2), n)].filter((p) => p === `${k}`).length);
     expect(split(24)).toEqual([17, 7]);
     expect(split(40)).toEqual([23, 17]);
   });
 
   it('four workers: each first accept sends its worker to the tail, then blocks of 16', () => {
-    expect(picks(new NginxWorkers(), 4, 20)).toBe(`0123${'0'.repeat(16)}`);
+    expect(picks(sharedListener(4), 20)).toBe(`0123${'0'.repeat(16)}`);
   });
 
   it('a worker busy on its CPU is passed over: the next idle one in the queue accepts', () => {
-    const w = new NginxWorkers();
-    expect(w.pick(2, 0)).toBe(0); // queue now 1, 0
-    expect(w.pick(2, 0)).toBe(1); // queue now 0, 1
-    w.run(0, 1, 0); // worker 0 works until t = 1
-    expect(w.pick(2, 0.5)).toBe(1);
-    expect(w.pick(2, 1)).toBe(0); // back in epoll_wait, first in the queue
+    const w = sharedListener(2);
+    expect(w.accept(0)).toBe(0); // queue now 1, 0
+    expect(w.accept(0)).toBe(1); // queue now 0, 1
+    w.cpu.run(0, 1, 0); // worker 0 works until t = 1
+    expect(w.accept(0.5)).toBe(1);
+    expect(w.accept(1)).toBe(0); // back in epoll_wait, first in the queue
   });
 
   it('with fewer than worker_connections/8 free (ngx_accept_disabled > 0) a worker goes to the tail at every accept', () => {
     const full = (k: number): boolean => k === 0;
     // Worker 0 short of connections: every accept it makes sends it behind worker 1, so they alternate
     // while worker 1 (not short) keeps its place for 16 accepts once it leads.
-    expect(picks(new NginxWorkers(), 2, 6, full)).toBe('010111');
-    expect(picks(new NginxWorkers(), 2, 6, () => true)).toBe('010101');
+    expect(picks(sharedListener(2), 6, full)).toBe('010111');
+    expect(picks(sharedListener(2), 6, () => true)).toBe('010101');
   });
 
   it('a worker that refuses (no free connection, none reusable) keeps its place: every accept goes to it', () => {
@@ -55,12 +55,12 @@ describe('one listening socket, idle workers (EPOLLEXCLUSIVE + ngx_reorder_accep
     // are not enough"), the socket is closed and the function returns before ngx_reorder_accept_events.
     // Worker 0 fills up during its block of 16 (WebSocket tunnels that cannot be reclaimed); after
     // worker 1's block it is first in the queue and stays there, refusing, though worker 1 has room.
-    const w = new NginxWorkers();
+    const w = sharedListener(2);
     let t = 0;
-    const order = Array.from({ length: 18 + 16 }, () => w.pick(2, t++)).join('');
+    const order = Array.from({ length: 18 + 16 }, () => w.accept(t++)).join('');
     expect(order).toBe(`01${'0'.repeat(16)}${'1'.repeat(16)}`);
     const full = (k: number): boolean => k === 0;
-    const after = Array.from({ length: 40 }, () => w.pick(2, t++, full, full)).join('');
+    const after = Array.from({ length: 40 }, () => w.accept(t++, full, full)).join('');
     // The old rule (moved to the tail at each refused accept, being short of connections) alternated: 0101…
     expect(after).toBe('0'.repeat(40));
   });

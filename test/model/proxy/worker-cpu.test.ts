@@ -4,30 +4,31 @@ import { Nginx } from '../../../sim/model/proxy/nginx.js';
 import { HaproxyThreads, NginxWorkers } from '../../../sim/model/proxy/worker-queues.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { run, scenario } from '../helpers.js';
+import { sharedListener } from './listen-fixture.js';
 import { tlsStorm } from './tls-storm-fixture.js';
 
 const HS = 0.00035;
 
 describe('NginxWorkers: which worker accepts (EPOLLEXCLUSIVE) and what waits (one event loop each)', () => {
   it('the first idle worker in the wait queue accepts; while it works the next one does', () => {
-    const w = new NginxWorkers();
-    expect(w.pick(4, 0)).toBe(0);
-    w.run(0, HS, 0);
-    expect(w.pick(4, 0)).toBe(1);
-    w.run(1, HS, 0);
-    expect(w.pick(4, 0)).toBe(2);
+    const w = sharedListener(4);
+    expect(w.accept(0)).toBe(0);
+    w.cpu.run(0, HS, 0);
+    expect(w.accept(0)).toBe(1);
+    w.cpu.run(1, HS, 0);
+    expect(w.accept(0)).toBe(2);
     // Each first accept moved its worker to the queue's tail (ngx_reorder_accept_events): 3, 0, 1, 2.
-    expect(w.pick(4, HS)).toBe(3); // its 1st accept: to the tail too (0, 1, 2, 3)
-    expect(w.pick(4, HS)).toBe(0); // worker 0's 2nd accept: it stays first
-    expect(w.pick(4, HS)).toBe(0);
+    expect(w.accept(HS)).toBe(3); // its 1st accept: to the tail too (0, 1, 2, 3)
+    expect(w.accept(HS)).toBe(0); // worker 0's 2nd accept: it stays first
+    expect(w.accept(HS)).toBe(0);
   });
 
   it('with every worker busy, the one whose queue ends first accepts', () => {
-    const w = new NginxWorkers();
-    w.run(0, 3 * HS, 0);
-    w.run(1, HS, 0);
-    w.run(2, 2 * HS, 0);
-    expect(w.pick(3, 0)).toBe(1);
+    const w = sharedListener(3);
+    w.cpu.run(0, 3 * HS, 0);
+    w.cpu.run(1, HS, 0);
+    w.cpu.run(2, 2 * HS, 0);
+    expect(w.accept(0)).toBe(1);
   });
 
   it('is a FIFO queue: an event waits for the work queued before it, not for work queued after', () => {
@@ -77,7 +78,9 @@ describe('NginxWorkers: which worker accepts (EPOLLEXCLUSIVE) and what waits (on
     const w = new NginxWorkers();
     expect(w.wait(0, -120)).toBe(0);
     expect(w.run(0, HS, -120)).toBeCloseTo(-120 + HS, 9);
-    expect(w.pick(2, -120)).toBe(1);
+    const listener = sharedListener(2);
+    listener.cpu.run(0, HS, -120);
+    expect(listener.accept(-120)).toBe(1);
   });
 });
 
