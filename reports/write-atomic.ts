@@ -17,7 +17,6 @@
  *   installed the signal waits until the set is in place or its temp folder is removed; no temp
  *   folder is left behind. (A signal in that instant is dropped; the write completes.)
  */
-import { randomBytes } from 'node:crypto';
 import {
   accessSync,
   closeSync,
@@ -34,12 +33,22 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { basename, dirname, join, resolve } from 'node:path';
+
+/**
+ * node:crypto's randomBytes, loaded at its first use: loading node:crypto costs ~3 ms of CPU, and
+ * `drainsim run` writes an output set, whose temporary names need none (issue 14 start-up).
+ */
+function randomHex(bytes: number): string {
+  const { randomBytes } = createRequire(import.meta.url)('node:crypto') as typeof import('node:crypto');
+  return randomBytes(bytes).toString('hex');
+}
 
 /** Writes one file atomically, creating its directory if needed. */
 export function writeFileAtomic(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
-  const temp = join(dirname(path), `.${basename(path)}.tmp-${randomBytes(6).toString('hex')}`);
+  const temp = join(dirname(path), `.${basename(path)}.tmp-${randomHex(6)}`);
   try {
     writeFileSync(temp, text);
     renameSync(temp, path);
@@ -154,7 +163,9 @@ export function writeFilesAtomic(outDir: string, files: readonly (OutputFile | S
       if (!existsSync(outDir)) {
         renameSync(temp, outDir);
       } else if (holdsOnlyASet(outDir, new Set(files.map((f) => f.fileName)))) {
-        const old = `${outDir}${OLD_MARK}${process.pid}-${randomBytes(6).toString('hex')}`;
+        // `<out>.old-<pid>-XXXXXX` with the temp folder's own suffix: mkdtemp made that name unique,
+        // and recoverOutputDir has just removed every `.old-` folder of a process that is gone.
+        const old = `${outDir}${OLD_MARK}${temp.slice(`${outDir}${TEMP_MARK}`.length)}`;
         renameSync(outDir, old);
         renameSync(temp, outDir);
         rmSync(old, { recursive: true, force: true });

@@ -47,20 +47,28 @@ describe('the bundled CLI (bin/bundle.js)', () => {
     expect(JSON.parse(r.stdout)).toEqual({ main: 'function', rejected: false });
   });
 
-  it('writes the same outputs and prints the same text as the modules (DRAINSIM_BUNDLE=0)', () => {
-    const sides = ['bundle', 'modules'].map((side) => {
-      const out = join(tmp, side);
-      const r = drainsim(
-        ['run', 'deep-check-slow-db', '--out', out],
-        side === 'modules' ? { DRAINSIM_BUNDLE: '0' } : {},
-      );
-      const files = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
-      return { ...r, stdout: r.stdout.replaceAll(out, '<out>'), files };
-    });
-    expect(sides[0]!.code).toBe(0);
-    expect(Object.keys(sides[0]!.files).sort()).toEqual(['events.log', 'report.html', 'summary.json', 'timeline.csv']);
-    expect(sides[0]).toEqual(sides[1]);
-  }, 60_000);
+  // deep-check-slow-db: the L7 balancer, health checks, every writer; bare-ws-drain: the smallest
+  // built-in (the start-up bench's run), WebSockets straight to the servers.
+  it.each(['deep-check-slow-db', 'bare-ws-drain'])(
+    '%s: writes the same outputs and prints the same text as the modules (DRAINSIM_BUNDLE=0)',
+    (scenario) => {
+      const sides = ['bundle', 'modules'].map((side) => {
+        const out = join(tmp, `${scenario}-${side}`);
+        const r = drainsim(['run', scenario, '--out', out], side === 'modules' ? { DRAINSIM_BUNDLE: '0' } : {});
+        const files = Object.fromEntries(readdirSync(out).map((f) => [f, readFileSync(join(out, f), 'utf8')]));
+        return { ...r, stdout: r.stdout.replaceAll(out, '<out>'), files };
+      });
+      expect(sides[0]!.code).toBe(0);
+      expect(Object.keys(sides[0]!.files).sort()).toEqual([
+        'events.log',
+        'report.html',
+        'summary.json',
+        'timeline.csv',
+      ]);
+      expect(sides[0]).toEqual(sides[1]);
+    },
+    60_000,
+  );
 
   it("holds yargs' own files and parses, lays out help and rejects as the modules do", () => {
     // Bundled by scripts/build-bundle.mjs through load-yargs.ts's load(); a changed load() fails the build.
@@ -98,6 +106,42 @@ describe('the bundled CLI (bin/bundle.js)', () => {
     expect(r.stderr).toBe('');
     expect(JSON.parse(r.stdout)).toEqual({ code: 0, loaded: [] });
   }, 60_000);
+
+  it('runs the smallest built-in with every function it calls in the code cache, resolving no module and loading no node:crypto', () => {
+    // scripts/build-bundle.mjs makes the cache after warm-up runs that include this one (V8 caches
+    // only functions compiled by then): the run compiles nothing new, so the cache it would make
+    // afterwards is the same size. Module resolution (yargs' files, uPlot's assets) is done at
+    // build time, and seedrandom's node:crypto is not loaded (issue 14 start-up).
+    const out = join(tmp, 'covered');
+    const probe = [
+      "import Module from 'node:module';",
+      "import { limitHeapGrowth } from './dist/sim/util/heap-growth.js';",
+      "import { loadBundle } from './bin/bundle.js';",
+      'limitHeapGrowth();',
+      'const loaded = loadBundle();',
+      'const before = loaded.script.createCachedData().length;',
+      'const resolved = [];',
+      'const resolve = Module._resolveFilename;',
+      'Module._resolveFilename = function (request, ...rest) {',
+      '  if (!Module.isBuiltin(request)) resolved.push(request);',
+      '  return resolve.call(this, request, ...rest);',
+      '};',
+      "process.env.DRAINSIM_JIT_TUNING = '0';",
+      'const sink = { write: () => true };',
+      `const code = await loaded.main(['run', 'bare-ws-drain', '--out', ${JSON.stringify(out)}], { stdout: sink, stderr: sink, isTTY: false });`,
+      'const grown = loaded.script.createCachedData().length - before;',
+      "const crypto = process.moduleLoadList.includes('NativeModule crypto');",
+      'console.log(JSON.stringify({ code, rejected: loaded.script.cachedDataRejected, grown, resolved, crypto }));',
+    ].join('\n');
+    const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: ROOT, encoding: 'utf8' });
+    expect(r.stderr).toBe('');
+    expect(JSON.parse(r.stdout)).toEqual({ code: 0, rejected: false, grown: 0, resolved: [], crypto: false });
+  }, 60_000);
+
+  it('is ASCII alone, so bin/bundle.js reads it as latin1 (the same text as UTF-8)', () => {
+    const bytes = readFileSync(BUNDLE);
+    expect(bytes.findIndex((b) => b > 0x7f)).toBe(-1);
+  });
 
   it("finds the package's own files from the bundle (each module keeps its import.meta.url)", () => {
     const r = drainsim(['list']);
