@@ -463,7 +463,13 @@ export const WsClientsSchema = z.strictObject({
     .describe(
       'steady: the initial sessions have the ages and remaining lives of a population that has run for ever (stationary: mean age E[L²]/(2E[L])); cold: they all start at age 0.',
     ),
-  arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson).'),
+  arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson unless `arrivals: paced`).'),
+  arrivals: z
+    .enum(['poisson', 'paced'])
+    .optional()
+    .describe(
+      "How the new sessions are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent users. `paced`: one new session every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate WebSocket load generator: k6's constant-arrival-rate executor (iteration starts spaced 1/rate apart, each iteration a ws.connect), Artillery's `ws` engine with `config.mode: uniform` (the `arrivals` library's uniform process: one arrival every 1/arrivalRate s). A `load` action's new ws_rate re-paces from the change: the first new session at it, the k-th k gaps after it. Sessions' lifetimes, initial sessions and reconnects are unchanged.",
+    ),
   lifetime: zDistribution('duration')
     .prefault('lognormal(median=30m, p99=6h)')
     .describe('How long a user keeps a session open.'),

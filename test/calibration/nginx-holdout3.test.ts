@@ -10,9 +10,10 @@
  * prediction (calibration/data/nginx-holdout3-predictions.json) were committed before the run was
  * recorded (`node calibration/nginx/run.mjs --only nginx-holdout3 --rt 10`, every process SCHED_FIFO
  * 10, load average 9.7–13.9 on 2 cores). Tolerances as the other held-out rounds: counts ±10 %
- * (±2 near zero), times ±1 s, shares ±0.1. Twins' clients arrive as a Poisson process (the
- * harness's at fixed spacing): means over seeds 1–5, and per-connection figures where the number of
- * connections differs.
+ * (±2 near zero), times ±1 s, shares ±0.1. Twins' clients are paced as the harness's (fixed
+ * spacing, `clients.http.arrivals: paced`, session 19; Poisson before, and still for
+ * workers2-keepalive3: calibration/nginx/NOTES.md section 15): means over seeds 1–5, and
+ * per-connection figures where the number of connections differs.
  *
  * FOUND AND FIXED (sim/model/proxy/upstream.ts, per-worker caches): with worker_processes 2 the
  * twin, predicting one cache of 3 per VM, needed a new upstream connection for 0.87 of the
@@ -265,7 +266,9 @@ describe('held-out round 3: nginx 1.22.1 runs against twins written before recor
     const fastRuns = runs(`nginx-holdout3-${run}`);
     const slowRuns = runs(`nginx-holdout3-${run}`, [
       'clients.http.think_time=const(3300ms)',
-      'clients.http.arrival_rate=25',
+      // The recorder's group `slow`: 10 connections 100 ms apart (client.mjs: c × staggerMs).
+      'timeline[0].http_rate=10',
+      'timeline[1].at=950ms',
     ]);
     // Real 200 / 1,596 = 0.125; drainsim 0.120.
     share(

@@ -9,8 +9,8 @@ export interface Arrivals {
 }
 
 /**
- * Arrivals one timer at a time, each scheduling the next after `gap()`; a rate change cancels
- * the pending one and counts the next gap from the change.
+ * Arrivals one timer at a time, each scheduling the next at `dueTime()`; a rate change cancels
+ * the pending one and counts the next from the change.
  */
 abstract class ChainedArrivals implements Arrivals {
   private timer = -1;
@@ -35,16 +35,11 @@ abstract class ChainedArrivals implements Arrivals {
     this.scheduleNext();
   }
 
-  /** The time to the next arrival at `rate` (> 0). */
-  protected abstract gap(): number;
-
   /** Called at `start()` and at every rate change, before the first arrival is scheduled. */
   protected restart(): void {}
 
-  /** When the next arrival is due: `gap()` from now (Engine.schedule's own sum, now + delay). */
-  protected dueTime(): number {
-    return this.engine.now + this.gap();
-  }
+  /** When the next arrival is due at `rate` (> 0), after now. */
+  protected abstract dueTime(): number;
 
   private scheduleNext(): void {
     if (this.rate <= 0) return;
@@ -76,8 +71,9 @@ export class PoissonArrivals extends ChainedArrivals {
     preferDoubleFields(new PoissonArrivals(null as unknown as Engine, null as unknown as Rng, 0, () => {}), ['timer']);
   }
 
-  protected gap(): number {
-    return -Math.log(1 - this.rng.next()) / this.rate;
+  /** An exponential gap from now (Engine.schedule's own sum, now + delay). */
+  protected dueTime(): number {
+    return this.engine.now - Math.log(1 - this.rng.next()) / this.rate;
   }
 }
 
@@ -87,21 +83,23 @@ export class PoissonArrivals extends ChainedArrivals {
  * k6's constant-arrival-rate executor — and the HAProxy calibration recorder
  * (calibration/haproxy/worker.mjs runRequests(): request k of the run is due when
  * floor(elapsed × rate) reaches k, so the first goes 1/rate after the client's start, its t0).
- * The first arrival after `start()` or a rate change is 1/rate later: a `load` action re-paces
- * from the change. No random draw.
+ * The first arrival after `start()` or a rate change is 1/rate later, arrival k at
+ * change + k/rate: a `load` action re-paces from the change. No random draw.
  *
- * `firstAtStart` (`clients.http.arrivals: paced`, new keep-alive connections): the first arrival
- * at `start()` or the rate change itself, arrival k at change + k/rate — as the bare-app recorder
- * starts its client slots (calibration/haproxy/bare-l4-worker.mjs clients(): slot i by
- * `setTimeout(slot, i × 1000 / count)` from t0, slot 0 at once). Each due time is computed from
- * the change, not summed gap by gap, as the recorder's are: over [change, change + n/rate) exactly
- * n arrive, and the one due at change + n/rate ties with (and comes after) a `load` action
- * scheduled for that instant.
+ * `firstAtStart` (`clients.http.arrivals: paced`, `clients.ws.arrivals: paced`): the first arrival
+ * at `start()` or the rate change itself, arrival k at change + k/rate for k from 0 — as the
+ * bare-app recorder starts its client slots (calibration/haproxy/bare-l4-worker.mjs clients():
+ * slot i by `setTimeout(slot, i × 1000 / count)` from t0, slot 0 at once).
+ *
+ * Each due time is computed from the change, not summed gap by gap, as the recorders' are (the
+ * worker.mjs request k due when floor(elapsed × rate) reaches k; bare-l4-worker.mjs slot i at
+ * i × 1000 / count): no drift over a long run, and the one due at change + n/rate ties with (and
+ * comes after) a `load` action scheduled for that instant, so exactly n arrive in its window.
  */
 export class PacedArrivals extends ChainedArrivals {
-  /** When the rate last changed (firstAtStart). */
+  /** When the rate last changed (`start()` or a `load` action). */
   private anchor = 0;
-  /** The index of the next arrival since the change (firstAtStart). */
+  /** The index of the next arrival since the change: due at anchor + next / rate. */
   private next = 0;
 
   constructor(
@@ -118,18 +116,12 @@ export class PacedArrivals extends ChainedArrivals {
     preferDoubleFields(new PacedArrivals(null as unknown as Engine, 0, () => {}), ['timer']);
   }
 
-  protected gap(): number {
-    return 1 / this.rate;
-  }
-
   protected override restart(): void {
-    if (!this.firstAtStart) return;
     this.anchor = this.engine.now;
-    this.next = 0;
+    this.next = this.firstAtStart ? 0 : 1;
   }
 
-  protected override dueTime(): number {
-    if (!this.firstAtStart) return super.dueTime();
+  protected dueTime(): number {
     return this.anchor + this.next++ / this.rate;
   }
 }

@@ -8,7 +8,7 @@ import type { FlowDownstream, FlowUpstream, TlsHandshakes, WsDownstream, WsUpstr
 import type { Population } from '../core/populations.js';
 import { ErrorKind, wsCloseCounter } from '../core/series.js';
 import { EndKind, type ServerSideIo, type World } from '../core/world.js';
-import { PoissonArrivals } from './arrivals.js';
+import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
 
 export { WsClose };
@@ -22,7 +22,7 @@ export { WsClose };
  * notice's retryAfter.
  */
 export class WsClients implements FlowDownstream, WsDownstream, Population {
-  private readonly arrivals: PoissonArrivals;
+  private readonly arrivals: Arrivals;
   private readonly ramp: Rng;
   private readonly lifetimeRng: Rng;
   private readonly reconnectRng: Rng;
@@ -37,7 +37,13 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   ) {
     const cfg = w.scenario.clients.ws;
     this.ramp = w.streams.stream('clients.ws.arrivals');
-    this.arrivals = new PoissonArrivals(w.engine, this.ramp, cfg.arrival_rate, this.arrive);
+    // paced: the first new session at the start or the rate change, as the http clients' paced
+    // connections (arrivals.ts PacedArrivals firstAtStart). The ramp stream still spreads the
+    // initial sessions, so their draws are those of a Poisson run.
+    this.arrivals =
+      cfg.arrivals === 'paced'
+        ? new PacedArrivals(w.engine, cfg.arrival_rate, this.arrive, true)
+        : new PoissonArrivals(w.engine, this.ramp, cfg.arrival_rate, this.arrive);
     this.lifetimeRng = w.streams.stream('clients.ws.lifetime');
     this.reconnectRng = w.streams.stream('clients.ws.reconnect');
     this.lifetime = cfg.lifetime;

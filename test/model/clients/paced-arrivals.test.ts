@@ -48,6 +48,37 @@ function openLoop(arrivals: 'paced' | undefined, timeline: ScenarioInput['timeli
 
 const offeredPerSecond = (r: RunResult): number[] => series(r, 'offered').map(([, v]) => v);
 
+describe('PacedArrivals, due times from the change', () => {
+  it('arrival k at exactly change + k/rate, not the sum of k gaps (60 sums of 1/60 give 1.0000000000000013)', () => {
+    const engine = new Engine();
+    const times: number[] = [];
+    const arrivals = new PacedArrivals(engine, 60, () => times.push(engine.now));
+    arrivals.start();
+    engine.run(2);
+    expect(times).toHaveLength(120);
+    times.forEach((t, i) => expect(t).toBe((i + 1) / 60));
+    // A change re-anchors: from 2.5 s at 60/s, arrival k at 2.5 + k/60.
+    let before = 0;
+    engine.at(
+      2.5,
+      () => {
+        before = times.length;
+        arrivals.setRate(60);
+      },
+      null,
+    );
+    engine.run(3.5);
+    expect(times.length - before).toBe(60);
+    times.slice(before).forEach((t, i) => expect(t).toBe(2.5 + (i + 1) / 60));
+  });
+
+  it('60/s: exactly 60 requests in every second after the first (summed gaps drift across the boundaries: 61 and 59)', () => {
+    const input = openLoop('paced');
+    (input.clients as { requests: { rate: number } }).requests.rate = 60;
+    expect(offeredPerSecond(run(input))).toEqual([59, 60, 60, 60, 60, 60, 60, 60, 60, 60]);
+  });
+});
+
 describe('clients.requests.arrivals', () => {
   it('paced: exactly `rate` requests in every second (Poisson: the counts scatter)', () => {
     // Samples are [t, t + 1): the first request at 0.5 s, then 1.0 and 1.5 in the second sample …
