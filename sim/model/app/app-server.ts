@@ -8,6 +8,13 @@ import { acceptsByEventLoop } from './accept-model.js';
 import { AppListener } from './app-listener.js';
 import { GcHeaps } from './gc-heaps.js';
 
+/** The request a worker reads after a connection's TLS handshake (AppServer.submitAfterHandshake). */
+interface HandshakeThen {
+  readonly job: AppJob;
+  /** Its client still waits for it (false: gone, the handshake was for nobody). */
+  readonly wanted: () => boolean;
+}
+
 /**
  * The app's workers on every backend: a pool of `workers` serving jobs FIFO from one queue
  * (connection requests, independent requests and health checks alike), stop-the-world pauses
@@ -24,6 +31,8 @@ export class AppServer {
   private readonly heaps: GcHeaps;
   /** Jobs queued before their request arrived, and when it arrives (submitBeforeData). */
   private readonly dataArrives = new Map<AppJob, number>();
+  /** Per TLS handshake a worker is to do (submitAfterHandshake): the request it reads next. */
+  private readonly afterHandshake = new Map<AppJob, HandshakeThen>();
   /**
    * The app's listening socket: both accept-queue checks of every connect to the app (nginx's
    * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
@@ -65,6 +74,50 @@ export class AppServer {
     if (this.admit(backend, job)) return;
     this.dataArrives.delete(job);
     job.onDone(job);
+  }
+
+  /**
+   * Queue the first request `job` of a new TLS connection to an app whose workers each take one
+   * connection (accept_model worker_per_connection, TLS ending in the app: app/tls.ts
+   * tlsInWorker): the worker that takes the connection first spends `seconds` on its handshake —
+   * the server flight's CPU, then blocked in recv() for the client's Finished, one round trip —
+   * and then reads `job` itself, serving no one else meanwhile. gunicorn's sync worker
+   * (gunicorn/workers/sync.py SyncWorker.accept → handle: the accepted socket wrapped in
+   * ssl_context.wrap_socket, whose handshake runs at that call or at the first recv of
+   * RequestParser, then the request read and handled, all in the worker). The handshake holds a
+   * place in the queue as the connection would in the kernel's accept queue; a full queue
+   * refuses it (503, as the request itself would be); it is `job`'s place until its worker
+   * starts `job`, unless `wanted()` says its client has gone (then its work is for nobody). A
+   * handshake lost with the process passes its status on to `job`.
+   */
+  submitAfterHandshake(backend: Backend, job: AppJob, seconds: number, wanted: () => boolean): void {
+    const handshake = new Req(this.handshakeLeft);
+    handshake.fixedService = seconds;
+    handshake.deep = false;
+    job.backend = backend.index;
+    job.phase = ReqPhase.QUEUED;
+    this.afterHandshake.set(handshake, { job, wanted });
+    this.submit(backend, handshake);
+  }
+
+  /** A handshake job left the app without its worker going on to the request (refused, or lost with the process). */
+  private readonly handshakeLeft = (handshake: AppJob): void => {
+    const next = this.afterHandshake.get(handshake);
+    if (next === undefined) return;
+    this.afterHandshake.delete(handshake);
+    if (!next.wanted()) return;
+    const job = next.job;
+    job.phase = ReqPhase.NONE;
+    job.status = handshake.status;
+    job.onDone(job);
+  };
+
+  /** The request the worker that just finished `job` (a handshake: submitAfterHandshake) reads next, if still wanted. */
+  private nextAfterHandshake(job: AppJob): AppJob | undefined {
+    const next = this.afterHandshake.get(job);
+    if (next === undefined) return undefined;
+    this.afterHandshake.delete(job);
+    return next.wanted() ? next.job : undefined;
   }
 
   /** How long the worker starting `job` now waits in recv() for its request (submitBeforeData). */
@@ -237,6 +290,9 @@ export class AppServer {
     job.timer = -1;
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
+    // A TLS handshake done: its worker reads the connection's request (submitAfterHandshake).
+    const next = this.afterHandshake.size > 0 ? this.nextAfterHandshake(job) : undefined;
+    if (next !== undefined) this.start(backend, next);
     this.loopTimers(backend);
     this.fillWorkers(backend);
     this.loopJobDone(backend);

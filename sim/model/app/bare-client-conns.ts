@@ -8,6 +8,7 @@ import { type PacketWatch, serverClosesIdle, writeResponse } from '../proxy/serv
 import type { AckWaiter } from './app-listener.js';
 import type { AppServer } from './app-server.js';
 import { LoopTlsHandshakes } from './loop-tls.js';
+import { tlsInWorker, workerHandshakeHold } from './tls.js';
 
 /** A client connection whose final ACK the app's full accept queue dropped (ackWaiter), until its child exists. */
 interface ChildWait {
@@ -52,9 +53,11 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
   private readonly childWaits = new Map<Conn, ChildWait>();
   /** TLS in an event-loop app: its handshakes, read as loop work (loop-tls.ts). */
   private readonly tls: LoopTlsHandshakes;
+  /** Per backend: TLS ends in an app whose workers each take one connection (tls.ts tlsInWorker). */
+  private readonly tlsInWorker: boolean[];
   /** Connections whose handshake the loop has not finished (its ClientHello unread, or the client's Finished on its way). */
   private readonly tlsWaits = new WeakMap<Conn, TlsWait>();
-  /** The connect (Conn.connectStartedAt) whose handshake is done, per connection, where TLS ends in an event loop. */
+  /** The connect (Conn.connectStartedAt) whose handshake is done (or a worker's to do), per connection, where TLS ends in the bare app. */
   private readonly secured = new WeakMap<Conn, number>();
 
   constructor(
@@ -62,6 +65,7 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     private readonly app: AppServer,
   ) {
     this.tls = new LoopTlsHandshakes(w);
+    this.tlsInWorker = w.backends.map(tlsInWorker);
   }
 
   /** A request arrives on the client's connection, at the app itself. */
@@ -88,7 +92,26 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     // A later request on the connection: node's keep-alive timer runs since its last answer.
     if (conn.requestsServed > 0 && conn.serviceEnd > conn.connectStartedAt)
       this.app.submitOnKeptAlive(backend, conn, conn.serviceEnd);
+    else if (this.tlsInWorker[conn.backend] && !this.isSecured(conn)) this.handshakeFirst(conn);
     else this.app.submit(backend, conn);
+  }
+
+  /**
+   * The first request on a new connection to an app whose workers each take one connection and
+   * end its TLS (tls.ts tlsInWorker): the worker that takes the connection does its handshake and
+   * waits a round trip for the client's Finished, then reads the request (AppServer
+   * submitAfterHandshake). The request is `conn`'s until then only while the client still waits
+   * on this connect.
+   */
+  private handshakeFirst(conn: Conn): void {
+    const backend = this.w.backends[conn.backend];
+    const connect = conn.connectStartedAt;
+    const b = conn.backend;
+    this.secured.set(conn, connect);
+    const hold = workerHandshakeHold(backend.app.config, this.w.scenario.clients.rtt);
+    const wanted = (): boolean =>
+      conn.phase === ReqPhase.QUEUED && conn.connectStartedAt === connect && conn.backend === b;
+    this.app.submitAfterHandshake(backend, conn, hold, wanted);
   }
 
   /** `conn`'s TLS handshake with the loop is done on this connect (a later request needs none). */

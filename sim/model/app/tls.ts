@@ -26,6 +26,30 @@ export function tlsInLoop(backend: { readonly bare: boolean; readonly app: { rea
 }
 
 /**
+ * TLS ends in a bare app server whose workers each take one connection (`proxy: none`,
+ * app.accept_model worker_per_connection: gunicorn sync workers with certfile, a
+ * thread-per-connection server): the worker that accepts a connection does its handshake before
+ * it reads the request (AppServer.submitAfterHandshake), not a job queued at the SYN.
+ */
+export function tlsInWorker(backend: {
+  readonly bare: boolean;
+  readonly app: { readonly config: AppConfig };
+}): boolean {
+  return backend.bare && backend.app.config.tls.terminates === 'app' && !acceptsByEventLoop(backend);
+}
+
+/**
+ * How long a worker of such an app (tlsInWorker) holds a new connection before its first request:
+ * the server flight's CPU (`handshake_cpu`), then blocked in recv() until the client's Finished
+ * and request come back, one round trip (`rtt`) later (RFC 8446 §2; Python's ssl
+ * SSLSocket.do_handshake → SSL_do_handshake, which on the server returns once it has read the
+ * client's Finished).
+ */
+export function workerHandshakeHold(app: AppConfig, rtt: number): number {
+  return tlsHandshakeCpu(app) + rtt;
+}
+
+/**
  * Every connection the VM accepts (World.attach: a keep-alive HTTP client's, a WebSocket
  * client's, through an L4 proxy or a NAT; behind an L7 balancer its own connections to nginx)
  * costs one full TLS handshake when TLS ends in the app: the server's first flight (ECDHE key
@@ -34,26 +58,29 @@ export function tlsInLoop(backend: { readonly bare: boolean; readonly app: { rea
  * be its process's own, new at each start (a container restart too), which the model does not
  * follow; resumption is modelled where TLS ends in nginx or at the balancer (proxy/session-tickets.ts).
  * The work is a job for the app's workers, queued at the SYN like a request (a full queue drops
- * it: the connection's own request meets that queue anyway): a pool of workers, each taking a
- * connection as it comes. A bare event loop is not charged here: it reads the ClientHello in its
- * turn (tlsInLoop, loop-tls.ts). Open-loop requests (the request-level model) have no connection
- * and are not charged.
+ * it: the connection's own request meets that queue anyway): what is left charged here is an app
+ * behind the VM's nginx (the client's connection is nginx's; a known simplification). A bare app
+ * is not charged here: an event loop reads the ClientHello in its turn (tlsInLoop, loop-tls.ts),
+ * and a worker that accepts a connection does its handshake before its request (tlsInWorker,
+ * AppServer.submitAfterHandshake). Open-loop requests (the request-level model) have no
+ * connection and are not charged.
  */
 export class TlsHandshakes {
-  private readonly inLoop: boolean[];
+  /** Per backend: a bare app, which does its handshakes where it reads a connection (not here). */
+  private readonly atRead: boolean[];
 
   constructor(
     private readonly w: World,
     private readonly app: AppServer,
   ) {
-    this.inLoop = w.backends.map(tlsInLoop);
+    this.atRead = w.backends.map((b) => tlsInLoop(b) || tlsInWorker(b));
   }
 
   readonly accepted = (_conn: Conn, b: number): void => {
     const backend = this.w.backends[b];
     const cpu = tlsHandshakeCpu(backend.app.config);
-    // A bare event loop reads the ClientHello in its own turn (loop-tls.ts).
-    if (cpu <= 0 || !backend.app.up || this.inLoop[b]) return;
+    // A bare app does the handshake where it reads the connection (loop-tls.ts, submitAfterHandshake).
+    if (cpu <= 0 || !backend.app.up || this.atRead[b]) return;
     const job = new Req(this.done);
     job.fixedService = cpu;
     job.deep = false;

@@ -13,6 +13,7 @@ import type { RequestPath } from '../proxy/upstream.js';
 import { UpgradeSlots } from '../proxy/worker-connections.js';
 import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from './app-listener.js';
 import { LoopTlsHandshakes } from './loop-tls.js';
+import { tlsInWorker, workerHandshakeHold } from './tls.js';
 
 /**
  * The server end of WebSocket sessions: the upgrade through nginx to the app (one upstream
@@ -68,6 +69,8 @@ export function tunnelTrafficEvery(clientPing: number, appPing: number): number 
 
 /** A ClientHello never read (refused or lost with the process): nothing waits on the 101 (handshakeServed). */
 const ignore = (): void => {};
+/** The upgrade after a worker's TLS handshake is always read: the session started at the upgrade, whatever its client does. */
+const always = (): boolean => true;
 
 export class WsEndpoint implements WsUpstream {
   /** Sum of session start times per backend, for the average age gauge in O(1). */
@@ -80,6 +83,8 @@ export class WsEndpoint implements WsUpstream {
   private readonly lbConnects: AppConnector;
   /** TLS ending in a bare event loop: the ClientHello read before the upgrade (loop-tls.ts). */
   private readonly tls: LoopTlsHandshakes;
+  /** Per backend: TLS ending in a bare app whose workers each take one connection: the handshake before the upgrade (tls.ts). */
+  private readonly tlsInWorker: boolean[];
 
   constructor(
     private readonly w: World,
@@ -94,6 +99,7 @@ export class WsEndpoint implements WsUpstream {
       clock: w.lbHost?.host.clock ?? exactTimers(k.hz),
     };
     this.tls = new LoopTlsHandshakes(w);
+    this.tlsInWorker = w.backends.map(tlsInWorker);
     this.bornSum = new Float64Array(w.backends.length);
     // Registered up front so a run with no session closes still reports it (count 0).
     this.durations = w.metrics.histogram('ws_session_duration');
@@ -144,7 +150,9 @@ export class WsEndpoint implements WsUpstream {
    * The opening handshake is an HTTP request the app serves (RFC 6455 §4.1: a GET with Upgrade;
    * §4.2.2: the server validates it and answers 101 with Sec-WebSocket-Accept), after the
    * connection's TLS handshake (app/tls.ts, charged at the VM's accept; a bare event loop reads the
-   * ClientHello first and the upgrade a round trip after it: submitWork, loop-tls.ts). Its work
+   * ClientHello first and the upgrade a round trip after it: submitWork, loop-tls.ts; a worker that
+   * takes one connection does the handshake, waits that round trip, then reads the upgrade:
+   * AppServer.submitAfterHandshake). Its work
    * goes to the app's workers like any request, so a reconnect storm takes worker time from the
    * requests and health checks queued behind it. The session itself starts now: the 101 comes
    * after that work, which a session's story does not need to wait for. A full request queue answers 503 (false); a full
@@ -156,7 +164,7 @@ export class WsEndpoint implements WsUpstream {
     // Its connection's TLS handshake was charged when the VM accepted it (app/tls.ts), or is
     // read by the event loop before the upgrade (submitWork).
     const work = app.ws.handshake_time;
-    if (work <= 0 && !this.tls.endsIn(backend)) return true;
+    if (work <= 0 && !this.tls.endsIn(backend) && !this.tlsInWorker[backend.index]) return true;
     if (backend.appQueueLength >= app.queue_limit) return false;
     this.submitHandshake({ b: backend.index, work, since: this.w.now, syn: 0, epoch: backend.app.epoch });
     return true;
@@ -201,6 +209,12 @@ export class WsEndpoint implements WsUpstream {
       const rtt = this.appConnector(backend).rtt;
       const hello = this.tls.clientHello(backend, rtt, () => this.upgradeArrives(h), ignore);
       this.path.app.submitOnAccept(backend, hello);
+      return;
+    }
+    if (this.tlsInWorker[h.b]) {
+      // The worker that accepts the connection does its handshake, then reads the upgrade.
+      const hold = workerHandshakeHold(backend.app.config, this.appConnector(backend).rtt);
+      this.path.app.submitAfterHandshake(backend, this.upgradeJob(h), hold, always);
       return;
     }
     this.path.app.submitOnAccept(backend, this.upgradeJob(h));

@@ -87,10 +87,13 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
       this.cpu.whenAdmitted(conn, this.admitted, this.resetBeforeAdmission);
       return;
     }
-    const wait = this.cpu === null ? 0 : this.cpu.wait(conn);
-    if (wait > 0) {
-      this.waitForWorker(conn, wait);
-      return;
+    if (this.cpu !== null) {
+      const roundTrip = this.cpu.roundTripIn(conn);
+      const wait = this.cpu.wait(conn);
+      if (wait > 0) {
+        this.waitForWorker(conn, wait, roundTrip);
+        return;
+      }
     }
     this.path.handle(conn);
   }
@@ -98,17 +101,21 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
   /**
    * The connection's nginx worker (or, TLS ending at the balancer, its balancer thread) is busy
    * with TLS handshakes (worker-cpu.ts: in nginx its own and the one in progress; at the
-   * balancer all those queued before this request): the request is read once
-   * they are done, so it reaches the app `wait` s later, or never, if the client's
-   * request_timeout comes first (the client gives up; the worker later reads only its close).
+   * balancer all those queued before this request), and a new connection's first request in
+   * nginx comes only a round trip after its own handshake (`roundTrip` of `wait`: the client's
+   * Finished, worker-cpu.ts roundTripAfter): the request is read once they are done, so it
+   * reaches the app `wait` s later, or never, if the client's request_timeout comes first (the
+   * client gives up; the worker later reads only its close). The backlog is traced when the
+   * handshakes alone hold it longer than a round trip.
    */
-  private waitForWorker(conn: Conn, wait: number): void {
+  private waitForWorker(conn: Conn, wait: number, roundTrip: number): void {
     const w = this.w;
     const cpu = this.cpu!;
     const timeout = w.scenario.clients.http.request_timeout;
     const giveUp = conn.requestStartedAt + timeout;
     const timesOut = w.now + wait >= giveUp;
-    if (timesOut || wait > w.scenario.clients.rtt) {
+    const backlog = wait - roundTrip;
+    if (timesOut || backlog > w.scenario.clients.rtt) {
       const backend = w.backends[conn.backend];
       const atLb = cpu.whereOf(conn) === Where.LB;
       w.trace.emitLimited(atLb ? 'lb-thread-cpu' : `worker-cpu-${conn.backend}`, {
@@ -116,8 +123,8 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
         backend: backend.name,
         worker: atLb ? conn.lbThread : conn.nginxWorker,
         workers: atLb ? cpu.lb!.count : backend.nginx.config.worker_processes,
-        wait,
-        handshakes: cpu.queued(conn, wait),
+        wait: backlog,
+        handshakes: cpu.queued(conn, backlog),
         handshakeCpu: backend.app.config.tls.handshake_cpu,
         timedOut: timesOut,
         requestTimeout: timeout,

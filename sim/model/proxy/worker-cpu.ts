@@ -116,7 +116,10 @@ export class TlsCpu implements TlsHandshakes {
       const keys = tls.shared_ticket_key ? 0 : gen.id;
       const resumed = this.tickets.resumes(conn, tls, issuer, keys, now);
       const end = gen.cpu.run(worker, resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu, now, accepted);
-      this.tickets.issue(conn, tls, issuer, keys, end);
+      // The handshake is complete when the client's Finished comes back a round trip after the
+      // server's flight; OpenSSL writes the NewSessionTicket then (ssl/statem/statem_srvr.c
+      // ossl_statem_server13_write_transition: TLS_ST_SR_FINISHED → TLS_ST_SW_SESSION_TICKET).
+      this.tickets.issue(conn, tls, issuer, keys, end + this.w.scenario.clients.rtt);
       this.charged(conn, end);
     }
     const resume = this.resumes.get(conn);
@@ -156,8 +159,9 @@ export class TlsCpu implements TlsHandshakes {
   }
 
   /**
-   * Seconds until `conn`'s own handshake is done, asked once, when its client is about to send
-   * the upgrade (clients/websocket.ts connected). Only its own: in nginx a worker accepts one
+   * Seconds until `conn`'s own handshake is done and, in nginx, the client's Finished and upgrade
+   * have come back a round trip after it (roundTripAfter), asked once, when its client is about
+   * to send the upgrade (clients/websocket.ts connected). Only its own: in nginx a worker accepts one
    * connection per wake-up (ngx_event_accept, src/event/ngx_event_accept.c: `ev->available =
    * ecf->multi_accept`, off by default), so the storm's later connections wait in the kernel's
    * accept queue, not ahead of this one's next read.
@@ -166,7 +170,36 @@ export class TlsCpu implements TlsHandshakes {
     const end = this.handshakeEnds.get(conn);
     if (end === undefined) return 0;
     this.handshakeEnds.delete(conn);
-    return end > this.w.now ? end - this.w.now : 0;
+    const at = end + this.roundTripAfter(conn);
+    return at > this.w.now ? at - this.w.now : 0;
+  }
+
+  /**
+   * What separates the end of `conn`'s handshake work from the arrival of the client's next data:
+   * in nginx one round trip (clients.rtt). TLS 1.3 (nginx 1.22.1 with OpenSSL 3, `ssl_protocols`
+   * default TLSv1.2 TLSv1.3; `ssl_early_data` off by default, so a resumed handshake sends no
+   * request with its ClientHello either): nginx reads the ClientHello when the connection's first
+   * read event fires (ngx_http_ssl_handshake, src/http/ngx_http_request.c) and SSL_do_handshake
+   * (ngx_ssl_handshake, src/event/ngx_event_openssl.c) computes and writes the whole server flight,
+   * returning SSL_ERROR_WANT_READ; the client sends its Finished and, right behind it, its first
+   * request (or upgrade) once that flight reaches it (RFC 8446 §2, figure 1), so they reach the
+   * worker one round trip after the flight was written. At the balancer (TLS ending there) the
+   * model charges the handshake at the SYN, which its connect's round trip already covers: 0.
+   */
+  private roundTripAfter(conn: Conn): number {
+    return this.whereOf(conn) === Where.NGINX ? this.w.scenario.clients.rtt : 0;
+  }
+
+  /**
+   * The part of a wait() for `conn`'s request, asked before it, that is the client's round trip
+   * after its own handshake (roundTripAfter), not work on the worker: its first data after the
+   * handshake comes no sooner than that.
+   */
+  roundTripIn(conn: Conn): number {
+    const end = this.handshakeEnds.get(conn);
+    if (end === undefined) return 0;
+    const rtt = this.roundTripAfter(conn);
+    return end + rtt > this.w.now ? rtt : 0;
   }
 
   /**
@@ -209,9 +242,11 @@ export class TlsCpu implements TlsHandshakes {
       const workers = this.workersOf(conn);
       if (workers === undefined) return 0;
       const now = this.w.now;
-      // Its own handshake first (a new connection's first request), then only the handshake its
+      // Its own handshake first (a new connection's first request), which the client's Finished
+      // and request follow a round trip after (roundTripAfter), then only the handshake its
       // worker has in progress (NginxWorkers.readWait: one accept per event-loop iteration).
-      let own = this.handshakeEnds.get(conn);
+      const end = this.handshakeEnds.get(conn);
+      let own = end === undefined ? undefined : end + this.w.scenario.clients.rtt;
       if (own !== undefined && own <= now) {
         // Done: later requests on this connection never wait for it again (doneIn would say 0).
         this.handshakeEnds.delete(conn);
