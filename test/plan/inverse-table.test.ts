@@ -27,24 +27,23 @@ function residualQuantile(spec: string): (u: number) => number {
 }
 
 describe('InverseTable (cells filled on first use)', () => {
-  it.each([
-    'lognormal(median=40m, p99=8h)',
-    'exp(mean=2m)',
-    'uniform(0s, 10m)',
-  ])('equals the eagerly built table cell for cell, whatever the order of draws (%s)', (spec) => {
-    const exact = residualQuantile(spec);
-    const eager = new EagerInverseTable(exact);
-    const lazy = new InverseTable(exact);
-    // A scattered order (a stride coprime to the cell count), so a cell is often first read as
-    // the upper neighbour of another: each cell's value, and a point inside each cell.
-    const differing: number[] = [];
-    for (let k = 0, i = 0; k < CELLS; k++, i = (i + 7919) % CELLS) {
-      for (const u of [i / CELLS, (i + 0.37) / CELLS]) {
-        if (!Object.is(lazy.at(u), eager.at(u))) differing.push(i);
+  it.each(['lognormal(median=40m, p99=8h)', 'exp(mean=2m)', 'uniform(0s, 10m)'])(
+    'equals the eagerly built table cell for cell, whatever the order of draws (%s)',
+    (spec) => {
+      const exact = residualQuantile(spec);
+      const eager = new EagerInverseTable(exact);
+      const lazy = new InverseTable(exact);
+      // A scattered order (a stride coprime to the cell count), so a cell is often first read as
+      // the upper neighbour of another: each cell's value, and a point inside each cell.
+      const differing: number[] = [];
+      for (let k = 0, i = 0; k < CELLS; k++, i = (i + 7919) % CELLS) {
+        for (const u of [i / CELLS, (i + 0.37) / CELLS]) {
+          if (!Object.is(lazy.at(u), eager.at(u))) differing.push(i);
+        }
       }
-    }
-    expect(differing).toEqual([]);
-  });
+      expect(differing).toEqual([]);
+    },
+  );
 
   it('computes only the cells a draw reads', () => {
     let calls = 0;
