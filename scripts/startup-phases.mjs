@@ -18,7 +18,7 @@ import { runMeasured } from '../dist/bench/child.js';
 import { HEAP_GROWING_PERCENT, SEMI_SPACE_GROWTH_FACTOR } from '../dist/sim/util/heap-growth.js';
 
 const root = join(import.meta.dirname, '..');
-const [scenario = 'deep-check-slow-db', repeatsArg = '5'] = process.argv.slice(2).filter((a) => a !== '--phases');
+const [scenario = 'bare-ws-drain', repeatsArg = '5'] = process.argv.slice(2).filter((a) => a !== '--phases');
 const out = mkdtempSync(join(tmpdir(), 'drainsim-startup-'));
 
 /** The child: one scenario's phases, three times in one process, as JSON on stdout. */
