@@ -303,7 +303,7 @@ export class ClientMachines {
     return (jiffy - boot) / hz;
   }
 
-  /** PortHashSecrets.perturb() of the machine. */
+  /** PortHashSecrets.perturb() of the machine (int32 bits, as PerturbTable.perturb). */
   private perturb(m: number, index: number): number {
     const initial = mix(this.secretPerturb[m], index);
     let added = 0;
@@ -318,7 +318,7 @@ export class ClientMachines {
             break;
           }
     }
-    return (initial + added) >>> 0;
+    return (initial + added) | 0;
   }
 
   /** PortHashSecrets.addPerturb() of the machine. */

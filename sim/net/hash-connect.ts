@@ -88,7 +88,10 @@ export function inetHashConnect(
   const end = high + 1; // [32768, 60999] → [32768, 61000[
   let remaining = end - low;
   if (remaining > 1) remaining &= ~1;
-  let offset = ((secrets.perturb(key.index) + key.offset) >>> 0) % remaining;
+  // Both operands unsigned 32-bit (`>>> 0` on the positive `remaining` changes no value): TurboFan
+  // then divides as integers (Uint32Mod). A u32 past 2^31 against a signed divisor was a
+  // floating-point `%`, which V8 compiles to a call into C (fmod), on every connect().
+  let offset = ((secrets.perturb(key.index) + key.offset) >>> 0) % (remaining >>> 0);
   offset &= ~1;
   let probes = 0;
   if (firstPassFull && remaining > 1) {

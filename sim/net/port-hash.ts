@@ -46,7 +46,11 @@ export interface PortOffset {
 
 /** table_perturb[] as __inet_hash_connect() reads and bumps it. */
 export interface PerturbTable {
-  /** READ_ONCE(table_perturb[index]) */
+  /**
+   * READ_ONCE(table_perturb[index]), its 32 bits as a signed int32 (`| 0`; `>>> 0` gives the u32):
+   * the walk adds it to the offset and takes the sum `>>> 0`, the same either way. A u32 return
+   * past 2^31 is a heap number whenever the call is not inlined (one per connect); an int32 never.
+   */
   perturb(index: number): number;
   /** table_perturb[index] += by (u32 arithmetic) */
   addPerturb(index: number, by: number): void;
@@ -85,10 +89,10 @@ export class PortHashSecrets implements PerturbTable {
     };
   }
 
-  /** READ_ONCE(table_perturb[index]) */
+  /** READ_ONCE(table_perturb[index]) as int32 bits (PerturbTable.perturb). */
   perturb(index: number): number {
-    if (index === this.hotIndex) return (this.hotInitial + this.hotAdded) >>> 0;
-    return (mix(this.secretPerturb, index) + (this.perturbAdded?.get(index) ?? 0)) >>> 0;
+    if (index === this.hotIndex) return (this.hotInitial + this.hotAdded) | 0;
+    return (mix(this.secretPerturb, index) + (this.perturbAdded?.get(index) ?? 0)) | 0;
   }
 
   /** table_perturb[index] += by (u32 arithmetic) */
