@@ -1,13 +1,14 @@
 // Bundles the compiled CLI (dist/sim/cli/main.js and everything it imports, npm packages included)
 // into dist/drainsim.cjs and writes V8's code cache of it to dist/drainsim.cjs.cache: see
 // bin/bundle.js, which loads them. Run by `npm run build`, after tsc. Nothing is written at run time.
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, relative, sep } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build } from 'esbuild';
-import { BUNDLE, CODE_CACHE, loadBundle } from '../bin/bundle.js';
+import { BUNDLE, CODE_CACHE, ENTRY, entryFingerprint, fingerprintLine, loadBundle } from '../bin/bundle.js';
 import { limitHeapGrowth } from '../dist/sim/util/heap-growth.js';
 
 const root = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -171,6 +172,24 @@ const seedrandomWithoutCrypto = {
   },
 };
 
+// The bundle's fingerprint: a hash of the compiled tree it is made from (every file of dist/ but
+// the bundle's own, main.js without a fingerprint an earlier bundle step left on it). It becomes
+// the bundle's first line and main.js's last; bin/bundle.js runs the bundle only when they match.
+const entryText = readFileSync(ENTRY, 'latin1');
+const entryUnstamped = entryText.slice(0, entryText.length - (entryFingerprint(entryText)?.length ?? 0));
+const dist = join(root, 'dist');
+const treeHash = createHash('sha256');
+for (const rel of readdirSync(dist, { recursive: true, withFileTypes: true })
+  .filter((e) => e.isFile())
+  .map((e) => relative(dist, join(e.parentPath, e.name)).split(sep).join('/'))
+  .filter((rel) => !rel.startsWith('drainsim.cjs'))
+  .sort()) {
+  treeHash.update(`${rel}\0`);
+  treeHash.update(join(dist, rel) === ENTRY ? Buffer.from(entryUnstamped, 'latin1') : readFileSync(join(dist, rel)));
+  treeHash.update('\0');
+}
+const fingerprint = fingerprintLine(treeHash.digest('hex'));
+
 const result = await build({
   entryPoints: [join(root, 'dist', 'sim', 'cli', 'main.js')],
   outfile: BUNDLE,
@@ -180,6 +199,7 @@ const result = await build({
   target: 'node20',
   logLevel: 'silent',
   plugins: [moduleUrls, seedrandomWithoutCrypto],
+  banner: { js: fingerprint.trimEnd() },
 });
 if (result.warnings.length > 0) throw new Error(`esbuild: ${result.warnings.map((w) => w.text).join('; ')}`);
 // A dynamic import() left in the bundle would fail: a vm.Script has no module loader behind it.
@@ -196,6 +216,10 @@ if (/[^\w$.]import\s*\(/.test(readFileSync(BUNDLE, 'utf8').replace(/\/\/.*$/gm, 
 const text = readFileSync(BUNDLE, 'utf8');
 const ascii = text.replace(/[\u0080-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 if (ascii !== text) writeFileSync(BUNDLE, ascii);
+
+if (!readFileSync(BUNDLE, 'latin1').startsWith(fingerprint))
+  throw new Error(`${BUNDLE}: not headed by its fingerprint`);
+writeFileSync(ENTRY, entryUnstamped + fingerprint, 'latin1');
 
 // The same V8 flags as bin/drainsim.js when it compiles the bundle, or V8 rejects the cache.
 limitHeapGrowth();

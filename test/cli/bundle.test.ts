@@ -5,7 +5,7 @@
  * flags bin/drainsim.js compiles with (or every start pays the whole compile again, silently).
  */
 import { spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -27,11 +27,43 @@ function drainsim(args: string[], env: Record<string, string> = {}) {
 }
 
 describe('the bundled CLI (bin/bundle.js)', () => {
-  it('is built, newer than the modules it is made from, with a code cache', () => {
+  it('is built, headed by the fingerprint the modules it is made from carry, with a code cache', () => {
     if (!existsSync(BUNDLE)) throw new Error("dist/drainsim.cjs is missing: run 'npm run build' (npm test does) first");
-    expect(statSync(BUNDLE).mtimeMs).toBeGreaterThanOrEqual(statSync(join(ROOT, 'dist/sim/cli/main.js')).mtimeMs);
+    const entry = readFileSync(join(ROOT, 'dist/sim/cli/main.js'), 'utf8').split('\n').at(-2);
+    expect(entry).toMatch(/^\/\/ drainsim bundle [0-9a-f]{64}$/);
+    expect(readFileSync(BUNDLE, 'utf8').split('\n', 1)[0]).toBe(entry);
     expect(statSync(`${BUNDLE}.cache`).size).toBeGreaterThan(100_000);
   });
+
+  it('is not used once tsc has rewritten the modules after it (tsc ran, the bundle step did not)', () => {
+    // A copy of the package: tsc writes into the copy's dist/, not into the dist/ other tests run.
+    const pkg = join(tmp, 'tsc-after-bundle');
+    for (const part of ['package.json', 'bin', 'dist', 'scenarios', 'schema'])
+      cpSync(join(ROOT, part), join(pkg, part), { recursive: true });
+    symlinkSync(join(ROOT, 'node_modules'), join(pkg, 'node_modules'));
+    const probe = [
+      "import { loadBundle } from './bin/bundle.js';",
+      "process.env.DRAINSIM_JIT_TUNING = '0';",
+      'console.log(typeof loadBundle()?.main);',
+    ].join('\n');
+    const bundleLoads = () => {
+      const r = spawnSync(process.execPath, ['--input-type=module', '-e', probe], { cwd: pkg, encoding: 'utf8' });
+      expect(r.stderr).toBe('');
+      return r.stdout.trim();
+    };
+    expect(bundleLoads()).toBe('function');
+    const tsc = spawnSync(
+      process.execPath,
+      [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.json'), '--outDir', join(pkg, 'dist')],
+      { cwd: ROOT, encoding: 'utf8' },
+    );
+    expect(tsc.status, tsc.stdout).toBe(0);
+    expect(bundleLoads()).toBe('undefined');
+    // bin/drainsim.js then runs the modules, which do the same.
+    const r = spawnSync(process.execPath, [join(pkg, 'bin', 'drainsim.js'), 'list'], { cwd: pkg, encoding: 'utf8' });
+    expect(r.status, r.stderr).toBe(0);
+    expect(r.stdout).toMatch(/^hard-cut /m);
+  }, 120_000);
 
   it("loads with its cache accepted under bin/drainsim.js's V8 flags", () => {
     // What bin/drainsim.js does before it loads the bundle, then whether V8 took the cache.
