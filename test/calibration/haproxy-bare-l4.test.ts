@@ -16,7 +16,9 @@
  * close ±0.1 s. The twin's clients are paced as the recorded ones, 1/60 s apart from t0
  * (clients.http.arrivals: paced, bare-l4-worker.mjs clients(); session 18, arr18b — Poisson
  * before, 57.2 users on average over seeds 1-20): 60 users, and the twin's 15 fewer requests,
- * connections and idle closes (225 / 224 / 210 against 240 / 240 / 225, within the ±10 %) are the
+ * connections and idle closes (225 / 225 / 210 against 240 / 240 / 225, within the ±10 %; 224
+ * connections before fix19, session 19: the first client's, due at t0, ran before the counters'
+ * reset at 0, topology.ts startModel) are the
  * 15 clients whose request read EOF at the kill: the lab's go on on a new connection, the twin's
  * (retries 0) end their session (the SIGTERM run's `opened` gap below; there 30 fewer requests,
  * two each). Per client they agree: EOFs 15 (15), and in the SIGTERM run s1's answers after it 45

@@ -43,6 +43,22 @@ function recorded(name: string): any {
   return recordedFile(name).summary;
 }
 
+/**
+ * Tunnel B, opened at 4 s after the signal at 3 s (experiments.mjs signalExperiment, twin
+ * clients.ws.scheduled): refused as recorded, the client seeing ECONNREFUSED then. Its connect is
+ * the twin's only one at 4 s; returns when the twin saw it refused.
+ */
+// biome-ignore lint/suspicious/noExplicitAny: a recorded data file, read as JSON.
+function expectTunnelBRefused(r: RunResult, real: any): number {
+  expect(real.tunnels.B.opened).toBe(false);
+  expect(real.tunnels.B.clientSaw).toBe('ECONNREFUSED');
+  const atB = r.events.filter((l) => l.record.kind === 'lb.connect_failed' && Math.abs(l.t - 4) < 1e-9);
+  expect(atB).toHaveLength(1);
+  expect(atB[0].record).toMatchObject({ cause: 'refused', clientSees: 'ECONNREFUSED' });
+  withinSecond(atB[0].t, real.tunnels.B.closedS);
+  return atB[0].t;
+}
+
 describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
   it('quit with a tunnel and worker_shutdown_timeout 5s: tunnel closed and nginx gone at QUIT + 5 s', () => {
     const real = recorded('nginx-quit-tunnel-wst5');
@@ -53,6 +69,8 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     withinSecond(exitOf(r, 1), real.tunnels.A.closedS); // 8.03 vs 8.03 (the quit reached the master 28 ms after 3 s)
     withinSecond(exitOf(r, 1), real.masterExitedS); // 8.03 vs 8.20
     expect(r.figures['ws_close_1006.total']).toBe(1); // EOF without a Close frame
+    expectTunnelBRefused(r, real); // 4.0 vs 4.000 (placed since fix19; left out before)
+    expect(r.figures['err_econnrefused.total']).toBe(1);
   });
 
   it('quit with a tunnel, no worker_shutdown_timeout: the worker and master live until the client closes the tunnel', () => {
@@ -60,6 +78,8 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     const r = runCal('nginx-quit-tunnel', signalArrivals('nginx-quit-tunnel', recordedFile('nginx-quit-tunnel')));
     withinSecond(exitOf(r, 1), real.masterExitedS); // 12.0 vs 12.07 (the tunnel placed at 0 s, session 19; 11.36 with the steady-start draw)
     expect(r.figures['ws_close_1006.total']).toBe(0);
+    expectTunnelBRefused(r, real); // 4.0 vs 4.001 (placed since fix19; left out before)
+    expect(r.figures['err_econnrefused.total']).toBe(1);
   });
 
   it('stop with a tunnel: the tunnel closed (EOF) and nginx gone at the signal, every later connect refused', () => {
@@ -75,11 +95,13 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     withinSecond(refused[0].t, real.probe.firstConnectFailureS); // ~3.0 vs 3.03 (3.31 with Poisson probes)
     expect(refused.every((l) => l.t >= stoppedAt)).toBe(true);
     // The recording's probe: 6 ok before, ECONNREFUSED only after, retried every 200 ms until 5 s;
-    // drainsim's probe (its one connection, paced at 0 s, session 19) likewise: 6 ok, 10 refused.
+    // drainsim's probe (its one connection, paced at 0 s, session 19) likewise: 6 ok, 10 refused;
+    // and tunnel B's one connect at 4 s (placed since fix19), refused too: 11 in all.
     expect(Object.keys(real.probe.connectFailures)).toEqual(['ECONNREFUSED']);
     expect(r.figures['errors.total']).toBe(r.figures['err_econnrefused.total']);
     expect(r.figures['responses_2xx.total']).toBe(real.probe.requests.ok);
-    expect(r.figures['err_econnrefused.total']).toBe(real.probe.connectFailures.ECONNREFUSED);
+    expect(r.figures['err_econnrefused.total']).toBe(real.probe.connectFailures.ECONNREFUSED + 1);
+    expectTunnelBRefused(r, real); // 4.0 vs 4.000 (the probe's retries at 3.043 + k × 0.2 s)
   });
 
   it('two reloads with a tunnel and worker_shutdown_timeout 5s: the tunnel closed at the first QUIT + 5 s, generation 1 gone then', () => {

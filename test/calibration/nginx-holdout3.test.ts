@@ -11,9 +11,9 @@
  * recorded (`node calibration/nginx/run.mjs --only nginx-holdout3 --rt 10`, every process SCHED_FIFO
  * 10, load average 9.7–13.9 on 2 cores). Tolerances as the other held-out rounds: counts ±10 %
  * (±2 near zero), times ±1 s, shares ±0.1. Twins' clients are paced as the harness's (fixed
- * spacing, `clients.http.arrivals: paced`, session 19; Poisson before, and still for
- * workers2-keepalive3: calibration/nginx/NOTES.md section 15): means over seeds 1–5, and
- * per-connection figures where the number of connections differs.
+ * spacing, `clients.http.arrivals: paced`, session 19; Poisson before: calibration/nginx/NOTES.md
+ * section 15): means over seeds 1–5, and per-connection figures where the number of connections
+ * differs.
  *
  * FOUND AND FIXED (sim/model/proxy/upstream.ts, per-worker caches): with worker_processes 2 the
  * twin, predicting one cache of 3 per VM, needed a new upstream connection for 0.87 of the
@@ -188,10 +188,12 @@ describe('held-out round 3: nginx 1.22.1 runs against twins written before recor
         expect(Math.min(...perWorker)).toBeGreaterThan(0.2 * g.requests);
         expect(data.summary.idleUpstreamAfterStop.total).toBe(6);
         expect(Object.values(data.summary.idleUpstreamAfterStop.byPid)).toEqual([3, 3]);
-        // Real 0.716 / 0.723; drainsim 0.76 / 0.75 (0.739 with the even hash for both, session 14–17;
-        // 0.873 before the per-worker caches). Lock-step, n clients on a worker share its 3:
-        // (n − 3) of n requests connect, (24 − 6) / 24 = 0.75 over two workers whatever the split,
-        // unless a worker has fewer than 3 clients (a twin seed with 17 Poisson clients: 16 / 1).
+        // Real 0.716 / 0.723; drainsim 0.72 / 0.68 with the recorder's 24 clients 5 ms apart
+        // (Poisson clients before, session 19: 0.76 / 0.74; 0.739 with the even hash for both,
+        // sessions 14–17; 0.873 before the per-worker caches). Were all of a worker's n clients in
+        // flight at once, (n − 3) of n requests would connect, (24 − 6) / 24 = 0.75 whatever the
+        // split; the paced clients start over 115 ms of each 300-ms cycle (200 ms + 100 ms think),
+        // so the first ones' next requests start while the last ones' end, on connections just freed.
         share(
           run,
           'new upstream connections / request',
@@ -224,15 +226,15 @@ describe('held-out round 3: nginx 1.22.1 runs against twins written before recor
         real.idleUpstreamAfterStop.total,
         mean(twins.map((t) => t.idleByWorker[0] + t.idleByWorker[1])),
       );
-      // Every client made its 40 requests and left, as the recording's (24 × 40 = 960; the twin's
-      // Poisson arrivals bring 24 on average).
+      // Every client made its 40 requests and left, as the recording's (24 × 40 = 960; the twin
+      // paces the recorder's 24).
       for (const t of twins) expect(t.requestsByWorker[0] + t.requestsByWorker[1]).toBe(40 * sum(t.clientsByWorker));
       // One listening socket: the recording's 24 connections, 5 ms apart to idle workers, split
       // 17 / 7 (680 / 280 requests), exactly the wait-queue rule's (1, 1, then 16 in turn).
       const realPerWorker = Object.values<number>(real.requestsPerWorker).sort((a, b) => b - a);
       expect(realPerWorker).toEqual(idleWorkersSplit(2, 24).map((n) => 40 * n));
-      // The twin (17–27 Poisson clients over seeds 1–5: 16/1 to 17/10): real 0.708, drainsim ≈ 0.75
-      // (0.57 with the even hash, sessions 14–17).
+      // The twin's 24 split 17 / 7 as recorded: real 0.708, drainsim 0.71 (Poisson clients before,
+      // session 19, 17–27 over seeds 1–5: 0.75; 0.57 with the even hash, sessions 14–17).
       share(
         'workers2-keepalive3',
         'busiest worker’s share of requests',
