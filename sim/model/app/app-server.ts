@@ -500,7 +500,19 @@ export class AppServer {
       if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
     backend.app.clearQueue();
     for (const j of backend.app.loop.heldRequests()) if (j.backend === backend.index) queued.push(j);
+    if (this.afterHandshake.size > 0 && !backend.hostUp) this.forgetHandshakes(serving, queued);
     return { serving, queued };
+  }
+
+  /**
+   * The host vanished under these jobs (vm/lifecycle.ts vanish: nobody is told, no job's `onDone`
+   * runs): the TLS handshakes among them take their entries (submitAfterHandshake) with them,
+   * which otherwise stayed in the map for good. A kill tells each job (lifecycle.ts jobLost →
+   * handshakeLeft), which passes the handshake's status on to its request and clears the entry.
+   */
+  private forgetHandshakes(serving: readonly AppJob[], queued: readonly AppJob[]): void {
+    for (const job of serving) this.afterHandshake.delete(job);
+    for (const job of queued) this.afterHandshake.delete(job);
   }
 }
 
