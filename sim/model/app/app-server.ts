@@ -33,6 +33,8 @@ export class AppServer {
   private readonly dataArrives = new Map<AppJob, number>();
   /** Per TLS handshake a worker is to do (submitAfterHandshake): the request it reads next. */
   private readonly afterHandshake = new Map<AppJob, HandshakeThen>();
+  /** Jobs that are a connection's TLS handshake, not a request: `queue_limit` never refuses them (admit). */
+  private readonly tlsHandshakes = new WeakSet<AppJob>();
   /**
    * The app's listening socket: both accept-queue checks of every connect to the app (nginx's
    * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
@@ -85,13 +87,15 @@ export class AppServer {
    * (gunicorn/workers/sync.py SyncWorker.accept → handle: the accepted socket wrapped in
    * ssl_context.wrap_socket, whose handshake runs at that call or at the first recv of
    * RequestParser, then the request read and handled, all in the worker). The handshake holds a
-   * place in the queue as the connection would in the kernel's accept queue; a full queue
-   * refuses it (503, as the request itself would be); it is `job`'s place until its worker
-   * starts `job`, unless `wanted()` says its client has gone (then its work is for nobody). A
-   * handshake lost with the process passes its status on to `job`.
+   * place in the queue as the connection would in the kernel's accept queue, whose bound is the
+   * listener's backlog (app-listener.ts: SYN or final ACK dropped before any accept), not
+   * `queue_limit`: that 503 is an HTTP answer, which no server can write on a connection whose
+   * handshake has not run (tlsHandshake). It is `job`'s place until its worker starts `job`,
+   * unless `wanted()` says its client has gone (then its work is for nobody). A handshake lost
+   * with the process passes its status on to `job`.
    */
   submitAfterHandshake(backend: Backend, job: AppJob, seconds: number, wanted: () => boolean): void {
-    const handshake = new Req(this.handshakeLeft);
+    const handshake = this.tlsHandshake(new Req(this.handshakeLeft));
     handshake.fixedService = seconds;
     handshake.deep = false;
     job.backend = backend.index;
@@ -100,7 +104,25 @@ export class AppServer {
     this.submit(backend, handshake);
   }
 
-  /** A handshake job left the app without its worker going on to the request (refused, or lost with the process). */
+  /**
+   * `job` is a connection's TLS handshake (a worker's, submitAfterHandshake; an event loop's read
+   * of a ClientHello, loop-tls.ts), not a request: a full queue (`queue_limit`) does not refuse it.
+   * That limit is the app answering 503 at once, an HTTP response, written by the server's HTTP
+   * code after the TLS handshake — node's TLS runs in its core before any 'request' handler
+   * (lib/_tls_wrap.js tlsConnectionListener → TLSSocket, the handshake in TLSWrap; lib/https.js
+   * hands the socket to the HTTP server only at 'secureConnection'), gunicorn's in the worker's
+   * ssl wrap before the WSGI app is called (gunicorn/workers/sync.py handle). Neither has a queue
+   * of its own in front of the handshake: node reads the ClientHello in its turn, gunicorn's
+   * connections wait in the kernel's accept queue (bounded by the backlog, app-listener.ts). So
+   * the client never gets a 503 without a handshake: its request, one round trip later, meets
+   * `queue_limit` as any request does.
+   */
+  tlsHandshake<J extends AppJob>(job: J): J {
+    this.tlsHandshakes.add(job);
+    return job;
+  }
+
+  /** A handshake job left the app without its worker going on to the request (lost with the process). */
   private readonly handshakeLeft = (handshake: AppJob): void => {
     const next = this.afterHandshake.get(handshake);
     if (next === undefined) return;
@@ -202,7 +224,7 @@ export class AppServer {
       this.start(backend, job);
       return true;
     }
-    if (backend.appQueueLength >= backend.app.config.queue_limit) {
+    if (backend.appQueueLength >= backend.app.config.queue_limit && !this.tlsHandshakes.has(job)) {
       job.status = Status.UNAVAILABLE;
       job.phase = ReqPhase.NONE;
       return false;
@@ -478,7 +500,19 @@ export class AppServer {
       if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
     backend.app.clearQueue();
     for (const j of backend.app.loop.heldRequests()) if (j.backend === backend.index) queued.push(j);
+    if (this.afterHandshake.size > 0 && !backend.hostUp) this.forgetHandshakes(serving, queued);
     return { serving, queued };
+  }
+
+  /**
+   * The host vanished under these jobs (vm/lifecycle.ts vanish: nobody is told, no job's `onDone`
+   * runs): the TLS handshakes among them take their entries (submitAfterHandshake) with them,
+   * which otherwise stayed in the map for good. A kill tells each job (lifecycle.ts jobLost →
+   * handshakeLeft), which passes the handshake's status on to its request and clears the entry.
+   */
+  private forgetHandshakes(serving: readonly AppJob[], queued: readonly AppJob[]): void {
+    for (const job of serving) this.afterHandshake.delete(job);
+    for (const job of queued) this.afterHandshake.delete(job);
   }
 }
 

@@ -64,7 +64,7 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     private readonly w: World,
     private readonly app: AppServer,
   ) {
-    this.tls = new LoopTlsHandshakes(w);
+    this.tls = new LoopTlsHandshakes(w, app);
     this.tlsInWorker = w.backends.map(tlsInWorker);
   }
 
@@ -166,8 +166,10 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
   }
 
   /**
-   * The ClientHello was never read: a full queue refused it (the request answered 503, as the
-   * request itself would have been), or the process died with it unread (RST) or in hand (FIN).
+   * The ClientHello was never read: the process died with it unread (RST) or in hand (FIN). No
+   * full queue refuses it (AppServer.tlsHandshake): an HTTP 503 cannot be written before the
+   * handshake, and node has no queue in front of its TLS (before session 19's review, a refused
+   * ClientHello was answered 503 here).
    */
   private helloLost(conn: Conn, wait: TlsWait, status: Status): void {
     if (!this.awaitsTls(conn, wait)) return;

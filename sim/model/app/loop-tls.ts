@@ -2,6 +2,7 @@ import { type AppJob, Status } from '../core/app-job.js';
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
+import type { AppServer } from './app-server.js';
 import { tlsHandshakeCpu, tlsInLoop } from './tls.js';
 
 /** One ClientHello the loop is to read, and what follows its reading. */
@@ -10,7 +11,7 @@ interface Hello {
   readonly rtt: number;
   /** The client's Finished and its first request (or upgrade) arrive: one round trip after the flight. */
   readonly secured: () => void;
-  /** Never read: refused by a full queue (503), or lost with the process (RESET unread, NO_RESPONSE in service). */
+  /** Never read: lost with the process (RESET unread, NO_RESPONSE in service); no queue limit refuses it (AppServer.tlsHandshake). */
   readonly failed: (status: Status) => void;
 }
 
@@ -41,7 +42,10 @@ interface Hello {
 export class LoopTlsHandshakes {
   private readonly inLoop: boolean[];
 
-  constructor(private readonly w: World) {
+  constructor(
+    private readonly w: World,
+    private readonly app: AppServer,
+  ) {
     this.inLoop = w.backends.map(tlsInLoop);
   }
 
@@ -54,11 +58,11 @@ export class LoopTlsHandshakes {
    * The job of reading a ClientHello that reaches `backend` now; the caller queues it where the
    * connection's first data goes (AppServer.holdUntilAccepted, submitOnAccept). Once it is
    * served the server's flight is out, and `secured` runs one round trip (`rtt`) later; `failed`
-   * if it is never served.
+   * if it is never served (lost with the process: a full queue does not refuse it, AppServer.tlsHandshake).
    */
   clientHello(backend: Backend, rtt: number, secured: () => void, failed: (status: Status) => void): Req {
     const hello: Hello = { rtt, secured, failed };
-    const job = new Req((j) => this.read(j, hello));
+    const job = this.app.tlsHandshake(new Req((j) => this.read(j, hello)));
     job.fixedService = tlsHandshakeCpu(backend.app.config);
     job.deep = false;
     return job;

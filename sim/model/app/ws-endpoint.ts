@@ -67,7 +67,7 @@ export function tunnelTrafficEvery(clientPing: number, appPing: number): number 
   return pings(clientPing) ? Math.min(clientPing, appPing) : appPing;
 }
 
-/** A ClientHello never read (refused or lost with the process): nothing waits on the 101 (handshakeServed). */
+/** A ClientHello never read (lost with the process): nothing waits on the 101 (handshakeServed). */
 const ignore = (): void => {};
 /** The upgrade after a worker's TLS handshake is always read: the session started at the upgrade, whatever its client does. */
 const always = (): boolean => true;
@@ -98,7 +98,7 @@ export class WsEndpoint implements WsUpstream {
       retransmits: synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts).retransmits,
       clock: w.lbHost?.host.clock ?? exactTimers(k.hz),
     };
-    this.tls = new LoopTlsHandshakes(w);
+    this.tls = new LoopTlsHandshakes(w, path.app);
     this.tlsInWorker = w.backends.map(tlsInWorker);
     this.bornSum = new Float64Array(w.backends.length);
     // Registered up front so a run with no session closes still reports it (count 0).
