@@ -188,6 +188,11 @@ describe('held-out round 4: nginx 1.22.1 runs against twins written before recor
       // twin's exact 1.5-s cycle sends it at 6.000 s, 6 ms BEFORE the QUIT, and its 1.2-s answer
       // keeps the generation until 7.2 s. A tie of a few ms decided by the recording machine's timer
       // lateness, which no source states: not fitted (think or service times are the recorder's).
+      // The QUIT's 5.999 + 7.2 ms is an UPPER BOUND on its arrival (signalArrivals: tookMs also
+      // holds the signaller's exit and the harness's return; NOTES §2): the true arrival is up to
+      // 7.2 ms earlier, so the twin's QUIT may sit at or just before its 6.000-s send, which would
+      // close the idle connection first as nginx did. The 6-ms tie is thus only part of the story;
+      // kept pinned: moving the QUIT by a guess would be a fit.
       const lastAnswer = overSeeds(rs, (r) => exitOf(r, 1));
       table.knownGap(run, 'fast: last answer (generation gone)', fast.lastAnswerS, lastAnswer);
       expect(lastAnswer).toBeCloseTo(6 + 1.2, 1);

@@ -23,9 +23,10 @@
  *   (calibration/nginx/NOTES.md §2).
  */
 import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../sim/result.js';
 import { buildModel, startModel } from '../../sim/run-scenario.js';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
-import { scenario } from '../model/helpers.js';
+import { scenario, series as seriesOf } from '../model/helpers.js';
 import { expectPunctual, recordingFile } from './nginx-twins.js';
 
 interface AccessLine {
@@ -54,18 +55,30 @@ function windowOf(name: string) {
 
 const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
 
-/** The twin: 640 fresh connections a second, one GET each; reload (`set` when the workers change) at 4 s. */
-function twinOldShare(workers: number, reloadTo: number, seed: number): number {
+/**
+ * The twin, given the recorder's input (reuseport-experiments.mjs reuseportReloadExperiment): 16
+ * clients, each a fresh connection for one GET every 25 ms (thinkMs 25; keepalive_timeout 5ms closes
+ * it), 640 connects a second, paced; the reload (`set` when the workers change) at the signal's
+ * arrival, recorded time + actions[].tookMs (an upper bound: nginx-twins.ts signalArrivals). The old
+ * generation's share counts the twin's connections accepted in the 100 ms from that arrival, and
+ * the client errors of the whole run are returned with it.
+ */
+function twin(name: string, workers: number, reloadTo: number, seed: number) {
+  const reload = recordingFile(name).actions.find((a: { signal: string }) => a.signal === 'reload');
+  const reloadAt = reload.s + reload.tookMs / 1000;
   const input = {
     start: '00:00:00',
     warmup: '0s',
     horizon: '5s',
-    clients: { rtt: '0.1ms', http: { arrival_rate: 640, requests_per_connection: 'const(1)', retries: 0 } },
+    clients: {
+      rtt: '0.1ms',
+      http: { arrival_rate: 640, arrivals: 'paced', requests_per_connection: 'const(1)', retries: 0 },
+    },
     app: { workers: 1000, service_time: 'const(1ms)' },
     nginx: { worker_processes: workers, reuseport: true },
     lb: { mode: 'nat' },
     backends: [{ name: 'vm-a' }],
-    timeline: [{ at: '4s', do: 'set', nginx: { worker_processes: reloadTo } }],
+    timeline: [{ at: `${(reloadAt * 1000).toFixed(1)}ms`, do: 'set', nginx: { worker_processes: reloadTo } }],
     seed,
   } as ScenarioInput;
   const model = buildModel(scenario(input));
@@ -75,24 +88,34 @@ function twinOldShare(workers: number, reloadTo: number, seed: number): number {
   model.world.onAccepted = (c, b) => {
     accepted(c, b);
     const t = model.world.now;
-    if (t > 4 && t < 4.1) {
+    if (t > reloadAt && t < reloadAt + 0.1) {
       all++;
       if (c.nginxGen === 1) old++;
     }
   };
   startModel(model);
   model.world.engine.run(5);
-  return old / all;
+  const run = { timeline: model.world.metrics.result().timeline } as RunResult;
+  const total = (series: string) => sum(seriesOf(run, series).map(([, v]) => v));
+  return { oldShare: old / all, resets: total('err_econnreset'), errors: total('errors') };
+}
+
+/** The recording's client requests that ended in ECONNRESET. */
+function recordedResets(name: string): { s: number; sentS: number }[] {
+  return (recordingFile(name).clientEvents as { ev: string; out: string; s: number; sentS: number }[]).filter(
+    (e) => e.ev === 'req' && e.out === 'ECONNRESET',
+  );
 }
 
 describe('reload with reuseport (recorded, session 19)', () => {
   it('4 → 2 workers: old workers 2 and 3 keep their sockets’ share until the QUIT, old 0 and 1 get none (twin ±0.1)', () => {
     const w = windowOf('nginx-reuseport-reload-w4to2-rt');
-    // Recorded (4.025–4.108 s): old workers [0, 0, 17, 10], new [13, 14]: 0.50. Twin, seeds 1–3: 0.52, 0.46, 0.45.
+    // Recorded (4.025–4.108 s): old workers [0, 0, 17, 10], new [13, 14]: 0.50. Twin (paced 640/s, reload at
+    // 4.0114 s), seeds 1–3: 0.50, 0.47, 0.64, mean 0.54 (Poisson 640/s with the reload at 4 s gave 0.52, 0.46, 0.45).
     expect(w.old[0] + w.old[1]).toBeLessThanOrEqual(2);
     const real = sum(w.old) / (sum(w.old) + sum(w.new));
     expect(real).toBeGreaterThan(0.4);
-    const model = [1, 2, 3].map((seed) => twinOldShare(4, 2, seed));
+    const model = [1, 2, 3].map((seed) => twin('nginx-reuseport-reload-w4to2-rt', 4, 2, seed).oldShare);
     const mean = sum(model) / model.length;
     expect(Math.abs(mean - real)).toBeLessThanOrEqual(0.1);
     // The old code gave every connection to generation 2 from the reload on: share 0.
@@ -103,15 +126,33 @@ describe('reload with reuseport (recorded, session 19)', () => {
     const real = sum(w.old) / (sum(w.old) + sum(w.new));
     expect(real).toBeGreaterThan(0);
     expect(real).toBeLessThan(0.25);
-    expect(twinOldShare(2, 2, 1)).toBe(0);
+    expect(twin('nginx-reuseport-reload-w2-rt', 2, 2, 1).oldShare).toBe(0);
   });
 
-  it('the old generation takes every connection until the new workers run: the signal’s start-up, then ngx_init_cycle and fork', () => {
+  it('recording sanity check (no model: the twin forks at the reload): the old generation takes every connection until the new workers run — the signal’s start-up, then ngx_init_cycle and fork', () => {
     for (const name of ['nginx-reuseport-reload-w2-rt', 'nginx-reuseport-reload-w4to2-rt']) {
       const w = windowOf(name);
       const firstNewMs = (w.from - w.reload.s) * 1000;
       expect(firstNewMs).toBeGreaterThan(w.reload.tookMs);
       expect(firstNewMs).toBeLessThan(w.reload.tookMs + 30);
+    }
+  });
+
+  it('4 → 2 workers: one connection reset at the old workers’ QUIT (KNOWN GAP: real 1, twin 0)', () => {
+    // Recorded: client 14's GET sent at 4.110 s ends in ECONNRESET at 4.111 s, 1 ms after the old
+    // workers' last request (4.108 s). Its connection was queued on socket 2 or 3, which no new
+    // worker inherited: the old workers' QUIT closes those sockets (ngx_close_listening_sockets,
+    // src/os/unix/ngx_process_cycle.c), and Linux resets what their accept queues still hold
+    // (net/ipv4/inet_connection_sock.c inet_csk_listen_stop; with net.ipv4.tcp_migrate_req 0, the
+    // default, nothing is moved to another socket of the group). The model closes the socket
+    // without an accept queue of its own, so it resets nothing. A model change that adds the reset
+    // must move this pin (and the 2 → 2 recording, whose sockets are all inherited, has none).
+    expect(recordedResets('nginx-reuseport-reload-w4to2-rt').map((e) => e.s)).toEqual([4.111]);
+    expect(recordedResets('nginx-reuseport-reload-w2-rt')).toEqual([]);
+    for (const seed of [1, 2, 3]) {
+      const t = twin('nginx-reuseport-reload-w4to2-rt', 4, 2, seed);
+      expect(t.resets).toBe(0);
+      expect(t.errors).toBe(0);
     }
   });
 });

@@ -20,9 +20,17 @@ const SIGNALS = new Set(['nginx_reload', 'nginx_quit', 'nginx_stop', 'set']);
  * (calibration/nginx/experiment.mjs: `t = now()`, then nginxSignal's `ip netns exec … nginx -s <sig>`),
  * and that process kill()s the master only after its own start-up, which parses the whole
  * configuration (src/core/nginx.c main: ngx_init_cycle before ngx_signal_process): the signal
- * arrives `actions[].tookMs` (7–12 ms under SCHED_FIFO, 34–152 ms loaded) after the recorded time.
- * What follows it — the master's own ngx_init_cycle and fork before ngx_msleep(100) — is machine
- * time, not modelled (NOTES §2).
+ * arrives at most `actions[].tookMs` (7–12 ms under SCHED_FIFO, 34–152 ms loaded) after the
+ * recorded time. recorded + tookMs is an UPPER BOUND, not the arrival: tookMs is `now() - t` around
+ * a blocking execFileSync of `ip netns exec … nginx -s <sig>` (experiment.mjs, nginx.mjs
+ * nginxSignal), so it also holds the signaller's exit after its kill(), ip's teardown and the
+ * harness's return; the true arrival is somewhere in [recorded, recorded + tookMs]. nginx-stop-tunnel
+ * shows the gap: tookMs 42.8, but the tunnel's EOF and the first refusal are recorded at 3.03 s, 13 ms
+ * before 3.043. No recording holds the arrival itself: the master's "signal N (…) received" error-log
+ * line has whole seconds (ngx_cached_err_log_time), and an effect (the first EOF or refusal at a QUIT)
+ * is the very figure the twin is compared with, so taking it as the twin's input would be a fit.
+ * What follows the arrival — the master's own ngx_init_cycle and fork before ngx_msleep(100) — is
+ * machine time, not modelled (NOTES §2).
  */
 export function signalArrivals(
   name: string,
