@@ -160,7 +160,7 @@ describe('nginx calibration: drainsim vs the recorded nginx 1.22.1', () => {
     expect(real.inFlightOutcomes).toEqual({ 'ok+Connection:close': real.inFlightAtQuit });
     expect(real.keepAliveAnswersAfterQuit).toBe(0);
     expect(r.figures['responses_5xx.total'] ?? 0).toBe(0);
-    // Generation 1 exits with its last 300-ms request: 8.43 vs the last old worker gone by 8.51.
+    // Generation 1 exits with its last 300-ms request: 8.42 vs the last old worker gone by 8.51.
     withinSecond(exitOf(r, 1), real.generations[0].goneS);
     // The twin's QUIT: 100 ms after the signal reached the master (8 s + 33.7 ms, signalArrivals).
     expect(exitOf(r, 1) - (8 + data.actions[0].tookMs / 1000 + 0.1)).toBeLessThanOrEqual(0.3 + 1e-9);
@@ -304,7 +304,7 @@ describe('nginx calibration: drainsim vs nginx 1.22.1 with punctual timers (SCHE
     const s9 = data.perSecond.find((p: { s: number }) => p.s === 9);
     expect(s9['close.busy.busy.eof'] + s9['close.busy.idle.eof']).toBe(20);
     expect(valueAt(r, 'closed_fin', 9)).toBe(r.figures['new_conn.total']! / 2);
-    // The old generation exits with its last 300-ms request: 8.37 vs the last old worker gone by 8.45.
+    // The old generation exits with its last 300-ms request: 8.40 vs the last old worker gone by 8.45.
     const oldGone = Math.max(
       ...real.generations
         .filter((g: { shuttingDownFromS: number | null }) => g.shuttingDownFromS !== null)
