@@ -84,6 +84,16 @@ export class Nginx {
    * index (ListenSockets).
    */
   private readonly listen = new ListenSockets();
+  /**
+   * wake()'s two tests of a waiting worker, made once: arrow functions made inside wake() would
+   * make V8 allocate their context (for `this`) and the two closures on every accept.
+   * ngx_accept_disabled > 0: fewer than 1/8 of its generation's worker_connections free.
+   */
+  private readonly acceptDisabled = (e: WaitEntry): boolean => {
+    const limit = this.generationOf(e.gen)?.config.worker_connections ?? 0;
+    return Math.floor(limit / 8) - this.freeConnections(e.gen, e.worker) > 0;
+  };
+  private readonly refuses = (e: WaitEntry): boolean => this.refusesAccept(e.gen, e.worker);
 
   constructor(config: NginxConfig) {
     this.cfg = config;
@@ -176,7 +186,7 @@ export class Nginx {
     let worker = 0;
     if (conn === undefined || handshakeInNginx) g = this.generationOf(this.listen.peekGeneration(now, conn)) ?? g;
     else {
-      const e = this.wake(now, conn, () => true);
+      const e = this.wake(now, conn, anyWorker);
       if (e !== undefined) {
         g = this.generationOf(e.gen) ?? g;
         worker = e.worker;
@@ -194,16 +204,7 @@ export class Nginx {
    * refuses (refusesAccept).
    */
   private wake(now: number, conn: Conn, eligible: (e: WaitEntry) => boolean): WaitEntry | undefined {
-    return this.listen.pick(
-      now,
-      conn,
-      eligible,
-      (e) => {
-        const limit = this.generationOf(e.gen)?.config.worker_connections ?? 0;
-        return Math.floor(limit / 8) - this.freeConnections(e.gen, e.worker) > 0;
-      },
-      (e) => this.refusesAccept(e.gen, e.worker),
-    );
+    return this.listen.pick(now, conn, eligible, this.acceptDisabled, this.refuses);
   }
 
   /**
@@ -362,3 +363,6 @@ export function requestCrossesFin(sendAt: number, closeAt: number, rtt: number):
 
 /** 1 ns: far below any timer resolution (nginx's clock is in ms), far above float rounding. */
 const TIE_EPSILON = 1e-9;
+
+/** accept()'s wait-queue filter: every waiting worker may take the connection (one function, not one per accept). */
+const anyWorker = (_e: WaitEntry): boolean => true;
