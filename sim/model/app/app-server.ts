@@ -115,7 +115,10 @@ export class AppServer {
    * of its own in front of the handshake: node reads the ClientHello in its turn, gunicorn's
    * connections wait in the kernel's accept queue (bounded by the backlog, app-listener.ts). So
    * the client never gets a 503 without a handshake: its request, one round trip later, meets
-   * `queue_limit` as any request does.
+   * `queue_limit` as any request does on an event loop; on a worker-per-connection app the
+   * worker that did the handshake starts it directly (finish), as gunicorn's does, so no limit
+   * applies to it. (A WebSocket upgrade is still refused 503 at its connect when the queue is
+   * full, ws-endpoint.ts handshakeWork, before any handshake: a known simplification.)
    */
   tlsHandshake<J extends AppJob>(job: J): J {
     this.tlsHandshakes.add(job);

@@ -176,9 +176,14 @@ export class TlsCpu implements TlsHandshakes {
 
   /**
    * What separates the end of `conn`'s handshake work from the arrival of the client's next data:
-   * in nginx one round trip (clients.rtt). TLS 1.3 (nginx 1.22.1 with OpenSSL 3, `ssl_protocols`
-   * default TLSv1.2 TLSv1.3; `ssl_early_data` off by default, so a resumed handshake sends no
-   * request with its ClientHello either): nginx reads the ClientHello when the connection's first
+   * in nginx one round trip (clients.rtt). The model assumes TLS 1.3: nginx 1.22.1's compiled
+   * `ssl_protocols` default is TLSv1 TLSv1.1 TLSv1.2 (ngx_http_ssl_merge_srv_conf; TLSv1.3 by
+   * default only since 1.23.4), but Debian's nginx.conf (`ssl_protocols TLSv1 TLSv1.1 TLSv1.2
+   * TLSv1.3`), ingress-nginx (TLSv1.2 TLSv1.3) and the calibration harness enable it, and current
+   * clients then negotiate it. A TLS 1.2 full handshake puts the request two round trips after the
+   * server's first flight (one when resumed): not modelled (review23). With OpenSSL 3 and
+   * `ssl_early_data` off by default a resumed TLS 1.3 handshake sends no request with its
+   * ClientHello either: nginx reads the ClientHello when the connection's first
    * read event fires (ngx_http_ssl_handshake, src/http/ngx_http_request.c) and SSL_do_handshake
    * (ngx_ssl_handshake, src/event/ngx_event_openssl.c) computes and writes the whole server flight,
    * returning SSL_ERROR_WANT_READ; the client sends its Finished and, right behind it, its first
