@@ -21,8 +21,8 @@ export function tlsHandshakeCpu(app: AppConfig): number {
  * event_loop: node's https server): the connection is the app's own and its handshake is work the
  * loop reads in turn, where the connection's first data is read (loop-tls.ts), not at the accept.
  */
-export function tlsInLoop(backend: { readonly bare: boolean; readonly app: { readonly config: AppConfig } }): boolean {
-  return backend.bare && backend.app.config.tls.terminates === 'app' && acceptsByEventLoop(backend);
+export function tlsInLoop(backend: BareAppView): boolean {
+  return tlsInBareApp(backend) && acceptsByEventLoop(backend);
 }
 
 /**
@@ -31,11 +31,16 @@ export function tlsInLoop(backend: { readonly bare: boolean; readonly app: { rea
  * thread-per-connection server): the worker that accepts a connection does its handshake before
  * it reads the request (AppServer.submitAfterHandshake), not a job queued at the SYN.
  */
-export function tlsInWorker(backend: {
-  readonly bare: boolean;
-  readonly app: { readonly config: AppConfig };
-}): boolean {
-  return backend.bare && backend.app.config.tls.terminates === 'app' && !acceptsByEventLoop(backend);
+export function tlsInWorker(backend: BareAppView): boolean {
+  return tlsInBareApp(backend) && !acceptsByEventLoop(backend);
+}
+
+/** What tlsInLoop / tlsInWorker read of a backend. */
+type BareAppView = { readonly bare: boolean; readonly app: { readonly config: AppConfig } };
+
+/** TLS ends in the app of a bare backend (`proxy: none`): the connection is the app's own. */
+function tlsInBareApp(backend: BareAppView): boolean {
+  return backend.bare && backend.app.config.tls.terminates === 'app';
 }
 
 /**

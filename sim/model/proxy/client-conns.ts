@@ -88,10 +88,9 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
       return;
     }
     if (this.cpu !== null) {
-      const roundTrip = this.cpu.roundTripIn(conn);
       const wait = this.cpu.wait(conn);
       if (wait > 0) {
-        this.waitForWorker(conn, wait, roundTrip);
+        this.waitForWorker(conn, wait, this.cpu.lastRoundTrip);
         return;
       }
     }

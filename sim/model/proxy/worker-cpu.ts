@@ -196,16 +196,13 @@ export class TlsCpu implements TlsHandshakes {
   }
 
   /**
-   * The part of a wait() for `conn`'s request, asked before it, that is the client's round trip
-   * after its own handshake (roundTripAfter), not work on the worker: its first data after the
-   * handshake comes no sooner than that.
+   * The part of the last wait() that is the client's round trip after its own handshake
+   * (roundTripAfter), not work on the worker: `rtt` while `conn`'s own handshake and that round
+   * trip were not yet over, else 0. (When the worker's read wait — another connection's handshake
+   * in progress — is the longer of the two, the whole wait is worker backlog and the trace's
+   * `wait − lastRoundTrip` reads one round trip short: review23, left as it was.)
    */
-  roundTripIn(conn: Conn): number {
-    const end = this.handshakeEnds.get(conn);
-    if (end === undefined) return 0;
-    const rtt = this.roundTripAfter(conn);
-    return end + rtt > this.w.now ? rtt : 0;
-  }
+  lastRoundTrip = 0;
 
   /**
    * Connections the kernel of VM `b` holds on nginx's :443 not yet accept()ed now: those queued
@@ -257,9 +254,11 @@ export class TlsCpu implements TlsHandshakes {
         this.handshakeEnds.delete(conn);
         own = undefined;
       }
+      this.lastRoundTrip = own === undefined ? 0 : this.w.scenario.clients.rtt;
       const read = workers.readWait(conn.nginxWorker, now);
       return own !== undefined && own - now > read ? own - now : read;
     }
+    this.lastRoundTrip = 0;
     if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
     return 0;
   }
