@@ -11,9 +11,6 @@ export interface Unread {
 
 const NO_UNREAD: readonly Unread[] = [];
 
-/** The owner of an accept-queue place whose request its sender took back (replaceHeld): no later request fills it. */
-const LET_GO = {};
-
 /** A connection in the kernel's accept queue: whose it is (null: unnamed), and the request it brings once known. */
 interface Queued {
   readonly owner: object | null;
@@ -118,20 +115,19 @@ export class EventLoopAccepts {
   /**
    * `job`'s sender let it go while the loop holds it (nginx's proxy_read_timeout or its client's
    * close: proxy/upstream.ts, client-conns.ts; nginx ending the connection: master.ts): `stand`
-   * (a stand-in doing the same work for nobody, AppServer.orphan) takes its place, or with null
-   * its request goes and the connection's place in the accept queue stays (node accepts it and
-   * reads what is left). False when the loop does not hold it.
+   * (a stand-in doing the same work for nobody, AppServer.orphan) takes its place: the request's
+   * bytes are already in the app's socket, so the loop reads and serves them whoever waits. False
+   * when the loop does not hold it.
    */
-  replaceHeld(job: AppJob, stand: AppJob | null): boolean {
+  replaceHeld(job: AppJob, stand: AppJob): boolean {
     const q = this.acceptQueue.findIndex((e) => e.job === job);
     if (q >= 0) {
-      this.acceptQueue[q] = { owner: stand === null ? LET_GO : this.acceptQueue[q].owner, job: stand };
+      this.acceptQueue[q] = { owner: this.acceptQueue[q].owner, job: stand };
       return true;
     }
     const a = this.accepted.indexOf(job);
     if (a < 0) return false;
-    if (stand === null) this.accepted.splice(a, 1);
-    else this.accepted[a] = stand;
+    this.accepted[a] = stand;
     return true;
   }
 
