@@ -31,6 +31,8 @@ export const MAX_BACKENDS = L.MAX_BACKENDS;
 const int = (min = 0, max: number = L.MAX_INT) => z.number().int().min(min).max(max);
 /** A rate per second: finite, 0 … MAX_RATE_PER_S. */
 const rate = () => z.number().min(0).max(L.MAX_RATE_PER_S);
+/** How a client population's arrivals are spaced (`clients.http`, `clients.ws`, `clients.requests`); unset = poisson. */
+const arrivalSpacing = (text: string) => z.enum(['poisson', 'paced']).optional().describe(text);
 
 /**
  * A partial of an object schema for overrides (a backend's own nginx keys, a `set` action): the
@@ -414,12 +416,9 @@ export const BackoffSchema = z.strictObject({
 
 export const HttpClientsSchema = z.strictObject({
   arrival_rate: rate().prefault(0).describe('New keepalive connections per second (Poisson unless `arrivals: paced`).'),
-  arrivals: z
-    .enum(['poisson', 'paced'])
-    .optional()
-    .describe(
-      "How the new keepalive connections are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent clients. `paced`: one new connection every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, k6's constant-arrival-rate executor, and the HAProxy bare-app recorder (calibration/haproxy/bare-l4-worker.mjs: slot i at i/count s). A `load` action's new http_rate re-paces from the change: the first new connection at it, the k-th k new gaps after it.",
-    ),
+  arrivals: arrivalSpacing(
+    "How the new keepalive connections are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent clients. `paced`: one new connection every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, k6's constant-arrival-rate executor, and the HAProxy bare-app recorder (calibration/haproxy/bare-l4-worker.mjs: slot i at i/count s). A `load` action's new http_rate re-paces from the change: the first new connection at it, the k-th k new gaps after it.",
+  ),
   requests_per_connection: zDistribution('number')
     .prefault('const(20)')
     .describe('Requests a client sends on one connection before closing it.'),
@@ -464,12 +463,9 @@ export const WsClientsSchema = z.strictObject({
       'steady: the initial sessions have the ages and remaining lives of a population that has run for ever (stationary: mean age E[L²]/(2E[L])); cold: they all start at age 0.',
     ),
   arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson unless `arrivals: paced`).'),
-  arrivals: z
-    .enum(['poisson', 'paced'])
-    .optional()
-    .describe(
-      "How the new sessions are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent users. `paced`: one new session every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate WebSocket load generator: k6's constant-arrival-rate executor (iteration starts spaced 1/rate apart from the scenario's start, each iteration a ws.connect; Artillery's `config.mode: uniform` paces too but its first arrival comes one interval after the start, as `clients.requests.arrivals: paced` does). A `load` action's new ws_rate re-paces from the change: the first new session at it, the k-th k gaps after it. Sessions' lifetimes, initial sessions and reconnects are unchanged.",
-    ),
+  arrivals: arrivalSpacing(
+    "How the new sessions are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent users. `paced`: one new session every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate WebSocket load generator: k6's constant-arrival-rate executor (iteration starts spaced 1/rate apart from the scenario's start, each iteration a ws.connect; Artillery's `config.mode: uniform` paces too but its first arrival comes one interval after the start, as `clients.requests.arrivals: paced` does). A `load` action's new ws_rate re-paces from the change: the first new session at it, the k-th k gaps after it. Sessions' lifetimes, initial sessions and reconnects are unchanged.",
+  ),
   lifetime: zDistribution('duration')
     .prefault('lognormal(median=30m, p99=6h)')
     .describe('How long a user keeps a session open.'),
@@ -507,12 +503,9 @@ export const RequestClientsSchema = z.strictObject({
     .describe(
       'Open-loop requests per second (Poisson unless `arrivals: paced`): they keep coming however slow the answers.',
     ),
-  arrivals: z
-    .enum(['poisson', 'paced'])
-    .optional()
-    .describe(
-      "How the open-loop requests are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/rate, many independent clients. `paced`: one request every 1/rate s exactly, the first 1/rate after the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, and the HAProxy calibration recorder (calibration/haproxy/worker.mjs); k6's constant-arrival-rate starts its first iteration at the start instead (the anchor of `clients.http.arrivals` and `clients.ws.arrivals: paced`). A `load` action's new rate re-paces from the change: the next request one new gap after it.",
-    ),
+  arrivals: arrivalSpacing(
+    "How the open-loop requests are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/rate, many independent clients. `paced`: one request every 1/rate s exactly, the first 1/rate after the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, and the HAProxy calibration recorder (calibration/haproxy/worker.mjs); k6's constant-arrival-rate starts its first iteration at the start instead (the anchor of `clients.http.arrivals` and `clients.ws.arrivals: paced`). A `load` action's new rate re-paces from the change: the next request one new gap after it.",
+  ),
   timeout: zDuration
     .prefault('5s')
     .describe('The client gives up on an attempt after this long (the server may still do the work).'),
