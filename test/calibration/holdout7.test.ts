@@ -120,11 +120,58 @@ const within = (r: Row7): boolean =>
     ? r.real === r.predicted
     : Math.abs(r.predicted - r.real) <= allowed(r.tolerance, r.real) + 1e-9;
 
+/** A known gap: both values, pinned, and the cause found. */
+interface Gap7 {
+  real: number;
+  predicted: number;
+  cause: string;
+}
+
+/**
+ * The recorder's client (calibration/haproxy/worker.mjs runRequests()) sends each due request on
+ * the NEXT IDLE one of its 30 connection slots, one address each, and a slot waits for its answer:
+ * the 10 slots whose address maps to the dead s3 each carry one stream at a time, held 2 s by the
+ * two 1-s turn-arounds and ended 503 SC after `retries 3` (a map-based hash ignores the server to
+ * avoid, get_server_sh() → map_get_server_hash(), src/backend.c, so the last retry's redispatch
+ * lands on s3 again: log "SC 503 3 Tw 2003" on every failing line, as the twin does). 10 slots ×
+ * 2 streams before s3's DOWN (4.9 s after the kill) = 20 503s and 10 × (2 × 3) + 10 × 2 = 80 failed
+ * connects; the other requests went to idle slots of s1 and s2 addresses. The twin's open-loop
+ * requests (`clients.requests`, users 30) keep every address at its 2 requests/s whatever its
+ * connection is doing, so ≈ 20/s meet s3 for 4.9 s. The scenario has no client that skips a busy
+ * connection (a closed loop per address on a paced schedule): a client-side limitation of the twin,
+ * not of the balancer.
+ */
+const SOURCE_CLIENT =
+  "the recorder's client sends each request on the next idle connection slot (worker.mjs runRequests), so the 10 " +
+  "s3 addresses carry one held stream each (2 × 503 SC before s3's DOWN); the twin's open-loop users keep sending " +
+  'to s3 at 20/s: the same HAProxy rule (503 SC after retries 3, the redispatch landing on s3 again: map hash), ' +
+  'a different client';
+
+/**
+ * The late-answer tail of the accept-queue runs (calibration/lib/holdout-gaps.mjs WHEEL_TAIL, pinned
+ * since session 14 at backlogs 8, 16 and 32 with other rates): real answers by latency < 1 s 431,
+ * 1-2 s 47, 2-3 s 39, 3-4 s 26, 4-5 s 9, 5-7 s 9, ≥ 7 s 2; more of the real connects get their place
+ * through the 3-, 4- and 5-s SYN retransmissions than the model's last-armed-first wheel order
+ * gives (net/timer-wheel.ts), so its p95 is 1.2 s early while mean, p50 and p99 match.
+ */
+const WHEEL_TAIL =
+  'the accept-queue late-answer tail (holdout-gaps.mjs WHEEL_TAIL): real 26 answers at 3-4 s, 18 at 4-7 s; ' +
+  "the model's wheel order gives the freed places to earlier retransmissions";
+
 /**
  * Rows outside the tolerance, by `<run> / <figure>`: both values are pinned by the test (the
  * prediction is blind, the recording fixed) and the cause, read in the real source, is given.
  */
-export const GAPS7: Record<string, string> = {};
+export const GAPS7: Record<string, Gap7> = {
+  'haproxy-holdout7-kill-source-redispatch-3srv-http / client errors (timeouts, resets, 5xx)': {
+    real: 20,
+    predicted: 58.2,
+    cause: SOURCE_CLIENT,
+  },
+  'haproxy-holdout7-kill-source-redispatch-3srv-http / failed connects to s3 (log %rc summed; twin: failed attempts on s3)':
+    { real: 80, predicted: 332.8, cause: SOURCE_CLIENT },
+  'kernel-holdout-backlog32-50-s25ms-rt / answer latency, p95 (s)': { real: 3.92, predicted: 2.697, cause: WHEEL_TAIL },
+};
 
 const read = <T>(file: string): T | null =>
   existsSync(`${DATA}/${file}.json`) ? (JSON.parse(readFileSync(`${DATA}/${file}.json`, 'utf8')) as T) : null;
@@ -195,8 +242,10 @@ describe.skipIf(recorded.length === 0)('held-out round 7: the recordings against
   for (const r of rows) {
     const key = `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
     if (key in GAPS7)
-      it(`KNOWN GAP ${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`, () => {
+      it(`KNOWN GAP ${key}: real ${show(r.real)}, predicted ${show(r.predicted)} (${GAPS7[key].cause})`, () => {
         expect(within(r), `${key} is within tolerance now: move it out of GAPS7`).toBe(false);
+        expect(r.real).toBeCloseTo(GAPS7[key].real, 6);
+        expect(r.predicted).toBeCloseTo(GAPS7[key].predicted, 6);
       });
     else
       it(`${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`, () => {
