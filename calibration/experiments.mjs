@@ -46,7 +46,16 @@ function exhaustionExperiment(reuse) {
  * (their predictions are in test/calibration/kernel-holdout.test.ts's history). Each is short:
  * the ones about TIME_WAIT expiry run just past its ≈ 61 s.
  */
-function holdoutExperiment({ ports, rate, seconds, closer = 'client', reuse, twBuckets, reuseDelayMs, bind = false }) {
+export function holdoutExperiment({
+  ports,
+  rate,
+  seconds,
+  closer = 'client',
+  reuse,
+  twBuckets,
+  reuseDelayMs,
+  bind = false,
+}) {
   const low = 50000;
   const range = `${low} ${low + ports - 1}`;
   const variant =
@@ -104,7 +113,7 @@ export const HOLDOUT_EXPERIMENTS = [
  * queue fills, further SYNs are dropped (ListenOverflows) and the client retransmits them on the
  * tcp_syn_linear_timeouts schedule. The server closes first.
  */
-function backlogExperiment({ backlog, somaxconn = 4096, rate, serviceMs, seconds = 15 }) {
+export function backlogExperiment({ backlog, somaxconn = 4096, rate, serviceMs, seconds = 15 }) {
   const capped = somaxconn < backlog ? `-somaxconn${somaxconn}` : '';
   return {
     name: `kernel-holdout-backlog${backlog}${capped}-${rate}-s${serviceMs}ms`,
@@ -132,6 +141,20 @@ export const BACKLOG_EXPERIMENTS = [
   // and a rate no recording had (8, 60/s against 25/s served), its twin's figures committed
   // before the recording (lib/holdout-predictions.json).
   backlogExperiment({ backlog: 8, rate: 60, serviceMs: 40 }),
+];
+
+/**
+ * Held-out round 7 (session 20, hold7; calibration/README.md "Held-out validation, round 7"): a port
+ * range and rate where tcp_tw_reuse does the work (400 ports for 300 connects/s: without reuse the
+ * range is full after 1.3 s; with it a TIME_WAIT older than tcp_tw_reuse_delay, 1 s, is taken
+ * over), 1 and 2 (loopback only: the same here), and an accept queue with a backlog and a service
+ * time no run had (32, 25 ms: 40 served a second against 50 offered). Twins and predictions
+ * committed before recording (test/calibration/holdout7.test.ts).
+ */
+export const HOLDOUT7_KERNEL_EXPERIMENTS = [
+  holdoutExperiment({ ports: 400, rate: 300, seconds: 25, reuse: 1 }),
+  holdoutExperiment({ ports: 400, rate: 300, seconds: 25, reuse: 2 }),
+  backlogExperiment({ backlog: 32, rate: 50, serviceMs: 25 }),
 ];
 
 /**
@@ -298,6 +321,7 @@ export const EXPERIMENTS = [
   ...BACKLOG_EXPERIMENTS,
   ...SYN_GIVEUP_EXPERIMENTS,
   ...DEAD_PEER_EXPERIMENTS,
+  ...HOLDOUT7_KERNEL_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

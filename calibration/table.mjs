@@ -55,9 +55,13 @@ export function markdownTable(dataFiles) {
 
 /** The data files of `dir`, in name order. */
 export function readAll(from = dir) {
-  // The kernel experiments only: nginx-* and haproxy-* have their own tables (nginx/, haproxy/).
+  // The kernel experiments only: nginx-* and haproxy-* have their own tables (nginx/, haproxy/),
+  // and a held-out round's predictions (holdout7-predictions.json) are no recording.
   const files = readdirSync(from)
-    .filter((f) => f.endsWith('.json') && !f.startsWith('nginx-') && !f.startsWith('haproxy-'))
+    .filter(
+      (f) =>
+        f.endsWith('.json') && !f.startsWith('nginx-') && !f.startsWith('haproxy-') && !f.endsWith('-predictions.json'),
+    )
     .sort();
   return files.map((f) => JSON.parse(readFileSync(join(from, f), 'utf8')));
 }

@@ -7,6 +7,7 @@ import { HOLDOUT3_EXPERIMENTS } from './holdout3.mjs';
 import { HOLDOUT4_EXPERIMENTS } from './holdout4.mjs';
 import { HOLDOUT5_EXPERIMENTS } from './holdout5.mjs';
 import { HOLDOUT6_EXPERIMENTS } from './holdout6.mjs';
+import { HOLDOUT7_EXPERIMENTS } from './holdout7.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -325,6 +326,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT4_EXPERIMENTS,
   ...HOLDOUT5_EXPERIMENTS,
   ...HOLDOUT6_EXPERIMENTS,
+  ...HOLDOUT7_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

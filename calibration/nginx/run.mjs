@@ -13,6 +13,7 @@ import { NGINX_EXPERIMENTS as RECORDED } from './experiments.mjs';
 import { HOLDOUT_EXPERIMENTS } from './holdout-experiments.mjs';
 import { HOLDOUT3_EXPERIMENTS } from './holdout3-experiments.mjs';
 import { HOLDOUT4_EXPERIMENTS } from './holdout4-experiments.mjs';
+import { HOLDOUT7_EXPERIMENTS } from './holdout7-experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -37,6 +38,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT3_EXPERIMENTS,
   ...HOLDOUT4_EXPERIMENTS,
   ...REUSEPORT_EXPERIMENTS,
+  ...HOLDOUT7_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({

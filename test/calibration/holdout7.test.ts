@@ -1,0 +1,260 @@
+/**
+ * Held-out validation, round 7 (session 20, hold7; calibration/README.md "Held-out validation,
+ * round 7"): eight runs no recording had — HAProxy 2.6.12 with a server killed under `retries 3` +
+ * `option redispatch` (roundrobin; `balance source`) and a hung server under `inter 3s fastinter 1s
+ * downinter 1500ms fall 3 rise 2`; nginx 1.22.1 with keepalive_timeout 4s against clients thinking
+ * 50 ms under and over it, and a reload with worker_processes 3 and keepalive_timeout 6s; Linux
+ * with 400 ports for 300 connects/s under tcp_tw_reuse 1 and 2, and an accept queue of 32 in front of
+ * a 25-ms one-worker server offered 50/s. The twins and the predictions
+ * (calibration/data/holdout7-predictions.json, written by DRAINSIM_WRITE_HOLDOUT7=1 below) were
+ * committed BEFORE anything was recorded; each run was then recorded once. Nothing is refitted:
+ * the table compares the blind prediction with the recording (counts ±10 % (±2 near zero), times
+ * ±1 s, shares ±0.1); a row outside it stays as a KNOWN GAP with both values and its cause (GAPS7).
+ * The HAProxy predictions are tables over HAProxy's start before t0 (`lb.uptime`, the phase of
+ * its checks), read at the start each recording states (haproxy-restated.ts statedUptime()).
+ */
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+// @ts-expect-error plain .mjs without type declarations
+import { median } from '../../calibration/compare.mjs';
+// @ts-expect-error plain .mjs without type declarations
+import { HOLDOUT7_KERNEL_EXPERIMENTS } from '../../calibration/experiments.mjs';
+// @ts-expect-error plain .mjs without type declarations
+import { holdoutComparisons, twinRuns } from '../../calibration/lib/holdout.mjs';
+// @ts-expect-error plain .mjs without type declarations
+import { blankData } from '../../calibration/lib/holdout-predict.mjs';
+import { statedUptime } from './haproxy-restated.js';
+import type { Tolerance } from './heldout-table.js';
+import {
+  HAPROXY7,
+  type HaproxyRec7,
+  NGINX7,
+  type NginxRec7,
+  SEEDS7,
+  twin7,
+  UPTIMES7,
+  uptimeKey,
+} from './holdout7-figures.js';
+
+const PREDICTIONS = 'calibration/data/holdout7-predictions.json';
+const DATA = 'calibration/data';
+
+interface KernelRow {
+  id: string;
+  figure: string;
+  real: number | null;
+  kind: 'count' | 'time';
+  model: (runs: unknown) => number | null;
+}
+interface KernelExperiment {
+  name: string;
+}
+const KERNEL7 = HOLDOUT7_KERNEL_EXPERIMENTS as KernelExperiment[];
+/** The accept-queue run is recorded under SCHED_FIFO (run.mjs --rt 10), as every earlier one. */
+const kernelFile = (name: string): string => (name.includes('-backlog') ? `${name}-rt` : name);
+
+interface Predictions {
+  note: string;
+  haproxy: Record<string, Record<string, Record<string, number | null>>>;
+  nginx: Record<string, Record<string, number | null>>;
+  kernel: Record<string, Record<string, number | null>>;
+}
+
+const write = process.env.DRAINSIM_WRITE_HOLDOUT7;
+describe.runIf(write)('held-out round 7: predictions before recording', () => {
+  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout7-predictions.json', () => {
+    if (existsSync(PREDICTIONS)) throw new Error('blind predictions are kept as first written');
+    const haproxy = Object.fromEntries(
+      Object.entries(HAPROXY7).map(([run, figures]) => [
+        run,
+        Object.fromEntries(
+          UPTIMES7.map((u) => {
+            const runs = twin7(run, u);
+            return [u.toFixed(3), Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
+          }),
+        ),
+      ]),
+    );
+    const nginx = Object.fromEntries(
+      Object.entries(NGINX7).map(([run, figures]) => {
+        const parts = [...new Set(figures.map((f) => f.part))];
+        const runs = Object.fromEntries(parts.map((p) => [p, twin7(`${run}-${p}`)]));
+        return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs[f.part])]))];
+      }),
+    );
+    const kernel = Object.fromEntries(
+      KERNEL7.map((e) => {
+        const data = blankData(e);
+        const runs = SEEDS7.map((seed) => twinRuns(data, seed));
+        const rows = holdoutComparisons(data) as KernelRow[];
+        return [e.name, Object.fromEntries(rows.map((row) => [row.id, median(runs.map((r) => row.model(r)))]))];
+      }),
+    );
+    const note =
+      'drainsim predictions of the round-7 held-out twins (calibration/scenarios/<run>*.yaml), written BEFORE any ' +
+      'run was recorded (test/calibration/holdout7.test.ts, DRAINSIM_WRITE_HOLDOUT7=1). haproxy: per run, keyed by ' +
+      "lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
+      'figure: means over seeds 1-5 (check times: seed 1). nginx: per run, per figure, means over seeds 1-5. kernel: ' +
+      'per experiment, per row of calibration/lib/holdout.mjs holdoutComparisons(), the median of seeds 1-5.';
+    const out: Predictions = { note, haproxy, nginx, kernel };
+    writeFileSync(PREDICTIONS, `${JSON.stringify(out, null, 1)}\n`);
+  }, 900_000);
+});
+
+/** One row of the round's table. */
+interface Row7 {
+  run: string;
+  figure: string;
+  real: number | null;
+  predicted: number | null;
+  tolerance: Tolerance;
+}
+
+function allowed(t: Tolerance, real: number): number {
+  if ('count' in t) return Math.max(0.1 * Math.abs(real), 2);
+  if ('share' in t) return 0.1;
+  return t.seconds;
+}
+const within = (r: Row7): boolean =>
+  r.real === null || r.predicted === null
+    ? r.real === r.predicted
+    : Math.abs(r.predicted - r.real) <= allowed(r.tolerance, r.real) + 1e-9;
+
+/** A known gap: both values, pinned, and the cause found. */
+interface Gap7 {
+  real: number;
+  predicted: number;
+  cause: string;
+}
+
+/**
+ * The recorder's client (calibration/haproxy/worker.mjs runRequests()) sends each due request on
+ * the NEXT IDLE one of its 30 connection slots, one address each, and a slot waits for its answer:
+ * the 10 slots whose address maps to the dead s3 each carry one stream at a time, held 2 s by the
+ * two 1-s turn-arounds and ended 503 SC after `retries 3` (a map-based hash ignores the server to
+ * avoid, get_server_sh() → map_get_server_hash(), src/backend.c, so the last retry's redispatch
+ * lands on s3 again: log "SC 503 3 Tw 2003" on every failing line, as the twin does). 10 slots ×
+ * 2 streams before s3's DOWN (4.9 s after the kill) = 20 503s and 10 × (2 × 3) + 10 × 2 = 80 failed
+ * connects; the other requests went to idle slots of s1 and s2 addresses. The twin's open-loop
+ * requests (`clients.requests`, users 30) keep every address at its 2 requests/s whatever its
+ * connection is doing, so ≈ 20/s meet s3 for 4.9 s. The scenario has no client that skips a busy
+ * connection (a closed loop per address on a paced schedule): a client-side limitation of the twin,
+ * not of the balancer.
+ */
+const SOURCE_CLIENT =
+  "the recorder's client sends each request on the next idle connection slot (worker.mjs runRequests), so the 10 " +
+  "s3 addresses carry one held stream each (2 × 503 SC before s3's DOWN); the twin's open-loop users keep sending " +
+  'to s3 at 20/s: the same HAProxy rule (503 SC after retries 3, the redispatch landing on s3 again: map hash), ' +
+  'a different client';
+
+/**
+ * The late-answer tail of the accept-queue runs (calibration/lib/holdout-gaps.mjs WHEEL_TAIL, pinned
+ * since session 14 at backlogs 8, 16 and 32 with other rates): real answers by latency < 1 s 431,
+ * 1-2 s 47, 2-3 s 39, 3-4 s 26, 4-5 s 9, 5-7 s 9, ≥ 7 s 2; more of the real connects get their place
+ * through the 3-, 4- and 5-s SYN retransmissions than the model's last-armed-first wheel order
+ * gives (net/timer-wheel.ts), so its p95 is 1.2 s early while mean, p50 and p99 match.
+ */
+const WHEEL_TAIL =
+  'the accept-queue late-answer tail (holdout-gaps.mjs WHEEL_TAIL): real 26 answers at 3-4 s, 18 at 4-7 s; ' +
+  "the model's wheel order gives the freed places to earlier retransmissions";
+
+/**
+ * Rows outside the tolerance, by `<run> / <figure>`: both values are pinned by the test (the
+ * prediction is blind, the recording fixed) and the cause, read in the real source, is given.
+ */
+export const GAPS7: Record<string, Gap7> = {
+  'haproxy-holdout7-kill-source-redispatch-3srv-http / client errors (timeouts, resets, 5xx)': {
+    real: 20,
+    predicted: 58.2,
+    cause: SOURCE_CLIENT,
+  },
+  'haproxy-holdout7-kill-source-redispatch-3srv-http / failed connects to s3 (log %rc summed; twin: failed attempts on s3)':
+    { real: 80, predicted: 332.8, cause: SOURCE_CLIENT },
+  'kernel-holdout-backlog32-50-s25ms-rt / answer latency, p95 (s)': { real: 3.92, predicted: 2.697, cause: WHEEL_TAIL },
+};
+
+const read = <T>(file: string): T | null =>
+  existsSync(`${DATA}/${file}.json`) ? (JSON.parse(readFileSync(`${DATA}/${file}.json`, 'utf8')) as T) : null;
+
+/** Every row whose recording exists, against the blind prediction. */
+export function rows7(): Row7[] {
+  const p = JSON.parse(readFileSync(PREDICTIONS, 'utf8')) as Predictions;
+  const out: Row7[] = [];
+  for (const [run, figures] of Object.entries(HAPROXY7)) {
+    const d = read<HaproxyRec7>(`${run}-rt`);
+    if (!d) continue;
+    const at = uptimeKey(statedUptime(d));
+    for (const f of figures)
+      out.push({
+        run: `${run} (uptime ${at} s)`,
+        figure: f.figure,
+        real: f.real(d),
+        predicted: p.haproxy[run][at][f.figure],
+        tolerance: f.tolerance,
+      });
+  }
+  for (const [run, figures] of Object.entries(NGINX7)) {
+    const d = read<NginxRec7>(`${run}-rt`);
+    if (!d) continue;
+    for (const f of figures)
+      out.push({ run, figure: f.figure, real: f.real(d), predicted: p.nginx[run][f.figure], tolerance: f.tolerance });
+  }
+  for (const e of KERNEL7) {
+    const file = kernelFile(e.name);
+    const d = read<unknown>(file);
+    if (!d) continue;
+    for (const row of holdoutComparisons(d) as KernelRow[])
+      out.push({
+        run: file,
+        figure: row.figure,
+        real: row.real,
+        predicted: p.kernel[e.name][row.id],
+        tolerance: row.kind === 'time' ? { seconds: 1 } : { count: true },
+      });
+  }
+  return out;
+}
+
+const show = (x: number | null): string => (x === null ? 'none' : `${Math.round(x * 1000) / 1000}`);
+
+const recorded = write || !existsSync(PREDICTIONS) ? [] : rows7();
+describe.skipIf(recorded.length === 0)('held-out round 7: the recordings against the blind predictions', () => {
+  const rows = recorded;
+  afterAll(() => {
+    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
+    const line = (r: Row7): string => {
+      const key = `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
+      return `| ${r.run} | ${r.figure} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : key in GAPS7 ? 'KNOWN GAP' : 'FAIL'} |`;
+    };
+    const passed = rows.filter(within).length;
+    process.stdout.write(
+      `| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n${rows.map(line).join('\n')}\n\n${passed} of ${rows.length} rows within tolerance\n`,
+    );
+  });
+
+  it('every run of the round is recorded', () => {
+    const runs = new Set(rows.map((r) => r.run.replace(/ \(uptime.*$/, '')));
+    expect([...runs].sort()).toEqual(
+      [...Object.keys(HAPROXY7), ...Object.keys(NGINX7), ...KERNEL7.map((e) => kernelFile(e.name))].sort(),
+    );
+  });
+
+  for (const r of rows) {
+    const key = `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
+    if (key in GAPS7)
+      it(`KNOWN GAP ${key}: real ${show(r.real)}, predicted ${show(r.predicted)} (${GAPS7[key].cause})`, () => {
+        expect(within(r), `${key} is within tolerance now: move it out of GAPS7`).toBe(false);
+        expect(r.real).toBeCloseTo(GAPS7[key].real, 6);
+        expect(r.predicted).toBeCloseTo(GAPS7[key].predicted, 6);
+      });
+    else
+      it(`${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`, () => {
+        expect(within(r), `${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`).toBe(true);
+      });
+  }
+
+  it('the known gaps are rows of the table', () => {
+    const keys = new Set(rows.map((r) => `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`));
+    for (const k of Object.keys(GAPS7)) expect(keys.has(k), k).toBe(true);
+  });
+});
