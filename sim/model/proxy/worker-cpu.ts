@@ -196,13 +196,14 @@ export class TlsCpu implements TlsHandshakes {
   }
 
   /**
-   * The part of the last wait() that is the client's round trip after its own handshake
-   * (roundTripAfter), not work on the worker: `rtt` while `conn`'s own handshake and that round
-   * trip were not yet over, else 0. (When the worker's read wait — another connection's handshake
-   * in progress — is the longer of the two, the whole wait is worker backlog and the trace's
-   * `wait − lastRoundTrip` reads one round trip short: review23, left as it was.)
+   * The part of the last wait() that is work on the worker (or thread), not the client's round
+   * trip after its own handshake (roundTripAfter): in nginx the longer of the handshake in
+   * progress (NginxWorkers.readWait) and what is left of `conn`'s own handshake work; at the
+   * balancer the whole wait. The worker's backlog the trace reports (client-conns.ts). Before
+   * session 20 the trace took `wait − rtt`, one round trip short when the worker's read wait is
+   * the longer term, and negative inside (end, end + rtt) of the connection's own handshake (review23 #4).
    */
-  lastRoundTrip = 0;
+  lastWorkerWait = 0;
 
   /**
    * Connections the kernel of VM `b` holds on nginx's :443 not yet accept()ed now: those queued
@@ -254,13 +255,14 @@ export class TlsCpu implements TlsHandshakes {
         this.handshakeEnds.delete(conn);
         own = undefined;
       }
-      this.lastRoundTrip = own === undefined ? 0 : this.w.scenario.clients.rtt;
       const read = workers.readWait(conn.nginxWorker, now);
+      // The worker's own part: its handshake in progress, or the rest of this connection's.
+      this.lastWorkerWait = own === undefined || end! <= now + read ? read : end! - now;
       return own !== undefined && own - now > read ? own - now : read;
     }
-    this.lastRoundTrip = 0;
-    if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
-    return 0;
+    const wait = where === Where.LB && conn.lbThread >= 0 ? this.lb!.cpu.wait(conn.lbThread, this.w.now) : 0;
+    this.lastWorkerWait = wait;
+    return wait;
   }
 
   /** Handshakes a request on `conn` arriving now waits for (`wait`: its wait()). */
