@@ -247,47 +247,62 @@ export const WsServerSchema = z.strictObject({
  * Where the client's TLS ends on a VM. Off by default (the real default of a plain `listen`):
  * a scenario says where it terminates.
  */
-export const TlsSchema = z.strictObject({
-  terminates: z
-    .enum(['none', 'lb', 'nginx', 'app'])
-    .prefault('none')
-    .describe(
-      "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one handshake: a full one (`handshake_cpu`), or a resumed one (`resumed_handshake_cpu`) in nginx or at the balancer when the client offers a ticket that server can still decrypt (`session_tickets`, `session_timeout`, `shared_ticket_key`, `clients_resume`). `app`: on the app's workers; behind the VM's nginx a job queued at the connection's SYN like a request; a bare app whose workers each take one connection (`app.accept_model: worker_per_connection`: gunicorn sync workers with a certfile) in the worker that accepts the connection, which computes the flight, waits one round trip (`clients.rtt`) for the client's Finished and request, then serves it (gunicorn/workers/sync.py SyncWorker.handle); a bare app that is one event loop (`proxy: none`, `app.accept_model: event_loop`: node's https server) reads the ClientHello in its turn, one iteration after the connection's accept (TLSWrap::OnStreamRead → SSL_read), and the first request (or upgrade) one round trip (`clients.rtt`) after that read. `nginx`: on the nginx worker that accepted the connection (the first idle one in the listening socket's wait queue, EPOLLEXCLUSIVE; see `nginx.reuseport`) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue, up to `nginx.listen_backlog`; SYNs beyond it are dropped and retransmitted), and a request on an established connection waits only for the handshake in progress; a new connection's first request (or upgrade) reaches nginx one round trip (`clients.rtt`) after its own handshake, as TLS 1.3 has it (RFC 8446 §2: the client's Finished, then its data; nginx 1.22.1 leaves `ssl_early_data` off, so a resumed handshake too; TLS 1.3 is assumed — nginx 1.22.1's compiled `ssl_protocols` stops at TLSv1.2, Debian's nginx.conf and ingress-nginx enable TLSv1.3 — and a TLS 1.2 full handshake's second round trip is not modelled), and the client's ticket comes with the server's answer to that Finished. `lb`: not charged (the balancer has no CPU model). Open-loop requests (no connection modelled) are never charged.",
-    ),
-  handshake_cpu: zDuration
-    .prefault('0.35ms')
-    .describe(
-      "CPU of one full TLS 1.2 ECDHE-RSA handshake on the server: one RSA-2048 signature and two P-256 ECDH operations (key generation, shared secret). `openssl speed rsa2048 ecdhp256` (OpenSSL 3.0.19, one x86-64 core): 3,994 RSA-2048 signs/s (0.25 ms) and 21,499 P-256 ECDH ops/s (0.047 ms each), ~0.35 ms in all. It counts the handshake's public-key operations only: the real nginx 1.22.1 spends more per connection (calibration/nginx/tls-resume.mjs, one worker, loopback: 0.55 ms with RSA-2048, 4.35 ms with RSA-4096).",
-    ),
-  resumed_handshake_cpu: zDuration
-    .prefault('0.1ms')
-    .describe(
-      "CPU of one resumed TLS handshake on the server (TLS 1.3 PSK with ECDHE, RFC 8446 §2.2: the ticket decrypted, a new ECDHE share, no certificate and no signature; TLS 1.2 ticket resumption costs less, no ECDHE): two P-256 ECDH operations, `openssl speed ecdhp256` (OpenSSL 3.0.19, one x86-64 core: 22,317 ops/s, 0.045 ms each), ~0.1 ms, counted as `handshake_cpu` is (public-key operations only). Measured on nginx 1.22.1 (calibration/nginx/tls-resume.mjs: one worker, 3 rounds of 400 serial resumed handshakes, loopback, load average 7–9): 0.39–0.47 ms, whatever the certificate, against 0.55 ms full with RSA-2048 and 4.35 ms with RSA-4096 — nginx's per-connection work besides the public-key operations (~0.3 ms there) is in neither default. Charged in nginx (`terminates: nginx`) and at the balancer (`lb` with `lb.nbthread`); TLS ending in the app is always a full handshake.",
-    ),
-  session_tickets: z
-    .boolean()
-    .prefault(true)
-    .describe(
-      "nginx `ssl_session_tickets`, default on (ngx_http_ssl_merge_srv_conf, src/http/modules/ngx_http_ssl_module.c; off sets SSL_OP_NO_TICKET). With `ssl_session_cache` at its default `none` the tickets are the only resumption: off, every handshake is full. Also stands for HAProxy's (tickets on unless `no-tls-tickets`) when TLS ends at the balancer.",
-    ),
-  session_timeout: zDuration
-    .prefault('5m')
-    .describe(
-      'nginx `ssl_session_timeout`, default 5m (300 s: ngx_http_ssl_merge_srv_conf; SSL_CTX_set_timeout in ngx_ssl_session_cache, src/event/ngx_event_openssl.c): how long a ticket resumes, counted from the handshake that issued it (each handshake, resumed or not, issues a fresh one: OpenSSL tls_construct_new_session_ticket); sent to the client as the ticket_lifetime (RFC 8446 §4.6.1). An older ticket gets a full handshake.',
-    ),
-  shared_ticket_key: z
-    .boolean()
-    .prefault(false)
-    .describe(
-      "An `ssl_session_ticket_key` file, the same on every VM whose TLS ends in nginx. Off (nginx's default: no such directive), the tickets are sealed with keys OpenSSL makes at random for each configuration's SSL_CTX (SSL_CTX_new; ngx_ssl_session_ticket_keys installs none), shared by that nginx generation's workers only: a client resumes only on the same VM and the same generation — not after a reload, a restart, or a drain that sends it to another VM. On: any VM with the key, across reloads.",
-    ),
-  clients_resume: z
-    .boolean()
-    .prefault(true)
-    .describe(
-      "The clients keep the newest ticket a server sent them and offer it on their next connection (one ticket per client, used once: RFC 8446 §4.6.1, Appendix C.4), as browsers and the mobile OS TLS stacks do (Chrome and Firefox cache TLS 1.3 tickets per host). False for clients that keep no session (Go's crypto/tls without a ClientSessionCache, a fresh process per connection): every handshake full.",
-    ),
-});
+export const TlsSchema = z
+  .strictObject({
+    terminates: z
+      .enum(['none', 'lb', 'nginx', 'app'])
+      .prefault('none')
+      .describe(
+        "Where the client's TLS session ends: none (plaintext), lb (at the balancer), nginx (the VM's nginx) or app (the app process). Every connection the VM accepts (HTTP keep-alive and WebSocket clients; behind an L7 balancer, its connections to nginx) then costs one handshake: a full one (`handshake_cpu`), or a resumed one (`resumed_handshake_cpu`) in nginx or at the balancer when the client offers a ticket that server can still decrypt (`session_tickets`, `session_timeout`, `shared_ticket_key`, `clients_resume`). `app`: on the app's workers; behind the VM's nginx a job queued at the connection's SYN like a request; a bare app whose workers each take one connection (`app.accept_model: worker_per_connection`: gunicorn sync workers with a certfile) in the worker that accepts the connection, which computes the flight, waits one round trip (`clients.rtt`; two with `protocol` 1.2) for the client's Finished and request, then serves it (gunicorn/workers/sync.py SyncWorker.handle); a bare app that is one event loop (`proxy: none`, `app.accept_model: event_loop`: node's https server) reads the ClientHello in its turn, one iteration after the connection's accept (TLSWrap::OnStreamRead → SSL_read), and the first request (or upgrade) one round trip (`clients.rtt`; two with `protocol` 1.2) after that read. `nginx`: on the nginx worker that accepted the connection (the first idle one in the listening socket's wait queue, EPOLLEXCLUSIVE; see `nginx.reuseport`) — each of `nginx.worker_processes` workers is one event loop, and accepts one connection per iteration (multi_accept off): new connections are handshaken one after another (the storm waits in the kernel's accept queue, up to `nginx.listen_backlog`; SYNs beyond it are dropped and retransmitted), and a request on an established connection waits only for the handshake in progress; a new connection's first request (or upgrade) reaches nginx one round trip (`clients.rtt`) after its own handshake with TLS 1.3 (RFC 8446 §2: the client's Finished, then its data; nginx 1.22.1 leaves `ssl_early_data` off, so a resumed handshake too), two after a full TLS 1.2 handshake (`protocol`), and the client's ticket comes with the server's answer to its Finished. `lb`: not charged (the balancer has no CPU model) unless `lb.nbthread` is set: then on the thread holding the connection, at its SYN (the connect's round trip standing for TLS 1.3's; a full TLS 1.2 handshake's second round trip comes on top). Open-loop requests (no connection modelled) are never charged.",
+      ),
+    protocol: z
+      .enum(['1.3', '1.2'])
+      .prefault('1.3')
+      .describe(
+        "The TLS version the clients and the terminating server negotiate, default 1.3: node 20 (tls.DEFAULT_MAX_VERSION 'TLSv1.3', lib/tls.js) and OpenSSL 3 offer it, and Debian's /etc/nginx/nginx.conf (nginx-common) sets `ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3`, as ingress-nginx does (TLSv1.2 TLSv1.3) — though nginx 1.22.1's compiled default stops at TLSv1.2 (src/http/modules/ngx_http_ssl_module.c ngx_http_ssl_merge_srv_conf: TLSv1 TLSv1.1 TLSv1.2; TLSv1.3 added in 1.23.4). 1.3 (RFC 8446 §2): the server's one flight answers the ClientHello and the client's Finished and first request come one round trip (`clients.rtt`) after it, full or resumed. 1.2 (RFC 5246 §7.3, ECDHE): a full handshake's flight (ServerHello, Certificate, the signed ServerKeyExchange, ServerHelloDone) is answered a round trip later by the client's ClientKeyExchange, ChangeCipherSpec and Finished; the server derives the shared secret and sends its own NewSessionTicket, ChangeCipherSpec and Finished (OpenSSL ssl/statem/statem_srvr.c: tls_process_cke_ecdhe → ssl_derive; ossl_statem_server_write_transition TLS_ST_SR_FINISHED → TLS_ST_SW_SESSION_TICKET → TLS_ST_SW_CHANGE → TLS_ST_SW_FINISHED), and the first request comes a second round trip after; a ticket-resumed one (RFC 5077 §3.1, abbreviated: ServerHello, NewSessionTicket, ChangeCipherSpec and Finished at the ClientHello, TLS_ST_SW_SRVR_HELLO → TLS_ST_SW_SESSION_TICKET when s->hit) has the request one round trip after the flight, and sends no new ticket: the client's ticket keeps its age (ssl/t1_lib.c tls_decrypt_ticket sets ticket_expected only to renew). The shared secret's derive (one P-256 operation, ~0.05 ms of `handshake_cpu`) is charged with the first flight, a round trip before OpenSSL runs it (a simplification).",
+      ),
+    handshake_cpu: zDuration
+      .prefault('0.35ms')
+      .describe(
+        "CPU of one full TLS 1.2 ECDHE-RSA handshake on the server: one RSA-2048 signature and two P-256 ECDH operations (key generation, shared secret). `openssl speed rsa2048 ecdhp256` (OpenSSL 3.0.19, one x86-64 core): 3,994 RSA-2048 signs/s (0.25 ms) and 21,499 P-256 ECDH ops/s (0.047 ms each), ~0.35 ms in all. It counts the handshake's public-key operations only: the real nginx 1.22.1 spends more per connection (calibration/nginx/tls-resume.mjs, one worker, loopback: 0.55 ms with RSA-2048, 4.35 ms with RSA-4096).",
+      ),
+    resumed_handshake_cpu: zDuration
+      .optional()
+      .describe(
+        "CPU of one resumed TLS handshake on the server, counted as `handshake_cpu` is (public-key operations only); unset, it follows `protocol`. TLS 1.3 (PSK with ECDHE, RFC 8446 §2.2: the ticket decrypted, a new ECDHE share, no certificate and no signature): two P-256 ECDH operations, `openssl speed ecdhp256` (OpenSSL 3.0.19, one x86-64 core: 22,317 ops/s, 0.045 ms each), ~0.1 ms. TLS 1.2 ticket resumption (RFC 5077 §3.1): 0 — OpenSSL decrypts the ticket (tls_decrypt_ticket: HMAC and AES) and derives the keys from the session's master secret (setup_key_block), with no ServerKeyExchange and no ClientKeyExchange (ossl_statem_server_write_transition: TLS_ST_SW_SRVR_HELLO goes to the ticket or ChangeCipherSpec when s->hit), so no public-key operation. Measured on nginx 1.22.1 (calibration/nginx/tls-resume.mjs: one worker, 3 rounds of 400 serial resumed handshakes, loopback, load average 7–9): 0.39–0.47 ms, whatever the certificate, against 0.55 ms full with RSA-2048 and 4.35 ms with RSA-4096 — nginx's per-connection work besides the public-key operations (~0.3 ms there) is in neither default. Charged in nginx (`terminates: nginx`) and at the balancer (`lb` with `lb.nbthread`); TLS ending in the app is always a full handshake.",
+      ),
+    session_tickets: z
+      .boolean()
+      .prefault(true)
+      .describe(
+        "nginx `ssl_session_tickets`, default on (ngx_http_ssl_merge_srv_conf, src/http/modules/ngx_http_ssl_module.c; off sets SSL_OP_NO_TICKET). With `ssl_session_cache` at its default `none` the tickets are the only resumption: off, every handshake is full. Also stands for HAProxy's (tickets on unless `no-tls-tickets`) when TLS ends at the balancer.",
+      ),
+    session_timeout: zDuration
+      .prefault('5m')
+      .describe(
+        'nginx `ssl_session_timeout`, default 5m (300 s: ngx_http_ssl_merge_srv_conf; SSL_CTX_set_timeout in ngx_ssl_session_cache, src/event/ngx_event_openssl.c): how long a ticket resumes, counted from the handshake that issued it (with TLS 1.3 each handshake, resumed or not, issues a fresh one: OpenSSL tls_construct_new_session_ticket; a resumed TLS 1.2 handshake issues none, ssl/t1_lib.c tls_decrypt_ticket, so its ticket ages from the full handshake that made it); sent to the client as the ticket_lifetime (RFC 8446 §4.6.1). An older ticket gets a full handshake.',
+      ),
+    shared_ticket_key: z
+      .boolean()
+      .prefault(false)
+      .describe(
+        "An `ssl_session_ticket_key` file, the same on every VM whose TLS ends in nginx. Off (nginx's default: no such directive), the tickets are sealed with keys OpenSSL makes at random for each configuration's SSL_CTX (SSL_CTX_new; ngx_ssl_session_ticket_keys installs none), shared by that nginx generation's workers only: a client resumes only on the same VM and the same generation — not after a reload, a restart, or a drain that sends it to another VM. On: any VM with the key, across reloads.",
+      ),
+    clients_resume: z
+      .boolean()
+      .prefault(true)
+      .describe(
+        "The clients keep the newest ticket a server sent them and offer it on their next connection (one ticket per client, used once: RFC 8446 §4.6.1, Appendix C.4), as browsers and the mobile OS TLS stacks do (Chrome and Firefox cache TLS 1.3 tickets per host). False for clients that keep no session (Go's crypto/tls without a ClientSessionCache, a fresh process per connection): every handshake full.",
+      ),
+  })
+  // resumed_handshake_cpu unset: 0.1 ms with TLS 1.3 (two P-256 ECDH operations), 0 with TLS 1.2 (none).
+  .transform(({ terminates, protocol, handshake_cpu, resumed_handshake_cpu, ...rest }) => ({
+    terminates,
+    protocol,
+    handshake_cpu,
+    resumed_handshake_cpu: resumed_handshake_cpu ?? (protocol === '1.2' ? 0 : 0.0001),
+    ...rest,
+  }));
 
 /**
  * A JVM-like generational heap (sim/model/app/jvm-heap.ts): opt-in, no defaults, because no

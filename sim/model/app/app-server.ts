@@ -117,8 +117,8 @@ export class AppServer {
    * the client never gets a 503 without a handshake: its request, one round trip later, meets
    * `queue_limit` as any request does on an event loop; on a worker-per-connection app the
    * worker that did the handshake starts it directly (finish), as gunicorn's does, so no limit
-   * applies to it. (A WebSocket upgrade is still refused 503 at its connect when the queue is
-   * full, ws-endpoint.ts handshakeWork, before any handshake: a known simplification.)
+   * applies to it. A WebSocket upgrade likewise: read after the handshake, refused then by an
+   * event loop's full queue (ws-endpoint.ts handshakeWork, upgradeArrives).
    */
   tlsHandshake<J extends AppJob>(job: J): J {
     this.tlsHandshakes.add(job);

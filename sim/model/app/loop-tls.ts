@@ -4,12 +4,13 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import type { AppServer } from './app-server.js';
 import { tlsHandshakeCpu, tlsInLoop } from './tls.js';
+import { roundTripsToRequest } from './tls-protocol.js';
 
 /** One ClientHello the loop is to read, and what follows its reading. */
 interface Hello {
-  /** A round trip to the client: its Finished comes that long after the server's flight. */
-  readonly rtt: number;
-  /** The client's Finished and its first request (or upgrade) arrive: one round trip after the flight. */
+  /** From the server's flight to the client's first data: one round trip (TLS 1.3) or two (TLS 1.2). */
+  readonly after: number;
+  /** The client's Finished and its first request (or upgrade) arrive, `after` the flight. */
   readonly secured: () => void;
   /** Never read: lost with the process (RESET unread, NO_RESPONSE in service); no queue limit refuses it (AppServer.tlsHandshake). */
   readonly failed: (status: Status) => void;
@@ -37,6 +38,10 @@ interface Hello {
  * hands the request's bytes to the HTTP parser. No public-key operation is left there, so that
  * second piece costs nothing of its own here: it is the first request's job, read at the poll
  * after its arrival as a kept-alive connection's request is.
+ * With TLS 1.2 (`app.tls.protocol`, tls-protocol.ts) the client answers the flight with its
+ * ClientKeyExchange and Finished a round trip after it, read at a poll as any data (its ECDH derive
+ * charged with the first job: tls-protocol.ts), the server's Finished goes out, and the request
+ * comes a second round trip after the flight: `secured` runs then.
  * Every handshake is a full one (tls.ts: the app's ticket keys are its process's own).
  */
 export class LoopTlsHandshakes {
@@ -57,11 +62,13 @@ export class LoopTlsHandshakes {
   /**
    * The job of reading a ClientHello that reaches `backend` now; the caller queues it where the
    * connection's first data goes (AppServer.holdUntilAccepted, submitOnAccept). Once it is
-   * served the server's flight is out, and `secured` runs one round trip (`rtt`) later; `failed`
+   * served the server's flight is out, and `secured` runs one round trip (`rtt`) later, two with
+   * TLS 1.2 (tls-protocol.ts roundTripsToRequest); `failed`
    * if it is never served (lost with the process: a full queue does not refuse it, AppServer.tlsHandshake).
    */
   clientHello(backend: Backend, rtt: number, secured: () => void, failed: (status: Status) => void): Req {
-    const hello: Hello = { rtt, secured, failed };
+    const after = rtt * roundTripsToRequest(backend.app.config.tls, false);
+    const hello: Hello = { after, secured, failed };
     const job = this.app.tlsHandshake(new Req((j) => this.read(j, hello)));
     job.fixedService = tlsHandshakeCpu(backend.app.config);
     job.deep = false;
@@ -70,7 +77,7 @@ export class LoopTlsHandshakes {
 
   private read(job: AppJob, hello: Hello): void {
     if (job.status !== Status.OK) hello.failed(job.status);
-    else this.w.engine.schedule(hello.rtt, arrive, hello);
+    else this.w.engine.schedule(hello.after, arrive, hello);
   }
 }
 

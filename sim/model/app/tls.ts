@@ -4,6 +4,7 @@ import { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
 import { acceptsByEventLoop } from './accept-model.js';
 import type { AppServer } from './app-server.js';
+import { roundTripsToRequest } from './tls-protocol.js';
 
 /**
  * The CPU of one full TLS handshake charged to the app's workers (app.tls): `handshake_cpu` when
@@ -46,12 +47,14 @@ function tlsInBareApp(backend: BareAppView): boolean {
 /**
  * How long a worker of such an app (tlsInWorker) holds a new connection before its first request:
  * the server flight's CPU (`handshake_cpu`), then blocked in recv() until the client's Finished
- * and request come back, one round trip (`rtt`) later (RFC 8446 §2; Python's ssl
- * SSLSocket.do_handshake → SSL_do_handshake, which on the server returns once it has read the
- * client's Finished).
+ * and request come back, one round trip (`rtt`) later with TLS 1.3 (RFC 8446 §2), two with TLS 1.2
+ * (`app.tls.protocol`: the client's ClientKeyExchange and Finished, the server's Finished, then the
+ * request: tls-protocol.ts) — Python's ssl SSLSocket.do_handshake → SSL_do_handshake, which on the
+ * server returns once it has read the client's Finished (TLS 1.2: and written its own), and the
+ * worker's recv of the request. Always a full handshake (the app's ticket keys are its own: TlsHandshakes).
  */
 export function workerHandshakeHold(app: AppConfig, rtt: number): number {
-  return tlsHandshakeCpu(app) + rtt;
+  return tlsHandshakeCpu(app) + rtt * roundTripsToRequest(app.tls, false);
 }
 
 /**

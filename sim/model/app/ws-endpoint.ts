@@ -51,6 +51,12 @@ interface PendingHandshake {
   /** SYNs retransmitted so far. */
   syn: number;
   epoch: number;
+  /**
+   * The client connection and its connect (Conn.connectStartedAt) whose upgrade this is, where TLS
+   * ends in a bare event loop: its upgrade, read after the handshake, may still be refused (upgradeArrives).
+   */
+  conn: Conn | null;
+  connect: number;
 }
 
 /**
@@ -119,7 +125,7 @@ export class WsEndpoint implements WsUpstream {
       this.reject(conn, backend);
       return false;
     }
-    if (!this.handshakeWork(backend)) {
+    if (!this.handshakeWork(conn, backend)) {
       this.reject(conn, backend);
       return false;
     }
@@ -158,15 +164,30 @@ export class WsEndpoint implements WsUpstream {
    * after that work, which a session's story does not need to wait for. A full request queue answers 503 (false); a full
    * accept queue drops nginx's SYN, which its kernel retransmits on Linux's schedule until
    * proxy_connect_timeout (as for requests, proxy/upstream.ts), so the work comes later.
+   * Where TLS ends in the bare app itself no 503 is written here: the upgrade is an HTTP request
+   * on the TLS connection, read only after its handshake — node's https server hands a socket to
+   * its HTTP connection listener ('upgrade' included) only at 'secureConnection' (lib/https.js
+   * Server: tls.Server with _connectionListener as the 'secureConnection' listener;
+   * lib/_tls_wrap.js tlsConnectionListener wraps the socket in a TLSSocket whose handshake runs in
+   * TLSWrap first), gunicorn's worker after its ssl wrap (gunicorn/workers/sync.py handle). An
+   * event loop's full queue refuses the upgrade when it is read, a round trip after the handshake
+   * (upgradeArrives); a worker that did the handshake serves it (AppServer.submitAfterHandshake,
+   * no limit applies). Before session 20 such an upgrade met `queue_limit` at its connect and was
+   * answered 503 with no handshake.
    */
-  private handshakeWork(backend: Backend): boolean {
+  private handshakeWork(conn: Conn, backend: Backend): boolean {
     const app = backend.app.config;
     // Its connection's TLS handshake was charged when the VM accepted it (app/tls.ts), or is
     // read by the event loop before the upgrade (submitWork).
     const work = app.ws.handshake_time;
-    if (work <= 0 && !this.tls.endsIn(backend) && !this.tlsInWorker[backend.index]) return true;
-    if (backend.appQueueLength >= app.queue_limit) return false;
-    this.submitHandshake({ b: backend.index, work, since: this.w.now, syn: 0, epoch: backend.app.epoch });
+    const inLoop = this.tls.endsIn(backend);
+    const tlsInApp = inLoop || this.tlsInWorker[backend.index];
+    if (work <= 0 && !tlsInApp) return true;
+    if (!tlsInApp && backend.appQueueLength >= app.queue_limit) return false;
+    const w = this.w;
+    const b = backend.index;
+    const [who, connect] = inLoop ? [conn, conn.connectStartedAt] : [null, 0];
+    this.submitHandshake({ b, work, since: w.now, syn: 0, epoch: backend.app.epoch, conn: who, connect });
     return true;
   }
 
@@ -220,11 +241,43 @@ export class WsEndpoint implements WsUpstream {
     this.path.app.submitOnAccept(backend, this.upgradeJob(h));
   }
 
-  /** The upgrade request reaches the loop that did the connection's handshake: read at its next poll. */
+  /**
+   * The upgrade request reaches the loop that did the connection's handshake: read at its next
+   * poll, or refused by a full queue (`queue_limit`) as a request read then is — the 503 written
+   * on the secured connection (refusedAfterTls).
+   */
   private upgradeArrives(h: PendingHandshake): void {
     const backend = this.w.backends[h.b];
-    if (h.work <= 0 || backend.app.epoch !== h.epoch || !backend.app.up) return;
-    this.path.app.submit(backend, this.upgradeJob(h));
+    if (backend.app.epoch !== h.epoch || !backend.app.up) return;
+    if (h.work > 0) {
+      if (!this.path.app.admit(backend, this.upgradeJob(h))) this.refusedAfterTls(h, backend);
+      return;
+    }
+    // No upgrade work modelled: its read meets the full queue all the same (AppServer.admit's test).
+    const app = this.path.app;
+    const busy = backend.busyWorkers >= backend.app.config.workers || app.paused(backend);
+    if (busy && backend.appQueueLength >= backend.app.config.queue_limit) this.refusedAfterTls(h, backend);
+  }
+
+  /**
+   * A bare event loop's full queue answered the upgrade 503 after the TLS handshake: the session
+   * the model started at the upgrade's connect (handshake) never was — no 101 — and is taken back
+   * uncounted (no session duration, no close code); the connection ends as any refused upgrade's
+   * (reject) and its client backs off and reconnects (closedByServer, with no retryAfter: its
+   * reconnect policy's backoff, as after a refusal at the connect). Nothing when the client has
+   * left meanwhile (another connect on the record, or the session already over).
+   */
+  private refusedAfterTls(h: PendingHandshake, backend: Backend): void {
+    const conn = h.conn;
+    if (conn === null || conn.connectStartedAt !== h.connect || conn.backend !== h.b) return;
+    if (!backend.wsSessions.delete(conn)) return;
+    const w = this.w;
+    this.bornSum[h.b] -= conn.sessionStartedAt;
+    conn.sessionStartedAt = NO_SESSION;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    conn.timer = -1;
+    this.reject(conn, backend);
+    this.downstream.closedByServer(conn);
   }
 
   private upgradeJob(h: PendingHandshake): Req {

@@ -90,7 +90,7 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
     if (this.cpu !== null) {
       const wait = this.cpu.wait(conn);
       if (wait > 0) {
-        this.waitForWorker(conn, wait, this.cpu.lastRoundTrip);
+        this.waitForWorker(conn, wait, this.cpu.lastWorkerWait);
         return;
       }
     }
@@ -101,19 +101,18 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
    * The connection's nginx worker (or, TLS ending at the balancer, its balancer thread) is busy
    * with TLS handshakes (worker-cpu.ts: in nginx its own and the one in progress; at the
    * balancer all those queued before this request), and a new connection's first request in
-   * nginx comes only a round trip after its own handshake (`roundTrip` of `wait`: the client's
-   * Finished, worker-cpu.ts roundTripAfter): the request is read once they are done, so it
-   * reaches the app `wait` s later, or never, if the client's request_timeout comes first (the
-   * client gives up; the worker later reads only its close). The backlog is traced when the
-   * handshakes alone hold it longer than a round trip.
+   * nginx comes only a round trip after its own handshake (the client's Finished, worker-cpu.ts
+   * roundTripAfter): the request is read once they are done, so it reaches the app `wait` s
+   * later, or never, if the client's request_timeout comes first (the client gives up; the worker
+   * later reads only its close). The worker's own part of it (`backlog`, TlsCpu.lastWorkerWait:
+   * its handshakes, not the round trip) is traced when longer than a round trip.
    */
-  private waitForWorker(conn: Conn, wait: number, roundTrip: number): void {
+  private waitForWorker(conn: Conn, wait: number, backlog: number): void {
     const w = this.w;
     const cpu = this.cpu!;
     const timeout = w.scenario.clients.http.request_timeout;
     const giveUp = conn.requestStartedAt + timeout;
     const timesOut = w.now + wait >= giveUp;
-    const backlog = wait - roundTrip;
     if (timesOut || backlog > w.scenario.clients.rtt) {
       const backend = w.backends[conn.backend];
       const atLb = cpu.whereOf(conn) === Where.LB;

@@ -1,3 +1,5 @@
+import type { TlsConfig } from '../../scenario/schema.js';
+import { handshakeCpu, issuesTicket, roundTripsToRequest } from '../app/tls-protocol.js';
 import type { Conn } from '../core/conn.js';
 import type { TlsHandshakes } from '../core/hop.js';
 import type { World } from '../core/world.js';
@@ -10,8 +12,9 @@ import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
  * balancer with threads stated (`terminates: lb`, `lb.nbthread`): every connection to such a VM
  * is assigned to one of nginx's workers (Nginx.acceptingWorker) or one of the balancer's threads
  * (HaproxyThreads.pick) and costs it one handshake: a full one (`handshake_cpu`), or a resumed one
- * (`resumed_handshake_cpu`) when the client offers a ticket that server's keys still open
- * (session-tickets.ts: same VM and nginx generation, or a shared ticket key, or the one balancer;
+ * (`resumed_handshake_cpu`, by `protocol` when unset) when the client offers a ticket that
+ * server's keys still open, with the round trips `app.tls.protocol` puts before the client's first
+ * request (app/tls-protocol.ts) (session-tickets.ts: same VM and nginx generation, or a shared ticket key, or the one balancer;
  * younger than `session_timeout`). A request the client then sends on it waits for its own
  * connection's handshake, and then: at the balancer, for all the work its thread has queued
  * before it; in nginx, only for the handshake its worker has in progress (NginxWorkers.readWait:
@@ -26,6 +29,11 @@ export class TlsCpu implements TlsHandshakes {
    * FIFO queue at accept), until a WebSocket client sends its upgrade (doneIn) or it ends.
    */
   private readonly handshakeEnds = new Map<Conn, number>();
+  /**
+   * Those of them that were full TLS 1.2 handshakes (`app.tls.protocol` 1.2): the client's first
+   * request comes two round trips after the flight, not one (app/tls-protocol.ts roundTripsToRequest).
+   */
+  private readonly secondRoundTrip = new Set<Conn>();
   /** Connections attached to a VM whose TLS ends in nginx, not yet in its accept queue (admit), by serial. */
   private readonly awaiting = new Map<Conn, number>();
   private serial = 0;
@@ -73,9 +81,13 @@ export class TlsCpu implements TlsHandshakes {
       // HAProxy seals tickets with keys of its own, made at its start (no `tls-ticket-keys`), for
       // every server behind it; the balancer never restarts in the model.
       const resumed = this.tickets.resumes(conn, tls, KeyDomain.BALANCER, 0, now);
-      const end = lb.cpu.run(conn.lbThread, resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu, now);
-      this.tickets.issue(conn, tls, KeyDomain.BALANCER, 0, end);
-      this.charged(conn, end);
+      const end = lb.cpu.run(conn.lbThread, handshakeCpu(tls, resumed), now);
+      this.charged(conn, end, tls, resumed);
+      // Its ticket: with TLS 1.3 at the flight (the connect's round trip standing for the client's
+      // Finished: roundTripAfter), in a full TLS 1.2 handshake once the ClientKeyExchange and
+      // Finished are back, a round trip after it.
+      const back = this.secondRoundTrip.has(conn) ? this.w.scenario.clients.rtt : 0;
+      if (issuesTicket(tls, resumed)) this.tickets.issue(conn, tls, KeyDomain.BALANCER, 0, end + back);
       return;
     }
     // In nginx the connection is charged when its final ACK puts it in the accept queue (admit),
@@ -115,12 +127,13 @@ export class TlsCpu implements TlsHandshakes {
       const issuer = tls.shared_ticket_key ? KeyDomain.SHARED : conn.backend;
       const keys = tls.shared_ticket_key ? 0 : gen.id;
       const resumed = this.tickets.resumes(conn, tls, issuer, keys, now);
-      const end = gen.cpu.run(worker, resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu, now, accepted);
-      // The handshake is complete when the client's Finished comes back a round trip after the
-      // server's flight; OpenSSL writes the NewSessionTicket then (ssl/statem/statem_srvr.c
-      // ossl_statem_server13_write_transition: TLS_ST_SR_FINISHED → TLS_ST_SW_SESSION_TICKET).
-      this.tickets.issue(conn, tls, issuer, keys, end + this.w.scenario.clients.rtt);
-      this.charged(conn, end);
+      const end = gen.cpu.run(worker, handshakeCpu(tls, resumed), now, accepted);
+      this.charged(conn, end, tls, resumed);
+      // The client's Finished (TLS 1.3; in TLS 1.2 its ClientKeyExchange and Finished) comes back
+      // a round trip after the server's flight; OpenSSL writes the NewSessionTicket then
+      // (ssl/statem/statem_srvr.c ossl_statem_server13_write_transition: TLS_ST_SR_FINISHED →
+      // TLS_ST_SW_SESSION_TICKET), none in a resumed TLS 1.2 handshake (issuesTicket).
+      if (issuesTicket(tls, resumed)) this.tickets.issue(conn, tls, issuer, keys, end + this.w.scenario.clients.rtt);
     }
     const resume = this.resumes.get(conn);
     if (resume === undefined) return;
@@ -153,9 +166,16 @@ export class TlsCpu implements TlsHandshakes {
     this.resets.set(conn, reset);
   }
 
-  /** `conn`'s handshake ends at `end`: a WebSocket client's upgrade waits for it (doneIn). */
-  private charged(conn: Conn, end: number): void {
+  /** `conn`'s handshake work ends at `end`: a WebSocket client's upgrade waits for it (doneIn). */
+  private charged(conn: Conn, end: number, tls: TlsConfig, resumed: boolean): void {
     this.handshakeEnds.set(conn, end);
+    if (roundTripsToRequest(tls, resumed) === 2) this.secondRoundTrip.add(conn);
+  }
+
+  /** `conn`'s own handshake and the round trips after it are over: nothing of it is waited for again. */
+  private secured(conn: Conn): void {
+    this.handshakeEnds.delete(conn);
+    this.secondRoundTrip.delete(conn);
   }
 
   /**
@@ -169,40 +189,45 @@ export class TlsCpu implements TlsHandshakes {
   doneIn(conn: Conn): number {
     const end = this.handshakeEnds.get(conn);
     if (end === undefined) return 0;
-    this.handshakeEnds.delete(conn);
     const at = end + this.roundTripAfter(conn);
+    this.secured(conn);
     return at > this.w.now ? at - this.w.now : 0;
   }
 
   /**
    * What separates the end of `conn`'s handshake work from the arrival of the client's next data:
-   * in nginx one round trip (clients.rtt). The model assumes TLS 1.3: nginx 1.22.1's compiled
-   * `ssl_protocols` default is TLSv1 TLSv1.1 TLSv1.2 (ngx_http_ssl_merge_srv_conf; TLSv1.3 by
-   * default only since 1.23.4), but Debian's nginx.conf (`ssl_protocols TLSv1 TLSv1.1 TLSv1.2
-   * TLSv1.3`), ingress-nginx (TLSv1.2 TLSv1.3) and the calibration harness enable it, and current
-   * clients then negotiate it. A TLS 1.2 full handshake puts the request two round trips after the
-   * server's first flight (one when resumed): not modelled (review23). With OpenSSL 3 and
-   * `ssl_early_data` off by default a resumed TLS 1.3 handshake sends no request with its
-   * ClientHello either: nginx reads the ClientHello when the connection's first
+   * in nginx one round trip (clients.rtt), two after a full TLS 1.2 handshake (`app.tls.protocol`,
+   * app/tls-protocol.ts: the client's ClientKeyExchange and Finished, the server's Finished, then
+   * the request). TLS 1.3 is the default: nginx 1.22.1's compiled `ssl_protocols` default is TLSv1
+   * TLSv1.1 TLSv1.2 (ngx_http_ssl_merge_srv_conf; TLSv1.3 by default only since 1.23.4), but
+   * Debian's nginx.conf (`ssl_protocols TLSv1 TLSv1.1 TLSv1.2 TLSv1.3`), ingress-nginx (TLSv1.2
+   * TLSv1.3) and the calibration harness enable it, and current clients then negotiate it. With
+   * OpenSSL 3 and `ssl_early_data` off by default a resumed TLS 1.3 handshake sends no request with
+   * its ClientHello either: nginx reads the ClientHello when the connection's first
    * read event fires (ngx_http_ssl_handshake, src/http/ngx_http_request.c) and SSL_do_handshake
    * (ngx_ssl_handshake, src/event/ngx_event_openssl.c) computes and writes the whole server flight,
    * returning SSL_ERROR_WANT_READ; the client sends its Finished and, right behind it, its first
    * request (or upgrade) once that flight reaches it (RFC 8446 §2, figure 1), so they reach the
    * worker one round trip after the flight was written. At the balancer (TLS ending there) the
-   * model charges the handshake at the SYN, which its connect's round trip already covers: 0.
+   * model charges the handshake at the SYN, as if the flight answered it, and takes TLS 1.3's
+   * round trip as the connect's own: 0. A full TLS 1.2 handshake's second round trip comes on top
+   * of the connect's: two round trips after that flight, one after the connect.
    */
   private roundTripAfter(conn: Conn): number {
-    return this.whereOf(conn) === Where.NGINX ? this.w.scenario.clients.rtt : 0;
+    const rtt = this.w.scenario.clients.rtt;
+    if (this.secondRoundTrip.size > 0 && this.secondRoundTrip.has(conn)) return 2 * rtt;
+    return this.whereOf(conn) === Where.NGINX ? rtt : 0;
   }
 
   /**
-   * The part of the last wait() that is the client's round trip after its own handshake
-   * (roundTripAfter), not work on the worker: `rtt` while `conn`'s own handshake and that round
-   * trip were not yet over, else 0. (When the worker's read wait — another connection's handshake
-   * in progress — is the longer of the two, the whole wait is worker backlog and the trace's
-   * `wait − lastRoundTrip` reads one round trip short: review23, left as it was.)
+   * The part of the last wait() that is work on the worker (or thread), not the client's round
+   * trip after its own handshake (roundTripAfter): in nginx the longer of the handshake in
+   * progress (NginxWorkers.readWait) and what is left of `conn`'s own handshake work; at the
+   * balancer the whole wait. The worker's backlog the trace reports (client-conns.ts). Before
+   * session 20 the trace took `wait − rtt`, one round trip short when the worker's read wait is
+   * the longer term, and negative inside (end, end + rtt) of the connection's own handshake (review23 #4).
    */
-  lastRoundTrip = 0;
+  lastWorkerWait = 0;
 
   /**
    * Connections the kernel of VM `b` holds on nginx's :443 not yet accept()ed now: those queued
@@ -223,7 +248,7 @@ export class TlsCpu implements TlsHandshakes {
   readonly ended = (conn: Conn): void => {
     // A handshake still in progress never gave the client its ticket.
     this.tickets.lost(conn, this.w.now);
-    this.handshakeEnds.delete(conn);
+    this.secured(conn);
     this.awaiting.delete(conn);
     this.resumes.delete(conn);
     this.resets.delete(conn);
@@ -248,19 +273,33 @@ export class TlsCpu implements TlsHandshakes {
       // and request follow a round trip after (roundTripAfter), then only the handshake its
       // worker has in progress (NginxWorkers.readWait: one accept per event-loop iteration).
       const end = this.handshakeEnds.get(conn);
-      let own = end === undefined ? undefined : end + this.w.scenario.clients.rtt;
+      let own = end === undefined ? undefined : end + this.roundTripAfter(conn);
       if (own !== undefined && own <= now) {
         // Done: later requests on this connection never wait for it again (doneIn would say 0).
-        this.handshakeEnds.delete(conn);
+        this.secured(conn);
         own = undefined;
       }
-      this.lastRoundTrip = own === undefined ? 0 : this.w.scenario.clients.rtt;
       const read = workers.readWait(conn.nginxWorker, now);
+      // The worker's own part: its handshake in progress, or the rest of this connection's.
+      this.lastWorkerWait = own === undefined || end! <= now + read ? read : end! - now;
       return own !== undefined && own - now > read ? own - now : read;
     }
-    this.lastRoundTrip = 0;
-    if (where === Where.LB && conn.lbThread >= 0) return this.lb!.cpu.wait(conn.lbThread, this.w.now);
-    return 0;
+    if (where !== Where.LB || conn.lbThread < 0) {
+      this.lastWorkerWait = 0;
+      return 0;
+    }
+    const now = this.w.now;
+    const wait = this.lb!.cpu.wait(conn.lbThread, now);
+    this.lastWorkerWait = wait;
+    // After a full TLS 1.2 handshake the request comes a round trip after the balancer's flight.
+    const end = this.secondRoundTrip.size > 0 ? this.handshakeEnds.get(conn) : undefined;
+    if (end === undefined || !this.secondRoundTrip.has(conn)) return wait;
+    const back = end + this.roundTripAfter(conn);
+    if (back <= now) {
+      this.secured(conn);
+      return wait;
+    }
+    return Math.max(wait, back - now);
   }
 
   /** Handshakes a request on `conn` arriving now waits for (`wait`: its wait()). */
