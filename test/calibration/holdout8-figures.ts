@@ -6,9 +6,13 @@
  * The twin runner, the seeds and the uptime grid are round 7's (holdout7-figures.ts).
  */
 import type { RunResult } from '../../sim/result.js';
+import { runScenario } from '../../sim/run-scenario.js';
+import { loadScenario } from '../../sim/scenario/load.js';
+import { namedScenario } from '../../sim/scenario/load-for-run.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { recordsOf } from '../trace/records-of.js';
 import { overSeeds, type Tolerance, totalIn } from './heldout-table.js';
-import { type Figure7, type HaproxyRec7, type NginxRec7, stateAt } from './holdout7-figures.js';
+import { type Figure7, type HaproxyRec7, type NginxRec7, SEEDS7, stateAt } from './holdout7-figures.js';
 
 /** What a round-8 HAProxy recording holds besides round 7's: every client request (keepRequests). */
 export interface HaproxyRec8 extends HaproxyRec7 {
@@ -174,6 +178,60 @@ export const NGINX8: Record<string, Array<Figure7<NginxRec7>>> = {
       tolerance: SECONDS,
       sim: (runs) => runs[0].events.find((l) => l.record.kind === 'lb.connect_failed')?.t ?? null,
       real: (d) => d.summary.tunnels.B.closedS,
+    },
+  ],
+};
+
+// ---------------------------------------------------------------- second batch (nginx upstream race)
+
+/** A twin over seeds 1-5 with its clients' method set (the recording's GET and POST halves). */
+export function twinWithMethod(name: string, method: 'GET' | 'POST'): RunResult[] {
+  const file = `calibration/scenarios/${name}.yaml`;
+  const parsed = namedScenario(loadScenario(file, ScenarioSchema));
+  const http = parsed.clients.http;
+  if (!http) throw new Error(`${file}: no clients.http`);
+  const scenario = { ...parsed, clients: { ...parsed.clients, http: { ...http, method } } };
+  return SEEDS7.map((seed) => runScenario(scenario, { seed, file }));
+}
+
+/** A figure of the upstream race: the twin's GET and POST runs, the recording's summary. */
+export interface RaceFigure8 {
+  figure: string;
+  tolerance: Tolerance;
+  sim: (get: RunResult[], post: RunResult[]) => number | null;
+  real: (d: NginxRec7) => number | null;
+}
+
+const requestsOf = (runs: RunResult[]): number => overSeeds(runs, (r) => r.figures['requests.total'] ?? 0);
+const failedOf = (runs: RunResult[]): number =>
+  overSeeds(runs, (r) => (r.figures['errors.total'] ?? 0) + (r.figures['responses_5xx.total'] ?? 0));
+const newConnShare = (runs: RunResult[]): number =>
+  overSeeds(runs, (r) => (r.figures['upstream_connects.total'] ?? 0) / (r.figures['requests.total'] ?? 1));
+/** A recorded group's requests that did not end 200. */
+const notOk = (g: { statuses: Record<string, number> }): number =>
+  Object.entries(g.statuses).reduce((a, [k, v]) => a + (k === '200' ? 0 : v), 0);
+
+export const NGINX8B: Record<string, RaceFigure8[]> = {
+  'nginx-holdout8-upstream-race-ka5': [
+    {
+      figure: 'requests (GET + POST, 38 s)',
+      tolerance: COUNT,
+      sim: (get, post) => requestsOf(get) + requestsOf(post),
+      real: (d) => d.summary.groups.get.requests + d.summary.groups.post.requests,
+    },
+    {
+      // The cycles whose think outlasted node's 6-s idle timer: the cached connection is gone.
+      figure: 'requests that opened a new upstream connection, per request',
+      tolerance: SHARE,
+      sim: (get, post) => (newConnShare(get) + newConnShare(post)) / 2,
+      real: (d) => d.summary.backendConnections / (d.summary.groups.get.requests + d.summary.groups.post.requests),
+    },
+    {
+      // A GET that meets the app's FIN on a cached connection is retried on a new one.
+      figure: 'GET requests failed (not 200)',
+      tolerance: COUNT,
+      sim: (get) => failedOf(get),
+      real: (d) => notOk(d.summary.groups.get),
     },
   ],
 };
