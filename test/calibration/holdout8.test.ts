@@ -12,7 +12,9 @@
  * ±1 s, shares ±0.1); a row outside it stays as a KNOWN GAP with both values and its cause (GAPS8).
  * The HAProxy predictions are tables over HAProxy's start before t0 (`lb.uptime`, the phase of
  * its checks), read at the start each recording states (haproxy-restated.ts statedUptime()).
- * Recorded (load average 8.6-9.4): 32 of 32 rows within tolerance, no known gap.
+ * Recorded (load average 8.6-9.4): 32 of 32 rows within tolerance, no known gap; the second batch
+ * (the nginx upstream keepalive race at node keepAliveTimeout 5 s, predicted after the first batch
+ * was recorded, before it was): 3 of 3. 35 of 35.
  */
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -220,8 +222,8 @@ describe.skipIf(recorded.length === 0)('held-out round 8: the recordings against
       [
         ...Object.keys(HAPROXY8),
         ...Object.keys(NGINX8),
-        // The second batch, once recorded (its blind prediction was committed first).
-        ...Object.keys(NGINX8B).filter((run) => existsSync(`${DATA}/${run}-rt.json`)),
+        // The second batch (its blind prediction committed before it was recorded).
+        ...Object.keys(NGINX8B),
         ...KERNEL8.map((e) => kernelFile(e.name)),
       ].sort(),
     );
