@@ -158,6 +158,19 @@ export const HOLDOUT7_KERNEL_EXPERIMENTS = [
 ];
 
 /**
+ * Held-out round 8 (session 20, hold8; calibration/README.md "Held-out validation, round 8"): the
+ * server closing first at a range and rate no run had (300 ports for 250 connects/s: each port's
+ * 4-tuple comes back 1.2 s later, while the server's socket of it is in TIME_WAIT, and the SYN
+ * reopens it, tcp_timewait_state_process), and the client closing first with tcp_tw_reuse 0 on
+ * 800 ports at 200/s (the range full of TIME_WAIT after 4 s, then EADDRNOTAVAIL). Twins and
+ * predictions committed before recording (test/calibration/holdout8.test.ts).
+ */
+export const HOLDOUT8_KERNEL_EXPERIMENTS = [
+  holdoutExperiment({ ports: 300, rate: 250, seconds: 20, closer: 'server', reuse: 0 }),
+  holdoutExperiment({ ports: 800, rate: 200, seconds: 12, reuse: 0 }),
+];
+
+/**
  * Held out: connects to a listener whose accept queue stays full (lib/blocking-server.py with
  * backlog 0 serving its first connection for ever: one child served, one queued, every later SYN
  * dropped) until the kernel gives up (ETIMEDOUT), for tcp_syn_retries / tcp_syn_linear_timeouts
@@ -322,6 +335,7 @@ export const EXPERIMENTS = [
   ...SYN_GIVEUP_EXPERIMENTS,
   ...DEAD_PEER_EXPERIMENTS,
   ...HOLDOUT7_KERNEL_EXPERIMENTS,
+  ...HOLDOUT8_KERNEL_EXPERIMENTS,
 ];
 
 /** The short experiment run by `npm test` (test/calibration/live.test.ts). */

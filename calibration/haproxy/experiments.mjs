@@ -8,6 +8,7 @@ import { HOLDOUT4_EXPERIMENTS } from './holdout4.mjs';
 import { HOLDOUT5_EXPERIMENTS } from './holdout5.mjs';
 import { HOLDOUT6_EXPERIMENTS } from './holdout6.mjs';
 import { HOLDOUT7_EXPERIMENTS } from './holdout7.mjs';
+import { HOLDOUT8_EXPERIMENTS } from './holdout8.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -327,6 +328,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT5_EXPERIMENTS,
   ...HOLDOUT6_EXPERIMENTS,
   ...HOLDOUT7_EXPERIMENTS,
+  ...HOLDOUT8_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

@@ -104,7 +104,7 @@ export function tunnelTimeoutExperiment(prt = 5, seconds = 15, modes = TUNNEL_MO
  * 15 s unless nginx closed them first; a probe loop (1 request / 500 ms) shows where new
  * connections go.
  */
-function signalExperiment(signal, wst) {
+export function signalExperiment(signal, wst) {
   const actions =
     signal === 'reload'
       ? [

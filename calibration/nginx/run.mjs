@@ -14,6 +14,7 @@ import { HOLDOUT_EXPERIMENTS } from './holdout-experiments.mjs';
 import { HOLDOUT3_EXPERIMENTS } from './holdout3-experiments.mjs';
 import { HOLDOUT4_EXPERIMENTS } from './holdout4-experiments.mjs';
 import { HOLDOUT7_EXPERIMENTS } from './holdout7-experiments.mjs';
+import { HOLDOUT8_EXPERIMENTS } from './holdout8-experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -39,6 +40,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT4_EXPERIMENTS,
   ...REUSEPORT_EXPERIMENTS,
   ...HOLDOUT7_EXPERIMENTS,
+  ...HOLDOUT8_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({
