@@ -4,7 +4,13 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
-import { CrashLoopBackoff, RelistGrid, terminationTimes } from './kubelet-timing.js';
+import {
+  CrashLoopBackoff,
+  PodWorkerRequeue,
+  RelistGrid,
+  SYNC_TICK_PERIOD,
+  terminationTimes,
+} from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ReadinessProbe {
@@ -77,6 +83,8 @@ export class Kubelet {
   private readonly crashAfter: Float64Array;
   /** The PLEG's relists, one grid for the kubelet (kubelet-timing.ts RelistGrid). */
   private readonly pleg: RelistGrid;
+  /** The pod worker's requeue of a pod in CrashLoopBackOff: jitter, then the 1 s sync tick. */
+  private readonly podWorker: PodWorkerRequeue;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -122,6 +130,12 @@ export class Kubelet {
     this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
     this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
     this.pleg = new RelistGrid(w.now, w.streams.stream('k8s.pleg').next());
+    // Own streams: the syncTicker's phase (drawn once, as the PLEG's) and the requeue jitter.
+    const jitter = w.streams.stream('k8s.podworker');
+    this.podWorker = new PodWorkerRequeue(
+      () => jitter.next(),
+      new RelistGrid(w.now, w.streams.stream('k8s.synctick').next(), SYNC_TICK_PERIOD),
+    );
     this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
     this.onEndpointReady = w.backends.map(() => null);
@@ -475,8 +489,9 @@ export class Kubelet {
 
   /**
    * The kubelet's pod worker syncs the pod whose container finished at `finishedAt`: the pod is
-   * NotReady (the status travels to the balancer), and the container is started again at once or
-   * when its CrashLoopBackOff expires, whichever is later; after the kubelet's own kill
+   * NotReady (the status travels to the balancer), and the container is started again at once or,
+   * in CrashLoopBackOff, at the pod worker's sync after the expiry (its requeue adds up to half
+   * the time left, then the kubelet's 1 s sync tick: kubelet-timing.ts PodWorkerRequeue); after the kubelet's own kill
    * (`killed`) the backoff is judged from the previous container's finish
    * (CrashLoopBackoff.restartAfterKill).
    */
@@ -499,9 +514,11 @@ export class Kubelet {
     // The wait the log states: the backoff counted from this container's finish.
     const earliest = backoff.earliestRestart(finishedAt);
     const at = killed
-      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now)
-      : backoff.restartAt(finishedAt, w.now);
-    const wait = killed ? at - finishedAt : earliest - finishedAt;
+      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now, this.podWorker.requeue)
+      : backoff.restartAt(finishedAt, w.now, this.podWorker.requeue);
+    // A killed container restarted in the same sync waits nothing; else the backoff, as the
+    // kubelet's "Back-off 40s restarting failed container" states it (the requeue's jitter is not in it).
+    const wait = killed && at === w.now ? 0 : earliest - finishedAt;
     w.trace.emit({
       kind: 'k8s.crash_backoff',
       pod: backend.name,
