@@ -55,7 +55,9 @@ export const PLEG_RELIST_PERIOD = 1;
  * sync that follows a relist (a restart without backoff) starts just after a relist and is seen
  * at the next one, a whole period later. The relist's own run time (a CRI list call, milliseconds)
  * is not modelled: the grid does not drift. The phase (where the kubelet's loop began) is drawn
- * once per kubelet (kubelet.ts, stream `k8s.pleg`).
+ * once per kubelet (kubelet.ts, stream `k8s.pleg`). Any other fixed ticker of the kubelet is such
+ * a grid too: its sync loop's 1 s syncTicker (PodWorkerRequeue), a probe worker's ticker
+ * (k8s-startup-probe.ts).
  */
 export class RelistGrid {
   /** `u` in [0, 1) places the first relist at `origin + u·period`. */

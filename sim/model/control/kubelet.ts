@@ -239,6 +239,8 @@ export class Kubelet {
     // is bound only once it is Ready.
     this.readiness?.reset(b, false);
     this.podGen[b]++;
+    // The new pod's probe workers start with it (prober_manager.go AddPod): the startup ticker's phase.
+    this.startup?.podAdded(b);
     // A new pod's container has its own CrashLoopBackOff entry and restart count: the backoff key
     // is GetStableKey(pod, container), pod name + namespace + UID + container name and hash
     // (pkg/kubelet/kuberuntime/helpers.go, used by kuberuntime_manager.go doBackOff), and
