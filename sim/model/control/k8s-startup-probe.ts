@@ -1,6 +1,6 @@
 import type { ProbeConfig } from '../../scenario/schema.js';
 import type { World } from '../core/world.js';
-import { RelistGrid } from './kubelet-timing.js';
+import { RelistGrid, withinInitialDelay } from './kubelet-timing.js';
 
 /** What the startup probe reports to the kubelet. */
 export interface StartupListener {
@@ -39,6 +39,8 @@ export class StartupProbe {
   private readonly failures: Int32Array;
   /** Each pod's worker ticker: ticks at `ticker[b].phase + k × period`. */
   private readonly ticker: RelistGrid[];
+  /** When the probed container's process started (its initialDelaySeconds count from then). */
+  private readonly startedAt: Float64Array;
 
   constructor(
     private readonly w: World,
@@ -47,6 +49,7 @@ export class StartupProbe {
   ) {
     this.watching = new Int32Array(w.backends.length).fill(-1);
     this.failures = new Int32Array(w.backends.length);
+    this.startedAt = new Float64Array(w.backends.length);
     const rng = w.streams.stream('k8s.startup');
     this.ticker = w.backends.map(() => new RelistGrid(w.now, rng.next(), probe.period));
   }
@@ -56,11 +59,15 @@ export class StartupProbe {
     this.ticker[b] = new RelistGrid(this.w.now, 0, this.probe.period);
   }
 
-  /** The status shows a new container running: probe it at the pod's ticks until it starts, fails, or dies. */
-  watch(b: number): void {
+  /**
+   * The status shows a new container running (its process started at `startedAt`): probe it at
+   * the pod's ticks until it starts, fails, or dies.
+   */
+  watch(b: number, startedAt: number): void {
     const epoch = this.w.backends[b].app.epoch;
     this.watching[b] = epoch;
     this.failures[b] = 0;
+    this.startedAt[b] = startedAt;
     this.w.engine.schedule(this.ticker[b].lagAfter(this.w.now), this.tick, b);
   }
 
@@ -73,6 +80,11 @@ export class StartupProbe {
     const app = this.w.backends[b].app;
     // The container this probe was for is gone (killed, crashed, replaced): stand down.
     if (this.watching[b] !== app.epoch) return;
+    // Within initialDelaySeconds of the container's start: no probe at this tick (doProbe).
+    if (withinInitialDelay(this.w.now - this.startedAt[b], this.probe.initial_delay)) {
+      this.w.engine.schedule(this.probe.period, this.tick, b);
+      return;
+    }
     if (app.accepting) {
       this.watching[b] = -1;
       this.listener.started(b);

@@ -38,6 +38,16 @@ export function terminationTimes(gracePeriod: number, preStop: number): Terminat
 }
 
 /**
+ * A probe's initialDelaySeconds: pkg/kubelet/prober/worker.go doProbe skips the probe (no
+ * result, the run of results untouched) while `int32(time.Since(StartedAt).Seconds()) <
+ * InitialDelaySeconds`, StartedAt being the container's start: the whole seconds the container
+ * has run, below the delay. 1e-9 guards a whole-second run time held as a float.
+ */
+export function withinInitialDelay(ranFor: number, initialDelay: number): boolean {
+  return Math.floor(ranFor + 1e-9) < initialDelay;
+}
+
+/**
  * pkg/kubelet/kubelet.go: `genericPlegRelistPeriod = time.Second * 1`. The generic PLEG
  * (pkg/kubelet/pleg/generic.go) learns of container changes only by listing the runtime's
  * containers (`go wait.Until(g.Relist, RelistPeriod, …)` in Start): a container that exits by

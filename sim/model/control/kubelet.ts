@@ -10,6 +10,7 @@ import {
   RelistGrid,
   SYNC_TICK_PERIOD,
   terminationTimes,
+  withinInitialDelay,
 } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
@@ -103,6 +104,11 @@ export class Kubelet {
    */
   private readonly runningSince: Float64Array;
   /**
+   * When the container the probes' initialDelaySeconds count from started: the kubelet's own
+   * starts; -Infinity for the scenario's pods, running long before the run.
+   */
+  private readonly probedSince: Float64Array;
+  /**
    * The pod on this backend is terminating (deleted by a rollout), with what to call if its
    * container dies before the rollout's own timers see it exit.
    */
@@ -144,6 +150,7 @@ export class Kubelet {
     this.terminatingGone = w.backends.map(() => null);
     this.deleted = new Uint8Array(w.backends.length);
     this.runningSince = new Float64Array(n).fill(w.now);
+    this.probedSince = new Float64Array(n).fill(-Infinity);
     const startupProbe = w.scenario.probes.startup;
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
@@ -275,6 +282,7 @@ export class Kubelet {
   private containerRunning(b: number): void {
     const app = this.w.backends[b].app;
     this.runningSince[b] = this.w.now;
+    this.probedSince[b] = this.w.now;
     this.statusRunning[b] = 0;
     if (this.startup) this.started[b] = 0;
     const pod = this.podGen[b];
@@ -297,8 +305,47 @@ export class Kubelet {
     this.statusRunning[b] = 1;
     this.liveness?.resume(b);
     this.liveness?.reset(b, true);
-    this.startup?.watch(b);
+    this.startup?.watch(b, this.probedSince[b]);
+    this.afterInitialDelays(b);
     this.maybeReady(b);
+  }
+
+  /**
+   * The container on `b` has run less than `initialDelay` (a probe's initialDelaySeconds): the
+   * kubelet runs no such probe yet (kubelet-timing.ts withinInitialDelay), so a result the
+   * model's checker reports now counts for nothing (k8s-probes.ts).
+   */
+  inInitialDelay(b: number, initialDelay: number): boolean {
+    return withinInitialDelay(this.w.now - this.probedSince[b], initialDelay);
+  }
+
+  /**
+   * When a readiness or liveness probe's initialDelaySeconds end, its run of results starts
+   * afresh: the kubelet probed nothing before (doProbe returns before probing, lastResult and
+   * resultRun untouched), while the model's checker ran its checks (and cost the app) and
+   * counted them.
+   */
+  private afterInitialDelays(b: number): void {
+    const w = this.w;
+    const { readiness, liveness } = w.scenario.probes;
+    const app = w.backends[b].app;
+    const pod = this.podGen[b];
+    const epoch = app.epoch;
+    const restart = (probe: ReadinessProbe | null, initialDelay: number, up: boolean): void => {
+      if (!probe || !(initialDelay > 0)) return;
+      // The first whole second of run time that is no longer below the delay.
+      const left = this.probedSince[b] + Math.ceil(initialDelay - 1e-9) - w.now;
+      if (left <= 0) return;
+      w.engine.schedule(
+        left,
+        () => {
+          if (this.podGen[b] === pod && app.epoch === epoch) probe.reset(b, up);
+        },
+        null,
+      );
+    };
+    if (readiness) restart(this.readiness, readiness.initial_delay, false);
+    if (liveness) restart(this.liveness, liveness.initial_delay, true);
   }
 
   /** The startup probe succeeded: liveness and readiness run from now on. */
