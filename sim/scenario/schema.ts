@@ -609,6 +609,11 @@ export const ProbeSchema = z.strictObject({
     .describe('timeoutSeconds, default 1.'),
   failure_threshold: int(1).prefault(3).describe('failureThreshold, default 3.'),
   success_threshold: int(1).prefault(1).describe('successThreshold, default 1.'),
+  initial_delay: zDuration
+    .prefault('0s')
+    .describe(
+      "initialDelaySeconds, default 0: for this long after each container's start the kubelet runs no probe of this kind and counts no result (pkg/kubelet/prober/worker.go doProbe: `int32(time.Since(c.State.Running.StartedAt).Seconds()) < InitialDelaySeconds` → no probe); the count starts afresh after it. Liveness `initial_delay` longer than the app's start-up is the older fix for a slow starter that a startup probe replaces.",
+    ),
   dependency_timeout: zDurationOrInfinite.prefault('0'),
   on_dependency_timeout: z.enum(['unready', 'ready']).prefault('unready'),
   termination_grace_period: zDuration

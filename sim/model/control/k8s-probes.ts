@@ -37,6 +37,8 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       // Not run before the startup probe succeeded (worker.go doProbe), nor before the kubelet's
       // status shows the container running (its PLEG relist): the pod stays not Ready.
       if (!kubelet.hasStarted(b) || !kubelet.seesRunning(b)) return probe.reset(b, false);
+      // Nor within its initialDelaySeconds of the container's start.
+      if (kubelet.inInitialDelay(b, readiness.initial_delay)) return probe.reset(b, false);
       // A deleted pod has no probe worker any more (kubelet.ts isDeleted): no result, no log line.
       if (kubelet.isDeleted(b)) return probe.reset(b, false);
       kubelet.readinessChanged(b, up);
@@ -56,13 +58,15 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       if (up) return;
       // Not run before the startup probe succeeded (a slow start is no liveness failure), nor
       // while the container is not running (CrashLoopBackOff), nor once the pod is terminating
-      // (kubelet.go SyncTerminatingPod → StopLivenessAndStartup): no kill, no log line.
+      // (kubelet.go SyncTerminatingPod → StopLivenessAndStartup), nor within its initialDelaySeconds
+      // of the container's start: no kill, no log line.
       if (
         !kubelet.hasStarted(b) ||
         !kubelet.seesRunning(b) ||
         !kubelet.isRunning(b) ||
         kubelet.isTerminating(b) ||
-        kubelet.isDeleted(b)
+        kubelet.isDeleted(b) ||
+        kubelet.inInitialDelay(b, liveness.initial_delay)
       )
         return probe.reset(b, true);
       w.trace.emit({

@@ -1,5 +1,6 @@
 import type { ProbeConfig } from '../../scenario/schema.js';
 import type { World } from '../core/world.js';
+import { RelistGrid, withinInitialDelay } from './kubelet-timing.js';
 
 /** What the startup probe reports to the kubelet. */
 export interface StartupListener {
@@ -10,12 +11,23 @@ export interface StartupListener {
 }
 
 /**
- * The startup probe of each container (pkg/kubelet/prober/worker.go): it runs on the probe's
- * ticker from the container's start until it succeeds once (the API requires successThreshold 1
- * for it); failureThreshold failures in a row make the kubelet kill the container, as a liveness
- * failure does. While it has not succeeded the kubelet skips the liveness and readiness probes
- * (doProbe: `if !started && probeType != startup { return }`), so an app may take up to
- * failureThreshold × periodSeconds to start without a liveness kill.
+ * The startup probe of each container (pkg/kubelet/prober/worker.go): it runs until it succeeds
+ * once (the API requires successThreshold 1 for it); failureThreshold failures in a row make the
+ * kubelet kill the container, as a liveness failure does. While it has not succeeded the kubelet
+ * skips the liveness and readiness probes (doProbe: `if !started && probeType != startup
+ * { return }`).
+ *
+ * Its ticks belong to the pod, not to the container: prober_manager.go AddPod starts one worker
+ * per probe when the pod comes to the node, and worker.go run probes at once, then on
+ * `time.NewTicker(periodSeconds)` for the pod's whole life; a new container is probed at the
+ * worker's next tick after the kubelet's status shows it running (doProbe reads the status
+ * manager), not periodSeconds after its start. So the first probe comes within (0, period] of
+ * that, and a container that never listens is killed after (failureThreshold − 1) × period plus
+ * that first wait, not failureThreshold × period: an app that needs nearly failureThreshold ×
+ * periodSeconds to start is killed or not depending on where its start falls on the ticker. A
+ * rollout's new pod's ticker starts at its creation (AddPod); the scenario's pods were added
+ * before the run, at a phase drawn once per pod (stream `k8s.startup`). The jitter run() adds
+ * only in a kubelet's first period after its own start is left out.
  *
  * The probe passes when the app listens: a TCP probe then connects, an HTTP one of a starting app
  * is answered at once (the probe's worker time and any timeout under load are left out: it runs
@@ -25,6 +37,10 @@ export class StartupProbe {
   /** The container incarnation (app epoch) each backend's probe runs for; -1: none. */
   private readonly watching: Int32Array;
   private readonly failures: Int32Array;
+  /** Each pod's worker ticker: ticks at `ticker[b].phase + k × period`. */
+  private readonly ticker: RelistGrid[];
+  /** When the probed container's process started (its initialDelaySeconds count from then). */
+  private readonly startedAt: Float64Array;
 
   constructor(
     private readonly w: World,
@@ -33,14 +49,26 @@ export class StartupProbe {
   ) {
     this.watching = new Int32Array(w.backends.length).fill(-1);
     this.failures = new Int32Array(w.backends.length);
+    this.startedAt = new Float64Array(w.backends.length);
+    const rng = w.streams.stream('k8s.startup');
+    this.ticker = w.backends.map(() => new RelistGrid(w.now, rng.next(), probe.period));
   }
 
-  /** A container started: probe it every period until it starts, fails, or dies. */
-  watch(b: number): void {
+  /** A new pod on `b` (a rollout's): its worker starts now, its ticker with it. */
+  podAdded(b: number): void {
+    this.ticker[b] = new RelistGrid(this.w.now, 0, this.probe.period);
+  }
+
+  /**
+   * The status shows a new container running (its process started at `startedAt`): probe it at
+   * the pod's ticks until it starts, fails, or dies.
+   */
+  watch(b: number, startedAt: number): void {
     const epoch = this.w.backends[b].app.epoch;
     this.watching[b] = epoch;
     this.failures[b] = 0;
-    this.w.engine.schedule(this.probe.period, this.tick, b);
+    this.startedAt[b] = startedAt;
+    this.w.engine.schedule(this.ticker[b].lagAfter(this.w.now), this.tick, b);
   }
 
   /** The pod is terminating (SyncTerminatingPod → StopLivenessAndStartup): no more probes. */
@@ -52,6 +80,11 @@ export class StartupProbe {
     const app = this.w.backends[b].app;
     // The container this probe was for is gone (killed, crashed, replaced): stand down.
     if (this.watching[b] !== app.epoch) return;
+    // Within initialDelaySeconds of the container's start: no probe at this tick (doProbe).
+    if (withinInitialDelay(this.w.now - this.startedAt[b], this.probe.initial_delay)) {
+      this.w.engine.schedule(this.probe.period, this.tick, b);
+      return;
+    }
     if (app.accepting) {
       this.watching[b] = -1;
       this.listener.started(b);

@@ -38,6 +38,16 @@ export function terminationTimes(gracePeriod: number, preStop: number): Terminat
 }
 
 /**
+ * A probe's initialDelaySeconds: pkg/kubelet/prober/worker.go doProbe skips the probe (no
+ * result, the run of results untouched) while `int32(time.Since(StartedAt).Seconds()) <
+ * InitialDelaySeconds`, StartedAt being the container's start: the whole seconds the container
+ * has run, below the delay. 1e-9 guards a whole-second run time held as a float.
+ */
+export function withinInitialDelay(ranFor: number, initialDelay: number): boolean {
+  return Math.floor(ranFor + 1e-9) < initialDelay;
+}
+
+/**
  * pkg/kubelet/kubelet.go: `genericPlegRelistPeriod = time.Second * 1`. The generic PLEG
  * (pkg/kubelet/pleg/generic.go) learns of container changes only by listing the runtime's
  * containers (`go wait.Until(g.Relist, RelistPeriod, …)` in Start): a container that exits by
@@ -55,7 +65,9 @@ export const PLEG_RELIST_PERIOD = 1;
  * sync that follows a relist (a restart without backoff) starts just after a relist and is seen
  * at the next one, a whole period later. The relist's own run time (a CRI list call, milliseconds)
  * is not modelled: the grid does not drift. The phase (where the kubelet's loop began) is drawn
- * once per kubelet (kubelet.ts, stream `k8s.pleg`).
+ * once per kubelet (kubelet.ts, stream `k8s.pleg`). Any other fixed ticker of the kubelet is such
+ * a grid too: its sync loop's 1 s syncTicker (PodWorkerRequeue), a probe worker's ticker
+ * (k8s-startup-probe.ts).
  */
 export class RelistGrid {
   /** `u` in [0, 1) places the first relist at `origin + u·period`. */
@@ -98,9 +110,9 @@ export const CRASH_BACKOFF_MAX = 300;
  * after its last restart, i.e. it ran more than 10 minutes. The very first start calls neither
  * (doBackOff finds no exited container). So the first restart is immediate, the next ones wait
  * 10, 20, 40, … 300 s after the crash, and a container that ran over 10 minutes starts over.
- * The restart is at the backoff's expiry: Kubernetes 1.35's pod worker requeues a pod in backoff
- * for then (pod_workers.go completeWork, kubernetes PR #133066); older kubelets retried every
- * 10–15 s (issue #123602) and added up to that much to each wait.
+ * The restart is not at the backoff's expiry: Kubernetes 1.35's pod worker requeues a pod in
+ * backoff for the expiry with jitter on top (PodWorkerRequeue; pod_workers.go completeWork,
+ * kubernetes PR #133066); older kubelets retried every 10–15 s (issue #123602).
  */
 export class CrashLoopBackoff {
   /** The current backoff (0: no entry yet). */
@@ -145,11 +157,13 @@ export class CrashLoopBackoff {
 
   /**
    * The container finished at `finishedAt` and the kubelet learnt of it at `noticedAt` (its PLEG
-   * relist): it starts the container then, or at the backoff's expiry if that is later; Next is
-   * called at that moment. Returns when.
+   * relist): it starts the container then, or, in backoff, at the pod worker's sync that
+   * `requeue` finds once the backoff has expired (exactly at the expiry when none is given);
+   * Next is called at that moment. Returns when.
    */
-  restartAt(finishedAt: number, noticedAt: number): number {
-    const at = Math.max(noticedAt, this.earliestRestart(finishedAt));
+  restartAt(finishedAt: number, noticedAt: number, requeue: Requeue = atExpiry): number {
+    const expiry = this.earliestRestart(finishedAt);
+    const at = expiry > noticedAt ? requeue(noticedAt, expiry) : noticedAt;
     this.next(finishedAt, at);
     return at;
   }
@@ -164,12 +178,74 @@ export class CrashLoopBackoff {
    * now and Next(key, previousFinishedAt). In backoff: the pod is requeued, and the next syncs see
    * the killed container as the newest exited one: start at its backoff's expiry, as after a crash.
    */
-  restartAfterKill(previousFinishedAt: number | null, finishedAt: number, now: number): number {
+  restartAfterKill(
+    previousFinishedAt: number | null,
+    finishedAt: number,
+    now: number,
+    requeue: Requeue = atExpiry,
+  ): number {
     if (previousFinishedAt === null) return now;
     if (!this.inBackOffSince(previousFinishedAt, now)) {
       this.next(previousFinishedAt, now);
       return now;
     }
-    return this.restartAt(finishedAt, now);
+    // The SyncPod that killed it returns the backoff error of the previous container (its
+    // expiry); the sync that requeue brings sees the killed container, in backoff in turn.
+    const synced = requeue(now, this.earliestRestart(previousFinishedAt));
+    return this.restartAt(finishedAt, synced, requeue);
   }
+}
+
+/**
+ * When the pod worker of a pod in backoff at `now` syncs it again, the backoff expiring at
+ * `expiry` (> now): the first sync at or after the expiry, where the container is started.
+ */
+export type Requeue = (now: number, expiry: number) => number;
+
+/** A requeue exactly at the expiry (no jitter, no sync tick): the backoff rule alone. */
+export const atExpiry: Requeue = (_now, expiry) => expiry;
+
+/**
+ * pkg/kubelet/pod_workers.go: `workerBackOffPeriodJitterFactor = 0.5`, and the pod worker's
+ * resyncInterval, the kubelet's syncFrequency (KubeletConfiguration default 1 min).
+ */
+export const POD_WORKER_BACKOFF_JITTER = 0.5;
+export const RESYNC_INTERVAL = 60;
+
+/**
+ * pkg/kubelet/kubelet.go syncLoop: `syncTicker := time.NewTicker(time.Second)`; each tick
+ * getPodsToSync takes the pods whose workQueue time has passed.
+ */
+export const SYNC_TICK_PERIOD = 1;
+
+/**
+ * How a pod in CrashLoopBackOff is synced again (Kubernetes 1.35, PR #133066): the SyncPod that
+ * found the container in backoff returns a BackoffError carrying the expiry, and
+ * pod_workers.go completeWork enqueues the pod `wait.Jitter(backoff, 0.5)` later, `backoff`
+ * being the time left to the expiry clamped to [0, resyncInterval]: the left time plus up to
+ * half of it again (apimachinery wait.Jitter: `d + rand·0.5·d`). The kubelet's syncLoop takes
+ * the pod at the next tick of its 1 s syncTicker after that (workQueue GetWork: times before
+ * now). A sync that comes before the expiry (only when more than resyncInterval was left) is in
+ * backoff again and requeues the same way. So a 10 s backoff restarts 10–15 s after the crash
+ * (+ the tick), a 300 s one after up to four requeues. Before 1.35 the requeue was a plain
+ * `wait.Jitter(backOffPeriod 10 s, 0.5)` whatever the backoff (issue #123602): retries every
+ * 10–15 s, the first one after the expiry starting the container.
+ */
+export class PodWorkerRequeue {
+  constructor(
+    /** A uniform draw in [0, 1) per requeue: wait.Jitter's rand.Float64(). */
+    private readonly draw: () => number,
+    /** The kubelet's syncTicker. */
+    private readonly ticks: RelistGrid,
+  ) {}
+
+  readonly requeue: Requeue = (now, expiry) => {
+    let t = now;
+    while (t < expiry - 1e-9) {
+      const backoff = Math.min(expiry - t, RESYNC_INTERVAL);
+      const due = t + backoff * (1 + POD_WORKER_BACKOFF_JITTER * this.draw());
+      t = due + this.ticks.lagAfter(due);
+    }
+    return t;
+  };
 }

@@ -4,7 +4,14 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
-import { CrashLoopBackoff, RelistGrid, terminationTimes } from './kubelet-timing.js';
+import {
+  CrashLoopBackoff,
+  PodWorkerRequeue,
+  RelistGrid,
+  SYNC_TICK_PERIOD,
+  terminationTimes,
+  withinInitialDelay,
+} from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ReadinessProbe {
@@ -77,6 +84,8 @@ export class Kubelet {
   private readonly crashAfter: Float64Array;
   /** The PLEG's relists, one grid for the kubelet (kubelet-timing.ts RelistGrid). */
   private readonly pleg: RelistGrid;
+  /** The pod worker's requeue of a pod in CrashLoopBackOff: jitter, then the 1 s sync tick. */
+  private readonly podWorker: PodWorkerRequeue;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -94,6 +103,11 @@ export class Kubelet {
    * at its death are logged.
    */
   private readonly runningSince: Float64Array;
+  /**
+   * When the container the probes' initialDelaySeconds count from started: the kubelet's own
+   * starts; -Infinity for the scenario's pods, running long before the run.
+   */
+  private readonly probedSince: Float64Array;
   /**
    * The pod on this backend is terminating (deleted by a rollout), with what to call if its
    * container dies before the rollout's own timers see it exit.
@@ -122,6 +136,12 @@ export class Kubelet {
     this.preStop = new Float64Array(n).fill(w.scenario.kubelet.prestop_sleep);
     this.gracePeriod = new Float64Array(n).fill(w.scenario.kubelet.termination_grace_period);
     this.pleg = new RelistGrid(w.now, w.streams.stream('k8s.pleg').next());
+    // Own streams: the syncTicker's phase (drawn once, as the PLEG's) and the requeue jitter.
+    const jitter = w.streams.stream('k8s.podworker');
+    this.podWorker = new PodWorkerRequeue(
+      () => jitter.next(),
+      new RelistGrid(w.now, w.streams.stream('k8s.synctick').next(), SYNC_TICK_PERIOD),
+    );
     this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
     this.onEndpointReady = w.backends.map(() => null);
@@ -130,6 +150,7 @@ export class Kubelet {
     this.terminatingGone = w.backends.map(() => null);
     this.deleted = new Uint8Array(w.backends.length);
     this.runningSince = new Float64Array(n).fill(w.now);
+    this.probedSince = new Float64Array(n).fill(-Infinity);
     const startupProbe = w.scenario.probes.startup;
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
@@ -225,6 +246,8 @@ export class Kubelet {
     // is bound only once it is Ready.
     this.readiness?.reset(b, false);
     this.podGen[b]++;
+    // The new pod's probe workers start with it (prober_manager.go AddPod): the startup ticker's phase.
+    this.startup?.podAdded(b);
     // A new pod's container has its own CrashLoopBackOff entry and restart count: the backoff key
     // is GetStableKey(pod, container), pod name + namespace + UID + container name and hash
     // (pkg/kubelet/kuberuntime/helpers.go, used by kuberuntime_manager.go doBackOff), and
@@ -259,6 +282,7 @@ export class Kubelet {
   private containerRunning(b: number): void {
     const app = this.w.backends[b].app;
     this.runningSince[b] = this.w.now;
+    this.probedSince[b] = this.w.now;
     this.statusRunning[b] = 0;
     if (this.startup) this.started[b] = 0;
     const pod = this.podGen[b];
@@ -281,8 +305,47 @@ export class Kubelet {
     this.statusRunning[b] = 1;
     this.liveness?.resume(b);
     this.liveness?.reset(b, true);
-    this.startup?.watch(b);
+    this.startup?.watch(b, this.probedSince[b]);
+    this.afterInitialDelays(b);
     this.maybeReady(b);
+  }
+
+  /**
+   * The container on `b` has run less than `initialDelay` (a probe's initialDelaySeconds): the
+   * kubelet runs no such probe yet (kubelet-timing.ts withinInitialDelay), so a result the
+   * model's checker reports now counts for nothing (k8s-probes.ts).
+   */
+  inInitialDelay(b: number, initialDelay: number): boolean {
+    return withinInitialDelay(this.w.now - this.probedSince[b], initialDelay);
+  }
+
+  /**
+   * When a readiness or liveness probe's initialDelaySeconds end, its run of results starts
+   * afresh: the kubelet probed nothing before (doProbe returns before probing, lastResult and
+   * resultRun untouched), while the model's checker ran its checks (and cost the app) and
+   * counted them.
+   */
+  private afterInitialDelays(b: number): void {
+    const w = this.w;
+    const { readiness, liveness } = w.scenario.probes;
+    const app = w.backends[b].app;
+    const pod = this.podGen[b];
+    const epoch = app.epoch;
+    const restart = (probe: ReadinessProbe | null, initialDelay: number, up: boolean): void => {
+      if (!probe || !(initialDelay > 0)) return;
+      // The first whole second of run time that is no longer below the delay.
+      const left = this.probedSince[b] + Math.ceil(initialDelay - 1e-9) - w.now;
+      if (left <= 0) return;
+      w.engine.schedule(
+        left,
+        () => {
+          if (this.podGen[b] === pod && app.epoch === epoch) probe.reset(b, up);
+        },
+        null,
+      );
+    };
+    if (readiness) restart(this.readiness, readiness.initial_delay, false);
+    if (liveness) restart(this.liveness, liveness.initial_delay, true);
   }
 
   /** The startup probe succeeded: liveness and readiness run from now on. */
@@ -475,8 +538,9 @@ export class Kubelet {
 
   /**
    * The kubelet's pod worker syncs the pod whose container finished at `finishedAt`: the pod is
-   * NotReady (the status travels to the balancer), and the container is started again at once or
-   * when its CrashLoopBackOff expires, whichever is later; after the kubelet's own kill
+   * NotReady (the status travels to the balancer), and the container is started again at once or,
+   * in CrashLoopBackOff, at the pod worker's sync after the expiry (its requeue adds up to half
+   * the time left, then the kubelet's 1 s sync tick: kubelet-timing.ts PodWorkerRequeue); after the kubelet's own kill
    * (`killed`) the backoff is judged from the previous container's finish
    * (CrashLoopBackoff.restartAfterKill).
    */
@@ -499,9 +563,11 @@ export class Kubelet {
     // The wait the log states: the backoff counted from this container's finish.
     const earliest = backoff.earliestRestart(finishedAt);
     const at = killed
-      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now)
-      : backoff.restartAt(finishedAt, w.now);
-    const wait = killed ? at - finishedAt : earliest - finishedAt;
+      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now, this.podWorker.requeue)
+      : backoff.restartAt(finishedAt, w.now, this.podWorker.requeue);
+    // A killed container restarted in the same sync waits nothing; else the backoff, as the
+    // kubelet's "Back-off 40s restarting failed container" states it (the requeue's jitter is not in it).
+    const wait = killed && at === w.now ? 0 : earliest - finishedAt;
     w.trace.emit({
       kind: 'k8s.crash_backoff',
       pod: backend.name,

@@ -3,7 +3,11 @@ import {
   CrashLoopBackoff,
   MINIMUM_GRACE_PERIOD,
   PLEG_RELIST_PERIOD,
+  POD_WORKER_BACKOFF_JITTER,
+  PodWorkerRequeue,
+  RESYNC_INTERVAL,
   RelistGrid,
+  SYNC_TICK_PERIOD,
   terminationTimes,
 } from '../../../sim/model/control/kubelet-timing.js';
 import { resolveFenceposts } from '../../../sim/scenario/rollout-fenceposts.js';
@@ -144,5 +148,45 @@ describe('CrashLoopBackoff.restartAfterKill: doBackOff in the SyncPod that kille
     expect(b.restartAfterKill(30, 60, 60)).toBe(60); // 30 s ≥ 20 s; backoff 40 s
     // 30 s < 40 s: in backoff; the killed container (finished at 90) waits 40 s.
     expect(b.restartAfterKill(60, 90, 90)).toBe(130);
+  });
+});
+
+describe('PodWorkerRequeue: a pod in CrashLoopBackOff is synced again after the expiry, not at it', () => {
+  // pod_workers.go completeWork (1.35, PR #133066): Enqueue(wait.Jitter(min(left, resyncInterval), 0.5)),
+  // taken at the kubelet's next 1 s syncTicker tick (kubelet.go syncLoop).
+  const ticks = new RelistGrid(0, 0.25, SYNC_TICK_PERIOD);
+
+  it('adds up to half the time left, then the next sync tick', () => {
+    expect(new PodWorkerRequeue(() => 0, ticks).requeue(20.4, 30)).toBeCloseTo(30.25, 9);
+    // 9.6 s left, drawn 0.5: 2.4 s of jitter, then the tick at 33.25.
+    expect(new PodWorkerRequeue(() => 0.5, ticks).requeue(20.4, 30)).toBeCloseTo(33.25, 9);
+    expect(new PodWorkerRequeue(() => 0.999, ticks).requeue(20.4, 30)).toBeCloseTo(35.25, 9);
+  });
+
+  it('clamps each requeue to the 60 s resyncInterval: a long backoff is synced (in backoff) on the way', () => {
+    expect(RESYNC_INTERVAL).toBe(60);
+    expect(POD_WORKER_BACKOFF_JITTER).toBe(0.5);
+    const draws = [0.5, 0.5, 0.5, 0.5, 0.5];
+    const r = new PodWorkerRequeue(() => draws.shift()!, ticks);
+    // 300 s left: 60 × 1.25 = 75 s → due 75.5, tick 76.25 (in backoff); due 151.25 is a tick
+    // itself, taken at the next (GetWork: times before now) 152.25; then 228.25; 72.25 s left,
+    // clamped to 60 → due 303.25 → 304.25, past the expiry: started there, after four syncs.
+    expect(r.requeue(0.5, 300.5)).toBeCloseTo(304.25, 9);
+    expect(draws).toHaveLength(1);
+  });
+
+  it('never starts before the expiry', () => {
+    let u = 0;
+    const r = new PodWorkerRequeue(() => (u = (u + 0.37) % 1), ticks);
+    for (const left of [0.3, 10, 20, 40, 80, 160, 300])
+      expect(r.requeue(100, 100 + left)).toBeGreaterThanOrEqual(100 + left);
+  });
+
+  it('moves CrashLoopBackoff.restartAt off the expiry, and Next stamps that later restart', () => {
+    const b = new CrashLoopBackoff();
+    const r = new PodWorkerRequeue(() => 0.5, ticks);
+    expect(b.restartAt(0, 0.7, r.requeue)).toBeCloseTo(0.7, 9);
+    // 10 s backoff from 20, noticed at 20.4: 9.6 × 1.25 → 32.4, tick 33.25.
+    expect(b.restartAt(20, 20.4, r.requeue)).toBeCloseTo(33.25, 9);
   });
 });

@@ -7,6 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
 /** pod-a crashes 100 s after it starts listening; its app takes 60 s to listen again. */
@@ -60,12 +61,49 @@ describe('startup probes', () => {
     } as ScenarioInput);
     const ready = lines(r, 'pod-c').find((e) => e.text.includes('Ready'));
     expect(ready).toBeDefined();
-    // Created at 30 s, seen running at the PLEG relist (within 1 s), listening at 40 s, started at
-    // the probe tick 2 × 7 s after the relist, Ready at the next readiness pass.
+    // Created at 30 s, its startup worker's ticker with it (AddPod: ticks at 37, 44 …), seen running
+    // at the PLEG relist (within 1 s), listening at 40 s: started at the tick at 44 s, Ready at the
+    // next readiness pass.
     const started = lines(r, 'pod pod-c: Startup probe succeeded')[0]!;
-    expect(started.t).toBeGreaterThan(44);
-    expect(started.t).toBeLessThanOrEqual(45);
+    expect(started.t).toBeCloseTo(44, 6);
     expect(ready!.t).toBeGreaterThan(started.t);
     expect(ready!.t).toBeLessThanOrEqual(started.t + 10);
+  });
+});
+
+describe("the startup probe's ticks are the pod's, not the container's (prober worker.go run: one ticker per pod)", () => {
+  // pod-a's app never listens within the run: each container is killed by its startup probe
+  // (3 × 10 s). The worker's ticker runs from the pod's AddPod, so every kill falls on that one
+  // grid and comes within (20, 30] s of the status showing the container, not 30 s after it.
+  const neverListens = () =>
+    run({
+      warmup: '0s',
+      horizon: '5m',
+      clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+      lb: { mode: 'nat' },
+      probes: { startup: { period: '10s', failure_threshold: 3 } },
+      backends: [{ name: 'pod-a', app: { crash_after: '20s', startup_time: '1h' } }, { name: 'pod-b' }],
+    } as ScenarioInput);
+
+  it('kills each container on the pod ticker: the kills lie a whole number of periods apart', () => {
+    const r = neverListens();
+    const kills = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a' && d.cause === 'startup');
+    expect(kills.length).toBeGreaterThanOrEqual(3);
+    for (let i = 1; i < kills.length; i++) {
+      const periods = (kills[i].t - kills[0].t) / 10;
+      expect(Math.abs(periods - Math.round(periods))).toBeLessThan(1e-6);
+    }
+  });
+
+  it('gives a container between (failureThreshold − 1) × period and failureThreshold × period after it is seen', () => {
+    const r = neverListens();
+    const kills = recordsOf(r, 'k8s.container_died').filter((d) => d.pod === 'pod-a' && d.cause === 'startup');
+    // ranFor counts from the container's start; the status shows it at the next relist, ≤ 1 s later.
+    for (const k of kills) {
+      expect(k.ranFor).toBeGreaterThan(20);
+      expect(k.ranFor).toBeLessThanOrEqual(31 + 1e-9);
+    }
+    // Not always the full 30 s: the first probe waits only for the pod's next tick.
+    expect(kills.some((k) => k.ranFor < 30)).toBe(true);
   });
 });
