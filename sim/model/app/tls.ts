@@ -1,6 +1,6 @@
 import type { AppConfig } from '../../scenario/schema.js';
 import type { NginxUpstreamTlsFull } from '../../trace/records.js';
-import { type AppJob, Status } from '../core/app-job.js';
+import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { type Conn, ConnKind } from '../core/conn.js';
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
@@ -219,4 +219,122 @@ interface UpstreamHandshake {
   readonly sent: () => void;
   readonly wanted: () => boolean;
   readonly failed: (status: Status) => void;
+}
+
+/**
+ * The TLS handshake of an HTTP health check's connection to a bare app that ends TLS itself
+ * (`proxy: none`, `app.tls.terminates: app`): HAProxy's `check-ssl` and a kubelet httpGet probe
+ * with scheme HTTPS (control/probe-words.ts probeTarget) open a new connection per check and
+ * handshake on it before the request, on the app's workers as a client's connection does (an event
+ * loop reads the ClientHello one iteration after the accept, loop-tls.ts; a worker-per-connection
+ * app's worker holds the connection over the handshake and the round trip,
+ * AppServer.submitAfterHandshake). Whether it resumes depends on the checker:
+ *
+ * - HAProxy 2.6 (src/tcpcheck.c tcpcheck_eval_connect): the check's connection targets the server
+ *   (`conn_new(&s->obj_type)`), so ssl_sock_init (src/ssl_sock.c) builds it from the server's
+ *   SSL_CTX and offers `srv->ssl_ctx.reused_sess[tid]`, and that SSL_CTX's new-session callback,
+ *   ssl_sess_new_srv_cb, saves the session the app sends back there (ssl_sock_prepare_srv_ssl_ctx:
+ *   SSL_SESS_CACHE_CLIENT, SSL_CTX_sess_set_new_cb): after the first check, each resumes the
+ *   previous one's session (`resumed_handshake_cpu`) while the app's process lives, for its
+ *   `session_timeout`, if it issues tickets (`session_tickets`); a failed handshake drops it
+ *   (ssl_sock_handshake out_error). The slot is per server and per thread, shared with the
+ *   server's traffic connections; the model keeps one per server, the checks' own.
+ * - The kubelet (pkg/probe/http/http.go NewWithTLSConfig): one http.Transport for every probe,
+ *   `DisableKeepAlives: true` (a new connection per probe), a tls.Config of
+ *   `InsecureSkipVerify: true` only — no ClientSessionCache, without which Go's crypto/tls client
+ *   neither stores nor offers a session: every probe is a full handshake (`handshake_cpu`).
+ *
+ * TCP checks and tcpSocket probes connect only (no TLS). Checks through the VM's nginx are not
+ * charged here (their TLS, if any, ends in nginx).
+ */
+export class CheckTlsHandshakes {
+  /** Per backend: a bare app that ends TLS. */
+  private readonly inApp: boolean[];
+  /** Per backend: the session the checker saved from its last check (HAProxy's reused_sess), null: none. */
+  private readonly saved: Array<SavedSession | null>;
+
+  constructor(
+    private readonly w: World,
+    private readonly app: AppServer,
+    /** The checker keeps the session the app sends (HAProxy), or none (the kubelet's Go client). */
+    private readonly resumes: boolean,
+  ) {
+    this.inApp = w.backends.map(tlsInBareApp);
+    this.saved = w.backends.map(() => null);
+  }
+
+  /** An HTTP check of `backend` is an HTTPS one: its app ends TLS on its own listener. */
+  endsIn(backend: Backend): boolean {
+    return this.inApp[backend.index];
+  }
+
+  /**
+   * Queue the check request `job` on a connection the app's listener made just now, after the
+   * connection's handshake and one round trip (`rtt`): skipped unless `wanted()` then (the check
+   * timed out meanwhile). Lost with the app's process before it: `job` ends with that status.
+   */
+  submit(backend: Backend, job: AppJob, rtt: number, wanted: () => boolean): void {
+    const config = backend.app.config.tls;
+    const cpu = this.resumable(backend) ? config.resumed_handshake_cpu : config.handshake_cpu;
+    const epoch = backend.app.epoch;
+    // The handshake is over when the request comes: the app's ticket has reached the checker.
+    const handshaken = (): boolean => {
+      if (!wanted()) return false;
+      if (this.resumes && config.session_tickets)
+        this.saved[backend.index] = { epoch, expires: this.w.now + config.session_timeout };
+      return true;
+    };
+    if (!acceptsByEventLoop(backend)) {
+      // AppServer.submitAfterHandshake asks `handshaken` when the worker's hold (flight + round trip) ends.
+      this.app.submitAfterHandshake(backend, job, cpu + rtt, handshaken);
+      return;
+    }
+    job.backend = backend.index;
+    job.phase = ReqPhase.QUEUED;
+    const hello = this.app.tlsHandshake(
+      new Req((h) => {
+        if (h.status !== Status.OK) {
+          if (wanted()) lose(job, h.status);
+        } else this.w.engine.schedule(rtt, this.requestArrives, { backend, job, epoch, handshaken });
+      }),
+    );
+    hello.fixedService = cpu;
+    hello.deep = false;
+    this.app.submitOnAccept(backend, hello);
+  }
+
+  /** The check's request reaches the loop that did its handshake: read at its next poll. */
+  private readonly requestArrives = (c: CheckAfterHandshake): void => {
+    const { backend, job, epoch, handshaken } = c;
+    if (!backend.hostUp) return;
+    // Killed within the round trip: the check reads the connection's close, no response.
+    if (backend.app.epoch !== epoch || !backend.app.up) {
+      if (job.phase === ReqPhase.QUEUED) lose(job, Status.NO_RESPONSE);
+      return;
+    }
+    if (handshaken()) this.app.submit(backend, job);
+  };
+
+  /** The saved session is one `backend`'s app would resume now. */
+  private resumable(backend: Backend): boolean {
+    const s = this.saved[backend.index];
+    if (!this.resumes || !backend.app.config.tls.session_tickets || s === null) return false;
+    return s.epoch === backend.app.epoch && this.w.now <= s.expires;
+  }
+}
+
+/** A check request waiting for its connection's handshake (CheckTlsHandshakes.submit). */
+interface CheckAfterHandshake {
+  readonly backend: Backend;
+  readonly job: AppJob;
+  /** The app process that did the handshake. */
+  readonly epoch: number;
+  readonly handshaken: () => boolean;
+}
+
+/** A check request that never reached the app ends with `status` (its checker reads it). */
+function lose(job: AppJob, status: Status): void {
+  job.phase = ReqPhase.NONE;
+  job.status = status;
+  job.onDone(job);
 }
