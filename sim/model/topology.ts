@@ -65,9 +65,10 @@ export function buildModel(scenario: Scenario): Model {
   }
   const connector = new LbConnector(world);
   const app = new AppServer(world);
-  const tls = new TlsHandshakes(world, app).accepted;
+  const tlsHandshakes = new TlsHandshakes(world, app);
+  const tls = tlsHandshakes.accepted;
   world.onAccepted = tls;
-  const path = new RequestPath(world, app);
+  const path = new RequestPath(world, app, tlsHandshakes);
   const front = new NginxClientConns(world, path);
   let tlsCpu: TlsCpu | null = null;
   if (TlsCpu.used(world)) {

@@ -35,6 +35,14 @@ export interface CatalogEntry<R> {
 const n = formatNumber;
 const d = formatDuration;
 
+/** Why nginx's handshake to the app was a full one (nginx.upstream_tls_full). */
+const UPSTREAM_TLS_FULL_WHY = {
+  first: 'no session saved yet in this worker',
+  expired: "the saved session is older than the app's session timeout",
+  app_restarted: 'the app restarted since: its new process cannot decrypt the old ticket',
+  no_tickets: 'the app issues no session tickets',
+} as const;
+
 /** What a client reads when the L4 balancer gives up on its connection. */
 function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT'): string {
   return what === 'EOF'
@@ -532,6 +540,18 @@ export const CATALOG: Catalog = {
         ? 'A request that fails on a cached connection is retried without using up a try (ngx_http_upstream_next: peer.cached), so the client still got its answer. '
         : 'A POST already sent is never retried (ngx_http_upstream_next: non_idempotent is not in proxy_next_upstream), so the client got 502. ') +
       `The fix is the ordering proxy < server: nginx's upstream keepalive_timeout (${d(r.upstreamKeepaliveTimeout)}) below the app's idle timeout, so nginx always closes first.`,
+  },
+  'nginx.upstream_tls_full': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: worker ${r.worker + 1}: full SSL handshake to upstream (${UPSTREAM_TLS_FULL_WHY[r.why]}), ${d(r.handshakeCpu)} of the app's CPU`,
+    variant: (r) => r.why,
+    explain: (r) =>
+      `nginx on ${r.backend} opened a new TLS connection to the app and could not resume a session: ${UPSTREAM_TLS_FULL_WHY[r.why]}. ` +
+      'With proxy_ssl_session_reuse (on by default) each nginx worker keeps the newest session the app gave it (one per upstream server, ngx_http_upstream_save_round_robin_peer_session) and offers it on its next upstream connect; ' +
+      `a full handshake costs the app ${d(r.handshakeCpu)} of CPU before the request on that connection is read. ` +
+      `The app resumes a session for ${d(r.sessionTimeout)} and only within its own process (its ticket keys are made at its start). ` +
+      'Upstream keepalive (nginx `keepalive N` in the upstream block) avoids the handshakes altogether: a cached connection needs none.',
   },
   'nginx.worker_tls_backlog': {
     source: 'nginx',

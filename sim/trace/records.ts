@@ -329,6 +329,19 @@ export interface NginxUpstreamKeepaliveRace extends Rec<'nginx.upstream_keepaliv
   appKeepaliveTimeout: number;
   upstreamKeepaliveTimeout: number;
 }
+/**
+ * nginx's TLS handshake on a new upstream connection to an app that ends TLS was a full one: the
+ * worker had no session saved (`first`: its first, or a new generation's), the app no longer takes
+ * it (`expired`: older than its session timeout; `app_restarted`: a new process, new ticket keys),
+ * or the app issues no tickets (`no_tickets`).
+ */
+export interface NginxUpstreamTlsFull extends Rec<'nginx.upstream_tls_full'> {
+  backend: string;
+  worker: number;
+  why: 'first' | 'expired' | 'app_restarted' | 'no_tickets';
+  handshakeCpu: number;
+  sessionTimeout: number;
+}
 /** A worker's connection array ran low: nginx closed its longest-idle keep-alive client connections to reuse them. */
 export interface NginxWorkerConnectionsReuse extends Rec<'nginx.worker_connections_reuse'> {
   backend: string;
@@ -823,6 +836,7 @@ export type TraceRecord =
   | NginxQuit
   | NginxStop
   | NginxUpstreamKeepaliveRace
+  | NginxUpstreamTlsFull
   | NginxWorkerConnectionsReuse
   | NginxWorkerConnectionsNotEnough
   | NginxWorkerTlsBacklog

@@ -1,6 +1,9 @@
 import type { AppConfig } from '../../scenario/schema.js';
-import type { Conn } from '../core/conn.js';
+import type { NginxUpstreamTlsFull } from '../../trace/records.js';
+import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
+import { type Conn, ConnKind } from '../core/conn.js';
 import { Req } from '../core/request.js';
+import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { acceptsByEventLoop } from './accept-model.js';
 import type { AppServer } from './app-server.js';
@@ -57,38 +60,74 @@ export function workerHandshakeHold(app: AppConfig, rtt: number): number {
   return tlsHandshakeCpu(app) + rtt * roundTripsToRequest(app.tls, false);
 }
 
+/** The newest TLS session an nginx worker process saved for its app (proxy_ssl_session_reuse). */
+interface SavedSession {
+  /** The app process whose ticket keys sealed it (AppProcess.epoch): a new process cannot decrypt it. */
+  readonly epoch: number;
+  /** When the app stops resuming it: saved + `session_timeout`. */
+  readonly expires: number;
+}
+
 /**
- * Every connection the VM accepts (World.attach: a keep-alive HTTP client's, a WebSocket
- * client's, through an L4 proxy or a NAT; behind an L7 balancer its own connections to nginx)
- * costs one full TLS handshake when TLS ends in the app: the server's first flight (ECDHE key
- * share, certificate signature) is computed before any request on the connection is read
- * (RFC 8446 §2, RFC 5246 §7.3). Every handshake is a full one here: the app's ticket keys would
- * be its process's own, new at each start (a container restart too), which the model does not
- * follow; resumption is modelled where TLS ends in nginx or at the balancer (proxy/session-tickets.ts).
- * The work is a job for the app's workers, queued at the SYN like a request (a full queue drops
- * it: the connection's own request meets that queue anyway): what is left charged here is an app
- * behind the VM's nginx (the client's connection is nginx's; a known simplification). A bare app
- * is not charged here: an event loop reads the ClientHello in its turn (tlsInLoop, loop-tls.ts),
- * and a worker that accepts a connection does its handshake before its request (tlsInWorker,
- * AppServer.submitAfterHandshake). Open-loop requests (the request-level model) have no
- * connection and are not charged.
+ * The app's TLS handshakes where TLS ends in the app process (`app.tls.terminates: app`).
+ *
+ * Behind the VM's nginx the client's connection ends in nginx; the app's TLS is nginx's upstream
+ * connection (`proxy_pass https://`), so a handshake is due per upstream connection nginx opens
+ * (upstream), not per client connection: nginx 1.22.1 ngx_http_upstream_connect → (connected, no
+ * `c->ssl` yet) ngx_http_upstream_ssl_init_connection → ngx_ssl_handshake, and only once
+ * ngx_http_upstream_ssl_handshake sees `c->ssl->handshaked` does ngx_http_upstream_send_request
+ * send the request (src/http/ngx_http_upstream.c). A connection from the upstream keepalive cache
+ * (proxy/upstream.ts) already has its `c->ssl`: no handshake. The handshake resumes the session
+ * nginx saved from an earlier upstream connection, `proxy_ssl_session_reuse` (default on,
+ * ngx_http_proxy_merge_loc_conf, src/http/modules/ngx_http_proxy_module.c):
+ * ngx_ssl_client_session_cache (src/event/ngx_event_openssl.c) sets OpenSSL's new-session callback
+ * ngx_ssl_new_client_session, which hands each session the app sends (its NewSessionTicket, TLS
+ * 1.3: after the client's Finished) to ngx_http_upstream_ssl_save_session →
+ * ngx_http_upstream_save_round_robin_peer_session (src/http/ngx_http_upstream_round_robin.c): it
+ * replaces `peer->ssl_session`, one per upstream server, and set_round_robin_peer_session offers
+ * it on the next connect. Without an upstream `zone` the peers live in the configuration cycle's
+ * memory, copied into each worker at fork: one saved session per worker process and per
+ * generation (a reload's new cycle starts with none). The app resumes it while its process lives
+ * (its ticket keys are its own, new at each start) and for `session_timeout` (node's tls.Server
+ * sessionTimeout, default 300 s, as nginx's 5m), if it issues tickets (`session_tickets`): a
+ * resumed handshake costs `resumed_handshake_cpu`, a full one `handshake_cpu`. The handshake is a
+ * job on the app's workers (an event loop reads it one iteration after the accept, as a first
+ * request: AppServer.submitOnAccept) that `queue_limit` does not refuse (AppServer.tlsHandshake);
+ * nginx's Finished and the request behind it reach the app one `nginx.upstream_rtt` after the
+ * server's flight (RFC 8446 §2), and the session ticket is saved then (it comes half a round trip
+ * later: within loopback's ~0.1 ms, not modelled). A worker-per-connection app (gunicorn sync)
+ * would keep the worker over that round trip and read the request itself; here the request joins
+ * the queue (~0.1 ms on loopback apart).
+ *
+ * A WebSocket client's connection through nginx (one upstream connection per tunnel, never
+ * cached) is still charged at the client connection's SYN (accepted): a full handshake, queued
+ * like a request (a known simplification: its upstream connect, and resumption, are not followed).
+ * A bare app is not charged here: an event loop reads the ClientHello in its turn (tlsInLoop,
+ * loop-tls.ts), and a worker that accepts a connection does its handshake before its request
+ * (tlsInWorker, AppServer.submitAfterHandshake). Open-loop requests (the request-level model) have
+ * no connection and are not charged.
  */
 export class TlsHandshakes {
-  /** Per backend: a bare app, which does its handshakes where it reads a connection (not here). */
-  private readonly atRead: boolean[];
+  /** Per backend: nginx speaks TLS to the app (TLS ends in the app behind the VM's nginx). */
+  private readonly toApp: boolean[];
+  /** Per backend, per nginx worker process (generation, worker): the session it saved. */
+  private readonly saved: Array<Map<number, SavedSession>>;
 
   constructor(
     private readonly w: World,
     private readonly app: AppServer,
   ) {
-    this.atRead = w.backends.map((b) => tlsInLoop(b) || tlsInWorker(b));
+    this.toApp = w.backends.map((b) => !b.bare && b.app.config.tls.terminates === 'app');
+    this.saved = w.backends.map(() => new Map());
   }
 
-  readonly accepted = (_conn: Conn, b: number): void => {
+  readonly accepted = (conn: Conn, b: number): void => {
     const backend = this.w.backends[b];
+    // Behind nginx only a WebSocket client's connection is charged here (HTTP requests: upstream);
+    // a bare app does its handshakes where it reads a connection (loop-tls.ts, submitAfterHandshake).
+    if (!this.toApp[b] || conn.kind !== ConnKind.WS) return;
     const cpu = tlsHandshakeCpu(backend.app.config);
-    // A bare app does the handshake where it reads the connection (loop-tls.ts, submitAfterHandshake).
-    if (cpu <= 0 || !backend.app.up || this.atRead[b]) return;
+    if (cpu <= 0 || !backend.app.up) return;
     const job = new Req(this.done);
     job.fixedService = cpu;
     job.deep = false;
@@ -96,4 +135,209 @@ export class TlsHandshakes {
   };
 
   private readonly done = (): void => {};
+
+  /** Whether nginx's connections to `backend`'s app speak TLS (upstream handshakes due). */
+  toAppOf(backend: Backend): boolean {
+    return this.toApp[backend.index];
+  }
+
+  /**
+   * nginx worker `worker` of generation `gen` connected anew to `backend`'s app for a request: the
+   * app does the handshake (resumed or full), then the request reaches it one `upstream_rtt` later
+   * (`sent`, which queues it; skipped unless `wanted()` then: its client gave up meanwhile). The
+   * app's process dying before that (killed: its socket's FIN or RST reaches nginx): `failed`.
+   */
+  upstream(
+    backend: Backend,
+    gen: number,
+    worker: number,
+    sent: () => void,
+    wanted: () => boolean,
+    failed: (status: Status) => void,
+  ): void {
+    const tls = backend.app.config.tls;
+    const key = gen * WORKER_KEYS + worker;
+    const full = this.whyFull(backend, key);
+    const cpu = full === null ? tls.resumed_handshake_cpu : tls.handshake_cpu;
+    if (full !== null)
+      this.w.trace.emitLimited(`upstream-tls-full-${backend.index}`, {
+        kind: 'nginx.upstream_tls_full',
+        backend: backend.name,
+        worker,
+        why: full,
+        handshakeCpu: cpu,
+        sessionTimeout: tls.session_timeout,
+      });
+    const pending: UpstreamHandshake = { b: backend.index, key, epoch: backend.app.epoch, sent, wanted, failed };
+    const job = this.app.tlsHandshake(new Req((j) => this.flightOut(j, pending)));
+    job.fixedService = cpu;
+    job.deep = false;
+    this.app.submitOnAccept(backend, job);
+  }
+
+  /** Why worker `key`'s handshake with `backend`'s app now is a full one; null: it resumes the session it saved. */
+  private whyFull(backend: Backend, key: number): NginxUpstreamTlsFull['why'] | null {
+    if (!backend.app.config.tls.session_tickets) return 'no_tickets';
+    const s = this.saved[backend.index].get(key);
+    if (s === undefined) return 'first';
+    if (s.epoch !== backend.app.epoch) return 'app_restarted';
+    return this.w.now <= s.expires ? null : 'expired';
+  }
+
+  /** The app's flight is out (or the job was lost): nginx's Finished and the request follow a round trip later. */
+  private flightOut(job: AppJob, pending: UpstreamHandshake): void {
+    if (job.status !== Status.OK) {
+      if (pending.wanted()) pending.failed(job.status);
+      return;
+    }
+    const backend = this.w.backends[pending.b];
+    this.w.engine.schedule(backend.nginx.config.upstream_rtt, this.finished, pending);
+  }
+
+  private readonly finished = (pending: UpstreamHandshake): void => {
+    const backend = this.w.backends[pending.b];
+    // The host vanished with nginx and the app: nobody is told (vm/lifecycle.ts vanish).
+    if (!backend.hostUp) return;
+    // The process that did the handshake died within the round trip: nginx reads its close (502).
+    if (backend.app.epoch !== pending.epoch || !backend.app.up) {
+      if (pending.wanted()) pending.failed(Status.BAD_GATEWAY);
+      return;
+    }
+    const tls = backend.app.config.tls;
+    // Each handshake, resumed or not, brings a fresh ticket (OpenSSL tls_construct_new_session_ticket): saved anew.
+    if (tls.session_tickets)
+      this.saved[pending.b].set(pending.key, { epoch: pending.epoch, expires: this.w.now + tls.session_timeout });
+    if (pending.wanted()) pending.sent();
+  };
+}
+
+/** Room for worker indices in a (generation, worker) key: far above any worker_processes. */
+const WORKER_KEYS = 4096;
+
+/** An upstream handshake in progress (TlsHandshakes.upstream). */
+interface UpstreamHandshake {
+  readonly b: number;
+  readonly key: number;
+  readonly epoch: number;
+  readonly sent: () => void;
+  readonly wanted: () => boolean;
+  readonly failed: (status: Status) => void;
+}
+
+/**
+ * The TLS handshake of an HTTP health check's connection to a bare app that ends TLS itself
+ * (`proxy: none`, `app.tls.terminates: app`): HAProxy's `check-ssl` and a kubelet httpGet probe
+ * with scheme HTTPS (control/probe-words.ts probeTarget) open a new connection per check and
+ * handshake on it before the request, on the app's workers as a client's connection does (an event
+ * loop reads the ClientHello one iteration after the accept, loop-tls.ts; a worker-per-connection
+ * app's worker holds the connection over the handshake and the round trip,
+ * AppServer.submitAfterHandshake). Whether it resumes depends on the checker:
+ *
+ * - HAProxy 2.6 (src/tcpcheck.c tcpcheck_eval_connect): the check's connection targets the server
+ *   (`conn_new(&s->obj_type)`), so ssl_sock_init (src/ssl_sock.c) builds it from the server's
+ *   SSL_CTX and offers `srv->ssl_ctx.reused_sess[tid]`, and that SSL_CTX's new-session callback,
+ *   ssl_sess_new_srv_cb, saves the session the app sends back there (ssl_sock_prepare_srv_ssl_ctx:
+ *   SSL_SESS_CACHE_CLIENT, SSL_CTX_sess_set_new_cb): after the first check, each resumes the
+ *   previous one's session (`resumed_handshake_cpu`) while the app's process lives, for its
+ *   `session_timeout`, if it issues tickets (`session_tickets`); a failed handshake drops it
+ *   (ssl_sock_handshake out_error). The slot is per server and per thread, shared with the
+ *   server's traffic connections; the model keeps one per server, the checks' own.
+ * - The kubelet (pkg/probe/http/http.go NewWithTLSConfig): one http.Transport for every probe,
+ *   `DisableKeepAlives: true` (a new connection per probe), a tls.Config of
+ *   `InsecureSkipVerify: true` only — no ClientSessionCache, without which Go's crypto/tls client
+ *   neither stores nor offers a session: every probe is a full handshake (`handshake_cpu`).
+ *
+ * TCP checks and tcpSocket probes connect only (no TLS). Checks through the VM's nginx are not
+ * charged here (their TLS, if any, ends in nginx).
+ */
+export class CheckTlsHandshakes {
+  /** Per backend: a bare app that ends TLS. */
+  private readonly inApp: boolean[];
+  /** Per backend: the session the checker saved from its last check (HAProxy's reused_sess), null: none. */
+  private readonly saved: Array<SavedSession | null>;
+
+  constructor(
+    private readonly w: World,
+    private readonly app: AppServer,
+    /** The checker keeps the session the app sends (HAProxy), or none (the kubelet's Go client). */
+    private readonly resumes: boolean,
+  ) {
+    this.inApp = w.backends.map(tlsInBareApp);
+    this.saved = w.backends.map(() => null);
+  }
+
+  /** An HTTP check of `backend` is an HTTPS one: its app ends TLS on its own listener. */
+  endsIn(backend: Backend): boolean {
+    return this.inApp[backend.index];
+  }
+
+  /**
+   * Queue the check request `job` on a connection the app's listener made just now, after the
+   * connection's handshake and one round trip (`rtt`): skipped unless `wanted()` then (the check
+   * timed out meanwhile). Lost with the app's process before it: `job` ends with that status.
+   */
+  submit(backend: Backend, job: AppJob, rtt: number, wanted: () => boolean): void {
+    const config = backend.app.config.tls;
+    const cpu = this.resumable(backend) ? config.resumed_handshake_cpu : config.handshake_cpu;
+    const epoch = backend.app.epoch;
+    // The handshake is over when the request comes: the app's ticket has reached the checker.
+    const handshaken = (): boolean => {
+      if (!wanted()) return false;
+      if (this.resumes && config.session_tickets)
+        this.saved[backend.index] = { epoch, expires: this.w.now + config.session_timeout };
+      return true;
+    };
+    if (!acceptsByEventLoop(backend)) {
+      // AppServer.submitAfterHandshake asks `handshaken` when the worker's hold (flight + round trip) ends.
+      this.app.submitAfterHandshake(backend, job, cpu + rtt, handshaken);
+      return;
+    }
+    job.backend = backend.index;
+    job.phase = ReqPhase.QUEUED;
+    const hello = this.app.tlsHandshake(
+      new Req((h) => {
+        if (h.status !== Status.OK) {
+          if (wanted()) lose(job, h.status);
+        } else this.w.engine.schedule(rtt, this.requestArrives, { backend, job, epoch, handshaken });
+      }),
+    );
+    hello.fixedService = cpu;
+    hello.deep = false;
+    this.app.submitOnAccept(backend, hello);
+  }
+
+  /** The check's request reaches the loop that did its handshake: read at its next poll. */
+  private readonly requestArrives = (c: CheckAfterHandshake): void => {
+    const { backend, job, epoch, handshaken } = c;
+    if (!backend.hostUp) return;
+    // Killed within the round trip: the check reads the connection's close, no response.
+    if (backend.app.epoch !== epoch || !backend.app.up) {
+      if (job.phase === ReqPhase.QUEUED) lose(job, Status.NO_RESPONSE);
+      return;
+    }
+    if (handshaken()) this.app.submit(backend, job);
+  };
+
+  /** The saved session is one `backend`'s app would resume now. */
+  private resumable(backend: Backend): boolean {
+    const s = this.saved[backend.index];
+    if (!this.resumes || !backend.app.config.tls.session_tickets || s === null) return false;
+    return s.epoch === backend.app.epoch && this.w.now <= s.expires;
+  }
+}
+
+/** A check request waiting for its connection's handshake (CheckTlsHandshakes.submit). */
+interface CheckAfterHandshake {
+  readonly backend: Backend;
+  readonly job: AppJob;
+  /** The app process that did the handshake. */
+  readonly epoch: number;
+  readonly handshaken: () => boolean;
+}
+
+/** A check request that never reached the app ends with `status` (its checker reads it). */
+function lose(job: AppJob, status: Status): void {
+  job.phase = ReqPhase.NONE;
+  job.status = status;
+  job.onDone(job);
 }

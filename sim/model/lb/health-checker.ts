@@ -3,6 +3,7 @@ import { Handshake } from '../../net/listen-queue.js';
 import { synRetransmitSchedule } from '../../net/tcp.js';
 import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
+import { CheckTlsHandshakes } from '../app/tls.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
@@ -116,7 +117,12 @@ export class HealthChecker {
         ? new CheckWaitQueue(w.engine, n, (b) => this.taskWoken(b), idleTask)
         : null;
     this.inFlight = new Array<Pending | null>(n).fill(null);
+    // HAProxy keeps the session the app sends (check-ssl); the kubelet's Go client keeps none.
+    this.tls = new CheckTlsHandshakes(w, app, policy.checker === 'haproxy');
   }
+
+  /** The TLS handshakes of HTTPS checks to a bare app that ends TLS (app/tls.ts). */
+  private readonly tls: CheckTlsHandshakes;
 
   /** HAProxy's check tasks in its shared timer tree (with `timeout check`), else null. */
   private readonly tasks: CheckWaitQueue | null;
@@ -340,7 +346,23 @@ export class HealthChecker {
     this.established(p);
     if (!this.tasks) p.timer = w.engine.at(this.answerDeadline(p), this.timedOut, p);
     this.pending.set(p.job!, p);
-    if (handshake === Handshake.CHILD) this.app.submitOnAccept(backend, p.job!);
+    if (handshake === Handshake.CHILD) this.submitCheck(backend, p);
+  }
+
+  /**
+   * The check's request on the connection the app's listener made just now; an HTTPS check (a bare
+   * app that ends TLS) handshakes first (app/tls.ts CheckTlsHandshakes), the request one round
+   * trip after the app's flight, unless the check has ended meanwhile.
+   */
+  private submitCheck(backend: Backend, p: Pending): void {
+    const job = p.job!;
+    if (!this.tls.endsIn(backend)) return this.app.submitOnAccept(backend, job);
+    this.tls.submit(backend, job, this.w.scenario.clients.rtt, () => {
+      if (!p.done) return true;
+      // Timed out during the handshake: the request is never sent, nothing will answer it.
+      this.pending.delete(job);
+      return false;
+    });
   }
 
   /**
@@ -368,7 +390,7 @@ export class HealthChecker {
   private ackWaiter(p: Pending): AckWaiter {
     return {
       waiting: () => !p.done,
-      admitted: () => this.app.submitOnAccept(this.w.backends[p.b], p.job!),
+      admitted: () => this.submitCheck(this.w.backends[p.b], p),
       reset: () => {
         this.pending.delete(p.job!);
         this.w.engine.cancel(p.timer);

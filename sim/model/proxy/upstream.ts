@@ -6,6 +6,7 @@ import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../..
 import { wheelOf } from '../../net/timer-wheel.js';
 import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
+import type { TlsHandshakes } from '../app/tls.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { VmView as Backend } from '../core/vm-view.js';
@@ -57,6 +58,8 @@ export class RequestPath {
   constructor(
     private readonly w: World,
     readonly app: AppServer,
+    /** The app's TLS handshakes: with TLS ending in the app, each new upstream connection's first (app/tls.ts). */
+    private readonly tls: TlsHandshakes,
   ) {
     this.synSchedules = w.backends.map((b) =>
       synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts),
@@ -91,8 +94,48 @@ export class RequestPath {
     // uv__server_io accept()s one connection a poll, node lib/net.js onconnection → readStart adds
     // its fd to epoll at the next uv__io_poll). A cached connection's request is read at the poll
     // after it came, as any kept-alive connection's (submit).
-    if (this.connectedNow) this.app.submitOnAccept(backend, conn);
+    // With TLS ending in the app (`proxy_pass https://`), a new connection's request is sent only
+    // after its handshake (app/tls.ts TlsHandshakes.upstream); a cached one's needs none.
+    if (this.connectedNow && this.tls.toAppOf(backend))
+      this.handshakeFirst(backend, conn, up, () => this.app.submit(backend, conn));
+    else if (this.connectedNow) this.app.submitOnAccept(backend, conn);
     else this.app.submit(backend, conn);
+  }
+
+  /**
+   * nginx's TLS handshake on the upstream connection `up` it made for `conn`'s request
+   * (ngx_http_upstream_ssl_init_connection, src/http/ngx_http_upstream.c): the request waits
+   * (QUEUED, not yet in the app) and is `sent` once the handshake is over, unless its client gave up
+   * or nginx answered it meanwhile. nginx bounds the handshake by proxy_connect_timeout
+   * (`ngx_add_timer(c->write, u->conf->connect_timeout)`) and arms proxy_read_timeout once the
+   * request is sent; here proxy_read_timeout, armed already, covers the handshake too (a known
+   * simplification: the handshake takes milliseconds against timeouts of seconds).
+   */
+  private handshakeFirst(backend: Backend, conn: Conn, up: UpstreamConn, sent: () => void): void {
+    conn.phase = ReqPhase.QUEUED;
+    conn.backend = backend.index;
+    this.tls.upstream(
+      backend,
+      up.nginxGen,
+      up.worker,
+      sent,
+      () => conn.upstream === up && conn.phase === ReqPhase.QUEUED && conn.onDone === this.served,
+      () => this.handshakeLost(backend, conn, up),
+    );
+  }
+
+  /**
+   * The app's process died during the upstream handshake: nginx's SSL_do_handshake reads the EOF or
+   * RST ("peer closed connection in SSL handshake while SSL handshaking to upstream",
+   * ngx_ssl_handshake), ngx_http_upstream_next(FT_ERROR), which with the app as the only server
+   * finalizes with 502, as for a request the dead app held (vm/lifecycle.ts jobLost).
+   */
+  private handshakeLost(backend: Backend, conn: Conn, up: UpstreamConn): void {
+    this.cancelReadTimeout(conn);
+    conn.phase = ReqPhase.NONE;
+    this.abortUpstream(backend, up);
+    conn.upstream = null;
+    this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 
   /**
@@ -121,11 +164,17 @@ export class RequestPath {
       waiting,
       admitted: () => {
         this.awaitingChild.delete(conn);
+        // With TLS to the app, its ClientHello was the data that made the child: the handshake first.
+        if (this.tls.toAppOf(backend))
+          return this.handshakeFirst(backend, conn, conn.upstream!, () => this.app.submit(backend, conn));
         // The child joined the accept queue just now (app-listener.ts dataCopy): read after its accept.
         this.app.submitOnAccept(backend, conn);
       },
       acceptedWithoutData: (dataAt) => {
         this.awaitingChild.delete(conn);
+        // With TLS to the app the worker's wait is for the ClientHello (handshaken at once: a simplification).
+        if (this.tls.toAppOf(backend))
+          return this.handshakeFirst(backend, conn, conn.upstream!, () => this.app.submit(backend, conn));
         this.app.submitBeforeData(backend, conn, dataAt);
       },
       reset: () => {
