@@ -522,6 +522,19 @@ export const RequestClientsSchema = z.strictObject({
     .enum(['memory', 'external'])
     .prefault('memory')
     .describe("Where user session state lives: in the backend's memory (lost when it dies) or in an external store."),
+  pool: z
+    .strictObject({
+      when_busy: z
+        .enum(['skip', 'wait'])
+        .prefault('skip')
+        .describe(
+          "A due request finding every connection busy: `skip` drops it (the HAProxy calibration recorder, calibration/haproxy/worker.mjs runRequests(), logged as client.pool_skipped); `wait` queues it until one frees, oldest first (Node's http.Agent maxSockets: lib/_http_agent.js addRequest(); Go's Transport MaxConnsPerHost: net/http/transport.go queueForDial()). Latency counts from the request's due time.",
+        ),
+    })
+    .optional()
+    .describe(
+      "Unset = no pool: each user sends its share of `rate` whatever it has in flight. Set (needs users >= 1): a pooled HTTP client — each user is one kept-alive connection carrying one request at a time (with its client retries); a due request goes on the NEXT IDLE connection, round robin from the one after the last used, so behind `balance source` a connection held by a dead server's retries sends nothing more until answered.",
+    ),
 });
 
 export const ClientsSchema = z.strictObject({
@@ -1180,6 +1193,12 @@ export const ScenarioSchema = z
         code: 'custom',
         path: ['lb', 'srvtcpka'],
         message: 'needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and has no server socket',
+      });
+    if (s.clients.requests.pool !== undefined && s.clients.requests.users < 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients', 'requests', 'pool'],
+        message: "needs clients.requests.users >= 1 — each user is one of the pool's connections",
       });
     if (s.lb.redispatch_interval !== -1 && !s.lb.redispatch && s.lb.mode !== 'nat')
       // cfg_parse_listen() sets redispatch_after only with the option itself (KWM_STD).
