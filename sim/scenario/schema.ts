@@ -537,6 +537,19 @@ export const RequestClientsSchema = z.strictObject({
     .enum(['memory', 'external'])
     .prefault('memory')
     .describe("Where user session state lives: in the backend's memory (lost when it dies) or in an external store."),
+  pool: z
+    .strictObject({
+      when_busy: z
+        .enum(['skip', 'wait'])
+        .prefault('skip')
+        .describe(
+          "A due request finding every connection busy: `skip` drops it (the HAProxy calibration recorder, calibration/haproxy/worker.mjs runRequests(), logged as client.pool_skipped); `wait` queues it until one frees, oldest first (Node's http.Agent maxSockets: lib/_http_agent.js addRequest(); Go's Transport MaxConnsPerHost: net/http/transport.go queueForDial()). Latency counts from the request's due time.",
+        ),
+    })
+    .optional()
+    .describe(
+      "Unset = no pool: each user sends its share of `rate` whatever it has in flight. Set (needs users >= 1): a pooled HTTP client — each user is one kept-alive connection carrying one request at a time (with its client retries); a due request goes on the NEXT IDLE connection, round robin from the one after the last used, so behind `balance source` a connection held by a dead server's retries sends nothing more until answered.",
+    ),
 });
 
 export const ClientsSchema = z.strictObject({
@@ -687,7 +700,12 @@ export const LbSchema = z.strictObject({
     .boolean()
     .prefault(false)
     .describe(
-      'HAProxy option redispatch: a retry is load-balanced again when the server is DOWN, on the last retry, or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.',
+      'HAProxy option redispatch: a retry is load-balanced again when the server is DOWN, on the redispatch retry (redispatch_interval; the last one by default), or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.',
+    ),
+  redispatch_interval: int(-L.MAX_RETRIES, L.MAX_RETRIES)
+    .prefault(-1)
+    .describe(
+      "HAProxy `option redispatch <interval>` (needs redispatch: true; default -1, what `option redispatch` alone sets: cfg_parse_listen(), src/cfgparse-listen.c): which retries go to another server when the immediate rule does not apply (a persistent stream, one active server, or balance source). P > 0: every P-th retry (1: every retry); N < 0: retries where retry % (retries + 1 + N) == 0 — -1 the last, -2 the one before it; 0: none (a DOWN server's retry is still redispatched). stream_choose_redispatch(), include/haproxy/stream.h. Refused at -(retries + 1) and below, where HAProxy 2.6 divides by zero or by a negative number.",
     ),
   remove_resets_flows: z
     .boolean()
@@ -1196,11 +1214,33 @@ export const ScenarioSchema = z
         path: ['lb', 'srvtcpka'],
         message: 'needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and has no server socket',
       });
+    if (s.clients.requests.pool !== undefined && s.clients.requests.users < 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['clients', 'requests', 'pool'],
+        message: "needs clients.requests.users >= 1 — each user is one of the pool's connections",
+      });
+    if (s.lb.redispatch_interval !== -1 && !s.lb.redispatch && s.lb.mode !== 'nat')
+      // cfg_parse_listen() sets redispatch_after only with the option itself (KWM_STD).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'redispatch_interval'],
+        message: 'needs lb.redispatch: true — the interval is an argument of HAProxy `option redispatch`',
+      });
+    else if (s.lb.retries > 0 && s.lb.redispatch_interval <= -(s.lb.retries + 1))
+      // stream_choose_redispatch() takes conn_retries % (retries + 1 + interval): 0 or below names no
+      // retry. With retries 0 nothing is retried and the interval is never read.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'redispatch_interval'],
+        message: `expected a number >= ${-s.lb.retries} with lb.retries ${s.lb.retries} — a negative interval counts back from the last retry (HAProxy takes retry % (retries + 1 + interval))`,
+      });
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
       for (const [key, on] of [
         ['retry_on_5xx', s.lb.retry_on_5xx],
         ['redispatch', s.lb.redispatch],
+        ['redispatch_interval', s.lb.redispatch_interval !== -1],
         ['hard_stop_after', s.lb.hard_stop_after !== undefined],
       ] as const) {
         if (on)

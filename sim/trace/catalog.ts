@@ -1229,6 +1229,13 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       `A client machine found no free local port towards the load balancer: every port of its range ${r.portRange[0]}–${r.portRange[1]} is in use or in TIME_WAIT that may not be reused, so connect() fails at once (Linux __inet_hash_connect returns EADDRNOTAVAIL; counted in err_eaddrnotavail). More source addresses, a wider ip_local_port_range or keepalive connections fix it.`,
   },
+  'client.pool_skipped': {
+    source: 'client',
+    line: (r) => `request skipped: all ${n(r.connections)} pooled connections busy`,
+    tone: 'warn',
+    explain: (r) =>
+      `The pooled client (clients.requests.pool, when_busy: skip) had a request due while every one of its ${n(r.connections)} connections carried an unanswered request, so it dropped it, as a load generator that never queues does (calibration/haproxy/worker.mjs). The offered load falls by what the slow or failing requests hold; when_busy: wait queues instead.`,
+  },
 };
 
 /** The catalog entry of a record's kind. */

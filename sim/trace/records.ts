@@ -794,6 +794,11 @@ export interface ClientNoPort extends Rec<'client.no_port'> {
   portRange: readonly [number, number];
 }
 
+/** A pooled client's due request found every connection busy and was dropped (clients.requests.pool skip). */
+export interface ClientPoolSkipped extends Rec<'client.pool_skipped'> {
+  connections: number;
+}
+
 export type TraceRecord =
   | LbBound
   | LbDrain
@@ -896,7 +901,8 @@ export type TraceRecord =
   | DeployRollingStep
   | DeployRollingComplete
   | ClientLoad
-  | ClientNoPort;
+  | ClientNoPort
+  | ClientPoolSkipped;
 
 export type TraceKind = TraceRecord['kind'];
 

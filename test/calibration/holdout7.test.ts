@@ -26,6 +26,7 @@ import { blankData } from '../../calibration/lib/holdout-predict.mjs';
 import { statedUptime } from './haproxy-restated.js';
 import type { Tolerance } from './heldout-table.js';
 import {
+  type Figure7,
   HAPROXY7,
   type HaproxyRec7,
   NGINX7,
@@ -258,3 +259,74 @@ describe.skipIf(recorded.length === 0)('held-out round 7: the recordings against
     for (const k of Object.keys(GAPS7)) expect(keys.has(k), k).toBe(true);
   });
 });
+
+// ---------------------------------------------------------------- post-hoc (NOT blind)
+
+/**
+ * POST-HOC check (session 20, redis20), written after the recording and the table above: the
+ * blind rows of haproxy-holdout7-kill-source-redispatch-3srv-http stay tabled as they were (two
+ * KNOWN GAPs, GAPS7). This runs a SECOND twin, calibration/scenarios/
+ * haproxy-holdout7-kill-source-redispatch-3srv-http-pooled.yaml: the same settings with the
+ * recorder's client as worker.mjs runRequests() has it (`clients.requests.pool`, when_busy skip:
+ * each request on the next idle one of 30 connection slots). Same figures, same tolerance, at the
+ * recording's stated uptime; not a prediction.
+ */
+const SOURCE_RUN = 'haproxy-holdout7-kill-source-redispatch-3srv-http';
+const POOLED_TWIN = `${SOURCE_RUN}-pooled`;
+
+/**
+ * The one post-hoc row outside tolerance, with its cause: the real figure is HAProxy's %rc summed,
+ * which counts RETRIES. A stream that ends 503 SC after `retries 3` made 1 + 3 connects to s3 (the
+ * last retry's redispatch hashed back to s3), %rc 3; a redispatched one (%rc 2, "+") made 2. The
+ * recording's 20 × "SC 503 %rc 3" + 10 × "+2" lines are 100 failed connects; %rc sums to 80.
+ * The twin counts failed attempts on s3: 100. The next row counts the log's failed connects.
+ */
+const POSTHOC_GAPS: Record<string, Gap7> = {
+  'failed connects to s3 (log %rc summed; twin: failed attempts on s3)': {
+    real: 80,
+    predicted: 100,
+    cause: "%rc counts retries: a 503 SC stream's first connect to s3 is in no %rc (20 × 4 + 10 × 2 = 100 connects)",
+  },
+};
+
+const sourceRecording = read<HaproxyRec7>(`${SOURCE_RUN}-rt`);
+describe.skipIf(write || sourceRecording === null)(
+  'held-out round 7, POST-HOC: the balance source run with the pooled client (second twin, not blind)',
+  () => {
+    const d = sourceRecording!;
+    const runs = twin7(POOLED_TWIN, Number(uptimeKey(statedUptime(d))));
+    const figures: Array<Figure7<HaproxyRec7>> = [
+      ...HAPROXY7[SOURCE_RUN],
+      {
+        figure: 'failed connects to s3 (log: %rc, + 1 on a 503 SC line; twin: failed attempts on s3)',
+        tolerance: { count: true },
+        sim: HAPROXY7[SOURCE_RUN][1].sim,
+        real: (rec) =>
+          rec.haproxyLog.reduce(
+            (a, l) => a + (l[2] === 's3' ? Number(l[5]) + (l[3] === '503' ? 1 : 0) : Number(l[5])),
+            0,
+          ),
+      },
+    ];
+    for (const f of figures) {
+      const r: Row7 = {
+        run: POOLED_TWIN,
+        figure: f.figure,
+        real: f.real(d),
+        predicted: f.sim(runs),
+        tolerance: f.tolerance,
+      };
+      const gap = POSTHOC_GAPS[f.figure];
+      if (gap)
+        it(`POST-HOC KNOWN GAP ${f.figure}: real ${show(r.real)}, twin ${show(r.predicted)} (${gap.cause})`, () => {
+          expect(within(r)).toBe(false);
+          expect(r.real).toBeCloseTo(gap.real, 6);
+          expect(r.predicted).toBeCloseTo(gap.predicted, 6);
+        });
+      else
+        it(`POST-HOC ${f.figure}: real ${show(r.real)}, twin ${show(r.predicted)}`, () => {
+          expect(within(r), `${f.figure}: real ${show(r.real)}, twin ${show(r.predicted)}`).toBe(true);
+        });
+    }
+  },
+);

@@ -8,6 +8,7 @@ import { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
+import { ConnectionPool } from './connection-pool.js';
 
 /** A request before the balancer has taken it (the balancer sets the real handler). */
 const notSent = (_job: AppJob): void => {};
@@ -40,6 +41,8 @@ export class RequestClients implements RequestDownstream, Population {
    * (lb/l7-dispatch.ts `letGo`); see core/request.ts ReqPool.
    */
   private readonly reqs = new ReqPool(notSent);
+  /** `pool`: user u is connection u, one request at a time (connection-pool.ts); null: none. */
+  private readonly pool: ConnectionPool | null;
 
   constructor(
     private readonly w: World,
@@ -58,6 +61,7 @@ export class RequestClients implements RequestDownstream, Population {
     this.latency = w.metrics.histogram('open_loop_latency');
     this.users = cfg.users;
     this.reusedConnections = cfg.reused_connections === true;
+    this.pool = cfg.pool === undefined ? null : new ConnectionPool(cfg.users, cfg.pool.when_busy);
   }
 
   start(): void {
@@ -73,6 +77,12 @@ export class RequestClients implements RequestDownstream, Population {
     const req = this.reqs.take(HOLDERS);
     req.firstSentAt = w.now;
     const users = this.users;
+    if (this.pool !== null) {
+      // A pooled client: the request's connection (its user) is the next idle one.
+      w.metrics.inc(w.c.offered, -1);
+      if (this.onIdleConnection(req)) this.send(req);
+      return;
+    }
     // A user sends from its own address (lb/l7-dispatch.ts: user u from u mod source_ips).
     // Anonymous traffic is many clients with a request each: each request comes from its own
     // client, so from an address drawn uniformly over clients.source_ips (its own stream: the
@@ -82,6 +92,35 @@ export class RequestClients implements RequestDownstream, Population {
     else req.clientAddress = Math.floor(this.addressRng.next() * this.sourceIps);
     w.metrics.inc(w.c.offered, -1);
     this.send(req);
+  }
+
+  /**
+   * A pooled client's request takes the next idle connection (its user); with none idle it is
+   * skipped or parked until one frees (connection-pool.ts). False: not to be sent now.
+   */
+  private onIdleConnection(req: Req): boolean {
+    const pool = this.pool!;
+    const c = pool.take();
+    if (c >= 0) {
+      req.user = c;
+      return true;
+    }
+    if (pool.whenBusy === 'wait') pool.park(req);
+    else {
+      this.w.trace.emitLimited('pool-skipped', { kind: 'client.pool_skipped', connections: pool.connections });
+      req.letGo(HOLDERS);
+    }
+    return false;
+  }
+
+  /** The client is through with a request: its pooled connection is free, or takes a parked one. */
+  private connectionFree(req: Req): void {
+    if (this.pool === null) return;
+    const next = this.pool.release(req.user);
+    if (next === null) return;
+    next.user = req.user;
+    // Sent from its own event, not from inside the answer being delivered.
+    this.w.engine.schedule(0, this.resend, next);
   }
 
   private send(req: Req): void {
@@ -115,6 +154,7 @@ export class RequestClients implements RequestDownstream, Population {
     if (status === Status.OK) {
       w.metrics.inc(w.c.goodput, b);
       this.latency.record(w.now - req.firstSentAt);
+      this.connectionFree(req);
       req.letGo(HOLD_CLIENT);
       return;
     }
@@ -136,6 +176,7 @@ export class RequestClients implements RequestDownstream, Population {
     const cfg = w.scenario.clients.requests;
     if (req.attempt >= cfg.retries) {
       w.metrics.inc(w.c.reqFailed, b);
+      this.connectionFree(req);
       req.letGo(HOLD_CLIENT);
       return;
     }

@@ -748,6 +748,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     a.retriesDone++;
     const f = this.facts;
     f.redispatch = lb.redispatch;
+    f.redispatchInterval = lb.redispatch_interval;
     f.persistent = false; // no cookie or stick table in front of a tcp-mode flow
     f.serverRunning = w.lb.hcUp[b] === 1;
     f.retryNumber = a.retriesDone;

@@ -581,6 +581,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     req.lbRetriesLeft--;
     const f = this.facts;
     f.redispatch = lb.redispatch;
+    f.redispatchInterval = lb.redispatch_interval;
     f.persistent = req.persistent;
     f.serverRunning = w.lb.hcUp[req.backend] === 1;
     f.retryNumber = lb.retries - req.lbRetriesLeft;

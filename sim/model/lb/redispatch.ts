@@ -8,6 +8,8 @@
 export interface RetryFacts {
   /** `option redispatch`. */
   redispatch: boolean;
+  /** `option redispatch <interval>` (`be->redispatch_after`; -1 when written without one). */
+  redispatchInterval: number;
   /** The stream reached its server through persistence (cookie / stick match: SF_DIRECT). */
   persistent: boolean;
   /** The failed server is running by its health checks (`cur_state >= SRV_ST_RUNNING`); drain does not count. */
@@ -26,6 +28,7 @@ export interface RetryFacts {
 export function newRetryFacts(): RetryFacts {
   return {
     redispatch: false,
+    redispatchInterval: -1,
     persistent: false,
     serverRunning: true,
     retryNumber: 0,
@@ -39,15 +42,34 @@ export function newRetryFacts(): RetryFacts {
  * `stream_choose_redispatch()` (include/haproxy/stream.h, called by `back_handle_st_cer()` in
  * src/backend.c and `do_l7_retry()` in src/http_ana.c): true when the retry is load-balanced
  * again (SC_ST_REQ), false when it stays on the same server (SC_ST_ASS). Only with `option
- * redispatch`; then when the server is not running, on the redispatch retry (`redispatch -1`, the
- * default: the last one, `conn_retries % retries == 0`), or when the stream has no persistence,
- * more than one server is active and the algorithm is not a hash (406efb96d, 2.6.7).
+ * redispatch`; then when the server is not running, on a redispatch retry (isRedispatchRetry()),
+ * or when the stream has no persistence, more than one server is active and the algorithm is not
+ * a hash (406efb96d, 2.6.7).
  */
 export function choosesRedispatch(f: RetryFacts): boolean {
   if (!f.redispatch) return false;
   if (!f.serverRunning) return true;
-  if (f.retries > 0 && f.retryNumber % f.retries === 0) return true;
+  if (isRedispatchRetry(f.retryNumber, f.retries, f.redispatchInterval)) return true;
   return !f.persistent && f.activeServers > 1 && !f.hashAlgorithm;
+}
+
+/**
+ * Whether retry number `retryNumber` (1 … retries) is one that `option redispatch <interval>`
+ * sends elsewhere, as stream_choose_redispatch() tests `s->conn_retries` (HAProxy 2.6.0
+ * include/haproxy/stream.h): a positive interval P every P-th retry (`conn_retries % P == 0`),
+ * a negative N the retries where `conn_retries % (retries + 1 + N) == 0` — with -1, the default
+ * that `option redispatch` alone sets (cfg_parse_listen(), src/cfgparse-listen.c), the last one;
+ * with -2 the one before it (and, being a modulo, every multiple of it: retries 5, -2 → the 4th;
+ * retries 3, -2 → the 2nd) — and 0 none (the DOWN-server and immediate rules still apply). The
+ * schema refuses N ≤ -(retries + 1), where HAProxy would divide by zero or below.
+ */
+export function isRedispatchRetry(retryNumber: number, retries: number, interval: number): boolean {
+  if (interval > 0) return retryNumber % interval === 0;
+  if (interval < 0) {
+    const every = retries + 1 + interval;
+    return every > 0 && retryNumber % every === 0;
+  }
+  return false;
 }
 
 /**

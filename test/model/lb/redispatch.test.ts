@@ -11,6 +11,7 @@ import { run, window } from '../helpers.js';
 
 const base: RetryFacts = {
   redispatch: true,
+  redispatchInterval: -1,
   persistent: false,
   serverRunning: true,
   retryNumber: 1,
