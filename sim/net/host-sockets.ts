@@ -4,6 +4,7 @@ import { type HashConnectResult, inetHashConnect, type PortProbe, type PortSkip 
 import { JiffiesClock } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
 import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets, type PortOffset } from './port-hash.js';
+import { PortMap } from './port-map.js';
 import { mayReuseTimeWait, synReopensTimeWait } from './time-wait-rules.js';
 
 /**
@@ -55,14 +56,14 @@ interface Pair {
   pinned: boolean;
   // The pair's sockets by port. Most pairs hold one (a client machine's connection to the VIP, a
   // VM's socket from one client address): that one sits inline (soloPort ≥ 0), further ones in a
-  // map, and a pair past DENSE_AFTER sockets (nginx → app, a busy client machine) moves them all
-  // to a port-indexed table, in pages of PAGE_PORTS allocated as ports in them are used (a
-  // pair's ports lie in the ephemeral range: ~110 of the 256 pages). A port is in exactly one of
-  // the three places.
+  // PortMap (port-map.ts), and a pair past DENSE_AFTER sockets (nginx → app, a busy client
+  // machine) moves them all to a port-indexed table, in pages of PAGE_PORTS allocated as ports
+  // in them are used (a pair's ports lie in the ephemeral range: ~110 of the 256 pages). A port
+  // is in exactly one of the three places.
   // Sockets are entry numbers of the host's entry pool (EntryPool); a page holds entry + 1, 0 for none.
   soloPort: number;
   soloEntry: number;
-  more: Map<number, number> | null;
+  more: PortMap | null;
   dense: (Int32Array | undefined)[] | null;
   /**
    * A dense connecting pair's ports that __inet_check_established() refuses, as connect()'s walk
@@ -214,7 +215,7 @@ function entryOf(pair: Pair, port: number): number {
     return page === undefined ? NONE : page[port & (PAGE_PORTS - 1)] - 1;
   }
   if (pair.soloPort === port) return pair.soloEntry;
-  return pair.more === null ? NONE : (pair.more.get(port) ?? NONE);
+  return pair.more === null ? NONE : pair.more.get(port);
 }
 
 /** Set or clear port's bit in a pair's PortSkip (ports outside the walked range have none). */
@@ -239,12 +240,13 @@ function storeEntry(pair: Pair, port: number, entry: number): void {
     pair.soloEntry = entry;
     return;
   }
-  pair.more ??= new Map();
+  pair.more ??= new PortMap();
   pair.more.set(port, entry);
   if (pair.count > DENSE_AFTER) {
     const table: (Int32Array | undefined)[] = new Array(65536 / PAGE_PORTS).fill(undefined);
     denseStore(table, pair.soloPort, pair.soloEntry);
-    for (const [p, e] of pair.more) denseStore(table, p, e);
+    const more = pair.more;
+    for (let i = 0; i < more.capacity; i++) if (more.portAt(i) >= 0) denseStore(table, more.portAt(i), more.entryAt(i));
     pair.dense = table;
     pair.soloPort = -1;
     pair.soloEntry = NONE;

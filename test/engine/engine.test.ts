@@ -382,7 +382,7 @@ describe('Engine fixed-delay lanes', () => {
     const engine = new Engine(16);
     const order: number[] = [];
     const lane = engine.fixedDelay(30);
-    const n = 6000;
+    const n = 12000;
     const ids: number[] = [];
     // One per simulated millisecond, as request timers are armed.
     for (let i = 0; i < n; i++) {
@@ -396,7 +396,8 @@ describe('Engine fixed-delay lanes', () => {
     }
     expect(engine.cancel(ids[1])).toBe(false);
     expect(engine.pending).toBe(kept.length);
-    // Compaction ran (more than 1024 dead, more dead than live): few dead entries stay queued.
+    // Compaction ran (more than LANE_COMPACT_MIN = 8192 dead, more dead than live): few dead
+    // entries stay queued.
     expect(laneCount(engine, lane)).toBeLessThan(2 * kept.length + 1100);
     for (let i = 0; i < n; i++) expect(engine.isPending(ids[i])).toBe(i % 6 === 0);
     engine.run(Infinity);
