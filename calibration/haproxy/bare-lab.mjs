@@ -21,6 +21,7 @@ import {
   spawnInNamespace,
   stopChild,
 } from '../lib/netns.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
 import { haproxyConfig } from './config.mjs';
 import { dropServerPackets, FRONTEND_PORT, parseShowStat, serversUp, statsCommand, waitForLine } from './lab.mjs';
 
@@ -144,6 +145,7 @@ export async function runBareLab(config, rt) {
       description: config.description,
       stamp: {
         haproxy: execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).split('\n')[0],
+        sourceCommit: sourceCommit(),
         kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
         node: process.version,
         date: started.toISOString(),

@@ -21,6 +21,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createNamespace, deleteNamespace, nsExecSync, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { countByRole } from '../lib/sample.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
 import { waitForLine } from './lab.mjs';
 
 const WORKER = fileURLToPath(new URL('./closes-worker.mjs', import.meta.url));
@@ -236,6 +237,7 @@ export async function runCloses(config, rt) {
       description: config.description,
       stamp: {
         haproxy: versions[0],
+        sourceCommit: sourceCommit(),
         kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
         node: process.version,
         date: started.toISOString(),

@@ -11,6 +11,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { createNamespace, deleteNamespace, nsExecSync, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import { countByRole } from '../lib/sample.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
 import { DEFAULT_SERVERS, haproxyConfig } from './config.mjs';
 import { summarise } from './summary.mjs';
 
@@ -366,6 +367,7 @@ export async function runHaproxyExperiment(config) {
       description: config.description,
       stamp: {
         haproxy: versions[0],
+        sourceCommit: sourceCommit(),
         kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
         node: process.version,
         date: started.toISOString(),

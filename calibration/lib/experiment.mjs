@@ -15,6 +15,7 @@ import {
   stopChild,
 } from './netns.mjs';
 import { countStates, mean, portStats, round, stallSeconds, tailRatio } from './sample.mjs';
+import { sourceCommit } from './source-commit.mjs';
 
 const WORKER = fileURLToPath(new URL('./worker.mjs', import.meta.url));
 const BLOCKING_SERVER = fileURLToPath(new URL('./blocking-server.py', import.meta.url));
@@ -235,6 +236,7 @@ export function runStamp(started, loadAtStart, sysctls) {
     scheduling: schedulingOf(process.pid),
     cpuAffinity: cpuAffinity(process.pid),
     sysctls,
+    sourceCommit: sourceCommit(),
   };
 }
 

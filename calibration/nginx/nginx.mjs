@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { kernelConfig } from '../lib/experiment.mjs';
 import { spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
 
 export const NGINX = process.env.NGINX_BIN ?? '/usr/sbin/nginx';
 
@@ -192,5 +193,6 @@ export function recordingStamp(prefix, { started, loadavgAtStart, scheduling }) 
     loadavgAtStart,
     scheduling,
     nginxConf: readLog(prefix, 'nginx.conf').replaceAll(prefix, '<prefix>'),
+    sourceCommit: sourceCommit(),
   };
 }
