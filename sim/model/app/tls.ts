@@ -1,7 +1,6 @@
 import type { AppConfig } from '../../scenario/schema.js';
 import type { NginxUpstreamTlsFull } from '../../trace/records.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
-import { type Conn, ConnKind } from '../core/conn.js';
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
@@ -99,10 +98,15 @@ interface SavedSession {
  * would keep the worker over that round trip and read the request itself; here the request joins
  * the queue (~0.1 ms on loopback apart).
  *
- * A WebSocket client's connection through nginx (one upstream connection per tunnel, never
- * cached) is still charged at the client connection's SYN (accepted): a full handshake, queued
- * like a request (a known simplification: its upstream connect, and resumption, are not followed).
- * A bare app is not charged here: an event loop reads the ClientHello in its turn (tlsInLoop,
+ * A WebSocket upgrade through nginx is one more such upstream connection (ws-endpoint.ts
+ * submitWork): the model opens a new one per upgrade, and its handshake, before the upgrade is
+ * sent, resumes the worker's saved session as an HTTP request's does. After the 101 nginx never
+ * caches it again: ngx_http_proxy_process_header sets `u->keepalive = 0` on 101 Switching
+ * Protocols, and ngx_http_upstream_free_keepalive_peer drops a connection without it. (nginx's
+ * ngx_http_upstream_get_keepalive_peer does not tell an upgrade from a request: with upstream
+ * keepalive an upgrade may take a cached connection and skip the handshake; the model's upgrade
+ * always connects anew, nginx's behaviour without `keepalive`, its default.)
+ * The client's own connection ends in nginx and costs the app nothing. A bare app is not charged here: an event loop reads the ClientHello in its turn (tlsInLoop,
  * loop-tls.ts), and a worker that accepts a connection does its handshake before its request
  * (tlsInWorker, AppServer.submitAfterHandshake). Open-loop requests (the request-level model) have
  * no connection and are not charged.
@@ -120,21 +124,6 @@ export class TlsHandshakes {
     this.toApp = w.backends.map((b) => !b.bare && b.app.config.tls.terminates === 'app');
     this.saved = w.backends.map(() => new Map());
   }
-
-  readonly accepted = (conn: Conn, b: number): void => {
-    const backend = this.w.backends[b];
-    // Behind nginx only a WebSocket client's connection is charged here (HTTP requests: upstream);
-    // a bare app does its handshakes where it reads a connection (loop-tls.ts, submitAfterHandshake).
-    if (!this.toApp[b] || conn.kind !== ConnKind.WS) return;
-    const cpu = tlsHandshakeCpu(backend.app.config);
-    if (cpu <= 0 || !backend.app.up) return;
-    const job = new Req(this.done);
-    job.fixedService = cpu;
-    job.deep = false;
-    this.app.submit(backend, job);
-  };
-
-  private readonly done = (): void => {};
 
   /** Whether nginx's connections to `backend`'s app speak TLS (upstream handshakes due). */
   toAppOf(backend: Backend): boolean {
