@@ -6,7 +6,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { acceptsByEventLoop } from './accept-model.js';
 import type { AppServer } from './app-server.js';
-import { roundTripsToRequest } from './tls-protocol.js';
+import { handshakeCpu, issuesTicket, roundTripsToRequest } from './tls-protocol.js';
 
 /**
  * The CPU of one full TLS handshake charged to the app's workers (app.tls): `handshake_cpu` when
@@ -93,7 +93,7 @@ interface SavedSession {
  * job on the app's workers (an event loop reads it one iteration after the accept, as a first
  * request: AppServer.submitOnAccept) that `queue_limit` does not refuse (AppServer.tlsHandshake);
  * nginx's Finished and the request behind it reach the app one `nginx.upstream_rtt` after the
- * server's flight (RFC 8446 §2), and the session ticket is saved then (it comes half a round trip
+ * server's flight (RFC 8446 §2; two after a full TLS 1.2 handshake, `protocol`: flightOut), and the session ticket is saved then (it comes half a round trip
  * later: within loopback's ~0.1 ms, not modelled). A worker-per-connection app (gunicorn sync)
  * would keep the worker over that round trip and read the request itself; here the request joins
  * the queue (~0.1 ms on loopback apart).
@@ -133,6 +133,7 @@ export class TlsHandshakes {
   /**
    * nginx worker `worker` of generation `gen` connected anew to `backend`'s app for a request: the
    * app does the handshake (resumed or full), then the request reaches it one `upstream_rtt` later
+   * (two after a full TLS 1.2 handshake: flightOut)
    * (`sent`, which queues it; skipped unless `wanted()` then: its client gave up meanwhile). The
    * app's process dying before that (killed: its socket's FIN or RST reaches nginx): `failed`.
    */
@@ -147,7 +148,8 @@ export class TlsHandshakes {
     const tls = backend.app.config.tls;
     const key = gen * WORKER_KEYS + worker;
     const full = this.whyFull(backend, key);
-    const cpu = full === null ? tls.resumed_handshake_cpu : tls.handshake_cpu;
+    const resumed = full === null;
+    const cpu = handshakeCpu(tls, resumed);
     if (full !== null)
       this.w.trace.emitLimited(`upstream-tls-full-${backend.index}`, {
         kind: 'nginx.upstream_tls_full',
@@ -157,7 +159,15 @@ export class TlsHandshakes {
         handshakeCpu: cpu,
         sessionTimeout: tls.session_timeout,
       });
-    const pending: UpstreamHandshake = { b: backend.index, key, epoch: backend.app.epoch, sent, wanted, failed };
+    const pending: UpstreamHandshake = {
+      b: backend.index,
+      key,
+      epoch: backend.app.epoch,
+      resumed,
+      sent,
+      wanted,
+      failed,
+    };
     const job = this.app.tlsHandshake(new Req((j) => this.flightOut(j, pending)));
     job.fixedService = cpu;
     job.deep = false;
@@ -173,14 +183,24 @@ export class TlsHandshakes {
     return this.w.now <= s.expires ? null : 'expired';
   }
 
-  /** The app's flight is out (or the job was lost): nginx's Finished and the request follow a round trip later. */
+  /**
+   * The app's flight is out (or the job was lost): nginx's Finished and the request follow a round
+   * trip (`nginx.upstream_rtt`) later with TLS 1.3, full or resumed, and after a resumed TLS 1.2
+   * handshake; two after a full TLS 1.2 one (`app.tls.protocol`: nginx's ClientKeyExchange and
+   * Finished, the app's NewSessionTicket and Finished, then the request: app/tls-protocol.ts
+   * roundTripsToRequest). nginx sends the request only once SSL_do_handshake reports the
+   * handshake done (ngx_ssl_handshake → c->ssl->handshaked, ngx_http_upstream_ssl_handshake →
+   * ngx_http_upstream_send_request), which as a TLS 1.2 client is after reading the server's
+   * Finished.
+   */
   private flightOut(job: AppJob, pending: UpstreamHandshake): void {
     if (job.status !== Status.OK) {
       if (pending.wanted()) pending.failed(job.status);
       return;
     }
     const backend = this.w.backends[pending.b];
-    this.w.engine.schedule(backend.nginx.config.upstream_rtt, this.finished, pending);
+    const trips = roundTripsToRequest(backend.app.config.tls, pending.resumed);
+    this.w.engine.schedule(backend.nginx.config.upstream_rtt * trips, this.finished, pending);
   }
 
   private readonly finished = (pending: UpstreamHandshake): void => {
@@ -193,8 +213,10 @@ export class TlsHandshakes {
       return;
     }
     const tls = backend.app.config.tls;
-    // Each handshake, resumed or not, brings a fresh ticket (OpenSSL tls_construct_new_session_ticket): saved anew.
-    if (tls.session_tickets)
+    // A TLS 1.3 handshake, resumed or not, and a full TLS 1.2 one bring a fresh ticket (OpenSSL
+    // tls_construct_new_session_ticket), which nginx's new-session callback saves anew; a resumed
+    // TLS 1.2 one none (issuesTicket): the saved session keeps its full handshake's expiry.
+    if (tls.session_tickets && issuesTicket(tls, pending.resumed))
       this.saved[pending.b].set(pending.key, { epoch: pending.epoch, expires: this.w.now + tls.session_timeout });
     if (pending.wanted()) pending.sent();
   };
@@ -208,6 +230,8 @@ interface UpstreamHandshake {
   readonly b: number;
   readonly key: number;
   readonly epoch: number;
+  /** It resumed nginx's saved session (fewer round trips with TLS 1.2, no new ticket). */
+  readonly resumed: boolean;
   readonly sent: () => void;
   readonly wanted: () => boolean;
   readonly failed: (status: Status) => void;
