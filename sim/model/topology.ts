@@ -66,8 +66,6 @@ export function buildModel(scenario: Scenario): Model {
   const connector = new LbConnector(world);
   const app = new AppServer(world);
   const tlsHandshakes = new TlsHandshakes(world, app);
-  const tls = tlsHandshakes.accepted;
-  world.onAccepted = tls;
   const path = new RequestPath(world, app, tlsHandshakes);
   const front = new NginxClientConns(world, path);
   let tlsCpu: TlsCpu | null = null;
@@ -75,10 +73,7 @@ export function buildModel(scenario: Scenario): Model {
     // TLS ends in nginx (or at a balancer with nbthread) on some VM: CPU queues (proxy/worker-cpu.ts).
     const cpu = new TlsCpu(world);
     tlsCpu = cpu;
-    world.onAccepted = (conn, b) => {
-      tls(conn, b);
-      cpu.accepted(conn, b);
-    };
+    world.onAccepted = cpu.accepted;
     world.onEnded = cpu.ended;
     front.cpu = cpu;
     cpu.workerConns = path.workerConns;

@@ -1,13 +1,12 @@
 import type { AppConfig } from '../../scenario/schema.js';
 import type { NginxUpstreamTlsFull } from '../../trace/records.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
-import { type Conn, ConnKind } from '../core/conn.js';
 import { Req } from '../core/request.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { acceptsByEventLoop } from './accept-model.js';
 import type { AppServer } from './app-server.js';
-import { roundTripsToRequest } from './tls-protocol.js';
+import { handshakeCpu, issuesTicket, roundTripsToRequest } from './tls-protocol.js';
 
 /**
  * The CPU of one full TLS handshake charged to the app's workers (app.tls): `handshake_cpu` when
@@ -94,15 +93,20 @@ interface SavedSession {
  * job on the app's workers (an event loop reads it one iteration after the accept, as a first
  * request: AppServer.submitOnAccept) that `queue_limit` does not refuse (AppServer.tlsHandshake);
  * nginx's Finished and the request behind it reach the app one `nginx.upstream_rtt` after the
- * server's flight (RFC 8446 §2), and the session ticket is saved then (it comes half a round trip
+ * server's flight (RFC 8446 §2; two after a full TLS 1.2 handshake, `protocol`: flightOut), and the session ticket is saved then (it comes half a round trip
  * later: within loopback's ~0.1 ms, not modelled). A worker-per-connection app (gunicorn sync)
  * would keep the worker over that round trip and read the request itself; here the request joins
  * the queue (~0.1 ms on loopback apart).
  *
- * A WebSocket client's connection through nginx (one upstream connection per tunnel, never
- * cached) is still charged at the client connection's SYN (accepted): a full handshake, queued
- * like a request (a known simplification: its upstream connect, and resumption, are not followed).
- * A bare app is not charged here: an event loop reads the ClientHello in its turn (tlsInLoop,
+ * A WebSocket upgrade through nginx is one more such upstream connection (ws-endpoint.ts
+ * submitWork): the model opens a new one per upgrade, and its handshake, before the upgrade is
+ * sent, resumes the worker's saved session as an HTTP request's does. After the 101 nginx never
+ * caches it again: ngx_http_proxy_process_header sets `u->keepalive = 0` on 101 Switching
+ * Protocols, and ngx_http_upstream_free_keepalive_peer drops a connection without it. (nginx's
+ * ngx_http_upstream_get_keepalive_peer does not tell an upgrade from a request: with upstream
+ * keepalive an upgrade may take a cached connection and skip the handshake; the model's upgrade
+ * always connects anew, nginx's behaviour without `keepalive`, its default.)
+ * The client's own connection ends in nginx and costs the app nothing. A bare app is not charged here: an event loop reads the ClientHello in its turn (tlsInLoop,
  * loop-tls.ts), and a worker that accepts a connection does its handshake before its request
  * (tlsInWorker, AppServer.submitAfterHandshake). Open-loop requests (the request-level model) have
  * no connection and are not charged.
@@ -121,21 +125,6 @@ export class TlsHandshakes {
     this.saved = w.backends.map(() => new Map());
   }
 
-  readonly accepted = (conn: Conn, b: number): void => {
-    const backend = this.w.backends[b];
-    // Behind nginx only a WebSocket client's connection is charged here (HTTP requests: upstream);
-    // a bare app does its handshakes where it reads a connection (loop-tls.ts, submitAfterHandshake).
-    if (!this.toApp[b] || conn.kind !== ConnKind.WS) return;
-    const cpu = tlsHandshakeCpu(backend.app.config);
-    if (cpu <= 0 || !backend.app.up) return;
-    const job = new Req(this.done);
-    job.fixedService = cpu;
-    job.deep = false;
-    this.app.submit(backend, job);
-  };
-
-  private readonly done = (): void => {};
-
   /** Whether nginx's connections to `backend`'s app speak TLS (upstream handshakes due). */
   toAppOf(backend: Backend): boolean {
     return this.toApp[backend.index];
@@ -144,6 +133,7 @@ export class TlsHandshakes {
   /**
    * nginx worker `worker` of generation `gen` connected anew to `backend`'s app for a request: the
    * app does the handshake (resumed or full), then the request reaches it one `upstream_rtt` later
+   * (two after a full TLS 1.2 handshake: flightOut)
    * (`sent`, which queues it; skipped unless `wanted()` then: its client gave up meanwhile). The
    * app's process dying before that (killed: its socket's FIN or RST reaches nginx): `failed`.
    */
@@ -158,7 +148,8 @@ export class TlsHandshakes {
     const tls = backend.app.config.tls;
     const key = gen * WORKER_KEYS + worker;
     const full = this.whyFull(backend, key);
-    const cpu = full === null ? tls.resumed_handshake_cpu : tls.handshake_cpu;
+    const resumed = full === null;
+    const cpu = handshakeCpu(tls, resumed);
     if (full !== null)
       this.w.trace.emitLimited(`upstream-tls-full-${backend.index}`, {
         kind: 'nginx.upstream_tls_full',
@@ -168,7 +159,15 @@ export class TlsHandshakes {
         handshakeCpu: cpu,
         sessionTimeout: tls.session_timeout,
       });
-    const pending: UpstreamHandshake = { b: backend.index, key, epoch: backend.app.epoch, sent, wanted, failed };
+    const pending: UpstreamHandshake = {
+      b: backend.index,
+      key,
+      epoch: backend.app.epoch,
+      resumed,
+      sent,
+      wanted,
+      failed,
+    };
     const job = this.app.tlsHandshake(new Req((j) => this.flightOut(j, pending)));
     job.fixedService = cpu;
     job.deep = false;
@@ -184,14 +183,24 @@ export class TlsHandshakes {
     return this.w.now <= s.expires ? null : 'expired';
   }
 
-  /** The app's flight is out (or the job was lost): nginx's Finished and the request follow a round trip later. */
+  /**
+   * The app's flight is out (or the job was lost): nginx's Finished and the request follow a round
+   * trip (`nginx.upstream_rtt`) later with TLS 1.3, full or resumed, and after a resumed TLS 1.2
+   * handshake; two after a full TLS 1.2 one (`app.tls.protocol`: nginx's ClientKeyExchange and
+   * Finished, the app's NewSessionTicket and Finished, then the request: app/tls-protocol.ts
+   * roundTripsToRequest). nginx sends the request only once SSL_do_handshake reports the
+   * handshake done (ngx_ssl_handshake → c->ssl->handshaked, ngx_http_upstream_ssl_handshake →
+   * ngx_http_upstream_send_request), which as a TLS 1.2 client is after reading the server's
+   * Finished.
+   */
   private flightOut(job: AppJob, pending: UpstreamHandshake): void {
     if (job.status !== Status.OK) {
       if (pending.wanted()) pending.failed(job.status);
       return;
     }
     const backend = this.w.backends[pending.b];
-    this.w.engine.schedule(backend.nginx.config.upstream_rtt, this.finished, pending);
+    const trips = roundTripsToRequest(backend.app.config.tls, pending.resumed);
+    this.w.engine.schedule(backend.nginx.config.upstream_rtt * trips, this.finished, pending);
   }
 
   private readonly finished = (pending: UpstreamHandshake): void => {
@@ -204,8 +213,10 @@ export class TlsHandshakes {
       return;
     }
     const tls = backend.app.config.tls;
-    // Each handshake, resumed or not, brings a fresh ticket (OpenSSL tls_construct_new_session_ticket): saved anew.
-    if (tls.session_tickets)
+    // A TLS 1.3 handshake, resumed or not, and a full TLS 1.2 one bring a fresh ticket (OpenSSL
+    // tls_construct_new_session_ticket), which nginx's new-session callback saves anew; a resumed
+    // TLS 1.2 one none (issuesTicket): the saved session keeps its full handshake's expiry.
+    if (tls.session_tickets && issuesTicket(tls, pending.resumed))
       this.saved[pending.b].set(pending.key, { epoch: pending.epoch, expires: this.w.now + tls.session_timeout });
     if (pending.wanted()) pending.sent();
   };
@@ -219,6 +230,8 @@ interface UpstreamHandshake {
   readonly b: number;
   readonly key: number;
   readonly epoch: number;
+  /** It resumed nginx's saved session (fewer round trips with TLS 1.2, no new ticket). */
+  readonly resumed: boolean;
   readonly sent: () => void;
   readonly wanted: () => boolean;
   readonly failed: (status: Status) => void;

@@ -57,6 +57,12 @@ interface PendingHandshake {
    */
   conn: Conn | null;
   connect: number;
+  /**
+   * The nginx worker process (generation, worker) that connects to the app for the upgrade: with
+   * TLS ending in the app behind nginx, whose saved session its handshake offers (app/tls.ts).
+   */
+  gen: number;
+  worker: number;
 }
 
 /**
@@ -155,7 +161,8 @@ export class WsEndpoint implements WsUpstream {
   /**
    * The opening handshake is an HTTP request the app serves (RFC 6455 §4.1: a GET with Upgrade;
    * §4.2.2: the server validates it and answers 101 with Sec-WebSocket-Accept), after the
-   * connection's TLS handshake (app/tls.ts, charged at the VM's accept; a bare event loop reads the
+   * connection's TLS handshake where TLS ends in the app (behind nginx: nginx's upstream connection's,
+   * resumed with its worker's saved session, app/tls.ts TlsHandshakes.upstream; a bare event loop reads the
    * ClientHello first and the upgrade a round trip after it: submitWork, loop-tls.ts; a worker that
    * takes one connection does the handshake, waits that round trip, then reads the upgrade:
    * AppServer.submitAfterHandshake). Its work
@@ -177,18 +184,24 @@ export class WsEndpoint implements WsUpstream {
    */
   private handshakeWork(conn: Conn, backend: Backend): boolean {
     const app = backend.app.config;
-    // Its connection's TLS handshake was charged when the VM accepted it (app/tls.ts), or is
-    // read by the event loop before the upgrade (submitWork).
+    // The client's TLS handshake with a bare app is read before the upgrade (submitWork); behind
+    // nginx with TLS ending in the app, nginx's upstream connection's handshake comes first.
     const work = app.ws.handshake_time;
     const inLoop = this.tls.endsIn(backend);
     const tlsInApp = inLoop || this.tlsInWorker[backend.index];
-    if (work <= 0 && !tlsInApp) return true;
+    if (work <= 0 && !tlsInApp && !this.upstreamTls(backend)) return true;
     if (!tlsInApp && backend.appQueueLength >= app.queue_limit) return false;
     const w = this.w;
     const b = backend.index;
     const [who, connect] = inLoop ? [conn, conn.connectStartedAt] : [null, 0];
-    this.submitHandshake({ b, work, since: w.now, syn: 0, epoch: backend.app.epoch, conn: who, connect });
+    const { nginxGen: gen, nginxWorker: worker } = conn;
+    this.submitHandshake({ b, work, since: w.now, syn: 0, epoch: backend.app.epoch, conn: who, connect, gen, worker });
     return true;
+  }
+
+  /** nginx speaks TLS to `backend`'s app (`terminates: app` behind the VM's nginx, `proxy_pass https://`). */
+  private upstreamTls(backend: Backend): boolean {
+    return !backend.bare && this.path.tls.toAppOf(backend);
   }
 
   private readonly submitHandshake = (h: PendingHandshake): void => {
@@ -230,6 +243,13 @@ export class WsEndpoint implements WsUpstream {
       const rtt = this.appConnector(backend).rtt;
       const hello = this.tls.clientHello(backend, rtt, () => this.upgradeArrives(h), ignore);
       this.path.app.submitOnAccept(backend, hello);
+      return;
+    }
+    if (this.upstreamTls(backend)) {
+      // nginx's new upstream connection handshakes first (ngx_http_upstream_ssl_init_connection),
+      // resuming its worker's saved session, and sends the upgrade once it is over (app/tls.ts).
+      const sent = h.work > 0 ? () => this.path.app.submit(backend, this.upgradeJob(h)) : ignore;
+      this.path.tls.upstream(backend, h.gen, h.worker, sent, always, ignore);
       return;
     }
     if (this.tlsInWorker[h.b]) {

@@ -108,16 +108,17 @@ export interface WsUpstream {
 /**
  * Where the client's TLS ends on a CPU queue (nginx's worker or the balancer's thread holding the
  * connection, proxy/worker-cpu.ts): nothing the client sends after its handshake is read before
- * the handshake itself is done — and, in nginx, before the client's Finished and that data have
- * come back a round trip after the server's flight (RFC 8446 §2). TLS ending in a bare app is not
+ * the handshake itself is done — and before the client's Finished and that data have come back
+ * a round trip after the server's flight (RFC 8446 §2), in nginx and at the balancer. TLS ending in a bare app is not
  * asked here (app/loop-tls.ts, AppServer.submitAfterHandshake).
  */
 export interface TlsHandshakes {
   /**
    * Seconds until `conn`'s client sends what follows its handshake (its WebSocket upgrade): the
-   * handshake's work done and, in nginx, one round trip (`clients.rtt`) more for the client's
-   * Finished (worker-cpu.ts roundTripAfter; 0 at the balancer, whose handshake is charged at the
-   * SYN inside the connect's round trip). 0: done already, or no CPU model where TLS ends.
+   * handshake's work done and one round trip (`clients.rtt`) more for the client's Finished, two
+   * after a full TLS 1.2 handshake, in nginx and at the balancer alike (worker-cpu.ts
+   * roundTripAfter; both read the ClientHello when it comes with the final ACK). 0: done
+   * already, or no CPU model where TLS ends.
    */
   doneIn(conn: Conn): number;
   /** Non-zero while `conn` is not yet in nginx's accept queue (its final ACK dropped on a full queue). */

@@ -58,8 +58,8 @@ export class RequestPath {
   constructor(
     private readonly w: World,
     readonly app: AppServer,
-    /** The app's TLS handshakes: with TLS ending in the app, each new upstream connection's first (app/tls.ts). */
-    private readonly tls: TlsHandshakes,
+    /** The app's TLS handshakes: with TLS ending in the app, each new upstream connection's first (app/tls.ts); a WebSocket upgrade's too (ws-endpoint.ts). */
+    readonly tls: TlsHandshakes,
   ) {
     this.synSchedules = w.backends.map((b) =>
       synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts),

@@ -15,7 +15,9 @@ import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
  * (`resumed_handshake_cpu`, by `protocol` when unset) when the client offers a ticket that
  * server's keys still open, with the round trips `app.tls.protocol` puts before the client's first
  * request (app/tls-protocol.ts) (session-tickets.ts: same VM and nginx generation, or a shared ticket key, or the one balancer;
- * younger than `session_timeout`). A request the client then sends on it waits for its own
+ * younger than `session_timeout`). Both read the ClientHello when it comes with the final ACK, a
+ * round trip after the SYN (admit, helloAtBalancer), and the client's first request comes one
+ * round trip after the flight (two after a full TLS 1.2 one: roundTripAfter). A request the client then sends on it waits for its own
  * connection's handshake, and then: at the balancer, for all the work its thread has queued
  * before it; in nginx, only for the handshake its worker has in progress (NginxWorkers.readWait:
  * nginx accepts one connection per event-loop iteration, the rest wait in the kernel).
@@ -36,6 +38,9 @@ export class TlsCpu implements TlsHandshakes {
   private readonly secondRoundTrip = new Set<Conn>();
   /** Connections attached to a VM whose TLS ends in nginx, not yet in its accept queue (admit), by serial. */
   private readonly awaiting = new Map<Conn, number>();
+  /** Connections to the balancer whose ClientHello is on its way (helloAtBalancer), by serial. */
+  private readonly hellos = new Map<Conn, number>();
+  private helloSerial = 0;
   private serial = 0;
   /** What waits for a connection's admission (whenAdmitted). */
   private readonly resumes = new Map<Conn, (conn: Conn) => void>();
@@ -63,36 +68,60 @@ export class TlsCpu implements TlsHandshakes {
   }
 
   /**
-   * The VM `b` took `conn`'s SYN (World.attach): at the balancer a thread takes it and its
-   * handshake now; in nginx that waits for the final ACK one RTT later (admit, from lb/l4-connect.ts).
+   * The VM `b` took `conn`'s SYN (World.attach): at the balancer a thread takes it now and its
+   * handshake when the ClientHello comes a round trip later (helloAtBalancer); in nginx both wait
+   * for the final ACK one RTT later (admit, from lb/l4-connect.ts).
    */
   readonly accepted = (conn: Conn, b: number): void => {
     const backend = this.w.backends[b];
     const tls = backend.app.config.tls;
     const where = TlsCpu.where(this.w, tls.terminates);
     if (where === Where.NONE) return;
-    const now = this.w.now;
     if (where === Where.LB) {
       // The client's handshake is with the balancer: once per client connection, however many
       // servers it is placed on (a connection placed again keeps its thread until World.end).
       if (conn.lbThread >= 0) return;
-      const lb = this.lb!;
-      conn.lbThread = lb.pick();
-      // HAProxy seals tickets with keys of its own, made at its start (no `tls-ticket-keys`), for
-      // every server behind it; the balancer never restarts in the model.
-      const resumed = this.tickets.resumes(conn, tls, KeyDomain.BALANCER, 0, now);
-      const end = lb.cpu.run(conn.lbThread, handshakeCpu(tls, resumed), now);
-      this.charged(conn, end, tls, resumed);
-      // Its ticket: with TLS 1.3 at the flight (the connect's round trip standing for the client's
-      // Finished: roundTripAfter), in a full TLS 1.2 handshake once the ClientKeyExchange and
-      // Finished are back, a round trip after it.
-      const back = this.secondRoundTrip.has(conn) ? this.w.scenario.clients.rtt : 0;
-      if (issuesTicket(tls, resumed)) this.tickets.issue(conn, tls, KeyDomain.BALANCER, 0, end + back);
+      conn.lbThread = this.lb!.pick();
+      // Its ClientHello comes with the final ACK, a round trip after the SYN (helloAtBalancer).
+      const serial = ++this.helloSerial;
+      this.hellos.set(conn, serial);
+      this.w.engine.schedule(this.w.scenario.clients.rtt, this.helloAtBalancer, { conn, serial });
       return;
     }
     // In nginx the connection is charged when its final ACK puts it in the accept queue (admit),
     // not at its SYN: the kernel counts only completed handshakes there (inet_csk_reqsk_queue_add).
     this.awaiting.set(conn, ++this.serial);
+  };
+
+  /**
+   * `conn`'s ClientHello reaches the balancer, a round trip after its SYN (with the final ACK, as
+   * at nginx: admit): the thread holding the connection computes the server's flight when it
+   * reads it, after the work queued on it — HAProxy's ssl_sock_handshake (src/ssl_sock.c), run
+   * when the connection is readable, calls SSL_do_handshake, which writes the whole TLS 1.3
+   * flight and returns SSL_ERROR_WANT_READ (CO_FL_SSL_WAIT_HS stays set); the client's Finished
+   * and first request (or upgrade) come one round trip (`clients.rtt`) after that flight (RFC 8446
+   * §2), two after a full TLS 1.2 one (roundTripAfter). No 0-RTT: early data needs `allow-0rtt`
+   * on the bind line (ssl_bind_parse_allow_0rtt → SSL_CTX_set_early_data_enabled, off by default),
+   * so a resumed handshake waits the round trip too. HAProxy seals tickets with keys of its own,
+   * made at its start (no `tls-ticket-keys`), for every server behind it; the balancer never
+   * restarts in the model. Before session 20 the flight was charged at the SYN and TLS 1.3's
+   * round trip taken as the connect's own: the first request came one round trip early.
+   */
+  private readonly helloAtBalancer = (h: { conn: Conn; serial: number }): void => {
+    const { conn } = h;
+    // The connection ended (or the record was reused) before its ClientHello came.
+    if (this.hellos.get(conn) !== h.serial) return;
+    this.hellos.delete(conn);
+    if (conn.lbThread < 0) return;
+    const tls = this.w.backends[conn.backend].app.config.tls;
+    const now = this.w.now;
+    const resumed = this.tickets.resumes(conn, tls, KeyDomain.BALANCER, 0, now);
+    const end = this.lb!.cpu.run(conn.lbThread, handshakeCpu(tls, resumed), now);
+    this.charged(conn, end, tls, resumed);
+    // The ticket comes with the balancer's answer to the client's Finished (TLS 1.2: to its
+    // ClientKeyExchange and Finished), a round trip after the flight; none in a resumed TLS 1.2 one.
+    if (issuesTicket(tls, resumed))
+      this.tickets.issue(conn, tls, KeyDomain.BALANCER, 0, end + this.w.scenario.clients.rtt);
   };
 
   /**
@@ -179,8 +208,8 @@ export class TlsCpu implements TlsHandshakes {
   }
 
   /**
-   * Seconds until `conn`'s own handshake is done and, in nginx, the client's Finished and upgrade
-   * have come back a round trip after it (roundTripAfter), asked once, when its client is about
+   * Seconds until `conn`'s own handshake is done and the client's Finished and upgrade have come
+   * back a round trip after it (roundTripAfter), in nginx or at the balancer, asked once, when its client is about
    * to send the upgrade (clients/websocket.ts connected). Only its own: in nginx a worker accepts one
    * connection per wake-up (ngx_event_accept, src/event/ngx_event_accept.c: `ev->available =
    * ecf->multi_accept`, off by default), so the storm's later connections wait in the kernel's
@@ -209,14 +238,11 @@ export class TlsCpu implements TlsHandshakes {
    * returning SSL_ERROR_WANT_READ; the client sends its Finished and, right behind it, its first
    * request (or upgrade) once that flight reaches it (RFC 8446 §2, figure 1), so they reach the
    * worker one round trip after the flight was written. At the balancer (TLS ending there) the
-   * model charges the handshake at the SYN, as if the flight answered it, and takes TLS 1.3's
-   * round trip as the connect's own: 0. A full TLS 1.2 handshake's second round trip comes on top
-   * of the connect's: two round trips after that flight, one after the connect.
+   * same: its thread computes the flight when the ClientHello comes (helloAtBalancer).
    */
   private roundTripAfter(conn: Conn): number {
     const rtt = this.w.scenario.clients.rtt;
-    if (this.secondRoundTrip.size > 0 && this.secondRoundTrip.has(conn)) return 2 * rtt;
-    return this.whereOf(conn) === Where.NGINX ? rtt : 0;
+    return this.secondRoundTrip.size > 0 && this.secondRoundTrip.has(conn) ? 2 * rtt : rtt;
   }
 
   /**
@@ -250,6 +276,7 @@ export class TlsCpu implements TlsHandshakes {
     this.tickets.lost(conn, this.w.now);
     this.secured(conn);
     this.awaiting.delete(conn);
+    this.hellos.delete(conn);
     this.resumes.delete(conn);
     this.resets.delete(conn);
     if (conn.lbThread < 0) return;
@@ -291,9 +318,10 @@ export class TlsCpu implements TlsHandshakes {
     const now = this.w.now;
     const wait = this.lb!.cpu.wait(conn.lbThread, now);
     this.lastWorkerWait = wait;
-    // After a full TLS 1.2 handshake the request comes a round trip after the balancer's flight.
-    const end = this.secondRoundTrip.size > 0 ? this.handshakeEnds.get(conn) : undefined;
-    if (end === undefined || !this.secondRoundTrip.has(conn)) return wait;
+    // A new connection's first request comes a round trip after the balancer's flight (two after
+    // a full TLS 1.2 one), then waits for what its thread has queued.
+    const end = this.handshakeEnds.get(conn);
+    if (end === undefined) return wait;
     const back = end + this.roundTripAfter(conn);
     if (back <= now) {
       this.secured(conn);

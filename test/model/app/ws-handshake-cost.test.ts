@@ -1,6 +1,7 @@
 /**
- * A WebSocket opening handshake is an HTTP request the app serves (RFC 6455 §4), plus a full TLS
- * handshake when TLS ends in the app (app.tls): a reconnect storm takes the app's workers from the
+ * A WebSocket opening handshake is an HTTP request the app serves (RFC 6455 §4), plus the TLS
+ * handshake of nginx's upstream connection when TLS ends in the app (app.tls; resumed with nginx's
+ * saved session after each nginx worker's first, app/tls.ts TlsHandshakes.upstream): a reconnect storm takes the app's workers from the
  * requests queued behind it (ws-endpoint.ts handshakeWork).
  */
 import { describe, expect, it } from 'vitest';
@@ -34,13 +35,13 @@ describe('the CPU cost of a WebSocket handshake and of TLS', () => {
     expect(queued(r)).toBe(0);
   });
 
-  it('1 ms handshakes plus TLS at the app (0.35 ms) need 0.81 of 2 workers: busy, no queue build-up', () => {
+  it('1 ms handshakes plus TLS at the app (0.1 ms resumed) need 0.66 of 2 workers: busy, no queue build-up', () => {
     const r = storm({ tls: { terminates: 'app' } });
     expect(busy(r)).toBeGreaterThanOrEqual(1);
     expect(queued(r)).toBeLessThan(50);
   });
 
-  it('5 ms of auth per handshake plus TLS overloads 2 workers (600 × 5.35 ms = 3.2 worker-s/s): the queue fills and upgrades fail', () => {
+  it('5 ms of auth per handshake plus TLS overloads 2 workers (600 × 5.1 ms = 3.1 worker-s/s): the queue fills and upgrades fail', () => {
     const r = storm({ ws: { handshake_time: '5ms' }, tls: { terminates: 'app' }, queue_limit: 200 });
     expect(queued(r)).toBeGreaterThanOrEqual(150);
     expect(r.figures['responses_5xx.total']).toBeGreaterThan(1000);
