@@ -16,6 +16,8 @@ import {
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ProbeStreak {
   reset(b: number, up: boolean): void;
+  /** A new pod on `b`: its worker's ticker starts now. */
+  podAdded(b: number): void;
 }
 
 /** A readiness probe can also be run at once, off its ticker (the worker's manualTriggerCh). */
@@ -261,8 +263,10 @@ export class Kubelet {
     // is bound only once it is Ready.
     this.readiness?.reset(b, false);
     this.podGen[b]++;
-    // The new pod's probe workers start with it (prober_manager.go AddPod): the startup ticker's phase.
+    // The new pod's probe workers start with it (prober_manager.go AddPod): their tickers' phases.
     this.startup?.podAdded(b);
+    this.readiness?.podAdded(b);
+    this.liveness?.podAdded(b);
     // A new pod's container has its own CrashLoopBackOff entry and restart count: the backoff key
     // is GetStableKey(pod, container), pod name + namespace + UID + container name and hash
     // (pkg/kubelet/kuberuntime/helpers.go, used by kuberuntime_manager.go doBackOff), and

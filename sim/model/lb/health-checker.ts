@@ -64,6 +64,8 @@ interface Pending {
    * NaN: a probe the kubelet triggered (probeNow), off the ticker.
    */
   tick: number;
+  /** kubelet: the pod (podAdded count) whose worker started this probe. */
+  pod: number;
 }
 
 /**
@@ -116,6 +118,8 @@ export class HealthChecker {
     this.paused = new Uint8Array(n);
     this.tickWaiting = new Float64Array(n).fill(Number.NaN);
     this.triggerWaiting = new Uint8Array(n);
+    this.tickTimer = new Float64Array(n).fill(-1);
+    this.pod = new Int32Array(n);
     this.deep = policy.endpoint === 'deep';
     this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
     this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
@@ -149,7 +153,32 @@ export class HealthChecker {
    */
   private next(b: number, delay: number): void {
     if (this.tasks) this.tasks.queue(b, delay);
-    else this.w.engine.schedule(delay, this.check, b);
+    else this.tickTimer[b] = this.w.engine.schedule(delay, this.check, b);
+  }
+
+  /** kubelet: each backend's next ticker tick (its engine timer), cancelled when a new pod comes. */
+  private readonly tickTimer: Float64Array;
+  /** kubelet: pods placed on each backend (podAdded): a probe of an earlier pod leaves the ticker alone. */
+  private readonly pod: Int32Array;
+
+  /**
+   * kubelet only: a new pod on backend b (a rollout's). Its probe workers start with it
+   * (pkg/kubelet/prober/prober_manager.go AddPod → worker.go run): the first doProbe at once finds
+   * no container in the pod's status yet and returns, then the worker probes on
+   * `time.NewTicker(periodSeconds)` from now — a period after the pod's creation, then every
+   * period — not on the previous pod's ticker. The run() jitter applies only within a period of
+   * the kubelet's own start: left out. A probe of the previous pod still running ends as it would,
+   * without scheduling a tick. The kubelet creates the sandbox and starts the container after
+   * AddPod; drainsim starts it in the same instant, so this tick is scheduled before the app's
+   * start-up timer and a tick at the very time the app starts listening comes first, as it would.
+   */
+  podAdded(b: number): void {
+    if (this.policy.checker !== 'kubelet') return;
+    this.pod[b]++;
+    this.w.engine.cancel(this.tickTimer[b]);
+    this.tickWaiting[b] = Number.NaN;
+    this.triggerWaiting[b] = 0;
+    this.tickTimer[b] = this.w.engine.schedule(this.policy.inter, this.check, b);
   }
 
   /**
@@ -300,7 +329,17 @@ export class HealthChecker {
   private begin(b: number, tick: number): void {
     const w = this.w;
     const backend = w.backends[b];
-    const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false, connected: false, syn: 0, tick };
+    const p: Pending = {
+      b,
+      startedAt: w.now,
+      job: null,
+      timer: -1,
+      done: false,
+      connected: false,
+      syn: 0,
+      tick,
+      pod: this.pod[b],
+    };
     this.inFlight[b] = p;
     // A check's connect() returns EINPROGRESS (a refusal arrives as an error on the socket, an
     // established connection as I/O), so the task is queued at its connect deadline before any
@@ -493,14 +532,16 @@ export class HealthChecker {
     if (this.paused[b]) {
       // A check that was running when the server entered maintenance: its result changes no
       // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it).
-      if (!Number.isNaN(p.tick)) this.next(b, this.nextInterval(b));
+      if (!Number.isNaN(p.tick) && p.pod === this.pod[b]) this.next(b, this.nextInterval(b));
       return;
     }
     if (!ok) w.metrics.inc(w.c.checkFailures, b);
     if (this.policy.checker === 'kubelet') {
       this.countConsecutive(b, ok, reason, duration);
       // kubelet: a ticker, whatever the probe took; a triggered probe leaves it as it is.
-      if (!Number.isNaN(p.tick)) w.engine.at(Math.max(p.tick + this.policy.inter, w.now), this.check, b);
+      // A probe started for an earlier pod leaves the new pod's ticker as it is.
+      if (!Number.isNaN(p.tick) && p.pod === this.pod[b])
+        this.tickTimer[b] = w.engine.at(Math.max(p.tick + this.policy.inter, w.now), this.check, b);
       this.takeWaiting(b);
       return;
     }
