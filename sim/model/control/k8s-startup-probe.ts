@@ -4,6 +4,11 @@ import { RelistGrid, withinInitialDelay } from './kubelet-timing.js';
 
 /** What the startup probe reports to the kubelet. */
 export interface StartupListener {
+  /**
+   * The worker's first tick for a new container: doProbe stores its initial result (Unknown) for
+   * the new container ID, a change the results manager publishes, so the kubelet syncs the pod.
+   */
+  firstTick(b: number): void;
   /** The probe succeeded: the container has started. */
   started(b: number): void;
   /** failureThreshold failures in a row: the kubelet kills the container. */
@@ -37,6 +42,8 @@ export class StartupProbe {
   /** The container incarnation (app epoch) each backend's probe runs for; -1: none. */
   private readonly watching: Int32Array;
   private readonly failures: Int32Array;
+  /** Ticks of the watched container so far (within its initial delay too). */
+  private readonly ticks: Int32Array;
   /** Each pod's worker ticker: ticks at `ticker[b].phase + k × period`. */
   private readonly ticker: RelistGrid[];
   /** When the probed container's process started (its initialDelaySeconds count from then). */
@@ -49,6 +56,7 @@ export class StartupProbe {
   ) {
     this.watching = new Int32Array(w.backends.length).fill(-1);
     this.failures = new Int32Array(w.backends.length);
+    this.ticks = new Int32Array(w.backends.length);
     this.startedAt = new Float64Array(w.backends.length);
     const rng = w.streams.stream('k8s.startup');
     this.ticker = w.backends.map(() => new RelistGrid(w.now, rng.next(), probe.period));
@@ -67,6 +75,7 @@ export class StartupProbe {
     const epoch = this.w.backends[b].app.epoch;
     this.watching[b] = epoch;
     this.failures[b] = 0;
+    this.ticks[b] = 0;
     this.startedAt[b] = startedAt;
     this.w.engine.schedule(this.ticker[b].lagAfter(this.w.now), this.tick, b);
   }
@@ -80,6 +89,7 @@ export class StartupProbe {
     const app = this.w.backends[b].app;
     // The container this probe was for is gone (killed, crashed, replaced): stand down.
     if (this.watching[b] !== app.epoch) return;
+    if (++this.ticks[b] === 1) this.listener.firstTick(b);
     // Within initialDelaySeconds of the container's start: no probe at this tick (doProbe).
     if (withinInitialDelay(this.w.now - this.startedAt[b], this.probe.initial_delay)) {
       this.w.engine.schedule(this.probe.period, this.tick, b);

@@ -14,12 +14,19 @@ import {
 } from './kubelet-timing.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
-export interface ReadinessProbe {
+export interface ProbeStreak {
   reset(b: number, up: boolean): void;
+  /** A new pod on `b`: its worker's ticker starts now. */
+  podAdded(b: number): void;
+}
+
+/** A readiness probe can also be run at once, off its ticker (the worker's manualTriggerCh). */
+export interface ReadinessProbe extends ProbeStreak {
+  probeNow(b: number): void;
 }
 
 /** A liveness probe is also held after its failure until the next container (resume). */
-export interface LivenessProbe extends ReadinessProbe {
+export interface LivenessProbe extends ProbeStreak {
   resume(b: number): void;
 }
 
@@ -109,6 +116,12 @@ export class Kubelet {
    */
   private readonly probedSince: Float64Array;
   /**
+   * When the pod worker's last sync of each pod that the model follows ran (its PLEG sync of a
+   * new container, the syncs after startup-probe results): the next one waits for a relist newer
+   * than it (syncStart).
+   */
+  private readonly lastSync: Float64Array;
+  /**
    * The pod on this backend is terminating (deleted by a rollout), with what to call if its
    * container dies before the rollout's own timers see it exit.
    */
@@ -151,9 +164,13 @@ export class Kubelet {
     this.deleted = new Uint8Array(w.backends.length);
     this.runningSince = new Float64Array(n).fill(w.now);
     this.probedSince = new Float64Array(n).fill(-Infinity);
+    this.lastSync = new Float64Array(n).fill(-Infinity);
     const startupProbe = w.scenario.probes.startup;
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
+          firstTick: (b) => {
+            this.lastSync[b] = this.syncStart(b);
+          },
           started: (b) => this.containerStartedProbe(b),
           failed: (b) => this.killContainer(b, 'startup'),
         })
@@ -246,8 +263,10 @@ export class Kubelet {
     // is bound only once it is Ready.
     this.readiness?.reset(b, false);
     this.podGen[b]++;
-    // The new pod's probe workers start with it (prober_manager.go AddPod): the startup ticker's phase.
+    // The new pod's probe workers start with it (prober_manager.go AddPod): their tickers' phases.
     this.startup?.podAdded(b);
+    this.readiness?.podAdded(b);
+    this.liveness?.podAdded(b);
     // A new pod's container has its own CrashLoopBackOff entry and restart count: the backoff key
     // is GetStableKey(pod, container), pod name + namespace + UID + container name and hash
     // (pkg/kubelet/kuberuntime/helpers.go, used by kuberuntime_manager.go doBackOff), and
@@ -303,11 +322,53 @@ export class Kubelet {
    */
   private containerSeen(b: number): void {
     this.statusRunning[b] = 1;
+    this.lastSync[b] = this.w.now;
     this.liveness?.resume(b);
     this.liveness?.reset(b, true);
     this.startup?.watch(b, this.probedSince[b]);
     this.afterInitialDelays(b);
     this.maybeReady(b);
+    // The relist's ContainerStarted event syncs the pod: without a startup probe the container
+    // counts as started at once, so that sync's UpdatePodStatus triggers the readiness probe.
+    if (this.started[b]) this.triggerReadiness(b);
+  }
+
+  /**
+   * When a sync of the pod on `b` asked for now starts: the pod worker first waits for a pod cache
+   * newer than the end of its previous sync (pkg/kubelet/pod_workers.go podWorkerLoop:
+   * `podCache.GetNewerThan(uid, lastSyncTime)`, `lastSyncTime` set as each sync ends), i.e. for a
+   * PLEG relist that started after it (pleg/generic.go Relist stamps the cache with its start).
+   * A pod last synced more than a relist ago syncs at once. The sync's own duration is left out.
+   */
+  private syncStart(b: number): number {
+    const last = this.lastSync[b];
+    return Math.max(this.w.now, last === -Infinity ? last : last + this.pleg.lagAfter(last));
+  }
+
+  /**
+   * A sync of the pod whose container runs and has started, while its readiness result is not
+   * Success, runs the readiness probe at once: kubelet.go SyncPod → generateAPIPodStatus →
+   * prober_manager.go UpdatePodStatus sends on the readiness worker's manualTriggerCh (PR #97126,
+   * "trigger a readinessProbe run immediately after the container has started"; fixed for the
+   * startup probe's success by PR #101738). Kubernetes 1.35's default probe manager
+   * (prober_manager.go / worker.go); the worker runs no probe within its initialDelaySeconds.
+   * Modelled syncs: the relist that sees the container (no startup probe) and the one after the
+   * startup probe's success; the pod worker's other syncs (its ~1-min resync, the readiness
+   * result changes) are left out.
+   */
+  private triggerReadiness(b: number, at = this.w.now): void {
+    const readiness = this.w.scenario.probes.readiness;
+    const probe = this.readiness;
+    if (!probe || !readiness || this.podReady[b]) return;
+    const pod = this.podGen[b];
+    const epoch = this.w.backends[b].app.epoch;
+    const fire = (): void => {
+      if (this.podGen[b] !== pod || this.w.backends[b].app.epoch !== epoch || this.podReady[b]) return;
+      if (this.inInitialDelay(b, readiness.initial_delay)) return;
+      probe.probeNow(b);
+    };
+    if (at <= this.w.now) fire();
+    else this.w.engine.schedule(at - this.w.now, fire, null);
   }
 
   /**
@@ -331,7 +392,7 @@ export class Kubelet {
     const app = w.backends[b].app;
     const pod = this.podGen[b];
     const epoch = app.epoch;
-    const restart = (probe: ReadinessProbe | null, initialDelay: number, up: boolean): void => {
+    const restart = (probe: ProbeStreak | null, initialDelay: number, up: boolean): void => {
       if (!probe || !(initialDelay > 0)) return;
       // The first whole second of run time that is no longer below the delay.
       const left = this.probedSince[b] + Math.ceil(initialDelay - 1e-9) - w.now;
@@ -355,6 +416,13 @@ export class Kubelet {
     this.readiness?.reset(b, false);
     this.liveness?.reset(b, true);
     this.maybeReady(b);
+    // kubelet.go syncLoopIteration: the startup result's update sets Started in the status manager
+    // (SetContainerStartup) and syncs the pod (handleProbeSync), whose UpdatePodStatus triggers the
+    // readiness probe; the worker reads that Started status, so it probes. A success at the
+    // worker's first tick follows the sync of its initial result: this one waits for a relist.
+    const at = this.syncStart(b);
+    this.lastSync[b] = at;
+    this.triggerReadiness(b, at);
   }
 
   /** A rollout waits for the pod on `b` to be Ready again (its minReadySeconds start afresh). */

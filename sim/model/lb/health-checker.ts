@@ -59,6 +59,13 @@ interface Pending {
   connected: boolean;
   /** SYN retransmissions made so far (a full accept queue dropped the earlier SYNs). */
   syn: number;
+  /**
+   * kubelet: the worker's ticker tick this probe answers (its next tick is a period after it);
+   * NaN: a probe the kubelet triggered (probeNow), off the ticker.
+   */
+  tick: number;
+  /** kubelet: the pod (podAdded count) whose worker started this probe. */
+  pod: number;
 }
 
 /**
@@ -68,8 +75,8 @@ interface Pending {
  * so one failed check before the first success marks the server DOWN (src/server.c
  * `new_server()`); the next check starts `srv_getinter()` after the previous one ENDS
  * (`process_chk_conn()`): `inter` while fully UP, `downinter` while fully DOWN, `fastinter` in
- * between. A kubelet probe instead runs on a ticker (`period`) and counts consecutive results
- * (pkg/kubelet/prober/worker.go). An HTTP check is a request served by the app's own
+ * between. A kubelet probe instead runs on a ticker (`period`), and at once when the kubelet
+ * triggers it (probeNow), and counts consecutive results (pkg/kubelet/prober/worker.go). An HTTP check is a request served by the app's own
  * workers, so under load it waits in the same queue as real traffic and can time out; a check
  * abandoned at its timeout is still served later (stale work). A TCP check only needs the kernel
  * to complete the handshake: it passes while nginx listens, whatever the app answers.
@@ -82,6 +89,13 @@ export class HealthChecker {
   private readonly failures: Int32Array;
   /** CHK_ST_PAUSED: the server is in maintenance, its checks are not run (haproxy checker only). */
   private readonly paused: Uint8Array;
+  /**
+   * kubelet: a ticker tick (its time) that came while the worker was probing, taken when that probe
+   * ends (Go's time.Ticker keeps one tick in its channel); NaN: none.
+   */
+  private readonly tickWaiting: Float64Array;
+  /** kubelet: a probeNow() that came while the worker was probing (manualTriggerCh holds one). */
+  private readonly triggerWaiting: Uint8Array;
   /** What every HTTP check request of this policy asks of the app, worked out once. */
   private readonly deep: boolean;
   private readonly depTimeout: number;
@@ -102,6 +116,10 @@ export class HealthChecker {
     this.successes = new Int32Array(n);
     this.failures = new Int32Array(n);
     this.paused = new Uint8Array(n);
+    this.tickWaiting = new Float64Array(n).fill(Number.NaN);
+    this.triggerWaiting = new Uint8Array(n);
+    this.tickTimer = new Float64Array(n).fill(-1);
+    this.pod = new Int32Array(n);
     this.deep = policy.endpoint === 'deep';
     this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
     this.depTimeoutStatus = policy.onDependencyTimeout === 'ready' ? Status.OK : Status.UNAVAILABLE;
@@ -135,7 +153,32 @@ export class HealthChecker {
    */
   private next(b: number, delay: number): void {
     if (this.tasks) this.tasks.queue(b, delay);
-    else this.w.engine.schedule(delay, this.check, b);
+    else this.tickTimer[b] = this.w.engine.schedule(delay, this.check, b);
+  }
+
+  /** kubelet: each backend's next ticker tick (its engine timer), cancelled when a new pod comes. */
+  private readonly tickTimer: Float64Array;
+  /** kubelet: pods placed on each backend (podAdded): a probe of an earlier pod leaves the ticker alone. */
+  private readonly pod: Int32Array;
+
+  /**
+   * kubelet only: a new pod on backend b (a rollout's). Its probe workers start with it
+   * (pkg/kubelet/prober/prober_manager.go AddPod → worker.go run): the first doProbe at once finds
+   * no container in the pod's status yet and returns, then the worker probes on
+   * `time.NewTicker(periodSeconds)` from now — a period after the pod's creation, then every
+   * period — not on the previous pod's ticker. The run() jitter applies only within a period of
+   * the kubelet's own start: left out. A probe of the previous pod still running ends as it would,
+   * without scheduling a tick. The kubelet creates the sandbox and starts the container after
+   * AddPod; drainsim starts it in the same instant, so this tick is scheduled before the app's
+   * start-up timer and a tick at the very time the app starts listening comes first, as it would.
+   */
+  podAdded(b: number): void {
+    if (this.policy.checker !== 'kubelet') return;
+    this.pod[b]++;
+    this.w.engine.cancel(this.tickTimer[b]);
+    this.tickWaiting[b] = Number.NaN;
+    this.triggerWaiting[b] = 0;
+    this.tickTimer[b] = this.w.engine.schedule(this.policy.inter, this.check, b);
   }
 
   /**
@@ -188,6 +231,28 @@ export class HealthChecker {
     this.paused[b] = 0;
     this.health[b] = this.policy.rise;
     this.up[b] = 1;
+  }
+
+  /**
+   * kubelet only: probe backend b now, off the ticker, as the worker does when the kubelet sends on
+   * its `manualTriggerCh` (pkg/kubelet/prober/worker.go run: the select takes the trigger as it
+   * takes a tick, and the ticker keeps its phase). The channel holds one trigger: one sent while
+   * the worker is probing runs as soon as that probe ends, and a second is dropped (the sender's
+   * `select ... default`, prober_manager.go UpdatePodStatus). The result counts as any probe's.
+   */
+  probeNow(b: number): void {
+    if (this.policy.checker !== 'kubelet' || this.paused[b]) return;
+    if (this.probing(b)) {
+      this.triggerWaiting[b] = 1;
+      return;
+    }
+    this.begin(b, Number.NaN);
+  }
+
+  /** Backend b's probe has started and not ended (kubelet: its worker is inside doProbe). */
+  private probing(b: number): boolean {
+    const p = this.inFlight[b];
+    return p !== null && !p.done;
   }
 
   /** The server's checks are paused (it is in maintenance). */
@@ -247,14 +312,34 @@ export class HealthChecker {
   }
 
   private readonly check = (b: number): void => {
-    const w = this.w;
-    const backend = w.backends[b];
     if (this.paused[b]) {
       // `while (tick_is_expired(t->expire)) t->expire += check->inter` (process_chk_conn()).
       this.next(b, this.policy.inter);
       return;
     }
-    const p: Pending = { b, startedAt: w.now, job: null, timer: -1, done: false, connected: false, syn: 0 };
+    // kubelet: a tick while a triggered probe runs waits for it (one probe at a time per worker).
+    if (this.policy.checker === 'kubelet' && this.probing(b)) {
+      this.tickWaiting[b] = this.w.now;
+      return;
+    }
+    this.begin(b, this.w.now);
+  };
+
+  /** Start a check of backend b: a tick of the ticker at `tick`, or (NaN) a triggered probe. */
+  private begin(b: number, tick: number): void {
+    const w = this.w;
+    const backend = w.backends[b];
+    const p: Pending = {
+      b,
+      startedAt: w.now,
+      job: null,
+      timer: -1,
+      done: false,
+      connected: false,
+      syn: 0,
+      tick,
+      pod: this.pod[b],
+    };
     this.inFlight[b] = p;
     // A check's connect() returns EINPROGRESS (a refusal arrives as an error on the socket, an
     // established connection as I/O), so the task is queued at its connect deadline before any
@@ -284,7 +369,7 @@ export class HealthChecker {
     job.depTimeoutStatus = this.depTimeoutStatus;
     p.job = job;
     this.sendSyn(p);
-  };
+  }
 
   /**
    * A started check's task sleeps until the connect deadline (tcpcheck_eval_connect(): `t->expire`),
@@ -447,18 +532,36 @@ export class HealthChecker {
     if (this.paused[b]) {
       // A check that was running when the server entered maintenance: its result changes no
       // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it).
-      this.next(b, this.nextInterval(b));
+      if (!Number.isNaN(p.tick) && p.pod === this.pod[b]) this.next(b, this.nextInterval(b));
       return;
     }
     if (!ok) w.metrics.inc(w.c.checkFailures, b);
     if (this.policy.checker === 'kubelet') {
       this.countConsecutive(b, ok, reason, duration);
-      // kubelet: a ticker, whatever the probe took.
-      w.engine.at(Math.max(p.startedAt + this.policy.inter, w.now), this.check, b);
+      // kubelet: a ticker, whatever the probe took; a triggered probe leaves it as it is.
+      // A probe started for an earlier pod leaves the new pod's ticker as it is.
+      if (!Number.isNaN(p.tick) && p.pod === this.pod[b])
+        this.tickTimer[b] = w.engine.at(Math.max(p.tick + this.policy.inter, w.now), this.check, b);
+      this.takeWaiting(b);
       return;
     }
     this.countHealth(b, ok, reason, duration);
     this.next(b, this.nextInterval(b));
+  }
+
+  /**
+   * The kubelet's worker back in its select after a probe: a tick or a trigger that came
+   * meanwhile runs now (the tick first: Go picks among ready cases at random; one order is kept).
+   */
+  private takeWaiting(b: number): void {
+    const tick = this.tickWaiting[b];
+    if (!Number.isNaN(tick)) {
+      this.tickWaiting[b] = Number.NaN;
+      this.begin(b, tick);
+    } else if (this.triggerWaiting[b]) {
+      this.triggerWaiting[b] = 0;
+      this.begin(b, Number.NaN);
+    }
   }
 
   /** HAProxy's health counter (src/check.c, the counter update of `check_notify_failure/success()`). */
