@@ -22,7 +22,7 @@ import { HAPROXY9 } from './holdout9-figures.js';
 const PREDICTIONS = 'calibration/data/holdout9-predictions.json';
 const DATA = 'calibration/data';
 /** The commit holding the twins and predictions, made before any round-9 recording (set once recorded). */
-const BLIND9: string | null = null;
+const BLIND9: string | null = '33988eda00945f19b571a5b45110a0258961dadf';
 
 interface Predictions {
   note: string;
