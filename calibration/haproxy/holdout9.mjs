@@ -70,4 +70,46 @@ const randomWeights = heldOut({
   actions: [{ at: 6, op: 'kill', server: 's3' }],
 });
 
+/**
+ * Second batch (predicted after the first three were recorded, before these two were): `balance
+ * random` with s1 SIGSTOPped 4-9 s. HAProxy 2.6's random takes two draws and keeps the less loaded
+ * (get_server_rnd(), src/lb_chash.c: `draws` 2 by default, the lower served + queued over the
+ * weight), so the hung s1 gets a request only when both draws fall on it — far fewer than half,
+ * more than leastconn's one.
+ */
+const hungRandom = heldOut({
+  name: 'haproxy-holdout9b-stop-random-http',
+  description:
+    'mode http, 2 servers `balance random`, no maxconn: 40 req/s over 12 keep-alive connections; SIGSTOP s1 at ' +
+    '4 s, SIGCONT at 9 s: how many requests wait on s1, what s2 answers meanwhile, the longest wait, errors.',
+  mode: 'http',
+  seconds: 14,
+  backendLines: ['balance random', LOG_CHECKS],
+  requests: { rate: 40, connections: 12 },
+  actions: [
+    { at: 4, op: 'stop', server: 's1' },
+    { at: 9, op: 'cont', server: 's1' },
+  ],
+});
+
+/**
+ * `balance leastconn` over weights 1 and 3 with 200-ms requests (GET /slow/200, ≈ 8 in flight at
+ * 40 req/s): fwlc's key is (served + 1) × SRV_EWGHT_MAX / eweight (fwlc_queue_srv(), src/lb_fwlc.c),
+ * so s2 holds about three times s1's in-flight requests and answers about three quarters.
+ */
+const weightedLeastconn = heldOut({
+  name: 'haproxy-holdout9b-leastconn-w13-slow200-http',
+  description:
+    'mode http, 2 servers `balance leastconn`, weights 1 and 3: 40 req/s of 200-ms requests (GET /slow/200) over ' +
+    "12 keep-alive connections (the pool grows when all are busy): s2's share of the answers, errors.",
+  mode: 'http',
+  seconds: 14,
+  servers: [{ name: 's1' }, { name: 's2', options: 'weight 3' }],
+  backendLines: ['balance leastconn', LOG_CHECKS],
+  requests: { rate: 40, connections: 12, path: '/slow/200' },
+  actions: [],
+});
+
 export const HOLDOUT9_EXPERIMENTS = [slowstartMaint, hungLeastconn, randomWeights];
+/** The second batch (names holdout9b: `--only haproxy-holdout9b` records it alone). */
+export const HOLDOUT9B_EXPERIMENTS = [hungRandom, weightedLeastconn];
