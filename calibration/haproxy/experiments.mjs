@@ -9,6 +9,7 @@ import { HOLDOUT5_EXPERIMENTS } from './holdout5.mjs';
 import { HOLDOUT6_EXPERIMENTS } from './holdout6.mjs';
 import { HOLDOUT7_EXPERIMENTS } from './holdout7.mjs';
 import { HOLDOUT8_EXPERIMENTS } from './holdout8.mjs';
+import { HOLDOUT9_EXPERIMENTS, HOLDOUT9B_EXPERIMENTS } from './holdout9.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -329,6 +330,8 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT6_EXPERIMENTS,
   ...HOLDOUT7_EXPERIMENTS,
   ...HOLDOUT8_EXPERIMENTS,
+  ...HOLDOUT9_EXPERIMENTS,
+  ...HOLDOUT9B_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

@@ -1,0 +1,238 @@
+/**
+ * Held-out validation, round 9 (session 20, hold9; calibration/README.md "Held-out validation,
+ * round 9"): three HAProxy 2.6.12 runs on mechanisms no earlier round recorded — `slowstart 6s`
+ * when a server leaves forced maintenance (`set server … state ready`), `balance leastconn` with a
+ * hung (SIGSTOPped) server and no maxconn, and `balance random` over weights 1, 1, 2 with a kill.
+ * The twins and the predictions (calibration/data/holdout9-predictions.json, written by
+ * DRAINSIM_WRITE_HOLDOUT9=1 below) were committed BEFORE anything was recorded (BLIND9); each run
+ * was then recorded once. Nothing is refitted: the table compares the blind prediction with the
+ * recording (counts ±10 % (±2 near zero), times ±1 s, shares ±0.1); a row outside it stays as a
+ * KNOWN GAP with both values and its cause (GAPS9). The predictions are tables over HAProxy's start
+ * before t0 (`lb.uptime`), read at the start each recording states (haproxy-restated.ts).
+ * Second batch (BLIND9B, predicted after the first batch was recorded, before it was): `balance
+ * random` with a hung server and `balance leastconn` over weights 1 and 3 under 200-ms requests.
+ * Recorded (load average 3.4-4.4): 14 of 14 rows, then 6 of 7 — 20 of 21 (15 of 16 mechanism
+ * rows); the gap: random(2) draws on the chash ring, not by weight (GAPS9).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { statedUptime } from './haproxy-restated.js';
+import type { Tolerance } from './heldout-table.js';
+import { twin7, UPTIMES7, uptimeKey } from './holdout7-figures.js';
+import type { HaproxyRec8 } from './holdout8-figures.js';
+import { type Figure9, HAPROXY9, HAPROXY9B } from './holdout9-figures.js';
+
+const PREDICTIONS = 'calibration/data/holdout9-predictions.json';
+/** The second batch's, committed after the first batch's recordings, before its own (BLIND9B). */
+const PREDICTIONS_B = 'calibration/data/holdout9-batch2-predictions.json';
+const DATA = 'calibration/data';
+/** The commit holding the twins and predictions, made before any round-9 recording (set once recorded). */
+const BLIND9: string | null = '33988eda00945f19b571a5b45110a0258961dadf';
+/** The second batch's blind commit (set once recorded). */
+const BLIND9B: string | null = '4483eee72d47f1eb4985089d9fc2abf9608a5d4b';
+
+interface Predictions {
+  note: string;
+  haproxy: Record<string, Record<string, Record<string, number | null>>>;
+}
+
+/** Each twin's figures, seeds 1-5, at every lb.uptime of the grid. */
+function predict(figureSets: Record<string, Figure9[]>): Predictions['haproxy'] {
+  return Object.fromEntries(
+    Object.entries(figureSets).map(([run, figures]) => [
+      run,
+      Object.fromEntries(
+        UPTIMES7.map((u) => {
+          const runs = twin7(run, u);
+          return [u.toFixed(3), Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
+        }),
+      ),
+    ]),
+  );
+}
+
+const NOTE_TAIL =
+  "keyed by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), " +
+  'per figure: means over seeds 1-5 (check times: seed 1).';
+
+const write = process.env.DRAINSIM_WRITE_HOLDOUT9;
+describe.runIf(write)('held-out round 9: predictions before recording', () => {
+  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout9-predictions.json', () => {
+    if (existsSync(PREDICTIONS)) throw new Error('blind predictions are kept as first written');
+    const note =
+      'drainsim predictions of the round-9 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+      `run was recorded (test/calibration/holdout9.test.ts, DRAINSIM_WRITE_HOLDOUT9=1): per run, ${NOTE_TAIL}`;
+    writeFileSync(
+      PREDICTIONS,
+      `${JSON.stringify({ note, haproxy: predict(HAPROXY9) } satisfies Predictions, null, 1)}\n`,
+    );
+  }, 900_000);
+});
+
+const writeB = process.env.DRAINSIM_WRITE_HOLDOUT9B;
+describe.runIf(writeB)('held-out round 9, second batch: predictions before recording', () => {
+  it('writes the second batch’s figures (seeds 1-5) to calibration/data/holdout9-batch2-predictions.json', () => {
+    if (existsSync(PREDICTIONS_B)) throw new Error('blind predictions are kept as first written');
+    const note =
+      'drainsim predictions of the round-9 second-batch twins (calibration/scenarios/<run>.yaml), written after ' +
+      'the first batch was recorded and BEFORE these runs were (test/calibration/holdout9.test.ts, ' +
+      `DRAINSIM_WRITE_HOLDOUT9B=1): per run, ${NOTE_TAIL}`;
+    writeFileSync(
+      PREDICTIONS_B,
+      `${JSON.stringify({ note, haproxy: predict(HAPROXY9B) } satisfies Predictions, null, 1)}\n`,
+    );
+  }, 900_000);
+});
+
+/** One row of the round's table. */
+export interface Row9 {
+  run: string;
+  figure: string;
+  real: number | null;
+  predicted: number | null;
+  tolerance: Tolerance;
+  fixed?: string;
+}
+
+function allowed(t: Tolerance, real: number): number {
+  if ('count' in t) return Math.max(0.1 * Math.abs(real), 2);
+  if ('share' in t) return 0.1;
+  return t.seconds;
+}
+const within = (r: Row9): boolean =>
+  r.real === null || r.predicted === null
+    ? r.real === r.predicted
+    : Math.abs(r.predicted - r.real) <= allowed(r.tolerance, r.real) + 1e-9;
+
+/** A known gap: both values, pinned, and the cause found. */
+interface Gap9 {
+  real: number | null;
+  predicted: number | null;
+  cause: string;
+}
+
+/** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
+export const GAPS9: Record<string, Gap9> = {
+  'haproxy-holdout9b-stop-random-http / requests sent in [4, 9) s that s1 answered (twin: attempts on s1 in (4, 9] s)':
+    {
+      real: 40,
+      predicted: 47,
+      cause:
+        'HAProxy draws random(2) on the consistent-hash ring, not by weight: get_server_rnd() (src/backend.c, v2.6.0) ' +
+        'takes statistical_prng() and chash_get_server_hash(), so a server is drawn with the share of the ring its ' +
+        '16 points per weight own (nearest point; keys full_hash(puid × 4096 + k), chash_init_server_tree(), ' +
+        'src/lb_chash.c): 0.431 for s1 of two equal servers (the recording: 0.447 of the answers before the stop), ' +
+        'so both draws land on the hung s1 with 0.186, not 0.25 — ≈ 37 of the pause’s 200 requests. drainsim’s ' +
+        'powerOfTwo() (sim/model/lb/pool.ts) draws in proportion to the weight (0.5 each).',
+    },
+};
+
+const read = <T>(file: string): T | null =>
+  existsSync(`${DATA}/${file}.json`) ? (JSON.parse(readFileSync(`${DATA}/${file}.json`, 'utf8')) as T) : null;
+
+type Rec9 = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
+
+/** The round's batches: their figures, predictions and blind commit. */
+const BATCHES = [
+  { figures: HAPROXY9, predictions: PREDICTIONS, blind: BLIND9 },
+  { figures: HAPROXY9B, predictions: PREDICTIONS_B, blind: BLIND9B },
+];
+
+/** Every recorded run whose batch has its blind predictions, with its data and batch. */
+const recordings = (): Array<[string, Rec9, (typeof BATCHES)[number]]> =>
+  BATCHES.filter((b) => existsSync(b.predictions)).flatMap((b) =>
+    Object.keys(b.figures).flatMap((run) => {
+      const d = read<Rec9>(`${run}-rt`);
+      return d ? [[run, d, b] as [string, Rec9, (typeof BATCHES)[number]]] : [];
+    }),
+  );
+
+/** Every row whose recording exists, against the blind prediction. */
+export function rows9(): Row9[] {
+  return recordings().flatMap(([run, d, b]) => {
+    const p = JSON.parse(readFileSync(b.predictions, 'utf8')) as Predictions;
+    const at = uptimeKey(statedUptime(d));
+    return b.figures[run].map((f) => ({
+      run: `${run} (uptime ${at} s)`,
+      figure: f.figure,
+      real: f.real(d),
+      predicted: p.haproxy[run][at][f.figure],
+      tolerance: f.tolerance,
+      fixed: f.fixed,
+    }));
+  });
+}
+
+const show = (x: number | null): string => (x === null ? 'none' : `${Math.round(x * 1000) / 1000}`);
+const keyOf = (r: Row9): string => `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
+
+function gitAvailable(): boolean {
+  try {
+    execFileSync('git', ['rev-parse', 'HEAD'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows9();
+describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against the blind predictions', () => {
+  const rows = recorded;
+  afterAll(() => {
+    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
+    const line = (r: Row9): string =>
+      `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in GAPS9 ? 'KNOWN GAP' : 'FAIL'} |`;
+    const passed = rows.filter(within).length;
+    const mech = rows.filter((r) => !r.fixed);
+    process.stdout.write(
+      `| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n${rows.map(line).join('\n')}\n\n` +
+        `${passed} of ${rows.length} rows within tolerance; ${mech.filter(within).length} of ${mech.length} mechanism rows\n`,
+    );
+  });
+
+  // A batch is due once its blind commit is set (a batch whose predictions are committed but not yet
+  // recorded keeps its blind commit null: the blind commit itself stays green).
+  it('every run of every recorded batch is recorded', () => {
+    expect(
+      recordings()
+        .map(([run]) => run)
+        .sort(),
+    ).toEqual(
+      BATCHES.filter((b) => b.blind !== null)
+        .flatMap((b) => Object.keys(b.figures))
+        .sort(),
+    );
+  });
+
+  it.skipIf(!gitAvailable())('every recording was made from a descendant of the blind commit', () => {
+    for (const [run, d, b] of recordings()) {
+      expect(b.blind, `${run}: set its batch's blind commit`).not.toBeNull();
+      const commit = d.stamp.sourceCommit?.commit;
+      expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
+      // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
+      execFileSync('git', ['merge-base', '--is-ancestor', b.blind as string, commit as string], { stdio: 'ignore' });
+    }
+  });
+
+  for (const r of rows) {
+    const key = keyOf(r);
+    if (key in GAPS9)
+      it(`KNOWN GAP ${key}: real ${show(r.real)}, predicted ${show(r.predicted)} (${GAPS9[key].cause})`, () => {
+        expect(within(r), `${key} is within tolerance now: move it out of GAPS9`).toBe(false);
+        expect(r.real).toEqual(GAPS9[key].real === null ? null : expect.closeTo(GAPS9[key].real as number, 6));
+        expect(r.predicted).toEqual(
+          GAPS9[key].predicted === null ? null : expect.closeTo(GAPS9[key].predicted as number, 6),
+        );
+      });
+    else
+      it(`${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`, () => {
+        expect(within(r), `${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`).toBe(true);
+      });
+  }
+
+  it('the known gaps are rows of the table', () => {
+    const keys = new Set(rows.map(keyOf));
+    for (const k of Object.keys(GAPS9)) expect(keys.has(k), k).toBe(true);
+  });
+});
