@@ -312,7 +312,9 @@ export class LoadBalancer {
    * when that finds none. fwrr falls back to the avoided server itself and returns -1 only when
    * every server is saturated: HAProxy calls fwrr_get_next_server() once per assign_server()
    * (src/backend.c), a NULL queues the stream, so a second pick — which would move fwrr's
-   * positions again — is not made. The other algorithms here return -1 when only the avoided
+   * positions again — is not made. `balance random` neither: get_server_rnd() is called once, its ring
+   * lookups return the avoided server when only it is left, and its -1 (the drawn server full) queues
+   * the stream (randomDraws()). The other algorithms here return -1 when only the avoided
    * server is left, and pick again without avoiding it; map-based `balance source` never avoids
    * (sourceHash()).
    */
