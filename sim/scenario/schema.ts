@@ -668,7 +668,9 @@ export const LbSchema = z.strictObject({
   balance: z
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
-    .describe('HAProxy balance algorithm; roundrobin is the default.'),
+    .describe(
+      'HAProxy balance algorithm; roundrobin is the default (configuration.txt "balance"). random is HAProxy\'s random(2) (backend_parse_balance(), src/backend.c: two draws by default): each draw is a uniform 32-bit value looked up on the consistent-hash ring (16 points per weight unit, chash_get_server_hash(), src/lb_chash.c), so a server is drawn with its ring share (two equal servers: 0.431 / 0.569), not its weight share, and the less loaded per weight of the two is kept, a tie to the later draw (get_server_rnd(), src/backend.c).',
+    ),
   hash_type: z
     .enum(['map-based', 'consistent'])
     .optional()

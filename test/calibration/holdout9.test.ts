@@ -164,6 +164,50 @@ export function rows9(): Row9[] {
   });
 }
 
+/**
+ * Post-hoc rows, NOT blind: after rnd20 drew `balance random` on the chash ring (get_server_rnd(),
+ * src/backend.c; sim/model/lb/pool.ts randomDraws()), the random runs' twins re-run with the model
+ * of today at the recording's uptime (seeds 1-5). The blind rows above stay as predicted.
+ */
+const POST_HOC_RANDOM = ['haproxy-holdout9-random-w112-3srv-http', 'haproxy-holdout9b-stop-random-http'];
+const POST_HOC_LABEL = 'after rnd20 (not blind)';
+
+/**
+ * Post-hoc rows still outside the tolerance, by `<run> / <figure>`: both values pinned. The ring
+ * draws put the twin's own expectation at 0.431 (the first request of the pause: either draw on s1,
+ * idle servers tie to the later draw) + 199 × 0.431² ≈ 37.5 requests on the hung s1, 36.3 over
+ * seeds 1-30 (one seed's spread ≈ 5); seeds 1-5, the table's seeds, give 33.2 against the one
+ * recording's 40.
+ */
+export const POST_HOC_GAPS9: Record<string, Gap9> = {
+  'haproxy-holdout9b-stop-random-http / requests sent in [4, 9) s that s1 answered (twin: attempts on s1 in (4, 9] s)':
+    {
+      real: 40,
+      predicted: 33.2,
+      cause:
+        'sampling: the ring draws (get_server_rnd(), src/backend.c) give s1 0.431 per draw, 0.186 for both, ' +
+        '≈ 37.5 of the pause’s 200 requests in expectation (36.3 over seeds 1-30, one seed’s spread ≈ 5); ' +
+        'seeds 1-5 give 33.2 and the one recording 40: each ≈ 1 spread from the expectation, 6.8 apart.',
+    },
+};
+
+export function postHocRows9(): Row9[] {
+  return recordings()
+    .filter(([run]) => POST_HOC_RANDOM.includes(run))
+    .flatMap(([run, d, b]) => {
+      const at = uptimeKey(statedUptime(d));
+      const runs = twin7(run, Number(at));
+      return b.figures[run].map((f) => ({
+        run: `${run} (uptime ${at} s) ${POST_HOC_LABEL}`,
+        figure: f.figure,
+        real: f.real(d),
+        predicted: f.sim(runs),
+        tolerance: f.tolerance,
+        fixed: f.fixed,
+      }));
+    });
+}
+
 const show = (x: number | null): string => (x === null ? 'none' : `${Math.round(x * 1000) / 1000}`);
 const keyOf = (r: Row9): string => `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
 
@@ -176,6 +220,12 @@ function gitAvailable(): boolean {
   }
 }
 
+let postHocMemo: Row9[] | null = null;
+const postHoc9 = (): Row9[] => {
+  postHocMemo ??= postHocRows9();
+  return postHocMemo;
+};
+
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows9();
 describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against the blind predictions', () => {
   const rows = recorded;
@@ -185,9 +235,14 @@ describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against
       `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in GAPS9 ? 'KNOWN GAP' : 'FAIL'} |`;
     const passed = rows.filter(within).length;
     const mech = rows.filter((r) => !r.fixed);
+    const postHoc = postHoc9();
+    const postLine = (r: Row9): string =>
+      `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in POST_HOC_GAPS9 ? 'KNOWN GAP' : 'FAIL'} |`;
     process.stdout.write(
-      `| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n${rows.map(line).join('\n')}\n\n` +
-        `${passed} of ${rows.length} rows within tolerance; ${mech.filter(within).length} of ${mech.length} mechanism rows\n`,
+      `| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n${rows.map(line).join('\n')}\n` +
+        `${postHoc.map(postLine).join('\n')}\n\n` +
+        `${passed} of ${rows.length} rows within tolerance; ${mech.filter(within).length} of ${mech.length} mechanism rows` +
+        ` (blind); post-hoc (${POST_HOC_LABEL}): ${postHoc.filter(within).length} of ${postHoc.length}\n`,
     );
   });
 
@@ -232,6 +287,27 @@ describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against
         expect(within(r), `${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`).toBe(true);
       });
   }
+
+  it(`post-hoc, ${POST_HOC_LABEL}: the balance random runs re-run with the ring draws are within tolerance`, () => {
+    const postHoc = postHoc9();
+    expect(postHoc.length).toBe(
+      POST_HOC_RANDOM.filter((run) => recordings().some(([r]) => r === run)).reduce(
+        (n, run) => n + (HAPROXY9[run] ?? HAPROXY9B[run]).length,
+        0,
+      ),
+    );
+    for (const r of postHoc) {
+      const key = keyOf(r);
+      const gap = POST_HOC_GAPS9[key];
+      if (gap === undefined) {
+        expect(within(r), `${key}: real ${show(r.real)}, now ${show(r.predicted)}`).toBe(true);
+        continue;
+      }
+      expect(within(r), `${key} is within tolerance now: move it out of POST_HOC_GAPS9`).toBe(false);
+      expect(r.real).toEqual(gap.real === null ? null : expect.closeTo(gap.real as number, 6));
+      expect(r.predicted).toEqual(gap.predicted === null ? null : expect.closeTo(gap.predicted as number, 6));
+    }
+  }, 900_000);
 
   it('the known gaps are rows of the table', () => {
     const keys = new Set(rows.map(keyOf));

@@ -8,6 +8,9 @@ import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
 import { ServerMap, weightGcd } from './source-map.js';
 
+/** `balance random` without an argument: `random(2)`, two draws (backend_parse_balance(), src/backend.c: `arg_opt1 = 2`). */
+const RANDOM_DRAWS = 2;
+
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
 export type PoolState = (typeof PoolState)[keyof typeof PoolState];
@@ -309,13 +312,15 @@ export class LoadBalancer {
    * when that finds none. fwrr falls back to the avoided server itself and returns -1 only when
    * every server is saturated: HAProxy calls fwrr_get_next_server() once per assign_server()
    * (src/backend.c), a NULL queues the stream, so a second pick — which would move fwrr's
-   * positions again — is not made. The other algorithms here return -1 when only the avoided
+   * positions again — is not made. `balance random` neither: get_server_rnd() is called once, its ring
+   * lookups return the avoided server when only it is left, and its -1 (the drawn server full) queues
+   * the stream (randomDraws()). The other algorithms here return -1 when only the avoided
    * server is left, and pick again without avoiding it; map-based `balance source` never avoids
    * (sourceHash()).
    */
   pickAvoiding(rng: Rng, clientIp: number, avoid: PackedBackends): number {
     const b = this.pick(rng, clientIp, avoid);
-    return b >= 0 || this.fwrrPicks() ? b : this.pick(rng, clientIp);
+    return b >= 0 || this.fwrrPicks() || this.config.balance === 'random' ? b : this.pick(rng, clientIp);
   }
 
   /** Whether the balance algorithm in force is fwrr (roundrobin outside a NAT). */
@@ -329,7 +334,7 @@ export class LoadBalancer {
       case 'leastconn':
         return this.leastConn();
       case 'random':
-        return this.powerOfTwo(rng);
+        return this.randomDraws(rng);
       case 'source':
         return this.sourceHash(clientIp);
       default:
@@ -402,14 +407,39 @@ export class LoadBalancer {
     return inflight > 0 ? Math.floor(((inflight + 1) * SRV_EWGHT_MAX) / eweight) : 0;
   }
 
-  /** HAProxy `random(2)`: two random draws, keep the less loaded. */
-  private powerOfTwo(rng: Rng): number {
-    const total = this.eligibleWeight();
-    if (total === 0) return -1;
-    const a = this.atWeight(rng.next() * total);
-    const b = this.atWeight(rng.next() * total);
-    if (a < 0 || b < 0) return a < 0 ? b : a;
-    return this.active[b] / this.weight[b] < this.active[a] / this.weight[a] ? b : a;
+  /**
+   * HAProxy 2.6 `balance random` (= `random(2)`), get_server_rnd() (src/backend.c): each draw is a
+   * uniform 32-bit statistical_prng() value looked up on the consistent-hash ring
+   * (chash_get_server_hash(), src/lb_chash.c — the ring of `hash-type consistent`, source-hash.ts), so
+   * a server gets the share of the 32-bit circle its points are nearest to, not its weight share
+   * (two equal servers: 0.431 / 0.569 at puids 1, 2). Of two different draws the later one is
+   * kept unless it serves more per weight (`curr->served * prev->cur_eweight > prev->served *
+   * curr->cur_eweight` keeps the earlier): a tie goes to the later draw. A server not usable
+   * (DOWN, drained, maint, weight 0) has no points; the one to avoid is passed over to the next
+   * points (returned when only it is left); a full server stays on the ring and, if it wins, the
+   * stream goes to the backend queue (`curr->queue.length || served >= maxconn` → NULL), -1 here.
+   */
+  private randomDraws(rng: Rng): number {
+    const ring = this.chashRing();
+    let chosen = -1;
+    for (let draw = 0; draw < RANDOM_DRAWS; draw++) {
+      const prev = chosen;
+      chosen = ring.lookup(Math.floor(rng.next() * 2 ** 32), this.ringNodes, this.hashAvoided);
+      if (chosen < 0) break;
+      if (
+        prev >= 0 &&
+        prev !== chosen &&
+        this.active[chosen] * this.eweight(prev) > this.active[prev] * this.eweight(chosen)
+      )
+        chosen = prev;
+    }
+    if (chosen >= 0 && (this.full(chosen) || this.queuedOn(chosen) > 0)) return -1;
+    return chosen;
+  }
+
+  /** A server's cur_eweight: weight × BE_WEIGHT_SCALE (slowstart's ramp included). */
+  private eweight(b: number): number {
+    return Math.round(this.weight[b] * BE_WEIGHT_SCALE);
   }
 
   /**
@@ -429,14 +459,17 @@ export class LoadBalancer {
     const consistent = this.config.hash_type === 'consistent';
     const hash = (this.config.hash_avalanche ?? consistent) ? fullHash(address) : address;
     if (consistent) {
-      this.ring ??= new ConsistentRing(this.baseWeight);
-      return this.ring.lookup(hash, this.ringNodes, this.hashAvoided);
+      return this.chashRing().lookup(hash, this.ringNodes, this.hashAvoided);
     }
     return this.sourceMap().lookup(hash, this.mapWeights());
   }
 
-  /** The ring of `hash-type consistent`, placed at the first pick from the configured weights. */
+  /** The ring of `hash-type consistent` and of `balance random`, placed at the first pick from the configured weights. */
   private ring: ConsistentRing | null = null;
+  private chashRing(): ConsistentRing {
+    this.ring ??= new ConsistentRing(this.baseWeight);
+    return this.ring;
+  }
   /** A server's points in the ring: its eweight (weight × 16, slowstart's ramp included) while usable. */
   private readonly ringNodes = (b: number): number =>
     this.hashUsable(b) ? Math.round(this.weight[b] * BE_WEIGHT_SCALE) : 0;
@@ -473,22 +506,5 @@ export class LoadBalancer {
       eweight[b] = this.hashUsable(b) ? Math.ceil(this.weight[b] / this.mapDivisor) : 0;
     }
     return eweight;
-  }
-
-  /** Summed weight of the eligible backends not skipped. */
-  private eligibleWeight(): number {
-    let total = 0;
-    for (let b = 0; b < this.count; b++) if (this.skip[b] === 0 && this.eligible(b)) total += this.weight[b];
-    return total;
-  }
-
-  /** The eligible backend (not skipped) whose share of the weight line holds offset x. */
-  private atWeight(x: number): number {
-    for (let b = 0; b < this.count; b++) {
-      if (this.skip[b] === 1 || !this.eligible(b)) continue;
-      x -= this.weight[b];
-      if (x < 0) return b;
-    }
-    return -1;
   }
 }
