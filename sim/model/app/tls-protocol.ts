@@ -1,4 +1,4 @@
-import type { TlsConfig } from '../../scenario/schema.js';
+import { defaultResumedHandshakeCpu, type TlsConfig } from '../../scenario/schema.js';
 
 /**
  * What one TLS handshake asks of the server and the client's round trips, by the negotiated
@@ -45,4 +45,16 @@ export function issuesTicket(tls: TlsConfig, resumed: boolean): boolean {
 /** The server's CPU for one handshake: `handshake_cpu`, or when resumed `resumed_handshake_cpu` (its default by protocol: schema.ts). */
 export function handshakeCpu(tls: TlsConfig, resumed: boolean): number {
   return resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu;
+}
+
+/**
+ * The TLS of nginx's upstream connections to an app that ends TLS: the version is
+ * `nginx.proxy_ssl_protocol` (nginx 1.22.1's default proxy_ssl_protocols stops at TLSv1.2), not
+ * the clients' `protocol`; a resumed handshake costs the scenario's `resumed_handshake_cpu` if it
+ * set one (a measured cost holds on either leg), else that version's default.
+ */
+export function upstreamTls(tls: TlsConfig, protocol: TlsConfig['protocol']): TlsConfig {
+  if (protocol === tls.protocol) return tls;
+  const resumedCpu = tls.resumed_handshake_cpu_set ? tls.resumed_handshake_cpu : defaultResumedHandshakeCpu(protocol);
+  return { ...tls, protocol, resumed_handshake_cpu: resumedCpu };
 }
