@@ -56,7 +56,17 @@ function tlsInBareApp(backend: BareAppView): boolean {
  * worker's recv of the request. Always a full handshake (the app's ticket keys are its own: TlsHandshakes).
  */
 export function workerHandshakeHold(app: AppConfig, rtt: number): number {
-  return tlsHandshakeCpu(app) + rtt * roundTripsToRequest(app.tls, false);
+  return handshakeToRequest(app.tls, false, rtt);
+}
+
+/**
+ * From the read of a connection's ClientHello to its first request, on a server that ends the
+ * connection's TLS: the flight's CPU (handshakeCpu) and the client's round trips after it
+ * (roundTripsToRequest, by `app.tls.protocol` and whether it resumed). A worker-per-connection
+ * app's worker is held that long (workerHandshakeHold, CheckTlsHandshakes.submit).
+ */
+export function handshakeToRequest(tls: TlsConfig, resumed: boolean, rtt: number): number {
+  return handshakeCpu(tls, resumed) + rtt * roundTripsToRequest(tls, resumed);
 }
 
 /** The newest TLS session an nginx worker process saved for its app (proxy_ssl_session_reuse). */
@@ -251,8 +261,11 @@ interface UpstreamHandshake {
  * with scheme HTTPS (control/probe-words.ts probeTarget) open a new connection per check and
  * handshake on it before the request, on the app's workers as a client's connection does (an event
  * loop reads the ClientHello one iteration after the accept, loop-tls.ts; a worker-per-connection
- * app's worker holds the connection over the handshake and the round trip,
- * AppServer.submitAfterHandshake). Whether it resumes depends on the checker:
+ * app's worker holds the connection over the handshake and the round trips,
+ * AppServer.submitAfterHandshake), the request one round trip (`clients.rtt`) after the flight,
+ * two after a full TLS 1.2 handshake (`app.tls.protocol`: handshakeToRequest). A resumed TLS 1.2
+ * handshake brings no new ticket (issuesTicket), so HAProxy's saved session then keeps the expiry
+ * of the full handshake that made it. Whether it resumes depends on the checker:
  *
  * - HAProxy 2.6 (src/tcpcheck.c tcpcheck_eval_connect): the check's connection targets the server
  *   (`conn_new(&s->obj_type)`), so ssl_sock_init (src/ssl_sock.c) builds it from the server's
@@ -294,32 +307,38 @@ export class CheckTlsHandshakes {
 
   /**
    * Queue the check request `job` on a connection the app's listener made just now, after the
-   * connection's handshake and one round trip (`rtt`): skipped unless `wanted()` then (the check
+   * connection's handshake and the checker's round trips (`rtt` each: one with TLS 1.3 or a
+   * resumed TLS 1.2 handshake, two after a full TLS 1.2 one, `app.tls.protocol`, as a client's
+   * connection: tls-protocol.ts roundTripsToRequest): skipped unless `wanted()` then (the check
    * timed out meanwhile). Lost with the app's process before it: `job` ends with that status.
    */
   submit(backend: Backend, job: AppJob, rtt: number, wanted: () => boolean): void {
     const config = backend.app.config.tls;
-    const cpu = this.resumable(backend) ? config.resumed_handshake_cpu : config.handshake_cpu;
+    const resumed = this.resumable(backend);
+    const cpu = handshakeCpu(config, resumed);
     const epoch = backend.app.epoch;
-    // The handshake is over when the request comes: the app's ticket has reached the checker.
+    // The handshake is over when the request comes: the app's ticket, if it sent one, has reached
+    // the checker. A resumed TLS 1.2 handshake brings none (issuesTicket), and HAProxy's
+    // ssl_sess_new_srv_cb is not called: the saved session keeps its full handshake's expiry.
     const handshaken = (): boolean => {
       if (!wanted()) return false;
-      if (this.resumes && config.session_tickets)
+      if (this.resumes && config.session_tickets && issuesTicket(config, resumed))
         this.saved[backend.index] = { epoch, expires: this.w.now + config.session_timeout };
       return true;
     };
     if (!acceptsByEventLoop(backend)) {
-      // AppServer.submitAfterHandshake asks `handshaken` when the worker's hold (flight + round trip) ends.
-      this.app.submitAfterHandshake(backend, job, cpu + rtt, handshaken);
+      // AppServer.submitAfterHandshake asks `handshaken` when the worker's hold (flight + round trips) ends.
+      this.app.submitAfterHandshake(backend, job, handshakeToRequest(config, resumed, rtt), handshaken);
       return;
     }
+    const after = rtt * roundTripsToRequest(config, resumed);
     job.backend = backend.index;
     job.phase = ReqPhase.QUEUED;
     const hello = this.app.tlsHandshake(
       new Req((h) => {
         if (h.status !== Status.OK) {
           if (wanted()) lose(job, h.status);
-        } else this.w.engine.schedule(rtt, this.requestArrives, { backend, job, epoch, handshaken });
+        } else this.w.engine.schedule(after, this.requestArrives, { backend, job, epoch, handshaken });
       }),
     );
     hello.fixedService = cpu;
