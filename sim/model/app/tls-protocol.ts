@@ -23,6 +23,10 @@ import { defaultResumedHandshakeCpu, type TlsConfig } from '../../scenario/schem
  * - TLS 1.2 resumed with a ticket (RFC 5077 §3.1, abbreviated): ServerHello, NewSessionTicket,
  *   ChangeCipherSpec and Finished at the ClientHello (TLS_ST_SW_SRVR_HELLO →
  *   TLS_ST_SW_SESSION_TICKET when s->hit); the client's Finished and request one round trip later.
+ *
+ * Not modelled: TLS False Start (RFC 7918). Browsers (Chrome, Firefox) send their first request
+ * with their Finished under ECDHE with an AEAD cipher (and ALPN), one round trip after a full TLS
+ * 1.2 flight as with 1.3; OpenSSL, node, curl and Go clients do not. The 2 here are theirs.
  */
 export function roundTripsToRequest(tls: TlsConfig, resumed: boolean): number {
   return tls.protocol === '1.2' && !resumed ? 2 : 1;

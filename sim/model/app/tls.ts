@@ -53,7 +53,9 @@ function tlsInBareApp(backend: BareAppView): boolean {
  * (`app.tls.protocol`: the client's ClientKeyExchange and Finished, the server's Finished, then the
  * request: tls-protocol.ts) — Python's ssl SSLSocket.do_handshake → SSL_do_handshake, which on the
  * server returns once it has read the client's Finished (TLS 1.2: and written its own), and the
- * worker's recv of the request. Always a full handshake (the app's ticket keys are its own: TlsHandshakes).
+ * worker's recv of the request. Always a full handshake: a simplification (clients resuming with
+ * a bare app are not modelled, as in loop-tls.ts), though the app issues tickets nginx and HAProxy's
+ * checks resume (TlsHandshakes, CheckTlsHandshakes).
  */
 export function workerHandshakeHold(app: AppConfig, rtt: number): number {
   return handshakeToRequest(app.tls, false, rtt);
