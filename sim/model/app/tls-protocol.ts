@@ -54,11 +54,11 @@ export function handshakeCpu(tls: TlsConfig, resumed: boolean): number {
 /**
  * The TLS of nginx's upstream connections to an app that ends TLS: the version is
  * `nginx.proxy_ssl_protocol` (nginx 1.22.1's default proxy_ssl_protocols stops at TLSv1.2), not
- * the clients' `protocol`; a resumed handshake costs the scenario's `resumed_handshake_cpu` if it
- * set one (a measured cost holds on either leg), else that version's default.
+ * the clients' `protocol`. `resumed_handshake_cpu` is the cost of `protocol` (set or by default:
+ * the parsed config no longer tells which, and `drainsim show` prints it as set): it holds when
+ * the two versions agree, else a resumed handshake costs the leg's version's default.
  */
 export function upstreamTls(tls: TlsConfig, protocol: TlsConfig['protocol']): TlsConfig {
   if (protocol === tls.protocol) return tls;
-  const resumedCpu = tls.resumed_handshake_cpu_set ? tls.resumed_handshake_cpu : defaultResumedHandshakeCpu(protocol);
-  return { ...tls, protocol, resumed_handshake_cpu: resumedCpu };
+  return { ...tls, protocol, resumed_handshake_cpu: defaultResumedHandshakeCpu(protocol) };
 }
