@@ -223,11 +223,11 @@ export class AppServer {
    */
   admit(backend: Backend, job: AppJob): boolean {
     job.backend = backend.index;
-    if (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
+    if (!this.allBusy(backend)) {
       this.start(backend, job);
       return true;
     }
-    if (backend.appQueueLength >= backend.app.config.queue_limit && !this.tlsHandshakes.has(job)) {
+    if (this.refuses(backend) && !this.tlsHandshakes.has(job)) {
       job.status = Status.UNAVAILABLE;
       job.phase = ReqPhase.NONE;
       return false;
@@ -247,7 +247,22 @@ export class AppServer {
    */
   acceptQueued(backend: Backend): number {
     if (this.isEventLoop(backend)) return backend.app.loop.pending;
-    return backend.busyWorkers >= backend.app.config.workers || this.paused(backend) ? backend.appQueueLength : 0;
+    return this.allBusy(backend) ? backend.appQueueLength : 0;
+  }
+
+  /**
+   * A request read now is refused (503, admit): every worker busy (or the app paused) and the
+   * queue at `queue_limit`. Read by admit and by callers that model a read without a job
+   * (ws-endpoint.ts upgradeArrives), so the rule lives here once. A connection's TLS handshake
+   * is never refused (admit).
+   */
+  refuses(backend: Backend): boolean {
+    return this.allBusy(backend) && backend.appQueueLength >= backend.app.config.queue_limit;
+  }
+
+  /** No worker can start a job now: all busy, or the app paused. */
+  private allBusy(backend: Backend): boolean {
+    return backend.busyWorkers >= backend.app.config.workers || this.paused(backend);
   }
 
   /**
@@ -360,7 +375,7 @@ export class AppServer {
 
   /** Give free workers the next queued jobs (unless the app is paused). */
   private fillWorkers(backend: Backend): void {
-    while (backend.busyWorkers < backend.app.config.workers && !this.paused(backend)) {
+    while (!this.allBusy(backend)) {
       const next = backend.app.dequeue();
       if (next === undefined) return;
       if (next.phase === ReqPhase.QUEUED && next.backend === backend.index) this.start(backend, next);

@@ -42,7 +42,9 @@ interface Hello {
  * ClientKeyExchange and Finished a round trip after it, read at a poll as any data (its ECDH derive
  * charged with the first job: tls-protocol.ts), the server's Finished goes out, and the request
  * comes a second round trip after the flight: `secured` runs then.
- * Every handshake is a full one (tls.ts: the app's ticket keys are its process's own).
+ * Every client handshake is a full one: a simplification (clients resuming with a bare app are
+ * not modelled), not a property of node, whose tls.Server issues tickets by default that nginx and
+ * HAProxy's checks do resume here (tls.ts).
  */
 export class LoopTlsHandshakes {
   private readonly inLoop: boolean[];

@@ -1,4 +1,4 @@
-import type { TlsConfig } from '../../scenario/schema.js';
+import { defaultResumedHandshakeCpu, type TlsConfig } from '../../scenario/schema.js';
 
 /**
  * What one TLS handshake asks of the server and the client's round trips, by the negotiated
@@ -23,6 +23,10 @@ import type { TlsConfig } from '../../scenario/schema.js';
  * - TLS 1.2 resumed with a ticket (RFC 5077 §3.1, abbreviated): ServerHello, NewSessionTicket,
  *   ChangeCipherSpec and Finished at the ClientHello (TLS_ST_SW_SRVR_HELLO →
  *   TLS_ST_SW_SESSION_TICKET when s->hit); the client's Finished and request one round trip later.
+ *
+ * Not modelled: TLS False Start (RFC 7918). Browsers (Chrome, Firefox) send their first request
+ * with their Finished under ECDHE with an AEAD cipher (and ALPN), one round trip after a full TLS
+ * 1.2 flight as with 1.3; OpenSSL, node, curl and Go clients do not. The 2 here are theirs.
  */
 export function roundTripsToRequest(tls: TlsConfig, resumed: boolean): number {
   return tls.protocol === '1.2' && !resumed ? 2 : 1;
@@ -45,4 +49,16 @@ export function issuesTicket(tls: TlsConfig, resumed: boolean): boolean {
 /** The server's CPU for one handshake: `handshake_cpu`, or when resumed `resumed_handshake_cpu` (its default by protocol: schema.ts). */
 export function handshakeCpu(tls: TlsConfig, resumed: boolean): number {
   return resumed ? tls.resumed_handshake_cpu : tls.handshake_cpu;
+}
+
+/**
+ * The TLS of nginx's upstream connections to an app that ends TLS: the version is
+ * `nginx.proxy_ssl_protocol` (nginx 1.22.1's default proxy_ssl_protocols stops at TLSv1.2), not
+ * the clients' `protocol`. `resumed_handshake_cpu` is the cost of `protocol` (set or by default:
+ * the parsed config no longer tells which, and `drainsim show` prints it as set): it holds when
+ * the two versions agree, else a resumed handshake costs the leg's version's default.
+ */
+export function upstreamTls(tls: TlsConfig, protocol: TlsConfig['protocol']): TlsConfig {
+  if (protocol === tls.protocol) return tls;
+  return { ...tls, protocol, resumed_handshake_cpu: defaultResumedHandshakeCpu(protocol) };
 }

@@ -1,4 +1,4 @@
-import type { AppConfig } from '../../scenario/schema.js';
+import type { AppConfig, TlsConfig } from '../../scenario/schema.js';
 import type { NginxUpstreamTlsFull } from '../../trace/records.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Req } from '../core/request.js';
@@ -6,7 +6,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { acceptsByEventLoop } from './accept-model.js';
 import type { AppServer } from './app-server.js';
-import { handshakeCpu, issuesTicket, roundTripsToRequest } from './tls-protocol.js';
+import { handshakeCpu, issuesTicket, roundTripsToRequest, upstreamTls } from './tls-protocol.js';
 
 /**
  * The CPU of one full TLS handshake charged to the app's workers (app.tls): `handshake_cpu` when
@@ -53,10 +53,22 @@ function tlsInBareApp(backend: BareAppView): boolean {
  * (`app.tls.protocol`: the client's ClientKeyExchange and Finished, the server's Finished, then the
  * request: tls-protocol.ts) — Python's ssl SSLSocket.do_handshake → SSL_do_handshake, which on the
  * server returns once it has read the client's Finished (TLS 1.2: and written its own), and the
- * worker's recv of the request. Always a full handshake (the app's ticket keys are its own: TlsHandshakes).
+ * worker's recv of the request. Always a full handshake: a simplification (clients resuming with
+ * a bare app are not modelled, as in loop-tls.ts), though the app issues tickets nginx and HAProxy's
+ * checks resume (TlsHandshakes, CheckTlsHandshakes).
  */
 export function workerHandshakeHold(app: AppConfig, rtt: number): number {
-  return tlsHandshakeCpu(app) + rtt * roundTripsToRequest(app.tls, false);
+  return handshakeToRequest(app.tls, false, rtt);
+}
+
+/**
+ * From the read of a connection's ClientHello to its first request, on a server that ends the
+ * connection's TLS: the flight's CPU (handshakeCpu) and the client's round trips after it
+ * (roundTripsToRequest, by `app.tls.protocol` and whether it resumed). A worker-per-connection
+ * app's worker is held that long (workerHandshakeHold, CheckTlsHandshakes.submit).
+ */
+export function handshakeToRequest(tls: TlsConfig, resumed: boolean, rtt: number): number {
+  return handshakeCpu(tls, resumed) + rtt * roundTripsToRequest(tls, resumed);
 }
 
 /** The newest TLS session an nginx worker process saved for its app (proxy_ssl_session_reuse). */
@@ -80,8 +92,8 @@ interface SavedSession {
  * nginx saved from an earlier upstream connection, `proxy_ssl_session_reuse` (default on,
  * ngx_http_proxy_merge_loc_conf, src/http/modules/ngx_http_proxy_module.c):
  * ngx_ssl_client_session_cache (src/event/ngx_event_openssl.c) sets OpenSSL's new-session callback
- * ngx_ssl_new_client_session, which hands each session the app sends (its NewSessionTicket, TLS
- * 1.3: after the client's Finished) to ngx_http_upstream_ssl_save_session →
+ * ngx_ssl_new_client_session, which hands each session the app sends (its NewSessionTicket: TLS
+ * 1.3, after the client's Finished; TLS 1.2, with a full handshake's Finished only) to ngx_http_upstream_ssl_save_session →
  * ngx_http_upstream_save_round_robin_peer_session (src/http/ngx_http_upstream_round_robin.c): it
  * replaces `peer->ssl_session`, one per upstream server, and set_round_robin_peer_session offers
  * it on the next connect. Without an upstream `zone` the peers live in the configuration cycle's
@@ -93,8 +105,13 @@ interface SavedSession {
  * job on the app's workers (an event loop reads it one iteration after the accept, as a first
  * request: AppServer.submitOnAccept) that `queue_limit` does not refuse (AppServer.tlsHandshake);
  * nginx's Finished and the request behind it reach the app one `nginx.upstream_rtt` after the
- * server's flight (RFC 8446 §2; two after a full TLS 1.2 handshake, `protocol`: flightOut), and the session ticket is saved then (it comes half a round trip
- * later: within loopback's ~0.1 ms, not modelled). A worker-per-connection app (gunicorn sync)
+ * server's flight (RFC 8446 §2; two after a full TLS 1.2 handshake: flightOut), and the session
+ * ticket is saved then (it comes half a round trip later: within loopback's ~0.1 ms, not
+ * modelled). The leg's version is `nginx.proxy_ssl_protocol`, default 1.2 (nginx 1.22.1's
+ * proxy_ssl_protocols: TLSv1 TLSv1.1 TLSv1.2, ngx_http_proxy_merge_loc_conf), not the clients'
+ * `app.tls.protocol` (upstreamTls): a resumed 1.2 handshake costs 0 and brings no new ticket, so
+ * a worker's saved session ages from its full handshake (one full handshake per worker every
+ * `session_timeout`). A worker-per-connection app (gunicorn sync)
  * would keep the worker over that round trip and read the request itself; here the request joins
  * the queue (~0.1 ms on loopback apart).
  *
@@ -145,7 +162,7 @@ export class TlsHandshakes {
     wanted: () => boolean,
     failed: (status: Status) => void,
   ): void {
-    const tls = backend.app.config.tls;
+    const tls = upstreamTls(backend.app.config.tls, backend.nginx.config.proxy_ssl_protocol);
     const key = gen * WORKER_KEYS + worker;
     const full = this.whyFull(backend, key);
     const resumed = full === null;
@@ -163,6 +180,7 @@ export class TlsHandshakes {
       b: backend.index,
       key,
       epoch: backend.app.epoch,
+      tls,
       resumed,
       sent,
       wanted,
@@ -186,7 +204,7 @@ export class TlsHandshakes {
   /**
    * The app's flight is out (or the job was lost): nginx's Finished and the request follow a round
    * trip (`nginx.upstream_rtt`) later with TLS 1.3, full or resumed, and after a resumed TLS 1.2
-   * handshake; two after a full TLS 1.2 one (`app.tls.protocol`: nginx's ClientKeyExchange and
+   * handshake; two after a full TLS 1.2 one (`nginx.proxy_ssl_protocol`: nginx's ClientKeyExchange and
    * Finished, the app's NewSessionTicket and Finished, then the request: app/tls-protocol.ts
    * roundTripsToRequest). nginx sends the request only once SSL_do_handshake reports the
    * handshake done (ngx_ssl_handshake → c->ssl->handshaked, ngx_http_upstream_ssl_handshake →
@@ -199,7 +217,7 @@ export class TlsHandshakes {
       return;
     }
     const backend = this.w.backends[pending.b];
-    const trips = roundTripsToRequest(backend.app.config.tls, pending.resumed);
+    const trips = roundTripsToRequest(pending.tls, pending.resumed);
     this.w.engine.schedule(backend.nginx.config.upstream_rtt * trips, this.finished, pending);
   }
 
@@ -212,7 +230,7 @@ export class TlsHandshakes {
       if (pending.wanted()) pending.failed(Status.BAD_GATEWAY);
       return;
     }
-    const tls = backend.app.config.tls;
+    const tls = pending.tls;
     // A TLS 1.3 handshake, resumed or not, and a full TLS 1.2 one bring a fresh ticket (OpenSSL
     // tls_construct_new_session_ticket), which nginx's new-session callback saves anew; a resumed
     // TLS 1.2 one none (issuesTicket): the saved session keeps its full handshake's expiry.
@@ -230,6 +248,8 @@ interface UpstreamHandshake {
   readonly b: number;
   readonly key: number;
   readonly epoch: number;
+  /** The leg's TLS: `nginx.proxy_ssl_protocol`, its resumed cost (upstreamTls). */
+  readonly tls: TlsConfig;
   /** It resumed nginx's saved session (fewer round trips with TLS 1.2, no new ticket). */
   readonly resumed: boolean;
   readonly sent: () => void;
@@ -243,8 +263,11 @@ interface UpstreamHandshake {
  * with scheme HTTPS (control/probe-words.ts probeTarget) open a new connection per check and
  * handshake on it before the request, on the app's workers as a client's connection does (an event
  * loop reads the ClientHello one iteration after the accept, loop-tls.ts; a worker-per-connection
- * app's worker holds the connection over the handshake and the round trip,
- * AppServer.submitAfterHandshake). Whether it resumes depends on the checker:
+ * app's worker holds the connection over the handshake and the round trips,
+ * AppServer.submitAfterHandshake), the request one round trip (`clients.rtt`) after the flight,
+ * two after a full TLS 1.2 handshake (`app.tls.protocol`: handshakeToRequest). A resumed TLS 1.2
+ * handshake brings no new ticket (issuesTicket), so HAProxy's saved session then keeps the expiry
+ * of the full handshake that made it. Whether it resumes depends on the checker:
  *
  * - HAProxy 2.6 (src/tcpcheck.c tcpcheck_eval_connect): the check's connection targets the server
  *   (`conn_new(&s->obj_type)`), so ssl_sock_init (src/ssl_sock.c) builds it from the server's
@@ -286,32 +309,38 @@ export class CheckTlsHandshakes {
 
   /**
    * Queue the check request `job` on a connection the app's listener made just now, after the
-   * connection's handshake and one round trip (`rtt`): skipped unless `wanted()` then (the check
+   * connection's handshake and the checker's round trips (`rtt` each: one with TLS 1.3 or a
+   * resumed TLS 1.2 handshake, two after a full TLS 1.2 one, `app.tls.protocol`, as a client's
+   * connection: tls-protocol.ts roundTripsToRequest): skipped unless `wanted()` then (the check
    * timed out meanwhile). Lost with the app's process before it: `job` ends with that status.
    */
   submit(backend: Backend, job: AppJob, rtt: number, wanted: () => boolean): void {
     const config = backend.app.config.tls;
-    const cpu = this.resumable(backend) ? config.resumed_handshake_cpu : config.handshake_cpu;
+    const resumed = this.resumable(backend);
+    const cpu = handshakeCpu(config, resumed);
     const epoch = backend.app.epoch;
-    // The handshake is over when the request comes: the app's ticket has reached the checker.
+    // The handshake is over when the request comes: the app's ticket, if it sent one, has reached
+    // the checker. A resumed TLS 1.2 handshake brings none (issuesTicket), and HAProxy's
+    // ssl_sess_new_srv_cb is not called: the saved session keeps its full handshake's expiry.
     const handshaken = (): boolean => {
       if (!wanted()) return false;
-      if (this.resumes && config.session_tickets)
+      if (this.resumes && config.session_tickets && issuesTicket(config, resumed))
         this.saved[backend.index] = { epoch, expires: this.w.now + config.session_timeout };
       return true;
     };
     if (!acceptsByEventLoop(backend)) {
-      // AppServer.submitAfterHandshake asks `handshaken` when the worker's hold (flight + round trip) ends.
-      this.app.submitAfterHandshake(backend, job, cpu + rtt, handshaken);
+      // AppServer.submitAfterHandshake asks `handshaken` when the worker's hold (flight + round trips) ends.
+      this.app.submitAfterHandshake(backend, job, handshakeToRequest(config, resumed, rtt), handshaken);
       return;
     }
+    const after = rtt * roundTripsToRequest(config, resumed);
     job.backend = backend.index;
     job.phase = ReqPhase.QUEUED;
     const hello = this.app.tlsHandshake(
       new Req((h) => {
         if (h.status !== Status.OK) {
           if (wanted()) lose(job, h.status);
-        } else this.w.engine.schedule(rtt, this.requestArrives, { backend, job, epoch, handshaken });
+        } else this.w.engine.schedule(after, this.requestArrives, { backend, job, epoch, handshaken });
       }),
     );
     hello.fixedService = cpu;

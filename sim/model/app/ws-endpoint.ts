@@ -273,10 +273,8 @@ export class WsEndpoint implements WsUpstream {
       if (!this.path.app.admit(backend, this.upgradeJob(h))) this.refusedAfterTls(h, backend);
       return;
     }
-    // No upgrade work modelled: its read meets the full queue all the same (AppServer.admit's test).
-    const app = this.path.app;
-    const busy = backend.busyWorkers >= backend.app.config.workers || app.paused(backend);
-    if (busy && backend.appQueueLength >= backend.app.config.queue_limit) this.refusedAfterTls(h, backend);
+    // No upgrade work modelled: its read meets the full queue all the same (AppServer.admit's rule).
+    if (this.path.app.refuses(backend)) this.refusedAfterTls(h, backend);
   }
 
   /**
