@@ -7,10 +7,7 @@
 // recording's stamp states) were committed before the run was recorded; the comparison is
 // test/calibration/holdout7.test.ts. `option log-health-checks` logs s1's first check before t0,
 // which states that start (test/calibration/haproxy-restated.ts statedUptime()).
-import { heldOut } from './holdout4.mjs';
-
-const LOG_CHECKS = 'option log-health-checks';
-const THREE_SERVERS = ['s1', 's2', 's3'].map((name) => ({ name }));
+import { heldOut, killThenRestart, LOG_CHECKS, stopThenCont, THREE_SERVERS } from './holdout-common.mjs';
 
 /**
  * kill -9 s2 of three roundrobin servers under `retries 3` and `option redispatch`, restart it at
@@ -30,10 +27,7 @@ const killRedispatch = heldOut({
   serverOptions: 'inter 1500ms fall 2 rise 2',
   backendLines: [LOG_CHECKS],
   requests: { rate: 60, connections: 12 },
-  actions: [
-    { at: 5, op: 'kill', server: 's2' },
-    { at: 11, op: 'restart', server: 's2' },
-  ],
+  actions: killThenRestart('s2', 5, 11),
 });
 
 /**
@@ -74,10 +68,7 @@ const hangChecks = heldOut({
   serverOptions: 'inter 3s fastinter 1s downinter 1500ms fall 3 rise 2',
   backendLines: [LOG_CHECKS],
   requests: { rate: 60, connections: 12 },
-  actions: [
-    { at: 4.5, op: 'stop', server: 's1' },
-    { at: 13, op: 'cont', server: 's1' },
-  ],
+  actions: stopThenCont('s1', 4.5, 13),
 });
 
 export const HOLDOUT7_EXPERIMENTS = [killRedispatch, killSourceRedispatch, hangChecks];

@@ -6,9 +6,7 @@
 // (calibration/data/holdout8-predictions.json, a table over HAProxy's start before t0, `lb.uptime`,
 // which only the recording's first logged check states) were committed before the run was
 // recorded; the comparison is test/calibration/holdout8.test.ts.
-import { heldOut } from './holdout4.mjs';
-
-const LOG_CHECKS = 'option log-health-checks';
+import { heldOut, hungServerRun, killThenRestart, LOG_CHECKS, THREE_SERVERS } from './holdout-common.mjs';
 
 /**
  * `maxconn 4` per server and `timeout queue 2s`, two servers answering in 200 ms (GET /slow/200):
@@ -45,14 +43,11 @@ const slowstartRoundrobin = heldOut({
     "3 s, restart at 9 s: errors while dead, DOWN and UP, s3's share of the answers after UP.",
   mode: 'http',
   seconds: 24,
-  servers: ['s1', 's2', 's3'].map((name) => ({ name })),
+  servers: THREE_SERVERS,
   serverOptions: 'slowstart 6s',
   backendLines: [LOG_CHECKS],
   requests: { rate: 90, connections: 18 },
-  actions: [
-    { at: 3, op: 'kill', server: 's3' },
-    { at: 9, op: 'restart', server: 's3' },
-  ],
+  actions: killThenRestart('s3', 3, 9),
 });
 
 /**
@@ -62,20 +57,11 @@ const slowstartRoundrobin = heldOut({
  * rest. No `timeout check`: a connected check fails after `inter` 2 s, three are needed (fall 3),
  * more than the 5-s pause.
  */
-const hungMaxconn = heldOut({
+const hungMaxconn = hungServerRun({
   name: 'haproxy-holdout8-stop-maxconn4-http',
-  description:
-    'mode http, 2 servers roundrobin, `maxconn 4` each: 40 req/s over 12 keep-alive connections; SIGSTOP s1 at ' +
-    '4 s, SIGCONT at 9 s: how many requests wait on s1, what s2 answers meanwhile, the longest wait, errors.',
-  mode: 'http',
-  seconds: 14,
+  setting: '2 servers roundrobin, `maxconn 4` each',
   serverOptions: 'maxconn 4',
   backendLines: [LOG_CHECKS],
-  requests: { rate: 40, connections: 12 },
-  actions: [
-    { at: 4, op: 'stop', server: 's1' },
-    { at: 9, op: 'cont', server: 's1' },
-  ],
 });
 
 export const HOLDOUT8_EXPERIMENTS = [queueTimeout, slowstartRoundrobin, hungMaxconn];

@@ -4,10 +4,7 @@
 // (calibration/scenarios/haproxy-holdout9-*.yaml) and its prediction
 // (calibration/data/holdout9-predictions.json, a table over HAProxy's start before t0, `lb.uptime`)
 // were committed before the run was recorded; the comparison is test/calibration/holdout9.test.ts.
-import { heldOut } from './holdout4.mjs';
-
-const LOG_CHECKS = 'option log-health-checks';
-const THREE_SERVERS = ['s1', 's2', 's3'].map((name) => ({ name }));
+import { heldOut, hungServerRun, LOG_CHECKS, THREE_SERVERS } from './holdout-common.mjs';
 
 /**
  * `slowstart 6s` over three roundrobin servers, s3 put in maint at 3 s and made ready at 9 s
@@ -37,19 +34,10 @@ const slowstartMaint = heldOut({
  * the weight), so leastconn sends s1 only what ties or beats s2's in-flight count — a few requests,
  * not half as roundrobin would. No `timeout check`: three failed checks take more than the pause.
  */
-const hungLeastconn = heldOut({
+const hungLeastconn = hungServerRun({
   name: 'haproxy-holdout9-stop-leastconn-http',
-  description:
-    'mode http, 2 servers leastconn, no maxconn: 40 req/s over 12 keep-alive connections; SIGSTOP s1 at 4 s, ' +
-    'SIGCONT at 9 s: how many requests wait on s1, what s2 answers meanwhile, the longest wait, errors.',
-  mode: 'http',
-  seconds: 14,
+  setting: '2 servers leastconn, no maxconn',
   backendLines: ['balance leastconn', LOG_CHECKS],
-  requests: { rate: 40, connections: 12 },
-  actions: [
-    { at: 4, op: 'stop', server: 's1' },
-    { at: 9, op: 'cont', server: 's1' },
-  ],
 });
 
 /**
@@ -77,19 +65,10 @@ const randomWeights = heldOut({
  * weight), so the hung s1 gets a request only when both draws fall on it — far fewer than half,
  * more than leastconn's one.
  */
-const hungRandom = heldOut({
+const hungRandom = hungServerRun({
   name: 'haproxy-holdout9b-stop-random-http',
-  description:
-    'mode http, 2 servers `balance random`, no maxconn: 40 req/s over 12 keep-alive connections; SIGSTOP s1 at ' +
-    '4 s, SIGCONT at 9 s: how many requests wait on s1, what s2 answers meanwhile, the longest wait, errors.',
-  mode: 'http',
-  seconds: 14,
+  setting: '2 servers `balance random`, no maxconn',
   backendLines: ['balance random', LOG_CHECKS],
-  requests: { rate: 40, connections: 12 },
-  actions: [
-    { at: 4, op: 'stop', server: 's1' },
-    { at: 9, op: 'cont', server: 's1' },
-  ],
 });
 
 /**

@@ -34,7 +34,8 @@ export const overSeeds = (runs: RunResult[], f: (r: RunResult) => number): numbe
 export type Tolerance = { count: true } | { share: true } | { seconds: number };
 const COUNT: Tolerance = { count: true };
 
-function allowed(tolerance: Tolerance, real: number): number {
+/** The largest difference a tolerance allows at the recorded value. */
+export function allowed(tolerance: Tolerance, real: number): number {
   if ('count' in tolerance) return Math.max(0.1 * Math.abs(real), 2);
   if ('share' in tolerance) return 0.1;
   return tolerance.seconds;

@@ -13,69 +13,51 @@
  * The HAProxy predictions are tables over HAProxy's start before t0 (`lb.uptime`, the phase of
  * its checks), read at the start each recording states (haproxy-restated.ts statedUptime()).
  */
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-// @ts-expect-error plain .mjs without type declarations
-import { median } from '../../calibration/compare.mjs';
+import { existsSync, writeFileSync } from 'node:fs';
+import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
 import { HOLDOUT7_KERNEL_EXPERIMENTS } from '../../calibration/experiments.mjs';
-// @ts-expect-error plain .mjs without type declarations
-import { holdoutComparisons, twinRuns } from '../../calibration/lib/holdout.mjs';
-// @ts-expect-error plain .mjs without type declarations
-import { blankData } from '../../calibration/lib/holdout-predict.mjs';
 import { statedUptime } from './haproxy-restated.js';
-import type { Tolerance } from './heldout-table.js';
 import {
-  type Figure7,
-  HAPROXY7,
-  type HaproxyRec7,
-  NGINX7,
-  type NginxRec7,
-  SEEDS7,
-  twin7,
-  UPTIMES7,
-  uptimeKey,
-} from './holdout7-figures.js';
+  expectPinned,
+  type FlatPredictions,
+  flatRows,
+  type Gap,
+  gapsAreRowsTest,
+  type HaproxyPredictions,
+  type HeldOutRow,
+  haproxyRows,
+  type KernelExperiment,
+  kernelRows,
+  predictHaproxy,
+  predictKernel,
+  printTableAfterAll,
+  readPredictions,
+  readRecording,
+  rowTests,
+  show,
+  within,
+} from './heldout-rows.js';
+import { type Figure7, HAPROXY7, type HaproxyRec7, NGINX7, twin7, uptimeKey } from './holdout7-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout7-predictions.json';
-const DATA = 'calibration/data';
 
-interface KernelRow {
-  id: string;
-  figure: string;
-  real: number | null;
-  kind: 'count' | 'time';
-  model: (runs: unknown) => number | null;
-}
-interface KernelExperiment {
-  name: string;
-}
 const KERNEL7 = HOLDOUT7_KERNEL_EXPERIMENTS as KernelExperiment[];
 /** The accept-queue run is recorded under SCHED_FIFO (run.mjs --rt 10), as every earlier one. */
 const kernelFile = (name: string): string => (name.includes('-backlog') ? `${name}-rt` : name);
 
 interface Predictions {
   note: string;
-  haproxy: Record<string, Record<string, Record<string, number | null>>>;
-  nginx: Record<string, Record<string, number | null>>;
-  kernel: Record<string, Record<string, number | null>>;
+  haproxy: HaproxyPredictions;
+  nginx: FlatPredictions;
+  kernel: FlatPredictions;
 }
 
 const write = process.env.DRAINSIM_WRITE_HOLDOUT7;
 describe.runIf(write)('held-out round 7: predictions before recording', () => {
   it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout7-predictions.json', () => {
     if (existsSync(PREDICTIONS)) throw new Error('blind predictions are kept as first written');
-    const haproxy = Object.fromEntries(
-      Object.entries(HAPROXY7).map(([run, figures]) => [
-        run,
-        Object.fromEntries(
-          UPTIMES7.map((u) => {
-            const runs = twin7(run, u);
-            return [u.toFixed(3), Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-          }),
-        ),
-      ]),
-    );
+    const haproxy = predictHaproxy(HAPROXY7);
     const nginx = Object.fromEntries(
       Object.entries(NGINX7).map(([run, figures]) => {
         const parts = [...new Set(figures.map((f) => f.part))];
@@ -83,14 +65,7 @@ describe.runIf(write)('held-out round 7: predictions before recording', () => {
         return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs[f.part])]))];
       }),
     );
-    const kernel = Object.fromEntries(
-      KERNEL7.map((e) => {
-        const data = blankData(e);
-        const runs = SEEDS7.map((seed) => twinRuns(data, seed));
-        const rows = holdoutComparisons(data) as KernelRow[];
-        return [e.name, Object.fromEntries(rows.map((row) => [row.id, median(runs.map((r) => row.model(r)))]))];
-      }),
-    );
+    const kernel = predictKernel(KERNEL7);
     const note =
       'drainsim predictions of the round-7 held-out twins (calibration/scenarios/<run>*.yaml), written BEFORE any ' +
       'run was recorded (test/calibration/holdout7.test.ts, DRAINSIM_WRITE_HOLDOUT7=1). haproxy: per run, keyed by ' +
@@ -101,32 +76,6 @@ describe.runIf(write)('held-out round 7: predictions before recording', () => {
     writeFileSync(PREDICTIONS, `${JSON.stringify(out, null, 1)}\n`);
   }, 900_000);
 });
-
-/** One row of the round's table. */
-interface Row7 {
-  run: string;
-  figure: string;
-  real: number | null;
-  predicted: number | null;
-  tolerance: Tolerance;
-}
-
-function allowed(t: Tolerance, real: number): number {
-  if ('count' in t) return Math.max(0.1 * Math.abs(real), 2);
-  if ('share' in t) return 0.1;
-  return t.seconds;
-}
-const within = (r: Row7): boolean =>
-  r.real === null || r.predicted === null
-    ? r.real === r.predicted
-    : Math.abs(r.predicted - r.real) <= allowed(r.tolerance, r.real) + 1e-9;
-
-/** A known gap: both values, pinned, and the cause found. */
-interface Gap7 {
-  real: number;
-  predicted: number;
-  cause: string;
-}
 
 /**
  * The recorder's client (calibration/haproxy/worker.mjs runRequests()) sends each due request on
@@ -163,7 +112,7 @@ const WHEEL_TAIL =
  * Rows outside the tolerance, by `<run> / <figure>`: both values are pinned by the test (the
  * prediction is blind, the recording fixed) and the cause, read in the real source, is given.
  */
-export const GAPS7: Record<string, Gap7> = {
+export const GAPS7: Record<string, Gap> = {
   'haproxy-holdout7-kill-source-redispatch-3srv-http / client errors (timeouts, resets, 5xx)': {
     real: 20,
     predicted: 58.2,
@@ -174,64 +123,20 @@ export const GAPS7: Record<string, Gap7> = {
   'kernel-holdout-backlog32-50-s25ms-rt / answer latency, p95 (s)': { real: 3.92, predicted: 2.697, cause: WHEEL_TAIL },
 };
 
-const read = <T>(file: string): T | null =>
-  existsSync(`${DATA}/${file}.json`) ? (JSON.parse(readFileSync(`${DATA}/${file}.json`, 'utf8')) as T) : null;
-
 /** Every row whose recording exists, against the blind prediction. */
-export function rows7(): Row7[] {
-  const p = JSON.parse(readFileSync(PREDICTIONS, 'utf8')) as Predictions;
-  const out: Row7[] = [];
-  for (const [run, figures] of Object.entries(HAPROXY7)) {
-    const d = read<HaproxyRec7>(`${run}-rt`);
-    if (!d) continue;
-    const at = uptimeKey(statedUptime(d));
-    for (const f of figures)
-      out.push({
-        run: `${run} (uptime ${at} s)`,
-        figure: f.figure,
-        real: f.real(d),
-        predicted: p.haproxy[run][at][f.figure],
-        tolerance: f.tolerance,
-      });
-  }
-  for (const [run, figures] of Object.entries(NGINX7)) {
-    const d = read<NginxRec7>(`${run}-rt`);
-    if (!d) continue;
-    for (const f of figures)
-      out.push({ run, figure: f.figure, real: f.real(d), predicted: p.nginx[run][f.figure], tolerance: f.tolerance });
-  }
-  for (const e of KERNEL7) {
-    const file = kernelFile(e.name);
-    const d = read<unknown>(file);
-    if (!d) continue;
-    for (const row of holdoutComparisons(d) as KernelRow[])
-      out.push({
-        run: file,
-        figure: row.figure,
-        real: row.real,
-        predicted: p.kernel[e.name][row.id],
-        tolerance: row.kind === 'time' ? { seconds: 1 } : { count: true },
-      });
-  }
-  return out;
+export function rows7(): HeldOutRow[] {
+  const p = readPredictions<Predictions>(PREDICTIONS);
+  return [
+    ...haproxyRows(HAPROXY7, p.haproxy),
+    ...flatRows(NGINX7, p.nginx),
+    ...kernelRows(KERNEL7, kernelFile, p.kernel),
+  ];
 }
-
-const show = (x: number | null): string => (x === null ? 'none' : `${Math.round(x * 1000) / 1000}`);
 
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows7();
 describe.skipIf(recorded.length === 0)('held-out round 7: the recordings against the blind predictions', () => {
   const rows = recorded;
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const line = (r: Row7): string => {
-      const key = `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
-      return `| ${r.run} | ${r.figure} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : key in GAPS7 ? 'KNOWN GAP' : 'FAIL'} |`;
-    };
-    const passed = rows.filter(within).length;
-    process.stdout.write(
-      `| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n${rows.map(line).join('\n')}\n\n${passed} of ${rows.length} rows within tolerance\n`,
-    );
-  });
+  printTableAfterAll(rows, GAPS7);
 
   it('every run of the round is recorded', () => {
     const runs = new Set(rows.map((r) => r.run.replace(/ \(uptime.*$/, '')));
@@ -240,24 +145,8 @@ describe.skipIf(recorded.length === 0)('held-out round 7: the recordings against
     );
   });
 
-  for (const r of rows) {
-    const key = `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
-    if (key in GAPS7)
-      it(`KNOWN GAP ${key}: real ${show(r.real)}, predicted ${show(r.predicted)} (${GAPS7[key].cause})`, () => {
-        expect(within(r), `${key} is within tolerance now: move it out of GAPS7`).toBe(false);
-        expect(r.real).toBeCloseTo(GAPS7[key].real, 6);
-        expect(r.predicted).toBeCloseTo(GAPS7[key].predicted, 6);
-      });
-    else
-      it(`${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`, () => {
-        expect(within(r), `${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`).toBe(true);
-      });
-  }
-
-  it('the known gaps are rows of the table', () => {
-    const keys = new Set(rows.map((r) => `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`));
-    for (const k of Object.keys(GAPS7)) expect(keys.has(k), k).toBe(true);
-  });
+  rowTests(rows, GAPS7, 'GAPS7');
+  gapsAreRowsTest(rows, GAPS7);
 });
 
 // ---------------------------------------------------------------- post-hoc (NOT blind)
@@ -281,7 +170,7 @@ const POOLED_TWIN = `${SOURCE_RUN}-pooled`;
  * recording's 20 × "SC 503 %rc 3" + 10 × "+2" lines are 100 failed connects; %rc sums to 80.
  * The twin counts failed attempts on s3: 100. The next row counts the log's failed connects.
  */
-const POSTHOC_GAPS: Record<string, Gap7> = {
+const POSTHOC_GAPS: Record<string, Gap> = {
   'failed connects to s3 (log %rc summed; twin: failed attempts on s3)': {
     real: 80,
     predicted: 100,
@@ -289,7 +178,7 @@ const POSTHOC_GAPS: Record<string, Gap7> = {
   },
 };
 
-const sourceRecording = read<HaproxyRec7>(`${SOURCE_RUN}-rt`);
+const sourceRecording = readRecording<HaproxyRec7>(`${SOURCE_RUN}-rt`);
 describe.skipIf(write || sourceRecording === null)(
   'held-out round 7, POST-HOC: the balance source run with the pooled client (second twin, not blind)',
   () => {
@@ -314,7 +203,7 @@ describe.skipIf(write || sourceRecording === null)(
       },
     ];
     for (const f of figures) {
-      const row = (): Row7 => ({
+      const row = (): HeldOutRow => ({
         run: POOLED_TWIN,
         figure: f.figure,
         real: f.real(d),
@@ -326,8 +215,7 @@ describe.skipIf(write || sourceRecording === null)(
         it(`POST-HOC KNOWN GAP ${f.figure} (${gap.cause})`, () => {
           const r = row();
           expect(within(r), `real ${show(r.real)}, twin ${show(r.predicted)}`).toBe(false);
-          expect(r.real).toBeCloseTo(gap.real, 6);
-          expect(r.predicted).toBeCloseTo(gap.predicted, 6);
+          expectPinned(r, gap);
         });
       else
         it(`POST-HOC ${f.figure}`, () => {

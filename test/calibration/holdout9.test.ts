@@ -15,18 +15,33 @@
  * rows); the gap: random(2) draws on the chash ring, not by weight (GAPS9).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statedUptime } from './haproxy-restated.js';
-import type { Tolerance } from './heldout-table.js';
-import { twin7, UPTIMES7, uptimeKey } from './holdout7-figures.js';
+import {
+  expectPinned,
+  type Gap,
+  gapsAreRowsTest,
+  type HaproxyPredictions,
+  type HeldOutRow,
+  haproxyRows,
+  keyOf,
+  predictHaproxy,
+  readPredictions,
+  readRecording,
+  rowTests,
+  show,
+  TABLE_HEAD,
+  tableLine,
+  within,
+} from './heldout-rows.js';
+import { twin7, uptimeKey } from './holdout7-figures.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
-import { type Figure9, HAPROXY9, HAPROXY9B } from './holdout9-figures.js';
+import { HAPROXY9, HAPROXY9B } from './holdout9-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout9-predictions.json';
 /** The second batch's, committed after the first batch's recordings, before its own (BLIND9B). */
 const PREDICTIONS_B = 'calibration/data/holdout9-batch2-predictions.json';
-const DATA = 'calibration/data';
 /** The commit holding the twins and predictions, made before any round-9 recording (set once recorded). */
 const BLIND9: string | null = '33988eda00945f19b571a5b45110a0258961dadf';
 /** The second batch's blind commit (set once recorded). */
@@ -34,22 +49,7 @@ const BLIND9B: string | null = '4483eee72d47f1eb4985089d9fc2abf9608a5d4b';
 
 interface Predictions {
   note: string;
-  haproxy: Record<string, Record<string, Record<string, number | null>>>;
-}
-
-/** Each twin's figures, seeds 1-5, at every lb.uptime of the grid. */
-function predict(figureSets: Record<string, Figure9[]>): Predictions['haproxy'] {
-  return Object.fromEntries(
-    Object.entries(figureSets).map(([run, figures]) => [
-      run,
-      Object.fromEntries(
-        UPTIMES7.map((u) => {
-          const runs = twin7(run, u);
-          return [u.toFixed(3), Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-        }),
-      ),
-    ]),
-  );
+  haproxy: HaproxyPredictions;
 }
 
 const NOTE_TAIL =
@@ -65,7 +65,7 @@ describe.runIf(write)('held-out round 9: predictions before recording', () => {
       `run was recorded (test/calibration/holdout9.test.ts, DRAINSIM_WRITE_HOLDOUT9=1): per run, ${NOTE_TAIL}`;
     writeFileSync(
       PREDICTIONS,
-      `${JSON.stringify({ note, haproxy: predict(HAPROXY9) } satisfies Predictions, null, 1)}\n`,
+      `${JSON.stringify({ note, haproxy: predictHaproxy(HAPROXY9) } satisfies Predictions, null, 1)}\n`,
     );
   }, 900_000);
 });
@@ -80,40 +80,16 @@ describe.runIf(writeB)('held-out round 9, second batch: predictions before recor
       `DRAINSIM_WRITE_HOLDOUT9B=1): per run, ${NOTE_TAIL}`;
     writeFileSync(
       PREDICTIONS_B,
-      `${JSON.stringify({ note, haproxy: predict(HAPROXY9B) } satisfies Predictions, null, 1)}\n`,
+      `${JSON.stringify({ note, haproxy: predictHaproxy(HAPROXY9B) } satisfies Predictions, null, 1)}\n`,
     );
   }, 900_000);
 });
 
 /** One row of the round's table. */
-export interface Row9 {
-  run: string;
-  figure: string;
-  real: number | null;
-  predicted: number | null;
-  tolerance: Tolerance;
-  fixed?: string;
-}
-
-function allowed(t: Tolerance, real: number): number {
-  if ('count' in t) return Math.max(0.1 * Math.abs(real), 2);
-  if ('share' in t) return 0.1;
-  return t.seconds;
-}
-const within = (r: Row9): boolean =>
-  r.real === null || r.predicted === null
-    ? r.real === r.predicted
-    : Math.abs(r.predicted - r.real) <= allowed(r.tolerance, r.real) + 1e-9;
-
-/** A known gap: both values, pinned, and the cause found. */
-interface Gap9 {
-  real: number | null;
-  predicted: number | null;
-  cause: string;
-}
+export type Row9 = HeldOutRow;
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS9: Record<string, Gap9> = {
+export const GAPS9: Record<string, Gap> = {
   'haproxy-holdout9b-stop-random-http / requests sent in [4, 9) s that s1 answered (twin: attempts on s1 in (4, 9] s)':
     {
       real: 40,
@@ -128,9 +104,6 @@ export const GAPS9: Record<string, Gap9> = {
     },
 };
 
-const read = <T>(file: string): T | null =>
-  existsSync(`${DATA}/${file}.json`) ? (JSON.parse(readFileSync(`${DATA}/${file}.json`, 'utf8')) as T) : null;
-
 type Rec9 = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
 
 /** The round's batches: their figures, predictions and blind commit. */
@@ -143,25 +116,16 @@ const BATCHES = [
 const recordings = (): Array<[string, Rec9, (typeof BATCHES)[number]]> =>
   BATCHES.filter((b) => existsSync(b.predictions)).flatMap((b) =>
     Object.keys(b.figures).flatMap((run) => {
-      const d = read<Rec9>(`${run}-rt`);
+      const d = readRecording<Rec9>(`${run}-rt`);
       return d ? [[run, d, b] as [string, Rec9, (typeof BATCHES)[number]]] : [];
     }),
   );
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows9(): Row9[] {
-  return recordings().flatMap(([run, d, b]) => {
-    const p = JSON.parse(readFileSync(b.predictions, 'utf8')) as Predictions;
-    const at = uptimeKey(statedUptime(d));
-    return b.figures[run].map((f) => ({
-      run: `${run} (uptime ${at} s)`,
-      figure: f.figure,
-      real: f.real(d),
-      predicted: p.haproxy[run][at][f.figure],
-      tolerance: f.tolerance,
-      fixed: f.fixed,
-    }));
-  });
+  return BATCHES.filter((b) => existsSync(b.predictions)).flatMap((b) =>
+    haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy),
+  );
 }
 
 /**
@@ -179,7 +143,7 @@ const POST_HOC_LABEL = 'after rnd20 (not blind)';
  * seeds 1-30 (one seed's spread ≈ 5); seeds 1-5, the table's seeds, give 33.2 against the one
  * recording's 40.
  */
-export const POST_HOC_GAPS9: Record<string, Gap9> = {
+export const POST_HOC_GAPS9: Record<string, Gap> = {
   'haproxy-holdout9b-stop-random-http / requests sent in [4, 9) s that s1 answered (twin: attempts on s1 in (4, 9] s)':
     {
       real: 40,
@@ -208,9 +172,6 @@ export function postHocRows9(): Row9[] {
     });
 }
 
-const show = (x: number | null): string => (x === null ? 'none' : `${Math.round(x * 1000) / 1000}`);
-const keyOf = (r: Row9): string => `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
-
 function gitAvailable(): boolean {
   try {
     execFileSync('git', ['rev-parse', 'HEAD'], { stdio: 'ignore' });
@@ -231,16 +192,12 @@ describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against
   const rows = recorded;
   afterAll(() => {
     if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const line = (r: Row9): string =>
-      `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in GAPS9 ? 'KNOWN GAP' : 'FAIL'} |`;
     const passed = rows.filter(within).length;
     const mech = rows.filter((r) => !r.fixed);
     const postHoc = postHoc9();
-    const postLine = (r: Row9): string =>
-      `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in POST_HOC_GAPS9 ? 'KNOWN GAP' : 'FAIL'} |`;
     process.stdout.write(
-      `| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n${rows.map(line).join('\n')}\n` +
-        `${postHoc.map(postLine).join('\n')}\n\n` +
+      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS9)).join('\n')}\n` +
+        `${postHoc.map((r) => tableLine(r, POST_HOC_GAPS9)).join('\n')}\n\n` +
         `${passed} of ${rows.length} rows within tolerance; ${mech.filter(within).length} of ${mech.length} mechanism rows` +
         ` (blind); post-hoc (${POST_HOC_LABEL}): ${postHoc.filter(within).length} of ${postHoc.length}\n`,
     );
@@ -272,21 +229,7 @@ describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against
     }
   });
 
-  for (const r of rows) {
-    const key = keyOf(r);
-    if (key in GAPS9)
-      it(`KNOWN GAP ${key}: real ${show(r.real)}, predicted ${show(r.predicted)} (${GAPS9[key].cause})`, () => {
-        expect(within(r), `${key} is within tolerance now: move it out of GAPS9`).toBe(false);
-        expect(r.real).toEqual(GAPS9[key].real === null ? null : expect.closeTo(GAPS9[key].real as number, 6));
-        expect(r.predicted).toEqual(
-          GAPS9[key].predicted === null ? null : expect.closeTo(GAPS9[key].predicted as number, 6),
-        );
-      });
-    else
-      it(`${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`, () => {
-        expect(within(r), `${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`).toBe(true);
-      });
-  }
+  rowTests(rows, GAPS9, 'GAPS9');
 
   it(`post-hoc, ${POST_HOC_LABEL}: the balance random runs re-run with the ring draws are within tolerance`, () => {
     const postHoc = postHoc9();
@@ -304,13 +247,9 @@ describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against
         continue;
       }
       expect(within(r), `${key} is within tolerance now: move it out of POST_HOC_GAPS9`).toBe(false);
-      expect(r.real).toEqual(gap.real === null ? null : expect.closeTo(gap.real as number, 6));
-      expect(r.predicted).toEqual(gap.predicted === null ? null : expect.closeTo(gap.predicted as number, 6));
+      expectPinned(r, gap);
     }
   }, 900_000);
 
-  it('the known gaps are rows of the table', () => {
-    const keys = new Set(rows.map(keyOf));
-    for (const k of Object.keys(GAPS9)) expect(keys.has(k), k).toBe(true);
-  });
+  gapsAreRowsTest(rows, GAPS9);
 });

@@ -1,0 +1,218 @@
+/**
+ * The rows of a blind held-out round (rounds 7-9: test/calibration/holdout7-9.test.ts): a twin's
+ * prediction written before the run was recorded, against the recording. Each round keeps its own
+ * runs, figures, predictions files and known gaps; this module builds the rows from them, writes
+ * the predictions, prints the table and makes a test of every row (a row outside the tolerance
+ * must be a pinned KNOWN GAP with its cause).
+ */
+import { existsSync, readFileSync } from 'node:fs';
+import { afterAll, expect, it } from 'vitest';
+// @ts-expect-error plain .mjs without type declarations
+import { median } from '../../calibration/compare.mjs';
+// @ts-expect-error plain .mjs without type declarations
+import { holdoutComparisons, twinRuns } from '../../calibration/lib/holdout.mjs';
+// @ts-expect-error plain .mjs without type declarations
+import { blankData } from '../../calibration/lib/holdout-predict.mjs';
+import type { RunResult } from '../../sim/result.js';
+import { statedUptime } from './haproxy-restated.js';
+import { allowed, type Tolerance } from './heldout-table.js';
+import { type HaproxyRec7, SEEDS7, twin7, UPTIMES7, uptimeKey } from './holdout7-figures.js';
+
+const DATA = 'calibration/data';
+
+/** One row of a round's table. */
+export interface HeldOutRow {
+  run: string;
+  figure: string;
+  real: number | null;
+  predicted: number | null;
+  tolerance: Tolerance;
+  /** Set when the figure is fixed by the input, not by the mechanism (round 9). */
+  fixed?: string;
+}
+
+/** A known gap: both values, pinned, and the cause found. */
+export interface Gap {
+  real: number | null;
+  predicted: number | null;
+  cause: string;
+}
+
+/** A figure as a round's tables give it: its name, tolerance and value on a recording. */
+interface RecordedFigure<D> {
+  figure: string;
+  tolerance: Tolerance;
+  real: (d: D) => number | null;
+  fixed?: string;
+}
+
+/** Per run, per `lb.uptime` key, per figure. */
+export type HaproxyPredictions = Record<string, Record<string, Record<string, number | null>>>;
+/** Per run (or kernel experiment), per figure (or row id). */
+export type FlatPredictions = Record<string, Record<string, number | null>>;
+
+export const within = (r: HeldOutRow): boolean =>
+  r.real === null || r.predicted === null
+    ? r.real === r.predicted
+    : Math.abs(r.predicted - r.real) <= allowed(r.tolerance, r.real) + 1e-9;
+
+/** A recording of calibration/data, or null while the run is not recorded. */
+export const readRecording = <T>(file: string): T | null =>
+  existsSync(`${DATA}/${file}.json`) ? (JSON.parse(readFileSync(`${DATA}/${file}.json`, 'utf8')) as T) : null;
+
+export const readPredictions = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
+
+export const show = (x: number | null): string => (x === null ? 'none' : `${Math.round(x * 1000) / 1000}`);
+
+/** `<run> / <figure>`, the run without its uptime: the key of a known gap. */
+export const keyOf = (r: HeldOutRow): string => `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
+
+/** Each HAProxy twin's figures, seeds 1-5, at every lb.uptime of the grid (UPTIMES7). */
+export function predictHaproxy(
+  figureSets: Record<string, Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>>,
+): HaproxyPredictions {
+  return Object.fromEntries(
+    Object.entries(figureSets).map(([run, figures]) => [
+      run,
+      Object.fromEntries(
+        UPTIMES7.map((u) => {
+          const runs = twin7(run, u);
+          return [u.toFixed(3), Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
+        }),
+      ),
+    ]),
+  );
+}
+
+/** A row of calibration/lib/holdout.mjs holdoutComparisons(). */
+interface KernelRow {
+  id: string;
+  figure: string;
+  real: number | null;
+  kind: 'count' | 'time';
+  model: (runs: unknown) => number | null;
+}
+export interface KernelExperiment {
+  name: string;
+}
+
+/** Each kernel experiment's rows: the median over seeds 1-5 of its twin. */
+export function predictKernel(experiments: KernelExperiment[]): FlatPredictions {
+  return Object.fromEntries(
+    experiments.map((e) => {
+      const data = blankData(e);
+      const runs = SEEDS7.map((seed) => twinRuns(data, seed));
+      const rows = holdoutComparisons(data) as KernelRow[];
+      return [e.name, Object.fromEntries(rows.map((row) => [row.id, median(runs.map((r) => row.model(r)))]))];
+    }),
+  );
+}
+
+/** The HAProxy rows of every recorded run, read at the uptime its recording states. */
+export function haproxyRows<D extends HaproxyRec7>(
+  figureSets: Record<string, Array<RecordedFigure<D>>>,
+  predictions: HaproxyPredictions,
+): HeldOutRow[] {
+  return Object.entries(figureSets).flatMap(([run, figures]) => {
+    const d = readRecording<D>(`${run}-rt`);
+    if (!d) return [];
+    const at = uptimeKey(statedUptime(d));
+    return figures.map((f) => ({
+      run: `${run} (uptime ${at} s)`,
+      figure: f.figure,
+      real: f.real(d),
+      predicted: predictions[run][at][f.figure],
+      tolerance: f.tolerance,
+      fixed: f.fixed,
+    }));
+  });
+}
+
+/** The rows of every recorded run whose predictions have no uptime (nginx). */
+export function flatRows<D>(
+  figureSets: Record<string, Array<RecordedFigure<D>>>,
+  predictions: FlatPredictions,
+): HeldOutRow[] {
+  return Object.entries(figureSets).flatMap(([run, figures]) => {
+    const d = readRecording<D>(`${run}-rt`);
+    if (!d) return [];
+    return figures.map((f) => ({
+      run,
+      figure: f.figure,
+      real: f.real(d),
+      predicted: predictions[run][f.figure],
+      tolerance: f.tolerance,
+    }));
+  });
+}
+
+/** The kernel rows of every recorded experiment (`fileOf`: its recording's name). */
+export function kernelRows(
+  experiments: KernelExperiment[],
+  fileOf: (name: string) => string,
+  predictions: FlatPredictions,
+): HeldOutRow[] {
+  return experiments.flatMap((e) => {
+    const file = fileOf(e.name);
+    const d = readRecording<unknown>(file);
+    if (!d) return [];
+    return (holdoutComparisons(d) as KernelRow[]).map((row) => ({
+      run: file,
+      figure: row.figure,
+      real: row.real,
+      predicted: predictions[e.name][row.id],
+      tolerance: row.kind === 'time' ? ({ seconds: 1 } as const) : ({ count: true } as const),
+    }));
+  });
+}
+
+/** One markdown line of the table: pass, KNOWN GAP (a key of `gaps`) or FAIL. */
+export const tableLine = (r: HeldOutRow, gaps: Record<string, Gap>): string =>
+  `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in gaps ? 'KNOWN GAP' : 'FAIL'} |`;
+
+export const TABLE_HEAD = '| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n';
+
+/** Prints the round's table after its tests, when DRAINSIM_CALIBRATION_TABLE is set. */
+export function printTableAfterAll(rows: HeldOutRow[], gaps: Record<string, Gap>): void {
+  afterAll(() => {
+    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
+    const passed = rows.filter(within).length;
+    process.stdout.write(
+      `${TABLE_HEAD}${rows.map((r) => tableLine(r, gaps)).join('\n')}\n\n${passed} of ${rows.length} rows within tolerance\n`,
+    );
+  });
+}
+
+/** Both pinned values of a known gap. */
+export function expectPinned(r: HeldOutRow, gap: Gap): void {
+  expect(r.real).toEqual(gap.real === null ? null : expect.closeTo(gap.real, 6));
+  expect(r.predicted).toEqual(gap.predicted === null ? null : expect.closeTo(gap.predicted, 6));
+}
+
+/**
+ * A test per row: within the tolerance, or a KNOWN GAP of `gaps` (named `gapsName` in the
+ * message) still outside it with both values pinned.
+ */
+export function rowTests(rows: HeldOutRow[], gaps: Record<string, Gap>, gapsName: string): void {
+  for (const r of rows) {
+    const key = keyOf(r);
+    const gap = gaps[key];
+    if (gap)
+      it(`KNOWN GAP ${key}: real ${show(r.real)}, predicted ${show(r.predicted)} (${gap.cause})`, () => {
+        expect(within(r), `${key} is within tolerance now: move it out of ${gapsName}`).toBe(false);
+        expectPinned(r, gap);
+      });
+    else
+      it(`${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`, () => {
+        expect(within(r), `${key}: real ${show(r.real)}, predicted ${show(r.predicted)}`).toBe(true);
+      });
+  }
+}
+
+/** Every known gap names a row of the table. */
+export function gapsAreRowsTest(rows: HeldOutRow[], gaps: Record<string, Gap>): void {
+  it('the known gaps are rows of the table', () => {
+    const keys = new Set(rows.map(keyOf));
+    for (const k of Object.keys(gaps)) expect(keys.has(k), k).toBe(true);
+  });
+}
