@@ -49,11 +49,12 @@ export function stateAt(d: HaproxyRec7, server: string, state: 'DOWN' | 'UP'): n
   return m ? m.t : null;
 }
 
-const failures = (d: HaproxyRec7): number =>
+/** The recorder's client outcomes other than ok. */
+export const failures = (d: HaproxyRec7): number =>
   Object.entries(d.summary.outcomes).reduce((a, [k, v]) => a + (k === 'ok' ? 0 : v), 0);
 
 /** The twin's first hc.down / hc.up of `server` (seed 1: the checks do not draw), s. */
-function simState(runs: RunResult[], server: string, kind: 'hc.down' | 'hc.up'): number | null {
+export function simState(runs: RunResult[], server: string, kind: 'hc.down' | 'hc.up'): number | null {
   const r = recordsOf(runs[0], kind).find((x) => x.backend === server);
   return r ? r.t : null;
 }
@@ -62,16 +63,27 @@ function simState(runs: RunResult[], server: string, kind: 'hc.down' | 'hc.up'):
 const failedOn = (runs: RunResult[], server: string): number =>
   overSeeds(runs, (r) => totalIn(r, 'attempts', 0, 1e9, server) - totalIn(r, 'goodput', 0, 1e9, server));
 
-const COUNT: Tolerance = { count: true };
-const SECONDS: Tolerance = { seconds: 1 };
-const minus = (x: number | null, t0: number): number | null => (x === null ? null : x - t0);
+export const COUNT: Tolerance = { count: true };
+export const SECONDS: Tolerance = { seconds: 1 };
+export const SHARE: Tolerance = { share: true };
+export const minus = (x: number | null, t0: number): number | null => (x === null ? null : x - t0);
 
-const clientErrors: Figure7<HaproxyRec7> = {
+export const clientErrors: Figure7<HaproxyRec7> = {
   figure: 'client errors (timeouts, resets, 5xx)',
   tolerance: COUNT,
   sim: (runs) => overSeeds(runs, (r) => r.figures['errors.total'] ?? 0),
   real: failures,
 };
+
+/** How long after `at` s HAProxy logged `server` DOWN or UP (the twin: its first hc.down / hc.up). */
+export function stateTime(figure: string, server: string, state: 'DOWN' | 'UP', at: number): Figure7<HaproxyRec7> {
+  return {
+    figure,
+    tolerance: SECONDS,
+    sim: (runs) => minus(simState(runs, server, state === 'DOWN' ? 'hc.down' : 'hc.up'), at),
+    real: (d) => minus(stateAt(d, server, state), at),
+  };
+}
 
 export const HAPROXY7: Record<string, Array<Figure7<HaproxyRec7>>> = {
   'haproxy-holdout7-kill-redispatch-3srv-http': [
@@ -84,18 +96,8 @@ export const HAPROXY7: Record<string, Array<Figure7<HaproxyRec7>>> = {
       sim: (runs) => failedOn(runs, 's2'),
       real: (d) => d.summary.haproxyRedispatched,
     },
-    {
-      figure: 'kill -9 s2 (5 s) → s2 DOWN',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simState(runs, 's2', 'hc.down'), 5),
-      real: (d) => minus(stateAt(d, 's2', 'DOWN'), 5),
-    },
-    {
-      figure: 'restart s2 (11 s) → s2 UP',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simState(runs, 's2', 'hc.up'), 11),
-      real: (d) => minus(stateAt(d, 's2', 'UP'), 11),
-    },
+    stateTime('kill -9 s2 (5 s) → s2 DOWN', 's2', 'DOWN', 5),
+    stateTime('restart s2 (11 s) → s2 UP', 's2', 'UP', 11),
   ],
   'haproxy-holdout7-kill-source-redispatch-3srv-http': [
     clientErrors,
@@ -115,27 +117,12 @@ export const HAPROXY7: Record<string, Array<Figure7<HaproxyRec7>>> = {
         return waits.length ? Math.max(...waits) : 0;
       },
     },
-    {
-      figure: 'kill -9 s3 (5 s) → s3 DOWN',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simState(runs, 's3', 'hc.down'), 5),
-      real: (d) => minus(stateAt(d, 's3', 'DOWN'), 5),
-    },
+    stateTime('kill -9 s3 (5 s) → s3 DOWN', 's3', 'DOWN', 5),
   ],
   'haproxy-holdout7-hang-fastinter-http': [
     clientErrors,
-    {
-      figure: 'SIGSTOP s1 (4.5 s) → s1 DOWN',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simState(runs, 's1', 'hc.down'), 4.5),
-      real: (d) => minus(stateAt(d, 's1', 'DOWN'), 4.5),
-    },
-    {
-      figure: 'SIGCONT s1 (13 s) → s1 UP',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simState(runs, 's1', 'hc.up'), 13),
-      real: (d) => minus(stateAt(d, 's1', 'UP'), 13),
-    },
+    stateTime('SIGSTOP s1 (4.5 s) → s1 DOWN', 's1', 'DOWN', 4.5),
+    stateTime('SIGCONT s1 (13 s) → s1 UP', 's1', 'UP', 13),
   ],
 };
 
@@ -159,7 +146,7 @@ export interface NginxRec7 {
 const perSecond = (d: NginxRec7, s: number, key: string): number => d.perSecond.find((p) => p.s === s)?.[key] ?? 0;
 
 /** When generation `g` of the twin's nginx exited (s). */
-function exitOf(r: RunResult, g: number): number | null {
+export function exitOf(r: RunResult, g: number): number | null {
   const line = r.events.find((l) => l.record.kind === 'nginx.generation_exit' && l.record.generation === g);
   return line ? line.t : null;
 }
@@ -168,8 +155,6 @@ function exitOf(r: RunResult, g: number): number | null {
 export interface NginxFigure7 extends Figure7<NginxRec7> {
   part: string;
 }
-
-const SHARE: Tolerance = { share: true };
 
 export const NGINX7: Record<string, NginxFigure7[]> = {
   'nginx-holdout7-keepalive-kt4-pm50': [

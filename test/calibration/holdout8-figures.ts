@@ -12,7 +12,21 @@ import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import { recordsOf } from '../trace/records-of.js';
 import { overSeeds, type Tolerance, totalIn } from './heldout-table.js';
-import { type Figure7, type HaproxyRec7, type NginxRec7, SEEDS7, stateAt } from './holdout7-figures.js';
+import {
+  COUNT,
+  clientErrors,
+  exitOf,
+  type Figure7,
+  failures,
+  type HaproxyRec7,
+  type NginxRec7,
+  SECONDS,
+  SEEDS7,
+  SHARE,
+  simState,
+  stateAt,
+  stateTime,
+} from './holdout7-figures.js';
 
 /** What a round-8 HAProxy recording holds besides round 7's: every client request (keepRequests). */
 export interface HaproxyRec8 extends HaproxyRec7 {
@@ -20,37 +34,16 @@ export interface HaproxyRec8 extends HaproxyRec7 {
   requestLog: Array<[number, number, string, string, number]>;
 }
 
-const COUNT: Tolerance = { count: true };
-const SECONDS: Tolerance = { seconds: 1 };
-const SHARE: Tolerance = { share: true };
-const minus = (x: number | null, t0: number): number | null => (x === null ? null : x - t0);
-
-const failures = (d: HaproxyRec8): number =>
-  Object.entries(d.summary.outcomes).reduce((a, [k, v]) => a + (k === 'ok' ? 0 : v), 0);
-
-const clientErrors: Figure7<HaproxyRec8> = {
-  figure: 'client errors (timeouts, resets, 5xx)',
-  tolerance: COUNT,
-  sim: (runs) => overSeeds(runs, (r) => r.figures['errors.total'] ?? 0),
-  real: failures,
-};
-
 /** The longest a client waited for its answer (any outcome): the recorder's done − sent, the twin's latency max. */
-const longestWait: Figure7<HaproxyRec8> = {
+export const longestWait: Figure7<HaproxyRec8> = {
   figure: 'longest client wait, any outcome (s)',
   tolerance: SECONDS,
   sim: (runs) => overSeeds(runs, (r) => r.figures['open_loop_latency.max'] ?? 0),
   real: (d) => Math.max(...d.requestLog.map((q) => q[1] - q[0])),
 };
 
-/** The twin's first hc.down / hc.up of `server` (seed 1: the checks do not draw), s. */
-function simState(runs: RunResult[], server: string, kind: 'hc.down' | 'hc.up'): number | null {
-  const r = recordsOf(runs[0], kind).find((x) => x.backend === server);
-  return r ? r.t : null;
-}
-
 /** Answers `server` gave, by the recorder's request log (outcome ok), whose done time is in (from, to]. */
-const answeredIn = (d: HaproxyRec8, server: string | null, from: number, to: number): number =>
+export const answeredIn = (d: HaproxyRec8, server: string | null, from: number, to: number): number =>
   d.requestLog.filter((q) => q[2] === 'ok' && (server === null || q[3] === server) && q[1] > from && q[1] <= to).length;
 
 /**
@@ -77,6 +70,30 @@ function s3ShareAfterUp(from: number, to: number): Figure7<HaproxyRec8> {
       return answeredIn(d, 's3', c + from, c + to) / answeredIn(d, null, c + from, c + to);
     },
   };
+}
+
+/**
+ * s1 SIGSTOPped 4-9 s over two servers (round 8 with maxconn 4, round 9 leastconn and random(2)):
+ * what the balancing still gives the hung s1, what s2 answers meanwhile, the longest wait, errors.
+ */
+export function hungS1Figures(): Array<Figure7<HaproxyRec8>> {
+  return [
+    clientErrors,
+    {
+      // The requests s1 took (round 8: its four slots; round 9: what the balancing still gave it): they wait for the SIGCONT.
+      figure: 'requests sent in [4, 9) s that s1 answered (twin: attempts on s1 in (4, 9] s)',
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'attempts', 4, 9, 's1')),
+      real: (d) => d.requestLog.filter((q) => q[3] === 's1' && q[0] >= 4 && q[0] < 9).length,
+    },
+    {
+      figure: 's2 answers in (4, 9] s (the pause)',
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'goodput', 4, 9, 's2')),
+      real: (d) => answeredIn(d, 's2', 4, 9),
+    },
+    longestWait,
+  ];
 }
 
 export const HAPROXY8: Record<string, Array<Figure7<HaproxyRec8>>> = {
@@ -107,50 +124,18 @@ export const HAPROXY8: Record<string, Array<Figure7<HaproxyRec8>>> = {
   ],
   'haproxy-holdout8-slowstart6-3srv-http': [
     clientErrors,
-    {
-      figure: 'kill -9 s3 (3 s) → s3 DOWN',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simState(runs, 's3', 'hc.down'), 3),
-      real: (d) => minus(stateAt(d, 's3', 'DOWN'), 3),
-    },
-    {
-      // The first "is UP" after the restart is the check's; the end of the slowstart logs another.
-      figure: 'restart s3 (9 s) → s3 UP',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simState(runs, 's3', 'hc.up'), 9),
-      real: (d) => minus(stateAt(d, 's3', 'UP'), 9),
-    },
+    stateTime('kill -9 s3 (3 s) → s3 DOWN', 's3', 'DOWN', 3),
+    // The first "is UP" after the restart is the check's; the end of the slowstart logs another.
+    stateTime('restart s3 (9 s) → s3 UP', 's3', 'UP', 9),
     s3ShareAfterUp(0, 2),
     s3ShareAfterUp(2, 4),
     s3ShareAfterUp(4, 6),
     s3ShareAfterUp(6, 9),
   ],
-  'haproxy-holdout8-stop-maxconn4-http': [
-    clientErrors,
-    {
-      // The requests that took s1's four slots and waited for the SIGCONT.
-      figure: 'requests sent in [4, 9) s that s1 answered (twin: attempts on s1 in (4, 9] s)',
-      tolerance: COUNT,
-      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'attempts', 4, 9, 's1')),
-      real: (d) => d.requestLog.filter((q) => q[3] === 's1' && q[0] >= 4 && q[0] < 9).length,
-    },
-    {
-      figure: 's2 answers in (4, 9] s (the pause)',
-      tolerance: COUNT,
-      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'goodput', 4, 9, 's2')),
-      real: (d) => answeredIn(d, 's2', 4, 9),
-    },
-    longestWait,
-  ],
+  'haproxy-holdout8-stop-maxconn4-http': hungS1Figures(),
 };
 
 // ---------------------------------------------------------------- nginx
-
-/** When generation `g` of the twin's nginx exited (s). */
-function exitOf(r: RunResult, g: number): number | null {
-  const line = r.events.find((l) => l.record.kind === 'nginx.generation_exit' && l.record.generation === g);
-  return line ? line.t : null;
-}
 
 /** A nginx figure over one twin (the round-8 nginx run has one). */
 export const NGINX8: Record<string, Array<Figure7<NginxRec7>>> = {

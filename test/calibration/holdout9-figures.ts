@@ -5,11 +5,9 @@
  * The twin runner, the seeds and the uptime grid are round 7's (holdout7-figures.ts), the recording
  * shape round 8's (every client request kept).
  */
-import type { RunResult } from '../../sim/result.js';
-import { recordsOf } from '../trace/records-of.js';
-import { overSeeds, type Tolerance, totalIn } from './heldout-table.js';
-import { type Figure7, stateAt } from './holdout7-figures.js';
-import type { HaproxyRec8 } from './holdout8-figures.js';
+import { overSeeds, totalIn } from './heldout-table.js';
+import { COUNT, clientErrors, type Figure7, SHARE, stateTime } from './holdout7-figures.js';
+import { answeredIn, type HaproxyRec8, hungS1Figures, longestWait } from './holdout8-figures.js';
 
 /**
  * A round-9 figure; `fixed` says why a row cannot fail on the model's mechanism (the recorder's
@@ -18,38 +16,6 @@ import type { HaproxyRec8 } from './holdout8-figures.js';
 export interface Figure9 extends Figure7<HaproxyRec8> {
   fixed?: string;
 }
-
-const COUNT: Tolerance = { count: true };
-const SECONDS: Tolerance = { seconds: 1 };
-const SHARE: Tolerance = { share: true };
-const minus = (x: number | null, t0: number): number | null => (x === null ? null : x - t0);
-
-const failures = (d: HaproxyRec8): number =>
-  Object.entries(d.summary.outcomes).reduce((a, [k, v]) => a + (k === 'ok' ? 0 : v), 0);
-
-const clientErrors: Figure9 = {
-  figure: 'client errors (timeouts, resets, 5xx)',
-  tolerance: COUNT,
-  sim: (runs) => overSeeds(runs, (r) => r.figures['errors.total'] ?? 0),
-  real: failures,
-};
-
-const longestWait: Figure9 = {
-  figure: 'longest client wait, any outcome (s)',
-  tolerance: SECONDS,
-  sim: (runs) => overSeeds(runs, (r) => r.figures['open_loop_latency.max'] ?? 0),
-  real: (d) => Math.max(...d.requestLog.map((q) => q[1] - q[0])),
-};
-
-/** The twin's first hc.down of `server` (seed 1: the checks do not draw), s. */
-function simDown(runs: RunResult[], server: string): number | null {
-  const r = recordsOf(runs[0], 'hc.down').find((x) => x.backend === server);
-  return r ? r.t : null;
-}
-
-/** Answers `server` gave (outcome ok) whose done time is in (from, to]; null server = all. */
-const answeredIn = (d: HaproxyRec8, server: string | null, from: number, to: number): number =>
-  d.requestLog.filter((q) => q[2] === 'ok' && (server === null || q[3] === server) && q[1] > from && q[1] <= to).length;
 
 /** `server`'s share of the answers whose done time is in (from, to] s (the twin's per-second goodput). */
 function shareIn(server: string, from: number, to: number, what: string): Figure9 {
@@ -60,27 +26,6 @@ function shareIn(server: string, from: number, to: number, what: string): Figure
       overSeeds(runs, (r) => totalIn(r, 'goodput', from, to, server) / totalIn(r, 'goodput', from, to, 'total')),
     real: (d) => answeredIn(d, server, from, to) / answeredIn(d, null, from, to),
   };
-}
-
-/** s1 SIGSTOPped 4-9 s, no maxconn: what the balancing (leastconn, random(2)) still gives the hung server. */
-function hungS1(): Figure9[] {
-  return [
-    clientErrors,
-    {
-      // The requests the balancing still gave the hung s1: they wait for the SIGCONT.
-      figure: 'requests sent in [4, 9) s that s1 answered (twin: attempts on s1 in (4, 9] s)',
-      tolerance: COUNT,
-      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'attempts', 4, 9, 's1')),
-      real: (d) => d.requestLog.filter((q) => q[3] === 's1' && q[0] >= 4 && q[0] < 9).length,
-    },
-    {
-      figure: 's2 answers in (4, 9] s (the pause)',
-      tolerance: COUNT,
-      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'goodput', 4, 9, 's2')),
-      real: (d) => answeredIn(d, 's2', 4, 9),
-    },
-    longestWait,
-  ];
 }
 
 export const HAPROXY9: Record<string, Figure9[]> = {
@@ -99,23 +44,18 @@ export const HAPROXY9: Record<string, Figure9[]> = {
     shareIn('s3', 13, 15, ' (slowstart 6s)'),
     shareIn('s3', 16, 20, ' (after the ramp)'),
   ],
-  'haproxy-holdout9-stop-leastconn-http': hungS1(),
+  'haproxy-holdout9-stop-leastconn-http': hungS1Figures(),
   'haproxy-holdout9-random-w112-3srv-http': [
     shareIn('s3', 0, 6, ' (weight 2 of 4, before the kill)'),
     clientErrors,
-    {
-      figure: 'kill -9 s3 (6 s) → s3 DOWN (s)',
-      tolerance: SECONDS,
-      sim: (runs) => minus(simDown(runs, 's3'), 6),
-      real: (d) => minus(stateAt(d, 's3', 'DOWN'), 6),
-    },
+    stateTime('kill -9 s3 (6 s) → s3 DOWN (s)', 's3', 'DOWN', 6),
     { ...shareIn('s1', 12, 16, ' (s3 DOWN)'), fixed: 'two servers of equal weight left: about 0.5 by symmetry' },
   ],
 };
 
 /** The second batch: predicted after the first was recorded, before these were. */
 export const HAPROXY9B: Record<string, Figure9[]> = {
-  'haproxy-holdout9b-stop-random-http': hungS1(),
+  'haproxy-holdout9b-stop-random-http': hungS1Figures(),
   'haproxy-holdout9b-leastconn-w13-slow200-http': [
     shareIn('s2', 1, 14, ' (weight 3 of 4, leastconn)'),
     { ...clientErrors, fixed: 'no failure in the input (live servers, no limit): 0 vs 0' },
