@@ -5,7 +5,7 @@
  * the predictions, prints the table and makes a test of every row (a row outside the tolerance
  * must be a pinned KNOWN GAP with its cause).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
 import { median } from '../../calibration/compare.mjs';
@@ -62,10 +62,27 @@ export const readRecording = <T>(file: string): T | null =>
 
 export const readPredictions = <T>(file: string): T => JSON.parse(readFileSync(file, 'utf8')) as T;
 
+/** Writes a round's blind predictions once: a file already written is kept as it was (checked before the twins run). */
+export function writeBlindPredictions(file: string, predict: () => object): void {
+  if (existsSync(file)) throw new Error('blind predictions are kept as first written');
+  writeFileSync(file, `${JSON.stringify(predict(), null, 1)}\n`);
+}
+
+/** A round's predictions of HAProxy, nginx and kernel twins (rounds 7 and 8). */
+export interface RoundPredictions {
+  note: string;
+  haproxy: HaproxyPredictions;
+  nginx: FlatPredictions;
+  kernel: FlatPredictions;
+}
+
 export const show = (x: number | null): string => (x === null ? 'none' : `${Math.round(x * 1000) / 1000}`);
 
+/** The run of a row without its uptime. */
+export const runOf = (r: HeldOutRow): string => r.run.replace(/ \(uptime.*$/, '');
+
 /** `<run> / <figure>`, the run without its uptime: the key of a known gap. */
-export const keyOf = (r: HeldOutRow): string => `${r.run.replace(/ \(uptime.*$/, '')} / ${r.figure}`;
+export const keyOf = (r: HeldOutRow): string => `${runOf(r)} / ${r.figure}`;
 
 /** Each HAProxy twin's figures, seeds 1-5, at every lb.uptime of the grid (UPTIMES7). */
 export function predictHaproxy(
@@ -108,43 +125,41 @@ export function predictKernel(experiments: KernelExperiment[]): FlatPredictions 
   );
 }
 
-/** The HAProxy rows of every recorded run, read at the uptime its recording states. */
-export function haproxyRows<D extends HaproxyRec7>(
+/** The rows of every recorded run (`<run>-rt`): `label` names the run, `predicted` reads its prediction. */
+function recordedRows<D>(
   figureSets: Record<string, Array<RecordedFigure<D>>>,
-  predictions: HaproxyPredictions,
+  label: (run: string, d: D) => { run: string; predicted: (figure: string) => number | null },
 ): HeldOutRow[] {
   return Object.entries(figureSets).flatMap(([run, figures]) => {
     const d = readRecording<D>(`${run}-rt`);
     if (!d) return [];
-    const at = uptimeKey(statedUptime(d));
+    const at = label(run, d);
     return figures.map((f) => ({
-      run: `${run} (uptime ${at} s)`,
+      run: at.run,
       figure: f.figure,
       real: f.real(d),
-      predicted: predictions[run][at][f.figure],
+      predicted: at.predicted(f.figure),
       tolerance: f.tolerance,
       fixed: f.fixed,
     }));
   });
 }
 
+/** The HAProxy rows of every recorded run, read at the uptime its recording states. */
+export const haproxyRows = <D extends HaproxyRec7>(
+  figureSets: Record<string, Array<RecordedFigure<D>>>,
+  predictions: HaproxyPredictions,
+): HeldOutRow[] =>
+  recordedRows(figureSets, (run, d) => {
+    const at = uptimeKey(statedUptime(d));
+    return { run: `${run} (uptime ${at} s)`, predicted: (figure) => predictions[run][at][figure] };
+  });
+
 /** The rows of every recorded run whose predictions have no uptime (nginx). */
-export function flatRows<D>(
+export const flatRows = <D>(
   figureSets: Record<string, Array<RecordedFigure<D>>>,
   predictions: FlatPredictions,
-): HeldOutRow[] {
-  return Object.entries(figureSets).flatMap(([run, figures]) => {
-    const d = readRecording<D>(`${run}-rt`);
-    if (!d) return [];
-    return figures.map((f) => ({
-      run,
-      figure: f.figure,
-      real: f.real(d),
-      predicted: predictions[run][f.figure],
-      tolerance: f.tolerance,
-    }));
-  });
-}
+): HeldOutRow[] => recordedRows(figureSets, (run) => ({ run, predicted: (figure) => predictions[run][figure] }));
 
 /** The kernel rows of every recorded experiment (`fileOf`: its recording's name). */
 export function kernelRows(

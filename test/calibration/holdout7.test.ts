@@ -13,18 +13,16 @@
  * The HAProxy predictions are tables over HAProxy's start before t0 (`lb.uptime`, the phase of
  * its checks), read at the start each recording states (haproxy-restated.ts statedUptime()).
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { beforeAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
 import { HOLDOUT7_KERNEL_EXPERIMENTS } from '../../calibration/experiments.mjs';
 import { statedUptime } from './haproxy-restated.js';
 import {
   expectPinned,
-  type FlatPredictions,
   flatRows,
   type Gap,
   gapsAreRowsTest,
-  type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
   type KernelExperiment,
@@ -32,11 +30,14 @@ import {
   predictHaproxy,
   predictKernel,
   printTableAfterAll,
+  type RoundPredictions,
   readPredictions,
   readRecording,
   rowTests,
+  runOf,
   show,
   within,
+  writeBlindPredictions,
 } from './heldout-rows.js';
 import { type Figure7, HAPROXY7, type HaproxyRec7, NGINX7, twin7, uptimeKey } from './holdout7-figures.js';
 
@@ -46,34 +47,27 @@ const KERNEL7 = HOLDOUT7_KERNEL_EXPERIMENTS as KernelExperiment[];
 /** The accept-queue run is recorded under SCHED_FIFO (run.mjs --rt 10), as every earlier one. */
 const kernelFile = (name: string): string => (name.includes('-backlog') ? `${name}-rt` : name);
 
-interface Predictions {
-  note: string;
-  haproxy: HaproxyPredictions;
-  nginx: FlatPredictions;
-  kernel: FlatPredictions;
-}
-
 const write = process.env.DRAINSIM_WRITE_HOLDOUT7;
 describe.runIf(write)('held-out round 7: predictions before recording', () => {
   it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout7-predictions.json', () => {
-    if (existsSync(PREDICTIONS)) throw new Error('blind predictions are kept as first written');
-    const haproxy = predictHaproxy(HAPROXY7);
-    const nginx = Object.fromEntries(
-      Object.entries(NGINX7).map(([run, figures]) => {
-        const parts = [...new Set(figures.map((f) => f.part))];
-        const runs = Object.fromEntries(parts.map((p) => [p, twin7(`${run}-${p}`)]));
-        return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs[f.part])]))];
-      }),
-    );
-    const kernel = predictKernel(KERNEL7);
-    const note =
-      'drainsim predictions of the round-7 held-out twins (calibration/scenarios/<run>*.yaml), written BEFORE any ' +
-      'run was recorded (test/calibration/holdout7.test.ts, DRAINSIM_WRITE_HOLDOUT7=1). haproxy: per run, keyed by ' +
-      "lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
-      'figure: means over seeds 1-5 (check times: seed 1). nginx: per run, per figure, means over seeds 1-5. kernel: ' +
-      'per experiment, per row of calibration/lib/holdout.mjs holdoutComparisons(), the median of seeds 1-5.';
-    const out: Predictions = { note, haproxy, nginx, kernel };
-    writeFileSync(PREDICTIONS, `${JSON.stringify(out, null, 1)}\n`);
+    writeBlindPredictions(PREDICTIONS, () => {
+      const haproxy = predictHaproxy(HAPROXY7);
+      const nginx = Object.fromEntries(
+        Object.entries(NGINX7).map(([run, figures]) => {
+          const parts = [...new Set(figures.map((f) => f.part))];
+          const runs = Object.fromEntries(parts.map((p) => [p, twin7(`${run}-${p}`)]));
+          return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs[f.part])]))];
+        }),
+      );
+      const kernel = predictKernel(KERNEL7);
+      const note =
+        'drainsim predictions of the round-7 held-out twins (calibration/scenarios/<run>*.yaml), written BEFORE any ' +
+        'run was recorded (test/calibration/holdout7.test.ts, DRAINSIM_WRITE_HOLDOUT7=1). haproxy: per run, keyed by ' +
+        "lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
+        'figure: means over seeds 1-5 (check times: seed 1). nginx: per run, per figure, means over seeds 1-5. kernel: ' +
+        'per experiment, per row of calibration/lib/holdout.mjs holdoutComparisons(), the median of seeds 1-5.';
+      return { note, haproxy, nginx, kernel } satisfies RoundPredictions;
+    });
   }, 900_000);
 });
 
@@ -125,7 +119,7 @@ export const GAPS7: Record<string, Gap> = {
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows7(): HeldOutRow[] {
-  const p = readPredictions<Predictions>(PREDICTIONS);
+  const p = readPredictions<RoundPredictions>(PREDICTIONS);
   return [
     ...haproxyRows(HAPROXY7, p.haproxy),
     ...flatRows(NGINX7, p.nginx),
@@ -139,7 +133,7 @@ describe.skipIf(recorded.length === 0)('held-out round 7: the recordings against
   printTableAfterAll(rows, GAPS7);
 
   it('every run of the round is recorded', () => {
-    const runs = new Set(rows.map((r) => r.run.replace(/ \(uptime.*$/, '')));
+    const runs = new Set(rows.map(runOf));
     expect([...runs].sort()).toEqual(
       [...Object.keys(HAPROXY7), ...Object.keys(NGINX7), ...KERNEL7.map((e) => kernelFile(e.name))].sort(),
     );

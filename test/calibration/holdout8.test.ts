@@ -16,7 +16,7 @@
  * (the nginx upstream keepalive race at node keepAliveTimeout 5 s, predicted after the first batch
  * was recorded, before it was): 3 of 3. 35 of 35.
  */
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
 import { HOLDOUT8_KERNEL_EXPERIMENTS } from '../../calibration/experiments.mjs';
@@ -25,7 +25,6 @@ import {
   flatRows,
   type Gap,
   gapsAreRowsTest,
-  type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
   type KernelExperiment,
@@ -33,8 +32,11 @@ import {
   predictHaproxy,
   predictKernel,
   printTableAfterAll,
+  type RoundPredictions,
   readPredictions,
   rowTests,
+  runOf,
+  writeBlindPredictions,
 } from './heldout-rows.js';
 import { twin7 } from './holdout7-figures.js';
 import { HAPROXY8, NGINX8, NGINX8B, twinWithMethod } from './holdout8-figures.js';
@@ -47,52 +49,46 @@ const KERNEL8 = HOLDOUT8_KERNEL_EXPERIMENTS as KernelExperiment[];
 /** The port runs are recorded as round 1's and round 8's: without SCHED_FIFO (no -rt file). */
 const kernelFile = (name: string): string => name;
 
-interface Predictions {
-  note: string;
-  haproxy: HaproxyPredictions;
-  nginx: FlatPredictions;
-  kernel: FlatPredictions;
-}
-
 const write = process.env.DRAINSIM_WRITE_HOLDOUT8;
 describe.runIf(write)('held-out round 8: predictions before recording', () => {
   it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout8-predictions.json', () => {
-    if (existsSync(PREDICTIONS)) throw new Error('blind predictions are kept as first written');
-    const haproxy = predictHaproxy(HAPROXY8);
-    const nginx = Object.fromEntries(
-      Object.entries(NGINX8).map(([run, figures]) => {
-        const runs = twin7(run);
-        return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-      }),
-    );
-    const kernel = predictKernel(KERNEL8);
-    const note =
-      'drainsim predictions of the round-8 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-      'run was recorded (test/calibration/holdout8.test.ts, DRAINSIM_WRITE_HOLDOUT8=1). haproxy: per run, keyed by ' +
-      "lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
-      'figure: means over seeds 1-5 (check times: seed 1). nginx: per run, per figure, means over seeds 1-5. kernel: ' +
-      'per experiment, per row of calibration/lib/holdout.mjs holdoutComparisons(), the median of seeds 1-5.';
-    const out: Predictions = { note, haproxy, nginx, kernel };
-    writeFileSync(PREDICTIONS, `${JSON.stringify(out, null, 1)}\n`);
+    writeBlindPredictions(PREDICTIONS, () => {
+      const haproxy = predictHaproxy(HAPROXY8);
+      const nginx = Object.fromEntries(
+        Object.entries(NGINX8).map(([run, figures]) => {
+          const runs = twin7(run);
+          return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
+        }),
+      );
+      const kernel = predictKernel(KERNEL8);
+      const note =
+        'drainsim predictions of the round-8 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+        'run was recorded (test/calibration/holdout8.test.ts, DRAINSIM_WRITE_HOLDOUT8=1). haproxy: per run, keyed by ' +
+        "lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
+        'figure: means over seeds 1-5 (check times: seed 1). nginx: per run, per figure, means over seeds 1-5. kernel: ' +
+        'per experiment, per row of calibration/lib/holdout.mjs holdoutComparisons(), the median of seeds 1-5.';
+      return { note, haproxy, nginx, kernel } satisfies RoundPredictions;
+    });
   }, 900_000);
 });
 
 const writeB = process.env.DRAINSIM_WRITE_HOLDOUT8B;
 describe.runIf(writeB)('held-out round 8, second batch: predictions before recording', () => {
   it('writes the upstream race twin’s figures (GET and POST halves, seeds 1-5) to calibration/data/holdout8-batch2-predictions.json', () => {
-    if (existsSync(PREDICTIONS_B)) throw new Error('blind predictions are kept as first written');
-    const nginx = Object.fromEntries(
-      Object.entries(NGINX8B).map(([run, figures]) => {
-        const get = twinWithMethod(run, 'GET');
-        const post = twinWithMethod(run, 'POST');
-        return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(get, post)]))];
-      }),
-    );
-    const note =
-      'drainsim predictions of the round-8 second-batch twin (calibration/scenarios/<run>.yaml, run with ' +
-      'clients.http.method GET and POST), written BEFORE it was recorded (test/calibration/holdout8.test.ts, ' +
-      'DRAINSIM_WRITE_HOLDOUT8B=1): per figure, means over seeds 1-5.';
-    writeFileSync(PREDICTIONS_B, `${JSON.stringify({ note, nginx }, null, 1)}\n`);
+    writeBlindPredictions(PREDICTIONS_B, () => {
+      const nginx = Object.fromEntries(
+        Object.entries(NGINX8B).map(([run, figures]) => {
+          const get = twinWithMethod(run, 'GET');
+          const post = twinWithMethod(run, 'POST');
+          return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(get, post)]))];
+        }),
+      );
+      const note =
+        'drainsim predictions of the round-8 second-batch twin (calibration/scenarios/<run>.yaml, run with ' +
+        'clients.http.method GET and POST), written BEFORE it was recorded (test/calibration/holdout8.test.ts, ' +
+        'DRAINSIM_WRITE_HOLDOUT8B=1): per figure, means over seeds 1-5.';
+      return { note, nginx };
+    });
   }, 900_000);
 });
 
@@ -104,7 +100,7 @@ export const GAPS8: Record<string, Gap> = {};
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows8(): HeldOutRow[] {
-  const p = readPredictions<Predictions>(PREDICTIONS);
+  const p = readPredictions<RoundPredictions>(PREDICTIONS);
   const pb = existsSync(PREDICTIONS_B) ? readPredictions<{ nginx: FlatPredictions }>(PREDICTIONS_B) : null;
   return [
     ...haproxyRows(HAPROXY8, p.haproxy),
@@ -120,7 +116,7 @@ describe.skipIf(recorded.length === 0)('held-out round 8: the recordings against
   printTableAfterAll(rows, GAPS8);
 
   it('every run of the round is recorded', () => {
-    const runs = new Set(rows.map((r) => r.run.replace(/ \(uptime.*$/, '')));
+    const runs = new Set(rows.map(runOf));
     expect([...runs].sort()).toEqual(
       [
         ...Object.keys(HAPROXY8),

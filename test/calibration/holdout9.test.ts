@@ -15,7 +15,7 @@
  * rows); the gap: random(2) draws on the chash ring, not by weight (GAPS9).
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statedUptime } from './haproxy-restated.js';
 import {
@@ -34,6 +34,7 @@ import {
   TABLE_HEAD,
   tableLine,
   within,
+  writeBlindPredictions,
 } from './heldout-rows.js';
 import { twin7, uptimeKey } from './holdout7-figures.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
@@ -59,29 +60,25 @@ const NOTE_TAIL =
 const write = process.env.DRAINSIM_WRITE_HOLDOUT9;
 describe.runIf(write)('held-out round 9: predictions before recording', () => {
   it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout9-predictions.json', () => {
-    if (existsSync(PREDICTIONS)) throw new Error('blind predictions are kept as first written');
-    const note =
-      'drainsim predictions of the round-9 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-      `run was recorded (test/calibration/holdout9.test.ts, DRAINSIM_WRITE_HOLDOUT9=1): per run, ${NOTE_TAIL}`;
-    writeFileSync(
-      PREDICTIONS,
-      `${JSON.stringify({ note, haproxy: predictHaproxy(HAPROXY9) } satisfies Predictions, null, 1)}\n`,
-    );
+    writeBlindPredictions(PREDICTIONS, () => {
+      const note =
+        'drainsim predictions of the round-9 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+        `run was recorded (test/calibration/holdout9.test.ts, DRAINSIM_WRITE_HOLDOUT9=1): per run, ${NOTE_TAIL}`;
+      return { note, haproxy: predictHaproxy(HAPROXY9) } satisfies Predictions;
+    });
   }, 900_000);
 });
 
 const writeB = process.env.DRAINSIM_WRITE_HOLDOUT9B;
 describe.runIf(writeB)('held-out round 9, second batch: predictions before recording', () => {
   it('writes the second batch’s figures (seeds 1-5) to calibration/data/holdout9-batch2-predictions.json', () => {
-    if (existsSync(PREDICTIONS_B)) throw new Error('blind predictions are kept as first written');
-    const note =
-      'drainsim predictions of the round-9 second-batch twins (calibration/scenarios/<run>.yaml), written after ' +
-      'the first batch was recorded and BEFORE these runs were (test/calibration/holdout9.test.ts, ' +
-      `DRAINSIM_WRITE_HOLDOUT9B=1): per run, ${NOTE_TAIL}`;
-    writeFileSync(
-      PREDICTIONS_B,
-      `${JSON.stringify({ note, haproxy: predictHaproxy(HAPROXY9B) } satisfies Predictions, null, 1)}\n`,
-    );
+    writeBlindPredictions(PREDICTIONS_B, () => {
+      const note =
+        'drainsim predictions of the round-9 second-batch twins (calibration/scenarios/<run>.yaml), written after ' +
+        'the first batch was recorded and BEFORE these runs were (test/calibration/holdout9.test.ts, ' +
+        `DRAINSIM_WRITE_HOLDOUT9B=1): per run, ${NOTE_TAIL}`;
+      return { note, haproxy: predictHaproxy(HAPROXY9B) } satisfies Predictions;
+    });
   }, 900_000);
 });
 
