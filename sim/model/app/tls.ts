@@ -80,6 +80,33 @@ interface SavedSession {
 }
 
 /**
+ * Why a client's handshake with the app process `epoch` at `now` is a full one, offering the
+ * session `s` it saved (null: none); null when it resumes: the app issues tickets, sealed by this
+ * process's keys (a new process cannot decrypt them), within `session_timeout`.
+ */
+function whyNotResumed(
+  tls: TlsConfig,
+  s: SavedSession | null | undefined,
+  epoch: number,
+  now: number,
+): NginxUpstreamTlsFull['why'] | null {
+  if (!tls.session_tickets) return 'no_tickets';
+  if (s === null || s === undefined) return 'first';
+  if (s.epoch !== epoch) return 'app_restarted';
+  return now <= s.expires ? null : 'expired';
+}
+
+/**
+ * The session a handshake just ended leaves its client to save: the fresh ticket a TLS 1.3
+ * handshake (resumed or not) or a full TLS 1.2 one brings (OpenSSL tls_construct_new_session_ticket),
+ * valid `session_timeout`; null when the app sends none (tickets off, or a resumed TLS 1.2
+ * handshake: issuesTicket), and the client keeps what it had.
+ */
+function ticketFrom(tls: TlsConfig, resumed: boolean, epoch: number, now: number): SavedSession | null {
+  return tls.session_tickets && issuesTicket(tls, resumed) ? { epoch, expires: now + tls.session_timeout } : null;
+}
+
+/**
  * The app's TLS handshakes where TLS ends in the app process (`app.tls.terminates: app`).
  *
  * Behind the VM's nginx the client's connection ends in nginx; the app's TLS is nginx's upstream
@@ -164,7 +191,7 @@ export class TlsHandshakes {
   ): void {
     const tls = upstreamTls(backend.app.config.tls, backend.nginx.config.proxy_ssl_protocol);
     const key = gen * WORKER_KEYS + worker;
-    const full = this.whyFull(backend, key);
+    const full = whyNotResumed(tls, this.saved[backend.index].get(key), backend.app.epoch, this.w.now);
     const resumed = full === null;
     const cpu = handshakeCpu(tls, resumed);
     if (full !== null)
@@ -190,15 +217,6 @@ export class TlsHandshakes {
     job.fixedService = cpu;
     job.deep = false;
     this.app.submitOnAccept(backend, job);
-  }
-
-  /** Why worker `key`'s handshake with `backend`'s app now is a full one; null: it resumes the session it saved. */
-  private whyFull(backend: Backend, key: number): NginxUpstreamTlsFull['why'] | null {
-    if (!backend.app.config.tls.session_tickets) return 'no_tickets';
-    const s = this.saved[backend.index].get(key);
-    if (s === undefined) return 'first';
-    if (s.epoch !== backend.app.epoch) return 'app_restarted';
-    return this.w.now <= s.expires ? null : 'expired';
   }
 
   /**
@@ -230,12 +248,10 @@ export class TlsHandshakes {
       if (pending.wanted()) pending.failed(Status.BAD_GATEWAY);
       return;
     }
-    const tls = pending.tls;
-    // A TLS 1.3 handshake, resumed or not, and a full TLS 1.2 one bring a fresh ticket (OpenSSL
-    // tls_construct_new_session_ticket), which nginx's new-session callback saves anew; a resumed
-    // TLS 1.2 one none (issuesTicket): the saved session keeps its full handshake's expiry.
-    if (tls.session_tickets && issuesTicket(tls, pending.resumed))
-      this.saved[pending.b].set(pending.key, { epoch: pending.epoch, expires: this.w.now + tls.session_timeout });
+    // nginx's new-session callback saves a fresh ticket; without one (a resumed TLS 1.2
+    // handshake) the saved session keeps its full handshake's expiry.
+    const ticket = ticketFrom(pending.tls, pending.resumed, pending.epoch, this.w.now);
+    if (ticket !== null) this.saved[pending.b].set(pending.key, ticket);
     if (pending.wanted()) pending.sent();
   };
 }
@@ -324,8 +340,8 @@ export class CheckTlsHandshakes {
     // ssl_sess_new_srv_cb is not called: the saved session keeps its full handshake's expiry.
     const handshaken = (): boolean => {
       if (!wanted()) return false;
-      if (this.resumes && config.session_tickets && issuesTicket(config, resumed))
-        this.saved[backend.index] = { epoch, expires: this.w.now + config.session_timeout };
+      const ticket = this.resumes ? ticketFrom(config, resumed, epoch, this.w.now) : null;
+      if (ticket !== null) this.saved[backend.index] = ticket;
       return true;
     };
     if (!acceptsByEventLoop(backend)) {
@@ -362,9 +378,8 @@ export class CheckTlsHandshakes {
 
   /** The saved session is one `backend`'s app would resume now. */
   private resumable(backend: Backend): boolean {
-    const s = this.saved[backend.index];
-    if (!this.resumes || !backend.app.config.tls.session_tickets || s === null) return false;
-    return s.epoch === backend.app.epoch && this.w.now <= s.expires;
+    if (!this.resumes) return false;
+    return whyNotResumed(backend.app.config.tls, this.saved[backend.index], backend.app.epoch, this.w.now) === null;
   }
 }
 

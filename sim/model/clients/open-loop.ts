@@ -76,10 +76,9 @@ export class RequestClients implements RequestDownstream, Population {
     const w = this.w;
     const req = this.reqs.take(HOLDERS);
     req.firstSentAt = w.now;
-    const users = this.users;
+    w.metrics.inc(w.c.offered, -1);
     if (this.pool !== null) {
       // A pooled client: the request's connection (its user) is the next idle one.
-      w.metrics.inc(w.c.offered, -1);
       if (this.onIdleConnection(req)) this.send(req);
       return;
     }
@@ -88,9 +87,8 @@ export class RequestClients implements RequestDownstream, Population {
     // client, so from an address drawn uniformly over clients.source_ips (its own stream: the
     // other draws do not move), and `balance source` (get_server_sh(), src/backend.c) spreads it
     // as it spreads those clients instead of hashing every request from one address.
-    if (users > 0) req.user = Math.floor(this.userRng.next() * users);
+    if (this.users > 0) req.user = Math.floor(this.userRng.next() * this.users);
     else req.clientAddress = Math.floor(this.addressRng.next() * this.sourceIps);
-    w.metrics.inc(w.c.offered, -1);
     this.send(req);
   }
 
