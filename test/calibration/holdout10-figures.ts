@@ -72,6 +72,21 @@ const failed: Figure10<NginxRec10> = {
   fixed: '0 vs 0: every request is sent ≥ 0.2 s off any close',
 };
 
+/**
+ * The same figure in the client_header_timeout 1.5s reload run, which the input does not fix: a
+ * client answered with `Connection: close` waits its whole 4.5-s think on new connections, three
+ * client_header_timeout periods, so its next request is due exactly when nginx's timer closes the
+ * third (four such requests in the run; one lost the tie in the recording). Marked input-fixed in
+ * the blind commit (bbfc0f9) by oversight; the label was corrected after the recording, the values
+ * are the blind ones.
+ */
+const failedAtTies: Figure10<NginxRec10> = {
+  figure: failed.figure,
+  tolerance: failed.tolerance,
+  sim: failed.sim,
+  real: failed.real,
+};
+
 /** The old worker (the one that got the QUIT) gone: sampled every 100 ms, the first sample without it. */
 const oldWorkerGone = (what: string): Figure10<NginxRec10> => ({
   figure: `old worker gone after the reload at 7.12 s (s; twin: generation 1 exits)${what}`,
@@ -102,7 +117,7 @@ export const NGINX10: Record<string, Array<Figure10<NginxRec10>>> = {
   ],
   'nginx-holdout10-reload-waiting-cht1500ms': [
     requests(54),
-    failed,
+    failedAtTies,
     oldWorkerGone(' (the last waiting connection’s client_header_timeout)'),
     closesIn(7, 8, " (the QUIT's idle ones, client_header_timeout, `Connection: close` answers)"),
     closesIn(8, 10, ' (client_header_timeout, `Connection: close` answers, keepalive closes)'),
