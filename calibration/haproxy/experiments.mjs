@@ -10,6 +10,7 @@ import { HOLDOUT6_EXPERIMENTS } from './holdout6.mjs';
 import { HOLDOUT7_EXPERIMENTS } from './holdout7.mjs';
 import { HOLDOUT8_EXPERIMENTS } from './holdout8.mjs';
 import { HOLDOUT9_EXPERIMENTS, HOLDOUT9B_EXPERIMENTS } from './holdout9.mjs';
+import { HOLDOUT10_EXPERIMENTS } from './holdout10.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -332,6 +333,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT8_EXPERIMENTS,
   ...HOLDOUT9_EXPERIMENTS,
   ...HOLDOUT9B_EXPERIMENTS,
+  ...HOLDOUT10_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

@@ -16,6 +16,11 @@
 //       lazyReconnect: a connection the server closed during the think time is replaced when the
 //       next request is due, as an HTTP client's pool does (default false: at once, and the new
 //       connection waits there for the rest of the think time).
+//       keepDue (held-out round 10): a replacement that the server closes too before its request
+//       (nginx's client_header_timeout) is replaced again at once and the new one still waits for
+//       the request's planned time, as drainsim's clients.http.reconnect eager does; likewise the
+//       replacement of a connection whose answer said `Connection: close` (default false: such a
+//       replacement sends at once, whatever think time was left).
 // Every event is one JSON line on stdout, t = CLOCK_MONOTONIC ms (process.hrtime):
 //   tun-open / tun-close {id, how, rx, tx}
 //   req {g, c, n, ts, t, think, out, status, conn}  out: ok | reset | eof | <errno>
@@ -136,8 +141,10 @@ function loopConnection(g, c, firstDelayMs = 0) {
   // A replacement for a connection closed during its think time sends when the old one would have.
   socket.on('connect', () => {
     connected = true;
-    if (firstDelayMs > 0) thinkTimer = setTimeout(send, firstDelayMs);
-    else send();
+    if (firstDelayMs > 0) {
+      if (g.keepDue) thinkDue = now() + firstDelayMs;
+      thinkTimer = setTimeout(send, firstDelayMs);
+    } else send();
   });
   socket.on('data', (chunk) => {
     if (!pending) return;
@@ -156,7 +163,8 @@ function loopConnection(g, c, firstDelayMs = 0) {
     const conn = field('connection');
     finish('ok', status, conn);
     lastDone = now();
-    if (conn?.toLowerCase() === 'close') return; // the server's FIN follows; 'close' replaces us
+    // The server's FIN follows; 'close' replaces us (keepDue: the replacement waits for the think's end).
+    if (conn?.toLowerCase() === 'close' && !g.keepDue) return;
     if (g.thinkMs === null) return; // idle from now on
     const think = g.thinkMs + c * (g.thinkStepMs ?? 0);
     thinkDue = now() + think;

@@ -23,7 +23,7 @@ export function nginxVersion() {
 /**
  * The nginx.conf of an experiment. opts: { workers, listenPort, backendPort, keepaliveTimeout,
  * proxyReadTimeout, proxyConnectTimeout (null: the 60-s default), workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
- * workerConnections (null: 4096),
+ * workerConnections (null: 4096), clientHeaderTimeout (null: the 60-s default),
  * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
  * pools: null | { count, keepalive, timeout, requests? } }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
@@ -41,6 +41,7 @@ export function nginxConf(prefix, o) {
     `  keepalive_timeout ${o.keepaliveTimeout ?? '75s'};`,
   );
   if (o.keepaliveRequests != null) lines.push(`  keepalive_requests ${o.keepaliveRequests};`);
+  if (o.clientHeaderTimeout != null) lines.push(`  client_header_timeout ${o.clientHeaderTimeout};`);
   lines.push(
     "  map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
     `  upstream backend { server 127.0.0.1:${o.backendPort}; }`,

@@ -15,6 +15,7 @@ import { HOLDOUT3_EXPERIMENTS } from './holdout3-experiments.mjs';
 import { HOLDOUT4_EXPERIMENTS } from './holdout4-experiments.mjs';
 import { HOLDOUT7_EXPERIMENTS } from './holdout7-experiments.mjs';
 import { HOLDOUT8_EXPERIMENTS } from './holdout8-experiments.mjs';
+import { HOLDOUT10_EXPERIMENTS } from './holdout10-experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -41,6 +42,7 @@ const NGINX_EXPERIMENTS = [
   ...REUSEPORT_EXPERIMENTS,
   ...HOLDOUT7_EXPERIMENTS,
   ...HOLDOUT8_EXPERIMENTS,
+  ...HOLDOUT10_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({
