@@ -143,7 +143,7 @@ export const NginxSchema = z.strictObject({
   upstream_keepalive: int(0)
     .prefault(0)
     .describe(
-      'nginx upstream `keepalive N` idle connections kept to the app; no default in 1.22–1.25 (0 = a new connection per request).',
+      'nginx upstream `keepalive N` idle connections kept to the app per worker process; no default in 1.22–1.25 (0 = a new connection per request). Any request takes a cached connection when its worker has one, a WebSocket upgrade included (ngx_http_upstream_get_keepalive_peer), which after its 101 never returns to the cache (u->keepalive = 0).',
     ),
   upstream_keepalive_timeout: zDuration.prefault('60s').describe('nginx upstream keepalive_timeout, default 60s.'),
   upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),

@@ -348,6 +348,25 @@ export class RequestPath {
     return CacheMiss.EMPTY;
   }
 
+  /**
+   * A WebSocket upgrade's connection to the app from `conn`'s worker's keep-alive cache, or null
+   * (connect anew): ngx_http_upstream_get_keepalive_peer hands any request an idle cached
+   * connection to its peer, the upgrade (a GET, retried on a crossed FIN) included.
+   */
+  cachedForUpgrade(backend: Backend, conn: Conn): UpstreamConn | null {
+    const got = this.takeCached(backend, this.workerOf(backend, conn), conn.nginxGen, 'GET');
+    return typeof got === 'number' ? null : got;
+  }
+
+  /**
+   * The app answered an upgrade sent on the cached connection `up` with a 5xx, not 101: the
+   * response leaves u->keepalive set, so ngx_http_upstream_free_keepalive_peer caches it again.
+   */
+  cacheAgain(backend: Backend, up: UpstreamConn, gen: number): void {
+    up.requests++;
+    this.releaseUpstream(backend, up, gen);
+  }
+
   private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
     const w = this.w;
     const now = w.now;
