@@ -399,7 +399,7 @@ export const AppSchema = z.strictObject({
     .boolean()
     .prefault(false)
     .describe(
-      'On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).',
+      "On SIGTERM: stop accepting, finish in-flight requests, then exit. Closing the listener resets the connections still in its accept queue (Linux inet_csk_listen_stop → inet_child_forget: RST), their requests unread: an event loop's not yet accept()ed, a worker-per-connection app's queued first requests of new connections (accept_model). False: SIGTERM kills at once (no hook).",
     ),
   startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
