@@ -680,7 +680,12 @@ export const LbSchema = z.strictObject({
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe(
-      'HAProxy balance algorithm; roundrobin is the default (configuration.txt "balance"). random is HAProxy\'s random(2) (backend_parse_balance(), src/backend.c: two draws by default): each draw is a uniform 32-bit value looked up on the consistent-hash ring (16 points per weight unit, chash_get_server_hash(), src/lb_chash.c), so a server is drawn with its ring share (two equal servers: 0.431 / 0.569), not its weight share, and the less loaded per weight of the two is kept, a tie to the later draw (get_server_rnd(), src/backend.c).',
+      'HAProxy balance algorithm; roundrobin is the default (configuration.txt "balance"). random is HAProxy\'s random(2) (backend_parse_balance(), src/backend.c: two draws by default; random(<draws>): `random_draws`): each draw is a uniform 32-bit value looked up on the consistent-hash ring (16 points per weight unit, chash_get_server_hash(), src/lb_chash.c), so a server is drawn with its ring share (two equal servers: 0.431 / 0.569), not its weight share, and the less loaded per weight of the two is kept, a tie to the later draw (get_server_rnd(), src/backend.c).',
+    ),
+  random_draws: int(1)
+    .optional()
+    .describe(
+      'HAProxy\'s `balance random(<draws>)`: how many servers are drawn on the consistent-hash ring for each pick, of which the one serving the fewest per weight is kept (unset = 2, `balance random` written alone: backend_parse_balance(), src/backend.c, `arg_opt1 = 2`; below 1 HAProxy refuses the configuration: "random : number of draws must be at least 1"). get_server_rnd() (src/backend.c) compares each new draw with the best so far (`do { … } while (--draws > 0)`), a tie to the later draw: 1 is plain random (each server its ring share, whatever its load), more draws lean harder on the less loaded. Read only with `balance: random`.',
     ),
   hash_type: z
     .enum(['map-based', 'consistent'])
