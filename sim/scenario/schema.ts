@@ -143,7 +143,7 @@ export const NginxSchema = z.strictObject({
   upstream_keepalive: int(0)
     .prefault(0)
     .describe(
-      'nginx upstream `keepalive N` idle connections kept to the app; no default in 1.22–1.25 (0 = a new connection per request).',
+      'nginx upstream `keepalive N` idle connections kept to the app per worker process; no default in 1.22–1.25 (0 = a new connection per request). Any request takes a cached connection when its worker has one, a WebSocket upgrade included (ngx_http_upstream_get_keepalive_peer), which after its 101 never returns to the cache (u->keepalive = 0).',
     ),
   upstream_keepalive_timeout: zDuration.prefault('60s').describe('nginx upstream keepalive_timeout, default 60s.'),
   upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),
@@ -399,7 +399,7 @@ export const AppSchema = z.strictObject({
     .boolean()
     .prefault(false)
     .describe(
-      'On SIGTERM: stop accepting, finish in-flight requests, then exit. False: SIGTERM kills at once (no hook).',
+      "On SIGTERM: stop accepting, finish in-flight requests, then exit. Closing the listener resets the connections still in its accept queue (Linux inet_csk_listen_stop → inet_child_forget: RST), their requests unread: an event loop's not yet accept()ed, a worker-per-connection app's queued first requests of new connections (accept_model). False: SIGTERM kills at once (no hook).",
     ),
   startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
@@ -680,7 +680,12 @@ export const LbSchema = z.strictObject({
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
     .prefault('roundrobin')
     .describe(
-      'HAProxy balance algorithm; roundrobin is the default (configuration.txt "balance"). random is HAProxy\'s random(2) (backend_parse_balance(), src/backend.c: two draws by default): each draw is a uniform 32-bit value looked up on the consistent-hash ring (16 points per weight unit, chash_get_server_hash(), src/lb_chash.c), so a server is drawn with its ring share (two equal servers: 0.431 / 0.569), not its weight share, and the less loaded per weight of the two is kept, a tie to the later draw (get_server_rnd(), src/backend.c).',
+      'HAProxy balance algorithm; roundrobin is the default (configuration.txt "balance"). random is HAProxy\'s random(2) (backend_parse_balance(), src/backend.c: two draws by default; random(<draws>): `random_draws`): each draw is a uniform 32-bit value looked up on the consistent-hash ring (16 points per weight unit, chash_get_server_hash(), src/lb_chash.c), so a server is drawn with its ring share (two equal servers: 0.431 / 0.569), not its weight share, and the less loaded per weight of the two is kept, a tie to the later draw (get_server_rnd(), src/backend.c).',
+    ),
+  random_draws: int(1)
+    .optional()
+    .describe(
+      'HAProxy\'s `balance random(<draws>)`: how many servers are drawn on the consistent-hash ring for each pick, of which the one serving the fewest per weight is kept (unset = 2, `balance random` written alone: backend_parse_balance(), src/backend.c, `arg_opt1 = 2`; below 1 HAProxy refuses the configuration: "random : number of draws must be at least 1"). get_server_rnd() (src/backend.c) compares each new draw with the best so far (`do { … } while (--draws > 0)`), a tie to the later draw: 1 is plain random (each server its ring share, whatever its load), more draws lean harder on the less loaded. Read only with `balance: random`.',
     ),
   hash_type: z
     .enum(['map-based', 'consistent'])

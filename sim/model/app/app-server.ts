@@ -33,6 +33,13 @@ export class AppServer {
   private readonly dataArrives = new Map<AppJob, number>();
   /** Per TLS handshake a worker is to do (submitAfterHandshake): the request it reads next. */
   private readonly afterHandshake = new Map<AppJob, HandshakeThen>();
+  /**
+   * Jobs queued on a worker-per-connection app that came on a connection its listener made (the
+   * first request of a new connection: admitNew): no worker has accept()ed that connection yet, it
+   * waits in the kernel's accept queue (acceptQueued) — until a worker starts the job. Requests on
+   * connections accepted before (kept alive: submit) are not here.
+   */
+  private readonly unaccepted = new Set<AppJob>();
   /** Jobs that are a connection's TLS handshake, not a request: `queue_limit` never refuses them (admit). */
   private readonly tlsHandshakes = new WeakSet<AppJob>();
   /**
@@ -73,7 +80,7 @@ export class AppServer {
    */
   submitBeforeData(backend: Backend, job: AppJob, dataAt: number): void {
     this.dataArrives.set(job, dataAt);
-    if (this.admit(backend, job)) return;
+    if (this.admitNew(backend, job)) return;
     this.dataArrives.delete(job);
     job.onDone(job);
   }
@@ -101,7 +108,7 @@ export class AppServer {
     job.backend = backend.index;
     job.phase = ReqPhase.QUEUED;
     this.afterHandshake.set(handshake, { job, wanted });
-    this.submit(backend, handshake);
+    if (!this.admitNew(backend, handshake)) handshake.onDone(handshake);
   }
 
   /**
@@ -174,7 +181,8 @@ export class AppServer {
    * is, and never turned away here: a full queue answers it when it is read (submit).
    */
   admitOnAccept(backend: Backend, job: AppJob): boolean {
-    if (!this.isEventLoop(backend) || !backend.app.loop.running) return this.admit(backend, job);
+    if (!this.isEventLoop(backend)) return this.admitNew(backend, job);
+    if (!backend.app.loop.running) return this.admit(backend, job);
     job.backend = backend.index;
     job.phase = ReqPhase.QUEUED;
     backend.app.loop.holdUntilAccept(job);
@@ -238,6 +246,17 @@ export class AppServer {
   }
 
   /**
+   * admit for the first request of a connection the app's listener made just now, on a
+   * worker-per-connection app: queued (every worker busy), its connection waits in the kernel's
+   * accept queue until a worker takes it (unaccepted).
+   */
+  private admitNew(backend: Backend, job: AppJob): boolean {
+    if (!this.admit(backend, job)) return false;
+    if (job.phase === ReqPhase.QUEUED) this.unaccepted.add(job);
+    return true;
+  }
+
+  /**
    * Connections the app's kernel holds not yet accept()ed. A worker-per-connection app: while
    * every worker is busy (or paused), each queued request holds a connection in its accept queue.
    * An event loop: the connections made during its current iteration (every connect to it — the
@@ -293,6 +312,7 @@ export class AppServer {
     const w = this.w;
     const i = backend.index;
     job.phase = ReqPhase.SERVING;
+    if (this.unaccepted.size > 0) this.unaccepted.delete(job);
     if (this.isEventLoop(backend)) backend.app.loop.jobStarted();
     let d =
       job.fixedService !== NO_FIXED_SERVICE
@@ -427,6 +447,7 @@ export class AppServer {
   /** Take one job out of the app (its caller went away): free its worker or its queue place. */
   withdraw(backend: Backend, job: AppJob): void {
     refuseRecycled(job, 'withdraw');
+    if (this.unaccepted.size > 0) this.unaccepted.delete(job);
     if (backend.app.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
@@ -465,6 +486,8 @@ export class AppServer {
       !(app.replaceQueued(job, ghost) || this.replaceHeld(backend, job, ghost))
     )
       return false;
+    // The stand-in's connection is the job's: still in the accept queue if the job's was.
+    if (this.unaccepted.delete(job)) this.unaccepted.add(ghost);
     job.timer = -1;
     job.phase = ReqPhase.NONE;
     return true;
@@ -498,6 +521,32 @@ export class AppServer {
   };
 
   /**
+   * The app's listening socket closed (its SIGTERM, graceful_shutdown): the connections still in
+   * its accept queue are reset by the kernel (inet_csk_listen_stop() → inet_child_forget() →
+   * tcp_disconnect(): RST, net/ipv4/inet_connection_sock.c), and their requests, never read, leave
+   * the app, returned for the caller to answer as a kill's unread ones (vm/lifecycle.ts jobLost).
+   * Which those are follows acceptQueued: an event loop's connections not yet accept()ed
+   * (event-loop-accepts.ts); a worker-per-connection app's queued first requests of new
+   * connections (unaccepted: nginx's new upstream connections, the balancer's connects, health
+   * checks, upgrades, a TLS handshake its worker would do first), not the requests queued on
+   * connections accepted before (kept alive). Before session 21 the draining app served them.
+   */
+  listenerClosed(backend: Backend): AppJob[] {
+    if (this.isEventLoop(backend)) return backend.app.loop.listenerClosed();
+    if (this.unaccepted.size === 0) return [];
+    const reset: AppJob[] = [];
+    const kept: AppJob[] = [];
+    for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue()) {
+      if (j.phase !== ReqPhase.QUEUED || j.backend !== backend.index) continue;
+      if (this.unaccepted.delete(j)) reset.push(j);
+      else kept.push(j);
+    }
+    backend.app.clearQueue();
+    for (const j of kept) backend.app.enqueue(j);
+    return reset;
+  }
+
+  /**
    * The process died: every job in service or queued leaves, returned as `serving` and `queued`.
    * An event loop's held requests (event-loop-accepts.ts) are `queued`: unread when it died, so a
    * kill resets them as it resets a queued request (the listener's close resets what its accept
@@ -517,6 +566,7 @@ export class AppServer {
     for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue())
       if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
     backend.app.clearQueue();
+    if (this.unaccepted.size > 0) for (const j of queued) this.unaccepted.delete(j);
     for (const j of backend.app.loop.heldRequests()) if (j.backend === backend.index) queued.push(j);
     if (this.afterHandshake.size > 0 && !backend.hostUp) this.forgetHandshakes(serving, queued);
     return { serving, queued };

@@ -227,6 +227,20 @@ export class EventLoopAccepts {
   }
 
   /**
+   * The listening socket closed (node's server.close() at SIGTERM: libuv uv_close → close(2)) with
+   * connections still in its accept queue: the kernel resets each (inet_csk_listen_stop →
+   * inet_child_forget, net/ipv4/inet_connection_sock.c). Returns the requests they brought; the
+   * connections accept()ed already (their requests read at the next iteration) stay.
+   */
+  listenerClosed(): AppJob[] {
+    if (this.acceptQueue.length === 0) return NONE;
+    const reset: AppJob[] = [];
+    for (const q of this.acceptQueue) if (q.job !== null) reset.push(q.job);
+    this.acceptQueue = [];
+    return reset;
+  }
+
+  /**
    * The process is gone (exit, host lost): its listener and loop with it. The requests it held
    * (connections still in the accept queue, or accepted and not read) stay for heldRequests(): the
    * caller decides what their peers see (app-server.ts drop()).

@@ -1,7 +1,7 @@
 import type { Histogram } from '../../metrics/histogram.js';
 import { Handshake } from '../../net/listen-queue.js';
 import { synRetransmitSchedule } from '../../net/tcp.js';
-import { type Conn, NO_RETRY_AFTER, NO_SESSION } from '../core/conn.js';
+import { type Conn, NO_RETRY_AFTER, NO_SESSION, type UpstreamConn } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
 import type { WsDownstream, WsUpstream } from '../core/hop.js';
 import { Req } from '../core/request.js';
@@ -10,7 +10,6 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
-import { UpgradeSlots } from '../proxy/worker-connections.js';
 import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from './app-listener.js';
 import { LoopTlsHandshakes } from './loop-tls.js';
 import { tlsInWorker, workerHandshakeHold } from './tls.js';
@@ -125,13 +124,17 @@ export class WsEndpoint implements WsUpstream {
   handshake(conn: Conn): boolean {
     const w = this.w;
     const backend = w.backends[conn.backend];
-    // nginx takes the upgrade's connections before the app sees it.
-    if (!backend.bare && !this.workerConnections(conn, backend)) return false;
+    // nginx takes the upgrade's connections before the app sees it: its accept, then an idle
+    // connection to the app from the worker's keep-alive cache (cachedForUpgrade) or a new one.
+    const cached = backend.bare ? null : this.nginxConnections(conn, backend);
+    if (cached === false) return false;
     if (!backend.app.acceptsWebSockets) {
       this.reject(conn, backend);
       return false;
     }
-    if (!this.handshakeWork(conn, backend)) {
+    if (!this.handshakeWork(conn, backend, cached !== null)) {
+      // The app answered the upgrade 503 (no 101): on a cached connection, kept alive, nginx caches it again.
+      if (cached !== null) this.path.cacheAgain(backend, cached, conn.nginxGen);
       this.reject(conn, backend);
       return false;
     }
@@ -139,6 +142,11 @@ export class WsEndpoint implements WsUpstream {
       // No nginx: the balancer's connection is the app's own (HAProxy forwards the upgrade on its
       // server connection and, after the 101, tunnels it: one stream, balanced once and pinned).
       conn.upstream = null;
+    } else if (cached !== null) {
+      // Upgraded, it never goes back to the cache: its 101 cleared u->keepalive
+      // (ngx_http_proxy_process_header), which ngx_http_upstream_free_keepalive_peer reads at the
+      // tunnel's end (`if (!u->keepalive) goto invalid`): closed then (endTunnel, closeUpstream).
+      conn.upstream = cached;
     } else {
       const port = this.path.connectUpstream(backend);
       if (port < 0) {
@@ -182,11 +190,21 @@ export class WsEndpoint implements WsUpstream {
    * no limit applies). Before session 20 such an upgrade met `queue_limit` at its connect and was
    * answered 503 with no handshake.
    */
-  private handshakeWork(conn: Conn, backend: Backend): boolean {
+  private handshakeWork(conn: Conn, backend: Backend, cached: boolean): boolean {
     const app = backend.app.config;
+    const work = app.ws.handshake_time;
+    if (cached) {
+      // A connection from nginx's keep-alive cache is connected, and secured where TLS ends in the
+      // app (ngx_http_upstream_connect runs ngx_http_upstream_ssl_init_connection only `if (u->ssl
+      // && c->ssl == NULL)`): the upgrade is sent on it at once, no SYN to the app's listener, no
+      // handshake, and read at the app's next poll as any request on a kept-alive connection.
+      if (work <= 0) return true;
+      if (backend.appQueueLength >= app.queue_limit) return false;
+      this.path.app.submit(backend, this.upgradeJob(work));
+      return true;
+    }
     // The client's TLS handshake with a bare app is read before the upgrade (submitWork); behind
     // nginx with TLS ending in the app, nginx's upstream connection's handshake comes first.
-    const work = app.ws.handshake_time;
     const inLoop = this.tls.endsIn(backend);
     const tlsInApp = inLoop || this.tlsInWorker[backend.index];
     if (work <= 0 && !tlsInApp && !this.upstreamTls(backend)) return true;
@@ -248,17 +266,17 @@ export class WsEndpoint implements WsUpstream {
     if (this.upstreamTls(backend)) {
       // nginx's new upstream connection handshakes first (ngx_http_upstream_ssl_init_connection),
       // resuming its worker's saved session, and sends the upgrade once it is over (app/tls.ts).
-      const sent = h.work > 0 ? () => this.path.app.submit(backend, this.upgradeJob(h)) : ignore;
+      const sent = h.work > 0 ? () => this.path.app.submit(backend, this.upgradeJob(h.work)) : ignore;
       this.path.tls.upstream(backend, h.gen, h.worker, sent, always, ignore);
       return;
     }
     if (this.tlsInWorker[h.b]) {
       // The worker that accepts the connection does its handshake, then reads the upgrade.
       const hold = workerHandshakeHold(backend.app.config, this.appConnector(backend).rtt);
-      this.path.app.submitAfterHandshake(backend, this.upgradeJob(h), hold, always);
+      this.path.app.submitAfterHandshake(backend, this.upgradeJob(h.work), hold, always);
       return;
     }
-    this.path.app.submitOnAccept(backend, this.upgradeJob(h));
+    this.path.app.submitOnAccept(backend, this.upgradeJob(h.work));
   }
 
   /**
@@ -270,7 +288,7 @@ export class WsEndpoint implements WsUpstream {
     const backend = this.w.backends[h.b];
     if (backend.app.epoch !== h.epoch || !backend.app.up) return;
     if (h.work > 0) {
-      if (!this.path.app.admit(backend, this.upgradeJob(h))) this.refusedAfterTls(h, backend);
+      if (!this.path.app.admit(backend, this.upgradeJob(h.work))) this.refusedAfterTls(h, backend);
       return;
     }
     // No upgrade work modelled: its read meets the full queue all the same (AppServer.admit's rule).
@@ -298,9 +316,10 @@ export class WsEndpoint implements WsUpstream {
     this.downstream.closedByServer(conn);
   }
 
-  private upgradeJob(h: PendingHandshake): Req {
+  /** The upgrade request: `work` seconds of the app's (ws.handshake_time). */
+  private upgradeJob(work: number): Req {
     const job = new Req(this.handshakeServed);
-    job.fixedService = h.work;
+    job.fixedService = work;
     job.deep = false;
     return job;
   }
@@ -355,23 +374,37 @@ export class WsEndpoint implements WsUpstream {
   }
 
   /**
-   * nginx's worker_connections (proxy/worker-connections.ts) for the upgrade's accept and its
-   * upstream connect, as for any connection. No room for the accept: ngx_event_accept closed the
-   * socket with the upgrade unread, RST (through lb.mode l7 HAProxy answers that 502, as reject()).
-   * None for the upstream: 500, which drops keep-alive (ngx_http_special_response_handler), so
-   * nginx closes first. False: refused, the connection ended.
+   * nginx's connections for the upgrade: its accept, then its connection to the app — an idle one
+   * from the worker's keep-alive cache (RequestPath.cachedForUpgrade; null: none, a new one is
+   * connected) — each within worker_connections (proxy/worker-connections.ts) as for any
+   * connection. No room for the accept: ngx_event_accept closed the socket with the upgrade unread,
+   * RST (through lb.mode l7 HAProxy answers that 502, as reject()). None for a new upstream
+   * connection: 500, which drops keep-alive (ngx_http_special_response_handler), so nginx closes
+   * first. False: refused, the connection ended. An app that refuses upgrades gets no cached
+   * connection here (it answers 503 on one, which nginx would cache again: the same).
    */
-  private workerConnections(conn: Conn, backend: Backend): boolean {
+  private nginxConnections(conn: Conn, backend: Backend): UpstreamConn | null | false {
     const limits = this.path.workerConns;
-    if (limits === null || !limits.limited(backend, conn)) return true;
-    const slots = limits.upgrade(backend, conn);
-    if (slots === UpgradeSlots.OK) return true;
+    if (limits === null || !limits.limited(backend, conn)) return this.cachedFor(conn, backend);
     const w = this.w;
-    if (slots === UpgradeSlots.NO_ACCEPT && w.scenario.lb.mode !== 'l7') {
-      w.metrics.inc(w.c.resetOut, backend.index);
-      w.end(conn, EndKind.RESET);
-    } else this.reject(conn, backend, slots === UpgradeSlots.NO_UPSTREAM);
-    return false;
+    if (!limits.acceptUpgrade(backend, conn)) {
+      if (w.scenario.lb.mode !== 'l7') {
+        w.metrics.inc(w.c.resetOut, backend.index);
+        w.end(conn, EndKind.RESET);
+      } else this.reject(conn, backend);
+      return false;
+    }
+    const cached = this.cachedFor(conn, backend);
+    if (cached === null && !limits.upstreamSlot(backend, conn)) {
+      this.reject(conn, backend, true);
+      return false;
+    }
+    return cached;
+  }
+
+  /** The upgrade's connection from nginx's keep-alive cache, if the app takes upgrades (nginxConnections). */
+  private cachedFor(conn: Conn, backend: Backend): UpstreamConn | null {
+    return backend.app.acceptsWebSockets ? this.path.cachedForUpgrade(backend, conn) : null;
   }
 
   private reject(conn: Conn, backend: Backend, nginxCloses = false): void {

@@ -408,21 +408,24 @@ export class LoadBalancer {
   }
 
   /**
-   * HAProxy 2.6 `balance random` (= `random(2)`), get_server_rnd() (src/backend.c): each draw is a
+   * HAProxy 2.6 `balance random(<draws>)` (`random` alone: 2 draws; `lb.random_draws`),
+   * get_server_rnd() (src/backend.c): each draw is a
    * uniform 32-bit statistical_prng() value looked up on the consistent-hash ring
    * (chash_get_server_hash(), src/lb_chash.c — the ring of `hash-type consistent`, source-hash.ts), so
    * a server gets the share of the 32-bit circle its points are nearest to, not its weight share
-   * (two equal servers: 0.431 / 0.569 at puids 1, 2). Of two different draws the later one is
-   * kept unless it serves more per weight (`curr->served * prev->cur_eweight > prev->served *
-   * curr->cur_eweight` keeps the earlier): a tie goes to the later draw. A server not usable
+   * (two equal servers: 0.431 / 0.569 at puids 1, 2). Each draw is compared with the best so far
+   * (`do { … } while (--draws > 0)`): the later one is kept unless it serves more per weight
+   * (`curr->served * prev->cur_eweight > prev->served * curr->cur_eweight` keeps the earlier), so
+   * a tie goes to the later draw. A server not usable
    * (DOWN, drained, maint, weight 0) has no points; the one to avoid is passed over to the next
    * points (returned when only it is left); a full server stays on the ring and, if it wins, the
    * stream goes to the backend queue (`curr->queue.length || served >= maxconn` → NULL), -1 here.
    */
   private randomDraws(rng: Rng): number {
     const ring = this.chashRing();
+    const draws = this.config.random_draws ?? RANDOM_DRAWS;
     let chosen = -1;
-    for (let draw = 0; draw < RANDOM_DRAWS; draw++) {
+    for (let draw = 0; draw < draws; draw++) {
       const prev = chosen;
       chosen = ring.lookup(Math.floor(rng.next() * 2 ** 32), this.ringNodes, this.hashAvoided);
       if (chosen < 0) break;

@@ -289,12 +289,16 @@ export class RequestPath {
     if (!h.nginxOpen && !h.appOpen) this.spare.push(up);
   }
 
-  private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
-    const w = this.w;
-    const now = w.now;
+  /**
+   * An idle connection to the app from the keep-alive cache of worker `worker` of generation `gen`
+   * (ngx_http_upstream_get_keepalive_peer, src/http/modules/ngx_http_upstream_keepalive_module.c),
+   * for a request of `method`: the first still alive, after closing those that timed out or that
+   * the app closed meanwhile. EMPTY: none (connect anew); FAILED: the request crossed the app's FIN
+   * and, not idempotent, is not retried.
+   */
+  private takeCached(backend: Backend, worker: number, gen: number, method: string): UpstreamConn | CacheMiss {
+    const now = this.w.now;
     const pool = backend.upstreamPool;
-    const worker = this.workerOf(backend, conn);
-    const gen = conn.nginxGen;
     for (let i = lastOfWorker(pool, worker, gen); i >= 0; i = lastOfWorker(pool, worker, gen)) {
       // The most recently used of this worker's cache first (ngx_http_upstream_get_keepalive_peer
       // takes the cache's head); the other workers' caches are other processes' sockets — an
@@ -328,25 +332,54 @@ export class RequestPath {
       // The request crossed the app's FIN: the closed socket answers it with RST (or nginx reads
       // the EOF first): "upstream prematurely closed connection" / "recv() failed (104)". No TIME_WAIT.
       this.abortUpstream(backend, cached);
-      const retried = this.w.scenario.clients.http.method !== 'POST';
+      const retried = method !== 'POST';
       this.w.trace.emitLimited(`upstream-race-${backend.index}`, {
         kind: 'nginx.upstream_keepalive_race',
         backend: backend.name,
-        method: this.w.scenario.clients.http.method,
+        method,
         retried,
         appKeepaliveTimeout: backend.app.config.keepalive_timeout,
         upstreamKeepaliveTimeout: backend.nginx.config.upstream_keepalive_timeout,
       });
-      if (!retried) {
-        conn.phase = ReqPhase.NONE;
-        // ngx_http_upstream_next: a POST already sent is non-idempotent, which proxy_next_upstream
-        // (default `error timeout`) does not include: 502.
-        this.sink.respond(conn, Status.BAD_GATEWAY);
-        return null;
-      }
+      if (!retried) return CacheMiss.FAILED;
       // A failure on a cached connection costs no try (`if (u->peer.cached && ft_type ==
       // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
     }
+    return CacheMiss.EMPTY;
+  }
+
+  /**
+   * A WebSocket upgrade's connection to the app from `conn`'s worker's keep-alive cache, or null
+   * (connect anew): ngx_http_upstream_get_keepalive_peer hands any request an idle cached
+   * connection to its peer, the upgrade (a GET, retried on a crossed FIN) included.
+   */
+  cachedForUpgrade(backend: Backend, conn: Conn): UpstreamConn | null {
+    const got = this.takeCached(backend, this.workerOf(backend, conn), conn.nginxGen, 'GET');
+    return typeof got === 'number' ? null : got;
+  }
+
+  /**
+   * The app answered an upgrade sent on the cached connection `up` with a 5xx, not 101: the
+   * response leaves u->keepalive set, so ngx_http_upstream_free_keepalive_peer caches it again.
+   */
+  cacheAgain(backend: Backend, up: UpstreamConn, gen: number): void {
+    up.requests++;
+    this.releaseUpstream(backend, up, gen);
+  }
+
+  private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
+    const w = this.w;
+    const now = w.now;
+    const worker = this.workerOf(backend, conn);
+    const cached = this.takeCached(backend, worker, conn.nginxGen, w.scenario.clients.http.method);
+    if (cached === CacheMiss.FAILED) {
+      conn.phase = ReqPhase.NONE;
+      // ngx_http_upstream_next: a POST already sent is non-idempotent, which proxy_next_upstream
+      // (default `error timeout`) does not include: 502.
+      this.sink.respond(conn, Status.BAD_GATEWAY);
+      return null;
+    }
+    if (cached !== CacheMiss.EMPTY) return cached;
     // A first connect takes one of the worker's connections (ngx_event_connect_peer →
     // ngx_get_connection, before the socket's connect()); with none free, 500, and nginx closes
     // the client connection behind it (client-conns.ts respondClosing).
@@ -657,6 +690,10 @@ interface FinWait2 {
   /** The app still holds the request (AppServer.orphan): its answer will come. */
   answerComes: boolean;
 }
+
+/** What RequestPath.takeCached found instead of a cached connection. */
+const CacheMiss = { EMPTY: 0, FAILED: 1 } as const;
+type CacheMiss = (typeof CacheMiss)[keyof typeof CacheMiss];
 
 /** What became of a cached upstream connection by the time nginx reuses it. */
 export const CachedFate = { ALIVE: 0, CLOSED: 1, CROSSED: 2 } as const;

@@ -18,14 +18,6 @@ export const WORKER_OWN_CONNECTIONS = 2;
 /** The most idle connections one ngx_drain_connections call closes (src/core/ngx_connection.c). */
 const DRAIN_MAX = 32;
 
-/**
- * What worker_connections left a WebSocket upgrade (WorkerConnections.upgrade): both connections,
- * none for the accept (closed at once, the upgrade request unread: RST), or none for the upstream
- * connect (nginx answers 500).
- */
-export const UpgradeSlots = { OK: 0, NO_ACCEPT: 1, NO_UPSTREAM: 2 } as const;
-export type UpgradeSlots = (typeof UpgradeSlots)[keyof typeof UpgradeSlots];
-
 /** How a worker process is told apart: its generation and its index in it. */
 export type WorkerOf = (backend: Backend, conn: Conn) => number;
 
@@ -70,8 +62,8 @@ export function checkCountsWith(check: CountCheck | null): void {
  * nginx closes it, and close() with unread data sends RST (net/ipv4/tcp.c __tcp_close) — ECONNRESET
  * (the recording, calibration/data/nginx-holdout4-worker-connections64-rt.json, saw 32 RST and 45
  * EOF: which of the client's request and nginx's close() comes first is sub-millisecond order).
- * A WebSocket upgrade is decided the same way when it reaches nginx (upgrade(), called from
- * app/ws-endpoint.ts): its accept, then its upstream connect.
+ * A WebSocket upgrade is decided the same way when it reaches nginx (acceptUpgrade, upstreamSlot,
+ * called from app/ws-endpoint.ts): its accept, then its upstream connect.
  */
 export class WorkerConnections {
   /** Some nginx of the run has worker_connections set (in its configuration or a later reload's). */
@@ -192,19 +184,18 @@ export class WorkerConnections {
 
   /**
    * A WebSocket upgrade reached nginx on `conn` (app/ws-endpoint.ts handshake): its accept
-   * (ngx_event_accept), then its upstream connect (ngx_event_connect_peer), as an HTTP request's
-   * (admit, upstreamSlot). NO_ACCEPT: nginx closed the socket, the upgrade unread (RST);
-   * NO_UPSTREAM: nginx answered the upgrade 500 (ngx_http_upstream_connect).
+   * (ngx_event_accept), as an HTTP request's (admit); its upstream connect comes next
+   * (upstreamSlot), unless the worker's keep-alive cache hands it a connection, which takes none
+   * (ngx_event_connect_peer returns at `pc->get`'s NGX_DONE, before ngx_get_connection). False:
+   * no connection was free, nginx closed the socket with the upgrade unread (RST).
    */
-  upgrade(backend: Backend, conn: Conn): UpgradeSlots {
+  acceptUpgrade(backend: Backend, conn: Conn): boolean {
     if (!this.take(backend, conn, false)) {
       this.notEnough(backend, conn, false);
-      return UpgradeSlots.NO_ACCEPT;
+      return false;
     }
     this.counts[backend.index].accept(conn);
-    if (this.take(backend, conn, true)) return UpgradeSlots.OK;
-    this.notEnough(backend, conn, true);
-    return UpgradeSlots.NO_UPSTREAM;
+    return true;
   }
 
   /** nginx connects to the app for `conn`'s request. False: no connection free (500). */

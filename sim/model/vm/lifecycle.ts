@@ -232,7 +232,7 @@ export class Lifecycle {
     // A bare app server (proxy: none) gets the SIGTERM itself: no nginx to quit first.
     if (!backend.bare) this.nginx.quit(backend, false);
     if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
-    backend.app.sigterm();
+    this.appSigterm(backend);
     this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
     const life = backend.incarnation;
@@ -364,8 +364,20 @@ export class Lifecycle {
 
   /** A pod gets SIGTERM (Kubernetes rollout): the app stops accepting and refuses new WebSocket sessions. */
   podSigterm(backend: Backend): void {
-    backend.app.sigterm();
+    this.appSigterm(backend);
     this.ws.sigterm(backend);
+  }
+
+  /**
+   * The app takes SIGTERM and closes its listener: the connections in its accept queue then are
+   * reset, their requests unread (AppServer.listenerClosed), as a kill resets them (jobLost). A
+   * second SIGTERM closes nothing more.
+   */
+  private appSigterm(backend: Backend): void {
+    const before = backend.app.sigterms;
+    backend.app.sigterm();
+    if (backend.app.sigterms === before) return;
+    for (const job of this.path.app.listenerClosed(backend)) this.jobLost(backend, job, true);
   }
 
   /** The app exited by itself after SIGTERM, nothing left in flight. */

@@ -15,8 +15,12 @@ import type { VmView } from '../../../sim/model/core/vm-view.js';
 const notSent = (): void => {};
 /** withdraw() of a job that is not in service touches only the backend's `serving` list. */
 const backend = { app: { serving: new JobList() } } as unknown as VmView;
-/** The guard comes before any use of the app's own state (no World needed). */
-const app = Object.create(AppServer.prototype) as AppServer;
+/**
+ * The guard comes before any use of the app's own state (no World needed) but the set of queued
+ * jobs whose connection no worker has accept()ed (AppServer.unaccepted), which withdraw leaves.
+ */
+const bareServer = (): AppServer => Object.assign(Object.create(AppServer.prototype), { unaccepted: new Set() });
+const app = bareServer();
 
 describe('AppServer and pooled request records', () => {
   it('withdraw and orphan throw for a pooled request, leaving it queued', () => {
@@ -45,7 +49,7 @@ describe("AppServer.withdraw on an event loop's last running job", () => {
       appQueueLength: 0,
       app: { serving, loop, config: { workers: 1 }, pausedUntil: Number.NEGATIVE_INFINITY, dequeue: () => undefined },
     } as unknown as VmView;
-    const server = Object.create(AppServer.prototype) as AppServer;
+    const server = bareServer();
     Object.assign(server, { w: { now: 0, engine: { cancel: () => {} } }, anyEventLoop: true, eventLoop: [true] });
     const job = new Req(notSent);
     job.phase = ReqPhase.SERVING;

@@ -9,8 +9,11 @@ import { LoadBalancer, PoolState } from '../../../sim/model/lb/pool.js';
 import { fullHash } from '../../../sim/model/lb/source-hash.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 
-function pool(count: number, maxconn?: number): LoadBalancer {
-  return new LoadBalancer({ ...ScenarioSchema.parse({}).lb, balance: 'random', maxconn }, count);
+function pool(count: number, maxconn?: number, draws?: number): LoadBalancer {
+  return new LoadBalancer(
+    { ...ScenarioSchema.parse({}).lb, balance: 'random', maxconn, ...(draws ? { random_draws: draws } : {}) },
+    count,
+  );
 }
 
 /**
@@ -82,5 +85,33 @@ describe('balance random on the chash ring (get_server_rnd)', () => {
     for (let i = 0; i < 40_000; i++) if (lb.pick(r, 0) < 0) none++;
     const p = ringShares([1, 1])[0];
     expect(Math.abs(none / 40_000 - p * p)).toBeLessThan(0.01);
+  });
+});
+
+describe('balance random(<draws>) (lb.random_draws): the best of N draws', () => {
+  // get_server_rnd(): `do { … compare with the best so far … } while (--draws > 0)`, draws from
+  // backend_parse_balance() (`random(3)` → arg_opt1 = 3; `random` alone → 2).
+  it('random(1): one draw, the load never looked at: s1 busy still gets its ring share', () => {
+    const lb = pool(2, undefined, 1);
+    lb.active.set([5, 0]);
+    const p = ringShares([1, 1])[0];
+    expect(Math.abs(sharesOf(lb, 40_000)[0] - p)).toBeLessThan(0.01);
+  });
+
+  it('random(3): s1 busy is picked only when all three draws land on it (p³; random(2): p²)', () => {
+    const lb = pool(2, undefined, 3);
+    lb.active.set([5, 0]);
+    const p = ringShares([1, 1])[0];
+    expect(Math.abs(sharesOf(lb, 40_000)[0] - p ** 3)).toBeLessThan(0.01);
+  });
+
+  it('random(4) on three servers loaded 4, 2, 0: the idle one unless no draw lands on it', () => {
+    const lb = pool(3, undefined, 4);
+    lb.active.set([4, 2, 0]);
+    const [p0, p1] = ringShares([1, 1, 1]);
+    const s = sharesOf(lb, 40_000);
+    // s2 missed by all four draws: s1 if any lands on it, else s0.
+    expect(Math.abs(s[0] - p0 ** 4)).toBeLessThan(0.01);
+    expect(Math.abs(s[1] - ((p0 + p1) ** 4 - p0 ** 4))).toBeLessThan(0.01);
   });
 });
