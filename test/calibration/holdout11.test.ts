@@ -1,0 +1,117 @@
+/**
+ * Held-out validation, round 11 (session 21, hold11; calibration/README.md "Held-out validation,
+ * round 11"): five HAProxy 2.6.12 runs on mechanisms no earlier round recorded, each where several
+ * rules meet under load — `option redispatch <interval>` (1 and -2) on `balance source` (consistent
+ * and map-based) with the retry turn-around min(timeout connect, 1 s) and the recorder's pooled
+ * client, and requests in flight on a server killed with -9, without and with `retry-on
+ * conn-failure empty-response`. The twins and the predictions
+ * (calibration/data/holdout11-predictions.json, written by DRAINSIM_WRITE_HOLDOUT11=1 below) were
+ * committed BEFORE anything was recorded (BLIND11); each run was then recorded once. Nothing is
+ * refitted: the table compares the blind prediction with the recording (counts ±10 % (±2 near
+ * zero), times ±1 s); a row outside it stays as a KNOWN GAP with both values and its cause
+ * (GAPS11). Each prediction is a table over HAProxy's start before t0 (`lb.uptime`), read at the
+ * start its recording states (haproxy-restated.ts statedUptime()).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import {
+  type Gap,
+  gapsAreRowsTest,
+  type HaproxyPredictions,
+  type HeldOutRow,
+  haproxyRows,
+  predictHaproxy,
+  readPredictions,
+  readRecording,
+  rowTests,
+  runOf,
+  TABLE_HEAD,
+  tableLine,
+  within,
+  writeBlindPredictions,
+} from './heldout-rows.js';
+import { HAPROXY11 } from './holdout11-figures.js';
+
+const PREDICTIONS = 'calibration/data/holdout11-predictions.json';
+/** The commit holding the twins and predictions, made before any round-11 recording (set once recorded). */
+const BLIND11 = null as string | null;
+
+interface Predictions {
+  note: string;
+  haproxy: HaproxyPredictions;
+}
+
+const write = process.env.DRAINSIM_WRITE_HOLDOUT11;
+describe.runIf(write)('held-out round 11: predictions before recording', () => {
+  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout11-predictions.json', () => {
+    writeBlindPredictions(PREDICTIONS, () => {
+      const note =
+        'drainsim predictions of the round-11 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+        'run was recorded (test/calibration/holdout11.test.ts, DRAINSIM_WRITE_HOLDOUT11=1). haproxy: per run, keyed ' +
+        "by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
+        'figure: means over seeds 1-5 (check times: seed 1).';
+      return { note, haproxy: predictHaproxy(HAPROXY11) } satisfies Predictions;
+    });
+  }, 900_000);
+});
+
+/** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
+export const GAPS11: Record<string, Gap> = {};
+
+/** The recording of every run: `<run>-rt` (the recorder under SCHED_FIFO, --rt 10). */
+const RUNS = Object.keys(HAPROXY11);
+type Stamped = { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
+const recordings = (): Array<[string, Stamped]> =>
+  RUNS.flatMap((run) => {
+    const d = readRecording<Stamped>(`${run}-rt`);
+    return d ? [[run, d] as [string, Stamped]] : [];
+  });
+
+/** Every row whose recording exists, against the blind prediction. */
+export function rows11(): HeldOutRow[] {
+  const p = readPredictions<Predictions>(PREDICTIONS);
+  return haproxyRows(HAPROXY11, p.haproxy);
+}
+
+function gitAvailable(): boolean {
+  try {
+    execFileSync('git', ['rev-parse', 'HEAD'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+const recorded = write || !existsSync(PREDICTIONS) ? [] : rows11();
+describe.skipIf(recorded.length === 0)('held-out round 11: the recordings against the blind predictions', () => {
+  const rows = recorded;
+  afterAll(() => {
+    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
+    const mech = rows.filter((r) => !r.fixed);
+    process.stdout.write(
+      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS11)).join('\n')}\n\n` +
+        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
+        `${mech.filter(within).length} of ${mech.length} mechanism rows\n`,
+    );
+  });
+
+  it('every run of the round is recorded', () => {
+    expect(BLIND11, 'set BLIND11 to the commit of the twins and predictions').not.toBeNull();
+    expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
+  });
+
+  // git is asked inside the test, not while vitest collects (test/architecture/test-habits.test.ts).
+  it('every recording was made from a descendant of the blind commit (skipped without git)', (ctx) => {
+    if (!gitAvailable()) ctx.skip();
+    for (const [run, d] of recordings()) {
+      const commit = d.stamp.sourceCommit?.commit;
+      expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
+      // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
+      execFileSync('git', ['merge-base', '--is-ancestor', BLIND11 as string, commit as string], { stdio: 'ignore' });
+    }
+  });
+
+  rowTests(rows, GAPS11, 'GAPS11');
+  gapsAreRowsTest(rows, GAPS11);
+});
