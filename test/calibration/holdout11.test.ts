@@ -35,7 +35,7 @@ import { HAPROXY11 } from './holdout11-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout11-predictions.json';
 /** The commit holding the twins and predictions, made before any round-11 recording (set once recorded). */
-const BLIND11 = null as string | null;
+const BLIND11 = '5243636e42d67c8a4d3e377a8cbb78beaa374185' as string | null;
 
 interface Predictions {
   note: string;
