@@ -119,6 +119,49 @@ const inflightEmptyResponse = inflightKill({
   what: 'whether the requests in flight are retried elsewhere, retried streams, DOWN and UP.',
 });
 
+/**
+ * Second batch (11B: predicted after the first batch was recorded, before its own runs were).
+ * Cookie persistence (`cookie SRV insert indirect nocache`, 16 users) with `option persist` (never
+ * recorded) and `option redispatch`, 4 servers roundrobin, 60 req/s: `set server be/s2 state maint`
+ * at 5.008 s — with persist a cookie naming a stopped server is still honoured
+ * (http_manage_client_side_cookies(), src/http_ana.c: SF_DIRECT when PR_O_PERSIST), so s2's users
+ * stay on it (alive, answering); kill -9 s2 at 10.008 s — their next connect is refused and, s2
+ * not running, redispatched at once (stream_choose_redispatch(): cur_state < SRV_ST_RUNNING), the
+ * new server's cookie moves them. Both actions half a request period off the pacing grid.
+ */
+const persistMaintKill = heldOut({
+  name: 'haproxy-holdout11b-cookie-persist-maint-kill-4srv-http',
+  description:
+    'mode http, cookie insert, `option persist`, `option redispatch`, 4 servers roundrobin: 60 req/s from 16 users ' +
+    '(kept-alive connections keeping their cookie); maint s2 at 5.008 s, kill -9 s2 at 10.008 s: what s2 answers ' +
+    'in maint, failed connects and redispatches after the kill, errors.',
+  mode: 'http',
+  redispatch: true,
+  cookie: true,
+  seconds: 16,
+  servers: FOUR_SERVERS,
+  backendLines: ['option persist', LOG_CHECKS],
+  requests: { rate: 60, connections: 16 },
+  actions: [
+    { at: 5.008, op: 'cmd', command: 'set server be/s2 state maint' },
+    { at: 10.008, op: 'kill', server: 's2' },
+  ],
+});
+
+/**
+ * `balance leastconn` with requests in flight on the killed s2 (the first batch's in-flight run
+ * with leastconn): once its streams are gone s2 serves the fewest, so leastconn
+ * (fwlc_get_next_server(), src/lb_fwlc.c) picks it for every new request until it is DOWN; each
+ * connect is refused and redispatched at once (not a hash: stream_choose_redispatch()).
+ */
+const inflightLeastconn = inflightKill({
+  name: 'haproxy-holdout11b-kill-inflight-leastconn-3srv-http',
+  backendLines: ['balance leastconn'],
+  what: 'errors, redispatched streams while the dead s2 has the fewest connections, DOWN and UP.',
+});
+
+export const HOLDOUT11B_EXPERIMENTS = [persistMaintKill, inflightLeastconn];
+
 export const HOLDOUT11_EXPERIMENTS = [
   chashRedispatch1,
   chashRedispatchMinus2,

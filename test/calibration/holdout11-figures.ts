@@ -78,3 +78,32 @@ export const HAPROXY11: Record<string, Array<Figure11<HaproxyRec8>>> = {
     ' (refused connects to s2 until DOWN, and the L7 retries of the requests in flight)',
   ),
 };
+
+// ---------------------------------------------------------------- second batch (11B)
+
+/** Requests answered 200 by `server`, sent in [from, to) s (the recorder) / answered in (from, to] s (the twin's 1-s samples). */
+const answeredBy = (server: string, from: number, to: number, what: string): Figure11<HaproxyRec8> => ({
+  figure: `requests answered by ${server}, sent in [${from}, ${to}) s${what}`,
+  tolerance: COUNT,
+  sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'goodput', from, to, server)),
+  real: (d) => d.requestLog.filter((q) => q[3] === server && q[2] === 'ok' && q[0] >= from && q[0] < to).length,
+});
+
+export const HAPROXY11B: Record<string, Array<Figure11<HaproxyRec8>>> = {
+  'haproxy-holdout11b-cookie-persist-maint-kill-4srv-http': [
+    { ...clientErrors, figure: `${clientErrors.figure} (none: s2 answers in maint, its users move at the kill)` },
+    // The users the cookie insertion gave s2 (roundrobin over the first requests of 16 users).
+    answeredBy('s2', 0, 5, ' (before maint)'),
+    // option persist: its users stay on the stopped s2 (without it: none).
+    answeredBy('s2', 5, 10, ' (in maint: persist keeps its users)'),
+    // Each of s2's users meets one refused connect, redispatched at once (s2 not running).
+    { ...failedConnectsToS2, figure: `${failedConnectsToS2.figure} (one per s2 user after the kill)` },
+    retriedStreams(' (one per s2 user after the kill)'),
+    longestWait,
+  ],
+  // The first batch's in-flight run with balance leastconn.
+  'haproxy-holdout11b-kill-inflight-leastconn-3srv-http': inflightFigures(
+    ' (the requests in flight on s2 at the kill)',
+    ' (refused connects to s2 until DOWN: leastconn picks the dead s2, which serves the fewest)',
+  ),
+};

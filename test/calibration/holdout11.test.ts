@@ -31,11 +31,15 @@ import {
   within,
   writeBlindPredictions,
 } from './heldout-rows.js';
-import { HAPROXY11 } from './holdout11-figures.js';
+import { HAPROXY11, HAPROXY11B } from './holdout11-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout11-predictions.json';
+/** The second batch's, committed after the first batch's recordings, before its own (BLIND11B). */
+const PREDICTIONS_B = 'calibration/data/holdout11b-predictions.json';
 /** The commit holding the twins and predictions, made before any round-11 recording (set once recorded). */
-const BLIND11 = '5243636e42d67c8a4d3e377a8cbb78beaa374185' as string | null;
+const BLIND11: string | null = '5243636e42d67c8a4d3e377a8cbb78beaa374185';
+/** The commit holding the second batch's twins and predictions, made before its recordings (set once recorded). */
+const BLIND11B: string | null = null;
 
 interface Predictions {
   note: string;
@@ -56,11 +60,32 @@ describe.runIf(write)('held-out round 11: predictions before recording', () => {
   }, 900_000);
 });
 
+const writeB = process.env.DRAINSIM_WRITE_HOLDOUT11B;
+describe.runIf(writeB)('held-out round 11, second batch: predictions before recording', () => {
+  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout11b-predictions.json', () => {
+    writeBlindPredictions(PREDICTIONS_B, () => {
+      const note =
+        'drainsim predictions of the round-11 second-batch held-out twins (calibration/scenarios/<run>.yaml), written ' +
+        "after the first batch's recordings and BEFORE any of these runs was recorded (test/calibration/holdout11.test.ts, " +
+        "DRAINSIM_WRITE_HOLDOUT11B=1). haproxy: per run, keyed by lb.uptime (s, HAProxy's start before t0, read off the " +
+        'recording: haproxy-restated.ts statedUptime()), per figure: means over seeds 1-5 (check times: seed 1).';
+      return { note, haproxy: predictHaproxy(HAPROXY11B) } satisfies Predictions;
+    });
+  }, 900_000);
+});
+
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS11: Record<string, Gap> = {};
 
 /** The recording of every run: `<run>-rt` (the recorder under SCHED_FIFO, --rt 10). */
-const RUNS = Object.keys(HAPROXY11);
+const BATCHES = [
+  { figures: HAPROXY11, predictions: PREDICTIONS, blind: BLIND11 },
+  { figures: HAPROXY11B, predictions: PREDICTIONS_B, blind: BLIND11B },
+];
+/** The runs of the batches recorded so far (a batch's blind commit is set once it is recorded). */
+const RUNS = BATCHES.filter((b) => b.blind !== null).flatMap((b) => Object.keys(b.figures));
+/** The blind commit of a run's batch. */
+const blindOf = (run: string): string | null => BATCHES.find((b) => run in b.figures)?.blind ?? null;
 type Stamped = { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
 const recordings = (): Array<[string, Stamped]> =>
   RUNS.flatMap((run) => {
@@ -70,8 +95,9 @@ const recordings = (): Array<[string, Stamped]> =>
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows11(): HeldOutRow[] {
-  const p = readPredictions<Predictions>(PREDICTIONS);
-  return haproxyRows(HAPROXY11, p.haproxy);
+  return BATCHES.filter((b) => existsSync(b.predictions)).flatMap((b) =>
+    haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy),
+  );
 }
 
 function gitAvailable(): boolean {
@@ -83,7 +109,7 @@ function gitAvailable(): boolean {
   }
 }
 
-const recorded = write || !existsSync(PREDICTIONS) ? [] : rows11();
+const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows11();
 describe.skipIf(recorded.length === 0)('held-out round 11: the recordings against the blind predictions', () => {
   const rows = recorded;
   afterAll(() => {
@@ -97,7 +123,7 @@ describe.skipIf(recorded.length === 0)('held-out round 11: the recordings agains
   });
 
   it('every run of the round is recorded', () => {
-    expect(BLIND11, 'set BLIND11 to the commit of the twins and predictions').not.toBeNull();
+    for (const run of rows.map(runOf)) expect(blindOf(run), `${run}: set its batch's blind commit`).not.toBeNull();
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
@@ -108,7 +134,9 @@ describe.skipIf(recorded.length === 0)('held-out round 11: the recordings agains
       const commit = d.stamp.sourceCommit?.commit;
       expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
       // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
-      execFileSync('git', ['merge-base', '--is-ancestor', BLIND11 as string, commit as string], { stdio: 'ignore' });
+      execFileSync('git', ['merge-base', '--is-ancestor', blindOf(run) as string, commit as string], {
+        stdio: 'ignore',
+      });
     }
   });
 
