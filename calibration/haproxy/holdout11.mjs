@@ -4,7 +4,10 @@
 //   `balance source` backend, where the immediate redispatch rule does not apply (a hash), with the
 //   retry turn-around min(timeout connect, 1 s) (back_handle_st_cer(), src/backend.c: the 1 s
 //   default was recorded, `timeout connect` below it never) and the recorder's pooled client, whose
-//   per-address connection is held while its request waits out the turn-arounds;
+//   per-address connection is held while its request waits out the turn-arounds (corrected after
+//   the recording, comments only: 2.6.12 waits only for a retry that stays on the same server, the
+//   2.6 backport of 406efb96d "only enforce turn-around state when not redispatching" — the model's
+//   rule, sim/model/lb/redispatch.ts turnAroundPause(); the comments below said "a hash: always");
 // - requests in flight on a server killed with -9 (GET /slow/500: none of the recorded kills had a
 //   request in flight), without and with `retry-on conn-failure empty-response` (never recorded):
 //   HAProxy's answer to a server connection closed before any response (http_wait_for_response(),
@@ -20,8 +23,9 @@ const FOUR_SERVERS = ['s1', 's2', 's3', 's4'].map((name) => ({ name }));
  * 32 client addresses (100.64.0.0 – 100.64.0.31, one kept-alive connection each, a request on the
  * next idle one: worker.mjs runRequests()), 64 req/s, `balance source` over four servers; kill -9
  * s2 at 5 s, restart at 14 s. A stream of an address that hashes to the dead s2 meets a refused
- * connect, waits the turn-around (a hash: always, back_handle_st_cer()) and is retried, on another
- * server when stream_choose_redispatch() says so for that retry (`option redispatch <interval>`).
+ * connect and is retried, on another server when stream_choose_redispatch() says so for that retry
+ * (`option redispatch <interval>`) — at once — or on s2 after the turn-around (back_handle_st_cer()
+ * with 406efb96d: only a retry kept on the same server waits).
  */
 const sourceKill = ({ name, hash, redispatchLine, connectTimeout, what }) =>
   heldOut({
@@ -47,7 +51,7 @@ const sourceKill = ({ name, hash, redispatchLine, connectTimeout, what }) =>
 /**
  * `hash-type consistent`, `option redispatch 1`: every retry may go elsewhere; the ring skips the
  * server to avoid (chash_get_server_hash(), src/lb_chash.c), so s2's addresses are answered by
- * their next server after one 1-s turn-around, until s2 is DOWN.
+ * their next server at once (no turn-around: the retry is redispatched), until s2 is DOWN.
  */
 const chashRedispatch1 = sourceKill({
   name: 'haproxy-holdout11-source-chash-redisp1-4srv-http',
@@ -58,7 +62,7 @@ const chashRedispatch1 = sourceKill({
 
 /**
  * `option redispatch -2` (with retries 3: the retries where retry % 2 == 0) and `timeout connect
- * 400ms` (turn-around 400 ms): two refused connects to s2, then the redispatch.
+ * 400ms` (turn-around 400 ms): two refused connects to s2, one 400-ms wait, then the redispatch.
  */
 const chashRedispatchMinus2 = sourceKill({
   name: 'haproxy-holdout11-source-chash-redisp-2-tc400-4srv-http',
@@ -71,7 +75,7 @@ const chashRedispatchMinus2 = sourceKill({
 /**
  * Map-based `balance source` with `option redispatch 1`: the redispatch hashes the address again
  * and the map ignores the server to avoid (get_server_sh() → map_get_server_hash(), src/backend.c):
- * every retry lands on s2 again, three turn-arounds, then 503.
+ * every retry lands on s2 again, at once (a redispatched retry waits no turn-around), then 503.
  */
 const mapRedispatch1 = sourceKill({
   name: 'haproxy-holdout11-source-map-redisp1-4srv-http',

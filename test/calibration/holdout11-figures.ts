@@ -25,7 +25,8 @@ const failedAttemptsOn = (runs: RunResult[], server: string): number =>
  * Failed connects to the dead s2: HAProxy's %rc counts retries, so a stream that ends 503 on s2
  * made one connect more than its %rc (round 7's post-hoc reading, holdout7.test.ts POSTHOC_GAPS);
  * a redispatched stream's %rc connects all met s2. Depends on how long each held stream keeps its
- * address's connection (the turn-arounds): the recorder sends nothing on a busy slot.
+ * address's connection (the turn-arounds of retries kept on s2): the recorder sends nothing on a
+ * busy slot.
  */
 const failedConnectsToS2: Figure11<HaproxyRec8> = {
   figure: 'failed connects to s2 (log: %rc summed, + 1 on an s2 503 line; twin: failed attempts on s2)',
@@ -45,7 +46,9 @@ const retriedStreams = (what: string): Figure11<HaproxyRec8> => ({
 const sourceFigures = (errorsWhat: string): Array<Figure11<HaproxyRec8>> => [
   { ...clientErrors, figure: `${clientErrors.figure}${errorsWhat}` },
   failedConnectsToS2,
-  // The turn-arounds: one of 1 s (redispatch 1), two of 400 ms (-2, timeout connect 400ms), three of 1 s (map).
+  // The turn-arounds of retries kept on s2 (a redispatched retry waits none, 406efb96d): none with
+  // redispatch 1 (consistent or map), one of 400 ms with -2 and timeout connect 400ms. (Comment
+  // corrected after the recording; it said one, two and three turn-arounds.)
   longestWait,
   stateTime('kill -9 s2 (5 s) → s2 DOWN (s)', 's2', 'DOWN', 5),
   stateTime('restart s2 (14 s) → s2 UP (s)', 's2', 'UP', 14),
