@@ -18,6 +18,8 @@ export interface ProbeStreak {
   reset(b: number, up: boolean): void;
   /** A new pod on `b`: its worker's ticker starts now. */
   podAdded(b: number): void;
+  /** The first tick of the pod's worker after `t`. */
+  nextTickAfter(b: number, t: number): number;
 }
 
 /** A readiness probe can also be run at once, off its ticker (the worker's manualTriggerCh). */
@@ -28,6 +30,8 @@ export interface ReadinessProbe extends ProbeStreak {
 /** A liveness probe is also held after its failure until the next container (resume). */
 export interface LivenessProbe extends ProbeStreak {
   resume(b: number): void;
+  /** Held since its failure (worker.go doProbe `onHold`). */
+  isPaused(b: number): boolean;
 }
 
 /**
@@ -154,6 +158,7 @@ export class Kubelet {
     this.podWorker = new PodWorkerRequeue(
       () => jitter.next(),
       new RelistGrid(w.now, w.streams.stream('k8s.synctick').next(), SYNC_TICK_PERIOD),
+      this.pleg,
     );
     this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
@@ -622,6 +627,7 @@ export class Kubelet {
       gone();
       return;
     }
+    const wasReady = this.podReady[b] === 1;
     this.readiness?.reset(b, false);
     this.podReady[b] = 0;
     this.propagate(b, false, finishedAt);
@@ -630,9 +636,13 @@ export class Kubelet {
     this.lastFinishedAt[b] = finishedAt;
     // The wait the log states: the backoff counted from this container's finish.
     const earliest = backoff.earliestRestart(finishedAt);
+    // The sync whose status shows the container exited: this one after a crash (the relist's);
+    // after a kill, the one the next relist's ContainerDied brings (CrashLoopBackoff.restartAfterKill).
+    const seenAt = killed ? w.now + this.pleg.lagAfter(w.now) : w.now;
+    const requeue = this.podWorker.requeueWith(this.probeSyncsAfter(b, seenAt, wasReady));
     const at = killed
-      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now, this.podWorker.requeue)
-      : backoff.restartAt(finishedAt, w.now, this.podWorker.requeue);
+      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now, requeue, seenAt)
+      : backoff.restartAt(finishedAt, w.now, requeue);
     // A killed container restarted in the same sync waits nothing; else the backoff, as the
     // kubelet's "Back-off 40s restarting failed container" states it (the requeue's jitter is not in it).
     const wait = killed && at === w.now ? 0 : earliest - finishedAt;
@@ -658,6 +668,26 @@ export class Kubelet {
       },
       null,
     );
+  }
+
+  /**
+   * The syncs the probe workers cause once the pod's status (written by the sync at `seenAt`)
+   * shows its container exited: worker.go doProbe sets a non-running container's result to
+   * Failure, and the results manager publishes a change (results_manager.go Set: only when the
+   * result differs), which syncs the pod (kubelet.go syncLoopIteration → handleProbeSync; a
+   * liveness update only when it is a Failure, which it is). So each worker not on hold whose
+   * result was not Failure already asks for a sync at its next tick: readiness when the pod was
+   * Ready, liveness unless its failure had it killed (on hold), the startup probe while the
+   * container had not started (Unknown). A worker that never saw the container (it ran less than
+   * a tick) publishes its initial result instead, a sync too: left out.
+   */
+  private probeSyncsAfter(b: number, seenAt: number, wasReady: boolean): number[] {
+    const requests: number[] = [];
+    if (this.readiness && wasReady) requests.push(this.readiness.nextTickAfter(b, seenAt));
+    if (this.liveness && !this.liveness.isPaused(b)) requests.push(this.liveness.nextTickAfter(b, seenAt));
+    if (this.startup && !this.started[b] && this.startup.awaitsStart(b))
+      requests.push(this.startup.nextTickAfter(b, seenAt));
+    return requests;
   }
 
   private containerStarted(b: number, epoch: number): void {
