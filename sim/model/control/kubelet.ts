@@ -357,9 +357,9 @@ export class Kubelet {
    * "trigger a readinessProbe run immediately after the container has started"; fixed for the
    * startup probe's success by PR #101738). Kubernetes 1.35's default probe manager
    * (prober_manager.go / worker.go); the worker runs no probe within its initialDelaySeconds.
-   * Modelled syncs: the relist that sees the container (no startup probe) and the one after the
-   * startup probe's success; the pod worker's other syncs (its ~1-min resync, the readiness
-   * result changes) are left out.
+   * Modelled syncs: the relist that sees the container (no startup probe), the one after the
+   * startup probe's success and the one after a readiness result's change (readinessSync); the
+   * pod worker's ~1-min resync is left out.
    */
   private triggerReadiness(b: number, at = this.w.now): void {
     const readiness = this.w.scenario.probes.readiness;
@@ -449,6 +449,24 @@ export class Kubelet {
     this.podReady[b] = up ? 1 : 0;
     this.propagate(b, up);
     if (up) this.readinessPassed(b);
+    this.readinessSync(b);
+  }
+
+  /**
+   * The readiness result's update syncs the pod (kubelet.go syncLoopIteration: SetContainerReadiness,
+   * then handleProbeSync), after a relist newer than its previous sync (syncStart). A sync after a
+   * Failure runs the readiness probe again at once: generateAPIPodStatus → prober_manager.go
+   * UpdatePodStatus finds the running, started container's result not Success and sends on the
+   * worker's manualTriggerCh (triggerReadiness). So a pod that went NotReady is probed again within
+   * about a relist, not a period later, and one whose app answers again is Ready at once. A
+   * terminating pod's worker is busy killing it (SyncTerminatingPod waits for its containers):
+   * no such sync until it has gone.
+   */
+  private readinessSync(b: number): void {
+    if (this.isTerminating(b)) return;
+    const at = this.syncStart(b);
+    this.lastSync[b] = at;
+    this.triggerReadiness(b, at);
   }
 
   /** The readiness probe passed: a rollout waiting for this pod goes on. */
