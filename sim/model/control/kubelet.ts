@@ -4,6 +4,7 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
+import type { DeletionFacts } from './pod-deletion-order.js';
 import {
   CrashLoopBackoff,
   PodWorkerRequeue,
@@ -107,6 +108,13 @@ export class Kubelet {
   private readonly onEndpointReady: Array<(() => void) | null>;
   /** The pod's Ready condition as the kubelet reports it (the API's view, before propagation). */
   private readonly podReady: Uint8Array;
+  /**
+   * When that condition last became True (its lastTransitionTime; -Infinity: before the run, the
+   * scenario's pods; NaN: never).
+   */
+  private readonly readySince: Float64Array;
+  /** When each pod was created: a rollout's; -Infinity for the scenario's, created before the run. */
+  private readonly createdAt: Float64Array;
   /** A rollout waits for its new pod, Ready once already, to be Ready again (cleared once called). */
   private readonly onReadyAgain: Array<(() => void) | null>;
   /**
@@ -164,6 +172,8 @@ export class Kubelet {
     this.onPodReady = w.backends.map(() => null);
     this.onEndpointReady = w.backends.map(() => null);
     this.podReady = new Uint8Array(n).fill(1);
+    this.readySince = new Float64Array(n).fill(-Infinity);
+    this.createdAt = new Float64Array(n).fill(-Infinity);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
     this.deleted = new Uint8Array(w.backends.length);
@@ -253,6 +263,8 @@ export class Kubelet {
     this.onPodReady[b] = ready;
     this.onEndpointReady[b] = endpointReady ?? null;
     this.podReady[b] = 0;
+    this.readySince[b] = Number.NaN;
+    this.createdAt[b] = w.now;
     // The new pod's own spec: a kill of the old one (still under way) does not carry over.
     this.killing[b] = 0;
     if (spec) {
@@ -435,6 +447,22 @@ export class Kubelet {
     this.onReadyAgain[b] = ready;
   }
 
+  /** The pod's Ready condition changes (the status manager stamps a change's lastTransitionTime). */
+  private setPodReady(b: number, ready: boolean): void {
+    if (ready && this.podReady[b] === 0) this.readySince[b] = this.w.now;
+    this.podReady[b] = ready ? 1 : 0;
+  }
+
+  /** What the ReplicaSet controller ranks the pod on `b` by when it scales down (pod-deletion-order.ts). */
+  deletionFacts(b: number): DeletionFacts {
+    return {
+      ready: this.podReady[b] === 1,
+      readySince: this.readySince[b],
+      restarts: this.restartCount[b],
+      createdAt: this.createdAt[b],
+    };
+  }
+
   /** The pod's Ready condition as the kubelet reports it (the Deployment controller's view). */
   isPodReady(b: number): boolean {
     return this.podReady[b] === 1;
@@ -446,7 +474,7 @@ export class Kubelet {
    * Ready change (status manager → API server → EndpointSlice controller → kube-proxy).
    */
   readinessChanged(b: number, up: boolean): void {
-    this.podReady[b] = up ? 1 : 0;
+    this.setPodReady(b, up);
     this.propagate(b, up);
     if (up) this.readinessPassed(b);
     this.readinessSync(b);
@@ -489,7 +517,7 @@ export class Kubelet {
    */
   private maybeReady(b: number): void {
     if (this.readiness || !this.started[b] || !this.statusRunning[b] || !this.isRunning(b)) return;
-    this.podReady[b] = 1;
+    this.setPodReady(b, true);
     this.propagate(b, true);
     const ready = this.onPodReady[b];
     if (ready) {
@@ -647,7 +675,7 @@ export class Kubelet {
     }
     const wasReady = this.podReady[b] === 1;
     this.readiness?.reset(b, false);
-    this.podReady[b] = 0;
+    this.setPodReady(b, false);
     this.propagate(b, false, finishedAt);
     const backoff = this.backoffs[b];
     const previous = this.lastFinishedAt[b];
