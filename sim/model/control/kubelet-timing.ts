@@ -214,6 +214,9 @@ export const atExpiry: Requeue = (_now, expiry) => expiry;
 export const POD_WORKER_BACKOFF_JITTER = 0.5;
 export const RESYNC_INTERVAL = 60;
 
+/** pkg/kubelet/pod_workers.go: `workerResyncIntervalJitterFactor = 0.5`. */
+export const POD_WORKER_RESYNC_JITTER = 0.5;
+
 /**
  * pkg/kubelet/kubelet.go syncLoop: `syncTicker := time.NewTicker(time.Second)`; each tick
  * getPodsToSync takes the pods whose workQueue time has passed.
@@ -253,6 +256,17 @@ export class PodWorkerRequeue {
     /** The PLEG's relists (the pod cache's times); null: syncs do not wait for one. */
     private readonly relists: RelistGrid | null = null,
   ) {}
+
+  /**
+   * The periodic resync: a sync at `t` that returned no error is requeued
+   * `wait.Jitter(resyncInterval, 0.5)` later (pod_workers.go completeWork, `syncErr == nil`), 60–90 s,
+   * and taken at the next sync tick after that; `u` is wait.Jitter's draw. Any later sync
+   * overwrites it (the caller re-arms at each).
+   */
+  resyncAfter(t: number, u: number): number {
+    const due = t + RESYNC_INTERVAL * (1 + POD_WORKER_RESYNC_JITTER * u);
+    return due + this.ticks.lagAfter(due);
+  }
 
   /** The backoff's requeue alone: no other sync comes. */
   readonly requeue: Requeue = (now, expiry) => this.restartSync(now, expiry, []);

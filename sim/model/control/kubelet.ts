@@ -4,15 +4,17 @@ import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
-import type { DeletionFacts } from './pod-deletion-order.js';
 import {
   CrashLoopBackoff,
+  POD_WORKER_RESYNC_JITTER,
   PodWorkerRequeue,
+  RESYNC_INTERVAL,
   RelistGrid,
   SYNC_TICK_PERIOD,
   terminationTimes,
   withinInitialDelay,
 } from './kubelet-timing.js';
+import type { DeletionFacts } from './pod-deletion-order.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ProbeStreak {
@@ -98,6 +100,10 @@ export class Kubelet {
   private readonly pleg: RelistGrid;
   /** The pod worker's requeue of a pod in CrashLoopBackOff: jitter, then the 1 s sync tick. */
   private readonly podWorker: PodWorkerRequeue;
+  /** wait.Jitter's draws of the periodic resyncs (stream `k8s.resync`). */
+  private readonly resyncJitter: Rng;
+  /** Bumped at each arming of a pod's periodic resync: an earlier one stands down (Enqueue overwrites). */
+  private readonly resyncGen: Int32Array;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -168,6 +174,8 @@ export class Kubelet {
       new RelistGrid(w.now, w.streams.stream('k8s.synctick').next(), SYNC_TICK_PERIOD),
       this.pleg,
     );
+    this.resyncJitter = w.streams.stream('k8s.resync');
+    this.resyncGen = new Int32Array(n);
     this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
     this.onEndpointReady = w.backends.map(() => null);
@@ -184,7 +192,7 @@ export class Kubelet {
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
           firstTick: (b) => {
-            this.lastSync[b] = this.syncStart(b);
+            this.podSynced(b, this.syncStart(b));
           },
           started: (b) => this.containerStartedProbe(b),
           failed: (b) => this.killContainer(b, 'startup'),
@@ -202,6 +210,8 @@ export class Kubelet {
    */
   podTerminating(b: number, gone: () => void): void {
     this.terminatingGone[b] = gone;
+    // Its pod worker runs SyncTerminatingPod from now on, not the periodic SyncPod.
+    this.resyncGen[b]++;
     this.startup?.stop(b);
   }
 
@@ -339,7 +349,7 @@ export class Kubelet {
    */
   private containerSeen(b: number): void {
     this.statusRunning[b] = 1;
-    this.lastSync[b] = this.w.now;
+    this.podSynced(b, this.w.now);
     this.liveness?.resume(b);
     this.liveness?.reset(b, true);
     this.startup?.watch(b, this.probedSince[b]);
@@ -370,8 +380,8 @@ export class Kubelet {
    * startup probe's success by PR #101738). Kubernetes 1.35's default probe manager
    * (prober_manager.go / worker.go); the worker runs no probe within its initialDelaySeconds.
    * Modelled syncs: the relist that sees the container (no startup probe), the one after the
-   * startup probe's success and the one after a readiness result's change (readinessSync); the
-   * pod worker's ~1-min resync is left out.
+   * startup probe's success, the one after a readiness result's change (readinessSync) and the
+   * pod worker's periodic resync (podSynced).
    */
   private triggerReadiness(b: number, at = this.w.now): void {
     const readiness = this.w.scenario.probes.readiness;
@@ -438,7 +448,7 @@ export class Kubelet {
     // readiness probe; the worker reads that Started status, so it probes. A success at the
     // worker's first tick follows the sync of its initial result: this one waits for a relist.
     const at = this.syncStart(b);
-    this.lastSync[b] = at;
+    this.podSynced(b, at);
     this.triggerReadiness(b, at);
   }
 
@@ -493,8 +503,41 @@ export class Kubelet {
   private readinessSync(b: number): void {
     if (this.isTerminating(b)) return;
     const at = this.syncStart(b);
-    this.lastSync[b] = at;
+    this.podSynced(b, at);
     this.triggerReadiness(b, at);
+  }
+
+  /**
+   * A sync of the pod on `b` at `at` returned no error: its pod worker requeues it for the
+   * periodic resync (PodWorkerRequeue.resyncAfter, 60–90 s later, at a sync tick), overwriting
+   * any earlier time. That sync waits for a relist newer than this one (syncStart) and, while the
+   * container runs, has started and is not Ready, runs the readiness probe at once (prober_manager.go
+   * UpdatePodStatus, as every sync does), then is requeued in turn. A pod that stays NotReady is
+   * thus probed off its ticker every 60–90 s; a Ready one's resync changes nothing modelled.
+   */
+  private podSynced(b: number, at: number): void {
+    this.lastSync[b] = at;
+    if (this.readiness) this.armResync(b, this.podWorker.resyncAfter(at, this.resyncJitter.next()));
+  }
+
+  /**
+   * The pod's work-queue time for its periodic resync is `at` (taken then). Only the readiness
+   * trigger of a resync is modelled: without a readiness probe no timer is kept.
+   */
+  private armResync(b: number, at: number): void {
+    const gen = ++this.resyncGen[b];
+    if (!this.readiness) return;
+    const pod = this.podGen[b];
+    this.w.engine.schedule(
+      Math.max(0, at - this.w.now),
+      () => {
+        if (this.resyncGen[b] !== gen || this.podGen[b] !== pod || this.isTerminating(b) || this.isDeleted(b)) return;
+        const syncAt = this.syncStart(b);
+        this.podSynced(b, syncAt);
+        if (this.started[b] && this.statusRunning[b] && this.isRunning(b)) this.triggerReadiness(b, syncAt);
+      },
+      null,
+    );
   }
 
   /** The readiness probe passed: a rollout waiting for this pod goes on. */
@@ -538,9 +581,16 @@ export class Kubelet {
     this.readiness = probe;
   }
 
-  /** Containers that crash by themselves (`app.crash_after`) get their first crash scheduled. */
+  /** Containers that crash by themselves (`app.crash_after`) get their first crash scheduled, each pod its next resync. */
   start(): void {
     for (let b = 0; b < this.w.backends.length; b++) this.armCrash(b);
+    // The scenario's pods were synced before the run: each one's last sync anywhere in its current
+    // resync interval, its next resync due at that interval's end.
+    for (let b = 0; b < this.w.backends.length && this.readiness; b++) {
+      const u = this.resyncJitter.next();
+      const last = this.w.now - this.resyncJitter.next() * RESYNC_INTERVAL * (1 + POD_WORKER_RESYNC_JITTER * u);
+      this.armResync(b, this.podWorker.resyncAfter(last, u));
+    }
   }
 
   private armCrash(b: number): void {
@@ -692,6 +742,10 @@ export class Kubelet {
     // A killed container restarted in the same sync waits nothing; else the backoff, as the
     // kubelet's "Back-off 40s restarting failed container" states it (the requeue's jitter is not in it).
     const wait = killed && at === w.now ? 0 : earliest - finishedAt;
+    // This sync's requeue overwrites the resync: in backoff the syncs return the BackoffError and
+    // the backoff's requeue owns the work queue until the sync that starts the container, which
+    // (no error) requeues the resync (below).
+    this.resyncGen[b]++;
     w.trace.emit({
       kind: 'k8s.crash_backoff',
       pod: backend.name,
@@ -708,6 +762,7 @@ export class Kubelet {
         // restartCount counts containers started again (startContainer: status RestartCount + 1),
         // listening or not; the `restarts` figure counts apps serving again (containerStarted).
         this.restartCount[b]++;
+        this.podSynced(b, w.now);
         backend.app.starting();
         this.containerRunning(b);
         w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
