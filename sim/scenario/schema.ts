@@ -1008,7 +1008,12 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z.strictObject({
     at: At,
     do: z.literal('rollout'),
-    pods: z.array(z.string()).optional().describe('Pods (backends) to replace, in order; default all.'),
+    pods: z
+      .array(z.string())
+      .optional()
+      .describe(
+        "Pods (backends) of the Deployment to replace; default all. The old ones go in the ReplicaSet controller's order (pkg/controller/controller_utils.go ActivePodsWithRanks: not Ready first, then Ready most recently, then most restarts, then created most recently; ties in the listed order).",
+      ),
     termination_grace_period: zDuration
       .prefault('30s')
       .describe('terminationGracePeriodSeconds, default 30 (includes preStop); then SIGKILL.'),

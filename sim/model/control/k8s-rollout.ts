@@ -6,6 +6,7 @@ import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import type { Kubelet } from './kubelet.js';
 import { terminationTimes } from './kubelet-timing.js';
+import { nextToDelete } from './pod-deletion-order.js';
 
 export interface RolloutPlan {
   pods: number[];
@@ -35,7 +36,7 @@ interface RolloutRun {
   plan: RolloutPlan;
   surge: number;
   unavailable: number;
-  /** Old pods not yet told to terminate, in order. */
+  /** Old pods not yet told to terminate, in the scenario's order (the ranking's ties keep it). */
   oldLeft: number[];
   /** Old pods that are Ready and not terminating. */
   oldAvailable: number;
@@ -165,7 +166,9 @@ export class Rollout {
       // nothing back and let nothing go).
       while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
         run.oldAvailable--;
-        this.terminatePod(run, run.oldLeft.shift()!);
+        // The ReplicaSet controller picks which old pod goes (pod-deletion-order.ts).
+        const next = nextToDelete(run.oldLeft, (b) => this.kubelet.deletionFacts(b), w.now);
+        this.terminatePod(run, run.oldLeft.splice(next, 1)[0]);
         changed = true;
         run.progress++;
       }

@@ -80,6 +80,21 @@ export class StartupProbe {
     this.w.engine.schedule(this.ticker[b].lagAfter(this.w.now), this.tick, b);
   }
 
+  /**
+   * The worker probes a container that has not started yet, nor failed: not on hold (worker.go
+   * doProbe holds the worker after its success, and after failureThreshold failures, until a
+   * new container). Such a worker reports the container's exit at its next tick (a non-running
+   * container's result is Failure, a change from Unknown).
+   */
+  awaitsStart(b: number): boolean {
+    return this.watching[b] !== -1;
+  }
+
+  /** The pod's worker's first tick after `t`. */
+  nextTickAfter(b: number, t: number): number {
+    return t + this.ticker[b].lagAfter(t);
+  }
+
   /** The pod is terminating (SyncTerminatingPod → StopLivenessAndStartup): no more probes. */
   stop(b: number): void {
     this.watching[b] = -1;

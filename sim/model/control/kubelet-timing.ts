@@ -175,24 +175,26 @@ export class CrashLoopBackoff {
    * and its doBackOff reads the pod status taken before the kill, where the newest exited
    * container of that name is the previous one (finished at `previousFinishedAt`; null: none,
    * then doBackOff returns at once without calling Next). Not in backoff since that one: start
-   * now and Next(key, previousFinishedAt). In backoff: the pod is requeued, and the next syncs see
-   * the killed container as the newest exited one: start at its backoff's expiry, as after a crash.
+   * now and Next(key, previousFinishedAt). In backoff: the SyncPod that killed it returns the
+   * previous container's backoff error and the pod is requeued toward that expiry, but the next
+   * PLEG relist (at `seenAt`) sees the killed container exit and its ContainerDied syncs the pod
+   * first (any other sync waits for that relist: GetNewerThan): that sync sees the killed
+   * container as the newest exited one, in backoff in turn, and from there it goes as after a
+   * crash noticed then (the requeue drawn from that sync overwrites the kill's).
    */
   restartAfterKill(
     previousFinishedAt: number | null,
     finishedAt: number,
     now: number,
     requeue: Requeue = atExpiry,
+    seenAt = now,
   ): number {
     if (previousFinishedAt === null) return now;
     if (!this.inBackOffSince(previousFinishedAt, now)) {
       this.next(previousFinishedAt, now);
       return now;
     }
-    // The SyncPod that killed it returns the backoff error of the previous container (its
-    // expiry); the sync that requeue brings sees the killed container, in backoff in turn.
-    const synced = requeue(now, this.earliestRestart(previousFinishedAt));
-    return this.restartAt(finishedAt, synced, requeue);
+    return this.restartAt(finishedAt, seenAt, requeue);
   }
 }
 
@@ -212,6 +214,9 @@ export const atExpiry: Requeue = (_now, expiry) => expiry;
 export const POD_WORKER_BACKOFF_JITTER = 0.5;
 export const RESYNC_INTERVAL = 60;
 
+/** pkg/kubelet/pod_workers.go: `workerResyncIntervalJitterFactor = 0.5`. */
+export const POD_WORKER_RESYNC_JITTER = 0.5;
+
 /**
  * pkg/kubelet/kubelet.go syncLoop: `syncTicker := time.NewTicker(time.Second)`; each tick
  * getPodsToSync takes the pods whose workQueue time has passed.
@@ -230,6 +235,17 @@ export const SYNC_TICK_PERIOD = 1;
  * (+ the tick), a 300 s one after up to four requeues. Before 1.35 the requeue was a plain
  * `wait.Jitter(backOffPeriod 10 s, 0.5)` whatever the backoff (issue #123602): retries every
  * 10–15 s, the first one after the expiry starting the container.
+ *
+ * The work queue holds one time per pod, and every sync's completeWork overwrites it
+ * (pkg/kubelet/util/queue/work_queue.go basicWorkQueue.Enqueue: `q.queue[item] = now + delay`).
+ * So a sync that something else causes during the backoff (`requests`: a probe result that
+ * changes, kubelet.go syncLoopIteration → handleProbeSync) is in backoff too and draws the
+ * requeue afresh from its own time, and one that comes after the expiry starts the container
+ * there. Every sync waits for a pod cache newer than the end of the pod's previous sync
+ * (pod_workers.go podWorkerLoop `GetNewerThan(lastSyncTime)`): for a PLEG relist that started
+ * after it (`relists`; left out when not given). A request that comes while the worker waits
+ * (the work queue's own tick included, which GetWork then removes) is the pod's pendingUpdate:
+ * completeWork sends it at once, so it is one more sync, at the relist after.
  */
 export class PodWorkerRequeue {
   constructor(
@@ -237,15 +253,65 @@ export class PodWorkerRequeue {
     private readonly draw: () => number,
     /** The kubelet's syncTicker. */
     private readonly ticks: RelistGrid,
+    /** The PLEG's relists (the pod cache's times); null: syncs do not wait for one. */
+    private readonly relists: RelistGrid | null = null,
   ) {}
 
-  readonly requeue: Requeue = (now, expiry) => {
-    let t = now;
-    while (t < expiry - 1e-9) {
-      const backoff = Math.min(expiry - t, RESYNC_INTERVAL);
-      const due = t + backoff * (1 + POD_WORKER_BACKOFF_JITTER * this.draw());
-      t = due + this.ticks.lagAfter(due);
+  /**
+   * The periodic resync: a sync at `t` that returned no error is requeued
+   * `wait.Jitter(resyncInterval, 0.5)` later (pod_workers.go completeWork, `syncErr == nil`), 60–90 s,
+   * and taken at the next sync tick after that; `u` is wait.Jitter's draw. Any later sync
+   * overwrites it (the caller re-arms at each).
+   */
+  resyncAfter(t: number, u: number): number {
+    const due = t + RESYNC_INTERVAL * (1 + POD_WORKER_RESYNC_JITTER * u);
+    return due + this.ticks.lagAfter(due);
+  }
+
+  /** The backoff's requeue alone: no other sync comes. */
+  readonly requeue: Requeue = (now, expiry) => this.restartSync(now, expiry, []);
+
+  /** The requeue with other syncs requested at the times `requests` (any order). */
+  requeueWith(requests: readonly number[]): Requeue {
+    return (now, expiry) => this.restartSync(now, expiry, requests);
+  }
+
+  /** When a sync asked for at `at` starts, the pod's previous sync having run at `last`. */
+  private syncStart(at: number, last: number): number {
+    return this.relists ? Math.max(at, last + this.relists.lagAfter(last)) : at;
+  }
+
+  /** completeWork's requeue of a sync at `t` in backoff until `expiry`: when it is due. */
+  private due(t: number, expiry: number): number {
+    const backoff = Math.min(expiry - t, RESYNC_INTERVAL);
+    return t + backoff * (1 + POD_WORKER_BACKOFF_JITTER * this.draw());
+  }
+
+  /** A sync at `now` found the container in backoff until `expiry`: the sync that starts it. */
+  private restartSync(now: number, expiry: number, requests: readonly number[]): number {
+    const pending = requests.filter((q) => q > now - 1e-9).sort((a, b) => a - b);
+    let last = now;
+    let due = this.due(now, expiry);
+    for (;;) {
+      const taken = due + this.ticks.lagAfter(due);
+      const asked = pending.length > 0 && pending[0] <= taken ? (pending.shift() as number) : taken;
+      const t = this.syncStart(asked, last);
+      if (t >= expiry - 1e-9) return t;
+      // Asked for while the worker waited for the relist: the pendingUpdate's sync after this one.
+      let again = false;
+      while (pending.length > 0 && pending[0] < t) {
+        pending.shift();
+        again = true;
+      }
+      if (asked !== taken && taken < t) again = true;
+      last = t;
+      due = this.due(t, expiry);
+      if (again) {
+        const next = this.syncStart(t, last);
+        if (next >= expiry - 1e-9) return next;
+        last = next;
+        due = this.due(next, expiry);
+      }
     }
-    return t;
-  };
+  }
 }

@@ -6,18 +6,23 @@ import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
 import {
   CrashLoopBackoff,
+  POD_WORKER_RESYNC_JITTER,
   PodWorkerRequeue,
+  RESYNC_INTERVAL,
   RelistGrid,
   SYNC_TICK_PERIOD,
   terminationTimes,
   withinInitialDelay,
 } from './kubelet-timing.js';
+import type { DeletionFacts } from './pod-deletion-order.js';
 
 /** What the kubelet needs of a readiness or liveness probe: to forget its streak for a new container. */
 export interface ProbeStreak {
   reset(b: number, up: boolean): void;
   /** A new pod on `b`: its worker's ticker starts now. */
   podAdded(b: number): void;
+  /** The first tick of the pod's worker after `t`. */
+  nextTickAfter(b: number, t: number): number;
 }
 
 /** A readiness probe can also be run at once, off its ticker (the worker's manualTriggerCh). */
@@ -28,6 +33,8 @@ export interface ReadinessProbe extends ProbeStreak {
 /** A liveness probe is also held after its failure until the next container (resume). */
 export interface LivenessProbe extends ProbeStreak {
   resume(b: number): void;
+  /** Held since its failure (worker.go doProbe `onHold`). */
+  isPaused(b: number): boolean;
 }
 
 /**
@@ -93,6 +100,10 @@ export class Kubelet {
   private readonly pleg: RelistGrid;
   /** The pod worker's requeue of a pod in CrashLoopBackOff: jitter, then the 1 s sync tick. */
   private readonly podWorker: PodWorkerRequeue;
+  /** wait.Jitter's draws of the periodic resyncs (stream `k8s.resync`). */
+  private readonly resyncJitter: Rng;
+  /** Bumped at each arming of a pod's periodic resync: an earlier one stands down (Enqueue overwrites). */
+  private readonly resyncGen: Int32Array;
   private readonly startup: StartupProbe | null;
   /** A rollout waits for its new pod to be Ready (cleared once called). */
   private readonly onPodReady: Array<(() => void) | null>;
@@ -103,6 +114,13 @@ export class Kubelet {
   private readonly onEndpointReady: Array<(() => void) | null>;
   /** The pod's Ready condition as the kubelet reports it (the API's view, before propagation). */
   private readonly podReady: Uint8Array;
+  /**
+   * When that condition last became True (its lastTransitionTime; -Infinity: before the run, the
+   * scenario's pods; NaN: never).
+   */
+  private readonly readySince: Float64Array;
+  /** When each pod was created: a rollout's; -Infinity for the scenario's, created before the run. */
+  private readonly createdAt: Float64Array;
   /** A rollout waits for its new pod, Ready once already, to be Ready again (cleared once called). */
   private readonly onReadyAgain: Array<(() => void) | null>;
   /**
@@ -154,11 +172,16 @@ export class Kubelet {
     this.podWorker = new PodWorkerRequeue(
       () => jitter.next(),
       new RelistGrid(w.now, w.streams.stream('k8s.synctick').next(), SYNC_TICK_PERIOD),
+      this.pleg,
     );
+    this.resyncJitter = w.streams.stream('k8s.resync');
+    this.resyncGen = new Int32Array(n);
     this.crashAfter = Float64Array.from(w.backends, (bk) => bk.app.config.crash_after);
     this.onPodReady = w.backends.map(() => null);
     this.onEndpointReady = w.backends.map(() => null);
     this.podReady = new Uint8Array(n).fill(1);
+    this.readySince = new Float64Array(n).fill(-Infinity);
+    this.createdAt = new Float64Array(n).fill(-Infinity);
     this.onReadyAgain = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
     this.deleted = new Uint8Array(w.backends.length);
@@ -169,7 +192,7 @@ export class Kubelet {
     this.startup = startupProbe
       ? new StartupProbe(w, startupProbe, {
           firstTick: (b) => {
-            this.lastSync[b] = this.syncStart(b);
+            this.podSynced(b, this.syncStart(b));
           },
           started: (b) => this.containerStartedProbe(b),
           failed: (b) => this.killContainer(b, 'startup'),
@@ -187,6 +210,8 @@ export class Kubelet {
    */
   podTerminating(b: number, gone: () => void): void {
     this.terminatingGone[b] = gone;
+    // Its pod worker runs SyncTerminatingPod from now on, not the periodic SyncPod.
+    this.resyncGen[b]++;
     this.startup?.stop(b);
   }
 
@@ -248,6 +273,8 @@ export class Kubelet {
     this.onPodReady[b] = ready;
     this.onEndpointReady[b] = endpointReady ?? null;
     this.podReady[b] = 0;
+    this.readySince[b] = Number.NaN;
+    this.createdAt[b] = w.now;
     // The new pod's own spec: a kill of the old one (still under way) does not carry over.
     this.killing[b] = 0;
     if (spec) {
@@ -322,7 +349,7 @@ export class Kubelet {
    */
   private containerSeen(b: number): void {
     this.statusRunning[b] = 1;
-    this.lastSync[b] = this.w.now;
+    this.podSynced(b, this.w.now);
     this.liveness?.resume(b);
     this.liveness?.reset(b, true);
     this.startup?.watch(b, this.probedSince[b]);
@@ -352,9 +379,9 @@ export class Kubelet {
    * "trigger a readinessProbe run immediately after the container has started"; fixed for the
    * startup probe's success by PR #101738). Kubernetes 1.35's default probe manager
    * (prober_manager.go / worker.go); the worker runs no probe within its initialDelaySeconds.
-   * Modelled syncs: the relist that sees the container (no startup probe) and the one after the
-   * startup probe's success; the pod worker's other syncs (its ~1-min resync, the readiness
-   * result changes) are left out.
+   * Modelled syncs: the relist that sees the container (no startup probe), the one after the
+   * startup probe's success, the one after a readiness result's change (readinessSync) and the
+   * pod worker's periodic resync (podSynced).
    */
   private triggerReadiness(b: number, at = this.w.now): void {
     const readiness = this.w.scenario.probes.readiness;
@@ -421,13 +448,29 @@ export class Kubelet {
     // readiness probe; the worker reads that Started status, so it probes. A success at the
     // worker's first tick follows the sync of its initial result: this one waits for a relist.
     const at = this.syncStart(b);
-    this.lastSync[b] = at;
+    this.podSynced(b, at);
     this.triggerReadiness(b, at);
   }
 
   /** A rollout waits for the pod on `b` to be Ready again (its minReadySeconds start afresh). */
   awaitReady(b: number, ready: () => void): void {
     this.onReadyAgain[b] = ready;
+  }
+
+  /** The pod's Ready condition changes (the status manager stamps a change's lastTransitionTime). */
+  private setPodReady(b: number, ready: boolean): void {
+    if (ready && this.podReady[b] === 0) this.readySince[b] = this.w.now;
+    this.podReady[b] = ready ? 1 : 0;
+  }
+
+  /** What the ReplicaSet controller ranks the pod on `b` by when it scales down (pod-deletion-order.ts). */
+  deletionFacts(b: number): DeletionFacts {
+    return {
+      ready: this.podReady[b] === 1,
+      readySince: this.readySince[b],
+      restarts: this.restartCount[b],
+      createdAt: this.createdAt[b],
+    };
   }
 
   /** The pod's Ready condition as the kubelet reports it (the Deployment controller's view). */
@@ -441,9 +484,60 @@ export class Kubelet {
    * Ready change (status manager → API server → EndpointSlice controller → kube-proxy).
    */
   readinessChanged(b: number, up: boolean): void {
-    this.podReady[b] = up ? 1 : 0;
+    this.setPodReady(b, up);
     this.propagate(b, up);
     if (up) this.readinessPassed(b);
+    this.readinessSync(b);
+  }
+
+  /**
+   * The readiness result's update syncs the pod (kubelet.go syncLoopIteration: SetContainerReadiness,
+   * then handleProbeSync), after a relist newer than its previous sync (syncStart). A sync after a
+   * Failure runs the readiness probe again at once: generateAPIPodStatus → prober_manager.go
+   * UpdatePodStatus finds the running, started container's result not Success and sends on the
+   * worker's manualTriggerCh (triggerReadiness). So a pod that went NotReady is probed again within
+   * about a relist, not a period later, and one whose app answers again is Ready at once. A
+   * terminating pod's worker is busy killing it (SyncTerminatingPod waits for its containers):
+   * no such sync until it has gone.
+   */
+  private readinessSync(b: number): void {
+    if (this.isTerminating(b)) return;
+    const at = this.syncStart(b);
+    this.podSynced(b, at);
+    this.triggerReadiness(b, at);
+  }
+
+  /**
+   * A sync of the pod on `b` at `at` returned no error: its pod worker requeues it for the
+   * periodic resync (PodWorkerRequeue.resyncAfter, 60–90 s later, at a sync tick), overwriting
+   * any earlier time. That sync waits for a relist newer than this one (syncStart) and, while the
+   * container runs, has started and is not Ready, runs the readiness probe at once (prober_manager.go
+   * UpdatePodStatus, as every sync does), then is requeued in turn. A pod that stays NotReady is
+   * thus probed off its ticker every 60–90 s; a Ready one's resync changes nothing modelled.
+   */
+  private podSynced(b: number, at: number): void {
+    this.lastSync[b] = at;
+    if (this.readiness) this.armResync(b, this.podWorker.resyncAfter(at, this.resyncJitter.next()));
+  }
+
+  /**
+   * The pod's work-queue time for its periodic resync is `at` (taken then). Only the readiness
+   * trigger of a resync is modelled: without a readiness probe no timer is kept.
+   */
+  private armResync(b: number, at: number): void {
+    const gen = ++this.resyncGen[b];
+    if (!this.readiness) return;
+    const pod = this.podGen[b];
+    this.w.engine.schedule(
+      Math.max(0, at - this.w.now),
+      () => {
+        if (this.resyncGen[b] !== gen || this.podGen[b] !== pod || this.isTerminating(b) || this.isDeleted(b)) return;
+        const syncAt = this.syncStart(b);
+        this.podSynced(b, syncAt);
+        if (this.started[b] && this.statusRunning[b] && this.isRunning(b)) this.triggerReadiness(b, syncAt);
+      },
+      null,
+    );
   }
 
   /** The readiness probe passed: a rollout waiting for this pod goes on. */
@@ -466,7 +560,7 @@ export class Kubelet {
    */
   private maybeReady(b: number): void {
     if (this.readiness || !this.started[b] || !this.statusRunning[b] || !this.isRunning(b)) return;
-    this.podReady[b] = 1;
+    this.setPodReady(b, true);
     this.propagate(b, true);
     const ready = this.onPodReady[b];
     if (ready) {
@@ -487,9 +581,16 @@ export class Kubelet {
     this.readiness = probe;
   }
 
-  /** Containers that crash by themselves (`app.crash_after`) get their first crash scheduled. */
+  /** Containers that crash by themselves (`app.crash_after`) get their first crash scheduled, each pod its next resync. */
   start(): void {
     for (let b = 0; b < this.w.backends.length; b++) this.armCrash(b);
+    // The scenario's pods were synced before the run: each one's last sync anywhere in its current
+    // resync interval, its next resync due at that interval's end.
+    for (let b = 0; b < this.w.backends.length && this.readiness; b++) {
+      const u = this.resyncJitter.next();
+      const last = this.w.now - this.resyncJitter.next() * RESYNC_INTERVAL * (1 + POD_WORKER_RESYNC_JITTER * u);
+      this.armResync(b, this.podWorker.resyncAfter(last, u));
+    }
   }
 
   private armCrash(b: number): void {
@@ -622,20 +723,29 @@ export class Kubelet {
       gone();
       return;
     }
+    const wasReady = this.podReady[b] === 1;
     this.readiness?.reset(b, false);
-    this.podReady[b] = 0;
+    this.setPodReady(b, false);
     this.propagate(b, false, finishedAt);
     const backoff = this.backoffs[b];
     const previous = this.lastFinishedAt[b];
     this.lastFinishedAt[b] = finishedAt;
     // The wait the log states: the backoff counted from this container's finish.
     const earliest = backoff.earliestRestart(finishedAt);
+    // The sync whose status shows the container exited: this one after a crash (the relist's);
+    // after a kill, the one the next relist's ContainerDied brings (CrashLoopBackoff.restartAfterKill).
+    const seenAt = killed ? w.now + this.pleg.lagAfter(w.now) : w.now;
+    const requeue = this.podWorker.requeueWith(this.probeSyncsAfter(b, seenAt, wasReady));
     const at = killed
-      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now, this.podWorker.requeue)
-      : backoff.restartAt(finishedAt, w.now, this.podWorker.requeue);
+      ? backoff.restartAfterKill(Number.isNaN(previous) ? null : previous, finishedAt, w.now, requeue, seenAt)
+      : backoff.restartAt(finishedAt, w.now, requeue);
     // A killed container restarted in the same sync waits nothing; else the backoff, as the
     // kubelet's "Back-off 40s restarting failed container" states it (the requeue's jitter is not in it).
     const wait = killed && at === w.now ? 0 : earliest - finishedAt;
+    // This sync's requeue overwrites the resync: in backoff the syncs return the BackoffError and
+    // the backoff's requeue owns the work queue until the sync that starts the container, which
+    // (no error) requeues the resync (below).
+    this.resyncGen[b]++;
     w.trace.emit({
       kind: 'k8s.crash_backoff',
       pod: backend.name,
@@ -652,12 +762,33 @@ export class Kubelet {
         // restartCount counts containers started again (startContainer: status RestartCount + 1),
         // listening or not; the `restarts` figure counts apps serving again (containerStarted).
         this.restartCount[b]++;
+        this.podSynced(b, w.now);
         backend.app.starting();
         this.containerRunning(b);
         w.engine.schedule(backend.app.config.startup_time, () => this.containerStarted(b, epoch), null);
       },
       null,
     );
+  }
+
+  /**
+   * The syncs the probe workers cause once the pod's status (written by the sync at `seenAt`)
+   * shows its container exited: worker.go doProbe sets a non-running container's result to
+   * Failure, and the results manager publishes a change (results_manager.go Set: only when the
+   * result differs), which syncs the pod (kubelet.go syncLoopIteration → handleProbeSync; a
+   * liveness update only when it is a Failure, which it is). So each worker not on hold whose
+   * result was not Failure already asks for a sync at its next tick: readiness when the pod was
+   * Ready, liveness unless its failure had it killed (on hold), the startup probe while the
+   * container had not started (Unknown). A worker that never saw the container (it ran less than
+   * a tick) publishes its initial result instead, a sync too: left out.
+   */
+  private probeSyncsAfter(b: number, seenAt: number, wasReady: boolean): number[] {
+    const requests: number[] = [];
+    if (this.readiness && wasReady) requests.push(this.readiness.nextTickAfter(b, seenAt));
+    if (this.liveness && !this.liveness.isPaused(b)) requests.push(this.liveness.nextTickAfter(b, seenAt));
+    if (this.startup && !this.started[b] && this.startup.awaitsStart(b))
+      requests.push(this.startup.nextTickAfter(b, seenAt));
+    return requests;
   }
 
   private containerStarted(b: number, epoch: number): void {

@@ -119,6 +119,7 @@ export class HealthChecker {
     this.tickWaiting = new Float64Array(n).fill(Number.NaN);
     this.triggerWaiting = new Uint8Array(n);
     this.tickTimer = new Float64Array(n).fill(-1);
+    this.tickAt = new Float64Array(n).fill(Number.NaN);
     this.pod = new Int32Array(n);
     this.deep = policy.endpoint === 'deep';
     this.depTimeout = policy.dependencyTimeout > 0 ? policy.dependencyTimeout : Infinity;
@@ -153,11 +154,28 @@ export class HealthChecker {
    */
   private next(b: number, delay: number): void {
     if (this.tasks) this.tasks.queue(b, delay);
-    else this.tickTimer[b] = this.w.engine.schedule(delay, this.check, b);
+    else {
+      this.tickTimer[b] = this.w.engine.schedule(delay, this.check, b);
+      this.tickAt[b] = this.w.now + delay;
+    }
   }
 
   /** kubelet: each backend's next ticker tick (its engine timer), cancelled when a new pod comes. */
   private readonly tickTimer: Float64Array;
+  /** kubelet: when that tick is due (the ticker's phase). */
+  private readonly tickAt: Float64Array;
+
+  /**
+   * kubelet only: the first tick of backend b's worker after time `t` (≥ now): its ticker ticks
+   * every period from its next tick on (a tick at `t` itself counts as before it, as
+   * RelistGrid.lagAfter does). A tick that waits for a probe in flight is taken as on time.
+   */
+  nextTickAfter(b: number, t: number): number {
+    const at = this.tickAt[b];
+    const inter = this.policy.inter;
+    if (at > t + 1e-9) return at;
+    return at + (Math.floor((t - at) / inter + 1e-9) + 1) * inter;
+  }
   /** kubelet: pods placed on each backend (podAdded): a probe of an earlier pod leaves the ticker alone. */
   private readonly pod: Int32Array;
 
@@ -179,6 +197,7 @@ export class HealthChecker {
     this.tickWaiting[b] = Number.NaN;
     this.triggerWaiting[b] = 0;
     this.tickTimer[b] = this.w.engine.schedule(this.policy.inter, this.check, b);
+    this.tickAt[b] = this.w.now + this.policy.inter;
   }
 
   /**
@@ -540,8 +559,10 @@ export class HealthChecker {
       this.countConsecutive(b, ok, reason, duration);
       // kubelet: a ticker, whatever the probe took; a triggered probe leaves it as it is.
       // A probe started for an earlier pod leaves the new pod's ticker as it is.
-      if (!Number.isNaN(p.tick) && p.pod === this.pod[b])
-        this.tickTimer[b] = w.engine.at(Math.max(p.tick + this.policy.inter, w.now), this.check, b);
+      if (!Number.isNaN(p.tick) && p.pod === this.pod[b]) {
+        this.tickAt[b] = Math.max(p.tick + this.policy.inter, w.now);
+        this.tickTimer[b] = w.engine.at(this.tickAt[b], this.check, b);
+      }
       this.takeWaiting(b);
       return;
     }

@@ -162,11 +162,15 @@ describe('the restart after a liveness kill (computePodActions: kill and start i
     // container is killed ~30 s after it starts. doBackOff reads the status taken before the
     // kill, where the newest exited container is the previous one, ~30 s old: not in backoff
     // (10 s, then 20 s), so 0, 0; once the backoff (40 s) exceeds that, the pod is requeued and
-    // the killed container waits its backoff from its own finish: 40, then 80, 160 s (the next,
-    // 300 s, is past the horizon). Counting every kill like a crash would give 10, 20, 40, 80, 160.
+    // the killed container waits its backoff from its own finish: 40 s (backoff now 80 s). That
+    // restart comes 10.4 s after the expiry (the requeue drawn at the relist's sync after the
+    // kill, up to half the 39.6 s left), so the next kill (on the liveness ticker) is 80 s after
+    // that one: not in backoff either, at once (backoff 160 s); then 160, 300 s. Counting every
+    // kill like a crash would give 10, 20, 40, 80, 160.
     expect(died[0].cause).toBe('crash');
-    expect(died.slice(1, 6).every((d) => d.cause === 'liveness')).toBe(true);
-    expect(backoffs.map((b) => b.delay)).toEqual([0, 0, 0, 40, 80, 160]);
+    expect(died.slice(1, 7).every((d) => d.cause === 'liveness')).toBe(true);
+    expect(backoffs.map((b) => b.delay)).toEqual([0, 0, 0, 40, 0, 160, 300]);
+    expect(died[4].t - died[3].t).toBeCloseTo(80, 6);
     // The immediate restarts come at the kill itself, not a relist later.
     for (let i = 1; i < 3; i++) expect(backoffs[i].t).toBe(died[i].t);
   });
