@@ -92,6 +92,15 @@ export class Engine {
   private slotLane: Uint8Array;
   /** For a slot whose event waits in a lane: its entry's array index there (cancel marks it). */
   private lanePos: Int32Array;
+  /**
+   * The lane whose head fires first among the lanes (null when all are empty), found again only
+   * after a lane's head changed (`headsMoved`): when its head fired, when its head was cancelled,
+   * or when an entry went into an empty lane. Every other event leaves the heads where they are,
+   * so firing does not compare every lane's head on every event. A lane's head is always live:
+   * cancelled entries are dropped from the head as soon as they reach it.
+   */
+  private firstLane: FifoLane | null = null;
+  private headsMoved = false;
 
   // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
   // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
@@ -171,6 +180,7 @@ export class Engine {
     const lane = this.lanes[laneId];
     const slot = this.takeSlot(fn, arg, laneId + 1);
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
+    if (lane.count === 0) this.headsMoved = true;
     // now + delay, as schedule() computes it: never before now for delay ≥ 0.
     this.lanePos[slot] = lane.push(this.now + lane.delay, this.nextSeq++, slot);
     return this.gen[slot] * SLOT_BITS + slot;
@@ -215,8 +225,10 @@ export class Engine {
     this.freeSlots[this.freeCount++] = slot;
     // A lane's events mostly end in the order they were armed (a request timer is cancelled when
     // its answer comes), so the cancelled ones gather at the head: dropped at once, they leave
-    // little to compact.
+    // little to compact, and the head stays live.
+    const head = lane.head;
     lane.dropCancelledHead();
+    if (lane.head !== head) this.headsMoved = true;
     if (lane.dead > LANE_COMPACT_MIN && 2 * lane.dead > lane.count) lane.compact();
     return true;
   }
@@ -282,27 +294,38 @@ export class Engine {
   }
 
   /**
-   * Drop cancelled entries from the heap's top and the lanes' heads; the lane whose head fires
-   * before every other pending event, or null when that is the heap's top (or nothing is pending).
+   * Drop cancelled entries from the heap's top; the lane whose head fires before every other
+   * pending event, or null when that is the heap's top (or nothing is pending).
    */
   private earliestLane(): FifoLane | null {
-    let found = this.dropCancelledTop();
-    let t = found ? this.heapTime[0] : 0;
-    let s = found ? this.heapSeq[0] : 0;
-    let earliest: FifoLane | null = null;
-    for (const lane of this.lanes) {
-      if (lane.dead > 0) lane.dropCancelledHead();
+    const found = this.dropCancelledTop();
+    if (this.headsMoved) this.findFirstLane();
+    const lane = this.firstLane;
+    if (lane === null || !found) return lane;
+    const lt = lane.time[lane.head];
+    const t = this.heapTime[0];
+    return lt < t || (lt === t && lane.seq[lane.head] < this.heapSeq[0]) ? lane : null;
+  }
+
+  /** Find the lane whose (live) head fires first. */
+  private findFirstLane(): void {
+    this.headsMoved = false;
+    const lanes = this.lanes;
+    let first: FifoLane | null = null;
+    let t = 0;
+    let s = 0;
+    for (let k = 0; k < lanes.length; k++) {
+      const lane = lanes[k];
       if (lane.count === 0) continue;
       const lt = lane.time[lane.head];
       const ls = lane.seq[lane.head];
-      if (!found || lt < t || (lt === t && ls < s)) {
-        found = true;
+      if (first === null || lt < t || (lt === t && ls < s)) {
+        first = lane;
         t = lt;
         s = ls;
-        earliest = lane;
       }
     }
-    return earliest;
+    this.firstLane = first;
   }
 
   /** Pop the live entry at a lane's head and call it. */
@@ -310,6 +333,8 @@ export class Engine {
     const ref = lane.slot[lane.head];
     this.now = lane.time[lane.head];
     lane.shift();
+    if (lane.dead > 0) lane.dropCancelledHead();
+    this.headsMoved = true;
     this.fired++;
     this.callSlot(ref);
   }
