@@ -685,7 +685,7 @@ export const LbSchema = z.strictObject({
   random_draws: int(1)
     .optional()
     .describe(
-      'HAProxy\'s `balance random(<draws>)`: how many servers are drawn on the consistent-hash ring for each pick, of which the one serving the fewest per weight is kept (unset = 2, `balance random` written alone: backend_parse_balance(), src/backend.c, `arg_opt1 = 2`; below 1 HAProxy refuses the configuration: "random : number of draws must be at least 1"). get_server_rnd() (src/backend.c) compares each new draw with the best so far (`do { … } while (--draws > 0)`), a tie to the later draw: 1 is plain random (each server its ring share, whatever its load), more draws lean harder on the less loaded. Read only with `balance: random`.',
+      'HAProxy\'s `balance random(<draws>)`: how many servers are drawn on the consistent-hash ring for each pick, of which the one serving the fewest per weight is kept (unset = 2, `balance random` written alone: backend_parse_balance(), src/backend.c, `arg_opt1 = 2`; below 1 HAProxy refuses the configuration: "random : number of draws must be at least 1"). get_server_rnd() (src/backend.c) compares each new draw with the best so far (`do { … } while (--draws > 0)`), a tie to the later draw: 1 is plain random (each server its ring share, whatever its load), more draws lean harder on the less loaded. Only with `balance: random` (any other balance: exit 2).',
     ),
   hash_type: z
     .enum(['map-based', 'consistent'])
@@ -1257,6 +1257,14 @@ export const ScenarioSchema = z
         code: 'custom',
         path: ['lb', 'redispatch_interval'],
         message: `expected a number >= ${-s.lb.retries} with lb.retries ${s.lb.retries} — a negative interval counts back from the last retry (HAProxy takes retry % (retries + 1 + interval))`,
+      });
+    if (s.lb.random_draws !== undefined && s.lb.balance !== 'random')
+      // The draws are an argument of `balance random(<draws>)` itself (backend_parse_balance(), src/backend.c):
+      // no other algorithm reads them, so a set value would be silently ignored.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'random_draws'],
+        message: `needs lb.balance: random — the draws are the argument of HAProxy \`balance random(<draws>)\`, and lb.balance is ${s.lb.balance}`,
       });
     if (s.lb.mode === 'nat') {
       // A NAT forwards packets: it has no connection of its own to retry or redispatch, and sees no HTTP.
