@@ -68,7 +68,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         return;
       case 'balance': {
         const b = args[0] ?? '';
-        if (['roundrobin', 'leastconn', 'source', 'random'].includes(b)) into.set(['lb', 'balance'], b, at);
+        if (b.startsWith('random')) balanceRandom(b, at, into);
+        else if (['roundrobin', 'leastconn', 'source'].includes(b)) into.set(['lb', 'balance'], b, at);
         else into.warn(at, `balance ${b} not modelled (roundrobin, leastconn, source, random are)`);
         return;
       }
@@ -219,6 +220,48 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
  * function itself does not matter to `balance source`, which hashes the address without it
  * (get_server_sh(), src/backend.c).
  */
+/**
+ * `balance random` / `random(<draws>)` as backend_parse_balance() (src/backend.c, v2.6.0) reads
+ * it: any word starting with "random" (`strncmp(args[0], "random", 6)`) is the algorithm with 2
+ * draws; a '(' right after it not closed at once holds the draws, read by `strtol(beg, &end, 0)`
+ * (decimal, 0x hex, 0 octal) and followed by ')' — else HAProxy refuses to start ("random :
+ * missing closing parenthesis." / "unexpected character"), as it does below 1 draw ("random :
+ * number of draws must be at least 1."). The draws go to lb.random_draws; 2, `random` alone or
+ * `random()`, is its default and is left unset.
+ */
+function balanceRandom(word: string, at: string, into: Imported): void {
+  into.set(['lb', 'balance'], 'random', at);
+  if (word[6] !== '(' || word[7] === ')') return;
+  const rest = word.slice(7);
+  // strtol(…, 0): optional spaces and sign, then 0x-hex, 0-octal or decimal digits (none: 0, end at the start).
+  const m = /^(\s*)([+-]?)(0[xX][0-9a-fA-F]+|0[0-7]*|[1-9][0-9]*)/.exec(rest);
+  const digits = m?.[3] ?? '';
+  const draws =
+    m === null
+      ? 0
+      : (m[2] === '-' ? -1 : 1) *
+        (/^0[xX]/.test(digits)
+          ? Number.parseInt(digits.slice(2), 16)
+          : digits.startsWith('0')
+            ? Number.parseInt(digits, 8)
+            : Number(digits));
+  const end = rest.slice(m === null ? 0 : m[0].length);
+  if (end[0] !== ')') {
+    into.fail(
+      at,
+      end === ''
+        ? `balance ${word}: HAProxy refuses it (random : missing closing parenthesis)`
+        : `balance ${word}: HAProxy refuses it (random : unexpected character '${end[0]}' after argument)`,
+    );
+    return;
+  }
+  if (draws < 1) {
+    into.fail(at, `balance ${word}: HAProxy refuses it (random : number of draws must be at least 1)`);
+    return;
+  }
+  into.set(['lb', 'random_draws'], draws, at);
+}
+
 function hashType(args: string[], at: string, into: Imported): void {
   const [type, fn, modifier] = args;
   if (type !== 'map-based' && type !== 'consistent') {

@@ -750,7 +750,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     f.redispatch = lb.redispatch;
     f.redispatchInterval = lb.redispatch_interval;
     f.persistent = false; // no cookie or stick table in front of a tcp-mode flow
-    f.serverRunning = w.lb.hcUp[b] === 1;
+    f.serverRunning = w.lb.running(b);
     f.retryNumber = a.retriesDone;
     f.retries = lb.retries;
     f.activeServers = w.lb.activeCount();

@@ -583,7 +583,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     f.redispatch = lb.redispatch;
     f.redispatchInterval = lb.redispatch_interval;
     f.persistent = req.persistent;
-    f.serverRunning = w.lb.hcUp[req.backend] === 1;
+    f.serverRunning = w.lb.running(req.backend);
     f.retryNumber = lb.retries - req.lbRetriesLeft;
     f.retries = lb.retries;
     f.activeServers = w.lb.activeCount();

@@ -228,6 +228,18 @@ export class LoadBalancer {
     this.slotFreed = queue.slotFreed;
   }
 
+  /**
+   * Server `b` is running as stream_choose_redispatch() (include/haproxy/stream.h) reads it,
+   * `cur_state >= SRV_ST_RUNNING` (drain's SRV_ADMF_DRAIN leaves cur_state alone): its checks
+   * say UP and it is not in maint — entering maint takes a running server to SRV_ST_STOPPED
+   * (srv_update_status(), src/server.c, "going DOWN for maintenance": `s->next_state =
+   * SRV_ST_STOPPED`, committed by srv_lb_commit_status(), include/haproxy/backend.h) whatever its
+   * checks said. Slowstart's SRV_ST_STARTING (below RUNNING too) is not told apart here.
+   */
+  running(b: number): boolean {
+    return this.hcUp[b] === 1 && this.state[b] !== PoolState.DETACHED;
+  }
+
   /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */
   activeCount(): number {
     return this.usableCount();
