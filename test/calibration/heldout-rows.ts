@@ -1,10 +1,11 @@
 /**
- * The rows of a blind held-out round (rounds 7-9: test/calibration/holdout7-9.test.ts): a twin's
+ * The rows of a blind held-out round (rounds 7-11: test/calibration/holdout7-11.test.ts): a twin's
  * prediction written before the run was recorded, against the recording. Each round keeps its own
  * runs, figures, predictions files and known gaps; this module builds the rows from them, writes
  * the predictions, prints the table and makes a test of every row (a row outside the tolerance
  * must be a pinned KNOWN GAP with its cause).
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
@@ -229,5 +230,44 @@ export function gapsAreRowsTest(rows: HeldOutRow[], gaps: Record<string, Gap>): 
   it('the known gaps are rows of the table', () => {
     const keys = new Set(rows.map(keyOf));
     for (const k of Object.keys(gaps)) expect(keys.has(k), k).toBe(true);
+  });
+}
+
+/** A recording's stamp: the commit its recorder ran from (calibration/lib/source-commit.mjs). */
+export interface SourceStamped {
+  stamp: { sourceCommit?: { commit?: string } | null };
+}
+
+/** One recording of a round and the blind commit its batch's predictions were committed in (null: not set yet). */
+export interface BlindRecording {
+  run: string;
+  data: SourceStamped;
+  blind: string | null;
+}
+
+function gitAvailable(): boolean {
+  try {
+    execFileSync('git', ['rev-parse', 'HEAD'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * The proof of blindness: each recording was made from a descendant of its batch's blind commit
+ * (the twins and predictions were committed before it). git is asked inside the test, not while
+ * vitest collects (test/architecture/test-habits.test.ts); skipped where git is unavailable.
+ */
+export function blindAncestryTest(recorded: () => BlindRecording[]): void {
+  it('every recording was made from a descendant of the blind commit (skipped without git)', (ctx) => {
+    if (!gitAvailable()) ctx.skip();
+    for (const { run, data, blind } of recorded()) {
+      expect(blind, `${run}: set its batch's blind commit`).not.toBeNull();
+      const commit = data.stamp.sourceCommit?.commit;
+      expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
+      // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
+      execFileSync('git', ['merge-base', '--is-ancestor', blind as string, commit as string], { stdio: 'ignore' });
+    }
   });
 }

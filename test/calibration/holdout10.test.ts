@@ -15,10 +15,10 @@
  * row of the client_header_timeout 1.5s reload run was marked input-fixed, wrongly, see
  * holdout10-figures.ts failedAtTies); no known gap.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
+  blindAncestryTest,
   type FlatPredictions,
   flatRows,
   type Gap,
@@ -88,15 +88,6 @@ export function rows10(): HeldOutRow[] {
   return [...haproxyRows(HAPROXY10, p.haproxy), ...flatRows(NGINX10, p.nginx)];
 }
 
-function gitAvailable(): boolean {
-  try {
-    execFileSync('git', ['rev-parse', 'HEAD'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows10();
 describe.skipIf(recorded.length === 0)('held-out round 10: the recordings against the blind predictions', () => {
   const rows = recorded;
@@ -115,16 +106,7 @@ describe.skipIf(recorded.length === 0)('held-out round 10: the recordings agains
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  // git is asked inside the test, not while vitest collects (test/architecture/test-habits.test.ts).
-  it('every recording was made from a descendant of the blind commit (skipped without git)', (ctx) => {
-    if (!gitAvailable()) ctx.skip();
-    for (const [run, d] of recordings()) {
-      const commit = d.stamp.sourceCommit?.commit;
-      expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
-      // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
-      execFileSync('git', ['merge-base', '--is-ancestor', BLIND10 as string, commit as string], { stdio: 'ignore' });
-    }
-  });
+  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: BLIND10 })));
 
   rowTests(rows, GAPS10, 'GAPS10');
   gapsAreRowsTest(rows, GAPS10);

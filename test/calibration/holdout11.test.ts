@@ -18,11 +18,11 @@
  * maint as running when it decides a redispatch). 33 of 36 rows in all. After the round (fix21, not
  * blind) the model takes maint as not running: the post-hoc rows re-run that twin, 6 of 6.
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statedUptime } from './haproxy-restated.js';
 import {
+  blindAncestryTest,
   type Gap,
   gapsAreRowsTest,
   type HaproxyPredictions,
@@ -171,15 +171,6 @@ const postHoc11 = (): HeldOutRow[] => {
   return postHocMemo;
 };
 
-function gitAvailable(): boolean {
-  try {
-    execFileSync('git', ['rev-parse', 'HEAD'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows11();
 describe.skipIf(recorded.length === 0)('held-out round 11: the recordings against the blind predictions', () => {
   const rows = recorded;
@@ -201,18 +192,7 @@ describe.skipIf(recorded.length === 0)('held-out round 11: the recordings agains
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  // git is asked inside the test, not while vitest collects (test/architecture/test-habits.test.ts).
-  it('every recording was made from a descendant of the blind commit (skipped without git)', (ctx) => {
-    if (!gitAvailable()) ctx.skip();
-    for (const [run, d] of recordings()) {
-      const commit = d.stamp.sourceCommit?.commit;
-      expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
-      // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
-      execFileSync('git', ['merge-base', '--is-ancestor', blindOf(run) as string, commit as string], {
-        stdio: 'ignore',
-      });
-    }
-  });
+  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run) })));
 
   rowTests(rows, GAPS11, 'GAPS11');
 

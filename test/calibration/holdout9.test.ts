@@ -14,11 +14,11 @@
  * Recorded (load average 3.4-4.4): 14 of 14 rows, then 6 of 7 — 20 of 21 (15 of 16 mechanism
  * rows); the gap: random(2) draws on the chash ring, not by weight (GAPS9).
  */
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import { statedUptime } from './haproxy-restated.js';
 import {
+  blindAncestryTest,
   expectPinned,
   type Gap,
   gapsAreRowsTest,
@@ -169,15 +169,6 @@ export function postHocRows9(): Row9[] {
     });
 }
 
-function gitAvailable(): boolean {
-  try {
-    execFileSync('git', ['rev-parse', 'HEAD'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 let postHocMemo: Row9[] | null = null;
 const postHoc9 = (): Row9[] => {
   postHocMemo ??= postHocRows9();
@@ -214,17 +205,7 @@ describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against
     );
   });
 
-  // git is asked inside the test, not while vitest collects (test/architecture/test-habits.test.ts).
-  it('every recording was made from a descendant of the blind commit (skipped without git)', (ctx) => {
-    if (!gitAvailable()) ctx.skip();
-    for (const [run, d, b] of recordings()) {
-      expect(b.blind, `${run}: set its batch's blind commit`).not.toBeNull();
-      const commit = d.stamp.sourceCommit?.commit;
-      expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
-      // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
-      execFileSync('git', ['merge-base', '--is-ancestor', b.blind as string, commit as string], { stdio: 'ignore' });
-    }
-  });
+  blindAncestryTest(() => recordings().map(([run, data, b]) => ({ run, data, blind: b.blind })));
 
   rowTests(rows, GAPS9, 'GAPS9');
 
