@@ -25,9 +25,12 @@ export interface ProbeStreak {
   nextTickAfter(b: number, t: number): number;
 }
 
-/** A readiness probe can also be run at once, off its ticker (the worker's manualTriggerCh). */
+/**
+ * A readiness probe can also be run at once, off its ticker (the worker's manualTriggerCh), which
+ * resets the ticker; `probes` false: the trigger only resets it (within initialDelaySeconds).
+ */
 export interface ReadinessProbe extends ProbeStreak {
-  probeNow(b: number): void;
+  probeNow(b: number, probes?: boolean): void;
 }
 
 /** A liveness probe is also held after its failure until the next container (resume). */
@@ -378,7 +381,9 @@ export class Kubelet {
    * prober_manager.go UpdatePodStatus sends on the readiness worker's manualTriggerCh (PR #97126,
    * "trigger a readinessProbe run immediately after the container has started"; fixed for the
    * startup probe's success by PR #101738). Kubernetes 1.35's default probe manager
-   * (prober_manager.go / worker.go); the worker runs no probe within its initialDelaySeconds.
+   * (prober_manager.go / worker.go); the worker runs no probe within its initialDelaySeconds. The
+   * worker's select resets its ticker whenever it takes the trigger (worker.go run, PR #119089):
+   * its next tick is a period after the trigger, within the initial delay too.
    * Modelled syncs: the relist that sees the container (no startup probe), the one after the
    * startup probe's success, the one after a readiness result's change (readinessSync) and the
    * pod worker's periodic resync (podSynced).
@@ -391,8 +396,9 @@ export class Kubelet {
     const epoch = this.w.backends[b].app.epoch;
     const fire = (): void => {
       if (this.podGen[b] !== pod || this.w.backends[b].app.epoch !== epoch || this.podReady[b]) return;
-      if (this.inInitialDelay(b, readiness.initial_delay)) return;
-      probe.probeNow(b);
+      // Within initialDelaySeconds the worker still takes the trigger and resets its ticker
+      // (worker.go run), then doProbe returns before probing.
+      probe.probeNow(b, !this.inInitialDelay(b, readiness.initial_delay));
     };
     if (at <= this.w.now) fire();
     else this.w.engine.schedule(at - this.w.now, fire, null);

@@ -94,7 +94,10 @@ export class HealthChecker {
    * ends (Go's time.Ticker keeps one tick in its channel); NaN: none.
    */
   private readonly tickWaiting: Float64Array;
-  /** kubelet: a probeNow() that came while the worker was probing (manualTriggerCh holds one). */
+  /**
+   * kubelet: a probeNow() that came while the worker was probing (manualTriggerCh holds one): 1, or
+   * 2 when it only resets the ticker (sent within initialDelaySeconds); 0: none.
+   */
   private readonly triggerWaiting: Uint8Array;
   /** What every HTTP check request of this policy asks of the app, worked out once. */
   private readonly deep: boolean;
@@ -253,19 +256,39 @@ export class HealthChecker {
   }
 
   /**
-   * kubelet only: probe backend b now, off the ticker, as the worker does when the kubelet sends on
-   * its `manualTriggerCh` (pkg/kubelet/prober/worker.go run: the select takes the trigger as it
-   * takes a tick, and the ticker keeps its phase). The channel holds one trigger: one sent while
-   * the worker is probing runs as soon as that probe ends, and a second is dropped (the sender's
-   * `select ... default`, prober_manager.go UpdatePodStatus). The result counts as any probe's.
+   * kubelet only: the kubelet sends on backend b's readiness worker's `manualTriggerCh`
+   * (prober_manager.go UpdatePodStatus). The worker's select (pkg/kubelet/prober/worker.go run)
+   * takes it as it takes a tick, resets its ticker (manualRun) and probes now, off the ticker —
+   * unless `probes` is false: the container is within initialDelaySeconds, so doProbe returns
+   * before probing, but the select has reset the ticker all the same. The channel holds one
+   * trigger: one sent while the worker is probing is taken as soon as that probe ends, and a second
+   * is dropped (the sender's `select ... default`). The result counts as any probe's.
    */
-  probeNow(b: number): void {
+  probeNow(b: number, probes = true): void {
     if (this.policy.checker !== 'kubelet' || this.paused[b]) return;
     if (this.probing(b)) {
-      this.triggerWaiting[b] = 1;
+      // (Whether the waiting trigger probes is decided at the send: doProbe's own check when it
+      // is taken is not modelled; the initial delay rarely ends within one probe.)
+      if (this.triggerWaiting[b] === 0) this.triggerWaiting[b] = probes ? 1 : 2;
       return;
     }
-    this.begin(b, Number.NaN);
+    this.manualRun(b, probes);
+  }
+
+  /**
+   * The worker takes a manual trigger: `probeTicker.Reset(probeTickerPeriod)` before doProbe
+   * (worker.go run, the manualTriggerCh case; PR #119089 "shift the periodic timer of
+   * ReadinessProbe after manual run", merged after 1.28's code freeze; in 1.35), so its next tick
+   * is a period after the trigger is taken, not on its old phase. A tick that had fired meanwhile is
+   * dropped with it (a waiting tick is taken before a trigger in takeWaiting; Go 1.23+ timers keep
+   * no stale tick after Reset).
+   */
+  private manualRun(b: number, probes: boolean): void {
+    this.w.engine.cancel(this.tickTimer[b]);
+    this.tickWaiting[b] = Number.NaN;
+    this.tickAt[b] = this.w.now + this.policy.inter;
+    this.tickTimer[b] = this.w.engine.schedule(this.policy.inter, this.check, b);
+    if (probes) this.begin(b, Number.NaN);
   }
 
   /** Backend b's probe has started and not ended (kubelet: its worker is inside doProbe). */
@@ -556,13 +579,16 @@ export class HealthChecker {
     }
     if (!ok) w.metrics.inc(w.c.checkFailures, b);
     if (this.policy.checker === 'kubelet') {
-      this.countConsecutive(b, ok, reason, duration);
-      // kubelet: a ticker, whatever the probe took; a triggered probe leaves it as it is.
+      // kubelet: a ticker, whatever the probe took; a triggered probe's end leaves it where the
+      // trigger's Reset put it (manualRun).
       // A probe started for an earlier pod leaves the new pod's ticker as it is.
+      // The ticker is in place before the result is told: a trigger the result causes at once
+      // (the readiness sync) resets this ticker, not one about to be replaced.
       if (!Number.isNaN(p.tick) && p.pod === this.pod[b]) {
         this.tickAt[b] = Math.max(p.tick + this.policy.inter, w.now);
         this.tickTimer[b] = w.engine.at(this.tickAt[b], this.check, b);
       }
+      this.countConsecutive(b, ok, reason, duration);
       this.takeWaiting(b);
       return;
     }
@@ -580,8 +606,9 @@ export class HealthChecker {
       this.tickWaiting[b] = Number.NaN;
       this.begin(b, tick);
     } else if (this.triggerWaiting[b]) {
+      const probes = this.triggerWaiting[b] === 1;
       this.triggerWaiting[b] = 0;
-      this.begin(b, Number.NaN);
+      this.manualRun(b, probes);
     }
   }
 

@@ -34,12 +34,16 @@ describe('the readiness probe after Ready → NotReady', () => {
     expect(changes[1].t - changes[0].t).toBeLessThan(1);
   });
 
-  it('probes once more at that sync while the app still fails (one more check failure than the ticks give)', () => {
-    // Paused 30-90 s: the ticks at 30 … 80 s fail (6), plus the probe at the NotReady's sync (51 s);
-    // the tick at 90 s passes.
+  it('probes once more at that sync while the app still fails, and that probe restarts the ticker', () => {
+    // Paused 30-90 s: the ticks at 30, 40, 50 s fail (NotReady at 51 s), then the probe at the
+    // NotReady's sync (51 s), which resets the worker's ticker (worker.go run: probeTicker.Reset):
+    // its ticks at 61, 71, 81 s fail (7 failures) and the one at 91 s passes. A ticker kept on its
+    // phase failed at 60, 70, 80 s (also 7) and passed at 90 s.
     const r = pausedPod('60s');
     const changes = recordsOf(r, 'k8s.readiness').filter((x) => x.pod === 'pod-a');
     expect(changes.map((x) => x.ready)).toEqual([false, true]);
     expect(r.figures['check_failures.total']).toBe(7);
+    expect(changes[1].t).toBeGreaterThan(91);
+    expect(changes[1].t).toBeLessThan(91.05);
   });
 });
