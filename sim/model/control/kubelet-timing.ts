@@ -90,6 +90,18 @@ export class RelistGrid {
     const k = Math.floor((t - this.phase) / this.period + 1e-9) + 1;
     return this.phase + k * this.period - t;
   }
+
+  /**
+   * When a pod's sync asked for at `at` starts, the pod's previous sync having ended at `lastSync`
+   * (-Infinity: none yet): the pod worker first waits for a pod cache newer than the end of its
+   * previous sync (pkg/kubelet/pod_workers.go podWorkerLoop: `podCache.GetNewerThan(uid,
+   * lastSyncTime)`, `lastSyncTime` set as each sync ends), i.e. for a relist that started after it
+   * (pleg/generic.go Relist stamps the cache with its start). A pod last synced more than a relist
+   * ago syncs at once. The sync's own duration is left out.
+   */
+  syncStart(at: number, lastSync: number): number {
+    return lastSync === -Infinity ? at : Math.max(at, lastSync + this.lagAfter(lastSync));
+  }
 }
 
 /**
@@ -276,9 +288,9 @@ export class PodWorkerRequeue {
     return (now, expiry) => this.restartSync(now, expiry, requests);
   }
 
-  /** When a sync asked for at `at` starts, the pod's previous sync having run at `last`. */
+  /** When a sync asked for at `at` starts, the pod's previous sync having run at `last` (RelistGrid.syncStart). */
   private syncStart(at: number, last: number): number {
-    return this.relists ? Math.max(at, last + this.relists.lagAfter(last)) : at;
+    return this.relists ? this.relists.syncStart(at, last) : at;
   }
 
   /** completeWork's requeue of a sync at `t` in backoff until `expiry`: when it is due. */

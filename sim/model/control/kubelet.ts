@@ -363,16 +363,9 @@ export class Kubelet {
     if (this.started[b]) this.triggerReadiness(b);
   }
 
-  /**
-   * When a sync of the pod on `b` asked for now starts: the pod worker first waits for a pod cache
-   * newer than the end of its previous sync (pkg/kubelet/pod_workers.go podWorkerLoop:
-   * `podCache.GetNewerThan(uid, lastSyncTime)`, `lastSyncTime` set as each sync ends), i.e. for a
-   * PLEG relist that started after it (pleg/generic.go Relist stamps the cache with its start).
-   * A pod last synced more than a relist ago syncs at once. The sync's own duration is left out.
-   */
+  /** When a sync of the pod on `b` asked for now starts: after a relist newer than its last sync (RelistGrid.syncStart). */
   private syncStart(b: number): number {
-    const last = this.lastSync[b];
-    return Math.max(this.w.now, last === -Infinity ? last : last + this.pleg.lagAfter(last));
+    return this.pleg.syncStart(this.w.now, this.lastSync[b]);
   }
 
   /**

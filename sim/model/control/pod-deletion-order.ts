@@ -5,7 +5,7 @@
  * that way one step at a time (the Deployment controller lowers its replicas, the ReplicaSet
  * controller picks the pod). Less(i, j), pod i preferred for deletion:
  * 1. unassigned before assigned; 2. phase Pending < Unknown < Running; 3. not Ready before Ready;
- * 4. lower pod-deletion-cost first; 5. more ready pods of the Deployment on its node first;
+ * 4. lower pod-deletion-cost first; 5. more active pods of the Deployment on its node first (getPodsRankedByRelatedPodsOnSameNode: IsPodActive);
  * 6. both Ready: Ready more recently first; 7. more container restarts first; 8. created more
  * recently first. In 6 and 8 the ages are compared on a log2 scale (LogarithmicScaleDown, GA:
  * `int64(math.Log2(float64(now − t)))` in nanoseconds) and pods in one bucket are ordered by UID,
