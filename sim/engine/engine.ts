@@ -226,9 +226,11 @@ export class Engine {
     // A lane's events mostly end in the order they were armed (a request timer is cancelled when
     // its answer comes), so the cancelled ones gather at the head: dropped at once, they leave
     // little to compact, and the head stays live.
-    const head = lane.head;
+    // Whether the head moved is told by the count, not the head's index: a full ring emptied by
+    // this cancel (every other entry already cancelled) wraps its head back to the same index.
+    const count = lane.count;
     lane.dropCancelledHead();
-    if (lane.head !== head) this.headsMoved = true;
+    if (lane.count !== count) this.headsMoved = true;
     if (lane.dead > LANE_COMPACT_MIN && 2 * lane.dead > lane.count) lane.compact();
     return true;
   }
