@@ -68,6 +68,10 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         return;
       case 'balance': {
         const b = args[0] ?? '';
+        // Every balance line sets the draws afresh: backend_parse_balance() resets `arg_opt1 = 2`
+        // on each `random` and no other algorithm has them, so an earlier random(N) (a defaults
+        // section's) does not outlive a later balance line.
+        into.unset(['lb', 'random_draws']);
         if (b.startsWith('random')) balanceRandom(b, at, into);
         else if (['roundrobin', 'leastconn', 'source'].includes(b)) into.set(['lb', 'balance'], b, at);
         else into.warn(at, `balance ${b} not modelled (roundrobin, leastconn, source, random are)`);

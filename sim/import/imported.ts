@@ -20,9 +20,14 @@ export class Imported {
   readonly errors: string[] = [];
 
   set(path: string[], value: unknown, source: string): void {
+    this.unset(path);
+    this.values.push({ path, value, source });
+  }
+
+  /** A later line of the configuration takes back what an earlier one set (the scenario's default then applies). */
+  unset(path: string[]): void {
     const at = this.values.findIndex((v) => v.path.join('.') === path.join('.'));
     if (at >= 0) this.values.splice(at, 1);
-    this.values.push({ path, value, source });
   }
 
   warn(source: string, text: string): void {

@@ -55,3 +55,31 @@ describe('haproxy.cfg balance random(<draws>)', () => {
     expect(value(read('random(0)'), 'random_draws')).toBeUndefined();
   });
 });
+
+describe('a later balance line takes back an earlier random(N) (review26 #2)', () => {
+  const twoSections = (first: string, second: string): Imported => {
+    const into = new Imported();
+    importHaproxy(
+      `defaults\n  balance ${first}\n\nbackend be\n  balance ${second}\n  server a 10.0.0.1:80\n  server b 10.0.0.2:80\n`,
+      'h.cfg',
+      into,
+    );
+    return into;
+  };
+
+  it('defaults random(3), backend roundrobin: roundrobin with no draws (the scenario then loads)', () => {
+    const into = twoSections('random(3)', 'roundrobin');
+    expect(value(into, 'balance')).toBe('roundrobin');
+    expect(value(into, 'random_draws')).toBeUndefined();
+  });
+
+  it('defaults random(3), backend random: HAProxy resets the draws to 2 (unset)', () => {
+    const into = twoSections('random(3)', 'random');
+    expect(value(into, 'balance')).toBe('random');
+    expect(value(into, 'random_draws')).toBeUndefined();
+  });
+
+  it('defaults random, backend random(4): 4', () => {
+    expect(value(twoSections('random', 'random(4)'), 'random_draws')).toBe(4);
+  });
+});
