@@ -601,6 +601,10 @@ export class HealthChecker {
    * meanwhile runs now (the tick first: Go picks among ready cases at random; one order is kept).
    */
   private takeWaiting(b: number): void {
+    // The result just told may have made the kubelet trigger a probe at once (a NotReady's sync:
+    // probeNow → manualRun): the worker is in doProbe again, and what waits stays queued for that
+    // probe's end — one probe at a time per worker (worker.go run: one goroutine, one select).
+    if (this.probing(b)) return;
     const tick = this.tickWaiting[b];
     if (!Number.isNaN(tick)) {
       this.tickWaiting[b] = Number.NaN;
