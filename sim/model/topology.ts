@@ -110,6 +110,8 @@ export function buildModel(scenario: Scenario): Model {
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);
+  // nginx's QUIT resets the connections its busy workers left in the accept queue (TLS in nginx).
+  master.listenQueues = tlsCpu;
   const lifecycle = new Lifecycle(world, front, wsEndpoint, path, master);
   if (l7Front !== null) lifecycle.useClientFront(l7Front);
   const kubelet = new Kubelet(world, lifecycle);

@@ -484,6 +484,14 @@ export const CATALOG: Catalog = {
       `A WebSocket tunnel on ${r.backend} carried nothing for proxy_read_timeout (${d(r.proxyReadTimeout)}): nginx closes both sides without a Close frame. ` +
       `The client sees 1006 and reconnects (${backoff(r.reconnect)}).`,
   },
+  'nginx.accept_queue_reset': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: listening socket closed: ${n(r.reset)} connections in its accept queue reset`,
+    tone: 'warn',
+    explain: (r) =>
+      `nginx's QUIT on ${r.backend} closed its listening sockets (the master at once, each worker after its current pass, ${d(r.afterQuit)} after the QUIT) ` +
+      `while ${n(r.reset)} connections waited in the kernel's accept queue for a busy worker: Linux resets them (inet_csk_listen_stop), their clients get ECONNRESET and retry.`,
+  },
   'nginx.shutdown_timeout': {
     source: 'nginx',
     line: (r) => `${r.backend}: worker_shutdown_timeout: closing ${r.open} connections`,

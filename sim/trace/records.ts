@@ -377,6 +377,13 @@ export interface NginxKeepaliveRace extends Rec<'client.keepalive_race'> {
   rtt: number;
   l7: boolean;
 }
+/** nginx's QUIT closed its listening sockets with connections in their accept queue: the kernel reset them. */
+export interface NginxAcceptQueueReset extends Rec<'nginx.accept_queue_reset'> {
+  backend: string;
+  reset: number;
+  /** Seconds from the QUIT to the last worker's close (its handshake in progress). */
+  afterQuit: number;
+}
 /** worker_shutdown_timeout ended a graceful quit. */
 export interface NginxShutdownTimeout extends Rec<'nginx.shutdown_timeout'> {
   backend: string;
@@ -837,6 +844,7 @@ export type TraceRecord =
   | NginxUpstreamRefused
   | NginxTunnelIdle
   | NginxShutdownTimeout
+  | NginxAcceptQueueReset
   | NginxReload
   | NginxQuit
   | NginxStop

@@ -52,7 +52,11 @@ export interface FourTuple {
  *   one (it keeps SO_REUSEPORT: nothing clears it) and the others close with the old generation.
  * - Connections still in a closing socket's accept queue are reset (inet_csk_listen_stop:
  *   inet_child_forget, unless net.ipv4.tcp_migrate_req, default 0, lets reuseport_migrate_sock move
- *   them): not modelled — the model gives a connection its worker when it arrives (Nginx.accept).
+ *   them). The model gives a connection its worker when it arrives (Nginx.accept), so the queue is
+ *   the handshakes queued on busy workers beyond what each holds (NginxWorkers.notAccepted); a
+ *   QUIT of every generation closes every socket and resets those (master.ts closeListeners,
+ *   NginxWorkers.dropUnaccepted). Not modelled: the reset of the reuseport sockets a reload
+ *   drops (heldUntilQuit), at the old workers' QUIT — their queue is counted with the new workers'.
  */
 export class ListenSockets {
   /** The SO_REUSEPORT group, in the kernel's `socks[]` order. */

@@ -7,6 +7,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import { type NginxGeneration, RELOAD_QUIT_DELAY, requestCrossesFin } from './nginx.js';
 import type { RequestPath } from './upstream.js';
+import type { TlsCpu } from './worker-cpu.js';
 
 /** The server end of the WebSocket tunnels nginx holds (app/ws-endpoint.ts). */
 export interface TunnelEnds {
@@ -17,6 +18,13 @@ interface PendingQuit {
   backend: Backend;
   /** Every generation older than this one gets QUIT. */
   newest: number;
+}
+
+/** Connections reset at the last close of nginx's listening sockets, as they were when queued. */
+interface QueueReset {
+  backend: Backend;
+  quitAt: number;
+  conns: { conn: Conn; connectedAt: number }[];
 }
 
 interface ShutdownTimer {
@@ -35,6 +43,9 @@ interface ShutdownTimer {
  * ngx_shutdown_timer_handler closes everything left (FIN both ways).
  */
 export class NginxMaster {
+  /** nginx's workers as CPU queues when TLS ends in nginx somewhere (worker-cpu.ts; null: none). */
+  listenQueues: TlsCpu | null = null;
+
   constructor(
     private readonly w: World,
     private readonly http: HttpDownstream,
@@ -77,8 +88,56 @@ export class NginxMaster {
         workerShutdownTimeout: timeout,
       });
     }
+    const wasListening = nginx.listening;
     this.shutDown(backend, nginx.quit(this.w.now));
+    if (wasListening && backend.hostUp) this.closeListeners(backend);
   }
+
+  /**
+   * Every generation got QUIT: the master closes its copies of the listening sockets at once and
+   * each worker its own after its current event-loop pass (ngx_master_process_cycle and
+   * ngx_worker_process_cycle → ngx_close_listening_sockets, src/os/unix/ngx_process_cycle.c), so
+   * the socket closes when the busiest worker ends the handshake it is computing, and the kernel
+   * resets the connections still in its accept queue then (inet_csk_listen_stop →
+   * inet_child_forget → tcp_disconnect: RST, net/ipv4/inet_connection_sock.c;
+   * net.ipv4.tcp_migrate_req 0). Which: TlsCpu.listenerClosed (a TLS storm queued on busy
+   * workers). A reload keeps the sockets (ngx_init_cycle hands their fds to the new cycle): nothing
+   * is reset there. Before session 21 the QUITted workers went on to serve them all.
+   */
+  private closeListeners(backend: Backend): void {
+    if (this.listenQueues === null) return;
+    const { conns, at } = this.listenQueues.listenerClosed(backend.index);
+    if (conns.length === 0) return;
+    const reset: QueueReset = {
+      backend,
+      quitAt: this.w.now,
+      conns: conns.map((conn) => ({ conn, connectedAt: conn.connectStartedAt })),
+    };
+    this.w.engine.at(at, this.resetQueued, reset);
+  }
+
+  /**
+   * The last copy of the listening socket closed: the connections left in its accept queue get
+   * RST, their requests unanswered (ECONNRESET at the client, which retries per its `retries`).
+   * One whose client gave up, or that a worker read after all, is left alone.
+   */
+  private readonly resetQueued = (r: QueueReset): void => {
+    const { backend } = r;
+    let n = 0;
+    for (const { conn, connectedAt } of r.conns) {
+      if (!backend.conns.has(conn) || conn.connectStartedAt !== connectedAt || conn.requestsServed > 0) continue;
+      if (conn.phase !== ReqPhase.NONE && conn.phase !== ReqPhase.CONNECTING) continue;
+      this.http.serverGone(conn, EndKind.RESET, true);
+      n++;
+    }
+    if (n > 0)
+      this.w.trace.emit({
+        kind: 'nginx.accept_queue_reset',
+        backend: backend.name,
+        reset: n,
+        afterQuit: this.w.now - r.quitAt,
+      });
+  };
 
   /**
    * `nginx -s stop` (SIGTERM to the master, NOTES §5): the workers exit without closing anything

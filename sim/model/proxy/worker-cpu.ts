@@ -270,6 +270,37 @@ export class TlsCpu implements TlsHandshakes {
     return n;
   }
 
+  /**
+   * nginx on VM `b` closed its listening sockets for good (a QUIT of every generation: `nginx -s
+   * quit`, a VM's SIGTERM): the connections still in the kernel's accept queue — those queued on
+   * the workers beyond what each busy worker holds (NginxWorkers.dropUnaccepted) — leave their
+   * workers' queues now and are returned with `at`, when the last worker closes its copy after its
+   * pass (the kernel's RST: inet_csk_listen_stop). Every live generation counts: an older one's
+   * queue stands for connections in the same inherited socket (listenQueued). A connection whose
+   * handshake end was already asked for (doneIn: a WebSocket client's upgrade) is not known here:
+   * not reset (a simplification). Nothing where TLS does not end in nginx: a worker idle in
+   * epoll_wait accepts each connection as it comes.
+   */
+  listenerClosed(b: number): { conns: Conn[]; at: number } {
+    const backend = this.w.backends[b];
+    const now = this.w.now;
+    if (TlsCpu.where(this.w, backend.app.config.tls.terminates) !== Where.NGINX) return { conns: [], at: now };
+    const cuts = new Map<number, number[]>();
+    let at = now;
+    for (const gen of backend.nginx.generations) {
+      const dropped = gen.cpu.dropUnaccepted(now);
+      cuts.set(gen.id, dropped.cuts);
+      if (dropped.lastPass > at) at = dropped.lastPass;
+    }
+    const conns: Conn[] = [];
+    for (const [conn, end] of this.handshakeEnds) {
+      if (conn.backend !== b) continue;
+      const cut = cuts.get(conn.nginxGen)?.[conn.nginxWorker];
+      if (cut !== undefined && end > cut) conns.push(conn);
+    }
+    return { conns, at };
+  }
+
   /** A connection ended: the balancer thread holding it has one fewer. */
   readonly ended = (conn: Conn): void => {
     // A handshake still in progress never gave the client its ticket.

@@ -148,6 +148,43 @@ export class NginxWorkers {
     return n;
   }
 
+  /**
+   * The listening socket closed for good at `now` (nginx's QUIT: ngx_close_listening_sockets, in
+   * the master at once and in each worker after its current event-loop pass,
+   * src/os/unix/ngx_process_cycle.c): the connections the kernel still held in its accept queue are
+   * reset (inet_csk_listen_stop → inet_child_forget → tcp_disconnect: RST,
+   * net/ipv4/inet_connection_sock.c), so their handshakes leave each worker's queue. A busy worker
+   * keeps what it holds as notAccepted counts it: the handshake in progress and the connection its
+   * pass accepted before it (ACCEPTED_WHILE_BUSY), and every connection accept()ed before its
+   * ClientHello (run's `accepted`; the queue is cut after the last of them, so what stays is a
+   * prefix and run()'s sums stay exact). Returns, per worker, when its last kept handshake ends
+   * (`cuts[i]`: the handshakes queued on worker i ending later were dropped; ∞: none dropped) and
+   * `lastPass`: when the busiest worker finishes the handshake in progress, ending its pass — the
+   * last close of the socket, when the kernel resets them.
+   */
+  dropUnaccepted(now: number): { cuts: number[]; lastPass: number } {
+    const cuts: number[] = [];
+    let lastPass = now;
+    for (let i = 0; i < this.busyUntil.length; i++) {
+      cuts.push(Number.POSITIVE_INFINITY);
+      const head = this.pending(i, now);
+      if (head < 0) continue;
+      const q = this.ends[i];
+      if (q[head] > lastPass) lastPass = q[head];
+      let keep = head + ACCEPTED_WHILE_BUSY - 1;
+      if (this.acceptedPending(i, now) > 0) {
+        const early = this.acceptedEnds[i];
+        const lastEarly = early[early.length - 1];
+        while (keep + 1 < q.length && q[keep] < lastEarly) keep++;
+      }
+      if (keep + 1 >= q.length) continue;
+      q.length = keep + 1;
+      this.busyUntil[i] = q[keep];
+      cuts[i] = q[keep];
+    }
+    return { cuts, lastPass };
+  }
+
   /** Handshakes of `worker` unfinished at `now` whose connection was accepted before its data (run's `accepted`). */
   private acceptedPending(worker: number, now: number): number {
     if (worker >= this.acceptedEnds.length) return 0;
