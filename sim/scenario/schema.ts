@@ -668,7 +668,7 @@ export const LbSchema = z.strictObject({
   slowstart: zDurationOrInfinite
     .prefault('0')
     .describe(
-      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source with the map (hash-type map-based, static) has no ramp, with hash-type consistent the server ring points follow it.',
+      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source with the map (hash-type map-based, static) has no ramp, with hash-type consistent the server ring points follow it. Until the ramp ends the server is STARTING, not RUNNING (map included): with redispatch a failed connect to it is load-balanced again at once (stream_choose_redispatch(): cur_state < SRV_ST_RUNNING).',
     ),
   sticky: z
     .enum(['none', 'cookie', 'source'])
@@ -718,12 +718,12 @@ export const LbSchema = z.strictObject({
     .boolean()
     .prefault(false)
     .describe(
-      'HAProxy option redispatch: a retry is load-balanced again when the server is DOWN, on the redispatch retry (redispatch_interval; the last one by default), or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.',
+      'HAProxy option redispatch: a retry is load-balanced again when the server is not running (DOWN, in maint, or still in its slowstart ramp: cur_state < SRV_ST_RUNNING), on the redispatch retry (redispatch_interval; the last one by default), or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.',
     ),
   redispatch_interval: int(-L.MAX_RETRIES, L.MAX_RETRIES)
     .prefault(-1)
     .describe(
-      "HAProxy `option redispatch <interval>` (needs redispatch: true; default -1, what `option redispatch` alone sets: cfg_parse_listen(), src/cfgparse-listen.c): which retries go to another server when the immediate rule does not apply (a persistent stream, one active server, or balance source). P > 0: every P-th retry (1: every retry); N < 0: retries where retry % (retries + 1 + N) == 0 — -1 the last, -2 the one before it; 0: none (a DOWN server's retry is still redispatched). stream_choose_redispatch(), include/haproxy/stream.h. Refused at -(retries + 1) and below, where HAProxy 2.6 divides by zero or by a negative number.",
+      'HAProxy `option redispatch <interval>` (needs redispatch: true; default -1, what `option redispatch` alone sets: cfg_parse_listen(), src/cfgparse-listen.c): which retries go to another server when the immediate rule does not apply (a persistent stream, one active server, or balance source). P > 0: every P-th retry (1: every retry); N < 0: retries where retry % (retries + 1 + N) == 0 — -1 the last, -2 the one before it; 0: none (a retry from a DOWN, maint or slowstarting server is still redispatched). stream_choose_redispatch(), include/haproxy/stream.h. Refused at -(retries + 1) and below, where HAProxy 2.6 divides by zero or by a negative number.',
     ),
   remove_resets_flows: z
     .boolean()

@@ -136,11 +136,16 @@ export { BE_WEIGHT_SCALE };
  * (`BE_LB_PROP_DYN`): the server gets its full weight at once; `hash-type consistent` is dynamic
  * (check_config_validity(), src/cfgparse.c: BE_LB_LKUP_CHTREE | BE_LB_PROP_DYN), so its ring
  * points follow the ramp (source-hash.ts). now_s is the simulated clock's whole second.
+ * The server's state is SRV_ST_STARTING from the UP until the step that reaches the full weight
+ * (server_recalc_eweight(): `next_state = SRV_ST_RUNNING` once `now_s ≥ last_change + slowstart`),
+ * for static maps too (server_warmup() runs whatever the algorithm): LoadBalancer.running() reads
+ * it for stream_choose_redispatch().
  */
 export function startSlowstart(w: World, b: number): void {
   const configured = w.scenario.lb.slowstart;
   const staticMap = w.scenario.lb.balance === 'source' && w.scenario.lb.hash_type !== 'consistent';
-  if (!(configured > 0) || configured === Infinity || staticMap) {
+  if (!(configured > 0) || configured === Infinity) {
+    w.lb.setStarting(b, false);
     w.lb.setWeight(b, w.lb.baseWeight[b]);
     return;
   }
@@ -150,6 +155,8 @@ export function startSlowstart(w: World, b: number): void {
   const lastChange = Math.floor(w.now + 1e-9);
   const begin = w.now;
   begins[b] = begin;
+  w.lb.setStarting(b, true);
+  if (staticMap) w.lb.setWeight(b, w.lb.baseWeight[b]);
   // The first step belongs to the UP that started the ramp (one LB update: LoadBalancer.setWeight).
   let first = true;
   const step = (): void => {
@@ -158,11 +165,14 @@ export function startSlowstart(w: World, b: number): void {
     const rampStart = first;
     first = false;
     if (elapsed >= slowstart || !w.lb.hcUp[b]) {
-      w.lb.setWeight(b, w.lb.baseWeight[b], rampStart);
+      w.lb.setStarting(b, false);
+      if (!staticMap) w.lb.setWeight(b, w.lb.baseWeight[b], rampStart);
       return;
     }
-    const steps = Math.floor((BE_WEIGHT_SCALE * elapsed + slowstart) / slowstart);
-    w.lb.setWeight(b, (w.lb.baseWeight[b] * steps) / BE_WEIGHT_SCALE, rampStart);
+    if (!staticMap) {
+      const steps = Math.floor((BE_WEIGHT_SCALE * elapsed + slowstart) / slowstart);
+      w.lb.setWeight(b, (w.lb.baseWeight[b] * steps) / BE_WEIGHT_SCALE, rampStart);
+    }
     w.engine.schedule(1, step, null);
   };
   step();

@@ -54,6 +54,12 @@ export class LoadBalancer {
   readonly baseWeight: Float64Array;
   /** When each backend's current slowstart ramp began. */
   readonly rampStart: Float64Array;
+  /**
+   * HAProxy SRV_ST_STARTING (1): UP by its checks, slowstart's warmup not yet at its end
+   * (srv_set_running(), src/server.c; server_recalc_eweight() makes it SRV_ST_RUNNING). Set and
+   * cleared through setStarting() by health.ts startSlowstart.
+   */
+  readonly starting: Uint8Array;
   private rrCurrent: Float64Array;
   /** HAProxy's roundrobin (l4 and l7 modes); a NAT's (IPVS, kube-proxy) keeps the smooth one. */
   private readonly fwrr: FastWeightedRoundRobin | null;
@@ -97,6 +103,7 @@ export class LoadBalancer {
     this.baseWeight = new Float64Array(count).fill(1);
     this.rrCurrent = new Float64Array(count);
     this.rampStart = new Float64Array(count).fill(-Infinity);
+    this.starting = new Uint8Array(count);
     this.skip = new Uint8Array(count);
     this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
     this.maxqueue = this.maxconn > 0 ? (config.maxqueue ?? 0) : 0;
@@ -229,15 +236,27 @@ export class LoadBalancer {
   }
 
   /**
+   * Server `b` enters (true) or leaves (false) slowstart's SRV_ST_STARTING: an UP or the leaving
+   * of maint with slowstart sets it, the warmup step that reaches the full weight clears it.
+   */
+  setStarting(b: number, starting: boolean): void {
+    this.starting[b] = starting ? 1 : 0;
+  }
+
+  /**
    * Server `b` is running as stream_choose_redispatch() (include/haproxy/stream.h) reads it,
    * `cur_state >= SRV_ST_RUNNING` (drain's SRV_ADMF_DRAIN leaves cur_state alone): its checks
-   * say UP and it is not in maint — entering maint takes a running server to SRV_ST_STOPPED
+   * say UP, it is not in maint — entering maint takes a running server to SRV_ST_STOPPED
    * (srv_update_status(), src/server.c, "going DOWN for maintenance": `s->next_state =
    * SRV_ST_STOPPED`, committed by srv_lb_commit_status(), include/haproxy/backend.h) whatever its
-   * checks said. Slowstart's SRV_ST_STARTING (below RUNNING too) is not told apart here.
+   * checks said — and it is not in slowstart's ramp: SRV_ST_STARTING (enum srv_state,
+   * include/haproxy/server-t.h) is below SRV_ST_RUNNING, so a retry from a server still warming
+   * up is redispatched at once, whatever the algorithm (the state is set for static maps too).
+   * Persistence (`cur_state != SRV_ST_STOPPED`) and `srv_act` (srv_willbe_usable()) count a
+   * STARTING server as up: only this rule tells it apart.
    */
   running(b: number): boolean {
-    return this.hcUp[b] === 1 && this.state[b] !== PoolState.DETACHED;
+    return this.hcUp[b] === 1 && this.state[b] !== PoolState.DETACHED && this.starting[b] === 0;
   }
 
   /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */

@@ -12,7 +12,7 @@ export interface RetryFacts {
   redispatchInterval: number;
   /** The stream reached its server through persistence (cookie / stick match: SF_DIRECT). */
   persistent: boolean;
-  /** The failed server is running (`cur_state >= SRV_ST_RUNNING`: checks UP, not in maint; LoadBalancer.running); drain does not count. */
+  /** The failed server is running (`cur_state >= SRV_ST_RUNNING`: checks UP, not in maint, not in slowstart's ramp; LoadBalancer.running); drain does not count. */
   serverRunning: boolean;
   /** Retries made so far including this one (`s->conn_retries` after the increment). */
   retryNumber: number;
