@@ -14,7 +14,8 @@
  * 0") in the count of mechanism rows.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, describe, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
+import { statedUptime } from './haproxy-restated.js';
 import {
   blindAncestryTest,
   type Gap,
@@ -22,21 +23,24 @@ import {
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
+  keyOf,
   predictHaproxy,
   readPredictions,
   readRecording,
   rowTests,
+  show,
   TABLE_HEAD,
   tableLine,
   within,
   writeBlindPredictions,
 } from './heldout-rows.js';
+import { twin7, uptimeKey } from './holdout7-figures.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
-import { HAPROXY12 } from './holdout12-figures.js';
+import { HAPROXY12, HAPROXY12_POST_HOC } from './holdout12-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout12-predictions.json';
 /** The commit holding the twins and predictions, made before any round-12 recording (set once recorded). */
-const BLIND12: string | null = null;
+const BLIND12: string | null = '531ec955312318455420063900fadf6f5d972725';
 
 interface Predictions {
   note: string;
@@ -58,7 +62,76 @@ describe.runIf(write)('held-out round 12: predictions before recording', () => {
 });
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS12: Record<string, Gap> = {};
+export const GAPS12: Record<string, Gap> = (() => {
+  const queue = 'haproxy-holdout12-queue-maxconn4-tq1s-kill-3srv-http';
+  const hang = 'haproxy-holdout12-hang-onmarkeddown-shutdown-3srv-http';
+  /**
+   * The model's gap. srv_shutdown_streams() (src/server.c) shuts EVERY stream whose srv_conn is the
+   * server (the per-thread list of the server's streams), an HTTP stream waiting for its response
+   * included: the 106 requests waiting on the hung s1 ended at its DOWN (9.282 s, "106 sessions
+   * active") with the client connection closed unanswered (the recorder: 106 EOF at 9.28-9.29 s).
+   * The model's shutdownSessions() (sim/model/vm/lifecycle.ts) closes only tracked L4 streams
+   * (`conn.lbFlow === LbFlow.TRACKED`; its comment: "Request-level attempts in flight are not
+   * modelled here"), so in l7 the waiting requests carry on and are answered after the SIGCONT.
+   */
+  const l7NotShut =
+    'srv_shutdown_streams() (src/server.c) shuts every stream attached to the server, HTTP requests waiting for ' +
+    'their answer included (106 EOF at the DOWN); the model shuts only tracked L4 streams (sim/model/vm/lifecycle.ts ' +
+    'shutdownSessions: "Request-level attempts in flight are not modelled here"): they wait for the SIGCONT';
+  return {
+    [`${queue} / 503 at the queue timeout (log: termination sQ; twin: 5xx answers)`]: {
+      real: 11,
+      predicted: 32,
+      /**
+       * The figure's reading, not the model: the twin's 5xx count also holds the 503s of streams
+       * that met the dead s2, were redispatched while s1 and s3 were at maxconn — fwrr_get_next_server()
+       * (src/lb_fwrr.c) skips saturated servers and falls back to the avoided one — so every retry
+       * went back to s2 and retries 3 ended in 503 "SC" (21 such lines in the log). Read the same
+       * way on both sides (the post-hoc rows, by the errors' time) the model is within tolerance:
+       * 23 vs 24 in (5, 8] s, 12 vs 11 queue timeouts in (8, 18] s.
+       */
+      cause:
+        'figure reading: the twin\'s 5xx also count the 503 "SC" after retries 3 on the dead s2 (fwrr_get_next_server() ' +
+        'falls back to the avoided server when the others are saturated: 21 log lines); the post-hoc rows by time pass',
+    },
+    [`${queue} / retried or redispatched streams in [0, 18) s (log %rc > 0 or "+"; twin: attempts beyond one per request) (refused connects to s2 until DOWN, redispatched)`]:
+      {
+        real: 30,
+        predicted: 49,
+        /**
+         * Two things. The reading: the twin's side is attempts beyond one per request (a stream
+         * ending 503 after retries 3 counts 3, and the 11 queued requests that timed out were never
+         * attempted: -11), the real side streams. And the model: it sends about 20 new requests to
+         * the dead s2 between the kill and its DOWN (each 4 refused attempts, then 503), HAProxy 30
+         * (its roundrobin turn, 1/3 of ~87), 9 of which found a free slot on s1 or s3 at the
+         * redispatch (rc 1-3 "+", answered). Where the model's fwrr turns differ while s1 and s3 are
+         * saturated (sim/model/lb/fwrr.ts pick(): the requeue of saturated and avoided servers,
+         * against lb_fwrr.c fwrr_get_next_server() requeue_servers) is NOT found yet.
+         */
+        cause:
+          'figure reading (twin: extra attempts, real: streams) and the model: ~20 new requests to the dead s2 before DOWN ' +
+          'against 30 (its roundrobin turn), none recovered on s1/s3 against 9; the fwrr difference not found yet',
+      },
+    [`${hang} / client errors (timeouts, resets, 5xx) (the requests waiting on the hung s1, shut at its DOWN)`]: {
+      real: 106,
+      predicted: 0,
+      cause: l7NotShut,
+    },
+    [`${hang} / streams on s1 started in [4, 12) s (log: server s1; twin: attempts on s1 in (4, 12] s)`]: {
+      real: 5,
+      predicted: 105,
+      /**
+       * The figure's reading: a stream shut by shutdown-sessions has no line in the recorder's parsed
+       * access log (the 5 are keep-alive streams accepted before 12 s and served after s1's UP).
+       * HAProxy's DOWN message says 106 sessions were active on s1: the post-hoc row, 106 vs 105.
+       */
+      cause:
+        'figure reading: the streams shutdown-sessions ends have no parsed log line; the DOWN message says 106 ' +
+        'sessions active (post-hoc row: 106 vs 105)',
+    },
+    [`${hang} / longest client wait, any outcome (s)`]: { real: 5.273, predicted: 7.984333333333334, cause: l7NotShut },
+  };
+})();
 
 const RUNS = Object.keys(HAPROXY12);
 type Stamped = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
@@ -77,6 +150,34 @@ export function rows12(): HeldOutRow[] {
   return haproxyRows(HAPROXY12, readPredictions<Predictions>(PREDICTIONS).haproxy).map(markZeroes);
 }
 
+/**
+ * Post-hoc rows, NOT blind: figures defined after the recordings (HAPROXY12_POST_HOC) so that both
+ * sides read the same thing where a blind row did not; the model and the twins unchanged, the twin
+ * re-run at the recording's uptime (seeds 1-5).
+ */
+const POST_HOC_LABEL = 'post-hoc reading (not blind)';
+export function postHocRows12(): HeldOutRow[] {
+  return recordings()
+    .filter(([run]) => run in HAPROXY12_POST_HOC)
+    .flatMap(([run, d]) => {
+      const at = uptimeKey(statedUptime(d));
+      const runs = twin7(run, Number(at));
+      return HAPROXY12_POST_HOC[run].map((f) => ({
+        run: `${run} (uptime ${at} s) ${POST_HOC_LABEL}`,
+        figure: f.figure,
+        real: f.real(d),
+        predicted: f.sim(runs),
+        tolerance: f.tolerance,
+        fixed: f.fixed,
+      }));
+    });
+}
+let postHocMemo: HeldOutRow[] | null = null;
+const postHoc12 = (): HeldOutRow[] => {
+  postHocMemo ??= postHocRows12();
+  return postHocMemo;
+};
+
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows12();
 describe.skipIf(recorded.length === 0)('held-out round 12: the recordings against the blind predictions', () => {
   const rows = recorded;
@@ -86,13 +187,24 @@ describe.skipIf(recorded.length === 0)('held-out round 12: the recordings agains
     process.stdout.write(
       `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS12)).join('\n')}\n\n` +
         `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n`,
+        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n\n` +
+        `${TABLE_HEAD}${postHoc12()
+          .map((r) => tableLine(r, {}))
+          .join('\n')}\n\n` +
+        `post-hoc (${POST_HOC_LABEL}): ${postHoc12().filter(within).length} of ${postHoc12().length}\n`,
     );
   });
 
   blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: BLIND12 })));
 
   rowTests(rows, GAPS12, 'GAPS12');
+
+  it(`${POST_HOC_LABEL}: the re-read figures are within tolerance`, () => {
+    const postHoc = postHoc12();
+    expect(postHoc.length).toBe(Object.values(HAPROXY12_POST_HOC).reduce((n, f) => n + f.length, 0));
+    for (const r of postHoc)
+      expect(within(r), `${keyOf(r)}: real ${show(r.real)}, model ${show(r.predicted)}`).toBe(true);
+  }, 900_000);
 
   gapsAreRowsTest(rows, GAPS12);
 });
