@@ -119,4 +119,35 @@ const hangShutdownSessions = heldOut({
   ],
 });
 
+/**
+ * Second batch (12B: predicted after the first batch was recorded, before its own run was).
+ * `slowstart 6s` with per-server `maxconn 8` and `timeout queue 2s`: three roundrobin servers, 90
+ * req/s of GET /slow/200 (capacity 3 x 8 / 0.2 s = 120 req/s, 80 on two) over 18 kept-alive
+ * connections; `set server be/s3 state maint` at 3.006 s (two servers: the backend queue grows by
+ * ~10 req/s), `state ready` at 8.006 s. In its ramp a server's maxconn ramps too:
+ * srv_dynamic_maxconn() (src/server.c) gives max(1, maxconn x elapsed whole seconds / slowstart)
+ * while SRV_ST_STARTING, and the ready s3 takes the queued streams up to that
+ * (pendconn_grab_from_px(), src/queue.c; process_srv_queue() as its slots free). Half a request
+ * period off the pacing grid.
+ */
+const slowstartMaxconnQueue = heldOut({
+  name: 'haproxy-holdout12b-slowstart6-maxconn8-tq2s-maint-3srv-http',
+  description:
+    'mode http, 3 servers roundrobin, `slowstart 6s`, `maxconn 8` each, `timeout queue 2s`: 90 req/s of 200-ms requests ' +
+    '(GET /slow/200) over 18 keep-alive connections; maint s3 at 3.006 s, ready at 8.006 s: how fast the ramping s3 ' +
+    'takes the queue built while it was away, the longest wait, errors.',
+  mode: 'http',
+  seconds: 16,
+  servers: THREE_SERVERS,
+  serverOptions: 'slowstart 6s maxconn 8',
+  backendLines: ['timeout queue 2s', LOG_CHECKS],
+  requests: { rate: 90, connections: 18, path: '/slow/200' },
+  actions: [
+    { at: 3.006, op: 'cmd', command: 'set server be/s3 state maint' },
+    { at: 8.006, op: 'cmd', command: 'set server be/s3 state ready' },
+  ],
+});
+
+export const HOLDOUT12B_EXPERIMENTS = [slowstartMaxconnQueue];
+
 export const HOLDOUT12_EXPERIMENTS = [queueKill, slowstartRampKill, leastconnDrain, hangShutdownSessions];

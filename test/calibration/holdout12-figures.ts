@@ -172,3 +172,23 @@ export const HAPROXY12_POST_HOC: Record<string, Array<Figure11<HaproxyRec8>>> = 
     },
   ],
 };
+
+// ---------------------------------------------------------------- second batch (12B)
+
+/**
+ * slowstart with maxconn and a queue: s3 back from maint at 8.006 s with a backend queue built
+ * while it was away. srv_dynamic_maxconn() (src/server.c) ramps its maxconn with the slowstart
+ * (max(1, 8 x elapsed whole seconds / 6)), so how many queued streams it takes each second tells
+ * whether the ramp limits its slots, not only its weight. Tolerances as the first batch's; the
+ * longest wait (about a second) ±0.25 s.
+ */
+export const HAPROXY12B: Record<string, Array<Figure11<HaproxyRec8>>> = {
+  'haproxy-holdout12b-slowstart6-maxconn8-tq2s-maint-3srv-http': [
+    { ...clientErrors, figure: `${clientErrors.figure} (the queue waits below timeout queue 2s)` },
+    answersIn('s3', 8, 9, ' (ready at 8.006 s: the first second of its ramp)'),
+    answersIn('s3', 9, 10, ' (the second second of its ramp)'),
+    answersIn('s3', 10, 12, ' (its ramp, seconds 3-4)'),
+    answersIn('s3', 12, 16, ' (its ramp, seconds 5-6, and full weight)'),
+    { ...longestWait, tolerance: { seconds: 0.25 } },
+  ],
+};

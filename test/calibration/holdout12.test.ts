@@ -36,11 +36,16 @@ import {
 } from './heldout-rows.js';
 import { twin7, uptimeKey } from './holdout7-figures.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
-import { HAPROXY12, HAPROXY12_POST_HOC } from './holdout12-figures.js';
+import { HAPROXY12, HAPROXY12_POST_HOC, HAPROXY12B } from './holdout12-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout12-predictions.json';
+/** The second batch's, committed after the first batch's recordings, before its own (BLIND12B). */
+const PREDICTIONS_B = 'calibration/data/holdout12b-predictions.json';
 /** The commit holding the twins and predictions, made before any round-12 recording (set once recorded). */
 const BLIND12: string | null = '531ec955312318455420063900fadf6f5d972725';
+
+/** The commit holding the second batch's twin and prediction, made before its recording (set once recorded). */
+const BLIND12B: string | null = null;
 
 interface Predictions {
   note: string;
@@ -57,6 +62,20 @@ describe.runIf(write)('held-out round 12: predictions before recording', () => {
         "by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
         'figure: means over seeds 1-5 (check times: seed 1).';
       return { note, haproxy: predictHaproxy(HAPROXY12) } satisfies Predictions;
+    });
+  }, 900_000);
+});
+
+const writeB = process.env.DRAINSIM_WRITE_HOLDOUT12B;
+describe.runIf(writeB)('held-out round 12, second batch: predictions before recording', () => {
+  it('writes the twin’s figures (seeds 1-5) to calibration/data/holdout12b-predictions.json', () => {
+    writeBlindPredictions(PREDICTIONS_B, () => {
+      const note =
+        'drainsim predictions of the round-12 second-batch held-out twin (calibration/scenarios/<run>.yaml), written ' +
+        "after the first batch's recordings and BEFORE this run was recorded (test/calibration/holdout12.test.ts, " +
+        "DRAINSIM_WRITE_HOLDOUT12B=1). haproxy: per run, keyed by lb.uptime (s, HAProxy's start before t0, read off the " +
+        'recording: haproxy-restated.ts statedUptime()), per figure: means over seeds 1-5 (check times: seed 1).';
+      return { note, haproxy: predictHaproxy(HAPROXY12B) } satisfies Predictions;
     });
   }, 900_000);
 });
@@ -133,7 +152,14 @@ export const GAPS12: Record<string, Gap> = (() => {
   };
 })();
 
-const RUNS = Object.keys(HAPROXY12);
+const BATCHES = [
+  { figures: HAPROXY12, predictions: PREDICTIONS, blind: BLIND12 },
+  { figures: HAPROXY12B, predictions: PREDICTIONS_B, blind: BLIND12B },
+];
+/** The runs of the batches recorded so far (a batch's blind commit is set once it is recorded). */
+const RUNS = BATCHES.filter((b) => b.blind !== null).flatMap((b) => Object.keys(b.figures));
+/** The blind commit of a run's batch. */
+const blindOf = (run: string): string | null => BATCHES.find((b) => run in b.figures)?.blind ?? null;
 type Stamped = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
 const recordings = (): Array<[string, Stamped]> =>
   RUNS.flatMap((run) => {
@@ -147,7 +173,9 @@ const markZeroes = (r: HeldOutRow): HeldOutRow =>
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows12(): HeldOutRow[] {
-  return haproxyRows(HAPROXY12, readPredictions<Predictions>(PREDICTIONS).haproxy).map(markZeroes);
+  return BATCHES.filter((b) => b.blind !== null && existsSync(b.predictions))
+    .flatMap((b) => haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy))
+    .map(markZeroes);
 }
 
 /**
@@ -178,7 +206,7 @@ const postHoc12 = (): HeldOutRow[] => {
   return postHocMemo;
 };
 
-const recorded = write || !existsSync(PREDICTIONS) ? [] : rows12();
+const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows12();
 describe.skipIf(recorded.length === 0)('held-out round 12: the recordings against the blind predictions', () => {
   const rows = recorded;
   afterAll(() => {
@@ -195,7 +223,7 @@ describe.skipIf(recorded.length === 0)('held-out round 12: the recordings agains
     );
   });
 
-  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: BLIND12 })));
+  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run) })));
 
   rowTests(rows, GAPS12, 'GAPS12');
 
