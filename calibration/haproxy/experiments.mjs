@@ -12,6 +12,7 @@ import { HOLDOUT8_EXPERIMENTS } from './holdout8.mjs';
 import { HOLDOUT9_EXPERIMENTS, HOLDOUT9B_EXPERIMENTS } from './holdout9.mjs';
 import { HOLDOUT10_EXPERIMENTS } from './holdout10.mjs';
 import { HOLDOUT11_EXPERIMENTS, HOLDOUT11B_EXPERIMENTS } from './holdout11.mjs';
+import { HOLDOUT12_EXPERIMENTS, HOLDOUT12B_EXPERIMENTS } from './holdout12.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -337,6 +338,8 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT10_EXPERIMENTS,
   ...HOLDOUT11_EXPERIMENTS,
   ...HOLDOUT11B_EXPERIMENTS,
+  ...HOLDOUT12_EXPERIMENTS,
+  ...HOLDOUT12B_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

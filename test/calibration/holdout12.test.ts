@@ -1,0 +1,272 @@
+/**
+ * Held-out validation, round 12 (session 21, hold12; calibration/README.md "Held-out validation,
+ * round 12"): three HAProxy 2.6.12 runs combining mechanisms no earlier round recorded together —
+ * per-server `maxconn` with `timeout queue` and a kill -9 (in-flight losses, redispatch into a full
+ * backend, the queue timeout), `slowstart` with a second kill inside the ramp, and `balance
+ * leastconn` through `state drain` and back to `ready` under 500-ms requests. The twins and the
+ * predictions (calibration/data/holdout12-predictions.json, written by DRAINSIM_WRITE_HOLDOUT12=1
+ * below) were committed BEFORE anything was recorded (BLIND12); each run was then recorded once.
+ * Nothing is refitted: the table compares the blind prediction with the recording (counts ±10 %
+ * (±2 near zero), times ±1 s, the sub-second queue wait ±0.25 s); a row outside it stays as a
+ * KNOWN GAP with both values and its cause (GAPS12). Each prediction is a table over HAProxy's
+ * start before t0 (`lb.uptime`), read at the start its recording states (haproxy-restated.ts
+ * statedUptime()). A row whose real and predicted values are both 0 is marked input-fixed ("0 vs
+ * 0") in the count of mechanism rows.
+ */
+import { existsSync } from 'node:fs';
+import { afterAll, describe, expect, it } from 'vitest';
+import { statedUptime } from './haproxy-restated.js';
+import {
+  blindAncestryTest,
+  type Gap,
+  gapsAreRowsTest,
+  type HaproxyPredictions,
+  type HeldOutRow,
+  haproxyRows,
+  keyOf,
+  predictHaproxy,
+  readPredictions,
+  readRecording,
+  rowTests,
+  show,
+  TABLE_HEAD,
+  tableLine,
+  within,
+  writeBlindPredictions,
+} from './heldout-rows.js';
+import { twin7, uptimeKey } from './holdout7-figures.js';
+import type { HaproxyRec8 } from './holdout8-figures.js';
+import { HAPROXY12, HAPROXY12_POST_HOC, HAPROXY12B } from './holdout12-figures.js';
+
+const PREDICTIONS = 'calibration/data/holdout12-predictions.json';
+/** The second batch's, committed after the first batch's recordings, before its own (BLIND12B). */
+const PREDICTIONS_B = 'calibration/data/holdout12b-predictions.json';
+/** The commit holding the twins and predictions, made before any round-12 recording (set once recorded). */
+const BLIND12: string | null = '531ec955312318455420063900fadf6f5d972725';
+
+/** The commit holding the second batch's twin and prediction, made before its recording (set once recorded). */
+const BLIND12B: string | null = '00f86f9998cb281cf12017e51d65921f53764ebc';
+
+interface Predictions {
+  note: string;
+  haproxy: HaproxyPredictions;
+}
+
+const write = process.env.DRAINSIM_WRITE_HOLDOUT12;
+describe.runIf(write)('held-out round 12: predictions before recording', () => {
+  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout12-predictions.json', () => {
+    writeBlindPredictions(PREDICTIONS, () => {
+      const note =
+        'drainsim predictions of the round-12 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+        'run was recorded (test/calibration/holdout12.test.ts, DRAINSIM_WRITE_HOLDOUT12=1). haproxy: per run, keyed ' +
+        "by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
+        'figure: means over seeds 1-5 (check times: seed 1).';
+      return { note, haproxy: predictHaproxy(HAPROXY12) } satisfies Predictions;
+    });
+  }, 900_000);
+});
+
+const writeB = process.env.DRAINSIM_WRITE_HOLDOUT12B;
+describe.runIf(writeB)('held-out round 12, second batch: predictions before recording', () => {
+  it('writes the twin’s figures (seeds 1-5) to calibration/data/holdout12b-predictions.json', () => {
+    writeBlindPredictions(PREDICTIONS_B, () => {
+      const note =
+        'drainsim predictions of the round-12 second-batch held-out twin (calibration/scenarios/<run>.yaml), written ' +
+        "after the first batch's recordings and BEFORE this run was recorded (test/calibration/holdout12.test.ts, " +
+        "DRAINSIM_WRITE_HOLDOUT12B=1). haproxy: per run, keyed by lb.uptime (s, HAProxy's start before t0, read off the " +
+        'recording: haproxy-restated.ts statedUptime()), per figure: means over seeds 1-5 (check times: seed 1).';
+      return { note, haproxy: predictHaproxy(HAPROXY12B) } satisfies Predictions;
+    });
+  }, 900_000);
+});
+
+/**
+ * The second batch's gap, one cause on four rows. A server in its slowstart ramp has a ramping
+ * maxconn too: srv_dynamic_maxconn() (src/queue.c, 2.6) returns max(1, maxconn x ratio / 100) with
+ * ratio = 100 x (now.tv_sec - last_change) / slowstart while SRV_ST_STARTING — 1, 1, 2, 4, 5, 6 of
+ * maxconn 8 over the six seconds of the ramp — and the ready s3 takes queued streams only up to it
+ * (pendconn_grab_from_px(), process_srv_queue()). The recording: s3 answers 4 and 8 in its first two
+ * seconds (one or two slots of 200 ms), and the backend queue, drained slowly, feeds it more later
+ * (39 and 122). The model's saturation test uses the static maxconn (sim/model/lb/pool.ts
+ * fwrrView() saturated: `this.active[b] >= this.maxconn`), so s3 takes 8 queued streams at once: 32 and
+ * 35, then only its weight's share of a queue already gone (30, 104). The longest wait matched (0.84 /
+ * 0.778 s): the queue's head is served by s1 and s2 either way.
+ */
+function rampGaps(): Record<string, Gap> {
+  const run = 'haproxy-holdout12b-slowstart6-maxconn8-tq2s-maint-3srv-http';
+  const cause =
+    'srv_dynamic_maxconn() (src/queue.c) ramps maxconn with the slowstart (max(1, 8 x whole seconds / 6)): the ready ' +
+    's3 takes 1-2 queued streams at a time; the model saturates at the static maxconn 8 (sim/model/lb/pool.ts fwrrView)';
+  return {
+    [`${run} / s3 answers in (8, 9] s (ready at 8.006 s: the first second of its ramp)`]: {
+      real: 4,
+      predicted: 32,
+      cause,
+    },
+    [`${run} / s3 answers in (9, 10] s (the second second of its ramp)`]: { real: 8, predicted: 35, cause },
+    [`${run} / s3 answers in (10, 12] s (its ramp, seconds 3-4)`]: { real: 39, predicted: 30, cause },
+    [`${run} / s3 answers in (12, 16] s (its ramp, seconds 5-6, and full weight)`]: {
+      real: 122,
+      predicted: 104,
+      cause,
+    },
+  };
+}
+
+/** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
+export const GAPS12: Record<string, Gap> = (() => {
+  const queue = 'haproxy-holdout12-queue-maxconn4-tq1s-kill-3srv-http';
+  const hang = 'haproxy-holdout12-hang-onmarkeddown-shutdown-3srv-http';
+  /**
+   * The model's gap. srv_shutdown_streams() (src/server.c) shuts EVERY stream whose srv_conn is the
+   * server (the per-thread list of the server's streams), an HTTP stream waiting for its response
+   * included: the 106 requests waiting on the hung s1 ended at its DOWN (9.282 s, "106 sessions
+   * active") with the client connection closed unanswered (the recorder: 106 EOF at 9.28-9.29 s).
+   * The model's shutdownSessions() (sim/model/vm/lifecycle.ts) closes only tracked L4 streams
+   * (`conn.lbFlow === LbFlow.TRACKED`; its comment: "Request-level attempts in flight are not
+   * modelled here"), so in l7 the waiting requests carry on and are answered after the SIGCONT.
+   */
+  const l7NotShut =
+    'srv_shutdown_streams() (src/server.c) shuts every stream attached to the server, HTTP requests waiting for ' +
+    'their answer included (106 EOF at the DOWN); the model shuts only tracked L4 streams (sim/model/vm/lifecycle.ts ' +
+    'shutdownSessions: "Request-level attempts in flight are not modelled here"): they wait for the SIGCONT';
+  return {
+    [`${queue} / 503 at the queue timeout (log: termination sQ; twin: 5xx answers)`]: {
+      real: 11,
+      predicted: 32,
+      /**
+       * The figure's reading, not the model: the twin's 5xx count also holds the 503s of streams
+       * that met the dead s2, were redispatched while s1 and s3 were at maxconn — fwrr_get_next_server()
+       * (src/lb_fwrr.c) skips saturated servers and falls back to the avoided one — so every retry
+       * went back to s2 and retries 3 ended in 503 "SC" (21 such lines in the log). Read the same
+       * way on both sides (the post-hoc rows, by the errors' time) the model is within tolerance:
+       * 23 vs 24 in (5, 8] s, 12 vs 11 queue timeouts in (8, 18] s.
+       */
+      cause:
+        'figure reading: the twin\'s 5xx also count the 503 "SC" after retries 3 on the dead s2 (fwrr_get_next_server() ' +
+        'falls back to the avoided server when the others are saturated: 21 log lines); the post-hoc rows by time pass',
+    },
+    [`${queue} / retried or redispatched streams in [0, 18) s (log %rc > 0 or "+"; twin: attempts beyond one per request) (refused connects to s2 until DOWN, redispatched)`]:
+      {
+        real: 30,
+        predicted: 49,
+        /**
+         * Two things. The reading: the twin's side is attempts beyond one per request (a stream
+         * ending 503 after retries 3 counts 3, and the 11 queued requests that timed out were never
+         * attempted: -11), the real side streams. And the model: it sends about 20 new requests to
+         * the dead s2 between the kill and its DOWN (each 4 refused attempts, then 503), HAProxy 30
+         * (its roundrobin turn, 1/3 of ~87), 9 of which found a free slot on s1 or s3 at the
+         * redispatch (rc 1-3 "+", answered). Where the model's fwrr turns differ while s1 and s3 are
+         * saturated (sim/model/lb/fwrr.ts pick(): the requeue of saturated and avoided servers,
+         * against lb_fwrr.c fwrr_get_next_server() requeue_servers) is NOT found yet.
+         */
+        cause:
+          'figure reading (twin: extra attempts, real: streams) and the model: ~20 new requests to the dead s2 before DOWN ' +
+          'against 30 (its roundrobin turn), none recovered on s1/s3 against 9; the fwrr difference not found yet',
+      },
+    [`${hang} / client errors (timeouts, resets, 5xx) (the requests waiting on the hung s1, shut at its DOWN)`]: {
+      real: 106,
+      predicted: 0,
+      cause: l7NotShut,
+    },
+    [`${hang} / streams on s1 started in [4, 12) s (log: server s1; twin: attempts on s1 in (4, 12] s)`]: {
+      real: 5,
+      predicted: 105,
+      /**
+       * The figure's reading: a stream shut by shutdown-sessions has no line in the recorder's parsed
+       * access log (the 5 are keep-alive streams accepted before 12 s and served after s1's UP).
+       * HAProxy's DOWN message says 106 sessions were active on s1: the post-hoc row, 106 vs 105.
+       */
+      cause:
+        'figure reading: the streams shutdown-sessions ends have no parsed log line; the DOWN message says 106 ' +
+        'sessions active (post-hoc row: 106 vs 105)',
+    },
+    [`${hang} / longest client wait, any outcome (s)`]: { real: 5.273, predicted: 7.984333333333334, cause: l7NotShut },
+    ...rampGaps(),
+  };
+})();
+
+const BATCHES = [
+  { figures: HAPROXY12, predictions: PREDICTIONS, blind: BLIND12 },
+  { figures: HAPROXY12B, predictions: PREDICTIONS_B, blind: BLIND12B },
+];
+/** The runs of the batches recorded so far (a batch's blind commit is set once it is recorded). */
+const RUNS = BATCHES.filter((b) => b.blind !== null).flatMap((b) => Object.keys(b.figures));
+/** The blind commit of a run's batch. */
+const blindOf = (run: string): string | null => BATCHES.find((b) => run in b.figures)?.blind ?? null;
+type Stamped = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
+const recordings = (): Array<[string, Stamped]> =>
+  RUNS.flatMap((run) => {
+    const d = readRecording<Stamped>(`${run}-rt`);
+    return d ? [[run, d] as [string, Stamped]] : [];
+  });
+
+/** A row both sides put at 0 cannot tell the model from no model: counted apart ("0 vs 0"). */
+const markZeroes = (r: HeldOutRow): HeldOutRow =>
+  r.fixed || r.real !== 0 || r.predicted !== 0 ? r : { ...r, fixed: '0 vs 0' };
+
+/** Every row whose recording exists, against the blind prediction. */
+export function rows12(): HeldOutRow[] {
+  return BATCHES.filter((b) => b.blind !== null && existsSync(b.predictions))
+    .flatMap((b) => haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy))
+    .map(markZeroes);
+}
+
+/**
+ * Post-hoc rows, NOT blind: figures defined after the recordings (HAPROXY12_POST_HOC) so that both
+ * sides read the same thing where a blind row did not; the model and the twins unchanged, the twin
+ * re-run at the recording's uptime (seeds 1-5).
+ */
+const POST_HOC_LABEL = 'post-hoc reading (not blind)';
+export function postHocRows12(): HeldOutRow[] {
+  return recordings()
+    .filter(([run]) => run in HAPROXY12_POST_HOC)
+    .flatMap(([run, d]) => {
+      const at = uptimeKey(statedUptime(d));
+      const runs = twin7(run, Number(at));
+      return HAPROXY12_POST_HOC[run].map((f) => ({
+        run: `${run} (uptime ${at} s) ${POST_HOC_LABEL}`,
+        figure: f.figure,
+        real: f.real(d),
+        predicted: f.sim(runs),
+        tolerance: f.tolerance,
+        fixed: f.fixed,
+      }));
+    });
+}
+let postHocMemo: HeldOutRow[] | null = null;
+const postHoc12 = (): HeldOutRow[] => {
+  postHocMemo ??= postHocRows12();
+  return postHocMemo;
+};
+
+const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows12();
+describe.skipIf(recorded.length === 0)('held-out round 12: the recordings against the blind predictions', () => {
+  const rows = recorded;
+  afterAll(() => {
+    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
+    const mech = rows.filter((r) => !r.fixed);
+    process.stdout.write(
+      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS12)).join('\n')}\n\n` +
+        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
+        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n\n` +
+        `${TABLE_HEAD}${postHoc12()
+          .map((r) => tableLine(r, {}))
+          .join('\n')}\n\n` +
+        `post-hoc (${POST_HOC_LABEL}): ${postHoc12().filter(within).length} of ${postHoc12().length}\n`,
+    );
+  });
+
+  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run) })));
+
+  rowTests(rows, GAPS12, 'GAPS12');
+
+  it(`${POST_HOC_LABEL}: the re-read figures are within tolerance`, () => {
+    const postHoc = postHoc12();
+    expect(postHoc.length).toBe(Object.values(HAPROXY12_POST_HOC).reduce((n, f) => n + f.length, 0));
+    for (const r of postHoc)
+      expect(within(r), `${keyOf(r)}: real ${show(r.real)}, model ${show(r.predicted)}`).toBe(true);
+  }, 900_000);
+
+  gapsAreRowsTest(rows, GAPS12);
+});
