@@ -92,7 +92,7 @@ export function buildModel(scenario: Scenario): Model {
   );
   // HAProxy http mode: one pool of server connections per server, whichever frontend's stream.
   const serverConns = scenario.lb.mode === 'l7' ? new L7ServerConns(world) : null;
-  const { http, l7Front } = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
+  const { http, l7Front, httpBalancer } = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
   front.sink = http;
   bareFront.sink = http;
   proxyTimeouts.sink = http;
@@ -114,6 +114,8 @@ export function buildModel(scenario: Scenario): Model {
   master.listenQueues = tlsCpu;
   const lifecycle = new Lifecycle(world, front, wsEndpoint, path, master);
   if (l7Front !== null) lifecycle.useClientFront(l7Front);
+  // shutdown-sessions ends the HTTP streams attached to a server (srv_shutdown_streams()).
+  if (httpBalancer !== null) lifecycle.useRequestBalancers([httpBalancer, balancer]);
   const kubelet = new Kubelet(world, lifecycle);
   const orchestrator = new Orchestrator(
     world,
@@ -140,14 +142,15 @@ function buildHttpClients(
   connector: LbConnector,
   nginx: ProxyIdleTimeouts,
   serverConns: L7ServerConns | null,
-): { http: HttpClients; l7Front: L7HttpFront | null } {
-  if (w.scenario.lb.mode !== 'l7') return { http: new HttpClients(w, connector, nginx), l7Front: null };
+): { http: HttpClients; l7Front: L7HttpFront | null; httpBalancer: RequestBalancer | null } {
+  if (w.scenario.lb.mode !== 'l7')
+    return { http: new HttpClients(w, connector, nginx), l7Front: null, httpBalancer: null };
   const balancer = new RequestBalancer(w, app, 'lb.pick.http', true, serverConns);
   const l7 = new L7HttpFront(w, balancer);
   balancer.downstream = l7;
   const http = new HttpClients(w, l7, l7, l7.endClient);
   l7.sink = http;
-  return { http, l7Front: l7 };
+  return { http, l7Front: l7, httpBalancer: balancer };
 }
 
 /**

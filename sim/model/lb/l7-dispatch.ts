@@ -72,6 +72,12 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private awaitingHead = 0;
   private lastToken = 0;
   private serverTimerArmed = false;
+  /**
+   * The streams counting on each server, in the order they joined it: HAProxy's list of a
+   * server's streams (`srv->per_thr[].streams`, linked by `by_srv` in sess_change_server(),
+   * src/stream.c), which srv_shutdown_streams() walks. Kept only where streams are counted.
+   */
+  private readonly onServer: Set<Req>[];
 
   constructor(
     private readonly w: World,
@@ -83,6 +89,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     private readonly conns: L7ServerConns | null = null,
   ) {
     this.pickRng = w.streams.stream(pickStream);
+    this.onServer = countsStreams ? w.backends.map(() => new Set<Req>()) : [];
     // The SYNs are the sender's: the balancer's host (lb.kernel), or behind a NAT that forwards the
     // client's own SYN, the client machine's (as l4-connect.ts).
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
@@ -123,6 +130,43 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (req.backend >= 0 && !this.w.backends[req.backend].hostUp) this.conns?.kill(req);
   }
 
+  /**
+   * `shutdown sessions server` and `on-marked-down shutdown-sessions` in http mode:
+   * srv_shutdown_streams() (HAProxy 2.6 src/server.c) calls stream_shutdown(SF_ERR_DOWN)
+   * (src/stream.c) on EVERY stream attached to server `b` — connecting, waiting for its response
+   * or in a retry's turn-around — not only on established tunnels: channel_shutw_now(req) and
+   * channel_shutr_now(res). process_stream() shuts the server side, and the response analyser
+   * finds the response channel shut with nothing read: http_wait_for_response() case 4 "close
+   * from server" (src/http_ana.c), as for a server that closed under the request (serverAborted):
+   * a request that is not the first of its client connection (TX_NOT_FIRST) goes to
+   * `abort_keep_alive` — the client connection is closed with no response and no log line —, a
+   * first one gets HAProxy's 502; SC_FL_NOLINGER: the server connection is reset, not pooled.
+   * Streams still in HAProxy's queue are not attached yet (no srv_conn) and stay. The app goes on
+   * with a request it holds and answers nobody (wasted work), as after `timeout server`.
+   * Simplified: the L7 retry that `retry-on empty-response` would try there (do_l7_retry()) is
+   * not made. Returns the number of streams shut.
+   */
+  shutdownStreams(b: number): number {
+    if (!this.countsStreams) return 0;
+    const streams = [...this.onServer[b]];
+    for (const req of streams) this.shutStream(req, b);
+    return streams.length;
+  }
+
+  /** One stream of shutdownStreams(): it leaves its server, its server connection and its client. */
+  private shutStream(req: Req, b: number): void {
+    this.pauseEnds(req);
+    this.leaveServer(req);
+    this.conns?.kill(req);
+    if (req.notFirst) this.downstream.closedSilently(req, b);
+    else {
+      req.lbReply = true;
+      this.downstream.answered(req, Status.BAD_GATEWAY, b);
+    }
+    // Whoever holds it still (the app, a SYN or turn-around timer, `timeout server`) lets it go.
+    req.abandoned = true;
+  }
+
   /** The client connection `session` ended: its private server connections close with it. */
   sessionEnded(session: object): void {
     this.conns?.sessionEnded(session);
@@ -133,6 +177,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.leaveServer(req);
     if (!this.countsStreams) return;
     req.streamServer = b;
+    this.onServer[b].add(req);
     this.w.lb.active[b]++;
     this.w.lb.newFlows[b]++;
   }
@@ -141,6 +186,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private leaveServer(req: Req, freesSlot = true): void {
     const b = req.streamServer;
     if (b < 0) return;
+    this.onServer[b].delete(req);
     this.w.lb.active[b]--;
     req.streamServer = -1;
     if (freesSlot && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(b);

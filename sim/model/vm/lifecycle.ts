@@ -7,6 +7,7 @@ import { EndKind, type World } from '../core/world.js';
 import { ProxyReload } from '../lb/hard-stop.js';
 import { enterMaintenance, leaveMaintenance } from '../lb/health.js';
 import type { HealthChecker } from '../lb/health-checker.js';
+import type { RequestBalancer } from '../lb/l7-dispatch.js';
 import type { L7HttpFront } from '../lb/l7-http-front.js';
 import { PoolState } from '../lb/pool.js';
 import type { NginxMaster } from '../proxy/master.js';
@@ -94,7 +95,8 @@ export class Lifecycle {
    * `shutdown sessions server be/<b>` and `on-marked-down shutdown-sessions`
    * (`srv_shutdown_streams()`, src/server.c → `stream_shutdown()`, src/stream.c): every stream
    * attached to the server is shut both ways at once. Idle pooled server connections are not
-   * streams and stay. Request-level attempts in flight are not modelled here. Streams held after
+   * streams and stay. In http mode (lb.mode l7) the streams are the balancers' requests attached
+   * to the server (lb/l7-dispatch.ts shutdownStreams). Streams held after
    * their client closed towards a vanished server (core/held-streams.ts) are not in
    * backend.conns and stay: stream_shutdown() returns at once on a request channel already shut
    * (`CF_SHUTW|CF_SHUTW_NOW`, HAProxy 2.6.0 src/stream.c, unchanged through 2.6.12).
@@ -108,6 +110,7 @@ export class Lifecycle {
       streams++;
       this.proxyShutsStream(backend, conn);
     }
+    for (const balancer of this.requestBalancers) streams += balancer.shutdownStreams(b);
     w.trace.emit({ kind: 'lb.shutdown_sessions', backend: backend.name, streams, cause });
   }
 
@@ -141,6 +144,14 @@ export class Lifecycle {
   private proxyReload: ProxyReload | null = null;
   /** HAProxy http mode's frontend of the keep-alive clients (lb.mode l7), null otherwise. */
   private clientFront: L7HttpFront | null = null;
+
+  /** lb.mode l7: the balancers whose HTTP streams count on the servers (keep-alive and open-loop clients'). */
+  private requestBalancers: readonly RequestBalancer[] = [];
+
+  /** The composition root hands over the l7 balancers (topology.ts buildModel). */
+  useRequestBalancers(balancers: readonly RequestBalancer[]): void {
+    this.requestBalancers = balancers;
+  }
 
   /** The composition root hands over the l7 frontend (topology.ts buildModel). */
   useClientFront(front: L7HttpFront): void {

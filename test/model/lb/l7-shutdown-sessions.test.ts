@@ -1,0 +1,61 @@
+/**
+ * `on-marked-down shutdown-sessions` and `shutdown sessions server` in http mode (lb.mode l7):
+ * srv_shutdown_streams() (HAProxy 2.6 src/server.c) shuts every stream attached to the server,
+ * the requests waiting for its response included (lb/l7-dispatch.ts shutdownStreams). Round 12's
+ * hang-onmarkeddown-shutdown recording: 106 requests waiting on a SIGSTOPped server ended with an
+ * EOF at its DOWN, none answered after its SIGCONT.
+ */
+import { describe, expect, it } from 'vitest';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
+import { run } from '../helpers.js';
+
+/** 40 req/s paced over kept-alive connections (TX_NOT_FIRST) to two bare servers; vm-a hung 4-12 s. */
+function hung(onMarkedDown: 'none' | 'shutdown-sessions', reused = true): ScenarioInput {
+  return {
+    warmup: '0s',
+    horizon: '16s',
+    clients: {
+      rtt: '0.1ms',
+      requests: { rate: 40, arrivals: 'paced', timeout: '10s', retries: 0, reused_connections: reused },
+    },
+    app: { service_time: 'const(1ms)' },
+    lb: { mode: 'l7', balance: 'roundrobin', retries: 3, redispatch: false },
+    health_check: { type: 'http', inter: '1s', rise: 2, fall: 2, on_marked_down: onMarkedDown },
+    backends: [
+      { name: 'vm-a', proxy: 'none' },
+      { name: 'vm-b', proxy: 'none' },
+    ],
+    timeline: [{ at: '4s', do: 'pause', backend: 'vm-a', duration: '8s' }],
+  } as ScenarioInput;
+}
+
+describe('shutdown-sessions in http mode', () => {
+  it('a DOWN ends the requests waiting on the hung server: EOF to a kept-alive client, none answered after SIGCONT', () => {
+    const r = run(hung('shutdown-sessions'));
+    const down = recordsOf(r, 'hc.down')[0];
+    const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
+    expect(shut.t).toBe(down.t);
+    // About half of 40 req/s for the ~2.5 s between the SIGSTOP and the DOWN waited on vm-a.
+    expect(shut.streams).toBeGreaterThan(30);
+    // abort_keep_alive: the client connection closes with no response (EOF, "socket hang up").
+    expect(r.figures['err_econnreset.total']).toBe(shut.streams);
+    expect(r.figures['errors.total']).toBe(shut.streams);
+    expect(r.figures['req_5xx.total'] ?? 0).toBe(0);
+    // The hung app answers them at its SIGCONT for nobody.
+    expect(r.figures['wasted.total']).toBeGreaterThanOrEqual(shut.streams);
+  });
+
+  it('the first request of a client connection gets HAProxy 502 instead (http_wait_for_response case 4)', () => {
+    const r = run(hung('shutdown-sessions', false));
+    const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
+    expect(shut.streams).toBeGreaterThan(30);
+    expect(r.figures['req_5xx.total']).toBe(shut.streams);
+  });
+
+  it('without it the requests wait for the SIGCONT and are answered', () => {
+    const r = run(hung('none'));
+    expect(recordsOf(r, 'lb.shutdown_sessions')).toHaveLength(0);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
+  });
+});
