@@ -53,6 +53,8 @@ export function buildModel(scenario: Scenario): Model {
     // One backend queue for every stream beyond maxconn (`timeout queue` unset: `timeout connect`).
     const lb = scenario.lb;
     const pool = world.lb;
+    // srv_dynamic_maxconn() reads the clock's whole seconds (slowstart's ramp).
+    pool.clock = world.engine;
     pool.useQueue(
       new BackendQueue(
         world.engine,

@@ -155,7 +155,7 @@ export function startSlowstart(w: World, b: number): void {
   const lastChange = Math.floor(w.now + 1e-9);
   const begin = w.now;
   begins[b] = begin;
-  w.lb.setStarting(b, true);
+  w.lb.setStarting(b, true, lastChange, slowstart);
   if (staticMap) w.lb.setWeight(b, w.lb.baseWeight[b]);
   // The first step belongs to the UP that started the ramp (one LB update: LoadBalancer.setWeight).
   let first = true;
@@ -167,12 +167,16 @@ export function startSlowstart(w: World, b: number): void {
     if (elapsed >= slowstart || !w.lb.hcUp[b]) {
       w.lb.setStarting(b, false);
       if (!staticMap) w.lb.setWeight(b, w.lb.baseWeight[b], rampStart);
+      w.lb.queue?.grabFromBackend(b, w.lb.freeSlots(b));
       return;
     }
     if (!staticMap) {
       const steps = Math.floor((BE_WEIGHT_SCALE * elapsed + slowstart) / slowstart);
       w.lb.setWeight(b, (w.lb.baseWeight[b] * steps) / BE_WEIGHT_SCALE, rampStart);
     }
+    // "probably that we can refill this server with a bit more connections" (server_warmup()):
+    // the ramped maxconn (LoadBalancer.effectiveMaxconn) takes what waits in the backend queue.
+    w.lb.queue?.grabFromBackend(b, w.lb.freeSlots(b));
     w.engine.schedule(1, step, null);
   };
   step();

@@ -60,6 +60,11 @@ export class LoadBalancer {
    * cleared through setStarting() by health.ts startSlowstart.
    */
   readonly starting: Uint8Array;
+  /** While STARTING: the ramp's `last_change` (whole seconds) and slowstart (whole seconds), for effectiveMaxconn(). */
+  private readonly rampLastChange: Float64Array;
+  private readonly rampSlowstart: Float64Array;
+  /** The simulated clock (the world's engine); null: no clock, the configured maxconn throughout. */
+  clock: { readonly now: number } | null = null;
   private rrCurrent: Float64Array;
   /** HAProxy's roundrobin (l4 and l7 modes); a NAT's (IPVS, kube-proxy) keeps the smooth one. */
   private readonly fwrr: FastWeightedRoundRobin | null;
@@ -104,6 +109,8 @@ export class LoadBalancer {
     this.rrCurrent = new Float64Array(count);
     this.rampStart = new Float64Array(count).fill(-Infinity);
     this.starting = new Uint8Array(count);
+    this.rampLastChange = new Float64Array(count);
+    this.rampSlowstart = new Float64Array(count);
     this.skip = new Uint8Array(count);
     this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
     this.maxqueue = this.maxconn > 0 ? (config.maxqueue ?? 0) : 0;
@@ -122,7 +129,7 @@ export class LoadBalancer {
         this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0
           ? Math.round(this.weight[b] * BE_WEIGHT_SCALE)
           : 0,
-      saturated: (b) => this.maxconn > 0 && (this.queuedOn(b) > 0 || this.active[b] >= this.maxconn),
+      saturated: (b) => this.maxconn > 0 && (this.queuedOn(b) > 0 || this.active[b] >= this.effectiveMaxconn(b)),
     };
   }
 
@@ -182,15 +189,40 @@ export class LoadBalancer {
 
   private leastConnEligible(b: number): boolean {
     if (this.state[b] !== PoolState.BOUND || !this.inService(b) || this.weight[b] <= 0) return false;
-    return this.maxconn === 0 || this.active[b] + this.queuedOn(b) < this.maxconn + this.maxqueue;
+    return this.maxconn === 0 || this.active[b] + this.queuedOn(b) < this.effectiveMaxconn(b) + this.maxqueue;
   }
 
   /**
-   * The server has `maxconn` connections: the algorithms skip it (HAProxy's lb trees hold only
-   * servers below their maxconn, `srv_currently_usable()` / `fwrr_get_next_server()`).
+   * The server has its (effective) maxconn connections: the algorithms skip it (HAProxy's lb trees
+   * hold only servers below `srv_dynamic_maxconn()`, `fwrr_get_next_server()`,
+   * assign_server_and_queue()).
    */
   full(b: number): boolean {
-    return this.maxconn > 0 && this.active[b] >= this.maxconn;
+    return this.maxconn > 0 && this.active[b] >= this.effectiveMaxconn(b);
+  }
+
+  /**
+   * HAProxy 2.6 srv_dynamic_maxconn() (src/queue.c), every place a server's maxconn is compared
+   * (assign_server_and_queue(), the lb algorithms, process_srv_queue(), pendconn_grab_from_px()).
+   * Without `minconn` (cfgparse.c sets it to maxconn: "static limit") the base is the configured
+   * maxconn; while SRV_ST_STARTING and `last_change <= now.tv_sec < last_change + slowstart` it is
+   * ramped: `ratio = 100 × (now.tv_sec − last_change) / slowstart`, `max(1, maxconn × ratio / 100)`,
+   * integer divisions on whole seconds of the clock (1, 1, 2, 4, 5, 6 for maxconn 8, slowstart
+   * 6s). 0: no limit.
+   */
+  effectiveMaxconn(b: number): number {
+    if (this.maxconn === 0 || this.starting[b] === 0 || this.clock === null) return this.maxconn;
+    const nowS = Math.floor(this.clock.now + 1e-9);
+    const since = this.rampLastChange[b];
+    const slowstart = this.rampSlowstart[b];
+    if (nowS < since || nowS >= since + slowstart) return this.maxconn;
+    const ratio = Math.floor((100 * (nowS - since)) / slowstart);
+    return Math.max(1, Math.floor((this.maxconn * ratio) / 100));
+  }
+
+  /** Slots server `b` has below its effective maxconn now (Infinity without a limit). */
+  freeSlots(b: number): number {
+    return this.maxconn === 0 ? Infinity : Math.max(0, this.effectiveMaxconn(b) - this.active[b]);
   }
 
   /** Streams waiting in server `b`'s own queue (`queueslength`). */
@@ -238,9 +270,12 @@ export class LoadBalancer {
   /**
    * Server `b` enters (true) or leaves (false) slowstart's SRV_ST_STARTING: an UP or the leaving
    * of maint with slowstart sets it, the warmup step that reaches the full weight clears it.
+   * `lastChange` and `slowstart` (whole seconds) ramp its maxconn meanwhile (effectiveMaxconn()).
    */
-  setStarting(b: number, starting: boolean): void {
+  setStarting(b: number, starting: boolean, lastChange = 0, slowstart = 0): void {
     this.starting[b] = starting ? 1 : 0;
+    this.rampLastChange[b] = lastChange;
+    this.rampSlowstart[b] = slowstart;
   }
 
   /**

@@ -150,6 +150,22 @@ export class BackendQueue {
     }
   };
 
+  /**
+   * Server `b` takes up to `slots` streams from the backend queue, oldest first, if it takes new
+   * streams at all (`pendconn_grab_from_px()`, src/queue.c: `srv_currently_usable()`, then while
+   * `served + xferred < srv_dynamic_maxconn()`); its own queue is not read. Called by slowstart's
+   * warmup steps (server_warmup(), src/server.c) and the UP that starts the ramp
+   * (srv_update_status()).
+   */
+  grabFromBackend(b: number, slots: number): void {
+    let left = slots;
+    while (left > 0 && this.backend.length > 0 && this.takesStream(b)) {
+      const p = this.backend.peek()!;
+      this.take(p);
+      if (p.owner.takeSlot(p.item, b)) left--;
+    }
+  }
+
   /** Take `p` out of its queue and stop its timer. */
   private take(p: Pending): void {
     this.fifo(p.server).remove(p);
