@@ -603,7 +603,7 @@ export const CheckSchema = z.strictObject({
     .enum(['none', 'shutdown-sessions'])
     .prefault('none')
     .describe(
-      'HAProxy `on-marked-down shutdown-sessions`: when checks mark a server DOWN its streams are closed (FIN); by default they carry on.',
+      "HAProxy `on-marked-down shutdown-sessions`: when checks mark a server DOWN every stream attached to it is shut (srv_shutdown_streams(), src/server.c): in lb.mode l4 its connections are closed (FIN); in l7 the requests waiting for its answer end too — a kept-alive connection's later request is closed with no response, a connection's first request gets HAProxy's 502 (http_wait_for_response(), src/http_ana.c). By default they carry on.",
     ),
   first_check: zDuration
     .optional()
@@ -668,7 +668,7 @@ export const LbSchema = z.strictObject({
   slowstart: zDurationOrInfinite
     .prefault('0')
     .describe(
-      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source with the map (hash-type map-based, static) has no ramp, with hash-type consistent the server ring points follow it. Until the ramp ends the server is STARTING, not RUNNING (map included): with redispatch a failed connect to it is load-balanced again at once (stream_choose_redispatch(): cur_state < SRV_ST_RUNNING).',
+      'HAProxy slowstart (no default = off; whole seconds, rounded up): a server back from DOWN or out of maint ramps its weight from 1/16 to 100% over this time, in integer 16ths re-evaluated every second (server_recalc_eweight()); balance source with the map (hash-type map-based, static) has no ramp, with hash-type consistent the server ring points follow it. Until the ramp ends the server is STARTING, not RUNNING (map included): with redispatch a failed connect to it is load-balanced again at once (stream_choose_redispatch(): cur_state < SRV_ST_RUNNING), and its maxconn ramps too: MAX(1, maxconn × ratio / 100) with ratio = 100 × whole seconds since it came back / slowstart (srv_dynamic_maxconn(), src/queue.c), each step serving the backend queue (pendconn_grab_from_px()).',
     ),
   sticky: z
     .enum(['none', 'cookie', 'source'])
