@@ -75,9 +75,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   /**
    * The streams counting on each server, in the order they joined it: HAProxy's list of a
    * server's streams (`srv->per_thr[].streams`, linked by `by_srv` in sess_change_server(),
-   * src/stream.c), which srv_shutdown_streams() walks. Kept only where streams are counted.
+   * src/stream.c), which srv_shutdown_streams() walks. Kept only where streams are counted and
+   * the scenario can shut them (`on-marked-down shutdown-sessions`, a `shutdown_sessions` action;
+   * neither changes during a run): null otherwise, so no request pays a set insert and delete.
    */
-  private readonly onServer: Set<Req>[];
+  private readonly onServer: Set<Req>[] | null;
 
   constructor(
     private readonly w: World,
@@ -89,7 +91,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     private readonly conns: L7ServerConns | null = null,
   ) {
     this.pickRng = w.streams.stream(pickStream);
-    this.onServer = countsStreams ? w.backends.map(() => new Set<Req>()) : [];
+    const sc = w.scenario;
+    const shutsStreams =
+      sc.health_check?.on_marked_down === 'shutdown-sessions' || sc.timeline.some((a) => a.do === 'shutdown_sessions');
+    this.onServer = countsStreams && shutsStreams ? w.backends.map(() => new Set<Req>()) : null;
     // The SYNs are the sender's: the balancer's host (lb.kernel), or behind a NAT that forwards the
     // client's own SYN, the client machine's (as l4-connect.ts).
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
@@ -147,7 +152,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * not made. Returns the number of streams shut.
    */
   shutdownStreams(b: number): number {
-    if (!this.countsStreams) return 0;
+    if (this.onServer === null) return 0;
     const streams = [...this.onServer[b]];
     for (const req of streams) this.shutStream(req, b);
     return streams.length;
@@ -177,7 +182,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.leaveServer(req);
     if (!this.countsStreams) return;
     req.streamServer = b;
-    this.onServer[b].add(req);
+    this.onServer?.[b].add(req);
     this.w.lb.active[b]++;
     this.w.lb.newFlows[b]++;
   }
@@ -186,7 +191,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private leaveServer(req: Req, freesSlot = true): void {
     const b = req.streamServer;
     if (b < 0) return;
-    this.onServer[b].delete(req);
+    this.onServer?.[b].delete(req);
     this.w.lb.active[b]--;
     req.streamServer = -1;
     if (freesSlot && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(b);
