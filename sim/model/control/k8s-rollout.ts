@@ -42,8 +42,13 @@ interface RolloutRun {
   oldAvailable: number;
   /** New pods created (starting or Ready). */
   created: number;
-  /** New pods available (Ready for minReadySeconds without a break). */
+  /**
+   * New pods available (Ready for minReadySeconds without a break): the new ReplicaSet's
+   * status.availableReplicas, which goes down as well as up.
+   */
   newAvailable: number;
+  /** Which backends' new pods that count holds (1: counted). */
+  availableOn: Uint8Array;
   /** Backends with no pod: a new pod can start there. */
   free: number[];
   /** New pods the controller created that no backend has room for yet (Pending). */
@@ -109,6 +114,7 @@ export class Rollout {
       oldAvailable: replicas,
       created: 0,
       newAvailable: 0,
+      availableOn: new Uint8Array(this.w.backends.length),
       free: [...plan.spares],
       pending: 0,
       terminating: 0,
@@ -205,11 +211,8 @@ export class Rollout {
 
   /**
    * A new pod is scheduled onto a backend with no pod: the kubelet starts it (startup, then
-   * readiness probes when the scenario has them) and it is Ready; it counts as available once it
-   * has been Ready for minReadySeconds (pkg/api/v1/pod/util.go IsPodAvailable: Ready, and
-   * minReadySeconds == 0 or the Ready condition's lastTransitionTime + minReadySeconds has passed;
-   * the ReplicaSet controller requeues the check after minReadySeconds). A pod that is not Ready
-   * any more at that moment starts the wait again at its next Ready.
+   * readiness probes when the scenario has them) and it is Ready; from then on the rollout follows
+   * its Ready condition (availableAfter, unavailable).
    */
   private createPod(run: RolloutRun, b: number): void {
     const w = this.w;
@@ -228,6 +231,10 @@ export class Rollout {
           startupTime: backend.app.config.startup_time,
           listening: backend.app.accepting,
         });
+        this.kubelet.watchReady(b, (ready) => {
+          if (ready) this.availableAfter(run, b, pod);
+          else this.unavailable(run, b, pod);
+        });
         this.availableAfter(run, b, pod);
       },
       { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
@@ -239,20 +246,43 @@ export class Rollout {
     );
   }
 
-  /** The new pod `pod` on `b` is Ready: available after minReadySeconds if still Ready then. */
+  /**
+   * The new pod `pod` on `b` has just turned Ready: it counts as available once its Ready
+   * condition has stood minReadySeconds since this transition (pkg/api/v1/pod/util.go
+   * IsPodAvailable: Ready, and minReadySeconds == 0 or the Ready condition's lastTransitionTime +
+   * minReadySeconds has passed). The ReplicaSet controller computes status.availableReplicas that
+   * way from every pod at each sync (replica_set_utils.go calculateStatus) and resyncs
+   * minReadySeconds after the pod's Ready (replica_set.go updatePod's enqueueRSAfter, and
+   * syncReplicaSet's AddAfter while Ready pods are not all available yet); the Deployment
+   * controller reads that status (rolling.go reconcileOldReplicaSets). A NotReady in between
+   * moves nothing at the check: the next Ready stamps a new lastTransitionTime, and the wait
+   * starts again from it (its own availableAfter).
+   */
   private availableAfter(run: RolloutRun, b: number, pod: number): void {
+    const since = this.kubelet.readyTransitionTime(b);
     const available = (): void => {
-      if (this.kubelet.podGeneration(b) !== pod) return;
-      if (!this.kubelet.isPodReady(b)) {
-        // Not Ready any more (readiness failed, or its container died): wait for the next Ready.
-        this.kubelet.awaitReady(b, () => this.availableAfter(run, b, pod));
-        return;
-      }
+      if (this.kubelet.podGeneration(b) !== pod || run.availableOn[b]) return;
+      // Ready without a break since `since`: no NotReady → Ready moved the transition time.
+      if (!this.kubelet.isPodReady(b) || this.kubelet.readyTransitionTime(b) !== since) return;
+      run.availableOn[b] = 1;
       run.newAvailable++;
       this.step(run);
     };
     if (run.plan.minReadySeconds > 0) this.w.engine.schedule(run.plan.minReadySeconds, available, null);
     else available();
+  }
+
+  /**
+   * The new pod `pod` on `b` is NotReady (its readiness probe failed, its container died or was
+   * killed): IsPodAvailable is false for it at the ReplicaSet controller's next sync (the pod
+   * update enqueues it), so status.availableReplicas goes down and reconcileOldReplicaSets'
+   * newRSUnavailablePodCount up. A lower count can only hold old pods back, so the Deployment
+   * controller's sync has nothing to do at this instant: step is not run.
+   */
+  private unavailable(run: RolloutRun, b: number, pod: number): void {
+    if (this.kubelet.podGeneration(b) !== pod || !run.availableOn[b]) return;
+    run.availableOn[b] = 0;
+    run.newAvailable--;
   }
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */
