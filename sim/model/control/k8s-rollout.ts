@@ -36,10 +36,11 @@ interface RolloutRun {
   plan: RolloutPlan;
   surge: number;
   unavailable: number;
-  /** Old pods not yet told to terminate, in the scenario's order (the ranking's ties keep it). */
+  /**
+   * Old pods not yet told to terminate, in the scenario's order (the ranking's ties keep it): the
+   * old ReplicaSet's .spec.replicas is their number, Ready or not (see step on unhealthy ones).
+   */
   oldLeft: number[];
-  /** Old pods that are Ready and not terminating. */
-  oldAvailable: number;
   /** New pods created (starting or Ready). */
   created: number;
   /**
@@ -111,7 +112,6 @@ export class Rollout {
       surge,
       unavailable,
       oldLeft: [...plan.pods],
-      oldAvailable: replicas,
       created: 0,
       newAvailable: 0,
       availableOn: new Uint8Array(this.w.backends.length),
@@ -156,7 +156,7 @@ export class Rollout {
       // included); a pod with no backend stays Pending.
       while (
         run.created + run.pending < replicas &&
-        run.oldAvailable + run.created + run.pending < replicas + run.surge
+        run.oldLeft.length + run.created + run.pending < replicas + run.surge
       ) {
         if (run.free.length > 0) this.createPod(run, run.free.shift()!);
         else {
@@ -169,9 +169,13 @@ export class Rollout {
       // reconcileOldReplicaSets: maxScaledDown = allPods − minAvailable − newRSUnavailable, where
       // allPods = old + created + Pending and newRSUnavailable = created + Pending − newAvailable:
       // an old pod may go while old + newAvailable > replicas − maxUnavailable (Pending pods hold
-      // nothing back and let nothing go).
-      while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
-        run.oldAvailable--;
+      // nothing back and let nothing go). Old pods count whether Ready or not: the sync first
+      // scales down min(maxScaledDown, u) of the u unhealthy old pods (cleanupUnhealthyReplicas),
+      // then max(0, (old − u) + newAvailable − minAvailable) more by the old ReplicaSets' available
+      // pods (scaleDownOldReplicaSetsForRollingUpdate, on the status read before the cleanup):
+      // maxScaledDown in all, whatever u. Which pods go is the ReplicaSet controller's ranking,
+      // NotReady ones first (pod-deletion-order.ts), as cleanupUnhealthyReplicas relies on.
+      while (run.oldLeft.length > 0 && run.oldLeft.length + run.newAvailable - 1 >= replicas - run.unavailable) {
         // The ReplicaSet controller picks which old pod goes (pod-deletion-order.ts).
         const next = nextToDelete(run.oldLeft, (b) => this.kubelet.deletionFacts(b), w.now);
         this.terminatePod(run, run.oldLeft.splice(next, 1)[0]);
