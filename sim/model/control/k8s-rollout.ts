@@ -255,12 +255,20 @@ export class Rollout {
    * condition has stood minReadySeconds since this transition (pkg/api/v1/pod/util.go
    * IsPodAvailable: Ready, and minReadySeconds == 0 or the Ready condition's lastTransitionTime +
    * minReadySeconds has passed). The ReplicaSet controller computes status.availableReplicas that
-   * way from every pod at each sync (replica_set_utils.go calculateStatus) and resyncs
-   * minReadySeconds after the pod's Ready (replica_set.go updatePod's enqueueRSAfter, and
-   * syncReplicaSet's AddAfter while Ready pods are not all available yet); the Deployment
+   * way from every pod at each sync (replica_set_utils.go calculateStatus); the Deployment
    * controller reads that status (rolling.go reconcileOldReplicaSets). A NotReady in between
    * moves nothing at the check: the next Ready stamps a new lastTransitionTime, and the wait
    * starts again from it (its own availableAfter).
+   *
+   * The check runs exactly minReadySeconds after the Ready: the sync that the pod's update
+   * brings requeues the ReplicaSet minReadySeconds later when all its pods are Ready
+   * (replica_set.go syncReplicaSet's AddAfter), as in the built-ins, whose new pods start one at
+   * a time. Not modelled: with another new pod not Ready yet the requeue is updatePod's
+   * enqueueRSAfter, minReadySeconds + 1 s; the work queue keeps only the earliest of a
+   * ReplicaSet's pending AddAfters (client-go delaying_queue.go insert); any sync of the new
+   * ReplicaSet in between (another pod's update, a scale) counts the pod as soon as it qualifies;
+   * and the kubelet stores lastTransitionTime to the second (pkg/kubelet/status/status_manager.go
+   * normalizeStatus: Rfc3339Copy), which lets such a sync count it up to 1 s early.
    */
   private availableAfter(run: RolloutRun, b: number, pod: number): void {
     const since = this.kubelet.readyTransitionTime(b);
