@@ -36,14 +36,20 @@ interface RolloutRun {
   plan: RolloutPlan;
   surge: number;
   unavailable: number;
-  /** Old pods not yet told to terminate, in the scenario's order (the ranking's ties keep it). */
+  /**
+   * Old pods not yet told to terminate, in the scenario's order (the ranking's ties keep it): the
+   * old ReplicaSet's .spec.replicas is their number, Ready or not (see step on unhealthy ones).
+   */
   oldLeft: number[];
-  /** Old pods that are Ready and not terminating. */
-  oldAvailable: number;
   /** New pods created (starting or Ready). */
   created: number;
-  /** New pods available (Ready for minReadySeconds without a break). */
+  /**
+   * New pods available (Ready for minReadySeconds without a break): the new ReplicaSet's
+   * status.availableReplicas, which goes down as well as up.
+   */
   newAvailable: number;
+  /** Which backends' new pods that count holds (1: counted). */
+  availableOn: Uint8Array;
   /** Backends with no pod: a new pod can start there. */
   free: number[];
   /** New pods the controller created that no backend has room for yet (Pending). */
@@ -106,9 +112,9 @@ export class Rollout {
       surge,
       unavailable,
       oldLeft: [...plan.pods],
-      oldAvailable: replicas,
       created: 0,
       newAvailable: 0,
+      availableOn: new Uint8Array(this.w.backends.length),
       free: [...plan.spares],
       pending: 0,
       terminating: 0,
@@ -150,7 +156,7 @@ export class Rollout {
       // included); a pod with no backend stays Pending.
       while (
         run.created + run.pending < replicas &&
-        run.oldAvailable + run.created + run.pending < replicas + run.surge
+        run.oldLeft.length + run.created + run.pending < replicas + run.surge
       ) {
         if (run.free.length > 0) this.createPod(run, run.free.shift()!);
         else {
@@ -163,9 +169,13 @@ export class Rollout {
       // reconcileOldReplicaSets: maxScaledDown = allPods − minAvailable − newRSUnavailable, where
       // allPods = old + created + Pending and newRSUnavailable = created + Pending − newAvailable:
       // an old pod may go while old + newAvailable > replicas − maxUnavailable (Pending pods hold
-      // nothing back and let nothing go).
-      while (run.oldLeft.length > 0 && run.oldAvailable + run.newAvailable - 1 >= replicas - run.unavailable) {
-        run.oldAvailable--;
+      // nothing back and let nothing go). Old pods count whether Ready or not: the sync first
+      // scales down min(maxScaledDown, u) of the u unhealthy old pods (cleanupUnhealthyReplicas),
+      // then max(0, (old − u) + newAvailable − minAvailable) more by the old ReplicaSets' available
+      // pods (scaleDownOldReplicaSetsForRollingUpdate, on the status read before the cleanup):
+      // maxScaledDown in all, whatever u. Which pods go is the ReplicaSet controller's ranking,
+      // NotReady ones first (pod-deletion-order.ts), as cleanupUnhealthyReplicas relies on.
+      while (run.oldLeft.length > 0 && run.oldLeft.length + run.newAvailable - 1 >= replicas - run.unavailable) {
         // The ReplicaSet controller picks which old pod goes (pod-deletion-order.ts).
         const next = nextToDelete(run.oldLeft, (b) => this.kubelet.deletionFacts(b), w.now);
         this.terminatePod(run, run.oldLeft.splice(next, 1)[0]);
@@ -205,11 +215,8 @@ export class Rollout {
 
   /**
    * A new pod is scheduled onto a backend with no pod: the kubelet starts it (startup, then
-   * readiness probes when the scenario has them) and it is Ready; it counts as available once it
-   * has been Ready for minReadySeconds (pkg/api/v1/pod/util.go IsPodAvailable: Ready, and
-   * minReadySeconds == 0 or the Ready condition's lastTransitionTime + minReadySeconds has passed;
-   * the ReplicaSet controller requeues the check after minReadySeconds). A pod that is not Ready
-   * any more at that moment starts the wait again at its next Ready.
+   * readiness probes when the scenario has them) and it is Ready; from then on the rollout follows
+   * its Ready condition (availableAfter, unavailable).
    */
   private createPod(run: RolloutRun, b: number): void {
     const w = this.w;
@@ -228,6 +235,10 @@ export class Rollout {
           startupTime: backend.app.config.startup_time,
           listening: backend.app.accepting,
         });
+        this.kubelet.watchReady(b, (ready) => {
+          if (ready) this.availableAfter(run, b, pod);
+          else this.unavailable(run, b, pod);
+        });
         this.availableAfter(run, b, pod);
       },
       { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
@@ -239,20 +250,51 @@ export class Rollout {
     );
   }
 
-  /** The new pod `pod` on `b` is Ready: available after minReadySeconds if still Ready then. */
+  /**
+   * The new pod `pod` on `b` has just turned Ready: it counts as available once its Ready
+   * condition has stood minReadySeconds since this transition (pkg/api/v1/pod/util.go
+   * IsPodAvailable: Ready, and minReadySeconds == 0 or the Ready condition's lastTransitionTime +
+   * minReadySeconds has passed). The ReplicaSet controller computes status.availableReplicas that
+   * way from every pod at each sync (replica_set_utils.go calculateStatus); the Deployment
+   * controller reads that status (rolling.go reconcileOldReplicaSets). A NotReady in between
+   * moves nothing at the check: the next Ready stamps a new lastTransitionTime, and the wait
+   * starts again from it (its own availableAfter).
+   *
+   * The check runs exactly minReadySeconds after the Ready: the sync that the pod's update
+   * brings requeues the ReplicaSet minReadySeconds later when all its pods are Ready
+   * (replica_set.go syncReplicaSet's AddAfter), as in the built-ins, whose new pods start one at
+   * a time. Not modelled: with another new pod not Ready yet the requeue is updatePod's
+   * enqueueRSAfter, minReadySeconds + 1 s; the work queue keeps only the earliest of a
+   * ReplicaSet's pending AddAfters (client-go delaying_queue.go insert); any sync of the new
+   * ReplicaSet in between (another pod's update, a scale) counts the pod as soon as it qualifies;
+   * and the kubelet stores lastTransitionTime to the second (pkg/kubelet/status/status_manager.go
+   * normalizeStatus: Rfc3339Copy), which lets such a sync count it up to 1 s early.
+   */
   private availableAfter(run: RolloutRun, b: number, pod: number): void {
+    const since = this.kubelet.readyTransitionTime(b);
     const available = (): void => {
-      if (this.kubelet.podGeneration(b) !== pod) return;
-      if (!this.kubelet.isPodReady(b)) {
-        // Not Ready any more (readiness failed, or its container died): wait for the next Ready.
-        this.kubelet.awaitReady(b, () => this.availableAfter(run, b, pod));
-        return;
-      }
+      if (this.kubelet.podGeneration(b) !== pod || run.availableOn[b]) return;
+      // Ready without a break since `since`: no NotReady → Ready moved the transition time.
+      if (!this.kubelet.isPodReady(b) || this.kubelet.readyTransitionTime(b) !== since) return;
+      run.availableOn[b] = 1;
       run.newAvailable++;
       this.step(run);
     };
     if (run.plan.minReadySeconds > 0) this.w.engine.schedule(run.plan.minReadySeconds, available, null);
     else available();
+  }
+
+  /**
+   * The new pod `pod` on `b` is NotReady (its readiness probe failed, its container died or was
+   * killed): IsPodAvailable is false for it at the ReplicaSet controller's next sync (the pod
+   * update enqueues it), so status.availableReplicas goes down and reconcileOldReplicaSets'
+   * newRSUnavailablePodCount up. A lower count can only hold old pods back, so the Deployment
+   * controller's sync has nothing to do at this instant: step is not run.
+   */
+  private unavailable(run: RolloutRun, b: number, pod: number): void {
+    if (this.kubelet.podGeneration(b) !== pod || !run.availableOn[b]) return;
+    run.availableOn[b] = 0;
+    run.newAvailable--;
   }
 
   /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */

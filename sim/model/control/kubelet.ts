@@ -124,8 +124,12 @@ export class Kubelet {
   private readonly readySince: Float64Array;
   /** When each pod was created: a rollout's; -Infinity for the scenario's, created before the run. */
   private readonly createdAt: Float64Array;
-  /** A rollout waits for its new pod, Ready once already, to be Ready again (cleared once called). */
-  private readonly onReadyAgain: Array<(() => void) | null>;
+  /**
+   * A rollout follows its new pod's Ready condition after its first Ready: each later change
+   * (NotReady, Ready again) is reported, as the API server's pod updates reach the ReplicaSet
+   * controller (replica_set.go updatePod → enqueueRS). Cleared when another pod takes the backend.
+   */
+  private readonly onReadyChange: Array<((ready: boolean) => void) | null>;
   /**
    * When each container's process last started running: its startup probe's time and its run time
    * at its death are logged.
@@ -185,7 +189,7 @@ export class Kubelet {
     this.podReady = new Uint8Array(n).fill(1);
     this.readySince = new Float64Array(n).fill(-Infinity);
     this.createdAt = new Float64Array(n).fill(-Infinity);
-    this.onReadyAgain = w.backends.map(() => null);
+    this.onReadyChange = w.backends.map(() => null);
     this.terminatingGone = w.backends.map(() => null);
     this.deleted = new Uint8Array(w.backends.length);
     this.runningSince = new Float64Array(n).fill(w.now);
@@ -285,7 +289,7 @@ export class Kubelet {
       this.gracePeriod[b] = spec.gracePeriod;
       if (spec.crashAfter !== undefined) this.crashAfter[b] = spec.crashAfter;
     }
-    this.onReadyAgain[b] = null;
+    this.onReadyChange[b] = null;
     this.terminatingGone[b] = null;
     this.deleted[b] = 0;
     // The new pod's probe starts afresh. The backend's endpoint is left as it is: the old pod's
@@ -451,15 +455,29 @@ export class Kubelet {
     this.triggerReadiness(b, at);
   }
 
-  /** A rollout waits for the pod on `b` to be Ready again (its minReadySeconds start afresh). */
-  awaitReady(b: number, ready: () => void): void {
-    this.onReadyAgain[b] = ready;
+  /**
+   * A rollout follows the Ready condition of its new pod on `b` from now on: `changed(false)` when
+   * it turns NotReady, `changed(true)` when it is Ready again (its lastTransitionTime then is now).
+   */
+  watchReady(b: number, changed: (ready: boolean) => void): void {
+    this.onReadyChange[b] = changed;
   }
 
-  /** The pod's Ready condition changes (the status manager stamps a change's lastTransitionTime). */
+  /**
+   * The pod's Ready condition changes (the status manager stamps a change's lastTransitionTime).
+   * A Ready pod turning NotReady is reported to a rollout following it here; its Ready again is
+   * reported by readyAgain, once the kubelet's own work of that instant is done.
+   */
   private setPodReady(b: number, ready: boolean): void {
-    if (ready && this.podReady[b] === 0) this.readySince[b] = this.w.now;
+    const wasReady = this.podReady[b] === 1;
+    if (ready && !wasReady) this.readySince[b] = this.w.now;
     this.podReady[b] = ready ? 1 : 0;
+    if (wasReady && !ready) this.onReadyChange[b]?.(false);
+  }
+
+  /** When the pod's Ready condition last became True (its lastTransitionTime; NaN: never). */
+  readyTransitionTime(b: number): number {
+    return this.readySince[b];
   }
 
   /** What the ReplicaSet controller ranks the pod on `b` by when it scales down (pod-deletion-order.ts). */
@@ -569,10 +587,7 @@ export class Kubelet {
   }
 
   private readyAgain(b: number): void {
-    const again = this.onReadyAgain[b];
-    if (!again) return;
-    this.onReadyAgain[b] = null;
-    again();
+    this.onReadyChange[b]?.(true);
   }
 
   /** The readiness probe decides when a restarted container is Ready again. */
