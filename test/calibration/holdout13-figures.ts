@@ -174,3 +174,51 @@ export const NGINX13: Record<string, Array<Figure13<NginxRec13>>> = {
     ...frozenFigures().filter((f) => !f.figure.includes('before the freeze')),
   ],
 };
+
+// ---------------------------------------------------------------- post hoc (not blind)
+
+/**
+ * Re-read after the recordings (no model, twin or tolerance changed): two readings of the blind
+ * figures were wrong.
+ * - The twin's timeout counts counted trace LINES: drainsim keeps the first 5 records of a kind in
+ *   each second and folds the rest into one line at the end of the second ("(N more like this in
+ *   this second)", sim/metrics/event-log.ts EventLog.emitLimited / flushWindow: its `folded` is
+ *   the number suppressed, its record the last of them), so a folded line stands for `folded`
+ *   records, any other line for one.
+ * - The old worker was found by its "shutting down" title; in the idle run it exited before the
+ *   recorder's next 100-ms sample saw that title (gone 0.155 s after the reload), so no worker had
+ *   shuttingDownS. The old worker is the one first seen before the reload.
+ */
+function upstreamTimeoutsUnfolded(kind: 'reading' | 'connecting'): Figure13<NginxRec13> {
+  const blind = upstreamTimeouts(kind);
+  const record = kind === 'reading' ? 'nginx.upstream_read_timeout' : 'nginx.upstream_connect_timeout';
+  return {
+    ...blind,
+    figure: `${blind.figure} — post hoc: a folded line counts its folded records`,
+    sim: (runs) =>
+      overSeeds(runs, (r) =>
+        r.events.filter((l) => l.record.kind === record).reduce((a, l) => a + (l.folded > 0 ? l.folded : 1), 0),
+      ),
+  };
+}
+
+const oldWorkerGoneFirstSeen: Figure13<NginxRec13> = {
+  ...oldWorkerGone,
+  figure: `${oldWorkerGone.figure} — post hoc: the worker first seen before the reload`,
+  real: (d) => {
+    const reload = d.actions.find((a) => a.signal === 'reload')?.s ?? null;
+    if (reload === null) return null;
+    const gone = d.workers.find((w) => w.firstS < reload && w.goneS !== null)?.goneS ?? null;
+    return gone === null ? null : gone - reload;
+  },
+};
+
+const timeoutsPostHoc = [upstreamTimeoutsUnfolded('reading'), upstreamTimeoutsUnfolded('connecting')];
+
+export const NGINX13_POST_HOC: Record<string, Array<Figure13<NginxRec13>>> = {
+  'nginx-holdout13-reload-kr5-slow300': [oldWorkerGoneFirstSeen],
+  'nginx-holdout13-reload-kr5-think400': [oldWorkerGoneFirstSeen],
+  'nginx-holdout13-frozen-backlog2-ct2-rt1': timeoutsPostHoc,
+  'nginx-holdout13-frozen-backlog2-ct500ms-rt3': timeoutsPostHoc,
+  'nginx-holdout13-upstream-ka4-frozen-ct2-rt1': timeoutsPostHoc,
+};

@@ -10,6 +10,9 @@
  * recording (tolerances in holdout13-figures.ts, stated before recording); a row outside it stays
  * as a KNOWN GAP with both values and its cause (GAPS13). A row both sides put at 0 is marked
  * input-fixed ("0 vs 0") in the count of mechanism rows.
+ * Recorded once each from the blind commit 9a6507c (load average 6.5-8.7 at the starts): 32 of 34
+ * rows within tolerance, 25 of 27 mechanism rows; both rows outside are readings of the figure, not
+ * the model (GAPS13), and re-read post hoc (not blind, NGINX13_POST_HOC) the 8 re-read rows agree.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -21,21 +24,23 @@ import {
   type Gap,
   gapsAreRowsTest,
   type HeldOutRow,
+  keyOf,
   readPredictions,
   readRecording,
   rowTests,
   runOf,
   type SourceStamped,
+  show,
   TABLE_HEAD,
   tableLine,
   within,
 } from './heldout-rows.js';
 import { twin7 } from './holdout7-figures.js';
-import { NGINX13 } from './holdout13-figures.js';
+import { NGINX13, NGINX13_POST_HOC, type NginxRec13 } from './holdout13-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout13-predictions.json';
 /** The commit holding the twins and predictions, made before any round-13 recording (set once recorded). */
-const BLIND13: string | null = null;
+const BLIND13: string | null = '9a6507c27ab8622179f2b08572600bbc2ce75780';
 
 interface Predictions {
   note: string;
@@ -59,7 +64,28 @@ const predictions13 = () => {
 const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT13', PREDICTIONS, 'held-out round 13', predictions13);
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS13: Record<string, Gap> = {};
+export const GAPS13: Record<string, Gap> = {
+  'nginx-holdout13-reload-kr5-think400 / old worker gone, s after the reload at 5.12 s (twin: generation 1 exits)': {
+    real: null,
+    predicted: 0.1,
+    cause:
+      'the reading, not the model: the figure finds the old worker by its "is shutting down" title, and with every ' +
+      'connection idle at the QUIT (ngx_close_idle_connections closes them all) the worker exited before the ' +
+      "recorder's next 100-ms sample could see that title (last seen 5.175 s, gone at 5.275 s: 0.155 s after the " +
+      'reload). Re-read as the worker first seen before the reload (post hoc): 0.155 real, 0.1 predicted, within ±0.15 s',
+  },
+  'nginx-holdout13-frozen-backlog2-ct500ms-rt3 / upstream timed out connecting (error.log; twin: nginx.upstream_connect_timeout records)':
+    {
+      real: 51,
+      predicted: 39,
+      cause:
+        "the reading, not the model: the twin's figure counted trace lines, and drainsim keeps 5 records of a kind a " +
+        'second and folds the rest into one "(N more like this in this second)" line (sim/metrics/event-log.ts ' +
+        'EventLog.emitLimited): 7 connect timeouts a second here, 5 lines + 1 folded line of 2. The model answered ' +
+        'the same 54 requests 504 in [4, 11) s as nginx (54 / 54); counting a folded line as its folded records ' +
+        '(post hoc): 51 real, 51 predicted',
+    },
+};
 
 /** The recording of every run: `<run>-rt` (the recorder under SCHED_FIFO, --rt 10). */
 const RUNS = Object.keys(NGINX13);
@@ -73,6 +99,27 @@ const recordings = (): Array<[string, SourceStamped]> =>
 const markZeros = (r: HeldOutRow): HeldOutRow =>
   r.fixed || r.real !== 0 || r.predicted !== 0 ? r : { ...r, fixed: '0 vs 0' };
 
+/**
+ * The figures re-read after the recordings (holdout13-figures.ts NGINX13_POST_HOC), the twins run
+ * again (seeds 1-5; nothing in them changed): not blind. Run inside the tests that need them.
+ */
+let postHocMemo: HeldOutRow[] | null = null;
+function postHoc13(): HeldOutRow[] {
+  postHocMemo ??= Object.entries(NGINX13_POST_HOC).flatMap(([run, figures]) => {
+    const d = readRecording<NginxRec13>(`${run}-rt`);
+    if (!d) return [];
+    const runs = twin7(run);
+    return figures.map((f) => ({
+      run,
+      figure: f.figure,
+      real: f.real(d),
+      predicted: f.sim(runs),
+      tolerance: f.tolerance,
+    }));
+  });
+  return postHocMemo;
+}
+
 /** Every row whose recording exists, against the blind prediction. */
 export function rows13(): HeldOutRow[] {
   const p = readPredictions<Predictions>(PREDICTIONS);
@@ -85,10 +132,13 @@ describe.skipIf(recorded.length === 0)('held-out round 13: the recordings agains
   afterAll(() => {
     if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
     const mech = rows.filter((r) => !r.fixed);
+    const postHoc = postHoc13();
     process.stdout.write(
       `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS13)).join('\n')}\n\n` +
         `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows\n`,
+        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n\n` +
+        `${TABLE_HEAD}${postHoc.map((r) => tableLine(r, {})).join('\n')}\n\n` +
+        `post hoc (not blind, figures re-read): ${postHoc.filter(within).length} of ${postHoc.length}\n`,
     );
   });
 
@@ -101,4 +151,11 @@ describe.skipIf(recorded.length === 0)('held-out round 13: the recordings agains
 
   rowTests(rows, GAPS13, 'GAPS13');
   gapsAreRowsTest(rows, GAPS13);
+
+  it('post hoc (not blind): the re-read figures are within tolerance', () => {
+    const postHoc = postHoc13();
+    expect(postHoc.length).toBe(Object.values(NGINX13_POST_HOC).reduce((n, f) => n + f.length, 0));
+    for (const r of postHoc)
+      expect(within(r), `${keyOf(r)}: real ${show(r.real)}, model ${show(r.predicted)}`).toBe(true);
+  }, 900_000);
 });
