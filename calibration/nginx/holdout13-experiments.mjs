@@ -169,3 +169,55 @@ export const HOLDOUT13_EXPERIMENTS = [
   frozenQueue({ name: 'nginx-holdout13-frozen-backlog2-ct500ms-rt3', connectTimeout: '500ms', readTimeout: '3s' }),
   upstreamKeepaliveFrozen({ name: 'nginx-holdout13-upstream-ka4-frozen-ct2-rt1' }),
 ];
+
+/**
+ * Second batch (13B, predicted after the first batch was recorded): the kernel under nginx's
+ * upstream connects. One upstream block with `keepalive 4; keepalive_requests 1`: nginx sends each
+ * request kept-alive (`Connection ""`, so node keeps the connection) and, its one request done,
+ * closes the connection itself (ngx_http_upstream_free_keepalive_peer: c->requests >= requests →
+ * not cached, closed): nginx holds every TIME_WAIT, a new local port per request. 20 keep-alive
+ * clients (GET /pool0/, think 100 ms, opened 5 ms apart: ≈ 200 requests a second) from 0 s to
+ * 8 s, in a namespace whose ip_local_port_range has 100 ports (40000-40099). With tcp_tw_reuse 0
+ * connect() finds no port once 100 are in TIME_WAIT (__inet_hash_connect: EADDRNOTAVAIL; nginx
+ * logs `connect() ... failed (99: Cannot assign requested address)` and answers 502); with 2
+ * (loopback) it takes over a TIME_WAIT older than tcp_tw_reuse_delay (1000 ms, tcp_twsk_unique).
+ */
+function upstreamPortsExperiment({ name, twReuse }) {
+  return {
+    name,
+    description:
+      `upstream keepalive 4 with keepalive_requests 1 (nginx closes each upstream connection after its request), ` +
+      `ip_local_port_range 40000 40099, tcp_tw_reuse ${twReuse}: 20 keep-alive clients GET /pool0/ with 100 ms think ` +
+      '(≈ 200 connects a second): which requests get 502 for want of a local port.',
+    seconds: 10,
+    sysctls: {
+      'net.ipv4.ip_local_port_range': '40000 40099',
+      'net.ipv4.tcp_tw_reuse': twReuse,
+    },
+    nginx: {
+      keepaliveTimeout: '60s',
+      pools: { count: 1, keepalive: 4, timeout: '60s', requests: 1 },
+    },
+    client: {
+      endMs: 8500,
+      groups: [
+        {
+          kind: 'loop',
+          group: 'ports',
+          conns: 20,
+          thinkMs: 100,
+          path: '/pool0/',
+          startMs: 0,
+          staggerMs: 5,
+          stopMs: 8000,
+        },
+      ],
+    },
+    summarise,
+  };
+}
+
+export const HOLDOUT13B_EXPERIMENTS = [
+  upstreamPortsExperiment({ name: 'nginx-holdout13b-upstream-kr1-ports100-twreuse0', twReuse: 0 }),
+  upstreamPortsExperiment({ name: 'nginx-holdout13b-upstream-kr1-ports100-twreuse2', twReuse: 2 }),
+];
