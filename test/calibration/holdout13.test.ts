@@ -10,9 +10,13 @@
  * recording (tolerances in holdout13-figures.ts, stated before recording); a row outside it stays
  * as a KNOWN GAP with both values and its cause (GAPS13). A row both sides put at 0 is marked
  * input-fixed ("0 vs 0") in the count of mechanism rows.
- * Recorded once each from the blind commit 9a6507c (load average 6.5-8.7 at the starts): 32 of 34
- * rows within tolerance, 25 of 27 mechanism rows; both rows outside are readings of the figure, not
- * the model (GAPS13), and re-read post hoc (not blind, NGINX13_POST_HOC) the 8 re-read rows agree.
+ * Second batch (13B, predicted after the first batch was recorded, BLIND13B): the kernel under
+ * nginx's upstream connects — upstream keepalive_requests 1 (nginx closes first, holds TIME_WAIT)
+ * from a 100-port ip_local_port_range, tcp_tw_reuse 0 and 2.
+ * Recorded once each from its batch's blind commit (9a6507c; 13B 3debe53; load average 6.5-8.7 at
+ * the starts): 42 of 44 rows within tolerance, 34 of 36 mechanism rows (the first batch 32 of 34,
+ * the second 10 of 10); both rows outside are readings of the figure, not the model (GAPS13), and
+ * re-read post hoc (not blind, NGINX13_POST_HOC) the 8 re-read rows agree.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -44,7 +48,7 @@ const PREDICTIONS_B = 'calibration/data/holdout13b-predictions.json';
 /** The commit holding the twins and predictions, made before any round-13 recording (set once recorded). */
 const BLIND13: string | null = '9a6507c27ab8622179f2b08572600bbc2ce75780';
 /** The commit holding the second batch's twins and predictions, made before its recordings (set once recorded). */
-const BLIND13B: string | null = null;
+const BLIND13B: string | null = '3debe535b23fefe1cf9a7be558e5f56c35710c67';
 
 interface Predictions {
   note: string;
