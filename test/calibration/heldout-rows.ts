@@ -120,6 +120,18 @@ export function predictHaproxy(
   );
 }
 
+/** Each twin's figures without an uptime grid (nginx), seeds 1-5. */
+export function predictFlat(
+  figureSets: Record<string, Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>>,
+): FlatPredictions {
+  return Object.fromEntries(
+    Object.entries(figureSets).map(([run, figures]) => {
+      const runs = twin7(run);
+      return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
+    }),
+  );
+}
+
 /** A row of calibration/lib/holdout.mjs holdoutComparisons(). */
 interface KernelRow {
   id: string;

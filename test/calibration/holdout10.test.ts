@@ -28,6 +28,7 @@ import {
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
+  predictFlat,
   predictHaproxy,
   readPredictions,
   readRecording,
@@ -37,7 +38,6 @@ import {
   tableLine,
   within,
 } from './heldout-rows.js';
-import { twin7 } from './holdout7-figures.js';
 import { HAPROXY10, NGINX10 } from './holdout10-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout10-predictions.json';
@@ -52,12 +52,7 @@ interface Predictions {
 
 /** The batch's blind predictions: its twins' figures (run inside the writer's test). */
 const predictions10 = () => {
-  const nginx = Object.fromEntries(
-    Object.entries(NGINX10).map(([run, figures]) => {
-      const runs = twin7(run);
-      return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-    }),
-  );
+  const nginx = predictFlat(NGINX10);
   const note =
     'drainsim predictions of the round-10 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
     'run was recorded (test/calibration/holdout10.test.ts, DRAINSIM_WRITE_HOLDOUT10=1). haproxy: per run, ' +

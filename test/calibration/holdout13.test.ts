@@ -29,6 +29,7 @@ import {
   gapsAreRowsTest,
   type HeldOutRow,
   keyOf,
+  predictFlat,
   readPredictions,
   readRecording,
   rowTests,
@@ -57,12 +58,7 @@ interface Predictions {
 
 /** The batch's blind predictions: its twins' figures (run inside the writer's test). */
 const predictions13 = () => {
-  const nginx = Object.fromEntries(
-    Object.entries(NGINX13).map(([run, figures]) => {
-      const runs = twin7(run);
-      return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-    }),
-  );
+  const nginx = predictFlat(NGINX13);
   const note =
     'drainsim predictions of the round-13 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
     'run was recorded (test/calibration/holdout13.test.ts, DRAINSIM_WRITE_HOLDOUT13=1). nginx: per run, per ' +
@@ -73,12 +69,7 @@ const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT13', PREDICTIONS, 'h
 
 /** The second batch's blind predictions (run inside the writer's test). */
 const predictions13B = () => {
-  const nginx = Object.fromEntries(
-    Object.entries(NGINX13B).map(([run, figures]) => {
-      const runs = twin7(run);
-      return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-    }),
-  );
+  const nginx = predictFlat(NGINX13B);
   const note =
     'drainsim predictions of the round-13 second-batch held-out twins (calibration/scenarios/<run>.yaml), written ' +
     "after the first batch's recordings and BEFORE these runs were recorded (test/calibration/holdout13.test.ts, " +
