@@ -6,7 +6,8 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
-import { createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { RECORDED_SYSCTLS } from '../lib/experiment.mjs';
+import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace, stopChild } from '../lib/netns.mjs';
 import {
   makePrefix,
   nginxChildren,
@@ -110,11 +111,16 @@ export function schedPolicy(pid) {
  *           accessLines? (true: every access-log line as { s, pid, conn, n } in `accessLog`),
  *           tag, summarise?(data),
  *           rt? (a SCHED_FIFO priority: backend, nginx and client start under `chrt -f <rt>`, so
- *           their timers fire on time however loaded the machine; nginx's workers inherit it) }
+ *           their timers fire on time however loaded the machine; nginx's workers inherit it),
+ *           sysctls? ({key: value}, net.* keys set in the namespace before anything starts, held-out
+ *           round 13: nginx's upstream connects take their ports from its ip_local_port_range; the
+ *           namespace's values of lib/experiment.mjs RECORDED_SYSCTLS are then recorded) }
  * seconds bounds the whole observation (≤ 60).
  */
 export async function runNginxExperiment(config) {
   const ns = createNamespace(config.tag ?? config.name);
+  for (const [key, value] of Object.entries(config.sysctls ?? {})) setSysctl(ns, key, value);
+  const sysctls = config.sysctls ? Object.fromEntries(RECORDED_SYSCTLS.map((k) => [k, readSysctl(ns, k)])) : null;
   const confOptions = { listenPort: LISTEN_PORT, backendPort: BACKEND_PORT, ...config.nginx };
   const prefix = makePrefix((p) => nginxConf(p, confOptions));
   const started = new Date();
@@ -259,6 +265,7 @@ export async function runNginxExperiment(config) {
         backendBacklog: config.backendBacklog ?? 4096,
         client: config.client,
         actions: config.actions ?? [],
+        ...(sysctls ? { sysctlsSet: config.sysctls, sysctls } : {}),
       },
       actions,
       masterExitedS: masterGoneS,

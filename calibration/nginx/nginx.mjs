@@ -25,7 +25,8 @@ export function nginxVersion() {
  * proxyReadTimeout, proxyConnectTimeout (null: the 60-s default), workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
  * workerConnections (null: 4096), clientHeaderTimeout (null: the 60-s default),
  * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
- * pools: null | { count, keepalive, timeout, requests? } }. `pools` adds upstream blocks pool0…pool<count−1>
+ * pools: null | { count, keepalive, timeout, requests? }, poolTimeouts (the pool locations set
+ * proxy_read_timeout / proxy_connect_timeout as `location /` does) }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
  * keepalive (HTTP/1.1, `Connection ""`), so independent proxy→backend races run side by side.
  */
@@ -65,8 +66,14 @@ export function nginxConf(prefix, o) {
     '    }',
   );
   for (const i of pools) {
+    // poolTimeouts (held-out round 13): the pool locations take proxy_read_timeout and
+    // proxy_connect_timeout too (without it they keep nginx's 60-s defaults, as every earlier pool
+    // experiment's nginx.conf did).
+    const timeouts = o.poolTimeouts
+      ? ` proxy_read_timeout ${o.proxyReadTimeout ?? '60s'};${o.proxyConnectTimeout != null ? ` proxy_connect_timeout ${o.proxyConnectTimeout};` : ''}`
+      : '';
     lines.push(
-      `    location /pool${i}/ { proxy_pass http://pool${i}; proxy_http_version 1.1; proxy_set_header Connection ""; }`,
+      `    location /pool${i}/ { proxy_pass http://pool${i}; proxy_http_version 1.1; proxy_set_header Connection "";${timeouts} }`,
     );
   }
   lines.push('  }', '}');

@@ -16,6 +16,7 @@ import { HOLDOUT4_EXPERIMENTS } from './holdout4-experiments.mjs';
 import { HOLDOUT7_EXPERIMENTS } from './holdout7-experiments.mjs';
 import { HOLDOUT8_EXPERIMENTS } from './holdout8-experiments.mjs';
 import { HOLDOUT10_EXPERIMENTS } from './holdout10-experiments.mjs';
+import { HOLDOUT13_EXPERIMENTS, HOLDOUT13B_EXPERIMENTS } from './holdout13-experiments.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -43,6 +44,8 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT7_EXPERIMENTS,
   ...HOLDOUT8_EXPERIMENTS,
   ...HOLDOUT10_EXPERIMENTS,
+  ...HOLDOUT13_EXPERIMENTS,
+  ...HOLDOUT13B_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({

@@ -1,5 +1,5 @@
 /**
- * The rows of a blind held-out round (rounds 7-11: test/calibration/holdout7-11.test.ts): a twin's
+ * The rows of a blind held-out round (rounds 7-13: test/calibration/holdout7-13.test.ts): a twin's
  * prediction written before the run was recorded, against the recording. Each round keeps its own
  * runs, figures, predictions files and known gaps; this module builds the rows from them, writes
  * the predictions, prints the table and makes a test of every row (a row outside the tolerance
@@ -7,7 +7,7 @@
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
-import { afterAll, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
 import { median } from '../../calibration/compare.mjs';
 // @ts-expect-error plain .mjs without type declarations
@@ -69,6 +69,24 @@ export function writeBlindPredictions(file: string, predict: () => object): void
   writeFileSync(file, `${JSON.stringify(predict(), null, 1)}\n`);
 }
 
+/**
+ * The describe block of a batch's blind predictions: skipped unless `envVar` is set, it runs the
+ * twins once (`predict`) and writes `file` (writeBlindPredictions), before the batch is recorded.
+ * True when it writes: the round's comparison is then skipped.
+ */
+export function blindPredictionsWriter(envVar: string, file: string, batch: string, predict: () => object): boolean {
+  const writing = Boolean(process.env[envVar]);
+  describe.runIf(writing)(`${batch}: predictions before recording`, () => {
+    it(`writes every twin’s figures (seeds 1-5) to ${file}`, () => writeBlindPredictions(file, predict), 900_000);
+  });
+  return writing;
+}
+
+/** How a HAProxy prediction file is keyed: the tail of its note (rounds 9-12). */
+export const HAPROXY_NOTE_TAIL =
+  "keyed by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), " +
+  'per figure: means over seeds 1-5 (check times: seed 1).';
+
 /** A round's predictions of HAProxy, nginx and kernel twins (rounds 7 and 8). */
 export interface RoundPredictions {
   note: string;
@@ -99,6 +117,18 @@ export function predictHaproxy(
         }),
       ),
     ]),
+  );
+}
+
+/** Each twin's figures without an uptime grid (nginx), seeds 1-5. */
+export function predictFlat(
+  figureSets: Record<string, Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>>,
+): FlatPredictions {
+  return Object.fromEntries(
+    Object.entries(figureSets).map(([run, figures]) => {
+      const runs = twin7(run);
+      return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
+    }),
   );
 }
 

@@ -19,13 +19,16 @@ import { existsSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 import {
   blindAncestryTest,
+  blindPredictionsWriter,
   type FlatPredictions,
   flatRows,
   type Gap,
   gapsAreRowsTest,
+  HAPROXY_NOTE_TAIL,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
+  predictFlat,
   predictHaproxy,
   readPredictions,
   readRecording,
@@ -34,9 +37,7 @@ import {
   TABLE_HEAD,
   tableLine,
   within,
-  writeBlindPredictions,
 } from './heldout-rows.js';
-import { twin7 } from './holdout7-figures.js';
 import { HAPROXY10, NGINX10 } from './holdout10-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout10-predictions.json';
@@ -49,26 +50,16 @@ interface Predictions {
   nginx: FlatPredictions;
 }
 
-const write = process.env.DRAINSIM_WRITE_HOLDOUT10;
-describe.runIf(write)('held-out round 10: predictions before recording', () => {
-  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout10-predictions.json', () => {
-    writeBlindPredictions(PREDICTIONS, () => {
-      const nginx = Object.fromEntries(
-        Object.entries(NGINX10).map(([run, figures]) => {
-          const runs = twin7(run);
-          return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-        }),
-      );
-      const note =
-        'drainsim predictions of the round-10 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-        'run was recorded (test/calibration/holdout10.test.ts, DRAINSIM_WRITE_HOLDOUT10=1). haproxy: per run, keyed ' +
-        "by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
-        'figure: means over seeds 1-5 (check times: seed 1). nginx: per run, per figure, means over seeds 1-5 (exit ' +
-        'times: seed 1).';
-      return { note, haproxy: predictHaproxy(HAPROXY10), nginx } satisfies Predictions;
-    });
-  }, 900_000);
-});
+/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
+const predictions10 = () => {
+  const nginx = predictFlat(NGINX10);
+  const note =
+    'drainsim predictions of the round-10 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+    'run was recorded (test/calibration/holdout10.test.ts, DRAINSIM_WRITE_HOLDOUT10=1). haproxy: per run, ' +
+    `${HAPROXY_NOTE_TAIL} nginx: per run, per figure, means over seeds 1-5 (exit times: seed 1).`;
+  return { note, haproxy: predictHaproxy(HAPROXY10), nginx } satisfies Predictions;
+};
+const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT10', PREDICTIONS, 'held-out round 10', predictions10);
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS10: Record<string, Gap> = {};

@@ -23,8 +23,10 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { statedUptime } from './haproxy-restated.js';
 import {
   blindAncestryTest,
+  blindPredictionsWriter,
   type Gap,
   gapsAreRowsTest,
+  HAPROXY_NOTE_TAIL,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
@@ -38,7 +40,6 @@ import {
   TABLE_HEAD,
   tableLine,
   within,
-  writeBlindPredictions,
 } from './heldout-rows.js';
 import { twin7, uptimeKey } from './holdout7-figures.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
@@ -57,33 +58,31 @@ interface Predictions {
   haproxy: HaproxyPredictions;
 }
 
-const write = process.env.DRAINSIM_WRITE_HOLDOUT11;
-describe.runIf(write)('held-out round 11: predictions before recording', () => {
-  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout11-predictions.json', () => {
-    writeBlindPredictions(PREDICTIONS, () => {
-      const note =
-        'drainsim predictions of the round-11 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-        'run was recorded (test/calibration/holdout11.test.ts, DRAINSIM_WRITE_HOLDOUT11=1). haproxy: per run, keyed ' +
-        "by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
-        'figure: means over seeds 1-5 (check times: seed 1).';
-      return { note, haproxy: predictHaproxy(HAPROXY11) } satisfies Predictions;
-    });
-  }, 900_000);
-});
+/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
+const predictions11 = () => {
+  const note =
+    'drainsim predictions of the round-11 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+    'run was recorded (test/calibration/holdout11.test.ts, DRAINSIM_WRITE_HOLDOUT11=1). haproxy: per run, ' +
+    HAPROXY_NOTE_TAIL;
+  return { note, haproxy: predictHaproxy(HAPROXY11) } satisfies Predictions;
+};
+const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT11', PREDICTIONS, 'held-out round 11', predictions11);
 
-const writeB = process.env.DRAINSIM_WRITE_HOLDOUT11B;
-describe.runIf(writeB)('held-out round 11, second batch: predictions before recording', () => {
-  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout11b-predictions.json', () => {
-    writeBlindPredictions(PREDICTIONS_B, () => {
-      const note =
-        'drainsim predictions of the round-11 second-batch held-out twins (calibration/scenarios/<run>.yaml), written ' +
-        "after the first batch's recordings and BEFORE any of these runs was recorded (test/calibration/holdout11.test.ts, " +
-        "DRAINSIM_WRITE_HOLDOUT11B=1). haproxy: per run, keyed by lb.uptime (s, HAProxy's start before t0, read off the " +
-        'recording: haproxy-restated.ts statedUptime()), per figure: means over seeds 1-5 (check times: seed 1).';
-      return { note, haproxy: predictHaproxy(HAPROXY11B) } satisfies Predictions;
-    });
-  }, 900_000);
-});
+/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
+const predictions11B = () => {
+  const note =
+    'drainsim predictions of the round-11 second-batch held-out twins (calibration/scenarios/<run>.yaml), written ' +
+    "after the first batch's recordings and BEFORE any of these runs was recorded (test/calibration/holdout11.test.ts, " +
+    'DRAINSIM_WRITE_HOLDOUT11B=1). haproxy: per run, ' +
+    HAPROXY_NOTE_TAIL;
+  return { note, haproxy: predictHaproxy(HAPROXY11B) } satisfies Predictions;
+};
+const writeB = blindPredictionsWriter(
+  'DRAINSIM_WRITE_HOLDOUT11B',
+  PREDICTIONS_B,
+  'held-out round 11, second batch',
+  predictions11B,
+);
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS11: Record<string, Gap> = (() => {

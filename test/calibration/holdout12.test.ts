@@ -19,9 +19,11 @@ import { recordsOf } from '../trace/records-of.js';
 import { statedUptime } from './haproxy-restated.js';
 import {
   blindAncestryTest,
+  blindPredictionsWriter,
   expectPinned,
   type Gap,
   gapsAreRowsTest,
+  HAPROXY_NOTE_TAIL,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
@@ -34,7 +36,6 @@ import {
   TABLE_HEAD,
   tableLine,
   within,
-  writeBlindPredictions,
 } from './heldout-rows.js';
 import { overSeeds } from './heldout-table.js';
 import { twin7, uptimeKey } from './holdout7-figures.js';
@@ -56,33 +57,31 @@ interface Predictions {
   haproxy: HaproxyPredictions;
 }
 
-const write = process.env.DRAINSIM_WRITE_HOLDOUT12;
-describe.runIf(write)('held-out round 12: predictions before recording', () => {
-  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout12-predictions.json', () => {
-    writeBlindPredictions(PREDICTIONS, () => {
-      const note =
-        'drainsim predictions of the round-12 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-        'run was recorded (test/calibration/holdout12.test.ts, DRAINSIM_WRITE_HOLDOUT12=1). haproxy: per run, keyed ' +
-        "by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), per " +
-        'figure: means over seeds 1-5 (check times: seed 1).';
-      return { note, haproxy: predictHaproxy(HAPROXY12) } satisfies Predictions;
-    });
-  }, 900_000);
-});
+/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
+const predictions12 = () => {
+  const note =
+    'drainsim predictions of the round-12 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+    'run was recorded (test/calibration/holdout12.test.ts, DRAINSIM_WRITE_HOLDOUT12=1). haproxy: per run, ' +
+    HAPROXY_NOTE_TAIL;
+  return { note, haproxy: predictHaproxy(HAPROXY12) } satisfies Predictions;
+};
+const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT12', PREDICTIONS, 'held-out round 12', predictions12);
 
-const writeB = process.env.DRAINSIM_WRITE_HOLDOUT12B;
-describe.runIf(writeB)('held-out round 12, second batch: predictions before recording', () => {
-  it('writes the twin’s figures (seeds 1-5) to calibration/data/holdout12b-predictions.json', () => {
-    writeBlindPredictions(PREDICTIONS_B, () => {
-      const note =
-        'drainsim predictions of the round-12 second-batch held-out twin (calibration/scenarios/<run>.yaml), written ' +
-        "after the first batch's recordings and BEFORE this run was recorded (test/calibration/holdout12.test.ts, " +
-        "DRAINSIM_WRITE_HOLDOUT12B=1). haproxy: per run, keyed by lb.uptime (s, HAProxy's start before t0, read off the " +
-        'recording: haproxy-restated.ts statedUptime()), per figure: means over seeds 1-5 (check times: seed 1).';
-      return { note, haproxy: predictHaproxy(HAPROXY12B) } satisfies Predictions;
-    });
-  }, 900_000);
-});
+/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
+const predictions12B = () => {
+  const note =
+    'drainsim predictions of the round-12 second-batch held-out twin (calibration/scenarios/<run>.yaml), written ' +
+    "after the first batch's recordings and BEFORE this run was recorded (test/calibration/holdout12.test.ts, " +
+    'DRAINSIM_WRITE_HOLDOUT12B=1). haproxy: per run, ' +
+    HAPROXY_NOTE_TAIL;
+  return { note, haproxy: predictHaproxy(HAPROXY12B) } satisfies Predictions;
+};
+const writeB = blindPredictionsWriter(
+  'DRAINSIM_WRITE_HOLDOUT12B',
+  PREDICTIONS_B,
+  'held-out round 12, second batch',
+  predictions12B,
+);
 
 /**
  * The second batch's gap, one cause on four rows. A server in its slowstart ramp has a ramping

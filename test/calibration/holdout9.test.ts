@@ -19,9 +19,11 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { statedUptime } from './haproxy-restated.js';
 import {
   blindAncestryTest,
+  blindPredictionsWriter,
   expectPinned,
   type Gap,
   gapsAreRowsTest,
+  HAPROXY_NOTE_TAIL,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
@@ -34,7 +36,6 @@ import {
   TABLE_HEAD,
   tableLine,
   within,
-  writeBlindPredictions,
 } from './heldout-rows.js';
 import { twin7, uptimeKey } from './holdout7-figures.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
@@ -53,34 +54,29 @@ interface Predictions {
   haproxy: HaproxyPredictions;
 }
 
-const NOTE_TAIL =
-  "keyed by lb.uptime (s, HAProxy's start before t0, read off the recording: haproxy-restated.ts statedUptime()), " +
-  'per figure: means over seeds 1-5 (check times: seed 1).';
+/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
+const predictions9 = () => {
+  const note =
+    'drainsim predictions of the round-9 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+    `run was recorded (test/calibration/holdout9.test.ts, DRAINSIM_WRITE_HOLDOUT9=1): per run, ${HAPROXY_NOTE_TAIL}`;
+  return { note, haproxy: predictHaproxy(HAPROXY9) } satisfies Predictions;
+};
+const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT9', PREDICTIONS, 'held-out round 9', predictions9);
 
-const write = process.env.DRAINSIM_WRITE_HOLDOUT9;
-describe.runIf(write)('held-out round 9: predictions before recording', () => {
-  it('writes every twin’s figures (seeds 1-5) to calibration/data/holdout9-predictions.json', () => {
-    writeBlindPredictions(PREDICTIONS, () => {
-      const note =
-        'drainsim predictions of the round-9 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-        `run was recorded (test/calibration/holdout9.test.ts, DRAINSIM_WRITE_HOLDOUT9=1): per run, ${NOTE_TAIL}`;
-      return { note, haproxy: predictHaproxy(HAPROXY9) } satisfies Predictions;
-    });
-  }, 900_000);
-});
-
-const writeB = process.env.DRAINSIM_WRITE_HOLDOUT9B;
-describe.runIf(writeB)('held-out round 9, second batch: predictions before recording', () => {
-  it('writes the second batch’s figures (seeds 1-5) to calibration/data/holdout9-batch2-predictions.json', () => {
-    writeBlindPredictions(PREDICTIONS_B, () => {
-      const note =
-        'drainsim predictions of the round-9 second-batch twins (calibration/scenarios/<run>.yaml), written after ' +
-        'the first batch was recorded and BEFORE these runs were (test/calibration/holdout9.test.ts, ' +
-        `DRAINSIM_WRITE_HOLDOUT9B=1): per run, ${NOTE_TAIL}`;
-      return { note, haproxy: predictHaproxy(HAPROXY9B) } satisfies Predictions;
-    });
-  }, 900_000);
-});
+/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
+const predictions9B = () => {
+  const note =
+    'drainsim predictions of the round-9 second-batch twins (calibration/scenarios/<run>.yaml), written after ' +
+    'the first batch was recorded and BEFORE these runs were (test/calibration/holdout9.test.ts, ' +
+    `DRAINSIM_WRITE_HOLDOUT9B=1): per run, ${HAPROXY_NOTE_TAIL}`;
+  return { note, haproxy: predictHaproxy(HAPROXY9B) } satisfies Predictions;
+};
+const writeB = blindPredictionsWriter(
+  'DRAINSIM_WRITE_HOLDOUT9B',
+  PREDICTIONS_B,
+  'held-out round 9, second batch',
+  predictions9B,
+);
 
 /** One row of the round's table. */
 export type Row9 = HeldOutRow;
