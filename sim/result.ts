@@ -85,7 +85,8 @@ export interface LogLine {
   /** What the model recorded; for a fold, the last of the repeats it stands for. Read this, not
    * the text. */
   record: TraceRecord;
-  /** Repeats of the record folded into this line ("(N more like this in this second)"), else 0. */
+  /** Repeats folded into this line besides its own record ("(N more like this in this second)":
+   *  the line stands for 1 + N records), else 0. */
   folded: number;
 }
 

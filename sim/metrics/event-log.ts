@@ -6,7 +6,8 @@ export interface LoggedRecord {
   t: number;
   /** For a fold, the last record it stands for. */
   record: TraceRecord;
-  /** Repeats folded into this line ("(N more like this in this second)"); 0 for a plain line. */
+  /** For a fold, the repeats it stands for besides its own record: the line reads "(N more like
+   *  this in this second)", so it stands for 1 + N records; 0 for a plain line. */
   folded: number;
 }
 
@@ -88,10 +89,13 @@ export class EventLog {
     return record;
   }
 
+  /**
+   * The fold shows the last suppressed record and counts the others, so its line plus "(N more like
+   * this)" adds up to the records suppressed; one suppressed record is simply logged at its time.
+   */
   private flushWindow(w: Window): void {
-    if (w.suppressed > 0) {
-      this.entries.push({ t: w.second + 0.999, record: w.last, folded: w.suppressed });
-      w.suppressed = 0;
-    }
+    if (w.suppressed === 1) this.entries.push({ t: w.last.t, record: w.last, folded: 0 });
+    else if (w.suppressed > 1) this.entries.push({ t: w.second + 0.999, record: w.last, folded: w.suppressed - 1 });
+    w.suppressed = 0;
   }
 }

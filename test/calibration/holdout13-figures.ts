@@ -234,9 +234,9 @@ export const NGINX13B: Record<string, Array<Figure13<NginxRec13>>> = {
  * figures were wrong.
  * - The twin's timeout counts counted trace LINES: drainsim keeps the first 5 records of a kind in
  *   each second and folds the rest into one line at the end of the second ("(N more like this in
- *   this second)", sim/metrics/event-log.ts EventLog.emitLimited / flushWindow: its `folded` is
- *   the number suppressed, its record the last of them), so a folded line stands for `folded`
- *   records, any other line for one.
+ *   this second)", sim/metrics/event-log.ts EventLog.emitLimited / flushWindow: its record is the
+ *   last suppressed, its `folded` the others — since 14a-fold, before it the number suppressed),
+ *   so a line stands for 1 + `folded` records.
  * - The old worker was found by its "shutting down" title; in the idle run it exited before the
  *   recorder's next 100-ms sample saw that title (gone 0.155 s after the reload), so no worker had
  *   shuttingDownS. The old worker is the one first seen before the reload.
@@ -248,9 +248,7 @@ function upstreamTimeoutsUnfolded(kind: 'reading' | 'connecting'): Figure13<Ngin
     ...blind,
     figure: `${blind.figure} — post hoc: a folded line counts its folded records`,
     sim: (runs) =>
-      overSeeds(runs, (r) =>
-        r.events.filter((l) => l.record.kind === record).reduce((a, l) => a + (l.folded > 0 ? l.folded : 1), 0),
-      ),
+      overSeeds(runs, (r) => r.events.filter((l) => l.record.kind === record).reduce((a, l) => a + 1 + l.folded, 0)),
   };
 }
 

@@ -78,8 +78,8 @@ const twoBursts = (): ScenarioInput => ({
 const resends = (r: RunResult): Array<{ t: number; n: number; record: KernelSynAckResend }> =>
   r.events
     .filter((l) => l.record.kind === 'kernel.synack_resend')
-    // A fold line stands for its second's suppressed repeats; its record is the last of them, with its own time.
-    .map((l) => ({ t: l.record.t, n: l.folded || 1, record: l.record as KernelSynAckResend }));
+    // A fold line stands for its own record (the last of its second's suppressed repeats) and `folded` more.
+    .map((l) => ({ t: l.record.t, n: 1 + l.folded, record: l.record as KernelSynAckResend }));
 
 /** A counter's total (the metrics, not the trace: a trace line folds its second's repeats, whatever their outcome). */
 const total = (r: RunResult, name: string): number => r.figures[`${name}.total`]!;
