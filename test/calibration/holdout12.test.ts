@@ -364,6 +364,8 @@ const RAMP21_LABEL = 'after ramp21 (not blind)';
  * the recording keeps no wall time of t0 (its log times are stored relative). The real s3 had 2
  * slots within (9, 10] s (8 answers, 1 slot gives at most 5) and about 4 by 10.3 s (39 in (10, 12]
  * against at most 30 on the simulated whole seconds): its wall second turned some 0.7 s after t0's.
+ * queue22 (roundrobin not asked while the backend queue waits, assign_server()): the ramped room a
+ * whole second opens is filled by s3's own answers and the warmup step, not by new arrivals: 29 → 27.
  */
 const RAMP21_GAPS: Record<string, Gap> = (() => {
   const run = 'haproxy-holdout12b-slowstart6-maxconn8-tq2s-maint-3srv-http';
@@ -372,7 +374,7 @@ const RAMP21_GAPS: Record<string, Gap> = (() => {
     'twin on the simulated one; the recording keeps no wall time of t0 (the real s3 had 2 slots within (9, 10] s)';
   return {
     [`${run} / s3 answers in (9, 10] s (the second second of its ramp)`]: { real: 8, predicted: 5, cause },
-    [`${run} / s3 answers in (10, 12] s (its ramp, seconds 3-4)`]: { real: 39, predicted: 29, cause },
+    [`${run} / s3 answers in (10, 12] s (its ramp, seconds 3-4)`]: { real: 39, predicted: 27, cause },
   };
 })();
 
