@@ -147,6 +147,10 @@ export function startSlowstart(w: World, b: number): void {
   if (!(configured > 0) || configured === Infinity) {
     w.lb.setStarting(b, false);
     w.lb.setWeight(b, w.lb.baseWeight[b]);
+    // srv_update_status() (src/server.c), for a server UP or leaving maintenance, with or without
+    // slowstart: "check if we can handle some connections queued at the proxy. We will take as
+    // many as we can handle" (pendconn_grab_from_px()).
+    w.lb.queue?.grabFromBackend(b, w.lb.freeSlots(b));
     return;
   }
   const slowstart = Math.ceil(configured - 1e-9);

@@ -148,8 +148,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * first one gets HAProxy's 502; SC_FL_NOLINGER: the server connection is reset, not pooled.
    * Streams still in HAProxy's queue are not attached yet (no srv_conn) and stay. The app goes on
    * with a request it holds and answers nobody (wasted work), as after `timeout server`.
-   * Simplified: the L7 retry that `retry-on empty-response` would try there (do_l7_retry()) is
-   * not made. Returns the number of streams shut.
+   * With `retry-on empty-response` a request waiting for its response is retried instead
+   * (shutRetried). Returns the number of streams shut.
    */
   shutdownStreams(b: number): number {
     if (this.onServer === null) return 0;
@@ -161,6 +161,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   /** One stream of shutdownStreams(): it leaves its server, its server connection and its client. */
   private shutStream(req: Req, b: number): void {
     this.pauseEnds(req);
+    if (this.shutRetried(req, b)) return;
     this.leaveServer(req);
     this.conns?.kill(req);
     if (req.notFirst) this.downstream.closedSilently(req, b);
@@ -170,6 +171,37 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     }
     // Whoever holds it still (the app, a SYN or turn-around timer, `timeout server`) lets it go.
     req.abandoned = true;
+  }
+
+  /**
+   * A request waiting for server `b`'s response when shutdownStreams() shut it, with `retry-on
+   * empty-response` (lb.retry_on_empty_response) and a retry left: http_wait_for_response() case 4
+   * (HAProxy 2.6 src/http_ana.c) tries do_l7_retry() BEFORE its TX_NOT_FIRST and 502 paths, for a
+   * response channel shut with nothing read whatever shut it, and do_l7_retry() clears what
+   * stream_shutdown() set (SF_ERR_DOWN with SF_ERR_MASK, CF_SHUTR on the response, CF_SHUTW on the
+   * request), resets the server side and lets stream_choose_redispatch() send it on: to another
+   * server with `option redispatch` (the server, DOWN, is not running), else to the same one
+   * (SC_ST_ASS connects to the assigned server whatever its state). The client sees nothing. The
+   * app keeps doing the work for nobody (orphan(): a stand-in, counted `wasted`). A stream not yet
+   * connected or in a turn-around pause has no response analyser yet: it is shut as before. True
+   * when retried.
+   */
+  private shutRetried(req: Req, b: number): boolean {
+    if (this.w.scenario.lb.retry_on_empty_response !== true || req.lbRetriesLeft <= 0) return false;
+    // orphan() takes no pooled record (app-server.ts refuseRecycled: a stale app-queue entry could
+    // meet it reused): this one leaves its pool for the GC, as a record never let go does (ReqPool).
+    const pool = req.pool;
+    req.pool = null;
+    if (!this.app.orphan(this.w.backends[b], req)) {
+      req.pool = pool;
+      return false;
+    }
+    // Its `timeout server` entry is dead (the shared timer skips it); its server connection is reset.
+    req.serverTimer = -1;
+    this.leaveServer(req);
+    this.conns?.kill(req);
+    this.lbRetry(req, false);
+    return true;
   }
 
   /** The client connection `session` ended: its private server connections close with it. */

@@ -366,6 +366,7 @@ export class LoadBalancer {
    * already tried (a redispatch must go elsewhere).
    */
   pick(rng: Rng, clientIp: number, exclude: PackedBackends = NO_BACKENDS): number {
+    if (this.queuedBehind()) return -1;
     if (exclude === NO_BACKENDS) return this.pickSkipping(rng, clientIp, false);
     markBackends(this.skip, exclude, 1);
     const b = this.pickSkipping(rng, clientIp, true);
@@ -387,6 +388,26 @@ export class LoadBalancer {
   pickAvoiding(rng: Rng, clientIp: number, avoid: PackedBackends): number {
     const b = this.pick(rng, clientIp, avoid);
     return b >= 0 || this.fwrrPicks() || this.config.balance === 'random' ? b : this.pick(rng, clientIp);
+  }
+
+  /**
+   * assign_server() (HAProxy 2.6 src/backend.c), before the algorithm runs: "if there's some
+   * queue on the backend, with certain algos we know it's because all servers are full" —
+   * `balance roundrobin` (with first and static-rr) is not asked while streams wait in the backend
+   * queue, unless every stream of the backend waits there (`be->queue.length != be->beconn`): the
+   * stream gets SRV_STATUS_FULL and queues behind them (assign_server_and_queue()), a new one and a
+   * redispatched retry alike, and fwrr's turns do not move. The other algorithms look at each
+   * server as before (leastconn, random, the hashes). It matters where a server has room the queue
+   * did not fill: one set ready from drain (srv_update_status() grabs nothing there, and a server
+   * with no stream never runs process_srv_queue()), a slowstart maxconn stepping up before the
+   * warmup task, the slot a retry just left on a dead server.
+   */
+  private queuedBehind(): boolean {
+    const queue = this.queue;
+    if (queue === null || queue.size === 0 || !this.fwrrPicks()) return false;
+    // beconn counts every stream of the backend: on a server (served) or in a queue.
+    for (let b = 0; b < this.count; b++) if (this.active[b] > 0 || this.queuedOn(b) > 0) return true;
+    return false;
   }
 
   /** Whether the balance algorithm in force is fwrr (roundrobin outside a NAT). */

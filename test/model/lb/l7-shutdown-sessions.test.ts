@@ -11,7 +11,11 @@ import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
 /** 40 req/s paced over kept-alive connections (TX_NOT_FIRST) to two bare servers; vm-a hung 4-12 s. */
-function hung(onMarkedDown: 'none' | 'shutdown-sessions', reused = true): ScenarioInput {
+function hung(
+  onMarkedDown: 'none' | 'shutdown-sessions',
+  reused = true,
+  lb: { retry_on_empty_response?: boolean; redispatch?: boolean } = {},
+): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '16s',
@@ -20,7 +24,7 @@ function hung(onMarkedDown: 'none' | 'shutdown-sessions', reused = true): Scenar
       requests: { rate: 40, arrivals: 'paced', timeout: '10s', retries: 0, reused_connections: reused },
     },
     app: { service_time: 'const(1ms)' },
-    lb: { mode: 'l7', balance: 'roundrobin', retries: 3, redispatch: false },
+    lb: { mode: 'l7', balance: 'roundrobin', retries: 3, redispatch: false, ...lb },
     health_check: { type: 'http', inter: '1s', rise: 2, fall: 2, on_marked_down: onMarkedDown },
     backends: [
       { name: 'vm-a', proxy: 'none' },
@@ -51,6 +55,30 @@ describe('shutdown-sessions in http mode', () => {
     const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
     expect(shut.streams).toBeGreaterThan(30);
     expect(r.figures['req_5xx.total']).toBe(shut.streams);
+  });
+
+  // http_wait_for_response() case 4 tries do_l7_retry() before abort_keep_alive and the 502, and
+  // do_l7_retry() clears the SF_ERR_DOWN and the shut flags stream_shutdown() set (src/http_ana.c).
+  it('retry-on empty-response retries them instead; option redispatch sends them to the other server at once', () => {
+    const r = run(hung('shutdown-sessions', true, { retry_on_empty_response: true, redispatch: true }));
+    const down = recordsOf(r, 'hc.down')[0];
+    const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
+    expect(shut.streams).toBeGreaterThan(30);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
+    // One more attempt each, on vm-b (the DOWN vm-a is not running: stream_choose_redispatch()).
+    expect((r.figures['attempts.total'] ?? 0) - (r.figures['offered.total'] ?? 0)).toBe(shut.streams);
+    // Answered at the DOWN by vm-b, not by vm-a after the SIGCONT (12 s); vm-a still does their work for nobody.
+    expect(r.figures['open_loop_latency.max']).toBeLessThan(down.t - 4 + 0.1);
+    expect(r.figures['wasted.total']).toBeGreaterThanOrEqual(shut.streams);
+  });
+
+  it('without option redispatch the retry goes back to the DOWN server (SC_ST_ASS) and waits for the SIGCONT', () => {
+    const r = run(hung('shutdown-sessions', true, { retry_on_empty_response: true }));
+    const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
+    expect(shut.streams).toBeGreaterThan(30);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
+    expect((r.figures['attempts.total'] ?? 0) - (r.figures['offered.total'] ?? 0)).toBe(shut.streams);
+    expect(r.figures['open_loop_latency.max']).toBeGreaterThan(7.5);
   });
 
   it('without it the requests wait for the SIGCONT and are answered', () => {
