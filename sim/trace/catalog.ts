@@ -156,7 +156,7 @@ export const CATALOG: Catalog = {
     variant: (r) => r.cause,
     explain: (r) =>
       `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
-      'each client reads a FIN after any data already buffered, never an RST, and must reconnect; the server side is closed too, with a FIN and then an RST (HAProxy closes a server connection whose FIN it has not read with SO_LINGER 0), counted in reset_in.',
+      "in lb.mode l4 each client reads a FIN after any data already buffered, never an RST, and must reconnect; in l7 a request waiting for its response is answered 502 if it was its connection's first, else its kept-alive connection is closed with no response, unless `retry-on empty-response` sends it again (http_wait_for_response(), src/http_ana.c). The server side is closed too, with a FIN and then an RST (HAProxy closes a server connection whose FIN it has not read with SO_LINGER 0), counted in reset_in.",
   },
   'lb.reload': {
     source: 'lb',
