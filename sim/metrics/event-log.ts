@@ -16,6 +16,8 @@ interface Window {
   kept: number;
   suppressed: number;
   last: TraceRecord;
+  /** The first record past the burst, logged in its place in case it stays the only one. */
+  firstOver: LoggedRecord | undefined;
 }
 
 /**
@@ -33,6 +35,8 @@ export interface LogClock {
 export class EventLog {
   private readonly entries: LoggedRecord[] = [];
   private windows = new Map<string, Window>();
+  /** Entries that stood for a second's only repeat until a second repeat made a fold of them. */
+  private readonly foldedSingles = new Set<LoggedRecord>();
 
   /**
    * `clock` is an object whose `now` is read, not a `() => now` closure: a sweep worker makes a new
@@ -61,14 +65,19 @@ export class EventLog {
       w = undefined;
     }
     if (!w) {
-      w = { second, kept: 0, suppressed: 0, last: record };
+      w = { second, kept: 0, suppressed: 0, last: record, firstOver: undefined };
       this.windows.set(key, w);
     }
     if (w.kept < this.burst) {
       w.kept++;
       this.entries.push({ t, record, folded: 0 });
     } else {
-      w.suppressed++;
+      // The first repeat past the burst is logged where it belongs among same-time records; a
+      // second one turns the two into the fold written at the end of the second.
+      if (++w.suppressed === 1) {
+        w.firstOver = { t, record, folded: 0 };
+        this.entries.push(w.firstOver);
+      } else if (w.suppressed === 2) this.foldedSingles.add(w.firstOver!);
       w.last = record;
     }
   }
@@ -78,7 +87,9 @@ export class EventLog {
     for (const w of this.windows.values()) this.flushWindow(w);
     this.windows.clear();
     // Stable sort: folds are stamped at the end of their second.
-    const indexed = this.entries.map((entry, i) => ({ entry, i }));
+    const kept =
+      this.foldedSingles.size === 0 ? this.entries : this.entries.filter((entry) => !this.foldedSingles.has(entry));
+    const indexed = kept.map((entry, i) => ({ entry, i }));
     indexed.sort((a, b) => a.entry.t - b.entry.t || a.i - b.i);
     return indexed.map((x) => x.entry);
   }
@@ -91,11 +102,11 @@ export class EventLog {
 
   /**
    * The fold shows the last suppressed record and counts the others, so its line plus "(N more like
-   * this)" adds up to the records suppressed; one suppressed record is simply logged at its time.
+   * this)" adds up to the records suppressed; one suppressed record is already logged in its place.
    */
   private flushWindow(w: Window): void {
-    if (w.suppressed === 1) this.entries.push({ t: w.last.t, record: w.last, folded: 0 });
-    else if (w.suppressed > 1) this.entries.push({ t: w.second + 0.999, record: w.last, folded: w.suppressed - 1 });
+    if (w.suppressed > 1) this.entries.push({ t: w.second + 0.999, record: w.last, folded: w.suppressed - 1 });
     w.suppressed = 0;
+    w.firstOver = undefined;
   }
 }

@@ -40,6 +40,18 @@ describe('EventLog folds: a line plus "(N more like this in this second)" stands
     expect(eventsRead(lines)).toBe(6);
   });
 
+  it('a single repeat keeps its place among records of the same instant (review27 #3)', () => {
+    const clock = { now: 0 };
+    const log = new EventLog(clock, 5);
+    for (let i = 0; i < 6; i++) {
+      clock.now = 10 + i * 0.1;
+      log.emitLimited('k', note(`rep${i}`));
+    }
+    log.emit(note('plain'));
+    const texts = logLines(log.finish()).map((l) => l.text);
+    expect(texts.slice(-2)).toEqual([expect.stringContaining('rep5'), expect.stringContaining('plain')]);
+  });
+
   it('5 records or fewer: no fold', () => {
     expect(eventsRead(burstOf(5))).toBe(5);
     expect(burstOf(5).every((l) => l.folded === 0)).toBe(true);
