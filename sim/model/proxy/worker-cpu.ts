@@ -3,6 +3,7 @@ import { handshakeCpu, issuesTicket, roundTripsToRequest } from '../app/tls-prot
 import type { Conn } from '../core/conn.js';
 import type { TlsHandshakes } from '../core/hop.js';
 import type { World } from '../core/world.js';
+import type { NginxGeneration } from './nginx.js';
 import { KeyDomain, SessionTickets } from './session-tickets.js';
 import type { WorkerConnections } from './worker-connections.js';
 import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
@@ -279,16 +280,18 @@ export class TlsCpu implements TlsHandshakes {
    * queue stands for connections in the same inherited socket (listenQueued). A connection whose
    * handshake end was already asked for (doneIn: a WebSocket client's upgrade) is not known here:
    * not reset (a simplification). Nothing where TLS does not end in nginx: a worker idle in
-   * epoll_wait accepts each connection as it comes.
+   * epoll_wait accepts each connection as it comes. `only`: a reload's old generation got QUIT
+   * and just the reuseport sockets the new cycle did not inherit close for good
+   * (NginxGeneration.droppedWorkers): only those workers' queues, and only that generation's.
    */
-  listenerClosed(b: number): { conns: Conn[]; at: number } {
+  listenerClosed(b: number, only?: NginxGeneration): { conns: Conn[]; at: number } {
     const backend = this.w.backends[b];
     const now = this.w.now;
     if (TlsCpu.where(this.w, backend.app.config.tls.terminates) !== Where.NGINX) return { conns: [], at: now };
     const cuts = new Map<number, number[]>();
     let at = now;
-    for (const gen of backend.nginx.generations) {
-      const dropped = gen.cpu.dropUnaccepted(now);
+    for (const gen of only === undefined ? backend.nginx.generations : [only]) {
+      const dropped = gen.cpu.dropUnaccepted(now, only?.droppedWorkers);
       cuts.set(gen.id, dropped.cuts);
       if (dropped.lastPass > at) at = dropped.lastPass;
     }
