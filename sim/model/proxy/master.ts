@@ -1,6 +1,6 @@
 import type { NginxConfig } from '../../scenario/schema.js';
 import { ReqPhase } from '../core/app-job.js';
-import { type Conn, ConnKind } from '../core/conn.js';
+import { type Conn, ConnKind, NO_SESSION } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
@@ -151,13 +151,23 @@ export class NginxMaster {
   /**
    * The last copy of the listening socket closed: the connections left in its accept queue get
    * RST, their requests unanswered (ECONNRESET at the client, which retries per its `retries`).
-   * One whose client gave up, or that a worker read after all, is left alone.
+   * A WebSocket client whose upgrade waited for the handshake meets the RST instead of its 101
+   * and reconnects by its policy, as when the listener resets it before admission
+   * (clients/websocket.ts resetBeforeAdmission). One whose client gave up, or that a worker read
+   * after all (an upgrade done), is left alone.
    */
   private readonly resetQueued = (r: QueueReset): void => {
     const { backend } = r;
     let n = 0;
     for (const { conn, connectedAt } of r.conns) {
       if (!backend.conns.has(conn) || conn.connectStartedAt !== connectedAt || conn.requestsServed > 0) continue;
+      if (conn.kind === ConnKind.WS) {
+        if (conn.sessionStartedAt !== NO_SESSION) continue;
+        this.w.metrics.inc(this.w.c.resetOut, backend.index);
+        this.tunnels.serverGone(conn, EndKind.RESET);
+        n++;
+        continue;
+      }
       if (conn.phase !== ReqPhase.NONE && conn.phase !== ReqPhase.CONNECTING) continue;
       this.http.serverGone(conn, EndKind.RESET, true);
       n++;
