@@ -28,7 +28,7 @@ const QUIT_AT = RELOAD_AT + 0.1;
  * 100 a second (about 200 each at the reload, 400 in all: within listen_backlog 511, no SYN
  * dropped). The reload sets `worker_processes` to `after`.
  */
-function storm(after: number): RunResult {
+function storm(after: number, reuseportAfter = true): RunResult {
   return run({
     warmup: '0s',
     horizon: '6s',
@@ -52,7 +52,12 @@ function storm(after: number): RunResult {
     backends: [{ name: 'vm-a' }],
     timeline: [
       { at: `${RELOAD_AT}s`, do: 'load', http_rate: 0 },
-      { at: `${RELOAD_AT}s`, do: 'nginx_reload', backend: 'vm-a', nginx: { worker_processes: after } },
+      {
+        at: `${RELOAD_AT}s`,
+        do: 'nginx_reload',
+        backend: 'vm-a',
+        nginx: { worker_processes: after, reuseport: reuseportAfter },
+      },
     ],
   } as ScenarioInput);
 }
@@ -78,6 +83,15 @@ describe('a reload that drops reuseport sockets resets their accept queues at th
     const answered = between(r, 'responses_2xx', RELOAD_AT, 6);
     expect(answered).toBeGreaterThan(150);
     expect(answered).toBeLessThan(260);
+  });
+
+  it('reuseport turned off (2 workers kept): the new shared socket is old worker 0 one, old worker 1 socket closes with the QUIT', () => {
+    // ngx_init_cycle gives the one new entry the first old one (worker 0's socket, which keeps
+    // SO_REUSEPORT); worker 1's is left with remain == 0: the same reset as 2 → 1.
+    const r = storm(2, false);
+    const reset = resets(r);
+    expect(reset).toHaveLength(1);
+    expect((reset[0].record as { reset: number }).reset).toBeGreaterThan(140);
   });
 
   it('2 → 2 workers: every socket is inherited, nothing is reset, both queues are served', () => {
