@@ -489,7 +489,9 @@ export const CATALOG: Catalog = {
     line: (r) => `${r.backend}: listening socket closed: ${n(r.reset)} connections in its accept queue reset`,
     tone: 'warn',
     explain: (r) =>
-      `nginx's QUIT on ${r.backend} closed its listening sockets (the master at once, each worker after its current pass, ${d(r.afterQuit)} after the QUIT) ` +
+      (r.reloadDropped
+        ? `A reload on ${r.backend} left the old workers the only holders of the reuseport sockets no new worker inherited; their QUIT closed them (each worker after its current pass, ${d(r.afterQuit)} after the QUIT) `
+        : `nginx's QUIT on ${r.backend} closed its listening sockets (the master at once, each worker after its current pass, ${d(r.afterQuit)} after the QUIT) `) +
       `while ${n(r.reset)} connections waited in the kernel's accept queue for a busy worker: Linux resets them (inet_csk_listen_stop), their clients get ECONNRESET and retry.`,
   },
   'nginx.shutdown_timeout': {

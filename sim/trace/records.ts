@@ -383,6 +383,11 @@ export interface NginxAcceptQueueReset extends Rec<'nginx.accept_queue_reset'> {
   reset: number;
   /** Seconds from the QUIT to the last worker's close (its handshake in progress). */
   afterQuit: number;
+  /**
+   * Only the `reuseport` sockets a reload dropped closed (fewer workers, or reuseport off), at the
+   * old workers' QUIT; false: `nginx -s quit` closed every listener.
+   */
+  reloadDropped: boolean;
 }
 /** worker_shutdown_timeout ended a graceful quit. */
 export interface NginxShutdownTimeout extends Rec<'nginx.shutdown_timeout'> {

@@ -55,8 +55,11 @@ export interface FourTuple {
  *   them). The model gives a connection its worker when it arrives (Nginx.accept), so the queue is
  *   the handshakes queued on busy workers beyond what each holds (NginxWorkers.notAccepted); a
  *   QUIT of every generation closes every socket and resets those (master.ts closeListeners,
- *   NginxWorkers.dropUnaccepted). Not modelled: the reset of the reuseport sockets a reload
- *   drops (heldUntilQuit), at the old workers' QUIT — their queue is counted with the new workers'.
+ *   NginxWorkers.dropUnaccepted). The sockets a reload drops (heldUntilQuit) close for good at the
+ *   old workers' QUIT: open() names the old workers whose own sockets they were
+ *   (NginxGeneration.droppedWorkers), and the master resets those workers' queues then (master.ts
+ *   closeDropped; session 22). An inherited socket's queue passes to the new worker of its index
+ *   (the model leaves it with the old one, which handshakes it): nothing is reset there.
  */
 export class ListenSockets {
   /** The SO_REUSEPORT group, in the kernel's `socks[]` order. */
@@ -70,8 +73,18 @@ export class ListenSockets {
    * Generation `gen` starts with its cycle's listening entries (`workers`, `reuseport`), inherited
    * from the cycle of generation `replaced` (−1: a fresh start, every socket opened), and each of
    * its workers adds its entry to its epoll in fork order (`idleAt(k)`: when worker k's work ends).
+   * Returns the workers of `replaced` whose own socket (`ls[k].worker == k`, reuseport) no new
+   * entry inherited: ngx_init_cycle's "close the unnecessary listening sockets" loop closes the
+   * master's copy (`ls[i].remain == 0`, src/core/ngx_cycle.c), so only `replaced`'s workers hold
+   * it, until their QUIT (leave).
    */
-  open(replaced: number, gen: number, workers: number, reuseport: boolean, idleAt: (worker: number) => number): void {
+  open(
+    replaced: number,
+    gen: number,
+    workers: number,
+    reuseport: boolean,
+    idleAt: (worker: number) => number,
+  ): number[] {
     const inherited = this.cycle;
     const entries = reuseport ? workers : 1;
     const next: ListenSocket[] = [];
@@ -84,7 +97,12 @@ export class ListenSockets {
       next.push(s);
     }
     const closed = inherited.slice(entries);
-    if (closed.length > 0 && replaced >= 0) this.heldUntilQuit.set(replaced, closed);
+    const dropped: number[] = [];
+    if (closed.length > 0 && replaced >= 0) {
+      this.heldUntilQuit.set(replaced, closed);
+      // inherited[k] is the replaced cycle's entry k: with reuseport, its worker k's own socket.
+      for (let k = entries; k < inherited.length; k++) dropped.push(k);
+    }
     this.cycle = next;
     for (let k = 0; k < workers; k++) {
       const until = (): number => idleAt(k);
@@ -92,6 +110,7 @@ export class ListenSockets {
       if (reuseport) next[k].waiting.register(gen, k, until, false);
       else next[0].waiting.register(gen, k, until, workers > 1);
     }
+    return dropped;
   }
 
   /**

@@ -1,6 +1,6 @@
 import type { NginxConfig } from '../../scenario/schema.js';
 import { ReqPhase } from '../core/app-job.js';
-import { type Conn, ConnKind } from '../core/conn.js';
+import { type Conn, ConnKind, NO_SESSION } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
 import type { HttpDownstream } from '../core/hop.js';
 import type { VmView as Backend } from '../core/vm-view.js';
@@ -24,6 +24,8 @@ interface PendingQuit {
 interface QueueReset {
   backend: Backend;
   quitAt: number;
+  /** Only the reuseport sockets a reload dropped closed (closeDropped), not every listener. */
+  reload: boolean;
   conns: { conn: Conn; connectedAt: number }[];
 }
 
@@ -73,8 +75,31 @@ export class NginxMaster {
   }
 
   private readonly quitOld = (p: PendingQuit): void => {
-    this.shutDown(p.backend, p.backend.nginx.quitOlderThan(p.newest, this.w.now));
+    const gens = p.backend.nginx.quitOlderThan(p.newest, this.w.now);
+    this.shutDown(p.backend, gens);
+    for (const g of gens) if (g.droppedWorkers.length > 0 && p.backend.hostUp) this.closeDropped(p.backend, g);
   };
+
+  /**
+   * A reload's old generation `g` got QUIT and its workers hold the only copies of the `reuseport`
+   * sockets the new cycle did not inherit (fewer worker_processes, or reuseport turned off:
+   * ngx_init_cycle matches new entries with old ones by address, in order, and its "close the
+   * unnecessary listening sockets" loop closed the master's copy of each old entry left with
+   * `remain == 0`, src/core/ngx_cycle.c). Each old worker closes every fd of its cycle after its
+   * current event-loop pass (ngx_worker_process_cycle → ngx_close_listening_sockets,
+   * src/os/unix/ngx_process_cycle.c), so at the busiest one's, Linux resets the connections still
+   * in those sockets' accept queues (inet_csk_listen_stop → inet_child_forget: RST; no other
+   * group member takes them with net.ipv4.tcp_migrate_req 0, reuseport_migrate_sock,
+   * net/core/sock_reuseport.c). Those are the connections queued on the workers whose own socket it
+   * was, beyond what each holds (TlsCpu.listenerClosed). The inherited sockets keep their queues
+   * (the new worker of the same index accepts them). Before session 22 the QUITted workers served
+   * those queues.
+   */
+  private closeDropped(backend: Backend, g: NginxGeneration): void {
+    if (this.listenQueues === null) return;
+    const { conns, at } = this.listenQueues.listenerClosed(backend.index, g);
+    this.scheduleReset(backend, conns, at, true);
+  }
 
   /** `nginx -s quit` (and the nginx part of a VM's SIGTERM): the listeners close, every generation drains. */
   quit(backend: Backend, logged: boolean): void {
@@ -101,16 +126,23 @@ export class NginxMaster {
    * resets the connections still in its accept queue then (inet_csk_listen_stop →
    * inet_child_forget → tcp_disconnect: RST, net/ipv4/inet_connection_sock.c;
    * net.ipv4.tcp_migrate_req 0). Which: TlsCpu.listenerClosed (a TLS storm queued on busy
-   * workers). A reload keeps the sockets (ngx_init_cycle hands their fds to the new cycle): nothing
-   * is reset there. Before session 21 the QUITted workers went on to serve them all.
+   * workers). A reload keeps the sockets the new cycle inherits (ngx_init_cycle hands their fds on):
+   * nothing is reset there; the reuseport sockets it drops close at the old workers' QUIT
+   * (closeDropped). Before session 21 the QUITted workers went on to serve them all.
    */
   private closeListeners(backend: Backend): void {
     if (this.listenQueues === null) return;
     const { conns, at } = this.listenQueues.listenerClosed(backend.index);
+    this.scheduleReset(backend, conns, at, false);
+  }
+
+  /** The kernel resets `conns` at `at`, when the last copy of their listening socket closes. */
+  private scheduleReset(backend: Backend, conns: Conn[], at: number, reload: boolean): void {
     if (conns.length === 0) return;
     const reset: QueueReset = {
       backend,
       quitAt: this.w.now,
+      reload,
       conns: conns.map((conn) => ({ conn, connectedAt: conn.connectStartedAt })),
     };
     this.w.engine.at(at, this.resetQueued, reset);
@@ -119,13 +151,23 @@ export class NginxMaster {
   /**
    * The last copy of the listening socket closed: the connections left in its accept queue get
    * RST, their requests unanswered (ECONNRESET at the client, which retries per its `retries`).
-   * One whose client gave up, or that a worker read after all, is left alone.
+   * A WebSocket client whose upgrade waited for the handshake meets the RST instead of its 101
+   * and reconnects by its policy, as when the listener resets it before admission
+   * (clients/websocket.ts resetBeforeAdmission). One whose client gave up, or that a worker read
+   * after all (an upgrade done), is left alone.
    */
   private readonly resetQueued = (r: QueueReset): void => {
     const { backend } = r;
     let n = 0;
     for (const { conn, connectedAt } of r.conns) {
       if (!backend.conns.has(conn) || conn.connectStartedAt !== connectedAt || conn.requestsServed > 0) continue;
+      if (conn.kind === ConnKind.WS) {
+        if (conn.sessionStartedAt !== NO_SESSION) continue;
+        this.w.metrics.inc(this.w.c.resetOut, backend.index);
+        this.tunnels.serverGone(conn, EndKind.RESET);
+        n++;
+        continue;
+      }
       if (conn.phase !== ReqPhase.NONE && conn.phase !== ReqPhase.CONNECTING) continue;
       this.http.serverGone(conn, EndKind.RESET, true);
       n++;
@@ -136,6 +178,7 @@ export class NginxMaster {
         backend: backend.name,
         reset: n,
         afterQuit: this.w.now - r.quitAt,
+        reloadDropped: r.reload,
       });
   };
 

@@ -43,6 +43,13 @@ export interface NginxGeneration {
    * new workers start idle, the old ones keep the work they queued, and it all goes with them.
    */
   readonly cpu: NginxWorkers;
+  /**
+   * Its workers whose own `reuseport` listening socket the next cycle did not inherit (fewer
+   * worker_processes, or reuseport turned off: ListenSockets.open): only its workers hold those,
+   * so they close for good at its QUIT and the kernel resets their accept queues (master.ts
+   * closeDropped). Empty otherwise.
+   */
+  droppedWorkers: number[];
 }
 
 /**
@@ -102,12 +109,20 @@ export class Nginx {
 
   /** A generation of workers with `config` starts: each adds the listener to its epoll, in fork order. */
   private fork(config: NginxConfig): NginxGeneration {
-    const g: NginxGeneration = { id: this.nextId++, config, open: 0, quitAt: -1, cpu: new NginxWorkers() };
+    const g: NginxGeneration = {
+      id: this.nextId++,
+      config,
+      open: 0,
+      quitAt: -1,
+      cpu: new NginxWorkers(),
+      droppedWorkers: [],
+    };
     // The cycle it replaces: its listening sockets are inherited (ngx_init_cycle).
-    const replaced = this.gens.length > 0 ? this.gens[this.gens.length - 1].id : -1;
+    const old = this.gens.length > 0 ? this.gens[this.gens.length - 1] : undefined;
     this.gens.push(g);
     const workers = Math.max(1, config.worker_processes);
-    this.listen.open(replaced, g.id, workers, config.reuseport, (i) => g.cpu.idleAt(i));
+    const dropped = this.listen.open(old?.id ?? -1, g.id, workers, config.reuseport, (i) => g.cpu.idleAt(i));
+    if (old !== undefined) old.droppedWorkers = dropped;
     return g;
   }
 

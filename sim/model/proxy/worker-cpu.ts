@@ -3,6 +3,7 @@ import { handshakeCpu, issuesTicket, roundTripsToRequest } from '../app/tls-prot
 import type { Conn } from '../core/conn.js';
 import type { TlsHandshakes } from '../core/hop.js';
 import type { World } from '../core/world.js';
+import type { NginxGeneration } from './nginx.js';
 import { KeyDomain, SessionTickets } from './session-tickets.js';
 import type { WorkerConnections } from './worker-connections.js';
 import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
@@ -31,6 +32,13 @@ export class TlsCpu implements TlsHandshakes {
    * FIFO queue at accept), until a WebSocket client sends its upgrade (doneIn) or it ends.
    */
   private readonly handshakeEnds = new Map<Conn, number>();
+  /**
+   * Connections whose client was told to send its upgrade after its handshake (doneIn) while that
+   * handshake was still queued or in progress in nginx, with when it ends: still in the kernel's
+   * accept queue if queued beyond what its worker holds, so a listener's close resets them too
+   * (listenerClosed). Pruned there and when they end.
+   */
+  private readonly upgradesScheduled = new Map<Conn, number>();
   /**
    * Those of them that were full TLS 1.2 handshakes (`app.tls.protocol` 1.2): the client's first
    * request comes two round trips after the flight, not one (app/tls-protocol.ts roundTripsToRequest).
@@ -220,6 +228,7 @@ export class TlsCpu implements TlsHandshakes {
     if (end === undefined) return 0;
     const at = end + this.roundTripAfter(conn);
     this.secured(conn);
+    if (end > this.w.now && this.whereOf(conn) === Where.NGINX) this.upgradesScheduled.set(conn, end);
     return at > this.w.now ? at - this.w.now : 0;
   }
 
@@ -276,19 +285,22 @@ export class TlsCpu implements TlsHandshakes {
    * the workers beyond what each busy worker holds (NginxWorkers.dropUnaccepted) — leave their
    * workers' queues now and are returned with `at`, when the last worker closes its copy after its
    * pass (the kernel's RST: inet_csk_listen_stop). Every live generation counts: an older one's
-   * queue stands for connections in the same inherited socket (listenQueued). A connection whose
-   * handshake end was already asked for (doneIn: a WebSocket client's upgrade) is not known here:
-   * not reset (a simplification). Nothing where TLS does not end in nginx: a worker idle in
-   * epoll_wait accepts each connection as it comes.
+   * queue stands for connections in the same inherited socket (listenQueued). A WebSocket
+   * connection whose client already scheduled its upgrade (doneIn: upgradesScheduled) is among them
+   * when its handshake is cut: its ClientHello waits in the accept queue like any other (session
+   * 22). Nothing where TLS does not end in nginx: a worker idle in
+   * epoll_wait accepts each connection as it comes. `only`: a reload's old generation got QUIT
+   * and just the reuseport sockets the new cycle did not inherit close for good
+   * (NginxGeneration.droppedWorkers): only those workers' queues, and only that generation's.
    */
-  listenerClosed(b: number): { conns: Conn[]; at: number } {
+  listenerClosed(b: number, only?: NginxGeneration): { conns: Conn[]; at: number } {
     const backend = this.w.backends[b];
     const now = this.w.now;
     if (TlsCpu.where(this.w, backend.app.config.tls.terminates) !== Where.NGINX) return { conns: [], at: now };
     const cuts = new Map<number, number[]>();
     let at = now;
-    for (const gen of backend.nginx.generations) {
-      const dropped = gen.cpu.dropUnaccepted(now);
+    for (const gen of only === undefined ? backend.nginx.generations : [only]) {
+      const dropped = gen.cpu.dropUnaccepted(now, only?.droppedWorkers);
       cuts.set(gen.id, dropped.cuts);
       if (dropped.lastPass > at) at = dropped.lastPass;
     }
@@ -298,6 +310,14 @@ export class TlsCpu implements TlsHandshakes {
       const cut = cuts.get(conn.nginxGen)?.[conn.nginxWorker];
       if (cut !== undefined && end > cut) conns.push(conn);
     }
+    for (const [conn, end] of this.upgradesScheduled) {
+      // Handshaken already: the worker holds it (its upgrade proceeds), nothing left to reset.
+      if (end <= now) this.upgradesScheduled.delete(conn);
+      else if (conn.backend === b) {
+        const cut = cuts.get(conn.nginxGen)?.[conn.nginxWorker];
+        if (cut !== undefined && end > cut) conns.push(conn);
+      }
+    }
     return { conns, at };
   }
 
@@ -306,6 +326,7 @@ export class TlsCpu implements TlsHandshakes {
     // A handshake still in progress never gave the client its ticket.
     this.tickets.lost(conn, this.w.now);
     this.secured(conn);
+    this.upgradesScheduled.delete(conn);
     this.awaiting.delete(conn);
     this.hellos.delete(conn);
     this.resumes.delete(conn);

@@ -160,9 +160,12 @@ export class NginxWorkers {
    * prefix and run()'s sums stay exact). Returns, per worker, when its last kept handshake ends
    * (`cuts[i]`: the handshakes queued on worker i ending later were dropped; ∞: none dropped) and
    * `lastPass`: when the busiest worker finishes the handshake in progress, ending its pass — the
-   * last close of the socket, when the kernel resets them.
+   * last close of the socket, when the kernel resets them. `only`: just those workers' own sockets
+   * close (the reuseport sockets a reload dropped, master.ts closeDropped): only their queues are
+   * cut, but every worker of the generation holds a copy of each (forked with all its cycle's
+   * fds), so the last close still waits for the busiest one's pass.
    */
-  dropUnaccepted(now: number): { cuts: number[]; lastPass: number } {
+  dropUnaccepted(now: number, only?: readonly number[]): { cuts: number[]; lastPass: number } {
     const cuts: number[] = [];
     let lastPass = now;
     for (let i = 0; i < this.busyUntil.length; i++) {
@@ -171,6 +174,7 @@ export class NginxWorkers {
       if (head < 0) continue;
       const q = this.ends[i];
       if (q[head] > lastPass) lastPass = q[head];
+      if (only !== undefined && !only.includes(i)) continue;
       let keep = head + ACCEPTED_WHILE_BUSY - 1;
       if (this.acceptedPending(i, now) > 0) {
         const early = this.acceptedEnds[i];
