@@ -6,6 +6,7 @@
  * must be a pinned KNOWN GAP with its cause).
  */
 import { execFileSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { afterAll, describe, expect, it } from 'vitest';
 // @ts-expect-error plain .mjs without type declarations
@@ -30,6 +31,8 @@ export interface HeldOutRow {
   tolerance: Tolerance;
   /** Set when the figure is fixed by the input, not by the mechanism (round 9). */
   fixed?: string;
+  /** Set when the row restates other rows (the same count, or a count the input and other rows fix): not a mechanism row. */
+  derived?: string;
 }
 
 /** A known gap: both values, pinned, and the cause found. */
@@ -45,6 +48,7 @@ interface RecordedFigure<D> {
   tolerance: Tolerance;
   real: (d: D) => number | null;
   fixed?: string;
+  derived?: string;
 }
 
 /** Per run, per `lb.uptime` key, per figure. */
@@ -69,15 +73,42 @@ export function writeBlindPredictions(file: string, predict: () => object): void
   writeFileSync(file, `${JSON.stringify(predict(), null, 1)}\n`);
 }
 
+/** Each figure's tolerance, per run: stored in a batch's predictions file (from round 14 on) so that the blind test can compare them. */
+export type StatedTolerances = Record<string, Record<string, Tolerance>>;
+
+/** The tolerances of a batch's figure sets, per run, per figure. */
+export const tolerancesOf = (
+  figureSets: Record<string, Array<{ figure: string; tolerance: Tolerance }>>,
+): StatedTolerances =>
+  Object.fromEntries(
+    Object.entries(figureSets).map(([run, figures]) => [
+      run,
+      Object.fromEntries(figures.map((f) => [f.figure, f.tolerance])),
+    ]),
+  );
+
 /**
  * The describe block of a batch's blind predictions: skipped unless `envVar` is set, it runs the
  * twins once (`predict`) and writes `file` (writeBlindPredictions), before the batch is recorded.
- * True when it writes: the round's comparison is then skipped.
+ * Given the batch's figure sets (rounds from 14 on), the file also keeps each figure's tolerance
+ * (`tolerances`), which blindAncestryTest compares with today's. True when it writes: the round's
+ * comparison is then skipped.
  */
-export function blindPredictionsWriter(envVar: string, file: string, batch: string, predict: () => object): boolean {
+export function blindPredictionsWriter(
+  envVar: string,
+  file: string,
+  batch: string,
+  predict: () => object,
+  figureSets?: Record<string, Array<{ figure: string; tolerance: Tolerance }>>,
+): boolean {
   const writing = Boolean(process.env[envVar]);
+  const withTolerances = () => (figureSets ? { ...predict(), tolerances: tolerancesOf(figureSets) } : predict());
   describe.runIf(writing)(`${batch}: predictions before recording`, () => {
-    it(`writes every twin’s figures (seeds 1-5) to ${file}`, () => writeBlindPredictions(file, predict), 900_000);
+    it(
+      `writes every twin’s figures (seeds 1-5) to ${file}`,
+      () => writeBlindPredictions(file, withTolerances),
+      900_000,
+    );
   });
   return writing;
 }
@@ -172,6 +203,7 @@ function recordedRows<D>(
       predicted: at.predicted(f.figure),
       tolerance: f.tolerance,
       fixed: f.fixed,
+      derived: f.derived,
     }));
   });
 }
@@ -212,9 +244,26 @@ export function kernelRows(
   });
 }
 
+/** A row that tests the model's mechanism: neither fixed by the input nor derived from other rows. */
+export const isMechanism = (r: HeldOutRow): boolean => !r.fixed && !r.derived;
+
+/**
+ * A row both sides put at 0, or both at none, cannot tell the model from no model: marked
+ * input-fixed ("0 vs 0", "none vs none") and counted apart (rounds 12 and 13). `mechanism` names,
+ * by `<run> / <figure>` with the reason, the rows whose 0 IS the mechanism (kept as mechanism rows).
+ */
+export const markZeros =
+  (mechanism: Record<string, string> = {}) =>
+  (r: HeldOutRow): HeldOutRow => {
+    if (r.fixed || r.derived || keyOf(r) in mechanism) return r;
+    if (r.real === 0 && r.predicted === 0) return { ...r, fixed: '0 vs 0' };
+    if (r.real === null && r.predicted === null) return { ...r, fixed: 'none vs none' };
+    return r;
+  };
+
 /** One markdown line of the table: pass, KNOWN GAP (a key of `gaps`) or FAIL. */
 export const tableLine = (r: HeldOutRow, gaps: Record<string, Gap>): string =>
-  `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in gaps ? 'KNOWN GAP' : 'FAIL'} |`;
+  `| ${r.run} | ${r.figure}${r.fixed ? ` (input-fixed: ${r.fixed})` : ''}${r.derived ? ` (derived: ${r.derived})` : ''} | ${show(r.real)} | ${show(r.predicted)} | ${within(r) ? 'pass' : keyOf(r) in gaps ? 'KNOWN GAP' : 'FAIL'} |`;
 
 export const TABLE_HEAD = '| run | figure | real | predicted | |\n|---|---|---:|---:|---|\n';
 
@@ -263,16 +312,20 @@ export function gapsAreRowsTest(rows: HeldOutRow[], gaps: Record<string, Gap>): 
   });
 }
 
-/** A recording's stamp: the commit its recorder ran from (calibration/lib/source-commit.mjs). */
+/** A recording's stamp: the commit its recorder ran from and whether its tree had uncommitted changes (calibration/lib/source-commit.mjs). */
 export interface SourceStamped {
-  stamp: { sourceCommit?: { commit?: string } | null };
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
 }
 
-/** One recording of a round and the blind commit its batch's predictions were committed in (null: not set yet). */
+/**
+ * One recording of a round, the blind commit its batch's predictions were committed in (null: not
+ * set yet) and that batch's predictions file.
+ */
 export interface BlindRecording {
   run: string;
   data: SourceStamped;
   blind: string | null;
+  predictions: string;
 }
 
 function gitAvailable(): boolean {
@@ -284,20 +337,71 @@ function gitAvailable(): boolean {
   }
 }
 
+/** A file as the commit `commit` holds it (git show). */
+const fileAt = (commit: string, file: string): string =>
+  execFileSync('git', ['show', `${commit}:${file}`], { encoding: 'utf8', maxBuffer: 64 * 1024 * 1024 });
+
 /**
- * The proof of blindness: each recording was made from a descendant of its batch's blind commit
- * (the twins and predictions were committed before it). git is asked inside the test, not while
- * vitest collects (test/architecture/test-habits.test.ts); skipped where git is unavailable.
+ * The proof of blindness, for each recording: it was made from a descendant of its batch's blind
+ * commit, from a clean tree (`sourceCommit.dirty` false: the twins, figures and predictions were
+ * those of that commit), and today's predictions file is byte for byte the one committed at the
+ * blind commit (a file deleted and re-written would pass writeBlindPredictions' guard). A
+ * predictions file that keeps its figures' tolerances (`tolerances`, rounds from 14 on:
+ * blindPredictionsWriter) must hold today's tolerances of `rows`. git is asked inside the tests,
+ * not while vitest collects (test/architecture/test-habits.test.ts); skipped where git is unavailable.
  */
-export function blindAncestryTest(recorded: () => BlindRecording[]): void {
-  it('every recording was made from a descendant of the blind commit (skipped without git)', (ctx) => {
+export function blindAncestryTest(recorded: () => BlindRecording[], rows: HeldOutRow[] = []): void {
+  it('every recording was made from a clean tree at a descendant of the blind commit (skipped without git)', (ctx) => {
     if (!gitAvailable()) ctx.skip();
     for (const { run, data, blind } of recorded()) {
       expect(blind, `${run}: set its batch's blind commit`).not.toBeNull();
-      const commit = data.stamp.sourceCommit?.commit;
-      expect(commit, `${run}: stamp.sourceCommit`).toBeTruthy();
+      const source = data.stamp.sourceCommit;
+      expect(source?.commit, `${run}: stamp.sourceCommit`).toBeTruthy();
+      expect(source?.dirty, `${run}: recorded from a tree with uncommitted changes`).toBe(false);
       // Throws (exit 1) when the blind commit is not an ancestor of the recording's commit.
-      execFileSync('git', ['merge-base', '--is-ancestor', blind as string, commit as string], { stdio: 'ignore' });
+      execFileSync('git', ['merge-base', '--is-ancestor', blind as string, source?.commit as string], {
+        stdio: 'ignore',
+      });
     }
+  });
+
+  it('every batch’s predictions file is the one committed at its blind commit (skipped without git)', (ctx) => {
+    if (!gitAvailable()) ctx.skip();
+    const batches = new Map(recorded().map((r) => [`${r.blind}:${r.predictions}`, r]));
+    expect(batches.size, 'no recording').toBeGreaterThan(0);
+    for (const { blind, predictions } of batches.values()) {
+      const now = readFileSync(predictions, 'utf8');
+      expect(now === fileAt(blind as string, predictions), `${predictions} differs from ${blind}'s`).toBe(true);
+      const stated = (JSON.parse(now) as { tolerances?: StatedTolerances }).tolerances;
+      if (!stated) continue;
+      for (const r of rows.filter((x) => runOf(x) in stated))
+        expect(r.tolerance, `${keyOf(r)}: the tolerance stated in ${predictions}`).toEqual(stated[runOf(r)][r.figure]);
+    }
+  });
+}
+
+/**
+ * What a round's rows were read with: each row's run, figure, real value and tolerance (not its
+ * prediction, not its marking), hashed. Pinned in the round's test once recorded, it fails when a
+ * figure's `real` function or tolerance is edited after the recording.
+ */
+export const definitionsDigest = (rows: HeldOutRow[]): string =>
+  createHash('sha256')
+    .update(JSON.stringify(rows.map((r) => [r.run, r.figure, r.real, r.tolerance])))
+    .digest('hex')
+    .slice(0, 16);
+
+/**
+ * The round's figures still read the recordings as when the digest was pinned. Rounds 9-13's
+ * digests were pinned in session 22 after running each blind commit's own figure definitions
+ * on the recordings: the same real values and tolerances (calibration/README.md "What the
+ * blindness test checks").
+ */
+export function pinnedDefinitionsTest(rows: HeldOutRow[], pinned: string): void {
+  it('the figures’ real values and tolerances are those pinned (the blind commit’s definitions)', () => {
+    expect(
+      definitionsDigest(rows),
+      'a figure’s real function or tolerance changed after recording: a blind figure never changes',
+    ).toBe(pinned);
   });
 }

@@ -28,6 +28,7 @@ import {
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
+  pinnedDefinitionsTest,
   predictFlat,
   predictHaproxy,
   readPredictions,
@@ -43,6 +44,13 @@ import { HAPROXY10, NGINX10 } from './holdout10-figures.js';
 const PREDICTIONS = 'calibration/data/holdout10-predictions.json';
 /** The commit holding the twins and predictions, made before any round-10 recording (set once recorded). */
 const BLIND10 = 'bbfc0f9ed6da4b8c6a69d7f1f0ca682e90e10c13' as string | null;
+/**
+ * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
+ * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
+ * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
+ * test checks").
+ */
+const DEFINITIONS10 = '7d1c3ef3d8f23fcf';
 
 interface Predictions {
   note: string;
@@ -97,7 +105,11 @@ describe.skipIf(recorded.length === 0)('held-out round 10: the recordings agains
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: BLIND10 })));
+  blindAncestryTest(
+    () => recordings().map(([run, data]) => ({ run, data, blind: BLIND10, predictions: PREDICTIONS })),
+    rows,
+  );
+  pinnedDefinitionsTest(rows, DEFINITIONS10);
 
   rowTests(rows, GAPS10, 'GAPS10');
   gapsAreRowsTest(rows, GAPS10);

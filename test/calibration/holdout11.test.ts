@@ -31,6 +31,7 @@ import {
   type HeldOutRow,
   haproxyRows,
   keyOf,
+  pinnedDefinitionsTest,
   predictHaproxy,
   readPredictions,
   readRecording,
@@ -52,6 +53,13 @@ const PREDICTIONS_B = 'calibration/data/holdout11b-predictions.json';
 const BLIND11: string | null = '5243636e42d67c8a4d3e377a8cbb78beaa374185';
 /** The commit holding the second batch's twins and predictions, made before its recordings (set once recorded). */
 const BLIND11B: string | null = '5e34e72167b7a77bb6cc98bc42ef2dc843e1587a';
+/**
+ * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
+ * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
+ * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
+ * test checks").
+ */
+const DEFINITIONS11 = 'f10ebe6507052d57';
 
 interface Predictions {
   note: string;
@@ -124,6 +132,8 @@ const BATCHES = [
 const RUNS = BATCHES.filter((b) => b.blind !== null).flatMap((b) => Object.keys(b.figures));
 /** The blind commit of a run's batch. */
 const blindOf = (run: string): string | null => BATCHES.find((b) => run in b.figures)?.blind ?? null;
+/** The predictions file of a run's batch. */
+const predictionsOf = (run: string): string => BATCHES.find((b) => run in b.figures)?.predictions ?? '';
 type Stamped = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
 const recordings = (): Array<[string, Stamped]> =>
   RUNS.flatMap((run) => {
@@ -191,7 +201,11 @@ describe.skipIf(recorded.length === 0)('held-out round 11: the recordings agains
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run) })));
+  blindAncestryTest(
+    () => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run), predictions: predictionsOf(run) })),
+    rows,
+  );
+  pinnedDefinitionsTest(rows, DEFINITIONS11);
 
   rowTests(rows, GAPS11, 'GAPS11');
 

@@ -10,8 +10,8 @@
  * (±2 near zero), times ±1 s, the sub-second queue wait ±0.25 s); a row outside it stays as a
  * KNOWN GAP with both values and its cause (GAPS12). Each prediction is a table over HAProxy's
  * start before t0 (`lb.uptime`), read at the start its recording states (haproxy-restated.ts
- * statedUptime()). A row whose real and predicted values are both 0 is marked input-fixed ("0 vs
- * 0") in the count of mechanism rows.
+ * statedUptime()). A row whose real and predicted values are both 0 (or both none: no such row
+ * here) is marked input-fixed ("0 vs 0", heldout-rows.ts markZeros) in the count of mechanism rows.
  */
 import { existsSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -28,6 +28,8 @@ import {
   type HeldOutRow,
   haproxyRows,
   keyOf,
+  markZeros,
+  pinnedDefinitionsTest,
   predictHaproxy,
   readPredictions,
   readRecording,
@@ -51,6 +53,13 @@ const BLIND12: string | null = '531ec955312318455420063900fadf6f5d972725';
 
 /** The commit holding the second batch's twin and prediction, made before its recording (set once recorded). */
 const BLIND12B: string | null = '00f86f9998cb281cf12017e51d65921f53764ebc';
+/**
+ * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
+ * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
+ * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
+ * test checks").
+ */
+const DEFINITIONS12 = '0016cef3b8e42e70';
 
 interface Predictions {
   note: string;
@@ -203,6 +212,8 @@ const BATCHES = [
 const RUNS = BATCHES.filter((b) => b.blind !== null).flatMap((b) => Object.keys(b.figures));
 /** The blind commit of a run's batch. */
 const blindOf = (run: string): string | null => BATCHES.find((b) => run in b.figures)?.blind ?? null;
+/** The predictions file of a run's batch. */
+const predictionsOf = (run: string): string => BATCHES.find((b) => run in b.figures)?.predictions ?? '';
 type Stamped = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
 const recordings = (): Array<[string, Stamped]> =>
   RUNS.flatMap((run) => {
@@ -210,15 +221,11 @@ const recordings = (): Array<[string, Stamped]> =>
     return d ? [[run, d] as [string, Stamped]] : [];
   });
 
-/** A row both sides put at 0 cannot tell the model from no model: counted apart ("0 vs 0"). */
-const markZeroes = (r: HeldOutRow): HeldOutRow =>
-  r.fixed || r.real !== 0 || r.predicted !== 0 ? r : { ...r, fixed: '0 vs 0' };
-
 /** Every row whose recording exists, against the blind prediction. */
 export function rows12(): HeldOutRow[] {
   return BATCHES.filter((b) => b.blind !== null && existsSync(b.predictions))
     .flatMap((b) => haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy))
-    .map(markZeroes);
+    .map(markZeros());
 }
 
 /**
@@ -324,7 +331,11 @@ describe.skipIf(recorded.length === 0)('held-out round 12: the recordings agains
     );
   });
 
-  blindAncestryTest(() => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run) })));
+  blindAncestryTest(
+    () => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run), predictions: predictionsOf(run) })),
+    rows,
+  );
+  pinnedDefinitionsTest(rows, DEFINITIONS12);
 
   rowTests(rows, GAPS12, 'GAPS12');
 

@@ -14,9 +14,14 @@ import type { RunResult } from '../../sim/result.js';
 import { overSeeds, type Tolerance, totalIn } from './heldout-table.js';
 import { COUNT, exitOf, type Figure7 } from './holdout7-figures.js';
 
-/** A round-13 figure; `fixed` says why a row cannot fail on the model's mechanism (round 9's marking). */
+/**
+ * A round-13 figure; `fixed` says why a row cannot fail on the model's mechanism (round 9's
+ * marking), `derived` which other rows (and input) give its value. Marked after the recordings
+ * (review27): a marking moves a row out of the mechanism count, never its values or tolerance.
+ */
 export interface Figure13<D> extends Figure7<D> {
   fixed?: string;
+  derived?: string;
 }
 
 /** What a round-13 nginx recording holds (calibration/nginx/experiment.mjs). */
@@ -158,13 +163,22 @@ const reloadFigures = (answered: string, quit: string): Array<Figure13<NginxRec1
   oldWorkerGone,
 ];
 
-const frozenFigures = (): Array<Figure13<NginxRec13>> => [
+/** The backlog-2 runs' answers after the SIGCONT: 37 / 37 in both, whatever their timeouts. */
+const PACED_AFTER_SIGCONT =
+  'the closed loops again once the app answers: 10 clients, 500 ms think, answered at once (37 in both backlog-2 runs)';
+/** The 500-ms connect timeout run's longest answered wait: 0.005 / 0.001 s against ±0.3 s. */
+const NONE_HELD_ANSWERED =
+  'proxy_connect_timeout 500 ms ends every connect the full queue holds before its 1-s SYN retransmission, so no held ' +
+  'request is answered 200: the longest is an unheld one, ≈ 0 s both sides, far inside ±0.3 s';
+
+/** `afterSigcont` / `longest`: why those rows cannot fail in a run (marked after the recordings, review27). */
+const frozenFigures = (afterSigcont?: string, longest?: string): Array<Figure13<NginxRec13>> => [
   answeredIn(200, 0, 4, ' (before the freeze)', 'the closed loops: 10 clients, 500 ms think, answered at once'),
   answeredIn(504, 4, 11, ' (the freeze and the timeouts pending at the SIGCONT)'),
   upstreamTimeouts('reading'),
   upstreamTimeouts('connecting'),
-  answeredIn(200, 10, 12, ' (after the SIGCONT)'),
-  longestAnswered,
+  answeredIn(200, 10, 12, ' (after the SIGCONT)', afterSigcont),
+  { ...longestAnswered, fixed: longest },
 ];
 
 export const NGINX13: Record<string, Array<Figure13<NginxRec13>>> = {
@@ -173,8 +187,8 @@ export const NGINX13: Record<string, Array<Figure13<NginxRec13>>> = {
     'the idle ones closed, the busy ones answered `Connection: close`',
   ),
   'nginx-holdout13-reload-kr5-think400': reloadFigures('≈ 20 × 11 s / 0.4 s requests', 'every connection idle, closed'),
-  'nginx-holdout13-frozen-backlog2-ct2-rt1': frozenFigures(),
-  'nginx-holdout13-frozen-backlog2-ct500ms-rt3': frozenFigures(),
+  'nginx-holdout13-frozen-backlog2-ct2-rt1': frozenFigures(PACED_AFTER_SIGCONT),
+  'nginx-holdout13-frozen-backlog2-ct500ms-rt3': frozenFigures(PACED_AFTER_SIGCONT, NONE_HELD_ANSWERED),
   'nginx-holdout13-upstream-ka4-frozen-ct2-rt1': [
     upstreamConnectsIn(0, 4, ' (8, then 4 a cycle: the cache keeps 4 of 8)'),
     ...frozenFigures().filter((f) => !f.figure.includes('before the freeze')),
@@ -214,12 +228,20 @@ const first502: Figure13<NginxRec13> = {
   },
 };
 
+/**
+ * The port runs' rows that restate others (marked after the recordings, review27): the 502s are
+ * the closed loops' requests less the 200s, each 502 is one EADDRNOTAVAIL, and the first 502 is
+ * when the 100 ports run out at ≈ 200 connects a second, as the [0, 1) s row's 100 answers say.
+ */
 const portsFigures = (): Array<Figure13<NginxRec13>> => [
   answeredIn(200, 0, 1, ''),
   answeredIn(200, 1, 8, ''),
-  answeredIn(502, 0, 8, ''),
-  noPort,
-  first502,
+  {
+    ...answeredIn(502, 0, 8, ''),
+    derived: "the closed loops' requests (20 clients, ≈ 200 a second) less the 200 rows: nothing else answers",
+  },
+  { ...noPort, derived: "the 502 row's count: each 502 is one connect() without a local port" },
+  { ...first502, derived: 'the [0, 1) s row: the 100 ports last 0.5 s at ≈ 200 connects a second' },
 ];
 
 export const NGINX13B: Record<string, Array<Figure13<NginxRec13>>> = {
@@ -235,7 +257,7 @@ export const NGINX13B: Record<string, Array<Figure13<NginxRec13>>> = {
  * - The twin's timeout counts counted trace LINES: drainsim keeps the first 5 records of a kind in
  *   each second and folds the rest into one line at the end of the second ("(N more like this in
  *   this second)", sim/metrics/event-log.ts EventLog.emitLimited / flushWindow: its record is the
- *   last suppressed, its `folded` the others — since 14a-fold, before it the number suppressed),
+ *   last suppressed, its `folded` the others — since ce805c5, before it the number suppressed),
  *   so a line stands for 1 + `folded` records.
  * - The old worker was found by its "shutting down" title; in the idle run it exited before the
  *   recorder's next 100-ms sample saw that title (gone 0.155 s after the reload), so no worker had

@@ -28,6 +28,7 @@ import {
   type HeldOutRow,
   haproxyRows,
   keyOf,
+  pinnedDefinitionsTest,
   predictHaproxy,
   readPredictions,
   readRecording,
@@ -48,6 +49,13 @@ const PREDICTIONS_B = 'calibration/data/holdout9-batch2-predictions.json';
 const BLIND9: string | null = '33988eda00945f19b571a5b45110a0258961dadf';
 /** The second batch's blind commit (set once recorded). */
 const BLIND9B: string | null = '4483eee72d47f1eb4985089d9fc2abf9608a5d4b';
+/**
+ * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
+ * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
+ * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
+ * test checks").
+ */
+const DEFINITIONS9 = 'f751b21aa9586fea';
 
 interface Predictions {
   note: string;
@@ -201,7 +209,11 @@ describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against
     );
   });
 
-  blindAncestryTest(() => recordings().map(([run, data, b]) => ({ run, data, blind: b.blind })));
+  blindAncestryTest(
+    () => recordings().map(([run, data, b]) => ({ run, data, blind: b.blind, predictions: b.predictions })),
+    rows,
+  );
+  pinnedDefinitionsTest(rows, DEFINITIONS9);
 
   rowTests(rows, GAPS9, 'GAPS9');
 
