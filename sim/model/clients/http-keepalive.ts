@@ -47,7 +47,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly idleTimeout: number;
   private readonly latency: Histogram;
   /** The request timers (request_timeout after each write): one fixed delay, so an engine lane
-   *  rather than a heap entry each (engine.ts scheduleFixed; same firing order). */
+   *  rather than a heap entry each; re-armed lazily (engine.ts rearm: a client's timer keeps one
+   *  queued entry across its requests instead of a schedule and a cancel each; same firing order). */
   private readonly requestTimers: LaneId;
   /** `request_timeout`: the delay of requestTimers. */
   private readonly requestTimeout: number;
@@ -189,7 +190,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     // The client's timer on this request runs from its write (see the class comment).
-    conn.requestTimer = w.engine.scheduleFixed(this.requestTimers, this.timedOutCb, conn);
+    conn.requestTimer = w.engine.rearm(conn.requestTimer, this.requestTimers, this.timedOutCb, conn);
     this.path.handle(conn);
   }
 
@@ -217,7 +218,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** The client's kernel gave up on the request it retransmitted (noAnswer): ETIMEDOUT, retried on a new connection. */
   private kernelGaveUp(conn: Conn): void {
     conn.timer = -1;
-    if (conn.requestTimer < 0) return;
+    if (!this.w.engine.isPending(conn.requestTimer)) return;
     this.stopRequestTimer(conn);
     const b = conn.backend;
     // tcp_done(): the socket is gone without a FIN or a TIME_WAIT; the VM has vanished.
@@ -241,11 +242,10 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.retryOrGiveUp(conn, b);
   }
 
-  /** The request in flight got its answer (or failed otherwise): its timer stops. */
+  /** The request in flight got its answer (or failed otherwise): its timer stops. The id stays,
+   *  so that the next request re-arms the same timer (engine.ts rearm). */
   private stopRequestTimer(conn: Conn): void {
-    if (conn.requestTimer < 0) return;
-    this.w.engine.cancel(conn.requestTimer);
-    conn.requestTimer = -1;
+    this.w.engine.disarm(conn.requestTimer);
   }
 
   /** nginx answered (or failed) the request on `conn`. */
