@@ -22,16 +22,6 @@
  *   (time, seq) order, so the lane is a FIFO beside the heap; firing takes the earlier of the heap's
  *   top and the lanes' heads by (time, seq), one sequence counter for all, so the firing order is
  *   the one the heap alone would give. Ids, slots and `cancel` are shared with `at`.
- * - `rearm(id, lane, fn, arg)` / `disarm(id)`: a re-armable deadline timer (a request timeout armed
- *   on every request and stopped by almost every answer). Lazy, as nginx's ngx_event_add_timer()
- *   (src/event/ngx_event_timer.h: a timer whose new key is within NGX_TIMER_LAZY_DELAY of the old
- *   one is not moved) and Linux's mod_timer() on a pending timer: the timer has at most one entry
- *   queued; `disarm` leaves it where it is, and arming again while it is queued only stores the new
- *   deadline and takes the next sequence number, as `scheduleFixed` would. When the entry reaches
- *   the front, the timer fires if the entry's key is its deadline's, goes back into the heap at
- *   (deadline, sequence) if it was armed again since, and is dropped if it is disarmed: the same
- *   firing order as scheduling and cancelling every arm, and a re-insert fires nothing (`fired`
- *   counts callbacks).
  *
  * The engine knows nothing of TCP, load balancers or any other domain word.
  */
@@ -69,23 +59,7 @@ const HANDLER_LIMIT = 2 ** HANDLER_BITS;
 const ARG_LIMIT = 2 ** (31 - HANDLER_BITS);
 /** `slotLane` of a slot whose event is in the heap; lane k is k + 1. */
 const IN_HEAP = 0;
-/**
- * `slotLane` bits of a re-armable timer's slot (`rearm`): TIMER, and ARMED while it is armed; the
- * lane number is in the low bits. A timer's slot keeps its callback while its entry is queued,
- * armed or not (a free slot has none); disarmed, it holds no argument (no client record kept alive
- * by the queue) and its state changes in these bits, not in the callback table, whose stores cost
- * V8 a write barrier each.
- */
-const TIMER = 128;
-const ARMED = 64;
-const LANE_LIMIT = 63;
-/**
- * A re-armable timer's entry carries TIMER_REF + slot (in the heap and in a lane), so that the
- * firing path tells it from a plain slot's by its value alone, without reading a per-slot table;
- * `ref & SLOT_MASK` is the slot either way.
- */
-const TIMER_REF = SLOT_BITS;
-const SLOT_MASK = SLOT_BITS - 1;
+const LANE_LIMIT = 255;
 
 export class Engine {
   /** Simulated time in seconds. */
@@ -127,14 +101,6 @@ export class Engine {
    */
   private firstLane: FifoLane | null = null;
   private headsMoved = false;
-  /**
-   * A re-armable timer's deadline and the sequence number its last arm took, by slot (`rearm`). Its
-   * queued entry's key is never later; the entry is live (fires) when its sequence is this one.
-   */
-  private due: Float64Array;
-  private dueSeq: Uint32Array;
-  /** Queued entries of disarmed timers: not pending, dropped when they reach the front. */
-  private parked = 0;
 
   // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
   // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
@@ -152,8 +118,6 @@ export class Engine {
     this.calls = new Array(2 * this.slotCount).fill(undefined);
     this.slotLane = new Uint8Array(this.slotCount);
     this.lanePos = new Int32Array(this.slotCount);
-    this.due = new Float64Array(this.slotCount);
-    this.dueSeq = new Uint32Array(this.slotCount);
     this.freeSlots = new Int32Array(this.slotCount);
     this.addFreeSlots(0, this.slotCount);
   }
@@ -162,7 +126,7 @@ export class Engine {
   get pending(): number {
     let n = this.size - this.dead;
     for (const lane of this.lanes) n += lane.count - lane.dead;
-    return n - this.parked;
+    return n;
   }
 
   /** Time of the next event, or Infinity when the queue is empty. */
@@ -204,8 +168,8 @@ export class Engine {
     if (known >= 0) return known;
     if (this.lanes.length === LANE_LIMIT) throw new Error(`Engine: more than ${LANE_LIMIT} fixed-delay lanes`);
     this.lanes.push(
-      new FifoLane(delay, (ref, index) => {
-        this.lanePos[ref & SLOT_MASK] = index;
+      new FifoLane(delay, (slot, index) => {
+        this.lanePos[slot] = index;
       }),
     );
     return this.lanes.length - 1;
@@ -220,78 +184,6 @@ export class Engine {
     // now + delay, as schedule() computes it: never before now for delay ≥ 0.
     this.lanePos[slot] = lane.push(this.now + lane.delay, this.nextSeq++, slot);
     return this.gen[slot] * SLOT_BITS + slot;
-  }
-
-  /**
-   * Arm a re-armable timer: run `fn(arg)` after the lane's delay, the same event as
-   * `scheduleFixed(laneId, fn, arg)` (the next sequence number, so no other event's order moves).
-   * `id` is -1 or an id this method returned; when that timer's entry is still queued (armed,
-   * disarmed, not yet fired) and the new deadline is no earlier than its last one, the entry is
-   * kept and only the deadline moves (see the file comment), and the same id is returned;
-   * otherwise a new entry and id. An armed `id` is re-armed, not doubled.
-   */
-  rearm<T>(id: TimerId, laneId: LaneId, fn: Callback<T>, arg: T): TimerId {
-    const t = this.now + this.lanes[laneId].delay;
-    // The id's slot and generation decoded here (as pendingSlot does), not in a call: a double
-    // passed to a call TurboFan does not inline is boxed, a heap number per request.
-    const generation = Math.floor(id / SLOT_BITS);
-    const slot = id - generation * SLOT_BITS;
-    if (slot >= 0 && slot < this.slotCount && this.gen[slot] === generation) {
-      const bits = this.slotLane[slot];
-      const calls = this.calls;
-      // A timer whose entry is still queued (a fired or dropped one's slot has no callback), not
-      // later than the new deadline.
-      if ((bits & TIMER) !== 0 && calls[2 * slot] !== undefined && t >= this.due[slot]) {
-        if (this.nextSeq === SEQ_LIMIT) this.renumber();
-        if ((bits & ARMED) === 0) {
-          this.slotLane[slot] = bits | ARMED;
-          this.parked--;
-        }
-        if (calls[2 * slot] !== fn) calls[2 * slot] = fn;
-        calls[2 * slot + 1] = arg;
-        this.due[slot] = t;
-        this.dueSeq[slot] = this.nextSeq++;
-        return id;
-      }
-    }
-    return this.armAnew(id, laneId, fn, arg);
-  }
-
-  /** `rearm` with a new entry: the first arm, or one whose deadline is before the queued entry's
-   *  (a shorter delay; that entry is left to drop). */
-  private armAnew(id: TimerId, laneId: LaneId, fn: unknown, arg: unknown): TimerId {
-    this.disarm(id);
-    const lane = this.lanes[laneId];
-    const t = this.now + lane.delay;
-    if (this.nextSeq === SEQ_LIMIT) this.renumber();
-    const s = this.nextSeq++;
-    const fresh = this.takeSlot(fn, arg, TIMER | ARMED | (laneId + 1));
-    if (lane.count === 0) this.headsMoved = true;
-    lane.push(t, s, TIMER_REF + fresh);
-    this.due[fresh] = t;
-    this.dueSeq[fresh] = s;
-    return this.gen[fresh] * SLOT_BITS + fresh;
-  }
-
-  /**
-   * Stop a pending event: a re-armable timer (`rearm`) lazily, its entry left queued for the next
-   * arm; any other event as `cancel`. Nothing for a fired, disarmed or cancelled id.
-   */
-  disarm(id: TimerId): void {
-    const generation = Math.floor(id / SLOT_BITS);
-    const slot = id - generation * SLOT_BITS;
-    if (!(slot >= 0 && slot < this.slotCount) || this.gen[slot] !== generation) return;
-    if (this.calls[2 * slot] === undefined) return; // fired, cancelled or dropped
-    const bits = this.slotLane[slot];
-    if ((bits & ARMED) !== 0) this.park(slot);
-    else if ((bits & TIMER) === 0) this.cancel(id);
-  }
-
-  /** Disarm the armed timer of `slot`: its entry stays queued (see the file comment). */
-  private park(slot: number): void {
-    this.slotLane[slot] &= ~ARMED;
-    this.calls[2 * slot + 1] = undefined;
-    this.parked++;
   }
 
   /** Register a handler for `callAt` / `callAfter`; at most 64 per engine. */
@@ -318,14 +210,9 @@ export class Engine {
   cancel(id: TimerId): boolean {
     const slot = this.pendingSlot(id);
     if (slot < 0) return false;
-    const where = this.slotLane[slot];
-    if ((where & TIMER) !== 0) {
-      // A re-armable timer's entry may be in the heap or a lane: left to drop at the front.
-      this.park(slot);
-      return true;
-    }
     this.calls[2 * slot] = undefined;
     this.calls[2 * slot + 1] = undefined;
+    const where = this.slotLane[slot];
     if (where === IN_HEAP) {
       this.dead++;
       if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
@@ -410,19 +297,9 @@ export class Engine {
 
   /**
    * Drop cancelled entries from the heap's top; the lane whose head fires before every other
-   * pending event, or null when that is the heap's top (or nothing is pending). A re-armable
-   * timer's entry found at the front is settled first (`settleLaneHead`), so what this leaves at
-   * the front is an event due at its key.
+   * pending event, or null when that is the heap's top (or nothing is pending).
    */
   private earliestLane(): FifoLane | null {
-    const lane = this.frontLane();
-    // A plain entry's lane, or a re-armable timer's entry to look at (settledFrontLane: out of
-    // line, so that the firing loop stays small enough for TurboFan to inline the heap's sifts).
-    return lane === null || lane.slot[lane.head] < TIMER_REF ? lane : this.settledFrontLane(lane);
-  }
-
-  /** `earliestLane` without settling: the lane whose head is the front, or null. */
-  private frontLane(): FifoLane | null {
     const found = this.dropCancelledTop();
     if (this.headsMoved) this.findFirstLane();
     const lane = this.firstLane;
@@ -430,39 +307,6 @@ export class Engine {
     const lt = lane.time[lane.head];
     const t = this.heapTime[0];
     return lt < t || (lt === t && lane.seq[lane.head] < this.heapSeq[0]) ? lane : null;
-  }
-
-  /** Settle re-armable timers' entries at the front until an event due at its key is there. */
-  private settledFrontLane(front: FifoLane | null): FifoLane | null {
-    let lane = front;
-    while (lane !== null && lane.slot[lane.head] >= TIMER_REF) {
-      const slot = lane.slot[lane.head] - TIMER_REF;
-      // Armed, at its deadline's key: due (a disarmed timer's entry never is).
-      if ((this.slotLane[slot] & ARMED) !== 0 && this.dueSeq[slot] === lane.seq[lane.head]) return lane;
-      this.settleLaneHead(lane, slot);
-      lane = this.frontLane();
-    }
-    return lane;
-  }
-
-  /**
-   * A re-armable timer's entry at a lane's head and at the front, not due: disarmed, it is dropped
-   * and its slot freed; armed again since it was queued, it goes into the heap at its deadline's
-   * key (a lane holds only keys in arm order), where dropCancelledTop meets it again.
-   */
-  private settleLaneHead(lane: FifoLane, slot: number): void {
-    lane.shift();
-    if (lane.dead > 0) lane.dropCancelledHead();
-    this.headsMoved = true;
-    if ((this.slotLane[slot] & ARMED) === 0) this.freeParkedTimer(slot);
-    else this.pushKeyed(this.due[slot], this.dueSeq[slot], TIMER_REF + slot);
-  }
-
-  /** A disarmed timer's entry left the queue: its slot is free, and its id no longer re-arms it. */
-  private freeParkedTimer(slot: number): void {
-    this.calls[2 * slot] = undefined;
-    this.parked--;
-    this.freeSlots[this.freeCount++] = slot;
   }
 
   /** Find the lane whose (live) head fires first. */
@@ -488,7 +332,7 @@ export class Engine {
 
   /** Pop the live entry at a lane's head and call it. */
   private fireLaneHead(lane: FifoLane): void {
-    const ref = lane.slot[lane.head] & SLOT_MASK;
+    const ref = lane.slot[lane.head];
     this.now = lane.time[lane.head];
     lane.shift();
     if (lane.dead > 0) lane.dropCancelledHead();
@@ -520,41 +364,18 @@ export class Engine {
       this.handlers[code & (HANDLER_LIMIT - 1)](code >>> HANDLER_BITS);
       return;
     }
-    this.callSlot(ref & SLOT_MASK);
+    this.callSlot(ref);
   }
 
-  /**
-   * Drop cancelled entries from the top; true when a live event is left there. A re-armable
-   * timer's entry at the top is dropped when disarmed, moved down to its deadline's key when armed
-   * again since it was queued, and live when its key is its deadline's.
-   */
+  /** Drop cancelled entries from the top; true when a live event is left there. */
   private dropCancelledTop(): boolean {
     while (this.size > 0) {
       const ref = this.heapRef[0];
-      if (ref < 0) return true;
-      if (ref >= TIMER_REF) {
-        if (this.settleTopTimer(ref - TIMER_REF)) return true;
-        continue;
-      }
-      if (this.calls[2 * ref] !== undefined) return true;
+      if (ref < 0 || this.calls[2 * ref] !== undefined) return true;
       this.popTop();
       this.dead--;
       this.freeSlots[this.freeCount++] = ref;
     }
-    return false;
-  }
-
-  /** A re-armable timer's entry at the heap's top: true when due there; else dropped or moved. */
-  private settleTopTimer(slot: number): boolean {
-    if ((this.slotLane[slot] & ARMED) === 0) {
-      this.popTop();
-      this.freeParkedTimer(slot);
-      return false;
-    }
-    if (this.dueSeq[slot] === this.heapSeq[0]) return true;
-    this.heapTime[0] = this.due[slot];
-    this.heapSeq[0] = this.dueSeq[slot];
-    this.siftDown(0, 0);
     return false;
   }
 
@@ -567,8 +388,6 @@ export class Engine {
     const slot = id - generation * SLOT_BITS;
     if (!(slot >= 0 && slot < this.slotCount)) return -1; // also rejects NaN
     if (this.gen[slot] !== generation || this.calls[2 * slot] === undefined) return -1;
-    // A disarmed timer's slot keeps its callback while its entry is queued.
-    if ((this.slotLane[slot] & (TIMER | ARMED)) === TIMER) return -1;
     return slot;
   }
 
@@ -584,16 +403,6 @@ export class Engine {
     const i = this.size++;
     this.heapTime[i] = t;
     this.heapSeq[i] = this.nextSeq++;
-    this.heapRef[i] = ref;
-    this.siftUp(i);
-  }
-
-  /** Put an entry with the key it already has into the heap (a re-armed timer's, settleLaneHead). */
-  private pushKeyed(t: number, s: number, ref: number): void {
-    if (this.size === this.capacity) this.growHeap();
-    const i = this.size++;
-    this.heapTime[i] = t;
-    this.heapSeq[i] = s;
     this.heapRef[i] = ref;
     this.siftUp(i);
   }
@@ -673,8 +482,7 @@ export class Engine {
     let kept = 0;
     for (let i = 0; i < this.size; i++) {
       const ref = refs[i];
-      // A re-armable timer's entry stays (one a timer, dropped at the front when disarmed).
-      if (ref >= 0 && ref < TIMER_REF && this.calls[2 * ref] === undefined) {
+      if (ref >= 0 && this.calls[2 * ref] === undefined) {
         this.freeSlots[this.freeCount++] = ref;
         continue;
       }
@@ -691,33 +499,13 @@ export class Engine {
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
    *  valid and the order of ties unchanged. */
   private renumber(): void {
-    // Every entry, the heap's and the lanes', and every armed re-armable timer's deadline, as (its
-    // sequence array, index), in sequence order; equal numbers (a timer's entry at its deadline's
-    // key and that deadline) keep one rank.
+    // Every entry, the heap's and the lanes', as (its sequence array, index), in sequence order.
     const entries: Array<[Uint32Array, number]> = [];
-    const armedTimer = (ref: number): void => {
-      const slot = ref - TIMER_REF;
-      if (ref >= TIMER_REF && (this.slotLane[slot] & ARMED) !== 0) entries.push([this.dueSeq, slot]);
-    };
-    for (let i = 0; i < this.size; i++) {
-      entries.push([this.heapSeq, i]);
-      armedTimer(this.heapRef[i]);
-    }
-    for (const lane of this.lanes)
-      for (let k = 0; k < lane.count; k++) {
-        entries.push([lane.seq, lane.at(k)]);
-        armedTimer(lane.slot[lane.at(k)]);
-      }
+    for (let i = 0; i < this.size; i++) entries.push([this.heapSeq, i]);
+    for (const lane of this.lanes) for (let k = 0; k < lane.count; k++) entries.push([lane.seq, lane.at(k)]);
     entries.sort(([a, i], [b, j]) => a[i] - b[j]);
-    let rank = -1;
-    let last = -1;
-    const ranks = entries.map(([seq, i]) => {
-      if (seq[i] !== last) rank++;
-      last = seq[i];
-      return rank;
-    });
-    entries.forEach(([seq, i], k) => (seq[i] = ranks[k]));
-    this.nextSeq = rank + 1;
+    entries.forEach(([seq, i], rank) => (seq[i] = rank));
+    this.nextSeq = entries.length;
   }
 
   private growHeap(): void {
@@ -747,12 +535,6 @@ export class Engine {
     const lanePos = new Int32Array(count);
     lanePos.set(this.lanePos);
     this.lanePos = lanePos;
-    const due = new Float64Array(count);
-    due.set(this.due);
-    this.due = due;
-    const dueSeq = new Uint32Array(count);
-    dueSeq.set(this.dueSeq);
-    this.dueSeq = dueSeq;
     this.freeSlots = new Int32Array(count); // empty: every old slot is in use
     for (let s = old; s < count; s++) this.calls.push(undefined, undefined);
     this.slotCount = count;

@@ -47,8 +47,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly idleTimeout: number;
   private readonly latency: Histogram;
   /** The request timers (request_timeout after each write): one fixed delay, so an engine lane
-   *  rather than a heap entry each; re-armed lazily (engine.ts rearm: a client's timer keeps one
-   *  queued entry across its requests instead of a schedule and a cancel each; same firing order). */
+   *  rather than a heap entry each (engine.ts scheduleFixed; same firing order). */
   private readonly requestTimers: LaneId;
   /** `request_timeout`: the delay of requestTimers. */
   private readonly requestTimeout: number;
@@ -190,7 +189,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     // The client's timer on this request runs from its write (see the class comment).
-    conn.requestTimer = w.engine.rearm(conn.requestTimer, this.requestTimers, this.timedOutCb, conn);
+    conn.requestTimer = w.engine.scheduleFixed(this.requestTimers, this.timedOutCb, conn);
     this.path.handle(conn);
   }
 
@@ -218,7 +217,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /** The client's kernel gave up on the request it retransmitted (noAnswer): ETIMEDOUT, retried on a new connection. */
   private kernelGaveUp(conn: Conn): void {
     conn.timer = -1;
-    if (!this.w.engine.isPending(conn.requestTimer)) return;
+    if (conn.requestTimer < 0) return;
     this.stopRequestTimer(conn);
     const b = conn.backend;
     // tcp_done(): the socket is gone without a FIN or a TIME_WAIT; the VM has vanished.
@@ -242,10 +241,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.retryOrGiveUp(conn, b);
   }
 
-  /** The request in flight got its answer (or failed otherwise): its timer stops. The id stays,
-   *  so that the next request re-arms the same timer (engine.ts rearm). */
+  /** The request in flight got its answer (or failed otherwise): its timer stops. */
   private stopRequestTimer(conn: Conn): void {
-    this.w.engine.disarm(conn.requestTimer);
+    if (conn.requestTimer < 0) return;
+    this.w.engine.cancel(conn.requestTimer);
+    conn.requestTimer = -1;
   }
 
   /** nginx answered (or failed) the request on `conn`. */

@@ -42,8 +42,7 @@ export class RequestPath {
   private readonly spare: UpstreamConn[] = [];
   /**
    * nginx's read timer on each request sent to the app and not yet answered (proxy_read_timeout),
-   * by client connection; one fixed-delay engine lane per timeout value, re-armed lazily (engine.ts
-   * rearm).
+   * by client connection; one fixed-delay engine lane per timeout value (engine.ts scheduleFixed).
    */
   private readonly readLanes = new Map<number, LaneId>();
   /** The last proxy_read_timeout asked for and its lane: one value in almost every run, so no map lookup per request. */
@@ -208,13 +207,15 @@ export class RequestPath {
       this.lastReadTimeout = timeout;
       this.lastReadLane = lane;
     }
-    conn.upstreamReadTimer = this.w.engine.rearm(conn.upstreamReadTimer, this.lastReadLane, this.readTimedOut, conn);
+    conn.upstreamReadTimer = this.w.engine.scheduleFixed(this.lastReadLane, this.readTimedOut, conn);
   }
 
-  /** The request on `conn` no longer waits for the app's answer (answered, or given up). The id
-   *  stays, so that the next request re-arms the same timer (engine.ts rearm: lazily). */
+  /** The request on `conn` no longer waits for the app's answer (answered, or given up). */
   cancelReadTimeout(conn: Conn): void {
-    this.w.engine.disarm(conn.upstreamReadTimer);
+    const timer = conn.upstreamReadTimer;
+    if (timer === -1) return;
+    this.w.engine.cancel(timer);
+    conn.upstreamReadTimer = -1;
   }
 
   /**
