@@ -101,6 +101,14 @@ export class Engine {
    */
   private firstLane: FifoLane | null = null;
   private headsMoved = false;
+  /**
+   * The heap's top entry has fired and its place is a hole, filled by the first `push` of its
+   * callback (most events schedule one: the next request, the service end): the new entry goes in at
+   * the top and sifts down once, instead of the last entry sifting down into the popped top and the
+   * new one then sifting up from the bottom. Filled by a pop if nothing is pushed (`fillHole`), and
+   * before anything else reads the heap.
+   */
+  private topFired = false;
 
   // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
   // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
@@ -124,6 +132,7 @@ export class Engine {
 
   /** Number of events waiting to fire. */
   get pending(): number {
+    this.fillHole();
     let n = this.size - this.dead;
     for (const lane of this.lanes) n += lane.count - lane.dead;
     return n;
@@ -131,6 +140,7 @@ export class Engine {
 
   /** Time of the next event, or Infinity when the queue is empty. */
   peekTime(): number {
+    this.fillHole();
     const lane = this.earliestLane();
     if (lane !== null) return lane.time[lane.head];
     return this.size > 0 ? this.heapTime[0] : Infinity;
@@ -242,6 +252,7 @@ export class Engine {
 
   /** Fire the next event. Returns false when the queue is empty. */
   step(): boolean {
+    this.fillHole();
     if (this.lanes.length === 0) {
       if (!this.dropCancelledTop()) return false;
       this.fireTop();
@@ -281,6 +292,7 @@ export class Engine {
    * access", `node --trace-deopt`). Here the loop's exit is a bare return.
    */
   private fireUntil(until: number, stopAt: number): void {
+    this.fillHole();
     if (this.lanes.length === 0) {
       while (this.fired < stopAt && this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
     } else {
@@ -357,14 +369,24 @@ export class Engine {
   private fireTop(): void {
     const ref = this.heapRef[0];
     this.now = this.heapTime[0];
-    this.popTop();
+    this.topFired = true;
     this.fired++;
     if (ref < 0) {
       const code = ~ref;
       this.handlers[code & (HANDLER_LIMIT - 1)](code >>> HANDLER_BITS);
-      return;
+    } else this.callSlot(ref);
+    if (this.topFired) {
+      this.topFired = false;
+      this.popTop();
     }
-    this.callSlot(ref);
+  }
+
+  /** Pop the fired top if its callback left the hole (see topFired): a thrown callback, or a
+   *  read of the heap from inside a callback. */
+  private fillHole(): void {
+    if (!this.topFired) return;
+    this.topFired = false;
+    this.popTop();
   }
 
   /** Drop cancelled entries from the top; true when a live event is left there. */
@@ -391,15 +413,24 @@ export class Engine {
     return slot;
   }
 
-  /** Append the entry at the heap's end and sift it up. Small, so that it is inlined where `at`
-   *  is; past it only integers are passed (see siftUp). */
+  /** Append the entry at the heap's end and sift it up, or put it into the fired top's place and
+   *  sift it down (see topFired); past it only integers are passed (see siftUp). */
   private push(t: number, ref: number): void {
     if (!(t >= this.now)) {
       if (Number.isNaN(t)) throw new Error('Engine.at: time is NaN');
       t = this.now;
     }
-    if (this.size === this.capacity) this.growHeap();
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
+    if (this.topFired) {
+      // Into the hole the firing event left at the top (see topFired).
+      this.topFired = false;
+      this.heapTime[0] = t;
+      this.heapSeq[0] = this.nextSeq++;
+      this.heapRef[0] = ref;
+      this.siftDown(0, 0);
+      return;
+    }
+    if (this.size === this.capacity) this.growHeap();
     const i = this.size++;
     this.heapTime[i] = t;
     this.heapSeq[i] = this.nextSeq++;
@@ -476,6 +507,7 @@ export class Engine {
   /** Remove every cancelled entry and rebuild the heap (Floyd). (time, seq) keys are unique,
    *  so any valid heap of the same entries fires them in the same order. */
   private compact(): void {
+    this.fillHole();
     const time = this.heapTime;
     const seq = this.heapSeq;
     const refs = this.heapRef;
@@ -499,6 +531,7 @@ export class Engine {
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
    *  valid and the order of ties unchanged. */
   private renumber(): void {
+    this.fillHole();
     // Every entry, the heap's and the lanes', as (its sequence array, index), in sequence order.
     const entries: Array<[Uint32Array, number]> = [];
     for (let i = 0; i < this.size; i++) entries.push([this.heapSeq, i]);
