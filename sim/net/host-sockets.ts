@@ -5,7 +5,7 @@ import { JiffiesClock } from './jiffies.js';
 import { type HostKernelConfig, isLoopback, TCP_TIMEWAIT_LEN_S } from './kernel-config.js';
 import { EPHEMERAL_PORT_SHUFFLE_PERIOD_S, PortHashSecrets, type PortOffset } from './port-hash.js';
 import { PortMap } from './port-map.js';
-import { mayReuseTimeWait, synReopensTimeWait } from './time-wait-rules.js';
+import { mayReuseTimeWait, reuseDelayPassed, synReopensTimeWait } from './time-wait-rules.js';
 
 /**
  * The TCP sockets of one host (one network namespace), keyed by 4-tuple: what both ends of a
@@ -130,6 +130,11 @@ class EntryPool {
     return this.rec[e * REC + AT_FLAGS] & STATE_BITS;
   }
 
+  /** State and flags together (AT_FLAGS): one read where both are wanted. */
+  flags(e: number): number {
+    return this.rec[e * REC + AT_FLAGS];
+  }
+
   /** Set the state, keeping BOUND; `timestamps` as given. */
   setState(e: number, state: number, timestamps: boolean): void {
     const i = e * REC + AT_FLAGS;
@@ -232,7 +237,11 @@ function markPort(skip: PortSkip, low: number, span: number, port: number, taken
 function storeEntry(pair: Pair, port: number, entry: number): void {
   pair.count++;
   if (pair.dense !== null) {
-    denseStore(pair.dense, port, entry);
+    // Its page is nearly always there already (a pair's ports come back to the same pages): in
+    // place, not through denseStore(), a call on every socket a busy pair opens.
+    const page = pair.dense[port >>> PAGE_BITS];
+    if (page !== undefined) page[port & (PAGE_PORTS - 1)] = entry + 1;
+    else denseStore(pair.dense, port, entry);
     return;
   }
   if (pair.soloPort < 0) {
@@ -267,7 +276,8 @@ function denseStore(table: (Int32Array | undefined)[], port: number, entry: numb
 /** Take the socket on `port` (which holds one) off `pair`. */
 function deleteEntry(pair: Pair, port: number): void {
   pair.count--;
-  if (pair.dense !== null) denseStore(pair.dense, port, NONE);
+  // The socket's page exists (it holds the socket): cleared in place, not through denseStore().
+  if (pair.dense !== null) pair.dense[port >>> PAGE_BITS]![port & (PAGE_PORTS - 1)] = 0;
   else if (pair.soloPort === port) {
     pair.soloPort = -1;
     pair.soloEntry = NONE;
@@ -646,13 +656,50 @@ export class HostSockets {
     peerTsval = Math.floor(now * 1000),
   ): void {
     this.expire(now);
+    this.closeOpen(pairId, port, now, Math.floor(now * 1000), timeWait, timestamps, peerTsval);
+  }
+
+  /**
+   * Both ends of a connection whose two sockets are this host's (nginx's connection to the app on
+   * its VM: the connecting end on `connectPairId`, the accepting end on `acceptPairId`, one port)
+   * close at `now`: close() of the connecting end, then of the accepting end, each into TIME_WAIT
+   * as its flag says (an orderly close: the end that closed first; an abort: neither), with the
+   * host's timestamps setting and the peer's last TSval now, as close() defaults them. One verb
+   * for the two: the expiry at `now` runs once (the first close queues no TIME_WAIT that fires by
+   * `now`, so a second pass would find nothing).
+   */
+  closeBothEnds(
+    connectPairId: number,
+    acceptPairId: number,
+    port: number,
+    now: number,
+    connectingTimeWait: boolean,
+    acceptingTimeWait: boolean,
+  ): void {
+    this.expire(now);
+    const nowMs = Math.floor(now * 1000);
+    const timestamps = this.config.timestamps;
+    this.closeOpen(connectPairId, port, now, nowMs, connectingTimeWait, timestamps, nowMs);
+    this.closeOpen(acceptPairId, port, now, nowMs, acceptingTimeWait, timestamps, nowMs);
+  }
+
+  /** close() after expiry at `now` (`nowMs`: now in whole ms, the TIME_WAIT's entry stamp). */
+  private closeOpen(
+    pairId: number,
+    port: number,
+    now: number,
+    nowMs: number,
+    timeWait: boolean,
+    timestamps: boolean,
+    peerTsval: number,
+  ): void {
     const pair = this.pairs[pairId];
     const entry = pair === undefined ? NONE : entryOf(pair, port);
     const E = this.entries;
     if (entry === NONE || E.state(entry) !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
     if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
-      const slot = this.enterTimeWait(pairId, pair, port, entry, Math.floor(now * 1000), timestamps, peerTsval);
+      const slot = this.enterTimeWait(pairId, pair, port, entry, nowMs, timestamps, peerTsval);
       this.tw![slot + TW_FIRES_AT] = this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S);
       return;
     }
@@ -879,27 +926,33 @@ export class HostSockets {
    */
   protected skipOf(pair: Pair): PortSkip | null {
     if (pair.dense === null || pair.accepting || this.walkSpan < 2) return null;
-    if (pair.skip === null) {
-      const words = ((this.walkSpan >>> 1) + 31) >>> 5;
-      const skip: PortSkip = { parity: [new Uint32Array(words), new Uint32Array(words)] };
-      const { portLow } = this.config;
-      const everyTimeWait = this.skipsTimeWait(pair);
-      const E = this.entries;
-      for (let page = 0; page < pair.dense.length; page++) {
-        const entries = pair.dense[page];
-        if (entries === undefined) continue;
-        for (let j = 0; j < PAGE_PORTS; j++) {
-          const e = entries[j] - 1;
-          // A TIME_WAIT of a pair whose TIME_WAITs may be taken over: marked only without
-          // timestamps (never taken over); one with timestamps is left to the probe whatever its
-          // age (timeWaitInSkip() marks only those closed from now on, in entry-time order).
-          const held = e !== NONE && (everyTimeWait || E.state(e) === OPEN || !E.timestamps(e));
-          if (held) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
-        }
+    // Built out of line: connect() calls this on every walk, and TurboFan inlines a callee whole,
+    // so the build, which runs once per pair, took from connect()'s inlining budget what
+    // expire() then lacked (a call on every connect).
+    return pair.skip ?? this.buildSkip(pair, pair.dense);
+  }
+
+  /** A dense connecting pair's PortSkip, built from its sockets (its port-indexed table `dense`). */
+  private buildSkip(pair: Pair, dense: readonly (Int32Array | undefined)[]): PortSkip {
+    const words = ((this.walkSpan >>> 1) + 31) >>> 5;
+    const skip: PortSkip = { parity: [new Uint32Array(words), new Uint32Array(words)] };
+    const { portLow } = this.config;
+    const everyTimeWait = this.skipsTimeWait(pair);
+    const E = this.entries;
+    for (let page = 0; page < dense.length; page++) {
+      const entries = dense[page];
+      if (entries === undefined) continue;
+      for (let j = 0; j < PAGE_PORTS; j++) {
+        const e = entries[j] - 1;
+        // A TIME_WAIT of a pair whose TIME_WAITs may be taken over: marked only without
+        // timestamps (never taken over); one with timestamps is left to the probe whatever its
+        // age (timeWaitInSkip() marks only those closed from now on, in entry-time order).
+        const held = e !== NONE && (everyTimeWait || E.state(e) === OPEN || !E.timestamps(e));
+        if (held) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
       }
-      pair.skip = skip;
     }
-    return pair.skip;
+    pair.skip = skip;
+    return skip;
   }
 
   /**
@@ -912,7 +965,8 @@ export class HostSockets {
   private timeWaitInSkip(pair: Pair, port: number, enteredMs: number, timestamps: boolean): void {
     const inOrder = enteredMs >= this.twLatestEnteredMs;
     if (inOrder) this.twLatestEnteredMs = enteredMs;
-    if (pair.skip === null || this.skipsTimeWait(pair) || !timestamps || inOrder) return;
+    // skipsTimeWait() last: a call, and nearly every TIME_WAIT is queued in order.
+    if (pair.skip === null || inOrder || !timestamps || this.skipsTimeWait(pair)) return;
     markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
   }
 
@@ -935,9 +989,15 @@ export class HostSockets {
    * but every marked one behind it is as young.
    */
   private matureTimeWaits(nowMs: number): void {
-    const tw = this.tw;
-    if (tw === null || nowMs <= this.twYoungUntilMs) return;
-    const { twReuse, twReuseDelayMs } = this.config;
+    // The walk a function of its own: as one body inlined whole into connect(), which had spent
+    // its inlining budget by then, its small steps (mayReuseAny(), the age test, markPort()) were
+    // calls on every slot; split, TurboFan inlines them (callgrind of the fleet, session 22).
+    if (this.tw !== null && nowMs > this.twYoungUntilMs) this.walkMatured(this.tw, nowMs);
+  }
+
+  /** matureTimeWaits() past its gate: the walk of the queue `tw` from twMatured. */
+  private walkMatured(tw: Float64Array, nowMs: number): void {
+    const { twReuseDelayMs } = this.config;
     let i = Math.max(this.twMatured, this.twHead);
     for (; i < this.twTail; i += TW_SLOT) {
       const key = tw[i + TW_KEY];
@@ -945,14 +1005,15 @@ export class HostSockets {
       const pair = this.pairs[pairId];
       if (pair.skip === null) continue;
       if (tw[i + TW_ENTRY] === NONE) continue; // dead: its port is someone else's
+      // mayReuseTimeWait() of a TIME_WAIT with timestamps, not bound, in its two parts (not a call
+      // with the entry time, a double, boxed for it on every slot): the pair may take over a
+      // TIME_WAIT at all (mayReuseAny), then tcp_tw_reuse_delay has passed.
+      if (!this.mayReuseAny(pair)) continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
       const enteredMs = tw[i + TW_ENTERED_MS];
-      if (!mayReuseTimeWait(twReuse, twReuseDelayMs, pair.loopback, true, false, enteredMs, nowMs)) {
-        if (this.mayReuseAny(pair)) {
-          // Too young yet, and so is every marked one after it.
-          this.twYoungUntilMs = enteredMs + twReuseDelayMs;
-          break;
-        }
-        continue; // never taken over: its pair's PortSkip marks every TIME_WAIT
+      if (!reuseDelayPassed(enteredMs, nowMs, twReuseDelayMs)) {
+        // Too young yet, and so is every marked one after it.
+        this.twYoungUntilMs = enteredMs + twReuseDelayMs;
+        break;
       }
       const portTs = key - pairId * TW_KEY_SPAN;
       if ((portTs & 1) !== 0) markPort(pair.skip, this.config.portLow, this.walkSpan, portTs >>> 1, false);
@@ -992,12 +1053,13 @@ export class HostSockets {
     const entry = entryOf(pair, port);
     if (entry === NONE) return true;
     const E = this.entries;
-    if (E.state(entry) === OPEN) return false;
+    const flags = E.flags(entry);
+    if ((flags & STATE_BITS) === OPEN) return false;
     const reusable = mayReuseTimeWait(
       this.config.twReuse,
       this.config.twReuseDelayMs,
       pair.loopback,
-      E.timestamps(entry),
+      (flags & TIMESTAMPS) !== 0,
       bound,
       E.enteredMs(entry),
       nowMs,

@@ -60,7 +60,16 @@ export function mayReuseTimeWait(
   if (!timestamps) return false;
   if (boundBeforeConnect) return true;
   const reuse = twReuse === 2 ? (loopback ? 1 : 0) : twReuse;
-  return reuse !== 0 && nowMs > enteredMs + twReuseDelayMs;
+  return reuse !== 0 && reuseDelayPassed(enteredMs, nowMs, twReuseDelayMs);
+}
+
+/**
+ * tcp_twsk_unique()'s age test: tcp_clock_ms() strictly after tw_entry_stamp + tcp_tw_reuse_delay
+ * (time_after32). On its own for a caller that knows the rest of mayReuseTimeWait()'s answer
+ * (host-sockets.ts matureTimeWaits(): a TIME_WAIT with timestamps of a pair that may reuse).
+ */
+export function reuseDelayPassed(enteredMs: number, nowMs: number, twReuseDelayMs: number): boolean {
+  return nowMs > enteredMs + twReuseDelayMs;
 }
 
 export interface SynToTimeWaitInput {

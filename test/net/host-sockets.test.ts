@@ -174,6 +174,53 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
   });
 });
 
+describe('HostSockets: closeBothEnds', () => {
+  it('leaves what close() of the connecting end, then of the accepting end, leaves', () => {
+    // nginx → app on one VM: both ends are this host's; either closes first, or neither (abort),
+    // a small range and tcp_max_tw_buckets so takeovers, reopens and overflows all happen.
+    const config = { ...LINUX_DEFAULTS, twReuse: 2 as const, portLow: 40000, portHigh: 40299, maxTwBuckets: 40 };
+    const one = new HostSockets(config, testRng(31));
+    const both = new HostSockets(config, testRng(31));
+    const pairs = (h: HostSockets) => [h.connectPair(LO, LO, 8080), h.acceptPair(LO, 8080, LO)] as const;
+    const [c1, a1] = pairs(one);
+    const [c2, a2] = pairs(both);
+    const rng = new Mulberry32(5);
+    const open: number[] = [];
+    for (let k = 0; k < 20000; k++) {
+      const t = k / 100;
+      if (open.length < 150 && rng.next() < 0.55) {
+        const p1 = one.connect(c1, t);
+        expect(both.connect(c2, t)).toBe(p1);
+        if (p1 < 0) continue;
+        const syn = one.acceptSyn(a1, p1, t, Math.floor(t * 1000));
+        expect(both.acceptSyn(a2, p1, t, Math.floor(t * 1000))).toBe(syn);
+        if (syn === 'rejected') {
+          one.close(c1, p1, t, false);
+          both.close(c2, p1, t, false);
+        } else open.push(p1);
+      } else if (open.length > 0) {
+        const port = open.splice(Math.floor(rng.next() * open.length), 1)[0];
+        const u = rng.next();
+        const [connecting, accepting] = u < 0.45 ? [true, false] : u < 0.9 ? [false, true] : [false, false];
+        one.close(c1, port, t, connecting);
+        one.close(a1, port, t, accepting);
+        both.closeBothEnds(c2, a2, port, t, connecting, accepting);
+      }
+      expect([both.socketsOf(c2, t), both.socketsOf(a2, t)]).toEqual([one.socketsOf(c1, t), one.socketsOf(a1, t)]);
+      expect([
+        both.openCount,
+        both.timeWaitCount,
+        both.timeWaitOverflows,
+        both.timeWaitReused,
+        both.timeWaitReopened,
+      ]).toEqual([one.openCount, one.timeWaitCount, one.timeWaitOverflows, one.timeWaitReused, one.timeWaitReopened]);
+    }
+    expect(one.timeWaitReused).toBeGreaterThan(0);
+    expect(one.timeWaitReopened).toBeGreaterThan(0);
+    expect(one.timeWaitOverflows).toBeGreaterThan(0);
+  });
+});
+
 describe('HostSockets: reboot', () => {
   // A reboot must be a fresh boot: the model reuses idle client machines (kernel-hosts.ts) and
   // the goldens depend on each reuse drawing and behaving exactly as a new HostSockets would.

@@ -618,19 +618,14 @@ export class RequestPath {
   closeUpstream(backend: Backend, up: UpstreamConn, proxyClosesFirst: boolean): void {
     const host = up.host;
     const before = host.timeWaitOverflows;
-    // `now` read once: each read passed to a call that is not inlined is boxed anew (a heap number).
-    const now = this.w.now;
-    host.close(up.pair, up.port, now, proxyClosesFirst);
-    host.close(up.appPair, up.port, now, !proxyClosesFirst);
+    host.closeBothEnds(up.pair, up.appPair, up.port, this.w.now, proxyClosesFirst, !proxyClosesFirst);
     this.spare.push(up);
     if (host.timeWaitOverflows !== before && host === backend.host) this.w.timeWaitOverflow(backend);
   }
 
   /** The upstream connection ended abruptly (RST): no TIME_WAIT on either side. */
   abortUpstream(_backend: Backend, up: UpstreamConn): void {
-    const now = this.w.now;
-    up.host.close(up.pair, up.port, now, false);
-    up.host.close(up.appPair, up.port, now, false);
+    up.host.closeBothEnds(up.pair, up.appPair, up.port, this.w.now, false, false);
     this.spare.push(up);
   }
 
