@@ -1,6 +1,8 @@
 import type { Rng } from '../../engine/random.js';
 import type { Distribution } from '../../scenario/distribution.js';
+import { ScenarioError } from '../../scenario/errors.js';
 import { type IntOrPercent, resolveFenceposts } from '../../scenario/rollout-fenceposts.js';
+import { formatDuration } from '../../scenario/units.js';
 import type { World } from '../core/world.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
@@ -21,6 +23,8 @@ export interface RolloutPlan {
   spares: number[];
   /** The new version's app.crash_after (undefined: each backend's own). */
   crashAfter?: number;
+  /** The timeline action that started it: its index in `timeline` and its `at` as written. */
+  action: { index: number; at: string };
 }
 
 /**
@@ -92,6 +96,8 @@ interface RolloutRun {
  */
 export class Rollout {
   private readonly rng: Rng;
+  /** The rollout started last (one at a time: start). */
+  private current: RolloutRun | null = null;
   /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
   private readonly readyPod: Int32Array;
 
@@ -104,8 +110,17 @@ export class Rollout {
     this.readyPod = new Int32Array(w.backends.length).fill(-1);
   }
 
+  /**
+   * A rollout starts. One that starts while another is still in progress stops the run (exit 2):
+   * Kubernetes would roll over (the previous new ReplicaSet becomes an old one: sync.go
+   * getAllReplicaSetsAndSyncRevision, rolling.go rolloutRolling scales it down with the first),
+   * which is not modelled; run on, both runs would act on the same backends, and the first would
+   * never complete. Validation refuses the overlaps the scenario shows (scenario/rollout-overlap.ts).
+   */
   start(plan: RolloutPlan): void {
     const w = this.w;
+    const previous = this.current;
+    if (previous && !previous.done) this.refuseOverlap(plan, previous);
     const replicas = plan.pods.length;
     const { surge, unavailable } = resolveFenceposts(plan.maxSurge, plan.maxUnavailable, replicas);
     w.trace.emit({
@@ -138,6 +153,7 @@ export class Rollout {
       timedOut: false,
       done: false,
     };
+    this.current = run;
     // An old pod Ready again raises the old ReplicaSet's readyReplicas: progress too.
     for (const b of plan.pods) {
       const pod = this.kubelet.podGeneration(b);
@@ -147,6 +163,20 @@ export class Rollout {
     }
     this.armDeadline(run);
     this.step(run);
+  }
+
+  private refuseOverlap(plan: RolloutPlan, previous: RolloutRun): never {
+    const first = previous.plan.action;
+    const state = `${previous.newAvailable} of ${previous.plan.pods.length} new pods available, ${previous.oldLeft.length} old pod${previous.oldLeft.length === 1 ? '' : 's'} left`;
+    throw new ScenarioError([
+      {
+        file: this.w.scenario.name ?? 'scenario',
+        path: `timeline[${plan.action.index}].at`,
+        message: `rollout at ${plan.action.at} starts ${formatDuration(this.w.now)} into the run while the rollout at ${first.at} (timeline[${first.index}]) is still in progress (${state}). Kubernetes would roll over (the previous new ReplicaSet becomes an old one), which drainsim does not model: start it after the first has completed (its 'rolling update complete' line), or drop one`,
+        expected: `a rollout starting after the one at ${first.at} has completed`,
+        found: JSON.stringify(plan.action.at),
+      },
+    ]);
   }
 
   /**
