@@ -8,6 +8,7 @@ import { z } from 'zod';
 import { checkAcceptModel } from './accept-model.js';
 import { checkBareBackends, writtenBareIssues } from './bare-backends.js';
 import * as L from './limits.js';
+import { checkRolloutOverlap } from './rollout-overlap.js';
 import { parseClock, UnitError } from './units.js';
 import { registerWrittenCheck } from './written-checks.js';
 import {
@@ -1319,6 +1320,7 @@ export const ScenarioSchema = z
     }
     checkBareBackends(s, ctx);
     checkAcceptModel(s, ctx);
+    checkRolloutOverlap(s, ctx);
     const names = new Set<string>();
     s.backends.forEach((b, i) => {
       if (names.has(b.name))

@@ -1,6 +1,8 @@
 import type { Rng } from '../../engine/random.js';
 import type { Distribution } from '../../scenario/distribution.js';
+import { ScenarioError } from '../../scenario/errors.js';
 import { type IntOrPercent, resolveFenceposts } from '../../scenario/rollout-fenceposts.js';
+import { formatDuration } from '../../scenario/units.js';
 import type { World } from '../core/world.js';
 import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
@@ -21,6 +23,8 @@ export interface RolloutPlan {
   spares: number[];
   /** The new version's app.crash_after (undefined: each backend's own). */
   crashAfter?: number;
+  /** The timeline action that started it: its index in `timeline` and its `at` as written. */
+  action: { index: number; at: string };
 }
 
 /**
@@ -30,6 +34,13 @@ export interface RolloutPlan {
  * util/deployment_util.go DeploymentTimedOut).
  */
 export const PROGRESS_DEADLINE_SECONDS = 600;
+
+/**
+ * The second the Deployment controller adds to its progress check's requeue
+ * (pkg/controller/deployment/progress.go requeueStuckDeployment: enqueueAfter(after + 1 s), 'to
+ * avoid milliseconds skew in AddAfter'): the deadline is found 1 s after it has passed.
+ */
+const PROGRESS_CHECK_SKEW = 1;
 
 /** One rolling update in progress: the Deployment controller's counts. */
 interface RolloutRun {
@@ -58,8 +69,12 @@ interface RolloutRun {
   terminating: number;
   /** The stall has been logged (cleared when the rollout moves again). */
   stalled: boolean;
-  /** Counts the controller's actions (pods created, Pending, deleted, gone): its progress. */
-  progress: number;
+  /** The Progressing condition's lastUpdateTime: the rollout's start, then its last progress (progressed). */
+  lastProgress: number;
+  /** A progress check is scheduled (one at a time: checkDeadline re-arms it). */
+  deadlineArmed: boolean;
+  /** Progressing=False, reason ProgressDeadlineExceeded (cleared by the next progress). */
+  timedOut: boolean;
   done: boolean;
 }
 
@@ -81,6 +96,8 @@ interface RolloutRun {
  */
 export class Rollout {
   private readonly rng: Rng;
+  /** The rollout started last (one at a time: start). */
+  private current: RolloutRun | null = null;
   /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
   private readonly readyPod: Int32Array;
 
@@ -93,10 +110,20 @@ export class Rollout {
     this.readyPod = new Int32Array(w.backends.length).fill(-1);
   }
 
+  /**
+   * A rollout starts. One that starts while another is still in progress stops the run (exit 2):
+   * Kubernetes would roll over (the previous new ReplicaSet becomes an old one: sync.go
+   * getAllReplicaSetsAndSyncRevision, rolling.go rolloutRolling scales it down with the first),
+   * which is not modelled; run on, both runs would act on the same backends, and the first would
+   * never complete. Validation refuses the overlaps the scenario shows (scenario/rollout-overlap.ts).
+   */
   start(plan: RolloutPlan): void {
+    const w = this.w;
+    const previous = this.current;
+    if (previous && !previous.done) this.refuseOverlap(plan, previous);
     const replicas = plan.pods.length;
     const { surge, unavailable } = resolveFenceposts(plan.maxSurge, plan.maxUnavailable, replicas);
-    this.w.trace.emit({
+    w.trace.emit({
       kind: 'k8s.rollout_start',
       pods: replicas,
       gracePeriod: plan.gracePeriod,
@@ -114,15 +141,42 @@ export class Rollout {
       oldLeft: [...plan.pods],
       created: 0,
       newAvailable: 0,
-      availableOn: new Uint8Array(this.w.backends.length),
+      availableOn: new Uint8Array(w.backends.length),
       free: [...plan.spares],
       pending: 0,
       terminating: 0,
       stalled: false,
-      progress: 0,
+      // The new ReplicaSet's creation sets Progressing=True, reason NewReplicaSetCreated, with
+      // lastUpdateTime now (sync.go getNewReplicaSet): the deadline counts from the start.
+      lastProgress: w.now,
+      deadlineArmed: false,
+      timedOut: false,
       done: false,
     };
+    this.current = run;
+    // An old pod Ready again raises the old ReplicaSet's readyReplicas: progress too.
+    for (const b of plan.pods) {
+      const pod = this.kubelet.podGeneration(b);
+      this.kubelet.watchReady(b, (ready) => {
+        if (ready && run.oldLeft.includes(b)) this.readyAgain(run, b, pod, true);
+      });
+    }
+    this.armDeadline(run);
     this.step(run);
+  }
+
+  private refuseOverlap(plan: RolloutPlan, previous: RolloutRun): never {
+    const first = previous.plan.action;
+    const state = `${previous.newAvailable} of ${previous.plan.pods.length} new pods available, ${previous.oldLeft.length} old pod${previous.oldLeft.length === 1 ? '' : 's'} left`;
+    throw new ScenarioError([
+      {
+        file: this.w.scenario.name ?? 'scenario',
+        path: `timeline[${plan.action.index}].at`,
+        message: `rollout at ${plan.action.at} starts ${formatDuration(this.w.now)} into the run while the rollout at ${first.at} (timeline[${first.index}]) is still in progress (${state}). Kubernetes would roll over (the previous new ReplicaSet becomes an old one), which drainsim does not model: start it after the first has completed (its 'rolling update complete' line), or drop one`,
+        expected: `a rollout starting after the one at ${first.at} has completed`,
+        found: JSON.stringify(plan.action.at),
+      },
+    ]);
   }
 
   /**
@@ -145,11 +199,11 @@ export class Rollout {
       // A Pending pod goes to the first backend that frees (the scheduler binds it there).
       // createPod may re-enter step (a pod Ready at creation with minReadySeconds 0): the inner
       // step then runs to its own fixed point, and this loop finds nothing left to do.
+      // No progress: the pod was already in the new ReplicaSet's status.replicas while Pending.
       while (run.pending > 0 && run.free.length > 0) {
         run.pending--;
         this.createPod(run, run.free.shift()!);
         changed = true;
-        run.progress++;
       }
       // reconcileNewReplicaSet: the new ReplicaSet grows while old + new ≤ replicas + maxSurge,
       // whether or not a node has room (NewRSNewReplicas counts ReplicaSet specs, Pending pods
@@ -164,7 +218,8 @@ export class Rollout {
           w.trace.emit({ kind: 'k8s.pod_pending', pending: run.pending, terminating: run.terminating });
         }
         changed = true;
-        run.progress++;
+        // The new ReplicaSet's status.replicas (the Deployment's updatedReplicas) rose.
+        this.progressed(run);
       }
       // reconcileOldReplicaSets: maxScaledDown = allPods − minAvailable − newRSUnavailable, where
       // allPods = old + created + Pending and newRSUnavailable = created + Pending − newAvailable:
@@ -180,10 +235,15 @@ export class Rollout {
         const next = nextToDelete(run.oldLeft, (b) => this.kubelet.deletionFacts(b), w.now);
         this.terminatePod(run, run.oldLeft.splice(next, 1)[0]);
         changed = true;
-        run.progress++;
+        // A terminating pod leaves its ReplicaSet's status.replicas (FilterActivePods): the old
+        // replicas went down.
+        this.progressed(run);
       }
     }
-    // Stalled: Pending pods, no old pod terminating to free a slot, and none allowed to go.
+    // Stalled: Pending pods, no old pod terminating to free a slot, and none allowed to go. The
+    // model can tell at once that this one cannot move; the Deployment says so only at its
+    // progress deadline (checkDeadline), as for a rollout waiting on a new pod that never
+    // becomes Ready, which the model cannot tell from a slow one.
     const stalled = run.pending > 0 && run.terminating === 0 && !run.done;
     if (stalled && !run.stalled) {
       w.trace.emit({
@@ -193,16 +253,6 @@ export class Rollout {
         unavailable: run.unavailable,
         oldPods: run.oldLeft.length,
       });
-      // Nothing frees a slot any more: the last progress was now.
-      const progress = run.progress;
-      w.engine.schedule(
-        PROGRESS_DEADLINE_SECONDS,
-        () => {
-          if (run.stalled && run.progress === progress)
-            w.trace.emit({ kind: 'k8s.progress_deadline', deadline: PROGRESS_DEADLINE_SECONDS });
-        },
-        null,
-      );
     }
     run.stalled = stalled;
     // Done as the controller sees it: every new pod available, no old pod left (terminating ones do not count).
@@ -236,10 +286,10 @@ export class Rollout {
           listening: backend.app.accepting,
         });
         this.kubelet.watchReady(b, (ready) => {
-          if (ready) this.availableAfter(run, b, pod);
+          if (ready) this.readyAgain(run, b, pod, false);
           else this.unavailable(run, b, pod);
         });
-        this.availableAfter(run, b, pod);
+        this.readyAgain(run, b, pod, false);
       },
       { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
       // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate).
@@ -270,18 +320,86 @@ export class Rollout {
    * and the kubelet stores lastTransitionTime to the second (pkg/kubelet/status/status_manager.go
    * normalizeStatus: Rfc3339Copy), which lets such a sync count it up to 1 s early.
    */
-  private availableAfter(run: RolloutRun, b: number, pod: number): void {
+  private availableAfter(run: RolloutRun, b: number, pod: number, old: boolean): void {
     const since = this.kubelet.readyTransitionTime(b);
     const available = (): void => {
-      if (this.kubelet.podGeneration(b) !== pod || run.availableOn[b]) return;
+      if (this.kubelet.podGeneration(b) !== pod) return;
       // Ready without a break since `since`: no NotReady → Ready moved the transition time.
       if (!this.kubelet.isPodReady(b) || this.kubelet.readyTransitionTime(b) !== since) return;
+      // An old pod available again, still in its ReplicaSet (not terminating): the old
+      // ReplicaSet's availableReplicas rose.
+      if (old) {
+        if (run.oldLeft.includes(b)) this.progressed(run);
+        return;
+      }
+      if (run.availableOn[b]) return;
       run.availableOn[b] = 1;
       run.newAvailable++;
+      this.progressed(run);
       this.step(run);
     };
     if (run.plan.minReadySeconds > 0) this.w.engine.schedule(run.plan.minReadySeconds, available, null);
     else available();
+  }
+
+  /**
+   * The pod `pod` on `b` (a new pod, or an old one not yet told to go) has just turned Ready: its
+   * ReplicaSet's readyReplicas rose, which is progress (DeploymentProgressing), and it will be
+   * available minReadySeconds later if it stays Ready (availableAfter). For an old pod the
+   * Deployment's minReadySeconds is taken as its old ReplicaSet's (the scenario has no other).
+   */
+  private readyAgain(run: RolloutRun, b: number, pod: number, old: boolean): void {
+    this.progressed(run);
+    this.availableAfter(run, b, pod, old);
+  }
+
+  /**
+   * The Deployment made progress now. Progress is what pkg/controller/deployment/util/
+   * deployment_util.go DeploymentProgressing compares between the Deployment's last status and
+   * the one just computed from its ReplicaSets (progress.go syncRolloutStatus): updatedReplicas
+   * (the new ReplicaSet's pods, Pending ones included) up, old replicas (active pods of the old
+   * ReplicaSets: a terminating one no longer counts) down, readyReplicas up, or
+   * availableReplicas up, summed over all the ReplicaSets. Progress sets the Progressing
+   * condition's lastUpdateTime to now (and Progressing=True again after a timeout: that case
+   * comes first in syncRolloutStatus's switch). So a pod that keeps coming back Ready keeps the
+   * deadline away, and a Pending pod scheduled, or an old pod's exit, does not count. The model
+   * counts each rise on its own; two changes in one ReplicaSet sync that cancel out (one pod
+   * NotReady, another Ready) count once here and not at all in Kubernetes.
+   */
+  private progressed(run: RolloutRun): void {
+    run.lastProgress = this.w.now;
+    run.timedOut = false;
+    this.armDeadline(run);
+  }
+
+  /**
+   * The Deployment controller's progress check: with no progress for progressDeadlineSeconds
+   * the condition turns Progressing=False, reason ProgressDeadlineExceeded (deployment_util.go
+   * DeploymentTimedOut: lastUpdateTime + deadline before now), whatever holds the rollout: a
+   * Pending pod, a new pod never Ready (a slow startup, a failing readiness probe, a crash
+   * loop) or one that never stays Ready minReadySeconds. The sync that finds it is the one
+   * requeueStuckDeployment schedules for lastUpdateTime + deadline + 1 s. lastUpdateTime is
+   * stored to the second (metav1.Time), which can bring the check up to 1 s earlier: not modelled.
+   * Nothing else changes: no rollback.
+   */
+  private armDeadline(run: RolloutRun): void {
+    if (run.deadlineArmed || run.done || run.timedOut) return;
+    run.deadlineArmed = true;
+    const due = run.lastProgress + PROGRESS_DEADLINE_SECONDS + PROGRESS_CHECK_SKEW;
+    this.w.engine.schedule(due - this.w.now, () => this.checkDeadline(run), null);
+  }
+
+  private checkDeadline(run: RolloutRun): void {
+    run.deadlineArmed = false;
+    if (run.done || run.timedOut) return;
+    const due = run.lastProgress + PROGRESS_DEADLINE_SECONDS + PROGRESS_CHECK_SKEW;
+    // Progress since this check was scheduled: the next one is due from it.
+    if (due - this.w.now > 1e-9) {
+      this.armDeadline(run);
+      return;
+    }
+    run.timedOut = true;
+    this.w.trace.emit({ kind: 'k8s.progress_deadline', deadline: PROGRESS_DEADLINE_SECONDS });
   }
 
   /**
@@ -302,7 +420,6 @@ export class Rollout {
     if (pod.gone) return;
     pod.gone = true;
     run.terminating--;
-    run.progress++;
     this.kubelet.podGone(b);
     this.kubelet.endpoints.podDeleted(b);
     run.free.push(b);

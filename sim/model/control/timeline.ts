@@ -124,6 +124,7 @@ export class Orchestrator {
           propagation: action.endpoint_propagation,
           minReadySeconds: action.min_ready_seconds,
           crashAfter: action.crash_after,
+          action: { index: w.scenario.timeline.indexOf(action), at: action.at },
         });
         return;
       }
