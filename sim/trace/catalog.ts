@@ -770,7 +770,7 @@ export const CATALOG: Catalog = {
     line: (r) =>
       `Deployment condition Progressing=False, reason ProgressDeadlineExceeded (no progress for ${formatDuration(r.deadline)})`,
     explain: (r) =>
-      `The rolling update made no progress for progressDeadlineSeconds (${d(r.deadline)}, the default): the Deployment controller marks it failed (deployment_util.go DeploymentTimedOut) for kubectl rollout status and alerts to see. It changes nothing else: no rollback, the Pending pods and the old pods stay as they are.`,
+      `The rolling update made no progress for progressDeadlineSeconds (${d(r.deadline)}, the default): the Deployment controller marks it failed (deployment_util.go DeploymentTimedOut) for kubectl rollout status and alerts to see. Progress is any pod created, an old pod deleted, or a pod turning Ready or available (progress.go syncRolloutStatus); what held it here — new pods Pending for want of room, or new pods never Ready or available — is in the lines before. It changes nothing else: no rollback, the new and the old pods stay as they are.`,
   },
   'k8s.rollout_stalled': {
     source: 'k8s',
