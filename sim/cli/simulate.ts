@@ -72,13 +72,16 @@ export function simulateForCli(
   const progress = progressReporter(io, `${verb} ${loaded.name}`);
   let result: RunResult;
   try {
-    result = runScenario(scenario, {
-      seed: args.seed,
-      file: stableFileName(loaded.file),
-      onProgress: progress.update,
-      budget: { ...limits, file: loaded.file },
-      timelineSpill: more?.timelineSpill,
-    });
+    // A run may refuse a timeline action (a rollout over another): its issue gets the action's line.
+    result = withExpectLocations(loaded, () =>
+      runScenario(scenario, {
+        seed: args.seed,
+        file: stableFileName(loaded.file),
+        onProgress: progress.update,
+        budget: { ...limits, file: loaded.file },
+        timelineSpill: more?.timelineSpill,
+      }),
+    );
   } finally {
     progress.stop();
   }

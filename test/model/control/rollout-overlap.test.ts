@@ -14,6 +14,7 @@ import { describe, expect, it } from 'vitest';
 import { ScenarioError } from '../../../sim/scenario/errors.js';
 import { loadScenario } from '../../../sim/scenario/load.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { runCli } from '../../cli/capture.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
 
@@ -100,5 +101,38 @@ describe('a rollout starting while another is in progress', () => {
     const issue = err.issues.find((i) => i.path === 'timeline[1].at');
     expect(issue).toMatchObject({ file, line: 9 });
     expect(issue?.expected).toBe('a rollout starting after the one at 30s has completed');
+  });
+
+  it("names the file and the entry's line when the run refuses it (drainsim run: exit 2, nothing written)", async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'rollout-overlap-run-'));
+    const file = join(dir, 'two.yaml');
+    const rollout = (at: string) =>
+      `  - { at: ${at}, do: rollout, termination_grace_period: 30s, prestop_sleep: 10s, endpoint_propagation: 'uniform(1s, 5s)', min_ready_seconds: 10s }`;
+    writeFileSync(
+      file,
+      [
+        'horizon: 4m',
+        'clients:',
+        '  requests: { rate: 20, timeout: 2s, retries: 0 }',
+        'app: { workers: 32, service_time: exp(mean=30ms), startup_time: 10s }',
+        'lb: { mode: l4, retries: 0 }',
+        'probes: { readiness: { type: http } }',
+        'backends:',
+        '  - name: pod-a',
+        '  - name: pod-b',
+        '  - name: pod-c',
+        '  - { name: pod-d, state: detached }',
+        'timeline:',
+        rollout('30s'),
+        rollout('45s'),
+        '',
+      ].join('\n'),
+    );
+    const out = join(dir, 'out');
+    const r = await runCli('run', file, '--out', out, '--seed', '1');
+    expect(r.code).toBe(2);
+    expect(r.stderr).toContain(`${file}:14:`);
+    expect(r.stderr).toContain('timeline[1].at');
+    expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
   });
 });
