@@ -7,7 +7,7 @@
  * scenario shows (within the first's min_ready_seconds, or at the same time), with file, line and
  * path, and a later overlap stops the run with a scenario error (exit 2).
  */
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -134,5 +134,6 @@ describe('a rollout starting while another is in progress', () => {
     expect(r.stderr).toContain(`${file}:14:`);
     expect(r.stderr).toContain('timeline[1].at');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
+    expect(existsSync(out)).toBe(false);
   });
 });
