@@ -41,10 +41,14 @@ import {
 import { HAPROXY14, MECHANISM_ZEROS14 } from './holdout14-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout14-predictions.json';
-/** The commit holding the twins and predictions, made before any round-14 recording (set once recorded). */
-const BLIND14: string | null = null;
-/** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS14 = '';
+/** The commit holding the twins and predictions, made before any round-14 recording (fd06f82). */
+const BLIND14: string | null = 'fd06f82538169d84cd9a39ed80f0c05593782ba3';
+/**
+ * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
+ * pinned once recorded, with the blind commit's figure definitions (holdout14-figures.ts unchanged
+ * since fd06f82 but for the markings, which are not in the digest).
+ */
+const DEFINITIONS14 = '979de95b3736cb2f';
 
 interface Predictions {
   note: string;
