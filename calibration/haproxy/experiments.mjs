@@ -13,6 +13,7 @@ import { HOLDOUT9_EXPERIMENTS, HOLDOUT9B_EXPERIMENTS } from './holdout9.mjs';
 import { HOLDOUT10_EXPERIMENTS } from './holdout10.mjs';
 import { HOLDOUT11_EXPERIMENTS, HOLDOUT11B_EXPERIMENTS } from './holdout11.mjs';
 import { HOLDOUT12_EXPERIMENTS, HOLDOUT12B_EXPERIMENTS } from './holdout12.mjs';
+import { HOLDOUT14_EXPERIMENTS } from './holdout14.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -340,6 +341,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT11B_EXPERIMENTS,
   ...HOLDOUT12_EXPERIMENTS,
   ...HOLDOUT12B_EXPERIMENTS,
+  ...HOLDOUT14_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
