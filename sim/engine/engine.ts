@@ -351,6 +351,9 @@ export class Engine {
     this.headsMoved = true;
     this.fired++;
     this.callSlot(ref);
+    // A heap event fired by a nested run inside this callback may have thrown, the callback caught
+    // it, and its hole is still open at the top (review28 #1): close it before the loop reads the heap.
+    if (this.topFired) this.fillHole();
   }
 
   /** Call a fired event's slot: its callback and argument, the slot then free for reuse. */

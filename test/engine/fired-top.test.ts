@@ -71,6 +71,48 @@ describe('Engine: the fired top filled by its callback', () => {
     expect(log).toEqual(['b']);
   });
 
+  it('leaves a consistent queue when a nested run throws and a lane callback catches it (review28 #1)', () => {
+    const engine = new Engine(16);
+    const log: string[] = [];
+    const lane = engine.fixedDelay(1);
+    // The lane event at 1 runs the heap event at 1.5 inside a nested run; it throws, the lane
+    // callback catches it, and the outer loop goes on: the thrown event's hole must not be taken
+    // for a cancelled entry, nor a later push overwrite a live event.
+    engine.scheduleFixed(
+      lane,
+      () => {
+        try {
+          engine.run(1.5);
+        } catch {
+          log.push(`caught@${engine.now}`);
+        }
+      },
+      undefined,
+    );
+    engine.at(
+      1.5,
+      () => {
+        throw new Error('boom');
+      },
+      undefined,
+    );
+    engine.at(
+      2,
+      () => {
+        log.push(`t2@${engine.now}`);
+        // Two new events: each needs a slot of its own (a slot freed twice would serve both).
+        engine.schedule(0.1, () => void log.push(`a@${engine.now}`), undefined);
+        engine.schedule(0.2, () => void log.push(`b@${engine.now}`), undefined);
+      },
+      undefined,
+    );
+    for (const t of [3, 4]) engine.at(t, () => void log.push(`t${t}@${engine.now}`), undefined);
+    engine.run(Infinity);
+    expect(log).toEqual(['caught@1.5', 't2@2', 'a@2.1', 'b@2.2', 't3@3', 't4@4']);
+    expect(engine.pending).toBe(0);
+    expect(engine.fired).toBe(7);
+  });
+
   it('takes handler events (callAt) into the fired top too', () => {
     const engine = new Engine(16);
     const log: number[] = [];
