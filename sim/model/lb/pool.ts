@@ -394,8 +394,11 @@ export class LoadBalancer {
    * assign_server() (HAProxy 2.6 src/backend.c), before the algorithm runs: "if there's some
    * queue on the backend, with certain algos we know it's because all servers are full" —
    * `balance roundrobin` (with first and static-rr) is not asked while streams wait in the backend
-   * queue, unless every stream of the backend waits there (`be->queue.length != be->beconn`): the
-   * stream gets SRV_STATUS_FULL and queues behind them (assign_server_and_queue()), a new one and a
+   * queue (`be->queue.length && be->queue.length != be->beconn`; in 2.6 `beconn` already counts
+   * the stream being assigned, stream_set_backend() in src/proxy.c, so the second test always
+   * holds: the rule is "the backend queue is not empty" — ca275d99c, HAProxy 3.1, later added
+   * `be->served &&`, not modelled: the recordings run 2.6.12): the stream gets SRV_STATUS_FULL and
+   * queues behind them (assign_server_and_queue()), a new one and a
    * redispatched retry alike, and fwrr's turns do not move. The other algorithms look at each
    * server as before (leastconn, random, the hashes). It matters where a server has room the queue
    * did not fill: one set ready from drain (srv_update_status() grabs nothing there, and a server
@@ -404,10 +407,7 @@ export class LoadBalancer {
    */
   private queuedBehind(): boolean {
     const queue = this.queue;
-    if (queue === null || queue.size === 0 || !this.fwrrPicks()) return false;
-    // beconn counts every stream of the backend: on a server (served) or in a queue.
-    for (let b = 0; b < this.count; b++) if (this.active[b] > 0 || this.queuedOn(b) > 0) return true;
-    return false;
+    return queue !== null && queue.size > 0 && this.fwrrPicks();
   }
 
   /** Whether the balance algorithm in force is fwrr (roundrobin outside a NAT). */

@@ -46,6 +46,30 @@ describe('roundrobin with a backend queue: new streams queue behind it', () => {
     expect(between(r, 'goodput', 6, 10, 's1') + between(r, 'goodput', 6, 10, 's3')).toBeGreaterThan(150);
   });
 
+  it('HAProxy 2.6: the queue holds new streams even when no server serves any (review28 #2)', () => {
+    // s2 drained at 1.006 s: 50/s against s1's and s3's 40/s fills the backend queue. At 3.006 s s2
+    // is set ready (grabbing nothing: leaving drain) and s1 and s3 drained: a drained server takes
+    // nothing from the backend queue (process_srv_queue(): srv_currently_usable() is false at
+    // weight 0) and its own streams end within 100 ms, so from ~3.1 s no server serves any stream
+    // while the queue waits. In 2.6 `beconn` counts the stream being assigned (stream_set_backend(),
+    // src/proxy.c), so `queue.length != beconn` holds and each new stream queues behind: arrivals
+    // every 20 ms keep the queue from emptying, s2 answers nothing, the queue times them out.
+    // (HAProxy 3.1's ca275d99c adds `be->served &&`: there s2 would serve them.)
+    const base = drainedUnderQueue('roundrobin');
+    const input = {
+      ...base,
+      timeline: [
+        { at: '1006ms', do: 'set_server', backend: 's2', state: 'drain' },
+        { at: '3006ms', do: 'set_server', backend: 's2', state: 'ready' },
+        { at: '3006ms', do: 'set_server', backend: 's1', state: 'drain' },
+        { at: '3006ms', do: 'set_server', backend: 's3', state: 'drain' },
+      ],
+    } as ScenarioInput;
+    const r = run(input);
+    expect(between(r, 'goodput', 4, 10, 's2')).toBe(0);
+    expect(r.figures['req_5xx.total']).toBeGreaterThan(250);
+  });
+
   it('leastconn gives the ready s2 the new requests, the queue drains, nothing times out', () => {
     const r = run(drainedUnderQueue('leastconn'));
     expect(between(r, 'goodput', 6, 10, 's2')).toBeGreaterThan(50);
