@@ -719,7 +719,7 @@ export const LbSchema = z.strictObject({
     .boolean()
     .prefault(false)
     .describe(
-      'HAProxy option redispatch: a retry is load-balanced again when the server is not running (DOWN, in maint, or still in its slowstart ramp: cur_state < SRV_ST_RUNNING), on the redispatch retry (redispatch_interval; the last one by default), or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server.',
+      "HAProxy option redispatch: a retry is load-balanced again when the server is not running (DOWN, in maint, or still in its slowstart ramp: cur_state < SRV_ST_RUNNING), on the redispatch retry (redispatch_interval; the last one by default), or at once without persistence when more than one server is active and balance is not a hash (stream_choose_redispatch()). Without it every retry stays on the same server, and a server leaving load balancing (DOWN, drain or maint) keeps the streams queued on it (pendconn_redistribute(), v2.6.0 src/queue.c, HAProxy 2.6.12 as recorded; HAProxy 3.1 hands a maint server's queue back without it, 1385e33eb).",
     ),
   redispatch_interval: int(-L.MAX_RETRIES, L.MAX_RETRIES)
     .prefault(-1)
@@ -795,12 +795,12 @@ export const LbSchema = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      "HAProxy option persist (unset = off, HAProxy's default; needs sticky: cookie): a request whose cookie names a DOWN (or maint) server is still sent there (http_manage_client_side_cookies(), src/http_ana.c: SF_DIRECT despite SRV_ST_STOPPED); with redispatch a failed connect then goes elsewhere (stream_choose_redispatch()), and a DOWN or drained server keeps its queue (pendconn_redistribute(), src/queue.c).",
+      "HAProxy option persist (unset = off, HAProxy's default; needs sticky: cookie): a request whose cookie names a DOWN (or maint) server is still sent there (http_manage_client_side_cookies(), src/http_ana.c: SF_DIRECT despite SRV_ST_STOPPED); with redispatch a failed connect then goes elsewhere (stream_choose_redispatch()), and a DOWN, drained or maint server keeps its queue (pendconn_redistribute(), v2.6.0 src/queue.c; HAProxy 3.1 hands a maint server's queue back anyway, 1385e33eb).",
     ),
   timeout_queue: zDurationOrInfinite
     .optional()
     .describe(
-      'HAProxy timeout queue: how long a connection (l4) or request (l7) waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: l4 closes the client (EOF), l7 answers 503 and closes the client connection (termination sQ); a WebSocket upgrade gets the 503 too.',
+      "HAProxy timeout queue: how long a connection (l4) or request (l7) waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: l4 closes the client (EOF), l7 answers 503 and closes the client connection (termination sQ); a WebSocket upgrade gets the 503 too. When the last server leaves load balancing the backend queue's streams still wait for it (HAProxy 2.6.12 as recorded: pendconn_redistribute() leaves the backend queue and process_srv_queue() takes from it only for a usable server; HAProxy 3.1 answers them at once, 53f52e67a).",
     ),
   timeout_client: zDurationOrInfinite
     .optional()

@@ -54,7 +54,8 @@ export function lbHealthChecks(
     const policy = lbPolicy(s.health_check, s.lb);
     // Each server's DOWN / UP as HAProxy logs and acts on it (srv_update_status(), src/server.c).
     const onTransition = (b: number, up: boolean, reason: string, duration: number): void => {
-      // A DOWN hands the server's queue back (pendconn_redistribute(), src/queue.c): "requeued".
+      // A DOWN hands the server's queue back with option redispatch (pendconn_redistribute(), v2.6.0
+      // src/queue.c): "requeued".
       const requeued = w.lb.setHealth(b, up);
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       const active = countUp(w);

@@ -138,7 +138,7 @@ export class LoadBalancer {
     this.fwrr?.start();
     this.state[b] = state;
     this.fwrr?.changed(b, false);
-    if (state !== PoolState.BOUND) this.redistribute(b, state === PoolState.DETACHED);
+    if (state !== PoolState.BOUND) this.redistribute(b);
   }
 
   /**
@@ -149,20 +149,21 @@ export class LoadBalancer {
     this.fwrr?.start();
     this.hcUp[b] = up ? 1 : 0;
     this.fwrr?.changed(b, false);
-    return up ? 0 : this.redistribute(b, false);
+    return up ? 0 : this.redistribute(b);
   }
 
   /**
-   * Server `b` left load balancing (`pendconn_redistribute()`, src/queue.c, called by
-   * `_srv_update_status_op()` / `_srv_update_status_adm()`, src/server.c, on DOWN, drain and
-   * maint): its queued streams go back to the dispatcher in maint or with `option redispatch`
-   * but not `option persist` (`(options & (PR_O_REDISP|PR_O_PERSIST)) != PR_O_REDISP` skips the
-   * server queue), the backend queue's when no server is left. Returns how many (0 without a queue).
+   * Server `b` left load balancing (`pendconn_redistribute()`, v2.6.0 src/queue.c, called by
+   * `srv_update_status()`, src/server.c, on DOWN, drain and maint): its own queued streams go back
+   * to the dispatcher only with `option redispatch` but not `option persist` (`(options &
+   * (PR_O_REDISP|PR_O_PERSIST)) != PR_O_REDISP` returns 0), maint included; the backend queue is
+   * left to `timeout queue` even when no server is left. HAProxy 2.6.12, the recordings' version;
+   * HAProxy >= 3.1 differs (1385e33eb: maint always; 53f52e67a: the backend queue with the last
+   * server). Returns how many (0 without a queue).
    */
-  private redistribute(b: number, maint: boolean): number {
+  private redistribute(b: number): number {
     if (this.queue === null) return 0;
-    const redispatch = this.config.redispatch && this.config.persist !== true;
-    return this.queue.redistribute(b, maint, redispatch, this.usableCount() === 0);
+    return this.queue.redistribute(b, this.config.redispatch && this.config.persist !== true);
   }
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */

@@ -15,8 +15,7 @@ export interface QueueOwner<T> {
   /**
    * The stream was taken out of a queue and handed back to the dispatcher
    * (`pendconn_redistribute()`, src/queue.c): it is load-balanced again, without persistence.
-   * Only owners whose streams can be queued on a server, or whose backend loses its last
-   * server, are asked.
+   * Only owners whose streams can be queued on a server are asked.
    */
   requeue(item: T): void;
 }
@@ -88,10 +87,13 @@ class Fifo {
  * (default `timeout connect`, src/cfgparse.c) leaves with `STRM_ET_QUEUE_TO` — the client is
  * closed (tcp mode: FIN) or answered 503 (http mode, `http_return_srv_error()`).
  *
- * A server leaving load balancing (DOWN, drain, maint) redistributes its queue
- * (`pendconn_redistribute()`): in maint always, otherwise with `option redispatch`; the streams
- * go back to the dispatcher. When no server is left at all, the backend queue is handed back too
- * (each then finds no server: 503).
+ * A server leaving load balancing (DOWN, drain, maint) redistributes its own queue
+ * (`pendconn_redistribute()`) only with `option redispatch` and not `option persist`, whatever its
+ * admin state: the streams go back to the dispatcher. The backend queue is never handed back: when
+ * no server is left its streams wait for `timeout queue` (503 sQ) unless a server comes back
+ * (`pendconn_grab_from_px()`). This is HAProxy 2.6 (v2.6.0 src/queue.c, Debian bookworm's 2.6.12,
+ * the version of every recording); HAProxy 3.1 also hands a server's queue back in maint
+ * (1385e33eb) and the backend queue when the last server leaves (53f52e67a).
  */
 export class BackendQueue {
   private readonly backend = new Fifo();
@@ -174,15 +176,15 @@ export class BackendQueue {
   }
 
   /**
-   * Server `b` leaves load balancing (`pendconn_redistribute()`, src/queue.c): its own queue goes
-   * back to the dispatcher when it is in maintenance or with `option redispatch`; the backend
-   * queue too when no server is usable any more. Returns the streams handed back (HAProxy's
-   * "requeued").
+   * Server `b` leaves load balancing (`pendconn_redistribute()`, v2.6.0 src/queue.c): its own queue
+   * goes back to the dispatcher with `option redispatch` without `option persist` (`redispatch`,
+   * the caller's), whatever its admin state — maint included — and the backend queue stays (in
+   * HAProxy >= 3.1 maint and the last server's leaving hand them back: 1385e33eb, 53f52e67a).
+   * Returns the streams handed back (HAProxy's "requeued").
    */
-  redistribute(b: number, maint: boolean, redispatch: boolean, noServerLeft: boolean): number {
-    const out: Pending[] = [];
-    if ((maint || redispatch) && b < this.servers.length) out.push(...this.servers[b].drain());
-    if (noServerLeft) out.push(...this.backend.drain());
+  redistribute(b: number, redispatch: boolean): number {
+    if (!redispatch || b >= this.servers.length) return 0;
+    const out = this.servers[b].drain();
     for (const p of out) {
       if (p.timer >= 0) this.engine.cancel(p.timer);
       p.timer = -1;
