@@ -471,7 +471,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     return true;
   }
 
-  /** Handed back to the dispatcher (the backend lost its last server): load-balanced again. */
+  /** Handed back to the dispatcher (its server left with `option redispatch`: pendconn_redistribute()): load-balanced again. */
   requeue(a: Attempt): void {
     a.backend = -1;
     this.attempt(a);
