@@ -294,8 +294,11 @@ export class Engine {
   private fireUntil(until: number, stopAt: number): void {
     this.fillHole();
     if (this.lanes.length === 0) {
-      while (this.fired < stopAt && this.dropCancelledTop() && this.heapTime[0] <= until) this.fireTop();
-    } else {
+      // Heap only, until a callback creates a lane (fixedDelay mid-run: review29 #5), then below.
+      while (this.fired < stopAt && this.lanes.length === 0 && this.dropCancelledTop() && this.heapTime[0] <= until)
+        this.fireTop();
+    }
+    if (this.lanes.length !== 0) {
       while (this.fired < stopAt) {
         const lane = this.earliestLane();
         if (lane !== null) {

@@ -113,6 +113,29 @@ describe('Engine: the fired top filled by its callback', () => {
     expect(engine.fired).toBe(7);
   });
 
+  it('fires a lane a callback creates mid-run, in time order, in run and in chunks (review29 #5)', () => {
+    const make = () => {
+      const engine = new Engine(16);
+      const log: string[] = [];
+      engine.at(
+        1,
+        () => {
+          const lane = engine.fixedDelay(1);
+          engine.scheduleFixed(lane, () => void log.push(`lane@${engine.now}`), undefined);
+        },
+        undefined,
+      );
+      for (const t of [3, 4]) engine.at(t, () => void log.push(`h${t}@${engine.now}`), undefined);
+      return { engine, log };
+    };
+    const whole = make();
+    whole.engine.run(10);
+    expect(whole.log).toEqual(['lane@2', 'h3@3', 'h4@4']);
+    const chunked = make();
+    while (!chunked.engine.runUntilCount(10, chunked.engine.fired + 1));
+    expect(chunked.log).toEqual(['lane@2', 'h3@3', 'h4@4']);
+  });
+
   it('takes handler events (callAt) into the fired top too', () => {
     const engine = new Engine(16);
     const log: number[] = [];
