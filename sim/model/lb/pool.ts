@@ -135,10 +135,13 @@ export class LoadBalancer {
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
+    const was = this.state[b];
     this.fwrr?.start();
     this.state[b] = state;
     this.fwrr?.changed(b, false);
-    if (state !== PoolState.BOUND) this.redistribute(b);
+    // srv_set_admin_flag() (src/server.c) returns at once when the flag is already set: a second
+    // drain (or maint) of the same server redistributes nothing (review29 #4).
+    if (state !== PoolState.BOUND && state !== was) this.redistribute(b);
   }
 
   /**

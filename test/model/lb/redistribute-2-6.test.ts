@@ -76,3 +76,36 @@ describe('the last server leaving does not empty the backend queue (HAProxy 2.6)
     expect(timeouts[0].t).toBeLessThan(21);
   });
 });
+
+describe('a second drain of a drained server redistributes nothing (review29 #4)', () => {
+  /**
+   * Cookie users, option redispatch, two servers of maxconn 2. vm-a is drained at 10 s (its queue
+   * handed back) and hangs at 12 s: a drained server keeps its cookie users (persistence), so their
+   * requests pile up in its own queue again. A second `drain` at 16 s: srv_set_admin_flag()
+   * (src/server.c) returns at once when the flag is set, so the queue stays (timeout queue 1 h).
+   */
+  const drainTwice = (second: boolean): ScenarioInput =>
+    ({
+      warmup: '0s',
+      horizon: '25s',
+      clients: { requests: { rate: 40, timeout: '1h', retries: 0, users: 200 } },
+      app: { workers: 64, service_time: 'const(10ms)' },
+      lb: { mode: 'l7', sticky: 'cookie', maxconn: 2, timeout_queue: '1h', redispatch: true },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+      timeline: [
+        { at: '10s', do: 'set_server', backend: 'vm-a', state: 'drain' },
+        { at: '12s', do: 'pause', backend: 'vm-a', duration: '1h' },
+        ...(second ? [{ at: '16s', do: 'set_server', backend: 'vm-a', state: 'drain' }] : []),
+      ],
+    }) as ScenarioInput;
+
+  it('the requests queued on the drained vm-a stay there: the same answers as without the second drain', () => {
+    const once = run(drainTwice(false));
+    const twice = run(drainTwice(true));
+    const burst = (r: ReturnType<typeof run>): number => sum(window(r, 'goodput', 16, 17, 'vm-b'));
+    // A drained server's cookie users keep coming (≈ 17 req/s over 12-16 s): handed back, vm-b
+    // would answer them at once.
+    expect(burst(twice)).toBe(burst(once));
+    expect(twice.figures['goodput.total']).toBe(once.figures['goodput.total']);
+  });
+});
