@@ -111,7 +111,8 @@ export function checkScenario(ref: string, options: CheckOptions = {}): Scenario
     checkWorkBudget(scenario, loaded.file, limits);
     withExpectLocations(loaded, () => checkExpectationsBeforeRun(scenario, loaded.file));
     const runOf = seedRunner(scenario, stableFileName(loaded.file), { ...limits, file: loaded.file });
-    const run = runOf(options.seed ?? scenario.seed);
+    // A run may refuse a timeline action (a rollout over another): its issue gets the action's line.
+    const run = withExpectLocations(loaded, () => runOf(options.seed ?? scenario.seed));
     const verdicts = withExpectLocations(loaded, () =>
       evaluateExpectations(run, scenario.expect, loaded.file, { runSeed: runOf }),
     );

@@ -135,5 +135,9 @@ describe('a rollout starting while another is in progress', () => {
     expect(r.stderr).toContain('timeline[1].at');
     expect(r.stderr).not.toMatch(/\n\s+at /); // no stack trace
     expect(existsSync(out)).toBe(false);
+    // drainsim check runs the scenario too: the same location (review29 #3).
+    const checked = await runCli('check', file);
+    expect(checked.code).toBe(2);
+    expect(checked.stdout + checked.stderr).toContain(`${file}:14:`);
   });
 });
