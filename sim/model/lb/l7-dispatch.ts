@@ -33,7 +33,8 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * With `lb.maxconn` (lb.mode l7) a server holds at most that many streams: when every usable one
  * is full a new stream waits in the backend queue (lb/queue.ts, `pendconn_add()`, src/queue.c),
  * a cookie user's stream whose server is full in that server's queue (a server leaving the
- * rotation hands its queue back to the dispatcher with `option redispatch` or in maint, and the
+ * rotation hands its queue back to the dispatcher only with `option redispatch` (and not `persist`),
+ * maint included, in HAProxy 2.6, and the
  * stream is load-balanced again without its cookie: `pendconn_redistribute()`),
  * until a stream ends on a server (`process_srv_queue()`), or gets HAProxy's 503 after `timeout
  * queue` (`http_return_srv_error()`, src/http_ana.c: STRM_ET_QUEUE_TO, termination flags sQ).
