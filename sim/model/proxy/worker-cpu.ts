@@ -304,19 +304,17 @@ export class TlsCpu implements TlsHandshakes {
       cuts.set(gen.id, dropped.cuts);
       if (dropped.lastPass > at) at = dropped.lastPass;
     }
+    // A connection of VM b whose handshake ends after its worker's cut is still in the accept queue.
+    const queuedPastCut = (conn: Conn, end: number): boolean => {
+      const cut = conn.backend === b ? cuts.get(conn.nginxGen)?.[conn.nginxWorker] : undefined;
+      return cut !== undefined && end > cut;
+    };
     const conns: Conn[] = [];
-    for (const [conn, end] of this.handshakeEnds) {
-      if (conn.backend !== b) continue;
-      const cut = cuts.get(conn.nginxGen)?.[conn.nginxWorker];
-      if (cut !== undefined && end > cut) conns.push(conn);
-    }
+    for (const [conn, end] of this.handshakeEnds) if (queuedPastCut(conn, end)) conns.push(conn);
     for (const [conn, end] of this.upgradesScheduled) {
       // Handshaken already: the worker holds it (its upgrade proceeds), nothing left to reset.
       if (end <= now) this.upgradesScheduled.delete(conn);
-      else if (conn.backend === b) {
-        const cut = cuts.get(conn.nginxGen)?.[conn.nginxWorker];
-        if (cut !== undefined && end > cut) conns.push(conn);
-      }
+      else if (queuedPastCut(conn, end)) conns.push(conn);
     }
     return { conns, at };
   }
