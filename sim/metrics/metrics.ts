@@ -20,8 +20,11 @@ interface SeriesDef extends SeriesMeta {
  * Counters are one Float64Array of running totals indexed by series × entity, so `inc` is two
  * additions and one comparison; a sample is the difference from the totals at the previous
  * sample. Gauges are read through callbacks when a sample is taken. Per-second peaks are taken
- * when the clock enters a new second (the running totals minus those at the start of the last
- * second), not on every increment. The timeline is kept in typed columns, each in the narrowest
+ * when the clock leaves a second (the running totals minus those at the start of the last second),
+ * not on every increment. A second is the timeline's own: with a whole-second sample interval each
+ * sample ends one (so the busiest second is a 1-s row of timeline.csv, and a `max(…)` over the rows
+ * of a 1-s timeline is the summary's peak, even for counts made at the very time of a sample: a
+ * timeline action at a whole second), and between samples seconds end at whole seconds, (k − 1, k]. The timeline is kept in typed columns, each in the narrowest
  * typed array that holds its values exactly, allocated at the run's sample count (column.ts); or,
  * after `spillTo`, a block of rows at a time, the blocks before it in a spill file (column-store.ts).
  */
@@ -38,8 +41,10 @@ export class Metrics {
    *  count of any finished second. */
   private secondBase = new Float64Array(0);
   private secondPeak = new Float64Array(0);
-  /** End of the current 1-second bucket [floor(now), floor(now) + 1); -Infinity before the first. */
+  /** End of the current 1-second bucket: counts at a time past it start the next one. */
   private secondEnd = -Infinity;
+  /** The sample interval is a whole number of seconds: a sample ends the second it cuts. */
+  private readonly samplesEndSeconds: boolean;
   /** Per counter: the busiest finished second of the current sample interval. */
   private intervalPeak = new Float64Array(0);
   /** Per series (counters only filled), per sample: its interval's busiest second (explain's
@@ -60,6 +65,7 @@ export class Metrics {
     this.width = this.entities.length;
     this.totalIdx = this.width - 1;
     this.interval = interval;
+    this.samplesEndSeconds = Number.isInteger(interval) && interval >= 1;
     // Given the samples the run will take, each in-memory column is allocated once at its final length.
     this.rows = new ColumnStore(expectedSamples * this.width);
     this.rows.add(); // TIME_COLUMN
@@ -97,14 +103,15 @@ export class Metrics {
   inc(id: SeriesId, entity: number): void {
     const base = id * this.width;
     if (entity >= 0) this.cumulative[base + entity]++;
-    if (!(this.clock.now < this.secondEnd)) this.newSecond();
+    if (this.clock.now > this.secondEnd) this.newSecond();
     this.cumulative[base + this.totalIdx]++;
   }
 
-  /** The clock has entered a later second: close the last one's counts into the peaks. */
+  /** The clock has left the current second: close its counts into the peaks; the next one ends at
+   *  the next whole second, (k − 1, k], as a sample's row (t − 1 s, t] does. */
   private newSecond(): void {
     this.closeSecond();
-    this.secondEnd = Math.floor(this.clock.now) + 1;
+    this.secondEnd = Math.ceil(this.clock.now);
   }
 
   private closeSecond(): void {
@@ -139,7 +146,8 @@ export class Metrics {
     this.secondPeak.fill(0);
     this.intervalPeak.fill(0);
     this.busiest.clear();
-    this.secondEnd = -Infinity;
+    // What is counted from now on is the first row's, and so the first second's.
+    this.secondEnd = this.clock.now + 1;
     for (const h of this.histograms.values()) h.reset();
   }
 
@@ -169,9 +177,15 @@ export class Metrics {
         column.push(this.cumulative[s * this.width + e] - this.sampled[s * this.width + e]);
     }
     this.sampled.set(this.cumulative);
+    if (this.samplesEndSeconds) {
+      // This row ends a second: whatever is counted next, at this very time too, is the next row's.
+      this.closeSecond();
+      this.secondEnd = t + 1;
+    }
     for (let s = 0; s < this.defs.length; s++) {
       if (this.defs[s].kind !== 'counter') continue;
-      // The second still open counts so far; cut by the sample, it goes on into the next interval.
+      // With a sample interval that is no whole number of seconds, the second still open counts so
+      // far; cut by the sample, it goes on into the next interval.
       const open = this.cumulative[s * this.width + this.totalIdx] - this.secondBase[s];
       this.busiest.at(s).push(Math.max(this.intervalPeak[s], open));
       this.intervalPeak[s] = 0;

@@ -3,13 +3,47 @@ import { Float64Column } from '../../sim/metrics/column.js';
 import { Metrics } from '../../sim/metrics/metrics.js';
 
 describe('Metrics', () => {
+  it('takes a peak per second of the timeline: a 1-s row, counts at a sample\'s own time included', () => {
+    // review30 #1: hard-cut's reset_in.peak_per_s was 403 while no row of its timeline held more
+    // than 383: the 20 resets at the kill's whole second went to the next calendar second's peak
+    // but to the row that the sample at that second ends.
+    const m = new Metrics(['a'], 1, 4);
+    const clock = { now: 0 };
+    m.clock = clock;
+    const resets = m.counter('resets', 'n', '');
+    m.resetCounters();
+    const at = (t: number, n: number) => {
+      clock.now = t;
+      for (let i = 0; i < n; i++) m.inc(resets, 0);
+    };
+    at(0, 1); // the first row's (0 s is where the counting starts)
+    at(0.5, 2);
+    at(1, 20); // before the sample at 1 s: that row's
+    clock.now = 1;
+    m.sample(1);
+    at(1, 5); // after it, at the same time: the next row's
+    at(1.5, 378);
+    clock.now = 2;
+    m.sample(2);
+    at(2.5, 7);
+    clock.now = 3;
+    m.sample(3);
+    const { timeline } = m.result();
+    const col = timeline.series.findIndex((s) => s.name === 'resets');
+    const totals = Array.from(timeline.values[col]!).filter((_, i) => timeline.entity[i] === 1);
+    expect(totals).toEqual([23, 383, 7]);
+    expect(Array.from(timeline.busiestSecond!.resets!)).toEqual([23, 383, 7]);
+    expect(m.peaks().get('resets')).toBe(Math.max(...totals));
+  });
+
   it('takes per-second peaks of the total row from the clock, counting the last open second', () => {
     const m = new Metrics(['a', 'b'], 1);
     const clock = { now: -3.5 };
     m.clock = clock;
     const hits = m.counter('hits', 'n', '');
     const misses = m.counter('misses', 'n', '');
-    // Second -4: 2 hits. Second 2: 3 hits (over both entities), 1 miss. Second 7: 4 misses, open.
+    // Second (-4, -3]: 2 hits. Second (2, 3]: 3 hits (over both entities), 1 miss. Second (7, 8]:
+    // 4 misses, open. A count at a whole second is that second's end: 2.0 is (1, 2]'s.
     const at = (t: number, id: number, e: number) => {
       clock.now = t;
       m.inc(id, e);
@@ -17,10 +51,11 @@ describe('Metrics', () => {
     at(-3.5, hits, 0);
     at(-3.1, hits, 1);
     at(2.0, hits, 0);
+    at(2.1, hits, 0);
     at(2.2, misses, -1);
     at(2.5, hits, 1);
     at(2.99, hits, 1);
-    for (const t of [7, 7.1, 7.2, 7.9]) at(t, misses, 0);
+    for (const t of [7.1, 7.2, 7.9, 8]) at(t, misses, 0);
     expect(m.peaks()).toEqual(
       new Map([
         ['hits', 3],
