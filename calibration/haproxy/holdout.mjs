@@ -3,6 +3,10 @@
 // `timeout check` with other inter/fall/rise, maxqueue. Each one's drainsim twin
 // (calibration/scenarios/haproxy-holdout-*.yaml) was written before the run was recorded and is
 // compared in test/calibration/haproxy-holdout.test.ts.
+import { stopThenCont } from './holdout-common.mjs';
+
+/** kill -9 each of `servers` at `at` s (none restarted): servers dying together. */
+const killTogether = (at, servers) => servers.map((server) => ({ at, op: 'kill', server }));
 
 /**
  * Two of four servers die at once (a rack, a zone) behind weighted round robin with `option
@@ -26,10 +30,7 @@ const kill2of4 = {
     { name: 's4', options: 'weight 2' },
   ],
   requests: { rate: 60, connections: 12 },
-  actions: [
-    { at: 5, op: 'kill', server: 's1' },
-    { at: 5, op: 'kill', server: 's2' },
-  ],
+  actions: killTogether(5, ['s1', 's2']),
 };
 
 /**
@@ -49,10 +50,7 @@ const hangTimeoutCheck = {
   serverOptions: 'inter 1s fall 2 rise 3',
   backendLines: ['timeout check 300ms'],
   requests: { rate: 60, connections: 12 },
-  actions: [
-    { at: 4, op: 'stop', server: 's1' },
-    { at: 12, op: 'cont', server: 's1' },
-  ],
+  actions: stopThenCont('s1', 4, 12),
 };
 
 /**
@@ -68,10 +66,7 @@ const hangLongTimeoutCheck = {
     'SIGSTOP s1 at 4 s, SIGCONT at 14 s: check duration and time to DOWN.',
   seconds: 22,
   backendLines: ['timeout check 2500ms'],
-  actions: [
-    { at: 4, op: 'stop', server: 's1' },
-    { at: 14, op: 'cont', server: 's1' },
-  ],
+  actions: stopThenCont('s1', 4, 14),
 };
 
 /**
@@ -136,10 +131,7 @@ const kill2of3Retries1 = {
   servers: [{ name: 's1' }, { name: 's2' }, { name: 's3' }],
   backendLines: ['retries 1'],
   requests: { rate: 60, connections: 12 },
-  actions: [
-    { at: 5, op: 'kill', server: 's1' },
-    { at: 5, op: 'kill', server: 's2' },
-  ],
+  actions: killTogether(5, ['s1', 's2']),
 };
 
 /**
@@ -178,10 +170,7 @@ const hangTimeoutServer = {
   seconds: 26,
   backendLines: ['timeout server 2s'],
   requests: { rate: 60, connections: 12 },
-  actions: [
-    { at: 4, op: 'stop', server: 's1' },
-    { at: 20, op: 'cont', server: 's1' },
-  ],
+  actions: stopThenCont('s1', 4, 20),
 };
 
 export const HOLDOUT_EXPERIMENTS = [

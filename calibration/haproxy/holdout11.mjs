@@ -104,10 +104,7 @@ const inflightKill = ({ name, backendLines = [], what }) =>
     serverOptions: 'inter 1500ms fall 2 rise 2',
     backendLines: [...backendLines, LOG_CHECKS],
     requests: { rate: 60, connections: 48, path: '/slow/500' },
-    actions: [
-      { at: 5.008, op: 'kill', server: 's2' },
-      { at: 11, op: 'restart', server: 's2' },
-    ],
+    actions: killThenRestart('s2', 5.008, 11),
   });
 
 /** Default `retry-on conn-failure`: the requests in flight on s2 lose their server connection unanswered. */

@@ -14,9 +14,14 @@
 // Each twin (calibration/scenarios/haproxy-holdout12-*.yaml) and its prediction
 // (calibration/data/holdout12-predictions.json, a table over HAProxy's start before t0, `lb.uptime`)
 // were committed before the run was recorded; the comparison is test/calibration/holdout12.test.ts.
-import { heldOut, THREE_SERVERS } from './holdout-common.mjs';
-
-const LOG_CHECKS = 'option log-health-checks';
+import {
+  heldOut,
+  hungShutdownRun,
+  killThenRestart,
+  LOG_CHECKS,
+  stateThenReady,
+  THREE_SERVERS,
+} from './holdout-common.mjs';
 
 /**
  * Three roundrobin servers, `maxconn 4` each, `timeout queue 1s`, `option redispatch`, `inter
@@ -40,10 +45,7 @@ const queueKill = heldOut({
   serverOptions: 'maxconn 4 inter 1500ms fall 2 rise 2',
   backendLines: ['timeout queue 1s', LOG_CHECKS],
   requests: { rate: 50, connections: 12, path: '/slow/200' },
-  actions: [
-    { at: 5.008, op: 'kill', server: 's2' },
-    { at: 11, op: 'restart', server: 's2' },
-  ],
+  actions: killThenRestart('s2', 5.008, 11),
 });
 
 /**
@@ -87,10 +89,7 @@ const leastconnDrain = heldOut({
   servers: THREE_SERVERS,
   backendLines: ['balance leastconn', LOG_CHECKS],
   requests: { rate: 60, connections: 48, path: '/slow/500' },
-  actions: [
-    { at: 5.008, op: 'cmd', command: 'set server be/s2 state drain' },
-    { at: 10.008, op: 'cmd', command: 'set server be/s2 state ready' },
-  ],
+  actions: stateThenReady('s2', 'drain', 5.008, 10.008),
 });
 
 /**
@@ -101,22 +100,11 @@ const leastconnDrain = heldOut({
  * src/server.c, from srv_update_status() with SRV_SHUTDOWN... on-marked-down): errors, not a wait
  * until the SIGCONT.
  */
-const hangShutdownSessions = heldOut({
+const hangShutdownSessions = hungShutdownRun({
   name: 'haproxy-holdout12-hang-onmarkeddown-shutdown-3srv-http',
-  description:
-    'mode http, 3 servers roundrobin, `on-marked-down shutdown-sessions`, `inter 1500ms fall 2 rise 2`: 60 req/s over ' +
-    '12 keep-alive connections; SIGSTOP s1 at 4.008 s, SIGCONT at 12 s: what the requests waiting on s1 get and when, ' +
-    'DOWN, UP, what s1 answers after.',
-  mode: 'http',
   seconds: 18,
-  servers: THREE_SERVERS,
-  serverOptions: 'inter 1500ms fall 2 rise 2 on-marked-down shutdown-sessions',
-  backendLines: [LOG_CHECKS],
-  requests: { rate: 60, connections: 12 },
-  actions: [
-    { at: 4.008, op: 'stop', server: 's1' },
-    { at: 12, op: 'cont', server: 's1' },
-  ],
+  contAt: 12,
+  what: 'what the requests waiting on s1 get and when, DOWN, UP, what s1 answers after.',
 });
 
 /**
@@ -142,10 +130,7 @@ const slowstartMaxconnQueue = heldOut({
   serverOptions: 'slowstart 6s maxconn 8',
   backendLines: ['timeout queue 2s', LOG_CHECKS],
   requests: { rate: 90, connections: 18, path: '/slow/200' },
-  actions: [
-    { at: 3.006, op: 'cmd', command: 'set server be/s3 state maint' },
-    { at: 8.006, op: 'cmd', command: 'set server be/s3 state ready' },
-  ],
+  actions: stateThenReady('s3', 'maint', 3.006, 8.006),
 });
 
 export const HOLDOUT12B_EXPERIMENTS = [slowstartMaxconnQueue];

@@ -12,7 +12,7 @@
 // Each twin (calibration/scenarios/haproxy-holdout14-*.yaml) and its prediction
 // (calibration/data/holdout14-predictions.json, a table over HAProxy's start before t0, `lb.uptime`)
 // were committed before the run was recorded; the comparison is test/calibration/holdout14.test.ts.
-import { heldOut, LOG_CHECKS, stopThenCont, THREE_SERVERS } from './holdout-common.mjs';
+import { heldOut, hungShutdownRun, LOG_CHECKS, stateThenReady, THREE_SERVERS } from './holdout-common.mjs';
 
 const RETRY_EMPTY = 'retry-on conn-failure empty-response';
 
@@ -22,20 +22,14 @@ const RETRY_EMPTY = 'retry-on conn-failure empty-response';
  * conn-failure empty-response` and `option redispatch`: the ~106 requests waiting on s1 at its DOWN
  * are retried on s2 / s3 and answered, not closed. SIGCONT at 12 s.
  */
-const hangRetryRedispatch = heldOut({
+const hangRetryRedispatch = hungShutdownRun({
   name: 'haproxy-holdout14-hang-shutdown-retryempty-redispatch-3srv-http',
-  description:
-    'mode http, 3 servers roundrobin, `on-marked-down shutdown-sessions`, `retry-on conn-failure empty-response`, ' +
-    '`option redispatch`, `inter 1500ms fall 2 rise 2`: 60 req/s over 12 keep-alive connections; SIGSTOP s1 at 4.008 s, ' +
-    'SIGCONT at 12 s: what the requests waiting on s1 get at its DOWN (retried on s2/s3), DOWN, UP.',
-  mode: 'http',
+  settings: [`\`${RETRY_EMPTY}\``, '`option redispatch`'],
   redispatch: true,
   seconds: 18,
-  servers: THREE_SERVERS,
-  serverOptions: 'inter 1500ms fall 2 rise 2 on-marked-down shutdown-sessions',
-  backendLines: [RETRY_EMPTY, LOG_CHECKS],
-  requests: { rate: 60, connections: 12 },
-  actions: stopThenCont('s1', 4.008, 12),
+  backendLines: [RETRY_EMPTY],
+  contAt: 12,
+  what: 'what the requests waiting on s1 get at its DOWN (retried on s2/s3), DOWN, UP.',
 });
 
 /**
@@ -43,19 +37,13 @@ const hangRetryRedispatch = heldOut({
  * requests sent after 2 s): the shut requests are retried on s1 itself (stream_choose_redispatch():
  * no redispatch, back to SC_ST_ASS), its kernel accepts, and they are answered after the SIGCONT.
  */
-const hangRetrySame = heldOut({
+const hangRetrySame = hungShutdownRun({
   name: 'haproxy-holdout14-hang-shutdown-retryempty-noredispatch-3srv-http',
-  description:
-    'mode http, 3 servers roundrobin, `on-marked-down shutdown-sessions`, `retry-on conn-failure empty-response`, ' +
-    'no redispatch, `inter 1500ms fall 2 rise 2`: 60 req/s over 12 keep-alive connections; SIGSTOP s1 at 4.008 s, ' +
-    'SIGCONT at 10 s: the requests shut at the DOWN, retried on s1, answered after the SIGCONT.',
-  mode: 'http',
+  settings: [`\`${RETRY_EMPTY}\``, 'no redispatch'],
   seconds: 16,
-  servers: THREE_SERVERS,
-  serverOptions: 'inter 1500ms fall 2 rise 2 on-marked-down shutdown-sessions',
-  backendLines: [RETRY_EMPTY, LOG_CHECKS],
-  requests: { rate: 60, connections: 12 },
-  actions: stopThenCont('s1', 4.008, 10),
+  backendLines: [RETRY_EMPTY],
+  contAt: 10,
+  what: 'the requests shut at the DOWN, retried on s1, answered after the SIGCONT.',
 });
 
 /**
@@ -77,10 +65,7 @@ const drainReadyQueue = heldOut({
   serverOptions: 'maxconn 4',
   backendLines: ['timeout queue 1s', LOG_CHECKS],
   requests: { rate: 50, connections: 12, path: '/slow/200' },
-  actions: [
-    { at: 3.006, op: 'cmd', command: 'set server be/s3 state drain' },
-    { at: 8.006, op: 'cmd', command: 'set server be/s3 state ready' },
-  ],
+  actions: stateThenReady('s3', 'drain', 3.006, 8.006),
 });
 
 /**
@@ -101,10 +86,7 @@ const maintReadyQueue = heldOut({
   serverOptions: 'maxconn 8',
   backendLines: ['timeout queue 3s', LOG_CHECKS],
   requests: { rate: 20, connections: 24, path: '/slow/1000' },
-  actions: [
-    { at: 3.006, op: 'cmd', command: 'set server be/s3 state maint' },
-    { at: 8.006, op: 'cmd', command: 'set server be/s3 state ready' },
-  ],
+  actions: stateThenReady('s3', 'maint', 3.006, 8.006),
 });
 
 export const HOLDOUT14_EXPERIMENTS = [hangRetryRedispatch, hangRetrySame, drainReadyQueue, maintReadyQueue];

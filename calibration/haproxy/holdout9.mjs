@@ -4,7 +4,7 @@
 // (calibration/scenarios/haproxy-holdout9-*.yaml) and its prediction
 // (calibration/data/holdout9-predictions.json, a table over HAProxy's start before t0, `lb.uptime`)
 // were committed before the run was recorded; the comparison is test/calibration/holdout9.test.ts.
-import { heldOut, hungServerRun, LOG_CHECKS, THREE_SERVERS } from './holdout-common.mjs';
+import { heldOut, hungServerRun, LOG_CHECKS, stateThenReady, THREE_SERVERS } from './holdout-common.mjs';
 
 /**
  * `slowstart 6s` over three roundrobin servers, s3 put in maint at 3 s and made ready at 9 s
@@ -22,10 +22,7 @@ const slowstartMaint = heldOut({
   serverOptions: 'slowstart 6s',
   backendLines: [LOG_CHECKS],
   requests: { rate: 90, connections: 18 },
-  actions: [
-    { at: 3, op: 'cmd', command: 'set server be/s3 state maint' },
-    { at: 9, op: 'cmd', command: 'set server be/s3 state ready' },
-  ],
+  actions: stateThenReady('s3', 'maint', 3, 9),
 });
 
 /**

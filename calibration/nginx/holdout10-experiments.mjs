@@ -6,6 +6,7 @@
 // twin (calibration/scenarios/nginx-holdout10-*.yaml) and its prediction
 // (calibration/data/holdout10-predictions.json) were committed before the run was recorded; the
 // comparison is test/calibration/holdout10.test.ts. ≤ 20 s each.
+import { generations } from './experiments.mjs';
 
 const count = (xs, key) =>
   xs.reduce((m, x) => {
@@ -23,13 +24,7 @@ function summarise(data) {
     closesByNginx: closes.filter((e) => e.how === 'eof').length,
     closes: count(closes, (e) => `${e.idle ? 'idle' : 'busy'}.${e.how}`),
     signals: data.actions,
-    generations: data.workers.map((w) => ({
-      pid: w.pid,
-      startedS: w.firstS,
-      shuttingDownFromS: w.shuttingDownS,
-      lastSeenS: w.lastS,
-      goneS: w.goneS,
-    })),
+    generations: generations(data),
   };
 }
 
@@ -78,32 +73,50 @@ function waitingClients({
   };
 }
 
+/**
+ * 20 clients 200 ms apart thinking 4.5 s under keepalive_timeout 2s and client_header_timeout
+ * `chtS` s: how many connections nginx closes before each request.
+ */
+const closesBeforeEachRequest = (name, chtS) =>
+  waitingClients({
+    name,
+    description:
+      `keepalive_timeout 2s, client_header_timeout ${chtS}s: 20 keep-alive clients thinking 4.5 s that replace a closed ` +
+      'connection at once and wait on the new one (keepDue): how many connections nginx closes before each request.',
+    chtS,
+    thinkMs: 4500,
+    stopMs: 17_800,
+    seconds: 20,
+  });
+
+/**
+ * `nginx -s reload` at 7.12 s over 18 clients 250 ms apart thinking 4.5 s, client_header_timeout
+ * `chtS` s: which connections the QUIT closes, which keep the old worker and until when.
+ */
+const reloadWithWaiting = (name, chtS) =>
+  waitingClients({
+    name,
+    description:
+      `keepalive_timeout 2s, client_header_timeout ${chtS}s, 18 keep-alive clients thinking 4.5 s that replace a closed ` +
+      'connection at once and wait on the new one (keepDue); nginx -s reload at 7.12 s: which connections the QUIT ' +
+      'closes, which keep the old worker and until when.',
+    chtS,
+    thinkMs: 4500,
+    stopMs: 13_450,
+    seconds: 16,
+    conns: 18,
+    staggerMs: 250,
+    actions: [{ atMs: 7120, signal: 'reload' }],
+  });
+
 export const HOLDOUT10_EXPERIMENTS = [
   // client_header_timeout 1s, think 4.5 s: the keepalive close at 2 s after an answer, the next
   // connection closed at 3 s, the next at 4 s, the request at 4.5 s on the fourth: three closes a
   // cycle (0.5 s off each tie). Requests at 0.05 + 0.2 c + 4.5 k s, k = 0…3 (stopMs 17.8 s).
-  waitingClients({
-    name: 'nginx-holdout10-cht1-ka2-think4500',
-    description:
-      'keepalive_timeout 2s, client_header_timeout 1s: 20 keep-alive clients thinking 4.5 s that replace a closed ' +
-      'connection at once and wait on the new one (keepDue): how many connections nginx closes before each request.',
-    chtS: 1,
-    thinkMs: 4500,
-    stopMs: 17_800,
-    seconds: 20,
-  }),
+  closesBeforeEachRequest('nginx-holdout10-cht1-ka2-think4500', 1),
   // client_header_timeout 2.3s: the replacement opened at 2 s is closed at 4.3 s, the next one
   // carries the request at 4.5 s: two closes a cycle (0.2 s off the tie).
-  waitingClients({
-    name: 'nginx-holdout10-cht2300ms-ka2-think4500',
-    description:
-      'keepalive_timeout 2s, client_header_timeout 2.3s: 20 keep-alive clients thinking 4.5 s that replace a closed ' +
-      'connection at once and wait on the new one (keepDue): how many connections nginx closes before each request.',
-    chtS: 2.3,
-    thinkMs: 4500,
-    stopMs: 17_800,
-    seconds: 20,
-  }),
+  closesBeforeEachRequest('nginx-holdout10-cht2300ms-ka2-think4500', 2.3),
   // nginx -s reload at 7.12 s (the old worker's QUIT ≈ 100 ms later, ngx_master_process_cycle's
   // ngx_msleep(100) after the new worker starts; round 7 recorded it 109 ms after its reload), 18
   // clients 250 ms apart thinking 4.5 s: every answer, keepalive close and request falls on
@@ -113,35 +126,9 @@ export const HOLDOUT10_EXPERIMENTS = [
   // timer is not cancelable: ngx_event_no_timers_left) until the request comes, answered with
   // `Connection: close` (ngx_http_header_filter: ngx_exiting clears r->keepalive). Requests at
   // 0.05 + 0.25 c + 4.5 k s, k = 0…2 (stopMs 13.45 s: the last at 13.3 s, a fourth at 13.55 s).
-  waitingClients({
-    name: 'nginx-holdout10-reload-waiting-cht10',
-    description:
-      'keepalive_timeout 2s, client_header_timeout 10s, 18 keep-alive clients thinking 4.5 s that replace a closed ' +
-      'connection at once and wait on the new one (keepDue); nginx -s reload at 7.12 s: which connections the QUIT ' +
-      'closes, which keep the old worker and until when.',
-    chtS: 10,
-    thinkMs: 4500,
-    stopMs: 13_450,
-    seconds: 16,
-    conns: 18,
-    staggerMs: 250,
-    actions: [{ atMs: 7120, signal: 'reload' }],
-  }),
+  reloadWithWaiting('nginx-holdout10-reload-waiting-cht10', 10),
   // The same reload with client_header_timeout 1.5s: a connection opened 2 s after its answer is
   // closed at 3.5 s, the next carries the request at 4.5 s; at the QUIT the old worker keeps both
   // kinds, until the timer or the request (both on the 0.25-s grid).
-  waitingClients({
-    name: 'nginx-holdout10-reload-waiting-cht1500ms',
-    description:
-      'keepalive_timeout 2s, client_header_timeout 1.5s, 18 keep-alive clients thinking 4.5 s that replace a closed ' +
-      'connection at once and wait on the new one (keepDue); nginx -s reload at 7.12 s: which connections the QUIT ' +
-      'closes, which keep the old worker and until when.',
-    chtS: 1.5,
-    thinkMs: 4500,
-    stopMs: 13_450,
-    seconds: 16,
-    conns: 18,
-    staggerMs: 250,
-    actions: [{ atMs: 7120, signal: 'reload' }],
-  }),
+  reloadWithWaiting('nginx-holdout10-reload-waiting-cht1500ms', 1.5),
 ];

@@ -21,6 +21,7 @@
 //   freeze: the cached connections time out reading (a timed-out connection is never cached:
 //   ngx_http_upstream_free_keepalive_peer, c->read->timedout), the next requests connect anew.
 
+import { generations } from './experiments.mjs';
 import { connectTimeoutExperiment, upstreamPoolsExperiment } from './holdout3-experiments.mjs';
 
 const count = (xs, key) =>
@@ -47,13 +48,7 @@ function summarise(data) {
     connectFailures: data.clientEvents.filter((e) => e.ev === 'connect-fail').length,
     upstreamConnects: data.backendEvents.filter((e) => e.ev === 'up-conn').length,
     actions: data.actions,
-    generations: data.workers.map((w) => ({
-      pid: w.pid,
-      startedS: w.firstS,
-      shuttingDownFromS: w.shuttingDownS,
-      lastSeenS: w.lastS,
-      goneS: w.goneS,
-    })),
+    generations: generations(data),
     errorLog: Object.fromEntries(Object.entries(data.errorLogCounts).filter(([k]) => !k.startsWith('[notice]'))),
     scheduling: data.stamp.scheduling?.requested ?? 'default',
   };

@@ -16,40 +16,33 @@
  * holdout10-figures.ts failedAtTies); no known gap.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  blindAncestryTest,
-  blindPredictionsWriter,
   type FlatPredictions,
   flatRows,
   type Gap,
-  gapsAreRowsTest,
-  HAPROXY_NOTE_TAIL,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
-  pinnedDefinitionsTest,
   predictFlat,
   predictHaproxy,
   readPredictions,
-  readRecording,
-  rowTests,
   runOf,
-  TABLE_HEAD,
-  tableLine,
-  within,
 } from './heldout-rows.js';
+import {
+  blindRoundTests,
+  blindWriter,
+  countsText,
+  HAPROXY_SECTION,
+  printAfterAll,
+  tableText,
+} from './holdout-scaffold.js';
 import { HAPROXY10, NGINX10 } from './holdout10-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout10-predictions.json';
 /** The commit holding the twins and predictions, made before any round-10 recording (set once recorded). */
 const BLIND10 = 'bbfc0f9ed6da4b8c6a69d7f1f0ca682e90e10c13' as string | null;
-/**
- * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
- * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
- * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
- * test checks").
- */
+/** definitionsDigest of the rows, pinned in session 22 (heldout-rows.ts pinnedDefinitionsTest). */
 const DEFINITIONS10 = '7d1c3ef3d8f23fcf';
 
 interface Predictions {
@@ -58,28 +51,22 @@ interface Predictions {
   nginx: FlatPredictions;
 }
 
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions10 = () => {
-  const nginx = predictFlat(NGINX10);
-  const note =
-    'drainsim predictions of the round-10 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-    'run was recorded (test/calibration/holdout10.test.ts, DRAINSIM_WRITE_HOLDOUT10=1). haproxy: per run, ' +
-    `${HAPROXY_NOTE_TAIL} nginx: per run, per figure, means over seeds 1-5 (exit times: seed 1).`;
-  return { note, haproxy: predictHaproxy(HAPROXY10), nginx } satisfies Predictions;
-};
-const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT10', PREDICTIONS, 'held-out round 10', predictions10);
+const write = blindWriter({
+  round: 10,
+  file: PREDICTIONS,
+  rest: `${HAPROXY_SECTION} nginx: per run, per figure, means over seeds 1-5 (exit times: seed 1).`,
+  predict: () => {
+    const nginx = predictFlat(NGINX10);
+    return { haproxy: predictHaproxy(HAPROXY10), nginx };
+  },
+});
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS10: Record<string, Gap> = {};
 
-/** The recording of every run: `<run>-rt` (both recorders under SCHED_FIFO, --rt 10). */
+/** The round's one batch: every run, haproxy and nginx. */
+const BATCHES = [{ figures: { ...HAPROXY10, ...NGINX10 }, predictions: PREDICTIONS, blind: BLIND10 }];
 const RUNS = [...Object.keys(HAPROXY10), ...Object.keys(NGINX10)];
-type Stamped = { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
-const recordings = (): Array<[string, Stamped]> =>
-  RUNS.flatMap((run) => {
-    const d = readRecording<Stamped>(`${run}-rt`);
-    return d ? [[run, d] as [string, Stamped]] : [];
-  });
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows10(): HeldOutRow[] {
@@ -90,27 +77,12 @@ export function rows10(): HeldOutRow[] {
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows10();
 describe.skipIf(recorded.length === 0)('held-out round 10: the recordings against the blind predictions', () => {
   const rows = recorded;
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const mech = rows.filter((r) => !r.fixed);
-    process.stdout.write(
-      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS10)).join('\n')}\n\n` +
-        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows\n`,
-    );
-  });
+  printAfterAll(() => `${tableText(rows, GAPS10)}\n\n${countsText(rows)}\n`);
 
   it('every run of the round is recorded', () => {
     expect(BLIND10, 'set BLIND10 to the commit of the twins and predictions').not.toBeNull();
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  blindAncestryTest(
-    () => recordings().map(([run, data]) => ({ run, data, blind: BLIND10, predictions: PREDICTIONS })),
-    rows,
-  );
-  pinnedDefinitionsTest(rows, DEFINITIONS10);
-
-  rowTests(rows, GAPS10, 'GAPS10');
-  gapsAreRowsTest(rows, GAPS10);
+  blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS10, gaps: GAPS10, gapsName: 'GAPS10' });
 });

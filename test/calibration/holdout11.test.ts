@@ -19,30 +19,23 @@
  * blind) the model takes maint as not running: the post-hoc rows re-run that twin, 6 of 6.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { statedUptime } from './haproxy-restated.js';
+import { describe, expect, it } from 'vitest';
+import { type Gap, type HeldOutRow, predictHaproxy, runOf } from './heldout-rows.js';
 import {
-  blindAncestryTest,
-  blindPredictionsWriter,
-  type Gap,
-  gapsAreRowsTest,
-  HAPROXY_NOTE_TAIL,
-  type HaproxyPredictions,
-  type HeldOutRow,
-  haproxyRows,
-  keyOf,
-  pinnedDefinitionsTest,
-  predictHaproxy,
-  readPredictions,
-  readRecording,
-  rowTests,
-  runOf,
-  show,
-  TABLE_HEAD,
-  tableLine,
-  within,
-} from './heldout-rows.js';
-import { twin7, uptimeKey } from './holdout7-figures.js';
+  blindRoundTests,
+  blindWriter,
+  countsText,
+  dueRuns,
+  expectPostHoc,
+  haproxyBatchRows,
+  once,
+  passedOf,
+  printAfterAll,
+  recordingsOf,
+  rerunHaproxyRows,
+  tableLines,
+  tableText,
+} from './holdout-scaffold.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
 import { HAPROXY11, HAPROXY11B } from './holdout11-figures.js';
 
@@ -53,44 +46,22 @@ const PREDICTIONS_B = 'calibration/data/holdout11b-predictions.json';
 const BLIND11: string | null = '5243636e42d67c8a4d3e377a8cbb78beaa374185';
 /** The commit holding the second batch's twins and predictions, made before its recordings (set once recorded). */
 const BLIND11B: string | null = '5e34e72167b7a77bb6cc98bc42ef2dc843e1587a';
-/**
- * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
- * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
- * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
- * test checks").
- */
+/** definitionsDigest of the rows, pinned in session 22 (heldout-rows.ts pinnedDefinitionsTest). */
 const DEFINITIONS11 = 'f10ebe6507052d57';
 
-interface Predictions {
-  note: string;
-  haproxy: HaproxyPredictions;
-}
-
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions11 = () => {
-  const note =
-    'drainsim predictions of the round-11 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-    'run was recorded (test/calibration/holdout11.test.ts, DRAINSIM_WRITE_HOLDOUT11=1). haproxy: per run, ' +
-    HAPROXY_NOTE_TAIL;
-  return { note, haproxy: predictHaproxy(HAPROXY11) } satisfies Predictions;
-};
-const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT11', PREDICTIONS, 'held-out round 11', predictions11);
-
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions11B = () => {
-  const note =
-    'drainsim predictions of the round-11 second-batch held-out twins (calibration/scenarios/<run>.yaml), written ' +
-    "after the first batch's recordings and BEFORE any of these runs was recorded (test/calibration/holdout11.test.ts, " +
-    'DRAINSIM_WRITE_HOLDOUT11B=1). haproxy: per run, ' +
-    HAPROXY_NOTE_TAIL;
-  return { note, haproxy: predictHaproxy(HAPROXY11B) } satisfies Predictions;
-};
-const writeB = blindPredictionsWriter(
-  'DRAINSIM_WRITE_HOLDOUT11B',
-  PREDICTIONS_B,
-  'held-out round 11, second batch',
-  predictions11B,
-);
+const write = blindWriter({
+  round: 11,
+  file: PREDICTIONS,
+  predict: () => ({ haproxy: predictHaproxy(HAPROXY11) }),
+});
+const writeB = blindWriter({
+  round: 11,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch held-out twins',
+  written: "after the first batch's recordings and BEFORE any of these runs was recorded",
+  predict: () => ({ haproxy: predictHaproxy(HAPROXY11B) }),
+});
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS11: Record<string, Gap> = (() => {
@@ -123,30 +94,18 @@ export const GAPS11: Record<string, Gap> = (() => {
   };
 })();
 
-/** The recording of every run: `<run>-rt` (the recorder under SCHED_FIFO, --rt 10). */
+/** The round's batches: their figures, predictions and blind commit. */
 const BATCHES = [
   { figures: HAPROXY11, predictions: PREDICTIONS, blind: BLIND11 },
   { figures: HAPROXY11B, predictions: PREDICTIONS_B, blind: BLIND11B },
 ];
 /** The runs of the batches recorded so far (a batch's blind commit is set once it is recorded). */
-const RUNS = BATCHES.filter((b) => b.blind !== null).flatMap((b) => Object.keys(b.figures));
+const RUNS = dueRuns(BATCHES);
 /** The blind commit of a run's batch. */
 const blindOf = (run: string): string | null => BATCHES.find((b) => run in b.figures)?.blind ?? null;
-/** The predictions file of a run's batch. */
-const predictionsOf = (run: string): string => BATCHES.find((b) => run in b.figures)?.predictions ?? '';
-type Stamped = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
-const recordings = (): Array<[string, Stamped]> =>
-  RUNS.flatMap((run) => {
-    const d = readRecording<Stamped>(`${run}-rt`);
-    return d ? [[run, d] as [string, Stamped]] : [];
-  });
 
 /** Every row whose recording exists, against the blind prediction. */
-export function rows11(): HeldOutRow[] {
-  return BATCHES.filter((b) => existsSync(b.predictions)).flatMap((b) =>
-    haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy),
-  );
-}
+export const rows11 = (): HeldOutRow[] => haproxyBatchRows(BATCHES);
 
 /**
  * Post-hoc rows, NOT blind: after fix21 made a server in maint not running for
@@ -157,64 +116,29 @@ export function rows11(): HeldOutRow[] {
 const POST_HOC_RUNS = ['haproxy-holdout11b-cookie-persist-maint-kill-4srv-http'];
 const POST_HOC_LABEL = 'after fix21 (not blind)';
 
-export function postHocRows11(): HeldOutRow[] {
-  return recordings()
-    .filter(([run]) => POST_HOC_RUNS.includes(run))
-    .flatMap(([run, d]) => {
-      const at = uptimeKey(statedUptime(d));
-      const runs = twin7(run, Number(at));
-      return HAPROXY11B[run].map((f) => ({
-        run: `${run} (uptime ${at} s) ${POST_HOC_LABEL}`,
-        figure: f.figure,
-        real: f.real(d),
-        predicted: f.sim(runs),
-        tolerance: f.tolerance,
-        fixed: f.fixed,
-      }));
-    });
-}
-
-let postHocMemo: HeldOutRow[] | null = null;
-const postHoc11 = (): HeldOutRow[] => {
-  postHocMemo ??= postHocRows11();
-  return postHocMemo;
-};
+export const postHocRows11 = (): HeldOutRow[] =>
+  rerunHaproxyRows(recordingsOf<HaproxyRec8>(POST_HOC_RUNS), (run) => HAPROXY11B[run], POST_HOC_LABEL);
+const postHoc11 = once(postHocRows11);
 
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows11();
 describe.skipIf(recorded.length === 0)('held-out round 11: the recordings against the blind predictions', () => {
   const rows = recorded;
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const mech = rows.filter((r) => !r.fixed);
-    const postHoc = postHoc11();
-    process.stdout.write(
-      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS11)).join('\n')}\n` +
-        `${postHoc.map((r) => tableLine(r, {})).join('\n')}\n\n` +
-        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind); ` +
-        `post-hoc (${POST_HOC_LABEL}): ${postHoc.filter(within).length} of ${postHoc.length}\n`,
-    );
-  });
+  printAfterAll(
+    () =>
+      `${tableText(rows, GAPS11)}\n${tableLines(postHoc11(), {})}\n\n` +
+      `${countsText(rows)} (blind); post-hoc (${POST_HOC_LABEL}): ${passedOf(postHoc11())}\n`,
+  );
 
   it('every run of the round is recorded', () => {
     for (const run of rows.map(runOf)) expect(blindOf(run), `${run}: set its batch's blind commit`).not.toBeNull();
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  blindAncestryTest(
-    () => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run), predictions: predictionsOf(run) })),
-    rows,
-  );
-  pinnedDefinitionsTest(rows, DEFINITIONS11);
-
-  rowTests(rows, GAPS11, 'GAPS11');
+  blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS11, gaps: GAPS11, gapsName: 'GAPS11' });
 
   it(`post-hoc, ${POST_HOC_LABEL}: the GAPS11 run re-run with maint not running is within tolerance`, () => {
     const postHoc = postHoc11();
     expect(postHoc.length).toBe(POST_HOC_RUNS.reduce((n, run) => n + HAPROXY11B[run].length, 0));
-    for (const r of postHoc)
-      expect(within(r), `${keyOf(r)}: real ${show(r.real)}, now ${show(r.predicted)}`).toBe(true);
+    expectPostHoc(postHoc);
   }, 900_000);
-
-  gapsAreRowsTest(rows, GAPS11);
 });

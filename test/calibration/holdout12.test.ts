@@ -14,33 +14,24 @@
  * here) is marked input-fixed ("0 vs 0", heldout-rows.ts markZeros) in the count of mechanism rows.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { recordsOf } from '../trace/records-of.js';
-import { statedUptime } from './haproxy-restated.js';
-import {
-  blindAncestryTest,
-  blindPredictionsWriter,
-  expectPinned,
-  type Gap,
-  gapsAreRowsTest,
-  HAPROXY_NOTE_TAIL,
-  type HaproxyPredictions,
-  type HeldOutRow,
-  haproxyRows,
-  keyOf,
-  markZeros,
-  pinnedDefinitionsTest,
-  predictHaproxy,
-  readPredictions,
-  readRecording,
-  rowTests,
-  show,
-  TABLE_HEAD,
-  tableLine,
-  within,
-} from './heldout-rows.js';
+import { type Gap, type HeldOutRow, keyOf, markZeros, predictHaproxy } from './heldout-rows.js';
 import { overSeeds } from './heldout-table.js';
-import { twin7, uptimeKey } from './holdout7-figures.js';
+import {
+  blindRoundTests,
+  blindWriter,
+  countsText,
+  dueRuns,
+  expectPostHoc,
+  haproxyBatchRows,
+  once,
+  passedOf,
+  printAfterAll,
+  recordingsOf,
+  rerunHaproxyRows,
+  tableText,
+} from './holdout-scaffold.js';
 import { type HaproxyRec8, longestWait } from './holdout8-figures.js';
 import type { Figure11 } from './holdout11-figures.js';
 import { HAPROXY12, HAPROXY12_POST_HOC, HAPROXY12B } from './holdout12-figures.js';
@@ -53,44 +44,22 @@ const BLIND12: string | null = '531ec955312318455420063900fadf6f5d972725';
 
 /** The commit holding the second batch's twin and prediction, made before its recording (set once recorded). */
 const BLIND12B: string | null = '00f86f9998cb281cf12017e51d65921f53764ebc';
-/**
- * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
- * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
- * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
- * test checks").
- */
+/** definitionsDigest of the rows, pinned in session 22 (heldout-rows.ts pinnedDefinitionsTest). */
 const DEFINITIONS12 = '0016cef3b8e42e70';
 
-interface Predictions {
-  note: string;
-  haproxy: HaproxyPredictions;
-}
-
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions12 = () => {
-  const note =
-    'drainsim predictions of the round-12 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-    'run was recorded (test/calibration/holdout12.test.ts, DRAINSIM_WRITE_HOLDOUT12=1). haproxy: per run, ' +
-    HAPROXY_NOTE_TAIL;
-  return { note, haproxy: predictHaproxy(HAPROXY12) } satisfies Predictions;
-};
-const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT12', PREDICTIONS, 'held-out round 12', predictions12);
-
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions12B = () => {
-  const note =
-    'drainsim predictions of the round-12 second-batch held-out twin (calibration/scenarios/<run>.yaml), written ' +
-    "after the first batch's recordings and BEFORE this run was recorded (test/calibration/holdout12.test.ts, " +
-    'DRAINSIM_WRITE_HOLDOUT12B=1). haproxy: per run, ' +
-    HAPROXY_NOTE_TAIL;
-  return { note, haproxy: predictHaproxy(HAPROXY12B) } satisfies Predictions;
-};
-const writeB = blindPredictionsWriter(
-  'DRAINSIM_WRITE_HOLDOUT12B',
-  PREDICTIONS_B,
-  'held-out round 12, second batch',
-  predictions12B,
-);
+const write = blindWriter({
+  round: 12,
+  file: PREDICTIONS,
+  predict: () => ({ haproxy: predictHaproxy(HAPROXY12) }),
+});
+const writeB = blindWriter({
+  round: 12,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch held-out twin',
+  written: "after the first batch's recordings and BEFORE this run was recorded",
+  predict: () => ({ haproxy: predictHaproxy(HAPROXY12B) }),
+});
 
 /**
  * The second batch's gap, one cause on four rows. A server in its slowstart ramp has a ramping
@@ -204,29 +173,16 @@ export const GAPS12: Record<string, Gap> = (() => {
   };
 })();
 
+/** The round's batches: their figures, predictions and blind commit. */
 const BATCHES = [
   { figures: HAPROXY12, predictions: PREDICTIONS, blind: BLIND12 },
   { figures: HAPROXY12B, predictions: PREDICTIONS_B, blind: BLIND12B },
 ];
-/** The runs of the batches recorded so far (a batch's blind commit is set once it is recorded). */
-const RUNS = BATCHES.filter((b) => b.blind !== null).flatMap((b) => Object.keys(b.figures));
-/** The blind commit of a run's batch. */
-const blindOf = (run: string): string | null => BATCHES.find((b) => run in b.figures)?.blind ?? null;
-/** The predictions file of a run's batch. */
-const predictionsOf = (run: string): string => BATCHES.find((b) => run in b.figures)?.predictions ?? '';
-type Stamped = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
-const recordings = (): Array<[string, Stamped]> =>
-  RUNS.flatMap((run) => {
-    const d = readRecording<Stamped>(`${run}-rt`);
-    return d ? [[run, d] as [string, Stamped]] : [];
-  });
+/** The recorded runs of the batches recorded so far (a batch's blind commit is set once it is recorded). */
+const recordings = (): Array<[string, HaproxyRec8]> => recordingsOf<HaproxyRec8>(dueRuns(BATCHES));
 
 /** Every row whose recording exists, against the blind prediction. */
-export function rows12(): HeldOutRow[] {
-  return BATCHES.filter((b) => b.blind !== null && existsSync(b.predictions))
-    .flatMap((b) => haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy))
-    .map(markZeros());
-}
+export const rows12 = (): HeldOutRow[] => haproxyBatchRows(BATCHES.filter((b) => b.blind !== null)).map(markZeros());
 
 /**
  * Post-hoc rows, NOT blind: figures defined after the recordings (HAPROXY12_POST_HOC) so that both
@@ -234,27 +190,9 @@ export function rows12(): HeldOutRow[] {
  * re-run at the recording's uptime (seeds 1-5).
  */
 const POST_HOC_LABEL = 'post-hoc reading (not blind)';
-export function postHocRows12(): HeldOutRow[] {
-  return recordings()
-    .filter(([run]) => run in HAPROXY12_POST_HOC)
-    .flatMap(([run, d]) => {
-      const at = uptimeKey(statedUptime(d));
-      const runs = twin7(run, Number(at));
-      return HAPROXY12_POST_HOC[run].map((f) => ({
-        run: `${run} (uptime ${at} s) ${POST_HOC_LABEL}`,
-        figure: f.figure,
-        real: f.real(d),
-        predicted: f.sim(runs),
-        tolerance: f.tolerance,
-        fixed: f.fixed,
-      }));
-    });
-}
-let postHocMemo: HeldOutRow[] | null = null;
-const postHoc12 = (): HeldOutRow[] => {
-  postHocMemo ??= postHocRows12();
-  return postHocMemo;
-};
+export const postHocRows12 = (): HeldOutRow[] =>
+  rerunHaproxyRows(recordings(), (run) => HAPROXY12_POST_HOC[run], POST_HOC_LABEL);
+const postHoc12 = once(postHocRows12);
 
 /**
  * Post-hoc rows, NOT blind: after sess21 made shutdown-sessions end the HTTP streams attached to
@@ -288,71 +226,37 @@ const afterSess21Figures = (): Array<Figure11<HaproxyRec8>> =>
   HAPROXY12[AFTER_SESS21_RUN]
     .filter((f) => !f.figure.startsWith('streams on s1 started'))
     .map((f) => (f.figure === longestWait.figure ? longestWaitShut : f));
-export function afterSess21Rows12(): HeldOutRow[] {
-  return recordings()
-    .filter(([run]) => run === AFTER_SESS21_RUN)
-    .flatMap(([run, d]) => {
-      const at = uptimeKey(statedUptime(d));
-      const runs = twin7(run, Number(at));
-      return afterSess21Figures().map((f) => ({
-        run: `${run} (uptime ${at} s) ${AFTER_SESS21_LABEL}`,
-        figure: f.figure,
-        real: f.real(d),
-        predicted: f.sim(runs),
-        tolerance: f.tolerance,
-        fixed: f.fixed,
-      }));
-    });
-}
-let afterSess21Memo: HeldOutRow[] | null = null;
-const afterSess21 = (): HeldOutRow[] => {
-  afterSess21Memo ??= afterSess21Rows12();
-  return afterSess21Memo;
-};
+export const afterSess21Rows12 = (): HeldOutRow[] =>
+  rerunHaproxyRows(
+    recordings(),
+    (run) => (run === AFTER_SESS21_RUN ? afterSess21Figures() : undefined),
+    AFTER_SESS21_LABEL,
+  );
+const afterSess21 = once(afterSess21Rows12);
 
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows12();
 describe.skipIf(recorded.length === 0)('held-out round 12: the recordings against the blind predictions', () => {
   const rows = recorded;
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const mech = rows.filter((r) => !r.fixed);
-    process.stdout.write(
-      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS12)).join('\n')}\n\n` +
-        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n\n` +
-        `${TABLE_HEAD}${postHoc12()
-          .map((r) => tableLine(r, {}))
-          .join('\n')}\n\n` +
-        `post-hoc (${POST_HOC_LABEL}): ${postHoc12().filter(within).length} of ${postHoc12().length}\n\n` +
-        `${TABLE_HEAD}${afterSess21()
-          .map((r) => tableLine(r, {}))
-          .join('\n')}\n\n` +
-        `post-hoc (${AFTER_SESS21_LABEL}): ${afterSess21().filter(within).length} of ${afterSess21().length}\n`,
-    );
-  });
-
-  blindAncestryTest(
-    () => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run), predictions: predictionsOf(run) })),
-    rows,
+  printAfterAll(
+    () =>
+      `${tableText(rows, GAPS12)}\n\n${countsText(rows)} (blind)\n\n` +
+      `${tableText(postHoc12(), {})}\n\npost-hoc (${POST_HOC_LABEL}): ${passedOf(postHoc12())}\n\n` +
+      `${tableText(afterSess21(), {})}\n\npost-hoc (${AFTER_SESS21_LABEL}): ${passedOf(afterSess21())}\n`,
   );
-  pinnedDefinitionsTest(rows, DEFINITIONS12);
 
-  rowTests(rows, GAPS12, 'GAPS12');
+  blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS12, gaps: GAPS12, gapsName: 'GAPS12' });
 
   it(`${POST_HOC_LABEL}: the re-read figures are within tolerance`, () => {
     const postHoc = postHoc12();
     expect(postHoc.length).toBe(Object.values(HAPROXY12_POST_HOC).reduce((n, f) => n + f.length, 0));
-    for (const r of postHoc)
-      expect(within(r), `${keyOf(r)}: real ${show(r.real)}, model ${show(r.predicted)}`).toBe(true);
+    expectPostHoc(postHoc, {}, '', 'model');
   }, 900_000);
 
   it(`post-hoc, ${AFTER_SESS21_LABEL}: the hang run re-run with shutdown-sessions ending its HTTP streams is within tolerance`, () => {
     const rows = afterSess21();
     expect(rows.length).toBe(afterSess21Figures().length);
-    for (const r of rows) expect(within(r), `${keyOf(r)}: real ${show(r.real)}, now ${show(r.predicted)}`).toBe(true);
+    expectPostHoc(rows);
   }, 900_000);
-
-  gapsAreRowsTest(rows, GAPS12);
 });
 
 // ---------------------------------------------------------------- after ramp21 (not blind)
@@ -388,45 +292,19 @@ const RAMP21_GAPS: Record<string, Gap> = (() => {
   };
 })();
 
-export function rampRows12(): HeldOutRow[] {
-  return recordings()
-    .filter(([run]) => RAMP21_RUNS.includes(run))
-    .flatMap(([run, d]) => {
-      const at = uptimeKey(statedUptime(d));
-      const runs = twin7(run, Number(at));
-      return HAPROXY12B[run].map((f) => ({
-        run: `${run} (uptime ${at} s) ${RAMP21_LABEL}`,
-        figure: f.figure,
-        real: f.real(d),
-        predicted: f.sim(runs),
-        tolerance: f.tolerance,
-        fixed: f.fixed,
-      }));
-    });
-}
+export const rampRows12 = (): HeldOutRow[] =>
+  rerunHaproxyRows(recordings(), (run) => (RAMP21_RUNS.includes(run) ? HAPROXY12B[run] : undefined), RAMP21_LABEL);
 
 describe.skipIf(recorded.length === 0)(`held-out round 12, ${RAMP21_LABEL}`, () => {
   let ramp: HeldOutRow[] = [];
   beforeAll(() => {
     ramp = rampRows12();
   }, 900_000);
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    process.stdout.write(
-      `${TABLE_HEAD}${ramp.map((r) => tableLine(r, RAMP21_GAPS)).join('\n')}\n\n` +
-        `${RAMP21_LABEL}: ${ramp.filter(within).length} of ${ramp.length}\n`,
-    );
-  });
+  printAfterAll(() => `${tableText(ramp, RAMP21_GAPS)}\n\n${RAMP21_LABEL}: ${passedOf(ramp)}\n`);
 
   it('the 12B run re-run: each row within tolerance or pinned in RAMP21_GAPS with its cause', () => {
     expect(ramp.length).toBe(RAMP21_RUNS.reduce((n, run) => n + HAPROXY12B[run].length, 0));
-    for (const r of ramp) {
-      const gap = RAMP21_GAPS[keyOf(r)];
-      if (gap) {
-        expect(within(r), `${keyOf(r)} is within tolerance now: move it out of RAMP21_GAPS`).toBe(false);
-        expectPinned(r, gap);
-      } else expect(within(r), `${keyOf(r)}: real ${show(r.real)}, now ${show(r.predicted)}`).toBe(true);
-    }
+    expectPostHoc(ramp, RAMP21_GAPS, 'RAMP21_GAPS');
     for (const k of Object.keys(RAMP21_GAPS)) expect(ramp.map(keyOf), k).toContain(k);
   });
 });

@@ -22,30 +22,28 @@
  * re-read rows agree.
  */
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  blindAncestryTest,
-  blindPredictionsWriter,
   type FlatPredictions,
   flatRows,
   type Gap,
-  gapsAreRowsTest,
   type HeldOutRow,
-  isMechanism,
-  keyOf,
   markZeros,
-  pinnedDefinitionsTest,
   predictFlat,
   readPredictions,
-  readRecording,
-  rowTests,
   runOf,
-  type SourceStamped,
-  show,
-  TABLE_HEAD,
-  tableLine,
-  within,
 } from './heldout-rows.js';
+import {
+  blindRoundTests,
+  blindWriter,
+  countsText,
+  expectPostHoc,
+  once,
+  passedOf,
+  printAfterAll,
+  recordingsOf,
+  tableText,
+} from './holdout-scaffold.js';
 import { twin7 } from './holdout7-figures.js';
 import { NGINX13, NGINX13_POST_HOC, NGINX13B, type NginxRec13 } from './holdout13-figures.js';
 
@@ -56,12 +54,7 @@ const PREDICTIONS_B = 'calibration/data/holdout13b-predictions.json';
 const BLIND13: string | null = '9a6507c27ab8622179f2b08572600bbc2ce75780';
 /** The commit holding the second batch's twins and predictions, made before its recordings (set once recorded). */
 const BLIND13B: string | null = '3debe535b23fefe1cf9a7be558e5f56c35710c67';
-/**
- * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
- * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
- * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
- * test checks").
- */
+/** definitionsDigest of the rows, pinned in session 22 (heldout-rows.ts pinnedDefinitionsTest). */
 const DEFINITIONS13 = '3c3f41ef3f7fdea4';
 
 interface Predictions {
@@ -69,32 +62,21 @@ interface Predictions {
   nginx: FlatPredictions;
 }
 
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions13 = () => {
-  const nginx = predictFlat(NGINX13);
-  const note =
-    'drainsim predictions of the round-13 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-    'run was recorded (test/calibration/holdout13.test.ts, DRAINSIM_WRITE_HOLDOUT13=1). nginx: per run, per ' +
-    'figure, means over seeds 1-5 (the old worker’s exit: seed 1).';
-  return { note, nginx } satisfies Predictions;
-};
-const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT13', PREDICTIONS, 'held-out round 13', predictions13);
-
-/** The second batch's blind predictions (run inside the writer's test). */
-const predictions13B = () => {
-  const nginx = predictFlat(NGINX13B);
-  const note =
-    'drainsim predictions of the round-13 second-batch held-out twins (calibration/scenarios/<run>.yaml), written ' +
-    "after the first batch's recordings and BEFORE these runs were recorded (test/calibration/holdout13.test.ts, " +
-    'DRAINSIM_WRITE_HOLDOUT13B=1). nginx: per run, per figure, means over seeds 1-5 (the first 502: seed 1).';
-  return { note, nginx } satisfies Predictions;
-};
-const writeB = blindPredictionsWriter(
-  'DRAINSIM_WRITE_HOLDOUT13B',
-  PREDICTIONS_B,
-  'held-out round 13, second batch',
-  predictions13B,
-);
+const write = blindWriter({
+  round: 13,
+  file: PREDICTIONS,
+  rest: '. nginx: per run, per figure, means over seeds 1-5 (the old worker’s exit: seed 1).',
+  predict: () => ({ nginx: predictFlat(NGINX13) }),
+});
+const writeB = blindWriter({
+  round: 13,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch held-out twins',
+  written: "after the first batch's recordings and BEFORE these runs were recorded",
+  rest: '. nginx: per run, per figure, means over seeds 1-5 (the first 502: seed 1).',
+  predict: () => ({ nginx: predictFlat(NGINX13B) }),
+});
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS13: Record<string, Gap> = {
@@ -121,17 +103,14 @@ export const GAPS13: Record<string, Gap> = {
     },
 };
 
-/** The recording of every run: `<run>-rt` (the recorder under SCHED_FIFO, --rt 10). */
+/** The round's batches: their figures, predictions and blind commit. */
+const BATCHES = [
+  { figures: NGINX13, predictions: PREDICTIONS, blind: BLIND13 },
+  { figures: NGINX13B, predictions: PREDICTIONS_B, blind: BLIND13B },
+];
 const RUNS = [...Object.keys(NGINX13), ...Object.keys(NGINX13B)];
 /** The blind commit of a run's batch. */
 const blindOf = (run: string): string | null => (run in NGINX13B ? BLIND13B : BLIND13);
-/** The predictions file of a run's batch. */
-const predictionsOf = (run: string): string => (run in NGINX13B ? PREDICTIONS_B : PREDICTIONS);
-const recordings = (): Array<[string, SourceStamped]> =>
-  RUNS.flatMap((run) => {
-    const d = readRecording<SourceStamped>(`${run}-rt`);
-    return d ? [[run, d] as [string, SourceStamped]] : [];
-  });
 
 /** The rows whose 0 vs 0 IS the mechanism: kept as mechanism rows (markZeros). */
 const ZERO_IS_MECHANISM13: Record<string, string> = {
@@ -144,13 +123,10 @@ const ZERO_IS_MECHANISM13: Record<string, string> = {
  * The figures re-read after the recordings (holdout13-figures.ts NGINX13_POST_HOC), the twins run
  * again (seeds 1-5; nothing in them changed): not blind. Run inside the tests that need them.
  */
-let postHocMemo: HeldOutRow[] | null = null;
-function postHoc13(): HeldOutRow[] {
-  postHocMemo ??= Object.entries(NGINX13_POST_HOC).flatMap(([run, figures]) => {
-    const d = readRecording<NginxRec13>(`${run}-rt`);
-    if (!d) return [];
+function postHocRows13(): HeldOutRow[] {
+  return recordingsOf<NginxRec13>(Object.keys(NGINX13_POST_HOC)).flatMap(([run, d]) => {
     const runs = twin7(run);
-    return figures.map((f) => ({
+    return NGINX13_POST_HOC[run].map((f) => ({
       run,
       figure: f.figure,
       real: f.real(d),
@@ -158,8 +134,8 @@ function postHoc13(): HeldOutRow[] {
       tolerance: f.tolerance,
     }));
   });
-  return postHocMemo;
 }
+const postHoc13 = once(postHocRows13);
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows13(): HeldOutRow[] {
@@ -171,18 +147,11 @@ export function rows13(): HeldOutRow[] {
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows13();
 describe.skipIf(recorded.length === 0)('held-out round 13: the recordings against the blind predictions', () => {
   const rows = recorded;
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const mech = rows.filter(isMechanism);
-    const postHoc = postHoc13();
-    process.stdout.write(
-      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS13)).join('\n')}\n\n` +
-        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n\n` +
-        `${TABLE_HEAD}${postHoc.map((r) => tableLine(r, {})).join('\n')}\n\n` +
-        `post hoc (not blind, figures re-read): ${postHoc.filter(within).length} of ${postHoc.length}\n`,
-    );
-  });
+  printAfterAll(
+    () =>
+      `${tableText(rows, GAPS13)}\n\n${countsText(rows)} (blind)\n\n${tableText(postHoc13(), {})}\n\n` +
+      `post hoc (not blind, figures re-read): ${passedOf(postHoc13())}\n`,
+  );
 
   it('every run of the round is recorded', () => {
     expect(BLIND13, 'set BLIND13 to the commit of the twins and predictions').not.toBeNull();
@@ -191,19 +160,11 @@ describe.skipIf(recorded.length === 0)('held-out round 13: the recordings agains
     expect([...new Set(rows.map(runOf))].sort()).toEqual(expected.sort());
   });
 
-  blindAncestryTest(
-    () => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run), predictions: predictionsOf(run) })),
-    rows,
-  );
-  pinnedDefinitionsTest(rows, DEFINITIONS13);
-
-  rowTests(rows, GAPS13, 'GAPS13');
-  gapsAreRowsTest(rows, GAPS13);
+  blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS13, gaps: GAPS13, gapsName: 'GAPS13' });
 
   it('post hoc (not blind): the re-read figures are within tolerance', () => {
     const postHoc = postHoc13();
     expect(postHoc.length).toBe(Object.values(NGINX13_POST_HOC).reduce((n, f) => n + f.length, 0));
-    for (const r of postHoc)
-      expect(within(r), `${keyOf(r)}: real ${show(r.real)}, model ${show(r.predicted)}`).toBe(true);
+    expectPostHoc(postHoc, {}, '', 'model');
   }, 900_000);
 });

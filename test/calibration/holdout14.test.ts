@@ -19,29 +19,19 @@
  * after the recording (input-fixed or derived, holdout14-figures.ts; values and tolerances unchanged).
  */
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import {
-  blindAncestryTest,
-  blindPredictionsWriter,
   type Gap,
-  gapsAreRowsTest,
   HAPROXY_NOTE_TAIL,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
-  isMechanism,
   markZeros,
-  pinnedDefinitionsTest,
   predictHaproxy,
   readPredictions,
-  readRecording,
-  rowTests,
   runOf,
-  type SourceStamped,
-  TABLE_HEAD,
-  tableLine,
-  within,
 } from './heldout-rows.js';
+import { blindRoundTests, blindWriter, countsText, printAfterAll, tableText } from './holdout-scaffold.js';
 import { HAPROXY14, MECHANISM_ZEROS14 } from './holdout14-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout14-predictions.json';
@@ -59,34 +49,22 @@ interface Predictions {
   haproxy: HaproxyPredictions;
 }
 
-/** The round's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions14 = () => {
-  const note =
-    'drainsim predictions of the round-14 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-    'run was recorded (test/calibration/holdout14.test.ts, DRAINSIM_WRITE_HOLDOUT14=1); tolerances: each ' +
-    "figure's, stated before recording (holdout14-figures.ts). haproxy: per run, " +
-    HAPROXY_NOTE_TAIL;
-  return { note, haproxy: predictHaproxy(HAPROXY14) } satisfies Predictions;
-};
-const write = blindPredictionsWriter(
-  'DRAINSIM_WRITE_HOLDOUT14',
-  PREDICTIONS,
-  'held-out round 14',
-  predictions14,
-  HAPROXY14,
-);
+const write = blindWriter({
+  round: 14,
+  file: PREDICTIONS,
+  rest:
+    "; tolerances: each figure's, stated before recording (holdout14-figures.ts). haproxy: per run, " +
+    HAPROXY_NOTE_TAIL,
+  predict: () => ({ haproxy: predictHaproxy(HAPROXY14) }),
+  figureSets: HAPROXY14,
+});
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS14: Record<string, Gap> = {};
 
-/** The recording of every run: `<run>-rt` (the recorder under SCHED_FIFO, --rt 10). */
+/** The round's one batch. */
+const BATCHES = [{ figures: HAPROXY14, predictions: PREDICTIONS, blind: BLIND14 }];
 const RUNS = Object.keys(HAPROXY14);
-type Stamped = SourceStamped;
-const recordings = (): Array<[string, Stamped]> =>
-  RUNS.flatMap((run) => {
-    const d = readRecording<Stamped>(`${run}-rt`);
-    return d ? [[run, d] as [string, Stamped]] : [];
-  });
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows14(): HeldOutRow[] {
@@ -96,27 +74,12 @@ export function rows14(): HeldOutRow[] {
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows14();
 describe.skipIf(recorded.length === 0)('held-out round 14: the recordings against the blind predictions', () => {
   const rows = recorded;
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const mech = rows.filter(isMechanism);
-    process.stdout.write(
-      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS14)).join('\n')}\n\n` +
-        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n`,
-    );
-  });
+  printAfterAll(() => `${tableText(rows, GAPS14)}\n\n${countsText(rows)} (blind)\n`);
 
   it('every run of the round is recorded', () => {
     expect(BLIND14, 'set BLIND14 to the commit of the twins and predictions').not.toBeNull();
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  blindAncestryTest(
-    () => recordings().map(([run, data]) => ({ run, data, blind: BLIND14, predictions: PREDICTIONS })),
-    rows,
-  );
-  pinnedDefinitionsTest(rows, DEFINITIONS14);
-
-  rowTests(rows, GAPS14, 'GAPS14');
-  gapsAreRowsTest(rows, GAPS14);
+  blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS14, gaps: GAPS14, gapsName: 'GAPS14' });
 });

@@ -15,30 +15,23 @@
  * rows); the gap: random(2) draws on the chash ring, not by weight (GAPS9).
  */
 import { existsSync } from 'node:fs';
-import { afterAll, describe, expect, it } from 'vitest';
-import { statedUptime } from './haproxy-restated.js';
+import { describe, expect, it } from 'vitest';
+import { type Gap, HAPROXY_NOTE_TAIL, type HeldOutRow, predictHaproxy } from './heldout-rows.js';
 import {
-  blindAncestryTest,
-  blindPredictionsWriter,
-  expectPinned,
-  type Gap,
-  gapsAreRowsTest,
-  HAPROXY_NOTE_TAIL,
-  type HaproxyPredictions,
-  type HeldOutRow,
-  haproxyRows,
-  keyOf,
-  pinnedDefinitionsTest,
-  predictHaproxy,
-  readPredictions,
-  readRecording,
-  rowTests,
-  show,
-  TABLE_HEAD,
-  tableLine,
-  within,
-} from './heldout-rows.js';
-import { twin7, uptimeKey } from './holdout7-figures.js';
+  blindRoundTests,
+  blindWriter,
+  countsText,
+  dueRuns,
+  expectPostHoc,
+  haproxyBatchRows,
+  once,
+  passedOf,
+  printAfterAll,
+  recordingsOf,
+  rerunHaproxyRows,
+  tableLines,
+  tableText,
+} from './holdout-scaffold.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
 import { HAPROXY9, HAPROXY9B } from './holdout9-figures.js';
 
@@ -49,42 +42,24 @@ const PREDICTIONS_B = 'calibration/data/holdout9-batch2-predictions.json';
 const BLIND9: string | null = '33988eda00945f19b571a5b45110a0258961dadf';
 /** The second batch's blind commit (set once recorded). */
 const BLIND9B: string | null = '4483eee72d47f1eb4985089d9fc2abf9608a5d4b';
-/**
- * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest),
- * pinned in session 22 after each batch's blind-commit figure definitions, run on the recordings,
- * gave the same real values and tolerances as today's (calibration/README.md "What the blindness
- * test checks").
- */
+/** definitionsDigest of the rows, pinned in session 22 (heldout-rows.ts pinnedDefinitionsTest). */
 const DEFINITIONS9 = 'f751b21aa9586fea';
 
-interface Predictions {
-  note: string;
-  haproxy: HaproxyPredictions;
-}
-
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions9 = () => {
-  const note =
-    'drainsim predictions of the round-9 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-    `run was recorded (test/calibration/holdout9.test.ts, DRAINSIM_WRITE_HOLDOUT9=1): per run, ${HAPROXY_NOTE_TAIL}`;
-  return { note, haproxy: predictHaproxy(HAPROXY9) } satisfies Predictions;
-};
-const write = blindPredictionsWriter('DRAINSIM_WRITE_HOLDOUT9', PREDICTIONS, 'held-out round 9', predictions9);
-
-/** The batch's blind predictions: its twins' figures (run inside the writer's test). */
-const predictions9B = () => {
-  const note =
-    'drainsim predictions of the round-9 second-batch twins (calibration/scenarios/<run>.yaml), written after ' +
-    'the first batch was recorded and BEFORE these runs were (test/calibration/holdout9.test.ts, ' +
-    `DRAINSIM_WRITE_HOLDOUT9B=1): per run, ${HAPROXY_NOTE_TAIL}`;
-  return { note, haproxy: predictHaproxy(HAPROXY9B) } satisfies Predictions;
-};
-const writeB = blindPredictionsWriter(
-  'DRAINSIM_WRITE_HOLDOUT9B',
-  PREDICTIONS_B,
-  'held-out round 9, second batch',
-  predictions9B,
-);
+const write = blindWriter({
+  round: 9,
+  file: PREDICTIONS,
+  rest: `: per run, ${HAPROXY_NOTE_TAIL}`,
+  predict: () => ({ haproxy: predictHaproxy(HAPROXY9) }),
+});
+const writeB = blindWriter({
+  round: 9,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch twins',
+  written: 'after the first batch was recorded and BEFORE these runs were',
+  rest: `: per run, ${HAPROXY_NOTE_TAIL}`,
+  predict: () => ({ haproxy: predictHaproxy(HAPROXY9B) }),
+});
 
 /** One row of the round's table. */
 export type Row9 = HeldOutRow;
@@ -105,29 +80,14 @@ export const GAPS9: Record<string, Gap> = {
     },
 };
 
-type Rec9 = HaproxyRec8 & { stamp: { sourceCommit?: { commit: string; dirty: boolean } | null } };
-
 /** The round's batches: their figures, predictions and blind commit. */
 const BATCHES = [
   { figures: HAPROXY9, predictions: PREDICTIONS, blind: BLIND9 },
   { figures: HAPROXY9B, predictions: PREDICTIONS_B, blind: BLIND9B },
 ];
 
-/** Every recorded run whose batch has its blind predictions, with its data and batch. */
-const recordings = (): Array<[string, Rec9, (typeof BATCHES)[number]]> =>
-  BATCHES.filter((b) => existsSync(b.predictions)).flatMap((b) =>
-    Object.keys(b.figures).flatMap((run) => {
-      const d = readRecording<Rec9>(`${run}-rt`);
-      return d ? [[run, d, b] as [string, Rec9, (typeof BATCHES)[number]]] : [];
-    }),
-  );
-
 /** Every row whose recording exists, against the blind prediction. */
-export function rows9(): Row9[] {
-  return BATCHES.filter((b) => existsSync(b.predictions)).flatMap((b) =>
-    haproxyRows(b.figures, readPredictions<Predictions>(b.predictions).haproxy),
-  );
-}
+export const rows9 = (): Row9[] => haproxyBatchRows(BATCHES);
 
 /**
  * Post-hoc rows, NOT blind: after rnd20 drew `balance random` on the chash ring (get_server_rnd(),
@@ -157,85 +117,40 @@ export const POST_HOC_GAPS9: Record<string, Gap> = {
 };
 
 export function postHocRows9(): Row9[] {
-  return recordings()
-    .filter(([run]) => POST_HOC_RANDOM.includes(run))
-    .flatMap(([run, d, b]) => {
-      const at = uptimeKey(statedUptime(d));
-      const runs = twin7(run, Number(at));
-      return b.figures[run].map((f) => ({
-        run: `${run} (uptime ${at} s) ${POST_HOC_LABEL}`,
-        figure: f.figure,
-        real: f.real(d),
-        predicted: f.sim(runs),
-        tolerance: f.tolerance,
-        fixed: f.fixed,
-      }));
-    });
+  return rerunHaproxyRows(
+    recordingsOf<HaproxyRec8>(POST_HOC_RANDOM),
+    (run) => HAPROXY9[run] ?? HAPROXY9B[run],
+    POST_HOC_LABEL,
+  );
 }
-
-let postHocMemo: Row9[] | null = null;
-const postHoc9 = (): Row9[] => {
-  postHocMemo ??= postHocRows9();
-  return postHocMemo;
-};
+const postHoc9 = once(postHocRows9);
 
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows9();
 describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against the blind predictions', () => {
   const rows = recorded;
-  afterAll(() => {
-    if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const passed = rows.filter(within).length;
-    const mech = rows.filter((r) => !r.fixed);
-    const postHoc = postHoc9();
-    process.stdout.write(
-      `${TABLE_HEAD}${rows.map((r) => tableLine(r, GAPS9)).join('\n')}\n` +
-        `${postHoc.map((r) => tableLine(r, POST_HOC_GAPS9)).join('\n')}\n\n` +
-        `${passed} of ${rows.length} rows within tolerance; ${mech.filter(within).length} of ${mech.length} mechanism rows` +
-        ` (blind); post-hoc (${POST_HOC_LABEL}): ${postHoc.filter(within).length} of ${postHoc.length}\n`,
-    );
-  });
+  printAfterAll(
+    () =>
+      `${tableText(rows, GAPS9)}\n${tableLines(postHoc9(), POST_HOC_GAPS9)}\n\n` +
+      `${countsText(rows)} (blind); post-hoc (${POST_HOC_LABEL}): ${passedOf(postHoc9())}\n`,
+  );
 
   // A batch is due once its blind commit is set (a batch whose predictions are committed but not yet
   // recorded keeps its blind commit null: the blind commit itself stays green).
   it('every run of every recorded batch is recorded', () => {
     expect(
-      recordings()
+      recordingsOf(BATCHES.flatMap((b) => Object.keys(b.figures)))
         .map(([run]) => run)
         .sort(),
-    ).toEqual(
-      BATCHES.filter((b) => b.blind !== null)
-        .flatMap((b) => Object.keys(b.figures))
-        .sort(),
-    );
+    ).toEqual(dueRuns(BATCHES).sort());
   });
 
-  blindAncestryTest(
-    () => recordings().map(([run, data, b]) => ({ run, data, blind: b.blind, predictions: b.predictions })),
-    rows,
-  );
-  pinnedDefinitionsTest(rows, DEFINITIONS9);
-
-  rowTests(rows, GAPS9, 'GAPS9');
+  blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS9, gaps: GAPS9, gapsName: 'GAPS9' });
 
   it(`post-hoc, ${POST_HOC_LABEL}: the balance random runs re-run with the ring draws are within tolerance`, () => {
     const postHoc = postHoc9();
     expect(postHoc.length).toBe(
-      POST_HOC_RANDOM.filter((run) => recordings().some(([r]) => r === run)).reduce(
-        (n, run) => n + (HAPROXY9[run] ?? HAPROXY9B[run]).length,
-        0,
-      ),
+      recordingsOf(POST_HOC_RANDOM).reduce((n, [run]) => n + (HAPROXY9[run] ?? HAPROXY9B[run]).length, 0),
     );
-    for (const r of postHoc) {
-      const key = keyOf(r);
-      const gap = POST_HOC_GAPS9[key];
-      if (gap === undefined) {
-        expect(within(r), `${key}: real ${show(r.real)}, now ${show(r.predicted)}`).toBe(true);
-        continue;
-      }
-      expect(within(r), `${key} is within tolerance now: move it out of POST_HOC_GAPS9`).toBe(false);
-      expectPinned(r, gap);
-    }
+    expectPostHoc(postHoc, POST_HOC_GAPS9, 'POST_HOC_GAPS9');
   }, 900_000);
-
-  gapsAreRowsTest(rows, GAPS9);
 });
