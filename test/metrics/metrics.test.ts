@@ -3,7 +3,7 @@ import { Float64Column } from '../../sim/metrics/column.js';
 import { Metrics } from '../../sim/metrics/metrics.js';
 
 describe('Metrics', () => {
-  it('takes a peak per second of the timeline: a 1-s row, counts at a sample\'s own time included', () => {
+  it("takes a peak per second of the timeline: a 1-s row, counts at a sample's own time included", () => {
     // review30 #1: hard-cut's reset_in.peak_per_s was 403 while no row of its timeline held more
     // than 383: the 20 resets at the kill's whole second went to the next calendar second's peak
     // but to the row that the sample at that second ends.
