@@ -2,6 +2,7 @@
 // mode, with and without `option redispatch`; a SIGSTOPped (hung) backend in both modes. Every
 // run is bounded (≤ 45 s) and modest in rate (the machine is shared): 60 requests/s over
 // 12 keep-alive connections, or 20 never-ending streams.
+import { HC404_EXPERIMENTS } from './hc404.mjs';
 import { HOLDOUT_EXPERIMENTS } from './holdout.mjs';
 import { HOLDOUT3_EXPERIMENTS } from './holdout3.mjs';
 import { HOLDOUT4_EXPERIMENTS } from './holdout4.mjs';
@@ -342,6 +343,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT12_EXPERIMENTS,
   ...HOLDOUT12B_EXPERIMENTS,
   ...HOLDOUT14_EXPERIMENTS,
+  ...HC404_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

@@ -30,7 +30,20 @@ const STREAM_TICK_MS = 250;
 
 if (role === 'backend') {
   const [portArg, name] = args;
+  // SIGUSR2 (lab.mjs op `health404`, session 23): an operator's maintenance file — GET /health,
+  // HAProxy's check, answers 404 from then on, every other request as before (`http-check
+  // disable-on-404`). No run before session 23 sends it.
+  let healthStatus = 200;
+  process.on('SIGUSR2', () => {
+    healthStatus = 404;
+  });
   const server = http.createServer((req, res) => {
+    if (req.url === '/health' && healthStatus === 404) {
+      const body = 'maintenance\n';
+      res.writeHead(404, { 'content-type': 'text/plain', 'content-length': body.length, 'x-server': name });
+      res.end(body);
+      return;
+    }
     if (req.url === '/stream') {
       // A response that never ends: one chunk every STREAM_TICK_MS (a long poll / SSE / tunnel).
       res.writeHead(200, { 'content-type': 'text/plain', 'x-server': name });

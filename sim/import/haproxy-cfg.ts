@@ -38,6 +38,9 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   const servers: { name: string; weight: number }[] = [];
   let persistAt: string | null = null;
   let cookie = false;
+  // `option httpchk` seen, and where `http-check disable-on-404` was (applied once the check type is known).
+  let httpchk = false;
+  let disableOn404At: string | null = null;
   // Settings drainsim models for a proxy (mode tcp: lb.mode l4, mode http: l7), not for other
   // modes: applied once the final mode is known. http-keep-alive is for mode http only.
   const proxyOnly: { path: string[]; value: unknown; at: string; what: string; httpOnly?: boolean }[] = [];
@@ -119,13 +122,20 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         if (args[0] === 'redispatch') into.set(['lb', 'redispatch'], true, at);
         // option persist (PR_O_PERSIST, src/cfgparse-listen.c): lb.persist, which needs the cookie.
         else if (args[0] === 'persist') persistAt = at;
-        else if (args[0] === 'httpchk') into.set(['health_check', 'type'], 'http', at);
-        else if (
+        else if (args[0] === 'httpchk') {
+          httpchk = true;
+          into.set(['health_check', 'type'], 'http', at);
+        } else if (
           !['httplog', 'tcplog', 'dontlognull', 'forwardfor', 'http-server-close', 'log-health-checks'].includes(
             args[0] ?? '',
           )
         )
           into.warn(at, `option ${args.join(' ')} not modelled`);
+        return;
+      case 'http-check':
+        // PR_O_DISABLE404 (proxy_parse_httpcheck(), src/tcpcheck.c); send/expect rules are not modelled.
+        if (args[0] === 'disable-on-404' && args.length === 1) disableOn404At = at;
+        else into.warn(at, `http-check ${args.join(' ')} not modelled`);
         return;
       case 'cookie':
         cookie = true;
@@ -199,6 +209,15 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         'pool-purge-delay differs between servers: lb.pool_purge_delay is one value for every server, not imported',
       );
     else into.set(t.path, t.value, t.at);
+  }
+  if (disableOn404At !== null) {
+    // Only an HTTP check reads a status: with a tcp check HAProxy has nothing to apply it to.
+    if (httpchk) into.set(['health_check', 'disable_on_404'], true, disableOn404At);
+    else
+      into.warn(
+        disableOn404At,
+        'http-check disable-on-404 not modelled without option httpchk (a tcp check reads no HTTP status)',
+      );
   }
   if (persistAt !== null) {
     if (mode === 'http' && cookie) into.set(['lb', 'persist'], true, persistAt);

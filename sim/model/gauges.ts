@@ -133,12 +133,15 @@ class ModelGauges {
   }
 
   poolState(e: number): number {
-    return this.w.lb.state[e];
+    // NOLB (`http-check disable-on-404`) is HAProxy's health-check drain: shown as DRAINING, as a
+    // runtime `drain` is (the stats page's status NOLB / DRAIN: both out of load balancing, streams kept).
+    const state = this.w.lb.state[e];
+    return state === PoolState.BOUND && this.w.lb.stopping[e] === 1 ? PoolState.DRAINING : state;
   }
 
   boundTotal(): number {
     let bound = 0;
-    for (let b = 0; b < this.n; b++) if (this.w.lb.state[b] === 0) bound++;
+    for (let b = 0; b < this.n; b++) if (this.poolState(b) === PoolState.BOUND) bound++;
     return bound;
   }
 }

@@ -620,6 +620,12 @@ export const CheckSchema = z.strictObject({
     .enum(['unready', 'ready'])
     .prefault('unready')
     .describe('What a deep endpoint reports when its own database query times out (ready = degraded but serving).'),
+  disable_on_404: z
+    .boolean()
+    .optional()
+    .describe(
+      "HAProxy `http-check disable-on-404` (unset = off, HAProxy's default; needs type: http): a server that is not DOWN and answers its check 404 goes NOLB (SRV_ST_STOPPING) at that very check, no `fall` count (src/tcpcheck.c: `check->code == 404` with PR_O_DISABLE404 and `next_state != SRV_ST_STOPPED` → HCHK_STATUS_L7OKCD, \"Layer7 check conditionally passed\"; src/check.c check_notify_stopping() → src/server.c srv_set_stopping()): it leaves load balancing like a drained server — no new non-persistent streams, its own queue handed back with redispatch (pendconn_redistribute()) — keeps its established streams and its cookie users (`cur_state != SRV_ST_STOPPED`), and is UP again at the next 2xx/3xx (slowstart ramping). A DOWN server's 404 is an ordinary failed check (`Layer7 wrong status, code: 404`): it stays DOWN. The timeline's health_404 / health_200 make an app's health endpoint answer 404 (an operator's maintenance file) and 200 again.",
+    ),
 });
 
 /** Kubernetes probe defaults (pkg/apis/core/v1/defaults.go SetDefaults_Probe). */
@@ -1047,6 +1053,16 @@ export const ActionSchema = z.discriminatedUnion('do', [
     backend: z.string(),
     duration: zDuration.describe('A stop-the-world pause (JVM full GC, CPU starvation).'),
   }),
+  z
+    .strictObject({ at: At, do: z.literal('health_404'), backend: z.string() })
+    .describe(
+      "An operator's maintenance file on the backend (`touch`): its app's health endpoint answers 404 from now on, everything else as before. With health_check.disable_on_404 HAProxy takes the server out of load balancing (NOLB) at its next check; without it the 404 is a failed check (DOWN after `fall`); a Kubernetes HTTP probe fails on it (statuscode 404).",
+    ),
+  z
+    .strictObject({ at: At, do: z.literal('health_200'), backend: z.string() })
+    .describe(
+      "The maintenance file removed: the backend's health endpoint answers 200 again (HAProxy puts a NOLB server back UP at its next check).",
+    ),
   z.strictObject({
     at: At,
     do: z.literal('dependency'),
@@ -1303,6 +1319,13 @@ export const ScenarioSchema = z
             'shutdown-sessions needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and has no streams of its own to close',
         });
     }
+    if (s.health_check?.disable_on_404 && s.health_check.type !== 'http')
+      // `http-check disable-on-404` reads the status line of an HTTP check's response (tcpcheck_eval_expect_http()).
+      ctx.addIssue({
+        code: 'custom',
+        path: ['health_check', 'disable_on_404'],
+        message: `needs health_check.type: http — HAProxy's http-check disable-on-404 reads the HTTP status of the check's response; a ${s.health_check.type} check reads none`,
+      });
     if (s.lb.mode === 'l4' && s.lb.retry_on_5xx) {
       // HAProxy `retry-on` with status codes is an http-mode (L7) retry: do_l7_retry(), src/http_ana.c.
       ctx.addIssue({

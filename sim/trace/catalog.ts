@@ -635,7 +635,19 @@ export const CATALOG: Catalog = {
       `Server ${r.pool}/${r.backend} is UP, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers online.`,
     variant: (r) => r.reason,
     explain: (r) =>
-      `The LB's health check marks ${r.backend} UP after ${r.rise} checks in a row passed (${r.reason}): it gets new connections again, ${r.active} servers are in rotation now.`,
+      r.fromNolb
+        ? `${r.backend}'s health check answers 2xx again (${r.reason}) after its 404s: the LB puts the server back into load balancing at once (one check, not ${r.rise}), ${r.active} servers are in rotation now.`
+        : `The LB's health check marks ${r.backend} UP after ${r.rise} checks in a row passed (${r.reason}): it gets new connections again, ${r.active} servers are in rotation now.`,
+  },
+  'hc.stopping': {
+    source: 'hc',
+    line: (r) =>
+      `Server ${r.pool}/${r.backend} is stopping, reason: ${r.reason}, check duration: ${r.durationMs}ms. ${r.active} active and 0 backup servers online. ${r.requeued} sessions requeued, ${r.queued} total in queue.`,
+    tone: 'warn',
+    variant: (r) => r.reason,
+    explain: (r) =>
+      `${r.backend} answered its health check 404 and the LB has \`http-check disable-on-404\`: it takes the server out of load balancing at this one check (NOLB), without waiting for \`fall\` failures, as a drain does. ` +
+      `Its ${n(r.sessions)} established streams carry on and users whose cookie names it still reach it; new users go to the ${r.active} other servers. It comes back UP at its first check answered 2xx/3xx.`,
   },
   'hc.down': {
     source: 'hc',
@@ -1010,6 +1022,18 @@ export const CATALOG: Catalog = {
     line: (r) => `${r.backend}: graceful shutdown complete after ${formatDuration(toMillis(r.after))}`,
     explain: (r) =>
       `${r.backend}'s app finished its last request ${d(toMillis(r.after))} after SIGTERM and exits by itself, inside the grace period (${r.gracePeriod}s from the deletion): no request was cut.`,
+  },
+  'app.health_answer': {
+    source: 'app',
+    line: (r) =>
+      r.code === 404
+        ? `${r.backend}: maintenance file created: the health endpoint answers 404`
+        : `${r.backend}: maintenance file removed: the health endpoint answers 200`,
+    variant: (r) => String(r.code),
+    explain: (r) =>
+      r.code === 404
+        ? `An operator put ${r.backend} into maintenance the way an app-side switch does it: its health endpoint answers 404 while real requests are served as before. An LB with \`http-check disable-on-404\` stops sending it new users at its next check and lets the others finish; without that option the 404 is a failed check like any other, and the server goes DOWN after \`fall\` of them.`
+        : `The maintenance file on ${r.backend} is gone: its health endpoint answers 200 again, and the LB puts it back at its next check.`,
   },
   'app.dependency': {
     source: 'app',

@@ -404,6 +404,26 @@ export interface HcUp extends Rec<'hc.up'> {
   durationMs: number;
   active: number;
   rise: number;
+  /** Back from NOLB (`http-check disable-on-404`): one passed check, not `rise`; absent: from DOWN. */
+  fromNolb?: true;
+}
+/**
+ * `http-check disable-on-404`: a check answered 404 took the server to NOLB (SRV_ST_STOPPING,
+ * srv_update_status(), src/server.c: "Server %s/%s is stopping").
+ */
+export interface HcStopping extends Rec<'hc.stopping'> {
+  pool: string;
+  backend: string;
+  reason: string;
+  durationMs: number;
+  /** Servers left in load balancing (`srv_act`). */
+  active: number;
+  /** Streams of the server's own queue handed back (`pendconn_redistribute()`). */
+  requeued: number;
+  /** Streams still in the server's own queue (`queueslength`: "total in queue"). */
+  queued: number;
+  /** Streams the server still carries (`cur_sess`): they go on. */
+  sessions: number;
 }
 export interface HcDown extends Rec<'hc.down'> {
   pool: string;
@@ -648,6 +668,11 @@ export interface AppShutdownComplete extends Rec<'app.shutdown_complete'> {
   gracePeriod: number;
 }
 /** A timeline `dependency` action: one backend's database pool, or the shared database. */
+/** The timeline's health_404 / health_200: the app's health endpoint answers 404 (a maintenance file) or 200. */
+export interface AppHealthAnswer extends Rec<'app.health_answer'> {
+  backend: string;
+  code: 404 | 200;
+}
 export interface AppDependency extends Rec<'app.dependency'> {
   /** null: the database every backend shares. */
   backend: string | null;
@@ -863,6 +888,7 @@ export type TraceRecord =
   | NginxKeepaliveRace
   | HcUp
   | HcDown
+  | HcStopping
   | HcNoServer
   | K8sReadiness
   | K8sLivenessFailed
@@ -896,6 +922,7 @@ export type TraceRecord =
   | AppSessionLost
   | AppShutdownComplete
   | AppDependency
+  | AppHealthAnswer
   | KernelListenOverflow
   | KernelAppListenOverflow
   | KernelSynAckResend

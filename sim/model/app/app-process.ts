@@ -53,6 +53,23 @@ export class AppProcess {
     this.ownDependency = state;
   }
 
+  /**
+   * An operator's maintenance file on the VM (timeline health_404 / health_200): while it exists
+   * the app's health endpoint answers 404 and every other request as before. A file on disk, not
+   * the process's memory: a restart keeps it.
+   */
+  private maintenanceFile = false;
+
+  /** The status the app's health endpoint answers when its workers serve a check: 404 in maintenance, else 200. */
+  get healthAnswer(): 200 | 404 {
+    return this.maintenanceFile ? 404 : 200;
+  }
+
+  /** The operator creates (true) or removes (false) the maintenance file. */
+  setMaintenanceFile(present: boolean): void {
+    this.maintenanceFile = present;
+  }
+
   get state(): AppState {
     return this.current;
   }

@@ -143,6 +143,14 @@ export class Orchestrator {
         });
         return;
       }
+      case 'health_404':
+      case 'health_200': {
+        const backend = w.backends[this.backendIndex(action.backend)];
+        const code = action.do === 'health_404' ? 404 : 200;
+        backend.app.setMaintenanceFile(code === 404);
+        w.trace.emit({ kind: 'app.health_answer', backend: backend.name, code });
+        return;
+      }
       case 'note':
         w.trace.emit({ kind: 'deploy.note', text: action.text });
         return;

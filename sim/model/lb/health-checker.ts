@@ -47,6 +47,11 @@ export interface CheckPolicy {
   uptime?: number;
   /** HAProxy's implicit `resolvers default` section exists (/etc/resolv.conf has nameservers). */
   resolvers?: boolean;
+  /**
+   * HAProxy `http-check disable-on-404`: a 404 from a server not DOWN is a conditional pass that
+   * takes it to NOLB (countHealth()); unset: a 404 is a failed check as any status outside 200-399.
+   */
+  disableOn404?: boolean;
 }
 
 interface Pending {
@@ -90,6 +95,16 @@ export class HealthChecker {
   /** CHK_ST_PAUSED: the server is in maintenance, its checks are not run (haproxy checker only). */
   private readonly paused: Uint8Array;
   /**
+   * `http-check disable-on-404`: the checks took the server to SRV_ST_STOPPING (NOLB), UP by its
+   * health counter yet out of load balancing (haproxy checker only; `up` stays 1).
+   */
+  private readonly stopping: Uint8Array;
+  /**
+   * Told when a check answered 404 takes the server to NOLB (check_notify_stopping(), src/check.c);
+   * its way back is an ordinary UP (onChange). Set by the balancer's wiring (health.ts).
+   */
+  onStopping: ((b: number, reason: string, duration: number) => void) | null = null;
+  /**
    * kubelet: a ticker tick (its time) that came while the worker was probing, taken when that probe
    * ends (Go's time.Ticker keeps one tick in its channel); NaN: none.
    */
@@ -119,6 +134,7 @@ export class HealthChecker {
     this.successes = new Int32Array(n);
     this.failures = new Int32Array(n);
     this.paused = new Uint8Array(n);
+    this.stopping = new Uint8Array(n);
     this.tickWaiting = new Float64Array(n).fill(Number.NaN);
     this.triggerWaiting = new Uint8Array(n);
     this.tickTimer = new Float64Array(n).fill(-1);
@@ -225,6 +241,7 @@ export class HealthChecker {
   /** Forget a backend's streak (a restarted container is probed afresh). */
   reset(b: number, up: boolean): void {
     this.up[b] = up ? 1 : 0;
+    this.stopping[b] = 0;
     this.health[b] = up ? this.policy.rise : 0;
     this.successes[b] = 0;
     this.failures[b] = 0;
@@ -240,6 +257,8 @@ export class HealthChecker {
     this.paused[b] = 1;
     this.health[b] = 0;
     this.up[b] = 0;
+    // "going DOWN for maintenance": next_state SRV_ST_STOPPED, whatever it was (NOLB included).
+    this.stopping[b] = 0;
   }
 
   /**
@@ -251,6 +270,7 @@ export class HealthChecker {
    */
   resume(b: number): void {
     this.paused[b] = 0;
+    this.stopping[b] = 0;
     this.health[b] = this.policy.rise;
     this.up[b] = 1;
   }
@@ -295,6 +315,11 @@ export class HealthChecker {
   private probing(b: number): boolean {
     const p = this.inFlight[b];
     return p !== null && !p.done;
+  }
+
+  /** The checks hold the server in NOLB (`http-check disable-on-404`). */
+  isStopping(b: number): boolean {
+    return this.stopping[b] === 1;
   }
 
   /** The server's checks are paused (it is in maintenance). */
@@ -550,9 +575,33 @@ export class HealthChecker {
       return;
     }
     this.w.engine.cancel(p.timer);
-    const ok = job.status === Status.OK;
-    this.finish(p, ok, ok ? `Layer7 check passed, code: 200` : failedCheckReason(job.status));
+    const code = this.responseCode(p.b, job.status);
+    if (code === 404 && this.acceptsAsStopping(p.b)) return this.finish(p, true, STOPPING_404, true);
+    const ok = code === Status.OK;
+    this.finish(p, ok, ok ? `Layer7 check passed, code: 200` : failedCheckReason(code));
   };
+
+  /**
+   * The status line the check read: the workers' answer, unless the app's maintenance file makes
+   * its health endpoint answer 404 (app-process.ts healthAnswer; read when the answer leaves, the
+   * check's few milliseconds of service being too short to matter). A connection closed or reset
+   * without a response stays what it is.
+   */
+  private responseCode(b: number, status: Status): number {
+    if (status === Status.NO_RESPONSE || status === Status.RESET) return status;
+    return this.w.backends[b].app.healthAnswer === 404 ? 404 : status;
+  }
+
+  /**
+   * `http-check disable-on-404` takes a 404 as "stopping" only from a server whose next_state is
+   * not SRV_ST_STOPPED (tcpcheck_eval_expect_http() and tcpcheck_main(), v2.6.0 src/tcpcheck.c:
+   * "404 may be accepted as "stopping" only if the server was up"): a DOWN server's 404 — one
+   * climbing back through `rise` included — is checked against `expect status 200-399` and fails.
+   * The kubelet has no such rule: its HTTP probe fails on any status >= 400.
+   */
+  private acceptsAsStopping(b: number): boolean {
+    return this.policy.disableOn404 === true && this.policy.checker === 'haproxy' && this.up[b] === 1;
+  }
 
   private readonly timedOut = (p: Pending): void => {
     // The check request may still sit in the app's queue: it will be served for nobody.
@@ -562,7 +611,8 @@ export class HealthChecker {
     this.finish(p, false, p.connected ? 'Layer7 timeout' : 'Layer4 timeout');
   };
 
-  private finish(p: Pending, ok: boolean, reason: string): void {
+  /** `conditional`: HCHK_STATUS_L7OKCD, a pass that asks for NOLB (disable-on-404's 404). */
+  private finish(p: Pending, ok: boolean, reason: string, conditional = false): void {
     const w = this.w;
     if (p.done) return;
     p.done = true;
@@ -592,7 +642,7 @@ export class HealthChecker {
       this.takeWaiting(b);
       return;
     }
-    this.countHealth(b, ok, reason, duration);
+    this.countHealth(b, ok, reason, duration, conditional);
     this.next(b, this.nextInterval(b));
   }
 
@@ -616,18 +666,31 @@ export class HealthChecker {
     }
   }
 
-  /** HAProxy's health counter (src/check.c, the counter update of `check_notify_failure/success()`). */
-  private countHealth(b: number, ok: boolean, reason: string, duration: number): void {
+  /**
+   * HAProxy's health counter and the state it notifies (v2.6.0 src/check.c: the counter update of
+   * set_server_check_status(), then process_chk_conn()'s check_notify_failure / _stopping /
+   * _success). A conditional pass (disable-on-404's 404, CHK_RES_CONDPASS) counts as a pass and,
+   * health at `rise` or above, takes the server to STOPPING — at once, whatever `fall`
+   * (srv_set_stopping() returns only when already STOPPING); a pass then brings a STOPPING server
+   * back (srv_set_running(): next_state STOPPING is neither STARTING nor RUNNING), logged UP.
+   */
+  private countHealth(b: number, ok: boolean, reason: string, duration: number, conditional = false): void {
     const { rise, fall } = this.policy;
     const full = rise + fall - 1;
     const h = this.health[b];
     if (ok) {
-      if (h >= full) return;
-      this.health[b] = h + 1 >= rise ? full : h + 1;
-      if (!this.up[b] && this.health[b] >= rise) {
-        this.up[b] = 1;
-        this.onChange(b, true, reason, duration);
+      if (h < full) this.health[b] = h + 1 >= rise ? full : h + 1;
+      if (this.health[b] < rise) return;
+      if (conditional) {
+        if (this.stopping[b]) return;
+        this.stopping[b] = 1;
+        this.onStopping?.(b, reason, duration);
+        return;
       }
+      if (this.up[b] && !this.stopping[b]) return;
+      this.up[b] = 1;
+      this.stopping[b] = 0;
+      this.onChange(b, true, reason, duration);
       return;
     }
     if (h > rise) {
@@ -636,7 +699,9 @@ export class HealthChecker {
     }
     this.health[b] = 0;
     if (this.up[b]) {
+      // srv_set_stopped() from RUNNING or STOPPING alike: "is DOWN".
       this.up[b] = 0;
+      this.stopping[b] = 0;
       this.onChange(b, false, reason, duration);
     }
   }
@@ -671,6 +736,13 @@ export class HealthChecker {
 }
 
 /**
+ * A 404 under `http-check disable-on-404`: HCHK_STATUS_L7OKCD, no description (src/tcpcheck.c
+ * tcpcheck_main(): `set_server_check_status(check, HCHK_STATUS_L7OKCD, NULL)`), so
+ * srv_append_status() writes its status text and code only.
+ */
+const STOPPING_404 = 'Layer7 check conditionally passed, code: 404';
+
+/**
  * Why an answered check failed, as HAProxy logs it. A bare app server (proxy: none) killed under
  * the check closes the connection with nothing sent: "TCPCHK got an empty response"
  * (tcpcheck_eval_recv(), src/tcpcheck.c: HCHK_STATUS_L7RSP, "Layer7 invalid response"), or resets
@@ -679,7 +751,7 @@ export class HealthChecker {
  * 200-399` with index send + 1, so tcpcheck_get_step_id() (index + 1) gives 2 (the implicit
  * connect inserted before them keeps index 0 and reads as step 0).
  */
-function failedCheckReason(status: Status): string {
+function failedCheckReason(status: number): string {
   if (status === Status.NO_RESPONSE) return 'Layer7 invalid response, info: "TCPCHK got an empty response at step 2"';
   // Reset with the check unread: an I/O error once connected (chk_report_conn_err(), src/check.c: SOCKERR).
   if (status === Status.RESET) return 'Socket error, info: "Connection reset by peer"';

@@ -33,6 +33,7 @@ function lbPolicy(c: CheckConfig, lb: LbConfig): CheckPolicy {
     firstCheck: c.first_check ?? -1,
     uptime: lb.uptime ?? Number.NaN,
     resolvers: lb.resolvers !== 'none',
+    disableOn404: c.disable_on_404 === true,
   };
 }
 
@@ -54,10 +55,14 @@ export function lbHealthChecks(
     const policy = lbPolicy(s.health_check, s.lb);
     // Each server's DOWN / UP as HAProxy logs and acts on it (srv_update_status(), src/server.c).
     const onTransition = (b: number, up: boolean, reason: string, duration: number): void => {
+      // Out of NOLB either way (srv_set_running() / srv_set_stopped() from SRV_ST_STOPPING); back
+      // from it is no re-add: a drained server's return is not counted either.
+      const fromNolb = w.lb.stopping[b] === 1;
+      w.lb.setStopping(b, false);
       // A DOWN hands the server's queue back with option redispatch (pendconn_redistribute(), v2.6.0
       // src/queue.c): "requeued".
       const requeued = w.lb.setHealth(b, up);
-      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
+      if (!(up && fromNolb)) w.metrics.inc(up ? w.c.readds : w.c.removals, b);
       const active = countUp(w);
       const name = w.backends[b].name;
       const ms = Math.round(duration * 1000);
@@ -70,6 +75,7 @@ export function lbHealthChecks(
           durationMs: ms,
           active,
           rise: policy.rise,
+          ...(fromNolb ? { fromNolb: true as const } : {}),
         });
         startSlowstart(w, b);
       } else {
@@ -94,6 +100,26 @@ export function lbHealthChecks(
       }
     };
     const hc = new HealthChecker(w, app, policy, onTransition, true, idleTask);
+    // `http-check disable-on-404`: a 404 takes the server to NOLB at once (srv_update_status(),
+    // src/server.c, "is stopping"): out of load balancing, its queue handed back as a DOWN does,
+    // its streams and persistent users kept; no shutdown-sessions (that is the DOWN branch's).
+    hc.onStopping = (b, reason, duration) => {
+      const requeued = w.lb.setStopping(b, true);
+      const active = countUp(w);
+      w.trace.emit({
+        kind: 'hc.stopping',
+        pool: BACKEND_NAME,
+        backend: w.backends[b].name,
+        reason,
+        durationMs: Math.round(duration * 1000),
+        active,
+        requeued,
+        queued: w.lb.queue?.serverQueued(b) ?? 0,
+        sessions: w.lb.currentSessions(b),
+      });
+      // set_backend_down() from the same branch when it was the last server in load balancing.
+      if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
+    };
     checkers.push(hc);
   }
   return checkers;
@@ -107,6 +133,7 @@ export function lbHealthChecks(
  */
 export function leaveMaintenance(w: World, b: number, checks: HealthChecker | null): void {
   checks?.resume(b);
+  w.lb.setStopping(b, false);
   w.lb.setHealth(b, true);
   startSlowstart(w, b);
 }
@@ -116,9 +143,10 @@ export function enterMaintenance(b: number, checks: HealthChecker | null): void 
   checks?.pause(b);
 }
 
+/** Servers UP by their checks and readiness, NOLB ones not counted (`srv_act`: srv_willbe_usable()). */
 function countUp(w: World): number {
   let n = 0;
-  for (let b = 0; b < w.backends.length; b++) if (w.lb.inService(b)) n++;
+  for (let b = 0; b < w.backends.length; b++) if (w.lb.inService(b) && w.lb.stopping[b] === 0) n++;
   return n;
 }
 

@@ -48,6 +48,14 @@ export class LoadBalancer {
   readonly newFlows: Float64Array;
   /** LB health checks say UP (1) or DOWN (0). */
   readonly hcUp: Uint8Array;
+  /**
+   * HAProxy SRV_ST_STOPPING (1), "NOLB": a check answered 404 under `http-check disable-on-404`
+   * (health-checker.ts). Out of load balancing as a drained server is (srv_willbe_usable(),
+   * include/haproxy/backend.h: STOPPING is not usable), still persistent (`cur_state !=
+   * SRV_ST_STOPPED`), and not running for stream_choose_redispatch() (STOPPING < RUNNING), where a
+   * drain (an admin flag) leaves cur_state RUNNING. Set through setStopping().
+   */
+  readonly stopping: Uint8Array;
   /** Kubernetes readiness: the endpoint is ready (1) or not (0). */
   readonly ready: Uint8Array;
   /** Configured weights; `weight` is the effective one (slowstart ramps it). */
@@ -105,6 +113,7 @@ export class LoadBalancer {
     this.newFlows = new Float64Array(count);
     this.hcUp = new Uint8Array(count).fill(1);
     this.ready = new Uint8Array(count).fill(1);
+    this.stopping = new Uint8Array(count);
     this.baseWeight = new Float64Array(count).fill(1);
     this.rrCurrent = new Float64Array(count);
     this.rampStart = new Float64Array(count).fill(-Infinity);
@@ -125,10 +134,7 @@ export class LoadBalancer {
   private fwrrView(): FwrrServers {
     return {
       count: this.count,
-      eweightOf: (b) =>
-        this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0
-          ? Math.round(this.weight[b] * BE_WEIGHT_SCALE)
-          : 0,
+      eweightOf: (b) => (this.balanced(b) && this.weight[b] > 0 ? Math.round(this.weight[b] * BE_WEIGHT_SCALE) : 0),
       saturated: (b) => this.maxconn > 0 && (this.queuedOn(b) > 0 || this.active[b] >= this.effectiveMaxconn(b)),
     };
   }
@@ -169,6 +175,27 @@ export class LoadBalancer {
     return this.queue.redistribute(b, this.config.redispatch && this.config.persist !== true);
   }
 
+  /**
+   * The checks take server `b` to NOLB (true: srv_update_status(), src/server.c, "is stopping":
+   * `lbprm.set_server_status_down()` and pendconn_redistribute(), as a DOWN does) or back out of it
+   * (false: the UP or DOWN that follows says the rest). Returns the streams handed back.
+   */
+  setStopping(b: number, stopping: boolean): number {
+    const was = this.stopping[b];
+    this.fwrr?.start();
+    this.stopping[b] = stopping ? 1 : 0;
+    this.fwrr?.changed(b, false);
+    return stopping && was === 0 ? this.redistribute(b) : 0;
+  }
+
+  /**
+   * In load balancing, weight aside: bound (not drained, not in maint), in service, not NOLB
+   * (srv_willbe_usable()).
+   */
+  private balanced(b: number): boolean {
+    return this.state[b] === PoolState.BOUND && this.inService(b) && this.stopping[b] === 0;
+  }
+
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
   setReady(b: number, ready: boolean): void {
     this.fwrr?.start();
@@ -188,11 +215,11 @@ export class LoadBalancer {
   }
 
   eligible(b: number): boolean {
-    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0 && !this.full(b);
+    return this.balanced(b) && this.weight[b] > 0 && !this.full(b);
   }
 
   private leastConnEligible(b: number): boolean {
-    if (this.state[b] !== PoolState.BOUND || !this.inService(b) || this.weight[b] <= 0) return false;
+    if (!this.balanced(b) || this.weight[b] <= 0) return false;
     return this.maxconn === 0 || this.active[b] + this.queuedOn(b) < this.effectiveMaxconn(b) + this.maxqueue;
   }
 
@@ -245,8 +272,7 @@ export class LoadBalancer {
   /** Usable servers, full ones included (`be->srv_act`: maxconn does not take a server out). */
   usableCount(): number {
     let n = 0;
-    for (let b = 0; b < this.count; b++)
-      if (this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0) n++;
+    for (let b = 0; b < this.count; b++) if (this.balanced(b) && this.weight[b] > 0) n++;
     return n;
   }
 
@@ -292,10 +318,13 @@ export class LoadBalancer {
    * include/haproxy/server-t.h) is below SRV_ST_RUNNING, so a retry from a server still warming
    * up is redispatched at once, whatever the algorithm (the state is set for static maps too).
    * Persistence (`cur_state != SRV_ST_STOPPED`) and `srv_act` (srv_willbe_usable()) count a
-   * STARTING server as up: only this rule tells it apart.
+   * STARTING server as up: only this rule tells it apart. A NOLB server (SRV_ST_STOPPING) is not
+   * running either.
    */
   running(b: number): boolean {
-    return this.hcUp[b] === 1 && this.state[b] !== PoolState.DETACHED && this.starting[b] === 0;
+    return (
+      this.hcUp[b] === 1 && this.state[b] !== PoolState.DETACHED && this.starting[b] === 0 && this.stopping[b] === 0
+    );
   }
 
   /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */
@@ -308,7 +337,8 @@ export class LoadBalancer {
    * server's `cur_state != SRV_ST_STOPPED` (`http_manage_client_side_cookies()`,
    * src/http_ana.c) — a drained server keeps its persistent users, a DOWN or maint one does not —
    * or always with `option persist` (`|| (s->be->options & PR_O_PERSIST)` there: DOWN and maint,
-   * whose cur_state is STOPPED too, keep them).
+   * whose cur_state is STOPPED too, keep them). A NOLB server (disable-on-404's SRV_ST_STOPPING)
+   * keeps them as a drained one does.
    */
   persistsTo(b: number): boolean {
     if (this.config.persist === true) return this.ready[b] === 1;
@@ -575,7 +605,7 @@ export class LoadBalancer {
    * (assign_server_and_queue(), src/backend.c).
    */
   private hashUsable(b: number): boolean {
-    return this.state[b] === PoolState.BOUND && this.inService(b) && this.weight[b] > 0;
+    return this.balanced(b) && this.weight[b] > 0;
   }
   private readonly hashAvoided = (b: number): boolean => this.skip[b] === 1;
 
