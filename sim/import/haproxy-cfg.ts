@@ -27,7 +27,6 @@ const HARMLESS = new Set([
   'use_backend',
   'pidfile',
   'maxconn',
-  'nbthread',
   'option',
 ]);
 
@@ -43,7 +42,17 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   let disableOn404At: string | null = null;
   // Settings drainsim models for a proxy (mode tcp: lb.mode l4, mode http: l7), not for other
   // modes: applied once the final mode is known. http-keep-alive is for mode http only.
-  const proxyOnly: { path: string[]; value: unknown; at: string; what: string; httpOnly?: boolean }[] = [];
+  // nbthread is modelled for mode tcp only (tcpOnly).
+  const proxyOnly: {
+    path: string[];
+    value: unknown;
+    at: string;
+    what: string;
+    httpOnly?: boolean;
+    tcpOnly?: boolean;
+  }[] = [];
+  // `default-server` options every later server line inherits unless it sets its own (srv_settings_cpy(), src/server.c).
+  const serverDefaults = new Map<string, { value: string; at: string }>();
   let mode = 'http';
   text.split('\n').forEach((raw, i) => {
     const at = `${file}:${i + 1}`;
@@ -61,7 +70,17 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     const inPool = section === 'backend' || section === 'listen';
     if (backends > 1 && inPool) return;
     if (section === 'global') {
-      if (!HARMLESS.has(keyword)) into.warn(at, `global '${keyword}' not modelled`);
+      const seconds = keyword === 'hard-stop-after' ? haproxyTime(args[0] ?? '') : null;
+      if (keyword === 'nbthread' && /^[1-9]\d*$/.test(args[0] ?? ''))
+        proxyOnly.push({ path: ['lb', 'nbthread'], value: Number(args[0]), at, what: 'nbthread', tcpOnly: true });
+      else if (seconds !== null)
+        proxyOnly.push({
+          path: ['lb', 'hard_stop_after'],
+          value: formatDuration(seconds),
+          at,
+          what: 'hard-stop-after',
+        });
+      else if (!HARMLESS.has(keyword)) into.warn(at, `global '${keyword}' not modelled`);
       return;
     }
     switch (keyword) {
@@ -152,23 +171,49 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
           const name = (args[0] ?? `srv${servers.length + 1}`).replace(/[^A-Za-z0-9_.-]/g, '-');
           const w = option(args, 'weight');
           servers.push({ name, weight: w === null ? 1 : Number(w) });
-          into.set(['backends'], [...servers], at);
+          // A Deployment imported with this file names the pods behind HAProxy: its backends then.
+          into.assume(
+            ['backends'],
+            [...servers],
+            at,
+            `backends (HAProxy's servers ${servers.map((s) => s.name).join(', ')})`,
+            `the rollout replaces those pods${servers.some((s) => s.weight !== 1) ? "; the servers' weights are not imported" : ''}`,
+          );
         }
         serverOptions(args, at, into);
-        const maxconn = option(args, 'maxconn');
+        // Per server, its own or the default-server's: a value of each server line.
+        const setting = (key: string): { value: string; at: string } | null => {
+          const own = option(args, key);
+          if (keyword === 'default-server') {
+            if (own !== null) serverDefaults.set(key, { value: own, at });
+            return null;
+          }
+          return own === null ? (serverDefaults.get(key) ?? null) : { value: own, at };
+        };
+        const maxconn = setting('maxconn');
         if (maxconn !== null)
-          proxyOnly.push({ path: ['lb', 'maxconn'], value: Number(maxconn), at, what: 'server maxconn' });
+          proxyOnly.push({
+            path: ['lb', 'maxconn'],
+            value: Number(maxconn.value),
+            at: maxconn.at,
+            what: 'server maxconn',
+          });
         // Server maxqueue (0, the default, is no limit: srv->maxqueue > 0 in assign_server_and_queue()).
-        const maxqueue = option(args, 'maxqueue');
-        if (maxqueue !== null && Number(maxqueue) > 0)
-          proxyOnly.push({ path: ['lb', 'maxqueue'], value: Number(maxqueue), at, what: 'server maxqueue' });
-        const purge = option(args, 'pool-purge-delay');
-        const purgeSeconds = purge === null ? null : haproxyTime(purge);
+        const maxqueue = setting('maxqueue');
+        if (maxqueue !== null && Number(maxqueue.value) > 0)
+          proxyOnly.push({
+            path: ['lb', 'maxqueue'],
+            value: Number(maxqueue.value),
+            at: maxqueue.at,
+            what: 'server maxqueue',
+          });
+        const purge = setting('pool-purge-delay');
+        const purgeSeconds = purge === null ? null : haproxyTime(purge.value);
         if (purgeSeconds !== null)
           proxyOnly.push({
             path: ['lb', 'pool_purge_delay'],
             value: formatDuration(purgeSeconds),
-            at,
+            at: purge!.at,
             what: 'pool-purge-delay',
             httpOnly: true,
           });
@@ -182,6 +227,11 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   for (const t of proxyOnly) {
     if (t.httpOnly && mode !== 'http')
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode http, lb.mode l7)`);
+    else if (t.tcpOnly && mode !== 'tcp')
+      into.warn(
+        t.at,
+        `${t.what} ${t.value} not modelled for mode ${mode}: lb.nbthread is the threads of an L4 proxy (mode tcp, lb.mode l4) ending TLS, not imported`,
+      );
     else if (!proxy)
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode tcp and http)`);
     else if (

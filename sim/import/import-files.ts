@@ -6,6 +6,9 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
+import { parse } from 'yaml';
+import { ScenarioSchema } from '../scenario/schema.js';
+import { writtenIssues } from '../scenario/written-checks.js';
 import { importHaproxy } from './haproxy-cfg.js';
 import { Imported } from './imported.js';
 import { importK8s } from './k8s-manifest.js';
@@ -32,5 +35,31 @@ export function importFiles(paths: string[]): Imported {
     else if (kind === 'k8s') importK8s(text, file, into);
     else into.warn(file, 'not recognised as haproxy.cfg, nginx.conf or a Kubernetes manifest');
   }
+  withoutRefused(into);
   return into;
+}
+
+/**
+ * An import never writes a scenario `drainsim validate` refuses: the readers map each file
+ * exactly, but values of several files (two haproxy.cfg, say) may still not go together. Each
+ * value the scenario's checks refuse becomes a warning with its line and the check's words, until
+ * none is refused; a refusal at no imported value (none is known) is left for validate to report.
+ */
+function withoutRefused(into: Imported): void {
+  for (let round = 0; round < 50; round++) {
+    const raw: unknown = parse(into.render(''));
+    const parsed = ScenarioSchema.safeParse(raw, { jitless: true });
+    const issues = [...(parsed.success ? [] : parsed.error.issues), ...writtenIssues(ScenarioSchema, raw)].map((i) => ({
+      path: i.path.map(String),
+      message: i.message,
+    }));
+    let dropped = false;
+    for (const issue of issues) {
+      const value = into.values.find((v) => v.path.every((p, i) => issue.path[i] === p));
+      if (value === undefined) continue;
+      into.drop(value, `the scenario refuses it with the rest (${issue.path.join('.')}: ${issue.message})`);
+      dropped = true;
+    }
+    if (!dropped) return;
+  }
 }

@@ -13,21 +13,91 @@ export interface ImportedValue {
   source: string;
 }
 
+/**
+ * A value one file implies only when no other file states it: a Deployment's pods reached through
+ * kube-proxy's NAT (lb.mode nat) unless a haproxy.cfg is the balancer, HAProxy's servers as the
+ * backends unless a manifest names the pods. `what` says where it comes from, for the warning.
+ */
+interface Fallback extends ImportedValue {
+  what: string;
+  /** Said after the value it yields to, e.g. what becomes of the part the file described. */
+  yielded?: string;
+}
+
 export class Imported {
   readonly values: ImportedValue[] = [];
   readonly warnings: string[] = [];
   /** What the real program itself would refuse to load (a fatal configuration error): `drainsim import` exits 2. */
   readonly errors: string[] = [];
+  /** Each file's last value for a path, to warn when two files disagree (kept: the last file's). */
+  private readonly perFile = new Map<string, ImportedValue[]>();
+  private fallbacks: Fallback[] = [];
 
   set(path: string[], value: unknown, source: string): void {
     this.unset(path);
     this.values.push({ path, value, source });
+    const key = path.join('.');
+    const others = (this.perFile.get(key) ?? []).filter((v) => fileOf(v.source) !== fileOf(source));
+    this.perFile.set(key, [...others, { path, value, source }]);
   }
 
   /** A later line of the configuration takes back what an earlier one set (the scenario's default then applies). */
   unset(path: string[]): void {
     const at = this.values.findIndex((v) => v.path.join('.') === path.join('.'));
     if (at >= 0) this.values.splice(at, 1);
+  }
+
+  /** A value used only if no file states one for `path` (see Fallback); settle() decides. */
+  assume(path: string[], value: unknown, source: string, what: string, yielded?: string): void {
+    this.fallbacks = this.fallbacks.filter(
+      (f) => f.path.join('.') !== path.join('.') || fileOf(f.source) !== fileOf(source),
+    );
+    this.fallbacks.push({ path, value, source, what, ...(yielded === undefined ? {} : { yielded }) });
+  }
+
+  /**
+   * Once every file is read: an assumed value goes in where no file stated one, else it is a
+   * warning naming both lines; two files stating different values for one path are a warning
+   * naming both lines (the last file's is kept). render() settles first; settling twice is a no-op.
+   */
+  settle(): void {
+    for (const f of this.fallbacks) {
+      const stated = this.values.find((v) => v.path.join('.') === f.path.join('.'));
+      // Of two files' assumed values for one path, the last file's is the candidate (as for stated ones).
+      const later = [...this.fallbacks].reverse().find((g) => g.path.join('.') === f.path.join('.'));
+      if (stated === undefined && later !== f) {
+        if (!same(later!.value, f.value))
+          this.warn(
+            f.source,
+            `${f.what} not imported: ${later!.source} gives ${f.path.join('.')} ${brief(later!.value)} (the last file given wins)`,
+          );
+      } else if (stated === undefined) this.values.push({ path: f.path, value: f.value, source: f.source });
+      else if (!same(stated.value, f.value))
+        this.warn(
+          f.source,
+          `${f.what} not imported: ${stated.source} gives ${f.path.join('.')} ${brief(stated.value)}${f.yielded ? `; ${f.yielded}` : ''}`,
+        );
+    }
+    this.fallbacks = [];
+    for (const [key, byFile] of this.perFile) {
+      const kept = this.values.find((v) => v.path.join('.') === key);
+      if (kept === undefined || byFile.length < 2) continue;
+      for (const v of byFile)
+        if (v !== byFile[byFile.length - 1] && !same(v.value, kept.value))
+          this.warn(
+            v.source,
+            `${key} ${brief(v.value)} not imported: ${kept.source} gives ${brief(kept.value)} (the last file given wins)`,
+          );
+    }
+    this.perFile.clear();
+  }
+
+  /** Takes a value back out with a warning naming its line and why: what the scenario refuses. */
+  drop(value: ImportedValue, why: string): void {
+    const at = this.values.indexOf(value);
+    if (at < 0) return;
+    this.values.splice(at, 1);
+    this.warn(value.source, `${value.path.join('.')} ${brief(value.value)} not imported: ${why}`);
   }
 
   warn(source: string, text: string): void {
@@ -40,6 +110,7 @@ export class Imported {
 
   /** The scenario as YAML: nested keys, each leaf value followed by `# from file:line`. */
   render(header: string): string {
+    this.settle();
     const out: string[] = header.split('\n').map((l) => `# ${l}`.trimEnd());
     if (this.warnings.length > 0) {
       out.push('#', '# Not imported (no counterpart in the scenario):');
@@ -79,4 +150,20 @@ function order(path: string[]): number {
 function scalar(v: unknown): string {
   if (typeof v === 'string') return /^[\w.%/-]+$/.test(v) ? v : JSON.stringify(v);
   return String(v);
+}
+
+/** `haproxy.cfg:12` → `haproxy.cfg`. */
+function fileOf(source: string): string {
+  return source.replace(/:\d+$/, '');
+}
+
+function same(a: unknown, b: unknown): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+/** A value in a warning: a scalar as written, a list of backends by their names. */
+function brief(v: unknown): string {
+  if (Array.isArray(v))
+    return `[${v.map((e) => (typeof e === 'object' && e !== null && 'name' in e ? String(e.name) : JSON.stringify(e))).join(', ')}]`;
+  return typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v);
 }

@@ -27,7 +27,10 @@ export function importK8s(text: string, file: string, into: Imported): void {
         'PodDisruptionBudget: evictions are not modelled; the rollout obeys maxUnavailable only',
       );
     else if (kind === 'Service')
-      into.warn(lineOf('spec'), 'Service: modelled as the balancer (lb.mode nat for kube-proxy)');
+      into.warn(
+        lineOf('spec'),
+        'Service: its kube-proxy NAT is the balancer (lb.mode nat) unless a haproxy.cfg imported with it is; the Service itself is not modelled',
+      );
     else into.warn(lineOf('kind'), `${kind || 'a document without kind'} not modelled`);
   }
 }
@@ -43,7 +46,16 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
     /[^A-Za-z0-9_.-]/g,
     '-',
   );
-  into.set(['lb', 'mode'], 'nat', lineOf('kind'));
+  // The pods are reached through their Service's kube-proxy NAT, unless another file names the
+  // balancer in front of them (a haproxy.cfg): then that is lb.mode, and kube-proxy behind it (a
+  // NodePort or ClusterIP HAProxy's servers point at) is not a tier the scenario has.
+  into.assume(
+    ['lb', 'mode'],
+    'nat',
+    lineOf('kind'),
+    'lb.mode nat (a Deployment reached through kube-proxy)',
+    'that file is the balancer in front of the pods; a kube-proxy NAT behind it is not modelled (one balancer tier)',
+  );
   const rollout: Record<string, unknown> = { at: '1m', do: 'rollout' };
   const ru = spec.strategy?.rollingUpdate;
   if (spec.strategy?.type === 'Recreate')

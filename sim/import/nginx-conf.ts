@@ -14,11 +14,14 @@ interface Directive {
   line: number;
   /** Enclosing blocks, outermost first: ['http', 'server', 'location']. */
   context: string[];
+  /** The line of each enclosing block's opening, as `context`: which block a directive is in. */
+  blockLines: number[];
 }
 
 export function nginxDirectives(text: string): Directive[] {
   const out: Directive[] = [];
   const stack: string[] = [];
+  const stackLines: number[] = [];
   let words: string[] = [];
   let wordLine = 0;
   let line = 1;
@@ -34,13 +37,23 @@ export function nginxDirectives(text: string): Directive[] {
       i++;
     } else if (c === ';' || c === '{') {
       if (words.length > 0) {
-        out.push({ name: words[0]!, args: words.slice(1), line: wordLine, context: [...stack] });
-        if (c === '{') stack.push(words[0]!);
+        out.push({
+          name: words[0]!,
+          args: words.slice(1),
+          line: wordLine,
+          context: [...stack],
+          blockLines: [...stackLines],
+        });
+        if (c === '{') {
+          stack.push(words[0]!);
+          stackLines.push(wordLine);
+        }
       }
       words = [];
       i++;
     } else if (c === '}') {
       stack.pop();
+      stackLines.pop();
       words = [];
       i++;
     } else {
@@ -81,7 +94,6 @@ const HARMLESS = new Set([
   'ssl_protocols',
   'ssl_prefer_server_ciphers',
   'gzip',
-  'worker_processes',
   'error_page',
   'try_files',
   'log_format',
@@ -89,7 +101,7 @@ const HARMLESS = new Set([
   'proxy_http_version',
   'server_tokens',
   'charset',
-  'map',
+  'types',
   'proxy_set_header',
   'upstream',
   'server_names_hash_bucket_size',
@@ -97,10 +109,19 @@ const HARMLESS = new Set([
   'ssl_certificate_key',
 ]);
 
+/**
+ * Blocks whose entries are `key value;` pairs, not directives (ngx_http_map_block and the like
+ * parse them with their own handler): read as one block, never entry by entry.
+ */
+const VALUE_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
+
 export function importNginx(text: string, file: string, into: Imported): void {
   let upgrade = false;
-  for (const d of nginxDirectives(text)) {
+  const directives = nginxDirectives(text);
+  const readTimeouts = proxyReadTimeouts(directives, file);
+  for (const d of directives) {
     const at = `${file}:${d.line}`;
+    if (d.context.some((c) => VALUE_BLOCKS.has(c))) continue;
     const inUpstream = d.context.includes('upstream');
     const seconds = () => nginxTime(d.args[0] ?? '');
     const duration = (path: string[]) => {
@@ -123,7 +144,31 @@ export function importNginx(text: string, file: string, into: Imported): void {
         if (inUpstream) into.set(['nginx', 'upstream_keepalive'], Number(d.args[0]), at);
         break;
       case 'proxy_read_timeout':
-        duration(['nginx', 'proxy_read_timeout']);
+        if (readTimeouts === null) duration(['nginx', 'proxy_read_timeout']);
+        else if (readTimeouts.taken === d) duration(['nginx', 'proxy_read_timeout']);
+        else if (readTimeouts.left.has(d)) into.warn(at, readTimeouts.left.get(d)!);
+        else if (nginxTime(d.args[0] ?? '') !== readTimeouts.takenSeconds)
+          into.warn(at, `proxy_read_timeout ${d.args.join(' ')} not imported: every location under it sets its own`);
+        break;
+      case 'worker_processes':
+        workerProcesses(d.args[0] ?? '', at, into);
+        break;
+      case 'proxy_next_upstream':
+        into.warn(at, nextUpstream(d.args));
+        break;
+      case 'proxy_next_upstream_tries':
+        into.warn(
+          at,
+          `proxy_next_upstream_tries ${d.args.join(' ')}: no scenario key, and no effect on the model's nginx: its one upstream server is the VM's app, so nginx tries it once whatever the limit (u->peer.tries = min(servers, tries), ngx_http_upstream_init_request), and a retry after a cached connection's failure costs no try (ngx_http_upstream_next)`,
+        );
+        break;
+      case 'map':
+      case 'geo':
+      case 'split_clients':
+        into.warn(
+          at,
+          `${d.name} ${d.args.join(' ')} {…}: nginx variables, not modelled (the block's entries are not read)`,
+        );
         break;
       case 'proxy_connect_timeout':
         duration(['nginx', 'proxy_connect_timeout']);
@@ -164,6 +209,100 @@ export function importNginx(text: string, file: string, into: Imported): void {
       `${file}`,
       'WebSocket upgrade headers found: model the sessions under clients.ws (lifetime from drainsim fit)',
     );
+}
+
+/**
+ * `worker_processes N | auto` (ngx_set_worker_processes, src/core/nginx.c, 1.22.1): `auto` is
+ * ngx_ncpu, the CPUs online on the host nginx starts on (sysconf(_SC_NPROCESSORS_ONLN) in
+ * ngx_os_init, src/os/unix/ngx_posix_init.c; at least 1), which the import cannot know: it writes
+ * 1 and says so. Anything but a number or `auto` nginx refuses ("invalid value").
+ */
+function workerProcesses(arg: string, at: string, into: Imported): void {
+  if (arg === 'auto') {
+    into.set(['nginx', 'worker_processes'], 1, at);
+    into.warn(
+      at,
+      'worker_processes auto: one worker per CPU online on the host nginx runs on (ngx_ncpu = sysconf(_SC_NPROCESSORS_ONLN)), which the import cannot know: wrote nginx.worker_processes: 1 (a one-CPU host); set it to the CPU count of your VMs',
+    );
+  } else if (!/^\d+$/.test(arg)) into.fail(at, `worker_processes ${arg}: nginx refuses it (invalid value)`);
+  else if (Number(arg) >= 1 && Number(arg) <= 1024) into.set(['nginx', 'worker_processes'], Number(arg), at);
+  else into.warn(at, `worker_processes ${arg} not imported (nginx.worker_processes is 1 … 1024)`);
+}
+
+/**
+ * `proxy_next_upstream` has no scenario key: the model's nginx is nginx's default (`error
+ * timeout`). Its one upstream server is the VM's app, so the only retry is the one after a
+ * request met the close of a cached keep-alive connection, which costs no try: it is sent again
+ * on another connection unless it is a POST (non-idempotent; ngx_http_upstream_next,
+ * src/http/ngx_http_upstream.c). Says whether the written value agrees with that.
+ */
+function nextUpstream(args: string[]): string {
+  const head = `proxy_next_upstream ${args.join(' ')}: no scenario key; the model's nginx retries a request that met the close of a cached upstream connection (with 'error', nginx's default 'error timeout'), unless a POST, and has no other upstream server to try (the VM's app is its one server)`;
+  if (args.includes('off') || !args.includes('error'))
+    return `${head} — this value has no 'error', so nginx answers such a request 502 where the model retries it`;
+  if (args.includes('non_idempotent'))
+    return `${head} — this value's 'non_idempotent' retries a POST too, the model does not`;
+  return `${head}, as this value does`;
+}
+
+/**
+ * The scenario has one nginx.proxy_read_timeout, for both what it times in nginx: the wait for
+ * an HTTP response and an upgraded WebSocket tunnel's silence. nginx reads it per location
+ * (inherited from server and http), so when the locations disagree the import takes the value of
+ * the WebSocket locations (those that pass `Upgrade`): a tunnel lives under it for its whole life,
+ * a drain's subject; else that of `location /`, else the last. `taken` is the directive taken
+ * (null: nginx's default 60s applies there), `left` the warning for each one not taken. Null when
+ * the locations agree or none is written: then the directives are read in order.
+ */
+function proxyReadTimeouts(
+  directives: Directive[],
+  file: string,
+): { taken: Directive | null; takenSeconds: number | null; left: Map<Directive, string> } | null {
+  const timeouts = directives.filter((d) => d.name === 'proxy_read_timeout');
+  const locations = directives.filter((d) => d.name === 'location');
+  if (timeouts.length === 0 || locations.length === 0) return null;
+  const blockOf = (lines: number[]) => lines.join('/');
+  const wsBlocks = new Set(
+    directives
+      .filter((d) => d.name === 'proxy_set_header' && (d.args[0] ?? '').toLowerCase() === 'upgrade')
+      .map((d) => blockOf(d.blockLines)),
+  );
+  // Each location's own timeout, else its nearest enclosing block's (nginx's merge of loc_conf).
+  const effective = (loc: Directive): Directive | null => {
+    const path = [...loc.blockLines, loc.line];
+    let best: Directive | null = null;
+    for (const t of timeouts) {
+      const key = blockOf(t.blockLines);
+      const inScope = path.some((_, i) => blockOf(path.slice(0, i + 1)) === key) || t.blockLines.length === 0;
+      if (inScope && (best === null || t.blockLines.length >= best.blockLines.length)) best = t;
+    }
+    return best;
+  };
+  const uses = locations.map((loc) => ({
+    loc,
+    ws: wsBlocks.has(blockOf([...loc.blockLines, loc.line])),
+    timeout: effective(loc),
+  }));
+  const secondsOf = (t: Directive | null) => (t === null ? 60 : nginxTime(t.args[0] ?? ''));
+  if (new Set(uses.map((u) => secondsOf(u.timeout))).size <= 1) return null;
+  const pick =
+    uses.find((u) => u.ws) ?? uses.find((u) => u.loc.args[u.loc.args.length - 1] === '/') ?? uses[uses.length - 1]!;
+  const kind = (u: (typeof uses)[number]) => (u.ws ? 'its WebSocket tunnels' : 'its HTTP responses');
+  const named = (u: (typeof uses)[number]) =>
+    `${u.timeout === null ? "nginx's default 60s" : `${u.timeout.args[0]} (${file}:${u.timeout.line})`} of location ${u.loc.args.join(' ')}, ${kind(u)}`;
+  const left = new Map<Directive, string>();
+  for (const u of uses) {
+    if (u.timeout === null || u.timeout === pick.timeout || secondsOf(u.timeout) === secondsOf(pick.timeout)) continue;
+    const before = left.get(u.timeout);
+    const where = `location ${u.loc.args.join(' ')} (${kind(u)})`;
+    left.set(
+      u.timeout,
+      before === undefined
+        ? `proxy_read_timeout ${u.timeout.args[0]} for ${where} not imported: the scenario has one nginx.proxy_read_timeout for HTTP responses and WebSocket tunnels; took ${named(pick)}`
+        : before.replace(' not imported', `, ${where} not imported`),
+    );
+  }
+  return { taken: pick.timeout, takenSeconds: secondsOf(pick.timeout), left };
 }
 
 /**
