@@ -178,6 +178,17 @@ export const NGINX15: Record<string, Array<Figure15<NginxRec15>>> = {
 };
 
 /**
+ * Batch 15B (predicted after batch 15 was recorded, before its own recordings): the two reload runs
+ * again, the same twins' input, the recorder's workers at SCHED_OTHER nice -20 (batch 15's reload
+ * runs did not get their input: calibration/nginx/holdout15.mjs schedWorker).
+ */
+export const NGINX15B: Record<string, Array<Figure15<NginxRec15>>> = Object.fromEntries(
+  Object.entries(NGINX15)
+    .filter(([run]) => run.includes('-reload-'))
+    .map(([run, figures]) => [run.replace('nginx-holdout15-', 'nginx-holdout15b-'), figures]),
+);
+
+/**
  * The rules a run's figure tests, with the commit whose parent is "the old model" (the old model's
  * figures: calibration/data/holdout15-old-model.json, written by DRAINSIM_HOLDOUT15_OLD_MODEL below
  * the blind commit). The reload twins' clients are WebSocket sessions (as every tls-storm twin's), so
@@ -187,4 +198,6 @@ export const RULES15: Record<string, string> = {
   'nginx-holdout15-reload-w2to1-reuseport-c600': '6fd3eab',
   'nginx-holdout15-reload-w2to1-reuseport-ws-c400': '6fd3eab',
   'nginx-holdout15-quit-w1-ws-c400': '5681843',
+  'nginx-holdout15b-reload-w2to1-reuseport-c600': '6fd3eab',
+  'nginx-holdout15b-reload-w2to1-reuseport-ws-c400': '6fd3eab',
 };

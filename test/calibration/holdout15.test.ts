@@ -48,15 +48,21 @@ import {
   handshakeKey,
   measuredHandshakeMs,
   NGINX15,
+  NGINX15B,
   type NginxRec15,
   RULES15,
 } from './holdout15-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout15-predictions.json';
-/** The old model's figures (per commit whose parent ran the twins, per run, per figure). */
+/** The old model's figures (per commit whose parent ran the twins, per run, per grid key, per figure). */
 const OLD_MODEL = 'calibration/data/holdout15-old-model.json';
-/** The commit holding the twins and predictions, made before any round-15 recording (set once recorded). */
-const BLIND15: string | null = null;
+/** The second batch's (15B), committed after batch 15's recordings, before its own. */
+const PREDICTIONS_B = 'calibration/data/holdout15b-predictions.json';
+const OLD_MODEL_B = 'calibration/data/holdout15b-old-model.json';
+/** The commit holding the twins and predictions, made before any round-15 recording. */
+const BLIND15: string | null = '9a5237e';
+/** The commit holding batch 15B's twins and predictions, made before its recordings (set once recorded). */
+const BLIND15B: string | null = null;
 /** The digest of the rows' run, figure, real value and tolerance (set once recorded). */
 const DEFINITIONS15: string | null = null;
 
@@ -78,9 +84,9 @@ interface Sim {
 const TODAY: Sim = { runScenario, loadScenario, namedScenario, ScenarioSchema };
 
 /** Every twin's figures at every handshake_cpu of the grid, seeds 1-5 (means). */
-function predictGrid(sim: Sim): GridPredictions {
+function predictGrid(sim: Sim, sets: typeof NGINX15): GridPredictions {
   return Object.fromEntries(
-    Object.entries(NGINX15).map(([run, figures]) => {
+    Object.entries(sets).map(([run, figures]) => {
       const file = `calibration/scenarios/${run}.yaml`;
       const parsed = sim.namedScenario(sim.loadScenario(file, sim.ScenarioSchema));
       const byKey = HANDSHAKE_GRID_MS.map((ms) => {
@@ -100,7 +106,7 @@ const predictions15 = () => {
     'run was recorded (test/calibration/holdout15.test.ts, DRAINSIM_WRITE_HOLDOUT15=1); tolerances: each ' +
     "figure's, stated before recording (holdout15-figures.ts). nginx: per run, keyed by app.tls.handshake_cpu " +
     "(ms, the recording's own serial measurement, read at the nearest grid value), per figure: means over seeds 1-5.";
-  return { note, nginx: predictGrid(TODAY) } satisfies Predictions;
+  return { note, nginx: predictGrid(TODAY, NGINX15) } satisfies Predictions;
 };
 const write = blindPredictionsWriter(
   'DRAINSIM_WRITE_HOLDOUT15',
@@ -108,6 +114,23 @@ const write = blindPredictionsWriter(
   'held-out round 15',
   predictions15,
   NGINX15,
+);
+
+/** Batch 15B's blind predictions (run inside the writer's test). */
+const predictions15B = () => {
+  const note =
+    'drainsim predictions of the round-15 second-batch twins (calibration/scenarios/<run>.yaml: batch 15’s reload ' +
+    "twins' input), written after batch 15's recordings and BEFORE these runs were recorded " +
+    '(test/calibration/holdout15.test.ts, DRAINSIM_WRITE_HOLDOUT15B=1); as batch 15’s: per run, keyed by ' +
+    'app.tls.handshake_cpu (ms), per figure: means over seeds 1-5.';
+  return { note, nginx: predictGrid(TODAY, NGINX15B) } satisfies Predictions;
+};
+const writeB = blindPredictionsWriter(
+  'DRAINSIM_WRITE_HOLDOUT15B',
+  PREDICTIONS_B,
+  'held-out round 15, second batch',
+  predictions15B,
+  NGINX15B,
 );
 
 /**
@@ -118,8 +141,11 @@ const write = blindPredictionsWriter(
  */
 const oldDir = process.env.DRAINSIM_HOLDOUT15_OLD_MODEL;
 const oldCommit = process.env.DRAINSIM_HOLDOUT15_OLD_COMMIT;
+/** DRAINSIM_HOLDOUT15_OLD_BATCH=b: batch 15B's twins, into OLD_MODEL_B. */
+const oldBatchB = process.env.DRAINSIM_HOLDOUT15_OLD_BATCH === 'b';
+const oldFile = oldBatchB ? OLD_MODEL_B : OLD_MODEL;
 describe.runIf(Boolean(oldDir && oldCommit))("held-out round 15: the old model's figures", () => {
-  it(`runs the twins on ${oldCommit}^ and adds them to ${OLD_MODEL}`, async () => {
+  it(`runs the twins on ${oldCommit}^ and adds them to ${oldFile}`, async () => {
     const dist = resolve(oldDir as string, 'dist/sim');
     const sim: Sim = {
       runScenario: (await import(`${dist}/run-scenario.js`)).runScenario,
@@ -127,13 +153,13 @@ describe.runIf(Boolean(oldDir && oldCommit))("held-out round 15: the old model's
       namedScenario: (await import(`${dist}/scenario/load-for-run.js`)).namedScenario,
       ScenarioSchema: (await import(`${dist}/scenario/schema.js`)).ScenarioSchema,
     };
-    const old = existsSync(OLD_MODEL) ? JSON.parse(readFileSync(OLD_MODEL, 'utf8')) : {};
+    const old = existsSync(oldFile) ? JSON.parse(readFileSync(oldFile, 'utf8')) : {};
     old.note ??=
       "The old model's figures of the round-15 twins: per commit C, the twins run on `git archive C^` (the same " +
       'handshake_cpu grid, seeds 1-5, the figures of holdout15-figures.ts), written before any run was recorded ' +
       '(test/calibration/holdout15.test.ts, DRAINSIM_HOLDOUT15_OLD_MODEL).';
-    old[oldCommit as string] = predictGrid(sim);
-    writeFileSync(OLD_MODEL, `${JSON.stringify(old, null, 1)}\n`);
+    old[oldCommit as string] = predictGrid(sim, oldBatchB ? NGINX15B : NGINX15);
+    writeFileSync(oldFile, `${JSON.stringify(old, null, 1)}\n`);
   }, 900_000);
 });
 
@@ -143,8 +169,13 @@ export const GAPS15: Record<string, Gap> = {};
 /** The rows whose 0 vs 0 IS the rule tested: kept as mechanism rows (markZeros). */
 const MECHANISM_ZEROS15: Record<string, string> = {};
 
-/** The recording of every run: `<run>-rt` (the recorder's workers under SCHED_FIFO 10, --rt 10). */
-const RUNS = Object.keys(NGINX15);
+/** The recording of every run: `<run>-rt` (the recorder under --rt 10). */
+const RUNS = [...Object.keys(NGINX15), ...Object.keys(NGINX15B)];
+const isB = (run: string): boolean => run in NGINX15B;
+/** The blind commit of a run's batch. */
+const blindOf = (run: string): string | null => (isB(run) ? BLIND15B : BLIND15);
+/** The predictions file of a run's batch. */
+const predictionsOf = (run: string): string => (isB(run) ? PREDICTIONS_B : PREDICTIONS);
 const recordings = (): Array<[string, SourceStamped]> =>
   RUNS.flatMap((run) => {
     const d = readRecording<SourceStamped>(`${run}-rt`);
@@ -159,26 +190,30 @@ const keyOfRecording = (run: string): string | null => {
 
 /** Every row whose recording exists, against the blind prediction at its recording's handshake_cpu. */
 export function rows15(): HeldOutRow[] {
-  const grid = readPredictions<Predictions>(PREDICTIONS).nginx;
   const flat: FlatPredictions = {};
   for (const run of RUNS) {
     const key = keyOfRecording(run);
-    if (key !== null) flat[run] = grid[run][key];
+    if (key === null || !existsSync(predictionsOf(run))) continue;
+    flat[run] = readPredictions<Predictions>(predictionsOf(run)).nginx[run][key];
   }
-  return flatRows(NGINX15, flat).map(markZeros(MECHANISM_ZEROS15));
+  const sets = { ...NGINX15, ...NGINX15B };
+  const withPrediction = Object.fromEntries(Object.entries(sets).filter(([run]) => run in flat));
+  return flatRows(withPrediction, flat).map(markZeros(MECHANISM_ZEROS15));
 }
 
 /** The old model's figure of a row (its rule's commit's parent, at the recording's handshake_cpu), for the table. */
 function oldModelOf(r: HeldOutRow): string {
-  if (!existsSync(OLD_MODEL)) return '';
-  const old = JSON.parse(readFileSync(OLD_MODEL, 'utf8')) as Record<string, GridPredictions>;
   const run = runOf(r);
+  const file = isB(run) ? OLD_MODEL_B : OLD_MODEL;
+  if (!existsSync(file)) return '';
+  const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, GridPredictions>;
   const commit = RULES15[run];
   const x = old[commit]?.[run]?.[keyOfRecording(run) ?? '']?.[r.figure];
   return x === undefined ? '' : `${show(x)} (${commit}^)`;
 }
 
-const recorded = write || !existsSync(PREDICTIONS) ? [] : rows15();
+/** Compared once every run of both batches is recorded (batch 15B's are recorded after its blind commit). */
+const recorded = write || writeB || !existsSync(PREDICTIONS) || recordings().length < RUNS.length ? [] : rows15();
 describe.skipIf(recorded.length === 0)('held-out round 15: the recordings against the blind predictions', () => {
   const rows = recorded;
   afterAll(() => {
@@ -198,15 +233,16 @@ describe.skipIf(recorded.length === 0)('held-out round 15: the recordings agains
 
   it('every run of the round is recorded', () => {
     expect(BLIND15, 'set BLIND15 to the commit of the twins and predictions').not.toBeNull();
+    expect(BLIND15B, 'set BLIND15B to the commit of the second batch').not.toBeNull();
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
   blindAncestryTest(
-    () => recordings().map(([run, data]) => ({ run, data, blind: BLIND15, predictions: PREDICTIONS })),
+    () => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run), predictions: predictionsOf(run) })),
     rows,
   );
-  it('the old model was written at the blind commit too', () => {
-    expect(existsSync(OLD_MODEL)).toBe(true);
+  it('the old model was written at the blind commits too', () => {
+    expect(existsSync(OLD_MODEL) && existsSync(OLD_MODEL_B)).toBe(true);
     for (const r of rows) expect(keyOf(r) && oldModelOf(r), keyOf(r)).not.toBe('');
   });
   if (DEFINITIONS15 !== null) pinnedDefinitionsTest(rows, DEFINITIONS15);
