@@ -14,7 +14,12 @@
 // those recordings (this machine).
 import { writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { HOLDOUT15_BACKLOG, HOLDOUT15_EXPERIMENTS, HOLDOUT15B_EXPERIMENTS } from './holdout15.mjs';
+import {
+  HOLDOUT15_BACKLOG,
+  HOLDOUT15_EXPERIMENTS,
+  HOLDOUT15B_EXPERIMENTS,
+  HOLDOUT15C_EXPERIMENTS,
+} from './holdout15.mjs';
 
 /** The median of the RSA-4096 serial handshake measurements before round 15 (ms): the twins' written value. */
 export const HOLDOUT15_HANDSHAKE_CPU_MS = 4.4;
@@ -24,7 +29,7 @@ const TWIN_STORM_AT_S = 1;
 const here = (p) => fileURLToPath(new URL(p, import.meta.url));
 const ms = (s) => `${Math.round(s * 1e6) / 1000}ms`;
 
-for (const e of [...HOLDOUT15_EXPERIMENTS, ...HOLDOUT15B_EXPERIMENTS]) {
+for (const e of [...HOLDOUT15_EXPERIMENTS, ...HOLDOUT15B_EXPERIMENTS, ...HOLDOUT15C_EXPERIMENTS]) {
   const sessions = Array.from(
     { length: e.connections },
     (_, i) => `      - { at: ${ms(TWIN_STORM_AT_S + (i * e.paceMs) / 1000)}, lifetime: ${e.stormSeconds}s }`,

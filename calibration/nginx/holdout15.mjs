@@ -53,8 +53,14 @@ const sum = (xs) => xs.reduce((a, b) => a + (b ?? 0), 0);
  */
 function schedWorker(pid, prio, how) {
   try {
-    if (how === 'nice') execFileSync('renice', ['-n', '-20', '-p', String(pid)], { stdio: 'ignore' });
-    else execFileSync('chrt', ['-f', '-p', String(prio), String(pid)], { stdio: 'ignore' });
+    if (how === 'fifo') execFileSync('chrt', ['-f', '-p', String(prio), String(pid)], { stdio: 'ignore' });
+    else execFileSync('renice', ['-n', '-20', '-p', String(pid)], { stdio: 'ignore' });
+    // Batch 15C: nginx runs in a session of its own (spawnInNamespace: setsid), so with
+    // kernel.sched_autogroup_enabled 1 its workers' nice ranks them only inside that session's
+    // autogroup, which CFS weighs as one nice-0 task against every other session's (batch 15B's
+    // workers got 10 ms of CPU in 100 ms): the autogroup's own nice (sched_autogroup_set_nice, via
+    // /proc/<pid>/autogroup) is set too.
+    if (how === 'nice-autogroup') writeFileSync(`/proc/${pid}/autogroup`, '-20');
   } catch {}
 }
 
@@ -120,6 +126,13 @@ function listenQueues(ns) {
   });
 }
 
+/** How each batch's workers were scheduled, as its recordings' stamp says. */
+const WORKER_SCHED = {
+  fifo: (rt) => `SCHED_FIFO ${rt}`,
+  nice: () => 'SCHED_OTHER nice -20',
+  'nice-autogroup': () => 'SCHED_OTHER nice -20, autogroup nice -20',
+};
+
 /** config: holdout15Experiment's; run by run.mjs with { name, tag, rt }. */
 export async function runHoldout15(config) {
   const rt = config.rt;
@@ -144,7 +157,7 @@ export async function runHoldout15(config) {
 
 async function phases(config, conf, rt, { ns, prefix, wrap, master, started, loadavgAtStart }) {
   let axis = now();
-  const watch = workerWatch(master, rt, config.workerSched);
+  const watch = workerWatch(master, rt, config.workerSched ?? 'fifo');
   let backend = null;
   try {
     if (config.upgrade) {
@@ -238,7 +251,7 @@ async function phases(config, conf, rt, { ns, prefix, wrap, master, started, loa
           scheduling: {
             requested:
               rt != null
-                ? `${config.workerSched === 'nice' ? 'SCHED_OTHER nice -20' : `SCHED_FIFO ${rt}`} (workers), SCHED_FIFO ${rt + 1} (harness, master, client)`
+                ? `${WORKER_SCHED[config.workerSched ?? 'fifo'](rt)} (workers), SCHED_FIFO ${rt + 1} (harness, master, client)`
                 : 'default',
             harness: schedPolicy(process.pid),
             nginxMaster: schedPolicy(master),
@@ -388,4 +401,19 @@ export const HOLDOUT15B_EXPERIMENTS = HOLDOUT15_EXPERIMENTS.filter((e) => e.sign
   description: `${e.description} Batch 15B: workers SCHED_OTHER nice -20, \`nginx -s\` asynchronous.`,
   workerSched: 'nice',
   asyncSignal: true,
+}));
+
+/**
+ * Batch 15C (predicted before its recordings, after batch 15B's): the same two reload runs and input,
+ * the workers at nice -20 in an autogroup of nice -20 (schedWorker): batch 15B's workers, at nice
+ * -20 inside nginx's own nice-0 autogroup, got about a tenth of a core each.
+ */
+export const HOLDOUT15C_EXPERIMENTS = HOLDOUT15B_EXPERIMENTS.map((e) => ({
+  ...e,
+  name: e.name.replace('nginx-holdout15b-', 'nginx-holdout15c-'),
+  description: e.description.replace(
+    'Batch 15B: workers SCHED_OTHER nice -20',
+    'Batch 15C: workers SCHED_OTHER nice -20 in an autogroup of nice -20',
+  ),
+  workerSched: 'nice-autogroup',
 }));

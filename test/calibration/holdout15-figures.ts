@@ -182,11 +182,23 @@ export const NGINX15: Record<string, Array<Figure15<NginxRec15>>> = {
  * again, the same twins' input, the recorder's workers at SCHED_OTHER nice -20 (batch 15's reload
  * runs did not get their input: calibration/nginx/holdout15.mjs schedWorker).
  */
-export const NGINX15B: Record<string, Array<Figure15<NginxRec15>>> = Object.fromEntries(
-  Object.entries(NGINX15)
-    .filter(([run]) => run.includes('-reload-'))
-    .map(([run, figures]) => [run.replace('nginx-holdout15-', 'nginx-holdout15b-'), figures]),
-);
+export const NGINX15B = reloadRunsAs('nginx-holdout15b-');
+
+/**
+ * Batch 15C (predicted after batch 15B was recorded, before its own recordings): the same again, the
+ * workers at nice -20 in an autogroup of nice -20 (batch 15B's, at nice -20 in nginx's own nice-0
+ * autogroup, got a tenth of a core each: calibration/nginx/holdout15.mjs schedWorker).
+ */
+export const NGINX15C = reloadRunsAs('nginx-holdout15c-');
+
+/** Batch 15's reload runs' figures under another batch's run names. */
+function reloadRunsAs(prefix: string): Record<string, Array<Figure15<NginxRec15>>> {
+  return Object.fromEntries(
+    Object.entries(NGINX15)
+      .filter(([run]) => run.includes('-reload-'))
+      .map(([run, figures]) => [run.replace('nginx-holdout15-', prefix), figures]),
+  );
+}
 
 /**
  * The rules a run's figure tests, with the commit whose parent is "the old model" (the old model's
@@ -200,4 +212,6 @@ export const RULES15: Record<string, string> = {
   'nginx-holdout15-quit-w1-ws-c400': '5681843',
   'nginx-holdout15b-reload-w2to1-reuseport-c600': '6fd3eab',
   'nginx-holdout15b-reload-w2to1-reuseport-ws-c400': '6fd3eab',
+  'nginx-holdout15c-reload-w2to1-reuseport-c600': '6fd3eab',
+  'nginx-holdout15c-reload-w2to1-reuseport-ws-c400': '6fd3eab',
 };

@@ -49,20 +49,47 @@ import {
   measuredHandshakeMs,
   NGINX15,
   NGINX15B,
+  NGINX15C,
   type NginxRec15,
   RULES15,
 } from './holdout15-figures.js';
 
-const PREDICTIONS = 'calibration/data/holdout15-predictions.json';
-/** The old model's figures (per commit whose parent ran the twins, per run, per grid key, per figure). */
-const OLD_MODEL = 'calibration/data/holdout15-old-model.json';
-/** The second batch's (15B), committed after batch 15's recordings, before its own. */
-const PREDICTIONS_B = 'calibration/data/holdout15b-predictions.json';
-const OLD_MODEL_B = 'calibration/data/holdout15b-old-model.json';
-/** The commit holding the twins and predictions, made before any round-15 recording. */
-const BLIND15: string | null = '9a5237e';
-/** The commit holding batch 15B's twins and predictions, made before its recordings (set once recorded). */
-const BLIND15B: string | null = null;
+/** A batch of the round: its runs' figures, predictions and old-model files, and its blind commit. */
+interface Batch {
+  sets: typeof NGINX15;
+  predictions: string;
+  oldModel: string;
+  /** The commit holding the batch's twins and predictions, made before its recordings (null: not recorded yet). */
+  blind: string | null;
+}
+/**
+ * Batch 15 (the three runs), 15B and 15C (the two reload runs again, the same twins' input, each
+ * predicted after the previous batch's recordings, before its own: the recorder's worker scheduling
+ * changed, calibration/nginx/holdout15.mjs schedWorker).
+ */
+const BATCHES: Record<string, Batch> = {
+  '15': {
+    sets: NGINX15,
+    predictions: 'calibration/data/holdout15-predictions.json',
+    oldModel: 'calibration/data/holdout15-old-model.json',
+    blind: '9a5237e',
+  },
+  '15b': {
+    sets: NGINX15B,
+    predictions: 'calibration/data/holdout15b-predictions.json',
+    oldModel: 'calibration/data/holdout15b-old-model.json',
+    blind: 'ec5ec26',
+  },
+  '15c': {
+    sets: NGINX15C,
+    predictions: 'calibration/data/holdout15c-predictions.json',
+    oldModel: 'calibration/data/holdout15c-old-model.json',
+    blind: null,
+  },
+};
+const PREDICTIONS = BATCHES['15'].predictions;
+/** The batch of a run. */
+const batchOf = (run: string): Batch => Object.values(BATCHES).find((b) => run in b.sets) ?? (BATCHES['15'] as Batch);
 /** The digest of the rows' run, figure, real value and tolerance (set once recorded). */
 const DEFINITIONS15: string | null = null;
 
@@ -99,39 +126,33 @@ function predictGrid(sim: Sim, sets: typeof NGINX15): GridPredictions {
   );
 }
 
-/** The round's blind predictions: its twins' figures over the handshake_cpu grid (run inside the writer's test). */
-const predictions15 = () => {
+/** A batch's blind predictions: its twins' figures over the handshake_cpu grid (run inside the writer's test). */
+const predictions15 = (id: string) => {
   const note =
-    'drainsim predictions of the round-15 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
-    'run was recorded (test/calibration/holdout15.test.ts, DRAINSIM_WRITE_HOLDOUT15=1); tolerances: each ' +
-    "figure's, stated before recording (holdout15-figures.ts). nginx: per run, keyed by app.tls.handshake_cpu " +
-    "(ms, the recording's own serial measurement, read at the nearest grid value), per figure: means over seeds 1-5.";
-  return { note, nginx: predictGrid(TODAY, NGINX15) } satisfies Predictions;
+    id === '15'
+      ? 'drainsim predictions of the round-15 held-out twins (calibration/scenarios/<run>.yaml), written BEFORE any ' +
+        'run was recorded (test/calibration/holdout15.test.ts, DRAINSIM_WRITE_HOLDOUT15=1); tolerances: each ' +
+        "figure's, stated before recording (holdout15-figures.ts). nginx: per run, keyed by app.tls.handshake_cpu " +
+        "(ms, the recording's own serial measurement, read at the nearest grid value), per figure: means over seeds 1-5."
+      : `drainsim predictions of the round-15 batch-${id.toUpperCase()} twins (calibration/scenarios/<run>.yaml: batch 15’s reload ` +
+        "twins' input), written after the previous batch's recordings and BEFORE these runs were recorded " +
+        `(test/calibration/holdout15.test.ts, DRAINSIM_WRITE_HOLDOUT${id.toUpperCase()}=1); as batch 15’s: per run, keyed by ` +
+        'app.tls.handshake_cpu (ms), per figure: means over seeds 1-5.';
+  return { note, nginx: predictGrid(TODAY, (BATCHES[id] as Batch).sets) } satisfies Predictions;
 };
-const write = blindPredictionsWriter(
-  'DRAINSIM_WRITE_HOLDOUT15',
-  PREDICTIONS,
-  'held-out round 15',
-  predictions15,
-  NGINX15,
-);
-
-/** Batch 15B's blind predictions (run inside the writer's test). */
-const predictions15B = () => {
-  const note =
-    'drainsim predictions of the round-15 second-batch twins (calibration/scenarios/<run>.yaml: batch 15’s reload ' +
-    "twins' input), written after batch 15's recordings and BEFORE these runs were recorded " +
-    '(test/calibration/holdout15.test.ts, DRAINSIM_WRITE_HOLDOUT15B=1); as batch 15’s: per run, keyed by ' +
-    'app.tls.handshake_cpu (ms), per figure: means over seeds 1-5.';
-  return { note, nginx: predictGrid(TODAY, NGINX15B) } satisfies Predictions;
-};
-const writeB = blindPredictionsWriter(
-  'DRAINSIM_WRITE_HOLDOUT15B',
-  PREDICTIONS_B,
-  'held-out round 15, second batch',
-  predictions15B,
-  NGINX15B,
-);
+/** Whether this run writes a batch's predictions (each env var once, before that batch is recorded). */
+const writer = (id: string, predict: () => object): boolean =>
+  blindPredictionsWriter(
+    `DRAINSIM_WRITE_HOLDOUT${id.toUpperCase()}`,
+    (BATCHES[id] as Batch).predictions,
+    `held-out round 15, batch ${id.toUpperCase()}`,
+    predict,
+    (BATCHES[id] as Batch).sets,
+  );
+const predict15 = () => predictions15('15');
+const predict15B = () => predictions15('15b');
+const predict15C = () => predictions15('15c');
+const writing = [writer('15', predict15), writer('15b', predict15B), writer('15c', predict15C)];
 
 /**
  * The old model's figures: DRAINSIM_HOLDOUT15_OLD_MODEL=<dir> DRAINSIM_HOLDOUT15_OLD_COMMIT=<commit>,
@@ -141,9 +162,9 @@ const writeB = blindPredictionsWriter(
  */
 const oldDir = process.env.DRAINSIM_HOLDOUT15_OLD_MODEL;
 const oldCommit = process.env.DRAINSIM_HOLDOUT15_OLD_COMMIT;
-/** DRAINSIM_HOLDOUT15_OLD_BATCH=b: batch 15B's twins, into OLD_MODEL_B. */
-const oldBatchB = process.env.DRAINSIM_HOLDOUT15_OLD_BATCH === 'b';
-const oldFile = oldBatchB ? OLD_MODEL_B : OLD_MODEL;
+/** DRAINSIM_HOLDOUT15_OLD_BATCH=15b (or 15c): that batch's twins, into its old-model file (default 15). */
+const oldBatch = BATCHES[process.env.DRAINSIM_HOLDOUT15_OLD_BATCH ?? '15'] as Batch;
+const oldFile = oldBatch.oldModel;
 describe.runIf(Boolean(oldDir && oldCommit))("held-out round 15: the old model's figures", () => {
   it(`runs the twins on ${oldCommit}^ and adds them to ${oldFile}`, async () => {
     const dist = resolve(oldDir as string, 'dist/sim');
@@ -158,7 +179,7 @@ describe.runIf(Boolean(oldDir && oldCommit))("held-out round 15: the old model's
       "The old model's figures of the round-15 twins: per commit C, the twins run on `git archive C^` (the same " +
       'handshake_cpu grid, seeds 1-5, the figures of holdout15-figures.ts), written before any run was recorded ' +
       '(test/calibration/holdout15.test.ts, DRAINSIM_HOLDOUT15_OLD_MODEL).';
-    old[oldCommit as string] = predictGrid(sim, oldBatchB ? NGINX15B : NGINX15);
+    old[oldCommit as string] = predictGrid(sim, oldBatch.sets);
     writeFileSync(oldFile, `${JSON.stringify(old, null, 1)}\n`);
   }, 900_000);
 });
@@ -170,12 +191,7 @@ export const GAPS15: Record<string, Gap> = {};
 const MECHANISM_ZEROS15: Record<string, string> = {};
 
 /** The recording of every run: `<run>-rt` (the recorder under --rt 10). */
-const RUNS = [...Object.keys(NGINX15), ...Object.keys(NGINX15B)];
-const isB = (run: string): boolean => run in NGINX15B;
-/** The blind commit of a run's batch. */
-const blindOf = (run: string): string | null => (isB(run) ? BLIND15B : BLIND15);
-/** The predictions file of a run's batch. */
-const predictionsOf = (run: string): string => (isB(run) ? PREDICTIONS_B : PREDICTIONS);
+const RUNS = Object.values(BATCHES).flatMap((b) => Object.keys(b.sets));
 const recordings = (): Array<[string, SourceStamped]> =>
   RUNS.flatMap((run) => {
     const d = readRecording<SourceStamped>(`${run}-rt`);
@@ -193,10 +209,10 @@ export function rows15(): HeldOutRow[] {
   const flat: FlatPredictions = {};
   for (const run of RUNS) {
     const key = keyOfRecording(run);
-    if (key === null || !existsSync(predictionsOf(run))) continue;
-    flat[run] = readPredictions<Predictions>(predictionsOf(run)).nginx[run][key];
+    if (key === null || !existsSync(batchOf(run).predictions)) continue;
+    flat[run] = readPredictions<Predictions>(batchOf(run).predictions).nginx[run][key];
   }
-  const sets = { ...NGINX15, ...NGINX15B };
+  const sets = Object.assign({}, ...Object.values(BATCHES).map((b) => b.sets)) as typeof NGINX15;
   const withPrediction = Object.fromEntries(Object.entries(sets).filter(([run]) => run in flat));
   return flatRows(withPrediction, flat).map(markZeros(MECHANISM_ZEROS15));
 }
@@ -204,7 +220,7 @@ export function rows15(): HeldOutRow[] {
 /** The old model's figure of a row (its rule's commit's parent, at the recording's handshake_cpu), for the table. */
 function oldModelOf(r: HeldOutRow): string {
   const run = runOf(r);
-  const file = isB(run) ? OLD_MODEL_B : OLD_MODEL;
+  const file = batchOf(run).oldModel;
   if (!existsSync(file)) return '';
   const old = JSON.parse(readFileSync(file, 'utf8')) as Record<string, GridPredictions>;
   const commit = RULES15[run];
@@ -212,8 +228,8 @@ function oldModelOf(r: HeldOutRow): string {
   return x === undefined ? '' : `${show(x)} (${commit}^)`;
 }
 
-/** Compared once every run of both batches is recorded (batch 15B's are recorded after its blind commit). */
-const recorded = write || writeB || !existsSync(PREDICTIONS) || recordings().length < RUNS.length ? [] : rows15();
+/** Compared once every run of every batch is recorded (each batch is recorded after its blind commit). */
+const recorded = writing.some(Boolean) || !existsSync(PREDICTIONS) || recordings().length < RUNS.length ? [] : rows15();
 describe.skipIf(recorded.length === 0)('held-out round 15: the recordings against the blind predictions', () => {
   const rows = recorded;
   afterAll(() => {
@@ -232,17 +248,22 @@ describe.skipIf(recorded.length === 0)('held-out round 15: the recordings agains
   });
 
   it('every run of the round is recorded', () => {
-    expect(BLIND15, 'set BLIND15 to the commit of the twins and predictions').not.toBeNull();
-    expect(BLIND15B, 'set BLIND15B to the commit of the second batch').not.toBeNull();
+    for (const [id, b] of Object.entries(BATCHES)) expect(b.blind, `set batch ${id}'s blind commit`).not.toBeNull();
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
   blindAncestryTest(
-    () => recordings().map(([run, data]) => ({ run, data, blind: blindOf(run), predictions: predictionsOf(run) })),
+    () =>
+      recordings().map(([run, data]) => ({
+        run,
+        data,
+        blind: batchOf(run).blind,
+        predictions: batchOf(run).predictions,
+      })),
     rows,
   );
   it('the old model was written at the blind commits too', () => {
-    expect(existsSync(OLD_MODEL) && existsSync(OLD_MODEL_B)).toBe(true);
+    for (const b of Object.values(BATCHES)) expect(existsSync(b.oldModel), b.oldModel).toBe(true);
     for (const r of rows) expect(keyOf(r) && oldModelOf(r), keyOf(r)).not.toBe('');
   });
   if (DEFINITIONS15 !== null) pinnedDefinitionsTest(rows, DEFINITIONS15);
