@@ -202,7 +202,7 @@ function reloadRunsAs(prefix: string): Record<string, Array<Figure15<NginxRec15>
 
 /**
  * The rules a run's figure tests, with the commit whose parent is "the old model" (the old model's
- * figures: calibration/data/holdout15-old-model.json, written by DRAINSIM_HOLDOUT15_OLD_MODEL below
+ * figures: calibration/data/holdout15-old-model-predictions.json, written by DRAINSIM_HOLDOUT15_OLD_MODEL below
  * the blind commit). The reload twins' clients are WebSocket sessions (as every tls-storm twin's), so
  * before 5681843 their queued connections were invisible to the reset as well.
  */
