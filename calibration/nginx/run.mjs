@@ -17,11 +17,12 @@ import { HOLDOUT7_EXPERIMENTS } from './holdout7-experiments.mjs';
 import { HOLDOUT8_EXPERIMENTS } from './holdout8-experiments.mjs';
 import { HOLDOUT10_EXPERIMENTS } from './holdout10-experiments.mjs';
 import { HOLDOUT13_EXPERIMENTS, HOLDOUT13B_EXPERIMENTS } from './holdout13-experiments.mjs';
+import { HOLDOUT15_EXPERIMENTS, HOLDOUT15B_EXPERIMENTS, HOLDOUT15C_EXPERIMENTS } from './holdout15.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
 /** The record's lists written one element a line (events, seconds, connections, samples). */
-const LINE_LISTS = ['perSecond', 'clientEvents', 'backendEvents', 'samples', 'serial', 'storm', 'accessLog'];
+const LINE_LISTS = ['perSecond', 'clientEvents', 'backendEvents', 'samples', 'queues', 'serial', 'storm', 'accessLog'];
 
 /** JSON with one line per event / per second, so the raw record stays small and greppable. */
 function dataText(data) {
@@ -46,6 +47,9 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT10_EXPERIMENTS,
   ...HOLDOUT13_EXPERIMENTS,
   ...HOLDOUT13B_EXPERIMENTS,
+  ...HOLDOUT15_EXPERIMENTS,
+  ...HOLDOUT15B_EXPERIMENTS,
+  ...HOLDOUT15C_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({

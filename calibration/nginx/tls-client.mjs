@@ -18,13 +18,18 @@
 //           does, in the same millisecond): a loop issuing every connect() first would complete
 //           all the TCP handshakes (on loopback they complete inside connect()) before any
 //           ClientHello, and an idle nginx would accept them all before its first TLS handshake.
+//           With paceMs (held-out round 15) connection i opens at i × paceMs after the start instead
+//           (still one per turn: a turn opens the next connection when its time has come).
+//           With upgrade (round 15) each connection, once handshaken, sends a WebSocket upgrade
+//           (GET /ws, Upgrade: websocket) and keeps the tunnel: `up` is when its 101 came.
 // serial and storm: every connection is a fresh full handshake, no session offered (no ticket, no id);
 // one shared SecureContext (so the client's own cost is the handshake, not loading a context).
 // Events, one JSON line each, t = CLOCK_MONOTONIC ms (process.hrtime):
 //   conn {i, start, tcp, tls, err, proto, reused}   start: tls.connect() called; tcp: TCP
 //        established ('connect'); tls: handshake complete ('secureConnect'); err: errno if it
 //        failed; null times: not reached by endMs; reused: the server resumed the offered session
-//        (socket.isSessionReused()); tag: which ticket it offered (reload mode).
+//        (socket.isSessionReused()); tag: which ticket it offered (reload mode); errAt: when the
+//        error came (round 15: a reset queued connection's RST); up: its 101 (upgrade).
 import tls from 'node:tls';
 
 const port = Number(process.argv[2]);
@@ -46,7 +51,7 @@ let ticket = null;
  * that keeps tickets is closed only once it has one.
  */
 function open(i, closeWhenDone, session = undefined, tag = null) {
-  const c = { i, start: now(), tcp: null, tls: null, err: null, proto: null, reused: null, tag };
+  const c = { i, start: now(), tcp: null, tls: null, err: null, errAt: null, proto: null, reused: null, tag, up: null };
   conns.push(c);
   const keepTickets = spec.mode === 'resumed' || spec.mode === 'reload';
   return new Promise((resolve) => {
@@ -72,9 +77,11 @@ function open(i, closeWhenDone, session = undefined, tag = null) {
       c.proto = socket.getProtocol();
       c.reused = socket.isSessionReused();
       handshaken = true;
+      if (spec.upgrade) upgrade(socket, c);
       if (!keepTickets || gotTicket) finish();
     });
     socket.on('error', (err) => {
+      c.errAt ??= now();
       c.err ??= err.code ?? String(err.message);
       resolve();
     });
@@ -85,10 +92,21 @@ function open(i, closeWhenDone, session = undefined, tag = null) {
   });
 }
 
+/** A WebSocket upgrade on a handshaken connection (nginx proxies it to backend.mjs's GET /ws): `up` at its 101. */
+function upgrade(socket, c) {
+  let head = '';
+  socket.on('data', (d) => {
+    if (c.up != null) return;
+    head += d.toString('latin1');
+    if (/^HTTP\/1\.1 101 /.test(head)) c.up = now();
+  });
+  socket.write('GET /ws HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n');
+}
+
 function report() {
   const lines = conns.map(
     (c) =>
-      `${JSON.stringify({ ev: 'conn', i: c.i, start: r2(c.start), tcp: r2(c.tcp), tls: r2(c.tls), err: c.err, proto: c.proto, reused: c.reused, tag: c.tag })}\n`,
+      `${JSON.stringify({ ev: 'conn', i: c.i, start: r2(c.start), tcp: r2(c.tcp), tls: r2(c.tls), err: c.err, errAt: r2(c.errAt), proto: c.proto, reused: c.reused, tag: c.tag, up: r2(c.up) })}\n`,
   );
   process.stdout.write(lines.join(''));
   process.stdout.write('done\n', () => process.exit(0));
@@ -123,7 +141,8 @@ if (spec.mode === 'serial') {
 } else {
   let i = 0;
   const next = () => {
-    open(i++, false);
+    // paceMs: the next connection waits for its time (i × paceMs from the start), one per turn.
+    if (spec.paceMs == null || now() - T0 >= i * spec.paceMs) open(i++, false);
     if (i < spec.count) setImmediate(next);
   };
   next();

@@ -76,22 +76,35 @@ const COUNTERS = {
   Tcp: ['ActiveOpens', 'PassiveOpens', 'AttemptFails', 'RetransSegs', 'OutSegs', 'InSegs', 'OutRsts'],
 };
 
-/** nginx.conf: a TLS listener with the given backlog, answering every request itself (no upstream). */
+/**
+ * nginx.conf: a TLS listener with the given backlog, answering every request itself (no upstream).
+ * Held-out round 15: `reuseport` (one listening socket per worker), and `upstreamPort` (location /
+ * proxies to backend.mjs there, passing WebSocket upgrades).
+ */
 export function tlsConf(prefix, o) {
+  const location = o.upstreamPort
+    ? [
+        "  map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
+        `  upstream backend { server 127.0.0.1:${o.upstreamPort}; }`,
+      ]
+    : [];
   return `${[
     ...confHead(prefix, 'calibration/nginx/tls-storm.mjs', o.workers),
     'events { worker_connections 4096; }',
     'http {',
     '  access_log off;',
     ...tempPaths(prefix),
+    ...location,
     '  server {',
-    `    listen 127.0.0.1:${TLS_PORT} ssl backlog=${o.backlog};`,
+    `    listen 127.0.0.1:${TLS_PORT} ssl backlog=${o.backlog}${o.reuseport ? ' reuseport' : ''};`,
     `    ssl_certificate ${prefix}/cert.pem;`,
     `    ssl_certificate_key ${prefix}/key.pem;`,
     // nginx 1.22's default is TLSv1 TLSv1.1 TLSv1.2 (TLSv1.3 joined the default in 1.23.4);
     // ingress-nginx and Debian's packaged nginx.conf offer TLSv1.2 TLSv1.3: a client gets 1.3.
     '    ssl_protocols TLSv1.2 TLSv1.3;',
-    '    location / { return 200 "ok\\n"; }',
+    o.upstreamPort
+      ? '    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; }'
+      : '    location / { return 200 "ok\\n"; }',
     '  }',
     '}',
   ].join('\n')}\n`;
@@ -121,7 +134,7 @@ function makeCertificate(prefix, bits) {
 }
 
 /** The counters of COUNTERS from the namespace's /proc/net/netstat and /proc/net/snmp. */
-function readCounters(ns) {
+export function readCounters(ns) {
   return new Promise((resolve) => {
     execFile('ip', ['netns', 'exec', ns, 'cat', '/proc/net/netstat', '/proc/net/snmp'], (err, stdout) => {
       const out = {};
@@ -162,13 +175,16 @@ export const workersCpu = (pids) => pids.map(cpuMs);
 
 /**
  * Run one tls-client.mjs phase; resolves with its conn events (times relative to its start, s).
- * onPoll(events), if given, sees the events so far every 20 ms.
+ * onPoll(events), if given, sees the events so far every 20 ms; onStarted(t0), the client's start
+ * (CLOCK_MONOTONIC ms, the harness's clock too).
  */
-export async function clientPhase(ns, wrap, spec, onPoll = null) {
+export async function clientPhase(ns, wrap, spec, onPoll = null, onStarted = null) {
   const events = [];
   const child = spawnInNamespace(ns, [...wrap, process.execPath, CLIENT, String(TLS_PORT), JSON.stringify(spec)]);
   const started = await readLines(child, events, 'started', 10_000);
   const t0 = Number(started.split(' ')[1]);
+  // The harness's own timed step (holdout15.mjs: a reload or quit at a planned time after t0).
+  onStarted?.(t0);
   await new Promise((resolve) => {
     const poll = setInterval(() => {
       // The harness's own step in the middle of a phase (tls-resume.mjs: a reload on a marker line).
@@ -192,6 +208,8 @@ export async function clientPhase(ns, wrap, spec, onPoll = null) {
         tcp: rel(e.tcp),
         tls: rel(e.tls),
         err: e.err,
+        ...(e.errAt != null ? { errAt: rel(e.errAt) } : {}),
+        ...(e.up != null ? { up: rel(e.up) } : {}),
         proto: e.proto,
         reused: e.reused,
         tag: e.tag ?? null,
@@ -200,20 +218,22 @@ export async function clientPhase(ns, wrap, spec, onPoll = null) {
 }
 
 /**
- * Run `body` against a TLS nginx (tlsConf with `workers` and `backlog`, an RSA-`config.rsaBits`
+ * Run `body` against a TLS nginx (tlsConf with `confOptions`: workers, backlog, …; an RSA-`config.rsaBits`
  * certificate) in a fresh namespace, removed afterwards whatever happens. body gets { ns, prefix,
  * wrap (the SCHED_FIFO wrapper, if config.rt), master, workers (pids), started, loadavgAtStart }.
  */
-export async function withTlsNginx(config, { workers: count, backlog }, body) {
+export async function withTlsNginx(config, confOptions, body) {
+  const count = confOptions.workers;
   const ns = createNamespace(config.tag ?? config.name);
-  const prefix = makePrefix((p) => tlsConf(p, { workers: count, backlog }));
+  const prefix = makePrefix((p) => tlsConf(p, confOptions));
   const started = new Date();
   const loadavgAtStart = readFileSync('/proc/loadavg', 'utf8').trim();
   const wrap = config.rt ? ['chrt', '-f', String(config.rt)] : [];
   let nginx = null;
   try {
     makeCertificate(prefix, config.rsaBits);
-    const ready = await startNginxReady(ns, prefix, wrap, (w) => w.length === count);
+    // config.nginxWrap (holdout15.mjs): nginx's own scheduling, when it differs from the client's.
+    const ready = await startNginxReady(ns, prefix, config.nginxWrap ?? wrap, (w) => w.length === count);
     nginx = ready.nginx;
     await sleep(300);
     const workers = workerPids(ready.master);
