@@ -106,6 +106,9 @@ export interface ExpectationResult {
   text: string;
   passed: boolean;
   actual: number | null;
+  /** The value is in seconds (a latency, a drain time): printed as a duration, `159.7ms`, where
+   *  people read it; summary.json keeps the number. */
+  inSeconds?: boolean;
   /** Simulated time the failure is pinned to, when the assertion is about a window. */
   at?: number;
   message?: string;

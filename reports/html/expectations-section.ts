@@ -1,6 +1,6 @@
 /** The scenario's `expect:` assertions with their verdicts. */
+import { actualText } from '../../sim/expect/actual-text.js';
 import type { RunResult } from '../../sim/result.js';
-import { formatNumber } from '../terminal/format.js';
 import { wallClock } from '../wall-clock.js';
 import { escapeHtml } from './escape.js';
 
@@ -12,7 +12,7 @@ export function expectationsSection(result: RunResult): string {
   const clock = wallClock(result.start);
   const rows = list.map((e) => {
     const status = e.passed ? '<td class="pass">PASS</td>' : '<td class="fail">FAIL</td>';
-    const actual = e.actual === null ? 'n/a' : formatNumber(e.actual);
+    const actual = e.actual === null ? 'n/a' : actualText(e);
     const at = e.at === undefined ? '' : clock.at(e.at);
     return `<tr>${status}<td><code>${escapeHtml(e.text)}</code></td><td class="num">${actual}</td><td class="mono">${at}</td><td>${escapeHtml(e.message ?? '')}</td></tr>`;
   });

@@ -1,14 +1,14 @@
 /** The scenario's assertions with their verdicts, failures pinned to the wall clock. */
+import { actualText } from '../../sim/expect/actual-text.js';
 import type { ExpectationResult, RunResult } from '../../sim/result.js';
 import { colorize } from '../colorize.js';
 import { type WallClock, wallClock } from '../wall-clock.js';
 import type { ConsoleContext } from '../writer.js';
-import { formatNumber } from './format.js';
 import { INDENT } from './layout.js';
 
 function details(e: ExpectationResult, clock: WallClock): string {
   const parts = [
-    e.actual === null ? '' : `actual ${formatNumber(e.actual)}`,
+    e.actual === null ? '' : `actual ${actualText(e)}`,
     e.at === undefined ? '' : `at ${clock.at(e.at)}`,
     e.message ?? '',
   ];

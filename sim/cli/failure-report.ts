@@ -7,6 +7,7 @@ import { colorize } from '../../reports/colorize.js';
 import { eventLogLine } from '../../reports/events-log/index.js';
 import { roundNumber } from '../../reports/round-for-output.js';
 import { type WallClock, wallClock } from '../../reports/wall-clock.js';
+import { actualText } from '../expect/actual-text.js';
 import { expectationSeries } from '../expect/focus.js';
 import { entityRows } from '../expect/window.js';
 import type { ExpectationResult, RunResult } from '../result.js';
@@ -116,7 +117,7 @@ function plural(n: number, word: string): string {
 
 /** One line on what was found: `actual 431 at 14:02:01 (2m 1s into the run) · expected == 0`. */
 export function failureHeadline(run: RunResult, e: ExpectationResult): string {
-  const actual = e.actual === null ? 'no value' : `actual ${e.actual}`;
+  const actual = e.actual === null ? 'no value' : `actual ${actualText(e)}`;
   const when = e.at === undefined ? '' : ` at ${wallClock(run.start).at(e.at)} (${formatDuration(e.at)} into the run)`;
   return `${actual}${when}${e.message === undefined ? '' : ` · ${e.message}`}`;
 }

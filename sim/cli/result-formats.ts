@@ -3,6 +3,7 @@
  * document a CI step can post as a pull-request comment (markdown) or read (json). Deterministic:
  * no wall time, so the same runs give the same bytes.
  */
+import { actualText } from '../expect/actual-text.js';
 import type { Verdict } from '../expect/check.js';
 
 // The shapes read here, declared structurally: check.ts and compare.ts import this file, so it
@@ -89,7 +90,7 @@ export function checkMarkdown(checks: readonly ScenarioCheck[]): string {
       const failed = c.failures.find((f) => f.verdict === v);
       const where = c.lines[i] === undefined ? c.file : `${c.file}:${c.lines[i]}`;
       lines.push(
-        `| ${v.passed ? mark.pass : mark.fail} | ${cell(where)} | ${cell(code(v.text))} | ${cell(failed?.headline ?? `actual ${v.actual ?? 'no value'}`)} |`,
+        `| ${v.passed ? mark.pass : mark.fail} | ${cell(where)} | ${cell(code(v.text))} | ${cell(failed?.headline ?? `actual ${actualText(v)}`)} |`,
       );
     });
     if (c.verdicts.length === 0) lines.push(`| ${mark.pass} | ${cell(c.file)} | no assertions | |`);

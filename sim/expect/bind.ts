@@ -210,7 +210,7 @@ class Binder {
 }
 
 /** The name whose unit a measure is in: the figure, the histogram (not its count) or the series. */
-function unitName(m: Measure): string {
+export function unitName(m: Measure): string {
   if (m.kind === 'figure') return m.name;
   if (m.kind === 'histogram') return m.stat === 'count' ? `${m.name}.count` : m.name;
   return m.ref.series;

@@ -9,7 +9,8 @@
 import type { ExpectationResult, RunResult } from '../result.js';
 import { ScenarioError, type ScenarioIssue } from '../scenario/errors.js';
 import type { Scenario } from '../scenario/schema.js';
-import { type BoundAssertion, bindAssertion } from './bind.js';
+import { type BoundAssertion, bindAssertion, unitName } from './bind.js';
+import { holdsSeconds } from './figure-unit.js';
 import { AssertionIssue } from './issue.js';
 import { readMeasure } from './measure.js';
 import { shapeRun } from './shape-run.js';
@@ -118,6 +119,12 @@ export function evaluateExpectations(
   const seeded =
     options.runSeed === undefined ? new Map<number, SeedReading[]>() : readAcrossSeeds(run, bound, options.runSeed);
   return bound.map((b, i) => {
+    const v = verdictOf(b, i);
+    if (holdsSeconds(unitName(b.measure))) v.inSeconds = true;
+    return v;
+  });
+
+  function verdictOf(b: BoundAssertion, i: number): Verdict {
     const text = exprs[i]!;
     if (b.seeds === undefined)
       return singleRunVerdict(text, readMeasure(b.measure, run, b.comparison), b.comparison, run.seed);
@@ -132,7 +139,7 @@ export function evaluateExpectations(
       };
     }
     return acrossSeedsVerdict(text, b, readings);
-  });
+  }
 }
 
 /** The expectation results as summary.json records them. */

@@ -262,3 +262,24 @@ describe('check --format json|markdown (issue 16: PR comments)', () => {
     expect(r.stdout).not.toMatch(/^FAIL {3}/m);
   });
 });
+
+describe('a failed assertion on seconds prints its actual value as a duration (review30 #11)', () => {
+  it('`actual 183.167ms · expected < 1ms` in stderr, JUnit and markdown; summary.json keeps the number', async () => {
+    const latency = join(import.meta.dirname, '..', 'fixtures', 'expect-units', 'latency.yaml');
+    const out = join(tmp, 'units');
+    const junit = join(tmp, 'units.xml');
+    const r = await runCli('check', latency, '--out', out, '--junit', junit);
+    expect(r.code).toBe(1);
+    // Before: `actual 0.183167 · expected < 1ms`, a number in seconds beside a bound in ms.
+    expect(r.stderr).toMatch(/^ {2}actual \d+(\.\d+)?ms · expected < 1ms$/m);
+    expect(readFileSync(junit, 'utf8')).toMatch(/message="actual \d+(\.\d+)?ms · expected &lt; 1ms"/);
+    const md = await runCli('check', latency, '--format', 'markdown');
+    expect(md.stdout).toMatch(/\| `request_latency\.p99 < 1ms` \| actual \d+(\.\d+)?ms · expected < 1ms \|/);
+    // A count stays a count.
+    expect(r.stderr).not.toMatch(/actual \d+(\.\d+)?(ms|s) · expected == 0/);
+    const summary = JSON.parse(readFileSync(join(out, 'latency', 'summary.json'), 'utf8'));
+    expect(typeof summary.expectations[0].actual).toBe('number');
+    expect(summary.expectations[0].actual).toBeLessThan(1);
+    expect(summary.expectations[0]).not.toHaveProperty('inSeconds');
+  });
+});

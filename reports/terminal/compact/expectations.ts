@@ -2,8 +2,8 @@
  * Expectations as ✓/✗ lines, failures first, so that a cut summary still shows every failure.
  * A scenario that demonstrates a failure asserts it: its title says so instead of a bare "passed".
  */
+import { actualText } from '../../../sim/expect/actual-text.js';
 import type { RunResult } from '../../../sim/result.js';
-import { formatNumber } from '../../../sim/util/format-number.js';
 import { colorize } from '../../colorize.js';
 import { scenarioIntent } from '../../scenario-intent.js';
 import { wallClock } from '../../wall-clock.js';
@@ -28,7 +28,7 @@ export function expectationRows(
     const mark = colorize(word, e.passed ? 'ok' : 'fail', ctx.color);
     const extra = e.passed
       ? ''
-      : [e.actual === null ? '' : `actual ${formatNumber(e.actual)}`, e.at === undefined ? '' : `at ${clock.at(e.at)}`]
+      : [e.actual === null ? '' : `actual ${actualText(e)}`, e.at === undefined ? '' : `at ${clock.at(e.at)}`]
           .filter((s) => s !== '')
           .join(' · ');
     return `${indent}${mark} ${e.text}${extra === '' ? '' : `  ${extra}`}`;
