@@ -101,6 +101,37 @@ describe('a run that passes its budget while running', () => {
     );
   });
 
+  it('stops a loop that does not advance simulated time after ~10^6 events, long before --max-events (review30 #7)', () => {
+    const engine = new Engine();
+    const loop = (): void => {
+      engine.schedule(0, loop, null);
+    };
+    engine.at(5, loop, null);
+    let thrown: unknown;
+    try {
+      // The default limit (10^8 events): before, this spun to it, minutes of CPU.
+      runEngineWithin(engine, 10, { ...DEFAULT_LIMITS, file: 'loop.yaml' });
+    } catch (err) {
+      thrown = err;
+    }
+    expect(thrown).toBeInstanceOf(RunBudgetExceeded);
+    expect(engine.fired).toBeLessThan(2_000_000);
+    expect((thrown as RunBudgetExceeded).format()).toMatch(
+      /^loop\.yaml: run stopped at 5s into the run: simulated time is not advancing, 1,048,576 engine events within one instant\. A loop with no delay/,
+    );
+  });
+
+  it('and lets a dense but advancing run go on: 3·10^6 events 1 µs apart each', () => {
+    const engine = new Engine();
+    let n = 0;
+    const tick = (): void => {
+      if (++n < 3_000_000) engine.schedule(1e-6, tick, null);
+    };
+    engine.at(0, tick, null);
+    runEngineWithin(engine, 10, { ...DEFAULT_LIMITS, file: 'dense.yaml' });
+    expect(n).toBe(3_000_000);
+  });
+
   it('leaves a run inside its budget exactly as engine.run would', () => {
     const fired: number[] = [];
     const make = () => {
