@@ -228,8 +228,7 @@ export function runEngineWithin(engine: Engine, until: number, budget: RunBudget
       const checkpoint = engine.fired / MEMORY_CHECK_EVERY;
       const ring = STALL_EVENTS / MEMORY_CHECK_EVERY;
       const then = clockAt[checkpoint % ring];
-      if (then !== undefined && engine.now - then < STALL_SPAN)
-        throw stalled(engine, budget, then);
+      if (then !== undefined && engine.now - then < STALL_SPAN) throw stalled(engine, budget, then);
       clockAt[checkpoint % ring] = engine.now;
       const rss = process.memoryUsage.rss();
       if (rss > budget.maxBytes)
