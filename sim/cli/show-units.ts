@@ -42,6 +42,13 @@ function itemsOf(s: JsonSchema): JsonSchema | undefined {
   return options(s).find((o) => o.items !== undefined)?.items;
 }
 
+/**
+ * Settings whose `0` (off) is read as Infinity like a timeout's `infinite`, where `infinite` would
+ * read as the opposite: `slowstart: infinite` looks like a ramp that never ends, not no ramp
+ * (review30 #14). Shown as the `0` the schema documents.
+ */
+const OFF_AT_ZERO = new Set(['slowstart']);
+
 /** `value` (plain data from toPlain) with durations written with units and nulls left out. */
 export function withUnits(value: unknown, schema: JsonSchema | undefined): unknown {
   if (Array.isArray(value)) {
@@ -52,7 +59,10 @@ export function withUnits(value: unknown, schema: JsonSchema | undefined): unkno
     const out: Record<string, unknown> = {};
     for (const [key, item] of Object.entries(value)) {
       if (item === null) continue;
-      out[key] = withUnits(item, schema === undefined ? undefined : child(schema, key));
+      out[key] =
+        item === Infinity && OFF_AT_ZERO.has(key)
+          ? 0
+          : withUnits(item, schema === undefined ? undefined : child(schema, key));
     }
     return out;
   }

@@ -44,3 +44,12 @@ describe('show output is valid input (round trip over every built-in)', () => {
     expect(stdout).toMatch(/^\s+keepalive_timeout: 1m 15s$/m);
   });
 });
+
+describe('show writes an off setting as off', () => {
+  it('slowstart unset is `slowstart: 0`, not `infinite` (a ramp that never ends; review30 #14)', async () => {
+    const shown = await runCli('show', 'hard-cut');
+    expect(shown.stdout).toMatch(/^ {2}slowstart: 0$/m);
+    const set = await runCli('show', 'hc-cascade-safe');
+    expect(set.stdout).toMatch(/^ {2}slowstart: 30s$/m);
+  });
+});
