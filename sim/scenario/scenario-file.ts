@@ -45,6 +45,14 @@ function existingFile(path: string, tryExtensions: boolean): string | undefined 
   return SCENARIO_EXTENSIONS.map((ext) => path + ext).find(isFile);
 }
 
+/** Why a command-line path is no scenario file: absent, or there but a folder or a device (review30 #15). */
+function notAFile(path: string): string {
+  if (!existsSync(path)) return 'no such file';
+  const stat = statSync(path);
+  if (stat.isDirectory()) return "it is a folder (drainsim check takes a folder: 'drainsim check <folder>')";
+  return 'it is not a regular file (a device, FIFO or socket)';
+}
+
 /** The suggestion carries the nearest name; the message adds any other near ones, or where to look. */
 function notFoundHint(near: string[], builtinCount: number, builtinDir: string): string {
   if (near.length > 1) return ` (other near names: ${near.slice(1).join(', ')})`;
@@ -74,7 +82,8 @@ export function resolveScenarioFile(ref: string, from: ResolveFrom): string {
 
   const names = builtinScenarioNames(from.builtinDir);
   const near = nearestMatches(scenarioNameOf(ref), names, 3);
-  const where = from.fromDir !== undefined ? `no file '${ref}' in ${displayPath(from.fromDir)}` : 'no such file';
+  const where =
+    from.fromDir !== undefined ? `no file '${ref}' in ${displayPath(from.fromDir)}` : notAFile(resolve(ref));
   const hint = notFoundHint(near, names.length, from.builtinDir);
   throw new ScenarioError([
     {

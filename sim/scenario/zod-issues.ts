@@ -29,6 +29,9 @@ interface Context {
 const FOUND_MAX = 60;
 
 export function formatFound(value: unknown): string {
+  // JSON writes Infinity as null; YAML reads 1e400 as Infinity (review30 #15: "found null").
+  if (typeof value === 'number' && !Number.isFinite(value))
+    return Number.isNaN(value) ? 'NaN' : `${value} (a number too large for a double)`;
   const text = JSON.stringify(value) ?? String(value);
   return text.length > FOUND_MAX ? `${text.slice(0, FOUND_MAX - 1)}…` : text;
 }
