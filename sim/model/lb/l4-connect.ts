@@ -329,7 +329,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private listenQueueFull(a: Attempt): boolean {
     const w = this.w;
     const b = a.backend;
-    const queued = this.listenQueues === null ? 0 : this.synQueues.acceptQueued(this.listenQueues, b);
+    const queued = this.listenQueues === null ? 0 : this.synQueues.acceptQueued(this.listenQueues, b, a.conn);
     const backend = w.backends[b];
     if (!acceptQueueFull(queued, backend.maxAckBacklog)) {
       a.synsDropped = 0;
@@ -553,7 +553,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const q = this.listenQueues;
     if (q === null) return;
     const serial = q.awaitingAdmission(conn);
-    if (serial === 0 || !acceptQueueFull(this.synQueues.acceptQueued(q, b), this.w.backends[b].maxAckBacklog)) {
+    if (serial === 0 || !acceptQueueFull(this.synQueues.acceptQueued(q, b, conn), this.w.backends[b].maxAckBacklog)) {
       // The child is created (or nothing waits): its request sock leaves the SYN queue
       // (inet_csk_complete_hashdance → inet_csk_reqsk_queue_drop).
       if (req !== null) this.synQueues.remove(req);
@@ -581,7 +581,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       kind: 'kernel.listen_overflow',
       dropped: 'ack',
       backend: backend.name,
-      queued: this.synQueues.acceptQueued(this.listenQueues!, b),
+      queued: this.synQueues.acceptQueued(this.listenQueues!, b, r.conn),
       limit: backend.nginxBacklog,
       listenBacklog: backend.nginx.config.listen_backlog,
       somaxconn: backend.kernel.somaxconn,
@@ -633,7 +633,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     r.sent++;
     // A challenge ACK made the child already: this copy brings its ClientHello, no room needed.
     const childCreated = r.req?.childCreated === true;
-    if (childCreated || !acceptQueueFull(this.synQueues.acceptQueued(q, r.backend), backend.maxAckBacklog)) {
+    if (childCreated || !acceptQueueFull(this.synQueues.acceptQueued(q, r.backend, r.conn), backend.maxAckBacklog)) {
       // A worker accept()ed the challenge ACK's child before this ClientHello came (childAccepted
       // ran): its handshake is a worker's queued work, no longer an accept-queue place. Linux
       // inet_csk_complete_hashdance queued the child once; nginx ngx_event_accept took it then.
@@ -672,7 +672,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       // It expired at its firing numTimeout == retries (syn-queue.ts timerFires): both are that.
       resend: r.req!.numTimeout,
       retries: r.req!.numTimeout,
-      queued: this.synQueues.acceptQueued(this.listenQueues!, r.backend),
+      queued: this.synQueues.acceptQueued(this.listenQueues!, r.backend, r.conn),
       limit: backend.nginxBacklog,
       requestSocks: this.synQueues.requestSocks(r.backend),
       nextIn: 0,

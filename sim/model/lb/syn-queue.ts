@@ -20,8 +20,11 @@ interface SynCounters {
 
 /** nginx's accept queues on :443 (proxy/worker-cpu.ts TlsCpu). */
 export interface ListenQueues {
-  /** How many connections VM `b`'s nginx holds not yet accept()ed (completed handshakes only). */
-  listenQueued(b: number): number;
+  /**
+   * How many connections VM `b`'s nginx holds not yet accept()ed (completed handshakes only); with
+   * `conn`, in the accept queue of the listening socket its SYN reaches (`listen … reuseport`).
+   */
+  listenQueued(b: number, conn?: Conn): number;
   /** The serial of `conn`'s wait for the accept queue (0: in it already, or never waits). */
   awaitingAdmission(conn: Conn): number;
   /**
@@ -115,7 +118,9 @@ export class SynQueues {
    * Request socks per VM (qlen). Simplified: kept per VM, not per listening socket, so after an
    * nginx stop/start those of the old listener (req->rsk_listener) count against the new one
    * until their timer fires and drops them (reqsk_timer_handler: listener not in TCP_LISTEN; here
-   * the connection no longer awaits admission): up to 32 s for an acked one.
+   * the connection no longer awaits admission): up to 32 s for an acked one. Nor per
+   * `reuseport` socket (inet_csk_reqsk_queue_len is the listener's): the SYN-queue limit stays
+   * the VM's, while the accept queue is counted per socket (acceptQueued with the connection).
    */
   private readonly length: number[] = [];
   private readonly young: number[] = [];
@@ -227,9 +232,11 @@ export class SynQueues {
   /**
    * Connections VM `b`'s kernel holds on nginx's :443 not yet accept()ed: TlsCpu's (completed
    * handshakes whose worker is busy) and the children of challenge ACKs waiting for their accept.
+   * `conn`: those in the accept queue its SYN meets (with `listen … reuseport`, its socket's own:
+   * TlsCpu.listenQueued; the challenge ACKs' children still counted per VM, a simplification).
    */
-  acceptQueued(q: ListenQueues, b: number): number {
-    return q.listenQueued(b) + (this.unaccepted[b] ?? 0);
+  acceptQueued(q: ListenQueues, b: number, conn?: Conn): number {
+    return q.listenQueued(b, conn) + (this.unaccepted[b] ?? 0);
   }
 
   /** A worker accept()ed the child of a challenge ACK (or its ClientHello came first): its place is free. */
@@ -284,7 +291,7 @@ export class SynQueues {
     }
     const backend = w.backends[b];
     const retries = synAckRetries(this.length[b], this.young[b], backend.maxAckBacklog);
-    if (!acceptQueueFull(this.acceptQueued(q, b), backend.maxAckBacklog)) {
+    if (!acceptQueueFull(this.acceptQueued(q, b, req.conn), backend.maxAckBacklog)) {
       this.inc((c) => c.admitted, b);
       this.trace(req, 'admitted', retries, 0);
       this.remove(req);
@@ -316,7 +323,7 @@ export class SynQueues {
       outcome,
       resend: req.numTimeout,
       retries,
-      queued: this.acceptQueued(this.queues(), b),
+      queued: this.acceptQueued(this.queues(), b, req.conn),
       limit: backend.nginxBacklog,
       requestSocks: this.length[b],
       nextIn,

@@ -60,6 +60,9 @@ export interface FourTuple {
  *   (NginxGeneration.droppedWorkers), and the master resets those workers' queues then (master.ts
  *   closeDropped; session 22). An inherited socket's queue passes to the new worker of its index
  *   (the model leaves it with the old one, which handshakes it): nothing is reset there.
+ * - Each socket of the group has its own accept queue and limit (sk_ack_backlog against its own
+ *   sk_max_ack_backlog): the connections queued on the workers that take from the socket a SYN
+ *   reaches (takesFrom) are the queue that SYN meets (session 23; one queue per port before).
  */
 export class ListenSockets {
   /** The SO_REUSEPORT group, in the kernel's `socks[]` order. */
@@ -68,6 +71,12 @@ export class ListenSockets {
   private cycle: ListenSocket[] = [];
   /** Per generation id: sockets the master closed at the reload that replaced it, open until its QUIT. */
   private readonly heldUntilQuit = new Map<number, ListenSocket[]>();
+  /**
+   * Per generation id: the socket each of its workers takes its connections from (ls[k] with
+   * reuseport, ls[0] without), kept after its QUIT while it lives: the handshakes queued on its
+   * workers stand for connections in those sockets' accept queues (takesFrom).
+   */
+  private readonly workerSockets = new Map<number, ListenSocket[]>();
 
   /**
    * Generation `gen` starts with its cycle's listening entries (`workers`, `reuseport`), inherited
@@ -104,6 +113,10 @@ export class ListenSockets {
       for (let k = entries; k < inherited.length; k++) dropped.push(k);
     }
     this.cycle = next;
+    this.workerSockets.set(
+      gen,
+      Array.from({ length: workers }, (_, k) => next[reuseport ? k : 0]),
+    );
     for (let k = 0; k < workers; k++) {
       const until = (): number => idleAt(k);
       // EPOLLEXCLUSIVE only on a shared socket with more than one worker (ngx_event_process_init).
@@ -128,11 +141,37 @@ export class ListenSockets {
     this.heldUntilQuit.delete(gen);
   }
 
+  /** Generation `gen` exited: nothing of it is counted in any accept queue any more. */
+  forget(gen: number): void {
+    this.workerSockets.delete(gen);
+  }
+
   /** Every socket closed (nginx stopped or gone). */
   clear(): void {
     this.group.length = 0;
     this.cycle = [];
     this.heldUntilQuit.clear();
+    this.workerSockets.clear();
+  }
+
+  /**
+   * Whether the listening sockets have accept queues of their own to tell apart: more than one
+   * SO_REUSEPORT socket in the group. Each listening socket has its own sk_ack_backlog and
+   * request queue (include/net/sock.h sk_acceptq_is_full, include/net/inet_connection_sock.h
+   * inet_csk_reqsk_queue_len), checked against its own sk_max_ack_backlog; one socket (nginx's
+   * default) is one queue for every worker.
+   */
+  get ownQueues(): boolean {
+    return this.group.length > 1;
+  }
+
+  /**
+   * Whether worker `worker` of generation `gen` takes its connections from the socket a SYN from
+   * `conn` reaches (socketOf): its queued handshakes are that socket's accept queue.
+   */
+  takesFrom(conn: FourTuple, gen: number, worker: number): boolean {
+    const sockets = this.workerSockets.get(gen);
+    return sockets !== undefined && sockets[worker] === this.socketOf(conn);
   }
 
   /** The generation of the worker pick() would choose for `conn` at `now` (without choosing it); −1: none. */

@@ -241,6 +241,23 @@ export class Nginx {
     return this.wake(now, conn, (e) => e.gen === g.id)?.worker ?? 0;
   }
 
+  /**
+   * With `listen … reuseport` and more than one socket in the group, each socket has its own
+   * accept queue and SYN queue (sk_ack_backlog, the request socks: tcp_conn_request checks the
+   * listener the lookup chose, inet_lhash2_lookup → inet_lookup_reuseport → reuseport_select_sock,
+   * net/ipv4/inet_hashtables.c) and its own limit min(backlog, somaxconn): the connections
+   * counted against a SYN are those of the workers taking from its socket (takesFrom). False:
+   * one socket, one queue for every worker.
+   */
+  get acceptQueuePerSocket(): boolean {
+    return this.listen.ownQueues;
+  }
+
+  /** Whether worker `worker` of generation `gen` takes its connections from the socket a SYN from `conn` reaches. */
+  takesFrom(conn: Conn, gen: number, worker: number): boolean {
+    return this.listen.takesFrom(conn, gen, worker);
+  }
+
   /** A connection of generation `id` has ended; a QUITted generation exits with its last one. */
   release(id: number): void {
     const i = this.gens.findIndex((g) => g.id === id);
@@ -252,6 +269,7 @@ export class Nginx {
 
   private exit(i: number): void {
     const [g] = this.gens.splice(i, 1);
+    this.listen.forget(g.id);
     // The master exits after its last worker (ngx_master_process_exit once ngx_reap_children finds none).
     if (this.gens.length === 0) this.current = NginxState.STOPPED;
     this.onGenerationExit(g);

@@ -270,12 +270,22 @@ export class TlsCpu implements TlsHandshakes {
    * every live generation (a QUITted one's queue stands for connections the new workers would
    * take from the same inherited socket). 0 where TLS does not end in nginx: with no work
    * charged, a worker is always back in epoll_wait and accepts a connection as it arrives.
+   * `conn`: the connection whose SYN or final ACK meets the queue. With `listen … reuseport`
+   * (Nginx.acceptQueuePerSocket) each listening socket has its own accept queue, and the kernel
+   * checks the one its lookup chose for that SYN (tcp_conn_request, net/ipv4/tcp_input.c, on the
+   * socket inet_lhash2_lookup → reuseport_select_sock returned; the final ACK on the request's
+   * rsk_listener, tcp_v4_syn_recv_sock): only the workers taking from it count (Nginx.takesFrom).
    */
-  listenQueued(b: number): number {
+  listenQueued(b: number, conn?: Conn): number {
     const backend = this.w.backends[b];
     if (TlsCpu.where(this.w, backend.app.config.tls.terminates) !== Where.NGINX) return 0;
+    const nginx = backend.nginx;
     let n = 0;
-    for (const gen of backend.nginx.generations) n += gen.cpu.notAccepted(this.w.now);
+    if (conn === undefined || !nginx.acceptQueuePerSocket) {
+      for (const gen of nginx.generations) n += gen.cpu.notAccepted(this.w.now);
+      return n;
+    }
+    for (const gen of nginx.generations) n += gen.cpu.notAccepted(this.w.now, (k) => nginx.takesFrom(conn, gen.id, k));
     return n;
   }
 

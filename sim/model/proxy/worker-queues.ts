@@ -122,7 +122,7 @@ export class NginxWorkers {
    * connection and the next one, accepted just before; the rest of its queue (its `pending` − 2)
    * is still in the kernel. A worker that is idle accepts a new connection at once (0 left).
    * The workers share the one listening socket (no `reuseport` by default), so the accept queue is
-   * the sum over workers; that the model gives each queued connection its worker at the SYN,
+   * the sum over workers (with `reuseport`, over the workers of one socket: `only`); that the model gives each queued connection its worker at the SYN,
    * where the kernel lets whichever worker comes round first take the queue's head, does not
    * change the count. Inexact by at most one a worker: a connection that arrived after its
    * worker's current iteration began is counted accepted, though it waits for the next one.
@@ -132,10 +132,13 @@ export class NginxWorkers {
    * ngx_ssl_handshake returns NGX_AGAIN — and whose ClientHello comes with a later data copy) is
    * queued work but no accept-queue place: not counted. While such a handshake is the one in
    * progress, the worker holds one connection it accepted at that iteration's start, not two.
+   * `only`: the workers counted — with `listen … reuseport` those taking from one listening
+   * socket, whose accept queue is its own (TlsCpu.listenQueued).
    */
-  notAccepted(now: number): number {
+  notAccepted(now: number, only?: (worker: number) => boolean): number {
     let n = 0;
     for (let i = 0; i < this.busyUntil.length; i++) {
+      if (only !== undefined && !only(i)) continue;
       const pending = this.queued(i, now);
       const early = this.acceptedPending(i, now);
       // Whether the handshake in progress is one of the early-accepted ones (the queue is FIFO and
