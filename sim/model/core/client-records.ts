@@ -1,4 +1,6 @@
-import { type Conn, ConnKind, newClientRecord, RETIRED } from './conn.js';
+import { ReqPhase } from './app-job.js';
+import { type Conn, ConnKind, NO_MACHINE, newClientRecord, RETIRED } from './conn.js';
+import { LbFlow } from './flow.js';
 
 /**
  * The debug switch of the records' end of life: with DRAINSIM_POISON_RETIRED=1 in the environment,
@@ -20,9 +22,11 @@ const POISON_SWITCH = typeof process !== 'undefined' ? process.env.DRAINSIM_POIS
  * set between full collections.
  *
  * Retiring is safe only once nothing holds the record any more: no engine event carries it, no
- * table is keyed by it. Only an HTTP client's ending after its last request is a retirement
- * (clients/http-keepalive.ts lastClose): that path has released every holder by then (World.end,
- * the request's timers, nginx's and the app's lists); the poison switch above checks it.
+ * table is keyed by it. An HTTP client ends for good after its last request, or when nginx closes
+ * its connection with nothing left to send, or when it gives up a request (clients/http-keepalive.ts);
+ * a record some holder still marks as its own then is not reused (letGo, below), and the runs whose
+ * tables keep a client's record past its connections reuse none (world.ts reusesClientRecords).
+ * The poison switch above checks the rest.
  */
 export class ClientRecords {
   /** HTTP records retired and not yet taken again (last in, first out: the warmest first). */
@@ -49,15 +53,49 @@ export class ClientRecords {
     return this.poisons ? poisonable(conn) : conn;
   }
 
-  /** The client of `conn` has ended for good: nothing reads the record again until it is made anew. */
+  /**
+   * The client of `conn` has ended for good: nothing reads the record again until it is made anew.
+   * A record some holder still marks as its own (lettingGo) is left as it is, to its holders, and
+   * never reused.
+   */
   retire(conn: Conn): void {
     // Twice would give the record to two clients.
     if (conn.id === RETIRED) throw new Error('ClientRecords.retire: the record is retired already');
     if (conn.kind !== ConnKind.HTTP) throw new Error('ClientRecords.retire: only HTTP client records are reused');
+    if (!letGo(conn)) return;
     conn.id = RETIRED;
     if (this.poisons) poison(conn);
     else if (this.reuse) this.spare.push(conn);
   }
+}
+
+/**
+ * Every holder that marks the record as held has let it go: no timer of the client's or of nginx's
+ * on it (an engine event would carry it), no request in flight at nginx or the app, in no VM's
+ * lists or nginx's tallies, no socket or balancer entry of its flow left, no L7 stream. Not so,
+ * e.g., when a client gives up its request while nginx still waits for the app (its
+ * proxy_read_timeout stays armed: proxy/upstream.ts readTimedOut fires on the record later).
+ * Holders that keep the record without marking it (an event scheduled with it, a table keyed by
+ * it) are the poison switch's to find (above).
+ */
+function letGo(conn: Conn): boolean {
+  return (
+    conn.timer === -1 &&
+    conn.requestTimer === -1 &&
+    conn.upstreamReadTimer === -1 &&
+    conn.phase === ReqPhase.NONE &&
+    conn.upstream === null &&
+    conn.inList === null &&
+    conn.backend === -1 &&
+    conn.lbFlow === LbFlow.NONE &&
+    conn.vmSlot === -1 &&
+    conn.phaseWatch === null &&
+    conn.nginxCountedBy === null &&
+    conn.serverHost === null &&
+    conn.clientPair === NO_MACHINE &&
+    conn.lbPort === -1 &&
+    conn.stream === null
+  );
 }
 
 /** Debug switch: each record's target behind its proxy, and the targets retired. */

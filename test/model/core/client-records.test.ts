@@ -8,6 +8,7 @@ import path from 'node:path';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import { drainScenario, writeScenario } from '../../../bench/bench-scenarios.js';
 import { ClientRecords } from '../../../sim/model/core/client-records.js';
+import { ReqPhase } from '../../../sim/model/core/app-job.js';
 import { type Conn, ConnKind, newClientRecord } from '../../../sim/model/core/conn.js';
 import { buildModel, startModel } from '../../../sim/run-scenario.js';
 import { loadScenarioForCli, namedScenario } from '../../../sim/scenario/load-for-run.js';
@@ -73,16 +74,30 @@ describe('client records: end of life and reuse', () => {
     expect(() => records.retire(next)).toThrow(/retired already/);
   });
 
+  it('a record a holder still marks (a timer armed, a request in flight, a socket) is left to it, not reused', () => {
+    const records = new ClientRecords();
+    const held = records.make(ConnKind.HTTP);
+    // nginx's proxy_read_timeout still armed on it (proxy/upstream.ts readTimedOut fires with the record).
+    held.upstreamReadTimer = 2 ** 32 + 5;
+    records.retire(held);
+    const inFlight = records.make(ConnKind.HTTP);
+    expect(inFlight).not.toBe(held);
+    inFlight.phase = ReqPhase.SERVING;
+    records.retire(inFlight);
+    expect(records.make(ConnKind.HTTP)).not.toBe(inFlight);
+    expect(held.id).not.toBe(-1);
+  });
+
   it('DRAINSIM_POISON_RETIRED=1: a retired record is never reused and any use of it throws', async () => {
     vi.stubEnv('DRAINSIM_POISON_RETIRED', '1');
     vi.resetModules();
     const { ClientRecords: Poisoning } = await import('../../../sim/model/core/client-records.js');
     const records = new Poisoning();
     const conn = records.make(ConnKind.HTTP);
-    conn.timer = 4;
-    expect(conn.timer).toBe(4);
+    conn.requestsLeft = 4;
+    expect(conn.requestsLeft).toBe(4);
     records.retire(conn);
-    expect(() => conn.timer).toThrow(/read after its end of life: timer/);
+    expect(() => conn.requestsLeft).toThrow(/read after its end of life: requestsLeft/);
     expect(() => {
       conn.backend = 2;
     }).toThrow(/written after its end of life: backend/);
