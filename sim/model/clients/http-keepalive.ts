@@ -66,7 +66,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly timedOutCb = this.timedOut.bind(this);
   private readonly idleCloseCb = this.idleClose.bind(this);
   private readonly kernelGaveUpCb = this.kernelGaveUp.bind(this);
-  private readonly clientCloseCb = this.clientClose.bind(this);
+  private readonly lastCloseCb = this.lastClose.bind(this);
   private readonly reopenCb = this.reopen.bind(this);
 
   constructor(
@@ -273,7 +273,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     if (conn.requestsLeft <= 0) {
       // Done: the client closes; its TIME_WAIT is on the client host.
-      conn.timer = w.engine.schedule(this.rtt / 2, this.clientCloseCb, conn);
+      conn.timer = w.engine.schedule(this.rtt / 2, this.lastCloseCb, conn);
       return;
     }
     const idleClose = this.path.idleCloseAfter(conn, think);
@@ -321,6 +321,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
   }
 
+  /** The client closes after its last request: its end of life, the record retired (core/client-records.ts). */
+  private lastClose(conn: Conn): void {
+    this.clientClose(conn);
+    this.w.retire(conn);
+  }
+
   private clientClose(conn: Conn): void {
     conn.timer = -1;
     if (conn.lbFlow === LbFlow.FORGOTTEN) {
@@ -340,7 +346,10 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
 
   /** nginx closed the keepalive connection; the client comes back on a new one when it is ready (eager: at once). */
   closedByServer(conn: Conn): void {
-    if (conn.requestsLeft <= 0) return;
+    if (conn.requestsLeft <= 0) {
+      this.w.retire(conn);
+      return;
+    }
     if (this.eager && conn.lastActivity > this.w.now) this.reconnectEagerly(conn);
     else conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
   }
@@ -395,7 +404,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       // sends, at the time it had planned (eager: at once, reconnectEagerly).
       if (this.eager && (conn.lastActivity > w.now || conn.requestsServed === 0)) this.reconnectEagerly(conn);
       else conn.timer = w.engine.at(Math.max(w.now, conn.lastActivity), this.sendCb, conn);
-    }
+    } else w.retire(conn);
   }
 
   /**
@@ -438,6 +447,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     w.metrics.inc(w.c.requestsFailed, b);
     conn.attempt = 0;
     if (conn.lbFlow !== LbFlow.NONE) this.endFlow(conn, EndKind.CLIENT_FIN);
+    w.retire(conn);
   }
 }
 

@@ -21,6 +21,8 @@ export interface PhaseWatch {
   upstreamChanged(conn: Conn, held: boolean): void;
 }
 
+/** `Conn.id` of a record retired and not yet renewed (core/client-records.ts). */
+export const RETIRED = -1;
 /** `Conn.retryAfter` when no drain notice is pending. */
 export const NO_RETRY_AFTER = -1;
 /** Every request on a connection gets its `onDone` from the request path; this is the placeholder. */
@@ -195,8 +197,54 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** HTTP or WebSocket: the record's class decides it (a prototype property, no slot). */
   declare readonly kind: ConnKind;
 
-  constructor(readonly id: number) {
+  constructor(
+    /** The client's number in its run (1, 2, …); RETIRED while the record waits for its next client (renew). */
+    public id: number,
+  ) {
     super();
+  }
+
+  /**
+   * A retired record (core/client-records.ts) made a new client's: every own field back to the
+   * value the constructor gives it, the rare fields' record dropped, so the new client reads
+   * exactly what a new record would hold (test/model/core/client-records.test.ts checks every field).
+   * Its random sequence is seeded by the client's arrival, as a new record's is.
+   */
+  renew(id: number): void {
+    this.id = id;
+    this.seed(0);
+    this.timer = -1;
+    this.requestTimer = -1;
+    this.upstreamReadTimer = -1;
+    this.lbFlow = LbFlow.NONE;
+    this.backend = -1;
+    this.reqPhase = ReqPhase.NONE;
+    this.phaseWatch = null;
+    this.requestsLeft = 0;
+    this.requestsServed = 0;
+    this.nginxGen = 0;
+    this.up = null;
+    this.onDone = notServed;
+    this.inList = null;
+    this.indexInList = -1;
+    this.waitingSince = NOT_WAITING;
+    this.requestStartedAt = 0;
+    this.serviceEnd = 0;
+    this.lastActivity = 0;
+    this.clientIp = NO_ADDRESS;
+    this.clientPort = 0;
+    this.clientPair = NO_MACHINE;
+    this.serverHost = null;
+    this.serverPair = 0;
+    this.serverPort = 0;
+    this.lbEnd = NO_LB_END;
+    this.clientTcp = TcpState.CLOSED;
+    this.serverTcp = TcpState.CLOSED;
+    this.connectStartedAt = 0;
+    this.vmSlot = -1;
+    this.nginxCountedBy = null;
+    this.nginxIdleSince = NOT_IDLE;
+    this.rare = null;
   }
 
   /** This record with its rare fields' record made (a throwaway instance's shape, above and WsConn). */

@@ -7,7 +7,8 @@ import { TcpState } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { LoadBalancer } from '../lb/pool.js';
 import type { Backend } from '../vm/backend.js';
-import { type Conn, ConnKind, NO_ADDRESS, NO_MACHINE, newClientRecord } from './conn.js';
+import { ClientRecords } from './client-records.js';
+import { type Conn, ConnKind, NO_ADDRESS, NO_MACHINE } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from './flow-tcp.js';
 import { HeldStreams } from './held-streams.js';
@@ -27,6 +28,22 @@ export { EndKind } from './flow-tcp.js';
 export interface ServerSideIo {
   readonly lastServerIo: number;
   readonly unackedSince: number;
+}
+
+/**
+ * Whether a retired client record may be given to the next client in this run (client-records.ts).
+ * Not where a table keyed by the record keeps a client's entry past its connections, which the next
+ * client would then inherit, or where an event of the client's connection may still be on its way
+ * when it gives up: the clients' TLS session tickets and the TLS CPU queues (proxy/session-tickets.ts,
+ * proxy/worker-cpu.ts), a bare app's side of the clients' connections (app/bare-client-conns.ts: its
+ * handshakes and waits for a child), nginx's connections waiting for their first request
+ * (proxy/awaiting-request.ts: only clients.http.reconnect eager opens them), an L7 balancer's frontend
+ * (lb/l7-http-front.ts: its accept a round trip after the connect, its streams, its private server
+ * connections per client). The records of the runs without any of these are reused.
+ */
+function reusesClientRecords(scenario: Scenario, backends: readonly Backend[]): boolean {
+  if (scenario.lb.mode === 'l7' || scenario.clients.http.reconnect === 'eager') return false;
+  return backends.every((b) => !b.bare && b.app.config.tls.terminates === 'none');
 }
 
 /**
@@ -52,7 +69,8 @@ export class World {
   /** Told when a connection World.attach placed ends (World.end). */
   onEnded: (conn: Conn) => void = () => {};
   private readonly sourceIps: number;
-  private nextConnId = 1;
+  /** The client records: made, retired at a client's end of life, made again (client-records.ts). */
+  private readonly records: ClientRecords;
   /** State of the database every backend shares (a backend's own pool state is on its app). */
   private shared: 'up' | 'down' | 'slow' = 'up';
   /** Client connections attached to a backend and ended so far (each exactly once). */
@@ -80,6 +98,7 @@ export class World {
     this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams, this.sourceIps);
     this.lbHost = scenario.lb.mode === 'nat' ? null : new LbHost(scenario.lb.kernel, this.streams, backends.length);
     this.held = new HeldStreams(this);
+    this.records = new ClientRecords(reusesClientRecords(scenario, backends));
     this.engine.now = -scenario.warmup;
   }
 
@@ -97,7 +116,15 @@ export class World {
   }
 
   newConn(kind: ConnKind): Conn {
-    return newClientRecord(this.nextConnId++, kind);
+    return this.records.make(kind);
+  }
+
+  /**
+   * The client of `conn` has ended for good (its last connection closed, nothing left to send,
+   * no timer): its record may be made again for the next client (client-records.ts).
+   */
+  retire(conn: Conn): void {
+    this.records.retire(conn);
   }
 
   /**

@@ -23,6 +23,12 @@ export type { ListenQueues } from './syn-queue.js';
 
 interface Attempt {
   conn: Conn;
+  /**
+   * The client the record belonged to when it connected (Conn.id): a client that gives up while
+   * its connect's SYN-ACK is on the way may have its record retired and given to a new client
+   * (core/client-records.ts) before `established` fires.
+   */
+  client: number;
   handler: FlowDownstream;
   /** Retries made so far (HAProxy `s->conn_retries`). */
   retriesDone: number;
@@ -131,6 +137,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const b = w.lb.pick(this.rng, w.clientIp(conn));
     const a: Attempt = {
       conn,
+      client: conn.id,
       handler,
       retriesDone: 0,
       backend: b,
@@ -511,7 +518,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly established = (a: Attempt): void => {
     const req = a.req;
     a.req = null;
-    if (a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) {
+    // The client gave up (its record retired, perhaps another client's now), or its flow ended.
+    if (a.conn.id !== a.client || a.conn.backend !== a.backend || a.conn.lbFlow === LbFlow.NONE) {
       if (req !== null) this.synQueues.remove(req);
       return;
     }
