@@ -533,10 +533,16 @@ export const CATALOG: Catalog = {
       `${r.backend}: ${r.workerConnections} worker_connections are not enough (worker ${r.worker}: ${r.upstream ? 'upstream connect failed, 500' : 'accepted connection closed at once'})`,
     tone: 'fail',
     variant: (r) => (r.upstream ? 'upstream' : 'accept'),
+    // What the client reads depends on lb.mode: behind an L7 balancer nginx's peer is HAProxy's
+    // server connection, and HAProxy answers the client itself (the run counts a 5xx, no reset).
     explain: (r) =>
       r.upstream
-        ? `Worker ${r.worker} on ${r.backend} had no free connection left for the app (all ${r.workerConnections} in use, no idle keep-alive connection to reuse): ngx_event_connect_peer failed and nginx answered 500 (ngx_http_upstream_connect).`
-        : `Worker ${r.worker} on ${r.backend} accepted a client with all ${r.workerConnections} connections in use and no idle keep-alive connection to reuse: ngx_event_accept closed the new socket at once (ngx_get_connection returned NULL). The client's request, already sent, met RST (ECONNRESET). The kernel accepted it: nginx does not stop listening, so a balancer's health check still passes.`,
+        ? `Worker ${r.worker} on ${r.backend} had no free connection left for the app (all ${r.workerConnections} in use, no idle keep-alive connection to reuse): ngx_event_connect_peer failed and nginx answered 500 (ngx_http_upstream_connect)${r.l7 ? ', which the L7 balancer passes on to its client (counted in responses_5xx)' : ''}.`
+        : `Worker ${r.worker} on ${r.backend} accepted a connection with all ${r.workerConnections} connections in use and no idle keep-alive connection to reuse: ngx_event_accept closed the new socket at once (ngx_get_connection returned NULL), the request in it unread, so the close sent RST. ` +
+          (r.l7
+            ? "Behind the L7 balancer that connection is HAProxy's server connection: its request met the RST before any response, so HAProxy answered its client 502 Bad Gateway itself (http_wait_for_response(), src/http_ana.c: SF_ERR_SRVCL, termination flags SH), counted in responses_5xx; the client sees the 502, not a reset. "
+            : "The client's request, already sent, met that RST (ECONNRESET). ") +
+          "The kernel accepted the connection: nginx does not stop listening, so a balancer's health check still passes.",
   },
   'nginx.upstream_keepalive_race': {
     source: 'nginx',

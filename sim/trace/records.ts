@@ -356,6 +356,8 @@ export interface NginxWorkerConnectionsNotEnough extends Rec<'nginx.worker_conne
   worker: number;
   upstream: boolean;
   workerConnections: number;
+  /** lb.mode l7: the refused connection is the balancer's server connection, and HAProxy answers its client. */
+  l7: boolean;
 }
 /** `nginx -s stop`: the workers exit at once; the kernel closes what they held. */
 export interface NginxStop extends Rec<'nginx.stop'> {
