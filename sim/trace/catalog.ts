@@ -1142,6 +1142,7 @@ export const CATALOG: Catalog = {
     explain: () =>
       "The app's workers are busy and its accept queue (min(backlog, somaxconn) + 1 connections) is full. " +
       'A batch of retransmitted SYNs (the connecting kernel sends every SYN timer of one timer-wheel bucket in one go) all pass the SYN check, made before any of their final ACKs, and only the first ACKs find room: the kernel drops the others (tcp_v4_syn_recv_sock: ListenOverflows) and, tcp_abort_on_overflow being 0, says nothing. ' +
+      "A dropped ACK's line quotes the queue as that check counted it: the connections there at the batch's SYNs plus those the batch's earlier ACKs made. " +
       'Those senders are connected (connect() returned) and have sent their request; unacknowledged, it is retransmitted (at the RTO, RTT + 200 ms, then doubling), each copy carrying the ACK again, and the first copy that finds room makes the connection. ' +
       "The listener also resends its SYN-ACK 1, 3, 7, 15, 31 s after the SYN; the sender's answer makes the connection without the request if there is room then. A request sock that runs out of SYN-ACK retries is dropped and the next copy is reset (ECONNRESET). " +
       'So the connect succeeds but the request waits: its wait shows in the request latency, not in connect errors.',

@@ -753,6 +753,10 @@ export interface KernelSynAckResend extends Rec<'kernel.synack_resend'> {
 export interface KernelAppAckOverflow extends Rec<'kernel.app_ack_overflow'> {
   backend: string;
   outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset';
+  /**
+   * The accept queue: for `ack_dropped` the count the dropping check compared with the backlog
+   * (net/listen-queue.ts ackQueue: a batch's), else the children not yet accept()ed.
+   */
   queued: number;
   limit: number;
   requestSocks: number;
