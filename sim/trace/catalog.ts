@@ -911,7 +911,12 @@ export const CATALOG: Catalog = {
       const held = `${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight`;
       if (r.bare)
         return `${head}, so the ${held} get${r.inFlight === 1 ? 's' : ''} no response. No nginx stands in front of this app: the balancer answers each itself, 502 for the first request of a client connection, a silent close of a later one's.`;
-      return `${head}, so the ${held} fail${r.inFlight === 1 ? 's' : ''} with 502.`;
+      // nginx's 502 reaches a client only through a flow the balancer still forwards (hard-cut:
+      // removed at the same instant, the answers meet RST and the clients time out).
+      return (
+        `${head}, so nginx answers the ${held} 502 Bad Gateway (its "upstream prematurely closed" lines). ` +
+        `A client gets that 502 only while the load balancer still forwards its connection: one whose flow the balancer forgot (a removal without drain) never gets it and times out instead (ETIMEDOUT; nginx's "writev() failed" lines).`
+      );
     },
   },
   'app.grace_killed': {
