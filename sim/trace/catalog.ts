@@ -851,13 +851,20 @@ export const CATALOG: Catalog = {
   },
   'k8s.pod_ready': {
     source: 'k8s',
-    line: (r) => `pod ${r.pod} (new version): Ready; endpoint added`,
+    // Ready is the kubelet's status; the load balancer learns it later (k8s.endpoint_added).
+    line: (r) => `pod ${r.pod} (new version): Ready`,
     variant: (r) => (r.listening ? 'listening' : 'starting'),
     explain: (r) =>
       r.listening
-        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added, and it takes new connections with empty tables once that reaches the load balancer (kubelet.endpoint_propagation). The rollout moves on to the next pod.`
+        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready in the kubelet's status: the rollout moves on to the next pod now, while the Ready still travels to the load balancer (kubelet.endpoint_propagation: API server, EndpointSlice, kube-proxy); it takes new connections, with empty tables, from the "endpoint added at the load balancer" line.`
         : `${r.pod}'s replacement has no readiness probe, so the kubelet reports it Ready as soon as its container runs (prober_manager.go UpdatePodStatus: no readiness probe → ready), although its app listens only ${d(r.startupTime)} later. ` +
-          'Its endpoint is added (at the load balancer after kubelet.endpoint_propagation) and the connections sent to it until its app listens are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
+          'Its endpoint reaches the load balancer after kubelet.endpoint_propagation (the "endpoint added" line), and the connections sent to it until its app listens are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
+  },
+  'k8s.endpoint_added': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: endpoint added at the load balancer after ${formatDuration(toMillis(r.delay))}`,
+    explain: (r) =>
+      `${r.pod}'s Ready reached the load balancer ${d(toMillis(r.delay))} after the kubelet reported it (status update, EndpointSlice controller, kube-proxy's sync: kubelet.endpoint_propagation): from now on it gets new connections.`,
   },
   'k8s.grace_extended': {
     source: 'k8s',

@@ -534,6 +534,12 @@ export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> {
   delay: number;
   preStop: number;
 }
+/** A rollout's new pod's first Ready reached the load balancer (EndpointSlice, kube-proxy): its endpoint takes traffic. */
+export interface K8sEndpointAdded extends Rec<'k8s.endpoint_added'> {
+  pod: string;
+  /** Seconds from the pod's Ready (the kubelet's status) to its arrival (kubelet.endpoint_propagation). */
+  delay: number;
+}
 /** kube-proxy uses (or stops using) a terminating endpoint: no other endpoint is ready (or one is again). */
 export interface K8sTerminatingFallback extends Rec<'k8s.terminating_fallback'> {
   pod: string;
@@ -911,6 +917,7 @@ export type TraceRecord =
   | K8sProgressDeadline
   | K8sPodTerminating
   | K8sEndpointRemoved
+  | K8sEndpointAdded
   | K8sTerminatingFallback
   | K8sPodSigterm
   | K8sGraceOver
