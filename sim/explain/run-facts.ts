@@ -7,6 +7,14 @@ import { type Samples, seriesSamples } from '../expect/window.js';
 import type { RunResult } from '../result.js';
 import type { Scenario } from '../scenario/schema.js';
 
+/**
+ * Counters that only an expiring timer adds to: a client's request timeout or its kernel giving
+ * up (ETIMEDOUT). An action cannot cause one at its own instant.
+ */
+const TIMER_EXPIRIES: ReadonlySet<string> = new Set(['err_etimedout']);
+/** Counters that count each of those too (world.ts error(): `errors` and the kind's own). */
+const PARTS_OF: Readonly<Record<string, readonly string[]>> = { errors: ['err_etimedout'] };
+
 export class RunFacts {
   private readonly seriesIndex = new Map<string, number>();
   private readonly rowsCache = new Map<string, { t: number; v: number }[] | null>();
@@ -48,14 +56,27 @@ export class RunFacts {
 
   /**
    * A counter summed over the samples that end in [from, to). An action at `from` fires before
-   * the sample at `from` is taken, so its immediate effects count in the phase it starts.
+   * the sample at `from` is taken, so its immediate effects count in the phase it starts. That
+   * sample also holds the interval before the action, so a count no action makes at its own
+   * instant — a timer that expired (TIMER_EXPIRIES) — counts in the phase before, where its
+   * timer was armed (hard-cut: the requests in flight at the kill time out 30 s later, just
+   * before the vanish), as the terminal summary's story counts it.
    */
   sum(series: string, entity: string, from: number, to: number): number | null {
     const rows = this.rows(series, entity);
     if (rows === null) return null;
     let total = 0;
-    for (const row of rows) if (row.t >= from && row.t < to) total += row.v;
+    const expiry = TIMER_EXPIRIES.has(series);
+    for (const row of rows) if (expiry ? row.t > from && row.t <= to : row.t >= from && row.t < to) total += row.v;
+    // A total that includes such counts moves them with them.
+    for (const part of PARTS_OF[series] ?? [])
+      total += this.sampleEndingAt(part, entity, to) - this.sampleEndingAt(part, entity, from);
     return total;
+  }
+
+  /** A counter's sample that ends exactly at t (0: none). */
+  private sampleEndingAt(series: string, entity: string, t: number): number {
+    return this.rows(series, entity)?.find((row) => row.t === t)?.v ?? 0;
   }
 
   /**

@@ -98,7 +98,7 @@ export class ListenerChecks {
     const cookie = synQueueFull(this.requestSocks + this.batchRequestSocks, maxAckBacklog);
     if (!cookie) this.batchRequestSocks++;
     // Its ACK meets the queue as the SYNs before it in the batch left it.
-    if (acceptQueueFull(Math.max(children, this.batchStartChildren + this.batchChildren), maxAckBacklog)) {
+    if (acceptQueueFull(this.ackQueue(children, batched), maxAckBacklog)) {
       if (cookie) return Handshake.ACK_DROPPED_COOKIE;
       // The request sock stays (it was counted among the batch's, which leave at their ACKs).
       this.batchRequestSocks--;
@@ -108,6 +108,16 @@ export class ListenerChecks {
     }
     this.batchChildren++;
     return Handshake.CHILD;
+  }
+
+  /**
+   * The accept queue a final ACK meets now, as finalAck() counts it: from process context the
+   * children there are; in a batch of retransmitted SYNs, at least the children the queue had at
+   * the batch's SYNs plus those the batch's earlier ACKs made (a log line quotes this count, the
+   * one the check compared with the backlog).
+   */
+  ackQueue(children: number, batched: boolean): number {
+    return batched ? Math.max(children, this.batchStartChildren + this.batchChildren) : children;
   }
 
   /** A request sock left the SYN queue (its child made, its sender gone, or expired); `young`: its timer never fired. */

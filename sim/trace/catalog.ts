@@ -533,10 +533,16 @@ export const CATALOG: Catalog = {
       `${r.backend}: ${r.workerConnections} worker_connections are not enough (worker ${r.worker}: ${r.upstream ? 'upstream connect failed, 500' : 'accepted connection closed at once'})`,
     tone: 'fail',
     variant: (r) => (r.upstream ? 'upstream' : 'accept'),
+    // What the client reads depends on lb.mode: behind an L7 balancer nginx's peer is HAProxy's
+    // server connection, and HAProxy answers the client itself (the run counts a 5xx, no reset).
     explain: (r) =>
       r.upstream
-        ? `Worker ${r.worker} on ${r.backend} had no free connection left for the app (all ${r.workerConnections} in use, no idle keep-alive connection to reuse): ngx_event_connect_peer failed and nginx answered 500 (ngx_http_upstream_connect).`
-        : `Worker ${r.worker} on ${r.backend} accepted a client with all ${r.workerConnections} connections in use and no idle keep-alive connection to reuse: ngx_event_accept closed the new socket at once (ngx_get_connection returned NULL). The client's request, already sent, met RST (ECONNRESET). The kernel accepted it: nginx does not stop listening, so a balancer's health check still passes.`,
+        ? `Worker ${r.worker} on ${r.backend} had no free connection left for the app (all ${r.workerConnections} in use, no idle keep-alive connection to reuse): ngx_event_connect_peer failed and nginx answered 500 (ngx_http_upstream_connect)${r.l7 ? ', which the L7 balancer passes on to its client (counted in responses_5xx)' : ''}.`
+        : `Worker ${r.worker} on ${r.backend} accepted a connection with all ${r.workerConnections} connections in use and no idle keep-alive connection to reuse: ngx_event_accept closed the new socket at once (ngx_get_connection returned NULL), the request in it unread, so the close sent RST. ` +
+          (r.l7
+            ? "Behind the L7 balancer that connection is HAProxy's server connection: its request met the RST before any response, so HAProxy answered its client 502 Bad Gateway itself (http_wait_for_response(), src/http_ana.c: SF_ERR_SRVCL, termination flags SH), counted in responses_5xx; the client sees the 502, not a reset. "
+            : "The client's request, already sent, met that RST (ECONNRESET). ") +
+          "The kernel accepted the connection: nginx does not stop listening, so a balancer's health check still passes.",
   },
   'nginx.upstream_keepalive_race': {
     source: 'nginx',
@@ -845,13 +851,20 @@ export const CATALOG: Catalog = {
   },
   'k8s.pod_ready': {
     source: 'k8s',
-    line: (r) => `pod ${r.pod} (new version): Ready; endpoint added`,
+    // Ready is the kubelet's status; the load balancer learns it later (k8s.endpoint_added).
+    line: (r) => `pod ${r.pod} (new version): Ready`,
     variant: (r) => (r.listening ? 'listening' : 'starting'),
     explain: (r) =>
       r.listening
-        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready: its endpoint is added, and it takes new connections with empty tables once that reaches the load balancer (kubelet.endpoint_propagation). The rollout moves on to the next pod.`
+        ? `${r.pod}'s replacement started (startup ${d(r.startupTime)}) and is Ready in the kubelet's status: the rollout moves on to the next pod now, while the Ready still travels to the load balancer (kubelet.endpoint_propagation: API server, EndpointSlice, kube-proxy); it takes new connections, with empty tables, from the "endpoint added at the load balancer" line.`
         : `${r.pod}'s replacement has no readiness probe, so the kubelet reports it Ready as soon as its container runs (prober_manager.go UpdatePodStatus: no readiness probe → ready), although its app listens only ${d(r.startupTime)} later. ` +
-          'Its endpoint is added (at the load balancer after kubelet.endpoint_propagation) and the connections sent to it until its app listens are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
+          'Its endpoint reaches the load balancer after kubelet.endpoint_propagation (the "endpoint added" line), and the connections sent to it until its app listens are refused; the rollout moves on as if it served. A readiness probe keeps the pod out of the endpoints until the app answers.',
+  },
+  'k8s.endpoint_added': {
+    source: 'k8s',
+    line: (r) => `pod ${r.pod}: endpoint added at the load balancer after ${formatDuration(toMillis(r.delay))}`,
+    explain: (r) =>
+      `${r.pod}'s Ready reached the load balancer ${d(toMillis(r.delay))} after the kubelet reported it (status update, EndpointSlice controller, kube-proxy's sync: kubelet.endpoint_propagation): from now on it gets new connections.`,
   },
   'k8s.grace_extended': {
     source: 'k8s',
@@ -905,7 +918,12 @@ export const CATALOG: Catalog = {
       const held = `${r.inFlight === 1 ? 'request' : `${n(r.inFlight)} requests`} in flight`;
       if (r.bare)
         return `${head}, so the ${held} get${r.inFlight === 1 ? 's' : ''} no response. No nginx stands in front of this app: the balancer answers each itself, 502 for the first request of a client connection, a silent close of a later one's.`;
-      return `${head}, so the ${held} fail${r.inFlight === 1 ? 's' : ''} with 502.`;
+      // nginx's 502 reaches a client only through a flow the balancer still forwards (hard-cut:
+      // removed at the same instant, the answers meet RST and the clients time out).
+      return (
+        `${head}, so nginx answers the ${held} 502 Bad Gateway (its "upstream prematurely closed" lines). ` +
+        `A client gets that 502 only while the load balancer still forwards its connection: one whose flow the balancer forgot (a removal without drain) never gets it and times out instead (ETIMEDOUT; nginx's "writev() failed" lines).`
+      );
     },
   },
   'app.grace_killed': {
@@ -1136,6 +1154,7 @@ export const CATALOG: Catalog = {
     explain: () =>
       "The app's workers are busy and its accept queue (min(backlog, somaxconn) + 1 connections) is full. " +
       'A batch of retransmitted SYNs (the connecting kernel sends every SYN timer of one timer-wheel bucket in one go) all pass the SYN check, made before any of their final ACKs, and only the first ACKs find room: the kernel drops the others (tcp_v4_syn_recv_sock: ListenOverflows) and, tcp_abort_on_overflow being 0, says nothing. ' +
+      "A dropped ACK's line quotes the queue as that check counted it: the connections there at the batch's SYNs plus those the batch's earlier ACKs made. " +
       'Those senders are connected (connect() returned) and have sent their request; unacknowledged, it is retransmitted (at the RTO, RTT + 200 ms, then doubling), each copy carrying the ACK again, and the first copy that finds room makes the connection. ' +
       "The listener also resends its SYN-ACK 1, 3, 7, 15, 31 s after the SYN; the sender's answer makes the connection without the request if there is room then. A request sock that runs out of SYN-ACK retries is dropped and the next copy is reset (ECONNRESET). " +
       'So the connect succeeds but the request waits: its wait shows in the request latency, not in connect errors.',

@@ -356,6 +356,8 @@ export interface NginxWorkerConnectionsNotEnough extends Rec<'nginx.worker_conne
   worker: number;
   upstream: boolean;
   workerConnections: number;
+  /** lb.mode l7: the refused connection is the balancer's server connection, and HAProxy answers its client. */
+  l7: boolean;
 }
 /** `nginx -s stop`: the workers exit at once; the kernel closes what they held. */
 export interface NginxStop extends Rec<'nginx.stop'> {
@@ -531,6 +533,12 @@ export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> {
   pod: string;
   delay: number;
   preStop: number;
+}
+/** A rollout's new pod's first Ready reached the load balancer (EndpointSlice, kube-proxy): its endpoint takes traffic. */
+export interface K8sEndpointAdded extends Rec<'k8s.endpoint_added'> {
+  pod: string;
+  /** Seconds from the pod's Ready (the kubelet's status) to its arrival (kubelet.endpoint_propagation). */
+  delay: number;
 }
 /** kube-proxy uses (or stops using) a terminating endpoint: no other endpoint is ready (or one is again). */
 export interface K8sTerminatingFallback extends Rec<'k8s.terminating_fallback'> {
@@ -751,6 +759,10 @@ export interface KernelSynAckResend extends Rec<'kernel.synack_resend'> {
 export interface KernelAppAckOverflow extends Rec<'kernel.app_ack_overflow'> {
   backend: string;
   outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset';
+  /**
+   * The accept queue: for `ack_dropped` the count the dropping check compared with the backlog
+   * (net/listen-queue.ts ackQueue: a batch's), else the children not yet accept()ed.
+   */
   queued: number;
   limit: number;
   requestSocks: number;
@@ -905,6 +917,7 @@ export type TraceRecord =
   | K8sProgressDeadline
   | K8sPodTerminating
   | K8sEndpointRemoved
+  | K8sEndpointAdded
   | K8sTerminatingFallback
   | K8sPodSigterm
   | K8sGraceOver

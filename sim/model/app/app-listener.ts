@@ -194,7 +194,8 @@ export class AppListener {
       copyAt: Number.NaN,
     };
     w.metrics.inc(w.c.synDrops, b);
-    this.trace(p, 'ack_dropped');
+    // The line quotes the queue the dropping check counted (a batch's, not children() alone).
+    this.trace(p, 'ack_dropped', checks.ackQueue(this.children(backend), retransmitted));
     this.armDataCopy(p);
     // tcp_conn_request → inet_csk_reqsk_queue_hash_add: the request sock's timer, armed at the SYN
     // for TCP_TIMEOUT_INIT on the app's kernel.
@@ -347,13 +348,17 @@ export class AppListener {
     this.trace(p, 'child_without_data');
   };
 
-  private trace(p: Pending, outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset'): void {
+  private trace(
+    p: Pending,
+    outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset',
+    queued = this.children(this.w.backends[p.b]),
+  ): void {
     const backend = this.w.backends[p.b];
     this.w.trace.emitLimited(`app-ack-overflow-${p.b}-${outcome}`, {
       kind: 'kernel.app_ack_overflow',
       backend: backend.name,
       outcome,
-      queued: this.children(backend),
+      queued,
       limit: backend.appBacklog,
       requestSocks: this.checks[p.b].requestSocks,
       rto: p.rto,

@@ -41,14 +41,16 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
       if (kubelet.inInitialDelay(b, readiness.initial_delay)) return probe.reset(b, false);
       // A deleted pod has no probe worker any more (kubelet.ts isDeleted): no result, no log line.
       if (kubelet.isDeleted(b)) return probe.reset(b, false);
-      kubelet.readinessChanged(b, up);
-      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
+      // The probe's result is logged before what it sets off in the same instant (the pod's Ready,
+      // a rollout's next step, its completion), as the kubelet's prober comes first.
       w.trace.emit({
         kind: 'k8s.readiness',
         pod: w.backends[b].name,
         ready: up,
         reason: up ? reason : kubeletProbeOutput(readiness.type, w.backends[b], reason),
       });
+      kubelet.readinessChanged(b, up);
+      w.metrics.inc(up ? w.c.readds : w.c.removals, b);
     });
     kubelet.watchReadiness(probe);
     checkers.push(probe);

@@ -837,6 +837,7 @@ export class Kubelet {
         if (bind) {
           this.onEndpointReady[b] = null;
           bind();
+          w.trace.emit({ kind: 'k8s.endpoint_added', pod: w.backends[b].name, delay: w.now - sent });
         }
         this.endpoints.sync();
         if (diedAt !== null)

@@ -332,6 +332,7 @@ export class WorkerConnections {
       worker: this.workerOf(backend, conn),
       upstream,
       workerConnections: this.limitOf(backend, conn),
+      l7: this.w.scenario.lb.mode === 'l7',
     });
   }
 }
