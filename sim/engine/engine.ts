@@ -293,20 +293,24 @@ export class Engine {
    */
   private fireUntil(until: number, stopAt: number): void {
     this.fillHole();
-    if (this.lanes.length === 0) {
-      // Heap only, until a callback creates a lane (fixedDelay mid-run: review29 #5), then below.
-      while (this.fired < stopAt && this.lanes.length === 0 && this.dropCancelledTop() && this.heapTime[0] <= until)
-        this.fireTop();
+    // Each loop is left by `return`, with nothing after it: code after a hot loop has no type
+    // feedback when V8 compiled the loop on-stack (OSR) before it first ended, and that code then
+    // deoptimised at every chunk's end, 100 times a run ("Insufficient type feedback for generic
+    // named access"; test/engine/engine-deopt.test.ts, seen under load in session 23's CI, when the
+    // heap-only loop was followed by a `this.lanes.length` test).
+    // Heap only, until a callback creates a lane (fixedDelay mid-run: review29 #5), then below.
+    while (this.lanes.length === 0) {
+      if (!(this.fired < stopAt && this.dropCancelledTop() && this.heapTime[0] <= until)) return;
+      this.fireTop();
     }
-    if (this.lanes.length !== 0) {
-      while (this.fired < stopAt) {
-        const lane = this.earliestLane();
-        if (lane !== null) {
-          if (!(lane.time[lane.head] <= until)) break;
-          this.fireLaneHead(lane);
-        } else if (this.size > 0 && this.heapTime[0] <= until) this.fireTop();
-        else break;
-      }
+    for (;;) {
+      if (!(this.fired < stopAt)) return;
+      const lane = this.earliestLane();
+      if (lane !== null) {
+        if (!(lane.time[lane.head] <= until)) return;
+        this.fireLaneHead(lane);
+      } else if (this.size > 0 && this.heapTime[0] <= until) this.fireTop();
+      else return;
     }
   }
 
