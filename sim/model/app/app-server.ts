@@ -463,6 +463,15 @@ export class AppServer {
       // 'request' in the same read, socketOnEnd after): a stand-in does the work for nobody, as in
       // orphan(). Before (d5f1b22) the held request was taken out and its work never done.
       if (this.isEventLoop(backend)) this.replaceHeld(backend, job, this.standIn(job));
+      else {
+        // A worker-per-connection app's queue keeps the place (its length is what the app holds)
+        // but not the caller's record: a withdrawn client's record may be retired and reused
+        // (core/client-records.ts), and the old entry would then start the next client's request
+        // out of turn (review31 #1). A stand-in skipped when dequeued takes the place.
+        const tombstone = this.standIn(job);
+        tombstone.phase = ReqPhase.NONE;
+        backend.app.replaceQueued(job, tombstone);
+      }
       job.phase = ReqPhase.NONE; // skipped when dequeued
     }
   }

@@ -2,7 +2,7 @@
  * AppServer.withdraw / orphan refuse a pooled open-loop request record (core/request.ts ReqPool):
  * withdraw leaves a queued job's FIFO entry behind, which a recycled record sent QUEUED to the same
  * backend again would meet and start out of turn (review14 finding 2). Records that are not pooled
- * (connections, health checks) are withdrawn as before.
+ * (connections, health checks) are withdrawn: a stand-in skipped when dequeued keeps their queue place.
  */
 import { describe, expect, it } from 'vitest';
 import { AppServer } from '../../../sim/model/app/app-server.js';
@@ -31,11 +31,27 @@ describe('AppServer and pooled request records', () => {
     expect(req.phase).toBe(ReqPhase.QUEUED);
   });
 
-  it('withdraw still takes a record that is not pooled out of the queue (skipped when dequeued)', () => {
+  it('withdraw takes a record that is not pooled out of its queue place: a stand-in skipped when dequeued keeps it', () => {
+    // review31 #1: the queue kept the withdrawn record itself, and a client record retired and reused
+    // (core/client-records.ts) then started the next client's request from that old place.
+    const replaced: [unknown, Req][] = [];
+    const queued = {
+      app: {
+        serving: new JobList(),
+        replaceQueued: (job: unknown, next: Req) => {
+          replaced.push([job, next]);
+          return true;
+        },
+      },
+    } as unknown as VmView;
     const req = new Req(notSent);
     req.phase = ReqPhase.QUEUED;
-    app.withdraw(backend, req);
+    app.withdraw(queued, req);
     expect(req.phase).toBe(ReqPhase.NONE);
+    expect(replaced).toHaveLength(1);
+    expect(replaced[0]![0]).toBe(req);
+    expect(replaced[0]![1]).not.toBe(req);
+    expect(replaced[0]![1].phase).toBe(ReqPhase.NONE);
   });
 });
 

@@ -41,7 +41,11 @@ function runWith(scenario: Scenario, reuse: boolean): { events: number; made: nu
   startModel(model);
   world.engine.run(scenario.horizon);
   const { timeline, histograms } = world.metrics.result();
-  return { events: world.engine.fired, made: made.size, figures: JSON.stringify({ timeline, histograms }) };
+  return {
+    events: world.engine.fired,
+    made: made.size,
+    figures: JSON.stringify({ timeline, histograms: [...histograms].map(([name, h]) => [name, h.summary()]) }),
+  };
 }
 
 describe('client records: end of life and reuse', () => {
@@ -142,6 +146,36 @@ describe('client records: end of life and reuse', () => {
     } as ScenarioInput);
     const fresh = runWith(killed, false);
     const reused = runWith(killed, true);
+    expect(reused.made).toBeLessThan(fresh.made);
+    expect(reused.events).toBe(fresh.events);
+    expect(reused.figures).toBe(fresh.figures);
+  });
+  it('clients whose queued request shutdown_sessions withdraws compute the same figures with their records reused (review31 #1)', () => {
+    // A worker-per-connection app with 2 workers of 300 ms keeps a queue; shutdown_sessions ends the
+    // connections whose requests wait in it (withdraw), retries 0 retires their clients at once. The
+    // queue kept the withdrawn record in its place: reused by the next client, that entry started the
+    // new client's request out of turn (open_loop_latency.mean 2.107862 vs 2.10747 s before the fix).
+    const queued = ScenarioSchema.parse({
+      warmup: '5s',
+      horizon: '40s',
+      app: { workers: 2, service_time: 'const(300ms)' },
+      clients: {
+        rtt: '10ms',
+        http: {
+          arrival_rate: 2,
+          requests_per_connection: 'uniform(1, 6)',
+          think_time: 'exp(mean=300ms)',
+          retries: 0,
+          request_timeout: '60s',
+        },
+        requests: { rate: 4, timeout: '30s' },
+      },
+      lb: { mode: 'l4' },
+      backends: [{ name: 'vm-a' }],
+      timeline: [5, 10, 15, 20].map((t) => ({ at: `${t}s`, do: 'shutdown_sessions', backend: 'vm-a' })),
+    } as ScenarioInput);
+    const fresh = runWith(queued, false);
+    const reused = runWith(queued, true);
     expect(reused.made).toBeLessThan(fresh.made);
     expect(reused.events).toBe(fresh.events);
     expect(reused.figures).toBe(fresh.figures);
