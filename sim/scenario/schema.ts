@@ -1056,7 +1056,7 @@ export const ActionSchema = z.discriminatedUnion('do', [
   z
     .strictObject({ at: At, do: z.literal('health_404'), backend: z.string() })
     .describe(
-      "An operator's maintenance file on the backend (`touch`): its app's health endpoint answers 404 from now on, everything else as before. With health_check.disable_on_404 HAProxy takes the server out of load balancing (NOLB) at its next check; without it the 404 is a failed check (DOWN after `fall`); a Kubernetes HTTP probe fails on it (statuscode 404).",
+      "An operator's maintenance file on the backend (`touch`): its app's health endpoint answers 404 from now on, everything else as before. With health_check.disable_on_404 HAProxy takes the server out of load balancing (NOLB) at its next check; without it the 404 is a failed check (DOWN after `fall`); a Kubernetes HTTP probe fails on it (statuscode 404). The app has one health endpoint: every HTTP check answers 404, HAProxy's and the kubelet's readiness, liveness and startup probes alike, so a liveness probe on it restarts the container — whose fresh writable layer has no maintenance file (an app restart on a VM keeps it). The app's own 503s (a full queue, a dependency down) read as 404 while the file exists.",
     ),
   z
     .strictObject({ at: At, do: z.literal('health_200'), backend: z.string() })

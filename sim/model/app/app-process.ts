@@ -56,7 +56,8 @@ export class AppProcess {
   /**
    * An operator's maintenance file on the VM (timeline health_404 / health_200): while it exists
    * the app's health endpoint answers 404 and every other request as before. A file on disk, not
-   * the process's memory: a restart keeps it.
+   * the process's memory: an app restart on its VM keeps it; a container restarted or replaced by
+   * the kubelet starts without it (vm/backend.ts boot).
    */
   private maintenanceFile = false;
 
