@@ -42,6 +42,10 @@ interface Attempt {
   firstSynAt: number;
   /** The listener's request sock for the SYN that passed (null: none, or a SYN cookie). */
   req: RequestSock | null;
+  /** What the client learns when the balancer's failure reaches it (clientLearns). */
+  failure: ErrorKind;
+  /** The backend of that failure (-1: none). */
+  failedOn: number;
 }
 
 /** A connection whose final ACK nginx's full accept queue dropped: its first data is being retransmitted. */
@@ -71,8 +75,9 @@ export interface BareAppFront {
  * on the same server or, with `option redispatch`, load-balanced again as
  * `stream_choose_redispatch()` decides; a refused connect pauses `retry_interval` before a retry
  * on the same server (`back_handle_st_cer()`, src/backend.c). After the last failure the client
- * learns at once: by EOF on the connection HAProxy had accepted (mode tcp), or by the refusal or
- * silence of its own SYN behind a NAT.
+ * learns it when the packets reach it: by EOF on the connection HAProxy had accepted (mode tcp),
+ * two round trips after the model's decision (proxyCloses), or by the refusal (one round trip
+ * after its SYN) or silence of its own SYN behind a NAT.
  */
 export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly rng: Rng;
@@ -145,9 +150,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       synsDropped: 0,
       firstSynAt: 0,
       req: null,
+      failure: ErrorKind.ECONNRESET,
+      failedOn: -1,
     };
     if (b < 0) {
-      if (!this.queued(a)) this.noServer(conn, handler);
+      if (!this.queued(a)) this.noServer(a);
       return;
     }
     if (this.queuedOnFull(a, b)) return;
@@ -212,7 +219,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       const ip = w.clientIp(a.conn);
       const b = w.lb.pickAvoiding(this.rng, ip, this.failed.only(a.lastFailed).members);
       if (b < 0) {
-        if (!this.queued(a)) this.noServer(a.conn, a.handler);
+        if (!this.queued(a)) this.noServer(a);
         return;
       }
       if (this.queuedOnFull(a, b)) return;
@@ -491,23 +498,64 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   queueTimedOut(a: Attempt): void {
     const w = this.w;
     w.trace.emitLimited('lb-queue-timeout', { kind: 'lb.queue_timeout', ...w.lb.queueTimeoutFacts(w.scenario.lb) });
-    w.releaseClientEnd(a.conn, false);
-    a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, -1);
+    this.proxyCloses(a, -1);
   }
 
   /**
    * No server to take the connection. An L4 proxy has accepted the client and closes it
    * (HAProxy mode tcp: `SRV_STATUS_NOSRV`, the stream ends through `default_srv_error()`):
    * EOF. A NAT has nowhere to forward the SYN and rejects it (kube-proxy's REJECT rule for a
-   * Service without endpoints): ECONNREFUSED.
+   * Service without endpoints): ECONNREFUSED. Either reaches the client later (proxyCloses,
+   * synAnswered), never at its connect().
    */
-  private noServer(conn: Conn, handler: FlowDownstream): void {
+  private noServer(a: Attempt): void {
     const w = this.w;
     const proxy = w.scenario.lb.mode !== 'nat';
     w.trace.emitLimited('lb-no-server', { kind: 'lb.no_server', clientSees: proxy ? 'EOF' : 'ECONNREFUSED' });
-    w.releaseClientEnd(conn, false);
-    handler.connectFailed(conn, proxy ? ErrorKind.ECONNRESET : ErrorKind.ECONNREFUSED, -1);
+    if (proxy) this.proxyCloses(a, -1);
+    else this.synAnswered(a, ErrorKind.ECONNREFUSED, -1);
   }
+
+  /**
+   * HAProxy (mode tcp) gives up on the client's stream — no server (SRV_STATUS_NOSRV), `timeout
+   * queue`, the last retry failed — and closes the client side: the client reads EOF (FIN), counted
+   * ECONNRESET ("socket hang up"), two round trips after the model's decision. The model runs the
+   * proxy's stream from the client's connect(), where HAProxy's starts at its accept: the client's
+   * SYN reaches the balancer's kernel at rtt/2, its connect() succeeds at rtt (the SYN-ACK), the
+   * final ACK completes the handshake at 1.5 rtt and the listener accept()s then
+   * (session_accept_fd → stream_new, src/stream.c); with no tcp-request content rules
+   * (fe_req_ana empty) stream_new sets CF_AUTO_CONNECT, so process_stream asks for a server at
+   * once (SC_ST_REQ → back_handle_st_req → srv_redispatch_connect → assign_server, src/backend.c),
+   * before any data of the client's is read; its FIN then takes rtt/2 to the client
+   * (tcp_fin, net/ipv4/tcp_input.c: the read returns 0). The client's socket lives until then.
+   */
+  private proxyCloses(a: Attempt, b: number): void {
+    this.clientLearns(a, ErrorKind.ECONNRESET, b, 2 * this.w.scenario.clients.rtt);
+  }
+
+  /**
+   * Behind a NAT the client's own SYN is answered — an RST from a VM where nothing listens, or
+   * kube-proxy's REJECT (an ICMP port unreachable, which tcp_v4_err, net/ipv4/tcp_ipv4.c, turns
+   * into ECONNREFUSED for a socket in SYN_SENT, icmp_err_convert) — half a round trip after the SYN
+   * reached it: connect() fails one rtt after the SYN, as it succeeds one rtt after it.
+   */
+  private synAnswered(a: Attempt, kind: ErrorKind, b: number): void {
+    this.clientLearns(a, kind, b, this.w.scenario.clients.rtt);
+  }
+
+  private clientLearns(a: Attempt, kind: ErrorKind, b: number, inS: number): void {
+    a.failure = kind;
+    a.failedOn = b;
+    this.w.engine.schedule(inS, this.failureArrives, a);
+  }
+
+  /** The balancer's failure reaches the client (clientLearns): its socket closes and it is told. */
+  private readonly failureArrives = (a: Attempt): void => {
+    // The record is another client's now (retired and made anew: core/client-records.ts).
+    if (a.conn.id !== a.client) return;
+    this.w.releaseClientEnd(a.conn, false);
+    a.handler.connectFailed(a.conn, a.failure, a.failedOn);
+  };
 
   /**
    * The SYN-ACK reached the connecting side (one RTT after the SYN): its connect() succeeds there
@@ -739,10 +787,14 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         redispatch: lb.redispatch,
         clientSees: lb.mode === 'nat' ? (refused ? 'ECONNREFUSED' : 'ETIMEDOUT') : 'EOF',
       });
-      w.releaseClientEnd(a.conn, false);
       if (lb.mode === 'nat') {
-        // The client's own SYN met the refusal (RST) or the silence: it sees the errno itself.
-        a.handler.connectFailed(a.conn, refused ? ErrorKind.ECONNREFUSED : ErrorKind.ETIMEDOUT, b);
+        // The client's own SYN met the refusal (RST, a round trip after its SYN) or the silence
+        // (its own kernel's or timer's give-up, now): it sees the errno itself.
+        if (refused) this.synAnswered(a, ErrorKind.ECONNREFUSED, b);
+        else {
+          w.releaseClientEnd(a.conn, false);
+          a.handler.connectFailed(a.conn, ErrorKind.ETIMEDOUT, b);
+        }
         return;
       }
       // HAProxy mode tcp accepted the client before connecting to the server; giving up, it only
@@ -750,7 +802,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       // without NOLINGER: the client reads EOF (FIN) where it waited for data — Node's
       // "socket hang up", ECONNRESET — and the LB, closing first, keeps the TIME_WAIT.
       w.metrics.inc(w.c.closedFin, b);
-      a.handler.connectFailed(a.conn, ErrorKind.ECONNRESET, b);
+      this.proxyCloses(a, b);
       return;
     }
     a.retriesDone++;
