@@ -80,7 +80,8 @@ export class RunFacts {
   }
 
   /**
-   * A counter's busiest second over the samples that end in [from, to), the way the `peak_per_s`
+   * A counter's busiest second over the samples that end in [from, to) (a timer expiry's: (from, to],
+   * as sum() counts it: review31), the way the `peak_per_s`
    * figures count it: over the whole run of the total row, this is that figure. A timeline without
    * per-second peaks (a hand-made one) gives the largest sample divided by the interval.
    */
@@ -89,8 +90,10 @@ export class RunFacts {
     if (rows === null) return null;
     const busiest = entity === 'total' ? this.result.timeline.busiestSecond?.[series] : undefined;
     let peak = 0;
+    // The same samples as sum(): a timer expiry's in (from, to].
+    const expiry = TIMER_EXPIRIES.has(series);
     rows.forEach((row, k) => {
-      if (row.t < from || row.t >= to) return;
+      if (expiry ? !(row.t > from && row.t <= to) : row.t < from || row.t >= to) return;
       const v = busiest === undefined ? row.v / this.result.timeline.interval : busiest[k]!;
       if (v > peak) peak = v;
     });

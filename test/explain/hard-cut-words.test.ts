@@ -36,6 +36,9 @@ describe('hard-cut: the requests in flight at the kill', () => {
       (p) => facts.sum('errors', 'total', p.from, p.to >= result.horizon ? Infinity : p.to)!,
     );
     expect(errors.reduce((a, b) => a + b, 0)).toBe(result.figures['errors.total']);
+    // A phase's per-second peak reads the same samples as its total (review31).
+    expect(facts.peakPerSecond('err_etimedout', 'total', kill!.from, kill!.to)).toBeGreaterThan(0);
+    expect(facts.peakPerSecond('err_etimedout', 'total', vanish!.from, vanish!.to)).toBe(0);
   });
 
   it('are told as timeouts behind the forgotten flows, not as 502s the clients got', () => {
