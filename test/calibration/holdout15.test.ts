@@ -24,27 +24,22 @@ import { loadScenario } from '../../sim/scenario/load.js';
 import { namedScenario } from '../../sim/scenario/load-for-run.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
 import {
-  blindAncestryTest,
   blindPredictionsWriter,
   type FlatPredictions,
   flatRows,
   type Gap,
-  gapsAreRowsTest,
   type HeldOutRow,
-  isMechanism,
   keyOf,
   markZeros,
-  pinnedDefinitionsTest,
   readPredictions,
   readRecording,
-  rowTests,
   runOf,
   type SourceStamped,
   show,
   TABLE_HEAD,
   tableLine,
-  within,
 } from './heldout-rows.js';
+import { blindRoundTests, countsText, recordingsOf, type Batch as ScaffoldBatch } from './holdout-scaffold.js';
 import { SEEDS7 } from './holdout7-figures.js';
 import {
   HANDSHAKE_GRID_MS,
@@ -57,13 +52,13 @@ import {
   RULES15,
 } from './holdout15-figures.js';
 
-/** A batch of the round: its runs' figures, predictions and old-model files, and its blind commit. */
-interface Batch {
-  sets: typeof NGINX15;
-  predictions: string;
+/**
+ * A batch of the round (holdout-scaffold.ts Batch: its runs' figures, its predictions file, its blind
+ * commit, the one holding its twins and predictions, made before its recordings) and its old-model file.
+ */
+interface Batch extends ScaffoldBatch<(typeof NGINX15)[string]> {
+  figures: typeof NGINX15;
   oldModel: string;
-  /** The commit holding the batch's twins and predictions, made before its recordings (null: not recorded yet). */
-  blind: string | null;
 }
 /**
  * Batch 15 (the three runs), 15B and 15C (the two reload runs again, the same twins' input, each
@@ -72,19 +67,19 @@ interface Batch {
  */
 const BATCHES: Record<string, Batch> = {
   '15': {
-    sets: NGINX15,
+    figures: NGINX15,
     predictions: 'calibration/data/holdout15-predictions.json',
     oldModel: 'calibration/data/holdout15-old-model-predictions.json',
     blind: '9a5237e8c99016f9256fd5e57845808e63a38fac',
   },
   '15b': {
-    sets: NGINX15B,
+    figures: NGINX15B,
     predictions: 'calibration/data/holdout15b-predictions.json',
     oldModel: 'calibration/data/holdout15b-old-model-predictions.json',
     blind: 'ec5ec26c5ab418598b30adde6910b4448546ac08',
   },
   '15c': {
-    sets: NGINX15C,
+    figures: NGINX15C,
     predictions: 'calibration/data/holdout15c-predictions.json',
     oldModel: 'calibration/data/holdout15c-old-model-predictions.json',
     blind: '44b44859d88b60a3b24319f21237a1f517057fb8',
@@ -92,7 +87,8 @@ const BATCHES: Record<string, Batch> = {
 };
 const PREDICTIONS = BATCHES['15'].predictions;
 /** The batch of a run. */
-const batchOf = (run: string): Batch => Object.values(BATCHES).find((b) => run in b.sets) ?? (BATCHES['15'] as Batch);
+const batchOf = (run: string): Batch =>
+  Object.values(BATCHES).find((b) => run in b.figures) ?? (BATCHES['15'] as Batch);
 /**
  * The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned
  * once every batch was recorded: holdout15-figures.ts's NGINX15 as at the blind commit 9a5237e (15B and 15C
@@ -145,7 +141,7 @@ const predictions15 = (id: string) => {
         "twins' input), written after the previous batch's recordings and BEFORE these runs were recorded " +
         `(test/calibration/holdout15.test.ts, DRAINSIM_WRITE_HOLDOUT${id.toUpperCase()}=1); as batch 15’s: per run, keyed by ` +
         'app.tls.handshake_cpu (ms), per figure: means over seeds 1-5.';
-  return { note, nginx: predictGrid(TODAY, (BATCHES[id] as Batch).sets) } satisfies Predictions;
+  return { note, nginx: predictGrid(TODAY, (BATCHES[id] as Batch).figures) } satisfies Predictions;
 };
 /** Whether this run writes a batch's predictions (each env var once, before that batch is recorded). */
 const writer = (id: string, predict: () => object): boolean =>
@@ -154,7 +150,7 @@ const writer = (id: string, predict: () => object): boolean =>
     (BATCHES[id] as Batch).predictions,
     `held-out round 15, batch ${id.toUpperCase()}`,
     predict,
-    (BATCHES[id] as Batch).sets,
+    (BATCHES[id] as Batch).figures,
   );
 const predict15 = () => predictions15('15');
 const predict15B = () => predictions15('15b');
@@ -186,7 +182,7 @@ describe.runIf(Boolean(oldDir && oldCommit))("held-out round 15: the old model's
       "The old model's figures of the round-15 twins: per commit C, the twins run on `git archive C^` (the same " +
       'handshake_cpu grid, seeds 1-5, the figures of holdout15-figures.ts), written before any run was recorded ' +
       '(test/calibration/holdout15.test.ts, DRAINSIM_HOLDOUT15_OLD_MODEL).';
-    old[oldCommit as string] = predictGrid(sim, oldBatch.sets);
+    old[oldCommit as string] = predictGrid(sim, oldBatch.figures);
     writeFileSync(oldFile, `${JSON.stringify(old, null, 1)}\n`);
   }, 900_000);
 });
@@ -324,12 +320,8 @@ const MECHANISM_ZEROS15: Record<string, string> = {
 };
 
 /** The recording of every run: `<run>-rt` (the recorder under --rt 10). */
-const RUNS = Object.values(BATCHES).flatMap((b) => Object.keys(b.sets));
-const recordings = (): Array<[string, SourceStamped]> =>
-  RUNS.flatMap((run) => {
-    const d = readRecording<SourceStamped>(`${run}-rt`);
-    return d ? [[run, d] as [string, SourceStamped]] : [];
-  });
+const RUNS = Object.values(BATCHES).flatMap((b) => Object.keys(b.figures));
+const recordings = (): Array<[string, SourceStamped]> => recordingsOf<SourceStamped>(RUNS);
 
 /** The grid key of a run's recording: its serial phase's handshake_cpu, nearest grid value. */
 const keyOfRecording = (run: string): string | null => {
@@ -345,7 +337,7 @@ function rows15(): HeldOutRow[] {
     if (key === null || !existsSync(batchOf(run).predictions)) continue;
     flat[run] = readPredictions<Predictions>(batchOf(run).predictions).nginx[run][key];
   }
-  const sets = Object.assign({}, ...Object.values(BATCHES).map((b) => b.sets)) as typeof NGINX15;
+  const sets = Object.assign({}, ...Object.values(BATCHES).map((b) => b.figures)) as typeof NGINX15;
   const withPrediction = Object.fromEntries(Object.entries(sets).filter(([run]) => run in flat));
   return flatRows(withPrediction, flat).map(markZeros(MECHANISM_ZEROS15));
 }
@@ -367,7 +359,6 @@ describe.skipIf(recorded.length === 0)('held-out round 15: the recordings agains
   const rows = recorded;
   afterAll(() => {
     if (!process.env.DRAINSIM_CALIBRATION_TABLE) return;
-    const mech = rows.filter(isMechanism);
     const lines = rows.map((r) => `${tableLine(r, GAPS15)} ${oldModelOf(r)} |`);
     for (const run of RUNS) {
       const d = readRecording<NginxRec15>(`${run}-rt`);
@@ -375,8 +366,7 @@ describe.skipIf(recorded.length === 0)('held-out round 15: the recordings agains
     }
     process.stdout.write(
       `${TABLE_HEAD.replace('| |\n', '| | old model |\n').replace('|---|\n', '|---|---:|\n')}${lines.join('\n')}\n\n` +
-        `${rows.filter(within).length} of ${rows.length} rows within tolerance; ` +
-        `${mech.filter(within).length} of ${mech.length} mechanism rows (blind)\n`,
+        `${countsText(rows)} (blind)\n`,
     );
   });
 
@@ -385,24 +375,16 @@ describe.skipIf(recorded.length === 0)('held-out round 15: the recordings agains
     expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
   });
 
-  blindAncestryTest(
-    () =>
-      recordings().map(([run, data]) => ({
-        run,
-        data,
-        blind: batchOf(run).blind,
-        predictions: batchOf(run).predictions,
-      })),
-    rows,
-  );
   it('the old model was written at the blind commits too', () => {
     for (const b of Object.values(BATCHES)) expect(existsSync(b.oldModel), b.oldModel).toBe(true);
     for (const r of rows) expect(keyOf(r) && oldModelOf(r), keyOf(r)).not.toBe('');
   });
-  pinnedDefinitionsTest(rows, DEFINITIONS15);
-
-  rowTests(rows, GAPS15, 'GAPS15');
-  gapsAreRowsTest(rows, GAPS15);
+  blindRoundTests(rows, {
+    batches: Object.values(BATCHES),
+    digest: DEFINITIONS15,
+    gaps: GAPS15,
+    gapsName: 'GAPS15',
+  });
 });
 
 /** A round-15 recording's ss samples and workers (calibration/nginx/holdout15.mjs listenQueues, workerWatch). */
