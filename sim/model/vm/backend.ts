@@ -103,8 +103,10 @@ export class Backend implements VmView {
     } else if (kind === Boot.POD_REPLACED) this.life++;
     this.app.start();
     if (kind !== Boot.POD_REPLACED) this.app.drainHookDone = false;
-    // A restarted or replaced container starts from its image, with a fresh writable layer: an
-    // operator's maintenance file touched inside it is gone (review31 #3). A VM's disk keeps it.
+    // A restarted or replaced container starts from its image, with a fresh writable layer: the
+    // kubelet creates a new container for every restart (pkg/kubelet/kuberuntime/
+    // kuberuntime_container.go startContainer → runtimeService.CreateContainer), so an operator's
+    // maintenance file touched inside the old one is gone (review31 #3). A VM's disk keeps it.
     if (kind !== Boot.NEW_VM) this.app.setMaintenanceFile(false);
   }
 
