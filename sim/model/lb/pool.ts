@@ -52,8 +52,9 @@ export class LoadBalancer {
    * HAProxy SRV_ST_STOPPING (1), "NOLB": a check answered 404 under `http-check disable-on-404`
    * (health-checker.ts). Out of load balancing as a drained server is (srv_willbe_usable(),
    * include/haproxy/backend.h: STOPPING is not usable), still persistent (`cur_state !=
-   * SRV_ST_STOPPED`), and not running for stream_choose_redispatch() (STOPPING < RUNNING), where a
-   * drain (an admin flag) leaves cur_state RUNNING. Set through setStopping().
+   * SRV_ST_STOPPED`), and running for stream_choose_redispatch() (`cur_state < SRV_ST_RUNNING` is
+   * false: SRV_ST_STOPPING comes after SRV_ST_RUNNING in enum srv_state, include/haproxy/server-t.h),
+   * as a drained server (an admin flag, cur_state RUNNING) is. Set through setStopping().
    */
   readonly stopping: Uint8Array;
   /** Kubernetes readiness: the endpoint is ready (1) or not (0). */
@@ -318,13 +319,12 @@ export class LoadBalancer {
    * include/haproxy/server-t.h) is below SRV_ST_RUNNING, so a retry from a server still warming
    * up is redispatched at once, whatever the algorithm (the state is set for static maps too).
    * Persistence (`cur_state != SRV_ST_STOPPED`) and `srv_act` (srv_willbe_usable()) count a
-   * STARTING server as up: only this rule tells it apart. A NOLB server (SRV_ST_STOPPING) is not
-   * running either.
+   * STARTING server as up: only this rule tells it apart. A NOLB server (SRV_ST_STOPPING, the
+   * enum's last value, above RUNNING) is running here: its retries stay on it as a drained one's do
+   * (review32 #1; session 23 had it below RUNNING).
    */
   running(b: number): boolean {
-    return (
-      this.hcUp[b] === 1 && this.state[b] !== PoolState.DETACHED && this.starting[b] === 0 && this.stopping[b] === 0
-    );
+    return this.hcUp[b] === 1 && this.state[b] !== PoolState.DETACHED && this.starting[b] === 0;
   }
 
   /** HAProxy `be->srv_act`: servers in load balancing (UP, neither drained nor in maintenance). */
