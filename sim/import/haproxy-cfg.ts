@@ -129,11 +129,16 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
             what: 'timeout http-keep-alive',
             httpOnly: true,
           });
-        else if (what === 'http-request')
-          into.warn(
+        else if (what === 'http-request' && seconds !== null)
+          // Its 408 needs a slow client, which drainsim has not; it is the idle timeout between
+          // two requests when timeout http-keep-alive is unset (src/mux_h1.c h1_set_idle_expiration()).
+          proxyOnly.push({
+            path: ['lb', 'http_request_timeout'],
+            value: formatDuration(seconds),
             at,
-            'timeout http-request not modelled (drainsim clients send a request at once; as the fallback of an unset timeout http-keep-alive, lb.timeout_client applies instead)',
-          );
+            what: 'timeout http-request',
+            httpOnly: true,
+          });
         else into.warn(at, `timeout ${what} not modelled`);
         return;
       }

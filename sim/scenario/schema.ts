@@ -741,7 +741,12 @@ export const LbSchema = z.strictObject({
   http_keep_alive_timeout: zDurationOrInfinite
     .prefault('infinite')
     .describe(
-      'L7 only: HAProxy timeout http-keep-alive (no default): how long the balancer keeps an idle client connection between two requests before it closes it (src/mux_h1.c h1_set_idle_expiration()). Unset (infinite) it falls back to timeout http-request (drainsim has none: clients send their request at once) and then to lb.timeout_client.',
+      "L7 only: HAProxy timeout http-keep-alive (no default): how long the balancer keeps an idle client connection between two requests before it closes it — the smaller of it and lb.timeout_client, and only if lb.timeout_client is set: HAProxy's connection timeout task exists only with timeout client (src/mux_h1.c h1_init(), h1_refresh_timeout() takes tick_first() of timeout client and the idle expiration h1_set_idle_expiration() sets). Unset (infinite) it falls back to lb.http_request_timeout, then to lb.timeout_client alone.",
+    ),
+  http_request_timeout: zDurationOrInfinite
+    .optional()
+    .describe(
+      "L7 only: HAProxy timeout http-request (no default): drainsim's clients send each request at once, so it acts only as the idle timeout of a client connection between two requests when lb.http_keep_alive_timeout is unset (src/mux_h1.c h1_set_idle_expiration()), bounded by lb.timeout_client, without which nothing expires.",
     ),
   http_reuse: z
     .enum(['never', 'safe', 'aggressive', 'always'])
@@ -1167,11 +1172,12 @@ export const ScenarioSchema = z
         message: 'only a liveness or startup probe has one — a failed readiness probe kills nothing',
       });
     }
-    if (s.lb.mode !== 'l7' && s.lb.http_keep_alive_timeout !== Infinity) {
+    for (const key of ['http_keep_alive_timeout', 'http_request_timeout'] as const) {
       // Only a balancer that terminates HTTP has client connections of its own to keep alive.
+      if (s.lb.mode === 'l7' || s.lb[key] === undefined || s.lb[key] === Infinity) continue;
       ctx.addIssue({
         code: 'custom',
-        path: ['lb', 'http_keep_alive_timeout'],
+        path: ['lb', key],
         message: `needs lb.mode: l7 — an ${s.lb.mode} balancer forwards the client's connection to nginx, whose keepalive_timeout decides`,
       });
     }

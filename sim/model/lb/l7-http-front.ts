@@ -13,17 +13,24 @@ import { clientConnects } from './client-port.js';
 import type { RequestBalancer } from './l7-dispatch.js';
 
 /**
- * How long HAProxy keeps an idle client connection between two requests: `timeout
- * http-keep-alive`, else `timeout http-request`, else `timeout client` (h1_set_idle_expiration()
- * sets idle_exp from timeout.httpka, else timeout.httpreq; without either h1_refresh_timeout()
- * expires an idle front connection after h1c->timeout = timeout client; src/mux_h1.c).
- * drainsim has no `timeout http-request` (the client sends its request at once, so it never
- * fires mid-request): unset, it falls through to `timeout client`. Infinity: never.
+ * How long HAProxy keeps an idle client connection between two requests (src/mux_h1.c, v2.6.0):
+ * the connection's timeout task exists only with `timeout client` (h1_init(): `if
+ * (tick_isset(h1c->timeout)) t = task_new_here()`, h1c->timeout = timeout.client), so without it
+ * an idle connection never expires (h1_set_idle_expiration() sets no idle_exp without a task).
+ * With it, h1_refresh_timeout() arms an idle front connection at `timeout client` and then takes
+ * `tick_first()` of that and idle_exp, which h1_set_idle_expiration() sets from `timeout
+ * http-keep-alive` (after a first request), else `timeout http-request`: the smaller of `timeout
+ * client` and the first of those set (review32 #2; before session 24 the keep-alive timeout
+ * replaced `timeout client`, even when longer or alone). drainsim's clients send a request at once,
+ * so `timeout http-request` (its 408) matters only as this fallback. Infinity: never.
  */
 export function keepAliveTimeout(w: World): number {
   const lb = w.scenario.lb;
-  if (lb.http_keep_alive_timeout !== Infinity) return lb.http_keep_alive_timeout;
-  return lb.timeout_client ?? Infinity;
+  const client = lb.timeout_client ?? Infinity;
+  if (client === Infinity) return Infinity;
+  const idle =
+    lb.http_keep_alive_timeout !== Infinity ? lb.http_keep_alive_timeout : (lb.http_request_timeout ?? Infinity);
+  return Math.min(client, idle);
 }
 
 /** A stream before the balancer has taken it (the balancer sets the real handler). */

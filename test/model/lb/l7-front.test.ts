@@ -126,7 +126,7 @@ describe('keep-alive clients behind an L7 balancer', () => {
             http: { arrival_rate: 20, requests_per_connection: 'const(5)', think_time: t, retries: 2 },
           },
         },
-        { http_keep_alive_timeout: '2s' },
+        { http_keep_alive_timeout: '2s', timeout_client: '1m' },
       );
     const calm = run(think('const(1s)'));
     expect(calm.figures['err_econnreset.total'] ?? 0).toBe(0);

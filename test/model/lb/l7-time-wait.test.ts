@@ -18,7 +18,7 @@ function idle(lb: Record<string, unknown>): ScenarioInput {
 
 describe('lb_time_wait: the LB host holds the TIME_WAIT of client connections it closed first', () => {
   it('timeout http-keep-alive 30s closes every idle connection: lb_time_wait = the LB closes of the last 60 s', () => {
-    const r = run(idle({ http_keep_alive_timeout: '30s' }));
+    const r = run(idle({ http_keep_alive_timeout: '30s', timeout_client: '5m' }));
     // For its first 200 s no client has reached its last connection: every close is the LB's,
     // and each TIME_WAIT lasts exactly 60 s.
     for (const t of [100, 150, 200])

@@ -1,7 +1,7 @@
 /**
- * HAProxy's timeouts in mode http (lb.mode l7): an idle client connection is closed after timeout
- * http-keep-alive, else timeout client (src/mux_h1.c h1_set_idle_expiration() /
- * h1_refresh_timeout()); a server that has not answered within timeout server gets the client a
+ * HAProxy's timeouts in mode http (lb.mode l7): an idle client connection is closed after the
+ * smaller of timeout client and timeout http-keep-alive (else http-request), never without timeout
+ * client (src/mux_h1.c h1_init(), h1_set_idle_expiration(), h1_refresh_timeout()); a server that has not answered within timeout server gets the client a
  * 504 from the balancer (src/http_ana.c http_wait_for_response()); an upgraded WebSocket tunnel
  * idle for timeout tunnel (else the smaller of client and server) is closed by the balancer.
  */
@@ -18,21 +18,36 @@ function idle(lb: Record<string, unknown>): ScenarioInput {
   return idleL7(lb, '10m');
 }
 
-describe('timeout http-keep-alive falls back to timeout client (mode http)', () => {
-  it('timeout client 30s, no http-keep-alive: every 40-s idle period is closed by the LB (one connection per request)', () => {
+describe('idle client connections in mode http: the smaller of timeout client and http-keep-alive (else http-request)', () => {
+  // The client's connections to the LB (the L7 front closes them with a FIN, closed_fin).
+  const closedByLb = (r: ReturnType<typeof run>) => r.figures['closed_fin.total'] ?? 0;
+
+  it('timeout client 30s alone closes every 40-s idle period (one connection per request); http-keep-alive alone closes nothing', () => {
     const none = run(idle({}));
     const client = run(idle({ timeout_client: '30s' }));
-    const ka = run(idle({ http_keep_alive_timeout: '30s' }));
-    // The client's connections to the LB (the L7 front closes them with a FIN, closed_fin).
-    const closedByLb = (r: ReturnType<typeof run>) => r.figures['closed_fin.total'] ?? 0;
+    // No timeout client: HAProxy's h1 connection has no timeout task (src/mux_h1.c h1_init()),
+    // so no idle expiration is ever set (review32 #2; the old model closed these after 30 s).
+    const kaAlone = run(idle({ http_keep_alive_timeout: '30s' }));
     expect(closedByLb(none)).toBeLessThan(500);
     expect(closedByLb(client)).toBeGreaterThan(2000);
-    expect(closedByLb(client)).toBe(closedByLb(ka));
+    expect(closedByLb(kaAlone)).toBe(closedByLb(none));
+    expect(closedByLb(run(idle({ timeout_client: '1h', http_keep_alive_timeout: '30s' })))).toBe(closedByLb(client));
   });
 
-  it('timeout http-keep-alive wins over timeout client', () => {
-    const r = run(idle({ timeout_client: '30s', http_keep_alive_timeout: '1m' }));
-    expect(r.figures['closed_fin.total'] ?? 0).toBeLessThan(500);
+  it('the smaller of the two wins: timeout client 30s under http-keep-alive 1m still closes (h1_refresh_timeout tick_first)', () => {
+    const client = run(idle({ timeout_client: '30s' }));
+    const longerKa = run(idle({ timeout_client: '30s', http_keep_alive_timeout: '1m' }));
+    expect(closedByLb(longerKa)).toBeGreaterThan(2000);
+    expect(closedByLb(longerKa)).toBe(closedByLb(client));
+  });
+
+  it('timeout http-request is the idle timeout when http-keep-alive is unset (h1_set_idle_expiration)', () => {
+    const client = run(idle({ timeout_client: '30s' }));
+    const req = run(idle({ timeout_client: '1h', http_request_timeout: '30s' }));
+    expect(closedByLb(req)).toBe(closedByLb(client));
+    // http-keep-alive, when set, takes its place: 1m > 40 s of idling closes nothing.
+    const ka = run(idle({ timeout_client: '1h', http_request_timeout: '30s', http_keep_alive_timeout: '1m' }));
+    expect(closedByLb(ka)).toBeLessThan(500);
   });
 });
 
