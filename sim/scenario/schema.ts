@@ -404,6 +404,17 @@ export const AppSchema = z.strictObject({
     ),
   startup_time: zDuration.prefault('10s').describe('Time a restarted app takes to accept connections again.'),
   shutdown_grace: zDuration.prefault('30s').describe('How long a graceful shutdown waits before exiting anyway.'),
+  shutdown_delay: zDuration
+    .optional()
+    .describe(
+      "The lame-duck phase (unset or 0 = none: SIGTERM acts at once). At SIGTERM the app's health endpoint answers `shutdown_health_status` while the app keeps its listener open and serves as before, for this long; then SIGTERM does what it does without it (graceful_shutdown's listener close and drain, or the exit at once without it; behind nginx on a VM, nginx's graceful quit with it). HAProxy's HTTP checks and the kubelet's httpGet probes read the status (behind nginx through nginx); a tcp check still connects. The supervisor's kill still counts from the SIGTERM (`shutdown_grace`, terminationGracePeriodSeconds): a delay longer than it ends in the kill. lightship (gajus/lightship src/factories/createLightship.ts defaultConfiguration) defaults `shutdownDelay` to 5000 ms (0 outside Kubernetes) and answers readiness 500 meanwhile; terminus (godaddy/terminus lib/terminus.js) has no delay of its own — its `beforeShutdown` hook, a no-op by default, is where its README puts a sleep (5000 ms in its example) while the health checks answer 503. A container restart or replacement starts healthy (the flag is the process's memory).",
+    ),
+  shutdown_health_status: z
+    .union([z.literal(503), z.literal(404)])
+    .optional()
+    .describe(
+      "What the app's health endpoint answers during `shutdown_delay` (unset = 503; read only with a shutdown_delay). 503: terminus's `statusError` default (lib/terminus.js, sendFailuresDuringShutdown true by default) — HAProxy counts it as a failed check and marks the server DOWN after `fall` of them; the kubelet's probe fails on it (any status >= 400; lightship's 500 acts alike). 404: with `health_check.disable_on_404` (HAProxy `http-check disable-on-404`) the first check takes the server to NOLB (out of load balancing, no fall count); without it a 404 is a failed check as a 503.",
+    ),
   sigterm_keepalive: z
     .enum(['keep', 'close'])
     .optional()

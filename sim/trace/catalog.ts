@@ -834,10 +834,19 @@ export const CATALOG: Catalog = {
   },
   'k8s.pod_sigterm': {
     source: 'k8s',
-    line: (r) => `pod ${r.pod}: SIGTERM (app stops accepting, finishes in-flight requests)`,
+    line: (r) =>
+      r.shutdownDelay === undefined
+        ? `pod ${r.pod}: SIGTERM (app stops accepting, finishes in-flight requests)`
+        : `pod ${r.pod}: SIGTERM (app keeps accepting for its ${d(r.shutdownDelay)} shutdown delay, then stops and finishes in-flight requests)`,
     explain: (r) => {
-      const head = `preStop is over (${d(r.preStop)}) and the kubelet sends SIGTERM to ${r.pod}'s app: it stops accepting and finishes the requests it has, then exits; whatever still runs when the grace period (${r.gracePeriod}s from the deletion) ends is killed.`;
+      const stops =
+        r.shutdownDelay === undefined
+          ? 'it stops accepting'
+          : `it keeps accepting for its shutdown delay (${d(r.shutdownDelay)}, its readiness failing meanwhile), then stops accepting`;
+      const head = `preStop is over (${d(r.preStop)}) and the kubelet sends SIGTERM to ${r.pod}'s app: ${stops} and finishes the requests it has, then exits; whatever still runs when the grace period (${r.gracePeriod}s from the deletion) ends is killed.`;
       if (r.endpointRemoved) return `${head} The load balancer already stopped sending it new connections.`;
+      if (r.shutdownDelay !== undefined)
+        return `${head} The load balancer has not yet heard of the removal and still sends it new connections: the app accepts them during its delay, and only those still coming after it are refused.`;
       return `${head} The load balancer has not yet heard of the removal and still sends it new connections: they are refused until it does.`;
     },
   },
@@ -951,9 +960,13 @@ export const CATALOG: Catalog = {
   'app.sigterm': {
     source: 'app',
     line: (r) =>
-      `${r.backend}: SIGTERM (graceful shutdown ${r.graceful ? 'on' : 'off'})${r.bare ? ' to the bare app server' : ', nginx graceful quit'}`,
-    variant: (r) => (r.graceful ? 'on' : 'off'),
+      r.shutdownDelay === undefined
+        ? `${r.backend}: SIGTERM (graceful shutdown ${r.graceful ? 'on' : 'off'})${r.bare ? ' to the bare app server' : ', nginx graceful quit'}`
+        : `${r.backend}: SIGTERM (graceful shutdown ${r.graceful ? 'on' : 'off'}, shutdown delay ${d(r.shutdownDelay)} first)${r.bare ? ' to the bare app server' : ', nginx graceful quit after the delay'}`,
+    variant: (r) => (r.graceful ? 'on' : 'off') + (r.shutdownDelay === undefined ? '' : ' delayed'),
     explain: (r) => {
+      if (r.shutdownDelay !== undefined)
+        return `The app has a shutdown delay (app.shutdown_delay, ${d(r.shutdownDelay)}): nothing closes yet. What SIGTERM does — ${r.graceful ? 'close the listener and finish what is in flight' : 'exit at once (no graceful shutdown)'}${r.bare ? '' : ", and nginx's graceful quit"} — waits until the delay is over, while the health endpoint fails (next line). The kill after shutdown_grace (${d(r.shutdownGrace)}) still counts from now.`;
       const nginx = r.bare
         ? 'No nginx runs in front of this app: the signal reaches the app itself, which closes its listener (new connects are refused, and the balancer retries or redispatches them) and its idle keep-alive connections; its WebSocket tunnels end at the balancer as the app closes them.'
         : 'nginx quits gracefully: it stops listening and closes idle keepalive connections with FIN (so the VM holds their TIME_WAIT).';
@@ -975,6 +988,30 @@ export const CATALOG: Catalog = {
         sessions = ` Its ${n(r.wsSessions)} WebSocket sessions stay until they end or until the app exits${nginxLimit}${r.wsHook ? ', unless the drain notice moves them first' : ''}.`;
       return `Graceful shutdown: the app stops accepting and finishes what it has, then exits (after shutdown_grace, ${d(r.shutdownGrace)}, at the latest). ${nginx}${sessions}`;
     },
+  },
+  'app.lame_duck': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: shutting down: the health endpoint answers ${r.status}, the app keeps accepting for ${d(r.delay)}`,
+    variant: (r) => String(r.status),
+    explain: (r) => {
+      const checker =
+        r.status === 503
+          ? 'An HTTP health check counts each 503 as a failure and marks the server DOWN after `fall` of them (HAProxy), or the readiness probe fails after failureThreshold (kubelet)'
+          : 'A balancer with `http-check disable-on-404` takes the server out of load balancing at its next check, without waiting for `fall`; without that option the 404 is a failed check like a 503, and the readiness probe fails on it too';
+      const k8s = r.pod
+        ? ' In Kubernetes the endpoint is already terminating since the pod was deleted; the delay covers the time the Service proxies and ingress controllers take to learn it.'
+        : '';
+      return `The lame-duck phase (terminus's beforeShutdown sleep, lightship's shutdownDelay): the app still accepts and serves every request, but its health endpoint fails so the balancer stops sending new ones before anything closes. ${checker}; a TCP check still passes. If the delay is shorter than the checker needs, the listener closes while traffic still arrives.${k8s}`;
+    },
+  },
+  'app.lame_duck_over': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: shutdown delay (${d(r.delay)}) over: ${r.graceful ? 'the app closes its listener and finishes what it holds' : 'the app exits (no graceful shutdown)'}${r.bare || r.pod ? '' : ', nginx graceful quit'}`,
+    variant: (r) => (r.graceful ? 'graceful' : 'exit'),
+    explain: (r) =>
+      `The delay is over and SIGTERM's own shutdown runs now. Connects that still reach ${r.backend} from here on are refused (or reset in its accept queue): none should, if the checks took it out during the delay.`,
   },
   'app.ws_sessions': {
     source: 'app',

@@ -550,6 +550,8 @@ export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> {
   gracePeriod: number;
   preStop: number;
   endpointRemoved: boolean;
+  /** `app.shutdown_delay` (seconds): the app keeps accepting this long first (app.lame_duck). Absent: none. */
+  shutdownDelay?: number;
 }
 export interface K8sGraceOver extends Rec<'k8s.grace_over'> {
   pod: string;
@@ -634,6 +636,28 @@ export interface AppSigterm extends Rec<'app.sigterm'> {
   /** The app closes its remaining sessions with 1001 on SIGTERM. */
   closeOnShutdown: boolean;
   /** A bare app server (proxy: none): no nginx quits with it. Absent: nginx. */
+  bare?: true;
+  /** `app.shutdown_delay` (seconds): what the SIGTERM does waits this long (app.lame_duck). Absent: none. */
+  shutdownDelay?: number;
+}
+/**
+ * SIGTERM started the app's lame-duck phase (`app.shutdown_delay`, vm/lifecycle.ts): its health
+ * endpoint answers `status`, its listener stays open for `delay`.
+ */
+export interface AppLameDuck extends Rec<'app.lame_duck'> {
+  backend: string;
+  status: 503 | 404;
+  delay: number;
+  /** The pod's SIGTERM (kubelet), not a VM's: no nginx quits after it. */
+  pod?: true;
+  bare?: true;
+}
+/** The lame-duck delay ran out with the process alive: the SIGTERM's own steps run now. */
+export interface AppLameDuckOver extends Rec<'app.lame_duck_over'> {
+  backend: string;
+  delay: number;
+  graceful: boolean;
+  pod?: true;
   bare?: true;
 }
 export interface AppWsSessions extends Rec<'app.ws_sessions'> {
@@ -929,6 +953,8 @@ export type TraceRecord =
   | AppKilled
   | AppGraceKilled
   | AppSigterm
+  | AppLameDuck
+  | AppLameDuckOver
   | AppWsSessions
   | AppDrainNotice
   | AppWsGoingAway

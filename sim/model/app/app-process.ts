@@ -5,8 +5,9 @@ import { EventLoopAccepts } from './event-loop-accepts.js';
 
 /**
  * The app process's life: STARTING (the kubelet or the VM is bringing it up), SERVING (its
- * listener accepts), DRAINING (SIGTERM: the listener is closed, requests in flight finish) and
- * DEAD (killed, exited or its host gone: nothing answers).
+ * listener accepts; after a SIGTERM with `app.shutdown_delay` it still does for the delay, its
+ * health endpoint failing: enterLameDuck()), DRAINING (SIGTERM: the listener is closed, requests
+ * in flight finish) and DEAD (killed, exited or its host gone: nothing answers).
  */
 export const AppState = { STARTING: 0, SERVING: 1, DRAINING: 2, DEAD: 3 } as const;
 export type AppState = (typeof AppState)[keyof typeof AppState];
@@ -61,9 +62,27 @@ export class AppProcess {
    */
   private maintenanceFile = false;
 
-  /** The status the app's health endpoint answers when its workers serve a check: 404 in maintenance, else 200. */
-  get healthAnswer(): 200 | 404 {
+  /**
+   * The status the app's health endpoint answers once it is shutting down (`app.shutdown_delay`:
+   * set at SIGTERM, kept until the process ends); 0: not shutting down, or no such endpoint
+   * behaviour. Process memory, as terminus's `state.isShuttingDown` and lightship's
+   * `serverIsShuttingDown` are: the next process starts healthy.
+   */
+  private shuttingDownAnswer: 0 | 404 | 503 = 0;
+
+  /**
+   * The status the app's health endpoint answers when its workers serve a check: the shutdown's
+   * status once SIGTERM started the lame-duck phase (terminus answers it before running the
+   * health function: decorateWithHealthCheck(), lib/terminus.js), else 404 in maintenance, else 200.
+   */
+  get healthAnswer(): 200 | 404 | 503 {
+    if (this.shuttingDownAnswer !== 0) return this.shuttingDownAnswer;
     return this.maintenanceFile ? 404 : 200;
+  }
+
+  /** SIGTERM came and the app is in its lame-duck delay: still accepting, its health endpoint failing. */
+  get lameDuck(): boolean {
+    return this.current === AppState.SERVING && this.shuttingDownAnswer !== 0;
   }
 
   /** The operator creates (true) or removes (false) the maintenance file. */
@@ -124,9 +143,23 @@ export class AppProcess {
   start(): void {
     this.current = AppState.SERVING;
     this.wsOpen = true;
+    this.shuttingDownAnswer = 0;
     // A new process listens on a new socket: nothing an earlier loop held (a graceful exit leaves
     // them to their timeouts; a kill or a lost host handed them to app-server.ts drop()).
     this.loop.heldRequests();
+  }
+
+  /**
+   * SIGTERM with `app.shutdown_delay`: the app keeps its listener open and serves as before, its
+   * health endpoint answering `status` (terminus's `beforeShutdown` with the health checks'
+   * `sendFailuresDuringShutdown`; lightship's `shutdownDelay` with readiness false). False when it
+   * was not serving or is already shutting down (a second SIGTERM changes nothing: terminus's
+   * cleanup() runs once, lightship's shutdown() warns "already shutting down").
+   */
+  enterLameDuck(status: 404 | 503): boolean {
+    if (this.current !== AppState.SERVING || this.shuttingDownAnswer !== 0) return false;
+    this.shuttingDownAnswer = status;
+    return true;
   }
 
   /** SIGTERM: the listener closes; what is in flight may finish. */
@@ -151,6 +184,7 @@ export class AppProcess {
     this.loop.reset();
     this.current = AppState.DEAD;
     this.pausedUntil = -Infinity;
+    this.shuttingDownAnswer = 0;
   }
 
   /**
@@ -163,6 +197,7 @@ export class AppProcess {
     this.loop.reset();
     this.current = AppState.DEAD;
     this.pausedUntil = -Infinity;
+    this.shuttingDownAnswer = 0;
   }
 
   // --- the workers' queue ------------------------------------------------------------------------

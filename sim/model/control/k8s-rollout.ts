@@ -481,6 +481,7 @@ export class Rollout {
           gracePeriod: plan.gracePeriod,
           preStop: plan.preStop,
           endpointRemoved,
+          ...(backend.app.config.shutdown_delay ? { shutdownDelay: backend.app.config.shutdown_delay } : {}),
         });
         if (times.extended)
           w.trace.emit({
@@ -514,7 +515,8 @@ export class Rollout {
     const backend = w.backends[b];
     const check = (): void => {
       if (!backend.app.up) return;
-      if (backend.busyWorkers === 0 && backend.appQueueLength === 0) {
+      // In its shutdown delay (app.shutdown_delay) the app still serves: it has not begun to exit.
+      if (backend.busyWorkers === 0 && backend.appQueueLength === 0 && !backend.app.lameDuck) {
         w.trace.emit({
           kind: 'app.shutdown_complete',
           backend: backend.name,

@@ -665,7 +665,8 @@ export class Kubelet {
     const killedAt = w.now;
     const check = (): void => {
       if (!same()) return;
-      const idle = backend.busyWorkers === 0 && backend.appQueueLength === 0;
+      // In its shutdown delay (app.shutdown_delay) the app still serves: it has not begun to exit.
+      const idle = backend.busyWorkers === 0 && backend.appQueueLength === 0 && !backend.app.lameDuck;
       const left = killedAt + times.sigkill - w.now;
       if (idle || left <= 1e-9) return this.containerDied(b, cause);
       w.engine.schedule(Math.min(0.1, left), check, null);

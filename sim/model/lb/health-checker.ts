@@ -582,14 +582,17 @@ export class HealthChecker {
   };
 
   /**
-   * The status line the check read: the workers' answer, unless the app's maintenance file makes
-   * its health endpoint answer 404 (app-process.ts healthAnswer; read when the answer leaves, the
-   * check's few milliseconds of service being too short to matter). A connection closed or reset
-   * without a response stays what it is.
+   * The status line the check read: the workers' answer, unless the app's health endpoint answers
+   * otherwise — 404 for the maintenance file, the shutdown's 503 or 404 in its lame-duck delay
+   * (app-process.ts healthAnswer; read when the answer leaves, the check's few milliseconds of
+   * service being too short to matter). Behind nginx the check reaches the app through it and
+   * nginx passes the app's status on. A connection closed or reset without a response stays what
+   * it is.
    */
   private responseCode(b: number, status: Status): number {
     if (status === Status.NO_RESPONSE || status === Status.RESET) return status;
-    return this.w.backends[b].app.healthAnswer === 404 ? 404 : status;
+    const answer = this.w.backends[b].app.healthAnswer;
+    return answer === 200 ? status : answer;
   }
 
   /**

@@ -228,6 +228,7 @@ export class Lifecycle {
       return this.killApp(backend);
     }
     const app = backend.app.config;
+    const delay = app.shutdown_delay ?? 0;
     w.trace.emit({
       kind: 'app.sigterm',
       backend: backend.name,
@@ -239,19 +240,77 @@ export class Lifecycle {
       closeOnShutdown: app.ws.close_on_shutdown,
       drainHookDone: backend.app.drainHookDone,
       ...(backend.bare ? { bare: true as const } : {}),
+      ...(delay > 0 ? { shutdownDelay: delay } : {}),
     });
+    if (delay > 0) {
+      // A second SIGTERM in the delay: the shutdown is already under way (terminus's cleanup() runs once).
+      if (backend.app.lameDuck) return;
+      if (this.lameDuck(backend, delay, false, () => this.vmSigtermActs(backend))) {
+        // The supervisor's kill counts from its SIGTERM (systemd's TimeoutStopSec), the delay included.
+        this.killAfterGraceFromNow(backend);
+        return;
+      }
+    }
+    if (this.vmSigtermActs(backend)) this.killAfterGraceFromNow(backend);
+  }
+
+  /**
+   * What a VM's SIGTERM does to its processes: nginx's graceful quit, and the app's graceful
+   * shutdown (or its exit at once without `graceful_shutdown`). True: the app drains, and its
+   * supervisor's kill after shutdown_grace is to come.
+   */
+  private vmSigtermActs(backend: Backend): boolean {
     // A bare app server (proxy: none) gets the SIGTERM itself: no nginx to quit first.
     if (!backend.bare) this.nginx.quit(backend, false);
-    if (!backend.app.config.graceful_shutdown) return this.killApp(backend);
+    if (!backend.app.config.graceful_shutdown) {
+      this.killApp(backend);
+      return false;
+    }
     this.appSigterm(backend);
     this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
+    return true;
+  }
+
+  private killAfterGraceFromNow(backend: Backend): void {
     const life = backend.incarnation;
-    w.engine.schedule(
+    this.w.engine.schedule(
       backend.app.config.shutdown_grace,
       (bk: Backend) => bk.app.up && bk.incarnation === life && this.killAfterGrace(bk),
       backend,
     );
+  }
+
+  /**
+   * `app.shutdown_delay`: the lame-duck phase SREs are told to run — fail the health check first,
+   * keep serving while the balancer notices, then close. terminus (godaddy/terminus lib/terminus.js
+   * decorateWithSignalHandler() cleanup()) sets `state.isShuttingDown`, from which its health
+   * endpoint answers 503, then awaits `beforeShutdown` (its README's Kubernetes recipe: a 5-s sleep)
+   * before stoppable's server.stop(); lightship (src/factories/createLightship.ts shutdown()) sets
+   * readiness false and awaits `shutdownDelay` (5000 ms by default) before its handlers. The
+   * listener stays open all along. `then` runs the SIGTERM's own steps when the delay ends, unless
+   * the process ended meanwhile (a kill -9, the supervisor's kill, a lost host). False: the app was
+   * not serving (starting, already draining): the SIGTERM acts at once, as without a delay.
+   */
+  private lameDuck(backend: Backend, delay: number, pod: boolean, then: () => void): boolean {
+    const app = backend.app;
+    const status = app.config.shutdown_health_status ?? 503;
+    if (!app.enterLameDuck(status)) return false;
+    const w = this.w;
+    const tags = { ...(pod ? { pod: true as const } : {}), ...(backend.bare ? { bare: true as const } : {}) };
+    w.trace.emit({ kind: 'app.lame_duck', backend: backend.name, status, delay, ...tags });
+    const epoch = app.epoch;
+    w.engine.schedule(
+      delay,
+      () => {
+        if (app.epoch !== epoch || !app.lameDuck) return;
+        const graceful = pod || app.config.graceful_shutdown;
+        w.trace.emit({ kind: 'app.lame_duck_over', backend: backend.name, delay, graceful, ...tags });
+        then();
+      },
+      null,
+    );
+    return true;
   }
 
   /**
@@ -375,6 +434,13 @@ export class Lifecycle {
 
   /** A pod gets SIGTERM (Kubernetes rollout): the app stops accepting and refuses new WebSocket sessions. */
   podSigterm(backend: Backend): void {
+    const delay = backend.app.config.shutdown_delay ?? 0;
+    if (delay > 0 && (backend.app.lameDuck || this.lameDuck(backend, delay, true, () => this.podSigtermActs(backend))))
+      return;
+    this.podSigtermActs(backend);
+  }
+
+  private podSigtermActs(backend: Backend): void {
     this.appSigterm(backend);
     this.ws.sigterm(backend);
   }
