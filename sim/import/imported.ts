@@ -22,6 +22,14 @@ interface Fallback extends ImportedValue {
   what: string;
   /** Said after the value it yields to, e.g. what becomes of the part the file described. */
   yielded?: string;
+  /** Values that go in with it (from its line) and only with it, e.g. the NAT's own idle timeout. */
+  along?: readonly Companion[];
+}
+
+/** A value that goes in only with the fallback that carries it. */
+export interface Companion {
+  path: string[];
+  value: unknown;
 }
 
 export class Imported {
@@ -48,11 +56,25 @@ export class Imported {
   }
 
   /** A value used only if no file states one for `path` (see Fallback); settle() decides. */
-  assume(path: string[], value: unknown, source: string, what: string, yielded?: string): void {
+  assume(
+    path: string[],
+    value: unknown,
+    source: string,
+    what: string,
+    yielded?: string,
+    along?: readonly Companion[],
+  ): void {
     this.fallbacks = this.fallbacks.filter(
       (f) => f.path.join('.') !== path.join('.') || fileOf(f.source) !== fileOf(source),
     );
-    this.fallbacks.push({ path, value, source, what, ...(yielded === undefined ? {} : { yielded }) });
+    this.fallbacks.push({
+      path,
+      value,
+      source,
+      what,
+      ...(yielded === undefined ? {} : { yielded }),
+      ...(along === undefined ? {} : { along }),
+    });
   }
 
   /**
@@ -71,8 +93,12 @@ export class Imported {
             f.source,
             `${f.what} not imported: ${later!.source} gives ${f.path.join('.')} ${brief(later!.value)} (the last file given wins)`,
           );
-      } else if (stated === undefined) this.values.push({ path: f.path, value: f.value, source: f.source });
-      else if (!same(stated.value, f.value))
+      } else if (stated === undefined) {
+        this.values.push({ path: f.path, value: f.value, source: f.source });
+        for (const a of f.along ?? [])
+          if (!this.values.some((v) => v.path.join('.') === a.path.join('.')))
+            this.values.push({ path: a.path, value: a.value, source: f.source });
+      } else if (!same(stated.value, f.value))
         this.warn(
           f.source,
           `${f.what} not imported: ${stated.source} gives ${f.path.join('.')} ${brief(stated.value)}${f.yielded ? `; ${f.yielded}` : ''}`,

@@ -35,6 +35,9 @@ export function importK8s(text: string, file: string, into: Imported): void {
   }
 }
 
+/** kube-proxy's conntrack TCP established timeout (pkg/proxy/apis/config/v1alpha1/defaults.go: 24 h). */
+const KUBE_PROXY_CONNTRACK_ESTABLISHED = '24h';
+
 /** A manifest as parsed: read field by field with optional chaining, whatever the document holds. */
 // biome-ignore lint/suspicious/noExplicitAny: Kubernetes objects are read defensively, every field optional.
 type Manifest = Record<string, any>;
@@ -48,13 +51,17 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
   );
   // The pods are reached through their Service's kube-proxy NAT, unless another file names the
   // balancer in front of them (a haproxy.cfg): then that is lb.mode, and kube-proxy behind it (a
-  // NodePort or ClusterIP HAProxy's servers point at) is not a tier the scenario has.
+  // NodePort or ClusterIP HAProxy's servers point at) is not a tier the scenario has. The NAT's
+  // idle timeout goes with it: kube-proxy sets conntrack's TCP established timeout to 24 h
+  // (pkg/proxy/apis/config/v1alpha1/defaults.go SetDefaults_KubeProxyConfiguration,
+  // Conntrack.TCPEstablishedTimeout), not the scenario default's 350 s (an AWS NLB's).
   into.assume(
     ['lb', 'mode'],
     'nat',
     lineOf('kind'),
     'lb.mode nat (a Deployment reached through kube-proxy)',
     'that file is the balancer in front of the pods; a kube-proxy NAT behind it is not modelled (one balancer tier)',
+    [{ path: ['lb', 'nat_idle_timeout'], value: KUBE_PROXY_CONNTRACK_ESTABLISHED }],
   );
   const rollout: Record<string, unknown> = { at: '1m', do: 'rollout' };
   const ru = spec.strategy?.rollingUpdate;

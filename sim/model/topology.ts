@@ -104,6 +104,7 @@ export function buildModel(scenario: Scenario): Model {
   // An L7 balancer answers a WebSocket upgrade it cannot place with 503; the tunnel is the same.
   const ws = new WsClients(world, scenario.lb.mode === 'l7' ? new L7WsFront(connector) : connector, wsEndpoint);
   wsEndpoint.downstream = ws;
+  wsEndpoint.nat = connector.nat;
   // An upgrade is read only after its connection's own TLS handshake.
   ws.tls = tlsCpu;
   // Behind HAProxy http mode each open-loop request is a stream counted on its server (scur), as

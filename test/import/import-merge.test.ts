@@ -20,6 +20,8 @@ describe('drainsim import of HAProxy + nginx + a Deployment', () => {
       expect(got.refusal).toBe('');
       expect(got.validateCode).toBe(0);
       expect(got.scenario).toContain('mode: l7 # from haproxy-l7.cfg:14');
+      // The NAT's idle timeout goes only with the NAT.
+      expect(got.scenario).not.toContain('nat_idle_timeout');
       expect(got.scenario).toContain('sticky: cookie # from haproxy-l7.cfg:30');
       expect(got.warnings).toContain(
         'warning: deploy.yaml:2: lb.mode nat (a Deployment reached through kube-proxy) not imported: haproxy-l7.cfg:14 gives lb.mode l7',
@@ -38,7 +40,10 @@ describe('drainsim import of HAProxy + nginx + a Deployment', () => {
     });
 
   it('a Deployment alone is reached through kube-proxy (lb.mode nat); HAProxy alone gives its servers', () => {
-    expect(importAndValidate([fixture('deploy.yaml')]).scenario).toContain('mode: nat # from deploy.yaml:2');
+    const deploy = importAndValidate([fixture('deploy.yaml')]).scenario;
+    expect(deploy).toContain('mode: nat # from deploy.yaml:2');
+    // kube-proxy's conntrack keeps an idle flow 24 h (TCPEstablishedTimeout), not the NLB's 350 s.
+    expect(deploy).toContain('nat_idle_timeout: 24h # from deploy.yaml:2');
     const haproxy = parse(importAndValidate([fixture('haproxy-l7.cfg')]).scenario);
     expect(haproxy.backends).toEqual(
       [{ name: 'vm-1' }, { name: 'vm-2' }, { name: 'vm-3' }].map((b) => ({ ...b, weight: 1 })),

@@ -8,6 +8,7 @@ import { Req } from '../core/request.js';
 import { wsCloseCounter } from '../core/series.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
+import type { NatIdleTable, PacketTrain } from '../lb/nat-idle.js';
 import { type ProxyTimeout, tunnelIdleDeadline, tunnelTimeout } from '../lb/timeouts.js';
 import type { RequestPath } from '../proxy/upstream.js';
 import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from './app-listener.js';
@@ -78,6 +79,18 @@ export function tunnelTrafficEvery(clientPing: number, appPing: number): number 
   return pings(clientPing) ? Math.min(clientPing, appPing) : appPing;
 }
 
+/** A tunnel's packet that finds its NAT entry expired (WsEndpoint.armTunnelTimer). */
+interface NatLatePacket {
+  conn: Conn;
+  /** When the packet before it crossed. */
+  after: number;
+  /** It is the client's (its ping, or its Close as its user leaves); otherwise the server's. */
+  byClient: boolean;
+}
+
+/** A ping interval as a packet train's: 0 and ∞ both mean none. */
+const trainEvery = (p: number): number => (p > 0 ? p : Infinity);
+
 /** A ClientHello never read (lost with the process): nothing waits on the 101 (handshakeServed). */
 const ignore = (): void => {};
 /** The upgrade after a worker's TLS handshake is always read: the session started at the upgrade, whatever its client does. */
@@ -88,6 +101,8 @@ export class WsEndpoint implements WsUpstream {
   readonly bornSum: Float64Array;
   private readonly durations: Histogram;
   downstream!: WsDownstream;
+  /** lb.mode nat: the connection table that forgets an idle tunnel (lb/nat-idle.ts; never, behind a proxy). */
+  nat!: NatIdleTable;
   /** The balancer's own inactivity timeout of a tunnel (HAProxy timeout tunnel; lb/timeouts.ts). */
   private readonly lbTunnel: ProxyTimeout;
   /** The balancer as the app's connecting side, for bare app servers (proxy: none). */
@@ -475,8 +490,77 @@ export class WsEndpoint implements WsUpstream {
     if (!backend.bare) end = Math.min(end, backend.nginx.tunnelIdleDeadline(w.now, ping));
     conn.tunnelSince = w.now;
     end = Math.min(end, tunnelIdleDeadline(this.lbTunnel.after, w.now, ping));
-    conn.timer = w.engine.at(end, this.sessionTimer, conn);
+    // The upgrade and its 101 crossed the NAT now.
+    this.nat.seen(conn);
+    // The session timer's close is the client's when its user leaves, else the server's (TTL, nginx idle).
+    this.armTunnelTimer(conn, backend, end, this.sessionTimer, end >= conn.sessionEndsAt);
   }
+
+  /**
+   * Arm `conn`'s timer for `fn` at `end` — unless, behind lb.mode nat, a packet of the tunnel
+   * before then, or the close at `end` itself (the client's if `closeByClient`), finds the flow's
+   * entry expired (lb/nat-idle.ts firstLatePacket): the timer is that packet's then. The packets
+   * since the upgrade are the pings, the client's (clients.ws.ping_interval, from its session's
+   * start) and the app's (app.ws.ping_interval, from the upgrade), each answered by a pong that
+   * crosses as soon; an idle tunnel carries nothing else (the drain notice's message is not
+   * counted: simplified).
+   */
+  private armTunnelTimer(
+    conn: Conn,
+    backend: Backend,
+    end: number,
+    fn: (conn: Conn) => void,
+    closeByClient: boolean,
+  ): void {
+    const w = this.w;
+    const since = conn.tunnelSince;
+    const clientEvery = trainEvery(w.scenario.clients.ws.ping_interval);
+    const appEvery = trainEvery(backend.app.config.ws.ping_interval ?? 0);
+    const trains: PacketTrain[] = [
+      { first: this.downstream.pingAfter(conn, since), every: clientEvery },
+      { first: since + appEvery, every: appEvery },
+    ];
+    const late = this.nat.firstLatePacket(since, trains, end);
+    if (late === null) {
+      conn.timer = w.engine.at(end, fn, conn);
+      return;
+    }
+    const byClient = late.train === 0 || (late.train < 0 && closeByClient);
+    const packet: NatLatePacket = { conn, after: late.after, byClient };
+    conn.timer = w.engine.at(late.at, this.natLatePacket, packet);
+  }
+
+  /**
+   * A packet of the tunnel finds its NAT entry expired. AWS NLB: "if a client or a target sends
+   * data after the idle timeout period elapses, it receives a TCP RST packet"; IPVS forgets the
+   * entry too and its director answers RST. The model's rule is its HTTP path's (lb/nat-idle.ts:
+   * the keep-alive clients' requests, lb/l4-connect.ts forwardsClientPacket; nginx's responses and
+   * idle FIN, proxy/server-end.ts writeResponse / serverClosesIdle), for kube-proxy's conntrack as
+   * well (nf_conntrack_tcp_timeout_established, 24 h by kube-proxy's default: there the next
+   * packet is picked up as a new entry and balanced anew — a pod without the connection answers
+   * RST — or, INVALID, dropped by KUBE-FORWARD, kubernetes#74839: not told apart). The client's
+   * packet: it reads ECONNRESET (1006), the server's side goes with the flow, as there. The
+   * server's (the app's ping, its Close frame, nginx's FIN at proxy_read_timeout): the server's
+   * socket is reset and the session ends on the VM; the client is not told (the NAT resets only
+   * the sender) and learns at its own next packet.
+   */
+  private readonly natLatePacket = (p: NatLatePacket): void => {
+    const w = this.w;
+    const conn = p.conn;
+    conn.timer = -1;
+    // The pings before it crossed, no event of their own: the entry's timer restarted at the last.
+    this.nat.seenAt(conn, p.after);
+    // True by firstLatePacket's schedule: the entry is FORGOTTEN now, and logged.
+    this.nat.expired(conn);
+    if (p.byClient) {
+      this.downstream.resetAtSend(conn);
+      return;
+    }
+    w.metrics.inc(w.c.resetIn, conn.backend);
+    this.tunnelGone(conn);
+    w.dropServerEnd(conn, true);
+    this.downstream.flowForgotten(conn);
+  };
 
   /** Why a session ends, decided when its timer fires: the user leaves, the TTL, or the idle tunnel. */
   private readonly sessionTimer = (conn: Conn): void => {
@@ -684,7 +768,9 @@ export class WsEndpoint implements WsUpstream {
     });
     sessions.forEach((s, i) => {
       if (s.timer >= 0) w.engine.cancel(s.timer);
-      s.timer = w.engine.schedule((ws.close_spread * i) / Math.max(1, sessions.length), this.goingAway, s);
+      // Its 1001 Close frame is the server's packet: behind a NAT it may meet an expired entry.
+      const at = w.now + (ws.close_spread * i) / Math.max(1, sessions.length);
+      this.armTunnelTimer(s, backend, at, this.goingAway, false);
     });
   }
 

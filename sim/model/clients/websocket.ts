@@ -266,10 +266,16 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   flowForgotten(conn: Conn): void {
     const w = this.w;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
-    conn.timer = w.engine.at(Math.min(this.nextPingAt(conn), conn.sessionEndsAt), this.resetByLb, conn);
+    conn.timer = w.engine.at(Math.min(this.nextPingAt(conn), conn.sessionEndsAt), this.resetAtSend, conn);
   }
 
-  private readonly resetByLb = (conn: Conn): void => {
+  /**
+   * The client's packet now (its ping, or its Close frame as its user leaves) meets the
+   * balancer's RST — a flow it forgot, or a NAT entry that timed out (app/ws-endpoint.ts):
+   * ECONNRESET, the session ends abnormally (1006) and the client reconnects, unless its user was
+   * leaving anyway.
+   */
+  readonly resetAtSend = (conn: Conn): void => {
     const w = this.w;
     conn.timer = -1;
     const b = conn.backend;
@@ -283,10 +289,15 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
 
   /** When the client's next ping goes out (pings every ping_interval from the session start; ∞: none). */
   private nextPingAt(conn: Conn): number {
+    return this.pingAfter(conn, this.w.now);
+  }
+
+  /** When the client's first ping after `t` goes out (on the schedule of nextPingAt). */
+  pingAfter(conn: Conn, t: number): number {
     const ping = this.w.scenario.clients.ws.ping_interval;
     if (ping === 0 || ping === Infinity) return Infinity;
     const born = this.sessionStart(conn);
-    return born + Math.ceil((this.w.now - born) / ping + 1e-9) * ping;
+    return born + Math.ceil((t - born) / ping + 1e-9) * ping;
   }
 
   /**

@@ -134,4 +134,8 @@ export interface WsDownstream {
   serverGone(conn: Conn, how: EndKind): void;
   /** The LB forgot the flow: the client learns at its next packet. */
   flowForgotten(conn: Conn): void;
+  /** The client's packet sent now (a ping, or its Close as its user leaves) meets the balancer's RST. */
+  resetAtSend(conn: Conn): void;
+  /** When the client's first ping after `t` goes out (∞: it sends none). */
+  pingAfter(conn: Conn, t: number): number;
 }
