@@ -116,7 +116,11 @@ export const HAPROXY16: Record<string, Array<Figure14<HaproxyRec8>>> = {
     // From NOLB the server has full health: the first passed check is UP (srv_set_running()), no rise.
     stateAfter('200 (10.008 s) → s1 UP (s) (its next check: from NOLB no rise count)', 's1', 'UP', 10.008, 0.15),
     answersIn(['s1'], 7, 10, S1_NOLB_ANSWERS),
-    answersIn(['s2', 's3'], 7, 10, ' (every request while s1 is NOLB)'),
+    {
+      ...answersIn(['s2', 's3'], 7, 10, ' (every request while s1 is NOLB)'),
+      // Marked after the recording (hold16; value and tolerance unchanged, not in the digest).
+      derived: "the 180 requests of (7, 10] s less s1's answers (the row above), none failing",
+    },
     // UP again by 12.1 s whatever the checks' phase: back in the roundrobin, a third.
     answersIn(['s1'], 13, 16, ' (UP again: its third of the requests)'),
     clientErrors,
@@ -124,7 +128,11 @@ export const HAPROXY16: Record<string, Array<Figure14<HaproxyRec8>>> = {
   [KILL_SAME]: [
     nolbAfter404,
     { ...clientErrors, figure: `${clientErrors.figure}${KILL_ERRORS}` },
-    answersIn(['s2', 's3'], 9, 16, ' (every request: s1, NOLB then dead, takes none)'),
+    {
+      ...answersIn(['s2', 's3'], 9, 16, ' (every request: s1, NOLB then dead, takes none)'),
+      // Marked after the recording (hold16; value and tolerance unchanged, not in the digest).
+      derived: 'the 420 requests of (9, 16] s, none failing (the errors row) and s1 killed at 8.008 s',
+    },
     // Full health at the NOLB: three failed checks (fall 3, 2 s apart) from the first after the kill.
     stateAfter('kill -9 s1 (8.008 s) → s1 DOWN (s)', 's1', 'DOWN', 8.008, 0.25),
   ],
