@@ -15,6 +15,7 @@ import { HOLDOUT10_EXPERIMENTS } from './holdout10.mjs';
 import { HOLDOUT11_EXPERIMENTS, HOLDOUT11B_EXPERIMENTS } from './holdout11.mjs';
 import { HOLDOUT12_EXPERIMENTS, HOLDOUT12B_EXPERIMENTS } from './holdout12.mjs';
 import { HOLDOUT14_EXPERIMENTS } from './holdout14.mjs';
+import { HOLDOUT16_EXPERIMENTS } from './holdout16.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -344,6 +345,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT12B_EXPERIMENTS,
   ...HOLDOUT14_EXPERIMENTS,
   ...HC404_EXPERIMENTS,
+  ...HOLDOUT16_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

@@ -192,7 +192,7 @@ function collectLines(child, into, stream = 'stdout') {
 /**
  * config: { name, description, mode: 'tcp'|'http', redispatch: boolean, seconds,
  *   requests?: { rate, connections, meanLifetimeS }, streams?: { count },
- *   actions: [{ at: s, op: 'kill'|'restart'|'stop'|'cont'|'cmd'|'reload'|'drop'|'health404', server?, command? }],
+ *   actions: [{ at: s, op: 'kill'|'restart'|'stop'|'cont'|'cmd'|'reload'|'drop'|'health404'|'health200', server?, command? }],
  *   endWhen?: (state) => boolean (checked after each sample once every action has run), tag }
  */
 export async function runHaproxyExperiment(config) {
@@ -307,6 +307,8 @@ export async function runHaproxyExperiment(config) {
         // The backend's health endpoint answers 404 from now on (worker.mjs: its SIGUSR2 handler;
         // `ip netns exec` execs node, so the child's pid is the server's).
         else if (action.op === 'health404') process.kill(backends[action.server].pid, 'SIGUSR2');
+        // And 200 again (worker.mjs: its SIGHUP handler; held-out round 16).
+        else if (action.op === 'health200') process.kill(backends[action.server].pid, 'SIGHUP');
         else if (action.op === 'restart') {
           // Not awaited: sampling goes on while node starts (≈ 0.3–1 s on a loaded machine).
           startBackend(action.server).then(

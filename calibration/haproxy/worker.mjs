@@ -37,6 +37,11 @@ if (role === 'backend') {
   process.on('SIGUSR2', () => {
     healthStatus = 404;
   });
+  // SIGHUP (lab.mjs op `health200`, session 24, held-out round 16): the maintenance file removed —
+  // /health answers 200 again. No run before round 16 sends it.
+  process.on('SIGHUP', () => {
+    healthStatus = 200;
+  });
   const server = http.createServer((req, res) => {
     if (req.url === '/health' && healthStatus === 404) {
       const body = 'maintenance\n';
