@@ -7,7 +7,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run } from '../helpers.js';
+import { between, run } from '../helpers.js';
 
 /** 20 req/s (paced) to one idle server answering in `service`; `clients.rtt` 100 ms unless given. */
 function openLoop(opts: {
@@ -76,5 +76,42 @@ describe("the client's timeout runs from its write and counts the answer's way b
     expect(inTime.figures['open_loop_latency.max']).toBeCloseTo(1.3, 3);
     const late = run(openLoop({ service: '700ms', timeout: '1s', rtt: '400ms' }));
     expect(late.figures['goodput.total']).toBe(0);
+  });
+});
+
+/** One request at 1 s (paced 1/s) to a pool emptied at 0.5 s, retried 3 times at once; rtt 100 ms. */
+const emptyPool = (mode: 'l4' | 'nat'): ScenarioInput =>
+  ({
+    warmup: '0s',
+    horizon: '1.95s',
+    sample_interval: '10ms',
+    clients: {
+      rtt: '100ms',
+      requests: {
+        rate: 1,
+        arrivals: 'paced',
+        timeout: '10s',
+        retries: 3,
+        backoff: { policy: 'immediate', base: '0s' },
+      },
+    },
+    lb: mode === 'l4' ? { mode, retries: 0 } : { mode },
+    backends: [{ name: 'vm-a' }],
+    timeline: [{ at: '0.5s', do: 'unbind', backend: 'vm-a' }],
+  }) as ScenarioInput;
+
+describe('a failure reaches the open-loop client when its packets do (lb/l4-connect.ts rule)', () => {
+  it("l4: HAProxy's EOF 2 rtt after the client's connect, so each immediate retry reaches the balancer 0.2 s after the last", () => {
+    const r = run(emptyPool('l4'));
+    expect(r.figures['err_econnreset.total']).toBe(4);
+    // Samples of 10 ms end at their time: an error at t is in the one ending at t or t + 10 ms.
+    for (let k = 0; k < 4; k++) expect(between(r, 'err_econnreset', 0.995 + 0.2 * k, 1.015 + 0.2 * k), `${k}`).toBe(1);
+  });
+
+  it('nat: the refusal of the SYN 1 rtt after it, so each retry reaches the balancer 0.1 s after the last', () => {
+    const r = run(emptyPool('nat'));
+    expect(r.figures['err_econnrefused.total']).toBe(4);
+    for (let k = 0; k < 4; k++)
+      expect(between(r, 'err_econnrefused', 0.995 + 0.1 * k, 1.015 + 0.1 * k), `${k}`).toBe(1);
   });
 });
