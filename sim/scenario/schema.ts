@@ -576,7 +576,11 @@ export const RequestClientsSchema = z.strictObject({
 });
 
 export const ClientsSchema = z.strictObject({
-  rtt: zDuration.prefault('30ms').describe('Round trip between clients and the backends.'),
+  rtt: zDuration
+    .prefault('30ms')
+    .describe(
+      "Round trip between clients and the backends (default 30 ms): the clients' leg, to the balancer (the balancer's own leg to its servers is instant, but for `lb.server_rtt`'s keep-alive race). Every client kind pays it: a request on an established connection takes half of it out and its answer (or the balancer's 503, FIN or reset) half back, and a request on a new connection waits one more for the handshake — HTTP keep-alive and WebSocket clients, and open-loop requests (`clients.requests`): one round trip is added to `open_loop_latency` for a kept-alive one (`reused_connections`, `pool`), two for any other (HAProxy accept()s the connection and reads the request 1.5 round trips after the client's connect(): src/stream.c stream_new, src/http_ana.c http_wait_for_request); every client timeout runs from the request's write, so the answer must be back by then. Also the round trip the model's TCP timers start from where no other is set (the first RTO of a SYN or of data, the health checks' TLS round trips).",
+    ),
   source_ips: int(1)
     .prefault(100000)
     .describe(

@@ -22,6 +22,21 @@ const HOLDERS = HOLD_CLIENT | HOLD_BALANCER;
  * client retries (with backoff) while the abandoned attempt may still wait in a server queue.
  * These are the ingredients of a metastable failure (shared/reference §8). The balancer in front
  * of the backends is lb/l7-dispatch.ts, reached through hop.ts.
+ *
+ * The client is `clients.rtt` away from the balancer, and the model runs on the balancer's clock
+ * with no event of its own for the way there and back: an arrival (or a retry's send) is the
+ * instant the attempt reaches the balancer, the client having sent it `toBalancer` earlier, and
+ * what the balancer sends back reaches the client half a round trip after the balancer's call
+ * (`learnDelay`). `toBalancer` is half a round trip on a kept-alive connection
+ * (`reused_connections`, `pool`); on a new connection — every other request — the handshake comes
+ * first: the SYN-ACK is back at the client one round trip after its connect(), which then writes
+ * the request with its final ACK, and the balancer accept()s and reads it half a round trip later
+ * (HAProxy: session_accept_fd → stream_new, src/stream.c; http_wait_for_request, src/http_ana.c;
+ * in `mode tcp` the stream connects to its server at that accept, CF_AUTO_CONNECT), 1.5 round
+ * trips in, as lb/l4-connect.ts proxyCloses counts it for keep-alive clients. Behind a NAT the
+ * server's own handshake takes the same time (the model's SYN and request at one instant, the
+ * request's). So a request's latency is its service plus one round trip, plus one more for a new
+ * connection, as a keep-alive client's (clients/http-keepalive.ts).
  */
 export class RequestClients implements RequestDownstream, Population {
   private readonly arrivals: Arrivals;
@@ -43,6 +58,14 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly reqs = new ReqPool(notSent);
   /** `pool`: user u is connection u, one request at a time (connection-pool.ts); null: none. */
   private readonly pool: ConnectionPool | null;
+  /** Half of `clients.rtt`: what the balancer sends back reaches the client this much later. */
+  private readonly halfRtt: number;
+  /** From the client's send (its connect() on a new connection) to the balancer's receipt. */
+  private readonly toBalancer: number;
+  /** The client timer's delay on the balancer's clock (see send). */
+  private readonly timerDelay: number;
+  /** lb.mode nat: the client's own SYN meets the refusal or the silence (learnDelay). */
+  private readonly behindNat: boolean;
 
   constructor(
     private readonly w: World,
@@ -62,6 +85,11 @@ export class RequestClients implements RequestDownstream, Population {
     this.users = cfg.users;
     this.reusedConnections = cfg.reused_connections === true;
     this.pool = cfg.pool === undefined ? null : new ConnectionPool(cfg.users, cfg.pool.when_busy);
+    const rtt = w.scenario.clients.rtt;
+    this.halfRtt = rtt / 2;
+    this.toBalancer = this.reusedConnections || this.pool !== null ? rtt / 2 : 1.5 * rtt;
+    this.timerDelay = Math.max(0, cfg.timeout - rtt);
+    this.behindNat = w.scenario.lb.mode === 'nat';
   }
 
   start(): void {
@@ -75,7 +103,8 @@ export class RequestClients implements RequestDownstream, Population {
   private arrive(): void {
     const w = this.w;
     const req = this.reqs.take(HOLDERS);
-    req.firstSentAt = w.now;
+    // The arrival is the balancer's receipt: its client asked `toBalancer` earlier.
+    req.firstSentAt = w.now - this.toBalancer;
     w.metrics.inc(w.c.offered, -1);
     if (this.pool !== null) {
       // A pooled client: the request's connection (its user) is the next idle one.
@@ -94,38 +123,59 @@ export class RequestClients implements RequestDownstream, Population {
 
   /**
    * A pooled client's request takes the next idle connection (its user); with none idle it is
-   * skipped or parked until one frees (connection-pool.ts). False: not to be sent now.
+   * skipped or waits until one frees (connection-pool.ts). False: not to be sent now.
    */
   private onIdleConnection(req: Req): boolean {
     const pool = this.pool!;
-    const c = pool.take();
+    const w = this.w;
+    const c = pool.take(w.now);
     if (c >= 0) {
       req.user = c;
       return true;
     }
-    if (pool.whenBusy === 'wait') pool.park(req);
-    else {
+    if (pool.whenBusy === 'wait') {
+      // A connection the client has not yet learned is free (its answer still on the way) takes
+      // this request when it learns: sent then, at the balancer as the connection is idle there.
+      const released = pool.soonestReleased();
+      if (released < 0) pool.park(req);
+      else {
+        req.user = released;
+        w.engine.schedule(pool.claim(released) - w.now, this.resend, req);
+      }
+    } else {
       this.w.trace.emitLimited('pool-skipped', { kind: 'client.pool_skipped', connections: pool.connections });
       req.letGo(HOLDERS);
     }
     return false;
   }
 
-  /** The client is through with a request: its pooled connection is free, or takes a parked one. */
-  private connectionFree(req: Req): void {
+  /**
+   * The client is through with a request, `learnDelay` from now (its answer on the way): its
+   * pooled connection is free for the requests that reach the balancer a way there later, or
+   * takes a parked one, sent when the client learns.
+   */
+  private connectionFree(req: Req, learnDelay: number): void {
     if (this.pool === null) return;
-    const next = this.pool.release(req.user);
+    const delay = Math.max(0, learnDelay + this.toBalancer);
+    const next = this.pool.release(req.user, this.w.now + delay);
     if (next === null) return;
     next.user = req.user;
     // Sent from its own event, not from inside the answer being delivered.
-    this.w.engine.schedule(0, this.resend, next);
+    this.w.engine.schedule(delay, this.resend, next);
   }
 
+  /**
+   * The attempt reaches the balancer now. The client's timer runs from its write (half a round
+   * trip ago: on a new connection the handshake came before it) to write + timeout, and an answer
+   * counts if it reaches the client by then: if the balancer sends it before the timer's instant
+   * here, half a round trip before the client's deadline. So the timer fires `timeout - rtt` from
+   * now, standing for the client's give-up half a round trip later (clientTimeout).
+   */
   private send(req: Req): void {
     const w = this.w;
     // On a kept-alive connection of the client's pool: not its first request (TX_NOT_FIRST).
     req.notFirst = this.reusedConnections;
-    req.clientTimer = w.engine.schedule(w.scenario.clients.requests.timeout, this.clientTimeout, req);
+    req.clientTimer = w.engine.schedule(this.timerDelay, this.clientTimeout, req);
     this.upstream.send(req);
   }
 
@@ -134,7 +184,23 @@ export class RequestClients implements RequestDownstream, Population {
     const w = this.w;
     w.engine.cancel(req.clientTimer);
     w.error(kind, b);
-    this.retryOrFail(req, b);
+    this.retryOrFail(req, b, this.learnDelay(kind));
+  }
+
+  /**
+   * When the client learns of a failed connection, from the balancer's call: what the balancer
+   * sends (HAProxy mode tcp's FIN, a reset) half a round trip later. Behind a NAT the client's own
+   * SYN met it: a refusal (the VM's RST, kube-proxy's REJECT) is back one round trip after the SYN
+   * (lb/l4-connect.ts synAnswered), the SYN having left with the client's connect(), `toBalancer`
+   * before the model's; its own kernel's give-up (ETIMEDOUT) comes on the SYN schedule the model
+   * counts from its connect, so `toBalancer` before the call. Negative: the client learned before
+   * the balancer's instant (its retry still leaves after it: retryOrFail).
+   */
+  private learnDelay(kind: ErrorKind): number {
+    if (!this.behindNat) return this.halfRtt;
+    if (kind === ErrorKind.ECONNREFUSED) return 2 * this.halfRtt - this.toBalancer;
+    if (kind === ErrorKind.ETIMEDOUT) return -this.toBalancer;
+    return this.halfRtt;
   }
 
   /**
@@ -151,30 +217,36 @@ export class RequestClients implements RequestDownstream, Population {
     w.engine.cancel(req.clientTimer);
     if (status === Status.OK) {
       w.metrics.inc(w.c.goodput, b);
-      this.latency.record(w.now - req.firstSentAt);
-      this.connectionFree(req);
+      // It reaches the client half a round trip from now.
+      this.latency.record(w.now + this.halfRtt - req.firstSentAt);
+      this.connectionFree(req, this.halfRtt);
       req.letGo(HOLD_CLIENT);
       return;
     }
     w.metrics.inc(w.c.req5xx, b);
     w.metrics.inc(w.c.errors, b);
-    this.retryOrFail(req, b);
+    this.retryOrFail(req, b, this.halfRtt);
   }
 
+  /** The client's deadline is half a round trip from now (send): no answer sent since can make it. */
   private readonly clientTimeout = (req: Req): void => {
     const w = this.w;
     req.abandoned = true;
     w.metrics.inc(w.c.reqTimeouts, req.backend);
     w.metrics.inc(w.c.errors, req.backend);
-    this.retryOrFail(req, req.backend);
+    this.retryOrFail(req, req.backend, this.halfRtt);
   };
 
-  private retryOrFail(req: Req, b: number): void {
+  /**
+   * The attempt failed; the client learns it `learnDelay` from now. It retries after its backoff
+   * from then: the retry reaches the balancer its way there later.
+   */
+  private retryOrFail(req: Req, b: number, learnDelay: number): void {
     const w = this.w;
     const cfg = w.scenario.clients.requests;
     if (req.attempt >= cfg.retries) {
       w.metrics.inc(w.c.reqFailed, b);
-      this.connectionFree(req);
+      this.connectionFree(req, learnDelay);
       req.letGo(HOLD_CLIENT);
       return;
     }
@@ -186,7 +258,7 @@ export class RequestClients implements RequestDownstream, Population {
     next.clientAddress = req.clientAddress;
     next.lastBackoff = backoffDelay(cfg.backoff, req.attempt, this.retryRng, req.lastBackoff);
     w.metrics.inc(w.c.retries, b);
-    w.engine.schedule(next.lastBackoff, this.resend, next);
+    w.engine.schedule(Math.max(0, learnDelay + next.lastBackoff + this.toBalancer), this.resend, next);
     // Only now, every field of the old attempt read: its record may become `next` of a later retry.
     req.letGo(HOLD_CLIENT);
   }

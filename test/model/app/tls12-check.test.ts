@@ -70,9 +70,12 @@ describe('an HTTPS probe of a bare app with TLS 1.2', () => {
         health_check: { type: 'http', inter: '1s', timeout: '900ms' },
         backends: [{ name: 'vm-a', proxy: 'none' }],
       } as ScenarioInput).figures['open_loop_latency.p99'] ?? Number.NaN;
+    // Each request's latency holds its client's two round trips (clients.rtt 30 ms: a new
+    // connection's handshake, then the request; clients/open-loop.ts).
+    const roundTrips = 2 * 0.03;
     // TLS 1.3 renews the session at each check: only the first is full.
-    expect(p99('1.3')).toBeLessThan(0.05);
+    expect(p99('1.3')).toBeLessThan(roundTrips + 0.05);
     // TLS 1.2: a full handshake every ~6 s (before: renewed at each resumed check, as 1.3).
-    expect(p99('1.2')).toBeGreaterThan(0.1);
+    expect(p99('1.2')).toBeGreaterThan(roundTrips + 0.1);
   });
 });

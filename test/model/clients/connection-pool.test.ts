@@ -14,24 +14,38 @@ import { run } from '../helpers.js';
 describe('ConnectionPool', () => {
   it('takes the next idle connection after the last used, skipping busy ones; -1 when none is idle', () => {
     const pool = new ConnectionPool(3, 'skip');
-    expect([pool.take(), pool.take()]).toEqual([0, 1]);
-    expect(pool.release(0)).toBeNull();
+    expect([pool.take(0), pool.take(0)]).toEqual([0, 1]);
+    expect(pool.release(0, 1)).toBeNull();
     // The cursor is after 1: 2, then around to 0.
-    expect([pool.take(), pool.take(), pool.take()]).toEqual([2, 0, -1]);
+    expect([pool.take(1), pool.take(1), pool.take(1)]).toEqual([2, 0, -1]);
   });
 
   it('a freed connection goes to the oldest parked request and stays busy', () => {
     const pool = new ConnectionPool(1, 'wait');
     const a = { id: 'a' } as unknown as Req;
     const b = { id: 'b' } as unknown as Req;
-    expect(pool.take()).toBe(0);
+    expect(pool.take(0)).toBe(0);
     pool.park(a);
     pool.park(b);
-    expect(pool.release(0)).toBe(a);
-    expect(pool.take()).toBe(-1);
-    expect(pool.release(0)).toBe(b);
-    expect(pool.release(0)).toBeNull();
-    expect(pool.take()).toBe(0);
+    expect(pool.release(0, 1)).toBe(a);
+    expect(pool.take(1)).toBe(-1);
+    expect(pool.release(0, 2)).toBe(b);
+    expect(pool.release(0, 3)).toBeNull();
+    expect(pool.take(3)).toBe(0);
+  });
+
+  it('a released connection is idle only from the instant given (the client learns it then)', () => {
+    const pool = new ConnectionPool(2, 'wait');
+    expect([pool.take(0), pool.take(0)]).toEqual([0, 1]);
+    expect(pool.release(1, 0.06)).toBeNull();
+    expect(pool.release(0, 0.05)).toBeNull();
+    // Before either instant nothing is idle; the one learned free first is claimed.
+    expect(pool.take(0.04)).toBe(-1);
+    expect(pool.soonestReleased()).toBe(0);
+    expect(pool.claim(0)).toBe(0.05);
+    expect(pool.soonestReleased()).toBe(1);
+    expect(pool.take(0.06)).toBe(1);
+    expect(pool.soonestReleased()).toBe(-1);
   });
 });
 

@@ -62,7 +62,8 @@ describe('the TLS handshake of an HTTPS health check to a bare app', () => {
   it("the kubelet's HTTPS probes never resume (no ClientSessionCache): a full handshake per probe", () => {
     const r = checked(kubelet, {});
     expect(p99(r)).toBeGreaterThan(0.2);
-    expect(p99(plaintext(kubelet))).toBeLessThan(0.05);
+    // The plaintext requests: 1 ms of service and their client's two round trips (clients.rtt 30 ms).
+    expect(p99(plaintext(kubelet))).toBeLessThan(2 * 0.03 + 0.05);
   });
 
   it('a check whose handshake outlasts its timeout fails (L7 timeout) and saves no session', () => {
