@@ -347,6 +347,16 @@ export class Lifecycle {
       active: w.lb.active[backend.index],
       requestTimeout: w.scenario.clients.http.request_timeout,
     });
+    this.hostGone(backend);
+  }
+
+  /**
+   * The backend's host stops answering (a vanished VM, a pod's deleted sandbox): its processes
+   * stop, the app's requests get no answer and every connection on it is dropped without FIN or
+   * RST; its peers find out by timeout.
+   */
+  private hostGone(backend: Backend): void {
+    const w = this.w;
     backend.vanish();
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of [...serving, ...queued]) {
