@@ -378,6 +378,23 @@ export class Lifecycle {
     this.path.forgetCached(backend);
   }
 
+  /**
+   * A deleted pod's sandbox is torn down once its containers have exited: the kubelet's
+   * killPodWithSyncResult (pkg/kubelet/kuberuntime/kuberuntime_manager.go) runs
+   * killContainersWithSyncResult, then StopPodSandbox for each of the pod's sandboxes, whose CNI
+   * DEL removes the pod's interface and releases its IP. A packet still sent to that address
+   * meets no socket and no kernel to answer it: no RST (control/k8s-rollout.ts decides what the
+   * slot's address is from then on).
+   */
+  podSandboxGone(b: number): void {
+    this.hostGone(this.w.backends[b]);
+  }
+
+  /** A pod's new sandbox in the slot answers at its own address (Backend.sandboxCreated). */
+  podSandboxUp(b: number): void {
+    this.w.backends[b].sandboxCreated();
+  }
+
   /** The kubelet started the app container again (after a crash or a liveness kill): same VM, nginx and kernel. */
   containerStarted(backend: Backend): void {
     backend.boot(Boot.CONTAINER_RESTART);
