@@ -806,7 +806,7 @@ export const CATALOG: Catalog = {
       const race =
         r.preStop > 0
           ? `The preStop sleep (${d(r.preStop)}) holds SIGTERM back while the load balancer learns that the pod is leaving.`
-          : 'There is no preStop sleep: SIGTERM comes at once, before the load balancer has heard of the removal, so connections it still sends to the pod meet an app that no longer accepts.';
+          : 'There is no preStop sleep: SIGTERM comes at once, before the load balancer has heard of the removal, so connections it still sends to the pod meet an app that no longer accepts, and once the pod has exited, an address that answers nothing.';
       return `Kubernetes deletes ${r.pod}: the endpoint removal starts travelling to the load balancer and the preStop hook starts, both at once. ${race} The grace period of ${r.gracePeriod}s counts from now.`;
     },
   },
@@ -815,10 +815,26 @@ export const CATALOG: Catalog = {
     line: (r) => `pod ${r.pod}: endpoint removed from the load balancer after ${formatDuration(toMillis(r.delay))}`,
     explain: (r) => {
       const head = `The load balancer now knows ${r.pod} is leaving (${d(toMillis(r.delay))} after the deletion) and sends it no new connections.`;
+      if (r.podGone) {
+        return `${head} That is later than the pod itself: after its SIGTERM (preStop ${d(r.preStop)}) connections were refused until its app exited, and from then on its IP answered nothing, so they hung until their connect timed out.`;
+      }
       if (r.delay > r.preStop) {
         return `${head} That is later than the preStop sleep (${d(r.preStop)}): the app already had SIGTERM and stopped accepting, so connections sent to it in between were refused.`;
       }
       return `${head} The preStop sleep (${d(r.preStop)}) outlasts this delay, so no new connection reaches an app that has stopped accepting.`;
+    },
+  },
+  'k8s.pod_ip_gone': {
+    source: 'k8s',
+    line: (r) =>
+      r.stillSent
+        ? `pod ${r.pod}: containers exited, sandbox stopped, pod IP released: connections still sent to it get no answer (connect timeout)`
+        : `pod ${r.pod}: containers exited, sandbox stopped, pod IP released`,
+    variant: (r) => (r.stillSent ? 'still-sent' : 'unused'),
+    explain: (r) => {
+      const head = `${r.pod}'s containers have exited and the kubelet tears its sandbox down at once (StopPodSandbox): the CNI removes its network interface and releases its IP.`;
+      if (!r.stillSent) return `${head} The load balancer had already stopped sending to it, so nobody notices.`;
+      return `${head} The load balancer has not heard of the endpoint's removal yet and keeps sending new connections to that address, where nothing answers, not even with an RST: the client's SYNs are retransmitted until its connect times out (a bridge CNI would answer "No route to host" after ARP fails instead). The replacement pod has an IP of its own and gets none of them.`;
     },
   },
   'k8s.terminating_fallback': {
@@ -846,8 +862,8 @@ export const CATALOG: Catalog = {
       const head = `preStop is over (${d(r.preStop)}) and the kubelet sends SIGTERM to ${r.pod}'s app: ${stops} and finishes the requests it has, then exits; whatever still runs when the grace period (${r.gracePeriod}s from the deletion) ends is killed.`;
       if (r.endpointRemoved) return `${head} The load balancer already stopped sending it new connections.`;
       if (r.shutdownDelay !== undefined)
-        return `${head} The load balancer has not yet heard of the removal and still sends it new connections: the app accepts them during its delay, and only those still coming after it are refused.`;
-      return `${head} The load balancer has not yet heard of the removal and still sends it new connections: they are refused until it does.`;
+        return `${head} The load balancer has not yet heard of the removal and still sends it new connections: the app accepts them during its delay; those still coming after it are refused while the app finishes, and once the pod has exited and its IP is gone they get no answer at all, until the removal lands.`;
+      return `${head} The load balancer has not yet heard of the removal and still sends it new connections: they are refused while the app finishes, and once the pod has exited and its IP is gone they get no answer at all, until the removal lands.`;
     },
   },
   'k8s.grace_over': {

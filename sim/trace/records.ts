@@ -533,6 +533,14 @@ export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> {
   pod: string;
   delay: number;
   preStop: number;
+  /** The pod had already gone (its sandbox and address): what was sent to it since went unanswered. */
+  podGone: boolean;
+}
+/** A deleted pod's containers have exited and the kubelet stopped its sandbox: its IP answers nothing. */
+export interface K8sPodIpGone extends Rec<'k8s.pod_ip_gone'> {
+  pod: string;
+  /** The balancer has not heard of the endpoint's removal yet and still sends to the old address. */
+  stillSent: boolean;
 }
 /** A rollout's new pod's first Ready reached the load balancer (EndpointSlice, kube-proxy): its endpoint takes traffic. */
 export interface K8sEndpointAdded extends Rec<'k8s.endpoint_added'> {
@@ -941,6 +949,7 @@ export type TraceRecord =
   | K8sProgressDeadline
   | K8sPodTerminating
   | K8sEndpointRemoved
+  | K8sPodIpGone
   | K8sEndpointAdded
   | K8sTerminatingFallback
   | K8sPodSigterm

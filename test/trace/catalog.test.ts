@@ -202,9 +202,19 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'pod pod-a: killing container (liveness): preStop hook (sleep 10s) before SIGTERM, grace period 30s',
   ],
   [
-    { kind: 'k8s.endpoint_removed', pod: 'pod-a', delay: 1.00612345, preStop: 10 },
+    { kind: 'k8s.endpoint_removed', pod: 'pod-a', delay: 1.00612345, preStop: 10, podGone: false },
     'k8s',
     'pod pod-a: endpoint removed from the load balancer after 1.006s',
+  ],
+  [
+    { kind: 'k8s.pod_ip_gone', pod: 'pod-a', stillSent: true },
+    'k8s',
+    'pod pod-a: containers exited, sandbox stopped, pod IP released: connections still sent to it get no answer (connect timeout)',
+  ],
+  [
+    { kind: 'k8s.pod_ip_gone', pod: 'pod-b', stillSent: false },
+    'k8s',
+    'pod pod-b: containers exited, sandbox stopped, pod IP released',
   ],
   [
     { kind: 'k8s.grace_over', pod: 'pod-b', gracePeriod: 30, inFlight: 9 },
@@ -430,13 +440,19 @@ describe('trace catalog', () => {
   });
 
   it('tells whether the endpoint removal beat SIGTERM in a rolling update', () => {
-    const removed = (delay: number, preStop: number) =>
-      explanationOf(rec({ kind: 'k8s.endpoint_removed', pod: 'pod-a', delay, preStop }));
+    const removed = (delay: number, preStop: number, podGone = false) =>
+      explanationOf(rec({ kind: 'k8s.endpoint_removed', pod: 'pod-a', delay, preStop, podGone }));
     expect(removed(1.006, 0)).toContain('connections sent to it in between were refused');
     expect(removed(1.006, 10)).toContain('The preStop sleep (10s) outlasts this delay');
+    // The pod exited before the removal: refused until its exit, then its IP answered nothing.
+    expect(removed(1.006, 0, true)).toContain('its IP answered nothing, so they hung until their connect timed out');
     const sigterm = (endpointRemoved: boolean) =>
       explanationOf(rec({ kind: 'k8s.pod_sigterm', pod: 'pod-a', gracePeriod: 30, preStop: 0, endpointRemoved }));
-    expect(sigterm(false)).toContain('still sends it new connections: they are refused');
+    expect(sigterm(false)).toContain('still sends it new connections: they are refused while the app finishes');
+    const ipGone = (stillSent: boolean) => explanationOf(rec({ kind: 'k8s.pod_ip_gone', pod: 'pod-a', stillSent }));
+    expect(ipGone(true)).toContain('not even with an RST');
+    expect(ipGone(true)).toContain('The replacement pod has an IP of its own');
+    expect(ipGone(false)).toContain('had already stopped sending to it');
     expect(sigterm(true)).toContain('already stopped sending it new connections');
   });
 

@@ -42,6 +42,14 @@ export const PROGRESS_DEADLINE_SECONDS = 600;
  */
 const PROGRESS_CHECK_SKEW = 1;
 
+/** An old pod told to terminate. */
+interface TerminatingPod {
+  /** Its containers have exited (or were killed) and its sandbox is gone. */
+  gone: boolean;
+  /** Its endpoint's removal has reached the balancer. */
+  endpointRemoved: boolean;
+}
+
 /** One rolling update in progress: the Deployment controller's counts. */
 interface RolloutRun {
   plan: RolloutPlan;
@@ -100,6 +108,13 @@ export class Rollout {
   private current: RolloutRun | null = null;
   /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
   private readonly readyPod: Int32Array;
+  /**
+   * The balancer's entry on this backend still addresses an old pod that has gone (1): its
+   * sandbox is torn down, so the slot's address answers nothing until the endpoint's removal
+   * lands or a new pod's endpoint takes the entry (staleEntryLeft). A replacement started in the
+   * slot meanwhile has an address of its own, which that entry does not reach.
+   */
+  private readonly staleEntry: Uint8Array;
 
   constructor(
     private readonly w: World,
@@ -108,6 +123,7 @@ export class Rollout {
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
     this.readyPod = new Int32Array(w.backends.length).fill(-1);
+    this.staleEntry = new Uint8Array(w.backends.length);
   }
 
   /**
@@ -274,6 +290,9 @@ export class Rollout {
     run.created++;
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
+    // The new pod's sandbox (its network namespace and address) comes first; while the balancer
+    // still sends the old pod's traffic to this slot the old address stays silent instead.
+    if (!this.staleEntry[b]) this.life.podSandboxUp(b);
     this.kubelet.createPod(
       b,
       () => {
@@ -295,6 +314,8 @@ export class Rollout {
       // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate).
       () => {
         this.readyPod[b] = this.kubelet.podGeneration(b);
+        // The new pod's endpoint takes the slot's entry: the slot's address is the new pod's.
+        this.staleEntryLeft(b);
         this.life.podReady(b);
       },
     );
@@ -415,15 +436,37 @@ export class Rollout {
     run.newAvailable--;
   }
 
-  /** An old pod is gone (exited, or SIGKILL): its backend can hold a new pod. */
-  private podGone(run: RolloutRun, b: number, pod: { gone: boolean }): void {
+  /**
+   * An old pod is gone (exited, or SIGKILL): the kubelet tears its sandbox down right after its
+   * containers (kuberuntime_manager.go killPodWithSyncResult: killContainersWithSyncResult, then
+   * StopPodSandbox; the CNI releases its IP), and its backend can hold a new pod. Until the
+   * endpoint's removal reaches the balancer, connections it still sends to the old address go
+   * unanswered: no RST, the connect times out. A container restart (restartPolicy Always) keeps
+   * the sandbox: its refusals stay (kubelet.ts).
+   */
+  private podGone(run: RolloutRun, b: number, pod: TerminatingPod): void {
     if (pod.gone) return;
     pod.gone = true;
     run.terminating--;
     this.kubelet.podGone(b);
     this.kubelet.endpoints.podDeleted(b);
+    const backend = this.w.backends[b];
+    this.w.trace.emit({ kind: 'k8s.pod_ip_gone', pod: backend.name, stillSent: !pod.endpointRemoved });
+    this.life.podSandboxGone(b);
+    if (!pod.endpointRemoved) this.staleEntry[b] = 1;
     run.free.push(b);
     this.step(run);
+  }
+
+  /**
+   * The balancer's entry on `b` no longer addresses the gone pod (its removal landed, or a new
+   * pod's endpoint took it): a new pod already in the slot answers at its address from now on.
+   */
+  private staleEntryLeft(b: number): void {
+    if (!this.staleEntry[b]) return;
+    this.staleEntry[b] = 0;
+    if (this.kubelet.isDeleted(b)) return;
+    this.life.podSandboxUp(b);
   }
 
   private terminatePod(run: RolloutRun, b: number): void {
@@ -444,8 +487,7 @@ export class Rollout {
       preStop: plan.preStop,
       gracePeriod: plan.gracePeriod,
     });
-    let endpointRemoved = false;
-    const pod = { gone: false };
+    const pod: TerminatingPod = { gone: false, endpointRemoved: false };
     run.terminating++;
     // Liveness and startup probes stop; a container that dies now is not restarted: the pod is gone.
     this.kubelet.podTerminating(b, () => this.podGone(run, b, pod));
@@ -459,8 +501,15 @@ export class Rollout {
         // (k8s-endpoints.ts). A pod already gone is simply deleted from the endpoints.
         if (pod.gone) w.lb.setPoolState(b, PoolState.DETACHED);
         else this.kubelet.endpoints.podTerminating(b);
-        endpointRemoved = true;
-        w.trace.emit({ kind: 'k8s.endpoint_removed', pod: backend.name, delay, preStop: plan.preStop });
+        pod.endpointRemoved = true;
+        w.trace.emit({
+          kind: 'k8s.endpoint_removed',
+          pod: backend.name,
+          delay,
+          preStop: plan.preStop,
+          podGone: pod.gone,
+        });
+        this.staleEntryLeft(b);
       },
       null,
     );
@@ -480,7 +529,7 @@ export class Rollout {
           pod: backend.name,
           gracePeriod: plan.gracePeriod,
           preStop: plan.preStop,
-          endpointRemoved,
+          endpointRemoved: pod.endpointRemoved,
           ...(backend.app.config.shutdown_delay ? { shutdownDelay: backend.app.config.shutdown_delay } : {}),
         });
         if (times.extended)
@@ -510,7 +559,7 @@ export class Rollout {
   }
 
   /** After SIGTERM the app exits as soon as it has nothing in flight. */
-  private exitWhenIdle(run: RolloutRun, b: number, since: number, pod: { gone: boolean }): void {
+  private exitWhenIdle(run: RolloutRun, b: number, since: number, pod: TerminatingPod): void {
     const w = this.w;
     const backend = w.backends[b];
     const check = (): void => {

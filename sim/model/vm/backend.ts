@@ -118,6 +118,19 @@ export class Backend implements VmView {
   }
 
   /**
+   * A pod's new sandbox in this backend's slot after the old one was torn down (vanish): a new
+   * network namespace with its own address answers again — a fresh kernel (no socket, no
+   * TIME_WAIT of the old pod's) and the pod's nginx started anew. The app container is the
+   * kubelet's to start (boot POD_REPLACED when it listens). No-op while the host is up.
+   */
+  sandboxCreated(): void {
+    if (this.alive) return;
+    this.resetKernel();
+    this.alive = true;
+    this.nginx.start();
+  }
+
+  /**
    * A new (or rebuilt) VM's kernel: a new boot (secrets, table_perturb[], jiffies phase), no
    * socket held. Stream `kernel.vm.<name>` for the first boot, `…#<n>` for the n-th rebuild.
    */

@@ -406,6 +406,16 @@ export class Lifecycle {
       active: w.lb.active[backend.index],
       requestTimeout: w.scenario.clients.http.request_timeout,
     });
+    this.hostGone(backend);
+  }
+
+  /**
+   * The backend's host stops answering (a vanished VM, a pod's deleted sandbox): its processes
+   * stop, the app's requests get no answer and every connection on it is dropped without FIN or
+   * RST; its peers find out by timeout.
+   */
+  private hostGone(backend: Backend): void {
+    const w = this.w;
     backend.vanish();
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of [...serving, ...queued]) {
@@ -425,6 +435,23 @@ export class Lifecycle {
       w.dropServerEnd(conn, false);
     }
     this.path.forgetCached(backend);
+  }
+
+  /**
+   * A deleted pod's sandbox is torn down once its containers have exited: the kubelet's
+   * killPodWithSyncResult (pkg/kubelet/kuberuntime/kuberuntime_manager.go) runs
+   * killContainersWithSyncResult, then StopPodSandbox for each of the pod's sandboxes, whose CNI
+   * DEL removes the pod's interface and releases its IP. A packet still sent to that address
+   * meets no socket and no kernel to answer it: no RST (control/k8s-rollout.ts decides what the
+   * slot's address is from then on).
+   */
+  podSandboxGone(b: number): void {
+    this.hostGone(this.w.backends[b]);
+  }
+
+  /** A pod's new sandbox in the slot answers at its own address (Backend.sandboxCreated). */
+  podSandboxUp(b: number): void {
+    this.w.backends[b].sandboxCreated();
   }
 
   /** The kubelet started the app container again (after a crash or a liveness kill): same VM, nginx and kernel. */
