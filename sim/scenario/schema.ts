@@ -83,11 +83,13 @@ export const KernelSchema = z.strictObject({
     .union([z.literal(100), z.literal(250), z.literal(300), z.literal(1000)])
     .prefault(250)
     .describe(
-      'Kernel CONFIG_HZ (250 on Debian/Ubuntu/Fedora): TIME_WAIT expires on the timer wheel in batches (2.048 s at 250), and the port walk reshuffles every 10·HZ jiffies.',
+      "Kernel CONFIG_HZ (250 on Debian and Ubuntu; Fedora and RHEL build with 1000 — read yours: `grep 'CONFIG_HZ=' /boot/config-$(uname -r)`): TIME_WAIT expires on the timer wheel in batches (2.048 s at 250, so a TIME_WAIT lasts 60-62 s; 60-64.1 s at 1000 by the wheel's coarser upper levels), and the port walk reshuffles every 10·HZ jiffies.",
     ),
   tcp_max_tw_buckets: int(0)
     .prefault(131072)
-    .describe('Linux net.ipv4.tcp_max_tw_buckets (131072 on a 23 GiB host); past it TIME_WAIT is skipped.'),
+    .describe(
+      "Linux net.ipv4.tcp_max_tw_buckets; past it TIME_WAIT is skipped (TCPTimeWaitOverflow). The kernel's default is half its established-hash size, which grows with memory (tcp_init(), net/ipv4/tcp.c: alloc_large_system_hash('TCP established', …, 17 = one bucket per 128 KiB of low memory, rounded up to a power of two, at most 524,288); tcp_sk_init(): max_tw_buckets = ehash buckets / 2): 16,384 on a 4 GiB host, 32,768 at 8 GiB, 65,536 at 16 GiB, 131,072 from just over 16 GiB to 32 GiB (drainsim's default: the calibration machine's 23.5 GiB), 262,144 from 64 GiB. Read yours: `sysctl net.ipv4.tcp_max_tw_buckets`.",
+    ),
   tcp_syn_retries: int(L.MIN_TCP_SYN_RETRIES, L.MAX_TCP_SYNCNT)
     .prefault(6)
     .describe('Linux net.ipv4.tcp_syn_retries, default 6, 1 … 127 (MAX_TCP_SYNCNT).'),
@@ -734,7 +736,7 @@ export const LbSchema = z.strictObject({
   connect_timeout: zDuration
     .prefault('5s')
     .describe(
-      'HAProxy timeout connect (no default; 5s is the common setting): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.',
+      "HAProxy timeout connect (no default: HAProxy warns 'missing timeouts'; drainsim's 5s is Debian's /etc/haproxy/haproxy.cfg `defaults` and HAProxy's documented examples, because an unset connect timeout means a connect to a vanished backend never fails — unlike timeout client/server, which drainsim leaves unset as HAProxy does: set lb.timeout_client/timeout_server to Debian's 50s to match that file): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.",
     ),
   redispatch: z
     .boolean()
