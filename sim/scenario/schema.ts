@@ -9,7 +9,7 @@ import { checkAcceptModel } from './accept-model.js';
 import { checkBareBackends, writtenBareIssues } from './bare-backends.js';
 import * as L from './limits.js';
 import { checkRolloutOverlap } from './rollout-overlap.js';
-import { parseClock, UnitError } from './units.js';
+import { formatDuration, parseClock, UnitError } from './units.js';
 import { registerWrittenCheck } from './written-checks.js';
 import {
   parseBoundedDuration,
@@ -932,9 +932,11 @@ function checkInterval() {
   );
 }
 
+// A whole percentage, as the Deployment API takes it (IntOrString: "25%"; a fraction such as "12.5%"
+// is refused by pkg/apis/apps/validation ValidatePositiveIntOrPercent → GetIntOrPercentValue's Atoi).
 const IntOrPercent = z.union([
   int(0),
-  z.string().regex(/^\d+(\.\d+)?%$/, 'a count such as 1 or a percentage such as 25%'),
+  z.string().regex(/^\d+%$/, 'a count such as 1 or a whole percentage such as 25%'),
 ]);
 
 const TerminateMode = z
@@ -1180,6 +1182,7 @@ export const ScenarioSchema = z
       .describe('Assertions checked after the run; see the README.'),
   })
   .superRefine((s, ctx) => {
+    checkProbeFields(s.probes, ctx);
     if (s.probes.readiness?.termination_grace_period !== undefined) {
       // The API server rejects it (pkg/apis/core/validation/validation.go: "must not be set for
       // readinessProbes"): a readiness failure kills nothing.
@@ -1435,3 +1438,35 @@ export type Action = z.output<typeof ActionSchema>;
 export type LbConfig = z.output<typeof LbSchema>;
 export type CheckConfig = z.output<typeof CheckSchema>;
 export type ProbeConfig = z.output<typeof ProbeSchema>;
+
+/**
+ * What the Kubernetes API refuses in a probe (pkg/apis/core/validation/validation.go
+ * validateProbe, and the v1 Probe's int32 fields): periodSeconds, timeoutSeconds and
+ * initialDelaySeconds are whole seconds (period and timeout at least 1), and a liveness or startup
+ * probe's successThreshold must be 1 (review33 #6: drainsim took 2.5s, 0.3s and 3).
+ */
+function checkProbeFields(
+  probes: Partial<Record<'readiness' | 'liveness' | 'startup', ProbeConfig | undefined>>,
+  ctx: z.RefinementCtx,
+): void {
+  const field = { period: 'periodSeconds', timeout: 'timeoutSeconds', initial_delay: 'initialDelaySeconds' } as const;
+  for (const kind of ['readiness', 'liveness', 'startup'] as const) {
+    const probe = probes[kind];
+    if (probe === undefined) continue;
+    for (const key of ['period', 'timeout', 'initial_delay'] as const) {
+      const v = probe[key];
+      if (Number.isInteger(v) && (key === 'initial_delay' || v >= 1)) continue;
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probes', kind, key],
+        message: `Kubernetes takes ${field[key]} in whole seconds${key === 'initial_delay' ? '' : ', at least 1'} (found ${formatDuration(v)})`,
+      });
+    }
+    if (kind !== 'readiness' && probe.success_threshold !== 1)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['probes', kind, 'success_threshold'],
+        message: `must be 1 for a ${kind} probe (the Kubernetes API refuses any other value)`,
+      });
+  }
+}

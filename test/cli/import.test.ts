@@ -166,15 +166,14 @@ describe('haproxy.cfg settings drainsim models for a proxy (mode tcp and http)',
     });
   }
 
-  it('timeout http-keep-alive in mode http only; timeout http-request is a warning naming the fallback', () => {
+  it('timeout http-keep-alive and http-request in mode http only (http-request: lb.http_request_timeout, session 24)', () => {
     const text = (mode: string) =>
       `defaults\n  mode ${mode}\n  timeout http-keep-alive 10s\n  timeout http-request 5s\nbackend be\n  server a 10.0.0.1:80\n`;
     const http = new Imported();
     importHaproxy(text('http'), 'h.cfg', http);
     expect(http.render('')).toContain('http_keep_alive_timeout: 10s # from h.cfg:3');
-    expect(http.warnings).toEqual([
-      expect.stringMatching(/^h\.cfg:4: timeout http-request not modelled .*timeout_client/),
-    ]);
+    expect(http.render('')).toContain('http_request_timeout: 5s # from h.cfg:4');
+    expect(http.warnings).toEqual([]);
     const tcp = new Imported();
     importHaproxy(text('tcp'), 'h.cfg', tcp);
     expect(tcp.render('')).not.toContain('http_keep_alive_timeout');

@@ -26,7 +26,7 @@ describe('a readiness probe failure reaches the balancer after the propagation d
       clients: { requests: { rate: 100, timeout: '2s', retries: 0 } },
       lb: { mode: 'nat', retries: 0 },
       kubelet: { endpoint_propagation: 'const(2.5s)' },
-      probes: { readiness: { type: 'http', period: '1s', failure_threshold: 1, timeout: '500ms' } },
+      probes: { readiness: { type: 'http', period: '1s', failure_threshold: 1, timeout: '1s' } },
       backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
       timeline: [{ at: '30s', do: 'pause', backend: 'pod-b', duration: '20s' }],
     } as ScenarioInput);

@@ -34,7 +34,7 @@ function checked(checks: Record<string, unknown>, tls: Record<string, unknown>, 
 }
 
 const haproxy = { lb: { mode: 'l4' }, health_check: { type: 'http', inter: '1s', timeout: '900ms' } };
-const kubelet = { probes: { readiness: { type: 'http', period: '1s', timeout: '900ms' } } };
+const kubelet = { probes: { readiness: { type: 'http', period: '1s', timeout: '1s' } } };
 const p99 = (r: RunResult) => r.figures['open_loop_latency.p99'] ?? Number.NaN;
 const plaintext = (checks: Record<string, unknown>) =>
   run({
