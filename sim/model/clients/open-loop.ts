@@ -66,6 +66,15 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly timerDelay: number;
   /** lb.mode nat: the client's own SYN meets the refusal or the silence (learnDelay). */
   private readonly behindNat: boolean;
+  /**
+   * What a kept-alive connection's next use pays once a failure closed it (EOF, a reset, the
+   * client's own give-up, a refused or unanswered connect): the client opens a new connection
+   * first, as the calibration client does (worker.mjs lost(): socket.destroy(), openConn(slot)) —
+   * one round trip more than `toBalancer` there; 0 where every request opens its own (review34 #4).
+   */
+  private readonly reconnect: number;
+  /** When the client learns of its own give-up, from the timer's firing (clientTimeout). */
+  private readonly timeoutLearn: number;
 
   constructor(
     private readonly w: World,
@@ -89,7 +98,11 @@ export class RequestClients implements RequestDownstream, Population {
     this.halfRtt = rtt / 2;
     this.toBalancer = this.reusedConnections || this.pool !== null ? rtt / 2 : 1.5 * rtt;
     this.timerDelay = Math.max(0, cfg.timeout - rtt);
+    // The give-up is at write + timeout: half a round trip after the timer when timeout ≥ rtt,
+    // earlier (even before the balancer's receipt) for a timeout shorter than the round trip.
+    this.timeoutLearn = cfg.timeout - this.halfRtt - this.timerDelay;
     this.behindNat = w.scenario.lb.mode === 'nat';
+    this.reconnect = this.reusedConnections || this.pool !== null ? rtt : 0;
   }
 
   start(): void {
@@ -154,9 +167,9 @@ export class RequestClients implements RequestDownstream, Population {
    * pooled connection is free for the requests that reach the balancer a way there later, or
    * takes a parked one, sent when the client learns.
    */
-  private connectionFree(req: Req, learnDelay: number): void {
+  private connectionFree(req: Req, learnDelay: number, closed = false): void {
     if (this.pool === null) return;
-    const delay = Math.max(0, learnDelay + this.toBalancer);
+    const delay = Math.max(0, learnDelay + this.toBalancer + (closed ? this.reconnect : 0));
     const next = this.pool.release(req.user, this.w.now + delay);
     if (next === null) return;
     next.user = req.user;
@@ -184,7 +197,7 @@ export class RequestClients implements RequestDownstream, Population {
     const w = this.w;
     w.engine.cancel(req.clientTimer);
     w.error(kind, b);
-    this.retryOrFail(req, b, this.learnDelay(kind));
+    this.retryOrFail(req, b, this.learnDelay(kind), true);
   }
 
   /**
@@ -228,25 +241,30 @@ export class RequestClients implements RequestDownstream, Population {
     this.retryOrFail(req, b, this.halfRtt);
   }
 
-  /** The client's deadline is half a round trip from now (send): no answer sent since can make it. */
+  /**
+   * The client's deadline is half a round trip from now (send; earlier for a timeout shorter than
+   * the round trip, timeoutLearn): no answer sent since can make it.
+   */
   private readonly clientTimeout = (req: Req): void => {
     const w = this.w;
     req.abandoned = true;
     w.metrics.inc(w.c.reqTimeouts, req.backend);
     w.metrics.inc(w.c.errors, req.backend);
-    this.retryOrFail(req, req.backend, this.halfRtt);
+    // It closes its connection: the retry (or the pooled connection's next request) opens a new one.
+    this.retryOrFail(req, req.backend, this.timeoutLearn, true);
   };
 
   /**
    * The attempt failed; the client learns it `learnDelay` from now. It retries after its backoff
-   * from then: the retry reaches the balancer its way there later.
+   * from then: the retry reaches the balancer its way there later, a new connection's round trip
+   * more when the failure `closed` a kept-alive one (reconnect).
    */
-  private retryOrFail(req: Req, b: number, learnDelay: number): void {
+  private retryOrFail(req: Req, b: number, learnDelay: number, closed = false): void {
     const w = this.w;
     const cfg = w.scenario.clients.requests;
     if (req.attempt >= cfg.retries) {
       w.metrics.inc(w.c.reqFailed, b);
-      this.connectionFree(req, learnDelay);
+      this.connectionFree(req, learnDelay, closed);
       req.letGo(HOLD_CLIENT);
       return;
     }
@@ -258,7 +276,8 @@ export class RequestClients implements RequestDownstream, Population {
     next.clientAddress = req.clientAddress;
     next.lastBackoff = backoffDelay(cfg.backoff, req.attempt, this.retryRng, req.lastBackoff);
     w.metrics.inc(w.c.retries, b);
-    w.engine.schedule(Math.max(0, learnDelay + next.lastBackoff + this.toBalancer), this.resend, next);
+    const connect = closed ? this.reconnect : 0;
+    w.engine.schedule(Math.max(0, learnDelay + next.lastBackoff + this.toBalancer + connect), this.resend, next);
     // Only now, every field of the old attempt read: its record may become `next` of a later retry.
     req.letGo(HOLD_CLIENT);
   }

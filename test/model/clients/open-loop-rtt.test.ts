@@ -80,7 +80,7 @@ describe("the client's timeout runs from its write and counts the answer's way b
 });
 
 /** One request at 1 s (paced 1/s) to a pool emptied at 0.5 s, retried 3 times at once; rtt 100 ms. */
-const emptyPool = (mode: 'l4' | 'nat'): ScenarioInput =>
+const emptyPool = (mode: 'l4' | 'nat', pooled = false): ScenarioInput =>
   ({
     warmup: '0s',
     horizon: '1.95s',
@@ -93,6 +93,7 @@ const emptyPool = (mode: 'l4' | 'nat'): ScenarioInput =>
         timeout: '10s',
         retries: 3,
         backoff: { policy: 'immediate', base: '0s' },
+        ...(pooled ? { users: 1, pool: { when_busy: 'wait' } } : {}),
       },
     },
     lb: mode === 'l4' ? { mode, retries: 0 } : { mode },
@@ -106,6 +107,36 @@ describe('a failure reaches the open-loop client when its packets do (lb/l4-conn
     expect(r.figures['err_econnreset.total']).toBe(4);
     // Samples of 10 ms end at their time: an error at t is in the one ending at t or t + 10 ms.
     for (let k = 0; k < 4; k++) expect(between(r, 'err_econnreset', 0.995 + 0.2 * k, 1.015 + 0.2 * k), `${k}`).toBe(1);
+  });
+
+  it('l4, a pooled client: the EOF closed its kept-alive connection, so each retry opens a new one — 0.2 s apart too (review34 #4)', () => {
+    // The calibration client reconnects after a lost connection (worker.mjs lost(): destroy, openConn):
+    // the retry pays the handshake that a request on the kept-alive connection does not (0.1 s apart before).
+    const r = run(emptyPool('l4', true));
+    expect(r.figures['err_econnreset.total']).toBe(4);
+    for (let k = 0; k < 4; k++) expect(between(r, 'err_econnreset', 0.995 + 0.2 * k, 1.015 + 0.2 * k), `${k}`).toBe(1);
+  });
+
+  it('a client timeout shorter than the round trip: the client gives up at write + timeout and reconnects for its retry', () => {
+    // rtt 1 s, timeout 0.3 s, kept-alive, one retry at once: the request reaches the balancer at 2 s
+    // (written at 1.5 s), the client gives up at 1.8 s, opens a new connection (1 rtt) and writes
+    // the retry at 2.8 s: at the balancer at 3.3 s. Before review34 #4/#5: given up at the
+    // balancer's receipt + rtt/2 (2.5 s) and retried on the closed connection, at 3.0 s.
+    const input = openLoop({ service: '10ms', reused: true, timeout: '300ms', rtt: '1s' });
+    const r = run({
+      ...input,
+      horizon: '3.95s',
+      sample_interval: '10ms',
+      clients: {
+        ...input.clients,
+        requests: { ...input.clients!.requests, rate: 0.5, retries: 1, backoff: { policy: 'immediate', base: '0s' } },
+      },
+    } as ScenarioInput);
+    expect(r.figures['goodput.total'] ?? 0).toBe(0);
+    expect(r.figures['req_timeouts.total']).toBe(2);
+    expect(between(r, 'attempts', 1.995, 2.015)).toBe(1);
+    expect(between(r, 'attempts', 3.295, 3.315)).toBe(1);
+    expect(between(r, 'attempts', 2.02, 3.29)).toBe(0);
   });
 
   it('nat: the refusal of the SYN 1 rtt after it, so each retry reaches the balancer 0.1 s after the last', () => {
