@@ -159,9 +159,18 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return streams.length;
   }
 
-  /** One stream of shutdownStreams(): it leaves its server, its server connection and its client. */
+  /**
+   * One stream of shutdownStreams(): it leaves its server, its server connection and its client.
+   * A stream whose client already gave up (its timeout: without `option abortonclose` it still
+   * counts on the server) has nobody left to answer or to retry for: it only leaves.
+   */
   private shutStream(req: Req, b: number): void {
     this.pauseEnds(req);
+    if (req.abandoned) {
+      this.leaveServer(req);
+      this.conns?.kill(req);
+      return;
+    }
     if (this.shutRetried(req, b)) return;
     this.leaveServer(req);
     this.conns?.kill(req);
