@@ -26,6 +26,9 @@ const GAUGES: readonly [series: string, words: string][] = [
   ['time_wait', 'TIME_WAIT sockets'],
 ];
 
+/** The strerror() words of an errno a reader may not know by name. */
+const ERRNO_WORDS: Readonly<Record<string, string>> = { err_ehostunreach: 'No route to host' };
+
 /** Error kinds behind `errors`: every err_* series plus 5xx answers. */
 function errorKinds(facts: RunFacts, from: number, to: number): string {
   const kinds = facts.result.timeline.series
@@ -33,10 +36,11 @@ function errorKinds(facts: RunFacts, from: number, to: number): string {
     .filter((name) => name.startsWith('err_') || name === 'responses_5xx')
     .map((name) => [name, facts.sum(name, 'total', from, to) ?? 0] as const)
     .filter(([, v]) => v > 0)
-    .map(
-      ([name, v]) =>
-        `${name === 'responses_5xx' ? 'HTTP 5xx' : name.slice('err_'.length).toUpperCase()} ${formatNumber(v)}`,
-    );
+    .map(([name, v]) => {
+      const kind = name === 'responses_5xx' ? 'HTTP 5xx' : name.slice('err_'.length).toUpperCase();
+      const words = ERRNO_WORDS[name];
+      return `${kind} ${formatNumber(v)}${words === undefined ? '' : ` (${words})`}`;
+    });
   return kinds.length === 0 ? '' : ` (${kinds.join(', ')})`;
 }
 

@@ -1157,6 +1157,17 @@ export const ScenarioSchema = z
           ),
       })
       .prefault({}),
+    kubernetes: z
+      .strictObject({
+        deleted_pod_ip: z
+          .enum(['drop', 'unreachable'])
+          .prefault('drop')
+          .describe(
+            "What a connection sent to a deleted pod's address meets once the kubelet has stopped its sandbox (StopPodSandbox: the CNI releases the IP) and before the endpoint's removal reaches the load balancer. `drop` (default): nothing answers, the SYNs are retransmitted until the connect times out (ETIMEDOUT) — a routed CNI, whose node drops packets to a released address (Calico's blackhole route for its IP block, cloud VPC CNIs such as the AWS VPC CNI or GKE's). `unreachable`: a bridge CNI (flannel and the bridge plugin, kindnet), whose node keeps the pod subnet on its bridge and ARPs for the gone address: nobody answers, and after 3 s (3 broadcast ARP requests 1 s apart: net/ipv4/arp.c arp_tbl mcast_solicit 3, retrans_time 1 s; net/core/neighbour.c __neigh_event_send starts the count at ucast_solicit, neigh_timer_handler fails the entry at neigh_max_probes) it answers every SYN queued meanwhile with ICMP host unreachable, which fails connect() with EHOSTUNREACH, 113 \"No route to host\" (net/ipv4/tcp_ipv4.c tcp_v4_err: a hard error in SYN_SENT) — the balancer's own connect (HAProxy retries it like a refusal) or, behind a NAT (kube-proxy), the client's. Connects to that address while a resolution is under way join it and fail with it.",
+          ),
+      })
+      .prefault({})
+      .describe('Kubernetes cluster networking.'),
     probes: z
       .strictObject({
         readiness: ProbeSchema.optional(),

@@ -44,10 +44,10 @@ const UPSTREAM_TLS_FULL_WHY = {
 } as const;
 
 /** What a client reads when the L4 balancer gives up on its connection. */
-function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT'): string {
-  return what === 'EOF'
-    ? 'the client, whose connection the L4 proxy had accepted, reads EOF (socket hang up).'
-    : `the client sees ${what}.`;
+function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH'): string {
+  if (what === 'EOF') return 'the client, whose connection the L4 proxy had accepted, reads EOF (socket hang up).';
+  if (what === 'EHOSTUNREACH') return 'the client sees EHOSTUNREACH (113: No route to host).';
+  return `the client sees ${what}.`;
 }
 /** Linux TIME_WAIT length (TCP_TIMEWAIT_LEN), fixed in the kernel. */
 const TIME_WAIT_SECONDS = 60;
@@ -362,6 +362,9 @@ export const CATALOG: Catalog = {
       }
       if (r.cause === 'syn_giveup') {
         return `The LB's SYNs to ${r.backend} went unanswered and its own kernel gave up first: after net.ipv4.tcp_syn_retries (${n(r.synRetries)}) retransmissions connect() fails with ETIMEDOUT (tcp_write_timeout), before timeout connect (${d(r.connectTimeout)}); on each of ${r.retries + 1} tries${redispatch}, then it gave up at once; ${sees(r.clientSees)}`;
+      }
+      if (r.cause === 'unreachable') {
+        return `${r.backend}'s pod is deleted and its IP released, but under a bridge CNI the node still ARPs for that address: nobody answers, and after 3 s (3 broadcast ARP requests 1 s apart: net/ipv4/arp.c arp_tbl mcast_solicit 3, retrans_time 1 s; neigh_timer_handler, net/core/neighbour.c) the node answers the queued SYNs with ICMP host unreachable, which fails connect() at once (tcp_v4_err in SYN_SENT: EHOSTUNREACH, "No route to host"), on each of ${r.retries + 1} tries, ${d(r.retryInterval)} apart (HAProxy's turn-around pause, as for a refusal)${redispatch}, then it gave up; ${sees(r.clientSees)}`;
       }
       if (r.cause === 'timeout') {
         return `The LB's SYNs to ${r.backend} went unanswered (the host is gone): it waited connect_timeout (${d(r.connectTimeout)}) on each of ${r.retries + 1} tries${redispatch}, then gave up at once; ${sees(r.clientSees)}`;
@@ -828,12 +831,16 @@ export const CATALOG: Catalog = {
     source: 'k8s',
     line: (r) =>
       r.stillSent
-        ? `pod ${r.pod}: containers exited, sandbox stopped, pod IP released: connections still sent to it get no answer (connect timeout)`
+        ? r.unreachable
+          ? `pod ${r.pod}: containers exited, sandbox stopped, pod IP released: connections still sent to it fail after 3 s (No route to host)`
+          : `pod ${r.pod}: containers exited, sandbox stopped, pod IP released: connections still sent to it get no answer (connect timeout)`
         : `pod ${r.pod}: containers exited, sandbox stopped, pod IP released`,
-    variant: (r) => (r.stillSent ? 'still-sent' : 'unused'),
+    variant: (r) => (r.stillSent ? (r.unreachable ? 'still-sent-unreachable' : 'still-sent') : 'unused'),
     explain: (r) => {
       const head = `${r.pod}'s containers have exited and the kubelet tears its sandbox down at once (StopPodSandbox): the CNI removes its network interface and releases its IP.`;
       if (!r.stillSent) return `${head} The load balancer had already stopped sending to it, so nobody notices.`;
+      if (r.unreachable)
+        return `${head} The load balancer has not heard of the endpoint's removal yet and keeps sending new connections to that address. Under a bridge CNI the node still holds the pod subnet and ARPs for it: nobody answers, and after 3 s (3 broadcast ARP requests 1 s apart: net/ipv4/arp.c arp_tbl) it answers every SYN that waited on the lookup with ICMP host unreachable, so each connect() fails with EHOSTUNREACH ("No route to host") up to 3 s after its first SYN — sooner than a connect timeout, later than a refusal. The replacement pod has an IP of its own and gets none of them.`;
       return `${head} The load balancer has not heard of the endpoint's removal yet and keeps sending new connections to that address, where nothing answers, not even with an RST: the client's SYNs are retransmitted until its connect times out (a bridge CNI would answer "No route to host" after ARP fails instead). The replacement pod has an IP of its own and gets none of them.`;
     },
   },

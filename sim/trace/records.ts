@@ -198,13 +198,14 @@ export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   backend: string;
   retries: number;
   /** `syn_giveup`: the balancer's kernel gave up on the SYNs (tcp_syn_retries) before its timeout connect. */
-  cause: 'timeout' | 'refused' | 'no_port' | 'syn_giveup';
+  /** `unreachable`: ICMP host unreachable for the SYNs (a gone pod's address under a bridge CNI). */
+  cause: 'timeout' | 'refused' | 'no_port' | 'syn_giveup' | 'unreachable';
   connectTimeout: number;
   synRetries: number;
   retryInterval: number;
   redispatch: boolean;
   /** What the client reads: EOF from an L4 proxy (mode tcp) that had accepted it, else its own SYN's errno. */
-  clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT';
+  clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH';
 }
 /** A proxying balancer's own host had no source port towards a backend (EADDRNOTAVAIL). */
 export interface LbNoPort extends Rec<'lb.no_port'> {
@@ -541,6 +542,8 @@ export interface K8sPodIpGone extends Rec<'k8s.pod_ip_gone'> {
   pod: string;
   /** The balancer has not heard of the endpoint's removal yet and still sends to the old address. */
   stillSent: boolean;
+  /** kubernetes.deleted_pod_ip `unreachable`: a bridge CNI's node answers that address with host unreachable. */
+  unreachable?: boolean;
 }
 /** A rollout's new pod's first Ready reached the load balancer (EndpointSlice, kube-proxy): its endpoint takes traffic. */
 export interface K8sEndpointAdded extends Rec<'k8s.endpoint_added'> {

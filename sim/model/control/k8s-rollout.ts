@@ -292,7 +292,7 @@ export class Rollout {
     if (backend.app.up) this.life.appExited(backend);
     // The new pod's sandbox (its network namespace and address) comes first; while the balancer
     // still sends the old pod's traffic to this slot the old address stays silent instead.
-    if (!this.staleEntry[b]) this.life.podSandboxUp(b);
+    if (!this.staleEntry[b]) this.sandboxUp(b);
     this.kubelet.createPod(
       b,
       () => {
@@ -450,9 +450,18 @@ export class Rollout {
     run.terminating--;
     this.kubelet.podGone(b);
     this.kubelet.endpoints.podDeleted(b);
-    const backend = this.w.backends[b];
-    this.w.trace.emit({ kind: 'k8s.pod_ip_gone', pod: backend.name, stillSent: !pod.endpointRemoved });
+    const w = this.w;
+    const backend = w.backends[b];
+    const unreachable = w.scenario.kubernetes.deleted_pod_ip === 'unreachable';
+    w.trace.emit({
+      kind: 'k8s.pod_ip_gone',
+      pod: backend.name,
+      stillSent: !pod.endpointRemoved,
+      ...(unreachable ? { unreachable } : {}),
+    });
     this.life.podSandboxGone(b);
+    // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable.
+    if (unreachable) w.lb.goneAddresses.podGone(b);
     if (!pod.endpointRemoved) this.staleEntry[b] = 1;
     run.free.push(b);
     this.step(run);
@@ -466,6 +475,12 @@ export class Rollout {
     if (!this.staleEntry[b]) return;
     this.staleEntry[b] = 0;
     if (this.kubelet.isDeleted(b)) return;
+    this.sandboxUp(b);
+  }
+
+  /** A new pod's sandbox answers at the slot's address: no longer a gone pod's. */
+  private sandboxUp(b: number): void {
+    this.w.lb.goneAddresses.podBack(b);
     this.life.podSandboxUp(b);
   }
 

@@ -18,6 +18,7 @@ export interface Counters {
   errEconnreset: SeriesId;
   errEtimedout: SeriesId;
   errEconnrefused: SeriesId;
+  errEhostunreach: SeriesId;
   errEaddrnotavail: SeriesId;
   lbEaddrnotavail: SeriesId;
   upstreamEaddrnotavail: SeriesId;
@@ -67,6 +68,11 @@ export function defineCounters(m: Metrics): Counters {
     errEconnreset: m.counter('err_econnreset', 'err', 'Client errors ECONNRESET (104)'),
     errEtimedout: m.counter('err_etimedout', 'err', 'Client errors ETIMEDOUT (110)'),
     errEconnrefused: m.counter('err_econnrefused', 'err', 'Client errors ECONNREFUSED (111)'),
+    errEhostunreach: m.counter(
+      'err_ehostunreach',
+      'err',
+      "Client errors EHOSTUNREACH (113, No route to host): a deleted pod's address under a bridge CNI",
+    ),
     errEaddrnotavail: m.counter(
       'err_eaddrnotavail',
       'err',
@@ -149,6 +155,7 @@ export const ErrorKind = {
   ECONNREFUSED: 2,
   EADDRNOTAVAIL: 3,
   HTTP_5XX: 4,
+  EHOSTUNREACH: 5,
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 
@@ -163,6 +170,8 @@ export function errnoCounter(c: Counters, kind: ErrorKind): SeriesId {
       return c.errEconnrefused;
     case ErrorKind.EADDRNOTAVAIL:
       return c.errEaddrnotavail;
+    case ErrorKind.EHOSTUNREACH:
+      return c.errEhostunreach;
     default:
       return -1;
   }

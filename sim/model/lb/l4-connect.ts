@@ -410,6 +410,16 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     w.lb.active[a.backend]++;
     w.lb.connecting[a.backend]++;
     const timeout = w.scenario.lb.connect_timeout;
+    const gone = w.lb.goneAddresses;
+    if (gone.unreachableNow(a.backend)) {
+      // A deleted pod's address under a bridge CNI: the node's ARP fails and its ICMP host
+      // unreachable ends the connect() (lb/gone-addresses.ts), unless a give-up comes first.
+      const at = gone.hostUnreachableAt(a.backend, w.now);
+      if (at < w.now + Math.min(timeout, this.synGiveUp)) {
+        w.engine.at(at, this.unreachableFailed, a);
+        return;
+      }
+    }
     if (this.synGiveUp < timeout) {
       // Each firing re-armed from the one before, up to the give-up (no array made per attempt).
       let at = w.now;
@@ -431,6 +441,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     this.w.lb.active[a.backend]--;
     this.w.lb.connecting[a.backend]--;
     this.timedOut(a);
+  };
+  private readonly unreachableFailed = (a: Attempt): void => {
+    this.w.lb.active[a.backend]--;
+    this.w.lb.connecting[a.backend]--;
+    this.failedAttempt(a, 'unreachable');
   };
   private readonly unansweredGaveUp = (a: Attempt): void => {
     this.w.lb.active[a.backend]--;
@@ -765,11 +780,21 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   /** `back_handle_st_cer()`: give up after `retries` retries, else retry where and when HAProxy does. */
-  private failedAttempt(a: Attempt, cause: 'refused' | 'timeout' | 'no_port', kernelGaveUp = false): void {
+  /**
+   * `unreachable`: ICMP host unreachable for the SYN (tcp_v4_err in SYN_SENT: connect() fails with
+   * EHOSTUNREACH), for HAProxy a connection error like a refusal (STRM_ET_CONN_ERR: the
+   * turn-around pause before a retry); behind a NAT the client's own connect() fails so.
+   */
+  private failedAttempt(
+    a: Attempt,
+    cause: 'refused' | 'timeout' | 'no_port' | 'unreachable',
+    kernelGaveUp = false,
+  ): void {
     const w = this.w;
     const lb = w.scenario.lb;
     const b = a.backend;
     const refused = cause === 'refused';
+    const unreachable = cause === 'unreachable';
     // A retry is a new connect(): its SYNs start a schedule of their own.
     a.synsDropped = 0;
     // The SYN was refused or never answered: the balancer's socket closes without TIME_WAIT.
@@ -785,12 +810,14 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         synRetries: this.synRetries,
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,
-        clientSees: lb.mode === 'nat' ? (refused ? 'ECONNREFUSED' : 'ETIMEDOUT') : 'EOF',
+        clientSees: lb.mode === 'nat' ? (refused ? 'ECONNREFUSED' : unreachable ? 'EHOSTUNREACH' : 'ETIMEDOUT') : 'EOF',
       });
       if (lb.mode === 'nat') {
-        // The client's own SYN met the refusal (RST, a round trip after its SYN) or the silence
-        // (its own kernel's or timer's give-up, now): it sees the errno itself.
+        // The client's own SYN met the refusal (RST) or the node's ICMP (both back a round trip
+        // after the SYN that met them), or the silence (its own kernel's or timer's give-up, now):
+        // it sees the errno itself.
         if (refused) this.synAnswered(a, ErrorKind.ECONNREFUSED, b);
+        else if (unreachable) this.synAnswered(a, ErrorKind.EHOSTUNREACH, b);
         else {
           w.releaseClientEnd(a.conn, false);
           a.handler.connectFailed(a.conn, ErrorKind.ETIMEDOUT, b);
@@ -822,7 +849,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     }
     // STRM_ET_CONN_ERR (a refusal or the kernel's give-up) pauses before the retry; a timeout does not.
     const pause = turnAroundPause(
-      refused || kernelGaveUp,
+      refused || unreachable || kernelGaveUp,
       redispatching,
       f.activeServers,
       Math.min(lb.retry_interval, lb.connect_timeout),

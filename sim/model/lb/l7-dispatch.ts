@@ -159,9 +159,18 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return streams.length;
   }
 
-  /** One stream of shutdownStreams(): it leaves its server, its server connection and its client. */
+  /**
+   * One stream of shutdownStreams(): it leaves its server, its server connection and its client.
+   * A stream whose client already gave up (its timeout: without `option abortonclose` it still
+   * counts on the server) has nobody left to answer or to retry for: it only leaves.
+   */
   private shutStream(req: Req, b: number): void {
     this.pauseEnds(req);
+    if (req.abandoned) {
+      this.leaveServer(req);
+      this.conns?.kill(req);
+      return;
+    }
     if (this.shutRetried(req, b)) return;
     this.leaveServer(req);
     this.conns?.kill(req);
@@ -297,10 +306,15 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (this.conns !== null && !this.conns.open(req, b)) return this.noSourcePort(req);
     if (!backend.hostUp) {
       // No RST from a vanished host: the SYNs go unanswered until `timeout connect`, or the
-      // sender's kernel gives up on them first.
+      // sender's kernel gives up on them first — or, a deleted pod's address under a bridge CNI,
+      // the node's failed ARP answers them with host unreachable (lb/gone-addresses.ts).
       const giveUp = this.synSchedule.giveUp;
-      if (giveUp < w.scenario.lb.connect_timeout) w.engine.schedule(giveUp, this.synGaveUp, req);
-      else w.engine.schedule(w.scenario.lb.connect_timeout, this.connectTimedOut, req);
+      const timeout = w.scenario.lb.connect_timeout;
+      const gone = w.lb.goneAddresses;
+      const unreachableIn = gone.unreachableNow(b) ? gone.hostUnreachableAt(b, w.now) - w.now : Infinity;
+      if (unreachableIn < Math.min(giveUp, timeout)) w.engine.schedule(unreachableIn, this.hostUnreachable, req);
+      else if (giveUp < timeout) w.engine.schedule(giveUp, this.synGaveUp, req);
+      else w.engine.schedule(timeout, this.connectTimedOut, req);
       return req.streamServer;
     }
     if (!backend.nginx.listening || !backend.app.accepting) {
@@ -591,6 +605,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly connectTimedOut = (req: Req): number => this.retryConnection(req, true);
   /** The sender's kernel gave up on the SYNs: ETIMEDOUT, a connection error (pause before a retry). */
   private readonly synGaveUp = (req: Req): number => this.retryConnection(req, true, true);
+  /**
+   * ICMP host unreachable for the SYN (a gone pod's address, lb/gone-addresses.ts): connect()
+   * fails with EHOSTUNREACH — for HAProxy, as for a refusal, an asynchronous connection error
+   * (conn_sock / sock_conn_check → CO_FL_ERROR: STRM_ET_CONN_ERR), retried after the turn-around
+   * pause (back_handle_st_cer, src/backend.c); behind a NAT the client's own connect() fails so.
+   */
+  private readonly hostUnreachable = (req: Req): number => this.retryConnection(req, false, false, true);
   private readonly retryNow = (req: Req): number => this.dispatch(req, req.redispatchNext ? -1 : req.backend);
   /** The turn-around pause ended: the stream connects again (counted in `cur_sess` once more). */
   private readonly retryAfterPause = (req: Req): void => {
@@ -608,8 +629,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * A connection attempt failed: retry it while the balancer has retries, else give up at once.
    * Returns as place does.
    */
-  private retryConnection(req: Req, timedOut: boolean, kernelGaveUp = false): number {
-    // The failed connect()'s socket closes (RST or silence: no TIME_WAIT on the balancer).
+  private retryConnection(req: Req, timedOut: boolean, kernelGaveUp = false, unreachable = false): number {
+    // The failed connect()'s socket closes (RST, ICMP or silence: no TIME_WAIT on the balancer).
     this.conns?.connectEnded(req);
     if (req.abandoned) {
       this.leaveServer(req);
@@ -617,7 +638,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     }
     if (req.lbRetriesLeft > 0 && this.retriesConnects()) return this.lbRetry(req, !timedOut || kernelGaveUp);
     // `timeout connect` expired: STRM_ET_CONN_TO; the kernel's give-up is a connection error.
-    return this.connectFailed(req, timedOut, req.backend, timedOut && !kernelGaveUp);
+    return this.connectFailed(req, timedOut, req.backend, timedOut && !kernelGaveUp, unreachable);
   }
 
   /**
@@ -863,9 +884,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * a refused connect (STRM_ET_CONN_ERR) is 503 whatever the request's place. An L4 proxy
    * (HAProxy mode tcp) had accepted the client and closes it: `default_srv_error()` (src/stream.c)
    * only sets the flags, the client reads EOF. Through a NAT (kube-proxy, IPVS) the client sees the
-   * refusal or the timeout of its own SYN.
+   * refusal, the timeout or the host unreachable (`unreachable`) of its own SYN.
    */
-  private connectFailed(req: Req, vanished: boolean, b: number, silentIfNotFirst = false): number {
+  private connectFailed(req: Req, vanished: boolean, b: number, silentIfNotFirst = false, unreachable = false): number {
     const w = this.w;
     this.leaveServer(req);
     const mode = w.scenario.lb.mode;
@@ -879,7 +900,14 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       return this.letGo(req);
     }
     if (mode === 'l4') w.metrics.inc(w.c.closedFin, b);
-    const kind = mode === 'l4' ? ErrorKind.ECONNRESET : vanished ? ErrorKind.ETIMEDOUT : ErrorKind.ECONNREFUSED;
+    const kind =
+      mode === 'l4'
+        ? ErrorKind.ECONNRESET
+        : unreachable
+          ? ErrorKind.EHOSTUNREACH
+          : vanished
+            ? ErrorKind.ETIMEDOUT
+            : ErrorKind.ECONNREFUSED;
     this.downstream.connectFailed(req, kind, b);
     return this.letGo(req);
   }

@@ -4,6 +4,7 @@ import { markBackends, NO_BACKENDS, type PackedBackends } from '../core/backend-
 import { clientAddress } from '../core/kernel-hosts.js';
 import { halfClosedTimeouts, serverFinTimeout } from './fin-timeouts.js';
 import { BE_WEIGHT_SCALE, FastWeightedRoundRobin, type FwrrServers, SRV_EWGHT_MAX } from './fwrr.js';
+import { GoneAddresses } from './gone-addresses.js';
 import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
 import { ServerMap, weightGcd } from './source-map.js';
@@ -89,6 +90,8 @@ export class LoadBalancer {
    * conservation check reads it; no pick does).
    */
   readonly connecting: Int32Array;
+  /** Deleted pods' addresses that a bridge CNI answers with host unreachable (gone-addresses.ts). */
+  readonly goneAddresses: GoneAddresses;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
@@ -111,6 +114,7 @@ export class LoadBalancer {
     this.active = new Int32Array(count);
     this.turnAround = new Int32Array(count);
     this.connecting = new Int32Array(count);
+    this.goneAddresses = new GoneAddresses(count);
     this.newFlows = new Float64Array(count);
     this.hcUp = new Uint8Array(count).fill(1);
     this.ready = new Uint8Array(count).fill(1);

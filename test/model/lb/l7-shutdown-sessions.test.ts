@@ -15,13 +15,14 @@ function hung(
   onMarkedDown: 'none' | 'shutdown-sessions',
   reused = true,
   lb: { retry_on_empty_response?: boolean; redispatch?: boolean } = {},
+  timeout = '10s',
 ): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '16s',
     clients: {
       rtt: '0.1ms',
-      requests: { rate: 40, arrivals: 'paced', timeout: '10s', retries: 0, reused_connections: reused },
+      requests: { rate: 40, arrivals: 'paced', timeout, retries: 0, reused_connections: reused },
     },
     app: { service_time: 'const(1ms)' },
     lb: { mode: 'l7', balance: 'roundrobin', retries: 3, redispatch: false, ...lb },
@@ -79,6 +80,21 @@ describe('shutdown-sessions in http mode', () => {
     expect(r.figures['errors.total'] ?? 0).toBe(0);
     expect((r.figures['attempts.total'] ?? 0) - (r.figures['offered.total'] ?? 0)).toBe(shut.streams);
     expect(r.figures['open_loop_latency.max']).toBeGreaterThan(7.5);
+  });
+
+  // The client's timeout came first: the request was answered already (its timeout), but without
+  // `option abortonclose` the stream still counts on the hung server; shutting it answers nobody.
+  it('a stream whose client already timed out is shut without a second answer', () => {
+    const r = run(hung('shutdown-sessions', false, {}, '1s'));
+    const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
+    expect(shut.streams).toBeGreaterThan(30);
+    // Sent to vm-a 4–7 s: those older than the 1-s timeout at the DOWN (7 s) had timed out, the
+    // younger ones get the 502; each request fails once, none twice.
+    const timeouts = r.figures['req_timeouts.total'] ?? 0;
+    expect(timeouts).toBeGreaterThan(30);
+    expect(timeouts + (r.figures['req_5xx.total'] ?? 0)).toBe(shut.streams);
+    expect(r.figures['errors.total']).toBe(shut.streams);
+    expect(r.figures['req_failed.total']).toBe(shut.streams);
   });
 
   it('without it the requests wait for the SIGCONT and are answered', () => {
