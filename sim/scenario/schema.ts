@@ -172,6 +172,11 @@ export const NginxSchema = z.strictObject({
     .describe(
       'nginx worker_shutdown_timeout; no default (0 = off): without it a quitting worker waits for every WebSocket.',
     ),
+  stop_timeout: zDurationOrInfinite
+    .prefault('5s')
+    .describe(
+      "How long a VM's graceful stop (timeline `terminate` graceful, a deploy's terminate) lets nginx's QUIT run before the fast shutdown, default 5s: Debian 12's nginx.service (nginx 1.22.1) stops with `ExecStop=-/sbin/start-stop-daemon --quiet --stop --retry QUIT/5 --pidfile /run/nginx.pid`, `TimeoutStopSec=5`, `KillMode=mixed` — QUIT, then (the schedule QUIT/5 ends without a KILL: start-stop-daemon(8) --retry) systemd's SIGTERM to the master 5 s later (systemd.kill(5) KillMode=mixed), nginx's fast shutdown: the workers exit and the kernel closes their sockets (FIN; tunnels end with 1006), as `nginx -s stop`. `infinite` (or 0) = a bare `nginx -s quit` with nothing behind it (only worker_shutdown_timeout bounds it). The timeline action `quit` is always a bare quit.",
+    ),
   worker_processes: int(1, 1024)
     .prefault(1)
     .describe(
