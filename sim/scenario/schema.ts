@@ -146,7 +146,11 @@ export const NginxSchema = z.strictObject({
     .describe(
       'nginx upstream `keepalive N` idle connections kept to the app per worker process; no default in 1.22–1.25 (0 = a new connection per request). Any request takes a cached connection when its worker has one, a WebSocket upgrade included (ngx_http_upstream_get_keepalive_peer), which after its 101 never returns to the cache (u->keepalive = 0).',
     ),
-  upstream_keepalive_timeout: zDuration.prefault('60s').describe('nginx upstream keepalive_timeout, default 60s.'),
+  upstream_keepalive_timeout: zDuration
+    .prefault('60s')
+    .describe(
+      "nginx upstream keepalive_timeout, default 60s (ngx_http_upstream_keepalive_module.c ngx_conf_init_msec_value(conf->timeout, 60000)): each cached connection's idle timer (ngx_http_upstream_free_keepalive_peer: ngx_add_timer(c->read, timeout)); nginx closes it then, with or without traffic, and holds its TIME_WAIT — unless the app's shorter `app.keepalive_timeout` closed it first (ngx_http_upstream_keepalive_close_handler reads the FIN).",
+    ),
   upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),
   upstream_rtt: zDuration
     .prefault('0.1ms')
