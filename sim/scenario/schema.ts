@@ -148,7 +148,11 @@ export const NginxSchema = z.strictObject({
     .describe(
       'nginx upstream `keepalive N` idle connections kept to the app per worker process; no default in 1.22–1.25 (0 = a new connection per request). Any request takes a cached connection when its worker has one, a WebSocket upgrade included (ngx_http_upstream_get_keepalive_peer), which after its 101 never returns to the cache (u->keepalive = 0).',
     ),
-  upstream_keepalive_timeout: zDuration.prefault('60s').describe('nginx upstream keepalive_timeout, default 60s.'),
+  upstream_keepalive_timeout: zDuration
+    .prefault('60s')
+    .describe(
+      "nginx upstream keepalive_timeout, default 60s (ngx_http_upstream_keepalive_module.c ngx_conf_init_msec_value(conf->timeout, 60000)): each cached connection's idle timer (ngx_http_upstream_free_keepalive_peer: ngx_add_timer(c->read, timeout)); nginx closes it then, with or without traffic, and holds its TIME_WAIT — unless the app's shorter `app.keepalive_timeout` closed it first (ngx_http_upstream_keepalive_close_handler reads the FIN).",
+    ),
   upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),
   upstream_rtt: zDuration
     .prefault('0.1ms')
@@ -173,6 +177,11 @@ export const NginxSchema = z.strictObject({
     .prefault('0')
     .describe(
       'nginx worker_shutdown_timeout; no default (0 = off): without it a quitting worker waits for every WebSocket.',
+    ),
+  stop_timeout: zDurationOrInfinite
+    .prefault('5s')
+    .describe(
+      "How long a VM's graceful stop (timeline `terminate` graceful, a deploy's terminate) lets nginx's QUIT run before the fast shutdown, default 5s: Debian 12's nginx.service (nginx 1.22.1) stops with `ExecStop=-/sbin/start-stop-daemon --quiet --stop --retry QUIT/5 --pidfile /run/nginx.pid`, `TimeoutStopSec=5`, `KillMode=mixed` — QUIT, then (the schedule QUIT/5 ends without a KILL: start-stop-daemon(8) --retry) systemd's SIGTERM to the master 5 s later (systemd.kill(5) KillMode=mixed), nginx's fast shutdown: the workers exit and the kernel closes their sockets (FIN; tunnels end with 1006), as `nginx -s stop`. `infinite` (or 0) = a bare `nginx -s quit` with nothing behind it (only worker_shutdown_timeout bounds it). The timeline action `quit` is always a bare quit.",
     ),
   worker_processes: int(1, 1024)
     .prefault(1)

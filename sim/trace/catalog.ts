@@ -606,10 +606,14 @@ export const CATALOG: Catalog = {
   },
   'nginx.stop': {
     source: 'nginx',
-    line: (r) => `${r.backend}: signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,
+    line: (r) =>
+      `${r.backend}: ${r.afterQuit !== undefined ? `nginx.service: stop timed out ${d(r.afterQuit)} after its QUIT, SIGTERM to the main process: ` : ''}signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,
     tone: 'warn',
     explain: (r) =>
-      `nginx -s stop on ${r.backend}: the master and its workers exit at once (ngx_terminate) without closing anything gracefully; the kernel closes their ${n(r.open)} sockets, ` +
+      (r.afterQuit !== undefined
+        ? `The VM's stop on ${r.backend} QUIT nginx through its systemd unit (start-stop-daemon --retry QUIT/5) and nginx still held connections ${d(r.afterQuit)} later (nginx.stop_timeout): systemd sends SIGTERM to the master (KillMode=mixed), nginx's fast shutdown. `
+        : `nginx -s stop on ${r.backend}: `) +
+      `the master and its workers exit at once (ngx_terminate) without closing anything gracefully; the kernel closes their ${n(r.open)} sockets, ` +
       'so requests in flight get EOF without a response, WebSocket clients see 1006, and new connections are refused. nginx -s quit would have let them finish.',
   },
   'nginx.generation_exit': {

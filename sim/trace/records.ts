@@ -364,6 +364,8 @@ export interface NginxWorkerConnectionsNotEnough extends Rec<'nginx.worker_conne
 export interface NginxStop extends Rec<'nginx.stop'> {
   backend: string;
   open: number;
+  /** A VM's graceful stop: the QUIT ran this long (nginx.stop_timeout) before systemd's SIGTERM; absent for `nginx -s stop`. */
+  afterQuit?: number;
 }
 /** A QUITted worker generation exited: its last connection ended, or worker_shutdown_timeout closed it. */
 export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> {

@@ -29,6 +29,13 @@ interface QueueReset {
   conns: { conn: Conn; connectedAt: number }[];
 }
 
+/** A VM's stop of nginx.service: systemd's SIGTERM to come, unless the VM is rebuilt first. */
+interface PendingStop {
+  backend: Backend;
+  incarnation: number;
+  after: number;
+}
+
 interface ShutdownTimer {
   backend: Backend;
   gen: NginxGeneration;
@@ -190,11 +197,16 @@ export class NginxMaster {
    * master's listeners close too: new connects are refused (recorded: tunnel EOF and refusals
    * 0.03 s after the signal, calibration/data/nginx-stop-tunnel.json).
    */
-  stop(backend: Backend): void {
+  stop(backend: Backend, afterQuit?: number): void {
     const w = this.w;
     const nginx = backend.nginx;
     if (!backend.hostUp || !nginx.running) return;
-    w.trace.emit({ kind: 'nginx.stop', backend: backend.name, open: backend.conns.size });
+    w.trace.emit({
+      kind: 'nginx.stop',
+      backend: backend.name,
+      open: backend.conns.size,
+      ...(afterQuit !== undefined ? { afterQuit } : {}),
+    });
     const gens = nginx.terminate();
     for (const conn of [...backend.conns]) {
       if (
@@ -213,6 +225,30 @@ export class NginxMaster {
       this.exited(backend, g);
     }
   }
+
+  /**
+   * The nginx part of a VM's graceful stop: systemd stops nginx.service (Debian 12, nginx 1.22.1:
+   * /lib/systemd/system/nginx.service) with `ExecStop=-/sbin/start-stop-daemon --quiet --stop
+   * --retry QUIT/5`: QUIT, then a wait of 5 s, and the schedule ends there (start-stop-daemon(8):
+   * only a bare timeout grows a KILL step), so start-stop-daemon gives up (exit 2, ignored: `-`),
+   * as the ExecStop's own TimeoutStopSec=5 runs out. systemd then sends SIGTERM to the main
+   * process (KillMode=mixed, systemd.kill(5)): nginx's fast shutdown (`nginx -s stop`, stop()),
+   * whose workers exit at once; the SIGKILL TimeoutStopSec later finds nothing left. So a tunnel or
+   * a slow request still open `nginx.stop_timeout` after the QUIT is cut by the kernel. A nginx
+   * that exited by itself meanwhile, or a VM rebuilt since, is left alone.
+   */
+  unitStop(backend: Backend): void {
+    this.quit(backend, false);
+    const after = backend.nginx.config.stop_timeout;
+    if (after === Infinity || !backend.nginx.running) return;
+    const pending: PendingStop = { backend, incarnation: backend.incarnation, after };
+    this.w.engine.schedule(after, this.unitStopTimedOut, pending);
+  }
+
+  private readonly unitStopTimedOut = (p: PendingStop): void => {
+    if (p.backend.incarnation !== p.incarnation || p.backend.nginx.listening) return;
+    this.stop(p.backend, p.after);
+  };
 
   /** The generations in `gens` just got QUIT. */
   private shutDown(backend: Backend, gens: NginxGeneration[]): void {

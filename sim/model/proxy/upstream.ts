@@ -54,6 +54,8 @@ export class RequestPath {
   private connectedNow = false;
   /** Connections whose final ACK the app's kernel dropped, each with its wait's mark (ackWaiter). */
   private readonly awaitingChild = new Map<Conn, object>();
+  /** Per backend: its keep-alive cache's idle timer is armed (idleTimerFired to come). */
+  private readonly idleTimerArmed: boolean[];
 
   constructor(
     private readonly w: World,
@@ -64,6 +66,7 @@ export class RequestPath {
     this.synSchedules = w.backends.map((b) =>
       synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts),
     );
+    this.idleTimerArmed = w.backends.map(() => false);
   }
 
   /** A request arrived at nginx on an established client connection. */
@@ -562,6 +565,7 @@ export class RequestPath {
       const pool = backend.upstreamPool;
       pool.push(up);
       this.workerConns?.cached(backend, up);
+      if (!this.idleTimerArmed[backend.index]) this.armIdleTimer(backend);
       // Each worker's cache holds N idle connections ("preserved in the cache of each worker
       // process", ngx_http_upstream_keepalive_module); nginx closes that worker's least recently
       // used beyond it (ngx_http_upstream_free_keepalive_peer takes the cache's tail when no
@@ -579,6 +583,54 @@ export class RequestPath {
     }
     this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
   }
+
+  /**
+   * How long a cached connection stays idle before it is closed, and by whom: nginx arms its
+   * upstream keepalive_timeout on each connection it caches (ngx_http_upstream_free_keepalive_peer:
+   * `ngx_add_timer(c->read, kp->conf->timeout)`) and ngx_http_upstream_keepalive_close_handler
+   * closes it when that timer fires (`c->read->timedout`) or when the app's FIN arrives (its own
+   * idle timer, app.keepalive_timeout, counted from the response it wrote: appClosed), whichever
+   * comes first, with or without traffic. `appCloses`: the app's FIN comes first (it holds the
+   * TIME_WAIT).
+   */
+  private idleLimit(backend: Backend): { after: number; appCloses: boolean } {
+    const nginxTimeout = backend.nginx.config.upstream_keepalive_timeout;
+    const appTimeout = backend.app.config.keepalive_timeout;
+    const appCloses = appTimeout > 0 && appTimeout < nginxTimeout;
+    return { after: appCloses ? appTimeout : nginxTimeout, appCloses };
+  }
+
+  /**
+   * One timer per backend's cache for its oldest entry (the pool is in caching order, and every
+   * entry's limit is the same), where nginx has one per cached connection: the same closes at the
+   * same times, with an engine event only when the oldest connection's time comes (re-armed then
+   * for the next oldest), not one per connection cached.
+   */
+  private armIdleTimer(backend: Backend): void {
+    const pool = backend.upstreamPool;
+    if (pool.length === 0) {
+      this.idleTimerArmed[backend.index] = false;
+      return;
+    }
+    const { after } = this.idleLimit(backend);
+    if (after === Infinity) {
+      this.idleTimerArmed[backend.index] = false;
+      return;
+    }
+    this.idleTimerArmed[backend.index] = true;
+    this.w.engine.at(Math.max(this.w.now, pool[0].idleSince + after), this.idleTimerFired, backend);
+  }
+
+  /** The oldest cached connection's idle time may be up: close every one whose is (idleLimit). */
+  private readonly idleTimerFired = (backend: Backend): void => {
+    const pool = backend.upstreamPool;
+    const now = this.w.now;
+    const { after, appCloses } = this.idleLimit(backend);
+    let n = 0;
+    while (n < pool.length && pool[n].idleSince + after <= now) n++;
+    for (const up of n > 0 ? pool.splice(0, n) : []) this.dropCached(backend, up, !appCloses);
+    this.armIdleTimer(backend);
+  };
 
   /**
    * Close the cached upstream connections of the generations `which` picks (all by default),

@@ -260,8 +260,9 @@ export class Lifecycle {
    * supervisor's kill after shutdown_grace is to come.
    */
   private vmSigtermActs(backend: Backend): boolean {
-    // A bare app server (proxy: none) gets the SIGTERM itself: no nginx to quit first.
-    if (!backend.bare) this.nginx.quit(backend, false);
+    // A bare app server (proxy: none) gets the SIGTERM itself: no nginx to quit first. nginx stops
+    // through its systemd unit: QUIT, then SIGTERM nginx.stop_timeout later (master.ts unitStop).
+    if (!backend.bare) this.nginx.unitStop(backend);
     if (!backend.app.config.graceful_shutdown) {
       this.killApp(backend);
       return false;
