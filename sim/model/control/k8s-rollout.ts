@@ -108,13 +108,6 @@ export class Rollout {
   private current: RolloutRun | null = null;
   /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
   private readonly readyPod: Int32Array;
-  /**
-   * The balancer's entry on this backend still addresses an old pod that has gone (1): its
-   * sandbox is torn down, so the slot's address answers nothing until the endpoint's removal
-   * lands or a new pod's endpoint takes the entry (staleEntryLeft). A replacement started in the
-   * slot meanwhile has an address of its own, which that entry does not reach.
-   */
-  private readonly staleEntry: Uint8Array;
 
   constructor(
     private readonly w: World,
@@ -123,7 +116,6 @@ export class Rollout {
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
     this.readyPod = new Int32Array(w.backends.length).fill(-1);
-    this.staleEntry = new Uint8Array(w.backends.length);
   }
 
   /**
@@ -290,9 +282,10 @@ export class Rollout {
     run.created++;
     // A spare backend's process stands for "no pod here": it gives way to the new pod.
     if (backend.app.up) this.life.appExited(backend);
-    // The new pod's sandbox (its network namespace and address) comes first; while the balancer
-    // still sends the old pod's traffic to this slot the old address stays silent instead.
-    if (!this.staleEntry[b]) this.sandboxUp(b);
+    // The new pod's sandbox (its network namespace and address) comes first, at once: the kubelet
+    // probes the new pod there. What the balancer still sends to the old pod's address stays
+    // unanswered meanwhile (Backend.answersBalancer).
+    this.life.podSandboxUp(b);
     this.kubelet.createPod(
       b,
       () => {
@@ -314,8 +307,8 @@ export class Rollout {
       // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate).
       () => {
         this.readyPod[b] = this.kubelet.podGeneration(b);
-        // The new pod's endpoint takes the slot's entry: the slot's address is the new pod's.
-        this.staleEntryLeft(b);
+        // The new pod's endpoint takes the slot's entry: what the balancer sends here reaches it.
+        this.balancerEntryRenewed(b);
         this.life.podReady(b);
       },
     );
@@ -439,10 +432,11 @@ export class Rollout {
   /**
    * An old pod is gone (exited, or SIGKILL): the kubelet tears its sandbox down right after its
    * containers (kuberuntime_manager.go killPodWithSyncResult: killContainersWithSyncResult, then
-   * StopPodSandbox; the CNI releases its IP), and its backend can hold a new pod. Until the
-   * endpoint's removal reaches the balancer, connections it still sends to the old address go
-   * unanswered: no RST, the connect times out. A container restart (restartPolicy Always) keeps
-   * the sandbox: its refusals stay (kubelet.ts).
+   * StopPodSandbox; the CNI releases its IP; the connections its processes held were closed at
+   * their exit), and its backend can hold a new pod. Until the endpoint's removal reaches the
+   * balancer, connections it still sends to the old address go unanswered: no RST, the connect
+   * times out (Backend.balancerEntryStale). A container restart (restartPolicy Always) keeps the
+   * sandbox: its refusals stay (kubelet.ts).
    */
   private podGone(run: RolloutRun, b: number, pod: TerminatingPod): void {
     if (pod.gone) return;
@@ -462,26 +456,19 @@ export class Rollout {
     this.life.podSandboxGone(b);
     // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable.
     if (unreachable) w.lb.goneAddresses.podGone(b);
-    if (!pod.endpointRemoved) this.staleEntry[b] = 1;
+    if (!pod.endpointRemoved) backend.balancerEntryStale();
     run.free.push(b);
     this.step(run);
   }
 
   /**
-   * The balancer's entry on `b` no longer addresses the gone pod (its removal landed, or a new
-   * pod's endpoint took it): a new pod already in the slot answers at its address from now on.
+   * The balancer's entry on `b` no longer addresses the gone pod (its removal landed, or the new
+   * pod's endpoint took it): what the balancer sends to the slot reaches the new pod's address,
+   * which no ARP lookup of the old one stands for (lb/gone-addresses.ts).
    */
-  private staleEntryLeft(b: number): void {
-    if (!this.staleEntry[b]) return;
-    this.staleEntry[b] = 0;
-    if (this.kubelet.isDeleted(b)) return;
-    this.sandboxUp(b);
-  }
-
-  /** A new pod's sandbox answers at the slot's address: no longer a gone pod's. */
-  private sandboxUp(b: number): void {
+  private balancerEntryRenewed(b: number): void {
     this.w.lb.goneAddresses.podBack(b);
-    this.life.podSandboxUp(b);
+    this.w.backends[b].balancerEntryRenewed();
   }
 
   private terminatePod(run: RolloutRun, b: number): void {
@@ -524,7 +511,8 @@ export class Rollout {
           preStop: plan.preStop,
           podGone: pod.gone,
         });
-        this.staleEntryLeft(b);
+        // The entry no longer addresses the gone pod's IP.
+        this.balancerEntryRenewed(b);
       },
       null,
     );

@@ -238,6 +238,15 @@ export class HealthChecker {
    */
   private readonly connectsToApp: boolean;
 
+  /**
+   * Whether the checked address answers: the kubelet probes the pod in the slot at its own IP
+   * (hostUp); the balancer checks the address of its entry, which may still name a deleted pod's
+   * released IP (Backend.answersBalancer).
+   */
+  private answers(backend: World['backends'][number]): boolean {
+    return this.policy.checker === 'kubelet' ? backend.hostUp : backend.answersBalancer;
+  }
+
   /** Forget a backend's streak (a restarted container is probed afresh). */
   reset(b: number, up: boolean): void {
     this.up[b] = up ? 1 : 0;
@@ -412,7 +421,7 @@ export class HealthChecker {
     // established connection as I/O), so the task is queued at its connect deadline before any
     // outcome below; the outcome ends the check from the I/O tasklet (finish()).
     this.waitForConnect(p);
-    if (!backend.hostUp) {
+    if (!this.answers(backend)) {
       // Its SYNs go unanswered until the connect deadline: L4TOUT.
       if (!this.tasks) p.timer = w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
@@ -555,7 +564,7 @@ export class HealthChecker {
     if (p.done) return;
     const backend = this.w.backends[p.b];
     // The server went away between two SYNs: refused now, or silent until the deadline.
-    if (!backend.hostUp) {
+    if (!this.answers(backend)) {
       if (!this.tasks) p.timer = this.w.engine.at(this.connectDeadline(p), this.timedOut, p);
       return;
     }

@@ -230,7 +230,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.noSourcePort(a);
       return;
     }
-    if (!backend.hostUp) {
+    if (!backend.answersBalancer) {
       this.synsUnanswered(a);
       return;
     }

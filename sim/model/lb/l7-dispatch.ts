@@ -133,7 +133,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.pauseEnds(req);
     this.leaveServer(req);
     // A request sent to a vanished host is never answered: its server connection is given up.
-    if (req.backend >= 0 && !this.w.backends[req.backend].hostUp) this.conns?.kill(req);
+    if (req.backend >= 0 && !this.w.backends[req.backend].answersBalancer) this.conns?.kill(req);
   }
 
   /**
@@ -304,7 +304,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (this.conns?.take(req, b)) return this.sendReused(req);
     // connect() from the balancer's host comes first: out of ports it fails locally.
     if (this.conns !== null && !this.conns.open(req, b)) return this.noSourcePort(req);
-    if (!backend.hostUp) {
+    if (!backend.answersBalancer) {
       // No RST from a vanished host: the SYNs go unanswered until `timeout connect`, or the
       // sender's kernel gives up on them first — or, a deleted pod's address under a bridge CNI,
       // the node's failed ARP answers them with host unreachable (lb/gone-addresses.ts).
@@ -436,7 +436,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       this.w.engine.schedule(2 * this.oneWay, this.serverClosedFirst, req);
       return req.streamServer;
     }
-    if (!this.w.backends[req.backend].hostUp) {
+    if (!this.w.backends[req.backend].answersBalancer) {
       if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
       return req.streamServer;
     }

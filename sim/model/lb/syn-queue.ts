@@ -81,7 +81,7 @@ export interface RequestSock {
 export function awaitsAdmission(w: World, q: ListenQueues, conn: Conn, b: number, serial: number): boolean {
   if (conn.backend !== b || q.awaitingAdmission(conn) !== serial) return false;
   const backend = w.backends[b];
-  return backend.hostUp && backend.nginx.listening;
+  return backend.answersBalancer && backend.nginx.listening;
 }
 
 /**

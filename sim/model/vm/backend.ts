@@ -32,6 +32,8 @@ export type Boot = (typeof Boot)[keyof typeof Boot];
  */
 export class Backend implements VmView {
   private alive = true;
+  /** The balancer's entry for this slot addresses a deleted pod whose IP is gone (balancerEntryStale). */
+  private entryStale = false;
   readonly nginx: Nginx;
   readonly app: AppProcess;
 
@@ -80,6 +82,29 @@ export class Backend implements VmView {
   /** The host exists and its kernel answers packets. */
   get hostUp(): boolean {
     return this.alive;
+  }
+
+  /**
+   * What the balancer (HAProxy, or kube-proxy's NAT) sends to this slot gets an answer: the host
+   * is up and the balancer's entry addresses it. While the entry still names a deleted pod's
+   * released IP, its SYNs and segments go to an address nobody holds, whereas the pod in the slot
+   * now, with an IP of its own, answers the kubelet's probes (hostUp).
+   */
+  get answersBalancer(): boolean {
+    return this.alive && !this.entryStale;
+  }
+
+  /**
+   * A deleted pod's IP was released while the balancer's entry for this slot still addresses it
+   * (its endpoint's removal has not landed): what the balancer sends here goes unanswered.
+   */
+  balancerEntryStale(): void {
+    this.entryStale = true;
+  }
+
+  /** The balancer's entry no longer addresses the gone pod: its removal landed, or a new pod's endpoint took it. */
+  balancerEntryRenewed(): void {
+    this.entryStale = false;
   }
 
   get incarnation(): number {

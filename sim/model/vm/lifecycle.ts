@@ -442,12 +442,18 @@ export class Lifecycle {
    * A deleted pod's sandbox is torn down once its containers have exited: the kubelet's
    * killPodWithSyncResult (pkg/kubelet/kuberuntime/kuberuntime_manager.go) runs
    * killContainersWithSyncResult, then StopPodSandbox for each of the pod's sandboxes, whose CNI
-   * DEL removes the pod's interface and releases its IP. A packet still sent to that address
-   * meets no socket and no kernel to answer it: no RST (control/k8s-rollout.ts decides what the
-   * slot's address is from then on).
+   * DEL removes the pod's interface and releases its IP. The containers' processes exit first, so
+   * the kernel closes their sockets as at any process exit (tcp_close, net/ipv4/tcp.c: FIN, RST
+   * where data sat unread): the app's as a kill does (killApp), nginx's as its SIGTERM does
+   * (NginxMaster.stop: keep-alive clients read EOF, WebSocket clients 1006). Only then does the
+   * address go: a packet still sent to it meets no socket and no kernel to answer it, no RST
+   * (control/k8s-rollout.ts decides whether the balancer still sends there: Backend.answersBalancer).
    */
   podSandboxGone(b: number): void {
-    this.hostGone(this.w.backends[b]);
+    const backend = this.w.backends[b];
+    this.killApp(backend);
+    this.nginx.stop(backend);
+    this.hostGone(backend);
   }
 
   /** A pod's new sandbox in the slot answers at its own address (Backend.sandboxCreated). */
