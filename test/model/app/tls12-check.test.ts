@@ -13,38 +13,39 @@ import { run } from '../helpers.js';
 
 /**
  * Whether a kubelet HTTPS readiness probe of timeout `timeout` ever fails against a bare app (one
- * event loop, or gunicorn-like workers) that answers in 1 ms after a 1-ms handshake, 100 ms away.
+ * event loop, or gunicorn-like workers) that answers in 1 ms after a 1-ms handshake, 1 s away (the
+ * Kubernetes API takes probe timeouts in whole seconds: a round trip of 1 s tells 1 from 2 apart).
  */
 function probeFails(protocol: string, timeout: string, acceptModel = 'event_loop'): boolean {
   const r = run({
     warmup: '0s',
     horizon: '20s',
-    clients: { rtt: '100ms', requests: { rate: 1, timeout: '10s', retries: 0 } },
+    clients: { rtt: '1s', requests: { rate: 1, timeout: '10s', retries: 0 } },
     app: {
       workers: 1,
       accept_model: acceptModel,
       service_time: 'const(1ms)',
       tls: { terminates: 'app', handshake_cpu: '1ms', protocol },
     },
-    probes: { readiness: { type: 'http', period: '1s', timeout } },
+    probes: { readiness: { type: 'http', period: '5s', timeout } },
     backends: [{ name: 'vm-a', proxy: 'none' }],
   } as ScenarioInput);
   return r.events.some((l) => l.record.kind === 'k8s.readiness' && !(l.record as { ready: boolean }).ready);
 }
 
 describe('an HTTPS probe of a bare app with TLS 1.2', () => {
-  it('reaches a bare event loop two round trips after the flight: 1 ms + 2 × 100 ms + 1 ms', () => {
-    // TLS 1.3: 1 ms flight + 100 ms + 1 ms service, inside 110 ms.
-    expect(probeFails('1.3', '110ms')).toBe(false);
-    // TLS 1.2: the request comes at 201 ms, answered at 202 ms (before: at 101 ms, inside 195 ms).
-    expect(probeFails('1.2', '195ms')).toBe(true);
-    expect(probeFails('1.2', '210ms')).toBe(false);
+  it('reaches a bare event loop two round trips after the flight: 1 ms + 2 × 1 s + 1 ms', () => {
+    // TLS 1.3: 1 ms flight + 1 s + 1 ms service, inside 2 s.
+    expect(probeFails('1.3', '2s')).toBe(false);
+    // TLS 1.2: the request comes at 2.001 s, answered at 2.002 s (before: at 1.001 s, inside 2 s).
+    expect(probeFails('1.2', '2s')).toBe(true);
+    expect(probeFails('1.2', '3s')).toBe(false);
   });
 
   it("holds a worker-per-connection app's worker over both round trips (workerHandshakeHold's rule)", () => {
-    expect(probeFails('1.3', '110ms', 'worker_per_connection')).toBe(false);
-    expect(probeFails('1.2', '195ms', 'worker_per_connection')).toBe(true);
-    expect(probeFails('1.2', '210ms', 'worker_per_connection')).toBe(false);
+    expect(probeFails('1.3', '2s', 'worker_per_connection')).toBe(false);
+    expect(probeFails('1.2', '2s', 'worker_per_connection')).toBe(true);
+    expect(probeFails('1.2', '3s', 'worker_per_connection')).toBe(false);
   });
 
   it("HAProxy check-ssl's resumed TLS 1.2 handshakes bring no ticket: the saved session expires session_timeout after its full one", () => {
