@@ -7,6 +7,7 @@ import { ConnRare } from './conn-rare.js';
 import type { HttpExchange, UpstreamConn, WsSession } from './exchanges.js';
 import { type Flow, LbFlow } from './flow.js';
 import type { Req } from './request.js';
+import { TimeRows } from './time-rows.js';
 
 export type { UpstreamConn } from './exchanges.js';
 
@@ -54,18 +55,21 @@ const LB_PAIR_MAX = Math.floor((2 ** 31 - 1 - LB_PORT_MASK) / (LB_PORT_MASK + 1)
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
 
-/** Times and timer ids of every client record (Conn and WsConn): double fields from the start. */
-const CLIENT_DOUBLE_FIELDS = [
-  'timer',
-  'requestTimer',
-  'upstreamReadTimer',
-  'waitingSince',
-  'requestStartedAt',
-  'serviceEnd',
-  'lastActivity',
-  'connectStartedAt',
-  'nginxIdleSince',
-] as const;
+/**
+ * A client record's times and timer ids, in its row (time-rows.ts) in this order: timer,
+ * requestTimer, upstreamReadTimer, waitingSince, requestStartedAt, serviceEnd, lastActivity,
+ * connectStartedAt, nginxIdleSince. Numbers that are fractions (times) or exceed 2^31 (timer ids,
+ * engine.ts `gen × SLOT_BITS + slot`), which as own fields would each be a boxed heap number of the
+ * record's. The accessors below index the row with literals, not named constants: a module
+ * constant adds a context load and a hole check to each accessor's bytecode, and the setters then
+ * pass the 27 bytes under which TurboFan inlines a function whatever its caller's inlining budget
+ * (V8 flag max_inlined_bytecode_size_small); measured, the named constants cost drain 10k +12 %
+ * instructions (callgrind) as calls into the accessors.
+ */
+const TIME_ROW_WIDTH = 9;
+
+/** Every client record's row of times, Conn's and WsConn's alike (one process-wide allocator). */
+const timeRows = new TimeRows(TIME_ROW_WIDTH);
 
 /**
  * The pooled record of one client: its Flow (flow.ts: 4-tuple, both ends' TCP states, the LB
@@ -80,12 +84,13 @@ const CLIENT_DOUBLE_FIELDS = [
  */
 export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   // Every request: the client's send and respond, nginx, the app's service.
-  /** Pending timer of this connection (next request, idle close, service end), if any. */
-  timer = -1;
-  /** The HTTP client's own timer on its request in flight (clients.http.request_timeout), -1: none. */
-  requestTimer = -1;
-  /** nginx's upstream read timer on this connection's request at the app (proxy_read_timeout), -1: none. */
-  upstreamReadTimer = -1;
+  /**
+   * The record's row of times and timer ids (time-rows.ts; read and written as `timer`,
+   * `waitingSince`, …, below): where it starts in its page, then the page, taken in this order
+   * (take() may turn to a new page). For the life of the record.
+   */
+  private readonly at = timeRows.take();
+  private readonly times = timeRows.page;
   /** The balancer's entry for this flow. */
   lbFlow: LbFlow = LbFlow.NONE;
   backend = -1;
@@ -105,16 +110,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** The app's jobs in service (job-list.ts) while this connection's request is in one. */
   inList: object | null = null;
   indexInList = -1;
-  /**
-   * When the client started waiting to send a request it had to open a connection for
-   * (NOT_WAITING: none). Not −1: during warm-up the clock is negative, and a wait that starts there
-   * is still a wait.
-   */
-  waitingSince = NOT_WAITING;
-  requestStartedAt = 0;
-  serviceEnd = 0;
-  /** When the HTTP client next wants to send. */
-  lastActivity = 0;
   // deep, fixedService, depTimeout, depTimeoutStatus: the same for every client request, so
   // they are on the prototype (below), not 4 slots (and a boxed Infinity) in every record.
   declare readonly deep: boolean;
@@ -149,8 +144,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   /** TCP state of the client's socket and of nginx's accepted socket (flow-tcp.ts drives both). */
   clientTcp: TcpState = TcpState.CLOSED;
   serverTcp: TcpState = TcpState.CLOSED;
-  /** When the current connect() began (for connect latency). */
-  connectStartedAt = 0;
   /** Slot of the record in its VM's connections (conn-list.ts; −1: in none). */
   vmSlot = -1;
   // nginx's worker_connections (proxy/worker-conn-count.ts, worker-connections.ts): written only
@@ -163,12 +156,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
    * time; null: not counted.
    */
   nginxCountedBy: object | null = null;
-  /**
-   * When nginx last answered on this connection or accepted it ahead of its first request: its
-   * place in the worker's reusable queue (ngx_reusable_connection); NOT_IDLE (0) when never, or
-   * after ngx_drain_connections closed it.
-   */
-  nginxIdleSince = NOT_IDLE;
   /** The fields most records never set (conn-rare.ts), once one of them is set; null: all default. */
   private rare: ConnRare | null = null;
 
@@ -202,6 +189,93 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     public id: number,
   ) {
     super();
+    this.timesToDefaults();
+  }
+
+  /** The row's times and timer ids as a new record has them. */
+  private timesToDefaults(): void {
+    const times = this.times;
+    const at = this.at;
+    times[at] = -1; // timer
+    times[at + 1] = -1; // requestTimer
+    times[at + 2] = -1; // upstreamReadTimer
+    times[at + 3] = NOT_WAITING; // waitingSince
+    times[at + 4] = 0; // requestStartedAt
+    times[at + 5] = 0; // serviceEnd
+    times[at + 6] = 0; // lastActivity
+    times[at + 7] = 0; // connectStartedAt
+    times[at + 8] = NOT_IDLE; // nginxIdleSince
+  }
+
+  // The row's numbers (above), each read and written like a field.
+  /** Pending timer of this connection (next request, idle close, service end), if any. */
+  get timer(): number {
+    return this.times[this.at]!;
+  }
+  set timer(v: number) {
+    this.times[this.at] = v;
+  }
+  /** The HTTP client's own timer on its request in flight (clients.http.request_timeout), -1: none. */
+  get requestTimer(): number {
+    return this.times[this.at + 1]!;
+  }
+  set requestTimer(v: number) {
+    this.times[this.at + 1] = v;
+  }
+  /** nginx's upstream read timer on this connection's request at the app (proxy_read_timeout), -1: none. */
+  get upstreamReadTimer(): number {
+    return this.times[this.at + 2]!;
+  }
+  set upstreamReadTimer(v: number) {
+    this.times[this.at + 2] = v;
+  }
+  /**
+   * When the client started waiting to send a request it had to open a connection for
+   * (NOT_WAITING: none). Not −1: during warm-up the clock is negative, and a wait that starts there
+   * is still a wait.
+   */
+  get waitingSince(): number {
+    return this.times[this.at + 3]!;
+  }
+  set waitingSince(v: number) {
+    this.times[this.at + 3] = v;
+  }
+  get requestStartedAt(): number {
+    return this.times[this.at + 4]!;
+  }
+  set requestStartedAt(v: number) {
+    this.times[this.at + 4] = v;
+  }
+  get serviceEnd(): number {
+    return this.times[this.at + 5]!;
+  }
+  set serviceEnd(v: number) {
+    this.times[this.at + 5] = v;
+  }
+  /** When the HTTP client next wants to send. */
+  get lastActivity(): number {
+    return this.times[this.at + 6]!;
+  }
+  set lastActivity(v: number) {
+    this.times[this.at + 6] = v;
+  }
+  /** When the current connect() began (for connect latency). */
+  get connectStartedAt(): number {
+    return this.times[this.at + 7]!;
+  }
+  set connectStartedAt(v: number) {
+    this.times[this.at + 7] = v;
+  }
+  /**
+   * When nginx last answered on this connection or accepted it ahead of its first request: its
+   * place in the worker's reusable queue (ngx_reusable_connection); NOT_IDLE (0) when never, or
+   * after ngx_drain_connections closed it.
+   */
+  get nginxIdleSince(): number {
+    return this.times[this.at + 8]!;
+  }
+  set nginxIdleSince(v: number) {
+    this.times[this.at + 8] = v;
   }
 
   /**
@@ -213,9 +287,7 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   renew(id: number): void {
     this.id = id;
     this.seed(0);
-    this.timer = -1;
-    this.requestTimer = -1;
-    this.upstreamReadTimer = -1;
+    this.timesToDefaults();
     this.lbFlow = LbFlow.NONE;
     this.backend = -1;
     this.reqPhase = ReqPhase.NONE;
@@ -227,10 +299,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     this.onDone = notServed;
     this.inList = null;
     this.indexInList = -1;
-    this.waitingSince = NOT_WAITING;
-    this.requestStartedAt = 0;
-    this.serviceEnd = 0;
-    this.lastActivity = 0;
     this.clientIp = NO_ADDRESS;
     this.clientPort = 0;
     this.clientPair = NO_MACHINE;
@@ -240,10 +308,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     this.lbEnd = NO_LB_END;
     this.clientTcp = TcpState.CLOSED;
     this.serverTcp = TcpState.CLOSED;
-    this.connectStartedAt = 0;
     this.vmSlot = -1;
     this.nginxCountedBy = null;
-    this.nginxIdleSince = NOT_IDLE;
     this.rare = null;
   }
 
@@ -327,12 +393,12 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     if (this.rare !== null || v !== 0) this.ownRare().lastBackoff = v;
   }
 
-  // Times and timer ids start as small integers (0, −1) and become fractions or exceed 2^31
-  // (engine.ts: `gen × SLOT_BITS + slot`): double fields from the start
-  // (engine/double-fields.ts), so that the first such store does not deprecate Conn's maps mid-run;
-  // with a ConnRare in its `rare` field, so the first record to make one changes no field's type.
+  // The times and timer ids are in the record's row (above), not in fields: no field of a Conn
+  // changes representation during a run. The throwaway instance (kept for the process's life,
+  // engine/double-fields.ts) holds a ConnRare in its `rare` field, so the first record to make one
+  // changes no field's type.
   static {
-    preferDoubleFields(new Conn(-1).withRare(), CLIENT_DOUBLE_FIELDS);
+    preferDoubleFields(new Conn(-1).withRare(), []);
   }
 
   /** Where the client's request is (app-job.ts ReqPhase; NONE: no request in flight). */
@@ -433,13 +499,8 @@ export class WsConn extends Conn {
   }
 
   static {
-    // The session's own times on top of every client record's (one list: the two drifted apart once).
-    preferDoubleFields(new WsConn(-1).withRare(), [
-      ...CLIENT_DOUBLE_FIELDS,
-      'sessionStartedAt',
-      'ageAtConnect',
-      'tunnelSince',
-    ]);
+    // The session's own times: fields of the record (every client record's others are in its row).
+    preferDoubleFields(new WsConn(-1).withRare(), ['sessionStartedAt', 'ageAtConnect', 'tunnelSince']);
   }
 }
 

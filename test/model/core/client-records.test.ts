@@ -14,8 +14,27 @@ import { buildModel, startModel } from '../../../sim/run-scenario.js';
 import { loadScenarioForCli, namedScenario } from '../../../sim/scenario/load-for-run.js';
 import { type Scenario, type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 
-/** Every own field of the record, by name (TypeScript's private fields are own properties too). */
-const fields = (conn: Conn): [string, unknown][] => Object.entries(conn);
+/**
+ * Every own field of the record, by name (TypeScript's private fields are own properties too), but
+ * where its row of times is (`at`, `times`: the record's for its life, conn.ts); the row's numbers
+ * are read through their accessors (rowOf).
+ */
+const fields = (conn: Conn): [string, unknown][] =>
+  Object.entries(conn).filter(([name]) => name !== 'at' && name !== 'times');
+
+/** The numbers of the record's row of times (conn.ts), by name. */
+const ROW_FIELDS = [
+  'timer',
+  'requestTimer',
+  'upstreamReadTimer',
+  'waitingSince',
+  'requestStartedAt',
+  'serviceEnd',
+  'lastActivity',
+  'connectStartedAt',
+  'nginxIdleSince',
+] as const;
+const rowOf = (conn: Conn): [string, number][] => ROW_FIELDS.map((name) => [name, conn[name]]);
 
 /** The bench's drain model at `clients`, run to its horizon: its figures and event count. */
 function drainRun(clients: number, reuse: boolean): { events: number; made: number; figures: string } {
@@ -59,12 +78,14 @@ describe('client records: end of life and reuse', () => {
     // Every field written another value, the rare ones (conn-rare.ts) too.
     for (const [name, value] of fields(used))
       (used as unknown as Record<string, unknown>)[name] = typeof value === 'number' ? 12345.5 : {};
+    for (const name of ROW_FIELDS) used[name] = 12345.5;
     used.status = 503;
     used.lastBackoff = 2;
     used.rng.seed(99);
     used.rng.next();
     used.renew(7);
     expect(fields(used)).toEqual(fields(newClientRecord(7, ConnKind.HTTP)));
+    expect(rowOf(used)).toEqual(rowOf(newClientRecord(7, ConnKind.HTTP)));
     expect([used.status, used.lastBackoff, used.phase, used.upstream, used.lbPort]).toEqual([200, 0, 0, null, -1]);
   });
 

@@ -2,7 +2,8 @@
  * A client record's memory (issue 14: peak RSS at drain 100k, ~100k records live). Each own field
  * of a Conn is 8 bytes of every record, each double field 16 more (its heap number), so the count
  * of own fields is the memory per connection; the fields most runs never set live in a ConnRare
- * (conn-rare.ts) made only when one of them is written another value than its default.
+ * (conn-rare.ts) made only when one of them is written another value than its default, and the
+ * times and timer ids in the record's row of a shared Float64Array page (time-rows.ts), 8 bytes each.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -16,8 +17,8 @@ import { loadScenarioForCli, namedScenario } from '../../../sim/scenario/load-fo
 const rareOf = (conn: Conn): unknown => (conn as unknown as { rare: unknown }).rare;
 
 describe('client record footprint', () => {
-  it('an HTTP client record has at most 34 own fields (42 before the rare fields left it)', () => {
-    expect(Object.keys(new Conn(0)).length).toBeLessThanOrEqual(34);
+  it('an HTTP client record has at most 27 own fields (42 before the rare fields left it, 34 before its row of times)', () => {
+    expect(Object.keys(new Conn(0)).length).toBeLessThanOrEqual(27);
     // A WebSocket record adds its session's seven fields (kindSlot among them), no more.
     expect(Object.keys(new WsConn(0)).length - Object.keys(new Conn(0)).length).toBeLessThanOrEqual(7);
   });
@@ -40,6 +41,40 @@ describe('client record footprint', () => {
     expect([conn.status, conn.synAttempt, conn.attempt, conn.lbThread]).toEqual([503, 2, 0, -1]);
     conn.lastBackoff = 0;
     expect(conn.lastBackoff).toBe(0);
+  });
+
+  it('a record that holds fractional times and timer ids past 2^31 has no own field that is not a small integer, a pointer or a boolean', () => {
+    for (const kind of [ConnKind.HTTP, ConnKind.WS]) {
+      const conn = newClientRecord(3, kind);
+      const other = newClientRecord(4, kind);
+      conn.timer = 2 ** 40 + 3;
+      conn.requestTimer = 2 ** 40 + 5;
+      conn.upstreamReadTimer = 2 ** 40 + 7;
+      conn.waitingSince = 0.25;
+      conn.requestStartedAt = 0.5;
+      conn.serviceEnd = 1.75;
+      conn.lastActivity = 2.5;
+      conn.connectStartedAt = 0.125;
+      conn.nginxIdleSince = 3.375;
+      // The WebSocket session's own times stay fields of a WsConn (conn.ts).
+      const sessionTimes = new Set(['sessionStartedAt', 'ageAtConnect', 'tunnelSince', 'sessionEndsAt']);
+      const boxed = Object.entries(conn).filter(
+        ([name, v]) => typeof v === 'number' && !sessionTimes.has(name) && (v | 0) !== v,
+      );
+      expect(boxed).toEqual([]);
+      expect([conn.timer, conn.requestTimer, conn.upstreamReadTimer, conn.waitingSince]).toEqual([
+        2 ** 40 + 3,
+        2 ** 40 + 5,
+        2 ** 40 + 7,
+        0.25,
+      ]);
+      expect([conn.requestStartedAt, conn.serviceEnd, conn.lastActivity, conn.connectStartedAt]).toEqual([
+        0.5, 1.75, 2.5, 0.125,
+      ]);
+      expect(conn.nginxIdleSince).toBe(3.375);
+      // Another record's row is its own.
+      expect([other.timer, other.waitingSince, other.nginxIdleSince]).toEqual([-1, Number.NEGATIVE_INFINITY, 0]);
+    }
   });
 
   it("the balancer's port and pair share one field: exact round trip, −1 when none, out of range refused", () => {
