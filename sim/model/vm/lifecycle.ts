@@ -245,7 +245,12 @@ export class Lifecycle {
     if (delay > 0) {
       // A second SIGTERM in the delay: the shutdown is already under way (terminus's cleanup() runs once).
       if (backend.app.lameDuck) return;
-      if (this.lameDuck(backend, delay, false, () => this.vmSigtermActs(backend))) {
+      // The VM's shutdown goes on if the app dies in its delay (a kill -9, the supervisor's kill):
+      // nginx still stops through its unit (review34 #3: it stayed up, its QUIT never sent).
+      const nginxStops = (): void => {
+        if (!backend.bare) this.nginx.unitStop(backend);
+      };
+      if (this.lameDuck(backend, delay, false, () => this.vmSigtermActs(backend), nginxStops)) {
         // The supervisor's kill counts from its SIGTERM (systemd's TimeoutStopSec), the delay included.
         this.killAfterGraceFromNow(backend);
         return;
@@ -290,10 +295,10 @@ export class Lifecycle {
    * before stoppable's server.stop(); lightship (src/factories/createLightship.ts shutdown()) sets
    * readiness false and awaits `shutdownDelay` (5000 ms by default) before its handlers. The
    * listener stays open all along. `then` runs the SIGTERM's own steps when the delay ends, unless
-   * the process ended meanwhile (a kill -9, the supervisor's kill, a lost host). False: the app was
+   * the process ended meanwhile (a kill -9, the supervisor's kill, a lost host): then `cutShort`. False: the app was
    * not serving (starting, already draining): the SIGTERM acts at once, as without a delay.
    */
-  private lameDuck(backend: Backend, delay: number, pod: boolean, then: () => void): boolean {
+  private lameDuck(backend: Backend, delay: number, pod: boolean, then: () => void, cutShort?: () => void): boolean {
     const app = backend.app;
     const status = app.config.shutdown_health_status ?? 503;
     if (!app.enterLameDuck(status)) return false;
@@ -301,10 +306,16 @@ export class Lifecycle {
     const tags = { ...(pod ? { pod: true as const } : {}), ...(backend.bare ? { bare: true as const } : {}) };
     w.trace.emit({ kind: 'app.lame_duck', backend: backend.name, status, delay, ...tags });
     const epoch = app.epoch;
+    const incarnation = backend.incarnation;
     w.engine.schedule(
       delay,
       () => {
-        if (app.epoch !== epoch || !app.lameDuck) return;
+        if (app.epoch !== epoch || !app.lameDuck) {
+          // The process ended in its delay: what else the SIGTERM stops (`cutShort`) still stops,
+          // on the same machine (not after a rebuild).
+          if (backend.incarnation === incarnation) cutShort?.();
+          return;
+        }
         const graceful = pod || app.config.graceful_shutdown;
         w.trace.emit({ kind: 'app.lame_duck_over', backend: backend.name, delay, graceful, ...tags });
         then();

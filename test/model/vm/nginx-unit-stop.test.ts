@@ -74,3 +74,22 @@ describe("a VM's graceful stop ends nginx's QUIT after nginx.stop_timeout", () =
     expect(valueAt(r, 'ws_sessions', 39, 'vm-a')).toBe(50);
   });
 });
+
+describe("a lame-duck app killed in its delay: the VM's nginx still stops (review34 #3)", () => {
+  it('shutdown_delay 10 s, shutdown_grace 3 s: the grace kill at 8 s ends the app, nginx gets its QUIT then', () => {
+    const r = run({
+      warmup: '0s',
+      horizon: '20s',
+      clients: { requests: { rate: 20, timeout: '5s', retries: 0 } },
+      app: { graceful_shutdown: true, shutdown_grace: '3s', shutdown_delay: '10s' },
+      lb: { mode: 'l7' },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+      timeline: [{ at: '5s', do: 'terminate', backend: 'vm-a', mode: 'graceful' }],
+    } as ScenarioInput);
+    // Before: the delay's end found the app gone and returned: no QUIT, nginx up to the end.
+    const exits = recordsOf(r, 'nginx.generation_exit').filter((x) => x.backend === 'vm-a');
+    expect(exits).toHaveLength(1);
+    expect(exits[0].t).toBeGreaterThanOrEqual(15);
+    expect(exits[0].t).toBeLessThan(15.1);
+  });
+});
