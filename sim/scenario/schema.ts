@@ -1203,6 +1203,7 @@ export const ScenarioSchema = z
   })
   .superRefine((s, ctx) => {
     checkProbeFields(s.probes, ctx);
+    checkKubernetesSeconds(s, ctx);
     if (s.probes.readiness?.termination_grace_period !== undefined) {
       // The API server rejects it (pkg/apis/core/validation/validation.go: "must not be set for
       // readinessProbes"): a readiness failure kills nothing.
@@ -1458,6 +1459,65 @@ export type Action = z.output<typeof ActionSchema>;
 export type LbConfig = z.output<typeof LbSchema>;
 export type CheckConfig = z.output<typeof CheckSchema>;
 export type ProbeConfig = z.output<typeof ProbeSchema>;
+
+/** A whole number of seconds, as the Kubernetes API's int64 terminationGracePeriodSeconds. */
+function wholeSeconds(v: number, path: Array<string | number>, field: string, ctx: z.RefinementCtx): void {
+  if (Number.isInteger(v)) return;
+  ctx.addIssue({
+    code: 'custom',
+    path,
+    message: `Kubernetes takes ${field} in whole seconds (found ${formatDuration(v)})`,
+  });
+}
+
+/**
+ * What the Kubernetes API refuses in grace periods and rollouts (review35 #4):
+ * terminationGracePeriodSeconds is an int64 of seconds (pod, probe-level, the rollout's); a
+ * RollingUpdate's maxUnavailable may not be 0 when maxSurge is 0 and may not exceed 100 %
+ * (pkg/apis/apps/validation ValidateRollingUpdateDeployment, IsNotMoreThan100Percent).
+ */
+function checkKubernetesSeconds(
+  s: {
+    kubelet: { termination_grace_period: number };
+    probes: Partial<Record<'readiness' | 'liveness' | 'startup', ProbeConfig | undefined>>;
+    timeline: Array<z.output<typeof ActionSchema>>;
+  },
+  ctx: z.RefinementCtx,
+): void {
+  wholeSeconds(
+    s.kubelet.termination_grace_period,
+    ['kubelet', 'termination_grace_period'],
+    'terminationGracePeriodSeconds',
+    ctx,
+  );
+  for (const kind of ['liveness', 'startup'] as const) {
+    const g = s.probes[kind]?.termination_grace_period;
+    if (g !== undefined)
+      wholeSeconds(g, ['probes', kind, 'termination_grace_period'], 'terminationGracePeriodSeconds', ctx);
+  }
+  s.timeline.forEach((a, i) => {
+    if (a.do !== 'rollout') return;
+    wholeSeconds(
+      a.termination_grace_period,
+      ['timeline', i, 'termination_grace_period'],
+      'terminationGracePeriodSeconds',
+      ctx,
+    );
+    const zero = (v: number | string): boolean => v === 0 || v === '0%';
+    if (zero(a.max_surge) && zero(a.max_unavailable))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeline', i, 'max_unavailable'],
+        message: 'may not be 0 when max_surge is 0 (the Kubernetes API refuses a rollout that could never move)',
+      });
+    if (typeof a.max_unavailable === 'string' && Number.parseInt(a.max_unavailable, 10) > 100)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeline', i, 'max_unavailable'],
+        message: `may not be more than 100% (found ${a.max_unavailable})`,
+      });
+  });
+}
 
 /**
  * What the Kubernetes API refuses in a probe (pkg/apis/core/validation/validation.go

@@ -44,4 +44,23 @@ describe('Kubernetes API fields', () => {
     expect(paths(rollout('12.5%'))).toEqual([expect.stringMatching(/^timeline\.0\.max_surge: /)]);
     expect(paths(rollout('25%'))).toEqual([]);
   });
+
+  it('refuses fractional grace periods, maxUnavailable 0 with maxSurge 0, and maxUnavailable above 100% (review35 #4)', () => {
+    const issues = paths({
+      kubelet: { termination_grace_period: '2.5s' },
+      probes: { liveness: { termination_grace_period: '1.5s' } },
+      timeline: [
+        { at: '10s', do: 'rollout', termination_grace_period: '30.5s', max_surge: 0, max_unavailable: '0%' },
+        { at: '20s', do: 'rollout', max_unavailable: '150%' },
+      ],
+    });
+    expect(issues).toEqual([
+      expect.stringMatching(/^kubelet\.termination_grace_period: Kubernetes takes terminationGracePeriodSeconds/),
+      expect.stringMatching(/^probes\.liveness\.termination_grace_period: Kubernetes takes/),
+      expect.stringMatching(/^timeline\.0\.termination_grace_period: Kubernetes takes/),
+      expect.stringMatching(/^timeline\.0\.max_unavailable: may not be 0 when max_surge is 0/),
+      expect.stringMatching(/^timeline\.1\.max_unavailable: may not be more than 100%/),
+    ]);
+    expect(paths({ timeline: [{ at: '10s', do: 'rollout', max_surge: 0, max_unavailable: 1 }] })).toEqual([]);
+  });
 });
