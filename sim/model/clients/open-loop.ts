@@ -238,7 +238,10 @@ export class RequestClients implements RequestDownstream, Population {
     }
     w.metrics.inc(w.c.req5xx, b);
     w.metrics.inc(w.c.errors, b);
-    this.retryOrFail(req, b, this.halfRtt);
+    // HAProxy's own error reply closes the client connection (http_reply_and_close(), src/http_ana.c:
+    // channel_abort + channel_shutr_now; lb/l7-http-front.ts does the same for keep-alive clients),
+    // so the retry opens a new one; a server's 5xx passed through leaves it open (review35 #1).
+    this.retryOrFail(req, b, this.halfRtt, req.lbReply);
   }
 
   /**

@@ -80,7 +80,7 @@ describe("the client's timeout runs from its write and counts the answer's way b
 });
 
 /** One request at 1 s (paced 1/s) to a pool emptied at 0.5 s, retried 3 times at once; rtt 100 ms. */
-const emptyPool = (mode: 'l4' | 'nat', pooled = false): ScenarioInput =>
+const emptyPool = (mode: 'l4' | 'nat' | 'l7', pooled = false): ScenarioInput =>
   ({
     warmup: '0s',
     horizon: '1.95s',
@@ -115,6 +115,14 @@ describe('a failure reaches the open-loop client when its packets do (lb/l4-conn
     const r = run(emptyPool('l4', true));
     expect(r.figures['err_econnreset.total']).toBe(4);
     for (let k = 0; k < 4; k++) expect(between(r, 'err_econnreset', 0.995 + 0.2 * k, 1.015 + 0.2 * k), `${k}`).toBe(1);
+  });
+
+  it("l7, a pooled client: HAProxy's own 503 closes the connection (http_reply_and_close), so each retry opens a new one (review35 #1)", () => {
+    // No server: the 503 reaches the client rtt/2 after the balancer's receipt; the retry's new
+    // connection reaches the balancer 1.5 rtt after that: 0.2 s apart (0.1 s on a kept-alive one).
+    const r = run(emptyPool('l7', true));
+    expect(r.figures['req_5xx.total']).toBe(4);
+    for (let k = 0; k < 4; k++) expect(between(r, 'req_5xx', 0.995 + 0.2 * k, 1.015 + 0.2 * k), `${k}`).toBe(1);
   });
 
   it('a client timeout shorter than the round trip: the client gives up at write + timeout and reconnects for its retry', () => {
