@@ -454,9 +454,12 @@ export class Rollout {
       ...(unreachable ? { unreachable } : {}),
     });
     this.life.podSandboxGone(b);
-    // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable.
-    if (unreachable) w.lb.goneAddresses.podGone(b);
-    if (!pod.endpointRemoved) backend.balancerEntryStale();
+    if (!pod.endpointRemoved) {
+      backend.balancerEntryStale();
+      // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable: set
+      // and cleared with the stale entry only (balancerEntryRenewed; review35 #6).
+      if (unreachable) w.lb.goneAddresses.podGone(b);
+    }
     run.free.push(b);
     this.step(run);
   }
