@@ -23,6 +23,13 @@ export type TerminateMode = 'graceful' | 'kill' | 'vanish';
  * unread) and a vanished host (no FIN, no RST: peers learn by timeout).
  */
 export class Lifecycle {
+  /**
+   * VMs whose SIGTERM waits in the app's lame-duck delay with nginx's stop held back for it: if the
+   * app dies first (a kill -9, the supervisor's kill after shutdown_grace), the VM's shutdown goes
+   * on and nginx stops through its unit at that death (killApp; review34 #3, review35 #3).
+   */
+  private readonly nginxStopHeld = new Map<Backend, number>();
+
   constructor(
     private readonly w: World,
     /** nginx's side of the client connections: an error page it writes meets a forgotten flow there. */
@@ -245,12 +252,12 @@ export class Lifecycle {
     if (delay > 0) {
       // A second SIGTERM in the delay: the shutdown is already under way (terminus's cleanup() runs once).
       if (backend.app.lameDuck) return;
-      // The VM's shutdown goes on if the app dies in its delay (a kill -9, the supervisor's kill):
-      // nginx still stops through its unit (review34 #3: it stayed up, its QUIT never sent).
-      const nginxStops = (): void => {
-        if (!backend.bare) this.nginx.unitStop(backend);
+      const then = (): void => {
+        this.nginxStopHeld.delete(backend);
+        this.vmSigtermActs(backend);
       };
-      if (this.lameDuck(backend, delay, false, () => this.vmSigtermActs(backend), nginxStops)) {
+      if (this.lameDuck(backend, delay, false, then)) {
+        if (!backend.bare) this.nginxStopHeld.set(backend, backend.incarnation);
         // The supervisor's kill counts from its SIGTERM (systemd's TimeoutStopSec), the delay included.
         this.killAfterGraceFromNow(backend);
         return;
@@ -295,10 +302,10 @@ export class Lifecycle {
    * before stoppable's server.stop(); lightship (src/factories/createLightship.ts shutdown()) sets
    * readiness false and awaits `shutdownDelay` (5000 ms by default) before its handlers. The
    * listener stays open all along. `then` runs the SIGTERM's own steps when the delay ends, unless
-   * the process ended meanwhile (a kill -9, the supervisor's kill, a lost host): then `cutShort`. False: the app was
+   * the process ended meanwhile (a kill -9, the supervisor's kill, a lost host). False: the app was
    * not serving (starting, already draining): the SIGTERM acts at once, as without a delay.
    */
-  private lameDuck(backend: Backend, delay: number, pod: boolean, then: () => void, cutShort?: () => void): boolean {
+  private lameDuck(backend: Backend, delay: number, pod: boolean, then: () => void): boolean {
     const app = backend.app;
     const status = app.config.shutdown_health_status ?? 503;
     if (!app.enterLameDuck(status)) return false;
@@ -306,16 +313,10 @@ export class Lifecycle {
     const tags = { ...(pod ? { pod: true as const } : {}), ...(backend.bare ? { bare: true as const } : {}) };
     w.trace.emit({ kind: 'app.lame_duck', backend: backend.name, status, delay, ...tags });
     const epoch = app.epoch;
-    const incarnation = backend.incarnation;
     w.engine.schedule(
       delay,
       () => {
-        if (app.epoch !== epoch || !app.lameDuck) {
-          // The process ended in its delay: what else the SIGTERM stops (`cutShort`) still stops,
-          // on the same machine (not after a rebuild).
-          if (backend.incarnation === incarnation) cutShort?.();
-          return;
-        }
+        if (app.epoch !== epoch || !app.lameDuck) return;
         const graceful = pod || app.config.graceful_shutdown;
         w.trace.emit({ kind: 'app.lame_duck_over', backend: backend.name, delay, graceful, ...tags });
         then();
@@ -370,6 +371,13 @@ export class Lifecycle {
 
   /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
   killApp(backend: Backend): void {
+    // Killed in its lame-duck delay: the VM's shutdown goes on, nginx stops now (nginxStopHeld).
+    const held = this.nginxStopHeld.get(backend);
+    if (held !== undefined) {
+      this.nginxStopHeld.delete(backend);
+      // The same machine (not one rebuilt after a lost host), still up.
+      if (held === backend.incarnation && backend.hostUp) this.nginx.unitStop(backend);
+    }
     backend.app.exit();
     this.bareAppClosesIdle(backend);
     this.path.closeCached(backend, false);
