@@ -49,6 +49,9 @@ export function impliedSets(plan: FleetPlan, meanLifetime: number, shape: FleetS
     'app.ws.drain_notice=false',
     'app.ws.close_after=infinite',
     `app.ws.close_on_shutdown=${s.notice}`,
+    // The plan's notice closes what is left at the timeout at once; a spread beyond the VM's nginx
+    // stop (nginx.stop_timeout, 5 s: Debian's nginx.service) would be cut with 1006 instead.
+    'app.ws.close_spread=0s',
     `app.graceful_shutdown=${s.notice}`,
     `${d}.parallel=${s.parallel}`,
     `${d}.restart_time=${seconds(s.restart)}`,
