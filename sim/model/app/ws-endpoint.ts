@@ -513,6 +513,11 @@ export class WsEndpoint implements WsUpstream {
     closeByClient: boolean,
   ): void {
     const w = this.w;
+    // No idle timeout (any balancer but a NAT): nothing to work out, nothing allocated per session.
+    if (this.nat.idle === Infinity) {
+      conn.timer = w.engine.at(end, fn, conn);
+      return;
+    }
     const since = conn.tunnelSince;
     const clientEvery = trainEvery(w.scenario.clients.ws.ping_interval);
     const appEvery = trainEvery(backend.app.config.ws.ping_interval ?? 0);

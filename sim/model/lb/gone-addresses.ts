@@ -50,6 +50,14 @@ export class GoneAddresses {
   }
 
   /**
+   * A SYN to backend `b`'s address leaves now: how long until its connect() fails with
+   * EHOSTUNREACH (hostUnreachableAt), or Infinity when the address is not a gone pod's.
+   */
+  unreachableIn(b: number, now: number): number {
+    return this.unreachable[b] === 1 ? this.hostUnreachableAt(b, now) - now : Infinity;
+  }
+
+  /**
    * A SYN to gone address `b` leaves now: when its connect() fails with EHOSTUNREACH — the end of
    * the resolution under way, or of one it starts.
    */

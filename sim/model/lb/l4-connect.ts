@@ -410,15 +410,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     w.lb.active[a.backend]++;
     w.lb.connecting[a.backend]++;
     const timeout = w.scenario.lb.connect_timeout;
-    const gone = w.lb.goneAddresses;
-    if (gone.unreachableNow(a.backend)) {
-      // A deleted pod's address under a bridge CNI: the node's ARP fails and its ICMP host
-      // unreachable ends the connect() (lb/gone-addresses.ts), unless a give-up comes first.
-      const at = gone.hostUnreachableAt(a.backend, w.now);
-      if (at < w.now + Math.min(timeout, this.synGiveUp)) {
-        w.engine.at(at, this.unreachableFailed, a);
-        return;
-      }
+    // A deleted pod's address under a bridge CNI: the node's ARP fails and its ICMP host
+    // unreachable ends the connect() (lb/gone-addresses.ts), unless a give-up comes first.
+    const unreachableIn = w.lb.goneAddresses.unreachableIn(a.backend, w.now);
+    if (unreachableIn < Math.min(timeout, this.synGiveUp)) {
+      w.engine.schedule(unreachableIn, this.unreachableFailed, a);
+      return;
     }
     if (this.synGiveUp < timeout) {
       // Each firing re-armed from the one before, up to the give-up (no array made per attempt).

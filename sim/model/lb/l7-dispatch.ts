@@ -310,8 +310,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       // the node's failed ARP answers them with host unreachable (lb/gone-addresses.ts).
       const giveUp = this.synSchedule.giveUp;
       const timeout = w.scenario.lb.connect_timeout;
-      const gone = w.lb.goneAddresses;
-      const unreachableIn = gone.unreachableNow(b) ? gone.hostUnreachableAt(b, w.now) - w.now : Infinity;
+      const unreachableIn = w.lb.goneAddresses.unreachableIn(b, w.now);
       if (unreachableIn < Math.min(giveUp, timeout)) w.engine.schedule(unreachableIn, this.hostUnreachable, req);
       else if (giveUp < timeout) w.engine.schedule(giveUp, this.synGaveUp, req);
       else w.engine.schedule(timeout, this.connectTimedOut, req);
