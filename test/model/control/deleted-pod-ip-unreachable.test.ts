@@ -14,34 +14,11 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { between, run } from '../helpers.js';
+import { deletedPodRollout } from './deleted-pod-fixture.js';
 
-/**
- * Two pods; pod-a is deleted at 30 s with no preStop (SIGTERM at once, exit ~0.1 s later); its
- * endpoint's removal reaches the balancer 4 s after the deletion. The replacement takes its slot.
- */
+/** The shared deleted-pod rollout (deleted-pod-fixture.ts) under `deleted_pod_ip`, `lb` and `clients`. */
 function rollout(deletedPodIp: 'drop' | 'unreachable', lb: object, clients: object): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '60s',
-    clients,
-    app: { workers: 32, service_time: 'const(10ms)', startup_time: '1s' },
-    lb,
-    kubernetes: { deleted_pod_ip: deletedPodIp },
-    probes: { readiness: { type: 'http' } },
-    backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
-    timeline: [
-      {
-        at: '30s',
-        do: 'rollout',
-        pods: ['pod-a'],
-        max_surge: 0,
-        max_unavailable: 1,
-        termination_grace_period: '30s',
-        prestop_sleep: '0s',
-        endpoint_propagation: 'const(4s)',
-      },
-    ],
-  } as ScenarioInput;
+  return deletedPodRollout({ clients, lb, kubernetes: { deleted_pod_ip: deletedPodIp } } as Partial<ScenarioInput>);
 }
 
 const openLoop = { requests: { rate: 200, timeout: '10s', retries: 0 } };

@@ -10,34 +10,16 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { between, run } from '../helpers.js';
+import { deletedPodRollout } from './deleted-pod-fixture.js';
 
-/**
- * Two pods behind kube-proxy; pod-a is deleted at 30 s with no preStop, so SIGTERM comes at once
- * and the app exits ~0.1 s later; the endpoint's removal reaches kube-proxy 4 s after the deletion.
- * The replacement (no room for a surge pod: same slot) listens 1 s after its creation.
- */
+/** The shared deleted-pod rollout (deleted-pod-fixture.ts) behind kube-proxy, 200 open-loop requests/s. */
 function rollout(): RunResult {
-  return run({
-    warmup: '0s',
-    horizon: '60s',
-    clients: { requests: { rate: 200, timeout: '10s', retries: 0 } },
-    app: { workers: 32, service_time: 'const(10ms)', startup_time: '1s' },
-    lb: { mode: 'nat', retries: 0 },
-    probes: { readiness: { type: 'http' } },
-    backends: [{ name: 'pod-a' }, { name: 'pod-b' }],
-    timeline: [
-      {
-        at: '30s',
-        do: 'rollout',
-        pods: ['pod-a'],
-        max_surge: 0,
-        max_unavailable: 1,
-        termination_grace_period: '30s',
-        prestop_sleep: '0s',
-        endpoint_propagation: 'const(4s)',
-      },
-    ],
-  } as ScenarioInput);
+  return run(
+    deletedPodRollout({
+      clients: { requests: { rate: 200, timeout: '10s', retries: 0 } },
+      lb: { mode: 'nat', retries: 0 },
+    } as Partial<ScenarioInput>),
+  );
 }
 
 const lineAt = (r: RunResult, text: string): number => {
