@@ -46,9 +46,9 @@ import { HAPROXY17, MECHANISM_ZEROS17, NGINX17 } from './holdout17-figures.js';
 const PREDICTIONS = 'calibration/data/holdout17-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout17-old-model-predictions.json';
 /** The commit holding the twins and predictions, made before any round-17 recording (null until then). */
-const BLIND17: string | null = null;
+const BLIND17: string | null = 'bfc0cdc8f8aa1785c43518f0b0df97c7e3d31f41';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS17 = '';
+const DEFINITIONS17 = '08da2bff4fb595ef';
 
 interface Predictions {
   note: string;
