@@ -31,3 +31,62 @@ export const HOLDOUT17_EXPERIMENTS = [
     groups: [['slow', 'GET', 8, 3000, true, 500]],
   }),
 ];
+
+/**
+ * Second batch (17B, predicted after the first batch was recorded): d563237's nginx.stop_timeout.
+ * Debian 12's nginx.service stops nginx with `start-stop-daemon --retry QUIT/5` and, when that gives
+ * up, systemd's SIGTERM to the master (TimeoutStopSec=5, KillMode=mixed): nginx's fast shutdown 5 s
+ * after its QUIT. systemd is not in the namespace: the harness sends the two signals itself on that
+ * schedule (`nginx -s quit` at 1 s, `nginx -s stop` — SIGTERM to the master — at 6 s). 8 keep-alive
+ * clients (opened 5 ms apart) each send one GET /slow?ms=8000 (plain proxy_pass, no upstream
+ * keepalive) at ≈ 0 s and nothing else: at the QUIT all 8 are in flight; the QUIT lets them run (they
+ * would end at 8 s), the SIGTERM cuts them at 6 s.
+ */
+export const HOLDOUT17B_EXPERIMENTS = [
+  {
+    name: 'nginx-holdout17b-service-stop-slow8s',
+    description:
+      "Debian's nginx.service stop as start-stop-daemon --retry QUIT/5 and systemd schedule it (the harness sends " +
+      'them: nginx -s quit at 1 s, nginx -s stop at 6 s); 8 keep-alive clients each with one GET /slow 8000 ms in ' +
+      'flight from ≈ 0 s: which are answered, which are cut and when.',
+    seconds: 12,
+    nginx: { keepaliveTimeout: '75s' },
+    client: {
+      endMs: 11_000,
+      groups: [
+        {
+          kind: 'loop',
+          group: 'slow',
+          conns: 8,
+          thinkMs: null,
+          path: '/slow?ms=8000',
+          startMs: 0,
+          staggerMs: 5,
+          // No connection is opened (nor replaced) after 0.5 s: only the 8 requests sent at ≈ 0 s.
+          stopMs: 500,
+        },
+      ],
+    },
+    actions: [
+      { atMs: 1000, signal: 'quit' },
+      { atMs: 6000, signal: 'stop' },
+    ],
+    summarise: (data) => {
+      const quitS = data.actions[0]?.s ?? 1;
+      const reqs = data.clientEvents.filter((e) => e.ev === 'req' && e.out !== 'client-closed');
+      const outcomes = {};
+      for (const e of reqs) {
+        const k = e.out === 'ok' ? String(e.status) : e.out;
+        outcomes[k] = (outcomes[k] ?? 0) + 1;
+      }
+      return {
+        quitS,
+        stopS: data.actions[1]?.s ?? null,
+        requests: reqs.length,
+        outcomes,
+        endedAfterQuitS: reqs.map((e) => Math.round((e.s - quitS) * 1000) / 1000),
+        masterExitedS: data.masterExitedS ?? null,
+      };
+    },
+  },
+];

@@ -189,3 +189,56 @@ export const MECHANISM_ZEROS17: Record<string, string> = {
   [`${KA2_NOCLIENT} / idle time before HAProxy's close, median (s)${NEVER}`]:
     '7d37bcd: without it 2 s (http-keep-alive alone)',
 };
+
+// ---------------------------------------------------------------- nginx.stop_timeout (d563237), batch 17B
+
+/** A recording of the 17B run (experiment.mjs: the client's `req` events, the harness's actions). */
+export interface NginxStopRec17 {
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
+  clientEvents: Array<{ ev: string; s: number; out?: string; status?: number }>;
+  actions: Array<{ signal: string; s: number }>;
+}
+
+const STOP_SLOW8 = 'nginx-holdout17b-service-stop-slow8s';
+/** The twin's QUIT: the VM's graceful terminate at 1 s. */
+const TWIN_QUIT = 1;
+
+/** The recorded requests (client.mjs `req`), the client's own closes left out. */
+const stopReqs = (d: NginxStopRec17) => d.clientEvents.filter((e) => e.ev === 'req' && e.out !== 'client-closed');
+/** When the harness sent `nginx -s quit` (s from t0). */
+const quitAt = (d: NginxStopRec17): number => d.actions.find((a) => a.signal === 'quit')?.s ?? Number.NaN;
+const cutReqs = (d: NginxStopRec17) => stopReqs(d).filter((e) => e.out !== 'ok');
+
+export const NGINX17B: Record<string, Array<Figure14<NginxStopRec17>>> = {
+  [STOP_SLOW8]: [
+    {
+      figure: 'requests answered 200 (of the 8 GET /slow 8000 ms in flight at the QUIT)',
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => r.figures['responses_2xx.total'] ?? 0),
+      real: (d) => stopReqs(d).filter((e) => e.out === 'ok' && e.status === 200).length,
+    },
+    {
+      figure: 'requests cut with no answer (EOF or reset: nginx’s fast shutdown after the unit’s SIGTERM)',
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'errors', 0, 12)),
+      real: (d) => cutReqs(d).length,
+    },
+    {
+      figure:
+        'when they were cut, after the QUIT, median (s) (nginx.stop_timeout 5s; real: from the harness’s nginx -s quit)',
+      tolerance: IDLE,
+      sim: (runs) =>
+        overSeedsOrNone(runs, (r) => {
+          const t = median(eventTimes(r, 'errors', 'total', false));
+          return t === null ? null : t - TWIN_QUIT;
+        }),
+      real: (d) => median(cutReqs(d).map((e) => e.s - quitAt(d))),
+    },
+  ],
+};
+
+/** 17B's rows whose 0 IS the rule (d563237): without it the QUIT lets the 8 requests end at 8 s. */
+export const MECHANISM_ZEROS17B: Record<string, string> = {
+  [`${STOP_SLOW8} / requests answered 200 (of the 8 GET /slow 8000 ms in flight at the QUIT)`]:
+    'd563237: without it nginx’s QUIT runs unbounded, all 8 answered at ≈ 8 s',
+};
