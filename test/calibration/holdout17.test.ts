@@ -49,9 +49,9 @@ const OLD_MODEL = 'calibration/data/holdout17-old-model-predictions.json';
 const PREDICTIONS_B = 'calibration/data/holdout17b-predictions.json';
 const OLD_MODEL_B = 'calibration/data/holdout17b-old-model-predictions.json';
 /** 17B's blind commit (null until then). */
-const BLIND17B: string | null = null;
+const BLIND17B: string | null = '480bea23462a6d09144e77e67bd669347e248640';
 /** 17B's digest, pinned once recorded. */
-const DEFINITIONS17B = '';
+const DEFINITIONS17B = '6327b347d312ce00';
 /** The commit holding the twins and predictions, made before any round-17 recording (null until then). */
 const BLIND17: string | null = 'bfc0cdc8f8aa1785c43518f0b0df97c7e3d31f41';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
