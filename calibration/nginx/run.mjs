@@ -18,6 +18,7 @@ import { HOLDOUT8_EXPERIMENTS } from './holdout8-experiments.mjs';
 import { HOLDOUT10_EXPERIMENTS } from './holdout10-experiments.mjs';
 import { HOLDOUT13_EXPERIMENTS, HOLDOUT13B_EXPERIMENTS } from './holdout13-experiments.mjs';
 import { HOLDOUT15_EXPERIMENTS, HOLDOUT15B_EXPERIMENTS, HOLDOUT15C_EXPERIMENTS } from './holdout15.mjs';
+import { HOLDOUT17_EXPERIMENTS, HOLDOUT17B_EXPERIMENTS } from './holdout17.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -50,6 +51,8 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT15_EXPERIMENTS,
   ...HOLDOUT15B_EXPERIMENTS,
   ...HOLDOUT15C_EXPERIMENTS,
+  ...HOLDOUT17_EXPERIMENTS,
+  ...HOLDOUT17B_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({
