@@ -821,6 +821,12 @@ export const CATALOG: Catalog = {
     source: 'k8s',
     line: (r) => `pod ${r.pod}: endpoint removed from the load balancer after ${formatDuration(toMillis(r.delay))}`,
     explain: (r) => {
+      if (r.fallback) {
+        const gone = r.podGone
+          ? ` The pod has already exited and its IP is gone, so those connections get no answer until the pod's deletion reaches kube-proxy too.`
+          : '';
+        return `kube-proxy now knows ${r.pod} is terminating (${d(toMillis(r.delay))} after the deletion), but no other endpoint of the Service is ready, so it keeps sending new connections to it as a terminating endpoint (pkg/proxy/topology.go CategorizeEndpoints).${gone}`;
+      }
       const head = `The load balancer now knows ${r.pod} is leaving (${d(toMillis(r.delay))} after the deletion) and sends it no new connections.`;
       if (r.podGone) {
         return `${head} That is later than the pod itself: after its SIGTERM (preStop ${d(r.preStop)}) connections were refused until its app exited, and from then on its IP answered nothing, so they hung until their connect timed out.`;
@@ -830,6 +836,13 @@ export const CATALOG: Catalog = {
       }
       return `${head} The preStop sleep (${d(r.preStop)}) outlasts this delay, so no new connection reaches an app that has stopped accepting.`;
     },
+  },
+  'k8s.endpoint_deleted': {
+    source: 'k8s',
+    line: (r) =>
+      `pod ${r.pod}: endpoint deleted at the load balancer ${formatDuration(toMillis(r.delay))} after the pod exited: no more connections sent to its released IP`,
+    explain: (r) =>
+      `${r.pod} was the terminating endpoint kube-proxy fell back to (no other endpoint ready) when its containers exited. kube-proxy learns of an endpoint's deletion only when the EndpointSlice update reaches it (pkg/proxy/endpointslicecache.go), ${d(toMillis(r.delay))} after the exit here: until now it kept sending new connections to the pod's released IP, where they got no answer (under a bridge CNI: No route to host after the 3-s ARP lookup). From now on the Service has no endpoint until a new pod is ready, and kube-proxy rejects its connections (refused).`,
   },
   'k8s.pod_ip_gone': {
     source: 'k8s',
@@ -843,9 +856,12 @@ export const CATALOG: Catalog = {
     explain: (r) => {
       const head = `${r.pod}'s containers have exited and the kubelet tears its sandbox down at once (StopPodSandbox): the CNI removes its network interface and releases its IP.`;
       if (!r.stillSent) return `${head} The load balancer had already stopped sending to it, so nobody notices.`;
+      const sent = r.fallback
+        ? "No other endpoint of the Service is ready, so kube-proxy, which knows the pod is terminating but not yet that it is gone, keeps sending new connections to that address until the pod's deletion reaches it"
+        : "The load balancer has not heard of the endpoint's removal yet and keeps sending new connections to that address";
       if (r.unreachable)
-        return `${head} The load balancer has not heard of the endpoint's removal yet and keeps sending new connections to that address. Under a bridge CNI the node still holds the pod subnet and ARPs for it: nobody answers, and after 3 s (3 broadcast ARP requests 1 s apart: net/ipv4/arp.c arp_tbl) it answers every SYN that waited on the lookup with ICMP host unreachable, so each connect() fails with EHOSTUNREACH ("No route to host") up to 3 s after its first SYN — sooner than a connect timeout, later than a refusal. The replacement pod has an IP of its own and gets none of them.`;
-      return `${head} The load balancer has not heard of the endpoint's removal yet and keeps sending new connections to that address, where nothing answers, not even with an RST: the client's SYNs are retransmitted until its connect times out (a bridge CNI would answer "No route to host" after ARP fails instead). The replacement pod has an IP of its own and gets none of them.`;
+        return `${head} ${sent}. Under a bridge CNI the node still holds the pod subnet and ARPs for it: nobody answers, and after 3 s (3 broadcast ARP requests 1 s apart: net/ipv4/arp.c arp_tbl) it answers every SYN that waited on the lookup with ICMP host unreachable, so each connect() fails with EHOSTUNREACH ("No route to host") up to 3 s after its first SYN — sooner than a connect timeout, later than a refusal. The replacement pod has an IP of its own and gets none of them.`;
+      return `${head} ${sent}, where nothing answers, not even with an RST: the client's SYNs are retransmitted until its connect times out (a bridge CNI would answer "No route to host" after ARP fails instead). The replacement pod has an IP of its own and gets none of them.`;
     },
   },
   'k8s.terminating_fallback': {

@@ -538,6 +538,14 @@ export interface K8sEndpointRemoved extends Rec<'k8s.endpoint_removed'> {
   preStop: number;
   /** The pod had already gone (its sandbox and address): what was sent to it since went unanswered. */
   podGone: boolean;
+  /** No other endpoint is ready: kube-proxy keeps sending to it as a terminating endpoint. Absent: false. */
+  fallback?: boolean;
+}
+/** A gone pod's deletion reached kube-proxy while it was the terminating fallback: it stops sending to its released IP. */
+export interface K8sEndpointDeleted extends Rec<'k8s.endpoint_deleted'> {
+  pod: string;
+  /** Seconds from the pod's exit to the deletion's arrival (the rollout's endpoint_propagation). */
+  delay: number;
 }
 /** A deleted pod's containers have exited and the kubelet stopped its sandbox: its IP answers nothing. */
 export interface K8sPodIpGone extends Rec<'k8s.pod_ip_gone'> {
@@ -546,6 +554,8 @@ export interface K8sPodIpGone extends Rec<'k8s.pod_ip_gone'> {
   stillSent: boolean;
   /** kubernetes.deleted_pod_ip `unreachable`: a bridge CNI's node answers that address with host unreachable. */
   unreachable?: boolean;
+  /** The removal has landed, but kube-proxy sends to it as the terminating fallback (no endpoint ready) until the deletion lands. */
+  fallback?: boolean;
 }
 /** A rollout's new pod's first Ready reached the load balancer (EndpointSlice, kube-proxy): its endpoint takes traffic. */
 export interface K8sEndpointAdded extends Rec<'k8s.endpoint_added'> {
@@ -954,6 +964,7 @@ export type TraceRecord =
   | K8sProgressDeadline
   | K8sPodTerminating
   | K8sEndpointRemoved
+  | K8sEndpointDeleted
   | K8sPodIpGone
   | K8sEndpointAdded
   | K8sTerminatingFallback

@@ -212,6 +212,11 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'pod pod-a: containers exited, sandbox stopped, pod IP released: connections still sent to it get no answer (connect timeout)',
   ],
   [
+    { kind: 'k8s.endpoint_deleted', pod: 'pod-a', delay: 4 },
+    'k8s',
+    'pod pod-a: endpoint deleted at the load balancer 4s after the pod exited: no more connections sent to its released IP',
+  ],
+  [
     { kind: 'k8s.pod_ip_gone', pod: 'pod-b', stillSent: false },
     'k8s',
     'pod pod-b: containers exited, sandbox stopped, pod IP released',

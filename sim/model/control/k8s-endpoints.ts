@@ -38,14 +38,38 @@ export class ServiceEndpoints {
     this.sync();
   }
 
-  /** The pod is gone (exited or killed): its endpoint is deleted, serving or not. */
-  podDeleted(b: number): void {
-    if (this.terminating[b] === 0) return;
+  /** kube-proxy sends new connections to this terminating endpoint now (no endpoint is ready). */
+  isUsed(b: number): boolean {
+    return this.used[b] === 1;
+  }
+
+  /**
+   * The gone pod's deletion reached kube-proxy: its endpoint leaves the Service, serving or not.
+   * Until then kube-proxy's EndpointSliceCache still holds it as terminating and keeps DNATing to
+   * it while it is the fallback (the pod's exit changes nothing there: k8s-rollout.ts podGone).
+   * Returns whether kube-proxy was sending to it.
+   */
+  podDeleted(b: number): boolean {
+    if (this.terminating[b] === 0) return false;
+    const wasUsed = this.used[b] === 1;
+    this.forget(b);
+    this.w.lb.setPoolState(b, PoolState.DETACHED);
+    this.sync();
+    return wasUsed;
+  }
+
+  /**
+   * A new pod's endpoint took the slot before the old pod's deletion reached kube-proxy: the slot
+   * holds the new, ready endpoint (the caller binds it), not a terminating one.
+   */
+  podReplaced(b: number): void {
+    this.forget(b);
+  }
+
+  private forget(b: number): void {
     this.terminating[b] = 0;
     this.used[b] = 0;
     this.loggedUse[b] = 0;
-    this.w.lb.setPoolState(b, PoolState.DETACHED);
-    this.sync();
   }
 
   /** A ready endpoint: a pod bound and serving that is not terminating. */

@@ -4,7 +4,6 @@ import { ScenarioError } from '../../scenario/errors.js';
 import { type IntOrPercent, resolveFenceposts } from '../../scenario/rollout-fenceposts.js';
 import { formatDuration } from '../../scenario/units.js';
 import type { World } from '../core/world.js';
-import { PoolState } from '../lb/pool.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
 import type { Kubelet } from './kubelet.js';
 import { terminationTimes } from './kubelet-timing.js';
@@ -48,6 +47,8 @@ interface TerminatingPod {
   gone: boolean;
   /** Its endpoint's removal has reached the balancer. */
   endpointRemoved: boolean;
+  /** When that removal (the terminating condition) reaches the balancer. */
+  removalAt: number;
 }
 
 /** One rolling update in progress: the Deployment controller's counts. */
@@ -104,6 +105,13 @@ interface RolloutRun {
  */
 export class Rollout {
   private readonly rng: Rng;
+  /** Propagation of gone pods' deletions: a stream of its own, so the removals' draws stay as they were. */
+  private readonly deletionRng: Rng;
+  /**
+   * The gone pod whose endpoint kube-proxy still lists on each backend (its deletion has not
+   * reached it, and no new pod's endpoint has taken the slot): null, none.
+   */
+  private readonly goneListed: (TerminatingPod | null)[];
   /** The rollout started last (one at a time: start). */
   private current: RolloutRun | null = null;
   /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
@@ -115,6 +123,8 @@ export class Rollout {
     private readonly kubelet: Kubelet,
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
+    this.deletionRng = w.streams.stream('k8s.endpoint-deletion');
+    this.goneListed = w.backends.map(() => null);
     this.readyPod = new Int32Array(w.backends.length).fill(-1);
   }
 
@@ -307,7 +317,12 @@ export class Rollout {
       // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate).
       () => {
         this.readyPod[b] = this.kubelet.podGeneration(b);
-        // The new pod's endpoint takes the slot's entry: what the balancer sends here reaches it.
+        // The new pod's endpoint takes the slot's entry: what the balancer sends here reaches it,
+        // and the gone pod's endpoint, if its deletion is still on its way, no longer stands for the slot.
+        if (this.goneListed[b] !== null) {
+          this.goneListed[b] = null;
+          this.kubelet.endpoints.podReplaced(b);
+        }
         this.balancerEntryRenewed(b);
         this.life.podReady(b);
       },
@@ -433,35 +448,66 @@ export class Rollout {
    * An old pod is gone (exited, or SIGKILL): the kubelet tears its sandbox down right after its
    * containers (kuberuntime_manager.go killPodWithSyncResult: killContainersWithSyncResult, then
    * StopPodSandbox; the CNI releases its IP; the connections its processes held were closed at
-   * their exit), and its backend can hold a new pod. Until the endpoint's removal reaches the
-   * balancer, connections it still sends to the old address go unanswered: no RST, the connect
-   * times out (Backend.balancerEntryStale). A container restart (restartPolicy Always) keeps the
-   * sandbox: its refusals stay (kubelet.ts).
+   * their exit), and its backend can hold a new pod. kube-proxy still lists the endpoint —
+   * not yet terminating if the removal has not reached it, else terminating, and then the
+   * fallback it sends to while no endpoint is ready (k8s-endpoints.ts) — until the deletion
+   * reaches it (deletionPropagates). Until then connections it sends to the old address go
+   * unanswered: no RST, the connect times out (Backend.balancerEntryStale). A container restart
+   * (restartPolicy Always) keeps the sandbox: its refusals stay (kubelet.ts).
    */
   private podGone(run: RolloutRun, b: number, pod: TerminatingPod): void {
     if (pod.gone) return;
     pod.gone = true;
     run.terminating--;
     this.kubelet.podGone(b);
-    this.kubelet.endpoints.podDeleted(b);
     const w = this.w;
     const backend = w.backends[b];
     const unreachable = w.scenario.kubernetes.deleted_pod_ip === 'unreachable';
+    const fallback = pod.endpointRemoved && this.kubelet.endpoints.isUsed(b);
     w.trace.emit({
       kind: 'k8s.pod_ip_gone',
       pod: backend.name,
-      stillSent: !pod.endpointRemoved,
+      stillSent: !pod.endpointRemoved || fallback,
       ...(unreachable ? { unreachable } : {}),
+      ...(fallback ? { fallback } : {}),
     });
     this.life.podSandboxGone(b);
-    if (!pod.endpointRemoved) {
-      backend.balancerEntryStale();
-      // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable: set
-      // and cleared with the stale entry only (balancerEntryRenewed; review35 #6).
-      if (unreachable) w.lb.goneAddresses.podGone(b);
-    }
+    backend.balancerEntryStale();
+    // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable: set
+    // and cleared with the stale entry only (balancerEntryRenewed; review35 #6).
+    if (unreachable) w.lb.goneAddresses.podGone(b);
+    this.deletionPropagates(run, b, pod);
     run.free.push(b);
     this.step(run);
+  }
+
+  /**
+   * The gone pod's deletion travels to kube-proxy as any EndpointSlice update does: the kubelet's
+   * final status and the API object's deletion, the EndpointSlice controller dropping the endpoint,
+   * kube-proxy's informer and its next sync (pkg/proxy/endpointslicecache.go: updatePending holds
+   * the slice until checkoutChanges applies it; until then the applied slice lists the endpoint as
+   * it was, and pkg/proxy/topology.go CategorizeEndpoints keeps choosing a serving, terminating
+   * endpoint while none is ready). It takes the rollout's propagation delay from the exit, and
+   * comes no earlier than the removal (the terminating condition) sent before it: one slice,
+   * updates applied in order.
+   */
+  private deletionPropagates(run: RolloutRun, b: number, pod: TerminatingPod): void {
+    const w = this.w;
+    const exitedAt = w.now;
+    const arrival = Math.max(exitedAt + run.plan.propagation.sample(this.deletionRng), pod.removalAt);
+    this.goneListed[b] = pod;
+    w.engine.schedule(
+      arrival - exitedAt,
+      () => {
+        // The new pod's endpoint took the slot first (createPod): nothing left to delete there.
+        if (this.goneListed[b] !== pod) return;
+        this.goneListed[b] = null;
+        const wasUsed = this.kubelet.endpoints.podDeleted(b);
+        this.balancerEntryRenewed(b);
+        if (wasUsed) w.trace.emit({ kind: 'k8s.endpoint_deleted', pod: w.backends[b].name, delay: w.now - exitedAt });
+      },
+      null,
+    );
   }
 
   /**
@@ -492,7 +538,7 @@ export class Rollout {
       preStop: plan.preStop,
       gracePeriod: plan.gracePeriod,
     });
-    const pod: TerminatingPod = { gone: false, endpointRemoved: false };
+    const pod: TerminatingPod = { gone: false, endpointRemoved: false, removalAt: w.now + delay };
     run.terminating++;
     // Liveness and startup probes stop; a container that dies now is not restarted: the pod is gone.
     this.kubelet.podTerminating(b, () => this.podGone(run, b, pod));
@@ -503,19 +549,19 @@ export class Rollout {
         // Until then connections to the old endpoint meet a backend whose app is gone or starting.
         if (replacedByReady()) return;
         // Not ready any more; kube-proxy still uses it while no other endpoint is ready
-        // (k8s-endpoints.ts). A pod already gone is simply deleted from the endpoints.
-        if (pod.gone) w.lb.setPoolState(b, PoolState.DETACHED);
-        else this.kubelet.endpoints.podTerminating(b);
+        // (k8s-endpoints.ts), even when the pod has already gone: its deletion comes after this
+        // update (deletionPropagates), and until then the entry addresses the released IP.
+        this.kubelet.endpoints.podTerminating(b);
         pod.endpointRemoved = true;
+        const fallback = this.kubelet.endpoints.isUsed(b);
         w.trace.emit({
           kind: 'k8s.endpoint_removed',
           pod: backend.name,
           delay,
           preStop: plan.preStop,
           podGone: pod.gone,
+          ...(fallback ? { fallback } : {}),
         });
-        // The entry no longer addresses the gone pod's IP.
-        this.balancerEntryRenewed(b);
       },
       null,
     );

@@ -421,11 +421,7 @@ export class HealthChecker {
     // established connection as I/O), so the task is queued at its connect deadline before any
     // outcome below; the outcome ends the check from the I/O tasklet (finish()).
     this.waitForConnect(p);
-    if (!this.answers(backend)) {
-      // Its SYNs go unanswered until the connect deadline: L4TOUT.
-      if (!this.tasks) p.timer = w.engine.at(this.connectDeadline(p), this.timedOut, p);
-      return;
-    }
+    if (!this.answers(backend)) return this.unanswered(p);
     // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
     // balancer connects to the app itself, as its requests do (l7-dispatch.ts): a killed app refuses.
     if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
@@ -564,13 +560,32 @@ export class HealthChecker {
     if (p.done) return;
     const backend = this.w.backends[p.b];
     // The server went away between two SYNs: refused now, or silent until the deadline.
-    if (!this.answers(backend)) {
-      if (!this.tasks) p.timer = this.w.engine.at(this.connectDeadline(p), this.timedOut, p);
-      return;
-    }
+    if (!this.answers(backend)) return this.unanswered(p);
     if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     this.sendSyn(p);
+  };
+
+  /**
+   * Nothing answers the check's SYNs at the checked address: the connect deadline ends the check
+   * (L4TOUT), unless the address is a deleted pod's under a bridge CNI (lb/gone-addresses.ts),
+   * whose failed ARP lookup answers the SYN with ICMP host unreachable first: the connect fails
+   * with EHOSTUNREACH, an error on the socket while the connection waits for L4, which HAProxy
+   * reports as L4CON with the errno's text (src/check.c chk_report_conn_err: CO_FL_ERROR with
+   * CO_FL_WAIT_L4_CONN → HCHK_STATUS_L4CON, strerror(errno)). The kubelet probes the pod's own
+   * address, never a gone one.
+   */
+  private unanswered(p: Pending): void {
+    const w = this.w;
+    const deadline = this.connectDeadline(p);
+    const unreachableIn =
+      this.policy.checker === 'kubelet' ? Number.POSITIVE_INFINITY : w.lb.goneAddresses.unreachableIn(p.b, w.now);
+    if (w.now + unreachableIn < deadline) p.timer = w.engine.schedule(unreachableIn, this.hostUnreachable, p);
+    else if (!this.tasks) p.timer = w.engine.at(deadline, this.timedOut, p);
+  }
+
+  private readonly hostUnreachable = (p: Pending): void => {
+    this.finish(p, false, 'Layer4 connection problem, info: "No route to host"');
   };
 
   private readonly pending = new Map<AppJob, Pending>();

@@ -1,0 +1,120 @@
+/**
+ * A terminating pod that kube-proxy uses as the fallback (no endpoint ready: pkg/proxy/topology.go
+ * CategorizeEndpoints) exits: kube-proxy learns of the endpoint's deletion only when the
+ * EndpointSlice update reaches it (pkg/proxy/endpointslicecache.go: the applied slice still lists
+ * the endpoint as serving and terminating), the rollout's endpoint_propagation after the exit.
+ * Until then it keeps DNATing new connections to the pod's released IP: they get no answer (drop:
+ * the connect times out) or No route to host after the 3-s ARP lookup (unreachable), not the
+ * refusal of a Service without endpoints, which comes only once the deletion has landed.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { recordsOf } from '../../trace/records-of.js';
+import { between, run } from '../helpers.js';
+
+/**
+ * One pod, 100 req/s open-loop behind kube-proxy. Deleted at 30 s; its termination reaches
+ * kube-proxy at 34 s, when no other endpoint is ready, so kube-proxy keeps using it; its preStop
+ * sleep ends at 40 s and the app exits at once (nothing in flight). Its replacement (the same
+ * slot) listens 10 s after its creation at the exit.
+ */
+function singlePod(deletedPodIp: 'drop' | 'unreachable'): RunResult {
+  return run({
+    warmup: '0s',
+    horizon: '70s',
+    clients: { requests: { rate: 100, timeout: '10s', retries: 0 } },
+    app: { workers: 32, service_time: 'const(10ms)', startup_time: '10s' },
+    probes: { readiness: { type: 'http' } },
+    lb: { mode: 'nat', retries: 0 },
+    kubernetes: { deleted_pod_ip: deletedPodIp },
+    backends: [{ name: 'pod-a' }],
+    timeline: [
+      {
+        at: '30s',
+        do: 'rollout',
+        max_surge: 0,
+        max_unavailable: 1,
+        termination_grace_period: '30s',
+        prestop_sleep: '10s',
+        endpoint_propagation: 'const(4s)',
+      },
+    ],
+  } as ScenarioInput);
+}
+
+const lineAt = (r: RunResult, text: string): number => {
+  const e = r.events.find((ev) => ev.text.includes(text));
+  if (!e) throw new Error(`no line with "${text}"`);
+  return e.t;
+};
+
+describe('the terminating fallback pod exits: kube-proxy sends to its gone IP until the deletion lands', () => {
+  it('drop: connects between the exit and the deletion time out, none is refused; refusals only after it', () => {
+    const r = singlePod('drop');
+    expect(lineAt(r, 'pod pod-a: terminating endpoint used')).toBeCloseTo(34, 6);
+    const exited = lineAt(r, 'pod pod-a: containers exited');
+    expect(exited).toBeCloseTo(40, 1);
+    expect(lineAt(r, 'pod pod-a: containers exited, sandbox stopped, pod IP released: connections still sent')).toBe(
+      exited,
+    );
+    // The deletion reaches kube-proxy 4 s (the rollout's propagation) after the exit.
+    const deleted = recordsOf(r, 'k8s.endpoint_deleted');
+    expect(deleted.length).toBe(1);
+    expect(deleted[0].delay).toBeCloseTo(4, 6);
+    expect(lineAt(r, 'endpoint deleted at the load balancer')).toBeCloseTo(exited + 4, 6);
+    // Old code: kube-proxy forgot the endpoint at the exit and rejected from 40 s (~380 refusals by 44 s).
+    expect(between(r, 'err_econnrefused', 0, 44)).toBe(0);
+    // ~100/s for the 4 s: each connect times out (lb.connect_timeout 5 s).
+    expect(r.figures['err_etimedout.total']).toBeGreaterThan(300);
+    expect(r.figures['err_etimedout.total']).toBeLessThan(500);
+    // Then the Service has no endpoint until the new pod's is added: kube-proxy's REJECT.
+    expect(between(r, 'err_econnrefused', 44, 54)).toBeGreaterThan(800);
+  });
+
+  it('unreachable: they fail with No route to host after the ARP lookup instead, none refused', () => {
+    const r = singlePod('unreachable');
+    expect(r.figures['err_ehostunreach.total']).toBeGreaterThan(300);
+    expect(r.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(between(r, 'err_econnrefused', 0, 44)).toBe(0);
+    // None before the first lookup's 3 s.
+    expect(between(r, 'err_ehostunreach', 0, 43)).toBe(0);
+  });
+
+  it('a pod gone before its termination lands is the fallback then too, until its deletion (not refused at once)', () => {
+    // No readiness probe: the old pod stays serving. SIGTERM at 30 s; its 5-s requests keep it
+    // until ~34.7 s; the termination lands at 38 s, the deletion 8 s after the exit (~42.7 s),
+    // unless the replacement's endpoint takes the slot first (Ready at the PLEG relist after its
+    // container started, + kubelet.endpoint_propagation): then the old endpoint is forgotten.
+    const r = run({
+      warmup: '0s',
+      horizon: '70s',
+      clients: { requests: { rate: 5, timeout: '20s', retries: 0 } },
+      app: { workers: 64, service_time: 'const(5s)', startup_time: '10s' },
+      lb: { mode: 'nat', retries: 0 },
+      backends: [{ name: 'pod-a' }],
+      timeline: [
+        {
+          at: '30s',
+          do: 'rollout',
+          max_surge: 0,
+          max_unavailable: 1,
+          termination_grace_period: '30s',
+          prestop_sleep: '0s',
+          endpoint_propagation: 'const(8s)',
+        },
+      ],
+    } as ScenarioInput);
+    const removed = recordsOf(r, 'k8s.endpoint_removed');
+    expect(removed.length).toBe(1);
+    // Old code: the gone pod was detached at once (no fallback), its connects refused from 38 s.
+    expect(removed[0]).toMatchObject({ podGone: true, fallback: true });
+    const added = lineAt(r, 'pod pod-a: endpoint added at the load balancer');
+    expect(added).toBeGreaterThan(38);
+    expect(added).toBeLessThan(42);
+    // The new pod's endpoint took the slot before the deletion: nothing deleted, no timeout for
+    // a connect made after it (the new pod refuses until it listens).
+    expect(recordsOf(r, 'k8s.endpoint_deleted')).toEqual([]);
+    expect(between(r, 'err_etimedout', Math.ceil(added) + 5, 70)).toBe(0);
+  });
+});
