@@ -47,9 +47,9 @@ import { HAPROXY18, MECHANISM_ZEROS18, RULE18 } from './holdout18-figures.js';
 const PREDICTIONS = 'calibration/data/holdout18-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout18-old-model-predictions.json';
 /** The commit holding the twins and predictions, made before any round-18 recording (null until then). */
-const BLIND18: string | null = null;
+const BLIND18: string | null = '9b9b5c5627025a6391fc94b5c7582e6f63272462';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS18 = '';
+const DEFINITIONS18 = '1fc06d9e2859af4f';
 
 interface Predictions {
   note: string;
