@@ -16,7 +16,7 @@ import { HOLDOUT11_EXPERIMENTS, HOLDOUT11B_EXPERIMENTS } from './holdout11.mjs';
 import { HOLDOUT12_EXPERIMENTS, HOLDOUT12B_EXPERIMENTS } from './holdout12.mjs';
 import { HOLDOUT14_EXPERIMENTS } from './holdout14.mjs';
 import { HOLDOUT16_EXPERIMENTS } from './holdout16.mjs';
-import { HOLDOUT18_EXPERIMENTS } from './holdout18.mjs';
+import { HOLDOUT18_EXPERIMENTS, HOLDOUT18B_EXPERIMENTS } from './holdout18.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -348,6 +348,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HC404_EXPERIMENTS,
   ...HOLDOUT16_EXPERIMENTS,
   ...HOLDOUT18_EXPERIMENTS,
+  ...HOLDOUT18B_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

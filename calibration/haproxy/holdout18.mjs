@@ -95,3 +95,31 @@ const drainTwice = heldOut({
 });
 
 export const HOLDOUT18_EXPERIMENTS = [queueNoServer, lastServer('drain'), lastServer('maint'), drainTwice];
+
+/**
+ * Second batch (18B, predicted after the first batch was recorded): 030467c's other half, HAProxy
+ * 2.6's pendconn_redistribute() returning 0 without `option redispatch` whatever the admin state, so
+ * a server set to maint keeps its own queue (3.1's 1385e33eb hands it back in maint always, as the
+ * model did before). Two roundrobin servers, cookie insert, `maxconn 2`, `timeout queue 30s`, 100
+ * users at 40 req/s; s1 SIGSTOPped at 3.008 s (its 50 users' requests hang, two, or wait in s1's own
+ * queue, ≈ 48 by 5.5 s), `state maint` at 6.006 s. Without `option redispatch` they stay queued; with
+ * it (the control, the same in both models) s2 answers them at once.
+ */
+const maintQueued = (redispatch) =>
+  heldOut({
+    name: `haproxy-holdout18b-cookie-maint-hung-${redispatch ? 'redispatch' : 'noredispatch'}-2srv-http`,
+    description:
+      `mode http, 2 servers roundrobin, cookie insert, ${redispatch ? '`option redispatch`' : 'no redispatch'}, ` +
+      '`maxconn 2` each, `timeout queue 30s`: 40 req/s from 100 users (kept-alive connections keeping their cookie); ' +
+      "SIGSTOP s1 at 3.008 s, maint s1 at 6.006 s: whether the maint hands s1's queued users to s2.",
+    mode: 'http',
+    redispatch,
+    cookie: true,
+    seconds: 9,
+    serverOptions: 'maxconn 2',
+    backendLines: ['timeout queue 30s', LOG_CHECKS],
+    requests: { rate: 40, connections: 100 },
+    actions: [{ at: 3.008, op: 'stop', server: 's1' }, cmd(6.006, 's1', 'maint')],
+  });
+
+export const HOLDOUT18B_EXPERIMENTS = [maintQueued(false), maintQueued(true)];

@@ -127,3 +127,40 @@ export const MECHANISM_ZEROS18: Record<string, string> = {
   [`${QUEUE_NOSERVER} / s2 answers in (4, 9] s${NO_SERVER}`]:
     '7f7ec3e: without it (3.1 be->served) the ready s2 serves new streams, ≈ 50 answers',
 };
+
+// ---------------------------------------------------------------- second batch (18B): 030467c in maint
+
+export const MAINT_NOREDISPATCH = 'haproxy-holdout18b-cookie-maint-hung-noredispatch-2srv-http';
+export const MAINT_REDISPATCH = 'haproxy-holdout18b-cookie-maint-hung-redispatch-2srv-http';
+
+/** 18B's runs and their rule (both runs' old model: 030467c^). */
+export const RULE18B: Record<string, string> = { [MAINT_NOREDISPATCH]: '030467c', [MAINT_REDISPATCH]: '030467c' };
+
+/** s1 SIGSTOPped at 3.008 s with its 50 cookie users, set to maint at 6.006 s. */
+const maintFigures = (handed: boolean): Array<Figure14<HaproxyRec8>> => [
+  answersIn(['s2'], 3, 6, " (s1 hung: its users' slots stick one by one, the others' go on)"),
+  answersIn(
+    ['s2'],
+    6,
+    7,
+    handed
+      ? " (the maint at 6.006 s: with option redispatch s1's ≈ 48 queued users are handed to s2 at once)"
+      : " (the maint at 6.006 s: without option redispatch s1's queued users stay in its queue)",
+  ),
+  {
+    figure: handed
+      ? "longest wait of an answered request (s) (s1's queued users, answered by s2 at the maint)"
+      : "longest wait of an answered request (s) (none of s1's queued users is answered)",
+    tolerance: QUARTER,
+    sim: (runs) => overSeeds(runs, (r) => r.figures['open_loop_latency.max'] ?? 0),
+    real: (d) => Math.max(...d.requestLog.filter((q) => q[2] === 'ok').map((q) => q[1] - q[0])),
+  },
+];
+
+export const HAPROXY18B: Record<string, Array<Figure14<HaproxyRec8>>> = {
+  [MAINT_NOREDISPATCH]: maintFigures(false),
+  [MAINT_REDISPATCH]: maintFigures(true),
+};
+
+/** 18B's rows whose 0 IS the rule: none (its figures are counts and waits above zero). */
+export const MECHANISM_ZEROS18B: Record<string, string> = {};
