@@ -11,6 +11,10 @@
  *   (src/queue.c pendconn_redistribute()). Two runs: one hung server set to drain, to maint.
  * - 28e2ebc: a second `state drain` of a drained server redistributes nothing (src/server.c
  *   srv_set_admin_flag()). One run: cookie users queued on a drained, hung s1, drained again.
+ * - 030467c's other half (second batch, 18B, predicted after the first was recorded): without
+ *   `option redispatch` a server set to maint keeps its own queue (pendconn_redistribute() returns
+ *   0 whatever the admin state). Two runs: cookie users queued on a hung s1 set to maint, without
+ *   option redispatch (the rule) and with it (the control, handed back in both models).
  *
  * Recorder calibration/haproxy/holdout18.mjs (run.mjs lists it). The twins and the predictions
  * (calibration/data/holdout18-predictions.json, written by DRAINSIM_WRITE_HOLDOUT18=1 below, with
@@ -21,6 +25,8 @@
  * holdout18-figures.ts, stated before recording); a row outside it stays as a KNOWN GAP with both
  * values and its cause (GAPS18). A row both sides put at 0 (or none) is marked input-fixed unless
  * its 0 is the rule tested (MECHANISM_ZEROS18).
+ * Recorded once each from the blind commits (9b9b5c5; 18B 32a9881; load average 12.9-15.6 at the
+ * starts): 19 of 19 rows within tolerance, 19 of 19 mechanism rows, 13 decided by their rule. No gap.
  */
 import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -50,9 +56,9 @@ const OLD_MODEL = 'calibration/data/holdout18-old-model-predictions.json';
 const PREDICTIONS_B = 'calibration/data/holdout18b-predictions.json';
 const OLD_MODEL_B = 'calibration/data/holdout18b-old-model-predictions.json';
 /** 18B's blind commit (null until then). */
-const BLIND18B: string | null = null;
+const BLIND18B: string | null = '32a9881be6725e6960a13902bf001590399118ab';
 /** 18B's digest, pinned once recorded. */
-const DEFINITIONS18B = '';
+const DEFINITIONS18B = 'ef5eedc9ce5e5a49';
 /** The commit holding the twins and predictions, made before any round-18 recording (null until then). */
 const BLIND18: string | null = '9b9b5c5627025a6391fc94b5c7582e6f63272462';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
