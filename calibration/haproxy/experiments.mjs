@@ -16,6 +16,7 @@ import { HOLDOUT11_EXPERIMENTS, HOLDOUT11B_EXPERIMENTS } from './holdout11.mjs';
 import { HOLDOUT12_EXPERIMENTS, HOLDOUT12B_EXPERIMENTS } from './holdout12.mjs';
 import { HOLDOUT14_EXPERIMENTS } from './holdout14.mjs';
 import { HOLDOUT16_EXPERIMENTS } from './holdout16.mjs';
+import { HOLDOUT18_EXPERIMENTS, HOLDOUT18B_EXPERIMENTS } from './holdout18.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -346,6 +347,8 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT14_EXPERIMENTS,
   ...HC404_EXPERIMENTS,
   ...HOLDOUT16_EXPERIMENTS,
+  ...HOLDOUT18_EXPERIMENTS,
+  ...HOLDOUT18B_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
