@@ -490,7 +490,7 @@ export const HttpClientsSchema = z.strictObject({
   idle_timeout: zDuration
     .prefault('0s')
     .describe(
-      "The client's own keep-alive idle timeout (an L7 balancer's backend idle timeout, an HTTP client pool's): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx's close.",
+      "The client's own keep-alive idle timeout (an L7 balancer's backend idle timeout, an HTTP client pool's): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx's close. Not derived from the server's answers: set it for the client you model. Node's http.globalAgent (node ≥ 19: keepAlive, timeout 5000 ms) closes an idle socket after 5 s, or after the server's `Keep-Alive: timeout=N` hint less 1 s when that is shorter (lib/_http_agent.js keepSocketAlive: a node server sends timeout=5, so 4 s straight to a bare node app; nginx and HAProxy send no hint by default); a `new http.Agent({ keepAlive: true })` without `timeout` never closes (the hint only lowers a set timeout); Go's net/http Transport: IdleConnTimeout 90 s (DefaultTransport).",
     ),
   reconnect: z
     .enum(['on_demand', 'eager'])
