@@ -9,7 +9,7 @@ import { type DescribedIssue, formatFound } from './zod-issues.js';
 /** What these checks read of a parsed scenario (structural: schema.ts calls them from its refinement). */
 interface BareView {
   lb: { mode: string };
-  app: { tls: { terminates: string }; sigterm_keepalive?: string };
+  app: { tls: { terminates: string }; sigterm_keepalive?: string; keepalive?: string };
   clients: {
     requests: { reused_connections?: boolean };
   };
@@ -17,7 +17,7 @@ interface BareView {
     name: string;
     proxy?: string;
     nginx?: object;
-    app?: { tls?: { terminates?: string }; sigterm_keepalive?: string };
+    app?: { tls?: { terminates?: string }; sigterm_keepalive?: string; keepalive?: string };
   }>;
   timeline: Array<{ do: string; backend?: string }>;
 }
@@ -39,6 +39,7 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
     );
   const bare = bareIndexes(s.backends);
   checkSigtermKeepalive(s, bare, issue);
+  checkKeepaliveClose(s, bare, issue);
   if (bare.length === 0) return;
   const names = bare.map((i) => s.backends[i].name);
   for (const i of bare) {
@@ -100,9 +101,35 @@ function checkSigtermKeepalive(
   });
 }
 
+/**
+ * `app.keepalive: close` (a gunicorn sync worker: workers/sync.py SyncWorker.handle_request
+ * `resp.force_close()`) is modelled where the app itself answers the client's own connection: a
+ * bare app server behind lb.mode l4 or nat (app/bare-client-conns.ts keepsAlive). Behind an l7
+ * balancer its server-connection pool (lb/l7-server-conns.ts) and behind nginx its upstream
+ * keepalive cache (proxy/upstream.ts) keep the connection whatever the app says: refused there.
+ */
+function checkKeepaliveClose(
+  s: BareView,
+  bare: number[],
+  issue: (path: Path, expected: string, message: string) => void,
+): void {
+  const expected = 'app.keepalive: close on a backend with proxy: none behind lb.mode l4 or nat';
+  const direct = s.lb.mode === 'l4' || s.lb.mode === 'nat';
+  s.backends.forEach((b, i) => {
+    const own = b.app?.keepalive;
+    if ((own ?? s.app.keepalive) !== 'close') return;
+    if (direct && bare.includes(i)) return;
+    const path = own !== undefined ? ['backends', i, 'app', 'keepalive'] : ['app', 'keepalive'];
+    const why = !bare.includes(i)
+      ? `backend '${b.name}' has nginx in front (proxy: nginx): nginx's upstream connections to an app that closes after each response are not modelled`
+      : `backend '${b.name}' is behind lb.mode ${s.lb.mode}: the balancer's server-connection pool to an app that closes after each response is not modelled`;
+    issue(path, expected, `${why} — app.keepalive: close is modelled for a bare app server behind lb.mode l4 or nat`);
+  });
+}
+
 /** What a bare app server's keep-alive idle timeout may be, for the error that asks for one. */
 const KEEPALIVE_EXPECTED =
-  'app.keepalive_timeout, a duration: node >= 20 closes idle connections after keepAliveTimeout + 1 s = 6s; gunicorn async workers 2s; 0s = never';
+  'app.keepalive_timeout, a duration: node 20-25 closes idle connections after keepAliveTimeout + 1 s = 6s (node >= 26: 65 s + 1 s = 66s); gunicorn gthread and async workers 2s; 0s = never; or app.keepalive: close (a gunicorn sync worker)';
 
 const mapping = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -131,10 +158,13 @@ export function writtenBareIssues(raw: unknown): DescribedIssue[] {
   const bare = bareIndexes(backends);
   if (scenario === undefined || bare.length === 0) return [];
   const issues: DescribedIssue[] = [];
-  const sharedTimeout = mapping(scenario.app)?.keepalive_timeout;
+  const shared = mapping(scenario.app);
   for (const i of bare) {
     const b = backends[i] as Record<string, unknown>;
-    if (sharedTimeout !== undefined || mapping(b.app)?.keepalive_timeout !== undefined) continue;
+    const own = mapping(b.app);
+    if (shared?.keepalive_timeout !== undefined || own?.keepalive_timeout !== undefined) continue;
+    // An app that closes after each response (app.keepalive: close) keeps no idle connection to time out.
+    if ((own?.keepalive ?? shared?.keepalive) === 'close') continue;
     issues.push({
       path: ['backends', i, 'app', 'keepalive_timeout'],
       message: `backend '${String(b.name)}' has proxy: none — its app server's own keep-alive idle timeout ends the balancer's idle connections, and no default fits every app: set app.keepalive_timeout (scenario-wide or this backend's)`,

@@ -127,6 +127,16 @@ export class AppProcess {
     return this.current === AppState.DRAINING && (this.config.sigterm_keepalive ?? 'keep') === 'keep';
   }
 
+  /**
+   * It keeps a connection open after answering on it: serving, unless it closes after every
+   * response (`app.keepalive: close`: a gunicorn sync worker, workers/sync.py
+   * SyncWorker.handle_request → `resp.force_close()`); draining, as keepsAliveDraining says.
+   */
+  get keepsAliveAfterResponse(): boolean {
+    if ((this.config.keepalive ?? 'keep') === 'close') return false;
+    return this.accepting || this.keepsAliveDraining;
+  }
+
   /** A WebSocket handshake would be accepted. */
   get acceptsWebSockets(): boolean {
     return this.current === AppState.SERVING && this.wsOpen;

@@ -281,13 +281,14 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
   }
 
   /**
-   * The app keeps the connection after a response while it serves, and after SIGTERM only if its
-   * server does (app-process.ts keepsAliveDraining: node yes, so a busy client stays on the
-   * draining app until shutdown_grace's kill; gunicorn answers `Connection: close`).
+   * The app keeps the connection after a response while it serves — unless it closes after every
+   * one (`app.keepalive: close`, a gunicorn sync worker: the client then opens a connection per
+   * request) — and after SIGTERM only if its server does (app-process.ts keepsAliveDraining: node
+   * yes, so a busy client stays on the draining app until shutdown_grace's kill; gunicorn answers
+   * `Connection: close`).
    */
   keepsAlive(conn: Conn): boolean {
-    const app = this.w.backends[conn.backend].app;
-    return app.accepting || app.keepsAliveDraining;
+    return this.w.backends[conn.backend].app.keepsAliveAfterResponse;
   }
 
   /** The app closes the idle connection after its keep-alive timeout if the next request comes later (or crosses its FIN). */
