@@ -9,7 +9,8 @@ import { type DescribedIssue, formatFound } from './zod-issues.js';
 /** What these checks read of a parsed scenario (structural: schema.ts calls them from its refinement). */
 interface BareView {
   lb: { mode: string };
-  app: { tls: { terminates: string }; sigterm_keepalive?: string; keepalive?: string };
+  app: { tls: { terminates: string }; sigterm_keepalive?: string; stoppable_grace?: number; keepalive?: string };
+  probes: { liveness?: object; startup?: object };
   clients: {
     requests: { reused_connections?: boolean };
   };
@@ -17,7 +18,7 @@ interface BareView {
     name: string;
     proxy?: string;
     nginx?: object;
-    app?: { tls?: { terminates?: string }; sigterm_keepalive?: string; keepalive?: string };
+    app?: { tls?: { terminates?: string }; sigterm_keepalive?: string; stoppable_grace?: number; keepalive?: string };
   }>;
   timeline: Array<{ do: string; backend?: string }>;
 }
@@ -76,8 +77,13 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
 }
 
 /**
- * `app.sigterm_keepalive` is a bare app server's (the app answers the balancer or the client
- * itself): behind nginx, nginx's quit closes the connections and the key would say nothing.
+ * `app.sigterm_keepalive` keep / close is a bare app server's (the app answers the balancer or the
+ * client itself): behind nginx, nginx's quit closes the connections and the key would say nothing.
+ * `stoppable` also destroys what is left after its grace (terminus), which behind nginx is the
+ * app's own: accepted there. That destroy is scheduled at a VM's SIGTERM (vm/lifecycle.ts); a
+ * Kubernetes pod's SIGTERM (a `rollout`, the kubelet's liveness or startup kill) waits for the
+ * app in control/ and does not model it: refused in such a scenario. `app.stoppable_grace` is
+ * read only with `stoppable`.
  */
 function checkSigtermKeepalive(
   s: BareView,
@@ -85,18 +91,40 @@ function checkSigtermKeepalive(
   issue: (path: Path, expected: string, message: string) => void,
 ): void {
   const expected = 'a backend with proxy: none';
-  if (s.app.sigterm_keepalive !== undefined && bare.length === 0)
+  const shared = s.app.sigterm_keepalive;
+  if (shared !== undefined && shared !== 'stoppable' && bare.length === 0)
     issue(
       ['app', 'sigterm_keepalive'],
       expected,
       'applies to bare app servers only (backends[].proxy: none) — behind nginx, nginx -s quit decides when the connections close',
     );
   s.backends.forEach((b, i) => {
-    if (b.app?.sigterm_keepalive !== undefined && !bare.includes(i))
+    const own = b.app?.sigterm_keepalive;
+    if (own !== undefined && own !== 'stoppable' && !bare.includes(i))
       issue(
         ['backends', i, 'app', 'sigterm_keepalive'],
         expected,
         `backend '${b.name}' has nginx in front (proxy: nginx) — nginx -s quit decides when its connections close, not the app's keep-alive`,
+      );
+  });
+  const pods =
+    s.timeline.some((a) => a.do === 'rollout') || s.probes.liveness !== undefined || s.probes.startup !== undefined;
+  /** The key that set it for backend i: its own, else the scenario-wide one. */
+  const where = (i: number, key: 'sigterm_keepalive' | 'stoppable_grace'): Path =>
+    s.backends[i].app?.[key] !== undefined ? ['backends', i, 'app', key] : ['app', key];
+  s.backends.forEach((b, i) => {
+    const model = b.app?.sigterm_keepalive ?? shared;
+    if (model === 'stoppable' && pods)
+      issue(
+        where(i, 'sigterm_keepalive'),
+        'sigterm_keepalive keep or close in a scenario with Kubernetes pods',
+        `backend '${b.name}' has sigterm_keepalive: stoppable in a scenario with Kubernetes pods (a rollout action, liveness or startup probes) — stoppable's destroy after its grace is modelled at a VM's SIGTERM (terminate, rolling_deploy), not a pod's`,
+      );
+    if (model !== 'stoppable' && (b.app?.stoppable_grace ?? s.app.stoppable_grace) !== undefined)
+      issue(
+        where(i, 'stoppable_grace'),
+        'app.sigterm_keepalive: stoppable',
+        `backend '${b.name}' has app.stoppable_grace without sigterm_keepalive: stoppable — the grace is stoppable's (terminus's timeout), read only with it`,
       );
   });
 }
