@@ -44,9 +44,11 @@ export class AppProcess {
   /** Workers are frozen (GC, CPU starvation) until this time. */
   pausedUntil = -Infinity;
   /** A bare one-worker app's event loop: when it accept()s the clients' own connects (lb.mode l4 / nat). */
-  readonly loop = new EventLoopAccepts();
+  readonly loop: EventLoopAccepts;
 
-  constructor(readonly config: AppConfig) {}
+  constructor(readonly config: AppConfig) {
+    this.loop = new EventLoopAccepts(config.accept_batch ?? 1);
+  }
 
   get dependency(): DependencyState {
     return this.ownDependency;
