@@ -174,9 +174,10 @@ export function bareIndexes(backends: readonly unknown[]): number[] {
  * The checks of what the file wrote (written-checks.ts; the parsed scenario has every default):
  * - a bare backend needs `app.keepalive_timeout` written, scenario-wide or its own: the app
  *   server's idle timeout decides when the balancer's idle connections end (and the keep-alive
- *   race, lb.server_rtt), and no default is right for every app — node >= 20 closes after
- *   keepAliveTimeout + 1 s (lib/_http_server.js: 5 s + HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER
- *   1 s), gunicorn's async workers after `keepalive` 2 s, a sync worker after each response;
+ *   race, lb.server_rtt), and no default is right for every app — node closes after
+ *   keepAliveTimeout + keepAliveTimeoutBuffer (lib/_http_server.js storeHTTPOptions: 5 s + 1 s
+ *   in node 20–25, 65 s + 1 s in node ≥ 26), gunicorn's gthread and async workers after
+ *   `keepalive` 2 s, a sync worker after each response (`app.keepalive: close`, which needs none);
  *   the schema's 0 (never) suits only an app behind nginx's upstream keepalive;
  * - when every backend is bare, any scenario-wide `nginx:` key, even one written at its default.
  */

@@ -372,7 +372,11 @@ export const HeapSchema = z
 export const AppSchema = z.strictObject({
   workers: int(1, L.MAX_WORKERS).prefault(200).describe('Concurrent requests the app serves; more wait in its queue.'),
   service_time: zDistribution('duration').prefault('exp(mean=20ms)').describe('Time to serve one request.'),
-  backlog: int(1).prefault(511).describe('Listen backlog of the app (capped by somaxconn); a full queue drops SYNs.'),
+  backlog: int(1)
+    .prefault(511)
+    .describe(
+      "Listen backlog of the app (capped by somaxconn); a full queue drops SYNs. Default 511, node's (net.Server listen(): lib/net.js backlogFromArgs, `|| 511`); gunicorn's and uvicorn's `--backlog` default 2048 (gunicorn/config.py Backlog, uvicorn Config backlog), asyncio's create_server() 100.",
+    ),
   accept_model: z
     .enum(['event_loop', 'worker_per_connection'])
     .optional()
@@ -456,7 +460,7 @@ export const AppSchema = z.strictObject({
   keepalive_timeout: zDurationOrInfinite
     .prefault('0')
     .describe(
-      "The app server's own idle timeout on a kept-alive connection from nginx (upstream keepalive) or, for a bare app server (backends[].proxy: none, which requires it written), from the balancer: it closes the connection this long after its last response (unset or 0 = never). gunicorn's async workers close after 2 s. node ≥ 20 closes after keepAliveTimeout + 1 s (default 5 s + 1 s); above nginx's upstream keepalive_timeout it never races nginx's reuse.",
+      "The app server's own idle timeout on a kept-alive connection from nginx (upstream keepalive) or, for a bare app server (backends[].proxy: none, which requires it written), from the balancer: it closes the connection this long after its last response (unset or 0 = never). gunicorn's gthread and async workers close after `keepalive` 2 s (gunicorn/config.py Keepalive); a gunicorn sync worker closes after every response (`keepalive: close`). node closes after keepAliveTimeout + keepAliveTimeoutBuffer (lib/_http_server.js storeHTTPOptions): 5 s + 1 s = 6s in node 20–25, 65 s + 1 s = 66s in node ≥ 26 (nodejs/node main, PR #62782); uvicorn after --timeout-keep-alive 5 s; above nginx's upstream keepalive_timeout it never races nginx's reuse.",
     ),
   ws: WsServerSchema.prefault({}),
   tls: TlsSchema.prefault({}),
@@ -898,7 +902,7 @@ const BackendOverrides = z.strictObject({
     .enum(['nginx', 'none'])
     .optional()
     .describe(
-      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node ≥ 20: keepAliveTimeout 5 s + 1 s; required, written scenario-wide or in the backend's own `app`, since no default fits every app), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). WebSocket clients' upgrades ride HAProxy's connection to the app and are tunnelled from there (no nginx proxy_read_timeout: HAProxy's tunnel timeout and the app's own ping, drain notice and close-on-shutdown act on them). Behind lb.mode l4 or nat the client's own connection (relayed by HAProxy mode tcp, or NATed) reaches the app's listener: the app's keep-alive idle timeout closes it (FIN at the client), a killed app's FIN or RST reaches the client, a closed listener refuses its connects (retried and redispatched by an l4 balancer). nginx settings, nginx events and `app.tls.terminates: nginx` are refused for it.",
+      "What listens on the VM for the balancer (unset = nginx): `nginx` in front of the app, or `none`, a bare app server (node, gunicorn, a JVM server) that the balancer reaches on the app's own listener — its connects and health checks meet `app.backlog`, its idle server connections end at the app's keep-alive idle timeout `app.keepalive_timeout` (node 20–25: keepAliveTimeout 5 s + 1 s, node ≥ 26: 65 s + 1 s; required, written scenario-wide or in the backend's own `app`, since no default fits every app), SIGTERM closes the app's listener and idle connections, and a request whose server connection closes before any response is HAProxy's to answer (502, or a silent close of a keep-alive request: http_wait_for_response(), src/http_ana.c). WebSocket clients' upgrades ride HAProxy's connection to the app and are tunnelled from there (no nginx proxy_read_timeout: HAProxy's tunnel timeout and the app's own ping, drain notice and close-on-shutdown act on them). Behind lb.mode l4 or nat the client's own connection (relayed by HAProxy mode tcp, or NATed) reaches the app's listener: the app's keep-alive idle timeout closes it (FIN at the client), a killed app's FIN or RST reaches the client, a closed listener refuses its connects (retried and redispatched by an l4 balancer). nginx settings, nginx events and `app.tls.terminates: nginx` are refused for it.",
     ),
   nginx: overrideOf(NginxSchema).optional(),
   app: overrideOf(AppSchema).optional(),
