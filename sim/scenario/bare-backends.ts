@@ -9,7 +9,8 @@ import { type DescribedIssue, formatFound } from './zod-issues.js';
 /** What these checks read of a parsed scenario (structural: schema.ts calls them from its refinement). */
 interface BareView {
   lb: { mode: string };
-  app: { tls: { terminates: string }; sigterm_keepalive?: string };
+  app: { tls: { terminates: string }; sigterm_keepalive?: string; stoppable_grace?: number; keepalive?: string };
+  probes: { liveness?: object; startup?: object };
   clients: {
     requests: { reused_connections?: boolean };
   };
@@ -17,7 +18,7 @@ interface BareView {
     name: string;
     proxy?: string;
     nginx?: object;
-    app?: { tls?: { terminates?: string }; sigterm_keepalive?: string };
+    app?: { tls?: { terminates?: string }; sigterm_keepalive?: string; stoppable_grace?: number; keepalive?: string };
   }>;
   timeline: Array<{ do: string; backend?: string }>;
 }
@@ -39,6 +40,7 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
     );
   const bare = bareIndexes(s.backends);
   checkSigtermKeepalive(s, bare, issue);
+  checkKeepaliveClose(s, bare, issue);
   if (bare.length === 0) return;
   const names = bare.map((i) => s.backends[i].name);
   for (const i of bare) {
@@ -75,8 +77,13 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
 }
 
 /**
- * `app.sigterm_keepalive` is a bare app server's (the app answers the balancer or the client
- * itself): behind nginx, nginx's quit closes the connections and the key would say nothing.
+ * `app.sigterm_keepalive` keep / close is a bare app server's (the app answers the balancer or the
+ * client itself): behind nginx, nginx's quit closes the connections and the key would say nothing.
+ * `stoppable` also destroys what is left after its grace (terminus), which behind nginx is the
+ * app's own: accepted there. That destroy is scheduled at a VM's SIGTERM (vm/lifecycle.ts); a
+ * Kubernetes pod's SIGTERM (a `rollout`, the kubelet's liveness or startup kill) waits for the
+ * app in control/ and does not model it: refused in such a scenario. `app.stoppable_grace` is
+ * read only with `stoppable`.
  */
 function checkSigtermKeepalive(
   s: BareView,
@@ -84,25 +91,73 @@ function checkSigtermKeepalive(
   issue: (path: Path, expected: string, message: string) => void,
 ): void {
   const expected = 'a backend with proxy: none';
-  if (s.app.sigterm_keepalive !== undefined && bare.length === 0)
+  const shared = s.app.sigterm_keepalive;
+  if (shared !== undefined && shared !== 'stoppable' && bare.length === 0)
     issue(
       ['app', 'sigterm_keepalive'],
       expected,
       'applies to bare app servers only (backends[].proxy: none) — behind nginx, nginx -s quit decides when the connections close',
     );
   s.backends.forEach((b, i) => {
-    if (b.app?.sigterm_keepalive !== undefined && !bare.includes(i))
+    const own = b.app?.sigterm_keepalive;
+    if (own !== undefined && own !== 'stoppable' && !bare.includes(i))
       issue(
         ['backends', i, 'app', 'sigterm_keepalive'],
         expected,
         `backend '${b.name}' has nginx in front (proxy: nginx) — nginx -s quit decides when its connections close, not the app's keep-alive`,
       );
   });
+  const pods =
+    s.timeline.some((a) => a.do === 'rollout') || s.probes.liveness !== undefined || s.probes.startup !== undefined;
+  /** The key that set it for backend i: its own, else the scenario-wide one. */
+  const where = (i: number, key: 'sigterm_keepalive' | 'stoppable_grace'): Path =>
+    s.backends[i].app?.[key] !== undefined ? ['backends', i, 'app', key] : ['app', key];
+  s.backends.forEach((b, i) => {
+    const model = b.app?.sigterm_keepalive ?? shared;
+    if (model === 'stoppable' && pods)
+      issue(
+        where(i, 'sigterm_keepalive'),
+        'sigterm_keepalive keep or close in a scenario with Kubernetes pods',
+        `backend '${b.name}' has sigterm_keepalive: stoppable in a scenario with Kubernetes pods (a rollout action, liveness or startup probes) — stoppable's destroy after its grace is modelled at a VM's SIGTERM (terminate, rolling_deploy), not a pod's`,
+      );
+    if (model !== 'stoppable' && (b.app?.stoppable_grace ?? s.app.stoppable_grace) !== undefined)
+      issue(
+        where(i, 'stoppable_grace'),
+        'app.sigterm_keepalive: stoppable',
+        `backend '${b.name}' has app.stoppable_grace without sigterm_keepalive: stoppable — the grace is stoppable's (terminus's timeout), read only with it`,
+      );
+  });
+}
+
+/**
+ * `app.keepalive: close` (a gunicorn sync worker: workers/sync.py SyncWorker.handle_request
+ * `resp.force_close()`) is modelled where the app itself answers the client's own connection: a
+ * bare app server behind lb.mode l4 or nat (app/bare-client-conns.ts keepsAlive). Behind an l7
+ * balancer its server-connection pool (lb/l7-server-conns.ts) and behind nginx its upstream
+ * keepalive cache (proxy/upstream.ts) keep the connection whatever the app says: refused there.
+ */
+function checkKeepaliveClose(
+  s: BareView,
+  bare: number[],
+  issue: (path: Path, expected: string, message: string) => void,
+): void {
+  const expected = 'app.keepalive: close on a backend with proxy: none behind lb.mode l4 or nat';
+  const direct = s.lb.mode === 'l4' || s.lb.mode === 'nat';
+  s.backends.forEach((b, i) => {
+    const own = b.app?.keepalive;
+    if ((own ?? s.app.keepalive) !== 'close') return;
+    if (direct && bare.includes(i)) return;
+    const path = own !== undefined ? ['backends', i, 'app', 'keepalive'] : ['app', 'keepalive'];
+    const why = !bare.includes(i)
+      ? `backend '${b.name}' has nginx in front (proxy: nginx): nginx's upstream connections to an app that closes after each response are not modelled`
+      : `backend '${b.name}' is behind lb.mode ${s.lb.mode}: the balancer's server-connection pool to an app that closes after each response is not modelled`;
+    issue(path, expected, `${why} — app.keepalive: close is modelled for a bare app server behind lb.mode l4 or nat`);
+  });
 }
 
 /** What a bare app server's keep-alive idle timeout may be, for the error that asks for one. */
 const KEEPALIVE_EXPECTED =
-  'app.keepalive_timeout, a duration: node >= 20 closes idle connections after keepAliveTimeout + 1 s = 6s; gunicorn async workers 2s; 0s = never';
+  'app.keepalive_timeout, a duration: node 20-25 closes idle connections after keepAliveTimeout + 1 s = 6s (node >= 26: 65 s + 1 s = 66s); gunicorn gthread and async workers 2s; 0s = never; or app.keepalive: close (a gunicorn sync worker)';
 
 const mapping = (v: unknown): Record<string, unknown> | undefined =>
   v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
@@ -119,9 +174,10 @@ export function bareIndexes(backends: readonly unknown[]): number[] {
  * The checks of what the file wrote (written-checks.ts; the parsed scenario has every default):
  * - a bare backend needs `app.keepalive_timeout` written, scenario-wide or its own: the app
  *   server's idle timeout decides when the balancer's idle connections end (and the keep-alive
- *   race, lb.server_rtt), and no default is right for every app — node >= 20 closes after
- *   keepAliveTimeout + 1 s (lib/_http_server.js: 5 s + HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER
- *   1 s), gunicorn's async workers after `keepalive` 2 s, a sync worker after each response;
+ *   race, lb.server_rtt), and no default is right for every app — node closes after
+ *   keepAliveTimeout + keepAliveTimeoutBuffer (lib/_http_server.js storeHTTPOptions: 5 s + 1 s
+ *   in node 20–25, 65 s + 1 s in node ≥ 26), gunicorn's gthread and async workers after
+ *   `keepalive` 2 s, a sync worker after each response (`app.keepalive: close`, which needs none);
  *   the schema's 0 (never) suits only an app behind nginx's upstream keepalive;
  * - when every backend is bare, any scenario-wide `nginx:` key, even one written at its default.
  */
@@ -131,10 +187,13 @@ export function writtenBareIssues(raw: unknown): DescribedIssue[] {
   const bare = bareIndexes(backends);
   if (scenario === undefined || bare.length === 0) return [];
   const issues: DescribedIssue[] = [];
-  const sharedTimeout = mapping(scenario.app)?.keepalive_timeout;
+  const shared = mapping(scenario.app);
   for (const i of bare) {
     const b = backends[i] as Record<string, unknown>;
-    if (sharedTimeout !== undefined || mapping(b.app)?.keepalive_timeout !== undefined) continue;
+    const own = mapping(b.app);
+    if (shared?.keepalive_timeout !== undefined || own?.keepalive_timeout !== undefined) continue;
+    // An app that closes after each response (app.keepalive: close) keeps no idle connection to time out.
+    if ((own?.keepalive ?? shared?.keepalive) === 'close') continue;
     issues.push({
       path: ['backends', i, 'app', 'keepalive_timeout'],
       message: `backend '${String(b.name)}' has proxy: none — its app server's own keep-alive idle timeout ends the balancer's idle connections, and no default fits every app: set app.keepalive_timeout (scenario-wide or this backend's)`,

@@ -1000,6 +1000,18 @@ export const CATALOG: Catalog = {
       return `The app on ${r.backend} still held ${held.join(' and ')} ${d(r.shutdownGrace)} after its SIGTERM. ${who}. The kernel closes the app's sockets (FIN, or RST where requests sat unread): ${cut.join('; ')}. A shutdown_grace longer than the longest request${avoid} avoids the cut.`;
     },
   },
+  'app.stoppable_destroyed': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: stoppable's grace (${formatDuration(r.grace)} after stop()) ran out: every socket destroyed and the process exits, ${n(r.inFlight)} requests and ${n(r.wsSessions)} WebSocket sessions cut`,
+    tone: 'warn',
+    explain: (r) => {
+      const answer = r.bare
+        ? 'the balancer answers each request in flight itself (no nginx stands in front of this app)'
+        : 'nginx answers each request in flight with 502';
+      return `The app on ${r.backend} shuts down with stoppable (terminus calls stoppable(server, timeout), timeout 1000 ms by default: godaddy/terminus lib/terminus.js): its stop() closes the listener, ends idle connections at once and busy ones after their response, and ${d(r.grace)} later destroys every socket still open (hunterloftis/stoppable lib/stoppable.js destroyAll), then terminus re-raises the signal and the process exits — long before shutdown_grace. So ${answer}. A terminus \`timeout\` (app.stoppable_grace) above the longest request avoids the cut.`;
+    },
+  },
   'app.sigterm': {
     source: 'app',
     line: (r) =>

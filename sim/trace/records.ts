@@ -646,6 +646,21 @@ export interface AppGraceKilled extends Rec<'app.grace_killed'> {
   /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
   bare?: true;
 }
+/**
+ * stoppable's grace after its stop() ran out with sockets still open (`app.sigterm_keepalive:
+ * stoppable`, terminus): destroyAll(), then the process exits (vm/lifecycle.ts destroyAllAfterStop).
+ */
+export interface AppStoppableDestroyed extends Rec<'app.stoppable_destroyed'> {
+  backend: string;
+  /** stoppable's grace (app.stoppable_grace; terminus's `timeout`), seconds since stop(). */
+  grace: number;
+  /** Requests queued or in service when the sockets were destroyed. */
+  inFlight: number;
+  /** WebSocket sessions still open then. */
+  wsSessions: number;
+  /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
+  bare?: true;
+}
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;
   graceful: boolean;
@@ -977,6 +992,7 @@ export type TraceRecord =
   | AppGc
   | AppKilled
   | AppGraceKilled
+  | AppStoppableDestroyed
   | AppSigterm
   | AppLameDuck
   | AppLameDuckOver

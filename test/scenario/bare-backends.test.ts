@@ -116,7 +116,7 @@ describe('backends[].proxy: none', () => {
       line: 3,
       found: 'missing',
       expected:
-        'app.keepalive_timeout, a duration: node >= 20 closes idle connections after keepAliveTimeout + 1 s = 6s; gunicorn async workers 2s; 0s = never',
+        'app.keepalive_timeout, a duration: node 20-25 closes idle connections after keepAliveTimeout + 1 s = 6s (node >= 26: 65 s + 1 s = 66s); gunicorn gthread and async workers 2s; 0s = never; or app.keepalive: close (a gunicorn sync worker)',
     });
     expect(issue.file).toMatch(/x\.yaml$/);
     expect(issue.message).toMatch(/^backend 'a' has proxy: none — its app server's own keep-alive idle timeout/);

@@ -14,6 +14,9 @@ export type AppState = (typeof AppState)[keyof typeof AppState];
 
 export type DependencyState = 'up' | 'down' | 'slow';
 
+/** terminus's `timeout` default (godaddy/terminus lib/terminus.js terminus(): `timeout = 1000`), seconds. */
+const TERMINUS_TIMEOUT = 1;
+
 /**
  * One backend's app process: its life state and verbs, the in-memory facts that die with it
  * (epoch, WebSocket drain hook), its workers' queue and the pause in force. The workers' service
@@ -41,9 +44,11 @@ export class AppProcess {
   /** Workers are frozen (GC, CPU starvation) until this time. */
   pausedUntil = -Infinity;
   /** A bare one-worker app's event loop: when it accept()s the clients' own connects (lb.mode l4 / nat). */
-  readonly loop = new EventLoopAccepts();
+  readonly loop: EventLoopAccepts;
 
-  constructor(readonly config: AppConfig) {}
+  constructor(readonly config: AppConfig) {
+    this.loop = new EventLoopAccepts(config.accept_batch ?? 1);
+  }
 
   get dependency(): DependencyState {
     return this.ownDependency;
@@ -121,10 +126,35 @@ export class AppProcess {
    * still to come, so resOnFinish() keeps the socket and the next response still says
    * `Connection: keep-alive`). `close` (gunicorn: workers/gthread.py and base_async.py
    * handle_request() `if not self.alive … resp.force_close()`; Go net/http's Shutdown():
-   * doKeepAlives() false) answers `Connection: close` after SIGTERM and closes.
+   * doKeepAlives() false) answers `Connection: close` after SIGTERM and closes; so does
+   * `stoppable` in effect (hunterloftis/stoppable lib/stoppable.js onRequest: once stopped, the
+   * response's 'finish' with no other request pending calls `req.socket.end()`).
    */
   get keepsAliveDraining(): boolean {
     return this.current === AppState.DRAINING && (this.config.sigterm_keepalive ?? 'keep') === 'keep';
+  }
+
+  /**
+   * How long after its graceful stop begins the process destroys every socket still open and
+   * exits (Infinity: it waits for what it holds, up to the supervisor's kill). `app.sigterm_keepalive:
+   * stoppable`: hunterloftis/stoppable lib/stoppable.js stop() arms setTimeout(destroyAll, grace),
+   * which terminus (lib/terminus.js decorateWithSignalHandler) calls with its `timeout`, 1000 ms by
+   * default (`app.stoppable_grace`); once server.close()'s callback fires terminus re-raises the
+   * signal and the process is gone.
+   */
+  get destroysAllAfter(): number {
+    if (this.config.sigterm_keepalive !== 'stoppable') return Infinity;
+    return this.config.stoppable_grace ?? TERMINUS_TIMEOUT;
+  }
+
+  /**
+   * It keeps a connection open after answering on it: serving, unless it closes after every
+   * response (`app.keepalive: close`: a gunicorn sync worker, workers/sync.py
+   * SyncWorker.handle_request → `resp.force_close()`); draining, as keepsAliveDraining says.
+   */
+  get keepsAliveAfterResponse(): boolean {
+    if ((this.config.keepalive ?? 'keep') === 'close') return false;
+    return this.accepting || this.keepsAliveDraining;
   }
 
   /** A WebSocket handshake would be accepted. */

@@ -34,8 +34,9 @@ interface TlsWait {
  * tcp, which relays its bytes, or a NAT — is accepted by the app's listener itself, so each
  * request goes straight to the app's workers and the app's own keep-alive rules decide the
  * connection: node's http server keeps it after a response (no keepalive_requests:
- * maxRequestsPerSocket 0) and closes it idle after `app.keepalive_timeout` (node >= 20: its
- * keepAliveTimeout + 1 s, lib/_http_server.js HTTP_SERVER_KEEP_ALIVE_TIMEOUT_BUFFER), with a plain
+ * maxRequestsPerSocket 0) and closes it idle after `app.keepalive_timeout` (node: its
+ * keepAliveTimeout + keepAliveTimeoutBuffer, lib/_http_server.js storeHTTPOptions: 5 s + 1 s in
+ * node 20–25, 65 s + 1 s in node ≥ 26), with a plain
  * close() — a FIN the client reads (through HAProxy mode tcp, relayed: process_stream() passes the
  * server side's shutdown on, src/stream.c) — so the keep-alive race at the client is client vs
  * app (requestCrossesFin over clients.rtt). At SIGTERM its idle connections are closed at once
@@ -281,13 +282,14 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
   }
 
   /**
-   * The app keeps the connection after a response while it serves, and after SIGTERM only if its
-   * server does (app-process.ts keepsAliveDraining: node yes, so a busy client stays on the
-   * draining app until shutdown_grace's kill; gunicorn answers `Connection: close`).
+   * The app keeps the connection after a response while it serves — unless it closes after every
+   * one (`app.keepalive: close`, a gunicorn sync worker: the client then opens a connection per
+   * request) — and after SIGTERM only if its server does (app-process.ts keepsAliveDraining: node
+   * yes, so a busy client stays on the draining app until shutdown_grace's kill; gunicorn answers
+   * `Connection: close`).
    */
   keepsAlive(conn: Conn): boolean {
-    const app = this.w.backends[conn.backend].app;
-    return app.accepting || app.keepsAliveDraining;
+    return this.w.backends[conn.backend].app.keepsAliveAfterResponse;
   }
 
   /** The app closes the idle connection after its keep-alive timeout if the next request comes later (or crosses its FIN). */

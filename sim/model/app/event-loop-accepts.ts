@@ -50,6 +50,16 @@ interface Queued {
  */
 export class EventLoopAccepts {
   /**
+   * `batch`: the connections one iteration's accept callback takes (`app.accept_batch`): 1 for
+   * node (libuv ≥ 1.45 uv__server_io: one accept()); CPython asyncio's selector loop takes up to
+   * its `backlog` (Lib/asyncio/selector_events.py _accept_connection: `for _ in range(backlog)`,
+   * uvicorn passing its --backlog, 2048), gevent's server up to `max_accept` 100
+   * (src/gevent/baseserver.py BaseServer._do_read: `for _ in xrange(self.max_accept)`), each
+   * stopping early at EAGAIN.
+   */
+  constructor(private readonly batch = 1) {}
+
+  /**
    * The connections in the kernel's accept queue, oldest first (made while an iteration ran, not
    * yet accept()ed), with the request each brings once the caller left it here (holdUntilAccept,
    * holdRequestOf).
@@ -198,11 +208,15 @@ export class EventLoopAccepts {
     this.iterationLeft = inApp;
     if (this.acceptQueue.length === 0) return NONE;
     if (inApp > 0) {
-      const job = this.acceptQueue.shift()!.job;
-      if (job !== null) this.accepted.push(job);
+      this.acceptBatch();
       return NONE;
     }
     return this.acceptWhileIdle();
+  }
+
+  /** One accept callback: up to `batch` connections off the queue, their requests read at the next iteration's end. */
+  private acceptBatch(): void {
+    for (const q of this.acceptQueue.splice(0, this.batch)) if (q.job !== null) this.accepted.push(q.job);
   }
 
   /**
@@ -214,14 +228,19 @@ export class EventLoopAccepts {
    * no handler to run; the first with one is returned (its handler runs now, a new iteration), and
    * that poll accept()s the next connection, whose request is read at the iteration's end
    * (readable()). The rest wait for their turn, one per iteration. Session 17 took every pending
-   * connection here and read all their requests at once (review19 defect 1).
+   * connection here and read all their requests at once (review19 defect 1). With a `batch` above
+   * one each poll takes up to that many: the handlers of the first batch with a request run in
+   * one iteration, and its poll accepts the next batch.
    */
   private acceptWhileIdle(): AppJob[] {
-    for (let first = this.acceptQueue.shift(); first !== undefined; first = this.acceptQueue.shift()) {
-      if (first.job === null) continue;
-      const next = this.acceptQueue.shift();
-      if (next !== undefined && next.job !== null) this.accepted.push(next.job);
-      return [first.job];
+    while (this.acceptQueue.length > 0) {
+      const run: AppJob[] = [];
+      for (const q of this.acceptQueue.splice(0, this.batch)) if (q.job !== null) run.push(q.job);
+      if (run.length === 0) continue;
+      this.acceptBatch();
+      // The caller starts them: one iteration runs them all (jobStarted leaves a running one be).
+      this.iterationLeft = run.length;
+      return run;
     }
     return NONE;
   }

@@ -282,7 +282,41 @@ export class Lifecycle {
     this.appSigterm(backend);
     this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
+    this.destroyAllAfterStop(backend);
     return true;
+  }
+
+  /**
+   * stoppable's stop() (hunterloftis/stoppable lib/stoppable.js, as terminus calls it: lib/terminus.js
+   * decorateWithSignalHandler() `stoppable(server, timeout)`, 1000 ms by default): `grace` after it,
+   * destroyAll() ends and destroys every socket still open — the requests in flight on them get no
+   * response — and server.close()'s callback lets terminus re-raise the signal: the process is
+   * gone then, not at shutdown_grace's kill (app-process.ts destroysAllAfter; only with
+   * `app.sigterm_keepalive: stoppable`). The kernel closes its sockets as at a kill (killApp).
+   */
+  private destroyAllAfterStop(backend: Backend): void {
+    const grace = backend.app.destroysAllAfter;
+    if (grace === Infinity) return;
+    const epoch = backend.app.epoch;
+    this.w.engine.schedule(
+      grace,
+      (bk: Backend) => {
+        if (!bk.app.up || bk.app.epoch !== epoch) return;
+        const inFlight = bk.busyWorkers + bk.appQueueLength;
+        const wsSessions = bk.wsSessions.size;
+        if (inFlight + wsSessions > 0)
+          this.w.trace.emit({
+            kind: 'app.stoppable_destroyed',
+            backend: bk.name,
+            grace,
+            inFlight,
+            wsSessions,
+            ...(bk.bare ? { bare: true as const } : {}),
+          });
+        this.killApp(bk);
+      },
+      backend,
+    );
   }
 
   private killAfterGraceFromNow(backend: Backend): void {

@@ -1,0 +1,78 @@
+/**
+ * `app.keepalive: close` — a gunicorn sync worker (workers/sync.py SyncWorker.handle_request:
+ * `resp.force_close()` on every request) answers every response `Connection: close` and closes
+ * the connection after it. Keep-alive clients of a bare app server behind lb.mode l4 or nat then
+ * open one connection per request, the app's VM holding each TIME_WAIT; with the default (keep,
+ * node or gunicorn gthread) they keep their connection for all its requests.
+ */
+import { describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import { writtenBareIssues } from '../../../sim/scenario/bare-backends.js';
+import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { totalIn } from '../../calibration/heldout-table.js';
+import { run } from '../helpers.js';
+
+const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
+
+/** 10 keep-alive clients a second, 20 requests each 200 ms apart, on two sync-worker app servers. */
+function syncWorkers(mode: 'l4' | 'nat', keepalive?: 'keep' | 'close'): ScenarioInput {
+  return {
+    warmup: '0s',
+    horizon: '30s',
+    sample_interval: '1s',
+    clients: {
+      rtt: '1ms',
+      http: { arrival_rate: 10, requests_per_connection: 'const(20)', think_time: 'const(200ms)', retries: 0 },
+    },
+    app: {
+      workers: 8,
+      accept_model: 'worker_per_connection',
+      service_time: 'const(20ms)',
+      keepalive_timeout: '2s',
+      ...(keepalive ? { keepalive } : {}),
+    },
+    lb: mode === 'nat' ? { mode } : { mode, timeout_client: '30s', timeout_server: '30s' },
+    backends: [
+      { name: 'vm-a', proxy: 'none' },
+      { name: 'vm-b', proxy: 'none' },
+    ],
+    timeline: [],
+  } as ScenarioInput;
+}
+
+describe('app.keepalive: close (gunicorn sync workers)', () => {
+  it('keep-alive clients open one connection per request; the app closes each (FIN), its VM holds the TIME_WAITs', () => {
+    for (const mode of ['l4', 'nat'] as const) {
+      const close = run(syncWorkers(mode, 'close'));
+      const keep = run(syncWorkers(mode));
+      const requests = fig(close, 'requests.total');
+      expect(requests).toBeGreaterThan(2500);
+      expect(fig(close, 'new_conn.total')).toBeGreaterThan(0.99 * requests);
+      expect(fig(close, 'closed_fin.total')).toBeGreaterThan(0.95 * requests);
+      expect(fig(close, 'errors.total')).toBe(0);
+      expect(totalIn(close, 'time_wait', 20, 30)).toBeGreaterThan(0);
+      // Kept alive, each client's 20 requests ride one connection.
+      expect(fig(keep, 'requests.total')).toBeGreaterThan(0.99 * requests);
+      expect(fig(keep, 'new_conn.total')).toBeLessThan(0.06 * requests);
+    }
+  });
+
+  it('needs no keepalive_timeout; is refused behind lb.mode l7 or nginx (exit 2: those pools are not modelled with it)', () => {
+    const without = (keepalive?: 'close') => {
+      const input = syncWorkers('l4', keepalive) as { app: Record<string, unknown> };
+      delete input.app.keepalive_timeout;
+      return input;
+    };
+    expect(writtenBareIssues(without('close'))).toEqual([]);
+    expect(writtenBareIssues(without()).map((i) => i.path.join('.'))).toEqual([
+      'backends.0.app.keepalive_timeout',
+      'backends.1.app.keepalive_timeout',
+    ]);
+    const l7 = { ...syncWorkers('l4', 'close'), lb: { mode: 'l7' } } as ScenarioInput;
+    const l7Issues = ScenarioSchema.safeParse(l7).error?.issues ?? [];
+    expect(l7Issues.map((i) => i.path.join('.'))).toContain('app.keepalive');
+    const nginx = { ...syncWorkers('l4', 'close'), backends: [{ name: 'vm-a' }] } as ScenarioInput;
+    const nginxIssues = ScenarioSchema.safeParse(nginx).error?.issues ?? [];
+    expect(nginxIssues.map((i) => i.path.join('.'))).toContain('app.keepalive');
+  });
+});
