@@ -1,15 +1,15 @@
 /**
  * The nginx keep-alive race at one close, measured with one client (shared by the tests of each
- * way nginx closes an idle connection: proxy/nginx.ts requestCrossesFin). nginx closes at `t`,
- * its FIN reaches the client rtt/2 later; the client's next request, sent at `send`, is lost on
- * the dead connection (ECONNRESET) if it left before the FIN arrived: t > send − rtt/2. A request
- * sent earlier was answered before the close; one due after the FIN arrived goes on a new
- * connection. Moving the close across the request in small steps must show exactly that window.
+ * way nginx closes an idle connection: proxy/nginx.ts requestCrossesFin). nginx closes at t and
+ * its FIN reaches the client rtt/2 later; the client's next request (the model's send instant)
+ * is lost on the dead connection (ECONNRESET) if it left before that FIN arrived, i.e. for a
+ * close in the rtt/2 before it. A close before that window leaves the client time to see the
+ * FIN (a new connection), one after it comes once the request was answered. Moving the close
+ * across the request in small steps must show exactly that window.
  */
 import { expect } from 'vitest';
-import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run, series } from '../helpers.js';
+import { run } from '../helpers.js';
 
 /** The clients' round trip here: the FIN is on its way for 30 ms. */
 export const RACE_RTT = 0.06;
