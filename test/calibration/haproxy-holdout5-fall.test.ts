@@ -31,8 +31,8 @@ function s1Checks(run: string): Array<{ ok: boolean; n: number; of: number; up: 
 describe("round-5 twins' rise and fall are the recorded HAProxy's", () => {
   for (const run of RUNS) {
     it(`${run}: the log's counter is out of the twin's fall (UP) and rise (DOWN); a DOWN after fall consecutive failures`, () => {
-      const { fall, rise } = loadScenario(`calibration/scenarios/haproxy-holdout5-${run}.yaml`, ScenarioSchema).scenario
-        .health_check;
+      const twin = loadScenario(`calibration/scenarios/haproxy-holdout5-${run}.yaml`, ScenarioSchema).scenario;
+      const { fall, rise } = twin.health_check!;
       const checks = s1Checks(run);
       expect(checks.length).toBeGreaterThan(2);
       for (const c of checks) expect(c.of).toBe(c.up ? fall : rise);
