@@ -7,9 +7,10 @@
  * (other processes' sockets), and its caching does not evict theirs. Held-out recording:
  * calibration/data/nginx-holdout4-upstream-reload-rt.json (test/calibration/nginx-holdout4.test.ts).
  */
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run, series } from '../helpers.js';
+import { run, series, valueAt, window } from '../helpers.js';
 
 /** One request per client connection, 200/s, 5-ms answers: concurrency ~1, a cache of 16 covers it. */
 const scenario = {
@@ -47,4 +48,37 @@ describe('upstream keepalive cache across a reload', () => {
       expect(r.figures['errors.total'] ?? 0).toBe(0);
     });
   }
+});
+
+/**
+ * The old generation's QUIT closes the connections its workers cached (ngx_close_idle_connections:
+ * an upstream keepalive connection is c->idle, master.ts shutDown → closeCached): nginx closes
+ * first, so each is a TIME_WAIT on the VM at once, and its port is free 60 s later. Left open they
+ * would outlive their generation's exit (here at the QUIT: it has no client connection left) and
+ * hold their ports until their own keepalive_timeout, then 60 s of TIME_WAIT more.
+ */
+describe('the QUIT closes the old generation’s cached upstream connections', () => {
+  const QUIT = 5.1; // the reload at 5 s + ngx_msleep(100)
+  let r: RunResult;
+  beforeAll(() => {
+    r = run({ ...scenario, horizon: '80s' } as ScenarioInput, 1);
+  });
+
+  it('each becomes a TIME_WAIT on the VM at the QUIT, none outlives the generation’s exit', () => {
+    const exit = r.events.find((l) => l.record.kind === 'nginx.generation_exit');
+    expect(exit!.t).toBeCloseTo(QUIT, 6);
+    const cached = valueAt(r, 'upstream_ports_busy', 5); // a warm cache, nothing in TIME_WAIT yet
+    expect(valueAt(r, 'time_wait', 5)).toBe(0);
+    expect(cached).toBeGreaterThanOrEqual(4);
+    // Closed with the QUIT, before the exit's sample ends: all of them, not one left open (0 if left).
+    expect(valueAt(r, 'time_wait', QUIT)).toBe(cached);
+    expect(valueAt(r, 'time_wait', QUIT + 0.1)).toBe(cached);
+  });
+
+  it('their ports come free one TIME_WAIT (60 s) after the QUIT', () => {
+    const cached = valueAt(r, 'upstream_ports_busy', 5);
+    const before = valueAt(r, 'upstream_ports_busy', 65);
+    // Kept open they would close at their keepalive_timeout and hold their ports past 80 s.
+    for (const busy of window(r, 'upstream_ports_busy', 66, 79)) expect(busy).toBe(before - cached);
+  });
 });
