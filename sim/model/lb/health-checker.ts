@@ -650,7 +650,12 @@ export class HealthChecker {
     this.tasks?.requeueAtExpire(b);
     if (this.paused[b]) {
       // A check that was running when the server entered maintenance: its result changes no
-      // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it).
+      // state (`srv_set_running/stopped()` return in MAINT; health is reset on leaving it), but
+      // set_server_check_status() (v2.6.0 src/check.c) still counts a pass — nothing there tests
+      // for maintenance — so srv_getinter() (src/server.c) sees health above 0 and gives
+      // fastinter (inter at full health), not downinter; a failure finds health 0 and counts
+      // nothing (review37/tests25).
+      if (ok) this.raiseHealth(b);
       if (!Number.isNaN(p.tick) && p.pod === this.pod[b]) this.next(b, this.nextInterval(b));
       return;
     }
@@ -702,11 +707,10 @@ export class HealthChecker {
    * back (srv_set_running(): next_state STOPPING is neither STARTING nor RUNNING), logged UP.
    */
   private countHealth(b: number, ok: boolean, reason: string, duration: number, conditional = false): void {
-    const { rise, fall } = this.policy;
-    const full = rise + fall - 1;
+    const { rise } = this.policy;
     const h = this.health[b];
     if (ok) {
-      if (h < full) this.health[b] = h + 1 >= rise ? full : h + 1;
+      this.raiseHealth(b);
       if (this.health[b] < rise) return;
       if (conditional) {
         if (this.stopping[b]) return;
@@ -734,6 +738,14 @@ export class HealthChecker {
   }
 
   /** `srv_getinter()` (src/server.c): inter when fully UP, downinter when fully DOWN, else fastinter. */
+  /** set_server_check_status()'s pass: health + 1, and straight to rise + fall − 1 once it reaches rise ("OK now"). */
+  private raiseHealth(b: number): void {
+    const { rise, fall } = this.policy;
+    const full = rise + fall - 1;
+    const h = this.health[b];
+    if (h < full) this.health[b] = h + 1 >= rise ? full : h + 1;
+  }
+
   private nextInterval(b: number): number {
     const h = this.health[b];
     if (h >= this.policy.rise + this.policy.fall - 1) return this.policy.inter;

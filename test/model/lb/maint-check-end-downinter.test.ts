@@ -68,3 +68,32 @@ describe('a check that ends in maintenance schedules the next at srv_getinter():
     expect(downs[0].t).toBeLessThan(12.75);
   });
 });
+
+/**
+ * The same grid, but s1 is only slow: paused 4.6-5.2 s, the check of 4.7 s is answered at 5.2 s,
+ * inside the maint (5-12 s), and PASSES. set_server_check_status() (v2.6.0 src/check.c) counts it
+ * (health 0 -> 1: nothing there tests for maintenance), so srv_getinter() gives fastinter — unset:
+ * inter, 2 s — not downinter: the task wakes at 7.2 s, then every inter (9.2, 11.2), and the first
+ * check after `state ready` is at 13.2 s. Treating the pass as the failure (downinter 3 s: 8.2,
+ * 10.2, 12.2) put it at 12.2 s.
+ */
+describe('a check that passes in maintenance still counts: the next is at fastinter (inter), not downinter', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    const input = maintAcrossCheck('3s');
+    input.timeline = [
+      { at: '4.6s', do: 'pause', backend: 's1', duration: '0.6s' },
+      { at: '5s', do: 'set_server', backend: 's1', state: 'maint' },
+      { at: '8s', do: 'terminate', backend: 's1', mode: 'kill' },
+      { at: '12s', do: 'set_server', backend: 's1', state: 'ready' },
+    ] as ScenarioInput['timeline'];
+    r = run(input);
+  });
+
+  it('the first check after ready is at 13.2 s (7.2 + 2k), where it fails and marks s1 DOWN', () => {
+    const downs = recordsOf(r, 'hc.down').filter((d) => d.backend === 's1');
+    expect(downs).toHaveLength(1);
+    expect(downs[0].t).toBeGreaterThan(13.2 - 1e-6);
+    expect(downs[0].t).toBeLessThan(13.25);
+  });
+});
