@@ -85,18 +85,20 @@ const NONE = -1;
  * of an entry's fields together (a close its state, entry time, timestamps and ts_recent), and
  * the entries they touch are scattered over the pool, so each field in its own column cost a cache
  * miss per field. Per entry: its state, whether bind() bound it before connect() (its port's bind
- * bucket has fastreuse ≥ 0), and, in TIME_WAIT, when it began (ms), whether timestamps were on,
- * ts_recent, and the sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot
- * dead). Closed entries are chained for reuse through the ts_recent number (a closed entry has
- * none; newEntry() sets it again): a stack of their numbers of its own, which saved writing to a
- * TIME_WAIT's entry when it expires, held ~8 MB more at the fleet's peak (session 12).
+ * bucket has fastreuse ≥ 0), and, in TIME_WAIT, whether timestamps were on, ts_recent, and the
+ * sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot dead). When the
+ * TIME_WAIT began is its queue slot's (TW_ENTERED_MS, read through the sequence number: a TIME_WAIT
+ * entry's slot is live until it ends), not a fourth number here: 8 bytes an entry, ~1.8 MB of the
+ * balancer's ~230,000 entries at drain 100k (issue 14). Closed entries are chained for reuse
+ * through the ts_recent number (a closed entry has none; newEntry() sets it again): a stack of
+ * their numbers of its own, which saved writing to a TIME_WAIT's entry when it expires, held ~8 MB
+ * more at the fleet's peak (session 12).
  */
-const REC = 4;
-const AT_ENTERED_MS = 0;
-const AT_TS_RECENT = 1;
-const AT_TW_SEQ = 2;
+const REC = 3;
+const AT_TS_RECENT = 0;
+const AT_TW_SEQ = 1;
 /** State (OPEN, TIME_WAIT) in the low two bits, then BOUND and TIMESTAMPS. */
-const AT_FLAGS = 3;
+const AT_FLAGS = 2;
 const STATE_BITS = 3;
 const BOUND = 4;
 const TIMESTAMPS = 8;
@@ -155,10 +157,6 @@ class EntryPool {
     return (this.rec[e * REC + AT_FLAGS] & TIMESTAMPS) !== 0;
   }
 
-  enteredMs(e: number): number {
-    return this.rec[e * REC + AT_ENTERED_MS];
-  }
-
   tsRecent(e: number): number {
     return this.rec[e * REC + AT_TS_RECENT];
   }
@@ -168,11 +166,10 @@ class EntryPool {
     return this.rec[e * REC + AT_TW_SEQ];
   }
 
-  /** An entry enters TIME_WAIT at `enteredMs`, queued in slot `twSeq`. */
-  timeWait(e: number, enteredMs: number, timestamps: boolean, tsRecent: number, twSeq: number): void {
+  /** An entry enters TIME_WAIT, queued in slot `twSeq` (which holds when it began). */
+  timeWait(e: number, timestamps: boolean, tsRecent: number, twSeq: number): void {
     const i = e * REC;
     const rec = this.rec;
-    rec[i + AT_ENTERED_MS] = enteredMs;
     rec[i + AT_TS_RECENT] = tsRecent;
     rec[i + AT_TW_SEQ] = twSeq;
     rec[i + AT_FLAGS] = TIME_WAIT | (rec[i + AT_FLAGS] & BOUND) | (timestamps ? TIMESTAMPS : 0);
@@ -182,7 +179,6 @@ class EntryPool {
   opened(e: number, bound: boolean): void {
     const i = e * REC;
     const rec = this.rec;
-    rec[i + AT_ENTERED_MS] = 0;
     rec[i + AT_TS_RECENT] = 0;
     rec[i + AT_TW_SEQ] = 0;
     rec[i + AT_FLAGS] = OPEN | (bound ? BOUND : 0);
@@ -769,7 +765,7 @@ export class HostSockets {
   ): number {
     const i = this.queueSlot();
     const tw = this.tw!;
-    this.entries.timeWait(entry, enteredMs, timestamps, tsRecent, this.twNextSeq++);
+    this.entries.timeWait(entry, timestamps, tsRecent, this.twNextSeq++);
     this.timeWaitCount++;
     this.timeWaitInSkip(pair, port, enteredMs, timestamps);
     tw[i + TW_KEY] = pairId * TW_KEY_SPAN + port * 2 + (timestamps ? 1 : 0);
@@ -1061,7 +1057,7 @@ export class HostSockets {
       pair.loopback,
       (flags & TIMESTAMPS) !== 0,
       bound,
-      E.enteredMs(entry),
+      this.tw![this.twSlotOf(entry) + TW_ENTERED_MS],
       nowMs,
     );
     if (!reusable) return false;
@@ -1074,10 +1070,17 @@ export class HostSockets {
     return true;
   }
 
+  /**
+   * Where the queue slot of a TIME_WAIT entry starts in `tw`: live while the TIME_WAIT lasts
+   * (expire() removes the TIME_WAIT with its slot, killTimeWait() kills the slot as it ends it).
+   */
+  private twSlotOf(entry: number): number {
+    return (this.entries.twSeq(entry) - this.twSeqAtZero) * TW_SLOT;
+  }
+
   /** A TIME_WAIT ends before its timer: its queue slot dies. */
   private killTimeWait(entry: number): void {
-    const slot = (this.entries.twSeq(entry) - this.twSeqAtZero) * TW_SLOT;
-    this.tw![slot + TW_ENTRY] = NONE;
+    this.tw![this.twSlotOf(entry) + TW_ENTRY] = NONE;
     this.timeWaitCount--;
   }
 
