@@ -358,19 +358,24 @@ export class HostSockets {
   private readonly walked: HashConnectResult = { port: -1, probes: 0 };
   /**
    * TIME_WAIT expiry queue in firing order (fire times grow with entry time): TW_SLOT numbers a
-   * slot (see TW_SLOT), in [twHead, twTail); null while empty. One
-   * Float64Array, allocated when needed and dropped when drained: of the tens of thousands of
-   * client machines a fleet keeps, most hold no TIME_WAIT at a given moment, and per-host arrays
-   * are most of their cost. When full, the live slots move to its start (or it doubles): a busy VM
-   * queues and expires hundreds of TIME_WAITs a second, and a JS array's growth and splice()
-   * allocated a new backing store again and again.
+   * slot (see TW_SLOT). Slots are numbered in queue order (sequence numbers, twHead to twNextSeq,
+   * exclusive); slot `seq` lies at (seq & twMask) · TW_SLOT, a ring of a power of two slots that
+   * doubles when full. null while empty. One Float64Array, allocated when needed and dropped when
+   * drained: of the tens of thousands of client machines a fleet keeps, most hold no TIME_WAIT at a
+   * given moment, and per-host arrays are most of their cost. A ring, not a line whose live slots
+   * move to its start when its end is reached: the line's end ran through its whole length between
+   * two moves, so every page of it was written, twice the live slots at best (the balancer's
+   * 131,072 TIME_WAITs at drain 100k: 8 MB resident, the ring 4 MB; issue 14). A JS array's
+   * growth and splice() allocated a new backing store again and again.
    */
   private tw: Float64Array | null = null;
+  /** The ring's slots − 1 (a power of two − 1). */
+  private twMask = 0;
+  /** Sequence number of the oldest slot held (twNextSeq: none). */
   private twHead = 0;
-  private twTail = 0;
   /**
-   * Queue slots before this one hold no TIME_WAIT that a PortSkip marks as too young to take over
-   * (matureTimeWaits() has passed them); twLatestEnteredMs is the latest entry time queued.
+   * Queue slots before this sequence number hold no TIME_WAIT that a PortSkip marks as too young
+   * to take over (matureTimeWaits() has passed them); twLatestEnteredMs is the latest entry time queued.
    */
   private twMatured = 0;
   private twLatestEnteredMs = Number.NEGATIVE_INFINITY;
@@ -380,9 +385,8 @@ export class HostSockets {
    * behind it is younger still), so the next connect() need not look again before then.
    */
   private twYoungUntilMs = Number.NEGATIVE_INFINITY;
-  /** Sequence number of the next slot queued, and of the slot at index 0 of `tw`. */
+  /** Sequence number of the next slot queued. */
   private twNextSeq = 0;
-  private twSeqAtZero = 0;
   /** The host's sockets (a removed entry is never looked at again before it is reused). */
   private readonly entries = new EntryPool();
 
@@ -429,9 +433,8 @@ export class HostSockets {
     this.portBound = null;
     this.probePair = null;
     this.tw = null;
-    this.twHead = 0;
-    this.twTail = 0;
-    this.twMatured = 0;
+    this.twHead = this.twNextSeq;
+    this.twMatured = this.twNextSeq;
     this.twLatestEnteredMs = Number.NEGATIVE_INFINITY;
     this.twYoungUntilMs = Number.NEGATIVE_INFINITY;
   }
@@ -597,7 +600,12 @@ export class HostSockets {
 
   /** Slots of the TIME_WAIT expiry queue still held, stale ones included (tests of its bound). */
   get timeWaitQueueLength(): number {
-    return this.tw === null ? 0 : (this.twTail - this.twHead) / TW_SLOT;
+    return this.tw === null ? 0 : this.twNextSeq - this.twHead;
+  }
+
+  /** Slots the TIME_WAIT queue's array has room for (tests of its footprint). */
+  get timeWaitQueueCapacity(): number {
+    return this.tw === null ? 0 : this.tw.length / TW_SLOT;
   }
 
   /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
@@ -715,7 +723,8 @@ export class HostSockets {
   nextTimeWaitExpiry(): number {
     const tw = this.tw;
     if (tw === null) return Number.POSITIVE_INFINITY;
-    for (let i = this.twHead; i < this.twTail; i += TW_SLOT) {
+    for (let seq = this.twHead; seq < this.twNextSeq; seq++) {
+      const i = (seq & this.twMask) * TW_SLOT;
       if (tw[i + TW_ENTRY] !== NONE) return tw[i + TW_FIRES_AT];
     }
     return Number.POSITIVE_INFINITY;
@@ -725,25 +734,27 @@ export class HostSockets {
   expire(now: number): void {
     const tw = this.tw;
     if (tw === null) return;
+    const mask = this.twMask;
+    const tail = this.twNextSeq;
     let head = this.twHead;
-    while (head < this.twTail && tw[head + TW_FIRES_AT] <= now) {
-      const entry = tw[head + TW_ENTRY];
+    let i = (head & mask) * TW_SLOT;
+    while (head < tail && tw[i + TW_FIRES_AT] <= now) {
+      const entry = tw[i + TW_ENTRY];
       if (entry !== NONE) {
         this.timeWaitCount--;
-        const key = tw[head + TW_KEY];
+        const key = tw[i + TW_KEY];
         const pairId = Math.floor(key / TW_KEY_SPAN);
         this.remove(pairId, this.pairs[pairId], (key - pairId * TW_KEY_SPAN) >>> 1, entry);
       }
-      head += TW_SLOT;
+      head++;
+      i = (head & mask) * TW_SLOT;
     }
     this.twHead = head;
-    if (head === this.twTail) {
+    if (head === tail) {
       // Drained (a client machine's one TIME_WAIT gone): drop the queue, so an idle host holds
       // none however many connections it closed before.
       this.tw = null;
-      this.twHead = 0;
-      this.twTail = 0;
-      this.twMatured = 0;
+      this.twMatured = head;
     }
   }
 
@@ -776,28 +787,25 @@ export class HostSockets {
 
   /** Append a slot to the TIME_WAIT queue (see `tw`) for sequence number twNextSeq: its index. */
   private queueSlot(): number {
-    let tw = this.tw;
+    const tw = this.tw;
     if (tw === null) {
-      tw = new Float64Array(4 * TW_SLOT);
-      this.tw = tw;
-      this.twSeqAtZero = this.twNextSeq;
-    } else if (this.twTail === tw.length) {
-      const live = this.twTail - this.twHead;
-      // Move the live slots down when at most half of it is live, else double it.
-      if (live * 2 > tw.length) {
-        const grown = new Float64Array(tw.length * 2);
-        grown.set(tw.subarray(this.twHead, this.twTail));
-        tw = grown;
-        this.tw = tw;
-      } else tw.copyWithin(0, this.twHead, this.twTail);
-      this.twMatured = Math.max(0, this.twMatured - this.twHead);
-      this.twSeqAtZero += this.twHead / TW_SLOT;
-      this.twHead = 0;
-      this.twTail = live;
+      this.tw = new Float64Array(4 * TW_SLOT);
+      this.twMask = 3;
+    } else if (this.twNextSeq - this.twHead > this.twMask) this.growQueue(tw);
+    return (this.twNextSeq & this.twMask) * TW_SLOT;
+  }
+
+  /** The full ring `tw` doubles: each held slot moves to where its sequence number lies in the new one. */
+  private growQueue(tw: Float64Array): void {
+    const mask = this.twMask * 2 + 1;
+    const grown = new Float64Array((mask + 1) * TW_SLOT);
+    for (let seq = this.twHead; seq < this.twNextSeq; seq++) {
+      const from = (seq & this.twMask) * TW_SLOT;
+      const to = (seq & mask) * TW_SLOT;
+      for (let k = 0; k < TW_SLOT; k++) grown[to + k] = tw[from + k];
     }
-    const i = this.twTail;
-    this.twTail = i + TW_SLOT;
-    return i;
+    this.tw = grown;
+    this.twMask = mask;
   }
 
   private intern(
@@ -994,8 +1002,11 @@ export class HostSockets {
   /** matureTimeWaits() past its gate: the walk of the queue `tw` from twMatured. */
   private walkMatured(tw: Float64Array, nowMs: number): void {
     const { twReuseDelayMs } = this.config;
-    let i = Math.max(this.twMatured, this.twHead);
-    for (; i < this.twTail; i += TW_SLOT) {
+    const mask = this.twMask;
+    const tail = this.twNextSeq;
+    let seq = Math.max(this.twMatured, this.twHead);
+    for (; seq < tail; seq++) {
+      const i = (seq & mask) * TW_SLOT;
       const key = tw[i + TW_KEY];
       const pairId = Math.floor(key / TW_KEY_SPAN);
       const pair = this.pairs[pairId];
@@ -1014,7 +1025,7 @@ export class HostSockets {
       const portTs = key - pairId * TW_KEY_SPAN;
       if ((portTs & 1) !== 0) markPort(pair.skip, this.config.portLow, this.walkSpan, portTs >>> 1, false);
     }
-    this.twMatured = i;
+    this.twMatured = seq;
   }
 
   /** Whether connect() may ever take over a TIME_WAIT of this pair (tcp_twsk_unique's sysctl test). */
@@ -1075,7 +1086,7 @@ export class HostSockets {
    * (expire() removes the TIME_WAIT with its slot, killTimeWait() kills the slot as it ends it).
    */
   private twSlotOf(entry: number): number {
-    return (this.entries.twSeq(entry) - this.twSeqAtZero) * TW_SLOT;
+    return (this.entries.twSeq(entry) & this.twMask) * TW_SLOT;
   }
 
   /** A TIME_WAIT ends before its timer: its queue slot dies. */
