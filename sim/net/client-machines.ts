@@ -38,6 +38,9 @@ const OPEN = 1;
 const TIME_WAIT = 2;
 /** Sockets a machine keeps in its list before it moves to a HostSockets. */
 const LIST_MAX = 32;
+/** Sockets per page of the socket pool (ClientMachines.sPort): 4,096, 68 KB of its four columns. */
+const SOCKET_PAGE_BITS = 12;
+const SOCKET_PAGE = 1 << SOCKET_PAGE_BITS;
 
 export class ClientMachines {
   /** Active closes that skipped TIME_WAIT (tcp_max_tw_buckets reached), every machine. */
@@ -80,16 +83,25 @@ export class ClientMachines {
   /** Machines moved to a HostSockets, and their pair there. */
   private readonly adopted = new Map<number, { readonly host: HostSockets; readonly pair: number }>();
 
-  // The socket pool: per socket (index s), grown together; free ones chained through next.
-  private sCap = 0;
+  // The socket pool: per socket (index s), in pages of SOCKET_PAGE sockets added together and never
+  // moved (socket s at [s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)]: portOf(), …); free ones
+  // chained through next. Pages, not columns that double: a doubled column was allocated whole and
+  // its predecessor stayed allocated until the next full GC (at drain 100k the pool passed 262,144
+  // sockets at 51 s, and the 524,288-socket columns and their 262,144-socket predecessors were
+  // resident at once around the drain, the run's peak; issue 14). A socket is read and written a
+  // few times a connection, not per event: the page lookup costs little.
   private sUsed = 0;
   private sFree = -1;
-  private sPort = new Int32Array(0);
-  private sState = new Uint8Array(0);
-  private sTimestamps = new Uint8Array(0);
-  private sEnteredMs = new Float64Array(0);
-  private sFiresAt = new Float64Array(0);
-  private sNext = new Int32Array(0);
+  private readonly sPort: Int32Array[] = [];
+  private readonly sState: Uint8Array[] = [];
+  /**
+   * A TIME_WAIT's close time (s): its entry stamp (ms, enteredMsOf()) and when its timer fires
+   * (firesAtOf()) are both functions of it and of the machine's boot jiffies, so one number, not
+   * the two (issue 14: 8 bytes a socket, ~300k sockets at 100k clients). Whether it had timestamps
+   * is not kept either: every close here takes the one config's (close()).
+   */
+  private readonly sClosedAt: Float64Array[] = [];
+  private readonly sNext: Int32Array[] = [];
 
   // The connect() in progress (the walk's probe and table_perturb[] read the machine's columns).
   private cur = 0;
@@ -118,7 +130,6 @@ export class ClientMachines {
     this.timeoutJiffies = Math.round(TCP_TIMEWAIT_LEN_S * config.hz);
     this.granularity = wheelGranularity(wheelLevel(this.timeoutJiffies, config.hz));
     this.growMachines(1024);
-    this.growSockets(1024);
   }
 
   /**
@@ -216,13 +227,11 @@ export class ClientMachines {
     }
     this.expire(m, now);
     const s = this.find(m, port);
-    if (s < 0 || this.sState[s] !== OPEN)
+    if (s < 0 || this.sockState(s) !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (machine ${m}, port ${port})`);
     if (timeWait && this.timeWaits[m] < this.config.maxTwBuckets) {
-      this.sState[s] = TIME_WAIT;
-      this.sEnteredMs[s] = Math.floor(now * 1000);
-      this.sTimestamps[s] = this.config.timestamps ? 1 : 0;
-      this.sFiresAt[s] = this.timerFiresAt(m, now);
+      this.sState[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = TIME_WAIT;
+      this.sClosedAt[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = now;
       this.timeWaits[m]++;
       return;
     }
@@ -254,7 +263,7 @@ export class ClientMachines {
     if (moved !== undefined) return moved.host.stateOf(moved.pair, port, now);
     this.expire(m, now);
     const s = this.find(m, port);
-    return s < 0 ? 'none' : this.sState[s] === OPEN ? 'open' : 'time-wait';
+    return s < 0 ? 'none' : this.sockState(s) === OPEN ? 'open' : 'time-wait';
   }
 
   /** Machines holding table_perturb[] increments beyond their two inline ones: a heap array each (tests). */
@@ -285,13 +294,23 @@ export class ClientMachines {
     if (this.timeWaits[m] === 0) return;
     let s = this.head[m];
     while (s >= 0) {
-      const next = this.sNext[s];
-      if (this.sState[s] === TIME_WAIT && this.sFiresAt[s] <= now) {
+      const next = this.nextOf(s);
+      if (this.sockState(s) === TIME_WAIT && this.firesAtOf(m, s) <= now) {
         this.timeWaits[m]--;
         this.remove(m, s);
       }
       s = next;
     }
+  }
+
+  /** When the timer of TIME_WAIT socket `s` of machine m fires (its close time's timerFiresAt()). */
+  private firesAtOf(m: number, s: number): number {
+    return this.timerFiresAt(m, this.sClosedAt[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)]);
+  }
+
+  /** A TIME_WAIT socket's entry stamp, tw_entry_stamp in ms (HostSockets: the close time in whole ms). */
+  private enteredMsOf(s: number): number {
+    return Math.floor(this.sClosedAt[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] * 1000);
   }
 
   /** JiffiesClock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S) on the machine's clock. */
@@ -361,16 +380,16 @@ export class ClientMachines {
   private establishedCheck(m: number, port: number, nowMs: number): boolean {
     const s = this.find(m, port);
     if (s < 0) return true;
-    if (this.sState[s] === OPEN) return false;
+    if (this.sockState(s) === OPEN) return false;
     const { twReuse, twReuseDelayMs } = this.config;
     if (
       !mayReuseTimeWait(
         twReuse,
         twReuseDelayMs,
         this.loopback(m),
-        this.sTimestamps[s] === 1,
+        this.config.timestamps,
         false,
-        this.sEnteredMs[s],
+        this.enteredMsOf(s),
         nowMs,
       )
     )
@@ -382,8 +401,25 @@ export class ClientMachines {
   }
 
   private find(m: number, port: number): number {
-    for (let s = this.head[m]; s >= 0; s = this.sNext[s]) if (this.sPort[s] === port) return s;
+    for (let s = this.head[m]; s >= 0; s = this.nextOf(s)) if (this.portOf(s) === port) return s;
     return -1;
+  }
+
+  // A socket's numbers in its page (see sPort).
+  private portOf(s: number): number {
+    return this.sPort[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)];
+  }
+
+  private sockState(s: number): number {
+    return this.sState[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)];
+  }
+
+  private nextOf(s: number): number {
+    return this.sNext[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)];
+  }
+
+  private setNext(s: number, next: number): void {
+    this.sNext[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = next;
   }
 
   /** The port lies in the range and has the parity of its low end (connect()'s first pass). */
@@ -394,14 +430,14 @@ export class ClientMachines {
 
   private open(m: number, port: number): void {
     let s = this.sFree;
-    if (s >= 0) this.sFree = this.sNext[s];
+    if (s >= 0) this.sFree = this.nextOf(s);
     else {
-      if (this.sUsed === this.sCap) this.growSockets(this.sCap * 2);
+      if (this.sUsed === this.sPort.length * SOCKET_PAGE) this.addSocketPage();
       s = this.sUsed++;
     }
-    this.sPort[s] = port;
-    this.sState[s] = OPEN;
-    this.sNext[s] = this.head[m];
+    this.sPort[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = port;
+    this.sState[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = OPEN;
+    this.setNext(s, this.head[m]);
     this.head[m] = s;
     this.count[m]++;
     if (this.inLowParity(port)) this.lowParityUsed[m]++;
@@ -409,13 +445,13 @@ export class ClientMachines {
 
   private remove(m: number, s: number): void {
     let prev = -1;
-    for (let t = this.head[m]; t !== s; t = this.sNext[t]) prev = t;
-    if (prev < 0) this.head[m] = this.sNext[s];
-    else this.sNext[prev] = this.sNext[s];
-    this.sNext[s] = this.sFree;
+    for (let t = this.head[m]; t !== s; t = this.nextOf(t)) prev = t;
+    if (prev < 0) this.head[m] = this.nextOf(s);
+    else this.setNext(prev, this.nextOf(s));
+    this.setNext(s, this.sFree);
     this.sFree = s;
     this.count[m]--;
-    if (this.inLowParity(this.sPort[s])) this.lowParityUsed[m]--;
+    if (this.inLowParity(this.portOf(s))) this.lowParityUsed[m]--;
   }
 
   /** Move machine m to a HostSockets holding the same kernel state (it has outgrown its list). */
@@ -432,14 +468,14 @@ export class ClientMachines {
     const kernel = new SharedKernel(this.config.hz, this.rng, { secrets, bootJiffies: this.bootJiffies[m] });
     const host = new HostSockets(this.config, this.rng, kernel);
     const sockets: AdoptedSocket[] = [];
-    for (let s = this.head[m]; s >= 0; s = this.sNext[s]) {
-      const timeWait = this.sState[s] === TIME_WAIT;
+    for (let s = this.head[m]; s >= 0; s = this.nextOf(s)) {
+      const timeWait = this.sockState(s) === TIME_WAIT;
       sockets.push({
-        port: this.sPort[s],
+        port: this.portOf(s),
         timeWait,
-        enteredMs: timeWait ? this.sEnteredMs[s] : 0,
-        timestamps: timeWait && this.sTimestamps[s] === 1,
-        firesAt: timeWait ? this.sFiresAt[s] : Number.POSITIVE_INFINITY,
+        enteredMs: timeWait ? this.enteredMsOf(s) : 0,
+        timestamps: timeWait && this.config.timestamps,
+        firesAt: timeWait ? this.firesAtOf(m, s) : Number.POSITIVE_INFINITY,
       });
     }
     // The TIME_WAITs in the order their closes queued them: firing times grow with close time.
@@ -477,14 +513,12 @@ export class ClientMachines {
     this.cap = cap;
   }
 
-  private growSockets(cap: number): void {
-    this.sPort = grow(this.sPort, cap);
-    this.sState = grow(this.sState, cap);
-    this.sTimestamps = grow(this.sTimestamps, cap);
-    this.sEnteredMs = grow(this.sEnteredMs, cap);
-    this.sFiresAt = grow(this.sFiresAt, cap);
-    this.sNext = grow(this.sNext, cap);
-    this.sCap = cap;
+  /** SOCKET_PAGE more sockets, in new pages. */
+  private addSocketPage(): void {
+    this.sPort.push(new Int32Array(SOCKET_PAGE));
+    this.sState.push(new Uint8Array(SOCKET_PAGE));
+    this.sClosedAt.push(new Float64Array(SOCKET_PAGE));
+    this.sNext.push(new Int32Array(SOCKET_PAGE));
   }
 }
 

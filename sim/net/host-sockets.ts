@@ -85,18 +85,20 @@ const NONE = -1;
  * of an entry's fields together (a close its state, entry time, timestamps and ts_recent), and
  * the entries they touch are scattered over the pool, so each field in its own column cost a cache
  * miss per field. Per entry: its state, whether bind() bound it before connect() (its port's bind
- * bucket has fastreuse ≥ 0), and, in TIME_WAIT, when it began (ms), whether timestamps were on,
- * ts_recent, and the sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot
- * dead). Closed entries are chained for reuse through the ts_recent number (a closed entry has
- * none; newEntry() sets it again): a stack of their numbers of its own, which saved writing to a
- * TIME_WAIT's entry when it expires, held ~8 MB more at the fleet's peak (session 12).
+ * bucket has fastreuse ≥ 0), and, in TIME_WAIT, whether timestamps were on, ts_recent, and the
+ * sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot dead). When the
+ * TIME_WAIT began is its queue slot's (TW_ENTERED_MS, read through the sequence number: a TIME_WAIT
+ * entry's slot is live until it ends), not a fourth number here: 8 bytes an entry, ~1.8 MB of the
+ * balancer's ~230,000 entries at drain 100k (issue 14). Closed entries are chained for reuse
+ * through the ts_recent number (a closed entry has none; newEntry() sets it again): a stack of
+ * their numbers of its own, which saved writing to a TIME_WAIT's entry when it expires, held ~8 MB
+ * more at the fleet's peak (session 12).
  */
-const REC = 4;
-const AT_ENTERED_MS = 0;
-const AT_TS_RECENT = 1;
-const AT_TW_SEQ = 2;
+const REC = 3;
+const AT_TS_RECENT = 0;
+const AT_TW_SEQ = 1;
 /** State (OPEN, TIME_WAIT) in the low two bits, then BOUND and TIMESTAMPS. */
-const AT_FLAGS = 3;
+const AT_FLAGS = 2;
 const STATE_BITS = 3;
 const BOUND = 4;
 const TIMESTAMPS = 8;
@@ -155,10 +157,6 @@ class EntryPool {
     return (this.rec[e * REC + AT_FLAGS] & TIMESTAMPS) !== 0;
   }
 
-  enteredMs(e: number): number {
-    return this.rec[e * REC + AT_ENTERED_MS];
-  }
-
   tsRecent(e: number): number {
     return this.rec[e * REC + AT_TS_RECENT];
   }
@@ -168,11 +166,10 @@ class EntryPool {
     return this.rec[e * REC + AT_TW_SEQ];
   }
 
-  /** An entry enters TIME_WAIT at `enteredMs`, queued in slot `twSeq`. */
-  timeWait(e: number, enteredMs: number, timestamps: boolean, tsRecent: number, twSeq: number): void {
+  /** An entry enters TIME_WAIT, queued in slot `twSeq` (which holds when it began). */
+  timeWait(e: number, timestamps: boolean, tsRecent: number, twSeq: number): void {
     const i = e * REC;
     const rec = this.rec;
-    rec[i + AT_ENTERED_MS] = enteredMs;
     rec[i + AT_TS_RECENT] = tsRecent;
     rec[i + AT_TW_SEQ] = twSeq;
     rec[i + AT_FLAGS] = TIME_WAIT | (rec[i + AT_FLAGS] & BOUND) | (timestamps ? TIMESTAMPS : 0);
@@ -182,7 +179,6 @@ class EntryPool {
   opened(e: number, bound: boolean): void {
     const i = e * REC;
     const rec = this.rec;
-    rec[i + AT_ENTERED_MS] = 0;
     rec[i + AT_TS_RECENT] = 0;
     rec[i + AT_TW_SEQ] = 0;
     rec[i + AT_FLAGS] = OPEN | (bound ? BOUND : 0);
@@ -362,19 +358,24 @@ export class HostSockets {
   private readonly walked: HashConnectResult = { port: -1, probes: 0 };
   /**
    * TIME_WAIT expiry queue in firing order (fire times grow with entry time): TW_SLOT numbers a
-   * slot (see TW_SLOT), in [twHead, twTail); null while empty. One
-   * Float64Array, allocated when needed and dropped when drained: of the tens of thousands of
-   * client machines a fleet keeps, most hold no TIME_WAIT at a given moment, and per-host arrays
-   * are most of their cost. When full, the live slots move to its start (or it doubles): a busy VM
-   * queues and expires hundreds of TIME_WAITs a second, and a JS array's growth and splice()
-   * allocated a new backing store again and again.
+   * slot (see TW_SLOT). Slots are numbered in queue order (sequence numbers, twHead to twNextSeq,
+   * exclusive); slot `seq` lies at (seq & twMask) · TW_SLOT, a ring of a power of two slots that
+   * doubles when full. null while empty. One Float64Array, allocated when needed and dropped when
+   * drained: of the tens of thousands of client machines a fleet keeps, most hold no TIME_WAIT at a
+   * given moment, and per-host arrays are most of their cost. A ring, not a line whose live slots
+   * move to its start when its end is reached: the line's end ran through its whole length between
+   * two moves, so every page of it was written, twice the live slots at best (the balancer's
+   * 131,072 TIME_WAITs at drain 100k: 8 MB resident, the ring 4 MB; issue 14). A JS array's
+   * growth and splice() allocated a new backing store again and again.
    */
   private tw: Float64Array | null = null;
+  /** The ring's slots − 1 (a power of two − 1). */
+  private twMask = 0;
+  /** Sequence number of the oldest slot held (twNextSeq: none). */
   private twHead = 0;
-  private twTail = 0;
   /**
-   * Queue slots before this one hold no TIME_WAIT that a PortSkip marks as too young to take over
-   * (matureTimeWaits() has passed them); twLatestEnteredMs is the latest entry time queued.
+   * Queue slots before this sequence number hold no TIME_WAIT that a PortSkip marks as too young
+   * to take over (matureTimeWaits() has passed them); twLatestEnteredMs is the latest entry time queued.
    */
   private twMatured = 0;
   private twLatestEnteredMs = Number.NEGATIVE_INFINITY;
@@ -384,9 +385,8 @@ export class HostSockets {
    * behind it is younger still), so the next connect() need not look again before then.
    */
   private twYoungUntilMs = Number.NEGATIVE_INFINITY;
-  /** Sequence number of the next slot queued, and of the slot at index 0 of `tw`. */
+  /** Sequence number of the next slot queued. */
   private twNextSeq = 0;
-  private twSeqAtZero = 0;
   /** The host's sockets (a removed entry is never looked at again before it is reused). */
   private readonly entries = new EntryPool();
 
@@ -433,9 +433,8 @@ export class HostSockets {
     this.portBound = null;
     this.probePair = null;
     this.tw = null;
-    this.twHead = 0;
-    this.twTail = 0;
-    this.twMatured = 0;
+    this.twHead = this.twNextSeq;
+    this.twMatured = this.twNextSeq;
     this.twLatestEnteredMs = Number.NEGATIVE_INFINITY;
     this.twYoungUntilMs = Number.NEGATIVE_INFINITY;
   }
@@ -601,7 +600,12 @@ export class HostSockets {
 
   /** Slots of the TIME_WAIT expiry queue still held, stale ones included (tests of its bound). */
   get timeWaitQueueLength(): number {
-    return this.tw === null ? 0 : (this.twTail - this.twHead) / TW_SLOT;
+    return this.tw === null ? 0 : this.twNextSeq - this.twHead;
+  }
+
+  /** Slots the TIME_WAIT queue's array has room for (tests of its footprint). */
+  get timeWaitQueueCapacity(): number {
+    return this.tw === null ? 0 : this.tw.length / TW_SLOT;
   }
 
   /** Nothing open and nothing in TIME_WAIT (after expiry at `now`): the host holds no 4-tuple. */
@@ -719,7 +723,8 @@ export class HostSockets {
   nextTimeWaitExpiry(): number {
     const tw = this.tw;
     if (tw === null) return Number.POSITIVE_INFINITY;
-    for (let i = this.twHead; i < this.twTail; i += TW_SLOT) {
+    for (let seq = this.twHead; seq < this.twNextSeq; seq++) {
+      const i = (seq & this.twMask) * TW_SLOT;
       if (tw[i + TW_ENTRY] !== NONE) return tw[i + TW_FIRES_AT];
     }
     return Number.POSITIVE_INFINITY;
@@ -729,25 +734,27 @@ export class HostSockets {
   expire(now: number): void {
     const tw = this.tw;
     if (tw === null) return;
+    const mask = this.twMask;
+    const tail = this.twNextSeq;
     let head = this.twHead;
-    while (head < this.twTail && tw[head + TW_FIRES_AT] <= now) {
-      const entry = tw[head + TW_ENTRY];
+    let i = (head & mask) * TW_SLOT;
+    while (head < tail && tw[i + TW_FIRES_AT] <= now) {
+      const entry = tw[i + TW_ENTRY];
       if (entry !== NONE) {
         this.timeWaitCount--;
-        const key = tw[head + TW_KEY];
+        const key = tw[i + TW_KEY];
         const pairId = Math.floor(key / TW_KEY_SPAN);
         this.remove(pairId, this.pairs[pairId], (key - pairId * TW_KEY_SPAN) >>> 1, entry);
       }
-      head += TW_SLOT;
+      head++;
+      i = (head & mask) * TW_SLOT;
     }
     this.twHead = head;
-    if (head === this.twTail) {
+    if (head === tail) {
       // Drained (a client machine's one TIME_WAIT gone): drop the queue, so an idle host holds
       // none however many connections it closed before.
       this.tw = null;
-      this.twHead = 0;
-      this.twTail = 0;
-      this.twMatured = 0;
+      this.twMatured = head;
     }
   }
 
@@ -769,7 +776,7 @@ export class HostSockets {
   ): number {
     const i = this.queueSlot();
     const tw = this.tw!;
-    this.entries.timeWait(entry, enteredMs, timestamps, tsRecent, this.twNextSeq++);
+    this.entries.timeWait(entry, timestamps, tsRecent, this.twNextSeq++);
     this.timeWaitCount++;
     this.timeWaitInSkip(pair, port, enteredMs, timestamps);
     tw[i + TW_KEY] = pairId * TW_KEY_SPAN + port * 2 + (timestamps ? 1 : 0);
@@ -780,28 +787,25 @@ export class HostSockets {
 
   /** Append a slot to the TIME_WAIT queue (see `tw`) for sequence number twNextSeq: its index. */
   private queueSlot(): number {
-    let tw = this.tw;
+    const tw = this.tw;
     if (tw === null) {
-      tw = new Float64Array(4 * TW_SLOT);
-      this.tw = tw;
-      this.twSeqAtZero = this.twNextSeq;
-    } else if (this.twTail === tw.length) {
-      const live = this.twTail - this.twHead;
-      // Move the live slots down when at most half of it is live, else double it.
-      if (live * 2 > tw.length) {
-        const grown = new Float64Array(tw.length * 2);
-        grown.set(tw.subarray(this.twHead, this.twTail));
-        tw = grown;
-        this.tw = tw;
-      } else tw.copyWithin(0, this.twHead, this.twTail);
-      this.twMatured = Math.max(0, this.twMatured - this.twHead);
-      this.twSeqAtZero += this.twHead / TW_SLOT;
-      this.twHead = 0;
-      this.twTail = live;
+      this.tw = new Float64Array(4 * TW_SLOT);
+      this.twMask = 3;
+    } else if (this.twNextSeq - this.twHead > this.twMask) this.growQueue(tw);
+    return (this.twNextSeq & this.twMask) * TW_SLOT;
+  }
+
+  /** The full ring `tw` doubles: each held slot moves to where its sequence number lies in the new one. */
+  private growQueue(tw: Float64Array): void {
+    const mask = this.twMask * 2 + 1;
+    const grown = new Float64Array((mask + 1) * TW_SLOT);
+    for (let seq = this.twHead; seq < this.twNextSeq; seq++) {
+      const from = (seq & this.twMask) * TW_SLOT;
+      const to = (seq & mask) * TW_SLOT;
+      for (let k = 0; k < TW_SLOT; k++) grown[to + k] = tw[from + k];
     }
-    const i = this.twTail;
-    this.twTail = i + TW_SLOT;
-    return i;
+    this.tw = grown;
+    this.twMask = mask;
   }
 
   private intern(
@@ -998,8 +1002,11 @@ export class HostSockets {
   /** matureTimeWaits() past its gate: the walk of the queue `tw` from twMatured. */
   private walkMatured(tw: Float64Array, nowMs: number): void {
     const { twReuseDelayMs } = this.config;
-    let i = Math.max(this.twMatured, this.twHead);
-    for (; i < this.twTail; i += TW_SLOT) {
+    const mask = this.twMask;
+    const tail = this.twNextSeq;
+    let seq = Math.max(this.twMatured, this.twHead);
+    for (; seq < tail; seq++) {
+      const i = (seq & mask) * TW_SLOT;
       const key = tw[i + TW_KEY];
       const pairId = Math.floor(key / TW_KEY_SPAN);
       const pair = this.pairs[pairId];
@@ -1018,7 +1025,7 @@ export class HostSockets {
       const portTs = key - pairId * TW_KEY_SPAN;
       if ((portTs & 1) !== 0) markPort(pair.skip, this.config.portLow, this.walkSpan, portTs >>> 1, false);
     }
-    this.twMatured = i;
+    this.twMatured = seq;
   }
 
   /** Whether connect() may ever take over a TIME_WAIT of this pair (tcp_twsk_unique's sysctl test). */
@@ -1061,7 +1068,7 @@ export class HostSockets {
       pair.loopback,
       (flags & TIMESTAMPS) !== 0,
       bound,
-      E.enteredMs(entry),
+      this.tw![this.twSlotOf(entry) + TW_ENTERED_MS],
       nowMs,
     );
     if (!reusable) return false;
@@ -1074,10 +1081,17 @@ export class HostSockets {
     return true;
   }
 
+  /**
+   * Where the queue slot of a TIME_WAIT entry starts in `tw`: live while the TIME_WAIT lasts
+   * (expire() removes the TIME_WAIT with its slot, killTimeWait() kills the slot as it ends it).
+   */
+  private twSlotOf(entry: number): number {
+    return (this.entries.twSeq(entry) & this.twMask) * TW_SLOT;
+  }
+
   /** A TIME_WAIT ends before its timer: its queue slot dies. */
   private killTimeWait(entry: number): void {
-    const slot = (this.entries.twSeq(entry) - this.twSeqAtZero) * TW_SLOT;
-    this.tw![slot + TW_ENTRY] = NONE;
+    this.tw![this.twSlotOf(entry) + TW_ENTRY] = NONE;
     this.timeWaitCount--;
   }
 

@@ -64,7 +64,8 @@ function compare(config: HostKernelConfig, machines: number, steps: number, seed
   }
   for (let i = 0; i < machines; i++) if (table.isAdopted(ids[i])) adopted++;
   const reused = refs.reduce((n, r) => n + r.host.timeWaitReused, 0);
-  return { ports, adopted, reused };
+  const pages = (table as unknown as { sPort: unknown[] }).sPort.length;
+  return { ports, adopted, reused, pages };
 }
 
 describe('ClientMachines: client machines as columns, the same kernel as HostSockets', () => {
@@ -72,6 +73,15 @@ describe('ClientMachines: client machines as columns, the same kernel as HostSoc
     const { ports, adopted } = compare(LINUX_DEFAULTS, 40, 4000, 1, false);
     expect(ports).toBeGreaterThan(1500);
     expect(adopted).toBe(0);
+  });
+
+  it('sockets past the first pages of the pool: the same ports and expiry', () => {
+    // ~6,000 sockets held at the end: the pool's pages of 4,096 (client-machines.ts SOCKET_PAGE) are
+    // added while sockets in the first are freed and reused.
+    const { ports, adopted, pages } = compare(LINUX_DEFAULTS, 3000, 40000, 5, false);
+    expect(ports).toBeGreaterThan(20000);
+    expect(adopted).toBe(0);
+    expect(pages).toBeGreaterThan(1);
   });
 
   it('many sockets per machine: moved to a HostSockets with the same state and driven on', () => {

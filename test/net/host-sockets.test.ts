@@ -35,6 +35,22 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     for (const d of drops) expect(d).toBeGreaterThan(150);
   });
 
+  it('the TIME_WAIT queue is a ring of the next power of two above the slots it has held, not twice that', () => {
+    // 100 closes a second into TIME_WAIT: ~6,100 held at the plateau, a ring of 8,192 slots. A queue
+    // whose live slots moved to its start when its end was reached had to hold them and the closes
+    // until the next move: it doubled to 16,384 slots, every page of them written (issue 14).
+    const host = new HostSockets({ ...LINUX_DEFAULTS, twReuse: 0 }, testRng(11));
+    const pair = host.connectPair(CLIENT, SERVER, 80);
+    let held = 0;
+    for (let k = 0; k < 100 * 200; k++) {
+      const t = k / 100;
+      host.close(pair, host.connect(pair, t), t + 0.001, true);
+      held = Math.max(held, host.timeWaitQueueLength);
+    }
+    expect(held).toBeGreaterThan(6000);
+    expect(host.timeWaitQueueCapacity).toBe(2 ** Math.ceil(Math.log2(held)));
+  });
+
   it('tcp_max_tw_buckets caps TIME_WAIT; the excess closes at once', () => {
     const host = new HostSockets({ ...LINUX_DEFAULTS, twReuse: 0, maxTwBuckets: 500 }, testRng(12));
     const pair = host.connectPair(CLIENT, SERVER, 80);
@@ -103,8 +119,8 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
 
   it('every port is open, in TIME_WAIT until its own timer fires, or free, through queue moves and takeovers', () => {
     // A reference kept per port against the host, over thousands of connects on 200 loopback
-    // ports (takeovers after tcp_tw_reuse_delay, the TIME_WAIT queue moved down and grown many
-    // times): a takeover that killed another TIME_WAIT's queue slot, or expiry that missed one,
+    // ports (takeovers after tcp_tw_reuse_delay, the TIME_WAIT queue's ring wrapped around and grown
+    // many times): a takeover that killed another TIME_WAIT's queue slot, or expiry that missed one,
     // shows as a port in the wrong state.
     const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50199 }, testRng(18));
     const pair = host.connectPair(LO, LO, 8080);

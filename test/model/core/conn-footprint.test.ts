@@ -9,7 +9,10 @@ import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { drainScenario, writeScenario } from '../../../bench/bench-scenarios.js';
+import { ReqPhase } from '../../../sim/model/core/app-job.js';
 import { Conn, ConnKind, newClientRecord, WsConn } from '../../../sim/model/core/conn.js';
+import { LbFlow } from '../../../sim/model/core/flow.js';
+import { TcpState } from '../../../sim/net/tcp.js';
 import { buildModel, startModel } from '../../../sim/run-scenario.js';
 import { loadScenarioForCli, namedScenario } from '../../../sim/scenario/load-for-run.js';
 
@@ -17,8 +20,8 @@ import { loadScenarioForCli, namedScenario } from '../../../sim/scenario/load-fo
 const rareOf = (conn: Conn): unknown => (conn as unknown as { rare: unknown }).rare;
 
 describe('client record footprint', () => {
-  it('an HTTP client record has at most 27 own fields (42 before the rare fields left it, 34 before its row of times)', () => {
-    expect(Object.keys(new Conn(0)).length).toBeLessThanOrEqual(27);
+  it('an HTTP client record has at most 24 own fields (42 before the rare fields left it, 34 before its row of times, 27 before its four small states shared one)', () => {
+    expect(Object.keys(new Conn(0)).length).toBeLessThanOrEqual(24);
     // A WebSocket record adds its session's seven fields (kindSlot among them), no more.
     expect(Object.keys(new WsConn(0)).length - Object.keys(new Conn(0)).length).toBeLessThanOrEqual(7);
   });
@@ -75,6 +78,33 @@ describe('client record footprint', () => {
       // Another record's row is its own.
       expect([other.timer, other.waitingSince, other.nginxIdleSince]).toEqual([-1, Number.NEGATIVE_INFINITY, 0]);
     }
+  });
+
+  it('the two TCP states, the request phase and the balancer entry share one field: each round-trips, the others kept', () => {
+    const conn = newClientRecord(5, ConnKind.HTTP);
+    const read = () => [conn.clientTcp, conn.serverTcp, conn.phase, conn.lbFlow];
+    expect(read()).toEqual([TcpState.CLOSED, TcpState.CLOSED, ReqPhase.NONE, LbFlow.NONE]);
+    const tcp = Object.values(TcpState);
+    const phases = Object.values(ReqPhase);
+    const flows = Object.values(LbFlow);
+    let k = 0;
+    for (const c of tcp)
+      for (const s of tcp)
+        for (const p of phases)
+          for (const f of flows) {
+            // Written in a different order each time: every setter keeps the other three.
+            const writes = [
+              () => (conn.clientTcp = c),
+              () => (conn.serverTcp = s),
+              () => (conn.phase = p),
+              () => (conn.lbFlow = f),
+            ];
+            for (let i = 0; i < 4; i++) writes[(i + k) % 4]!();
+            k++;
+            expect(read()).toEqual([c, s, p, f]);
+          }
+    conn.renew(6);
+    expect(read()).toEqual([TcpState.CLOSED, TcpState.CLOSED, ReqPhase.NONE, LbFlow.NONE]);
   });
 
   it("the balancer's port and pair share one field: exact round trip, −1 when none, out of range refused", () => {
