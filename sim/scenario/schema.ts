@@ -1188,6 +1188,12 @@ export const ScenarioSchema = z
       .prefault({}),
     kubernetes: z
       .strictObject({
+        nginx_stop_signal: z
+          .enum(['quit', 'term'])
+          .prefault('quit')
+          .describe(
+            "The stop signal a deleted pod's nginx container gets: with the app's SIGTERM, after the same preStop sleep (`prestop_sleep` applies to each container), as the kubelet stops every container of the pod in parallel (kuberuntime_container.go killContainersWithSyncResult → killContainer → StopContainer, which sends the image's STOPSIGNAL; SIGKILL at the grace period's end). `quit` (default): the official nginx image's `STOPSIGNAL SIGQUIT` (nginxinc/docker-nginx mainline/debian/Dockerfile, since commit 3fb70dd, image 1.19.5) — nginx's graceful quit: its listener closes at once (connections still sent to the pod are refused), idle keep-alive connections close, the requests it holds are answered and it exits with the last. `term`: an image that stops nginx with SIGTERM (the official images before 1.19.5, or a custom one) — nginx's fast stop: the listener and every connection close at once, requests in flight get EOF without a response, WebSocket clients see 1006.",
+          ),
         deleted_pod_ip: z
           .enum(['drop', 'unreachable'])
           .prefault('drop')

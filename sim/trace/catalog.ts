@@ -607,14 +607,18 @@ export const CATALOG: Catalog = {
   'nginx.stop': {
     source: 'nginx',
     line: (r) =>
-      `${r.backend}: ${r.afterQuit !== undefined ? `nginx.service: stop timed out ${d(r.afterQuit)} after its QUIT, SIGTERM to the main process: ` : ''}signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,
+      r.podKilled
+        ? `${r.backend}: nginx container killed (SIGKILL) with its pod (${n(r.open)} connections open)`
+        : `${r.backend}: ${r.afterQuit !== undefined ? `nginx.service: stop timed out ${d(r.afterQuit)} after its QUIT, SIGTERM to the main process: ` : ''}signal 15 (SIGTERM) received, exiting (${n(r.open)} connections open)`,
     tone: 'warn',
     explain: (r) =>
-      (r.afterQuit !== undefined
-        ? `The VM's stop on ${r.backend} QUIT nginx through its systemd unit (start-stop-daemon --retry QUIT/5) and nginx still held connections ${d(r.afterQuit)} later (nginx.stop_timeout): systemd sends SIGTERM to the master (KillMode=mixed), nginx's fast shutdown. `
-        : `nginx -s stop on ${r.backend}: `) +
-      `the master and its workers exit at once (ngx_terminate) without closing anything gracefully; the kernel closes their ${n(r.open)} sockets, ` +
-      'so requests in flight get EOF without a response, WebSocket clients see 1006, and new connections are refused. nginx -s quit would have let them finish.',
+      r.podKilled
+        ? `${r.backend}'s nginx container got its SIGQUIT with the app's SIGTERM (the official image's STOPSIGNAL) and still held ${n(r.open)} connections when its pod's containers were killed (SIGKILL at the end of terminationGracePeriodSeconds): the kernel closes them, so requests in flight get EOF without a response and WebSocket clients see 1006.`
+        : (r.afterQuit !== undefined
+            ? `The VM's stop on ${r.backend} QUIT nginx through its systemd unit (start-stop-daemon --retry QUIT/5) and nginx still held connections ${d(r.afterQuit)} later (nginx.stop_timeout): systemd sends SIGTERM to the master (KillMode=mixed), nginx's fast shutdown. `
+            : `nginx -s stop on ${r.backend}: `) +
+          `the master and its workers exit at once (ngx_terminate) without closing anything gracefully; the kernel closes their ${n(r.open)} sockets, ` +
+          'so requests in flight get EOF without a response, WebSocket clients see 1006, and new connections are refused. nginx -s quit would have let them finish.',
   },
   'nginx.generation_exit': {
     source: 'nginx',
@@ -878,16 +882,23 @@ export const CATALOG: Catalog = {
   'k8s.pod_sigterm': {
     source: 'k8s',
     line: (r) =>
-      r.shutdownDelay === undefined
-        ? `pod ${r.pod}: SIGTERM (app stops accepting, finishes in-flight requests)`
-        : `pod ${r.pod}: SIGTERM (app keeps accepting for its ${d(r.shutdownDelay)} shutdown delay, then stops and finishes in-flight requests)`,
+      r.nginx
+        ? `pod ${r.pod}: SIGTERM to the app${r.shutdownDelay === undefined ? '' : ` (its ${d(r.shutdownDelay)} shutdown delay first)`}, ${r.nginx === 'quit' ? 'SIGQUIT to nginx (listener closed, in-flight requests finish)' : 'SIGTERM to nginx (fast stop: listener and connections closed)'}`
+        : r.shutdownDelay === undefined
+          ? `pod ${r.pod}: SIGTERM (app stops accepting, finishes in-flight requests)`
+          : `pod ${r.pod}: SIGTERM (app keeps accepting for its ${d(r.shutdownDelay)} shutdown delay, then stops and finishes in-flight requests)`,
     explain: (r) => {
       const stops =
         r.shutdownDelay === undefined
           ? 'it stops accepting'
           : `it keeps accepting for its shutdown delay (${d(r.shutdownDelay)}, its readiness failing meanwhile), then stops accepting`;
-      const head = `preStop is over (${d(r.preStop)}) and the kubelet sends SIGTERM to ${r.pod}'s app: ${stops} and finishes the requests it has, then exits; whatever still runs when the grace period (${r.gracePeriod}s from the deletion) ends is killed.`;
+      const killed = `whatever still runs when the grace period (${r.gracePeriod}s from the deletion) ends is killed.`;
+      const head = r.nginx
+        ? `preStop is over (${d(r.preStop)}) and the kubelet stops every container of ${r.pod} at once, each with its image's STOPSIGNAL (killContainersWithSyncResult → killContainer): ${r.nginx === 'quit' ? "nginx gets SIGQUIT (the official nginx image's STOPSIGNAL), closes its listener at once, closes its idle keep-alive connections and answers the requests in flight" : 'nginx gets SIGTERM (kubernetes.nginx_stop_signal: term), its fast stop: its listener and every connection close at once, requests in flight get EOF without a response'}; the app gets SIGTERM: ${stops} and finishes the requests it has, then exits; ${killed}`
+        : `preStop is over (${d(r.preStop)}) and the kubelet sends SIGTERM to ${r.pod}'s app: ${stops} and finishes the requests it has, then exits; ${killed}`;
       if (r.endpointRemoved) return `${head} The load balancer already stopped sending it new connections.`;
+      if (r.nginx)
+        return `${head} The load balancer has not yet heard of the removal and still sends it new connections: nginx's listener is closed, so the pod's kernel refuses them${r.shutdownDelay !== undefined ? " (the app's shutdown delay keeps nothing open: nginx stands in front of it; a preStop sleep on the nginx container does)" : ''} while the app finishes, and once the pod has exited and its IP is gone they get no answer at all, until the removal lands.`;
       if (r.shutdownDelay !== undefined)
         return `${head} The load balancer has not yet heard of the removal and still sends it new connections: the app accepts them during its delay; those still coming after it are refused while the app finishes, and once the pod has exited and its IP is gone they get no answer at all, until the removal lands.`;
       return `${head} The load balancer has not yet heard of the removal and still sends it new connections: they are refused while the app finishes, and once the pod has exited and its IP is gone they get no answer at all, until the removal lands.`;

@@ -366,6 +366,8 @@ export interface NginxStop extends Rec<'nginx.stop'> {
   open: number;
   /** A VM's graceful stop: the QUIT ran this long (nginx.stop_timeout) before systemd's SIGTERM; absent for `nginx -s stop`. */
   afterQuit?: number;
+  /** A pod's nginx container still running when its pod's containers were killed (SIGKILL at the grace period's end). */
+  podKilled?: true;
 }
 /** A QUITted worker generation exited: its last connection ended, or worker_shutdown_timeout closed it. */
 export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> {
@@ -575,6 +577,8 @@ export interface K8sPodSigterm extends Rec<'k8s.pod_sigterm'> {
   endpointRemoved: boolean;
   /** `app.shutdown_delay` (seconds): the app keeps accepting this long first (app.lame_duck). Absent: none. */
   shutdownDelay?: number;
+  /** The pod has an nginx container: the stop signal it gets at the same time (kubernetes.nginx_stop_signal; lifecycle.ts podNginxStopSignal). */
+  nginx?: 'quit' | 'term';
 }
 export interface K8sGraceOver extends Rec<'k8s.grace_over'> {
   pod: string;

@@ -99,9 +99,11 @@ interface RolloutRun {
  *
  * Terminating a pod starts two things at once (pod-lifecycle.md "Pod Termination Flow"): the
  * endpoint removal, which reaches the load balancer only after a propagation delay, and preStop →
- * SIGTERM → (grace period) → SIGKILL. An app that stops accepting at SIGTERM refuses the
- * connections that still arrive in the propagation window; a preStop sleep longer than the delay
- * closes that window. Requests still running when the grace period ends are cut by SIGKILL.
+ * SIGTERM → (grace period) → SIGKILL, for each of the pod's containers in parallel (its nginx
+ * quits gracefully at the same moment: lifecycle.ts podNginxStopSignal). The pod's nginx closes its
+ * listener at that signal and the app stops accepting, so the connections that still arrive in the
+ * propagation window are refused; a preStop sleep longer than the delay closes that window.
+ * Requests still running when the grace period ends are cut by SIGKILL.
  */
 export class Rollout {
   private readonly rng: Rng;
@@ -464,6 +466,7 @@ export class Rollout {
     const backend = w.backends[b];
     const unreachable = w.scenario.kubernetes.deleted_pod_ip === 'unreachable';
     const fallback = pod.endpointRemoved && this.kubelet.endpoints.isUsed(b);
+    this.life.podContainersGone(b);
     w.trace.emit({
       kind: 'k8s.pod_ip_gone',
       pod: backend.name,
@@ -583,6 +586,7 @@ export class Rollout {
           preStop: plan.preStop,
           endpointRemoved: pod.endpointRemoved,
           ...(backend.app.config.shutdown_delay ? { shutdownDelay: backend.app.config.shutdown_delay } : {}),
+          ...(backend.bare ? {} : { nginx: w.scenario.kubernetes.nginx_stop_signal }),
         });
         if (times.extended)
           w.trace.emit({
@@ -592,6 +596,9 @@ export class Rollout {
             preStop: plan.preStop,
             extension: times.sigkill - plan.gracePeriod,
           });
+        // Every container of the pod gets its stop signal at once (killContainersWithSyncResult):
+        // nginx its image's STOPSIGNAL (SIGQUIT), the app SIGTERM.
+        this.life.podNginxStopSignal(backend);
         this.life.podSigterm(backend);
         this.exitWhenIdle(run, b, w.now, pod);
       },

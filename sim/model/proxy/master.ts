@@ -195,9 +195,11 @@ export class NginxMaster {
    * request it holds): an idle keep-alive client reads EOF, a request in flight gets EOF with no
    * response (its work in the app is abandoned), a tunnel ends both ways (WebSocket 1006). The
    * master's listeners close too: new connects are refused (recorded: tunnel EOF and refusals
-   * 0.03 s after the signal, calibration/data/nginx-stop-tunnel.json).
+   * 0.03 s after the signal, calibration/data/nginx-stop-tunnel.json). `podKilled`: a pod's nginx
+   * container still running when its pod's sandbox goes (the kubelet's SIGKILL at the grace
+   * period's end): the kernel closes its sockets alike, only the log names the signal.
    */
-  stop(backend: Backend, afterQuit?: number): void {
+  stop(backend: Backend, afterQuit?: number, podKilled = false): void {
     const w = this.w;
     const nginx = backend.nginx;
     if (!backend.hostUp || !nginx.running) return;
@@ -206,6 +208,7 @@ export class NginxMaster {
       backend: backend.name,
       open: backend.conns.size,
       ...(afterQuit !== undefined ? { afterQuit } : {}),
+      ...(podKilled ? { podKilled } : {}),
     });
     const gens = nginx.terminate();
     for (const conn of [...backend.conns]) {

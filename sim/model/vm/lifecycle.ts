@@ -492,21 +492,48 @@ export class Lifecycle {
   }
 
   /**
-   * A deleted pod's sandbox is torn down once its containers have exited: the kubelet's
+   * A deleted pod's sandbox is torn down once its containers have exited (podContainersGone): the kubelet's
    * killPodWithSyncResult (pkg/kubelet/kuberuntime/kuberuntime_manager.go) runs
    * killContainersWithSyncResult, then StopPodSandbox for each of the pod's sandboxes, whose CNI
    * DEL removes the pod's interface and releases its IP. The containers' processes exit first, so
    * the kernel closes their sockets as at any process exit (tcp_close, net/ipv4/tcp.c: FIN, RST
-   * where data sat unread): the app's as a kill does (killApp), nginx's as its SIGTERM does
-   * (NginxMaster.stop: keep-alive clients read EOF, WebSocket clients 1006). Only then does the
-   * address go: a packet still sent to it meets no socket and no kernel to answer it, no RST
-   * (control/k8s-rollout.ts decides whether the balancer still sends there: Backend.answersBalancer).
+   * where data sat unread): the app's as a kill does (killApp). nginx got its own stop signal with
+   * the app's SIGTERM (podNginxStopSignal) and has usually exited by now, its last request answered;
+   * what it still holds (the grace period ran out) is the kubelet's SIGKILL's: the kernel closes
+   * it as NginxMaster.stop does (keep-alive clients read EOF, WebSocket clients 1006). Only then
+   * does the address go: a packet still sent to it meets no socket and no kernel to answer it, no
+   * RST (control/k8s-rollout.ts decides whether the balancer still sends there: Backend.answersBalancer).
    */
   podSandboxGone(b: number): void {
+    this.hostGone(this.w.backends[b]);
+  }
+
+  /** The deleted pod's containers are gone (podSandboxGone's first half, logged before the sandbox's stop). */
+  podContainersGone(b: number): void {
     const backend = this.w.backends[b];
     this.killApp(backend);
-    this.nginx.stop(backend);
-    this.hostGone(backend);
+    this.nginx.stop(backend, undefined, true);
+  }
+
+  /**
+   * A deleted pod's nginx container gets its stop signal when the app container gets its SIGTERM:
+   * the kubelet's killPodWithSyncResult (pkg/kubelet/kuberuntime/kuberuntime_manager.go) calls
+   * killContainersWithSyncResult (kuberuntime_container.go), whose goroutine per container runs
+   * killContainer for every container of the pod in parallel, each
+   * its own preStop hook (the same sleep on both: the model's `prestop_sleep`), then StopContainer
+   * with what is left of the grace period, the runtime sending the image's STOPSIGNAL. The official
+   * nginx image's is `STOPSIGNAL SIGQUIT` (nginxinc/docker-nginx mainline/debian/Dockerfile, since
+   * 3fb70dd "Use SIGQUIT instead of SIGTERM for graceful shutdown of nginx", image 1.19.5):
+   * nginx's graceful quit (NginxMaster.quit) — its listeners close at once, so the connections
+   * the balancer still sends are refused by the pod's kernel while the app finishes; idle
+   * keep-alive connections close, requests in flight are answered. `kubernetes.nginx_stop_signal:
+   * term` (an image stopping it with SIGTERM): the fast stop (NginxMaster.stop). Not the app
+   * container's own kill (a failed liveness probe: kubelet.ts killContainer), which leaves nginx running.
+   */
+  podNginxStopSignal(backend: Backend): void {
+    if (backend.bare || !backend.hostUp || !backend.nginx.running || backend.nginx.quitting) return;
+    if (this.w.scenario.kubernetes.nginx_stop_signal === 'term') this.nginx.stop(backend);
+    else this.nginx.quit(backend, true);
   }
 
   /** A pod's new sandbox in the slot answers at its own address (Backend.sandboxCreated). */

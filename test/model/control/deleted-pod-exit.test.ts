@@ -98,10 +98,13 @@ describe('the deleted pod’s open connections end at its exit', () => {
     exited = lineAt(r, 'pod-a: graceful shutdown complete');
   });
 
-  it('the pod’s nginx exits with its containers, its kept-alive clients open', () => {
+  it('the pod’s nginx gets SIGQUIT with the SIGTERM (pod-nginx-stop-signal.test.ts), its tunnels open until the exit', () => {
     expect(exited).toBeGreaterThan(30);
     expect(exited).toBeLessThan(31);
-    expect(lineAt(r, 'pod-a: signal 15 (SIGTERM) received, exiting')).toBeCloseTo(exited, 6);
+    expect(lineAt(r, 'pod-a: signal 3 (SIGQUIT) received, shutting down')).toBe(30);
+    // Its WebSocket tunnels kept it up until the app's exit closed them (1006): then it exited, before the sandbox went.
+    expect(lineAt(r, 'pod-a: worker generation 1 exited')).toBeCloseTo(exited, 6);
+    expect(r.events.some((e) => e.text.includes('pod-a: nginx container killed'))).toBe(false);
   });
 
   it('WebSocket clients of the deleted pod see 1006 at its exit, not at a ping timeout', () => {

@@ -4,16 +4,23 @@
  * keeps probing readiness of a terminating pod; liveness and startup stop, kubelet.go
  * SyncTerminatingPod), and the endpoint, terminating since the deletion, leaves the proxies
  * meanwhile. The delay counts in terminationGracePeriodSeconds (the kill still comes grace after the
- * deletion). k8s-rolling-naive (SIGTERM at once, endpoint removal 1-5 s later) refuses 595
- * connections without it and none with 6 s.
+ * deletion). k8s-rolling-naive's pods made bare app servers (proxy: none; SIGTERM at once,
+ * endpoint removal 1-5 s later) refuse none with 6 s. Behind the pod's nginx the delay keeps
+ * nothing open: nginx quits at the same SIGTERM (pod-nginx-stop-signal.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { recordsOf } from '../../trace/records-of.js';
 import { runBuiltin } from '../helpers.js';
 
 describe('a pod with a shutdown delay', () => {
-  it('k8s-rolling-naive with app.shutdown_delay 6s: no refused connect; the app exits after the delay', () => {
-    const r = runBuiltin('k8s-rolling-naive', 1, ['app.shutdown_delay=6s', 'probes.readiness.period=1s', 'expect=[]']);
+  it('k8s-rolling-naive, bare pods, with app.shutdown_delay 6s: no refused connect; the app exits after the delay', () => {
+    const r = runBuiltin('k8s-rolling-naive', 1, [
+      'app.shutdown_delay=6s',
+      'probes.readiness.period=1s',
+      'expect=[]',
+      'backends=[{name: pod-a, proxy: none}, {name: pod-b, proxy: none}, {name: pod-c, proxy: none}]',
+      'app.keepalive_timeout=5s',
+    ]);
     expect(r.figures['err_econnrefused.total'] ?? 0).toBe(0);
     expect(r.figures['req_failed.total'] ?? 0).toBe(0);
     const duck = recordsOf(r, 'app.lame_duck').filter((x) => x.backend === 'pod-a');
