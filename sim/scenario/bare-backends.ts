@@ -40,7 +40,6 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
     );
   const bare = bareIndexes(s.backends);
   checkSigtermKeepalive(s, bare, issue);
-  checkKeepaliveClose(s, bare, issue);
   if (bare.length === 0) return;
   const names = bare.map((i) => s.backends[i].name);
   for (const i of bare) {
@@ -126,32 +125,6 @@ function checkSigtermKeepalive(
         'app.sigterm_keepalive: stoppable',
         `backend '${b.name}' has app.stoppable_grace without sigterm_keepalive: stoppable — the grace is stoppable's (terminus's timeout), read only with it`,
       );
-  });
-}
-
-/**
- * `app.keepalive: close` (a gunicorn sync worker: workers/sync.py SyncWorker.handle_request
- * `resp.force_close()`) is modelled where the app itself answers the client's own connection: a
- * bare app server behind lb.mode l4 or nat (app/bare-client-conns.ts keepsAlive). Behind an l7
- * balancer its server-connection pool (lb/l7-server-conns.ts) and behind nginx its upstream
- * keepalive cache (proxy/upstream.ts) keep the connection whatever the app says: refused there.
- */
-function checkKeepaliveClose(
-  s: BareView,
-  bare: number[],
-  issue: (path: Path, expected: string, message: string) => void,
-): void {
-  const expected = 'app.keepalive: close on a backend with proxy: none behind lb.mode l4 or nat';
-  const direct = s.lb.mode === 'l4' || s.lb.mode === 'nat';
-  s.backends.forEach((b, i) => {
-    const own = b.app?.keepalive;
-    if ((own ?? s.app.keepalive) !== 'close') return;
-    if (direct && bare.includes(i)) return;
-    const path = own !== undefined ? ['backends', i, 'app', 'keepalive'] : ['app', 'keepalive'];
-    const why = !bare.includes(i)
-      ? `backend '${b.name}' has nginx in front (proxy: nginx): nginx's upstream connections to an app that closes after each response are not modelled`
-      : `backend '${b.name}' is behind lb.mode ${s.lb.mode}: the balancer's server-connection pool to an app that closes after each response is not modelled`;
-    issue(path, expected, `${why} — app.keepalive: close is modelled for a bare app server behind lb.mode l4 or nat`);
   });
 }
 

@@ -153,8 +153,18 @@ export class AppProcess {
    * SyncWorker.handle_request → `resp.force_close()`); draining, as keepsAliveDraining says.
    */
   get keepsAliveAfterResponse(): boolean {
-    if ((this.config.keepalive ?? 'keep') === 'close') return false;
+    if (this.closesAfterEveryResponse) return false;
     return this.accepting || this.keepsAliveDraining;
+  }
+
+  /**
+   * `app.keepalive: close`: every response says `Connection: close` and the app closes the
+   * connection after it (FIN first: its VM holds the TIME_WAIT), whoever connected — a client
+   * (bare-client-conns.ts), HAProxy's server connection (lb/l7-server-conns.ts: not reused) or
+   * nginx's upstream one (proxy/upstream.ts: not cached).
+   */
+  get closesAfterEveryResponse(): boolean {
+    return (this.config.keepalive ?? 'keep') === 'close';
   }
 
   /** A WebSocket handshake would be accepted. */

@@ -436,12 +436,23 @@ export class AppServer {
       job.serviceEnd += extra;
       job.timer = w.engine.at(job.serviceEnd, this.finish, job);
     }
+    // An idle event loop stopped accepts nothing until the pause ends (event-loop-accepts.ts stopped).
+    if (this.isEventLoop(backend)) backend.app.loop.stopped();
     w.engine.at(until, this.resume, backend);
     return true;
   }
 
+  /**
+   * The pause is over (a longer one may have replaced it): the workers take the queued jobs. A
+   * pause that was an idle event loop's iteration ends as any iteration does (finish): its timers,
+   * then one accept() and the requests read meanwhile (loopJobDone).
+   */
   private readonly resume = (backend: Backend): void => {
-    if (!this.paused(backend)) this.fillWorkers(backend);
+    if (this.paused(backend)) return;
+    const pauseIteration = this.isEventLoop(backend) && backend.app.loop.resumed();
+    if (pauseIteration) this.loopTimers(backend);
+    this.fillWorkers(backend);
+    if (pauseIteration) this.loopJobDone(backend);
   };
 
   /** Take one job out of the app (its caller went away): free its worker or its queue place. */

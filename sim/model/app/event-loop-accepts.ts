@@ -71,6 +71,8 @@ export class EventLoopAccepts {
   private orphaned: AppJob[] = [];
   /** Jobs the current iteration still runs (0: the loop waits in epoll_wait and accepts at once). */
   private iterationLeft = 0;
+  /** The running iteration is a pause that began on the idle loop (stopped() counted it as one job). */
+  private pauseIteration = false;
   /**
    * Requests that came on kept-alive connections during the running iteration, unread until its
    * end, and when each connection's keep-alive timer is due (unreadUntil).
@@ -190,6 +192,30 @@ export class EventLoopAccepts {
     if (this.iterationLeft > 0) this.acceptQueue.push({ owner, job: null });
   }
 
+  /**
+   * The process stops (a stop-the-world pause: GC, SIGSTOP). A stopped process runs nothing, so
+   * it accept()s nothing: the connections made meanwhile wait in the kernel's accept queue (and a
+   * SYN that finds it full is dropped, app-listener.ts), and requests on its kept-alive connections
+   * stay unread. A loop in an iteration just runs longer (the caller pushes its jobs' ends back);
+   * an idle loop, blocked in epoll_wait, counts the pause as one long iteration (one job), which
+   * resumed() ends as the last job ends any iteration.
+   */
+  stopped(): void {
+    if (this.iterationLeft > 0) return;
+    this.iterationLeft = 1;
+    this.pauseIteration = true;
+  }
+
+  /**
+   * The process runs again: true when the pause was the loop's iteration (stopped() on an idle
+   * loop) — the caller then ends it as a job's finish does (timers, then jobDone()).
+   */
+  resumed(): boolean {
+    const was = this.pauseIteration;
+    this.pauseIteration = false;
+    return was;
+  }
+
   /** A job starts on the idle loop: an iteration begins with it. */
   jobStarted(): void {
     if (this.iterationLeft === 0) this.iterationLeft = 1;
@@ -268,6 +294,7 @@ export class EventLoopAccepts {
     for (const q of this.acceptQueue) if (q.job !== null) this.orphaned.push(q.job);
     this.acceptQueue = [];
     this.iterationLeft = 0;
+    this.pauseIteration = false;
     this.unread = [];
   }
 

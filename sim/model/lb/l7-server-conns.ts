@@ -383,8 +383,11 @@ export class L7ServerConns {
     // keep-alive off: nginx answers `Connection: close` (ngx_http_header_filter; nginx.ts) and
     // closes first (ngx_http_finalize_connection() → ngx_http_close_connection()).
     const served = req.srvConnServed + 1;
-    // A bare app server (node: maxRequestsPerSocket 0) has no keepalive_requests.
-    const closesAfter = !backend.bare && backend.nginx.closesAfterResponse(served);
+    // A bare app server (node: maxRequestsPerSocket 0) has no keepalive_requests; one that closes
+    // after every response (app.keepalive: close, a gunicorn sync worker: `resp.force_close()`)
+    // answers `Connection: close` and closes: HAProxy does not reuse the connection (mux_h1.c
+    // h1_set_srv_conn_mode: the response's explicit close, H1_MF_CONN_CLO, sets H1S_F_WANT_CLO).
+    const closesAfter = backend.bare ? backend.app.closesAfterEveryResponse : backend.nginx.closesAfterResponse(served);
     if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || closesAfter)
       return this.closePort(b, port, NGINX);
     // Not kept idle: HAProxy closes it (h1_detach() → h1_release(): RST, H1C_F_SILENT_SHUT).

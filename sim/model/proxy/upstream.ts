@@ -560,6 +560,11 @@ export class RequestPath {
   private releaseUpstream(backend: Backend, up: UpstreamConn, gen: number): void {
     const nginx = backend.nginx;
     const n = nginx.config;
+    // An app that closes after every response (app.keepalive: close) answered `Connection: close`:
+    // ngx_http_proxy_process_header (ngx_http_proxy_module.c) leaves u->keepalive 0, so
+    // ngx_http_upstream_free_keepalive_peer (ngx_http_upstream_keepalive_module.c) does not cache
+    // the connection (`goto invalid`); the app closed first and its VM holds the TIME_WAIT.
+    if (backend.app.closesAfterEveryResponse) return this.closeUpstream(backend, up, false);
     if (nginx.cachesUpstream(up.requests, gen)) {
       up.idleSince = this.w.now;
       const pool = backend.upstreamPool;
