@@ -282,6 +282,12 @@ export class Lifecycle {
     this.appSigterm(backend);
     this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
+    // stoppable's stop() ends at once every socket with no request pending (endIfIdle): an upgraded
+    // socket's count stays 0 — its 'upgrade' is not a 'request' (hunterloftis/stoppable
+    // lib/stoppable.js onConnection / onRequest) — so a session the app does not close itself
+    // (`ws.close_on_shutdown`) ends now with the app's FIN, 1006, not at the destroy (review39 #1).
+    if (backend.app.destroysAllAfter !== Infinity && !backend.app.config.ws.close_on_shutdown)
+      this.closeWsSockets(backend);
     this.destroyAllAfterStop(backend);
     return true;
   }
@@ -404,6 +410,18 @@ export class Lifecycle {
   }
 
   /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
+  /**
+   * The app closes every WebSocket session's socket without a Close frame (a kill's tcp_close,
+   * or stoppable's socket.end()): its FIN reaches nginx, which closes the client side — 1006 for the
+   * client (ws-endpoint.ts appKilled). A flow the LB forgot still has its app socket: closed all the same.
+   */
+  private closeWsSockets(backend: Backend): void {
+    for (const conn of [...backend.wsSessions]) {
+      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.appKilled(conn);
+      else this.ws.appKilledBehindForgottenFlow(conn);
+    }
+  }
+
   killApp(backend: Backend): void {
     // Killed in its lame-duck delay: the VM's shutdown goes on, nginx stops now (nginxStopHeld).
     const held = this.nginxStopHeld.get(backend);
@@ -415,12 +433,7 @@ export class Lifecycle {
     backend.app.exit();
     this.bareAppClosesIdle(backend);
     this.path.closeCached(backend, false);
-    for (const conn of [...backend.wsSessions]) {
-      // The app's FIN reaches nginx, which closes the client side: 1006 for the client (ws-endpoint.ts appKilled).
-      // A flow the LB forgot still has its app socket: the kernel closes it all the same.
-      if (conn.lbFlow !== LbFlow.FORGOTTEN) this.ws.appKilled(conn);
-      else this.ws.appKilledBehindForgottenFlow(conn);
-    }
+    this.closeWsSockets(backend);
     const { serving, queued } = this.path.app.drop(backend);
     for (const job of serving) this.jobLost(backend, job, false);
     for (const job of queued) this.jobLost(backend, job, true);

@@ -12,7 +12,7 @@ import type { RunResult } from '../../../sim/result.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { totalIn } from '../../calibration/heldout-table.js';
 import { recordsOf } from '../../trace/records-of.js';
-import { run } from '../helpers.js';
+import { between, run, runBuiltin } from '../helpers.js';
 
 const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
 
@@ -96,5 +96,18 @@ describe('sigterm_keepalive: stoppable (terminus)', () => {
     pods.probes = { liveness: { type: 'http' } };
     expect(paths(pods)).toContain('app.sigterm_keepalive');
     expect(paths(sigterm('none', '500ms', { stoppable_grace: '2s' }))).toContain('app.stoppable_grace');
+  });
+});
+
+describe('stoppable and WebSocket sessions (review39 #1)', () => {
+  it("stop() ends an upgraded socket at once (its 'upgrade' is no 'request'): 1006 in the second of the SIGTERM, none cut by the destroy", () => {
+    // bare-ws-drain: ~2,300 sessions on three node servers, vm-b SIGTERMed at 10:01 without
+    // ws.close_on_shutdown. `keep` holds its 757 sessions to the SIGKILL 30 s later.
+    const r = runBuiltin('bare-ws-drain', 1, ['app.sigterm_keepalive=stoppable']);
+    const sigterm = r.events.find((e) => e.text.includes('SIGTERM') && e.text.includes('vm-b'));
+    expect(sigterm).toBeDefined();
+    const at = sigterm!.t;
+    expect(between(r, 'ws_close_1006', at - 0.5, at + 0.5)).toBeGreaterThan(700);
+    for (const d of recordsOf(r, 'app.stoppable_destroyed')) expect(d.wsSessions).toBe(0);
   });
 });
