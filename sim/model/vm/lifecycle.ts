@@ -308,17 +308,8 @@ export class Lifecycle {
       grace,
       (bk: Backend) => {
         if (!bk.app.up || bk.app.epoch !== epoch) return;
-        const inFlight = bk.busyWorkers + bk.appQueueLength;
-        const wsSessions = bk.wsSessions.size;
-        if (inFlight + wsSessions > 0)
-          this.w.trace.emit({
-            kind: 'app.stoppable_destroyed',
-            backend: bk.name,
-            grace,
-            inFlight,
-            wsSessions,
-            ...(bk.bare ? { bare: true as const } : {}),
-          });
+        const held = this.heldAtKill(bk);
+        if (held !== null) this.w.trace.emit({ kind: 'app.stoppable_destroyed', backend: bk.name, grace, ...held });
         this.killApp(bk);
       },
       backend,
@@ -375,18 +366,23 @@ export class Lifecycle {
    * until the grace runs out, which no client sees).
    */
   private killAfterGrace(backend: Backend): void {
-    const inFlight = backend.busyWorkers + backend.appQueueLength;
-    const wsSessions = backend.wsSessions.size;
-    if (inFlight + wsSessions > 0)
+    const held = this.heldAtKill(backend);
+    if (held !== null)
       this.w.trace.emit({
         kind: 'app.grace_killed',
         backend: backend.name,
         shutdownGrace: backend.app.config.shutdown_grace,
-        inFlight,
-        wsSessions,
-        ...(backend.bare ? { bare: true as const } : {}),
+        ...held,
       });
     this.killApp(backend);
+  }
+
+  /** What a kill of the app now cuts (requests in flight or queued, WebSocket sessions); null: nothing. */
+  private heldAtKill(backend: Backend): { inFlight: number; wsSessions: number; bare?: true } | null {
+    const inFlight = backend.busyWorkers + backend.appQueueLength;
+    const wsSessions = backend.wsSessions.size;
+    if (inFlight + wsSessions === 0) return null;
+    return { inFlight, wsSessions, ...(backend.bare ? { bare: true as const } : {}) };
   }
 
   /** The drain started: the app's drain API sends its notice, if it has one (ws-endpoint.ts). */
