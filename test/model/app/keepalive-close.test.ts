@@ -6,45 +6,17 @@
  * node or gunicorn gthread) they keep their connection for all its requests.
  */
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../sim/result.js';
 import { writtenBareIssues } from '../../../sim/scenario/bare-backends.js';
 import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { totalIn } from '../../calibration/heldout-table.js';
 import { run } from '../helpers.js';
-
-const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
-
-/** 10 keep-alive clients a second, 20 requests each 200 ms apart, on two sync-worker app servers. */
-function syncWorkers(mode: 'l4' | 'nat', keepalive?: 'keep' | 'close'): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '30s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      http: { arrival_rate: 10, requests_per_connection: 'const(20)', think_time: 'const(200ms)', retries: 0 },
-    },
-    app: {
-      workers: 8,
-      accept_model: 'worker_per_connection',
-      service_time: 'const(20ms)',
-      keepalive_timeout: '2s',
-      ...(keepalive ? { keepalive } : {}),
-    },
-    lb: mode === 'nat' ? { mode } : { mode, timeout_client: '30s', timeout_server: '30s' },
-    backends: [
-      { name: 'vm-a', proxy: 'none' },
-      { name: 'vm-b', proxy: 'none' },
-    ],
-    timeline: [],
-  } as ScenarioInput;
-}
+import { fig, syncWorkerApps } from './keepalive-close-fixture.js';
 
 describe('app.keepalive: close (gunicorn sync workers)', () => {
   it('keep-alive clients open one connection per request; the app closes each (FIN), its VM holds the TIME_WAITs', () => {
     for (const mode of ['l4', 'nat'] as const) {
-      const close = run(syncWorkers(mode, 'close'));
-      const keep = run(syncWorkers(mode));
+      const close = run(syncWorkerApps(mode, 'close'));
+      const keep = run(syncWorkerApps(mode));
       const requests = fig(close, 'requests.total');
       expect(requests).toBeGreaterThan(2500);
       expect(fig(close, 'new_conn.total')).toBeGreaterThan(0.99 * requests);
@@ -59,7 +31,7 @@ describe('app.keepalive: close (gunicorn sync workers)', () => {
 
   it('needs no keepalive_timeout; accepted behind lb.mode l7 and behind nginx (test/model/lb/l7-app-closes.test.ts, proxy/upstream-app-closes.test.ts)', () => {
     const without = (keepalive?: 'close') => {
-      const input = syncWorkers('l4', keepalive) as { app: Record<string, unknown> };
+      const input = syncWorkerApps('l4', keepalive) as { app: Record<string, unknown> };
       delete input.app.keepalive_timeout;
       return input;
     };
@@ -68,9 +40,9 @@ describe('app.keepalive: close (gunicorn sync workers)', () => {
       'backends.0.app.keepalive_timeout',
       'backends.1.app.keepalive_timeout',
     ]);
-    const l7 = { ...syncWorkers('l4', 'close'), lb: { mode: 'l7' } } as ScenarioInput;
+    const l7 = { ...syncWorkerApps('l4', 'close'), lb: { mode: 'l7' } } as ScenarioInput;
     expect(ScenarioSchema.safeParse(l7).success).toBe(true);
-    const nginx = { ...syncWorkers('l4', 'close'), backends: [{ name: 'vm-a' }] } as ScenarioInput;
+    const nginx = { ...syncWorkerApps('l4', 'close'), backends: [{ name: 'vm-a' }] } as ScenarioInput;
     expect(ScenarioSchema.safeParse(nginx).success).toBe(true);
   });
 });

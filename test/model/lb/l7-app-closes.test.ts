@@ -6,43 +6,14 @@
  * the app's VM holding the TIME_WAITs. Before session 25 the key was refused behind l7 (exit 2).
  */
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../sim/result.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { totalIn } from '../../calibration/heldout-table.js';
+import { fig, syncWorkerApps } from '../app/keepalive-close-fixture.js';
 import { run } from '../helpers.js';
-
-const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
-
-/** 10 keep-alive clients a second, 20 requests each 200 ms apart, HAProxy mode http to two bare apps of 8 sync workers. */
-function behindL7(keepalive?: 'close'): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '30s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      http: { arrival_rate: 10, requests_per_connection: 'const(20)', think_time: 'const(200ms)', retries: 0 },
-    },
-    app: {
-      workers: 8,
-      accept_model: 'worker_per_connection',
-      service_time: 'const(20ms)',
-      keepalive_timeout: '2s',
-      ...(keepalive ? { keepalive } : {}),
-    },
-    lb: { mode: 'l7' },
-    backends: [
-      { name: 'vm-a', proxy: 'none' },
-      { name: 'vm-b', proxy: 'none' },
-    ],
-    timeline: [],
-  } as ScenarioInput;
-}
 
 describe('app.keepalive: close behind lb.mode l7', () => {
   it('HAProxy reuses none of its server connections: one per request (keep: < 0.1×), the VMs hold the TIME_WAITs', () => {
-    const close = run(behindL7('close'));
-    const keep = run(behindL7());
+    const close = run(syncWorkerApps('l7', 'close'));
+    const keep = run(syncWorkerApps('l7'));
     const requests = fig(close, 'requests.total');
     expect(requests).toBeGreaterThan(2500);
     expect(fig(close, 'errors.total')).toBe(0);

@@ -8,39 +8,14 @@
  * Before session 25 the key was refused behind nginx (exit 2).
  */
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../../sim/result.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { totalIn } from '../../calibration/heldout-table.js';
+import { fig, syncWorkerApps } from '../app/keepalive-close-fixture.js';
 import { run } from '../helpers.js';
-
-const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
-
-/** 10 keep-alive clients a second, 20 requests each 200 ms apart, through nginx with upstream keepalive 32 to 8 sync workers. */
-function behindNginx(keepalive?: 'close'): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '30s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      http: { arrival_rate: 10, requests_per_connection: 'const(20)', think_time: 'const(200ms)', retries: 0 },
-    },
-    app: {
-      workers: 8,
-      accept_model: 'worker_per_connection',
-      service_time: 'const(20ms)',
-      ...(keepalive ? { keepalive } : {}),
-    },
-    nginx: { upstream_keepalive: 32 },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    timeline: [],
-  } as ScenarioInput;
-}
 
 describe('app.keepalive: close behind nginx', () => {
   it('nginx caches none of its upstream connections: one connect per request (keep: < 0.1×), the VMs hold the TIME_WAITs', () => {
-    const close = run(behindNginx('close'));
-    const keep = run(behindNginx());
+    const close = run(syncWorkerApps('nginx', 'close'));
+    const keep = run(syncWorkerApps('nginx'));
     const requests = fig(close, 'requests.total');
     expect(requests).toBeGreaterThan(2500);
     expect(fig(close, 'errors.total')).toBe(0);
