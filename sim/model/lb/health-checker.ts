@@ -737,7 +737,6 @@ export class HealthChecker {
     }
   }
 
-  /** `srv_getinter()` (src/server.c): inter when fully UP, downinter when fully DOWN, else fastinter. */
   /** set_server_check_status()'s pass: health + 1, and straight to rise + fall − 1 once it reaches rise ("OK now"). */
   private raiseHealth(b: number): void {
     const { rise, fall } = this.policy;
@@ -746,6 +745,7 @@ export class HealthChecker {
     if (h < full) this.health[b] = h + 1 >= rise ? full : h + 1;
   }
 
+  /** `srv_getinter()` (src/server.c): inter when fully UP, downinter when fully DOWN, else fastinter. */
   private nextInterval(b: number): number {
     const h = this.health[b];
     if (h >= this.policy.rise + this.policy.fall - 1) return this.policy.inter;

@@ -561,7 +561,9 @@ export class RequestPath {
     const nginx = backend.nginx;
     const n = nginx.config;
     // An app that closes after every response (app.keepalive: close) answered `Connection: close`:
-    // ngx_http_proxy_process_header (ngx_http_proxy_module.c) leaves u->keepalive 0, so
+    // u->keepalive stays 0 (ngx_http_proxy_module.c: ngx_http_proxy_process_header sets it to
+    // !connection_close for a response without a body, the body's input filters —
+    // ngx_http_proxy_copy_filter, _chunked_filter, _non_buffered_*_filter — at its end), so
     // ngx_http_upstream_free_keepalive_peer (ngx_http_upstream_keepalive_module.c) does not cache
     // the connection (`goto invalid`); the app closed first and its VM holds the TIME_WAIT.
     if (backend.app.closesAfterEveryResponse) return this.closeUpstream(backend, up, false);

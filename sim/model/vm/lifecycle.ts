@@ -405,7 +405,6 @@ export class Lifecycle {
         this.nginx.serverEnds(backend, conn, EndKind.SERVER_FIN);
   }
 
-  /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
   /**
    * The app closes every WebSocket session's socket without a Close frame (a kill's tcp_close,
    * or stoppable's socket.end()): its FIN reaches nginx, which closes the client side — 1006 for the
@@ -418,6 +417,7 @@ export class Lifecycle {
     }
   }
 
+  /** kill -9 of the app: FIN on sockets with nothing unread, RST where requests sat unread. */
   killApp(backend: Backend): void {
     // Killed in its lame-duck delay: the VM's shutdown goes on, nginx stops now (nginxStopHeld).
     const held = this.nginxStopHeld.get(backend);
