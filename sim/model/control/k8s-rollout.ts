@@ -578,7 +578,15 @@ export class Rollout {
     w.engine.schedule(
       times.sigterm,
       () => {
-        if (!same() || !backend.app.up) return;
+        if (!same()) return;
+        if (!backend.app.up) {
+          // The app container is not running (it crashed; CrashLoopBackOff's wait) and a
+          // terminating pod's container is not started again (kubelet.ts): killContainersWithSyncResult
+          // has only nginx to stop — its stop signal after its preStop — and the pod is gone (review40).
+          this.life.podNginxStopSignal(backend);
+          this.podGone(run, b, pod);
+          return;
+        }
         w.trace.emit({
           kind: 'k8s.pod_sigterm',
           pod: backend.name,

@@ -773,7 +773,9 @@ export class Kubelet {
     w.engine.schedule(
       at - w.now,
       () => {
-        if (backend.app.epoch !== epoch) return;
+        // A pod deleted meanwhile is not started again: its pod worker runs SyncTerminatingPod,
+        // which only kills (pod_workers.go; review40): k8s-rollout.ts ends it at its SIGTERM.
+        if (backend.app.epoch !== epoch || this.isTerminating(b)) return;
         // restartCount counts containers started again (startContainer: status RestartCount + 1),
         // listening or not; the `restarts` figure counts apps serving again (containerStarted).
         this.restartCount[b]++;
