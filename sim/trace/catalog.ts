@@ -623,12 +623,16 @@ export const CATALOG: Catalog = {
   'nginx.generation_exit': {
     source: 'nginx',
     line: (r) =>
-      `${r.backend}: worker generation ${r.generation} exited ${d(Math.round(r.after * 1000) / 1000)} after its QUIT${r.forced ? ' (worker_shutdown_timeout)' : ''}`,
-    variant: (r) => (r.forced ? 'forced' : 'drained'),
+      r.stopped
+        ? `${r.backend}: worker generation ${r.generation} exited with the fast stop (no QUIT before it)`
+        : `${r.backend}: worker generation ${r.generation} exited ${d(Math.round(r.after * 1000) / 1000)} after its QUIT${r.forced ? ' (worker_shutdown_timeout)' : ''}`,
+    variant: (r) => (r.stopped ? 'stopped' : r.forced ? 'forced' : 'drained'),
     explain: (r) =>
-      (r.forced
-        ? `worker_shutdown_timeout ended generation ${r.generation} on ${r.backend}: what it still held was closed without a WebSocket Close frame. `
-        : `Generation ${r.generation} on ${r.backend} exited when its last connection ended: a QUITted worker lives exactly as long as its longest request or tunnel (ngx_event_no_timers_left). `) +
+      (r.stopped
+        ? `Generation ${r.generation} on ${r.backend} was never QUIT: it exited with nginx's fast stop (the line before), its sockets closed by the kernel. `
+        : r.forced
+          ? `worker_shutdown_timeout ended generation ${r.generation} on ${r.backend}: what it still held was closed without a WebSocket Close frame. `
+          : `Generation ${r.generation} on ${r.backend} exited when its last connection ended: a QUITted worker lives exactly as long as its longest request or tunnel (ngx_event_no_timers_left). `) +
       (r.stillShuttingDown > 0
         ? `${n(r.stillShuttingDown)} other generation${r.stillShuttingDown === 1 ? ' is' : 's are'} still shutting down.`
         : 'No old generation is left.'),

@@ -376,6 +376,8 @@ export interface NginxGenerationExit extends Rec<'nginx.generation_exit'> {
   after: number;
   forced: boolean;
   stillShuttingDown: number;
+  /** Ended by a fast stop (nginx -s stop, SIGTERM, a SIGKILL with its pod) without a QUIT before it. */
+  stopped?: true;
 }
 /** A request crossed nginx's FIN on an idle keep-alive connection (the keepalive race). */
 export interface NginxKeepaliveRace extends Rec<'client.keepalive_race'> {

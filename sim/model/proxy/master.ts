@@ -224,8 +224,10 @@ export class NginxMaster {
     }
     this.path.closeCached(backend, true);
     for (const g of gens) {
-      if (g.quitAt < 0) g.quitAt = w.now;
-      this.exited(backend, g);
+      // A generation never QUIT (the stop came first) exits with the stop: no "after its QUIT" (review40 #3).
+      const neverQuit = g.quitAt < 0;
+      if (neverQuit) g.quitAt = w.now;
+      this.exited(backend, g, neverQuit);
     }
   }
 
@@ -307,7 +309,7 @@ export class NginxMaster {
   /** The generation whose worker_shutdown_timeout is closing connections right now. */
   private forced: NginxGeneration | null = null;
 
-  private exited(backend: Backend, g: NginxGeneration): void {
+  private exited(backend: Backend, g: NginxGeneration, stopped = false): void {
     this.w.trace.emit({
       kind: 'nginx.generation_exit',
       backend: backend.name,
@@ -315,6 +317,7 @@ export class NginxMaster {
       after: this.w.now - g.quitAt,
       forced: this.forced === g,
       stillShuttingDown: backend.nginx.shuttingDown,
+      ...(stopped ? { stopped } : {}),
     });
   }
 
