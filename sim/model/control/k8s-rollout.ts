@@ -594,7 +594,8 @@ export class Rollout {
           preStop: plan.preStop,
           endpointRemoved: pod.endpointRemoved,
           ...(backend.app.config.shutdown_delay ? { shutdownDelay: backend.app.config.shutdown_delay } : {}),
-          ...(backend.bare ? {} : { nginx: w.scenario.kubernetes.nginx_stop_signal }),
+          // Only when the signal reaches a running nginx (review40 #4).
+          ...(this.life.podNginxTakesSignal(backend) ? { nginx: w.scenario.kubernetes.nginx_stop_signal } : {}),
         });
         if (times.extended)
           w.trace.emit({

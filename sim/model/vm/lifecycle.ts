@@ -540,9 +540,14 @@ export class Lifecycle {
    * container's own kill (a failed liveness probe: kubelet.ts killContainer), which leaves nginx running.
    */
   podNginxStopSignal(backend: Backend): void {
-    if (backend.bare || !backend.hostUp || !backend.nginx.running || backend.nginx.quitting) return;
+    if (!this.podNginxTakesSignal(backend)) return;
     if (this.w.scenario.kubernetes.nginx_stop_signal === 'term') this.nginx.stop(backend);
     else this.nginx.quit(backend, true);
+  }
+
+  /** The pod's nginx is running and not quitting yet: its stop signal would reach it (podNginxStopSignal). */
+  podNginxTakesSignal(backend: Backend): boolean {
+    return !backend.bare && backend.hostUp && backend.nginx.running && !backend.nginx.quitting;
   }
 
   /** A pod's new sandbox in the slot answers at its own address (Backend.sandboxCreated). */
