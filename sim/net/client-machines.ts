@@ -41,6 +41,11 @@ const LIST_MAX = 32;
 /** Sockets per page of the socket pool (ClientMachines.sPort): 4,096, 68 KB of its four columns. */
 const SOCKET_PAGE_BITS = 12;
 const SOCKET_PAGE = 1 << SOCKET_PAGE_BITS;
+/** Machines per page of the machine columns (ClientMachines.addr): 4,096, ~188 KB of its 13 columns. */
+const MACHINE_PAGE_BITS = 12;
+const MACHINE_PAGE = 1 << MACHINE_PAGE_BITS;
+/** A machine's slot in its page. */
+const MACHINE_SLOT = MACHINE_PAGE - 1;
 
 export class ClientMachines {
   /** Active closes that skipped TIME_WAIT (tcp_max_tw_buckets reached), every machine. */
@@ -52,34 +57,37 @@ export class ClientMachines {
   private readonly timeoutJiffies: number;
   private readonly granularity: number;
 
-  // Per machine (index m), grown together.
-  private cap = 0;
+  // Per machine (index m), in pages of MACHINE_PAGE machines added together and never moved
+  // (machine m at [m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]), as the socket pool is (sPort):
+  // doubled columns were allocated whole and copied, the old ones held until the next full GC (at
+  // drain 100k the 13 columns, 11.75 MB at 262,144 machines, were resident twice while copying;
+  // issue 14). A machine's columns are read a few times a connect(), not per event.
   private used = 0;
   private readonly freeIds: number[] = [];
-  private addr = new Uint32Array(0);
-  private secretIndex = new Uint32Array(0);
-  private secretOffset = new Uint32Array(0);
-  private secretPerturb = new Uint32Array(0);
+  private readonly addr: Uint32Array[] = [];
+  private readonly secretIndex: Uint32Array[] = [];
+  private readonly secretOffset: Uint32Array[] = [];
+  private readonly secretPerturb: Uint32Array[] = [];
   /**
    * table_perturb[] increments since boot: the first two indices written inline (−1: none yet),
    * later ones in perturbMore. A machine writes one index per 10-s period it connects in, and at
    * 100k clients ~50k machines write a second one but only ~1 in 60 a third: a second index kept
    * in a Map of small arrays cost ~230 bytes of heap a machine (~13 MB at 120 s; session 15).
    */
-  private perturbIndex = new Int32Array(0);
-  private perturbAdded = new Uint32Array(0);
-  private perturbIndex2 = new Int32Array(0);
-  private perturbAdded2 = new Uint32Array(0);
+  private readonly perturbIndex: Int32Array[] = [];
+  private readonly perturbAdded: Uint32Array[] = [];
+  private readonly perturbIndex2: Int32Array[] = [];
+  private readonly perturbAdded2: Uint32Array[] = [];
   /** By machine, [index, added, index, added, …] of the indices written after the first two. */
   private readonly perturbMore = new Map<number, number[]>();
-  private bootJiffies = new Float64Array(0);
+  private readonly bootJiffies: Float64Array[] = [];
   // Sockets in the list: at most LIST_MAX (connect() moves a fuller machine to a HostSockets
   // before it opens another), so a byte each (issue 14: ~300k machines at 100k clients).
-  private lowParityUsed = new Uint8Array(0);
-  private count = new Uint8Array(0);
-  private timeWaits = new Uint8Array(0);
+  private readonly lowParityUsed: Uint8Array[] = [];
+  private readonly count: Uint8Array[] = [];
+  private readonly timeWaits: Uint8Array[] = [];
   /** First socket of the machine's list (−1: none). */
-  private head = new Int32Array(0);
+  private readonly head: Int32Array[] = [];
   /** Machines moved to a HostSockets, and their pair there. */
   private readonly adopted = new Map<number, { readonly host: HostSockets; readonly pair: number }>();
 
@@ -129,7 +137,6 @@ export class ClientMachines {
     // JiffiesClock.timerFiresAt() for TCP_TIMEWAIT_LEN: the wheel level of a 60-s timer.
     this.timeoutJiffies = Math.round(TCP_TIMEWAIT_LEN_S * config.hz);
     this.granularity = wheelGranularity(wheelLevel(this.timeoutJiffies, config.hz));
-    this.growMachines(1024);
   }
 
   /**
@@ -139,24 +146,24 @@ export class ClientMachines {
   boot(localAddr: number): number {
     let m = this.freeIds.pop();
     if (m === undefined) {
-      if (this.used === this.cap) this.growMachines(this.cap * 2);
+      if (this.used === this.addr.length * MACHINE_PAGE) this.addMachinePage();
       m = this.used++;
     }
     const rng = this.rng;
-    this.addr[m] = localAddr;
-    this.secretIndex[m] = u32(rng);
-    this.secretOffset[m] = u32(rng);
-    this.secretPerturb[m] = u32(rng);
-    this.bootJiffies[m] = bootJiffiesOf(rng);
-    this.perturbIndex[m] = -1;
-    this.perturbAdded[m] = 0;
-    this.perturbIndex2[m] = -1;
-    this.perturbAdded2[m] = 0;
+    this.addr[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = localAddr;
+    this.secretIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = u32(rng);
+    this.secretOffset[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = u32(rng);
+    this.secretPerturb[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = u32(rng);
+    this.bootJiffies[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = bootJiffiesOf(rng);
+    this.perturbIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = -1;
+    this.perturbAdded[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = 0;
+    this.perturbIndex2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = -1;
+    this.perturbAdded2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = 0;
     this.perturbMore.delete(m);
-    this.lowParityUsed[m] = 0;
-    this.count[m] = 0;
-    this.timeWaits[m] = 0;
-    this.head[m] = -1;
+    this.lowParityUsed[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = 0;
+    this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = 0;
+    this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = 0;
+    this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = -1;
     return m;
   }
 
@@ -169,7 +176,7 @@ export class ClientMachines {
 
   /** The local address machine m booted with. */
   addressOf(m: number): number {
-    return this.addr[m];
+    return this.addr[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
   }
 
   /** Machines booted and not let go. */
@@ -182,22 +189,39 @@ export class ClientMachines {
     const moved = this.adopted.get(m);
     if (moved !== undefined) return moved.host.connect(moved.pair, now);
     this.expire(m, now);
-    if (this.count[m] >= LIST_MAX) {
+    if (this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] >= LIST_MAX) {
       const host = this.adopt(m);
       return host.host.connect(host.pair, now);
     }
     const { portLow, portHigh, hz } = this.config;
     const mayReuse = this.mayReuse(m);
     // HostSockets.connect(): every port holds this 4-tuple and none may be taken over.
-    if (this.count[m] >= portHigh - portLow + 1 && !mayReuse) return -1;
-    const period = Math.floor(Math.floor(this.bootJiffies[m] + now * hz) / (EPHEMERAL_PORT_SHUFFLE_PERIOD_S * hz));
+    if (this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] >= portHigh - portLow + 1 && !mayReuse) return -1;
+    const period = Math.floor(
+      Math.floor(this.bootJiffies[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] + now * hz) /
+        (EPHEMERAL_PORT_SHUFFLE_PERIOD_S * hz),
+    );
     // PortHashSecrets.portOffset(), hashed at each connect(): a machine connects a few times in
     // its life, and a cached offset and its period were 10 bytes on every machine (issue 14).
-    const saddr = this.addr[m];
+    const saddr = this.addr[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
     this.key.index =
-      hash4(this.secretIndex[m], saddr, this.remoteAddr, this.remotePort, period) & (INET_TABLE_PERTURB_SIZE - 1);
-    this.key.offset = hash4(this.secretOffset[m], saddr, this.remoteAddr, this.remotePort, period);
-    const firstPassFull = !mayReuse && this.lowParityUsed[m] >= this.lowParityPorts;
+      hash4(
+        this.secretIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+        saddr,
+        this.remoteAddr,
+        this.remotePort,
+        period,
+      ) &
+      (INET_TABLE_PERTURB_SIZE - 1);
+    this.key.offset = hash4(
+      this.secretOffset[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+      saddr,
+      this.remoteAddr,
+      this.remotePort,
+      period,
+    );
+    const firstPassFull =
+      !mayReuse && this.lowParityUsed[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] >= this.lowParityPorts;
     this.cur = m;
     this.curNowMs = Math.floor(now * 1000);
     const result = inetHashConnect(
@@ -229,10 +253,10 @@ export class ClientMachines {
     const s = this.find(m, port);
     if (s < 0 || this.sockState(s) !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (machine ${m}, port ${port})`);
-    if (timeWait && this.timeWaits[m] < this.config.maxTwBuckets) {
+    if (timeWait && this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] < this.config.maxTwBuckets) {
       this.sState[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = TIME_WAIT;
       this.sClosedAt[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = now;
-      this.timeWaits[m]++;
+      this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]++;
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
@@ -244,9 +268,12 @@ export class ClientMachines {
     const moved = this.adopted.get(m);
     if (moved !== undefined) return moved.host.isEmpty(now);
     // An open socket stays open whatever expires (HostSockets.isEmpty()).
-    if (this.count[m] > this.timeWaits[m]) return false;
+    if (
+      this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] > this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]
+    )
+      return false;
     this.expire(m, now);
-    return this.count[m] === 0;
+    return this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] === 0;
   }
 
   /** Sockets open or in TIME_WAIT, after expiry at `now`. */
@@ -254,7 +281,7 @@ export class ClientMachines {
     const moved = this.adopted.get(m);
     if (moved !== undefined) return moved.host.socketsOf(moved.pair, now);
     this.expire(m, now);
-    return this.count[m];
+    return this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
   }
 
   /** Whether the socket on `port` is open or in TIME_WAIT, after expiry at `now`. */
@@ -285,18 +312,18 @@ export class ClientMachines {
     const moved = this.adopted.get(m);
     if (moved !== undefined) return moved.host.clock.timerFiresAt(now, seconds);
     const hz = this.config.hz;
-    const boot = this.bootJiffies[m];
+    const boot = this.bootJiffies[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
     return (wheelExpiryJiffy(Math.floor(boot + now * hz), Math.round(seconds * hz), hz) - boot) / hz;
   }
 
   /** Remove the machine's TIME_WAITs whose timer has fired by `now`. */
   private expire(m: number, now: number): void {
-    if (this.timeWaits[m] === 0) return;
-    let s = this.head[m];
+    if (this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] === 0) return;
+    let s = this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
     while (s >= 0) {
       const next = this.nextOf(s);
       if (this.sockState(s) === TIME_WAIT && this.firesAtOf(m, s) <= now) {
-        this.timeWaits[m]--;
+        this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]--;
         this.remove(m, s);
       }
       s = next;
@@ -316,7 +343,7 @@ export class ClientMachines {
   /** JiffiesClock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S) on the machine's clock. */
   private timerFiresAt(m: number, now: number): number {
     const hz = this.config.hz;
-    const boot = this.bootJiffies[m];
+    const boot = this.bootJiffies[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
     const gran = this.granularity;
     const jiffy = Math.floor((Math.floor(boot + now * hz) + this.timeoutJiffies + gran) / gran) * gran;
     return (jiffy - boot) / hz;
@@ -324,10 +351,12 @@ export class ClientMachines {
 
   /** PortHashSecrets.perturb() of the machine (int32 bits, as PerturbTable.perturb). */
   private perturb(m: number, index: number): number {
-    const initial = mix(this.secretPerturb[m], index);
+    const initial = mix(this.secretPerturb[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT], index);
     let added = 0;
-    if (index === this.perturbIndex[m]) added = this.perturbAdded[m];
-    else if (index === this.perturbIndex2[m]) added = this.perturbAdded2[m];
+    if (index === this.perturbIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT])
+      added = this.perturbAdded[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
+    else if (index === this.perturbIndex2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT])
+      added = this.perturbAdded2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT];
     else {
       const more = this.perturbMore.get(m);
       if (more !== undefined)
@@ -342,14 +371,18 @@ export class ClientMachines {
 
   /** PortHashSecrets.addPerturb() of the machine. */
   private addPerturb(m: number, index: number, by: number): void {
-    if (this.perturbIndex[m] < 0) this.perturbIndex[m] = index;
-    if (index === this.perturbIndex[m]) {
-      this.perturbAdded[m] = (this.perturbAdded[m] + by) >>> 0;
+    if (this.perturbIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] < 0)
+      this.perturbIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = index;
+    if (index === this.perturbIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]) {
+      this.perturbAdded[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] =
+        (this.perturbAdded[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] + by) >>> 0;
       return;
     }
-    if (this.perturbIndex2[m] < 0) this.perturbIndex2[m] = index;
-    if (index === this.perturbIndex2[m]) {
-      this.perturbAdded2[m] = (this.perturbAdded2[m] + by) >>> 0;
+    if (this.perturbIndex2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] < 0)
+      this.perturbIndex2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = index;
+    if (index === this.perturbIndex2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]) {
+      this.perturbAdded2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] =
+        (this.perturbAdded2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] + by) >>> 0;
       return;
     }
     const more = this.perturbMore.get(m);
@@ -373,7 +406,7 @@ export class ClientMachines {
   }
 
   private loopback(m: number): boolean {
-    return isLoopback(this.addr[m]) || isLoopback(this.remoteAddr);
+    return isLoopback(this.addr[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]) || isLoopback(this.remoteAddr);
   }
 
   /** HostSockets.establishedCheck() (never bound): the port is free, or its TIME_WAIT is taken over. */
@@ -394,14 +427,15 @@ export class ClientMachines {
       )
     )
       return false;
-    this.timeWaits[m]--;
+    this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]--;
     this.timeWaitReused++;
     this.remove(m, s);
     return true;
   }
 
   private find(m: number, port: number): number {
-    for (let s = this.head[m]; s >= 0; s = this.nextOf(s)) if (this.portOf(s) === port) return s;
+    for (let s = this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]; s >= 0; s = this.nextOf(s))
+      if (this.portOf(s) === port) return s;
     return -1;
   }
 
@@ -437,38 +471,49 @@ export class ClientMachines {
     }
     this.sPort[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = port;
     this.sState[s >>> SOCKET_PAGE_BITS][s & (SOCKET_PAGE - 1)] = OPEN;
-    this.setNext(s, this.head[m]);
-    this.head[m] = s;
-    this.count[m]++;
-    if (this.inLowParity(port)) this.lowParityUsed[m]++;
+    this.setNext(s, this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]);
+    this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = s;
+    this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]++;
+    if (this.inLowParity(port)) this.lowParityUsed[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]++;
   }
 
   private remove(m: number, s: number): void {
     let prev = -1;
-    for (let t = this.head[m]; t !== s; t = this.nextOf(t)) prev = t;
-    if (prev < 0) this.head[m] = this.nextOf(s);
+    for (let t = this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]; t !== s; t = this.nextOf(t)) prev = t;
+    if (prev < 0) this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = this.nextOf(s);
     else this.setNext(prev, this.nextOf(s));
     this.setNext(s, this.sFree);
     this.sFree = s;
-    this.count[m]--;
-    if (this.inLowParity(this.portOf(s))) this.lowParityUsed[m]--;
+    this.count[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]--;
+    if (this.inLowParity(this.portOf(s))) this.lowParityUsed[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]--;
   }
 
   /** Move machine m to a HostSockets holding the same kernel state (it has outgrown its list). */
   private adopt(m: number): { readonly host: HostSockets; readonly pair: number } {
     const secrets = new PortHashSecrets(this.rng, {
-      index: this.secretIndex[m],
-      offset: this.secretOffset[m],
-      perturb: this.secretPerturb[m],
+      index: this.secretIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+      offset: this.secretOffset[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+      perturb: this.secretPerturb[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
     });
-    if (this.perturbIndex[m] >= 0) secrets.addPerturb(this.perturbIndex[m], this.perturbAdded[m]);
-    if (this.perturbIndex2[m] >= 0) secrets.addPerturb(this.perturbIndex2[m], this.perturbAdded2[m]);
+    if (this.perturbIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] >= 0)
+      secrets.addPerturb(
+        this.perturbIndex[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+        this.perturbAdded[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+      );
+    if (this.perturbIndex2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] >= 0)
+      secrets.addPerturb(
+        this.perturbIndex2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+        this.perturbAdded2[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+      );
     const more = this.perturbMore.get(m) ?? [];
     for (let i = 0; i < more.length; i += 2) secrets.addPerturb(more[i], more[i + 1]);
-    const kernel = new SharedKernel(this.config.hz, this.rng, { secrets, bootJiffies: this.bootJiffies[m] });
+    const kernel = new SharedKernel(this.config.hz, this.rng, {
+      secrets,
+      bootJiffies: this.bootJiffies[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
+    });
     const host = new HostSockets(this.config, this.rng, kernel);
     const sockets: AdoptedSocket[] = [];
-    for (let s = this.head[m]; s >= 0; s = this.nextOf(s)) {
+    for (let s = this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]; s >= 0; s = this.nextOf(s)) {
       const timeWait = this.sockState(s) === TIME_WAIT;
       sockets.push({
         port: this.portOf(s),
@@ -481,7 +526,7 @@ export class ClientMachines {
     // The TIME_WAITs in the order their closes queued them: firing times grow with close time.
     sockets.sort((a, b) => a.firesAt - b.firesAt);
     const pair = host.adoptConnecting(
-      this.addr[m],
+      this.addr[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT],
       this.remoteAddr,
       this.remotePort,
       // No cached offset: its first connect() hashes the same one.
@@ -489,28 +534,29 @@ export class ClientMachines {
       null,
       sockets,
     );
-    while (this.head[m] >= 0) this.remove(m, this.head[m]);
-    this.timeWaits[m] = 0;
+    while (this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] >= 0)
+      this.remove(m, this.head[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT]);
+    this.timeWaits[m >>> MACHINE_PAGE_BITS][m & MACHINE_SLOT] = 0;
     const moved = { host, pair };
     this.adopted.set(m, moved);
     return moved;
   }
 
-  private growMachines(cap: number): void {
-    this.addr = grow(this.addr, cap);
-    this.secretIndex = grow(this.secretIndex, cap);
-    this.secretOffset = grow(this.secretOffset, cap);
-    this.secretPerturb = grow(this.secretPerturb, cap);
-    this.perturbIndex = grow(this.perturbIndex, cap);
-    this.perturbAdded = grow(this.perturbAdded, cap);
-    this.perturbIndex2 = grow(this.perturbIndex2, cap);
-    this.perturbAdded2 = grow(this.perturbAdded2, cap);
-    this.bootJiffies = grow(this.bootJiffies, cap);
-    this.lowParityUsed = grow(this.lowParityUsed, cap);
-    this.count = grow(this.count, cap);
-    this.timeWaits = grow(this.timeWaits, cap);
-    this.head = grow(this.head, cap);
-    this.cap = cap;
+  /** MACHINE_PAGE more machines, in new pages. */
+  private addMachinePage(): void {
+    this.addr.push(new Uint32Array(MACHINE_PAGE));
+    this.secretIndex.push(new Uint32Array(MACHINE_PAGE));
+    this.secretOffset.push(new Uint32Array(MACHINE_PAGE));
+    this.secretPerturb.push(new Uint32Array(MACHINE_PAGE));
+    this.perturbIndex.push(new Int32Array(MACHINE_PAGE));
+    this.perturbAdded.push(new Uint32Array(MACHINE_PAGE));
+    this.perturbIndex2.push(new Int32Array(MACHINE_PAGE));
+    this.perturbAdded2.push(new Uint32Array(MACHINE_PAGE));
+    this.bootJiffies.push(new Float64Array(MACHINE_PAGE));
+    this.lowParityUsed.push(new Uint8Array(MACHINE_PAGE));
+    this.count.push(new Uint8Array(MACHINE_PAGE));
+    this.timeWaits.push(new Uint8Array(MACHINE_PAGE));
+    this.head.push(new Int32Array(MACHINE_PAGE));
   }
 
   /** SOCKET_PAGE more sockets, in new pages. */
@@ -520,13 +566,4 @@ export class ClientMachines {
     this.sClosedAt.push(new Float64Array(SOCKET_PAGE));
     this.sNext.push(new Int32Array(SOCKET_PAGE));
   }
-}
-
-type Column = Uint32Array | Int32Array | Float64Array | Uint16Array | Uint8Array;
-
-/** A column of the same kind with `cap` slots and the old contents in front. */
-function grow<T extends Column>(column: T, cap: number): T {
-  const next = new (column.constructor as new (n: number) => T)(cap);
-  next.set(column as never);
-  return next;
 }

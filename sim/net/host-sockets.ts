@@ -103,8 +103,21 @@ const STATE_BITS = 3;
 const BOUND = 4;
 const TIMESTAMPS = 8;
 
+/**
+ * Entries per page of an EntryPool: 4,096, 96 KB. Entry e is record (e & ENTRY_SLOT) of page
+ * e >>> ENTRY_PAGE_BITS. The first page starts at 16 entries and doubles up to a page (a client
+ * machine's HostSockets holds a few dozen); later pages are added whole and never move. Pages, not
+ * one record array that doubles: the doubled array was allocated whole and copied, the old one held
+ * until the next full GC (the balancer's ~230,000 entries at drain 100k: 6 MB after doubling, and
+ * the 3-MB one before it, resident at once; issue 14).
+ */
+const ENTRY_PAGE_BITS = 12;
+const ENTRY_PAGE = 1 << ENTRY_PAGE_BITS;
+const ENTRY_SLOT = ENTRY_PAGE - 1;
+
 class EntryPool {
-  rec = new Float64Array(16 * REC);
+  private readonly pages: Float64Array[] = [new Float64Array(16 * REC)];
+  private capacity = 16;
   private used = 0;
   private free = NONE;
 
@@ -112,64 +125,62 @@ class EntryPool {
   take(): number {
     const e = this.free;
     if (e !== NONE) {
-      this.free = this.rec[e * REC + AT_TS_RECENT];
+      this.free = this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TS_RECENT];
       return e;
     }
-    if (this.used * REC === this.rec.length) {
-      const rec = new Float64Array(this.rec.length * 2);
-      rec.set(this.rec);
-      this.rec = rec;
-    }
+    if (this.used === this.capacity) this.addRoom();
     return this.used++;
   }
 
   give(e: number): void {
-    this.rec[e * REC + AT_TS_RECENT] = this.free;
+    this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TS_RECENT] = this.free;
     this.free = e;
   }
 
   state(e: number): number {
-    return this.rec[e * REC + AT_FLAGS] & STATE_BITS;
+    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS] & STATE_BITS;
   }
 
   /** State and flags together (AT_FLAGS): one read where both are wanted. */
   flags(e: number): number {
-    return this.rec[e * REC + AT_FLAGS];
+    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS];
   }
 
   /** Set the state, keeping BOUND; `timestamps` as given. */
   setState(e: number, state: number, timestamps: boolean): void {
-    const i = e * REC + AT_FLAGS;
-    this.rec[i] = state | (this.rec[i] & BOUND) | (timestamps ? TIMESTAMPS : 0);
+    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
+    const i = (e & ENTRY_SLOT) * REC + AT_FLAGS;
+    rec[i] = state | (rec[i] & BOUND) | (timestamps ? TIMESTAMPS : 0);
   }
 
   /** Reopen a TIME_WAIT: OPEN, the other flags kept. */
   reopen(e: number): void {
-    const i = e * REC + AT_FLAGS;
-    this.rec[i] = OPEN | (this.rec[i] & ~STATE_BITS);
+    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
+    const i = (e & ENTRY_SLOT) * REC + AT_FLAGS;
+    rec[i] = OPEN | (rec[i] & ~STATE_BITS);
   }
 
   bound(e: number): boolean {
-    return (this.rec[e * REC + AT_FLAGS] & BOUND) !== 0;
+    return (this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS] & BOUND) !== 0;
   }
 
   timestamps(e: number): boolean {
-    return (this.rec[e * REC + AT_FLAGS] & TIMESTAMPS) !== 0;
+    return (this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS] & TIMESTAMPS) !== 0;
   }
 
   tsRecent(e: number): number {
-    return this.rec[e * REC + AT_TS_RECENT];
+    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TS_RECENT];
   }
 
   /** The sequence number of a TIME_WAIT's queue slot. */
   twSeq(e: number): number {
-    return this.rec[e * REC + AT_TW_SEQ];
+    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TW_SEQ];
   }
 
   /** An entry enters TIME_WAIT, queued in slot `twSeq` (which holds when it began). */
   timeWait(e: number, timestamps: boolean, tsRecent: number, twSeq: number): void {
-    const i = e * REC;
-    const rec = this.rec;
+    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
+    const i = (e & ENTRY_SLOT) * REC;
     rec[i + AT_TS_RECENT] = tsRecent;
     rec[i + AT_TW_SEQ] = twSeq;
     rec[i + AT_FLAGS] = TIME_WAIT | (rec[i + AT_FLAGS] & BOUND) | (timestamps ? TIMESTAMPS : 0);
@@ -177,11 +188,24 @@ class EntryPool {
 
   /** A fresh open entry (newEntry()). */
   opened(e: number, bound: boolean): void {
-    const i = e * REC;
-    const rec = this.rec;
+    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
+    const i = (e & ENTRY_SLOT) * REC;
     rec[i + AT_TS_RECENT] = 0;
     rec[i + AT_TW_SEQ] = 0;
     rec[i + AT_FLAGS] = OPEN | (bound ? BOUND : 0);
+  }
+
+  /** The pool is full: the first page doubles until it is a whole page, then a page is added. */
+  private addRoom(): void {
+    if (this.capacity < ENTRY_PAGE) {
+      const first = new Float64Array(this.capacity * 2 * REC);
+      first.set(this.pages[0]);
+      this.pages[0] = first;
+      this.capacity *= 2;
+    } else {
+      this.pages.push(new Float64Array(ENTRY_PAGE * REC));
+      this.capacity += ENTRY_PAGE;
+    }
   }
 }
 

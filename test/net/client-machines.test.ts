@@ -64,8 +64,8 @@ function compare(config: HostKernelConfig, machines: number, steps: number, seed
   }
   for (let i = 0; i < machines; i++) if (table.isAdopted(ids[i])) adopted++;
   const reused = refs.reduce((n, r) => n + r.host.timeWaitReused, 0);
-  const pages = (table as unknown as { sPort: unknown[] }).sPort.length;
-  return { ports, adopted, reused, pages };
+  const columns = table as unknown as { sPort: unknown[]; addr: unknown[] };
+  return { ports, adopted, reused, pages: columns.sPort.length, machinePages: columns.addr.length };
 }
 
 describe('ClientMachines: client machines as columns, the same kernel as HostSockets', () => {
@@ -75,13 +75,15 @@ describe('ClientMachines: client machines as columns, the same kernel as HostSoc
     expect(adopted).toBe(0);
   });
 
-  it('sockets past the first pages of the pool: the same ports and expiry', () => {
-    // ~6,000 sockets held at the end: the pool's pages of 4,096 (client-machines.ts SOCKET_PAGE) are
+  it('machines and sockets past the first pages: the same ports and expiry', () => {
+    // 5,000 machines (two pages of 4,096 machines, client-machines.ts MACHINE_PAGE, some freed and
+    // booted again) and ~6,000 sockets held at the end: the pool's pages of 4,096 (SOCKET_PAGE) are
     // added while sockets in the first are freed and reused.
-    const { ports, adopted, pages } = compare(LINUX_DEFAULTS, 3000, 40000, 5, false);
+    const { ports, adopted, pages, machinePages } = compare(LINUX_DEFAULTS, 5000, 40000, 5, false);
     expect(ports).toBeGreaterThan(20000);
     expect(adopted).toBe(0);
     expect(pages).toBeGreaterThan(1);
+    expect(machinePages).toBe(2);
   });
 
   it('many sockets per machine: moved to a HostSockets with the same state and driven on', () => {

@@ -156,6 +156,31 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     expect(host.timeWaitReused).toBe(takeovers);
   });
 
+  it('12,000 sockets at once (the entry pool past its first pages): each one open, in TIME_WAIT or free', () => {
+    // The entry pool's first page doubles from 16 entries to 4,096, later pages are added whole
+    // (host-sockets.ts EntryPool); closed entries are reused from every page.
+    const host = new HostSockets(LINUX_DEFAULTS, testRng(21));
+    const pair = host.connectPair(CLIENT, SERVER, 80);
+    const ports: number[] = [];
+    for (let k = 0; k < 12000; k++) ports.push(host.connect(pair, 0));
+    expect(new Set(ports).size).toBe(12000);
+    ports.forEach((port, k) => {
+      if (k % 3 !== 2) host.close(pair, port, 1, k % 3 === 0);
+    });
+    const expected = (k: number) => (k % 3 === 0 ? 'time-wait' : k % 3 === 1 ? 'none' : 'open');
+    ports.forEach((port, k) => expect(host.stateOf(pair, port, 1)).toBe(expected(k)));
+    expect(host.timeWaitCount).toBe(4000);
+    // After the TIME_WAITs expire, 6,000 more sockets take entries freed on every page.
+    const more: number[] = [];
+    for (let k = 0; k < 6000; k++) more.push(host.connect(pair, 70));
+    expect(host.timeWaitCount).toBe(0);
+    ports.forEach((port, k) => {
+      if (k % 3 === 2) expect(host.stateOf(pair, port, 70)).toBe('open');
+    });
+    for (const port of more) expect(host.stateOf(pair, port, 70)).toBe('open');
+    expect(host.socketsOf(pair, 70)).toBe(10000);
+  });
+
   it('a SYN with a newer TSval reopens the server-side TIME_WAIT of its 4-tuple', () => {
     const server = new HostSockets(LINUX_DEFAULTS, testRng(15));
     const accepting = server.acceptPair(SERVER, 80, CLIENT);
