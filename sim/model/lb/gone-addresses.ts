@@ -44,11 +44,6 @@ export class GoneAddresses {
     this.failsAt[b] = -Infinity;
   }
 
-  /** Whether a connect to `b` now meets a failing neighbour resolution (else silence: dropped). */
-  unreachableNow(b: number): boolean {
-    return this.unreachable[b] === 1;
-  }
-
   /**
    * A SYN to backend `b`'s address leaves now: how long until its connect() fails with
    * EHOSTUNREACH (hostUnreachableAt), or Infinity when the address is not a gone pod's.
@@ -61,7 +56,7 @@ export class GoneAddresses {
    * A SYN to gone address `b` leaves now: when its connect() fails with EHOSTUNREACH — the end of
    * the resolution under way, or of one it starts.
    */
-  hostUnreachableAt(b: number, now: number): number {
+  private hostUnreachableAt(b: number, now: number): number {
     if (now < this.failsAt[b]) return this.failsAt[b];
     this.failsAt[b] = now + GoneAddresses.RESOLUTION_FAILS_AFTER;
     return this.failsAt[b];

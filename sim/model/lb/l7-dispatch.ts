@@ -166,14 +166,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    */
   private shutStream(req: Req, b: number): void {
     this.pauseEnds(req);
-    if (req.abandoned) {
-      this.leaveServer(req);
-      this.conns?.kill(req);
-      return;
-    }
-    if (this.shutRetried(req, b)) return;
+    if (!req.abandoned && this.shutRetried(req, b)) return;
     this.leaveServer(req);
     this.conns?.kill(req);
+    if (req.abandoned) return;
     if (req.notFirst) this.downstream.closedSilently(req, b);
     else {
       req.lbReply = true;

@@ -19,6 +19,19 @@ import { between, run } from '../helpers.js';
  * sleep ends at 40 s and the app exits at once (nothing in flight). Its replacement (the same
  * slot) listens 10 s after its creation at the exit.
  */
+/** The one pod's rollout at 30 s: replaced in its own slot (max_surge 0), grace 30 s. */
+function rolloutAt30s(preStop: string, propagation: string): unknown {
+  return {
+    at: '30s',
+    do: 'rollout',
+    max_surge: 0,
+    max_unavailable: 1,
+    termination_grace_period: '30s',
+    prestop_sleep: preStop,
+    endpoint_propagation: propagation,
+  };
+}
+
 function singlePod(deletedPodIp: 'drop' | 'unreachable'): RunResult {
   return run({
     warmup: '0s',
@@ -29,17 +42,7 @@ function singlePod(deletedPodIp: 'drop' | 'unreachable'): RunResult {
     lb: { mode: 'nat', retries: 0 },
     kubernetes: { deleted_pod_ip: deletedPodIp },
     backends: [{ name: 'pod-a' }],
-    timeline: [
-      {
-        at: '30s',
-        do: 'rollout',
-        max_surge: 0,
-        max_unavailable: 1,
-        termination_grace_period: '30s',
-        prestop_sleep: '10s',
-        endpoint_propagation: 'const(4s)',
-      },
-    ],
+    timeline: [rolloutAt30s('10s', 'const(4s)')],
   } as ScenarioInput);
 }
 
@@ -93,17 +96,7 @@ describe('the terminating fallback pod exits: kube-proxy sends to its gone IP un
       app: { workers: 64, service_time: 'const(5s)', startup_time: '10s' },
       lb: { mode: 'nat', retries: 0 },
       backends: [{ name: 'pod-a' }],
-      timeline: [
-        {
-          at: '30s',
-          do: 'rollout',
-          max_surge: 0,
-          max_unavailable: 1,
-          termination_grace_period: '30s',
-          prestop_sleep: '0s',
-          endpoint_propagation: 'const(8s)',
-        },
-      ],
+      timeline: [rolloutAt30s('0s', 'const(8s)')],
     } as ScenarioInput);
     const removed = recordsOf(r, 'k8s.endpoint_removed');
     expect(removed.length).toBe(1);

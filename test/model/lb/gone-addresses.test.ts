@@ -10,17 +10,18 @@ import { GoneAddresses } from '../../../sim/model/lb/gone-addresses.js';
 describe('GoneAddresses', () => {
   it('connects during a lookup fail with it; the next one starts another', () => {
     const g = new GoneAddresses(2);
-    expect(g.unreachableNow(0)).toBe(false);
+    expect(g.unreachableIn(0, 5)).toBe(Number.POSITIVE_INFINITY);
     g.podGone(0);
-    expect(g.unreachableNow(0)).toBe(true);
-    expect(g.unreachableNow(1)).toBe(false);
-    expect(g.hostUnreachableAt(0, 10)).toBe(13);
-    expect(g.hostUnreachableAt(0, 12.5)).toBe(13);
-    expect(g.hostUnreachableAt(0, 13)).toBe(16);
+    expect(g.unreachableIn(1, 10)).toBe(Number.POSITIVE_INFINITY);
+    // Fails at 13, 3 s after the packet that started the lookup; one sent at 12.5 joins it.
+    expect(g.unreachableIn(0, 10)).toBe(3);
+    expect(g.unreachableIn(0, 12.5)).toBe(0.5);
+    // Sent at the failure: a new lookup, failing at 16.
+    expect(g.unreachableIn(0, 13)).toBe(3);
     g.podBack(0);
-    expect(g.unreachableNow(0)).toBe(false);
+    expect(g.unreachableIn(0, 13.5)).toBe(Number.POSITIVE_INFINITY);
     g.podGone(0);
-    // A new pod's address had come and gone: no lookup under way for this one.
-    expect(g.hostUnreachableAt(0, 14)).toBe(17);
+    // A new pod's address had come and gone: no lookup under way for this one (fails at 17, not 16).
+    expect(g.unreachableIn(0, 14)).toBe(3);
   });
 });
