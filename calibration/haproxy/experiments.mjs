@@ -17,6 +17,7 @@ import { HOLDOUT12_EXPERIMENTS, HOLDOUT12B_EXPERIMENTS } from './holdout12.mjs';
 import { HOLDOUT14_EXPERIMENTS } from './holdout14.mjs';
 import { HOLDOUT16_EXPERIMENTS } from './holdout16.mjs';
 import { HOLDOUT18_EXPERIMENTS, HOLDOUT18B_EXPERIMENTS } from './holdout18.mjs';
+import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -349,6 +350,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT16_EXPERIMENTS,
   ...HOLDOUT18_EXPERIMENTS,
   ...HOLDOUT18B_EXPERIMENTS,
+  ...HOLDOUT19_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

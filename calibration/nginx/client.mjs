@@ -1,8 +1,8 @@
 // The clients of an nginx experiment, run inside the namespace by `ip netns exec`:
 //   node client.mjs <port> '<json spec>'
 // spec: { endMs, groups: [...] } with groups of two kinds:
-//   { kind: 'tunnel', id, mode: 'idle'|'client'|'server'|'both', intervalMs, startMs, closeAtMs }
-//       one upgraded connection (GET /ws, Upgrade: websocket); `client`/`both` send 8 bytes every
+//   { kind: 'tunnel', id, mode: 'idle'|'client'|'server'|'both', intervalMs, startMs, closeAtMs, path? }
+//       one upgraded connection (GET /ws, or `path` + `ws` (held-out round 19: /pool0/ws), Upgrade: websocket); `client`/`both` send 8 bytes every
 //       intervalMs, `server`/`both` ask the backend to push every intervalMs; the client closes
 //       it (FIN) at closeAtMs if it is still open.
 //   { kind: 'loop', group, conns, thinkMs, path, startMs, staggerMs, stopMs, method?, pathOffset? }
@@ -65,7 +65,7 @@ function tunnel(g) {
   }
   socket.on('connect', () => {
     socket.write(
-      `GET /ws?id=${g.id}&push=${push} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`,
+      `GET ${g.path ?? '/'}ws?id=${g.id}&push=${push} HTTP/1.1\r\nHost: x\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n`,
     );
   });
   socket.on('data', (chunk) => {

@@ -25,10 +25,13 @@ export function nginxVersion() {
  * proxyReadTimeout, proxyConnectTimeout (null: the 60-s default), workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
  * workerConnections (null: 4096), clientHeaderTimeout (null: the 60-s default),
  * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
- * pools: null | { count, keepalive, timeout, requests? }, poolTimeouts (the pool locations set
+ * pools: null | { count, keepalive, timeout, requests?, upgrade? }, poolTimeouts (the pool locations set
  * proxy_read_timeout / proxy_connect_timeout as `location /` does) }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
  * keepalive (HTTP/1.1, `Connection ""`), so independent proxy→backend races run side by side.
+ * pools.upgrade (held-out round 19): the pool locations also pass a WebSocket upgrade (`Upgrade
+ * $http_upgrade`, `Connection upgrade` for it and `Connection ""` for any other request, the
+ * usual map), so an upgrade and plain requests share the block's keep-alive cache.
  */
 export function nginxConf(prefix, o) {
   const lines = confHead(prefix, 'calibration/nginx/nginx.mjs', o.workers ?? 1);
@@ -47,6 +50,7 @@ export function nginxConf(prefix, o) {
     "  map $http_upgrade $connection_upgrade { default upgrade; '' close; }",
     `  upstream backend { server 127.0.0.1:${o.backendPort}; }`,
   );
+  if (o.pools?.upgrade) lines.push("  map $http_upgrade $pool_connection { default upgrade; '' ''; }");
   const pools = o.pools ? Array.from({ length: o.pools.count }, (_, i) => i) : [];
   for (const i of pools) {
     lines.push(
@@ -72,8 +76,11 @@ export function nginxConf(prefix, o) {
     const timeouts = o.poolTimeouts
       ? ` proxy_read_timeout ${o.proxyReadTimeout ?? '60s'};${o.proxyConnectTimeout != null ? ` proxy_connect_timeout ${o.proxyConnectTimeout};` : ''}`
       : '';
+    const connection = o.pools.upgrade
+      ? ' proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $pool_connection;'
+      : ' proxy_set_header Connection "";';
     lines.push(
-      `    location /pool${i}/ { proxy_pass http://pool${i}; proxy_http_version 1.1; proxy_set_header Connection "";${timeouts} }`,
+      `    location /pool${i}/ { proxy_pass http://pool${i}; proxy_http_version 1.1;${connection}${timeouts} }`,
     );
   }
   lines.push('  }', '}');

@@ -19,6 +19,7 @@ import { HOLDOUT10_EXPERIMENTS } from './holdout10-experiments.mjs';
 import { HOLDOUT13_EXPERIMENTS, HOLDOUT13B_EXPERIMENTS } from './holdout13-experiments.mjs';
 import { HOLDOUT15_EXPERIMENTS, HOLDOUT15B_EXPERIMENTS, HOLDOUT15C_EXPERIMENTS } from './holdout15.mjs';
 import { HOLDOUT17_EXPERIMENTS, HOLDOUT17B_EXPERIMENTS } from './holdout17.mjs';
+import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -53,6 +54,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT15C_EXPERIMENTS,
   ...HOLDOUT17_EXPERIMENTS,
   ...HOLDOUT17B_EXPERIMENTS,
+  ...HOLDOUT19_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({
