@@ -727,7 +727,7 @@ export const LbSchema = z.strictObject({
     .enum(['none', 'cookie', 'source'])
     .prefault('none')
     .describe(
-      "Session persistence: an inserted cookie (lb.mode l7 only) or the source address; a drained server keeps its users (HAProxy honours the cookie unless the server is DOWN or in maint), a DOWN or maint server's users are load-balanced again.",
+      "Session persistence (unset = none, HAProxy's default): `cookie`, an inserted cookie (`cookie SRV insert`, lb.mode l7 only); `source`, a stick table on the client's source address (`stick-table type ip` + `stick on src`, lb.mode l4 or l7, per connection in l4 and per request in l7), asked before any balancing — an address's first stream is load-balanced (any `balance`) and its server stored once connected (process_store_rules(), src/stream.c), its later streams go there. Either way a drained (or NOLB) server keeps its users and a DOWN or maint one's are load-balanced again and stuck to their new server (HAProxy honours the cookie or the entry while `cur_state != SRV_ST_STOPPED` or with option persist: http_manage_client_side_cookies(), src/http_ana.c; sticking_rule_find_target(), src/stream.c); a persistent stream stays on its server for retries until redispatch says otherwise (stream_choose_redispatch()). The table's entries never expire (no `expire`: the model has no stick-table expiry; HAProxy evicts the oldest only when `size` is full, src/stick_table.c). Refused with lb.mode nat: the NAT has no stick table (kube-proxy's ClientIP affinity, IPVS persistence and an NLB's source_ip stickiness are not modelled; an NLB stops sending to a deregistering target, sticky or not).",
     ),
   balance: z
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
@@ -852,7 +852,7 @@ export const LbSchema = z.strictObject({
     .boolean()
     .optional()
     .describe(
-      "HAProxy option persist (unset = off, HAProxy's default; needs sticky: cookie): a request whose cookie names a DOWN (or maint) server is still sent there (http_manage_client_side_cookies(), src/http_ana.c: SF_DIRECT despite SRV_ST_STOPPED); with redispatch a failed connect then goes elsewhere (stream_choose_redispatch()), and a DOWN, drained or maint server keeps its queue (pendconn_redistribute(), v2.6.0 src/queue.c; HAProxy 3.1 hands a maint server's queue back anyway, 1385e33eb).",
+      "HAProxy option persist (unset = off, HAProxy's default; needs sticky: cookie or source): a request whose cookie or stick-table entry names a DOWN (or maint) server is still sent there (http_manage_client_side_cookies(), src/http_ana.c, and sticking_rule_find_target(), src/stream.c: SF_DIRECT despite SRV_ST_STOPPED); with redispatch a failed connect then goes elsewhere (stream_choose_redispatch()), and a DOWN, drained or maint server keeps its queue (pendconn_redistribute(), v2.6.0 src/queue.c; HAProxy 3.1 hands a maint server's queue back anyway, 1385e33eb).",
     ),
   timeout_queue: zDurationOrInfinite
     .optional()
@@ -1287,11 +1287,12 @@ export const ScenarioSchema = z
         message: `needs lb.mode: l4 — the balancer's threads are modelled for TLS ending at an L4 proxy (HAProxy mode tcp with bind … ssl)${s.lb.mode === 'nat' ? '; an L4 NAT forwards packets and ends no TLS' : ''}`,
       });
     }
-    if (s.lb.persist && s.lb.sticky !== 'cookie') {
+    if (s.lb.persist && s.lb.sticky === 'none') {
       ctx.addIssue({
         code: 'custom',
         path: ['lb', 'persist'],
-        message: `needs sticky: cookie — option persist keeps a cookie's server even when it is DOWN; ${s.lb.sticky === 'source' ? 'sticky: source is a hash of the address, not persistence' : 'without sticky there is no persistence'}`,
+        message:
+          "needs sticky: cookie or source — option persist keeps a cookie's or a stick-table entry's server even when it is DOWN; without sticky there is no persistence",
       });
     }
     for (const key of [
@@ -1411,7 +1412,18 @@ export const ScenarioSchema = z
       ctx.addIssue({
         code: 'custom',
         path: ['lb', 'sticky'],
-        message: `cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7, or sticky: source`,
+        message: `cookie needs lb.mode: l7 — an ${s.lb.mode} balancer forwards bytes and cannot see cookies; use lb.mode: l7${s.lb.mode === 'l4' ? ', or sticky: source (a stick table on the client address)' : ''}`,
+      });
+    }
+    if (s.lb.sticky === 'source' && s.lb.mode === 'nat') {
+      // HAProxy's `stick on src` is a proxy's table; the NATs lb.mode nat stands for have affinities
+      // of their own with other rules (an NLB stops sending to a deregistering target, sticky or
+      // not: DeregisterTargets, Elastic Load Balancing API), not modelled.
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'sticky'],
+        message:
+          "source needs a proxy (lb.mode: l4 or l7) — sticky: source is HAProxy's stick table on the client address (stick on src); lb.mode: nat forwards packets and keeps no such table (kube-proxy's ClientIP affinity, IPVS persistence and NLB source_ip stickiness are not modelled)",
       });
     }
     checkBareBackends(s, ctx);

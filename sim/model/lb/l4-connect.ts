@@ -36,6 +36,8 @@ interface Attempt {
   backend: number;
   /** The server that failed last, which a redispatch avoids (`assign_server()`'s prev_srv). */
   lastFailed: number;
+  /** Sent to its server by the stick table (`stick on src`: SF_DIRECT), until a redispatch. */
+  persistent: boolean;
   /** SYNs of this connect() that nginx's full listen queue dropped (0: none yet). */
   synsDropped: number;
   /** When this connect() sent its first SYN (set at the first drop). */
@@ -139,7 +141,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   connect(conn: Conn, handler: FlowDownstream): void {
     const w = this.w;
     if (!clientConnects(w, conn, handler)) return;
-    const b = w.lb.pick(this.rng, w.clientIp(conn));
+    // `stick on src` (lb.sticky: source) is matched before any balancing (process_sticking_rules(),
+    // src/stream.c: SF_ASSIGNED, so assign_server() runs no algorithm): lb/stick-table.ts.
+    const ip = w.clientIp(conn);
+    const stuck = w.lb.stuckTo(ip);
+    const b = stuck >= 0 ? stuck : w.lb.pick(this.rng, ip);
     const a: Attempt = {
       conn,
       client: conn.id,
@@ -147,6 +153,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       retriesDone: 0,
       backend: b,
       lastFailed: -1,
+      persistent: stuck >= 0,
       synsDropped: 0,
       firstSynAt: 0,
       req: null,
@@ -215,7 +222,10 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private attempt(a: Attempt): void {
     const w = this.w;
     if (a.backend < 0) {
-      // A redispatch: load-balanced again, avoiding the server that failed unless it is the only one.
+      // A redispatch: load-balanced again, avoiding the server that failed unless it is the only
+      // one; the stick table is not asked again (it ran once, as a request analyser) and the
+      // stream is no longer persistent (SF_DIRECT cleared: stream_choose_redispatch(), include/haproxy/stream.h).
+      a.persistent = false;
       const ip = w.clientIp(a.conn);
       const b = w.lb.pickAvoiding(this.rng, ip, this.failed.only(a.lastFailed).members);
       if (b < 0) {
@@ -584,6 +594,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       return;
     }
     this.nat.seen(a.conn);
+    // `stick on src` stores the connected server under the client's address: process_store_rules()
+    // (src/stream.c), which sess_establish() arms and tcp mode runs at once.
+    this.w.lb.stickTable?.store(this.w.clientIp(a.conn), a.backend);
     this.connectLatency.record(this.w.now - a.conn.connectStartedAt);
     this.ackArrives(a.conn, a.backend, req);
     a.handler.connected(a.conn);
@@ -833,7 +846,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const f = this.facts;
     f.redispatch = lb.redispatch;
     f.redispatchInterval = lb.redispatch_interval;
-    f.persistent = false; // no cookie or stick table in front of a tcp-mode flow
+    f.persistent = a.persistent; // a stick-table match (lb.sticky: source); tcp mode has no cookie
     f.serverRunning = w.lb.running(b);
     f.retryNumber = a.retriesDone;
     f.retries = lb.retries;

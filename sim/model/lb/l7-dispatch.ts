@@ -771,36 +771,26 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return this.letGo(req);
   }
 
-  /** The server for a new stream: its cookie's (`cookie`: when honoured), else load-balanced. */
-  private pick(req: Req, cookie: boolean): number {
+  /**
+   * The server for a new stream: its persistence's (`persistence`: a cookie's, or `stick on src`'s
+   * stick-table entry, when honoured), else load-balanced. `persistence` is false for a stream
+   * load-balanced again after its server's queue was full (srv_redispatch_connect() clears SF_DIRECT).
+   */
+  private pick(req: Req, persistence: boolean): number {
     const w = this.w;
     const lb = w.lb;
     const sticky = w.scenario.lb.sticky;
-    if (cookie && req.user >= 0 && sticky === 'cookie') {
-      const home = this.sessionBackend[req.user];
-      // A drained server keeps its cookie users; a DOWN or maint one does not, except with
-      // `option persist` (lb.persistsTo).
-      if (home >= 0 && lb.persistsTo(home) && !req.excludes(home)) {
+    const clientIp = sticky === 'source' || w.scenario.lb.balance === 'source' ? this.sourceAddress(req) : 0;
+    if (persistence && sticky !== 'none') {
+      // A drained server keeps its cookie users and its stick-table addresses; a DOWN or maint one
+      // does not, except with `option persist` (lb.persistsTo, lb.stuckTo). The stick table is asked
+      // before any balancing (process_sticking_rules(), src/stream.c, sets SF_ASSIGNED).
+      const home = sticky === 'cookie' ? this.cookieServer(req) : lb.stuckTo(clientIp);
+      if (home >= 0 && !req.excludes(home)) {
         req.persistent = true;
         return home;
       }
     }
-    // HAProxy hashes the stream's source address (get_server_sh() on the connection's src). A
-    // keep-alive client's is its connection's (req.clientAddress, world.ts assignTuple). An
-    // open-loop user has no TCP connection in the model: it sends from one address, as real
-    // clients do — its own host's, or behind a NAT the one the NAT maps it to, chosen by a hash of
-    // its own address so that "servers see the same client coming from the same IP"
-    // (find_best_ips_proto(), net/netfilter/nf_nat_core.c) — user u from address u mod
-    // clients.source_ips: with more users than addresses several users share one address, and
-    // its server (the NAT hot spot of `balance source`). An anonymous open-loop request comes
-    // from the address its client drew (clients/open-loop.ts arrive: one per request, over
-    // clients.source_ips), in req.clientAddress as a keep-alive client's.
-    const clientIp =
-      sticky === 'source' || w.scenario.lb.balance === 'source'
-        ? req.user >= 0
-          ? req.user % this.userAddresses
-          : req.clientAddress
-        : 0;
     // Redispatch: avoid only the server that just failed, unless it is the only one left:
     // assign_server(), src/backend.c, passes prev_srv = objt_server(s->target) to
     // fwrr_get_next_server() / fwlc_get_next_server() / get_server_sh(), which skip that one
@@ -809,10 +799,34 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return lb.pickAvoiding(this.pickRng, clientIp, this.avoid.only(req.backend).members);
   }
 
+  /** The server named by the user's cookie while it honours it (lb.persistsTo); -1: none. */
+  private cookieServer(req: Req): number {
+    const home = req.user >= 0 ? this.sessionBackend[req.user] : -1;
+    return home >= 0 && this.w.lb.persistsTo(home) ? home : -1;
+  }
+
+  /**
+   * The stream's source address, which `balance source` hashes (get_server_sh() on the connection's
+   * src) and `stick on src` keys its table on. A keep-alive client's is its connection's
+   * (req.clientAddress, world.ts assignTuple). An open-loop user has no TCP connection in the
+   * model: it sends from one address, as real clients do — its own host's, or behind a NAT the one
+   * the NAT maps it to, chosen by a hash of its own address so that "servers see the same client
+   * coming from the same IP" (find_best_ips_proto(), net/netfilter/nf_nat_core.c) — user u from
+   * address u mod clients.source_ips: with more users than addresses several users share one
+   * address, and its server (the NAT hot spot of `balance source`). An anonymous open-loop request
+   * comes from the address its client drew (clients/open-loop.ts arrive: one per request, over
+   * clients.source_ips), in req.clientAddress as a keep-alive client's.
+   */
+  private sourceAddress(req: Req): number {
+    return req.user >= 0 ? req.user % this.userAddresses : req.clientAddress;
+  }
+
   /** Sessions in backend memory survive only on the same backend process that created them. */
   private touchSession(req: Req, b: number): void {
-    if (req.user < 0) return;
     const w = this.w;
+    // `stick on src` stores the stream's server under its address (process_store_rules(), src/stream.c).
+    w.lb.stickTable?.store(this.sourceAddress(req), b);
+    if (req.user < 0) return;
     const home = this.sessionBackend[req.user];
     const epoch = w.backends[b].app.epoch;
     if (w.scenario.clients.requests.session_store === 'memory' && home >= 0) {

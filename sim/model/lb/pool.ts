@@ -8,6 +8,7 @@ import { GoneAddresses } from './gone-addresses.js';
 import type { BackendQueue } from './queue.js';
 import { ConsistentRing, fullHash } from './source-hash.js';
 import { ServerMap, weightGcd } from './source-map.js';
+import { SourceStickTable } from './stick-table.js';
 
 /** `balance random` without an argument: `random(2)`, two draws (backend_parse_balance(), src/backend.c: `arg_opt1 = 2`). */
 const RANDOM_DRAWS = 2;
@@ -97,6 +98,8 @@ export class LoadBalancer {
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
   readonly maxqueue: number;
   private tieCursor = 0;
+  /** `lb.sticky: source`: the backend's stick table on the client's address (`stick on src`); null otherwise. */
+  readonly stickTable: SourceStickTable | null;
   /**
    * Backends the pick in progress must skip (1), marked from its exclusion set on entry and
    * cleared on exit. The algorithms' loops read one byte per backend: asking the set itself
@@ -129,6 +132,7 @@ export class LoadBalancer {
     this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
     this.maxqueue = this.maxconn > 0 ? (config.maxqueue ?? 0) : 0;
     this.fwrr = config.mode === 'nat' ? null : new FastWeightedRoundRobin(this.fwrrView());
+    this.stickTable = config.sticky === 'source' && config.mode !== 'nat' ? new SourceStickTable() : null;
   }
 
   /**
@@ -337,9 +341,10 @@ export class LoadBalancer {
   }
 
   /**
-   * A persistent (cookie) request may still go to `b`: HAProxy honours the cookie while the
-   * server's `cur_state != SRV_ST_STOPPED` (`http_manage_client_side_cookies()`,
-   * src/http_ana.c) — a drained server keeps its persistent users, a DOWN or maint one does not —
+   * A persistent (cookie or stick-table) request may still go to `b`: HAProxy honours the cookie
+   * while the server's `cur_state != SRV_ST_STOPPED` (`http_manage_client_side_cookies()`,
+   * src/http_ana.c), a stick-table entry on the same test (sticking_rule_find_target(),
+   * src/stream.c) — a drained server keeps its persistent users, a DOWN or maint one does not —
    * or always with `option persist` (`|| (s->be->options & PR_O_PERSIST)` there: DOWN and maint,
    * whose cur_state is STOPPED too, keep them). A NOLB server (disable-on-404's SRV_ST_STOPPING)
    * keeps them as a drained one does.
@@ -347,6 +352,18 @@ export class LoadBalancer {
   persistsTo(b: number): boolean {
     if (this.config.persist === true) return this.ready[b] === 1;
     return this.state[b] !== PoolState.DETACHED && this.inService(b);
+  }
+
+  /**
+   * `stick on src` (lb.sticky: source): the server a new stream from `clientIp` goes to before any
+   * balancing — the one its stick-table entry names, on the cookie's rule (sticking_rule_find_target(),
+   * src/stream.c: `srv->cur_state != SRV_ST_STOPPED || (px->options & PR_O_PERSIST)`, persistsTo) —
+   * or -1: no entry (or no table), or its server is DOWN or in maint without `option persist`,
+   * and the stream is load-balanced (lb/stick-table.ts).
+   */
+  stuckTo(clientIp: number): number {
+    const b = this.stickTable === null ? -1 : this.stickTable.serverOf(clientIp);
+    return b >= 0 && this.persistsTo(b) ? b : -1;
   }
 
   /**

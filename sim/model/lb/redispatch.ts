@@ -1,7 +1,11 @@
 /**
  * HAProxy's connection-retry rules, shared by the flow-level (tcp mode) and the request-level
- * (http mode) balancer. Source: HAProxy 2.6.12 = v2.6.0 + 406efb96d (calibration/haproxy/NOTES.md
- * items 1–4).
+ * (http mode) balancer. Source: HAProxy 2.6.12 = v2.6.0 + the backports that change these rules
+ * (calibration/haproxy/NOTES.md, its preamble and items 1–4): bc6b23813 (2.6.3, `conn_retries`
+ * incremented after back_handle_st_cer()'s give-up test: all `retries` retries), 406efb96d
+ * (2.6.7, the turn-around pause only when not redispatching: turnAroundPause) and 41ade746c
+ * (2.6.10, do_l7_retry()'s `conn_retries` not incremented before the L7 retry: l7-dispatch.ts
+ * serverAborted).
  */
 
 /** Facts about one failed connection attempt that decide where and when its retry goes. */

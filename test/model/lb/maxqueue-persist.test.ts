@@ -149,11 +149,13 @@ describe('option persist', () => {
     expect(sum(window(moved, 'goodput', 12, 30, 'vm-a'))).toBe(0);
   });
 
-  it('needs sticky: cookie (a scenario error otherwise)', () => {
+  it('needs sticky: cookie or source (a scenario error otherwise)', () => {
     const res = ScenarioSchema.safeParse({ lb: { mode: 'l7', persist: true } });
     expect(res.success).toBe(false);
     const issue = res.error!.issues.find((i) => i.path.join('.') === 'lb.persist');
-    expect(issue?.message).toMatch(/^needs sticky: cookie/);
+    expect(issue?.message).toMatch(/^needs sticky: cookie or source/);
     expect(ScenarioSchema.safeParse({ lb: { mode: 'l7', sticky: 'cookie', persist: true } }).success).toBe(true);
+    // PR_O_PERSIST applies to a stick table's entry too (sticking_rule_find_target(), src/stream.c).
+    expect(ScenarioSchema.safeParse({ lb: { mode: 'l4', sticky: 'source', persist: true } }).success).toBe(true);
   });
 });
