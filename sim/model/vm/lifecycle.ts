@@ -517,11 +517,15 @@ export class Lifecycle {
     this.hostGone(this.w.backends[b]);
   }
 
-  /** The deleted pod's containers are gone (podSandboxGone's first half, logged before the sandbox's stop). */
+  /**
+   * The deleted pod's containers are gone (podSandboxGone's first half, logged before the sandbox's
+   * stop). A bare app server's pod (`proxy: none`) has no nginx container: nothing of nginx to kill
+   * or log (its Backend still carries an idle nginx record, never started as a process there).
+   */
   podContainersGone(b: number): void {
     const backend = this.w.backends[b];
     this.killApp(backend);
-    this.nginx.stop(backend, undefined, true);
+    if (!backend.bare) this.nginx.stop(backend, undefined, true);
   }
 
   /**
