@@ -862,7 +862,7 @@ export const CATALOG: Catalog = {
         : `pod ${r.pod}: containers exited, sandbox stopped, pod IP released`,
     variant: (r) => (r.stillSent ? (r.unreachable ? 'still-sent-unreachable' : 'still-sent') : 'unused'),
     explain: (r) => {
-      const head = `${r.pod}'s containers have exited and the kubelet tears its sandbox down at once (StopPodSandbox): the CNI removes its network interface and releases its IP.`;
+      const head = `${r.pod}'s containers have all exited, each after its own stop signal or killed at the end of the grace period, and the kubelet, which waits for every one of them (killContainersWithSyncResult), tears the sandbox down at once (StopPodSandbox): the CNI removes its network interface and releases its IP.`;
       if (!r.stillSent) return `${head} The load balancer had already stopped sending to it, so nobody notices.`;
       const sent = r.fallback
         ? "No other endpoint of the Service is ready, so kube-proxy, which knows the pod is terminating but not yet that it is gone, keeps sending new connections to that address until the pod's deletion reaches it"

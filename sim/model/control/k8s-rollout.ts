@@ -45,6 +45,11 @@ const PROGRESS_CHECK_SKEW = 1;
 interface TerminatingPod {
   /** Its containers have exited (or were killed) and its sandbox is gone. */
   gone: boolean;
+  /**
+   * Its app container has exited (by itself after SIGTERM, crashed, or killed at the grace
+   * period's end): the sandbox waits for its nginx container too (containersExited).
+   */
+  appExited: boolean;
   /** Its endpoint's removal has reached the balancer. */
   endpointRemoved: boolean;
   /** When that removal (the terminating condition) reaches the balancer. */
@@ -118,6 +123,8 @@ export class Rollout {
   private current: RolloutRun | null = null;
   /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
   private readonly readyPod: Int32Array;
+  /** What to do when the nginx of a terminating pod on each backend exits (terminatePod); null: nothing. */
+  private readonly nginxExitWatch: ((() => void) | null)[];
 
   constructor(
     private readonly w: World,
@@ -128,6 +135,8 @@ export class Rollout {
     this.deletionRng = w.streams.stream('k8s.endpoint-deletion');
     this.goneListed = w.backends.map(() => null);
     this.readyPod = new Int32Array(w.backends.length).fill(-1);
+    this.nginxExitWatch = w.backends.map(() => null);
+    life.whenNginxExits((b) => this.nginxExitWatch[b]?.());
   }
 
   /**
@@ -447,13 +456,13 @@ export class Rollout {
   }
 
   /**
-   * An old pod is gone (exited, or SIGKILL): the kubelet tears its sandbox down right after its
-   * containers (kuberuntime_manager.go killPodWithSyncResult: killContainersWithSyncResult, then
-   * StopPodSandbox; the CNI releases its IP; the connections its processes held were closed at
-   * their exit), and its backend can hold a new pod. kube-proxy still lists the endpoint —
-   * not yet terminating if the removal has not reached it, else terminating, and then the
-   * fallback it sends to while no endpoint is ready (k8s-endpoints.ts) — until the deletion
-   * reaches it (deletionPropagates). Until then connections it sends to the old address go
+   * An old pod is gone (all its containers exited, or SIGKILL: containersExited): the kubelet
+   * tears its sandbox down right after its containers (kuberuntime_manager.go
+   * killPodWithSyncResult: killContainersWithSyncResult, then StopPodSandbox; the CNI releases its
+   * IP; the connections its processes held were closed at their exits), and its backend can hold
+   * a new pod. kube-proxy still lists the endpoint — not yet terminating if the removal has not
+   * reached it, else terminating, and then the fallback it sends to while no endpoint is ready
+   * (k8s-endpoints.ts) — until the deletion reaches it (deletionPropagates). Until then connections it sends to the old address go
    * unanswered: no RST, the connect times out (Backend.balancerEntryStale). A container restart
    * (restartPolicy Always) keeps the sandbox: its refusals stay (kubelet.ts).
    */
@@ -466,7 +475,7 @@ export class Rollout {
     const backend = w.backends[b];
     const unreachable = w.scenario.kubernetes.deleted_pod_ip === 'unreachable';
     const fallback = pod.endpointRemoved && this.kubelet.endpoints.isUsed(b);
-    this.life.podContainersGone(b);
+    this.nginxExitWatch[b] = null;
     w.trace.emit({
       kind: 'k8s.pod_ip_gone',
       pod: backend.name,
@@ -527,7 +536,6 @@ export class Rollout {
     const w = this.w;
     const plan = run.plan;
     const backend = w.backends[b];
-    const epochAtStart = backend.app.epoch;
     const incarnationAtStart = backend.incarnation;
     const podAtStart = this.kubelet.podGeneration(b);
     // The old pod's endpoint and its replacement's are two endpoints that share this backend:
@@ -541,10 +549,16 @@ export class Rollout {
       preStop: plan.preStop,
       gracePeriod: plan.gracePeriod,
     });
-    const pod: TerminatingPod = { gone: false, endpointRemoved: false, removalAt: w.now + delay };
+    const pod: TerminatingPod = { gone: false, appExited: false, endpointRemoved: false, removalAt: w.now + delay };
     run.terminating++;
-    // Liveness and startup probes stop; a container that dies now is not restarted: the pod is gone.
-    this.kubelet.podTerminating(b, () => this.podGone(run, b, pod));
+    // Liveness and startup probes stop; an app container that dies now is not restarted: it has
+    // exited, and the pod is gone once its nginx has too.
+    this.kubelet.podTerminating(b, () => this.appContainerExited(run, b, pod));
+    // nginx's exit (its graceful quit's last connection) may be the pod's last container's: the
+    // sandbox's stop follows, out of nginx's own call (its connection's close is still under way).
+    this.nginxExitWatch[b] = () => {
+      if (pod.appExited && !pod.gone) w.engine.schedule(0, () => this.containersExited(run, b, pod), null);
+    };
     w.engine.schedule(
       delay,
       () => {
@@ -568,23 +582,24 @@ export class Rollout {
       },
       null,
     );
-    // Both kubelet timers belong to this pod: once it has been replaced (SIGKILL, then the new
-    // pod Ready in its place) they stand down instead of signalling the replacement.
+    // Both kubelet timers belong to this pod: once it has gone (and maybe been replaced) they
+    // stand down instead of signalling the replacement. Its app may have died meanwhile (a crash
+    // in the preStop): its nginx still gets its stop signal and its kill.
     const same = (): boolean =>
-      backend.incarnation === incarnationAtStart &&
-      backend.app.epoch === epochAtStart &&
-      this.kubelet.podGeneration(b) === podAtStart;
+      !pod.gone && backend.incarnation === incarnationAtStart && this.kubelet.podGeneration(b) === podAtStart;
     const times = terminationTimes(plan.gracePeriod, plan.preStop);
     w.engine.schedule(
       times.sigterm,
       () => {
         if (!same()) return;
         if (!backend.app.up) {
-          // The app container is not running (it crashed; CrashLoopBackOff's wait) and a
-          // terminating pod's container is not started again (kubelet.ts): killContainersWithSyncResult
-          // has only nginx to stop — its stop signal after its preStop — and the pod is gone (review40).
+          // The app container is not running (it crashed, before the deletion or in the preStop;
+          // CrashLoopBackOff's wait) and a terminating pod's container is not started again
+          // (kubelet.ts): killContainersWithSyncResult has only nginx to stop — its stop signal
+          // after its preStop (review40) — and the pod is gone once nginx has exited.
           this.life.podNginxStopSignal(backend);
-          this.podGone(run, b, pod);
+          this.life.killApp(backend);
+          this.appContainerExited(run, b, pod);
           return;
         }
         w.trace.emit({
@@ -616,14 +631,39 @@ export class Rollout {
     w.engine.schedule(
       times.sigkill,
       () => {
-        if (!backend.app.up || !same()) return;
-        const inFlight = backend.busyWorkers + backend.appQueueLength;
-        w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
-        this.life.killApp(backend);
+        if (!same()) return;
+        // SIGKILL to every container still running (each StopContainer's timeout: the same
+        // preStop on both, so the same instant), then the sandbox's stop.
+        if (backend.app.up) {
+          const inFlight = backend.busyWorkers + backend.appQueueLength;
+          w.trace.emit({ kind: 'k8s.grace_over', pod: backend.name, gracePeriod: plan.gracePeriod, inFlight });
+          this.life.killApp(backend);
+        }
+        this.life.podNginxKilled(backend);
+        pod.appExited = true;
         this.podGone(run, b, pod);
       },
       null,
     );
+  }
+
+  /** The terminating pod's app container has exited (by itself, or it crashed): the pod waits for its nginx. */
+  private appContainerExited(run: RolloutRun, b: number, pod: TerminatingPod): void {
+    pod.appExited = true;
+    this.containersExited(run, b, pod);
+  }
+
+  /**
+   * The pod is gone once every container has exited: killPodWithSyncResult
+   * (kuberuntime_manager.go) stops the sandbox only after killContainersWithSyncResult's
+   * `wg.Wait()` for every container's killContainer (kuberuntime_container.go), and each of those
+   * returns when its StopContainer does — its container exited, or was killed at the grace
+   * period's end. So an nginx still finishing its graceful quit keeps the pod (and its IP) up
+   * after its app has exited, and its requests in flight are answered; a bare pod has only the app.
+   */
+  private containersExited(run: RolloutRun, b: number, pod: TerminatingPod): void {
+    if (pod.gone || !pod.appExited || this.life.podNginxRunning(this.w.backends[b])) return;
+    this.podGone(run, b, pod);
   }
 
   /** After SIGTERM the app exits as soon as it has nothing in flight. */
@@ -640,8 +680,8 @@ export class Rollout {
           after: w.now - since,
           gracePeriod: run.plan.gracePeriod,
         });
-        this.life.appExited(backend);
-        this.podGone(run, b, pod);
+        this.life.podAppExited(backend);
+        this.appContainerExited(run, b, pod);
         return;
       }
       w.engine.schedule(0.1, check, null);

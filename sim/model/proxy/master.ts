@@ -61,7 +61,29 @@ export class NginxMaster {
     private readonly tunnels: TunnelEnds,
     private readonly path: RequestPath,
   ) {
-    for (const backend of w.backends) backend.nginx.onGenerationExit = (g) => this.exited(backend, g);
+    for (const backend of w.backends)
+      backend.nginx.onGenerationExit = (g) => {
+        this.exited(backend, g);
+        this.tellIfGone(backend);
+      };
+  }
+
+  /** Told when a backend's nginx has exited: its last worker generation gone, the master with it. */
+  private readonly exitListeners: ((backend: Backend) => void)[] = [];
+
+  /**
+   * `listener` is told each time a backend's nginx process exits — a graceful quit's last
+   * connection ended (ngx_master_process_exit once ngx_reap_children finds no worker), or a fast
+   * stop (stop) — after the exit's own log lines. A Kubernetes pod's nginx container is one such
+   * process: its exit ends that container (control/k8s-rollout.ts waits for it).
+   */
+  onExit(listener: (backend: Backend) => void): void {
+    this.exitListeners.push(listener);
+  }
+
+  private tellIfGone(backend: Backend): void {
+    if (backend.nginx.running) return;
+    for (const listener of this.exitListeners) listener(backend);
   }
 
   /**
@@ -229,6 +251,7 @@ export class NginxMaster {
       if (neverQuit) g.quitAt = w.now;
       this.exited(backend, g, neverQuit);
     }
+    this.tellIfGone(backend);
   }
 
   /**

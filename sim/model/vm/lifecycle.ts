@@ -501,27 +501,49 @@ export class Lifecycle {
   }
 
   /**
-   * A deleted pod's sandbox is torn down once its containers have exited (podContainersGone): the kubelet's
-   * killPodWithSyncResult (pkg/kubelet/kuberuntime/kuberuntime_manager.go) runs
-   * killContainersWithSyncResult, then StopPodSandbox for each of the pod's sandboxes, whose CNI
-   * DEL removes the pod's interface and releases its IP. The containers' processes exit first, so
-   * the kernel closes their sockets as at any process exit (tcp_close, net/ipv4/tcp.c: FIN, RST
-   * where data sat unread): the app's as a kill does (killApp). nginx got its own stop signal with
-   * the app's SIGTERM (podNginxStopSignal) and has usually exited by now, its last request answered;
-   * what it still holds (the grace period ran out) is the kubelet's SIGKILL's: the kernel closes
-   * it as NginxMaster.stop does (keep-alive clients read EOF, WebSocket clients 1006). Only then
-   * does the address go: a packet still sent to it meets no socket and no kernel to answer it, no
-   * RST (control/k8s-rollout.ts decides whether the balancer still sends there: Backend.answersBalancer).
+   * A deleted pod's sandbox is torn down once all its containers have exited: the kubelet's
+   * killPodWithSyncResult (pkg/kubelet/kuberuntime/kuberuntime_manager.go) waits in
+   * killContainersWithSyncResult (kuberuntime_container.go: one goroutine per container, each
+   * killContainer — its preStop, StopContainer with the image's STOPSIGNAL and the rest of the
+   * grace period, then SIGKILL — and `wg.Wait()` for all of them), then calls StopPodSandbox for
+   * each of the pod's sandboxes, whose CNI DEL removes the pod's interface and releases its IP.
+   * The containers' processes are gone by then (podAppExited, nginx's own exit or podNginxKilled),
+   * the kernel having closed their sockets at their exits. Only then does the address go: a
+   * packet still sent to it meets no socket and no kernel to answer it, no RST
+   * (control/k8s-rollout.ts decides whether the balancer still sends there: Backend.answersBalancer).
    */
   podSandboxGone(b: number): void {
     this.hostGone(this.w.backends[b]);
   }
 
-  /** The deleted pod's containers are gone (podSandboxGone's first half, logged before the sandbox's stop). */
-  podContainersGone(b: number): void {
-    const backend = this.w.backends[b];
+  /**
+   * A deleted pod's app container exited by itself after its SIGTERM (nothing left in flight): the
+   * kernel closes its sockets as at any process exit (tcp_close, net/ipv4/tcp.c: FIN, RST where
+   * data sat unread), as a kill does (killApp) — its WebSocket sessions end now (1006 at their
+   * clients through nginx), nginx's cached upstream connections to it close.
+   */
+  podAppExited(backend: Backend): void {
     this.killApp(backend);
-    this.nginx.stop(backend, undefined, true);
+  }
+
+  /** The pod's nginx container is running: a process the pod's sandbox waits for (not a bare pod's). */
+  podNginxRunning(backend: Backend): boolean {
+    return !backend.bare && backend.hostUp && backend.nginx.running;
+  }
+
+  /**
+   * The grace period ran out on the pod's nginx container (its StopContainer's timeout): the
+   * runtime's SIGKILL. nginx got its STOPSIGNAL after its preStop (podNginxStopSignal); what it still
+   * holds is closed by the kernel as NginxMaster.stop does (keep-alive clients read EOF, WebSocket
+   * clients 1006): `nginx container killed (SIGKILL) with its pod`.
+   */
+  podNginxKilled(backend: Backend): void {
+    if (this.podNginxRunning(backend)) this.nginx.stop(backend, undefined, true);
+  }
+
+  /** `listener` is told with the backend's index when its nginx process has exited (NginxMaster.onExit). */
+  whenNginxExits(listener: (b: number) => void): void {
+    this.nginx.onExit((backend) => listener(backend.index));
   }
 
   /**
