@@ -37,6 +37,9 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   const servers: { name: string; weight: number }[] = [];
   let persistAt: string | null = null;
   let cookie = false;
+  // `stick on src` (or `stick match src` + `stick store-request src`) with an ip stick-table:
+  // lb.sticky source, applied at the end (a cookie, checked first by HAProxy, wins).
+  const stick = { match: null as string | null, store: null as string | null, table: null as string | null };
   // `option httpchk` seen, and where `http-check disable-on-404` was (applied once the check type is known).
   let httpchk = false;
   let disableOn404At: string | null = null;
@@ -165,6 +168,12 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         cookie = true;
         into.set(['lb', 'sticky'], 'cookie', at);
         return;
+      case 'stick-table':
+        stickTable(args, at, into, stick);
+        return;
+      case 'stick':
+        stickRule(args, at, into, stick);
+        return;
       case 'http-reuse':
         if (['never', 'safe', 'aggressive', 'always'].includes(args[0] ?? ''))
           proxyOnly.push({ path: ['lb', 'http_reuse'], value: args[0], at, what: 'http-reuse', httpOnly: true });
@@ -274,12 +283,15 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         'http-check disable-on-404 not modelled without option httpchk (a tcp check reads no HTTP status)',
       );
   }
+  const stickSource = stickOnSource(stick, cookie, proxy, mode, into);
   if (persistAt !== null) {
-    if (mode === 'http' && cookie) into.set(['lb', 'persist'], true, persistAt);
+    // PR_O_PERSIST applies to the cookie (http_manage_client_side_cookies()) and to stick tables
+    // (sticking_rule_find_target(), src/stream.c) alike.
+    if ((mode === 'http' && cookie) || stickSource) into.set(['lb', 'persist'], true, persistAt);
     else
       into.warn(
         persistAt,
-        'option persist not modelled without a cookie in mode http (lb.persist needs sticky: cookie)',
+        'option persist not modelled without persistence (lb.persist needs sticky: cookie in mode http, or stick on src)',
       );
   }
   const maxconnServers = proxyOnly.filter((t) => t.path[1] === 'maxconn').length;
@@ -288,6 +300,64 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       proxyOnly.find((t) => t.path[1] === 'maxconn')!.at,
       'server maxconn is set on some servers only: lb.maxconn applies to every server',
     );
+}
+
+type StickLines = { match: string | null; store: string | null; table: string | null };
+
+/**
+ * `stick-table type ip|ipv6 size <n> [expire <t>] …` (stktable_parse(), src/stick_table.c): the
+ * table `stick on src` needs. The model's table never expires an entry, as HAProxy's without
+ * `expire` (no expiry task; entries go only when `size` is full, least recently used first).
+ */
+function stickTable(args: string[], at: string, into: Imported, stick: StickLines): void {
+  const type = option(args, 'type');
+  if (type !== 'ip' && type !== 'ipv6') {
+    into.warn(at, `stick-table type ${type ?? '(none)'} not modelled (a table of source addresses, type ip, is)`);
+    return;
+  }
+  stick.table = at;
+  if (option(args, 'expire') !== null)
+    into.warn(at, 'stick-table expire not modelled: the model keeps every address on its server for the whole run');
+  if (args.includes('peers')) into.warn(at, 'stick-table peers not modelled: one HAProxy process holds the table');
+}
+
+/**
+ * `stick on src` = `stick match src` + `stick store-request src` (src/cfgparse-listen.c); other
+ * patterns (headers, cookies, URL parameters) and conditional rules are not modelled.
+ */
+function stickRule(args: string[], at: string, into: Imported, stick: StickLines): void {
+  const [what, pattern, ...rest] = args;
+  const plain = pattern === 'src' && rest.filter((a) => a !== 'table').length <= 1 && !rest.some(isCondition);
+  if (!plain || !['on', 'match', 'store-request'].includes(what ?? '')) {
+    into.warn(at, `stick ${args.join(' ')} not modelled (stick on src, without a condition, is: lb.sticky source)`);
+    return;
+  }
+  if (what === 'on' || what === 'match') stick.match = at;
+  if (what === 'on' || what === 'store-request') stick.store = at;
+}
+
+const isCondition = (a: string): boolean => a === 'if' || a === 'unless';
+
+/** lb.sticky source from the stick lines, when they make persistence by source address. */
+function stickOnSource(stick: StickLines, cookie: boolean, proxy: boolean, mode: string, into: Imported): boolean {
+  const at = stick.match ?? stick.store;
+  if (at === null) return false;
+  const why =
+    stick.match === null || stick.store === null
+      ? `stick ${stick.match === null ? 'match' : 'store-request'} src is missing: matching without storing (or the reverse) keeps no client on a server`
+      : stick.table === null
+        ? 'no stick-table type ip in this backend (HAProxy refuses the rule)'
+        : !proxy
+          ? `mode ${mode} is not modelled`
+          : cookie
+            ? 'the cookie is imported (lb.sticky is one setting; HAProxy checks the cookie first)'
+            : null;
+  if (why !== null) {
+    into.warn(at, `stick on src not imported: ${why}`);
+    return false;
+  }
+  into.set(['lb', 'sticky'], 'source', at);
+  return true;
 }
 
 /**
