@@ -347,7 +347,8 @@ const fileAt = (commit: string, file: string): string =>
  * those of that commit), and today's predictions file is byte for byte the one committed at the
  * blind commit (a file deleted and re-written would pass writeBlindPredictions' guard). A
  * predictions file that keeps its figures' tolerances (`tolerances`, rounds from 14 on:
- * blindPredictionsWriter) must hold today's tolerances of `rows`. git is asked inside the tests,
+ * blindPredictionsWriter) must hold today's tolerances of `rows`, and each recorded run's twin is
+ * byte for byte the one committed at the blind commit. git is asked inside the tests,
  * not while vitest collects (test/architecture/test-habits.test.ts); skipped where git is unavailable.
  */
 export function blindAncestryTest(recorded: () => BlindRecording[], rows: HeldOutRow[] = []): void {
@@ -376,6 +377,22 @@ export function blindAncestryTest(recorded: () => BlindRecording[], rows: HeldOu
       if (!stated) continue;
       for (const r of rows.filter((x) => runOf(x) in stated))
         expect(r.tolerance, `${keyOf(r)}: the tolerance stated in ${predictions}`).toEqual(stated[runOf(r)][r.figure]);
+    }
+  });
+
+  it('every recorded run’s twin is the one committed at its blind commit (skipped without git)', (ctx) => {
+    if (!gitAvailable()) ctx.skip();
+    const runs = recorded();
+    expect(runs.length, 'no recording').toBeGreaterThan(0);
+    // The twin (calibration/scenarios/<run>.yaml) is the prediction's input: edited after the blind
+    // commit, the pinned predictions would no longer be what today's twin gives. None of rounds
+    // 9-19 has changed since (session 26); one that had to (the recorder's input read again) would
+    // need an INPUT commit of its own and an explicit exception here naming it.
+    for (const { run, blind } of runs) {
+      const twin = `calibration/scenarios/${run}.yaml`;
+      expect(readFileSync(twin, 'utf8') === fileAt(blind as string, twin), `${twin} differs from ${blind}'s`).toBe(
+        true,
+      );
     }
   });
 }
