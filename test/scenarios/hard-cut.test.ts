@@ -79,7 +79,7 @@ describe('hard-cut behind an L7 balancer', () => {
     const r = runBuiltin('hard-cut', undefined, ['lb.mode=l7', 'horizon=2m30s']);
     expect(r.figures['reset_out.total'] ?? 0).toBe(0);
     expect(r.figures['err_econnreset.total'] ?? 0).toBe(0);
-    // The L4 run's 1,778 RSTs become the few requests in flight on vm-c when its app died.
+    // The L4 run's 1,785 RSTs become the few requests in flight on vm-c when its app died.
     expect(r.figures['responses_5xx.total']).toBeGreaterThan(0);
     expect(r.figures['responses_5xx.total']).toBeLessThan(100);
     expect(r.figures['requests_failed.total'] ?? 0).toBe(0);

@@ -51,6 +51,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly requestTimers: LaneId;
   /** `request_timeout`: the delay of requestTimers. */
   private readonly requestTimeout: number;
+  /** The request timers of requests on an open connection, armed at their arrival, rtt/2 after the write (send). */
+  private readonly arrivedTimers: LaneId;
+  /** When the request being handed to the server end (handling) was written: noAnswer's clock. */
+  private wroteAt = 0;
+  private handling: Conn | null = null;
   /** Ends the client's connection where it ends (null: World.end, a flow that reaches a backend). */
   private readonly endVia: ((conn: Conn, how: EndKind) => void) | null;
   /**
@@ -94,6 +99,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.latency = w.metrics.histogram('request_latency');
     this.requestTimers = w.engine.fixedDelay(cfg.request_timeout);
     this.requestTimeout = cfg.request_timeout;
+    this.arrivedTimers = w.engine.fixedDelay(Math.max(0, cfg.request_timeout - this.rtt / 2));
     this.eager = cfg.reconnect === 'eager';
   }
 
@@ -124,10 +130,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       this.path.waiting?.(conn);
       // Closed at once (no connection free in nginx's worker): serverGone has planned what follows.
       if (conn.backend < 0 || conn.timer >= 0) return;
-      conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
+      this.sendWhenDue(conn);
       return;
     }
-    this.send(conn);
+    // The request goes with the handshake's last ACK, which the connector times already (it
+    // called this one round trip after it took the SYN at the client's connect).
+    this.request(conn, false);
   }
 
   /**
@@ -168,7 +176,28 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.retryOrGiveUp(conn, backend);
   }
 
-  /** The client sends its next request on its connection. */
+  /**
+   * The client's next request is due at conn.lastActivity (its write): on an open connection the
+   * event is its arrival at the server end, rtt/2 later (send); on none, the connect at the write.
+   */
+  private sendWhenDue(conn: Conn): void {
+    const arrival = conn.lbFlow === LbFlow.NONE ? conn.lastActivity : conn.lastActivity + this.rtt / 2;
+    conn.timer = this.w.engine.at(arrival, this.sendCb, conn);
+  }
+
+  /**
+   * The client's next request: with no connection it opens one now (the request goes with its
+   * handshake); on its open connection — kept alive, or opened ahead of it — the request it wrote
+   * at conn.lastActivity reaches the server end now, rtt/2 later (sendWhenDue). Until then the
+   * server end still sees the connection idle, so a close it makes meanwhile — a QUIT's or
+   * reload's ngx_close_idle_connections (src/core/ngx_connection.c), `nginx -s stop`,
+   * worker_connections' reuse (ngx_drain_connections), client_header_timeout, the L7
+   * balancer's soft stop, a bare app's SIGTERM — finds the request on its way: it reaches a closed
+   * socket and gets RST (net/ipv4/tcp.c __tcp_close: unread data → RST; tcp_input.c
+   * tcp_rcv_state_process: data to a closed socket → RST), as one sent after the close before its
+   * FIN arrived (proxy/nginx.ts requestCrossesFin: sendAt < closeAt + rtt/2 covers both; crossedFin,
+   * serverGone).
+   */
   private send(conn: Conn): void {
     const w = this.w;
     conn.timer = -1;
@@ -178,6 +207,17 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       this.connector.connect(conn, this);
       return;
     }
+    this.request(conn, true);
+  }
+
+  /**
+   * The request reaches the server end: counted, its latency measured from here (respond adds the
+   * full rtt, the way in and the way back; a new connection's from the wait for it, whose SYN the
+   * connector took at the client's connect), the client's timer on it running from its write
+   * (`arrived`: rtt/2 ago).
+   */
+  private request(conn: Conn, arrived: boolean): void {
+    const w = this.w;
     const b = conn.backend;
     w.metrics.inc(w.c.requests, b);
     conn.requestStartedAt = conn.waitingSince !== NOT_WAITING ? conn.waitingSince : w.now;
@@ -189,8 +229,26 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     // The client's timer on this request runs from its write (see the class comment).
-    conn.requestTimer = w.engine.scheduleFixed(this.requestTimers, this.timedOutCb, conn);
+    const timers = arrived ? this.arrivedTimers : this.requestTimers;
+    conn.requestTimer = w.engine.scheduleFixed(timers, this.timedOutCb, conn);
+    this.wroteAt = arrived ? w.now - this.rtt / 2 : w.now;
+    this.handling = conn;
     this.path.handle(conn);
+    this.handling = null;
+  }
+
+  /**
+   * A request written on `conn`, open, is on its way to the server end: due (conn.lastActivity)
+   * and not yet arrived (send, its timer).
+   */
+  private onItsWay(conn: Conn): boolean {
+    return (
+      conn.requestsLeft > 0 &&
+      conn.phase === ReqPhase.NONE &&
+      conn.lbFlow !== LbFlow.NONE &&
+      conn.timer >= 0 &&
+      conn.lastActivity <= this.w.now
+    );
   }
 
   /**
@@ -207,10 +265,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   noAnswer(conn: Conn): void {
     const w = this.w;
     if (w.lbHost !== null || conn.phase !== ReqPhase.CONNECTING || w.backends[conn.backend].hostUp) return;
-    const wheel = w.clientHosts.wheelOf(w.clientIp(conn), w.now);
-    const giveUpAt = silentPeerGiveUpAt(w.now, this.rtt, w.scenario.clients.kernel.tcp_retries2, wheel);
-    // The request's timer runs from this same write (send, then path.handle, then here).
-    if (giveUpAt >= w.now + this.requestTimeout) return;
+    // The request's timer runs from this same write (request, then path.handle, then here).
+    const wroteAt = this.handling === conn ? this.wroteAt : w.now;
+    const wheel = w.clientHosts.wheelOf(w.clientIp(conn), wroteAt);
+    const giveUpAt = silentPeerGiveUpAt(wroteAt, this.rtt, w.scenario.clients.kernel.tcp_retries2, wheel);
+    if (giveUpAt >= wroteAt + this.requestTimeout) return;
     conn.timer = w.engine.at(giveUpAt, this.kernelGaveUpCb, conn);
   }
 
@@ -293,7 +352,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     conn.lastActivity = w.now + this.rtt / 2 + think;
-    conn.timer = w.engine.schedule(this.rtt / 2 + think, this.sendCb, conn);
+    this.sendWhenDue(conn);
   }
 
   /**
@@ -351,13 +410,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     if (this.eager && conn.lastActivity > this.w.now) this.reconnectEagerly(conn);
-    else conn.timer = this.w.engine.at(conn.lastActivity, this.sendCb, conn);
+    else this.sendWhenDue(conn);
   }
 
   /**
    * The server end (nginx, or the L7 balancer's frontend, which logs its own record) closed the
-   * connection as this client sent its next request on it: the request gets RST, ECONNRESET at
-   * the client, so it fails and is retried. Counted now, which is at most one round trip from
+   * connection as this client sent its next request on it — still on its way (send), or written
+   * before the FIN arrived: the request gets RST, ECONNRESET at the client, so it fails and is
+   * retried. Counted now (it never reached the server end), which is at most one round trip from
    * when the RST arrives.
    */
   crossedFin(conn: Conn): void {
@@ -388,13 +448,16 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   serverGone(conn: Conn, how: EndKind, inFlight: boolean): void {
     const w = this.w;
     const b = conn.backend;
+    // A request on its way (send) meets the closed socket: RST, as one in flight; counted now.
+    const onItsWay = !inFlight && this.onItsWay(conn);
+    if (onItsWay) w.metrics.inc(w.c.requests, b);
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
     this.stopRequestTimer(conn);
     conn.phase = ReqPhase.NONE;
     conn.upstream = null;
     w.end(conn, how);
-    if (inFlight) {
+    if (inFlight || onItsWay) {
       // EOF or RST instead of a response ("socket hang up").
       w.error(ErrorKind.ECONNRESET, b);
       if (how === EndKind.RESET) w.metrics.inc(w.c.resetOut, b);
@@ -440,7 +503,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       w.metrics.inc(w.c.retries, b);
       // The planned send: a server close before it is seen in time (no keepalive race).
       conn.lastActivity = w.now + conn.lastBackoff;
-      conn.timer = w.engine.schedule(conn.lastBackoff, this.sendCb, conn);
+      this.sendWhenDue(conn);
       return;
     }
     conn.lastBackoff = 0;

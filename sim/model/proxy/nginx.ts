@@ -350,8 +350,9 @@ export class Nginx {
    * nginx's keepalive timer (ngx_http_set_keepalive arms keepalive_timeout after the response)
    * decides the connection's end when the client's next request, `think` s after the response
    * reached it, does not arrive before the close: with the response rtt/2 on its way back and the
-   * request rtt/2 on its way in, that is think ≥ keepalive_timeout − rtt. Some of those requests
-   * cross the FIN (requestCrossesFin); the rest come after the client saw it.
+   * request rtt/2 on its way in (clients/http-keepalive.ts sendWhenDue), that is
+   * think ≥ keepalive_timeout − rtt. Some of those requests cross the FIN (requestCrossesFin); the
+   * rest come after the client saw it.
    */
   closesIdle(think: number, rtt = 0): boolean {
     return think >= this.config.keepalive_timeout - rtt;
@@ -387,6 +388,11 @@ export class Nginx {
  * RST (unread data at close(), or data to an orphaned FIN_WAIT socket: net/ipv4/tcp.c __tcp_close,
  * tcp_input.c tcp_rcv_state_process) and the client gets ECONNRESET or EOF for a request it
  * already sent (NOTES §7 cases 1–2). A request sent after the FIN arrived goes on a new connection.
+ * The request reaches nginx rtt/2 after `sendAt` (clients/http-keepalive.ts send), so at a close
+ * nginx still sees the connection idle when its request was sent in the rtt/2 before: `sendAt`
+ * earlier than `closeAt` counts too, and the window is one round trip, (closeAt − rtt/2,
+ * closeAt + rtt/2) (NOTES §7: "the window for 1–2 is about one RTT"). At the keepalive timer's
+ * own close no request is on its way (closesIdle), so there it is the rtt/2 after the close.
  */
 export function requestCrossesFin(sendAt: number, closeAt: number, rtt: number): boolean {
   // An exact tie (think == keepalive_timeout) is decided for the FIN: the two sums differ only by

@@ -102,7 +102,7 @@ describe('a bare app server holding the clients own connections (lb.mode l4 / na
     expect(fig(r, 'responses_5xx.total')).toBe(0);
   });
 
-  it('SIGTERM, a gunicorn-like app (sigterm_keepalive: close): idle ones closed at once, busy ones after their answer; nothing fails', () => {
+  it('SIGTERM, a gunicorn-like app (sigterm_keepalive: close): idle ones closed at once, busy ones after their answer; nothing else fails', () => {
     for (const mode of ['l4', 'nat'] as const) {
       const r = run(sigterm(mode, 'close'));
       // The idle ones at the SIGTERM (20 s, in the sample ending then), the busy ones after their answer.
@@ -111,8 +111,12 @@ describe('a bare app server holding the clients own connections (lb.mode l4 / na
       expect(totalIn(r, 'new_conn', 21, 60, 'vm-a')).toBe(0);
       expect(totalIn(r, 'requests', 22, 60, 'vm-a')).toBe(0);
       // Nothing was in flight at the kill: no EOF (only the NAT's connects meet the closed listener).
-      expect(fig(r, 'err_econnreset.total')).toBe(0);
-      if (mode === 'l4') expect(fig(r, 'errors.total')).toBe(0);
+      // Only a request on its way as the SIGTERM closed its idle connection (written in the rtt/2
+      // before, reaching the closed socket: RST) fails, at the SIGTERM.
+      const raced = fig(r, 'err_econnreset.total');
+      expect(raced).toBeLessThanOrEqual(2);
+      expect(totalIn(r, 'err_econnreset', 19, 20)).toBe(raced);
+      if (mode === 'l4') expect(fig(r, 'errors.total')).toBe(raced);
     }
   });
 
@@ -125,11 +129,14 @@ describe('a bare app server holding the clients own connections (lb.mode l4 / na
       // …but the busy ones stay (think 500 ms < keepalive_timeout 3 s), answered keep-alive until the kill at 30 s,
       expect(totalIn(r, 'closed_fin', 20, 29, 'vm-a')).toBe(0);
       expect(totalIn(r, 'requests', 25, 30, 'vm-a')).toBeGreaterThan(100);
-      // where the requests in flight read EOF (the app's FIN through HAProxy mode tcp or the NAT).
-      const held = fig(r, 'err_econnreset.total');
+      // where the requests in flight read EOF (the app's FIN through HAProxy mode tcp or the NAT);
+      // before, only a request on its way as the SIGTERM closed its idle connection (RST).
+      const raced = totalIn(r, 'err_econnreset', 19, 20);
+      expect(raced).toBeLessThanOrEqual(2);
+      const held = fig(r, 'err_econnreset.total') - raced;
       expect(held).toBeGreaterThan(5);
       expect(totalIn(r, 'err_econnreset', 29, 31)).toBe(held);
-      if (mode === 'l4') expect(fig(r, 'errors.total')).toBe(held);
+      if (mode === 'l4') expect(fig(r, 'errors.total')).toBe(held + raced);
     }
   });
 

@@ -2,8 +2,8 @@
  * clients.http.reconnect eager: the client replaces the connection nginx closed for
  * keepalive_timeout at once, and the new one waits for its request under client_header_timeout
  * (client-conns.ts headerTimedOut: ngx_http_wait_request_handler, "client timed out",
- * ngx_http_close_connection — FIN). A request the client sends before that FIN arrives is lost
- * (ECONNRESET); only such a request.
+ * ngx_http_close_connection — FIN). A request the client writes before that FIN arrives and
+ * that reaches nginx after the close is lost (ECONNRESET); only such a request.
  */
 import { describe, it } from 'vitest';
 import { expectRaceWindow, oneKeepAliveClient } from './keepalive-race-fixture.js';
@@ -18,7 +18,7 @@ const headerTimeout = (t: number) =>
   });
 
 describe('client_header_timeout on an eagerly reopened connection and the keep-alive race (60-ms round trip)', () => {
-  it('loses the request sent within rtt/2 before the FIN arrives, and no other', () => {
+  it('loses the request written within rtt/2 of the close, before or after it, and no other', () => {
     expectRaceWindow(headerTimeout, 0.55, 0.75, 2);
   });
 });

@@ -1,7 +1,9 @@
 /**
  * `nginx -s stop` (master.ts stop) closes every idle keep-alive client connection at once (the
- * workers exit, the kernel sends FIN): a client that sent its next request before that FIN
- * arrived loses it (ECONNRESET), as at a QUIT (reload-busy.test.ts); only such a request.
+ * workers exit, the kernel sends FIN): a client that wrote its next request before that FIN
+ * arrived loses it (ECONNRESET) unless it reached nginx before the stop — a request still on its
+ * way meets the closed socket too (RST) — as at a QUIT (quit-keepalive-race.test.ts); only such a
+ * request.
  */
 import { describe, it } from 'vitest';
 import { expectRaceWindow, oneKeepAliveClient } from './keepalive-race-fixture.js';
@@ -14,7 +16,7 @@ const stopAt = (t: number) =>
   });
 
 describe('nginx -s stop and the keep-alive race (60-ms round trip)', () => {
-  it('loses the request sent within rtt/2 before the FIN arrives, and no other', () => {
+  it('loses the request written within rtt/2 of the close, before or after it, and no other', () => {
     // The second request leaves the client ~1.09 s in (its first answer + 1 s of think).
     expectRaceWindow(stopAt, 1.0, 1.15, 2);
   });

@@ -11,8 +11,9 @@ import { run } from '../helpers.js';
 /**
  * One keep-alive client (clients.http.reconnect eager, tickets off: every handshake full, 200 ms)
  * whose connection nginx closes while it thinks: the replacement is connected at 1.41 s, admitted
- * at 1.51 s, its handshake done at 1.71 s; its request comes at 1.76 s, inside the round trip after
- * that handshake (until 1.81 s). A WebSocket client connecting at 1.62 s has its handshake on the
+ * at 1.51 s, its handshake done at 1.71 s; its request, written at 1.71 s, reaches nginx at 1.76 s
+ * (rtt/2 later: clients/http-keepalive.ts send), inside the round trip after that handshake (until
+ * 1.81 s). A WebSocket client connecting at 1.62 s has its handshake on the
  * same worker from 1.72 s to 1.92 s: the request waits 0.16 s for it, all of it worker backlog.
  */
 function eagerBehindHandshake(): ScenarioInput {
@@ -26,7 +27,7 @@ function eagerBehindHandshake(): ScenarioInput {
         arrival_rate: 0.25,
         arrivals: 'paced',
         requests_per_connection: 'const(2)',
-        think_time: 'const(1.3s)',
+        think_time: 'const(1.25s)',
         reconnect: 'eager',
         retries: 0,
       },

@@ -1,8 +1,8 @@
 /**
  * worker_connections full: a new connection's accept makes nginx close the longest-idle
  * keep-alive client (worker-connections.ts drain: ngx_drain_connections, c->close and its read
- * handler, FIN). A request that client sends before the FIN arrives is lost (ECONNRESET); only
- * such a request.
+ * handler, FIN). A request that client writes before the FIN arrives and that reaches nginx
+ * after the close is lost (ECONNRESET); only such a request.
  */
 import { describe, it } from 'vitest';
 import { expectRaceWindow, oneKeepAliveClient } from './keepalive-race-fixture.js';
@@ -24,7 +24,7 @@ const secondClientAt = (t: number) =>
   });
 
 describe('worker_connections reuse of an idle connection and the keep-alive race (60-ms round trip)', () => {
-  it('loses the request sent within rtt/2 before the FIN arrives, and no other', () => {
+  it('loses the request written within rtt/2 of the close, before or after it, and no other', () => {
     // Answered: the first client's two requests and the second client's first.
     expectRaceWindow(secondClientAt, 0.95, 1.1, 3);
   });
