@@ -690,13 +690,20 @@ export const CATALOG: Catalog = {
   'k8s.readiness': {
     source: 'k8s',
     line: (r) =>
-      `pod ${r.pod}: Readiness probe ${r.ready ? 'succeeded' : `failed: ${r.reason}`}; endpoint ${r.ready ? 'added to' : 'removed from'} the Service`,
+      r.terminating
+        ? `pod ${r.pod}: Readiness probe ${r.ready ? 'succeeded' : `failed: ${r.reason}`}; terminating endpoint ${r.ready ? 'serving (not ready: a fallback only while no endpoint is ready)' : 'no longer serving'}`
+        : `pod ${r.pod}: Readiness probe ${r.ready ? 'succeeded' : `failed: ${r.reason}`}; endpoint ${r.ready ? 'added to' : 'removed from'} the Service`,
     // The kubelet's words name the pod's address (control/probe-words.ts): group by the cause alone.
-    variant: (r) => (r.ready ? 'ready' : `unready ${r.reason.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'POD')}`),
+    variant: (r) =>
+      (r.terminating ? 'terminating ' : '') +
+      (r.ready ? 'ready' : `unready ${r.reason.replace(/\d+\.\d+\.\d+\.\d+:\d+/g, 'POD')}`),
     explain: (r) =>
-      r.ready
-        ? `${r.pod} passes its readiness probe again: Kubernetes puts it back into the Service's endpoints and traffic returns once that reaches the load balancer (the propagation delay, kubelet.endpoint_propagation).`
-        : `${r.pod} failed its readiness probe (${r.reason}): Kubernetes removes it from the Service's endpoints, so it gets no new traffic once that reaches the load balancer (the propagation delay, kubelet.endpoint_propagation); the container keeps running.`,
+      r.terminating
+        ? `${r.pod} is terminating (deleted: its preStop or its drain) and ${r.ready ? 'passes' : `fails (${r.reason})`} its readiness probe, which the kubelet keeps running until its containers have stopped. ` +
+          `That sets only the endpoint's serving condition: the EndpointSlice controller writes ready = serving and not terminating (podToEndpoint), so the pod never rejoins the Service's ready endpoints. ${r.ready ? 'kube-proxy sends it new connections only while no other endpoint is ready (the terminating fallback).' : 'kube-proxy no longer takes it even as the fallback when no endpoint is ready.'}`
+        : r.ready
+          ? `${r.pod} passes its readiness probe again: Kubernetes puts it back into the Service's endpoints and traffic returns once that reaches the load balancer (the propagation delay, kubelet.endpoint_propagation).`
+          : `${r.pod} failed its readiness probe (${r.reason}): Kubernetes removes it from the Service's endpoints, so it gets no new traffic once that reaches the load balancer (the propagation delay, kubelet.endpoint_propagation); the container keeps running.`,
   },
   'k8s.liveness_failed': {
     source: 'k8s',

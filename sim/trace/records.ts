@@ -456,6 +456,8 @@ export interface K8sReadiness extends Rec<'k8s.readiness'> {
   pod: string;
   ready: boolean;
   reason: string;
+  /** The pod is terminating (deleted): its result sets the endpoint's `serving` only, never `ready`. */
+  terminating?: boolean;
 }
 export interface K8sLivenessFailed extends Rec<'k8s.liveness_failed'> {
   pod: string;

@@ -48,6 +48,8 @@ export function kubeletProbes(w: World, app: AppServer, kubelet: Kubelet): Healt
         pod: w.backends[b].name,
         ready: up,
         reason: up ? reason : kubeletProbeOutput(readiness.type, w.backends[b], reason),
+        // A terminating pod's endpoint is serving or not, never ready again (kubelet.ts podTerminating).
+        ...(kubelet.isTerminating(b) ? { terminating: true } : {}),
       });
       kubelet.readinessChanged(b, up);
       w.metrics.inc(up ? w.c.readds : w.c.removals, b);

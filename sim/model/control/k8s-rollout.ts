@@ -553,7 +553,7 @@ export class Rollout {
     run.terminating++;
     // Liveness and startup probes stop; an app container that dies now is not restarted: it has
     // exited, and the pod is gone once its nginx has too.
-    this.kubelet.podTerminating(b, () => this.appContainerExited(run, b, pod));
+    this.kubelet.podTerminating(b, () => this.appContainerExited(run, b, pod), pod.removalAt);
     // nginx's exit (its graceful quit's last connection) may be the pod's last container's: the
     // sandbox's stop follows, out of nginx's own call (its connection's close is still under way).
     this.nginxExitWatch[b] = () => {

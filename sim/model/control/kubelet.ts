@@ -214,9 +214,20 @@ export class Kubelet {
    * while the readiness probe keeps running until the containers have stopped (RemovePod): it
    * decides the endpoint's `serving` condition. A terminating pod's container is not restarted
    * either: if it dies, `gone` is called and the pod is gone.
+   *
+   * `removalAt`: when the deletion reaches kube-proxy (the rollout's endpoint removal). A status
+   * change the kubelet sends from now on reaches it no earlier: the pod's updates travel in order
+   * (statusArrival), and every EndpointSlice written after the deletion carries it — the
+   * EndpointSlice controller's podToEndpoint (staging/src/k8s.io/endpointslice/utils.go) sets
+   * `terminating = pod.DeletionTimestamp != nil` and `ready = serving && !terminating` from the same
+   * pod object as `serving` (its Ready condition). So a readiness probe that passes in the preStop
+   * makes the endpoint serving and terminating, never ready again: kube-proxy uses it only while
+   * no endpoint is ready (k8s-endpoints.ts). Before session 26 a Ready sent after the deletion
+   * could arrive before the removal and put the pod back among the ready endpoints until then.
    */
-  podTerminating(b: number, gone: () => void): void {
+  podTerminating(b: number, gone: () => void, removalAt: number): void {
     this.terminatingGone[b] = gone;
+    this.statusArrival[b] = Math.max(this.statusArrival[b], removalAt);
     // Its pod worker runs SyncTerminatingPod from now on, not the periodic SyncPod.
     this.resyncGen[b]++;
     this.startup?.stop(b);

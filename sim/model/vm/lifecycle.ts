@@ -558,7 +558,8 @@ export class Lifecycle {
    * nginx's graceful quit (NginxMaster.quit) — its listeners close at once, so the connections
    * the balancer still sends are refused by the pod's kernel while the app finishes; idle
    * keep-alive connections close, requests in flight are answered. `kubernetes.nginx_stop_signal:
-   * term` (an image stopping it with SIGTERM): the fast stop (NginxMaster.stop). Not the app
+   * term` (an image stopping it with SIGTERM): the fast stop (NginxMaster.stop), even of an nginx
+   * already quitting (podNginxTakesSignal: SIGTERM overrides a graceful quit). Not the app
    * container's own kill (a failed liveness probe: kubelet.ts killContainer), which leaves nginx running.
    */
   podNginxStopSignal(backend: Backend): void {
@@ -567,9 +568,21 @@ export class Lifecycle {
     else this.nginx.quit(backend, true);
   }
 
-  /** The pod's nginx is running and not quitting yet: its stop signal would reach it (podNginxStopSignal). */
+  /**
+   * The pod's nginx is running and its stop signal would change something (podNginxStopSignal).
+   * A second SIGQUIT to a master already quitting (a timeline `nginx_quit` during the preStop)
+   * changes nothing: ngx_quit is set again and the workers are already exiting. SIGTERM does:
+   * nginx 1.22.1's ngx_signal_handler (src/os/unix/ngx_process.c) sets ngx_terminate in the master
+   * whatever ngx_quit is, ngx_master_process_cycle (src/os/unix/ngx_process_cycle.c) tests
+   * ngx_terminate before ngx_quit and sends SIGTERM to the workers (SIGKILL once its 50 ms
+   * delay, doubled at each SIGALRM, passes 1 s), and a worker with ngx_terminate exits after its
+   * current event-loop pass (ngx_worker_process_cycle → ngx_worker_process_exit) even while
+   * exiting gracefully: the fast stop cuts what the quit still held. A VM's nginx follows the same
+   * rule (master.ts stop acts on any running nginx: systemd's SIGTERM after the unit's QUIT).
+   */
   podNginxTakesSignal(backend: Backend): boolean {
-    return !backend.bare && backend.hostUp && backend.nginx.running && !backend.nginx.quitting;
+    if (!this.podNginxRunning(backend)) return false;
+    return this.w.scenario.kubernetes.nginx_stop_signal === 'term' || !backend.nginx.quitting;
   }
 
   /** A pod's new sandbox in the slot answers at its own address (Backend.sandboxCreated). */

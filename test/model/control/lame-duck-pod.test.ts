@@ -34,7 +34,8 @@ describe('a pod with a shutdown delay', () => {
       'pod pod-a: SIGTERM (app keeps accepting for its 6s shutdown delay, then stops and finishes in-flight requests)',
     );
     expect(lines).toContain(
-      'pod pod-a: Readiness probe failed: HTTP probe failed with statuscode: 503; endpoint removed from the Service',
+      // A terminating pod's readiness sets only its endpoint's serving condition (k8s.readiness).
+      'pod pod-a: Readiness probe failed: HTTP probe failed with statuscode: 503; terminating endpoint no longer serving',
     );
   });
 
