@@ -20,7 +20,7 @@ import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
 import { L7ServerConns } from './lb/l7-server-conns.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
-import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { LoadBalancer, natRandomPicks, parsePoolState } from './lb/pool.js';
 import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
@@ -109,7 +109,9 @@ export function buildModel(scenario: Scenario): Model {
   ws.tls = tlsCpu;
   // Behind HAProxy http mode each open-loop request is a stream counted on its server (scur), as
   // the keep-alive clients' are: leastconn weighs it and a drain waits for it.
-  const balancer = new RequestBalancer(world, app, 'lb.pick.requests', scenario.lb.mode === 'l7', serverConns);
+  // A NAT's random endpoint choice draws from a stream of its own (LoadBalancer.natSchedule).
+  const requestPicks = natRandomPicks(scenario.lb) ? 'lb.nat-pick.requests' : 'lb.pick.requests';
+  const balancer = new RequestBalancer(world, app, requestPicks, scenario.lb.mode === 'l7', serverConns);
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);

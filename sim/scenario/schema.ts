@@ -889,6 +889,12 @@ export const LbSchema = z.strictObject({
     .describe(
       'lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 = never.',
     ),
+  nat_scheduler: z
+    .enum(['random', 'rr'])
+    .optional()
+    .describe(
+      "lb.mode nat with balance roundrobin only: how the NAT picks a new flow's endpoint (unset = random). random: a uniform draw over the usable endpoints (each weight unit one share), independent of earlier flows — kube-proxy's iptables mode (writeServiceToEndpointRules(), kubernetes pkg/proxy/iptables/proxier.go: one `-m statistic --mode random --probability 1/(n-i)` rule per endpoint) and AWS NLB (a flow hash of the connection's 5-tuple: a new source port lands anywhere); 300 connections over 3 pods come out near, not exactly, 100 each. rr: IPVS's round robin (kube-proxy --proxy-mode ipvs, whose --ipvs-scheduler defaults to rr): endpoints in turn, exact shares (unequal weights smoothly interleaved, as IPVS wrr).",
+    ),
   kernel: KernelSchema.prefault({}).describe(
     "Kernel settings of the balancer's own machine (Linux defaults). In lb.mode l4 it connects to each backend from its own ephemeral ports (ip_local_port_range per backend), holds TIME_WAIT when the client closed first, and tcp_tw_reuse applies to it; lb.mode nat has no such host.",
   ),
@@ -1313,6 +1319,15 @@ export const ScenarioSchema = z
           'needs a proxy (lb.mode: l4 or l7) — a NAT has no connections of its own; its idle flows end by lb.nat_idle_timeout',
       });
     }
+    if (s.lb.nat_scheduler !== undefined && (s.lb.mode !== 'nat' || s.lb.balance !== 'roundrobin'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'nat_scheduler'],
+        message:
+          s.lb.mode !== 'nat'
+            ? `needs lb.mode: nat — an ${s.lb.mode} proxy balances with lb.balance (HAProxy's algorithms)`
+            : `needs lb.balance: roundrobin — the scheduler replaces the NAT's round robin, and lb.balance is ${s.lb.balance}`,
+      });
     if (s.lb.mode !== 'nat' && s.lb.nat_idle_timeout !== undefined) {
       ctx.addIssue({
         code: 'custom',

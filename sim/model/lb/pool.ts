@@ -12,6 +12,15 @@ import { ServerMap, weightGcd } from './source-map.js';
 /** `balance random` without an argument: `random(2)`, two draws (backend_parse_balance(), src/backend.c: `arg_opt1 = 2`). */
 const RANDOM_DRAWS = 2;
 
+/**
+ * The balancer draws a NAT's endpoints at random (lb.mode nat, balance roundrobin, `nat_scheduler`
+ * random, the default): its picks take their own stream, `lb.nat-pick`, so the draws move no other
+ * stream (common random numbers) — the other algorithms keep `lb.pick`.
+ */
+export function natRandomPicks(lb: LbConfig): boolean {
+  return lb.mode === 'nat' && lb.balance === 'roundrobin' && lb.nat_scheduler !== 'rr';
+}
+
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
 export type PoolState = (typeof PoolState)[keyof typeof PoolState];
@@ -463,8 +472,47 @@ export class LoadBalancer {
       case 'source':
         return this.sourceHash(clientIp);
       default:
-        return this.fwrr === null ? this.smoothRoundRobin(avoiding) : this.fwrr.pick(avoiding ? this.skip : null);
+        return this.fwrr === null ? this.natSchedule(rng, avoiding) : this.fwrr.pick(avoiding ? this.skip : null);
     }
+  }
+
+  /**
+   * A NAT's choice of endpoint for a new flow (lb.mode nat, balance roundrobin), `lb.nat_scheduler`:
+   * `random` (the default) draws one of the usable endpoints at random, as kube-proxy's iptables
+   * mode does — writeServiceToEndpointRules() (kubernetes pkg/proxy/iptables/proxier.go) writes one
+   * rule per endpoint, `-m statistic --mode random --probability 1/(n−i)` for the i-th of n, the
+   * last unconditional, so each of the n is taken with probability 1/n, independently of earlier
+   * flows — and as an AWS NLB does (a flow hash of the 5-tuple: each new connection's source port
+   * lands on a target no earlier connection decides). `rr` is IPVS's `rr` scheduler (ipvsadm -s
+   * rr), the only one of these that rotates: the smooth round robin below.
+   */
+  private natSchedule(rng: Rng, avoiding: boolean): number {
+    return this.config.nat_scheduler === 'rr' ? this.smoothRoundRobin(avoiding) : this.randomEndpoint(rng, avoiding);
+  }
+
+  /**
+   * One uniform draw (from the caller's stream, `lb.nat-pick`) over the usable endpoints, each
+   * counted by its weight: kube-proxy and NLB have no weights, so with the default weight 1 each of
+   * the n endpoints gets 1/n; a weight w counts as w endpoints. -1 when none is usable.
+   */
+  private randomEndpoint(rng: Rng, avoiding: boolean): number {
+    let total = 0;
+    for (let b = 0; b < this.count; b++) if (this.natCandidate(b, avoiding)) total += this.weight[b];
+    if (total <= 0) return -1;
+    let point = rng.next() * total;
+    let last = -1;
+    for (let b = 0; b < this.count; b++) {
+      if (!this.natCandidate(b, avoiding)) continue;
+      last = b;
+      point -= this.weight[b];
+      if (point < 0) return b;
+    }
+    // Rounding left the point at the very end: the last endpoint (kube-proxy's unconditional rule).
+    return last;
+  }
+
+  private natCandidate(b: number, avoiding: boolean): boolean {
+    return !(avoiding && this.skip[b] === 1) && this.eligible(b);
   }
 
   /**
@@ -481,7 +529,7 @@ export class LoadBalancer {
     return b < 0 || !avoiding || this.skip[b] === 0 ? b : this.nextRoundRobin(true);
   }
 
-  /** nginx-style smooth weighted round robin: deterministic, spreads weights evenly (lb.mode nat). */
+  /** nginx-style smooth weighted round robin: deterministic, spreads weights evenly (lb.mode nat, `nat_scheduler: rr`). */
   private nextRoundRobin(skipping: boolean): number {
     let best = -1;
     let total = 0;
