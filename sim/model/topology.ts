@@ -14,7 +14,7 @@ import { Kubelet } from './control/kubelet.js';
 import { Orchestrator } from './control/timeline.js';
 import { World } from './core/world.js';
 import { defineGauges } from './gauges.js';
-import { enterMaintenance, lbHealthChecks } from './lb/health.js';
+import { enterMaintenance, lbHealthChecks, natForgetFlows } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
@@ -209,6 +209,7 @@ export function startModel(model: Model): void {
     model.app,
     (b) => model.lifecycle.shutdownSessions(b, 'down'),
     model.serverConns?.idleTask ?? null,
+    (b) => natForgetFlows(world, b, model.ws),
   );
   model.lifecycle.useLbChecks(lbChecks[0] ?? null);
   // A server that starts in maint (HAProxy's `disabled` keyword; with lb.mode l7 also `detached`,

@@ -155,6 +155,7 @@ export class LoadBalancer {
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
+    this.failOpen = null;
     const was = this.state[b];
     this.fwrr?.start();
     this.state[b] = state;
@@ -169,6 +170,7 @@ export class LoadBalancer {
    * handed back from the queues (HAProxy's "requeued").
    */
   setHealth(b: number, up: boolean): number {
+    this.failOpen = null;
     this.fwrr?.start();
     this.hcUp[b] = up ? 1 : 0;
     this.fwrr?.changed(b, false);
@@ -195,6 +197,7 @@ export class LoadBalancer {
    * (false: the UP or DOWN that follows says the rest). Returns the streams handed back.
    */
   setStopping(b: number, stopping: boolean): number {
+    this.failOpen = null;
     const was = this.stopping[b];
     this.fwrr?.start();
     this.stopping[b] = stopping ? 1 : 0;
@@ -207,11 +210,38 @@ export class LoadBalancer {
    * (srv_willbe_usable()).
    */
   private balanced(b: number): boolean {
-    return this.state[b] === PoolState.BOUND && this.inService(b) && this.stopping[b] === 0;
+    if (this.state[b] !== PoolState.BOUND || this.ready[b] === 0 || this.stopping[b] === 1) return false;
+    return this.hcUp[b] === 1 || this.natFailsOpen();
+  }
+
+  /**
+   * An AWS NLB target group with no healthy target fails open: "If all targets fail health checks
+   * at the same time in all enabled Availability Zones, the load balancer fails open. … The effect
+   * of the fail-open is to allow traffic to all targets in all enabled Availability Zones,
+   * regardless of their health status" (NLB docs, target-group-health-checks). lb.mode nat only
+   * (HAProxy has `hc.no_server` and refuses): true when some target is bound and ready yet none of
+   * them is UP by its checks. Kept until a health, pool state, readiness or weight changes.
+   */
+  natFailsOpen(): boolean {
+    if (this.failOpen === null) this.failOpen = this.config.mode === 'nat' && this.noTargetHealthy();
+    return this.failOpen;
+  }
+  private failOpen: boolean | null = null;
+
+  private noTargetHealthy(): boolean {
+    let targets = 0;
+    for (let b = 0; b < this.count; b++) {
+      if (this.state[b] !== PoolState.BOUND || this.ready[b] === 0 || this.stopping[b] === 1 || this.weight[b] <= 0)
+        continue;
+      if (this.hcUp[b] === 1) return false;
+      targets++;
+    }
+    return targets > 0;
   }
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
   setReady(b: number, ready: boolean): void {
+    this.failOpen = null;
     this.fwrr?.start();
     this.ready[b] = ready ? 1 : 0;
     this.fwrr?.changed(b, false);
@@ -223,6 +253,7 @@ export class LoadBalancer {
    * srv_update_status() as the UP just made (LB notified once, with this weight).
    */
   setWeight(b: number, weight: number, rampStart = false): void {
+    this.failOpen = null;
     this.fwrr?.start();
     this.weight[b] = weight;
     this.fwrr?.changed(b, rampStart);
