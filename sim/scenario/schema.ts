@@ -885,9 +885,11 @@ export const LbSchema = z.strictObject({
       "HAProxy timeout server-fin (no default: unset = the server side keeps its ordinary timeout, timeout_tunnel in a tunnel, else timeout_server): the server side's inactivity timeout once the client's FIN has been passed on to the server, counted from that FIN (stream_set_backend(), src/proxy.c: `scb->hcto = be->timeout.serverfin`; sc_app_shutw_conn(), src/stconn.c; process_stream(), src/stream.c: `res->rto = serverfin` when req CF_SHUTW). lb.mode l4: a stream whose client closed while its server is silent (a vanished host) ends this long after the FIN instead of timeout_tunnel / timeout_server after the last exchange. HAProxy v2.6.0.",
     ),
   nat_idle_timeout: zDurationOrInfinite
+    // `0s` is no timeout as `0` is: a table that forgot every flow at its next packet is no setting any NAT has.
+    .transform((t) => (t === 0 ? Infinity : t))
     .optional()
     .describe(
-      'lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 = never.',
+      "lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 or 0s = never. One timeout for every TCP state: the real tables time a half-closed flow apart (IPVS FIN_WAIT 120 s and CLOSE_WAIT 60 s, net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_timeouts; conntrack's nf_conntrack_tcp_timeout_close_wait 60 s, fin_wait 120 s), which the model does not.",
     ),
   nat_scheduler: z
     .enum(['random', 'rr'])
