@@ -14,13 +14,13 @@ import { Kubelet } from './control/kubelet.js';
 import { Orchestrator } from './control/timeline.js';
 import { World } from './core/world.js';
 import { defineGauges } from './gauges.js';
-import { enterMaintenance, lbHealthChecks } from './lb/health.js';
+import { enterMaintenance, lbHealthChecks, natForgetFlows } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
 import { L7HttpFront } from './lb/l7-http-front.js';
 import { L7ServerConns } from './lb/l7-server-conns.js';
 import { L7WsFront } from './lb/l7-ws-front.js';
-import { LoadBalancer, parsePoolState } from './lb/pool.js';
+import { LoadBalancer, natRandomPicks, parsePoolState } from './lb/pool.js';
 import { BackendQueue } from './lb/queue.js';
 import { ProxyIdleTimeouts } from './lb/timeouts.js';
 import { NginxClientConns } from './proxy/client-conns.js';
@@ -109,7 +109,9 @@ export function buildModel(scenario: Scenario): Model {
   ws.tls = tlsCpu;
   // Behind HAProxy http mode each open-loop request is a stream counted on its server (scur), as
   // the keep-alive clients' are: leastconn weighs it and a drain waits for it.
-  const balancer = new RequestBalancer(world, app, 'lb.pick.requests', scenario.lb.mode === 'l7', serverConns);
+  // A NAT's random endpoint choice draws from a stream of its own (LoadBalancer.natSchedule).
+  const requestPicks = natRandomPicks(scenario.lb) ? 'lb.nat-pick.requests' : 'lb.pick.requests';
+  const balancer = new RequestBalancer(world, app, requestPicks, scenario.lb.mode === 'l7', serverConns);
   const requests = new RequestClients(world, balancer);
   balancer.downstream = requests;
   const master = new NginxMaster(world, http, wsEndpoint, path);
@@ -207,6 +209,7 @@ export function startModel(model: Model): void {
     model.app,
     (b) => model.lifecycle.shutdownSessions(b, 'down'),
     model.serverConns?.idleTask ?? null,
+    (b) => natForgetFlows(world, b, model.ws),
   );
   model.lifecycle.useLbChecks(lbChecks[0] ?? null);
   // A server that starts in maint (HAProxy's `disabled` keyword; with lb.mode l7 also `detached`,

@@ -885,9 +885,23 @@ export const LbSchema = z.strictObject({
       "HAProxy timeout server-fin (no default: unset = the server side keeps its ordinary timeout, timeout_tunnel in a tunnel, else timeout_server): the server side's inactivity timeout once the client's FIN has been passed on to the server, counted from that FIN (stream_set_backend(), src/proxy.c: `scb->hcto = be->timeout.serverfin`; sc_app_shutw_conn(), src/stconn.c; process_stream(), src/stream.c: `res->rto = serverfin` when req CF_SHUTW). lb.mode l4: a stream whose client closed while its server is silent (a vanished host) ends this long after the FIN instead of timeout_tunnel / timeout_server after the last exchange. HAProxy v2.6.0.",
     ),
   nat_idle_timeout: zDurationOrInfinite
+    // `0s` is no timeout as `0` is: a table that forgot every flow at its next packet is no setting any NAT has.
+    .transform((t) => (t === 0 ? Infinity : t))
     .optional()
     .describe(
-      'lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 = never.',
+      "lb.mode nat only: the connection-tracking idle timeout after which the NAT forgets an idle flow and answers its next packet with RST. Unset = 350s (AWS NLB TCP idle timeout, documented); IPVS uses 900s (`ipvsadm --set`, IP_VS_TCP_S_ESTABLISHED 15 min); 0 or 0s = never. One timeout for every TCP state: the real tables time a half-closed flow apart (IPVS FIN_WAIT 120 s and CLOSE_WAIT 60 s, net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_timeouts; conntrack's nf_conntrack_tcp_timeout_close_wait 60 s, fin_wait 120 s), which the model does not.",
+    ),
+  nat_scheduler: z
+    .enum(['random', 'rr'])
+    .optional()
+    .describe(
+      "lb.mode nat with balance roundrobin only: how the NAT picks a new flow's endpoint (unset = random). random: a uniform draw over the usable endpoints (each weight unit one share), independent of earlier flows — kube-proxy's iptables mode (writeServiceToEndpointRules(), kubernetes pkg/proxy/iptables/proxier.go: one `-m statistic --mode random --probability 1/(n-i)` rule per endpoint) and AWS NLB (a flow hash of the connection's 5-tuple: a new source port lands anywhere); 300 connections over 3 pods come out near, not exactly, 100 each. rr: IPVS's round robin (kube-proxy --proxy-mode ipvs, whose --ipvs-scheduler defaults to rr): endpoints in turn, exact shares (unequal weights smoothly interleaved, as IPVS wrr).",
+    ),
+  nat_unhealthy_termination: z
+    .boolean()
+    .optional()
+    .describe(
+      'lb.mode nat with a health_check (an AWS NLB target group) only: when a target\'s checks mark it DOWN, its flows are answered with RST at their next packet, from either side (unset = true: the target group attribute target_health_state.unhealthy.connection_termination.enabled, default true; NLB docs, target-group-health-checks: "If a target becomes unhealthy, the load balancer sends a TCP RST for packets received on the client connections associated with the target, unless the unhealthy target triggers the load balancer to fail open"). false: the flows carry on to the DOWN target. Either way, when no target is healthy the NAT fails open: new flows go to every target, whatever its health, and the last target\'s DOWN resets nothing. Kubernetes readiness (kube-proxy) is not a health check: a pod leaving the endpoints keeps its conntrack flows.',
     ),
   kernel: KernelSchema.prefault({}).describe(
     "Kernel settings of the balancer's own machine (Linux defaults). In lb.mode l4 it connects to each backend from its own ephemeral ports (ip_local_port_range per backend), holds TIME_WAIT when the client closed first, and tcp_tw_reuse applies to it; lb.mode nat has no such host.",
@@ -1314,6 +1328,24 @@ export const ScenarioSchema = z
           'needs a proxy (lb.mode: l4 or l7) — a NAT has no connections of its own; its idle flows end by lb.nat_idle_timeout',
       });
     }
+    if (s.lb.nat_scheduler !== undefined && (s.lb.mode !== 'nat' || s.lb.balance !== 'roundrobin'))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'nat_scheduler'],
+        message:
+          s.lb.mode !== 'nat'
+            ? `needs lb.mode: nat — an ${s.lb.mode} proxy balances with lb.balance (HAProxy's algorithms)`
+            : `needs lb.balance: roundrobin — the scheduler replaces the NAT's round robin, and lb.balance is ${s.lb.balance}`,
+      });
+    if (s.lb.nat_unhealthy_termination !== undefined && (s.lb.mode !== 'nat' || s.health_check === undefined))
+      ctx.addIssue({
+        code: 'custom',
+        path: ['lb', 'nat_unhealthy_termination'],
+        message:
+          s.lb.mode !== 'nat'
+            ? `needs lb.mode: nat — an ${s.lb.mode} proxy ends a DOWN server's streams with health_check.on_marked_down`
+            : 'needs a health_check — without checks no target is ever unhealthy (Kubernetes readiness leaves conntrack flows alone)',
+      });
     if (s.lb.mode !== 'nat' && s.lb.nat_idle_timeout !== undefined) {
       ctx.addIssue({
         code: 'custom',
@@ -1390,7 +1422,7 @@ export const ScenarioSchema = z
           code: 'custom',
           path: ['health_check', 'on_marked_down'],
           message:
-            'shutdown-sessions needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and has no streams of its own to close',
+            "shutdown-sessions needs a proxy (lb.mode: l4 or l7) — lb.mode: nat forwards packets and has no streams of its own to close (a DOWN target's flows are reset by the NAT itself, as an NLB does: lb.nat_unhealthy_termination)",
         });
     }
     if (s.health_check?.disable_on_404 && s.health_check.type !== 'http')

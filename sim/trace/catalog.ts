@@ -678,14 +678,22 @@ export const CATALOG: Catalog = {
     variant: (r) => r.reason,
     explain: (r) =>
       `The LB's health check takes ${r.backend} out of rotation after ${r.fall} failed checks ${d(r.inter)} apart (${r.reason}); ${r.active} servers are left to carry its load. ` +
+      (r.natResets
+        ? `As an NLB target group does (connection termination for unhealthy targets, on by default), the NAT answers the next packet of each of its ${n(r.sessions)} flows with RST. `
+        : '') +
       'A check that fails because the server is busy, not broken, moves that load onto the others and can take them down in turn.',
   },
   'hc.no_server': {
     source: 'hc',
-    line: (r) => `backend '${r.pool}' has no server available!`,
+    line: (r) =>
+      r.failOpen
+        ? `target group '${r.pool}' has no healthy target: failing open`
+        : `backend '${r.pool}' has no server available!`,
     tone: 'fail',
-    explain: () =>
-      'Every server has failed its health check: the LB has nothing to send requests to, and clients get errors until a server passes its checks again.',
+    explain: (r) =>
+      r.failOpen
+        ? 'Every target has failed its health check: the NAT fails open, as an NLB does, and sends new connections to every target whatever its health (the last target to go DOWN keeps its flows) until one passes its checks again.'
+        : 'Every server has failed its health check: the LB has nothing to send requests to, and clients get errors until a server passes its checks again.',
   },
   'k8s.readiness': {
     source: 'k8s',

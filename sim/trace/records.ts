@@ -448,9 +448,13 @@ export interface HcDown extends Rec<'hc.down'> {
   queued: number;
   fall: number;
   inter: number;
+  /** lb.mode nat (an NLB target group): the server's flows are reset at their next packet. */
+  natResets?: true;
 }
 export interface HcNoServer extends Rec<'hc.no_server'> {
   pool: string;
+  /** lb.mode nat: the NAT fails open, new flows go to every target whatever its health. */
+  failOpen?: true;
 }
 export interface K8sReadiness extends Rec<'k8s.readiness'> {
   pod: string;

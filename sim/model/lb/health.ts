@@ -1,5 +1,7 @@
 import type { CheckConfig, LbConfig } from '../../scenario/schema.js';
 import type { AppServer } from '../app/app-server.js';
+import { type Conn, ConnKind } from '../core/conn.js';
+import { LbFlow } from '../core/flow.js';
 import type { World } from '../core/world.js';
 import { BE_WEIGHT_SCALE } from './fwrr.js';
 import { type CheckPolicy, HealthChecker } from './health-checker.js';
@@ -48,11 +50,18 @@ export function lbHealthChecks(
   shutdownSessions: (b: number) => void = () => {},
   /** HAProxy http mode's server pools: their `idle_conn_task` (L7ServerConns.idleTask). */
   idleTask: IdleConnTask | null = null,
+  /** An L4 NAT's reset of a DOWN target's flows (topology.ts: each flow's next packet meets an RST). */
+  forgetFlows: (b: number) => void = () => {},
 ): HealthChecker[] {
   const checkers: HealthChecker[] = [];
   const s = w.scenario;
   if (s.health_check) {
     const policy = lbPolicy(s.health_check, s.lb);
+    // AWS NLB, target group attribute target_health_state.unhealthy.connection_termination.enabled
+    // (default true): "If a target becomes unhealthy, the load balancer sends a TCP RST for packets
+    // received on the client connections associated with the target, unless the unhealthy target
+    // triggers the load balancer to fail open" (NLB docs, target-group-health-checks).
+    const natResetsUnhealthy = s.lb.mode === 'nat' && s.lb.nat_unhealthy_termination !== false;
     // Each server's DOWN / UP as HAProxy logs and acts on it (srv_update_status(), src/server.c).
     const onTransition = (b: number, up: boolean, reason: string, duration: number): void => {
       // Out of NOLB either way (srv_set_running() / srv_set_stopped() from SRV_ST_STOPPING); back
@@ -93,10 +102,13 @@ export function lbHealthChecks(
           queued: w.lb.queue?.serverQueued(b) ?? 0,
           fall: policy.fall,
           inter: policy.inter,
+          ...(natResetsUnhealthy && active > 0 ? { natResets: true as const } : {}),
         });
-        if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
+        if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME, ...failOpen(w) });
         // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
         if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
+        // An NLB target group resets them instead, unless this DOWN made it fail open.
+        if (natResetsUnhealthy && active > 0) forgetFlows(b);
       }
     };
     const hc = new HealthChecker(w, app, policy, onTransition, true, idleTask);
@@ -118,7 +130,7 @@ export function lbHealthChecks(
         sessions: w.lb.currentSessions(b),
       });
       // set_backend_down() from the same branch when it was the last server in load balancing.
-      if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME });
+      if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME, ...failOpen(w) });
     };
     checkers.push(hc);
   }
@@ -141,6 +153,24 @@ export function leaveMaintenance(w: World, b: number, checks: HealthChecker | nu
 /** `set server … state maint`: the server's checks pause (HealthChecker.pause). */
 export function enterMaintenance(b: number, checks: HealthChecker | null): void {
   checks?.pause(b);
+}
+
+/**
+ * An L4 NAT forgets target `b`'s flows (an NLB resetting an unhealthy target's connections): the
+ * next packet of each, from either side, is answered with RST, as after a hard `remove`
+ * (vm/lifecycle.ts remove); a WebSocket client learns at its next ping (`flowForgotten`).
+ */
+export function natForgetFlows(w: World, b: number, ws: { flowForgotten(conn: Conn): void }): void {
+  const backend = w.backends[b];
+  for (const conn of [...backend.conns]) {
+    conn.lbFlow = LbFlow.FORGOTTEN;
+    if (conn.kind === ConnKind.WS && backend.wsSessions.has(conn)) ws.flowForgotten(conn);
+  }
+}
+
+/** What `hc.no_server` adds for an L4 NAT, which fails open then (LoadBalancer.natFailsOpen). */
+function failOpen(w: World): { failOpen?: true } {
+  return w.lb.natFailsOpen() ? { failOpen: true } : {};
 }
 
 /** Servers UP by their checks and readiness, NOLB ones not counted (`srv_act`: srv_willbe_usable()). */

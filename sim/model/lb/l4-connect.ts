@@ -15,6 +15,7 @@ import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 import { clientConnects } from './client-port.js';
 import { NatIdleTable } from './nat-idle.js';
+import { natRandomPicks } from './pool.js';
 import type { QueueOwner } from './queue.js';
 import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } from './redispatch.js';
 import { awaitsAdmission, type ListenQueues, type RequestSock, SynQueues } from './syn-queue.js';
@@ -117,7 +118,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
     this.synQueues = new SynQueues(w, () => this.listenQueues!);
-    this.rng = w.streams.stream('lb.pick');
+    this.rng = w.streams.stream(natRandomPicks(w.scenario.lb) ? 'lb.nat-pick' : 'lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
     const k = w.scenario.lb.mode === 'nat' ? w.scenario.clients.kernel : w.scenario.lb.kernel;
     const schedule = synRetransmitSchedule(k.tcp_syn_retries, k.tcp_syn_linear_timeouts);

@@ -13,6 +13,15 @@ import { SourceStickTable } from './stick-table.js';
 /** `balance random` without an argument: `random(2)`, two draws (backend_parse_balance(), src/backend.c: `arg_opt1 = 2`). */
 const RANDOM_DRAWS = 2;
 
+/**
+ * The balancer draws a NAT's endpoints at random (lb.mode nat, balance roundrobin, `nat_scheduler`
+ * random, the default): its picks take their own stream, `lb.nat-pick`, so the draws move no other
+ * stream (common random numbers) — the other algorithms keep `lb.pick`.
+ */
+export function natRandomPicks(lb: LbConfig): boolean {
+  return lb.mode === 'nat' && lb.balance === 'roundrobin' && lb.nat_scheduler !== 'rr';
+}
+
 /** Pool states of a backend, named as in the seed series (HAProxy: ready / drain / maint). */
 export const PoolState = { BOUND: 0, DRAINING: 1, DETACHED: 2 } as const;
 export type PoolState = (typeof PoolState)[keyof typeof PoolState];
@@ -150,6 +159,7 @@ export class LoadBalancer {
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
+    this.failOpen = null;
     const was = this.state[b];
     this.fwrr?.start();
     this.state[b] = state;
@@ -164,6 +174,7 @@ export class LoadBalancer {
    * handed back from the queues (HAProxy's "requeued").
    */
   setHealth(b: number, up: boolean): number {
+    this.failOpen = null;
     this.fwrr?.start();
     this.hcUp[b] = up ? 1 : 0;
     this.fwrr?.changed(b, false);
@@ -190,6 +201,7 @@ export class LoadBalancer {
    * (false: the UP or DOWN that follows says the rest). Returns the streams handed back.
    */
   setStopping(b: number, stopping: boolean): number {
+    this.failOpen = null;
     const was = this.stopping[b];
     this.fwrr?.start();
     this.stopping[b] = stopping ? 1 : 0;
@@ -202,11 +214,38 @@ export class LoadBalancer {
    * (srv_willbe_usable()).
    */
   private balanced(b: number): boolean {
-    return this.state[b] === PoolState.BOUND && this.inService(b) && this.stopping[b] === 0;
+    if (this.state[b] !== PoolState.BOUND || this.ready[b] === 0 || this.stopping[b] === 1) return false;
+    return this.hcUp[b] === 1 || this.natFailsOpen();
+  }
+
+  /**
+   * An AWS NLB target group with no healthy target fails open: "If all targets fail health checks
+   * at the same time in all enabled Availability Zones, the load balancer fails open. … The effect
+   * of the fail-open is to allow traffic to all targets in all enabled Availability Zones,
+   * regardless of their health status" (NLB docs, target-group-health-checks). lb.mode nat only
+   * (HAProxy has `hc.no_server` and refuses): true when some target is bound and ready yet none of
+   * them is UP by its checks. Kept until a health, pool state, readiness or weight changes.
+   */
+  natFailsOpen(): boolean {
+    if (this.failOpen === null) this.failOpen = this.config.mode === 'nat' && this.noTargetHealthy();
+    return this.failOpen;
+  }
+  private failOpen: boolean | null = null;
+
+  private noTargetHealthy(): boolean {
+    let targets = 0;
+    for (let b = 0; b < this.count; b++) {
+      if (this.state[b] !== PoolState.BOUND || this.ready[b] === 0 || this.stopping[b] === 1 || this.weight[b] <= 0)
+        continue;
+      if (this.hcUp[b] === 1) return false;
+      targets++;
+    }
+    return targets > 0;
   }
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
   setReady(b: number, ready: boolean): void {
+    this.failOpen = null;
     this.fwrr?.start();
     this.ready[b] = ready ? 1 : 0;
     this.fwrr?.changed(b, false);
@@ -218,6 +257,7 @@ export class LoadBalancer {
    * srv_update_status() as the UP just made (LB notified once, with this weight).
    */
   setWeight(b: number, weight: number, rampStart = false): void {
+    this.failOpen = null;
     this.fwrr?.start();
     this.weight[b] = weight;
     this.fwrr?.changed(b, rampStart);
@@ -480,8 +520,47 @@ export class LoadBalancer {
       case 'source':
         return this.sourceHash(clientIp);
       default:
-        return this.fwrr === null ? this.smoothRoundRobin(avoiding) : this.fwrr.pick(avoiding ? this.skip : null);
+        return this.fwrr === null ? this.natSchedule(rng, avoiding) : this.fwrr.pick(avoiding ? this.skip : null);
     }
+  }
+
+  /**
+   * A NAT's choice of endpoint for a new flow (lb.mode nat, balance roundrobin), `lb.nat_scheduler`:
+   * `random` (the default) draws one of the usable endpoints at random, as kube-proxy's iptables
+   * mode does — writeServiceToEndpointRules() (kubernetes pkg/proxy/iptables/proxier.go) writes one
+   * rule per endpoint, `-m statistic --mode random --probability 1/(n−i)` for the i-th of n, the
+   * last unconditional, so each of the n is taken with probability 1/n, independently of earlier
+   * flows — and as an AWS NLB does (a flow hash of the 5-tuple: each new connection's source port
+   * lands on a target no earlier connection decides). `rr` is IPVS's `rr` scheduler (ipvsadm -s
+   * rr), the only one of these that rotates: the smooth round robin below.
+   */
+  private natSchedule(rng: Rng, avoiding: boolean): number {
+    return this.config.nat_scheduler === 'rr' ? this.smoothRoundRobin(avoiding) : this.randomEndpoint(rng, avoiding);
+  }
+
+  /**
+   * One uniform draw (from the caller's stream, `lb.nat-pick`) over the usable endpoints, each
+   * counted by its weight: kube-proxy and NLB have no weights, so with the default weight 1 each of
+   * the n endpoints gets 1/n; a weight w counts as w endpoints. -1 when none is usable.
+   */
+  private randomEndpoint(rng: Rng, avoiding: boolean): number {
+    let total = 0;
+    for (let b = 0; b < this.count; b++) if (this.natCandidate(b, avoiding)) total += this.weight[b];
+    if (total <= 0) return -1;
+    let point = rng.next() * total;
+    let last = -1;
+    for (let b = 0; b < this.count; b++) {
+      if (!this.natCandidate(b, avoiding)) continue;
+      last = b;
+      point -= this.weight[b];
+      if (point < 0) return b;
+    }
+    // Rounding left the point at the very end: the last endpoint (kube-proxy's unconditional rule).
+    return last;
+  }
+
+  private natCandidate(b: number, avoiding: boolean): boolean {
+    return !(avoiding && this.skip[b] === 1) && this.eligible(b);
   }
 
   /**
@@ -498,7 +577,7 @@ export class LoadBalancer {
     return b < 0 || !avoiding || this.skip[b] === 0 ? b : this.nextRoundRobin(true);
   }
 
-  /** nginx-style smooth weighted round robin: deterministic, spreads weights evenly (lb.mode nat). */
+  /** nginx-style smooth weighted round robin: deterministic, spreads weights evenly (lb.mode nat, `nat_scheduler: rr`). */
   private nextRoundRobin(skipping: boolean): number {
     let best = -1;
     let total = 0;

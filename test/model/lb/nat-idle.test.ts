@@ -41,6 +41,15 @@ describe('L4 NAT idle timeout', () => {
     expect(run(idleClients('l4', '400s')).figures['err_econnreset.total'] ?? 0).toBe(0);
   });
 
+  it('"0s" is no timeout, as 0 is: no flow expires (it was a table forgetting every flow at its next packet)', () => {
+    for (const never of ['0s', '0ms', 0] as const) {
+      expect(ScenarioSchema.parse({ lb: { mode: 'nat', nat_idle_timeout: never } }).lb.nat_idle_timeout).toBe(Infinity);
+    }
+    const r = run(idleClients('nat', '30s', '0s'));
+    expect(r.figures['err_econnreset.total'] ?? 0).toBe(0);
+    expect(recordsOf(r, 'lb.nat_idle_expired')).toHaveLength(0);
+  });
+
   it('nat_idle_timeout with a proxy is a scenario error', () => {
     const res = ScenarioSchema.safeParse({ lb: { mode: 'l4', nat_idle_timeout: '350s' } });
     expect(res.success).toBe(false);
