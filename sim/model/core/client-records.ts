@@ -112,13 +112,16 @@ function deadRead(what: string, field: string | symbol): Error {
  */
 function poisonable(conn: Conn): Conn {
   const proxy = new Proxy(conn, {
-    get(target, field, receiver) {
+    get(target, field) {
       if (poisoned.has(target) && field !== 'id') throw deadRead('read', field);
-      return Reflect.get(target, field, receiver);
+      // The record itself as the receiver: an accessor over its row (conn.ts clientIp, timer, …)
+      // then reads the row's fields on the record, not through this proxy again, and an error
+      // names the field its holder used.
+      return Reflect.get(target, field, target);
     },
-    set(target, field, value, receiver) {
+    set(target, field, value) {
       if (poisoned.has(target)) throw deadRead('written', field);
-      return Reflect.set(target, field, value, receiver);
+      return Reflect.set(target, field, value, target);
     },
   });
   targets.set(proxy, conn);

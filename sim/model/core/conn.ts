@@ -66,7 +66,19 @@ export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
  * (V8 flag max_inlined_bytecode_size_small); measured, the named constants cost drain 10k +12 %
  * instructions (callgrind) as calls into the accessors.
  */
-const TIME_ROW_WIDTH = 9;
+/**
+ * Then, in the row's last four doubles read as eight int32s (time-rows.ts `ints`: int32 k of the
+ * row is at 2 × at + 18 + k), the record's per-connection small integers: clientIp, clientPort,
+ * clientPair, serverPair, serverPort, lbEnd, vmSlot, nginxGen. As own fields they were 8 bytes each
+ * of every record (a small integer in a 64-bit slot); in the row 4, and the record keeps one more
+ * field, the page's int32 view: 24 bytes less a record (~2.4 MB of the ~99,000 records at drain
+ * 100k; issue 14). Only numbers that are int32 by construction (addresses and machine numbers,
+ * ports, pair ids, list slots, a generation) are here: a count that a distribution draws
+ * (requestsLeft) or that grows with it (requestsServed) stays a field, as do the fields every
+ * request reads or writes (the packed states, backend), whose accessors would cost instructions
+ * on every event. The same literal indices as the times'.
+ */
+const TIME_ROW_WIDTH = 13;
 
 /** Every client record's row of times, Conn's and WsConn's alike (one process-wide allocator). */
 const timeRows = new TimeRows(TIME_ROW_WIDTH);
@@ -91,6 +103,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
    */
   private readonly at = timeRows.take();
   private readonly times = timeRows.page;
+  /** The same page as int32s (time-rows.ts): the row's small integers (TIME_ROW_WIDTH above). */
+  private readonly ints = timeRows.ints;
   /**
    * Four small states in one small integer (read and written as `clientTcp`, `serverTcp`, `phase`
    * and `lbFlow`, below): the client's TCP state in bits 0-7, nginx's accepted socket's in bits
@@ -109,8 +123,6 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   phaseWatch: PhaseWatch | null = null;
   requestsLeft = 0;
   requestsServed = 0;
-  /** The nginx worker generation that accepted the connection (proxy/nginx.ts accept). */
-  nginxGen = 0;
   /** nginx's connection to the app for this request or tunnel (read and written as `upstream`, below). */
   private up: UpstreamConn | null = null;
   onDone: (job: AppJob) => void = notServed;
@@ -124,32 +136,9 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   declare readonly depTimeout: number;
   declare readonly depTimeoutStatus: Status;
 
-  // Every connection: the 4-tuple and both ends' sockets.
-  /**
-   * Client address index and source port: the 4-tuple the VM sees (two small integers, no boxed
-   * double). The address is the client's machine for its whole life (world.ts assignTuple draws
-   * it at its first connect); −1 until then.
-   */
-  clientIp = NO_ADDRESS;
-  clientPort = 0;
-  /**
-   * The client's machine while the client end has a socket (NO_MACHINE: none): its index in the
-   * world's one ClientMachines (kernel-hosts.ts `kernels`), which holds every client socket, so
-   * the record keeps the index and not a pointer to that table.
-   */
-  clientPair = NO_MACHINE;
-  /** The VM kernel holding nginx's accepted end (null: none), its pair and the remote port it saw. */
+  // Every connection: the 4-tuple and both ends' sockets (their numbers in the record's row, below).
+  /** The VM kernel holding nginx's accepted end (null: none); its pair and port are serverPair and serverPort. */
   serverHost: HostSockets | null = null;
-  serverPair = 0;
-  serverPort = 0;
-  /**
-   * The balancer's own socket towards the backend when it proxies (lb-host.ts): its pair and port
-   * in one small integer, `pair × 2^16 + port` (read as lbPair and lbPort, below; set by
-   * holdLbPort, cleared by dropLbPort); NO_LB_END: none. One field where there were two.
-   */
-  private lbEnd = NO_LB_END;
-  /** Slot of the record in its VM's connections (conn-list.ts; −1: in none). */
-  vmSlot = -1;
   // nginx's worker_connections (proxy/worker-conn-count.ts, worker-connections.ts): written only
   // in a run that limits it. In the record, not in a WeakSet and a WeakMap beside it: those cost a
   // hash lookup on every upstream change (twice a request) and an ephemeron-table entry on every
@@ -196,10 +185,20 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     this.timesToDefaults();
   }
 
-  /** The row's times and timer ids as a new record has them. */
+  /** The row's times, timer ids and small integers as a new record has them. */
   private timesToDefaults(): void {
     const times = this.times;
     const at = this.at;
+    const ints = this.ints;
+    const i = at * 2 + 18;
+    ints[i] = NO_ADDRESS; // clientIp
+    ints[i + 1] = 0; // clientPort
+    ints[i + 2] = NO_MACHINE; // clientPair
+    ints[i + 3] = 0; // serverPair
+    ints[i + 4] = 0; // serverPort
+    ints[i + 5] = NO_LB_END; // lbEnd
+    ints[i + 6] = -1; // vmSlot
+    ints[i + 7] = 0; // nginxGen
     times[at] = -1; // timer
     times[at + 1] = -1; // requestTimer
     times[at + 2] = -1; // upstreamReadTimer
@@ -282,6 +281,74 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     this.times[this.at + 8] = v;
   }
 
+  // The row's small integers (TIME_ROW_WIDTH above), each read and written like a field.
+  /**
+   * Client address index and source port: the 4-tuple the VM sees. The address is the client's
+   * machine for its whole life (world.ts assignTuple draws it at its first connect); NO_ADDRESS
+   * (−1) until then.
+   */
+  get clientIp(): number {
+    return this.ints[this.at * 2 + 18]!;
+  }
+  set clientIp(v: number) {
+    this.ints[this.at * 2 + 18] = v;
+  }
+  get clientPort(): number {
+    return this.ints[this.at * 2 + 19]!;
+  }
+  set clientPort(v: number) {
+    this.ints[this.at * 2 + 19] = v;
+  }
+  /**
+   * The client's machine while the client end has a socket (NO_MACHINE: none): its index in the
+   * world's one ClientMachines (kernel-hosts.ts `kernels`), which holds every client socket, so
+   * the record keeps the index and not a pointer to that table.
+   */
+  get clientPair(): number {
+    return this.ints[this.at * 2 + 20]!;
+  }
+  set clientPair(v: number) {
+    this.ints[this.at * 2 + 20] = v;
+  }
+  /** nginx's accepted end on `serverHost`: its pair and the remote port it saw. */
+  get serverPair(): number {
+    return this.ints[this.at * 2 + 21]!;
+  }
+  set serverPair(v: number) {
+    this.ints[this.at * 2 + 21] = v;
+  }
+  get serverPort(): number {
+    return this.ints[this.at * 2 + 22]!;
+  }
+  set serverPort(v: number) {
+    this.ints[this.at * 2 + 22] = v;
+  }
+  /**
+   * The balancer's own socket towards the backend when it proxies (lb-host.ts): its pair and port
+   * in one small integer, `pair × 2^16 + port` (read as lbPair and lbPort, below; set by
+   * holdLbPort, cleared by dropLbPort); NO_LB_END: none. One number where there were two.
+   */
+  private get lbEnd(): number {
+    return this.ints[this.at * 2 + 23]!;
+  }
+  private set lbEnd(v: number) {
+    this.ints[this.at * 2 + 23] = v;
+  }
+  /** Slot of the record in its VM's connections (conn-list.ts; −1: in none). */
+  get vmSlot(): number {
+    return this.ints[this.at * 2 + 24]!;
+  }
+  set vmSlot(v: number) {
+    this.ints[this.at * 2 + 24] = v;
+  }
+  /** The nginx worker generation that accepted the connection (proxy/nginx.ts accept). */
+  get nginxGen(): number {
+    return this.ints[this.at * 2 + 25]!;
+  }
+  set nginxGen(v: number) {
+    this.ints[this.at * 2 + 25] = v;
+  }
+
   /**
    * A retired record (core/client-records.ts) made a new client's: every own field back to the
    * value the constructor gives it, the rare fields' record dropped, so the new client reads
@@ -297,19 +364,11 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
     this.phaseWatch = null;
     this.requestsLeft = 0;
     this.requestsServed = 0;
-    this.nginxGen = 0;
     this.up = null;
     this.onDone = notServed;
     this.inList = null;
     this.indexInList = -1;
-    this.clientIp = NO_ADDRESS;
-    this.clientPort = 0;
-    this.clientPair = NO_MACHINE;
     this.serverHost = null;
-    this.serverPair = 0;
-    this.serverPort = 0;
-    this.lbEnd = NO_LB_END;
-    this.vmSlot = -1;
     this.nginxCountedBy = null;
     this.rare = null;
   }

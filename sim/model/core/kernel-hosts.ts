@@ -63,6 +63,8 @@ export function clientAddress(ip: number): number {
 
 /** Sweep idle client machines after this many new ones. */
 const SWEEP_EVERY = 4096;
+/** The address table's first size (slots, a power of two). */
+const FIRST_TABLE_SLOTS = 1024;
 
 /**
  * The client population's machines: one per source address (`clients.source_ips`), each a Linux
@@ -80,26 +82,35 @@ const SWEEP_EVERY = 4096;
 export class ClientHosts {
   /** Every machine's kernel; a client record keeps its machine's index (conn.clientPair). */
   readonly kernels: ClientMachines;
-  /** The machine of each address, by address number, plus one (0: none). */
-  private readonly machineOf: Int32Array;
+  /**
+   * The machine of each address that has one, plus one (0: an empty slot): an open-addressing
+   * table (linear probing) keyed by the address, which the machine itself holds
+   * (kernels.addressOf), so a slot is the machine's number only. Kept at most 5/8 full: the
+   * machines alive at once, not every address a run may draw (an Int32Array of `source_ips`
+   * entries was 3.8 MB at drain 100k's 1,000,000 addresses, every page of it written by ~300,000
+   * random draws; this is 2 MB for the ≤ 262,144 machines alive; issue 14).
+   */
+  private machineOf = new Int32Array(FIRST_TABLE_SLOTS);
+  /** machineOf's slots − 1, and how many hold a machine. */
+  private tableMask = FIRST_TABLE_SLOTS - 1;
+  private tableCount = 0;
   /** The machines of addresses that have one, in boot order (what the sweep walks). A machine's
    *  address number is its booted address less CLIENT_BASE (no column of its own: issue 14). */
   private live = new Int32Array(1024);
   private liveCount = 0;
   private bootsSinceSweep = 0;
 
-  constructor(kernel: KernelConfig, streams: RandomStreams, addresses: number) {
-    this.machineOf = new Int32Array(addresses);
+  constructor(kernel: KernelConfig, streams: RandomStreams) {
     this.kernels = new ClientMachines(hostKernelConfig(kernel), streams.stream('kernel.clients'), VIP, VIP_PORT);
   }
 
   /** The machine of address `ip` (0 … addresses − 1): its index in `kernels`. */
   machine(ip: number, now: number): number {
-    let m = this.machineOf[ip] - 1;
+    let m = this.lookUp(ip);
     if (m < 0) {
       if (++this.bootsSinceSweep >= SWEEP_EVERY) this.sweep(now);
       m = this.kernels.boot(clientAddress(ip));
-      this.machineOf[ip] = m + 1;
+      this.insert(m);
       if (this.liveCount === this.live.length) {
         const live = new Int32Array(this.liveCount * 2);
         live.set(this.live);
@@ -132,10 +143,71 @@ export class ClientHosts {
     for (let i = 0; i < this.liveCount; i++) {
       const m = live[i];
       if (kernels.isEmpty(m, now)) {
-        this.machineOf[kernels.addressOf(m) - CLIENT_BASE] = 0;
+        this.remove(m);
         kernels.free(m);
       } else live[kept++] = m;
     }
     this.liveCount = kept;
+  }
+
+  /** The table slot where address number `ip`'s probe starts (Fibonacci hashing of the address). */
+  private home(ip: number): number {
+    return (Math.imul(ip, 0x9e3779b1) >>> 0) & this.tableMask;
+  }
+
+  /** The machine of address number `ip`, or −1 when it has none. */
+  private lookUp(ip: number): number {
+    const table = this.machineOf;
+    const mask = this.tableMask;
+    const address = clientAddress(ip);
+    for (let i = this.home(ip); ; i = (i + 1) & mask) {
+      const held = table[i];
+      if (held === 0) return -1;
+      if (this.kernels.addressOf(held - 1) === address) return held - 1;
+    }
+  }
+
+  /** Machine `m` (just booted, its address in no slot) into the table; the table doubles past 5/8 full. */
+  private insert(m: number): void {
+    if ((this.tableCount + 1) * 8 > (this.tableMask + 1) * 5) this.growTable();
+    this.place(m);
+    this.tableCount++;
+  }
+
+  private place(m: number): void {
+    const table = this.machineOf;
+    const mask = this.tableMask;
+    let i = this.home(this.kernels.addressOf(m) - CLIENT_BASE);
+    while (table[i] !== 0) i = (i + 1) & mask;
+    table[i] = m + 1;
+  }
+
+  private growTable(): void {
+    const old = this.machineOf;
+    this.machineOf = new Int32Array(old.length * 2);
+    this.tableMask = old.length * 2 - 1;
+    for (let i = 0; i < old.length; i++) if (old[i] !== 0) this.place(old[i] - 1);
+  }
+
+  /**
+   * Machine `m` (still booted) out of the table. Linear probing's deletion: each later machine of
+   * the same run of slots whose probe starts at or before the freed slot moves back into it, so
+   * every lookup still finds its machine before an empty slot.
+   */
+  private remove(m: number): void {
+    const table = this.machineOf;
+    const mask = this.tableMask;
+    let hole = this.home(this.kernels.addressOf(m) - CLIENT_BASE);
+    while (table[hole] !== m + 1) hole = (hole + 1) & mask;
+    for (let j = (hole + 1) & mask; table[j] !== 0; j = (j + 1) & mask) {
+      const home = this.home(this.kernels.addressOf(table[j] - 1) - CLIENT_BASE);
+      // Movable when its home is not in the cyclic range (hole, j].
+      if (((j - home) & mask) >= ((j - hole) & mask)) {
+        table[hole] = table[j];
+        hole = j;
+      }
+    }
+    table[hole] = 0;
+    this.tableCount--;
   }
 }

@@ -1,6 +1,7 @@
 /**
  * Rows of numbers in shared Float64Array pages: the times and timer ids of the client records
- * (conn.ts, issue 14: memory at 100k clients). As an object's own fields each of those numbers is
+ * and, through an Int32Array view of the same page, their small integers (conn.ts, issue 14:
+ * memory at 100k clients). As an object's own fields each of those numbers is
  * a pointer to a heap number of its own (V8 boxes a double field: 8 bytes of the record and 16 of
  * the box), 24 bytes a number; in a row it is 8, and the record keeps two fields, its page and
  * where its row starts.
@@ -12,6 +13,12 @@
 export class TimeRows {
   /** The page rows are taken from now; a record keeps the page it got (take, below). */
   page = new Float64Array(0);
+  /**
+   * The same page's bytes as int32s (one buffer, two views): a row's whole numbers, two to each of
+   * its doubles that a record does not use as a time (conn.ts: eight small integers in four). A
+   * record keeps this view beside `page`; row `at`'s int32 k is at `2 × at + k`.
+   */
+  ints = new Int32Array(0);
   private next = 0;
 
   /** `width` numbers a row, `rowsPerPage` rows a page (1,024 rows of 9 numbers: 72 KB). */
@@ -21,12 +28,13 @@ export class TimeRows {
   ) {}
 
   /**
-   * Where a new row starts in `page`, read right after this call (a full page is replaced by a
-   * new one first). Its numbers are 0 until written.
+   * Where a new row starts in `page`, read right after this call with `ints` (a full page is
+   * replaced by a new one first). Its numbers are 0 until written.
    */
   take(): number {
     if (this.next + this.width > this.page.length) {
       this.page = new Float64Array(this.width * this.rowsPerPage);
+      this.ints = new Int32Array(this.page.buffer);
       this.next = 0;
     }
     const at = this.next;

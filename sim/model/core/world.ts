@@ -95,7 +95,7 @@ export class World {
     this.metrics.clock = this.engine;
     this.c = defineCounters(this.metrics);
     this.sourceIps = Math.min(scenario.clients.source_ips, 1 << 20);
-    this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams, this.sourceIps);
+    this.clientHosts = new ClientHosts(scenario.clients.kernel, this.streams);
     this.lbHost = scenario.lb.mode === 'nat' ? null : new LbHost(scenario.lb.kernel, this.streams, backends.length);
     this.held = new HeldStreams(this);
     this.records = new ClientRecords(reusesClientRecords(scenario, backends));

@@ -16,13 +16,13 @@ import { type Scenario, type ScenarioInput, ScenarioSchema } from '../../../sim/
 
 /**
  * Every own field of the record, by name (TypeScript's private fields are own properties too), but
- * where its row of times is (`at`, `times`: the record's for its life, conn.ts); the row's numbers
+ * where its row is (`at`, `times`, `ints`: the record's for its life, conn.ts); the row's numbers
  * are read through their accessors (rowOf).
  */
 const fields = (conn: Conn): [string, unknown][] =>
-  Object.entries(conn).filter(([name]) => name !== 'at' && name !== 'times');
+  Object.entries(conn).filter(([name]) => name !== 'at' && name !== 'times' && name !== 'ints');
 
-/** The numbers of the record's row of times (conn.ts), by name. */
+/** The numbers of the record's row (conn.ts), by name. */
 const ROW_FIELDS = [
   'timer',
   'requestTimer',
@@ -33,7 +33,17 @@ const ROW_FIELDS = [
   'lastActivity',
   'connectStartedAt',
   'nginxIdleSince',
+  // The row's small integers (ROW_INTS; lbEnd is read as lbPort).
+  'clientIp',
+  'clientPort',
+  'clientPair',
+  'serverPair',
+  'serverPort',
+  'lbPort',
+  'vmSlot',
+  'nginxGen',
 ] as const;
+const ROW_INTS: readonly string[] = ROW_FIELDS.slice(ROW_FIELDS.indexOf('clientIp'));
 const rowOf = (conn: Conn): [string, number][] => ROW_FIELDS.map((name) => [name, conn[name]]);
 
 /** The bench's drain model at `clients`, run to its horizon: its figures and event count. */
@@ -78,7 +88,9 @@ describe('client records: end of life and reuse', () => {
     // Every field written another value, the rare ones (conn-rare.ts) too.
     for (const [name, value] of fields(used))
       (used as unknown as Record<string, unknown>)[name] = typeof value === 'number' ? 12345.5 : {};
-    for (const name of ROW_FIELDS) used[name] = 12345.5;
+    // Times a fraction; the small integers (int32s in the row) a whole number.
+    for (const name of ROW_FIELDS) if (name !== 'lbPort') used[name] = ROW_INTS.includes(name) ? 12345 : 12345.5;
+    used.holdLbPort(3, 4);
     used.status = 503;
     used.lastBackoff = 2;
     used.rng.seed(99);

@@ -3,7 +3,8 @@
  * of a Conn is 8 bytes of every record, each double field 16 more (its heap number), so the count
  * of own fields is the memory per connection; the fields most runs never set live in a ConnRare
  * (conn-rare.ts) made only when one of them is written another value than its default, and the
- * times and timer ids in the record's row of a shared Float64Array page (time-rows.ts), 8 bytes each.
+ * times and timer ids in the record's row of a shared Float64Array page (time-rows.ts), 8 bytes each,
+ * and its per-connection small integers in the same row as int32s, 4 bytes each.
  */
 import { rmSync } from 'node:fs';
 import path from 'node:path';
@@ -20,8 +21,8 @@ import { loadScenarioForCli, namedScenario } from '../../../sim/scenario/load-fo
 const rareOf = (conn: Conn): unknown => (conn as unknown as { rare: unknown }).rare;
 
 describe('client record footprint', () => {
-  it('an HTTP client record has at most 24 own fields (42 before the rare fields left it, 34 before its row of times, 27 before its four small states shared one)', () => {
-    expect(Object.keys(new Conn(0)).length).toBeLessThanOrEqual(24);
+  it('an HTTP client record has at most 17 own fields (42 before the rare fields left it, 34 before its row of times, 27 before its four small states shared one, 24 before its row held its eight per-connection integers)', () => {
+    expect(Object.keys(new Conn(0)).length).toBeLessThanOrEqual(17);
     // A WebSocket record adds its session's seven fields (kindSlot among them), no more.
     expect(Object.keys(new WsConn(0)).length - Object.keys(new Conn(0)).length).toBeLessThanOrEqual(7);
   });
@@ -78,6 +79,44 @@ describe('client record footprint', () => {
       // Another record's row is its own.
       expect([other.timer, other.waitingSince, other.nginxIdleSince]).toEqual([-1, Number.NEGATIVE_INFINITY, 0]);
     }
+  });
+
+  it("the row's eight small integers and nine times are each record's own: written in many records of one page, each reads back what was written to it", () => {
+    const records = Array.from({ length: 40 }, (_, i) =>
+      newClientRecord(100 + i, i % 3 === 0 ? ConnKind.WS : ConnKind.HTTP),
+    );
+    const ints = (c: Conn) => [
+      c.clientIp,
+      c.clientPort,
+      c.clientPair,
+      c.serverPair,
+      c.serverPort,
+      c.vmSlot,
+      c.nginxGen,
+    ];
+    const times = (c: Conn) => [c.timer, c.requestTimer, c.upstreamReadTimer, c.waitingSince, c.nginxIdleSince];
+    expect(ints(records[7]!)).toEqual([-1, 0, -1, 0, 0, -1, 0]);
+    expect(records[7]!.lbPort).toBe(-1);
+    records.forEach((c, i) => {
+      c.clientIp = 999_999 - i;
+      c.clientPort = 65535 - i;
+      c.clientPair = 2 ** 30 + i;
+      c.serverPair = i;
+      c.serverPort = 1024 + i;
+      c.vmSlot = -1 + i;
+      c.nginxGen = 7 * i;
+      c.holdLbPort(i, 60000 + i);
+      c.timer = 2 ** 40 + i;
+      c.requestTimer = -1;
+      c.upstreamReadTimer = 2 ** 52 + i;
+      c.waitingSince = i + 0.125;
+      c.nginxIdleSince = -i - 0.5;
+    });
+    records.forEach((c, i) => {
+      expect(ints(c)).toEqual([999_999 - i, 65535 - i, 2 ** 30 + i, i, 1024 + i, -1 + i, 7 * i]);
+      expect([c.lbPair, c.lbPort]).toEqual([i, 60000 + i]);
+      expect(times(c)).toEqual([2 ** 40 + i, -1, 2 ** 52 + i, i + 0.125, -i - 0.5]);
+    });
   });
 
   it('the two TCP states, the request phase and the balancer entry share one field: each round-trips, the others kept', () => {

@@ -27,7 +27,7 @@ describe('HostSockets.isEmpty', () => {
 
 describe('ClientHosts: a machine per busy client address', () => {
   it('the sweep lets go exactly the machines that hold nothing; a let-go address boots again', () => {
-    const hosts = new ClientHosts(KernelSchema.parse({}), new RandomStreams(1), 100_000);
+    const hosts = new ClientHosts(KernelSchema.parse({}), new RandomStreams(1));
     const k = hosts.kernels;
     const held: Array<{ ip: number; port: number; m: number }> = [];
     // 4,096 boots trigger a sweep at the next new address. Every third machine keeps its socket
@@ -57,5 +57,47 @@ describe('ClientHosts: a machine per busy client address', () => {
     const again = hosts.machine(2, 100);
     expect(k.socketsOf(again, 100)).toBe(0);
     expect(k.size).toBe(hosts.size);
+  });
+
+  it("the address table finds every machine alive and no other, through growth and the sweep's removals (against a Map)", () => {
+    const hosts = new ClientHosts(KernelSchema.parse({}), new RandomStreams(3));
+    // The table's verbs are private: the sweep removes only machines that hold nothing, and here
+    // the test removes at random to reach every deletion case of linear probing.
+    const table = hosts as unknown as { lookUp(ip: number): number; remove(m: number): void };
+    const k = hosts.kernels;
+    const alive = new Map<number, number>();
+    const ips: number[] = [];
+    let seed = 12345;
+    const draw = (n: number) => {
+      seed = (Math.imul(seed, 1103515245) + 12345) >>> 0;
+      return seed % n;
+    };
+    for (let step = 0; step < 30_000; step++) {
+      const ip = draw(40_000);
+      if (alive.size > 0 && draw(3) === 0) {
+        const at = draw(ips.length);
+        const gone = ips[at]!;
+        ips[at] = ips[ips.length - 1]!;
+        ips.pop();
+        const m = alive.get(gone)!;
+        table.remove(m);
+        k.free(m);
+        alive.delete(gone);
+        expect(table.lookUp(gone)).toBe(-1);
+      } else {
+        // Never the 4,096th boot since a sweep here: the test's own removals stand for it.
+        (hosts as unknown as { bootsSinceSweep: number }).bootsSinceSweep = 0;
+        const m = hosts.machine(ip, 0);
+        if (alive.has(ip)) expect(m).toBe(alive.get(ip));
+        else {
+          alive.set(ip, m);
+          ips.push(ip);
+        }
+      }
+      if (step % 1000 === 999) expect(ips.filter((a) => table.lookUp(a) !== alive.get(a))).toEqual([]);
+    }
+    expect(alive.size).toBeGreaterThan(5000);
+    const every = Array.from({ length: 40_000 }, (_, ip) => ip);
+    expect(every.filter((ip) => table.lookUp(ip) !== (alive.get(ip) ?? -1))).toEqual([]);
   });
 });

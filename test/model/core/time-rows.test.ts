@@ -34,4 +34,19 @@ describe('TimeRows', () => {
     }
     expect([page[at], page[at + 1]]).toEqual([0.5, 2 ** 40]);
   });
+
+  it('ints is the current page as int32s: two to each of its numbers, on the same bytes, a new view with each new page', () => {
+    const rows = new TimeRows(3, 2);
+    rows.take();
+    const [page, ints] = [rows.page, rows.ints];
+    expect(ints.buffer).toBe(page.buffer);
+    expect(ints.length).toBe(2 * page.length);
+    const at = rows.take();
+    ints[2 * at + 4] = -7;
+    ints[2 * at + 5] = 2 ** 31 - 1;
+    expect([page[at], page[at + 1], ints[2 * at + 4], ints[2 * at + 5]]).toEqual([0, 0, -7, 2 ** 31 - 1]);
+    rows.take();
+    expect(rows.ints).not.toBe(ints);
+    expect(rows.ints.buffer).toBe(rows.page.buffer);
+  });
 });
