@@ -88,6 +88,10 @@ export function lbHealthChecks(
         });
         startSlowstart(w, b);
       } else {
+        // The pool decides the fail-open (bound, ready, weighted targets none of which is UP), not
+        // countUp's HAProxy count, which also counts removed and weight-0 servers UP by their checks.
+        const natOpen = s.lb.mode === 'nat' && w.lb.natFailsOpen();
+        const natResets = natResetsUnhealthy && !natOpen;
         w.trace.emit({
           kind: 'hc.down',
           pool: BACKEND_NAME,
@@ -102,13 +106,13 @@ export function lbHealthChecks(
           queued: w.lb.queue?.serverQueued(b) ?? 0,
           fall: policy.fall,
           inter: policy.inter,
-          ...(natResetsUnhealthy && active > 0 ? { natResets: true as const } : {}),
+          ...(natResets ? { natResets: true as const } : {}),
         });
-        if (active === 0) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME, ...failOpen(w) });
+        if (active === 0 || natOpen) w.trace.emit({ kind: 'hc.no_server', pool: BACKEND_NAME, ...failOpen(w) });
         // Established streams carry on unless `on-marked-down shutdown-sessions` (srv_update_status(), src/server.c).
         if (s.health_check!.on_marked_down === 'shutdown-sessions') shutdownSessions(b);
         // An NLB target group resets them instead, unless this DOWN made it fail open.
-        if (natResetsUnhealthy && active > 0) forgetFlows(b);
+        if (natResets) forgetFlows(b);
       }
     };
     const hc = new HealthChecker(w, app, policy, onTransition, true, idleTask);

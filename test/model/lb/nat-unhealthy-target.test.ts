@@ -73,6 +73,26 @@ describe('an NLB target group (lb.mode nat with a health_check)', () => {
     expect(r.figures['ws_sessions.final']).toBe(3);
   });
 
+  it('fails open by the targets the pool has: the last healthy one going DOWN after the others were removed resets nothing', () => {
+    // review43 #1: vm-b and vm-c deregistered (removed) at 30 s stay UP by their checks; vm-a's DOWN
+    // leaves no registered target healthy, so the group fails open and vm-a keeps its flows.
+    const r = run({
+      ...targetGroup(['vm-a']),
+      timeline: [
+        { at: '30s', do: 'remove', backend: 'vm-b' },
+        { at: '30s', do: 'remove', backend: 'vm-c' },
+        { at: '60s', do: 'health_404', backend: 'vm-a' },
+      ],
+    } as ScenarioInput);
+    const [down] = recordsOf(r, 'hc.down');
+    expect(down.backend).toBe('vm-a');
+    expect(down.natResets).toBeUndefined();
+    const noServer = recordsOf(r, 'hc.no_server');
+    expect(noServer).toHaveLength(1);
+    expect(noServer[0].failOpen).toBe(true);
+    expect(r.figures['vm-a.reset_out.total'] ?? 0).toBe(0);
+  });
+
   it('nat_unhealthy_termination needs lb.mode nat and a health_check', () => {
     expect(ScenarioSchema.safeParse({ lb: { mode: 'l4', nat_unhealthy_termination: false } }).success).toBe(false);
     expect(ScenarioSchema.safeParse({ lb: { mode: 'nat', nat_unhealthy_termination: false } }).success).toBe(false);
