@@ -895,7 +895,7 @@ export const LbSchema = z.strictObject({
     .enum(['random', 'rr'])
     .optional()
     .describe(
-      "lb.mode nat with balance roundrobin only: how the NAT picks a new flow's endpoint (unset = random). random: a uniform draw over the usable endpoints (each weight unit one share), independent of earlier flows — kube-proxy's iptables mode (writeServiceToEndpointRules(), kubernetes pkg/proxy/iptables/proxier.go: one `-m statistic --mode random --probability 1/(n-i)` rule per endpoint) and AWS NLB (a flow hash of the connection's 5-tuple: a new source port lands anywhere); 300 connections over 3 pods come out near, not exactly, 100 each. rr: IPVS's round robin (kube-proxy --proxy-mode ipvs, whose --ipvs-scheduler defaults to rr): endpoints in turn, exact shares (unequal weights smoothly interleaved, as IPVS wrr).",
+      "lb.mode nat with balance roundrobin only: how the NAT picks a new flow's endpoint (unset = random). random: a uniform draw over the usable endpoints (each weight unit one share), independent of earlier flows — kube-proxy's iptables mode (writeServiceToEndpointRules(), kubernetes pkg/proxy/iptables/proxier.go: one `-m statistic --mode random --probability 1/(n-i)` rule per endpoint) and AWS NLB (a flow hash of the connection's 5-tuple: a new source port lands anywhere); 300 connections over 3 pods come out near, not exactly, 100 each. rr: IPVS's round robin (kube-proxy --proxy-mode ipvs, whose --ipvs-scheduler defaults to rr): endpoints in turn, exact shares. IPVS rr itself ignores weights (kube-proxy gives every endpoint weight 1); with unequal backend weights this is IPVS wrr (weights smoothly interleaved).",
     ),
   nat_unhealthy_termination: z
     .boolean()
