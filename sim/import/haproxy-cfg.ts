@@ -39,7 +39,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   let cookie = false;
   // `stick on src` (or `stick match src` + `stick store-request src`) with an ip stick-table:
   // lb.sticky source, applied at the end (a cookie, checked first by HAProxy, wins).
-  const stick = { match: null as string | null, store: null as string | null, table: null as string | null };
+  const stick: StickLines = { match: null, store: null, table: null, expire: false, peers: false };
   // `option httpchk` seen, and where `http-check disable-on-404` was (applied once the check type is known).
   let httpchk = false;
   let disableOn404At: string | null = null;
@@ -302,7 +302,13 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     );
 }
 
-type StickLines = { match: string | null; store: string | null; table: string | null };
+type StickLines = {
+  match: string | null;
+  store: string | null;
+  table: string | null;
+  expire: boolean;
+  peers: boolean;
+};
 
 /**
  * `stick-table type ip|ipv6 size <n> [expire <t>] …` (stktable_parse(), src/stick_table.c): the
@@ -316,9 +322,8 @@ function stickTable(args: string[], at: string, into: Imported, stick: StickLine
     return;
   }
   stick.table = at;
-  if (option(args, 'expire') !== null)
-    into.warn(at, 'stick-table expire not modelled: the model keeps every address on its server for the whole run');
-  if (args.includes('peers')) into.warn(at, 'stick-table peers not modelled: one HAProxy process holds the table');
+  stick.expire = option(args, 'expire') !== null;
+  stick.peers = args.includes('peers');
 }
 
 /**
@@ -346,7 +351,7 @@ function stickOnSource(stick: StickLines, cookie: boolean, proxy: boolean, mode:
     stick.match === null || stick.store === null
       ? `stick ${stick.match === null ? 'match' : 'store-request'} src is missing: matching without storing (or the reverse) keeps no client on a server`
       : stick.table === null
-        ? 'no stick-table type ip in this backend (HAProxy refuses the rule)'
+        ? 'no stick-table type ip in this backend (a table of another section, `stick on src table <name>`, is not read)'
         : !proxy
           ? `mode ${mode} is not modelled`
           : cookie
@@ -357,6 +362,13 @@ function stickOnSource(stick: StickLines, cookie: boolean, proxy: boolean, mode:
     return false;
   }
   into.set(['lb', 'sticky'], 'source', at);
+  // Only a table the stick rule uses matters here (a rate-limit table with track-sc is not read).
+  if (stick.expire)
+    into.warn(
+      stick.table!,
+      'stick-table expire not modelled: the model keeps every address on its server for the whole run',
+    );
+  if (stick.peers) into.warn(stick.table!, 'stick-table peers not modelled: one HAProxy process holds the table');
   return true;
 }
 

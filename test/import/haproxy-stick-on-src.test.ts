@@ -61,6 +61,8 @@ describe('haproxy.cfg stick on src', () => {
     const matchOnly = read(['stick-table type ip size 1m', 'stick match src']);
     expect(value(matchOnly, 'lb.sticky')).toBeUndefined();
     expect(matchOnly.warnings.join('\n')).toContain('store-request src is missing');
+    const rateLimit = read(['stick-table type ip size 1m expire 30s store http_req_rate(10s)']);
+    expect(rateLimit.warnings.join('\n')).not.toContain('expire not modelled');
     const noTable = read(['stick on src']);
     expect(value(noTable, 'lb.sticky')).toBeUndefined();
     expect(noTable.warnings.join('\n')).toContain('no stick-table');
