@@ -209,7 +209,9 @@ describe('haproxy.cfg server maxqueue and option persist', () => {
     expect(text).not.toMatch(/^\s+persist:/m);
     expect(into.warnings).toEqual([
       expect.stringMatching(/^h\.cfg:5: server maxqueue without one imported server maxconn/),
-      expect.stringMatching(/^h\.cfg:3: option persist not modelled without a cookie/),
+      expect.stringMatching(
+        /^h\.cfg:3: option persist not modelled without persistence \(lb.persist needs sticky: cookie/,
+      ),
     ]);
   });
 });
