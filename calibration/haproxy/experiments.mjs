@@ -18,6 +18,7 @@ import { HOLDOUT14_EXPERIMENTS } from './holdout14.mjs';
 import { HOLDOUT16_EXPERIMENTS } from './holdout16.mjs';
 import { HOLDOUT18_EXPERIMENTS, HOLDOUT18B_EXPERIMENTS } from './holdout18.mjs';
 import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
+import { HOLDOUT20_EXPERIMENTS } from './holdout20.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -351,6 +352,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT18_EXPERIMENTS,
   ...HOLDOUT18B_EXPERIMENTS,
   ...HOLDOUT19_EXPERIMENTS,
+  ...HOLDOUT20_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));
