@@ -22,8 +22,10 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // 9,981 until session 18; 9,972 since nginx's accepting worker follows the listener's wait queue
       // as ngx_reorder_accept_events reorders it (proxy/worker-queues.ts pick); 9,993 since session
       // 19, each upgrade reaching nginx a round trip after its handshake (worker-cpu.ts
-      // roundTripAfter): the ramp's sessions start 30 ms later, leastconn places 21 more on vm-a.
-      expect(storm['reconnects.peak_per_s']).toBe(9993);
+      // roundTripAfter): the ramp's sessions start 30 ms later, leastconn places 21 more on vm-a;
+      // 9,981 since session 26: leastconn's ties go to the longest-idle server (src/lb_fwlc.c), 12
+      // fewer sessions on vm-a.
+      expect(storm['reconnects.peak_per_s']).toBe(9981);
       // The queue counts completed handshakes: the storm's SYNs all find room, its connects
       // complete in one round trip (HAProxy's timeout connect never fires). A steady client's SYN
       // that arrives in the instant a retransmission round refills the queue is dropped and sent
@@ -36,12 +38,13 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // 516 getting in each round: 9,477 + 8,961 + 8,445 + 7,929 dropped in the first second
       // (34,728 and 90,847 in all before session 19: 21 fewer reconnects; 91,285 before session
       // 23, whose clients read the EOF of HAProxy's last failed retry two round trips later,
-      // lb/l4-connect.ts proxyCloses, and reconnect that much later).
-      expect(storm['syn_drops.peak_per_s']).toBe(34812);
-      expect(storm['syn_drops.total']).toBe(91293);
-      // After 15 s ~4,100 are in; the other 5,864 upgrades give up at pong_timeout (20 s) (5,843
-      // before session 19).
-      expect(storm['err_etimedout.peak_per_s']).toBe(5864);
+      // lb/l4-connect.ts proxyCloses, and reconnect that much later; 34,812 and 91,293 before
+      // session 26's leastconn ties, 12 more reconnects).
+      expect(storm['syn_drops.peak_per_s']).toBe(34764);
+      expect(storm['syn_drops.total']).toBe(91049);
+      // After 15 s ~4,100 are in; the other 5,852 upgrades give up at pong_timeout (20 s) (5,843
+      // before session 19, 5,864 before session 26).
+      expect(storm['err_etimedout.peak_per_s']).toBe(5852);
       // A connection, once in, waits in nginx behind ≤ 514 handshakes (0.18 s), not the whole
       // storm: requests wait no longer than in the fixed run, but for the one whose SYN was
       // dropped (its handshake, 1.024 s later, counts in its latency).
@@ -52,8 +55,10 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // delays requests ~1 s; the connects to nginx are not delayed.
       expect(plain['connect_latency.max']!).toBeLessThan(0.05);
       expect(plain['request_latency.max']!).toBeGreaterThan(0.9);
-      expect(plain['request_latency.max']!).toBeLessThan(1.2);
-      expect(fixed['reconnects.peak_per_s']).toBe(208);
+      // (the slowest request waits out a 1 s SYN retransmission to the app plus its place in the
+      // queue: 1.09 s before session 26, 1.31 s since leastconn's ties put 3 more sessions in the storm)
+      expect(plain['request_latency.max']!).toBeLessThan(1.5);
+      expect(fixed['reconnects.peak_per_s']).toBe(207); // 208 before session 26 (12 more on vm-a)
       expect(fixed['errors.total'] ?? 0).toBe(0);
       expect(fixed['syn_drops.total']).toBe(0);
       expect(fixed['connect_latency.max']!).toBeLessThan(0.05);
