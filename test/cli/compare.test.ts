@@ -166,8 +166,8 @@ describe('drainsim compare states better and worse from what a figure means (iss
       '--tolerance',
       '1%',
     );
-    expect(r.stdout).toMatch(/^ws_close_1006\.total +1229 +0 .*better$/m);
-    expect(r.stdout).toMatch(/^reconnects\.peak_per_s +1229 +30 .*better$/m);
+    expect(r.stdout).toMatch(/^ws_close_1006\.total +1231 +0 .*better$/m);
+    expect(r.stdout).toMatch(/^reconnects\.peak_per_s +1231 +30 .*better$/m);
     expect(r.stdout).toMatch(/^drain\.vm-a\.timed_out +1 +0 .*better$/m);
     expect(r.stdout).not.toContain('FAIL');
     expect(r.code).toBe(0);

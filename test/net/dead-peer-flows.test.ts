@@ -199,7 +199,8 @@ describe("an exited HAProxy process's held streams: orphans keep their ports (tc
     const sc = scenario(input);
     const engine = new Engine();
     const lbHost = new LbHost(sc.lb.kernel, new RandomStreams(1), 1);
-    const lb = { active: new Int32Array(1), slotFreed: null } as unknown as LoadBalancer;
+    const active = new Int32Array(1);
+    const lb = { active, slotFreed: null, dropConn: (b: number) => active[b]-- } as unknown as LoadBalancer;
     const w = {
       engine,
       trace: new EventLog(engine),

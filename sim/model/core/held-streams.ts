@@ -211,7 +211,7 @@ export class HeldStreams {
   private freeSlot(s: HeldStream): void {
     const w = this.w;
     this.byBackend[s.b].delete(s);
-    w.lb.active[s.b]--;
+    w.lb.dropConn(s.b);
     if (w.lb.slotFreed !== null) w.lb.slotFreed(s.b);
   }
 }

@@ -231,7 +231,7 @@ export class World {
     conn.nginxGen = backend.nginx.accept(conn, this.now, backend.app.config.tls.terminates === 'nginx');
     backend.nginxConns.add(conn);
     this.opened++;
-    this.lb.active[b]++;
+    this.lb.takeConn(b);
     this.lb.newFlows[b]++;
     this.metrics.inc(this.c.newConn, b);
     this.onAccepted(conn, b);
@@ -252,7 +252,7 @@ export class World {
     this.ended++;
     const tracked = conn.lbFlow !== LbFlow.NONE;
     const held = this.heldByProxy(conn, how, io);
-    if (tracked && held === 0) this.lb.active[b]--;
+    if (tracked && held === 0) this.lb.dropConn(b);
     conn.lbFlow = LbFlow.NONE;
     if (backend.conns.delete(conn)) {
       backend.nginxConns.delete(conn);

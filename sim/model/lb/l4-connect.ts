@@ -418,7 +418,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     // A stream connecting is in its server's `served` from assignment (sess_change_server(),
     // src/stream.c) and in its cur_sess (connect_server(), src/backend.c) until the connect fails:
     // leastconn, fwrr's saturation and maxconn count it, as the DOWN line's "sessions active" does.
-    w.lb.active[a.backend]++;
+    w.lb.takeConn(a.backend);
     w.lb.connecting[a.backend]++;
     const timeout = w.scenario.lb.connect_timeout;
     // A deleted pod's address under a bridge CNI: the node's ARP fails and its ICMP host
@@ -446,17 +446,17 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   private readonly unansweredTimedOut = (a: Attempt): void => {
-    this.w.lb.active[a.backend]--;
+    this.w.lb.dropConn(a.backend);
     this.w.lb.connecting[a.backend]--;
     this.timedOut(a);
   };
   private readonly unreachableFailed = (a: Attempt): void => {
-    this.w.lb.active[a.backend]--;
+    this.w.lb.dropConn(a.backend);
     this.w.lb.connecting[a.backend]--;
     this.failedAttempt(a, 'unreachable');
   };
   private readonly unansweredGaveUp = (a: Attempt): void => {
-    this.w.lb.active[a.backend]--;
+    this.w.lb.dropConn(a.backend);
     this.w.lb.connecting[a.backend]--;
     this.synGaveUp(a);
   };

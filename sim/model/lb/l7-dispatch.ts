@@ -221,7 +221,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (!this.countsStreams) return;
     req.streamServer = b;
     this.onServer?.[b].add(req);
-    this.w.lb.active[b]++;
+    this.w.lb.takeConn(b);
     this.w.lb.newFlows[b]++;
   }
 
@@ -230,7 +230,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const b = req.streamServer;
     if (b < 0) return;
     this.onServer?.[b].delete(req);
-    this.w.lb.active[b]--;
+    this.w.lb.dropConn(b);
     req.streamServer = -1;
     if (freesSlot && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(b);
   }

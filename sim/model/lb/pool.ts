@@ -106,7 +106,18 @@ export class LoadBalancer {
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
   readonly maxqueue: number;
+  /** A NAT's leastconn (IPVS wlc) breaks ties round robin from here; HAProxy's uses fwlcOrder. */
   private tieCursor = 0;
+  /**
+   * HAProxy's leastconn tree (src/lb_fwlc.c), two counters per server: the key the server holds
+   * in the eb32 tree (`lb_node.key`, as fwlc_queue_srv() / fwlc_srv_reposition() last set it)
+   * and when it was (re)inserted (`fwlcInserted` at the time). The tree holds duplicates "in the
+   * exact same order they were inserted" (include/import/ebtree.h), so among equal keys
+   * fwlc_get_next_server() takes the server inserted earliest: the longest idle.
+   */
+  private readonly fwlcKey: Float64Array;
+  private readonly fwlcOrder: Float64Array;
+  private fwlcInserted = 0;
   /** `lb.sticky: source`: the backend's stick table on the client's address (`stick on src`); null otherwise. */
   readonly stickTable: SourceStickTable | null;
   /**
@@ -138,6 +149,10 @@ export class LoadBalancer {
     this.rampLastChange = new Float64Array(count);
     this.rampSlowstart = new Float64Array(count);
     this.skip = new Uint8Array(count);
+    // fwlc_init_server_tree(): every usable server queued with no connection (key 0), in server order.
+    this.fwlcKey = new Float64Array(count);
+    this.fwlcOrder = new Float64Array(count);
+    for (let b = 0; b < count; b++) this.fwlcOrder[b] = b - count;
     this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
     this.maxqueue = this.maxconn > 0 ? (config.maxqueue ?? 0) : 0;
     this.fwrr = config.mode === 'nat' ? null : new FastWeightedRoundRobin(this.fwrrView());
@@ -157,13 +172,66 @@ export class LoadBalancer {
     };
   }
 
+  /**
+   * A stream starts counting in server `b`'s `served` (sess_change_server(), src/stream.c, and
+   * process_srv_queue(), src/queue.c: `lbprm.server_take_conn()`, fwlc_srv_reposition()).
+   */
+  takeConn(b: number): void {
+    this.active[b]++;
+    this.fwlcReposition(b);
+  }
+
+  /** A stream leaves server `b`'s `served` (sess_change_server(): `lbprm.server_drop_conn()`). */
+  dropConn(b: number): void {
+    this.active[b]--;
+    this.fwlcReposition(b);
+  }
+
+  /**
+   * fwlc_srv_reposition() (src/lb_fwlc.c): a server in the tree whose key changed is deleted and
+   * inserted again — behind the servers already holding that key; "some calls will be made for
+   * no change", and those keep their place (`s->lb_node.key == new_key` returns). Out of the
+   * tree (not usable: `s->lb_tree` NULL) nothing moves: the UP queues it afresh (fwlcRequeue()).
+   * A queue's length counts in the key but its changes reposition nothing (pendconn_add() and
+   * pendconn_redistribute(), src/queue.c, call no lbprm hook): the key waits for the next take
+   * or drop.
+   */
+  private fwlcReposition(b: number): void {
+    if (!this.hashUsable(b)) return;
+    const key = this.leastConnKey(b);
+    if (key === this.fwlcKey[b]) return;
+    this.fwlcKey[b] = key;
+    this.fwlcOrder[b] = this.fwlcInserted++;
+  }
+
+  /** Server `b`'s eweight while in the leastconn tree (usable), else 0: what fwlcRequeue() compares. */
+  private fwlcEweight(b: number): number {
+    return this.hashUsable(b) ? this.eweight(b) : 0;
+  }
+
+  /**
+   * After a state or weight change of server `b` (its tree eweight before: `was`, 0 when out):
+   * fwlc_set_server_status_up() and fwlc_update_server_weight() (src/lb_fwlc.c) queue a server
+   * that enters the tree, or stays in it with another eweight, at the end of its key
+   * (fwlc_queue_srv()); one leaving it is dequeued (fwlc_set_server_status_down()); nothing
+   * changed, nothing moves (srv_lb_status_changed()).
+   */
+  private fwlcRequeue(b: number, was: number): void {
+    const now = this.fwlcEweight(b);
+    if (now === 0 || now === was) return;
+    this.fwlcKey[b] = this.leastConnKey(b);
+    this.fwlcOrder[b] = this.fwlcInserted++;
+  }
+
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
     this.failOpen = null;
     const was = this.state[b];
+    const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.state[b] = state;
     this.fwrr?.changed(b, false);
+    this.fwlcRequeue(b, inTree);
     // srv_set_admin_flag() (src/server.c) returns at once when the flag is already set: a second
     // drain (or maint) of the same server redistributes nothing (review29 #4).
     if (state !== PoolState.BOUND && state !== was) this.redistribute(b);
@@ -175,9 +243,11 @@ export class LoadBalancer {
    */
   setHealth(b: number, up: boolean): number {
     this.failOpen = null;
+    const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.hcUp[b] = up ? 1 : 0;
     this.fwrr?.changed(b, false);
+    this.fwlcRequeue(b, inTree);
     return up ? 0 : this.redistribute(b);
   }
 
@@ -203,9 +273,11 @@ export class LoadBalancer {
   setStopping(b: number, stopping: boolean): number {
     this.failOpen = null;
     const was = this.stopping[b];
+    const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.stopping[b] = stopping ? 1 : 0;
     this.fwrr?.changed(b, false);
+    this.fwlcRequeue(b, inTree);
     return stopping && was === 0 ? this.redistribute(b) : 0;
   }
 
@@ -246,9 +318,11 @@ export class LoadBalancer {
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
   setReady(b: number, ready: boolean): void {
     this.failOpen = null;
+    const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.ready[b] = ready ? 1 : 0;
     this.fwrr?.changed(b, false);
+    this.fwlcRequeue(b, inTree);
   }
 
   /**
@@ -258,9 +332,11 @@ export class LoadBalancer {
    */
   setWeight(b: number, weight: number, rampStart = false): void {
     this.failOpen = null;
+    const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.weight[b] = weight;
     this.fwrr?.changed(b, rampStart);
+    this.fwlcRequeue(b, inTree);
   }
 
   eligible(b: number): boolean {
@@ -592,16 +668,31 @@ export class LoadBalancer {
   }
 
   /**
-   * Lowest key of HAProxy's leastconn tree (leastConnKey()); ties go round robin. The key is
-   * fwlc_queue_srv()'s (src/lb_fwlc.c): with `inflight = served + queue.length`, 0 for an idle server, else
-   * `(inflight + 1) × SRV_EWGHT_MAX / eweight` in integers — so a server in slowstart (a small
-   * eweight) with one stream in flight ranks behind fully weighted ones with a few: it gets its
-   * second concurrent stream only once `2 / eweight < (j + 1) / 16` for the others' j (held-out
-   * round 4, haproxy-holdout4-slowstart-lc-http). Under maxconn a server is skipped only once
-   * `served + queue.length ≥ maxconn + maxqueue` (fwlc_get_next_server()): with `maxqueue` a
-   * full server may be picked, its queue taking the stream.
+   * The first server of HAProxy's leastconn tree, fwlc_get_next_server() (src/lb_fwlc.c): the
+   * lowest key, and among equal keys the one inserted earliest (fwlcOrder: the tree keeps
+   * duplicates in insertion order, include/import/ebtree.h) — of idle servers, the one idle
+   * longest, not the next in turn. The key is fwlc_queue_srv()'s (leastConnKey()), as the tree
+   * holds it (fwlcReposition()). A NAT (IPVS wlc) keeps its rule (natLeastConn()). Under maxconn
+   * a server is skipped only once `served + queue.length ≥ maxconn + maxqueue`: with `maxqueue`
+   * a full server may be picked, its queue taking the stream.
    */
   private leastConn(): number {
+    if (this.config.mode === 'nat') return this.natLeastConn();
+    let best = -1;
+    for (let b = 0; b < this.count; b++) {
+      if (this.skip[b] === 1 || !this.leastConnEligible(b)) continue;
+      if (
+        best < 0 ||
+        this.fwlcKey[b] < this.fwlcKey[best] ||
+        (this.fwlcKey[b] === this.fwlcKey[best] && this.fwlcOrder[b] < this.fwlcOrder[best])
+      )
+        best = b;
+    }
+    return best;
+  }
+
+  /** A NAT's least-connection pick (IPVS wlc): the lowest flows per weight, ties round robin. */
+  private natLeastConn(): number {
     let best = -1;
     let bestLoad = Infinity;
     for (let k = 0; k < this.count; k++) {
@@ -618,7 +709,12 @@ export class LoadBalancer {
   }
 
   /**
-   * A server's rank under leastconn: HAProxy's fwlc key (lb.mode l4 / l7), or flows per weight
+   * A server's rank under leastconn: HAProxy's fwlc key (lb.mode l4 / l7) — fwlc_queue_srv(),
+   * src/lb_fwlc.c: with `inflight = served + queue.length`, 0 for an idle server, else
+   * `(inflight + 1) × SRV_EWGHT_MAX / eweight` in integers, so a server in slowstart (a small
+   * eweight) with one stream in flight ranks behind fully weighted ones with a few: it gets its
+   * second concurrent stream only once `2 / eweight < (j + 1) / 16` for the others' j (held-out
+   * round 4, haproxy-holdout4-slowstart-lc-http) — or flows per weight
    * for a NAT (IPVS wlc, ip_vs_wlc_schedule(): overhead / weight).
    */
   private leastConnKey(b: number): number {

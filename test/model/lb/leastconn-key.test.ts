@@ -13,9 +13,11 @@ const rng = new RandomStreams(5).stream('test.pick');
 
 function leastconn(mode: 'l7' | 'nat', weights: number[], inflight: number[]): LoadBalancer {
   const lb = new LoadBalancer({ ...ScenarioSchema.parse({}).lb, mode, balance: 'leastconn' }, weights.length);
-  lb.weight.set(weights);
   lb.baseWeight.set(weights);
-  lb.active.set(inflight);
+  weights.forEach((weight, b) => {
+    lb.setWeight(b, weight);
+    for (let k = 0; k < inflight[b]; k++) lb.takeConn(b);
+  });
   return lb;
 }
 

@@ -75,12 +75,11 @@ describe('maxqueue: a full server queue refuses more persistent requests', () =>
     pool.useQueue(queue);
     const owner: QueueOwner<number> = { takeSlot: () => true, queueTimedOut: () => {}, requeue: () => {} };
     const rng = { next: () => 0.5 } as never;
-    pool.active[0] = 2;
-    pool.active[1] = 2;
+    for (const b of [0, 0, 1, 1]) pool.takeConn(b);
     // Both full, both queues empty: each may still take one queued stream.
     expect(pool.pick(rng, 0)).toBeGreaterThanOrEqual(0);
     queue.add(owner, 1, 0);
-    // vm-a: 2 + 1 = maxconn + maxqueue, skipped; vm-b: 2 + 0, picked (its key counts the queue too).
+    // vm-a: 2 + 1 = maxconn + maxqueue, skipped; vm-b: 2 + 0, picked.
     expect(pool.pick(rng, 0)).toBe(1);
     queue.add(owner, 2, 1);
     expect(pool.pick(rng, 0)).toBe(-1);
@@ -89,8 +88,7 @@ describe('maxqueue: a full server queue refuses more persistent requests', () =>
       ScenarioSchema.parse({ lb: { mode: 'l7', balance: 'leastconn', maxconn: 2 } }).lb,
       2,
     );
-    plain.active[0] = 2;
-    plain.active[1] = 2;
+    for (const b of [0, 0, 1, 1]) plain.takeConn(b);
     expect(plain.pick(rng, 0)).toBe(-1);
   });
 

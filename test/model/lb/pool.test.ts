@@ -23,6 +23,12 @@ function tally(lb: LoadBalancer, picks: number, pick: () => number): number[] {
   return counts;
 }
 
+/** The picked server takes the stream (its `served` grows, as sess_change_server() does after a pick). */
+function taking(lb: LoadBalancer, b: number): number {
+  if (b >= 0) lb.takeConn(b);
+  return b;
+}
+
 describe('LoadBalancer.pick', () => {
   it('round robin follows the weights (fwrr in l4/l7: 1/2/3 over 600 picks is exact)', () => {
     const lb = pool('roundrobin', 3);
@@ -33,9 +39,11 @@ describe('LoadBalancer.pick', () => {
 
   it('leastconn picks the backend with the fewest flows per weight', () => {
     const lb = pool('leastconn', 3);
-    lb.active.set([5, 2, 9]);
+    [5, 2, 9].forEach((n, b) => {
+      for (let k = 0; k < n; k++) lb.takeConn(b);
+    });
     expect(lb.pick(rng(), 0)).toBe(1);
-    lb.weight.set([1, 0.25, 1]);
+    lb.setWeight(1, 0.25);
     expect(lb.pick(rng(), 0)).toBe(0);
   });
 
@@ -67,10 +75,10 @@ describe('LoadBalancer.pick', () => {
       // With a 32-bit mask, excluding 40 would exclude 8 (1 << 40 === 1 << 8).
       const tried = new BackendSet().only(40);
       const r = rng();
-      for (let i = 0; i < 50; i++) expect(lb.pick(r, i, tried.members)).toBe(8);
+      for (let i = 0; i < 50; i++) expect(taking(lb, lb.pick(r, i, tried.members))).toBe(8);
       // The exclusion lasts one pick: the next picks without it reach backend 40 again.
       let ip = 0;
-      expect(tally(lb, 50, () => lb.pick(r, ip++))[40]).toBeGreaterThan(0);
+      expect(tally(lb, 50, () => taking(lb, lb.pick(r, ip++)))[40]).toBeGreaterThan(0);
     },
   );
 
@@ -82,7 +90,7 @@ describe('LoadBalancer.pick', () => {
       for (const b of [0, 2, 3, 5]) tried.add(b);
       const r = rng();
       const picked = new Set<number>();
-      for (let i = 0; i < 60; i++) picked.add(lb.pick(r, i, tried.members));
+      for (let i = 0; i < 60; i++) picked.add(taking(lb, lb.pick(r, i, tried.members)));
       expect([...picked].sort()).toEqual([1, 4]);
     },
   );

@@ -25,6 +25,7 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // roundTripAfter): the ramp's sessions start 30 ms later, leastconn places 21 more on vm-a;
       // 9,986 since session 26, each kept-alive HTTP request reaching nginx rtt/2 after its write
       // (clients/http-keepalive.ts send): leastconn sees other counts as the sessions are placed.
+      // leastconn's ties to the longest-idle server (src/lb_fwlc.c, session 26 too) leave it at 9,986.
       expect(storm['reconnects.peak_per_s']).toBe(9986);
       // The queue counts completed handshakes: the storm's SYNs all find room, its connects
       // complete in one round trip (HAProxy's timeout connect never fires). A steady client's SYN
@@ -39,9 +40,9 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // (34,728 and 90,847 in all before session 19: 21 fewer reconnects; 91,285 before session
       // 23, whose clients read the EOF of HAProxy's last failed retry two round trips later,
       // lb/l4-connect.ts proxyCloses, and reconnect that much later; 34,812 and 91,293 before
-      // session 26: 7 fewer reconnects).
+      // session 26: 7 fewer reconnects; 91,149 before its leastconn tie order).
       expect(storm['syn_drops.peak_per_s']).toBe(34784);
-      expect(storm['syn_drops.total']).toBe(91149);
+      expect(storm['syn_drops.total']).toBe(91157);
       // After 15 s ~4,100 are in; the other 5,857 upgrades give up at pong_timeout (20 s) (5,843
       // before session 19, 5,864 before session 26).
       expect(storm['err_etimedout.peak_per_s']).toBe(5857);
@@ -57,7 +58,10 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // write meeting the queue at another point); the connects to nginx are not delayed.
       expect(plain['connect_latency.max']!).toBeLessThan(0.05);
       expect(plain['request_latency.max']!).toBeGreaterThan(0.9);
-      expect(plain['request_latency.max']!).toBeLessThan(1.3);
+      // (the slowest request waits out a 1 s SYN retransmission to the app plus its place in the
+      // queue: 1.09 s before session 26, 1.26 s with its rtt/2 request delivery alone, 1.11 s with
+      // leastconn's tie order too — the bound leaves room for where a request meets the queue)
+      expect(plain['request_latency.max']!).toBeLessThan(1.5);
       expect(fixed['reconnects.peak_per_s']).toBe(207); // 208 before session 26
       expect(fixed['errors.total'] ?? 0).toBe(0);
       expect(fixed['syn_drops.total']).toBe(0);
