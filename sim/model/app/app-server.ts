@@ -47,6 +47,8 @@ export class AppServer {
    * upstream connects, WebSocket upgrades, the balancer's requests and health checks).
    */
   readonly listener: AppListener;
+  /** Who keeps idle connections to the app open, told when its server closes (onServerClose). */
+  private readonly idleHolders: Array<(backend: Backend) => void> = [];
   /** Per backend: an app that is one event loop (app.accept_model), which accept()s between iterations (event-loop-accepts.ts). */
   private readonly eventLoop: boolean[];
   private readonly anyEventLoop: boolean;
@@ -541,6 +543,18 @@ export class AppServer {
   };
 
   /**
+   * `idleClosed` is told, with the backend, when the app's server closes at its SIGTERM
+   * (listenerClosed): the app closes then every keep-alive connection idle at that moment, each
+   * with a FIN — node's http.Server.close() (lib/_http_server.js Server.prototype.close →
+   * httpServerPreClose → closeIdleConnections(), node >= 19: socket.destroy() of each idle one),
+   * stoppable's stop() (lib/stoppable.js endIfIdle), Go's Shutdown() (closeIdleConns). Those
+   * held by nginx's upstream keep-alive cache are nginx's to drop (proxy/upstream.ts).
+   */
+  onServerClose(idleClosed: (backend: Backend) => void): void {
+    this.idleHolders.push(idleClosed);
+  }
+
+  /**
    * The app's listening socket closed (its SIGTERM, graceful_shutdown): the connections still in
    * its accept queue are reset by the kernel (inet_csk_listen_stop() → inet_child_forget() →
    * tcp_disconnect(): RST, net/ipv4/inet_connection_sock.c), and their requests, never read, leave
@@ -552,6 +566,7 @@ export class AppServer {
    * connections accepted before (kept alive). Before session 21 the draining app served them.
    */
   listenerClosed(backend: Backend): AppJob[] {
+    for (const closed of this.idleHolders) closed(backend);
     if (this.isEventLoop(backend)) return backend.app.loop.listenerClosed();
     if (this.unaccepted.size === 0) return [];
     const reset: AppJob[] = [];

@@ -344,6 +344,18 @@ export class NginxMaster {
     });
   }
 
+  /**
+   * The server end closes the idle HTTP connection `conn` now with a FIN, as nginx's own closes do
+   * (stop, quit): a request its client wrote before that FIN arrived — still on its way, or written
+   * in the rtt/2 after the close — meets the closed socket and gets RST (requestCrossesFin:
+   * ECONNRESET, crossedFin); otherwise the client reads the FIN (serverEnds).
+   */
+  closesIdle(backend: Backend, conn: Conn): void {
+    if (conn.requestsLeft > 0 && requestCrossesFin(conn.lastActivity, this.w.now, this.w.scenario.clients.rtt))
+      this.http.crossedFin(conn);
+    else this.serverEnds(backend, conn, EndKind.SERVER_FIN);
+  }
+
   /** nginx ends a client connection; a request it still had inside the app is abandoned there. */
   serverEnds(backend: Backend, conn: Conn, how: EndKind): void {
     if (conn.kind === ConnKind.WS) return this.tunnels.serverGone(conn, how);

@@ -67,12 +67,36 @@ export class RequestPath {
       synRetransmitSchedule(b.kernel.tcp_syn_retries, b.kernel.tcp_syn_linear_timeouts),
     );
     this.idleTimerArmed = w.backends.map(() => false);
+    app.onServerClose((backend) => this.appClosedIdle(backend));
+  }
+
+  /**
+   * The app's server closed at its SIGTERM and closed every connection idle then (AppServer.onServerClose):
+   * the cached ones get its FIN, which ngx_http_upstream_keepalive_close_handler
+   * (ngx_http_upstream_keepalive_module.c) reads, closing the connection and taking it out of the
+   * cache. The app closed first: its end holds the TIME_WAIT. Those busy at the SIGTERM are cached
+   * again after their response if the app keeps them alive (releaseUpstream), and serve the next
+   * requests (handle).
+   */
+  private appClosedIdle(backend: Backend): void {
+    this.closeCached(backend, false);
   }
 
   /** A request arrived at nginx on an established client connection. */
   handle(conn: Conn): void {
     const backend = this.w.backends[conn.backend];
-    if (!backend.app.accepting) {
+    // An app whose listener is closed refuses a connect() (ECONNREFUSED: "connect() failed (111:
+    // Connection refused) while connecting to upstream", 502), but nginx connects only when its
+    // worker's keep-alive cache has no idle connection to the app: ngx_http_upstream_connect →
+    // ngx_event_connect_peer → pc->get, ngx_http_upstream_get_keepalive_peer
+    // (ngx_http_upstream_keepalive_module.c), returns NGX_DONE with a cached one and no socket is
+    // made. A draining app that keeps its connections alive (app-process.ts keepsAliveDraining:
+    // node's http.Server.close() closed only those idle at the SIGTERM) serves a request that comes
+    // on one: node's parser hands it to the server's 'request' handler whatever the listener
+    // (lib/_http_server.js parserOnIncoming checks no closing flag). A SYN still being
+    // retransmitted (CONNECTING) is a connect() under way: the closed listener refuses it.
+    const draining = !backend.app.accepting;
+    if (draining && (!backend.app.keepsAliveDraining || conn.phase === ReqPhase.CONNECTING)) {
       conn.phase = ReqPhase.NONE;
       this.refused(backend, conn);
       return;
@@ -80,7 +104,7 @@ export class RequestPath {
     if (this.awaitingChild.size > 0) this.awaitingChild.delete(conn);
     this.handshake = Handshake.CHILD;
     this.connectedNow = false;
-    const up = this.acquireUpstream(backend, conn);
+    const up = this.acquireUpstream(backend, conn, draining);
     if (up === null) return;
     conn.upstream = up;
     conn.onDone = this.served;
@@ -370,7 +394,11 @@ export class RequestPath {
     this.releaseUpstream(backend, up, gen);
   }
 
-  private acquireUpstream(backend: Backend, conn: Conn): UpstreamConn | null {
+  /**
+   * The upstream connection for `conn`'s request: a cached one, else a new connect() — unless
+   * `cachedOnly` (the app's listener is closed: handle), when none cached is a refusal.
+   */
+  private acquireUpstream(backend: Backend, conn: Conn, cachedOnly: boolean): UpstreamConn | null {
     const w = this.w;
     const now = w.now;
     const worker = this.workerOf(backend, conn);
@@ -383,6 +411,11 @@ export class RequestPath {
       return null;
     }
     if (cached !== CacheMiss.EMPTY) return cached;
+    if (cachedOnly) {
+      conn.phase = ReqPhase.NONE;
+      this.refused(backend, conn);
+      return null;
+    }
     // A first connect takes one of the worker's connections (ngx_event_connect_peer →
     // ngx_get_connection, before the socket's connect()); with none free, 500, and nginx closes
     // the client connection behind it (client-conns.ts respondClosing).
@@ -566,7 +599,9 @@ export class RequestPath {
     // ngx_http_proxy_copy_filter, _chunked_filter, _non_buffered_*_filter — at its end), so
     // ngx_http_upstream_free_keepalive_peer (ngx_http_upstream_keepalive_module.c) does not cache
     // the connection (`goto invalid`); the app closed first and its VM holds the TIME_WAIT.
-    if (backend.app.closesAfterEveryResponse) return this.closeUpstream(backend, up, false);
+    // So does a draining app that does not keep alive (app-process.ts keepsAliveAfterResponse:
+    // gunicorn's `resp.force_close()` once not alive, stoppable's socket.end() after the response).
+    if (!backend.app.keepsAliveAfterResponse) return this.closeUpstream(backend, up, false);
     if (nginx.cachesUpstream(up.requests, gen)) {
       up.idleSince = this.w.now;
       const pool = backend.upstreamPool;

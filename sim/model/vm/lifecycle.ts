@@ -396,13 +396,16 @@ export class Lifecycle {
    * closeIdleConnections(), node >= 19) and at its exit the kernel closes them all, each with a FIN
    * (nothing unread: tcp_close(), net/ipv4/tcp.c), which the client reads (through HAProxy mode
    * tcp, relayed). Those with a request in the app are the app's to end (jobLost). Behind an L7
-   * balancer the idle connections are the balancer's (lb/l7-server-conns.ts).
+   * balancer the idle connections are the balancer's (lb/l7-server-conns.ts). A request its client
+   * wrote before the FIN arrived (on its way, or in the rtt/2 after the close) meets the closed
+   * socket: RST, ECONNRESET, as at nginx's closes (NginxMaster.closesIdle); before session 26 one
+   * written after the close was sent again on a new connection, unharmed.
    */
   private bareAppClosesIdle(backend: Backend): void {
     if (!backend.bare || this.w.scenario.lb.mode === 'l7') return;
     for (const conn of [...backend.conns])
       if (conn.kind === ConnKind.HTTP && conn.phase === ReqPhase.NONE && conn.lbFlow === LbFlow.TRACKED)
-        this.nginx.serverEnds(backend, conn, EndKind.SERVER_FIN);
+        this.nginx.closesIdle(backend, conn);
   }
 
   /**

@@ -5,9 +5,13 @@
  * cached connection taken for it would belong to nobody — never used, never closed with the cache
  * when the app dies (proxy/upstream.ts closeCached), its port held for good. Regime: one pod,
  * nginx with upstream keepalive 32 and one worker, keep-alive clients (one request each, 2 a
- * second, half of them 6 s long) behind kube-proxy; a maintenance file at 2.2 s fails the liveness
- * probe at 3 s, the app drains its slow requests until the kill; an upgrade at 3.3 s is refused
- * while nginx's cache holds the connections of the fast requests answered before the SIGTERM.
+ * second, half of them 600 ms, half 6 s long) behind kube-proxy; a maintenance file at 2.2 s fails
+ * the liveness probe at 3 s, the app drains its slow requests until the kill. Its SIGTERM closed
+ * the connections idle then (AppServer.onServerClose); the 600-ms request sent at 2.5 s ends at
+ * 3.1 s and nginx caches its connection again (node keeps it alive while draining), so an
+ * upgrade at 3.3 s is refused while nginx's cache holds it. The load stops at 3.1 s: no request
+ * takes that connection before the upgrade (a draining app serves requests on cached connections,
+ * upstream-draining-cached.test.ts), and the app is idle, so killed, once its slow requests end.
  * Catches review41 WS2: cachedFor taking a cached connection whatever the app (the port of the one
  * it took is still busy at the end).
  */
@@ -35,12 +39,15 @@ describe('a WebSocket upgrade refused by a SIGTERMed app behind nginx with upstr
           },
           ws: { initial_sessions: 0, ping_interval: 0, scheduled: [{ at: '3.3s', lifetime: '1s' }] },
         },
-        app: { workers: 8, service_time: 'mix(0.5 const(1ms), 0.5 const(6s))', ws: { handshake_time: '1ms' } },
+        app: { workers: 8, service_time: 'mix(0.5 const(600ms), 0.5 const(6s))', ws: { handshake_time: '1ms' } },
         nginx: { worker_processes: 1, upstream_keepalive: 32 },
         lb: { mode: 'nat', retries: 0 },
         probes: { liveness: { type: 'http', period: '1s', failure_threshold: 1 } },
         backends: [{ name: 'pod-a' }],
-        timeline: [{ at: '2.2s', do: 'health_404', backend: 'pod-a' }],
+        timeline: [
+          { at: '2.2s', do: 'health_404', backend: 'pod-a' },
+          { at: '3.1s', do: 'load', http_rate: 0 },
+        ],
       } as ScenarioInput,
       1,
     );
