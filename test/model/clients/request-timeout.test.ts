@@ -110,3 +110,35 @@ describe('a request still connecting from nginx to the app when its client gives
     expect(fig(r, 'err_econnreset.total')).toBe(0);
   });
 });
+
+describe('request_timeout runs from the write, not from the arrival rtt/2 later (review43 #3)', () => {
+  it('with a 1-s round trip, a kept-alive request reaching the hung app times out 3 s after its write, not 3 s after its arrival', () => {
+    // One paced client, a request 2 s after each answer on one connection, the app hung from 9.99 s.
+    const input = hung('l4', '3s', 0);
+    const r = run({
+      ...input,
+      sample_interval: '100ms',
+      horizon: '16s',
+      clients: {
+        rtt: '1s',
+        http: {
+          arrival_rate: 1,
+          arrivals: 'paced',
+          requests_per_connection: 'const(100)',
+          think_time: 'const(2s)',
+          retries: 0,
+          request_timeout: '3s',
+        },
+      },
+      timeline: [
+        { at: '0.5s', do: 'load', http_rate: 0 },
+        { at: '9.99s', do: 'pause', backend: 'vm-a', duration: '30s' },
+      ],
+    } as ScenarioInput);
+    // Writes at 0.5 (the paced connection's first request crosses 1 rtt to 1.0 s), 3.51, 6.52 and
+    // 9.53 s (answer + rtt/2 + think 2 s); the last reaches the hung app at 10.03 s. From its write:
+    // ETIMEDOUT at 12.53 s; from its arrival it would be 13.03 s.
+    expect(between(r, 'err_etimedout', 12.4, 12.8)).toBe(1);
+    expect(between(r, 'err_etimedout', 12.8, 16)).toBe(0);
+  });
+});
