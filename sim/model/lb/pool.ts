@@ -225,11 +225,11 @@ export class LoadBalancer {
 
   /** Bind, drain or detach a backend (HAProxy `set server state ready|drain|maint`). */
   setPoolState(b: number, state: PoolState): void {
-    this.failOpen = null;
     const was = this.state[b];
     const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.state[b] = state;
+    this.failOpen = null;
     this.fwrr?.changed(b, false);
     this.fwlcRequeue(b, inTree);
     // srv_set_admin_flag() (src/server.c) returns at once when the flag is already set: a second
@@ -242,10 +242,10 @@ export class LoadBalancer {
    * handed back from the queues (HAProxy's "requeued").
    */
   setHealth(b: number, up: boolean): number {
-    this.failOpen = null;
     const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.hcUp[b] = up ? 1 : 0;
+    this.failOpen = null;
     this.fwrr?.changed(b, false);
     this.fwlcRequeue(b, inTree);
     return up ? 0 : this.redistribute(b);
@@ -271,11 +271,11 @@ export class LoadBalancer {
    * (false: the UP or DOWN that follows says the rest). Returns the streams handed back.
    */
   setStopping(b: number, stopping: boolean): number {
-    this.failOpen = null;
     const was = this.stopping[b];
     const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.stopping[b] = stopping ? 1 : 0;
+    this.failOpen = null;
     this.fwrr?.changed(b, false);
     this.fwlcRequeue(b, inTree);
     return stopping && was === 0 ? this.redistribute(b) : 0;
@@ -302,6 +302,7 @@ export class LoadBalancer {
     if (this.failOpen === null) this.failOpen = this.config.mode === 'nat' && this.noTargetHealthy();
     return this.failOpen;
   }
+  /** natFailsOpen()'s cache: reset right after each verb's write (a read before it, e.g. fwlcEweight, fills it from the old state). */
   private failOpen: boolean | null = null;
 
   private noTargetHealthy(): boolean {
@@ -317,10 +318,10 @@ export class LoadBalancer {
 
   /** Kubernetes adds the endpoint to the Service (ready) or removes it. */
   setReady(b: number, ready: boolean): void {
-    this.failOpen = null;
     const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.ready[b] = ready ? 1 : 0;
+    this.failOpen = null;
     this.fwrr?.changed(b, false);
     this.fwlcRequeue(b, inTree);
   }
@@ -331,10 +332,10 @@ export class LoadBalancer {
    * srv_update_status() as the UP just made (LB notified once, with this weight).
    */
   setWeight(b: number, weight: number, rampStart = false): void {
-    this.failOpen = null;
     const inTree = this.fwlcEweight(b);
     this.fwrr?.start();
     this.weight[b] = weight;
+    this.failOpen = null;
     this.fwrr?.changed(b, rampStart);
     this.fwlcRequeue(b, inTree);
   }

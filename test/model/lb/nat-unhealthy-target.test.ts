@@ -6,6 +6,8 @@
  * true), and with no healthy target left it fails open, "to allow traffic to all targets".
  */
 import { describe, expect, it } from 'vitest';
+import { RandomStreams } from '../../../sim/engine/random.js';
+import { LoadBalancer, PoolState } from '../../../sim/model/lb/pool.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
@@ -91,6 +93,22 @@ describe('an NLB target group (lb.mode nat with a health_check)', () => {
     expect(noServer).toHaveLength(1);
     expect(noServer[0].failOpen).toBe(true);
     expect(r.figures['vm-a.reset_out.total'] ?? 0).toBe(0);
+  });
+
+  it('stops failing open once a target is healthy again (the pool, without a run)', () => {
+    // review44 #1: a verb that read the fail-open before its own write (fwlcEweight) kept the
+    // cache from the old state, so with vm-a UP again the DOWN targets still took new flows.
+    const lb = new LoadBalancer({ ...ScenarioSchema.parse({}).lb, mode: 'nat', nat_scheduler: 'random' }, 3);
+    for (let b = 0; b < 3; b++) {
+      lb.setReady(b, true);
+      lb.setPoolState(b, PoolState.BOUND);
+      lb.setHealth(b, false);
+    }
+    expect(lb.natFailsOpen()).toBe(true);
+    lb.setHealth(0, true);
+    expect(lb.natFailsOpen()).toBe(false);
+    const r = new RandomStreams(3).stream('test.pick');
+    for (let i = 0; i < 50; i++) expect(lb.pick(r, 0)).toBe(0);
   });
 
   it('nat_unhealthy_termination needs lb.mode nat and a health_check', () => {
