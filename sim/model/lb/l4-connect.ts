@@ -49,6 +49,12 @@ interface Attempt {
   failure: ErrorKind;
   /** The backend of that failure (-1: none). */
   failedOn: number;
+  /**
+   * The server whose `served` counts this stream while its SYNs go unanswered (-1: none): it
+   * stays counted there through a retry kept on that server (sess_change_server(), src/stream.c,
+   * returns at `oldsrv == newsrv`) and leaves it on a redispatch or the give-up.
+   */
+  servedOn: number;
 }
 
 /** A connection whose final ACK nginx's full accept queue dropped: its first data is being retransmitted. */
@@ -160,6 +166,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       req: null,
       failure: ErrorKind.ECONNRESET,
       failedOn: -1,
+      servedOn: -1,
     };
     if (b < 0) {
       if (!this.queued(a)) this.noServer(a);
@@ -237,6 +244,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       a.backend = b;
     }
     const backend = w.backends[a.backend];
+    // Answered again (its host back): the stream is counted as a connection from here (attach).
+    if (backend.answersBalancer) this.leaveServed(a);
     if (!w.lbConnect(a.conn, a.backend)) {
       this.noSourcePort(a);
       return;
@@ -418,7 +427,14 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     // A stream connecting is in its server's `served` from assignment (sess_change_server(),
     // src/stream.c) and in its cur_sess (connect_server(), src/backend.c) until the connect fails:
     // leastconn, fwrr's saturation and maxconn count it, as the DOWN line's "sessions active" does.
-    w.lb.takeConn(a.backend);
+    // A retry kept on the server it counts on keeps its place there (connect_server()'s
+    // server_take_conn → fwlc_srv_reposition() moves it only for a changed key).
+    if (a.servedOn === a.backend) w.lb.keepConn(a.backend);
+    else {
+      this.leaveServed(a);
+      w.lb.takeConn(a.backend);
+      a.servedOn = a.backend;
+    }
     w.lb.connecting[a.backend]++;
     const timeout = w.scenario.lb.connect_timeout;
     // A deleted pod's address under a bridge CNI: the node's ARP fails and its ICMP host
@@ -445,18 +461,22 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     w.engine.schedule(timeout, this.unansweredTimedOut, a);
   }
 
+  /** The stream leaves the `served` of the server it counted on (sess_change_server(): server_drop_conn). */
+  private leaveServed(a: Attempt): void {
+    if (a.servedOn < 0) return;
+    this.w.lb.dropConn(a.servedOn);
+    a.servedOn = -1;
+  }
+
   private readonly unansweredTimedOut = (a: Attempt): void => {
-    this.w.lb.dropConn(a.backend);
     this.w.lb.connecting[a.backend]--;
     this.timedOut(a);
   };
   private readonly unreachableFailed = (a: Attempt): void => {
-    this.w.lb.dropConn(a.backend);
     this.w.lb.connecting[a.backend]--;
     this.failedAttempt(a, 'unreachable');
   };
   private readonly unansweredGaveUp = (a: Attempt): void => {
-    this.w.lb.dropConn(a.backend);
     this.w.lb.connecting[a.backend]--;
     this.synGaveUp(a);
   };
@@ -812,6 +832,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     w.releaseLbEnd(a.conn, false);
     // An L4 NAT (IPVS, kube-proxy, NLB) forwards the client's own SYN: no retry of its own.
     if (a.retriesDone >= lb.retries || lb.mode === 'nat') {
+      this.leaveServed(a);
       w.trace.emitLimited(`lb-connect-fail-${b}`, {
         kind: 'lb.connect_failed',
         backend: w.backends[b].name,
@@ -855,6 +876,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     f.hashAlgorithm = lb.balance === 'source';
     const redispatching = choosesRedispatch(f);
     if (redispatching) {
+      this.leaveServed(a);
       a.lastFailed = b;
       a.backend = -1;
     }

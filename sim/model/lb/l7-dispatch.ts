@@ -217,6 +217,12 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /** The attempt now counts on server `b` (`sess_change_server()`, src/stream.c). */
   private joinServer(req: Req, b: number): void {
+    if (req.streamServer === b) {
+      // A retry kept on its server: sess_change_server() returns at `oldsrv == newsrv`.
+      this.w.lb.keepConn(b);
+      this.w.lb.newFlows[b]++;
+      return;
+    }
     this.leaveServer(req);
     if (!this.countsStreams) return;
     req.streamServer = b;
@@ -245,7 +251,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    */
   private dispatch(req: Req, server: number): number {
     const left = req.streamServer;
-    this.leaveServer(req, false);
+    // A retry kept on its server stays counted there (joinServer); any other attempt leaves first,
+    // its pick made without it.
+    if (left < 0 || server !== left) this.leaveServer(req, false);
     const counted = this.place(req, server);
     if (left >= 0 && counted !== left && this.w.lb.slotFreed !== null) this.w.lb.slotFreed(left);
     return counted;

@@ -181,6 +181,17 @@ export class LoadBalancer {
     this.fwlcReposition(b);
   }
 
+  /**
+   * A retry stays on server `b`, where its stream already counts: sess_change_server()
+   * (src/stream.c) returns at `oldsrv == newsrv` (served unchanged, no drop, no take), and
+   * connect_server()'s `lbprm.server_take_conn()` (src/backend.c) only repositions — a no-op
+   * unless the key changed meanwhile (a queue's length), so the server keeps its place among
+   * its equal-key peers.
+   */
+  keepConn(b: number): void {
+    this.fwlcReposition(b);
+  }
+
   /** A stream leaves server `b`'s `served` (sess_change_server(): `lbprm.server_drop_conn()`). */
   dropConn(b: number): void {
     this.active[b]--;
