@@ -39,7 +39,7 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
       `needs lb.mode: l7 — only a balancer that terminates HTTP tells a client connection's first request from its later ones (TX_NOT_FIRST); an ${s.lb.mode} balancer forwards bytes`,
     );
   const bare = bareIndexes(s.backends);
-  checkSigtermKeepalive(s, bare, issue);
+  checkSigtermKeepalive(s, issue);
   if (bare.length === 0) return;
   const names = bare.map((i) => s.backends[i].name);
   for (const i of bare) {
@@ -76,36 +76,18 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
 }
 
 /**
- * `app.sigterm_keepalive` keep / close is a bare app server's (the app answers the balancer or the
- * client itself): behind nginx, nginx's quit closes the connections and the key would say nothing.
- * `stoppable` also destroys what is left after its grace (terminus), which behind nginx is the
- * app's own: accepted there. That destroy is scheduled at a VM's SIGTERM (vm/lifecycle.ts); a
+ * `app.sigterm_keepalive` is read for every app: a bare app server's connections from the balancer
+ * or the client, and behind nginx the upstream connections nginx keeps cached to a draining app
+ * (proxy/upstream.ts handle / releaseUpstream read keepsAliveDraining / keepsAliveAfterResponse),
+ * which matter where nginx outlives the app's SIGTERM (a pod's liveness or startup kill; a pod's
+ * app exits once they are closed, control/app-exit.ts). `stoppable` also destroys what is left
+ * after its grace (terminus); that destroy is scheduled at a VM's SIGTERM (vm/lifecycle.ts); a
  * Kubernetes pod's SIGTERM (a `rollout`, the kubelet's liveness or startup kill) waits for the
  * app in control/ and does not model it: refused in such a scenario. `app.stoppable_grace` is
  * read only with `stoppable`.
  */
-function checkSigtermKeepalive(
-  s: BareView,
-  bare: number[],
-  issue: (path: Path, expected: string, message: string) => void,
-): void {
-  const expected = 'a backend with proxy: none';
+function checkSigtermKeepalive(s: BareView, issue: (path: Path, expected: string, message: string) => void): void {
   const shared = s.app.sigterm_keepalive;
-  if (shared !== undefined && shared !== 'stoppable' && bare.length === 0)
-    issue(
-      ['app', 'sigterm_keepalive'],
-      expected,
-      'applies to bare app servers only (backends[].proxy: none) — behind nginx, nginx -s quit decides when the connections close',
-    );
-  s.backends.forEach((b, i) => {
-    const own = b.app?.sigterm_keepalive;
-    if (own !== undefined && own !== 'stoppable' && !bare.includes(i))
-      issue(
-        ['backends', i, 'app', 'sigterm_keepalive'],
-        expected,
-        `backend '${b.name}' has nginx in front (proxy: nginx) — nginx -s quit decides when its connections close, not the app's keep-alive`,
-      );
-  });
   const pods =
     s.timeline.some((a) => a.do === 'rollout') || s.probes.liveness !== undefined || s.probes.startup !== undefined;
   /** The key that set it for backend i: its own, else the scenario-wide one. */

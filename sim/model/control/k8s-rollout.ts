@@ -5,6 +5,7 @@ import { type IntOrPercent, resolveFenceposts } from '../../scenario/rollout-fen
 import { formatDuration } from '../../scenario/units.js';
 import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
+import { appCanExit } from './app-exit.js';
 import type { Kubelet } from './kubelet.js';
 import { terminationTimes } from './kubelet-timing.js';
 import { nextToDelete } from './pod-deletion-order.js';
@@ -666,14 +667,14 @@ export class Rollout {
     this.podGone(run, b, pod);
   }
 
-  /** After SIGTERM the app exits as soon as it has nothing in flight. */
+  /** After SIGTERM the app exits as soon as it has nothing in flight and no socket open (app-exit.ts). */
   private exitWhenIdle(run: RolloutRun, b: number, since: number, pod: TerminatingPod): void {
     const w = this.w;
     const backend = w.backends[b];
     const check = (): void => {
       if (!backend.app.up) return;
-      // In its shutdown delay (app.shutdown_delay) the app still serves: it has not begun to exit.
-      if (backend.busyWorkers === 0 && backend.appQueueLength === 0 && !backend.app.lameDuck) {
+      // Nothing in flight, and no socket left open: kept-alive ones included (app-exit.ts).
+      if (appCanExit(backend)) {
         w.trace.emit({
           kind: 'app.shutdown_complete',
           backend: backend.name,

@@ -2,6 +2,7 @@ import type { Rng } from '../../engine/random.js';
 import { AppState } from '../app/app-process.js';
 import type { World } from '../core/world.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
+import { appCanExit } from './app-exit.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
 import {
@@ -676,8 +677,8 @@ export class Kubelet {
     const killedAt = w.now;
     const check = (): void => {
       if (!same()) return;
-      // In its shutdown delay (app.shutdown_delay) the app still serves: it has not begun to exit.
-      const idle = backend.busyWorkers === 0 && backend.appQueueLength === 0 && !backend.app.lameDuck;
+      // Nothing in flight, and no socket left open: kept-alive ones included (app-exit.ts).
+      const idle = appCanExit(backend);
       const left = killedAt + times.sigkill - w.now;
       if (idle || left <= 1e-9) return this.containerDied(b, cause);
       w.engine.schedule(Math.min(0.1, left), check, null);

@@ -1,0 +1,60 @@
+/**
+ * `app.sigterm_keepalive` behind nginx: nginx takes a cached upstream connection before it
+ * connects (ngx_http_upstream_get_keepalive_peer), so what a draining app does with the
+ * connections busy at its SIGTERM decides whether nginx's next requests are served. `keep` (node's
+ * http.Server.close(): resOnFinish keeps the socket, `Connection: keep-alive`) caches them again
+ * and serves on them; `close` (gunicorn's force_close once not alive, Go's Shutdown()) answers
+ * `Connection: close`, nothing is cached, and every later request connect()s to the closed
+ * listener: 502. Before session 26 the key was refused behind nginx (exit 2).
+ * Regime: one pod, nginx (one worker, upstream keepalive 32), 10 requests/s (one per client
+ * connection, paced) half of them 1.5 s long, behind kube-proxy; a maintenance file at 2.2 s fails
+ * the liveness probe at 3 s; the app drains with nginx still running.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
+import { between, run } from '../helpers.js';
+
+function killed(sigterm_keepalive: 'keep' | 'close'): RunResult {
+  return run(
+    {
+      warmup: '0s',
+      horizon: '10s',
+      clients: {
+        rtt: '1ms',
+        http: {
+          arrival_rate: 10,
+          arrivals: 'paced',
+          requests_per_connection: 'const(1)',
+          think_time: 'const(10ms)',
+          retries: 0,
+        },
+      },
+      app: { workers: 32, service_time: 'mix(0.5 const(5ms), 0.5 const(1500ms))', sigterm_keepalive },
+      nginx: { worker_processes: 1, upstream_keepalive: 32 },
+      lb: { mode: 'nat', retries: 0 },
+      probes: { liveness: { type: 'http', period: '1s', failure_threshold: 1 } },
+      backends: [{ name: 'pod-a' }],
+      timeline: [{ at: '2.2s', do: 'health_404', backend: 'pod-a' }],
+    } as ScenarioInput,
+    1,
+  );
+}
+
+describe('app.sigterm_keepalive behind nginx, in a liveness kill', () => {
+  let keep: RunResult;
+  let close: RunResult;
+  beforeAll(() => {
+    keep = killed('keep');
+    close = killed('close');
+  });
+
+  it('keep: the requests after the SIGTERM are served on the connections nginx cached again', () => {
+    expect(between(keep, 'responses_2xx', 5, 10)).toBeGreaterThan(30);
+  });
+
+  it('close: nothing is cached after the SIGTERM, every later request is refused (502)', () => {
+    expect(between(close, 'responses_2xx', 5, 10)).toBe(0);
+    expect(between(close, 'responses_5xx', 5, 10)).toBeGreaterThan(40);
+  });
+});
