@@ -115,6 +115,8 @@ export class LoadBalancer {
    * exact same order they were inserted" (include/import/ebtree.h), so among equal keys
    * fwlc_get_next_server() takes the server inserted earliest: the longest idle.
    */
+  /** Only `balance leastconn` reads the fwlc tree order: other algorithms skip its bookkeeping on every take and drop. */
+  private readonly tracksFwlc: boolean;
   private readonly fwlcKey: Float64Array;
   private readonly fwlcOrder: Float64Array;
   private fwlcInserted = 0;
@@ -150,6 +152,7 @@ export class LoadBalancer {
     this.rampSlowstart = new Float64Array(count);
     this.skip = new Uint8Array(count);
     // fwlc_init_server_tree(): every usable server queued with no connection (key 0), in server order.
+    this.tracksFwlc = config.balance === 'leastconn';
     this.fwlcKey = new Float64Array(count);
     this.fwlcOrder = new Float64Array(count);
     for (let b = 0; b < count; b++) this.fwlcOrder[b] = b - count;
@@ -208,6 +211,7 @@ export class LoadBalancer {
    * or drop.
    */
   private fwlcReposition(b: number): void {
+    if (!this.tracksFwlc) return;
     if (!this.hashUsable(b)) return;
     const key = this.leastConnKey(b);
     if (key === this.fwlcKey[b]) return;
@@ -217,7 +221,7 @@ export class LoadBalancer {
 
   /** Server `b`'s eweight while in the leastconn tree (usable), else 0: what fwlcRequeue() compares. */
   private fwlcEweight(b: number): number {
-    return this.hashUsable(b) ? this.eweight(b) : 0;
+    return this.tracksFwlc && this.hashUsable(b) ? this.eweight(b) : 0;
   }
 
   /**
