@@ -44,9 +44,9 @@ import { HAPROXY21, MECHANISM_ZEROS21, RULE21 } from './holdout21-figures.js';
 const PREDICTIONS = 'calibration/data/holdout21-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout21-old-model-predictions.json';
 /** The commit holding the twin and predictions, made before any round-21 recording (null until then). */
-const BLIND21: string | null = null;
+const BLIND21: string | null = '110ed225f78230ef49b7baaca65a6d97258c0152';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS21 = '';
+const DEFINITIONS21 = 'd8277ba2928cf398';
 
 interface Predictions {
   note: string;
