@@ -204,6 +204,7 @@ export async function runHaproxyExperiment(config) {
   const socketPath = join(dir, 'admin.sock');
   const servers = serversOf(config);
   const ports = Object.fromEntries(servers.map((sv) => [sv.name, sv.port]));
+  const delays = Object.fromEntries(servers.map((sv) => [sv.name, sv.delayMs ?? 0]));
   const cfgText = haproxyConfig({
     servers,
     mode: config.mode,
@@ -222,7 +223,9 @@ export async function runHaproxyExperiment(config) {
   const children = [];
   try {
     const startBackend = async (name) => {
-      const child = spawnInNamespace(ns, [process.execPath, WORKER, 'backend', String(ports[name]), name]);
+      // Held-out round 21: a server's own response time (servers[].delayMs, worker.mjs backend).
+      const delay = delays[name] ? [String(delays[name])] : [];
+      const child = spawnInNamespace(ns, [process.execPath, WORKER, 'backend', String(ports[name]), name, ...delay]);
       children.push(child);
       await waitForLine(child, (l) => l === 'listening', 10_000, `backend ${name} listening`);
       backends[name] = child;

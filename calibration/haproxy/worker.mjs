@@ -1,5 +1,7 @@
 // One process of a HAProxy calibration run, started inside the namespace by `ip netns exec`.
-//   node worker.mjs backend <port> <name>
+//   node worker.mjs backend <port> <name> [delayMs]
+// With a delayMs (held-out round 21: a server slower than its peers), every request but GET /health
+// and the paths below with their own timing is answered that long after it is read.
 //   node worker.mjs requests <port> <rate/s> <seconds> <connections> <meanLifetimeS|0> <seed> <cookies 0|1> [path] [sourceBase]
 // With a sourceBase (an IPv4 address on the namespace's lo), connection slot i connects from address
 // sourceBase + i, so `balance source` sees one client address per slot (held-out round 4).
@@ -29,7 +31,9 @@ const REQUEST_TIMEOUT_MS = 8000;
 const STREAM_TICK_MS = 250;
 
 if (role === 'backend') {
-  const [portArg, name] = args;
+  const [portArg, name, delayArg] = args;
+  // Held-out round 21: this server's own response time (ms; absent or 0 before round 21: at once).
+  const delayMs = Number(delayArg ?? 0);
   // SIGUSR2 (lab.mjs op `health404`, session 23): an operator's maintenance file — GET /health,
   // HAProxy's check, answers 404 from then on, every other request as before (`http-check
   // disable-on-404`). No run before session 23 sends it.
@@ -78,6 +82,7 @@ if (role === 'backend') {
     // GET /slow/<ms>: a response that takes <ms> (a busy application), for queueing runs.
     const slow = /^\/slow\/(\d+)$/.exec(req.url ?? '');
     if (slow) setTimeout(respond, Number(slow[1]));
+    else if (delayMs > 0 && req.url !== '/health') setTimeout(respond, delayMs);
     else respond();
   });
   server.keepAliveTimeout = 120_000;
