@@ -53,8 +53,6 @@ interface TerminatingPod {
   appExited: boolean;
   /** Its endpoint's removal has reached the balancer. */
   endpointRemoved: boolean;
-  /** When that removal (the terminating condition) reaches the balancer. */
-  removalAt: number;
 }
 
 /** One rolling update in progress: the Deployment controller's counts. */
@@ -501,16 +499,17 @@ export class Rollout {
    * the slice until checkoutChanges applies it; until then the applied slice lists the endpoint as
    * it was, and pkg/proxy/topology.go CategorizeEndpoints keeps choosing a serving, terminating
    * endpoint while none is ready). It takes the rollout's propagation delay from the exit, and
-   * comes no earlier than the removal (the terminating condition) sent before it: one slice,
-   * updates applied in order.
+   * comes no earlier than a change to the Service's pods written before it, the pod's own removal
+   * (the terminating condition) included: one slice, updates applied in order
+   * (ServiceEndpoints.publishedAt).
    */
   private deletionPropagates(run: RolloutRun, b: number, pod: TerminatingPod): void {
     const w = this.w;
     const exitedAt = w.now;
-    const arrival = Math.max(exitedAt + run.plan.propagation.sample(this.deletionRng), pod.removalAt);
+    const arrival = this.kubelet.endpoints.publishedAt(run.plan.propagation.sample(this.deletionRng));
     this.goneListed[b] = pod;
-    w.engine.schedule(
-      arrival - exitedAt,
+    w.engine.at(
+      arrival,
       () => {
         // The new pod's endpoint took the slot first (createPod): nothing left to delete there.
         if (this.goneListed[b] !== pod) return;
@@ -550,18 +549,22 @@ export class Rollout {
       preStop: plan.preStop,
       gracePeriod: plan.gracePeriod,
     });
-    const pod: TerminatingPod = { gone: false, appExited: false, endpointRemoved: false, removalAt: w.now + delay };
+    // The deletion's terminating condition reaches kube-proxy after its own draw, and not before a
+    // change to the Service's pods written earlier (a pod's NotReady, an earlier deletion).
+    const deletedAt = w.now;
+    const removalAt = this.kubelet.endpoints.publishedAt(delay);
+    const pod: TerminatingPod = { gone: false, appExited: false, endpointRemoved: false };
     run.terminating++;
     // Liveness and startup probes stop; an app container that dies now is not restarted: it has
     // exited, and the pod is gone once its nginx has too.
-    this.kubelet.podTerminating(b, () => this.appContainerExited(run, b, pod), pod.removalAt);
+    this.kubelet.podTerminating(b, () => this.appContainerExited(run, b, pod));
     // nginx's exit (its graceful quit's last connection) may be the pod's last container's: the
     // sandbox's stop follows, out of nginx's own call (its connection's close is still under way).
     this.nginxExitWatch[b] = () => {
       if (pod.appExited && !pod.gone) w.engine.schedule(0, () => this.containersExited(run, b, pod), null);
     };
-    w.engine.schedule(
-      delay,
+    w.engine.at(
+      removalAt,
       () => {
         // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
         // Until then connections to the old endpoint meet a backend whose app is gone or starting.
@@ -575,7 +578,7 @@ export class Rollout {
         w.trace.emit({
           kind: 'k8s.endpoint_removed',
           pod: backend.name,
-          delay,
+          delay: w.now - deletedAt,
           preStop: plan.preStop,
           podGone: pod.gone,
           ...(fallback ? { fallback } : {}),
