@@ -85,14 +85,6 @@ export class ServiceEndpoints {
     return wasUsed;
   }
 
-  /**
-   * A new pod's endpoint took the slot before the old pod's deletion reached kube-proxy: the slot
-   * holds the new, ready endpoint (the caller binds it), not a terminating one.
-   */
-  podReplaced(b: number): void {
-    this.forget(b);
-  }
-
   private forget(b: number): void {
     this.terminating[b] = 0;
     this.used[b] = 0;

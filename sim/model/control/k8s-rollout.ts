@@ -113,15 +113,8 @@ export class Rollout {
   private readonly rng: Rng;
   /** Propagation of gone pods' deletions: a stream of its own, so the removals' draws stay as they were. */
   private readonly deletionRng: Rng;
-  /**
-   * The gone pod whose endpoint kube-proxy still lists on each backend (its deletion has not
-   * reached it, and no new pod's endpoint has taken the slot): null, none.
-   */
-  private readonly goneListed: (TerminatingPod | null)[];
   /** The rollout started last (one at a time: start). */
   private current: RolloutRun | null = null;
-  /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
-  private readonly readyPod: Int32Array;
   /** What to do when the nginx of a terminating pod on each backend exits (terminatePod); null: nothing. */
   private readonly nginxExitWatch: ((() => void) | null)[];
 
@@ -132,8 +125,6 @@ export class Rollout {
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
     this.deletionRng = w.streams.stream('k8s.endpoint-deletion');
-    this.goneListed = w.backends.map(() => null);
-    this.readyPod = new Int32Array(w.backends.length).fill(-1);
     this.nginxExitWatch = w.backends.map(() => null);
     life.whenNginxExits((b) => this.nginxExitWatch[b]?.());
   }
@@ -324,15 +315,10 @@ export class Rollout {
         this.readyAgain(run, b, pod, false);
       },
       { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
-      // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate).
+      // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate), never before
+      // the deletion of the pod that had this slot, written at its exit, before this pod's Ready
+      // (ServiceEndpoints.publishedAt): what the balancer sends here reaches the new pod.
       () => {
-        this.readyPod[b] = this.kubelet.podGeneration(b);
-        // The new pod's endpoint takes the slot's entry: what the balancer sends here reaches it,
-        // and the gone pod's endpoint, if its deletion is still on its way, no longer stands for the slot.
-        if (this.goneListed[b] !== null) {
-          this.goneListed[b] = null;
-          this.kubelet.endpoints.podReplaced(b);
-        }
         this.balancerEntryRenewed(b);
         this.life.podReady(b);
       },
@@ -487,7 +473,7 @@ export class Rollout {
     // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable: set
     // and cleared with the stale entry only (balancerEntryRenewed; review35 #6).
     if (unreachable) w.lb.goneAddresses.podGone(b);
-    this.deletionPropagates(run, b, pod);
+    this.deletionPropagates(run, b);
     run.free.push(b);
     this.step(run);
   }
@@ -503,17 +489,15 @@ export class Rollout {
    * (the terminating condition) included: one slice, updates applied in order
    * (ServiceEndpoints.publishedAt).
    */
-  private deletionPropagates(run: RolloutRun, b: number, pod: TerminatingPod): void {
+  private deletionPropagates(run: RolloutRun, b: number): void {
     const w = this.w;
     const exitedAt = w.now;
     const arrival = this.kubelet.endpoints.publishedAt(run.plan.propagation.sample(this.deletionRng));
-    this.goneListed[b] = pod;
     w.engine.at(
       arrival,
       () => {
-        // The new pod's endpoint took the slot first (createPod): nothing left to delete there.
-        if (this.goneListed[b] !== pod) return;
-        this.goneListed[b] = null;
+        // No new pod's endpoint has taken the slot yet: its Ready, written after this deletion,
+        // lands no earlier (ServiceEndpoints.publishedAt; at the same instant, after it).
         const wasUsed = this.kubelet.endpoints.podDeleted(b);
         this.balancerEntryRenewed(b);
         if (wasUsed) w.trace.emit({ kind: 'k8s.endpoint_deleted', pod: w.backends[b].name, delay: w.now - exitedAt });
@@ -538,10 +522,6 @@ export class Rollout {
     const backend = w.backends[b];
     const incarnationAtStart = backend.incarnation;
     const podAtStart = this.kubelet.podGeneration(b);
-    // The old pod's endpoint and its replacement's are two endpoints that share this backend:
-    // the removal stands down only if the replacement's endpoint is already Ready.
-    const replacedByReady = (): boolean =>
-      this.kubelet.podGeneration(b) !== podAtStart && this.readyPod[b] === this.kubelet.podGeneration(b);
     const delay = plan.propagation.sample(this.rng);
     w.trace.emit({
       kind: 'k8s.pod_terminating',
@@ -566,9 +546,8 @@ export class Rollout {
     w.engine.at(
       removalAt,
       () => {
-        // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
-        // Until then connections to the old endpoint meet a backend whose app is gone or starting.
-        if (replacedByReady()) return;
+        // No replacement's endpoint is on this slot yet: one comes only after the pod's exit, and
+        // its Ready, written after this deletion, lands no earlier (ServiceEndpoints.publishedAt).
         // Not ready any more; kube-proxy still uses it while no other endpoint is ready
         // (k8s-endpoints.ts), even when the pod has already gone: its deletion comes after this
         // update (deletionPropagates), and until then the entry addresses the released IP.
