@@ -946,7 +946,7 @@ export const CATALOG: Catalog = {
     source: 'k8s',
     line: (r) => `pod ${r.pod}: endpoint added at the load balancer after ${formatDuration(toMillis(r.delay))}`,
     explain: (r) =>
-      `${r.pod}'s Ready reached the load balancer ${d(toMillis(r.delay))} after the kubelet reported it (status update, EndpointSlice controller, kube-proxy's sync: kubelet.endpoint_propagation): from now on it gets new connections.`,
+      `${r.pod}'s Ready reached the load balancer ${d(toMillis(r.delay))} after the kubelet reported it (status update, EndpointSlice controller, kube-proxy's sync: kubelet.endpoint_propagation, and never before a change to the Service's pods written earlier, such as an old pod's termination or deletion): from now on it gets new connections.`,
   },
   'k8s.grace_extended': {
     source: 'k8s',

@@ -20,12 +20,39 @@ export class ServiceEndpoints {
   /** kube-proxy sends to this terminating endpoint (no endpoint is ready). */
   private readonly used: Uint8Array;
   private readonly loggedUse: Uint8Array;
+  /** When the Service's last published change reaches kube-proxy (publishedAt). */
+  private lastArrival = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly w: World) {
     const n = w.backends.length;
     this.terminating = new Uint8Array(n);
     this.used = new Uint8Array(n);
     this.loggedUse = new Uint8Array(n);
+  }
+
+  /**
+   * When a change to one of the Service's pods, written to the API server now, reaches kube-proxy,
+   * its own draw of the propagation being `delay`: never before a change written earlier to any
+   * pod of the Service. The EndpointSlice controller syncs the Service, not the pod
+   * (pkg/controller/endpointslice/endpointslice_controller.go: addPod / updatePod / deletePod
+   * queue the Service's key, the work queue never runs one key twice at once, and syncService
+   * lists all the Service's pods from the informer's cache and reconciles its slices from them).
+   * That cache holds the pod watch's events in the order the API server wrote them (client-go
+   * tools/cache/delta_fifo.go: a key joins the queue at its first pending delta and Pop takes the
+   * oldest), so a sync that sees a later write sees every earlier one, whichever pod it was of.
+   * A Service of up to 100 endpoints (maxEndpointsPerSlice) has one slice, written whole
+   * (staging/src/k8s.io/endpointslice/reconciler.go finalize), and kube-proxy applies a slice's
+   * versions in order (pkg/proxy/endpointslicecache.go). So the pod's Ready or NotReady
+   * (status_manager.go syncPod, per pod UID), a rollout's deletion (the terminating condition)
+   * and the deleted pod's removal from the API reach kube-proxy in the order they were written,
+   * across pods: a rollout's replacement on the old pod's slot is never added before the old
+   * pod's termination and deletion have landed. Before session 27 the order was kept per
+   * backend slot, and only between a pod's own status changes and its deletion.
+   */
+  publishedAt(delay: number): number {
+    const arrival = Math.max(this.w.now + delay, this.lastArrival);
+    this.lastArrival = arrival;
+    return arrival;
   }
 
   isTerminating(b: number): boolean {
@@ -56,14 +83,6 @@ export class ServiceEndpoints {
     this.w.lb.setPoolState(b, PoolState.DETACHED);
     this.sync();
     return wasUsed;
-  }
-
-  /**
-   * A new pod's endpoint took the slot before the old pod's deletion reached kube-proxy: the slot
-   * holds the new, ready endpoint (the caller binds it), not a terminating one.
-   */
-  podReplaced(b: number): void {
-    this.forget(b);
   }
 
   private forget(b: number): void {

@@ -53,8 +53,6 @@ interface TerminatingPod {
   appExited: boolean;
   /** Its endpoint's removal has reached the balancer. */
   endpointRemoved: boolean;
-  /** When that removal (the terminating condition) reaches the balancer. */
-  removalAt: number;
 }
 
 /** One rolling update in progress: the Deployment controller's counts. */
@@ -115,15 +113,8 @@ export class Rollout {
   private readonly rng: Rng;
   /** Propagation of gone pods' deletions: a stream of its own, so the removals' draws stay as they were. */
   private readonly deletionRng: Rng;
-  /**
-   * The gone pod whose endpoint kube-proxy still lists on each backend (its deletion has not
-   * reached it, and no new pod's endpoint has taken the slot): null, none.
-   */
-  private readonly goneListed: (TerminatingPod | null)[];
   /** The rollout started last (one at a time: start). */
   private current: RolloutRun | null = null;
-  /** The pod generation (Kubelet.podGeneration) last Ready on each backend; -1: none. */
-  private readonly readyPod: Int32Array;
   /** What to do when the nginx of a terminating pod on each backend exits (terminatePod); null: nothing. */
   private readonly nginxExitWatch: ((() => void) | null)[];
 
@@ -134,8 +125,6 @@ export class Rollout {
   ) {
     this.rng = w.streams.stream('k8s.endpoints');
     this.deletionRng = w.streams.stream('k8s.endpoint-deletion');
-    this.goneListed = w.backends.map(() => null);
-    this.readyPod = new Int32Array(w.backends.length).fill(-1);
     this.nginxExitWatch = w.backends.map(() => null);
     life.whenNginxExits((b) => this.nginxExitWatch[b]?.());
   }
@@ -326,15 +315,10 @@ export class Rollout {
         this.readyAgain(run, b, pod, false);
       },
       { preStop: run.plan.preStop, gracePeriod: run.plan.gracePeriod, crashAfter: run.plan.crashAfter },
-      // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate).
+      // Its endpoint reaches the balancer with its first Ready (kubelet.ts propagate), never before
+      // the deletion of the pod that had this slot, written at its exit, before this pod's Ready
+      // (ServiceEndpoints.publishedAt): what the balancer sends here reaches the new pod.
       () => {
-        this.readyPod[b] = this.kubelet.podGeneration(b);
-        // The new pod's endpoint takes the slot's entry: what the balancer sends here reaches it,
-        // and the gone pod's endpoint, if its deletion is still on its way, no longer stands for the slot.
-        if (this.goneListed[b] !== null) {
-          this.goneListed[b] = null;
-          this.kubelet.endpoints.podReplaced(b);
-        }
         this.balancerEntryRenewed(b);
         this.life.podReady(b);
       },
@@ -489,7 +473,7 @@ export class Rollout {
     // A bridge CNI's node ARPs for the gone address in vain, then answers host unreachable: set
     // and cleared with the stale entry only (balancerEntryRenewed; review35 #6).
     if (unreachable) w.lb.goneAddresses.podGone(b);
-    this.deletionPropagates(run, b, pod);
+    this.deletionPropagates(run, b);
     run.free.push(b);
     this.step(run);
   }
@@ -501,20 +485,19 @@ export class Rollout {
    * the slice until checkoutChanges applies it; until then the applied slice lists the endpoint as
    * it was, and pkg/proxy/topology.go CategorizeEndpoints keeps choosing a serving, terminating
    * endpoint while none is ready). It takes the rollout's propagation delay from the exit, and
-   * comes no earlier than the removal (the terminating condition) sent before it: one slice,
-   * updates applied in order.
+   * comes no earlier than a change to the Service's pods written before it, the pod's own removal
+   * (the terminating condition) included: one slice, updates applied in order
+   * (ServiceEndpoints.publishedAt).
    */
-  private deletionPropagates(run: RolloutRun, b: number, pod: TerminatingPod): void {
+  private deletionPropagates(run: RolloutRun, b: number): void {
     const w = this.w;
     const exitedAt = w.now;
-    const arrival = Math.max(exitedAt + run.plan.propagation.sample(this.deletionRng), pod.removalAt);
-    this.goneListed[b] = pod;
-    w.engine.schedule(
-      arrival - exitedAt,
+    const arrival = this.kubelet.endpoints.publishedAt(run.plan.propagation.sample(this.deletionRng));
+    w.engine.at(
+      arrival,
       () => {
-        // The new pod's endpoint took the slot first (createPod): nothing left to delete there.
-        if (this.goneListed[b] !== pod) return;
-        this.goneListed[b] = null;
+        // No new pod's endpoint has taken the slot yet: its Ready, written after this deletion,
+        // lands no earlier (ServiceEndpoints.publishedAt; at the same instant, after it).
         const wasUsed = this.kubelet.endpoints.podDeleted(b);
         this.balancerEntryRenewed(b);
         if (wasUsed) w.trace.emit({ kind: 'k8s.endpoint_deleted', pod: w.backends[b].name, delay: w.now - exitedAt });
@@ -539,10 +522,6 @@ export class Rollout {
     const backend = w.backends[b];
     const incarnationAtStart = backend.incarnation;
     const podAtStart = this.kubelet.podGeneration(b);
-    // The old pod's endpoint and its replacement's are two endpoints that share this backend:
-    // the removal stands down only if the replacement's endpoint is already Ready.
-    const replacedByReady = (): boolean =>
-      this.kubelet.podGeneration(b) !== podAtStart && this.readyPod[b] === this.kubelet.podGeneration(b);
     const delay = plan.propagation.sample(this.rng);
     w.trace.emit({
       kind: 'k8s.pod_terminating',
@@ -550,22 +529,25 @@ export class Rollout {
       preStop: plan.preStop,
       gracePeriod: plan.gracePeriod,
     });
-    const pod: TerminatingPod = { gone: false, appExited: false, endpointRemoved: false, removalAt: w.now + delay };
+    // The deletion's terminating condition reaches kube-proxy after its own draw, and not before a
+    // change to the Service's pods written earlier (a pod's NotReady, an earlier deletion).
+    const deletedAt = w.now;
+    const removalAt = this.kubelet.endpoints.publishedAt(delay);
+    const pod: TerminatingPod = { gone: false, appExited: false, endpointRemoved: false };
     run.terminating++;
     // Liveness and startup probes stop; an app container that dies now is not restarted: it has
     // exited, and the pod is gone once its nginx has too.
-    this.kubelet.podTerminating(b, () => this.appContainerExited(run, b, pod), pod.removalAt);
+    this.kubelet.podTerminating(b, () => this.appContainerExited(run, b, pod));
     // nginx's exit (its graceful quit's last connection) may be the pod's last container's: the
     // sandbox's stop follows, out of nginx's own call (its connection's close is still under way).
     this.nginxExitWatch[b] = () => {
       if (pod.appExited && !pod.gone) w.engine.schedule(0, () => this.containersExited(run, b, pod), null);
     };
-    w.engine.schedule(
-      delay,
+    w.engine.at(
+      removalAt,
       () => {
-        // The replacement may already be Ready (fast startup, slow propagation): leave it alone.
-        // Until then connections to the old endpoint meet a backend whose app is gone or starting.
-        if (replacedByReady()) return;
+        // No replacement's endpoint is on this slot yet: one comes only after the pod's exit, and
+        // its Ready, written after this deletion, lands no earlier (ServiceEndpoints.publishedAt).
         // Not ready any more; kube-proxy still uses it while no other endpoint is ready
         // (k8s-endpoints.ts), even when the pod has already gone: its deletion comes after this
         // update (deletionPropagates), and until then the entry addresses the released IP.
@@ -575,7 +557,7 @@ export class Rollout {
         w.trace.emit({
           kind: 'k8s.endpoint_removed',
           pod: backend.name,
-          delay,
+          delay: w.now - deletedAt,
           preStop: plan.preStop,
           podGone: pod.gone,
           ...(fallback ? { fallback } : {}),

@@ -69,12 +69,6 @@ export class Kubelet {
   /** When the pod's last container finished (NaN: none has yet): doBackOff's previous exited container. */
   private readonly lastFinishedAt: Float64Array;
   private readonly restartCount: Int32Array;
-  /**
-   * When each pod's last status change reaches the load balancer: status updates arrive in the
-   * order the kubelet sent them (one status manager, one EndpointSlice controller), so a Ready
-   * sent right after a NotReady does not overtake it.
-   */
-  private readonly statusArrival: Float64Array;
   /** Bumped for each new pod a rollout places on a backend: the old pod's timers stand down. */
   private readonly podGen: Int32Array;
   private readiness: ReadinessProbe | null = null;
@@ -166,7 +160,6 @@ export class Kubelet {
     this.backoffs = w.backends.map(() => new CrashLoopBackoff());
     this.lastFinishedAt = new Float64Array(n).fill(Number.NaN);
     this.restartCount = new Int32Array(n);
-    this.statusArrival = new Float64Array(n).fill(-Infinity);
     this.podGen = new Int32Array(n);
     this.endpoints = new ServiceEndpoints(w);
     this.started = new Uint8Array(n).fill(1);
@@ -216,19 +209,18 @@ export class Kubelet {
    * decides the endpoint's `serving` condition. A terminating pod's container is not restarted
    * either: if it dies, `gone` is called and the pod is gone.
    *
-   * `removalAt`: when the deletion reaches kube-proxy (the rollout's endpoint removal). A status
-   * change the kubelet sends from now on reaches it no earlier: the pod's updates travel in order
-   * (statusArrival), and every EndpointSlice written after the deletion carries it — the
-   * EndpointSlice controller's podToEndpoint (staging/src/k8s.io/endpointslice/utils.go) sets
-   * `terminating = pod.DeletionTimestamp != nil` and `ready = serving && !terminating` from the same
-   * pod object as `serving` (its Ready condition). So a readiness probe that passes in the preStop
-   * makes the endpoint serving and terminating, never ready again: kube-proxy uses it only while
-   * no endpoint is ready (k8s-endpoints.ts). Before session 26 a Ready sent after the deletion
-   * could arrive before the removal and put the pod back among the ready endpoints until then.
+   * A status change the kubelet sends from now on reaches kube-proxy no earlier than the deletion
+   * (the rollout's endpoint removal, published before it: ServiceEndpoints.publishedAt), and every
+   * EndpointSlice written after the deletion carries it — the EndpointSlice controller's
+   * podToEndpoint (staging/src/k8s.io/endpointslice/utils.go) sets `terminating =
+   * pod.DeletionTimestamp != nil` and `ready = serving && !terminating` from the same pod object as
+   * `serving` (its Ready condition). So a readiness probe that passes in the preStop makes the
+   * endpoint serving and terminating, never ready again: kube-proxy uses it only while no endpoint
+   * is ready (k8s-endpoints.ts). Before session 26 a Ready sent after the deletion could arrive
+   * before the removal and put the pod back among the ready endpoints until then.
    */
-  podTerminating(b: number, gone: () => void, removalAt: number): void {
+  podTerminating(b: number, gone: () => void): void {
     this.terminatingGone[b] = gone;
-    this.statusArrival[b] = Math.max(this.statusArrival[b], removalAt);
     // Its pod worker runs SyncTerminatingPod from now on, not the periodic SyncPod.
     this.resyncGen[b]++;
     this.startup?.stop(b);
@@ -831,20 +823,22 @@ export class Kubelet {
   }
 
   /**
-   * A pod's Ready condition reaches the load balancer after the propagation delay, in order; a
-   * dead container's NotReady is logged at its arrival, its delay counted from `diedAt` (a
-   * readiness failure's is not: the probe's own line said it). A rollout's new
-   * pod's endpoint is added by its first Ready's arrival. A change of a pod that has been
-   * replaced meanwhile is dropped: its endpoint is the rollout's to remove.
+   * A pod's Ready condition reaches the load balancer after the propagation delay, and never
+   * before a change to any pod of the Service written earlier (ServiceEndpoints.publishedAt: the
+   * EndpointSlice controller syncs the Service from its pods' current state): a Ready sent right
+   * after a NotReady does not overtake it, nor a rollout's new pod's first Ready the old pod's
+   * termination. A dead container's NotReady is logged at its arrival, its delay counted from
+   * `diedAt` (a readiness failure's is not: the probe's own line said it). A rollout's new pod's
+   * endpoint is added by its first Ready's arrival. A change of a pod that has been replaced
+   * meanwhile is dropped: its endpoint is the rollout's to remove.
    */
   private propagate(b: number, ready: boolean, diedAt: number | null = null): void {
     const w = this.w;
     const sent = w.now;
     const pod = this.podGen[b];
-    const arrival = Math.max(sent + w.scenario.kubelet.endpoint_propagation.sample(this.rng), this.statusArrival[b]);
-    this.statusArrival[b] = arrival;
-    w.engine.schedule(
-      arrival - sent,
+    const arrival = this.endpoints.publishedAt(w.scenario.kubelet.endpoint_propagation.sample(this.rng));
+    w.engine.at(
+      arrival,
       () => {
         if (this.podGen[b] !== pod) return;
         w.lb.setReady(b, ready);

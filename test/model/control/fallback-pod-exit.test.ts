@@ -86,9 +86,10 @@ describe('the terminating fallback pod exits: kube-proxy sends to its gone IP un
 
   it('a pod gone before its termination lands is the fallback then too, until its deletion (not refused at once)', () => {
     // No readiness probe: the old pod stays serving. SIGTERM at 30 s; its 5-s requests keep it
-    // until ~34.7 s; the termination lands at 38 s, the deletion 8 s after the exit (~42.7 s),
-    // unless the replacement's endpoint takes the slot first (Ready at the PLEG relist after its
-    // container started, + kubelet.endpoint_propagation): then the old endpoint is forgotten.
+    // until ~34.7 s; the termination lands at 38 s, the deletion 8 s after the exit (~42.7 s).
+    // The replacement is Ready at the PLEG relist after its container started (~35.4 s), written
+    // after the deletion: its endpoint is added no earlier than the deletion lands, whatever its
+    // own kubelet.endpoint_propagation draw (ServiceEndpoints.publishedAt).
     const r = run({
       warmup: '0s',
       horizon: '70s',
@@ -102,12 +103,19 @@ describe('the terminating fallback pod exits: kube-proxy sends to its gone IP un
     expect(removed.length).toBe(1);
     // Old code: the gone pod was detached at once (no fallback), its connects refused from 38 s.
     expect(removed[0]).toMatchObject({ podGone: true, fallback: true });
+    const exited = lineAt(r, 'pod pod-a: containers exited');
+    expect(exited).toBeCloseTo(34.7, 1);
+    // The fallback's deletion lands 8 s after the exit, and the new pod's endpoint with it, not
+    // before (before session 27 it took the slot at ~39-40 s, its own 1-5 s after its Ready, and
+    // the deletion was never logged).
+    const deleted = recordsOf(r, 'k8s.endpoint_deleted');
+    expect(deleted.length).toBe(1);
+    expect(deleted[0].delay).toBeCloseTo(8, 6);
     const added = lineAt(r, 'pod pod-a: endpoint added at the load balancer');
-    expect(added).toBeGreaterThan(38);
-    expect(added).toBeLessThan(42);
-    // The new pod's endpoint took the slot before the deletion: nothing deleted, no timeout for
-    // a connect made after it (the new pod refuses until it listens).
-    expect(recordsOf(r, 'k8s.endpoint_deleted')).toEqual([]);
+    expect(added).toBeCloseTo(exited + 8, 6);
+    // Connects to the gone IP until then time out; none made after it does (the new pod refuses
+    // until it listens).
+    expect(between(r, 'err_etimedout', 0, 70)).toBeGreaterThan(20);
     expect(between(r, 'err_etimedout', Math.ceil(added) + 5, 70)).toBe(0);
   });
 });
