@@ -1,6 +1,6 @@
 /**
  * What the held-out rounds that run their twins on the model before the rule they test (rounds
- * 16-20: `git archive <rule>^`, built) repeat around it: loading that model, running each twin on it
+ * 16-21: `git archive <rule>^`, built) repeat around it: loading that model, running each twin on it
  * (seeds 1-5; HAProxy's twins over the lb.uptime grid, as predictHaproxy), writing its figures, reading a
  * row's figure back, the round's table with the old model's figure and the rule deciding each row.
  * Each round keeps in its own file what differs: its directories, how its twins are restated for

@@ -1,5 +1,5 @@
 /**
- * More of what the blind held-out rounds (test/calibration/holdout9-20.test.ts) repeat around their
+ * More of what the blind held-out rounds (test/calibration/holdout9-21.test.ts) repeat around their
  * own rows, beside holdout-scaffold.ts: the test that every run of a round (or batch) is recorded,
  * its post-hoc re-runs of HAProxy recordings, and the printed table of its blind rows, with its
  * post-hoc rows where it has some. Each round
