@@ -16,7 +16,7 @@
  * holdout10-figures.ts failedAtTies); no known gap.
  */
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   type FlatPredictions,
   flatRows,
@@ -27,8 +27,8 @@ import {
   predictFlat,
   predictHaproxy,
   readPredictions,
-  runOf,
 } from './heldout-rows.js';
+import { everyRunRecordedTest } from './holdout-round.js';
 import {
   blindRoundTests,
   blindWriter,
@@ -79,10 +79,13 @@ describe.skipIf(recorded.length === 0)('held-out round 10: the recordings agains
   const rows = recorded;
   printAfterAll(() => `${tableText(rows, GAPS10)}\n\n${countsText(rows)}\n`);
 
-  it('every run of the round is recorded', () => {
-    expect(BLIND10, 'set BLIND10 to the commit of the twins and predictions').not.toBeNull();
-    expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  everyRunRecordedTest(
+    'every run of the round is recorded',
+    rows,
+    RUNS,
+    BLIND10,
+    'set BLIND10 to the commit of the twins and predictions',
+  );
 
   blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS10, gaps: GAPS10, gapsName: 'GAPS10' });
 });

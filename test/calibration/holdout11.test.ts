@@ -21,22 +21,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Gap, type HeldOutRow, predictHaproxy, runOf } from './heldout-rows.js';
-import {
-  blindRoundTests,
-  blindWriter,
-  countsText,
-  dueRuns,
-  expectPostHoc,
-  haproxyBatchRows,
-  once,
-  passedOf,
-  printAfterAll,
-  recordingsOf,
-  rerunHaproxyRows,
-  tableLines,
-  tableText,
-} from './holdout-scaffold.js';
-import type { HaproxyRec8 } from './holdout8-figures.js';
+import { printWithPostHoc, rerunRecorded } from './holdout-round.js';
+import { blindRoundTests, blindWriter, dueRuns, expectPostHoc, haproxyBatchRows, once } from './holdout-scaffold.js';
 import { HAPROXY11, HAPROXY11B } from './holdout11-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout11-predictions.json';
@@ -116,18 +102,13 @@ export const rows11 = (): HeldOutRow[] => haproxyBatchRows(BATCHES);
 const POST_HOC_RUNS = ['haproxy-holdout11b-cookie-persist-maint-kill-4srv-http'];
 const POST_HOC_LABEL = 'after fix21 (not blind)';
 
-export const postHocRows11 = (): HeldOutRow[] =>
-  rerunHaproxyRows(recordingsOf<HaproxyRec8>(POST_HOC_RUNS), (run) => HAPROXY11B[run], POST_HOC_LABEL);
+export const postHocRows11 = (): HeldOutRow[] => rerunRecorded(POST_HOC_RUNS, (run) => HAPROXY11B[run], POST_HOC_LABEL);
 const postHoc11 = once(postHocRows11);
 
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows11();
 describe.skipIf(recorded.length === 0)('held-out round 11: the recordings against the blind predictions', () => {
   const rows = recorded;
-  printAfterAll(
-    () =>
-      `${tableText(rows, GAPS11)}\n${tableLines(postHoc11(), {})}\n\n` +
-      `${countsText(rows)} (blind); post-hoc (${POST_HOC_LABEL}): ${passedOf(postHoc11())}\n`,
-  );
+  printWithPostHoc(rows, GAPS11, { rows: postHoc11, gaps: {}, label: POST_HOC_LABEL });
 
   it('every run of the round is recorded', () => {
     for (const run of rows.map(runOf)) expect(blindOf(run), `${run}: set its batch's blind commit`).not.toBeNull();

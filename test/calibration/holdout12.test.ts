@@ -18,10 +18,10 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { recordsOf } from '../trace/records-of.js';
 import { type Gap, type HeldOutRow, keyOf, markZeros, predictHaproxy } from './heldout-rows.js';
 import { overSeeds } from './heldout-table.js';
+import { blindTableText } from './holdout-round.js';
 import {
   blindRoundTests,
   blindWriter,
-  countsText,
   dueRuns,
   expectPostHoc,
   haproxyBatchRows,
@@ -239,7 +239,7 @@ describe.skipIf(recorded.length === 0)('held-out round 12: the recordings agains
   const rows = recorded;
   printAfterAll(
     () =>
-      `${tableText(rows, GAPS12)}\n\n${countsText(rows)} (blind)\n\n` +
+      `${blindTableText(rows, GAPS12)}\n` +
       `${tableText(postHoc12(), {})}\n\npost-hoc (${POST_HOC_LABEL}): ${passedOf(postHoc12())}\n\n` +
       `${tableText(afterSess21(), {})}\n\npost-hoc (${AFTER_SESS21_LABEL}): ${passedOf(afterSess21())}\n`,
   );

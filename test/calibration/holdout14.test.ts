@@ -19,7 +19,7 @@
  * after the recording (input-fixed or derived, holdout14-figures.ts; values and tolerances unchanged).
  */
 import { existsSync } from 'node:fs';
-import { describe, expect, it } from 'vitest';
+import { describe } from 'vitest';
 import {
   type Gap,
   HAPROXY_NOTE_TAIL,
@@ -29,9 +29,9 @@ import {
   markZeros,
   predictHaproxy,
   readPredictions,
-  runOf,
 } from './heldout-rows.js';
-import { blindRoundTests, blindWriter, countsText, printAfterAll, tableText } from './holdout-scaffold.js';
+import { blindTableText, everyRunRecordedTest } from './holdout-round.js';
+import { blindRoundTests, blindWriter, printAfterAll } from './holdout-scaffold.js';
 import { HAPROXY14, MECHANISM_ZEROS14 } from './holdout14-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout14-predictions.json';
@@ -74,12 +74,14 @@ export function rows14(): HeldOutRow[] {
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows14();
 describe.skipIf(recorded.length === 0)('held-out round 14: the recordings against the blind predictions', () => {
   const rows = recorded;
-  printAfterAll(() => `${tableText(rows, GAPS14)}\n\n${countsText(rows)} (blind)\n`);
-
-  it('every run of the round is recorded', () => {
-    expect(BLIND14, 'set BLIND14 to the commit of the twins and predictions').not.toBeNull();
-    expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  printAfterAll(() => blindTableText(rows, GAPS14));
+  everyRunRecordedTest(
+    'every run of the round is recorded',
+    rows,
+    RUNS,
+    BLIND14,
+    'set BLIND14 to the commit of the twins and predictions',
+  );
 
   blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS14, gaps: GAPS14, gapsName: 'GAPS14' });
 });

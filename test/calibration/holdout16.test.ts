@@ -20,11 +20,8 @@
  * redispatches a NOLB server's refused persistent request at the last retry, STOPPING not being
  * below RUNNING). Two rows were marked derived after the recording (values and tolerances unchanged).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../sim/result.js';
 import {
   type Gap,
   HAPROXY_NOTE_TAIL,
@@ -37,20 +34,17 @@ import {
   readRecording,
   runOf,
 } from './heldout-rows.js';
+import { oldFigureOf, predictOldHaproxy, writeOldModel } from './holdout-old-model.js';
+import { blindTableText, everyRunRecordedTest, rerunRecorded } from './holdout-round.js';
 import {
   blindRoundTests,
   blindWriter,
-  countsText,
   expectPostHoc,
   once,
   passedOf,
   printAfterAll,
-  recordingsOf,
-  rerunHaproxyRows,
   tableLines,
-  tableText,
 } from './holdout-scaffold.js';
-import { SEEDS7, UPTIMES7 } from './holdout7-figures.js';
 import type { HaproxyRec8 } from './holdout8-figures.js';
 import { HAPROXY16, MECHANISM_ZEROS16 } from './holdout16-figures.js';
 
@@ -91,37 +85,23 @@ const write = blindWriter({
 const oldDir = process.env.DRAINSIM_HOLDOUT16_OLD_MODEL;
 describe.runIf(Boolean(oldDir))("held-out round 16: the old model's figures", () => {
   it(`runs the twins without the 404 on a8e458a^ and writes ${OLD_MODEL}`, async () => {
-    const dist = resolve(oldDir as string, 'dist/sim');
-    const runScenario = (await import(`${dist}/run-scenario.js`)).runScenario;
-    const loadScenario = (await import(`${dist}/scenario/load.js`)).loadScenario;
-    const namedScenario = (await import(`${dist}/scenario/load-for-run.js`)).namedScenario;
-    const ScenarioSchema = (await import(`${dist}/scenario/schema.js`)).ScenarioSchema;
-    const tmp = mkdtempSync(join(tmpdir(), 'holdout16-old-'));
-    const haproxy = Object.fromEntries(
-      Object.entries(HAPROXY16).map(([run, figures]) => {
-        const text = readFileSync(`calibration/scenarios/${run}.yaml`, 'utf8')
+    const haproxy = await predictOldHaproxy(
+      () => oldDir as string,
+      HAPROXY16,
+      (text) =>
+        text
           .split('\n')
           .filter((l) => !/disable_on_404|health_404|health_200/.test(l))
           .join('\n')
           // The keep-alive twin's timeline holds the 404 and the 200 only.
-          .replace(/\ntimeline:\s*$/, '\ntimeline: []\n');
-        const file = join(tmp, `${run}.yaml`);
-        writeFileSync(file, text);
-        const parsed = namedScenario(loadScenario(file, ScenarioSchema));
-        const byUptime = UPTIMES7.map((u) => {
-          const scenario = { ...parsed, lb: { ...parsed.lb, uptime: u } };
-          const runs: RunResult[] = SEEDS7.map((seed) => runScenario(scenario, { seed, file }));
-          return [u.toFixed(3), Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-        });
-        return [run, Object.fromEntries(byUptime)];
-      }),
+          .replace(/\ntimeline:\s*$/, '\ntimeline: []\n'),
     );
     const note =
       "The old model's figures of the round-16 twins: each twin without `disable_on_404` and its `health_404` / " +
       '`health_200` actions (the model before a8e458a has neither: s1 stays UP), run on `git archive a8e458a^` ' +
       '(the same lb.uptime grid, seeds 1-5, the figures of holdout16-figures.ts), written before any run was ' +
       'recorded (test/calibration/holdout16.test.ts, DRAINSIM_HOLDOUT16_OLD_MODEL).';
-    writeFileSync(OLD_MODEL, `${JSON.stringify({ note, haproxy }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL, note, { haproxy });
   }, 900_000);
 });
 
@@ -185,8 +165,7 @@ const POST_HOC_GAPS16: Record<string, Gap> = {
         "the log stamps 4 of the 5 redispatched streams with the previous answer's end, before the window",
     },
 };
-export const postHocRows16 = (): HeldOutRow[] =>
-  rerunHaproxyRows(recordingsOf<HaproxyRec8>([COOKIE_KILL]), (run) => HAPROXY16[run], POST_HOC_LABEL);
+export const postHocRows16 = (): HeldOutRow[] => rerunRecorded([COOKIE_KILL], (run) => HAPROXY16[run], POST_HOC_LABEL);
 const postHoc16 = once(postHocRows16);
 
 /** The round's one batch. */
@@ -201,9 +180,7 @@ export function rows16(): HeldOutRow[] {
 /** The old model's figure of a row (the same run, uptime and figure), or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
   if (!existsSync(OLD_MODEL)) return undefined;
-  const old = readPredictions<Predictions>(OLD_MODEL).haproxy;
-  const at = /\(uptime ([\d.]+) s\)/.exec(r.run)?.[1];
-  return at === undefined ? undefined : old[runOf(r)]?.[at]?.[r.figure];
+  return oldFigureOf(r, readPredictions<Predictions>(OLD_MODEL).haproxy);
 }
 
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows16();
@@ -211,15 +188,18 @@ describe.skipIf(recorded.length === 0)('held-out round 16: the recordings agains
   const rows = recorded;
   printAfterAll(
     () =>
-      `${tableText(rows, GAPS16)}\n\n${countsText(rows)} (blind)\n\nold model per row:\n` +
+      `${blindTableText(rows, GAPS16)}\nold model per row:\n` +
       rows.map((r) => `${runOf(r)} / ${r.figure}: ${oldModelOf(r)}`).join('\n') +
       '\n',
   );
 
-  it('every run of the round is recorded', () => {
-    expect(BLIND16, 'set BLIND16 to the commit of the twins and predictions').not.toBeNull();
-    expect([...new Set(rows.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  everyRunRecordedTest(
+    'every run of the round is recorded',
+    rows,
+    RUNS,
+    BLIND16,
+    'set BLIND16 to the commit of the twins and predictions',
+  );
 
   blindRoundTests(rows, { batches: BATCHES, digest: DEFINITIONS16, gaps: GAPS16, gapsName: 'GAPS16' });
 

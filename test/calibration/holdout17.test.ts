@@ -27,26 +27,21 @@
  * starts): 14 of 14 rows within tolerance, 14 of 14 mechanism rows, 13 decided by their rule (the
  * upstream connections opened are one per gap in the old model too). No gap.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../sim/result.js';
+import { existsSync } from 'node:fs';
+import { describe, it } from 'vitest';
 import {
   type FlatPredictions,
   flatRows,
   type Gap,
   type HeldOutRow,
-  keyOf,
   markZeros,
   predictFlat,
   readPredictions,
   runOf,
-  show,
-  within,
 } from './heldout-rows.js';
-import { blindRoundTests, blindWriter, countsText, printAfterAll } from './holdout-scaffold.js';
-import { SEEDS7 } from './holdout7-figures.js';
+import { predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
+import { everyRunRecordedTest } from './holdout-round.js';
+import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
 import { HAPROXY17, MECHANISM_ZEROS17, MECHANISM_ZEROS17B, NGINX17, NGINX17B } from './holdout17-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout17-predictions.json';
@@ -97,36 +92,6 @@ const writeB = blindWriter({
   figureSets: NGINX17B,
 });
 
-/** Loads `git archive <commit>` built (`npx tsc -p tsconfig.json`, a node_modules link) from `dir`. */
-async function oldModel(dir: string) {
-  const dist = resolve(dir, 'dist/sim');
-  return {
-    runScenario: (await import(`${dist}/run-scenario.js`)).runScenario,
-    loadScenario: (await import(`${dist}/scenario/load.js`)).loadScenario,
-    namedScenario: (await import(`${dist}/scenario/load-for-run.js`)).namedScenario,
-    ScenarioSchema: (await import(`${dist}/scenario/schema.js`)).ScenarioSchema,
-  };
-}
-
-/** Each twin's figures on an old model, seeds 1-5; `edit` restates the twin in that model's schema. */
-async function predictOld(
-  dir: string,
-  figureSets: Record<string, Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>>,
-  edit: (text: string) => string,
-): Promise<FlatPredictions> {
-  const m = await oldModel(dir);
-  const tmp = mkdtempSync(join(tmpdir(), 'holdout17-old-'));
-  return Object.fromEntries(
-    Object.entries(figureSets).map(([run, figures]) => {
-      const file = join(tmp, `${run}.yaml`);
-      writeFileSync(file, edit(readFileSync(`calibration/scenarios/${run}.yaml`, 'utf8')));
-      const scenario = m.namedScenario(m.loadScenario(file, m.ScenarioSchema));
-      const runs: RunResult[] = SEEDS7.map((seed) => m.runScenario(scenario, { seed, file }));
-      return [run, Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]))];
-    }),
-  );
-}
-
 /**
  * The old model's figures: DRAINSIM_HOLDOUT17_OLD_HAPROXY=<git archive 7d37bcd^, built> and
  * DRAINSIM_HOLDOUT17_OLD_NGINX=<git archive 195730d^, built>. 7d37bcd^ has no
@@ -139,19 +104,22 @@ const oldHaproxy = process.env.DRAINSIM_HOLDOUT17_OLD_HAPROXY;
 const oldNginx = process.env.DRAINSIM_HOLDOUT17_OLD_NGINX;
 describe.runIf(Boolean(oldHaproxy && oldNginx))("held-out round 17: the old model's figures", () => {
   it(`runs the twins on 7d37bcd^ (HAProxy) and 195730d^ (nginx) and writes ${OLD_MODEL}`, async () => {
-    const haproxy = await predictOld(oldHaproxy as string, HAPROXY17, (text) =>
-      text
-        .split('\n')
-        .filter((l) => !/^\s*http_request_timeout:/.test(l))
-        .join('\n'),
+    const haproxy = await predictOldFlat(
+      () => oldHaproxy as string,
+      HAPROXY17,
+      (text) =>
+        text
+          .split('\n')
+          .filter((l) => !/^\s*http_request_timeout:/.test(l))
+          .join('\n'),
     );
-    const nginx = await predictOld(oldNginx as string, NGINX17, (text) => text);
+    const nginx = await predictOldFlat(() => oldNginx as string, NGINX17);
     const note =
       "The old model's figures of the round-17 twins (the same seeds 1-5 and figures of holdout17-figures.ts), " +
       'written before any run was recorded (test/calibration/holdout17.test.ts): haproxy on `git archive 7d37bcd^` ' +
       '(each twin without lb.http_request_timeout, which that model has not), nginx on `git archive 195730d^` ' +
       '(the twin as it is).';
-    writeFileSync(OLD_MODEL, `${JSON.stringify({ note, haproxy, nginx }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL, note, { haproxy, nginx });
   }, 900_000);
 });
 
@@ -163,12 +131,12 @@ describe.runIf(Boolean(oldHaproxy && oldNginx))("held-out round 17: the old mode
 const oldNginxB = process.env.DRAINSIM_HOLDOUT17B_OLD_NGINX;
 describe.runIf(Boolean(oldNginxB))("held-out round 17, second batch: the old model's figures", () => {
   it(`runs the twin on d563237^ and writes ${OLD_MODEL_B}`, async () => {
-    const nginx = await predictOld(oldNginxB as string, NGINX17B, (text) => text);
+    const nginx = await predictOldFlat(() => oldNginxB as string, NGINX17B);
     const note =
       "The old model's figures of the round-17 second-batch twin (seeds 1-5, the figures of holdout17-figures.ts " +
       'NGINX17B) on `git archive d563237^` (no nginx.stop_timeout: an unbounded QUIT), written before the run was ' +
       'recorded (test/calibration/holdout17.test.ts, DRAINSIM_HOLDOUT17B_OLD_NGINX).';
-    writeFileSync(OLD_MODEL_B, `${JSON.stringify({ note, nginx }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL_B, note, { nginx });
   }, 900_000);
 });
 
@@ -207,38 +175,22 @@ export function oldModelOf(r: HeldOutRow): number | null | undefined {
   return (old.haproxy[run] ?? old.nginx[run])?.[r.figure];
 }
 
-/** Whether the rule decides the row: the old model's figure outside the row's tolerance around the real value. */
-const decides = (r: HeldOutRow): string => {
-  const old = oldModelOf(r);
-  if (old === undefined) return '?';
-  const run = runOf(r);
-  const rule = run.startsWith('haproxy') ? '7d37bcd' : run in NGINX17B ? 'd563237' : '195730d';
-  return within({ ...r, predicted: old }) ? '' : rule;
-};
-
-/** The round's table: run, figure (and marking), real, predicted, old model, the rule deciding it, pass or gap. */
-const table17 = (rows: HeldOutRow[]): string =>
-  [
-    '| run | figure | real | predicted | old model | rule | |',
-    '| --- | --- | ---: | ---: | ---: | --- | --- |',
-    ...rows.map((r) => {
-      const mark = r.fixed ? ` (input-fixed: ${r.fixed})` : r.derived ? ` (derived: ${r.derived})` : '';
-      const old = oldModelOf(r);
-      const verdict = within(r) ? 'pass' : keyOf(r) in GAPS17 || keyOf(r) in GAPS17B ? 'KNOWN GAP' : 'FAIL';
-      return `| ${r.run} | ${r.figure}${mark} | ${show(r.real)} | ${show(r.predicted)} | ${old === undefined ? '?' : show(old)} | ${decides(r)} | ${verdict} |`;
-    }),
-  ].join('\n');
+/** The rule a run tests: 7d37bcd (HAProxy), d563237 (17B), 195730d (nginx). */
+const ruleOf = (run: string): string =>
+  run.startsWith('haproxy') ? '7d37bcd' : run in NGINX17B ? 'd563237' : '195730d';
 
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows17();
 const recordedB = write || writeB ? [] : rows17B();
 describe.skipIf(recorded.length === 0)('held-out round 17: the recordings against the blind predictions', () => {
   const all = [...recorded, ...recordedB];
-  printAfterAll(() => `${table17(all)}\n\n${countsText(all)} (blind)\n`);
-
-  it('every run of the first batch is recorded', () => {
-    expect(BLIND17, 'set BLIND17 to the commit of the twins and predictions').not.toBeNull();
-    expect([...new Set(recorded.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  printOldModelTable(all, { oldModelOf, ruleOf, gaps: { ...GAPS17, ...GAPS17B } });
+  everyRunRecordedTest(
+    'every run of the first batch is recorded',
+    recorded,
+    RUNS,
+    BLIND17,
+    'set BLIND17 to the commit of the twins and predictions',
+  );
 
   describe('first batch (7d37bcd, 195730d)', () => {
     blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS17, gaps: GAPS17, gapsName: 'GAPS17' });

@@ -28,26 +28,22 @@
  * Recorded once each from the blind commits (9b9b5c5; 18B 32a9881; load average 12.9-15.6 at the
  * starts): 19 of 19 rows within tolerance, 19 of 19 mechanism rows, 13 decided by their rule. No gap.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../sim/result.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
 import {
   type FlatPredictions,
   flatRows,
   type Gap,
   type HeldOutRow,
-  keyOf,
   markZeros,
   predictFlat,
   readPredictions,
   runOf,
-  show,
-  within,
 } from './heldout-rows.js';
-import { blindRoundTests, blindWriter, countsText, printAfterAll } from './holdout-scaffold.js';
-import { SEEDS7 } from './holdout7-figures.js';
+import { predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
+import { everyRunRecordedTest } from './holdout-round.js';
+import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
 import { HAPROXY18, HAPROXY18B, MECHANISM_ZEROS18, MECHANISM_ZEROS18B, RULE18, RULE18B } from './holdout18-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout18-predictions.json';
@@ -92,31 +88,6 @@ const writeB = blindWriter({
   figureSets: HAPROXY18B,
 });
 
-/** Loads `git archive <commit>` built (`npx tsc -p tsconfig.json`, a node_modules link) from `dir`. */
-async function oldModel(dir: string) {
-  const dist = resolve(dir, 'dist/sim');
-  return {
-    runScenario: (await import(`${dist}/run-scenario.js`)).runScenario,
-    loadScenario: (await import(`${dist}/scenario/load.js`)).loadScenario,
-    namedScenario: (await import(`${dist}/scenario/load-for-run.js`)).namedScenario,
-    ScenarioSchema: (await import(`${dist}/scenario/schema.js`)).ScenarioSchema,
-  };
-}
-
-/** One twin's figures on an old model (the twin as it is), seeds 1-5. */
-async function predictOld(
-  dir: string,
-  run: string,
-  figures: Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>,
-): Promise<Record<string, number | null>> {
-  const m = await oldModel(dir);
-  const file = join(mkdtempSync(join(tmpdir(), 'holdout18-old-')), `${run}.yaml`);
-  writeFileSync(file, readFileSync(`calibration/scenarios/${run}.yaml`, 'utf8'));
-  const scenario = m.namedScenario(m.loadScenario(file, m.ScenarioSchema));
-  const runs: RunResult[] = SEEDS7.map((seed) => m.runScenario(scenario, { seed, file }));
-  return Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]));
-}
-
 /**
  * The old models' figures: DRAINSIM_HOLDOUT18_OLD=<dir>, where <dir>/<rule> is `git archive
  * <rule>^` built, for each run's rule (RULE18). Each twin runs as it is (every key it sets is in
@@ -125,28 +96,24 @@ async function predictOld(
 const oldDir = process.env.DRAINSIM_HOLDOUT18_OLD;
 describe.runIf(Boolean(oldDir))("held-out round 18: the old models' figures", () => {
   it(`runs each twin on <its rule>^ and writes ${OLD_MODEL}`, async () => {
-    const haproxy: FlatPredictions = {};
-    for (const [run, figures] of Object.entries(HAPROXY18))
-      haproxy[run] = await predictOld(join(oldDir as string, RULE18[run]), run, figures);
+    const haproxy = await predictOldFlat((run) => join(oldDir as string, RULE18[run]), HAPROXY18);
     const note =
       "The old models' figures of the round-18 twins (the same seeds 1-5 and figures of holdout18-figures.ts), " +
       'written before any run was recorded (test/calibration/holdout18.test.ts, DRAINSIM_HOLDOUT18_OLD): each twin ' +
       'as it is on `git archive <rule>^` of its rule (7f7ec3e, 030467c, 28e2ebc: holdout18-figures.ts RULE18).';
-    writeFileSync(OLD_MODEL, `${JSON.stringify({ note, haproxy }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL, note, { haproxy });
   }, 900_000);
 });
 
 /** 18B's old model: the same DRAINSIM_HOLDOUT18_OLD directory, each run's rule (RULE18B: 030467c^). */
 describe.runIf(Boolean(oldDir))("held-out round 18, second batch: the old model's figures", () => {
   it(`runs each 18B twin on 030467c^ and writes ${OLD_MODEL_B}`, async () => {
-    const haproxy: FlatPredictions = {};
-    for (const [run, figures] of Object.entries(HAPROXY18B))
-      haproxy[run] = await predictOld(join(oldDir as string, RULE18B[run]), run, figures);
+    const haproxy = await predictOldFlat((run) => join(oldDir as string, RULE18B[run]), HAPROXY18B);
     const note =
       "The old model's figures of the round-18 second-batch twins (seeds 1-5, the figures of holdout18-figures.ts " +
       "HAPROXY18B) on `git archive 030467c^` (HAProxy 3.1's maint: a server's own queue handed back always), " +
       'written before the runs were recorded (test/calibration/holdout18.test.ts, DRAINSIM_HOLDOUT18_OLD).';
-    writeFileSync(OLD_MODEL_B, `${JSON.stringify({ note, haproxy }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL_B, note, { haproxy });
   }, 900_000);
 });
 
@@ -179,36 +146,18 @@ export function oldModelOf(r: HeldOutRow): number | null | undefined {
 
 const ruleOf = (run: string): string => RULE18[run] ?? RULE18B[run];
 
-/** Whether the rule decides the row: the old model's figure outside the row's tolerance around the real value. */
-const decides = (r: HeldOutRow): string => {
-  const old = oldModelOf(r);
-  if (old === undefined) return '?';
-  return within({ ...r, predicted: old }) ? '' : ruleOf(runOf(r));
-};
-
-/** The round's table: run, figure (and marking), real, predicted, old model, the rule deciding it, pass or gap. */
-const table18 = (rows: HeldOutRow[]): string =>
-  [
-    '| run | figure | real | predicted | old model | rule | |',
-    '| --- | --- | ---: | ---: | ---: | --- | --- |',
-    ...rows.map((r) => {
-      const mark = r.fixed ? ` (input-fixed: ${r.fixed})` : r.derived ? ` (derived: ${r.derived})` : '';
-      const old = oldModelOf(r);
-      const verdict = within(r) ? 'pass' : keyOf(r) in GAPS18 || keyOf(r) in GAPS18B ? 'KNOWN GAP' : 'FAIL';
-      return `| ${r.run} | ${r.figure}${mark} | ${show(r.real)} | ${show(r.predicted)} | ${old === undefined ? '?' : show(old)} | ${decides(r)} | ${verdict} |`;
-    }),
-  ].join('\n');
-
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows18();
 const recordedB = write || writeB ? [] : rows18B();
 describe.skipIf(recorded.length === 0)('held-out round 18: the recordings against the blind predictions', () => {
   const all = [...recorded, ...recordedB];
-  printAfterAll(() => `${table18(all)}\n\n${countsText(all)} (blind)\n`);
-
-  it('every run of the first batch is recorded', () => {
-    expect(BLIND18, 'set BLIND18 to the commit of the twins and predictions').not.toBeNull();
-    expect([...new Set(recorded.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  printOldModelTable(all, { oldModelOf, ruleOf, gaps: { ...GAPS18, ...GAPS18B } });
+  everyRunRecordedTest(
+    'every run of the first batch is recorded',
+    recorded,
+    RUNS,
+    BLIND18,
+    'set BLIND18 to the commit of the twins and predictions',
+  );
 
   describe('first batch (7f7ec3e, 030467c, 28e2ebc)', () => {
     blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS18, gaps: GAPS18, gapsName: 'GAPS18' });

@@ -28,11 +28,9 @@
  * 14 rows within tolerance, 10 of 10 mechanism rows, 6 decided by their rule (7ce2fef, 8cf91a5 and
  * 610a0bd twice each, 610a0bd's at the start its recording states). No gap.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../sim/result.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
 import {
   type FlatPredictions,
   flatRows,
@@ -40,17 +38,20 @@ import {
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
-  keyOf,
   markZeros,
   predictFlat,
   predictHaproxy,
   readPredictions,
-  runOf,
-  show,
-  within,
 } from './heldout-rows.js';
-import { blindRoundTests, blindWriter, countsText, printAfterAll } from './holdout-scaffold.js';
-import { SEEDS7, UPTIMES7 } from './holdout7-figures.js';
+import {
+  oldFigureOf,
+  predictOldFlat,
+  predictOldHaproxy,
+  printOldModelTable,
+  writeOldModel,
+} from './holdout-old-model.js';
+import { everyRunRecordedTest } from './holdout-round.js';
+import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
 import { HAPROXY19, MECHANISM_ZEROS19, MECHANISM_ZEROS19H, NGINX19, RULE19 } from './holdout19-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout19-predictions.json';
@@ -77,42 +78,6 @@ const write = blindWriter({
   figureSets: { ...NGINX19, ...HAPROXY19 },
 });
 
-/** Loads `git archive <commit>` built (`npx tsc -p tsconfig.json`, a node_modules link) from `dir`. */
-async function oldModel(dir: string) {
-  const dist = resolve(dir, 'dist/sim');
-  return {
-    runScenario: (await import(`${dist}/run-scenario.js`)).runScenario,
-    loadScenario: (await import(`${dist}/scenario/load.js`)).loadScenario,
-    namedScenario: (await import(`${dist}/scenario/load-for-run.js`)).namedScenario,
-    ScenarioSchema: (await import(`${dist}/scenario/schema.js`)).ScenarioSchema,
-  };
-}
-
-type SimFigures = Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>;
-
-/** One twin's figures on an old model (the twin as it is, `lb.uptime` set when given), seeds 1-5. */
-async function predictOld(
-  dir: string,
-  run: string,
-  figures: SimFigures,
-  uptime?: number,
-): Promise<Record<string, number | null>> {
-  const m = await oldModel(dir);
-  const file = join(mkdtempSync(join(tmpdir(), 'holdout19-old-')), `${run}.yaml`);
-  writeFileSync(file, readFileSync(`calibration/scenarios/${run}.yaml`, 'utf8'));
-  const parsed = m.namedScenario(m.loadScenario(file, m.ScenarioSchema));
-  const scenario = uptime === undefined ? parsed : { ...parsed, lb: { ...parsed.lb, uptime } };
-  const runs: RunResult[] = SEEDS7.map((seed) => m.runScenario(scenario, { seed, file }));
-  return Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]));
-}
-
-/** A HAProxy twin's figures on an old model at every lb.uptime of the grid (UPTIMES7), as predictHaproxy. */
-async function predictOldHaproxy(dir: string, run: string, figures: SimFigures) {
-  const table: Record<string, Record<string, number | null>> = {};
-  for (const u of UPTIMES7) table[u.toFixed(3)] = await predictOld(dir, run, figures, u);
-  return table;
-}
-
 /**
  * The old model's figures: DRAINSIM_HOLDOUT19_OLD=<dir>, where <dir>/<rule> is `git archive <rule>^`
  * built, for each run's rule (RULE19); <dir>/8cf91a5 is the blind commit's parent with `git show
@@ -123,18 +88,15 @@ async function predictOldHaproxy(dir: string, run: string, figures: SimFigures) 
 const oldDir = process.env.DRAINSIM_HOLDOUT19_OLD;
 describe.runIf(Boolean(oldDir))("held-out round 19: the old model's figures", () => {
   it(`runs each twin on <its rule>^ and writes ${OLD_MODEL}`, async () => {
-    const nginx: FlatPredictions = {};
-    for (const [run, figures] of Object.entries(NGINX19))
-      nginx[run] = await predictOld(join(oldDir as string, RULE19[run]), run, figures);
-    const haproxy: HaproxyPredictions = {};
-    for (const [run, figures] of Object.entries(HAPROXY19))
-      haproxy[run] = await predictOldHaproxy(join(oldDir as string, RULE19[run]), run, figures);
+    const dirOf = (run: string) => join(oldDir as string, RULE19[run]);
+    const nginx = await predictOldFlat(dirOf, NGINX19);
+    const haproxy = await predictOldHaproxy(dirOf, HAPROXY19);
     const note =
       "The old model's figures of the round-19 twins (the same seeds 1-5 and figures of holdout19-figures.ts), " +
       'written before any run was recorded (test/calibration/holdout19.test.ts, DRAINSIM_HOLDOUT19_OLD): each twin ' +
       'as it is on `git archive <rule>^` of its rule (7ce2fef: holdout19-figures.ts RULE19); for 8cf91a5 on the ' +
       "blind commit's parent with `git show 8cf91a5 -- sim/` reversed (8cf91a5^ predates clients.http.arrivals).";
-    writeFileSync(OLD_MODEL, `${JSON.stringify({ note, nginx, haproxy }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL, note, { nginx, haproxy });
   }, 900_000);
 });
 
@@ -157,39 +119,19 @@ export function rows19(): HeldOutRow[] {
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
   if (!existsSync(OLD_MODEL)) return undefined;
   const old = readPredictions<Predictions>(OLD_MODEL);
-  const uptime = / \(uptime ([0-9.]+) s\)$/.exec(r.run)?.[1];
-  if (uptime !== undefined) return old.haproxy[runOf(r)]?.[uptime]?.[r.figure];
-  return old.nginx[runOf(r)]?.[r.figure];
+  return oldFigureOf(r, old.haproxy, old.nginx);
 }
-
-/** Whether the rule decides the row: the old model's figure outside the row's tolerance around the real value. */
-const decides = (r: HeldOutRow): string => {
-  const old = oldModelOf(r);
-  if (old === undefined) return '?';
-  return within({ ...r, predicted: old }) ? '' : RULE19[runOf(r)];
-};
-
-/** The round's table: run, figure (and marking), real, predicted, old model, the rule deciding it, pass or gap. */
-const table19 = (rows: HeldOutRow[]): string =>
-  [
-    '| run | figure | real | predicted | old model | rule | |',
-    '| --- | --- | ---: | ---: | ---: | --- | --- |',
-    ...rows.map((r) => {
-      const mark = r.fixed ? ` (input-fixed: ${r.fixed})` : r.derived ? ` (derived: ${r.derived})` : '';
-      const old = oldModelOf(r);
-      const verdict = within(r) ? 'pass' : keyOf(r) in GAPS19 ? 'KNOWN GAP' : 'FAIL';
-      return `| ${r.run} | ${r.figure}${mark} | ${show(r.real)} | ${show(r.predicted)} | ${old === undefined ? '?' : show(old)} | ${decides(r)} | ${verdict} |`;
-    }),
-  ].join('\n');
 
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows19();
 describe.skipIf(recorded.length === 0)('held-out round 19: the recordings against the blind predictions', () => {
-  printAfterAll(() => `${table19(recorded)}\n\n${countsText(recorded)} (blind)\n`);
-
-  it('every run is recorded', () => {
-    expect(BLIND19, 'set BLIND19 to the commit of the twins and predictions').not.toBeNull();
-    expect([...new Set(recorded.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE19[run], gaps: GAPS19 });
+  everyRunRecordedTest(
+    'every run is recorded',
+    recorded,
+    RUNS,
+    BLIND19,
+    'set BLIND19 to the commit of the twins and predictions',
+  );
 
   blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS19, gaps: GAPS19, gapsName: 'GAPS19' });
 });

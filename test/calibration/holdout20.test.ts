@@ -20,26 +20,21 @@
  * Recorded once from the blind commit (138f843; load average 11.1 at the start): 9 of 9 rows within
  * tolerance, 7 of 7 mechanism rows, 6 decided by 1744041 (the old model outside the tolerance). No gap.
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../sim/result.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
 import {
   type Gap,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
-  keyOf,
   markZeros,
   predictHaproxy,
   readPredictions,
-  runOf,
-  show,
-  within,
 } from './heldout-rows.js';
-import { blindRoundTests, blindWriter, countsText, printAfterAll } from './holdout-scaffold.js';
-import { SEEDS7, UPTIMES7 } from './holdout7-figures.js';
+import { oldFigureOf, predictOldHaproxy, printOldModelTable, writeOldModel } from './holdout-old-model.js';
+import { everyRunRecordedTest } from './holdout-round.js';
+import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
 import { HAPROXY20, MECHANISM_ZEROS20, RULE20 } from './holdout20-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout20-predictions.json';
@@ -61,34 +56,6 @@ const write = blindWriter({
   figureSets: HAPROXY20,
 });
 
-/** Loads `git archive <commit>` built (`npx tsc -p tsconfig.json`, a node_modules link) from `dir`. */
-async function oldModel(dir: string) {
-  const dist = resolve(dir, 'dist/sim');
-  return {
-    runScenario: (await import(`${dist}/run-scenario.js`)).runScenario,
-    loadScenario: (await import(`${dist}/scenario/load.js`)).loadScenario,
-    namedScenario: (await import(`${dist}/scenario/load-for-run.js`)).namedScenario,
-    ScenarioSchema: (await import(`${dist}/scenario/schema.js`)).ScenarioSchema,
-  };
-}
-
-type SimFigures = Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>;
-
-/** A HAProxy twin's figures on an old model at every lb.uptime of the grid (UPTIMES7), seeds 1-5, as predictHaproxy. */
-async function predictOldHaproxy(dir: string, run: string, figures: SimFigures) {
-  const m = await oldModel(dir);
-  const file = join(mkdtempSync(join(tmpdir(), 'holdout20-old-')), `${run}.yaml`);
-  writeFileSync(file, readFileSync(`calibration/scenarios/${run}.yaml`, 'utf8'));
-  const parsed = m.namedScenario(m.loadScenario(file, m.ScenarioSchema));
-  const table: Record<string, Record<string, number | null>> = {};
-  for (const uptime of UPTIMES7) {
-    const scenario = { ...parsed, lb: { ...parsed.lb, uptime } };
-    const runs: RunResult[] = SEEDS7.map((seed) => m.runScenario(scenario, { seed, file }));
-    table[uptime.toFixed(3)] = Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]));
-  }
-  return table;
-}
-
 /**
  * The old model's figures: DRAINSIM_HOLDOUT20_OLD=<dir>, where <dir>/1744041 is `git archive
  * 1744041^` built. The twin runs as it is (every key it sets, `lb.sticky: source` included, is in
@@ -97,14 +64,12 @@ async function predictOldHaproxy(dir: string, run: string, figures: SimFigures) 
 const oldDir = process.env.DRAINSIM_HOLDOUT20_OLD;
 describe.runIf(Boolean(oldDir))("held-out round 20: the old model's figures", () => {
   it(`runs the twin on 1744041^ and writes ${OLD_MODEL}`, async () => {
-    const haproxy: HaproxyPredictions = {};
-    for (const [run, figures] of Object.entries(HAPROXY20))
-      haproxy[run] = await predictOldHaproxy(join(oldDir as string, RULE20[run]), run, figures);
+    const haproxy = await predictOldHaproxy((run) => join(oldDir as string, RULE20[run]), HAPROXY20);
     const note =
       "The old model's figures of the round-20 twin (the same seeds 1-5, uptime grid and figures of holdout20-figures.ts), " +
       'written before any run was recorded (test/calibration/holdout20.test.ts, DRAINSIM_HOLDOUT20_OLD): the twin ' +
       'as it is on `git archive 1744041^` (there `sticky: source` under roundrobin chose nothing).';
-    writeFileSync(OLD_MODEL, `${JSON.stringify({ note, haproxy }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL, note, { haproxy });
   }, 900_000);
 });
 
@@ -123,39 +88,19 @@ export function rows20(): HeldOutRow[] {
 /** The old model's figure of a row at its stated start, or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
   if (!existsSync(OLD_MODEL)) return undefined;
-  const old = readPredictions<Predictions>(OLD_MODEL);
-  const uptime = / \(uptime ([0-9.]+) s\)$/.exec(r.run)?.[1];
-  return uptime === undefined ? undefined : old.haproxy[runOf(r)]?.[uptime]?.[r.figure];
+  return oldFigureOf(r, readPredictions<Predictions>(OLD_MODEL).haproxy);
 }
-
-/** Whether the rule decides the row: the old model's figure outside the row's tolerance around the real value. */
-const decides = (r: HeldOutRow): string => {
-  const old = oldModelOf(r);
-  if (old === undefined) return '?';
-  return within({ ...r, predicted: old }) ? '' : RULE20[runOf(r)];
-};
-
-/** The round's table: run, figure (and marking), real, predicted, old model, the rule deciding it, pass or gap. */
-const table20 = (rows: HeldOutRow[]): string =>
-  [
-    '| run | figure | real | predicted | old model | rule | |',
-    '| --- | --- | ---: | ---: | ---: | --- | --- |',
-    ...rows.map((r) => {
-      const mark = r.fixed ? ` (input-fixed: ${r.fixed})` : r.derived ? ` (derived: ${r.derived})` : '';
-      const old = oldModelOf(r);
-      const verdict = within(r) ? 'pass' : keyOf(r) in GAPS20 ? 'KNOWN GAP' : 'FAIL';
-      return `| ${r.run} | ${r.figure}${mark} | ${show(r.real)} | ${show(r.predicted)} | ${old === undefined ? '?' : show(old)} | ${decides(r)} | ${verdict} |`;
-    }),
-  ].join('\n');
 
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows20();
 describe.skipIf(recorded.length === 0)('held-out round 20: the recording against the blind predictions', () => {
-  printAfterAll(() => `${table20(recorded)}\n\n${countsText(recorded)} (blind)\n`);
-
-  it('every run is recorded', () => {
-    expect(BLIND20, 'set BLIND20 to the commit of the twin and predictions').not.toBeNull();
-    expect([...new Set(recorded.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE20[run], gaps: GAPS20 });
+  everyRunRecordedTest(
+    'every run is recorded',
+    recorded,
+    RUNS,
+    BLIND20,
+    'set BLIND20 to the commit of the twin and predictions',
+  );
 
   blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS20, gaps: GAPS20, gapsName: 'GAPS20' });
 });

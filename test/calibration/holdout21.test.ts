@@ -19,26 +19,21 @@
  * prediction with the recording (tolerances in holdout21-figures.ts, stated before recording); a row
  * outside it stays as a KNOWN GAP with both values and its cause (GAPS21).
  */
-import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { describe, expect, it } from 'vitest';
-import type { RunResult } from '../../sim/result.js';
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, it } from 'vitest';
 import {
   type Gap,
   type HaproxyPredictions,
   type HeldOutRow,
   haproxyRows,
-  keyOf,
   markZeros,
   predictHaproxy,
   readPredictions,
-  runOf,
-  show,
-  within,
 } from './heldout-rows.js';
-import { blindRoundTests, blindWriter, countsText, printAfterAll } from './holdout-scaffold.js';
-import { SEEDS7, UPTIMES7 } from './holdout7-figures.js';
+import { oldFigureOf, predictOldHaproxy, printOldModelTable, writeOldModel } from './holdout-old-model.js';
+import { everyRunRecordedTest } from './holdout-round.js';
+import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
 import { HAPROXY21, MECHANISM_ZEROS21, RULE21 } from './holdout21-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout21-predictions.json';
@@ -60,34 +55,6 @@ const write = blindWriter({
   figureSets: HAPROXY21,
 });
 
-/** Loads `git archive <commit>` built (`npx tsc -p tsconfig.json`, a node_modules link) from `dir`. */
-async function oldModel(dir: string) {
-  const dist = resolve(dir, 'dist/sim');
-  return {
-    runScenario: (await import(`${dist}/run-scenario.js`)).runScenario,
-    loadScenario: (await import(`${dist}/scenario/load.js`)).loadScenario,
-    namedScenario: (await import(`${dist}/scenario/load-for-run.js`)).namedScenario,
-    ScenarioSchema: (await import(`${dist}/scenario/schema.js`)).ScenarioSchema,
-  };
-}
-
-type SimFigures = Array<{ figure: string; sim: (runs: RunResult[]) => number | null }>;
-
-/** A HAProxy twin's figures on an old model at every lb.uptime of the grid (UPTIMES7), seeds 1-5, as predictHaproxy. */
-async function predictOldHaproxy(dir: string, run: string, figures: SimFigures) {
-  const m = await oldModel(dir);
-  const file = join(mkdtempSync(join(tmpdir(), 'holdout21-old-')), `${run}.yaml`);
-  writeFileSync(file, readFileSync(`calibration/scenarios/${run}.yaml`, 'utf8'));
-  const parsed = m.namedScenario(m.loadScenario(file, m.ScenarioSchema));
-  const table: Record<string, Record<string, number | null>> = {};
-  for (const uptime of UPTIMES7) {
-    const scenario = { ...parsed, lb: { ...parsed.lb, uptime } };
-    const runs: RunResult[] = SEEDS7.map((seed) => m.runScenario(scenario, { seed, file }));
-    table[uptime.toFixed(3)] = Object.fromEntries(figures.map((f) => [f.figure, f.sim(runs)]));
-  }
-  return table;
-}
-
 /**
  * The old models' figures: DRAINSIM_HOLDOUT21_OLD=<dir>, where <dir>/5fbf29b is `git archive
  * 5fbf29b^` built and <dir>/00004da `git archive 00004da^` (RULE21: each run against the model just
@@ -96,15 +63,13 @@ async function predictOldHaproxy(dir: string, run: string, figures: SimFigures) 
 const oldDir = process.env.DRAINSIM_HOLDOUT21_OLD;
 describe.runIf(Boolean(oldDir))("held-out round 21: the old models' figures", () => {
   it(`runs each twin on its rule's parent and writes ${OLD_MODEL}`, async () => {
-    const haproxy: HaproxyPredictions = {};
-    for (const [run, figures] of Object.entries(HAPROXY21))
-      haproxy[run] = await predictOldHaproxy(join(oldDir as string, RULE21[run]), run, figures);
+    const haproxy = await predictOldHaproxy((run) => join(oldDir as string, RULE21[run]), HAPROXY21);
     const note =
       "The old models' figures of the round-21 twins (the same seeds 1-5, uptime grid and figures of holdout21-figures.ts), " +
       'written before any run was recorded (test/calibration/holdout21.test.ts, DRAINSIM_HOLDOUT21_OLD): each twin ' +
       'as it is on `git archive <rule>^` of its run (RULE21: 5fbf29b^ broke leastconn ties in turn; 00004da^ ' +
       're-inserted a server behind its equal-key peers at each connection retry kept on it).';
-    writeFileSync(OLD_MODEL, `${JSON.stringify({ note, haproxy }, null, 1)}\n`);
+    writeOldModel(OLD_MODEL, note, { haproxy });
   }, 900_000);
 });
 
@@ -123,39 +88,19 @@ export function rows21(): HeldOutRow[] {
 /** The old model's figure of a row at its stated start, or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
   if (!existsSync(OLD_MODEL)) return undefined;
-  const old = readPredictions<Predictions>(OLD_MODEL);
-  const uptime = / \(uptime ([0-9.]+) s\)$/.exec(r.run)?.[1];
-  return uptime === undefined ? undefined : old.haproxy[runOf(r)]?.[uptime]?.[r.figure];
+  return oldFigureOf(r, readPredictions<Predictions>(OLD_MODEL).haproxy);
 }
-
-/** Whether the rule decides the row: the old model's figure outside the row's tolerance around the real value. */
-const decides = (r: HeldOutRow): string => {
-  const old = oldModelOf(r);
-  if (old === undefined) return '?';
-  return within({ ...r, predicted: old }) ? '' : RULE21[runOf(r)];
-};
-
-/** The round's table: run, figure (and marking), real, predicted, old model, the rule deciding it, pass or gap. */
-const table21 = (rows: HeldOutRow[]): string =>
-  [
-    '| run | figure | real | predicted | old model | rule | |',
-    '| --- | --- | ---: | ---: | ---: | --- | --- |',
-    ...rows.map((r) => {
-      const mark = r.fixed ? ` (input-fixed: ${r.fixed})` : r.derived ? ` (derived: ${r.derived})` : '';
-      const old = oldModelOf(r);
-      const verdict = within(r) ? 'pass' : keyOf(r) in GAPS21 ? 'KNOWN GAP' : 'FAIL';
-      return `| ${r.run} | ${r.figure}${mark} | ${show(r.real)} | ${show(r.predicted)} | ${old === undefined ? '?' : show(old)} | ${decides(r)} | ${verdict} |`;
-    }),
-  ].join('\n');
 
 const recorded = write || !existsSync(PREDICTIONS) ? [] : rows21();
 describe.skipIf(recorded.length === 0)('held-out round 21: the recording against the blind predictions', () => {
-  printAfterAll(() => `${table21(recorded)}\n\n${countsText(recorded)} (blind)\n`);
-
-  it('every run is recorded', () => {
-    expect(BLIND21, 'set BLIND21 to the commit of the twin and predictions').not.toBeNull();
-    expect([...new Set(recorded.map(runOf))].sort()).toEqual([...RUNS].sort());
-  });
+  printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE21[run], gaps: GAPS21 });
+  everyRunRecordedTest(
+    'every run is recorded',
+    recorded,
+    RUNS,
+    BLIND21,
+    'set BLIND21 to the commit of the twin and predictions',
+  );
 
   blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS21, gaps: GAPS21, gapsName: 'GAPS21' });
 });

@@ -17,22 +17,16 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { type Gap, HAPROXY_NOTE_TAIL, type HeldOutRow, predictHaproxy } from './heldout-rows.js';
+import { printWithPostHoc, rerunRecorded } from './holdout-round.js';
 import {
   blindRoundTests,
   blindWriter,
-  countsText,
   dueRuns,
   expectPostHoc,
   haproxyBatchRows,
   once,
-  passedOf,
-  printAfterAll,
   recordingsOf,
-  rerunHaproxyRows,
-  tableLines,
-  tableText,
 } from './holdout-scaffold.js';
-import type { HaproxyRec8 } from './holdout8-figures.js';
 import { HAPROXY9, HAPROXY9B } from './holdout9-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout9-predictions.json';
@@ -117,22 +111,14 @@ export const POST_HOC_GAPS9: Record<string, Gap> = {
 };
 
 export function postHocRows9(): Row9[] {
-  return rerunHaproxyRows(
-    recordingsOf<HaproxyRec8>(POST_HOC_RANDOM),
-    (run) => HAPROXY9[run] ?? HAPROXY9B[run],
-    POST_HOC_LABEL,
-  );
+  return rerunRecorded(POST_HOC_RANDOM, (run) => HAPROXY9[run] ?? HAPROXY9B[run], POST_HOC_LABEL);
 }
 const postHoc9 = once(postHocRows9);
 
 const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows9();
 describe.skipIf(recorded.length === 0)('held-out round 9: the recordings against the blind predictions', () => {
   const rows = recorded;
-  printAfterAll(
-    () =>
-      `${tableText(rows, GAPS9)}\n${tableLines(postHoc9(), POST_HOC_GAPS9)}\n\n` +
-      `${countsText(rows)} (blind); post-hoc (${POST_HOC_LABEL}): ${passedOf(postHoc9())}\n`,
-  );
+  printWithPostHoc(rows, GAPS9, { rows: postHoc9, gaps: POST_HOC_GAPS9, label: POST_HOC_LABEL });
 
   // A batch is due once its blind commit is set (a batch whose predictions are committed but not yet
   // recorded keeps its blind commit null: the blind commit itself stays green).

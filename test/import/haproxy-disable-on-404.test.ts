@@ -4,26 +4,7 @@
  * `option httpchk`: a tcp check reads no HTTP status.
  */
 import { describe, expect, it } from 'vitest';
-import { importHaproxy } from '../../sim/import/haproxy-cfg.js';
-import { Imported } from '../../sim/import/imported.js';
-
-function read(lines: string[]): Imported {
-  const into = new Imported();
-  importHaproxy(
-    [
-      'backend be',
-      ...lines.map((l) => `  ${l}`),
-      '  server a 10.0.0.1:80 check',
-      '  server b 10.0.0.2:80 check',
-      '',
-    ].join('\n'),
-    'h.cfg',
-    into,
-  );
-  return into;
-}
-
-const value = (into: Imported, path: string): unknown => into.values.find((v) => v.path.join('.') === path)?.value;
+import { importBackend as read, valueAt as value } from './read-fixture.js';
 
 describe('haproxy.cfg http-check disable-on-404', () => {
   it('maps to health_check.disable_on_404 with option httpchk, citing its line', () => {

@@ -5,15 +5,8 @@
  * which every later server line inherits (srv_settings_cpy(), src/server.c).
  */
 import { describe, expect, it } from 'vitest';
-import { importHaproxy } from '../../sim/import/haproxy-cfg.js';
-import { Imported } from '../../sim/import/imported.js';
 import { fixture, importAndValidate } from './import-helpers.js';
-
-function read(text: string): Imported {
-  const into = new Imported();
-  importHaproxy(text, 'h.cfg', into);
-  return into;
-}
+import { importCfg as read } from './read-fixture.js';
 
 const cfg = (mode: string, backend: string) =>
   `global\n  nbthread 4\n  hard-stop-after 30m\ndefaults\n  mode ${mode}\nbackend be\n${backend}`;

@@ -8,20 +8,15 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { importCommandLine } from '../../sim/cli/import.js';
-import { importHaproxy } from '../../sim/import/haproxy-cfg.js';
-import { Imported } from '../../sim/import/imported.js';
+import type { Imported } from '../../sim/import/imported.js';
+import { importCfg, valueAt } from './read-fixture.js';
 
 const cfg = (hashType: string): string =>
   `backend be\n  balance source\n  hash-type ${hashType}\n  server a 10.0.0.1:80\n  server b 10.0.0.2:80\n`;
 
-function read(hashType: string): Imported {
-  const into = new Imported();
-  importHaproxy(cfg(hashType), 'h.cfg', into);
-  return into;
-}
+const read = (hashType: string): Imported => importCfg(cfg(hashType));
 
-const value = (into: Imported, key: string): unknown =>
-  into.values.find((v) => v.path.join('.') === `lb.${key}`)?.value;
+const value = (into: Imported, key: string): unknown => valueAt(into, `lb.${key}`);
 
 describe('haproxy.cfg hash-type', () => {
   const forms: Array<[string, string, boolean]> = [

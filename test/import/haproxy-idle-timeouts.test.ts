@@ -5,20 +5,13 @@
  * h1_refresh_timeout()); review32 #2 (it was dropped with a warning before session 24).
  */
 import { describe, expect, it } from 'vitest';
-import { importHaproxy } from '../../sim/import/haproxy-cfg.js';
-import { Imported } from '../../sim/import/imported.js';
+import type { Imported } from '../../sim/import/imported.js';
+import { importCfg, valueAt as value } from './read-fixture.js';
 
-function read(lines: string[]): Imported {
-  const into = new Imported();
-  importHaproxy(
+const read = (lines: string[]): Imported =>
+  importCfg(
     ['defaults', ...lines.map((l) => `  ${l}`), '', 'backend be', '  server a 10.0.0.1:80 check', ''].join('\n'),
-    'h.cfg',
-    into,
   );
-  return into;
-}
-
-const value = (into: Imported, path: string): unknown => into.values.find((v) => v.path.join('.') === path)?.value;
 
 describe('haproxy.cfg timeout http-request', () => {
   it('maps to lb.http_request_timeout in mode http, beside timeout client', () => {

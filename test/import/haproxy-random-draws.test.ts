@@ -4,20 +4,15 @@
  * refuses to start with.
  */
 import { describe, expect, it } from 'vitest';
-import { importHaproxy } from '../../sim/import/haproxy-cfg.js';
-import { Imported } from '../../sim/import/imported.js';
+import type { Imported } from '../../sim/import/imported.js';
+import { importCfg, valueAt } from './read-fixture.js';
 
 const cfg = (balance: string): string =>
   `backend be\n  balance ${balance}\n  server a 10.0.0.1:80\n  server b 10.0.0.2:80\n`;
 
-function read(balance: string): Imported {
-  const into = new Imported();
-  importHaproxy(cfg(balance), 'h.cfg', into);
-  return into;
-}
+const read = (balance: string): Imported => importCfg(cfg(balance));
 
-const value = (into: Imported, key: string): unknown =>
-  into.values.find((v) => v.path.join('.') === `lb.${key}`)?.value;
+const value = (into: Imported, key: string): unknown => valueAt(into, `lb.${key}`);
 
 describe('haproxy.cfg balance random(<draws>)', () => {
   const forms: Array<[string, number | undefined]> = [
@@ -57,15 +52,10 @@ describe('haproxy.cfg balance random(<draws>)', () => {
 });
 
 describe('a later balance line takes back an earlier random(N) (review26 #2)', () => {
-  const twoSections = (first: string, second: string): Imported => {
-    const into = new Imported();
-    importHaproxy(
+  const twoSections = (first: string, second: string): Imported =>
+    importCfg(
       `defaults\n  balance ${first}\n\nbackend be\n  balance ${second}\n  server a 10.0.0.1:80\n  server b 10.0.0.2:80\n`,
-      'h.cfg',
-      into,
     );
-    return into;
-  };
 
   it('defaults random(3), backend roundrobin: roundrobin with no draws (the scenario then loads)', () => {
     const into = twoSections('random(3)', 'roundrobin');

@@ -5,27 +5,11 @@
  * sticking_rule_find_target(), src/stream.c). Other stick patterns, conditions and `expire` warn.
  */
 import { describe, expect, it } from 'vitest';
-import { importHaproxy } from '../../sim/import/haproxy-cfg.js';
-import { Imported } from '../../sim/import/imported.js';
+import type { Imported } from '../../sim/import/imported.js';
+import { importBackend, valueAt as value } from './read-fixture.js';
 
-function read(lines: string[], mode = 'tcp'): Imported {
-  const into = new Imported();
-  importHaproxy(
-    [
-      'backend be',
-      `  mode ${mode}`,
-      ...lines.map((l) => `  ${l}`),
-      '  server a 10.0.0.1:80 check',
-      '  server b 10.0.0.2:80 check',
-      '',
-    ].join('\n'),
-    'h.cfg',
-    into,
-  );
-  return into;
-}
-
-const value = (into: Imported, path: string): unknown => into.values.find((v) => v.path.join('.') === path)?.value;
+/** The backend in `mode <mode>` (h.cfg:2), `lines` from h.cfg:3 on. */
+const read = (lines: string[], mode = 'tcp'): Imported => importBackend([`mode ${mode}`, ...lines]);
 
 describe('haproxy.cfg stick on src', () => {
   it('maps stick-table type ip + stick on src to lb.sticky: source, citing the stick line', () => {

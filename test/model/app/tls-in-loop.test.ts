@@ -12,6 +12,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { totalIn } from '../../calibration/heldout-table.js';
 import { between, run } from '../helpers.js';
+import { tlsAppClients } from './tls-app-clients.js';
 
 /**
  * ~25 new connections in the first 100 ms (200/s), one request each, to one bare node app behind
@@ -19,28 +20,7 @@ import { between, run } from '../helpers.js';
  */
 function storm(rtt: string, arrivalRate = 200, arrivals: 'paced' | undefined = undefined): ScenarioInput {
   return {
-    warmup: '0s',
-    horizon: '4s',
-    sample_interval: '100ms',
-    clients: {
-      rtt,
-      http: {
-        arrival_rate: arrivalRate,
-        arrivals,
-        requests_per_connection: 'const(1)',
-        think_time: 'const(1s)',
-        retries: 0,
-      },
-    },
-    app: {
-      workers: 1,
-      service_time: 'const(10ms)',
-      backlog: 511,
-      keepalive_timeout: '60s',
-      tls: { terminates: 'app', handshake_cpu: '50ms' },
-    },
-    lb: { mode: 'l4', balance: 'roundrobin', connect_timeout: '5s', retries: 3 },
-    backends: [{ name: 'vm-a', proxy: 'none' }],
+    ...tlsAppClients({ rtt, handshake: '50ms', arrivalRate, arrivals }),
     timeline: [{ at: '100ms', do: 'load', http_rate: 0 }],
   } as ScenarioInput;
 }

@@ -11,35 +11,11 @@
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run } from '../helpers.js';
+import { tlsAppClients } from './tls-app-clients.js';
 
 /** New connections (one request each) to one bare worker-per-connection app behind HAProxy mode tcp. */
-function clients(rtt: string, handshake: string, arrivalRate: number, arrivals?: 'paced'): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '4s',
-    sample_interval: '100ms',
-    clients: {
-      rtt,
-      http: {
-        arrival_rate: arrivalRate,
-        arrivals,
-        requests_per_connection: 'const(1)',
-        think_time: 'const(1s)',
-        retries: 0,
-      },
-    },
-    app: {
-      workers: 1,
-      accept_model: 'worker_per_connection',
-      service_time: 'const(10ms)',
-      backlog: 511,
-      keepalive_timeout: '60s',
-      tls: { terminates: 'app', handshake_cpu: handshake },
-    },
-    lb: { mode: 'l4', balance: 'roundrobin', connect_timeout: '5s', retries: 3 },
-    backends: [{ name: 'vm-a', proxy: 'none' }],
-  } as ScenarioInput;
-}
+const clients = (rtt: string, handshake: string, arrivalRate: number, arrivals?: 'paced'): ScenarioInput =>
+  tlsAppClients({ rtt, handshake, arrivalRate, arrivals, acceptModel: 'worker_per_connection' });
 
 describe('TLS ending in a worker-per-connection app: the accepting worker does the handshake', () => {
   it("a connection's first request waits for its handshake and one round trip more", () => {

@@ -16,41 +16,17 @@
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { between, run, valueAt } from '../helpers.js';
+import { livenessKillBehindNginx } from '../liveness-kill-behind-nginx.js';
 
 function draining(
   keepalive: 'keep' | 'close',
   service = 'mix(0.5 const(5ms), 0.5 const(1500ms))',
   loadStops?: string,
 ): RunResult {
-  return run(
-    {
-      warmup: '0s',
-      horizon: '10s',
-      clients: {
-        rtt: '1ms',
-        http: {
-          arrival_rate: 10,
-          arrivals: 'paced',
-          requests_per_connection: 'const(1)',
-          think_time: 'const(10ms)',
-          retries: 0,
-        },
-      },
-      app: { workers: 32, service_time: service, keepalive },
-      nginx: { worker_processes: 1, upstream_keepalive: 32 },
-      lb: { mode: 'nat', retries: 0 },
-      probes: { liveness: { type: 'http', period: '1s', failure_threshold: 1 } },
-      backends: [{ name: 'pod-a' }],
-      timeline: [
-        { at: '2.2s', do: 'health_404', backend: 'pod-a' },
-        ...(loadStops ? [{ at: loadStops, do: 'load', http_rate: 0 }] : []),
-      ],
-    } as ScenarioInput,
-    1,
-  );
+  const app = { workers: 32, service_time: service, keepalive };
+  return run(livenessKillBehindNginx(app, loadStops ? [{ at: loadStops, do: 'load', http_rate: 0 }] : []), 1);
 }
 
 describe("nginx's upstream keep-alive cache in front of a draining node app", () => {
