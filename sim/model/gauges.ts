@@ -33,8 +33,13 @@ class ModelGauges {
     this.memoryAt = new Float64Array(this.n).fill(-1);
   }
 
+  /**
+   * HAProxy `show stat` scur of the server, its cur_sess (stats_fill_sv_stats(), src/stats.c):
+   * `served` less the streams waiting out a turn-around pause, which keep their slot but left
+   * cur_sess (back_handle_st_cer(), src/backend.c) until connect_server() raises it again.
+   */
   activeConn(e: number): number {
-    return this.w.lb.active[e];
+    return this.w.lb.currentSessions(e);
   }
 
   timeWait(e: number): number {

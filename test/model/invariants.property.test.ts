@@ -125,7 +125,8 @@ describe('model invariants over random small scenarios', () => {
           // Every connection attached to a backend is either still tracked by the LB or ended, once;
           // an ended one the proxy still holds (its client closed towards a vanished server:
           // core/held-streams.ts, HAProxy keeps it in the server's `served`) counts in lb.active too,
-          // as does a stream still connecting to a vanished server (lb.connecting).
+          // as does a stream not yet connected (lb.connecting: in l4 from its assignment, refused,
+          // retried or its SYNs dropped or unanswered; behind a NAT while its SYNs go unanswered).
           expect(world.opened - world.ended + held).toBe(active);
         }
       }),

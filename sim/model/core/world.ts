@@ -207,9 +207,11 @@ export class World {
   /**
    * The client's SYN reaches backend b's kernel. False: the VM still holds that 4-tuple open and
    * does not take the SYN (the client retransmits). Otherwise the flow is placed there, reopening
-   * a TIME_WAIT the VM held for the 4-tuple.
+   * a TIME_WAIT the VM held for the 4-tuple. `counted`: the stream already counts in b's
+   * `served` (HAProxy counts it from its assignment, lb/l4-connect.ts): the flow takes that count
+   * over (connect_server()'s server_take_conn only repositions, src/backend.c).
    */
-  attach(conn: Conn, b: number): boolean {
+  attach(conn: Conn, b: number, counted = false): boolean {
     const backend = this.backends[b];
     // Through a proxy the VM sees the balancer's own 4-tuple, through a NAT the client's.
     const proxied = conn.lbPort >= 0;
@@ -231,7 +233,8 @@ export class World {
     conn.nginxGen = backend.nginx.accept(conn, this.now, backend.app.config.tls.terminates === 'nginx');
     backend.nginxConns.add(conn);
     this.opened++;
-    this.lb.takeConn(b);
+    if (counted) this.lb.keepConn(b);
+    else this.lb.takeConn(b);
     this.lb.newFlows[b]++;
     this.metrics.inc(this.c.newConn, b);
     this.onAccepted(conn, b);

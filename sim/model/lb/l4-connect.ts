@@ -50,11 +50,18 @@ interface Attempt {
   /** The backend of that failure (-1: none). */
   failedOn: number;
   /**
-   * The server whose `served` counts this stream while its SYNs go unanswered (-1: none): it
-   * stays counted there through a retry kept on that server (sess_change_server(), src/stream.c,
-   * returns at `oldsrv == newsrv`) and leaves it on a redispatch or the give-up.
+   * The server whose `served` counts this stream until its connect succeeds (-1: none). In `l4`
+   * from its assignment, whatever its connect meets (assign_server_and_queue(), src/backend.c:
+   * sess_change_server(s, srv) before connect_server() sends a SYN); behind a NAT only while its
+   * SYNs go unanswered (IPVS's own rule, unchanged). It stays counted there through a retry kept
+   * on that server, the turn-around pause included (sess_change_server(), src/stream.c, returns
+   * at `oldsrv == newsrv`), leaves it on a redispatch (stream_choose_redispatch(),
+   * include/haproxy/stream.h) or the give-up (back_handle_st_cer(), src/backend.c), and is handed
+   * to the flow when the connect succeeds (World.attach: one count per stream).
    */
   servedOn: number;
+  /** Waiting out a turn-around pause on `servedOn`, counted in LoadBalancer.turnAround. */
+  pausing: boolean;
 }
 
 /** A connection whose final ACK nginx's full accept queue dropped: its first data is being retransmitted. */
@@ -97,6 +104,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly facts: RetryFacts = newRetryFacts();
   /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
   readonly nat: NatIdleTable;
+  /** lb.mode l4 (HAProxy mode tcp), not a NAT: a stream counts on its server from its assignment. */
+  private readonly proxy: boolean;
   /** nginx's accept queues, where its workers are modelled busy (TLS in nginx); null: never full. */
   private queues: ListenQueues | null = null;
   /** The SYN queues of those listeners: request socks and their SYN-ACK timers. */
@@ -123,6 +132,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
 
   constructor(private readonly w: World) {
     this.nat = new NatIdleTable(w);
+    this.proxy = w.scenario.lb.mode !== 'nat';
     this.synQueues = new SynQueues(w, () => this.listenQueues!);
     this.rng = w.streams.stream(natRandomPicks(w.scenario.lb) ? 'lb.nat-pick' : 'lb.pick');
     this.connectLatency = w.metrics.histogram('connect_latency');
@@ -167,6 +177,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       failure: ErrorKind.ECONNRESET,
       failedOn: -1,
       servedOn: -1,
+      pausing: false,
     };
     if (b < 0) {
       if (!this.queued(a)) this.noServer(a);
@@ -244,8 +255,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       a.backend = b;
     }
     const backend = w.backends[a.backend];
-    // Answered again (its host back): the stream is counted as a connection from here (attach).
-    if (backend.answersBalancer) this.leaveServed(a);
+    // HAProxy counts the stream on its server from the assignment, before the SYN: a connect
+    // refused at once, dropped by a full accept queue or meeting a busy 4-tuple holds its place in
+    // leastconn's key, fwrr's saturation and maxconn as one that hangs does. A NAT's flow counts
+    // only once its SYN is taken (attach), or while its SYNs go unanswered (synsUnanswered).
+    if (this.proxy) this.serveOn(a);
+    else if (backend.answersBalancer) this.leaveServed(a);
     if (!w.lbConnect(a.conn, a.backend)) {
       this.noSourcePort(a);
       return;
@@ -268,7 +283,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       if (!this.appHandshake(a)) return;
     } else {
       if (!backend.bare && this.listenQueueFull(a)) return;
-      if (!w.attach(a.conn, a.backend)) {
+      if (!this.attaches(a)) {
         this.tupleBusy(a);
         return;
       }
@@ -344,7 +359,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private tupleFree = true;
   /** What the app's listener asks of a client connect: its 4-tuple on the VM, and its wait after a dropped ACK. */
   private readonly appSender: ListenerSender<Attempt> = {
-    takes: (a) => (this.tupleFree = this.w.attach(a.conn, a.backend)),
+    takes: (a) => (this.tupleFree = this.attaches(a)),
     ackWaiter: (a) => this.bareApps!.clientConns.ackWaiter(a.conn),
     owner: (a) => a.conn,
   };
@@ -426,16 +441,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const w = this.w;
     // A stream connecting is in its server's `served` from assignment (sess_change_server(),
     // src/stream.c) and in its cur_sess (connect_server(), src/backend.c) until the connect fails:
-    // leastconn, fwrr's saturation and maxconn count it, as the DOWN line's "sessions active" does.
-    // A retry kept on the server it counts on keeps its place there (connect_server()'s
-    // server_take_conn → fwlc_srv_reposition() moves it only for a changed key).
-    if (a.servedOn === a.backend) w.lb.keepConn(a.backend);
-    else {
-      this.leaveServed(a);
-      w.lb.takeConn(a.backend);
-      a.servedOn = a.backend;
-    }
-    w.lb.connecting[a.backend]++;
+    // leastconn, fwrr's saturation and maxconn count it, as the DOWN line's "sessions active" does
+    // (in `l4` counted already at the assignment: attempt()).
+    this.serveOn(a);
     const timeout = w.scenario.lb.connect_timeout;
     // A deleted pod's address under a bridge CNI: the node's ARP fails and its ICMP host
     // unreachable ends the connect() (lb/gone-addresses.ts), unless a give-up comes first.
@@ -454,32 +462,67 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         sent = next;
       }
       if (at < w.now + timeout) {
-        w.engine.at(at, this.unansweredGaveUp, a);
+        w.engine.at(at, this.synGaveUp, a);
         return;
       }
     }
-    w.engine.schedule(timeout, this.unansweredTimedOut, a);
+    w.engine.schedule(timeout, this.timedOut, a);
   }
 
-  /** The stream leaves the `served` of the server it counted on (sess_change_server(): server_drop_conn). */
+  /**
+   * The stream counts on its server `a.backend` (sess_change_server(), src/stream.c): taken there,
+   * leaving the server it counted on before; a retry kept on that server keeps its count and its
+   * place (connect_server()'s server_take_conn → fwlc_srv_reposition() moves it only for a
+   * changed key).
+   */
+  private serveOn(a: Attempt): void {
+    if (a.servedOn === a.backend) {
+      this.w.lb.keepConn(a.backend);
+      return;
+    }
+    this.leaveServed(a);
+    const lb = this.w.lb;
+    lb.takeConn(a.backend);
+    lb.connecting[a.backend]++;
+    a.servedOn = a.backend;
+  }
+
+  /**
+   * The connect succeeded on `a.backend`: the flow is placed there (World.attach), taking over
+   * the stream's count from its assignment rather than taking a second one. False: the VM still
+   * holds the 4-tuple (the stream stays counted for its retransmitted SYN).
+   */
+  private attaches(a: Attempt): boolean {
+    const counted = a.servedOn === a.backend;
+    if (!this.w.attach(a.conn, a.backend, counted)) return false;
+    if (counted) {
+      this.w.lb.connecting[a.backend]--;
+      a.servedOn = -1;
+    }
+    return true;
+  }
+
+  /**
+   * The stream leaves the `served` of the server it counted on (sess_change_server():
+   * server_drop_conn), and the slot it held goes to the oldest stream waiting for that server
+   * (may_dequeue_tasks() → process_srv_queue(), src/backend.c back_handle_st_cer and
+   * include/haproxy/stream.h stream_choose_redispatch).
+   */
   private leaveServed(a: Attempt): void {
-    if (a.servedOn < 0) return;
-    this.w.lb.dropConn(a.servedOn);
+    const b = a.servedOn;
+    if (b < 0) return;
+    const lb = this.w.lb;
+    if (a.pausing) {
+      a.pausing = false;
+      lb.turnAround[b]--;
+    }
+    lb.dropConn(b);
+    lb.connecting[b]--;
     a.servedOn = -1;
+    if (lb.slotFreed !== null) lb.slotFreed(b);
   }
 
-  private readonly unansweredTimedOut = (a: Attempt): void => {
-    this.w.lb.connecting[a.backend]--;
-    this.timedOut(a);
-  };
-  private readonly unreachableFailed = (a: Attempt): void => {
-    this.w.lb.connecting[a.backend]--;
-    this.failedAttempt(a, 'unreachable');
-  };
-  private readonly unansweredGaveUp = (a: Attempt): void => {
-    this.w.lb.connecting[a.backend]--;
-    this.synGaveUp(a);
-  };
+  private readonly unreachableFailed = (a: Attempt): void => this.failedAttempt(a, 'unreachable');
 
   /**
    * When a retransmission timer the connecting kernel arms now for `seconds` fires: TCP's
@@ -792,6 +835,14 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    */
   private readonly synGaveUp = (a: Attempt): void => this.failedAttempt(a, 'timeout', true);
   private readonly retryNow = (a: Attempt): void => this.attempt(a);
+  /** The turn-around pause ended: the stream connects again (in `cur_sess` once more). */
+  private readonly retryAfterPause = (a: Attempt): void => {
+    if (a.pausing) {
+      a.pausing = false;
+      this.w.lb.turnAround[a.servedOn]--;
+    }
+    this.attempt(a);
+  };
 
   /**
    * The balancer's own connect() found no source port (EADDRNOTAVAIL on its host): HAProxy's
@@ -887,7 +938,16 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       f.activeServers,
       Math.min(lb.retry_interval, lb.connect_timeout),
     );
-    if (pause > 0) w.engine.schedule(pause, this.retryNow, a);
-    else this.attempt(a);
+    if (pause > 0) {
+      // Kept on its server, the stream keeps its slot (served) through the pause but leaves its
+      // cur_sess (back_handle_st_cer(), src/backend.c: SF_CURR_SESS cleared, cur_sess--) until
+      // connect_server() raises it again: the DOWN line's "sessions active" and `show stat` scur
+      // leave it out.
+      if (a.servedOn === b) {
+        a.pausing = true;
+        w.lb.turnAround[b]++;
+      }
+      w.engine.schedule(pause, this.retryAfterPause, a);
+    } else this.attempt(a);
   }
 }

@@ -95,9 +95,10 @@ export class LoadBalancer {
    */
   readonly turnAround: Int32Array;
   /**
-   * Streams of each server whose SYNs go unanswered (l4-connect.ts synsUnanswered), counted in
-   * `active` too: what a vanished server's `served` holds beyond its flows (the model's
-   * conservation check reads it; no pick does).
+   * Streams of each server counted in `active` before their connect succeeded (l4-connect.ts
+   * Attempt.servedOn: in `l4` from the assignment — refused, retried, SYNs dropped or
+   * unanswered —, behind a NAT while the SYNs go unanswered): what a server's `served` holds
+   * beyond its flows (the model's conservation check reads it; no pick does).
    */
   readonly connecting: Int32Array;
   /** Deleted pods' addresses that a bridge CNI answers with host unreachable (gone-addresses.ts). */
