@@ -726,12 +726,22 @@ export class RequestPath {
   }
 
   private refused(backend: Backend, conn: Conn): void {
+    this.connectRefused(backend);
+    this.sink.respond(conn, Status.BAD_GATEWAY);
+  }
+
+  /**
+   * nginx's connect() to the app was refused (nothing listens on its port: RST to the SYN):
+   * ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_ERROR) finds no other peer to try (one app per
+   * upstream; proxy_next_upstream's tries spent) and finalizes with 502 Bad Gateway
+   * (src/http/ngx_http_upstream.c). The caller answers the request (or upgrade) with it.
+   */
+  connectRefused(backend: Backend): void {
     this.w.trace.emitLimited(`refused-${backend.index}`, {
       kind: 'nginx.upstream_refused',
       backend: backend.name,
       upstream: this.appAddress(backend),
     });
-    this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 
   /**
