@@ -98,7 +98,7 @@ function checkSigtermKeepalive(s: BareView, issue: (path: Path, expected: string
     if (model === 'stoppable' && pods)
       issue(
         where(i, 'sigterm_keepalive'),
-        'sigterm_keepalive keep or close in a scenario with Kubernetes pods',
+        'sigterm_keepalive keep, close or gunicorn in a scenario with Kubernetes pods',
         `backend '${b.name}' has sigterm_keepalive: stoppable in a scenario with Kubernetes pods (a rollout action, liveness or startup probes) — stoppable's destroy after its grace is modelled at a VM's SIGTERM (terminate, rolling_deploy), not a pod's`,
       );
     if (model !== 'stoppable' && (b.app?.stoppable_grace ?? s.app.stoppable_grace) !== undefined)

@@ -124,14 +124,41 @@ export class AppProcess {
    * httpServerPreClose() closes the connections idle at that moment, once, then
    * net.Server.close() closes the listener; nothing marks the server as closing for the requests
    * still to come, so resOnFinish() keeps the socket and the next response still says
-   * `Connection: keep-alive`). `close` (gunicorn: workers/gthread.py and base_async.py
-   * handle_request() `if not self.alive … resp.force_close()`; Go net/http's Shutdown():
-   * doKeepAlives() false) answers `Connection: close` after SIGTERM and closes; so does
+   * `Connection: keep-alive`). `close` (Go net/http's Shutdown(): doKeepAlives() false) and
+   * `gunicorn` (workers/gthread.py and base_async.py handle_request() `if not self.alive …
+   * resp.force_close()`) answer `Connection: close` after SIGTERM and close; so does
    * `stoppable` in effect (hunterloftis/stoppable lib/stoppable.js onRequest: once stopped, the
    * response's 'finish' with no other request pending calls `req.socket.end()`).
    */
   get keepsAliveDraining(): boolean {
     return this.current === AppState.DRAINING && (this.config.sigterm_keepalive ?? 'keep') === 'keep';
+  }
+
+  /**
+   * At SIGTERM the app closes the keep-alive connections idle at that moment: node
+   * (closeIdleConnections()), stoppable (endIfIdle), Go's Shutdown() (closeIdleConns) — not
+   * gunicorn (`sigterm_keepalive: gunicorn`): its gthread worker (workers/gthread.py,
+   * gunicorn >= 24.0, as of 26.1.0) handle_exit() only sets `alive = False` and wakes the poller;
+   * run() then unregisters the listener (set_accept_enabled(False)) and loops while nr_conns > 0
+   * for graceful_timeout, its kept-alive connections still registered in the poller: each closes
+   * when murder_keepalived() finds it past `keepalive` after its last response, and a request that
+   * comes on one first is read (on_client_socket_readable) and served, answered `Connection:
+   * close` (handle_request(): `if not self.alive … resp.force_close()`), then closed
+   * (finish_request). Its async workers alike (base_async.py handle(): the keep-alive loop waits
+   * up to `keepalive` for the next request, served with force_close).
+   */
+  get closesIdleAtSigterm(): boolean {
+    return this.config.sigterm_keepalive !== 'gunicorn';
+  }
+
+  /**
+   * Draining, it still reads requests on connections it kept open: node's (keep) busy at the
+   * SIGTERM and kept alive after their response, gunicorn's (gunicorn) idle at the SIGTERM, each
+   * until its keep-alive idle timeout (closesIdleAtSigterm). A request on one is served; every
+   * other connect meets the closed listener.
+   */
+  get servesKeptConnsDraining(): boolean {
+    return this.current === AppState.DRAINING && (this.keepsAliveDraining || !this.closesIdleAtSigterm);
   }
 
   /**

@@ -566,7 +566,7 @@ export class AppServer {
    * connections accepted before (kept alive). Before session 21 the draining app served them.
    */
   listenerClosed(backend: Backend): AppJob[] {
-    for (const closed of this.idleHolders) closed(backend);
+    if (backend.app.closesIdleAtSigterm) for (const closed of this.idleHolders) closed(backend);
     if (this.isEventLoop(backend)) return backend.app.loop.listenerClosed();
     if (this.unaccepted.size === 0) return [];
     const reset: AppJob[] = [];

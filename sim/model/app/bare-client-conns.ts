@@ -40,10 +40,12 @@ interface TlsWait {
  * close() — a FIN the client reads (through HAProxy mode tcp, relayed: process_stream() passes the
  * server side's shutdown on, src/stream.c) — so the keep-alive race at the client is client vs
  * app (requestCrossesFin over clients.rtt). At SIGTERM its idle connections are closed at once
- * (vm/lifecycle.ts); the busy ones follow `app.sigterm_keepalive`: node (keep) answers them
+ * (vm/lifecycle.ts) — except gunicorn's (`sigterm_keepalive: gunicorn`, app-process.ts
+ * closesIdleAtSigterm), which stay open to their idle timeout, a request on one served and
+ * answered `Connection: close`; the busy ones follow `app.sigterm_keepalive`: node (keep) answers them
  * `Connection: keep-alive` and goes on serving their next requests — they end at the app's idle
  * timeout or at the kill after shutdown_grace, their requests in flight failing there — while
- * gunicorn (close) answers `Connection: close`. Where nginx fronts the VM this is
+ * Go's Shutdown() (close) and gunicorn answer `Connection: close`. Where nginx fronts the VM this is
  * proxy/client-conns.ts and upstream.ts.
  */
 export class BareClientConns implements HttpUpstream, ResponseSink {

@@ -132,8 +132,9 @@ export class WsEndpoint implements WsUpstream {
   }
 
   /**
-   * The upgrade on an established flow. Refused with a 5xx (draining app: 503, app gone: 502, no
-   * upstream port: 502) the connection ends (reject(): the client closes it, as a rule) and it
+   * The upgrade on an established flow. Refused with a 5xx (an app that refuses WebSockets on a
+   * connection it reads: its 503; behind nginx a closed or absent listener and no cached connection
+   * the app still reads: nginx's 502; no upstream port: 502) the connection ends (reject(): the client closes it, as a rule) and it
    * returns false; accepted, the session runs.
    */
   handshake(conn: Conn): boolean {
@@ -144,6 +145,14 @@ export class WsEndpoint implements WsUpstream {
     const cached = backend.bare ? null : this.nginxConnections(conn, backend);
     if (cached === false) return false;
     if (!backend.app.acceptsWebSockets) {
+      // Who answers the refusal: the app, on a connection it reads — its 503 (on a cached
+      // connection, cached again or closed as any response: cacheAgain), or behind nginx with
+      // none cached and the app's listener closed (SIGTERMed, or not running), nginx itself: its
+      // connect() is refused, 502 (RequestPath.connectRefused). A bare app's closed listener
+      // refuses the balancer's or the client's connect before any upgrade is sent (l4-connect.ts:
+      // HAProxy l7 retries, then its own 503; l4 retries; a NAT hands the client ECONNREFUSED).
+      if (cached !== null) this.path.cacheAgain(backend, cached, conn.nginxGen);
+      else if (!backend.bare && !backend.app.accepting) this.path.connectRefused(backend);
       this.reject(conn, backend);
       return false;
     }
@@ -395,8 +404,9 @@ export class WsEndpoint implements WsUpstream {
    * connection. No room for the accept: ngx_event_accept closed the socket with the upgrade unread,
    * RST (through lb.mode l7 HAProxy answers that 502, as reject()). None for a new upstream
    * connection: 500, which drops keep-alive (ngx_http_special_response_handler), so nginx closes
-   * first. False: refused, the connection ended. An app that refuses upgrades gets no cached
-   * connection here (it answers 503 on one, which nginx would cache again: the same).
+   * first. False: refused, the connection ended. An app that refuses upgrades gets a cached
+   * connection only if it still reads requests on it (cachedFor): handshake() then has the app
+   * answer 503 on it.
    */
   private nginxConnections(conn: Conn, backend: Backend): UpstreamConn | null | false {
     const limits = this.path.workerConns;
@@ -417,9 +427,16 @@ export class WsEndpoint implements WsUpstream {
     return cached;
   }
 
-  /** The upgrade's connection from nginx's keep-alive cache, if the app takes upgrades (nginxConnections). */
+  /**
+   * The upgrade's connection from nginx's keep-alive cache (ngx_http_upstream_get_keepalive_peer
+   * runs before any connect()), if the app takes upgrades, or, draining, still reads requests on
+   * the connections nginx cached (app-process.ts servesKeptConnsDraining: it answers the upgrade
+   * 503 there). An app still serving that only refuses upgrades (its drain hook ran) takes none:
+   * its 503 would leave the connection cached again, the same (nginxConnections).
+   */
   private cachedFor(conn: Conn, backend: Backend): UpstreamConn | null {
-    return backend.app.acceptsWebSockets ? this.path.cachedForUpgrade(backend, conn) : null;
+    const app = backend.app;
+    return app.acceptsWebSockets || app.servesKeptConnsDraining ? this.path.cachedForUpgrade(backend, conn) : null;
   }
 
   private reject(conn: Conn, backend: Backend, nginxCloses = false): void {

@@ -8,15 +8,17 @@ import type { Backend } from '../vm/backend.js';
  * So it waits for:
  * - no request in hand or queued (busyWorkers, appQueueLength), its shutdown delay over (lameDuck:
  *   still serving, not yet exiting);
- * - when it keeps its connections alive while draining (app-process.ts keepsAliveDraining:
- *   node's http.Server.close() closed only those idle at the SIGTERM), no connection left in
+ * - when it still reads kept connections while draining (app-process.ts servesKeptConnsDraining:
+ *   node's http.Server.close() closed only those idle at the SIGTERM; gunicorn's gthread worker
+ *   closed none and loops while nr_conns > 0, workers/gthread.py run()), no connection left in
  *   nginx's upstream keep-alive cache: each stays open until nginx's upstream keepalive_timeout or
  *   the app's own keepalive_timeout closes it idle, whichever comes first (proxy/upstream.ts
  *   idleTimerFired drops it from the cache then), and one nginx keeps reusing stays open — the app
- *   then runs to the grace period's SIGKILL. An app that closes after its response
- *   (`sigterm_keepalive: close`, stoppable) leaves none cached.
+ *   then runs to the grace period's SIGKILL (gunicorn's worker: to its graceful_timeout). An app
+ *   that closes after its response (`sigterm_keepalive: close`, stoppable) leaves none cached;
+ *   gunicorn's idle ones end at its keepalive_timeout or after one more request each.
  */
 export function appCanExit(backend: Backend): boolean {
   if (backend.busyWorkers !== 0 || backend.appQueueLength !== 0 || backend.app.lameDuck) return false;
-  return !backend.app.keepsAliveDraining || backend.upstreamPool.length === 0;
+  return !backend.app.servesKeptConnsDraining || backend.upstreamPool.length === 0;
 }

@@ -384,10 +384,11 @@ export class L7ServerConns {
     // closes first (ngx_http_finalize_connection() → ngx_http_close_connection()).
     const served = req.srvConnServed + 1;
     // A bare app server (node: maxRequestsPerSocket 0) has no keepalive_requests; one that closes
-    // after every response (app.keepalive: close, a gunicorn sync worker: `resp.force_close()`)
-    // answers `Connection: close` and closes: HAProxy does not reuse the connection (mux_h1.c
-    // h1_set_srv_conn_mode: the response's explicit close, H1_MF_CONN_CLO, sets H1S_F_WANT_CLO).
-    const closesAfter = backend.bare ? backend.app.closesAfterEveryResponse : backend.nginx.closesAfterResponse(served);
+    // after every response (app.keepalive: close, a gunicorn sync worker: `resp.force_close()`), or
+    // after its response once draining (app-process.ts keepsAliveAfterResponse: gunicorn's force_close
+    // once not alive) answers `Connection: close` and closes: HAProxy does not reuse the connection
+    // (mux_h1.c h1_set_srv_conn_mode: the response's explicit close, H1_MF_CONN_CLO, sets H1S_F_WANT_CLO).
+    const closesAfter = backend.bare ? !backend.app.keepsAliveAfterResponse : backend.nginx.closesAfterResponse(served);
     if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || closesAfter)
       return this.closePort(b, port, NGINX);
     // Not kept idle: HAProxy closes it (h1_detach() → h1_release(): RST, H1C_F_SILENT_SHUT).
@@ -586,7 +587,8 @@ export class L7ServerConns {
     }
     // A bare node app's SIGTERM closes the connections idle then, once (closeIdleConnections(),
     // lib/_http_server.js httpServerPreClose()); the busy ones stay kept-alive (closing() below).
-    const sigterm = pool.sigterms !== backend.app.sigterms;
+    // A gunicorn app's closes none (app-process.ts closesIdleAtSigterm): they end at its idle timeout.
+    const sigterm = pool.sigterms !== backend.app.sigterms && (!backend.bare || backend.app.closesIdleAtSigterm);
     pool.sigterms = backend.app.sigterms;
     if (this.closing(b) || sigterm) {
       // A quitting nginx (`nginx -s quit`: every generation QUIT, listeners closed) closed them at its QUIT.
@@ -602,13 +604,14 @@ export class L7ServerConns {
 
   /**
    * The server's process is shutting down: no new connection accepted, idle ones closed — except a
-   * draining bare app that keeps its connections alive (node: app-process.ts keepsAliveDraining),
-   * whose connections end at its idle timeout or its kill.
+   * draining bare app that still reads its kept connections (app-process.ts servesKeptConnsDraining:
+   * node's kept alive after SIGTERM, gunicorn's idle at it), whose connections end at its idle
+   * timeout or its kill.
    */
   private closing(b: number): boolean {
     const backend = this.w.backends[b];
     const app = backend.app;
-    return !backend.nginx.listening || (!app.accepting && !(backend.bare && app.keepsAliveDraining));
+    return !backend.nginx.listening || (!app.accepting && !(backend.bare && app.servesKeptConnsDraining));
   }
 
   /** The server closed every idle connection (nginx quit or restarted, its process died). */

@@ -90,13 +90,15 @@ export class RequestPath {
     // worker's keep-alive cache has no idle connection to the app: ngx_http_upstream_connect →
     // ngx_event_connect_peer → pc->get, ngx_http_upstream_get_keepalive_peer
     // (ngx_http_upstream_keepalive_module.c), returns NGX_DONE with a cached one and no socket is
-    // made. A draining app that keeps its connections alive (app-process.ts keepsAliveDraining:
-    // node's http.Server.close() closed only those idle at the SIGTERM) serves a request that comes
-    // on one: node's parser hands it to the server's 'request' handler whatever the listener
-    // (lib/_http_server.js parserOnIncoming checks no closing flag). A SYN still being
+    // made. A draining app that still reads its kept connections (app-process.ts
+    // servesKeptConnsDraining: node's http.Server.close() closed only those idle at the SIGTERM;
+    // gunicorn closed none of them) serves a request that comes on one: node's parser hands it to
+    // the server's 'request' handler whatever the listener (lib/_http_server.js parserOnIncoming
+    // checks no closing flag), gunicorn's gthread poller still holds them
+    // (on_client_socket_readable) and answers `Connection: close`. A SYN still being
     // retransmitted (CONNECTING) is a connect() under way: the closed listener refuses it.
     const draining = !backend.app.accepting;
-    if (draining && (!backend.app.keepsAliveDraining || conn.phase === ReqPhase.CONNECTING)) {
+    if (draining && (!backend.app.servesKeptConnsDraining || conn.phase === ReqPhase.CONNECTING)) {
       conn.phase = ReqPhase.NONE;
       this.refused(backend, conn);
       return;
@@ -724,12 +726,22 @@ export class RequestPath {
   }
 
   private refused(backend: Backend, conn: Conn): void {
+    this.connectRefused(backend);
+    this.sink.respond(conn, Status.BAD_GATEWAY);
+  }
+
+  /**
+   * nginx's connect() to the app was refused (nothing listens on its port: RST to the SYN):
+   * ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_ERROR) finds no other peer to try (one app per
+   * upstream; proxy_next_upstream's tries spent) and finalizes with 502 Bad Gateway
+   * (src/http/ngx_http_upstream.c). The caller answers the request (or upgrade) with it.
+   */
+  connectRefused(backend: Backend): void {
     this.w.trace.emitLimited(`refused-${backend.index}`, {
       kind: 'nginx.upstream_refused',
       backend: backend.name,
       upstream: this.appAddress(backend),
     });
-    this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 
   /**

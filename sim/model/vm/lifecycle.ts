@@ -280,7 +280,9 @@ export class Lifecycle {
       return false;
     }
     this.appSigterm(backend);
-    this.bareAppClosesIdle(backend);
+    // gunicorn closes none at SIGTERM (app-process.ts closesIdleAtSigterm): each ends at its idle
+    // timeout (bare-client-conns.ts idleCloseAfter), or after a request that comes on it first.
+    if (backend.app.closesIdleAtSigterm) this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
     // stoppable's stop() ends at once every socket with no request pending (endIfIdle): an upgraded
     // socket's count stays 0 — its 'upgrade' is not a 'request' (hunterloftis/stoppable

@@ -3,7 +3,8 @@
  * connects (ngx_http_upstream_get_keepalive_peer), so what a draining app does with the
  * connections busy at its SIGTERM decides whether nginx's next requests are served. `keep` (node's
  * http.Server.close(): resOnFinish keeps the socket, `Connection: keep-alive`) caches them again
- * and serves on them; `close` (gunicorn's force_close once not alive, Go's Shutdown()) answers
+ * and serves on them; `close` (Go's Shutdown(); gunicorn's force_close once not alive, whose
+ * idle connections at the SIGTERM are sigterm-keepalive-gunicorn.test.ts's) answers
  * `Connection: close`, nothing is cached, and every later request connect()s to the closed
  * listener: 502. Before session 26 the key was refused behind nginx (exit 2).
  * Regime: one pod, nginx (one worker, upstream keepalive 32), 10 requests/s (one per client

@@ -341,7 +341,7 @@ describe('a SIGTERMed bare app server behind HAProxy mode http: its server conne
     expect(fig(r, 'errors.total')).toBe(totalIn(r, 'errors', 12, 14));
   });
 
-  it('gunicorn (close): each answered connection closes, new connects are refused and redispatched: nothing fails', () => {
+  it("Go's Shutdown() (close): each answered connection closes, new connects are refused and redispatched: nothing fails", () => {
     const r = run(sigterm('close'));
     expect(after(r, 'active_conn')).toBe(0);
     expect(fig(r, 'errors.total')).toBe(0);

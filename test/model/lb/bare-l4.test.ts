@@ -102,7 +102,7 @@ describe('a bare app server holding the clients own connections (lb.mode l4 / na
     expect(fig(r, 'responses_5xx.total')).toBe(0);
   });
 
-  it('SIGTERM, a gunicorn-like app (sigterm_keepalive: close): idle ones closed at once, busy ones after their answer; nothing else fails', () => {
+  it("SIGTERM, Go's Shutdown() (sigterm_keepalive: close): idle ones closed at once, busy ones after their answer; nothing else fails", () => {
     for (const mode of ['l4', 'nat'] as const) {
       const r = run(sigterm(mode, 'close'));
       // The idle ones at the SIGTERM (20 s, in the sample ending then), the busy ones after their answer.

@@ -1,9 +1,10 @@
 /**
  * An upgrade the app refuses (it no longer takes WebSockets: SIGTERMed, here by the kubelet after a
- * failed liveness probe, nginx left running) takes no connection from nginx's upstream keep-alive
- * cache (app/ws-endpoint.ts cachedFor): the model answers it without an upstream exchange, so a
- * cached connection taken for it would belong to nobody — never used, never closed with the cache
- * when the app dies (proxy/upstream.ts closeCached), its port held for good. Regime: one pod,
+ * failed liveness probe, nginx left running) takes a connection from nginx's upstream keep-alive
+ * cache only if the draining app still reads it (app/ws-endpoint.ts cachedFor; session 27: node
+ * keeps those busy at its SIGTERM), and gives it back after the app's 503 (cacheAgain): a cached
+ * connection taken and not given back would belong to nobody — never used, never closed with the
+ * cache when the app dies (proxy/upstream.ts closeCached), its port held for good. Regime: one pod,
  * nginx with upstream keepalive 32 and one worker, keep-alive clients (one request each, 2 a
  * second, half of them 600 ms, half 6 s long) behind kube-proxy; a maintenance file at 2.2 s fails
  * the liveness probe at 3 s, the app drains its slow requests until the kill. Its SIGTERM closed
