@@ -152,10 +152,12 @@ export const CATALOG: Catalog = {
     line: (r) =>
       r.cause === 'command'
         ? `shutdown sessions server be/${r.backend}: ${r.streams} streams closed`
-        : `Server be/${r.backend} marked DOWN with on-marked-down shutdown-sessions: ${r.streams} streams closed`,
+        : r.cause === 'maint'
+          ? `Server be/${r.backend} going DOWN for maintenance with on-marked-down shutdown-sessions: ${r.streams} streams closed`
+          : `Server be/${r.backend} marked DOWN with on-marked-down shutdown-sessions: ${r.streams} streams closed`,
     variant: (r) => r.cause,
     explain: (r) =>
-      `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
+      `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : r.cause === 'maint' ? '`on-marked-down shutdown-sessions`, as the server goes from running into maintenance (srv_update_status(), src/server.c)' : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
       "in lb.mode l4 each client reads a FIN after any data already buffered, never an RST, and must reconnect; in l7 a request waiting for its response is answered 502 if it was its connection's first, else its kept-alive connection is closed with no response, unless `retry-on empty-response` sends it again (http_wait_for_response(), src/http_ana.c). The server side is closed too, with a FIN and then an RST (HAProxy closes a server connection whose FIN it has not read with SO_LINGER 0), counted in reset_in.",
   },
   'lb.reload': {
