@@ -33,8 +33,13 @@ class ModelGauges {
     this.memoryAt = new Float64Array(this.n).fill(-1);
   }
 
+  /**
+   * HAProxy `show stat` scur of the server: `sv->cur_sess` (stats_fill_sv_stats(), src/stats.c),
+   * which connect_server() raises and back_handle_st_cer() lowers for a retry's turn-around pause
+   * (src/backend.c) — not `served`, which keeps the paused stream (LoadBalancer.currentSessions).
+   */
   activeConn(e: number): number {
-    return this.w.lb.active[e];
+    return this.w.lb.currentSessions(e);
   }
 
   timeWait(e: number): number {
@@ -159,7 +164,7 @@ const GAUGES: readonly (readonly [string, string, string, Reader, TotalReader?])
   [
     'active_conn',
     'conn',
-    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
+    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels): HAProxy scur, which leaves out a stream waiting out a retry turn-around pause',
     'activeConn',
   ],
   ['time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', 'timeWait'],

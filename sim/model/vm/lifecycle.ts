@@ -82,7 +82,8 @@ export class Lifecycle {
       kind: 'lb.set_state',
       backend: w.backends[b].name,
       state,
-      active: w.lb.active[b],
+      // srv_append_status() (src/server.c): "%d sessions active" is `s->cur_sess`.
+      active: w.lb.currentSessions(b),
       left: w.lb.activeCount(),
     });
     // Checks pause in maint; leaving it makes the server UP at once, slowstart ramping
@@ -214,7 +215,8 @@ export class Lifecycle {
     const w = this.w;
     const watch = {
       b,
-      activeBefore: w.lb.active[b],
+      // The gauge it is labelled by (active_conn: scur, LoadBalancer.currentSessions).
+      activeBefore: w.lb.currentSessions(b),
       last: w.metrics.runningTotal(w.c.resetOut, b),
       peak: 0,
       seconds: 0,
@@ -232,7 +234,7 @@ export class Lifecycle {
         backend: w.backends[s.b].name,
         peak: s.peak,
         activeBefore: s.activeBefore,
-        activeAfter: w.lb.active[s.b],
+        activeAfter: w.lb.currentSessions(s.b),
       });
     };
     w.engine.schedule(1, probe, watch);
