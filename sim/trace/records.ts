@@ -849,6 +849,7 @@ export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> {
   backend: string;
   maxTwBuckets: number;
 }
+/** A VM's /proc/net/sockstat TCP line (the counts `ss -s` summarises): sockets in use and in TIME_WAIT. */
 export interface KernelSs extends Rec<'kernel.ss'> {
   backend: string;
   inuse: number;

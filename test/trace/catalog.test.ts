@@ -329,7 +329,7 @@ const LINES: [TraceInput, source: string, line: string][] = [
   [
     { kind: 'kernel.ss', backend: 'vm-a', inuse: 1842, tw: 12000, upstreamPortsBusy: 0, portRange: [32768, 60999] },
     'kernel',
-    'vm-a: ss -s: TCP: inuse 1842 orphan 0 tw 12000',
+    'vm-a: /proc/net/sockstat: TCP: inuse 1842 orphan 0 tw 12000',
   ],
   [
     { kind: 'deploy.config', target: null, nginx: { keepalive_timeout: 65, keepalive_requests: undefined } },
