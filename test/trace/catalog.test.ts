@@ -40,6 +40,11 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'shutdown sessions server be/vm-a: 10 streams closed',
   ],
   [
+    { kind: 'lb.shutdown_sessions', backend: 'vm-a', streams: 13, cause: 'maint' },
+    'lb',
+    'Server be/vm-a going DOWN for maintenance with on-marked-down shutdown-sessions: 13 streams closed',
+  ],
+  [
     { kind: 'lb.reload', streams: 120, hardStopAfter: 30 },
     'lb',
     'reload: new process takes new connections; old process soft-stops with 120 streams (hard-stop-after 30s)',
