@@ -188,6 +188,28 @@ const hangShutdownOnDown = {
   actions: [{ at: 3, op: 'stop', server: 's1' }],
 };
 
+/**
+ * `set server … state maint` of a running server with `on-marked-down shutdown-sessions`
+ * (session 27, maint27): srv_update_status() (src/server.c, "server was still running") calls
+ * srv_shutdown_streams(s, SF_ERR_DOWN) on entering maintenance too, not only on a DOWN by checks.
+ */
+function maintShutdown(mode) {
+  return {
+    name: `haproxy-maint-onmarkeddown-${mode}`,
+    description:
+      `mode ${mode}, \`on-marked-down shutdown-sessions\`: 20 never-ending streams (GET /stream, a chunk ` +
+      'every 250 ms) and 20 req/s; `set server be/s1 state maint` at 8 s: whether maint shuts the ' +
+      'streams of s1 as a DOWN would, what their clients see (FIN or RST) and when.',
+    mode,
+    redispatch: false,
+    seconds: 12,
+    serverOptions: 'on-marked-down shutdown-sessions',
+    requests: { rate: 20, connections: 6 },
+    streams: { count: 20 },
+    actions: [{ at: 8, op: 'cmd', command: 'set server be/s1 state maint' }],
+  };
+}
+
 /** Per-server maxconn: excess requests queue, and get 503 after `timeout queue` (src/backend.c). */
 const queueTimeout = {
   name: 'haproxy-queue-http',
@@ -327,6 +349,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...MODES.map(hang),
   killFastinter,
   hangShutdownOnDown,
+  ...MODES.map(maintShutdown),
   queueTimeout,
   queueTimeoutRun2,
   balanceSource,

@@ -177,7 +177,8 @@ export const CHARTS: readonly ChartSpec[] = [
     group: 'kernel',
     title: 'TIME_WAIT per backend',
     unit: 'sockets',
-    about: 'TIME_WAIT sockets on each VM (the tw of ss -s): whoever closes a connection first holds one for 60 s.',
+    about:
+      'TIME_WAIT sockets on each VM (the tw of /proc/net/sockstat, the timewait of ss -s): whoever closes a connection first holds one for 60 s.',
     picks: [{ series: 'time_wait', of: 'backends' }],
     whenZero: 'no TIME_WAIT sockets on the VMs',
   },

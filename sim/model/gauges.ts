@@ -34,9 +34,9 @@ class ModelGauges {
   }
 
   /**
-   * HAProxy `show stat` scur of the server, its cur_sess (stats_fill_sv_stats(), src/stats.c):
-   * `served` less the streams waiting out a turn-around pause, which keep their slot but left
-   * cur_sess (back_handle_st_cer(), src/backend.c) until connect_server() raises it again.
+   * HAProxy `show stat` scur of the server: `sv->cur_sess` (stats_fill_sv_stats(), src/stats.c),
+   * which connect_server() raises and back_handle_st_cer() lowers for a retry's turn-around pause
+   * (src/backend.c) — not `served`, which keeps the paused stream (LoadBalancer.currentSessions).
    */
   activeConn(e: number): number {
     return this.w.lb.currentSessions(e);
@@ -164,10 +164,10 @@ const GAUGES: readonly (readonly [string, string, string, Reader, TotalReader?])
   [
     'active_conn',
     'conn',
-    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels)',
+    'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels): HAProxy scur, which leaves out a stream waiting out a retry turn-around pause',
     'activeConn',
   ],
-  ['time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of ss -s)', 'timeWait'],
+  ['time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of /proc/net/sockstat, the timewait of ss -s)', 'timeWait'],
   ['ws_sessions', 'session', 'Open WebSocket sessions on the app', 'wsSessions'],
   ['ws_avg_age', 's', 'Average age of the open WebSocket sessions', 'wsAverageAge', 'wsAverageAgeTotal'],
   ['upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', 'upstreamPortsBusy'],

@@ -230,10 +230,11 @@ export function startModel(model: Model): void {
 }
 
 /**
- * Once a minute, an `ss -s` line for each VM holding many TIME_WAIT sockets, the way an operator
- * watching the surge would record it (seed Part 6 case 3).
+ * Once a minute, a /proc/net/sockstat TCP line for each VM holding many TIME_WAIT sockets, the way
+ * an operator watching the surge would record it (seed Part 6 case 3: the tw that `ss -s` reads
+ * from that file, iproute2 misc/ss.c get_sockstat(); trace/catalog.ts says why not ss's own layout).
  */
-/** Below this many TIME_WAIT sockets a VM is not worth an `ss -s` line. */
+/** Below this many TIME_WAIT sockets a VM is not worth a sockstat line. */
 const SS_LOG_MIN_TIME_WAIT = 10_000;
 
 function observeSockets(w: World): void {

@@ -612,7 +612,7 @@ export class HostSockets {
     return this.pairs[pairId]?.count ?? 0;
   }
 
-  /** Open sockets (every pair), like the `inuse` of `ss -s` without listeners. */
+  /** Open sockets (every pair), like the `inuse` of /proc/net/sockstat's TCP line without listeners. */
   get openCount(): number {
     return this.socketCount - this.timeWaitCount;
   }

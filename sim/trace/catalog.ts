@@ -152,10 +152,12 @@ export const CATALOG: Catalog = {
     line: (r) =>
       r.cause === 'command'
         ? `shutdown sessions server be/${r.backend}: ${r.streams} streams closed`
-        : `Server be/${r.backend} marked DOWN with on-marked-down shutdown-sessions: ${r.streams} streams closed`,
+        : r.cause === 'maint'
+          ? `Server be/${r.backend} going DOWN for maintenance with on-marked-down shutdown-sessions: ${r.streams} streams closed`
+          : `Server be/${r.backend} marked DOWN with on-marked-down shutdown-sessions: ${r.streams} streams closed`,
     variant: (r) => r.cause,
     explain: (r) =>
-      `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
+      `HAProxy closes the ${n(r.streams)} streams still attached to ${r.backend} at once (${r.cause === 'command' ? "the runtime API's `shutdown sessions server`" : r.cause === 'maint' ? '`on-marked-down shutdown-sessions`, as the server goes from running into maintenance (srv_update_status(), src/server.c)' : '`on-marked-down shutdown-sessions`, as the health check marks it DOWN'}): ` +
       "in lb.mode l4 each client reads a FIN after any data already buffered, never an RST, and must reconnect; in l7 a request waiting for its response is answered 502 if it was its connection's first, else its kept-alive connection is closed with no response, unless `retry-on empty-response` sends it again (http_wait_for_response(), src/http_ana.c). The server side is closed too, with a FIN and then an RST (HAProxy closes a server connection whose FIN it has not read with SO_LINGER 0), counted in reset_in.",
   },
   'lb.reload': {
@@ -1291,11 +1293,16 @@ export const CATALOG: Catalog = {
   },
   'kernel.ss': {
     source: 'kernel',
-    line: (r) => `${r.backend}: ss -s: TCP: inuse ${r.inuse} orphan 0 tw ${r.tw}`,
+    // /proc/net/sockstat's TCP line (net/ipv4/proc.c sockstat_seq_show(): "TCP: inuse %d orphan %d
+    // tw %d alloc %d mem %ld"), which `ss -s` only reads (iproute2 misc/ss.c get_sockstat()) and
+    // reprints as "TCP:   N (estab E, closed C, orphaned O, timewait T)": its estab (/proc/net/snmp
+    // CurrEstab) and closed (alloc − hashed + tw) need counts the model does not keep, so the line
+    // is sockstat's, without the alloc and mem the model has not either.
+    line: (r) => `${r.backend}: /proc/net/sockstat: TCP: inuse ${r.inuse} orphan 0 tw ${r.tw}`,
     explain: (r) => {
       const [low, high] = r.portRange;
       const ports = high - low + 1;
-      const head = `An operator's ss -s on ${r.backend}: ${n(r.tw)} sockets in TIME_WAIT against ${n(r.inuse)} in use. Whoever closes first holds TIME_WAIT for ${TIME_WAIT_SECONDS}s`;
+      const head = `An operator reads /proc/net/sockstat on ${r.backend} (what \`ss -s\` summarises as its timewait count): ${n(r.tw)} sockets in TIME_WAIT against ${n(r.inuse)} in use. Whoever closes first holds TIME_WAIT for ${TIME_WAIT_SECONDS}s`;
       if (r.upstreamPortsBusy >= 0.95 * ports) {
         // Capped by the port range, the count no longer grows with the close rate: no Little's law.
         return `${head}; towards the app, ${n(r.upstreamPortsBusy)} of the ${n(ports)} ports of ip_local_port_range are taken, so new upstream connections only get a port by reusing one in TIME_WAIT, or fail with EADDRNOTAVAIL.`;

@@ -42,11 +42,14 @@ export interface LbSetState extends Rec<'lb.set_state'> {
   active: number;
   left: number;
 }
-/** `shutdown sessions server be/<b>` or `on-marked-down shutdown-sessions`: the server's streams closed with FIN. */
+/**
+ * `shutdown sessions server be/<b>` or `on-marked-down shutdown-sessions` (at a DOWN by checks, or
+ * a running server entering maint): the server's streams closed with FIN.
+ */
 export interface LbShutdownSessions extends Rec<'lb.shutdown_sessions'> {
   backend: string;
   streams: number;
-  cause: 'command' | 'down';
+  cause: 'command' | 'down' | 'maint';
 }
 /** The proxy was reloaded: the old process soft-stops with `streams` streams. */
 export interface LbReload extends Rec<'lb.reload'> {
@@ -846,6 +849,7 @@ export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> {
   backend: string;
   maxTwBuckets: number;
 }
+/** A VM's /proc/net/sockstat TCP line (the counts `ss -s` summarises): sockets in use and in TIME_WAIT. */
 export interface KernelSs extends Rec<'kernel.ss'> {
   backend: string;
   inuse: number;

@@ -32,8 +32,8 @@ describe('sre-day', () => {
     expect(r.figures['drain.vm-a.timed_out']).toBe(1);
     const mistake = parseClock('18:10') - parseClock(r.start);
     const surgeLine = r.events.find((l) => l.source === 'kernel' && l.t > mistake);
-    expect(surgeLine?.text).toMatch(/ss -s: TCP: inuse \d+ orphan 0 tw \d+/);
-    // The ss line alone would also appear without the mistake: the surge after it is at the day's
+    expect(surgeLine?.text).toMatch(/\/proc\/net\/sockstat: TCP: inuse \d+ orphan 0 tw \d+/);
+    // The sockstat line alone would also appear without the mistake: the surge after it is at the day's
     // TIME_WAIT peak. Since the L4 proxy is a host of its own, its SYNs reopen part of the VMs'
     // TIME_WAIT, and the surge (13,045) lands 7 % under the day's maximum (14,003, the 14:02 kill
     // of vm-c, whose forgotten WebSocket tunnels now leave their app ends in TIME_WAIT).

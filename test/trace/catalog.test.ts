@@ -40,6 +40,11 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'shutdown sessions server be/vm-a: 10 streams closed',
   ],
   [
+    { kind: 'lb.shutdown_sessions', backend: 'vm-a', streams: 13, cause: 'maint' },
+    'lb',
+    'Server be/vm-a going DOWN for maintenance with on-marked-down shutdown-sessions: 13 streams closed',
+  ],
+  [
     { kind: 'lb.reload', streams: 120, hardStopAfter: 30 },
     'lb',
     'reload: new process takes new connections; old process soft-stops with 120 streams (hard-stop-after 30s)',
@@ -329,7 +334,7 @@ const LINES: [TraceInput, source: string, line: string][] = [
   [
     { kind: 'kernel.ss', backend: 'vm-a', inuse: 1842, tw: 12000, upstreamPortsBusy: 0, portRange: [32768, 60999] },
     'kernel',
-    'vm-a: ss -s: TCP: inuse 1842 orphan 0 tw 12000',
+    'vm-a: /proc/net/sockstat: TCP: inuse 1842 orphan 0 tw 12000',
   ],
   [
     { kind: 'deploy.config', target: null, nginx: { keepalive_timeout: 65, keepalive_requests: undefined } },

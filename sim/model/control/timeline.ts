@@ -175,12 +175,13 @@ export class Orchestrator {
     const record: DrainRecord = {
       backend: backend.name,
       startedAt: w.now,
-      activeAtStart: w.lb.active[b],
+      // What an operator's gate polls: HAProxy `show stat` scur (LoadBalancer.currentSessions).
+      activeAtStart: w.lb.currentSessions(b),
       wsSessionsAtStart: backend.wsSessions.size,
       wsAvgAgeAtStart: wsAvgAge,
       completedAt: null,
       timedOut: false,
-      activeAtEnd: w.lb.active[b],
+      activeAtEnd: w.lb.currentSessions(b),
     };
     this.drains.push(record);
     if (backend.wsSessions.size > 0) this.logSessions(backend, wsAvgAge);
@@ -196,7 +197,7 @@ export class Orchestrator {
     const backend = w.backends[b];
     const fresh = this.w.lb.newFlows[b] - run.newAtLastPoll;
     run.newAtLastPoll = this.w.lb.newFlows[b];
-    const active = w.lb.active[b];
+    const active = w.lb.currentSessions(b);
     const elapsed = w.now - record.startedAt;
     const minute = Math.floor(elapsed / 60);
     if (minute !== run.lastLogMinute) {

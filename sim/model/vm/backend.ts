@@ -265,7 +265,7 @@ export class Backend implements VmView {
     return port;
   }
 
-  /** TIME_WAIT sockets on this VM now (expired ones first removed), like the `tw` of `ss -s`. */
+  /** TIME_WAIT sockets on this VM now (expired ones first removed), like the `tw` of /proc/net/sockstat (`ss -s`'s timewait). */
   timeWaitCount(now: number): number {
     this.host.expire(now);
     return this.host.timeWaitCount;

@@ -67,7 +67,8 @@ export class Lifecycle {
   /**
    * The runtime API's `set server be/<b> state ready|drain|maint` (management.txt; src/server.c
    * `srv_update_status()`): ready puts the server back in load balancing; drain and maint both take
-   * it out and keep its established streams; drain still honours persistence (cookie), maint does
+   * it out and keep its established streams — maint shuts them under `on-marked-down
+   * shutdown-sessions` (enterMaint); drain still honours persistence (cookie), maint does
    * not (`LoadBalancer.persistsTo`). Nothing is restarted or reset.
    */
   setServerState(b: number, state: 'ready' | 'drain' | 'maint'): void {
@@ -81,13 +82,29 @@ export class Lifecycle {
       kind: 'lb.set_state',
       backend: w.backends[b].name,
       state,
-      active: w.lb.active[b],
+      // srv_append_status() (src/server.c): "%d sessions active" is `s->cur_sess`.
+      active: w.lb.currentSessions(b),
       left: w.lb.activeCount(),
     });
     // Checks pause in maint; leaving it makes the server UP at once, slowstart ramping
     // (health.ts); drain → ready does neither.
-    if (state === 'maint' && !wasMaint) enterMaintenance(b, this.lbChecks);
+    if (state === 'maint' && !wasMaint) this.enterMaint(b);
     else if (state !== 'maint' && wasMaint) leaveMaintenance(w, b, this.lbChecks);
+  }
+
+  /**
+   * A server enters maintenance (`set server … state maint`, an l7 `remove`): srv_update_status()
+   * (HAProxy 2.6 src/server.c, the "server was still running" branch of entering maint) pauses its
+   * checks and, when it was not already DOWN (`cur_state != SRV_ST_STOPPED`: UP, draining or
+   * NOLB), shuts its streams under `on-marked-down shutdown-sessions` —
+   * `srv_shutdown_streams(s, SF_ERR_DOWN)`, the same stream_shutdown() as a DOWN by checks: each
+   * client reads a FIN. A server already DOWN was shut (or not) by that DOWN.
+   */
+  private enterMaint(b: number): void {
+    const w = this.w;
+    const running = w.lb.hcUp[b] === 1;
+    enterMaintenance(b, this.lbChecks);
+    if (running && w.scenario.health_check?.on_marked_down === 'shutdown-sessions') this.shutdownSessions(b, 'maint');
   }
 
   /** The balancer's own health checks (HAProxy `check`), null without `health_check`. */
@@ -108,7 +125,7 @@ export class Lifecycle {
    * backend.conns and stay: stream_shutdown() returns at once on a request channel already shut
    * (`CF_SHUTW|CF_SHUTW_NOW`, HAProxy 2.6.0 src/stream.c, unchanged through 2.6.12).
    */
-  shutdownSessions(b: number, cause: 'command' | 'down'): void {
+  shutdownSessions(b: number, cause: 'command' | 'down' | 'maint'): void {
     const w = this.w;
     const backend = w.backends[b];
     let streams = 0;
@@ -168,7 +185,8 @@ export class Lifecycle {
   /**
    * Hard cut: the LB removes the backend and forgets its flows; each side's next packet gets RST.
    * An L7 balancer forgets nothing: its `remove` is maint, which keeps the server's streams and
-   * tunnels (`srv_update_status()`, src/server.c) — the client connections end at the LB.
+   * tunnels (`srv_update_status()`, src/server.c) unless `on-marked-down shutdown-sessions` shuts
+   * them (enterMaint) — the client connections end at the LB.
    */
   remove(b: number): void {
     const w = this.w;
@@ -177,13 +195,13 @@ export class Lifecycle {
     w.lb.setPoolState(b, PoolState.DETACHED);
     // An l7 `remove` is HAProxy's maint, so its checks pause too (srv_update_status(), src/server.c:
     // entering maint sets CHK_ST_PAUSED), as `set_server … maint` does; `bind` leaves it (above).
-    if (w.scenario.lb.mode === 'l7' && !wasMaint) enterMaintenance(b, this.lbChecks);
     w.trace.emit({
       kind: 'lb.remove',
       backend: backend.name,
       active: w.lb.active[b],
       resetsFlows: w.scenario.lb.remove_resets_flows && w.scenario.lb.mode !== 'l7',
     });
+    if (w.scenario.lb.mode === 'l7' && !wasMaint) this.enterMaint(b);
     if (!w.scenario.lb.remove_resets_flows || w.scenario.lb.mode === 'l7') return;
     this.watchResets(b);
     for (const conn of [...backend.conns]) {
@@ -197,7 +215,8 @@ export class Lifecycle {
     const w = this.w;
     const watch = {
       b,
-      activeBefore: w.lb.active[b],
+      // The gauge it is labelled by (active_conn: scur, LoadBalancer.currentSessions).
+      activeBefore: w.lb.currentSessions(b),
       last: w.metrics.runningTotal(w.c.resetOut, b),
       peak: 0,
       seconds: 0,
@@ -215,7 +234,7 @@ export class Lifecycle {
         backend: w.backends[s.b].name,
         peak: s.peak,
         activeBefore: s.activeBefore,
-        activeAfter: w.lb.active[s.b],
+        activeAfter: w.lb.currentSessions(s.b),
       });
     };
     w.engine.schedule(1, probe, watch);

@@ -103,3 +103,25 @@ describe('shutdown-sessions in http mode', () => {
     expect(r.figures['errors.total'] ?? 0).toBe(0);
   });
 });
+
+describe('a remove (maint) with on-marked-down shutdown-sessions in http mode', () => {
+  /** 40 req/s paced over kept-alive connections, 2-s answers: ≈ 40 requests wait on vm-a at its remove (6 s). */
+  const removed = (onMarkedDown: 'none' | 'shutdown-sessions'): ScenarioInput =>
+    ({
+      ...hung(onMarkedDown),
+      app: { service_time: 'const(2s)' },
+      timeline: [{ at: '6s', do: 'remove', backend: 'vm-a' }],
+    }) as ScenarioInput;
+
+  it("shuts vm-a's waiting requests at the remove (srv_update_status(), src/server.c): EOF to their clients; without the option they are answered", () => {
+    const r = run(removed('shutdown-sessions'));
+    const shut = recordsOf(r, 'lb.shutdown_sessions');
+    expect(shut).toHaveLength(1);
+    expect(shut[0]).toMatchObject({ t: 6, backend: 'vm-a', cause: 'maint' });
+    expect(shut[0].streams).toBeGreaterThan(30);
+    expect(r.figures['err_econnreset.total']).toBe(shut[0].streams);
+    const without = run(removed('none'));
+    expect(recordsOf(without, 'lb.shutdown_sessions')).toHaveLength(0);
+    expect(without.figures['errors.total'] ?? 0).toBe(0);
+  });
+});
