@@ -14,6 +14,8 @@ export interface BackoffSetting {
   readonly policy: string;
   readonly base: number;
   readonly cap: number;
+  /** policy randomized: socket.io-client's randomizationFactor (unset: 0.5). */
+  readonly factor?: number;
 }
 
 interface Rec<K extends string> {
