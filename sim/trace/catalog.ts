@@ -1342,10 +1342,15 @@ export const CATALOG: Catalog = {
   },
   'deploy.aborted': {
     source: 'deploy',
-    line: (r) => `deploy aborted: ${r.backend} left DRAINING with ${r.active} active connections`,
+    line: (r) =>
+      r.cause === 'back_in_service'
+        ? `deploy aborted: ${r.backend} was put back in service during its drain gate (${r.active} active connections); not terminated`
+        : `deploy aborted: ${r.backend} left DRAINING with ${r.active} active connections`,
     tone: 'warn',
     explain: (r) =>
-      `on_timeout: abort. The pipeline stops and leaves ${r.backend} DRAINING with ${n(r.active)} connections; someone has to decide what happens to them.`,
+      r.cause === 'back_in_service'
+        ? `Someone put ${r.backend} back in load balancing (bind, or the runtime API's set server … state ready) while the deploy waited for it to drain. The pipeline does not terminate a server that serves again: this VM's deploy stops here and it keeps its old version, with ${n(r.active)} connections; a rolling deploy goes on with its next batch. (A server set to maint instead takes no new connections either: the gate keeps polling and the deploy goes on.)`
+        : `on_timeout: abort. The pipeline stops and leaves ${r.backend} DRAINING with ${n(r.active)} connections; someone has to decide what happens to them.`,
   },
   'deploy.forced': {
     source: 'deploy',
