@@ -70,8 +70,11 @@ interface PendingHandshake {
  * the app's own heartbeat (`app.ws.ping_interval`), whichever is more frequent; each is answered by
  * a pong, so both directions carry it and it refreshes every idle timer on the way — HAProxy's
  * tunnel (or client/server) timeout, whose read timeouts a write on either side refreshes
- * (sc_notify(), src/stconn.c), and nginx's proxy_read_timeout, re-armed on each read from the
- * app (ngx_http_upstream_process_upgraded(), src/http/ngx_http_upstream.c). 0 or ∞: none.
+ * (sc_notify(), src/stconn.c), and nginx's proxy_read_timeout, re-armed whenever the tunnel's
+ * handler runs — on data from the app and from the client alike: ngx_http_upstream_process_upgraded()
+ * (src/http/ngx_http_upstream.c), reached from ngx_http_upstream_upgraded_read_upstream and
+ * _read_downstream, ends with ngx_add_timer(upstream->read, read_timeout) whenever the upstream
+ * side has nothing to read; so one direction's traffic keeps it alive. 0 or ∞: none.
  */
 export function tunnelTrafficEvery(clientPing: number, appPing: number): number {
   const pings = (p: number): boolean => p > 0 && p !== Infinity;
