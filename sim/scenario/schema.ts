@@ -466,22 +466,38 @@ export const AppSchema = z.strictObject({
   tls: TlsSchema.prefault({}),
 });
 
-export const BackoffSchema = z.strictObject({
-  policy: z
-    .enum(['immediate', 'exponential', 'full_jitter', 'equal_jitter', 'decorrelated_jitter'])
-    .prefault('full_jitter')
-    .describe(
-      'Reconnect/retry delay: AWS Architecture Blog 2015 formulas (capped exponential, full, equal, decorrelated jitter).',
-    ),
-  base: zDuration.prefault('1s'),
-  cap: zDuration.prefault('30s'),
-  honor_retry_after: z
-    .boolean()
-    .prefault(true)
-    .describe(
-      'Wait at least a drain notice retryAfter: retryAfter plus jitter over [0, retryAfter) when the policy has jitter, exactly retryAfter otherwise.',
-    ),
-});
+/** socket.io-client's default randomizationFactor (Manager constructor: `opts.randomizationFactor ?? 0.5`). */
+export const RANDOMIZED_FACTOR = 0.5;
+
+export const BackoffSchema = z
+  .strictObject({
+    policy: z
+      .enum(['immediate', 'exponential', 'full_jitter', 'equal_jitter', 'decorrelated_jitter', 'randomized'])
+      .prefault('full_jitter')
+      .describe(
+        "Reconnect/retry delay: AWS Architecture Blog 2015 formulas (capped exponential min(cap, base·2^n), full jitter U(0, that), equal jitter, decorrelated jitter), or `randomized`: socket.io-client's reconnection delay (backo2 Backoff.duration: base·2^n ± a deviation of up to `factor` of it, then capped; socket.io's defaults are base 1s = reconnectionDelay, cap 5s = reconnectionDelayMax, factor 0.5 = randomizationFactor). n counts the attempts since the last success.",
+      ),
+    base: zDuration.prefault('1s'),
+    cap: zDuration.prefault('30s'),
+    factor: z
+      .number()
+      .gt(0)
+      .lte(1)
+      .optional()
+      .describe(
+        "policy randomized only: socket.io-client's randomizationFactor (unset = 0.5, its default): the delay base·2^n moves by floor(rand·factor·base·2^n) ms, down on an even tenth of the draw, up on an odd one, before the cap (backo2 Backoff.duration). 0 is no jitter: policy exponential.",
+      ),
+    honor_retry_after: z
+      .boolean()
+      .prefault(true)
+      .describe(
+        'Wait at least a drain notice retryAfter: retryAfter plus jitter over [0, retryAfter) when the policy has jitter, exactly retryAfter otherwise.',
+      ),
+  })
+  .refine((b) => b.factor === undefined || b.policy === 'randomized', {
+    message: 'factor applies only to policy randomized (socket.io-client randomizationFactor)',
+    path: ['factor'],
+  });
 
 export const HttpClientsSchema = z.strictObject({
   arrival_rate: rate().prefault(0).describe('New keepalive connections per second (Poisson unless `arrivals: paced`).'),

@@ -6,6 +6,7 @@
  * Result readers (explain, reports, tests) import this; the model never does: it emits records,
  * and the run's result turns them into lines (sim/trace/log-lines.ts).
  */
+import { RANDOMIZED_FACTOR } from '../scenario/schema.js';
 import { formatDuration } from '../scenario/units.js';
 import { formatNumber } from '../util/format-number.js';
 import type { BackoffSetting, TraceKind, TraceOf, TraceRecord } from './records.js';
@@ -67,7 +68,8 @@ function roughly(seconds: number): number {
 }
 
 function backoff(b: BackoffSetting): string {
-  return `${b.policy} backoff from ${d(b.base)} capped at ${d(b.cap)}`;
+  const factor = b.policy === 'randomized' ? ` ± ${Math.round((b.factor ?? RANDOMIZED_FACTOR) * 100)} %` : '';
+  return `${b.policy}${factor} backoff from ${d(b.base)} capped at ${d(b.cap)}`;
 }
 
 /** Settings as a config-change line lists them: `keepalive_timeout=2s http_rate=25`. */
@@ -101,7 +103,7 @@ function reconnectAfterNotice(honor: boolean, policy: string, retryAfterS: numbe
   const retryAfter = `${Math.round(retryAfterS)}s`;
   if (!honor) return `These clients ignore retryAfter and reconnect after their own ${policy} backoff.`;
   // retryAfter is a minimum; a jittering policy spreads over [retryAfter, 2·retryAfter).
-  if (policy.includes('jitter'))
+  if (policy.includes('jitter') || policy === 'randomized')
     return `Each client waits retryAfter plus a random delay within ${retryAfter} (${policy}), so the reconnects reach the other backends spread over ${retryAfter} instead of as one storm.`;
   return `These clients honour retryAfter without jitter (${policy}): they all wait exactly ${retryAfter} and reconnect in the same second, a storm on the other backends, only later.`;
 }
@@ -1347,10 +1349,15 @@ export const CATALOG: Catalog = {
   },
   'deploy.aborted': {
     source: 'deploy',
-    line: (r) => `deploy aborted: ${r.backend} left DRAINING with ${r.active} active connections`,
+    line: (r) =>
+      r.cause === 'back_in_service'
+        ? `deploy aborted: ${r.backend} was put back in service during its drain gate (${r.active} active connections); not terminated`
+        : `deploy aborted: ${r.backend} left DRAINING with ${r.active} active connections`,
     tone: 'warn',
     explain: (r) =>
-      `on_timeout: abort. The pipeline stops and leaves ${r.backend} DRAINING with ${n(r.active)} connections; someone has to decide what happens to them.`,
+      r.cause === 'back_in_service'
+        ? `Someone put ${r.backend} back in load balancing (bind, or the runtime API's set server … state ready) while the deploy waited for it to drain. The pipeline does not terminate a server that serves again: this VM's deploy stops here and it keeps its old version, with ${n(r.active)} connections; a rolling deploy goes on with its next batch. (A server set to maint instead takes no new connections either: the gate keeps polling and the deploy goes on.)`
+        : `on_timeout: abort. The pipeline stops and leaves ${r.backend} DRAINING with ${n(r.active)} connections; someone has to decide what happens to them.`,
   },
   'deploy.forced': {
     source: 'deploy',

@@ -14,6 +14,8 @@ export interface BackoffSetting {
   readonly policy: string;
   readonly base: number;
   readonly cap: number;
+  /** policy randomized: socket.io-client's randomizationFactor (unset: 0.5). */
+  readonly factor?: number;
 }
 
 interface Rec<K extends string> {
@@ -883,6 +885,8 @@ export interface DeployGateTimeout extends Rec<'deploy.gate_timeout'> {
 export interface DeployAborted extends Rec<'deploy.aborted'> {
   backend: string;
   active: number;
+  /** Unset: the gate timed out with on_timeout abort. back_in_service: the server was put back in load balancing during the gate. */
+  cause?: 'back_in_service';
 }
 export interface DeployForced extends Rec<'deploy.forced'> {
   backend: string;

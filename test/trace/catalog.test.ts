@@ -447,6 +447,14 @@ describe('trace catalog', () => {
     expect(notice('full_jitter')).toContain('retryAfter plus a random delay within 60s');
     expect(notice('full_jitter')).toContain('spread over 60s instead of as one storm');
     expect(notice('exponential')).toContain('they all wait exactly 60s and reconnect in the same second');
+    // socket.io-client's randomized backoff jitters too (clients/backoff.ts hasJitter).
+    expect(notice('randomized')).toContain('retryAfter plus a random delay within 60s');
+    const reset = (retryBackoff: { policy: string; base: number; cap: number; factor?: number }) =>
+      explanationOf(rec({ kind: 'nginx.reset_reading_request', backend: 'vm-a', retries: 2, retryBackoff }));
+    expect(reset({ policy: 'randomized', base: 1, cap: 5 })).toContain(
+      'randomized ± 50 % backoff from 1s capped at 5s',
+    );
+    expect(reset({ policy: 'randomized', base: 1, cap: 5, factor: 0.2 })).toContain('randomized ± 20 % backoff');
   });
 
   it('tells whether the endpoint removal beat SIGTERM in a rolling update', () => {

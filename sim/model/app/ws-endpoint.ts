@@ -3,9 +3,9 @@ import { Handshake } from '../../net/listen-queue.js';
 import { synRetransmitSchedule } from '../../net/tcp.js';
 import { type Conn, NO_RETRY_AFTER, NO_SESSION, type UpstreamConn } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
-import type { WsDownstream, WsUpstream } from '../core/hop.js';
+import { UPGRADED, type WsDownstream, type WsUpstream } from '../core/hop.js';
 import { Req } from '../core/request.js';
-import { wsCloseCounter } from '../core/series.js';
+import { ErrorKind, wsCloseCounter } from '../core/series.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import { EndKind, type World } from '../core/world.js';
 import type { NatIdleTable, PacketTrain } from '../lb/nat-idle.js';
@@ -70,8 +70,11 @@ interface PendingHandshake {
  * the app's own heartbeat (`app.ws.ping_interval`), whichever is more frequent; each is answered by
  * a pong, so both directions carry it and it refreshes every idle timer on the way — HAProxy's
  * tunnel (or client/server) timeout, whose read timeouts a write on either side refreshes
- * (sc_notify(), src/stconn.c), and nginx's proxy_read_timeout, re-armed on each read from the
- * app (ngx_http_upstream_process_upgraded(), src/http/ngx_http_upstream.c). 0 or ∞: none.
+ * (sc_notify(), src/stconn.c), and nginx's proxy_read_timeout, re-armed whenever the tunnel's
+ * handler runs — on data from the app and from the client alike: ngx_http_upstream_process_upgraded()
+ * (src/http/ngx_http_upstream.c), reached from ngx_http_upstream_upgraded_read_upstream and
+ * _read_downstream, ends with ngx_add_timer(upstream->read, read_timeout) whenever the upstream
+ * side has nothing to read; so one direction's traffic keeps it alive. 0 or ∞: none.
  */
 export function tunnelTrafficEvery(clientPing: number, appPing: number): number {
   const pings = (p: number): boolean => p > 0 && p !== Infinity;
@@ -134,16 +137,19 @@ export class WsEndpoint implements WsUpstream {
   /**
    * The upgrade on an established flow. Refused with a 5xx (an app that refuses WebSockets on a
    * connection it reads: its 503; behind nginx a closed or absent listener and no cached connection
-   * the app still reads: nginx's 502; no upstream port: 502) the connection ends (reject(): the client closes it, as a rule) and it
-   * returns false; accepted, the session runs.
+   * the app still reads: nginx's 502; no upstream port: 502) the connection ends (reject(): the
+   * client closes it, as a rule) and it returns HTTP_5XX — ECONNRESET when nginx reset it at its
+   * accept (nginxConnections) — the error the client reads (`ws`, lib/websocket.js initAsClient(): a
+   * non-101 answer is abortHandshake(…, 'Unexpected server response: 503'), a reset the socket's
+   * 'error'); accepted (UPGRADED), the session runs.
    */
-  handshake(conn: Conn): boolean {
+  handshake(conn: Conn): ErrorKind | typeof UPGRADED {
     const w = this.w;
     const backend = w.backends[conn.backend];
     // nginx takes the upgrade's connections before the app sees it: its accept, then an idle
     // connection to the app from the worker's keep-alive cache (cachedForUpgrade) or a new one.
     const cached = backend.bare ? null : this.nginxConnections(conn, backend);
-    if (cached === false) return false;
+    if (typeof cached === 'number') return cached;
     if (!backend.app.acceptsWebSockets) {
       // Who answers the refusal: the app, on a connection it reads — its 503 (on a cached
       // connection, cached again or closed as any response: cacheAgain), or behind nginx with
@@ -153,14 +159,12 @@ export class WsEndpoint implements WsUpstream {
       // HAProxy l7 retries, then its own 503; l4 retries; a NAT hands the client ECONNREFUSED).
       if (cached !== null) this.path.cacheAgain(backend, cached, conn.nginxGen);
       else if (!backend.bare && !backend.app.accepting) this.path.connectRefused(backend);
-      this.reject(conn, backend);
-      return false;
+      return this.reject(conn, backend);
     }
     if (!this.handshakeWork(conn, backend, cached !== null)) {
       // The app answered the upgrade 503 (no 101): on a cached connection, kept alive, nginx caches it again.
       if (cached !== null) this.path.cacheAgain(backend, cached, conn.nginxGen);
-      this.reject(conn, backend);
-      return false;
+      return this.reject(conn, backend);
     }
     if (backend.bare) {
       // No nginx: the balancer's connection is the app's own (HAProxy forwards the upgrade on its
@@ -176,8 +180,7 @@ export class WsEndpoint implements WsUpstream {
       if (port < 0) {
         // EADDRNOTAVAIL (or the app's kernel still holding the 4-tuple): nginx answers 502.
         if (port === -1) w.metrics.inc(w.c.errEaddrnotavail, backend.index);
-        this.reject(conn, backend);
-        return false;
+        return this.reject(conn, backend);
       }
       conn.upstream = this.path.opened(backend, port, 1, conn.nginxGen);
     }
@@ -187,7 +190,7 @@ export class WsEndpoint implements WsUpstream {
     this.bornSum[backend.index] += conn.sessionStartedAt;
     backend.wsSessions.add(conn);
     this.armSessionTimer(conn, backend);
-    return true;
+    return UPGRADED;
   }
 
   /**
@@ -324,8 +327,9 @@ export class WsEndpoint implements WsUpstream {
    * the model started at the upgrade's connect (handshake) never was — no 101 — and is taken back
    * uncounted (no session duration, no close code); the connection ends as any refused upgrade's
    * (reject) and its client backs off and reconnects (closedByServer, with no retryAfter: its
-   * reconnect policy's backoff, as after a refusal at the connect). Nothing when the client has
-   * left meanwhile (another connect on the record, or the session already over).
+   * reconnect policy's backoff, as after a refusal at the connect: upgradeRefused, an HTTP 5xx
+   * error, no server close of a session). Nothing when the client has left meanwhile (another
+   * connect on the record, or the session already over).
    */
   private refusedAfterTls(h: PendingHandshake, backend: Backend): void {
     const conn = h.conn;
@@ -336,8 +340,7 @@ export class WsEndpoint implements WsUpstream {
     conn.sessionStartedAt = NO_SESSION;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
-    this.reject(conn, backend);
-    this.downstream.closedByServer(conn);
+    this.downstream.upgradeRefused(conn, this.reject(conn, backend), h.b);
   }
 
   /** The upgrade request: `work` seconds of the app's (ws.handshake_time). */
@@ -404,26 +407,22 @@ export class WsEndpoint implements WsUpstream {
    * connection. No room for the accept: ngx_event_accept closed the socket with the upgrade unread,
    * RST (through lb.mode l7 HAProxy answers that 502, as reject()). None for a new upstream
    * connection: 500, which drops keep-alive (ngx_http_special_response_handler), so nginx closes
-   * first. False: refused, the connection ended. An app that refuses upgrades gets a cached
-   * connection only if it still reads requests on it (cachedFor): handshake() then has the app
-   * answer 503 on it.
+   * first. A number: refused, the connection ended, and the error its client reads (ECONNRESET,
+   * or HTTP_5XX for a 5xx). An app that refuses upgrades gets a cached connection only if it still
+   * reads requests on it (cachedFor): handshake() then has the app answer 503 on it.
    */
-  private nginxConnections(conn: Conn, backend: Backend): UpstreamConn | null | false {
+  private nginxConnections(conn: Conn, backend: Backend): UpstreamConn | null | ErrorKind {
     const limits = this.path.workerConns;
     if (limits === null || !limits.limited(backend, conn)) return this.cachedFor(conn, backend);
     const w = this.w;
     if (!limits.acceptUpgrade(backend, conn)) {
-      if (w.scenario.lb.mode !== 'l7') {
-        w.metrics.inc(w.c.resetOut, backend.index);
-        w.end(conn, EndKind.RESET);
-      } else this.reject(conn, backend);
-      return false;
+      if (w.scenario.lb.mode === 'l7') return this.reject(conn, backend);
+      w.metrics.inc(w.c.resetOut, backend.index);
+      w.end(conn, EndKind.RESET);
+      return ErrorKind.ECONNRESET;
     }
     const cached = this.cachedFor(conn, backend);
-    if (cached === null && !limits.upstreamSlot(backend, conn)) {
-      this.reject(conn, backend, true);
-      return false;
-    }
+    if (cached === null && !limits.upstreamSlot(backend, conn)) return this.reject(conn, backend, true);
     return cached;
   }
 
@@ -439,11 +438,13 @@ export class WsEndpoint implements WsUpstream {
     return app.acceptsWebSockets || app.servesKeptConnsDraining ? this.path.cachedForUpgrade(backend, conn) : null;
   }
 
-  private reject(conn: Conn, backend: Backend, nginxCloses = false): void {
+  /** Answer the upgrade with a 5xx and end its connection: the client reads an HTTP 5xx error. */
+  private reject(conn: Conn, backend: Backend, nginxCloses = false): ErrorKind {
     const w = this.w;
     w.metrics.inc(w.c.responses5xx, backend.index);
-    if (w.scenario.lb.mode === 'l7') return this.rejectedThroughL7(conn, backend);
-    w.end(conn, nginxCloses ? EndKind.SERVER_FIN : this.whoClosesRefused(conn, backend));
+    if (w.scenario.lb.mode === 'l7') this.rejectedThroughL7(conn, backend);
+    else w.end(conn, nginxCloses ? EndKind.SERVER_FIN : this.whoClosesRefused(conn, backend));
+    return ErrorKind.HTTP_5XX;
   }
 
   /**

@@ -4,7 +4,14 @@ import { ResidualLife } from '../../plan/residual-life.js';
 import type { Distribution } from '../../scenario/distribution.js';
 import { type Conn, ConnKind, NO_RETRY_AFTER, NO_SESSION } from '../core/conn.js';
 import { WsClose } from '../core/exchanges.js';
-import type { FlowDownstream, FlowUpstream, TlsHandshakes, WsDownstream, WsUpstream } from '../core/hop.js';
+import {
+  type FlowDownstream,
+  type FlowUpstream,
+  type TlsHandshakes,
+  UPGRADED,
+  type WsDownstream,
+  type WsUpstream,
+} from '../core/hop.js';
 import type { Population } from '../core/populations.js';
 import { ErrorKind, wsCloseCounter } from '../core/series.js';
 import { EndKind, type ServerSideIo, type World } from '../core/world.js';
@@ -146,13 +153,25 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   }
 
   private upgrade(conn: Conn): void {
-    if (!this.endpoint.handshake(conn)) {
-      // Answered 5xx and closed: the client backs off.
-      this.reconnectLater(conn, this.backoff(conn));
+    const b = conn.backend;
+    const refused = this.endpoint.handshake(conn);
+    if (refused !== UPGRADED) {
+      this.upgradeRefused(conn, refused, b);
       return;
     }
     conn.attempt = 0;
     conn.lastBackoff = 0;
+  }
+
+  /**
+   * The upgrade was answered 5xx, or reset, and its connection closed: a client-visible error (`ws`
+   * emits 'error' — "Unexpected server response: 503", or the socket's ECONNRESET — then 'close';
+   * lib/websocket.js initAsClient() / abortHandshake()), counted as HAProxy's own 503 is
+   * (connectFailed), and the client backs off by its policy.
+   */
+  upgradeRefused(conn: Conn, kind: ErrorKind, b: number): void {
+    this.w.error(kind, b);
+    this.reconnectLater(conn, this.backoff(conn));
   }
 
   /**
@@ -200,14 +219,15 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
 
   /**
    * The listener reset the connection before admitting it (its request sock expired:
-   * lb/l4-connect.ts expiredReset): the upgrade's retransmission meets RST, ECONNRESET, and the
-   * client reconnects as after any abnormal close.
+   * lb/l4-connect.ts expiredReset): the upgrade's retransmission meets RST, ECONNRESET — a
+   * client-visible error — and the client reconnects as after any abnormal close.
    */
   private readonly resetBeforeAdmission = (conn: Conn): void => {
     const w = this.w;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
     w.metrics.inc(w.c.resetOut, conn.backend);
+    w.error(ErrorKind.ECONNRESET, conn.backend);
     this.serverGone(conn, EndKind.RESET);
   };
 

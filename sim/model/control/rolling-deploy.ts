@@ -14,7 +14,8 @@ export type DeployOne = (action: DeployAction, done: () => void) => void;
  * restart → bind), and the next batch starts `pause_between` after the whole batch serves again,
  * however long its drains took. One drain timeout (the gate's max_wait) governs every step, so
  * `--vary` of it changes the whole rollout. A gate that aborts leaves its VM draining and stops
- * the rollout there, as a pipeline does.
+ * the rollout there, as a pipeline does; a VM put back in service during its gate is not
+ * terminated and counts as serving (timeline.ts poll): the rollout goes on.
  */
 export class RollingDeploy {
   constructor(

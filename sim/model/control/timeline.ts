@@ -213,7 +213,17 @@ export class Orchestrator {
         gateMaxWait: action.gate.max_wait,
       });
     }
-    if (w.lb.state[b] !== PoolState.DRAINING) return;
+    if (w.lb.state[b] === PoolState.BOUND) {
+      // Someone put the server back in load balancing during the gate (`bind`, `set_server …
+      // ready`): a pipeline does not terminate a server that serves again. It stops this VM's
+      // deploy, says so, and — the VM serving — a rolling deploy goes on with its next batch.
+      // DETACHED (`set_server … maint`, `remove`) takes no new connections either, as DRAINING:
+      // the gate's counters decide, as for a drain (HAProxy keeps maint's established streams).
+      record.activeAtEnd = active;
+      w.trace.emit({ kind: 'deploy.aborted', backend: backend.name, active, cause: 'back_in_service' });
+      run.done?.();
+      return;
+    }
     if (fresh === 0 && active < action.gate.threshold) {
       record.completedAt = w.now;
       record.activeAtEnd = active;

@@ -97,10 +97,17 @@ export interface RequestDownstream {
   closedSilently(req: Req, b: number): void;
 }
 
+/** WsUpstream.handshake(): the upgrade was answered 101 and the session runs. */
+export const UPGRADED = -1;
+
 /** WebSocket: the upgrade through nginx to the app, and the tunnel's server end. */
 export interface WsUpstream {
-  /** Upgrade an established flow; false when refused (the connection is then closed). */
-  handshake(conn: Conn): boolean;
+  /**
+   * Upgrade an established flow: UPGRADED, or refused — the connection is then closed — with the
+   * error its client reads: HTTP_5XX for a 5xx answer (`ws`: "Unexpected server response: 503"),
+   * ECONNRESET for nginx's reset at its accept (worker_connections full).
+   */
+  handshake(conn: Conn): ErrorKind | typeof UPGRADED;
   /** The client found the tunnel reset (the LB forgot the flow): its server end goes too. */
   tunnelGone(conn: Conn): void;
 }
@@ -128,6 +135,11 @@ export interface TlsHandshakes {
 }
 
 export interface WsDownstream {
+  /**
+   * The upgrade the session started on was refused after all, when it was read (a bare event
+   * loop's full queue answered 503 after the TLS handshake): the client reads `kind` and backs off.
+   */
+  upgradeRefused(conn: Conn, kind: ErrorKind, b: number): void;
   /** The server closed the session with 1001 or 1006; a user's own 1000 is not reported. */
   closedByServer(conn: Conn): void;
   /** The server end is gone: FIN or RST arrives now, or nothing ever (`EndKind.SILENT`). */

@@ -56,12 +56,16 @@ export function defineCounters(m: Metrics): Counters {
     resetOut: m.counter(
       'reset_out',
       'RST',
-      'RSTs sent to clients (LB answering a forgotten flow, or a reset passed on)',
+      "RSTs sent to clients (LB answering a forgotten flow, a reset passed on, nginx's reset at its accept with worker_connections full, a listener's reset of a connection it never admitted)",
     ),
     resetIn: m.counter('reset_in', 'RST', 'RSTs between the LB and the backend (either direction)'),
     requests: m.counter('requests', 'req', 'HTTP requests sent by clients (retries included)'),
     responses2xx: m.counter('responses_2xx', 'req', 'Requests answered with 2xx'),
-    responses5xx: m.counter('responses_5xx', 'req', 'Requests answered with 5xx by nginx or the app'),
+    responses5xx: m.counter(
+      'responses_5xx',
+      'req',
+      "Requests answered with 5xx by nginx or the app, and WebSocket upgrades answered 5xx (by nginx, the app, or in l7 HAProxy's own 502/503), which `requests` does not count",
+    ),
     requestsFailed: m.counter('requests_failed', 'req', 'Requests that failed after all client retries'),
     retries: m.counter('retries', 'req', 'Client retries of failed requests'),
     errors: m.counter('errors', 'err', 'Client-visible errors of any kind (each attempt)'),

@@ -371,7 +371,11 @@ export class Nginx {
 
   /**
    * When nginx times out a WebSocket tunnel born at `born`: proxy_read_timeout of silence, unless
-   * the client's pings (every `pingInterval`; 0 or ∞: none) arrive more often than that.
+   * pings (every `pingInterval`, the client's or the app's: app/ws-endpoint.ts tunnelTrafficEvery;
+   * 0 or ∞: none) cross more often than that. Data either way re-arms it, not only reads from the
+   * app: ngx_http_upstream_process_upgraded() (src/http/ngx_http_upstream.c) runs for the
+   * client's data too (ngx_http_upstream_upgraded_read_downstream) and re-adds the upstream read
+   * timer (ngx_add_timer(upstream->read, u->conf->read_timeout)) whenever that side is not ready.
    */
   tunnelIdleDeadline(born: number, pingInterval: number): number {
     const timeout = this.config.proxy_read_timeout;

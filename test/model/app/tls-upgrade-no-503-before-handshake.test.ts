@@ -68,11 +68,24 @@ describe('TLS ending in a bare app: a WebSocket upgrade is not refused before it
     // Connected at 0.25 s, ClientHello read and flight out by 0.3 s, the upgrade at 0.5 s finds the
     // loop serving the request (0.45–0.95 s) and nothing may queue: 503 then, on the secured
     // connection; the client backs off and its next upgrade gets a session. The refused upgrade
-    // never was a session: no duration recorded.
+    // never was a session: no duration recorded; its client read the 503 (an HTTP 5xx error, session 27).
     const r = run(upgradeWhileBusy('event_loop', '0.05s'), 1);
     expect(r.figures['responses_5xx.total']).toBe(1);
+    expect(r.figures['errors.total']).toBe(1);
     expect(series(r, 'responses_5xx').filter(([, v]) => v > 0)).toEqual([[0.5, 1]]);
     expect(valueAt(r, 'ws_sessions', 2.9)).toBe(1);
     expect(r.figures['ws_session_duration.count']).toBe(0);
+  });
+
+  it('event_loop: the refused upgrade is not a session the server closed (ws_moved_again)', () => {
+    // The same refusal, then the session the retry got is closed by its 1-s TTL (1001): the
+    // server closed this user's session once. Before session 27 the refusal counted as a first
+    // server close (closedByServer) and the TTL's as the second: ws_moved_again 1.
+    const input = upgradeWhileBusy('event_loop', '0.05s');
+    input.app = { ...input.app, ws: { handshake_time: '1ms', session_ttl: '1s' } };
+    const r = run(input, 1);
+    expect(r.figures['responses_5xx.total']).toBe(1);
+    expect(r.figures['ws_close_1001.total']).toBeGreaterThanOrEqual(1);
+    expect(r.figures['ws_moved_again.total']).toBe(0);
   });
 });

@@ -331,9 +331,12 @@ describe("an expired request sock's sender is reset at its next data copy", () =
     expect(total(r, 'reset_out')).toBe(3);
   });
 
-  it('their clients see the reset: 3 abnormal closes (1006), the only ones', () => {
+  it('their clients see the reset: 3 abnormal closes (1006), the only ones, and 3 ECONNRESET errors', () => {
     expect(total(r, 'ws_close_1006')).toBe(3);
     expect(countIn(r, 'ws_close_1006', 0, 12)).toBe(0);
+    // The upgrade's socket reads ECONNRESET: a client-visible error (clients/websocket.ts resetBeforeAdmission).
+    expect(total(r, 'err_econnreset')).toBe(3);
+    expect(total(r, 'errors')).toBe(3);
   });
 });
 
