@@ -167,7 +167,12 @@ const GAUGES: readonly (readonly [string, string, string, Reader, TotalReader?])
     'Flows the LB tracks to the backend (ESTABLISHED through the LB); behind lb.mode l7, its streams (requests in flight, WebSocket tunnels): HAProxy scur, which leaves out a stream waiting out a retry turn-around pause',
     'activeConn',
   ],
-  ['time_wait', 'socket', 'TIME_WAIT sockets on the VM (the tw of /proc/net/sockstat, the timewait of ss -s)', 'timeWait'],
+  [
+    'time_wait',
+    'socket',
+    'TIME_WAIT sockets on the VM (the tw of /proc/net/sockstat, the timewait of ss -s)',
+    'timeWait',
+  ],
   ['ws_sessions', 'session', 'Open WebSocket sessions on the app', 'wsSessions'],
   ['ws_avg_age', 's', 'Average age of the open WebSocket sessions', 'wsAverageAge', 'wsAverageAgeTotal'],
   ['upstream_ports_busy', 'port', 'Ephemeral ports towards the app in use or in TIME_WAIT', 'upstreamPortsBusy'],
