@@ -854,6 +854,12 @@ export const LbSchema = z.strictObject({
     .describe(
       'HAProxy global hard-stop-after (no default; unset or 0 = none): this long after a reload (`lb_reload`) the old process shuts every stream it still holds (hard_stop(), src/proxy.c), each client reads a FIN; without it the old process lives as long as its longest stream.',
     ),
+  tls_ticket_keys: z
+    .boolean()
+    .optional()
+    .describe(
+      "HAProxy bind `tls-ticket-keys <keyfile>` (unset = false, none), for TLS ending at the balancer (`app.tls.terminates: lb` with `lb.nbthread`): the balancer seals its session tickets with the file's keys, which a reload loads again (doc/configuration.txt tls-ticket-keys: rotate by appending a key and reloading), so tickets issued before an `lb_reload` still resume after it. Without it HAProxy installs no ticket-key callback (ssl_sock_prepare_ctx, src/ssl_sock.c: SSL_CTX_set_tlsext_ticket_key_evp_cb only when bind_conf->keys_ref) and OpenSSL seals the tickets with keys made at random in SSL_CTX_new; a master-worker reload starts a new process with new SSL_CTXs, so every ticket issued before it gets a full handshake. Nothing changes without a reload.",
+    ),
   maxconn: int(0, 1_000_000)
     .optional()
     .describe(

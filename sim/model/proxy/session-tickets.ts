@@ -3,7 +3,8 @@ import type { Conn } from '../core/conn.js';
 
 /**
  * Whose ticket keys encrypted a session ticket: one nginx generation's (`issuer` the VM, `gen` its
- * generation), every VM holding the shared key file (SHARED), or the balancer's (BALANCER).
+ * generation), every VM holding the shared key file (SHARED), or the balancer's (BALANCER, `gen`
+ * its process, LoadBalancer.process, or -1 for its tls-ticket-keys file).
  */
 export const KeyDomain = { SHARED: -1, BALANCER: -2 } as const;
 
