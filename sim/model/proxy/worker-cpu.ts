@@ -174,17 +174,21 @@ export class TlsCpu implements TlsHandshakes {
       const worker = backend.nginx.acceptingWorker(gen, conn, now);
       if (this.workerConns === null) conn.nginxWorker = worker;
       else this.workerConns.assignWorker(backend, conn, worker);
-      // Whose ticket keys: the fleet's key file, or this generation's SSL_CTX (session-tickets.ts).
-      const issuer = tls.shared_ticket_key ? KeyDomain.SHARED : conn.backend;
-      const keys = tls.shared_ticket_key ? 0 : gen.id;
-      const resumed = this.tickets.resumes(conn, tls, issuer, keys, now);
+      // Whose ticket keys: the fleet's key file, or this generation's SSL_CTX (session-tickets.ts);
+      // without tickets, a shared ssl_session_cache: this VM's nginx master's zone, which every
+      // generation it forks reads (negative: no generation id; nginx 1.22.1, tickets on, ignores it).
+      const byCache = !tls.session_tickets && tls.session_cache === 'shared';
+      const issuer = tls.shared_ticket_key && !byCache ? KeyDomain.SHARED : conn.backend;
+      const keys = byCache ? -1 - backend.nginx.master : tls.shared_ticket_key ? 0 : gen.id;
+      const resumed = this.tickets.resumes(conn, tls, issuer, keys, now, byCache);
       const end = gen.cpu.run(worker, handshakeCpu(tls, resumed), now, accepted);
       this.charged(conn, end, tls, resumed);
       // The client's Finished (TLS 1.3; in TLS 1.2 its ClientKeyExchange and Finished) comes back
       // a round trip after the server's flight; OpenSSL writes the NewSessionTicket then
       // (ssl/statem/statem_srvr.c ossl_statem_server13_write_transition: TLS_ST_SR_FINISHED →
       // TLS_ST_SW_SESSION_TICKET), none in a resumed TLS 1.2 handshake (issuesTicket).
-      if (issuesTicket(tls, resumed)) this.tickets.issue(conn, tls, issuer, keys, end + this.w.scenario.clients.rtt);
+      if (issuesTicket(tls, resumed))
+        this.tickets.issue(conn, tls, issuer, keys, end + this.w.scenario.clients.rtt, byCache);
     }
     const resume = this.resumes.get(conn);
     if (resume === undefined) return;

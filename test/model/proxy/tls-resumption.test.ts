@@ -122,4 +122,22 @@ describe('TLS session resumption in nginx (tickets, nginx defaults)', () => {
     // No reload: the one process's keys open its tickets, key file or not.
     expectPace(paces(storm({}, [], false, true, { hard_stop_after: '1s' })).again, RESUMED);
   });
+
+  it("ssl_session_cache shared with tickets off (ingress-nginx's settings): resumption survives an nginx reload, not a move to another VM", () => {
+    const reload = [{ at: '2s', do: 'nginx_reload', backend: 'vm-a' }];
+    const cache = { session_tickets: false, session_cache: 'shared' };
+    // The master's zone outlives the reload (ngx_ssl_session_cache_init reuses it).
+    expectPace(paces(storm(cache, reload)).again, RESUMED);
+    expectPace(paces(storm(cache)).again, RESUMED);
+    // TLS 1.2, resumed by session ID: ten times the pace of none's full handshakes too.
+    const v12 = (c: Record<string, unknown>) => paces(storm({ protocol: '1.2', ...c }, reload)).again;
+    expect(v12(cache)).toBeGreaterThan(5 * v12({ session_tickets: false }));
+    // Tickets off, no cache: nothing resumes.
+    expectPace(paces(storm({ session_tickets: false }, reload)).again, FULL);
+    // Another VM has its own zone.
+    expectPace(paces(storm(cache, MOVE_TO_VM_B, true)).again, FULL);
+    // nginx 1.22.1 with tickets on: the ticket keys are the SSL_CTX's, not the zone's (1.23.2+).
+    expectPace(paces(storm({ session_cache: 'shared' }, reload)).again, FULL);
+    expectPace(paces(storm({ session_cache: 'shared' })).again, RESUMED);
+  });
 });
