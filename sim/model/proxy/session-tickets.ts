@@ -35,9 +35,11 @@ interface Ticket {
  *   reloads.
  * - With `ssl_session_tickets off` and a shared `ssl_session_cache` (ingress-nginx's settings) the
  *   session lives in the nginx master's shared zone instead, found by its session ID (TLS 1.2) or
- *   stateful TLS 1.3 ticket: the domain is the VM and its master (cacheKey), across reloads. Held
- *   here as a "ticket" too: the client holds one session, used once (OpenSSL removes a TLS 1.3
- *   stateful session from the cache when it resumes it and issues a new one).
+ *   stateful TLS 1.3 ticket: the domain is the VM and its master (worker-cpu.ts admit:
+ *   -1 - Nginx.master), across reloads. Held here as a "ticket" too: the client offers the newest
+ *   session it holds (a TLS 1.3 resumption brings a new one). Whether nginx would resume an older
+ *   one again does not arise here; the real nginx 1.22.1 did, 20 times for one session
+ *   (calibration/data/nginx-tls-resume-shared-cache.json).
  * - A ticket is good for `ssl_session_timeout` (default 5m, SSL_CTX_set_timeout in
  *   ngx_ssl_session_cache): OpenSSL stamps the session when it issues the ticket
  *   (tls_construct_new_session_ticket, ssl/statem/statem_srvr.c: a resumed handshake gets a fresh
