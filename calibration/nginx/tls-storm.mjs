@@ -102,6 +102,8 @@ export function tlsConf(prefix, o) {
     // nginx 1.22's default is TLSv1 TLSv1.1 TLSv1.2 (TLSv1.3 joined the default in 1.23.4);
     // ingress-nginx and Debian's packaged nginx.conf offer TLSv1.2 TLSv1.3: a client gets 1.3.
     '    ssl_protocols TLSv1.2 TLSv1.3;',
+    // tls-resume.mjs's shared-cache variant (session 27): ingress-nginx's session settings.
+    ...(o.sessionCache ? ['    ssl_session_cache shared:SSL:10m;', '    ssl_session_tickets off;'] : []),
     o.upstreamPort
       ? '    location / { proxy_pass http://backend; proxy_http_version 1.1; proxy_set_header Upgrade $http_upgrade; proxy_set_header Connection $connection_upgrade; }'
       : '    location / { return 200 "ok\\n"; }',

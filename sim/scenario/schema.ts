@@ -300,6 +300,12 @@ export const TlsSchema = z
       .describe(
         "nginx `ssl_session_tickets`, default on (ngx_http_ssl_merge_srv_conf, src/http/modules/ngx_http_ssl_module.c; off sets SSL_OP_NO_TICKET). With `ssl_session_cache` at its default `none` the tickets are the only resumption: off, every handshake is full. Also stands for HAProxy's (tickets on unless `no-tls-tickets`) when TLS ends at the balancer, and for the app's (node's tls.Server and OpenSSL issue tickets by default) when TLS ends in the app behind nginx: off, each of nginx's upstream connections is a full handshake.",
       ),
+    session_cache: z
+      .enum(['none', 'shared'])
+      .prefault('none')
+      .describe(
+        "nginx `ssl_session_cache`, default none (ngx_http_ssl_merge_srv_conf: NGX_SSL_NONE_SCACHE); `shared` for `ssl_session_cache shared:NAME:SIZE`, as ingress-nginx sets (its template's `ssl_session_cache shared:SSL:10m`, ssl-session-cache true and ssl-session-tickets false by default: internal/ingress/controller/config/config.go). Only where TLS ends in nginx (`app.tls.terminates: nginx`). The zone belongs to the nginx master: a reload's new configuration reuses it (ngx_ssl_session_cache_init, src/event/ngx_event_openssl.c: `if (data) { shm_zone->data = data; return NGX_OK; }`), a restart or another VM has its own. With `session_tickets: false` the sessions are resumed from it by session ID (TLS 1.2) or by OpenSSL's stateful TLS 1.3 tickets, whose identity is looked up there (SSL_OP_NO_TICKET; nginx's get-session callback ngx_ssl_get_cached_session): resumption survives an nginx reload on the same VM, within `session_timeout`. With tickets on, nginx 1.22.1 (Debian 12's, the version modelled) resumes by ticket as with `none` — sealed with the SSL_CTX's random keys, so not across a reload (TLS 1.3 tickets are stateless and a TLS 1.2 server that sends a ticket sends an empty session ID); nginx 1.23.2 and later keep the ticket keys in this zone (ngx_ssl_session_ticket_keys: cache->ticket_keys), so there tickets survive a reload too: not modelled. The zone's size (10m: about 40,000 sessions) is not modelled: no session is evicted early.",
+      ),
     session_timeout: zDuration
       .prefault('5m')
       .describe(
@@ -853,6 +859,12 @@ export const LbSchema = z.strictObject({
     .optional()
     .describe(
       'HAProxy global hard-stop-after (no default; unset or 0 = none): this long after a reload (`lb_reload`) the old process shuts every stream it still holds (hard_stop(), src/proxy.c), each client reads a FIN; without it the old process lives as long as its longest stream.',
+    ),
+  tls_ticket_keys: z
+    .boolean()
+    .optional()
+    .describe(
+      "HAProxy bind `tls-ticket-keys <keyfile>` (unset = false, none), for TLS ending at the balancer (`app.tls.terminates: lb` with `lb.nbthread`): the balancer seals its session tickets with the file's keys, which a reload loads again (doc/configuration.txt tls-ticket-keys: rotate by appending a key and reloading), so tickets issued before an `lb_reload` still resume after it. Without it HAProxy installs no ticket-key callback (ssl_sock_prepare_ctx, src/ssl_sock.c: SSL_CTX_set_tlsext_ticket_key_evp_cb only when bind_conf->keys_ref) and OpenSSL seals the tickets with keys made at random in SSL_CTX_new; a master-worker reload starts a new process with new SSL_CTXs, so every ticket issued before it gets a full handshake. Nothing changes without a reload.",
     ),
   maxconn: int(0, 1_000_000)
     .optional()

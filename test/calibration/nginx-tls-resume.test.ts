@@ -106,4 +106,34 @@ describe('TLS resumption: drainsim vs nginx 1.22.1 (tickets, nginx defaults)', (
     const old = JSON.parse(readFileSync('calibration/data/nginx-tls-resume-rsa2048.json', 'utf8')).summary;
     expect(Math.abs(old.medianResumedCpuMs - rsa2048.medianResumedCpuMs)).toBeLessThan(0.1);
   });
+
+  it("ingress-nginx's shared cache with tickets off: the session offered after a reload still resumes (20 of 20), as the model says", () => {
+    // Recorded session 27 (`node calibration/nginx/run.mjs --only shared-cache`, no SCHED_FIFO,
+    // load 4.5; data/nginx-tls-resume-shared-cache.json): `ssl_session_cache shared:SSL:10m;
+    // ssl_session_tickets off`, TLS 1.3 stateful tickets looked up in the zone, which the reload's
+    // new cycle reuses (ngx_ssl_session_cache_init).
+    const data = JSON.parse(readFileSync('calibration/data/nginx-tls-resume-shared-cache.json', 'utf8'));
+    expect(data.stamp.nginx).toBe('nginx version: nginx/1.22.1');
+    expect(data.stamp.nginxConf).toContain('ssl_session_cache shared:SSL:10m;');
+    expect(data.stamp.nginxConf).toContain('ssl_session_tickets off;');
+    expect(data.reloadSent).toBe(true);
+    expect(data.summary.perRound[0].protocols).toEqual(['TLSv1.3']);
+    expect(data.summary.acrossReload).toEqual({
+      full: { handshakes: 1, reused: 0 },
+      before: { handshakes: 20, reused: 20 },
+      'after-old': { handshakes: 20, reused: 20 },
+      'after-new': { handshakes: 20, reused: 20 },
+    });
+    // The model (worker-cpu.ts admit): with the cache and no tickets the session's domain is the
+    // VM's nginx master (-1 - Nginx.master), the same for every generation it forks; a session of
+    // generation 1 offered to generation 2 resumes. End to end: test/model/proxy/tls-resumption.test.ts.
+    const cache = { ...TLS, session_tickets: false, session_cache: 'shared' as const };
+    const tickets = new SessionTickets();
+    const conn = {} as Conn;
+    const master = -1 - 0;
+    tickets.issue(conn, cache, VM, master, 0.001, true);
+    expect(tickets.resumes(conn, cache, VM, master, 1, true)).toBe(true); // before and after-old
+    // Without the cache (tickets off, none) nothing resumes at all.
+    expect(tickets.resumes(conn, { ...cache, session_cache: 'none' }, VM, master, 1, false)).toBe(false);
+  });
 });

@@ -54,6 +54,7 @@ export class ProxyReload {
     const w = this.w;
     if (w.scenario.lb.mode === 'l7') this.softStopClients();
     const old: OldProcess = { conns: [], startedAt: [], reloadAt: w.now };
+    w.lb.reloaded();
     for (const backend of w.backends)
       for (const conn of backend.conns) {
         if (conn.lbFlow !== LbFlow.TRACKED) continue;

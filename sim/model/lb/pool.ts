@@ -83,6 +83,20 @@ export class LoadBalancer {
   /** While STARTING: the ramp's `last_change` (whole seconds) and slowstart (whole seconds), for effectiveMaxconn(). */
   private readonly rampLastChange: Float64Array;
   private readonly rampSlowstart: Float64Array;
+  /**
+   * Which HAProxy process takes new connections: 0 at the start, one more at each reload
+   * (`lb_reload`, hard-stop.ts ProxyReload: the master re-executes and forks a new worker with
+   * its own SSL_CTXs, whose random ticket keys open none of the old process's tickets). Set
+   * through reloaded().
+   */
+  private processGen = 0;
+  get process(): number {
+    return this.processGen;
+  }
+  /** A reload (ProxyReload.reload) started a new process: it takes every new connection. */
+  reloaded(): void {
+    this.processGen++;
+  }
   /** The simulated clock (the world's engine); null: no clock, the configured maxconn throughout. */
   clock: { readonly now: number } | null = null;
   private rrCurrent: Float64Array;

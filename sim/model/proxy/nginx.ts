@@ -69,6 +69,16 @@ export class Nginx {
   /** Live generations, oldest first; the last is the one accepting (ids grow across restarts). */
   private readonly gens: NginxGeneration[] = [];
   private nextId = 1;
+  /**
+   * Which nginx master runs: one more at each (re)start (start). Its shared memory zones, the
+   * `ssl_session_cache shared:` one among them, live as long as it does: a reload's new cycle
+   * finds the zone and reuses it (ngx_ssl_session_cache_init, src/event/ngx_event_openssl.c:
+   * `if (data) { shm_zone->data = data; return NGX_OK; }`), a restart makes a new one.
+   */
+  private masterEpoch = 0;
+  get master(): number {
+    return this.masterEpoch;
+  }
   /** Told when a QUITted generation's last connection ends (the master reaps it). */
   onGenerationExit: (gen: NginxGeneration) => void = () => {};
   /**
@@ -174,6 +184,7 @@ export class Nginx {
 
   /** A new nginx process on a (re)started VM: one fresh generation. */
   start(): void {
+    this.masterEpoch++;
     this.gens.length = 0;
     this.listen.clear();
     this.fork(this.config);

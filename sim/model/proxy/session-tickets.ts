@@ -3,7 +3,8 @@ import type { Conn } from '../core/conn.js';
 
 /**
  * Whose ticket keys encrypted a session ticket: one nginx generation's (`issuer` the VM, `gen` its
- * generation), every VM holding the shared key file (SHARED), or the balancer's (BALANCER).
+ * generation), every VM holding the shared key file (SHARED), or the balancer's (BALANCER, `gen`
+ * its process, LoadBalancer.process, or -1 for its tls-ticket-keys file).
  */
 export const KeyDomain = { SHARED: -1, BALANCER: -2 } as const;
 
@@ -32,6 +33,13 @@ interface Ticket {
  *   another VM, cannot decrypt it, and the handshake falls back to a full one. A key file
  *   (`ssl_session_ticket_key`, the same on every VM) makes every VM holding it one domain, across
  *   reloads.
+ * - With `ssl_session_tickets off` and a shared `ssl_session_cache` (ingress-nginx's settings) the
+ *   session lives in the nginx master's shared zone instead, found by its session ID (TLS 1.2) or
+ *   stateful TLS 1.3 ticket: the domain is the VM and its master (worker-cpu.ts admit:
+ *   -1 - Nginx.master), across reloads. Held here as a "ticket" too: the client offers the newest
+ *   session it holds (a TLS 1.3 resumption brings a new one). Whether nginx would resume an older
+ *   one again does not arise here; the real nginx 1.22.1 did, 20 times for one session
+ *   (calibration/data/nginx-tls-resume-shared-cache.json).
  * - A ticket is good for `ssl_session_timeout` (default 5m, SSL_CTX_set_timeout in
  *   ngx_ssl_session_cache): OpenSSL stamps the session when it issues the ticket
  *   (tls_construct_new_session_ticket, ssl/statem/statem_srvr.c: a resumed handshake gets a fresh
@@ -47,16 +55,16 @@ export class SessionTickets {
   private readonly held = new WeakMap<Conn, Ticket>();
 
   /** Whether `conn`'s handshake now with a server of (issuer, gen) resumes the session it holds. */
-  resumes(conn: Conn, tls: TlsConfig, issuer: number, gen: number, now: number): boolean {
-    if (!tls.session_tickets || !tls.clients_resume) return false;
+  resumes(conn: Conn, tls: TlsConfig, issuer: number, gen: number, now: number, byCache = false): boolean {
+    if (!(tls.session_tickets || byCache) || !tls.clients_resume) return false;
     const t = this.held.get(conn);
     if (t === undefined || t.at > now || now > t.expires) return false;
     return t.issuer === issuer && t.gen === gen;
   }
 
   /** The handshake ending at `at` gave `conn` a ticket from (issuer, gen), if the server issues them. */
-  issue(conn: Conn, tls: TlsConfig, issuer: number, gen: number, at: number): void {
-    if (!tls.session_tickets || !tls.clients_resume) return;
+  issue(conn: Conn, tls: TlsConfig, issuer: number, gen: number, at: number, byCache = false): void {
+    if (!(tls.session_tickets || byCache) || !tls.clients_resume) return;
     const t = this.held.get(conn);
     if (t === undefined) {
       this.held.set(conn, { issuer, gen, at, expires: at + tls.session_timeout });

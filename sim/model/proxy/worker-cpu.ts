@@ -15,7 +15,7 @@ import { HaproxyThreads, type NginxWorkers } from './worker-queues.js';
  * (HaproxyThreads.pick) and costs it one handshake: a full one (`handshake_cpu`), or a resumed one
  * (`resumed_handshake_cpu`, by `protocol` when unset) when the client offers a ticket that
  * server's keys still open, with the round trips `app.tls.protocol` puts before the client's first
- * request (app/tls-protocol.ts) (session-tickets.ts: same VM and nginx generation, or a shared ticket key, or the one balancer;
+ * request (app/tls-protocol.ts) (session-tickets.ts: same VM and nginx generation, or a shared ticket key, or the balancer's process or its tls-ticket-keys file;
  * younger than `session_timeout`). Both read the ClientHello when it comes with the final ACK, a
  * round trip after the SYN (admit, helloAtBalancer), and the client's first request comes one
  * round trip after the flight (two after a full TLS 1.2 one: roundTripAfter). A request the client then sends on it waits for its own
@@ -93,7 +93,12 @@ export class TlsCpu implements TlsHandshakes {
       // Its ClientHello comes with the final ACK, a round trip after the SYN (helloAtBalancer).
       const serial = ++this.helloSerial;
       this.hellos.set(conn, serial);
-      this.w.engine.schedule(this.w.scenario.clients.rtt, this.helloAtBalancer, { conn, serial });
+      // The process that accepted it holds it (and seals its ticket) even if a reload comes first.
+      this.w.engine.schedule(this.w.scenario.clients.rtt, this.helloAtBalancer, {
+        conn,
+        serial,
+        process: this.w.lb.process,
+      });
       return;
     }
     // In nginx the connection is charged when its final ACK puts it in the accept queue (admit),
@@ -110,12 +115,19 @@ export class TlsCpu implements TlsHandshakes {
    * and first request (or upgrade) come one round trip (`clients.rtt`) after that flight (RFC 8446
    * §2), two after a full TLS 1.2 one (roundTripAfter). No 0-RTT: early data needs `allow-0rtt`
    * on the bind line (ssl_bind_parse_allow_0rtt → SSL_CTX_set_early_data_enabled, off by default),
-   * so a resumed handshake waits the round trip too. HAProxy seals tickets with keys of its own,
-   * made at its start (no `tls-ticket-keys`), for every server behind it; the balancer never
-   * restarts in the model. Before session 20 the flight was charged at the SYN and TLS 1.3's
+   * so a resumed handshake waits the round trip too. HAProxy seals tickets with keys of its own
+   * for every server behind it: without `tls-ticket-keys` (lb.tls_ticket_keys) OpenSSL's random
+   * per-SSL_CTX keys, since ssl_sock_prepare_ctx (src/ssl_sock.c) installs its ticket-key callback
+   * only when bind_conf->keys_ref is set — a reload (`lb_reload`) starts a process with new
+   * SSL_CTXs, whose keys open none of the old process's tickets (the ticket's domain is the
+   * accepting process, LoadBalancer.process); with the key file every process shares the keys.
+   * (HAProxy's session-ID cache, tune.ssl.cachesize, is not modelled: with tickets on OpenSSL
+   * issues no session ID (ssl_generate_session_id, ssl/ssl_sess.c, when ticket_expected), and
+   * the shctx is a fresh mmap in each new process (shctx_init, src/shctx.c), so it would not
+   * resume across a reload either.) Before session 27 every ticket resumed across reloads. Before session 20 the flight was charged at the SYN and TLS 1.3's
    * round trip taken as the connect's own: the first request came one round trip early.
    */
-  private readonly helloAtBalancer = (h: { conn: Conn; serial: number }): void => {
+  private readonly helloAtBalancer = (h: { conn: Conn; serial: number; process: number }): void => {
     const { conn } = h;
     // The connection ended (or the record was reused) before its ClientHello came.
     if (this.hellos.get(conn) !== h.serial) return;
@@ -123,13 +135,15 @@ export class TlsCpu implements TlsHandshakes {
     if (conn.lbThread < 0) return;
     const tls = this.w.backends[conn.backend].app.config.tls;
     const now = this.w.now;
-    const resumed = this.tickets.resumes(conn, tls, KeyDomain.BALANCER, 0, now);
+    // One key set for every process with a key file (-1), else the accepting process's own.
+    const keys = this.w.scenario.lb.tls_ticket_keys === true ? -1 : h.process;
+    const resumed = this.tickets.resumes(conn, tls, KeyDomain.BALANCER, keys, now);
     const end = this.lb!.cpu.run(conn.lbThread, handshakeCpu(tls, resumed), now);
     this.charged(conn, end, tls, resumed);
     // The ticket comes with the balancer's answer to the client's Finished (TLS 1.2: to its
     // ClientKeyExchange and Finished), a round trip after the flight; none in a resumed TLS 1.2 one.
     if (issuesTicket(tls, resumed))
-      this.tickets.issue(conn, tls, KeyDomain.BALANCER, 0, end + this.w.scenario.clients.rtt);
+      this.tickets.issue(conn, tls, KeyDomain.BALANCER, keys, end + this.w.scenario.clients.rtt);
   };
 
   /**
@@ -160,17 +174,21 @@ export class TlsCpu implements TlsHandshakes {
       const worker = backend.nginx.acceptingWorker(gen, conn, now);
       if (this.workerConns === null) conn.nginxWorker = worker;
       else this.workerConns.assignWorker(backend, conn, worker);
-      // Whose ticket keys: the fleet's key file, or this generation's SSL_CTX (session-tickets.ts).
-      const issuer = tls.shared_ticket_key ? KeyDomain.SHARED : conn.backend;
-      const keys = tls.shared_ticket_key ? 0 : gen.id;
-      const resumed = this.tickets.resumes(conn, tls, issuer, keys, now);
+      // Whose ticket keys: the fleet's key file, or this generation's SSL_CTX (session-tickets.ts);
+      // without tickets, a shared ssl_session_cache: this VM's nginx master's zone, which every
+      // generation it forks reads (negative: no generation id; nginx 1.22.1, tickets on, ignores it).
+      const byCache = !tls.session_tickets && tls.session_cache === 'shared';
+      const issuer = tls.shared_ticket_key && !byCache ? KeyDomain.SHARED : conn.backend;
+      const keys = byCache ? -1 - backend.nginx.master : tls.shared_ticket_key ? 0 : gen.id;
+      const resumed = this.tickets.resumes(conn, tls, issuer, keys, now, byCache);
       const end = gen.cpu.run(worker, handshakeCpu(tls, resumed), now, accepted);
       this.charged(conn, end, tls, resumed);
       // The client's Finished (TLS 1.3; in TLS 1.2 its ClientKeyExchange and Finished) comes back
       // a round trip after the server's flight; OpenSSL writes the NewSessionTicket then
       // (ssl/statem/statem_srvr.c ossl_statem_server13_write_transition: TLS_ST_SR_FINISHED →
       // TLS_ST_SW_SESSION_TICKET), none in a resumed TLS 1.2 handshake (issuesTicket).
-      if (issuesTicket(tls, resumed)) this.tickets.issue(conn, tls, issuer, keys, end + this.w.scenario.clients.rtt);
+      if (issuesTicket(tls, resumed))
+        this.tickets.issue(conn, tls, issuer, keys, end + this.w.scenario.clients.rtt, byCache);
     }
     const resume = this.resumes.get(conn);
     if (resume === undefined) return;

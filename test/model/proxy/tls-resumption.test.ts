@@ -21,6 +21,7 @@ function storm(
   timeline: unknown[] = [],
   twoVms = false,
   atBalancer = false,
+  lb: Record<string, unknown> = {},
 ): ScenarioInput {
   return {
     start: '00:00:00',
@@ -42,7 +43,7 @@ function storm(
       ws: { handshake_time: '0s' },
       tls: { terminates: atBalancer ? 'lb' : 'nginx', handshake_cpu: '1ms', resumed_handshake_cpu: '0.1ms', ...tls },
     },
-    lb: atBalancer ? { nbthread: 1 } : {},
+    lb: atBalancer ? { nbthread: 1, ...lb } : {},
     backends: twoVms ? [{ name: 'vm-a' }, { name: 'vm-b' }] : [{ name: 'vm-a' }],
     timeline: [...timeline, { at: '3s', do: 'shutdown_sessions', backend: 'vm-a' }],
   } as ScenarioInput;
@@ -108,5 +109,35 @@ describe('TLS session resumption in nginx (tickets, nginx defaults)', () => {
     expectPace(p.first, { min: 50, max: 110 });
     expectPace(p.again, RESUMED);
     expectPace(paces(storm({ clients_resume: false }, MOVE_TO_VM_B, true, true)).again, { min: 50, max: 110 });
+  });
+
+  it('an HAProxy reload (lb_reload) ends resumption at the balancer unless tls-ticket-keys keeps the keys', () => {
+    // The reload at 2 s: the new process's SSL_CTX has new random ticket keys (ssl_sock_prepare_ctx,
+    // src/ssl_sock.c, installs its key callback only with tls-ticket-keys), so the reconnects at
+    // 13 s, all through the new process, are full handshakes; with a key file they resume.
+    const reload = [{ at: '2s', do: 'lb_reload' }];
+    const first = { min: 50, max: 110 };
+    expectPace(paces(storm({}, reload, false, true, { hard_stop_after: '1s' })).again, first);
+    expectPace(paces(storm({}, reload, false, true, { hard_stop_after: '1s', tls_ticket_keys: true })).again, RESUMED);
+    // No reload: the one process's keys open its tickets, key file or not.
+    expectPace(paces(storm({}, [], false, true, { hard_stop_after: '1s' })).again, RESUMED);
+  });
+
+  it("ssl_session_cache shared with tickets off (ingress-nginx's settings): resumption survives an nginx reload, not a move to another VM", () => {
+    const reload = [{ at: '2s', do: 'nginx_reload', backend: 'vm-a' }];
+    const cache = { session_tickets: false, session_cache: 'shared' };
+    // The master's zone outlives the reload (ngx_ssl_session_cache_init reuses it).
+    expectPace(paces(storm(cache, reload)).again, RESUMED);
+    expectPace(paces(storm(cache)).again, RESUMED);
+    // TLS 1.2, resumed by session ID: ten times the pace of none's full handshakes too.
+    const v12 = (c: Record<string, unknown>) => paces(storm({ protocol: '1.2', ...c }, reload)).again;
+    expect(v12(cache)).toBeGreaterThan(5 * v12({ session_tickets: false }));
+    // Tickets off, no cache: nothing resumes.
+    expectPace(paces(storm({ session_tickets: false }, reload)).again, FULL);
+    // Another VM has its own zone.
+    expectPace(paces(storm(cache, MOVE_TO_VM_B, true)).again, FULL);
+    // nginx 1.22.1 with tickets on: the ticket keys are the SSL_CTX's, not the zone's (1.23.2+).
+    expectPace(paces(storm({ session_cache: 'shared' }, reload)).again, FULL);
+    expectPace(paces(storm({ session_cache: 'shared' })).again, RESUMED);
   });
 });
