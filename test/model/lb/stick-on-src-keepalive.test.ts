@@ -46,4 +46,12 @@ describe('sticky: source, lb.mode l7, keep-alive clients (clients.http)', () => 
     const free = run(keepAlive('none'));
     expect(sent(free, 'vm-a', 12, 30)).toBeLessThan(0.05 * before * 18);
   });
+
+  it('one address: all its requests, over many connections, reach one server', () => {
+    const input = keepAlive('source');
+    const r = run({ ...input, clients: { ...input.clients, source_ips: 1 }, timeline: [] } as ScenarioInput);
+    const per = ['vm-a', 'vm-b', 'vm-c'].map((b) => sent(r, b, 0, 30));
+    expect(Math.max(...per)).toBeGreaterThan(1000);
+    expect(per.filter((n) => n > 0)).toHaveLength(1);
+  });
 });
