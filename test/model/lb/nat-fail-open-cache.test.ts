@@ -10,7 +10,11 @@
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../sim/engine/random.js';
 import { LoadBalancer, PoolState } from '../../../sim/model/lb/pool.js';
+import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { run, window } from '../helpers.js';
+
+const sum = (xs: number[]): number => xs.reduce((a, b) => a + b, 0);
 
 /** Three bound, ready targets; vm-a and vm-b DOWN by their checks (a 404), vm-c UP: no fail-open yet. */
 function twoDown(): LoadBalancer {
@@ -58,5 +62,30 @@ describe('NLB fail-open follows the targets the group routes to', () => {
     const lb = twoDown();
     lb.setWeight(2, 0);
     expectFailsOpenOntoDown(lb);
+  });
+
+  it('in a run: vm-a and vm-b fail their checks (404), vm-c is drained — new flows fail open onto vm-a and vm-b', () => {
+    const r = run({
+      warmup: '0s',
+      horizon: '30s',
+      clients: {
+        http: { arrival_rate: 20, requests_per_connection: 'const(1)', think_time: 'const(10ms)', retries: 0 },
+      },
+      lb: { mode: 'nat' },
+      health_check: { type: 'http', inter: '1s', fall: 3, rise: 2 },
+      backends: [{ name: 'vm-a' }, { name: 'vm-b' }, { name: 'vm-c' }],
+      timeline: [
+        { at: '5s', do: 'health_404', backend: 'vm-a' },
+        { at: '5s', do: 'health_404', backend: 'vm-b' },
+        { at: '15s', do: 'drain', backend: 'vm-c' },
+      ],
+    } as ScenarioInput);
+    // Until 15 s vm-c alone takes new flows; after its drain the DOWN vm-a and vm-b take them all
+    // (≈ 20/s × 14 s), none is refused. With the stale "no" (N6) every flow from 15 s found no target.
+    expect(sum(window(r, 'new_conn', 10, 15, 'vm-c'))).toBeGreaterThan(80);
+    expect(sum(window(r, 'new_conn', 16, 30, 'vm-a'))).toBeGreaterThan(100);
+    expect(sum(window(r, 'new_conn', 16, 30, 'vm-b'))).toBeGreaterThan(100);
+    expect(sum(window(r, 'new_conn', 16, 30, 'vm-c'))).toBe(0);
+    expect(r.figures['errors.total'] ?? 0).toBe(0);
   });
 });
