@@ -121,8 +121,6 @@ export class LoadBalancer {
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
   readonly maxqueue: number;
-  /** A NAT's leastconn (IPVS wlc) breaks ties round robin from here; HAProxy's uses fwlcOrder. */
-  private tieCursor = 0;
   /**
    * HAProxy's leastconn tree (src/lb_fwlc.c), two counters per server: the key the server holds
    * in the eb32 tree (`lb_node.key`, as fwlc_queue_srv() / fwlc_srv_reposition() last set it)
@@ -722,12 +720,18 @@ export class LoadBalancer {
     return best;
   }
 
-  /** A NAT's least-connection pick (IPVS wlc): the lowest flows per weight, ties round robin. */
+  /**
+   * A NAT's least-connection pick (IPVS wlc): the lowest flows per weight, ties to the first in
+   * list order. ip_vs_wlc_schedule() (net/netfilter/ipvs/ip_vs_wlc.c) starts from the first
+   * usable destination and replaces it only on a strict `loh * dest->weight > doh * least->weight`
+   * (overhead: ip_vs_dest_conn_overhead(), include/net/ip_vs.h, `(activeconns << 8) + inactconns`;
+   * the model counts the flows in service, no inactive ones): equal loads keep the earlier
+   * destination, with no rotation.
+   */
   private natLeastConn(): number {
     let best = -1;
     let bestLoad = Infinity;
-    for (let k = 0; k < this.count; k++) {
-      const b = (this.tieCursor + k) % this.count;
+    for (let b = 0; b < this.count; b++) {
       if (this.skip[b] === 1 || !this.leastConnEligible(b)) continue;
       const load = this.leastConnKey(b);
       if (load < bestLoad) {
@@ -735,7 +739,6 @@ export class LoadBalancer {
         bestLoad = load;
       }
     }
-    if (best >= 0) this.tieCursor = (best + 1) % this.count;
     return best;
   }
 

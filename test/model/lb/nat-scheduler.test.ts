@@ -54,6 +54,19 @@ describe('lb.nat_scheduler', () => {
     expect(lb.pick(new RandomStreams(1).stream('lb.nat-pick'), 0)).toBe(-1);
   });
 
+  it('random with weights: a weight w counts as w endpoints (weights 1/3: a quarter; 1/3/2: 1/6, 1/2, 1/3)', () => {
+    // review45 N1: a draw over the endpoints' count instead of their weights gave each half.
+    const two = natPool(2);
+    two.weight.set([1, 3]);
+    const counts = tally(two, 4000, 11);
+    expect(counts[0] / 4000).toBeGreaterThan(0.22);
+    expect(counts[0] / 4000).toBeLessThan(0.28);
+    const three = natPool(3);
+    three.weight.set([1, 3, 2]);
+    const shares = tally(three, 6000, 12).map((c) => c / 6000);
+    [1 / 6, 1 / 2, 1 / 3].forEach((share, b) => expect(Math.abs(shares[b] - share)).toBeLessThan(0.03));
+  });
+
   it('rr (IPVS round robin) still deals exact shares in turn', () => {
     expect(tally(natPool(3, 'rr'), 30, 1)).toEqual([10, 10, 10]);
     const lb = natPool(3, 'rr');
