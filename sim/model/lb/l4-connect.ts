@@ -104,7 +104,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly facts: RetryFacts = newRetryFacts();
   /** lb.mode nat: the connection table's idle timeout (never, for a proxy). */
   readonly nat: NatIdleTable;
-  /** lb.mode l4 (HAProxy mode tcp), not a NAT: a stream counts on its server from its assignment. */
+  /** A proxying balancer (l4, and l7's WebSocket connects), not a NAT: a stream counts on its server from its assignment. */
   private readonly proxy: boolean;
   /** nginx's accept queues, where its workers are modelled busy (TLS in nginx); null: never full. */
   private queues: ListenQueues | null = null;
@@ -512,10 +512,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     const b = a.servedOn;
     if (b < 0) return;
     const lb = this.w.lb;
-    if (a.pausing) {
-      a.pausing = false;
-      lb.turnAround[b]--;
-    }
+    this.endPause(a);
     lb.dropConn(b);
     lb.connecting[b]--;
     a.servedOn = -1;
@@ -837,12 +834,15 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   private readonly retryNow = (a: Attempt): void => this.attempt(a);
   /** The turn-around pause ended: the stream connects again (in `cur_sess` once more). */
   private readonly retryAfterPause = (a: Attempt): void => {
-    if (a.pausing) {
-      a.pausing = false;
-      this.w.lb.turnAround[a.servedOn]--;
-    }
+    this.endPause(a);
     this.attempt(a);
   };
+  /** The stream no longer waits out a turn-around pause on `servedOn` (LoadBalancer.turnAround). */
+  private endPause(a: Attempt): void {
+    if (!a.pausing) return;
+    a.pausing = false;
+    this.w.lb.turnAround[a.servedOn]--;
+  }
 
   /**
    * The balancer's own connect() found no source port (EADDRNOTAVAIL on its host): HAProxy's

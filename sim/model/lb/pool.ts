@@ -121,6 +121,8 @@ export class LoadBalancer {
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
   readonly maxqueue: number;
+  /** Only `balance leastconn` reads the fwlc tree order: other algorithms skip its bookkeeping on every take and drop. */
+  private readonly tracksFwlc: boolean;
   /**
    * HAProxy's leastconn tree (src/lb_fwlc.c), two counters per server: the key the server holds
    * in the eb32 tree (`lb_node.key`, as fwlc_queue_srv() / fwlc_srv_reposition() last set it)
@@ -128,8 +130,6 @@ export class LoadBalancer {
    * exact same order they were inserted" (include/import/ebtree.h), so among equal keys
    * fwlc_get_next_server() takes the server inserted earliest: the longest idle.
    */
-  /** Only `balance leastconn` reads the fwlc tree order: other algorithms skip its bookkeeping on every take and drop. */
-  private readonly tracksFwlc: boolean;
   private readonly fwlcKey: Float64Array;
   private readonly fwlcOrder: Float64Array;
   private fwlcInserted = 0;
