@@ -202,3 +202,62 @@ export const MECHANISM_ZEROS22: Record<string, string> = {
     "a0dba616 with cc74eea6: s1's refused streams are in its served (leastconn's count) but out of cur_sess during their pauses; a model reading served gives 10",
   [`${SCUR_KILL} / ${HAPROXY22[SCUR_KILL][0].figure}`]: "a0dba616: s1's streams in their pauses are out of cur_sess",
 };
+
+// ---------------------------------------------------------------- second batch: nginx (ws27)
+
+export const WS_WORKER_FULL = 'nginx-holdout22-ws-wc10-reset';
+
+/** The second batch's rule: 1a3a2042 (ws27), a refused WebSocket upgrade is a client error of the kind read. */
+export const RULE22B: Record<string, string> = { [WS_WORKER_FULL]: '1a3a2042' };
+
+/** A recording of calibration/nginx/holdout22.mjs (experiment.mjs: times `s` from t0, the client's start). */
+export interface NginxRec22 {
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
+  /** client.mjs: tun-open (status: the answer's), tun-close (how: the first of eof / an errno / client-closed; upgraded: an answer came). */
+  clientEvents: Array<{ ev: string; s: number; id?: string; status?: number; how?: string; upgraded?: boolean }>;
+  /** error.log messages by kind (experiment.mjs errorLogCounts: numbers as N). */
+  errorLogCounts: Record<string, number>;
+}
+
+/** Tunnels that ended with no answer at all (tun-close, upgraded false), `how` when given. */
+const unanswered = (d: NginxRec22, how?: string): number =>
+  d.clientEvents.filter((e) => e.ev === 'tun-close' && e.upgraded === false && (how === undefined || e.how === how))
+    .length;
+
+export const NGINX22: Record<string, Array<Figure14<NginxRec22>>> = {
+  [WS_WORKER_FULL]: [
+    {
+      figure:
+        "upgrades answered 101 (client 'tun-open' status 101; twin: ws_sessions max) (4 tunnels × 2 connections fill the 8 left by the listener and the channel)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => r.figures['ws_sessions.max'] ?? 0),
+      real: (d) => d.clientEvents.filter((e) => e.ev === 'tun-open' && e.status === 101).length,
+    },
+    {
+      figure:
+        "upgrades that read ECONNRESET before any answer (client 'tun-close', not upgraded; twin: err_econnreset) (nginx accepts and closes with the request unread: an RST; before 1a3a2042 no client error: 0)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => r.figures['err_econnreset.total'] ?? 0),
+      real: (d) => unanswered(d, 'ECONNRESET'),
+    },
+    {
+      figure:
+        "upgrades refused, any kind (client 'tun-close' with no answer, or an answer not 101; twin: client errors) (4; before 1a3a2042: 0)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => r.figures['errors.total'] ?? 0),
+      real: (d) =>
+        unanswered(d) +
+        d.clientEvents.filter((e) => e.ev === 'tun-open' && e.status !== undefined && e.status !== 101).length,
+    },
+    {
+      figure:
+        "nginx's 'worker_connections are not enough' lines (error.log; twin: reset_out, its closes at the accept) (one per refused upgrade)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => r.figures['reset_out.total'] ?? 0),
+      real: (d) =>
+        Object.entries(d.errorLogCounts)
+          .filter(([k]) => k.includes('worker_connections are not enough'))
+          .reduce((a, [, n]) => a + n, 0),
+    },
+  ],
+};

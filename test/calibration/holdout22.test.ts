@@ -48,19 +48,31 @@ import {
 } from './holdout-old-model.js';
 import { everyRunRecordedTest } from './holdout-round.js';
 import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
-import { BARE22, HAPROXY22, MECHANISM_ZEROS22, RULE22 } from './holdout22-figures.js';
+import { BARE22, HAPROXY22, MECHANISM_ZEROS22, NGINX22, RULE22, RULE22B } from './holdout22-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout22-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout22-old-model-predictions.json';
+/** The second batch (nginx, ws27): written after the first batch's recordings, before its own run. */
+const PREDICTIONS_B = 'calibration/data/holdout22b-predictions.json';
+const OLD_MODEL_B = 'calibration/data/holdout22b-old-model-predictions.json';
 /** The commit holding the twins and predictions, made before any round-22 recording (null until then). */
 const BLIND22: string | null = '75d051273c08234f9e9c3381dd38de68eb80b654';
+/** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
+const BLIND22B: string | null = null;
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
 const DEFINITIONS22 = 'ae5b271cae679e0e';
+/** The second batch's digest, pinned once recorded. */
+const DEFINITIONS22B = '';
 
 interface Predictions {
   note: string;
   bare: FlatPredictions;
   haproxy: HaproxyPredictions;
+}
+
+interface PredictionsB {
+  note: string;
+  nginx: FlatPredictions;
 }
 
 const FIGURES22 = { ...BARE22, ...HAPROXY22 };
@@ -74,6 +86,17 @@ const write = blindWriter({
     'haproxy-restated.ts statedUptime()), per figure: means over seeds 1-5 (check times: seed 1).',
   predict: () => ({ bare: predictFlat(BARE22), haproxy: predictHaproxy(HAPROXY22) }),
   figureSets: FIGURES22,
+});
+
+const writeB = blindWriter({
+  round: 22,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch held-out twin',
+  written: "after the first batch's recordings, BEFORE its own run was recorded",
+  rest: '. nginx: per run, per figure: means over seeds 1-5.',
+  predict: () => ({ nginx: predictFlat(NGINX22) }),
+  figureSets: NGINX22,
 });
 
 /**
@@ -96,11 +119,27 @@ describe.runIf(Boolean(oldDir))("held-out round 22: the old models' figures", ()
   }, 900_000);
 });
 
+/** The second batch's old model: DRAINSIM_HOLDOUT22B_OLD=<dir>, <dir>/1a3a2042 = `git archive 1a3a2042^` built. */
+const oldDirB = process.env.DRAINSIM_HOLDOUT22B_OLD;
+describe.runIf(Boolean(oldDirB))("held-out round 22, second batch: the old model's figures", () => {
+  it(`runs the twin on its rule's parent and writes ${OLD_MODEL_B}`, async () => {
+    const nginx = await predictOldFlat((run) => join(oldDirB as string, RULE22B[run]), NGINX22);
+    const note =
+      "The old model's figures of the round-22 second-batch twin (the same seeds 1-5 and figures of holdout22-figures.ts), " +
+      "written after the first batch's recordings and before the second batch's run was recorded " +
+      '(test/calibration/holdout22.test.ts, DRAINSIM_HOLDOUT22B_OLD): the twin as it is on `git archive 1a3a2042^` ' +
+      '(a WebSocket upgrade nginx refused was no client error).';
+    writeOldModel(OLD_MODEL_B, note, { nginx });
+  }, 900_000);
+});
+
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 export const GAPS22: Record<string, Gap> = {};
 
 const BATCH = { figures: FIGURES22, predictions: PREDICTIONS, blind: BLIND22 };
+const BATCH_B = { figures: NGINX22, predictions: PREDICTIONS_B, blind: BLIND22B };
 const RUNS = Object.keys(FIGURES22);
+const RUNS_B = Object.keys(NGINX22);
 
 /** Every row whose recording exists, against the blind prediction (run b at the start its recording states). */
 export function rows22(): HeldOutRow[] {
@@ -108,14 +147,25 @@ export function rows22(): HeldOutRow[] {
   return [...flatRows(BARE22, p.bare), ...haproxyRows(HAPROXY22, p.haproxy)].map(markZeros(MECHANISM_ZEROS22));
 }
 
+/** The second batch's rows whose recording exists, against its blind prediction. */
+export function rows22B(): HeldOutRow[] {
+  const p = readPredictions<PredictionsB>(PREDICTIONS_B);
+  return flatRows(NGINX22, p.nginx).map(markZeros());
+}
+
 /** The old model's figure of a row at its stated start, or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
+  if (r.run in NGINX22) {
+    if (!existsSync(OLD_MODEL_B)) return undefined;
+    return oldFigureOf(r, undefined, readPredictions<PredictionsB>(OLD_MODEL_B).nginx);
+  }
   if (!existsSync(OLD_MODEL)) return undefined;
   const old = readPredictions<Predictions>(OLD_MODEL);
   return oldFigureOf(r, old.haproxy, old.bare);
 }
 
-const recorded = write || !existsSync(PREDICTIONS) ? [] : rows22();
+const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows22();
+const recordedB = write || writeB || !existsSync(PREDICTIONS_B) ? [] : rows22B();
 describe.skipIf(recorded.length === 0)('held-out round 22: the recording against the blind predictions', () => {
   printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE22[run], gaps: GAPS22 });
   everyRunRecordedTest(
@@ -128,3 +178,18 @@ describe.skipIf(recorded.length === 0)('held-out round 22: the recording against
 
   blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS22, gaps: GAPS22, gapsName: 'GAPS22' });
 });
+
+describe.skipIf(recordedB.length === 0)(
+  'held-out round 22, second batch: the recording against the blind predictions',
+  () => {
+    printOldModelTable(recordedB, { oldModelOf, ruleOf: (run) => RULE22B[run], gaps: GAPS22 });
+    everyRunRecordedTest(
+      'its run is recorded',
+      recordedB,
+      RUNS_B,
+      BLIND22B,
+      'set BLIND22B to the commit of the second batch',
+    );
+    blindRoundTests(recordedB, { batches: [BATCH_B], digest: DEFINITIONS22B, gaps: GAPS22, gapsName: 'GAPS22' });
+  },
+);
