@@ -2,10 +2,12 @@
 // WebSocket upgrade nginx refuses is a client error of the kind the client reads. With its worker's
 // connections all taken, nginx 1.22.1 accepts a connection and closes it at once
 // (src/event/ngx_event_accept.c ngx_event_accept(): ngx_get_connection() NULL, "worker_connections
-// are not enough", ngx_close_accepted_connection()): the client's upgrade request unread, the close
+// are not enough", ngx_close_socket()): the client's upgrade request unread, the close
 // sends an RST, which the client (websockets/ws lib/websocket.js initAsClient(): the socket's
 // 'error') reads as ECONNRESET. The model before it (1a3a2042^) counted such a refused upgrade as no
-// client error at all.
+// client error at all. (As recorded, all 4 refusals were client errors, but only the first read an
+// RST: nginx accepts at the handshake's end, and the close came before the request 3 times of 4 — a
+// FIN, EOF; calibration/README.md "Held-out validation, round 22", its known gap.)
 //
 // One worker, `worker_connections 10`: its listening socket and channel take 2, each tunnel 2 (the
 // client's connection and its upstream one). Eight upgrades (GET /ws, Upgrade: websocket; no
