@@ -36,7 +36,8 @@ function collect(child, into) {
 
 /**
  * One run: config = { name, description, worker (script path), mode ('http' | 'tcp'), redispatch,
- * backendLines, apps: { s1: [args…], s2: [args…] } (the worker's `app <port> <name> …args`),
+ * backendLines, servers (optional: names, default ['s1', 's2']), serverOptions (optional),
+ * apps: { s1: [args…], s2: [args…] } (the worker's `app <port> <name> …args`, one per server),
  * clients: { seconds, args: [...] } (the worker's `clients <port> …args`), actions: [{ at, op:
  * kill | sigterm | vanish, server }] (vanish: every packet to or from the server's port dropped,
  * lab.mjs dropServerPackets), frontendLines (optional: e.g. `option logasap`), sysctls (optional: { key: value } set in the namespace, e.g. the
@@ -49,13 +50,14 @@ export async function runBareLab(config, rt) {
   for (const [key, value] of Object.entries(sysctls)) setSysctl(ns, key, value);
   const dir = mkdtempSync(join(tmpdir(), 'drainsim-barews-'));
   const socketPath = join(dir, 'admin.sock');
-  const servers = [
-    { name: 's1', port: 9001 },
-    { name: 's2', port: 9002 },
-  ];
+  // Held-out round 22: config.servers (names; ports 9001, 9002, … in order) and config.serverOptions
+  // (the default-server line's tail, e.g. `fall 20`); absent, the two servers and options of every
+  // earlier run.
+  const servers = (config.servers ?? ['s1', 's2']).map((name, i) => ({ name, port: 9001 + i }));
   const cfgText = haproxyConfig({
     mode: config.mode,
     redispatch: config.redispatch,
+    serverOptions: config.serverOptions ?? '',
     backendLines: config.backendLines,
     frontendLines: config.frontendLines ?? [],
     socketPath,
@@ -127,7 +129,11 @@ export async function runBareLab(config, rt) {
       const at = Date.now();
       try {
         const rows = parseShowStat(await statsCommand(socketPath, 'show stat'));
-        samples.push({ t: rel(at), s1: rows.s1, s2: rows.s2, be: rows.BACKEND });
+        samples.push({
+          t: rel(at),
+          ...Object.fromEntries(servers.map((sv) => [sv.name, rows[sv.name]])),
+          be: rows.BACKEND,
+        });
       } catch (err) {
         samples.push({ t: rel(at), error: String(err.message ?? err) });
       }

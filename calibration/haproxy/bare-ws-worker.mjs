@@ -1,6 +1,6 @@
 // The processes of the bare-app WebSocket runs (bare-ws.mjs), started inside the namespace.
 //   node bare-ws-worker.mjs app <port> <name> <appPingMs|0> <closeOnTerm 0|1> <graceMs>
-//   node bare-ws-worker.mjs clients <port> <count> <seconds> <pingMs|0> <reconnectMs> [pongTimeoutMs]
+//   node bare-ws-worker.mjs clients <port> <count> <seconds> <pingMs|0> <reconnectMs> [pongTimeoutMs] [startMs]
 // Times are Date.now() ms (the clock HAProxy's log stamps use), after a first line `start <ms>`
 // (clients) or `listening` (app).
 //
@@ -16,7 +16,9 @@
 // FIN or RST without one (1006), a non-101 answer to the upgrade (http<status>) — it reconnects
 // reconnectMs later, for `seconds`. With pongTimeoutMs, a client whose ping goes unanswered that
 // long declares the peer dead and closes its socket (destroy(): a FIN, nothing unread) — the
-// heartbeat of the `ws` library's README (terminate() on a missing pong) — logged as a 1006. Lines:
+// heartbeat of the `ws` library's README (terminate() on a missing pong) — logged as a 1006. With
+// startMs (held-out round 22) the sessions open that long after `start`, not at it (a server can be
+// killed before the burst). Lines:
 //   open <t> <slot> <server>            a 101 (the server named by X-Server)
 //   close <t> <slot> <server> <code>    the session ended: 1001 (Close frame) or 1006 (none)
 //   fail <t> <slot> <what>              the upgrade failed: http503, EOF, ECONNRESET, …
@@ -127,7 +129,7 @@ function app([portArg, name, pingArg, closeOnTermArg, graceArg]) {
   server.listen({ port: Number(portArg), host: HOST, backlog: 511 }, () => out('listening'));
 }
 
-function clients([port, count, seconds, pingMs, reconnectMs, pongTimeoutMs = 0]) {
+function clients([port, count, seconds, pingMs, reconnectMs, pongTimeoutMs = 0, startMs = 0]) {
   const t0 = Date.now();
   const endAt = t0 + seconds * 1000;
   out(`start ${t0}`);
@@ -200,8 +202,12 @@ function clients([port, count, seconds, pingMs, reconnectMs, pongTimeoutMs = 0])
     socket.on('error', (e) => lost(e.code ?? 'error'));
     socket.on('close', () => lost('EOF'));
   };
-  // Every session opened at the start, one after another (roundrobin alternates them).
-  for (let slot = 0; slot < count; slot++) open(slot);
+  // Every session opened at the start (or startMs after it), one after another (roundrobin alternates them).
+  const openAll = () => {
+    for (let slot = 0; slot < count; slot++) open(slot);
+  };
+  if (startMs > 0) setTimeout(openAll, startMs);
+  else openAll();
   setTimeout(() => process.exit(0), seconds * 1000 + 500);
 }
 

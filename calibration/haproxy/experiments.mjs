@@ -20,6 +20,7 @@ import { HOLDOUT18_EXPERIMENTS, HOLDOUT18B_EXPERIMENTS } from './holdout18.mjs';
 import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
 import { HOLDOUT20_EXPERIMENTS } from './holdout20.mjs';
 import { HOLDOUT21_EXPERIMENTS } from './holdout21.mjs';
+import { HOLDOUT22_EXPERIMENTS } from './holdout22.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -378,6 +379,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT19_EXPERIMENTS,
   ...HOLDOUT20_EXPERIMENTS,
   ...HOLDOUT21_EXPERIMENTS,
+  ...HOLDOUT22_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

@@ -20,6 +20,7 @@ import { HOLDOUT13_EXPERIMENTS, HOLDOUT13B_EXPERIMENTS } from './holdout13-exper
 import { HOLDOUT15_EXPERIMENTS, HOLDOUT15B_EXPERIMENTS, HOLDOUT15C_EXPERIMENTS } from './holdout15.mjs';
 import { HOLDOUT17_EXPERIMENTS, HOLDOUT17B_EXPERIMENTS } from './holdout17.mjs';
 import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
+import { HOLDOUT22_EXPERIMENTS } from './holdout22.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -55,6 +56,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT17_EXPERIMENTS,
   ...HOLDOUT17B_EXPERIMENTS,
   ...HOLDOUT19_EXPERIMENTS,
+  ...HOLDOUT22_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({
