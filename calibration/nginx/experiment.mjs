@@ -57,6 +57,8 @@ function ssCounts(ns) {
         clientSideEstab: 0,
         upstreamEstab: 0,
         timeWait: 0,
+        timeWaitUpstreamNginx: 0,
+        timeWaitUpstreamApp: 0,
         finWait: 0,
         closeWait: 0,
         other: 0,
@@ -77,8 +79,13 @@ function ssCounts(ns) {
             const pid = nginxPidOf(line);
             if (pid) c.upstreamByPid[pid] = (c.upstreamByPid[pid] ?? 0) + 1;
           }
-        } else if (f[0] === 'TIME-WAIT') c.timeWait++;
-        else if (f[0].startsWith('FIN-WAIT')) c.finWait++;
+        } else if (f[0] === 'TIME-WAIT') {
+          c.timeWait++;
+          // Which end of an nginx → app connection holds it (session 28, the upstream close race):
+          // nginx's (peer = the app's port) or the app's (local = the app's port).
+          if (f[4].endsWith(`:${BACKEND_PORT}`)) c.timeWaitUpstreamNginx++;
+          else if (f[3].endsWith(`:${BACKEND_PORT}`)) c.timeWaitUpstreamApp++;
+        } else if (f[0].startsWith('FIN-WAIT')) c.finWait++;
         else if (f[0] === 'CLOSE-WAIT') c.closeWait++;
         else c.other++;
       }

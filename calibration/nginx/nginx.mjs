@@ -25,6 +25,7 @@ export function nginxVersion() {
  * proxyReadTimeout, proxyConnectTimeout (null: the 60-s default), workerShutdownTimeout (null: not set), keepaliveRequests (null: default),
  * workerConnections (null: 4096), clientHeaderTimeout (null: the 60-s default),
  * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
+ * defaultProxy (`location /` keeps nginx's defaults for the upstream request: HTTP/1.0, `Connection: close`),
  * pools: null | { count, keepalive, timeout, requests?, upgrade? }, poolTimeouts (the pool locations set
  * proxy_read_timeout / proxy_connect_timeout as `location /` does) }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
@@ -62,9 +63,16 @@ export function nginxConf(prefix, o) {
     `    listen 127.0.0.1:${o.listenPort} backlog=4096${o.reuseport ? ' reuseport' : ''};`,
     '    location / {',
     '      proxy_pass http://backend;',
-    '      proxy_http_version 1.1;',
-    '      proxy_set_header Upgrade $http_upgrade;',
-    '      proxy_set_header Connection $connection_upgrade;',
+    // defaultProxy (session 28, the upstream close race): nginx's own defaults for the upstream
+    // request, proxy_http_version 1.0 with `Connection: close` (ngx_http_proxy_module.c
+    // ngx_http_proxy_headers: "Connection: close"), as a site without upstream keepalive has it.
+    ...(o.defaultProxy
+      ? []
+      : [
+          '      proxy_http_version 1.1;',
+          '      proxy_set_header Upgrade $http_upgrade;',
+          '      proxy_set_header Connection $connection_upgrade;',
+        ]),
     `      proxy_read_timeout ${o.proxyReadTimeout ?? '60s'};`,
     ...(o.proxyConnectTimeout != null ? [`      proxy_connect_timeout ${o.proxyConnectTimeout};`] : []),
     '    }',

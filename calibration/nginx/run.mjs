@@ -8,6 +8,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { cleanupAll, namespaceSupport } from '../lib/netns.mjs';
+import { CLOSE_RACE_EXPERIMENTS } from './close-race.mjs';
 import { runNginxExperiment } from './experiment.mjs';
 import { NGINX_EXPERIMENTS as RECORDED } from './experiments.mjs';
 import { HOLDOUT_EXPERIMENTS } from './holdout-experiments.mjs';
@@ -57,6 +58,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT17B_EXPERIMENTS,
   ...HOLDOUT19_EXPERIMENTS,
   ...HOLDOUT22_EXPERIMENTS,
+  ...CLOSE_RACE_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({

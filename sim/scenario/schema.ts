@@ -170,9 +170,19 @@ export const NginxSchema = z.strictObject({
     .prefault(true)
     .describe('The app listens on 127.0.0.1 (true) or on another address (false); tcp_tw_reuse=2 only helps loopback.'),
   upstream_close_first: z
-    .enum(['proxy', 'app'])
+    .union([
+      z.enum(['proxy', 'app']),
+      z
+        .string()
+        .regex(
+          /^share\((0(\.\d+)?|1(\.0*)?)\)$/,
+          'proxy, app, or share(x): the share of connections whose FIN nginx sends first, 0 to 1',
+        ),
+    ])
     .prefault('proxy')
-    .describe('Which side closes a non-kept-alive upstream connection first and so holds its TIME_WAIT.'),
+    .describe(
+      "With no upstream keepalive (`upstream_keepalive: 0`): who sends the first FIN of each upstream connection, so holds its TIME_WAIT (60 s on nginx's ephemeral port, or on the app's accepting 4-tuple). A race, not a rule: nginx 1.22.1 sends the request as HTTP/1.0 with `Connection: close` and closes once it has read Content-Length bytes (ngx_event_pipe_read_upstream: upstream_done → ngx_http_upstream_finalize_request), without waiting for the app's FIN; a compliant app closes right after its response (RFC 9112 §9.6; node: destroySoon once the response is written). Whichever process runs first wins; crossing FINs leave both ends in TIME_WAIT. `proxy` (default): nginx always first — the upper bound on nginx's TIME_WAITs and so on its port use (an app whose FIN is always late). `app`: the app always first (nginx's ports are free at once). `share(x)`: nginx first on a share x of the connections (each drawn on the named stream `nginx.upstream-close-first`), the app on the rest; what one loaded 2-core machine recorded (nginx 1.22.1 → node 20 on loopback, calibration/data/nginx-close-race-*.json) ranged 0.10–0.55 with the rate, load and scheduling — a measurement of that machine, not a default: state your own (`ss -tan state time-wait` on the VM, split by which end's port is the app's). Crossing FINs (both ends in TIME_WAIT) are not modelled: each connection's TIME_WAIT is on one end. With upstream keepalive on, a connection nginx does not cache (keepalive_requests reached, its worker exiting, beyond the cache's size) is closed by nginx first whatever this says: it asked the app to keep the connection.",
+    ),
   worker_shutdown_timeout: zDurationOrInfinite
     .prefault('0')
     .describe(

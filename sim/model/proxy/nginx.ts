@@ -420,3 +420,19 @@ const TIE_EPSILON = 1e-9;
 
 /** accept()'s wait-queue filter: every waiting worker may take the connection (one function, not one per accept). */
 const anyWorker = (_e: WaitEntry): boolean => true;
+
+/**
+ * The share of upstream connections without keepalive whose first FIN nginx sends
+ * (`nginx.upstream_close_first`): `proxy` 1, `app` 0, `share(x)` x. A race between two processes,
+ * not a rule of either: nginx closes once it has read the response's Content-Length bytes
+ * (src/event/ngx_event_pipe.c ngx_event_pipe_read_upstream: p->length reaches 0, upstream_done;
+ * src/http/ngx_http_upstream.c ngx_http_upstream_process_request →
+ * ngx_http_upstream_finalize_request → ngx_close_connection), without waiting for the app's FIN;
+ * the app closes after writing a response that said `Connection: close` (node lib/_http_server.js
+ * resOnFinish: socket.destroySoon()). The user states it; it is never derived.
+ */
+export function nginxClosesFirstShare(setting: NginxConfig['upstream_close_first']): number {
+  if (setting === 'proxy') return 1;
+  if (setting === 'app') return 0;
+  return Number(setting.slice('share('.length, -1));
+}

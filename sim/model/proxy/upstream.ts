@@ -1,9 +1,11 @@
 import type { LaneId } from '../../engine/engine.js';
+import type { Rng } from '../../engine/random.js';
 import type { JiffiesClock } from '../../net/jiffies.js';
 import { TCP_FIN_TIMEOUT_S } from '../../net/kernel-config.js';
 import { Handshake } from '../../net/listen-queue.js';
 import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
 import { wheelOf } from '../../net/timer-wheel.js';
+import type { NginxConfig } from '../../scenario/schema.js';
 import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import type { TlsHandshakes } from '../app/tls.js';
@@ -12,6 +14,7 @@ import type { Conn, UpstreamConn } from '../core/conn.js';
 import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { AwaitingFirstRequest } from './awaiting-request.js';
+import { nginxClosesFirstShare } from './nginx.js';
 import type { NginxResponseSink } from './server-end.js';
 import type { WorkerConnections } from './worker-connections.js';
 
@@ -56,6 +59,8 @@ export class RequestPath {
   private readonly awaitingChild = new Map<Conn, object>();
   /** Per backend: its keep-alive cache's idle timer is armed (idleTimerFired to come). */
   private readonly idleTimerArmed: boolean[];
+  /** Who closes an upstream connection without keepalive first, for a `share(x)` (nginxClosesFirst). */
+  private closeRng: Rng | undefined;
 
   constructor(
     private readonly w: World,
@@ -625,7 +630,23 @@ export class RequestPath {
       }
       return;
     }
-    this.closeUpstream(backend, up, n.upstream_close_first === 'proxy');
+    // Upstream keepalive on: nginx asked the app to keep the connection (HTTP/1.1,
+    // `Connection ""`) and closes it itself (keepalive_requests reached, the worker exiting:
+    // ngx_http_upstream_free_keepalive_peer `goto invalid` → ngx_close_connection), first. Off:
+    // nginx asked for `Connection: close` and both ends close at once, a race the user states.
+    this.closeUpstream(backend, up, n.upstream_keepalive > 0 || this.nginxClosesFirst(n.upstream_close_first));
+  }
+
+  /**
+   * Whether nginx's FIN goes first on one upstream connection without keepalive: drawn on its
+   * own stream for a `share(x)` (proxy/nginx.ts nginxClosesFirstShare), no draw for proxy / app.
+   */
+  private nginxClosesFirst(setting: NginxConfig['upstream_close_first']): boolean {
+    const share = nginxClosesFirstShare(setting);
+    if (share >= 1) return true;
+    if (share <= 0) return false;
+    this.closeRng ??= this.w.streams.stream('nginx.upstream-close-first');
+    return this.closeRng.next() < share;
   }
 
   /**
