@@ -246,6 +246,9 @@ function observeSockets(w: World): void {
       kind: 'kernel.ss',
       backend: b.name,
       inuse,
+      // Derived from the VM's kernel, not a constant: no VM-side path of the model holds an orphan
+      // longer than a round trip (net/host-sockets.ts orphanCount), so 0 in every built-in run.
+      orphan: b.host.orphanCount,
       tw,
       upstreamPortsBusy: b.upstreamPortsBusy(w.now),
       portRange: b.kernel.ip_local_port_range,

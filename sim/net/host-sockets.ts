@@ -344,6 +344,17 @@ export class HostSockets {
   clock: JiffiesClock;
   /** Sockets in TIME_WAIT now (after expire()). */
   timeWaitCount = 0;
+  /**
+   * Orphans: sockets their process has closed that are neither gone nor in TIME_WAIT yet — the
+   * `orphan` of /proc/net/sockstat (tcp_orphan_count: __tcp_close(), net/ipv4/tcp.c, sock_orphan()
+   * and tcp_orphan_count_inc(); inet_csk_destroy_sock() decrements it). FIN_WAIT1 and LAST_ACK
+   * until the peer's ACK, CLOSING, and FIN_WAIT2 only beyond TCP_TIMEWAIT_LEN: with tcp_fin_timeout
+   * at most 60 s (the default) an orphan reaching FIN_WAIT2 becomes a timewait sock
+   * (tcp_rcv_state_process(), net/ipv4/tcp_input.c: tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)), counted
+   * in `tw`. Only those the model holds longer than a round trip are here (orphaned(),
+   * closeOrphan()): the others last one round trip to a live peer, which the model does not keep.
+   */
+  orphanCount = 0;
   /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached. */
   timeWaitOverflows = 0;
   /** TIME_WAITs taken over by connect() (tcp_twsk_unique) and reopened by a SYN. */
@@ -446,6 +457,7 @@ export class HostSockets {
     this.secrets = kernel.secrets;
     this.clock = kernel.clock;
     this.timeWaitCount = 0;
+    this.orphanCount = 0;
     this.timeWaitOverflows = 0;
     this.timeWaitReused = 0;
     this.timeWaitReopened = 0;
@@ -599,6 +611,20 @@ export class HostSockets {
     this.bound()[port]--; // the socket's bucket stays bound: open() counts it again
     this.open(pair, port, true);
     return true;
+  }
+
+  /**
+   * The process holding an open socket closed it (or exited) and the socket stays, its FIN
+   * unacknowledged: an orphan (orphanCount) until closeOrphan().
+   */
+  orphaned(): void {
+    this.orphanCount++;
+  }
+
+  /** An orphan (orphaned()) gives up or is answered: gone, without TIME_WAIT (`timeWait` false) or into it. */
+  closeOrphan(pairId: number, port: number, now: number, timeWait: boolean): void {
+    this.orphanCount--;
+    this.close(pairId, port, now, timeWait);
   }
 
   /** A bound port given up without connecting (close() after a failed connectBound). */

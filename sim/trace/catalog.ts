@@ -1300,7 +1300,7 @@ export const CATALOG: Catalog = {
     // reprints as "TCP:   N (estab E, closed C, orphaned O, timewait T)": its estab (/proc/net/snmp
     // CurrEstab) and closed (alloc − hashed + tw) need counts the model does not keep, so the line
     // is sockstat's, without the alloc and mem the model has not either.
-    line: (r) => `${r.backend}: /proc/net/sockstat: TCP: inuse ${r.inuse} orphan 0 tw ${r.tw}`,
+    line: (r) => `${r.backend}: /proc/net/sockstat: TCP: inuse ${r.inuse} orphan ${r.orphan} tw ${r.tw}`,
     explain: (r) => {
       const [low, high] = r.portRange;
       const ports = high - low + 1;

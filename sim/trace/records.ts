@@ -851,10 +851,12 @@ export interface KernelTwOverflow extends Rec<'kernel.tw_overflow'> {
   backend: string;
   maxTwBuckets: number;
 }
-/** A VM's /proc/net/sockstat TCP line (the counts `ss -s` summarises): sockets in use and in TIME_WAIT. */
+/** A VM's /proc/net/sockstat TCP line (the counts `ss -s` summarises): sockets in use, orphaned and in TIME_WAIT. */
 export interface KernelSs extends Rec<'kernel.ss'> {
   backend: string;
   inuse: number;
+  /** Orphans the VM's kernel holds (HostSockets.orphanCount). */
+  orphan: number;
   tw: number;
   upstreamPortsBusy: number;
   portRange: readonly [number, number];

@@ -193,8 +193,11 @@ describe('kernel.tcp_retries2 in a scenario', () => {
 });
 
 describe("an exited HAProxy process's held streams: orphans keep their ports (tcp_orphan_retries)", () => {
-  /** One held stream on the balancer host, its process exiting at `exitAt`; the port's state over time. */
-  function orphanPort(orphanRetries: number, exitAt: number): (t: number) => string {
+  /**
+   * One held stream on the balancer host, its process exiting at `exitAt`; the port's state over
+   * time, and the host's orphan count (the `orphan` of its /proc/net/sockstat) with it.
+   */
+  function orphanPort(orphanRetries: number, exitAt: number): ((t: number) => string) & { orphans: () => number } {
     const input = vanishL4({ kernel: { tcp_orphan_retries: orphanRetries } }, [], '1s');
     const sc = scenario(input);
     const engine = new Engine();
@@ -217,10 +220,11 @@ describe("an exited HAProxy process's held streams: orphans keep their ports (tc
     engine.run(exitAt);
     expect(held.endOpenedBefore(1)).toBe(1);
     expect(lb.active[0]).toBe(0);
-    return (t: number) => {
+    const at = (t: number) => {
       engine.run(t);
       return lbHost.host.stateOf(lbHost.backendPair(0), port, t);
     };
+    return Object.assign(at, { orphans: () => lbHost.host.orphanCount });
   }
 
   it('0 (→ 8): the port stays ≈ 102 s after the first RTO retransmission, then is free without TIME_WAIT', () => {
@@ -236,5 +240,13 @@ describe("an exited HAProxy process's held streams: orphans keep their ports (tc
     const at = orphanPort(2, 5);
     expect(at(5.1)).toBe('open');
     expect(at(7.2)).toBe('none');
+  });
+
+  it("counts the orphan in the host's orphanCount (sockstat's `orphan`) from the exit until it gives up", () => {
+    const at = orphanPort(2, 5);
+    expect(at(4.9)).toBe('open');
+    expect(at.orphans()).toBe(1);
+    expect(at(7.2)).toBe('none');
+    expect(at.orphans()).toBe(0);
   });
 });

@@ -332,9 +332,31 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'vm-b: database connection pool dead (every query fails)',
   ],
   [
-    { kind: 'kernel.ss', backend: 'vm-a', inuse: 1842, tw: 12000, upstreamPortsBusy: 0, portRange: [32768, 60999] },
+    {
+      kind: 'kernel.ss',
+      backend: 'vm-a',
+      inuse: 1842,
+      orphan: 0,
+      tw: 12000,
+      upstreamPortsBusy: 0,
+      portRange: [32768, 60999],
+    },
     'kernel',
     'vm-a: /proc/net/sockstat: TCP: inuse 1842 orphan 0 tw 12000',
+  ],
+  [
+    // The orphan count is the record's (the VM kernel's HostSockets.orphanCount), not a constant 0.
+    {
+      kind: 'kernel.ss',
+      backend: 'vm-a',
+      inuse: 1842,
+      orphan: 3,
+      tw: 12000,
+      upstreamPortsBusy: 0,
+      portRange: [32768, 60999],
+    },
+    'kernel',
+    'vm-a: /proc/net/sockstat: TCP: inuse 1842 orphan 3 tw 12000',
   ],
   [
     { kind: 'deploy.config', target: null, nginx: { keepalive_timeout: 65, keepalive_requests: undefined } },
@@ -422,6 +444,7 @@ describe('trace catalog', () => {
           kind: 'kernel.ss',
           backend: 'vm-a',
           inuse: 10,
+          orphan: 0,
           tw: 28_100,
           upstreamPortsBusy,
           portRange: [32768, 60999],

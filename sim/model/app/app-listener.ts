@@ -223,10 +223,14 @@ export class AppListener {
     return !acceptQueueFull(this.children(backend), this.maxAckBacklog(backend));
   }
 
-  /** The listener that took the SYN is gone: the app died or stopped accepting since (the host answers RST). */
+  /**
+   * The listener that took the SYN is gone: the app died or closed it since (the host answers
+   * RST). One kept open unattended (gunicorn's gthread worker draining: app-process.ts
+   * keepsListenerDraining) still makes the child, whose request is then parked (AppServer.park).
+   */
   private listenerGone(p: Pending): boolean {
     const backend = this.w.backends[p.b];
-    return backend.app.epoch !== p.epoch || !backend.app.accepting;
+    return backend.app.epoch !== p.epoch || !backend.app.listening;
   }
 
   private removeRequestSock(p: Pending): void {

@@ -6,8 +6,9 @@ import { EventLoopAccepts } from './event-loop-accepts.js';
 /**
  * The app process's life: STARTING (the kubelet or the VM is bringing it up), SERVING (its
  * listener accepts; after a SIGTERM with `app.shutdown_delay` it still does for the delay, its
- * health endpoint failing: enterLameDuck()), DRAINING (SIGTERM: the listener is closed, requests
- * in flight finish) and DEAD (killed, exited or its host gone: nothing answers).
+ * health endpoint failing: enterLameDuck()), DRAINING (SIGTERM: the listener is closed — or kept
+ * open, unattended, by gunicorn's gthread worker: keepsListenerDraining —, requests in flight
+ * finish) and DEAD (killed, exited or its host gone: nothing answers).
  */
 export const AppState = { STARTING: 0, SERVING: 1, DRAINING: 2, DEAD: 3 } as const;
 export type AppState = (typeof AppState)[keyof typeof AppState];
@@ -46,7 +47,11 @@ export class AppProcess {
   /** A bare one-worker app's event loop: when it accept()s the clients' own connects (lb.mode l4 / nat). */
   readonly loop: EventLoopAccepts;
 
-  constructor(readonly config: AppConfig) {
+  constructor(
+    readonly config: AppConfig,
+    /** The app is one event loop (accept-model.ts acceptsByEventLoop): a gunicorn one is a gevent worker. */
+    private readonly eventLoop = false,
+  ) {
     this.loop = new EventLoopAccepts(config.accept_batch ?? 1);
   }
 
@@ -108,9 +113,37 @@ export class AppProcess {
     return this.current === AppState.SERVING || this.current === AppState.DRAINING;
   }
 
-  /** Its listener accepts new connections. */
+  /** Its listener accepts new connections: its workers take what the kernel queues. */
   get accepting(): boolean {
     return this.current === AppState.SERVING;
+  }
+
+  /**
+   * Its listening socket exists: the kernel completes handshakes into its accept queue (up to the
+   * backlog) whether or not a worker accept()s them. Serving; and draining where the process keeps
+   * its copy of the socket after SIGTERM (keepsListenerDraining) — a connect then succeeds, its
+   * request waits unread, and the kernel resets it when the process exits (AppServer.park).
+   */
+  get listening(): boolean {
+    return this.current === AppState.SERVING || (this.current === AppState.DRAINING && this.keepsListenerDraining);
+  }
+
+  /**
+   * After SIGTERM the process keeps its listening socket open, unattended, until it exits:
+   * gunicorn's gthread worker (`sigterm_keepalive: gunicorn` on a worker-per-connection app;
+   * gunicorn 24.0–26.1, workers/gthread.py). Its handle_exit() only sets `alive = False`; run()
+   * then calls set_accept_enabled(False), which only unregisters the listener from its poller,
+   * loops while nr_conns > 0 (up to graceful_timeout), and closes its sockets (`for s in
+   * self.sockets: s.close()`) only after that loop, on its way out of run(). The arbiter closes its
+   * own copy at once (arbiter.py Arbiter.stop → sock.close_sockets) and SIGTERMs the workers, so
+   * the socket lives in the worker until its exit: the kernel goes on completing handshakes into
+   * its accept queue, nobody accept()s them, and the last close resets each one
+   * (inet_csk_listen_stop → inet_child_forget). Not gunicorn's gevent worker (an event loop
+   * here): its run() calls server.close() on every server once `alive` is False (within its 1-s
+   * sleep; workers/ggevent.py), closing its listening socket, as the model's SIGTERM does.
+   */
+  get keepsListenerDraining(): boolean {
+    return this.config.sigterm_keepalive === 'gunicorn' && !this.eventLoop;
   }
 
   /** SIGTERMs taken so far (a serial: whoever watches the app sees each shutdown's start once). */
@@ -229,7 +262,7 @@ export class AppProcess {
     return true;
   }
 
-  /** SIGTERM: the listener closes; what is in flight may finish. */
+  /** SIGTERM: the listener closes (or stays open unattended: keepsListenerDraining); what is in flight may finish. */
   sigterm(): void {
     if (this.current !== AppState.SERVING) return;
     this.current = AppState.DRAINING;

@@ -40,6 +40,13 @@ export class AppServer {
    * connections accepted before (kept alive: submit) are not here.
    */
   private readonly unaccepted = new Set<AppJob>();
+  /**
+   * Per backend: the first requests of connections the kernel completed into the accept queue of a
+   * listener nobody accept()s any more (app-process.ts keepsListenerDraining: gunicorn's gthread
+   * worker after SIGTERM). Never read: they hold accept-queue places (acceptQueued) until the
+   * process exits and the listener's last close resets them (drop), or their sender gives up.
+   */
+  private readonly parked: Set<AppJob>[];
   /** Jobs that are a connection's TLS handshake, not a request: `queue_limit` never refuses them (admit). */
   private readonly tlsHandshakes = new WeakSet<AppJob>();
   /**
@@ -66,6 +73,7 @@ export class AppServer {
       (b, owner) => this.childJoined(b, owner),
     );
     this.eventLoop = w.backends.map(acceptsByEventLoop);
+    this.parked = w.backends.map(() => new Set<AppJob>());
     this.anyEventLoop = this.eventLoop.some((x) => x);
   }
 
@@ -253,8 +261,27 @@ export class AppServer {
    * accept queue until a worker takes it (unaccepted).
    */
   private admitNew(backend: Backend, job: AppJob): boolean {
+    if (this.park(backend, job)) return true;
     if (!this.admit(backend, job)) return false;
     if (job.phase === ReqPhase.QUEUED) this.unaccepted.add(job);
+    return true;
+  }
+
+  /**
+   * The first request `job` of a connection the kernel just completed on a listener the process
+   * keeps open but no longer accept()s from (app-process.ts keepsListenerDraining): it waits in
+   * the accept queue, unread — gunicorn's gthread worker unregistered the listener from its poller
+   * at SIGTERM (workers/gthread.py run(): set_accept_enabled(False)) and never calls accept()
+   * again — until the process exits and the kernel resets it (drop → vm/lifecycle.ts jobLost,
+   * unread: RST; inet_csk_listen_stop() → inet_child_forget(), net/ipv4/inet_connection_sock.c).
+   * False: the app still accepts (or its listener is closed), the caller goes on as before.
+   */
+  park(backend: Backend, job: AppJob): boolean {
+    const app = backend.app;
+    if (app.accepting || !app.listening) return false;
+    job.backend = backend.index;
+    job.phase = ReqPhase.QUEUED;
+    this.parked[backend.index].add(job);
     return true;
   }
 
@@ -268,7 +295,8 @@ export class AppServer {
    */
   acceptQueued(backend: Backend): number {
     if (this.isEventLoop(backend)) return backend.app.loop.pending;
-    return this.allBusy(backend) ? backend.appQueueLength : 0;
+    // Plus those on a listener nobody accept()s from (park), each holding its place to the end.
+    return (this.allBusy(backend) ? backend.appQueueLength : 0) + this.parked[backend.index].size;
   }
 
   /**
@@ -460,6 +488,7 @@ export class AppServer {
   /** Take one job out of the app (its caller went away): free its worker or its queue place. */
   withdraw(backend: Backend, job: AppJob): void {
     refuseRecycled(job, 'withdraw');
+    if (this.unparked(backend, job)) return;
     if (this.unaccepted.size > 0) this.unaccepted.delete(job);
     if (backend.app.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
@@ -498,6 +527,8 @@ export class AppServer {
    */
   orphan(backend: Backend, job: AppJob, onAnswered?: () => void): boolean {
     refuseRecycled(job, 'orphan');
+    // Parked (never to be read): nothing will answer it, whoever waits.
+    if (this.unparked(backend, job)) return false;
     const app = backend.app;
     const ghost = this.standIn(job, onAnswered);
     if (app.serving.replace(job, ghost)) {
@@ -511,6 +542,17 @@ export class AppServer {
     // The stand-in's connection is the job's: still in the accept queue if the job's was.
     if (this.unaccepted.delete(job)) this.unaccepted.add(ghost);
     job.timer = -1;
+    job.phase = ReqPhase.NONE;
+    return true;
+  }
+
+  /**
+   * Take `job` out of the parked ones (its sender gave up). A simplification: the real child stays
+   * in the accept queue (CLOSE_WAIT after the sender's FIN) until the listener's close, holding its
+   * place; here the place is freed.
+   */
+  private unparked(backend: Backend, job: AppJob): boolean {
+    if (!this.parked[backend.index].delete(job)) return false;
     job.phase = ReqPhase.NONE;
     return true;
   }
@@ -567,6 +609,11 @@ export class AppServer {
    */
   listenerClosed(backend: Backend): AppJob[] {
     if (backend.app.closesIdleAtSigterm) for (const closed of this.idleHolders) closed(backend);
+    // The process keeps its listener (gunicorn's gthread worker): nothing is reset now. The
+    // requests queued at the SIGTERM are served: the real worker had accept()ed them into its
+    // thread pool's queue (workers/gthread.py accept → enqueue_req; nr_conns counts them), the
+    // model's worker-per-connection queue standing for that one. What comes after is parked (park).
+    if (backend.app.listening) return [];
     if (this.isEventLoop(backend)) return backend.app.loop.listenerClosed();
     if (this.unaccepted.size === 0) return [];
     const reset: AppJob[] = [];
@@ -602,6 +649,15 @@ export class AppServer {
       if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);
     backend.app.clearQueue();
     if (this.unaccepted.size > 0) for (const j of queued) this.unaccepted.delete(j);
+    // The listener nobody accept()ed from closes with the process: its queued children are reset.
+    const parked = this.parked[backend.index];
+    if (parked.size > 0) {
+      for (const j of parked) {
+        if (this.dataArrives.size > 0) this.dataArrives.delete(j);
+        queued.push(j);
+      }
+      parked.clear();
+    }
     for (const j of backend.app.loop.heldRequests()) if (j.backend === backend.index) queued.push(j);
     if (this.afterHandshake.size > 0 && !backend.hostUp) this.forgetHandshakes(serving, queued);
     return { serving, queued };

@@ -96,7 +96,9 @@ export class BareClientConns implements HttpUpstream, ResponseSink {
     if (conn.requestsServed > 0 && conn.serviceEnd > conn.connectStartedAt)
       this.app.submitOnKeptAlive(backend, conn, conn.serviceEnd);
     else if (this.tlsInWorker[conn.backend] && !this.isSecured(conn)) this.handshakeFirst(conn);
-    else this.app.submit(backend, conn);
+    // The first request of a connection made on a listener nobody accept()s from any more (a
+    // draining gunicorn gthread worker's): it waits unread until the process exits (AppServer.park).
+    else if (!this.app.park(backend, conn)) this.app.submit(backend, conn);
   }
 
   /**

@@ -178,6 +178,7 @@ export class HeldStreams {
           w.lbHost!.host.clock,
           orphaned,
         );
+        w.lbHost!.host.orphaned();
         w.engine.at(Math.max(goneAt, w.engine.now), this.orphanGone, s);
         ended++;
       }
@@ -186,7 +187,7 @@ export class HeldStreams {
 
   /** An exited process's orphan gives up (tcp_write_err → tcp_done): its port is free, no TIME_WAIT. */
   private readonly orphanGone = (s: HeldStream): void => {
-    this.w.lbHost!.host.close(s.pair, s.port, this.w.engine.now, false);
+    this.w.lbHost!.host.closeOrphan(s.pair, s.port, this.w.engine.now, false);
   };
 
   private end(s: HeldStream, cause: LbServerSideTimeout['cause'], after: number): void {

@@ -424,13 +424,16 @@ export class HealthChecker {
     if (!this.answers(backend)) return this.unanswered(p);
     // Refused (RST to the SYN): L4CON (src/check.c chk_report_conn_err()). In http mode the
     // balancer connects to the app itself, as its requests do (l7-dispatch.ts): a killed app refuses.
-    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
+    // A draining gunicorn gthread worker's listener stays open (app-process.ts
+    // keepsListenerDraining): a tcp check still passes, an HTTP check's request waits unread
+    // (AppServer.park) until its timeout.
+    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.listening))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     if (this.policy.type === 'tcp') {
       this.established(p);
       return this.finish(p, true, 'Layer4 check passed');
     }
-    if (!backend.app.accepting) {
+    if (!backend.app.listening) {
       this.established(p);
       return this.finish(p, false, 'Layer7 wrong status, code: 502');
     }
@@ -561,7 +564,7 @@ export class HealthChecker {
     const backend = this.w.backends[p.b];
     // The server went away between two SYNs: refused now, or silent until the deadline.
     if (!this.answers(backend)) return this.unanswered(p);
-    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.accepting))
+    if (!backend.nginx.listening || ((this.connectsToApp || backend.bare) && !backend.app.listening))
       return this.finish(p, false, 'Layer4 connection problem, info: "Connection refused"');
     this.sendSyn(p);
   };

@@ -269,9 +269,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.synsUnanswered(a);
       return;
     }
-    if (!(backend.bare ? backend.app.accepting : backend.nginx.listening)) {
+    if (!(backend.bare ? backend.app.listening : backend.nginx.listening)) {
       // Nothing listens on :443 any more (a bare app server: on the app's port, closed by its
-      // SIGTERM or exit): the VM's kernel answers the SYN with RST.
+      // SIGTERM or exit): the VM's kernel answers the SYN with RST. A draining gunicorn gthread
+      // worker's listener stays open (app-process.ts keepsListenerDraining): the kernel completes
+      // the connect, and its accept queue, which nobody drains, holds it (appHandshake below).
       w.metrics.inc(w.c.resetIn, a.backend);
       this.failedAttempt(a, 'refused');
       return;
@@ -279,7 +281,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     // A bare event-loop app's listener (app/event-loop-accepts.ts) checks both the SYN and the final
     // ACK (appHandshake); nginx's accept queue the SYN here, the ACK at ackArrives. A WebSocket's
     // upgrade meets the app's listener itself (app/ws-endpoint.ts appConnector).
-    if (this.bareApps !== null && this.bareEventLoop[a.backend] && a.conn.kind === ConnKind.HTTP) {
+    if (
+      this.bareApps !== null &&
+      (this.bareEventLoop[a.backend] || (backend.bare && !backend.app.accepting)) &&
+      a.conn.kind === ConnKind.HTTP
+    ) {
       if (!this.appHandshake(a)) return;
     } else {
       if (!backend.bare && this.listenQueueFull(a)) return;
@@ -314,7 +320,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
    * sender is connected — HAProxy's Tc ends — and its request reaches the app with the data copy
    * whose ACK finds room (BareClientConns.ackWaiter). False: the SYN was not taken (dropped, or
    * the VM still holds the 4-tuple) and goes again later. An app with more workers accepts at
-   * once (not modelled as a queue).
+   * once (not modelled as a queue) — except a draining gunicorn gthread worker, whose listener
+   * nobody drains (app-process.ts keepsListenerDraining): its queue fills to the backlog with
+   * parked connections (AppServer.park) and SYNs beyond are dropped, here as for an event loop.
    */
   private appHandshake(a: Attempt): boolean {
     const w = this.w;
@@ -338,12 +346,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.tupleBusy(a);
       return false;
     }
-    const loop = backend.app.loop;
     const next = this.synDropped(a);
     w.trace.emitLimited(`app-listen-overflow-${a.backend}`, {
       kind: 'kernel.app_listen_overflow',
       backend: backend.name,
-      queued: loop.pending,
+      queued: this.bareEventLoop[a.backend] ? backend.app.loop.pending : this.bareApps!.listener.children(backend),
       limit: backend.appBacklog,
       backlog: backend.app.config.backlog,
       somaxconn: backend.kernel.somaxconn,

@@ -320,9 +320,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       else w.engine.schedule(timeout, this.connectTimedOut, req);
       return req.streamServer;
     }
-    if (!backend.nginx.listening || !backend.app.accepting) {
+    if (!backend.nginx.listening || !backend.app.listening) {
       // Refused at once (RST to the SYN): no process, or a quitting nginx whose workers closed
-      // their listening sockets (ngx_close_listening_sockets on SIGQUIT, ngx_process_cycle.c).
+      // their listening sockets (ngx_close_listening_sockets on SIGQUIT, ngx_process_cycle.c). A
+      // draining gunicorn gthread worker keeps its listener (app-process.ts keepsListenerDraining):
+      // the connect succeeds and the request waits unread (AppServer.park) until its exit resets it.
       w.metrics.inc(w.c.resetIn, b);
       return this.retryConnection(req, false);
     }

@@ -101,9 +101,12 @@ export class RequestPath {
     // the server's 'request' handler whatever the listener (lib/_http_server.js parserOnIncoming
     // checks no closing flag), gunicorn's gthread poller still holds them
     // (on_client_socket_readable) and answers `Connection: close`. A SYN still being
-    // retransmitted (CONNECTING) is a connect() under way: the closed listener refuses it.
-    const draining = !backend.app.accepting;
-    if (draining && (!backend.app.servesKeptConnsDraining || conn.phase === ReqPhase.CONNECTING)) {
+    // retransmitted (CONNECTING) is a connect() under way: the closed listener refuses it. A
+    // draining gunicorn gthread worker's listener is not closed (app-process.ts
+    // keepsListenerDraining): nginx's connect succeeds and its request waits unread in the accept
+    // queue (AppServer.park) until the worker's exit resets it (502) or proxy_read_timeout (504).
+    const closed = !backend.app.listening;
+    if (closed && (!backend.app.servesKeptConnsDraining || conn.phase === ReqPhase.CONNECTING)) {
       conn.phase = ReqPhase.NONE;
       this.refused(backend, conn);
       return;
@@ -111,7 +114,7 @@ export class RequestPath {
     if (this.awaitingChild.size > 0) this.awaitingChild.delete(conn);
     this.handshake = Handshake.CHILD;
     this.connectedNow = false;
-    const up = this.acquireUpstream(backend, conn, draining);
+    const up = this.acquireUpstream(backend, conn, closed);
     if (up === null) return;
     conn.upstream = up;
     conn.onDone = this.served;

@@ -1,6 +1,7 @@
 import type { RandomStreams } from '../../engine/random.js';
 import type { HostSockets, SynOutcome } from '../../net/host-sockets.js';
 import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
+import { acceptsByEventLoop } from '../app/accept-model.js';
 import { AppProcess } from '../app/app-process.js';
 import type { UpstreamConn } from '../core/conn.js';
 import { ConnList } from '../core/conn-list.js';
@@ -75,7 +76,7 @@ export class Backend implements VmView {
     readonly bare = false,
   ) {
     this.nginx = new Nginx(nginx);
-    this.app = new AppProcess(app);
+    this.app = new AppProcess(app, acceptsByEventLoop({ bare, app: { config: app } }));
     this.resetKernel();
   }
 

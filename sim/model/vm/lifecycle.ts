@@ -635,6 +635,8 @@ export class Lifecycle {
   /**
    * The app takes SIGTERM and closes its listener: the connections in its accept queue then are
    * reset, their requests unread (AppServer.listenerClosed), as a kill resets them (jobLost). A
+   * gunicorn gthread worker keeps its listener to its exit (app-process.ts keepsListenerDraining):
+   * nothing is reset now, the kill or exit resets what it parked (killApp → AppServer.drop). A
    * second SIGTERM closes nothing more.
    */
   private appSigterm(backend: Backend): void {

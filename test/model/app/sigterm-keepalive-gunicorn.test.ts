@@ -111,7 +111,8 @@ describe('app.sigterm_keepalive: gunicorn — the connections idle at SIGTERM st
     expect(between(close, 'err_econnrefused', 10, 11)).toBeGreaterThan(30);
     expect(between(gunicorn, 'err_econnrefused', 10, 11)).toBeLessThan(15);
     expect(between(gunicorn, 'responses_2xx', 10, 11)).toBeGreaterThan(between(close, 'responses_2xx', 10, 11) + 25);
-    // Each was closed after its answer: the refusals come a think time later.
-    expect(between(gunicorn, 'err_econnrefused', 11, 12)).toBeGreaterThan(30);
+    // Each was closed after its answer; the reconnects a think time later meet the listener the
+    // gthread worker keeps open until its exit: not refused (gunicorn-listener-at-sigterm.test.ts).
+    expect(between(gunicorn, 'err_econnrefused', 11, 12)).toBe(0);
   });
 });

@@ -17,9 +17,11 @@ const notSent = (): void => {};
 const backend = { app: { serving: new JobList() } } as unknown as VmView;
 /**
  * The guard comes before any use of the app's own state (no World needed) but the set of queued
- * jobs whose connection no worker has accept()ed (AppServer.unaccepted), which withdraw leaves.
+ * jobs whose connection no worker has accept()ed (AppServer.unaccepted; `parked`: backend 0's on a
+ * listener nobody accept()s from, AppServer.park, none here), which withdraw leaves.
  */
-const bareServer = (): AppServer => Object.assign(Object.create(AppServer.prototype), { unaccepted: new Set() });
+const bareServer = (): AppServer =>
+  Object.assign(Object.create(AppServer.prototype), { unaccepted: new Set(), parked: [new Set()] });
 const app = bareServer();
 
 describe('AppServer and pooled request records', () => {
@@ -36,6 +38,7 @@ describe('AppServer and pooled request records', () => {
     // (core/client-records.ts) then started the next client's request from that old place.
     const replaced: [unknown, Req][] = [];
     const queued = {
+      index: 0,
       app: {
         serving: new JobList(),
         replaceQueued: (job: unknown, next: Req) => {
