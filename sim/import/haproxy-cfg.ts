@@ -39,7 +39,10 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   let cookie = false;
   // `stick on src` (or `stick match src` + `stick store-request src`) with an ip stick-table:
   // lb.sticky source, applied at the end (a cookie, checked first by HAProxy, wins).
-  const stick: StickLines = { match: null, store: null, table: null, expire: false, peers: false };
+  const stick: StickLines = { match: null, store: null, table: null, tableName: null, pool: '' };
+  // Every stick table by the name a stick rule's `table <name>` finds it by, and the backends that
+  // only hold a table some stick rule names (not the pool).
+  const tables = declaredTables(text, file);
   // `option httpchk` seen, and where `http-check disable-on-404` was (applied once the check type is known).
   let httpchk = false;
   let disableOn404At: string | null = null;
@@ -65,13 +68,23 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     if (SECTIONS.has(keyword)) {
       section = keyword;
       sectionName = args[0] ?? '';
+      // A backend holding only a table that a stick rule names (`stick on src table <it>`) has no
+      // traffic of its own: read for its table (declaredTables), not as a pool.
+      if ((keyword === 'backend' || keyword === 'listen') && tables.holders.has(sectionName)) {
+        section = 'table-holder';
+        return;
+      }
       if (keyword === 'backend' || keyword === 'listen') backends++;
+      if ((keyword === 'backend' || keyword === 'listen') && backends === 1) stick.pool = sectionName;
       if (backends > 1 && (keyword === 'backend' || keyword === 'listen'))
         into.warn(at, `a second backend '${sectionName}': the scenario models one pool; its servers are not imported`);
       return;
     }
     const inPool = section === 'backend' || section === 'listen';
     if (backends > 1 && inPool) return;
+    if (section === 'table-holder') return;
+    // A peers section's tables are read by name (declaredTables); its peers are not modelled.
+    if (section === 'peers' && keyword === 'table') return;
     if (section === 'global') {
       const seconds = keyword === 'hard-stop-after' ? haproxyTime(args[0] ?? '') : null;
       if (keyword === 'nbthread' && /^[1-9]\d*$/.test(args[0] ?? ''))
@@ -169,7 +182,14 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         into.set(['lb', 'sticky'], 'cookie', at);
         return;
       case 'stick-table':
-        stickTable(args, at, into, stick);
+        // The pool's own table (its stick rules' default); a frontend's is another proxy's table,
+        // which a backend's rule reaches only by name (`table <frontend>`, declaredTables).
+        if (inPool) stick.table = { args, at, inPeers: false };
+        else
+          into.warn(
+            at,
+            `stick-table of ${section} '${sectionName}' not modelled (a table the pool's \`stick on src\` uses is)`,
+          );
         return;
       case 'stick':
         stickRule(args, at, into, stick);
@@ -283,7 +303,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         'http-check disable-on-404 not modelled without option httpchk (a tcp check reads no HTTP status)',
       );
   }
-  const stickSource = stickOnSource(stick, cookie, proxy, mode, into);
+  const stickSource = stickOnSource(stick, tables.byName, cookie, proxy, mode, into);
   if (persistAt !== null) {
     // PR_O_PERSIST applies to the cookie (http_manage_client_side_cookies()) and to stick tables
     // (sticking_rule_find_target(), src/stream.c) alike.
@@ -305,53 +325,104 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
 type StickLines = {
   match: string | null;
   store: string | null;
-  table: string | null;
-  expire: boolean;
-  peers: boolean;
+  /** The pool's own `stick-table` line. */
+  table: TableDecl | null;
+  /** The `table <name>` its stick rules name (null: the pool's own table), and where. */
+  tableName: { name: string; at: string } | null;
+  /** The pool backend's name: its own table's name. */
+  pool: string;
 };
 
+/** A stick table's declaration: its arguments (`type ip size …`) and line. */
+type TableDecl = { args: string[]; at: string; inPeers: boolean };
+
 /**
- * `stick-table type ip|ipv6 size <n> [expire <t>] …` (stktable_parse(), src/stick_table.c): the
- * table `stick on src` needs. The model's table never expires an entry, as HAProxy's without
- * `expire` (no expiry task; entries go only when `size` is full, least recently used first).
+ * Every stick table of the file by the name HAProxy 2.6 finds it by (stktable_find_by_name(),
+ * src/stick_table.c): a `stick-table` line is named after its proxy (frontend, backend, listen);
+ * a peers section's `table <t> …` is `<peers>/<t>` (cfg_parse_peers(), src/cfgparse.c, "Build the
+ * stick-table name, concatenating the peers section name followed by a '/'"). And the backends
+ * that only hold a table some stick rule names (no `server` line), which are not the pool.
  */
-function stickTable(args: string[], at: string, into: Imported, stick: StickLines): void {
-  const type = option(args, 'type');
-  if (type !== 'ip' && type !== 'ipv6') {
-    into.warn(at, `stick-table type ${type ?? '(none)'} not modelled (a table of source addresses, type ip, is)`);
-    return;
-  }
-  stick.table = at;
-  stick.expire = option(args, 'expire') !== null;
-  stick.peers = args.includes('peers');
+function declaredTables(text: string, file: string): { byName: Map<string, TableDecl>; holders: Set<string> } {
+  const byName = new Map<string, TableDecl>();
+  const named = new Set<string>();
+  const serverless = new Set<string>();
+  let section = '';
+  let sectionName = '';
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') return;
+    const [keyword, ...args] = line.split(/\s+/) as [string, ...string[]];
+    if (SECTIONS.has(keyword)) {
+      section = keyword;
+      sectionName = args[0] ?? '';
+      if (section === 'backend' || section === 'listen') serverless.add(sectionName);
+      return;
+    }
+    const at = `${file}:${i + 1}`;
+    if (keyword === 'server') serverless.delete(sectionName);
+    if (keyword === 'stick-table' && ['frontend', 'backend', 'listen'].includes(section))
+      byName.set(sectionName, { args, at, inPeers: false });
+    if (keyword === 'table' && section === 'peers' && args[0] !== undefined)
+      byName.set(`${sectionName}/${args[0]}`, { args: args.slice(1), at, inPeers: true });
+    if (keyword === 'stick') {
+      const t = args.indexOf('table');
+      if (t >= 0 && args[t + 1] !== undefined) named.add(args[t + 1]!);
+    }
+  });
+  const holders = new Set([...serverless].filter((b) => named.has(b) && byName.has(b)));
+  return { byName, holders };
 }
 
 /**
- * `stick on src` = `stick match src` + `stick store-request src` (src/cfgparse-listen.c); other
- * patterns (headers, cookies, URL parameters) and conditional rules are not modelled.
+ * `stick on src` = `stick match src` + `stick store-request src` (src/cfgparse-listen.c), on the
+ * pool's own table or on the one `table <name>` names (HAProxy 2.6 doc "stick on", section 4.2);
+ * other patterns (headers, cookies, URL parameters) and conditional rules are not modelled.
  */
 function stickRule(args: string[], at: string, into: Imported, stick: StickLines): void {
   const [what, pattern, ...rest] = args;
-  const plain = pattern === 'src' && rest.filter((a) => a !== 'table').length <= 1 && !rest.some(isCondition);
+  const named = rest.length === 2 && rest[0] === 'table';
+  const plain = pattern === 'src' && (rest.length === 0 || named);
   if (!plain || !['on', 'match', 'store-request'].includes(what ?? '')) {
     into.warn(at, `stick ${args.join(' ')} not modelled (stick on src, without a condition, is: lb.sticky source)`);
     return;
   }
   if (what === 'on' || what === 'match') stick.match = at;
   if (what === 'on' || what === 'store-request') stick.store = at;
+  if (named) stick.tableName = { name: rest[1]!, at };
 }
 
-const isCondition = (a: string): boolean => a === 'if' || a === 'unless';
-
 /** lb.sticky source from the stick lines, when they make persistence by source address. */
-function stickOnSource(stick: StickLines, cookie: boolean, proxy: boolean, mode: string, into: Imported): boolean {
+function stickOnSource(
+  stick: StickLines,
+  tables: Map<string, TableDecl>,
+  cookie: boolean,
+  proxy: boolean,
+  mode: string,
+  into: Imported,
+): boolean {
   const at = stick.match ?? stick.store;
   if (at === null) return false;
+  // The table the rules use: the one named, else the pool's own (check_config_validity(),
+  // src/cfgparse.c: `mrule->table.name ? stktable_find_by_name(name) : curproxy->table`). None
+  // found is HAProxy's fatal "Proxy '<p>': unable to find stick-table '<name>'.": it does not start.
+  const name = stick.tableName?.name ?? stick.pool;
+  const table = stick.tableName === null ? stick.table : tables.get(name);
+  if (table === undefined || table === null) {
+    into.fail(
+      stick.tableName?.at ?? at,
+      stick.tableName === null
+        ? `stick on src without a table: backend '${stick.pool}' declares no stick-table and the rule names none (\`table <name>\`); HAProxy refuses to start ("unable to find stick-table '${name}'")`
+        : `stick on src table ${name}: no such stick table (a frontend, backend or listen section '${name}' with a stick-table, or a peers section's \`table\`, named <peers>/<table>); HAProxy refuses to start ("unable to find stick-table '${name}'")`,
+    );
+    return false;
+  }
+  const type = option(table.args, 'type');
   const why =
     stick.match === null || stick.store === null
       ? `stick ${stick.match === null ? 'match' : 'store-request'} src is missing: matching without storing (or the reverse) keeps no client on a server`
-      : stick.table === null
-        ? 'no stick-table type ip in this backend (a table of another section, `stick on src table <name>`, is not read)'
+      : type !== 'ip' && type !== 'ipv6'
+        ? `its table (${table.at}) is type ${type ?? '(none)'}, not a table of source addresses (type ip)`
         : !proxy
           ? `mode ${mode} is not modelled`
           : cookie
@@ -362,13 +433,15 @@ function stickOnSource(stick: StickLines, cookie: boolean, proxy: boolean, mode:
     return false;
   }
   into.set(['lb', 'sticky'], 'source', at);
-  // Only a table the stick rule uses matters here (a rate-limit table with track-sc is not read).
-  if (stick.expire)
+  // The table the rule uses decides (its own or the named one's expire and peers; a rate-limit
+  // table with track-sc is not read). Its size is not: the model's table holds every address.
+  if (option(table.args, 'expire') !== null)
     into.warn(
-      stick.table!,
+      table.at,
       'stick-table expire not modelled: the model keeps every address on its server for the whole run',
     );
-  if (stick.peers) into.warn(stick.table!, 'stick-table peers not modelled: one HAProxy process holds the table');
+  if (table.inPeers || table.args.includes('peers'))
+    into.warn(table.at, 'stick-table peers not modelled: one HAProxy process holds the table');
   return true;
 }
 

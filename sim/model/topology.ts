@@ -49,12 +49,13 @@ export interface Model {
 export function buildModel(scenario: Scenario): Model {
   const streams = new RandomStreams(scenario.seed);
   const world = new World(scenario, buildBackends(scenario, streams), buildBalancer(scenario), streams);
+  // srv_dynamic_maxconn() reads the clock's whole seconds (slowstart's ramp); IPVS entries' timers
+  // (LoadBalancer.natFlowClosed) run on it.
+  world.lb.clock = world.engine;
   if (world.lb.maxconn > 0) {
     // One backend queue for every stream beyond maxconn (`timeout queue` unset: `timeout connect`).
     const lb = scenario.lb;
     const pool = world.lb;
-    // srv_dynamic_maxconn() reads the clock's whole seconds (slowstart's ramp).
-    pool.clock = world.engine;
     pool.useQueue(
       new BackendQueue(
         world.engine,

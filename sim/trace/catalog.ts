@@ -119,14 +119,15 @@ export const CATALOG: Catalog = {
   },
   'lb.drain': {
     source: 'lb',
-    line: (r) => `backend=${r.backend} unbind+drain: new_conn blocked, ${r.active} existing flows kept (DRAINING)`,
+    // active_conn: the gauge and the gate's figure (behind lb.mode l7, HAProxy's scur, sv->cur_sess).
+    line: (r) => `backend=${r.backend} unbind+drain: new_conn blocked, active_conn=${r.active} kept (DRAINING)`,
     explain: (r) => {
       const ws =
         r.wsSessions > 0
           ? ` ${n(r.wsSessions)} of them are WebSocket sessions, which end only when their users leave.`
           : '';
       return (
-        `The drain starts: the LB sends ${r.backend} no new connections but keeps routing its ${n(r.active)} existing flows. ` +
+        `The drain starts: the LB sends ${r.backend} no new connections but keeps routing its ${n(r.active)} existing flows (active_conn; behind lb.mode l7, HAProxy's scur). ` +
         `Each leaves only when it ends by itself (the client is done, or nginx closes it after ${d(r.keepaliveTimeout)} idle), ` +
         `so the drain lasts as long as the longest-lived connection.${ws}`
       );
@@ -218,7 +219,7 @@ export const CATALOG: Catalog = {
     source: 'lb',
     line: (r) => `backend ${r.backend} removed from pool abruptly`,
     explain: (r) => {
-      const flows = `its ${n(r.active)} established flows`;
+      const flows = `its ${n(r.active)} established flows (active_conn)`;
       if (!r.resetsFlows) {
         return `${r.backend} left the pool without drain, but this LB keeps existing flows (lb.remove_resets_flows: false): ${flows} carry on; new connections go elsewhere.`;
       }
@@ -1371,7 +1372,7 @@ export const CATALOG: Catalog = {
     line: (r) => `${r.backend}: instance terminated (host gone: peers get no FIN and no RST)`,
     tone: 'warn',
     explain: (r) => {
-      const still = r.active === 0 ? '' : ` ${n(r.active)} connections were still on it.`;
+      const still = r.active === 0 ? '' : ` ${n(r.active)} connections were still on it (active_conn).`;
       return (
         `The VM is gone: nothing answers, not even with RST. Clients with a request in flight wait out their request timeout (${d(r.requestTimeout)}); ` +
         `idle ones find out on their next request, and the LB's SYNs to it time out.${still}`

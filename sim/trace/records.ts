@@ -33,6 +33,7 @@ export interface LbBound extends Rec<'lb.bound'> {
 /** unbind + drain: new connections blocked, existing flows kept. */
 export interface LbDrain extends Rec<'lb.drain'> {
   backend: string;
+  /** active_conn at the drain: HAProxy's scur (LoadBalancer.currentSessions). */
   active: number;
   wsSessions: number;
   keepaliveTimeout: number;
@@ -95,6 +96,7 @@ export interface LbHardStop extends Rec<'lb.hard_stop'> {
 /** Removed without drain. */
 export interface LbRemove extends Rec<'lb.remove'> {
   backend: string;
+  /** active_conn at the removal: HAProxy's scur (LoadBalancer.currentSessions). */
   active: number;
   resetsFlows: boolean;
 }
@@ -896,6 +898,7 @@ export interface DeployForced extends Rec<'deploy.forced'> {
 }
 export interface DeployVanish extends Rec<'deploy.vanish'> {
   backend: string;
+  /** active_conn as the host goes: HAProxy's scur (LoadBalancer.currentSessions). */
   active: number;
   requestTimeout: number;
 }

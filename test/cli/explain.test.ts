@@ -35,7 +35,7 @@ describe('drainsim explain hard-cut', () => {
       '  14:02:00.000 [lb] backend vm-c removed from pool abruptly\n      → vm-c left the pool without drain',
     );
     const m =
-      /vm-c left the pool without drain: its ([\d,]+) established flows have no path any more; the LB answers their next packets with RST\./.exec(
+      /vm-c left the pool without drain: its ([\d,]+) established flows \(active_conn\) have no path any more; the LB answers their next packets with RST\./.exec(
         prose,
       );
     expect(m).not.toBeNull();

@@ -4,9 +4,13 @@
  * lb.sticky: source, and `option persist` with it (PR_O_PERSIST applies to stick tables too:
  * sticking_rule_find_target(), src/stream.c). Other stick patterns, conditions and `expire` warn.
  */
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { importCommandLine } from '../../sim/cli/import.js';
 import type { Imported } from '../../sim/import/imported.js';
-import { importBackend, valueAt as value } from './read-fixture.js';
+import { importBackend, importCfg, valueAt as value } from './read-fixture.js';
 
 /** The backend in `mode <mode>` (h.cfg:2), `lines` from h.cfg:3 on. */
 const read = (lines: string[], mode = 'tcp'): Imported => importBackend([`mode ${mode}`, ...lines]);
@@ -41,20 +45,128 @@ describe('haproxy.cfg stick on src', () => {
     expect(cond.warnings.join('\n')).toMatch(/h\.cfg:4.*not modelled/);
     const header = read(['stick-table type string size 1m', 'stick on req.hdr(x-user)'], 'http');
     expect(value(header, 'lb.sticky')).toBeUndefined();
-    expect(header.warnings.length).toBe(2);
+    // The stick line's warning; the type string table is read only for a rule that uses it.
+    expect(header.warnings).toHaveLength(1);
+    expect(header.warnings[0]).toMatch(/h\.cfg:4: stick on req\.hdr\(x-user\) not modelled/);
     const matchOnly = read(['stick-table type ip size 1m', 'stick match src']);
     expect(value(matchOnly, 'lb.sticky')).toBeUndefined();
     expect(matchOnly.warnings.join('\n')).toContain('store-request src is missing');
     const rateLimit = read(['stick-table type ip size 1m expire 30s store http_req_rate(10s)']);
     expect(rateLimit.warnings.join('\n')).not.toContain('expire not modelled');
-    const noTable = read(['stick on src']);
-    expect(value(noTable, 'lb.sticky')).toBeUndefined();
-    expect(noTable.warnings.join('\n')).toContain('no stick-table');
   });
 
   it('keeps the cookie when both are configured (HAProxy checks the cookie first), with a warning', () => {
     const into = read(['cookie SRV insert indirect nocache', 'stick-table type ip size 1m', 'stick on src'], 'http');
     expect(value(into, 'lb.sticky')).toBe('cookie');
     expect(into.warnings.join('\n')).toContain('stick on src not imported: the cookie is imported');
+  });
+});
+
+/**
+ * `stick on src table <name>` (HAProxy 2.6 doc "stick on", section 4.2): the table of another
+ * proxy (named after it) or a peers section's `table <t>` (named `<peers>/<t>`, cfg_parse_peers(),
+ * src/cfgparse.c). check_config_validity() (src/cfgparse.c) finds it with stktable_find_by_name(),
+ * or the pool's own table without `table`, and refuses to start when there is none ("Proxy '<p>':
+ * unable to find stick-table '<name>'.").
+ */
+describe('haproxy.cfg stick on src with a table elsewhere', () => {
+  const app = ['  mode tcp', '  stick on src table st_src', '  server a 10.0.0.1:80', '  server b 10.0.0.2:80'];
+
+  it("reads another backend's table, declared first, without taking that backend for the pool", () => {
+    const into = importCfg(
+      ['backend st_src', '  stick-table type ip size 1m expire 30m', 'backend app', ...app, ''].join('\n'),
+    );
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.sticky')).toBe('source');
+    expect(into.render('')).toContain('sticky: source # from h.cfg:5');
+    // app is the pool: its servers, no "second backend" warning.
+    expect((value(into, 'backends') as { name: string }[]).map((s) => s.name)).toEqual(['a', 'b']);
+    expect(into.warnings.join('\n')).not.toContain('second backend');
+    // That table's expire, not the pool's (it has none).
+    expect(into.warnings.join('\n')).toMatch(/h\.cfg:2: stick-table expire not modelled/);
+  });
+
+  it('reads a table declared after the pool, and uses the named table, not the own one', () => {
+    const into = importCfg(
+      [
+        'backend app',
+        '  stick-table type string size 1m',
+        ...app,
+        'backend st_src',
+        '  stick-table type ip size 1m',
+        '',
+      ].join('\n'),
+    );
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.sticky')).toBe('source');
+    expect(into.warnings).toEqual([]);
+    // Named table of another type: not a table of addresses (the own type ip one is not it).
+    const other = importCfg(
+      [
+        'backend app',
+        '  stick-table type ip size 1m',
+        ...app,
+        'backend st_src',
+        '  stick-table type integer size 1m',
+        '',
+      ].join('\n'),
+    );
+    expect(value(other, 'lb.sticky')).toBeUndefined();
+    expect(other.warnings.join('\n')).toContain('its table (h.cfg:8) is type integer');
+  });
+
+  it("reads a peers section's table as <peers>/<table>, with its expire and peers", () => {
+    const cfg = (ref: string) =>
+      [
+        'peers mypeers',
+        '  peer lb1 127.0.0.1:10000',
+        '  table src_tbl type ip size 100k expire 10m',
+        'backend app',
+        '  mode tcp',
+        `  stick on src table ${ref}`,
+        '  server a 10.0.0.1:80',
+        '  server b 10.0.0.2:80',
+        '',
+      ].join('\n');
+    const into = importCfg(cfg('mypeers/src_tbl'));
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.sticky')).toBe('source');
+    expect(into.warnings.join('\n')).toMatch(/h\.cfg:3: stick-table expire not modelled/);
+    expect(into.warnings.join('\n')).toMatch(/h\.cfg:3: stick-table peers not modelled/);
+    // The bare table name is not its name: HAProxy does not find it.
+    const bare = importCfg(cfg('src_tbl'));
+    expect(bare.errors).toEqual([expect.stringMatching(/^h\.cfg:6: stick on src table src_tbl: no such stick table/)]);
+  });
+
+  it("a frontend's table is not the backend's own: stick on src without table finds none", () => {
+    const into = importCfg(
+      [
+        'frontend fe',
+        '  stick-table type ip size 1m',
+        'backend app',
+        '  mode tcp',
+        '  stick on src',
+        '  server a 10.0.0.1:80',
+        '',
+      ].join('\n'),
+    );
+    expect(value(into, 'lb.sticky')).toBeUndefined();
+    expect(into.errors).toEqual([expect.stringMatching(/^h\.cfg:5: stick on src without a table: backend 'app'/)]);
+  });
+
+  it('drainsim import exits 2 with the file, line, table and why for a table that does not exist', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drainsim-stick-table-'));
+    const file = join(dir, 'haproxy.cfg');
+    writeFileSync(file, ['backend app', ...app, ''].join('\n'));
+    let stdout = '';
+    let stderr = '';
+    const io = {
+      stdout: { write: (s: string) => (stdout += s) },
+      stderr: { write: (s: string) => (stderr += s) },
+    } as unknown as Parameters<typeof importCommandLine>[1];
+    expect(importCommandLine({ files: [file] }, io)).toBe(2);
+    expect(stdout).toBe('');
+    expect(stderr).toContain('drainsim import: haproxy.cfg:3: stick on src table st_src: no such stick table');
+    expect(stderr).toContain('HAProxy refuses to start ("unable to find stick-table \'st_src\'")');
   });
 });

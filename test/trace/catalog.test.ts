@@ -22,7 +22,7 @@ const LINES: [TraceInput, source: string, line: string][] = [
   [
     { kind: 'lb.drain', backend: 'vm-a', active: 598, wsSessions: 0, keepaliveTimeout: 75 },
     'lb',
-    'backend=vm-a unbind+drain: new_conn blocked, 598 existing flows kept (DRAINING)',
+    'backend=vm-a unbind+drain: new_conn blocked, active_conn=598 kept (DRAINING)',
   ],
   [
     { kind: 'lb.set_state', backend: 'vm-a', state: 'drain', active: 10, left: 1 },

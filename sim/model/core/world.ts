@@ -256,6 +256,9 @@ export class World {
     const tracked = conn.lbFlow !== LbFlow.NONE;
     const held = this.heldByProxy(conn, how, io);
     if (tracked && held === 0) this.lb.dropConn(b);
+    // An IPVS entry outlives its flow, inactive, until its timer expires (LoadBalancer.natFlowClosed);
+    // a forgotten flow has none, and a silent peer's is not modelled.
+    if (conn.lbFlow === LbFlow.TRACKED && how !== EndKind.SILENT) this.lb.natFlowClosed(b, how === EndKind.RESET);
     conn.lbFlow = LbFlow.NONE;
     if (backend.conns.delete(conn)) {
       backend.nginxConns.delete(conn);

@@ -13,6 +13,11 @@ import { SourceStickTable } from './stick-table.js';
 /** `balance random` without an argument: `random(2)`, two draws (backend_parse_balance(), src/backend.c: `arg_opt1 = 2`). */
 const RANDOM_DRAWS = 2;
 
+/** IPVS tcp_timeouts (net/netfilter/ipvs/ip_vs_proto_tcp.c): IP_VS_TCP_S_TIME_WAIT, 2*60*HZ. */
+const IPVS_TIME_WAIT_TIMEOUT = 120;
+/** IPVS tcp_timeouts: IP_VS_TCP_S_CLOSE (after an RST), 10*HZ. */
+const IPVS_CLOSE_TIMEOUT = 10;
+
 /**
  * The balancer draws a NAT's endpoints at random (lb.mode nat, balance roundrobin, `nat_scheduler`
  * random, the default): its picks take their own stream, `lb.nat-pick`, so the draws move no other
@@ -97,7 +102,11 @@ export class LoadBalancer {
   reloaded(): void {
     this.processGen++;
   }
-  /** The simulated clock (the world's engine); null: no clock, the configured maxconn throughout. */
+  /**
+   * The simulated clock (the world's engine; buildModel sets it): slowstart's maxconn ramp and IPVS
+   * entries' timers read it. Null (a pool without a run): the configured maxconn throughout, and no
+   * closed flow counts as inactive.
+   */
   clock: { readonly now: number } | null = null;
   private rrCurrent: Float64Array;
   /** HAProxy's roundrobin (l4 and l7 modes); a NAT's (IPVS, kube-proxy) keeps the smooth one. */
@@ -117,6 +126,12 @@ export class LoadBalancer {
   readonly connecting: Int32Array;
   /** Deleted pods' addresses that a bridge CNI answers with host unreachable (gone-addresses.ts). */
   readonly goneAddresses: GoneAddresses;
+  /**
+   * IPVS wlc (lb.mode nat, leastconn) only: each target's closed flows whose connection entry has
+   * not expired yet — its `inactconns` besides the connecting ones (natInactive()) — as expiry
+   * times in two FIFOs (each monotone: one timeout per queue; `head` the first not yet expired).
+   */
+  private readonly natClosed: { expires: number[]; head: number }[][] | null;
   /** HAProxy server maxconn (0: no limit). */
   readonly maxconn: number;
   /** HAProxy server maxqueue (0: no limit; only with maxconn, which makes server queues). */
@@ -172,6 +187,13 @@ export class LoadBalancer {
     this.maxconn = config.mode === 'nat' ? 0 : (config.maxconn ?? 0);
     this.maxqueue = this.maxconn > 0 ? (config.maxqueue ?? 0) : 0;
     this.fwrr = config.mode === 'nat' ? null : new FastWeightedRoundRobin(this.fwrrView());
+    this.natClosed =
+      config.mode === 'nat' && config.balance === 'leastconn'
+        ? Array.from({ length: count }, () => [
+            { expires: [], head: 0 },
+            { expires: [], head: 0 },
+          ])
+        : null;
     this.stickTable = config.sticky === 'source' && config.mode !== 'nat' ? new SourceStickTable() : null;
   }
 
@@ -212,6 +234,44 @@ export class LoadBalancer {
   dropConn(b: number): void {
     this.active[b]--;
     this.fwlcReposition(b);
+  }
+
+  /**
+   * A flow through an IPVS NAT (lb.mode nat, leastconn: wlc) to target `b` has closed: its
+   * connection entry stays, counted in the target's `inactconns`, until its timer expires
+   * (ip_vs_conn_expire() → ip_vs_unbind_dest(), net/netfilter/ipvs/ip_vs_conn.c). set_tcp_state()
+   * (ip_vs_proto_tcp.c) moved it from activeconns to inactconns as it left ESTABLISHED; the state
+   * its last packets leave it in sets the timer (tcp_timeouts): a FIN exchange, either side first,
+   * ends in TIME_WAIT (client FIN: ES → CLOSE_WAIT, then the server's FIN → TIME_WAIT; server
+   * FIN: ES → FIN_WAIT, then the client's → TIME_WAIT), 2 min, re-armed by the last ACK; an RST
+   * ends in CLOSE, 10 s. The model closes the flow in one instant, so the entry lives that long
+   * from the close. Other balancers keep no such entry: a no-op.
+   */
+  natFlowClosed(b: number, reset: boolean): void {
+    if (this.natClosed === null || this.clock === null) return;
+    const q = this.natClosed[b][reset ? 1 : 0];
+    q.expires.push(this.clock.now + (reset ? IPVS_CLOSE_TIMEOUT : IPVS_TIME_WAIT_TIMEOUT));
+  }
+
+  /**
+   * Target `b`'s `inactconns` under IPVS: its closed flows' entries not yet expired (natFlowClosed)
+   * and its flows still connecting — an entry is inactive from the client's SYN (NONE → SYN_RECV,
+   * not ESTABLISHED: set_tcp_state()) until the handshake's last ACK; the model's NAT flows count in
+   * `connecting` only while their SYNs go unanswered (l4-connect.ts).
+   */
+  natInactive(b: number): number {
+    if (this.natClosed === null) return 0;
+    const now = this.clock === null ? 0 : this.clock.now;
+    let closed = 0;
+    for (const q of this.natClosed[b]) {
+      while (q.head < q.expires.length && q.expires[q.head] <= now) q.head++;
+      if (q.head > 1024 && q.head * 2 > q.expires.length) {
+        q.expires = q.expires.slice(q.head);
+        q.head = 0;
+      }
+      closed += q.expires.length - q.head;
+    }
+    return closed + this.connecting[b];
   }
 
   /**
@@ -724,9 +784,10 @@ export class LoadBalancer {
    * A NAT's least-connection pick (IPVS wlc): the lowest flows per weight, ties to the first in
    * list order. ip_vs_wlc_schedule() (net/netfilter/ipvs/ip_vs_wlc.c) starts from the first
    * usable destination and replaces it only on a strict `loh * dest->weight > doh * least->weight`
-   * (overhead: ip_vs_dest_conn_overhead(), include/net/ip_vs.h, `(activeconns << 8) + inactconns`;
-   * the model counts the flows in service, no inactive ones): equal loads keep the earlier
-   * destination, with no rotation.
+   * (overhead: ip_vs_dest_conn_overhead(), include/net/ip_vs.h, `(activeconns << 8) + inactconns`:
+   * established flows 256 each, connecting ones and closed ones whose entry has not expired 1
+   * each, natInactive()): equal loads keep the earlier destination, with no rotation — so among
+   * targets with as many established flows, the one with fewer recent closes wins.
    */
   private natLeastConn(): number {
     let best = -1;
@@ -753,7 +814,12 @@ export class LoadBalancer {
    */
   private leastConnKey(b: number): number {
     const inflight = this.active[b] + this.queuedOn(b);
-    if (this.config.mode === 'nat') return inflight / this.weight[b];
+    if (this.config.mode === 'nat') {
+      // ip_vs_dest_conn_overhead(): `(activeconns << 8) + inactconns`; `active` holds the
+      // connecting flows too, which IPVS counts inactive.
+      const inactive = this.natInactive(b);
+      return ((inflight - this.connecting[b]) * 256 + inactive) / this.weight[b];
+    }
     const eweight = Math.round(this.weight[b] * BE_WEIGHT_SCALE);
     return inflight > 0 ? Math.floor(((inflight + 1) * SRV_EWGHT_MAX) / eweight) : 0;
   }

@@ -58,7 +58,8 @@ export class Lifecycle {
     w.trace.emit({
       kind: 'lb.drain',
       backend: backend.name,
-      active: w.lb.active[b],
+      // The figure active_conn, the gate and set_server's line read: scur (LoadBalancer.currentSessions).
+      active: w.lb.currentSessions(b),
       wsSessions: backend.wsSessions.size,
       keepaliveTimeout: backend.nginx.config.keepalive_timeout,
     });
@@ -198,7 +199,8 @@ export class Lifecycle {
     w.trace.emit({
       kind: 'lb.remove',
       backend: backend.name,
-      active: w.lb.active[b],
+      // scur, as active_conn (LoadBalancer.currentSessions).
+      active: w.lb.currentSessions(b),
       resetsFlows: w.scenario.lb.remove_resets_flows && w.scenario.lb.mode !== 'l7',
     });
     if (w.scenario.lb.mode === 'l7' && !wasMaint) this.enterMaint(b);
@@ -490,7 +492,8 @@ export class Lifecycle {
     w.trace.emit({
       kind: 'deploy.vanish',
       backend: backend.name,
-      active: w.lb.active[backend.index],
+      // scur, as active_conn (LoadBalancer.currentSessions).
+      active: w.lb.currentSessions(backend.index),
       requestTimeout: w.scenario.clients.http.request_timeout,
     });
     this.hostGone(backend);

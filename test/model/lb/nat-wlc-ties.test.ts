@@ -3,7 +3,9 @@
  * (net/netfilter/ipvs/ip_vs_wlc.c) takes the first usable destination and replaces it only on a
  * strict `loh * dest->weight > doh * least->weight`, so among equal loads the first in list order
  * wins — every time, no rotation (lb/pool.ts natLeastConn). Before session 27 ties went round
- * robin from a cursor, which spread sequential short flows over all targets.
+ * robin from a cursor, which spread sequential short flows over all targets. These picks see no
+ * closed flow's entry (no natFlowClosed): in a run a close leaves one, inactive, and breaks the tie
+ * (nat-wlc-inactive.test.ts).
  */
 import { describe, expect, it } from 'vitest';
 import { RandomStreams } from '../../../sim/engine/random.js';
