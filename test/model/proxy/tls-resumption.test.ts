@@ -160,3 +160,16 @@ describe('review47 T5/T8/T6: the shared session cache is one nginx master’s, o
     expectPace(paces(storm({ ...cache, shared_ticket_key: true }, MOVE_TO_VM_B, true)).again, FULL);
   });
 });
+
+describe('review47 T2: at the balancer a ticket is opened by the process that accepted the connection', () => {
+  it('a reconnect burst accepted just before an lb_reload resumes in the old process, its ClientHello after the reload', () => {
+    // rtt 100 ms: the reconnects' SYNs at 13 s are accepted by the first process; the reload at
+    // 13.05 s comes before their ClientHellos (a round trip after the SYN). The old process keeps
+    // its accepted connections (hard_stop_after 30 s) and its SSL_CTX's keys open their tickets.
+    const input = storm({}, [{ at: '13.05s', do: 'lb_reload' }], false, true, { hard_stop_after: '30s' });
+    input.clients = { ...input.clients, rtt: '100ms' };
+    const r = run(input, 1);
+    // Resumed (0.1 ms each) all 1,000 are up by 13.32 s; full (1 ms each) ~120.
+    expect(valueAt(r, 'ws_sessions', 13.32)).toBe(1000);
+  });
+});
