@@ -258,9 +258,10 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     // HAProxy counts the stream on its server from the assignment, before the SYN: a connect
     // refused at once, dropped by a full accept queue or meeting a busy 4-tuple holds its place in
     // leastconn's key, fwrr's saturation and maxconn as one that hangs does. A NAT's flow counts
-    // only once its SYN is taken (attach), or while its SYNs go unanswered (synsUnanswered).
+    // only once its SYN is taken (attach), or while its SYNs go unanswered (synsUnanswered) — a
+    // wait that always ends in failedAttempt(), which leaves `served` (a NAT does not retry), so a
+    // NAT's attempt never comes here still counted.
     if (this.proxy) this.serveOn(a);
-    else if (backend.answersBalancer) this.leaveServed(a);
     if (!w.lbConnect(a.conn, a.backend)) {
       this.noSourcePort(a);
       return;

@@ -38,3 +38,22 @@ describe('active_conn is scur (cur_sess), not served', () => {
     expect(maint.active).toBe(0);
   });
 });
+
+describe('the deploy gate polls scur (cur_sess), not served', () => {
+  // review47 L9 (timeline.ts poll reads currentSessions) and L20 (activeAtStart). The turn-around
+  // pause is 3 s here so that no refused stream retries between the drain at 5.5 s and the first
+  // poll at 6.5 s (a retry counts as a new flow and holds any gate): ≈ 10 streams of vm-a sit in
+  // their pauses then — in `served`, not in cur_sess. A gate reading `served` waits past 8.5 s.
+  it("a gate on a killed server's refused streams completes at its first poll, with none active", () => {
+    const input = refused([
+      { at: '5.5s', do: 'deploy', backend: 'vm-a', gate: { threshold: 5, poll: '1s', max_wait: '30s' } },
+    ]);
+    input.lb = { ...input.lb, retry_interval: '3s' };
+    const r = run(input);
+    const done = r.events.filter((e) => e.record.kind === 'deploy.drain_complete');
+    expect(done).toHaveLength(1);
+    expect(done[0].t).toBeLessThanOrEqual(6.6);
+    expect(recordsOf(r, 'deploy.drain_complete')[0].active).toBe(0);
+    expect(r.figures['drain.vm-a.active_at_start']).toBe(0);
+  });
+});

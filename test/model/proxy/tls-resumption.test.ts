@@ -141,3 +141,35 @@ describe('TLS session resumption in nginx (tickets, nginx defaults)', () => {
     expectPace(paces(storm({ session_cache: 'shared' })).again, RESUMED);
   });
 });
+
+describe('review47 T5/T8/T6: the shared session cache is one nginx master’s, on one VM', () => {
+  const cache = { session_tickets: false, session_cache: 'shared' };
+  it('a new nginx master (stopped, then started by a bind) has an empty zone: full handshakes', () => {
+    // nginx_stop after the sessions end at 3 s; the bind at 5 s starts nginx anew (Nginx.start:
+    // a new master, a fresh ssl_session_cache zone: ngx_ssl_session_cache_init in a new cycle with
+    // no old one to inherit it), so the reconnects at 13 s find no session of theirs.
+    const restart = [
+      { at: '4s', do: 'nginx_stop', backend: 'vm-a' },
+      { at: '5s', do: 'bind', backend: 'vm-a' },
+    ];
+    expectPace(paces(storm(cache, restart)).again, FULL);
+  });
+
+  it('with tickets off a shared ticket key does not carry a session to another VM', () => {
+    // ssl_session_ticket_key is read only with tickets on: the session lives in vm-a's zone.
+    expectPace(paces(storm({ ...cache, shared_ticket_key: true }, MOVE_TO_VM_B, true)).again, FULL);
+  });
+});
+
+describe('review47 T2: at the balancer a ticket is opened by the process that accepted the connection', () => {
+  it('a reconnect burst accepted just before an lb_reload resumes in the old process, its ClientHello after the reload', () => {
+    // rtt 100 ms: the reconnects' SYNs at 13 s are accepted by the first process; the reload at
+    // 13.05 s comes before their ClientHellos (a round trip after the SYN). The old process keeps
+    // its accepted connections (hard_stop_after 30 s) and its SSL_CTX's keys open their tickets.
+    const input = storm({}, [{ at: '13.05s', do: 'lb_reload' }], false, true, { hard_stop_after: '30s' });
+    input.clients = { ...input.clients, rtt: '100ms' };
+    const r = run(input, 1);
+    // Resumed (0.1 ms each) all 1,000 are up by 13.32 s; full (1 ms each) ~120.
+    expect(valueAt(r, 'ws_sessions', 13.32)).toBe(1000);
+  });
+});
