@@ -247,7 +247,10 @@ export class Backend implements VmView {
    * the bound both queue tests compare with `>` (sk_acceptq_is_full, inet_csk_reqsk_queue_is_full).
    */
   get maxAckBacklog(): number {
-    return this.nginxBacklog - 1;
+    // Computed here, not as nginxBacklog − 1: the connect path (lb/l4-connect.ts listenQueueFull)
+    // reads it for every connection, and one getter inlines where a getter calling a getter did
+    // not (session 28, perf28).
+    return Math.min(this.nginx.config.listen_backlog, this.kernel.somaxconn);
   }
 
   /**
