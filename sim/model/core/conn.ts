@@ -52,12 +52,6 @@ const LB_PORT_MASK = (1 << LB_PORT_BITS) - 1;
  *  towards the backends are its first, 0 … backends − 1 (lb-host.ts). */
 const LB_PAIR_MAX = Math.floor((2 ** 31 - 1 - LB_PORT_MASK) / (LB_PORT_MASK + 1));
 
-/** Conn.holdLbPort's range check failed. Out of line: the throw's message would make holdLbPort too
- *  large for V8 to inline into the connect path (lb/l4-connect.ts attempt, session 28). */
-function lbEndOutOfRange(pair: number, port: number): never {
-  throw new Error(`Conn.holdLbPort: pair ${pair} or port ${port} out of range`);
-}
-
 export const ConnKind = { HTTP: 0, WS: 1 } as const;
 export type ConnKind = (typeof ConnKind)[keyof typeof ConnKind];
 
@@ -522,7 +516,8 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
 
   /** The flow holds the balancer's port `port` on its pair `pair` towards the backend. */
   holdLbPort(pair: number, port: number): void {
-    if (pair < 0 || pair > LB_PAIR_MAX || port < 0 || port > LB_PORT_MASK) lbEndOutOfRange(pair, port);
+    if (pair < 0 || pair > LB_PAIR_MAX || port < 0 || port > LB_PORT_MASK)
+      throw new Error(`Conn.holdLbPort: pair ${pair} or port ${port} out of range`);
     this.lbEnd = pair * (LB_PORT_MASK + 1) + port;
   }
 

@@ -247,10 +247,7 @@ export class Backend implements VmView {
    * the bound both queue tests compare with `>` (sk_acceptq_is_full, inet_csk_reqsk_queue_is_full).
    */
   get maxAckBacklog(): number {
-    // Computed here, not as nginxBacklog − 1: the connect path (lb/l4-connect.ts listenQueueFull)
-    // reads it for every connection, and one getter inlines where a getter calling a getter did
-    // not (session 28, perf28).
-    return Math.min(this.nginx.config.listen_backlog, this.kernel.somaxconn);
+    return this.nginxBacklog - 1;
   }
 
   /**
