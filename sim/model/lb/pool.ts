@@ -216,7 +216,7 @@ export class LoadBalancer {
    */
   takeConn(b: number): void {
     this.active[b]++;
-    this.fwlcReposition(b);
+    if (this.tracksFwlc) this.fwlcReposition(b);
   }
 
   /**
@@ -227,13 +227,13 @@ export class LoadBalancer {
    * its equal-key peers.
    */
   keepConn(b: number): void {
-    this.fwlcReposition(b);
+    if (this.tracksFwlc) this.fwlcReposition(b);
   }
 
   /** A stream leaves server `b`'s `served` (sess_change_server(): `lbprm.server_drop_conn()`). */
   dropConn(b: number): void {
     this.active[b]--;
-    this.fwlcReposition(b);
+    if (this.tracksFwlc) this.fwlcReposition(b);
   }
 
   /**
@@ -281,10 +281,11 @@ export class LoadBalancer {
    * tree (not usable: `s->lb_tree` NULL) nothing moves: the UP queues it afresh (fwlcRequeue()).
    * A queue's length counts in the key but its changes reposition nothing (pendconn_add() and
    * pendconn_redistribute(), src/queue.c, call no lbprm hook): the key waits for the next take
-   * or drop.
+   * or drop. Called only under `balance leastconn` (tracksFwlc): the guard sits in the callers, so
+   * in every other run takeConn / keepConn / dropConn stay a counter step V8 inlines at the
+   * connect and close paths instead of a call that returns at once (session 28, perf28).
    */
   private fwlcReposition(b: number): void {
-    if (!this.tracksFwlc) return;
     if (!this.hashUsable(b)) return;
     const key = this.leastConnKey(b);
     if (key === this.fwlcKey[b]) return;
