@@ -544,6 +544,12 @@ export const HttpClientsSchema = z.strictObject({
     .describe(
       "The client's own keep-alive idle timeout (an L7 balancer's backend idle timeout, an HTTP client pool's): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx's close. Not derived from the server's answers: set it for the client you model. Node's http.globalAgent (node ≥ 19: keepAlive, timeout 5000 ms) closes an idle socket after 5 s, or after the server's `Keep-Alive: timeout=N` hint less 1 s when that is shorter (lib/_http_agent.js keepSocketAlive: a node server sends timeout=5, so 4 s straight to a bare node app; nginx and HAProxy send no hint by default); a `new http.Agent({ keepAlive: true })` without `timeout` never closes (the hint only lowers a set timeout); Go's net/http Transport: IdleConnTimeout 90 s (DefaultTransport).",
     ),
+  after_failure: z
+    .enum(['next_request', 'leave'])
+    .prefault('next_request')
+    .describe(
+      "What a client does when a request fails for good (after its `retries`). next_request: it goes on with its next request after its think time, as after a success — a program calling an HTTP client library gets the error (or the 5xx) and carries on; on the same connection when the server end kept it alive (nginx keeps it after a 502/503/504: ngx_http_special_response_handler, src/http/ngx_http_special_response.c, ends keep-alive only for 400/413/414/497/495/496/500/501; Node's http client returns the socket to its Agent whatever the status, lib/_http_client.js responseOnEnd), on a new one after a reset, a timeout or a connect error. The connection's remaining requests are still sent, so the demand does not fall with the failures. leave: the client closes its connection and is gone, its remaining requests never sent — users who give up.",
+    ),
   reconnect: z
     .enum(['on_demand', 'eager'])
     .prefault('on_demand')

@@ -63,6 +63,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
    * replaced at once and the new one waits for the request (reopen); on_demand: when it is due.
    */
   private readonly eager: boolean;
+  /** clients.http.after_failure next_request: a request that failed for good is followed by the next (nextAfterGivingUp). */
+  private readonly nextAfterFailure: boolean;
   // What the engine calls back: the prototype methods below, bound to this population. Not
   // arrow-function fields: those are new closures in every run, whose compiled code a sweep
   // worker drops and compiles again run after run (README Benchmarks, session 14); a prototype
@@ -101,6 +103,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.requestTimeout = cfg.request_timeout;
     this.arrivedTimers = w.engine.fixedDelay(Math.max(0, cfg.request_timeout - this.rtt / 2));
     this.eager = cfg.reconnect === 'eager';
+    this.nextAfterFailure = cfg.after_failure === 'next_request';
   }
 
   start(): void {
@@ -313,7 +316,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     const b = servedBy(conn);
     this.stopRequestTimer(conn);
     if (status !== Status.OK) {
-      this.failedWith5xx(conn, b);
+      this.failedWith5xx(conn, b, true);
       return;
     }
     w.metrics.inc(w.c.responses2xx, b);
@@ -322,6 +325,16 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastBackoff = 0;
     conn.requestsLeft--;
     conn.requestsServed++;
+    this.afterAnswer(conn);
+  }
+
+  /**
+   * The server end answered the request on `conn` (done with it: requestsLeft and requestsServed
+   * counted) and the client goes on: its next request after its think time, on this connection
+   * unless either side closes it first, or its last close.
+   */
+  private afterAnswer(conn: Conn): void {
+    const w = this.w;
     // nginx may answer with `Connection: close`: it closes first and holds the TIME_WAIT.
     const keepsAlive = this.path.keepsAlive(conn);
     const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0;
@@ -364,14 +377,15 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     const b = servedBy(conn);
     this.stopRequestTimer(conn);
     this.w.end(conn, EndKind.SERVER_FIN);
-    this.failedWith5xx(conn, b);
+    this.failedWith5xx(conn, b, false);
   }
 
-  private failedWith5xx(conn: Conn, b: number): void {
+  /** A 5xx answer; `keptAlive`: on a connection the server end keeps (respond), else closed behind it. */
+  private failedWith5xx(conn: Conn, b: number, keptAlive: boolean): void {
     const w = this.w;
     w.metrics.inc(w.c.responses5xx, b);
     w.error(ErrorKind.HTTP_5XX, b);
-    this.retryOrGiveUp(conn, b);
+    this.retryOrGiveUp(conn, b, keptAlive);
   }
 
   /** The client's idle timeout closed the connection; the next request goes on a new one. */
@@ -490,8 +504,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.retryOrGiveUp(conn, b);
   }
 
-  /** Retry the failed request after backoff, or give up; `b` is the backend it failed on. */
-  private retryOrGiveUp(conn: Conn, b: number): void {
+  /**
+   * Retry the failed request after backoff, or give up; `b` is the backend it failed on;
+   * `answered`: the failure was an answer on a connection the server end keeps alive (a 5xx
+   * without `Connection: close`).
+   */
+  private retryOrGiveUp(conn: Conn, b: number, answered = false): void {
     const w = this.w;
     const cfg = w.scenario.clients.http;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
@@ -509,8 +527,45 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastBackoff = 0;
     w.metrics.inc(w.c.requestsFailed, b);
     conn.attempt = 0;
+    if (this.nextAfterFailure) {
+      this.nextAfterGivingUp(conn, answered);
+      return;
+    }
+    // after_failure leave: a user who gives up closes the connection and is gone.
     if (conn.lbFlow !== LbFlow.NONE) this.endFlow(conn, EndKind.CLIENT_FIN);
     w.retire(conn);
+  }
+
+  /**
+   * clients.http.after_failure next_request: the request failed for good and the calling program
+   * goes on with its next one after its think time, as it would after a success. An HTTP client
+   * treats a 5xx like any answer: Node's http client returns the socket to its Agent once the
+   * response ends whatever its status (lib/_http_client.js responseOnEnd → responseKeepAlive →
+   * the socket's 'free'), and nginx keeps the connection after its 502/503/504
+   * (src/http/ngx_http_special_response.c ngx_http_special_response_handler ends keep-alive only
+   * for its own 400/413/414/497/495/496/500/501: the model's one, worker_connections' 500, comes
+   * through respondThenClosed; a status it forwards from the app keeps it too) — so after
+   * an answer kept alive the next request goes on the same connection (afterAnswer: the server's
+   * keepalive_timeout and keepalive_requests, the client's idle close, as after a 200). After a
+   * reset, a timeout, a connect error or a close with no answer the connection is gone (the
+   * client's error path destroys the socket) and the next request opens a new one when it is due.
+   */
+  private nextAfterGivingUp(conn: Conn, answered: boolean): void {
+    const w = this.w;
+    conn.requestsLeft--;
+    if (answered && conn.lbFlow !== LbFlow.NONE) {
+      // nginx counts every request on the connection towards keepalive_requests (r->connection->requests).
+      conn.requestsServed++;
+      this.afterAnswer(conn);
+      return;
+    }
+    if (conn.lbFlow !== LbFlow.NONE) this.endFlow(conn, EndKind.CLIENT_FIN);
+    if (conn.requestsLeft <= 0) {
+      w.retire(conn);
+      return;
+    }
+    conn.lastActivity = w.now + this.thinkTime.sample(conn.rng);
+    this.sendWhenDue(conn);
   }
 }
 

@@ -29,9 +29,12 @@ describe('a request on its way when the proxy shuts the stream', () => {
       expect(f['requests.total']).toBe(answered + (f['errors.total'] ?? 0));
       if ((f['err_econnreset.total'] ?? 0) > 0) {
         hits.push(k);
-        // The first request answered, the second lost; the client does not retry (retries 0).
-        expect(f['requests.total']).toBe(2);
+        // The first request answered, the second lost; the client does not retry (retries 0) and
+        // goes on with its next requests on a new connection (clients.http.after_failure next_request).
+        expect(f['requests.total']).toBe(8);
         expect(f['err_econnreset.total']).toBe(1);
+        expect(f['responses_2xx.total']).toBe(7);
+        expect(f['new_conn.total']).toBe(2);
       } else expect(f['responses_2xx.total']).toBe(8);
     }
     // rtt/2 of closes, contiguous: the request's 30 ms on its way.

@@ -112,6 +112,10 @@ describe('timeout server ends ANY unanswered request of a kept-alive connection 
           think_time: 'const(1s)',
           retries: 0,
           request_timeout: '20s',
+          // The story is the requests of connections whose earlier requests were answered: a
+          // client leaves with the balancer's 504 (which closes its connection) rather than going
+          // on with a first request on a new one.
+          after_failure: 'leave',
         },
       },
       lb: { mode: 'l7', ...lb },

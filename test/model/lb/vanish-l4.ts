@@ -19,6 +19,9 @@ export function vanishL4(lb: Record<string, unknown>, timeline: unknown[] = [], 
         think_time: 'const(200ms)',
         retries: 0,
         request_timeout: '2s',
+        // Each client ends with its timed-out request, so the held streams all date from the
+        // vanish; going on (next_request) it would open new connections, some to vm-a until its DOWN.
+        after_failure: 'leave',
       },
     },
     app: { workers: 16, service_time: 'const(1ms)' },
