@@ -120,6 +120,8 @@ export function buildModel(scenario: Scenario): Model {
   master.listenQueues = tlsCpu;
   const lifecycle = new Lifecycle(world, front, wsEndpoint, path, master);
   if (l7Front !== null) lifecycle.useClientFront(l7Front);
+  // Entering maint closes the server's idle connections (srv_cleanup_connections()).
+  lifecycle.useServerConns(serverConns);
   // shutdown-sessions ends the HTTP streams attached to a server (srv_shutdown_streams()).
   if (httpBalancer !== null) lifecycle.useRequestBalancers([httpBalancer, balancer]);
   const kubelet = new Kubelet(world, lifecycle);

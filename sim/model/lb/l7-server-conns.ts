@@ -537,6 +537,25 @@ export class L7ServerConns {
   }
 
   /**
+   * Server b enters maintenance while running (`set server … state maint`, an l7 `remove`):
+   * srv_update_status() (HAProxy 2.6 src/server.c, the "server was still running" branch of
+   * entering maint) calls srv_cleanup_connections(), which — `pool-max-conn` not 0, its default
+   * -1 — moves every connection of the server's idle and safe trees to `toremove_conns`
+   * (srv_migrate_conns_to_remove(…, -1)) and wakes the cleanup task, srv_cleanup_toremove_conns(),
+   * which destroys each at once: the same close as the purge's (purge() below), HAProxy's RST.
+   * The sessions' private connections (`http-reuse never`) are in no server tree and stay until
+   * their session ends or nginx closes them. A server entering maint already DOWN keeps its pool
+   * (that branch calls no cleanup). Returns how many it closed.
+   */
+  cleanupConnections(b: number): number {
+    const pool = this.pools[b];
+    this.refresh(pool, b);
+    const n = pool.idle.length;
+    if (n > 0) this.remove(pool, 0, n, HAPROXY);
+    return n;
+  }
+
+  /**
    * idle_conn_task's visit to server b (srv_cleanup_idle_conns(), idle-conn-task.ts), the pool
    * brought up to date first: how many idle connections it had (`curr_idle_conns`, before the purge).
    */

@@ -9,6 +9,7 @@ import { enterMaintenance, leaveMaintenance } from '../lb/health.js';
 import type { HealthChecker } from '../lb/health-checker.js';
 import type { RequestBalancer } from '../lb/l7-dispatch.js';
 import type { L7HttpFront } from '../lb/l7-http-front.js';
+import type { L7ServerConns } from '../lb/l7-server-conns.js';
 import { PoolState } from '../lb/pool.js';
 import type { NginxMaster } from '../proxy/master.js';
 import type { RequestPath } from '../proxy/upstream.js';
@@ -99,13 +100,25 @@ export class Lifecycle {
    * checks and, when it was not already DOWN (`cur_state != SRV_ST_STOPPED`: UP, draining or
    * NOLB), shuts its streams under `on-marked-down shutdown-sessions` —
    * `srv_shutdown_streams(s, SF_ERR_DOWN)`, the same stream_shutdown() as a DOWN by checks: each
-   * client reads a FIN. A server already DOWN was shut (or not) by that DOWN.
+   * client reads a FIN; then srv_cleanup_connections() closes its idle server connections (lb.mode
+   * l7). A server already DOWN was shut (or not) by that DOWN, and keeps its idle connections.
    */
   private enterMaint(b: number): void {
     const w = this.w;
     const running = w.lb.hcUp[b] === 1;
     enterMaintenance(b, this.lbChecks);
-    if (running && w.scenario.health_check?.on_marked_down === 'shutdown-sessions') this.shutdownSessions(b, 'maint');
+    if (!running) return;
+    if (w.scenario.health_check?.on_marked_down === 'shutdown-sessions') this.shutdownSessions(b, 'maint');
+    // Then srv_cleanup_connections(): its idle server connections close now (L7ServerConns).
+    this.serverConns?.cleanupConnections(b);
+  }
+
+  /** HAProxy http mode's server connections (lb.mode l7), null otherwise. */
+  private serverConns: L7ServerConns | null = null;
+
+  /** The composition root hands over the l7 balancer's server connections (topology.ts buildModel). */
+  useServerConns(conns: L7ServerConns | null): void {
+    this.serverConns = conns;
   }
 
   /** The balancer's own health checks (HAProxy `check`), null without `health_check`. */
