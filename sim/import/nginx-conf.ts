@@ -140,6 +140,9 @@ export function importNginx(text: string, file: string, into: Imported): void {
           at,
         );
         break;
+      case 'keepalive_time':
+        duration(inUpstream ? ['nginx', 'upstream_keepalive_time'] : ['nginx', 'keepalive_time']);
+        break;
       case 'keepalive':
         if (inUpstream) into.set(['nginx', 'upstream_keepalive'], Number(d.args[0]), at);
         break;

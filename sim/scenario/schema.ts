@@ -129,6 +129,11 @@ export const NginxSchema = z.strictObject({
     .prefault('75s')
     .describe('nginx keepalive_timeout (client side), default 75s; 0s turns client keep-alive off.'),
   keepalive_requests: int(1).prefault(1000).describe('nginx keepalive_requests, default 1000 since 1.19.10.'),
+  keepalive_time: zDuration
+    .prefault('1h')
+    .describe(
+      "nginx keepalive_time (client side, nginx >= 1.19.10), default 1h: a request read on a connection accepted longer ago than this is answered `Connection: close` and nginx closes after it (ngx_http_update_location_config, src/http/ngx_http_core_module.c: `ngx_current_msec - r->connection->start_time > clcf->keepalive_time` → r->keepalive = 0). Age counted from the client's connect() to its sending of the request (within a round trip of nginx's accept and read).",
+    ),
   client_header_timeout: zDuration
     .prefault('60s')
     .describe(
@@ -154,6 +159,11 @@ export const NginxSchema = z.strictObject({
       "nginx upstream keepalive_timeout, default 60s (ngx_http_upstream_keepalive_module.c ngx_conf_init_msec_value(conf->timeout, 60000)): each cached connection's idle timer (ngx_http_upstream_free_keepalive_peer: ngx_add_timer(c->read, timeout)); nginx closes it then, with or without traffic, and holds its TIME_WAIT — unless the app's shorter `app.keepalive_timeout` closed it first (ngx_http_upstream_keepalive_close_handler reads the FIN).",
     ),
   upstream_keepalive_requests: int(1).prefault(1000).describe('nginx upstream keepalive_requests, default 1000.'),
+  upstream_keepalive_time: zDuration
+    .prefault('1h')
+    .describe(
+      'nginx upstream keepalive_time (nginx >= 1.19.10), default 1h (ngx_http_upstream_keepalive_module.c ngx_conf_init_msec_value(kcf->time, 3600000)): a connection to the app opened longer ago than this is not cached after its response but closed by nginx, which holds its TIME_WAIT (ngx_http_upstream_free_keepalive_peer: `ngx_current_msec - c->start_time > kp->conf->time` → `goto invalid`).',
+    ),
   upstream_rtt: zDuration
     .prefault('0.1ms')
     .describe(

@@ -12,6 +12,8 @@ export interface UpstreamConn {
   appPair: number;
   requests: number;
   idleSince: number;
+  /** When nginx connected it (c->start_time, ngx_event_connect_peer): keepalive_time counts from here. */
+  openedAt: number;
   /** The nginx worker generation whose worker holds it (its keepalive cache is per worker). */
   nginxGen: number;
   /** That worker (its index in the generation): only its own requests reuse the connection. */

@@ -59,6 +59,9 @@ export class Req implements AppJob {
   srvConnKey = 0;
   /** Requests that connection had served before this one. */
   srvConnServed = 0;
+  /** When that connection was connected (nginx's c->start_time, within a round trip), and its age when this request was sent on it (nginx keepalive_time). */
+  srvConnOpenedAt = 0;
+  srvConnAge = 0;
   /** The balancer host's local port of that connection (or of its connect() under way); -1: none. */
   srvConnPort = -1;
   /** The client connection (HAProxy session) this request came on; null: its own, one-request connection. */
@@ -128,6 +131,8 @@ export class Req implements AppJob {
     this.srvConn = 0;
     this.srvConnKey = 0;
     this.srvConnServed = 0;
+    this.srvConnOpenedAt = 0;
+    this.srvConnAge = 0;
     this.srvConnPort = -1;
     this.session = null;
     this.notFirst = false;

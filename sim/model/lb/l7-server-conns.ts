@@ -47,6 +47,8 @@ class ServerPool {
   /** When each idle connection went idle, and the requests nginx has served on it. */
   readonly since: number[] = [];
   readonly served: number[] = [];
+  /** When each idle connection was connected: nginx's keepalive_time counts from there. */
+  readonly opened: number[] = [];
   /** The balancer host's local port of each idle connection (lb-host.ts). */
   readonly ports: number[] = [];
   /**
@@ -98,6 +100,7 @@ interface PrivateConn {
   key: number;
   since: number;
   served: number;
+  opened: number;
   port: number;
   /** Still open and idle in its session (not taken, closed, or ended with its session). */
   live: boolean;
@@ -225,7 +228,7 @@ export class L7ServerConns {
         own.splice(at, 1);
         c.live = false;
         if (c.key === pool.key && c.since + this.serverKeepAlive(b) > this.w.now - this.oneWay)
-          return this.reuse(req, pool, c.served, c.port, c.since);
+          return this.reuse(req, pool, c.served, c.port, c.since, c.opened);
         this.closePort(b, c.port, NGINX);
       }
     }
@@ -241,10 +244,11 @@ export class L7ServerConns {
     const served = pool.served[at];
     const port = pool.ports[at];
     const since = pool.since[at];
+    const opened = pool.opened[at];
     // Taken, not closed: its port goes with the stream.
     pool.ports[at] = -1;
     this.remove(pool, at, 1, HAPROXY);
-    return this.reuse(req, pool, served, port, since);
+    return this.reuse(req, pool, served, port, since, opened);
   }
 
   /**
@@ -252,12 +256,15 @@ export class L7ServerConns {
    * since + keep-alive idle timeout; HAProxy still has it until that FIN arrives (oneWay later),
    * and a request sent now reaches the server oneWay from now: after the close, it meets the
    * closed socket (CROSSED). With `lb.server_rtt` unset both are instant and no request crosses.
+   * The connection was connected at `opened`: its age now is nginx's for keepalive_time (done()).
    */
-  private reuse(req: Req, pool: ServerPool, served: number, port: number, since: number): boolean {
+  private reuse(req: Req, pool: ServerPool, served: number, port: number, since: number, opened: number): boolean {
     const closeAt = since + this.serverKeepAlive(req.backend);
     req.srvConn = this.oneWay > 0 && this.w.now + this.oneWay > closeAt + TIE ? SrvConn.CROSSED : SrvConn.REUSED;
     req.srvConnKey = pool.key;
     req.srvConnServed = served;
+    req.srvConnOpenedAt = opened;
+    req.srvConnAge = this.w.now - opened;
     req.srvConnPort = port;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsReused, req.backend);
@@ -333,6 +340,8 @@ export class L7ServerConns {
     req.srvConn = SrvConn.NEW;
     req.srvConnKey = pool.key;
     req.srvConnServed = 0;
+    req.srvConnOpenedAt = this.w.now;
+    req.srvConnAge = 0;
     this.use(pool);
     this.w.metrics.inc(this.w.c.lbConnsOpened, b);
   }
@@ -388,21 +397,34 @@ export class L7ServerConns {
     // after its response once draining (app-process.ts keepsAliveAfterResponse: gunicorn's force_close
     // once not alive) answers `Connection: close` and closes: HAProxy does not reuse the connection
     // (mux_h1.c h1_set_srv_conn_mode: the response's explicit close, H1_MF_CONN_CLO, sets H1S_F_WANT_CLO).
-    const closesAfter = backend.bare ? !backend.app.keepsAliveAfterResponse : backend.nginx.closesAfterResponse(served);
+    // nginx also closes one accepted more than keepalive_time before it read this request
+    // (nginx.ts closesAfterResponse; the age as HAProxy sent it, within a round trip of nginx's).
+    const closesAfter = backend.bare
+      ? !backend.app.keepsAliveAfterResponse
+      : backend.nginx.closesAfterResponse(served, undefined, req.srvConnAge);
     if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || closesAfter)
       return this.closePort(b, port, NGINX);
     // Not kept idle: HAProxy closes it (h1_detach() → h1_release(): RST, H1C_F_SILENT_SHUT).
-    if (!this.pooled(req, pool, b, safe, port, served)) return this.closePort(b, port, HAPROXY);
+    if (!this.pooled(req, pool, b, safe, port, served, req.srvConnOpenedAt)) return this.closePort(b, port, HAPROXY);
     this.arm(pool, b);
   }
 
   /** Whether HAProxy keeps the answered stream's connection idle (true) or closes it (false). */
-  private pooled(req: Req, pool: ServerPool, b: number, safe: boolean, port: number, served: number): boolean {
-    if (this.mode() === 'never') return this.keepPrivate(req, pool, served, port);
+  private pooled(
+    req: Req,
+    pool: ServerPool,
+    b: number,
+    safe: boolean,
+    port: number,
+    served: number,
+    opened: number,
+  ): boolean {
+    if (this.mode() === 'never') return this.keepPrivate(req, pool, served, port, opened);
     if (!this.admits(pool, b, safe)) return false;
     pool.idle.push(safe ? SAFE : IDLE);
     pool.since.push(this.w.now);
     pool.served.push(served);
+    pool.opened.push(opened);
     pool.ports.push(port);
     if (safe) pool.safeNb++;
     else pool.idleNb++;
@@ -445,7 +467,7 @@ export class L7ServerConns {
   }
 
   /** `http-reuse never`: the connection stays with its session (session_check_idle_conn()). */
-  private keepPrivate(req: Req, pool: ServerPool, served: number, port: number): boolean {
+  private keepPrivate(req: Req, pool: ServerPool, served: number, port: number, opened: number): boolean {
     if (req.session === null || this.w.lb.state[req.backend] === PoolState.DETACHED) return false;
     let own = this.sessions.get(req.session);
     if (own === undefined) {
@@ -454,7 +476,7 @@ export class L7ServerConns {
     }
     prune(own);
     if (own.length >= MAX_SESSION_SRV_CONNS) return false;
-    const c: PrivateConn = { b: req.backend, key: pool.key, since: this.w.now, served, port, live: true };
+    const c: PrivateConn = { b: req.backend, key: pool.key, since: this.w.now, served, opened, port, live: true };
     own.push(c);
     pool.privates.push(c);
     return true;
@@ -533,6 +555,7 @@ export class L7ServerConns {
     pool.idle.splice(at, n);
     pool.since.splice(at, n);
     pool.served.splice(at, n);
+    pool.opened.splice(at, n);
     pool.ports.splice(at, n);
   }
 
@@ -643,6 +666,7 @@ export class L7ServerConns {
     pool.idle.length = 0;
     pool.since.length = 0;
     pool.served.length = 0;
+    pool.opened.length = 0;
     pool.safeNb = 0;
     pool.idleNb = 0;
   }

@@ -271,9 +271,18 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
     return true;
   }
 
-  /** nginx keeps the connection after this response (nginx.ts closesAfterResponse). */
+  /**
+   * nginx keeps the connection after this response (nginx.ts closesAfterResponse). Its age for
+   * keepalive_time is the client's: from its connect() (connectStartedAt) to its sending of this
+   * request (requestStartedAt; one that waited for this connection counts from before it: never
+   * too old). nginx counts from its accept to its reading of the request: each end is later by about
+   * the same one-way trip (SYN and ACK, the request), so the two differ by a round trip or a SYN
+   * retransmission. No time field of its own: the record's row is packed (core/conn.ts
+   * TIME_ROW_WIDTH) and these two are already in it.
+   */
   keepsAlive(conn: Conn): boolean {
-    return !this.w.backends[conn.backend].nginx.closesAfterResponse(conn.requestsServed, conn.nginxGen);
+    const age = conn.requestStartedAt - conn.connectStartedAt;
+    return !this.w.backends[conn.backend].nginx.closesAfterResponse(conn.requestsServed, conn.nginxGen, age);
   }
 
   /** When the client's next request comes after `think` s: nginx closes the idle connection after this many seconds, or -1. */

@@ -350,11 +350,22 @@ export class Nginx {
    * After a response nginx answers with `Connection: close` (and closes first, holding the
    * TIME_WAIT) when keep-alive is off, the connection reached keepalive_requests, or its worker is
    * shutting down (ngx_http_header_filter: `if (r->keepalive && (ngx_terminate || ngx_exiting))
-   * r->keepalive = 0`; ngx_http_finalize_connection then closes).
+   * r->keepalive = 0`; ngx_http_finalize_connection then closes), or the connection was accepted
+   * more than keepalive_time before its request was read (`age`: nginx ≥ 1.19.10,
+   * ngx_http_update_location_config, src/http/ngx_http_core_module.c: `ngx_current_msec -
+   * r->connection->start_time > clcf->keepalive_time` → r->keepalive = 0; start_time is set at
+   * accept, ngx_event_accept). The callers give the age from their own clocks (the client's
+   * connect() to its sending of the request: within a round trip of nginx's).
    */
-  closesAfterResponse(requestsServed: number, gen = this.generation): boolean {
+  closesAfterResponse(requestsServed: number, gen = this.generation, age = 0): boolean {
     const c = this.config;
-    return requestsServed >= c.keepalive_requests || this.quitStarted || c.keepalive_timeout === 0 || this.exiting(gen);
+    return (
+      requestsServed >= c.keepalive_requests ||
+      this.quitStarted ||
+      c.keepalive_timeout === 0 ||
+      age > c.keepalive_time ||
+      this.exiting(gen)
+    );
   }
 
   /**
@@ -370,13 +381,19 @@ export class Nginx {
   }
 
   /**
-   * Whether an upstream connection that served `requests` goes back into the keepalive cache
-   * (ngx_http_upstream_free_keepalive_peer: never while the worker exits, nor past keepalive_requests).
+   * Whether an upstream connection that served `requests` and was opened `age` s ago goes back
+   * into the keepalive cache (ngx_http_upstream_free_keepalive_peer: never while the worker exits,
+   * nor past keepalive_requests, nor older than keepalive_time — `ngx_current_msec - c->start_time
+   * > kp->conf->time` → `goto invalid`, nginx ≥ 1.19.10; start_time set in ngx_event_connect_peer).
    */
-  cachesUpstream(requests: number, gen = this.generation): boolean {
+  cachesUpstream(requests: number, gen = this.generation, age = 0): boolean {
     const c = this.config;
     return (
-      c.upstream_keepalive > 0 && requests < c.upstream_keepalive_requests && !this.quitStarted && !this.exiting(gen)
+      c.upstream_keepalive > 0 &&
+      requests < c.upstream_keepalive_requests &&
+      age <= c.upstream_keepalive_time &&
+      !this.quitStarted &&
+      !this.exiting(gen)
     );
   }
 

@@ -519,6 +519,7 @@ export class RequestPath {
         port,
         requests,
         idleSince: w.now,
+        openedAt: w.now,
         host: backend.host,
         pair: backend.upstreamPair,
         appPair: backend.appPair,
@@ -528,6 +529,7 @@ export class RequestPath {
     up.port = port;
     up.requests = requests;
     up.idleSince = w.now;
+    up.openedAt = w.now;
     up.host = backend.host;
     up.pair = backend.upstreamPair;
     up.appPair = backend.appPair;
@@ -612,7 +614,7 @@ export class RequestPath {
     // So does a draining app that does not keep alive (app-process.ts keepsAliveAfterResponse:
     // gunicorn's `resp.force_close()` once not alive, stoppable's socket.end() after the response).
     if (!backend.app.keepsAliveAfterResponse) return this.closeUpstream(backend, up, false);
-    if (nginx.cachesUpstream(up.requests, gen)) {
+    if (nginx.cachesUpstream(up.requests, gen, this.w.now - up.openedAt)) {
       up.idleSince = this.w.now;
       const pool = backend.upstreamPool;
       pool.push(up);
@@ -634,7 +636,7 @@ export class RequestPath {
       return;
     }
     // Upstream keepalive on: nginx asked the app to keep the connection (HTTP/1.1,
-    // `Connection ""`) and closes it itself (keepalive_requests reached, the worker exiting:
+    // `Connection ""`) and closes it itself (keepalive_requests reached, older than keepalive_time, the worker exiting:
     // ngx_http_upstream_free_keepalive_peer `goto invalid` → ngx_close_connection), first. Off:
     // nginx asked for `Connection: close` and both ends close at once, a race the user states.
     this.closeUpstream(backend, up, n.upstream_keepalive > 0 || this.nginxClosesFirst(n.upstream_close_first));

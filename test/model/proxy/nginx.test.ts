@@ -30,6 +30,17 @@ describe('nginx', () => {
     expect(nginx({ keepalive_timeout: '0s' }).closesAfterResponse(1)).toBe(true);
   });
 
+  it('keepalive_time (default 1h): closes after a request on a connection older than it, caches no upstream one older', () => {
+    const n = nginx({ keepalive_requests: 100, upstream_keepalive: 4 });
+    expect(n.closesAfterResponse(1, undefined, 3600)).toBe(false);
+    expect(n.closesAfterResponse(1, undefined, 3600.001)).toBe(true);
+    expect(n.cachesUpstream(1, undefined, 3600)).toBe(true);
+    expect(n.cachesUpstream(1, undefined, 3600.001)).toBe(false);
+    const short = nginx({ keepalive_time: '10s', upstream_keepalive: 4, upstream_keepalive_time: '5s' });
+    expect(short.closesAfterResponse(1, undefined, 10.5)).toBe(true);
+    expect(short.cachesUpstream(1, undefined, 5.5)).toBe(false);
+  });
+
   it('closes an idle client connection whose next request comes at or after keepalive_timeout', () => {
     const n = nginx({ keepalive_timeout: '5s' });
     expect(n.closesIdle(4.9)).toBe(false);
