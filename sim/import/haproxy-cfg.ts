@@ -60,11 +60,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   // `default-server` options every later server line inherits unless it sets its own (srv_settings_cpy(), src/server.c).
   const serverDefaults = new Map<string, { value: string; at: string }>();
   let mode = 'http';
-  text.split('\n').forEach((raw, i) => {
-    const at = `${file}:${i + 1}`;
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (line === '') return;
-    const [keyword, ...args] = line.split(/\s+/) as [string, ...string[]];
+  eachDirective(text, file, (keyword, args, at) => {
     if (SECTIONS.has(keyword)) {
       section = keyword;
       sectionName = args[0] ?? '';
@@ -337,6 +333,23 @@ type StickLines = {
 type TableDecl = { args: string[]; at: string; inPeers: boolean };
 
 /**
+ * Calls `directive` for each non-empty line of a haproxy.cfg with its comment removed: its keyword,
+ * its arguments and where it is (`file:line`). The importer's passes read the file the same way.
+ */
+function eachDirective(
+  text: string,
+  file: string,
+  directive: (keyword: string, args: string[], at: string) => void,
+): void {
+  text.split('\n').forEach((raw, i) => {
+    const line = raw.replace(/(^|\s)#.*$/, '').trim();
+    if (line === '') return;
+    const [keyword, ...args] = line.split(/\s+/) as [string, ...string[]];
+    directive(keyword, args, `${file}:${i + 1}`);
+  });
+}
+
+/**
  * Every stick table of the file by the name HAProxy 2.6 finds it by (stktable_find_by_name(),
  * src/stick_table.c): a `stick-table` line is named after its proxy (frontend, backend, listen);
  * a peers section's `table <t> …` is `<peers>/<t>` (cfg_parse_peers(), src/cfgparse.c, "Build the
@@ -349,17 +362,13 @@ function declaredTables(text: string, file: string): { byName: Map<string, Table
   const serverless = new Set<string>();
   let section = '';
   let sectionName = '';
-  text.split('\n').forEach((raw, i) => {
-    const line = raw.replace(/(^|\s)#.*$/, '').trim();
-    if (line === '') return;
-    const [keyword, ...args] = line.split(/\s+/) as [string, ...string[]];
+  eachDirective(text, file, (keyword, args, at) => {
     if (SECTIONS.has(keyword)) {
       section = keyword;
       sectionName = args[0] ?? '';
       if (section === 'backend' || section === 'listen') serverless.add(sectionName);
       return;
     }
-    const at = `${file}:${i + 1}`;
     if (keyword === 'server') serverless.delete(sectionName);
     if (keyword === 'stick-table' && ['frontend', 'backend', 'listen'].includes(section))
       byName.set(sectionName, { args, at, inPeers: false });
