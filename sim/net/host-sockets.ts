@@ -355,6 +355,18 @@ export class HostSockets {
    * closeOrphan()): the others last one round trip to a live peer, which the model does not keep.
    */
   orphanCount = 0;
+  /**
+   * Sockets the model holds open (their 4-tuple and port taken) that Linux has turned into timewait
+   * socks in their FIN_WAIT2 substate: an orphan whose FIN the peer ACKed, with tcp_fin_time() ≤
+   * TCP_TIMEWAIT_LEN (tcp_fin_timeout 60 s, the default) — tcp_rcv_state_process(),
+   * net/ipv4/tcp_input.c, case TCP_FIN_WAIT1: `tcp_time_wait(sk, TCP_FIN_WAIT2, tmo)`, whose
+   * tcp_done() unhashes the full socket (out of sockstat's `inuse`, sock_prot_inuse_add) and
+   * inet_csk_destroy_sock() takes it out of tcp_orphan_count; the timewait sock counts in `tw`
+   * (tcp_death_row tw_refcount, sockstat_seq_show(), net/ipv4/proc.c). nginx's upstream socket
+   * closed at proxy_read_timeout (proxy/upstream.ts finWait2). Counted in `tw` (timeWaitCount's
+   * readers: Backend.timeWaitCount), not in openCount; finWait2Held() to closeFinWait2().
+   */
+  finWait2Count = 0;
   /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached. */
   timeWaitOverflows = 0;
   /** TIME_WAITs taken over by connect() (tcp_twsk_unique) and reopened by a SYN. */
@@ -458,6 +470,7 @@ export class HostSockets {
     this.clock = kernel.clock;
     this.timeWaitCount = 0;
     this.orphanCount = 0;
+    this.finWait2Count = 0;
     this.timeWaitOverflows = 0;
     this.timeWaitReused = 0;
     this.timeWaitReopened = 0;
@@ -627,6 +640,17 @@ export class HostSockets {
     this.close(pairId, port, now, timeWait);
   }
 
+  /** An open socket becomes a FIN_WAIT2 timewait sock (finWait2Count): still held, counted in `tw`. */
+  finWait2Held(): void {
+    this.finWait2Count++;
+  }
+
+  /** A FIN_WAIT2 timewait sock (finWait2Held()) goes: reset by the peer's data or at tcp_fin_timeout, no TIME_WAIT after. */
+  closeFinWait2(pairId: number, port: number, now: number): void {
+    this.finWait2Count--;
+    this.close(pairId, port, now, false);
+  }
+
   /** A bound port given up without connecting (close() after a failed connectBound). */
   unbind(port: number): void {
     this.bound()[port]--;
@@ -638,9 +662,12 @@ export class HostSockets {
     return this.pairs[pairId]?.count ?? 0;
   }
 
-  /** Open sockets (every pair), like the `inuse` of /proc/net/sockstat's TCP line without listeners. */
+  /**
+   * Open sockets (every pair), like the `inuse` of /proc/net/sockstat's TCP line without listeners:
+   * not the FIN_WAIT2 timewait socks the model holds open (finWait2Count, in `tw`).
+   */
   get openCount(): number {
-    return this.socketCount - this.timeWaitCount;
+    return this.socketCount - this.timeWaitCount - this.finWait2Count;
   }
 
   /** Socket pairs interned and not let go (what the pair table holds; tests of its bound). */

@@ -546,6 +546,11 @@ export class AppServer {
     return true;
   }
 
+  /** `job` waits unread in the accept queue of a listener nobody accept()s from any more (park). */
+  isParked(backend: Backend, job: AppJob): boolean {
+    return this.parked[backend.index].has(job);
+  }
+
   /**
    * Take `job` out of the parked ones (its sender gave up). A simplification: the real child stays
    * in the accept queue (CLOSE_WAIT after the sender's FIN) until the listener's close, holding its

@@ -301,6 +301,8 @@ export class RequestPath {
    * (finTimeout; the app's write later meets no socket and is reset).
    */
   private finWait2(up: UpstreamConn): FinWait2 {
+    // Linux's FIN_WAIT2 timewait sock: counted in sockstat's `tw`, not `inuse` (host-sockets.ts finWait2Count).
+    up.host.finWait2Held();
     return { up, clock: up.host.clock, nginxOpen: true, appOpen: true, answerComes: true };
   }
 
@@ -318,7 +320,7 @@ export class RequestPath {
     const up = h.up;
     // A host rebooted since has none of these sockets (a new kernel, a new clock).
     if (up.host.clock === h.clock) {
-      if (h.nginxOpen) up.host.close(up.pair, up.port, this.w.now, false);
+      if (h.nginxOpen) up.host.closeFinWait2(up.pair, up.port, this.w.now);
       if (appToo && h.appOpen) up.host.close(up.appPair, up.port, this.w.now, false);
     }
     h.nginxOpen = false;

@@ -266,10 +266,14 @@ export class Backend implements VmView {
     return port;
   }
 
-  /** TIME_WAIT sockets on this VM now (expired ones first removed), like the `tw` of /proc/net/sockstat (`ss -s`'s timewait). */
+  /**
+   * TIME_WAIT sockets on this VM now (expired ones first removed), like the `tw` of /proc/net/sockstat
+   * (`ss -s`'s timewait): with the timewait socks in their FIN_WAIT2 substate (host-sockets.ts
+   * finWait2Count: nginx's upstream sockets closed at proxy_read_timeout), which Linux counts there too.
+   */
   timeWaitCount(now: number): number {
     this.host.expire(now);
-    return this.host.timeWaitCount;
+    return this.host.timeWaitCount + this.host.finWait2Count;
   }
 
   /** nginx's ports towards the app that are open or in TIME_WAIT. */

@@ -1,4 +1,5 @@
 import type { WsEndpoint } from '../app/ws-endpoint.js';
+import { appCanExit } from '../control/app-exit.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
@@ -318,6 +319,7 @@ export class Lifecycle {
     // timeout (bare-client-conns.ts idleCloseAfter), or after a request that comes on it first.
     if (backend.app.closesIdleAtSigterm) this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
+    this.gthreadExitsWhenIdle(backend);
     // stoppable's stop() ends at once every socket with no request pending (endIfIdle): an upgraded
     // socket's count stays 0 — its 'upgrade' is not a 'request' (hunterloftis/stoppable
     // lib/stoppable.js onConnection / onRequest) — so a session the app does not close itself
@@ -350,6 +352,56 @@ export class Lifecycle {
       },
       backend,
     );
+  }
+
+  /**
+   * gunicorn's gthread worker on a VM (`sigterm_keepalive: gunicorn`, app-process.ts
+   * keepsListenerDraining) exits once it has no connection left: workers/gthread.py run() (24.0–26.1)
+   * loops `while self.nr_conns > 0` after `alive` went False, each wake-up of its poller (at most
+   * graceful_timeout apart) checking, then closes its listening sockets and returns; the process
+   * exits and the last close of the listener resets every child still in its accept queue
+   * (inet_csk_listen_stop → inet_child_forget, net/ipv4/inet_connection_sock.c: the parked ones,
+   * AppServer.park). nr_conns counts the connections it accept()ed and still holds: those busy,
+   * and those kept alive idle (until murder_keepalived closes them at `keepalive` or one more
+   * request is served on them with `Connection: close`). Here: the model's kill (killApp, as
+   * stoppable's exit) once no request is in hand or queued, no WebSocket session is open, and no
+   * accepted connection is left — nginx's cached ones (app-exit.ts), HAProxy's idle server ones
+   * (lb.mode l7), or, bare behind l4/nat, the clients' connections open at the SIGTERM and not
+   * parked — checked every 100 ms (as the kubelet's check of a pod, control/kubelet.ts). Bounded
+   * by shutdown_grace's kill: the model has no graceful_timeout of its own (gunicorn's default 30
+   * s, the arbiter's SIGKILL after it: arbiter.py Arbiter.stop; shutdown_grace's default 30 s).
+   * Before session 28 (fin28) a VM's gunicorn app exited only at shutdown_grace's kill.
+   */
+  private gthreadExitsWhenIdle(backend: Backend): void {
+    if (!backend.app.keepsListenerDraining) return;
+    const epoch = backend.app.epoch;
+    // The clients' connections the worker holds at the SIGTERM; every later one is parked unread.
+    const held = new Map<Conn, number>();
+    if (backend.bare)
+      for (const conn of backend.conns) if (conn.kind === ConnKind.HTTP) held.set(conn, conn.connectStartedAt);
+    const check = (): void => {
+      const app = backend.app;
+      if (!app.up || app.epoch !== epoch) return;
+      if (this.gthreadHoldsConns(backend, held)) {
+        this.w.engine.schedule(0.1, check, null);
+        return;
+      }
+      this.killApp(backend);
+    };
+    this.w.engine.schedule(0.1, check, null);
+  }
+
+  /** The draining gthread worker still has a connection it accept()ed (gthreadExitsWhenIdle's nr_conns > 0). */
+  private gthreadHoldsConns(backend: Backend, held: Map<Conn, number>): boolean {
+    if (!appCanExit(backend) || backend.wsSessions.size > 0) return true;
+    if (!backend.bare) return false;
+    if ((this.serverConns?.idleCount(backend.index) ?? 0) > 0) return true;
+    for (const [conn, connect] of held) {
+      const open = backend.conns.has(conn) && conn.connectStartedAt === connect && conn.backend === backend.index;
+      if (open && !this.path.app.isParked(backend, conn)) return true;
+      held.delete(conn);
+    }
+    return false;
   }
 
   private killAfterGraceFromNow(backend: Backend): void {

@@ -9,10 +9,15 @@
  * client's connect succeeds and its request ends in ECONNRESET at the exit (or its own timeout
  * first), not ECONNREFUSED at the SIGTERM; SYNs beyond the backlog are dropped and retransmitted.
  * Before session 28 the model closed the listener at SIGTERM (connects refused at once).
+ * The worker exits once it holds no connection (run(): `while self.nr_conns > 0`), bounded by
+ * shutdown_grace's kill (vm/lifecycle.ts gthreadExitsWhenIdle; before fin28 a VM's app exited
+ * only at that kill).
  * Regimes: connects to the draining app keep coming (20 clients/s, one per connection's 20
- * requests, closed by the app after its first answer after the SIGTERM), and the exit is
- * shutdown_grace's kill 5 s after the SIGTERM (a VM; counted in the sample ending at 15 s), so the refusal/reset/timeout split is
- * decided by the listener.
+ * requests, closed by the app after its first answer after the SIGTERM), and the exit comes
+ * when the last connection held at the SIGTERM has had its next request (think time 6 s: ~6 s
+ * after the SIGTERM, the sample ending at 16 s; shutdown_grace 10 s), so the
+ * refusal/reset/timeout split is decided by the listener; and, for the exit itself, where the
+ * kept connections end well before shutdown_grace's kill.
  */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
@@ -26,7 +31,11 @@ const twoBare = (): ScenarioInput['backends'] => [
 ];
 const graceful = { graceful_shutdown: true, shutdown_grace: '5s', keepalive_timeout: '2s' };
 
-/** Two bare apps behind a NAT, keep-alive clients (20 requests 1 s apart); vm-a SIGTERMed at 10 s, killed at 15 s. */
+/**
+ * Two bare apps behind a NAT, keep-alive clients (20 requests 6 s apart, the app's
+ * keepalive_timeout 8 s); vm-a SIGTERMed at 10 s, its app exiting once each connection it holds
+ * has had its next request (~16 s; shutdown_grace 10 s).
+ */
 function nat(
   sigterm_keepalive: Model,
   app: Record<string, unknown> = {},
@@ -35,12 +44,20 @@ function nat(
   return run(
     {
       warmup: '0s',
-      horizon: '18s',
+      horizon: '20s',
       clients: {
         rtt: '1ms',
-        http: { arrival_rate: 20, requests_per_connection: 'const(20)', think_time: 'const(1s)', retries: 0, ...http },
+        http: { arrival_rate: 20, requests_per_connection: 'const(20)', think_time: 'const(6s)', retries: 0, ...http },
       },
-      app: { workers: 64, service_time: 'const(50ms)', sigterm_keepalive, ...graceful, ...app },
+      app: {
+        workers: 64,
+        service_time: 'const(50ms)',
+        sigterm_keepalive,
+        graceful_shutdown: true,
+        shutdown_grace: '10s',
+        keepalive_timeout: '8s',
+        ...app,
+      },
       lb: { mode: 'nat' },
       backends: twoBare(),
       timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'graceful' }],
@@ -94,43 +111,64 @@ describe("app.sigterm_keepalive: gunicorn — the gthread worker's listener stay
   it('bare behind a NAT: connects after the SIGTERM succeed and are reset at the exit (ECONNRESET), not refused', () => {
     const r = nat('gunicorn');
     // Draining: the kernel completes the reconnects, nobody reads them — no error of any kind yet.
-    expect(between(r, 'err_econnrefused', 10, 14)).toBe(0);
-    expect(between(r, 'errors', 10, 14)).toBe(0);
-    // The exit (shutdown_grace's kill at 15 s: the sample ending at 15) closes the listener:
-    // every queued connection is reset.
-    expect(between(r, 'err_econnreset', 14, 15)).toBeGreaterThan(50);
+    expect(between(r, 'err_econnrefused', 10, 15)).toBe(0);
+    expect(between(r, 'errors', 10, 15)).toBe(0);
+    // The exit (the last held connection closed after its next request, ~6 s after the SIGTERM)
+    // closes the listener: every queued connection is reset.
+    expect(between(r, 'err_econnreset', 15, 16)).toBeGreaterThan(50);
     // From then on nothing listens: refused.
-    expect(between(r, 'err_econnrefused', 15, 18)).toBeGreaterThan(5);
+    expect(between(r, 'err_econnrefused', 16, 20)).toBeGreaterThan(20);
     // A closed listener (Go's Shutdown(): `close`) refuses them at once.
     const close = nat('close');
-    expect(between(close, 'err_econnrefused', 10, 11)).toBeGreaterThan(30);
-    expect(between(close, 'err_econnreset', 10, 18)).toBe(0);
+    expect(between(close, 'err_econnrefused', 10, 11)).toBeGreaterThan(5);
+    expect(between(close, 'err_econnreset', 10, 20)).toBe(0);
   });
 
   it("bare behind a NAT, clients' request timeout 3 s: the parked requests time out (ETIMEDOUT) before the exit", () => {
     const r = nat('gunicorn', {}, { request_timeout: '3s' });
-    expect(between(r, 'err_econnrefused', 10, 15)).toBe(0);
-    expect(between(r, 'err_etimedout', 12, 15)).toBeGreaterThan(30);
+    expect(between(r, 'err_econnrefused', 10, 16)).toBe(0);
+    expect(between(r, 'err_etimedout', 12, 16)).toBeGreaterThan(20);
     // Those connected in the last 3 s before the exit are still waiting then: reset.
-    expect(between(r, 'err_econnreset', 14, 15)).toBeGreaterThan(10);
+    expect(between(r, 'err_econnreset', 15, 16)).toBeGreaterThan(20);
   });
 
   it('bare behind a NAT, backlog 16: the unread accept queue fills, later SYNs are dropped and retransmitted, refused after the exit', () => {
     const r = nat('gunicorn', { backlog: 16 });
-    expect(between(r, 'syn_drops', 11, 15)).toBeGreaterThan(100);
-    expect(between(r, 'err_econnrefused', 10, 14)).toBe(0);
+    expect(between(r, 'syn_drops', 11, 16)).toBeGreaterThan(80);
+    expect(between(r, 'err_econnrefused', 10, 15)).toBe(0);
     // min(backlog, somaxconn) + 1 parked connections reset at the exit; the SYNs still being
     // retransmitted then meet no listener: refused.
-    expect(between(r, 'err_econnreset', 14, 15)).toBeGreaterThan(10);
-    expect(between(r, 'err_econnreset', 14, 15)).toBeLessThanOrEqual(17);
-    expect(between(r, 'err_econnrefused', 15, 16)).toBeGreaterThan(50);
+    expect(between(r, 'err_econnreset', 15, 16)).toBeGreaterThan(10);
+    expect(between(r, 'err_econnreset', 15, 16)).toBeLessThanOrEqual(17);
+    expect(between(r, 'err_econnrefused', 16, 17)).toBeGreaterThan(40);
+  });
+
+  it('bare behind a NAT, the next request 1 s away: the exit (and its resets) comes when the last held connection closes, not at shutdown_grace', () => {
+    // Each connection held at the SIGTERM has its next request within 1 s, served with
+    // `Connection: close` and closed: nr_conns is 0 just after 11 s, the worker leaves run() and exits,
+    // resetting the connections parked meanwhile; shutdown_grace's kill (10 s: at 20 s) never comes.
+    const r = nat('gunicorn', {}, { think_time: 'const(1s)' });
+    expect(between(r, 'err_econnreset', 10, 11)).toBe(0);
+    expect(between(r, 'err_econnreset', 11, 12)).toBeGreaterThan(5);
+    expect(between(r, 'err_econnreset', 12, 20)).toBe(0);
+    expect(between(r, 'err_econnrefused', 11, 13)).toBeGreaterThan(40);
+    // A request in hand keeps the worker: 2.5-s requests, the last (on a connection idle at the
+    // SIGTERM, its next request within 1 s) answered ~13.5 s.
+    const slow = nat('gunicorn', { service_time: 'const(2500ms)' }, { think_time: 'const(1s)' });
+    expect(between(slow, 'err_econnreset', 10, 13)).toBe(0);
+    expect(between(slow, 'err_econnreset', 13, 14)).toBeGreaterThan(20);
+    expect(between(slow, 'err_econnreset', 14, 20)).toBe(0);
   });
 
   it('bare behind HAProxy mode http: its connects to the draining app succeed (none refused and redispatched); the requests are reset at the exit', () => {
     const r = l7('gunicorn');
-    expect(between(r, 'reset_in', 10, 14, 'vm-a')).toBe(0);
-    expect(between(r, 'errors', 10, 14)).toBe(0);
-    expect(between(r, 'err_econnreset', 14, 15)).toBeGreaterThan(50);
+    // HAProxy's server connections each carry one more request (`Connection: close`); the worker
+    // exits once the last has closed, within the second after the SIGTERM, resetting the parked ones.
+    expect(between(r, 'err_econnreset', 10, 11)).toBeGreaterThan(5);
+    expect(between(r, 'errors', 10, 11)).toBe(between(r, 'err_econnreset', 10, 11));
+    // After the exit, connects are refused and redispatched to vm-b: no error.
+    expect(between(r, 'reset_in', 11, 14, 'vm-a')).toBeGreaterThan(50);
+    expect(between(r, 'errors', 11, 17)).toBe(0);
     // `close`: refused at once and redispatched to vm-b, no error.
     const close = l7('close');
     expect(between(close, 'reset_in', 10, 11, 'vm-a')).toBeGreaterThan(25);

@@ -102,7 +102,9 @@ describe('app.sigterm_keepalive: gunicorn — the connections idle at SIGTERM st
     expect(refused(close)).toBeGreaterThan(25);
     expect(refused(gunicorn)).toBeLessThan(refused(close) - 5);
     expect(close.figures['errors.total'] ?? 0).toBe(0);
-    expect(gunicorn.figures['errors.total'] ?? 0).toBe(0);
+    // gunicorn's only errors: the connects parked in its kept listener, reset at its exit once
+    // HAProxy's server connections have closed (gunicorn-listener-at-sigterm.test.ts).
+    expect(gunicorn.figures['errors.total'] ?? 0).toBe(between(gunicorn, 'err_econnreset', 10, 11));
   });
 
   it("bare behind a NAT: a client's next request on its idle connection is served (then closed), not refused on a new one", () => {
@@ -111,8 +113,7 @@ describe('app.sigterm_keepalive: gunicorn — the connections idle at SIGTERM st
     expect(between(close, 'err_econnrefused', 10, 11)).toBeGreaterThan(30);
     expect(between(gunicorn, 'err_econnrefused', 10, 11)).toBeLessThan(15);
     expect(between(gunicorn, 'responses_2xx', 10, 11)).toBeGreaterThan(between(close, 'responses_2xx', 10, 11) + 25);
-    // Each was closed after its answer; the reconnects a think time later meet the listener the
-    // gthread worker keeps open until its exit: not refused (gunicorn-listener-at-sigterm.test.ts).
-    expect(between(gunicorn, 'err_econnrefused', 11, 12)).toBe(0);
+    // Each was closed after its answer; the worker exits once the last has closed (~11 s), and
+    // the reconnects a think time later meet no listener (gunicorn-listener-at-sigterm.test.ts).
   });
 });
