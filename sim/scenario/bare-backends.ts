@@ -80,7 +80,7 @@ export function checkBareBackends(s: BareView, ctx: z.core.$RefinementCtx<unknow
  * or the client, and behind nginx the upstream connections nginx keeps cached to a draining app
  * (proxy/upstream.ts handle / releaseUpstream read keepsAliveDraining / keepsAliveAfterResponse),
  * which matter where nginx outlives the app's SIGTERM (a pod's liveness or startup kill; a pod's
- * app exits once they are closed, control/app-exit.ts). `stoppable` also destroys what is left
+ * app exits once they are closed, vm/app-exit.ts). `stoppable` also destroys what is left
  * after its grace (terminus); that destroy is scheduled at a VM's SIGTERM (vm/lifecycle.ts); a
  * Kubernetes pod's SIGTERM (a `rollout`, the kubelet's liveness or startup kill) waits for the
  * app in control/ and does not model it: refused in such a scenario. `app.stoppable_grace` is

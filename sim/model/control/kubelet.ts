@@ -1,8 +1,8 @@
 import type { Rng } from '../../engine/random.js';
 import { AppState } from '../app/app-process.js';
 import type { World } from '../core/world.js';
+import { appCanExit } from '../vm/app-exit.js';
 import type { Lifecycle } from '../vm/lifecycle.js';
-import { appCanExit } from './app-exit.js';
 import { ServiceEndpoints } from './k8s-endpoints.js';
 import { StartupProbe } from './k8s-startup-probe.js';
 import {

@@ -1,5 +1,4 @@
 import type { WsEndpoint } from '../app/ws-endpoint.js';
-import { appCanExit } from '../control/app-exit.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
@@ -14,6 +13,7 @@ import type { L7ServerConns } from '../lb/l7-server-conns.js';
 import { PoolState } from '../lb/pool.js';
 import type { NginxMaster } from '../proxy/master.js';
 import type { RequestPath } from '../proxy/upstream.js';
+import { appCanExit } from './app-exit.js';
 import { type Backend, Boot } from './backend.js';
 
 export type TerminateMode = 'graceful' | 'kill' | 'vanish';

@@ -3,7 +3,7 @@
  * does not exit while nginx still caches a connection to it: its gthread worker loops while
  * nr_conns > 0 (workers/gthread.py run()), serving the next request on a kept connection
  * (`Connection: close`) — node's `server.close()` callback waits the same way for its
- * _connections (lib/net.js _emitCloseIfDrained). review47 A7: sim/model/control/app-exit.ts
+ * _connections (lib/net.js _emitCloseIfDrained). review47 A7: sim/model/vm/app-exit.ts
  * appCanExit(), the servesKeptConnsDraining / upstreamPool clause.
  */
 import { describe, expect, it } from 'vitest';

@@ -85,7 +85,7 @@ function l7(sigterm_keepalive: Model): RunResult {
 /**
  * One pod behind nginx (upstream keepalive 32), 40 requests/s of exp(300 ms); a maintenance file
  * at 2.2 s fails the liveness probe at 3 s: the app drains with nginx still running, and exits
- * once nginx's cached connections to it have closed (control/app-exit.ts: 2 s idle).
+ * once nginx's cached connections to it have closed (vm/app-exit.ts: 2 s idle).
  */
 function pod(): RunResult {
   return run(

@@ -45,7 +45,7 @@ describe('a WebSocket upgrade refused by a SIGTERMed app behind nginx with upstr
           service_time: 'mix(0.5 const(600ms), 0.5 const(6s))',
           // The app closes a socket idle for 1 s (node's keepAliveTimeout): its SIGTERMed process
           // exits once its slow requests end and nginx's cached connections to it are closed
-          // (control/app-exit.ts, node's server.close() callback), well before the horizon.
+          // (vm/app-exit.ts, node's server.close() callback), well before the horizon.
           keepalive_timeout: '1s',
           ws: { handshake_time: '1ms' },
         },

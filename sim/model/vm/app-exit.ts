@@ -1,4 +1,4 @@
-import type { Backend } from '../vm/backend.js';
+import type { Backend } from './backend.js';
 
 /**
  * After its SIGTERM a pod's app exits once it has nothing left open: its process calls
