@@ -47,7 +47,12 @@ describe('calibration: real HAProxy, a killed backend in http mode', () => {
       // gets http_return_srv_error()'s 503 (never a 502: no response was ever awaited).
       expect(s.outcomes.http503).toBeGreaterThan(5);
       expect(s.outcomes.http502 ?? 0).toBe(0);
-      expect(s.haproxyTermination['SC/503']).toBe(s.outcomes.http503);
+      // One log line per 503 — but HAProxy writes `log stdout` without blocking and drops a line
+      // the pipe cannot take (src/log.c __do_send_log: fd_write_frag_line(..., nonblock 1),
+      // EAGAIN → dropped_logs++): a loaded CI machine lost one of 173 once (session 28). Never more
+      // lines than 503s; at most two lost.
+      expect(s.haproxyTermination['SC/503']).toBeLessThanOrEqual(s.outcomes.http503);
+      expect(s.haproxyTermination['SC/503']).toBeGreaterThanOrEqual(s.outcomes.http503 - 2);
       expect(s.haproxyRetried).toBeGreaterThanOrEqual(s.outcomes.http503);
       expect(s.haproxyRedispatched).toBe(0);
       expect(s.errorLatencyS.median).toBeGreaterThan(2.95);
