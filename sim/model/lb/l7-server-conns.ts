@@ -401,7 +401,7 @@ export class L7ServerConns {
     // (nginx.ts closesAfterResponse; the age as HAProxy sent it, within a round trip of nginx's).
     const closesAfter = backend.bare
       ? !backend.app.keepsAliveAfterResponse
-      : backend.nginx.closesAfterResponse(served, undefined, req.srvConnAge);
+      : backend.nginx.closesAfterResponse(served, backend.nginx.generation, req.srvConnAge);
     if (req.srvConnKey !== pool.key || !backend.hostUp || this.closing(b) || closesAfter)
       return this.closePort(b, port, NGINX);
     // Not kept idle: HAProxy closes it (h1_detach() → h1_release(): RST, H1C_F_SILENT_SHUT).
