@@ -53,7 +53,10 @@ describe('calibration: real HAProxy, a killed backend in http mode', () => {
       // lines than 503s; at most two lost.
       expect(s.haproxyTermination['SC/503']).toBeLessThanOrEqual(s.outcomes.http503);
       expect(s.haproxyTermination['SC/503']).toBeGreaterThanOrEqual(s.outcomes.http503 - 2);
-      expect(s.haproxyRetried).toBeGreaterThanOrEqual(s.outcomes.http503);
+      // Every logged 503 was retried (the retries field of its line), compared with the lines
+      // HAProxy wrote rather than with the client's count, which may exceed them by the lost lines
+      // above (CI lost one of 173 here once more, session 29).
+      expect(s.haproxyRetried).toBeGreaterThanOrEqual(s.haproxyTermination['SC/503']);
       expect(s.haproxyRedispatched).toBe(0);
       expect(s.errorLatencyS.median).toBeGreaterThan(2.95);
       expect(s.errorLatencyS.median).toBeLessThan(3 + SLACK_S);
