@@ -536,7 +536,11 @@ export const HttpClientsSchema = z.strictObject({
   think_time: zDistribution('duration')
     .prefault('exp(mean=2s)')
     .describe('Idle time between a response and the next request.'),
-  retries: int(0, L.MAX_RETRIES).prefault(2).describe('Times a failed request is retried on a new connection.'),
+  retries: int(0, L.MAX_RETRIES)
+    .prefault(2)
+    .describe(
+      "Times a failed request is retried, after `retry_backoff`: on a new connection after a reset, a timeout, a connect error or an EOF; after a 5xx on a connection the server end keeps alive, as that connection's next request — counted towards nginx keepalive_requests (nginx counts every request it reads: c->requests++ in ngx_http_create_request), so the answer to its last allowed request closes it and the retry goes on a new one, as when the backoff outlasts keepalive_timeout or the client's idle_timeout.",
+    ),
   retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   request_timeout: zDuration
     .prefault('30s')

@@ -325,19 +325,19 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastBackoff = 0;
     conn.requestsLeft--;
     conn.requestsServed++;
-    this.afterAnswer(conn);
+    this.afterAnswer(conn, conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0);
   }
 
   /**
    * The server end answered the request on `conn` (done with it: requestsLeft and requestsServed
-   * counted) and the client goes on: its next request after its think time, on this connection
-   * unless either side closes it first, or its last close.
+   * counted) and the client goes on: its next request `think` s after the answer reached it —
+   * its think time, or a retry's backoff — on this connection unless either side closes it
+   * first, or its last close.
    */
-  private afterAnswer(conn: Conn): void {
+  private afterAnswer(conn: Conn, think: number): void {
     const w = this.w;
     // nginx may answer with `Connection: close`: it closes first and holds the TIME_WAIT.
     const keepsAlive = this.path.keepsAlive(conn);
-    const think = conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0;
     if (!keepsAlive) {
       conn.lastActivity = w.now + this.rtt / 2 + think;
       this.path.closeIdle(conn, 0);
@@ -519,6 +519,20 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       conn.lastBackoff = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, conn.lastBackoff);
       conn.attempt++;
       w.metrics.inc(w.c.retries, b);
+      if (answered && conn.lbFlow !== LbFlow.NONE) {
+        // A 5xx on a connection the server end keeps: the retry is the connection's next request,
+        // sent after the backoff from the answer's arrival, as any next request after its think
+        // time (afterAnswer): the failed request counted towards keepalive_requests — nginx
+        // counts every request it reads on the connection whatever its answer (c->requests++ in
+        // ngx_http_create_request, src/http/ngx_http_request.c; ngx_http_update_location_config,
+        // src/http/ngx_http_core_module.c: `r->connection->requests >= clcf->keepalive_requests`
+        // → r->keepalive = 0) — so the answer that reached it, or keepalive_time, says
+        // `Connection: close` and the retry goes on a new connection; a backoff past
+        // keepalive_timeout (or the client's idle close) finds the connection closed likewise.
+        conn.requestsServed++;
+        this.afterAnswer(conn, conn.lastBackoff);
+        return;
+      }
       // The planned send: a server close before it is seen in time (no keepalive race).
       conn.lastActivity = w.now + conn.lastBackoff;
       this.sendWhenDue(conn);
@@ -556,7 +570,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     if (answered && conn.lbFlow !== LbFlow.NONE) {
       // nginx counts every request on the connection towards keepalive_requests (r->connection->requests).
       conn.requestsServed++;
-      this.afterAnswer(conn);
+      this.afterAnswer(conn, conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0);
       return;
     }
     if (conn.lbFlow !== LbFlow.NONE) this.endFlow(conn, EndKind.CLIENT_FIN);
