@@ -75,4 +75,47 @@ describe('a server entering maint closes its idle server connections (srv_cleanu
     w.engine.run(20.0001);
     expect(model.serverConns!.idleCount(0)).toBe(before);
   });
+
+  it("a running server marked DOWN by its checks keeps its pool: only maint's branch calls srv_cleanup_connections", () => {
+    // HAProxy v2.6.0: the check's failure goes check_notify_failure() → srv_set_stopped()
+    // (src/check.c) → srv_update_status() (src/server.c), whose DOWN branch (`cur_state !=
+    // SRV_ST_STOPPED && next_state == SRV_ST_STOPPED`) calls set_server_status_down, the optional
+    // srv_shutdown_streams and pendconn_redistribute — no srv_cleanup_connections(), which v2.6.0
+    // calls only from the maint branch, an address/port change and `set server … ssl`. The pool
+    // is left to idle_conn_task (srv_cleanup_idle_conns, pool-purge-delay) and nginx's timeout.
+    const model = buildModel(
+      scenario({
+        ...input('always', [{ at: '18s', do: 'health_404', backend: 'vm-a' }]),
+        health_check: { type: 'http', inter: '1s', fall: 2 },
+      } as ScenarioInput),
+    );
+    const w = model.world;
+    const conns = model.serverConns!;
+    // When vm-a's checks mark it DOWN, and its pool then.
+    let downAt = -1;
+    let before = -1;
+    const setHealth = w.lb.setHealth.bind(w.lb);
+    w.lb.setHealth = (b, up) => {
+      if (b === 0 && !up && downAt < 0) {
+        downAt = w.now;
+        before = conns.idleCount(0);
+      }
+      return setHealth(b, up);
+    };
+    const resets: number[] = [];
+    const inc = w.metrics.inc.bind(w.metrics);
+    w.metrics.inc = (id, b) => {
+      if (id === w.c.resetIn && b === 0) resets.push(w.now);
+      inc(id, b);
+    };
+    startModel(model);
+    w.engine.run(25);
+    expect(downAt).toBeGreaterThan(18);
+    // Reuse-heavy traffic keeps a pool at the DOWN instant.
+    expect(before).toBeGreaterThan(5);
+    w.engine.run(downAt + 0.0001);
+    // Nothing closed at the DOWN (a stream still on vm-a may hand one more back).
+    expect(resets.filter((t) => t === downAt)).toEqual([]);
+    expect(conns.idleCount(0)).toBeGreaterThanOrEqual(before);
+  });
 });
