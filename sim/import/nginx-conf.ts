@@ -126,7 +126,8 @@ export function importNginx(text: string, file: string, into: Imported): void {
     const seconds = () => nginxTime(d.args[0] ?? '');
     const duration = (path: string[]) => {
       const s = seconds();
-      if (s === null) into.warn(at, `${d.name} ${d.args.join(' ')}: not a time nginx reads`);
+      // nginx refuses to start on it ("invalid value", ngx_conf_set_msec_slot): no scenario to give.
+      if (s === null) into.fail(at, `${d.name} ${d.args.join(' ')}: nginx refuses it (invalid value)`);
       else into.set(path, formatDuration(s), at);
     };
     switch (d.name) {
@@ -342,20 +343,59 @@ function importListen(args: string[], at: string, into: Imported): void {
   else into.warn(at, `${text}: not a backlog nginx accepts`);
 }
 
-/** nginx times: a number with ms, s (default), m, h, d, w, M, y (ngx_parse_time), possibly compound (1h30m). */
+/**
+ * An nginx time in seconds, read as every directive imported here reads it: ngx_parse_time(line,
+ * 0) (src/core/ngx_parse.c), called by ngx_conf_set_msec_slot (keepalive_time, the upstream's
+ * keepalive_timeout and keepalive_time, proxy_read_timeout, proxy_connect_timeout,
+ * worker_shutdown_timeout) and ngx_http_core_keepalive (keepalive_timeout). Numbers each with a unit
+ * of w, d, h, m, s, ms, the units in that order and each at most once (`1h30m`, quoted `"1m 5s"`);
+ * a last number without a unit is seconds. null where nginx returns NGX_ERROR and refuses the
+ * configuration ("invalid value"): an unknown unit, units out of order or twice, no digit at all,
+ * and y or M, which a millisecond value does not take (`step` starts at st_month when !is_sec).
+ */
 export function nginxTime(text: string): number | null {
-  if (!/^(\d+(ms|s|m|h|d|w|M|y)?)+$/.test(text)) return null;
-  const units: Record<string, number> = {
-    ms: 1e-3,
-    s: 1,
-    m: 60,
-    h: 3600,
-    d: 86400,
-    w: 604800,
-    M: 2592000,
-    y: 31536000,
-  };
-  let total = 0;
-  for (const m of text.matchAll(/(\d+)(ms|s|m|h|d|w|M|y)?/g)) total += Number(m[1]) * units[m[2] ?? 's']!;
-  return total;
+  // ngx_parse_time's steps, in the order the units must come.
+  const WEEK = 1;
+  const DAY = 2;
+  const HOUR = 3;
+  const MIN = 4;
+  const SEC = 5;
+  const MSEC = 6;
+  const LAST = 7;
+  let step = 0;
+  let valid = false;
+  let value = 0;
+  let totalMs = 0;
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i]!;
+    i++;
+    if (c >= '0' && c <= '9') {
+      value = value * 10 + Number(c);
+      valid = true;
+      continue;
+    }
+    let next: number;
+    let scaleMs: number;
+    if (c === 'w') [next, scaleMs] = [WEEK, 604800000];
+    else if (c === 'd') [next, scaleMs] = [DAY, 86400000];
+    else if (c === 'h') [next, scaleMs] = [HOUR, 3600000];
+    else if (c === 'm' && text[i] === 's') {
+      i++;
+      [next, scaleMs] = [MSEC, 1];
+    } else if (c === 'm') [next, scaleMs] = [MIN, 60000];
+    else if (c === 's') [next, scaleMs] = [SEC, 1000];
+    else if (c === ' ') {
+      // A number then a space: seconds, and the last unit (case ' ': `if (step >= st_sec)` refused).
+      if (step >= SEC) return null;
+      [next, scaleMs] = [LAST, 1000];
+    } else return null;
+    if (c !== ' ' && step >= next) return null;
+    step = next;
+    totalMs += value * scaleMs;
+    value = 0;
+    while (text[i] === ' ') i++;
+  }
+  if (!valid) return null;
+  return (totalMs + value * 1000) / 1000;
 }

@@ -1,0 +1,90 @@
+/**
+ * nginx.conf `keepalive_time` → nginx.keepalive_time (client side, http / server / location) and,
+ * inside an `upstream {}` block, nginx.upstream_keepalive_time (ngx_http_upstream_keepalive_module);
+ * a time nginx refuses (ngx_parse_time → NGX_ERROR, "invalid value" from ngx_conf_set_msec_slot or
+ * ngx_http_core_keepalive) makes `drainsim import` exit 2 with its line, as nginx would not start.
+ */
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { Imported } from '../../sim/import/imported.js';
+import { importNginx, nginxTime } from '../../sim/import/nginx-conf.js';
+import { ScenarioSchema } from '../../sim/scenario/schema.js';
+import { importAndValidate, writeTemp } from './import-helpers.js';
+
+const conf = (clientTime: string, upstreamTime: string) =>
+  [
+    'events { worker_connections 512; }',
+    'http {',
+    `  keepalive_time ${clientTime};`,
+    '  upstream app {',
+    '    server 127.0.0.1:3000;',
+    '    keepalive 16;',
+    `    keepalive_time ${upstreamTime};`,
+    '  }',
+    '  server {',
+    '    listen 80;',
+    '    location / { proxy_pass http://app; }',
+    '  }',
+    '}',
+    '',
+  ].join('\n');
+
+function read(text: string): Imported {
+  const into = new Imported();
+  importNginx(text, 'n.conf', into);
+  return into;
+}
+
+describe('nginx.conf keepalive_time import', () => {
+  it('http-level keepalive_time → nginx.keepalive_time, the upstream block’s → nginx.upstream_keepalive_time, each with its line', () => {
+    const r = importAndValidate([writeTemp('nginx.conf', conf('30m', '"1h 30s"'))]);
+    expect(r.importCode).toBe(0);
+    expect(r.validateCode).toBe(0);
+    expect(r.scenario).toMatch(/^ {2}keepalive_time: 30m # from \S*nginx\.conf:3$/m);
+    expect(r.scenario).toMatch(/^ {2}upstream_keepalive_time: "1h 30s" # from \S*nginx\.conf:7$/m);
+    // The scenario the import wrote resolves to those seconds (the rest at the schema's defaults).
+    const s = ScenarioSchema.parse(parse(r.scenario));
+    expect(s.nginx.keepalive_time).toBe(1800);
+    expect(s.nginx.upstream_keepalive_time).toBe(3630);
+    expect(s.nginx.upstream_keepalive).toBe(16);
+  });
+
+  it('unset, neither is written: the scenario keeps nginx’s default 1h for both', () => {
+    const into = read('http {\n  upstream app { server 127.0.0.1:3000; keepalive 4; }\n}\n');
+    expect(into.values.map((v) => v.path.join('.'))).not.toContain('nginx.keepalive_time');
+    expect(into.values.map((v) => v.path.join('.'))).not.toContain('nginx.upstream_keepalive_time');
+  });
+
+  it('a time nginx refuses is an error: drainsim import exits 2, names the line, writes no scenario', () => {
+    for (const [client, upstream, line, bad] of [
+      ['5x', '1h', 3, 'keepalive_time 5x'],
+      ['1h', '1y', 7, 'keepalive_time 1y'],
+      ['30s1m', '1h', 3, 'keepalive_time 30s1m'],
+    ] as const) {
+      const r = importAndValidate([writeTemp('nginx.conf', conf(client, upstream))]);
+      expect(r.importCode, bad).toBe(2);
+      expect(r.scenario).toBe('');
+      expect(read(conf(client, upstream)).errors).toEqual([`n.conf:${line}: ${bad}: nginx refuses it (invalid value)`]);
+    }
+  });
+});
+
+describe('nginxTime reads a time as ngx_parse_time(line, 0) does', () => {
+  it.each([
+    ['65', 65],
+    ['75s', 75],
+    ['500ms', 0.5],
+    ['1h30m', 5400],
+    ['1m 5s', 65],
+    ['2w1d', 1296000],
+    ['1m30', 90],
+    // A last bare number after a unit is added as seconds, whatever the unit before it.
+    ['5s 3', 8],
+  ])('%s → %f s', (text, seconds) => {
+    expect(nginxTime(text)).toBe(seconds);
+  });
+
+  it.each(['', 's', '5x', '1y', '1M', '30s1m', '1h1h', '1ms1s', '5s 3 '])('%j is refused (NGX_ERROR)', (text) => {
+    expect(nginxTime(text)).toBeNull();
+  });
+});
