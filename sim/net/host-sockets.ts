@@ -340,7 +340,7 @@ export interface AdoptedSocket {
 export type SynOutcome = 'new' | 'reopened-time-wait' | 'rejected';
 
 export class HostSockets {
-  /** This host's jiffies (a new one at every reboot). */
+  /** This host's jiffies (a rebuilt VM boots a new HostSockets: vm/backend.ts resetKernel). */
   clock: JiffiesClock;
   /** Sockets in TIME_WAIT now (after expire()). */
   timeWaitCount = 0;
@@ -456,36 +456,6 @@ export class HostSockets {
     if (kernel.clock.hz !== config.hz) throw new RangeError(`kernel HZ ${kernel.clock.hz} ≠ config HZ ${config.hz}`);
     this.secrets = kernel.secrets;
     this.clock = kernel.clock;
-  }
-
-  /**
-   * The host reboots: a new kernel of its own (secrets, table_perturb[], jiffies drawn from this
-   * namespace's stream exactly as constructing it with its own SharedKernel does), no socket, no
-   * pair, counters at zero. Only for a host with a kernel of its own: the model lets idle client
-   * machines go and boots them again, and reusing the object allocates nothing.
-   */
-  reboot(): void {
-    const kernel = new SharedKernel(this.config.hz, this.rng);
-    this.secrets = kernel.secrets;
-    this.clock = kernel.clock;
-    this.timeWaitCount = 0;
-    this.orphanCount = 0;
-    this.finWait2Count = 0;
-    this.timeWaitOverflows = 0;
-    this.timeWaitReused = 0;
-    this.timeWaitReopened = 0;
-    this.lastProbes = 0;
-    this.pairs.length = 0;
-    this.freePairIds = null;
-    this.pairIndex = null;
-    this.socketCount = 0;
-    this.portBound = null;
-    this.probePair = null;
-    this.tw = null;
-    this.twHead = this.twNextSeq;
-    this.twMatured = this.twNextSeq;
-    this.twLatestEnteredMs = Number.NEGATIVE_INFINITY;
-    this.twYoungUntilMs = Number.NEGATIVE_INFINITY;
   }
 
   /** A connecting pair: this host at `localAddr` connecting to `remoteAddr:remotePort`. */

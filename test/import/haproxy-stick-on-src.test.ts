@@ -154,6 +154,55 @@ describe('haproxy.cfg stick on src with a table elsewhere', () => {
     expect(into.errors).toEqual([expect.stringMatching(/^h\.cfg:5: stick on src without a table: backend 'app'/)]);
   });
 
+  it("reads a frontend's table by name: any proxy's stick-table is found (stktable_find_by_name)", () => {
+    // HAProxy's check_config_validity() (src/cfgparse.c) resolves `table <name>` among every
+    // proxy's table, a frontend's included (the frontend is where a shared table is often declared).
+    const into = importCfg(
+      [
+        'frontend fe',
+        '  stick-table type ip size 1m',
+        'backend app',
+        ...app.map((l) => l.replace('st_src', 'fe')),
+        '',
+      ].join('\n'),
+    );
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.sticky')).toBe('source');
+  });
+
+  it('a pool that names its own table is still the pool (it has servers): its servers are imported', () => {
+    const into = importCfg(
+      [
+        'backend app',
+        '  mode tcp',
+        '  stick-table type ip size 1m',
+        '  stick on src table app',
+        '  server a 10.0.0.1:80',
+        '  server b 10.0.0.2:80',
+        '',
+      ].join('\n'),
+    );
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.sticky')).toBe('source');
+    expect(into.render('')).toMatch(/backends: # from h\.cfg:6\n {2}- name: a\n.*\n {2}- name: b\n/);
+  });
+
+  it('a condition after the named table is not modelled: warned, not imported', () => {
+    const into = importCfg(
+      [
+        'backend st_src',
+        '  stick-table type ip size 1m',
+        'backend app',
+        '  mode tcp',
+        '  stick on src table st_src if { src 10.0.0.0/8 }',
+        '  server a 10.0.0.1:80',
+        '',
+      ].join('\n'),
+    );
+    expect(value(into, 'lb.sticky')).toBeUndefined();
+    expect(into.warnings.join('\n')).toMatch(/h\.cfg:5: stick on src table st_src if .* not modelled/);
+  });
+
   it('drainsim import exits 2 with the file, line, table and why for a table that does not exist', () => {
     const dir = mkdtempSync(join(tmpdir(), 'drainsim-stick-table-'));
     const file = join(dir, 'haproxy.cfg');

@@ -134,3 +134,28 @@ describe('nginx.conf proxy_next_upstream, proxy_next_upstream_tries, map', () =>
     expect(got.scenario).toContain('proxy_read_timeout: 1h # from nginx-ws.conf:39');
   });
 });
+
+describe('nginx.conf keepalive_time (nginx >= 1.19.10)', () => {
+  // One directive name in two contexts: http/server/location keepalive_time is the client side's
+  // (ngx_http_core_module.c), inside `upstream {}` it is the keepalive cache's
+  // (ngx_http_upstream_keepalive_module.c, kcf->time).
+  it('in http{} → nginx.keepalive_time; in upstream{} → nginx.upstream_keepalive_time', () => {
+    const into = read(
+      [
+        'events {}',
+        'http {',
+        '  keepalive_time 10m;',
+        '  upstream app {',
+        '    server 127.0.0.1:8080;',
+        '    keepalive 16;',
+        '    keepalive_time 30m;',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+    );
+    const yaml = into.render('');
+    expect(yaml).toContain('keepalive_time: 10m # from n.conf:3');
+    expect(yaml).toContain('upstream_keepalive_time: 30m # from n.conf:7');
+  });
+});

@@ -261,39 +261,3 @@ describe('HostSockets: closeBothEnds', () => {
     expect(one.timeWaitOverflows).toBeGreaterThan(0);
   });
 });
-
-describe('HostSockets: reboot', () => {
-  // A reboot must be a fresh boot: the model reuses idle client machines (kernel-hosts.ts) and
-  // the goldens depend on each reuse drawing and behaving exactly as a new HostSockets would.
-  const walk = (host: HostSockets, pair: number) => {
-    const ports: number[] = [];
-    for (let k = 0; k < 50; k++) {
-      const port = host.connect(pair, 3 + k * 0.5);
-      ports.push(port);
-      if (k % 3 === 0) host.close(pair, port, 3 + k * 0.5, true);
-    }
-    return ports;
-  };
-
-  it('forgets every socket, pair and counter and draws the same kernel as a new host', () => {
-    const a = new HostSockets(LINUX_DEFAULTS, testRng(21));
-    const pairA = a.connectPair(CLIENT, SERVER, 80);
-    walk(a, pairA);
-    a.connectPair(CLIENT, SERVER, 81);
-    expect(a.timeWaitCount).toBeGreaterThan(0);
-    a.reboot();
-    expect(a.isEmpty(0)).toBe(true);
-    expect(a.timeWaitCount).toBe(0);
-
-    // Stream 21 as `a` used it: a first boot, a walk of 50 connects, then the reboot's draws.
-    const rng = testRng(21);
-    const first = new HostSockets(LINUX_DEFAULTS, rng);
-    walk(first, first.connectPair(CLIENT, SERVER, 80));
-    const fresh = new HostSockets(LINUX_DEFAULTS, rng);
-    expect(a.connectPair(CLIENT, SERVER, 81)).toBe(fresh.connectPair(CLIENT, SERVER, 81));
-    const again = a.connectPair(CLIENT, SERVER, 80);
-    expect(again).toBe(fresh.connectPair(CLIENT, SERVER, 80));
-    expect(walk(a, again)).toEqual(walk(fresh, again));
-    expect(a.timeWaitCount).toBe(fresh.timeWaitCount);
-  });
-});

@@ -18,7 +18,10 @@ import { scenario } from '../helpers.js';
  * held: 60 s), nginx → app on another address (tcp_tw_reuse 2 is loopback only: none taken over).
  * The TIME_WAITs each end holds at the end, per upstream connect.
  */
-function sides(nginx: Record<string, unknown>, seed = 1): { nginx: number; app: number; connects: number } {
+function sides(
+  nginx: Record<string, unknown>,
+  seed = 1,
+): { nginx: number; app: number; connects: number; requests: number; newConn: number } {
   const model = buildModel(
     scenario({
       seed,
@@ -44,7 +47,13 @@ function sides(nginx: Record<string, unknown>, seed = 1): { nginx: number; app: 
   // Every upstream connect the run made (warmup 0: counted from the start); a few are still open
   // (a request in flight at the end).
   const connects = w.metrics.runningTotal(w.c.upstreamConnects, 0);
-  return { nginx: nginxSide / connects, app: appSide / connects, connects };
+  return {
+    nginx: nginxSide / connects,
+    app: appSide / connects,
+    connects,
+    requests: w.metrics.runningTotal(w.c.requests, 0),
+    newConn: w.metrics.runningTotal(w.c.newConn, 0),
+  };
 }
 
 describe('nginx.upstream_close_first: who holds the TIME_WAIT of an upstream connection nginx does not cache', () => {
@@ -73,6 +82,16 @@ describe('nginx.upstream_close_first: who holds the TIME_WAIT of an upstream con
     expect(s.connects).toBeGreaterThan(4000);
     expect(s.nginx).toBeGreaterThan(0.99);
     expect(s.app).toBeLessThan(0.01);
+  });
+
+  it('share(x) draws on its own named stream: the clients arrive and send as with `proxy` (no draw)', () => {
+    // Each connection's draw is on `nginx.upstream-close-first` alone (RandomStreams: one
+    // generator per name); sharing a client stream would move their arrivals and think times.
+    const proxy = sides({ upstream_keepalive: 0 });
+    const share = sides({ upstream_keepalive: 0, upstream_close_first: 'share(0.3)' });
+    expect(share.requests).toBeGreaterThan(4000);
+    expect(share.requests).toBe(proxy.requests);
+    expect(share.newConn).toBe(proxy.newConn);
   });
 
   it('share(x) is validated: 0 to 1', () => {
