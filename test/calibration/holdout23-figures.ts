@@ -155,3 +155,13 @@ const rowsOf = (): Array<Figure14<GunicornRec23>> => [
 ];
 
 export const GUNICORN23: Record<string, Array<Figure14<GunicornRec23>>> = { [V20]: rowsOf(), [V24]: rowsOf() };
+
+/**
+ * Rows whose 0 IS the rule tested (markZeros keeps them as mechanism rows), by `<run> / <figure>`.
+ * Added after the recording (a marking only: no value, figure or tolerance changes; the digest does
+ * not cover it): v24's 0 refusals while draining is the kept listener — 538d8a1c^ gives 19.
+ */
+export const MECHANISM_ZEROS23: Record<string, string> = {
+  [`${V24} / ${GUNICORN23[V24][0].figure}`]:
+    '538d8a1c: the listener kept open until the exit, no connect refused while the worker drains; a listener closed at the SIGTERM gives 19',
+};
