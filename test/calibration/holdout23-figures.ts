@@ -165,3 +165,78 @@ export const MECHANISM_ZEROS23: Record<string, string> = {
   [`${V24} / ${GUNICORN23[V24][0].figure}`]:
     '538d8a1c: the listener kept open until the exit, no connect refused while the worker drains; a listener closed at the SIGTERM gives 19',
 };
+
+// ---------------------------------------------------------------- second batch: HAProxy (maintpool28)
+
+export const MAINT_POOL = 'haproxy-holdout23b-maint-idle-pool-reuse-always-2srv-http';
+
+/** The second batch's rule: f2ee716b (maintpool28), a running server entering maint closes its idle server connections. */
+export const RULE23B: Record<string, string> = { [MAINT_POOL]: 'f2ee716b' };
+
+/** A `show stat` row of one server (lab.mjs STAT_FIELDS). */
+interface StatRow23 {
+  idle_conn_cur?: number;
+  safe_conn_cur?: number;
+}
+/** A `show stat` sample, s from t0: per server (and `be`), or the socket's error. */
+type Sample23 = { t: number; error?: string } & Record<string, StatRow23 | number | string | undefined>;
+
+/** What a round-23 lab.mjs recording holds (the second batch): its `show stat` samples. */
+export interface HaproxyRec23 {
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
+  samples: Sample23[];
+}
+
+/** `server`'s idle server connections (both lists: idle_conn_cur + safe_conn_cur) in the samples in (from, to]. */
+const idleSamples = (d: HaproxyRec23, server: string, from: number, to: number): number[] =>
+  d.samples.flatMap((s) => {
+    const row = s[server] as StatRow23 | undefined;
+    return s.t > from && s.t <= to && typeof row?.idle_conn_cur === 'number'
+      ? [row.idle_conn_cur + (row.safe_conn_cur ?? 0)]
+      : [];
+  });
+
+/** The mean of `server`'s lb_idle_conns samples (250 ms) in (from, to], per run. */
+const simIdleMean = (r: RunResult, server: string, from: number, to: number): number => {
+  const xs = series(r, 'lb_idle_conns', server)
+    .filter(([t]) => t > from + EPS && t <= to + EPS)
+    .map(([, v]) => v);
+  return xs.reduce((a, b) => a + b, 0) / xs.length;
+};
+
+/** `server`'s idle server connections, mean over the show-stat samples in (from, to] s; the twin's lb_idle_conns. */
+const idleMean = (server: string, from: number, to: number, what: string): Figure14<HaproxyRec23> => ({
+  figure: `${server} idle server connections (show stat idle_conn_cur + safe_conn_cur), mean of the samples in (${from}, ${to}] s (twin: lb_idle_conns)${what}`,
+  tolerance: COUNT,
+  sim: (runs) => overSeeds(runs, (r) => simIdleMean(r, server, from, to)),
+  real: (d) => {
+    const xs = idleSamples(d, server, from, to);
+    return xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+  },
+});
+
+/** The second batch's run: flat predictions (checks pass throughout; the maint comes by command, not by a check). */
+export const HAPROXY23B: Record<string, Array<Figure14<HaproxyRec23>>> = {
+  [MAINT_POOL]: [
+    idleMean('s1', 1, 2.5, ' (the pool under load: the connections between two requests)'),
+    idleMean('s1', 2.75, 4, ' (the client stopped at 2.5 s: every connection s1 used, idle, kept by the purge)'),
+    idleMean(
+      's1',
+      4.25,
+      7.75,
+      ' (after `set server be/s1 state maint` at 4.006 s: srv_cleanup_connections() empties both lists, 0; before f2ee716b they stayed to the purge)',
+    ),
+    idleMean(
+      's2',
+      4.25,
+      7.75,
+      ' (s2 is not in maint: its pool stays, the purge killing only what exceeds the last period’s use)',
+    ),
+  ],
+};
+
+/** The second batch's rows whose 0 IS the rule tested (stated before its recording). */
+export const MECHANISM_ZEROS23B: Record<string, string> = {
+  [`${MAINT_POOL} / ${HAPROXY23B[MAINT_POOL][2].figure}`]:
+    'f2ee716b: srv_cleanup_connections() at the maint empties both idle lists; f2ee716b^ keeps the 5 to the purge',
+};

@@ -45,10 +45,25 @@ import {
 import { oldFigureOf, predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
 import { everyRunRecordedTest } from './holdout-round.js';
 import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
-import { GUNICORN23, MECHANISM_ZEROS23, RULE23, V20 } from './holdout23-figures.js';
+import {
+  GUNICORN23,
+  HAPROXY23B,
+  MECHANISM_ZEROS23,
+  MECHANISM_ZEROS23B,
+  RULE23,
+  RULE23B,
+  V20,
+} from './holdout23-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout23-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout23-old-model-predictions.json';
+/** The second batch (HAProxy, maintpool28): written after the first batch's recordings, before its own run. */
+const PREDICTIONS_B = 'calibration/data/holdout23b-predictions.json';
+const OLD_MODEL_B = 'calibration/data/holdout23b-old-model-predictions.json';
+/** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
+const BLIND23B: string | null = null;
+/** The second batch's digest, pinned once recorded. */
+const DEFINITIONS23B = '';
 /** The commit holding the twins and predictions, made before any round-23 recording (null until then). */
 const BLIND23: string | null = '67d6d1bb923aa5b034cae4260a09074479fd48b1';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
@@ -57,6 +72,11 @@ const DEFINITIONS23 = '520d6307fdc7d77f';
 interface Predictions {
   note: string;
   gunicorn: FlatPredictions;
+}
+
+interface PredictionsB {
+  note: string;
+  haproxy: FlatPredictions;
 }
 
 interface OldPredictions {
@@ -78,6 +98,19 @@ const write = blindWriter({
   figureSets: GUNICORN23,
 });
 
+const writeB = blindWriter({
+  round: 23,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch held-out twin',
+  written: "after the first batch's recordings, BEFORE its own run was recorded",
+  rest:
+    '. haproxy: per run, per figure: means over seeds 1-5 (flat, no lb.uptime grid: the checks pass throughout ' +
+    'and the maint comes by command, so the check phase decides none of the figures).',
+  predict: () => ({ haproxy: predictFlat(HAPROXY23B) }),
+  figureSets: HAPROXY23B,
+});
+
 /**
  * The old models' figures: DRAINSIM_HOLDOUT23_OLD=<dir>, where <dir>/538d8a1c is `git archive
  * 538d8a1c^` built (RULE23) and <dir>/3444c24d `git archive 3444c24d^`. The twins run as they are
@@ -95,6 +128,20 @@ describe.runIf(Boolean(oldDir))("held-out round 23: the old models' figures", ()
       'once) and on `git archive 3444c24d^` (fin28Parent: the listener kept, but a VM’s app exits only at ' +
       'shutdown_grace’s kill, 10 s after the SIGTERM, past the horizon).';
     writeOldModel(OLD_MODEL, note, { gunicorn, fin28Parent });
+  }, 900_000);
+});
+
+/** The second batch's old model: DRAINSIM_HOLDOUT23B_OLD=<dir>, <dir>/f2ee716b = `git archive f2ee716b^` built. */
+const oldDirB = process.env.DRAINSIM_HOLDOUT23B_OLD;
+describe.runIf(Boolean(oldDirB))("held-out round 23, second batch: the old model's figures", () => {
+  it(`runs the twin on its rule's parent and writes ${OLD_MODEL_B}`, async () => {
+    const haproxy = await predictOldFlat((run) => join(oldDirB as string, RULE23B[run]), HAPROXY23B);
+    const note =
+      "The old model's figures of the round-23 second-batch twin (the same seeds 1-5 and figures of holdout23-figures.ts), " +
+      "written after the first batch's recordings and before the second batch's run was recorded " +
+      '(test/calibration/holdout23.test.ts, DRAINSIM_HOLDOUT23B_OLD): the twin as it is on `git archive f2ee716b^` ' +
+      '(a server entering maint kept its idle server connections until the pool purge or the app closed them).';
+    writeOldModel(OLD_MODEL_B, note, { haproxy });
   }, 900_000);
 });
 
@@ -119,8 +166,13 @@ export const GAPS23: Record<string, Gap> = {
   [`${V20} / ${GUNICORN23[V20][2].figure}`]: { real: 3.2, predicted: 5.1125, cause: V20_CAUSE },
 };
 
+/** The second batch's known gaps (the same rule: both values pinned, the cause read in the real source). */
+export const GAPS23B: Record<string, Gap> = {};
+
 const BATCH = { figures: GUNICORN23, predictions: PREDICTIONS, blind: BLIND23 };
+const BATCH_B = { figures: HAPROXY23B, predictions: PREDICTIONS_B, blind: BLIND23B };
 const RUNS = Object.keys(GUNICORN23);
+const RUNS_B = Object.keys(HAPROXY23B);
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows23(): HeldOutRow[] {
@@ -128,13 +180,24 @@ export function rows23(): HeldOutRow[] {
   return flatRows(GUNICORN23, p.gunicorn).map(markZeros(MECHANISM_ZEROS23));
 }
 
-/** The old model's figure of a row (538d8a1c^), or undefined without the file. */
+/** The second batch's rows whose recording exists, against its blind prediction. */
+export function rows23B(): HeldOutRow[] {
+  const p = readPredictions<PredictionsB>(PREDICTIONS_B);
+  return flatRows(HAPROXY23B, p.haproxy).map(markZeros(MECHANISM_ZEROS23B));
+}
+
+/** The old model's figure of a row (538d8a1c^; the second batch: f2ee716b^), or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
+  if (r.run in HAPROXY23B) {
+    if (!existsSync(OLD_MODEL_B)) return undefined;
+    return oldFigureOf(r, undefined, readPredictions<PredictionsB>(OLD_MODEL_B).haproxy);
+  }
   if (!existsSync(OLD_MODEL)) return undefined;
   return oldFigureOf(r, undefined, readPredictions<OldPredictions>(OLD_MODEL).gunicorn);
 }
 
-const recorded = write || !existsSync(PREDICTIONS) ? [] : rows23();
+const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows23();
+const recordedB = write || writeB || !existsSync(PREDICTIONS_B) ? [] : rows23B();
 describe.skipIf(recorded.length === 0)('held-out round 23: the recording against the blind predictions', () => {
   printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE23[run], gaps: GAPS23 });
   everyRunRecordedTest(
@@ -146,3 +209,18 @@ describe.skipIf(recorded.length === 0)('held-out round 23: the recording against
   );
   blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS23, gaps: GAPS23, gapsName: 'GAPS23' });
 });
+
+describe.skipIf(recordedB.length === 0)(
+  'held-out round 23, second batch: the recording against the blind predictions',
+  () => {
+    printOldModelTable(recordedB, { oldModelOf, ruleOf: (run) => RULE23B[run], gaps: GAPS23B });
+    everyRunRecordedTest(
+      'its run is recorded',
+      recordedB,
+      RUNS_B,
+      BLIND23B,
+      'set BLIND23B to the commit of the second batch',
+    );
+    blindRoundTests(recordedB, { batches: [BATCH_B], digest: DEFINITIONS23B, gaps: GAPS23B, gapsName: 'GAPS23B' });
+  },
+);
