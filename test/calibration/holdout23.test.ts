@@ -29,6 +29,13 @@
  * draining 0 vs old 19, resets 20 vs 0, first refusal 5.1 s vs 3.11 s), all met. Three KNOWN GAPS, all
  * v20's, as the blind commit said: gunicorn 20.1.0 refuses from the connect after the one that woke
  * it (18 refused, 0 resets, first at 3.2 s), the model before 538d8a1c's behaviour.
+ *
+ * Second batch (after the first batch's recordings): maintpool28 f2ee716b, a running server entering
+ * maint closes its idle server connections at once (HAProxy 2.6 src/server.c srv_update_status() →
+ * srv_cleanup_connections()), in a run of calibration/haproxy/holdout23.mjs where s1 holds 5 idle
+ * connections at the command (predictions calibration/data/holdout23b-predictions.json, old model
+ * holdout23b-old-model-predictions.json, DRAINSIM_WRITE_HOLDOUT23B / DRAINSIM_HOLDOUT23B_OLD; BLIND23B).
+ * Recorded once from 4712b7a5: 4 of 4 rows, 1 decided by the rule (s1's idle after the maint 0, old 5).
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -61,9 +68,9 @@ const OLD_MODEL = 'calibration/data/holdout23-old-model-predictions.json';
 const PREDICTIONS_B = 'calibration/data/holdout23b-predictions.json';
 const OLD_MODEL_B = 'calibration/data/holdout23b-old-model-predictions.json';
 /** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
-const BLIND23B: string | null = null;
+const BLIND23B: string | null = '4712b7a5f8d49dbb76e5e4381d333bbd3e327349';
 /** The second batch's digest, pinned once recorded. */
-const DEFINITIONS23B = '';
+const DEFINITIONS23B = '9abd31022221c299';
 /** The commit holding the twins and predictions, made before any round-23 recording (null until then). */
 const BLIND23: string | null = '67d6d1bb923aa5b034cae4260a09074479fd48b1';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
