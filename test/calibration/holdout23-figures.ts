@@ -240,3 +240,49 @@ export const MECHANISM_ZEROS23B: Record<string, string> = {
   [`${MAINT_POOL} / ${HAPROXY23B[MAINT_POOL][2].figure}`]:
     'f2ee716b: srv_cleanup_connections() at the maint empties both idle lists; f2ee716b^ keeps the 5 to the purge',
 };
+
+// ---------------------------------------------------------------- third batch: nginx (ka28)
+
+export const KA_TIME = 'nginx-holdout23c-upstream-ka4-time2s-think300';
+
+/** The third batch's rule: aa55f4c6 (ka28), an upstream connection older than keepalive_time is not cached. */
+export const RULE23C: Record<string, string> = { [KA_TIME]: 'aa55f4c6' };
+
+/** What a round-23 nginx recording holds (nginx/experiment.mjs: times `s` from t0). */
+export interface NginxRec23 {
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
+  clientEvents: Array<{ ev: string; s: number; out?: string; status?: number }>;
+  backendEvents: Array<{ ev: string; s: number }>;
+}
+
+/** The app's accepts (backend.mjs up-conn: nginx's upstream connects) in (from, to] s; the twin's upstream_connects. */
+const upstreamConnectsIn = (from: number, to: number, what: string, fixed?: string): Figure14<NginxRec23> => ({
+  figure: `upstream connections nginx opened in (${from}, ${to}] s (backend.mjs up-conn; twin: upstream_connects)${what}`,
+  tolerance: COUNT,
+  fixed,
+  sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'upstream_connects', from + EPS, to + EPS)),
+  real: (d) => d.backendEvents.filter((e) => e.ev === 'up-conn' && e.s > from && e.s <= to).length,
+});
+
+export const NGINX23C: Record<string, Array<Figure14<NginxRec23>>> = {
+  [KA_TIME]: [
+    upstreamConnectsIn(
+      0,
+      2.25,
+      ' (the first, at the first request)',
+      'the input: one client connection, its first request',
+    ),
+    upstreamConnectsIn(
+      2.25,
+      8.5,
+      ' (each connection closed after its answer at age ≈ 2.1 s > keepalive_time 2 s, the next request 300 ms later opens one: ≈ 2.4, 4.8, 7.2 s, 3; before aa55f4c6 the first is cached for the run: 0)',
+    ),
+    {
+      figure:
+        "requests answered 200 (client.mjs req, out ok; twin: responses_2xx) (27: one every 300 ms + the answer's time, 0-7.8 s)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => r.figures['responses_2xx.total'] ?? 0),
+      real: (d) => d.clientEvents.filter((e) => e.ev === 'req' && e.out === 'ok' && e.status === 200).length,
+    },
+  ],
+};

@@ -57,8 +57,10 @@ import {
   HAPROXY23B,
   MECHANISM_ZEROS23,
   MECHANISM_ZEROS23B,
+  NGINX23C,
   RULE23,
   RULE23B,
+  RULE23C,
   V20,
 } from './holdout23-figures.js';
 
@@ -69,6 +71,13 @@ const PREDICTIONS_B = 'calibration/data/holdout23b-predictions.json';
 const OLD_MODEL_B = 'calibration/data/holdout23b-old-model-predictions.json';
 /** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
 const BLIND23B: string | null = '4712b7a5f8d49dbb76e5e4381d333bbd3e327349';
+/** The third batch (nginx, ka28): written after the second batch's recording, before its own run. */
+const PREDICTIONS_C = 'calibration/data/holdout23c-predictions.json';
+const OLD_MODEL_C = 'calibration/data/holdout23c-old-model-predictions.json';
+/** The commit holding the third batch's twin and predictions, made before its recording (null until then). */
+const BLIND23C: string | null = null;
+/** The third batch's digest, pinned once recorded. */
+const DEFINITIONS23C = '';
 /** The second batch's digest, pinned once recorded. */
 const DEFINITIONS23B = '9abd31022221c299';
 /** The commit holding the twins and predictions, made before any round-23 recording (null until then). */
@@ -84,6 +93,11 @@ interface Predictions {
 interface PredictionsB {
   note: string;
   haproxy: FlatPredictions;
+}
+
+interface PredictionsC {
+  note: string;
+  nginx: FlatPredictions;
 }
 
 interface OldPredictions {
@@ -116,6 +130,17 @@ const writeB = blindWriter({
     'and the maint comes by command, so the check phase decides none of the figures).',
   predict: () => ({ haproxy: predictFlat(HAPROXY23B) }),
   figureSets: HAPROXY23B,
+});
+
+const writeC = blindWriter({
+  round: 23,
+  batch: 'C',
+  file: PREDICTIONS_C,
+  twins: 'third-batch held-out twin',
+  written: "after the second batch's recording, BEFORE its own run was recorded",
+  rest: '. nginx: per run, per figure: means over seeds 1-5.',
+  predict: () => ({ nginx: predictFlat(NGINX23C) }),
+  figureSets: NGINX23C,
 });
 
 /**
@@ -152,6 +177,26 @@ describe.runIf(Boolean(oldDirB))("held-out round 23, second batch: the old model
   }, 900_000);
 });
 
+/** The third batch's old model: DRAINSIM_HOLDOUT23C_OLD=<dir>, <dir>/aa55f4c6 = `git archive aa55f4c6^` built. */
+const oldDirC = process.env.DRAINSIM_HOLDOUT23C_OLD;
+describe.runIf(Boolean(oldDirC))("held-out round 23, third batch: the old model's figures", () => {
+  it(`runs the twin on its rule's parent and writes ${OLD_MODEL_C}`, async () => {
+    // aa55f4c6^ has no nginx.upstream_keepalive_time: the twin runs there without that line (the old model
+    // caches a connection whatever its age, so the key could only restate what it ignores).
+    const nginx = await predictOldFlat(
+      (run) => join(oldDirC as string, RULE23C[run]),
+      NGINX23C,
+      (text) => text.replace(/^ {2}upstream_keepalive_time: .*\n/m, ''),
+    );
+    const note =
+      "The old model's figures of the round-23 third-batch twin (the same seeds 1-5 and figures of holdout23-figures.ts), " +
+      "written after the second batch's recording and before the third batch's run was recorded " +
+      '(test/calibration/holdout23.test.ts, DRAINSIM_HOLDOUT23C_OLD): the twin as it is on `git archive aa55f4c6^` ' +
+      'without its upstream_keepalive_time line (a key that model lacks: it cached an upstream connection whatever its age).';
+    writeOldModel(OLD_MODEL_C, note, { nginx });
+  }, 900_000);
+});
+
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
 const V20_CAUSE =
   "Debian 12's gunicorn 20.1.0 predates the rule (said in the blind commit): its gthread ThreadWorker.run() " +
@@ -178,6 +223,11 @@ export const GAPS23B: Record<string, Gap> = {};
 
 const BATCH = { figures: GUNICORN23, predictions: PREDICTIONS, blind: BLIND23 };
 const BATCH_B = { figures: HAPROXY23B, predictions: PREDICTIONS_B, blind: BLIND23B };
+const BATCH_C = { figures: NGINX23C, predictions: PREDICTIONS_C, blind: BLIND23C };
+const RUNS_C = Object.keys(NGINX23C);
+
+/** The third batch's known gaps. */
+export const GAPS23C: Record<string, Gap> = {};
 const RUNS = Object.keys(GUNICORN23);
 const RUNS_B = Object.keys(HAPROXY23B);
 
@@ -193,8 +243,18 @@ export function rows23B(): HeldOutRow[] {
   return flatRows(HAPROXY23B, p.haproxy).map(markZeros(MECHANISM_ZEROS23B));
 }
 
-/** The old model's figure of a row (538d8a1c^; the second batch: f2ee716b^), or undefined without the file. */
+/** The third batch's rows whose recording exists, against its blind prediction. */
+export function rows23C(): HeldOutRow[] {
+  const p = readPredictions<PredictionsC>(PREDICTIONS_C);
+  return flatRows(NGINX23C, p.nginx).map(markZeros());
+}
+
+/** The old model's figure of a row (538d8a1c^; the second batch: f2ee716b^; the third: aa55f4c6^), or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
+  if (r.run in NGINX23C) {
+    if (!existsSync(OLD_MODEL_C)) return undefined;
+    return oldFigureOf(r, undefined, readPredictions<PredictionsC>(OLD_MODEL_C).nginx);
+  }
   if (r.run in HAPROXY23B) {
     if (!existsSync(OLD_MODEL_B)) return undefined;
     return oldFigureOf(r, undefined, readPredictions<PredictionsB>(OLD_MODEL_B).haproxy);
@@ -203,8 +263,10 @@ export function oldModelOf(r: HeldOutRow): number | null | undefined {
   return oldFigureOf(r, undefined, readPredictions<OldPredictions>(OLD_MODEL).gunicorn);
 }
 
-const recorded = write || writeB || !existsSync(PREDICTIONS) ? [] : rows23();
-const recordedB = write || writeB || !existsSync(PREDICTIONS_B) ? [] : rows23B();
+const writing = write || writeB || writeC;
+const recorded = writing || !existsSync(PREDICTIONS) ? [] : rows23();
+const recordedB = writing || !existsSync(PREDICTIONS_B) ? [] : rows23B();
+const recordedC = writing || !existsSync(PREDICTIONS_C) ? [] : rows23C();
 describe.skipIf(recorded.length === 0)('held-out round 23: the recording against the blind predictions', () => {
   printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE23[run], gaps: GAPS23 });
   everyRunRecordedTest(
@@ -229,5 +291,20 @@ describe.skipIf(recordedB.length === 0)(
       'set BLIND23B to the commit of the second batch',
     );
     blindRoundTests(recordedB, { batches: [BATCH_B], digest: DEFINITIONS23B, gaps: GAPS23B, gapsName: 'GAPS23B' });
+  },
+);
+
+describe.skipIf(recordedC.length === 0)(
+  'held-out round 23, third batch: the recording against the blind predictions',
+  () => {
+    printOldModelTable(recordedC, { oldModelOf, ruleOf: (run) => RULE23C[run], gaps: GAPS23C });
+    everyRunRecordedTest(
+      'its run is recorded',
+      recordedC,
+      RUNS_C,
+      BLIND23C,
+      'set BLIND23C to the commit of the third batch',
+    );
+    blindRoundTests(recordedC, { batches: [BATCH_C], digest: DEFINITIONS23C, gaps: GAPS23C, gapsName: 'GAPS23C' });
   },
 );
