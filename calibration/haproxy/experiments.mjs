@@ -21,6 +21,7 @@ import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
 import { HOLDOUT20_EXPERIMENTS } from './holdout20.mjs';
 import { HOLDOUT21_EXPERIMENTS } from './holdout21.mjs';
 import { HOLDOUT22_EXPERIMENTS } from './holdout22.mjs';
+import { HOLDOUT23_EXPERIMENTS } from './holdout23.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -380,6 +381,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT20_EXPERIMENTS,
   ...HOLDOUT21_EXPERIMENTS,
   ...HOLDOUT22_EXPERIMENTS,
+  ...HOLDOUT23_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

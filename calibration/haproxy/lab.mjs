@@ -50,6 +50,7 @@ const STAT_FIELDS = [
   'srv_abrt',
   'hrsp_5xx',
   'idle_conn_cur',
+  'safe_conn_cur',
   'used_conn_cur',
   'need_conn_est',
 ];
@@ -269,7 +270,9 @@ export async function runHaproxyExperiment(config) {
         'requests',
         String(FRONTEND_PORT),
         String(rate),
-        String(config.seconds),
+        // requests.seconds (held-out round 23): the client stops sending that long after t0, the run
+        // going on to `seconds` (absent: the whole run).
+        String(config.requests.seconds ?? config.seconds),
         String(connections),
         String(meanLifetimeS),
         String(config.seed ?? 1),

@@ -31,6 +31,7 @@ export function upstreamPoolsExperiment({
   keepalive = 2,
   timeout = '60s',
   requests = null,
+  time = null,
   workers = 1,
   reuseport = false,
   groups,
@@ -60,7 +61,11 @@ export function upstreamPoolsExperiment({
     description,
     seconds,
     backendKeepAliveMs,
-    nginx: { workers, reuseport, pools: { count: next, keepalive, timeout, requests } },
+    nginx: {
+      workers,
+      reuseport,
+      pools: { count: next, keepalive, timeout, requests, ...(time === null ? {} : { time }) },
+    },
     client: { endMs: stopMs + 500, groups: specs },
     summarise: (data) => {
       const firsts = data.backendEvents.filter((e) => e.ev === 'up-first');

@@ -26,7 +26,7 @@ export function nginxVersion() {
  * workerConnections (null: 4096), clientHeaderTimeout (null: the 60-s default),
  * reuseport (listen … reuseport: one listening socket per worker, the kernel spreads connections),
  * defaultProxy (`location /` keeps nginx's defaults for the upstream request: HTTP/1.0, `Connection: close`),
- * pools: null | { count, keepalive, timeout, requests?, upgrade? }, poolTimeouts (the pool locations set
+ * pools: null | { count, keepalive, timeout, requests?, time? (keepalive_time, held-out round 23), upgrade? }, poolTimeouts (the pool locations set
  * proxy_read_timeout / proxy_connect_timeout as `location /` does) }. `pools` adds upstream blocks pool0…pool<count−1>
  * (same backend, each with its own `keepalive` cache) served at /pool<i>/, with upstream
  * keepalive (HTTP/1.1, `Connection ""`), so independent proxy→backend races run side by side.
@@ -55,7 +55,7 @@ export function nginxConf(prefix, o) {
   const pools = o.pools ? Array.from({ length: o.pools.count }, (_, i) => i) : [];
   for (const i of pools) {
     lines.push(
-      `  upstream pool${i} { server 127.0.0.1:${o.backendPort}; keepalive ${o.pools.keepalive}; keepalive_timeout ${o.pools.timeout};${o.pools.requests != null ? ` keepalive_requests ${o.pools.requests};` : ''} }`,
+      `  upstream pool${i} { server 127.0.0.1:${o.backendPort}; keepalive ${o.pools.keepalive}; keepalive_timeout ${o.pools.timeout};${o.pools.requests != null ? ` keepalive_requests ${o.pools.requests};` : ''}${o.pools.time != null ? ` keepalive_time ${o.pools.time};` : ''} }`,
     );
   }
   lines.push(

@@ -22,6 +22,7 @@ import { HOLDOUT15_EXPERIMENTS, HOLDOUT15B_EXPERIMENTS, HOLDOUT15C_EXPERIMENTS }
 import { HOLDOUT17_EXPERIMENTS, HOLDOUT17B_EXPERIMENTS } from './holdout17.mjs';
 import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
 import { HOLDOUT22_EXPERIMENTS } from './holdout22.mjs';
+import { HOLDOUT23_EXPERIMENTS } from './holdout23.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -58,6 +59,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT17B_EXPERIMENTS,
   ...HOLDOUT19_EXPERIMENTS,
   ...HOLDOUT22_EXPERIMENTS,
+  ...HOLDOUT23_EXPERIMENTS,
   ...CLOSE_RACE_EXPERIMENTS,
 ];
 

@@ -51,8 +51,8 @@ export const HAPROXY_SECTION = `. haproxy: per run, ${HAPROXY_NOTE_TAIL}`;
 /** A batch's blind predictions: what its note says and what its twins give (run inside the writer's test). */
 export interface BlindWriting<P extends object> {
   round: number;
-  /** '' for the round's first batch (the default), 'B' for its second (DRAINSIM_WRITE_HOLDOUT<round><batch>). */
-  batch?: '' | 'B';
+  /** '' for the round's first batch (the default), 'B' for its second, 'C' for its third (DRAINSIM_WRITE_HOLDOUT<round><batch>). */
+  batch?: '' | 'B' | 'C';
   file: string;
   /** The twins the note names: 'held-out twins' unless said (e.g. 'second-batch held-out twin'). */
   twins?: string;
@@ -86,7 +86,7 @@ export function blindWriter<P extends object>({
   const note =
     `drainsim predictions of the round-${round} ${twins} (calibration/scenarios/<run>.yaml), written ${written} ` +
     `(test/calibration/holdout${round}.test.ts, ${envVar}=1)${rest}`;
-  const label = `held-out round ${round}${batch === 'B' ? ', second batch' : ''}`;
+  const label = `held-out round ${round}${{ '': '', B: ', second batch', C: ', third batch' }[batch]}`;
   return blindPredictionsWriter(envVar, file, label, () => ({ note, ...predict() }), figureSets);
 }
 

@@ -1,0 +1,195 @@
+#!/usr/bin/env node
+// Held-out run, round 23 (session 29, hold23): app28 538d8a1c / fin28 3444c24d's rule for
+// `app.sigterm_keepalive: gunicorn`. The model (gunicorn 24.0-26.1, workers/gthread.py run()):
+// after SIGTERM the gthread worker only unregisters its listener from the poller
+// (set_accept_enabled(False)), loops `while self.nr_conns > 0` up to graceful_timeout and closes
+// its listening sockets on its way out — the kernel keeps completing connects into the
+// unattended backlog (the client's connect succeeds) and the listener's last close resets each
+// (inet_csk_listen_stop → inet_child_forget: ECONNRESET); it exits once it holds no accepted
+// connection. Debian 12's gunicorn is 20.1.0, whose gthread run() differs: `while self.alive`
+// ends at the first poller wake-up after SIGTERM (≤ 1 s: poller.select(1.0), or the next
+// connect), then it closes its listening sockets at once and waits for the requests in hand
+// (futures.wait(self.futures, timeout=graceful_timeout)) — connects refused from then on. The
+// round records both: `v20` is Debian's /usr/bin/gunicorn (python3-gunicorn 20.1.0), `v24` the
+// 24.0.0 tag of benoitc/gunicorn (its gunicorn/ package, pure Python, run with Debian's python3
+// and python3-packaging: PYTHONPATH=<dir> python3 -m gunicorn) — a tree made with
+// `git -C <mirror of benoitc/gunicorn> archive 24.0.0 gunicorn | tar -x -C <dir>`.
+//
+// Each run, in its own netns (lib/netns.mjs; deleted at the end): one bare gunicorn
+// `-k gthread -w 1 --threads 32 --graceful-timeout 10 --backlog 2048 --keep-alive 2`, WSGI app
+// app.py (sleeps 2.0 s, answers 200 "ok"); client.mjs opens a new connection every 100 ms from
+// t0 (80 of them, one GET each with Connection: close), sends SIGTERM to the arbiter at 3.05 s and
+// records each connection's outcome and time, and the worker's and arbiter's exits. 8 s of load,
+// bounded: 80 connections, loopback only. Twin calibration/scenarios/gunicorn-holdout23-gthread-sigterm.yaml,
+// predictions calibration/data/holdout23-predictions.json (and the old models') committed before
+// anything was recorded; the comparison is test/calibration/holdout23.test.ts.
+//
+//   flock /work/wt/calib.lock node calibration/gunicorn/holdout23.mjs [--only v20|v24] [--gunicorn24 <dir>] [--rt 10]
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  cleanupAll,
+  createNamespace,
+  deleteNamespace,
+  namespaceSupport,
+  spawnInNamespace,
+  stopChild,
+} from '../lib/netns.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    gunicorn24: { type: 'string', default: '/tmp/gunicorn-24.0.0' },
+    rt: { type: 'string' },
+    out: { type: 'string', default: join(here, '..', 'data') },
+  },
+});
+
+const rt = values.rt ? Number(values.rt) : null;
+if (rt !== null) {
+  if (!Number.isInteger(rt) || rt < 1 || rt > 99) {
+    console.error(`holdout23: --rt wants a SCHED_FIFO priority 1–99, got ${values.rt}`);
+    process.exit(2);
+  }
+  // The recorder and everything it starts (gunicorn, the client) under SCHED_FIFO, as run.mjs --rt.
+  execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
+}
+
+const PORT = 8000;
+const LOAD = { count: 80, intervalMs: 100, sigtermMs: 3050, endMs: 8000 };
+const GUNICORN_ARGS = [
+  '-k',
+  'gthread',
+  '-w',
+  '1',
+  '--threads',
+  '32',
+  '--graceful-timeout',
+  '10',
+  '--backlog',
+  '2048',
+  '--keep-alive',
+  '2',
+  '-b',
+  `127.0.0.1:${PORT}`,
+  '--chdir',
+  here,
+  '--log-level',
+  'debug',
+  'app:app',
+];
+
+const RUNS = [
+  {
+    name: 'gunicorn-holdout23-gthread-sigterm-v20',
+    what: "Debian 12's gunicorn 20.1.0 (/usr/bin/gunicorn)",
+    argv: () => ['/usr/bin/gunicorn', ...GUNICORN_ARGS],
+    version: () =>
+      execFileSync('/usr/bin/python3', ['-c', 'import gunicorn; print(gunicorn.__version__)'], {
+        encoding: 'utf8',
+      }).trim(),
+  },
+  {
+    name: 'gunicorn-holdout23-gthread-sigterm-v24',
+    what: 'gunicorn 24.0.0 (the benoitc/gunicorn tag, its gunicorn/ package on PYTHONPATH)',
+    argv: () => ['env', `PYTHONPATH=${values.gunicorn24}`, '/usr/bin/python3', '-m', 'gunicorn', ...GUNICORN_ARGS],
+    version: () =>
+      execFileSync('/usr/bin/python3', ['-c', 'import gunicorn; print(gunicorn.__version__)'], {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: values.gunicorn24 },
+      }).trim(),
+    needs: () =>
+      existsSync(join(values.gunicorn24, 'gunicorn', 'workers', 'gthread.py')) || `no ${values.gunicorn24}/gunicorn`,
+  },
+];
+
+const support = namespaceSupport();
+if (!support.ok) {
+  console.error(`holdout23: ${support.reason}`);
+  process.exit(2);
+}
+
+for (const run of RUNS.filter((r) => values.only === undefined || r.name.endsWith(values.only))) {
+  const need = run.needs?.();
+  if (typeof need === 'string') {
+    console.error(`holdout23: ${run.name} skipped: ${need}`);
+    continue;
+  }
+  const version = run.version();
+  const ns = createNamespace('g23');
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+  const startedAt = new Date().toISOString();
+  const gunicorn = spawnInNamespace(ns, run.argv());
+  const log = [];
+  const t = () => Date.now();
+  const lineOf = (chunk) => {
+    for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push({ ms: t(), line: l });
+  };
+  gunicorn.stdout.on('data', lineOf);
+  gunicorn.stderr.on('data', lineOf);
+  const client = spawnInNamespace(ns, [
+    process.execPath,
+    join(here, 'client.mjs'),
+    String(PORT),
+    String(gunicorn.pid),
+    String(LOAD.count),
+    String(LOAD.intervalMs),
+    String(LOAD.sigtermMs),
+    String(LOAD.endMs),
+  ]);
+  let out = '';
+  client.stdout.on('data', (b) => {
+    out += b.toString();
+  });
+  let clientErr = '';
+  client.stderr.on('data', (b) => {
+    clientErr += b.toString();
+  });
+  const code = await new Promise((res) => client.on('exit', (c) => res(c)));
+  // gunicorn should be gone (graceful_timeout 10 s after the SIGTERM at most); give it that, then kill.
+  const until = Date.now() + 12000;
+  while (gunicorn.exitCode === null && gunicorn.signalCode === null && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 50));
+  const gunicornExit = { code: gunicorn.exitCode, signal: gunicorn.signalCode };
+  stopChild(gunicorn);
+  deleteNamespace(ns);
+  if (code !== 0) {
+    console.error(`holdout23: ${run.name}: client exited ${code}: ${out} ${clientErr}`);
+    cleanupAll();
+    process.exit(1);
+  }
+  const result = JSON.parse(out);
+  const data = {
+    stamp: {
+      experiment: run.name,
+      what: run.what,
+      gunicornVersion: version,
+      startedAt,
+      loadavgAtStart: load,
+      scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
+      kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+      sourceCommit: sourceCommit(),
+      argv: run.argv(),
+      load: LOAD,
+    },
+    ...result,
+    gunicornExit,
+    gunicornLog: log.map((l) => l.line),
+  };
+  const file = join(values.out, `${run.name}${rt !== null ? '-rt' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
+  const by = {};
+  for (const c of result.conns) by[c.outcome] = (by[c.outcome] ?? 0) + 1;
+  console.log(
+    `${run.name}: ${version}, sigterm ${result.sigtermS} s, exits ${JSON.stringify(result.exits)}, outcomes ${JSON.stringify(by)} → ${file}`,
+  );
+}
+cleanupAll();
