@@ -546,10 +546,15 @@ export const CATALOG: Catalog = {
     explain: (r) =>
       r.upstream
         ? `Worker ${r.worker} on ${r.backend} had no free connection left for the app (all ${r.workerConnections} in use, no idle keep-alive connection to reuse): ngx_event_connect_peer failed and nginx answered 500 (ngx_http_upstream_connect)${r.l7 ? ', which the L7 balancer passes on to its client (counted in responses_5xx)' : ''}.`
-        : `Worker ${r.worker} on ${r.backend} accepted a connection with all ${r.workerConnections} connections in use and no idle keep-alive connection to reuse: ngx_event_accept closed the new socket at once (ngx_get_connection returned NULL), the request in it unread, so the close sent RST. ` +
+        : `Worker ${r.worker} on ${r.backend} accepted a connection with all ${r.workerConnections} connections in use and no idle keep-alive connection to reuse: ngx_event_accept closed the new socket at once (ngx_get_connection returned NULL). ` +
+          (r.reset
+            ? 'The worker came to it busy, the request already in the socket, so the close sent RST (data unread: net/ipv4/tcp.c __tcp_close). '
+            : 'The worker was idle and closed it before the request arrived, so the close sent FIN; the request, already on its way, then met RST from the closed socket (counted in neither closed_fin nor reset_out). ') +
           (r.l7
-            ? "Behind the L7 balancer that connection is HAProxy's server connection: its request met the RST before any response, so HAProxy answered its client 502 Bad Gateway itself (http_wait_for_response(), src/http_ana.c: SF_ERR_SRVCL, termination flags SH), counted in responses_5xx; the client sees the 502, not a reset. "
-            : "The client's request, already sent, met that RST (ECONNRESET). ") +
+            ? "Behind the L7 balancer that connection is HAProxy's server connection: it closed before any response, so HAProxy answered its client 502 Bad Gateway itself (http_wait_for_response(), src/http_ana.c: SF_ERR_SRVCL, termination flags SH), counted in responses_5xx; the client sees the 502, not a reset. "
+            : r.reset
+              ? "The client's request met that RST (ECONNRESET). "
+              : "The client read EOF before any response, which Node's http client reports as ECONNRESET ('socket hang up'). ") +
           "The kernel accepted the connection: nginx does not stop listening, so a balancer's health check still passes.",
   },
   'nginx.upstream_keepalive_race': {

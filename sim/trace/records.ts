@@ -363,6 +363,8 @@ export interface NginxWorkerConnectionsNotEnough extends Rec<'nginx.worker_conne
   backend: string;
   worker: number;
   upstream: boolean;
+  /** The accepted client's close sent RST (its first bytes were in the socket), not FIN; false for an upstream connect. */
+  reset: boolean;
   workerConnections: number;
   /** lb.mode l7: the refused connection is the balancer's server connection, and HAProxy answers its client. */
   l7: boolean;

@@ -157,7 +157,9 @@ export const GAPS22B: Record<string, Gap> = {
         '3 times of 4 (the raw client read EOF: w5-w7), once not (w4: ECONNRESET). The model decides the accept at the ' +
         'request (sim/model/proxy/worker-connections.ts acceptUpgrade(): "closed the socket with the upgrade unread ' +
         '(RST)"), so every refusal is an RST. All 4 are client errors either way (the refused-upgrades row: 4 = 4); ' +
-        "node's http client, under the ws library, reports an EOF before the response as ECONNRESET too ('socket hang up').",
+        "node's http client, under the ws library, reports an EOF before the response as ECONNRESET too ('socket hang up'). " +
+        'Since session 29 (accept29: worker-connections.ts refusedClose) an idle worker closes with FIN: the model now ' +
+        'gives 4 EOF and reset_out 0 for this run; the blind prediction above stays as recorded.',
     },
 };
 

@@ -1,7 +1,8 @@
 /**
  * "worker_connections are not enough" explained by what the run counted (review 30 #1): behind an
  * L7 balancer nginx's refused accept resets HAProxy's server connection and HAProxy answers its
- * client 502 (responses_5xx, no ECONNRESET); behind an L4 NAT the client's own connection is reset.
+ * client 502 (responses_5xx, no ECONNRESET); behind an L4 NAT the client's own connection is closed
+ * (an idle worker: FIN before the upgrade, the client reads EOF, ECONNRESET in Node).
  * 100 WebSocket upgrades at once to one nginx with 64 worker_connections (lb.mode l7 carries
  * upgrades, not plain requests, through nginx's accept: model/app/ws-endpoint.ts nginxConnections).
  */
@@ -31,11 +32,13 @@ describe('a refused accept explained per lb.mode', () => {
     expect(note).not.toContain('ECONNRESET');
   });
 
-  it('nat: the client connection itself met the RST', () => {
+  it('nat: the client connection itself was closed (FIN before its upgrade: EOF, ECONNRESET in Node)', () => {
     const { r, note } = refusedAt('nat');
-    expect(r.figures['reset_out.total']).toBeGreaterThan(0);
+    expect(r.figures['err_econnreset.total']).toBeGreaterThan(0);
+    expect(r.figures['reset_out.total']).toBe(0);
     expect(r.figures['responses_5xx.total']).toBe(0);
     expect(note).toContain('ECONNRESET');
+    expect(note).toContain('EOF');
     expect(note).not.toContain('502');
   });
 });

@@ -403,9 +403,11 @@ export class WsEndpoint implements WsUpstream {
   /**
    * nginx's connections for the upgrade: its accept, then its connection to the app — an idle one
    * from the worker's keep-alive cache (RequestPath.cachedForUpgrade; null: none, a new one is
-   * connected) — each within worker_connections (proxy/worker-connections.ts) as for any
-   * connection. No room for the accept: ngx_event_accept closed the socket with the upgrade unread,
-   * RST (through lb.mode l7 HAProxy answers that 502, as reject()). None for a new upstream
+   * connection. No room for the accept: ngx_event_accept closed the socket at once — FIN before
+   * the upgrade arrived, or RST with it unread (WorkerConnections.refusedClose); the client reads
+   * EOF or RST before any answer, which `ws` reports alike, through Node's http client ("socket
+   * hang up" or the socket's error, ECONNRESET either way). Through lb.mode l7 HAProxy answers
+   * that 502, as reject(). None for a new upstream
    * connection: 500, which drops keep-alive (ngx_http_special_response_handler), so nginx closes
    * first. A number: refused, the connection ended, and the error its client reads (ECONNRESET,
    * or HTTP_5XX for a 5xx). An app that refuses upgrades gets a cached connection only if it still
@@ -417,8 +419,11 @@ export class WsEndpoint implements WsUpstream {
     const w = this.w;
     if (!limits.acceptUpgrade(backend, conn)) {
       if (w.scenario.lb.mode === 'l7') return this.reject(conn, backend);
-      w.metrics.inc(w.c.resetOut, backend.index);
-      w.end(conn, EndKind.RESET);
+      const how = limits.refusedClose(backend, conn);
+      // Only a close with the upgrade unread is nginx's reset; after a FIN the kernel's RST to the
+      // upgrade is not counted (as the keep-alive race's, clients/http-keepalive.ts crossedFin).
+      if (how === EndKind.RESET) w.metrics.inc(w.c.resetOut, backend.index);
+      w.end(conn, how);
       return ErrorKind.ECONNRESET;
     }
     const cached = this.cachedFor(conn, backend);

@@ -28,6 +28,15 @@ export const EndKind = {
    * on both sides and holds both TIME_WAITs.
    */
   PROXY_HALF_CLOSE: 5,
+  /**
+   * nginx closes first with nothing unread (FIN), and the client's data, written before that FIN
+   * reached it, arrives at nginx's orphaned socket: Linux drops the socket and answers RST
+   * (net/ipv4/tcp_input.c tcp_rcv_state_process(), step 7: FIN_WAIT1/FIN_WAIT2 with RCV_SHUTDOWN
+   * and new data → tcp_reset(), LINUX_MIB_TCPABORTONDATA; tcp_v4_do_rcv() sends the RST). The
+   * client reads EOF first, then the RST; both ends CLOSED, no TIME_WAIT anywhere. Not a reset
+   * nginx sent (reset_out counts those) and not an orderly close (closed_fin).
+   */
+  SERVER_FIN_THEN_RST: 6,
 } as const;
 export type EndKind = (typeof EndKind)[keyof typeof EndKind];
 
@@ -79,6 +88,16 @@ export function closeFlow(f: FlowEnds, how: EndKind, observe?: TcpObserver): voi
       passive(f, 'client', observe);
       passive(f, 'server', observe);
       return;
+    case EndKind.SERVER_FIN_THEN_RST: {
+      // nginx's FIN (FIN_WAIT_1), the client's kernel acks it (CLOSE_WAIT); the client's data then
+      // meets nginx's orphaned socket, which tcp_done() ends (CLOSED) with an RST the client takes.
+      if (f.serverTcp === S.CLOSED) return closeFlow(f, EndKind.RESET, observe);
+      setEnd(f, 'server', transition(f.serverTcp, I.CLOSE).next, observe);
+      if (f.clientTcp !== S.CLOSED) setEnd(f, 'client', transition(f.clientTcp, I.RCV_FIN).next, observe);
+      setEnd(f, 'server', S.CLOSED, observe);
+      setEnd(f, 'client', abort(f.clientTcp), observe);
+      return;
+    }
     case EndKind.SILENT:
       // Nothing arrives: the client's retransmissions time out; the server end is gone or forgotten.
       setEnd(f, 'client', f.clientTcp === S.CLOSED ? S.CLOSED : transition(f.clientTcp, I.TIMEOUT).next, observe);

@@ -105,7 +105,7 @@ export interface WsUpstream {
   /**
    * Upgrade an established flow: UPGRADED, or refused — the connection is then closed — with the
    * error its client reads: HTTP_5XX for a 5xx answer (`ws`: "Unexpected server response: 503"),
-   * ECONNRESET for nginx's reset at its accept (worker_connections full).
+   * ECONNRESET for nginx's close at its accept (worker_connections full: EOF or RST before any answer).
    */
   handshake(conn: Conn): ErrorKind | typeof UPGRADED;
   /** The client found the tunnel reset (the LB forgot the flow): its server end goes too. */

@@ -56,7 +56,7 @@ export function defineCounters(m: Metrics): Counters {
     resetOut: m.counter(
       'reset_out',
       'RST',
-      "RSTs sent to clients (LB answering a forgotten flow, a reset passed on, nginx's reset at its accept with worker_connections full, a listener's reset of a connection it never admitted)",
+      "RSTs sent to clients (LB answering a forgotten flow, a reset passed on, nginx's reset at its accept with worker_connections full and the request already in, a listener's reset of a connection it never admitted)",
     ),
     resetIn: m.counter('reset_in', 'RST', 'RSTs between the LB and the backend (either direction)'),
     requests: m.counter('requests', 'req', 'HTTP requests sent by clients (retries included)'),

@@ -257,8 +257,10 @@ export class World {
     const held = this.heldByProxy(conn, how, io);
     if (tracked && held === 0) this.lb.dropConn(b);
     // An IPVS entry outlives its flow, inactive, until its timer expires (LoadBalancer.natFlowClosed);
-    // a forgotten flow has none, and a silent peer's is not modelled.
-    if (conn.lbFlow === LbFlow.TRACKED && how !== EndKind.SILENT) this.lb.natFlowClosed(b, how === EndKind.RESET);
+    // a forgotten flow has none, and a silent peer's is not modelled. An RST after a FIN ends it as
+    // any RST does (net/netfilter/ipvs/ip_vs_proto_tcp.c tcp_states: an RST leads every state to CLOSE).
+    if (conn.lbFlow === LbFlow.TRACKED && how !== EndKind.SILENT)
+      this.lb.natFlowClosed(b, how === EndKind.RESET || how === EndKind.SERVER_FIN_THEN_RST);
     conn.lbFlow = LbFlow.NONE;
     if (backend.conns.delete(conn)) {
       backend.nginxConns.delete(conn);

@@ -58,12 +58,11 @@ export function checkCountsWith(check: CountCheck | null): void {
  * decided when the connection's first request reaches nginx (on loopback and on a LAN the
  * client writes it right behind its handshake ACK) — or, for a client that opens its connection
  * ahead of the request (clients.http.reconnect eager), when it is established (acceptWaiting:
- * reusable while it waits). A request refused at the accept is then in the socket when
- * nginx closes it, and close() with unread data sends RST (net/ipv4/tcp.c __tcp_close) — ECONNRESET
- * (the recording, calibration/data/nginx-holdout4-worker-connections64-rt.json, saw 32 RST and 45
- * EOF: which of the client's request and nginx's close() comes first is sub-millisecond order).
- * A WebSocket upgrade is decided the same way when it reaches nginx (acceptUpgrade, upstreamSlot,
- * called from app/ws-endpoint.ts): its accept, then its upstream connect.
+ * reusable while it waits). How nginx's close of a refused connection reaches the client is
+ * refusedClose: RST if the client's first bytes were in the socket, else FIN (and the bytes
+ * then meet RST). A WebSocket upgrade is decided the same way when it reaches nginx
+ * (acceptUpgrade, upstreamSlot, called from app/ws-endpoint.ts): its accept, then its upstream
+ * connect.
  */
 export class WorkerConnections {
   /** Some nginx of the run has worker_connections set (in its configuration or a later reload's). */
@@ -151,18 +150,47 @@ export class WorkerConnections {
 
   /**
    * The connection's first request reached nginx: the accept takes a connection of its worker.
-   * False: none was free — nginx closed the socket with the request unread (RST), the client's
-   * request fails.
+   * False: none was free — nginx closed the socket at once (refusedClose: FIN, or RST with the
+   * request already in it), and the client's request fails: EOF or RST before any response,
+   * which Node's http client reports alike ("socket hang up", ECONNRESET: http-keepalive.ts
+   * serverGone).
    */
   admit(backend: Backend, conn: Conn): boolean {
     if (this.take(backend, conn, false)) {
       this.counts[backend.index].accept(conn);
       return true;
     }
-    this.notEnough(backend, conn, false);
+    const how = this.refusedClose(backend, conn);
+    this.notEnough(backend, conn, false, how === EndKind.RESET);
     conn.nginxIdleSince = NOT_IDLE;
-    this.http().serverGone(conn, EndKind.RESET, true);
+    this.http().serverGone(conn, how, true);
     return false;
+  }
+
+  /**
+   * How ngx_event_accept's close of a connection it could not take (ngx_get_connection NULL:
+   * ngx_close_socket at once, src/event/ngx_event_accept.c) reaches a client that writes its first
+   * bytes (a request, an upgrade, a ClientHello) as soon as its handshake completes. Linux's
+   * close() sends RST only when data sits unread in the receive queue (net/ipv4/tcp.c
+   * __tcp_close(): data_was_unread → tcp_send_active_reset()), else a FIN (tcp_close_state(),
+   * tcp_send_fin()). The client's final ACK and its first bytes reach nginx together, a half
+   * round trip after its connect, so the order is decided at nginx's end, not by the round trip:
+   * a worker idle in epoll_wait is woken by the ACK (the connection enters the accept queue) and
+   * accepts and closes at once, before the client's own turn-around (its connect event, then
+   * write()) puts the bytes in the socket — FIN, and the bytes arriving at the orphaned socket
+   * are answered with RST (EndKind.SERVER_FIN_THEN_RST: the client reads EOF first, no
+   * TIME_WAIT). A worker busy on its CPU (TLS handshakes queued: worker-queues.ts idleAt) reaches
+   * the listener's event only after that work, when the bytes are in: RST (EndKind.RESET). The
+   * recordings saw mostly EOF on loopback: 3 EOF and 1 RST of 4 refused upgrades
+   * (calibration/data/nginx-holdout22-ws-wc10-reset-rt.json), 21 EOF and 2 RST of 23 refused
+   * first requests (nginx-holdout4 wc64-lazy). The RSTs of a burst, several connections queued at
+   * once that an idle worker accepts one per wake-up (multi_accept off), are not modelled
+   * (README, Known limitations).
+   */
+  refusedClose(backend: Backend, conn: Conn): EndKind {
+    const gen = backend.nginx.generationOf(conn.nginxGen);
+    const busyUntil = gen === undefined ? Number.NEGATIVE_INFINITY : gen.cpu.idleAt(this.workerOf(backend, conn));
+    return busyUntil > this.w.now ? EndKind.RESET : EndKind.SERVER_FIN_THEN_RST;
   }
 
   /**
@@ -174,7 +202,7 @@ export class WorkerConnections {
    */
   acceptWaiting(backend: Backend, conn: Conn): boolean {
     if (!this.take(backend, conn, false)) {
-      this.notEnough(backend, conn, false);
+      this.notEnough(backend, conn, false, false);
       return false;
     }
     this.counts[backend.index].accept(conn);
@@ -187,11 +215,11 @@ export class WorkerConnections {
    * (ngx_event_accept), as an HTTP request's (admit); its upstream connect comes next
    * (upstreamSlot), unless the worker's keep-alive cache hands it a connection, which takes none
    * (ngx_event_connect_peer returns at `pc->get`'s NGX_DONE, before ngx_get_connection). False:
-   * no connection was free, nginx closed the socket with the upgrade unread (RST).
+   * no connection was free, nginx closed the socket at once (the caller ends it: refusedClose).
    */
   acceptUpgrade(backend: Backend, conn: Conn): boolean {
     if (!this.take(backend, conn, false)) {
-      this.notEnough(backend, conn, false);
+      this.notEnough(backend, conn, false, this.refusedClose(backend, conn) === EndKind.RESET);
       return false;
     }
     this.counts[backend.index].accept(conn);
@@ -201,7 +229,7 @@ export class WorkerConnections {
   /** nginx connects to the app for `conn`'s request. False: no connection free (500). */
   upstreamSlot(backend: Backend, conn: Conn): boolean {
     if (this.take(backend, conn, true)) return true;
-    this.notEnough(backend, conn, true);
+    this.notEnough(backend, conn, true, false);
     return false;
   }
 
@@ -325,12 +353,14 @@ export class WorkerConnections {
     );
   }
 
-  private notEnough(backend: Backend, conn: Conn, upstream: boolean): void {
+  /** `reset`: the accept's close sent RST (the client's first bytes unread: refusedClose), not FIN. */
+  private notEnough(backend: Backend, conn: Conn, upstream: boolean, reset: boolean): void {
     this.w.trace.emitLimited(`worker-conns-${upstream ? 'up' : 'accept'}-${backend.index}`, {
       kind: 'nginx.worker_connections_not_enough',
       backend: backend.name,
       worker: this.workerOf(backend, conn),
       upstream,
+      reset,
       workerConnections: this.limitOf(backend, conn),
       l7: this.w.scenario.lb.mode === 'l7',
     });

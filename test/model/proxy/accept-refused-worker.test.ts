@@ -43,16 +43,18 @@ const upgrades: ScenarioInput = {
 };
 
 describe('a full worker at the head of the wait queue refuses every new connection', () => {
-  it('worker 0 full of tunnels: after worker 1’s block of 16 every accept goes to worker 0 and is reset', () => {
+  it('worker 0 full of tunnels: after worker 1’s block of 16 every accept goes to worker 0 and is refused', () => {
     const r = run(upgrades, 1);
     // Worker 0 takes its 20th tunnel with session 52 (at 6.2 s) and is sent to the tail (short of
     // connections); worker 1 then leads for its block (counts 33–47: sessions 53–67) and is
     // re-added behind it at session 68. From session 69 (7.9 s) worker 0 is first, idle and full:
-    // each of the last 31 is accepted by it and closed with its upgrade unread — RST
-    // (net/ipv4/tcp.c __tcp_close) — while worker 1 holds no tunnel at all. Before, worker 0 went to
-    // the tail at each refusal and worker 1 took the rest: 2 resets in all.
-    expect(r.figures['reset_out.total']).toBe(31);
-    expect(between(r, 'reset_out', 0, 7.9)).toBe(0);
+    // each of the last 31 is accepted by it and closed at once — FIN before the upgrade came, the
+    // worker idle (worker-connections.ts refusedClose), so the client reads EOF (ECONNRESET) —
+    // while worker 1 holds no tunnel at all. Before, worker 0 went to the tail at each refusal and
+    // worker 1 took the rest: 2 refusals in all.
+    expect(r.figures['err_econnreset.total']).toBe(31);
+    expect(between(r, 'err_econnreset', 0, 7.9)).toBe(0);
+    expect(r.figures['reset_out.total'] ?? 0).toBe(0);
     expect(between(r, 'upstream_connects', 7.9, 12)).toBe(0);
     expect(valueAt(r, 'ws_sessions', 11.9)).toBe(20);
     const refused = r.events.filter((l) => l.record.kind === 'nginx.worker_connections_not_enough');
