@@ -53,13 +53,6 @@ const COMPACT_MIN = 1024;
  * instructions; at 8,192 twice in 40 s. A lane then holds at most ~16k entries (256 KB).
  */
 const LANE_COMPACT_MIN = 8192;
-/**
- * Seconds of simulated time the main heap covers past the earliest far event when it is refilled
- * (see farBound). A minute: a fleet's WebSocket lifetimes (hours) stay out of it, while the
- * events that cross the bound before it is moved (a keep-alive client's next request scheduled
- * just before the bound) are moved back once a simulated minute.
- */
-const FAR_WINDOW = 60;
 /** A direct event's reference is ~(arg * HANDLER_LIMIT + handler): negative, and within int32. */
 const HANDLER_BITS = 6;
 const HANDLER_LIMIT = 2 ** HANDLER_BITS;
@@ -84,22 +77,6 @@ export class Engine {
   private heapTime: Float64Array;
   private heapSeq: Uint32Array;
   private heapRef: Int32Array;
-  /**
-   * Events due at or after `farBound` wait in a second heap (the far heap, same layout), every
-   * other heap event in the main heap: so the main heap's top is the earliest of both whenever the
-   * main heap holds anything, and a fleet's tens of thousands of WebSocket lifetimes (hours ahead)
-   * are not in the heap every event sifts through (55,000 entries against ~5,000 a minute ahead:
-   * four levels fewer a sift, and a heap that stays in cache). When the main heap runs empty the
-   * far heap's earliest events up to FAR_WINDOW past its top move over (refill) and the bound
-   * moves with them. Keys (time, seq) are unique and every main entry is earlier than every far
-   * one, so the firing order is the one a single heap gives.
-   */
-  private farBound = FAR_WINDOW;
-  private farSize = 0;
-  private farCapacity = 16;
-  private farTime = new Float64Array(16);
-  private farSeq = new Uint32Array(16);
-  private farRef = new Int32Array(16);
   // Slot order. A slot's callback and argument are neighbours, calls[2 * slot] and
   // calls[2 * slot + 1] (one cache line to read when the event fires, not one in each of two
   // tables); the callback is undefined for a free or cancelled slot. A slot's generation is
@@ -136,7 +113,7 @@ export class Engine {
   // `now` starts at 0 or −warmup and becomes fractional at the first event: a double field from the
   // start (double-fields.ts), so that this store does not deprecate the engine's maps mid-run.
   static {
-    preferDoubleFields(new Engine(16), ['now', 'farBound']);
+    preferDoubleFields(new Engine(16), ['now']);
   }
 
   constructor(initialCapacity = 1024) {
@@ -156,7 +133,7 @@ export class Engine {
   /** Number of events waiting to fire. */
   get pending(): number {
     this.fillHole();
-    let n = this.size + this.farSize - this.dead;
+    let n = this.size - this.dead;
     for (const lane of this.lanes) n += lane.count - lane.dead;
     return n;
   }
@@ -248,7 +225,7 @@ export class Engine {
     const where = this.slotLane[slot];
     if (where === IN_HEAP) {
       this.dead++;
-      if (this.dead > COMPACT_MIN && 2 * this.dead > this.size + this.farSize) this.compact();
+      if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
       return true;
     }
     // A lane entry is marked cancelled in the lane itself, and its slot is free at once: nothing
@@ -422,118 +399,16 @@ export class Engine {
     this.popTop();
   }
 
-  /** Drop cancelled entries from the top; true when a live event is left there (the main heap
-   *  refilled from the far heap when it ran empty). */
+  /** Drop cancelled entries from the top; true when a live event is left there. */
   private dropCancelledTop(): boolean {
-    for (;;) {
-      while (this.size > 0) {
-        const ref = this.heapRef[0];
-        if (ref < 0 || this.calls[2 * ref] !== undefined) return true;
-        this.popTop();
-        this.dead--;
-        this.freeSlots[this.freeCount++] = ref;
-      }
-      if (this.farSize === 0) return false;
-      this.refill();
+    while (this.size > 0) {
+      const ref = this.heapRef[0];
+      if (ref < 0 || this.calls[2 * ref] !== undefined) return true;
+      this.popTop();
+      this.dead--;
+      this.freeSlots[this.freeCount++] = ref;
     }
-  }
-
-  /**
-   * The main heap is empty: move the far heap's earliest event and every one due before FAR_WINDOW
-   * past it over (cancelled ones are dropped on the way), and move the bound there. Each keeps its
-   * (time, seq), so the order is unchanged.
-   */
-  private refill(): void {
-    const bound = this.farTime[0] + FAR_WINDOW;
-    do {
-      const t = this.farTime[0];
-      const seq = this.farSeq[0];
-      const ref = this.farRef[0];
-      this.farPop();
-      if (ref >= 0 && this.calls[2 * ref] === undefined) {
-        this.dead--;
-        this.freeSlots[this.freeCount++] = ref;
-        continue;
-      }
-      if (this.size === this.capacity) this.growHeap();
-      const i = this.size++;
-      this.heapTime[i] = t;
-      this.heapSeq[i] = seq;
-      this.heapRef[i] = ref;
-      this.siftUp(i);
-    } while (this.farSize > 0 && this.farTime[0] < bound);
-    // Every far event left is due at or after `bound`, every main one before it (or at the same
-    // infinite time with an earlier sequence number: a bound of Infinity).
-    this.farBound = bound;
-  }
-
-  /** Add an entry to the far heap (sifted up). */
-  private farPush(t: number, s: number, ref: number): void {
-    if (this.farSize === this.farCapacity) this.growFar();
-    const time = this.farTime;
-    const seq = this.farSeq;
-    const refs = this.farRef;
-    let i = this.farSize++;
-    while (i > 0) {
-      const parent = (i - 1) >> 1;
-      const pt = time[parent];
-      if (pt < t || (pt === t && seq[parent] < s)) break;
-      time[i] = pt;
-      seq[i] = seq[parent];
-      refs[i] = refs[parent];
-      i = parent;
-    }
-    time[i] = t;
-    seq[i] = s;
-    refs[i] = ref;
-  }
-
-  /** Remove the far heap's top. */
-  private farPop(): void {
-    const n = --this.farSize;
-    if (n === 0) return;
-    const time = this.farTime;
-    const seq = this.farSeq;
-    const refs = this.farRef;
-    const t = time[n];
-    const s = seq[n];
-    const ref = refs[n];
-    let i = 0;
-    for (;;) {
-      let child = 2 * i + 1;
-      if (child >= n) break;
-      let ct = time[child];
-      const right = child + 1;
-      if (right < n) {
-        const rt = time[right];
-        if (rt < ct || (rt === ct && seq[right] < seq[child])) {
-          child = right;
-          ct = rt;
-        }
-      }
-      if (t < ct || (t === ct && s < seq[child])) break;
-      time[i] = ct;
-      seq[i] = seq[child];
-      refs[i] = refs[child];
-      i = child;
-    }
-    time[i] = t;
-    seq[i] = s;
-    refs[i] = ref;
-  }
-
-  private growFar(): void {
-    const cap = this.farCapacity * 2;
-    const time = new Float64Array(cap);
-    const seq = new Uint32Array(cap);
-    const refs = new Int32Array(cap);
-    time.set(this.farTime);
-    seq.set(this.farSeq);
-    refs.set(this.farRef);
-    this.farTime = time;
-    this.farSeq = seq;
-    this.farRef = refs;
-    this.farCapacity = cap;
+    return false;
   }
 
   /** The slot of a pending event's id, or -1 for a fired, cancelled, stale or foreign id. */
@@ -556,10 +431,6 @@ export class Engine {
       t = this.now;
     }
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
-    if (!(t < this.farBound)) {
-      this.farPush(t, this.nextSeq++, ref);
-      return;
-    }
     if (this.topFired) {
       // Into the hole the firing event left at the top (see topFired).
       this.topFired = false;
@@ -665,25 +536,6 @@ export class Engine {
     this.size = kept;
     this.dead = 0;
     for (let i = (kept >> 1) - 1; i >= 0; i--) this.siftDown(i, i);
-    this.compactFar();
-  }
-
-  /** compact() of the far heap: its cancelled entries dropped, the rest heaped again. */
-  private compactFar(): void {
-    const time = this.farTime;
-    const seq = this.farSeq;
-    const refs = this.farRef;
-    const entries: number[] = [];
-    for (let i = 0; i < this.farSize; i++) {
-      const ref = refs[i];
-      if (ref >= 0 && this.calls[2 * ref] === undefined) this.freeSlots[this.freeCount++] = ref;
-      else entries.push(i);
-    }
-    const t = entries.map((i) => time[i]);
-    const s = entries.map((i) => seq[i]);
-    const r = entries.map((i) => refs[i]);
-    this.farSize = 0;
-    for (let k = 0; k < entries.length; k++) this.farPush(t[k], s[k], r[k]);
   }
 
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
@@ -693,7 +545,6 @@ export class Engine {
     // Every entry, the heap's and the lanes', as (its sequence array, index), in sequence order.
     const entries: Array<[Uint32Array, number]> = [];
     for (let i = 0; i < this.size; i++) entries.push([this.heapSeq, i]);
-    for (let i = 0; i < this.farSize; i++) entries.push([this.farSeq, i]);
     for (const lane of this.lanes) for (let k = 0; k < lane.count; k++) entries.push([lane.seq, lane.at(k)]);
     entries.sort(([a, i], [b, j]) => a[i] - b[j]);
     entries.forEach(([seq, i], rank) => (seq[i] = rank));

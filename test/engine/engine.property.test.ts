@@ -29,24 +29,6 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('run' as const), ahead: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
 );
 
-/**
- * The same operations minutes apart: delays and times past the engine's far-heap window (a minute,
- * engine.ts FAR_WINDOW), so events wait in the far heap, cross its bound while callbacks schedule
- * more, are cancelled there and move back into the main heap when it runs empty.
- */
-const farDelay = fc.oneof(delay, fc.integer({ min: 55, max: 400 }), fc.double({ min: 0, max: 400, noNaN: true }));
-const farOp: fc.Arbitrary<Op> = fc.oneof(
-  {
-    arbitrary: fc.record({ kind: fc.constant('schedule' as const), delay: farDelay, childDelay: fc.option(farDelay) }),
-    weight: 5,
-  },
-  { arbitrary: fc.record({ kind: fc.constant('at' as const), time: fc.integer({ min: 0, max: 600 }) }), weight: 1 },
-  { arbitrary: fc.record({ kind: fc.constant('fixed' as const), lane: fc.nat({ max: 2 }) }), weight: 2 },
-  { arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('step' as const) }), weight: 3 },
-  { arbitrary: fc.record({ kind: fc.constant('run' as const), ahead: fc.integer({ min: 0, max: 200 }) }), weight: 1 },
-);
-
 interface ModelEvent {
   time: number;
   seq: number;
@@ -196,13 +178,6 @@ describe('Engine against a reference queue', () => {
         (ops) => check(ops),
       ),
       { numRuns: 20 },
-    );
-  });
-
-  it('agrees when events wait minutes ahead, in the far heap and back', () => {
-    fc.assert(
-      fc.property(fc.array(farOp, { minLength: 50, maxLength: 600 }), (ops) => check(ops)),
-      { numRuns: 200 },
     );
   });
 });
