@@ -86,9 +86,7 @@ export class NatIdleTable {
    * the flow is FORGOTTEN (the caller answers RST as for a hard removal).
    */
   expired(conn: Conn): boolean {
-    // The table's own setting first: behind a proxy (idle ∞: l4-connect.ts asks on every client
-    // packet) the answer needs no read of the connection record.
-    if (this.idle === Infinity || conn.lbFlow !== LbFlow.TRACKED || this.w.now - conn.lbSeenAt <= this.idle)
+    if (conn.lbFlow !== LbFlow.TRACKED || this.idle === Infinity || this.w.now - conn.lbSeenAt <= this.idle)
       return false;
     conn.lbFlow = LbFlow.FORGOTTEN;
     const w = this.w;
