@@ -1148,7 +1148,9 @@ export const ActionSchema = z.discriminatedUnion('do', [
       ),
     termination_grace_period: zDuration
       .prefault('30s')
-      .describe('terminationGracePeriodSeconds, default 30 (includes preStop); then SIGKILL.'),
+      .describe(
+        'terminationGracePeriodSeconds, default 30 (includes preStop); then SIGKILL. At least 1 s: 0 has the API server delete the pod at once (not modelled).',
+      ),
     prestop_sleep: zDuration.prefault('0s').describe('A preStop hook that sleeps before SIGTERM (none by default).'),
     endpoint_propagation: zDistribution('duration')
       .prefault('uniform(1s, 5s)')
@@ -1631,6 +1633,21 @@ function checkKubernetesSeconds(
       'terminationGracePeriodSeconds',
       ctx,
     );
+    // A rollout deletes its old pods through the API, and a grace period of 0 deletes the pod
+    // object at once: pkg/registry/core/pod/strategy.go CheckGracefulDelete takes the pod's
+    // terminationGracePeriodSeconds (0), rest/delete.go BeforeDelete sets deletionGracePeriodSeconds
+    // 0, and the generic registry's store.go updateForGracefulDeletionAndFinalizers deletes an
+    // object whose grace is 0 (no finalizers) immediately. The endpoint is then gone, never
+    // terminating, while the kubelet still kills the containers with its 2 s minimum
+    // (kuberuntime_container.go minimumGracePeriodInSeconds): the model's termination (preStop,
+    // terminating endpoint, SIGTERM, SIGKILL) is not that, so it is refused.
+    if (a.termination_grace_period === 0)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['timeline', i, 'termination_grace_period'],
+        message:
+          'expected at least 1s: a terminationGracePeriodSeconds of 0 has the API server delete the pod at once (pkg/registry/core/pod/strategy.go CheckGracefulDelete, apiserver registry store.go: grace 0 → immediate deletion, the endpoint gone without terminating), which drainsim does not model',
+      });
     const zero = (v: number | string): boolean => v === 0 || v === '0%';
     if (zero(a.max_surge) && zero(a.max_unavailable))
       ctx.addIssue({

@@ -63,4 +63,17 @@ describe('Kubernetes API fields', () => {
     ]);
     expect(paths({ timeline: [{ at: '10s', do: 'rollout', max_surge: 0, max_unavailable: 1 }] })).toEqual([]);
   });
+
+  it("refuses a rollout's terminationGracePeriodSeconds of 0 (immediate API deletion, not modelled), keeps the kubelet's", () => {
+    // pkg/registry/core/pod/strategy.go CheckGracefulDelete → store.go: grace 0 deletes the pod at once.
+    const rollout = (termination_grace_period: string) => ({
+      timeline: [{ at: '10s', do: 'rollout', termination_grace_period }],
+    });
+    expect(paths(rollout('0s'))).toEqual([
+      expect.stringMatching(/^timeline\.0\.termination_grace_period: expected at least 1s: .*CheckGracefulDelete/),
+    ]);
+    expect(paths(rollout('1s'))).toEqual([]);
+    // The kubelet's own kills of the scenario's pods (a liveness failure) delete nothing through the API.
+    expect(paths({ kubelet: { termination_grace_period: '0s' } })).toEqual([]);
+  });
 });

@@ -368,7 +368,38 @@ export class Kubelet {
     this.maybeReady(b);
     // The relist's ContainerStarted event syncs the pod: without a startup probe the container
     // counts as started at once, so that sync's UpdatePodStatus triggers the readiness probe.
-    if (this.started[b]) this.triggerReadiness(b);
+    if (this.started[b]) {
+      this.triggerReadiness(b);
+      this.initialReadinessSync(b);
+    }
+  }
+
+  /**
+   * The triggered readiness probe is the worker's first look at the new container: prober/worker.go
+   * doProbe, finding a container ID it has not seen, stores the worker's initial result
+   * (`resultsManager.Set(w.containerID, w.initialValue, w.pod)`, Failure for readiness) before it
+   * probes, and results_manager.go Set publishes it (a new container ID has no entry yet). kubelet.go
+   * syncLoopIteration takes that update (readinessManager.Updates → SetContainerReadiness,
+   * handleProbeSync), so the pod syncs again, after a relist newer than the sync that triggered the
+   * probe (syncStart), and that sync's generateAPIPodStatus → prober_manager.go UpdatePodStatus
+   * finds the result not Success and triggers the probe again (manualTriggerCh; worker.go run
+   * resets the ticker). A new container whose app listens within about a relist of being seen is
+   * thus Ready then, not a whole period later; within initialDelaySeconds that second trigger only
+   * resets the ticker (triggerReadiness).
+   *
+   * Taken reading: the worker's doProbe at the first trigger already sees the new container. The
+   * trigger is sent inside generateAPIPodStatus and the status that holds the container is stored
+   * just after it returns (kubelet.go SyncPod → statusManager.SetPodStatus), while doProbe reads
+   * statusManager.GetPodStatus from the worker's goroutine: the source orders neither first. The
+   * model has always run that first probe (the trigger exists to run it: PR #97126); a worker that
+   * read the status first would find no container ID, probe nothing and publish its initial result
+   * at its next tick, a period later (not modelled: README Known limitations).
+   */
+  private initialReadinessSync(b: number): void {
+    if (!this.readiness || this.podReady[b]) return;
+    const at = this.syncStart(b);
+    this.podSynced(b, at);
+    this.triggerReadiness(b, at);
   }
 
   /** When a sync of the pod on `b` asked for now starts: after a relist newer than its last sync (RelistGrid.syncStart). */
@@ -519,10 +550,12 @@ export class Kubelet {
    * worker's manualTriggerCh (triggerReadiness). So a pod that went NotReady is probed again within
    * about a relist, not a period later, and one whose app answers again is Ready at once. A
    * terminating pod's worker is busy killing it (SyncTerminatingPod waits for its containers):
-   * no such sync until it has gone.
+   * no such sync until it has gone. An update while a sync of the pod is still pending (it waits
+   * for its relist) joins that sync: pod_workers.go UpdatePod replaces the pending update and the
+   * worker's podUpdates channel holds one signal, so the pending sync is the one that runs.
    */
   private readinessSync(b: number): void {
-    if (this.isTerminating(b)) return;
+    if (this.isTerminating(b) || this.lastSync[b] > this.w.now) return;
     const at = this.syncStart(b);
     this.podSynced(b, at);
     this.triggerReadiness(b, at);

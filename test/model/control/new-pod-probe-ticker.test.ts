@@ -3,7 +3,9 @@
  * (pkg/kubelet/prober/prober_manager.go AddPod → worker.go run: time.NewTicker(periodSeconds) from
  * then), so its readiness probe ticks a whole number of periods after its creation, not on the
  * previous pod's (the backend's) ticker — until a manual trigger resets it (worker.go run:
- * probeTicker.Reset), as the relist that sees the new container does.
+ * probeTicker.Reset), as the relist that sees the new container does, and again the sync that
+ * the worker's initial result for the new container brings, a relist later (kubelet.ts
+ * initialReadinessSync).
  */
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
@@ -30,15 +32,16 @@ describe("a new pod's probe ticker starts at its creation", () => {
       const r = rolloutAt(at);
       // pod-c is created at `at` in the spare slot, its app listens 4 s later. The relist that
       // sees the container (≤ 1 s after its start) triggers a probe, which is refused and resets
-      // the worker's ticker: the first tick, a period later, passes. The backend's old ticker (the
-      // scenario's 3rd pod: 6.67 s + k × 10 s) gave 36.67 / 46.67 s; a ticker left on the pod's
-      // creation (before the reset) gave at + 10 s.
+      // the worker's ticker; the sync its initial result brings, a relist later, triggers it again
+      // (refused, ticker reset): the first tick, a period later, passes. The backend's old ticker
+      // (the scenario's 3rd pod: 6.67 s + k × 10 s) gave 36.67 / 46.67 s; a ticker left on the
+      // pod's creation (before the resets) gave at + 10 s.
       const ready = recordsOf(r, 'k8s.readiness').find((x) => x.pod === 'pod-c' && x.ready)!;
       expect(ready).toBeDefined();
       // (The HTTP probe's own answer takes the app's 1 ms.)
       const offset = ready.t - 0.001 - (at + 10);
-      expect(offset).toBeGreaterThan(1e-6);
-      expect(offset).toBeLessThanOrEqual(1 + 1e-6);
+      expect(offset).toBeGreaterThan(1 + 1e-6);
+      expect(offset).toBeLessThanOrEqual(2 + 1e-6);
       passes.push(offset);
     }
     // One kubelet, one relist grid: the same offset from a creation at a whole second.
@@ -46,14 +49,15 @@ describe("a new pod's probe ticker starts at its creation", () => {
   });
 
   it('a trigger within initialDelaySeconds probes nothing but resets the ticker all the same', () => {
-    // initialDelaySeconds 5: the relist's trigger (≤ 1 s after the start) is taken by the worker's
-    // select, which resets the ticker, and doProbe returns before probing. The first tick, a period
-    // after the trigger, passes (the app listens at 4 s). Without the reset: at + 10 s.
+    // initialDelaySeconds 5: the relist's trigger (≤ 1 s after the start) and the next relist's
+    // are taken by the worker's select, which resets the ticker, and doProbe returns before
+    // probing. The first tick, a period after the second trigger, passes (the app listens at 4 s).
+    // Without the resets: at + 10 s.
     const r = rolloutAt(30, '5s');
     const ready = recordsOf(r, 'k8s.readiness').find((x) => x.pod === 'pod-c' && x.ready)!;
     expect(ready).toBeDefined();
     const offset = ready.t - 0.001 - 40;
-    expect(offset).toBeGreaterThan(1e-6);
-    expect(offset).toBeLessThanOrEqual(1 + 1e-6);
+    expect(offset).toBeGreaterThan(1 + 1e-6);
+    expect(offset).toBeLessThanOrEqual(2 + 1e-6);
   });
 });

@@ -55,14 +55,15 @@ function one<T extends { pod: string }>(list: T[], pod: string): T {
 describe("a rollout's new pod written after the old pod's late deletion", () => {
   it("on the old pod's slot (max_surge 0): its endpoint is added when the old pod's deletion lands, not at its own 1 s", () => {
     // pod-a deleted at 30 s: preStop 10 s, SIGTERM at 40 s, exits at once (nothing slow in flight);
-    // its termination lands at 50 s, its deletion 20 s after the exit (~60 s). The new pod on its
-    // slot is Ready at ~41 s (written after the exit and the deletion): its endpoint waits for both.
-    const r = rollout({ max_surge: 0, max_unavailable: 1, prestop_sleep: '10s' }, [
+    // its termination lands at 35 s (5 s), its deletion 5 s after the exit (~45 s: nothing else on
+    // its way then). The new pod on its slot is Ready at ~41 s (written after the exit and the
+    // deletion, while the deletion travels): its endpoint lands with the deletion.
+    const r = rollout({ max_surge: 0, max_unavailable: 1, prestop_sleep: '10s', endpoint_propagation: 'const(5s)' }, [
       { name: 'pod-a' },
       { name: 'pod-b' },
     ]);
     const removed = one(recordsOf(r, 'k8s.endpoint_removed'), 'pod-a');
-    expect(removed.t).toBeCloseTo(50, 6);
+    expect(removed.t).toBeCloseTo(35, 6);
     const exited = r.events.find((e) => e.text.includes('pod pod-a: containers exited'))!.t;
     expect(exited).toBeGreaterThanOrEqual(40);
     expect(exited).toBeLessThan(40.2);
@@ -70,9 +71,10 @@ describe("a rollout's new pod written after the old pod's late deletion", () => 
     expect(ready.t).toBeGreaterThan(exited);
     expect(ready.t).toBeLessThan(exited + 2);
     const added = one(recordsOf(r, 'k8s.endpoint_added'), 'pod-a');
-    // Old code: 50 s, held only to the termination on its slot (per-slot statusArrival).
-    expect(added.t).toBeCloseTo(exited + 20, 6);
-    expect(added.delay).toBeCloseTo(exited + 20 - ready.t, 6);
+    // Old code: its own 1 s after the Ready (~42 s), held only to the termination on its slot
+    // (per-slot statusArrival, before session 27).
+    expect(added.t).toBeCloseTo(exited + 5, 6);
+    expect(added.delay).toBeCloseTo(exited + 5 - ready.t, 6);
     // The new pod serves from then on, not before.
     expect(between(r, 'goodput', exited, added.t - 0.1, 'pod-a')).toBe(0);
     expect(between(r, 'goodput', added.t + 0.5, 90, 'pod-a')).toBeGreaterThan(500);
