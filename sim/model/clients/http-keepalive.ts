@@ -325,7 +325,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastBackoff = 0;
     conn.requestsLeft--;
     conn.requestsServed++;
-    this.afterAnswer(conn, conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0);
+    this.afterAnswer(conn, this.thinkBeforeNext(conn));
+  }
+
+  /** The user's think time before the next request on `conn`, none after its last one. */
+  private thinkBeforeNext(conn: Conn): number {
+    return conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0;
   }
 
   /**
@@ -570,7 +575,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     if (answered && conn.lbFlow !== LbFlow.NONE) {
       // nginx counts every request on the connection towards keepalive_requests (r->connection->requests).
       conn.requestsServed++;
-      this.afterAnswer(conn, conn.requestsLeft > 0 ? this.thinkTime.sample(conn.rng) : 0);
+      this.afterAnswer(conn, this.thinkBeforeNext(conn));
       return;
     }
     if (conn.lbFlow !== LbFlow.NONE) this.endFlow(conn, EndKind.CLIENT_FIN);
