@@ -76,8 +76,11 @@ export interface DrainPlan {
   lifetime: Percentiles & { mean: number };
   /** Residual life of the sessions open at drain start, without a TTL. */
   residual: Percentiles;
-  /** 95 % bootstrap interval of residual.atTarget, for measured durations. */
-  residualInterval: BootstrapInterval | null;
+  /**
+   * 95 % bootstrap interval of residual.atTarget, for measured durations, with how many measured
+   * sessions outlive that estimate: the interval rests on them alone (see SPARSE_TAIL).
+   */
+  residualInterval: (BootstrapInterval & { outliving: number }) | null;
   /** Whether a drain timeout alone reaches the target within the window. */
   fits: boolean;
   ttl: TtlAdvice | null;
@@ -156,7 +159,10 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
     residualInterval:
       lifetimes.samples === null || input.resamples === 0
         ? null
-        : bootstrapDrainTime(lifetimes.samples, open, input.resamples, streams.stream('plan.bootstrap')),
+        : {
+            ...bootstrapDrainTime(lifetimes.samples, open, input.resamples, streams.stream('plan.bootstrap')),
+            outliving: countAbove(lifetimes.samples, residualAtTarget),
+          },
     fits,
     ttl,
     drain: drainCurve.find((p) => p.timeout === timeout)!,
@@ -243,6 +249,18 @@ export function ttlClosesPerSession(residual: ResidualLife, ttl: number): number
     sum += s;
   }
   return sum;
+}
+
+/** Values of `sorted` (ascending) greater than `x`. */
+function countAbove(sorted: Float64Array, x: number): number {
+  let lo = 0;
+  let hi = sorted.length;
+  while (lo < hi) {
+    const mid = (lo + hi) >>> 1;
+    if (sorted[mid]! <= x) lo = mid + 1;
+    else hi = mid;
+  }
+  return sorted.length - lo;
 }
 
 function wholeSecondsUp(seconds: number): number {

@@ -99,13 +99,32 @@ function specOf(f: FittedFamily): string {
   }
 }
 
-/** Quantiles of the Kaplan–Meier curve at `points` evenly spaced probabilities, for an empirical CSV. */
+/**
+ * Quantiles of the Kaplan–Meier curve at `points` evenly spaced probabilities, for an empirical CSV.
+ *
+ * When the longest sessions are still open, the curve stops at S > 0 and the quantiles above
+ * 1 − S are unknown. `empirical(file.csv)` takes the values it is given as the whole distribution,
+ * so writing only the resolved ones would cut every session at the censoring time: with 15 % of
+ * the sessions logged open at 2 h, a drain plan would never wait past 2 h. That is refused (a
+ * FitError naming how much is hidden) instead of written; the censored MLE fit is the answer then.
+ */
 export function empiricalValues(result: FitResult, observations: readonly Observation[], points = 1000): number[] {
   if (result.censored === 0) return observations.map((o) => o.seconds).sort((a, b) => a - b);
   const values: number[] = [];
   for (let i = 0; i < points; i++) {
     const v = survivalQuantile(result.curve, (i + 0.5) / points);
     if (v !== undefined) values.push(v);
+  }
+  if (values.length < points) {
+    const s = result.curve.survival;
+    const hidden = s.length === 0 ? 1 : s[s.length - 1]!;
+    const longest = result.curve.times.length === 0 ? 0 : result.curve.times[result.curve.times.length - 1]!;
+    throw new FitError(
+      `no empirical CSV: ${(100 * hidden).toPrecision(3)} % of the sessions outlive the longest ended one ` +
+        `(${formatDuration(longest)}) and only their censoring times are known, so the values would stop there ` +
+        `and empirical() would treat them as the whole distribution (a drain plan from them would never wait ` +
+        `longer); use the fitted family, which the censored MLE extends past the log`,
+    );
   }
   return values;
 }

@@ -1,9 +1,9 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseDurationCsv } from '../../../sim/plan/fit/csv-log.js';
-import { fitLifetimes } from '../../../sim/plan/fit/fit-lifetimes.js';
+import { empiricalValues, FitError, fitLifetimes } from '../../../sim/plan/fit/fit-lifetimes.js';
 import { parseHaproxyLog } from '../../../sim/plan/fit/haproxy-log.js';
 import { compileLogFormat, parseNginxLog } from '../../../sim/plan/fit/nginx-log.js';
 import { parseDistribution } from '../../../sim/scenario/distribution.js';
@@ -44,6 +44,33 @@ describe('fit: lifetimes from an HAProxy log', () => {
     expect(fit.empirical[2]).toBeUndefined(); // the p99 is beyond the 2 h the log saw
     const naive = fitLifetimes(log.observations.map((o) => ({ ...o, censored: false })));
     expect(naive.best.fitted.quantile(0.99)).toBeLessThan(0.8 * truth.quantile(0.99));
+  });
+
+  it('refuses an empirical CSV whose Kaplan–Meier curve stops at the censoring time instead of cutting the tail', () => {
+    // 16 % logged open at 2 h: the Kaplan–Meier curve ends near S = 0.16, so only quantiles up to
+    // ~0.84 are known. Written as a CSV, empirical() would take 2 h as the longest session (the true
+    // p99 is 8 h) and a drain plan from it would never wait past 2 h.
+    const { text } = haproxyHttpLog(TRUE_LIFETIME, 10_000, 16, { logasapOver: 7200 });
+    const log = parseHaproxyLog(text);
+    const fit = fitLifetimes(log.observations);
+    expect(() => empiricalValues(fit, log.observations)).toThrow(FitError);
+    expect(() => empiricalValues(fit, log.observations)).toThrow(/1[4-8]\.\d % of the sessions outlive/);
+  });
+
+  it('writes Kaplan–Meier quantiles when the censoring hides none of them', () => {
+    // One session open at 20 s among 14, and the longest one ended: the curve reaches 0. By hand,
+    // S = 13/14 after 10 s, so the quantiles (i + 0.5)/1000 ≤ 1/14 (i ≤ 70) are 10 s.
+    const obs = [
+      { seconds: 10, censored: false },
+      { seconds: 20, censored: true },
+      { seconds: 30, censored: false },
+      { seconds: 50, censored: false },
+      ...Array.from({ length: 10 }, (_, i) => ({ seconds: 60 + i, censored: false })),
+    ];
+    const values = empiricalValues(fitLifetimes(obs), obs);
+    expect(values).toHaveLength(1000);
+    expect(values.filter((v) => v === 10)).toHaveLength(71);
+    expect(values[999]).toBe(69);
   });
 
   it('flags a bimodal population as a poor fit', () => {
@@ -127,6 +154,16 @@ describe('drainsim fit', () => {
     const csv = readFileSync(join(dir, 'life.csv'), 'utf8').trim().split('\n');
     expect(csv[0]).toBe('duration');
     expect(csv).toHaveLength(2001);
+  });
+
+  it('exits 2 without writing --csv when the censoring hides the tail', async () => {
+    const path = join(dir, 'logasap.log');
+    writeFileSync(path, haproxyHttpLog(TRUE_LIFETIME, 2000, 16, { logasapOver: 7200 }).text);
+    const csv = join(dir, 'cut.csv');
+    const r = await runCli('fit', path, '--csv', csv);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/no empirical CSV: \d+\.\d+ % of the sessions outlive the longest ended one/);
+    expect(existsSync(csv)).toBe(false);
   });
 
   it('exits 2 naming file and line when no line is usable, or the log_format has no duration', async () => {
