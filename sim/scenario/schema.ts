@@ -472,6 +472,11 @@ export const AppSchema = z.strictObject({
     .describe(
       "With `sigterm_keepalive: stoppable` only (unset = 1s): how long after stop() (after `shutdown_delay`, terminus's beforeShutdown) stoppable destroys every socket still open and the process exits — terminus's `timeout` option, default 1000 ms (lib/terminus.js terminus()), which it passes to stoppable(server, grace) (lib/stoppable.js: setTimeout(destroyAll, grace)).",
     ),
+  graceful_timeout: zDuration
+    .optional()
+    .describe(
+      "With `sigterm_keepalive: gunicorn` or `gunicorn-23` only (unset = 30s, gunicorn/config.py GracefulTimeout, `--graceful-timeout`): gunicorn's arbiter, SIGTERMed, SIGTERMs its workers and SIGKILLs those still alive this long after (arbiter.py Arbiter.stop(): `limit = time.time() + self.cfg.graceful_timeout`, then `self.kill_workers(signal.SIGKILL)`): the requests still in hand then get no response. `shutdown_grace` (the supervisor's kill: systemd TimeoutStopSec) still applies when shorter. Modelled at a VM's SIGTERM (terminate, rolling_deploy), not in a pod (where the kubelet's grace alone kills).",
+    ),
   crash_after: zDurationOrInfinite
     .prefault('0')
     .describe(

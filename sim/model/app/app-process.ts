@@ -17,6 +17,8 @@ export type DependencyState = 'up' | 'down' | 'slow';
 
 /** terminus's `timeout` default (godaddy/terminus lib/terminus.js terminus(): `timeout = 1000`), seconds. */
 const TERMINUS_TIMEOUT = 1;
+/** gunicorn's graceful_timeout default, s (gunicorn/config.py GracefulTimeout: `default = 30`). */
+const GUNICORN_GRACEFUL_TIMEOUT = 30;
 
 /**
  * One backend's app process: its life state and verbs, the in-memory facts that die with it
@@ -238,6 +240,17 @@ export class AppProcess {
   get destroysAllAfter(): number {
     if (this.config.sigterm_keepalive !== 'stoppable') return Infinity;
     return this.config.stoppable_grace ?? TERMINUS_TIMEOUT;
+  }
+
+  /**
+   * How long after its SIGTERM gunicorn's arbiter SIGKILLs the workers still alive (Infinity: not
+   * gunicorn): `app.graceful_timeout`, 30 s unset (arbiter.py Arbiter.stop(): `limit = time.time()
+   * + self.cfg.graceful_timeout`, wait while workers remain, then kill_workers(SIGKILL)).
+   */
+  get killsWorkersAfter(): number {
+    const v = this.config.sigterm_keepalive;
+    if (v !== 'gunicorn' && v !== 'gunicorn-23') return Infinity;
+    return this.config.graceful_timeout ?? GUNICORN_GRACEFUL_TIMEOUT;
   }
 
   /**

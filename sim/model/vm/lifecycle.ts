@@ -336,6 +336,7 @@ export class Lifecycle {
     if (backend.app.destroysAllAfter !== Infinity && !backend.app.config.ws.close_on_shutdown)
       this.closeWsSockets(backend);
     this.destroyAllAfterStop(backend);
+    this.arbiterKillsAfterGracefulTimeout(backend);
     return true;
   }
 
@@ -364,6 +365,21 @@ export class Lifecycle {
   }
 
   /**
+   * gunicorn's arbiter (`sigterm_keepalive: gunicorn` or `gunicorn-23`): Arbiter.stop() (arbiter.py,
+   * 20.1.0 to 24.x) closes its listeners, SIGTERMs the workers, waits while any is alive up to
+   * `graceful_timeout` (`app.graceful_timeout`, 30 s: gunicorn/config.py GracefulTimeout) and
+   * SIGKILLs the rest (kill_workers(signal.SIGKILL)): the model's kill (killApp), its requests in
+   * hand failing, unless the worker exited first or shutdown_grace's kill comes sooner. Before
+   * session 29 only shutdown_grace's kill bounded a gunicorn app's drain.
+   */
+  private arbiterKillsAfterGracefulTimeout(backend: Backend): void {
+    const after = backend.app.killsWorkersAfter;
+    if (after === Infinity || after >= backend.app.config.shutdown_grace) return;
+    const epoch = backend.app.epoch;
+    this.w.engine.schedule(after, (bk: Backend) => bk.app.up && bk.app.epoch === epoch && this.killApp(bk), backend);
+  }
+
+  /**
    * gunicorn's gthread worker on a VM (`sigterm_keepalive: gunicorn`, app-process.ts
    * keepsListenerDraining) exits once it has no connection left: workers/gthread.py run() (24.0–26.1)
    * loops `while self.nr_conns > 0` after `alive` went False, each wake-up of its poller (at most
@@ -377,8 +393,8 @@ export class Lifecycle {
    * accepted connection is left — nginx's cached ones (app-exit.ts), HAProxy's idle server ones
    * (lb.mode l7), or, bare behind l4/nat, the clients' connections open at the SIGTERM and not
    * parked — checked every 100 ms (as the kubelet's check of a pod, control/kubelet.ts). Bounded
-   * by shutdown_grace's kill: the model has no graceful_timeout of its own (gunicorn's default 30
-   * s, the arbiter's SIGKILL after it: arbiter.py Arbiter.stop; shutdown_grace's default 30 s).
+   * by the arbiter's SIGKILL after graceful_timeout (arbiterKillsAfterGracefulTimeout) and
+   * shutdown_grace's kill.
    * Before session 28 (fin28) a VM's gunicorn app exited only at shutdown_grace's kill.
    */
   private gthreadExitsWhenIdle(backend: Backend): void {
@@ -411,7 +427,8 @@ export class Lifecycle {
    * connections, which are no futures — and run() returns: the process exits (here the model's
    * kill, killApp, once no request is in hand or queued, app-exit.ts appCanExit, and no
    * WebSocket session is open, checked every 100 ms as gthreadExitsWhenIdle does). Bounded by
-   * shutdown_grace's kill (the arbiter's SIGKILL after graceful_timeout, arbiter.py Arbiter.stop).
+   * the arbiter's SIGKILL after graceful_timeout (arbiterKillsAfterGracefulTimeout) and
+   * shutdown_grace's kill.
    */
   private gthread23Exit(backend: Backend): void {
     const app = backend.app;
