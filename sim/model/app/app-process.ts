@@ -17,6 +17,8 @@ export type DependencyState = 'up' | 'down' | 'slow';
 
 /** terminus's `timeout` default (godaddy/terminus lib/terminus.js terminus(): `timeout = 1000`), seconds. */
 const TERMINUS_TIMEOUT = 1;
+/** gunicorn's graceful_timeout default, s (gunicorn/config.py GracefulTimeout: `default = 30`). */
+const GUNICORN_GRACEFUL_TIMEOUT = 30;
 
 /**
  * One backend's app process: its life state and verbs, the in-memory facts that die with it
@@ -34,6 +36,8 @@ export class AppProcess {
   private epochCount = 0;
   /** SIGTERMs the process took (SERVING → DRAINING): the balancer's pool sees each one once (idle connections closed then). */
   private sigtermCount = 0;
+  /** `sigterm_keepalive: gunicorn-23`: the gthread worker has left its `while self.alive` loop (leaveLoop). */
+  private loopLeft = false;
   /** State of this backend's own database connection pool (a dead pool fails every query). */
   private ownDependency: DependencyState = 'up';
 
@@ -143,7 +147,34 @@ export class AppProcess {
    * sleep; workers/ggevent.py), closing its listening socket, as the model's SIGTERM does.
    */
   get keepsListenerDraining(): boolean {
-    return this.config.sigterm_keepalive === 'gunicorn' && !this.eventLoop;
+    return !this.eventLoop && (this.config.sigterm_keepalive === 'gunicorn' || this.waitsForWakeUp);
+  }
+
+  /**
+   * gunicorn 20.1–23.0's gthread worker (`sigterm_keepalive: gunicorn-23`, not an event loop),
+   * SIGTERMed and still in its `while self.alive` loop: workers/gthread.py ThreadWorker.run()
+   * (20.1.0 lines 193-229, 23.0.0 203-239) waits in `self.poller.select(1.0)`; handle_exit()
+   * (workers/base.py) only sets `alive = False` and does not wake the poller (PEP 475: select is
+   * resumed after the handler), so the loop ends at its next wake-up — an event (a connect on
+   * the listener, still accept()ed) or the 1-s timeout — and only then closes its listening
+   * sockets (`for s in self.sockets: s.close()`). Until then the listener is open and attended.
+   */
+  get waitsForWakeUp(): boolean {
+    return (
+      this.current === AppState.DRAINING &&
+      this.config.sigterm_keepalive === 'gunicorn-23' &&
+      !this.eventLoop &&
+      !this.loopLeft
+    );
+  }
+
+  /**
+   * The draining worker exits once its requests in hand are done (gunicorn 20.1–23.0 gthread run()
+   * after its loop: `futures.wait(self.futures, timeout=self.cfg.graceful_timeout)`, then return),
+   * not waiting for its idle kept-alive connections (not futures). vm/lifecycle.ts gthread23Exit.
+   */
+  get exitsAfterRequestsInHand(): boolean {
+    return this.current === AppState.DRAINING && this.config.sigterm_keepalive === 'gunicorn-23' && this.loopLeft;
   }
 
   /** SIGTERMs taken so far (a serial: whoever watches the app sees each shutdown's start once). */
@@ -181,7 +212,8 @@ export class AppProcess {
    * up to `keepalive` for the next request, served with force_close).
    */
   get closesIdleAtSigterm(): boolean {
-    return this.config.sigterm_keepalive !== 'gunicorn';
+    const v = this.config.sigterm_keepalive;
+    return v !== 'gunicorn' && v !== 'gunicorn-23';
   }
 
   /**
@@ -191,7 +223,10 @@ export class AppProcess {
    * other connect meets the closed listener.
    */
   get servesKeptConnsDraining(): boolean {
-    return this.current === AppState.DRAINING && (this.keepsAliveDraining || !this.closesIdleAtSigterm);
+    // gunicorn-23's worker reads none once it has left its loop: its poller is closed.
+    return (
+      this.current === AppState.DRAINING && (this.keepsAliveDraining || (!this.closesIdleAtSigterm && !this.loopLeft))
+    );
   }
 
   /**
@@ -205,6 +240,17 @@ export class AppProcess {
   get destroysAllAfter(): number {
     if (this.config.sigterm_keepalive !== 'stoppable') return Infinity;
     return this.config.stoppable_grace ?? TERMINUS_TIMEOUT;
+  }
+
+  /**
+   * How long after its SIGTERM gunicorn's arbiter SIGKILLs the workers still alive (Infinity: not
+   * gunicorn): `app.graceful_timeout`, 30 s unset (arbiter.py Arbiter.stop(): `limit = time.time()
+   * + self.cfg.graceful_timeout`, wait while workers remain, then kill_workers(SIGKILL)).
+   */
+  get killsWorkersAfter(): number {
+    const v = this.config.sigterm_keepalive;
+    if (v !== 'gunicorn' && v !== 'gunicorn-23') return Infinity;
+    return this.config.graceful_timeout ?? GUNICORN_GRACEFUL_TIMEOUT;
   }
 
   /**
@@ -266,7 +312,19 @@ export class AppProcess {
   sigterm(): void {
     if (this.current !== AppState.SERVING) return;
     this.current = AppState.DRAINING;
+    this.loopLeft = false;
     this.sigtermCount++;
+  }
+
+  /**
+   * gunicorn-23's gthread worker wakes up after its SIGTERM (waitsForWakeUp) and leaves its loop:
+   * `self.tpool.shutdown(False); self.poller.close(); for s in self.sockets: s.close()` — the
+   * listener is closed, the requests in hand still run. False if it was not waiting.
+   */
+  leaveLoop(): boolean {
+    if (!this.waitsForWakeUp) return false;
+    this.loopLeft = true;
+    return true;
   }
 
   /** The drain hook (or SIGTERM in a pod) refuses new WebSocket sessions. */

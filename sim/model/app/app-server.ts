@@ -56,6 +56,8 @@ export class AppServer {
   readonly listener: AppListener;
   /** Who keeps idle connections to the app open, told when its server closes (onServerClose). */
   private readonly idleHolders: Array<(backend: Backend) => void> = [];
+  /** Who acts when a connect wakes a SIGTERMed gunicorn-23 gthread worker (onWakeUp). */
+  private readonly wakeHolders: Array<(backend: Backend) => void> = [];
   /** Per backend: an app that is one event loop (app.accept_model), which accept()s between iterations (event-loop-accepts.ts). */
   private readonly eventLoop: boolean[];
   private readonly anyEventLoop: boolean;
@@ -223,6 +225,10 @@ export class AppServer {
    * 300-ms bare-l4 twin, recorded 4: session 17's 12).
    */
   submitOnKeptAlive(backend: Backend, conn: AppJob, answeredAt: number): void {
+    // A request on a kept-alive connection wakes a SIGTERMed gunicorn-23 gthread worker as a
+    // connect does (park): its socket is in the poller (finish_request → poller.register); it is
+    // read and served (reuse_connection → enqueue_req), and the loop ends.
+    this.wakeUp(backend);
     this.submit(backend, conn);
     if (!this.isEventLoop(backend) || conn.phase !== ReqPhase.QUEUED) return;
     const timeout = backend.app.config.keepalive_timeout;
@@ -279,6 +285,16 @@ export class AppServer {
   park(backend: Backend, job: AppJob): boolean {
     const app = backend.app;
     if (app.accepting || !app.listening) return false;
+    // A SIGTERMed gunicorn 20.1-23.0 gthread worker still in its loop (app-process.ts
+    // waitsForWakeUp): the connect is the event that wakes its poller, and is accept()ed first
+    // (workers/gthread.py run(): `for key, _ in events: callback(key.fileobj)` → accept(), 20.1.0:
+    // → enqueue_req, served, answered `Connection: close`); then the loop ends and the listener
+    // closes (vm/lifecycle.ts gthreadLeavesLoop). On 21.0-23.0 accept() only registers the socket
+    // in the poller, closed before it is read: that one connect is reset at the exit instead (README).
+    if (app.waitsForWakeUp) {
+      this.wakeUp(backend);
+      return false;
+    }
     job.backend = backend.index;
     job.phase = ReqPhase.QUEUED;
     this.parked[backend.index].add(job);
@@ -599,6 +615,15 @@ export class AppServer {
    */
   onServerClose(idleClosed: (backend: Backend) => void): void {
     this.idleHolders.push(idleClosed);
+  }
+
+  /** `woke` is told when a connect wakes a SIGTERMed gunicorn-23 gthread worker (park, submitOnKeptAlive). */
+  onWakeUp(woke: (backend: Backend) => void): void {
+    this.wakeHolders.push(woke);
+  }
+
+  private wakeUp(backend: Backend): void {
+    if (backend.app.waitsForWakeUp) for (const woke of this.wakeHolders) woke(backend);
   }
 
   /**

@@ -24,6 +24,12 @@ export type TerminateMode = 'graceful' | 'kill' | 'vanish';
  * SIGTERM (graceful quit), kill -9 (the kernel closes every socket: FIN, or RST where data was
  * unread) and a vanished host (no FIN, no RST: peers learn by timeout).
  */
+/**
+ * gunicorn 20.1-23.0's gthread worker's poll timeout: ThreadWorker.run() `self.poller.select(1.0)`
+ * (workers/gthread.py; 24.0.0 keeps 1.0 but wakes the poller at SIGTERM).
+ */
+const GTHREAD_POLL_TIMEOUT = 1.0;
+
 export class Lifecycle {
   /**
    * VMs whose SIGTERM waits in the app's lame-duck delay with nginx's stop held back for it: if the
@@ -40,7 +46,9 @@ export class Lifecycle {
     private readonly path: RequestPath,
     /** nginx's master: what its signals do to open connections. */
     private readonly nginx: NginxMaster,
-  ) {}
+  ) {
+    path.app.onWakeUp((vm) => this.gthreadLeavesLoop(this.w.backends[vm.index]));
+  }
 
   bind(b: number): void {
     const w = this.w;
@@ -320,6 +328,7 @@ export class Lifecycle {
     if (backend.app.closesIdleAtSigterm) this.bareAppClosesIdle(backend);
     this.ws.sigterm(backend);
     this.gthreadExitsWhenIdle(backend);
+    this.gthread23Exit(backend);
     // stoppable's stop() ends at once every socket with no request pending (endIfIdle): an upgraded
     // socket's count stays 0 — its 'upgrade' is not a 'request' (hunterloftis/stoppable
     // lib/stoppable.js onConnection / onRequest) — so a session the app does not close itself
@@ -327,6 +336,7 @@ export class Lifecycle {
     if (backend.app.destroysAllAfter !== Infinity && !backend.app.config.ws.close_on_shutdown)
       this.closeWsSockets(backend);
     this.destroyAllAfterStop(backend);
+    this.arbiterKillsAfterGracefulTimeout(backend);
     return true;
   }
 
@@ -355,6 +365,21 @@ export class Lifecycle {
   }
 
   /**
+   * gunicorn's arbiter (`sigterm_keepalive: gunicorn` or `gunicorn-23`): Arbiter.stop() (arbiter.py,
+   * 20.1.0 to 24.x) closes its listeners, SIGTERMs the workers, waits while any is alive up to
+   * `graceful_timeout` (`app.graceful_timeout`, 30 s: gunicorn/config.py GracefulTimeout) and
+   * SIGKILLs the rest (kill_workers(signal.SIGKILL)): the model's kill (killApp), its requests in
+   * hand failing, unless the worker exited first or shutdown_grace's kill comes sooner. Before
+   * session 29 only shutdown_grace's kill bounded a gunicorn app's drain.
+   */
+  private arbiterKillsAfterGracefulTimeout(backend: Backend): void {
+    const after = backend.app.killsWorkersAfter;
+    if (after === Infinity || after >= backend.app.config.shutdown_grace) return;
+    const epoch = backend.app.epoch;
+    this.w.engine.schedule(after, (bk: Backend) => bk.app.up && bk.app.epoch === epoch && this.killApp(bk), backend);
+  }
+
+  /**
    * gunicorn's gthread worker on a VM (`sigterm_keepalive: gunicorn`, app-process.ts
    * keepsListenerDraining) exits once it has no connection left: workers/gthread.py run() (24.0–26.1)
    * loops `while self.nr_conns > 0` after `alive` went False, each wake-up of its poller (at most
@@ -368,12 +393,12 @@ export class Lifecycle {
    * accepted connection is left — nginx's cached ones (app-exit.ts), HAProxy's idle server ones
    * (lb.mode l7), or, bare behind l4/nat, the clients' connections open at the SIGTERM and not
    * parked — checked every 100 ms (as the kubelet's check of a pod, control/kubelet.ts). Bounded
-   * by shutdown_grace's kill: the model has no graceful_timeout of its own (gunicorn's default 30
-   * s, the arbiter's SIGKILL after it: arbiter.py Arbiter.stop; shutdown_grace's default 30 s).
+   * by the arbiter's SIGKILL after graceful_timeout (arbiterKillsAfterGracefulTimeout) and
+   * shutdown_grace's kill.
    * Before session 28 (fin28) a VM's gunicorn app exited only at shutdown_grace's kill.
    */
   private gthreadExitsWhenIdle(backend: Backend): void {
-    if (!backend.app.keepsListenerDraining) return;
+    if (!backend.app.keepsListenerDraining || backend.app.waitsForWakeUp) return;
     const epoch = backend.app.epoch;
     // The clients' connections the worker holds at the SIGTERM; every later one is parked unread.
     const held = new Map<Conn, number>();
@@ -389,6 +414,52 @@ export class Lifecycle {
       this.killApp(backend);
     };
     this.w.engine.schedule(0.1, check, null);
+  }
+
+  /**
+   * gunicorn 20.1-23.0's gthread worker (`sigterm_keepalive: gunicorn-23`, app-process.ts
+   * waitsForWakeUp) after SIGTERM: its loop ends at the poller's next wake-up — a connect
+   * (AppServer.park → gthreadLeavesLoop) or `self.poller.select(1.0)`'s timeout
+   * (workers/gthread.py ThreadWorker.run(), 20.1.0 line 200 / 23.0.0 line 210). The select in
+   * progress began at the loop's last wake-up, 0-1 s before the SIGTERM; the model has no phase for
+   * it and takes the bound, 1 s after the SIGTERM. Then `futures.wait(self.futures,
+   * timeout=self.cfg.graceful_timeout)` waits for the requests in hand — not the idle kept-alive
+   * connections, which are no futures — and run() returns: the process exits (here the model's
+   * kill, killApp, once no request is in hand or queued, app-exit.ts appCanExit, and no
+   * WebSocket session is open, checked every 100 ms as gthreadExitsWhenIdle does). Bounded by
+   * the arbiter's SIGKILL after graceful_timeout (arbiterKillsAfterGracefulTimeout) and
+   * shutdown_grace's kill.
+   */
+  private gthread23Exit(backend: Backend): void {
+    const app = backend.app;
+    if (!app.waitsForWakeUp) return;
+    const epoch = app.epoch;
+    const check = (): void => {
+      if (!backend.app.up || backend.app.epoch !== epoch) return;
+      if (backend.app.exitsAfterRequestsInHand && appCanExit(backend) && backend.wsSessions.size === 0) {
+        this.killApp(backend);
+        return;
+      }
+      this.w.engine.schedule(0.1, check, null);
+    };
+    this.w.engine.schedule(0.1, check, null);
+  }
+
+  /**
+   * The SIGTERMed gunicorn-23 gthread worker leaves its loop (app-process.ts leaveLoop): its
+   * listener closes — connects are refused from now on; the worker accept()ed every connection
+   * the kernel had completed (accept() up to worker_connections, 1000; the model's queued first
+   * requests stand for its thread pool's queue, run to the end: `tpool.shutdown(False)` cancels
+   * none), so none is reset. Its idle kept-alive connections are no longer read (the poller is
+   * closed); the real process closes them at its exit, the model here (a FIN now; a request its
+   * client sends on one in between would be reset at the exit instead: README Known limitations).
+   */
+  private gthreadLeavesLoop(backend: Backend): void {
+    if (!backend.app.leaveLoop()) return;
+    // After the caller's turn: a connect that woke the worker is the caller's to submit first
+    // (AppServer.park), and is no idle connection.
+    const epoch = backend.app.epoch;
+    this.w.engine.schedule(0, (bk: Backend) => bk.app.epoch === epoch && this.bareAppClosesIdle(bk), backend);
   }
 
   /** The draining gthread worker still has a connection it accept()ed (gthreadExitsWhenIdle's nr_conns > 0). */
@@ -712,6 +783,15 @@ export class Lifecycle {
     backend.app.sigterm();
     if (backend.app.sigterms === before) return;
     for (const job of this.path.app.listenerClosed(backend)) this.jobLost(backend, job, true);
+    // gunicorn-23's gthread worker: with no event first, its poller's 1-s timeout ends the loop (gthread23Exit).
+    if (backend.app.waitsForWakeUp) {
+      const epoch = backend.app.epoch;
+      this.w.engine.schedule(
+        GTHREAD_POLL_TIMEOUT,
+        (bk: Backend) => bk.app.up && bk.app.epoch === epoch && this.gthreadLeavesLoop(bk),
+        backend,
+      );
+    }
   }
 
   /** The app exited by itself after SIGTERM, nothing left in flight. */
