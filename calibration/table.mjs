@@ -55,12 +55,17 @@ export function markdownTable(dataFiles) {
 
 /** The data files of `dir`, in name order. */
 export function readAll(from = dir) {
-  // The kernel experiments only: nginx-* and haproxy-* have their own tables (nginx/, haproxy/),
-  // and a held-out round's predictions (holdout7-predictions.json) are no recording.
+  // The kernel experiments only: nginx-*, haproxy-* and gunicorn-* have their own tables or
+  // held-out tests (nginx/, haproxy/, gunicorn/), and a held-out round's predictions
+  // (holdout7-predictions.json) are no recording.
   const files = readdirSync(from)
     .filter(
       (f) =>
-        f.endsWith('.json') && !f.startsWith('nginx-') && !f.startsWith('haproxy-') && !f.endsWith('-predictions.json'),
+        f.endsWith('.json') &&
+        !f.startsWith('nginx-') &&
+        !f.startsWith('haproxy-') &&
+        !f.startsWith('gunicorn-') &&
+        !f.endsWith('-predictions.json'),
     )
     .sort();
   return files.map((f) => JSON.parse(readFileSync(join(from, f), 'utf8')));
