@@ -66,6 +66,10 @@ describe("nginx's upstream keep-alive cache in front of a draining node app", ()
 
   it('refuses them all when the app closes after every response (nothing cached): 502 as before', () => {
     expect(between(close, 'responses_2xx', 5, 10)).toBe(0);
-    expect(between(close, 'responses_5xx', 5, 10)).toBeGreaterThan(40);
+    // Every request fails: nginx's 502 until the pod's NotReady reaches kube-proxy (7.76 s on seed 1:
+    // the container died at 4.5, 6 and 7 s and the Service's changes land together, session 29's
+    // ServiceEndpoints.publishedAt), then kube-proxy's REJECT (ECONNREFUSED): 28 + 22 of 50.
+    expect(between(close, 'responses_5xx', 5, 7)).toBeGreaterThan(15);
+    expect(between(close, 'errors', 5, 10)).toBeGreaterThan(40);
   });
 });
