@@ -212,8 +212,13 @@ export class AppProcess {
    * up to `keepalive` for the next request, served with force_close).
    */
   get closesIdleAtSigterm(): boolean {
+    return !this.isGunicorn;
+  }
+
+  /** `sigterm_keepalive` is one of gunicorn's (24.0+ or 20.1-23.x). */
+  private get isGunicorn(): boolean {
     const v = this.config.sigterm_keepalive;
-    return v !== 'gunicorn' && v !== 'gunicorn-23';
+    return v === 'gunicorn' || v === 'gunicorn-23';
   }
 
   /**
@@ -248,8 +253,7 @@ export class AppProcess {
    * + self.cfg.graceful_timeout`, wait while workers remain, then kill_workers(SIGKILL)).
    */
   get killsWorkersAfter(): number {
-    const v = this.config.sigterm_keepalive;
-    if (v !== 'gunicorn' && v !== 'gunicorn-23') return Infinity;
+    if (!this.isGunicorn) return Infinity;
     return this.config.graceful_timeout ?? GUNICORN_GRACEFUL_TIMEOUT;
   }
 

@@ -399,21 +399,11 @@ export class Lifecycle {
    */
   private gthreadExitsWhenIdle(backend: Backend): void {
     if (!backend.app.keepsListenerDraining || backend.app.waitsForWakeUp) return;
-    const epoch = backend.app.epoch;
     // The clients' connections the worker holds at the SIGTERM; every later one is parked unread.
     const held = new Map<Conn, number>();
     if (backend.bare)
       for (const conn of backend.conns) if (conn.kind === ConnKind.HTTP) held.set(conn, conn.connectStartedAt);
-    const check = (): void => {
-      const app = backend.app;
-      if (!app.up || app.epoch !== epoch) return;
-      if (this.gthreadHoldsConns(backend, held)) {
-        this.w.engine.schedule(0.1, check, null);
-        return;
-      }
-      this.killApp(backend);
-    };
-    this.w.engine.schedule(0.1, check, null);
+    this.killAtFirstCheck(backend, () => !this.gthreadHoldsConns(backend, held));
   }
 
   /**
@@ -431,16 +421,24 @@ export class Lifecycle {
    * shutdown_grace's kill.
    */
   private gthread23Exit(backend: Backend): void {
-    const app = backend.app;
-    if (!app.waitsForWakeUp) return;
-    const epoch = app.epoch;
+    if (!backend.app.waitsForWakeUp) return;
+    this.killAtFirstCheck(
+      backend,
+      () => backend.app.exitsAfterRequestsInHand && appCanExit(backend) && backend.wsSessions.size === 0,
+    );
+  }
+
+  /**
+   * The model's kill (killApp: the process exits) at the first check, every 100 ms from now,
+   * where `exits` holds — gunicorn's worker returning from run() (gthreadExitsWhenIdle,
+   * gthread23Exit); no more checks once the app has gone or been restarted (its epoch).
+   */
+  private killAtFirstCheck(backend: Backend, exits: () => boolean): void {
+    const epoch = backend.app.epoch;
     const check = (): void => {
       if (!backend.app.up || backend.app.epoch !== epoch) return;
-      if (backend.app.exitsAfterRequestsInHand && appCanExit(backend) && backend.wsSessions.size === 0) {
-        this.killApp(backend);
-        return;
-      }
-      this.w.engine.schedule(0.1, check, null);
+      if (exits()) this.killApp(backend);
+      else this.w.engine.schedule(0.1, check, null);
     };
     this.w.engine.schedule(0.1, check, null);
   }
