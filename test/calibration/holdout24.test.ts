@@ -18,6 +18,12 @@
  * DRAINSIM_HOLDOUT24_OLD=<dir>: <dir>/fcad6c96 and <dir>/6787f906 are `git archive <rule>^` built)
  * are committed BEFORE anything is recorded (BLIND24); the runs are then recorded once. Nothing is
  * refitted: a row outside its tolerance stays as a KNOWN GAP with both values and its cause (GAPS24).
+ * Recorded once from the blind commit (52003f84; d065d359, load average 16.7 at the start): 24 of 27 rows
+ * within tolerance, 20 of 23 mechanism rows, 11 decided by a rule (fcad6c96: v21-v23's refused while
+ * draining 18 vs old 0, unanswered 1 vs 20, first refusal 3.2 s vs 5.11 s; 6787f906: gt1's answers after
+ * the SIGKILL 0 vs 11, cut 10 vs 0), all met. Three KNOWN GAPS, said in the blind commit: the last answer
+ * on v21-v23 (5.00 s recorded, 5.11 s predicted) — 21.0+ resets the connect that woke the worker, which
+ * the model serves as 20.1.0.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -34,14 +40,14 @@ import {
 import { oldFigureOf, predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
 import { everyRunRecordedTest } from './holdout-round.js';
 import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
-import { GUNICORN24, MECHANISM_ZEROS24, RULE24 } from './holdout24-figures.js';
+import { GUNICORN24, MECHANISM_ZEROS24, RULE24, V21, V22, V23 } from './holdout24-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout24-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout24-old-model-predictions.json';
 /** The commit holding the twins and predictions, made before any round-24 recording (null until then). */
-const BLIND24: string | null = null;
+const BLIND24: string | null = '52003f84804420c61c99353f9efa286f890117d6';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS24 = '';
+const DEFINITIONS24 = 'bda5057ad36ba43a';
 
 interface Predictions {
   note: string;
@@ -91,8 +97,30 @@ describe.runIf(Boolean(oldDir))("held-out round 24: the old models' figures", ()
   }, 900_000);
 });
 
+/**
+ * The cause of the three misses, said in the blind commit before the recording (the model serves the
+ * connect that wakes the worker, as gunicorn 20.1.0 does; 21.0+ never reads it).
+ */
+const WAKING_CONNECT_CAUSE =
+  'gunicorn 21.0.0 and later (benoitc/gunicorn 0ebb73aa, "gthread: only read sockets when they are readable"; ' +
+  '21.2.0, 22.0.0 and 23.0.0 alike) accept() the connect that wakes the worker after SIGTERM but only register it ' +
+  'with the poller (workers/gthread.py ThreadWorker.accept(): `self.poller.register(conn.sock, selectors.EVENT_READ, ' +
+  'partial(self.on_client_socket_readable, conn))`, where 20.1.0 called self.enqueue_req(conn)); run() then leaves ' +
+  '`while self.alive` and `self.poller.close()` drops the last reference to that TConn, its socket closed with the ' +
+  'GET unread — an RST (net/ipv4/tcp.c __tcp_close()): the client of the 3.1-s connect read ECONNRESET at 3.100-3.101 s ' +
+  'in all four runs, and the last answer is the last request in hand (5.001-5.002 s). The model follows 20.1.0 for ' +
+  'every gunicorn-23 version (sim/model/app/app-process.ts, the waking connect served: README Known limitations, ' +
+  "gunicorn's listener (3)): it answers that connect at 5.1 s. The counts it moves by one stay within ±2 (answers " +
+  '21 vs 20, no answer 0 vs 1; gt1: 11 vs 10 cut at the SIGKILL). The old model (fcad6c96^, `gunicorn`) gives 5.0125 s here: ' +
+  'its kept listener parks the waking connect, right on this row for the wrong reason (it misses the three rows ' +
+  'the rule decides: 0 refused, 20 resets, first refusal 5.11 s).';
+
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS24: Record<string, Gap> = {};
+export const GAPS24: Record<string, Gap> = {
+  [`${V21} / ${GUNICORN24[V21][5].figure}`]: { real: 5.002, predicted: 5.1125, cause: WAKING_CONNECT_CAUSE },
+  [`${V22} / ${GUNICORN24[V22][5].figure}`]: { real: 5.001, predicted: 5.1125, cause: WAKING_CONNECT_CAUSE },
+  [`${V23} / ${GUNICORN24[V23][5].figure}`]: { real: 5.001, predicted: 5.1125, cause: WAKING_CONNECT_CAUSE },
+};
 
 const BATCH = { figures: GUNICORN24, predictions: PREDICTIONS, blind: BLIND24 };
 const RUNS = Object.keys(GUNICORN24);
