@@ -1,0 +1,203 @@
+#!/usr/bin/env node
+// Held-out run, round 24 (session 30, hold24): gunicorn29 fcad6c96's rule for
+// `app.sigterm_keepalive: gunicorn-23` and 6787f906's arbiter SIGKILL at graceful_timeout, on the
+// gunicorn versions no recording had checked. The rule (gunicorn 20.1-23.x workers/gthread.py
+// ThreadWorker.run()): `while self.alive` ends at the poller's next return from select(1.0) after
+// SIGTERM (here the next connect), then `self.tpool.shutdown(False); self.poller.close(); for s in
+// self.sockets: s.close()` (later connects refused) and `futures.wait(self.futures,
+// timeout=self.cfg.graceful_timeout)` for the requests in hand. Round 23 recorded Debian's 20.1.0
+// (and 24.0.0); this round records the tags 21.2.0, 22.0.0 and 23.0.0 of benoitc/gunicorn (their
+// gunicorn/ package, pure Python, run with Debian's python3 3.11 and python3-packaging:
+// PYTHONPATH=<dir> python3 -m gunicorn), each tree made with
+// `git -C <mirror of benoitc/gunicorn> archive <tag> gunicorn | tar -x -C /tmp/gunicorn-<tag>`.
+// Run gt1-v23 is 23.0.0 with --graceful-timeout 1: the arbiter (arbiter.py Arbiter.stop():
+// `while self.WORKERS and time.time() < limit: time.sleep(0.1)`, then kill_workers(SIGKILL))
+// SIGKILLs the worker 1 s after the SIGTERM, with requests in hand.
+//
+// Each run, in its own netns (lib/netns.mjs; deleted at the end): one bare gunicorn
+// `-k gthread -w 1 --threads 32 --graceful-timeout 10 (gt1: 1) --backlog 2048 --keep-alive 2`, WSGI
+// app app.py (sleeps 2.0 s, answers 200 "ok"); client.mjs (round 23's) opens a new connection every
+// 100 ms from t0 (80 of them, one GET each with Connection: close), sends SIGTERM to the arbiter at
+// 3.05 s and records each connection's outcome and time, and the worker's and arbiter's exits. 8 s
+// of load, bounded: 80 connections, loopback only. Twins calibration/scenarios/<run>.yaml,
+// predictions calibration/data/holdout24-predictions.json (and the old models') committed before
+// anything was recorded; the comparison is test/calibration/holdout24.test.ts.
+//
+//   flock /work/wt/calib.lock node calibration/gunicorn/holdout24.mjs [--only v21|v22|v23|gt1-v23] [--trees /tmp] [--rt 10]
+import { execFileSync } from 'node:child_process';
+import { existsSync, writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  cleanupAll,
+  createNamespace,
+  deleteNamespace,
+  namespaceSupport,
+  spawnInNamespace,
+  stopChild,
+} from '../lib/netns.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    only: { type: 'string' },
+    trees: { type: 'string', default: '/tmp' },
+    rt: { type: 'string' },
+    out: { type: 'string', default: join(here, '..', 'data') },
+  },
+});
+
+const rt = values.rt ? Number(values.rt) : null;
+if (rt !== null) {
+  if (!Number.isInteger(rt) || rt < 1 || rt > 99) {
+    console.error(`holdout24: --rt wants a SCHED_FIFO priority 1–99, got ${values.rt}`);
+    process.exit(2);
+  }
+  // The recorder and everything it starts (gunicorn, the client) under SCHED_FIFO, as run.mjs --rt.
+  execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
+}
+
+const PORT = 8000;
+const LOAD = { count: 80, intervalMs: 100, sigtermMs: 3050, endMs: 8000 };
+const gunicornArgs = (gracefulTimeout) => [
+  '-k',
+  'gthread',
+  '-w',
+  '1',
+  '--threads',
+  '32',
+  '--graceful-timeout',
+  String(gracefulTimeout),
+  '--backlog',
+  '2048',
+  '--keep-alive',
+  '2',
+  '-b',
+  `127.0.0.1:${PORT}`,
+  '--chdir',
+  here,
+  '--log-level',
+  'debug',
+  'app:app',
+];
+
+/** One run per tag: its tree (`git archive <tag> gunicorn`) on PYTHONPATH, Debian's python3. */
+const tagRun = (name, tag, gracefulTimeout, what) => {
+  const dir = join(values.trees, `gunicorn-${tag}`);
+  return {
+    name,
+    what,
+    argv: () => ['env', `PYTHONPATH=${dir}`, '/usr/bin/python3', '-m', 'gunicorn', ...gunicornArgs(gracefulTimeout)],
+    version: () =>
+      execFileSync('/usr/bin/python3', ['-c', 'import gunicorn; print(gunicorn.__version__)'], {
+        encoding: 'utf8',
+        env: { ...process.env, PYTHONPATH: dir },
+      }).trim(),
+    needs: () => existsSync(join(dir, 'gunicorn', 'workers', 'gthread.py')) || `no ${dir}/gunicorn`,
+    tag,
+  };
+};
+
+const RUNS = [
+  tagRun('gunicorn-holdout24-gthread-sigterm-v21', '21.2.0', 10, 'gunicorn 21.2.0 (the benoitc/gunicorn tag)'),
+  tagRun('gunicorn-holdout24-gthread-sigterm-v22', '22.0.0', 10, 'gunicorn 22.0.0 (the benoitc/gunicorn tag)'),
+  tagRun('gunicorn-holdout24-gthread-sigterm-v23', '23.0.0', 10, 'gunicorn 23.0.0 (the benoitc/gunicorn tag)'),
+  tagRun(
+    'gunicorn-holdout24-gthread-sigterm-gt1-v23',
+    '23.0.0',
+    1,
+    'gunicorn 23.0.0 (the benoitc/gunicorn tag) with --graceful-timeout 1',
+  ),
+];
+
+const support = namespaceSupport();
+if (!support.ok) {
+  console.error(`holdout24: ${support.reason}`);
+  process.exit(2);
+}
+
+for (const run of RUNS.filter((r) => values.only === undefined || r.name.endsWith(`-${values.only}`))) {
+  const need = run.needs?.();
+  if (typeof need === 'string') {
+    console.error(`holdout24: ${run.name} skipped: ${need}`);
+    continue;
+  }
+  const version = run.version();
+  if (version !== run.tag) {
+    console.error(`holdout24: ${run.name}: the tree says gunicorn ${version}, not ${run.tag}`);
+    process.exit(2);
+  }
+  const ns = createNamespace('g24');
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+  const startedAt = new Date().toISOString();
+  const gunicorn = spawnInNamespace(ns, run.argv());
+  const log = [];
+  const t = () => Date.now();
+  const lineOf = (chunk) => {
+    for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push({ ms: t(), line: l });
+  };
+  gunicorn.stdout.on('data', lineOf);
+  gunicorn.stderr.on('data', lineOf);
+  const client = spawnInNamespace(ns, [
+    process.execPath,
+    join(here, 'client.mjs'),
+    String(PORT),
+    String(gunicorn.pid),
+    String(LOAD.count),
+    String(LOAD.intervalMs),
+    String(LOAD.sigtermMs),
+    String(LOAD.endMs),
+  ]);
+  let out = '';
+  client.stdout.on('data', (b) => {
+    out += b.toString();
+  });
+  let clientErr = '';
+  client.stderr.on('data', (b) => {
+    clientErr += b.toString();
+  });
+  const code = await new Promise((res) => client.on('exit', (c) => res(c)));
+  // gunicorn should be gone (graceful_timeout 10 s after the SIGTERM at most); give it that, then kill.
+  const until = Date.now() + 12000;
+  while (gunicorn.exitCode === null && gunicorn.signalCode === null && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 50));
+  const gunicornExit = { code: gunicorn.exitCode, signal: gunicorn.signalCode };
+  stopChild(gunicorn);
+  deleteNamespace(ns);
+  if (code !== 0) {
+    console.error(`holdout24: ${run.name}: client exited ${code}: ${out} ${clientErr}`);
+    cleanupAll();
+    process.exit(1);
+  }
+  const result = JSON.parse(out);
+  const data = {
+    stamp: {
+      experiment: run.name,
+      what: run.what,
+      gunicornVersion: version,
+      startedAt,
+      loadavgAtStart: load,
+      scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
+      kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+      sourceCommit: sourceCommit(),
+      argv: run.argv(),
+      load: LOAD,
+    },
+    ...result,
+    gunicornExit,
+    gunicornLog: log.map((l) => l.line),
+  };
+  const file = join(values.out, `${run.name}${rt !== null ? '-rt' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
+  const by = {};
+  for (const c of result.conns) by[c.outcome] = (by[c.outcome] ?? 0) + 1;
+  console.log(
+    `${run.name}: ${version}, sigterm ${result.sigtermS} s, exits ${JSON.stringify(result.exits)}, outcomes ${JSON.stringify(by)} → ${file}`,
+  );
+}
+cleanupAll();
