@@ -192,10 +192,23 @@ export function importNginx(text: string, file: string, into: Imported, path: st
   let upgrade = false;
   const directives = withIncludes(nginxDirectives(text, file), path === null ? null : dirname(path), into);
   const readTimeouts = proxyReadTimeouts(directives);
+  const { server: modelled, why: modelledWhy, applying: inherited } = modelledServer(directives);
   for (const d of directives) {
     const at = `${d.file}:${d.line}`;
     if (d.context.some((c) => VALUE_BLOCKS.has(c))) continue;
     const inUpstream = d.context.includes('upstream');
+    // A client-side setting of another server or location than the modelled one, or one the
+    // modelled server overrides: not what its connections get (nginx merges loc_conf location →
+    // server → http, ngx_http_core_merge_loc_conf / ngx_http_proxy_merge_loc_conf).
+    const applies = inUpstream ? undefined : inherited.get(d.name);
+    if (applies !== undefined && applies !== d) {
+      if (applies === null || applies.args.join(' ') !== d.args.join(' '))
+        into.warn(
+          at,
+          `${d.name} ${d.args.join(' ')} not imported: the modelled server (${modelled!.file}:${modelled!.line}, ${modelledWhy}) has ${applies === null ? "nginx's default" : `${applies.args.join(' ')} (${applies.file}:${applies.line})`}`,
+        );
+      continue;
+    }
     const seconds = () => nginxTime(d.args[0] ?? '');
     const duration = (path: string[]) => {
       const s = seconds();
@@ -218,7 +231,14 @@ export function importNginx(text: string, file: string, into: Imported, path: st
         duration(inUpstream ? ['nginx', 'upstream_keepalive_time'] : ['nginx', 'keepalive_time']);
         break;
       case 'keepalive':
+        // NGX_HTTP_UPS_CONF only (ngx_http_upstream_keepalive_commands): elsewhere nginx refuses
+        // to start ("\"keepalive\" directive is not allowed here").
         if (inUpstream) into.set(['nginx', 'upstream_keepalive'], Number(d.args[0]), at);
+        else
+          into.fail(
+            at,
+            `keepalive ${d.args.join(' ')}: nginx refuses it outside upstream {} ("directive is not allowed here")`,
+          );
         break;
       case 'proxy_read_timeout':
         if (readTimeouts === null) duration(['nginx', 'proxy_read_timeout']);
@@ -257,6 +277,11 @@ export function importNginx(text: string, file: string, into: Imported, path: st
         // events { worker_connections N; } (ngx_event_connections, src/event/ngx_event.c); unset,
         // nginx uses DEFAULT_CONNECTIONS 512, the schema's default.
         if (d.context.includes('events')) into.set(['nginx', 'worker_connections'], Number(d.args[0]), at);
+        else
+          into.fail(
+            at,
+            `worker_connections ${d.args.join(' ')}: nginx refuses it outside events {} ("directive is not allowed here")`,
+          );
         break;
       case 'listen':
         importListen(d.args, at, into);
@@ -320,6 +345,85 @@ function nextUpstream(args: string[]): string {
   if (args.includes('non_idempotent'))
     return `${head} — this value's 'non_idempotent' retries a POST too, the model does not`;
   return `${head}, as this value does`;
+}
+
+/** Client-side and proxy settings of http, server and location that the modelled server's `location /` inherits. */
+const INHERITED = ['keepalive_timeout', 'keepalive_requests', 'keepalive_time', 'proxy_connect_timeout'];
+
+/** The key of a block's own opening in its children's blockLines (an included block's carries its include line). */
+function blockKey(directives: Directive[], block: Directive): string[] {
+  const prefix = block.blockLines.join('/');
+  const child = directives.find(
+    (d) =>
+      d.blockLines.length === block.blockLines.length + 1 &&
+      d.blockLines.slice(0, -1).join('/') === prefix &&
+      d.blockLines[d.blockLines.length - 1]!.endsWith(`${block.file}:${block.line}`),
+  );
+  return [...block.blockLines, child?.blockLines[child.blockLines.length - 1] ?? `${block.file}:${block.line}`];
+}
+
+/**
+ * The server block the scenario's nginx is — the first listening on 443 or `ssl` (the TLS port
+ * the model's clients reach, as importListen reads it), else the first that proxies, else the
+ * first — and, for each INHERITED directive, the one its location (the WebSocket one, else
+ * `location /`, else the first that proxies) gets: the location's own, else the server's, else
+ * http's (null: nginx's default). With no
+ * server block the map is empty and the directives are read in file order.
+ */
+function modelledServer(directives: Directive[]): {
+  server: Directive | null;
+  why: string;
+  applying: Map<string, Directive | null>;
+} {
+  const applying = new Map<string, Directive | null>();
+  const servers = directives.filter((d) => d.name === 'server' && d.context[d.context.length - 1] === 'http');
+  const inside = (block: string[], d: Directive) => d.blockLines.slice(0, block.length).join('/') === block.join('/');
+  const keyed = servers.map((server) => ({ server, key: blockKey(directives, server) }));
+  const tls = keyed.find(({ key }) =>
+    directives.some(
+      (d) =>
+        d.name === 'listen' &&
+        d.blockLines.join('/') === key.join('/') &&
+        (d.args.includes('ssl') || /(^|:)443$/.test(d.args[0] ?? '')),
+    ),
+  );
+  const proxies = keyed.find(({ key }) => directives.some((d) => d.name === 'proxy_pass' && inside(key, d)));
+  const chosen = tls ?? proxies ?? keyed[0];
+  if (chosen === undefined) return { server: null, why: '', applying };
+  const why = tls ? 'the one on 443/ssl' : proxies ? 'the first that proxies' : 'the first';
+  // Its location, as proxyReadTimeouts takes it: the WebSocket one (it passes Upgrade), else
+  // `location /`, else the first that proxies.
+  const locations = directives
+    .filter((d) => d.name === 'location' && d.blockLines.join('/') === chosen.key.join('/'))
+    .map((loc) => ({ loc, key: blockKey(directives, loc) }));
+  const has = (key: string[], test: (d: Directive) => boolean) =>
+    directives.some((d) => d.blockLines.join('/') === key.join('/') && test(d));
+  const root = (
+    locations.find(({ key }) =>
+      has(key, (d) => d.name === 'proxy_set_header' && (d.args[0] ?? '').toLowerCase() === 'upgrade'),
+    ) ??
+    locations.find(({ loc }) => loc.args[loc.args.length - 1] === '/') ??
+    locations.find(({ key }) => has(key, (d) => d.name === 'proxy_pass'))
+  )?.key;
+  const levels = [
+    ...(root ? [root] : []),
+    chosen.key,
+    chosen.server.blockLines, // http's own directives
+  ];
+  for (const name of INHERITED) {
+    const written = directives.filter((d) => d.name === name && !d.context.includes('upstream'));
+    if (written.length === 0) continue;
+    let found: Directive | null = null;
+    for (const level of levels) {
+      const here = written.filter((d) => d.blockLines.join('/') === level.join('/'));
+      if (here.length > 0) {
+        found = here[here.length - 1]!;
+        break;
+      }
+    }
+    applying.set(name, found);
+  }
+  return { server: chosen.server, why, applying };
 }
 
 /**
