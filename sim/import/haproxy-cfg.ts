@@ -3,11 +3,36 @@
  * readcfgfile(): one keyword and its arguments per line, `#` comments, sections opened by
  * `global`, `defaults`, `frontend`, `backend`, `listen`), so a small reader is exact for the
  * keywords it knows; every other keyword becomes a warning with its line.
+ *
+ * What one backend (the pool) runs with is read as HAProxy builds its proxy (cfg_parse_listen(),
+ * v2.6.0 src/cfgparse-listen.c): the lines of the `defaults` section it inherits — the last one
+ * before it, or the one `from <name>` names — then its own. A `defaults` section starts afresh
+ * (HAProxy's presets, not the previous section's) unless it says `from <name>` itself. The
+ * client side (timeout client, client-fin, http-request, http-keep-alive: the frontend's,
+ * proxy_parse_timeout() PR_CAP_FE, src/proxy.c; src/mux_h1.c h1_set_idle_expiration() reads the
+ * frontend's on a client connection) is read from the frontend that routes to the pool
+ * (`default_backend` / `use_backend`), or the pool itself when it is a `listen`. Other sections
+ * have no bearing on the pool and are not read.
  */
 import { formatDuration } from '../scenario/units.js';
 import type { Imported } from './imported.js';
 
-const SECTIONS = new Set(['global', 'defaults', 'frontend', 'backend', 'listen', 'resolvers', 'peers', 'userlist']);
+const SECTIONS = new Set([
+  'global',
+  'defaults',
+  'frontend',
+  'backend',
+  'listen',
+  'resolvers',
+  'peers',
+  'userlist',
+  'cache',
+  'http-errors',
+  'ring',
+  'mailers',
+  'program',
+  'log-forward',
+]);
 /** Keywords with no bearing on what drainsim models: read and ignored without a warning. */
 const HARMLESS = new Set([
   'log',
@@ -30,11 +55,214 @@ const HARMLESS = new Set([
   'option',
 ]);
 
+/** One line of a section: its keyword, its arguments, `file:line`. */
+interface CfgLine {
+  keyword: string;
+  args: string[];
+  at: string;
+}
+
+/** A section: its kind (`backend`…), name, `from <defaults>` and lines. */
+interface CfgSection {
+  kind: string;
+  name: string;
+  from: string | null;
+  at: string;
+  lines: CfgLine[];
+}
+
+/** A line as the pool's proxy or its frontend gets it: written in the section itself, or inherited from its defaults. */
+interface ReadLine extends CfgLine {
+  inherited: boolean;
+}
+
+/** Timeouts only a proxy with the frontend capability uses (proxy_parse_timeout(), v2.6.0 src/proxy.c; http-request and http-keep-alive time the client connection, h1_set_idle_expiration()). */
+const CLIENT_TIMEOUTS = new Set(['client', 'client-fin', 'http-keep-alive', 'http-request']);
+/** Keywords of a backend's only (warnifnotcap(PR_CAP_BE) in cfg_parse_listen(), src/cfgparse-listen.c; `timeout` connect/server/… proxy_parse_timeout()). */
+const BACKEND_ONLY = new Set([
+  'balance',
+  'hash-type',
+  'retries',
+  'server',
+  'default-server',
+  'cookie',
+  'http-reuse',
+  'stick',
+  'http-check',
+]);
+const BACKEND_OPTIONS = new Set(['redispatch', 'persist', 'httpchk']);
+
+function isClientSide(l: CfgLine): boolean {
+  return l.keyword === 'timeout' && CLIENT_TIMEOUTS.has(l.args[0] ?? '');
+}
+
+function isBackendOnly(l: CfgLine): boolean {
+  if (l.keyword === 'timeout') return !CLIENT_TIMEOUTS.has(l.args[0] ?? '') && l.args[0] !== 'tarpit';
+  if (l.keyword === 'option' || (l.keyword === 'no' && l.args[0] === 'option'))
+    return BACKEND_OPTIONS.has((l.keyword === 'no' ? l.args[1] : l.args[0]) ?? '');
+  return BACKEND_ONLY.has(l.keyword);
+}
+
+/** The file's sections (global's lines apart), each with its header's `from <name>`. */
+function readSections(text: string, file: string): { global: CfgLine[]; sections: CfgSection[] } {
+  const global: CfgLine[] = [];
+  const sections: CfgSection[] = [];
+  let current: CfgSection | null = null;
+  eachDirective(text, file, (keyword, args, at) => {
+    if (SECTIONS.has(keyword)) {
+      if (keyword === 'global') {
+        current = null;
+        sections.push({ kind: 'global', name: '', from: null, at, lines: [] });
+        return;
+      }
+      // `defaults [<name>] [from <defaults>]`, `defaults from <defaults>`, `backend <name> [from <defaults>]`.
+      const f = args.indexOf('from');
+      const from = f >= 0 ? (args[f + 1] ?? null) : null;
+      const name = f === 0 ? '' : (args[0] ?? '');
+      current = { kind: keyword, name, from, at, lines: [] };
+      sections.push(current);
+      return;
+    }
+    const last = sections[sections.length - 1];
+    if (last?.kind === 'global') global.push({ keyword, args, at });
+    else if (current !== null) (current as CfgSection).lines.push({ keyword, args, at });
+  });
+  return { global, sections };
+}
+
+/**
+ * The lines a section inherits: those of the defaults section `from <name>` names (an earlier one:
+ * proxy_find_by_name() at parse time), else, for a frontend, backend or listen, those of the last
+ * defaults section before it; a defaults section without `from` inherits nothing (curr_defproxy =
+ * NULL: HAProxy's presets). A `from` naming no earlier defaults section is HAProxy's fatal
+ * "defaults section '<name>' not found".
+ */
+function inheritedLines(sections: CfgSection[], index: number, into: Imported): ReadLine[] {
+  const s = sections[index]!;
+  let parent = -1;
+  if (s.from !== null) {
+    for (let j = index - 1; j >= 0; j--)
+      if (sections[j]!.kind === 'defaults' && sections[j]!.name === s.from) {
+        parent = j;
+        break;
+      }
+    if (parent < 0) {
+      into.fail(
+        s.at,
+        `${s.kind} ${s.name} from ${s.from}: HAProxy refuses it (defaults section '${s.from}' not found)`,
+      );
+      return [];
+    }
+  } else if (s.kind !== 'defaults')
+    for (let j = index - 1; j >= 0; j--)
+      if (sections[j]!.kind === 'defaults') {
+        parent = j;
+        break;
+      }
+  if (parent < 0) return [];
+  return [...inheritedLines(sections, parent, into), ...sections[parent]!.lines].map((l) => ({
+    ...l,
+    inherited: true,
+  }));
+}
+
+/** The backend names a frontend's lines route to: `default_backend <b>`, `use_backend <b> [if …]`. */
+function routedTo(lines: CfgLine[]): string[] {
+  return lines
+    .filter((l) => l.keyword === 'default_backend' || l.keyword === 'use_backend')
+    .map((l) => l.args[0] ?? '');
+}
+
+/** Server keywords taking a value (src/server.c srv_kws, src/check.c): the word after them is no flag. */
+const SERVER_VALUE_KEYWORDS = new Set([
+  'addr',
+  'agent-addr',
+  'agent-inter',
+  'agent-port',
+  'agent-send',
+  'alpn',
+  'ca-file',
+  'check-alpn',
+  'check-proto',
+  'check-sni',
+  'ciphers',
+  'ciphersuites',
+  'cookie',
+  'crl-file',
+  'crt',
+  'downinter',
+  'error-limit',
+  'fall',
+  'fastinter',
+  'id',
+  'init-addr',
+  'inter',
+  'log-proto',
+  'max-reuse',
+  'maxconn',
+  'maxqueue',
+  'minconn',
+  'namespace',
+  'npn',
+  'observe',
+  'on-error',
+  'on-marked-down',
+  'on-marked-up',
+  'pool-low-conn',
+  'pool-max-conn',
+  'pool-purge-delay',
+  'port',
+  'proto',
+  'proxy-v2-options',
+  'redir',
+  'resolve-net',
+  'resolve-opts',
+  'resolve-prefer',
+  'resolvers',
+  'rise',
+  'shard',
+  'slowstart',
+  'sni',
+  'socks4',
+  'source',
+  'ssl-max-ver',
+  'ssl-min-ver',
+  'tcp-ut',
+  'track',
+  'verify',
+  'verifyhost',
+  'weight',
+  'ws',
+]);
+
+/** A server or default-server line's settings: keyword → its value, or true for a flag (`check`, `backup`). */
+function serverSettings(args: string[]): Map<string, string | true> {
+  const out = new Map<string, string | true>();
+  for (let i = 0; i < args.length; i++) {
+    const k = args[i]!;
+    if (SERVER_VALUE_KEYWORDS.has(k)) out.set(k, args[++i] ?? '');
+    else out.set(k, true);
+  }
+  return out;
+}
+
+/**
+ * Server keywords that change what a server does in a drain and that the model does not follow:
+ * warned, naming the server line.
+ */
+const SERVER_UNMODELLED: Record<string, string> = {
+  port: 'checks go to another port than the traffic (the model checks the app on its own listener)',
+  addr: 'checks go to another address than the traffic (the model checks the app on its own listener)',
+  'agent-check': "an agent's answers change the server's weight and state (not modelled)",
+  track: "the server follows another server's check state (not modelled)",
+  observe: 'live traffic errors count as failed checks (not modelled)',
+  'on-error': 'what live traffic errors do (not modelled)',
+  'on-marked-up': 'what happens at UP (not modelled)',
+  minconn: 'a dynamic maxconn (not modelled)',
+};
+
 export function importHaproxy(text: string, file: string, into: Imported): void {
-  let section = '';
-  let sectionName = '';
-  let backends = 0;
-  const servers: { name: string; weight: number }[] = [];
+  const servers: { name: string; weight: number; state?: string }[] = [];
   let persistAt: string | null = null;
   let cookie = false;
   // `stick on src` (or `stick match src` + `stick store-request src`) with an ip stick-table:
@@ -57,43 +285,85 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     httpOnly?: boolean;
     tcpOnly?: boolean;
   }[] = [];
-  // `default-server` options every later server line inherits unless it sets its own (srv_settings_cpy(), src/server.c).
-  const serverDefaults = new Map<string, { value: string; at: string }>();
+  // `default-server` settings every later server line inherits unless it sets its own (srv_settings_cpy(), src/server.c).
+  let serverDefaults = new Map<string, { value: string | true; at: string }>();
+  // Each server's check settings (its own or the default-server's), to import the ones every server shares.
+  const checkSettings: {
+    name: string;
+    at: string;
+    get: (key: string) => { value: string | true; at: string } | null;
+  }[] = [];
   let mode = 'http';
-  eachDirective(text, file, (keyword, args, at) => {
-    if (SECTIONS.has(keyword)) {
-      section = keyword;
-      sectionName = args[0] ?? '';
-      // A backend holding only a table that a stick rule names (`stick on src table <it>`) has no
-      // traffic of its own: read for its table (declaredTables), not as a pool.
-      if ((keyword === 'backend' || keyword === 'listen') && tables.holders.has(sectionName)) {
-        section = 'table-holder';
-        return;
-      }
-      if (keyword === 'backend' || keyword === 'listen') backends++;
-      if ((keyword === 'backend' || keyword === 'listen') && backends === 1) stick.pool = sectionName;
-      if (backends > 1 && (keyword === 'backend' || keyword === 'listen'))
-        into.warn(at, `a second backend '${sectionName}': the scenario models one pool; its servers are not imported`);
+  const { global, sections } = readSections(text, file);
+
+  for (const { keyword, args, at } of global) {
+    const seconds = keyword === 'hard-stop-after' ? time(args[0], `hard-stop-after ${args[0] ?? ''}`, at, into) : null;
+    if (keyword === 'nbthread' && /^[1-9]\d*$/.test(args[0] ?? ''))
+      proxyOnly.push({ path: ['lb', 'nbthread'], value: Number(args[0]), at, what: 'nbthread', tcpOnly: true });
+    else if (seconds !== null)
+      proxyOnly.push({
+        path: ['lb', 'hard_stop_after'],
+        value: formatDuration(seconds),
+        at,
+        what: 'hard-stop-after',
+      });
+    else if (keyword !== 'hard-stop-after' && !HARMLESS.has(keyword)) into.warn(at, `global '${keyword}' not modelled`);
+  }
+
+  // The pool: a backend or listen with servers (not one that only holds a stick table), the one
+  // the first routing frontend names if there are several, else the first.
+  const proxies = sections
+    .map((s, i) => ({ s, i }))
+    .filter(({ s }) => ['frontend', 'backend', 'listen'].includes(s.kind));
+  const pools = proxies.filter(({ s }) => s.kind !== 'frontend' && !tables.holders.has(s.name));
+  const withServers = pools.filter(({ s }) => s.lines.some((l) => l.keyword === 'server'));
+  const fullLines = (i: number): ReadLine[] => [
+    ...inheritedLines(sections, i, into),
+    ...sections[i]!.lines.map((l) => ({ ...l, inherited: false })),
+  ];
+  const frontends = proxies.filter(({ s }) => s.kind === 'frontend').map((p) => ({ ...p, lines: fullLines(p.i) }));
+  // A frontend's default_backend before any conditional use_backend: where its traffic goes unless a rule says otherwise.
+  const servesBy = (keyword: string) =>
+    frontends
+      .flatMap((f) => f.lines.filter((l) => l.keyword === keyword).map((l) => l.args[0] ?? ''))
+      .find((b) => withServers.some(({ s }) => s.name === b));
+  const named = servesBy('default_backend') ?? servesBy('use_backend');
+  const pool = withServers.find(({ s }) => s.name === named) ?? withServers[0] ?? pools[0] ?? null;
+  for (const other of withServers)
+    if (other !== pool)
+      into.warn(
+        other.s.at,
+        `another backend '${other.s.name}': the scenario models one pool ('${pool!.s.name}'${named === pool!.s.name ? ', the frontend routes to it' : ''}); its servers are not imported`,
+      );
+  if (pool !== null) stick.pool = pool.s.name;
+  const isListen = pool?.s.kind === 'listen';
+  // The client side: the first frontend routing to the pool, else (no frontend in the file) the
+  // defaults the pool inherits, which a frontend written beside it would take too.
+  const front = isListen ? undefined : frontends.find((f) => routedTo(f.lines).includes(pool?.s.name ?? ''));
+  if (front !== undefined)
+    for (const f of frontends)
+      if (f !== front && routedTo(f.lines).includes(pool!.s.name))
+        into.warn(
+          f.s.at,
+          `frontend '${f.s.name}' also routes to '${pool!.s.name}': its client-side settings are not imported (frontend '${front.s.name}''s are)`,
+        );
+
+  const read = ({ keyword, args, at, inherited }: ReadLine, fe: boolean, be: boolean): void => {
+    const inPool = be;
+    // A keyword the section has no capability for: HAProxy ignores it with a warning when
+    // written there ("will be ignored because backend 'be' has no frontend capability"); from
+    // the defaults it is simply the other side's.
+    if ((!fe && isClientSide({ keyword, args, at })) || (!be && isBackendOnly({ keyword, args, at }))) {
+      if (!inherited)
+        into.warn(
+          at,
+          `'${[keyword, ...args].slice(0, 2).join(' ')}' ignored by HAProxy here (${fe ? 'a frontend has no backend capability' : "a backend has no frontend capability: the client side's is the frontend's"})`,
+        );
       return;
     }
-    const inPool = section === 'backend' || section === 'listen';
-    if (backends > 1 && inPool) return;
-    if (section === 'table-holder') return;
-    // A peers section's tables are read by name (declaredTables); its peers are not modelled.
-    if (section === 'peers' && keyword === 'table') return;
-    if (section === 'global') {
-      const seconds = keyword === 'hard-stop-after' ? haproxyTime(args[0] ?? '') : null;
-      if (keyword === 'nbthread' && /^[1-9]\d*$/.test(args[0] ?? ''))
-        proxyOnly.push({ path: ['lb', 'nbthread'], value: Number(args[0]), at, what: 'nbthread', tcpOnly: true });
-      else if (seconds !== null)
-        proxyOnly.push({
-          path: ['lb', 'hard_stop_after'],
-          value: formatDuration(seconds),
-          at,
-          what: 'hard-stop-after',
-        });
-      else if (!HARMLESS.has(keyword)) into.warn(at, `global '${keyword}' not modelled`);
-      return;
+    if (!be && !isClientSide({ keyword, args, at })) {
+      // The frontend's other lines: its own are reported as before, its defaults' were read with the pool.
+      if (inherited || keyword === 'mode') return;
     }
     switch (keyword) {
       case 'mode':
@@ -119,21 +389,16 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         return;
       case 'timeout': {
         const [what, value] = args;
-        const seconds = haproxyTime(value ?? '');
-        if (what === 'connect' && seconds !== null) into.set(['lb', 'connect_timeout'], formatDuration(seconds), at);
-        else if (what === 'check' && seconds !== null)
-          into.set(['health_check', 'timeout'], formatDuration(seconds), at);
-        else if (
-          ['client', 'server', 'tunnel', 'queue', 'client-fin', 'server-fin'].includes(what ?? '') &&
-          seconds !== null
-        )
-          proxyOnly.push({
-            path: ['lb', `timeout_${what!.replace('-', '_')}`],
-            value: formatDuration(seconds),
-            at,
-            what: `timeout ${what}`,
-          });
-        else if (what === 'http-keep-alive' && seconds !== null)
+        const known = ['connect', 'check', 'client', 'server', 'tunnel', 'queue', 'client-fin', 'server-fin'];
+        if (![...known, 'http-keep-alive', 'http-request'].includes(what ?? '')) {
+          into.warn(at, `timeout ${what} not modelled`);
+          return;
+        }
+        const seconds = time(value, `timeout ${what}`, at, into);
+        if (seconds === null) return;
+        if (what === 'connect') into.set(['lb', 'connect_timeout'], formatDuration(seconds), at);
+        else if (what === 'check') into.set(['health_check', 'timeout'], formatDuration(seconds), at);
+        else if (what === 'http-keep-alive')
           proxyOnly.push({
             path: ['lb', 'http_keep_alive_timeout'],
             value: formatDuration(seconds),
@@ -141,7 +406,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
             what: 'timeout http-keep-alive',
             httpOnly: true,
           });
-        else if (what === 'http-request' && seconds !== null)
+        else if (what === 'http-request')
           // Its 408 needs a slow client, which drainsim has not; it is the idle timeout between
           // two requests when timeout http-keep-alive is unset (src/mux_h1.c h1_set_idle_expiration()).
           proxyOnly.push({
@@ -151,11 +416,35 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
             what: 'timeout http-request',
             httpOnly: true,
           });
-        else into.warn(at, `timeout ${what} not modelled`);
+        else
+          proxyOnly.push({
+            path: ['lb', `timeout_${what!.replace('-', '_')}`],
+            value: formatDuration(seconds),
+            at,
+            what: `timeout ${what}`,
+          });
         return;
       }
+      case 'no':
+        // `no option <x>` (KWM_NO in cfg_parse_listen()): the option off again, as HAProxy's preset.
+        if (args[0] === 'option' && args[1] === 'redispatch') {
+          into.unset(['lb', 'redispatch']);
+          into.unset(['lb', 'redispatch_interval']);
+        } else if (args[0] === 'option' && args[1] === 'persist') persistAt = null;
+        else if (args[0] === 'option' && args[1] === 'httpchk') {
+          httpchk = false;
+          into.unset(['health_check', 'type']);
+        } else into.warn(at, `no ${args.join(' ')} not modelled`);
+        return;
       case 'option':
-        if (args[0] === 'redispatch') into.set(['lb', 'redispatch'], true, at);
+        if (args[0] === 'redispatch') {
+          // `option redispatch [<interval>]`: redispatch_after = -1, or atol(<interval>)
+          // (cfg_parse_listen(), v2.6.0 src/cfgparse-listen.c): lb.redispatch_interval.
+          into.set(['lb', 'redispatch'], true, at);
+          const interval = args[1] === undefined ? -1 : atol(args[1]);
+          if (interval === -1) into.unset(['lb', 'redispatch_interval']);
+          else into.set(['lb', 'redispatch_interval'], interval, at);
+        }
         // option persist (PR_O_PERSIST, src/cfgparse-listen.c): lb.persist, which needs the cookie.
         else if (args[0] === 'persist') persistAt = at;
         else if (args[0] === 'httpchk') {
@@ -184,7 +473,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         else
           into.warn(
             at,
-            `stick-table of ${section} '${sectionName}' not modelled (a table the pool's \`stick on src\` uses is)`,
+            `stick-table of frontend '${front?.s.name ?? ''}' not modelled (a table the pool's \`stick on src\` uses is)`,
           );
         return;
       case 'stick':
@@ -195,64 +484,117 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
           proxyOnly.push({ path: ['lb', 'http_reuse'], value: args[0], at, what: 'http-reuse', httpOnly: true });
         else into.warn(at, `http-reuse ${args.join(' ')} not modelled (never, safe, aggressive, always are)`);
         return;
-      case 'default-server':
-      case 'server': {
-        if (keyword === 'server') {
-          const name = (args[0] ?? `srv${servers.length + 1}`).replace(/[^A-Za-z0-9_.-]/g, '-');
-          const w = option(args, 'weight');
-          servers.push({ name, weight: w === null ? 1 : Number(w) });
-          // A Deployment imported with this file names the pods behind HAProxy: its backends then.
-          into.assume(
-            ['backends'],
-            [...servers],
-            at,
-            `backends (HAProxy's servers ${servers.map((s) => s.name).join(', ')})`,
-            `the rollout replaces those pods${servers.some((s) => s.weight !== 1) ? "; the servers' weights are not imported" : ''}`,
-          );
-        }
-        serverOptions(args, at, into);
-        // Per server, its own or the default-server's: a value of each server line.
-        const setting = (key: string): { value: string; at: string } | null => {
-          const own = option(args, key);
-          if (keyword === 'default-server') {
-            if (own !== null) serverDefaults.set(key, { value: own, at });
-            return null;
-          }
-          return own === null ? (serverDefaults.get(key) ?? null) : { value: own, at };
-        };
-        const maxconn = setting('maxconn');
-        if (maxconn !== null)
-          proxyOnly.push({
-            path: ['lb', 'maxconn'],
-            value: Number(maxconn.value),
-            at: maxconn.at,
-            what: 'server maxconn',
-          });
-        // Server maxqueue (0, the default, is no limit: srv->maxqueue > 0 in assign_server_and_queue()).
-        const maxqueue = setting('maxqueue');
-        if (maxqueue !== null && Number(maxqueue.value) > 0)
-          proxyOnly.push({
-            path: ['lb', 'maxqueue'],
-            value: Number(maxqueue.value),
-            at: maxqueue.at,
-            what: 'server maxqueue',
-          });
-        const purge = setting('pool-purge-delay');
-        const purgeSeconds = purge === null ? null : haproxyTime(purge.value);
-        if (purgeSeconds !== null)
-          proxyOnly.push({
-            path: ['lb', 'pool_purge_delay'],
-            value: formatDuration(purgeSeconds),
-            at: purge!.at,
-            what: 'pool-purge-delay',
-            httpOnly: true,
-          });
+      case 'default-server': {
+        // Each key overrides the earlier default-server's (parse_server() on the proxy's defsrv).
+        const own = serverSettings(args);
+        validTimes(own, at);
+        serverDefaults = new Map(serverDefaults);
+        for (const [k, v] of own) serverDefaults.set(k, { value: v, at });
         return;
       }
+      case 'server':
+        server(args, at);
+        return;
       default:
         if (!HARMLESS.has(keyword)) into.warn(at, `'${keyword}' not modelled`);
     }
-  });
+  };
+
+  // A time HAProxy refuses on a server or default-server line is a fatal error there (srv_parse_check_inter(), src/check.c; srv_parse_slowstart(), src/server.c).
+  const validTimes = (settings: Map<string, string | true>, at: string): void => {
+    for (const key of ['inter', 'fastinter', 'downinter', 'slowstart', 'pool-purge-delay']) {
+      const v = settings.get(key);
+      if (v !== undefined) time(v === true ? '' : v, key, at, into);
+    }
+  };
+
+  const server = (args: string[], at: string): void => {
+    const name = (args[0] ?? `srv${servers.length + 1}`).replace(/[^A-Za-z0-9_.-]/g, '-');
+    const own = serverSettings(args.slice(2));
+    validTimes(own, at);
+    const defaults = serverDefaults;
+    // Its own setting, else the default-server's (srv_settings_cpy(), src/server.c).
+    const setting = (key: string): { value: string | true; at: string } | null => {
+      const v = own.get(key);
+      return v !== undefined ? { value: v, at } : (defaults.get(key) ?? null);
+    };
+    const flag = (on: string, off: string) => setting(on) !== null && !own.has(off);
+    // `backup`: no traffic while an active server is usable (the backup tree, src/lb_*.c): not a
+    // backend of the scenario's pool. `disabled`: starts in maintenance (SRV_ADMF_CMAINT).
+    if (flag('backup', 'no-backup')) {
+      into.warn(
+        at,
+        `server ${name} backup: not imported (a backup server takes traffic only when no active server is usable, which the model has not)`,
+      );
+      return;
+    }
+    const w = setting('weight');
+    const state = flag('disabled', 'enabled') ? 'maint' : undefined;
+    servers.push({ name, weight: w === null ? 1 : Number(w.value), ...(state === undefined ? {} : { state }) });
+    // A Deployment imported with this file names the pods behind HAProxy: its backends then.
+    into.assume(
+      ['backends'],
+      [...servers],
+      at,
+      `backends (HAProxy's servers ${servers.map((s) => s.name).join(', ')})`,
+      `the rollout replaces those pods${servers.some((s) => s.weight !== 1) ? "; the servers' weights are not imported" : ''}`,
+    );
+    for (const [key, why] of Object.entries(SERVER_UNMODELLED)) {
+      const v = setting(key);
+      if (v !== null && (key === 'port' || key === 'addr' ? flag('check', 'no-check') : true))
+        into.warn(v.at, `server ${name} ${key}${v.value === true ? '' : ` ${v.value}`}: ${why}`);
+    }
+    if (flag('check', 'no-check')) checkSettings.push({ name, at, get: setting });
+    const onDown = setting('on-marked-down');
+    if (onDown !== null) {
+      if (onDown.value === 'shutdown-sessions')
+        into.set(['health_check', 'on_marked_down'], 'shutdown-sessions', onDown.at);
+      else into.warn(onDown.at, `on-marked-down ${onDown.value} not modelled (shutdown-sessions is)`);
+    }
+    const maxconn = setting('maxconn');
+    if (maxconn !== null)
+      proxyOnly.push({
+        path: ['lb', 'maxconn'],
+        value: Number(maxconn.value),
+        at: maxconn.at,
+        what: 'server maxconn',
+      });
+    // Server maxqueue (0, the default, is no limit: srv->maxqueue > 0 in assign_server_and_queue()).
+    const maxqueue = setting('maxqueue');
+    if (maxqueue !== null && Number(maxqueue.value) > 0)
+      proxyOnly.push({
+        path: ['lb', 'maxqueue'],
+        value: Number(maxqueue.value),
+        at: maxqueue.at,
+        what: 'server maxqueue',
+      });
+    const purge = setting('pool-purge-delay');
+    const purgeSeconds = purge === null ? null : haproxyTime(String(purge.value));
+    if (purgeSeconds !== null)
+      proxyOnly.push({
+        path: ['lb', 'pool_purge_delay'],
+        value: formatDuration(purgeSeconds),
+        at: purge!.at,
+        what: 'pool-purge-delay',
+        httpOnly: true,
+      });
+    const slow = setting('slowstart');
+    const slowSeconds = slow === null ? null : haproxyTime(String(slow.value));
+    if (slowSeconds !== null)
+      proxyOnly.push({
+        path: ['lb', 'slowstart'],
+        value: formatDuration(slowSeconds),
+        at: slow!.at,
+        what: 'slowstart',
+      });
+  };
+
+  if (pool !== null) {
+    const poolLines = fullLines(pool.i);
+    for (const l of poolLines) read(l, isListen, true);
+    const frontLines = isListen ? [] : (front?.lines ?? poolLines.filter((l) => l.inherited));
+    for (const l of frontLines) read(l, true, false);
+  }
   const proxy = mode === 'tcp' || mode === 'http';
   for (const t of proxyOnly) {
     if (t.httpOnly && mode !== 'http')
@@ -265,12 +607,12 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     else if (!proxy)
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode tcp and http)`);
     else if (
-      (t.path[1] === 'maxconn' || t.path[1] === 'maxqueue') &&
+      (t.path[1] === 'maxconn' || t.path[1] === 'maxqueue' || t.path[1] === 'slowstart') &&
       proxyOnly.some((o) => o.path[1] === t.path[1] && o.value !== t.value)
     )
       into.warn(
         t.at,
-        `server ${t.path[1]} differs between servers: lb.${t.path[1]} is one value for every server, not imported`,
+        `server ${t.what.replace('server ', '')} differs between servers: lb.${t.path[1]} is one value for every server, not imported`,
       );
     else if (
       t.path[1] === 'maxqueue' &&
@@ -299,6 +641,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         'http-check disable-on-404 not modelled without option httpchk (a tcp check reads no HTTP status)',
       );
   }
+  checks(servers.length, checkSettings, httpchk, into);
   const stickSource = stickOnSource(stick, tables.byName, cookie, proxy, mode, into);
   if (persistAt !== null) {
     // PR_O_PERSIST applies to the cookie (http_manage_client_side_cookies()) and to stick tables
@@ -310,12 +653,85 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         'option persist not modelled without persistence (lb.persist needs sticky: cookie in mode http, or stick on src)',
       );
   }
-  const maxconnServers = proxyOnly.filter((t) => t.path[1] === 'maxconn').length;
-  if (proxy && maxconnServers > 0 && maxconnServers < servers.length)
+  for (const key of ['maxconn', 'slowstart'] as const) {
+    const set = proxyOnly.filter((t) => t.path[1] === key);
+    if (proxy && set.length > 0 && set.length < servers.length)
+      into.warn(set[0]!.at, `server ${key} is set on some servers only: lb.${key} applies to every server`);
+  }
+}
+
+/**
+ * Health checks as the servers have them: HAProxy checks only a server with `check` (its own or
+ * its default-server's, and no `no-check`: srv_parse_check(), src/check.c). With none checked
+ * there is no check at all (the scenario's health_check absent: every server always in service);
+ * checked servers with no check setting written still are (a tcp check, inter 2s, rise 2, fall 3:
+ * the defaults). inter, fastinter, downinter, rise and fall are one value for every server in
+ * the scenario: imported when every checked server has the same, else a warning.
+ */
+function checks(
+  servers: number,
+  checked: { name: string; at: string; get: (key: string) => { value: string | true; at: string } | null }[],
+  httpchk: boolean,
+  into: Imported,
+): void {
+  const written = into.values.filter((v) => v.path[0] === 'health_check');
+  if (checked.length === 0) {
+    if (servers > 0)
+      for (const v of written)
+        into.drop(v, 'no server has `check`: HAProxy runs no health check (the scenario then has no health_check)');
+    return;
+  }
+  if (checked.length < servers)
     into.warn(
-      proxyOnly.find((t) => t.path[1] === 'maxconn')!.at,
-      'server maxconn is set on some servers only: lb.maxconn applies to every server',
+      checked[0]!.at,
+      `only some servers have \`check\` (${checked.map((c) => c.name).join(', ')}): the scenario's health_check checks every server`,
     );
+  if (!httpchk) into.set(['health_check', 'type'], 'tcp', checked[0]!.at);
+  for (const key of ['inter', 'fastinter', 'downinter', 'rise', 'fall'] as const) {
+    const each = checked.map((c) => c.get(key));
+    const seconds = (v: { value: string | true }) =>
+      key === 'rise' || key === 'fall' ? Number(v.value) : haproxyTime(String(v.value));
+    const set = each.filter((v) => v !== null);
+    if (set.length === 0) continue;
+    const first = set[0]!;
+    if (new Set(set.map(seconds)).size > 1) {
+      into.warn(
+        first.at,
+        `server ${key} differs between servers (${checked.map((c, i) => `${c.name} ${each[i]?.value ?? 'unset'}`).join(', ')}): health_check.${key} is one value for every server, not imported`,
+      );
+      continue;
+    }
+    const value = seconds(first);
+    if (value === null) continue;
+    if (set.length < checked.length)
+      into.warn(
+        first.at,
+        `server ${key} is set on some servers only (${checked
+          .filter((_, i) => each[i] !== null)
+          .map((c) => c.name)
+          .join(', ')}): health_check.${key} applies to every server`,
+      );
+    into.set(['health_check', key], key === 'rise' || key === 'fall' ? value : formatDuration(value), first.at);
+  }
+}
+
+/** atol(): optional spaces and sign, then decimal digits; none is 0. */
+function atol(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  return m === null ? 0 : Number(m[1]);
+}
+
+/**
+ * A time as HAProxy reads it, in seconds, or null after recording HAProxy's refusal: parse_time_err()
+ * (v2.6.0 src/tools.c) takes digits, then at most one unit us, ms, s, m, h, d (none: milliseconds),
+ * rounds up to whole milliseconds, and refuses anything else ("unexpected character '.'": a decimal),
+ * no digit, and 2^31 ms or more; a character after the unit is only a warning there (`5sx` is 5 s).
+ */
+function time(text: string | undefined, what: string, at: string, into: Imported): number | null {
+  const s = haproxyTime(text ?? '');
+  if (s === null)
+    into.fail(at, `${what} ${text ?? ''}: HAProxy refuses it (a time is digits with one unit us, ms, s, m, h or d)`);
+  return s;
 }
 
 type StickLines = {
@@ -522,30 +938,24 @@ function hashType(args: string[], at: string, into: Imported): void {
   into.set(['lb', 'hash_avalanche'], fn === undefined ? type === 'consistent' : modifier === 'avalanche', at);
 }
 
-function serverOptions(args: string[], at: string, into: Imported): void {
-  for (const key of ['inter', 'fastinter', 'downinter'] as const) {
-    const v = option(args, key);
-    const s = v === null ? null : haproxyTime(v);
-    if (s !== null) into.set(['health_check', key], formatDuration(s), at);
-  }
-  for (const key of ['rise', 'fall'] as const) {
-    const v = option(args, key);
-    if (v !== null) into.set(['health_check', key], Number(v), at);
-  }
-  const slow = option(args, 'slowstart');
-  const slowSeconds = slow === null ? null : haproxyTime(slow);
-  if (slowSeconds !== null) into.set(['lb', 'slowstart'], formatDuration(slowSeconds), at);
-}
-
 function option(args: string[], key: string): string | null {
   const i = args.indexOf(key);
   return i >= 0 && i + 1 < args.length ? args[i + 1]! : null;
 }
 
-/** HAProxy times: a number with an optional unit us, ms (the default), s, m, h, d (doc/configuration.txt 2.5). */
+/**
+ * An HAProxy time in seconds as parse_time_err() (v2.6.0 src/tools.c) reads it: digits, then at
+ * most one unit us, ms (the default), s, m, h, d, rounded up to whole milliseconds (100us is
+ * 1 ms); a character after the unit only draws HAProxy's warning. null where HAProxy refuses it:
+ * no leading digit, another character (a decimal point: "unexpected character '.'"), or 2^31 ms
+ * and more (PARSE_TIME_OVER).
+ */
 export function haproxyTime(text: string): number | null {
-  const m = /^(\d+(?:\.\d+)?)(us|ms|s|m|h|d)?$/.exec(text);
+  const m = /^(\d+)(us|ms|s|m|h|d)?/.exec(text);
   if (!m) return null;
-  const unit = { us: 1e-6, ms: 1e-3, s: 1, m: 60, h: 3600, d: 86400 }[m[2] ?? 'ms']!;
-  return Number(m[1]) * unit;
+  if (m[2] === undefined && m[0].length < text.length) return null;
+  const perMs = { us: 1e-3, ms: 1, s: 1000, m: 60000, h: 3600000, d: 86400000 }[m[2] ?? 'ms']!;
+  const ms = Math.ceil(Number(m[1]) * perMs);
+  if (ms >= 0x80000000) return null;
+  return ms / 1000;
 }

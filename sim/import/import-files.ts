@@ -31,7 +31,7 @@ export function importFiles(paths: string[]): Imported {
     const file = basename(path);
     const kind = configKind(text);
     if (kind === 'haproxy') importHaproxy(text, file, into);
-    else if (kind === 'nginx') importNginx(text, file, into);
+    else if (kind === 'nginx') importNginx(text, file, into, path);
     else if (kind === 'k8s') importK8s(text, file, into);
     else into.warn(file, 'not recognised as haproxy.cfg, nginx.conf or a Kubernetes manifest');
   }

@@ -6,6 +6,7 @@
  */
 import { LineCounter, parseAllDocuments, type Node as YamlNode } from 'yaml';
 import { resolveFenceposts } from '../scenario/rollout-fenceposts.js';
+import { formatDuration } from '../scenario/units.js';
 import type { Imported } from './imported.js';
 
 export function importK8s(text: string, file: string, into: Imported): void {
@@ -84,35 +85,106 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
       `room for ${surge} surge pod${surge === 1 ? '' : 's'} assumed (backend${surge === 1 ? '' : 's'} ${spares.map((b) => b.name).join(', ')}, detached): without it the rollout stalls with the surge pod Pending`,
     );
   const pod = spec.template?.spec ?? {};
-  if (pod.terminationGracePeriodSeconds !== undefined)
+  const podAt = (...p: (string | number)[]) => lineOf('spec', 'template', 'spec', ...p);
+  // The pod's grace period and the app's preStop apply to every kill of the pod's containers:
+  // the rollout's deletions and the kubelet's own kills after a failed liveness or startup probe
+  // (kuberuntime_container.go killContainer → executePreStopHook), so kubelet.* gets them too.
+  if (pod.terminationGracePeriodSeconds !== undefined) {
     rollout.termination_grace_period = `${pod.terminationGracePeriodSeconds}s`;
+    into.set(
+      ['kubelet', 'termination_grace_period'],
+      `${pod.terminationGracePeriodSeconds}s`,
+      podAt('terminationGracePeriodSeconds'),
+    );
+  }
   if (spec.minReadySeconds !== undefined) rollout.min_ready_seconds = `${spec.minReadySeconds}s`;
   const containers = (pod.containers ?? []) as Manifest[];
+  // The app is one container: the one the pod template's `kubectl.kubernetes.io/default-container`
+  // annotation names, else the first (kubectl's own default container). The others' probes and
+  // preStop hooks are warnings: the scenario's pod has one app process.
+  const named = spec.template?.metadata?.annotations?.['kubectl.kubernetes.io/default-container'];
+  const appIndex = Math.max(
+    0,
+    containers.findIndex((c) => c.name === named),
+  );
   containers.forEach((c, i) => {
-    const cmd = c.lifecycle?.preStop?.exec?.command as string[] | undefined;
-    const sleep = cmd?.join(' ').match(/sleep\s+(\d+)/);
-    if (sleep) rollout.prestop_sleep = `${sleep[1]}s`;
-    else if (c.lifecycle?.preStop)
-      into.warn(
-        lineOf('spec', 'template', 'spec', 'containers', i, 'lifecycle'),
-        'preStop other than a sleep not modelled',
-      );
+    if (i !== appIndex) {
+      const what = ['readinessProbe', 'livenessProbe', 'startupProbe', 'lifecycle'].filter((k) => c[k] !== undefined);
+      if (what.length > 0)
+        into.warn(
+          podAt('containers', i),
+          `container ${c.name ?? i} is not the app (container ${containers[appIndex]?.name ?? appIndex}: the kubectl.kubernetes.io/default-container annotation, else the first): its ${what.join(', ')} not imported (the scenario's pod has one app container)`,
+        );
+      return;
+    }
+    const preStop = c.lifecycle?.preStop as Manifest | undefined;
+    if (preStop !== undefined) {
+      const at = podAt('containers', i, 'lifecycle', 'preStop');
+      const sleep = preStopSleep(preStop);
+      if (sleep.seconds !== null) {
+        rollout.prestop_sleep = formatDuration(sleep.seconds);
+        into.set(['kubelet', 'prestop_sleep'], formatDuration(sleep.seconds), at);
+      }
+      if (sleep.rest !== null) into.warn(at, sleep.rest);
+    }
     for (const [probe, key] of [
       ['readinessProbe', 'readiness'],
       ['livenessProbe', 'liveness'],
+      ['startupProbe', 'startup'],
     ] as const) {
       const p = c[probe];
       if (!p) continue;
-      const at = lineOf('spec', 'template', 'spec', 'containers', i, probe);
+      const at = podAt('containers', i, probe);
+      // httpGet is an HTTP probe; tcpSocket connects only; exec and grpc run something the model
+      // has not (a command in the container, a gRPC health service): read as a connect, warned.
       const value: Record<string, unknown> = { type: p.httpGet ? 'http' : 'tcp' };
+      if (p.exec || p.grpc)
+        into.warn(at, `${probe} ${p.exec ? 'exec' : 'grpc'}: not modelled; imported as a tcpSocket probe (a connect)`);
       if (p.periodSeconds !== undefined) value.period = `${p.periodSeconds}s`;
       if (p.timeoutSeconds !== undefined) value.timeout = `${p.timeoutSeconds}s`;
       if (p.failureThreshold !== undefined) value.failure_threshold = p.failureThreshold;
       if (p.successThreshold !== undefined) value.success_threshold = p.successThreshold;
+      if (p.initialDelaySeconds !== undefined) value.initial_delay = `${p.initialDelaySeconds}s`;
+      if (p.terminationGracePeriodSeconds !== undefined)
+        value.termination_grace_period = `${p.terminationGracePeriodSeconds}s`;
       into.set(['probes', key], value, at);
     }
-    if (c.startupProbe)
-      into.warn(lineOf('spec', 'template', 'spec', 'containers', i, 'startupProbe'), 'startupProbe not modelled');
   });
   into.set(['timeline'], [rollout], lineOf('spec', 'strategy'));
+}
+
+/** Shells whose `-c <script>` is the command a preStop exec runs. */
+const SHELLS = /^(?:\/(?:usr\/)?bin\/)?(?:sh|bash|ash|dash|busybox)$/;
+
+/**
+ * A preStop hook's sleep in seconds and a warning for what else it does (null: nothing else).
+ * `sleep: {seconds: N}` is the kubelet's own sleep action (PodLifecycleSleepAction, Kubernetes
+ * 1.29+); an exec runs `sleep <n>[s|m|h|d]` (GNU coreutils and busybox sleep: a number,
+ * decimals allowed, with an optional unit, seconds without), alone or as a shell's `-c` script.
+ * A script doing more than one sleep, or anything else (httpGet, a drain script), is warned.
+ */
+export function preStopSleep(preStop: Manifest): { seconds: number | null; rest: string | null } {
+  if (preStop.sleep !== undefined) {
+    const n = Number(preStop.sleep?.seconds);
+    return Number.isFinite(n) && n >= 0
+      ? { seconds: n, rest: null }
+      : { seconds: null, rest: 'preStop sleep without a number of seconds not modelled' };
+  }
+  const cmd = preStop.exec?.command as unknown[] | undefined;
+  if (!Array.isArray(cmd)) return { seconds: null, rest: 'preStop other than a sleep not modelled' };
+  const words = cmd.map(String);
+  const script = SHELLS.test(words[0] ?? '') && words[1] === '-c' ? (words[2] ?? '') : words.join(' ');
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86400 } as const;
+  const sleep = /(?:^|[\s;&|(])(?:\/(?:usr\/)?bin\/)?sleep\s+(\d+(?:\.\d+)?|\.\d+)([smhd]?)(?=$|[\s;&|)])/;
+  const m = sleep.exec(script);
+  if (m === null) return { seconds: null, rest: `preStop \`${script}\` not modelled (only a sleep is)` };
+  const seconds = Number(m[1]) * unit[m[2] as keyof typeof unit];
+  const others = script.replace(m[0], ' ').replace(/[\s;&|()]/g, '');
+  return {
+    seconds,
+    rest:
+      others === ''
+        ? null
+        : `preStop \`${script}\`: its sleep ${m[1]}${m[2]} read as prestop_sleep ${formatDuration(seconds)}; the rest not modelled`,
+  };
 }

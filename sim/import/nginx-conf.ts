@@ -1,10 +1,13 @@
 /**
  * nginx.conf → scenario values. nginx's grammar (src/core/ngx_conf_file.c ngx_conf_parse): words
  * separated by spaces, a directive ends with `;`, a block opens with `{` and closes with `}`,
- * `#` starts a comment, quotes group words. This reads that grammar exactly (without `include`)
- * and maps the directives drainsim models; the rest of the proxy and upstream directives are
- * warnings with their lines.
+ * `#` starts a comment, quotes group words. This reads that grammar exactly, `include` too (each
+ * file in place, a relative name from the main file's directory as nginx's conf prefix), and maps
+ * the directives drainsim models; the rest of the proxy and upstream directives are warnings with
+ * their lines.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative } from 'node:path';
 import { formatDuration } from '../scenario/units.js';
 import type { Imported } from './imported.js';
 
@@ -12,16 +15,18 @@ interface Directive {
   name: string;
   args: string[];
   line: number;
+  /** The file it is in, as `file:line` names it (an included file by its path from the main file's directory). */
+  file: string;
   /** Enclosing blocks, outermost first: ['http', 'server', 'location']. */
   context: string[];
-  /** The line of each enclosing block's opening, as `context`: which block a directive is in. */
-  blockLines: number[];
+  /** Each enclosing block's opening as `file:line`, as `context`: which block a directive is in. */
+  blockLines: string[];
 }
 
-export function nginxDirectives(text: string): Directive[] {
+export function nginxDirectives(text: string, file = ''): Directive[] {
   const out: Directive[] = [];
   const stack: string[] = [];
-  const stackLines: number[] = [];
+  const stackLines: string[] = [];
   let words: string[] = [];
   let wordLine = 0;
   let line = 1;
@@ -41,12 +46,13 @@ export function nginxDirectives(text: string): Directive[] {
           name: words[0]!,
           args: words.slice(1),
           line: wordLine,
+          file,
           context: [...stack],
           blockLines: [...stackLines],
         });
         if (c === '{') {
           stack.push(words[0]!);
-          stackLines.push(wordLine);
+          stackLines.push(`${file}:${wordLine}`);
         }
       }
       words = [];
@@ -115,14 +121,94 @@ const HARMLESS = new Set([
  */
 const VALUE_BLOCKS = new Set(['map', 'geo', 'split_clients', 'types', 'charset_map', 'match']);
 
-export function importNginx(text: string, file: string, into: Imported): void {
-  let upgrade = false;
-  const directives = nginxDirectives(text);
-  const readTimeouts = proxyReadTimeouts(directives, file);
+/**
+ * `include <file|glob>` replaced by the directives of the files it names, read in the include's
+ * block (ngx_conf_include(), src/core/ngx_conf_file.c): a relative name is from the conf prefix,
+ * the directory of the main file (ngx_conf_full_name(cycle, name, 1); `nginx -t -c
+ * /etc/nginx/nginx.conf` resolves conf.d/site.conf's `include snippets/x.conf` as
+ * /etc/nginx/snippets/x.conf), a glob's files in name order (glob(3)). A file that is not there
+ * nginx refuses to start on ("open() … failed"); here, where the import may run away from the host,
+ * it is a warning naming it, its directives not read. An included file's blocks are keyed by the
+ * include line too (blockLines), so a file included twice has two sets of blocks.
+ */
+function withIncludes(directives: Directive[], prefix: string | null, into: Imported, depth = 0): Directive[] {
+  const out: Directive[] = [];
   for (const d of directives) {
-    const at = `${file}:${d.line}`;
+    if (d.name !== 'include' || d.context.some((c) => VALUE_BLOCKS.has(c))) {
+      out.push(d);
+      continue;
+    }
+    const at = `${d.file}:${d.line}`;
+    const name = d.args[0] ?? '';
+    if (prefix === null) {
+      into.warn(
+        at,
+        `include ${name}: not read (the import was given the text, not its file); its directives are not imported`,
+      );
+      continue;
+    }
+    if (depth > 16) {
+      into.fail(at, `include ${name}: includes nested past 16 files (an include loop?)`);
+      continue;
+    }
+    const full = isAbsolute(name) ? name : join(prefix, name);
+    let files: string[];
+    if (/[*?[]/.test(basename(full))) {
+      const dir = dirname(full);
+      const pattern = new RegExp(
+        `^${basename(full)
+          .replace(/[.+^${}()|\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.')}$`,
+      );
+      files = existsSync(dir)
+        ? readdirSync(dir)
+            .filter((f) => pattern.test(f) && !f.startsWith('.'))
+            .sort()
+            .map((f) => join(dir, f))
+        : [];
+    } else if (existsSync(full)) files = [full];
+    else {
+      into.warn(
+        at,
+        `include ${name}: ${full} is not here (nginx refuses to start without it: "open() failed"); its directives are not imported`,
+      );
+      continue;
+    }
+    for (const f of files) {
+      const label = isAbsolute(name) ? f : relative(prefix, f);
+      const inner = nginxDirectives(readFileSync(f, 'utf8'), label).map((i) => ({
+        ...i,
+        context: [...d.context, ...i.context],
+        blockLines: [...d.blockLines, ...i.blockLines.map((l) => `${at}>${l}`)],
+      }));
+      out.push(...withIncludes(inner, prefix, into, depth + 1));
+    }
+  }
+  return out;
+}
+
+export function importNginx(text: string, file: string, into: Imported, path: string | null = null): void {
+  let upgrade = false;
+  const directives = withIncludes(nginxDirectives(text, file), path === null ? null : dirname(path), into);
+  const readTimeouts = proxyReadTimeouts(directives);
+  const { server: modelled, why: modelledWhy, applying: inherited } = modelledServer(directives);
+  for (const d of directives) {
+    const at = `${d.file}:${d.line}`;
     if (d.context.some((c) => VALUE_BLOCKS.has(c))) continue;
     const inUpstream = d.context.includes('upstream');
+    // A client-side setting of another server or location than the modelled one, or one the
+    // modelled server overrides: not what its connections get (nginx merges loc_conf location →
+    // server → http, ngx_http_core_merge_loc_conf / ngx_http_proxy_merge_loc_conf).
+    const applies = inUpstream ? undefined : inherited.get(d.name);
+    if (applies !== undefined && applies !== d) {
+      if (applies === null || applies.args.join(' ') !== d.args.join(' '))
+        into.warn(
+          at,
+          `${d.name} ${d.args.join(' ')} not imported: the modelled server (${modelled!.file}:${modelled!.line}, ${modelledWhy}) has ${applies === null ? "nginx's default" : `${applies.args.join(' ')} (${applies.file}:${applies.line})`}`,
+        );
+      continue;
+    }
     const seconds = () => nginxTime(d.args[0] ?? '');
     const duration = (path: string[]) => {
       const s = seconds();
@@ -145,7 +231,14 @@ export function importNginx(text: string, file: string, into: Imported): void {
         duration(inUpstream ? ['nginx', 'upstream_keepalive_time'] : ['nginx', 'keepalive_time']);
         break;
       case 'keepalive':
+        // NGX_HTTP_UPS_CONF only (ngx_http_upstream_keepalive_commands): elsewhere nginx refuses
+        // to start ("\"keepalive\" directive is not allowed here").
         if (inUpstream) into.set(['nginx', 'upstream_keepalive'], Number(d.args[0]), at);
+        else
+          into.fail(
+            at,
+            `keepalive ${d.args.join(' ')}: nginx refuses it outside upstream {} ("directive is not allowed here")`,
+          );
         break;
       case 'proxy_read_timeout':
         if (readTimeouts === null) duration(['nginx', 'proxy_read_timeout']);
@@ -184,6 +277,11 @@ export function importNginx(text: string, file: string, into: Imported): void {
         // events { worker_connections N; } (ngx_event_connections, src/event/ngx_event.c); unset,
         // nginx uses DEFAULT_CONNECTIONS 512, the schema's default.
         if (d.context.includes('events')) into.set(['nginx', 'worker_connections'], Number(d.args[0]), at);
+        else
+          into.fail(
+            at,
+            `worker_connections ${d.args.join(' ')}: nginx refuses it outside events {} ("directive is not allowed here")`,
+          );
         break;
       case 'listen':
         importListen(d.args, at, into);
@@ -249,6 +347,85 @@ function nextUpstream(args: string[]): string {
   return `${head}, as this value does`;
 }
 
+/** Client-side and proxy settings of http, server and location that the modelled server's `location /` inherits. */
+const INHERITED = ['keepalive_timeout', 'keepalive_requests', 'keepalive_time', 'proxy_connect_timeout'];
+
+/** The key of a block's own opening in its children's blockLines (an included block's carries its include line). */
+function blockKey(directives: Directive[], block: Directive): string[] {
+  const prefix = block.blockLines.join('/');
+  const child = directives.find(
+    (d) =>
+      d.blockLines.length === block.blockLines.length + 1 &&
+      d.blockLines.slice(0, -1).join('/') === prefix &&
+      d.blockLines[d.blockLines.length - 1]!.endsWith(`${block.file}:${block.line}`),
+  );
+  return [...block.blockLines, child?.blockLines[child.blockLines.length - 1] ?? `${block.file}:${block.line}`];
+}
+
+/**
+ * The server block the scenario's nginx is — the first listening on 443 or `ssl` (the TLS port
+ * the model's clients reach, as importListen reads it), else the first that proxies, else the
+ * first — and, for each INHERITED directive, the one its location (the WebSocket one, else
+ * `location /`, else the first that proxies) gets: the location's own, else the server's, else
+ * http's (null: nginx's default). With no
+ * server block the map is empty and the directives are read in file order.
+ */
+function modelledServer(directives: Directive[]): {
+  server: Directive | null;
+  why: string;
+  applying: Map<string, Directive | null>;
+} {
+  const applying = new Map<string, Directive | null>();
+  const servers = directives.filter((d) => d.name === 'server' && d.context[d.context.length - 1] === 'http');
+  const inside = (block: string[], d: Directive) => d.blockLines.slice(0, block.length).join('/') === block.join('/');
+  const keyed = servers.map((server) => ({ server, key: blockKey(directives, server) }));
+  const tls = keyed.find(({ key }) =>
+    directives.some(
+      (d) =>
+        d.name === 'listen' &&
+        d.blockLines.join('/') === key.join('/') &&
+        (d.args.includes('ssl') || /(^|:)443$/.test(d.args[0] ?? '')),
+    ),
+  );
+  const proxies = keyed.find(({ key }) => directives.some((d) => d.name === 'proxy_pass' && inside(key, d)));
+  const chosen = tls ?? proxies ?? keyed[0];
+  if (chosen === undefined) return { server: null, why: '', applying };
+  const why = tls ? 'the one on 443/ssl' : proxies ? 'the first that proxies' : 'the first';
+  // Its location, as proxyReadTimeouts takes it: the WebSocket one (it passes Upgrade), else
+  // `location /`, else the first that proxies.
+  const locations = directives
+    .filter((d) => d.name === 'location' && d.blockLines.join('/') === chosen.key.join('/'))
+    .map((loc) => ({ loc, key: blockKey(directives, loc) }));
+  const has = (key: string[], test: (d: Directive) => boolean) =>
+    directives.some((d) => d.blockLines.join('/') === key.join('/') && test(d));
+  const root = (
+    locations.find(({ key }) =>
+      has(key, (d) => d.name === 'proxy_set_header' && (d.args[0] ?? '').toLowerCase() === 'upgrade'),
+    ) ??
+    locations.find(({ loc }) => loc.args[loc.args.length - 1] === '/') ??
+    locations.find(({ key }) => has(key, (d) => d.name === 'proxy_pass'))
+  )?.key;
+  const levels = [
+    ...(root ? [root] : []),
+    chosen.key,
+    chosen.server.blockLines, // http's own directives
+  ];
+  for (const name of INHERITED) {
+    const written = directives.filter((d) => d.name === name && !d.context.includes('upstream'));
+    if (written.length === 0) continue;
+    let found: Directive | null = null;
+    for (const level of levels) {
+      const here = written.filter((d) => d.blockLines.join('/') === level.join('/'));
+      if (here.length > 0) {
+        found = here[here.length - 1]!;
+        break;
+      }
+    }
+    applying.set(name, found);
+  }
+  return { server: chosen.server, why, applying };
+}
+
 /**
  * The scenario has one nginx.proxy_read_timeout, for both what it times in nginx: the wait for
  * an HTTP response and an upgraded WebSocket tunnel's silence. nginx reads it per location
@@ -260,12 +437,21 @@ function nextUpstream(args: string[]): string {
  */
 function proxyReadTimeouts(
   directives: Directive[],
-  file: string,
 ): { taken: Directive | null; takenSeconds: number | null; left: Map<Directive, string> } | null {
   const timeouts = directives.filter((d) => d.name === 'proxy_read_timeout');
   const locations = directives.filter((d) => d.name === 'location');
   if (timeouts.length === 0 || locations.length === 0) return null;
-  const blockOf = (lines: number[]) => lines.join('/');
+  const blockOf = (lines: string[]) => lines.join('/');
+  // The key a location's own block has in its directives' blockLines (an included one's carries its include line).
+  const own = (loc: Directive) => {
+    const inner = directives.find(
+      (d) =>
+        d.blockLines.length === loc.blockLines.length + 1 &&
+        d.blockLines.slice(0, -1).join('/') === loc.blockLines.join('/') &&
+        d.blockLines[d.blockLines.length - 1]!.endsWith(`${loc.file}:${loc.line}`),
+    );
+    return inner?.blockLines[inner.blockLines.length - 1] ?? `${loc.file}:${loc.line}`;
+  };
   const wsBlocks = new Set(
     directives
       .filter((d) => d.name === 'proxy_set_header' && (d.args[0] ?? '').toLowerCase() === 'upgrade')
@@ -273,7 +459,7 @@ function proxyReadTimeouts(
   );
   // Each location's own timeout, else its nearest enclosing block's (nginx's merge of loc_conf).
   const effective = (loc: Directive): Directive | null => {
-    const path = [...loc.blockLines, loc.line];
+    const path = [...loc.blockLines, own(loc)];
     let best: Directive | null = null;
     for (const t of timeouts) {
       const key = blockOf(t.blockLines);
@@ -284,7 +470,7 @@ function proxyReadTimeouts(
   };
   const uses = locations.map((loc) => ({
     loc,
-    ws: wsBlocks.has(blockOf([...loc.blockLines, loc.line])),
+    ws: wsBlocks.has(blockOf([...loc.blockLines, own(loc)])),
     timeout: effective(loc),
   }));
   const secondsOf = (t: Directive | null) => (t === null ? 60 : nginxTime(t.args[0] ?? ''));
@@ -293,7 +479,7 @@ function proxyReadTimeouts(
     uses.find((u) => u.ws) ?? uses.find((u) => u.loc.args[u.loc.args.length - 1] === '/') ?? uses[uses.length - 1]!;
   const kind = (u: (typeof uses)[number]) => (u.ws ? 'its WebSocket tunnels' : 'its HTTP responses');
   const named = (u: (typeof uses)[number]) =>
-    `${u.timeout === null ? "nginx's default 60s" : `${u.timeout.args[0]} (${file}:${u.timeout.line})`} of location ${u.loc.args.join(' ')}, ${kind(u)}`;
+    `${u.timeout === null ? "nginx's default 60s" : `${u.timeout.args[0]} (${u.timeout.file}:${u.timeout.line})`} of location ${u.loc.args.join(' ')}, ${kind(u)}`;
   const left = new Map<Directive, string>();
   for (const u of uses) {
     if (u.timeout === null || u.timeout === pick.timeout || secondsOf(u.timeout) === secondsOf(pick.timeout)) continue;
