@@ -11,12 +11,13 @@
  * bootstrap for what is uncertain in measured durations.
  */
 import { RandomStreams } from '../engine/random.js';
-import { type BootstrapInterval, bootstrapDrainTime } from './bootstrap.js';
+import { bootstrapDrainTime, MIN_INTERVAL_SESSIONS } from './bootstrap.js';
 import { simulateDrains } from './drain-replicas.js';
 import { PlanError } from './errors.js';
 import type { Lifetimes } from './lifetime-input.js';
 import { type ReconnectPeak, reconnectPeak } from './reconnect-peak.js';
 import { ResidualLife } from './residual-life.js';
+import type { TailInterval } from './tail-model.js';
 import { longestTtl } from './ttl-search.js';
 import type { ProportionEstimate } from './wilson.js';
 
@@ -77,10 +78,13 @@ export interface DrainPlan {
   /** Residual life of the sessions open at drain start, without a TTL. */
   residual: Percentiles;
   /**
-   * 95 % bootstrap interval of residual.atTarget, for measured durations, with how many measured
-   * sessions outlive that estimate: the interval rests on them alone (see SPARSE_TAIL).
+   * For measured durations (at least MIN_INTERVAL_SESSIONS of them): the 95 % interval of the time
+   * by which `target` of the sessions end without a TTL, from a generalized Pareto tail fitted to
+   * the longest sessions and bootstrapped (tail-model.ts), with that model's own estimate and fit;
+   * and how many measured sessions outlive residual.atTarget, the time read off the measured
+   * sessions alone, which runs short when they are few (see SPARSE_TAIL).
    */
-  residualInterval: (BootstrapInterval & { outliving: number }) | null;
+  residualInterval: (TailInterval & { method: typeof INTERVAL_METHOD; outliving: number }) | null;
   /** Whether a drain timeout alone reaches the target within the window. */
   fits: boolean;
   ttl: TtlAdvice | null;
@@ -97,6 +101,9 @@ export interface DrainPlan {
     reconnect: ReconnectPeak[];
   };
 }
+
+/** What residualInterval is, for plan.json readers. */
+export const INTERVAL_METHOD = 'percentile bootstrap of a generalized Pareto tail (peaks over threshold)';
 
 const CURVE_STEPS = 12;
 const JITTER_LADDER = [
@@ -157,9 +164,10 @@ export function planDrain(input: DrainPlanInput): DrainPlan {
     },
     residual: { p50: residual.quantile(0.5), p99: residual.quantile(0.99), atTarget: residualAtTarget },
     residualInterval:
-      lifetimes.samples === null || input.resamples === 0
+      lifetimes.samples === null || input.resamples === 0 || lifetimes.samples.length < MIN_INTERVAL_SESSIONS
         ? null
         : {
+            method: INTERVAL_METHOD,
             ...bootstrapDrainTime(lifetimes.samples, open, input.resamples, streams.stream('plan.bootstrap')),
             outliving: countAbove(lifetimes.samples, residualAtTarget),
           },

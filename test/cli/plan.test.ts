@@ -63,8 +63,15 @@ describe('drainsim plan drain', () => {
     );
     expect(r.code).toBe(0);
     expect(r.stdout).toContain('200 measured sessions');
-    expect(r.stdout).toMatch(/95% interval .* \(bootstrap of the measured sessions, 50 resamples\)/);
-    expect(JSON.parse(readFileSync(join(dir, 'out', 'plan.json'), 'utf8')).input.measuredSessions).toBe(200);
+    expect(r.stdout).toMatch(
+      /95% interval .* – .*, tail model .*\n {2}\(bootstrap of a generalized Pareto tail, shape .*, fitted to the 40 longest of 200 measured sessions, 50 resamples\)/,
+    );
+    const json = JSON.parse(readFileSync(join(dir, 'out', 'plan.json'), 'utf8'));
+    expect(json.input.measuredSessions).toBe(200);
+    expect(json.residualInterval).toMatchObject({
+      method: expect.stringMatching(/generalized Pareto/),
+      tailSessions: 40,
+    });
     expect(readFileSync(join(dir, 'out', 'drain-curve.csv'), 'utf8')).toMatch(
       /^timeout_s,expected_cut,cut_p50,cut_p99,p_all_end,/,
     );

@@ -180,25 +180,57 @@ describe('planDrain inputs', () => {
     expect(Math.abs(p.residual.atTarget - truth) / truth).toBeLessThan(0.15);
   });
 
-  it('warns that the bootstrap interval undercovers when few measured sessions outlive the estimate', () => {
+  it('gives a tail-model interval that reaches past the measured sessions, and warns when few outlive their time', () => {
     // 1,000 exponential(120 s) sessions, target 99.9 %: the true time is 120·ln(1000) = 829 s and
-    // about one measured session outlives it. Over 200 such data sets the percentile-bootstrap
-    // "95 %" interval held the true time 49 % of the time, every miss below it (see SPARSE_TAIL).
+    // about one measured session outlives it. Read off the measured sessions the time runs short
+    // (here below 829 s, and so did all of session 29's bootstrap interval); the GPD tail's
+    // interval holds it (see interval-coverage.test.ts for how often).
     const dir = mkdtempSync(join(tmpdir(), 'drainsim-plan-'));
     const rng = new RandomStreams(1007).stream('data');
     const durations = Array.from({ length: 1000 }, () => (-120 * Math.log(1 - rng.next())).toFixed(3));
     writeFileSync(join(dir, 'sessions.csv'), `duration\n${durations.join('\n')}\n`);
     const input = { sessions: 100, window: 3600, reconnectCapacity: null, seed: 1, replicas: 20, resamples: 50 };
     const sparse = planDrain({ ...input, lifetimes: readLifetimes('sessions.csv', dir), target: 0.999 });
-    expect(sparse.residualInterval!.outliving).toBeLessThan(10);
-    expect(sparse.residualInterval!.high).toBeLessThan(120 * Math.log(1000)); // this data set misses it
-    expect(renderPlanText(sparse)).toMatch(
-      /Warning: only \d of the 1000 measured sessions outlive .*: the time and its interval\n {2}rest on them/,
+    const truth = 120 * Math.log(1000);
+    const b = sparse.residualInterval!;
+    expect(sparse.residual.atTarget).toBeLessThan(truth);
+    expect(b.outliving).toBeLessThan(10);
+    expect(b.method).toMatch(/generalized Pareto/);
+    expect(b.low).toBeLessThanOrEqual(truth);
+    expect(b.high).toBeGreaterThanOrEqual(truth);
+    expect(b.tailSessions).toBe(200);
+    expect(b.estimate).toBeGreaterThan(sparse.residual.atTarget);
+    const text = renderPlanText(sparse);
+    expect(text).toMatch(
+      /95% interval .* – .*, tail model .*\n {2}\(bootstrap of a generalized Pareto tail, shape .*, fitted to the 200 longest of 1000 measured sessions, 50 resamples\)/,
+    );
+    expect(text).toMatch(
+      /Warning: only \d of the 1000 measured sessions outlive .*: read off them alone, the time runs\n {2}short/,
     );
     // At 90 % about 100 outlive it: no warning.
     const dense = planDrain({ ...input, lifetimes: readLifetimes('sessions.csv', dir), target: 0.9 });
     expect(dense.residualInterval!.outliving).toBeGreaterThan(50);
     expect(renderPlanText(dense)).not.toContain('Warning: only');
+  });
+
+  it('gives no interval from fewer than 11 measured sessions, and says so', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'drainsim-plan-'));
+    writeFileSync(
+      join(dir, 'sessions.csv'),
+      `duration\n${[30, 45, 60, 90, 120, 150, 200, 300, 400, 600].join('\n')}\n`,
+    );
+    const p = planDrain({
+      lifetimes: readLifetimes('sessions.csv', dir),
+      sessions: 100,
+      window: 3600,
+      target: 0.99,
+      reconnectCapacity: null,
+      seed: 1,
+      replicas: 20,
+      resamples: 50,
+    });
+    expect(p.residualInterval).toBeNull();
+    expect(renderPlanText(p)).toContain('by the 10 measured sessions; an interval takes at least 11.');
   });
 
   it('keeps parametric lifetimes free of a bootstrap', () => {
