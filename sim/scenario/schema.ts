@@ -354,8 +354,9 @@ export const TlsSchema = z
   }));
 
 /**
- * A JVM-like generational heap (sim/model/app/jvm-heap.ts): opt-in, no defaults, because no
- * single heap is "the real default"; a scenario states its own, with the source of each value.
+ * A JVM-like generational heap (sim/model/app/jvm-heap.ts): opt-in, no defaults for the sizes and
+ * costs, because no single heap is "the real default"; a scenario states its own, with the source
+ * of each value. The survivor-space and tenuring flags default to HotSpot's.
  */
 export const HeapSchema = z
   .strictObject({
@@ -364,7 +365,12 @@ export const HeapSchema = z
       .positive()
       .max(16 * 1024 * 1024)
       .describe('Whole Java heap (-Xmx), MB; at most 16 TB, the largest heap a HotSpot collector (ZGC) supports.'),
-    young_mb: z.number().positive().describe('Young generation (eden, -Xmn), MB; the old generation is the rest.'),
+    young_mb: z
+      .number()
+      .positive()
+      .describe(
+        'Young generation (-Xmn), MB: eden and two survivor spaces of young_mb / (survivor_ratio + 2) each; the old generation is the rest.',
+      ),
     live_mb: z
       .number()
       .min(0)
@@ -382,13 +388,28 @@ export const HeapSchema = z
         'Data each request holds while queued or in service (buffers, parsed body), MB: live at every young collection.',
       ),
     survival: zPercent.describe(
-      'Share of what eden allocated still live at a young collection (medium-lived objects), promoted to the old generation.',
+      'Share of what eden allocated still live at the young collection after its allocation and dead by the next (medium-lived objects): copied to a survivor space, promoted only when it overflows.',
     ),
     young_pause: zDuration.describe('Fixed part of a young pause (root scanning, stopping threads).'),
     copy_per_mb: zDuration.describe('Young pause per MB of surviving objects copied.'),
     full_pause_per_gb: zDuration.describe(
-      'Full-collection pause per GB of live heap (mark and compact; ~1 s per GB for a serial/parallel-old full GC).',
+      'Full-collection pause per GB of live heap (mark and compact): an assumption the scenario states, no HotSpot document gives a per-GB cost.',
     ),
+    survivor_ratio: int(1)
+      .prefault(8)
+      .describe(
+        "-XX:SurvivorRatio, eden / one survivor space: each survivor space is young_mb / (survivor_ratio + 2). Default 8, HotSpot's (src/hotspot/share/gc/shared/gc_globals.hpp SurvivorRatio; serial/defNewGeneration.cpp compute_survivor_size).",
+      ),
+    max_tenuring_threshold: int(0, 15)
+      .prefault(15)
+      .describe(
+        "-XX:MaxTenuringThreshold: young collections an object survives at most before promotion, and the first collection's threshold. Default 15, HotSpot's (gc_globals.hpp MaxTenuringThreshold; markWord::max_age 15).",
+      ),
+    target_survivor_ratio: zPercent
+      .prefault('50%')
+      .describe(
+        "-XX:TargetSurvivorRatio: the survivor occupancy the adaptive tenuring threshold aims at (AgeTable::compute_tenuring_threshold, src/hotspot/share/gc/shared/ageTable.cpp: the smallest age whose cumulative survivors exceed survivor space × this). Default 50 %, HotSpot's (gc_globals.hpp TargetSurvivorRatio).",
+      ),
   })
   .refine((h) => h.young_mb < h.heap_mb, { message: 'young_mb must be below heap_mb (the old generation is the rest)' })
   .refine((h) => h.live_mb < h.heap_mb - h.young_mb, {

@@ -70,28 +70,35 @@ describe('a 1.2 s stall (the check duration the seed reports) with 1 s client ti
   });
 });
 
-describe('the JVM heap (app.gc.heap): an amplifier of overload, and its own trigger, but no lever for the checks', () => {
+describe('the JVM heap (app.gc.heap): an amplifier of overload, not its own trigger, and no lever for the checks', () => {
   const fullGcs = (r: RunResult) => recordsOf(r, 'app.gc').filter((g) => g.collection === 'full');
 
-  it("in the cascade the queued requests' data makes young pauses ~10× longer and full collections come every few seconds; without it none in 6 minutes", () => {
+  it("in the cascade the queued requests' data makes young pauses ~10× longer, overflows the survivor spaces and brings full collections; without it none in 6 minutes", () => {
     const calmRun = calm();
     const cascade = runBuiltin('hc-cascade', undefined, sixMinutes('300ms'));
-    // At 200 req/s per backend the old generation fills in ~11 min from a fresh start.
+    // At 200 req/s per backend a request's data dies in the survivor space: nothing is promoted.
     expect(calmRun.figures['gc_full_pause.count']).toBe(0);
     expect(calmRun.figures['gc_young_pause.p99']!).toBeLessThan(0.03);
-    expect(cascade.figures['gc_full_pause.count']!).toBeGreaterThan(30);
+    // Hundreds queued per backend: 125 MB of request data against a 51.2 MB survivor space, the
+    // rest promoted early (and the survivors at the next collection: threshold 1), so each
+    // backend's old generation fills in about a minute (20 full collections by 10:06 on seed 1,
+    // the first 68 s after the pause; 30+ before session 30, when all of it was promoted at every collection).
+    expect(cascade.figures['gc_full_pause.count']!).toBeGreaterThan(15);
     expect(cascade.figures['gc_young_pause.p99']!).toBeGreaterThan(10 * calmRun.figures['gc_young_pause.p99']!);
     // A full collection marks the requests in flight too: longer than the 300 MB of long-lived data alone.
     expect(Math.max(...fullGcs(cascade).map((g) => g.pause))).toBeGreaterThan(0.35);
   });
 
-  it('with no injected pause, the first full collection of a backend (~0.3 s) starts the same outage, and the safe checks do not stop it', () => {
-    const r = runBuiltin('hc-cascade-safe', undefined, ['horizon=14m', 'timeline=[]']);
-    const [firstFull] = fullGcs(r);
-    const [firstDown] = recordsOf(r, 'hc.down');
-    expect(firstFull!.pause).toBeGreaterThan(0.25); // past the clients' 250 ms timeout
-    expect(firstDown!.t).toBeGreaterThan(firstFull!.t);
-    expect(removals(r)).toBeGreaterThan(0);
-    expect(mean(window(r, 'goodput', 780, 839))).toBeLessThan(0.3 * mean(window(r, 'goodput', 10, firstFull!.t - 1)));
+  it('with no injected pause the heap is not its own trigger: 20 minutes at 200 req/s per backend promote nothing, so no full collection, no removal, no failure', () => {
+    // Each request's data (0.25 MB, ~35 ms in the app) dies in the survivor space before the next
+    // young collection (~2 s later); the tenuring threshold stays at 15. Before session 30 the
+    // model promoted everything live at every young collection, and each backend's old
+    // generation filled in ~11 minutes: its full collection (~0.3 s, past the clients' 250 ms)
+    // started the outage with no injected pause.
+    const r = runBuiltin('hc-cascade-safe', undefined, ['horizon=20m', 'timeline=[]', 'expect=[]']);
+    expect(fullGcs(r)).toHaveLength(0);
+    expect(r.figures['gc_young_pause.count']!).toBeGreaterThan(2500);
+    expect(removals(r)).toBe(0);
+    expect(r.figures['req_failed.total']).toBe(0);
   });
 });

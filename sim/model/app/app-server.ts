@@ -248,6 +248,7 @@ export class AppServer {
   admit(backend: Backend, job: AppJob): boolean {
     job.backend = backend.index;
     if (!this.allBusy(backend)) {
+      if (this.heaps.any) this.heaps.entered(backend);
       this.start(backend, job);
       return true;
     }
@@ -257,6 +258,7 @@ export class AppServer {
       return false;
     }
     job.phase = ReqPhase.QUEUED;
+    if (this.heaps.any) this.heaps.entered(backend);
     backend.app.enqueue(job);
     return true;
   }

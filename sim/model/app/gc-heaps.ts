@@ -20,6 +20,9 @@ export function heapSettings(h: HeapConfig): HeapSettings {
     youngPause: h.young_pause,
     copyPerMb: h.copy_per_mb,
     fullPausePerGb: h.full_pause_per_gb,
+    survivorRatio: h.survivor_ratio,
+    maxTenuringThreshold: h.max_tenuring_threshold,
+    targetSurvivorRatio: h.target_survivor_ratio,
   };
 }
 
@@ -51,14 +54,26 @@ export class GcHeaps {
       : undefined;
   }
 
-  /** `workSeconds` of service start on `backend`: the stop-the-world pause it triggers (0: none). */
-  workStarts(backend: Backend, workSeconds: number): number {
+  /** The heap of `backend`'s current process (a new epoch: a fresh one), undefined: none. */
+  private heapOf(backend: Backend): JvmHeap | undefined {
     const heap = this.heaps[backend.index];
-    if (heap === undefined) return 0;
+    if (heap === undefined) return undefined;
     if (this.epochs[backend.index] !== backend.app.epoch) {
       this.epochs[backend.index] = backend.app.epoch;
       heap.reset();
     }
+    return heap;
+  }
+
+  /** A request entered `backend`'s app (queued, or started at once): its data joins eden. */
+  entered(backend: Backend): void {
+    this.heapOf(backend)?.entered();
+  }
+
+  /** `workSeconds` of service start on `backend`: the stop-the-world pause it triggers (0: none). */
+  workStarts(backend: Backend, workSeconds: number): number {
+    const heap = this.heapOf(backend);
+    if (heap === undefined) return 0;
     const c = heap.allocate(workSeconds, backend.busyWorkers + backend.appQueueLength);
     if (c === undefined) return 0;
     this.pauses![c.kind].record(c.pause);
