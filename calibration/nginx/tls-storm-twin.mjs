@@ -72,9 +72,10 @@ clients:
   source_ips: 1
   ws:
     ping_interval: 0
-    # The harness's client waits for its handshake until it stops (pong_timeout 0: until the
+    # The harness's client waits for its handshake until it stops (handshake_timeout 0: until the
     # session's lifetime ends).
     pong_timeout: 0s
+    handshake_timeout: 0s
     reconnect: { policy: exponential, base: 1h, cap: 1h }
     scheduled:
 ${sessions.join('\n')}

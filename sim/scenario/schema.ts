@@ -626,7 +626,20 @@ export const WsClientsSchema = z.strictObject({
     ),
   pong_timeout: zDuration
     .prefault('20s')
-    .describe('A client declares the connection dead when a ping is not answered within this (1006).'),
+    .describe(
+      'A client declares the connection dead when a ping is not answered within this (1006). Only the pings: the opening handshake has its own timeout (handshake_timeout).',
+    ),
+  library: z
+    .enum(['socket.io-browser', 'socket.io-node', 'browser', 'ws'])
+    .optional()
+    .describe(
+      "The client implementation (unset = socket.io-browser), for what it decides by itself (its reconnect delays are `reconnect`'s). Who closes TCP first after the server's Close frame (a drain's, a SIGTERM's or the TTL's 1001): a browser answers the Close and waits for the server to close TCP (RFC 6455 §7.1.1; Chromium's websocket_channel.cc closes it itself only after kUnderlyingConnectionCloseTimeoutSeconds = 2 s), so the TIME_WAITs land on the server side — HAProxy's client-facing socket (`lb_time_wait`) and nginx's; Node's `ws` (8.21, lib/websocket.js receiverOnConclude() → close() → socket.end() once a Close was both sent and received) sends its FIN right after its answering Close, so the client machine holds the TIME_WAIT, HAProxy closes its server connection first (a TIME_WAIT on its own source port to the VM, `lb_ports_busy`) and nginx its upstream connection to the app (recorded with `ws` 8.21 through HAProxy 2.6.12 and nginx 1.22.1 on loopback, calibration/ws-close: 18–19 of 20 sessions at each hop, the rest the other way round). A user's own Close (1000) is answered and closed by the server first with every library. The opening handshake's timeout unless handshake_timeout is set: browser (Chromium) 240 s (websocket_stream.cc kHandshakeTimeoutIntervalInSeconds); ws none (handshakeTimeout unset, lib/websocket.js initAsClient()); socket.io-browser and socket.io-node 20 s (socket.io-client 4.8 Manager `timeout`, manager.ts open()) over the browser's WebSocket or Node's `ws` respectively (engine.io-client, `transports: ['websocket']`; socket.io's default long-polling first is not modelled).",
+    ),
+  handshake_timeout: zDuration
+    .optional()
+    .describe(
+      "How long a client waits for the 101 of its upgrade — a TLS handshake queued behind a storm's, an upgrade nothing reads — before it gives up (ETIMEDOUT), closes and reconnects by its policy; counted from its TCP connect's completion (a NAT's or proxy's accept), not from the connect() itself (socket.io starts its timer at the connect; a round trip, simplified). 0: none, it waits until its user leaves. Unset: the library's (`library`): `ws`'s handshakeTimeout option, socket.io-client's `timeout`.",
+    ),
   reconnect: BackoffSchema.prefault({}),
   scheduled: z
     .array(

@@ -23,9 +23,10 @@ import { tlsInWorker, workerHandshakeHold } from './tls.js';
  * idle-tunnel timeout (proxy_read_timeout),
  * the app's drain notice (retryAfter, close 1001 after `close_after`), its SIGTERM handler
  * (`close_on_shutdown`: close 1001 spread over `close_spread`) and what a dead
- * or reset server end does to a tunnel. On a close the app closes TCP first (RFC 6455 §7.1.1),
- * so TIME_WAIT lands on the VM. The client side (lifetimes, pings, reconnects) is
- * clients/websocket.ts, reached through hop.ts.
+ * or reset server end does to a tunnel. Who closes TCP first after a Close frame is the side that
+ * received the first Close when the client is Node's `ws`, the server always when it is a browser
+ * (closeSession), so TIME_WAIT lands on the VM or the client machine. The client side (lifetimes,
+ * pings, reconnects, its library) is clients/websocket.ts, reached through hop.ts.
  */
 /**
  * Who opens the TCP connection the upgrade reaches the app on: nginx on the VM (its upstream
@@ -608,11 +609,30 @@ export class WsEndpoint implements WsUpstream {
 
   /**
    * End a session that is alive on its backend. `proxyFirst`: nginx closes both sides (idle
-   * tunnel timeout); otherwise the app sends the Close frame and closes TCP first.
+   * tunnel timeout, no Close frame). Otherwise a Close frame ends it, and TCP is closed first by
+   * the side that received the first Close when the client is Node's `ws`
+   * (lib/websocket.js receiverOnConclude() → close(): socket.end() as soon as a Close was both sent
+   * and received), by the server always when the client waits for it (a browser: RFC 6455
+   * §7.1.1, Chromium's websocket_channel.cc; clients/ws-library.ts). The user's own 1000 is
+   * received first by the app, which answers and closes: the server's FIN first with every
+   * client. The app's 1001 (drain, SIGTERM, TTL) to a `ws` client: its answer and FIN go out
+   * together, the FIN relayed behind the Close at every hop — HAProxy shuts its server side
+   * (TIME_WAIT on the balancer's source port, world.ts end()), and nginx, reading the
+   * downstream EOF with the Close flushed, finalizes the tunnel (ngx_http_upstream_process_upgraded(),
+   * src/http/ngx_http_upstream.c: `downstream->read->eof && u->from_client.pos ==
+   * u->from_client.last`) and closes its upstream connection before the app, which still has
+   * the Close to read, closes its own: nginx's socket holds that TIME_WAIT. Recorded on loopback
+   * (`ws` 8.21 both ends, HAProxy 2.6.12 mode tcp and http, nginx 1.22.1, 20 sessions each):
+   * client 19 of 20, HAProxy's server side 18–19, nginx's upstream 18–19 (the rest the other way round);
+   * with a client that waits for the server's FIN: the app, nginx's accepted socket and HAProxy's
+   * client-facing socket, 20 of 20.
    */
   private closeSession(conn: Conn, code: number, proxyFirst: boolean): void {
     const w = this.w;
-    const backend = this.endTunnel(conn, proxyFirst, EndKind.SERVER_FIN, code);
+    const clientFirst = code === WsClose.GOING_AWAY && this.downstream.finFirstAfterServerClose;
+    const backend = clientFirst
+      ? this.endTunnel(conn, true, EndKind.CLIENT_FIN, code)
+      : this.endTunnel(conn, proxyFirst, EndKind.SERVER_FIN, code);
     if (code === WsClose.NORMAL) return;
     if (code === WsClose.ABNORMAL) {
       w.trace.emitLimited(`ws-idle-${backend.index}`, {

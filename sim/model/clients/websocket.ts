@@ -17,6 +17,7 @@ import { ErrorKind, wsCloseCounter } from '../core/series.js';
 import { EndKind, type ServerSideIo, type World } from '../core/world.js';
 import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay, retryAfterDelay } from './backoff.js';
+import { wsClientFinFirst, wsHandshakeTimeout } from './ws-library.js';
 
 export { WsClose };
 
@@ -34,6 +35,13 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   private readonly lifetimeRng: Rng;
   private readonly reconnectRng: Rng;
   private readonly lifetime: Distribution;
+  /** Seconds the client waits for its upgrade's 101 (clients.ws.handshake_timeout or its library's; ∞: none). */
+  private readonly handshakeTimeout: number;
+  /**
+   * After the server's Close frame the client sends its FIN first (Node's `ws`), or waits for the
+   * server's (a browser): ws-library.ts. Read by the server end when it closes (app/ws-endpoint.ts).
+   */
+  readonly finFirstAfterServerClose: boolean;
   /** TLS handshakes on nginx's workers or the balancer's threads (proxy/worker-cpu.ts TlsCpu; null: no VM has them). */
   tls: TlsHandshakes | null = null;
 
@@ -54,6 +62,8 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     this.lifetimeRng = w.streams.stream('clients.ws.lifetime');
     this.reconnectRng = w.streams.stream('clients.ws.reconnect');
     this.lifetime = cfg.lifetime;
+    this.handshakeTimeout = wsHandshakeTimeout(cfg);
+    this.finFirstAfterServerClose = wsClientFinFirst(cfg);
   }
 
   start(): void {
@@ -179,10 +189,11 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
    * queued on the worker (or thread) that holds it: the upgrade GET is sent and read only once
    * SSL_do_handshake() has completed (src/http/ngx_http_request.c ngx_http_ssl_handshake() hands
    * the connection to ngx_http_wait_request_handler() only then), so a reconnect storm reaches the
-   * app paced by the workers' handshake rate, not all at once. The client waits as long as it
-   * waits for a pong (pong_timeout: its one no-answer timeout in the model; 0: until the user
-   * leaves); reached first, it gives up (ETIMEDOUT), closes, and reconnects by its policy, as
-   * after a failed connect.
+   * app paced by the workers' handshake rate, not all at once. The client waits for its opening
+   * handshake's timeout (clients.ws.handshake_timeout, or its library's: ws-library.ts; none: until
+   * the user leaves); reached first, it gives up (ETIMEDOUT), closes, and reconnects by its
+   * policy, as after a failed connect. The timeout is the handshake's only: once upgraded the
+   * session's dead-peer detection is the pings' (pong_timeout).
    */
   private awaitHandshake(conn: Conn, wait: number, startedAt = this.w.now): void {
     const w = this.w;
@@ -232,8 +243,7 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
   };
 
   private upgradeGivesUpAt(conn: Conn): number {
-    const timeout = this.w.scenario.clients.ws.pong_timeout;
-    return Math.min(conn.sessionEndsAt, timeout > 0 ? conn.requestStartedAt + timeout : Infinity);
+    return Math.min(conn.sessionEndsAt, conn.requestStartedAt + this.handshakeTimeout);
   }
 
   private readonly handshakeDone = (conn: Conn): void => {

@@ -150,4 +150,9 @@ export interface WsDownstream {
   resetAtSend(conn: Conn): void;
   /** When the client's first ping after `t` goes out (∞: it sends none). */
   pingAfter(conn: Conn, t: number): number;
+  /**
+   * After the server's Close frame the client answers and sends its FIN at once, before the server
+   * closes TCP (Node's `ws`); false: it waits for the server's FIN (a browser). clients/ws-library.ts.
+   */
+  readonly finFirstAfterServerClose: boolean;
 }

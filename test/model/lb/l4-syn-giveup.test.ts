@@ -74,6 +74,7 @@ const fullListenQueue = (synRetries?: number): ScenarioInput => ({
     ws: {
       ping_interval: 0,
       pong_timeout: '0s',
+      handshake_timeout: '0s',
       reconnect: { policy: 'exponential', base: '1h', cap: '1h' },
       scheduled: [...Array.from({ length: 4 }, () => ({ at: '0s', lifetime: '1h' })), { at: '500ms', lifetime: '1h' }],
     },

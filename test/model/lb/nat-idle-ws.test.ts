@@ -34,6 +34,7 @@ function oneSession(
       ws: {
         ping_interval: clientPing,
         pong_timeout: '0s',
+        handshake_timeout: '0s',
         reconnect: { policy: 'exponential', base: '1h', cap: '1h' },
         scheduled: [{ at: '10s', lifetime }],
       },

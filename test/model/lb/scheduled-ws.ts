@@ -9,6 +9,7 @@ export function scheduledWs(atSeconds: number[]): ScenarioInput['clients'] {
     ws: {
       ping_interval: 0,
       pong_timeout: '0s',
+      handshake_timeout: '0s',
       reconnect: { policy: 'exponential' as const, base: '1h', cap: '1h' },
       scheduled: atSeconds.map((at) => ({ at: `${at}s`, lifetime: '1h' })),
     },

@@ -65,6 +65,7 @@ const twoBursts = (): ScenarioInput => ({
     ws: {
       ping_interval: 0,
       pong_timeout: '0s',
+      handshake_timeout: '0s',
       reconnect: { policy: 'exponential', base: '1h', cap: '1h' },
       scheduled: [
         ...Array.from({ length: 35 }, () => ({ at: '0s', lifetime: '1h' })),

@@ -14,7 +14,7 @@ import { run, valueAt } from '../helpers.js';
  * nginx's listen backlog (4,096, within the default somaxconn) holds the whole burst: with the
  * default 511 the SYNs beyond it are dropped and sent again (listen-backlog.test.ts).
  */
-const burst = (terminates: 'nginx' | 'lb' | 'none', pongTimeout = '20s'): ScenarioInput => ({
+const burst = (terminates: 'nginx' | 'lb' | 'none', handshakeTimeout = '20s'): ScenarioInput => ({
   start: '00:00:00',
   warmup: '0s',
   horizon: '5s',
@@ -23,7 +23,7 @@ const burst = (terminates: 'nginx' | 'lb' | 'none', pongTimeout = '20s'): Scenar
   clients: {
     ws: {
       ping_interval: 'none',
-      pong_timeout: pongTimeout,
+      handshake_timeout: handshakeTimeout,
       scheduled: Array.from({ length: 1000 }, () => ({ at: '1s', lifetime: '1h' })),
       reconnect: { policy: 'exponential', base: '10s', cap: '10s', honor_retry_after: false },
     },
