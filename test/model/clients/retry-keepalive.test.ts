@@ -85,3 +85,24 @@ describe('a retry whose backoff outlasts nginx keepalive_timeout goes on a new c
     expect(fig(r, 'err_econnreset.total')).toBe(0);
   });
 });
+
+describe('a retry within keepalive_timeout goes on the same connection, after the backoff, not the think time', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    // keepalive_timeout 100 ms: the 250-ms think outlasts it (every request on a new connection
+    // before the burst), the 20-ms backoff does not — each retry is sent 20 ms after the 500 on
+    // the connection nginx still keeps (afterAnswer with the backoff as the wait).
+    r = run(burst({ keepalive_timeout: '100ms' }, '20ms'));
+  });
+
+  it('three attempts per new connection in the burst, one per connection before it', () => {
+    const before = between(r, 'requests', 10, 15) / between(r, 'new_conn', 10, 15);
+    expect(before).toBeLessThan(1.05);
+    expect(between(r, 'retries', 15.5, 16.5)).toBeGreaterThan(100);
+    // Waiting the think time instead (250 ms > keepalive_timeout), each retry would find the
+    // connection closed: one attempt per connection.
+    const during = between(r, 'requests', 15.5, 16.5) / between(r, 'new_conn', 15.5, 16.5);
+    expect(during).toBeGreaterThan(2.5);
+    expect(during).toBeLessThan(3.5);
+  });
+});
