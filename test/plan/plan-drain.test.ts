@@ -233,6 +233,23 @@ describe('planDrain inputs', () => {
     expect(renderPlanText(p)).toContain('by the 10 measured sessions; an interval takes at least 11.');
   });
 
+  it('warns from 9 outliving sessions down, not at 10 (SPARSE_TAIL: fewer than 10)', () => {
+    // The same 1,000 exponential(120 s) sessions; the target moves the estimate across the 10th
+    // longest session: 99.55 % leaves 10 outliving it (no warning), 99.6 % leaves 9 (warning).
+    const dir = mkdtempSync(join(tmpdir(), 'drainsim-plan-'));
+    const rng = new RandomStreams(1007).stream('data');
+    const durations = Array.from({ length: 1000 }, () => (-120 * Math.log(1 - rng.next())).toFixed(3));
+    writeFileSync(join(dir, 'sessions.csv'), `duration\n${durations.join('\n')}\n`);
+    const input = { sessions: 100, window: 3600, reconnectCapacity: null, seed: 1, replicas: 20, resamples: 50 };
+    const at = (target: number) => planDrain({ ...input, lifetimes: readLifetimes('sessions.csv', dir), target });
+    const ten = at(0.9955);
+    expect(ten.residualInterval!.outliving).toBe(10);
+    expect(renderPlanText(ten)).not.toContain('Warning: only');
+    const nine = at(0.996);
+    expect(nine.residualInterval!.outliving).toBe(9);
+    expect(renderPlanText(nine)).toContain('Warning: only 9 of the 1000 measured sessions outlive');
+  });
+
   it('keeps parametric lifetimes free of a bootstrap', () => {
     expect(readLifetimes('exp(mean=2m)').samples).toBeNull();
     expect(plan('exp(mean=2m)', { resamples: 100, replicas: 50, sessions: 10 }).residualInterval).toBeNull();

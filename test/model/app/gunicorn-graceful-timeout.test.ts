@@ -11,11 +11,15 @@ import type { RunResult } from '../../../sim/result.js';
 import { between, run } from '../helpers.js';
 
 /** One bare app behind a NAT: a 10-s request per new connection every 1 s; SIGTERM at 12 s (10 in hand). */
-const drain = (sigterm_keepalive: string, graceful_timeout?: string): RunResult =>
+const drain = (
+  sigterm_keepalive: string,
+  graceful_timeout?: string,
+  { service = '10s', sigterm = '12s', grace = '30s', horizon = '40s' } = {},
+): RunResult =>
   run(
     {
       warmup: '0s',
-      horizon: '40s',
+      horizon,
       clients: {
         rtt: '1ms',
         http: {
@@ -29,17 +33,17 @@ const drain = (sigterm_keepalive: string, graceful_timeout?: string): RunResult 
       },
       app: {
         workers: 32,
-        service_time: 'const(10s)',
+        service_time: `const(${service})`,
         accept_model: 'worker_per_connection',
         keepalive_timeout: '2s',
         graceful_shutdown: true,
         sigterm_keepalive,
-        shutdown_grace: '30s',
+        shutdown_grace: grace,
         ...(graceful_timeout === undefined ? {} : { graceful_timeout }),
       },
       lb: { mode: 'nat' },
       backends: [{ name: 'vm-a', proxy: 'none' }],
-      timeline: [{ at: '12s', do: 'terminate', backend: 'vm-a', mode: 'graceful' }],
+      timeline: [{ at: sigterm, do: 'terminate', backend: 'vm-a', mode: 'graceful' }],
     } as never,
     1,
   );
@@ -55,4 +59,53 @@ describe("app.graceful_timeout: gunicorn's arbiter SIGKILLs its workers graceful
       // gunicorn-23 serves one more: the connect at 13 s wakes its worker (answered at 23 s).
       expect(between(whole, 'responses_2xx', 15.01, 40)).toBe(value === 'gunicorn' ? 7 : 8);
     });
+
+  for (const value of ['gunicorn', 'gunicorn-23'])
+    it(`${value}: unset, the arbiter's kill comes 30 s after the SIGTERM (GracefulTimeout default) when shutdown_grace is longer`, () => {
+      // 40-s requests, SIGTERM at 42 s, shutdown_grace 60 s: in hand the connects of 3-42 s (answers
+      // due 43-82 s). gunicorn/config.py GracefulTimeout `default = 30`: the kill at 72 s cuts the
+      // ten due after it; only shutdown_grace's kill (102 s) would let them all finish.
+      const long = { service: '40s', sigterm: '42s', grace: '60s', horizon: '110s' };
+      const r = drain(value, undefined, long);
+      expect(between(r, 'responses_2xx', 42, 72)).toBe(30);
+      expect(between(r, 'responses_2xx', 72.01, 110)).toBe(0);
+      // graceful_timeout 50s: the kill at 92 s; those due by then are answered (gunicorn-23 has its
+      // waking connect of 43 s in hand too, due 83 s).
+      const later = drain(value, '50s', long);
+      expect(between(later, 'responses_2xx', 72.01, 110)).toBe(value === 'gunicorn' ? 10 : 11);
+    });
+
+  it("a new version serving before the old one's graceful_timeout runs out is not killed by it (the kill is the old process's)", () => {
+    // A rolling deploy of vm-a (drained behind HAProxy, SIGTERM at 20 s, the new version at 25 s): the old
+    // gunicorn exits once idle, and its arbiter's SIGKILL 30 s after the SIGTERM (GracefulTimeout's
+    // default; shutdown_grace 40 s) was for its own workers — arbiter.py Arbiter.stop() kills
+    // self.WORKERS, the new version is another arbiter. Killing the new app then would fail every
+    // request on it from then on.
+    for (const value of ['gunicorn', 'gunicorn-23']) {
+      const r = run(
+        {
+          warmup: '0s',
+          horizon: '60s',
+          clients: { rtt: '1ms', requests: { rate: 20, timeout: '60s', retries: 0 } },
+          app: {
+            workers: 64,
+            service_time: 'const(100ms)',
+            graceful_shutdown: true,
+            shutdown_grace: '40s',
+            sigterm_keepalive: value,
+          },
+          lb: { mode: 'l7' },
+          backends: [
+            { name: 'vm-a', proxy: 'none' },
+            { name: 'vm-b', proxy: 'none' },
+          ],
+          timeline: [{ at: '10s', do: 'rolling_deploy', backends: ['vm-a'], restart_time: '5s' }],
+        } as never,
+        1,
+      );
+      // SIGTERM at 20 s (drained), the new version serving from 25 s: a kill at 50 s would fail the
+      // requests HAProxy sends it until its check marks it down (68 errors).
+      expect(r.figures['errors.total'] ?? 0, value).toBe(0);
+    }
+  });
 });

@@ -121,5 +121,72 @@ describe('sigterm_keepalive: gunicorn-23 (gthread 20.1-23.0: the listener closes
     expect(between(r, 'responses_2xx', 3.2, 3.6)).toBe(1);
     expect(between(r, 'err_econnrefused', 3.9, 4.1)).toBe(1);
     expect(between(r, 'responses_2xx', 3.9, 8)).toBe(0);
+    // That request went on the kept-alive connection: gunicorn closes no idle connection at the
+    // SIGTERM (its poller still holds it; app-process.ts closesIdleAtSigterm), so no new connection.
+    expect(between(r, 'new_conn', 3.2, 3.6)).toBe(0);
+  });
+
+  it('idle at its SIGTERM, the worker still waits for its wake-up: a connect within the second is served, not refused', () => {
+    // 100-ms requests at 0, 2, 4, … s, SIGTERM at 3.5 s with none in hand. The worker is in
+    // `self.poller.select(1.0)`; the connect at 4.0 s wakes it, is accept()ed and answered (4.1 s),
+    // and the listener closes: the connect at 6.0 s is refused. The 24.0+ exit once no connection
+    // is left (gthreadExitsWhenIdle, nr_conns) is not this version's: it would have exited at once
+    // and refused both.
+    const r = sparse('gunicorn-23', {}, '100ms', '3.5s');
+    expect(between(r, 'responses_2xx', 3.5, 8)).toBe(1);
+    expect(between(r, 'err_econnrefused', 3.5, 8)).toBe(1);
+    expect(between(r, 'err_econnrefused', 5.9, 6.1)).toBe(1);
+    expect(between(r, 'err_econnreset', 0, 8)).toBe(0);
+  });
+
+  it("a VM's second SIGTERM (after a deploy restarted its app) waits for its wake-up as the first did", () => {
+    // Each gunicorn process's worker starts in its loop (`while self.alive`): a deploy's restart
+    // leaves nothing of the old worker's exit behind. One bare app behind a NAT, a 2-s request per
+    // new connection every 0.5 s; the app is redeployed at 10 s (new version at 30 s), then
+    // SIGTERMed at 50.25 s: the connect of 50.5 s wakes the worker and is served (52.5 s), the
+    // next ones are refused — as without the earlier deploy. Carried over, the first exit's state
+    // would close the listener at the SIGTERM: that connect refused too, and the worker, no
+    // longer polled for its exit, left to the arbiter's kill.
+    const vm = (timeline: unknown[]): RunResult =>
+      run(
+        {
+          warmup: '0s',
+          horizon: '70s',
+          clients: {
+            rtt: '1ms',
+            http: {
+              arrival_rate: 2,
+              arrivals: 'paced',
+              requests_per_connection: 'const(1)',
+              think_time: 'const(0s)',
+              retries: 0,
+            },
+          },
+          app: {
+            workers: 64,
+            service_time: 'const(2s)',
+            accept_model: 'worker_per_connection',
+            keepalive_timeout: '2s',
+            graceful_shutdown: true,
+            sigterm_keepalive: 'gunicorn-23',
+            shutdown_grace: '40s',
+          },
+          lb: { mode: 'nat' },
+          backends: [{ name: 'vm-a', proxy: 'none' }],
+          timeline,
+        } as never,
+        1,
+      );
+    const sigterm = { at: '50.25s', do: 'terminate', backend: 'vm-a', mode: 'graceful' };
+    const once = vm([sigterm]);
+    const twice = vm([
+      { at: '10s', do: 'deploy', backend: 'vm-a', gate: { max_wait: '1s' }, rebind_after: '10s' },
+      sigterm,
+    ]);
+    for (const r of [once, twice]) {
+      expect(between(r, 'err_econnrefused', 50.25, 52)).toBe(2);
+      expect(between(r, 'responses_2xx', 52, 70)).toBe(2);
+      expect(between(r, 'err_econnreset', 50.25, 70)).toBe(0);
+    }
   });
 });

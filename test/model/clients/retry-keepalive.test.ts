@@ -68,6 +68,26 @@ describe('a retry after a kept-alive 5xx counts towards nginx keepalive_requests
   });
 });
 
+describe('keepalive_requests 2: the failed request counts before the client decides where its retry goes', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(burst({ keepalive_requests: 2 }, '20ms'));
+  });
+
+  it('two attempts per new connection in the burst, as before it', () => {
+    // The answer to the 2nd request says `Connection: close` (c->requests >= keepalive_requests in
+    // ngx_http_update_location_config), so the retry after it opens a new connection: 2.0 attempts
+    // per connection. Counted only after the client looked at the connection, a retry would go on
+    // it once more: 3.0 (the keepalive_requests 3 regime above only moves 3.0 → 3.6, inside its bounds).
+    const before = between(r, 'requests', 10, 15) / between(r, 'new_conn', 10, 15);
+    const during = between(r, 'requests', 15.5, 16.5) / between(r, 'new_conn', 15.5, 16.5);
+    expect(before).toBeGreaterThan(1.9);
+    expect(before).toBeLessThan(2.1);
+    expect(during).toBeGreaterThan(1.9);
+    expect(during).toBeLessThan(2.1);
+  });
+});
+
 describe('a retry whose backoff outlasts nginx keepalive_timeout goes on a new connection', () => {
   let r: RunResult;
   beforeAll(() => {
@@ -83,5 +103,26 @@ describe('a retry whose backoff outlasts nginx keepalive_timeout goes on a new c
     // (150 ms) both outlast keepalive_timeout.
     expect(between(r, 'new_conn', 15.5, 16.5)).toBeGreaterThan(0.95 * between(r, 'requests', 15.5, 16.5));
     expect(fig(r, 'err_econnreset.total')).toBe(0);
+  });
+});
+
+describe('a retry within keepalive_timeout goes on the same connection, after the backoff, not the think time', () => {
+  let r: RunResult;
+  beforeAll(() => {
+    // keepalive_timeout 100 ms: the 250-ms think outlasts it (every request on a new connection
+    // before the burst), the 20-ms backoff does not — each retry is sent 20 ms after the 500 on
+    // the connection nginx still keeps (afterAnswer with the backoff as the wait).
+    r = run(burst({ keepalive_timeout: '100ms' }, '20ms'));
+  });
+
+  it('three attempts per new connection in the burst, one per connection before it', () => {
+    const before = between(r, 'requests', 10, 15) / between(r, 'new_conn', 10, 15);
+    expect(before).toBeLessThan(1.05);
+    expect(between(r, 'retries', 15.5, 16.5)).toBeGreaterThan(100);
+    // Waiting the think time instead (250 ms > keepalive_timeout), each retry would find the
+    // connection closed: one attempt per connection.
+    const during = between(r, 'requests', 15.5, 16.5) / between(r, 'new_conn', 15.5, 16.5);
+    expect(during).toBeGreaterThan(2.5);
+    expect(during).toBeLessThan(3.5);
   });
 });

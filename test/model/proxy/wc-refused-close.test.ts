@@ -83,4 +83,43 @@ describe("nginx's close of a connection refused at its accept: FIN before the cl
     expect(fig(r, 'reset_out.total')).toBe(58);
     expect(refusals(r).some((x) => x.reset)).toBe(true);
   });
+
+  it('plain HTTP at a worker busy with TLS handshakes: each refused first request is in the socket, RST', () => {
+    // 100 TLS connections 1 ms apart (rtt 1 ms) to one worker, 2 ms of CPU a handshake: the worker
+    // falls behind from the second one and stays busy past the last, so every accept it refuses
+    // comes after the client's first bytes (refusedClose: RST, reset_out) — admit()'s plain-HTTP
+    // path as acceptUpgrade's. Room for 80 connections: 40 requests in hand (client + upstream
+    // connection each); the accepts refused are nginx's resets, the upstream connects refused 500s.
+    const r = run(
+      {
+        start: '00:00:00',
+        warmup: '0s',
+        horizon: '3s',
+        sample_interval: '100ms',
+        clients: {
+          rtt: '1ms',
+          http: {
+            arrival_rate: 1000,
+            arrivals: 'paced',
+            requests_per_connection: 'const(1)',
+            think_time: 'const(0s)',
+            retries: 0,
+          },
+        },
+        app: { workers: 1000, service_time: 'const(1s)', tls: { terminates: 'nginx', handshake_cpu: '2ms' } },
+        nginx: { worker_processes: 1, worker_connections: WORKER_OWN_CONNECTIONS + 80 },
+        lb: { mode: 'nat' },
+        backends: [{ name: 'vm-a' }],
+        timeline: [{ at: '0.1s', do: 'load', http_rate: 0 }],
+      } as ScenarioInput,
+      1,
+    );
+    expect(fig(r, 'responses_2xx.total')).toBe(40);
+    expect(fig(r, 'responses_5xx.total')).toBe(36);
+    expect(fig(r, 'err_econnreset.total')).toBe(24);
+    expect(fig(r, 'reset_out.total')).toBe(24);
+    const accepts = refusals(r).filter((x) => !x.upstream);
+    expect(accepts.length).toBeGreaterThan(0);
+    expect(accepts.every((x) => x.reset)).toBe(true);
+  });
 });

@@ -73,6 +73,19 @@ describe('fit: lifetimes from an HAProxy log', () => {
     expect(values[999]).toBe(69);
   });
 
+  it('refuses even one hidden quantile: the top one is what a 99.9 % drain plan reads', () => {
+    // 1,000 sessions of 10 s, 11 s, …, the longest one still open: the curve ends at S = 1/1000
+    // after the 999th end, so the quantiles above 0.999 — the last, (999 + 0.5)/1000 — are unknown.
+    // Written, the CSV's top value would be the 0.9985 quantile and `plan drain` (target 99.9 % by
+    // default) would read the tail from it. With 3,000 such sessions S ends at 1/3000 < 0.0005:
+    // every quantile is known and the CSV is written.
+    const sessions = (n: number) => Array.from({ length: n }, (_, i) => ({ seconds: 10 + i, censored: i === n - 1 }));
+    const one = sessions(1000);
+    expect(() => empiricalValues(fitLifetimes(one), one)).toThrow(/0\.100 % of the sessions outlive/);
+    const none = sessions(3000);
+    expect(empiricalValues(fitLifetimes(none), none)).toHaveLength(1000);
+  });
+
   it('flags a bimodal population as a poor fit', () => {
     const short = haproxyHttpLog('lognormal(median=5s, sigma=0.3)', 5000, 1).text;
     const long = haproxyHttpLog('lognormal(median=2h, sigma=0.3)', 5000, 2).text;
