@@ -422,7 +422,9 @@ export const AppSchema = z.strictObject({
     .describe('Work of a shallow health-check request (served by the same workers).'),
   dependency_fail_time: zDuration
     .prefault('5ms')
-    .describe('How fast a request fails with 500 when the database is down (dead connection pool).'),
+    .describe(
+      'How long a request that queries a down database (dead connection pool) takes to fail with its 500, its worker held meanwhile; its own service time is not served (longer or shorter, this is the time).',
+    ),
   dependency_slow_latency: zDistribution('duration')
     .prefault('exp(mean=2s)')
     .describe('Extra latency each request (and deep check) waits on a slow database.'),

@@ -1201,7 +1201,7 @@ export const CATALOG: Catalog = {
       const checks =
         'Deep health checks and probes (endpoint: deep) query it too and fail with the app; shallow ones see only a process that answers, so the LB keeps sending traffic.';
       if (r.state === 'down')
-        return `${whose} is dead: every request that queries it fails with 500 within ${d(r.failTime)}. ${checks}`;
+        return `${whose} is dead: every request that queries it fails with 500 after ${d(r.failTime)}, holding its worker that long. ${checks}`;
       return `${whose} is slow: every request that queries it waits an extra ${r.slowLatency}, holding its worker, so queues grow. ${checks}`;
     },
   },

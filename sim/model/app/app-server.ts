@@ -370,9 +370,10 @@ export class AppServer {
       const shared = this.w.sharedDependency;
       const db = own === 'down' || shared === 'down' ? 'down' : own === 'slow' || shared === 'slow' ? 'slow' : 'up';
       if (db === 'down') {
-        // The connection pool is dead: the request fails fast with a 500.
+        // The connection pool is dead: the request fails with a 500 after dependency_fail_time
+        // (the service time drawn above is not served; the draw keeps the stream's sequence).
         job.status = Status.INTERNAL_ERROR;
-        d = Math.min(d, backend.app.config.dependency_fail_time);
+        d = backend.app.config.dependency_fail_time;
       } else if (db === 'slow') {
         const wait = backend.app.config.dependency_slow_latency.sample(this.depRng[i]);
         if (wait > job.depTimeout) {
