@@ -76,6 +76,46 @@ describe('app.db_pool with a down database (dependency_down: wait, the default w
   });
 });
 
+describe("a deep check's own dependency_timeout bounds its wait for a pool connection", () => {
+  /**
+   * One backend, HAProxy deep checks every 2 s (timeout 1 s) whose endpoint gives its database
+   * 200 ms and reports "degraded but ready" past it; the database is down from 10 s behind a
+   * HikariCP-default pool (each query's wait would run 30 s). The check's own 200 ms ends its
+   * wait: it answers 200 in time and the server stays UP. Were the pool wait not bounded by it,
+   * every check would time out at 1 s and the server go DOWN after fall = 3.
+   */
+  function deepCheck(onTimeout: 'ready' | 'unready'): ScenarioInput {
+    return {
+      ...oneBackend(
+        { db_pool: {}, workers: 200 },
+        [{ at: '10s', do: 'dependency', backend: 'vm-a', state: 'down' }],
+        1,
+      ),
+      health_check: {
+        type: 'http',
+        endpoint: 'deep',
+        inter: '2s',
+        timeout: '1s',
+        fall: 3,
+        rise: 2,
+        dependency_timeout: '200ms',
+        on_dependency_timeout: onTimeout,
+      },
+    } as ScenarioInput;
+  }
+
+  it('on_dependency_timeout: ready — the check answers after 200 ms of waiting, the server stays in', () => {
+    const r = run(deepCheck('ready'));
+    expect(fig(r, 'removals.total')).toBe(0);
+    expect(fig(r, 'check_failures.total')).toBe(0);
+  });
+
+  it('on_dependency_timeout: unready — the same 200 ms give a 503: DOWN after three checks', () => {
+    const r = run(deepCheck('unready'));
+    expect(fig(r, 'removals.total')).toBe(1);
+  });
+});
+
 describe('lb-lied with a HikariCP-default pool: the shallow check stops lying', () => {
   it('vm-b`s workers all wait 30 s for connections, its shallow checks time out: DOWN at 09:01:11, errors 18,087 → 1,069', () => {
     const r = runBuiltin('lb-lied', 1, ['app.db_pool={}']);
