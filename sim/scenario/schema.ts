@@ -7,6 +7,7 @@
 import { z } from 'zod';
 import { checkAcceptModel } from './accept-model.js';
 import { checkBareBackends, writtenBareIssues } from './bare-backends.js';
+import { checkDbPool } from './db-pool.js';
 import * as L from './limits.js';
 import { checkRolloutOverlap } from './rollout-overlap.js';
 import { formatDuration, parseClock, UnitError } from './units.js';
@@ -443,7 +444,32 @@ export const AppSchema = z.strictObject({
     .describe('Work of a shallow health-check request (served by the same workers).'),
   dependency_fail_time: zDuration
     .prefault('5ms')
-    .describe('How fast a request fails with 500 when the database is down (dead connection pool).'),
+    .describe(
+      'With `dependency_down: fail_fast` (the default without `db_pool`): how long a request that queries a down database (dead connection pool) takes to fail with its 500, its worker held meanwhile; its own service time is not served (longer or shorter, this is the time).',
+    ),
+  dependency_down: z
+    .enum(['fail_fast', 'wait'])
+    .optional()
+    .describe(
+      "What a request that needs a down database meets (unset = `wait` with a `db_pool`, `fail_fast` without). `fail_fast`: its 500 after `dependency_fail_time` — a pool that opens its connections on demand against a database that refuses them at once (node-postgres's pg-pool, packages/pg-pool/index.js connect() → newClient(): client.connect()'s ECONNREFUSED goes straight to the caller). `wait`: the pool's connections are dead and none can be made, so the request waits in the pool for `db_pool.connection_timeout` holding its worker, then fails with a 500 — HikariCP (HikariPool.getConnection(): connectionBag.borrow() until connectionTimeout, then SQLTransientConnectionException \"Connection is not available, request timed out after …ms\"); needs `db_pool`.",
+    ),
+  db_pool: z
+    .strictObject({
+      size: int(1, L.MAX_WORKERS)
+        .prefault(10)
+        .describe(
+          "Connections in the pool: at most this many requests (and deep checks) query the database at once; a request that finds none free waits, FIFO, holding its worker. Default 10: HikariCP's maximumPoolSize (HikariConfig DEFAULT_POOL_SIZE) and node-postgres pg-pool's `max`.",
+        ),
+      connection_timeout: zDurationOrInfinite
+        .prefault('30s')
+        .describe(
+          "How long a request waits for a free connection before it fails with a 500 (0 or `infinite`: forever). Default 30s: HikariCP's connectionTimeout (HikariConfig CONNECTION_TIMEOUT; 0 there means Integer.MAX_VALUE ms); pg-pool's connectionTimeoutMillis defaults to 0, wait forever; pgbouncer's query_wait_timeout 120s.",
+        ),
+    })
+    .optional()
+    .describe(
+      "The app's database connection pool, one per backend process (unset: no pool bound — every worker has a connection of its own, as many queries at once as workers). A request that needs the database (every client request, a deep check) borrows a connection when its worker starts it and holds it until its response (a transaction per request); with none free it waits FIFO for one, holding its worker, and fails with a 500 after `connection_timeout` (a deep check's own `dependency_timeout` ends its wait sooner). A down database: see `dependency_down`.",
+    ),
   dependency_slow_latency: zDistribution('duration')
     .prefault('exp(mean=2s)')
     .describe('Extra latency each request (and deep check) waits on a slow database.'),
@@ -1559,6 +1585,7 @@ export const ScenarioSchema = z
     }
     checkBareBackends(s, ctx);
     checkAcceptModel(s, ctx);
+    checkDbPool(s, ctx);
     checkRolloutOverlap(s, ctx);
     const names = new Set<string>();
     s.backends.forEach((b, i) => {

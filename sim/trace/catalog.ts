@@ -1200,9 +1200,17 @@ export const CATALOG: Catalog = {
         return `${whose} answers normally again: requests that query it succeed, and deep checks pass again.`;
       const checks =
         'Deep health checks and probes (endpoint: deep) query it too and fail with the app; shallow ones see only a process that answers, so the LB keeps sending traffic.';
+      const giveUp = (t: number): string =>
+        Number.isFinite(t) ? `fails with 500 after ${d(t)}` : 'waits for ever (no connection timeout)';
+      const pool =
+        r.pool === undefined
+          ? ''
+          : ` The app's pool has ${n(r.pool.size)} connections: a request that finds none free waits for one, holding its worker, and ${giveUp(r.pool.connectionTimeout)}.`;
       if (r.state === 'down')
-        return `${whose} is dead: every request that queries it fails with 500 within ${d(r.failTime)}. ${checks}`;
-      return `${whose} is slow: every request that queries it waits an extra ${r.slowLatency}, holding its worker, so queues grow. ${checks}`;
+        return r.downWaits === true && r.pool !== undefined
+          ? `${whose} is dead: its pooled connections fail and no new one can be made, so every request that queries it waits in the pool for a connection, holding its worker, and ${giveUp(r.pool.connectionTimeout)} (HikariCP's connectionTimeout). ${checks}`
+          : `${whose} is dead: every request that queries it fails with 500 after ${d(r.failTime)}, holding its worker that long. ${checks}${pool}`;
+      return `${whose} is slow: every request that queries it waits an extra ${r.slowLatency}, holding its worker, so queues grow. ${checks}${pool}`;
     },
   },
   // ── kernel ───────────────────────────────────────────────────────────────────────────────────

@@ -770,6 +770,10 @@ export interface AppDependency extends Rec<'app.dependency'> {
   state: 'up' | 'down' | 'slow';
   failTime: number;
   slowLatency: string;
+  /** The app's connection pool (app.db_pool), absent: unbounded. connectionTimeout Infinity: none. */
+  pool?: { size: number; connectionTimeout: number };
+  /** dependency_down: wait — a down database's requests wait connectionTimeout, then 500 (HikariCP). */
+  downWaits?: true;
 }
 
 // ── kernel ────────────────────────────────────────────────────────────────────────────────────

@@ -6,6 +6,7 @@ import type { VmView as Backend } from '../core/vm-view.js';
 import type { World } from '../core/world.js';
 import { acceptsByEventLoop } from './accept-model.js';
 import { AppListener } from './app-listener.js';
+import { DbPool, dependencyDown } from './db-pool.js';
 import { GcHeaps } from './gc-heaps.js';
 
 /** The request a worker reads after a connection's TLS handshake (AppServer.submitAfterHandshake). */
@@ -61,6 +62,9 @@ export class AppServer {
   /** Per backend: an app that is one event loop (app.accept_model), which accept()s between iterations (event-loop-accepts.ts). */
   private readonly eventLoop: boolean[];
   private readonly anyEventLoop: boolean;
+  /** Per backend: its app's database connection pool (`app.db_pool`), null: unbounded (db-pool.ts). */
+  private readonly pools: (DbPool | null)[];
+  private readonly anyPool: boolean;
 
   constructor(private readonly w: World) {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
@@ -77,6 +81,11 @@ export class AppServer {
     this.eventLoop = w.backends.map(acceptsByEventLoop);
     this.parked = w.backends.map(() => new Set<AppJob>());
     this.anyEventLoop = this.eventLoop.some((x) => x);
+    this.pools = w.backends.map((b) => {
+      const pool = b.app.config.db_pool;
+      return pool === undefined ? null : new DbPool(pool.size, pool.connection_timeout);
+    });
+    this.anyPool = this.pools.some((p) => p !== null);
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
@@ -367,30 +376,108 @@ export class AppServer {
         ? job.fixedService
         : backend.app.config.service_time.sample(this.serviceRng[i]);
     job.status = Status.OK;
+    // The work the job starts now, for a heap's allocation (a job waiting for a connection: none yet).
+    let work = -1;
     if (job.deep) {
-      const own = backend.app.dependency;
-      const shared = this.w.sharedDependency;
-      const db = own === 'down' || shared === 'down' ? 'down' : own === 'slow' || shared === 'slow' ? 'slow' : 'up';
-      if (db === 'down') {
-        // The connection pool is dead: the request fails fast with a 500.
+      const config = backend.app.config;
+      const db = this.database(backend);
+      const pool = this.anyPool ? this.pools[i] : null;
+      if (db === 'down' && dependencyDown(config) === 'fail_fast') {
+        // A pool that fails fast (pg-pool's on-demand connect refused): a 500 after dependency_fail_time.
         job.status = Status.INTERNAL_ERROR;
-        d = Math.min(d, backend.app.config.dependency_fail_time);
-      } else if (db === 'slow') {
-        const wait = backend.app.config.dependency_slow_latency.sample(this.depRng[i]);
-        if (wait > job.depTimeout) {
-          d += job.depTimeout;
-          job.status = job.depTimeoutStatus;
-        } else d += wait;
+        d = config.dependency_fail_time;
+      } else if (pool !== null && (db === 'down' || !pool.free)) {
+        // No connection for it: it waits in the pool holding its worker (grant), and fails with a
+        // 500 at connection_timeout — HikariCP's getConnection() (HikariPool.java: borrow() until
+        // connectionTimeout, then SQLTransientConnectionException). A down database's connections
+        // are dead and no new one can be made, so there the wait always runs out (dependency_down:
+        // wait). A deep check's own dependency_timeout, when shorter, ends the wait first with its
+        // own answer (the handler gives up on the database, the pool's request with it).
+        job.status = job.depTimeout < pool.timeout ? job.depTimeoutStatus : Status.INTERNAL_ERROR;
+        pool.wait(job, { since: w.now, service: d });
+        d = Math.min(pool.timeout, job.depTimeout);
+        work = 0;
+      } else {
+        // A connection (or no bound): held from now to the response, a transaction per request.
+        if (pool !== null) pool.borrow(job);
+        d += this.query(backend, job, db, job.depTimeout);
       }
     }
     job.serviceEnd = w.now + (this.dataArrives.size > 0 ? this.recvWait(job) : 0) + d;
     backend.app.serving.add(job);
-    job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+    // A wait for a connection without any timeout (connection_timeout infinite) has no end of its own.
+    job.timer = Number.isFinite(job.serviceEnd) ? w.engine.at(job.serviceEnd, this.finish, job) : -1;
     // Only when some app has a heap: the call, when TurboFan does not inline it, boxes `d` (a heap
     // number per request) only to return 0.
     if (!this.heaps.any) return;
-    const gcPause = this.heaps.workStarts(backend, d);
+    const gcPause = this.heaps.workStarts(backend, work < 0 ? d : work);
     if (gcPause > 0) this.stopTheWorld(backend, gcPause);
+  }
+
+  /** The database as `backend`'s app sees it: its own pool's state or the shared database's, the worse. */
+  private database(backend: Backend): 'up' | 'down' | 'slow' {
+    const own = backend.app.dependency;
+    const shared = this.w.sharedDependency;
+    return own === 'down' || shared === 'down' ? 'down' : own === 'slow' || shared === 'slow' ? 'slow' : 'up';
+  }
+
+  /**
+   * The extra time `job`'s query takes on a database in state `db` (not down): none when up; on a
+   * slow one a draw of dependency_slow_latency, cut at `budget` (what is left of a deep check's own
+   * dependency_timeout), where the job's status becomes that check's answer.
+   */
+  private query(backend: Backend, job: AppJob, db: 'up' | 'down' | 'slow', budget: number): number {
+    if (db !== 'slow') return 0;
+    const wait = backend.app.config.dependency_slow_latency.sample(this.depRng[backend.index]);
+    if (wait <= budget) return wait;
+    job.status = job.depTimeoutStatus;
+    return budget;
+  }
+
+  /**
+   * `job` left `backend`'s pool (its response, its wait's end, its caller gone): a connection it
+   * held goes to the oldest waiter (grantWaiters).
+   */
+  private leftPool(backend: Backend, job: AppJob): void {
+    const pool = this.pools[backend.index];
+    if (pool?.leave(job)) this.grantWaiters(backend);
+  }
+
+  /**
+   * Free connections go to the waiters in order, unless the database is down (its connections
+   * dead: the waits run out). Each granted job then does its work: the service time drawn at its
+   * start and its query, a deep check's dependency_timeout counting from that start.
+   */
+  private grantWaiters(backend: Backend): void {
+    const pool = this.pools[backend.index];
+    if (pool === null || pool.waiting === 0) return;
+    const db = this.database(backend);
+    if (db === 'down') return;
+    const w = this.w;
+    for (let next = pool.grantNext(); next !== undefined; next = pool.grantNext()) {
+      const { job, entry } = next;
+      w.engine.cancel(job.timer);
+      job.status = Status.OK;
+      const d = entry.service + this.query(backend, job, db, job.depTimeout - (w.now - entry.since));
+      job.serviceEnd = Math.max(w.now, backend.app.pausedUntil) + d;
+      job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+      if (this.heaps.any) {
+        const gcPause = this.heaps.workStarts(backend, d);
+        if (gcPause > 0) this.stopTheWorld(backend, gcPause);
+      }
+    }
+  }
+
+  /**
+   * A timeline `dependency` action changed a backend's pool (`backend`) or the shared database
+   * (null): a database back up or merely slow gives the waiting jobs the free connections at once
+   * (HikariCP's pool adds connections as soon as the database accepts them and hands each to a
+   * waiter: ConcurrentBag.add() → handoffQueue).
+   */
+  dependencyChanged(backend: Backend | null): void {
+    if (!this.anyPool) return;
+    if (backend !== null) this.grantWaiters(backend);
+    else for (const b of this.w.backends) this.grantWaiters(b);
   }
 
   private readonly finish = (job: AppJob): void => {
@@ -398,6 +485,7 @@ export class AppServer {
     job.timer = -1;
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
+    if (this.anyPool) this.leftPool(backend, job);
     // A TLS handshake done: its worker reads the connection's request (submitAfterHandshake).
     const next = this.afterHandshake.size > 0 ? this.nextAfterHandshake(job) : undefined;
     if (next !== undefined) this.start(backend, next);
@@ -480,6 +568,8 @@ export class AppServer {
     w.metrics.inc(w.c.pauses, backend.index);
     this.pauseLengths.record(duration);
     for (const job of backend.app.serving) {
+      // A wait for a pool connection without a timeout: nothing to shift.
+      if (!Number.isFinite(job.serviceEnd)) continue;
       w.engine.cancel(job.timer);
       job.serviceEnd += extra;
       job.timer = w.engine.at(job.serviceEnd, this.finish, job);
@@ -512,6 +602,11 @@ export class AppServer {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
       job.phase = ReqPhase.NONE;
+      if (this.anyPool) {
+        this.leftPool(backend, job);
+        // A wait for a connection without a timeout ends here.
+        if (!Number.isFinite(job.serviceEnd)) job.serviceEnd = this.w.now;
+      }
       this.loopTimers(backend);
       this.fillWorkers(backend);
       // Its iteration must still end (before, a withdrawn job left an event loop "running" for good).
@@ -551,7 +646,8 @@ export class AppServer {
     const ghost = this.standIn(job, onAnswered);
     if (app.serving.replace(job, ghost)) {
       this.w.engine.cancel(job.timer);
-      ghost.timer = this.w.engine.at(ghost.serviceEnd, this.finish, ghost);
+      if (this.anyPool) this.pools[backend.index]?.replace(job, ghost);
+      ghost.timer = Number.isFinite(ghost.serviceEnd) ? this.w.engine.at(ghost.serviceEnd, this.finish, ghost) : -1;
     } else if (
       job.phase !== ReqPhase.QUEUED ||
       !(app.replaceQueued(job, ghost) || this.replaceHeld(backend, job, ghost))
@@ -676,6 +772,8 @@ export class AppServer {
       job.timer = -1;
     }
     backend.app.serving.clear();
+    // The pool is the process's memory: gone with it, its connections with it.
+    if (this.anyPool) this.pools[backend.index]?.clear();
     const queued: AppJob[] = [];
     for (let j = backend.app.dequeue(); j !== undefined; j = backend.app.dequeue())
       if (j.phase === ReqPhase.QUEUED && j.backend === backend.index) queued.push(j);

@@ -3,6 +3,7 @@ import type { Action } from '../../scenario/schema.js';
 import { simTimeOf } from '../../scenario/sim-time.js';
 import { definedOnly } from '../../util/defined-only.js';
 import type { AppServer } from '../app/app-server.js';
+import { dependencyDown } from '../app/db-pool.js';
 import type { Population, SessionAges } from '../core/populations.js';
 import type { World } from '../core/world.js';
 import { PoolState } from '../lb/pool.js';
@@ -131,16 +132,24 @@ export class Orchestrator {
       case 'pause':
         return this.app.pause(w.backends[this.backendIndex(action.backend)], action.duration, 'stop-the-world');
       case 'dependency': {
-        if (action.backend) w.backends[this.backendIndex(action.backend)].app.setDependency(action.state);
+        const one = action.backend ? w.backends[this.backendIndex(action.backend)] : null;
+        if (one !== null) one.app.setDependency(action.state);
         else w.setSharedDependency(action.state);
-        const app = action.backend ? w.backends[this.backendIndex(action.backend)].app.config : w.scenario.app;
+        const app = one !== null ? one.app.config : w.scenario.app;
         w.trace.emit({
           kind: 'app.dependency',
           backend: action.backend ? action.backend : null,
           state: action.state,
           failTime: app.dependency_fail_time,
           slowLatency: app.dependency_slow_latency.spec,
+          // Only with a pool (no built-in has one): the records of the others stay as they were.
+          ...(app.db_pool !== undefined
+            ? { pool: { size: app.db_pool.size, connectionTimeout: app.db_pool.connection_timeout } }
+            : {}),
+          ...(dependencyDown(app) === 'wait' ? { downWaits: true as const } : {}),
         });
+        // Jobs waiting in a pool take the connections a recovered database gives.
+        this.app.dependencyChanged(one);
         return;
       }
       case 'health_404':
