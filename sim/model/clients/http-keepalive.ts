@@ -234,7 +234,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     // The client's timer on this request runs from its write (see the class comment). No timer of
     // the record's is armed here (every way a request ends clears requestTimer: checked with a throw
-    // over every built-in and test/model in session 30), so re-arming its cell gives up nothing.
+    // over every built-in and 179 of test/model's, test/scenarios' and test/hostile's files in
+    // session 30), so re-arming its cell gives up nothing.
     const timers = arrived ? this.arrivedTimers : this.requestTimers;
     conn.armRequestTimer(w.engine, timers, this.timedOutCb);
     this.wroteAt = arrived ? w.now - this.rtt / 2 : w.now;
