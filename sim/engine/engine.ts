@@ -17,11 +17,14 @@
  *   the reference itself (< 0), for models that keep their state in typed arrays indexed by n.
  *   Nothing but the heap is touched; there is no cancel: the model checks its own generation
  *   (e.g. a connection's timer generation) when the event fires, as the reference models do.
- * - `scheduleFixed(lane, fn, arg)`: a callback on a lane of events that all fire the same fixed
- *   delay after they were scheduled (`fixedDelay(delay)`, fifo-lane.ts). Such events arrive in
- *   (time, seq) order, so the lane is a FIFO beside the heap; firing takes the earlier of the heap's
- *   top and the lanes' heads by (time, seq), one sequence counter for all, so the firing order is
- *   the one the heap alone would give. Ids, slots and `cancel` are shared with `at`.
+ * - `scheduleFixed(lane, fn, arg, cell, index)`: a callback on a lane of events that all fire the
+ *   same fixed delay after they were scheduled (`fixedDelay(delay)`, fifo-lane.ts). Such events
+ *   arrive in (time, seq) order, so the lane is a FIFO beside the heap; firing takes the earlier of
+ *   the heap's top and the lanes' heads by (time, seq), one sequence counter for all, so the firing
+ *   order is the one the heap alone would give. No slot and no id: the event is armed while
+ *   `cell[index]` (a deadline field of the caller's record) holds the sequence number the engine
+ *   wrote there, and given up by the caller writing anything else there — a store, not a
+ *   `cancel`; the engine reads the cell when the entry is next to fire and drops it unfired.
  *
  * The engine knows nothing of TCP, load balancers or any other domain word.
  */
@@ -45,21 +48,18 @@ const GEN_LIMIT = 2 ** 29;
 const SEQ_LIMIT = 2 ** 32;
 /** Below this many cancelled entries the heap is never compacted (not worth a pass). */
 const COMPACT_MIN = 1024;
-/**
- * The same for a fixed-delay lane. Higher: cancelled entries behind a live head (the oldest
- * request still in service) are dropped for free once that head goes, and a compaction walks
- * every entry and moves every live one. At COMPACT_MIN the drain model's request-timer lane
- * (~500 requests in service, ~2,000 entries) was compacted every ~1,000 requests, ~1 % of its
- * instructions; at 8,192 twice in 40 s. A lane then holds at most ~16k entries (256 KB).
- */
-const LANE_COMPACT_MIN = 8192;
 /** A direct event's reference is ~(arg * HANDLER_LIMIT + handler): negative, and within int32. */
 const HANDLER_BITS = 6;
 const HANDLER_LIMIT = 2 ** HANDLER_BITS;
 const ARG_LIMIT = 2 ** (31 - HANDLER_BITS);
-/** `slotLane` of a slot whose event is in the heap; lane k is k + 1. */
-const IN_HEAP = 0;
 const LANE_LIMIT = 255;
+/**
+ * A lane's first ring size (a power of two; fifo-lane.ts makeRoom compacts a full ring and doubles
+ * it only when more than half is armed). The drain model's request-timer lanes hold ~500 armed
+ * entries at 10k clients and ~5,000 at 100k: a ring of 4,096 (160 KB) is compacted about every
+ * 3,500 pushes at 10k.
+ */
+const LANE_CAPACITY = 4096;
 
 export class Engine {
   /** Simulated time in seconds. */
@@ -87,19 +87,19 @@ export class Engine {
   private freeSlots: Int32Array;
   private freeCount = 0;
   private readonly handlers: Array<Callback<number>> = [];
-  /** Fixed-delay lanes (fifo-lane.ts), and for each slot where its event waits (IN_HEAP or lane + 1). */
+  /** Fixed-delay lanes (fifo-lane.ts). */
   private readonly lanes: FifoLane[] = [];
-  private slotLane: Uint8Array;
-  /** For a slot whose event waits in a lane: its entry's array index there (cancel marks it). */
-  private lanePos: Int32Array;
   /**
    * The lane whose head fires first among the lanes (null when all are empty), found again only
-   * after a lane's head changed (`headsMoved`): when its head fired, when its head was cancelled,
-   * or when an entry went into an empty lane. Every other event leaves the heads where they are,
-   * so firing does not compare every lane's head on every event. A lane's head is always live:
-   * cancelled entries are dropped from the head as soon as they reach it.
+   * after a lane's head changed (`headsMoved`): when its head fired or was dropped given up, when
+   * an entry went into an empty lane, or when a full lane was compacted. Every other event leaves
+   * the heads where they are, so firing does not compare every lane's head on every event. A
+   * lane's head may have been given up (its cell rewritten) since: that is found when it is next
+   * to fire (fireLaneHead, liveLaneHead), and the head is dropped then.
    */
   private firstLane: FifoLane | null = null;
+  /** A new lane's ring size: LANE_CAPACITY, or less for an engine made smaller (tests' rings then grow and compact). */
+  private readonly laneCapacity: number;
   private headsMoved = false;
   /**
    * The heap's top entry has fired and its place is a hole, filled by the first `push` of its
@@ -118,30 +118,29 @@ export class Engine {
 
   constructor(initialCapacity = 1024) {
     this.capacity = Math.max(16, Math.min(initialCapacity, SLOT_BITS));
+    this.laneCapacity = 2 ** Math.ceil(Math.log2(Math.min(this.capacity, LANE_CAPACITY)));
     this.heapTime = new Float64Array(this.capacity);
     this.heapSeq = new Uint32Array(this.capacity);
     this.heapRef = new Int32Array(this.capacity);
     this.slotCount = this.capacity;
     this.gen = new Uint32Array(this.slotCount);
     this.calls = new Array(2 * this.slotCount).fill(undefined);
-    this.slotLane = new Uint8Array(this.slotCount);
-    this.lanePos = new Int32Array(this.slotCount);
     this.freeSlots = new Int32Array(this.slotCount);
     this.addFreeSlots(0, this.slotCount);
   }
 
-  /** Number of events waiting to fire. */
+  /** Number of events waiting to fire (a lane's armed entries are counted by reading their cells). */
   get pending(): number {
     this.fillHole();
     let n = this.size - this.dead;
-    for (const lane of this.lanes) n += lane.count - lane.dead;
+    for (const lane of this.lanes) for (let k = 0; k < lane.count; k++) if (lane.armed(lane.at(k))) n++;
     return n;
   }
 
   /** Time of the next event, or Infinity when the queue is empty. */
   peekTime(): number {
     this.fillHole();
-    const lane = this.earliestLane();
+    const lane = this.liveEarliestLane();
     if (lane !== null) return lane.time[lane.head];
     return this.size > 0 ? this.heapTime[0] : Infinity;
   }
@@ -153,13 +152,13 @@ export class Engine {
 
   /** Run `fn(arg)` at absolute simulated time `t` (never earlier than now). */
   at<T>(t: number, fn: Callback<T>, arg: T): TimerId {
-    const slot = this.takeSlot(fn, arg, IN_HEAP);
+    const slot = this.takeSlot(fn, arg);
     this.push(t, slot);
     return this.gen[slot] * SLOT_BITS + slot;
   }
 
-  /** A free slot holding `fn(arg)`, waiting in the heap or a lane (`where`, see slotLane). */
-  private takeSlot(fn: unknown, arg: unknown, where: number): number {
+  /** A free slot holding `fn(arg)`, its event waiting in the heap. */
+  private takeSlot(fn: unknown, arg: unknown): number {
     if (this.freeCount === 0) this.growSlots();
     const slot = this.freeSlots[--this.freeCount];
     const calls = this.calls;
@@ -167,7 +166,6 @@ export class Engine {
     calls[2 * slot + 1] = arg;
     // A new generation for this use of the slot: ids of its earlier uses no longer match.
     this.gen[slot] = (this.gen[slot] + 1) & (GEN_LIMIT - 1);
-    this.slotLane[slot] = where;
     return slot;
   }
 
@@ -177,23 +175,25 @@ export class Engine {
     const known = this.lanes.findIndex((lane) => lane.delay === delay);
     if (known >= 0) return known;
     if (this.lanes.length === LANE_LIMIT) throw new Error(`Engine: more than ${LANE_LIMIT} fixed-delay lanes`);
-    this.lanes.push(
-      new FifoLane(delay, (slot, index) => {
-        this.lanePos[slot] = index;
-      }),
-    );
+    this.lanes.push(new FifoLane(delay, this.laneCapacity));
     return this.lanes.length - 1;
   }
 
-  /** Run `fn(arg)` after the lane's delay: the same event as `schedule(delay, fn, arg)`, without a heap entry. */
-  scheduleFixed<T>(laneId: LaneId, fn: Callback<T>, arg: T): TimerId {
+  /**
+   * Run `fn(arg)` after the lane's delay while `cell[index]` still holds what this call writes there
+   * (its sequence number, an integer ≥ 0): the same event as `schedule(delay, fn, arg)`, with the
+   * same place among ties, and without a heap entry or a slot. The caller gives the event up by
+   * writing anything else into the cell (e.g. −1), re-arms it by calling this again (the earlier
+   * entry then no longer matches), and should write −1 there when it fires, as a fired id is
+   * forgotten. A given-up event never fires and is no event (`fired`, `pending`).
+   */
+  scheduleFixed<T>(laneId: LaneId, fn: Callback<T>, arg: T, cell: Float64Array, index: number): void {
     const lane = this.lanes[laneId];
-    const slot = this.takeSlot(fn, arg, laneId + 1);
     if (this.nextSeq === SEQ_LIMIT) this.renumber();
-    if (lane.count === 0) this.headsMoved = true;
+    const seq = this.nextSeq++;
     // now + delay, as schedule() computes it: never before now for delay ≥ 0.
-    this.lanePos[slot] = lane.push(this.now + lane.delay, this.nextSeq++, slot);
-    return this.gen[slot] * SLOT_BITS + slot;
+    if (lane.push(this.now + lane.delay, seq, fn, arg, cell, index)) this.headsMoved = true;
+    cell[index] = seq;
   }
 
   /** Register a handler for `callAt` / `callAfter`; at most 64 per engine. */
@@ -222,26 +222,8 @@ export class Engine {
     if (slot < 0) return false;
     this.calls[2 * slot] = undefined;
     this.calls[2 * slot + 1] = undefined;
-    const where = this.slotLane[slot];
-    if (where === IN_HEAP) {
-      this.dead++;
-      if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
-      return true;
-    }
-    // A lane entry is marked cancelled in the lane itself, and its slot is free at once: nothing
-    // reads the slot of a marked entry again.
-    const lane = this.lanes[where - 1];
-    lane.cancelAt(this.lanePos[slot]);
-    this.freeSlots[this.freeCount++] = slot;
-    // A lane's events mostly end in the order they were armed (a request timer is cancelled when
-    // its answer comes), so the cancelled ones gather at the head: dropped at once, they leave
-    // little to compact, and the head stays live.
-    // Whether the head moved is told by the count, not the head's index: a full ring emptied by
-    // this cancel (every other entry already cancelled) wraps its head back to the same index.
-    const count = lane.count;
-    lane.dropCancelledHead();
-    if (lane.count !== count) this.headsMoved = true;
-    if (lane.dead > LANE_COMPACT_MIN && 2 * lane.dead > lane.count) lane.compact();
+    this.dead++;
+    if (this.dead > COMPACT_MIN && 2 * this.dead > this.size) this.compact();
     return true;
   }
 
@@ -258,7 +240,7 @@ export class Engine {
       this.fireTop();
       return true;
     }
-    const lane = this.earliestLane();
+    const lane = this.liveEarliestLane();
     if (lane !== null) this.fireLaneHead(lane);
     else if (this.size > 0) this.fireTop();
     else return false;
@@ -279,7 +261,7 @@ export class Engine {
    */
   runUntilCount(until: number, stopAt: number): boolean {
     this.fireUntil(until, stopAt);
-    if (this.fired >= stopAt && this.pending > 0 && this.peekTime() <= until) return false;
+    if (this.fired >= stopAt && this.peekTime() <= until) return false;
     if (until > this.now && until !== Infinity) this.now = until;
     return true;
   }
@@ -328,7 +310,17 @@ export class Engine {
     return lt < t || (lt === t && lane.seq[lane.head] < this.heapSeq[0]) ? lane : null;
   }
 
-  /** Find the lane whose (live) head fires first. */
+  /** `earliestLane`, its head's entry dropped while given up (see fireLaneHead). */
+  private liveEarliestLane(): FifoLane | null {
+    for (;;) {
+      const lane = this.earliestLane();
+      if (lane === null || lane.armed(lane.head)) return lane;
+      lane.shift();
+      this.headsMoved = true;
+    }
+  }
+
+  /** Find the lane whose head fires first (given up or not: see firstLane). */
   private findFirstLane(): void {
     this.headsMoved = false;
     const lanes = this.lanes;
@@ -349,15 +341,20 @@ export class Engine {
     this.firstLane = first;
   }
 
-  /** Pop the live entry at a lane's head and call it. */
+  /**
+   * Pop the entry at a lane's head, next to fire, and call it if it is still armed; a given-up one
+   * is dropped and is no event (its time not taken, `fired` not counted), as a cancelled heap entry.
+   */
   private fireLaneHead(lane: FifoLane): void {
-    const ref = lane.slot[lane.head];
-    this.now = lane.time[lane.head];
+    const head = lane.head;
+    const armed = lane.armed(head);
     lane.shift();
-    if (lane.dead > 0) lane.dropCancelledHead();
     this.headsMoved = true;
+    if (!armed) return;
+    this.now = lane.time[head];
     this.fired++;
-    this.callSlot(ref);
+    // biome-ignore lint/suspicious/noExplicitAny: a lane holds callbacks of every argument type.
+    (lane.fn[head] as Callback<any>)(lane.arg[head]);
     // A heap event fired by a nested run inside this callback may have thrown, the callback caught
     // it, and its hole is still open at the top (review28 #1): close it before the loop reads the heap.
     if (this.topFired) this.fillHole();
@@ -539,15 +536,21 @@ export class Engine {
   }
 
   /** Give the entries sequence numbers 0..size-1 in their current order, which keeps the heap
-   *  valid and the order of ties unchanged. */
+   *  valid and the order of ties unchanged; a lane entry's cell gets its new number too. */
   private renumber(): void {
     this.fillHole();
-    // Every entry, the heap's and the lanes', as (its sequence array, index), in sequence order.
-    const entries: Array<[Uint32Array, number]> = [];
-    for (let i = 0; i < this.size; i++) entries.push([this.heapSeq, i]);
-    for (const lane of this.lanes) for (let k = 0; k < lane.count; k++) entries.push([lane.seq, lane.at(k)]);
+    // Given-up lane entries first go: their cells are the owners' now.
+    for (const lane of this.lanes) lane.compact();
+    this.headsMoved = true;
+    // Every entry, the heap's and the lanes', as (its sequence array, index, its lane or null), in sequence order.
+    const entries: Array<[Uint32Array, number, FifoLane | null]> = [];
+    for (let i = 0; i < this.size; i++) entries.push([this.heapSeq, i, null]);
+    for (const lane of this.lanes) for (let k = 0; k < lane.count; k++) entries.push([lane.seq, lane.at(k), lane]);
     entries.sort(([a, i], [b, j]) => a[i] - b[j]);
-    entries.forEach(([seq, i], rank) => (seq[i] = rank));
+    entries.forEach(([seq, i, lane], rank) => {
+      seq[i] = rank;
+      if (lane !== null) lane.cell[i][lane.index[i]] = rank;
+    });
     this.nextSeq = entries.length;
   }
 
@@ -572,12 +575,6 @@ export class Engine {
     const gen = new Uint32Array(count);
     gen.set(this.gen);
     this.gen = gen;
-    const slotLane = new Uint8Array(count);
-    slotLane.set(this.slotLane);
-    this.slotLane = slotLane;
-    const lanePos = new Int32Array(count);
-    lanePos.set(this.lanePos);
-    this.lanePos = lanePos;
     this.freeSlots = new Int32Array(count); // empty: every old slot is in use
     for (let s = old; s < count; s++) this.calls.push(undefined, undefined);
     this.slotCount = count;

@@ -16,7 +16,7 @@ for (const lanes of [false, true]) {
   const lane = lanes ? engine.fixedDelay(0.5) : -1;
   const tick = (k) => {
     engine.schedule(0.001 * (((k * 7919) % 13) + 1), tick, k);
-    if (lanes) engine.scheduleFixed(lane, () => {}, k);
+    if (lanes) engine.scheduleFixed(lane, () => {}, k, new Float64Array(1), 0);
   };
   for (let k = 0; k < 64; k++) engine.at(0, tick, k);
   for (let i = 1; i <= 100; i++) engine.run(i * 5);

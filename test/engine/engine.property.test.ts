@@ -5,7 +5,9 @@ import { Engine } from '../../sim/engine/engine.js';
 /**
  * Differential test: random schedule / cancel / step / run sequences on the Engine and on a
  * naive reference (a sorted array by (time, seq)) must fire the same events in the same order,
- * at the same times, with the same cancel results. fc.assert prints the seed and the shrunk
+ * at the same times, with the same cancel results. A fixed-delay lane's event is cancelled the way
+ * the model does it, by a store into its deadline cell (engine.ts scheduleFixed), and re-armed by
+ * scheduling again on the same cell (`rearm`: the reference cancels the old one and adds a new one). fc.assert prints the seed and the shrunk
  * counterexample on failure; replay with `fc.assert(prop, { seed, path })`.
  */
 
@@ -13,6 +15,7 @@ type Op =
   | { kind: 'schedule'; delay: number; childDelay: number | null }
   | { kind: 'at'; time: number }
   | { kind: 'fixed'; lane: number }
+  | { kind: 'rearm'; pick: number; lane: number }
   | { kind: 'cancel'; pick: number }
   | { kind: 'step' }
   | { kind: 'run'; ahead: number };
@@ -25,6 +28,10 @@ const op: fc.Arbitrary<Op> = fc.oneof(
   { arbitrary: fc.record({ kind: fc.constant('at' as const), time: fc.integer({ min: 0, max: 20 }) }), weight: 1 },
   { arbitrary: fc.record({ kind: fc.constant('fixed' as const), lane: fc.nat({ max: 2 }) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('cancel' as const), pick: fc.nat() }), weight: 3 },
+  {
+    arbitrary: fc.record({ kind: fc.constant('rearm' as const), pick: fc.nat(), lane: fc.nat({ max: 2 }) }),
+    weight: 1,
+  },
   { arbitrary: fc.record({ kind: fc.constant('step' as const) }), weight: 3 },
   { arbitrary: fc.record({ kind: fc.constant('run' as const), ahead: fc.integer({ min: 0, max: 4 }) }), weight: 1 },
 );
@@ -85,18 +92,30 @@ function check(ops: Op[]): void {
   const engine = new Engine(16); // small, so long sequences exercise growth
   const lanes = LANE_DELAYS.map((d) => engine.fixedDelay(d));
   const model = new ReferenceQueue();
-  const ids: number[] = []; // label -> engine id; labels are issue order, the same in both
+  const ids: number[] = []; // label -> engine id (NaN: a lane event); labels are issue order, the same in both
+  const cellOf: Array<Float64Array | null> = []; // label -> a lane event's deadline cell
   const engineLog: Array<[number, number]> = [];
   const modelLog: Array<[number, number]> = [];
 
-  const engineFire = (e: { label: number; childDelay: number | null }) => {
+  const engineFire = (e: { label: number; childDelay: number | null; cell?: Float64Array }) => {
     engineLog.push([e.label, engine.now]);
+    if (e.cell) e.cell[0] = -1; // fired: as the model forgets a fired timer
     if (e.childDelay !== null) engineSchedule(e.childDelay, null);
   };
   const engineSchedule = (d: number, childDelay: number | null) => {
     const label = ids.length;
     ids.push(engine.schedule(d, engineFire, { label, childDelay }));
+    cellOf.push(null);
   };
+  const scheduleLane = (lane: number, cell: Float64Array) => {
+    const label = ids.length;
+    ids.push(Number.NaN);
+    cellOf.push(cell);
+    engine.scheduleFixed(lanes[lane], engineFire, { label, childDelay: null, cell }, cell, 0);
+    model.at(model.now + LANE_DELAYS[lane], modelLabels++, null);
+  };
+  /** A lane event is pending while its cell holds what the engine wrote there (≥ 0) and it is its cell's last event. */
+  const lanePending = (label: number) => cellOf[label]![0] >= 0 && cellOf.lastIndexOf(cellOf[label]) === label;
   // The model mirrors the engine's label allocation: a child gets the next label when fired.
   let modelLabels = 0;
   const modelStep = () => {
@@ -116,19 +135,34 @@ function check(ops: Op[]): void {
       case 'at': {
         const label = ids.length;
         ids.push(engine.at(o.time, engineFire, { label, childDelay: null }));
+        cellOf.push(null);
         model.at(o.time, modelLabels++, null);
         break;
       }
-      case 'fixed': {
-        const label = ids.length;
-        ids.push(engine.scheduleFixed(lanes[o.lane], engineFire, { label, childDelay: null }));
-        model.at(model.now + LANE_DELAYS[o.lane], modelLabels++, null);
+      case 'fixed':
+        scheduleLane(o.lane, new Float64Array(1));
+        break;
+      case 'rearm': {
+        // A lane event's cell scheduled again: the old event (if still pending) is given up.
+        const lanesLabels = cellOf.flatMap((c, label) => (c !== null ? [label] : []));
+        if (lanesLabels.length === 0) break;
+        const label = lanesLabels[o.pick % lanesLabels.length];
+        const cell = cellOf[label]!;
+        for (let k = 0; k < cellOf.length; k++) if (cellOf[k] === cell) model.cancel(k);
+        scheduleLane(o.lane, cell);
         break;
       }
       case 'cancel': {
         if (ids.length === 0) break;
         const label = o.pick % ids.length;
-        const [got, want] = [engine.cancel(ids[label]), model.cancel(label)];
+        const cell = cellOf[label];
+        let got: boolean;
+        if (cell === null) got = engine.cancel(ids[label]);
+        else {
+          got = lanePending(label);
+          if (got) cell[0] = -1;
+        }
+        const want = model.cancel(label);
         if (got !== want) throw new Error(`cancel(${label}) returned ${got}, reference ${want}`);
         break;
       }
@@ -150,7 +184,8 @@ function check(ops: Op[]): void {
     if (engine.pending !== model.pending) throw new Error(`pending ${engine.pending} vs ${model.pending}`);
     if (engine.peekTime() !== model.peekTime()) throw new Error(`peekTime ${engine.peekTime()} vs ${model.peekTime()}`);
     for (let label = 0; label < ids.length; label++) {
-      if (engine.isPending(ids[label]) !== model.isPending(label)) throw new Error(`isPending(${label}) differs`);
+      const pending = cellOf[label] === null ? engine.isPending(ids[label]) : lanePending(label);
+      if (pending !== model.isPending(label)) throw new Error(`isPending(${label}) differs`);
     }
   }
   // Drain both: everything left must come out in the same order too.

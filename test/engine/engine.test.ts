@@ -340,6 +340,8 @@ describe('Engine fixed-delay lanes', () => {
   /** Internal view of a lane's ring buffer (checked on purpose: the point is what stays queued). */
   const laneCount = (engine: Engine, lane: number) =>
     (engine as unknown as { lanes: Array<{ count: number }> }).lanes[lane].count;
+  /** A cell for an event nobody gives up. */
+  const own = () => new Float64Array(1);
 
   it('fires lane events merged with heap events in (time, scheduling) order, ties included', () => {
     const engine = new Engine(16);
@@ -348,15 +350,15 @@ describe('Engine fixed-delay lanes', () => {
     expect(engine.fixedDelay(2)).toBe(two); // one lane per delay
     const half = engine.fixedDelay(0.5);
     engine.at(2, r.fn, 'heap@2');
-    engine.scheduleFixed(two, r.fn, 'lane2@2');
+    engine.scheduleFixed(two, r.fn, 'lane2@2', own(), 0);
     engine.schedule(0.5, r.fn, 'heap@0.5');
-    engine.scheduleFixed(half, r.fn, 'lane0.5@0.5');
+    engine.scheduleFixed(half, r.fn, 'lane0.5@0.5', own(), 0);
     engine.at(
       1,
       () => {
         r.fn('heap@1');
-        engine.scheduleFixed(two, r.fn, 'lane2@3');
-        engine.scheduleFixed(half, r.fn, 'lane0.5@1.5');
+        engine.scheduleFixed(two, r.fn, 'lane2@3', own(), 0);
+        engine.scheduleFixed(half, r.fn, 'lane0.5@1.5', own(), 0);
         engine.at(1.5, r.fn, 'heap@1.5');
       },
       undefined,
@@ -378,61 +380,140 @@ describe('Engine fixed-delay lanes', () => {
     expect(engine.step()).toBe(false);
   });
 
-  it('cancels lane events by id, skips them at the head and compacts the lane, keeping order', () => {
+  it('writes each event its sequence number into its cell; a store there gives it up, unfired and uncounted', () => {
     const engine = new Engine(16);
     const order: number[] = [];
     const lane = engine.fixedDelay(30);
     const n = 12000;
-    const ids: number[] = [];
+    const cells = new Float64Array(n);
     // One per simulated millisecond, as request timers are armed.
     for (let i = 0; i < n; i++) {
       engine.run(i / 1000);
-      ids.push(engine.scheduleFixed(lane, (k: number) => order.push(k), i));
+      engine.scheduleFixed(lane, (k: number) => order.push(k), i, cells, i);
+      if (i > 0) expect(cells[i]).toBeGreaterThan(cells[i - 1]);
     }
     const kept: number[] = [];
     for (let i = 0; i < n; i++) {
       if (i % 6 === 0) kept.push(i);
-      else expect(engine.cancel(ids[i])).toBe(true);
+      else cells[i] = -1;
     }
-    expect(engine.cancel(ids[1])).toBe(false);
     expect(engine.pending).toBe(kept.length);
-    // Compaction ran (more than LANE_COMPACT_MIN = 8192 dead, more dead than live): few dead
-    // entries stay queued.
-    expect(laneCount(engine, lane)).toBeLessThan(2 * kept.length + 1100);
-    for (let i = 0; i < n; i++) expect(engine.isPending(ids[i])).toBe(i % 6 === 0);
     engine.run(Infinity);
     expect(order).toEqual(kept);
+    expect(engine.fired).toBe(kept.length);
     expect(engine.now).toBe((n - 6) / 1000 + 30);
     expect(laneCount(engine, lane)).toBe(0);
-    // Every slot came back: a new event reuses them without growing.
-    expect(engine.isPending(engine.scheduleFixed(lane, () => {}, 0))).toBe(true);
   });
 
-  it('cancels lane events in any order while the lane grows and compacts (each entry found where it moved)', () => {
+  it('a re-armed cell fires only its last event; an old entry of it is given up', () => {
+    const engine = new Engine(16);
+    const r = recorder(engine);
+    const lane = engine.fixedDelay(1);
+    const cell = new Float64Array(3);
+    engine.scheduleFixed(lane, r.fn, 'first', cell, 2);
+    engine.run(0.5);
+    engine.scheduleFixed(lane, r.fn, 'second', cell, 2);
+    engine.run(Infinity);
+    expect(r.fired).toEqual([['second', 1.5]]);
+    expect(engine.fired).toBe(1);
+  });
+
+  it('gives up lane events in any order while the ring fills, compacts and grows, keeping order', () => {
     const engine = new Engine(16);
     const lane = engine.fixedDelay(30);
     const rng = new Mulberry32(3);
     const order: number[] = [];
-    const ids: number[] = [];
-    const cancelled = new Set<number>();
-    for (let i = 0; i < 20_000; i++) {
+    const n = 20_000;
+    const cells = new Float64Array(n);
+    const givenUp = new Set<number>();
+    for (let i = 0; i < n; i++) {
       engine.run(i / 1000);
-      ids.push(engine.scheduleFixed(lane, (k: number) => order.push(k), i));
-      // Cancel a few earlier ones at random (some twice: false the second time), so that live
-      // entries sit between cancelled ones when the lane grows and when it is compacted.
+      engine.scheduleFixed(lane, (k: number) => order.push(k), i, cells, i);
+      // Give up a few earlier ones at random, so that armed entries sit between given-up ones when
+      // the ring is compacted and when it grows.
       for (let c = 0; c < 2; c++) {
-        const k = Math.floor(rng.next() * ids.length);
-        if (k >= i - 3000 || rng.next() < 0.5) {
-          expect(engine.cancel(ids[k])).toBe(!cancelled.has(k) && (i - k) / 1000 < 30);
-          cancelled.add(k);
+        const k = Math.floor(rng.next() * (i + 1));
+        if ((k >= i - 3000 || rng.next() < 0.5) && (i - k) / 1000 < 30) {
+          cells[k] = -1;
+          givenUp.add(k);
         }
       }
     }
-    expect(cancelled.size).toBeGreaterThan(10_000);
+    expect(givenUp.size).toBeGreaterThan(10_000);
     engine.run(Infinity);
-    expect(order).toEqual(ids.map((_, k) => k).filter((k) => !cancelled.has(k)));
+    expect(order).toEqual(Array.from({ length: n }, (_, k) => k).filter((k) => !givenUp.has(k)));
     expect(laneCount(engine, lane)).toBe(0);
   });
+
+  it('a full ring compacted under a push finds the lane that fires first again (its head moved later)', () => {
+    const engine = new Engine(16);
+    const r = recorder(engine);
+    const a = engine.fixedDelay(1);
+    const b = engine.fixedDelay(1.5);
+    const first = new Float64Array(1);
+    engine.scheduleFixed(a, r.fn, 'a-first@1', first, 0);
+    engine.scheduleFixed(b, r.fn, 'b@1.5', own(), 0);
+    engine.at(
+      0.9,
+      () => {
+        // Lane a's head (1) is given up; filling the ring (16 entries in an Engine(16)) compacts it
+        // under a push, and its head is then at 1.9, after lane b's.
+        first[0] = -1;
+        for (let k = 0; k < 4096; k++) engine.scheduleFixed(a, r.fn, `a${k}@1.9`, own(), 0);
+      },
+      undefined,
+    );
+    engine.run(0.95);
+    expect(laneCount(engine, a)).toBe(4096);
+    engine.run(Infinity);
+    expect(r.labels().slice(0, 2)).toEqual(['b@1.5', 'a0@1.9']);
+    expect(engine.fired).toBe(1 + 1 + 4096);
+  });
+
+  // A request's answer and its timeout due at the same instant: which comes first is decided by the
+  // sequence numbers, the timer's taken when it was armed — the same as with a heap entry cancelled
+  // by the answer (what the model had before the lanes' deadline cells).
+  for (const answerFirst of [true, false]) {
+    it(`a timeout tied with its answer resolves as a cancelled heap timer would (answer ${answerFirst ? 'scheduled before' : 'scheduled after'} the timer)`, () => {
+      const run = (lanes: boolean): string[] => {
+        const engine = new Engine(16);
+        const log: string[] = [];
+        const lane = engine.fixedDelay(2);
+        const cell = new Float64Array(1);
+        cell[0] = -1;
+        let heapTimer = -1;
+        const timeout = () => {
+          log.push(`timeout@${engine.now}`);
+          cell[0] = -1;
+        };
+        const answer = () => {
+          log.push(`answer@${engine.now}`);
+          // The answer gives its timer up (a store, or a cancel), or finds it already fired.
+          if (lanes) cell[0] = -1;
+          else engine.cancel(heapTimer);
+        };
+        const arm = () => {
+          if (lanes) engine.scheduleFixed(lane, timeout, undefined, cell, 0);
+          else heapTimer = engine.schedule(2, timeout, undefined);
+        };
+        engine.at(
+          1,
+          () => {
+            if (answerFirst) engine.at(3, answer, undefined);
+            arm();
+            if (!answerFirst) engine.at(3, answer, undefined);
+          },
+          undefined,
+        );
+        engine.run(Infinity);
+        log.push(`fired ${engine.fired}`);
+        return log;
+      };
+      const want = answerFirst ? ['answer@3', 'fired 2'] : ['timeout@3', 'answer@3', 'fired 3'];
+      expect(run(false)).toEqual(want);
+      expect(run(true)).toEqual(want);
+    });
+  }
 
   it('keeps ties between the heap and a lane in order across the renumbering of sequence numbers', () => {
     const engine = new Engine();
@@ -441,11 +522,28 @@ describe('Engine fixed-delay lanes', () => {
     (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 32 - 3;
     for (const label of ['a', 'b', 'c']) {
       engine.at(1, r.fn, `${label}-heap`);
-      engine.scheduleFixed(lane, r.fn, `${label}-lane`);
+      engine.scheduleFixed(lane, r.fn, `${label}-lane`, own(), 0);
     }
     engine.run(Infinity);
     expect(r.labels()).toEqual(['a-heap', 'a-lane', 'b-heap', 'b-lane', 'c-heap', 'c-lane']);
     expect((engine as unknown as { nextSeq: number }).nextSeq).toBeLessThan(20);
+  });
+
+  it('renumbering writes each armed event its new number into its cell, so a later store still gives it up', () => {
+    const engine = new Engine();
+    const r = recorder(engine);
+    const lane = engine.fixedDelay(1);
+    const cells = new Float64Array(4);
+    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 32 - 3;
+    for (let k = 0; k < 3; k++) engine.scheduleFixed(lane, r.fn, `lane${k}`, cells, k);
+    cells[1] = -1; // given up before the renumbering: dropped by it
+    const before = cells[2];
+    engine.scheduleFixed(lane, r.fn, 'lane3', cells, 3); // renumbers
+    expect(cells[2]).not.toBe(before);
+    expect(cells[2]).toBeLessThan(cells[3]);
+    cells[0] = -1; // given up after it
+    engine.run(Infinity);
+    expect(r.labels()).toEqual(['lane2', 'lane3']);
   });
 
   it('rejects a negative or NaN delay', () => {

@@ -88,6 +88,8 @@ describe('Engine: the fired top filled by its callback', () => {
         }
       },
       undefined,
+      new Float64Array(1),
+      0,
     );
     engine.at(
       1.5,
@@ -121,7 +123,7 @@ describe('Engine: the fired top filled by its callback', () => {
         1,
         () => {
           const lane = engine.fixedDelay(1);
-          engine.scheduleFixed(lane, () => void log.push(`lane@${engine.now}`), undefined);
+          engine.scheduleFixed(lane, () => void log.push(`lane@${engine.now}`), undefined, new Float64Array(1), 0);
         },
         undefined,
       );

@@ -20,9 +20,9 @@ function scripted(withLane: boolean): { engine: Engine; order: string[] } {
     const lane = engine.fixedDelay(0.7);
     const echo = (n: number): void => {
       order.push(`echo ${n} @${engine.now}`);
-      if (n < 20) engine.scheduleFixed(lane, echo, n + 1);
+      if (n < 20) engine.scheduleFixed(lane, echo, n + 1, new Float64Array(1), 0);
     };
-    engine.scheduleFixed(lane, echo, 0);
+    engine.scheduleFixed(lane, echo, 0, new Float64Array(1), 0);
   }
   return { engine, order };
 }

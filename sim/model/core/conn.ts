@@ -1,4 +1,5 @@
 import { preferDoubleFields } from '../../engine/double-fields.js';
+import type { Callback, Engine, LaneId } from '../../engine/engine.js';
 import { Mulberry32 } from '../../engine/mulberry32.js';
 import type { HostSockets } from '../../net/host-sockets.js';
 import type { TcpState } from '../../net/tcp.js';
@@ -218,19 +219,37 @@ export class Conn extends Mulberry32 implements Flow, HttpExchange, WsSession {
   set timer(v: number) {
     this.times[this.at] = v;
   }
-  /** The HTTP client's own timer on its request in flight (clients.http.request_timeout), -1: none. */
+  /**
+   * The HTTP client's own timer on its request in flight (clients.http.request_timeout), -1: none.
+   * Armed by armRequestTimer, given up by writing −1 (a deadline cell: engine.ts scheduleFixed).
+   */
   get requestTimer(): number {
     return this.times[this.at + 1]!;
   }
   set requestTimer(v: number) {
     this.times[this.at + 1] = v;
   }
-  /** nginx's upstream read timer on this connection's request at the app (proxy_read_timeout), -1: none. */
+  /**
+   * nginx's upstream read timer on this connection's request at the app (proxy_read_timeout), -1:
+   * none. Armed by armUpstreamReadTimer, given up by writing −1 (as requestTimer).
+   */
   get upstreamReadTimer(): number {
     return this.times[this.at + 2]!;
   }
   set upstreamReadTimer(v: number) {
     this.times[this.at + 2] = v;
+  }
+  /**
+   * Arm requestTimer: `fn(this)` on the engine's fixed-delay `lane` unless requestTimer is set to
+   * −1 (or re-armed) first. The row's cell is the event's (engine.ts scheduleFixed): what an answer
+   * costs is that store, no cancel (issue 14).
+   */
+  armRequestTimer(engine: Engine, lane: LaneId, fn: Callback<Conn>): void {
+    engine.scheduleFixed(lane, fn, this, this.times, this.at + 1);
+  }
+  /** Arm upstreamReadTimer, as armRequestTimer. */
+  armUpstreamReadTimer(engine: Engine, lane: LaneId, fn: Callback<Conn>): void {
+    engine.scheduleFixed(lane, fn, this, this.times, this.at + 2);
   }
   /**
    * When the client started waiting to send a request it had to open a connection for

@@ -244,14 +244,12 @@ export class RequestPath {
       this.lastReadTimeout = timeout;
       this.lastReadLane = lane;
     }
-    conn.upstreamReadTimer = this.w.engine.scheduleFixed(this.lastReadLane, this.readTimedOut, conn);
+    conn.armUpstreamReadTimer(this.w.engine, this.lastReadLane, this.readTimedOut);
   }
 
-  /** The request on `conn` no longer waits for the app's answer (answered, or given up). */
+  /** The request on `conn` no longer waits for the app's answer (answered, or given up): a store
+   *  into its deadline cell is the cancel (engine.ts scheduleFixed). */
   cancelReadTimeout(conn: Conn): void {
-    const timer = conn.upstreamReadTimer;
-    if (timer === -1) return;
-    this.w.engine.cancel(timer);
     conn.upstreamReadTimer = -1;
   }
 
