@@ -1,10 +1,10 @@
 // A short experiment on the real gunicorn this machine has (Debian 12's python3-gunicorn 20.1.0), so
-// `app.sigterm_keepalive: gunicorn-23` stays what the installed gunicorn does, not only what one
+// `app.sigterm_keepalive: gunicorn-20` stays what the installed gunicorn does, not only what one
 // recording of it did: held-out round 23's v20 run (calibration/gunicorn/holdout23.mjs --only v20,
 // 80 connects in 8 s, loopback inside a namespace it creates and deletes) is recorded afresh into a
 // temporary directory and compared, row by row with round 23's tolerances, with the model's twin.
 // It runs where network namespaces can be made and /usr/bin/gunicorn exists; skipped with the
-// reason otherwise. The rule (workers/gthread.py ThreadWorker.run of 20.1.0): after SIGTERM the
+// reason otherwise. The rule (workers/gthread.py ThreadWorker.run and accept of 20.1.0): after SIGTERM the
 // loop `while self.alive` ends at the poller's next wake-up (select(1.0) or a connect), the
 // listener closes (connects refused from then on) and futures.wait serves the requests in hand —
 // no connect is reset, unlike 24.0+ (`gunicorn`), which parks them in the kept listener.
@@ -46,8 +46,8 @@ function record(): GunicornRec23 {
   return JSON.parse(readFileSync(join(out, `${V20}-rt.json`), 'utf8')) as GunicornRec23;
 }
 
-/** Round 23's v20 twin with `gunicorn-23`, seeds 1-5 (as the round's predictions). */
-function twin(value: 'gunicorn' | 'gunicorn-23'): RunResult[] {
+/** Round 23's v20 twin with `value`, seeds 1-5 (as the round's predictions). */
+function twin(value: 'gunicorn' | 'gunicorn-20' | 'gunicorn-23'): RunResult[] {
   const file = `calibration/scenarios/${V20}.yaml`;
   const base = namedScenario(loadScenario(file, ScenarioSchema));
   const scenario = { ...base, app: { ...base.app, sigterm_keepalive: value } };
@@ -64,17 +64,17 @@ function misses(d: GunicornRec23, runs: RunResult[]): string[] {
   });
 }
 
-describe('gunicorn on the real binary (app.sigterm_keepalive: gunicorn-23)', () => {
+describe('gunicorn on the real binary (app.sigterm_keepalive: gunicorn-20)', () => {
   it.skipIf(skipReason !== '')(
     `gthread across SIGTERM: refused from the first wake-up, no reset, the requests in hand served — every row of round 23's v20 run${
       skipReason ? ` (skipped: ${skipReason})` : ''
     }`,
     (ctx) => {
-      // The rule is 20.1-23.x's; a newer Debian gunicorn would need the `gunicorn` value instead.
+      // The rule is 20.x's; a newer Debian gunicorn would need `gunicorn-23` (21.0-23.x) or `gunicorn` (24.0+).
       const version = gunicornVersion() as string;
       const major = Number(version.split('.')[0]);
-      if (major < 20 || major > 23) ctx.skip(`gunicorn ${version} is not 20.1-23.x, whose SIGTERM rule this checks`);
-      const model = twin('gunicorn-23');
+      if (major !== 20) ctx.skip(`gunicorn ${version} is not 20.x, whose SIGTERM rule this checks`);
+      const model = twin('gunicorn-20');
       let d = record();
       let missed = misses(d, model);
       // One more recording when a row misses: a timing row can slip on a machine busy with the
@@ -84,7 +84,7 @@ describe('gunicorn on the real binary (app.sigterm_keepalive: gunicorn-23)', () 
         missed = misses(d, model);
       }
       expect(d.stamp.gunicornVersion).toBe(version);
-      expect(missed, `gunicorn ${version} vs gunicorn-23`).toEqual([]);
+      expect(missed, `gunicorn ${version} vs gunicorn-20`).toEqual([]);
       // The mechanism, on the fresh recording: no connect reset (24.0+ parks and resets ~20), and
       // the first refusal within the poller's 1-s bound of the SIGTERM (3.05 s).
       expect(d.conns.filter((c) => c.outcome === 'ECONNRESET').length).toBe(0);
@@ -93,8 +93,15 @@ describe('gunicorn on the real binary (app.sigterm_keepalive: gunicorn-23)', () 
       );
       expect(firstRefused).toBeGreaterThan(3.05);
       expect(firstRefused).toBeLessThan(4.3);
-      // And the 24.0+ value would not pass on this gunicorn: the check can fail.
+      // And the 24.0+ value would not pass on this gunicorn: the check can fail. 21.0+'s
+      // (`gunicorn-23`) passes the rows' ±2 counts but resets the connect of 3.1 s that wakes the
+      // worker, which 20.x serves: exactly 0 resets here, one there.
       expect(misses(d, twin('gunicorn')).length).toBeGreaterThan(0);
+      const resets = GUNICORN23[V20][1];
+      expect(resets.figure).toContain('ECONNRESET');
+      expect(resets.real(d)).toBe(0);
+      expect(resets.sim(model)).toBe(0);
+      expect(resets.sim(twin('gunicorn-23'))).toBe(1);
       // The namespace is gone.
       expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('g23');
     },

@@ -160,12 +160,7 @@ export class AppProcess {
    * sockets (`for s in self.sockets: s.close()`). Until then the listener is open and attended.
    */
   get waitsForWakeUp(): boolean {
-    return (
-      this.current === AppState.DRAINING &&
-      this.config.sigterm_keepalive === 'gunicorn-23' &&
-      !this.eventLoop &&
-      !this.loopLeft
-    );
+    return this.current === AppState.DRAINING && this.isLoopingGthread && !this.eventLoop && !this.loopLeft;
   }
 
   /**
@@ -174,7 +169,7 @@ export class AppProcess {
    * not waiting for its idle kept-alive connections (not futures). vm/lifecycle.ts gthread23Exit.
    */
   get exitsAfterRequestsInHand(): boolean {
-    return this.current === AppState.DRAINING && this.config.sigterm_keepalive === 'gunicorn-23' && this.loopLeft;
+    return this.current === AppState.DRAINING && this.isLoopingGthread && this.loopLeft;
   }
 
   /** SIGTERMs taken so far (a serial: whoever watches the app sees each shutdown's start once). */
@@ -215,10 +210,30 @@ export class AppProcess {
     return !this.isGunicorn;
   }
 
-  /** `sigterm_keepalive` is one of gunicorn's (24.0+ or 20.1-23.x). */
+  /** `sigterm_keepalive` is one of gunicorn's (24.0+, 21.0-23.x or 20.x). */
   private get isGunicorn(): boolean {
+    return this.config.sigterm_keepalive === 'gunicorn' || this.isLoopingGthread;
+  }
+
+  /**
+   * gunicorn before 24.0 (`gunicorn-23`: 21.0-23.x, `gunicorn-20`: 20.x): the gthread worker's
+   * run() loops `while self.alive` and leaves the loop at its poller's next wake-up after SIGTERM.
+   */
+  private get isLoopingGthread(): boolean {
     const v = this.config.sigterm_keepalive;
-    return v === 'gunicorn' || v === 'gunicorn-23';
+    return v === 'gunicorn-23' || v === 'gunicorn-20';
+  }
+
+  /**
+   * The connect that wakes a SIGTERMed pre-24 gthread worker is served (`gunicorn-20`: 20.x's
+   * ThreadWorker.accept() hands it to enqueue_req at once) — or never read (`gunicorn-23`: since
+   * 21.0, benoitc/gunicorn 0ebb73aa "gthread: only read sockets when they are readable", accept()
+   * only registers it with the poller, which run() closes as it leaves the loop: the TConn's last
+   * reference goes and its socket closes with the request unread, an RST — net/ipv4/tcp.c
+   * __tcp_close(); AppServer.park, vm/lifecycle.ts gthreadLeavesLoop).
+   */
+  get servesWakingConnect(): boolean {
+    return this.config.sigterm_keepalive === 'gunicorn-20';
   }
 
   /**

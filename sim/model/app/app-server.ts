@@ -57,7 +57,7 @@ export class AppServer {
   readonly listener: AppListener;
   /** Who keeps idle connections to the app open, told when its server closes (onServerClose). */
   private readonly idleHolders: Array<(backend: Backend) => void> = [];
-  /** Who acts when a connect wakes a SIGTERMed gunicorn-23 gthread worker (onWakeUp). */
+  /** Who acts when a connect wakes a SIGTERMed pre-24 gunicorn gthread worker (onWakeUp). */
   private readonly wakeHolders: Array<(backend: Backend) => void> = [];
   /** Per backend: an app that is one event loop (app.accept_model), which accept()s between iterations (event-loop-accepts.ts). */
   private readonly eventLoop: boolean[];
@@ -234,7 +234,7 @@ export class AppServer {
    * 300-ms bare-l4 twin, recorded 4: session 17's 12).
    */
   submitOnKeptAlive(backend: Backend, conn: AppJob, answeredAt: number): void {
-    // A request on a kept-alive connection wakes a SIGTERMed gunicorn-23 gthread worker as a
+    // A request on a kept-alive connection wakes a SIGTERMed pre-24 gunicorn gthread worker as a
     // connect does (park): its socket is in the poller (finish_request → poller.register); it is
     // read and served (reuse_connection → enqueue_req), and the loop ends.
     this.wakeUp(backend);
@@ -296,15 +296,16 @@ export class AppServer {
   park(backend: Backend, job: AppJob): boolean {
     const app = backend.app;
     if (app.accepting || !app.listening) return false;
-    // A SIGTERMed gunicorn 20.1-23.0 gthread worker still in its loop (app-process.ts
+    // A SIGTERMed pre-24 gunicorn gthread worker still in its loop (app-process.ts
     // waitsForWakeUp): the connect is the event that wakes its poller, and is accept()ed first
-    // (workers/gthread.py run(): `for key, _ in events: callback(key.fileobj)` → accept(), 20.1.0:
-    // → enqueue_req, served, answered `Connection: close`); then the loop ends and the listener
-    // closes (vm/lifecycle.ts gthreadLeavesLoop). On 21.0-23.0 accept() only registers the socket
-    // in the poller, closed before it is read: that one connect is reset at the exit instead (README).
+    // (workers/gthread.py run(): `for key, _ in events: callback(key.fileobj)` → accept()); then
+    // the loop ends and the listener closes (vm/lifecycle.ts gthreadLeavesLoop). 20.x: accept() →
+    // enqueue_req, served, answered `Connection: close`. 21.0-23.x: accept() only registers the
+    // socket in the poller, which run() closes as it leaves the loop: parked here, unread, and
+    // reset then (resetParked), not at the exit.
     if (app.waitsForWakeUp) {
       this.wakeUp(backend);
-      return false;
+      if (app.servesWakingConnect) return false;
     }
     job.backend = backend.index;
     job.phase = ReqPhase.QUEUED;
@@ -660,6 +661,20 @@ export class AppServer {
     return true;
   }
 
+  /**
+   * The connections parked unread (park) leave the app, returned for the caller to reset (vm/lifecycle.ts
+   * jobLost, unread): at the process's exit (drop), and when a 21.0-23.x gthread worker leaves its
+   * loop, whose poller held the connect that woke it (gthreadLeavesLoop).
+   */
+  resetParked(backend: Backend): AppJob[] {
+    const parked = this.parked[backend.index];
+    if (parked.size === 0) return [];
+    const reset = [...parked];
+    if (this.dataArrives.size > 0) for (const j of reset) this.dataArrives.delete(j);
+    parked.clear();
+    return reset;
+  }
+
   /** `job` waits unread in the accept queue of a listener nobody accept()s from any more (park). */
   isParked(backend: Backend, job: AppJob): boolean {
     return this.parked[backend.index].has(job);
@@ -715,7 +730,7 @@ export class AppServer {
     this.idleHolders.push(idleClosed);
   }
 
-  /** `woke` is told when a connect wakes a SIGTERMed gunicorn-23 gthread worker (park, submitOnKeptAlive). */
+  /** `woke` is told when a connect wakes a SIGTERMed pre-24 gunicorn gthread worker (park, submitOnKeptAlive). */
   onWakeUp(woke: (backend: Backend) => void): void {
     this.wakeHolders.push(woke);
   }
@@ -780,14 +795,7 @@ export class AppServer {
     backend.app.clearQueue();
     if (this.unaccepted.size > 0) for (const j of queued) this.unaccepted.delete(j);
     // The listener nobody accept()ed from closes with the process: its queued children are reset.
-    const parked = this.parked[backend.index];
-    if (parked.size > 0) {
-      for (const j of parked) {
-        if (this.dataArrives.size > 0) this.dataArrives.delete(j);
-        queued.push(j);
-      }
-      parked.clear();
-    }
+    queued.push(...this.resetParked(backend));
     for (const j of backend.app.loop.heldRequests()) if (j.backend === backend.index) queued.push(j);
     if (this.afterHandshake.size > 0 && !backend.hostUp) this.forgetHandshakes(serving, queued);
     return { serving, queued };

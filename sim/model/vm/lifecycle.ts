@@ -455,9 +455,16 @@ export class Lifecycle {
   private gthreadLeavesLoop(backend: Backend): void {
     if (!backend.app.leaveLoop()) return;
     // After the caller's turn: a connect that woke the worker is the caller's to submit first
-    // (AppServer.park), and is no idle connection.
+    // (AppServer.park), and is no idle connection. On 21.0-23.x that connect was parked unread
+    // (only registered with the poller): `self.poller.close()` drops it, an RST, as the loop ends.
     const epoch = backend.app.epoch;
-    this.w.engine.schedule(0, (bk: Backend) => bk.app.epoch === epoch && this.bareAppClosesIdle(bk), backend);
+    this.w.engine.schedule(0, (bk: Backend) => bk.app.epoch === epoch && this.gthreadLoopEnded(bk), backend);
+  }
+
+  /** After gthreadLeavesLoop: the idle kept-alive connections close (FIN), the unread waking connect is reset. */
+  private gthreadLoopEnded(backend: Backend): void {
+    this.bareAppClosesIdle(backend);
+    for (const job of this.path.app.resetParked(backend)) this.jobLost(backend, job, true);
   }
 
   /** The draining gthread worker still has a connection it accept()ed (gthreadExitsWhenIdle's nr_conns > 0). */
