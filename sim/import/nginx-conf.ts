@@ -241,7 +241,10 @@ export function importNginx(text: string, file: string, into: Imported, path: st
           );
         break;
       case 'proxy_read_timeout':
-        if (readTimeouts === null) duration(['nginx', 'proxy_read_timeout']);
+        // nginx refuses to start on an invalid value wherever it is written (ngx_conf_set_msec_slot),
+        // not only in the location imported.
+        if (seconds() === null) duration(['nginx', 'proxy_read_timeout']);
+        else if (readTimeouts === null) duration(['nginx', 'proxy_read_timeout']);
         else if (readTimeouts.taken === d) duration(['nginx', 'proxy_read_timeout']);
         else if (readTimeouts.left.has(d)) into.warn(at, readTimeouts.left.get(d)!);
         else if (nginxTime(d.args[0] ?? '') !== readTimeouts.takenSeconds)

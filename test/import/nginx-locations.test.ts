@@ -62,6 +62,13 @@ describe('nginx.conf proxy_read_timeout per location', () => {
     );
   });
 
+  it('an invalid value in a location not imported is still an error (exit 2): nginx refuses to start on it', () => {
+    // ngx_conf_set_msec_slot returns "invalid value" wherever the directive is written (mut30's
+    // audit: it was only a warning when another location's value was taken).
+    const into = read(conf.replace('proxy_read_timeout 30s;', 'proxy_read_timeout 5x;'));
+    expect(into.errors).toEqual(['n.conf:5: proxy_read_timeout 5x: nginx refuses it (invalid value)']);
+  });
+
   it('whichever order the locations come in', () => {
     const swapped = conf.replace(
       /( {4}location \/ \{[\s\S]*?\n {4}\}\n)( {4}location \/ws \{[\s\S]*?\n {4}\}\n)/,
