@@ -1040,6 +1040,18 @@ export const CATALOG: Catalog = {
       return `The app on ${r.backend} still held ${held.join(' and ')} ${d(r.shutdownGrace)} after its SIGTERM. ${who}. The kernel closes the app's sockets (FIN, or RST where requests sat unread): ${cut.join('; ')}. A shutdown_grace longer than the longest request${avoid} avoids the cut.`;
     },
   },
+  'app.arbiter_killed': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: gunicorn's workers still running ${formatDuration(r.gracefulTimeout)} after SIGTERM (graceful_timeout): the arbiter SIGKILLs them, ${n(r.inFlight)} requests and ${n(r.wsSessions)} WebSocket sessions cut`,
+    tone: 'warn',
+    explain: (r) => {
+      const answer = r.bare
+        ? 'the balancer answers each request in flight itself (no nginx stands in front of this app)'
+        : 'nginx answers each request in flight with 502';
+      return `gunicorn's arbiter, SIGTERMed, SIGTERMs its workers and waits for them at most graceful_timeout (${d(r.gracefulTimeout)}; --graceful-timeout, 30 s by default: gunicorn/config.py GracefulTimeout), then SIGKILLs those still alive (arbiter.py Arbiter.stop(): kill_workers(signal.SIGKILL)). The worker on ${r.backend} still held requests or sessions, so ${answer}. A graceful_timeout above the longest request avoids the cut (and shutdown_grace, the supervisor's own kill, above it).`;
+    },
+  },
   'app.stoppable_destroyed': {
     source: 'app',
     line: (r) =>

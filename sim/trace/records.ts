@@ -682,6 +682,21 @@ export interface AppStoppableDestroyed extends Rec<'app.stoppable_destroyed'> {
   /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
   bare?: true;
 }
+/**
+ * gunicorn's arbiter SIGKILLed its workers still alive `graceful_timeout` after its SIGTERM
+ * (`app.sigterm_keepalive: gunicorn*`; vm/lifecycle.ts arbiterKillsAfterGracefulTimeout).
+ */
+export interface AppArbiterKilled extends Rec<'app.arbiter_killed'> {
+  backend: string;
+  /** app.graceful_timeout (gunicorn's --graceful-timeout), seconds since the SIGTERM. */
+  gracefulTimeout: number;
+  /** Requests queued or in service at the kill. */
+  inFlight: number;
+  /** WebSocket sessions still open at the kill. */
+  wsSessions: number;
+  /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
+  bare?: true;
+}
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;
   graceful: boolean;
@@ -1024,6 +1039,7 @@ export type TraceRecord =
   | AppKilled
   | AppGraceKilled
   | AppStoppableDestroyed
+  | AppArbiterKilled
   | AppSigterm
   | AppLameDuck
   | AppLameDuckOver

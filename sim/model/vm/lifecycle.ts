@@ -376,7 +376,24 @@ export class Lifecycle {
     const after = backend.app.killsWorkersAfter;
     if (after === Infinity || after >= backend.app.config.shutdown_grace) return;
     const epoch = backend.app.epoch;
-    this.w.engine.schedule(after, (bk: Backend) => bk.app.up && bk.app.epoch === epoch && this.killApp(bk), backend);
+    this.w.engine.schedule(
+      after,
+      (bk: Backend) => bk.app.up && bk.app.epoch === epoch && this.arbiterKills(bk),
+      backend,
+    );
+  }
+
+  /** The arbiter's SIGKILL (arbiterKillsAfterGracefulTimeout): a record of what it cuts (mut30's audit: none before), then the kill. */
+  private arbiterKills(backend: Backend): void {
+    const held = this.heldAtKill(backend);
+    if (held !== null)
+      this.w.trace.emit({
+        kind: 'app.arbiter_killed',
+        backend: backend.name,
+        gracefulTimeout: backend.app.killsWorkersAfter,
+        ...held,
+      });
+    this.killApp(backend);
   }
 
   /**

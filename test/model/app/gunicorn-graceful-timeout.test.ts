@@ -8,6 +8,7 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
+import { recordsOf } from '../../trace/records-of.js';
 import { between, run } from '../helpers.js';
 
 /** One bare app behind a NAT: a 10-s request per new connection every 1 s; SIGTERM at 12 s (10 in hand). */
@@ -55,6 +56,12 @@ describe("app.graceful_timeout: gunicorn's arbiter SIGKILLs its workers graceful
       // In hand at 12 s: the connects of 3-12 s (answers due 13-22 s). Those due by 15 s are answered.
       expect(between(cut, 'responses_2xx', 12, 15)).toBe(3);
       expect(between(cut, 'responses_2xx', 15.01, 40)).toBe(0);
+      // The kill says so in events.log and explain (mut30's audit: it wrote no record before).
+      const [killed, ...more] = recordsOf(cut, 'app.arbiter_killed');
+      expect(more).toEqual([]);
+      expect(killed).toMatchObject({ t: 15, backend: 'vm-a', gracefulTimeout: 3, wsSessions: 0 });
+      expect(killed!.inFlight).toBeGreaterThan(0);
+      expect(recordsOf(drain(value), 'app.arbiter_killed')).toEqual([]);
       const whole = drain(value);
       // gunicorn-20 serves one more: the connect at 13 s wakes its worker (answered at 23 s);
       // gunicorn-23 (21.0+) only registers it with the poller it closes: reset, not served.
