@@ -8,7 +8,7 @@
 // loop `while self.alive` ends at the poller's next wake-up (select(1.0) or a connect), the
 // listener closes (connects refused from then on) and futures.wait serves the requests in hand —
 // no connect is reset, unlike 24.0+ (`gunicorn`), which parks them in the kept listener.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,12 +37,18 @@ const skipReason = !ns.ok ? ns.reason : existsSync(GUNICORN) ? '' : `${GUNICORN}
 const out = mkdtempSync(join(tmpdir(), 'drainsim-gunicorn-live-'));
 afterAll(() => rmSync(out, { recursive: true, force: true }));
 
+/** The recorder processes this file started: their namespaces are `drainsim-cal-<pid>-g23` (lib/netns.mjs). */
+const recorders: number[] = [];
+
 /** One fresh recording of round 23's v20 run (SCHED_FIFO 10 as the round's, so a busy machine does not skew it). */
 function record(): GunicornRec23 {
-  execFileSync(process.execPath, ['calibration/gunicorn/holdout23.mjs', '--only', 'v20', '--rt', '10', '--out', out], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-    timeout: 60_000,
-  });
+  const r = spawnSync(
+    process.execPath,
+    ['calibration/gunicorn/holdout23.mjs', '--only', 'v20', '--rt', '10', '--out', out],
+    { stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000, encoding: 'utf8' },
+  );
+  recorders.push(r.pid);
+  if (r.status !== 0) throw new Error(`holdout23.mjs exited ${r.status ?? r.signal}: ${r.stderr}`);
   return JSON.parse(readFileSync(join(out, `${V20}-rt.json`), 'utf8')) as GunicornRec23;
 }
 
@@ -102,8 +108,9 @@ describe('gunicorn on the real binary (app.sigterm_keepalive: gunicorn-20)', () 
       expect(resets.real(d)).toBe(0);
       expect(resets.sim(model)).toBe(0);
       expect(resets.sim(twin('gunicorn-23'))).toBe(1);
-      // The namespace is gone.
-      expect(execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' })).not.toContain('g23');
+      // Its namespaces are gone (only this file's: another run of the harness may have its own now).
+      const left = execFileSync('ip', ['netns', 'list'], { encoding: 'utf8' });
+      for (const pid of recorders) expect(left).not.toContain(`drainsim-cal-${pid}-g23`);
     },
     150_000,
   );
