@@ -26,20 +26,12 @@
 //
 //   flock /work/wt/calib.lock node calibration/gunicorn/holdout23.mjs [--only v20|v24] [--gunicorn24 <dir>] [--rt 10]
 import { execFileSync } from 'node:child_process';
-import { existsSync, writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
+import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import {
-  cleanupAll,
-  createNamespace,
-  deleteNamespace,
-  namespaceSupport,
-  spawnInNamespace,
-  stopChild,
-} from '../lib/netns.mjs';
-import { sourceCommit } from '../lib/source-commit.mjs';
+import { cleanupAll, namespaceSupport } from '../lib/netns.mjs';
+import { recordSigtermRun } from './record-sigterm-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -122,74 +114,6 @@ for (const run of RUNS.filter((r) => values.only === undefined || r.name.endsWit
     continue;
   }
   const version = run.version();
-  const ns = createNamespace('g23');
-  const load = loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
-  const startedAt = new Date().toISOString();
-  const gunicorn = spawnInNamespace(ns, run.argv());
-  const log = [];
-  const t = () => Date.now();
-  const lineOf = (chunk) => {
-    for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push({ ms: t(), line: l });
-  };
-  gunicorn.stdout.on('data', lineOf);
-  gunicorn.stderr.on('data', lineOf);
-  const client = spawnInNamespace(ns, [
-    process.execPath,
-    join(here, 'client.mjs'),
-    String(PORT),
-    String(gunicorn.pid),
-    String(LOAD.count),
-    String(LOAD.intervalMs),
-    String(LOAD.sigtermMs),
-    String(LOAD.endMs),
-  ]);
-  let out = '';
-  client.stdout.on('data', (b) => {
-    out += b.toString();
-  });
-  let clientErr = '';
-  client.stderr.on('data', (b) => {
-    clientErr += b.toString();
-  });
-  const code = await new Promise((res) => client.on('exit', (c) => res(c)));
-  // gunicorn should be gone (graceful_timeout 10 s after the SIGTERM at most); give it that, then kill.
-  const until = Date.now() + 12000;
-  while (gunicorn.exitCode === null && gunicorn.signalCode === null && Date.now() < until)
-    await new Promise((r) => setTimeout(r, 50));
-  const gunicornExit = { code: gunicorn.exitCode, signal: gunicorn.signalCode };
-  stopChild(gunicorn);
-  deleteNamespace(ns);
-  if (code !== 0) {
-    console.error(`holdout23: ${run.name}: client exited ${code}: ${out} ${clientErr}`);
-    cleanupAll();
-    process.exit(1);
-  }
-  const result = JSON.parse(out);
-  const data = {
-    stamp: {
-      experiment: run.name,
-      what: run.what,
-      gunicornVersion: version,
-      startedAt,
-      loadavgAtStart: load,
-      scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
-      kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-      sourceCommit: sourceCommit(),
-      argv: run.argv(),
-      load: LOAD,
-    },
-    ...result,
-    gunicornExit,
-    gunicornLog: log.map((l) => l.line),
-  };
-  const file = join(values.out, `${run.name}${rt !== null ? '-rt' : ''}.json`);
-  writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
-  const by = {};
-  for (const c of result.conns) by[c.outcome] = (by[c.outcome] ?? 0) + 1;
-  console.log(
-    `${run.name}: ${version}, sigterm ${result.sigtermS} s, exits ${JSON.stringify(result.exits)}, outcomes ${JSON.stringify(by)} → ${file}`,
-  );
+  await recordSigtermRun({ run, version, recorder: 'holdout23', nsTag: 'g23', PORT, LOAD, rt, outDir: values.out });
 }
 cleanupAll();

@@ -1,0 +1,91 @@
+// One recorded run of the gunicorn SIGTERM experiment, shared by the held-out recorders of rounds 23
+// and 24 (holdout23.mjs, holdout24.mjs: the same load, other gunicorn versions): gunicorn in its own
+// netns (lib/netns.mjs, deleted at the end), client.mjs opening `load.count` connections
+// `load.intervalMs` apart and SIGTERMing the arbiter at `load.sigtermMs`, then the recording —
+// stamp, each connection's outcome, the exits and gunicorn's log — written to
+// `<outDir>/<run.name>[-rt].json`. On a client failure it cleans up and exits 1, as the recorders did.
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cleanupAll, createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+
+/**
+ * Record `run` ({ name, what, argv() }) of gunicorn `version` on `PORT` with `LOAD`; `recorder` names
+ * the calling script in messages, `nsTag` its namespaces, `rt` the SCHED_FIFO priority it runs at (or null).
+ */
+export async function recordSigtermRun({ run, version, recorder, nsTag, PORT, LOAD, rt, outDir }) {
+  const ns = createNamespace(nsTag);
+  const load = loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+  const startedAt = new Date().toISOString();
+  const gunicorn = spawnInNamespace(ns, run.argv());
+  const log = [];
+  const t = () => Date.now();
+  const lineOf = (chunk) => {
+    for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push({ ms: t(), line: l });
+  };
+  gunicorn.stdout.on('data', lineOf);
+  gunicorn.stderr.on('data', lineOf);
+  const client = spawnInNamespace(ns, [
+    process.execPath,
+    join(here, 'client.mjs'),
+    String(PORT),
+    String(gunicorn.pid),
+    String(LOAD.count),
+    String(LOAD.intervalMs),
+    String(LOAD.sigtermMs),
+    String(LOAD.endMs),
+  ]);
+  let out = '';
+  client.stdout.on('data', (b) => {
+    out += b.toString();
+  });
+  let clientErr = '';
+  client.stderr.on('data', (b) => {
+    clientErr += b.toString();
+  });
+  const code = await new Promise((res) => client.on('exit', (c) => res(c)));
+  // gunicorn should be gone (graceful_timeout 10 s after the SIGTERM at most); give it that, then kill.
+  const until = Date.now() + 12000;
+  while (gunicorn.exitCode === null && gunicorn.signalCode === null && Date.now() < until)
+    await new Promise((r) => setTimeout(r, 50));
+  const gunicornExit = { code: gunicorn.exitCode, signal: gunicorn.signalCode };
+  stopChild(gunicorn);
+  deleteNamespace(ns);
+  if (code !== 0) {
+    console.error(`${recorder}: ${run.name}: client exited ${code}: ${out} ${clientErr}`);
+    cleanupAll();
+    process.exit(1);
+  }
+  const result = JSON.parse(out);
+  const data = {
+    stamp: {
+      experiment: run.name,
+      what: run.what,
+      gunicornVersion: version,
+      startedAt,
+      loadavgAtStart: load,
+      scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
+      kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+      sourceCommit: sourceCommit(),
+      argv: run.argv(),
+      load: LOAD,
+    },
+    ...result,
+    gunicornExit,
+    gunicornLog: log.map((l) => l.line),
+  };
+  const file = join(outDir, `${run.name}${rt !== null ? '-rt' : ''}.json`);
+  writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
+  const by = {};
+  for (const c of result.conns) by[c.outcome] = (by[c.outcome] ?? 0) + 1;
+  console.log(
+    `${run.name}: ${version}, sigterm ${result.sigtermS} s, exits ${JSON.stringify(result.exits)}, outcomes ${JSON.stringify(by)} → ${file}`,
+  );
+}
