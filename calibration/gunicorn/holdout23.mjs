@@ -25,13 +25,11 @@
 // anything was recorded; the comparison is test/calibration/holdout23.test.ts.
 //
 //   flock /work/wt/calib.lock node calibration/gunicorn/holdout23.mjs [--only v20|v24] [--gunicorn24 <dir>] [--rt 10]
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cleanupAll, namespaceSupport } from '../lib/netns.mjs';
-import { recordSigtermRun } from './record-sigterm-run.mjs';
+import { gunicornArgs, gunicornVersion, recordRuns, scheduleRecorder } from './record-sigterm-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -43,77 +41,23 @@ const { values } = parseArgs({
   },
 });
 
-const rt = values.rt ? Number(values.rt) : null;
-if (rt !== null) {
-  if (!Number.isInteger(rt) || rt < 1 || rt > 99) {
-    console.error(`holdout23: --rt wants a SCHED_FIFO priority 1–99, got ${values.rt}`);
-    process.exit(2);
-  }
-  // The recorder and everything it starts (gunicorn, the client) under SCHED_FIFO, as run.mjs --rt.
-  execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
-}
-
-const PORT = 8000;
-const LOAD = { count: 80, intervalMs: 100, sigtermMs: 3050, endMs: 8000 };
-const GUNICORN_ARGS = [
-  '-k',
-  'gthread',
-  '-w',
-  '1',
-  '--threads',
-  '32',
-  '--graceful-timeout',
-  '10',
-  '--backlog',
-  '2048',
-  '--keep-alive',
-  '2',
-  '-b',
-  `127.0.0.1:${PORT}`,
-  '--chdir',
-  here,
-  '--log-level',
-  'debug',
-  'app:app',
-];
+const rt = scheduleRecorder(values.rt, 'holdout23');
 
 const RUNS = [
   {
     name: 'gunicorn-holdout23-gthread-sigterm-v20',
     what: "Debian 12's gunicorn 20.1.0 (/usr/bin/gunicorn)",
-    argv: () => ['/usr/bin/gunicorn', ...GUNICORN_ARGS],
-    version: () =>
-      execFileSync('/usr/bin/python3', ['-c', 'import gunicorn; print(gunicorn.__version__)'], {
-        encoding: 'utf8',
-      }).trim(),
+    argv: () => ['/usr/bin/gunicorn', ...gunicornArgs(10)],
+    version: () => gunicornVersion(),
   },
   {
     name: 'gunicorn-holdout23-gthread-sigterm-v24',
     what: 'gunicorn 24.0.0 (the benoitc/gunicorn tag, its gunicorn/ package on PYTHONPATH)',
-    argv: () => ['env', `PYTHONPATH=${values.gunicorn24}`, '/usr/bin/python3', '-m', 'gunicorn', ...GUNICORN_ARGS],
-    version: () =>
-      execFileSync('/usr/bin/python3', ['-c', 'import gunicorn; print(gunicorn.__version__)'], {
-        encoding: 'utf8',
-        env: { ...process.env, PYTHONPATH: values.gunicorn24 },
-      }).trim(),
+    argv: () => ['env', `PYTHONPATH=${values.gunicorn24}`, '/usr/bin/python3', '-m', 'gunicorn', ...gunicornArgs(10)],
+    version: () => gunicornVersion(values.gunicorn24),
     needs: () =>
       existsSync(join(values.gunicorn24, 'gunicorn', 'workers', 'gthread.py')) || `no ${values.gunicorn24}/gunicorn`,
   },
 ];
 
-const support = namespaceSupport();
-if (!support.ok) {
-  console.error(`holdout23: ${support.reason}`);
-  process.exit(2);
-}
-
-for (const run of RUNS.filter((r) => values.only === undefined || r.name.endsWith(values.only))) {
-  const need = run.needs?.();
-  if (typeof need === 'string') {
-    console.error(`holdout23: ${run.name} skipped: ${need}`);
-    continue;
-  }
-  const version = run.version();
-  await recordSigtermRun({ run, version, recorder: 'holdout23', nsTag: 'g23', PORT, LOAD, rt, outDir: values.out });
-}
-cleanupAll();
+await recordRuns(RUNS, { only: values.only, recorder: 'holdout23', nsTag: 'g23', rt, outDir: values.out });

@@ -24,13 +24,11 @@
 // anything was recorded; the comparison is test/calibration/holdout24.test.ts.
 //
 //   flock /work/wt/calib.lock node calibration/gunicorn/holdout24.mjs [--only v21|v22|v23|gt1-v23] [--trees /tmp] [--rt 10]
-import { execFileSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { cleanupAll, namespaceSupport } from '../lib/netns.mjs';
-import { recordSigtermRun } from './record-sigterm-run.mjs';
+import { gunicornArgs, gunicornVersion, recordRuns, scheduleRecorder } from './record-sigterm-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -42,39 +40,7 @@ const { values } = parseArgs({
   },
 });
 
-const rt = values.rt ? Number(values.rt) : null;
-if (rt !== null) {
-  if (!Number.isInteger(rt) || rt < 1 || rt > 99) {
-    console.error(`holdout24: --rt wants a SCHED_FIFO priority 1–99, got ${values.rt}`);
-    process.exit(2);
-  }
-  // The recorder and everything it starts (gunicorn, the client) under SCHED_FIFO, as run.mjs --rt.
-  execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
-}
-
-const PORT = 8000;
-const LOAD = { count: 80, intervalMs: 100, sigtermMs: 3050, endMs: 8000 };
-const gunicornArgs = (gracefulTimeout) => [
-  '-k',
-  'gthread',
-  '-w',
-  '1',
-  '--threads',
-  '32',
-  '--graceful-timeout',
-  String(gracefulTimeout),
-  '--backlog',
-  '2048',
-  '--keep-alive',
-  '2',
-  '-b',
-  `127.0.0.1:${PORT}`,
-  '--chdir',
-  here,
-  '--log-level',
-  'debug',
-  'app:app',
-];
+const rt = scheduleRecorder(values.rt, 'holdout24');
 
 /** One run per tag: its tree (`git archive <tag> gunicorn`) on PYTHONPATH, Debian's python3. */
 const tagRun = (name, tag, gracefulTimeout, what) => {
@@ -83,11 +49,7 @@ const tagRun = (name, tag, gracefulTimeout, what) => {
     name,
     what,
     argv: () => ['env', `PYTHONPATH=${dir}`, '/usr/bin/python3', '-m', 'gunicorn', ...gunicornArgs(gracefulTimeout)],
-    version: () =>
-      execFileSync('/usr/bin/python3', ['-c', 'import gunicorn; print(gunicorn.__version__)'], {
-        encoding: 'utf8',
-        env: { ...process.env, PYTHONPATH: dir },
-      }).trim(),
+    version: () => gunicornVersion(dir),
     needs: () => existsSync(join(dir, 'gunicorn', 'workers', 'gthread.py')) || `no ${dir}/gunicorn`,
     tag,
   };
@@ -105,23 +67,4 @@ const RUNS = [
   ),
 ];
 
-const support = namespaceSupport();
-if (!support.ok) {
-  console.error(`holdout24: ${support.reason}`);
-  process.exit(2);
-}
-
-for (const run of RUNS.filter((r) => values.only === undefined || r.name.endsWith(`-${values.only}`))) {
-  const need = run.needs?.();
-  if (typeof need === 'string') {
-    console.error(`holdout24: ${run.name} skipped: ${need}`);
-    continue;
-  }
-  const version = run.version();
-  if (version !== run.tag) {
-    console.error(`holdout24: ${run.name}: the tree says gunicorn ${version}, not ${run.tag}`);
-    process.exit(2);
-  }
-  await recordSigtermRun({ run, version, recorder: 'holdout24', nsTag: 'g24', PORT, LOAD, rt, outDir: values.out });
-}
-cleanupAll();
+await recordRuns(RUNS, { only: values.only, recorder: 'holdout24', nsTag: 'g24', rt, outDir: values.out });

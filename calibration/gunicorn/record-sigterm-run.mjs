@@ -9,16 +9,101 @@ import { writeFileSync } from 'node:fs';
 import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { cleanupAll, createNamespace, deleteNamespace, spawnInNamespace, stopChild } from '../lib/netns.mjs';
+import {
+  cleanupAll,
+  createNamespace,
+  deleteNamespace,
+  namespaceSupport,
+  spawnInNamespace,
+  stopChild,
+} from '../lib/netns.mjs';
 import { sourceCommit } from '../lib/source-commit.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 
+/** gunicorn's port in the namespace, and the load every run of rounds 23 and 24 takes. */
+export const PORT = 8000;
+export const LOAD = { count: 80, intervalMs: 100, sigtermMs: 3050, endMs: 8000 };
+
+/** One bare gthread worker, 32 threads, app.py; `gracefulTimeout` is gunicorn's --graceful-timeout (s). */
+export const gunicornArgs = (gracefulTimeout) => [
+  '-k',
+  'gthread',
+  '-w',
+  '1',
+  '--threads',
+  '32',
+  '--graceful-timeout',
+  String(gracefulTimeout),
+  '--backlog',
+  '2048',
+  '--keep-alive',
+  '2',
+  '-b',
+  `127.0.0.1:${PORT}`,
+  '--chdir',
+  here,
+  '--log-level',
+  'debug',
+  'app:app',
+];
+
+/** The gunicorn version Debian's python3 imports (from `pythonPath` first, when given). */
+export function gunicornVersion(pythonPath) {
+  const env = pythonPath === undefined ? process.env : { ...process.env, PYTHONPATH: pythonPath };
+  return execFileSync('/usr/bin/python3', ['-c', 'import gunicorn; print(gunicorn.__version__)'], {
+    encoding: 'utf8',
+    env,
+  }).trim();
+}
+
 /**
- * Record `run` ({ name, what, argv() }) of gunicorn `version` on `PORT` with `LOAD`; `recorder` names
+ * `--rt <priority>`: the recorder and everything it starts (gunicorn, the client) under SCHED_FIFO,
+ * as run.mjs --rt; exits 2 on a priority outside 1–99. The priority, or null without `--rt`.
+ */
+export function scheduleRecorder(rtText, recorder) {
+  const rt = rtText ? Number(rtText) : null;
+  if (rt === null) return null;
+  if (!Number.isInteger(rt) || rt < 1 || rt > 99) {
+    console.error(`${recorder}: --rt wants a SCHED_FIFO priority 1–99, got ${rtText}`);
+    process.exit(2);
+  }
+  execFileSync('chrt', ['-a', '-f', '-p', String(rt), String(process.pid)]);
+  return rt;
+}
+
+/**
+ * Record each of `runs` ({ name, what, argv(), version(), needs?(), tag? }) whose name ends with
+ * `-<only>` (every run without `only`): a run whose `needs()` gives a reason is skipped with it; one
+ * with a `tag` must report that gunicorn version (else exit 2). Exits 2 without network namespaces.
+ */
+export async function recordRuns(runs, { only, recorder, nsTag, rt, outDir }) {
+  const support = namespaceSupport();
+  if (!support.ok) {
+    console.error(`${recorder}: ${support.reason}`);
+    process.exit(2);
+  }
+  for (const run of runs.filter((r) => only === undefined || r.name.endsWith(`-${only}`))) {
+    const need = run.needs?.();
+    if (typeof need === 'string') {
+      console.error(`${recorder}: ${run.name} skipped: ${need}`);
+      continue;
+    }
+    const version = run.version();
+    if (run.tag !== undefined && version !== run.tag) {
+      console.error(`${recorder}: ${run.name}: the tree says gunicorn ${version}, not ${run.tag}`);
+      process.exit(2);
+    }
+    await recordSigtermRun({ run, version, recorder, nsTag, rt, outDir });
+  }
+  cleanupAll();
+}
+
+/**
+ * Record `run` ({ name, what, argv() }) of gunicorn `version` on PORT with LOAD; `recorder` names
  * the calling script in messages, `nsTag` its namespaces, `rt` the SCHED_FIFO priority it runs at (or null).
  */
-export async function recordSigtermRun({ run, version, recorder, nsTag, PORT, LOAD, rt, outDir }) {
+async function recordSigtermRun({ run, version, recorder, nsTag, rt, outDir }) {
   const ns = createNamespace(nsTag);
   const load = loadavg()
     .map((x) => x.toFixed(2))
