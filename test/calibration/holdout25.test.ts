@@ -15,6 +15,10 @@
  * DRAINSIM_HOLDOUT25_OLD=<dir>: <dir>/250ceddf is 250ceddf^ built, its own npm ci) are committed BEFORE
  * anything is recorded (BLIND25); the run is then recorded once. Nothing is refitted: a row outside its
  * tolerance stays as a KNOWN GAP with both values and its cause (GAPS25).
+ * Recorded once from the blind commit (f6c14850; c2504742, load average 16.6 at the start): 5 of 7 rows
+ * within tolerance, 3 of 5 mechanism rows; the 2 rows the rule decides MISS, by one past ±2: 17 probes
+ * read EOF (predicted 20, 250ceddf^ 0) and 3 ECONNRESET (predicted 0, 250ceddf^ 20) — the client won the
+ * race to nginx's close three times (GAPS25); the rule is right in direction, the old model far off.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -31,14 +35,14 @@ import {
 import { oldFigureOf, predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
 import { everyRunRecordedTest } from './holdout-round.js';
 import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
-import { MECHANISM_ZEROS25, NGINX25, RULE25 } from './holdout25-figures.js';
+import { MECHANISM_ZEROS25, NGINX25, REFUSED_IDLE, RULE25 } from './holdout25-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout25-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout25-old-model-predictions.json';
 /** The commit holding the twin and predictions, made before any round-25 recording (null until then). */
-const BLIND25: string | null = null;
+const BLIND25: string | null = 'f6c1485054a21e9943b67b1a525d888f35b48a2e';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS25 = '';
+const DEFINITIONS25 = 'ca8370ab4a6a2dde';
 
 interface Predictions {
   note: string;
@@ -70,8 +74,32 @@ describe.runIf(Boolean(oldDir))("held-out round 25: the old model's figures", ()
   }, 900_000);
 });
 
+/**
+ * Why 3 of the 20 probes read ECONNRESET at an idle worker, found after the recording (the blind note
+ * said such a probe is possible and never predicted): a race the rule settles for nginx's side.
+ */
+const CLIENT_WON_RACE_CAUSE =
+  'On loopback the handshake ends inside the client’s connect(): its last ACK puts the connection in nginx’s ' +
+  'accept queue and wakes the worker from epoll_wait, and from then two processes race. nginx’s worker must be ' +
+  'scheduled, accept4() it, run ngx_get_connection() — which writes its alert to error.log BEFORE returning NULL ' +
+  '(nginx 1.22.1 src/core/ngx_connection.c ngx_get_connection(): ngx_log_error(NGX_LOG_ALERT, …, "%ui ' +
+  'worker_connections are not enough") — and only then close (src/event/ngx_event_accept.c ngx_event_accept(): ' +
+  'ngx_close_socket(s)); the client (node, libuv) must return from connect(), see the socket writable in its next ' +
+  'epoll_wait, run the connect callback and write() its GET. When the GET is in first, __tcp_close() finds it unread ' +
+  'and resets (net/ipv4/tcp.c: data_was_unread → tcp_send_active_reset()). On this 2-vCPU VM (load average 16.6, ' +
+  'every process SCHED_FIFO 10) the client won for the three consecutive probes at 2.3, 2.4 and 2.5 s and lost the ' +
+  'other 17 — a stretch when the worker’s wake-up was slow; the earlier recordings the rule was read from show ' +
+  'the same share (2 of 23 refused first requests in nginx-holdout4-wc64-lazy, 1 of 4 upgrades in ' +
+  'nginx-holdout22-ws-wc10-reset). The model decides the order by the worker’s CPU alone ' +
+  '(sim/model/proxy/worker-connections.ts refusedClose(): RESET only while TLS handshakes keep the worker busy, ' +
+  'else SERVER_FIN_THEN_RST), so at an idle worker it gives EOF to every refusal: right for most, with no share ' +
+  'for the client winning. The model before 250ceddf (an RST always) is far off both rows (0 EOF, 20 ECONNRESET).';
+
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS25: Record<string, Gap> = {};
+export const GAPS25: Record<string, Gap> = {
+  [`${REFUSED_IDLE} / ${NGINX25[REFUSED_IDLE][1].figure}`]: { real: 17, predicted: 20, cause: CLIENT_WON_RACE_CAUSE },
+  [`${REFUSED_IDLE} / ${NGINX25[REFUSED_IDLE][2].figure}`]: { real: 3, predicted: 0, cause: CLIENT_WON_RACE_CAUSE },
+};
 
 const BATCH = { figures: NGINX25, predictions: PREDICTIONS, blind: BLIND25 };
 const RUNS = Object.keys(NGINX25);
