@@ -142,3 +142,123 @@ export const MECHANISM_ZEROS25: Record<string, string> = {
   [`${REFUSED_IDLE} / ${NGINX25[REFUSED_IDLE][4].figure}`]:
     "250ceddf's SERVER_FIN_THEN_RST: the request reaching nginx's orphaned socket ends both ends in RST, no TIME_WAIT; an orderly FIN close (EndKind.SERVER_FIN) would leave 20 at nginx",
 };
+
+// ---------------------------------------------------------------- second batch: HAProxy (74c2193b)
+
+/**
+ * - 74c2193b (maintpool28 follow-up) — a health-check DOWN keeps an http-mode server's idle server
+ *   connections: HAProxy 2.6 src/check.c check_notify_failure() → src/server.c srv_set_stopped() →
+ *   srv_update_status(), whose DOWN branch calls set_server_status_down, srv_shutdown_streams (only
+ *   under on-marked-down shutdown-sessions) and pendconn_redistribute — no srv_cleanup_connections(),
+ *   which v2.6.0 calls only from the maint branch of a server "still running" (server.c:5361), an
+ *   address or port change (:3403) and `set server … ssl` (:4303); a server already DOWN entering
+ *   maint takes the "was DOWN and now enters maintenance" branch, no cleanup either
+ *   (sim/model/vm/lifecycle.ts enterMaint). The alternative (HAProxy closing a server's pool whenever
+ *   it leaves service, DOWN or maint, as the running server's maint does): a scratch model with
+ *   cleanupConnections at the DOWN and at every maint (holdout25.test.ts ALT_MODEL_B).
+ *
+ * Recorder calibration/haproxy/holdout25.mjs: mode http, 2 servers roundrobin, `http-reuse safe`,
+ * checks inter 500ms fall 2 rise 2; round 23's second batch's load (40 req/s of GET /slow/200 over 12
+ * kept-alive connections for 2.5 s); s1's /health answers 404 from 2.75 s (DOWN by ≈ 3.75 s); `set
+ * server be/s1 state maint` at 5.506 s. `show stat` every 250 ms, `ss -tan` every second.
+ */
+export const DOWN_POOL = 'haproxy-holdout25b-down-keeps-idle-pool-reuse-safe-2srv-http';
+
+/** The second batch's rule: 74c2193b, a DOWN (and a DOWN server's maint) keeps the idle server connections. */
+export const RULE25B: Record<string, string> = { [DOWN_POOL]: '74c2193b' };
+
+/** A `show stat` row of one server (lab.mjs STAT_FIELDS). */
+interface StatRow25 {
+  status?: string;
+  idle_conn_cur?: number;
+  safe_conn_cur?: number;
+}
+/** A `show stat` sample, s from t0: per server (and `be`), or the socket's error. */
+type Sample25 = { t: number; error?: string } & Record<string, StatRow25 | number | string | undefined>;
+
+/** What a round-25 lab.mjs recording holds (the second batch): `show stat` samples and `ss` counts by role. */
+export interface HaproxyRec25 {
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
+  samples: Sample25[];
+  /** lib/sample.mjs countByRole: `back:<server>` is HAProxy's end of its connections to that server. */
+  sockets: Array<{ t: number; byRole: Record<string, Record<string, number>> }>;
+}
+
+/** The mean of `xs`, or null for none. */
+const meanOrNull = (xs: number[]): number | null =>
+  xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length;
+
+/** `server`'s idle server connections (idle_conn_cur + safe_conn_cur) in the show-stat samples in (from, to]. */
+const idleSamples25 = (d: HaproxyRec25, server: string, from: number, to: number): number[] =>
+  d.samples.flatMap((s) => {
+    const row = s[server] as StatRow25 | undefined;
+    return s.t > from && s.t <= to && typeof row?.idle_conn_cur === 'number'
+      ? [row.idle_conn_cur + (row.safe_conn_cur ?? 0)]
+      : [];
+  });
+
+/** The mean of `server`'s lb_idle_conns samples (250 ms) in (from, to], per run. */
+const simIdleMean25 = (r: RunResult, server: string, from: number, to: number): number =>
+  meanOrNull(
+    series(r, 'lb_idle_conns', server)
+      .filter(([t]) => t > from + EPS && t <= to + EPS)
+      .map(([, v]) => v),
+  ) ?? Number.NaN;
+
+/** `server`'s idle server connections, mean over the show-stat samples in (from, to] s; the twin's lb_idle_conns. */
+const idleMean25 = (server: string, from: number, to: number, what: string): Figure14<HaproxyRec25> => ({
+  figure: `${server} idle server connections (show stat idle_conn_cur + safe_conn_cur), mean of the samples in (${from}, ${to}] s (twin: lb_idle_conns)${what}`,
+  tolerance: COUNT,
+  sim: (runs) => overSeeds(runs, (r) => simIdleMean25(r, server, from, to)),
+  real: (d) => meanOrNull(idleSamples25(d, server, from, to)),
+});
+
+/** HAProxy's established connections to `server` (ss, `back:<server>` ESTAB), mean of the samples in (from, to]; the twin's lb_idle_conns (nothing in flight then). */
+const estabMean25 = (server: string, from: number, to: number, what: string): Figure14<HaproxyRec25> => ({
+  figure: `HAProxy's established connections to ${server} (ss -tan, back:${server} ESTAB), mean of the samples in (${from}, ${to}] s (twin: lb_idle_conns, no request in flight)${what}`,
+  tolerance: COUNT,
+  derived: 'the idle connections of the show-stat row over the same window, counted by the kernel',
+  sim: (runs) => overSeeds(runs, (r) => simIdleMean25(r, server, from, to)),
+  real: (d) =>
+    meanOrNull(d.sockets.filter((x) => x.t > from && x.t <= to).map((x) => x.byRole[`back:${server}`]?.ESTAB ?? 0)),
+});
+
+/** The twin's first hc.down record of s1 (s), or null. */
+const simDownAt = (r: RunResult): number | null => {
+  const hit = r.events.find((l) => l.record.kind === 'hc.down' && (l.record as { backend?: string }).backend === 's1');
+  return hit ? hit.t : null;
+};
+
+export const HAPROXY25B: Record<string, Array<Figure14<HaproxyRec25>>> = {
+  [DOWN_POOL]: [
+    idleMean25('s1', 2.75, 3.25, ' (the load stopped at 2.5 s: every connection s1 used, idle, before its DOWN)'),
+    {
+      figure:
+        "when s1 went DOWN, s from t0 (the first show-stat sample with status DOWN, minus half its 250-ms step; twin: its hc.down record) (/health 404 from 2.75 s, two failed checks 500 ms apart: 3.25-3.75 s by the checks' phase)",
+      tolerance: { seconds: 0.5 },
+      sim: (runs) => {
+        const times = runs.map(simDownAt);
+        return times.some((x) => x === null) ? null : overSeeds(runs, (r) => simDownAt(r) as number);
+      },
+      real: (d) => {
+        const first = d.samples.find((s) => (s.s1 as StatRow25 | undefined)?.status?.startsWith('DOWN'));
+        return first === undefined ? null : first.t - 0.125;
+      },
+    },
+    idleMean25(
+      's1',
+      4,
+      5.5,
+      ' (after the DOWN: the rule, no srv_cleanup_connections() at a DOWN, s1 keeps them, ≈ 5; a DOWN closing the pool: 0)',
+    ),
+    estabMean25('s1', 4, 5.5, ' (after the DOWN: kept, ≈ 5; closed: 0)'),
+    idleMean25(
+      's1',
+      5.75,
+      7.75,
+      " (after `set server be/s1 state maint` at 5.506 s on a server already DOWN: the 'was DOWN and now enters maintenance' branch, no cleanup, kept; a maint closing the pool whatever the state: 0)",
+    ),
+    estabMean25('s1', 5.75, 7.75, ' (after the maint of the DOWN s1: kept; closed: 0)'),
+    idleMean25('s2', 4, 7.75, ' (s2 stays UP: its pool kept by the purge, ≈ 5)'),
+  ],
+};

@@ -35,7 +35,7 @@ import {
 import { oldFigureOf, predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
 import { everyRunRecordedTest } from './holdout-round.js';
 import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
-import { MECHANISM_ZEROS25, NGINX25, REFUSED_IDLE, RULE25 } from './holdout25-figures.js';
+import { HAPROXY25B, MECHANISM_ZEROS25, NGINX25, REFUSED_IDLE, RULE25, RULE25B } from './holdout25-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout25-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout25-old-model-predictions.json';
@@ -47,6 +47,20 @@ const DEFINITIONS25 = 'ca8370ab4a6a2dde';
 interface Predictions {
   note: string;
   nginx: FlatPredictions;
+}
+
+/** The second batch (HAProxy, 74c2193b): written after the first batch's recording, before its own run. */
+const PREDICTIONS_B = 'calibration/data/holdout25b-predictions.json';
+/** Its alternative model's figures (a DOWN and every maint closing the pool: no commit of the model, a scratch mutation). */
+const ALT_MODEL_B = 'calibration/data/holdout25b-alt-model-predictions.json';
+/** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
+const BLIND25B: string | null = null;
+/** The second batch's digest, pinned once recorded. */
+const DEFINITIONS25B = '';
+
+interface PredictionsB {
+  note: string;
+  haproxy: FlatPredictions;
 }
 
 const write = blindWriter({
@@ -61,6 +75,19 @@ const write = blindWriter({
   figureSets: NGINX25,
 });
 
+const writeB = blindWriter({
+  round: 25,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch held-out twin',
+  written: "after the first batch's recording, BEFORE its own run was recorded",
+  rest:
+    '. haproxy: per run, per figure: means over seeds 1-5 (flat, no lb.uptime grid: the windows after the DOWN ' +
+    "start 0.25 s past its latest time by the checks' phase, and the DOWN's own time has ±0.5 s).",
+  predict: () => ({ haproxy: predictFlat(HAPROXY25B) }),
+  figureSets: HAPROXY25B,
+});
+
 /** The old model's figures: DRAINSIM_HOLDOUT25_OLD=<dir>, <dir>/250ceddf = 250ceddf^ built (RULE25). */
 const oldDir = process.env.DRAINSIM_HOLDOUT25_OLD;
 describe.runIf(Boolean(oldDir))("held-out round 25: the old model's figures", () => {
@@ -71,6 +98,28 @@ describe.runIf(Boolean(oldDir))("held-out round 25: the old model's figures", ()
       'written before the run was recorded (test/calibration/holdout25.test.ts, DRAINSIM_HOLDOUT25_OLD): the twin ' +
       'as it is on 250ceddf^ (a refused accept always closed with an RST: the client reads ECONNRESET).';
     writeOldModel(OLD_MODEL, note, { nginx });
+  }, 900_000);
+});
+
+/**
+ * The second batch's alternative: DRAINSIM_HOLDOUT25B_ALT=<dir>, the model of this branch's blind commit
+ * built with its own npm ci and three edits, never committed — sim/model/lb/health.ts calls forgetFlows
+ * at every DOWN, sim/model/topology.ts's forgetFlows calls serverConns.cleanupConnections(b), and
+ * sim/model/vm/lifecycle.ts enterMaint cleans a server already DOWN too: HAProxy closing a server's idle
+ * pool whenever it leaves service, as the running server's maint does (f2ee716b). 74c2193b pins the
+ * opposite (its test fails on that mutation); no model commit has had it, so it stands for the rule's
+ * plausible alternative.
+ */
+const altDirB = process.env.DRAINSIM_HOLDOUT25B_ALT;
+describe.runIf(Boolean(altDirB))("held-out round 25, second batch: the alternative model's figures", () => {
+  it(`runs the twin on the alternative and writes ${ALT_MODEL_B}`, async () => {
+    const haproxy = await predictOldFlat(() => altDirB as string, HAPROXY25B);
+    const note =
+      "The alternative model's figures of the round-25 second-batch twin (the same seeds 1-5 and figures of " +
+      "holdout25-figures.ts), written after the first batch's recording and before the second batch's run was " +
+      'recorded (test/calibration/holdout25.test.ts, DRAINSIM_HOLDOUT25B_ALT): the twin on the blind commit’s model ' +
+      'with srv_cleanup_connections() at every DOWN and every maint (a scratch mutation, never committed).';
+    writeOldModel(ALT_MODEL_B, note, { haproxy });
   }, 900_000);
 });
 
@@ -101,8 +150,13 @@ export const GAPS25: Record<string, Gap> = {
   [`${REFUSED_IDLE} / ${NGINX25[REFUSED_IDLE][2].figure}`]: { real: 3, predicted: 0, cause: CLIENT_WON_RACE_CAUSE },
 };
 
+/** The second batch's known gaps. */
+export const GAPS25B: Record<string, Gap> = {};
+
 const BATCH = { figures: NGINX25, predictions: PREDICTIONS, blind: BLIND25 };
+const BATCH_B = { figures: HAPROXY25B, predictions: PREDICTIONS_B, blind: BLIND25B };
 const RUNS = Object.keys(NGINX25);
+const RUNS_B = Object.keys(HAPROXY25B);
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows25(): HeldOutRow[] {
@@ -110,13 +164,25 @@ export function rows25(): HeldOutRow[] {
   return flatRows(NGINX25, p.nginx).map(markZeros(MECHANISM_ZEROS25));
 }
 
-/** The old model's figure of a row (RULE25[run]^), or undefined without the file. */
+/** The second batch's rows whose recording exists, against its blind prediction. */
+export function rows25B(): HeldOutRow[] {
+  const p = readPredictions<PredictionsB>(PREDICTIONS_B);
+  return flatRows(HAPROXY25B, p.haproxy).map(markZeros());
+}
+
+/** The old model's figure of a row (RULE25[run]^; the second batch: its alternative), or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
+  if (r.run in HAPROXY25B) {
+    if (!existsSync(ALT_MODEL_B)) return undefined;
+    return oldFigureOf(r, undefined, readPredictions<PredictionsB>(ALT_MODEL_B).haproxy);
+  }
   if (!existsSync(OLD_MODEL)) return undefined;
   return oldFigureOf(r, undefined, readPredictions<Predictions>(OLD_MODEL).nginx);
 }
 
-const recorded = write || !existsSync(PREDICTIONS) ? [] : rows25();
+const writing = write || writeB;
+const recorded = writing || !existsSync(PREDICTIONS) ? [] : rows25();
+const recordedB = writing || !existsSync(PREDICTIONS_B) ? [] : rows25B();
 describe.skipIf(recorded.length === 0)('held-out round 25: the recording against the blind predictions', () => {
   printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE25[run], gaps: GAPS25 });
   everyRunRecordedTest(
@@ -128,3 +194,18 @@ describe.skipIf(recorded.length === 0)('held-out round 25: the recording against
   );
   blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS25, gaps: GAPS25, gapsName: 'GAPS25' });
 });
+
+describe.skipIf(recordedB.length === 0)(
+  'held-out round 25, second batch: the recording against the blind predictions',
+  () => {
+    printOldModelTable(recordedB, { oldModelOf, ruleOf: (run) => RULE25B[run], gaps: GAPS25B });
+    everyRunRecordedTest(
+      'its run is recorded',
+      recordedB,
+      RUNS_B,
+      BLIND25B,
+      'set BLIND25B to the commit of the second batch',
+    );
+    blindRoundTests(recordedB, { batches: [BATCH_B], digest: DEFINITIONS25B, gaps: GAPS25B, gapsName: 'GAPS25B' });
+  },
+);
