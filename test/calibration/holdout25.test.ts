@@ -19,6 +19,15 @@
  * within tolerance, 3 of 5 mechanism rows; the 2 rows the rule decides MISS, by one past ±2: 17 probes
  * read EOF (predicted 20, 250ceddf^ 0) and 3 ECONNRESET (predicted 0, 250ceddf^ 20) — the client won the
  * race to nginx's close three times (GAPS25); the rule is right in direction, the old model far off.
+ *
+ * Second batch (after the first batch's recording): 74c2193b, a health-check DOWN keeps an http-mode
+ * server's idle server connections, and so does the maint of a server already DOWN (HAProxy 2.6
+ * src/server.c srv_update_status(): srv_cleanup_connections() only from the maint branch of a server
+ * still running), in calibration/haproxy/holdout25.mjs (BLIND25B c9eee863; alternative: a scratch model
+ * closing the pool at every DOWN and maint). Recorded once (e3e22f5e): 7 of 7 rows, 5 of 5 mechanism
+ * rows, 2 decided by the rule (s1 idle after the DOWN 6 vs predicted 5, alternative 0; after the maint
+ * 6 vs 5, alternative 0) and the 2 `ss` rows derived from them, all met.
+ * Round 25 in all: 12 of 14 rows, 8 of 10 mechanism rows, 4 decided by a rule, 2 met.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -54,9 +63,9 @@ const PREDICTIONS_B = 'calibration/data/holdout25b-predictions.json';
 /** Its alternative model's figures (a DOWN and every maint closing the pool: no commit of the model, a scratch mutation). */
 const ALT_MODEL_B = 'calibration/data/holdout25b-alt-model-predictions.json';
 /** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
-const BLIND25B: string | null = null;
+const BLIND25B: string | null = 'c9eee86331f24a8d12b02fd5307c6e466b58fb81';
 /** The second batch's digest, pinned once recorded. */
-const DEFINITIONS25B = '';
+const DEFINITIONS25B = 'a7c39e3d6951cc65';
 
 interface PredictionsB {
   note: string;
