@@ -348,6 +348,12 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
           `frontend '${f.s.name}' also routes to '${pool!.s.name}': its client-side settings are not imported (frontend '${front.s.name}''s are)`,
         );
 
+  // `backend be` for a line of that section (a refusal's path in the file).
+  const sectionAt = (at: string): string => {
+    const s = sections.find((x) => x.lines.some((l) => l.at === at));
+    return s === undefined ? 'global' : `${s.kind}${s.name === '' ? '' : ` ${s.name}`}`;
+  };
+
   const read = ({ keyword, args, at, inherited }: ReadLine, fe: boolean, be: boolean): void => {
     const inPool = be;
     // A keyword the section has no capability for: HAProxy ignores it with a warning when
@@ -385,7 +391,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         hashType(args, at, into);
         return;
       case 'retries':
-        into.set(['lb', 'retries'], Number(args[0]), at);
+        retries(args, at, `${sectionAt(at)} › retries`, into);
         return;
       case 'timeout': {
         const [what, value] = args;
@@ -713,6 +719,54 @@ function checks(
       );
     into.set(['health_check', key], key === 'rise' || key === 'fall' ? value : formatDuration(value), first.at);
   }
+}
+
+/**
+ * `retries <n>` as HAProxy 2.6 reads it (cfg_parse_listen(), v2.6.0 src/cfgparse-listen.c): no
+ * argument or more than one is fatal ("'retries' expects an integer argument (dispatch counts for
+ * one)", alertif_too_many_args(1)); otherwise `conn_retries = atol(args[1])` into an int, so a
+ * word that is not a number is no error: `retries abc` is 0 and `retries 3x` is 3 (haproxy -c
+ * 2.6.12: "Configuration file is valid" for both). A negative count retries nothing, as 0: a
+ * stream's count starts at 0 and back_handle_st_cer() (src/backend.c) gives up once
+ * `++s->conn_retries >= s->be->conn_retries`. Such a value is imported as HAProxy runs it, with
+ * a warning saying what it became.
+ */
+function retries(args: string[], at: string, path: string, into: Imported): void {
+  const word = args[0];
+  if (word === undefined || args.length > 1) {
+    into.refuse(at, {
+      path,
+      expected: 'one integer',
+      found: word === undefined ? 'nothing' : `'${args.join(' ')}'`,
+      why:
+        word === undefined
+          ? 'HAProxy refuses it: "\'retries\' expects an integer argument (dispatch counts for one)"'
+          : `HAProxy refuses it: "'retries' cannot handle unexpected argument '${args[1]}'"`,
+    });
+    return;
+  }
+  const n = atoi(word);
+  const runs = Math.max(0, n);
+  if (!/^\d+$/.test(word))
+    into.warn(
+      at,
+      `retries ${word}: HAProxy reads it as ${n} (atol(), no error)${n < 0 ? ', which retries nothing' : ''}: lb.retries ${runs} imported`,
+    );
+  into.set(['lb', 'retries'], runs, at);
+}
+
+/**
+ * atol() stored in an int, as `conn_retries = atol(args[1])`: glibc's strtol saturates at the
+ * 64-bit long's bounds, the assignment keeps the low 32 bits.
+ */
+function atoi(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  if (m === null) return 0;
+  const max = 2n ** 63n - 1n;
+  let v = BigInt(m[1]!);
+  if (v > max) v = max;
+  if (v < -max - 1n) v = -max - 1n;
+  return Number(BigInt.asIntN(32, v));
 }
 
 /** atol(): optional spaces and sign, then decimal digits; none is 0. */
