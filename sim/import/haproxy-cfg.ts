@@ -15,7 +15,7 @@
  * have no bearing on the pool and are not read.
  */
 import { formatDuration } from '../scenario/units.js';
-import type { Imported } from './imported.js';
+import { Imported } from './imported.js';
 
 const SECTIONS = new Set([
   'global',
@@ -166,6 +166,71 @@ function inheritedLines(sections: CfgSection[], index: number, into: Imported): 
   }));
 }
 
+/**
+ * The proxies' modes as HAProxy 2.6 checks them before it starts. `mode` takes one word, `http`
+ * or `tcp`; `health` and any other word are fatal (cfg_parse_listen(), v2.6.0
+ * src/cfgparse-listen.c: "'mode health' doesn't exist anymore", "unknown proxy mode"). A
+ * proxy's mode is its last `mode` line, its defaults' included, else tcp (proxy_preset_defaults(),
+ * src/proxy.c). A frontend (or listen) whose `default_backend` or static `use_backend` names a
+ * backend of another mode is fatal — except a tcp frontend's http backend, which HAProxy upgrades
+ * to (check_config_validity(), src/cfgparse.c: "tries to use incompatible tcp backend … (see
+ * 'mode')"); so is a name no backend has ("unable to find required default_backend").
+ */
+function proxyModes(sections: CfgSection[], into: Imported): void {
+  const label = (s: CfgSection) => `${s.kind}${s.name === '' ? '' : ` ${s.name}`}`;
+  for (const s of sections)
+    for (const l of s.lines)
+      if (l.keyword === 'mode' && (l.args.length !== 1 || !['http', 'tcp'].includes(l.args[0]!)))
+        into.refuse(l.at, {
+          path: `${label(s)} › mode`,
+          expected: 'http or tcp',
+          found: l.args.length === 0 ? 'nothing' : `'${l.args.join(' ')}'`,
+          why:
+            l.args[0] === 'health' && l.args.length === 1
+              ? "HAProxy refuses it: \"'mode health' doesn't exist anymore\""
+              : l.args.length > 1
+                ? `HAProxy refuses it: "'mode' cannot handle unexpected argument '${l.args[1]}'"`
+                : `HAProxy refuses it: "unknown proxy mode '${l.args[0] ?? ''}'"`,
+        });
+  // inheritedLines() reports a missing `from` once, for the pool; here it is only read. A refused
+  // `mode` line sets nothing (cfg_parse_listen() stops before the assignment).
+  const quiet = new Imported();
+  const modeOf = (i: number): string =>
+    [...inheritedLines(sections, i, quiet), ...sections[i]!.lines]
+      .filter((l) => l.keyword === 'mode' && l.args.length === 1 && ['http', 'tcp'].includes(l.args[0]!))
+      .pop()?.args[0] ?? 'tcp';
+  sections.forEach((fe, i) => {
+    if (fe.kind !== 'frontend' && fe.kind !== 'listen') return;
+    const feMode = modeOf(i);
+    for (const l of fe.lines) {
+      if (l.keyword !== 'default_backend' && l.keyword !== 'use_backend') continue;
+      const name = l.args[0] ?? '';
+      // A use_backend naming a log-format expression (`%[req.hdr(host)]`) is resolved per request.
+      if (name.includes('%')) continue;
+      const how = l.keyword === 'default_backend' ? 'as its default backend' : "in a 'use_backend' rule";
+      const j = sections.findIndex((t) => (t.kind === 'backend' || t.kind === 'listen') && t.name === name);
+      const path = `${label(fe)} › ${l.keyword} ${name}`;
+      if (j < 0) {
+        into.refuse(l.at, {
+          path,
+          expected: 'the name of a backend or listen section',
+          found: `'${name}', which no section has`,
+          why: `HAProxy refuses it: "Proxy '${fe.name}': unable to find required ${l.keyword}: '${name}'"`,
+        });
+        continue;
+      }
+      const beMode = modeOf(j);
+      if (beMode !== feMode && !(feMode === 'tcp' && beMode === 'http'))
+        into.refuse(l.at, {
+          path,
+          expected: `a backend in mode ${feMode}, the ${fe.kind}'s (${fe.at})`,
+          found: `${label(sections[j]!)} in mode ${beMode} (${sections[j]!.at})`,
+          why: `HAProxy refuses it: "${feMode} ${fe.kind} '${fe.name}' tries to use incompatible ${beMode} ${sections[j]!.kind} '${name}' ${how} (see 'mode')"`,
+        });
+    }
+  });
+}
+
 /** The backend names a frontend's lines route to: `default_backend <b>`, `use_backend <b> [if …]`. */
 function routedTo(lines: CfgLine[]): string[] {
   return lines
@@ -295,6 +360,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   }[] = [];
   let mode = 'http';
   const { global, sections } = readSections(text, file);
+  proxyModes(sections, into);
 
   for (const { keyword, args, at } of global) {
     const seconds = keyword === 'hard-stop-after' ? time(args[0], `hard-stop-after ${args[0] ?? ''}`, at, into) : null;
