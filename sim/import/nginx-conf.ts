@@ -201,7 +201,12 @@ export function importNginx(text: string, file: string, into: Imported, path: st
     // modelled server overrides: not what its connections get (nginx merges loc_conf location →
     // server → http, ngx_http_core_merge_loc_conf / ngx_http_proxy_merge_loc_conf).
     const applies = inUpstream ? undefined : inherited.get(d.name);
+    if (d.name === 'keepalive_timeout' && !inUpstream) keepaliveHeader(d, into);
     if (applies !== undefined && applies !== d) {
+      // Not the modelled server's, but nginx parses it all the same: a time it refuses stops it
+      // wherever it is written (ngx_conf_set_msec_slot / ngx_http_core_keepalive: "invalid value").
+      if (INHERITED_TIMES.has(d.name) && nginxTime(d.args[0] ?? '') === null)
+        into.fail(at, `${d.name} ${d.args.join(' ')}: nginx refuses it (invalid value)`);
       if (applies === null || applies.args.join(' ') !== d.args.join(' '))
         into.warn(
           at,
@@ -352,6 +357,8 @@ function nextUpstream(args: string[]): string {
 
 /** Client-side and proxy settings of http, server and location that the modelled server's `location /` inherits. */
 const INHERITED = ['keepalive_timeout', 'keepalive_requests', 'keepalive_time', 'proxy_connect_timeout'];
+/** Those of INHERITED that are times (ngx_parse_time). */
+const INHERITED_TIMES = new Set(['keepalive_timeout', 'keepalive_time', 'proxy_connect_timeout']);
 
 /** The key of a block's own opening in its children's blockLines (an included block's carries its include line). */
 function blockKey(directives: Directive[], block: Directive): string[] {
@@ -533,25 +540,56 @@ function importListen(args: string[], at: string, into: Imported): void {
 }
 
 /**
- * An nginx time in seconds, read as every directive imported here reads it: ngx_parse_time(line,
- * 0) (src/core/ngx_parse.c), called by ngx_conf_set_msec_slot (keepalive_time, the upstream's
- * keepalive_timeout and keepalive_time, proxy_read_timeout, proxy_connect_timeout,
- * worker_shutdown_timeout) and ngx_http_core_keepalive (keepalive_timeout). Numbers each with a unit
- * of w, d, h, m, s, ms, the units in that order and each at most once (`1h30m`, quoted `"1m 5s"`);
- * a last number without a unit is seconds. null where nginx returns NGX_ERROR and refuses the
- * configuration ("invalid value"): an unknown unit, units out of order or twice, no digit at all,
- * and y or M, which a millisecond value does not take (`step` starts at st_month when !is_sec).
+ * keepalive_timeout's second argument, the `Keep-Alive: timeout=<n>` header nginx sends
+ * (ngx_http_core_keepalive(), src/http/ngx_http_core_module.c: `keepalive_header =
+ * ngx_parse_time(&value[2], 1)`, NGX_CONF_TAKE12): the scenario's clients do not read it, so a
+ * valid one is not imported — but nginx refuses to start on an invalid one ("invalid value") or a
+ * third argument ("invalid number of arguments"), and so does the import: exit 2.
  */
-export function nginxTime(text: string): number | null {
+function keepaliveHeader(d: Directive, into: Imported): void {
+  const at = `${d.file}:${d.line}`;
+  const path = `${[...d.context, d.name].join(' › ')}`;
+  if (d.args.length > 2)
+    into.refuse(at, {
+      path,
+      expected: 'a timeout and at most a header timeout',
+      found: `${d.args.length} arguments (${d.args.join(' ')})`,
+      why: 'nginx refuses it (invalid number of arguments in "keepalive_timeout" directive)',
+    });
+  else if (d.args.length === 2 && nginxTime(d.args[1]!, true) === null)
+    into.refuse(at, {
+      path: `${path} (header timeout)`,
+      expected: 'a time in seconds (units y M w d h m s, in that order, each once; no ms)',
+      found: `'${d.args[1]}'`,
+      why: 'nginx refuses it ("keepalive_timeout" directive invalid value)',
+    });
+}
+
+/**
+ * An nginx time in seconds, read as every directive imported here reads it: ngx_parse_time(line,
+ * is_sec) (src/core/ngx_parse.c). is_sec 0 (the default here), a millisecond value, is what
+ * ngx_conf_set_msec_slot (keepalive_time, the upstream's keepalive_timeout and keepalive_time,
+ * proxy_read_timeout, proxy_connect_timeout, worker_shutdown_timeout) and ngx_http_core_keepalive
+ * (keepalive_timeout's first argument) call: numbers each with a unit of w, d, h, m, s, ms, the
+ * units in that order and each at most once (`1h30m`, quoted `"1m 5s"`); a last number without a
+ * unit is seconds; y and M refused (`step` starts at st_month). is_sec 1, a value in seconds
+ * (keepalive_timeout's second argument, the Keep-Alive header's timeout=), also takes y (365 d)
+ * and M (30 d) and refuses ms. null where nginx returns NGX_ERROR and refuses the configuration
+ * ("invalid value"): an unknown unit, units out of order or twice, no digit at all.
+ */
+export function nginxTime(text: string, isSec = false): number | null {
   // ngx_parse_time's steps, in the order the units must come.
-  const WEEK = 1;
-  const DAY = 2;
-  const HOUR = 3;
-  const MIN = 4;
-  const SEC = 5;
-  const MSEC = 6;
-  const LAST = 7;
-  let step = 0;
+  const START = 0;
+  const YEAR = 1;
+  const MONTH = 2;
+  const WEEK = 3;
+  const DAY = 4;
+  const HOUR = 5;
+  const MIN = 6;
+  const SEC = 7;
+  const MSEC = 8;
+  const LAST = 9;
+  let step = isSec ? START : MONTH;
   let valid = false;
   let value = 0;
   let totalMs = 0;
@@ -566,10 +604,16 @@ export function nginxTime(text: string): number | null {
     }
     let next: number;
     let scaleMs: number;
-    if (c === 'w') [next, scaleMs] = [WEEK, 604800000];
+    if (c === 'y') {
+      // `if (step > st_start)`: only first, and only in seconds (st_month is already past it in ms).
+      if (step > START) return null;
+      [next, scaleMs] = [YEAR, 365 * 86400000];
+    } else if (c === 'M') [next, scaleMs] = [MONTH, 30 * 86400000];
+    else if (c === 'w') [next, scaleMs] = [WEEK, 604800000];
     else if (c === 'd') [next, scaleMs] = [DAY, 86400000];
     else if (c === 'h') [next, scaleMs] = [HOUR, 3600000];
     else if (c === 'm' && text[i] === 's') {
+      if (isSec) return null;
       i++;
       [next, scaleMs] = [MSEC, 1];
     } else if (c === 'm') [next, scaleMs] = [MIN, 60000];
@@ -579,7 +623,7 @@ export function nginxTime(text: string): number | null {
       if (step >= SEC) return null;
       [next, scaleMs] = [LAST, 1000];
     } else return null;
-    if (c !== ' ' && step >= next) return null;
+    if (c !== ' ' && c !== 'y' && step >= next) return null;
     step = next;
     totalMs += value * scaleMs;
     value = 0;
