@@ -205,8 +205,7 @@ export function importNginx(text: string, file: string, into: Imported, path: st
     if (applies !== undefined && applies !== d) {
       // Not the modelled server's, but nginx parses it all the same: a time it refuses stops it
       // wherever it is written (ngx_conf_set_msec_slot / ngx_http_core_keepalive: "invalid value").
-      if (INHERITED_TIMES.has(d.name) && nginxTime(d.args[0] ?? '') === null)
-        into.fail(at, `${d.name} ${d.args.join(' ')}: nginx refuses it (invalid value)`);
+      if (INHERITED_TIMES.has(d.name) && nginxTime(d.args[0] ?? '') === null) invalidTime(d, into);
       if (applies === null || applies.args.join(' ') !== d.args.join(' '))
         into.warn(
           at,
@@ -218,7 +217,7 @@ export function importNginx(text: string, file: string, into: Imported, path: st
     const duration = (path: string[]) => {
       const s = seconds();
       // nginx refuses to start on it ("invalid value", ngx_conf_set_msec_slot): no scenario to give.
-      if (s === null) into.fail(at, `${d.name} ${d.args.join(' ')}: nginx refuses it (invalid value)`);
+      if (s === null) invalidTime(d, into);
       else into.set(path, formatDuration(s), at);
     };
     switch (d.name) {
@@ -540,6 +539,20 @@ function importListen(args: string[], at: string, into: Imported): void {
 }
 
 /**
+ * A time nginx refuses to start on (ngx_parse_time's NGX_ERROR: ngx_conf_set_msec_slot or
+ * ngx_http_core_keepalive return "invalid value"), as a refusal with the directive's path.
+ */
+function invalidTime(d: Directive, into: Imported): void {
+  into.refuse(`${d.file}:${d.line}`, {
+    path: [...d.context, d.name].join(' › '),
+    expected:
+      'a time (numbers with units w d h m s ms, in that order, each once; a bare last number is seconds; at most 2^63 − 1 ms)',
+    found: `'${d.args[0] ?? ''}'`,
+    why: `nginx refuses it ("${d.name}" directive invalid value)`,
+  });
+}
+
+/**
  * keepalive_timeout's second argument, the `Keep-Alive: timeout=<n>` header nginx sends
  * (ngx_http_core_keepalive(), src/http/ngx_http_core_module.c: `keepalive_header =
  * ngx_parse_time(&value[2], 1)`, NGX_CONF_TAKE12): the scenario's clients do not read it, so a
@@ -575,7 +588,8 @@ function keepaliveHeader(d: Directive, into: Imported): void {
  * unit is seconds; y and M refused (`step` starts at st_month). is_sec 1, a value in seconds
  * (keepalive_timeout's second argument, the Keep-Alive header's timeout=), also takes y (365 d)
  * and M (30 d) and refuses ms. null where nginx returns NGX_ERROR and refuses the configuration
- * ("invalid value"): an unknown unit, units out of order or twice, no digit at all.
+ * ("invalid value"): an unknown unit, units out of order or twice, no digit at all, a value past
+ * ngx_int_t's range.
  */
 export function nginxTime(text: string, isSec = false): number | null {
   // ngx_parse_time's steps, in the order the units must come.
@@ -589,46 +603,71 @@ export function nginxTime(text: string, isSec = false): number | null {
   const SEC = 7;
   const MSEC = 8;
   const LAST = 9;
+  // Its arithmetic is ngx_int_t's (64-bit on the hosts nginx runs on): NGX_MAX_INT_T_VALUE bounds
+  // every digit appended (cutoff/cutlim), each unit's number (`max`, the bound divided by the
+  // unit's scale) and the running total; past any of them it returns NGX_ERROR ("invalid value"),
+  // e.g. 9223372036854776s or 106751991168d in a millisecond value.
+  const MAX = 2n ** 63n - 1n;
+  const cutoff = MAX / 10n;
+  const cutlim = MAX % 10n;
   let step = isSec ? START : MONTH;
   let valid = false;
-  let value = 0;
-  let totalMs = 0;
+  let value = 0n;
+  let total = 0n;
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
     i++;
     if (c >= '0' && c <= '9') {
-      value = value * 10 + Number(c);
+      const digit = BigInt(c);
+      if (value >= cutoff && (value > cutoff || digit > cutlim)) return null;
+      value = value * 10n + digit;
       valid = true;
       continue;
     }
     let next: number;
-    let scaleMs: number;
+    // The unit in seconds (1n with a 0 step: milliseconds themselves).
+    let seconds: bigint;
     if (c === 'y') {
       // `if (step > st_start)`: only first, and only in seconds (st_month is already past it in ms).
       if (step > START) return null;
-      [next, scaleMs] = [YEAR, 365 * 86400000];
-    } else if (c === 'M') [next, scaleMs] = [MONTH, 30 * 86400000];
-    else if (c === 'w') [next, scaleMs] = [WEEK, 604800000];
-    else if (c === 'd') [next, scaleMs] = [DAY, 86400000];
-    else if (c === 'h') [next, scaleMs] = [HOUR, 3600000];
+      [next, seconds] = [YEAR, 365n * 86400n];
+    } else if (c === 'M') [next, seconds] = [MONTH, 30n * 86400n];
+    else if (c === 'w') [next, seconds] = [WEEK, 7n * 86400n];
+    else if (c === 'd') [next, seconds] = [DAY, 86400n];
+    else if (c === 'h') [next, seconds] = [HOUR, 3600n];
     else if (c === 'm' && text[i] === 's') {
       if (isSec) return null;
       i++;
-      [next, scaleMs] = [MSEC, 1];
-    } else if (c === 'm') [next, scaleMs] = [MIN, 60000];
-    else if (c === 's') [next, scaleMs] = [SEC, 1000];
+      [next, seconds] = [MSEC, 1n];
+    } else if (c === 'm') [next, seconds] = [MIN, 60n];
+    else if (c === 's') [next, seconds] = [SEC, 1n];
     else if (c === ' ') {
       // A number then a space: seconds, and the last unit (case ' ': `if (step >= st_sec)` refused).
       if (step >= SEC) return null;
-      [next, scaleMs] = [LAST, 1000];
+      [next, seconds] = [LAST, 1n];
     } else return null;
     if (c !== ' ' && c !== 'y' && step >= next) return null;
     step = next;
-    totalMs += value * scaleMs;
-    value = 0;
+    let scale = seconds;
+    let max = MAX / seconds;
+    if (step !== MSEC && !isSec) {
+      scale *= 1000n;
+      max /= 1000n;
+    }
+    if (value > max) return null;
+    value *= scale;
+    if (total > MAX - value) return null;
+    total += value;
+    value = 0n;
     while (text[i] === ' ') i++;
   }
   if (!valid) return null;
-  return (totalMs + value * 1000) / 1000;
+  // A last number without a unit: seconds.
+  if (!isSec) {
+    if (value > MAX / 1000n) return null;
+    value *= 1000n;
+  }
+  if (total > MAX - value) return null;
+  return isSec ? Number(total + value) : Number(total + value) / 1000;
 }
