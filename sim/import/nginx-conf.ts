@@ -23,7 +23,18 @@ interface Directive {
   blockLines: string[];
 }
 
-export function nginxDirectives(text: string, file = ''): Directive[] {
+/**
+ * The directives of an nginx.conf text, tokenised as ngx_conf_read_token() (src/core/ngx_conf_file.c)
+ * does. A backslash takes the next character as it is, wherever it is (`\;` and `\ ` inside a
+ * word, `\"` inside quotes), and the word is then unescaped: `\"`, `\'`, `\\` are the character,
+ * `\t`, `\r`, `\n` a tab, CR, LF, and a backslash before any other character stays with it
+ * (`~ \.php$`). `{` right after `$` is part of the word (`${host}`), a `}` inside a word is a
+ * character, `#` starts a comment only where a word could start. What nginx refuses to start on
+ * (a closing quote not followed by a space, `;` or `{`; a `;` or `{` with no directive; a `}`
+ * after a directive's words; the file ending inside a directive or a block) is refused through
+ * `into` when given.
+ */
+export function nginxDirectives(text: string, file = '', into?: Imported): Directive[] {
   const out: Directive[] = [];
   const stack: string[] = [];
   const stackLines: string[] = [];
@@ -31,50 +42,140 @@ export function nginxDirectives(text: string, file = ''): Directive[] {
   let wordLine = 0;
   let line = 1;
   let i = 0;
+  // A quote still open at the end of the file.
+  let unterminated = false;
+  const refuse = (expected: string, found: string, why: string): void =>
+    into?.refuse(`${file}:${line}`, {
+      path: [...stack, ...words.slice(0, 1)].join(' › ') || '(top)',
+      expected,
+      found,
+      why,
+    });
+  const space = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
+  const directive = (c: string): void => {
+    out.push({
+      name: words[0]!,
+      args: words.slice(1),
+      line: wordLine,
+      file,
+      context: [...stack],
+      blockLines: [...stackLines],
+    });
+    if (c === '{') {
+      stack.push(words[0]!);
+      stackLines.push(`${file}:${wordLine}`);
+    }
+    words = [];
+  };
   while (i < text.length) {
     const c = text[i]!;
     if (c === '\n') {
       line++;
       i++;
-    } else if (c === '#') {
+    } else if (space(c)) i++;
+    else if (c === '#') {
       while (i < text.length && text[i] !== '\n') i++;
-    } else if (/\s/.test(c)) {
-      i++;
     } else if (c === ';' || c === '{') {
-      if (words.length > 0) {
-        out.push({
-          name: words[0]!,
-          args: words.slice(1),
-          line: wordLine,
-          file,
-          context: [...stack],
-          blockLines: [...stackLines],
-        });
-        if (c === '{') {
-          stack.push(words[0]!);
-          stackLines.push(`${file}:${wordLine}`);
-        }
+      if (words.length === 0) {
+        refuse('a directive name before it', `'${c}'`, `nginx refuses it (unexpected "${c}")`);
+        return out;
       }
-      words = [];
+      directive(c);
       i++;
     } else if (c === '}') {
+      if (words.length > 0) {
+        refuse('";" ending the directive', "'}'", 'nginx refuses it (unexpected "}")');
+        return out;
+      }
+      if (stack.length === 0) {
+        refuse('a block to close', "'}'", 'nginx refuses it (unexpected "}")');
+        return out;
+      }
       stack.pop();
       stackLines.pop();
-      words = [];
       i++;
     } else {
       if (words.length === 0) wordLine = line;
-      let word = '';
+      // The word as written (escapes kept, quotes dropped), then unescaped.
+      let raw = '';
       if (c === '"' || c === "'") {
-        const q = c;
         i++;
-        while (i < text.length && text[i] !== q) word += text[i++]!;
+        while (i < text.length && text[i] !== c) {
+          if (text[i] === '\n') line++;
+          if (text[i] === '\\' && i + 1 < text.length) {
+            if (text[i + 1] === '\n') line++;
+            raw += text[i++]!;
+          }
+          raw += text[i++]!;
+        }
+        if (i >= text.length) {
+          unterminated = true;
+          break;
+        }
         i++;
+        // need_space: only a space, `;`, `{` (or `)`, which starts the next word) may follow.
+        const after = text[i];
+        if (after !== undefined && !space(after) && after !== ';' && after !== '{' && after !== ')') {
+          refuse(
+            'a space, ";" or "{" after the closing quote',
+            `'${after}'`,
+            `nginx refuses it (unexpected "${after}")`,
+          );
+          return out;
+        }
       } else {
-        while (i < text.length && !/[\s;{}]/.test(text[i]!)) word += text[i++]!;
+        let variable = false;
+        while (i < text.length) {
+          const ch = text[i]!;
+          if (ch === '{' && variable) {
+            raw += ch;
+            i++;
+            continue;
+          }
+          variable = false;
+          if (ch === '\\' && i + 1 < text.length) {
+            if (text[i + 1] === '\n') line++;
+            raw += ch + text[i + 1]!;
+            i += 2;
+            continue;
+          }
+          if (space(ch) || ch === ';' || ch === '{') break;
+          if (ch === '$') variable = true;
+          raw += ch;
+          i++;
+        }
       }
-      words.push(word);
+      words.push(unescapeWord(raw));
     }
+  }
+  if (words.length > 0 || unterminated) {
+    refuse('";" or "}"', 'the end of the file', 'nginx refuses it (unexpected end of file, expecting ";" or "}")');
+    return out;
+  }
+  if (stack.length > 0)
+    refuse('"}"', 'the end of the file', 'nginx refuses it (unexpected end of file, expecting "}")');
+  return out;
+}
+
+/** A word's escapes as ngx_conf_read_token() copies it out: \" \' \\ the character, \t \r \n the control, else kept. */
+function unescapeWord(raw: string): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    const n = raw[i + 1];
+    if (c === '\\' && (n === '"' || n === "'" || n === '\\')) {
+      out += n;
+      i++;
+    } else if (c === '\\' && n === 't') {
+      out += '\t';
+      i++;
+    } else if (c === '\\' && n === 'r') {
+      out += '\r';
+      i++;
+    } else if (c === '\\' && n === 'n') {
+      out += '\n';
+      i++;
+    } else out += c;
   }
   return out;
 }
@@ -177,7 +278,7 @@ function withIncludes(directives: Directive[], prefix: string | null, into: Impo
     }
     for (const f of files) {
       const label = isAbsolute(name) ? f : relative(prefix, f);
-      const inner = nginxDirectives(readFileSync(f, 'utf8'), label).map((i) => ({
+      const inner = nginxDirectives(readFileSync(f, 'utf8'), label, into).map((i) => ({
         ...i,
         context: [...d.context, ...i.context],
         blockLines: [...d.blockLines, ...i.blockLines.map((l) => `${at}>${l}`)],
@@ -190,7 +291,7 @@ function withIncludes(directives: Directive[], prefix: string | null, into: Impo
 
 export function importNginx(text: string, file: string, into: Imported, path: string | null = null): void {
   let upgrade = false;
-  const directives = withIncludes(nginxDirectives(text, file), path === null ? null : dirname(path), into);
+  const directives = withIncludes(nginxDirectives(text, file, into), path === null ? null : dirname(path), into);
   const readTimeouts = proxyReadTimeouts(directives);
   const { server: modelled, why: modelledWhy, applying: inherited } = modelledServer(directives);
   for (const d of directives) {
