@@ -307,6 +307,7 @@ export function importNginx(text: string, file: string, into: Imported, path: st
       // Not the modelled server's, but nginx parses it all the same: a time it refuses stops it
       // wherever it is written (ngx_conf_set_msec_slot / ngx_http_core_keepalive: "invalid value").
       if (INHERITED_TIMES.has(d.name) && nginxTime(d.args[0] ?? '') === null) invalidTime(d, into);
+      if (d.name === 'keepalive_requests') count(d, into);
       if (applies === null || applies.args.join(' ') !== d.args.join(' '))
         into.warn(
           at,
@@ -325,21 +326,22 @@ export function importNginx(text: string, file: string, into: Imported, path: st
       case 'keepalive_timeout':
         duration(inUpstream ? ['nginx', 'upstream_keepalive_timeout'] : ['nginx', 'keepalive_timeout']);
         break;
-      case 'keepalive_requests':
-        into.set(
-          inUpstream ? ['nginx', 'upstream_keepalive_requests'] : ['nginx', 'keepalive_requests'],
-          Number(d.args[0]),
-          at,
-        );
+      case 'keepalive_requests': {
+        const n = count(d, into);
+        if (n !== null)
+          into.set(inUpstream ? ['nginx', 'upstream_keepalive_requests'] : ['nginx', 'keepalive_requests'], n, at);
         break;
+      }
       case 'keepalive_time':
         duration(inUpstream ? ['nginx', 'upstream_keepalive_time'] : ['nginx', 'keepalive_time']);
         break;
       case 'keepalive':
         // NGX_HTTP_UPS_CONF only (ngx_http_upstream_keepalive_commands): elsewhere nginx refuses
         // to start ("\"keepalive\" directive is not allowed here").
-        if (inUpstream) into.set(['nginx', 'upstream_keepalive'], Number(d.args[0]), at);
-        else
+        if (inUpstream) {
+          const n = count(d, into, 1);
+          if (n !== null) into.set(['nginx', 'upstream_keepalive'], n, at);
+        } else
           into.fail(
             at,
             `keepalive ${d.args.join(' ')}: nginx refuses it outside upstream {} ("directive is not allowed here")`,
@@ -384,8 +386,10 @@ export function importNginx(text: string, file: string, into: Imported, path: st
       case 'worker_connections':
         // events { worker_connections N; } (ngx_event_connections, src/event/ngx_event.c); unset,
         // nginx uses DEFAULT_CONNECTIONS 512, the schema's default.
-        if (d.context.includes('events')) into.set(['nginx', 'worker_connections'], Number(d.args[0]), at);
-        else
+        if (d.context.includes('events')) {
+          const n = count(d, into);
+          if (n !== null) into.set(['nginx', 'worker_connections'], n, at);
+        } else
           into.fail(
             at,
             `worker_connections ${d.args.join(' ')}: nginx refuses it outside events {} ("directive is not allowed here")`,
@@ -637,6 +641,26 @@ function importListen(args: string[], at: string, into: Imported): void {
   const n = Number(backlog.slice('backlog='.length));
   if (Number.isInteger(n) && n > 0) into.set(['nginx', 'listen_backlog'], n, at);
   else into.warn(at, `${text}: not a backlog nginx accepts`);
+}
+
+/**
+ * A count as nginx reads it, ngx_atoi() (src/core/ngx_string.c): decimal digits only (no sign, no
+ * unit), past NGX_MAX_INT_T_VALUE an error; null after refusing what nginx refuses —
+ * ngx_conf_set_num_slot (keepalive_requests: "invalid number"), ngx_event_connections
+ * (worker_connections: "invalid number"), ngx_http_upstream_keepalive (keepalive: "invalid value",
+ * also 0, hence `min` 1). Before session 31 Number() of such a word imported NaN.
+ */
+function count(d: Directive, into: Imported, min = 0): number | null {
+  const word = d.args[0] ?? '';
+  const n = /^\d+$/.test(word) && BigInt(word) <= 2n ** 63n - 1n ? Number(word) : null;
+  if (n !== null && n >= min) return n;
+  into.refuse(`${d.file}:${d.line}`, {
+    path: [...d.context, d.name].join(' › '),
+    expected: `a whole number${min > 0 ? ` of at least ${min}` : ''} (digits only)`,
+    found: `'${word}'`,
+    why: `nginx refuses it (${d.name === 'keepalive_requests' ? `"${d.name}" directive invalid number` : d.name === 'keepalive' ? `invalid value "${word}" in "keepalive" directive` : `invalid number "${word}"`})`,
+  });
+  return null;
 }
 
 /**
