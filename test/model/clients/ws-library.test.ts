@@ -176,6 +176,14 @@ describe('clients.ws.handshake_timeout: the opening handshake only', () => {
     expect(chrome.figures['err_etimedout.total'] ?? 0).toBe(0);
   });
 
+  it("handshake_timeout 0s is no timeout at all, not the library's 20 s nor an instant give-up", () => {
+    // ws-library.ts wsHandshakeTimeout: a set 0 is Infinity (the calibration twins' "none"), so
+    // socket.io in Node, which gives up at 20 s unset (manager.ts open()), waits the whole 30-s burst out.
+    const none = run(tlsBurst({ library: 'socket.io-node', handshake_timeout: '0s' }, '30ms', '40s'), 1);
+    expect(none.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(valueAt(none, 'ws_sessions', 35)).toBe(1000);
+  });
+
   it('once upgraded a session is not timed by it: a vanished server is noticed at ping + pong_timeout', () => {
     const input: ScenarioInput = {
       warmup: '0s',
