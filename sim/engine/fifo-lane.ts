@@ -14,17 +14,10 @@
  * record's row of times, model/core/conn.ts), so that what an answered request costs is one store
  * (issue 14, session 29: two timers armed and cancelled per request were ≥ 12 % of the drain's
  * instructions). Sequence numbers are unique among pending entries, so an entry whose cell was
- * re-armed since (a later request on the same record) no longer matches either, and a given-up
- * entry is given up for good (renumbering, engine.ts renumber, drops them all first). A given-up
- * entry stays in the ring until it is at the head when an entry is pushed or the engine looks there
- * (it is then dropped, not fired, and counts as no event: `Engine.fired` and the firing order are
- * those of a cancelled event), or the ring is full and compacted. Dropping at the push is what
- * keeps given-up entries cheap (issue 14, session 31): the head is the oldest entry still armed
- * (the request longest in service), read at each push while it waits — one cell, hot in cache —
- * and once it is answered the run of answered entries behind it goes in one pass, each read once
- * and never moved. The ring then holds the entries armed since that oldest request, and it grows
- * until they fit (makeRoom), so compactions — a pass over the whole ring moving what is still
- * armed — become rare. Nothing reads an entry's callback, argument or cell
+ * re-armed since (a later request on the same record) no longer matches either. A given-up entry
+ * stays in the ring until it is at the head when the engine looks there (it is then dropped, not
+ * fired, and counts as no event: `Engine.fired` and the firing order are those of a cancelled
+ * event) or the ring is full and compacted. Nothing reads an entry's callback, argument or cell
  * once it is dropped; they are left in the ring's arrays (not cleared: a store each) until
  * overwritten, which keeps at most a ring's worth of old records reachable.
  */
@@ -62,15 +55,11 @@ export class FifoLane {
   }
 
   /**
-   * Append an entry, given-up entries at the head dropped and room made first (see makeRoom). True
-   * when the head may have changed: the lane was empty, or given-up entries at its head were dropped.
+   * Append an entry (room made first: see makeRoom). True when the head may have changed: the lane
+   * was empty, or a compaction dropped given-up entries at its head.
    */
   push(t: number, s: number, fn: unknown, arg: unknown, cell: Float64Array, index: number): boolean {
     let moved = this.count === 0;
-    if (!moved && !this.armed(this.head)) {
-      this.dropGivenUp();
-      moved = true;
-    }
     if (this.count === this.mask + 1) {
       this.makeRoom();
       moved = true;
@@ -90,12 +79,6 @@ export class FifoLane {
   shift(): void {
     this.head = (this.head + 1) & this.mask;
     this.count--;
-  }
-
-  /** Drop the head entry, given up, and every given-up entry after it up to the first armed one. */
-  private dropGivenUp(): void {
-    do this.shift();
-    while (this.count !== 0 && !this.armed(this.head));
   }
 
   /** Array index of the k-th entry (0: the head). */
@@ -123,17 +106,13 @@ export class FifoLane {
   }
 
   /**
-   * The ring is full, from its oldest armed entry to the newest (push dropped the given-up ones
-   * before it): drop its given-up entries, and double it when more than a quarter is still armed.
-   * A compaction is then paid for by at least three quarters of a ring of pushes, and the ring grows
-   * until it spans the time the oldest armed entry waits, after which the given-up entries go at
-   * the head (push) instead. (Doubling only past half, as before session 31, left the drain model's
-   * ring at about half that span: at 20k clients a compaction every ~3,000 pushes, 1.16 entries
-   * scanned a push.)
+   * The ring is full: drop its given-up entries (they are most of it when most events are given up
+   * soon after they are armed, as request timers are), and double it only when more than half is
+   * still armed, so a compaction is paid for by at least half a ring of pushes.
    */
   private makeRoom(): void {
     this.compact();
-    if (4 * this.count > this.mask + 1) this.grow();
+    if (2 * this.count > this.mask + 1) this.grow();
   }
 
   /** Double the capacity, entries unrolled to start at index 0. */
