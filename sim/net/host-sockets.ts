@@ -60,9 +60,10 @@ interface Pair {
   // machine) moves them all to a port-indexed table, in pages of PAGE_PORTS allocated as ports
   // in them are used (a pair's ports lie in the ephemeral range: ~110 of the 256 pages). A port
   // is in exactly one of the three places.
-  // Sockets are entry numbers of the host's entry pool (EntryPool); a page holds entry + 1, 0 for none.
+  // Each place holds a socket's word (see WORD_SHIFT): its entry number in the host's entry pool
+  // (EntryPool) and its state and flags; a page holds 0 for none.
   soloPort: number;
-  soloEntry: number;
+  soloWord: number;
   more: PortMap | null;
   dense: (Int32Array | undefined)[] | null;
   /**
@@ -75,33 +76,48 @@ interface Pair {
   skip: PortSkip | null;
 }
 
-/** No entry (entryOf()). */
+/** No entry (an entry number: the TIME_WAIT queue's dead slot, the pool's free-list end). */
 const NONE = -1;
+/** No socket (wordOf()). */
+const NO_WORD = 0;
+
+/**
+ * A socket as its pair holds it (Pair.soloWord, a PortMap's entries, a dense page's slots): one
+ * int32 word, its entry number (EntryPool) shifted left by WORD_SHIFT and below it the socket's
+ * state (OPEN, TIME_WAIT) in the low two bits, then BOUND (bind() bound it before connect(): its
+ * port's bind bucket has fastreuse ≥ 0) and TIMESTAMPS (in TIME_WAIT: timestamps were on). A word
+ * is never 0 (a socket's state is): 0 is NO_WORD. The state and flags sit beside the entry number,
+ * not in the entry: every verb finds a socket through its pair's table first, and a read of the
+ * entry's record too was a cache miss of its own — closes read the state of a socket opened
+ * milliseconds to seconds before, and connect()'s walk the flags of a TIME_WAIT up to 60 s old,
+ * entries scattered over a pool of ~30,000 on each of the fleet's 20 VMs (README Benchmarks,
+ * session 31: `entryOf`'s page read, `EntryPool.flags`/`state`). Entry numbers stay below 2^27.
+ */
+const WORD_SHIFT = 4;
+const STATE_BITS = 3;
+const BOUND = 4;
+const TIMESTAMPS = 8;
+/** Entries a pool may hold: a word is an int32. */
+const MAX_ENTRIES = 2 ** (31 - WORD_SHIFT);
 
 /**
  * A host's sockets (entries), numbered: a LB or VM host holds ~30,000 per backend pair at 100k
  * clients, and an object each (72 bytes and a page slot) was most of their cost. Each entry is one
- * record of REC numbers in one Float64Array, not a column per field: the verbs read or write most
- * of an entry's fields together (a close its state, entry time, timestamps and ts_recent), and
- * the entries they touch are scattered over the pool, so each field in its own column cost a cache
- * miss per field. Per entry: its state, whether bind() bound it before connect() (its port's bind
- * bucket has fastreuse ≥ 0), and, in TIME_WAIT, whether timestamps were on, ts_recent, and the
- * sequence number of its TIME_WAIT queue slot (killTimeWait() marks that slot dead). When the
- * TIME_WAIT began is its queue slot's (TW_ENTERED_MS, read through the sequence number: a TIME_WAIT
- * entry's slot is live until it ends), not a fourth number here: 8 bytes an entry, ~1.8 MB of the
- * balancer's ~230,000 entries at drain 100k (issue 14). Closed entries are chained for reuse
- * through the ts_recent number (a closed entry has none; newEntry() sets it again): a stack of
- * their numbers of its own, which saved writing to a TIME_WAIT's entry when it expires, held ~8 MB
- * more at the fleet's peak (session 12).
+ * record of REC numbers in one Float64Array, not a column per field: the verbs read or write an
+ * entry's fields together (connect()'s walk the entry time and queue slot of a TIME_WAIT it may
+ * take over), and the entries they touch are scattered over the pool, so each field in its own
+ * column cost a cache miss per field. Per entry, in TIME_WAIT: ts_recent, the sequence number of
+ * its TIME_WAIT queue slot (killTimeWait() marks that slot dead) and when it began (ms, also in
+ * its queue slot: matureTimeWaits() walks the queue, connect()'s walk reads the entry). Its state
+ * and flags are in its word (WORD_SHIFT). Closed entries are chained for reuse through the
+ * ts_recent number (a closed entry has none; newSocket() sets it again): a stack of their numbers
+ * of its own, which saved writing to a TIME_WAIT's entry when it expires, held ~8 MB more at the
+ * fleet's peak (session 12).
  */
 const REC = 3;
 const AT_TS_RECENT = 0;
 const AT_TW_SEQ = 1;
-/** State (OPEN, TIME_WAIT) in the low two bits, then BOUND and TIMESTAMPS. */
-const AT_FLAGS = 2;
-const STATE_BITS = 3;
-const BOUND = 4;
-const TIMESTAMPS = 8;
+const AT_ENTERED_MS = 2;
 
 /**
  * Entries per page of an EntryPool: 4,096, 96 KB. Entry e is record (e & ENTRY_SLOT) of page
@@ -137,37 +153,6 @@ class EntryPool {
     this.free = e;
   }
 
-  state(e: number): number {
-    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS] & STATE_BITS;
-  }
-
-  /** State and flags together (AT_FLAGS): one read where both are wanted. */
-  flags(e: number): number {
-    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS];
-  }
-
-  /** Set the state, keeping BOUND; `timestamps` as given. */
-  setState(e: number, state: number, timestamps: boolean): void {
-    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
-    const i = (e & ENTRY_SLOT) * REC + AT_FLAGS;
-    rec[i] = state | (rec[i] & BOUND) | (timestamps ? TIMESTAMPS : 0);
-  }
-
-  /** Reopen a TIME_WAIT: OPEN, the other flags kept. */
-  reopen(e: number): void {
-    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
-    const i = (e & ENTRY_SLOT) * REC + AT_FLAGS;
-    rec[i] = OPEN | (rec[i] & ~STATE_BITS);
-  }
-
-  bound(e: number): boolean {
-    return (this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS] & BOUND) !== 0;
-  }
-
-  timestamps(e: number): boolean {
-    return (this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_FLAGS] & TIMESTAMPS) !== 0;
-  }
-
   tsRecent(e: number): number {
     return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TS_RECENT];
   }
@@ -177,22 +162,27 @@ class EntryPool {
     return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TW_SEQ];
   }
 
-  /** An entry enters TIME_WAIT, queued in slot `twSeq` (which holds when it began). */
-  timeWait(e: number, timestamps: boolean, tsRecent: number, twSeq: number): void {
+  /** When a TIME_WAIT began (ms, tw_entry_stamp). */
+  enteredMs(e: number): number {
+    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_ENTERED_MS];
+  }
+
+  /** An entry enters TIME_WAIT at `enteredMs`, queued in slot `twSeq`. */
+  timeWait(e: number, tsRecent: number, twSeq: number, enteredMs: number): void {
     const rec = this.pages[e >>> ENTRY_PAGE_BITS];
     const i = (e & ENTRY_SLOT) * REC;
     rec[i + AT_TS_RECENT] = tsRecent;
     rec[i + AT_TW_SEQ] = twSeq;
-    rec[i + AT_FLAGS] = TIME_WAIT | (rec[i + AT_FLAGS] & BOUND) | (timestamps ? TIMESTAMPS : 0);
+    rec[i + AT_ENTERED_MS] = enteredMs;
   }
 
-  /** A fresh open entry (newEntry()). */
-  opened(e: number, bound: boolean): void {
+  /** A fresh open entry (newSocket()). */
+  opened(e: number): void {
     const rec = this.pages[e >>> ENTRY_PAGE_BITS];
     const i = (e & ENTRY_SLOT) * REC;
     rec[i + AT_TS_RECENT] = 0;
     rec[i + AT_TW_SEQ] = 0;
-    rec[i + AT_FLAGS] = OPEN | (bound ? BOUND : 0);
+    rec[i + AT_ENTERED_MS] = 0;
   }
 
   /** The pool is full: the first page doubles until it is a whole page, then a page is added. */
@@ -203,6 +193,8 @@ class EntryPool {
       this.pages[0] = first;
       this.capacity *= 2;
     } else {
+      if (this.capacity + ENTRY_PAGE > MAX_ENTRIES)
+        throw new RangeError(`more than ${MAX_ENTRIES} sockets on one host`);
       this.pages.push(new Float64Array(ENTRY_PAGE * REC));
       this.capacity += ENTRY_PAGE;
     }
@@ -233,14 +225,23 @@ const DENSE_AFTER = 512;
 const PAGE_BITS = 8;
 const PAGE_PORTS = 1 << PAGE_BITS;
 
-/** The socket (entry number) of `pair` on `port`, or NONE. */
-function entryOf(pair: Pair, port: number): number {
+/** The socket (its word: WORD_SHIFT) of `pair` on `port`, or NO_WORD. */
+function wordOf(pair: Pair, port: number): number {
   if (pair.dense !== null) {
     const page = pair.dense[port >>> PAGE_BITS];
-    return page === undefined ? NONE : page[port & (PAGE_PORTS - 1)] - 1;
+    return page === undefined ? NO_WORD : page[port & (PAGE_PORTS - 1)];
   }
-  if (pair.soloPort === port) return pair.soloEntry;
-  return pair.more === null ? NONE : pair.more.get(port);
+  if (pair.soloPort === port) return pair.soloWord;
+  if (pair.more === null) return NO_WORD;
+  const word = pair.more.get(port);
+  return word < 0 ? NO_WORD : word;
+}
+
+/** The socket on `port` of `pair` (which holds one) changes state or flags: its new word. */
+function setWord(pair: Pair, port: number, word: number): void {
+  if (pair.dense !== null) pair.dense[port >>> PAGE_BITS]![port & (PAGE_PORTS - 1)] = word;
+  else if (pair.soloPort === port) pair.soloWord = word;
+  else pair.more!.replace(port, word);
 }
 
 /** Set or clear port's bit in a pair's PortSkip (ports outside the walked range have none). */
@@ -253,55 +254,63 @@ function markPort(skip: PortSkip, low: number, span: number, port: number, taken
   else bits[k >>> 5] &= ~(1 << (k & 31));
 }
 
-/** Put a socket on a port of `pair` that holds none. */
-function storeEntry(pair: Pair, port: number, entry: number): void {
+/** Put a socket (its word) on a port of `pair` that holds none. */
+function storeWord(pair: Pair, port: number, word: number): void {
   pair.count++;
   if (pair.dense !== null) {
     // Its page is nearly always there already (a pair's ports come back to the same pages): in
     // place, not through denseStore(), a call on every socket a busy pair opens.
     const page = pair.dense[port >>> PAGE_BITS];
-    if (page !== undefined) page[port & (PAGE_PORTS - 1)] = entry + 1;
-    else denseStore(pair.dense, port, entry);
+    if (page !== undefined) page[port & (PAGE_PORTS - 1)] = word;
+    else denseStore(pair.dense, port, word);
     return;
   }
   if (pair.soloPort < 0) {
     pair.soloPort = port;
-    pair.soloEntry = entry;
+    pair.soloWord = word;
     return;
   }
   pair.more ??= new PortMap();
-  pair.more.set(port, entry);
+  pair.more.set(port, word);
   if (pair.count > DENSE_AFTER) {
     const table: (Int32Array | undefined)[] = new Array(65536 / PAGE_PORTS).fill(undefined);
-    denseStore(table, pair.soloPort, pair.soloEntry);
+    denseStore(table, pair.soloPort, pair.soloWord);
     const more = pair.more;
     for (let i = 0; i < more.capacity; i++) if (more.portAt(i) >= 0) denseStore(table, more.portAt(i), more.entryAt(i));
     pair.dense = table;
     pair.soloPort = -1;
-    pair.soloEntry = NONE;
+    pair.soloWord = NO_WORD;
     pair.more = null;
   }
 }
 
-/** Put entry `entry` (NONE: clear) on `port` of a port-indexed table. */
-function denseStore(table: (Int32Array | undefined)[], port: number, entry: number): void {
+/** Put socket `word` on `port` of a port-indexed table. */
+function denseStore(table: (Int32Array | undefined)[], port: number, word: number): void {
   let page = table[port >>> PAGE_BITS];
   if (page === undefined) {
     page = new Int32Array(PAGE_PORTS);
     table[port >>> PAGE_BITS] = page;
   }
-  page[port & (PAGE_PORTS - 1)] = entry + 1;
+  page[port & (PAGE_PORTS - 1)] = word;
 }
 
-/** Take the socket on `port` (which holds one) off `pair`. */
-function deleteEntry(pair: Pair, port: number): void {
+/** Take the socket on `port` (which holds one) off `pair`: its word. */
+function deleteWord(pair: Pair, port: number): number {
   pair.count--;
-  // The socket's page exists (it holds the socket): cleared in place, not through denseStore().
-  if (pair.dense !== null) pair.dense[port >>> PAGE_BITS]![port & (PAGE_PORTS - 1)] = 0;
-  else if (pair.soloPort === port) {
+  if (pair.dense !== null) {
+    // The socket's page exists (it holds the socket): cleared in place, not through denseStore().
+    const page = pair.dense[port >>> PAGE_BITS]!;
+    const word = page[port & (PAGE_PORTS - 1)];
+    page[port & (PAGE_PORTS - 1)] = NO_WORD;
+    return word;
+  }
+  if (pair.soloPort === port) {
+    const word = pair.soloWord;
     pair.soloPort = -1;
-    pair.soloEntry = NONE;
-  } else pair.more!.delete(port);
+    pair.soloWord = NO_WORD;
+    return word;
+  }
+  return pair.more!.delete(port);
 }
 
 /** An int32 key for interning pairs; pairs with equal keys are chained (Pair.nextSameKey). */
@@ -500,8 +509,8 @@ export class HostSockets {
     for (const s of sockets) {
       this.open(pair, s.port, false);
       if (!s.timeWait) continue;
-      // ts_recent 0, as newEntry() left it: not carried (above).
-      const slot = this.enterTimeWait(id, pair, s.port, entryOf(pair, s.port), s.enteredMs, s.timestamps, 0);
+      // ts_recent 0, as newSocket() left it: not carried (above).
+      const slot = this.enterTimeWait(id, pair, s.port, wordOf(pair, s.port), s.enteredMs, s.timestamps, 0);
       this.tw![slot + TW_FIRES_AT] = s.firesAt;
     }
     return id;
@@ -552,7 +561,8 @@ export class HostSockets {
       // The TIME_WAIT taken over becomes the new socket in place: what removing it and opening
       // a socket on its port would leave (the same entry: it would be the last closed, so the
       // first reused), without taking it out of its pair's table and putting it back.
-      this.entries.opened(this.takenOver, false);
+      this.entries.opened(this.takenOver);
+      setWord(pair, result.port, (this.takenOver << WORD_SHIFT) | OPEN);
       if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, result.port, true);
       this.takenOver = NONE;
     }
@@ -673,20 +683,20 @@ export class HostSockets {
     this.expire(now);
     const pair = this.pairs[pairId];
     if (!pair?.accepting) throw new Error(`pair ${pairId} is not an accepting pair`);
-    const entry = entryOf(pair, remotePort);
-    if (entry === NONE) {
-      storeEntry(pair, remotePort, this.newEntry(false));
+    const word = wordOf(pair, remotePort);
+    if (word === NO_WORD) {
+      storeWord(pair, remotePort, this.newSocket(false));
       this.socketCount++;
       return 'new';
     }
-    const E = this.entries;
-    if (E.state(entry) === OPEN) return 'rejected'; // a live connection owns this 4-tuple
-    if (!synReopensTimeWait({ timestamps: E.timestamps(entry), synTsval, tsRecent: E.tsRecent(entry) })) {
-      return 'rejected';
-    }
+    if ((word & STATE_BITS) === OPEN) return 'rejected'; // a live connection owns this 4-tuple
+    const entry = word >>> WORD_SHIFT;
+    const timestamps = (word & TIMESTAMPS) !== 0;
+    if (!synReopensTimeWait({ timestamps, synTsval, tsRecent: this.entries.tsRecent(entry) })) return 'rejected';
     this.killTimeWait(entry);
     this.timeWaitReopened++;
-    E.reopen(entry);
+    // Reopened: OPEN, its other flags kept.
+    setWord(pair, remotePort, OPEN | (word & ~STATE_BITS));
     return 'reopened-time-wait';
   }
 
@@ -745,25 +755,24 @@ export class HostSockets {
     peerTsval: number,
   ): void {
     const pair = this.pairs[pairId];
-    const entry = pair === undefined ? NONE : entryOf(pair, port);
-    const E = this.entries;
-    if (entry === NONE || E.state(entry) !== OPEN)
+    const word = pair === undefined ? NO_WORD : wordOf(pair, port);
+    if (word === NO_WORD || (word & STATE_BITS) !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
     if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
-      const slot = this.enterTimeWait(pairId, pair, port, entry, nowMs, timestamps, peerTsval);
+      const slot = this.enterTimeWait(pairId, pair, port, word, nowMs, timestamps, peerTsval);
       this.tw![slot + TW_FIRES_AT] = this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S);
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
-    this.remove(pairId, pair, port, entry);
+    this.remove(pairId, pair, port, word >>> WORD_SHIFT);
   }
 
   /** Whether (pair, port) is open or in TIME_WAIT, after expiry at `now`. */
   stateOf(pairId: number, port: number, now: number): 'open' | 'time-wait' | 'none' {
     this.expire(now);
     const pair = this.pairs[pairId];
-    const entry = pair === undefined ? NONE : entryOf(pair, port);
-    return entry === NONE ? 'none' : this.entries.state(entry) === OPEN ? 'open' : 'time-wait';
+    const word = pair === undefined ? NO_WORD : wordOf(pair, port);
+    return word === NO_WORD ? 'none' : (word & STATE_BITS) === OPEN ? 'open' : 'time-wait';
   }
 
   /** When the oldest TIME_WAIT still held fires, or Infinity. */
@@ -806,7 +815,7 @@ export class HostSockets {
   }
 
   /**
-   * Socket `entry` of the pair on `port` enters TIME_WAIT at `enteredMs`. Its queue slot is
+   * Socket `word` of the pair on `port` enters TIME_WAIT at `enteredMs`. Its queue slot is
    * appended (see `tw`): its index is returned, and the caller writes when its timer fires
    * (TW_FIRES_AT) before anything reads the queue. Not a parameter: that time is a fraction of a
    * second, and a fractional double passed to a call TurboFan does not inline (this one, into
@@ -816,14 +825,16 @@ export class HostSockets {
     pairId: number,
     pair: Pair,
     port: number,
-    entry: number,
+    word: number,
     enteredMs: number,
     timestamps: boolean,
     tsRecent: number,
   ): number {
     const i = this.queueSlot();
     const tw = this.tw!;
-    this.entries.timeWait(entry, timestamps, tsRecent, this.twNextSeq++);
+    const entry = word >>> WORD_SHIFT;
+    this.entries.timeWait(entry, tsRecent, this.twNextSeq++, enteredMs);
+    setWord(pair, port, (word & ~(STATE_BITS | TIMESTAMPS)) | TIME_WAIT | (timestamps ? TIMESTAMPS : 0));
     this.timeWaitCount++;
     this.timeWaitInSkip(pair, port, enteredMs, timestamps);
     tw[i + TW_KEY] = pairId * TW_KEY_SPAN + port * 2 + (timestamps ? 1 : 0);
@@ -911,7 +922,7 @@ export class HostSockets {
       count: 0,
       pinned,
       soloPort: -1,
-      soloEntry: NONE,
+      soloWord: NO_WORD,
       more: null,
       dense: null,
       skip: null,
@@ -946,7 +957,7 @@ export class HostSockets {
     pair.skip = null;
     pair.more = null;
     pair.soloPort = -1;
-    pair.soloEntry = NONE;
+    pair.soloWord = NO_WORD;
     (this.freePairIds ??= []).push(id);
   }
 
@@ -989,16 +1000,15 @@ export class HostSockets {
     const skip: PortSkip = { parity: [new Uint32Array(words), new Uint32Array(words)] };
     const { portLow } = this.config;
     const everyTimeWait = this.skipsTimeWait(pair);
-    const E = this.entries;
     for (let page = 0; page < dense.length; page++) {
-      const entries = dense[page];
-      if (entries === undefined) continue;
+      const words = dense[page];
+      if (words === undefined) continue;
       for (let j = 0; j < PAGE_PORTS; j++) {
-        const e = entries[j] - 1;
+        const w = words[j];
         // A TIME_WAIT of a pair whose TIME_WAITs may be taken over: marked only without
         // timestamps (never taken over); one with timestamps is left to the probe whatever its
         // age (timeWaitInSkip() marks only those closed from now on, in entry-time order).
-        const held = e !== NONE && (everyTimeWait || E.state(e) === OPEN || !E.timestamps(e));
+        const held = w !== NO_WORD && (everyTimeWait || (w & STATE_BITS) === OPEN || (w & TIMESTAMPS) === 0);
         if (held) markPort(skip, portLow, this.walkSpan, (page << PAGE_BITS) | j, true);
       }
     }
@@ -1091,7 +1101,7 @@ export class HostSockets {
   private portUsedFrom(localAddr: number, port: number): boolean {
     for (let id = 0; id < this.pairs.length; id++) {
       const pair = this.pairs[id];
-      if (!pair.accepting && pair.localAddr === localAddr && entryOf(pair, port) !== NONE) return true;
+      if (!pair.accepting && pair.localAddr === localAddr && wordOf(pair, port) !== NO_WORD) return true;
     }
     return false;
   }
@@ -1104,18 +1114,17 @@ export class HostSockets {
 
   /** __inet_check_established(): the 4-tuple is free, or its TIME_WAIT may be taken over (and is). */
   private establishedCheck(pairId: number, pair: Pair, port: number, bound: boolean, nowMs: number): boolean {
-    const entry = entryOf(pair, port);
-    if (entry === NONE) return true;
-    const E = this.entries;
-    const flags = E.flags(entry);
-    if ((flags & STATE_BITS) === OPEN) return false;
+    const word = wordOf(pair, port);
+    if (word === NO_WORD) return true;
+    if ((word & STATE_BITS) === OPEN) return false;
+    const entry = word >>> WORD_SHIFT;
     const reusable = mayReuseTimeWait(
       this.config.twReuse,
       this.config.twReuseDelayMs,
       pair.loopback,
-      (flags & TIMESTAMPS) !== 0,
+      (word & TIMESTAMPS) !== 0,
       bound,
-      this.tw![this.twSlotOf(entry) + TW_ENTERED_MS],
+      this.entries.enteredMs(entry),
       nowMs,
     );
     if (!reusable) return false;
@@ -1143,8 +1152,7 @@ export class HostSockets {
   }
 
   private open(pair: Pair, port: number, bound: boolean): void {
-    const entry = this.newEntry(bound);
-    storeEntry(pair, port, entry);
+    storeWord(pair, port, this.newSocket(bound));
     if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, port, true);
     this.socketCount++;
     if (this.inLowParity(port)) pair.lowParityUsed++;
@@ -1156,23 +1164,22 @@ export class HostSockets {
     return this.portBound;
   }
 
-  /** An entry for a new open socket, recycled from closed ones (no allocation once warm). */
-  private newEntry(bound: boolean): number {
+  /** A new open socket's word, its entry recycled from closed ones (no allocation once warm). */
+  private newSocket(bound: boolean): number {
     const E = this.entries;
     const entry = E.take();
-    E.opened(entry, bound);
-    return entry;
+    E.opened(entry);
+    return (entry << WORD_SHIFT) | OPEN | (bound ? BOUND : 0);
   }
 
   private remove(pairId: number, pair: Pair, port: number, entry: number): void {
-    deleteEntry(pair, port);
+    const word = deleteWord(pair, port);
     if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
     this.socketCount--;
     this.entries.give(entry);
     if (pair.count === 0 && !pair.pinned) this.letGo(pairId, pair);
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(port)) pair.lowParityUsed--;
-    // No bind() on this host yet: no socket is bound (and the entry, maybe cold, is not read).
-    if (this.portBound !== null && this.entries.bound(entry)) this.portBound[port]--;
+    if (this.portBound !== null && (word & BOUND) !== 0) this.portBound[port]--;
   }
 }

@@ -39,16 +39,31 @@ export class PortMap {
     this.size++;
   }
 
-  /** Take the socket on `port` (which holds one) out. */
-  delete(port: number): void {
+  /** Put `entry` on `port` in place of the one it holds (a socket's state changed: host-sockets.ts setWord). */
+  replace(port: number, entry: number): void {
+    const slots = this.slots;
+    const key = port + 1;
+    for (let i = this.home(port); ; i = (i + 1) & this.mask) {
+      const k = slots[2 * i];
+      if (k === key) {
+        slots[2 * i + 1] = entry;
+        return;
+      }
+      if (k === EMPTY) throw new Error(`port ${port} holds no entry to replace`);
+    }
+  }
+
+  /** Take the socket on `port` out: its entry, or −1 when the port held none. */
+  delete(port: number): number {
     const slots = this.slots;
     const mask = this.mask;
     const key = port + 1;
     let i = this.home(port);
     while (slots[2 * i] !== key) {
-      if (slots[2 * i] === EMPTY) return;
+      if (slots[2 * i] === EMPTY) return -1;
       i = (i + 1) & mask;
     }
+    const entry = slots[2 * i + 1];
     // Backward-shift deletion: move up each later slot of the run that the hole would cut off
     // from its home, so that every lookup still finds its port before an empty slot.
     for (let j = (i + 1) & mask; slots[2 * j] !== EMPTY; j = (j + 1) & mask) {
@@ -62,6 +77,7 @@ export class PortMap {
     }
     slots[2 * i] = EMPTY;
     this.size--;
+    return entry;
   }
 
   /** Slots to visit with portAt()/entryAt() (some empty). */

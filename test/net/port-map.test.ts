@@ -21,8 +21,13 @@ describe('PortMap (a pair’s few sockets by port)', () => {
       if (ref.has(port)) {
         expect(m.get(port)).toBe(ref.get(port));
         if (next() % 3 !== 0 || ref.size > 600) {
-          m.delete(port);
+          expect(m.delete(port)).toBe(ref.get(port));
           ref.delete(port);
+        } else if (next() % 4 === 0) {
+          // A socket changing state keeps its port: its value replaced in place.
+          const entry = next() % 100000;
+          m.replace(port, entry);
+          ref.set(port, entry);
         }
       } else if (ref.size < 600) {
         const entry = next() % 100000;
@@ -46,7 +51,8 @@ describe('PortMap (a pair’s few sockets by port)', () => {
     const ports = [1, 2, 3];
     for (const [i, p] of ports.entries()) m.set(p, i);
     for (const p of ports) {
-      m.delete(p);
+      expect(m.delete(p)).toBe(ports.indexOf(p));
+      expect(m.delete(p)).toBe(-1);
       for (const q of ports) if (q > p) expect(m.get(q)).toBe(ports.indexOf(q));
       expect(m.get(p)).toBe(-1);
     }
