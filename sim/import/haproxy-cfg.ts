@@ -231,6 +231,45 @@ function proxyModes(sections: CfgSection[], into: Imported): void {
   });
 }
 
+/** Options HAProxy 2.6 drops outside mode http (cfg_opts/cfg_opts2 with PR_MODE_HTTP, src/proxy.c; forwardfor, originalto, check_config_validity(), src/cfgparse.c) or that only an HTTP stream uses (PR_O_HTTP_MODE, the log formats). */
+const HTTP_OPTIONS = new Set([
+  'forwardfor',
+  'originalto',
+  'httplog',
+  'httpslog',
+  'http-server-close',
+  'http-keep-alive',
+  'httpclose',
+  'checkcache',
+  'http-buffer-request',
+  'http-ignore-probes',
+  'idle-close-on-response',
+  'prefer-last-server',
+  'accept-invalid-http-request',
+  'accept-invalid-http-response',
+  'http-use-proxy-header',
+  'http-pretend-keepalive',
+  'http-no-delay',
+]);
+
+/**
+ * A line HAProxy ignores in mode tcp: the HTTP rules and the cookie (warned by
+ * check_config_validity(), src/cfgparse.c, and proxy_cfg_ensure_no_http(), src/proxy.c),
+ * http-reuse (cleared there: `options &= ~PR_O_REUSE_MASK`), the HTTP options, and the timeouts of
+ * an HTTP client connection (http-request, http-keep-alive: src/mux_h1.c, which a tcp stream has not).
+ */
+function httpOnly(keyword: string, args: string[]): boolean {
+  if (
+    ['cookie', 'http-request', 'http-response', 'http-after-response', 'redirect', 'http-reuse', 'capture'].includes(
+      keyword,
+    )
+  )
+    return true;
+  if (keyword === 'option') return HTTP_OPTIONS.has(args[0] ?? '');
+  if (keyword === 'timeout') return args[0] === 'http-request' || args[0] === 'http-keep-alive';
+  return false;
+}
+
 /** The backend names a frontend's lines route to: `default_backend <b>`, `use_backend <b> [if …]`. */
 function routedTo(lines: CfgLine[]): string[] {
   return lines
@@ -330,6 +369,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   const servers: { name: string; weight: number; state?: string }[] = [];
   let persistAt: string | null = null;
   let cookie = false;
+  let cookieAt: string | null = null;
   // `stick on src` (or `stick match src` + `stick store-request src`) with an ip stick-table:
   // lb.sticky source, applied at the end (a cookie, checked first by HAProxy, wins).
   const stick: StickLines = { match: null, store: null, table: null, tableName: null, pool: '' };
@@ -358,7 +398,15 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     at: string;
     get: (key: string) => { value: string | true; at: string } | null;
   }[] = [];
-  let mode = 'http';
+  // A proxy with no `mode` line, in its section or its defaults, runs in mode tcp: HAProxy's
+  // preset (proxy_preset_defaults(), v2.6.0 src/proxy.c: `defproxy->mode = PR_MODE_TCP`, copied
+  // into every proxy by init_new_proxy()/proxy_cfg_ensure_no_http()'s callers). modeAt: the line
+  // that set it, null when none did.
+  let mode = 'tcp';
+  let modeAt: string | null = null;
+  // The lines of HTTP settings HAProxy drops in mode tcp (check_config_validity(), src/cfgparse.c;
+  // proxy_cfg_ensure_no_http(), src/proxy.c), said when no `mode` line made the proxy tcp.
+  const httpLines: string[] = [];
   const { global, sections } = readSections(text, file);
   proxyModes(sections, into);
 
@@ -422,6 +470,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
 
   const read = ({ keyword, args, at, inherited }: ReadLine, fe: boolean, be: boolean): void => {
     const inPool = be;
+    const said = `${at} ${[keyword, ...args].slice(0, 2).join(' ')}`;
+    if (httpOnly(keyword, args) && !httpLines.includes(said)) httpLines.push(said);
     // A keyword the section has no capability for: HAProxy ignores it with a warning when
     // written there ("will be ignored because backend 'be' has no frontend capability"); from
     // the defaults it is simply the other side's.
@@ -440,6 +490,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     switch (keyword) {
       case 'mode':
         mode = args[0] ?? mode;
+        modeAt = at;
         into.set(['lb', 'mode'], args[0] === 'http' ? 'l7' : 'l4', at);
         return;
       case 'balance': {
@@ -536,6 +587,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         return;
       case 'cookie':
         cookie = true;
+        cookieAt = at;
         into.set(['lb', 'sticky'], 'cookie', at);
         return;
       case 'stick-table':
@@ -667,7 +719,24 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     const frontLines = isListen ? [] : (front?.lines ?? poolLines.filter((l) => l.inherited));
     for (const l of frontLines) read(l, true, false);
   }
+  if (pool !== null && modeAt === null) {
+    // Imported as HAProxy runs it (and stated, so that a Deployment's kube-proxy NAT does not take
+    // the balancer's place), not as its HTTP settings suggest it was meant.
+    into.set(['lb', 'mode'], 'l4', pool.s.at);
+    if (httpLines.length > 0)
+      into.warn(
+        pool.s.at,
+        `${pool.s.kind} ${pool.s.name} has no 'mode' line (nor its defaults): HAProxy runs it in mode tcp, its default (proxy_preset_defaults(), src/proxy.c), and ignores its HTTP settings (${httpLines.join(', ')}): lb.mode l4 imported; write \`mode http\` for lb.mode l7`,
+      );
+  }
   const proxy = mode === 'tcp' || mode === 'http';
+  // A cookie needs mode http: HAProxy ignores it otherwise (proxy_cfg_ensure_no_http(), src/proxy.c:
+  // "cookie will be ignored for backend 'be' (needs 'mode http')").
+  const sticky = into.values.find(
+    (v) => v.path.join('.') === 'lb.sticky' && v.value === 'cookie' && v.source === cookieAt,
+  );
+  if (sticky !== undefined && mode !== 'http')
+    into.drop(sticky, `HAProxy ignores the cookie in mode ${mode} ("cookie will be ignored … (needs 'mode http')")`);
   for (const t of proxyOnly) {
     if (t.httpOnly && mode !== 'http')
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode http, lb.mode l7)`);
@@ -714,7 +783,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       );
   }
   checks(servers.length, checkSettings, httpchk, into);
-  const stickSource = stickOnSource(stick, tables.byName, cookie, proxy, mode, into);
+  const stickSource = stickOnSource(stick, tables.byName, cookie && mode === 'http', proxy, mode, into);
   if (persistAt !== null) {
     // PR_O_PERSIST applies to the cookie (http_manage_client_side_cookies()) and to stick tables
     // (sticking_rule_find_target(), src/stream.c) alike.
