@@ -612,6 +612,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         // Each key overrides the earlier default-server's (parse_server() on the proxy's defsrv).
         const own = serverSettings(args);
         validTimes(own, at);
+        serverNumbers(own, at, 'default-server', `${sectionAt(at)} › default-server`, into);
         serverDefaults = new Map(serverDefaults);
         for (const [k, v] of own) serverDefaults.set(k, { value: v, at });
         return;
@@ -636,6 +637,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     const name = (args[0] ?? `srv${servers.length + 1}`).replace(/[^A-Za-z0-9_.-]/g, '-');
     const own = serverSettings(args.slice(2));
     validTimes(own, at);
+    serverNumbers(own, at, args[0] ?? '', `${sectionAt(at)} › server ${args[0] ?? ''}`, into);
     const defaults = serverDefaults;
     // Its own setting, else the default-server's (srv_settings_cpy(), src/server.c).
     const setting = (key: string): { value: string | true; at: string } | null => {
@@ -654,7 +656,10 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     }
     const w = setting('weight');
     const state = flag('disabled', 'enabled') ? 'maint' : undefined;
-    servers.push({ name, weight: w === null ? 1 : Number(w.value), ...(state === undefined ? {} : { state }) });
+    const weight = w === null ? 1 : atoi(String(w.value));
+    // A weight HAProxy refuses (refused above) is no server of the pool.
+    if (weight < 0 || weight > 256) return;
+    servers.push({ name, weight, ...(state === undefined ? {} : { state }) });
     // A Deployment imported with this file names the pods behind HAProxy: its backends then.
     into.assume(
       ['backends'],
@@ -679,16 +684,16 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     if (maxconn !== null)
       proxyOnly.push({
         path: ['lb', 'maxconn'],
-        value: Number(maxconn.value),
+        value: serverMaxconn(String(maxconn.value)),
         at: maxconn.at,
         what: 'server maxconn',
       });
     // Server maxqueue (0, the default, is no limit: srv->maxqueue > 0 in assign_server_and_queue()).
     const maxqueue = setting('maxqueue');
-    if (maxqueue !== null && Number(maxqueue.value) > 0)
+    if (maxqueue !== null && atoi(String(maxqueue.value)) > 0)
       proxyOnly.push({
         path: ['lb', 'maxqueue'],
-        value: Number(maxqueue.value),
+        value: atoi(String(maxqueue.value)),
         at: maxqueue.at,
         what: 'server maxqueue',
       });
@@ -831,7 +836,7 @@ function checks(
   for (const key of ['inter', 'fastinter', 'downinter', 'rise', 'fall'] as const) {
     const each = checked.map((c) => c.get(key));
     const seconds = (v: { value: string | true }) =>
-      key === 'rise' || key === 'fall' ? Number(v.value) : haproxyTime(String(v.value));
+      key === 'rise' || key === 'fall' ? positive(atoi(String(v.value))) : haproxyTime(String(v.value));
     const set = each.filter((v) => v !== null);
     if (set.length === 0) continue;
     const first = set[0]!;
@@ -888,6 +893,66 @@ function retries(args: string[], at: string, path: string, into: Imported): void
       `retries ${word}: HAProxy reads it as ${n} (atol(), no error)${n < 0 ? ', which retries nothing' : ''}: lb.retries ${runs} imported`,
     );
   into.set(['lb', 'retries'], runs, at);
+}
+
+/**
+ * A server's (or default-server's) counts as HAProxy 2.6 reads them, each with atol() and no check
+ * that the word is a number: `weight` into an int, refused outside 0..256 (srv_parse_weight(),
+ * src/server.c: "weight of server a is not within 0 and 256 (257)"; no word is 0); `rise` and
+ * `fall` into an int, refused with no word ("'rise' expects an integer argument") or ≤ 0 ("'rise'
+ * has to be > 0", srv_parse_check_rise()/_fall(), src/check.c: so `rise abc` too); `maxconn` into
+ * an unsigned (srv_parse_maxconn(): a negative count wraps past any limit), `maxqueue` into an int
+ * (≤ 0: no queue limit, assign_server_and_queue()). A refusal exits 2 (`haproxy -c` 2.6.12 refuses
+ * them); a word that is no plain number but accepted is said in a warning with what HAProxy makes
+ * of it. `who` is the server's name (`default-server` on that line), `path` the line's place.
+ */
+function serverNumbers(
+  settings: Map<string, string | true>,
+  at: string,
+  who: string,
+  path: string,
+  into: Imported,
+): void {
+  for (const key of ['weight', 'rise', 'fall', 'maxconn', 'maxqueue'] as const) {
+    const raw = settings.get(key);
+    if (raw === undefined) continue;
+    const word = raw === true ? '' : raw;
+    const n = atoi(word);
+    const refuse = (expected: string, why: string) =>
+      into.refuse(at, {
+        path: `${path} › ${key}`,
+        expected,
+        found: word === '' ? 'nothing' : `'${word}'`,
+        why: `HAProxy refuses it: "${why}"`,
+      });
+    if (key === 'weight' && (n < 0 || n > 256)) {
+      refuse('an integer from 0 to 256', `weight of server ${who} is not within 0 and 256 (${n})`);
+      continue;
+    }
+    if ((key === 'rise' || key === 'fall') && word === '') {
+      refuse('an integer above 0', `'${key}' expects an integer argument`);
+      continue;
+    }
+    if ((key === 'rise' || key === 'fall') && n <= 0) {
+      refuse('an integer above 0', `'${key}' has to be > 0`);
+      continue;
+    }
+    const reads = key === 'maxconn' ? serverMaxconn(word) : n;
+    if (!/^\d+$/.test(word) || String(reads) !== String(BigInt(word)))
+      into.warn(
+        at,
+        `${who === 'default-server' ? 'default-server' : `server ${who}`} ${key} ${word === '' ? '(no value)' : word}: HAProxy reads it as ${key === 'maxconn' && n < 0 ? `${Number(BigInt.asUintN(32, BigInt(n)))} (an unsigned count), no limit: 0 imported` : `${reads} (atol(), no error)`}`,
+      );
+  }
+}
+
+/** A server's maxconn as HAProxy stores it (atol() into an unsigned): one that wraps negative is past any count, imported as 0 (no limit). */
+function serverMaxconn(word: string): number {
+  return Math.max(atoi(word), 0);
+}
+
+function positive(n: number): number | null {
+  return n > 0 ? n : null;
 }
 
 /**
