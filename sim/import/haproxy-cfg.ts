@@ -231,6 +231,45 @@ function proxyModes(sections: CfgSection[], into: Imported): void {
   });
 }
 
+/** Options HAProxy 2.6 drops outside mode http (cfg_opts/cfg_opts2 with PR_MODE_HTTP, src/proxy.c; forwardfor, originalto, check_config_validity(), src/cfgparse.c) or that only an HTTP stream uses (PR_O_HTTP_MODE, the log formats). */
+const HTTP_OPTIONS = new Set([
+  'forwardfor',
+  'originalto',
+  'httplog',
+  'httpslog',
+  'http-server-close',
+  'http-keep-alive',
+  'httpclose',
+  'checkcache',
+  'http-buffer-request',
+  'http-ignore-probes',
+  'idle-close-on-response',
+  'prefer-last-server',
+  'accept-invalid-http-request',
+  'accept-invalid-http-response',
+  'http-use-proxy-header',
+  'http-pretend-keepalive',
+  'http-no-delay',
+]);
+
+/**
+ * A line HAProxy ignores in mode tcp: the HTTP rules and the cookie (warned by
+ * check_config_validity(), src/cfgparse.c, and proxy_cfg_ensure_no_http(), src/proxy.c),
+ * http-reuse (cleared there: `options &= ~PR_O_REUSE_MASK`), the HTTP options, and the timeouts of
+ * an HTTP client connection (http-request, http-keep-alive: src/mux_h1.c, which a tcp stream has not).
+ */
+function httpOnly(keyword: string, args: string[]): boolean {
+  if (
+    ['cookie', 'http-request', 'http-response', 'http-after-response', 'redirect', 'http-reuse', 'capture'].includes(
+      keyword,
+    )
+  )
+    return true;
+  if (keyword === 'option') return HTTP_OPTIONS.has(args[0] ?? '');
+  if (keyword === 'timeout') return args[0] === 'http-request' || args[0] === 'http-keep-alive';
+  return false;
+}
+
 /** The backend names a frontend's lines route to: `default_backend <b>`, `use_backend <b> [if …]`. */
 function routedTo(lines: CfgLine[]): string[] {
   return lines
@@ -330,6 +369,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   const servers: { name: string; weight: number; state?: string }[] = [];
   let persistAt: string | null = null;
   let cookie = false;
+  let cookieAt: string | null = null;
   // `stick on src` (or `stick match src` + `stick store-request src`) with an ip stick-table:
   // lb.sticky source, applied at the end (a cookie, checked first by HAProxy, wins).
   const stick: StickLines = { match: null, store: null, table: null, tableName: null, pool: '' };
@@ -358,7 +398,15 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     at: string;
     get: (key: string) => { value: string | true; at: string } | null;
   }[] = [];
-  let mode = 'http';
+  // A proxy with no `mode` line, in its section or its defaults, runs in mode tcp: HAProxy's
+  // preset (proxy_preset_defaults(), v2.6.0 src/proxy.c: `defproxy->mode = PR_MODE_TCP`, copied
+  // into every proxy by init_new_proxy()/proxy_cfg_ensure_no_http()'s callers). modeAt: the line
+  // that set it, null when none did.
+  let mode = 'tcp';
+  let modeAt: string | null = null;
+  // The lines of HTTP settings HAProxy drops in mode tcp (check_config_validity(), src/cfgparse.c;
+  // proxy_cfg_ensure_no_http(), src/proxy.c), said when no `mode` line made the proxy tcp.
+  const httpLines: string[] = [];
   const { global, sections } = readSections(text, file);
   proxyModes(sections, into);
 
@@ -422,6 +470,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
 
   const read = ({ keyword, args, at, inherited }: ReadLine, fe: boolean, be: boolean): void => {
     const inPool = be;
+    const said = `${at} ${[keyword, ...args].slice(0, 2).join(' ')}`;
+    if (httpOnly(keyword, args) && !httpLines.includes(said)) httpLines.push(said);
     // A keyword the section has no capability for: HAProxy ignores it with a warning when
     // written there ("will be ignored because backend 'be' has no frontend capability"); from
     // the defaults it is simply the other side's.
@@ -440,6 +490,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     switch (keyword) {
       case 'mode':
         mode = args[0] ?? mode;
+        modeAt = at;
         into.set(['lb', 'mode'], args[0] === 'http' ? 'l7' : 'l4', at);
         return;
       case 'balance': {
@@ -536,6 +587,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         return;
       case 'cookie':
         cookie = true;
+        cookieAt = at;
         into.set(['lb', 'sticky'], 'cookie', at);
         return;
       case 'stick-table':
@@ -560,6 +612,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         // Each key overrides the earlier default-server's (parse_server() on the proxy's defsrv).
         const own = serverSettings(args);
         validTimes(own, at);
+        serverNumbers(own, at, 'default-server', `${sectionAt(at)} › default-server`, into);
         serverDefaults = new Map(serverDefaults);
         for (const [k, v] of own) serverDefaults.set(k, { value: v, at });
         return;
@@ -584,6 +637,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     const name = (args[0] ?? `srv${servers.length + 1}`).replace(/[^A-Za-z0-9_.-]/g, '-');
     const own = serverSettings(args.slice(2));
     validTimes(own, at);
+    serverNumbers(own, at, args[0] ?? '', `${sectionAt(at)} › server ${args[0] ?? ''}`, into);
     const defaults = serverDefaults;
     // Its own setting, else the default-server's (srv_settings_cpy(), src/server.c).
     const setting = (key: string): { value: string | true; at: string } | null => {
@@ -602,7 +656,10 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     }
     const w = setting('weight');
     const state = flag('disabled', 'enabled') ? 'maint' : undefined;
-    servers.push({ name, weight: w === null ? 1 : Number(w.value), ...(state === undefined ? {} : { state }) });
+    const weight = w === null ? 1 : atoi(String(w.value));
+    // A weight HAProxy refuses (refused above) is no server of the pool.
+    if (weight < 0 || weight > 256) return;
+    servers.push({ name, weight, ...(state === undefined ? {} : { state }) });
     // A Deployment imported with this file names the pods behind HAProxy: its backends then.
     into.assume(
       ['backends'],
@@ -627,16 +684,16 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     if (maxconn !== null)
       proxyOnly.push({
         path: ['lb', 'maxconn'],
-        value: Number(maxconn.value),
+        value: serverMaxconn(String(maxconn.value)),
         at: maxconn.at,
         what: 'server maxconn',
       });
     // Server maxqueue (0, the default, is no limit: srv->maxqueue > 0 in assign_server_and_queue()).
     const maxqueue = setting('maxqueue');
-    if (maxqueue !== null && Number(maxqueue.value) > 0)
+    if (maxqueue !== null && atoi(String(maxqueue.value)) > 0)
       proxyOnly.push({
         path: ['lb', 'maxqueue'],
-        value: Number(maxqueue.value),
+        value: atoi(String(maxqueue.value)),
         at: maxqueue.at,
         what: 'server maxqueue',
       });
@@ -667,7 +724,24 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     const frontLines = isListen ? [] : (front?.lines ?? poolLines.filter((l) => l.inherited));
     for (const l of frontLines) read(l, true, false);
   }
+  if (pool !== null && modeAt === null) {
+    // Imported as HAProxy runs it (and stated, so that a Deployment's kube-proxy NAT does not take
+    // the balancer's place), not as its HTTP settings suggest it was meant.
+    into.set(['lb', 'mode'], 'l4', pool.s.at);
+    if (httpLines.length > 0)
+      into.warn(
+        pool.s.at,
+        `${pool.s.kind} ${pool.s.name} has no 'mode' line (nor its defaults): HAProxy runs it in mode tcp, its default (proxy_preset_defaults(), src/proxy.c), and ignores its HTTP settings (${httpLines.join(', ')}): lb.mode l4 imported; write \`mode http\` for lb.mode l7`,
+      );
+  }
   const proxy = mode === 'tcp' || mode === 'http';
+  // A cookie needs mode http: HAProxy ignores it otherwise (proxy_cfg_ensure_no_http(), src/proxy.c:
+  // "cookie will be ignored for backend 'be' (needs 'mode http')").
+  const sticky = into.values.find(
+    (v) => v.path.join('.') === 'lb.sticky' && v.value === 'cookie' && v.source === cookieAt,
+  );
+  if (sticky !== undefined && mode !== 'http')
+    into.drop(sticky, `HAProxy ignores the cookie in mode ${mode} ("cookie will be ignored … (needs 'mode http')")`);
   for (const t of proxyOnly) {
     if (t.httpOnly && mode !== 'http')
       into.warn(t.at, `${t.what} not modelled for mode ${mode} (drainsim models it for mode http, lb.mode l7)`);
@@ -714,7 +788,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
       );
   }
   checks(servers.length, checkSettings, httpchk, into);
-  const stickSource = stickOnSource(stick, tables.byName, cookie, proxy, mode, into);
+  const stickSource = stickOnSource(stick, tables.byName, cookie && mode === 'http', proxy, mode, into);
   if (persistAt !== null) {
     // PR_O_PERSIST applies to the cookie (http_manage_client_side_cookies()) and to stick tables
     // (sticking_rule_find_target(), src/stream.c) alike.
@@ -762,7 +836,7 @@ function checks(
   for (const key of ['inter', 'fastinter', 'downinter', 'rise', 'fall'] as const) {
     const each = checked.map((c) => c.get(key));
     const seconds = (v: { value: string | true }) =>
-      key === 'rise' || key === 'fall' ? Number(v.value) : haproxyTime(String(v.value));
+      key === 'rise' || key === 'fall' ? positive(atoi(String(v.value))) : haproxyTime(String(v.value));
     const set = each.filter((v) => v !== null);
     if (set.length === 0) continue;
     const first = set[0]!;
@@ -819,6 +893,66 @@ function retries(args: string[], at: string, path: string, into: Imported): void
       `retries ${word}: HAProxy reads it as ${n} (atol(), no error)${n < 0 ? ', which retries nothing' : ''}: lb.retries ${runs} imported`,
     );
   into.set(['lb', 'retries'], runs, at);
+}
+
+/**
+ * A server's (or default-server's) counts as HAProxy 2.6 reads them, each with atol() and no check
+ * that the word is a number: `weight` into an int, refused outside 0..256 (srv_parse_weight(),
+ * src/server.c: "weight of server a is not within 0 and 256 (257)"; no word is 0); `rise` and
+ * `fall` into an int, refused with no word ("'rise' expects an integer argument") or ≤ 0 ("'rise'
+ * has to be > 0", srv_parse_check_rise()/_fall(), src/check.c: so `rise abc` too); `maxconn` into
+ * an unsigned (srv_parse_maxconn(): a negative count wraps past any limit), `maxqueue` into an int
+ * (≤ 0: no queue limit, assign_server_and_queue()). A refusal exits 2 (`haproxy -c` 2.6.12 refuses
+ * them); a word that is no plain number but accepted is said in a warning with what HAProxy makes
+ * of it. `who` is the server's name (`default-server` on that line), `path` the line's place.
+ */
+function serverNumbers(
+  settings: Map<string, string | true>,
+  at: string,
+  who: string,
+  path: string,
+  into: Imported,
+): void {
+  for (const key of ['weight', 'rise', 'fall', 'maxconn', 'maxqueue'] as const) {
+    const raw = settings.get(key);
+    if (raw === undefined) continue;
+    const word = raw === true ? '' : raw;
+    const n = atoi(word);
+    const refuse = (expected: string, why: string) =>
+      into.refuse(at, {
+        path: `${path} › ${key}`,
+        expected,
+        found: word === '' ? 'nothing' : `'${word}'`,
+        why: `HAProxy refuses it: "${why}"`,
+      });
+    if (key === 'weight' && (n < 0 || n > 256)) {
+      refuse('an integer from 0 to 256', `weight of server ${who} is not within 0 and 256 (${n})`);
+      continue;
+    }
+    if ((key === 'rise' || key === 'fall') && word === '') {
+      refuse('an integer above 0', `'${key}' expects an integer argument`);
+      continue;
+    }
+    if ((key === 'rise' || key === 'fall') && n <= 0) {
+      refuse('an integer above 0', `'${key}' has to be > 0`);
+      continue;
+    }
+    const reads = key === 'maxconn' ? serverMaxconn(word) : n;
+    if (!/^\d+$/.test(word) || String(reads) !== String(BigInt(word)))
+      into.warn(
+        at,
+        `${who === 'default-server' ? 'default-server' : `server ${who}`} ${key} ${word === '' ? '(no value)' : word}: HAProxy reads it as ${key === 'maxconn' && n < 0 ? `${Number(BigInt.asUintN(32, BigInt(n)))} (an unsigned count), no limit: 0 imported` : `${reads} (atol(), no error)`}`,
+      );
+  }
+}
+
+/** A server's maxconn as HAProxy stores it (atol() into an unsigned): one that wraps negative is past any count, imported as 0 (no limit). */
+function serverMaxconn(word: string): number {
+  return Math.max(atoi(word), 0);
+}
+
+function positive(n: number): number | null {
+  return n > 0 ? n : null;
 }
 
 /**

@@ -72,6 +72,45 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
   // integer 0 or a percentage "0%", as written, before any scaling by replicas; unset ones are
   // defaulted to 25% first) — ValidateRollingUpdateDeployment, pkg/apis/apps/validation/
   // validation.go: "may not be 0 when `maxSurge` is 0" on maxUnavailable. kubectl apply exits 1.
+  // Each one alone first (ValidateRollingUpdateDeployment → ValidatePositiveIntOrPercent,
+  // IsNotMoreThan100Percent, pkg/apis/apps/validation/validation.go): an integer must be ≥ 0
+  // (ValidateNonnegativeField), a string a percentage `[0-9]+%` (IsValidPercent,
+  // k8s.io/apimachinery/pkg/util/validation: so "-10%", "10" and "1.5%" are refused), and
+  // maxUnavailable at most 100%. Each refusal at its own line; the rollout then keeps the defaults.
+  const valid = (key: 'maxSurge' | 'maxUnavailable'): boolean => {
+    const v: unknown = ru?.[key];
+    if (v === undefined) return true;
+    const refuse = (expected: string, message: string) =>
+      into.refuse(lineOf('spec', 'strategy', 'rollingUpdate', key), {
+        path: `spec.strategy.rollingUpdate.${key}`,
+        expected,
+        found: JSON.stringify(v),
+        why: `the Kubernetes API server refuses it: "Invalid value: ${JSON.stringify(v)}: ${message}"`,
+      });
+    if (typeof v === 'number' && Number.isInteger(v)) {
+      if (v >= 0) return true;
+      refuse('an integer ≥ 0 or a percentage', 'must be greater than or equal to 0');
+      return false;
+    }
+    if (typeof v !== 'string') {
+      refuse('an integer or a percentage', "must be an integer or percentage (e.g '5%')");
+      return false;
+    }
+    if (!/^[0-9]+%$/.test(v)) {
+      refuse(
+        "a percentage, digits then '%'",
+        "a valid percent string must be a numeric string followed by an ending '%' (e.g. '1%',  or '93%', regex used for validation is '[0-9]+%')",
+      );
+      return false;
+    }
+    if (key === 'maxUnavailable' && Number(v.slice(0, -1)) > 100) {
+      refuse('at most 100%', 'must not be greater than 100%');
+      return false;
+    }
+    return true;
+  };
+  const surgeValid = valid('maxSurge');
+  const unavailableValid = valid('maxUnavailable');
   const zero = (v: unknown) => v === 0 || (typeof v === 'string' && /^0+%$/.test(v));
   if (ru?.maxSurge !== undefined && ru?.maxUnavailable !== undefined && zero(ru.maxSurge) && zero(ru.maxUnavailable))
     into.refuse(lineOf('spec', 'strategy', 'rollingUpdate', 'maxUnavailable'), {
@@ -80,11 +119,15 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
       found: `${JSON.stringify(ru.maxUnavailable)} with maxSurge ${JSON.stringify(ru.maxSurge)}`,
       why: `the Kubernetes API server refuses it: "Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0"`,
     });
-  if (ru?.maxSurge !== undefined) rollout.max_surge = ru.maxSurge;
-  if (ru?.maxUnavailable !== undefined) rollout.max_unavailable = ru.maxUnavailable;
+  if (ru?.maxSurge !== undefined && surgeValid) rollout.max_surge = ru.maxSurge;
+  if (ru?.maxUnavailable !== undefined && unavailableValid) rollout.max_unavailable = ru.maxUnavailable;
   // A surge pod needs a node with room, which a manifest does not tell: assume room for maxSurge
   // pods (detached backends, not in the Deployment), else the rollout would stall with them Pending.
-  const { surge } = resolveFenceposts(ru?.maxSurge ?? '25%', ru?.maxUnavailable ?? '25%', replicas);
+  const { surge } = resolveFenceposts(
+    surgeValid ? (ru?.maxSurge ?? '25%') : '25%',
+    unavailableValid ? (ru?.maxUnavailable ?? '25%') : '25%',
+    replicas,
+  );
   const spares = Array.from({ length: surge }, (_, i) => ({ name: `${base}-surge-${i + 1}`, state: 'detached' }));
   into.set(
     ['backends'],

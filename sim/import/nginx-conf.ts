@@ -292,6 +292,7 @@ function withIncludes(directives: Directive[], prefix: string | null, into: Impo
 export function importNginx(text: string, file: string, into: Imported, path: string | null = null): void {
   let upgrade = false;
   const directives = withIncludes(nginxDirectives(text, file, into), path === null ? null : dirname(path), into);
+  duplicates(directives, into);
   const readTimeouts = proxyReadTimeouts(directives);
   const { server: modelled, why: modelledWhy, applying: inherited } = modelledServer(directives);
   for (const d of directives) {
@@ -423,6 +424,55 @@ export function importNginx(text: string, file: string, into: Imported, path: st
       `${file}`,
       'WebSocket upgrade headers found: model the sessions under clients.ws (lifetime from drainsim fit)',
     );
+}
+
+/**
+ * The directives the import reads whose handler nginx 1.22.1 refuses a second time in one block:
+ * ngx_conf_set_msec_slot, _num_slot and _flag_slot (src/core/ngx_conf_file.c: `if (*msp !=
+ * NGX_CONF_UNSET_MSEC) return "is duplicate"`), ngx_http_core_keepalive()
+ * (src/http/ngx_http_core_module.c), ngx_event_connections() (src/event/ngx_event.c),
+ * ngx_http_upstream_keepalive() (src/http/modules/ngx_http_upstream_keepalive_module.c),
+ * ngx_set_worker_processes() (src/core/nginx.c). Not `listen`, `proxy_set_header` (lists) nor
+ * `proxy_next_upstream` (ngx_conf_set_bitmask_slot ORs each line in).
+ */
+const ONCE_PER_BLOCK = new Set([
+  'keepalive_timeout',
+  'keepalive_requests',
+  'keepalive_time',
+  'keepalive',
+  'proxy_read_timeout',
+  'proxy_connect_timeout',
+  'proxy_next_upstream_tries',
+  'worker_processes',
+  'worker_shutdown_timeout',
+  'worker_connections',
+  'multi_accept',
+]);
+
+/**
+ * A directive of ONCE_PER_BLOCK written twice in one block (the same enclosing block, an included
+ * file's lines counting as the including block's): nginx refuses to start, "\"keepalive_timeout\"
+ * directive is duplicate" at the second line, whatever the values — exit 2 with file:line, path,
+ * expected, found. The same directive in another block (http, then a server) is no duplicate:
+ * each block has its own conf, merged later.
+ */
+function duplicates(directives: Directive[], into: Imported): void {
+  const first = new Map<string, Directive>();
+  for (const d of directives) {
+    if (!ONCE_PER_BLOCK.has(d.name) || d.context.some((c) => VALUE_BLOCKS.has(c))) continue;
+    const key = `${d.blockLines.join('/')}|${d.name}`;
+    const earlier = first.get(key);
+    if (earlier === undefined) {
+      first.set(key, d);
+      continue;
+    }
+    into.refuse(`${d.file}:${d.line}`, {
+      path: [...d.context, d.name].join(' › '),
+      expected: `one ${d.name} in this block (it is set at ${earlier.file}:${earlier.line})`,
+      found: `a second '${[d.name, ...d.args].join(' ')}'`,
+      why: `nginx refuses it ("${d.name}" directive is duplicate)`,
+    });
+  }
 }
 
 /**
