@@ -270,15 +270,7 @@ export class RequestPath {
     // Still this path's request (handle set onDone), waiting for the app.
     if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
     const backend = this.w.backends[conn.backend];
-    const up = conn.upstream;
-    const held = up === null ? null : this.finWait2(up);
-    const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
-    conn.phase = ReqPhase.NONE;
-    if (held !== null) {
-      conn.upstream = null;
-      this.w.engine.at(held.clock.timerFiresAt(this.w.now, TCP_FIN_TIMEOUT_S), this.finTimeout, held);
-      held.answerComes = answerComes;
-    }
+    this.closeBeforeAnswer(backend, conn);
     const gen = backend.nginx.generationOf(conn.nginxGen);
     this.w.trace.emitLimited(`read-timeout-${backend.index}`, {
       kind: 'nginx.upstream_read_timeout',
@@ -288,6 +280,23 @@ export class RequestPath {
     });
     this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
   };
+
+  /**
+   * nginx gives up on `conn`'s request held by the app (in service or queued) and closes its
+   * upstream connection before the answer: the app is not told (AppServer.orphan: its work goes
+   * on, its answer goes nowhere), and nginx's end waits in FIN_WAIT2 for that answer (finWait2).
+   */
+  closeBeforeAnswer(backend: Backend, conn: Conn): void {
+    const up = conn.upstream;
+    const held = up === null ? null : this.finWait2(up);
+    const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
+    conn.phase = ReqPhase.NONE;
+    if (held !== null) {
+      conn.upstream = null;
+      this.w.engine.at(held.clock.timerFiresAt(this.w.now, TCP_FIN_TIMEOUT_S), this.finTimeout, held);
+      held.answerComes = answerComes;
+    }
+  }
 
   /**
    * nginx closed `up` with the app's answer still to come (proxy_read_timeout): close() with nothing
