@@ -754,6 +754,23 @@ export class RequestPath {
     if (host.timeWaitOverflows !== before && host === backend.host) this.w.timeWaitOverflow(backend);
   }
 
+  /**
+   * Whether nginx sends a request again after the app died under it on a connection from the
+   * keep-alive cache: reading the FIN ("upstream prematurely closed connection") or the RST
+   * (recv() 104), ngx_http_upstream_process_header calls ngx_http_upstream_next(…,
+   * NGX_HTTP_UPSTREAM_FT_ERROR) (nginx 1.22.1 src/http/ngx_http_upstream.c). With the app as the
+   * only peer ngx_http_upstream_free_round_robin_peer sets `pc->tries = 0` (peers->single), but
+   * `if (u->peer.cached && ft_type == NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++` gives one back,
+   * and proxy_next_upstream's default `error timeout` takes FT_ERROR: the request is sent again at
+   * once through ngx_http_upstream_connect (the caller runs handle(): the cache, else a connect,
+   * refused by a listener that went with the process: 502). Not a POST: a request already sent that
+   * is non-idempotent needs `non_idempotent` in proxy_next_upstream (502 at once), as for a crossed
+   * FIN (takeCached). One retry only: the next try is on a new connection, not cached.
+   */
+  retriesLostOnCached(): boolean {
+    return this.w.scenario.clients.http.method !== 'POST';
+  }
+
   /** The upstream connection ended abruptly (RST): no TIME_WAIT on either side. */
   abortUpstream(_backend: Backend, up: UpstreamConn): void {
     up.host.closeBothEnds(up.pair, up.appPair, up.port, this.w.now, false, false);
