@@ -877,12 +877,12 @@ export const LbSchema = z.strictObject({
   retry_interval: zDuration
     .prefault('1s')
     .describe(
-      'HAProxy turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this).',
+      "The turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this). Not an HAProxy setting: HAProxy 2.6 hard-codes it to 1000 ms (src/backend.c back_handle_st_cer: `int delay = 1000`, lowered to timeout connect when that is shorter), so leave it at 1s to model HAProxy; other values model another balancer's pause.",
     ),
-  connect_timeout: zDuration
+  connect_timeout: zDurationOrInfinite
     .prefault('5s')
     .describe(
-      "HAProxy timeout connect (no default: HAProxy warns 'missing timeouts'; drainsim's 5s is Debian's /etc/haproxy/haproxy.cfg `defaults` and HAProxy's documented examples, because an unset connect timeout means a connect to a vanished backend never fails — unlike timeout client/server, which drainsim leaves unset as HAProxy does: set lb.timeout_client/timeout_server to Debian's 50s to match that file): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.",
+      "HAProxy timeout connect. Real HAProxy has no default: without `timeout connect` it warns 'missing timeouts' and a connect never times out (src/cfgparse.c leaves timeout.connect 0, tick_add_ifset arms no expiry) — write `infinite` (or `none`, 0) for that: a connect to a vanished backend or a full accept queue then ends only at the sending kernel's SYN give-up (tcp_syn_retries: 131 s with Linux's defaults), and `timeout queue`, unset, inherits it (src/cfgparse.c: timeout.queue = timeout.connect), so a queued request waits for a slot indefinitely. Unset here = 5s, Debian's /etc/haproxy/haproxy.cfg `defaults` and HAProxy's documented examples, unlike timeout client/server, which drainsim leaves unset as HAProxy does (set lb.timeout_client/timeout_server to Debian's 50s to match that file): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.",
     ),
   redispatch: z
     .boolean()
@@ -980,7 +980,7 @@ export const LbSchema = z.strictObject({
   timeout_queue: zDurationOrInfinite
     .optional()
     .describe(
-      "HAProxy timeout queue: how long a connection (l4) or request (l7) waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: l4 closes the client (EOF), l7 answers 503 and closes the client connection (termination sQ); a WebSocket upgrade gets the 503 too. When the last server leaves load balancing the backend queue's streams still wait for it (HAProxy 2.6.12 as recorded: pendconn_redistribute() leaves the backend queue and process_srv_queue() takes from it only for a usable server; HAProxy 3.1 answers them at once, 53f52e67a).",
+      "HAProxy timeout queue: how long a connection (l4) or request (l7) waits for a server slot; unset = connect_timeout (src/cfgparse.c; with connect_timeout infinite, no limit). Expired: l4 closes the client (EOF), l7 answers 503 and closes the client connection (termination sQ); a WebSocket upgrade gets the 503 too. When the last server leaves load balancing the backend queue's streams still wait for it (HAProxy 2.6.12 as recorded: pendconn_redistribute() leaves the backend queue and process_srv_queue() takes from it only for a usable server; HAProxy 3.1 answers them at once, 53f52e67a).",
     ),
   timeout_client: zDurationOrInfinite
     .optional()
