@@ -22,6 +22,7 @@ import { HOLDOUT20_EXPERIMENTS } from './holdout20.mjs';
 import { HOLDOUT21_EXPERIMENTS } from './holdout21.mjs';
 import { HOLDOUT22_EXPERIMENTS } from './holdout22.mjs';
 import { HOLDOUT23_EXPERIMENTS } from './holdout23.mjs';
+import { HOLDOUT25_EXPERIMENTS } from './holdout25.mjs';
 import { runHaproxyExperiment, runHaproxyExperimentSteady } from './lab.mjs';
 
 const MODES = ['tcp', 'http'];
@@ -382,6 +383,7 @@ export const HAPROXY_EXPERIMENTS = [
   ...HOLDOUT21_EXPERIMENTS,
   ...HOLDOUT22_EXPERIMENTS,
   ...HOLDOUT23_EXPERIMENTS,
+  ...HOLDOUT25_EXPERIMENTS,
 ]
   .map(logChecks)
   .map((e) => ({ ...e, run: runHaproxyExperimentSteady }));

@@ -23,6 +23,7 @@ import { HOLDOUT17_EXPERIMENTS, HOLDOUT17B_EXPERIMENTS } from './holdout17.mjs';
 import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
 import { HOLDOUT22_EXPERIMENTS } from './holdout22.mjs';
 import { HOLDOUT23_EXPERIMENTS } from './holdout23.mjs';
+import { HOLDOUT25_EXPERIMENTS } from './holdout25.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -61,6 +62,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT22_EXPERIMENTS,
   ...HOLDOUT23_EXPERIMENTS,
   ...CLOSE_RACE_EXPERIMENTS,
+  ...HOLDOUT25_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({

@@ -56,10 +56,13 @@ export function figures(data) {
     rows.push(...tunnelRows(s), ...generationRows(s));
     rows.push(['master exited (s)', `${s.masterExitedS ?? 'no'}`]);
     rows.push(['old generations at once (max)', `${s.maxWorkersShuttingDown}`]);
-    rows.push([
-      'probe (1 req / 0.5 s)',
-      `${j(s.probe.requests)}; connect failures ${j(s.probe.connectFailures)} from ${s.probe.firstConnectFailureS ?? '—'} s`,
-    ]);
+    // Some tunnel recordings ran without the probe client (no summary.probe): no row for them.
+    if (s.probe) {
+      rows.push([
+        'probe (1 req / 0.5 s)',
+        `${j(s.probe.requests)}; connect failures ${j(s.probe.connectFailures)} from ${s.probe.firstConnectFailureS ?? '—'} s`,
+      ]);
+    }
   } else if (data.experiment.includes('tls-storm')) {
     rows.push(...tlsStormRows(s));
   } else if (data.experiment.includes('reload-keepalive')) {
@@ -130,5 +133,7 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const files = readdirSync(dir)
     .filter((f) => f.startsWith('nginx-') && f.endsWith('.json'))
     .sort();
-  console.log(markdownTable(files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))));
+  // Held-out rounds' prediction files share the prefix but are not recordings (no experiment, no stamp).
+  const recordings = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))).filter((d) => d.experiment);
+  console.log(markdownTable(recordings));
 }

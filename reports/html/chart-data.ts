@@ -164,7 +164,8 @@ export const CHARTS: readonly ChartSpec[] = [
     group: 'client',
     title: 'Client errors by kind',
     unit: 'errors/s',
-    about: 'Errors clients saw, by kind; ws_close_1006 counts WebSocket sessions that ended without a Close frame.',
+    about:
+      "Errors clients saw, by kind: err_client_timeout is the client's own timer (request, connect, handshake or pong timeout), err_etimedout its kernel giving up (SYN retries, tcp_retries2); ws_close_1006 counts WebSocket sessions that ended without a Close frame.",
     picks: [
       { series: /^err_/, of: 'total', dropIfZero: true },
       { series: 'responses_5xx', of: 'total', dropIfZero: true },

@@ -28,6 +28,11 @@ const GAUGES: readonly [series: string, words: string][] = [
 
 /** The strerror() words of an errno a reader may not know by name. */
 const ERRNO_WORDS: Readonly<Record<string, string>> = { err_ehostunreach: 'No route to host' };
+/** Error kinds that are no errno, by name: the client's own timer is not the kernel's ETIMEDOUT. */
+const KIND_NAMES: Readonly<Record<string, string>> = {
+  responses_5xx: 'HTTP 5xx',
+  err_client_timeout: 'client timeout',
+};
 
 /** Error kinds behind `errors`: every err_* series plus 5xx answers. */
 function errorKinds(facts: RunFacts, from: number, to: number): string {
@@ -37,7 +42,7 @@ function errorKinds(facts: RunFacts, from: number, to: number): string {
     .map((name) => [name, facts.sum(name, 'total', from, to) ?? 0] as const)
     .filter(([, v]) => v > 0)
     .map(([name, v]) => {
-      const kind = name === 'responses_5xx' ? 'HTTP 5xx' : name.slice('err_'.length).toUpperCase();
+      const kind = KIND_NAMES[name] ?? name.slice('err_'.length).toUpperCase();
       const words = ERRNO_WORDS[name];
       return `${kind} ${formatNumber(v)}${words === undefined ? '' : ` (${words})`}`;
     });

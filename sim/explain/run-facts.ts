@@ -8,13 +8,15 @@ import type { RunResult } from '../result.js';
 import type { Scenario } from '../scenario/schema.js';
 
 /**
- * Counters that only an expiring timer adds to: a client's request timeout or its kernel giving
- * up (ETIMEDOUT), a node's failed ARP lookup (EHOSTUNREACH, 3 s after the SYN: lb/gone-addresses.ts).
- * An action cannot cause one at its own instant.
+ * Counters that only an expiring timer adds to: a client's own timeout (err_client_timeout), its
+ * kernel giving up (ETIMEDOUT), a node's failed ARP lookup (EHOSTUNREACH, 3 s after the SYN:
+ * lb/gone-addresses.ts). An action cannot cause one at its own instant.
  */
-const TIMER_EXPIRIES: ReadonlySet<string> = new Set(['err_etimedout', 'err_ehostunreach']);
+const TIMER_EXPIRIES: ReadonlySet<string> = new Set(['err_client_timeout', 'err_etimedout', 'err_ehostunreach']);
 /** Counters that count each of those too (world.ts error(): `errors` and the kind's own). */
-const PARTS_OF: Readonly<Record<string, readonly string[]>> = { errors: ['err_etimedout', 'err_ehostunreach'] };
+const PARTS_OF: Readonly<Record<string, readonly string[]>> = {
+  errors: ['err_client_timeout', 'err_etimedout', 'err_ehostunreach'],
+};
 
 export class RunFacts {
   private readonly seriesIndex = new Map<string, number>();

@@ -15,7 +15,7 @@
  * have no bearing on the pool and are not read.
  */
 import { formatDuration } from '../scenario/units.js';
-import type { Imported } from './imported.js';
+import { Imported } from './imported.js';
 
 const SECTIONS = new Set([
   'global',
@@ -166,6 +166,71 @@ function inheritedLines(sections: CfgSection[], index: number, into: Imported): 
   }));
 }
 
+/**
+ * The proxies' modes as HAProxy 2.6 checks them before it starts. `mode` takes one word, `http`
+ * or `tcp`; `health` and any other word are fatal (cfg_parse_listen(), v2.6.0
+ * src/cfgparse-listen.c: "'mode health' doesn't exist anymore", "unknown proxy mode"). A
+ * proxy's mode is its last `mode` line, its defaults' included, else tcp (proxy_preset_defaults(),
+ * src/proxy.c). A frontend (or listen) whose `default_backend` or static `use_backend` names a
+ * backend of another mode is fatal — except a tcp frontend's http backend, which HAProxy upgrades
+ * to (check_config_validity(), src/cfgparse.c: "tries to use incompatible tcp backend … (see
+ * 'mode')"); so is a name no backend has ("unable to find required default_backend").
+ */
+function proxyModes(sections: CfgSection[], into: Imported): void {
+  const label = (s: CfgSection) => `${s.kind}${s.name === '' ? '' : ` ${s.name}`}`;
+  for (const s of sections)
+    for (const l of s.lines)
+      if (l.keyword === 'mode' && (l.args.length !== 1 || !['http', 'tcp'].includes(l.args[0]!)))
+        into.refuse(l.at, {
+          path: `${label(s)} › mode`,
+          expected: 'http or tcp',
+          found: l.args.length === 0 ? 'nothing' : `'${l.args.join(' ')}'`,
+          why:
+            l.args[0] === 'health' && l.args.length === 1
+              ? "HAProxy refuses it: \"'mode health' doesn't exist anymore\""
+              : l.args.length > 1
+                ? `HAProxy refuses it: "'mode' cannot handle unexpected argument '${l.args[1]}'"`
+                : `HAProxy refuses it: "unknown proxy mode '${l.args[0] ?? ''}'"`,
+        });
+  // inheritedLines() reports a missing `from` once, for the pool; here it is only read. A refused
+  // `mode` line sets nothing (cfg_parse_listen() stops before the assignment).
+  const quiet = new Imported();
+  const modeOf = (i: number): string =>
+    [...inheritedLines(sections, i, quiet), ...sections[i]!.lines]
+      .filter((l) => l.keyword === 'mode' && l.args.length === 1 && ['http', 'tcp'].includes(l.args[0]!))
+      .pop()?.args[0] ?? 'tcp';
+  sections.forEach((fe, i) => {
+    if (fe.kind !== 'frontend' && fe.kind !== 'listen') return;
+    const feMode = modeOf(i);
+    for (const l of fe.lines) {
+      if (l.keyword !== 'default_backend' && l.keyword !== 'use_backend') continue;
+      const name = l.args[0] ?? '';
+      // A use_backend naming a log-format expression (`%[req.hdr(host)]`) is resolved per request.
+      if (name.includes('%')) continue;
+      const how = l.keyword === 'default_backend' ? 'as its default backend' : "in a 'use_backend' rule";
+      const j = sections.findIndex((t) => (t.kind === 'backend' || t.kind === 'listen') && t.name === name);
+      const path = `${label(fe)} › ${l.keyword} ${name}`;
+      if (j < 0) {
+        into.refuse(l.at, {
+          path,
+          expected: 'the name of a backend or listen section',
+          found: `'${name}', which no section has`,
+          why: `HAProxy refuses it: "Proxy '${fe.name}': unable to find required ${l.keyword}: '${name}'"`,
+        });
+        continue;
+      }
+      const beMode = modeOf(j);
+      if (beMode !== feMode && !(feMode === 'tcp' && beMode === 'http'))
+        into.refuse(l.at, {
+          path,
+          expected: `a backend in mode ${feMode}, the ${fe.kind}'s (${fe.at})`,
+          found: `${label(sections[j]!)} in mode ${beMode} (${sections[j]!.at})`,
+          why: `HAProxy refuses it: "${feMode} ${fe.kind} '${fe.name}' tries to use incompatible ${beMode} ${sections[j]!.kind} '${name}' ${how} (see 'mode')"`,
+        });
+    }
+  });
+}
+
 /** The backend names a frontend's lines route to: `default_backend <b>`, `use_backend <b> [if …]`. */
 function routedTo(lines: CfgLine[]): string[] {
   return lines
@@ -295,6 +360,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
   }[] = [];
   let mode = 'http';
   const { global, sections } = readSections(text, file);
+  proxyModes(sections, into);
 
   for (const { keyword, args, at } of global) {
     const seconds = keyword === 'hard-stop-after' ? time(args[0], `hard-stop-after ${args[0] ?? ''}`, at, into) : null;
@@ -348,6 +414,12 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
           `frontend '${f.s.name}' also routes to '${pool!.s.name}': its client-side settings are not imported (frontend '${front.s.name}''s are)`,
         );
 
+  // `backend be` for a line of that section (a refusal's path in the file).
+  const sectionAt = (at: string): string => {
+    const s = sections.find((x) => x.lines.some((l) => l.at === at));
+    return s === undefined ? 'global' : `${s.kind}${s.name === '' ? '' : ` ${s.name}`}`;
+  };
+
   const read = ({ keyword, args, at, inherited }: ReadLine, fe: boolean, be: boolean): void => {
     const inPool = be;
     // A keyword the section has no capability for: HAProxy ignores it with a warning when
@@ -385,7 +457,7 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         hashType(args, at, into);
         return;
       case 'retries':
-        into.set(['lb', 'retries'], Number(args[0]), at);
+        retries(args, at, `${sectionAt(at)} › retries`, into);
         return;
       case 'timeout': {
         const [what, value] = args;
@@ -724,6 +796,54 @@ function checks(
       );
     into.set(['health_check', key], key === 'rise' || key === 'fall' ? value : formatDuration(value), first.at);
   }
+}
+
+/**
+ * `retries <n>` as HAProxy 2.6 reads it (cfg_parse_listen(), v2.6.0 src/cfgparse-listen.c): no
+ * argument or more than one is fatal ("'retries' expects an integer argument (dispatch counts for
+ * one)", alertif_too_many_args(1)); otherwise `conn_retries = atol(args[1])` into an int, so a
+ * word that is not a number is no error: `retries abc` is 0 and `retries 3x` is 3 (haproxy -c
+ * 2.6.12: "Configuration file is valid" for both). A negative count retries nothing, as 0: a
+ * stream's count starts at 0 and back_handle_st_cer() (src/backend.c) gives up once
+ * `++s->conn_retries >= s->be->conn_retries`. Such a value is imported as HAProxy runs it, with
+ * a warning saying what it became.
+ */
+function retries(args: string[], at: string, path: string, into: Imported): void {
+  const word = args[0];
+  if (word === undefined || args.length > 1) {
+    into.refuse(at, {
+      path,
+      expected: 'one integer',
+      found: word === undefined ? 'nothing' : `'${args.join(' ')}'`,
+      why:
+        word === undefined
+          ? 'HAProxy refuses it: "\'retries\' expects an integer argument (dispatch counts for one)"'
+          : `HAProxy refuses it: "'retries' cannot handle unexpected argument '${args[1]}'"`,
+    });
+    return;
+  }
+  const n = atoi(word);
+  const runs = Math.max(0, n);
+  if (!/^\d+$/.test(word))
+    into.warn(
+      at,
+      `retries ${word}: HAProxy reads it as ${n} (atol(), no error)${n < 0 ? ', which retries nothing' : ''}: lb.retries ${runs} imported`,
+    );
+  into.set(['lb', 'retries'], runs, at);
+}
+
+/**
+ * atol() stored in an int, as `conn_retries = atol(args[1])`: glibc's strtol saturates at the
+ * 64-bit long's bounds, the assignment keeps the low 32 bits.
+ */
+function atoi(text: string): number {
+  const m = /^\s*([+-]?\d+)/.exec(text);
+  if (m === null) return 0;
+  const max = 2n ** 63n - 1n;
+  let v = BigInt(m[1]!);
+  if (v > max) v = max;
+  if (v < -max - 1n) v = -max - 1n;
+  return Number(BigInt.asIntN(32, v));
 }
 
 /** atol(): optional spaces and sign, then decimal digits; none is 0. */

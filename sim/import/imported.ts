@@ -134,6 +134,16 @@ export class Imported {
     this.errors.push(`${source}: ${text}`);
   }
 
+  /**
+   * A value the real program refuses to load, said as the scenario loader says its own errors
+   * (sim/scenario/errors.ts): where (`file:line`), the path to it in the file (`backend be ›
+   * retries`, `spec.strategy.rollingUpdate.maxUnavailable`), what the program expects there, what
+   * is written, and the program's own words. `drainsim import` exits 2.
+   */
+  refuse(source: string, r: { path: string; expected: string; found: string; why: string }): void {
+    this.fail(source, `${r.path}: expected ${r.expected}, found ${r.found} — ${r.why}`);
+  }
+
   /** The scenario as YAML: nested keys, each leaf value followed by `# from file:line`. */
   render(header: string): string {
     this.settle();

@@ -68,6 +68,18 @@ function deployment(obj: Record<string, unknown>, lineOf: (...p: (string | numbe
   const ru = spec.strategy?.rollingUpdate;
   if (spec.strategy?.type === 'Recreate')
     into.warn(lineOf('spec', 'strategy'), 'strategy Recreate not modelled: imported as a rolling update');
+  // The API server refuses a rolling update that could never move: both written and both 0 (an
+  // integer 0 or a percentage "0%", as written, before any scaling by replicas; unset ones are
+  // defaulted to 25% first) — ValidateRollingUpdateDeployment, pkg/apis/apps/validation/
+  // validation.go: "may not be 0 when `maxSurge` is 0" on maxUnavailable. kubectl apply exits 1.
+  const zero = (v: unknown) => v === 0 || (typeof v === 'string' && /^0+%$/.test(v));
+  if (ru?.maxSurge !== undefined && ru?.maxUnavailable !== undefined && zero(ru.maxSurge) && zero(ru.maxUnavailable))
+    into.refuse(lineOf('spec', 'strategy', 'rollingUpdate', 'maxUnavailable'), {
+      path: 'spec.strategy.rollingUpdate.maxUnavailable',
+      expected: 'an integer or percentage above 0 when maxSurge is 0',
+      found: `${JSON.stringify(ru.maxUnavailable)} with maxSurge ${JSON.stringify(ru.maxSurge)}`,
+      why: `the Kubernetes API server refuses it: "Invalid value: ${JSON.stringify(ru.maxUnavailable)}: may not be 0 when \`maxSurge\` is 0"`,
+    });
   if (ru?.maxSurge !== undefined) rollout.max_surge = ru.maxSurge;
   if (ru?.maxUnavailable !== undefined) rollout.max_unavailable = ru.maxUnavailable;
   // A surge pod needs a node with room, which a manifest does not tell: assume room for maxSurge

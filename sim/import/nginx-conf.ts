@@ -23,7 +23,18 @@ interface Directive {
   blockLines: string[];
 }
 
-export function nginxDirectives(text: string, file = ''): Directive[] {
+/**
+ * The directives of an nginx.conf text, tokenised as ngx_conf_read_token() (src/core/ngx_conf_file.c)
+ * does. A backslash takes the next character as it is, wherever it is (`\;` and `\ ` inside a
+ * word, `\"` inside quotes), and the word is then unescaped: `\"`, `\'`, `\\` are the character,
+ * `\t`, `\r`, `\n` a tab, CR, LF, and a backslash before any other character stays with it
+ * (`~ \.php$`). `{` right after `$` is part of the word (`${host}`), a `}` inside a word is a
+ * character, `#` starts a comment only where a word could start. What nginx refuses to start on
+ * (a closing quote not followed by a space, `;` or `{`; a `;` or `{` with no directive; a `}`
+ * after a directive's words; the file ending inside a directive or a block) is refused through
+ * `into` when given.
+ */
+export function nginxDirectives(text: string, file = '', into?: Imported): Directive[] {
   const out: Directive[] = [];
   const stack: string[] = [];
   const stackLines: string[] = [];
@@ -31,50 +42,140 @@ export function nginxDirectives(text: string, file = ''): Directive[] {
   let wordLine = 0;
   let line = 1;
   let i = 0;
+  // A quote still open at the end of the file.
+  let unterminated = false;
+  const refuse = (expected: string, found: string, why: string): void =>
+    into?.refuse(`${file}:${line}`, {
+      path: [...stack, ...words.slice(0, 1)].join(' › ') || '(top)',
+      expected,
+      found,
+      why,
+    });
+  const space = (c: string) => c === ' ' || c === '\t' || c === '\r' || c === '\n';
+  const directive = (c: string): void => {
+    out.push({
+      name: words[0]!,
+      args: words.slice(1),
+      line: wordLine,
+      file,
+      context: [...stack],
+      blockLines: [...stackLines],
+    });
+    if (c === '{') {
+      stack.push(words[0]!);
+      stackLines.push(`${file}:${wordLine}`);
+    }
+    words = [];
+  };
   while (i < text.length) {
     const c = text[i]!;
     if (c === '\n') {
       line++;
       i++;
-    } else if (c === '#') {
+    } else if (space(c)) i++;
+    else if (c === '#') {
       while (i < text.length && text[i] !== '\n') i++;
-    } else if (/\s/.test(c)) {
-      i++;
     } else if (c === ';' || c === '{') {
-      if (words.length > 0) {
-        out.push({
-          name: words[0]!,
-          args: words.slice(1),
-          line: wordLine,
-          file,
-          context: [...stack],
-          blockLines: [...stackLines],
-        });
-        if (c === '{') {
-          stack.push(words[0]!);
-          stackLines.push(`${file}:${wordLine}`);
-        }
+      if (words.length === 0) {
+        refuse('a directive name before it', `'${c}'`, `nginx refuses it (unexpected "${c}")`);
+        return out;
       }
-      words = [];
+      directive(c);
       i++;
     } else if (c === '}') {
+      if (words.length > 0) {
+        refuse('";" ending the directive', "'}'", 'nginx refuses it (unexpected "}")');
+        return out;
+      }
+      if (stack.length === 0) {
+        refuse('a block to close', "'}'", 'nginx refuses it (unexpected "}")');
+        return out;
+      }
       stack.pop();
       stackLines.pop();
-      words = [];
       i++;
     } else {
       if (words.length === 0) wordLine = line;
-      let word = '';
+      // The word as written (escapes kept, quotes dropped), then unescaped.
+      let raw = '';
       if (c === '"' || c === "'") {
-        const q = c;
         i++;
-        while (i < text.length && text[i] !== q) word += text[i++]!;
+        while (i < text.length && text[i] !== c) {
+          if (text[i] === '\n') line++;
+          if (text[i] === '\\' && i + 1 < text.length) {
+            if (text[i + 1] === '\n') line++;
+            raw += text[i++]!;
+          }
+          raw += text[i++]!;
+        }
+        if (i >= text.length) {
+          unterminated = true;
+          break;
+        }
         i++;
+        // need_space: only a space, `;`, `{` (or `)`, which starts the next word) may follow.
+        const after = text[i];
+        if (after !== undefined && !space(after) && after !== ';' && after !== '{' && after !== ')') {
+          refuse(
+            'a space, ";" or "{" after the closing quote',
+            `'${after}'`,
+            `nginx refuses it (unexpected "${after}")`,
+          );
+          return out;
+        }
       } else {
-        while (i < text.length && !/[\s;{}]/.test(text[i]!)) word += text[i++]!;
+        let variable = false;
+        while (i < text.length) {
+          const ch = text[i]!;
+          if (ch === '{' && variable) {
+            raw += ch;
+            i++;
+            continue;
+          }
+          variable = false;
+          if (ch === '\\' && i + 1 < text.length) {
+            if (text[i + 1] === '\n') line++;
+            raw += ch + text[i + 1]!;
+            i += 2;
+            continue;
+          }
+          if (space(ch) || ch === ';' || ch === '{') break;
+          if (ch === '$') variable = true;
+          raw += ch;
+          i++;
+        }
       }
-      words.push(word);
+      words.push(unescapeWord(raw));
     }
+  }
+  if (words.length > 0 || unterminated) {
+    refuse('";" or "}"', 'the end of the file', 'nginx refuses it (unexpected end of file, expecting ";" or "}")');
+    return out;
+  }
+  if (stack.length > 0)
+    refuse('"}"', 'the end of the file', 'nginx refuses it (unexpected end of file, expecting "}")');
+  return out;
+}
+
+/** A word's escapes as ngx_conf_read_token() copies it out: \" \' \\ the character, \t \r \n the control, else kept. */
+function unescapeWord(raw: string): string {
+  let out = '';
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i]!;
+    const n = raw[i + 1];
+    if (c === '\\' && (n === '"' || n === "'" || n === '\\')) {
+      out += n;
+      i++;
+    } else if (c === '\\' && n === 't') {
+      out += '\t';
+      i++;
+    } else if (c === '\\' && n === 'r') {
+      out += '\r';
+      i++;
+    } else if (c === '\\' && n === 'n') {
+      out += '\n';
+      i++;
+    } else out += c;
   }
   return out;
 }
@@ -177,7 +278,7 @@ function withIncludes(directives: Directive[], prefix: string | null, into: Impo
     }
     for (const f of files) {
       const label = isAbsolute(name) ? f : relative(prefix, f);
-      const inner = nginxDirectives(readFileSync(f, 'utf8'), label).map((i) => ({
+      const inner = nginxDirectives(readFileSync(f, 'utf8'), label, into).map((i) => ({
         ...i,
         context: [...d.context, ...i.context],
         blockLines: [...d.blockLines, ...i.blockLines.map((l) => `${at}>${l}`)],
@@ -202,7 +303,7 @@ function proxyPassHost(url: string): string | null {
 
 export function importNginx(text: string, file: string, into: Imported, path: string | null = null): void {
   let upgrade = false;
-  const directives = withIncludes(nginxDirectives(text, file), path === null ? null : dirname(path), into);
+  const directives = withIncludes(nginxDirectives(text, file, into), path === null ? null : dirname(path), into);
   const readTimeouts = proxyReadTimeouts(directives);
   const { server: modelled, why: modelledWhy, applying: inherited } = modelledServer(directives);
   for (const d of directives) {
@@ -213,7 +314,12 @@ export function importNginx(text: string, file: string, into: Imported, path: st
     // modelled server overrides: not what its connections get (nginx merges loc_conf location →
     // server → http, ngx_http_core_merge_loc_conf / ngx_http_proxy_merge_loc_conf).
     const applies = inUpstream ? undefined : inherited.get(d.name);
+    if (d.name === 'keepalive_timeout' && !inUpstream) keepaliveHeader(d, into);
     if (applies !== undefined && applies !== d) {
+      // Not the modelled server's, but nginx parses it all the same: a time it refuses stops it
+      // wherever it is written (ngx_conf_set_msec_slot / ngx_http_core_keepalive: "invalid value").
+      if (INHERITED_TIMES.has(d.name) && nginxTime(d.args[0] ?? '') === null) invalidTime(d, into);
+      if (d.name === 'keepalive_requests') count(d, into);
       if (applies === null || applies.args.join(' ') !== d.args.join(' '))
         into.warn(
           at,
@@ -225,28 +331,29 @@ export function importNginx(text: string, file: string, into: Imported, path: st
     const duration = (path: string[]) => {
       const s = seconds();
       // nginx refuses to start on it ("invalid value", ngx_conf_set_msec_slot): no scenario to give.
-      if (s === null) into.fail(at, `${d.name} ${d.args.join(' ')}: nginx refuses it (invalid value)`);
+      if (s === null) invalidTime(d, into);
       else into.set(path, formatDuration(s), at);
     };
     switch (d.name) {
       case 'keepalive_timeout':
         duration(inUpstream ? ['nginx', 'upstream_keepalive_timeout'] : ['nginx', 'keepalive_timeout']);
         break;
-      case 'keepalive_requests':
-        into.set(
-          inUpstream ? ['nginx', 'upstream_keepalive_requests'] : ['nginx', 'keepalive_requests'],
-          Number(d.args[0]),
-          at,
-        );
+      case 'keepalive_requests': {
+        const n = count(d, into);
+        if (n !== null)
+          into.set(inUpstream ? ['nginx', 'upstream_keepalive_requests'] : ['nginx', 'keepalive_requests'], n, at);
         break;
+      }
       case 'keepalive_time':
         duration(inUpstream ? ['nginx', 'upstream_keepalive_time'] : ['nginx', 'keepalive_time']);
         break;
       case 'keepalive':
         // NGX_HTTP_UPS_CONF only (ngx_http_upstream_keepalive_commands): elsewhere nginx refuses
         // to start ("\"keepalive\" directive is not allowed here").
-        if (inUpstream) into.set(['nginx', 'upstream_keepalive'], Number(d.args[0]), at);
-        else
+        if (inUpstream) {
+          const n = count(d, into, 1);
+          if (n !== null) into.set(['nginx', 'upstream_keepalive'], n, at);
+        } else
           into.fail(
             at,
             `keepalive ${d.args.join(' ')}: nginx refuses it outside upstream {} ("directive is not allowed here")`,
@@ -291,8 +398,10 @@ export function importNginx(text: string, file: string, into: Imported, path: st
       case 'worker_connections':
         // events { worker_connections N; } (ngx_event_connections, src/event/ngx_event.c); unset,
         // nginx uses DEFAULT_CONNECTIONS 512, the schema's default.
-        if (d.context.includes('events')) into.set(['nginx', 'worker_connections'], Number(d.args[0]), at);
-        else
+        if (d.context.includes('events')) {
+          const n = count(d, into);
+          if (n !== null) into.set(['nginx', 'worker_connections'], n, at);
+        } else
           into.fail(
             at,
             `worker_connections ${d.args.join(' ')}: nginx refuses it outside events {} ("directive is not allowed here")`,
@@ -373,6 +482,8 @@ function nextUpstream(args: string[]): string {
 
 /** Client-side and proxy settings of http, server and location that the modelled server's `location /` inherits. */
 const INHERITED = ['keepalive_timeout', 'keepalive_requests', 'keepalive_time', 'proxy_connect_timeout'];
+/** Those of INHERITED that are times (ngx_parse_time). */
+const INHERITED_TIMES = new Set(['keepalive_timeout', 'keepalive_time', 'proxy_connect_timeout']);
 
 /** The key of a block's own opening in its children's blockLines (an included block's carries its include line). */
 function blockKey(directives: Directive[], block: Directive): string[] {
@@ -554,58 +665,155 @@ function importListen(args: string[], at: string, into: Imported): void {
 }
 
 /**
- * An nginx time in seconds, read as every directive imported here reads it: ngx_parse_time(line,
- * 0) (src/core/ngx_parse.c), called by ngx_conf_set_msec_slot (keepalive_time, the upstream's
- * keepalive_timeout and keepalive_time, proxy_read_timeout, proxy_connect_timeout,
- * worker_shutdown_timeout) and ngx_http_core_keepalive (keepalive_timeout). Numbers each with a unit
- * of w, d, h, m, s, ms, the units in that order and each at most once (`1h30m`, quoted `"1m 5s"`);
- * a last number without a unit is seconds. null where nginx returns NGX_ERROR and refuses the
- * configuration ("invalid value"): an unknown unit, units out of order or twice, no digit at all,
- * and y or M, which a millisecond value does not take (`step` starts at st_month when !is_sec).
+ * A count as nginx reads it, ngx_atoi() (src/core/ngx_string.c): decimal digits only (no sign, no
+ * unit), past NGX_MAX_INT_T_VALUE an error; null after refusing what nginx refuses —
+ * ngx_conf_set_num_slot (keepalive_requests: "invalid number"), ngx_event_connections
+ * (worker_connections: "invalid number"), ngx_http_upstream_keepalive (keepalive: "invalid value",
+ * also 0, hence `min` 1). Before session 31 Number() of such a word imported NaN.
  */
-export function nginxTime(text: string): number | null {
+function count(d: Directive, into: Imported, min = 0): number | null {
+  const word = d.args[0] ?? '';
+  const n = /^\d+$/.test(word) && BigInt(word) <= 2n ** 63n - 1n ? Number(word) : null;
+  if (n !== null && n >= min) return n;
+  into.refuse(`${d.file}:${d.line}`, {
+    path: [...d.context, d.name].join(' › '),
+    expected: `a whole number${min > 0 ? ` of at least ${min}` : ''} (digits only)`,
+    found: `'${word}'`,
+    why: `nginx refuses it (${d.name === 'keepalive_requests' ? `"${d.name}" directive invalid number` : d.name === 'keepalive' ? `invalid value "${word}" in "keepalive" directive` : `invalid number "${word}"`})`,
+  });
+  return null;
+}
+
+/**
+ * A time nginx refuses to start on (ngx_parse_time's NGX_ERROR: ngx_conf_set_msec_slot or
+ * ngx_http_core_keepalive return "invalid value"), as a refusal with the directive's path.
+ */
+function invalidTime(d: Directive, into: Imported): void {
+  into.refuse(`${d.file}:${d.line}`, {
+    path: [...d.context, d.name].join(' › '),
+    expected:
+      'a time (numbers with units w d h m s ms, in that order, each once; a bare last number is seconds; at most 2^63 − 1 ms)',
+    found: `'${d.args[0] ?? ''}'`,
+    why: `nginx refuses it ("${d.name}" directive invalid value)`,
+  });
+}
+
+/**
+ * keepalive_timeout's second argument, the `Keep-Alive: timeout=<n>` header nginx sends
+ * (ngx_http_core_keepalive(), src/http/ngx_http_core_module.c: `keepalive_header =
+ * ngx_parse_time(&value[2], 1)`, NGX_CONF_TAKE12): the scenario's clients do not read it, so a
+ * valid one is not imported — but nginx refuses to start on an invalid one ("invalid value") or a
+ * third argument ("invalid number of arguments"), and so does the import: exit 2.
+ */
+function keepaliveHeader(d: Directive, into: Imported): void {
+  const at = `${d.file}:${d.line}`;
+  const path = `${[...d.context, d.name].join(' › ')}`;
+  if (d.args.length > 2)
+    into.refuse(at, {
+      path,
+      expected: 'a timeout and at most a header timeout',
+      found: `${d.args.length} arguments (${d.args.join(' ')})`,
+      why: 'nginx refuses it (invalid number of arguments in "keepalive_timeout" directive)',
+    });
+  else if (d.args.length === 2 && nginxTime(d.args[1]!, true) === null)
+    into.refuse(at, {
+      path: `${path} (header timeout)`,
+      expected: 'a time in seconds (units y M w d h m s, in that order, each once; no ms)',
+      found: `'${d.args[1]}'`,
+      why: 'nginx refuses it ("keepalive_timeout" directive invalid value)',
+    });
+}
+
+/**
+ * An nginx time in seconds, read as every directive imported here reads it: ngx_parse_time(line,
+ * is_sec) (src/core/ngx_parse.c). is_sec 0 (the default here), a millisecond value, is what
+ * ngx_conf_set_msec_slot (keepalive_time, the upstream's keepalive_timeout and keepalive_time,
+ * proxy_read_timeout, proxy_connect_timeout, worker_shutdown_timeout) and ngx_http_core_keepalive
+ * (keepalive_timeout's first argument) call: numbers each with a unit of w, d, h, m, s, ms, the
+ * units in that order and each at most once (`1h30m`, quoted `"1m 5s"`); a last number without a
+ * unit is seconds; y and M refused (`step` starts at st_month). is_sec 1, a value in seconds
+ * (keepalive_timeout's second argument, the Keep-Alive header's timeout=), also takes y (365 d)
+ * and M (30 d) and refuses ms. null where nginx returns NGX_ERROR and refuses the configuration
+ * ("invalid value"): an unknown unit, units out of order or twice, no digit at all, a value past
+ * ngx_int_t's range.
+ */
+export function nginxTime(text: string, isSec = false): number | null {
   // ngx_parse_time's steps, in the order the units must come.
-  const WEEK = 1;
-  const DAY = 2;
-  const HOUR = 3;
-  const MIN = 4;
-  const SEC = 5;
-  const MSEC = 6;
-  const LAST = 7;
-  let step = 0;
+  const START = 0;
+  const YEAR = 1;
+  const MONTH = 2;
+  const WEEK = 3;
+  const DAY = 4;
+  const HOUR = 5;
+  const MIN = 6;
+  const SEC = 7;
+  const MSEC = 8;
+  const LAST = 9;
+  // Its arithmetic is ngx_int_t's (64-bit on the hosts nginx runs on): NGX_MAX_INT_T_VALUE bounds
+  // every digit appended (cutoff/cutlim), each unit's number (`max`, the bound divided by the
+  // unit's scale) and the running total; past any of them it returns NGX_ERROR ("invalid value"),
+  // e.g. 9223372036854776s or 106751991168d in a millisecond value.
+  const MAX = 2n ** 63n - 1n;
+  const cutoff = MAX / 10n;
+  const cutlim = MAX % 10n;
+  let step = isSec ? START : MONTH;
   let valid = false;
-  let value = 0;
-  let totalMs = 0;
+  let value = 0n;
+  let total = 0n;
   let i = 0;
   while (i < text.length) {
     const c = text[i]!;
     i++;
     if (c >= '0' && c <= '9') {
-      value = value * 10 + Number(c);
+      const digit = BigInt(c);
+      if (value >= cutoff && (value > cutoff || digit > cutlim)) return null;
+      value = value * 10n + digit;
       valid = true;
       continue;
     }
     let next: number;
-    let scaleMs: number;
-    if (c === 'w') [next, scaleMs] = [WEEK, 604800000];
-    else if (c === 'd') [next, scaleMs] = [DAY, 86400000];
-    else if (c === 'h') [next, scaleMs] = [HOUR, 3600000];
+    // The unit in seconds (1n with a 0 step: milliseconds themselves).
+    let seconds: bigint;
+    if (c === 'y') {
+      // `if (step > st_start)`: only first, and only in seconds (st_month is already past it in ms).
+      if (step > START) return null;
+      [next, seconds] = [YEAR, 365n * 86400n];
+    } else if (c === 'M') [next, seconds] = [MONTH, 30n * 86400n];
+    else if (c === 'w') [next, seconds] = [WEEK, 7n * 86400n];
+    else if (c === 'd') [next, seconds] = [DAY, 86400n];
+    else if (c === 'h') [next, seconds] = [HOUR, 3600n];
     else if (c === 'm' && text[i] === 's') {
+      if (isSec) return null;
       i++;
-      [next, scaleMs] = [MSEC, 1];
-    } else if (c === 'm') [next, scaleMs] = [MIN, 60000];
-    else if (c === 's') [next, scaleMs] = [SEC, 1000];
+      [next, seconds] = [MSEC, 1n];
+    } else if (c === 'm') [next, seconds] = [MIN, 60n];
+    else if (c === 's') [next, seconds] = [SEC, 1n];
     else if (c === ' ') {
       // A number then a space: seconds, and the last unit (case ' ': `if (step >= st_sec)` refused).
       if (step >= SEC) return null;
-      [next, scaleMs] = [LAST, 1000];
+      [next, seconds] = [LAST, 1n];
     } else return null;
-    if (c !== ' ' && step >= next) return null;
+    if (c !== ' ' && c !== 'y' && step >= next) return null;
     step = next;
-    totalMs += value * scaleMs;
-    value = 0;
+    let scale = seconds;
+    let max = MAX / seconds;
+    if (step !== MSEC && !isSec) {
+      scale *= 1000n;
+      max /= 1000n;
+    }
+    if (value > max) return null;
+    value *= scale;
+    if (total > MAX - value) return null;
+    total += value;
+    value = 0n;
     while (text[i] === ' ') i++;
   }
   if (!valid) return null;
-  return (totalMs + value * 1000) / 1000;
+  // A last number without a unit: seconds.
+  if (!isSec) {
+    if (value > MAX / 1000n) return null;
+    value *= 1000n;
+  }
+  if (total > MAX - value) return null;
+  return isSec ? Number(total + value) : Number(total + value) / 1000;
 }

@@ -89,8 +89,9 @@ export function fitGpd(excesses: ArrayLike<number>): GpdFit {
     else a = c;
   }
   const mid = (a + b) / 2;
-  let theta = profile(mid) > bestValue ? mid : thetas[best]!;
-  if (profile(0) >= profile(theta)) theta = 0;
+  // bestValue ≥ profile(0) (the search starts there and moves only up), so θ is 0 unless some
+  // θ > 0 is strictly more likely: no separate test against the exponential is needed.
+  const theta = profile(mid) > bestValue ? mid : thetas[best]!;
   if (theta === 0) return { shape: 0, scale: mean, logLikelihood: profile(0) };
   const shape = shapeAt(theta);
   return { shape, scale: shape / theta, logLikelihood: profile(theta) };

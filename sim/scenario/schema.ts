@@ -597,7 +597,7 @@ export const HttpClientsSchema = z.strictObject({
   request_timeout: zDuration
     .prefault('30s')
     .describe(
-      'Client gives up on any request not answered this long after it was written (a vanished host, a hung or paused app, a full queue): it closes the connection (FIN; nginx logs 499, the app still does the work), counts ETIMEDOUT and retries per `retries`.',
+      "Client gives up on any request not answered this long after it was written (a vanished host, a hung or paused app, a full queue): it closes the connection (FIN; nginx logs 499, the app still does the work), counts err_client_timeout (its own timer, not the kernel's ETIMEDOUT) and retries per `retries`.",
     ),
   method: z
     .enum(['GET', 'POST'])
@@ -664,7 +664,7 @@ export const WsClientsSchema = z.strictObject({
   handshake_timeout: zDuration
     .optional()
     .describe(
-      "How long a client waits for the 101 of its upgrade — a TLS handshake queued behind a storm's, an upgrade nothing reads — before it gives up (ETIMEDOUT), closes and reconnects by its policy; counted from its TCP connect's completion (a NAT's or proxy's accept), not from the connect() itself (socket.io starts its timer at the connect; a round trip, simplified). 0: none, it waits until its user leaves. Unset: the library's (`library`): `ws`'s handshakeTimeout option, socket.io-client's `timeout`.",
+      "How long a client waits for the 101 of its upgrade — a TLS handshake queued behind a storm's, an upgrade nothing reads — before it gives up (its own timer: err_client_timeout, not the kernel's ETIMEDOUT), closes and reconnects by its policy; counted from its TCP connect's completion (a NAT's or proxy's accept), not from the connect() itself (socket.io starts its timer at the connect; a round trip, simplified). 0: none, it waits until its user leaves. Unset: the library's (`library`): `ws`'s handshakeTimeout option, socket.io-client's `timeout`.",
     ),
   reconnect: BackoffSchema.prefault({}),
   scheduled: z
@@ -694,7 +694,9 @@ export const RequestClientsSchema = z.strictObject({
   ),
   timeout: zDuration
     .prefault('5s')
-    .describe('The client gives up on an attempt after this long (the server may still do the work).'),
+    .describe(
+      'The client gives up on an attempt after this long (the server may still do the work): counted in req_timeouts and err_client_timeout.',
+    ),
   retries: int(0, L.MAX_RETRIES).prefault(2).describe('Retries of a failed or timed-out request.'),
   backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   users: int(0, L.MAX_USERS).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),

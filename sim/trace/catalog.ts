@@ -50,9 +50,12 @@ const UPSTREAM_TLS_FULL_WHY = {
 } as const;
 
 /** What a client reads when the L4 balancer gives up on its connection. */
-function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH'): string {
+function sees(what: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'client_timeout'): string {
   if (what === 'EOF') return 'the client, whose connection the L4 proxy had accepted, reads EOF (socket hang up).';
   if (what === 'EHOSTUNREACH') return 'the client sees EHOSTUNREACH (113: No route to host).';
+  // Behind a NAT the connect timeout is the client's own timer: its library's error, not an errno.
+  if (what === 'client_timeout')
+    return "the client's own connect timer expired first (a NAT has no timeout connect: lb.connect_timeout stands for the client's, as curl --connect-timeout or Go's Dialer.Timeout): its library's timeout error (err_client_timeout), not the kernel's ETIMEDOUT, which comes only once tcp_syn_retries are spent.";
   return `the client sees ${what}.`;
 }
 /** Linux TIME_WAIT length (TCP_TIMEWAIT_LEN), fixed in the kernel. */
@@ -413,7 +416,7 @@ export const CATALOG: Catalog = {
     tone: 'warn',
     explain: (r) =>
       'nginx had an answer ready for a client whose flow the LB has forgotten: the write meets RST. ' +
-      `The client never gets it and waits out its request timeout (${d(r.requestTimeout)}): an ETIMEDOUT, not a reset.`,
+      `The client never gets it and waits out its request timeout (${d(r.requestTimeout)}): a client timeout (its own timer's error, err_client_timeout), not a reset.`,
   },
   'nginx.client_closed_request': {
     source: 'nginx',
@@ -421,7 +424,7 @@ export const CATALOG: Catalog = {
       `${r.backend}: "GET / HTTP/1.1" 499 0 (client prematurely closed connection, so upstream connection is closed too)`,
     tone: 'warn',
     explain: (r) =>
-      `The client waited ${d(r.requestTimeout)} (its request timeout) for an answer that had not come, closed its connection with FIN and counts ETIMEDOUT; ` +
+      `The client waited ${d(r.requestTimeout)} (its request timeout) for an answer that had not come, closed its connection with FIN and counts a client timeout (err_client_timeout: its own timer's error, not the kernel's ETIMEDOUT); ` +
       'nginx saw the FIN while it waited for the app, logged 499 and closed its upstream connection' +
       (r.inApp
         ? '. The app is not told: it still serves the request (or takes it from its queue later) and its answer goes nowhere: wasted work.'
@@ -1024,7 +1027,7 @@ export const CATALOG: Catalog = {
       // removed at the same instant, the answers meet RST and the clients time out).
       return (
         `${head}, so nginx answers the ${held} 502 Bad Gateway (its "upstream prematurely closed" lines). ` +
-        `A client gets that 502 only while the load balancer still forwards its connection: one whose flow the balancer forgot (a removal without drain) never gets it and times out instead (ETIMEDOUT; nginx's "writev() failed" lines).`
+        `A client gets that 502 only while the load balancer still forwards its connection: one whose flow the balancer forgot (a removal without drain) never gets it and times out instead (its own request timeout: err_client_timeout; nginx's "writev() failed" lines).`
       );
     },
   },

@@ -212,7 +212,8 @@ export interface LbConnectFailed extends Rec<'lb.connect_failed'> {
   retryInterval: number;
   redispatch: boolean;
   /** What the client reads: EOF from an L4 proxy (mode tcp) that had accepted it, else its own SYN's errno. */
-  clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH';
+  /** client_timeout: behind a NAT, the client's own connect timer (lb.connect_timeout) expired. */
+  clientSees: 'EOF' | 'ECONNREFUSED' | 'ETIMEDOUT' | 'EHOSTUNREACH' | 'client_timeout';
 }
 /** A proxying balancer's own host had no source port towards a backend (EADDRNOTAVAIL). */
 export interface LbNoPort extends Rec<'lb.no_port'> {

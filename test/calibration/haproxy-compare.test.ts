@@ -931,7 +931,7 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
         run,
         'client timeouts (mean of 10 seeds)',
         failed.filter((x) => x.outcome === 'timeout').length,
-        runs.reduce((a, x) => a + (x.figures['err_etimedout.total'] ?? 0), 0) / runs.length,
+        runs.reduce((a, x) => a + (x.figures['err_client_timeout.total'] ?? 0), 0) / runs.length,
         'count',
       );
       // The DOWN line's "16 sessions active": scur 13 at the stop, 3 connections the recorded client
@@ -1339,19 +1339,19 @@ describe('drainsim vs recorded HAProxy 2.6.12 runs', () => {
         gaugeAt(r, 'active_conn', 's1', 6),
         'count',
       );
-      compare(run, 'client timeouts', failed.length, r.figures['err_etimedout.total'] ?? 0, 'count');
+      compare(run, 'client timeouts', failed.length, r.figures['err_client_timeout.total'] ?? 0, 'count');
       compare(
         run,
         'client timeouts at 13–14 s (the requests hung at the stop)',
         firstWave,
-        between(r, 'err_etimedout', 12, 15),
+        between(r, 'err_client_timeout', 12, 15),
         'count',
       );
       compare(
         run,
         'client timeouts at 21 s (their retries, sent to s1 again)',
         failed.length - firstWave,
-        between(r, 'err_etimedout', 20, 23),
+        between(r, 'err_client_timeout', 20, 23),
         'count',
       );
       const closed = recordsOf(r, 'nginx.client_closed_request');

@@ -224,7 +224,7 @@ describe('held-out round 3: HAProxy 2.6.12 runs against twins written before rec
       run,
       'client timeouts (8 s)',
       data.summary.outcomes.timeout ?? 0,
-      meanOf(runs, (r) => figure(r, 'err_etimedout.total')),
+      meanOf(runs, (r) => figure(r, 'err_client_timeout.total')),
     );
     // The streams whose client closed stay in HAProxy until timeout server (30 s) after their last
     // request (NOTES item 23; lb/pool.ts clientClosedStreamHold): still on s1 at DOWN.

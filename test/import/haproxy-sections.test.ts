@@ -137,6 +137,26 @@ describe('haproxy.cfg frontend and backend capabilities', () => {
     expect(value(into, 'lb.timeout_client')).toBe('2m');
     expect(into.warnings.join('\n')).toContain("h.cfg:6: another backend 'static'");
   });
+
+  it('a frontend that reaches the pool only by `use_backend … if` is its client side too (routedTo)', () => {
+    // A use_backend rule routes the frontend's matching requests to the pool as default_backend
+    // routes the rest (cfg_parse_listen(), src/cfgparse-listen.c: both add a switching rule / the
+    // default); the pool's clients then meet this frontend's timeout client, not the defaults'.
+    const into = read(
+      lines(
+        'defaults',
+        ...timeouts,
+        'backend app',
+        '  server a 127.0.0.1:8080',
+        'frontend fe',
+        '  bind 127.0.0.1:18080',
+        '  timeout client 7s',
+        '  use_backend app if { path_beg /api }',
+      ),
+    );
+    into.settle();
+    expect(value(into, 'lb.timeout_client')).toBe('7s');
+  });
 });
 
 describe('haproxy.cfg server check, backup, disabled', () => {
@@ -179,6 +199,31 @@ describe('haproxy.cfg server check, backup, disabled', () => {
     ]);
     expect(into.warnings.join('\n')).toContain('h.cfg:9: server c backup: not imported');
     expect(value(into, 'health_check.on_marked_down')).toBe('shutdown-sessions');
+  });
+});
+
+describe('haproxy.cfg default-server backup / disabled undone on a server line', () => {
+  it("`no-backup` and `enabled` on a server line undo the default-server's backup and disabled", () => {
+    // src/server.c: srv_parse_no_backup() clears SRV_F_BACKUP, srv_parse_enabled() clears
+    // SRV_ADMF_CMAINT and sets SRV_ST_RUNNING, each after the default-server's settings were copied
+    // (srv_settings_cpy()). So a is an active, running server of the pool; b stays a backup, c in maint.
+    const into = read(
+      lines(
+        'defaults',
+        ...timeouts,
+        'backend be',
+        '  default-server check backup disabled',
+        '  server a 127.0.0.1:8080 no-backup enabled',
+        '  server b 127.0.0.2:8080',
+        '  server c 127.0.0.3:8080 no-backup',
+      ),
+    );
+    into.settle();
+    expect(value(into, 'backends')).toEqual([
+      { name: 'a', weight: 1 },
+      { name: 'c', weight: 1, state: 'maint' },
+    ]);
+    expect(into.warnings.join('\n')).toContain('server b backup: not imported');
   });
 });
 

@@ -83,3 +83,52 @@ describe('nginx include', () => {
     expect(into.render('')).toContain('proxy_read_timeout: 1h # from conf.d/site.conf:7');
   });
 });
+
+describe('nginx include: which files a glob reads, and in which block', () => {
+  /** A server in conf.d/<name> proxying with its own keepalive_timeout. */
+  const server = (timeout: string) =>
+    `server {\n  listen 80;\n  keepalive_timeout ${timeout};\n  location / { proxy_pass http://127.0.0.1:8080; }\n}\n`;
+
+  it("a glob's files in name order, dotfiles not matched: the modelled server (the first that proxies) is a.conf's", () => {
+    // ngx_conf_include() → ngx_open_glob() (src/os/unix/ngx_files.c): glob(pattern, 0, …) — sorted
+    // (no GLOB_NOSORT), and `*` does not match a leading dot (no GLOB_PERIOD). So .0.conf is
+    // never read and a.conf's server comes before b.conf's.
+    const conf = tree({
+      'nginx.conf': main,
+      'conf.d/.0.conf': server('33s'),
+      'conf.d/b.conf': server('22s'),
+      'conf.d/a.conf': server('11s'),
+    });
+    const into = importFiles([conf]);
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'nginx.keepalive_timeout')).toBe('11s');
+    expect(into.warnings.join('\n')).toContain('keepalive_timeout 22s not imported');
+    expect(into.warnings.join('\n')).not.toContain('33s');
+  });
+
+  it("an included file's directives are in the including block: keepalive and keepalive_timeout in upstream {}", () => {
+    // ngx_conf_include() parses the file with the same cf (its ctx and cmd_type: ngx_conf_parse(cf,
+    // &file)), so a file included inside upstream {} is upstream configuration: the upstream's
+    // keepalive cache and its idle timeout, not the client side's keepalive_timeout.
+    const conf = tree({
+      'nginx.conf': `events { worker_connections 64; }
+http {
+  upstream app {
+    server 127.0.0.1:8080;
+    include upstream-keepalive.conf;
+  }
+  server {
+    listen 80;
+    location / { proxy_pass http://app; }
+  }
+}
+`,
+      'upstream-keepalive.conf': 'keepalive 16;\nkeepalive_timeout 30s;\n',
+    });
+    const into = importFiles([conf]);
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'nginx.upstream_keepalive')).toBe(16);
+    expect(value(into, 'nginx.upstream_keepalive_timeout')).toBe('30s');
+    expect(value(into, 'nginx.keepalive_timeout')).toBeUndefined();
+  });
+});

@@ -57,14 +57,31 @@ describe('nginx.conf keepalive_time import', () => {
 
   it('a time nginx refuses is an error: drainsim import exits 2, names the line, writes no scenario', () => {
     for (const [client, upstream, line, bad] of [
-      ['5x', '1h', 3, 'keepalive_time 5x'],
-      ['1h', '1y', 7, 'keepalive_time 1y'],
-      ['30s1m', '1h', 3, 'keepalive_time 30s1m'],
+      [
+        '5x',
+        '1h',
+        3,
+        "http › keepalive_time: expected a time (numbers with units w d h m s ms, in that order, each once; a bare last number is seconds; at most 2^63 − 1 ms), found '5x'",
+      ],
+      [
+        '1h',
+        '1y',
+        7,
+        "http › upstream › keepalive_time: expected a time (numbers with units w d h m s ms, in that order, each once; a bare last number is seconds; at most 2^63 − 1 ms), found '1y'",
+      ],
+      [
+        '30s1m',
+        '1h',
+        3,
+        "http › keepalive_time: expected a time (numbers with units w d h m s ms, in that order, each once; a bare last number is seconds; at most 2^63 − 1 ms), found '30s1m'",
+      ],
     ] as const) {
       const r = importAndValidate([writeTemp('nginx.conf', conf(client, upstream))]);
       expect(r.importCode, bad).toBe(2);
       expect(r.scenario).toBe('');
-      expect(read(conf(client, upstream)).errors).toEqual([`n.conf:${line}: ${bad}: nginx refuses it (invalid value)`]);
+      expect(read(conf(client, upstream)).errors).toEqual([
+        `n.conf:${line}: ${bad} — nginx refuses it ("keepalive_time" directive invalid value)`,
+      ]);
     }
   });
 });

@@ -6,7 +6,7 @@
  * as it must now that a timer is a deadline cell in the client record, given up by a store
  * (engine.ts scheduleFixed, session 30): a timer armed late, or ordered after the heap's events on
  * ties, would let every answer through. nginx's proxy_read_timeout (504) and the client's
- * request_timeout (ETIMEDOUT) alike; a service time 1 ms shorter lets every answer through.
+ * request_timeout (err_client_timeout) alike; a service time 1 ms shorter lets every answer through.
  */
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
@@ -49,7 +49,7 @@ describe('a timeout tied with its answer', () => {
 
   it("the client's request_timeout at the answer's instant: every request times out, none is answered", () => {
     const f = run(tied('const(250ms)', { client: '250ms' })).figures;
-    expect(f['err_etimedout.total']).toBeGreaterThan(0.9 * f['requests.total']!);
+    expect(f['err_client_timeout.total']).toBeGreaterThan(0.9 * f['requests.total']!);
     expect(f['responses_2xx.total'] ?? 0).toBe(0);
   });
 
@@ -57,7 +57,7 @@ describe('a timeout tied with its answer', () => {
     for (const timeouts of [{ nginx: '250ms' }, { client: '250ms' }]) {
       const f = run(tied('const(249ms)', timeouts)).figures;
       expect(f['responses_2xx.total']).toBeGreaterThan(0.9 * f['requests.total']!);
-      expect((f['responses_5xx.total'] ?? 0) + (f['err_etimedout.total'] ?? 0)).toBe(0);
+      expect((f['responses_5xx.total'] ?? 0) + (f['err_client_timeout.total'] ?? 0)).toBe(0);
     }
   });
 });

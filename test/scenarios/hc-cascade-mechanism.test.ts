@@ -102,3 +102,71 @@ describe('the JVM heap (app.gc.heap): an amplifier of overload, not its own trig
     expect(r.figures['req_failed.total']).toBe(0);
   });
 });
+
+/**
+ * Why hc-cascade-safe never leaves its outage when the load drops to 400 req/s, and hc-cascade
+ * does (session 31; README, notes on hc-cascade). Both runs stop at 10:15, before the load returns.
+ */
+describe('the load drop: retries × stale work hold the safe checks’ outage; only emptied queues end it', () => {
+  const untilRestore = ['horizon=15m'];
+  const DROP = 13 * 60; // 10:13
+  const from = DROP + 30; // 10:13:30 … 10:15: the 400 req/s phase, settled
+  const to = 15 * 60;
+  const perSecond = (r: RunResult, name: string, entity = 'total') => mean(window(r, name, from + 1, to, entity));
+  const backends = ['vm-a', 'vm-b', 'vm-c', 'vm-d', 'vm-e'];
+  let safe: RunResult;
+  beforeAll(() => {
+    safe = runBuiltin('hc-cascade-safe', 1, untilRestore);
+  });
+
+  it('every request spends all four attempts (250 ms timeout, 3 retries), so 400 req/s offer 1,600 attempts/s, more than the five apps serve; all they serve is stale', () => {
+    const offered = perSecond(safe, 'offered');
+    const attempts = perSecond(safe, 'attempts');
+    const wasted = perSecond(safe, 'wasted');
+    expect(offered).toBeGreaterThan(380);
+    expect(offered).toBeLessThan(420);
+    // Each attempt times out: a queue hundreds deep is seconds of wait, against 250 ms.
+    expect(attempts / offered).toBeGreaterThan(3.95);
+    expect(perSecond(safe, 'goodput')).toBeLessThan(5);
+    // The apps work at capacity (8 workers / ~35 ms each, less the GC pauses: ~1,070/s for five)
+    // on requests whose clients left (HAProxy without `option abortonclose` sends them on):
+    // 4 × 400 exceeds it, 2 × 400 would not.
+    expect(wasted).toBeGreaterThan(1000);
+    expect(wasted).toBeLessThan(attempts);
+  });
+
+  it('every backend stays in service with its accept queue full: a check waits ~2.4 s behind the queue, under the 3 s `timeout check`', () => {
+    expect(Math.min(...window(safe, 'in_service', from + 1, to))).toBe(5);
+    for (const b of backends) {
+      const queued = perSecond(safe, 'app_queue', b);
+      // The accept queue holds backlog + 1 = 512 connections.
+      expect(queued).toBeGreaterThan(500);
+      // Its wait: the queue over the backend's service rate.
+      const wait = queued / perSecond(safe, 'wasted', b);
+      expect(wait).toBeGreaterThan(2);
+      expect(wait).toBeLessThan(3);
+    }
+  });
+
+  it('a 2 s `timeout check` (under the queue wait) takes backends out until their queues empty, and the 400 req/s are served; so do clients with one retry (800 attempts/s, under what the apps serve), not with two (1,200/s)', () => {
+    const shorter = runBuiltin('hc-cascade-safe', 1, [...untilRestore, 'health_check.timeout=2s']);
+    expect(perSecond(shorter, 'goodput')).toBeGreaterThan(380);
+    // Two attempts per request (800/s) fit in what the apps serve; the queues empty on their own.
+    const oneRetry = runBuiltin('hc-cascade-safe', 1, [...untilRestore, 'clients.requests.retries=1']);
+    expect(perSecond(oneRetry, 'goodput')).toBeGreaterThan(380);
+    // Three (1,200/s) do not.
+    const twoRetries = runBuiltin('hc-cascade-safe', 1, [...untilRestore, 'clients.requests.retries=2']);
+    expect(perSecond(twoRetries, 'goodput')).toBeLessThan(50);
+  });
+
+  it('hc-cascade leaves it because its 1 s checks take all five backends out at once right after the drop: 503s spend the retries at no server cost, the queues empty, and the backends return to 400 req/s', () => {
+    const cascade = runBuiltin('hc-cascade', 1, untilRestore);
+    // All five DOWN within seconds of the drop (10:13:01–10:13:02 on seed 1) …
+    expect(Math.min(...window(cascade, 'in_service', DROP, DROP + 5))).toBe(0);
+    // … the queues drain while no request reaches them …
+    expect(Math.min(...window(cascade, 'app_queue', DROP, DROP + 10))).toBeLessThan(150);
+    // … and once back, one attempt per request: served.
+    expect(perSecond(cascade, 'attempts') / perSecond(cascade, 'offered')).toBeLessThan(1.05);
+    expect(perSecond(cascade, 'goodput')).toBeGreaterThan(380);
+  });
+});

@@ -22,9 +22,9 @@ describe('Kubernetes rolling updates', () => {
     const r = runBuiltin('k8s-rolling-naive');
     // Refused while the app finishes (its listener closed), then timed out: the pod's IP is gone.
     expect(r.figures['err_econnrefused.total']!).toBeGreaterThan(0);
-    expect(r.figures['err_etimedout.total']!).toBeGreaterThan(100);
+    expect(r.figures['err_client_timeout.total']!).toBeGreaterThan(100);
     expect(r.figures['req_failed.total']).toBe(
-      r.figures['err_econnrefused.total']! + r.figures['err_etimedout.total']!,
+      r.figures['err_econnrefused.total']! + r.figures['err_client_timeout.total']!,
     );
   });
 

@@ -17,6 +17,7 @@ const RANK = [
   'errors',
   'err_econnreset',
   'err_econnrefused',
+  'err_client_timeout',
   'err_etimedout',
   'err_eaddrnotavail',
   'requests_failed',

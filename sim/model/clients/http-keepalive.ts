@@ -27,8 +27,10 @@ import { backoffDelay } from './backoff.js';
  * likewise (lib/net.js Socket._destroy closes the handle; the calibration client:
  * calibration/haproxy/worker.mjs, a timer from the request's write, then `socket.destroy()`). A
  * closed socket with nothing unread sends FIN (Linux net/ipv4/tcp.c __tcp_close(): RST only when
- * received data is unread), so the client closes first and keeps the TIME_WAIT; the request is
- * an ETIMEDOUT, retried per `retries` on a new connection.
+ * received data is unread), so the client closes first and keeps the TIME_WAIT; the request
+ * fails with the client's own timeout (ErrorKind.CLIENT_TIMEOUT: Go's "Client.Timeout exceeded
+ * while awaiting headers", Node's TimeoutError — no errno; ETIMEDOUT is the kernel's, kernelGaveUp),
+ * retried per `retries` on a new connection.
  *
  * The connector and path are the L4 balancer and nginx (the connection reaches a backend), or an
  * L7 balancer's frontend (lb/l7-http-front.ts: the connection ends at the LB, each request is
@@ -296,14 +298,15 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
    * The client gives up waiting for an answer (request_timeout): it closes the connection and
    * retries. Where the server end still holds the request (a hung or paused app, a queue) it
    * hears the client's FIN (nginx: 499; its app keeps the work); where nothing does (a vanished
-   * host, a flow the LB forgot) the close meets nobody, as before.
+   * host, a flow the LB forgot) the close meets nobody, as before. The error is the client's own
+   * timer's, not an errno: no socket failed (CLIENT_TIMEOUT, not the kernel's ETIMEDOUT).
    */
   private timedOut(conn: Conn): void {
     conn.requestTimer = -1;
     const b = conn.backend;
     if (this.path.abandon(conn)) this.clientClose(conn);
     else this.endFlow(conn, EndKind.SILENT);
-    this.w.error(ErrorKind.ETIMEDOUT, b);
+    this.w.error(ErrorKind.CLIENT_TIMEOUT, b);
     this.retryOrGiveUp(conn, b);
   }
 

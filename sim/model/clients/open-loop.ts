@@ -206,13 +206,14 @@ export class RequestClients implements RequestDownstream, Population {
    * SYN met it: a refusal (the VM's RST, kube-proxy's REJECT) is back one round trip after the SYN
    * (lb/l4-connect.ts synAnswered), the SYN having left with the client's connect(), `toBalancer`
    * before the model's; its own kernel's give-up (ETIMEDOUT) comes on the SYN schedule the model
-   * counts from its connect, so `toBalancer` before the call. Negative: the client learned before
+   * counts from its connect, and its own connect timer (CLIENT_TIMEOUT) from that connect too,
+   * so `toBalancer` before the call. Negative: the client learned before
    * the balancer's instant (its retry still leaves after it: retryOrFail).
    */
   private learnDelay(kind: ErrorKind): number {
     if (!this.behindNat) return this.halfRtt;
     if (kind === ErrorKind.ECONNREFUSED) return 2 * this.halfRtt - this.toBalancer;
-    if (kind === ErrorKind.ETIMEDOUT) return -this.toBalancer;
+    if (kind === ErrorKind.ETIMEDOUT || kind === ErrorKind.CLIENT_TIMEOUT) return -this.toBalancer;
     return this.halfRtt;
   }
 
@@ -246,13 +247,15 @@ export class RequestClients implements RequestDownstream, Population {
 
   /**
    * The client's deadline is half a round trip from now (send; earlier for a timeout shorter than
-   * the round trip, timeoutLearn): no answer sent since can make it.
+   * the round trip, timeoutLearn): no answer sent since can make it. The client's own timer, not
+   * an errno (curl exit 28, Go's Client.Timeout, axios ECONNABORTED): err_client_timeout, with
+   * `errors`, as every other error kind is counted (world.ts error()).
    */
   private readonly clientTimeout = (req: Req): void => {
     const w = this.w;
     req.abandoned = true;
     w.metrics.inc(w.c.reqTimeouts, req.backend);
-    w.metrics.inc(w.c.errors, req.backend);
+    w.error(ErrorKind.CLIENT_TIMEOUT, req.backend);
     // It closes its connection: the retry (or the pooled connection's next request) opens a new one.
     this.retryOrFail(req, req.backend, this.timeoutLearn, true);
   };

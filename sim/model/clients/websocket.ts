@@ -191,7 +191,9 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
    * the connection to ngx_http_wait_request_handler() only then), so a reconnect storm reaches the
    * app paced by the workers' handshake rate, not all at once. The client waits for its opening
    * handshake's timeout (clients.ws.handshake_timeout, or its library's: ws-library.ts; none: until
-   * the user leaves); reached first, it gives up (ETIMEDOUT), closes, and reconnects by its
+   * the user leaves); reached first, it gives up (its own timer: CLIENT_TIMEOUT — `ws` emits
+   * "Opening handshake has timed out", lib/websocket.js initAsClient(); socket.io-client a
+   * "timeout" connect_error — not the kernel's ETIMEDOUT), closes, and reconnects by its
    * policy, as after a failed connect. The timeout is the handshake's only: once upgraded the
    * session's dead-peer detection is the pings' (pong_timeout).
    */
@@ -261,7 +263,7 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     const b = conn.backend;
     w.end(conn, EndKind.CLIENT_FIN);
     if (w.now >= conn.sessionEndsAt) return;
-    w.error(ErrorKind.ETIMEDOUT, b);
+    w.error(ErrorKind.CLIENT_TIMEOUT, b);
     this.reconnectLater(conn, this.backoff(conn));
   };
 
@@ -386,14 +388,21 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     return silentPeerGiveUpAt(ping, rtt, w.scenario.clients.kernel.tcp_retries2, clock);
   }
 
-  /** The balancer's socket (or behind a NAT the client's own) gave up: the stream ends with it. */
-  private readonly noticedDead = (conn: Conn): void => this.deadPeerEnds(conn, undefined);
+  /**
+   * The balancer's socket (or behind a NAT the client's own) gave up: the stream ends with it — a
+   * kernel's give-up (tcp_write_err after tcp_retries2 or the keep-alive probes,
+   * net/ipv4/tcp_timer.c): ETIMEDOUT.
+   */
+  private readonly noticedDead = (conn: Conn): void => this.deadPeerEnds(conn, undefined, ErrorKind.ETIMEDOUT);
 
   /**
    * The client closed its socket on the silent server itself (pong timeout, or its user left):
    * behind lb.mode l4 HAProxy keeps the stream towards the silent server (world.ts heldByProxy).
+   * A pong timeout is the client's own timer (socket.io-client's "ping timeout" close reason, a
+   * `ws` heartbeat's terminate()), no errno: CLIENT_TIMEOUT.
    */
-  private readonly closedOnSilence = (conn: Conn): void => this.deadPeerEnds(conn, this.serverSideIo(conn));
+  private readonly closedOnSilence = (conn: Conn): void =>
+    this.deadPeerEnds(conn, this.serverSideIo(conn), ErrorKind.CLIENT_TIMEOUT);
 
   /**
    * The balancer's server socket of this session: its last write to the server is the client's
@@ -413,13 +422,13 @@ export class WsClients implements FlowDownstream, WsDownstream, Population {
     return { lastServerIo: lastPing, unackedSince: firstUnanswered };
   }
 
-  private deadPeerEnds(conn: Conn, io: ServerSideIo | undefined): void {
+  private deadPeerEnds(conn: Conn, io: ServerSideIo | undefined, kind: ErrorKind): void {
     const w = this.w;
     conn.timer = -1;
     const b = conn.backend;
     w.end(conn, EndKind.SILENT, io);
     if (w.now >= conn.sessionEndsAt) return;
-    w.error(ErrorKind.ETIMEDOUT, b);
+    w.error(kind, b);
     w.metrics.inc(wsCloseCounter(w.c, WsClose.ABNORMAL), b);
     this.reconnectAfterClose(conn);
   }

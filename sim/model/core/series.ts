@@ -17,6 +17,7 @@ export interface Counters {
   errors: SeriesId;
   errEconnreset: SeriesId;
   errEtimedout: SeriesId;
+  errClientTimeout: SeriesId;
   errEconnrefused: SeriesId;
   errEhostunreach: SeriesId;
   errEaddrnotavail: SeriesId;
@@ -70,7 +71,16 @@ export function defineCounters(m: Metrics): Counters {
     retries: m.counter('retries', 'req', 'Client retries of failed requests'),
     errors: m.counter('errors', 'err', 'Client-visible errors of any kind (each attempt)'),
     errEconnreset: m.counter('err_econnreset', 'err', 'Client errors ECONNRESET (104)'),
-    errEtimedout: m.counter('err_etimedout', 'err', 'Client errors ETIMEDOUT (110)'),
+    errEtimedout: m.counter(
+      'err_etimedout',
+      'err',
+      "Client errors ETIMEDOUT (110): the client machine's kernel gave up on its connection (SYN retries exhausted, tcp_retries2 past on a request or ping to a vanished host: net/ipv4/tcp_timer.c tcp_write_timeout → tcp_write_err)",
+    ),
+    errClientTimeout: m.counter(
+      'err_client_timeout',
+      'err',
+      "Client errors of the client's own timer, not an errno: its request timeout (clients.http.request_timeout, clients.requests.timeout), connect timeout behind a NAT (lb.connect_timeout), WebSocket handshake or pong timeout expired first (curl exit 28 'Operation timed out', Go 'Client.Timeout exceeded', axios ECONNABORTED, Node's TimeoutError)",
+    ),
     errEconnrefused: m.counter('err_econnrefused', 'err', 'Client errors ECONNREFUSED (111)'),
     errEhostunreach: m.counter(
       'err_ehostunreach',
@@ -160,6 +170,15 @@ export const ErrorKind = {
   EADDRNOTAVAIL: 3,
   HTTP_5XX: 4,
   EHOSTUNREACH: 5,
+  /**
+   * The client's own timer expired (a request, connect, WebSocket handshake or pong timeout): the
+   * library's error, not the kernel's errno — curl exit 28 "Operation timed out after N
+   * milliseconds", Go's "Client.Timeout exceeded while awaiting headers", axios ECONNABORTED
+   * "timeout of Nms exceeded", Node's AbortSignal.timeout() TimeoutError. ETIMEDOUT stays the
+   * kernel's give-up (net/ipv4/tcp_timer.c: tcp_write_timeout → tcp_write_err after the SYN
+   * retries or tcp_retries2).
+   */
+  CLIENT_TIMEOUT: 6,
 } as const;
 export type ErrorKind = (typeof ErrorKind)[keyof typeof ErrorKind];
 
@@ -170,6 +189,8 @@ export function errnoCounter(c: Counters, kind: ErrorKind): SeriesId {
       return c.errEconnreset;
     case ErrorKind.ETIMEDOUT:
       return c.errEtimedout;
+    case ErrorKind.CLIENT_TIMEOUT:
+      return c.errClientTimeout;
     case ErrorKind.ECONNREFUSED:
       return c.errEconnrefused;
     case ErrorKind.EADDRNOTAVAIL:

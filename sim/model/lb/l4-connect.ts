@@ -901,17 +901,29 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
         synRetries: this.synRetries,
         retryInterval: lb.retry_interval,
         redispatch: lb.redispatch,
-        clientSees: lb.mode === 'nat' ? (refused ? 'ECONNREFUSED' : unreachable ? 'EHOSTUNREACH' : 'ETIMEDOUT') : 'EOF',
+        clientSees:
+          lb.mode === 'nat'
+            ? refused
+              ? 'ECONNREFUSED'
+              : unreachable
+                ? 'EHOSTUNREACH'
+                : kernelGaveUp
+                  ? 'ETIMEDOUT'
+                  : 'client_timeout'
+            : 'EOF',
       });
       if (lb.mode === 'nat') {
         // The client's own SYN met the refusal (RST) or the node's ICMP (both back a round trip
         // after the SYN that met them), or the silence (its own kernel's or timer's give-up, now):
-        // it sees the errno itself.
+        // it sees the errno itself — ETIMEDOUT only from its kernel (tcp_write_timeout →
+        // tcp_write_err once the SYN retries are spent, net/ipv4/tcp_timer.c); a NAT has no
+        // timeout connect, so lb.connect_timeout stands for the client's own connect timer
+        // (curl --connect-timeout, Go's Dialer.Timeout): its library's error, CLIENT_TIMEOUT.
         if (refused) this.synAnswered(a, ErrorKind.ECONNREFUSED, b);
         else if (unreachable) this.synAnswered(a, ErrorKind.EHOSTUNREACH, b);
         else {
           w.releaseClientEnd(a.conn, false);
-          a.handler.connectFailed(a.conn, ErrorKind.ETIMEDOUT, b);
+          a.handler.connectFailed(a.conn, kernelGaveUp ? ErrorKind.ETIMEDOUT : ErrorKind.CLIENT_TIMEOUT, b);
         }
         return;
       }

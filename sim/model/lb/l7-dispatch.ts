@@ -643,7 +643,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     }
     if (req.lbRetriesLeft > 0 && this.retriesConnects()) return this.lbRetry(req, !timedOut || kernelGaveUp);
     // `timeout connect` expired: STRM_ET_CONN_TO; the kernel's give-up is a connection error.
-    return this.connectFailed(req, timedOut, req.backend, timedOut && !kernelGaveUp, unreachable);
+    return this.connectFailed(req, timedOut, req.backend, timedOut && !kernelGaveUp, unreachable, kernelGaveUp);
   }
 
   /**
@@ -928,9 +928,19 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * a refused connect (STRM_ET_CONN_ERR) is 503 whatever the request's place. An L4 proxy
    * (HAProxy mode tcp) had accepted the client and closes it: `default_srv_error()` (src/stream.c)
    * only sets the flags, the client reads EOF. Through a NAT (kube-proxy, IPVS) the client sees the
-   * refusal, the timeout or the host unreachable (`unreachable`) of its own SYN.
+   * refusal, the timeout or the host unreachable (`unreachable`) of its own SYN: ETIMEDOUT when
+   * its kernel gave up on the SYNs (`kernelGaveUp`: tcp_write_timeout → tcp_write_err,
+   * net/ipv4/tcp_timer.c), else its own connect timer's error (lb.connect_timeout stands for it
+   * behind a NAT, which has none): CLIENT_TIMEOUT.
    */
-  private connectFailed(req: Req, vanished: boolean, b: number, silentIfNotFirst = false, unreachable = false): number {
+  private connectFailed(
+    req: Req,
+    vanished: boolean,
+    b: number,
+    silentIfNotFirst = false,
+    unreachable = false,
+    kernelGaveUp = false,
+  ): number {
     const w = this.w;
     this.leaveServer(req);
     const mode = w.scenario.lb.mode;
@@ -950,7 +960,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         : unreachable
           ? ErrorKind.EHOSTUNREACH
           : vanished
-            ? ErrorKind.ETIMEDOUT
+            ? kernelGaveUp
+              ? ErrorKind.ETIMEDOUT
+              : ErrorKind.CLIENT_TIMEOUT
             : ErrorKind.ECONNREFUSED;
     this.downstream.connectFailed(req, kind, b);
     return this.letGo(req);

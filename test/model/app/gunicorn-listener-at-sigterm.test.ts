@@ -124,10 +124,10 @@ describe("app.sigterm_keepalive: gunicorn — the gthread worker's listener stay
     expect(between(close, 'err_econnreset', 10, 20)).toBe(0);
   });
 
-  it("bare behind a NAT, clients' request timeout 3 s: the parked requests time out (ETIMEDOUT) before the exit", () => {
+  it("bare behind a NAT, clients' request timeout 3 s: the parked requests time out (err_client_timeout) before the exit", () => {
     const r = nat('gunicorn', {}, { request_timeout: '3s' });
     expect(between(r, 'err_econnrefused', 10, 16)).toBe(0);
-    expect(between(r, 'err_etimedout', 12, 16)).toBeGreaterThan(20);
+    expect(between(r, 'err_client_timeout', 12, 16)).toBeGreaterThan(20);
     // Those connected in the last 3 s before the exit are still waiting then: reset.
     expect(between(r, 'err_econnreset', 15, 16)).toBeGreaterThan(20);
   });

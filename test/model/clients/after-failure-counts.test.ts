@@ -86,7 +86,7 @@ describe('after_failure next_request: a request that fails for good on the last 
       } as ScenarioInput,
       1,
     );
-    expect(r.figures['err_etimedout.total']).toBeGreaterThan(15);
+    expect(r.figures['err_client_timeout.total']).toBeGreaterThan(15);
     // One connection and one request per arrival (10/s for 12 s): no second request after a timeout.
     expect(r.figures['new_conn.total']).toBeLessThanOrEqual(121);
     expect(r.figures['requests.total']).toBeLessThanOrEqual(121);

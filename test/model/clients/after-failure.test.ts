@@ -104,8 +104,8 @@ describe('clients.http.after_failure: a request timeout that ends the connection
   });
 
   it('next_request: each client goes on with its next request on a new connection; the offered rate does not fall', () => {
-    expect(fig(next, 'err_etimedout.total')).toBeGreaterThan(50);
-    const timedOut = fig(next, 'err_etimedout.total');
+    expect(fig(next, 'err_client_timeout.total')).toBeGreaterThan(50);
+    const timedOut = fig(next, 'err_client_timeout.total');
     // One new connection per timed-out client (besides the 10/s arrivals), opened for its next request.
     const arrivals = between(next, 'new_conn', 0, 14);
     expect(fig(next, 'new_conn.total') - arrivals).toBeGreaterThanOrEqual(16 * 10 - 10 + timedOut - 1);
@@ -119,7 +119,7 @@ describe('clients.http.after_failure: a request timeout that ends the connection
   });
 
   it('leave: the clients that timed out are gone; the offered rate falls', () => {
-    expect(fig(leave, 'err_etimedout.total')).toBe(fig(next, 'err_etimedout.total'));
+    expect(fig(leave, 'err_client_timeout.total')).toBe(fig(next, 'err_client_timeout.total'));
     const before = between(leave, 'requests', 10, 15) / 5;
     expect(between(leave, 'requests', 19, 24) / 5).toBeLessThan(0.6 * before);
   });

@@ -3,7 +3,8 @@
  * unacknowledged. Behind an L4 NAT the socket retransmitting it is the client machine's own, whose
  * kernel gives up after clients.kernel.tcp_retries2 (retransmits_timed_out(), net/ipv4/
  * tcp_timer.c; net/dead-peer.ts silentPeerGiveUpAt, calibrated on kernel-holdout-dead-peer-*):
- * ETIMEDOUT before the client's own request_timeout when tcp_retries2 is lowered.
+ * ETIMEDOUT before the client's own request_timeout (err_client_timeout, its own timer's error)
+ * when tcp_retries2 is lowered.
  */
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
@@ -43,21 +44,23 @@ describe("behind a NAT, the client machine's kernel gives up on a request to a v
     standard = run(vanish('nat'));
   });
 
-  // Both runs also have the ETIMEDOUTs of new connections' SYNs to vm-a (tcp_syn_retries, a few
-  // a second all along): compared is the burst of the requests on kept-alive connections to vm-a.
+  // The new connections' SYNs to vm-a (a few a second all along) end at lb.connect_timeout, behind
+  // the NAT the client's own connect timer: err_client_timeout, not compared here.
   it('tcp_retries2 3: ETIMEDOUT ≈ 7 s after the write (6.7 s from the first RTO retransmission), not at request_timeout', () => {
     expect(between(lowered, 'err_etimedout', 16, 19)).toBeGreaterThan(between(standard, 'err_etimedout', 16, 19) + 15);
-    // Those requests no longer wait out the 30 s.
-    expect(between(lowered, 'err_etimedout', 40, 47)).toBeLessThan(between(standard, 'err_etimedout', 40, 47) - 20);
+    // Those requests no longer wait out the 30 s: fewer client timeouts then.
+    expect(between(lowered, 'err_client_timeout', 40, 47)).toBeLessThan(
+      between(standard, 'err_client_timeout', 40, 47) - 20,
+    );
   });
 
-  it('the default tcp_retries2 15 (~15 min) leaves it to request_timeout (30 s after the write)', () => {
-    expect(between(standard, 'err_etimedout', 16, 19)).toBeLessThan(10);
-    expect(between(standard, 'err_etimedout', 40, 47)).toBeGreaterThan(30);
+  it('the default tcp_retries2 15 (~15 min) leaves it to request_timeout (30 s after the write): a client timeout', () => {
+    expect(between(standard, 'err_etimedout', 0, 60)).toBe(0);
+    expect(between(standard, 'err_client_timeout', 40, 47)).toBeGreaterThan(30);
   });
 
   it('behind a proxy the balancer acknowledges the request: the client waits for its request_timeout', () => {
     const l4 = run(vanish('l4', 3));
-    expect(between(l4, 'err_etimedout', 16, 19)).toBeLessThan(10);
+    expect(between(l4, 'err_etimedout', 0, 60)).toBe(0);
   });
 });

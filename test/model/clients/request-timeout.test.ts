@@ -44,19 +44,19 @@ describe('clients.http.request_timeout applies to every unanswered request', () 
     // Nothing times out before 10 s − rtt/2 + 3 s (a request written up to 0.5 ms before the pause
     // reaches the app in it: it times out in the sample of 13 s); those written at the pause time
     // out in (13, 14].
-    expect(between(l4, 'err_etimedout', 0, 12)).toBe(0);
-    expect(between(l4, 'err_etimedout', 12, 13)).toBeLessThanOrEqual(1);
-    expect(between(l4, 'err_etimedout', 13, 14)).toBeGreaterThan(0);
+    expect(between(l4, 'err_client_timeout', 0, 12)).toBe(0);
+    expect(between(l4, 'err_client_timeout', 12, 13)).toBeLessThanOrEqual(1);
+    expect(between(l4, 'err_client_timeout', 13, 14)).toBeGreaterThan(0);
     // The clients keep sending (retries, then new requests), each waits 3 s: timeouts all through
     // the pause, none after it (the app answers again at 40 s).
-    expect(between(l4, 'err_etimedout', 20, 40)).toBeGreaterThan(10);
-    expect(between(l4, 'err_etimedout', 44, 60)).toBe(0);
+    expect(between(l4, 'err_client_timeout', 20, 40)).toBeGreaterThan(10);
+    expect(between(l4, 'err_client_timeout', 44, 60)).toBe(0);
     // No answered request waited longer than the client's timeout (before, they waited out the 30-s pause).
     expect(l4.histograms.request_latency.max).toBeLessThanOrEqual(3.01);
   });
 
   it('is retried per `retries`, then fails; each timeout closes the connection with a FIN (nginx logs 499)', () => {
-    const timeouts = fig(l4, 'err_etimedout.total');
+    const timeouts = fig(l4, 'err_client_timeout.total');
     expect(timeouts).toBeGreaterThan(20);
     // Every failed request was tried 1 + retries times; every timeout is a retry or a give-up.
     expect(fig(l4, 'retries.total') + fig(l4, 'requests_failed.total')).toBe(timeouts);
@@ -75,21 +75,21 @@ describe('clients.http.request_timeout applies to every unanswered request', () 
     expect(between(l4, 'wasted', 0, 40)).toBe(0);
     // Each timed-out request the app held is still served once it resumes.
     expect(fig(l4, 'wasted.total')).toBeGreaterThan(20);
-    expect(between(l4, 'wasted', 40, 42)).toBe(fig(l4, 'err_etimedout.total'));
+    expect(between(l4, 'wasted', 40, 42)).toBe(fig(l4, 'err_client_timeout.total'));
   });
 
   it('behind an L7 balancer the timeout is the same, and the balancer answers nothing (client gone)', () => {
     const l7 = run(hung('l7'));
-    expect(between(l7, 'err_etimedout', 0, 12)).toBe(0);
-    expect(between(l7, 'err_etimedout', 12, 13)).toBeLessThanOrEqual(1);
-    expect(between(l7, 'err_etimedout', 13, 14)).toBeGreaterThan(0);
+    expect(between(l7, 'err_client_timeout', 0, 12)).toBe(0);
+    expect(between(l7, 'err_client_timeout', 12, 13)).toBeLessThanOrEqual(1);
+    expect(between(l7, 'err_client_timeout', 13, 14)).toBeGreaterThan(0);
     expect(fig(l7, 'responses_5xx.total')).toBe(0);
     expect(recordsOf(l7, 'nginx.client_closed_request')).toHaveLength(0);
   });
 
   it('a longer timeout than the hang: nothing times out, the requests wait and are answered', () => {
     const patient = run(hung('l4', '60s'));
-    expect(fig(patient, 'err_etimedout.total')).toBe(0);
+    expect(fig(patient, 'err_client_timeout.total')).toBe(0);
     expect(fig(patient, 'wasted.total')).toBe(0);
     expect(patient.histograms.request_latency.max).toBeGreaterThan(29);
   });
@@ -104,9 +104,9 @@ describe('a request still connecting from nginx to the app when its client gives
     expect(closed.some((c) => !c.inApp)).toBe(true);
     expect(fig(r, 'syn_drops.total')).toBeGreaterThan(0);
     // Only the requests the app had taken (in service or in its queue) are served after the pause.
-    expect(fig(r, 'wasted.total')).toBeLessThan(fig(r, 'err_etimedout.total'));
-    expect(between(r, 'err_etimedout', 0, 12)).toBe(0);
-    expect(between(r, 'err_etimedout', 12, 13)).toBeLessThanOrEqual(1);
+    expect(fig(r, 'wasted.total')).toBeLessThan(fig(r, 'err_client_timeout.total'));
+    expect(between(r, 'err_client_timeout', 0, 12)).toBe(0);
+    expect(between(r, 'err_client_timeout', 12, 13)).toBeLessThanOrEqual(1);
     expect(fig(r, 'err_econnreset.total')).toBe(0);
   });
 });
@@ -137,8 +137,8 @@ describe('request_timeout runs from the write, not from the arrival rtt/2 later 
     } as ScenarioInput);
     // Writes at 0.5 (the paced connection's first request crosses 1 rtt to 1.0 s), 3.51, 6.52 and
     // 9.53 s (answer + rtt/2 + think 2 s); the last reaches the hung app at 10.03 s. From its write:
-    // ETIMEDOUT at 12.53 s; from its arrival it would be 13.03 s.
-    expect(between(r, 'err_etimedout', 12.4, 12.8)).toBe(1);
-    expect(between(r, 'err_etimedout', 12.8, 16)).toBe(0);
+    // the client timeout at 12.53 s; from its arrival it would be 13.03 s.
+    expect(between(r, 'err_client_timeout', 12.4, 12.8)).toBe(1);
+    expect(between(r, 'err_client_timeout', 12.8, 16)).toBe(0);
   });
 });

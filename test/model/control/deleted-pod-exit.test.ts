@@ -71,7 +71,7 @@ describe('the replacement pod is probed at its own IP at once', () => {
   it('while the balancer still sends to the old address, those connects time out (no answer)', () => {
     // Until the new pod's endpoint takes the entry (~34.7 s) the released address is silent for kube-proxy's
     // traffic: its connects fail 5 s (lb.connect_timeout) after their SYN.
-    expect(between(slow, 'err_etimedout', 35, 40)).toBeGreaterThan(150);
+    expect(between(slow, 'err_client_timeout', 35, 40)).toBeGreaterThan(150);
     expect(between(slow, 'err_econnrefused', 31, 60)).toBe(0);
   });
 });
@@ -115,6 +115,6 @@ describe('the deleted pod’s open connections end at its exit', () => {
   it('kept-alive clients read the FIN: none waits out its request timeout on the gone pod', () => {
     // Reconnecting in the stale window they meet the released address (connect timeout, 5 s);
     // no request written to the old pod's socket waits for the 30-s request timeout.
-    expect(between(r, 'err_etimedout', exited + 10, 90)).toBe(0);
+    expect(between(r, 'err_client_timeout', exited + 10, 90)).toBe(0);
   });
 });

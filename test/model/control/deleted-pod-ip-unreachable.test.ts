@@ -44,7 +44,7 @@ describe('a deleted pod’s IP under a bridge CNI: No route to host', () => {
     const unreachable = r.figures['err_ehostunreach.total'] ?? 0;
     expect(unreachable).toBeGreaterThan(250);
     expect(unreachable).toBeLessThan(500);
-    expect(r.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(r.figures['err_client_timeout.total'] ?? 0).toBe(0);
     // The first SYN starts a 3-s lookup; later ones join it and fail with it, the next starts another:
     // failures come in batches from exit + 3 s, the last by 34 + 3 s (and its round trip).
     expect(between(r, 'err_ehostunreach', 0, exited + 2.9)).toBe(0);
@@ -54,13 +54,13 @@ describe('a deleted pod’s IP under a bridge CNI: No route to host', () => {
   it('with `drop` (the default) they time out instead (unchanged)', () => {
     const r = run(rollout('drop', nat, openLoop));
     expect(r.figures['err_ehostunreach.total'] ?? 0).toBe(0);
-    expect(r.figures['err_etimedout.total']).toBeGreaterThan(250);
+    expect(r.figures['err_client_timeout.total']).toBeGreaterThan(250);
   });
 
   it('keep-alive clients’ new connections behind kube-proxy fail so too', () => {
     const r = run(rollout('unreachable', nat, keepAlive));
     expect(r.figures['err_ehostunreach.total']).toBeGreaterThan(50);
-    expect(r.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(r.figures['err_client_timeout.total'] ?? 0).toBe(0);
   });
 
   it('an L7 proxy’s own connect gets it after the lookup’s 3 s and retries, sooner than its connect timeout', () => {
@@ -82,7 +82,7 @@ describe('a deleted pod’s IP under a bridge CNI: No route to host', () => {
     // Open-loop requests (lb/l7-dispatch.ts): EOF, "socket hang up".
     const r = run(rollout('unreachable', l4, openLoop));
     expect(r.figures['err_econnreset.total']).toBeGreaterThan(250);
-    expect(r.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(r.figures['err_client_timeout.total'] ?? 0).toBe(0);
     // Keep-alive clients' connections (lb/l4-connect.ts): the same, logged with its cause.
     const k = run(rollout('unreachable', l4, keepAlive));
     const failed = recordsOf(k, 'lb.connect_failed');
@@ -93,6 +93,6 @@ describe('a deleted pod’s IP under a bridge CNI: No route to host', () => {
       f.cause === 'unreachable' || (f.cause === 'refused' && f.t <= exited + 1e-9);
     expect(failed.every((f) => why(f) && f.clientSees === 'EOF')).toBe(true);
     expect(k.figures['err_econnreset.total']).toBeGreaterThan(50);
-    expect(k.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(k.figures['err_client_timeout.total'] ?? 0).toBe(0);
   });
 });

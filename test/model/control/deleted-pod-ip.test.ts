@@ -51,7 +51,7 @@ describe('a deleted pod’s IP after its containers exited', () => {
 
   it('the connects sent to the old address in between time out (lb.connect_timeout, 5 s)', () => {
     // ~half of 200/s for the ~3.9 s between the exit and the removal, failing 5 s after their SYN.
-    const timedOut = between(r, 'err_etimedout', 35, 40);
+    const timedOut = between(r, 'err_client_timeout', 35, 40);
     expect(timedOut).toBeGreaterThan(250);
     expect(timedOut).toBeLessThan(500);
   });

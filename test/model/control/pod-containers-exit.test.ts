@@ -134,6 +134,6 @@ describe('an app that crashes in the preStop', () => {
 
   it("until the removal lands nginx answers what the balancer sends (502 from the app's closed port), no connect times out", () => {
     expect(between(r, 'responses_5xx', 35, 38)).toBeGreaterThan(50);
-    expect(r.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(r.figures['err_client_timeout.total'] ?? 0).toBe(0);
   });
 });

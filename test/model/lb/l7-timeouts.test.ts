@@ -135,7 +135,7 @@ describe('timeout server ends ANY unanswered request of a kept-alive connection 
     const during = window(r, 'responses_5xx', 14, 43);
     expect(during.filter((v) => v > 0).length).toBeGreaterThan(25);
     expect(sum(during)).toBeGreaterThan(200);
-    expect(r.figures['err_etimedout.total'] ?? 0).toBe(0);
+    expect(r.figures['err_client_timeout.total'] ?? 0).toBe(0);
     // Nothing is answered 504 after the pause ended (40 s) plus timeout server.
     expect(sum(window(r, 'responses_5xx', 44, 60))).toBe(0);
   });

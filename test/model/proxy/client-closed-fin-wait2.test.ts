@@ -43,7 +43,7 @@ describe("nginx's upstream port after a 499 (the client gave up)", () => {
     const r = run(giveUp('10s'), 1);
     const closed = recordsOf(r, 'nginx.client_closed_request');
     expect(closed.length).toBeGreaterThan(0);
-    const gaveUp = r.figures['err_etimedout.total']!;
+    const gaveUp = r.figures['err_client_timeout.total']!;
     expect(gaveUp).toBeGreaterThan(5);
     expect(r.figures['responses_5xx.total']).toBe(0);
     // Given up at 1–2 s; the answers come at 10–11 s. Before: 0 at 5 s (both ends gone at the 499).
@@ -55,7 +55,7 @@ describe("nginx's upstream port after a 499 (the client gave up)", () => {
 
   it('is freed by tcp_fin_timeout (60 s) when the app answers later still', () => {
     const r = run(giveUp('75s'), 1);
-    const gaveUp = r.figures['err_etimedout.total']!;
+    const gaveUp = r.figures['err_client_timeout.total']!;
     expect(gaveUp).toBeGreaterThan(5);
     expect(valueAt(r, 'upstream_ports_busy', 60)).toBe(gaveUp);
     expect(valueAt(r, 'upstream_ports_busy', 66)).toBe(0);

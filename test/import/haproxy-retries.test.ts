@@ -1,0 +1,68 @@
+/**
+ * `retries <n>` as HAProxy 2.6 reads it (imp31): cfg_parse_listen() (v2.6.0 src/cfgparse-listen.c)
+ * refuses no argument or two, and otherwise stores `atol(args[1])` — a word that is not a number
+ * is 0, no error. Before session 31 the importer took Number(word): `retries abc` imported
+ * lb.retries NaN and `retries` alone NaN too, where HAProxy refuses to start.
+ *
+ * The real `haproxy -c -f` (2.6.12) on `cfg(...)` below, verbatim:
+ *   retries abc   → "Configuration file is valid"
+ *   retries -1    → "Configuration file is valid"
+ *   retries       → "[ALERT] … parsing [r.cfg:9] : 'retries' expects an integer argument (dispatch counts for one)."
+ *   retries 2 3   → "[ALERT] … parsing [r.cfg:9] : 'retries' cannot handle unexpected argument '3'."
+ */
+import { describe, expect, it } from 'vitest';
+import { importAndValidate, writeTemp } from './import-helpers.js';
+import { importCfg as read, valueAt as value } from './read-fixture.js';
+
+const cfg = (retries: string) =>
+  [
+    'global',
+    '  stats socket /tmp/s.sock',
+    'defaults',
+    '  mode http',
+    '  timeout connect 5s',
+    '  timeout client 30s',
+    '  timeout server 30s',
+    'backend be',
+    `  retries ${retries}`.trimEnd(),
+    '  server a 127.0.0.1:8080',
+    'frontend fe',
+    '  bind 127.0.0.1:18080',
+    '  default_backend be',
+    '',
+  ].join('\n');
+
+describe('haproxy.cfg retries', () => {
+  it('a word that is not a number is what atol() makes of it, with a warning; never NaN', () => {
+    const into = read(cfg('abc'));
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.retries')).toBe(0);
+    expect(into.warnings.join('\n')).toContain('h.cfg:9: retries abc: HAProxy reads it as 0 (atol(), no error)');
+    expect(value(read(cfg('3x')), 'lb.retries')).toBe(3);
+  });
+
+  it('a negative count retries nothing (back_handle_st_cer gives up at once): 0', () => {
+    const into = read(cfg('-1'));
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.retries')).toBe(0);
+    expect(into.warnings.join('\n')).toContain(
+      'retries -1: HAProxy reads it as -1 (atol(), no error), which retries nothing',
+    );
+  });
+
+  it('no argument or two are refused as HAProxy does: file, line, path, expected, found', () => {
+    const none = read(cfg(''));
+    expect(none.errors).toEqual([
+      'h.cfg:9: backend be › retries: expected one integer, found nothing — HAProxy refuses it: "\'retries\' expects an integer argument (dispatch counts for one)"',
+    ]);
+    expect(value(none, 'lb.retries')).toBeUndefined();
+    const two = read(cfg('2 3'));
+    expect(two.errors).toEqual([
+      "h.cfg:9: backend be › retries: expected one integer, found '2 3' — HAProxy refuses it: \"'retries' cannot handle unexpected argument '3'\"",
+    ]);
+    expect(value(read(cfg('2')), 'lb.retries')).toBe(2);
+    const run = importAndValidate([writeTemp('haproxy.cfg', cfg(''))]);
+    expect(run.importCode).toBe(2);
+    expect(run.warnings).toMatch(/haproxy\.cfg:9: backend be › retries: expected one integer, found nothing/);
+  });
+});

@@ -1,0 +1,61 @@
+/**
+ * A Deployment's rolling-update strategy as the API server validates it (imp31): maxSurge and
+ * maxUnavailable both written and both 0 (an integer 0 or "0%", as written) is refused —
+ * ValidateRollingUpdateDeployment, pkg/apis/apps/validation/validation.go: field.Invalid on
+ * spec.strategy.rollingUpdate.maxUnavailable, "may not be 0 when `maxSurge` is 0". Before session
+ * 31 the importer wrote the rollout; `drainsim validate` then refused it at the scenario's
+ * timeline, away from the manifest line.
+ *
+ * The API server's verdict (no cluster here; kubectl apply against one, as users record it):
+ *   The Deployment "web" is invalid: spec.strategy.rollingUpdate.maxUnavailable: Invalid value: 0:
+ *   may not be 0 when `maxSurge` is 0
+ * The check reads the written values, not the scaled ones: maxSurge 0 with maxUnavailable 10% of
+ * 2 replicas (0 pods, rounded down) is valid, and the controller's ResolveFenceposts makes it 1.
+ */
+import { describe, expect, it } from 'vitest';
+import { Imported } from '../../sim/import/imported.js';
+import { importK8s } from '../../sim/import/k8s-manifest.js';
+import { importAndValidate, writeTemp } from './import-helpers.js';
+
+const manifest = (surge: string, unavailable: string) => `apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: web
+spec:
+  replicas: 2
+  strategy:
+    type: RollingUpdate
+    rollingUpdate:
+      maxSurge: ${surge}
+      maxUnavailable: ${unavailable}
+  template:
+    spec:
+      containers:
+        - name: web
+          image: web:1
+`;
+
+const read = (text: string) => {
+  const into = new Imported();
+  importK8s(text, 'd.yaml', into);
+  return into;
+};
+
+describe('Deployment strategy', () => {
+  it('maxSurge 0 with maxUnavailable 0 is refused at its line: file, line, path, expected, found', () => {
+    expect(read(manifest('0', '0')).errors).toEqual([
+      'd.yaml:11: spec.strategy.rollingUpdate.maxUnavailable: expected an integer or percentage above 0 when maxSurge is 0, found 0 with maxSurge 0 — the Kubernetes API server refuses it: "Invalid value: 0: may not be 0 when `maxSurge` is 0"',
+    ]);
+    const run = importAndValidate([writeTemp('deploy.yaml', manifest('0%', '0'))]);
+    expect(run.importCode).toBe(2);
+    expect(run.warnings).toContain(
+      'deploy.yaml:11: spec.strategy.rollingUpdate.maxUnavailable: expected an integer or percentage above 0 when maxSurge is 0, found 0 with maxSurge "0%"',
+    );
+  });
+
+  it('the written values count, not the scaled ones; one of them unset is defaulted to 25%', () => {
+    expect(read(manifest('0', '"10%"')).errors).toEqual([]);
+    expect(read(manifest('1', '0')).errors).toEqual([]);
+    expect(read(manifest('0', '0').replace('      maxUnavailable: 0\n', '')).errors).toEqual([]);
+  });
+});
