@@ -519,7 +519,9 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         }
         const seconds = time(value, `timeout ${what}`, at, into);
         if (seconds === null) return;
-        if (what === 'connect') into.set(['lb', 'connect_timeout'], formatDuration(seconds), at);
+        // `timeout connect 0` is no timeout (tick_add_ifset arms none), not a zero one.
+        if (what === 'connect')
+          into.set(['lb', 'connect_timeout'], seconds === 0 ? 'infinite' : formatDuration(seconds), at);
         else if (what === 'check') into.set(['health_check', 'timeout'], formatDuration(seconds), at);
         else if (what === 'http-keep-alive')
           proxyOnly.push({
@@ -777,6 +779,15 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         'pool-purge-delay differs between servers: lb.pool_purge_delay is one value for every server, not imported',
       );
     else into.set(t.path, t.value, t.at);
+  }
+  if (proxy && pool !== null && !into.values.some((v) => v.path.join('.') === 'lb.connect_timeout')) {
+    // No `timeout connect` (own or from defaults): src/cfgparse.c leaves timeout.connect (and an
+    // unset timeout.queue) 0, so a connect or a queued request never times out.
+    into.warn(
+      pool.s.at,
+      "no `timeout connect`: HAProxy warns 'missing timeouts' and a connect never times out (src/cfgparse.c leaves timeout.connect 0, and timeout queue inherits it): imported as lb.connect_timeout infinite (a connect to a vanished server ends at the kernel's SYN give-up, a queued request waits for its slot however long) — drainsim's own default would be 5s",
+    );
+    into.set(['lb', 'connect_timeout'], 'infinite', pool.s.at);
   }
   if (disableOn404At !== null) {
     // Only an HTTP check reads a status: with a tcp check HAProxy has nothing to apply it to.

@@ -289,6 +289,18 @@ function withIncludes(directives: Directive[], prefix: string | null, into: Impo
   return out;
 }
 
+/**
+ * The host name of a proxy_pass URL when it is one nginx resolves at startup (not an IP literal, a
+ * unix: socket or a variable, resolved per request); null otherwise.
+ */
+function proxyPassHost(url: string): string | null {
+  if (url.includes('$')) return null;
+  const host = url.replace(/^[a-z]+:\/\//i, '').split('/')[0]!;
+  if (host.startsWith('unix:') || host.startsWith('[')) return null;
+  const name = host.replace(/:\d+$/, '');
+  return /^\d{1,3}(\.\d{1,3}){3}$/.test(name) || name === '' ? null : name;
+}
+
 export function importNginx(text: string, file: string, into: Imported, path: string | null = null): void {
   let upgrade = false;
   const directives = withIncludes(nginxDirectives(text, file, into), path === null ? null : dirname(path), into);
@@ -415,6 +427,15 @@ export function importNginx(text: string, file: string, into: Imported, path: st
       case 'server':
         if (inUpstream) into.warn(at, `upstream server ${d.args[0]}: the app is one process per VM in drainsim`);
         break;
+      case 'proxy_pass': {
+        const host = proxyPassHost(d.args[0] ?? '');
+        if (host !== null && !directives.some((u) => u.name === 'upstream' && u.args[0] === host))
+          into.warn(
+            at,
+            `proxy_pass ${d.args[0]}: nginx resolves ${host} when it starts, to every address it has (localhost: 127.0.0.1 and ::1), each a peer of its own with max_fails=1 fail_timeout=10 (ngx_http_upstream_init_round_robin, an upstream implicitly defined by proxy_pass) — a failed connect to one is retried on the next, which is then skipped for 10 s; the model has one peer per VM, the app (README Known limitations)`,
+          );
+        break;
+      }
       default:
         if (!HARMLESS.has(d.name)) into.warn(at, `'${d.name}' not modelled`);
     }

@@ -846,7 +846,7 @@ export const LbSchema = z.strictObject({
     .enum(['none', 'cookie', 'source'])
     .prefault('none')
     .describe(
-      "Session persistence (unset = none, HAProxy's default): `cookie`, an inserted cookie (`cookie SRV insert`, lb.mode l7 only); `source`, a stick table on the client's source address (`stick-table type ip` + `stick on src`, lb.mode l4 or l7, per connection in l4 and per request in l7), asked before any balancing — an address's first stream is load-balanced (any `balance`) and its server stored once connected (process_store_rules(), src/stream.c), its later streams go there. Either way a drained (or NOLB) server keeps its users and a DOWN or maint one's are load-balanced again and stuck to their new server (HAProxy honours the cookie or the entry while `cur_state != SRV_ST_STOPPED` or with option persist: http_manage_client_side_cookies(), src/http_ana.c; sticking_rule_find_target(), src/stream.c); a persistent stream stays on its server for retries until redispatch says otherwise (stream_choose_redispatch()). The table's entries never expire (no `expire`: the model has no stick-table expiry; HAProxy evicts the oldest only when `size` is full, src/stick_table.c). Refused with lb.mode nat: the NAT has no stick table (kube-proxy's ClientIP affinity, IPVS persistence and an NLB's source_ip stickiness are not modelled; an NLB stops sending to a deregistering target, sticky or not).",
+      "Session persistence (unset = none, HAProxy's default): `cookie`, an inserted cookie (`cookie SRV insert`, lb.mode l7 only); `source`, a stick table on the client's source address (`stick-table type ip` + `stick on src`, lb.mode l4 or l7, per connection in l4 and per request in l7), asked before any balancing — an address's first stream is load-balanced (any `balance`) and its server stored (process_store_rules(), src/stream.c, a response analyser: once connected in l4, with the server's response in l7 — a stream with none, such as HAProxy's own 504, stores nothing; a cookie also comes with the response), its later streams go there. Either way a drained (or NOLB) server keeps its users and a DOWN or maint one's are load-balanced again and stuck to their new server (HAProxy honours the cookie or the entry while `cur_state != SRV_ST_STOPPED` or with option persist: http_manage_client_side_cookies(), src/http_ana.c; sticking_rule_find_target(), src/stream.c); a persistent stream stays on its server for retries until redispatch says otherwise (stream_choose_redispatch()). The table's entries never expire (no `expire`: the model has no stick-table expiry; HAProxy evicts the oldest only when `size` is full, src/stick_table.c). Refused with lb.mode nat: the NAT has no stick table (kube-proxy's ClientIP affinity, IPVS persistence and an NLB's source_ip stickiness are not modelled; an NLB stops sending to a deregistering target, sticky or not).",
     ),
   balance: z
     .enum(['roundrobin', 'leastconn', 'random', 'source'])
@@ -879,12 +879,12 @@ export const LbSchema = z.strictObject({
   retry_interval: zDuration
     .prefault('1s')
     .describe(
-      'HAProxy turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this).',
+      "The turn-around pause after a refused connect, before a retry on the same server (or with one active server): min(timeout connect, this). Not an HAProxy setting: HAProxy 2.6 hard-codes it to 1000 ms (src/backend.c back_handle_st_cer: `int delay = 1000`, lowered to timeout connect when that is shorter), so leave it at 1s to model HAProxy; other values model another balancer's pause.",
     ),
-  connect_timeout: zDuration
+  connect_timeout: zDurationOrInfinite
     .prefault('5s')
     .describe(
-      "HAProxy timeout connect (no default: HAProxy warns 'missing timeouts'; drainsim's 5s is Debian's /etc/haproxy/haproxy.cfg `defaults` and HAProxy's documented examples, because an unset connect timeout means a connect to a vanished backend never fails — unlike timeout client/server, which drainsim leaves unset as HAProxy does: set lb.timeout_client/timeout_server to Debian's 50s to match that file): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.",
+      "HAProxy timeout connect. Real HAProxy has no default: without `timeout connect` it warns 'missing timeouts' and a connect never times out (src/cfgparse.c leaves timeout.connect 0, tick_add_ifset arms no expiry) — write `infinite` (or `none`, 0) for that: a connect to a vanished backend or a full accept queue then ends only at the sending kernel's SYN give-up (tcp_syn_retries: 131 s with Linux's defaults), and `timeout queue`, unset, inherits it (src/cfgparse.c: timeout.queue = timeout.connect), so a queued request waits for a slot indefinitely. Unset here = 5s, Debian's /etc/haproxy/haproxy.cfg `defaults` and HAProxy's documented examples, unlike timeout client/server, which drainsim leaves unset as HAProxy does (set lb.timeout_client/timeout_server to Debian's 50s to match that file): how long SYNs to a vanished backend or a full accept queue are retransmitted before the connect fails.",
     ),
   redispatch: z
     .boolean()
@@ -982,7 +982,7 @@ export const LbSchema = z.strictObject({
   timeout_queue: zDurationOrInfinite
     .optional()
     .describe(
-      "HAProxy timeout queue: how long a connection (l4) or request (l7) waits for a server slot; unset = connect_timeout (src/cfgparse.c). Expired: l4 closes the client (EOF), l7 answers 503 and closes the client connection (termination sQ); a WebSocket upgrade gets the 503 too. When the last server leaves load balancing the backend queue's streams still wait for it (HAProxy 2.6.12 as recorded: pendconn_redistribute() leaves the backend queue and process_srv_queue() takes from it only for a usable server; HAProxy 3.1 answers them at once, 53f52e67a).",
+      "HAProxy timeout queue: how long a connection (l4) or request (l7) waits for a server slot; unset = connect_timeout (src/cfgparse.c; with connect_timeout infinite, no limit). Expired: l4 closes the client (EOF), l7 answers 503 and closes the client connection (termination sQ); a WebSocket upgrade gets the 503 too. When the last server leaves load balancing the backend queue's streams still wait for it (HAProxy 2.6.12 as recorded: pendconn_redistribute() leaves the backend queue and process_srv_queue() takes from it only for a usable server; HAProxy 3.1 answers them at once, 53f52e67a).",
     ),
   timeout_client: zDurationOrInfinite
     .optional()

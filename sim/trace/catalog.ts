@@ -36,6 +36,11 @@ export interface CatalogEntry<R> {
 const n = formatNumber;
 const d = formatDuration;
 
+/** nginx.upstream_closed / _reset on a cached connection: the retry (ngx_http_upstream_next, peer.cached). */
+const RETRIED_ON_CACHED =
+  ' — after one more try: the request went on a connection from the keep-alive cache, and a failure there gives back a try (ngx_http_upstream_next: peer.cached), so a GET is sent again at once (a POST is not). ' +
+  "With the app's process gone its listener is closed and that connect is refused: 502 all the same.";
+
 /** Why nginx's handshake to the app was a full one (nginx.upstream_tls_full). */
 const UPSTREAM_TLS_FULL_WHY = {
   first: 'no session saved yet in this worker',
@@ -427,18 +432,23 @@ export const CATALOG: Catalog = {
   },
   'nginx.upstream_closed': {
     source: 'nginx',
-    line: (r) => `${r.backend}: upstream prematurely closed connection while reading response header from upstream`,
+    line: (r) =>
+      `${r.backend}: upstream prematurely closed connection while reading response header from upstream${r.retried ? ' (cached connection: retried)' : ''}`,
     tone: 'warn',
-    explain: () =>
-      'The app died mid-request: its kernel closed the socket with FIN while nginx waited for the response, so nginx answers 502 Bad Gateway.',
+    variant: (r) => (r.retried ? 'retried' : '502'),
+    explain: (r) =>
+      'The app died mid-request: its kernel closed the socket with FIN while nginx waited for the response, so nginx answers 502 Bad Gateway' +
+      (r.retried ? RETRIED_ON_CACHED : '.'),
   },
   'nginx.upstream_reset': {
     source: 'nginx',
     line: (r) =>
-      `${r.backend}: recv() failed (104: Connection reset by peer) while reading response header from upstream`,
+      `${r.backend}: recv() failed (104: Connection reset by peer) while reading response header from upstream${r.retried ? ' (cached connection: retried)' : ''}`,
     tone: 'warn',
-    explain: () =>
-      'The app was killed with this request still unread in its socket: the kernel answers with RST instead of FIN, nginx logs 104 and answers 502.',
+    variant: (r) => (r.retried ? 'retried' : '502'),
+    explain: (r) =>
+      'The app was killed with this request still unread in its socket: the kernel answers with RST instead of FIN, nginx logs 104 and answers 502' +
+      (r.retried ? RETRIED_ON_CACHED : '.'),
   },
   'nginx.upstream_no_port': {
     source: 'nginx',

@@ -252,13 +252,17 @@ export interface NginxClientClosedRequest extends Rec<'nginx.client_closed_reque
   /** The request was in the app (served or queued), which goes on with it. */
   inApp: boolean;
 }
-/** The app died with the request in service (FIN): 502. */
+/** The app died with the request in service (FIN): 502, or a retry (`retried`). */
 export interface NginxUpstreamClosed extends Rec<'nginx.upstream_closed'> {
   backend: string;
+  /** Sent on a cached connection, a GET: nginx tries once more (ngx_http_upstream_next, peer.cached). */
+  retried?: true;
 }
-/** The app was killed with the request unread in its socket (RST): 502. */
+/** The app was killed with the request unread in its socket (RST): 502, or a retry (`retried`). */
 export interface NginxUpstreamReset extends Rec<'nginx.upstream_reset'> {
   backend: string;
+  /** Sent on a cached connection, a GET: nginx tries once more (ngx_http_upstream_next, peer.cached). */
+  retried?: true;
 }
 /** No ephemeral port towards the app (EADDRNOTAVAIL): 502. */
 export interface NginxUpstreamNoPort extends Rec<'nginx.upstream_no_port'> {

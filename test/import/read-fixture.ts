@@ -24,3 +24,7 @@ export const importBackend = (lines: string[]): Imported =>
 /** The value imported at `path` (its keys joined by dots), or undefined. */
 export const valueAt = (into: Imported, path: string): unknown =>
   into.values.find((v) => v.path.join('.') === path)?.value;
+
+/** The warnings but the one of a pool without `timeout connect` (imported as lb.connect_timeout infinite). */
+export const besidesConnect = (warnings: string[]): string[] =>
+  warnings.filter((w) => !w.includes('no `timeout connect`'));

@@ -372,7 +372,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (handshake === Handshake.CHILD) return this.sendRequest(req, true);
     // Connected and the request sent, but its final ACK was dropped: it reaches the app when the
     // child is made (ackWaiter). CONNECTING keeps a `timeout server` from letting it go meanwhile.
-    this.touchSession(req, b);
+    this.connectedTo(req, b);
     if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
     req.phase = ReqPhase.CONNECTING;
     return req.streamServer;
@@ -472,7 +472,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private sendRequest(req: Req, newConn = false): number {
     const w = this.w;
     const b = req.backend;
-    this.touchSession(req, b);
+    this.connectedTo(req, b);
     if (this.serverTimeout !== Infinity) this.awaitAnswer(req);
     if (newConn ? this.app.admitOnAccept(w.backends[b], req) : this.app.admit(w.backends[b], req))
       return req.streamServer;
@@ -831,6 +831,30 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return req.user >= 0 ? req.user % this.userAddresses : req.clientAddress;
   }
 
+  /**
+   * The stream is connected to server `b` and its request sent. HAProxy in tcp mode (lb.mode l4)
+   * runs its response analysers as soon as the server connection is established
+   * (sess_establish()), so `stick on src` stores then; a NAT's stream is its connection. In http
+   * mode the store waits for the response (answeredBy).
+   */
+  private connectedTo(req: Req, b: number): void {
+    if (this.w.scenario.lb.mode !== 'l7') this.touchSession(req, b);
+  }
+
+  /**
+   * Server `b` answered the stream (an app's response, 5xx included, passed to the client): in
+   * http mode the persistence goes with it — `stick on src` (= `stick match` + `stick
+   * store-request`) collected its entry on the request side and process_store_rules()
+   * (src/stream.c, the response analyser AN_RES_STORE_RULES) writes the server into the table
+   * now; `cookie … insert` adds its Set-Cookie to this response (http_process_res_common(),
+   * src/http_ana.c), and the app's own session cookie comes in it too. A stream with no response
+   * (HAProxy's 504 at `timeout server`, a server abort, a 5xx retried by `retry-on`) stores
+   * nothing: stream_free() frees the collected entries.
+   */
+  private answeredBy(req: Req, b: number): void {
+    if (this.w.scenario.lb.mode === 'l7') this.touchSession(req, b);
+  }
+
   /** Sessions in backend memory survive only on the same backend process that created them. */
   private touchSession(req: Req, b: number): void {
     const w = this.w;
@@ -890,6 +914,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       w.metrics.inc(w.c.req5xx, req.backend);
       return this.lbRetry(req, false);
     }
+    this.answeredBy(req, req.backend);
     this.downstream.answered(req, req.status, req.backend);
     return this.letGo(req);
   }

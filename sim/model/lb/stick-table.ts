@@ -9,8 +9,9 @@
  *   SRV_ST_STOPPED || (px->options & PR_O_PERSIST)`: a drained or NOLB server keeps its addresses,
  *   a DOWN or maint one (STOPPED) does not — its addresses are load-balanced (LoadBalancer.stuckTo,
  *   which asks LoadBalancer.persistsTo, the cookie's rule);
- * - store, once the server is connected (process_store_rules(), a response analyser that
- *   sess_establish() arms: at once in tcp mode, after the response headers in http mode):
+ * - store (process_store_rules(), the response analyser AN_RES_STORE_RULES that sess_establish()
+ *   arms: at once in tcp mode, after the response headers in http mode; `stick on src` is `stick
+ *   match` + `stick store-request`, whose entry the request side only collects in s->store[]):
  *   stktable_set_entry() keeps the existing entry and writes the stream's server into it, so an
  *   address load-balanced away from a DOWN server is stuck to its new one from then on, and stays
  *   there when the old one comes back.
@@ -19,9 +20,9 @@
  * stktable_init() arms the expiry task only when `t->expire` is set; stktable_touch_local() just
  * moves it — and is evicted only when the table is full (__stksess_new() → stktable_trash_oldest(),
  * src/stick_table.c): the model's table holds every client address (`clients.source_ips`), as a
- * `size` above that would. The model stores an l7 stream's server when its request is sent, not
- * when the response headers arrive: the two differ only for a stream whose server dies between
- * them.
+ * `size` above that would. An l7 stream's server is stored when its response arrives
+ * (l7-dispatch.ts answeredBy): one that gets none stores nothing (stream_free() frees the
+ * collected entry).
  */
 export class SourceStickTable {
   /** The stored server of each client address (-1: no entry); grown on demand. */
@@ -32,7 +33,7 @@ export class SourceStickTable {
     return ip >= 0 && ip < this.servers.length ? this.servers[ip] : -1;
   }
 
-  /** A stream from `ip` is connected to server `b`: the entry names `b` now (process_store_rules()). */
+  /** A stream from `ip` stores server `b` (connected in tcp mode, answered in http mode): the entry names `b` now (process_store_rules()). */
   store(ip: number, b: number): void {
     if (ip < 0) return;
     if (ip >= this.servers.length) this.grow(ip + 1);

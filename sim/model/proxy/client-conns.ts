@@ -235,9 +235,10 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
    * (ngx_http_upstream_check_broken_connection(), src/http/ngx_http_upstream.c: "client prematurely
    * closed connection, so upstream connection is closed too", proxy_ignore_client_abort off by
    * default) and finalizes the request with NGX_HTTP_CLIENT_CLOSED_REQUEST: 499 in the access
-   * log, the upstream connection closed, never cached (its response was not read). The app is not
-   * told: its worker goes on with the request, or takes it from the queue later, and its answer
-   * meets the closed socket (app-server.ts orphan: wasted work). A connect() nginx was still
+   * log, the upstream connection closed, never cached (its response was not read): FIN, nginx's end
+   * in FIN_WAIT2 (upstream.ts closeBeforeAnswer). The app is not told: its worker goes on with the
+   * request, or takes it from the queue later, and its answer meets the half-closed connection
+   * (RST; app-server.ts orphan: wasted work). A connect() nginx was still
    * retrying to the app is given up. False when nothing on the VM holds the request (its host
    * vanished, or the response already went into a flow the LB forgot).
    */
@@ -249,8 +250,11 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
     const phase = conn.phase;
     if (phase === ReqPhase.NONE) return false;
     if (phase === ReqPhase.SERVING || phase === ReqPhase.QUEUED) {
-      this.path.app.orphan(backend, conn);
       this.path.cancelReadTimeout(conn);
+      // ngx_http_upstream_finalize_request → ngx_close_connection: close() with nothing unread
+      // sends FIN. nginx's end waits in FIN_WAIT2, the app's in CLOSE_WAIT, until the app's late
+      // write draws an RST (no TIME_WAIT) or tcp_fin_timeout — as at proxy_read_timeout's 504.
+      this.path.closeBeforeAnswer(backend, conn);
     } else if (conn.timer >= 0) {
       // CONNECTING: nginx's SYN retransmission towards the app (upstream.ts retryConnect) stops.
       w.engine.cancel(conn.timer);
@@ -258,7 +262,7 @@ export class NginxClientConns implements HttpUpstream, NginxResponseSink {
     }
     conn.phase = ReqPhase.NONE;
     if (conn.upstream) {
-      // nginx closes it with the request unanswered; the app's late write then meets RST: no TIME_WAIT.
+      // No other phase holds an upstream connection; one left here is reset (no answer to wait for).
       this.path.abortUpstream(backend, conn.upstream);
       conn.upstream = null;
     }

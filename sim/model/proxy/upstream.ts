@@ -270,15 +270,7 @@ export class RequestPath {
     // Still this path's request (handle set onDone), waiting for the app.
     if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
     const backend = this.w.backends[conn.backend];
-    const up = conn.upstream;
-    const held = up === null ? null : this.finWait2(up);
-    const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
-    conn.phase = ReqPhase.NONE;
-    if (held !== null) {
-      conn.upstream = null;
-      this.w.engine.at(held.clock.timerFiresAt(this.w.now, TCP_FIN_TIMEOUT_S), this.finTimeout, held);
-      held.answerComes = answerComes;
-    }
+    this.closeBeforeAnswer(backend, conn);
     const gen = backend.nginx.generationOf(conn.nginxGen);
     this.w.trace.emitLimited(`read-timeout-${backend.index}`, {
       kind: 'nginx.upstream_read_timeout',
@@ -288,6 +280,23 @@ export class RequestPath {
     });
     this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
   };
+
+  /**
+   * nginx gives up on `conn`'s request held by the app (in service or queued) and closes its
+   * upstream connection before the answer: the app is not told (AppServer.orphan: its work goes
+   * on, its answer goes nowhere), and nginx's end waits in FIN_WAIT2 for that answer (finWait2).
+   */
+  closeBeforeAnswer(backend: Backend, conn: Conn): void {
+    const up = conn.upstream;
+    const held = up === null ? null : this.finWait2(up);
+    const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
+    conn.phase = ReqPhase.NONE;
+    if (held !== null) {
+      conn.upstream = null;
+      this.w.engine.at(held.clock.timerFiresAt(this.w.now, TCP_FIN_TIMEOUT_S), this.finTimeout, held);
+      held.answerComes = answerComes;
+    }
+  }
 
   /**
    * nginx closed `up` with the app's answer still to come (proxy_read_timeout): close() with nothing
@@ -743,6 +752,23 @@ export class RequestPath {
     host.closeBothEnds(up.pair, up.appPair, up.port, this.w.now, proxyClosesFirst, !proxyClosesFirst);
     this.spare.push(up);
     if (host.timeWaitOverflows !== before && host === backend.host) this.w.timeWaitOverflow(backend);
+  }
+
+  /**
+   * Whether nginx sends a request again after the app died under it on a connection from the
+   * keep-alive cache: reading the FIN ("upstream prematurely closed connection") or the RST
+   * (recv() 104), ngx_http_upstream_process_header calls ngx_http_upstream_next(…,
+   * NGX_HTTP_UPSTREAM_FT_ERROR) (nginx 1.22.1 src/http/ngx_http_upstream.c). With the app as the
+   * only peer ngx_http_upstream_free_round_robin_peer sets `pc->tries = 0` (peers->single), but
+   * `if (u->peer.cached && ft_type == NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++` gives one back,
+   * and proxy_next_upstream's default `error timeout` takes FT_ERROR: the request is sent again at
+   * once through ngx_http_upstream_connect (the caller runs handle(): the cache, else a connect,
+   * refused by a listener that went with the process: 502). Not a POST: a request already sent that
+   * is non-idempotent needs `non_idempotent` in proxy_next_upstream (502 at once), as for a crossed
+   * FIN (takeCached). One retry only: the next try is on a new connection, not cached.
+   */
+  retriesLostOnCached(): boolean {
+    return this.w.scenario.clients.http.method !== 'POST';
   }
 
   /** The upstream connection ended abruptly (RST): no TIME_WAIT on either side. */

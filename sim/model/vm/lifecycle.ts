@@ -621,7 +621,7 @@ export class Lifecycle {
 
   /**
    * A job the dead app held: nginx sees FIN (in service) or RST (unread in the queue) and answers
-   * 502. On a bare app server (proxy: none) the balancer's own connection sees them: no response
+   * 502 — after one more try for a GET it had sent on a cached connection (RequestPath.retriesLostOnCached). On a bare app server (proxy: none) the balancer's own connection sees them: no response
    * (Status.NO_RESPONSE), which the balancer answers itself (lb/l7-dispatch.ts serverAborted).
    */
   private jobLost(backend: Backend, job: AppJob, unread: boolean): void {
@@ -630,17 +630,23 @@ export class Lifecycle {
     job.status = !backend.bare ? Status.BAD_GATEWAY : unread ? Status.RESET : Status.NO_RESPONSE;
     if (unread) w.metrics.inc(w.c.resetIn, backend.index);
     if (backend.bare) return job.onDone(job);
-    w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}`, {
+    const up = job instanceof Conn ? job.upstream : null;
+    // Sent on a connection from nginx's keep-alive cache (one that carried a response before):
+    // nginx tries once more (RequestPath.retriesLostOnCached).
+    const retried = up !== null && up.requests > 0 && this.path.retriesLostOnCached();
+    w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}${retried ? '-retried' : ''}`, {
       kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed',
       backend: backend.name,
+      ...(retried ? { retried: true as const } : {}),
     });
     if (job instanceof Conn) {
-      if (job.upstream) {
-        if (unread) this.path.abortUpstream(backend, job.upstream);
-        else this.path.closeUpstream(backend, job.upstream, false);
+      if (up !== null) {
+        if (unread) this.path.abortUpstream(backend, up);
+        else this.path.closeUpstream(backend, up, false);
         job.upstream = null;
       }
-      this.nginxFront.respond(job, Status.BAD_GATEWAY);
+      if (retried) this.path.handle(job);
+      else this.nginxFront.respond(job, Status.BAD_GATEWAY);
     } else job.onDone(job);
   }
 

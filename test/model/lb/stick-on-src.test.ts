@@ -64,7 +64,10 @@ function l4Conns(event: 'drain' | 'crash'): ScenarioInput {
 describe('sticky: source (stick on src), lb.mode l7', () => {
   it('a drained server keeps its addresses: no session moves, and it goes on serving them', () => {
     const r = run(l7Users('drain'));
-    expect(r.figures['sessions_lost.total'] ?? 0).toBe(0);
+    // From the drain on. Before it, one user's two requests sent before its first answer (at 5 s)
+    // were load-balanced apart: the entry is stored with the response (process_store_rules(), a
+    // response analyser), so until then the address has none — a session split, not a move.
+    expect(sum(window(r, 'sessions_lost', 10, 40))).toBe(0);
     const before = sum(window(r, 'goodput', 3, 10, 'vm-a')) / 7;
     const during = sum(window(r, 'goodput', 12, 40, 'vm-a')) / 28;
     expect(during).toBeGreaterThan(0.8 * before);
