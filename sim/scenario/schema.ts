@@ -941,6 +941,12 @@ export const LbSchema = z.strictObject({
     .describe(
       "lb.mode l4 or l7 (unset = false): HAProxy `option srvtcpka`: SO_KEEPALIVE on the balancer's server sockets (tcp_connect_server(), src/proto_tcp.c: `if (be->options & PR_O_TCP_SRV_KA) setsockopt(fd, SOL_SOCKET, SO_KEEPALIVE, ...)`), with the balancer host's lb.kernel.tcp_keepalive_time / _intvl / _probes (srvtcpka-idle/-intvl/-cnt are not modelled). An IDLE WebSocket tunnel to a vanished server then ends when that socket gives up — keepalive_time after the server was last heard, then keepalive_probes × keepalive_intvl (net/dead-peer.ts idleKeepaliveGiveUpAt) — HAProxy reading the error on the server side and closing the stream, if that comes before the client's next ping, its pong timeout or the session's end. Streams with data or a FIN outstanding (a ping in flight, held streams) are left to tcp_retries2: the keep-alive timer does not probe while anything is unacknowledged. No effect at the default 7200 s on any built-in.",
     ),
+  abortonclose: z
+    .boolean()
+    .optional()
+    .describe(
+      "lb.mode l4 or l7 (unset = false, HAProxy's default): HAProxy `option abortonclose`. Without it a request whose client gave up while the balancer's connect was under way (its SYNs dropped by a full accept queue and retransmitted, `timeout connect` retried `retries` times) is still connected and served, its answer going nowhere (doc/configuration.txt \"option abortonclose\": \"aborted requests will be served\"; src/http_ana.c http_end_request(): channel_dont_read() without PR_O_ABRT_CLOSE, so the client's close is not read; src/stream.c process_stream() forwards a client's close during SC_ST_CON only with PR_O_ABRT_CLOSE; src/backend.c back_handle_st_con()/back_handle_st_cer() abort only on CF_SHUTW_NOW). With it such a connect is given up at the client's close. A connection the server acknowledged (its final ACK dropped by the full queue) is served either way, and a request waiting in HAProxy's queue whose client left gives its turn to the next either way (a simplification). Through lb.mode nat the SYN is the client's own and ends with its close.",
+    ),
   retry_on_empty_response: z
     .boolean()
     .optional()
@@ -1523,6 +1529,7 @@ export const ScenarioSchema = z
         ['redispatch', s.lb.redispatch],
         ['redispatch_interval', s.lb.redispatch_interval !== -1],
         ['hard_stop_after', s.lb.hard_stop_after !== undefined],
+        ['abortonclose', s.lb.abortonclose !== undefined],
       ] as const) {
         if (on)
           ctx.addIssue({

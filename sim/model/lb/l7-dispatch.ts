@@ -127,6 +127,37 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.dispatch(req, -1);
   }
 
+  /**
+   * Streams the balancer itself ended (`timeout server`, shutdown-sessions: `req.abandoned` set
+   * here), as against those whose client gave up (`req.abandoned` set by the client: abandon(),
+   * clients/open-loop.ts clientTimeout). Only the latter may go on connecting (connectGoesOn).
+   */
+  private readonly ended = new Set<Req>();
+
+  /**
+   * Whether the balancer goes on connecting `req` (SYNs, `timeout connect`, its retries): a stream
+   * not abandoned, or one whose client gave up through a proxy (lb.mode l4, l7) without `option
+   * abortonclose`. HAProxy does not read the client's close of a complete request (src/http_ana.c
+   * http_end_request(): `channel_dont_read()` without PR_O_ABRT_CLOSE; at HTTP_MSG_DONE
+   * http_request_forward_body() calls `channel_dont_close()`); process_stream() (src/stream.c)
+   * passes a client's close on to the server side during the connect only with the option (`scb->state
+   * != SC_ST_CON || (s->be->options & PR_O_ABRT_CLOSE)`); back_handle_st_con() and
+   * back_handle_st_cer() (src/backend.c) give a connect up for the client only on CF_SHUTW_NOW, and
+   * back_may_abort_req() a queued or turn-around stream only on it too, its request still in the
+   * channel unless abortonclose (mode tcp reads the close but keeps the request's bytes). So the
+   * SYNs are retransmitted, `timeout connect` retried `retries` times, and the request served when
+   * it gets in, its answer going nowhere: doc/configuration.txt "option abortonclose", "by default
+   * [...] aborted requests will be served", and with it "a session with an incoming channel closed
+   * will be aborted [...] during the connection establishment if the server has not yet
+   * acknowledged the connection request" (lb.abortonclose). Through a NAT the SYN is the client's
+   * own and ends with its close.
+   */
+  private connectGoesOn(req: Req): boolean {
+    if (!req.abandoned) return true;
+    const lb = this.w.scenario.lb;
+    return lb.mode !== 'nat' && lb.abortonclose !== true && !this.ended.has(req);
+  }
+
   /** The client gave up on `req` (its timeout): the stream leaves its server now. */
   abandon(req: Req): void {
     req.abandoned = true;
@@ -169,6 +200,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (!req.abandoned && this.shutRetried(req, b)) return;
     this.leaveServer(req);
     this.conns?.kill(req);
+    // Shut by HAProxy itself: a connect still under way for a client that left ends here too.
+    this.ended.add(req);
     if (req.abandoned) return;
     if (req.notFirst) this.downstream.closedSilently(req, b);
     else {
@@ -266,7 +299,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    */
   private place(req: Req, server: number): number {
     const w = this.w;
-    if (req.abandoned) return this.letGo(req);
+    if (!this.connectGoesOn(req)) return this.letGo(req);
     let b = server >= 0 ? server : this.pick(req, true);
     if (b < 0 && this.queued(req, -1)) return -1;
     // Persistence (or leastconn under maxqueue) sent it to a server at maxconn: it waits in that
@@ -279,6 +312,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         // srv_redispatch_connect(): a persistent stream (SF_DIRECT) is load-balanced again with
         // `option redispatch`, its cookie dropped; otherwise HAProxy answers 503 (STRM_ET_QUEUE_ERR,
         // http_return_srv_error(), src/http_ana.c).
+        if (req.abandoned) return this.letGo(req);
         if (!req.persistent || !w.scenario.lb.redispatch) return this.serverQueueFull(req, b);
         req.persistent = false;
         b = this.pick(req, false);
@@ -286,6 +320,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         if (b >= 0 && w.lb.full(b) && this.queued(req, b)) return -1;
       }
     }
+    // A retry for a client that left finds no server: HAProxy's answer would go nowhere.
+    if (b < 0 && req.abandoned) return this.letGo(req);
     if (b < 0 && w.scenario.lb.mode !== 'l7') {
       // No HTTP to answer with: an L4 proxy closes the accepted client (EOF), a NAT rejects the SYN.
       const proxy = w.scenario.lb.mode === 'l4';
@@ -380,8 +416,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
 
   /**
    * The balancer's side of a connection whose final ACK the app's full accept queue dropped
-   * (app-listener.ts). It waits while its client and `timeout server` do (abandoned: either gave
-   * up, and the wait's end lets the record go). Admitted: the request joins the app's queue (a
+   * (app-listener.ts). It waits while `timeout server` does (serverTimedOut ends the wait, and the
+   * wait's end lets the record go), and while its client does behind a NAT (the client's own
+   * connection). Behind a proxy (l4, l7) it waits on after its client left, `option abortonclose`
+   * or not: HAProxy's connect succeeded (the server acknowledged it; the request is sent), so it
+   * waits for the answer with its client's close unread (src/http_ana.c http_end_request():
+   * channel_dont_read()), and with abortonclose the close it reads only follows the request to
+   * the server, which the app reads with it. Admitted: the request joins the app's queue (a
    * full one answers 503 at once). Reset (its request sock expired): the server closed the
    * connection before any response — 502 from an L7 balancer (HAProxy SH, "server aborted"), a
    * reset client connection through an L4 proxy or a NAT.
@@ -396,7 +437,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private ackWaiter(req: Req, b: number): AckWaiter {
     const attempt = req.connectStartedAt;
     const waiting = (): boolean =>
-      req.phase === ReqPhase.CONNECTING && req.backend === b && req.connectStartedAt === attempt && !req.abandoned;
+      req.phase === ReqPhase.CONNECTING &&
+      req.backend === b &&
+      req.connectStartedAt === attempt &&
+      (!req.abandoned || (this.w.scenario.lb.mode !== 'nat' && !this.ended.has(req)));
     return {
       waiting,
       admitted: () => {
@@ -408,6 +452,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         req.serverTimer = -1;
         this.leaveServer(req);
         this.conns?.kill(req);
+        // Its client left (a ghost connect): the 502 or reset would go nowhere.
+        if (req.abandoned) {
+          this.letGo(req);
+          return;
+        }
         if (this.w.scenario.lb.mode === 'l7') {
           req.lbReply = true;
           this.downstream.answered(req, Status.BAD_GATEWAY, b);
@@ -523,6 +572,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.leaveServer(req);
     // SC_FL_NOLINGER: the server connection is reset, not pooled.
     this.conns?.kill(req);
+    // HAProxy ends the stream: a connection waiting for its final ACK stops waiting (its ackWaiter's
+    // attempt no longer matches) and is let go by the listener (gone), its client there or not.
+    this.ended.add(req);
+    if (req.phase === ReqPhase.CONNECTING) req.connectStartedAt = -1;
     if (!req.abandoned) {
       const b = req.backend;
       w.trace.emitLimited(`lb-server-timeout-${b}`, {
@@ -541,7 +594,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   private readonly synTimer = (req: Req): void => {
-    if (req.abandoned) {
+    if (!this.connectGoesOn(req)) {
       this.conns?.connectEnded(req);
       this.leaveServer(req);
       this.letGo(req);
@@ -637,7 +690,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private retryConnection(req: Req, timedOut: boolean, kernelGaveUp = false, unreachable = false): number {
     // The failed connect()'s socket closes (RST, ICMP or silence: no TIME_WAIT on the balancer).
     this.conns?.connectEnded(req);
-    if (req.abandoned) {
+    if (!this.connectGoesOn(req)) {
       this.leaveServer(req);
       return this.letGo(req);
     }
@@ -943,6 +996,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   ): number {
     const w = this.w;
     this.leaveServer(req);
+    // The last retry of a connect whose client left failed: HAProxy's answer would go nowhere.
+    if (req.abandoned) return this.letGo(req);
     const mode = w.scenario.lb.mode;
     if (mode === 'l7') {
       if (silentIfNotFirst && req.notFirst) {
@@ -978,6 +1033,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * Returns -1: the stream counts on no server any more (place's answer on every let-go path).
    */
   private letGo(req: Req): -1 {
+    this.ended.delete(req);
     req.letGo(HOLD_BALANCER);
     return -1;
   }
