@@ -14,33 +14,11 @@
  *   maxSurge: 150%, maxUnavailable: 100% → valid (only maxUnavailable is bounded)
  */
 import { describe, expect, it } from 'vitest';
-import { Imported } from '../../sim/import/imported.js';
-import { importK8s } from '../../sim/import/k8s-manifest.js';
 import { importAndValidate, writeTemp } from './import-helpers.js';
+import { readDeployment, rollingManifest } from './k8s-strategy-manifest.js';
 
-const manifest = (surge: string, unavailable: string) => `apiVersion: apps/v1
-kind: Deployment
-metadata:
-  name: web
-spec:
-  replicas: 4
-  strategy:
-    type: RollingUpdate
-    rollingUpdate:
-      maxSurge: ${surge}
-      maxUnavailable: ${unavailable}
-  template:
-    spec:
-      containers:
-        - name: web
-          image: web:1
-`;
-
-const read = (text: string) => {
-  const into = new Imported();
-  importK8s(text, 'd.yaml', into);
-  return into;
-};
+const manifest = (surge: string, unavailable: string) => rollingManifest(4, surge, unavailable);
+const read = readDeployment;
 
 describe('Deployment strategy values', () => {
   it('a negative integer is refused at its line: file, line, path, expected, found', () => {
