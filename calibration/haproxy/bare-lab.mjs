@@ -21,6 +21,7 @@ import {
   spawnInNamespace,
   stopChild,
 } from '../lib/netns.mjs';
+import { countByRole } from '../lib/sample.mjs';
 import { sourceCommit } from '../lib/source-commit.mjs';
 import { haproxyConfig } from './config.mjs';
 import { dropServerPackets, FRONTEND_PORT, parseShowStat, serversUp, statsCommand, waitForLine } from './lab.mjs';
@@ -39,8 +40,9 @@ function collect(child, into) {
  * backendLines, servers (optional: names, default ['s1', 's2']), serverOptions (optional),
  * apps: { s1: [args…], s2: [args…] } (the worker's `app <port> <name> …args`, one per server),
  * clients: { seconds, args: [...] } (the worker's `clients <port> …args`), actions: [{ at, op:
- * kill | sigterm | vanish, server }] (vanish: every packet to or from the server's port dropped,
- * lab.mjs dropServerPackets), frontendLines (optional: e.g. `option logasap`), sysctls (optional: { key: value } set in the namespace, e.g. the
+ * kill | sigterm | vanish | stop | cont, server }] (stop / cont: SIGSTOP / SIGCONT, held-out round 26) (vanish: every packet to or from the server's port dropped,
+ * lab.mjs dropServerPackets), frontendLines (optional: e.g. `option logasap`), sockets (optional:
+ * `ss -tan` counted by role once a second, lib/sample.mjs countByRole, kept with t0), sysctls (optional: { key: value } set in the namespace, e.g. the
  * balancer host's net.ipv4.tcp_retries2), summarise(clientLines, haproxyLines, t0) }. Returns the
  * data file.
  */
@@ -111,6 +113,8 @@ export async function runBareLab(config, rt) {
     collect(client, clientRaw);
     const rel = (ms) => Math.round(ms - t0) / 1000;
     const samples = [];
+    const sockets = [];
+    const ports = Object.fromEntries(servers.map((sv) => [sv.name, sv.port]));
     const actionsDone = [];
     const pending = config.actions.map((a) => ({ ...a })).sort((a, b) => a.at - b.at);
     for (let k = 1; k <= Math.ceil((seconds * 1000) / SAMPLE_MS); k++) {
@@ -122,6 +126,10 @@ export async function runBareLab(config, rt) {
         const at = Date.now();
         if (a.op === 'kill') stopChild(apps[a.server]);
         else if (a.op === 'vanish') dropServerPackets(ns, servers.find((sv) => sv.name === a.server).port);
+        // Held-out round 26: SIGSTOP / SIGCONT the app (its kernel still completes handshakes into
+        // the accept queue while it has room).
+        else if (a.op === 'stop') process.kill(-apps[a.server].pid, 'SIGSTOP');
+        else if (a.op === 'cont') process.kill(-apps[a.server].pid, 'SIGCONT');
         else process.kill(-apps[a.server].pid, 'SIGTERM');
         actionsDone.push({ ...a, t: rel(at) });
       }
@@ -137,6 +145,12 @@ export async function runBareLab(config, rt) {
       } catch (err) {
         samples.push({ t: rel(at), error: String(err.message ?? err) });
       }
+      // Held-out round 26 (config.sockets): who holds which TCP state, once a second (as lab.mjs).
+      if (config.sockets && k % Math.round(1000 / SAMPLE_MS) === 0)
+        sockets.push({
+          t: rel(Date.now()),
+          byRole: countByRole(nsExecSync(ns, ['ss', '-Htan']), FRONTEND_PORT, ports),
+        });
     }
     await sleep(800);
     // The namespace's accept-queue counters (per netns): SYNs and final ACKs a full queue dropped.
@@ -164,6 +178,8 @@ export async function runBareLab(config, rt) {
       summary: config.summarise(clientLines, haproxyLines, t0),
       actionsDone,
       haproxySpawnedT: rel(haproxySpawnedAt),
+      // Held-out round 26: the clients' start (epoch ms), for app lines that carry their own clock.
+      ...(config.sockets ? { t0, sockets } : {}),
       nstat: Object.fromEntries(nstat.map(([k, v]) => [k, Number(v)])),
       clientLines: clientLines.map((l) => l.replace(/ (\d{13})( |$)/, (_, ms, end) => ` ${rel(Number(ms))}${end}`)),
       appLines: appLines.map(({ at, line }) => `${rel(at)} ${line}`),
