@@ -31,14 +31,14 @@ import {
 import { oldFigureOf, predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
 import { everyRunRecordedTest } from './holdout-round.js';
 import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
-import { HAPROXY26, MECHANISM_ZEROS26, RULE26 } from './holdout26-figures.js';
+import { GHOSTS, GHOSTS_ABORT, HAPROXY26, MECHANISM_ZEROS26, RULE26 } from './holdout26-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout26-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout26-old-model-predictions.json';
 /** The commit holding the twins and predictions, made before any round-26 recording (null until then). */
-const BLIND26: string | null = null;
+const BLIND26: string | null = '8f3a834214cd629338e8c9d4ee1f223980ed7765';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS26 = '';
+const DEFINITIONS26 = '60b12cd2052ef782';
 
 interface Predictions {
   note: string;
@@ -75,8 +75,56 @@ describe.runIf(Boolean(oldDir))("held-out round 26: the old model's figures", ()
   }, 900_000);
 });
 
+/** The abortonclose run's recorded and predicted figures, in HAPROXY26's order (the input-fixed row 6 passes). */
+const ABORT_REAL = [59, 28, 28, 1.072, 40, 16, 59, 0, 117];
+const ABORT_PREDICTED = [2, 0, 0, 0.025, 23, 5, 59, 57, 57];
+
+/**
+ * Why 4 of the 59 given-up requests reached the app 2 s after the SIGCONT, not within 1.1 s, found
+ * after the recording.
+ */
+const REFILLED_QUEUE_CAUSE =
+  'After the SIGCONT (T = 4.525 s) every ghost comes back at its next SYN retransmission (Linux 6.18 ' +
+  'tcp_syn_linear_timeouts 4: 1 s apart), about 40 a second for 1 s, into an accept queue of 2 (backlog 1) that the ' +
+  'app empties one connection per loop iteration (libuv uv__server_io(): one accept() per poll). The app’s recv ' +
+  'lines after T come in ones and twos about 32 ms apart, slower than the SYNs at times: 4 retransmitted SYNs (k = 46, ' +
+  '47, 67, 88; HAProxy Tc 4186, 4136, 3137 and 2087 ms) met the queue full again after T and got in at their next ' +
+  'retransmission, at T+1.96 and T+2.17 (125 ListenOverflows against 117.8 predicted). The model takes the same ' +
+  'accept-per-iteration path (app/event-loop-accepts.ts) with the recorder’s service time (node answers at once: ' +
+  '0.5 ms) and no such second miss in seeds 1-5 (latest receipt T+1.12); the rows within 1.1 s lose those 4 (25 ' +
+  'against 28.2, one past ±2.5). Before 53120756 the model served none of these requests (latest T+0.025).';
+
+/**
+ * Why `option abortonclose` changed nothing, read in the real source after the recording: the
+ * option was set in the backend section only (holdout26.mjs backendLines).
+ */
+const BACKEND_ONLY_CAUSE =
+  'HAProxy 2.6.12 ignores `option abortonclose` set on a backend only for an HTTP/1 request received whole before ' +
+  'the backend is chosen: the client’s FIN is never read. v2.6.0 src/stconn.c sc_conn_recv() asks the mux to keep ' +
+  'reading (CO_RFL_KEEP_RECV) only when `__sc_strm(sc)->be->options & PR_O_ABRT_CLOSE` — at the read that completes ' +
+  'the request `be` is still the frontend (no abortonclose there: it is not a frontend option) — and src/mux_h1.c ' +
+  'h1_rcv_buf() subscribes for reads only with that flag or while the message is not H1_MSG_DONE (dedd30610, 2.2: ' +
+  '"Don\'t wake the H1 tasklet if we got the whole request"). With no read, no CF_SHUTR, so process_stream() never ' +
+  'sets CF_SHUTW_NOW and back_handle_st_con() (src/backend.c) never aborts: every connect went on exactly as without ' +
+  'the option (59 served, SYN-SENT 8/28/48 in the stop, no CC, ListenOverflows 117). Fixed upstream by 5ff7d2276 ' +
+  '(2023-11-14, "BUG/MEDIUM: stream: Properly handle abortonclose when set on backend only", haproxy/haproxy issue ' +
+  '#2344, with e5cffa8ac and 450ff71c9: process_stream() calls the mux’s ctl(MUX_SUBS_RECV) once the backend is ' +
+  'set; "to be backported as far as 2.2"), after 2.6.12 (2023-03). The option works in a defaults or listen ' +
+  'section (the frontend has it too). The model’s lb.abortonclose: true gives every connect up at the client’s ' +
+  'close wherever the option is written: right for those sections, not for a backend-only option on 2.6.12; the ' +
+  'model before 53120756, which let every such connect go, is as far off.';
+
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS26: Record<string, Gap> = {};
+export const GAPS26: Record<string, Gap> = {
+  [`${GHOSTS} / ${HAPROXY26[GHOSTS][2].figure}`]: { real: 25, predicted: 28.2, cause: REFILLED_QUEUE_CAUSE },
+  [`${GHOSTS} / ${HAPROXY26[GHOSTS][3].figure}`]: { real: 2.171, predicted: 1.12, cause: REFILLED_QUEUE_CAUSE },
+  ...Object.fromEntries(
+    [0, 1, 2, 3, 4, 5, 7, 8].map((i) => [
+      `${GHOSTS_ABORT} / ${HAPROXY26[GHOSTS_ABORT][i].figure}`,
+      { real: ABORT_REAL[i], predicted: ABORT_PREDICTED[i], cause: BACKEND_ONLY_CAUSE },
+    ]),
+  ),
+};
 
 const BATCH = { figures: HAPROXY26, predictions: PREDICTIONS, blind: BLIND26 };
 const RUNS = Object.keys(HAPROXY26);
