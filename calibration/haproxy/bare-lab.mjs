@@ -62,6 +62,7 @@ export async function runBareLab(config, rt) {
     serverOptions: config.serverOptions ?? '',
     backendLines: config.backendLines,
     frontendLines: config.frontendLines ?? [],
+    defaultsLines: config.defaultsLines ?? [],
     socketPath,
     servers,
   });

@@ -24,6 +24,11 @@ const LOG_FORMAT = {
  * globalLines / frontendLines (held-out round 3): extra lines of the `global` section (e.g.
  * `hard-stop-after 4s`) and of the frontend (e.g. `timeout client 2s`, a frontend setting).
  */
+/**
+ * defaultsLines (held-out round 26): extra lines of the `defaults` section, which the frontend
+ * inherits too (e.g. `option abortonclose`, which HAProxy 2.6 reads for a complete HTTP/1 request
+ * only on the frontend's proxy: src/stconn.c sc_conn_recv()).
+ */
 /** The two servers of every run recorded before the held-out runs (session 13). */
 export const DEFAULT_SERVERS = [
   { name: 's1', port: 9001 },
@@ -41,6 +46,7 @@ export function haproxyConfig({
   servers = DEFAULT_SERVERS,
   globalLines = [],
   frontendLines = [],
+  defaultsLines = [],
 }) {
   const lines = (ls) => ls.map((l) => `    ${l}\n`).join('');
   const cookieLine = cookie ? '    cookie SRV insert indirect nocache\n' : '';
@@ -55,7 +61,7 @@ defaults
     log global
     log-format "${LOG_FORMAT[mode]}"
     retries 3
-${redispatch ? '    option redispatch\n' : ''}    timeout connect 5s
+${redispatch ? '    option redispatch\n' : ''}${lines(defaultsLines)}    timeout connect 5s
     timeout client 30s
     timeout server 30s
 

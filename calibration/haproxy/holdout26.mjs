@@ -21,7 +21,7 @@
 // calibration/data/holdout26-predictions.json (and the old model's) committed before the runs were
 // recorded; the comparison is test/calibration/holdout26.test.ts.
 //
-//   flock /work/wt/calib.lock node calibration/haproxy/holdout26.mjs --rt 10
+//   flock /work/wt/calib.lock node calibration/haproxy/holdout26.mjs --rt 10 [--only holdout26b]
 import { fileURLToPath } from 'node:url';
 import { bareLabMain } from './bare-lab.mjs';
 
@@ -45,10 +45,11 @@ export function summariseHoldout26(clientLines, haproxyLines) {
   return { outcomes, terminations };
 }
 
+/** abortonclose: false, 'backend' (backendLines) or 'defaults' (defaultsLines: the frontend has it too). */
 const run = (name, abortonclose) => ({
   name,
   description:
-    `mode http${abortonclose ? ', option abortonclose' : ''}, one server, retries 3, timeout connect 5s, check inter 30s: ` +
+    `mode http${abortonclose ? `, option abortonclose (${abortonclose} section)` : ''}, one server, retries 3, timeout connect 5s, check inter 30s: ` +
     'a bare node app listening with backlog 1 (Connection: close); 20 req/s paced, each on a new client connection, ' +
     'given up after 800 ms, t0-4.45 s; SIGSTOP the app at 1.525 s, SIGCONT at 4.525 s: which requests of clients ' +
     "already gone the app receives and when, HAProxy's sockets to it, its log's termination states.",
@@ -58,7 +59,8 @@ const run = (name, abortonclose) => ({
   redispatch: false,
   servers: ['s1'],
   serverOptions: 'inter 30s',
-  backendLines: abortonclose ? ['option abortonclose'] : [],
+  backendLines: abortonclose === 'backend' ? ['option abortonclose'] : [],
+  ...(abortonclose === 'defaults' ? { defaultsLines: ['option abortonclose'] } : {}),
   sockets: true,
   apps: { s1: [1] },
   clients: { seconds: 9, args: [20, 89, 800, 9] },
@@ -70,7 +72,11 @@ const run = (name, abortonclose) => ({
 
 export const HOLDOUT26_EXPERIMENTS = [
   run('haproxy-holdout26-ghost-connects-http', false),
-  run('haproxy-holdout26-ghost-connects-abortonclose-http', true),
+  run('haproxy-holdout26-ghost-connects-abortonclose-http', 'backend'),
+  // Second batch (after the first's recording, which found the backend-only option ignored by
+  // HAProxy 2.6.12: src/stconn.c sc_conn_recv() reads PR_O_ABRT_CLOSE on the stream's `be`, still
+  // the frontend when the request completes): the option in `defaults`, so the frontend has it.
+  run('haproxy-holdout26b-ghost-connects-abortonclose-defaults-http', 'defaults'),
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url))

@@ -40,9 +40,15 @@ const EPS = 1e-9;
 
 export const GHOSTS = 'haproxy-holdout26-ghost-connects-http';
 export const GHOSTS_ABORT = 'haproxy-holdout26-ghost-connects-abortonclose-http';
+/** The second batch: `option abortonclose` in the defaults section (the frontend has it too). */
+export const GHOSTS_ABORT_DEFAULTS = 'haproxy-holdout26b-ghost-connects-abortonclose-defaults-http';
 
 /** Which rule each run tests (the old model of its rows: `git archive <rule>^`). */
-export const RULE26: Record<string, string> = { [GHOSTS]: '53120756', [GHOSTS_ABORT]: '53120756' };
+export const RULE26: Record<string, string> = {
+  [GHOSTS]: '53120756',
+  [GHOSTS_ABORT]: '53120756',
+  [GHOSTS_ABORT_DEFAULTS]: '53120756',
+};
 
 /** The twins' SIGCONT (timeline: pause at 1.525 s for 3 s). */
 const T_TWIN = 4.525;
@@ -211,6 +217,20 @@ function figures26(rule: {
   ];
 }
 
+/** The abortonclose runs' figure words (the first batch's, as committed blind; the second batch's the same). */
+const ABORT_TEXTS = {
+  ghosts: ' (abortonclose: only the 2 that waited in the accept queue, whose connect the server acknowledged)',
+  early: ' (abortonclose: none)',
+  late: ' (abortonclose: none)',
+  last: ' (abortonclose: the 2 queued, at T)',
+  pause:
+    ' (abortonclose: the connects of the last second and the 2 queued; stated before recording: the model lets an aborted connect go at its next SYN firing, HAProxy at the client’s close: then ≈ 18)',
+  after: ' (abortonclose: the last connects before their clients give up)',
+  cc: ' (abortonclose: every given-up request past the 2 queued, 57)',
+  drops:
+    ' (abortonclose: the first SYN of each ghost only, 57: its retransmission at 1 s comes after its client’s close)',
+};
+
 export const HAPROXY26: Record<string, Array<Figure14<HaproxyRec26>>> = {
   [GHOSTS]: figures26({
     ghosts:
@@ -224,18 +244,15 @@ export const HAPROXY26: Record<string, Array<Figure14<HaproxyRec26>>> = {
     drops:
       ' (the rule: each ghost’s SYNs dropped until T, 1 s apart, ≈ 2 each; 53120756^: its first SYN only, the retransmission at 1 s coming after its client’s close at 800 ms, 57)',
   }),
-  [GHOSTS_ABORT]: figures26({
-    ghosts: ' (abortonclose: only the 2 that waited in the accept queue, whose connect the server acknowledged)',
-    early: ' (abortonclose: none)',
-    late: ' (abortonclose: none)',
-    last: ' (abortonclose: the 2 queued, at T)',
-    pause:
-      ' (abortonclose: the connects of the last second and the 2 queued; stated before recording: the model lets an aborted connect go at its next SYN firing, HAProxy at the client’s close: then ≈ 18)',
-    after: ' (abortonclose: the last connects before their clients give up)',
-    cc: ' (abortonclose: every given-up request past the 2 queued, 57)',
-    drops:
-      ' (abortonclose: the first SYN of each ghost only, 57: its retransmission at 1 s comes after its client’s close)',
-  }),
+  [GHOSTS_ABORT]: figures26(ABORT_TEXTS),
+};
+
+/**
+ * The second batch (written after the first batch's recording, before its own): the same figures of
+ * the run with `option abortonclose` in `defaults` (calibration/haproxy/holdout26.mjs defaultsLines).
+ */
+export const HAPROXY26B: Record<string, Array<Figure14<HaproxyRec26>>> = {
+  [GHOSTS_ABORT_DEFAULTS]: figures26(ABORT_TEXTS),
 };
 
 /**
@@ -249,4 +266,12 @@ export const MECHANISM_ZEROS26: Record<string, string> = {
     'lb.abortonclose (53120756): the connect is given up at the client’s close, none gets in after the resume',
   [`${GHOSTS_ABORT} / ${HAPROXY26[GHOSTS_ABORT][2].figure}`]:
     'lb.abortonclose (53120756): the connect is given up at the client’s close, none gets in after the resume',
+};
+
+/** The second batch's rows whose 0 IS the rule tested, stated before its recording. */
+export const MECHANISM_ZEROS26B: Record<string, string> = {
+  [`${GHOSTS_ABORT_DEFAULTS} / ${HAPROXY26B[GHOSTS_ABORT_DEFAULTS][1].figure}`]:
+    'lb.abortonclose (53120756), the option where HAProxy 2.6 reads it: the connect is given up at the client’s close, none gets in after the resume',
+  [`${GHOSTS_ABORT_DEFAULTS} / ${HAPROXY26B[GHOSTS_ABORT_DEFAULTS][2].figure}`]:
+    'lb.abortonclose (53120756), the option where HAProxy 2.6 reads it: the connect is given up at the client’s close, none gets in after the resume',
 };

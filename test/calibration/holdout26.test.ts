@@ -31,7 +31,15 @@ import {
 import { oldFigureOf, predictOldFlat, printOldModelTable, writeOldModel } from './holdout-old-model.js';
 import { everyRunRecordedTest } from './holdout-round.js';
 import { blindRoundTests, blindWriter } from './holdout-scaffold.js';
-import { GHOSTS, GHOSTS_ABORT, HAPROXY26, MECHANISM_ZEROS26, RULE26 } from './holdout26-figures.js';
+import {
+  GHOSTS,
+  GHOSTS_ABORT,
+  HAPROXY26,
+  HAPROXY26B,
+  MECHANISM_ZEROS26,
+  MECHANISM_ZEROS26B,
+  RULE26,
+} from './holdout26-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout26-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout26-old-model-predictions.json';
@@ -45,6 +53,15 @@ interface Predictions {
   haproxy: FlatPredictions;
 }
 
+/** The second batch (`option abortonclose` in defaults): written after the first batch's recording, before its own run. */
+const PREDICTIONS_B = 'calibration/data/holdout26b-predictions.json';
+/** Its old model's figures (53120756^, the twin without its lb.abortonclose line). */
+const OLD_MODEL_B = 'calibration/data/holdout26b-old-model-predictions.json';
+/** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
+const BLIND26B: string | null = null;
+/** The second batch's digest, pinned once recorded. */
+const DEFINITIONS26B = '';
+
 const write = blindWriter({
   round: 26,
   file: PREDICTIONS,
@@ -55,6 +72,23 @@ const write = blindWriter({
     "at the client's close (800 ms), so the recorded sockets during the stop may be ≈ 4 below the prediction.",
   predict: () => ({ haproxy: predictFlat(HAPROXY26) }),
   figureSets: HAPROXY26,
+});
+
+const writeB = blindWriter({
+  round: 26,
+  batch: 'B',
+  file: PREDICTIONS_B,
+  twins: 'second-batch held-out twin',
+  written: "after the first batch's recording, BEFORE its own run was recorded",
+  rest:
+    '. haproxy: per run, per figure: means over seeds 1-5 (as the first batch). The twin is the first batch’s ' +
+    'abortonclose twin (the recorder moves `option abortonclose` from the backend to the defaults section, which ' +
+    'the model does not tell apart). Stated before recording, as for the first batch: the model lets an aborted ' +
+    "connect go at its next SYN firing, HAProxy at the client's close, so the sockets during the stop may be ≈ 4 " +
+    'below the prediction; and HAProxy may close the 2 queued connections with an RST (SC_FL_NOLINGER, ' +
+    'src/http_ana.c http_request_forward_body()) before the app reads their requests, which the model serves.',
+  predict: () => ({ haproxy: predictFlat(HAPROXY26B) }),
+  figureSets: HAPROXY26B,
 });
 
 /** The twin restated for 53120756^'s schema, which has no lb.abortonclose (its behaviour was the option's). */
@@ -72,6 +106,18 @@ describe.runIf(Boolean(oldDir))("held-out round 26: the old model's figures", ()
       "twin without its lb.abortonclose line (53120756^'s schema has no such key; it did for every run what the " +
       'option does).';
     writeOldModel(OLD_MODEL, note, { haproxy });
+  }, 900_000);
+});
+
+describe.runIf(Boolean(oldDir))("held-out round 26, second batch: the old model's figures", () => {
+  it(`runs the twin on its rule's parent and writes ${OLD_MODEL_B}`, async () => {
+    const haproxy = await predictOldFlat(() => oldDir as string, HAPROXY26B, withoutAbortonclose);
+    const note =
+      "The old model's figures of the round-26 second-batch twin (the same seeds 1-5 and figures of " +
+      "holdout26-figures.ts), written after the first batch's recording and before the second batch's run was " +
+      'recorded (test/calibration/holdout26.test.ts, DRAINSIM_HOLDOUT26_OLD): the twin on 53120756^ without its ' +
+      'lb.abortonclose line (no such key there; it did for every run what the option does).';
+    writeOldModel(OLD_MODEL_B, note, { haproxy });
   }, 900_000);
 });
 
@@ -126,8 +172,13 @@ export const GAPS26: Record<string, Gap> = {
   ),
 };
 
+/** The second batch's known gaps. */
+export const GAPS26B: Record<string, Gap> = {};
+
 const BATCH = { figures: HAPROXY26, predictions: PREDICTIONS, blind: BLIND26 };
+const BATCH_B = { figures: HAPROXY26B, predictions: PREDICTIONS_B, blind: BLIND26B };
 const RUNS = Object.keys(HAPROXY26);
+const RUNS_B = Object.keys(HAPROXY26B);
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows26(): HeldOutRow[] {
@@ -135,13 +186,22 @@ export function rows26(): HeldOutRow[] {
   return flatRows(HAPROXY26, p.haproxy).map(markZeros(MECHANISM_ZEROS26));
 }
 
-/** The old model's figure of a row (53120756^), or undefined without the file. */
-export function oldModelOf(r: HeldOutRow): number | null | undefined {
-  if (!existsSync(OLD_MODEL)) return undefined;
-  return oldFigureOf(r, undefined, readPredictions<Predictions>(OLD_MODEL).haproxy);
+/** The second batch's rows whose recording exists, against its blind prediction. */
+export function rows26B(): HeldOutRow[] {
+  const p = readPredictions<Predictions>(PREDICTIONS_B);
+  return flatRows(HAPROXY26B, p.haproxy).map(markZeros(MECHANISM_ZEROS26B));
 }
 
-const recorded = write || !existsSync(PREDICTIONS) ? [] : rows26();
+/** The old model's figure of a row (53120756^), or undefined without the file. */
+export function oldModelOf(r: HeldOutRow): number | null | undefined {
+  const file = r.run in HAPROXY26B ? OLD_MODEL_B : OLD_MODEL;
+  if (!existsSync(file)) return undefined;
+  return oldFigureOf(r, undefined, readPredictions<Predictions>(file).haproxy);
+}
+
+const writing = write || writeB;
+const recorded = writing || !existsSync(PREDICTIONS) ? [] : rows26();
+const recordedB = writing || !existsSync(PREDICTIONS_B) ? [] : rows26B();
 describe.skipIf(recorded.length === 0)('held-out round 26: the recording against the blind predictions', () => {
   printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE26[run], gaps: GAPS26 });
   everyRunRecordedTest(
@@ -153,3 +213,18 @@ describe.skipIf(recorded.length === 0)('held-out round 26: the recording against
   );
   blindRoundTests(recorded, { batches: [BATCH], digest: DEFINITIONS26, gaps: GAPS26, gapsName: 'GAPS26' });
 });
+
+describe.skipIf(recordedB.length === 0)(
+  'held-out round 26, second batch: the recording against the blind predictions',
+  () => {
+    printOldModelTable(recordedB, { oldModelOf, ruleOf: (run) => RULE26[run], gaps: GAPS26B });
+    everyRunRecordedTest(
+      'its run is recorded',
+      recordedB,
+      RUNS_B,
+      BLIND26B,
+      'set BLIND26B to the commit of the second batch',
+    );
+    blindRoundTests(recordedB, { batches: [BATCH_B], digest: DEFINITIONS26B, gaps: GAPS26B, gapsName: 'GAPS26B' });
+  },
+);
