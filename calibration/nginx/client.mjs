@@ -21,6 +21,8 @@
 //       the request's planned time, as drainsim's clients.http.reconnect eager does; likewise the
 //       replacement of a connection whose answer said `Connection: close` (default false: such a
 //       replacement sends at once, whatever think time was left).
+//       giveUpMs (held-out round 26): the client closes the connection (FIN) when a request has no
+//       answer that long after it was sent; the request's out is `gave-up`.
 // Every event is one JSON line on stdout, t = CLOCK_MONOTONIC ms (process.hrtime):
 //   tun-open / tun-close {id, how, rx, tx}
 //   req {g, c, n, ts, t, think, out, status, conn}  out: ok | reset | eof | <errno>
@@ -125,6 +127,14 @@ function loopConnection(g, c, firstDelayMs = 0) {
     }
     const ts = now();
     pending = { ts, buf: '', think: lastDone === null ? null : Math.round((ts - lastDone) * 10) / 10 };
+    // giveUpMs (held-out round 26): an HTTP client's own timeout — no answer that long after the
+    // send, the client closes its socket (nothing unread: a FIN) and the request is `gave-up`.
+    if (g.giveUpMs != null)
+      pending.timer = setTimeout(() => {
+        closedHow ??= 'gave-up';
+        socket.byClient = true;
+        socket.destroy();
+      }, g.giveUpMs);
     const path = g.path.replace('{c}', String(c + (g.pathOffset ?? 0)));
     socket.write(
       g.method === 'POST'
@@ -135,6 +145,7 @@ function loopConnection(g, c, firstDelayMs = 0) {
   const finish = (outcome, status, conn) => {
     const p = pending;
     pending = null;
+    clearTimeout(p.timer);
     n++;
     emit({ ev: 'req', g: g.group, c, n, ts: Math.round(p.ts * 10) / 10, think: p.think, out: outcome, status, conn });
   };

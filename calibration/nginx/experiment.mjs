@@ -111,6 +111,7 @@ export function schedPolicy(pid) {
 
 /**
  * config: { name, description, seconds, nginx: {nginx.conf options}, client: {endMs, groups},
+ *           backend? (the upstream's script, default backend.mjs; held-out round 26),
  *           backendKeepAliveMs? (node's keepAliveTimeout, default 0 = never), backendBacklog? (4096),
  *           actions: [{ atMs, signal: 'reload'|'quit'|'stop', nginx? } | { atMs, backend: 'STOP'|'CONT' }],
  *           (`nginx`: nginx.conf options that replace the experiment's from this signal on — the
@@ -139,7 +140,8 @@ export async function runNginxExperiment(config) {
     const backend = spawnInNamespace(ns, [
       ...wrap,
       process.execPath,
-      BACKEND,
+      // config.backend (held-out round 26): another upstream script, same arguments.
+      config.backend ?? BACKEND,
       String(BACKEND_PORT),
       String(config.backendKeepAliveMs ?? 0),
       String(config.backendBacklog ?? 4096),

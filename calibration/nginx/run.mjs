@@ -24,6 +24,7 @@ import { HOLDOUT19_EXPERIMENTS } from './holdout19.mjs';
 import { HOLDOUT22_EXPERIMENTS } from './holdout22.mjs';
 import { HOLDOUT23_EXPERIMENTS } from './holdout23.mjs';
 import { HOLDOUT25_EXPERIMENTS } from './holdout25.mjs';
+import { HOLDOUT26C_EXPERIMENTS } from './holdout26.mjs';
 import { nginxVersion } from './nginx.mjs';
 import { REUSEPORT_EXPERIMENTS } from './reuseport-experiments.mjs';
 
@@ -63,6 +64,7 @@ const NGINX_EXPERIMENTS = [
   ...HOLDOUT23_EXPERIMENTS,
   ...CLOSE_RACE_EXPERIMENTS,
   ...HOLDOUT25_EXPERIMENTS,
+  ...HOLDOUT26C_EXPERIMENTS,
 ];
 
 const { values } = parseArgs({

@@ -275,3 +275,119 @@ export const MECHANISM_ZEROS26B: Record<string, string> = {
   [`${GHOSTS_ABORT_DEFAULTS} / ${HAPROXY26B[GHOSTS_ABORT_DEFAULTS][2].figure}`]:
     'lb.abortonclose (53120756), the option where HAProxy 2.6 reads it: the connect is given up at the client’s close, none gets in after the resume',
 };
+
+// ---------------------------------------------------------------- third batch: nginx (e5d58670)
+
+/**
+ * - lbfix31 e5d58670 — a client's give-up (499) closes nginx's upstream connection with a FIN: nginx
+ *   1.22.1 src/http/ngx_http_upstream.c ngx_http_upstream_check_broken_connection() reads the
+ *   client's FIN ("client prematurely closed connection, so upstream connection is closed too") and
+ *   ngx_http_upstream_finalize_request() → ngx_close_connection(): close() with nothing unread. nginx's
+ *   end waits in FIN_WAIT2, the app's in CLOSE_WAIT, until the app's late answer meets the orphan and
+ *   draws an RST: no TIME_WAIT (sim/model/proxy/client-conns.ts → upstream.ts closeBeforeAnswer). The
+ *   model before it (e5d58670^): both ends freed at the 499, as by an RST.
+ *
+ * Recorder calibration/nginx/holdout26.mjs (experiment.mjs with holdout26-backend.mjs, client.mjs
+ * giveUpMs): one worker, `location /` (a connection per request); ten clients, one GET /slow?ms=5000
+ * each, 100 ms apart from 0.2 s, each closing 1 s after sending; the app answers 5 s after reading,
+ * not watching its connection. `ss` every second. Tolerances as the first batches': counts ±10 %
+ * (±2 near zero).
+ */
+export const GIVE_UP = 'nginx-holdout26c-499-upstream-fin-wait2';
+
+/** The third batch's rule. */
+export const RULE26C: Record<string, string> = { [GIVE_UP]: 'e5d58670' };
+
+/** What a round-26 nginx recording holds (nginx/experiment.mjs: times `s` from the client's start). */
+export interface NginxRec26 {
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
+  backendEvents: Array<{ ev: string; s: number; fin?: boolean }>;
+  /** experiment.mjs ssCounts, about every second (both ends: nginx and the app share the namespace). */
+  sockets: Array<{
+    s: number;
+    finWait: number;
+    closeWait: number;
+    timeWaitUpstreamNginx: number;
+    timeWaitUpstreamApp: number;
+  }>;
+  accessLogSummary: Record<string, { statuses: Record<string, number> }>;
+}
+
+/** The mean of the `ss` samples in (from, to] of `pick`, or null for none. */
+const ssMean = (d: NginxRec26, from: number, to: number, pick: (x: NginxRec26['sockets'][number]) => number) =>
+  meanOf(d.sockets.filter((x) => x.s > from && x.s <= to).map(pick));
+
+const meanOf = (xs: number[]): number | null => (xs.length === 0 ? null : xs.reduce((a, b) => a + b, 0) / xs.length);
+
+/** Whether the run has a series of that name (an old model's may not). */
+const hasSeries = (r: RunResult, name: string): boolean => r.timeline.series.some((x) => x.name === name);
+
+/** A twin series' mean at whole seconds `times`. */
+const meanAt = (r: RunResult, name: string, times: number[]): number => {
+  const s = series(r, name);
+  const at = (t: number) => (s.find(([x]) => x >= t - 1e-6) as [number, number])[1];
+  return times.reduce((a, t) => a + at(t), 0) / times.length;
+};
+
+export const NGINX26C: Record<string, Array<Figure14<NginxRec26>>> = {
+  [GIVE_UP]: [
+    {
+      figure: "requests nginx logged 499 (access log; twin: err_client_timeout, each client's give-up at 1 s) (10)",
+      tolerance: COUNT,
+      fixed: 'the input: ten requests, each given up at 1 s while the app takes 5 s',
+      // e5d58670^ predates eee6b157, which renamed the client's own timeout from err_etimedout.
+      sim: (runs) =>
+        overSeeds(runs, (r) =>
+          totalIn(r, hasSeries(r, 'err_client_timeout') ? 'err_client_timeout' : 'err_etimedout', 0, 1e9),
+        ),
+      real: (d) => Object.values(d.accessLogSummary).reduce((a, p) => a + (p.statuses['499'] ?? 0), 0),
+    },
+    {
+      figure:
+        "nginx's upstream sockets in FIN-WAIT (ss, experiment.mjs ssCounts finWait), mean of the samples in (2.5, 5.15] s, after every 499 and before any late answer (twin: upstream_ports_busy at 3, 4 and 5 s) (the rule: nginx's close is a FIN, its end waits in FIN_WAIT2, 10; e5d58670^: freed at the 499, 0)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => meanAt(r, 'upstream_ports_busy', [3, 4, 5])),
+      real: (d) => ssMean(d, 2.5, 5.15, (x) => x.finWait),
+    },
+    {
+      figure:
+        "the app's sockets in CLOSE-WAIT (ss closeWait), mean of the samples in (2.5, 5.15] s (twin: upstream_ports_busy at 3, 4 and 5 s) (the rule: nginx's FIN read, the app not closing, 10; e5d58670^: 0)",
+      tolerance: COUNT,
+      derived: "each nginx end in FIN-WAIT-2 is an app end in CLOSE-WAIT: the row above, counted at the app's end",
+      sim: (runs) => overSeeds(runs, (r) => meanAt(r, 'upstream_ports_busy', [3, 4, 5])),
+      real: (d) => ssMean(d, 2.5, 5.15, (x) => x.closeWait),
+    },
+    {
+      figure:
+        "nginx's upstream sockets in FIN-WAIT, mean of the samples in (6.5, 9.5] s, after the late answers at 5.2-6.1 s (twin: upstream_ports_busy at 7, 8 and 9 s) (the rule: each freed by the RST its late answer draws, 0; held to tcp_fin_timeout it would be 10)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => meanAt(r, 'upstream_ports_busy', [7, 8, 9])),
+      real: (d) => ssMean(d, 6.5, 9.5, (x) => x.finWait),
+    },
+    {
+      figure:
+        "TIME-WAIT sockets of the nginx-app connections (ss, timeWaitUpstreamNginx + timeWaitUpstreamApp), the largest sample in (6.5, 9.5] s (twin: time_wait's largest at 7, 8 and 9 s) (the rule: the late answer meets the orphan and an RST ends both ends, 0; an app closing on nginx's FIN would leave 10 at nginx)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => Math.max(...[7, 8, 9].map((t) => meanAt(r, 'time_wait', [t])))),
+      real: (d) => {
+        const xs = d.sockets.filter((x) => x.s > 6.5 && x.s <= 9.5);
+        return xs.length === 0 ? null : Math.max(...xs.map((x) => x.timeWaitUpstreamNginx + x.timeWaitUpstreamApp));
+      },
+    },
+    {
+      figure:
+        "the app's late answers written after nginx's FIN (holdout26-backend.mjs up-write with fin; twin: wasted) (the app is not told: every one, 10)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => totalIn(r, 'wasted', 0, 1e9)),
+      real: (d) => d.backendEvents.filter((e) => e.ev === 'up-write' && e.fin === true).length,
+    },
+  ],
+};
+
+/** The third batch's rows whose 0 IS the rule tested, stated before its recording. */
+export const MECHANISM_ZEROS26C: Record<string, string> = {
+  [`${GIVE_UP} / ${NGINX26C[GIVE_UP][3].figure}`]:
+    'e5d58670: the FIN_WAIT2 end is freed by the RST the late answer draws (not held to tcp_fin_timeout, 60 s)',
+  [`${GIVE_UP} / ${NGINX26C[GIVE_UP][4].figure}`]:
+    'e5d58670: the late answer meets the orphan and an RST ends both ends, no TIME_WAIT (a FIN close from the app would leave 10)',
+};

@@ -51,7 +51,10 @@ import {
   HAPROXY26B,
   MECHANISM_ZEROS26,
   MECHANISM_ZEROS26B,
+  MECHANISM_ZEROS26C,
+  NGINX26C,
   RULE26,
+  RULE26C,
 } from './holdout26-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout26-predictions.json';
@@ -74,6 +77,20 @@ const OLD_MODEL_B = 'calibration/data/holdout26b-old-model-predictions.json';
 const BLIND26B: string | null = 'a6cd8c923358f30f1b196550514ba50d23592fe3';
 /** The second batch's digest, pinned once recorded. */
 const DEFINITIONS26B = '054f7564a6bf3e49';
+
+/** The third batch (nginx, e5d58670): written after the first two batches' recordings, before its own run. */
+const PREDICTIONS_C = 'calibration/data/holdout26c-predictions.json';
+/** Its old model's figures (e5d58670^, built in its own scratch worktree). */
+const OLD_MODEL_C = 'calibration/data/holdout26c-old-model-predictions.json';
+/** The commit holding the third batch's twin and predictions, made before its recording (null until then). */
+const BLIND26C: string | null = null;
+/** The third batch's digest, pinned once recorded. */
+const DEFINITIONS26C = '';
+
+interface PredictionsC {
+  note: string;
+  nginx: FlatPredictions;
+}
 
 const write = blindWriter({
   round: 26,
@@ -104,6 +121,20 @@ const writeB = blindWriter({
   figureSets: HAPROXY26B,
 });
 
+const writeC = blindWriter({
+  round: 26,
+  batch: 'C',
+  file: PREDICTIONS_C,
+  twins: 'third-batch held-out twin',
+  written: "after the first two batches' recordings, BEFORE its own run was recorded",
+  rest:
+    '. nginx: per run, per figure: means over seeds 1-5 (flat). Stated before recording: the model counts an ' +
+    "orphaned FIN_WAIT2 end in time_wait (sockstat's tw) where ss shows FIN-WAIT-2, so the TIME-WAIT row reads only " +
+    'after the late answers.',
+  predict: () => ({ nginx: predictFlat(NGINX26C) }),
+  figureSets: NGINX26C,
+});
+
 /** The twin restated for 53120756^'s schema, which has no lb.abortonclose (its behaviour was the option's). */
 const withoutAbortonclose = (text: string): string => text.replace(/^ {2}abortonclose: true.*\n/m, '');
 
@@ -119,6 +150,20 @@ describe.runIf(Boolean(oldDir))("held-out round 26: the old model's figures", ()
       "twin without its lb.abortonclose line (53120756^'s schema has no such key; it did for every run what the " +
       'option does).';
     writeOldModel(OLD_MODEL, note, { haproxy });
+  }, 900_000);
+});
+
+/** The third batch's old model: DRAINSIM_HOLDOUT26C_OLD=<dir>, e5d58670^ built (RULE26C). */
+const oldDirC = process.env.DRAINSIM_HOLDOUT26C_OLD;
+describe.runIf(Boolean(oldDirC))("held-out round 26, third batch: the old model's figures", () => {
+  it(`runs the twin on its rule's parent and writes ${OLD_MODEL_C}`, async () => {
+    const nginx = await predictOldFlat(() => oldDirC as string, NGINX26C);
+    const note =
+      "The old model's figures of the round-26 third-batch twin (the same seeds 1-5 and figures of " +
+      "holdout26-figures.ts), written after the first two batches' recordings and before the third batch's run " +
+      'was recorded (test/calibration/holdout26.test.ts, DRAINSIM_HOLDOUT26C_OLD): the twin as it is on e5d58670^ ' +
+      "(a client's give-up frees both ends of nginx's upstream connection at once, as an RST).";
+    writeOldModel(OLD_MODEL_C, note, { nginx });
   }, 900_000);
 });
 
@@ -217,8 +262,13 @@ export const GAPS26B: Record<string, Gap> = {
 
 const BATCH = { figures: HAPROXY26, predictions: PREDICTIONS, blind: BLIND26 };
 const BATCH_B = { figures: HAPROXY26B, predictions: PREDICTIONS_B, blind: BLIND26B };
+const BATCH_C = { figures: NGINX26C, predictions: PREDICTIONS_C, blind: BLIND26C };
 const RUNS = Object.keys(HAPROXY26);
 const RUNS_B = Object.keys(HAPROXY26B);
+const RUNS_C = Object.keys(NGINX26C);
+
+/** The third batch's known gaps. */
+export const GAPS26C: Record<string, Gap> = {};
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows26(): HeldOutRow[] {
@@ -232,16 +282,27 @@ export function rows26B(): HeldOutRow[] {
   return flatRows(HAPROXY26B, p.haproxy).map(markZeros(MECHANISM_ZEROS26B));
 }
 
-/** The old model's figure of a row (53120756^), or undefined without the file. */
+/** The third batch's rows whose recording exists, against its blind prediction. */
+export function rows26C(): HeldOutRow[] {
+  const p = readPredictions<PredictionsC>(PREDICTIONS_C);
+  return flatRows(NGINX26C, p.nginx).map(markZeros(MECHANISM_ZEROS26C));
+}
+
+/** The old model's figure of a row (53120756^; the third batch's e5d58670^), or undefined without the file. */
 export function oldModelOf(r: HeldOutRow): number | null | undefined {
+  if (r.run in NGINX26C) {
+    if (!existsSync(OLD_MODEL_C)) return undefined;
+    return oldFigureOf(r, undefined, readPredictions<PredictionsC>(OLD_MODEL_C).nginx);
+  }
   const file = r.run in HAPROXY26B ? OLD_MODEL_B : OLD_MODEL;
   if (!existsSync(file)) return undefined;
   return oldFigureOf(r, undefined, readPredictions<Predictions>(file).haproxy);
 }
 
-const writing = write || writeB;
+const writing = write || writeB || writeC;
 const recorded = writing || !existsSync(PREDICTIONS) ? [] : rows26();
 const recordedB = writing || !existsSync(PREDICTIONS_B) ? [] : rows26B();
+const recordedC = writing || !existsSync(PREDICTIONS_C) ? [] : rows26C();
 describe.skipIf(recorded.length === 0)('held-out round 26: the recording against the blind predictions', () => {
   printOldModelTable(recorded, { oldModelOf, ruleOf: (run) => RULE26[run], gaps: GAPS26 });
   everyRunRecordedTest(
@@ -266,5 +327,20 @@ describe.skipIf(recordedB.length === 0)(
       'set BLIND26B to the commit of the second batch',
     );
     blindRoundTests(recordedB, { batches: [BATCH_B], digest: DEFINITIONS26B, gaps: GAPS26B, gapsName: 'GAPS26B' });
+  },
+);
+
+describe.skipIf(recordedC.length === 0)(
+  'held-out round 26, third batch: the recording against the blind predictions',
+  () => {
+    printOldModelTable(recordedC, { oldModelOf, ruleOf: (run) => RULE26C[run], gaps: GAPS26C });
+    everyRunRecordedTest(
+      'its run is recorded',
+      recordedC,
+      RUNS_C,
+      BLIND26C,
+      'set BLIND26C to the commit of the third batch',
+    );
+    blindRoundTests(recordedC, { batches: [BATCH_C], digest: DEFINITIONS26C, gaps: GAPS26C, gapsName: 'GAPS26C' });
   },
 );
