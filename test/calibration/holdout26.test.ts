@@ -27,7 +27,12 @@
  * it (BLIND26B a6cd8c92): 7 of 9 rows, 6 of 8 mechanism rows — every count the option decides met (2
  * served, none after T, 57 CC, 57 ListenOverflows), the 2 socket rows KNOWN GAPS said before recording
  * (the model frees an aborted connect at its next SYN firing, HAProxy at the client's FIN).
- * Round 26 in all: 15 of 27 rows, 12 of 24 mechanism rows.
+ *
+ * Third batch (nginx, after the first two's recordings): lbfix31 e5d58670, a client's give-up (499)
+ * closes nginx's upstream connection with a FIN — nginx's end in FIN_WAIT2, the app's in CLOSE_WAIT until
+ * the app's late answer draws an RST (BLIND26C 045848a0; old model e5d58670^, freed at the 499): 6 of 6
+ * rows, 4 of 4 mechanism rows (FIN-WAIT 10 at 3-5 s, predicted 10, e5d58670^ 0).
+ * Round 26 in all: 21 of 33 rows, 16 of 28 mechanism rows.
  */
 import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
@@ -83,9 +88,9 @@ const PREDICTIONS_C = 'calibration/data/holdout26c-predictions.json';
 /** Its old model's figures (e5d58670^, built in its own scratch worktree). */
 const OLD_MODEL_C = 'calibration/data/holdout26c-old-model-predictions.json';
 /** The commit holding the third batch's twin and predictions, made before its recording (null until then). */
-const BLIND26C: string | null = null;
+const BLIND26C: string | null = '045848a0c824673529d58b533dbca9530413ebfe';
 /** The third batch's digest, pinned once recorded. */
-const DEFINITIONS26C = '';
+const DEFINITIONS26C = 'eeeed89e41e63fc9';
 
 interface PredictionsC {
   note: string;
