@@ -9,6 +9,7 @@
  *   fe http, be tcp → "[ALERT] … http frontend 'fe' (m.cfg:5) tries to use incompatible tcp backend
  *                      'be' (m.cfg:9) as its default backend (see 'mode')." "Fatal errors found in configuration."
  *   fe tcp, be http → "Configuration file is valid"
+ *   fe http, be with no mode line → the same alert as fe http, be tcp
  *   use_backend be (tcp) from an http frontend → "… tries to use incompatible tcp backend 'be' (u.cfg:10) in a
  *                      'use_backend' rule (see 'mode')."
  *   defaults `mode health` → "[ALERT] … parsing [h.cfg:2] : 'mode health' doesn't exist anymore. …"
@@ -48,6 +49,17 @@ describe('haproxy.cfg frontend and backend modes', () => {
     const same = read(cfg('http', 'http'));
     expect(same.errors).toEqual([]);
     expect(value(same, 'lb.mode')).toBe('l7');
+  });
+
+  it("a backend with no mode line is tcp (HAProxy's preset): an http frontend using it is refused", () => {
+    // proxy_preset_defaults() (v2.6.0 src/proxy.c): defproxy->mode = PR_MODE_TCP. haproxy -c
+    // (2.6.12): "http frontend 'fe' (nomode.cfg:5) tries to use incompatible tcp backend 'be'
+    // (nomode.cfg:9) as its default backend (see 'mode')."
+    const text = [...timeouts, 'frontend fe', '  mode http', '  bind 127.0.0.1:18080', '  default_backend be'];
+    const noMode = [...text, 'backend be', '  server a 127.0.0.1:8080', ''].join('\n');
+    expect(read(noMode).errors).toEqual([
+      "h.cfg:8: frontend fe › default_backend be: expected a backend in mode http, the frontend's (h.cfg:5), found backend be in mode tcp (h.cfg:9) — HAProxy refuses it: \"http frontend 'fe' tries to use incompatible tcp backend 'be' as its default backend (see 'mode')\"",
+    ]);
   });
 
   it("a mode inherited from the defaults counts, and a use_backend rule's backend is checked too", () => {

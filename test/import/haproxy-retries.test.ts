@@ -7,6 +7,7 @@
  * The real `haproxy -c -f` (2.6.12) on `cfg(...)` below, verbatim:
  *   retries abc   → "Configuration file is valid"
  *   retries -1    → "Configuration file is valid"
+ *   retries 99999999999999999999 → "Configuration file is valid"
  *   retries       → "[ALERT] … parsing [r.cfg:9] : 'retries' expects an integer argument (dispatch counts for one)."
  *   retries 2 3   → "[ALERT] … parsing [r.cfg:9] : 'retries' cannot handle unexpected argument '3'."
  */
@@ -48,6 +49,14 @@ describe('haproxy.cfg retries', () => {
     expect(into.warnings.join('\n')).toContain(
       'retries -1: HAProxy reads it as -1 (atol(), no error), which retries nothing',
     );
+  });
+
+  it('a count past a long saturates (strtol: LONG_MAX) and keeps its low 32 bits in the int: -1, no retry', () => {
+    // atol() is strtol(), which returns LONG_MAX (2^63 − 1) for a longer number; the int
+    // conn_retries keeps its low 32 bits, all ones: -1 (haproxy -c 2.6.12: valid).
+    const into = read(cfg('99999999999999999999'));
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.retries')).toBe(0);
   });
 
   it('no argument or two are refused as HAProxy does: file, line, path, expected, found', () => {

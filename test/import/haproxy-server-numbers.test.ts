@@ -48,6 +48,8 @@ describe('haproxy.cfg server weight, rise, fall, maxconn, maxqueue', () => {
     expect(weightOf('weight 2x')).toBe(2);
     expect(weightOf('weight')).toBe(0);
     expect(weightOf('weight 256')).toBe(256);
+    // 256 is SRV_UWGHT_MAX, the highest srv_parse_weight() accepts (`w > SRV_UWGHT_MAX` refused).
+    expect(read(cfg('weight 256')).errors).toEqual([]);
     expect(weightOf('weight 4294967296')).toBe(0);
     const into = read(cfg('weight abc'));
     expect(into.errors).toEqual([]);

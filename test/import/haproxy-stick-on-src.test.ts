@@ -60,6 +60,16 @@ describe('haproxy.cfg stick on src', () => {
     expect(value(into, 'lb.sticky')).toBe('cookie');
     expect(into.warnings.join('\n')).toContain('stick on src not imported: the cookie is imported');
   });
+
+  it('in mode tcp the cookie is ignored and stick on src is the persistence (lb.sticky source)', () => {
+    // haproxy -c (2.6.12) on this backend in mode tcp: "cookie will be ignored for backend 'be'
+    // (needs 'mode http')", valid — proxy_cfg_ensure_no_http() (src/proxy.c) drops the cookie, so
+    // the stick table alone keeps a client on its server (process_sticking_rules(), src/stream.c).
+    const into = read(['cookie SRV insert indirect nocache', 'stick-table type ip size 1m', 'stick on src']);
+    expect(value(into, 'lb.mode')).toBe('l4');
+    expect(value(into, 'lb.sticky')).toBe('source');
+    expect(into.warnings.join('\n')).not.toContain('stick on src not imported');
+  });
 });
 
 /**

@@ -42,6 +42,14 @@ describe('Deployment strategy values', () => {
     }
   });
 
+  it('a number that is not an integer is refused (IntOrString holds an int32 or a string)', () => {
+    // intstr.IntOrString UnmarshalJSON: an unquoted value is decoded into IntVal, an int32, so 1.5
+    // never reaches validation ("cannot unmarshal number 1.5 into Go value of type int32").
+    const errors = read(manifest('1.5', '1')).errors;
+    expect(errors).toHaveLength(1);
+    expect(errors[0]).toContain('d.yaml:10: spec.strategy.rollingUpdate.maxSurge: expected an integer or a percentage');
+  });
+
   it('maxUnavailable over 100% is refused, maxSurge over 100% is not; drainsim import exits 2', () => {
     expect(read(manifest('1', '150%')).errors).toEqual([
       'd.yaml:11: spec.strategy.rollingUpdate.maxUnavailable: expected at most 100%, found "150%" — the Kubernetes API server refuses it: "Invalid value: "150%": must not be greater than 100%"',

@@ -31,6 +31,12 @@ describe('Deployment strategy', () => {
     );
   });
 
+  it('a percentage with leading zeros is 0 too ("00%"): refused', () => {
+    // getPercentValue (validation.go): IsValidPercent's [0-9]+% holds, then strconv.Atoi("00") = 0.
+    expect(read(manifest('"00%"', '0')).errors).toHaveLength(1);
+    expect(read(manifest('0', '"000%"')).errors).toHaveLength(1);
+  });
+
   it('the written values count, not the scaled ones; one of them unset is defaulted to 25%', () => {
     expect(read(manifest('0', '"10%"')).errors).toEqual([]);
     expect(read(manifest('1', '0')).errors).toEqual([]);

@@ -13,6 +13,8 @@
  *   worker_connections 64; worker_connections 64;  → [emerg] "worker_connections" directive is duplicate
  *   keepalive 8; keepalive 16; in upstream {} → [emerg] "keepalive" directive is duplicate
  *   worker_processes 2; twice                 → [emerg] "worker_processes" directive is duplicate
+ *   keepalive_requests, keepalive_time (server), proxy_connect_timeout, proxy_next_upstream_tries
+ *   (location), worker_shutdown_timeout (main), multi_accept (events) twice → [emerg] "<name>" directive is duplicate
  *   keepalive_timeout 60s; include ka.conf; (ka.conf: keepalive_timeout 90s;) in the server
  *                                             → [emerg] "keepalive_timeout" directive is duplicate in …/ka.conf:1
  */
@@ -64,6 +66,19 @@ describe('nginx: a directive twice in one block', () => {
       [{ events: 'worker_connections 64; worker_connections 64;' }, 'events › worker_connections'],
       [{ upstream: 'keepalive 8; keepalive 16;' }, 'http › upstream › keepalive'],
       [{ main: 'worker_processes 2;\nworker_processes 2;' }, 'worker_processes'],
+      // The rest of the list, each refused by nginx -t 1.22.1 the same way ("… directive is duplicate").
+      [{ server: 'keepalive_requests 100; keepalive_requests 100;' }, 'http › server › keepalive_requests'],
+      [{ server: 'keepalive_time 1h; keepalive_time 1h;' }, 'http › server › keepalive_time'],
+      [
+        { location: 'proxy_connect_timeout 5s; proxy_connect_timeout 5s;' },
+        'http › server › location › proxy_connect_timeout',
+      ],
+      [
+        { location: 'proxy_next_upstream_tries 2; proxy_next_upstream_tries 2;' },
+        'http › server › location › proxy_next_upstream_tries',
+      ],
+      [{ main: 'worker_shutdown_timeout 10s; worker_shutdown_timeout 10s;' }, 'worker_shutdown_timeout'],
+      [{ events: 'worker_connections 64; multi_accept on; multi_accept on;' }, 'events › multi_accept'],
     ];
     for (const [o, path] of cases) {
       const errors = read(conf(o)).errors;

@@ -13,6 +13,7 @@
  *   proxy_set_header Host ${host}; → "test is successful"
  *   return 200 a}b;               → "test is successful"
  *   add_header X a\;b;            → "test is successful"
+ *   if ($request_method = "POST") { return 405; } → "test is successful"
  *   proxy_read_timeout "30s"x;    → [emerg] unexpected "x" in …/e.conf:8
  *   ;                             → [emerg] unexpected ";" in …/e.conf:8
  *   add_header X "open;           → [emerg] unexpected end of file, expecting ";" or "}" in …/e.conf:13
@@ -50,6 +51,9 @@ describe('nginx.conf escapes and words', () => {
   it('unescapes as nginx copies the word out: \\" \\\' \\\\ the character, \\t \\r \\n controls, others kept', () => {
     expect(args('add_header X "a\\tb\\q\\\\c\\nd\\re";')).toEqual([['add_header', 'X', 'a\tb\\q\\c\nd\re']]);
     expect(args('add_header X a\\;b;')).toEqual([['add_header', 'X', 'a\\;b']]);
+    // ngx_conf_read_token(): `case '"': case '\'': case '\\': src++` — an escaped quote is the quote.
+    expect(args(`add_header X "say \\"hi\\" it\\'s";`)).toEqual([['add_header', 'X', `say "hi" it's`]]);
+    expect(args(`add_header X 'it\\'s';`)).toEqual([['add_header', 'X', "it's"]]);
     expect(args('location ~ \\.php$ { }')).toEqual([['location', '~', '\\.php$']]);
   });
 
@@ -59,6 +63,20 @@ describe('nginx.conf escapes and words', () => {
     expect(into.errors).toEqual([]);
     const d = nginxDirectives(conf('return 200 a}b;')).find((x) => x.name === 'keepalive_timeout');
     expect(d?.context).toEqual(['http', 'server']);
+  });
+
+  it('a closing quote then `)` is valid (an if condition): the word ends, `)` is the next one', () => {
+    // need_space in ngx_conf_read_token(): `if (ch == ')') { last_space = 1; need_space = 0; }`.
+    const into = read('if ($request_method = "POST") { return 405; }');
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'nginx.keepalive_timeout')).toBe('30s');
+    expect(args('if ($request_method = "POST") { return 405; }')[0]).toEqual([
+      'if',
+      '($request_method',
+      '=',
+      'POST',
+      ')',
+    ]);
   });
 
   it('a word glued to a closing quote, a bare `;`, an unclosed quote are refused: file, line, path, expected, found', () => {

@@ -9,7 +9,7 @@
  * The real `nginx -t` (1.22.1) on `http { keepalive_timeout <v>; server { listen …; } }`, verbatim:
  *   65s 60       → "test is successful"
  *   65s 1y, 65s 1M, 65s 9223372036854775807 → "test is successful"
- *   65s abc, 65s 5ms, 65s -1 → [emerg] "keepalive_timeout" directive invalid value in …/k.conf:6
+ *   65s abc, 65s 5ms, 65s -1, 65s 1y1y → [emerg] "keepalive_timeout" directive invalid value in …/k.conf:6
  *   65s 60s 3    → [emerg] invalid number of arguments in "keepalive_timeout" directive in …/k.conf:6
  */
 import { describe, expect, it } from 'vitest';
@@ -41,6 +41,8 @@ describe('keepalive_timeout header timeout', () => {
     ]);
     expect(read('65s 5ms').errors).toHaveLength(1);
     expect(read('65s -1').errors).toHaveLength(1);
+    // y only first (ngx_parse_time case 'y': `if (step > st_start)`): a second year is refused.
+    expect(read('65s 1y1y').errors).toHaveLength(1);
   });
 
   it('a third argument exits 2', () => {

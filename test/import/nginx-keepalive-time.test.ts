@@ -86,6 +86,27 @@ describe('nginx.conf keepalive_time import', () => {
   });
 });
 
+describe("another server's keepalive_time", () => {
+  it('nginx refuses an invalid one wherever it is written: exit 2, though its value is not imported', () => {
+    // nginx -t (1.22.1) with the port-80 server's `keepalive_time 10x`: [emerg] "keepalive_time"
+    // directive invalid value (ngx_conf_set_msec_slot parses every block's, imported or not).
+    const text = (other: string) =>
+      [
+        'events { worker_connections 64; }',
+        'http {',
+        '  keepalive_time 1h;',
+        '  server { listen 443; location / { proxy_pass http://127.0.0.1:8080; } }',
+        `  server { listen 80; keepalive_time ${other}; return 301 https://example.com; }`,
+        '}',
+        '',
+      ].join('\n');
+    expect(read(text('10x')).errors).toEqual([
+      'n.conf:5: http › server › keepalive_time: expected a time (numbers with units w d h m s ms, in that order, each once; a bare last number is seconds; at most 2^63 − 1 ms), found \'10x\' — nginx refuses it ("keepalive_time" directive invalid value)',
+    ]);
+    expect(read(text('10s')).errors).toEqual([]);
+  });
+});
+
 describe('nginxTime reads a time as ngx_parse_time(line, 0) does', () => {
   it.each([
     ['65', 65],

@@ -215,6 +215,30 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
   });
 });
 
+describe('HostSockets: a bound connection closed', () => {
+  it('gives its port back to connect() (its bind bucket goes), an unbound one leaves bound ports alone', () => {
+    // A socket from bind() + connect() keeps its port's bind bucket (inet_csk_get_port) until it
+    // is closed: connect()'s __inet_hash_connect skips the port while any bucket holds it
+    // (fastreuse ≥ 0), then may pick it again (calibration/kernel-twins.mjs drives this path).
+    const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50001 }, testRng(18));
+    const pair = host.connectPair(LO, LO, 9000);
+    const bound = host.bindAny(LO, 0);
+    expect(host.connectBound(pair, bound, 0)).toBe(true);
+    const other = host.connect(pair, 0);
+    expect(other).toBeGreaterThanOrEqual(0);
+    expect(other).not.toBe(bound);
+    expect(host.connect(pair, 0)).toBe(-1);
+    // Closed without TIME_WAIT (reset): the port is free for any connect() again.
+    host.close(pair, bound, 1, false);
+    expect(host.connect(pair, 1)).toBe(bound);
+    // The unbound one's close must not release a bucket it never held (the port stays usable once).
+    host.close(pair, other, 2, false);
+    host.close(pair, bound, 2, false);
+    const again = [host.connect(pair, 2), host.connect(pair, 2)];
+    expect(again.sort()).toEqual([bound, other].sort());
+  });
+});
+
 describe('HostSockets: closeBothEnds', () => {
   it('leaves what close() of the connecting end, then of the accepting end, leaves', () => {
     // nginx → app on one VM: both ends are this host's; either closes first, or neither (abort),

@@ -92,6 +92,60 @@ describe("the client's own timeout and the kernel's ETIMEDOUT are counted apart"
     expect(fig(r, 'err_client_timeout.total')).toBe(0);
   });
 
+  it("open-loop requests behind a NAT: the SYN give-up is ETIMEDOUT, lb.connect_timeout the client's timer", () => {
+    // lb/l7-dispatch.ts connectFailed (the open-loop clients' path): tcp_syn_retries 2 gives up
+    // ~7 s after the first SYN (tcp_write_timeout → tcp_write_err), before a 60-s connect timer;
+    // a 2-s connect timer ends the wait first, the client's own (curl --connect-timeout).
+    const nat = (connect: string) =>
+      run({
+        warmup: '0s',
+        horizon: '40s',
+        clients: { kernel: { tcp_syn_retries: 2 }, requests: { rate: 20, timeout: '60s', retries: 0 } },
+        app: { workers: 8, service_time: 'const(5ms)' },
+        lb: { mode: 'nat', connect_timeout: connect },
+        backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+        timeline: [{ at: '5s', do: 'terminate', backend: 'vm-a', mode: 'vanish' }],
+      } as ScenarioInput);
+    const kernel = nat('60s');
+    expect(fig(kernel, 'err_etimedout.total')).toBeGreaterThan(100);
+    expect(fig(kernel, 'err_client_timeout.total')).toBe(0);
+    const timer = nat('2s');
+    expect(fig(timer, 'err_client_timeout.total')).toBeGreaterThan(100);
+    expect(fig(timer, 'err_etimedout.total')).toBe(0);
+  });
+
+  it("a WebSocket session whose server vanished, with no pong timeout: the kernel's give-up is ETIMEDOUT", () => {
+    // No client timer: the first unanswered ping is retransmitted until tcp_retries2 (5) — the
+    // balancer host's (lb.mode l4) or the client's own behind a NAT — and tcp_write_err ends the
+    // socket with ETIMEDOUT (net/ipv4/tcp_timer.c; websocket.ts noticedDead), the session's error.
+    for (const mode of ['l4', 'nat'] as const) {
+      const kernel = { tcp_retries2: 5 };
+      const r = run({
+        warmup: '0s',
+        horizon: '30s',
+        clients: {
+          rtt: '1ms',
+          ...(mode === 'nat' ? { kernel } : {}),
+          ws: {
+            initial_sessions: 20,
+            initial_ramp: '1ms',
+            start: 'cold',
+            lifetime: 'const(1h)',
+            ping_interval: '1s',
+            reconnect: { policy: 'exponential', base: '60s', cap: '60s' },
+          },
+        },
+        app: { workers: 16, service_time: 'const(1ms)' },
+        lb: { mode, ...(mode === 'nat' ? {} : { timeout_client: '30s', timeout_server: '60s', kernel }) },
+        backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
+        timeline: [{ at: '5500ms', do: 'terminate', backend: 'vm-a', mode: 'vanish' }],
+      } as ScenarioInput);
+      expect(fig(r, 'err_etimedout.total'), mode).toBeGreaterThanOrEqual(10);
+      expect(fig(r, 'err_client_timeout.total'), mode).toBe(0);
+      expect(fig(r, 'errors.total'), mode).toBe(fig(r, 'err_etimedout.total'));
+    }
+  });
+
   it("behind a NAT a connect that lb.connect_timeout ends first is the client's timer, not ETIMEDOUT", () => {
     // The default tcp_syn_retries 6 gives up after 131 s: the 5-s connect timer ends every SYN wait.
     const r = run({ ...vanishedHost, lb: { mode: 'nat', connect_timeout: '5s' } } as ScenarioInput);

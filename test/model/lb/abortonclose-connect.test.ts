@@ -51,6 +51,50 @@ describe('a connect under way for a client that gave up (no option abortonclose)
     });
   }
 
+  for (const mode of ['l7', 'l4'] as const) {
+    it(`${mode}: a ghost connect that spends its retries tells nobody — each request is one error, its client's timeout`, () => {
+      // The client gives up at 0.5 s; the balancer's connect goes on, `timeout connect` 1 s retried
+      // once, and fails with the app still paused. HAProxy's 503 (l7) or close (l4) has no client
+      // to reach: the stream ends (l7-dispatch.ts connectFailed), no 5xx, no second error, no retry.
+      const r = run(
+        {
+          ...regime(mode),
+          clients: { requests: { rate: 20, timeout: '500ms', retries: 0 } },
+          lb: { mode, connect_timeout: '1s', retries: 1 },
+        },
+        1,
+      );
+      const timeouts = between(r, 'req_timeouts', 0, 30);
+      expect(timeouts).toBeGreaterThan(100);
+      expect(between(r, 'errors', 0, 30)).toBe(timeouts);
+      expect(between(r, 'err_client_timeout', 0, 30)).toBe(timeouts);
+      expect(between(r, 'responses_5xx', 0, 30)).toBe(0);
+      // Those whose retry got in after the pause are still served for nobody.
+      expect(between(r, 'wasted', 0, 30)).toBeGreaterThan(5);
+    });
+  }
+
+  it('l7: streams HAProxy ended itself (timeout server) leave later streams connecting for clients that gave up', () => {
+    // `timeout server` 2 s ends the requests the first pause held (l7-dispatch.ts serverTimedOut:
+    // `ended`); a second pause's give-ups are new streams and go on connecting as before — each
+    // served for nobody. The ended mark is a stream's, not its pooled record's (letGo drops it).
+    const r = run(
+      {
+        ...regime('l7'),
+        horizon: '40s',
+        lb: { mode: 'l7', connect_timeout: '5s', retries: 3, timeout_server: '2s' },
+        timeline: [
+          { at: '2s', do: 'pause', backend: 'vm-a', duration: '6s' },
+          { at: '20s', do: 'pause', backend: 'vm-a', duration: '6s' },
+        ],
+      },
+      1,
+    );
+    const second = between(r, 'req_timeouts', 15, 40);
+    expect(second).toBeGreaterThan(100);
+    expect(between(r, 'wasted', 15, 40)).toBe(second);
+  });
+
   it('nat: the SYN is the client’s own and ends with its close — only the 5 already in are served', () => {
     expect(total(regime('nat'), 'wasted')).toBe(5);
   });

@@ -14,7 +14,7 @@ import { run } from '../helpers.js';
 function hung(
   onMarkedDown: 'none' | 'shutdown-sessions',
   reused = true,
-  lb: { retry_on_empty_response?: boolean; redispatch?: boolean } = {},
+  lb: { retry_on_empty_response?: boolean; redispatch?: boolean; connect_timeout?: string } = {},
   timeout = '10s',
 ): ScenarioInput {
   return {
@@ -49,6 +49,20 @@ describe('shutdown-sessions in http mode', () => {
     expect(r.figures['req_5xx.total'] ?? 0).toBe(0);
     // The hung app answers them at its SIGCONT for nobody.
     expect(r.figures['wasted.total']).toBeGreaterThanOrEqual(shut.streams);
+  });
+
+  it('a stream still connecting (SYNs to a full accept queue) is shut too and connects no more', () => {
+    // stream_shutdown() (src/stream.c) shuts the stream whatever its state: a connect under way
+    // ends with it (process_stream() closes the server side), so its SYNs stop. Before session
+    // 31's `ended` rule a shut stream with no client to answer kept connecting as if its client
+    // had given up (connectGoesOn), and was served at the SIGCONT for nobody.
+    const input = hung('shutdown-sessions', false, { connect_timeout: '20s' }, '30s');
+    const r = run({ ...input, app: { workers: 1, service_time: 'const(1ms)', backlog: 4 } } as ScenarioInput, 1);
+    const shut = recordsOf(r, 'lb.shutdown_sessions')[0];
+    expect(shut.streams).toBeGreaterThan(30);
+    expect(r.figures['req_5xx.total']).toBe(shut.streams);
+    // Only the 5 the paused app held (1 worker, 4 in its accept queue) are served for nobody.
+    expect(r.figures['wasted.total']).toBe(5);
   });
 
   it('the first request of a client connection gets HAProxy 502 instead (http_wait_for_response case 4)', () => {

@@ -9,34 +9,12 @@
  * the model freed both ends at the 499 (an RST at once), so nginx's port was free for 9 s early.
  */
 import { describe, expect, it } from 'vitest';
-import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run, valueAt } from '../helpers.js';
+import { lateAnswer } from './late-answer-fixture.js';
 
-/** 10 requests in the first second to an app that answers each after 10 s; the clients give up after 1 s. */
-function giveUp(service: string): ScenarioInput {
-  return {
-    start: '00:00:00',
-    warmup: '0s',
-    horizon: '80s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '0.1ms',
-      http: {
-        arrival_rate: 10,
-        requests_per_connection: 'const(1)',
-        think_time: 'const(500ms)',
-        retries: 0,
-        request_timeout: '1s',
-      },
-    },
-    app: { workers: 1000, service_time: `const(${service})` },
-    nginx: { upstream_keepalive: 0 },
-    lb: { mode: 'nat' },
-    backends: [{ name: 'vm-a' }],
-    timeline: [{ at: '1s', do: 'load', http_rate: 0 }],
-  } as ScenarioInput;
-}
+/** The clients give up after 1 s (request_timeout): nginx's 499. */
+const giveUp = (service: string) => lateAnswer(service, 'client');
 
 describe("nginx's upstream port after a 499 (the client gave up)", () => {
   it('is held in FIN_WAIT2 until the app writes its late answer, then freed without TIME_WAIT', () => {

@@ -12,25 +12,10 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { between, run, valueAt } from '../helpers.js';
+import { lateAnswer } from './late-answer-fixture.js';
 
-/** 10 requests in the first second to an app that answers each after `service`, proxy_read_timeout 1 s. */
-function slowApp(service: string): ScenarioInput {
-  return {
-    start: '00:00:00',
-    warmup: '0s',
-    horizon: '80s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '0.1ms',
-      http: { arrival_rate: 10, requests_per_connection: 'const(1)', think_time: 'const(500ms)', retries: 0 },
-    },
-    app: { workers: 1000, service_time: `const(${service})` },
-    nginx: { proxy_read_timeout: '1s', upstream_keepalive: 0 },
-    lb: { mode: 'nat' },
-    backends: [{ name: 'vm-a' }],
-    timeline: [{ at: '1s', do: 'load', http_rate: 0 }],
-  } as ScenarioInput;
-}
+/** proxy_read_timeout 1 s: nginx's 504. */
+const slowApp = (service: string) => lateAnswer(service, 'read-timeout');
 
 describe("nginx's upstream port after proxy_read_timeout", () => {
   it('is held in FIN_WAIT2 until the app writes its late answer, then freed without TIME_WAIT', () => {
