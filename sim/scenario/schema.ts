@@ -605,6 +605,12 @@ export const HttpClientsSchema = z.strictObject({
     .describe(
       "The clients' request method. nginx retries a request that failed on a cached upstream connection (proxy_next_upstream error) unless it is a POST already sent (ngx_http_upstream_next: non_idempotent).",
     ),
+  library: z
+    .enum(['node', 'go', 'browser', 'curl'])
+    .optional()
+    .describe(
+      "The HTTP client implementation (unset = node), for what it decides by itself: whether it sends a request again, at once and on a new connection, when a connection it reused fails under it before any byte of the answer — the keep-alive race (the request written as the server closed the idle connection: RST or EOF), a close with no answer (HAProxy's abort_keep_alive, nginx or a bare app stopping under the request), a balancer's reset of a flow it forgot. Such a resend is no error the program sees: not counted in errors, `retries` or `requests_failed` (it is in `requests`, and traced as client.resend); a failure on a connection opened for the request is the program's, retried per `retries`. `node`: never — Node's http client fails the request with ECONNRESET \"socket hang up\" and only marks req.reusedSocket (lib/_http_agent.js reuseSocket); undici (Node's fetch) and Python requests alike; the calibration clients are Node's. `go`: net/http resends a GET (Transport.roundTrip → persistConn.shouldRetryRequest: a reused connection, Request.isReplayable: GET, HEAD, OPTIONS, TRACE), never a POST it wrote (`method: POST`). `browser` (Chromium, HttpNetworkTransaction::HandleIOError → ShouldResendRequest: a reused connection, no response headers, any method; a socket preconnected and unused counts as reused, HttpBasicState::IsConnectionReused) and `curl` (lib/transfer.c Curl_retry_request: a reused connection with nothing received, any method): every method. The resend's latency counts from the first write; its timer `request_timeout` restarts at the resend (a simplification: Go's Client.Timeout covers both).",
+    ),
   idle_timeout: zDuration
     .prefault('0s')
     .describe(
