@@ -605,6 +605,12 @@ export const HttpClientsSchema = z.strictObject({
     .describe(
       "The clients' request method. nginx retries a request that failed on a cached upstream connection (proxy_next_upstream error) unless it is a POST already sent (ngx_http_upstream_next: non_idempotent).",
     ),
+  library: z
+    .enum(['node', 'go', 'browser', 'curl'])
+    .optional()
+    .describe(
+      "The HTTP client implementation (unset = node), for what it decides by itself: whether it sends a request again, at once and on a new connection, when a connection it reused fails under it before any byte of the answer — the keep-alive race (the request written as the server closed the idle connection: RST or EOF), a close with no answer (HAProxy's abort_keep_alive, nginx or a bare app stopping under the request), a balancer's reset of a flow it forgot. Such a resend is no error the program sees: not counted in errors, `retries` or `requests_failed` (it is in `requests`, and traced as client.resend); a failure on a connection opened for the request is the program's, retried per `retries`. `node`: never — Node's http client fails the request with ECONNRESET \"socket hang up\" and only marks req.reusedSocket (lib/_http_agent.js reuseSocket); undici (Node's fetch) and Python requests alike; the calibration clients are Node's. `go`: net/http resends a GET (Transport.roundTrip → persistConn.shouldRetryRequest: a reused connection, Request.isReplayable: GET, HEAD, OPTIONS, TRACE), never a POST it wrote (`method: POST`). `browser` (Chromium, HttpNetworkTransaction::HandleIOError → ShouldResendRequest: a reused connection, no response headers, any method; a socket preconnected and unused counts as reused, HttpBasicState::IsConnectionReused) and `curl` (lib/transfer.c Curl_retry_request: a reused connection with nothing received, any method): every method. The resend's latency counts from the first write; its timer `request_timeout` restarts at the resend (a simplification: Go's Client.Timeout covers both).",
+    ),
   idle_timeout: zDuration
     .prefault('0s')
     .describe(
@@ -624,64 +630,89 @@ export const HttpClientsSchema = z.strictObject({
     ),
 });
 
-export const WsClientsSchema = z.strictObject({
-  initial_sessions: int(0, L.MAX_SESSIONS)
-    .prefault(0)
-    .describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
-  initial_ramp: zDuration.prefault('1m'),
-  start: z
-    .enum(['steady', 'cold'])
-    .prefault('steady')
-    .describe(
-      'steady: the initial sessions have the ages and remaining lives of a population that has run for ever (stationary: mean age E[L²]/(2E[L])); cold: they all start at age 0.',
+export const WsClientsSchema = z
+  .strictObject({
+    initial_sessions: int(0, L.MAX_SESSIONS)
+      .prefault(0)
+      .describe('Sessions opened at the start (during warmup), spread over initial_ramp.'),
+    initial_ramp: zDuration.prefault('1m'),
+    start: z
+      .enum(['steady', 'cold'])
+      .prefault('steady')
+      .describe(
+        'steady: the initial sessions have the ages and remaining lives of a population that has run for ever (stationary: mean age E[L²]/(2E[L])); cold: they all start at age 0.',
+      ),
+    arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson unless `arrivals: paced`).'),
+    arrivals: arrivalSpacing(
+      "How the new sessions are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent users. `paced`: one new session every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate WebSocket load generator: k6's constant-arrival-rate executor (iteration starts spaced 1/rate apart from the scenario's start, each iteration a ws.connect; Artillery's `config.mode: uniform` paces too but its first arrival comes one interval after the start, as `clients.requests.arrivals: paced` does). A `load` action's new ws_rate re-paces from the change: the first new session at it, the k-th k gaps after it. Sessions' lifetimes, initial sessions and reconnects are unchanged.",
     ),
-  arrival_rate: rate().prefault(0).describe('New sessions per second (Poisson unless `arrivals: paced`).'),
-  arrivals: arrivalSpacing(
-    "How the new sessions are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent users. `paced`: one new session every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate WebSocket load generator: k6's constant-arrival-rate executor (iteration starts spaced 1/rate apart from the scenario's start, each iteration a ws.connect; Artillery's `config.mode: uniform` paces too but its first arrival comes one interval after the start, as `clients.requests.arrivals: paced` does). A `load` action's new ws_rate re-paces from the change: the first new session at it, the k-th k gaps after it. Sessions' lifetimes, initial sessions and reconnects are unchanged.",
-  ),
-  lifetime: zDistribution('duration')
-    .prefault('lognormal(median=30m, p99=6h)')
-    .describe('How long a user keeps a session open.'),
-  ping_interval: zDurationOrInfiniteAtLeast(
-    L.MIN_PING_INTERVAL_S,
-    "sub-100 ms pings are no client's setting and cost an event per session each",
-  )
-    .prefault('30s')
-    .describe(
-      'Application ping period; idle tunnels longer than proxy_read_timeout are closed by nginx (0 = no pings).',
-    ),
-  pong_timeout: zDuration
-    .prefault('20s')
-    .describe(
-      'A client declares the connection dead when a ping is not answered within this (1006). Only the pings: the opening handshake has its own timeout (handshake_timeout).',
-    ),
-  library: z
-    .enum(['socket.io-browser', 'socket.io-node', 'browser', 'ws'])
-    .optional()
-    .describe(
-      "The client implementation (unset = socket.io-browser), for what it decides by itself (its reconnect delays are `reconnect`'s). Who closes TCP first after the server's Close frame (a drain's, a SIGTERM's or the TTL's 1001): a browser answers the Close and waits for the server to close TCP (RFC 6455 §7.1.1; Chromium's websocket_channel.cc closes it itself only after kUnderlyingConnectionCloseTimeoutSeconds = 2 s), so the TIME_WAITs land on the server side — HAProxy's client-facing socket (`lb_time_wait`) and nginx's; Node's `ws` (8.21, lib/websocket.js receiverOnConclude() → close() → socket.end() once a Close was both sent and received) sends its FIN right after its answering Close, so the client machine holds the TIME_WAIT, HAProxy closes its server connection first (a TIME_WAIT on its own source port to the VM, `lb_ports_busy`) and nginx its upstream connection to the app (recorded with `ws` 8.21 through HAProxy 2.6.12 and nginx 1.22.1 on loopback, calibration/ws-close: 18–19 of 20 sessions at each hop, the rest the other way round). A user's own Close (1000) is answered and closed by the server first with every library. The opening handshake's timeout unless handshake_timeout is set: browser (Chromium) 240 s (websocket_stream.cc kHandshakeTimeoutIntervalInSeconds); ws none (handshakeTimeout unset, lib/websocket.js initAsClient()); socket.io-browser and socket.io-node 20 s (socket.io-client 4.8 Manager `timeout`, manager.ts open()) over the browser's WebSocket or Node's `ws` respectively (engine.io-client, `transports: ['websocket']`; socket.io's default long-polling first is not modelled).",
-    ),
-  handshake_timeout: zDuration
-    .optional()
-    .describe(
-      "How long a client waits for the 101 of its upgrade — a TLS handshake queued behind a storm's, an upgrade nothing reads — before it gives up (its own timer: err_client_timeout, not the kernel's ETIMEDOUT), closes and reconnects by its policy; counted from its TCP connect's completion (a NAT's or proxy's accept), not from the connect() itself (socket.io starts its timer at the connect; a round trip, simplified). 0: none, it waits until its user leaves. Unset: the library's (`library`): `ws`'s handshakeTimeout option, socket.io-client's `timeout`.",
-    ),
-  reconnect: BackoffSchema.prefault({}),
-  scheduled: z
-    .array(
-      z.strictObject({
-        at: zDuration.describe(
-          'When the session connects: a duration from t = 0, as a timeline `at:` (after the warmup).',
-        ),
-        lifetime: zDuration.describe('How long the user keeps it open (then closes it with 1000).'),
-      }),
+    lifetime: zDistribution('duration')
+      .prefault('lognormal(median=30m, p99=6h)')
+      .describe('How long a user keeps a session open.'),
+    ping_interval: zDurationOrInfiniteAtLeast(
+      L.MIN_PING_INTERVAL_S,
+      "sub-100 ms pings are no client's setting and cost an event per session each",
     )
-    .max(L.MAX_SCHEDULED_SESSIONS)
-    .optional()
-    .describe(
-      'Sessions opened at exact times, each with its own lifetime, besides initial_sessions and arrivals: a recorded experiment restated (calibration/scenarios) or a worked example. They reconnect like any other session.',
+      .prefault('30s')
+      .describe(
+        'Application ping period; idle tunnels longer than proxy_read_timeout are closed by nginx (0 = no pings).',
+      ),
+    pong_timeout: zDuration
+      .prefault('20s')
+      .describe(
+        'A client declares the connection dead when a ping is not answered within this (1006). Only the pings: the opening handshake has its own timeout (handshake_timeout).',
+      ),
+    library: z
+      .enum(['socket.io-browser', 'socket.io-node', 'browser', 'ws'])
+      .optional()
+      .describe(
+        "The client implementation (unset = socket.io-browser), for what it decides by itself (its reconnect delays are `reconnect`'s). Who closes TCP first after the server's Close frame (a drain's, a SIGTERM's or the TTL's 1001): a browser answers the Close and waits for the server to close TCP (RFC 6455 §7.1.1; Chromium's websocket_channel.cc closes it itself only after kUnderlyingConnectionCloseTimeoutSeconds = 2 s), so the TIME_WAITs land on the server side — HAProxy's client-facing socket (`lb_time_wait`) and nginx's; Node's `ws` (8.21, lib/websocket.js receiverOnConclude() → close() → socket.end() once a Close was both sent and received) sends its FIN right after its answering Close, so the client machine holds the TIME_WAIT, HAProxy closes its server connection first (a TIME_WAIT on its own source port to the VM, `lb_ports_busy`) and nginx its upstream connection to the app (recorded with `ws` 8.21 through HAProxy 2.6.12 and nginx 1.22.1 on loopback, calibration/ws-close: 18–19 of 20 sessions at each hop, the rest the other way round). A user's own Close (1000) is answered and closed by the server first with every library. The opening handshake's timeout unless handshake_timeout is set: browser (Chromium) 240 s (websocket_stream.cc kHandshakeTimeoutIntervalInSeconds); ws none (handshakeTimeout unset, lib/websocket.js initAsClient()); socket.io-browser and socket.io-node 20 s (socket.io-client 4.8 Manager `timeout`, manager.ts open()) over the browser's WebSocket or Node's `ws` respectively (engine.io-client, `transports: ['websocket']`; socket.io's default long-polling first is not modelled).",
+      ),
+    handshake_timeout: zDuration
+      .optional()
+      .describe(
+        "How long a client waits for the 101 of its upgrade — a TLS handshake queued behind a storm's, an upgrade nothing reads — before it gives up (its own timer: err_client_timeout, not the kernel's ETIMEDOUT), closes and reconnects by its policy; counted from its TCP connect's completion (a NAT's or proxy's accept), not from the connect() itself (socket.io starts its timer at the connect; a round trip, simplified). 0: none, it waits until its user leaves. Unset: the library's (`library`): `ws`'s handshakeTimeout option, socket.io-client's `timeout`.",
+      ),
+    reconnect: BackoffSchema.optional().describe(
+      "How the client reconnects after its session ended under it (a 1006, the server's 1001, a refused or timed-out upgrade). Unset: the library's (`library`). socket.io-client (`socket.io-browser`, the unset library, and `socket.io-node`) reconnects by itself with its Manager's defaults (packages/socket.io-client/lib/manager.ts: reconnectionDelay 1000, reconnectionDelayMax 5000, randomizationFactor 0.5): `{ policy: randomized, base: 1s, cap: 5s }`, so from the 4th attempt on a client waits ~5 s. A browser's WebSocket and Node's `ws` never reconnect by themselves: the application does, here `{ policy: full_jitter, base: 1s, cap: 30s }` (AWS's capped full jitter; the default for every library before session 32). Both honour a drain notice's retryAfter. Written, it is used as written, whatever the library (its own unset fields: policy full_jitter, base 1s, cap 30s).",
     ),
-});
+    scheduled: z
+      .array(
+        z.strictObject({
+          at: zDuration.describe(
+            'When the session connects: a duration from t = 0, as a timeline `at:` (after the warmup).',
+          ),
+          lifetime: zDuration.describe('How long the user keeps it open (then closes it with 1000).'),
+        }),
+      )
+      .max(L.MAX_SCHEDULED_SESSIONS)
+      .optional()
+      .describe(
+        'Sessions opened at exact times, each with its own lifetime, besides initial_sessions and arrivals: a recorded experiment restated (calibration/scenarios) or a worked example. They reconnect like any other session.',
+      ),
+  })
+  // reconnect unset: the library's (wsLibraryReconnect); the keys keep their order (summary.json's echo).
+  .transform(({ reconnect, scheduled, ...rest }) => ({
+    ...rest,
+    reconnect: reconnect ?? wsLibraryReconnect(rest.library),
+    ...(scheduled === undefined ? {} : { scheduled }),
+  }));
+
+/**
+ * The reconnect policy of a WebSocket client library that `clients.ws.reconnect` leaves unset.
+ * socket.io-client (unset library: socket.io-browser) reconnects by itself, its Manager's
+ * constructor setting reconnectionDelay `|| 1000`, reconnectionDelayMax `|| 5000` and
+ * randomizationFactor `?? 0.5` (packages/socket.io-client/lib/manager.ts) for backo2's
+ * Backoff.duration (clients/backoff.ts randomizedDelay). A browser's WebSocket (no reconnect in
+ * the WHATWG WebSockets standard) and Node's `ws` (lib/websocket.js: a closed WebSocket stays
+ * closed) leave it to the application: the capped full jitter that was every library's default.
+ */
+function wsLibraryReconnect(library: 'socket.io-browser' | 'socket.io-node' | 'browser' | 'ws' | undefined) {
+  const socketIo = library === undefined || library === 'socket.io-browser' || library === 'socket.io-node';
+  return BackoffSchema.parse(
+    socketIo ? { policy: 'randomized', base: '1s', cap: '5s' } : { policy: 'full_jitter', base: '1s', cap: '30s' },
+  );
+}
 
 export const RequestClientsSchema = z.strictObject({
   rate: rate()

@@ -672,6 +672,14 @@ export const CATALOG: Catalog = {
         ? "The L7 balancer answers its client 502. The fix is the ordering client < proxy < server: the balancer's idle timeout below nginx's keepalive_timeout, so the balancer always closes first."
         : "The client sees ECONNRESET and retries. The fix is the ordering client < proxy: a client idle timeout below nginx's keepalive_timeout."),
   },
+  'client.resend': {
+    source: 'client',
+    line: (r) =>
+      `request failed on a reused keep-alive connection to ${r.backend} before any answer: resent on a new connection by the client library (${r.library})`,
+    explain: (r) =>
+      `The connection to ${r.backend} had carried earlier requests, and the server end closed or reset it under this one before any byte of the answer (a keep-alive race, or a close with the request unanswered). ` +
+      `The ${r.library} client sends such a request again by itself, at once, on a new connection, half a round trip (${d(r.rtt / 2)}) after the close: the program never sees the error, which is not counted. Node's http client and fetch do not: there it is an ECONNRESET the program retries per its own retries.`,
+  },
   // ── health checks and probes ─────────────────────────────────────────────────────────────────
   'hc.up': {
     source: 'hc',

@@ -400,6 +400,15 @@ export interface NginxKeepaliveRace extends Rec<'client.keepalive_race'> {
   rtt: number;
   l7: boolean;
 }
+/**
+ * A request failed before any byte of its answer on a connection the client reused, and the client
+ * library sent it again by itself on a new connection (clients.http.library; clients/http-library.ts).
+ */
+export interface ClientResend extends Rec<'client.resend'> {
+  backend: string;
+  library: string;
+  rtt: number;
+}
 /** nginx's QUIT closed its listening sockets with connections in their accept queue: the kernel reset them. */
 export interface NginxAcceptQueueReset extends Rec<'nginx.accept_queue_reset'> {
   backend: string;
@@ -1011,6 +1020,7 @@ export type TraceRecord =
   | LbThreadTlsBacklog
   | NginxGenerationExit
   | NginxKeepaliveRace
+  | ClientResend
   | HcUp
   | HcDown
   | HcStopping

@@ -12,6 +12,7 @@ import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
+import { resendsOnReusedConnection } from './http-library.js';
 
 /**
  * The HTTP keepalive population. Each client opens a connection (Poisson or paced arrivals), sends a
@@ -68,6 +69,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly eager: boolean;
   /** clients.http.after_failure next_request: a request that failed for good is followed by the next (nextAfterGivingUp). */
   private readonly nextAfterFailure: boolean;
+  /** clients.http.library: the library resends a request its reused connection failed under (resentByLibrary). */
+  private readonly resendsReused: boolean;
   // What the engine calls back: the prototype methods below, bound to this population. Not
   // arrow-function fields: those are new closures in every run, whose compiled code a sweep
   // worker drops and compiles again run after run (README Benchmarks, session 14); a prototype
@@ -107,6 +110,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.arrivedTimers = w.engine.fixedDelay(Math.max(0, cfg.request_timeout - this.rtt / 2));
     this.eager = cfg.reconnect === 'eager';
     this.nextAfterFailure = cfg.after_failure === 'next_request';
+    this.resendsReused = resendsOnReusedConnection(cfg);
   }
 
   start(): void {
@@ -229,7 +233,9 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.requestStartedAt = conn.waitingSince !== NOT_WAITING ? conn.waitingSince : w.now;
     conn.waitingSince = NOT_WAITING;
     if (!this.connector.forwardsClientPacket(conn)) {
-      // The LB forgot this flow (hard removal) and answered with RST.
+      // The LB forgot this flow (hard removal) and answered with RST: on a connection open before
+      // the request (`arrived`) a reset the library may resend.
+      if (this.resentByLibrary(conn, arrived, w.now - this.rtt / 2, b)) return;
       w.error(ErrorKind.ECONNRESET, b);
       this.retryOrGiveUp(conn, b);
       return;
@@ -465,6 +471,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       });
     this.endFlow(conn, EndKind.RESET);
     w.metrics.inc(w.c.requests, b);
+    if (this.resentByLibrary(conn, this.writtenOnOpen(conn), conn.lastActivity, b)) return;
     w.error(ErrorKind.ECONNRESET, b);
     this.retryOrGiveUp(conn, b);
   }
@@ -484,8 +491,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     w.end(conn, how);
     if (inFlight || onItsWay) {
       // EOF or RST instead of a response ("socket hang up").
-      w.error(ErrorKind.ECONNRESET, b);
       if (how === EndKind.RESET) w.metrics.inc(w.c.resetOut, b);
+      const resent = onItsWay
+        ? this.resentByLibrary(conn, this.writtenOnOpen(conn), conn.lastActivity, b)
+        : this.resentByLibrary(conn, this.reusedFor(conn), conn.requestStartedAt - this.rtt / 2, b);
+      if (resent) return;
+      w.error(ErrorKind.ECONNRESET, b);
       this.retryOrGiveUp(conn, b);
     } else if (conn.requestsLeft > 0) {
       // Idle keepalive connection closed by the server: the client reconnects when it next
@@ -511,8 +522,63 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
     conn.phase = ReqPhase.NONE;
+    if (this.resentByLibrary(conn, this.reusedFor(conn), conn.requestStartedAt - this.rtt / 2, b)) return;
     w.error(ErrorKind.ECONNRESET, b);
     this.retryOrGiveUp(conn, b);
+  }
+
+  /**
+   * The request in flight on `conn` went on a connection open before it: it reached the server end
+   * after the connection's connect (request: an open connection's request is stamped at its
+   * arrival), where a request sent with its connection's handshake is stamped with the wait for
+   * it, at or before the connect (send: waitingSince, then the connector's clientConnects stamps
+   * connectStartedAt; a resend's is its first write, earlier still).
+   */
+  private reusedFor(conn: Conn): boolean {
+    return conn.requestStartedAt > conn.connectStartedAt;
+  }
+
+  /**
+   * The request not yet at the server end (on its way, or crossing its FIN) was written on a
+   * connection open before it, at conn.lastActivity: a kept-alive one, or one opened ahead of it
+   * (reconnect eager). A request that opens its connection is due when the connect starts
+   * (send: lastActivity ≤ connectStartedAt) and goes with the handshake — a first request a server
+   * end closing at once (a kill, a stop) may cross too.
+   */
+  private writtenOnOpen(conn: Conn): boolean {
+    return conn.lastActivity > conn.connectStartedAt;
+  }
+
+  /**
+   * clients.http.library: a request failed before any byte of its answer on a connection the client
+   * `reused` (open before the request), and the library sends it again by itself (http-library.ts
+   * resendsOnReusedConnection: Go's shouldRetryRequest, Chromium's ShouldResendRequest, curl's
+   * Curl_retry_request) — at once, on a new connection, when the close reaches it (half a round
+   * trip after the server end's close or reset, which is now). The program sees no error: none is
+   * counted, nor a retry, and the attempt count stands. The resend is the new connection's first
+   * request (waitingSince), its latency counted from the first write `wroteAt` (the client's
+   * clock); a connection opened for it is not reused, so its own failure is the program's.
+   * False: not resent (the caller counts the error and retries per `retries`).
+   */
+  private resentByLibrary(conn: Conn, reused: boolean, wroteAt: number, b: number): boolean {
+    if (!this.resendsReused || !reused) return false;
+    const w = this.w;
+    if (conn.timer >= 0) w.engine.cancel(conn.timer);
+    this.stopRequestTimer(conn);
+    if (b >= 0)
+      w.trace.emitLimited(`resend-${b}`, {
+        kind: 'client.resend',
+        backend: w.backends[b].name,
+        library: w.scenario.clients.http.library ?? 'node',
+        rtt: this.rtt,
+      });
+    // The connection is gone (its end was the caller's): send() opens the new one, and connected()
+    // sends the request with its handshake (lastActivity ≤ now: not an eager connection's wait).
+    const learnAt = w.now + this.rtt / 2;
+    conn.waitingSince = Math.min(wroteAt, learnAt);
+    conn.lastActivity = Math.min(conn.lastActivity, learnAt);
+    conn.timer = w.engine.at(learnAt, this.sendCb, conn);
+    return true;
   }
 
   /**

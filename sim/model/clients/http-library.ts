@@ -1,0 +1,53 @@
+import type { Scenario } from '../../scenario/schema.js';
+
+/** The HTTP client implementations `clients.http.library` names. */
+export type HttpLibrary = NonNullable<Scenario['clients']['http']['library']>;
+
+/**
+ * Unset: Node's http client — the calibration clients' (calibration/haproxy/worker.mjs,
+ * calibration/nginx/client.mjs), against which the model's keep-alive figures were recorded, and
+ * the behaviour the model had before the setting existed.
+ */
+const DEFAULT_LIBRARY: HttpLibrary = 'node';
+
+/**
+ * Whether the client library itself sends a request again, at once and on a new connection, when
+ * the connection it reused fails under it before any byte of the response — the keep-alive race
+ * (a request written as the server closed the idle connection: RST or EOF), a server or balancer
+ * closing the connection under the request with no answer. The program calling the library never
+ * sees that failure; a failure on a connection opened for the request is not resent. Per library,
+ * from its source:
+ * - `node` (lib/_http_client.js, lib/_http_agent.js; undici, Node's fetch): never. The request
+ *   fails with ECONNRESET ("socket hang up"); the Agent only marks `req.reusedSocket` so that the
+ *   program may retry (nodejs/node PR #29715); undici's "other side closed" likewise
+ *   (nodejs/undici issue #3492, open). Python requests (urllib3 Retry(0, read=False) by default)
+ *   raises ConnectionError alike.
+ * - `go` (net/http transport.go Transport.roundTrip → persistConn.shouldRetryRequest): when the
+ *   connection was reused (pc.isReused()) and the request is replayable
+ *   (Request.isReplayable: GET, HEAD, OPTIONS, TRACE, or an Idempotency-Key header) and the error is
+ *   a read of the first response byte (transportReadFromServerError) or the server's EOF on an
+ *   idle connection (errServerClosedIdle). A POST is resent only when nothing of it was written
+ *   (nothingWrittenError), never the case here: `clients.http.method` POST is not resent.
+ * - `browser` (Chromium net/http/http_network_transaction.cc HandleIOError →
+ *   ShouldResendRequest: ERR_CONNECTION_RESET, _CLOSED, _ABORTED, ERR_SOCKET_NOT_CONNECTED,
+ *   ERR_EMPTY_RESPONSE, when the stream's connection IsConnectionReused() and no response headers
+ *   came, any method, kMaxRetryAttempts 2). HttpBasicState::IsConnectionReused counts a socket that
+ *   waited unused in the pool (kUnusedIdle: a preconnect) as reused too, as the model does for a
+ *   connection opened ahead of its request (`clients.http.reconnect: eager`). Firefox alike.
+ * - `curl` (lib/transfer.c Curl_retry_request: a reused connection, `bytecount + headerbytecount
+ *   == 0`, any method — an upload rewound; at most CONN_MAX_RETRIES 5).
+ * In the model the resend goes on a new connection (each client has one), which is not reused, so
+ * at most one resend follows a failure; the resend's own failures are the program's (counted,
+ * retried per `retries`).
+ */
+export function resendsOnReusedConnection(http: Scenario['clients']['http']): boolean {
+  switch (http.library ?? DEFAULT_LIBRARY) {
+    case 'node':
+      return false;
+    case 'go':
+      return http.method === 'GET';
+    case 'browser':
+    case 'curl':
+      return true;
+  }
+}
