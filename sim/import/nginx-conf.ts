@@ -429,10 +429,27 @@ export function importNginx(text: string, file: string, into: Imported, path: st
         break;
       case 'proxy_pass': {
         const host = proxyPassHost(d.args[0] ?? '');
-        if (host !== null && !directives.some((u) => u.name === 'upstream' && u.args[0] === host))
+        if (host === null || directives.some((u) => u.name === 'upstream' && u.args[0] === host)) break;
+        if (host.toLowerCase() === 'localhost')
+          // nginx resolves the name when it reads its configuration (ngx_http_upstream_init_round_robin,
+          // "an upstream implicitly defined by proxy_pass": ngx_inet_resolve_host → getaddrinfo
+          // AF_UNSPEC), each address a peer of its own. With Debian's /etc/hosts (`127.0.0.1
+          // localhost`, `::1 localhost ip6-localhost ip6-loopback`) glibc returns ::1 first
+          // (RFC 6724 precedence; recorded in calibration/data/nginx-implicit-upstream.json).
+          // Whether the app listens on both is the app's bind, which nginx.conf does not say:
+          // both as listening, the schema's `listening: false` for an app bound to 127.0.0.1 only.
+          into.set(
+            ['nginx', 'upstream_addresses'],
+            [
+              { address: '::1', listening: true },
+              { address: '127.0.0.1', listening: true },
+            ],
+            at,
+          );
+        else
           into.warn(
             at,
-            `proxy_pass ${d.args[0]}: nginx resolves ${host} when it starts, to every address it has (localhost: 127.0.0.1 and ::1), each a peer of its own with max_fails=1 fail_timeout=10 (ngx_http_upstream_init_round_robin, an upstream implicitly defined by proxy_pass) — a failed connect to one is retried on the next, which is then skipped for 10 s; the model has one peer per VM, the app (README Known limitations)`,
+            `proxy_pass ${d.args[0]}: nginx resolves ${host} when it starts, to every address it has, each a peer of its own with max_fails=1 fail_timeout=10 (ngx_http_upstream_init_round_robin, an upstream implicitly defined by proxy_pass) — imported as one peer: state its addresses (\`getent ahosts ${host}\` on the VM) as nginx.upstream_addresses`,
           );
         break;
       }

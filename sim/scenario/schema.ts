@@ -180,6 +180,23 @@ export const NginxSchema = z.strictObject({
     .boolean()
     .prefault(true)
     .describe('The app listens on 127.0.0.1 (true) or on another address (false); tcp_tw_reuse=2 only helps loopback.'),
+  upstream_addresses: z
+    .array(
+      z.strictObject({
+        address: z.string().min(1).describe('An address the host name resolved to, e.g. 127.0.0.1 or ::1.'),
+        listening: z
+          .boolean()
+          .prefault(true)
+          .describe(
+            'The app accepts on this address (default true); false: nothing listens there and every connect to it is refused (RST), e.g. ::1 for an app bound to 127.0.0.1 only.',
+          ),
+      }),
+    )
+    .max(32)
+    .prefault([])
+    .describe(
+      "The addresses nginx's `proxy_pass` host name resolved to when nginx started, in resolution order (`proxy_pass http://localhost:8080` with `127.0.0.1 localhost` and `::1 localhost` in /etc/hosts: 127.0.0.1 and ::1 — `getent ahosts localhost` shows the order), each a peer of its own: default [] = one peer, the app (an IP literal, or a name with one address). With two or more nginx 1.22.1 balances the requests over them (ngx_http_upstream_init_round_robin, an upstream implicitly defined by proxy_pass: weight 1, max_fails=1, fail_timeout=10s, as many tries as addresses), each worker process on its own (the peers' state is per worker, renewed by a reload): a refused connect (`listening: false`, or the app's listener closed) is retried at once on the next peer (proxy_next_upstream error) and the refusing peer is skipped until 10–11 s later (whole seconds of ngx_time()); a peer that then answers is live again, one that fails again is skipped again. Every peer skipped (or tried) within a request: 502 without a connect, error.log `no live upstreams` (ngx_http_upstream_connect: NGX_BUSY) — so an app that was refusing for a moment (a restart) gets 502s for up to 10 s after it listens again. Not modelled: a failure after the connect (proxy_read_timeout, the app dying with the request, a SYN given up) marks the peer but the request is answered as with one peer, not sent to the next; the upstream keep-alive cache is shared by the peers (nginx keeps one per address); WebSocket upgrades connect to the app as with one peer.",
+    ),
   upstream_close_first: z
     .union([
       z.enum(['proxy', 'app']),

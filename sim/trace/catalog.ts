@@ -495,7 +495,16 @@ export const CATALOG: Catalog = {
       `${r.backend}: connect() failed (111: Connection refused) while connecting to upstream, upstream: "http://${r.upstream}/"`,
     tone: 'warn',
     explain: (r) =>
-      `Nothing accepts on ${r.upstream} (the app on ${r.backend} is stopped or shutting down): the connect gets RST and nginx answers 502.`,
+      r.next
+        ? `Nothing accepts on ${r.upstream}, one of the addresses nginx resolved its proxy_pass host to on ${r.backend} (nginx.upstream_addresses): the connect gets RST, nginx tries the next address and skips this one for fail_timeout (10 s, max_fails=1).`
+        : `Nothing accepts on ${r.upstream} (the app on ${r.backend} is stopped or shutting down): the connect gets RST and nginx answers 502.`,
+  },
+  'nginx.no_live_upstreams': {
+    source: 'nginx',
+    line: (r) => `${r.backend}: no live upstreams while connecting to upstream`,
+    tone: 'warn',
+    explain: (r) =>
+      `Each of the ${n(r.peers)} addresses of the app's upstream on ${r.backend} failed within fail_timeout (${d(r.failTimeout)}, max_fails=1) or was tried already for this request: nginx answers 502 without a connect (ngx_http_upstream_get_round_robin_peer NGX_BUSY), even if the app listens again meanwhile.`,
   },
   'nginx.tunnel_idle_timeout': {
     source: 'nginx',

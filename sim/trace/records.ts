@@ -291,10 +291,18 @@ export interface NginxUpstreamReadTimeout extends Rec<'nginx.upstream_read_timeo
   /** Where the request was when nginx gave up: in the app's queue or in service. */
   queued: boolean;
 }
-/** Nothing accepts on the app's port: 502. */
+/** Nothing accepts on the app's port (or on this one of its addresses): 502, or the next address. */
 export interface NginxUpstreamRefused extends Rec<'nginx.upstream_refused'> {
   backend: string;
   upstream: string;
+  /** One of several addresses (nginx.upstream_addresses) with a try left: nginx connects to the next. */
+  next?: true;
+}
+/** Every address of the app's upstream not yet tried is down within fail_timeout: 502 without a connect. */
+export interface NginxNoLiveUpstreams extends Rec<'nginx.no_live_upstreams'> {
+  backend: string;
+  peers: number;
+  failTimeout: number;
 }
 /** A WebSocket tunnel idle for proxy_read_timeout. */
 export interface NginxTunnelIdle extends Rec<'nginx.tunnel_idle_timeout'> {
@@ -1006,6 +1014,7 @@ export type TraceRecord =
   | NginxUpstreamSynGaveUp
   | NginxUpstreamReadTimeout
   | NginxUpstreamRefused
+  | NginxNoLiveUpstreams
   | NginxTunnelIdle
   | NginxShutdownTimeout
   | NginxAcceptQueueReset

@@ -2,6 +2,7 @@ import type { NginxConfig } from '../../scenario/schema.js';
 import type { Conn } from '../core/conn.js';
 import { ListenSockets } from './listen-sockets.js';
 import type { WaitEntry } from './listen-wait-queue.js';
+import { WorkerPeers } from './upstream-peers.js';
 import { NginxWorkers } from './worker-queues.js';
 
 /**
@@ -50,6 +51,11 @@ export interface NginxGeneration {
    * closeDropped). Empty otherwise.
    */
   droppedWorkers: number[];
+  /**
+   * Each worker process's round robin over `config.upstream_addresses` (upstream-peers.ts), made
+   * at its first request; empty with one address or none (one peer: nothing to balance).
+   */
+  readonly peers: WorkerPeers[];
 }
 
 /**
@@ -126,6 +132,7 @@ export class Nginx {
       quitAt: -1,
       cpu: new NginxWorkers(),
       droppedWorkers: [],
+      peers: [],
     };
     // The cycle it replaces: its listening sockets are inherited (ngx_init_cycle).
     const old = this.gens.length > 0 ? this.gens[this.gens.length - 1] : undefined;
@@ -174,6 +181,22 @@ export class Nginx {
   /** The live generations, oldest first (the last accepts new connections). */
   get generations(): readonly NginxGeneration[] {
     return this.gens;
+  }
+
+  /**
+   * Worker `worker`'s peers of the app's upstream in generation `gen` when it has several
+   * (`upstream_addresses`), null with one: each worker process resolved them in its own copy of
+   * the cycle, and a reload's (or restart's) workers start from fresh peers.
+   */
+  peersOf(gen: number, worker: number): WorkerPeers | null {
+    const g = this.generationOf(gen);
+    if (g === undefined || g.config.upstream_addresses.length < 2) return null;
+    let p = g.peers[worker];
+    if (p === undefined) {
+      p = new WorkerPeers(g.config.upstream_addresses);
+      g.peers[worker] = p;
+    }
+    return p;
   }
 
   /** The live generation `id`, or undefined once it exited. */

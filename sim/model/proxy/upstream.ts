@@ -16,6 +16,7 @@ import type { World } from '../core/world.js';
 import { AwaitingFirstRequest } from './awaiting-request.js';
 import { nginxClosesFirstShare } from './nginx.js';
 import type { NginxResponseSink } from './server-end.js';
+import { IMPLICIT_FAIL_TIMEOUT_S, ngxTime, type Peer, type WorkerPeers } from './upstream-peers.js';
 import type { WorkerConnections } from './worker-connections.js';
 
 /**
@@ -61,6 +62,12 @@ export class RequestPath {
   private readonly idleTimerArmed: boolean[];
   /** Who closes an upstream connection without keepalive first, for a `share(x)` (nginxClosesFirst). */
   private closeRng: Rng | undefined;
+  /**
+   * The request on each client connection whose nginx balances over several addresses
+   * (`nginx.upstream_addresses`): its tries (ngx_http_upstream_t's peer.tries, rrp->tried, rrp->current).
+   * Empty with one peer.
+   */
+  private readonly peerTries = new Map<Conn, PeerTry>();
 
   constructor(
     private readonly w: World,
@@ -87,9 +94,97 @@ export class RequestPath {
     this.closeCached(backend, false);
   }
 
-  /** A request arrived at nginx on an established client connection. */
+  /**
+   * A request arrived at nginx on an established client connection (or, CONNECTING, its SYN is
+   * due again). With several addresses nginx first picks the peer (ngx_http_upstream_connect →
+   * ngx_event_connect_peer → ngx_http_upstream_get_round_robin_peer): a request's first try
+   * begins its tries anew.
+   */
   handle(conn: Conn): void {
     const backend = this.w.backends[conn.backend];
+    if (conn.phase !== ReqPhase.CONNECTING) {
+      const peers = backend.nginx.peersOf(conn.nginxGen, this.workerOf(backend, conn));
+      if (peers !== null) {
+        const t: PeerTry = { peers, peer: peers.peers[0], tries: peers.peers.length, tried: 0 };
+        this.peerTries.set(conn, t);
+        if (!this.nextPeer(backend, conn, t)) return;
+      } else if (this.peerTries.size > 0) this.peerTries.delete(conn);
+    }
+    this.attempt(backend, conn);
+  }
+
+  /**
+   * The next peer for `conn`'s request (ngx_http_upstream_get_round_robin_peer), skipping those
+   * nothing listens on (refused at once, peerRefused); false when none is left and the request
+   * was answered 502: every untried peer down within fail_timeout (NGX_BUSY, "no live
+   * upstreams": ngx_http_upstream_connect → ngx_http_upstream_next(NGX_HTTP_UPSTREAM_FT_NOLIVE),
+   * which proxy_next_upstream never includes: NGX_HTTP_BAD_GATEWAY), or the tries spent.
+   */
+  private nextPeer(backend: Backend, conn: Conn, t: PeerTry): boolean {
+    const nowS = ngxTime(this.w.now);
+    for (;;) {
+      const peer = t.peers.get(t.tried, nowS);
+      if (peer === null) {
+        this.peerTries.delete(conn);
+        this.w.trace.emitLimited(`no-live-${backend.index}`, {
+          kind: 'nginx.no_live_upstreams',
+          backend: backend.name,
+          peers: t.peers.peers.length,
+          failTimeout: IMPLICIT_FAIL_TIMEOUT_S,
+        });
+        conn.phase = ReqPhase.NONE;
+        this.sink.respond(conn, Status.BAD_GATEWAY);
+        return false;
+      }
+      t.tried |= 1 << peer.index;
+      t.peer = peer;
+      if (peer.addr.listening) return true;
+      // Nothing listens on this address (an app bound to 127.0.0.1 only, asked on ::1): RST.
+      if (!this.peerRefused(backend, conn, t)) return false;
+    }
+  }
+
+  /**
+   * The connect to `t.peer` was refused: "connect() failed (111: Connection refused) while
+   * connecting to upstream" (ngx_event_connect_peer: NGX_DECLINED), ngx_http_upstream_next(
+   * NGX_HTTP_UPSTREAM_FT_ERROR) frees the peer as failed (ngx_http_upstream_free_round_robin_peer:
+   * fails, accessed and checked now, effective weight down: skipped for fail_timeout) and spends
+   * a try; proxy_next_upstream's default `error timeout` takes FT_ERROR, so with a try left nginx
+   * connects again (true), else answers 502 (false).
+   */
+  private peerRefused(backend: Backend, conn: Conn, t: PeerTry): boolean {
+    const next = t.tries > 1;
+    this.w.trace.emitLimited(`refused-${backend.index}-${t.peer.index}`, {
+      kind: 'nginx.upstream_refused',
+      backend: backend.name,
+      upstream: peerUpstream(t.peer),
+      ...(next ? { next: true as const } : {}),
+    });
+    t.peers.free(t.peer, true, ngxTime(this.w.now));
+    t.tries--;
+    if (next) return true;
+    this.peerTries.delete(conn);
+    conn.phase = ReqPhase.NONE;
+    this.sink.respond(conn, Status.BAD_GATEWAY);
+    return false;
+  }
+
+  /**
+   * The try on `conn`'s peer is over (ngx_http_upstream_free_round_robin_peer): `failed` from
+   * ngx_http_upstream_next (a timeout or an error: NGX_PEER_FAILED), otherwise at
+   * ngx_http_upstream_finalize_request (state 0: a peer that answered after its fail_timeout is
+   * live again). Nothing with one peer.
+   */
+  private peerDone(conn: Conn, failed: boolean): void {
+    if (this.peerTries.size === 0) return;
+    const t = this.peerTries.get(conn);
+    if (t === undefined) return;
+    this.peerTries.delete(conn);
+    t.peers.free(t.peer, failed, ngxTime(this.w.now));
+  }
+
+  /** The try of `conn`'s request on its peer (the app, with one): the keep-alive cache, else a connect. */
+  private attempt(backend: Backend, conn: Conn): void {
     // An app whose listener is closed refuses a connect() (ECONNREFUSED: "connect() failed (111:
     // Connection refused) while connecting to upstream", 502), but nginx connects only when its
     // worker's keep-alive cache has no idle connection to the app: ngx_http_upstream_connect →
@@ -108,7 +203,7 @@ export class RequestPath {
     const closed = !backend.app.listening;
     if (closed && (!backend.app.servesKeptConnsDraining || conn.phase === ReqPhase.CONNECTING)) {
       conn.phase = ReqPhase.NONE;
-      this.refused(backend, conn);
+      this.refusedTry(backend, conn);
       return;
     }
     if (this.awaitingChild.size > 0) this.awaitingChild.delete(conn);
@@ -168,6 +263,7 @@ export class RequestPath {
    * finalizes with 502, as for a request the dead app held (vm/lifecycle.ts jobLost).
    */
   private handshakeLost(backend: Backend, conn: Conn, up: UpstreamConn): void {
+    this.peerDone(conn, true);
     this.cancelReadTimeout(conn);
     conn.phase = ReqPhase.NONE;
     this.abortUpstream(backend, up);
@@ -216,6 +312,7 @@ export class RequestPath {
       },
       reset: () => {
         this.awaitingChild.delete(conn);
+        this.peerDone(conn, true);
         this.cancelReadTimeout(conn);
         conn.phase = ReqPhase.NONE;
         this.abortUpstream(backend, conn.upstream!);
@@ -270,6 +367,7 @@ export class RequestPath {
     // Still this path's request (handle set onDone), waiting for the app.
     if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
     const backend = this.w.backends[conn.backend];
+    this.peerDone(conn, true);
     this.closeBeforeAnswer(backend, conn);
     const gen = backend.nginx.generationOf(conn.nginxGen);
     this.w.trace.emitLimited(`read-timeout-${backend.index}`, {
@@ -423,6 +521,7 @@ export class RequestPath {
     const worker = this.workerOf(backend, conn);
     const cached = this.takeCached(backend, worker, conn.nginxGen, w.scenario.clients.http.method);
     if (cached === CacheMiss.FAILED) {
+      this.peerDone(conn, true);
       conn.phase = ReqPhase.NONE;
       // ngx_http_upstream_next: a POST already sent is non-idempotent, which proxy_next_upstream
       // (default `error timeout`) does not include: 502.
@@ -432,7 +531,7 @@ export class RequestPath {
     if (cached !== CacheMiss.EMPTY) return cached;
     if (cachedOnly) {
       conn.phase = ReqPhase.NONE;
-      this.refused(backend, conn);
+      this.refusedTry(backend, conn);
       return null;
     }
     // A first connect takes one of the worker's connections (ngx_event_connect_peer →
@@ -443,6 +542,8 @@ export class RequestPath {
       this.workerConns?.limited(backend, conn) &&
       !this.workerConns.upstreamSlot(backend, conn)
     ) {
+      // ngx_event_connect_peer: NGX_ERROR, finalized with 500, the peer freed with state 0.
+      this.peerDone(conn, false);
       conn.phase = ReqPhase.NONE;
       this.sink.respondClosing(conn, Status.INTERNAL_ERROR);
       return null;
@@ -486,6 +587,7 @@ export class RequestPath {
       return null;
     }
     if (port < 0) {
+      this.peerDone(conn, true);
       this.eaddrnotavail(backend);
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
@@ -575,6 +677,7 @@ export class RequestPath {
         backlog: Math.min(backend.app.config.backlog, backend.kernel.somaxconn),
         proxyConnectTimeout: backend.nginx.config.proxy_connect_timeout,
       });
+      this.peerDone(conn, true);
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
       return;
@@ -592,6 +695,7 @@ export class RequestPath {
         synRetries: backend.kernel.tcp_syn_retries,
         proxyConnectTimeout: backend.nginx.config.proxy_connect_timeout,
       });
+      this.peerDone(conn, true);
       conn.phase = ReqPhase.NONE;
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return;
@@ -606,6 +710,7 @@ export class RequestPath {
     const backend = this.w.backends[conn.backend];
     const up = conn.upstream!;
     conn.upstream = null;
+    this.peerDone(conn, false);
     up.requests++;
     this.releaseUpstream(backend, up, conn.nginxGen);
     this.sink.respond(conn, conn.status);
@@ -777,6 +882,17 @@ export class RequestPath {
     this.spare.push(up);
   }
 
+  /**
+   * The connect for `conn`'s request was refused: the app's listener is closed. With several
+   * peers the try moves on (peerRefused, nextPeer) — to the same closed listener on another
+   * address unless that one is down; with one, 502 (refused).
+   */
+  private refusedTry(backend: Backend, conn: Conn): void {
+    const t = this.peerTries.size > 0 ? this.peerTries.get(conn) : undefined;
+    if (t === undefined) return this.refused(backend, conn);
+    if (this.peerRefused(backend, conn, t) && this.nextPeer(backend, conn, t)) this.attempt(backend, conn);
+  }
+
   private refused(backend: Backend, conn: Conn): void {
     this.connectRefused(backend);
     this.sink.respond(conn, Status.BAD_GATEWAY);
@@ -866,4 +982,21 @@ export function appClosed(idleSince: number, sendAt: number, appTimeout: number,
   const finAtNginx = idleSince + appTimeout;
   if (sendAt >= finAtNginx) return CachedFate.CLOSED;
   return sendAt + rtt / 2 < finAtNginx - rtt / 2 ? CachedFate.ALIVE : CachedFate.CROSSED;
+}
+
+/** One request's tries over its worker's peers (ngx_http_upstream_rr_peer_data_t and peer.tries). */
+interface PeerTry {
+  readonly peers: WorkerPeers;
+  /** The peer of the try under way (rrp->current). */
+  peer: Peer;
+  /** Tries left, counting the one under way (pc->tries). */
+  tries: number;
+  /** The peers tried so far, a bit each (rrp->tried). */
+  tried: number;
+}
+
+/** A peer's address as nginx's error.log writes it after `upstream: "http://`: [::1]:8080. */
+function peerUpstream(peer: Peer): string {
+  const a = peer.addr.address;
+  return `${a.includes(':') ? `[${a}]` : a}:8080`;
 }
