@@ -128,13 +128,6 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   /**
-   * Streams the balancer itself ended (`timeout server`, shutdown-sessions: `req.abandoned` set
-   * here), as against those whose client gave up (`req.abandoned` set by the client: abandon(),
-   * clients/open-loop.ts clientTimeout). Only the latter may go on connecting (connectGoesOn).
-   */
-  private readonly ended = new Set<Req>();
-
-  /**
    * Whether the balancer goes on connecting `req` (SYNs, `timeout connect`, its retries): a stream
    * not abandoned, or one whose client gave up through a proxy (lb.mode l4, l7) without `option
    * abortonclose`. HAProxy does not read the client's close of a complete request (src/http_ana.c
@@ -155,7 +148,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private connectGoesOn(req: Req): boolean {
     if (!req.abandoned) return true;
     const lb = this.w.scenario.lb;
-    return lb.mode !== 'nat' && lb.abortonclose !== true && !this.ended.has(req);
+    return lb.mode !== 'nat' && lb.abortonclose !== true && !req.lbEnded;
   }
 
   /** The client gave up on `req` (its timeout): the stream leaves its server now. */
@@ -201,7 +194,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.leaveServer(req);
     this.conns?.kill(req);
     // Shut by HAProxy itself: a connect still under way for a client that left ends here too.
-    this.ended.add(req);
+    req.lbEnded = true;
     if (req.abandoned) return;
     if (req.notFirst) this.downstream.closedSilently(req, b);
     else {
@@ -440,7 +433,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       req.phase === ReqPhase.CONNECTING &&
       req.backend === b &&
       req.connectStartedAt === attempt &&
-      (!req.abandoned || (this.w.scenario.lb.mode !== 'nat' && !this.ended.has(req)));
+      (!req.abandoned || (this.w.scenario.lb.mode !== 'nat' && !req.lbEnded));
     return {
       waiting,
       admitted: () => {
@@ -574,7 +567,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.conns?.kill(req);
     // HAProxy ends the stream: a connection waiting for its final ACK stops waiting (its ackWaiter's
     // attempt no longer matches) and is let go by the listener (gone), its client there or not.
-    this.ended.add(req);
+    req.lbEnded = true;
     if (req.phase === ReqPhase.CONNECTING) req.connectStartedAt = -1;
     if (!req.abandoned) {
       const b = req.backend;
@@ -1033,7 +1026,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * Returns -1: the stream counts on no server any more (place's answer on every let-go path).
    */
   private letGo(req: Req): -1 {
-    this.ended.delete(req);
+    // Through with the stream: a record not pooled (lb/l7-http-front.ts's, or one shutRetried took
+    // out of its pool) carries no end into a later use; a pooled one is reset on release anyway.
+    req.lbEnded = false;
     req.letGo(HOLD_BALANCER);
     return -1;
   }
