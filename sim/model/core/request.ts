@@ -45,6 +45,8 @@ export class Req implements AppJob {
    * after release.
    */
   lbEnded = false;
+  /** Its place in the balancer's queue while it waits for a server slot (lb/queue.ts QueueEntry), null: none. */
+  queueEntry: object | null = null;
   /** The stream waits out the balancer's turn-around pause, counted in LoadBalancer.turnAround (lb/l7-dispatch.ts). */
   lbPausing = false;
   /** When the balancer's current connect() to the backend began, and the SYNs sent since. */
@@ -128,6 +130,7 @@ export class Req implements AppJob {
     this.persistent = false;
     this.redispatchNext = false;
     this.lbEnded = false;
+    this.queueEntry = null;
     this.lbPausing = false;
     this.connectStartedAt = 0;
     this.synAttempt = 0;

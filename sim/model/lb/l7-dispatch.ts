@@ -38,8 +38,8 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * stream is load-balanced again without its cookie: `pendconn_redistribute()`),
  * until a stream ends on a server (`process_srv_queue()`), or gets HAProxy's 503 after `timeout
  * queue` (`http_return_srv_error()`, src/http_ana.c: STRM_ET_QUEUE_TO, termination flags sQ).
- * A stream whose client left while queued gives its turn to the next (HAProxy without `option
- * abortonclose` would still send it to the server; its answer would go nowhere).
+ * A stream whose client left while queued stays there and is sent at its turn, its answer going
+ * nowhere, unless `option abortonclose` (lb.abortonclose) takes it out of the queue at once (abandon).
  */
 export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly pickRng: Rng;
@@ -151,9 +151,29 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return lb.mode !== 'nat' && lb.abortonclose !== true && !req.lbEnded;
   }
 
-  /** The client gave up on `req` (its timeout): the stream leaves its server now. */
+  /**
+   * The client gave up on `req` (its timeout) and closed its connection. A stream waiting in
+   * HAProxy's queue stays there without `option abortonclose`: the close of a complete request is
+   * not read (src/http_ana.c http_end_request(): channel_dont_read(); http_request_forward_body()
+   * at HTTP_MSG_DONE: channel_dont_close(), so process_stream() never sets CF_SHUTW_NOW), and
+   * back_may_abort_req() (src/backend.c) aborts a queued stream only on a read error or on
+   * CF_SHUTW_NOW with its request out of the channel or PR_O_ABRT_CLOSE — the request is still in
+   * the channel. It is sent when its turn comes (takeSlot), or gets its 503 at `timeout queue`
+   * (queueTimedOut), answering nobody. With the option the close is read and forwarded
+   * (channel_auto_read/channel_auto_close in http_request_forward_body()), and back_try_conn_req()
+   * in SC_ST_QUE unlinks the stream from the queue at once (pendconn_cond_unlink(),
+   * STRM_ET_QUEUE_ABRT): "aborted while [...] pending in the queue for a connection slot"
+   * (doc/configuration.txt "option abortonclose"). Otherwise the stream leaves its server now.
+   */
   abandon(req: Req): void {
     req.abandoned = true;
+    if (req.queueEntry !== null) {
+      if (this.connectGoesOn(req)) return;
+      this.w.lb.queue!.withdraw(req.queueEntry);
+      req.queueEntry = null;
+      this.letGo(req);
+      return;
+    }
     this.pauseEnds(req);
     this.leaveServer(req);
     // A request sent to a vanished host is never answered: its server connection is given up.
@@ -608,7 +628,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const queue = this.w.lb.queue;
     if (queue === null || !this.countsStreams) return false;
     if (server < 0 && this.w.lb.usableCount() === 0) return false;
-    queue.add(this, req, server);
+    req.queueEntry = queue.add(this, req, server);
     return true;
   }
 
@@ -618,7 +638,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * load-balanced again, away from the server it waited for.
    */
   requeue(req: Req): void {
-    if (req.abandoned) {
+    req.queueEntry = null;
+    // A stream whose client left without `option abortonclose` is still in the queue (abandon): it
+    // goes back to the dispatcher with the others.
+    if (!this.connectGoesOn(req)) {
       this.letGo(req);
       return;
     }
@@ -628,8 +651,15 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.dispatch(req, -1);
   }
 
+  /**
+   * Its turn came: the stream takes the slot on `b` (process_srv_queue() → pendconn_process_next_strm(),
+   * src/queue.c, wakes it; back_try_conn_req() sees it dequeued and connects). One whose client left
+   * is still here only without `option abortonclose` (abandon): HAProxy sends it, its answer going
+   * nowhere (doc/configuration.txt "option abortonclose": "the request will eventually be served").
+   */
   takeSlot(req: Req, b: number): boolean {
-    if (req.abandoned) {
+    req.queueEntry = null;
+    if (!this.connectGoesOn(req)) {
       this.letGo(req);
       return false;
     }
@@ -637,8 +667,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return true;
   }
 
-  /** `timeout queue` expired: HAProxy answers 503 itself and closes the client's connection. */
+  /**
+   * `timeout queue` expired: HAProxy answers 503 itself and closes the client's connection
+   * (STRM_ET_QUEUE_TO, sQ); for a stream whose client left (without `option abortonclose`) the
+   * answer goes nowhere.
+   */
   queueTimedOut(req: Req): void {
+    req.queueEntry = null;
     if (req.abandoned) {
       this.letGo(req);
       return;
