@@ -25,8 +25,8 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  *
  * With `countsStreams` (lb.mode l7: the streams of keep-alive clients behind lb/l7-http-front.ts
  * and the open-loop requests alike) an attempt counts on its server from assignment to answer
- * (or, for an attempt its client gave up on, until the server is done with it: without `option
- * abortonclose` HAProxy still waits for the server's answer), as HAProxy's `srv->served`
+ * (or, for an attempt its client gave up on, until the stream ends: without `option abortonclose`
+ * HAProxy still queues, connects and waits for the server's answer; abandon), as HAProxy's `srv->served`
  * (`sess_change_server()`, src/stream.c): that is the server's `scur` in `show stat`, what
  * leastconn weighs and what a drain waits for (`active_conn`, a drain gate's `active`).
  *
@@ -163,7 +163,18 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * (channel_auto_read/channel_auto_close in http_request_forward_body()), and back_try_conn_req()
    * in SC_ST_QUE unlinks the stream from the queue at once (pendconn_cond_unlink(),
    * STRM_ET_QUEUE_ABRT): "aborted while [...] pending in the queue for a connection slot"
-   * (doc/configuration.txt "option abortonclose"). Otherwise the stream leaves its server now.
+   * (doc/configuration.txt "option abortonclose").
+   *
+   * A stream past the queue likewise goes on without the option (connectGoesOn): connecting,
+   * retrying, waiting for its answer, it keeps counting on its server — `srv->served`, what
+   * leastconn weighs and maxconn caps, and the list srv_shutdown_streams() walks — until it ends:
+   * sess_change_server(s, NULL) (src/stream.c) runs only when its server side closes
+   * (process_stream() at SC_ST_DIS), its last connect fails (back_handle_st_cer(), src/backend.c)
+   * or the stream is freed (stream_free()), never at a client close it has not read. With the
+   * option it ends now: a connect is aborted (back_handle_st_con(), back_may_abort_req() in
+   * SC_ST_TAR), and an established stream's close is forwarded with SC_FL_NOLINGER
+   * (http_request_forward_body()), which closes its server connection (sc_app_shutw_conn(),
+   * src/stconn.c: SC_ST_DIS) — the app goes on with a request it holds, answering nobody.
    */
   abandon(req: Req): void {
     req.abandoned = true;
@@ -174,6 +185,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       this.letGo(req);
       return;
     }
+    if (this.connectGoesOn(req)) return;
     this.pauseEnds(req);
     this.leaveServer(req);
     // A request sent to a vanished host is never answered: its server connection is given up.
@@ -312,7 +324,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    */
   private place(req: Req, server: number): number {
     const w = this.w;
-    if (!this.connectGoesOn(req)) return this.letGo(req);
+    if (!this.connectGoesOn(req)) {
+      // A retry kept on its server (dispatch) is still counted there: it leaves (dispatch hands the slot on).
+      this.leaveServer(req, false);
+      return this.letGo(req);
+    }
     let b = server >= 0 ? server : this.pick(req, true);
     if (b < 0 && this.queued(req, -1)) return -1;
     // Persistence (or leastconn under maxqueue) sent it to a server at maxconn: it waits in that

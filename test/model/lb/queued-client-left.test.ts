@@ -57,12 +57,14 @@ describe('a queued request whose client left (maxconn 1, slow server)', () => {
     expect(t.goodput + t.wasted).toBe(t.offered);
   });
 
-  it('with abortonclose it leaves the queue: half the requests never reach the server, more are answered in time', () => {
+  it("with abortonclose a stream ends at its client's close: its slot goes to the next at once, more are answered in time", () => {
     const served = totals(regime(undefined));
     const t = totals(regime(true));
-    expect(t.attempts).toBeLessThan(0.6 * t.offered);
-    // Only the streams whose client left while the server worked on them are wasted.
-    expect(t.wasted).toBeLessThan(0.5 * served.wasted);
+    // With every client waiting 2 s, a queued stream's turn comes before its client leaves (the
+    // slot ahead is freed at that client's close at the latest), so all still reach the server ...
+    expect(t.attempts).toBe(t.offered);
+    // ... but none holds its slot for nobody: fewer are served for nobody, more in time.
+    expect(t.wasted).toBeLessThan(served.wasted - 10);
     expect(t.goodput).toBeGreaterThan(2 * served.goodput);
   });
 
