@@ -254,6 +254,8 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly clientTimeout = (req: Req): void => {
     const w = this.w;
     req.abandoned = true;
+    // Its close reaches the balancer, which may end the stream there (`option abortonclose`).
+    this.upstream.abandon(req);
     w.metrics.inc(w.c.reqTimeouts, req.backend);
     w.error(ErrorKind.CLIENT_TIMEOUT, req.backend);
     // It closes its connection: the retry (or the pooled connection's next request) opens a new one.

@@ -79,6 +79,8 @@ export interface HttpDownstream extends ResponseSink {
 /** Request-level (open loop): a balancer takes one attempt of an independent request. */
 export interface RequestUpstream {
   send(req: Req): void;
+  /** The client gave up on the attempt (its timeout) and closed its connection. */
+  abandon(req: Req): void;
 }
 
 export interface RequestDownstream {

@@ -37,6 +37,16 @@ export class Req implements AppJob {
   persistent = false;
   /** The balancer's next retry is load-balanced again (a redispatch) instead of kept on `backend`. */
   redispatchNext = false;
+  /**
+   * The balancer itself ended this stream (`timeout server`, shutdown-sessions: `abandoned` set
+   * there), as against a stream whose client gave up (`abandoned` set by the client: abandon(),
+   * clients/open-loop.ts clientTimeout). Only the latter may go on connecting (lb/l7-dispatch.ts
+   * connectGoesOn). A flag rather than a set of records: no hash per request, nothing kept
+   * after release.
+   */
+  lbEnded = false;
+  /** Its place in the balancer's queue while it waits for a server slot (lb/queue.ts QueueEntry), null: none. */
+  queueEntry: object | null = null;
   /** The stream waits out the balancer's turn-around pause, counted in LoadBalancer.turnAround (lb/l7-dispatch.ts). */
   lbPausing = false;
   /** When the balancer's current connect() to the backend began, and the SYNs sent since. */
@@ -119,6 +129,8 @@ export class Req implements AppJob {
     this.lbRetriesLeft = 0;
     this.persistent = false;
     this.redispatchNext = false;
+    this.lbEnded = false;
+    this.queueEntry = null;
     this.lbPausing = false;
     this.connectStartedAt = 0;
     this.synAttempt = 0;

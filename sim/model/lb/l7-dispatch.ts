@@ -25,8 +25,8 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  *
  * With `countsStreams` (lb.mode l7: the streams of keep-alive clients behind lb/l7-http-front.ts
  * and the open-loop requests alike) an attempt counts on its server from assignment to answer
- * (or, for an attempt its client gave up on, until the server is done with it: without `option
- * abortonclose` HAProxy still waits for the server's answer), as HAProxy's `srv->served`
+ * (or, for an attempt its client gave up on, until the stream ends: without `option abortonclose`
+ * HAProxy still queues, connects and waits for the server's answer; abandon), as HAProxy's `srv->served`
  * (`sess_change_server()`, src/stream.c): that is the server's `scur` in `show stat`, what
  * leastconn weighs and what a drain waits for (`active_conn`, a drain gate's `active`).
  *
@@ -38,8 +38,8 @@ import { choosesRedispatch, newRetryFacts, type RetryFacts, turnAroundPause } fr
  * stream is load-balanced again without its cookie: `pendconn_redistribute()`),
  * until a stream ends on a server (`process_srv_queue()`), or gets HAProxy's 503 after `timeout
  * queue` (`http_return_srv_error()`, src/http_ana.c: STRM_ET_QUEUE_TO, termination flags sQ).
- * A stream whose client left while queued gives its turn to the next (HAProxy without `option
- * abortonclose` would still send it to the server; its answer would go nowhere).
+ * A stream whose client left while queued stays there and is sent at its turn, its answer going
+ * nowhere, unless `option abortonclose` (lb.abortonclose) takes it out of the queue at once (abandon).
  */
 export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly pickRng: Rng;
@@ -128,13 +128,6 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   }
 
   /**
-   * Streams the balancer itself ended (`timeout server`, shutdown-sessions: `req.abandoned` set
-   * here), as against those whose client gave up (`req.abandoned` set by the client: abandon(),
-   * clients/open-loop.ts clientTimeout). Only the latter may go on connecting (connectGoesOn).
-   */
-  private readonly ended = new Set<Req>();
-
-  /**
    * Whether the balancer goes on connecting `req` (SYNs, `timeout connect`, its retries): a stream
    * not abandoned, or one whose client gave up through a proxy (lb.mode l4, l7) without `option
    * abortonclose`. HAProxy does not read the client's close of a complete request (src/http_ana.c
@@ -155,12 +148,44 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private connectGoesOn(req: Req): boolean {
     if (!req.abandoned) return true;
     const lb = this.w.scenario.lb;
-    return lb.mode !== 'nat' && lb.abortonclose !== true && !this.ended.has(req);
+    return lb.mode !== 'nat' && lb.abortonclose !== true && !req.lbEnded;
   }
 
-  /** The client gave up on `req` (its timeout): the stream leaves its server now. */
+  /**
+   * The client gave up on `req` (its timeout) and closed its connection. A stream waiting in
+   * HAProxy's queue stays there without `option abortonclose`: the close of a complete request is
+   * not read (src/http_ana.c http_end_request(): channel_dont_read(); http_request_forward_body()
+   * at HTTP_MSG_DONE: channel_dont_close(), so process_stream() never sets CF_SHUTW_NOW), and
+   * back_may_abort_req() (src/backend.c) aborts a queued stream only on a read error or on
+   * CF_SHUTW_NOW with its request out of the channel or PR_O_ABRT_CLOSE — the request is still in
+   * the channel. It is sent when its turn comes (takeSlot), or gets its 503 at `timeout queue`
+   * (queueTimedOut), answering nobody. With the option the close is read and forwarded
+   * (channel_auto_read/channel_auto_close in http_request_forward_body()), and back_try_conn_req()
+   * in SC_ST_QUE unlinks the stream from the queue at once (pendconn_cond_unlink(),
+   * STRM_ET_QUEUE_ABRT): "aborted while [...] pending in the queue for a connection slot"
+   * (doc/configuration.txt "option abortonclose").
+   *
+   * A stream past the queue likewise goes on without the option (connectGoesOn): connecting,
+   * retrying, waiting for its answer, it keeps counting on its server — `srv->served`, what
+   * leastconn weighs and maxconn caps, and the list srv_shutdown_streams() walks — until it ends:
+   * sess_change_server(s, NULL) (src/stream.c) runs only when its server side closes
+   * (process_stream() at SC_ST_DIS), its last connect fails (back_handle_st_cer(), src/backend.c)
+   * or the stream is freed (stream_free()), never at a client close it has not read. With the
+   * option it ends now: a connect is aborted (back_handle_st_con(), back_may_abort_req() in
+   * SC_ST_TAR), and an established stream's close is forwarded with SC_FL_NOLINGER
+   * (http_request_forward_body()), which closes its server connection (sc_app_shutw_conn(),
+   * src/stconn.c: SC_ST_DIS) — the app goes on with a request it holds, answering nobody.
+   */
   abandon(req: Req): void {
     req.abandoned = true;
+    if (req.queueEntry !== null) {
+      if (this.connectGoesOn(req)) return;
+      this.w.lb.queue!.withdraw(req.queueEntry);
+      req.queueEntry = null;
+      this.letGo(req);
+      return;
+    }
+    if (this.connectGoesOn(req)) return;
     this.pauseEnds(req);
     this.leaveServer(req);
     // A request sent to a vanished host is never answered: its server connection is given up.
@@ -201,7 +226,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.leaveServer(req);
     this.conns?.kill(req);
     // Shut by HAProxy itself: a connect still under way for a client that left ends here too.
-    this.ended.add(req);
+    req.lbEnded = true;
     if (req.abandoned) return;
     if (req.notFirst) this.downstream.closedSilently(req, b);
     else {
@@ -299,7 +324,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    */
   private place(req: Req, server: number): number {
     const w = this.w;
-    if (!this.connectGoesOn(req)) return this.letGo(req);
+    if (!this.connectGoesOn(req)) {
+      // A retry kept on its server (dispatch) is still counted there: it leaves (dispatch hands the slot on).
+      this.leaveServer(req, false);
+      return this.letGo(req);
+    }
     let b = server >= 0 ? server : this.pick(req, true);
     if (b < 0 && this.queued(req, -1)) return -1;
     // Persistence (or leastconn under maxqueue) sent it to a server at maxconn: it waits in that
@@ -440,7 +469,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       req.phase === ReqPhase.CONNECTING &&
       req.backend === b &&
       req.connectStartedAt === attempt &&
-      (!req.abandoned || (this.w.scenario.lb.mode !== 'nat' && !this.ended.has(req)));
+      (!req.abandoned || (this.w.scenario.lb.mode !== 'nat' && !req.lbEnded));
     return {
       waiting,
       admitted: () => {
@@ -574,7 +603,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.conns?.kill(req);
     // HAProxy ends the stream: a connection waiting for its final ACK stops waiting (its ackWaiter's
     // attempt no longer matches) and is let go by the listener (gone), its client there or not.
-    this.ended.add(req);
+    req.lbEnded = true;
     if (req.phase === ReqPhase.CONNECTING) req.connectStartedAt = -1;
     if (!req.abandoned) {
       const b = req.backend;
@@ -615,7 +644,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const queue = this.w.lb.queue;
     if (queue === null || !this.countsStreams) return false;
     if (server < 0 && this.w.lb.usableCount() === 0) return false;
-    queue.add(this, req, server);
+    req.queueEntry = queue.add(this, req, server);
     return true;
   }
 
@@ -625,7 +654,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * load-balanced again, away from the server it waited for.
    */
   requeue(req: Req): void {
-    if (req.abandoned) {
+    req.queueEntry = null;
+    // A stream whose client left without `option abortonclose` is still in the queue (abandon): it
+    // goes back to the dispatcher with the others.
+    if (!this.connectGoesOn(req)) {
       this.letGo(req);
       return;
     }
@@ -635,8 +667,15 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.dispatch(req, -1);
   }
 
+  /**
+   * Its turn came: the stream takes the slot on `b` (process_srv_queue() → pendconn_process_next_strm(),
+   * src/queue.c, wakes it; back_try_conn_req() sees it dequeued and connects). One whose client left
+   * is still here only without `option abortonclose` (abandon): HAProxy sends it, its answer going
+   * nowhere (doc/configuration.txt "option abortonclose": "the request will eventually be served").
+   */
   takeSlot(req: Req, b: number): boolean {
-    if (req.abandoned) {
+    req.queueEntry = null;
+    if (!this.connectGoesOn(req)) {
       this.letGo(req);
       return false;
     }
@@ -644,8 +683,13 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     return true;
   }
 
-  /** `timeout queue` expired: HAProxy answers 503 itself and closes the client's connection. */
+  /**
+   * `timeout queue` expired: HAProxy answers 503 itself and closes the client's connection
+   * (STRM_ET_QUEUE_TO, sQ); for a stream whose client left (without `option abortonclose`) the
+   * answer goes nowhere.
+   */
   queueTimedOut(req: Req): void {
+    req.queueEntry = null;
     if (req.abandoned) {
       this.letGo(req);
       return;
@@ -1033,7 +1077,9 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * Returns -1: the stream counts on no server any more (place's answer on every let-go path).
    */
   private letGo(req: Req): -1 {
-    this.ended.delete(req);
+    // Through with the stream: a record not pooled (lb/l7-http-front.ts's, or one shutRetried took
+    // out of its pool) carries no end into a later use; a pooled one is reset on release anyway.
+    req.lbEnded = false;
     req.letGo(HOLD_BALANCER);
     return -1;
   }

@@ -131,9 +131,10 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
 
   /**
    * The client's request timeout (clients/http-keepalive.ts) fired on the stream: it closes its
-   * connection (FIN), and the stream leaves its server. HAProxy sees the client's shutdown while it
-   * waits for the server (`CD` termination: client-side disconnect in the data phase) and logs no
-   * answer; the server keeps working on the request it holds (l7-dispatch.ts abandon).
+   * connection (FIN). Without `option abortonclose` HAProxy does not read it and the stream goes on
+   * — queued, connecting, waiting for the server — counting on its server until its answer, which
+   * goes nowhere (`CD` termination: client-side disconnect in the data phase); with the option the
+   * stream ends now and the server keeps working on a request it holds (l7-dispatch.ts abandon).
    */
   abandon(conn: Conn): boolean {
     if (conn.stream) this.balancer.abandon(conn.stream);

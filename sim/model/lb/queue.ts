@@ -20,6 +20,9 @@ export interface QueueOwner<T> {
   requeue(item: T): void;
 }
 
+/** A stream's place in a queue (BackendQueue.add), for its owner to withdraw it (BackendQueue.withdraw). */
+export type QueueEntry = object;
+
 /** One stream waiting for a server slot, its owner, its `timeout queue` timer and its age. */
 interface Pending {
   owner: QueueOwner<unknown>;
@@ -29,6 +32,11 @@ interface Pending {
   seq: number;
   /** The server whose queue holds it, -1: the backend queue. */
   server: number;
+  /**
+   * No longer in its queue: taken, expired, handed back, or withdrawn by its owner
+   * (BackendQueue.withdraw: then a hole where it was, skipped by every reader).
+   */
+  out: boolean;
 }
 
 /** A FIFO of pending streams with lazy removal (null holes). */
@@ -44,7 +52,11 @@ class Fifo {
 
   /** The oldest entry without removing it (null: empty). */
   peek(): Pending | null {
-    while (this.head < this.items.length && this.items[this.head] === null) this.head++;
+    for (;;) {
+      const p = this.head < this.items.length ? this.items[this.head] : undefined;
+      if (p === undefined || (p !== null && !p.out)) break;
+      this.head++;
+    }
     if (this.head > 1024 && this.head * 2 > this.items.length) {
       this.items.splice(0, this.head);
       this.head = 0;
@@ -54,10 +66,12 @@ class Fifo {
 
   /** Remove `p` (the head, or a hole left anywhere); false if it is not here. */
   remove(p: Pending): boolean {
+    if (p.out) return false;
     const i = this.items.indexOf(p, this.head);
     if (i < 0) return false;
     this.items[i] = null;
     this.length--;
+    p.out = true;
     return true;
   }
 
@@ -66,7 +80,10 @@ class Fifo {
     const out: Pending[] = [];
     for (let i = this.head; i < this.items.length; i++) {
       const p = this.items[i];
-      if (p !== null) out.push(p);
+      if (p !== null && !p.out) {
+        p.out = true;
+        out.push(p);
+      }
     }
     this.items = [];
     this.head = 0;
@@ -123,11 +140,31 @@ export class BackendQueue {
     return b < this.servers.length ? this.servers[b].length : 0;
   }
 
-  /** Queue `item` in the backend queue, or in server `server`'s queue (a persistent stream). */
-  add<T>(owner: QueueOwner<T>, item: T, server = -1): void {
-    const p: Pending = { owner: owner as QueueOwner<unknown>, item, timer: -1, seq: this.seq++, server };
+  /**
+   * Queue `item` in the backend queue, or in server `server`'s queue (a persistent stream). Returns
+   * its place, which its owner may withdraw.
+   */
+  add<T>(owner: QueueOwner<T>, item: T, server = -1): QueueEntry {
+    const p: Pending = { owner: owner as QueueOwner<unknown>, item, timer: -1, seq: this.seq++, server, out: false };
     p.timer = Number.isFinite(this.timeout) ? this.engine.schedule(this.timeout, this.expire, p) : -1;
     this.fifo(server).push(p);
+    return p;
+  }
+
+  /**
+   * The stream at `entry` leaves its queue before its turn: its client closed and `option
+   * abortonclose` aborts a queued stream (back_try_conn_req(), HAProxy 2.6 src/backend.c: in
+   * SC_ST_QUE, back_may_abort_req() → pendconn_cond_unlink(), STRM_ET_QUEUE_ABRT, logged CQ). No
+   * slot was freed: nobody else is dequeued. The owner is not called back. Lazy: a hole the
+   * readers skip (no search through a long queue).
+   */
+  withdraw(entry: QueueEntry): void {
+    const p = entry as Pending;
+    if (p.out) return;
+    p.out = true;
+    this.fifo(p.server).length--;
+    if (p.timer >= 0) this.engine.cancel(p.timer);
+    p.timer = -1;
   }
 
   private fifo(server: number): Fifo {
@@ -140,6 +177,31 @@ export class BackendQueue {
    * streams at all.
    */
   readonly slotFreed = (b: number): void => {
+    // A stream given a slot may free one at once (refused and redispatched, answered at once):
+    // that server's turn comes after this one, not inside it. HAProxy's process_srv_queue() only
+    // wakes the dequeued stream's task (pendconn_process_next_strm(), src/queue.c), which runs
+    // later; calling back in here would nest one frame per queued stream and overflow the stack
+    // behind a long queue of streams whose clients left (sent on at their turn, see abandon(),
+    // lb/l7-dispatch.ts).
+    if (this.serving) {
+      this.freedMeanwhile.push(b);
+      return;
+    }
+    this.serving = true;
+    try {
+      this.serve(b);
+      for (let i = 0; i < this.freedMeanwhile.length; i++) this.serve(this.freedMeanwhile[i]);
+    } finally {
+      this.serving = false;
+      this.freedMeanwhile.length = 0;
+    }
+  };
+
+  /** Inside slotFreed(): the servers whose slots were freed meanwhile, served in that order after it. */
+  private serving = false;
+  private readonly freedMeanwhile: number[] = [];
+
+  private serve(b: number): void {
     for (;;) {
       const own = b < this.servers.length ? this.servers[b].peek() : null;
       const shared = this.backend.length > 0 ? this.backend.peek() : null;
@@ -150,7 +212,7 @@ export class BackendQueue {
       this.take(p);
       if (p.owner.takeSlot(p.item, b)) return;
     }
-  };
+  }
 
   /**
    * Server `b` takes up to `slots` streams from the backend queue, oldest first, if it takes new
