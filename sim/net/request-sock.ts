@@ -60,3 +60,33 @@ export function synAckRetries(
   }
   return max;
 }
+
+/**
+ * TCP_SYNCOOKIE_PERIOD (include/net/tcp.h, 60·HZ jiffies): the period of tcp_cookie_time(), the
+ * counter a SYN cookie encodes in its top 8 bits (secure_tcp_syn_cookie, net/ipv4/syncookies.c:
+ * `count << COOKIEBITS`).
+ */
+export const TCP_SYNCOOKIE_PERIOD_S = 60;
+
+/** MAX_SYNCOOKIE_AGE (include/net/tcp.h): counter values a cookie stays valid for. */
+export const MAX_SYNCOOKIE_AGE = 2;
+
+/** tcp_cookie_time() (include/net/tcp.h): get_jiffies_64() / TCP_SYNCOOKIE_PERIOD, at jiffies value `jiffies`. */
+export function synCookieTime(jiffies: number, hz: number): number {
+  return Math.floor(jiffies / (TCP_SYNCOOKIE_PERIOD_S * hz));
+}
+
+/**
+ * Whether a SYN cookie sent when tcp_cookie_time() was `sentAt` still decodes now, at `now`:
+ * check_tcp_syn_cookie (net/ipv4/syncookies.c) refuses it once `count − sentAt` reaches
+ * MAX_SYNCOOKIE_AGE, so a cookie lives 60 to 120 s, as the counter's phase falls ("valid only at
+ * most for 2*60 seconds, or less if the counter advances immediately after a cookie is
+ * generated"). The ACK (or data segment carrying it) of a refused cookie gets nothing from
+ * cookie_v4_check but the listener back (LINUX_MIB_SYNCOOKIESFAILED), and tcp_rcv_state_process
+ * in TCP_LISTEN answers an ACK with `return 1`: tcp_v4_do_rcv resets the sender
+ * (tcp_v4_send_reset), whatever room the accept queue has then. A valid one meeting a full
+ * accept queue is dropped (tcp_get_cookie_sock → tcp_v4_syn_recv_sock: sk_acceptq_is_full).
+ */
+export function synCookieValid(sentAt: number, now: number): boolean {
+  return now - sentAt < MAX_SYNCOOKIE_AGE;
+}

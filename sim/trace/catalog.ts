@@ -1330,7 +1330,9 @@ export const CATALOG: Catalog = {
           ? `${r.backend}: an answer to a resent SYN-ACK made the connection to the app (${n(r.queued)}/${n(r.limit)} queued); its request comes with the next retransmission`
           : r.outcome === 'expired'
             ? `${r.backend}: a request sock of the app's listener dropped after its SYN-ACK retries (${n(r.requestSocks)} left)`
-            : `${r.backend}: a retransmitted request met no request sock at the app's listener: RST`,
+            : r.outcome === 'cookie_expired'
+              ? `${r.backend}: a retransmitted request carried a SYN cookie too old to decode (sent over a minute ago): RST`
+              : `${r.backend}: a retransmitted request met no request sock at the app's listener: RST`,
     tone: 'warn',
     variant: (r) => r.outcome,
     explain: () =>
@@ -1339,6 +1341,7 @@ export const CATALOG: Catalog = {
       "A dropped ACK's line quotes the queue as that check counted it: the connections there at the batch's SYNs plus those the batch's earlier ACKs made. " +
       'Those senders are connected (connect() returned) and have sent their request; unacknowledged, it is retransmitted (at the RTO, RTT + 200 ms, then doubling), each copy carrying the ACK again, and the first copy that finds room makes the connection. ' +
       "The listener also resends its SYN-ACK 1, 3, 7, 15, 31 s after the SYN; the sender's answer makes the connection without the request if there is room then. A request sock that runs out of SYN-ACK retries is dropped and the next copy is reset (ECONNRESET). " +
+      'A SYN answered with a SYN cookie (the SYN queue already held more than the backlog) has no request sock and no SYN-ACK resend: its copies get in only while the cookie decodes, 60 to 120 s after the SYN (MAX_SYNCOOKIE_AGE two counts of a 60-s counter); the first copy after that is reset. ' +
       'So the connect succeeds but the request waits: its wait shows in the request latency, not in connect errors.',
   },
   'kernel.tw_overflow': {

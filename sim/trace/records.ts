@@ -878,11 +878,11 @@ export interface KernelSynAckResend extends Rec<'kernel.synack_resend'> {
  * its final ACK met the full queue (`ack_dropped`: the sender is connected, its request sent,
  * and retransmits it every `rto` doubling), a challenge ACK to a resent SYN-ACK made its child
  * without data (`child_without_data`), its request sock expired (`expired`), or its next data copy
- * met no request sock (`reset`).
+ * met no request sock (`reset`) or a SYN cookie too old to decode (`cookie_expired`).
  */
 export interface KernelAppAckOverflow extends Rec<'kernel.app_ack_overflow'> {
   backend: string;
-  outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset';
+  outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset' | 'cookie_expired';
   /**
    * The accept queue: for `ack_dropped` the count the dropping check compared with the backlog
    * (net/listen-queue.ts ackQueue: a batch's), else the children not yet accept()ed.

@@ -1,6 +1,12 @@
 import { inWholeJiffies } from '../../net/jiffies.js';
 import { acceptQueueFull, Handshake, ListenerChecks, nextDataCopyRto } from '../../net/listen-queue.js';
-import { reqskTimeout, synAckRetries, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
+import {
+  reqskTimeout,
+  synAckRetries,
+  synCookieTime,
+  synCookieValid,
+  TCP_TIMEOUT_INIT_S,
+} from '../../net/request-sock.js';
 import { firstDataRto } from '../../net/tcp.js';
 import { wheelOf } from '../../net/timer-wheel.js';
 import type { VmView as Backend } from '../core/vm-view.js';
@@ -74,6 +80,8 @@ interface Pending {
   copies: number;
   /** The request sock (null: a SYN cookie answered the SYN). */
   req: RequestSock | null;
+  /** A SYN cookie's tcp_cookie_time() on the app's kernel when it was sent (NaN: a request sock). */
+  readonly cookieSentAt: number;
   /** A challenge ACK made the child, without data: the next data copy brings the request. */
   childWithoutData: boolean;
   /** The app took the child without data (acceptedWithoutData): the copies have nothing left to do. */
@@ -109,7 +117,9 @@ interface RequestSock {
  *   place and its request arrives with the next data copy.
  * A request sock that runs out of retries is dropped: the next copy meets the listener, no cookie,
  * and is answered with RST (tcp_v4_do_rcv → tcp_v4_send_reset). The SYN queue is the app's
- * listener's (synQueueFull: a SYN cookie past the backlog, no request sock, no resend).
+ * listener's (synQueueFull: a SYN cookie past the backlog, no request sock, no resend); a
+ * cookie's copies get in only while it decodes, 60 to 120 s after the SYN, and the first copy
+ * after that is reset the same way (net/request-sock.ts synCookieValid).
  * A child without data is accepted in its turn and its worker blocks in recv() until the next
  * copy (AckWaiter.acceptedWithoutData, nginx's upstream connects); for senders without that verb
  * it holds an accept-queue place until its data (simplified).
@@ -189,6 +199,7 @@ export class AppListener {
       rto,
       copies: 0,
       req,
+      cookieSentAt: req === null ? this.cookieTime(backend) : Number.NaN,
       childWithoutData: false,
       acceptedEarly: false,
       copyAt: Number.NaN,
@@ -217,6 +228,12 @@ export class AppListener {
   /** `p`'s counts are still in the listener's (the process that took its SYN lives). */
   private sameListener(p: Pending): boolean {
     return this.w.backends[p.b].app.epoch === p.epoch;
+  }
+
+  /** tcp_cookie_time() on `backend`'s kernel now. */
+  private cookieTime(backend: Backend): number {
+    const clock = backend.host.clock;
+    return synCookieTime(clock.jiffies(this.w.now), clock.hz);
   }
 
   private roomFor(backend: Backend): boolean {
@@ -260,6 +277,13 @@ export class AppListener {
     if (this.listenerGone(p) || p.req?.expired === true) {
       this.removeRequestSock(p);
       this.trace(p, 'reset');
+      p.waiter.reset();
+      return;
+    }
+    if (p.req === null && !synCookieValid(p.cookieSentAt, this.cookieTime(backend))) {
+      // Its SYN cookie no longer decodes (60 to 120 s after the SYN): the listener resets the
+      // copy, room or not (net/request-sock.ts synCookieValid).
+      this.trace(p, 'cookie_expired');
       p.waiter.reset();
       return;
     }
@@ -354,7 +378,7 @@ export class AppListener {
 
   private trace(
     p: Pending,
-    outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset',
+    outcome: 'ack_dropped' | 'child_without_data' | 'expired' | 'reset' | 'cookie_expired',
     queued = this.children(this.w.backends[p.b]),
   ): void {
     const backend = this.w.backends[p.b];

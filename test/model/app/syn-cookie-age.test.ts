@@ -1,0 +1,53 @@
+/**
+ * A SYN cookie decodes for 60 to 120 s only (net/request-sock.ts synCookieValid: check_tcp_syn_cookie,
+ * net/ipv4/syncookies.c; MAX_SYNCOOKIE_AGE and TCP_SYNCOOKIE_PERIOD, include/net/tcp.h). nginx's
+ * SYN retransmissions to an app five times overloaded for minutes pass the SYN check in batches,
+ * the SYN queue (backlog + 1 request socks) overflows into cookies, and their final ACKs meet the
+ * full accept queue: those connections have no request sock, so no SYN-ACK resend and no expiry
+ * of their own. Before the cookie's age was modelled their data copies went on until one found
+ * room (or the run ended); in Linux the first copy after the cookie's second count is answered
+ * with RST (cookie_v4_check gives the listener back, tcp_rcv_state_process in TCP_LISTEN
+ * returns 1, tcp_v4_send_reset): nginx's 502.
+ */
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { RunResult } from '../../../sim/result.js';
+import { run } from '../helpers.js';
+
+const overloaded = {
+  warmup: '0s',
+  horizon: '200s',
+  clients: { http: { arrival_rate: 100, requests_per_connection: 'const(1)', retries: 0, request_timeout: '600s' } },
+  app: { workers: 1, service_time: 'const(50ms)', backlog: 16 },
+  nginx: {
+    upstream_loopback: true,
+    upstream_keepalive: 0,
+    upstream_close_first: 'app' as const,
+    worker_connections: 0,
+    proxy_read_timeout: '600s',
+    proxy_connect_timeout: '600s',
+  },
+  kernel: { somaxconn: 4096 },
+  backends: [{ name: 'host' }],
+};
+
+describe("a SYN cookie's age at the app's listener", () => {
+  let r: RunResult;
+  let expired: RunResult['events'];
+  beforeAll(() => {
+    r = run(overloaded, 1);
+    expired = r.events.filter(
+      (e) => e.record?.kind === 'kernel.app_ack_overflow' && e.record.outcome === 'cookie_expired',
+    );
+  });
+
+  it('resets the data copy of a cookie more than a minute old, never one younger', () => {
+    expect(expired.length).toBeGreaterThan(0);
+    // Every SYN left at t ≥ 0 and a cookie decodes for at least 60 s.
+    for (const e of expired) expect(e.t).toBeGreaterThanOrEqual(60);
+  });
+
+  it("turns the cookie'd connections' endless wait into nginx's 502s", () => {
+    // 2,243 502s (expired request socks only) while cookies never aged; 5,913 with the rule.
+    expect(r.figures['responses_5xx.total']!).toBeGreaterThan(4000);
+  });
+});
