@@ -60,8 +60,8 @@ interface Pair {
   // machine) moves them all to a port-indexed table, in pages of PAGE_PORTS allocated as ports
   // in them are used (a pair's ports lie in the ephemeral range: ~110 of the 256 pages). A port
   // is in exactly one of the three places.
-  // Each place holds a socket's word (see WORD_SHIFT): its entry number in the host's entry pool
-  // (EntryPool) and its state and flags; a page holds 0 for none.
+  // Each place holds a socket's word (see WORD_SHIFT): its state and flags, and in TIME_WAIT its
+  // queue slot's index; a page holds 0 for none.
   soloPort: number;
   soloWord: number;
   more: PortMap | null;
@@ -76,144 +76,50 @@ interface Pair {
   skip: PortSkip | null;
 }
 
-/** No entry (an entry number: the TIME_WAIT queue's dead slot, the pool's free-list end). */
+/** A dead TIME_WAIT queue slot's key (see TW_SLOT); no socket taken over (HostSockets.takenOver). */
 const NONE = -1;
 /** No socket (wordOf()). */
 const NO_WORD = 0;
 
 /**
  * A socket as its pair holds it (Pair.soloWord, a PortMap's entries, a dense page's slots): one
- * int32 word, its entry number (EntryPool) shifted left by WORD_SHIFT and below it the socket's
- * state (OPEN, TIME_WAIT) in the low two bits, then BOUND (bind() bound it before connect(): its
- * port's bind bucket has fastreuse ≥ 0) and TIMESTAMPS (in TIME_WAIT: timestamps were on). A word
- * is never 0 (a socket's state is): 0 is NO_WORD. The state and flags sit beside the entry number,
- * not in the entry: every verb finds a socket through its pair's table first, and a read of the
- * entry's record too was a cache miss of its own — closes read the state of a socket opened
- * milliseconds to seconds before, and connect()'s walk the flags of a TIME_WAIT up to 60 s old,
- * entries scattered over a pool of ~30,000 on each of the fleet's 20 VMs (README Benchmarks,
- * session 31: `entryOf`'s page read, `EntryPool.flags`/`state`). Entry numbers stay below 2^27.
+ * int32 word, its state (OPEN, TIME_WAIT) in the low two bits, then BOUND (bind() bound it before
+ * connect(): its port's bind bucket has fastreuse ≥ 0) and TIMESTAMPS (in TIME_WAIT: timestamps
+ * were on), and above them, in TIME_WAIT, its slot's index in the TIME_WAIT queue's ring (see
+ * TW_SLOT), shifted left by WORD_SHIFT. A word is never 0 (a socket's state is): 0 is NO_WORD.
+ *
+ * An open socket is its word alone, and a TIME_WAIT its word and its queue slot, which holds what
+ * the kernel's timewait sock keeps that the model reads (ts_recent, tw_entry_stamp, the timer):
+ * there is no per-socket record. Every verb finds a socket through its pair's table first, and
+ * the record each socket had until session 32 (an entry of a pool, its number in the word) was a
+ * cache miss of its own on every path — connect()'s walk read a TIME_WAIT's entry time from a
+ * record written a port cycle (~12 s) before, then wrote its queue slot dead; a SYN reopening one
+ * read ts_recent there; every open and close took or gave an entry through the pool's free list
+ * (README Benchmarks, sessions 31 and 32: `enteredMs` 6.3 % of the 1-h fleet's CPU profile). The
+ * queue slot is the line those paths touch anyway, and the slots are in entry-time order, which is
+ * nearly the order a pair's walk comes back to its ports. Ring indexes stay below 2^27 (growQueue()).
  */
 const WORD_SHIFT = 4;
 const STATE_BITS = 3;
 const BOUND = 4;
 const TIMESTAMPS = 8;
-/** Entries a pool may hold: a word is an int32. */
-const MAX_ENTRIES = 2 ** (31 - WORD_SHIFT);
-
-/**
- * A host's sockets (entries), numbered: a LB or VM host holds ~30,000 per backend pair at 100k
- * clients, and an object each (72 bytes and a page slot) was most of their cost. Each entry is one
- * record of REC numbers in one Float64Array, not a column per field: the verbs read or write an
- * entry's fields together (connect()'s walk the entry time and queue slot of a TIME_WAIT it may
- * take over), and the entries they touch are scattered over the pool, so each field in its own
- * column cost a cache miss per field. Per entry, in TIME_WAIT: ts_recent, the sequence number of
- * its TIME_WAIT queue slot (killTimeWait() marks that slot dead) and when it began (ms, also in
- * its queue slot: matureTimeWaits() walks the queue, connect()'s walk reads the entry). Its state
- * and flags are in its word (WORD_SHIFT). Closed entries are chained for reuse through the
- * ts_recent number (a closed entry has none; newSocket() sets it again): a stack of their numbers
- * of its own, which saved writing to a TIME_WAIT's entry when it expires, held ~8 MB more at the
- * fleet's peak (session 12).
- */
-const REC = 3;
-const AT_TS_RECENT = 0;
-const AT_TW_SEQ = 1;
-const AT_ENTERED_MS = 2;
-
-/**
- * Entries per page of an EntryPool: 4,096, 96 KB. Entry e is record (e & ENTRY_SLOT) of page
- * e >>> ENTRY_PAGE_BITS. The first page starts at 16 entries and doubles up to a page (a client
- * machine's HostSockets holds a few dozen); later pages are added whole and never move. Pages, not
- * one record array that doubles: the doubled array was allocated whole and copied, the old one held
- * until the next full GC (the balancer's ~230,000 entries at drain 100k: 6 MB after doubling, and
- * the 3-MB one before it, resident at once; issue 14).
- */
-const ENTRY_PAGE_BITS = 12;
-const ENTRY_PAGE = 1 << ENTRY_PAGE_BITS;
-const ENTRY_SLOT = ENTRY_PAGE - 1;
-
-class EntryPool {
-  private readonly pages: Float64Array[] = [new Float64Array(16 * REC)];
-  private capacity = 16;
-  private used = 0;
-  private free = NONE;
-
-  /** A new entry's number (its fields as the last user left them, ts_recent excepted). */
-  take(): number {
-    const e = this.free;
-    if (e !== NONE) {
-      this.free = this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TS_RECENT];
-      return e;
-    }
-    if (this.used === this.capacity) this.addRoom();
-    return this.used++;
-  }
-
-  give(e: number): void {
-    this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TS_RECENT] = this.free;
-    this.free = e;
-  }
-
-  tsRecent(e: number): number {
-    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TS_RECENT];
-  }
-
-  /** The sequence number of a TIME_WAIT's queue slot. */
-  twSeq(e: number): number {
-    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_TW_SEQ];
-  }
-
-  /** When a TIME_WAIT began (ms, tw_entry_stamp). */
-  enteredMs(e: number): number {
-    return this.pages[e >>> ENTRY_PAGE_BITS][(e & ENTRY_SLOT) * REC + AT_ENTERED_MS];
-  }
-
-  /** An entry enters TIME_WAIT at `enteredMs`, queued in slot `twSeq`. */
-  timeWait(e: number, tsRecent: number, twSeq: number, enteredMs: number): void {
-    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
-    const i = (e & ENTRY_SLOT) * REC;
-    rec[i + AT_TS_RECENT] = tsRecent;
-    rec[i + AT_TW_SEQ] = twSeq;
-    rec[i + AT_ENTERED_MS] = enteredMs;
-  }
-
-  /** A fresh open entry (newSocket()). */
-  opened(e: number): void {
-    const rec = this.pages[e >>> ENTRY_PAGE_BITS];
-    const i = (e & ENTRY_SLOT) * REC;
-    rec[i + AT_TS_RECENT] = 0;
-    rec[i + AT_TW_SEQ] = 0;
-    rec[i + AT_ENTERED_MS] = 0;
-  }
-
-  /** The pool is full: the first page doubles until it is a whole page, then a page is added. */
-  private addRoom(): void {
-    if (this.capacity < ENTRY_PAGE) {
-      const first = new Float64Array(this.capacity * 2 * REC);
-      first.set(this.pages[0]);
-      this.pages[0] = first;
-      this.capacity *= 2;
-    } else {
-      if (this.capacity + ENTRY_PAGE > MAX_ENTRIES)
-        throw new RangeError(`more than ${MAX_ENTRIES} sockets on one host`);
-      this.pages.push(new Float64Array(ENTRY_PAGE * REC));
-      this.capacity += ENTRY_PAGE;
-    }
-  }
-}
+/** Slots the TIME_WAIT queue's ring may hold: a slot's index shifted by WORD_SHIFT is an int32. */
+const MAX_QUEUE_SLOTS = 2 ** (31 - WORD_SHIFT);
 
 /**
  * Numbers per TIME_WAIT queue slot: its key ((pair id · 65536 + port) · 2 + 1 when timestamps were
- * on: TW_KEY_SPAN per pair), the entry (NONE once the slot is dead), entry time (ms), fire time.
- * A slot is live while its TIME_WAIT is: the TIME_WAIT's end other than expiry (taken over by
- * connect(), reopened by a SYN) marks it dead (killTimeWait(), through the entry's AT_TW_SEQ). So
- * expiry and matureTimeWaits() read only the queue, which they walk in order, not the socket
- * entries scattered over the pool: a VM queues ~240 TIME_WAITs a second, and reading each one's
- * entry again 1 s and 60 s later (cold by then) was 4.6 % of the fleet workload's CPU profile
- * (README Benchmarks, session 12). Four numbers, not five: a VM's queue holds ~15,000 slots.
+ * on: TW_KEY_SPAN per pair; NONE once the slot is dead), ts_recent (the peer's last TSval, which a
+ * SYN reopening the TIME_WAIT must not be older than: acceptSyn()), entry time (ms, tw_entry_stamp:
+ * connect()'s takeover test and matureTimeWaits()), fire time. A slot is live while its TIME_WAIT
+ * is: the TIME_WAIT's end other than expiry (taken over by connect(), reopened by a SYN) marks it
+ * dead (killTimeWait(), through the ring index in the socket's word). Expiry and matureTimeWaits()
+ * read only the queue, which they walk in order (a VM queues ~240 TIME_WAITs a second: reading
+ * scattered socket records 1 s and 60 s later was 4.6 % of the fleet workload's CPU profile,
+ * session 12). Four numbers, not five: a VM's queue holds ~15,000 slots.
  */
 const TW_SLOT = 4;
 const TW_KEY = 0;
-const TW_ENTRY = 1;
+const TW_TS_RECENT = 1;
 const TW_ENTERED_MS = 2;
 const TW_FIRES_AT = 3;
 /** Keys per pair id in a slot's key: two per port. */
@@ -406,8 +312,8 @@ export class HostSockets {
   private probeNowMs = 0;
   private probe: PortProbe | null = null;
   /**
-   * The TIME_WAIT entry the probe of the connect() in progress took over (NONE: none): the walk
-   * returns that port at once, and connect() opens the socket in the same entry (establishedCheck()).
+   * The probe of the connect() in progress took over a TIME_WAIT (not NONE): the walk returns that
+   * port at once, and connect() turns the socket open in place (establishedCheck()).
    */
   private takenOver = NONE;
   /** connect()'s walk writes its result here (one object per host, not one per connect). */
@@ -443,8 +349,6 @@ export class HostSockets {
   private twYoungUntilMs = Number.NEGATIVE_INFINITY;
   /** Sequence number of the next slot queued. */
   private twNextSeq = 0;
-  /** The host's sockets (a removed entry is never looked at again before it is reused). */
-  private readonly entries = new EntryPool();
 
   constructor(
     readonly config: HostKernelConfig,
@@ -559,10 +463,9 @@ export class HostSockets {
     if (this.takenOver === NONE) this.open(pair, result.port, false);
     else {
       // The TIME_WAIT taken over becomes the new socket in place: what removing it and opening
-      // a socket on its port would leave (the same entry: it would be the last closed, so the
-      // first reused), without taking it out of its pair's table and putting it back.
-      this.entries.opened(this.takenOver);
-      setWord(pair, result.port, (this.takenOver << WORD_SHIFT) | OPEN);
+      // a socket on its port would leave, without taking it out of its pair's table and putting
+      // it back (its queue slot died in establishedCheck()).
+      setWord(pair, result.port, OPEN);
       if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, result.port, true);
       this.takenOver = NONE;
     }
@@ -690,13 +593,13 @@ export class HostSockets {
       return 'new';
     }
     if ((word & STATE_BITS) === OPEN) return 'rejected'; // a live connection owns this 4-tuple
-    const entry = word >>> WORD_SHIFT;
+    const slot = this.twSlotOf(word);
     const timestamps = (word & TIMESTAMPS) !== 0;
-    if (!synReopensTimeWait({ timestamps, synTsval, tsRecent: this.entries.tsRecent(entry) })) return 'rejected';
-    this.killTimeWait(entry);
+    if (!synReopensTimeWait({ timestamps, synTsval, tsRecent: this.tw![slot + TW_TS_RECENT] })) return 'rejected';
+    this.killTimeWait(slot);
     this.timeWaitReopened++;
-    // Reopened: OPEN, its other flags kept.
-    setWord(pair, remotePort, OPEN | (word & ~STATE_BITS));
+    // Reopened: OPEN, its flags kept (its queue slot's index goes with the TIME_WAIT).
+    setWord(pair, remotePort, OPEN | (word & (BOUND | TIMESTAMPS)));
     return 'reopened-time-wait';
   }
 
@@ -764,7 +667,7 @@ export class HostSockets {
       return;
     }
     if (timeWait) this.timeWaitOverflows++;
-    this.remove(pairId, pair, port, word >>> WORD_SHIFT);
+    this.remove(pairId, pair, port);
   }
 
   /** Whether (pair, port) is open or in TIME_WAIT, after expiry at `now`. */
@@ -781,7 +684,7 @@ export class HostSockets {
     if (tw === null) return Number.POSITIVE_INFINITY;
     for (let seq = this.twHead; seq < this.twNextSeq; seq++) {
       const i = (seq & this.twMask) * TW_SLOT;
-      if (tw[i + TW_ENTRY] !== NONE) return tw[i + TW_FIRES_AT];
+      if (tw[i + TW_KEY] !== NONE) return tw[i + TW_FIRES_AT];
     }
     return Number.POSITIVE_INFINITY;
   }
@@ -795,12 +698,11 @@ export class HostSockets {
     let head = this.twHead;
     let i = (head & mask) * TW_SLOT;
     while (head < tail && tw[i + TW_FIRES_AT] <= now) {
-      const entry = tw[i + TW_ENTRY];
-      if (entry !== NONE) {
+      const key = tw[i + TW_KEY];
+      if (key !== NONE) {
         this.timeWaitCount--;
-        const key = tw[i + TW_KEY];
         const pairId = Math.floor(key / TW_KEY_SPAN);
-        this.remove(pairId, this.pairs[pairId], (key - pairId * TW_KEY_SPAN) >>> 1, entry);
+        this.remove(pairId, this.pairs[pairId], (key - pairId * TW_KEY_SPAN) >>> 1);
       }
       head++;
       i = (head & mask) * TW_SLOT;
@@ -832,13 +734,12 @@ export class HostSockets {
   ): number {
     const i = this.queueSlot();
     const tw = this.tw!;
-    const entry = word >>> WORD_SHIFT;
-    this.entries.timeWait(entry, tsRecent, this.twNextSeq++, enteredMs);
-    setWord(pair, port, (word & ~(STATE_BITS | TIMESTAMPS)) | TIME_WAIT | (timestamps ? TIMESTAMPS : 0));
+    const index = this.twNextSeq++ & this.twMask;
+    setWord(pair, port, (index << WORD_SHIFT) | (word & BOUND) | TIME_WAIT | (timestamps ? TIMESTAMPS : 0));
     this.timeWaitCount++;
     this.timeWaitInSkip(pair, port, enteredMs, timestamps);
     tw[i + TW_KEY] = pairId * TW_KEY_SPAN + port * 2 + (timestamps ? 1 : 0);
-    tw[i + TW_ENTRY] = entry;
+    tw[i + TW_TS_RECENT] = tsRecent;
     tw[i + TW_ENTERED_MS] = enteredMs;
     return i;
   }
@@ -853,14 +754,25 @@ export class HostSockets {
     return (this.twNextSeq & this.twMask) * TW_SLOT;
   }
 
-  /** The full ring `tw` doubles: each held slot moves to where its sequence number lies in the new one. */
+  /**
+   * The full ring `tw` doubles: each held slot moves to where its sequence number lies in the new
+   * one, and a live slot's TIME_WAIT takes its new index into its word.
+   */
   private growQueue(tw: Float64Array): void {
     const mask = this.twMask * 2 + 1;
+    if (mask + 1 > MAX_QUEUE_SLOTS)
+      throw new RangeError(`more than ${MAX_QUEUE_SLOTS} TIME_WAIT queue slots on one host`);
     const grown = new Float64Array((mask + 1) * TW_SLOT);
     for (let seq = this.twHead; seq < this.twNextSeq; seq++) {
       const from = (seq & this.twMask) * TW_SLOT;
       const to = (seq & mask) * TW_SLOT;
       for (let k = 0; k < TW_SLOT; k++) grown[to + k] = tw[from + k];
+      const key = tw[from + TW_KEY];
+      if (key === NONE) continue;
+      const pairId = Math.floor(key / TW_KEY_SPAN);
+      const pair = this.pairs[pairId];
+      const port = (key - pairId * TW_KEY_SPAN) >>> 1;
+      setWord(pair, port, ((seq & mask) << WORD_SHIFT) | (wordOf(pair, port) & ((1 << WORD_SHIFT) - 1)));
     }
     this.tw = grown;
     this.twMask = mask;
@@ -933,8 +845,8 @@ export class HostSockets {
 
   /**
    * Forget an unpinned pair whose last socket is gone: out of the intern index, its id and record
-   * kept for the next pair. Nothing else refers to it: its TIME_WAIT queue slots no longer match
-   * any entry's generation, and its caller asks peerAcceptPair() again for a later socket.
+   * kept for the next pair. Nothing else refers to it: it holds no TIME_WAIT, so every queue slot
+   * that named it is dead or gone, and its caller asks peerAcceptPair() again for a later socket.
    */
   private letGo(id: number, pair: Pair): void {
     const key = pairKey(pair.localAddr, pair.remoteAddr, pair.fixedPort);
@@ -962,7 +874,7 @@ export class HostSockets {
   }
 
   /**
-   * Whether connect() might take over some TIME_WAIT of this pair, whatever the entry's own
+   * Whether connect() might take over some TIME_WAIT of this pair, whatever the TIME_WAIT's own
    * timestamps (mayReuseTimeWait() with bound = false needs tcp_tw_reuse in effect for the pair).
    * When not, every socket of the pair makes its port unusable to the walk.
    */
@@ -1017,7 +929,7 @@ export class HostSockets {
   }
 
   /**
-   * Socket `entry` of the pair on `port` enters TIME_WAIT (before its queue slot is pushed). Its
+   * The socket of the pair on `port` enters TIME_WAIT (before its queue slot is pushed). Its
    * port stays in the PortSkip (set by open()) while connect() cannot take it over: always when
    * skipsTimeWait() or without timestamps; with timestamps, until tcp_tw_reuse_delay has passed,
    * which matureTimeWaits() finds in queue order, so only a TIME_WAIT queued in entry-time order
@@ -1065,10 +977,10 @@ export class HostSockets {
     for (; seq < tail; seq++) {
       const i = (seq & mask) * TW_SLOT;
       const key = tw[i + TW_KEY];
+      if (key === NONE) continue; // dead: its port is someone else's
       const pairId = Math.floor(key / TW_KEY_SPAN);
       const pair = this.pairs[pairId];
       if (pair.skip === null) continue;
-      if (tw[i + TW_ENTRY] === NONE) continue; // dead: its port is someone else's
       // mayReuseTimeWait() of a TIME_WAIT with timestamps, not bound, in its two parts (not a call
       // with the entry time, a double, boxed for it on every slot): the pair may take over a
       // TIME_WAIT at all (mayReuseAny), then tcp_tw_reuse_delay has passed.
@@ -1117,37 +1029,37 @@ export class HostSockets {
     const word = wordOf(pair, port);
     if (word === NO_WORD) return true;
     if ((word & STATE_BITS) === OPEN) return false;
-    const entry = word >>> WORD_SHIFT;
+    const slot = this.twSlotOf(word);
     const reusable = mayReuseTimeWait(
       this.config.twReuse,
       this.config.twReuseDelayMs,
       pair.loopback,
       (word & TIMESTAMPS) !== 0,
       bound,
-      this.entries.enteredMs(entry),
+      this.tw![slot + TW_ENTERED_MS],
       nowMs,
     );
     if (!reusable) return false;
-    this.killTimeWait(entry);
+    this.killTimeWait(slot);
     this.timeWaitReused++;
-    // connect()'s walk returns this port at once: connect() reopens the entry in place. A bound
-    // socket's connect() opens a new one (its port's bind count moves with it).
-    if (bound) this.remove(pairId, pair, port, entry);
-    else this.takenOver = entry;
+    // connect()'s walk returns this port at once: connect() turns the socket open in place. A
+    // bound socket's connect() opens a new one (its port's bind count moves with it).
+    if (bound) this.remove(pairId, pair, port);
+    else this.takenOver = port;
     return true;
   }
 
   /**
-   * Where the queue slot of a TIME_WAIT entry starts in `tw`: live while the TIME_WAIT lasts
+   * Where the queue slot of the TIME_WAIT `word` starts in `tw`: live while the TIME_WAIT lasts
    * (expire() removes the TIME_WAIT with its slot, killTimeWait() kills the slot as it ends it).
    */
-  private twSlotOf(entry: number): number {
-    return (this.entries.twSeq(entry) & this.twMask) * TW_SLOT;
+  private twSlotOf(word: number): number {
+    return (word >>> WORD_SHIFT) * TW_SLOT;
   }
 
-  /** A TIME_WAIT ends before its timer: its queue slot dies. */
-  private killTimeWait(entry: number): void {
-    this.tw![this.twSlotOf(entry) + TW_ENTRY] = NONE;
+  /** A TIME_WAIT ends before its timer: its queue slot (index `slot` in `tw`) dies. */
+  private killTimeWait(slot: number): void {
+    this.tw![slot + TW_KEY] = NONE;
     this.timeWaitCount--;
   }
 
@@ -1164,19 +1076,15 @@ export class HostSockets {
     return this.portBound;
   }
 
-  /** A new open socket's word, its entry recycled from closed ones (no allocation once warm). */
+  /** A new open socket's word: its state and flags, nothing else (see WORD_SHIFT). */
   private newSocket(bound: boolean): number {
-    const E = this.entries;
-    const entry = E.take();
-    E.opened(entry);
-    return (entry << WORD_SHIFT) | OPEN | (bound ? BOUND : 0);
+    return OPEN | (bound ? BOUND : 0);
   }
 
-  private remove(pairId: number, pair: Pair, port: number, entry: number): void {
+  private remove(pairId: number, pair: Pair, port: number): void {
     const word = deleteWord(pair, port);
     if (pair.skip !== null) markPort(pair.skip, this.config.portLow, this.walkSpan, port, false);
     this.socketCount--;
-    this.entries.give(entry);
     if (pair.count === 0 && !pair.pinned) this.letGo(pairId, pair);
     if (pair.accepting) return; // the listener's port stays with the listener
     if (this.inLowParity(port)) pair.lowParityUsed--;

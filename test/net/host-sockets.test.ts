@@ -156,9 +156,9 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     expect(host.timeWaitReused).toBe(takeovers);
   });
 
-  it('12,000 sockets at once (the entry pool past its first pages): each one open, in TIME_WAIT or free', () => {
-    // The entry pool's first page doubles from 16 entries to 4,096, later pages are added whole
-    // (host-sockets.ts EntryPool); closed entries are reused from every page.
+  it('12,000 sockets at once (the TIME_WAIT ring grown past 4,000 slots): each one open, in TIME_WAIT or free', () => {
+    // 4,000 closes into TIME_WAIT at once double the queue's ring from 4 slots to 4,096, each
+    // doubling moving every live slot and the index in its socket's word (host-sockets.ts growQueue).
     const host = new HostSockets(LINUX_DEFAULTS, testRng(21));
     const pair = host.connectPair(CLIENT, SERVER, 80);
     const ports: number[] = [];
@@ -179,6 +179,33 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     });
     for (const port of more) expect(host.stateOf(pair, port, 70)).toBe('open');
     expect(host.socketsOf(pair, 70)).toBe(10000);
+  });
+
+  it('TIME_WAITs queued while the ring grows are found through their words: reopened ones outlive expiry', () => {
+    // A TIME_WAIT's word holds its queue slot's index (host-sockets.ts WORD_SHIFT). Three earlier
+    // TIME_WAITs have expired, so the queue's numbering starts at 3 and wraps in the first 4-slot
+    // ring; 1,000 closes then double it to 1,024 slots, each doubling moving the live slots to new
+    // indexes, and each reopening SYN kills its TIME_WAIT's slot through the word. A word left
+    // with its old index kills another slot: that TIME_WAIT would then expire and remove its
+    // port's open socket, or a TIME_WAIT outlive its own slot.
+    const server = new HostSockets(LINUX_DEFAULTS, testRng(22));
+    const accepting = server.acceptPair(SERVER, 80, CLIENT);
+    for (const port of [30000, 30001, 30002]) {
+      expect(server.acceptSyn(accepting, port, 0, 0)).toBe('new');
+      server.close(accepting, port, 0.5, true, true, 500);
+    }
+    expect(server.socketsOf(accepting, 70)).toBe(0);
+    const ports = Array.from({ length: 1000 }, (_, k) => 40000 + k);
+    for (const port of ports) expect(server.acceptSyn(accepting, port, 70, 70000)).toBe('new');
+    for (const port of ports) server.close(accepting, port, 71, true, true, 71000);
+    expect(server.timeWaitQueueCapacity).toBe(1024);
+    for (const port of ports.filter((_, k) => k % 2 === 0))
+      expect(server.acceptSyn(accepting, port, 72, 72000)).toBe('reopened-time-wait');
+    expect(server.timeWaitCount).toBe(500);
+    ports.forEach((port, k) => expect(server.stateOf(accepting, port, 72)).toBe(k % 2 === 0 ? 'open' : 'time-wait'));
+    ports.forEach((port, k) => expect(server.stateOf(accepting, port, 140)).toBe(k % 2 === 0 ? 'open' : 'none'));
+    expect(server.timeWaitCount).toBe(0);
+    expect(server.socketsOf(accepting, 140)).toBe(500);
   });
 
   it('a SYN with a newer TSval reopens the server-side TIME_WAIT of its 4-tuple', () => {
