@@ -1289,10 +1289,12 @@ export const CATALOG: Catalog = {
         ? `${r.backend}: request sock for port 443 dropped after ${n(r.resend)} SYN-ACK timeouts (tcp_synack_retries ${n(r.retries)})`
         : r.outcome === 'reset'
           ? `${r.backend}: data retransmission of a connection whose request sock expired met no request sock and no valid cookie: RST, the client sees ECONNRESET`
-          : `${r.backend}: SYN-ACK resent to a connection whose final ACK was dropped (resend ${n(r.resend)}): its ACK ` +
-            (r.outcome === 'admitted'
-              ? `created the connection (${n(r.queued)}/${n(r.limit)} queued); its TLS waits for its next data copy`
-              : `met the full listen queue again (${n(r.queued)}/${n(r.limit)}), next SYN-ACK in ${d(r.nextIn)}`),
+          : r.outcome === 'cookie_expired'
+            ? `${r.backend}: data retransmission carried a SYN cookie too old to decode (sent over a minute ago): RST, the client sees ECONNRESET`
+            : `${r.backend}: SYN-ACK resent to a connection whose final ACK was dropped (resend ${n(r.resend)}): its ACK ` +
+              (r.outcome === 'admitted'
+                ? `created the connection (${n(r.queued)}/${n(r.limit)} queued); its TLS waits for its next data copy`
+                : `met the full listen queue again (${n(r.queued)}/${n(r.limit)}), next SYN-ACK in ${d(r.nextIn)}`),
     tone: 'warn',
     variant: (r) => r.outcome,
     explain: (r) =>
@@ -1304,7 +1306,9 @@ export const CATALOG: Catalog = {
         ? `After tcp_synack_retries timeouts (${n(r.retries)} here: fewer while the SYN queue is more than half full of old request socks) the request sock is dropped.`
         : r.outcome === 'reset'
           ? "Its request sock had expired after its SYN-ACK timeouts, so the sender's next data copy (still carrying the ACK) finds only the listener: the cookie check fails (cookie_v4_check) and the listener answers RST (tcp_v4_send_reset). The client, connected since the SYN-ACK, sees ECONNRESET."
-          : 'The connection waits for whichever comes first: a data retransmission or a SYN-ACK resend that finds room.'),
+          : r.outcome === 'cookie_expired'
+            ? 'Its SYN got a SYN cookie, which decodes only 60 to 120 s after the SYN (check_tcp_syn_cookie: MAX_SYNCOOKIE_AGE two counts of a 60-s counter); this data copy (still carrying the ACK) came later, so the cookie check fails and the listener answers RST (tcp_v4_send_reset). The client, connected since the SYN-ACK, sees ECONNRESET.'
+            : 'The connection waits for whichever comes first: a data retransmission or a SYN-ACK resend that finds room.'),
   },
   'kernel.app_listen_overflow': {
     source: 'kernel',

@@ -864,7 +864,8 @@ export interface KernelAppListenOverflow extends Rec<'kernel.app_listen_overflow
  */
 export interface KernelSynAckResend extends Rec<'kernel.synack_resend'> {
   backend: string;
-  outcome: 'admitted' | 'dropped' | 'expired' | 'reset';
+  /** `cookie_expired`: a data copy whose SYN cookie no longer decodes (lb/l4-connect.ts cookieReset): RST. */
+  outcome: 'admitted' | 'dropped' | 'expired' | 'reset' | 'cookie_expired';
   resend: number;
   retries: number;
   queued: number;

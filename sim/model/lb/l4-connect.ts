@@ -2,7 +2,7 @@ import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
 import { acceptQueueFull, Handshake, nextDataCopyRto } from '../../net/listen-queue.js';
-import { TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
+import { synCookieTime, synCookieValid, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
 import { firstDataRto, synRetransmitSchedule } from '../../net/tcp.js';
 import { acceptsByEventLoop } from '../app/accept-model.js';
 import { type AppListener, exactTimers, type ListenerSender, type SenderTimers } from '../app/app-listener.js';
@@ -76,6 +76,8 @@ interface AckRetransmit {
   sent: number;
   /** The listener's request sock, whose SYN-ACK timer gives the connection more chances (null: a SYN cookie). */
   req: RequestSock | null;
+  /** A SYN cookie's tcp_cookie_time() on nginx's kernel when its ACK was dropped (NaN: a request sock). */
+  cookieSentAt: number;
 }
 
 /** A bare app's listener and its side of the clients' connections (app/), met by the clients' connects to an event-loop app. */
@@ -711,7 +713,8 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       return;
     }
     const rto = inWholeJiffies(firstDataRto(this.w.scenario.clients.rtt), this.senderHz());
-    this.ackDropped({ conn, backend: b, serial, rto, sent: 0, req });
+    const cookieSentAt = req === null ? this.cookieTime(b) : Number.NaN;
+    this.ackDropped({ conn, backend: b, serial, rto, sent: 0, req, cookieSentAt });
     // Its request sock stays, acked, and its SYN-ACK timer gives it more chances (syn-queue.ts).
     if (req !== null) this.synQueues.ackDropped(req);
   }
@@ -779,6 +782,12 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       this.expiredReset(r);
       return;
     }
+    if (r.req === null && !synCookieValid(r.cookieSentAt, this.cookieTime(r.backend))) {
+      // Its SYN cookie no longer decodes (60 to 120 s after the SYN): the listener resets the
+      // copy, room or not (net/request-sock.ts synCookieValid; as app/app-listener.ts dataCopy).
+      this.cookieReset(r);
+      return;
+    }
     const backend = this.w.backends[r.backend];
     r.sent++;
     // A challenge ACK made the child already: this copy brings its ClientHello, no room needed.
@@ -828,6 +837,38 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
       nextIn: 0,
     });
     this.listenQueues!.refuse(r.conn);
+  }
+
+  /**
+   * The SYN cookie of `r`'s connection no longer decodes when its data copy, carrying the ACK
+   * again, reaches nginx's listener: check_tcp_syn_cookie (net/ipv4/syncookies.c) refuses a
+   * cookie whose tcp_cookie_time() count is MAX_SYNCOOKIE_AGE (2, include/net/tcp.h) behind, so
+   * cookie_v4_check hands back the listener (SyncookiesFailed) and, as for an expired request sock
+   * (expiredReset), tcp_rcv_state_process in TCP_LISTEN returns 1 for an ACK and tcp_v4_do_rcv
+   * sends RST (tcp_v4_send_reset): ECONNRESET at this copy, whatever room the queue has now.
+   */
+  private cookieReset(r: AckRetransmit): void {
+    const w = this.w;
+    const backend = w.backends[r.backend];
+    w.trace.emitLimited(`synack-reset-${r.backend}`, {
+      kind: 'kernel.synack_resend',
+      backend: backend.name,
+      outcome: 'cookie_expired',
+      // A cookie has no request sock, so no SYN-ACK resend.
+      resend: 0,
+      retries: 0,
+      queued: this.synQueues.acceptQueued(this.listenQueues!, r.backend, r.conn),
+      limit: backend.nginxBacklog,
+      requestSocks: this.synQueues.requestSocks(r.backend),
+      nextIn: 0,
+    });
+    this.listenQueues!.refuse(r.conn);
+  }
+
+  /** tcp_cookie_time() on VM `b`'s kernel now (include/net/tcp.h: jiffies / 60 s). */
+  private cookieTime(b: number): number {
+    const clock = this.w.backends[b].host.clock;
+    return synCookieTime(clock.jiffies(this.w.now), clock.hz);
   }
 
   private readonly timedOut = (a: Attempt): void => this.failedAttempt(a, 'timeout');
