@@ -68,7 +68,9 @@ export function readAll(from = dir) {
         !f.endsWith('-predictions.json'),
     )
     .sort();
-  return files.map((f) => JSON.parse(readFileSync(join(from, f), 'utf8')));
+  // A recording of one kernel mechanism with no harness config (kernel-syncookie-age-rt,
+  // kernel-port-walk-cost-rt) is read by its own test, not compared here.
+  return files.map((f) => JSON.parse(readFileSync(join(from, f), 'utf8'))).filter((d) => d.config);
 }
 
 export const README_START =

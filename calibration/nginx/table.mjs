@@ -133,7 +133,10 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const files = readdirSync(dir)
     .filter((f) => f.startsWith('nginx-') && f.endsWith('.json'))
     .sort();
-  // Held-out rounds' prediction files share the prefix but are not recordings (no experiment, no stamp).
-  const recordings = files.map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8'))).filter((d) => d.experiment);
+  // Held-out rounds' prediction files share the prefix but are not recordings (no experiment, no stamp);
+  // a mechanism recording with its own test and no harness summary (nginx-implicit-upstream) has no row here.
+  const recordings = files
+    .map((f) => JSON.parse(readFileSync(join(dir, f), 'utf8')))
+    .filter((d) => d.experiment && d.summary);
   console.log(markdownTable(recordings));
 }

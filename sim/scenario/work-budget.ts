@@ -7,7 +7,7 @@
  *
  * The estimate is deliberately pessimistic: its constants were set so that it is above the actual
  * engine_events of every built-in scenario (test/golden/*.summary.json; hard-cut: 1.2 M actual,
- * 2.3 M estimated; hc-cascade-safe, a retry storm: 9.2 M actual, 18 M estimated) and every
+ * 2.3 M estimated; hc-cascade-safe, a retry storm: 25.1 M actual, 27 M estimated) and every
  * built-in stays far below the default limits (test/hostile/work-budget.test.ts checks both).
  * Peak RSS of the built-ins is 80–160 MB (README, Benchmarks); the memory estimate counts the
  * timeline rows, the histogram samples (one per request) and the open sessions on top of a base.
@@ -43,8 +43,8 @@ export interface WorkEstimate {
 const EVENTS_PER_KEEPALIVE_REQUEST = 3;
 /** Events to open and close one connection (SYN, accept, FIN, TIME_WAIT expiry). */
 const EVENTS_PER_CONNECTION = 10;
-/** Events per open-loop request attempt — 2 measured without retries, 7.5 in a retry storm. */
-const EVENTS_PER_ATTEMPT = 3;
+/** Events per open-loop request attempt — 2 measured without retries, 5.7 in hc-cascade-safe (session 32: SYNs retransmitted for clients gone, SYN-cookie resets; 25.1 M events). */
+const EVENTS_PER_ATTEMPT = 5;
 /** Events per WebSocket session: open, close, reconnect. */
 const EVENTS_PER_SESSION = 10;
 /** Events per health check or probe (send, serve, answer or time out). */
