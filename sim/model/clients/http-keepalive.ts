@@ -71,6 +71,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly nextAfterFailure: boolean;
   /** clients.http.library: the library resends a request its reused connection failed under (resentByLibrary). */
   private readonly resendsReused: boolean;
+  /**
+   * The first write (the client's clock) of a request being retried (retryOrGiveUp; conn.attempt >
+   * 0): its latency counts from there, as the user waits through the program's retry loop — as
+   * open-loop's firstSentAt and the library's resend (resentByLibrary) do. Only a retried
+   * request's record has an entry (dropped at its answer or when it is given up), so a request
+   * never retried pays no lookup.
+   */
+  private readonly firstWrites = new Map<Conn, number>();
   // What the engine calls back: the prototype methods below, bound to this population. Not
   // arrow-function fields: those are new closures in every run, whose compiled code a sweep
   // worker drops and compiles again run after run (README Benchmarks, session 14); a prototype
@@ -181,9 +189,12 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   }
 
   connectFailed(conn: Conn, kind: ErrorKind, backend: number): void {
+    // The request was to go with the handshake: written at the connect (send: waitingSince); a
+    // connection opened ahead of it (reconnect eager) had none written yet: due at lastActivity.
+    const wroteAt = conn.waitingSince !== NOT_WAITING ? conn.waitingSince : conn.lastActivity;
     conn.waitingSince = NOT_WAITING;
     this.w.error(kind, backend);
-    this.retryOrGiveUp(conn, backend);
+    this.retryOrGiveUp(conn, backend, false, wroteAt);
   }
 
   /**
@@ -332,7 +343,15 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
       return;
     }
     w.metrics.inc(w.c.responses2xx, b);
-    this.latency.record(w.now - conn.requestStartedAt + this.rtt);
+    // A retried request's latency runs from its first attempt's write (firstWrites): this
+    // attempt's own, plus the time from that write to this attempt's.
+    let sinceFirst = 0;
+    if (conn.attempt > 0) {
+      const first = this.firstWrites.get(conn);
+      this.firstWrites.delete(conn);
+      if (first !== undefined) sinceFirst = Math.max(0, this.requestWroteAt(conn) - first);
+    }
+    this.latency.record(w.now - conn.requestStartedAt + this.rtt + sinceFirst);
     conn.attempt = 0;
     conn.lastBackoff = 0;
     conn.requestsLeft--;
@@ -473,7 +492,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     w.metrics.inc(w.c.requests, b);
     if (this.resentByLibrary(conn, this.writtenOnOpen(conn), conn.lastActivity, b)) return;
     w.error(ErrorKind.ECONNRESET, b);
-    this.retryOrGiveUp(conn, b);
+    // Written at lastActivity; it never reached the server end (request() did not stamp it).
+    this.retryOrGiveUp(conn, b, false, conn.lastActivity);
   }
 
   /** The server side ended the connection under an idle or waiting client (lifecycle events). */
@@ -497,7 +517,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
         : this.resentByLibrary(conn, this.reusedFor(conn), conn.requestStartedAt - this.rtt / 2, b);
       if (resent) return;
       w.error(ErrorKind.ECONNRESET, b);
-      this.retryOrGiveUp(conn, b);
+      this.retryOrGiveUp(conn, b, false, onItsWay ? conn.lastActivity : this.requestWroteAt(conn));
     } else if (conn.requestsLeft > 0) {
       // Idle keepalive connection closed by the server: the client reconnects when it next
       // sends, at the time it had planned (eager: at once, reconnectEagerly).
@@ -550,6 +570,16 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   }
 
   /**
+   * When the client wrote the request that reached the server end on `conn` (request() stamped
+   * it): on a connection open before it, half a round trip before its arrival; one sent with its
+   * connection's handshake (or a library resend), at the wait for the connection — the same
+   * clock resentByLibrary's `wroteAt` uses.
+   */
+  private requestWroteAt(conn: Conn): number {
+    return this.reusedFor(conn) ? conn.requestStartedAt - this.rtt / 2 : conn.requestStartedAt;
+  }
+
+  /**
    * clients.http.library: a request failed before any byte of its answer on a connection the client
    * `reused` (open before the request), and the library sends it again by itself (http-library.ts
    * resendsOnReusedConnection: Go's shouldRetryRequest, Chromium's ShouldResendRequest, curl's
@@ -584,15 +614,18 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   /**
    * Retry the failed request after backoff, or give up; `b` is the backend it failed on;
    * `answered`: the failure was an answer on a connection the server end keeps alive (a 5xx
-   * without `Connection: close`).
+   * without `Connection: close`); `wroteAt`: when the client wrote the failed attempt (by default
+   * the one request() stamped), kept as the request's first write at its first failure
+   * (firstWrites): the program's retry loop is inside the user's wait.
    */
-  private retryOrGiveUp(conn: Conn, b: number, answered = false): void {
+  private retryOrGiveUp(conn: Conn, b: number, answered = false, wroteAt = this.requestWroteAt(conn)): void {
     const w = this.w;
     const cfg = w.scenario.clients.http;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
     conn.timer = -1;
     this.stopRequestTimer(conn);
     if (conn.attempt < cfg.retries) {
+      if (conn.attempt === 0) this.firstWrites.set(conn, wroteAt);
       conn.lastBackoff = backoffDelay(cfg.retry_backoff, conn.attempt, this.retryRng, conn.lastBackoff);
       conn.attempt++;
       w.metrics.inc(w.c.retries, b);
@@ -618,6 +651,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     conn.lastBackoff = 0;
     w.metrics.inc(w.c.requestsFailed, b);
     conn.attempt = 0;
+    this.firstWrites.delete(conn);
     if (this.nextAfterFailure) {
       this.nextAfterGivingUp(conn, answered);
       return;

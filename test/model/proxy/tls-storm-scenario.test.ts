@@ -50,8 +50,11 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       expect(storm['err_client_timeout.peak_per_s']).toBe(5857);
       // A connection, once in, waits in nginx behind ≤ 514 handshakes (0.18 s), not the whole
       // storm: requests wait no longer than in the fixed run, but for the one whose SYN was
-      // dropped (its handshake, 1.024 s later, counts in its latency).
-      expect(storm['request_latency.p99']!).toBeLessThan(1.01 * fixed['request_latency.p99']!);
+      // dropped (its handshake, 1.024 s later, counts in its latency). Since session 32 a retried
+      // request's latency counts from its first write: the storm's 4,267 keep-alive retries (the
+      // ECONNRESETs at vm-b's exhausted ports) add their backoffs, p99 0.128959 → 0.130815 s, 1.5 %
+      // over the fixed run's 0.128831 (1.01× before).
+      expect(storm['request_latency.p99']!).toBeLessThan(1.02 * fixed['request_latency.p99']!);
       expect(storm['request_latency.max']!).toBeLessThan(fixed['request_latency.max']! + 1.024);
       // The same storm without TLS in nginx: nginx accepts at once and the 10,000 upgrades queue
       // at the app instead (its own accept queue drops nginx's SYNs: those are its syn_drops), which
