@@ -10,22 +10,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import { run } from '../helpers.js';
+import { overflowingApp } from './ack-overflow-fixture.js';
 
-const overflowing = {
-  warmup: '0s',
-  horizon: '15s',
-  clients: { http: { arrival_rate: 100, requests_per_connection: 'const(1)', retries: 0, request_timeout: '60s' } },
-  app: { workers: 1, service_time: 'const(50ms)', backlog: 16 },
-  // worker_connections 0 as in the twin: the recording had no nginx, whose stand-in has no limit to model.
-  nginx: {
-    upstream_loopback: true,
-    upstream_keepalive: 0,
-    upstream_close_first: 'app' as const,
-    worker_connections: 0,
-  },
-  kernel: { somaxconn: 4096 },
-  backends: [{ name: 'host' }],
-};
+const overflowing = overflowingApp('15s', { client: '60s' });
 
 describe("the app listener's final-ACK check", () => {
   let r: RunResult;

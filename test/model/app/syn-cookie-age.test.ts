@@ -12,23 +12,9 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import { run } from '../helpers.js';
+import { overflowingApp } from './ack-overflow-fixture.js';
 
-const overloaded = {
-  warmup: '0s',
-  horizon: '200s',
-  clients: { http: { arrival_rate: 100, requests_per_connection: 'const(1)', retries: 0, request_timeout: '600s' } },
-  app: { workers: 1, service_time: 'const(50ms)', backlog: 16 },
-  nginx: {
-    upstream_loopback: true,
-    upstream_keepalive: 0,
-    upstream_close_first: 'app' as const,
-    worker_connections: 0,
-    proxy_read_timeout: '600s',
-    proxy_connect_timeout: '600s',
-  },
-  kernel: { somaxconn: 4096 },
-  backends: [{ name: 'host' }],
-};
+const overloaded = overflowingApp('200s', { client: '600s', nginx: '600s' });
 
 describe("a SYN cookie's age at the app's listener", () => {
   let r: RunResult;
