@@ -936,7 +936,7 @@ function checks(
  * 2.6.12: "Configuration file is valid" for both). A negative count retries nothing, as 0: a
  * stream's count starts at 0 and back_handle_st_cer() (src/backend.c) gives up once
  * `++s->conn_retries >= s->be->conn_retries`. Such a value is imported as HAProxy runs it, with
- * a warning saying what it became.
+ * a warning saying what it became; so is a count of plain digits past an int (atoi() below).
  */
 function retries(args: string[], at: string, path: string, into: Imported): void {
   const word = args[0];
@@ -954,7 +954,10 @@ function retries(args: string[], at: string, path: string, into: Imported): void
   }
   const n = atoi(word);
   const runs = Math.max(0, n);
-  if (!/^\d+$/.test(word))
+  // Plain digits too when atol() does not keep them: past a long strtol() saturates, and the int
+  // keeps the low 32 bits (99999999999999999999 is -1, no retry; 4294967299 is 3), as
+  // serverNumbers() says of a server's counts.
+  if (!/^\d+$/.test(word) || String(n) !== String(BigInt(word)))
     into.warn(
       at,
       `retries ${word}: HAProxy reads it as ${n} (atol(), no error)${n < 0 ? ', which retries nothing' : ''}: lb.retries ${runs} imported`,

@@ -8,6 +8,12 @@
  *   retries abc   → "Configuration file is valid"
  *   retries -1    → "Configuration file is valid"
  *   retries 99999999999999999999 → "Configuration file is valid"
+ *   retries 4294967299 → "Configuration file is valid"
+ * and run (session 33: a backend whose one server refuses, 127.0.0.1:1; one request, httplog),
+ * the log's retries field (%rc, the fifth of "1/1/0/0/N") and the time to the 503:
+ *   retries 99999999999999999999 → 0 retries, 503 in 1 ms (-1: back_handle_st_cer() gives up at once)
+ *   retries 4294967299          → 3 retries, 503 in 3.0 s (the low 32 bits: 3)
+ *   retries 2                   → 2 retries, 503 in 2.0 s
  *   retries       → "[ALERT] … parsing [r.cfg:9] : 'retries' expects an integer argument (dispatch counts for one)."
  *   retries 2 3   → "[ALERT] … parsing [r.cfg:9] : 'retries' cannot handle unexpected argument '3'."
  */
@@ -57,6 +63,21 @@ describe('haproxy.cfg retries', () => {
     const into = read(cfg('99999999999999999999'));
     expect(into.errors).toEqual([]);
     expect(value(into, 'lb.retries')).toBe(0);
+    // Plain digits, yet not what HAProxy runs: said (before session 33 silently 0).
+    expect(into.warnings).toContain(
+      'h.cfg:9: retries 99999999999999999999: HAProxy reads it as -1 (atol(), no error), which retries nothing: lb.retries 0 imported',
+    );
+  });
+
+  it('a count past an int keeps its low 32 bits: 4294967299 is 3 retries, with a warning', () => {
+    const into = read(cfg('4294967299'));
+    expect(into.errors).toEqual([]);
+    expect(value(into, 'lb.retries')).toBe(3);
+    expect(into.warnings).toContain(
+      'h.cfg:9: retries 4294967299: HAProxy reads it as 3 (atol(), no error): lb.retries 3 imported',
+    );
+    // A count HAProxy keeps as written is no warning.
+    expect(read(cfg('3')).warnings.join('\n')).not.toContain('retries');
   });
 
   it('no argument or two are refused as HAProxy does: file, line, path, expected, found', () => {
