@@ -19,6 +19,13 @@
  * abortonclose's give-up timing in the same session: the abortonclose run's predictions are the
  * model's before it); the runs are then recorded once. Nothing is refitted: a row outside its
  * tolerance stays as a KNOWN GAP with both values and its cause (GAPS27).
+ * Recorded once from the blind commit (a17686ca; a2593322, load average 25.2): 19 of 20 rows, 15 of 16
+ * mechanism rows; the 12 rows the two rules decide (their parent outside the tolerance) all met.
+ * Without the option all 8 requests reached the app one a second (the last at 7.117 s, predicted 7.1;
+ * 1d1d3160^ 2.1), queue 4.0 (4.0; 0), no CQ (0; 5). With it in defaults each stream ended at its
+ * client's close and the next queued one went at once (6 receipts in 1.655-2.153 s, predicted 6;
+ * 4867ac73^ 1). 1 KNOWN GAP, stated before recording: HAProxy resets the aborted stream's server
+ * connection (SC_FL_NOLINGER), the model keeps it until the app answers (ss back:s1 1 at 2.0 s, predicted 5).
  */
 import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
@@ -39,9 +46,9 @@ import { HAPROXY27, MECHANISM_ZEROS27, QUEUED, QUEUED_ABORT, RULE27 } from './ho
 const PREDICTIONS = 'calibration/data/holdout27-predictions.json';
 const OLD_MODEL = 'calibration/data/holdout27-old-model-predictions.json';
 /** The commit holding the twins and predictions, made before any round-27 recording (null until then). */
-const BLIND27: string | null = null;
+const BLIND27: string | null = 'a17686ca4e8897d49e0c4ee665c22155c1b55a44';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS27 = '';
+const DEFINITIONS27 = '253749debc339e88';
 
 interface Predictions {
   note: string;
@@ -77,8 +84,27 @@ describe.runIf(Boolean(oldDirs))("held-out round 27: the old models' figures", (
   }, 900_000);
 });
 
+/**
+ * Why HAProxy held one socket to s1 at 2 s with `option abortonclose` where the model holds five,
+ * stated before the recording (the predictions' note), read in the source after.
+ */
+const RESET_AT_ABORT_CAUSE =
+  'HAProxy 2.6 resets its connection to the server when it aborts a stream at the client’s close: v2.6.0 ' +
+  'src/http_ana.c http_request_forward_body(), with PR_O_ABRT_CLOSE on a request in HTTP_MSG_DONE, reads the ' +
+  'client’s close (channel_auto_read) and on CF_SHUTR sets SC_FL_NOLINGER on the server side before ' +
+  'channel_auto_close(); process_stream() then shuts it (sc_shutw(), a close with SO_LINGER 0: an RST) — the ' +
+  'app’s `gone` line came at each abort (1.655-2.253 s) and ss showed one ESTAB connection to s1 at 2.0 s, the ' +
+  'stream then in service; the log says CH 400 (http_wait_for_response() case 3 "client abort with an abortonclose": ' +
+  'txn->status = 400, SF_ERR_CLICL, its response not started). The model ends the stream at the client’s close (4867ac73: it leaves its server, ' +
+  'the slot goes to the next, every count met) but sim/model/lb/l7-dispatch.ts abandon() kills its server ' +
+  'connection only for a vanished host (`!answersBalancer`): the connection stays busy until the app answers ' +
+  '(lb_ports_busy 5 at 2.0 s, falling to 0 at 3.15 s). Round 26’s second batch saw the same reset for ' +
+  'connections waiting in the app’s accept queue (GAPS26B).';
+
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS27: Record<string, Gap> = {};
+export const GAPS27: Record<string, Gap> = {
+  [`${QUEUED_ABORT} / ${HAPROXY27[QUEUED_ABORT][9].figure}`]: { real: 1, predicted: 5, cause: RESET_AT_ABORT_CAUSE },
+};
 
 const BATCH = { figures: HAPROXY27, predictions: PREDICTIONS, blind: BLIND27 };
 const RUNS = Object.keys(HAPROXY27);
