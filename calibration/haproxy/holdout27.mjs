@@ -24,6 +24,7 @@
 // recorded; the comparison is test/calibration/holdout27.test.ts.
 //
 //   flock /work/wt/calib.lock node calibration/haproxy/holdout27.mjs --rt 10 [--only abortonclose]
+//   flock /work/wt/calib.lock node calibration/haproxy/holdout27.mjs --rt 10 --only holdout27b   (second batch)
 import { fileURLToPath } from 'node:url';
 import { bareLabMain } from './bare-lab.mjs';
 import { summariseHoldout26 } from './holdout26.mjs';
@@ -52,13 +53,51 @@ const run = (name, abortonclose) => ({
   actions: [],
 });
 
+/** curl's lines (holdout27b-worker.mjs): transfers by http_code, its resends, its exit codes. */
+export function summariseCurl(clientLines) {
+  const codes = {};
+  const exits = {};
+  let resends = 0;
+  for (const line of clientLines) {
+    const [kind, , a] = line.split(' ');
+    if (kind === 'w') codes[a] = (codes[a] ?? 0) + 1;
+    else if (kind === 'exit') exits[a] = (exits[a] ?? 0) + 1;
+    else if (kind === 'v' && /Connection died, retrying a fresh connect/.test(line)) resends++;
+  }
+  return { codes, exits, resends };
+}
+
+const CURL_WORKER = fileURLToPath(new URL('./holdout27b-worker.mjs', import.meta.url));
+
 export const HOLDOUT27_EXPERIMENTS = [
   run('haproxy-holdout27-queued-ghosts-http', false),
   run('haproxy-holdout27-queued-ghosts-abortonclose-defaults-http', 'defaults'),
+  // Second batch (after the first's recording): clients32 c1b2514f, curl's resend of a request that
+  // failed on a reused keep-alive connection before any byte of its answer (curl 7.88.1
+  // lib/transfer.c Curl_retry_request(): conn->bits.reuse and nothing received; lib/multi.c
+  // multi_runsingle() asks it on a done transfer or CURLE_RECV_ERROR). Mode tcp (the client's own
+  // connection relayed), two bare node apps (bare-l4-worker.mjs, keepAliveTimeout 5000 ms) answering
+  // /slow/300 after 300 ms; 12 curl processes started 20 ms apart from 0.1 s, 8 URLs each on one
+  // connection; kill -9 s2 at 1.55 s, when each of its 6 curls has a request in flight on its reused
+  // connection (curl k's transfers end at 0.1 + 0.02 k + 0.3 j s: 30-250 ms before or after the kill).
+  // Checks every 2 s, fall 3: s2 goes DOWN ≈ 4-6 s after the kill; until then a new connection sent
+  // to it is refused and retried (retries 3, option redispatch: the last one to s1).
+  {
+    name: 'haproxy-holdout27b-curl-resend-kill-tcp',
+    description:
+      'mode tcp, roundrobin, retries 3, option redispatch, checks inter 2s fall 3 rise 2: 12 curl 7.88.1 processes 20 ms apart from ' +
+      '0.1 s, 8 GET /slow/300 each on one keep-alive connection, to two bare node apps (keepAliveTimeout 5000 ms); ' +
+      "kill -9 s2 at 1.55 s: whether curl sends the request in flight on the dead app's reused connection again.",
+    worker: CURL_WORKER,
+    mode: 'tcp',
+    summarise: summariseCurl,
+    redispatch: true,
+    backendLines: [],
+    apps: { s1: [5000], s2: [5000] },
+    clients: { seconds: 9, args: [12, 20, 8, '/slow/300', 9] },
+    actions: [{ at: 1.55, op: 'kill', server: 's2' }],
+  },
 ];
 
 if (process.argv[1] === fileURLToPath(import.meta.url))
-  await bareLabMain(HOLDOUT27_EXPERIMENTS, (s) => {
-    console.log(`  outcomes ${JSON.stringify(s.outcomes)}`);
-    console.log(`  terminations ${JSON.stringify(s.terminations)}`);
-  });
+  await bareLabMain(HOLDOUT27_EXPERIMENTS, (s) => console.log(`  ${JSON.stringify(s)}`));

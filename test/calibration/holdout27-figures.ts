@@ -279,3 +279,90 @@ export const MECHANISM_ZEROS27: Record<string, string> = {
   [`${QUEUED_ABORT} / ${HAPROXY27[QUEUED_ABORT][8].figure}`]:
     '4867ac73: each queued request has the slot (at the give-up of the one ahead) before its own client leaves; 4867ac73^ withdraws 5',
 };
+
+// ---------------------------------------------------------------- second batch: curl (c1b2514f)
+
+/**
+ * - clients32 c1b2514f — `clients.http.library: curl`: curl sends a request again, at once and on a
+ *   new connection, when the keep-alive connection it reused fails under it before any byte of the
+ *   answer (curl 7.88.1 lib/transfer.c Curl_retry_request(): conn->bits.reuse and bytecount +
+ *   headerbytecount == 0, "Connection died, retrying a fresh connect"; lib/multi.c multi_runsingle()
+ *   asks it on a done transfer or CURLE_RECV_ERROR) (sim/model/clients/http-library.ts). The model
+ *   before it (c1b2514f^) failed such a request, as Node's http client does.
+ *
+ * Recorder calibration/haproxy/holdout27.mjs run haproxy-holdout27b-curl-resend-kill-tcp
+ * (bare-lab.mjs; holdout27b-worker.mjs clients: curl processes; bare-l4-worker.mjs apps): HAProxy mode
+ * tcp, roundrobin, retries 3, option redispatch; two bare node apps answering GET /slow/300 after
+ * 300 ms (keepAliveTimeout 5000 ms); 12 curl processes 20 ms apart from 0.1 s, each fetching the URL 8
+ * times on one keep-alive connection; kill -9 s2 at 1.55 s, when each of s2's 6 curls has a request in
+ * flight on its reused connection: the app's kernel closes it (FIN: the request was read) and HAProxy
+ * passes the close on. Tolerances as the first batch's: counts ±10 % (±2 near zero).
+ */
+export const CURL_KILL = 'haproxy-holdout27b-curl-resend-kill-tcp';
+
+/** The second batch's rule. */
+export const RULE27B: Record<string, string> = { [CURL_KILL]: 'c1b2514f' };
+
+/** What the curl recording holds (bare-lab.mjs; holdout27b-worker.mjs clients). */
+export interface CurlRec27 {
+  stamp: { sourceCommit?: { commit?: string; dirty?: boolean } | null };
+  /** `w <k> <http_code> <num_connects> <exitcode>`, `v <k> <t> <curl -v line>`, `exit <k> <code> <from> <to>`. */
+  clientLines: string[];
+  haproxyLines: Array<{ t: number; line: string }>;
+}
+
+/** curl's transfers (its -w lines) whose http_code is `code` (000: no answer), or every one. */
+const transfers = (d: CurlRec27, code?: string): number =>
+  d.clientLines.filter((l) => l.startsWith('w ') && (code === undefined || l.split(' ')[2] === code)).length;
+
+const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
+
+export const CURL27: Record<string, Array<Figure14<CurlRec27>>> = {
+  [CURL_KILL]: [
+    {
+      figure: 'transfers curl ran (its -w lines; twin: responses_2xx + requests_failed) (12 × 8, 96)',
+      tolerance: COUNT,
+      fixed: 'the input: 12 curl processes, 8 URLs each',
+      sim: (runs) => overSeeds(runs, (r) => fig(r, 'responses_2xx.total') + fig(r, 'requests_failed.total')),
+      real: (d) => transfers(d),
+    },
+    {
+      figure:
+        'transfers answered 200 (-w http_code; twin: responses_2xx) (c1b2514f: every one, 96; c1b2514f^: the 6 in flight at the kill lost, 90)',
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => fig(r, 'responses_2xx.total')),
+      real: (d) => transfers(d, '200'),
+    },
+    {
+      figure:
+        "transfers that failed (-w http_code 000; twin: requests_failed) (c1b2514f: none, curl sends each again; c1b2514f^: the request in flight on each of s2's 6 reused connections, 6)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => fig(r, 'requests_failed.total')),
+      real: (d) => transfers(d, '000'),
+    },
+    {
+      figure:
+        'curl\'s resends ("Connection died, retrying a fresh connect" in -v; twin: requests − responses_2xx − requests_failed, the writes lost and sent again) (c1b2514f: one per curl on s2, 6; c1b2514f^: 0)',
+      tolerance: COUNT,
+      sim: (runs) =>
+        overSeeds(
+          runs,
+          (r) => fig(r, 'requests.total') - fig(r, 'responses_2xx.total') - fig(r, 'requests_failed.total'),
+        ),
+      real: (d) => d.clientLines.filter((l) => l.startsWith('v ') && /Connection died, retrying/.test(l)).length,
+    },
+    {
+      figure:
+        "client connections HAProxy logged (config.mjs LOG_FORMAT.tcp lines; twin: new_conn) (12 and one new one per curl on s2 — c1b2514f: the resend's; c1b2514f^: the next transfer's after the failure — 18)",
+      tolerance: COUNT,
+      sim: (runs) => overSeeds(runs, (r) => fig(r, 'new_conn.total')),
+      real: (d) => d.haproxyLines.filter(({ line }) => line.startsWith('L ')).length,
+    },
+  ],
+};
+
+/** The second batch's rows whose 0 IS the rule tested, stated before its recording. */
+export const MECHANISM_ZEROS27B: Record<string, string> = {
+  [`${CURL_KILL} / ${CURL27[CURL_KILL][2].figure}`]:
+    'c1b2514f: curl sends a request that failed on a reused connection before any byte again; c1b2514f^ fails 6',
+};
