@@ -26,6 +26,13 @@
  * client's close and the next queued one went at once (6 receipts in 1.655-2.153 s, predicted 6;
  * 4867ac73^ 1). 1 KNOWN GAP, stated before recording: HAProxy resets the aborted stream's server
  * connection (SC_FL_NOLINGER), the model keeps it until the app answers (ss back:s1 1 at 2.0 s, predicted 5).
+ *
+ * Second batch (after the first's recording): clients32 c1b2514f, curl's resend of a request that
+ * failed on a reused keep-alive connection before any byte of its answer (curl 7.88.1 lib/transfer.c
+ * Curl_retry_request()), through HAProxy mode tcp with the app under it killed (BLIND27B f4213038; old
+ * model c1b2514f^, the request failed as Node's): 5 of 5 rows, 4 of 4 mechanism rows — 6 resends
+ * (predicted 6, c1b2514f^ 0), no failed transfer (0, 6). Round 27 in all: 24 of 25 rows, 19 of 20
+ * mechanism rows; the 14 rows the three rules decide all met.
  */
 import { existsSync } from 'node:fs';
 import { describe, it } from 'vitest';
@@ -69,9 +76,9 @@ const PREDICTIONS_B = 'calibration/data/holdout27b-predictions.json';
 /** Its old model's figures (c1b2514f^, the twin without its clients.http.library line). */
 const OLD_MODEL_B = 'calibration/data/holdout27b-old-model-predictions.json';
 /** The commit holding the second batch's twin and predictions, made before its recording (null until then). */
-const BLIND27B: string | null = null;
+const BLIND27B: string | null = 'f42130385b5f99435d0e4e08b0f2fb3976273a54';
 /** The second batch's digest, pinned once recorded. */
-const DEFINITIONS27B = '';
+const DEFINITIONS27B = '4c2eb99f1ba898d3';
 
 const write = blindWriter({
   round: 27,
