@@ -1,6 +1,6 @@
 // The processes of held-out round 26's HAProxy runs (holdout26.mjs, through bare-lab.mjs), started
 // inside the namespace by `ip netns exec`.
-//   node holdout26-worker.mjs app <port> <name> <backlog>
+//   node holdout26-worker.mjs app <port> <name> <backlog> [delayMs]
 //   node holdout26-worker.mjs clients <port> <rate/s> <count> <timeoutMs> <seconds>
 // The app is a bare node:http server listening with a tiny `backlog` (listen(2): min(backlog,
 // somaxconn) + 1 connections wait in the kernel's accept queue; further SYNs are dropped,
@@ -10,6 +10,11 @@
 //   recv <epoch ms> <path>
 // SIGSTOP / SIGCONT (bare-lab.mjs ops stop / cont) pause it: its kernel still completes handshakes
 // into the accept queue while there is room.
+// Held-out round 27 (holdout27.mjs): with `delayMs` > 0 it answers each /r/<k> that long after
+// reading it (a timer: the event loop stays free, as a slow app awaiting its database), not watching
+// its connection, and writes two more lines (the health check's GET /health is still answered at once):
+//   done <epoch ms> <path>   its answer written (to a connection HAProxy may have reset: it is not told)
+//   gone <epoch ms> <path>   its connection closed before the answer (HAProxy's abort)
 // The clients send `count` requests, one every 1000/rate ms from the first at 1000/rate ms after
 // `start` (paced, as drainsim's `arrivals: paced`), each on a new connection: `GET /r/<k>` with
 // `Connection: close`, sent at the connect. A request with no answer after `timeoutMs` is given up:
@@ -24,17 +29,31 @@ const [role, ...args] = process.argv.slice(2);
 const HOST = '127.0.0.1';
 const out = (line) => process.stdout.write(`${line}\n`);
 
-function app([portArg, name, backlogArg]) {
+function app([portArg, name, backlogArg, delayArg]) {
+  const delayMs = Number(delayArg ?? 0);
   const server = http.createServer((req, res) => {
     out(`recv ${Date.now()} ${req.url}`);
     const body = `ok ${name}\n`;
-    res.writeHead(200, {
-      'content-type': 'text/plain',
-      'content-length': body.length,
-      'x-server': name,
-      connection: 'close',
+    const answer = () => {
+      res.writeHead(200, {
+        'content-type': 'text/plain',
+        'content-length': body.length,
+        'x-server': name,
+        connection: 'close',
+      });
+      res.end(body);
+    };
+    if (delayMs <= 0 || !req.url.startsWith('/r/')) return answer();
+    let answered = false;
+    res.on('error', () => {}); // a write to a connection HAProxy reset: the late answer is lost
+    res.on('close', () => {
+      if (!answered) out(`gone ${Date.now()} ${req.url}`);
     });
-    res.end(body);
+    setTimeout(() => {
+      answered = true;
+      answer();
+      out(`done ${Date.now()} ${req.url}`);
+    }, delayMs);
   });
   server.headersTimeout = 60_000;
   server.requestTimeout = 0;
