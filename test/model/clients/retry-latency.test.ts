@@ -15,7 +15,7 @@ const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
  * ~7 ms and retried once after a fixed 200-ms backoff, when it succeeds. The second client's
  * request succeeds at once.
  */
-function scenario(): ScenarioInput {
+function scenario(retries = 1, downFor = '100ms'): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '2s',
@@ -27,7 +27,7 @@ function scenario(): ScenarioInput {
         arrivals: 'paced',
         requests_per_connection: 'const(1)',
         think_time: 'const(1s)',
-        retries: 1,
+        retries,
         retry_backoff: { policy: 'exponential', base: '200ms', cap: '200ms' },
       },
     },
@@ -35,7 +35,7 @@ function scenario(): ScenarioInput {
     backends: [{ name: 'vm-a' }],
     timeline: [
       { at: '0s', do: 'dependency', backend: 'vm-a', state: 'down' },
-      { at: '100ms', do: 'dependency', backend: 'vm-a', state: 'up' },
+      { at: downFor, do: 'dependency', backend: 'vm-a', state: 'up' },
     ],
   } as ScenarioInput;
 }
@@ -58,5 +58,24 @@ describe('a retried keep-alive request: its latency counts from its first write'
     const max = fig(r, 'request_latency.max');
     expect(max).toBeGreaterThan(0.21);
     expect(max).toBeLessThan(0.23);
+  });
+});
+
+describe('a request retried twice: its latency counts from the first of its three writes', () => {
+  // The database down for 300 ms and `retries: 2`: the first attempt (0 s) and the second
+  // (~0.21 s) are answered 500, the third (~0.41 s) succeeds. The first write is kept at the
+  // first failure only: the second failure does not move it.
+  let r: RunResult;
+  beforeAll(() => {
+    r = run(scenario(2, '300ms'));
+  });
+
+  it('waited both backoffs and all three attempts', () => {
+    expect(fig(r, 'retries.total')).toBe(2);
+    expect(fig(r, 'responses_5xx.total')).toBe(2);
+    // Three ~7-ms attempts and two 200-ms backoffs; from the second attempt's write it was ~0.21 s.
+    const max = fig(r, 'request_latency.max');
+    expect(max).toBeGreaterThan(0.41);
+    expect(max).toBeLessThan(0.44);
   });
 });
