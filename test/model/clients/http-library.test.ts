@@ -3,6 +3,7 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
+import { idleClients } from '../lb/nat-idle-fixture.js';
 
 const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
 
@@ -149,29 +150,9 @@ describe('clients.http.library curl: a reused connection whose NAT entry timed o
   // with RST (lb/l4-connect.ts forwardsClientPacket). curl resends a request that failed before
   // any byte of its answer on a reused connection (lib/transfer.c Curl_retry_request), so the
   // program sees none of those resets; node's client reports each as ECONNRESET.
-  function idleBehindNat(library?: string): ScenarioInput {
-    return {
-      warmup: '0s',
-      horizon: '30m',
-      sample_interval: '10s',
-      nginx: { keepalive_timeout: '20m' },
-      clients: {
-        http: {
-          arrival_rate: 0.2,
-          requests_per_connection: 'const(4)',
-          think_time: 'const(400s)',
-          retries: 0,
-          ...(library ? { library } : {}),
-        },
-      },
-      lb: { mode: 'nat' },
-      backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    } as ScenarioInput;
-  }
-
   it('resends the request the NAT reset: no ECONNRESET for the program (node: every one)', () => {
-    const node = run(idleBehindNat(), 1);
-    const curl = run(idleBehindNat('curl'), 1);
+    const node = run(idleClients('nat', '400s'), 1);
+    const curl = run(idleClients('nat', '400s', undefined, { library: 'curl' }), 1);
     expect(fig(node, 'err_econnreset.total')).toBeGreaterThan(50);
     expect(fig(curl, 'err_econnreset.total')).toBe(0);
     expect(fig(curl, 'requests_failed.total')).toBe(0);
