@@ -116,4 +116,31 @@ describe('haproxy.cfg option abortonclose', () => {
     expect(value(into, 'lb.mode')).toBe('l4');
     expect(value(into, 'lb.abortonclose')).toBe(true);
   });
+
+  it('in the backend only, no mode line anywhere (HAProxy runs mode tcp): true, as written in mode tcp', () => {
+    // haproxy -c (2.6.12, with `bind 127.0.0.1:18080` and the three timeouts): "Configuration file
+    // is valid". proxy_preset_defaults() leaves PR_MODE_TCP: no H1 mux, the backend's flag decides.
+    const into = importCfg(
+      [
+        'defaults',
+        '  timeout connect 5s',
+        'frontend fe',
+        '  default_backend be',
+        'backend be',
+        '  option abortonclose',
+        '  server a 10.0.0.1:80',
+        '',
+      ].join('\n'),
+    );
+    expect(about(into.warnings)).toEqual([]);
+    expect(value(into, 'lb.abortonclose')).toBe(true);
+  });
+
+  it('`no option abortonclose` in the backend only: false, with no warning (nothing was asked of HAProxy)', () => {
+    // haproxy -c: "Configuration file is valid". The option's default is off: the line changes
+    // nothing, and the backend-only warning is about an option that is on.
+    const into = importCfg(cfg([], [], ['no option abortonclose']));
+    expect(about(into.warnings)).toEqual([]);
+    expect(value(into, 'lb.abortonclose')).toBe(false);
+  });
 });

@@ -266,6 +266,30 @@ describe('HostSockets: a bound connection closed', () => {
   });
 });
 
+describe('HostSockets: a bound connection closed into TIME_WAIT', () => {
+  it('keeps its port bound through TIME_WAIT and gives it back when the TIME_WAIT ends', () => {
+    // The timewait sock takes over the socket's bind bucket (inet_twsk_bind_hashdance,
+    // net/ipv4/inet_timewait_sock.c) and lets it go when it dies (inet_twsk_kill →
+    // inet_twsk_bind_unhash): the port's BOUND flag goes with the TIME_WAIT in its word.
+    const host = new HostSockets({ ...LINUX_DEFAULTS, portLow: 50000, portHigh: 50001 }, testRng(18));
+    const pair = host.connectPair(LO, LO, 9000);
+    const bound = host.bindAny(LO, 0);
+    expect(host.connectBound(pair, bound, 0)).toBe(true);
+    host.close(pair, bound, 1, true);
+    expect(host.stateOf(pair, bound, 1)).toBe('time-wait');
+    // Meanwhile bind() cannot have it.
+    const meanwhile = host.bindAny(LO, 2);
+    expect(meanwhile).toBeGreaterThanOrEqual(0);
+    expect(meanwhile).not.toBe(bound);
+    host.unbind(meanwhile);
+    // 60 s and up to one 2.048-s timer-wheel slot later it is gone, and so is its bind bucket:
+    // connect() may take both ports again.
+    expect(host.stateOf(pair, bound, 64)).toBe('none');
+    const both = [host.connect(pair, 64), host.connect(pair, 64)];
+    expect(both.sort()).toEqual([50000, 50001]);
+  });
+});
+
 describe('HostSockets: closeBothEnds', () => {
   it('leaves what close() of the connecting end, then of the accepting end, leaves', () => {
     // nginx → app on one VM: both ends are this host's; either closes first, or neither (abort),

@@ -22,4 +22,19 @@ describe('a SYN cookie’s age (check_tcp_syn_cookie, net/ipv4/syncookies.c)', (
     expect(validAt(11 * period - 1, period)).toBe(true);
     expect(validAt(11 * period - 1, period + 1)).toBe(false);
   });
+
+  it('counts minutes of the jiffies clock: TCP_SYNCOOKIE_PERIOD is 60 * HZ at any HZ', () => {
+    // include/net/tcp.h: #define TCP_SYNCOOKIE_PERIOD (60 * HZ); tcp_cookie_time() divides
+    // get_jiffies_64() by it. The bounds in seconds, not in the model's own constant: a cookie sent
+    // as a minute begins decodes for 119.99 s, never 120 s; one sent as it ends, 60 s and no more.
+    for (const clockHz of [100, 250, 1000]) {
+      const jiffiesOf = (s: number) => Math.round(s * clockHz);
+      const valid = (sentS: number, nowS: number) =>
+        synCookieValid(synCookieTime(jiffiesOf(sentS), clockHz), synCookieTime(jiffiesOf(nowS), clockHz));
+      expect(valid(600, 719.99)).toBe(true);
+      expect(valid(600, 720)).toBe(false);
+      expect(valid(659.99, 720)).toBe(false);
+      expect(valid(659.99, 719.99)).toBe(true);
+    }
+  });
 });

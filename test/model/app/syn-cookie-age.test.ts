@@ -37,3 +37,26 @@ describe("a SYN cookie's age at the app's listener", () => {
     expect(r.figures['responses_5xx.total']!).toBeGreaterThan(4000);
   });
 });
+
+describe("a SYN cookie's age once the overload is over", () => {
+  // The same overload for its first 20 s only: by ~100 s the one worker has drained the accept
+  // queue, and the connections whose SYN got a cookie in those 20 s send their next data copies
+  // (the RTO doubled each time) 60 to 120 s after their SYN. check_tcp_syn_cookie
+  // (net/ipv4/syncookies.c) refuses an old cookie before the accept queue is looked at
+  // (cookie_v4_check returns the listener, tcp_v4_send_reset): an empty queue resets the copy too.
+  let expired: Array<{ queued: number; limit: number }>;
+  beforeAll(() => {
+    const r = run({ ...overloaded, horizon: '300s', timeline: [{ at: '20s', do: 'load', http_rate: 0 }] }, 1);
+    expired = r.events
+      .filter((e) => e.record?.kind === 'kernel.app_ack_overflow' && e.record.outcome === 'cookie_expired')
+      .map((e) => e.record as unknown as { queued: number; limit: number });
+  });
+
+  it('resets the copy of a cookie too old to decode even when the accept queue has room', () => {
+    // Seed 1: 60 trace lines (folded), every one with the queue empty. Checking the room first
+    // (the cookie only when the queue is full) admits those copies and resets only copies that
+    // meet a full queue.
+    expect(expired.length).toBeGreaterThan(20);
+    expect(expired.every((x) => x.queued < x.limit)).toBe(true);
+  });
+});

@@ -3,6 +3,7 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
+import { idleClients } from '../lb/nat-idle-fixture.js';
 
 const fig = (r: RunResult, name: string): number => r.figures[name] ?? 0;
 
@@ -87,7 +88,7 @@ describe('clients.http.library: a request lost to the keep-alive race on a reuse
  * earlier one is resent by a browser; one sent with its connection's own handshake is not (Chromium
  * ShouldResendRequest: IsConnectionReused), so with one request per connection every loss stays.
  */
-function killedUnder(requestsPerConnection: number, library?: string): ScenarioInput {
+function killedUnder(requestsPerConnection: number, library?: string, mode: 'l4' | 'l7' = 'l4'): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '20s',
@@ -103,7 +104,7 @@ function killedUnder(requestsPerConnection: number, library?: string): ScenarioI
       },
     },
     app: { workers: 256, service_time: 'const(250ms)', keepalive_timeout: '6s' },
-    lb: { mode: 'l4', redispatch: true },
+    lb: { mode, redispatch: true },
     backends: [
       { name: 'vm-a', proxy: 'none' },
       { name: 'vm-b', proxy: 'none' },
@@ -121,11 +122,40 @@ describe('clients.http.library browser: a request the server end dropped in flig
     expect(recordsOf(browser, 'client.resend').length).toBeGreaterThan(0);
   });
 
+  it('behind HAProxy in http mode, closed silently (abort_keep_alive) under a later request: resent', () => {
+    // lb.mode l7: the killed server's connection fails before any response; for a request that is
+    // not its client connection's first (TX_NOT_FIRST) HAProxy closes the client connection
+    // without an answer (http_wait_for_response() → abort_keep_alive, src/http_ana.c;
+    // clients/http-keepalive.ts closedUnanswered): an EOF on a reused connection, which Chromium
+    // resends (ShouldResendRequest: ERR_EMPTY_RESPONSE) and node reports as "socket hang up".
+    const node = run(killedUnder(100, undefined, 'l7'), 1);
+    const browser = run(killedUnder(100, 'browser', 'l7'), 1);
+    expect(fig(node, 'err_econnreset.total')).toBeGreaterThan(10);
+    expect(fig(browser, 'err_econnreset.total')).toBe(0);
+    expect(recordsOf(browser, 'client.resend').length).toBeGreaterThan(0);
+  });
+
   it('on a connection opened for it (one request per connection): not resent, as with node', () => {
     const node = run(killedUnder(1), 1);
     const browser = run(killedUnder(1, 'browser'), 1);
     expect(fig(node, 'err_econnreset.total')).toBeGreaterThan(10);
     expect(fig(browser, 'err_econnreset.total')).toBe(fig(node, 'err_econnreset.total'));
     expect(recordsOf(browser, 'client.resend')).toHaveLength(0);
+  });
+});
+
+describe('clients.http.library curl: a reused connection whose NAT entry timed out', () => {
+  // Keep-alive clients idle 400 s between requests behind an NLB-like NAT (nat_idle_timeout 350 s
+  // by default): the next request on the kept-alive connection meets no entry and is answered
+  // with RST (lb/l4-connect.ts forwardsClientPacket). curl resends a request that failed before
+  // any byte of its answer on a reused connection (lib/transfer.c Curl_retry_request), so the
+  // program sees none of those resets; node's client reports each as ECONNRESET.
+  it('resends the request the NAT reset: no ECONNRESET for the program (node: every one)', () => {
+    const node = run(idleClients('nat', '400s'), 1);
+    const curl = run(idleClients('nat', '400s', undefined, { library: 'curl' }), 1);
+    expect(fig(node, 'err_econnreset.total')).toBeGreaterThan(50);
+    expect(fig(curl, 'err_econnreset.total')).toBe(0);
+    expect(fig(curl, 'requests_failed.total')).toBe(0);
+    expect(recordsOf(curl, 'client.resend').length).toBeGreaterThan(0);
   });
 });

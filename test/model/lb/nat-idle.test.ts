@@ -4,24 +4,10 @@
  * (lb.mode l4) has no such table.
  */
 import { describe, expect, it } from 'vitest';
-import { type ScenarioInput, ScenarioSchema } from '../../../sim/scenario/schema.js';
+import { ScenarioSchema } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
-
-/** Keep-alive clients that wait `think` between requests; nginx keeps idle connections 20 min. */
-function idleClients(mode: 'nat' | 'l4', think: string, natIdle?: string): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '30m',
-    sample_interval: '10s',
-    nginx: { keepalive_timeout: '20m' },
-    clients: {
-      http: { arrival_rate: 0.2, requests_per_connection: 'const(4)', think_time: `const(${think})`, retries: 0 },
-    },
-    lb: natIdle === undefined ? { mode } : { mode, nat_idle_timeout: natIdle },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-  } as ScenarioInput;
-}
+import { idleClients } from './nat-idle-fixture.js';
 
 describe('L4 NAT idle timeout', () => {
   it('NLB default 350 s: a request after 400 s of idleness is reset; after 300 s it is served', () => {

@@ -12,6 +12,8 @@
  * turn to the next stream with or without the option: 43 attempts of 84, 31 wasted.
  */
 import { describe, expect, it } from 'vitest';
+import { Engine } from '../../../sim/engine/engine.js';
+import { BackendQueue, type QueueOwner } from '../../../sim/model/lb/queue.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { between, run } from '../helpers.js';
 
@@ -75,5 +77,73 @@ describe('a queued request whose client left (maxconn 1, slow server)', () => {
       expect(t.rejected).toBeGreaterThan(30);
       expect(t.goodput + t.rejected).toBe(t.offered);
     }
+  });
+
+  it('with abortonclose a queued stream whose client leaves before its turn is withdrawn; the queue goes on', () => {
+    // Two populations share the one slot: keep-alive clients that wait 60 s and open-loop ones
+    // that wait 1 s. A stream queued behind a keep-alive request's is not at the head when its
+    // client leaves, so back_try_conn_req() (src/backend.c) in SC_ST_QUE unlinks it
+    // (pendconn_cond_unlink(), STRM_ET_QUEUE_ABRT): 25 streams on seed 1 (lb/queue.ts withdraw).
+    // The ones behind take their turns as before, and the queue, once drained, lets the next
+    // stream through (its length and head skip the withdrawn places).
+    const mixed = (abortonclose: boolean): ScenarioInput => ({
+      ...regime(abortonclose, '1s'),
+      clients: {
+        requests: { rate: 2, timeout: '1s', retries: 0 },
+        http: {
+          arrival_rate: 0.1,
+          requests_per_connection: 'const(1000)',
+          think_time: 'const(1s)',
+          request_timeout: '60s',
+          retries: 0,
+        },
+      },
+      timeline: [{ at: '30s', do: 'load', request_rate: 0, http_rate: 0 }],
+    });
+    const figures = (abortonclose: boolean) => {
+      const r = run(mixed(abortonclose), 1);
+      return { answered: between(r, 'responses_2xx', 0, 60), wasted: between(r, 'wasted', 0, 60) };
+    };
+    const goesOn = figures(false);
+    const withdrawn = figures(true);
+    // Seed 1: 70 answers and 45 served for nobody without the option; 101 and 31 with it.
+    expect(withdrawn.wasted).toBeLessThan(goesOn.wasted - 10);
+    expect(withdrawn.answered).toBeGreaterThan(goesOn.answered + 20);
+  });
+});
+
+describe("HAProxy's queues after a withdrawal (lb/queue.ts BackendQueue.withdraw)", () => {
+  it('a withdrawn stream no longer counts in its queue (maxqueue, qcur) and never gets a slot', () => {
+    // pendconn_cond_unlink() (src/queue.c) takes the stream out and decrements the queue's length
+    // at once: `show stat` qcur, maxqueue's `srv->queue.length` and roundrobin's "streams wait in
+    // the backend queue" test (pool.ts queuedBehind) see it gone, and process_srv_queue() hands the
+    // next slot to the stream behind it.
+    let open = false;
+    const queue = new BackendQueue(
+      new Engine(16),
+      Infinity,
+      () => open,
+      () => open,
+      1,
+    );
+    const served: number[] = [];
+    const owner: QueueOwner<number> = {
+      takeSlot: (item) => {
+        served.push(item);
+        return true;
+      },
+      queueTimedOut: () => {},
+      requeue: () => {},
+    };
+    const first = queue.add(owner, 1, 0); // persistent: server 0's own queue
+    queue.add(owner, 2, 0);
+    const shared = queue.add(owner, 3); // the backend queue
+    queue.withdraw(first);
+    queue.withdraw(shared);
+    expect(queue.serverQueued(0)).toBe(1);
+    expect(queue.size).toBe(0);
+    open = true;
+    queue.slotFreed(0);
+    expect(served).toEqual([2]);
   });
 });

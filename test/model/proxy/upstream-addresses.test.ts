@@ -88,4 +88,38 @@ describe("nginx's implicit upstream: every address of proxy_pass's host name is 
     ]);
     expect(recordsOf(r, 'nginx.no_live_upstreams').map((x) => x.t)[0]).toBe(6.001);
   });
+
+  it('a read timeout marks its address failed; an answer after fail_timeout makes it live again', () => {
+    // 10 requests/s to an app that stops the world for 2 s at 5.05 s, proxy_read_timeout 1 s: the
+    // requests on both addresses time out (ngx_http_upstream_next(FT_TIMEOUT) frees the peer with
+    // NGX_PEER_FAILED: fails 1, checked now), so "no live upstreams" until ngx_time() is 10 s past
+    // second 6. At 16-17 both are weighed again and answer: ngx_http_upstream_free_round_robin_peer
+    // (state 0, at finalize) zeroes fails since get_peer moved `checked` past `accessed`. Without
+    // that reset each answering address would stay failed and be skipped for 10 s more after
+    // each answer: "no live upstreams" for nearly every request from 16 s on.
+    const s = localhost(10, true);
+    s.nginx = { ...s.nginx, proxy_read_timeout: '1s' };
+    s.app = { ...s.app, workers: 64 };
+    s.timeline = [{ at: '5.05s', do: 'pause', backend: 'vm-a', duration: '2s' }];
+    const r = run(s);
+    const noLive = recordsOf(r, 'nginx.no_live_upstreams');
+    expect(noLive.filter((x) => x.t > 7 && x.t < 16).length).toBeGreaterThan(5);
+    expect(noLive.filter((x) => x.t >= 18)).toEqual([]);
+    expect(between(r, 'responses_5xx', 18, 40)).toBe(0);
+    expect(between(r, 'responses_2xx', 18, 40)).toBe(220);
+  });
+
+  it("each worker process balances on its own: every worker's first request tries ::1", () => {
+    // The peers live in each worker's copy of the configuration cycle (no `zone`): fails, weights
+    // and times are per process (ngx_http_upstream_init_round_robin allocates them from cf->pool).
+    // With 4 workers, each one's first request goes to ::1 (a tie, the first address) and is
+    // refused: 4 refusals in the first 0.4 s (paced requests spread over the workers), where one
+    // state shared by the workers would have ::1 refused once and then skipped by all of them.
+    const s = localhost(10, false);
+    s.nginx = { ...s.nginx, worker_processes: 4 };
+    const r = run(s);
+    const refused = recordsOf(r, 'nginx.upstream_refused');
+    expect(refused.filter((x) => x.t < 1).map((x) => x.t)).toEqual([0.001, 0.101, 0.201, 0.301]);
+    expect(between(r, 'responses_2xx', 0, 40)).toBe(400);
+  });
 });
