@@ -9,7 +9,9 @@
  * Regime: one server at maxconn 1 serving 500 ms requests (2/s) under 4 req/s for 20 s, a 2-s client
  * timeout and no client retry: the queue grows past what a client waits almost at once, so
  * nearly every request is abandoned while queued. Before this rule the model gave a queued ghost's
- * turn to the next stream with or without the option: 43 attempts of 84, 31 wasted.
+ * turn to the next stream with or without the option: 43 attempts of 84, 31 wasted. With one
+ * patience the option's withdrawal never shows (each queued stream's turn comes before its client
+ * leaves); the mixed test below gives the queue clients of two patiences (session 33).
  */
 import { describe, expect, it } from 'vitest';
 import { Engine } from '../../../sim/engine/engine.js';
@@ -68,6 +70,47 @@ describe('a queued request whose client left (maxconn 1, slow server)', () => {
     // ... but none holds its slot for nobody: fewer are served for nobody, more in time.
     expect(t.wasted).toBeLessThan(served.wasted - 10);
     expect(t.goodput).toBeGreaterThan(2 * served.goodput);
+  });
+
+  it('with abortonclose a client that leaves before its turn takes its request out of the queue: it never reaches the server', () => {
+    // Clients with different patience share the queue: open-loop requests that wait 60 s and
+    // keep-alive clients that give up after 1 s (one request per connection), 2.5 a second for 20 s
+    // against a server taking 2. An impatient client's stream still queued behind patient ones when
+    // it leaves is withdrawn with the option (back_try_conn_req() in SC_ST_QUE:
+    // pendconn_cond_unlink(), STRM_ET_QUEUE_ABRT) — a withdrawal one patience alone cannot show, as
+    // every queued stream's turn then comes before its client leaves (the test above) — and sent at
+    // its turn without it.
+    const mixed = (abortonclose: boolean | undefined): ScenarioInput => ({
+      ...regime(abortonclose),
+      horizon: '90s',
+      clients: {
+        requests: { rate: 1.5, timeout: '60s', retries: 0 },
+        http: {
+          arrival_rate: 1,
+          requests_per_connection: 'const(1)',
+          think_time: 'const(0s)',
+          retries: 0,
+          request_timeout: '1s',
+        },
+      },
+      timeline: [{ at: '20s', do: 'load', request_rate: 0, http_rate: 0 }],
+    });
+    const counts = (abortonclose: boolean | undefined) => {
+      const r = run(mixed(abortonclose), 1);
+      const f = (name: string): number => between(r, name, 0, 90);
+      // Every request sent (open-loop and keep-alive), the attempts that reached the server.
+      const sent = f('offered') + f('requests');
+      return { sent, neverSent: sent - f('attempts'), gaveUp: f('err_client_timeout'), wasted: f('wasted') };
+    };
+    const without = counts(undefined);
+    expect(without.gaveUp).toBeGreaterThan(15);
+    // Without the option every request reaches the server, each one whose client left served for nobody.
+    expect(without.neverSent).toBe(0);
+    expect(without.wasted).toBe(without.gaveUp);
+    const withOption = counts(true);
+    // With it the clients that left while queued never reach the server: withdrawn, not served.
+    expect(withOption.neverSent).toBeGreaterThan(10);
+    expect(withOption.neverSent + withOption.wasted).toBe(withOption.gaveUp);
   });
 
   it('timeout queue answers 503 (sQ) to a client still waiting, with or without the option', () => {
