@@ -282,7 +282,7 @@ export class HostSockets {
    * readers: Backend.timeWaitCount), not in openCount; finWait2Held() to closeFinWait2().
    */
   finWait2Count = 0;
-  /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached. */
+  /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached (TIME_WAIT and FIN_WAIT2 timewait socks together). */
   timeWaitOverflows = 0;
   /** TIME_WAITs taken over by connect() (tcp_twsk_unique) and reopened by a SYN. */
   timeWaitReused = 0;
@@ -661,7 +661,10 @@ export class HostSockets {
     const word = pair === undefined ? NO_WORD : wordOf(pair, port);
     if (word === NO_WORD || (word & STATE_BITS) !== OPEN)
       throw new Error(`close of a 4-tuple that is not open (pair ${pairId}, port ${port})`);
-    if (timeWait && this.timeWaitCount < this.config.maxTwBuckets) {
+    // inet_twsk_alloc (net/ipv4/inet_timewait_sock.c) refuses a timewait sock once
+    // `refcount_read(&dr->tw_refcount) - 1 >= sysctl_max_tw_buckets`: the death row counts every
+    // timewait sock, those in their FIN_WAIT2 substate (finWait2Count) as well as TIME_WAIT's.
+    if (timeWait && this.timeWaitCount + this.finWait2Count < this.config.maxTwBuckets) {
       const slot = this.enterTimeWait(pairId, pair, port, word, nowMs, timestamps, peerTsval);
       this.tw![slot + TW_FIRES_AT] = this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S);
       return;

@@ -34,9 +34,11 @@ export function nextDataCopyRto(copiesSent: number, rto: number): number {
 /**
  * Where a handshake with a listener ends: its SYN dropped on the full accept queue, its child
  * made at the final ACK, or its final ACK dropped (the sender is ESTABLISHED; the listener keeps a
- * request sock, or nothing when the SYN got a SYN cookie).
+ * request sock, or nothing when the SYN got a SYN cookie). ACK_PENDING: the SYN passed and the
+ * final ACK of a sender across a round trip is on its way; the accept queue decides it when it
+ * arrives (ListenerChecks.synReceived).
  */
-export const Handshake = { SYN_DROPPED: 0, CHILD: 1, ACK_DROPPED: 2, ACK_DROPPED_COOKIE: 3 } as const;
+export const Handshake = { SYN_DROPPED: 0, CHILD: 1, ACK_DROPPED: 2, ACK_DROPPED_COOKIE: 3, ACK_PENDING: 4 } as const;
 export type Handshake = (typeof Handshake)[keyof typeof Handshake];
 
 /**
@@ -118,6 +120,25 @@ export class ListenerChecks {
    */
   ackQueue(children: number, batched: boolean): number {
     return batched ? Math.max(children, this.batchStartChildren + this.batchChildren) : children;
+  }
+
+  /**
+   * A SYN from a sender across a round trip passed synPasses() (with batched false: none of its
+   * batch's ACKs can come before all its SYNs are in, so each SYN sees the queue as it is):
+   * tcp_conn_request (net/ipv4/tcp_input.c) makes a request sock and sends the SYN-ACK, and the
+   * final ACK comes a round trip later, when tcp_check_req (net/ipv4/tcp_minisocks.c) calls
+   * tcp_v4_syn_recv_sock (net/ipv4/tcp_ipv4.c), which checks sk_acceptq_is_full then — not now
+   * (finalAck's CHILD holds only for a handshake that runs whole inside one softirq run). Until
+   * then the request sock counts in the SYN queue (inet_csk_reqsk_queue_added: qlen and young),
+   * so a burst of SYNs within one round trip can overflow it into SYN cookies (synQueueFull).
+   * True: a request sock, counted here (requestSockGone when its child is made or it goes);
+   * false: a SYN cookie, no state.
+   */
+  synReceived(maxAckBacklog: number): boolean {
+    if (synQueueFull(this.requestSocks, maxAckBacklog)) return false;
+    this.requestSocks++;
+    this.young++;
+    return true;
   }
 
   /** A request sock left the SYN queue (its child made, its sender gone, or expired); `young`: its timer never fired. */

@@ -1343,6 +1343,7 @@ export const CATALOG: Catalog = {
       "The app's workers are busy and its accept queue (min(backlog, somaxconn) + 1 connections) is full. " +
       'A batch of retransmitted SYNs (the connecting kernel sends every SYN timer of one timer-wheel bucket in one go) all pass the SYN check, made before any of their final ACKs, and only the first ACKs find room: the kernel drops the others (tcp_v4_syn_recv_sock: ListenOverflows) and, tcp_abort_on_overflow being 0, says nothing. ' +
       "A dropped ACK's line quotes the queue as that check counted it: the connections there at the batch's SYNs plus those the batch's earlier ACKs made. " +
+      "A client's own connect to a bare app behind an L4 balancer or a NAT is not loopback: its final ACK comes a round trip (clients.rtt) after its SYN, so every SYN sent in the round trip before the queue filled passed, and their ACKs beyond the room are dropped when they come. " +
       'Those senders are connected (connect() returned) and have sent their request; unacknowledged, it is retransmitted (at the RTO, RTT + 200 ms, then doubling), each copy carrying the ACK again, and the first copy that finds room makes the connection. ' +
       "The listener also resends its SYN-ACK 1, 3, 7, 15, 31 s after the SYN; the sender's answer makes the connection without the request if there is room then. A request sock that runs out of SYN-ACK retries is dropped and the next copy is reset (ECONNRESET). " +
       'A SYN answered with a SYN cookie (the SYN queue already held more than the backlog) has no request sock and no SYN-ACK resend: its copies get in only while the cookie decodes, 60 to 120 s after the SYN (MAX_SYNCOOKIE_AGE two counts of a 60-s counter); the first copy after that is reset. ' +
@@ -1353,7 +1354,7 @@ export const CATALOG: Catalog = {
     line: (r) => `${r.backend}: TCP: time wait bucket table overflow`,
     tone: 'warn',
     explain: (r) =>
-      `${r.backend}'s TIME_WAIT table is full (tcp_max_tw_buckets = ${n(r.maxTwBuckets)}): further closes skip TIME_WAIT. ` +
+      `${r.backend}'s TIME_WAIT table is full (tcp_max_tw_buckets = ${n(r.maxTwBuckets)}, counting the sockets held in FIN_WAIT2 too): further closes skip TIME_WAIT. ` +
       'Load is unaffected, but a late packet of an old connection could now land in a new one on the same ports.',
   },
   'kernel.ss': {

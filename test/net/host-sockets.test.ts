@@ -59,6 +59,22 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     expect(host.timeWaitOverflows).toBe(1500);
   });
 
+  it('FIN_WAIT2 timewait socks count against tcp_max_tw_buckets too (inet_twsk_alloc: the death row’s tw_refcount)', () => {
+    const host = new HostSockets({ ...LINUX_DEFAULTS, twReuse: 0, maxTwBuckets: 500 }, testRng(12));
+    const pair = host.connectPair(CLIENT, SERVER, 80);
+    // 100 sockets closed by their process with the peer's answer still to come (nginx's upstream
+    // sockets at proxy_read_timeout): timewait socks in their FIN_WAIT2 substate, held.
+    for (let k = 0; k < 100; k++) {
+      expect(host.connect(pair, k / 1000)).toBeGreaterThan(0);
+      host.finWait2Held();
+    }
+    // 2,000 closes into TIME_WAIT within 20 s (none expires): 400 places left, not 500.
+    for (let k = 0; k < 2000; k++) host.close(pair, host.connect(pair, 1 + k / 100), 1 + k / 100, true);
+    expect(host.timeWaitCount).toBe(400);
+    expect(host.timeWaitOverflows).toBe(1600);
+    expect(host.finWait2Count).toBe(100);
+  });
+
   it('with a small range and tcp_tw_reuse=0, connect() fails once every 4-tuple is in TIME_WAIT', () => {
     const host = new HostSockets({ ...LINUX_DEFAULTS, twReuse: 0, portLow: 50000, portHigh: 50999 }, testRng(13));
     const pair = host.connectPair(LO, LO, 8080);

@@ -84,4 +84,22 @@ describe('ListenerChecks', () => {
     // passes (tcp_conn_request sees 16 before this batch's ACKs), its ACK meets 17.
     expect(l.handshake(4, 17, MAX, true)).toBe(Handshake.ACK_DROPPED);
   });
+
+  it("a remote sender's SYN holds a request sock until its ACK: a burst within one round trip overflows into cookies", () => {
+    const l = new ListenerChecks();
+    // 20 SYNs before any ACK is back: each passes the SYN check at an empty queue and takes a
+    // request sock (tcp_conn_request → inet_csk_reqsk_queue_added), a SYN cookie once the SYN
+    // queue holds more than the backlog (inet_csk_reqsk_queue_is_full: SYN 17 from 0 on).
+    const socks: boolean[] = [];
+    for (let i = 0; i < 20; i++) {
+      expect(l.synPasses(5, 0, MAX, false)).toBe(true);
+      socks.push(l.synReceived(MAX));
+    }
+    expect(socks.filter((s) => s).length).toBe(17);
+    expect(socks.slice(17)).toEqual([false, false, false]);
+    expect([l.requestSocks, l.young]).toEqual([17, 17]);
+    // An ACK that made its child takes its request sock out, and the next SYN gets one again.
+    l.requestSockGone(true);
+    expect(l.synReceived(MAX)).toBe(true);
+  });
 });

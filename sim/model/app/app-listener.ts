@@ -49,6 +49,13 @@ export interface ListenerSender<T> {
    * client's request that comes later is held there by it); absent, unnamed.
    */
   owner?(subject: T): object;
+  /**
+   * Seconds until `subject`'s final ACK reaches the listener after its SYN: a sender across a
+   * round trip (the clients' own connects to a bare app, lb/l4-connect.ts: in the model's time
+   * their SYN-ACK round trip is clients.rtt). Absent or 0: the whole handshake runs at once, as
+   * a connect() from process context over loopback or an instant leg does.
+   */
+  finalAckIn?(subject: T): number;
 }
 
 /**
@@ -88,6 +95,8 @@ interface Pending {
   acceptedEarly: boolean;
   /** When the data copy armed last reaches the listener. */
   copyAt: number;
+  /** A remote sender's final ACK is still on its way (finalAckArrives): no data copy yet. */
+  ackDue: boolean;
 }
 
 /** struct request_sock of an acked handshake (include/net/request_sock.h). */
@@ -163,7 +172,8 @@ export class AppListener {
    * timer-softirq batch), not by connect() itself. SYN_DROPPED: the sender retransmits it. CHILD:
    * the caller hands the request to the app now. ACK_DROPPED (never ACK_DROPPED_COOKIE): the
    * sender is connected and its request sent, and `waiter` hears later (admitted or reset); the
-   * connect is the caller's to count.
+   * connect is the caller's to count. ACK_PENDING (a sender with finalAckIn): the same for the
+   * caller; the ACK, on its way, meets the accept queue when it comes (finalAckArrives).
    * `rtt` and `clock`: the round trip to the sender and the sender kernel's timer wheel. A SYN
    * the host does not take (sender.takes) is SYN_DROPPED as well: the caller knows why.
    */
@@ -178,9 +188,14 @@ export class AppListener {
     const b = backend.index;
     const max = this.maxAckBacklog(backend);
     const checks = this.checks[b];
-    if (!checks.synPasses(this.w.now, this.children(backend), max, retransmitted)) return Handshake.SYN_DROPPED;
+    const ackIn = sender.finalAckIn?.(subject) ?? 0;
+    // A remote sender's batch of retransmitted SYNs has none of its ACKs in before its last SYN:
+    // each SYN sees the queue as it is (ListenerChecks.synReceived).
+    const batched = retransmitted && !(ackIn > 0);
+    if (!checks.synPasses(this.w.now, this.children(backend), max, batched)) return Handshake.SYN_DROPPED;
     // The caller's own test of the SYN (its 4-tuple on the host), asked once the listener takes it.
     if (sender.takes !== undefined && !sender.takes(subject)) return Handshake.SYN_DROPPED;
+    if (ackIn > 0) return this.synReceived(backend, ackIn, rtt, clock, sender, subject);
     const h = checks.finalAck(this.children(backend), max, retransmitted);
     const owner = sender.owner?.(subject) ?? null;
     if (h === Handshake.CHILD) this.childJoined(backend, owner);
@@ -203,6 +218,7 @@ export class AppListener {
       childWithoutData: false,
       acceptedEarly: false,
       copyAt: Number.NaN,
+      ackDue: false,
     };
     w.metrics.inc(w.c.synDrops, b);
     // The line quotes the queue the dropping check counted (a batch's, not children() alone).
@@ -213,6 +229,90 @@ export class AppListener {
     if (req !== null) this.armSynAckTimer(backend, p, TCP_TIMEOUT_INIT_S);
     return Handshake.ACK_DROPPED;
   }
+
+  /**
+   * The SYN of a sender across a round trip passed: a request sock (or a SYN cookie once the SYN
+   * queue holds more than the backlog: ListenerChecks.synReceived) and the SYN-ACK, its timer
+   * armed now (tcp_conn_request → inet_csk_reqsk_queue_hash_add, TCP_TIMEOUT_INIT), and the
+   * final ACK `ackIn` s later (finalAckArrives), where the accept queue decides. The sender is
+   * connected then whatever the ACK meets: the caller goes on as for ACK_DROPPED, and `waiter`
+   * (made now: the request the client sends once connected waits for the child) hears later.
+   */
+  private synReceived<T>(
+    backend: Backend,
+    ackIn: number,
+    rtt: number,
+    clock: SenderTimers,
+    sender: ListenerSender<T>,
+    subject: T,
+  ): Handshake {
+    const w = this.w;
+    const cookie = !this.checks[backend.index].synReceived(this.maxAckBacklog(backend));
+    const req: RequestSock | null = cookie ? null : { numTimeout: 0, live: true, expired: false };
+    const p: Pending = {
+      b: backend.index,
+      waiter: sender.ackWaiter(subject),
+      epoch: backend.app.epoch,
+      owner: sender.owner?.(subject) ?? null,
+      clock,
+      rtt,
+      rto: inWholeJiffies(firstDataRto(rtt), clock.hz),
+      copies: 0,
+      req,
+      cookieSentAt: cookie ? this.cookieTime(backend) : Number.NaN,
+      childWithoutData: false,
+      acceptedEarly: false,
+      copyAt: Number.NaN,
+      ackDue: true,
+    };
+    if (req !== null) this.armSynAckTimer(backend, p, TCP_TIMEOUT_INIT_S);
+    w.engine.schedule(ackIn, this.finalAckArrives, p);
+    return Handshake.ACK_PENDING;
+  }
+
+  /**
+   * A remote sender's final ACK reaches the listener (synReceived): tcp_check_req
+   * (net/ipv4/tcp_minisocks.c) → tcp_v4_syn_recv_sock (net/ipv4/tcp_ipv4.c) makes the child if
+   * the accept queue has room now (sk_acceptq_is_full; a SYN cookie's ACK the same way through
+   * cookie_v4_check → tcp_get_cookie_sock) and inet_csk_complete_hashdance queues it; a full
+   * queue drops the ACK (exit_overflow; listen_overflow with tcp_abort_on_overflow 0 marks the
+   * request sock acked and sends nothing): the sender, connected, retransmits its first data
+   * (dataCopy) and the request sock's SYN-ACK timer runs on.
+   */
+  private readonly finalAckArrives = (p: Pending): void => {
+    p.ackDue = false;
+    const w = this.w;
+    const backend = w.backends[p.b];
+    if (!p.waiter.waiting()) {
+      // The sender let go before connecting (its SYN_SENT socket closed): the SYN-ACK meets no
+      // socket there and is answered with RST, which drops the request sock.
+      this.removeRequestSock(p);
+      p.waiter.gone?.();
+      return;
+    }
+    if (!backend.hostUp) {
+      // Nobody takes the ACK; the sender, connected, sends its data copies unanswered.
+      this.armDataCopy(p);
+      return;
+    }
+    if (this.listenerGone(p) || p.req?.expired === true) {
+      // The listener that made the request sock is gone: the ACK finds none and is reset
+      // (tcp_v4_do_rcv → tcp_v4_send_reset), as a data copy would be (dataCopy).
+      this.removeRequestSock(p);
+      this.trace(p, 'reset');
+      p.waiter.reset();
+      return;
+    }
+    if (this.roomFor(backend)) {
+      this.removeRequestSock(p);
+      this.childJoined(backend, p.owner);
+      p.waiter.admitted();
+      return;
+    }
+    w.metrics.inc(w.c.synDrops, p.b);
+    this.trace(p, 'ack_dropped');
+    this.armDataCopy(p);
+  };
 
   private withoutData(backend: Backend): number {
     const b = backend.index;
@@ -349,6 +449,9 @@ export class AppListener {
     // `if (req->num_timeout++ == 0) atomic_dec(&queue->young)`, then mod_timer(tcp_reqsk_timeout(req)).
     if (req.numTimeout++ === 0) checks.firstTimeout();
     this.armSynAckTimer(backend, p, reqskTimeout(req.numTimeout));
+    // A SYN-ACK resent before the first ACK came (a round trip of 1 s or more) completes nothing
+    // sooner: the ACK on its way decides (finalAckArrives).
+    if (p.ackDue) return;
     w.engine.schedule(p.rtt, this.challengeAck, p);
   };
 

@@ -372,6 +372,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
     takes: (a) => (this.tupleFree = this.attaches(a)),
     ackWaiter: (a) => this.bareApps!.clientConns.ackWaiter(a.conn),
     owner: (a) => a.conn,
+    // The final ACK meets the app's accept queue at `established`, one round trip after the SYN
+    // (tcp_v4_syn_recv_sock), as nginx's does at ackArrives.
+    finalAckIn: () => this.w.scenario.clients.rtt,
   };
 
   /**

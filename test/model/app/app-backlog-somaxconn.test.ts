@@ -55,7 +55,10 @@ describe('a paused event loop with backlog 512 on a kernel with somaxconn 128', 
     expect(first).toMatchObject({ queued: 129, limit: 129, backlog: 512, somaxconn: 128 });
     expect(first.t).toBeCloseTo(1.129, 6);
     // 300 connections in the pause, 129 of them queued: 171 first SYNs dropped in that second
-    // (their retransmissions, ~1 s later, in the next).
-    expect(between(r, 'syn_drops', 1, 2)).toBe(171);
+    // (their retransmissions, ~1 s later, in the next), and one final ACK: the client 1 ms away
+    // whose SYN passed at 1.128, while the 129th child's ACK was on its way, meets the full queue
+    // at 1.129 (tcp_v4_syn_recv_sock; session 33) and its data copies (RTO 204 ms: the loss
+    // probe at 1.333, 1.537, 1.945) are dropped too: 171 + 4.
+    expect(between(r, 'syn_drops', 1, 2)).toBe(175);
   });
 });
