@@ -629,9 +629,9 @@ export const HttpClientsSchema = z.strictObject({
       "The HTTP client implementation (unset = node), for what it decides by itself: whether it sends a request again, at once and on a new connection, when a connection it reused fails under it before any byte of the answer — the keep-alive race (the request written as the server closed the idle connection: RST or EOF), a close with no answer (HAProxy's abort_keep_alive, nginx or a bare app stopping under the request), a balancer's reset of a flow it forgot. Such a resend is no error the program sees: not counted in errors, `retries` or `requests_failed` (it is in `requests`, and traced as client.resend); a failure on a connection opened for the request is the program's, retried per `retries`. `node`: never — Node's http client fails the request with ECONNRESET \"socket hang up\" and only marks req.reusedSocket (lib/_http_agent.js reuseSocket); undici (Node's fetch) and Python requests alike; the calibration clients are Node's. `go`: net/http resends a GET (Transport.roundTrip → persistConn.shouldRetryRequest: a reused connection, Request.isReplayable: GET, HEAD, OPTIONS, TRACE), never a POST it wrote (`method: POST`). `browser` (Chromium, HttpNetworkTransaction::HandleIOError → ShouldResendRequest: a reused connection, no response headers, any method; a socket preconnected and unused counts as reused, HttpBasicState::IsConnectionReused) and `curl` (lib/transfer.c Curl_retry_request: a reused connection with nothing received, any method): every method. The resend's latency counts from the first write; its timer `request_timeout` restarts at the resend (a simplification: Go's Client.Timeout covers both).",
     ),
   idle_timeout: zDuration
-    .prefault('0s')
+    .optional()
     .describe(
-      "The client's own keep-alive idle timeout (an L7 balancer's backend idle timeout, an HTTP client pool's): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx's close. Not derived from the server's answers: set it for the client you model. Node's http.globalAgent (node ≥ 19: keepAlive, timeout 5000 ms) closes an idle socket after 5 s, or after the server's `Keep-Alive: timeout=N` hint less 1 s when that is shorter (lib/_http_agent.js keepSocketAlive: a node server sends timeout=5, so 4 s straight to a bare node app; nginx and HAProxy send no hint by default); a `new http.Agent({ keepAlive: true })` without `timeout` never closes (the hint only lowers a set timeout); Go's net/http Transport: IdleConnTimeout 90 s (DefaultTransport).",
+      "The client's own keep-alive idle timeout: it closes a connection idle this long itself (FIN; its TIME_WAIT on the client host) and sends its next request on a new one. 0 = never. Unset: the library's (`library`, unset = node) — `node` 5 s: http.globalAgent (node ≥ 19/20: `new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 })`, lib/_http_agent.js; keepSocketAlive() sets the idle socket's timeout and installListeners() onTimeout destroys it in the free list); `go` 90 s: net/http DefaultTransport IdleConnTimeout (transport.go; tryPutIdleConn arms pconn.idleTimer → closeConnIfStillIdle); `browser` 300 s: Chromium's used idle socket timeout (net/socket/client_socket_pool.cc g_used_idle_socket_timeout_s); `curl` 118 s: CURLOPT_MAXAGE_CONN (lib/url.c conn_max_idle_ms = 118 * 1000), checked when the next transfer looks for a connection (lib/conncache.c cpool_conn_maxage), so curl closes an over-age connection at its next request, not on a timer. Below the server's idle timeout (nginx keepalive_timeout, a bare app's keepalive_timeout) the client always closes first and never races the server's close; above it the server closes first and a request written as its FIN crosses meets the keep-alive race. Not derived from the server's answers: Node lowers its 5 s to a server's `Keep-Alive: timeout=N` hint less 1 s (keepSocketAlive: a node server sends timeout=5, so 4 s straight to a bare node app; nginx and HAProxy send no hint by default) — not modelled, write `idle_timeout: 4s` for it. Other clients: `new http.Agent({ keepAlive: true })` without `timeout` never closes (0s; the hint only lowers a set timeout), undici (Node's fetch) 4 s (keepAliveTimeout), an L7 balancer's backend idle timeout (an AWS ALB's 60 s).",
     ),
   after_failure: z
     .enum(['next_request', 'leave'])
@@ -645,7 +645,46 @@ export const HttpClientsSchema = z.strictObject({
     .describe(
       "When a client replaces a connection the server closed while it thought. on_demand: when its next request is due (an HTTP client's pool: Go's net/http Transport, Node's http.Agent dial when a request needs a connection). eager: at once, and the new connection waits for the request — a client that opens connections ahead of use: a browser's preconnect (`<link rel=preconnect>`, HTML standard: DNS, TCP and TLS done before any request; Chrome closes one left unused for 10 s), OkHttp 5's ConnectionPool.AddressPolicy minimumConcurrentCalls (the pool opens connections pre-emptively and replaces those closed, a failed attempt after backoffDelayMillis), Envoy's cluster preconnect_policy, the round-4 harness client (calibration/nginx/client.mjs: a connection closed while its client thought is replaced at once and the rest of the think time waited on the new one, unless lazyReconnect). nginx accepts such a connection at once and holds one of its worker's connections for it (ngx_event_accept); waiting for its first request it is reusable, so ngx_drain_connections may close it (FIN), but not idle (only ngx_http_set_keepalive sets c->idle), so a QUIT or reload leaves it open (ngx_close_idle_connections) and the old workers wait for it (its read timer is not cancelable: ngx_event_no_timers_left) until its request comes — answered with `Connection: close` — or nginx.client_header_timeout closes it (ngx_http_init_connection, src/http/ngx_http_request.c). A connection closed before it carried any request (refused at the accept, drained while it waited) is replaced after retry_backoff, not at once (no tight loop against a full worker), and waits again for the planned request.",
     ),
-});
+})
+  // idle_timeout unset: the library's (httpLibraryIdleTimeout); the keys keep their order (summary.json's echo).
+  .transform(({ idle_timeout, after_failure, reconnect, ...rest }) => ({
+    ...rest,
+    idle_timeout: idle_timeout ?? httpLibraryIdleTimeout(rest.library),
+    after_failure,
+    reconnect,
+  }));
+
+/**
+ * The keep-alive idle timeout of the HTTP client library `clients.http.idle_timeout` leaves unset
+ * (seconds): how long its pool keeps an idle connection before closing it itself. Each from the
+ * library's source (sim/model/clients/http-library.ts holds its other rule, the resend):
+ * - node (the unset library): http.globalAgent, `new Agent({ keepAlive: true, scheduling:
+ *   'lifo', timeout: 5000 })` since node 19 (lib/_http_agent.js; v20.20.2's
+ *   http.globalAgent.options.timeout is 5000): Agent.prototype.keepSocketAlive() calls
+ *   socket.setTimeout(5000) on the socket it keeps, and installListeners()'s onTimeout destroys a
+ *   socket still in the free list when it fires.
+ * - go: net/http DefaultTransport's IdleConnTimeout 90 * time.Second (src/net/http/transport.go;
+ *   Transport.tryPutIdleConn arms pconn.idleTimer → closeConnIfStillIdle).
+ * - browser: Chromium's used idle socket timeout, 300 s (net/socket/client_socket_pool.cc
+ *   g_used_idle_socket_timeout_s = 300, "5 minutes").
+ * - curl: CURLOPT_MAXAGE_CONN's default, 118 s (lib/url.c Curl_init_userdefined:
+ *   set->conn_max_idle_ms = 118 * 1000; docs/libcurl/opts/CURLOPT_MAXAGE_CONN.md "DEFAULT 118
+ *   seconds"), checked when a transfer looks for a connection (lib/conncache.c
+ *   cpool_conn_maxage): the model's HttpClients closes it at the next request (http-library.ts
+ *   closesIdleAtNextUse).
+ */
+export function httpLibraryIdleTimeout(library: 'node' | 'go' | 'browser' | 'curl' | undefined): number {
+  switch (library ?? 'node') {
+    case 'node':
+      return 5;
+    case 'go':
+      return 90;
+    case 'browser':
+      return 300;
+    case 'curl':
+      return 118;
+  }
+}
 
 export const WsClientsSchema = z
   .strictObject({

@@ -12,7 +12,7 @@ import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
-import { resendsOnReusedConnection } from './http-library.js';
+import { closesIdleAtNextUse, resendsOnReusedConnection } from './http-library.js';
 
 /**
  * The HTTP keepalive population. Each client opens a connection (Poisson or paced arrivals), sends a
@@ -46,8 +46,10 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private thinkTime: Distribution;
   private readonly requestsPerConn: Distribution;
   private readonly rtt: number;
-  /** The client's own keep-alive idle timeout (∞: none). */
+  /** The client's own keep-alive idle timeout (∞: none): `idle_timeout`, unset = its library's (schema httpLibraryIdleTimeout). */
   private readonly idleTimeout: number;
+  /** clients.http.library curl: a connection idle past idleTimeout is closed at the next request, not on a timer (closesIdleAtNextUse). */
+  private readonly idleCloseAtNextUse: boolean;
   private readonly latency: Histogram;
   /** The request timers (request_timeout after each write): one fixed delay, so an engine lane
    *  rather than a heap entry each (engine.ts scheduleFixed; same firing order), each given up by
@@ -112,6 +114,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.requestsPerConn = cfg.requests_per_connection;
     this.rtt = w.scenario.clients.rtt;
     this.idleTimeout = cfg.idle_timeout > 0 ? cfg.idle_timeout : Infinity;
+    this.idleCloseAtNextUse = closesIdleAtNextUse(cfg);
     this.latency = w.metrics.histogram('request_latency');
     this.requestTimers = w.engine.fixedDelay(cfg.request_timeout);
     this.requestTimeout = cfg.request_timeout;
@@ -386,11 +389,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     const idleClose = this.path.idleCloseAfter(conn, think);
     const clientIdle = this.idleTimeout;
-    if (think >= clientIdle && (idleClose < 0 || this.rtt / 2 + clientIdle < idleClose)) {
+    // When the client closes a connection idle past its timeout: on its pool's timer, or (curl)
+    // as its next request looks for a connection.
+    const closeAfter = this.idleCloseAtNextUse ? think : clientIdle;
+    if (think >= clientIdle && (idleClose < 0 || this.rtt / 2 + closeAfter < idleClose)) {
       // The client's pool closes the idle connection first (its TIME_WAIT stays on the client
       // host) and sends the next request on a new one: it never races nginx's keepalive close.
       conn.lastActivity = w.now + this.rtt / 2 + think;
-      conn.timer = w.engine.schedule(this.rtt / 2 + clientIdle, this.idleCloseCb, conn);
+      conn.timer = w.engine.schedule(this.rtt / 2 + closeAfter, this.idleCloseCb, conn);
       return;
     }
     if (idleClose >= 0) {

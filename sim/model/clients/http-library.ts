@@ -51,3 +51,18 @@ export function resendsOnReusedConnection(http: Scenario['clients']['http']): bo
       return true;
   }
 }
+
+/**
+ * Whether the library closes a connection idle past `clients.http.idle_timeout` only when the next
+ * request looks for a connection, rather than on a timer when the timeout passes. curl: a
+ * transfer looking for a connection prunes the pool (lib/url.c → Curl_cpool_prune_dead, at most
+ * once a second) and lib/conncache.c cpool_conn_maxage() rejects one idle longer than
+ * conn_max_idle_ms (CURLOPT_MAXAGE_CONN, 118 s by default: the schema's httpLibraryIdleTimeout),
+ * which it closes then — one client doing one transfer at a time closes it as its next request
+ * opens a new one. Node's Agent (socket.setTimeout → onTimeout destroys the free socket), Go's
+ * Transport (pconn.idleTimer → closeConnIfStillIdle) and Chromium's pool (its idle socket
+ * cleanup) close on a timer.
+ */
+export function closesIdleAtNextUse(http: Scenario['clients']['http']): boolean {
+  return (http.library ?? DEFAULT_LIBRARY) === 'curl';
+}
