@@ -611,7 +611,7 @@ export const HttpClientsSchema = z
     retries: int(0, L.MAX_RETRIES)
       .prefault(2)
       .describe(
-        "Times a failed request is retried, after `retry_backoff`: on a new connection after a reset, a timeout, a connect error or an EOF; after a 5xx on a connection the server end keeps alive, as that connection's next request — counted towards nginx keepalive_requests (nginx counts every request it reads: c->requests++ in ngx_http_create_request), so the answer to its last allowed request closes it and the retry goes on a new one, as when the backoff outlasts keepalive_timeout or the client's idle_timeout.",
+        "Times a failed request is retried, after `retry_backoff`: on a new connection after a reset, a timeout, a connect error or an EOF; after a 5xx on a connection the server end keeps alive, as that connection's next request — counted towards nginx keepalive_requests (nginx counts every request it reads: c->requests++ in ngx_http_create_request), so the answer to its last allowed request closes it and the retry goes on a new one, as when the backoff outlasts keepalive_timeout or the client's idle_timeout. This is the application's own retry loop around its HTTP client (axios-retry, a Go for-loop, urllib3's Retry, `curl --retry`), and the default 2 is such a program's choice, not any library's default: Node's http client and undici, Go's net/http, Chromium and curl retry no failed request by themselves (curl's --retry is 0 unless given; Python requests' HTTPAdapter max_retries 0) — beyond `library`'s own resend of a request that failed on a reused connection, which is not counted here. Write 0 for a program that calls its library once.",
       ),
     retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
     request_timeout: zDuration
@@ -787,7 +787,11 @@ export const RequestClientsSchema = z.strictObject({
     .describe(
       'The client gives up on an attempt after this long (the server may still do the work): counted in req_timeouts and err_client_timeout.',
     ),
-  retries: int(0, L.MAX_RETRIES).prefault(2).describe('Retries of a failed or timed-out request.'),
+  retries: int(0, L.MAX_RETRIES)
+    .prefault(2)
+    .describe(
+      "Retries of a failed or timed-out request: the client program's own retry loop (as `clients.http.retries`), the default 2 a program's choice, not a library's (`library`'s own resend is not counted here).",
+    ),
   backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   users: int(0, L.MAX_USERS).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
   reused_connections: z
