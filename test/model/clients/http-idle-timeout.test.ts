@@ -80,8 +80,4 @@ describe('clients.http.idle_timeout unset: the library closes its idle connectio
     expect(firstClosedAfter(go, 0)).toBe(91);
     expect(newConns(go)).toBe(3);
   });
-
-  it('browser (unset): 300 s — a 150-s think keeps the connection', () => {
-    expect(newConns(run(oneClient('150s', 3, '400s', { library: 'browser' }), 1))).toBe(1);
-  });
 });

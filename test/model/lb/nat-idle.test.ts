@@ -16,7 +16,14 @@ function idleClients(mode: 'nat' | 'l4', think: string, natIdle?: string): Scena
     sample_interval: '10s',
     nginx: { keepalive_timeout: '20m' },
     clients: {
-      http: { arrival_rate: 0.2, requests_per_connection: 'const(4)', think_time: `const(${think})`, retries: 0 },
+      // A client that keeps its idle connection: the NAT's idle timeout decides.
+      http: {
+        arrival_rate: 0.2,
+        requests_per_connection: 'const(4)',
+        think_time: `const(${think})`,
+        idle_timeout: '0s',
+        retries: 0,
+      },
     },
     lb: natIdle === undefined ? { mode } : { mode, nat_idle_timeout: natIdle },
     backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
