@@ -594,58 +594,100 @@ export const BackoffSchema = z
     path: ['factor'],
   });
 
-export const HttpClientsSchema = z.strictObject({
-  arrival_rate: rate().prefault(0).describe('New keepalive connections per second (Poisson unless `arrivals: paced`).'),
-  arrivals: arrivalSpacing(
-    "How the new keepalive connections are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent clients. `paced`: one new connection every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, k6's constant-arrival-rate executor, and the HAProxy bare-app recorder (calibration/haproxy/bare-l4-worker.mjs: slot i at i/count s). A `load` action's new http_rate re-paces from the change: the first new connection at it, the k-th k new gaps after it.",
-  ),
-  requests_per_connection: zDistribution('number')
-    .prefault('const(20)')
-    .describe('Requests a client sends on one connection before closing it.'),
-  think_time: zDistribution('duration')
-    .prefault('exp(mean=2s)')
-    .describe('Idle time between a response and the next request.'),
-  retries: int(0, L.MAX_RETRIES)
-    .prefault(2)
-    .describe(
-      "Times a failed request is retried, after `retry_backoff`: on a new connection after a reset, a timeout, a connect error or an EOF; after a 5xx on a connection the server end keeps alive, as that connection's next request — counted towards nginx keepalive_requests (nginx counts every request it reads: c->requests++ in ngx_http_create_request), so the answer to its last allowed request closes it and the retry goes on a new one, as when the backoff outlasts keepalive_timeout or the client's idle_timeout.",
+export const HttpClientsSchema = z
+  .strictObject({
+    arrival_rate: rate()
+      .prefault(0)
+      .describe('New keepalive connections per second (Poisson unless `arrivals: paced`).'),
+    arrivals: arrivalSpacing(
+      "How the new keepalive connections are spaced (unset = poisson). `poisson`: exponential gaps of mean 1/arrival_rate, many independent clients. `paced`: one new connection every 1/arrival_rate s exactly, the first at the clients' start — a constant-rate load generator: wrk2 (`-R`), vegeta's default constant pacer, k6's constant-arrival-rate executor, and the HAProxy bare-app recorder (calibration/haproxy/bare-l4-worker.mjs: slot i at i/count s). A `load` action's new http_rate re-paces from the change: the first new connection at it, the k-th k new gaps after it.",
     ),
-  retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
-  request_timeout: zDuration
-    .prefault('30s')
-    .describe(
-      "Client gives up on any request not answered this long after it was written (a vanished host, a hung or paused app, a full queue): it closes the connection (FIN; nginx logs 499, the app still does the work), counts err_client_timeout (its own timer, not the kernel's ETIMEDOUT) and retries per `retries`.",
-    ),
-  method: z
-    .enum(['GET', 'POST'])
-    .prefault('GET')
-    .describe(
-      "The clients' request method. nginx retries a request that failed on a cached upstream connection (proxy_next_upstream error) unless it is a POST already sent (ngx_http_upstream_next: non_idempotent).",
-    ),
-  library: z
-    .enum(['node', 'go', 'browser', 'curl'])
-    .optional()
-    .describe(
-      "The HTTP client implementation (unset = node), for what it decides by itself: whether it sends a request again, at once and on a new connection, when a connection it reused fails under it before any byte of the answer — the keep-alive race (the request written as the server closed the idle connection: RST or EOF), a close with no answer (HAProxy's abort_keep_alive, nginx or a bare app stopping under the request), a balancer's reset of a flow it forgot. Such a resend is no error the program sees: not counted in errors, `retries` or `requests_failed` (it is in `requests`, and traced as client.resend); a failure on a connection opened for the request is the program's, retried per `retries`. `node`: never — Node's http client fails the request with ECONNRESET \"socket hang up\" and only marks req.reusedSocket (lib/_http_agent.js reuseSocket); undici (Node's fetch) and Python requests alike; the calibration clients are Node's. `go`: net/http resends a GET (Transport.roundTrip → persistConn.shouldRetryRequest: a reused connection, Request.isReplayable: GET, HEAD, OPTIONS, TRACE), never a POST it wrote (`method: POST`). `browser` (Chromium, HttpNetworkTransaction::HandleIOError → ShouldResendRequest: a reused connection, no response headers, any method; a socket preconnected and unused counts as reused, HttpBasicState::IsConnectionReused) and `curl` (lib/transfer.c Curl_retry_request: a reused connection with nothing received, any method): every method. The resend's latency counts from the first write; its timer `request_timeout` restarts at the resend (a simplification: Go's Client.Timeout covers both).",
-    ),
-  idle_timeout: zDuration
-    .prefault('0s')
-    .describe(
-      "The client's own keep-alive idle timeout (an L7 balancer's backend idle timeout, an HTTP client pool's): it closes an idle connection itself after this long (0 = never). Below nginx keepalive_timeout it never races nginx's close. Not derived from the server's answers: set it for the client you model. Node's http.globalAgent (node ≥ 19: keepAlive, timeout 5000 ms) closes an idle socket after 5 s, or after the server's `Keep-Alive: timeout=N` hint less 1 s when that is shorter (lib/_http_agent.js keepSocketAlive: a node server sends timeout=5, so 4 s straight to a bare node app; nginx and HAProxy send no hint by default); a `new http.Agent({ keepAlive: true })` without `timeout` never closes (the hint only lowers a set timeout); Go's net/http Transport: IdleConnTimeout 90 s (DefaultTransport).",
-    ),
-  after_failure: z
-    .enum(['next_request', 'leave'])
-    .prefault('next_request')
-    .describe(
-      "What a client does when a request fails for good (after its `retries`). next_request: it goes on with its next request after its think time, as after a success — a program calling an HTTP client library gets the error (or the 5xx) and carries on; on the same connection when the server end kept it alive (nginx keeps it after a 502/503/504: ngx_http_special_response_handler, src/http/ngx_http_special_response.c, ends keep-alive only for 400/413/414/497/495/496/500/501; Node's http client returns the socket to its Agent whatever the status, lib/_http_client.js responseOnEnd), on a new one after a reset, a timeout or a connect error. The connection's remaining requests are still sent, so the demand does not fall with the failures. leave: the client closes its connection and is gone, its remaining requests never sent — users who give up.",
-    ),
-  reconnect: z
-    .enum(['on_demand', 'eager'])
-    .prefault('on_demand')
-    .describe(
-      "When a client replaces a connection the server closed while it thought. on_demand: when its next request is due (an HTTP client's pool: Go's net/http Transport, Node's http.Agent dial when a request needs a connection). eager: at once, and the new connection waits for the request — a client that opens connections ahead of use: a browser's preconnect (`<link rel=preconnect>`, HTML standard: DNS, TCP and TLS done before any request; Chrome closes one left unused for 10 s), OkHttp 5's ConnectionPool.AddressPolicy minimumConcurrentCalls (the pool opens connections pre-emptively and replaces those closed, a failed attempt after backoffDelayMillis), Envoy's cluster preconnect_policy, the round-4 harness client (calibration/nginx/client.mjs: a connection closed while its client thought is replaced at once and the rest of the think time waited on the new one, unless lazyReconnect). nginx accepts such a connection at once and holds one of its worker's connections for it (ngx_event_accept); waiting for its first request it is reusable, so ngx_drain_connections may close it (FIN), but not idle (only ngx_http_set_keepalive sets c->idle), so a QUIT or reload leaves it open (ngx_close_idle_connections) and the old workers wait for it (its read timer is not cancelable: ngx_event_no_timers_left) until its request comes — answered with `Connection: close` — or nginx.client_header_timeout closes it (ngx_http_init_connection, src/http/ngx_http_request.c). A connection closed before it carried any request (refused at the accept, drained while it waited) is replaced after retry_backoff, not at once (no tight loop against a full worker), and waits again for the planned request.",
-    ),
-});
+    requests_per_connection: zDistribution('number')
+      .prefault('const(20)')
+      .describe('Requests a client sends on one connection before closing it.'),
+    think_time: zDistribution('duration')
+      .prefault('exp(mean=2s)')
+      .describe('Idle time between a response and the next request.'),
+    retries: int(0, L.MAX_RETRIES)
+      .prefault(2)
+      .describe(
+        "Times a failed request is retried, after `retry_backoff`: on a new connection after a reset, a timeout, a connect error or an EOF; after a 5xx on a connection the server end keeps alive, as that connection's next request — counted towards nginx keepalive_requests (nginx counts every request it reads: c->requests++ in ngx_http_create_request), so the answer to its last allowed request closes it and the retry goes on a new one, as when the backoff outlasts keepalive_timeout or the client's idle_timeout. This is the application's own retry loop around its HTTP client (axios-retry, a Go for-loop, urllib3's Retry, `curl --retry`), and the default 2 is such a program's choice, not any library's default: Node's http client and undici, Go's net/http, Chromium and curl retry no failed request by themselves (curl's --retry is 0 unless given; Python requests' HTTPAdapter max_retries 0) — beyond `library`'s own resend of a request that failed on a reused connection, which is not counted here. Write 0 for a program that calls its library once.",
+      ),
+    retry_backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
+    request_timeout: zDuration
+      .prefault('30s')
+      .describe(
+        "Client gives up on any request not answered this long after it was written (a vanished host, a hung or paused app, a full queue): it closes the connection (FIN; nginx logs 499, the app still does the work), counts err_client_timeout (its own timer, not the kernel's ETIMEDOUT) and retries per `retries`.",
+      ),
+    method: z
+      .enum(['GET', 'POST'])
+      .prefault('GET')
+      .describe(
+        "The clients' request method. nginx retries a request that failed on a cached upstream connection (proxy_next_upstream error) unless it is a POST already sent (ngx_http_upstream_next: non_idempotent).",
+      ),
+    library: z
+      .enum(['node', 'go', 'browser', 'curl'])
+      .optional()
+      .describe(
+        "The HTTP client implementation (unset = node), for what it decides by itself: whether it sends a request again, at once and on a new connection, when a connection it reused fails under it before any byte of the answer — the keep-alive race (the request written as the server closed the idle connection: RST or EOF), a close with no answer (HAProxy's abort_keep_alive, nginx or a bare app stopping under the request), a balancer's reset of a flow it forgot. Such a resend is no error the program sees: not counted in errors, `retries` or `requests_failed` (it is in `requests`, and traced as client.resend); a failure on a connection opened for the request is the program's, retried per `retries`. `node`: never — Node's http client fails the request with ECONNRESET \"socket hang up\" and only marks req.reusedSocket (lib/_http_agent.js reuseSocket); undici (Node's fetch) and Python requests alike; the calibration clients are Node's. `go`: net/http resends a GET (Transport.roundTrip → persistConn.shouldRetryRequest: a reused connection, Request.isReplayable: GET, HEAD, OPTIONS, TRACE), never a POST it wrote (`method: POST`). `browser` (Chromium, HttpNetworkTransaction::HandleIOError → ShouldResendRequest: a reused connection, no response headers, any method; a socket preconnected and unused counts as reused, HttpBasicState::IsConnectionReused) and `curl` (lib/transfer.c Curl_retry_request: a reused connection with nothing received, any method): every method. The resend's latency counts from the first write; its timer `request_timeout` restarts at the resend (a simplification: Go's Client.Timeout covers both).",
+      ),
+    idle_timeout: zDuration
+      .optional()
+      .describe(
+        "The client's own keep-alive idle timeout: it closes a connection idle this long itself (FIN; its TIME_WAIT on the client host) and sends its next request on a new one. 0 = never. Unset: the library's (`library`, unset = node) — `node` 5 s: http.globalAgent (node ≥ 19/20: `new Agent({ keepAlive: true, scheduling: 'lifo', timeout: 5000 })`, lib/_http_agent.js; keepSocketAlive() sets the idle socket's timeout and installListeners() onTimeout destroys it in the free list); `go` 90 s: net/http DefaultTransport IdleConnTimeout (transport.go; tryPutIdleConn arms pconn.idleTimer → closeConnIfStillIdle); `browser` 300 s: Chromium's used idle socket timeout (net/socket/client_socket_pool.cc g_used_idle_socket_timeout_s); `curl` 118 s: CURLOPT_MAXAGE_CONN (lib/url.c conn_max_idle_ms = 118 * 1000), checked when the next transfer looks for a connection (lib/conncache.c cpool_conn_maxage), so curl closes an over-age connection at its next request, not on a timer. Below the server's idle timeout (nginx keepalive_timeout, a bare app's keepalive_timeout) the client always closes first and never races the server's close; above it the server closes first and a request written as its FIN crosses meets the keep-alive race. Not derived from the server's answers: Node lowers its 5 s to a server's `Keep-Alive: timeout=N` hint less 1 s (keepSocketAlive: a node server sends timeout=5, so 4 s straight to a bare node app; nginx and HAProxy send no hint by default) — not modelled, write `idle_timeout: 4s` for it. Other clients: `new http.Agent({ keepAlive: true })` without `timeout` never closes (0s; the hint only lowers a set timeout), undici (Node's fetch) 4 s (keepAliveTimeout), an L7 balancer's backend idle timeout (an AWS ALB's 60 s).",
+      ),
+    after_failure: z
+      .enum(['next_request', 'leave'])
+      .prefault('next_request')
+      .describe(
+        "What a client does when a request fails for good (after its `retries`). next_request: it goes on with its next request after its think time, as after a success — a program calling an HTTP client library gets the error (or the 5xx) and carries on; on the same connection when the server end kept it alive (nginx keeps it after a 502/503/504: ngx_http_special_response_handler, src/http/ngx_http_special_response.c, ends keep-alive only for 400/413/414/497/495/496/500/501; Node's http client returns the socket to its Agent whatever the status, lib/_http_client.js responseOnEnd), on a new one after a reset, a timeout or a connect error. The connection's remaining requests are still sent, so the demand does not fall with the failures. leave: the client closes its connection and is gone, its remaining requests never sent — users who give up.",
+      ),
+    reconnect: z
+      .enum(['on_demand', 'eager'])
+      .prefault('on_demand')
+      .describe(
+        "When a client replaces a connection the server closed while it thought. on_demand: when its next request is due (an HTTP client's pool: Go's net/http Transport, Node's http.Agent dial when a request needs a connection). eager: at once, and the new connection waits for the request — a client that opens connections ahead of use: a browser's preconnect (`<link rel=preconnect>`, HTML standard: DNS, TCP and TLS done before any request; Chrome closes one left unused for 10 s), OkHttp 5's ConnectionPool.AddressPolicy minimumConcurrentCalls (the pool opens connections pre-emptively and replaces those closed, a failed attempt after backoffDelayMillis), Envoy's cluster preconnect_policy, the round-4 harness client (calibration/nginx/client.mjs: a connection closed while its client thought is replaced at once and the rest of the think time waited on the new one, unless lazyReconnect). nginx accepts such a connection at once and holds one of its worker's connections for it (ngx_event_accept); waiting for its first request it is reusable, so ngx_drain_connections may close it (FIN), but not idle (only ngx_http_set_keepalive sets c->idle), so a QUIT or reload leaves it open (ngx_close_idle_connections) and the old workers wait for it (its read timer is not cancelable: ngx_event_no_timers_left) until its request comes — answered with `Connection: close` — or nginx.client_header_timeout closes it (ngx_http_init_connection, src/http/ngx_http_request.c). A connection closed before it carried any request (refused at the accept, drained while it waited) is replaced after retry_backoff, not at once (no tight loop against a full worker), and waits again for the planned request.",
+      ),
+  })
+  // idle_timeout unset: the library's (httpLibraryIdleTimeout); the keys keep their order (summary.json's echo).
+  .transform(({ idle_timeout, after_failure, reconnect, ...rest }) => ({
+    ...rest,
+    idle_timeout: idle_timeout ?? httpLibraryIdleTimeout(rest.library),
+    after_failure,
+    reconnect,
+  }));
+
+/**
+ * The keep-alive idle timeout of the HTTP client library `clients.http.idle_timeout` leaves unset
+ * (seconds): how long its pool keeps an idle connection before closing it itself. Each from the
+ * library's source (sim/model/clients/http-library.ts holds its other rule, the resend):
+ * - node (the unset library): http.globalAgent, `new Agent({ keepAlive: true, scheduling:
+ *   'lifo', timeout: 5000 })` since node 19 (lib/_http_agent.js; v20.20.2's
+ *   http.globalAgent.options.timeout is 5000): Agent.prototype.keepSocketAlive() calls
+ *   socket.setTimeout(5000) on the socket it keeps, and installListeners()'s onTimeout destroys a
+ *   socket still in the free list when it fires.
+ * - go: net/http DefaultTransport's IdleConnTimeout 90 * time.Second (src/net/http/transport.go;
+ *   Transport.tryPutIdleConn arms pconn.idleTimer → closeConnIfStillIdle).
+ * - browser: Chromium's used idle socket timeout, 300 s (net/socket/client_socket_pool.cc
+ *   g_used_idle_socket_timeout_s = 300, "5 minutes").
+ * - curl: CURLOPT_MAXAGE_CONN's default, 118 s (lib/url.c Curl_init_userdefined:
+ *   set->conn_max_idle_ms = 118 * 1000; docs/libcurl/opts/CURLOPT_MAXAGE_CONN.md "DEFAULT 118
+ *   seconds"), checked when a transfer looks for a connection (lib/conncache.c
+ *   cpool_conn_maxage): the model's HttpClients closes it at the next request (http-library.ts
+ *   closesIdleAtNextUse).
+ */
+export function httpLibraryIdleTimeout(library: 'node' | 'go' | 'browser' | 'curl' | undefined): number {
+  switch (library ?? 'node') {
+    case 'node':
+      return 5;
+    case 'go':
+      return 90;
+    case 'browser':
+      return 300;
+    case 'curl':
+      return 118;
+  }
+}
 
 export const WsClientsSchema = z
   .strictObject({
@@ -745,7 +787,11 @@ export const RequestClientsSchema = z.strictObject({
     .describe(
       'The client gives up on an attempt after this long (the server may still do the work): counted in req_timeouts and err_client_timeout.',
     ),
-  retries: int(0, L.MAX_RETRIES).prefault(2).describe('Retries of a failed or timed-out request.'),
+  retries: int(0, L.MAX_RETRIES)
+    .prefault(2)
+    .describe(
+      "Retries of a failed or timed-out request: the client program's own retry loop (as `clients.http.retries`), the default 2 a program's choice, not a library's (`library`'s own resend is not counted here).",
+    ),
   backoff: BackoffSchema.prefault({ policy: 'full_jitter', base: '100ms', cap: '2s' }),
   users: int(0, L.MAX_USERS).prefault(0).describe('Distinct users (for sticky sessions); 0 = anonymous requests.'),
   reused_connections: z
@@ -753,6 +799,12 @@ export const RequestClientsSchema = z.strictObject({
     .optional()
     .describe(
       "lb.mode l7 only (unset = false): each request goes on a client connection that already carried one (an HTTP client's kept-alive pool, as the calibration client's 12 connections), so it is not the first of its connection for HAProxy (TX_NOT_FIRST): under `http-reuse safe` it may take an idle server connection, and when its server connection closes before any response (a killed bare app server, `backends[].proxy: none`) HAProxy closes the client connection silently instead of answering 502 (http_wait_for_response() → abort_keep_alive, src/http_ana.c). False: each request is the first of a new connection.",
+    ),
+  library: z
+    .enum(['node', 'go', 'browser', 'curl'])
+    .optional()
+    .describe(
+      'With `reused_connections`: the HTTP client implementation (unset = node), as `clients.http.library` — whether it resends by itself, at once and on a new connection, a request the L7 balancer closed its reused connection under with no answer (HAProxy\'s abort_keep_alive, TX_NOT_FIRST: a killed bare app server). `node` never (ECONNRESET "socket hang up", retried per `retries`); `go` (transport.go shouldRetryRequest: the requests are GETs), `browser` (Chromium ShouldResendRequest) and `curl` (Curl_retry_request) resend it: no error, no retry counted, traced client.resend; the resend is the first request of its new connection (so a second such failure is HAProxy\'s 502), its latency from the first write, its `timeout` restarting at the resend.',
     ),
   session_store: z
     .enum(['memory', 'external'])

@@ -686,8 +686,11 @@ export const CATALOG: Catalog = {
     line: (r) =>
       `request failed on a reused keep-alive connection to ${r.backend} before any answer: resent on a new connection by the client library (${r.library})`,
     explain: (r) =>
-      `The connection to ${r.backend} had carried earlier requests, and the server end closed or reset it under this one before any byte of the answer (a keep-alive race, or a close with the request unanswered). ` +
-      `The ${r.library} client sends such a request again by itself, at once, on a new connection, half a round trip (${d(r.rtt / 2)}) after the close: the program never sees the error, which is not counted. Node's http client and fetch do not: there it is an ECONNRESET the program retries per its own retries.`,
+      r.cause === 'etimedout'
+        ? `The connection to ${r.backend} had carried earlier requests, and the client machine's kernel gave up retransmitting this one to a host that no longer answers (ETIMEDOUT, tcp_retries2) before any byte of the answer. ` +
+          `The ${r.library} client sends such a request again by itself, at once, on a new connection (Go: transportReadFromServerError → shouldRetryRequest; curl: CURLE_RECV_ERROR → Curl_retry_request): the program never sees the error, which is not counted. Node's http client and Chromium do not.`
+        : `The connection to ${r.backend} had carried earlier requests, and the server end closed or reset it under this one before any byte of the answer (a keep-alive race, or a close with the request unanswered). ` +
+          `The ${r.library} client sends such a request again by itself, at once, on a new connection, half a round trip (${d(r.rtt / 2)}) after the close: the program never sees the error, which is not counted. Node's http client and fetch do not: there it is an ECONNRESET the program retries per its own retries.`,
   },
   // ── health checks and probes ─────────────────────────────────────────────────────────────────
   'hc.up': {

@@ -416,6 +416,8 @@ export interface ClientResend extends Rec<'client.resend'> {
   backend: string;
   library: string;
   rtt: number;
+  /** closed: the server end closed or reset the connection; etimedout: the client's kernel gave up on it. */
+  cause: 'closed' | 'etimedout';
 }
 /** nginx's QUIT closed its listening sockets with connections in their accept queue: the kernel reset them. */
 export interface NginxAcceptQueueReset extends Rec<'nginx.accept_queue_reset'> {

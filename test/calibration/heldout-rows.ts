@@ -388,11 +388,16 @@ export function blindAncestryTest(recorded: () => BlindRecording[], rows: HeldOu
     // commit, the pinned predictions would no longer be what today's twin gives. None of rounds
     // 9-19 has changed since (session 26); one that had to (the recorder's input read again) would
     // need an INPUT commit of its own and an explicit exception here naming it.
+    // The one exception (session 33, an input read again): unset clients.http.idle_timeout became
+    // the client library's own (node 5 s), so each twin states its recorder's client — a raw
+    // net.Socket that never closes an idle connection — as `idle_timeout: 0s` under a comment line;
+    // without those two lines a twin must still be its blind commit's.
+    const idle33 =
+      /^[ \t]*# The recorder's client (?:is a raw net\.Socket: it|\(a raw net\.Socket\)) never closes an idle connection itself\.\n[ \t]*idle_timeout: 0s\n/gm;
     for (const { run, blind } of runs) {
       const twin = `calibration/scenarios/${run}.yaml`;
-      expect(readFileSync(twin, 'utf8') === fileAt(blind as string, twin), `${twin} differs from ${blind}'s`).toBe(
-        true,
-      );
+      const asBlind = readFileSync(twin, 'utf8').replace(idle33, '');
+      expect(asBlind === fileAt(blind as string, twin), `${twin} differs from ${blind}'s`).toBe(true);
     }
   });
 }

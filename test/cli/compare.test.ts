@@ -166,11 +166,15 @@ describe('drainsim compare states better and worse from what a figure means (iss
       '--tolerance',
       '1%',
     );
-    expect(r.stdout).toMatch(/^ws_close_1006\.total +1231 +0 .*better$/m);
-    expect(r.stdout).toMatch(/^reconnects\.peak_per_s +1231 +30 .*better$/m);
+    expect(r.stdout).toMatch(/^ws_close_1006\.total +1234 +0 .*better$/m);
+    expect(r.stdout).toMatch(/^reconnects\.peak_per_s +1234 +30 .*better$/m);
     expect(r.stdout).toMatch(/^drain\.vm-a\.timed_out +1 +0 .*better$/m);
-    expect(r.stdout).not.toContain('FAIL');
-    expect(r.code).toBe(0);
+    // The one figure beyond 1 % since session 33: two users whose sessions ended while they waited
+    // out the fix's jitter leave without a 1000 (test/scenarios/websocket.test.ts).
+    expect(r.stdout.split('\n').filter((l) => l.includes('FAIL'))).toEqual([
+      expect.stringMatching(/^ws_close_1000\.total +23 +21 .*worse FAIL$/),
+    ]);
+    expect(r.code).toBe(1);
   });
 });
 

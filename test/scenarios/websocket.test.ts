@@ -69,8 +69,13 @@ describe('ws-drain-graceful and ws-reconnect-storm', () => {
   it('every session reconnects once, spread over the jitter window: the peak is near sessions / window', () => {
     const sessions = graceful.figures['drain.vm-a.ws_sessions_at_start']!;
     const window = (graceful.resolved as Scenario).app.ws.retry_after;
-    expect(graceful.figures['reconnects.total']).toBe(sessions);
-    expect(graceful.figures['reconnects.peak_per_s']!).toBeGreaterThanOrEqual(sessions / window);
+    // A user whose session's lifetime ends while it waits out the jitter does not come back (2 of
+    // 1,240 since session 33's placement; none of 1,237 before): the storm's users, reconnecting at
+    // once, close those sessions with 1000 instead.
+    const leftWaiting = storm.figures['ws_close_1000.total']! - graceful.figures['ws_close_1000.total']!;
+    expect(leftWaiting).toBeLessThanOrEqual(5);
+    expect(graceful.figures['reconnects.total']).toBe(sessions - leftWaiting);
+    expect(graceful.figures['reconnects.peak_per_s']!).toBeGreaterThanOrEqual((sessions - leftWaiting) / window);
     expect(graceful.figures['reconnects.peak_per_s']!).toBeLessThanOrEqual(2 * (sessions / window));
   });
 
@@ -85,6 +90,10 @@ describe('ws-drain-graceful and ws-reconnect-storm', () => {
 
   it('the policy change does not change what the users do (common random numbers)', () => {
     expect(storm.figures['drain.vm-a.ws_sessions_at_start']).toBe(graceful.figures['drain.vm-a.ws_sessions_at_start']);
-    expect(storm.figures['ws_close_1000.total']).toBe(graceful.figures['ws_close_1000.total']);
+    // The same users end the same sessions, but for those whose end falls in graceful's jitter
+    // wait (they leave without reconnecting: no 1000 there).
+    expect(graceful.figures['ws_close_1000.total']! + storm.figures['reconnects.total']!).toBe(
+      storm.figures['ws_close_1000.total']! + graceful.figures['reconnects.total']!,
+    );
   });
 });

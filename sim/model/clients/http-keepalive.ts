@@ -12,7 +12,7 @@ import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
-import { resendsOnReusedConnection } from './http-library.js';
+import { closesIdleAtNextUse, resendsOnReusedConnection, resendsTimedOutOnReusedConnection } from './http-library.js';
 
 /**
  * The HTTP keepalive population. Each client opens a connection (Poisson or paced arrivals), sends a
@@ -46,8 +46,10 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private thinkTime: Distribution;
   private readonly requestsPerConn: Distribution;
   private readonly rtt: number;
-  /** The client's own keep-alive idle timeout (∞: none). */
+  /** The client's own keep-alive idle timeout (∞: none): `idle_timeout`, unset = its library's (schema httpLibraryIdleTimeout). */
   private readonly idleTimeout: number;
+  /** clients.http.library curl: a connection idle past idleTimeout is closed at the next request, not on a timer (closesIdleAtNextUse). */
+  private readonly idleCloseAtNextUse: boolean;
   private readonly latency: Histogram;
   /** The request timers (request_timeout after each write): one fixed delay, so an engine lane
    *  rather than a heap entry each (engine.ts scheduleFixed; same firing order), each given up by
@@ -71,6 +73,8 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
   private readonly nextAfterFailure: boolean;
   /** clients.http.library: the library resends a request its reused connection failed under (resentByLibrary). */
   private readonly resendsReused: boolean;
+  /** clients.http.library: the library also resends after its kernel's ETIMEDOUT on a reused connection (kernelGaveUp). */
+  private readonly resendsTimedOut: boolean;
   /**
    * The first write (the client's clock) of a request being retried (retryOrGiveUp; conn.attempt >
    * 0): its latency counts from there, as the user waits through the program's retry loop — as
@@ -112,6 +116,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.requestsPerConn = cfg.requests_per_connection;
     this.rtt = w.scenario.clients.rtt;
     this.idleTimeout = cfg.idle_timeout > 0 ? cfg.idle_timeout : Infinity;
+    this.idleCloseAtNextUse = closesIdleAtNextUse(cfg);
     this.latency = w.metrics.histogram('request_latency');
     this.requestTimers = w.engine.fixedDelay(cfg.request_timeout);
     this.requestTimeout = cfg.request_timeout;
@@ -119,6 +124,7 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     this.eager = cfg.reconnect === 'eager';
     this.nextAfterFailure = cfg.after_failure === 'next_request';
     this.resendsReused = resendsOnReusedConnection(cfg);
+    this.resendsTimedOut = resendsTimedOutOnReusedConnection(cfg);
   }
 
   start(): void {
@@ -307,6 +313,13 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     const b = conn.backend;
     // tcp_done(): the socket is gone without a FIN or a TIME_WAIT; the VM has vanished.
     this.endFlow(conn, EndKind.SILENT);
+    // Go (a GET) and curl resend it by themselves on a new connection when this one was reused
+    // (http-library.ts resendsTimedOutOnReusedConnection); the client's own kernel told it now.
+    if (
+      this.resendsTimedOut &&
+      this.resentByLibrary(conn, this.reusedFor(conn), this.requestWroteAt(conn), b, 0, 'etimedout')
+    )
+      return;
     this.w.error(ErrorKind.ETIMEDOUT, b);
     this.retryOrGiveUp(conn, b);
   }
@@ -386,11 +399,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
     }
     const idleClose = this.path.idleCloseAfter(conn, think);
     const clientIdle = this.idleTimeout;
-    if (think >= clientIdle && (idleClose < 0 || this.rtt / 2 + clientIdle < idleClose)) {
+    // When the client closes a connection idle past its timeout: on its pool's timer, or (curl)
+    // as its next request looks for a connection.
+    const closeAfter = this.idleCloseAtNextUse ? think : clientIdle;
+    if (think >= clientIdle && (idleClose < 0 || this.rtt / 2 + closeAfter < idleClose)) {
       // The client's pool closes the idle connection first (its TIME_WAIT stays on the client
       // host) and sends the next request on a new one: it never races nginx's keepalive close.
       conn.lastActivity = w.now + this.rtt / 2 + think;
-      conn.timer = w.engine.schedule(this.rtt / 2 + clientIdle, this.idleCloseCb, conn);
+      conn.timer = w.engine.schedule(this.rtt / 2 + closeAfter, this.idleCloseCb, conn);
       return;
     }
     if (idleClose >= 0) {
@@ -532,9 +548,9 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
    * failed before any response; lb/l7-http-front.ts closedSilently). An EOF on a reused
    * connection: Node's http client fails the request with "socket hang up" (ECONNRESET), as the
    * calibration client counts it (calibration/haproxy/worker.mjs: outcome EOF); the request is
-   * retried per `retries` on a new connection, as after the keep-alive race (crossedFin). Go's
-   * net/http would resend an idempotent request at once without reporting it
-   * (transport.go shouldRetryRequest: a reused connection, nothing read) — not modelled.
+   * retried per `retries` on a new connection, as after the keep-alive race (crossedFin) — unless
+   * the library resends it itself (resentByLibrary: Go's shouldRetryRequest, a reused
+   * connection, nothing read).
    */
   closedUnanswered(conn: Conn): void {
     const w = this.w;
@@ -590,7 +606,14 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
    * clock); a connection opened for it is not reused, so its own failure is the program's.
    * False: not resent (the caller counts the error and retries per `retries`).
    */
-  private resentByLibrary(conn: Conn, reused: boolean, wroteAt: number, b: number): boolean {
+  private resentByLibrary(
+    conn: Conn,
+    reused: boolean,
+    wroteAt: number,
+    b: number,
+    learnDelay = this.rtt / 2,
+    cause: 'closed' | 'etimedout' = 'closed',
+  ): boolean {
     if (!this.resendsReused || !reused) return false;
     const w = this.w;
     if (conn.timer >= 0) w.engine.cancel(conn.timer);
@@ -601,10 +624,11 @@ export class HttpClients implements FlowDownstream, HttpDownstream, Population {
         backend: w.backends[b].name,
         library: w.scenario.clients.http.library ?? 'node',
         rtt: this.rtt,
+        cause,
       });
     // The connection is gone (its end was the caller's): send() opens the new one, and connected()
     // sends the request with its handshake (lastActivity ≤ now: not an eager connection's wait).
-    const learnAt = w.now + this.rtt / 2;
+    const learnAt = w.now + learnDelay;
     conn.waitingSince = Math.min(wroteAt, learnAt);
     conn.lastActivity = Math.min(conn.lastActivity, learnAt);
     conn.timer = w.engine.at(learnAt, this.sendCb, conn);

@@ -51,3 +51,51 @@ export function resendsOnReusedConnection(http: Scenario['clients']['http']): bo
       return true;
   }
 }
+
+/**
+ * Whether the library closes a connection idle past `clients.http.idle_timeout` only when the next
+ * request looks for a connection, rather than on a timer when the timeout passes. curl: a
+ * transfer looking for a connection prunes the pool (lib/url.c → Curl_cpool_prune_dead, at most
+ * once a second) and lib/conncache.c cpool_conn_maxage() rejects one idle longer than
+ * conn_max_idle_ms (CURLOPT_MAXAGE_CONN, 118 s by default: the schema's httpLibraryIdleTimeout),
+ * which it closes then — one client doing one transfer at a time closes it as its next request
+ * opens a new one. Node's Agent (socket.setTimeout → onTimeout destroys the free socket), Go's
+ * Transport (pconn.idleTimer → closeConnIfStillIdle) and Chromium's pool (its idle socket
+ * cleanup) close on a timer.
+ */
+export function closesIdleAtNextUse(http: Scenario['clients']['http']): boolean {
+  return (http.library ?? DEFAULT_LIBRARY) === 'curl';
+}
+
+/**
+ * Whether the library also resends, on a connection it reused, a request whose socket failed
+ * with the kernel's ETIMEDOUT while it waited for the answer's first byte (the client machine's
+ * kernel gave up retransmitting the request to a host that vanished: clients/http-keepalive.ts
+ * kernelGaveUp), as it resends after the keep-alive race (resendsOnReusedConnection). Per
+ * library, from its source:
+ * - `go`: yes for a replayable request. The read loop's `pc.br.Peek(1)` fails with the socket's
+ *   error and wraps it in transportReadFromServerError ("a non-EOF net.Conn.Read failure reading
+ *   the 1st response byte", transport.go persistConn.readLoop); mapRoundTripError leaves it
+ *   undecorated (a nothingWrittenError only if nothing was written), and shouldRetryRequest
+ *   returns true for it on a reused connection (pc.isReused()) and a replayable request
+ *   (Request.isReplayable: GET here). A POST is not resent.
+ * - `curl`: yes. The recv error is CURLE_RECV_ERROR ("Recv failure: Connection timed out"), and
+ *   lib/multi.c (the PERFORMING state: `data->req.done || result == CURLE_RECV_ERROR`) calls
+ *   lib/transfer.c Curl_retry_request: a reused connection with nothing received is retried on a
+ *   fresh one, any method.
+ * - `browser`: no. Chromium's HttpNetworkTransaction::HandleIOError resends only on
+ *   ERR_CONNECTION_RESET, _CLOSED, _ABORTED, ERR_SOCKET_NOT_CONNECTED and ERR_EMPTY_RESPONSE;
+ *   ERR_TIMED_OUT is the page's error.
+ * - `node`: no (it resends nothing).
+ */
+export function resendsTimedOutOnReusedConnection(http: Scenario['clients']['http']): boolean {
+  switch (http.library ?? DEFAULT_LIBRARY) {
+    case 'go':
+      return http.method === 'GET';
+    case 'curl':
+      return true;
+    case 'node':
+    case 'browser':
+      return false;
+  }
+}

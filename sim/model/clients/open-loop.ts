@@ -9,6 +9,7 @@ import type { World } from '../core/world.js';
 import { type Arrivals, PacedArrivals, PoissonArrivals } from './arrivals.js';
 import { backoffDelay } from './backoff.js';
 import { ConnectionPool } from './connection-pool.js';
+import { resendsOnReusedConnection } from './http-library.js';
 
 /** A request before the balancer has taken it (the balancer sets the real handler). */
 const notSent = (_job: AppJob): void => {};
@@ -75,6 +76,10 @@ export class RequestClients implements RequestDownstream, Population {
   private readonly reconnect: number;
   /** When the client learns of its own give-up, from the timer's firing (clientTimeout). */
   private readonly timeoutLearn: number;
+  /** `library`: the client library resends a request its reused connection was closed under (resendByLibrary). */
+  private readonly resendsReused: boolean;
+  /** The client's round trip (`clients.rtt`). */
+  private readonly rtt: number;
 
   constructor(
     private readonly w: World,
@@ -103,6 +108,9 @@ export class RequestClients implements RequestDownstream, Population {
     this.timeoutLearn = cfg.timeout - this.halfRtt - this.timerDelay;
     this.behindNat = w.scenario.lb.mode === 'nat';
     this.reconnect = this.reusedConnections || this.pool !== null ? rtt : 0;
+    this.rtt = rtt;
+    // The open-loop requests are GETs (Go resends only a replayable request).
+    this.resendsReused = resendsOnReusedConnection({ ...w.scenario.clients.http, library: cfg.library, method: 'GET' });
   }
 
   start(): void {
@@ -184,10 +192,11 @@ export class RequestClients implements RequestDownstream, Population {
    * here, half a round trip before the client's deadline. So the timer fires `timeout - rtt` from
    * now, standing for the client's give-up half a round trip later (clientTimeout).
    */
-  private send(req: Req): void {
+  private send(req: Req, fresh = false): void {
     const w = this.w;
-    // On a kept-alive connection of the client's pool: not its first request (TX_NOT_FIRST).
-    req.notFirst = this.reusedConnections;
+    // On a kept-alive connection of the client's pool: not its first request (TX_NOT_FIRST);
+    // a library's resend (`fresh`) is the first of the new connection it opened.
+    req.notFirst = this.reusedConnections && !fresh;
     req.clientTimer = w.engine.schedule(this.timerDelay, this.clientTimeout, req);
     this.upstream.send(req);
   }
@@ -222,8 +231,41 @@ export class RequestClients implements RequestDownstream, Population {
    * "socket hang up" (ECONNRESET) to the client, retried per `retries`.
    */
   closedSilently(req: Req, b: number): void {
-    this.connectFailed(req, ErrorKind.ECONNRESET, b);
+    if (this.resendsReused && req.notFirst) this.resendByLibrary(req, b);
+    else this.connectFailed(req, ErrorKind.ECONNRESET, b);
   }
+
+  /**
+   * `library` go, browser or curl: the EOF on the reused connection is not the program's — the
+   * library sends the request again by itself, at once, on a new connection (http-library.ts
+   * resendsOnReusedConnection; keep-alive clients: http-keepalive.ts resentByLibrary). Not an
+   * error, nor a retry (the attempt count stands); the client learns of the close half a round
+   * trip from now and its new connection's request reaches the balancer 1.5 round trips after its
+   * connect(), the first of that connection (so not resent again); latency from the first write.
+   */
+  private resendByLibrary(req: Req, b: number): void {
+    const w = this.w;
+    w.engine.cancel(req.clientTimer);
+    if (b >= 0)
+      w.trace.emitLimited(`resend-${b}`, {
+        kind: 'client.resend',
+        backend: w.backends[b].name,
+        library: w.scenario.clients.requests.library ?? 'node',
+        rtt: this.rtt,
+        cause: 'closed',
+      });
+    const next = this.reqs.take(HOLDERS);
+    next.attempt = req.attempt;
+    next.firstSentAt = req.firstSentAt;
+    next.user = req.user;
+    next.clientAddress = req.clientAddress;
+    next.lastBackoff = req.lastBackoff;
+    w.engine.schedule(this.halfRtt + 1.5 * this.rtt, this.resendFresh, next);
+    // Only now, every field of the old attempt read: its record may be reused.
+    req.letGo(HOLD_CLIENT);
+  }
+
+  private readonly resendFresh = (req: Req): void => this.send(req, true);
 
   /** The client receives an answer for its attempt. */
   answered(req: Req, status: Status, b: number): void {

@@ -47,7 +47,15 @@ function nat(
       horizon: '20s',
       clients: {
         rtt: '1ms',
-        http: { arrival_rate: 20, requests_per_connection: 'const(20)', think_time: 'const(6s)', retries: 0, ...http },
+        // idle_timeout 0s: clients that keep their idle connections, closed by the app's keepalive only.
+        http: {
+          arrival_rate: 20,
+          requests_per_connection: 'const(20)',
+          think_time: 'const(6s)',
+          idle_timeout: '0s',
+          retries: 0,
+          ...http,
+        },
       },
       app: {
         workers: 64,

@@ -209,7 +209,14 @@ describe('the keep-alive race on the balancer’s server connections (lb.server_
       horizon: '2m',
       clients: {
         rtt: '2ms',
-        http: { arrival_rate: 0.05, requests_per_connection: 'const(5)', think_time: `const(${think})`, retries: 0 },
+        // idle_timeout 0s: a client that keeps its idle connection (the balancer's server side races).
+        http: {
+          arrival_rate: 0.05,
+          requests_per_connection: 'const(5)',
+          think_time: `const(${think})`,
+          idle_timeout: '0s',
+          retries: 0,
+        },
       },
       app: { workers: 4, service_time: 'const(0ms)', keepalive_timeout: '6s' },
       lb: { mode: 'l7', ...(serverRtt === undefined ? {} : { server_rtt: serverRtt }) },

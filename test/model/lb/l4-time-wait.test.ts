@@ -31,6 +31,8 @@ function clients(mode: 'l4' | 'nat', think: string, requests = 1000): ScenarioIn
         arrival_rate: 5,
         requests_per_connection: `const(${requests})`,
         think_time: `const(${think})`,
+        // A client that keeps its idle connection: nginx's keepalive_timeout decides who closes.
+        idle_timeout: '0s',
         retries: 0,
       },
     },

@@ -21,6 +21,9 @@ export function idleClients(
         arrival_rate: 0.2,
         requests_per_connection: 'const(4)',
         think_time: `const(${think})`,
+        // A client that keeps its idle connection (not a library's own idle timeout): the NAT's
+        // idle timeout decides.
+        idle_timeout: '0s',
         retries: 0,
         ...http,
       },

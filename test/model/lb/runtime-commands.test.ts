@@ -15,7 +15,14 @@ function streams(timeline: ScenarioInput['timeline'], extra: Partial<ScenarioInp
     warmup: '0s',
     horizon: '40s',
     clients: {
-      http: { arrival_rate: 5, requests_per_connection: 'const(1000)', think_time: 'exp(mean=1s)', retries: 0 },
+      // idle_timeout 0s: long-lived connections, never closed idle by the client itself.
+      http: {
+        arrival_rate: 5,
+        requests_per_connection: 'const(1000)',
+        think_time: 'exp(mean=1s)',
+        idle_timeout: '0s',
+        retries: 0,
+      },
     },
     backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
     timeline,

@@ -16,7 +16,14 @@ function idle(lb: Record<string, unknown>): ScenarioInput {
     horizon: '10m',
     sample_interval: '10s',
     clients: {
-      http: { arrival_rate: 1, requests_per_connection: 'const(6)', think_time: 'const(40s)', retries: 0 },
+      // idle_timeout 0s: the clients keep their idle connections, so the balancer's timeouts close them.
+      http: {
+        arrival_rate: 1,
+        requests_per_connection: 'const(6)',
+        think_time: 'const(40s)',
+        idle_timeout: '0s',
+        retries: 0,
+      },
     },
     lb: { mode: 'l4', ...lb },
     backends: [{ name: 'vm-a' }, { name: 'vm-b' }],

@@ -25,8 +25,10 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // roundTripAfter): the ramp's sessions start 30 ms later, leastconn places 21 more on vm-a;
       // 9,986 since session 26, each kept-alive HTTP request reaching nginx rtt/2 after its write
       // (clients/http-keepalive.ts send): leastconn sees other counts as the sessions are placed.
-      // leastconn's ties to the longest-idle server (src/lb_fwlc.c, session 26 too) leave it at 9,986.
-      expect(storm['reconnects.peak_per_s']).toBe(9986);
+      // leastconn's ties to the longest-idle server (src/lb_fwlc.c, session 26 too) leave it at 9,986;
+      // 9,970 since session 33, the keep-alive clients closing idle connections at 5 s (Node's
+      // http.globalAgent, the unset clients.http.library): leastconn sees other counts.
+      expect(storm['reconnects.peak_per_s']).toBe(9970);
       // The queue counts completed handshakes: the storm's SYNs all find room, its connects
       // complete in one round trip (HAProxy's timeout connect never fires). A steady client's SYN
       // that arrives in the instant a retransmission round refills the queue is dropped and sent
@@ -42,19 +44,22 @@ describe('tls-reconnect-storm (TLS ends in nginx, 10,000 reconnects in one insta
       // lb/l4-connect.ts proxyCloses, and reconnect that much later; 34,812 and 91,293 before
       // session 26: 7 fewer reconnects; 91,149 before its leastconn tie order; 91,157 before
       // session 28's keep-alive clients going on with their next request after one failed for
-      // good, clients.http.after_failure: their new connections to vm-b meet the later rounds).
-      expect(storm['syn_drops.peak_per_s']).toBe(34784);
-      expect(storm['syn_drops.total']).toBe(91195);
+      // good, clients.http.after_failure: their new connections to vm-b meet the later rounds;
+      // 34,784 and 91,195 before session 33's 5-s client idle close).
+      expect(storm['syn_drops.peak_per_s']).toBe(34721);
+      expect(storm['syn_drops.total']).toBe(91513);
       // After 15 s ~4,100 are in; the other 5,857 upgrades give up at pong_timeout (20 s) (5,843
-      // before session 19, 5,864 before session 26).
-      expect(storm['err_client_timeout.peak_per_s']).toBe(5857);
+      // before session 19, 5,864 before session 26, 5,857 before session 33).
+      expect(storm['err_client_timeout.peak_per_s']).toBe(5841);
       // A connection, once in, waits in nginx behind ≤ 514 handshakes (0.18 s), not the whole
       // storm: requests wait no longer than in the fixed run, but for the one whose SYN was
       // dropped (its handshake, 1.024 s later, counts in its latency). Since session 32 a retried
       // request's latency counts from its first write: the storm's 4,267 keep-alive retries (the
       // ECONNRESETs at vm-b's exhausted ports) add their backoffs, p99 0.128959 → 0.130815 s, 1.5 %
-      // over the fixed run's 0.128831 (1.01× before).
-      expect(storm['request_latency.p99']!).toBeLessThan(1.02 * fixed['request_latency.p99']!);
+      // over the fixed run's 0.128831 (1.01× before). Since session 33 the clients close idle
+      // connections at 5 s, so 16,224 retries (more new connections meet the exhausted ports):
+      // p99 0.135679 s, 4.0 % over the fixed run's 0.130495.
+      expect(storm['request_latency.p99']!).toBeLessThan(1.05 * fixed['request_latency.p99']!);
       expect(storm['request_latency.max']!).toBeLessThan(fixed['request_latency.max']! + 1.024);
       // The same storm without TLS in nginx: nginx accepts at once and the 10,000 upgrades queue
       // at the app instead (its own accept queue drops nginx's SYNs: those are its syn_drops), which

@@ -34,6 +34,8 @@ describe('worker_connections 64, idle keep-alive clients piling up', () => {
           arrivals: 'paced',
           requests_per_connection: 'const(1000)',
           think_time: 'const(60s)',
+          // Clients that keep their idle connections for nginx's drain to close.
+          idle_timeout: '0s',
           retries: 0,
         },
       },
