@@ -234,6 +234,12 @@ export class RequestPath {
     return true;
   }
 
+  /** The peer of the try under way of `conn`'s request (0 with one). */
+  private peerOf(conn: Conn): number {
+    const t = this.peerTries.size > 0 ? this.peerTries.get(conn) : undefined;
+    return t === undefined ? 0 : t.peer.index;
+  }
+
   /** When the try under way of `conn`'s request began (its request's arrival with one peer, or for the first try). */
   private tryStartedAt(conn: Conn): number {
     const t = this.peerTries.size > 0 ? this.peerTries.get(conn) : undefined;
@@ -507,10 +513,15 @@ export class RequestPath {
     gen: number,
     method: string,
     severalPeers = false,
+    peer = -1,
   ): UpstreamConn | CacheMiss {
     const now = this.w.now;
     const pool = backend.upstreamPool;
-    for (let i = lastOfWorker(pool, worker, gen); i >= 0; i = lastOfWorker(pool, worker, gen)) {
+    // One cache per worker for the upstream, but a try takes only a connection to its own peer:
+    // ngx_http_upstream_get_keepalive_peer asks the balancer first (original_get_peer) and then
+    // searches the cache for an item whose sockaddr is the chosen peer's (ngx_memn2cmp), else
+    // connects (`return NGX_OK`). `peer` −1: any (a WebSocket upgrade, connected as with one peer).
+    for (let i = lastOfWorker(pool, worker, gen, peer); i >= 0; i = lastOfWorker(pool, worker, gen, peer)) {
       // The most recently used of this worker's cache first (ngx_http_upstream_get_keepalive_peer
       // takes the cache's head); the other workers' caches are other processes' sockets — an
       // older generation's too: a reload's new workers start from their own cycle's empty cache
@@ -594,6 +605,7 @@ export class RequestPath {
       conn.nginxGen,
       w.scenario.clients.http.method,
       this.peerTries.size > 0 && this.peerTries.has(conn),
+      this.peerOf(conn),
     );
     if (cached === CacheMiss.FAILED) {
       conn.phase = ReqPhase.NONE;
@@ -670,7 +682,7 @@ export class RequestPath {
       return null;
     }
     this.connectedNow = true;
-    return this.opened(backend, port, 0, conn.nginxGen, worker);
+    return this.opened(backend, port, 0, conn.nginxGen, worker, this.peerOf(conn));
   }
 
   /** nginx connect()s to the app through the VM's kernel (Backend.connectUpstream). */
@@ -698,7 +710,7 @@ export class RequestPath {
   }
 
   /** A connected upstream connection on `port` (counted). */
-  opened(backend: Backend, port: number, requests: number, gen: number, worker = 0): UpstreamConn {
+  opened(backend: Backend, port: number, requests: number, gen: number, worker = 0, peer = 0): UpstreamConn {
     const w = this.w;
     w.metrics.inc(w.c.upstreamConnects, backend.index);
     const up = this.spare.pop();
@@ -713,6 +725,7 @@ export class RequestPath {
         appPair: backend.appPair,
         nginxGen: gen,
         worker,
+        peer,
       };
     up.port = port;
     up.requests = requests;
@@ -723,6 +736,7 @@ export class RequestPath {
     up.appPair = backend.appPair;
     up.nginxGen = gen;
     up.worker = worker;
+    up.peer = peer;
     return up;
   }
 
@@ -1043,9 +1057,15 @@ export class RequestPath {
   }
 }
 
-/** The index of the most recently cached connection of worker `worker` of generation `gen` in `pool` (−1: it caches none). */
-function lastOfWorker(pool: UpstreamConn[], worker: number, gen: number): number {
-  for (let i = pool.length - 1; i >= 0; i--) if (pool[i].worker === worker && pool[i].nginxGen === gen) return i;
+/**
+ * The index of the most recently cached connection of worker `worker` of generation `gen` to peer
+ * `peer` (−1: any) in `pool` (−1: it caches none).
+ */
+function lastOfWorker(pool: UpstreamConn[], worker: number, gen: number, peer: number): number {
+  for (let i = pool.length - 1; i >= 0; i--) {
+    const up = pool[i];
+    if (up.worker === worker && up.nginxGen === gen && (peer < 0 || up.peer === peer)) return i;
+  }
   return -1;
 }
 
