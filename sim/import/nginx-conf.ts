@@ -307,6 +307,7 @@ export function importNginx(text: string, file: string, into: Imported, path: st
   duplicates(directives, into);
   const readTimeouts = proxyReadTimeouts(directives);
   const { server: modelled, why: modelledWhy, applying: inherited } = modelledServer(directives);
+  const loopback = loopbackUpstreams(directives);
   for (const d of directives) {
     const at = `${d.file}:${d.line}`;
     if (d.context.some((c) => VALUE_BLOCKS.has(c))) continue;
@@ -425,10 +426,16 @@ export function importNginx(text: string, file: string, into: Imported, path: st
         if ((d.args[0] ?? '').toLowerCase() === 'upgrade') upgrade = true;
         break;
       case 'server':
-        if (inUpstream) into.warn(at, `upstream server ${d.args[0]}: the app is one process per VM in drainsim`);
+        if (inUpstream && !loopback.servers.has(d))
+          into.warn(at, `upstream server ${d.args[0]}: the app is one process per VM in drainsim`);
         break;
       case 'proxy_pass': {
         const host = proxyPassHost(d.args[0] ?? '');
+        const peers = host === null ? undefined : loopback.byName.get(host);
+        if (peers !== undefined) {
+          into.set(['nginx', 'upstream_addresses'], peers, at);
+          break;
+        }
         if (host === null || directives.some((u) => u.name === 'upstream' && u.args[0] === host)) break;
         if (host.toLowerCase() === 'localhost')
           // nginx resolves the name when it reads its configuration (ngx_http_upstream_init_round_robin,
@@ -551,6 +558,45 @@ function nextUpstream(args: string[]): string {
 const INHERITED = ['keepalive_timeout', 'keepalive_requests', 'keepalive_time', 'proxy_connect_timeout'];
 /** Those of INHERITED that are times (ngx_parse_time). */
 const INHERITED_TIMES = new Set(['keepalive_timeout', 'keepalive_time', 'proxy_connect_timeout']);
+
+/**
+ * The `upstream NAME {}` blocks whose `server` lines are two or more loopback addresses of one port
+ * (`server 127.0.0.1:8080; server [::1]:8080;`) with nginx's defaults (no parameter, or weight=1,
+ * max_fails=1, fail_timeout=10s): the app of this VM on several addresses, each a peer as for an
+ * implicit upstream (ngx_http_upstream_server: weight 1, max_fails 1, fail_timeout 10 by default;
+ * ngx_http_upstream_init_round_robin: the servers in order, tries = peers), so imported as
+ * nginx.upstream_addresses. Another block (other hosts or ports, other parameters, `backup`) stays
+ * one peer with a warning per server.
+ */
+function loopbackUpstreams(directives: Directive[]): {
+  byName: Map<string, Array<{ address: string; listening: true }>>;
+  servers: Set<Directive>;
+} {
+  const byName = new Map<string, Array<{ address: string; listening: true }>>();
+  const servers = new Set<Directive>();
+  for (const u of directives) {
+    if (u.name !== 'upstream' || u.args[0] === undefined) continue;
+    const key = blockKey(directives, u).join('/');
+    const own = directives.filter(
+      (d) => d.name === 'server' && d.context[d.context.length - 1] === 'upstream' && d.blockLines.join('/') === key,
+    );
+    const parsed = own.map((d) => {
+      const m = /^(127\.\d{1,3}\.\d{1,3}\.\d{1,3}|\[::1\]):(\d+)$/.exec(d.args[0] ?? '');
+      const defaults = d.args.slice(1).every((a) => DEFAULT_SERVER_PARAMS.has(a));
+      return m === null || !defaults ? null : { address: m[1]!.replace(/^\[|\]$/g, ''), port: m[2]! };
+    });
+    if (own.length < 2 || parsed.some((p) => p === null) || new Set(parsed.map((p) => p!.port)).size !== 1) continue;
+    byName.set(
+      u.args[0],
+      parsed.map((p) => ({ address: p!.address, listening: true as const })),
+    );
+    for (const d of own) servers.add(d);
+  }
+  return { byName, servers };
+}
+
+/** An upstream `server` line's parameters that are nginx's defaults (ngx_http_upstream_server). */
+const DEFAULT_SERVER_PARAMS = new Set(['weight=1', 'max_fails=1', 'fail_timeout=10', 'fail_timeout=10s']);
 
 /** The key of a block's own opening in its children's blockLines (an included block's carries its include line). */
 function blockKey(directives: Directive[], block: Directive): string[] {

@@ -118,7 +118,7 @@ export function buildModel(scenario: Scenario): Model {
   const master = new NginxMaster(world, http, wsEndpoint, path);
   // nginx's QUIT resets the connections its busy workers left in the accept queue (TLS in nginx).
   master.listenQueues = tlsCpu;
-  const lifecycle = new Lifecycle(world, front, wsEndpoint, path, master);
+  const lifecycle = new Lifecycle(world, wsEndpoint, path, master);
   if (l7Front !== null) lifecycle.useClientFront(l7Front);
   // Entering maint closes the server's idle connections (srv_cleanup_connections()).
   lifecycle.useServerConns(serverConns);

@@ -499,6 +499,14 @@ export const CATALOG: Catalog = {
         ? `Nothing accepts on ${r.upstream}, one of the addresses nginx resolved its proxy_pass host to on ${r.backend} (nginx.upstream_addresses): the connect gets RST, nginx tries the next address and skips this one for fail_timeout (10 s, max_fails=1).`
         : `Nothing accepts on ${r.upstream} (the app on ${r.backend} is stopped or shutting down): the connect gets RST and nginx answers 502.`,
   },
+  'nginx.upstream_next': {
+    source: 'nginx',
+    line: (r) =>
+      `${r.backend}: upstream server temporarily disabled, upstream: "http://${r.upstream}/" (${r.failure}: next upstream)`,
+    tone: 'warn',
+    explain: (r) =>
+      `The ${r.method} on ${r.upstream}, one of the addresses nginx resolved its proxy_pass host to on ${r.backend} (nginx.upstream_addresses), failed (${r.failure === 'timeout' ? 'a timeout' : 'an error: the app closed or reset the connection, or the connect failed'}): nginx marks that address down for fail_timeout (10 s, max_fails=1) and sends the request to the next address (ngx_http_upstream_next, proxy_next_upstream's default \`error timeout\`) — to the same app when it listens on both, which works the request again. A POST already sent is not sent again (no \`non_idempotent\`): it gets the 502 or 504.`,
+  },
   'nginx.no_live_upstreams': {
     source: 'nginx',
     line: (r) => `${r.backend}: no live upstreams while connecting to upstream`,

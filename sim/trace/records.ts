@@ -298,6 +298,18 @@ export interface NginxUpstreamRefused extends Rec<'nginx.upstream_refused'> {
   /** One of several addresses (nginx.upstream_addresses) with a try left: nginx connects to the next. */
   next?: true;
 }
+/**
+ * A try on one of several addresses (nginx.upstream_addresses) failed after the connect began — a
+ * timeout (proxy_connect_timeout, proxy_read_timeout) or an error (the app's FIN or RST, a failed
+ * connect) — and nginx sends the request to the next address (ngx_http_upstream_next).
+ */
+export interface NginxUpstreamNext extends Rec<'nginx.upstream_next'> {
+  backend: string;
+  /** The address that failed, as error.log writes it: [::1]:8080. */
+  upstream: string;
+  failure: 'timeout' | 'error';
+  method: string;
+}
 /** Every address of the app's upstream not yet tried is down within fail_timeout: 502 without a connect. */
 export interface NginxNoLiveUpstreams extends Rec<'nginx.no_live_upstreams'> {
   backend: string;
@@ -1018,6 +1030,7 @@ export type TraceRecord =
   | NginxUpstreamReadTimeout
   | NginxUpstreamRefused
   | NginxNoLiveUpstreams
+  | NginxUpstreamNext
   | NginxTunnelIdle
   | NginxShutdownTimeout
   | NginxAcceptQueueReset

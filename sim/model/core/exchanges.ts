@@ -18,6 +18,11 @@ export interface UpstreamConn {
   nginxGen: number;
   /** That worker (its index in the generation): only its own requests reuse the connection. */
   worker: number;
+  /**
+   * The peer (index in `nginx.upstream_addresses`; 0 with one) it connects to: a cached connection
+   * serves only a try on the same address (proxy/upstream.ts takeCached).
+   */
+  peer: number;
 }
 
 /**

@@ -102,3 +102,41 @@ export class WorkerPeers {
 export function ngxTime(now: number): number {
   return Math.floor(now);
 }
+
+/**
+ * The failures of a try that ngx_http_upstream_next (src/http/ngx_http_upstream.c) is called
+ * with in the model: NGX_HTTP_UPSTREAM_FT_ERROR (a refused or failed connect, the app's FIN or
+ * RST before the response header, a lost TLS handshake) and NGX_HTTP_UPSTREAM_FT_TIMEOUT
+ * (proxy_connect_timeout, proxy_read_timeout). Both are in proxy_next_upstream's default
+ * `error timeout` (ngx_http_proxy_merge_loc_conf).
+ */
+export const Ft = { ERROR: 0, TIMEOUT: 1 } as const;
+export type Ft = (typeof Ft)[keyof typeof Ft];
+
+/**
+ * The request's tries left after a failed one, counting the next (ngx_http_upstream_next: the
+ * peer is freed as failed, ngx_http_upstream_free_round_robin_peer `pc->tries--` with several
+ * peers; then `if (u->peer.cached && ft_type == NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`: a
+ * connection from the keep-alive cache that failed with an error costs no try).
+ */
+export function triesAfterFailure(tries: number, ft: Ft, cached: boolean): number {
+  return Math.max(0, tries - 1) + (cached && ft === Ft.ERROR ? 1 : 0);
+}
+
+/**
+ * Whether ngx_http_upstream_next sends the request to the next peer: a try left (`u->peer.tries
+ * == 0` finalizes) and the failure in proxy_next_upstream — whose default `error timeout` lacks
+ * `non_idempotent`, which a POST (or LOCK, PATCH) gets once the request was sent to the failed
+ * peer (`u->request_sent && (r->method & (NGX_HTTP_POST|NGX_HTTP_LOCK|NGX_HTTP_PATCH))` →
+ * NGX_HTTP_UPSTREAM_FT_NON_IDEMPOTENT): a POST moves on after a failed connect, never after a
+ * failure with the request sent (a read timeout, the app dying with it).
+ */
+export function sendsOn(triesLeft: number, requestSent: boolean, method: string): boolean {
+  if (triesLeft === 0) return false;
+  return !(requestSent && (method === 'POST' || method === 'PATCH' || method === 'LOCK'));
+}
+
+/** The status nginx answers when it does not send on (ngx_http_upstream_next's switch): 504 after a timeout, else 502. */
+export function finalStatus(ft: Ft): 502 | 504 {
+  return ft === Ft.TIMEOUT ? 504 : 502;
+}

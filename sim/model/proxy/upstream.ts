@@ -16,7 +16,15 @@ import type { World } from '../core/world.js';
 import { AwaitingFirstRequest } from './awaiting-request.js';
 import { nginxClosesFirstShare } from './nginx.js';
 import type { NginxResponseSink } from './server-end.js';
-import { IMPLICIT_FAIL_TIMEOUT_S, ngxTime, type Peer, type WorkerPeers } from './upstream-peers.js';
+import {
+  Ft,
+  IMPLICIT_FAIL_TIMEOUT_S,
+  ngxTime,
+  type Peer,
+  sendsOn,
+  triesAfterFailure,
+  type WorkerPeers,
+} from './upstream-peers.js';
 import type { WorkerConnections } from './worker-connections.js';
 
 /**
@@ -105,7 +113,13 @@ export class RequestPath {
     if (conn.phase !== ReqPhase.CONNECTING) {
       const peers = backend.nginx.peersOf(conn.nginxGen, this.workerOf(backend, conn));
       if (peers !== null) {
-        const t: PeerTry = { peers, peer: peers.peers[0], tries: peers.peers.length, tried: 0 };
+        const t: PeerTry = {
+          peers,
+          peer: peers.peers[0],
+          tries: peers.peers.length,
+          tried: 0,
+          startedAt: conn.requestStartedAt,
+        };
         this.peerTries.set(conn, t);
         if (!this.nextPeer(backend, conn, t)) return;
       } else if (this.peerTries.size > 0) this.peerTries.delete(conn);
@@ -136,6 +150,8 @@ export class RequestPath {
         this.sink.respond(conn, Status.BAD_GATEWAY);
         return false;
       }
+      // ngx_http_upstream_connect arms proxy_connect_timeout anew for each try (the first's from the request).
+      if (t.tried !== 0) t.startedAt = this.w.now;
       t.tried |= 1 << peer.index;
       t.peer = peer;
       if (peer.addr.listening) return true;
@@ -181,6 +197,53 @@ export class RequestPath {
     if (t === undefined) return;
     this.peerTries.delete(conn);
     t.peers.free(t.peer, failed, ngxTime(this.w.now));
+  }
+
+  /**
+   * A try of `conn`'s request on one of several peers failed after the connect began:
+   * ngx_http_upstream_next (src/http/ngx_http_upstream.c) frees the peer as failed
+   * (ngx_http_upstream_free_round_robin_peer: fails, skipped for fail_timeout) and, with a try
+   * left and the failure in proxy_next_upstream (default `error timeout`, no `non_idempotent`:
+   * upstream-peers.ts sendsOn), closes the upstream connection and connects to the next peer —
+   * the request goes to the app again on another address (true: handled). Otherwise false: the
+   * caller answers (finalStatus: 502, 504 after a timeout). `sent`: the request was written to the
+   * failed peer (u->request_sent); `cached`: the try was on a connection from the keep-alive cache
+   * (u->peer.cached). Nothing with one peer (false): the caller's own rule.
+   */
+  private nextTry(backend: Backend, conn: Conn, ft: Ft, sent: boolean, cached: boolean): boolean {
+    if (this.peerTries.size === 0) return false;
+    const t = this.peerTries.get(conn);
+    if (t === undefined) return false;
+    const failed = t.peer;
+    t.peers.free(failed, true, ngxTime(this.w.now));
+    t.tries = triesAfterFailure(t.tries, ft, cached);
+    const method = this.w.scenario.clients.http.method;
+    if (!sendsOn(t.tries, sent, method)) {
+      this.peerTries.delete(conn);
+      return false;
+    }
+    this.w.trace.emitLimited(`next-${backend.index}-${failed.index}-${ft}`, {
+      kind: 'nginx.upstream_next',
+      backend: backend.name,
+      upstream: peerUpstream(failed),
+      failure: ft === Ft.TIMEOUT ? 'timeout' : 'error',
+      method,
+    });
+    conn.phase = ReqPhase.NONE;
+    if (this.nextPeer(backend, conn, t)) this.attempt(backend, conn);
+    return true;
+  }
+
+  /** The peer of the try under way of `conn`'s request (0 with one). */
+  private peerOf(conn: Conn): number {
+    const t = this.peerTries.size > 0 ? this.peerTries.get(conn) : undefined;
+    return t === undefined ? 0 : t.peer.index;
+  }
+
+  /** When the try under way of `conn`'s request began (its request's arrival with one peer, or for the first try). */
+  private tryStartedAt(conn: Conn): number {
+    const t = this.peerTries.size > 0 ? this.peerTries.get(conn) : undefined;
+    return t === undefined ? conn.requestStartedAt : t.startedAt;
   }
 
   /** The try of `conn`'s request on its peer (the app, with one): the keep-alive cache, else a connect. */
@@ -263,11 +326,12 @@ export class RequestPath {
    * finalizes with 502, as for a request the dead app held (vm/lifecycle.ts jobLost).
    */
   private handshakeLost(backend: Backend, conn: Conn, up: UpstreamConn): void {
-    this.peerDone(conn, true);
     this.cancelReadTimeout(conn);
     conn.phase = ReqPhase.NONE;
     this.abortUpstream(backend, up);
     conn.upstream = null;
+    // Lost in the handshake, before the request was sent: the next peer, a POST too.
+    if (this.nextTry(backend, conn, Ft.ERROR, false, false)) return;
     this.sink.respond(conn, Status.BAD_GATEWAY);
   }
 
@@ -312,11 +376,12 @@ export class RequestPath {
       },
       reset: () => {
         this.awaitingChild.delete(conn);
-        this.peerDone(conn, true);
         this.cancelReadTimeout(conn);
         conn.phase = ReqPhase.NONE;
         this.abortUpstream(backend, conn.upstream!);
         conn.upstream = null;
+        // recv() 104 with the request sent on a new connection (FT_ERROR): the next peer, a GET.
+        if (this.nextTry(backend, conn, Ft.ERROR, true, false)) return;
         this.sink.respond(conn, Status.BAD_GATEWAY);
       },
     };
@@ -367,7 +432,6 @@ export class RequestPath {
     // Still this path's request (handle set onDone), waiting for the app.
     if ((phase !== ReqPhase.SERVING && phase !== ReqPhase.QUEUED) || conn.onDone !== this.served) return;
     const backend = this.w.backends[conn.backend];
-    this.peerDone(conn, true);
     this.closeBeforeAnswer(backend, conn);
     const gen = backend.nginx.generationOf(conn.nginxGen);
     this.w.trace.emitLimited(`read-timeout-${backend.index}`, {
@@ -376,6 +440,8 @@ export class RequestPath {
       proxyReadTimeout: (gen?.config ?? backend.nginx.config).proxy_read_timeout,
       queued: phase === ReqPhase.QUEUED,
     });
+    // FT_TIMEOUT with the request sent: a GET goes to the next peer (the app works it again), a POST is answered 504.
+    if (this.nextTry(backend, conn, Ft.TIMEOUT, true, false)) return;
     this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
   };
 
@@ -438,12 +504,24 @@ export class RequestPath {
    * (ngx_http_upstream_get_keepalive_peer, src/http/modules/ngx_http_upstream_keepalive_module.c),
    * for a request of `method`: the first still alive, after closing those that timed out or that
    * the app closed meanwhile. EMPTY: none (connect anew); FAILED: the request crossed the app's FIN
-   * and, not idempotent, is not retried.
+   * and, not idempotent, is not retried — or, `severalPeers`, goes to the next peer (nextTry), not to
+   * this cache again.
    */
-  private takeCached(backend: Backend, worker: number, gen: number, method: string): UpstreamConn | CacheMiss {
+  private takeCached(
+    backend: Backend,
+    worker: number,
+    gen: number,
+    method: string,
+    severalPeers = false,
+    peer = -1,
+  ): UpstreamConn | CacheMiss {
     const now = this.w.now;
     const pool = backend.upstreamPool;
-    for (let i = lastOfWorker(pool, worker, gen); i >= 0; i = lastOfWorker(pool, worker, gen)) {
+    // One cache per worker for the upstream, but a try takes only a connection to its own peer:
+    // ngx_http_upstream_get_keepalive_peer asks the balancer first (original_get_peer) and then
+    // searches the cache for an item whose sockaddr is the chosen peer's (ngx_memn2cmp), else
+    // connects (`return NGX_OK`). `peer` −1: any (a WebSocket upgrade, connected as with one peer).
+    for (let i = lastOfWorker(pool, worker, gen, peer); i >= 0; i = lastOfWorker(pool, worker, gen, peer)) {
       // The most recently used of this worker's cache first (ngx_http_upstream_get_keepalive_peer
       // takes the cache's head); the other workers' caches are other processes' sockets — an
       // older generation's too: a reload's new workers start from their own cycle's empty cache
@@ -485,7 +563,9 @@ export class RequestPath {
         appKeepaliveTimeout: backend.app.config.keepalive_timeout,
         upstreamKeepaliveTimeout: backend.nginx.config.upstream_keepalive_timeout,
       });
-      if (!retried) return CacheMiss.FAILED;
+      // With several peers the failed one is freed as such and the request goes to the next peer
+      // (acquireUpstream → nextTry), not to this cache again.
+      if (!retried || severalPeers) return CacheMiss.FAILED;
       // A failure on a cached connection costs no try (`if (u->peer.cached && ft_type ==
       // NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`): nginx asks the keepalive cache again.
     }
@@ -519,10 +599,18 @@ export class RequestPath {
     const w = this.w;
     const now = w.now;
     const worker = this.workerOf(backend, conn);
-    const cached = this.takeCached(backend, worker, conn.nginxGen, w.scenario.clients.http.method);
+    const cached = this.takeCached(
+      backend,
+      worker,
+      conn.nginxGen,
+      w.scenario.clients.http.method,
+      this.peerTries.size > 0 && this.peerTries.has(conn),
+      this.peerOf(conn),
+    );
     if (cached === CacheMiss.FAILED) {
-      this.peerDone(conn, true);
       conn.phase = ReqPhase.NONE;
+      // Several peers: a GET goes to the next (a cached connection's error costs no try).
+      if (this.nextTry(backend, conn, Ft.ERROR, true, true)) return null;
       // ngx_http_upstream_next: a POST already sent is non-idempotent, which proxy_next_upstream
       // (default `error timeout`) does not include: 502.
       this.sink.respond(conn, Status.BAD_GATEWAY);
@@ -566,7 +654,7 @@ export class RequestPath {
       if (conn.phase !== ReqPhase.CONNECTING) conn.synAttempt = 0;
       conn.phase = ReqPhase.CONNECTING;
       // nginx gives up at proxy_connect_timeout even between two retransmissions.
-      const giveUpAt = conn.requestStartedAt + backend.nginx.config.proxy_connect_timeout;
+      const giveUpAt = this.tryStartedAt(conn) + backend.nginx.config.proxy_connect_timeout;
       // The retransmission timer runs in its tick in the kernel's order (net/timer-wheel.ts): its
       // SYN meets the app's listener in that order within the batch.
       const delay = this.synDelay(backend, conn.synAttempt++);
@@ -587,13 +675,14 @@ export class RequestPath {
       return null;
     }
     if (port < 0) {
-      this.peerDone(conn, true);
       this.eaddrnotavail(backend);
+      // connect() EADDRNOTAVAIL: ngx_event_connect_peer NGX_DECLINED → FT_ERROR, before the request.
+      if (this.nextTry(backend, conn, Ft.ERROR, false, false)) return null;
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return null;
     }
     this.connectedNow = true;
-    return this.opened(backend, port, 0, conn.nginxGen, worker);
+    return this.opened(backend, port, 0, conn.nginxGen, worker, this.peerOf(conn));
   }
 
   /** nginx connect()s to the app through the VM's kernel (Backend.connectUpstream). */
@@ -621,7 +710,7 @@ export class RequestPath {
   }
 
   /** A connected upstream connection on `port` (counted). */
-  opened(backend: Backend, port: number, requests: number, gen: number, worker = 0): UpstreamConn {
+  opened(backend: Backend, port: number, requests: number, gen: number, worker = 0, peer = 0): UpstreamConn {
     const w = this.w;
     w.metrics.inc(w.c.upstreamConnects, backend.index);
     const up = this.spare.pop();
@@ -636,6 +725,7 @@ export class RequestPath {
         appPair: backend.appPair,
         nginxGen: gen,
         worker,
+        peer,
       };
     up.port = port;
     up.requests = requests;
@@ -646,6 +736,7 @@ export class RequestPath {
     up.appPair = backend.appPair;
     up.nginxGen = gen;
     up.worker = worker;
+    up.peer = peer;
     return up;
   }
 
@@ -670,15 +761,16 @@ export class RequestPath {
   private readonly retryConnect = (conn: Conn): void => {
     conn.timer = -1;
     const backend = this.w.backends[conn.backend];
-    if (connectDeadlinePassed(this.w.now, conn.requestStartedAt, backend.nginx.config.proxy_connect_timeout)) {
+    if (connectDeadlinePassed(this.w.now, this.tryStartedAt(conn), backend.nginx.config.proxy_connect_timeout)) {
       this.w.trace.emitLimited(`connect-timeout-${backend.index}`, {
         kind: 'nginx.upstream_connect_timeout',
         backend: backend.name,
         backlog: Math.min(backend.app.config.backlog, backend.kernel.somaxconn),
         proxyConnectTimeout: backend.nginx.config.proxy_connect_timeout,
       });
-      this.peerDone(conn, true);
       conn.phase = ReqPhase.NONE;
+      // FT_TIMEOUT before the request was sent: the next peer, a POST too.
+      if (this.nextTry(backend, conn, Ft.TIMEOUT, false, false)) return;
       this.sink.respond(conn, Status.GATEWAY_TIMEOUT);
       return;
     }
@@ -695,8 +787,8 @@ export class RequestPath {
         synRetries: backend.kernel.tcp_syn_retries,
         proxyConnectTimeout: backend.nginx.config.proxy_connect_timeout,
       });
-      this.peerDone(conn, true);
       conn.phase = ReqPhase.NONE;
+      if (this.nextTry(backend, conn, Ft.ERROR, false, false)) return;
       this.sink.respond(conn, Status.BAD_GATEWAY);
       return;
     }
@@ -876,6 +968,44 @@ export class RequestPath {
     return this.w.scenario.clients.http.method !== 'POST';
   }
 
+  /**
+   * The app's process died with `conn`'s request (vm/lifecycle.ts jobLost): nginx reads its FIN
+   * ("upstream prematurely closed connection while reading response header from upstream") or,
+   * the request unread in the dead socket, its RST (recv() 104) — ngx_http_upstream_next(FT_ERROR)
+   * with the request sent. One peer: 502, or one more try for a GET sent on a cached connection
+   * (retriesLostOnCached). Several: the peer is freed as failed and a GET goes to the next
+   * (nextTry: refused there too when the same app listened on both addresses, and both are then
+   * down for fail_timeout), a POST is answered 502 (recorded: calibration/data/nginx-next-upstream.json).
+   */
+  appLost(backend: Backend, conn: Conn, unread: boolean): void {
+    const up = conn.upstream;
+    const cached = up !== null && up.requests > 0;
+    const t = this.peerTries.size > 0 ? this.peerTries.get(conn) : undefined;
+    const retried =
+      t === undefined
+        ? cached && this.retriesLostOnCached()
+        : sendsOn(triesAfterFailure(t.tries, Ft.ERROR, cached), true, this.w.scenario.clients.http.method);
+    this.traceAppLost(backend, unread, retried);
+    if (up !== null) {
+      if (unread) this.abortUpstream(backend, up);
+      else this.closeUpstream(backend, up, false);
+      conn.upstream = null;
+    }
+    if (t !== undefined) {
+      if (this.nextTry(backend, conn, Ft.ERROR, true, cached)) return;
+    } else if (retried) return this.handle(conn);
+    this.sink.respond(conn, Status.BAD_GATEWAY);
+  }
+
+  /** nginx read the dead app's FIN (or RST, `unread`) under a request: traced, `retried` when it tries again. */
+  traceAppLost(backend: Backend, unread: boolean, retried: boolean): void {
+    this.w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}${retried ? '-retried' : ''}`, {
+      kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed',
+      backend: backend.name,
+      ...(retried ? { retried: true as const } : {}),
+    });
+  }
+
   /** The upstream connection ended abruptly (RST): no TIME_WAIT on either side. */
   abortUpstream(_backend: Backend, up: UpstreamConn): void {
     up.host.closeBothEnds(up.pair, up.appPair, up.port, this.w.now, false, false);
@@ -927,9 +1057,15 @@ export class RequestPath {
   }
 }
 
-/** The index of the most recently cached connection of worker `worker` of generation `gen` in `pool` (−1: it caches none). */
-function lastOfWorker(pool: UpstreamConn[], worker: number, gen: number): number {
-  for (let i = pool.length - 1; i >= 0; i--) if (pool[i].worker === worker && pool[i].nginxGen === gen) return i;
+/**
+ * The index of the most recently cached connection of worker `worker` of generation `gen` to peer
+ * `peer` (−1: any) in `pool` (−1: it caches none).
+ */
+function lastOfWorker(pool: UpstreamConn[], worker: number, gen: number, peer: number): number {
+  for (let i = pool.length - 1; i >= 0; i--) {
+    const up = pool[i];
+    if (up.worker === worker && up.nginxGen === gen && (peer < 0 || up.peer === peer)) return i;
+  }
   return -1;
 }
 
@@ -993,6 +1129,8 @@ interface PeerTry {
   tries: number;
   /** The peers tried so far, a bit each (rrp->tried). */
   tried: number;
+  /** When the try under way began: proxy_connect_timeout counts from it (ngx_http_upstream_connect). */
+  startedAt: number;
 }
 
 /** A peer's address as nginx's error.log writes it after `upstream: "http://`: [::1]:8080. */

@@ -2,7 +2,6 @@ import type { WsEndpoint } from '../app/ws-endpoint.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
 import { Conn, ConnKind } from '../core/conn.js';
 import { LbFlow } from '../core/flow.js';
-import type { ResponseSink } from '../core/hop.js';
 import { EndKind, type World } from '../core/world.js';
 import { ProxyReload } from '../lb/hard-stop.js';
 import { enterMaintenance, leaveMaintenance } from '../lb/health.js';
@@ -40,8 +39,6 @@ export class Lifecycle {
 
   constructor(
     private readonly w: World,
-    /** nginx's side of the client connections: an error page it writes meets a forgotten flow there. */
-    private readonly nginxFront: ResponseSink,
     private readonly ws: WsEndpoint,
     private readonly path: RequestPath,
     /** nginx's master: what its signals do to open connections. */
@@ -630,24 +627,12 @@ export class Lifecycle {
     job.status = !backend.bare ? Status.BAD_GATEWAY : unread ? Status.RESET : Status.NO_RESPONSE;
     if (unread) w.metrics.inc(w.c.resetIn, backend.index);
     if (backend.bare) return job.onDone(job);
-    const up = job instanceof Conn ? job.upstream : null;
-    // Sent on a connection from nginx's keep-alive cache (one that carried a response before):
-    // nginx tries once more (RequestPath.retriesLostOnCached).
-    const retried = up !== null && up.requests > 0 && this.path.retriesLostOnCached();
-    w.trace.emitLimited(`kill-${backend.index}-${unread ? 'rst' : 'fin'}${retried ? '-retried' : ''}`, {
-      kind: unread ? 'nginx.upstream_reset' : 'nginx.upstream_closed',
-      backend: backend.name,
-      ...(retried ? { retried: true as const } : {}),
-    });
-    if (job instanceof Conn) {
-      if (up !== null) {
-        if (unread) this.path.abortUpstream(backend, up);
-        else this.path.closeUpstream(backend, up, false);
-        job.upstream = null;
-      }
-      if (retried) this.path.handle(job);
-      else this.nginxFront.respond(job, Status.BAD_GATEWAY);
-    } else job.onDone(job);
+    // nginx's side of it (its trace, the retry on a cached connection or the next address, 502):
+    // proxy/upstream.ts RequestPath.appLost.
+    if (job instanceof Conn) return this.path.appLost(backend, job, unread);
+    // A request nginx passed for someone else (a health check through nginx): its FIN or RST, 502.
+    this.path.traceAppLost(backend, unread, false);
+    job.onDone(job);
   }
 
   /** The host disappears: no FIN, no RST. Everything on it stops; peers find out by timeout. */
