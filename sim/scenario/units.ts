@@ -6,17 +6,11 @@
  * seed documents quote both. Parsed values are seconds as plain numbers.
  */
 
-/** A value in a scenario that cannot be read; `expected`/`found` feed validation messages. */
-export class UnitError extends Error {
-  override readonly name = 'UnitError';
-  readonly expected: string;
-  readonly found: string;
+import { ValueError } from './value-error.js';
 
-  constructor(message: string, expected: string, found: string) {
-    super(message);
-    this.expected = expected;
-    this.found = found;
-  }
+/** A duration, time or percentage in a scenario that cannot be read. */
+export class UnitError extends ValueError {
+  override readonly name = 'UnitError';
 }
 
 /**

@@ -11,7 +11,7 @@
  * write `.prefault('75s')` so a default duration goes through the parser like a written one.
  */
 import { z } from 'zod';
-import { type Distribution, DistributionError, parseDistribution } from './distribution.js';
+import { type Distribution, parseDistribution } from './distribution.js';
 import { MAX_DURATION_S } from './limits.js';
 import {
   DURATION_PATTERN,
@@ -22,6 +22,7 @@ import {
   UnitError,
   unitlessDurationError,
 } from './units.js';
+import { ValueError } from './value-error.js';
 
 type Issue = { input?: unknown };
 
@@ -30,7 +31,7 @@ function messageOf(parse: () => unknown, fallback: string): string {
   try {
     parse();
   } catch (e) {
-    if (e instanceof UnitError || e instanceof DistributionError) return e.message;
+    if (e instanceof ValueError) return e.message;
     throw e;
   }
   return fallback;
@@ -46,7 +47,7 @@ function parsedOrIssue<I, O>(parse: (input: I) => O) {
     try {
       return parse(input);
     } catch (e) {
-      if (!(e instanceof UnitError || e instanceof DistributionError)) throw e;
+      if (!(e instanceof ValueError)) throw e;
       ctx.addIssue({ code: 'custom', message: e.message, input, params: { expected: e.expected, found: e.found } });
       return z.NEVER;
     }

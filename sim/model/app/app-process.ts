@@ -370,11 +370,7 @@ export class AppProcess {
    * rebuilt; its pending timers, e.g. a scheduled crash, stand down).
    */
   hostLost(): void {
-    this.epochCount++;
-    this.loop.reset();
-    this.current = AppState.DEAD;
-    this.pausedUntil = -Infinity;
-    this.shuttingDownAnswer = 0;
+    this.exit();
   }
 
   // --- the workers' queue ------------------------------------------------------------------------

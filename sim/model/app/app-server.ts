@@ -406,12 +406,23 @@ export class AppServer {
     }
     job.serviceEnd = w.now + (this.dataArrives.size > 0 ? this.recvWait(job) : 0) + d;
     backend.app.serving.add(job);
-    // A wait for a connection without any timeout (connection_timeout infinite) has no end of its own.
-    job.timer = Number.isFinite(job.serviceEnd) ? w.engine.at(job.serviceEnd, this.finish, job) : -1;
+    this.timeFinish(job);
     // Only when some app has a heap: the call, when TurboFan does not inline it, boxes `d` (a heap
     // number per request) only to return 0.
-    if (!this.heaps.any) return;
-    const gcPause = this.heaps.workStarts(backend, work < 0 ? d : work);
+    if (this.heaps.any) this.heapWork(backend, work < 0 ? d : work);
+  }
+
+  /**
+   * `job` finishes at its serviceEnd (finish). A wait for a pool connection without any timeout
+   * (connection_timeout infinite) has no end of its own: no timer.
+   */
+  private timeFinish(job: AppJob): void {
+    job.timer = Number.isFinite(job.serviceEnd) ? this.w.engine.at(job.serviceEnd, this.finish, job) : -1;
+  }
+
+  /** `seconds` of work start on `backend`: what they allocate may start a collection, which stops the world. */
+  private heapWork(backend: Backend, seconds: number): void {
+    const gcPause = this.heaps.workStarts(backend, seconds);
     if (gcPause > 0) this.stopTheWorld(backend, gcPause);
   }
 
@@ -461,11 +472,8 @@ export class AppServer {
       job.status = Status.OK;
       const d = entry.service + this.query(backend, job, db, job.depTimeout - (w.now - entry.since));
       job.serviceEnd = Math.max(w.now, backend.app.pausedUntil) + d;
-      job.timer = w.engine.at(job.serviceEnd, this.finish, job);
-      if (this.heaps.any) {
-        const gcPause = this.heaps.workStarts(backend, d);
-        if (gcPause > 0) this.stopTheWorld(backend, gcPause);
-      }
+      this.timeFinish(job);
+      if (this.heaps.any) this.heapWork(backend, d);
     }
   }
 
@@ -573,7 +581,7 @@ export class AppServer {
       if (!Number.isFinite(job.serviceEnd)) continue;
       w.engine.cancel(job.timer);
       job.serviceEnd += extra;
-      job.timer = w.engine.at(job.serviceEnd, this.finish, job);
+      this.timeFinish(job);
     }
     // An idle event loop stopped accepts nothing until the pause ends (event-loop-accepts.ts stopped).
     if (this.isEventLoop(backend)) backend.app.loop.stopped();
@@ -648,7 +656,7 @@ export class AppServer {
     if (app.serving.replace(job, ghost)) {
       this.w.engine.cancel(job.timer);
       if (this.anyPool) this.pools[backend.index]?.replace(job, ghost);
-      ghost.timer = Number.isFinite(ghost.serviceEnd) ? this.w.engine.at(ghost.serviceEnd, this.finish, ghost) : -1;
+      this.timeFinish(ghost);
     } else if (
       job.phase !== ReqPhase.QUEUED ||
       !(app.replaceQueued(job, ghost) || this.replaceHeld(backend, job, ghost))
