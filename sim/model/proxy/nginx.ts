@@ -199,6 +199,20 @@ export class Nginx {
     return p;
   }
 
+  /**
+   * Whether generation `gen`'s one upstream address has nothing listening on it
+   * (`upstream_addresses: [{ listening: false }]`, e.g. an app bound to 127.0.0.1 only behind a
+   * name that resolved to ::1 alone). A single peer has no round-robin state and no fail
+   * accounting (ngx_http_upstream_init_round_robin sets `peers->single`;
+   * ngx_http_upstream_get_round_robin_peer takes peer[0] without checking max_fails), so every
+   * request connects, is refused and gets 502 (ngx_http_upstream_next, no try left) — never
+   * "no live upstreams".
+   */
+  onlyAddressRefuses(gen: number): boolean {
+    const a = this.generationOf(gen)?.config.upstream_addresses;
+    return a !== undefined && a.length === 1 && !a[0].listening;
+  }
+
   /** The live generation `id`, or undefined once it exited. */
   generationOf(id: number): NginxGeneration | undefined {
     for (const g of this.gens) if (g.id === id) return g;

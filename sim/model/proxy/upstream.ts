@@ -122,7 +122,13 @@ export class RequestPath {
         };
         this.peerTries.set(conn, t);
         if (!this.nextPeer(backend, conn, t)) return;
-      } else if (this.peerTries.size > 0) this.peerTries.delete(conn);
+      } else {
+        if (this.peerTries.size > 0) this.peerTries.delete(conn);
+        if (backend.nginx.onlyAddressRefuses(conn.nginxGen)) {
+          conn.phase = ReqPhase.NONE;
+          return this.refused(backend, conn);
+        }
+      }
     }
     this.attempt(backend, conn);
   }
@@ -1053,6 +1059,8 @@ export class RequestPath {
   }
 
   appAddress(backend: Backend): string {
+    const one = backend.nginx.config.upstream_addresses;
+    if (one.length === 1) return addressUpstream(one[0].address);
     return backend.nginx.config.upstream_loopback ? '127.0.0.1:8080' : `10.0.1.${10 + backend.index}:8080`;
   }
 }
@@ -1135,6 +1143,9 @@ interface PeerTry {
 
 /** A peer's address as nginx's error.log writes it after `upstream: "http://`: [::1]:8080. */
 function peerUpstream(peer: Peer): string {
-  const a = peer.addr.address;
+  return addressUpstream(peer.addr.address);
+}
+
+function addressUpstream(a: string): string {
   return `${a.includes(':') ? `[${a}]` : a}:8080`;
 }

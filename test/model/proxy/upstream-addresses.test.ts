@@ -123,3 +123,21 @@ describe("nginx's implicit upstream: every address of proxy_pass's host name is 
     expect(between(r, 'responses_2xx', 0, 40)).toBe(400);
   });
 });
+
+describe("nginx's implicit upstream with one address: a single peer", () => {
+  it('one address nothing listens on: every request is refused and answered 502, never "no live upstreams"', () => {
+    // localhost resolved to ::1 only, the app bound to 127.0.0.1: one peer, `peers->single`
+    // (ngx_http_upstream_init_round_robin), taken without max_fails (ngx_http_upstream_get_round_robin_peer),
+    // so each request connects, is refused and gets 502 (ngx_http_upstream_next, no try left).
+    // Before session 33 a one-entry list was ignored and all 40 were served (mutation audit round 9).
+    const input = localhost(1, false);
+    (input.nginx as { upstream_addresses: unknown }).upstream_addresses = [{ address: '::1', listening: false }];
+    const r = run(input);
+    const refused = recordsOf(r, 'nginx.upstream_refused');
+    expect(refused.length).toBeGreaterThan(0);
+    expect(refused.every((x) => x.upstream === '[::1]:8080' && x.next === undefined)).toBe(true);
+    expect(recordsOf(r, 'nginx.no_live_upstreams')).toEqual([]);
+    expect(between(r, 'responses_2xx', 0, 40)).toBe(0);
+    expect(between(r, 'responses_5xx', 0, 40)).toBe(40);
+  });
+});
