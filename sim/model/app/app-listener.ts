@@ -283,26 +283,15 @@ export class AppListener {
     p.ackDue = false;
     const w = this.w;
     const backend = w.backends[p.b];
-    if (!p.waiter.waiting()) {
-      // The sender let go before connecting (its SYN_SENT socket closed): the SYN-ACK meets no
-      // socket there and is answered with RST, which drops the request sock.
-      this.removeRequestSock(p);
-      p.waiter.gone?.();
-      return;
-    }
+    // The sender let go before connecting (its SYN_SENT socket closed): the SYN-ACK met no socket
+    // there and was answered with RST, which drops the request sock.
+    if (this.senderLeft(p)) return;
     if (!backend.hostUp) {
       // Nobody takes the ACK; the sender, connected, sends its data copies unanswered.
       this.armDataCopy(p);
       return;
     }
-    if (this.listenerGone(p) || p.req?.expired === true) {
-      // The listener that made the request sock is gone: the ACK finds none and is reset
-      // (tcp_v4_do_rcv → tcp_v4_send_reset), as a data copy would be (dataCopy).
-      this.removeRequestSock(p);
-      this.trace(p, 'reset');
-      p.waiter.reset();
-      return;
-    }
+    if (this.resetByListener(p)) return;
     if (this.roomFor(backend)) {
       this.removeRequestSock(p);
       this.childJoined(backend, p.owner);
@@ -363,23 +352,14 @@ export class AppListener {
     // The app holds the child (acceptedWithoutData): this copy is the request it waits for.
     if (p.acceptedEarly) return;
     const backend = this.w.backends[p.b];
-    if (!p.waiter.waiting()) {
-      if (p.childWithoutData && this.sameListener(p)) this.childrenWithoutData[p.b]--;
-      this.removeRequestSock(p);
-      p.waiter.gone?.();
-      return;
-    }
+    if (!p.waiter.waiting() && p.childWithoutData && this.sameListener(p)) this.childrenWithoutData[p.b]--;
+    if (this.senderLeft(p)) return;
     if (!backend.hostUp) {
       // A vanished host answers nothing: the copies go on, unanswered, until the sender gives up.
       this.nextCopy(p);
       return;
     }
-    if (this.listenerGone(p) || p.req?.expired === true) {
-      this.removeRequestSock(p);
-      this.trace(p, 'reset');
-      p.waiter.reset();
-      return;
-    }
+    if (this.resetByListener(p)) return;
     if (p.req === null && !synCookieValid(p.cookieSentAt, this.cookieTime(backend))) {
       // Its SYN cookie no longer decodes (60 to 120 s after the SYN): the listener resets the
       // copy, room or not (net/request-sock.ts synCookieValid).
@@ -402,6 +382,29 @@ export class AppListener {
     this.w.metrics.inc(this.w.c.synDrops, p.b);
     this.nextCopy(p);
   };
+
+  /**
+   * The sender let go (its socket closed) before its final ACK or data copy got in: the request
+   * sock goes. True when so — the same for the ACK (finalAckArrives) and a copy (dataCopy).
+   */
+  private senderLeft(p: Pending): boolean {
+    if (p.waiter.waiting()) return false;
+    this.removeRequestSock(p);
+    p.waiter.gone?.();
+    return true;
+  }
+
+  /**
+   * The listener that made the request sock is gone (or the sock expired): the ACK or data copy
+   * finds none and is reset (tcp_v4_do_rcv → tcp_v4_send_reset). True when so.
+   */
+  private resetByListener(p: Pending): boolean {
+    if (!this.listenerGone(p) && p.req?.expired !== true) return false;
+    this.removeRequestSock(p);
+    this.trace(p, 'reset');
+    p.waiter.reset();
+    return true;
+  }
 
   /** The sender's retransmission timer: the next copy one RTO on, doubled after the loss probe. */
   private nextCopy(p: Pending): void {
