@@ -13,6 +13,7 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
+import { overflowingApp } from '../app/ack-overflow-fixture.js';
 import { run } from '../helpers.js';
 
 /**
@@ -121,5 +122,65 @@ describe('the app dies under a GET sent on a cached upstream connection, two add
       [3.1, '[::1]:8080', undefined],
     ]);
     expect(times(fresh, 'nginx.no_live_upstreams')[0]).toBeGreaterThan(3.1);
+  });
+});
+
+describe("nginx's connect() to one address fails with EADDRNOTAVAIL", () => {
+  it('ngx_event_connect_peer NGX_DECLINED → FT_ERROR before the request is sent: the next address is tried', () => {
+    // 20 ephemeral ports, not loopback to the app (tcp_tw_reuse=2 does not apply), 10 requests a
+    // second one per connection: nginx's TIME_WAITs hold every port after 2 s.
+    const r = run(
+      {
+        warmup: '0s',
+        horizon: '5s',
+        clients: {
+          rtt: '1ms',
+          http: {
+            arrival_rate: 10,
+            arrivals: 'paced',
+            requests_per_connection: 'const(1)',
+            think_time: 'const(10ms)',
+            retries: 0,
+            method: 'POST',
+          },
+        },
+        kernel: { ip_local_port_range: [60000, 60019] },
+        nginx: {
+          upstream_loopback: false,
+          upstream_close_first: 'proxy',
+          upstream_addresses: [{ address: '::1' }, { address: '127.0.0.1' }],
+        },
+        backends: [{ name: 'vm-a' }],
+      } as ScenarioInput,
+      1,
+    );
+    // Not sent: a POST moves on too. The model's two addresses share nginx's ports (a known
+    // limitation), so the other address fails as well — both peers down (max_fails=1): no live
+    // upstreams for the next requests, no further connect.
+    const next = recordsOf(r, 'nginx.upstream_next');
+    expect(next).toHaveLength(1);
+    expect(r.figures['upstream_eaddrnotavail.total']).toBe(2);
+    expect(times(r, 'nginx.no_live_upstreams').length).toBeGreaterThan(0);
+    expect(next.every((x) => x.failure === 'error' && x.method === 'POST')).toBe(true);
+  });
+});
+
+describe("the app's kernel resets nginx's connection whose request sock expired (its final ACK dropped)", () => {
+  it('recv() 104 with the request sent (FT_ERROR): a GET goes to the other address', () => {
+    // app-ack-overflow.test.ts's regime (the held-out twin kernel-holdout-backlog16-100-s50ms)
+    // with the app on two addresses: some request socks run out of SYN-ACK retries and their
+    // data copy is reset (app-listener.ts resetByListener) — each an FT_ERROR after the send.
+    const base = overflowingApp('15s', { client: '60s' });
+    const r = run(
+      {
+        ...base,
+        nginx: { ...base.nginx, upstream_addresses: [{ address: '::1' }, { address: '127.0.0.1' }] },
+      } as ScenarioInput,
+      1,
+    );
+    const resets = r.events.filter((l) => l.record.kind === 'kernel.app_ack_overflow' && l.record.outcome === 'reset');
+    expect(resets.length).toBeGreaterThan(0);
+    const next = recordsOf(r, 'nginx.upstream_next');
+    expect(next.some((x) => x.failure === 'error' && resets.some((l) => l.t === x.t))).toBe(true);
   });
 });
