@@ -45,6 +45,33 @@ describe('nginx upstream {} on loopback addresses', () => {
     expect(serverWarnings(into)).toEqual([]);
   });
 
+  it("each block's own servers: another upstream {} beside it changes nothing", () => {
+    const into = new Imported();
+    importNginx(
+      [
+        'http {',
+        '  upstream app { server 127.0.0.1:8080; server [::1]:8080; }',
+        '  upstream other { server 10.0.0.1:80; }',
+        '  server {',
+        '    listen 80;',
+        '    location / { proxy_pass http://app; }',
+        '  }',
+        '}',
+        '',
+      ].join('\n'),
+      'n.conf',
+      into,
+    );
+    expect(addresses(into)).toMatchObject({
+      value: [
+        { address: '127.0.0.1', listening: true },
+        { address: '::1', listening: true },
+      ],
+    });
+    // Only the other block's server is left with its warning.
+    expect(serverWarnings(into)).toHaveLength(1);
+  });
+
   it('other hosts, other ports, other parameters or one server: one peer, a warning per server', () => {
     for (const servers of [
       ['10.0.0.1:8080', '10.0.0.2:8080'],
@@ -52,6 +79,8 @@ describe('nginx upstream {} on loopback addresses', () => {
       ['127.0.0.1:8080', '[::1]:8080 backup'],
       ['127.0.0.1:8080 max_fails=3', '[::1]:8080'],
       ['127.0.0.1:8080'],
+      // A host name is not an address (nginx resolves it to peers of its own): left alone too.
+      ['localhost:8080', '[::1]:8080'],
     ]) {
       const into = read(servers);
       expect(addresses(into)).toBeUndefined();

@@ -73,6 +73,8 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     expect(host.timeWaitCount).toBe(400);
     expect(host.timeWaitOverflows).toBe(1600);
     expect(host.finWait2Count).toBe(100);
+    // sockstat's `inuse` counts full sockets only: the FIN_WAIT2 timewait socks are in `tw`, not there.
+    expect(host.openCount).toBe(0);
   });
 
   it('with a small range and tcp_tw_reuse=0, connect() fails once every 4-tuple is in TIME_WAIT', () => {

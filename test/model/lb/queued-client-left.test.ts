@@ -122,6 +122,15 @@ describe('a queued request whose client left (maxconn 1, slow server)', () => {
     }
   });
 
+  it('timeout queue on a stream whose client left (no option: still queued) answers nobody — no 503 counted', () => {
+    // Every client leaves after 1 s, `timeout queue` fires at 3 s: the sQ 503 of a queued ghost
+    // goes nowhere (queueTimedOut lets it go), so the 5xx count stays that of clients still there:
+    // none. Mutation audit round 10 (session 34): answering it as a live stream survived every test.
+    const t = totals(regime(undefined, '1s', '3s'));
+    expect(t.timeouts).toBeGreaterThan(30);
+    expect(t.rejected).toBe(0);
+  });
+
   it('with abortonclose a queued stream whose client leaves before its turn is withdrawn; the queue goes on', () => {
     // Two populations share the one slot: keep-alive clients that wait 60 s and open-loop ones
     // that wait 1 s. A stream queued behind a keep-alive request's is not at the head when its

@@ -8,7 +8,14 @@
  */
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { ngxTime, WorkerPeers } from '../../../sim/model/proxy/upstream-peers.js';
+import {
+  Ft,
+  finalStatus,
+  ngxTime,
+  sendsOn,
+  triesAfterFailure,
+  WorkerPeers,
+} from '../../../sim/model/proxy/upstream-peers.js';
 
 const addrs = [
   { address: '127.0.0.1', listening: true },
@@ -53,6 +60,43 @@ describe('WorkerPeers (ngx_http_upstream_get_peer / free_round_robin_peer)', () 
     const fresh = new WorkerPeers(addrs);
     expect(fresh.get(0b11, 0)).toBeNull();
     expect(fresh.get(0b01, 0)!.addr.address).toBe('::1');
+  });
+});
+
+describe('a peer past fail_timeout is probed by one request at a time (mutation audit round 10)', () => {
+  it('the pick that finds the window over re-checks the peer (`best->checked = now`): skipped by others until it answers', () => {
+    const p = new WorkerPeers(addrs);
+    const first = p.get(0, 0)!;
+    p.free(first, true, 0);
+    // Second 11: the window is over. Ten picks with none freed (requests in flight): the failed
+    // peer is taken once, and its re-check at 11 makes the others skip it (`now - checked <= fail_timeout`).
+    const got = Array.from({ length: 10 }, () => p.get(0, 11)!);
+    expect(got.filter((x) => x === first)).toHaveLength(1);
+    // Its answer marks it live (`accessed < checked`: fails = 0).
+    p.free(first, false, 11);
+    expect(first.fails).toBe(0);
+  });
+});
+
+describe('ngx_http_upstream_next: the tries left and whether the request moves on (mutation audit round 10)', () => {
+  it('a failed try costs one; an error on a cached connection gives it back, a timeout there does not', () => {
+    // ngx_http_upstream_free_round_robin_peer: pc->tries--; then `if (u->peer.cached && ft_type == NGX_HTTP_UPSTREAM_FT_ERROR) u->peer.tries++`.
+    expect(triesAfterFailure(2, Ft.ERROR, false)).toBe(1);
+    expect(triesAfterFailure(2, Ft.ERROR, true)).toBe(2);
+    expect(triesAfterFailure(2, Ft.TIMEOUT, true)).toBe(1);
+    expect(triesAfterFailure(1, Ft.TIMEOUT, false)).toBe(0);
+    expect(triesAfterFailure(0, Ft.ERROR, false)).toBe(0); // `if (pc->tries) pc->tries--`
+  });
+
+  it('POST, LOCK and PATCH already sent are non-idempotent (not in the default proxy_next_upstream); before the send they move on', () => {
+    for (const method of ['POST', 'LOCK', 'PATCH']) {
+      expect(sendsOn(1, true, method)).toBe(false);
+      expect(sendsOn(1, false, method)).toBe(true);
+    }
+    expect(sendsOn(1, true, 'GET')).toBe(true);
+    expect(sendsOn(0, false, 'GET')).toBe(false);
+    expect(finalStatus(Ft.TIMEOUT)).toBe(504);
+    expect(finalStatus(Ft.ERROR)).toBe(502);
   });
 });
 
