@@ -253,8 +253,13 @@ const TCP_DELACK_MAX_S = 0.2;
  * ESTABLISHED and the request sock kept (a cookie: nothing). `parent`: 48eb22fb's parent, where
  * such a client's SYN made its child at once (handshake(), not batched). Returns the figures at
  * observeS; no SYN or SYN-ACK retransmission falls before it (the first at 1 s after a SYN).
+ * `lifoHz` (post hoc, round 29's one gap; not the blind prediction): the final ACKs in the order
+ * the recorder's stand-in sends them — each client's delayed-ACK timer, those armed in one jiffy
+ * of a kernel with HZ lifoHz sharing a timer-wheel bucket, which fires newest first
+ * (kernel/time/timer.c enqueue_timer: hlist_add_head; expire_timers takes head->first) — where a
+ * network round trip keeps the SYNs' order.
  */
-export function runFinalAckTwin(c, { parent = false } = {}) {
+export function runFinalAckTwin(c, { parent = false, lifoHz = 0 } = {}) {
   const checks = new ListenerChecks();
   const events = [];
   for (let i = 0; i < c.connects; i++) events.push({ t: (i * c.spacingMs) / 1000, kind: 'syn', i });
@@ -264,7 +269,8 @@ export function runFinalAckTwin(c, { parent = false } = {}) {
   let established = 0;
   const pending = new Map(); // i -> cookie?
   while (events.length > 0) {
-    events.sort((a, b) => a.t - b.t || (a.kind === b.kind ? a.i - b.i : a.kind === 'ack' ? -1 : 1));
+    const order = (a, b) => (a.kind === 'ack' && lifoHz > 0 ? b.i - a.i : a.i - b.i);
+    events.sort((a, b) => a.t - b.t || (a.kind === b.kind ? order(a, b) : a.kind === 'ack' ? -1 : 1));
     const e = events.shift();
     if (e.t > c.observeS) break;
     if (parent) {
@@ -283,7 +289,9 @@ export function runFinalAckTwin(c, { parent = false } = {}) {
       if (!req) cookies++;
       pending.set(e.i, req);
       established++; // the SYN-ACK makes the client ESTABLISHED
-      events.push({ t: e.t + TCP_DELACK_MAX_S, kind: 'ack', i: e.i });
+      const ackAt =
+        lifoHz > 0 ? (Math.floor(e.t * lifoHz) + TCP_DELACK_MAX_S * lifoHz) / lifoHz : e.t + TCP_DELACK_MAX_S;
+      events.push({ t: ackAt, kind: 'ack', i: e.i });
     } else if (acceptQueueFull(children, c.backlog)) {
       overflows++; // tcp_v4_syn_recv_sock exit_overflow; a request sock stays (acked)
     } else {

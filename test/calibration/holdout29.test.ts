@@ -40,13 +40,14 @@ import {
   tolerancesOf,
   within,
 } from './heldout-rows.js';
+import { allowed } from './heldout-table.js';
 import { KERNEL29, MECHANISM_ZEROS29, type Rec29, RULE29, type Twin29 } from './holdout29-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout29-predictions.json';
 /** The commit holding the twins and predictions, made before any round-29 recording (null until then). */
-const BLIND29 = null as string | null;
+const BLIND29: string | null = '745dc73675e3e93af18ccecdb485e1083b37483b';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS29 = null as string | null;
+const DEFINITIONS29 = '682fa8e22f83bda4';
 
 type Flat = Record<string, Record<string, number>>;
 interface Predictions {
@@ -95,7 +96,20 @@ describe.runIf(writing)('held-out round 29: predictions before recording', () =>
 });
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS29: Record<string, Gap> = {};
+export const GAPS29: Record<string, Gap> = {
+  'kernel-holdout29-ackq-burst / request socks (ss SYN-RECV)': {
+    real: 5,
+    predicted: 0,
+    cause:
+      "the recorder's stand-in for a round trip, not 48eb22fb's rule: the 20 clients' delayed final ACKs (TCP_DEFER_ACCEPT, " +
+      'TCP_DELACK_MAX) were armed within 0.2 ms, in one jiffy, so they share a timer-wheel bucket, which fires newest ' +
+      'first (kernel/time/timer.c enqueue_timer hlist_add_head, expire_timers from head->first): the ACKs came in ' +
+      "reverse order, the last five clients' cookie ACKs made the 5 children (ss: ports of clients 15-19) and the first " +
+      "five SYNs' request socks met the full queue and stayed, acked, as SYN-RECV; the twin sends the ACKs in SYN order " +
+      '(as a network round trip would), the five request socks becoming the children. Post hoc (not blind) with the ' +
+      'timer order the twin gives 5 and every other burst row unchanged (the post-hoc test below)',
+  },
+};
 
 /** Every row whose recording exists, against the blind prediction. */
 export function rows29(): HeldOutRow[] {
@@ -120,8 +134,9 @@ export function rows29(): HeldOutRow[] {
 const parentOf = (r: HeldOutRow): number =>
   (JSON.parse(readFileSync(PREDICTIONS, 'utf8')) as Predictions).parent[r.run][r.figure];
 
-/** A row the rule decides: its parent's figure is outside the tolerance of the recording. */
-export const decided = (r: HeldOutRow): boolean => !within({ ...r, predicted: parentOf(r) });
+/** A row the rule decides: its parent's figure and the prediction differ by more than the tolerance at the recording. */
+export const decided = (r: HeldOutRow): boolean =>
+  r.real !== null && Math.abs(parentOf(r) - (r.predicted as number)) > allowed(r.tolerance, r.real) + 1e-9;
 
 const recorded = writing || !existsSync(PREDICTIONS) ? [] : rows29();
 describe.skipIf(recorded.length === 0)('held-out round 29: the recording against the blind predictions', () => {
@@ -133,7 +148,7 @@ describe.skipIf(recorded.length === 0)('held-out round 29: the recording against
     process.stdout.write(
       `| run | figure | real | predicted | parent | |\n|---|---|---:|---:|---:|---|\n${recorded.map(line).join('\n')}\n\n` +
         `${of(recorded)} rows within tolerance; ${of(recorded.filter(isMechanism))} mechanism rows; ` +
-        `${of(recorded.filter(decided))} rows the rules decide (blind)\n`,
+        `${of(recorded.filter(decided))} rows the rules decide (blind); the parents: ${of(recorded.map((r) => ({ ...r, predicted: parentOf(r) })))} rows\n`,
     );
   });
 
@@ -156,6 +171,21 @@ describe.skipIf(recorded.length === 0)('held-out round 29: the recording against
 
   it('the figures’ real values and tolerances are those pinned (the blind commit’s definitions)', () => {
     expect(definitionsDigest(recorded)).toBe(DEFINITIONS29);
+  });
+
+  it('post hoc (not blind): with the final ACKs in the order the delayed-ACK timers fire, the burst twin gives the recorded 5 SYN-RECV, its other rows unchanged', () => {
+    const run = (HOLDOUT29_RUNS as Run29[]).find((r) => r.name === 'kernel-holdout29-ackq-burst') as Run29;
+    const hz = Number(
+      (
+        readRecording<{ stamp: { kernelConfig: { CONFIG_HZ: string } } }>(`${run.name}-rt`) as {
+          stamp: { kernelConfig: { CONFIG_HZ: string } };
+        }
+      ).stamp.kernelConfig.CONFIG_HZ,
+    );
+    const t = runFinalAckTwin(configOf(run), { lifoHz: hz }) as Twin29;
+    const postHoc = Object.fromEntries(KERNEL29[run.name].map((f) => [f.figure, f.sim(t)]));
+    for (const r of recorded.filter((x) => x.run === run.name))
+      expect(within({ ...r, predicted: postHoc[r.figure] }), `${keyOf(r)}: post hoc ${postHoc[r.figure]}`).toBe(true);
   });
 
   rowTests(recorded, GAPS29, 'GAPS29');
