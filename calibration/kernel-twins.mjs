@@ -15,6 +15,7 @@ import {
 import { bootJiffiesOf, HostSockets } from '../dist/sim/net/host-sockets.js';
 import { inWholeJiffies, JiffiesClock } from '../dist/sim/net/jiffies.js';
 import { ipv4, LINUX_DEFAULTS } from '../dist/sim/net/kernel-config.js';
+import { acceptQueueFull, Handshake, ListenerChecks } from '../dist/sim/net/listen-queue.js';
 import { firstDataRto, synRetransmitSchedule } from '../dist/sim/net/tcp.js';
 import { portStats } from './lib/sample.mjs';
 
@@ -233,4 +234,98 @@ export function runDeadPeerTwin(data, seed) {
     lossProbes++;
   }
   return { failures: delays.length, delays, retransSegs, lossProbes, keepaliveProbes };
+}
+
+/**
+ * TCP_DELACK_MAX (include/net/tcp.h, HZ/5): how long a connecting socket with TCP_DEFER_ACCEPT
+ * holds its final ACK (tcp_rcv_synsent_state_process, net/ipv4/tcp_input.c) — the recorder's
+ * stand-in for a round trip (calibration/lib/holdout29.py).
+ */
+const TCP_DELACK_MAX_S = 0.2;
+
+/**
+ * kernel-holdout29-ackq-*: `connects` SYNs `spacingMs` apart to a listener with `backlog` that
+ * never accept()s, each final ACK TCP_DELACK_MAX after its SYN, the queue read at `observeS`.
+ * The model's rule (sim/net/listen-queue.ts ListenerChecks, in sim/model/app/app-listener.ts's
+ * order since 48eb22fb): at the SYN the accept-queue check (synPasses, process-context form: each
+ * SYN sees the queue as it is) and a request sock or a SYN cookie (synReceived); at the ACK the
+ * second check (acceptQueueFull): a child, or the ACK dropped (ListenOverflows) with the client
+ * ESTABLISHED and the request sock kept (a cookie: nothing). `parent`: 48eb22fb's parent, where
+ * such a client's SYN made its child at once (handshake(), not batched). Returns the figures at
+ * observeS; no SYN or SYN-ACK retransmission falls before it (the first at 1 s after a SYN).
+ * `lifoHz` (post hoc, round 29's one gap; not the blind prediction): the final ACKs in the order
+ * the recorder's stand-in sends them — each client's delayed-ACK timer, those armed in one jiffy
+ * of a kernel with HZ lifoHz sharing a timer-wheel bucket, which fires newest first
+ * (kernel/time/timer.c enqueue_timer: hlist_add_head; expire_timers takes head->first) — where a
+ * network round trip keeps the SYNs' order.
+ */
+export function runFinalAckTwin(c, { parent = false, lifoHz = 0 } = {}) {
+  const checks = new ListenerChecks();
+  const events = [];
+  for (let i = 0; i < c.connects; i++) events.push({ t: (i * c.spacingMs) / 1000, kind: 'syn', i });
+  let children = 0;
+  let overflows = 0;
+  let cookies = 0;
+  let established = 0;
+  const pending = new Map(); // i -> cookie?
+  while (events.length > 0) {
+    const order = (a, b) => (a.kind === 'ack' && lifoHz > 0 ? b.i - a.i : a.i - b.i);
+    events.sort((a, b) => a.t - b.t || (a.kind === b.kind ? order(a, b) : a.kind === 'ack' ? -1 : 1));
+    const e = events.shift();
+    if (e.t > c.observeS) break;
+    if (parent) {
+      if (checks.handshake(e.t, children, c.backlog, false) === Handshake.CHILD) {
+        children++;
+        established++;
+      } else overflows++;
+      continue;
+    }
+    if (e.kind === 'syn') {
+      if (!checks.synPasses(e.t, children, c.backlog, false)) {
+        overflows++;
+        continue;
+      }
+      const req = checks.synReceived(c.backlog);
+      if (!req) cookies++;
+      pending.set(e.i, req);
+      established++; // the SYN-ACK makes the client ESTABLISHED
+      const ackAt =
+        lifoHz > 0 ? (Math.floor(e.t * lifoHz) + TCP_DELACK_MAX_S * lifoHz) / lifoHz : e.t + TCP_DELACK_MAX_S;
+      events.push({ t: ackAt, kind: 'ack', i: e.i });
+    } else if (acceptQueueFull(children, c.backlog)) {
+      overflows++; // tcp_v4_syn_recv_sock exit_overflow; a request sock stays (acked)
+    } else {
+      children++;
+      if (pending.get(e.i)) checks.requestSockGone(true);
+    }
+  }
+  return { established, overflows, cookies, children, synRecv: checks.requestSocks };
+}
+
+/**
+ * kernel-holdout29-tw-fw2-*: one host (tcp_max_tw_buckets from the run) holding `finWait2`
+ * orphaned FIN_WAIT2 timewait socks (HostSockets.finWait2Held), then `closes` connections closed by
+ * their client first, `spacingMs` apart (close into TIME_WAIT). Since d8fe8fd3 a TIME_WAIT is
+ * admitted while TIME_WAITs + FIN_WAIT2s < tcp_max_tw_buckets (inet_twsk_alloc, the death row's
+ * tw_refcount); `parent`: its parent, which counted the TIME_WAITs alone (the FIN_WAIT2s held as
+ * open sockets here, which is what that count left out). The FIN_WAIT2s are made while the table
+ * has room, so no row depends on a FIN_WAIT2 refused at a full table.
+ */
+export function runTwBucketsTwin(c, { parent = false } = {}) {
+  const host = new HostSockets(
+    { ...LINUX_DEFAULTS, twReuse: 0, maxTwBuckets: c.maxTwBuckets },
+    new RandomStreams(1).stream('calibration.tw-buckets-twin'),
+  );
+  const pair = host.connectPair(ipv4('127.0.0.1'), ipv4('127.0.0.1'), 9000);
+  const closer = host.connectPair(ipv4('127.0.0.1'), ipv4('127.0.0.1'), 9001);
+  for (let k = 0; k < c.finWait2; k++) {
+    host.connect(pair, k / 1000);
+    if (!parent) host.finWait2Held();
+  }
+  const overflowsBefore = host.timeWaitOverflows;
+  for (let k = 0; k < c.closes; k++) {
+    const t = 1 + (k * c.spacingMs) / 1000;
+    host.close(closer, host.connect(closer, t), t, true);
+  }
+  return { timeWait: host.timeWaitCount, finWait2: c.finWait2, overflows: host.timeWaitOverflows - overflowsBefore };
 }
