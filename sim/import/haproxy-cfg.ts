@@ -52,6 +52,7 @@ const HARMLESS = new Set([
   'use_backend',
   'pidfile',
   'maxconn',
+  'backlog',
   'option',
 ]);
 
@@ -729,6 +730,8 @@ export function importHaproxy(text: string, file: string, into: Imported): void 
     for (const l of poolLines) read(l, isListen, true);
     const frontLines = isListen ? [] : (front?.lines ?? poolLines.filter((l) => l.inherited));
     for (const l of frontLines) read(l, true, false);
+    // The frontend's maxconn and backlog: a listen's own lines with its defaults', a frontend's.
+    frontendLimit(global, isListen ? poolLines : (front?.lines ?? []), proxyOnly);
   }
   if (pool !== null) {
     const poolLines = fullLines(pool.i);
@@ -1017,6 +1020,45 @@ function serverNumbers(
 }
 
 /** A server's maxconn as HAProxy stores it (atol() into an unsigned): one that wraps negative is past any count, imported as 0 (no limit). */
+/**
+ * The balancer's own connection limit, lb.frontend_maxconn: the frontend's `maxconn` (its own line
+ * or its defaults'; cfg_parse_listen(), v2.6.0 src/cfgparse-listen.c: `curproxy->maxconn =
+ * atol(args[1])`), else global `maxconn` (proxy_adjust_all_maxconn(), src/proxy.c: `if
+ * (!curproxy->maxconn) curproxy->maxconn = global.maxconn`), and never above global maxconn, which
+ * listener_accept() (src/listener.c) checks as well (actconn). With neither line HAProxy takes
+ * global maxconn from the fd limit (compute_ideal_maxconn(), src/haproxy.c): not imported, no
+ * limit. `backlog` likewise (listener_backlog(), src/listener.c; unset: the frontend's maxconn).
+ */
+function frontendLimit(
+  global: CfgLine[],
+  feLines: CfgLine[],
+  into: { path: string[]; value: unknown; at: string; what: string }[],
+): void {
+  const last = (lines: CfgLine[], keyword: string): CfgLine | undefined =>
+    lines.filter((l) => l.keyword === keyword && positive(serverMaxconn(l.args[0] ?? '')) !== null).at(-1);
+  const g = last(global, 'maxconn');
+  const fe = last(feLines, 'maxconn');
+  const value = (l: CfgLine | undefined): number => (l === undefined ? Infinity : serverMaxconn(l.args[0] ?? ''));
+  const limit = Math.min(value(g), value(fe));
+  if (limit !== Infinity) {
+    const by = value(fe) <= value(g) ? fe! : g!;
+    into.push({
+      path: ['lb', 'frontend_maxconn'],
+      value: limit,
+      at: by.at,
+      what: `${by === g ? 'global ' : ''}maxconn`,
+    });
+  }
+  const backlog = last(feLines, 'backlog');
+  if (backlog !== undefined)
+    into.push({
+      path: ['lb', 'frontend_backlog'],
+      value: serverMaxconn(backlog.args[0] ?? ''),
+      at: backlog.at,
+      what: 'backlog',
+    });
+}
+
 function serverMaxconn(word: string): number {
   return Math.max(atoi(word), 0);
 }

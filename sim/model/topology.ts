@@ -14,6 +14,7 @@ import { Kubelet } from './control/kubelet.js';
 import { Orchestrator } from './control/timeline.js';
 import { World } from './core/world.js';
 import { defineGauges } from './gauges.js';
+import { FrontendListener } from './lb/frontend-listener.js';
 import { enterMaintenance, lbHealthChecks, natForgetFlows } from './lb/health.js';
 import { LbConnector } from './lb/l4-connect.js';
 import { RequestBalancer } from './lb/l7-dispatch.js';
@@ -43,6 +44,8 @@ export interface Model {
   kubelet: Kubelet;
   /** HAProxy http mode's server connection pools (their purge schedule feeds the check tree), else null. */
   serverConns: L7ServerConns | null;
+  /** HAProxy's frontend under lb.frontend_maxconn (its accept queue), else null. */
+  frontend: FrontendListener | null;
 }
 
 /** Build the world for a resolved scenario: components wired to one engine. */
@@ -67,6 +70,12 @@ export function buildModel(scenario: Scenario): Model {
     );
   }
   const connector = new LbConnector(world);
+  // The balancer's own connection limit (frontend/global maxconn): every client connect meets it.
+  const frontend = FrontendListener.of(world);
+  if (frontend !== null) {
+    connector.frontend = frontend;
+    world.onClientClosed = frontend.closed;
+  }
   const app = new AppServer(world);
   const tlsHandshakes = new TlsHandshakes(world, app);
   const path = new RequestPath(world, app, tlsHandshakes);
@@ -96,6 +105,7 @@ export function buildModel(scenario: Scenario): Model {
   // HAProxy http mode: one pool of server connections per server, whichever frontend's stream.
   const serverConns = scenario.lb.mode === 'l7' ? new L7ServerConns(world) : null;
   const { http, l7Front, httpBalancer } = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
+  if (l7Front !== null) l7Front.frontend = frontend;
   front.sink = http;
   bareFront.sink = http;
   proxyTimeouts.sink = http;
@@ -137,7 +147,7 @@ export function buildModel(scenario: Scenario): Model {
     master,
   );
   defineGauges(world, wsEndpoint, serverConns);
-  return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet, serverConns };
+  return { world, http, ws, requests, app, orchestrator, lifecycle, kubelet, serverConns, frontend };
 }
 
 /**

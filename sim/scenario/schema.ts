@@ -1074,6 +1074,16 @@ export const LbSchema = z.strictObject({
     .describe(
       'HAProxy server maxconn, the same for every server (no default: unset or 0 = no limit): lb.mode l4 sends no more concurrent connections to a server, lb.mode l7 no more concurrent requests (streams; a WebSocket tunnel is one); beyond it they wait in the backend queue (src/queue.c) for a slot, or timeout_queue.',
     ),
+  frontend_maxconn: int(0, 1_000_000)
+    .optional()
+    .describe(
+      "lb.mode l4 or l7: the balancer's own limit on its client connections, HAProxy's frontend `maxconn` (or `defaults`'s) and global `maxconn`, whichever is smaller (unset or 0 = no limit, as before the key existed; without either line HAProxy 2.6 takes global maxconn from the fd limit, src/haproxy.c compute_ideal_maxconn(), and the frontend's from it, src/proxy.c). At the limit HAProxy stops accepting (src/listener.c listener_accept(): `p->feconn >= p->maxconn` → limit_listener()) until one of its client connections ends (listener_release() → resume_listener(), dequeue_proxy_listeners()): further connections complete their handshake into its listening socket's accept queue, min(frontend_backlog, lb.kernel.somaxconn) + 1 of them, their requests written and unread, and SYNs beyond it are dropped and retransmitted on the clients' kernel schedule (clients.kernel tcp_syn_retries, ETIMEDOUT at the give-up). Counts keep-alive and WebSocket clients' connections (open-loop requests have none). Recorded: calibration/data/haproxy-frontend-maxconn-http.json.",
+    ),
+  frontend_backlog: int(1, 1_000_000)
+    .optional()
+    .describe(
+      "HAProxy `backlog` (frontend or defaults; unset: the frontend's maxconn, lb.frontend_maxconn: listener_backlog(), src/listener.c): the listen(2) backlog of the balancer's listening socket, capped by lb.kernel.somaxconn. Only matters with lb.frontend_maxconn.",
+    ),
   maxqueue: int(0, 1_000_000)
     .optional()
     .describe(
@@ -1551,6 +1561,7 @@ export const ScenarioSchema = z
       'timeout_queue',
       'maxconn',
       'maxqueue',
+      'frontend_maxconn',
     ] as const) {
       // A proxy (HAProxy mode tcp or http) has them all; a NAT has no connection of its own.
       if (s.lb[key] === undefined || s.lb[key] === 0 || s.lb.mode !== 'nat') continue;

@@ -276,6 +276,14 @@ export const CATALOG: Catalog = {
         ? 'No backend is in the pool (detached, draining or failing health checks): the L4 proxy accepted the client but has nowhere to connect it, so it closes the connection; the client reads EOF (socket hang up).'
         : 'No backend is in the pool (detached, draining or failing health checks): the NAT has nowhere to forward the SYN and rejects it; clients see ECONNREFUSED.',
   },
+  'lb.frontend_full': {
+    source: 'lb',
+    line: (r) =>
+      `frontend reached maxconn ${r.maxconn}: listener paused, new connections wait in its accept queue (${r.backlog + 1} at most)`,
+    tone: 'warn',
+    explain: (r) =>
+      `The balancer holds ${n(r.maxconn)} client connections, its frontend's maxconn (lb.frontend_maxconn: the smaller of the frontend's and global maxconn), so HAProxy stops accepting until one of them closes (src/listener.c listener_accept(), limit_listener()). Meanwhile the kernel completes up to ${n(r.backlog + 1)} handshakes into the listening socket's accept queue, whose requests wait unread, and drops SYNs beyond that; clients retransmit them after 1 s, 2 s, … and fail with ETIMEDOUT when their kernel gives up.`,
+  },
   'lb.nat_idle_expired': {
     source: 'lb',
     line: (r) => `backend=${r.backend} flow idle ${d(r.idle)} > idle timeout ${d(r.timeout)}: no entry, RST`,

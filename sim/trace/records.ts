@@ -122,6 +122,12 @@ export interface LbNoServer extends Rec<'lb.no_server'> {
   /** What the client reads: EOF from an L4 proxy that had accepted it, ECONNREFUSED behind a NAT. */
   clientSees: 'EOF' | 'ECONNREFUSED';
 }
+/** lb.frontend_maxconn: the frontend first reached its maxconn and stopped accepting (once per run). */
+export interface LbFrontendFull extends Rec<'lb.frontend_full'> {
+  maxconn: number;
+  /** min(backlog, somaxconn): the accept queue holds one more. */
+  backlog: number;
+}
 /** lb.mode nat: a packet came after the flow's entry timed out; it is answered with RST. */
 export interface LbNatIdleExpired extends Rec<'lb.nat_idle_expired'> {
   backend: string;
@@ -1006,6 +1012,7 @@ export type TraceRecord =
   | LbResetSummary
   | LbDraining
   | LbNoServer
+  | LbFrontendFull
   | LbConnectFailed
   | LbNatIdleExpired
   | LbIdleTimeout

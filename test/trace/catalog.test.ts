@@ -50,6 +50,11 @@ const LINES: [TraceInput, source: string, line: string][] = [
     'reload: new process takes new connections; old process soft-stops with 120 streams (hard-stop-after 30s)',
   ],
   [
+    { kind: 'lb.frontend_full', maxconn: 10, backlog: 10 },
+    'lb',
+    'frontend reached maxconn 10: listener paused, new connections wait in its accept queue (11 at most)',
+  ],
+  [
     { kind: 'lb.hard_stop', streams: 7, after: 30 },
     'lb',
     'soft-stop running for too long, performing a hard-stop: 7 streams closed',

@@ -68,6 +68,8 @@ export class World {
   onAccepted: (conn: Conn, b: number) => void = () => {};
   /** Told when a connection World.attach placed ends (World.end). */
   onEnded: (conn: Conn) => void = () => {};
+  /** A client's socket closed (releaseClientEnd): HAProxy's frontend frees its slot (lb/frontend-listener.ts). */
+  onClientClosed: (conn: Conn) => void = () => {};
   private readonly sourceIps: number;
   /** The client records: made, retired at a client's end of life, made again (client-records.ts). */
   private readonly records: ClientRecords;
@@ -162,6 +164,7 @@ export class World {
     if (machine === NO_MACHINE) return;
     conn.clientPair = NO_MACHINE;
     this.clientHosts.kernels.close(machine, conn.clientPort, this.now, timeWait);
+    this.onClientClosed(conn);
   }
 
   /** nginx's accepted socket is closed (holding TIME_WAIT if nginx closed first); no-op without one. */

@@ -14,6 +14,7 @@ import type { FlowDownstream, FlowUpstream } from '../core/hop.js';
 import { ErrorKind } from '../core/series.js';
 import { EndKind, type World } from '../core/world.js';
 import { clientConnects } from './client-port.js';
+import type { FrontendListener, FrontendUser } from './frontend-listener.js';
 import { NatIdleTable } from './nat-idle.js';
 import { natRandomPicks } from './pool.js';
 import type { QueueOwner } from './queue.js';
@@ -97,7 +98,9 @@ export interface BareAppFront {
  * two round trips after the model's decision (proxyCloses), or by the refusal (one round trip
  * after its SYN) or silence of its own SYN behind a NAT.
  */
-export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
+export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendUser {
+  /** The frontend's `maxconn` (lb.frontend_maxconn); null: every connection accepted at once. */
+  frontend: FrontendListener | null = null;
   private readonly rng: Rng;
   private readonly connectLatency: Histogram;
   /** The backend a redispatch leaves (reused: picks allocate nothing). */
@@ -158,8 +161,26 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt> {
   }
 
   connect(conn: Conn, handler: FlowDownstream): void {
+    if (!clientConnects(this.w, conn, handler)) return;
+    if (this.frontend !== null) this.frontend.syn(conn, handler, this);
+    else this.balance(conn, handler);
+  }
+
+  /**
+   * HAProxy accept()ed the connection (at its SYN, or from the full frontend's accept queue): the
+   * stream asks for a server. The model's client connect() goes on through the server connect,
+   * so a connection that waited in the accept queue connects only now, where the real client's
+   * connect() succeeded at its handshake with the balancer's kernel.
+   */
+  frontAccepted(conn: Conn, handler: FlowDownstream, _waited: boolean): void {
+    this.balance(conn, handler);
+  }
+
+  /** In the accept queue nothing happens until HAProxy accept()s it (the client connect() the model runs goes on). */
+  frontQueued(_conn: Conn): void {}
+
+  private balance(conn: Conn, handler: FlowDownstream): void {
     const w = this.w;
-    if (!clientConnects(w, conn, handler)) return;
     // `stick on src` (lb.sticky: source) is matched before any balancing (process_sticking_rules(),
     // src/stream.c: SF_ASSIGNED, so assign_server() runs no algorithm): lb/stick-table.ts.
     const ip = w.clientIp(conn);

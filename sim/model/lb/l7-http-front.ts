@@ -10,6 +10,7 @@ import type { ErrorKind } from '../core/series.js';
 import type { World } from '../core/world.js';
 import { requestCrossesFin } from '../proxy/nginx.js';
 import { clientConnects } from './client-port.js';
+import type { FrontendListener, FrontendUser } from './frontend-listener.js';
 import type { RequestBalancer } from './l7-dispatch.js';
 
 /**
@@ -72,8 +73,10 @@ class L7Stream extends Req {
  * here: the LB host's kernel (its ports towards the servers, its TIME_WAIT) and `shutdown
  * sessions` of in-flight streams.
  */
-export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstream {
+export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstream, FrontendUser {
   sink!: HttpDownstream;
+  /** The frontend's `maxconn` (lb.frontend_maxconn); null: every connection accepted at once. */
+  frontend: FrontendListener | null = null;
   /** Who opened connections (the HTTP client population): told when the LB accepted one. */
   private opener: FlowDownstream | null = null;
   private readonly connectLatency: Histogram;
@@ -85,6 +88,8 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   private readonly busy = new Set<Conn>();
   /** Busy connections of a soft-stopped process: closed after their answer. */
   private readonly closing = new Set<Conn>();
+  /** Connections in the full frontend's accept queue whose request is written and not yet read. */
+  private readonly unread = new Set<Conn>();
 
   constructor(
     private readonly w: World,
@@ -100,14 +105,33 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     const w = this.w;
     this.opener = downstream;
     if (!clientConnects(w, conn, downstream)) return;
-    w.engine.schedule(this.rtt, this.accepted, conn);
+    if (this.frontend !== null) this.frontend.syn(conn, downstream, this);
+    else w.engine.schedule(this.rtt, this.accepted, conn);
+  }
+
+  /** HAProxy accept()ed the connection: at its SYN (its handshake a round trip on), or from the accept queue. */
+  frontAccepted(conn: Conn, _downstream: FlowDownstream, waited: boolean): void {
+    if (!waited) {
+      this.w.engine.schedule(this.rtt, this.accepted, conn);
+      return;
+    }
+    // Still in its handshake: `accepted` adds it when the round trip ends.
+    if (conn.lbFlow !== LbFlow.TRACKED) return;
+    this.open.add(conn);
+    // The request it wrote while queued is read now.
+    if (this.unread.delete(conn)) this.handle(conn);
+  }
+
+  /** The handshake completes into the full frontend's accept queue: the client's connect() succeeds a round trip on all the same. */
+  frontQueued(conn: Conn): void {
+    this.w.engine.schedule(this.rtt, this.accepted, conn);
   }
 
   private readonly accepted = (conn: Conn): void => {
     openFlow(conn);
     conn.lbFlow = LbFlow.TRACKED;
     conn.stream = null;
-    this.open.add(conn);
+    if (this.frontend === null || this.frontend.holds(conn)) this.open.add(conn);
     this.connectLatency.record(this.w.now - conn.connectStartedAt);
     this.opener!.connected(conn);
   };
@@ -120,6 +144,11 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
   /** A request arrives on the client's connection: a new stream, balanced on its own. */
   handle(conn: Conn): void {
     const w = this.w;
+    // In the full frontend's accept queue: HAProxy reads the request when it accept()s the connection.
+    if (this.frontend !== null && !this.frontend.holds(conn)) {
+      this.unread.add(conn);
+      return;
+    }
     const s = new L7Stream(conn);
     s.clientAddress = w.clientIp(conn);
     s.session = conn;
@@ -264,6 +293,7 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
     this.open.delete(conn);
     this.busy.delete(conn);
     this.closing.delete(conn);
+    this.unread.delete(conn);
     this.balancer.sessionEnded(conn);
     const kind = how === EndKind.SILENT ? EndKind.CLIENT_FIN : how;
     closeFlow(conn, kind);
