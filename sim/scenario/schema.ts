@@ -11,6 +11,7 @@ import { checkDbPool } from './db-pool.js';
 import * as L from './limits.js';
 import { checkRolloutOverlap } from './rollout-overlap.js';
 import { formatDuration, parseClock, UnitError } from './units.js';
+import { checkWorkerTimeout } from './worker-timeout.js';
 import { registerWrittenCheck } from './written-checks.js';
 import {
   parseBoundedDuration,
@@ -540,6 +541,11 @@ export const AppSchema = z.strictObject({
     .optional()
     .describe(
       "With `sigterm_keepalive: gunicorn`, `gunicorn-23` or `gunicorn-20` only (unset = 30s, gunicorn/config.py GracefulTimeout, `--graceful-timeout`): gunicorn's arbiter, SIGTERMed, SIGTERMs its workers and SIGKILLs those still alive this long after (arbiter.py Arbiter.stop(): `limit = time.time() + self.cfg.graceful_timeout`, then `self.kill_workers(signal.SIGKILL)`): the requests still in hand then get no response. `shutdown_grace` (the supervisor's kill: systemd TimeoutStopSec) still applies when shorter. Modelled at a VM's SIGTERM (terminate, rolling_deploy), not in a pod (where the kubelet's grace alone kills).",
+    ),
+  worker_timeout: zDuration
+    .optional()
+    .describe(
+      "gunicorn's worker timeout (`--timeout`), with `sigterm_keepalive: gunicorn`, `gunicorn-23` or `gunicorn-20` only (unset = 30s: gunicorn/config.py Timeout, `default = 30`, the same in 20.1.0 and 26.1.0; 0 = off, as gunicorn's `if not self.timeout: return`). The arbiter kills a worker that has not notified it for longer than this (arbiter.py Arbiter.murder_workers(): `time - worker.tmp.last_update() > self.timeout` → SIGABRT; workers/base.py handle_abort(): sys.exit(1)), checking once per loop of its own — it sleeps at most 1 s (Arbiter.sleep(): select(…, 1.0); 26.x wait_for_signals(timeout=1.0)) and a worker's exit wakes it (SIGCHLD) and spawns the replacement (reap_workers → manage_workers → spawn_worker, then `time.sleep(0.1 * random.random())`: the model takes its mean, 0.05 s). A sync worker (`accept_model: worker_per_connection` with `keepalive: close`) notifies only between requests (workers/sync.py run_for_one: `self.notify()` before each accept), so a request it holds — from the accept: a TLS handshake, the wait for its bytes, a wait for a pool connection all count — that outlives the timeout is cut at the arbiter's first check after it: the SIGABRT unwinds through SyncWorker.handle()'s `finally: util.close(client)` (FIN, no response: a client reads EOF, nginx answers 502 — `upstream prematurely closed connection` —, an L7 balancer its own 502). The replacement worker takes `startup_time` to boot (without --preload it imports the app, Worker.init_process → load_wsgi), its place unavailable meanwhile; the queued connections wait in the accept queue. Recorded on Debian's gunicorn 20.1.0 (calibration/data/gunicorn-worker-timeout-sync-rt.json: `--timeout 3`, 10-s requests cut 3.02-3.99 s after their accept over five runs, the next one 3.06-3.10 s after the first cut; a gthread worker's both answered: gunicorn-worker-timeout-gthread-rt.json). A gthread worker notifies from its main loop whatever its threads do (workers/gthread.py ThreadWorker.run(): `self.notify()` at each `poller.select(1.0)` return, 20.1.0 to 26.1.0), so its long requests are never cut: accepted, no effect. Before its first kill the model's arbiter wakes on the run's whole seconds (+0.05 s; the real phase follows its own start). Not after the SIGTERM (Arbiter.stop() waits for its workers without murder_workers(): graceful_timeout decides). Refused on an `accept_model: event_loop` app (a gevent or eventlet worker, whose notify greenlet a blocked loop starves: not modelled) and on an app that is not gunicorn.",
     ),
   crash_after: zDurationOrInfinite
     .prefault('0')
@@ -1705,6 +1711,7 @@ export const ScenarioSchema = z
     }
     checkBareBackends(s, ctx);
     checkAcceptModel(s, ctx);
+    checkWorkerTimeout(s, ctx);
     checkDbPool(s, ctx);
     checkRolloutOverlap(s, ctx);
     const names = new Set<string>();

@@ -1101,6 +1101,18 @@ export const CATALOG: Catalog = {
       return `gunicorn's arbiter, SIGTERMed, SIGTERMs its workers and waits for them at most graceful_timeout (${d(r.gracefulTimeout)}; --graceful-timeout, 30 s by default: gunicorn/config.py GracefulTimeout), then SIGKILLs those still alive (arbiter.py Arbiter.stop(): kill_workers(signal.SIGKILL)). The worker on ${r.backend} still held requests or sessions, so ${answer}. A graceful_timeout above the longest request avoids the cut (and shutdown_grace, the supervisor's own kill, above it).`;
     },
   },
+  'app.worker_timeout': {
+    source: 'app',
+    line: (r) =>
+      `${r.backend}: gunicorn's arbiter kills a worker silent for more than ${formatDuration(r.timeout)} (worker_timeout): its request cut, a replacement boots for ${formatDuration(r.boot)}`,
+    tone: 'warn',
+    explain: (r) => {
+      const who = r.bare
+        ? 'the balancer (or, behind l4/nat, the client, reading EOF) sees the connection close with no response'
+        : 'nginx reads the close before any response and answers 502 (upstream prematurely closed connection)';
+      return `gunicorn's arbiter kills a worker that has not notified it for more than timeout (${d(r.timeout)}; --timeout, 30 s by default: gunicorn/config.py Timeout), checking once a second (arbiter.py murder_workers(): SIGABRT). A sync worker notifies only between requests (workers/sync.py run_for_one), so one request held longer is cut: the worker exits closing its connection (FIN) and ${who}. Its replacement boots for ${d(r.boot)} (startup_time) while ${n(r.busy)} other requests are in service and ${n(r.queued)} wait. A request that may run longer needs a longer --timeout, or a gthread or async worker, which notifies from its own loop.`;
+    },
+  },
   'app.stoppable_destroyed': {
     source: 'app',
     line: (r) =>

@@ -739,6 +739,22 @@ export interface AppArbiterKilled extends Rec<'app.arbiter_killed'> {
   /** A bare app server (proxy: none): the balancer, not nginx, answers its requests in flight. Absent: nginx. */
   bare?: true;
 }
+/**
+ * gunicorn's arbiter killed a sync worker silent past `app.worker_timeout` (arbiter.py
+ * murder_workers(): SIGABRT) under a request, cut with no response (app/app-server.ts workerKilled).
+ */
+export interface AppWorkerTimeout extends Rec<'app.worker_timeout'> {
+  backend: string;
+  /** app.worker_timeout (gunicorn's --timeout), seconds. */
+  timeout: number;
+  /** How long its replacement boots (app.startup_time), seconds. */
+  boot: number;
+  /** Other requests in service on the app's workers, and queued, after the kill. */
+  busy: number;
+  queued: number;
+  /** A bare app server (proxy: none): the balancer or the client, not nginx, sees the close. Absent: nginx. */
+  bare?: true;
+}
 export interface AppSigterm extends Rec<'app.sigterm'> {
   backend: string;
   graceful: boolean;
@@ -1087,6 +1103,7 @@ export type TraceRecord =
   | AppGraceKilled
   | AppStoppableDestroyed
   | AppArbiterKilled
+  | AppWorkerTimeout
   | AppSigterm
   | AppLameDuck
   | AppLameDuckOver

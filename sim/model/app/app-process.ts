@@ -19,6 +19,13 @@ export type DependencyState = 'up' | 'down' | 'slow';
 const TERMINUS_TIMEOUT = 1;
 /** gunicorn's graceful_timeout default, s (gunicorn/config.py GracefulTimeout: `default = 30`). */
 const GUNICORN_GRACEFUL_TIMEOUT = 30;
+/** gunicorn's worker timeout default, s (gunicorn/config.py Timeout: `default = 30`). */
+const GUNICORN_WORKER_TIMEOUT = 30;
+/**
+ * gunicorn's arbiter after spawning a worker sleeps `0.1 * random.random()` s (arbiter.py
+ * spawn_workers()) before its loop goes on: the model takes the mean.
+ */
+const ARBITER_SPAWN_SLEEP = 0.05;
 
 /**
  * One backend's app process: its life state and verbs, the in-memory facts that die with it
@@ -40,6 +47,10 @@ export class AppProcess {
   private loopLeft = false;
   /** State of this backend's own database connection pool (a dead pool fails every query). */
   private ownDependency: DependencyState = 'up';
+  /** When gunicorn's arbiter last woke for a worker's exit (workerTimedOut); 0: not in this process. */
+  private arbiterWoke = 0;
+  /** Workers killed by gunicorn's arbiter whose replacements still boot (workerTimedOut). */
+  private booting = 0;
 
   /** Jobs a worker is serving (insertion order is deterministic: pauses re-arm them in it). */
   readonly serving = new JobList();
@@ -273,6 +284,42 @@ export class AppProcess {
   }
 
   /**
+   * How long gunicorn's arbiter lets a worker hold one request (Infinity: never cut). A sync worker
+   * (a gunicorn app, `keepalive: close`, not an event loop) notifies the arbiter only between
+   * requests (workers/sync.py run_for_one: `self.notify()` before each accept; workers/base.py
+   * notify() → WorkerTmp.notify(), a chmod of its tmp file), so the arbiter finds it silent for
+   * as long as it serves: `app.worker_timeout`, 30 s unset (gunicorn/config.py Timeout; 0 = off,
+   * Arbiter.murder_workers(): `if not self.timeout: return`). A gthread worker notifies from its
+   * main loop at each `poller.select(1.0)` return whatever its threads do (workers/gthread.py
+   * ThreadWorker.run()): never. An async (event-loop) worker is refused with the key (scenario/worker-timeout.ts).
+   */
+  get workerTimeout(): number {
+    if (this.eventLoop || !this.isGunicorn || !this.closesAfterEveryResponse) return Infinity;
+    const timeout = this.config.worker_timeout ?? GUNICORN_WORKER_TIMEOUT;
+    return timeout > 0 ? timeout : Infinity;
+  }
+
+  /**
+   * When gunicorn's arbiter kills a worker silent since `since` (Infinity: never). It checks in
+   * each loop (arbiter.py run() → murder_workers(): SIGABRT once `time - last_update >
+   * self.timeout`, strictly), which sleeps 1 s (Arbiter.sleep(): select(…, 1.0)) unless a signal
+   * wakes it: a worker's exit (SIGCHLD: handle_chld → wakeup), after which it spawns the
+   * replacement and sleeps ARBITER_SPAWN_SLEEP first. So its checks fall at arbiterWoke + 0.05 +
+   * k s, and the kill at the first of them past `since + timeout`.
+   */
+  arbiterKillsAt(since: number): number {
+    const timeout = this.workerTimeout;
+    if (timeout === Infinity) return Infinity;
+    const first = this.arbiterWoke + ARBITER_SPAWN_SLEEP;
+    return first + Math.floor(since + timeout - first) + 1;
+  }
+
+  /** Workers whose replacement is still booting (workerTimedOut): no job starts on them. */
+  get bootingWorkers(): number {
+    return this.booting;
+  }
+
+  /**
    * It keeps a connection open after answering on it: serving, unless it closes after every
    * response (`app.keepalive: close`: a gunicorn sync worker, workers/sync.py
    * SyncWorker.handle_request → `resp.force_close()`); draining, as keepsAliveDraining says.
@@ -309,6 +356,8 @@ export class AppProcess {
     this.current = AppState.SERVING;
     this.wsOpen = true;
     this.shuttingDownAnswer = 0;
+    this.booting = 0;
+    this.arbiterWoke = 0;
     // A new process listens on a new socket: nothing an earlier loop held (a graceful exit leaves
     // them to their timeouts; a kill or a lost host handed them to app-server.ts drop()).
     this.loop.heldRequests();
@@ -346,6 +395,21 @@ export class AppProcess {
     return true;
   }
 
+  /**
+   * gunicorn's arbiter killed a worker at `now` (workerTimeout): its replacement boots
+   * (arbiter.py spawn_worker → Worker.init_process) until workerBooted(), and the exit's SIGCHLD
+   * woke the arbiter, whose checks count from now on (arbiterKillsAt).
+   */
+  workerTimedOut(now: number): void {
+    this.booting++;
+    this.arbiterWoke = now;
+  }
+
+  /** A replacement worker has booted and takes connections. */
+  workerBooted(): void {
+    if (this.booting > 0) this.booting--;
+  }
+
   /** The drain hook (or SIGTERM in a pod) refuses new WebSocket sessions. */
   refuseWebSockets(): void {
     this.wsOpen = false;
@@ -362,6 +426,8 @@ export class AppProcess {
     this.current = AppState.DEAD;
     this.pausedUntil = -Infinity;
     this.shuttingDownAnswer = 0;
+    this.booting = 0;
+    this.arbiterWoke = 0;
   }
 
   /**

@@ -65,6 +65,16 @@ export class AppServer {
   /** Per backend: its app's database connection pool (`app.db_pool`), null: unbounded (db-pool.ts). */
   private readonly pools: (DbPool | null)[];
   private readonly anyPool: boolean;
+  /**
+   * Per job in service on a gunicorn sync worker (AppProcess.workerTimeout): since when its worker
+   * has been silent to the arbiter, which kills it at AppProcess.arbiterKillsAt (armWorkerTimeout,
+   * timeFinish). Empty in most runs.
+   */
+  private readonly silentSince = new Map<AppJob, number>();
+  /** Some backend's app is a gunicorn sync worker (AppProcess.workerTimeout finite). */
+  private readonly anyWorkerTimeout: boolean;
+  /** Who ends a job whose worker gunicorn's arbiter killed (onWorkerKilled). */
+  private readonly killHolders: Array<(backend: Backend, job: AppJob) => void> = [];
 
   constructor(private readonly w: World) {
     this.serviceRng = w.backends.map((b) => w.streams.stream(`app.${b.name}.service`));
@@ -86,6 +96,7 @@ export class AppServer {
       return pool === undefined ? null : new DbPool(pool.size, pool.connection_timeout);
     });
     this.anyPool = this.pools.some((p) => p !== null);
+    this.anyWorkerTimeout = w.backends.some((b) => b.app.workerTimeout !== Infinity);
   }
 
   /** Queue a job for a worker; a full queue answers 503 at once. */
@@ -339,7 +350,7 @@ export class AppServer {
 
   /** No worker can start a job now: all busy, or the app paused. */
   private allBusy(backend: Backend): boolean {
-    return backend.busyWorkers >= backend.app.config.workers || this.paused(backend);
+    return backend.busyWorkers + backend.app.bootingWorkers >= backend.app.config.workers || this.paused(backend);
   }
 
   /**
@@ -366,7 +377,7 @@ export class AppServer {
     return backend.app.pausedUntil > this.w.now;
   }
 
-  private start(backend: Backend, job: AppJob): void {
+  private start(backend: Backend, job: AppJob, silentSince?: number): void {
     const w = this.w;
     const i = backend.index;
     job.phase = ReqPhase.SERVING;
@@ -406,6 +417,7 @@ export class AppServer {
     }
     job.serviceEnd = w.now + (this.dataArrives.size > 0 ? this.recvWait(job) : 0) + d;
     backend.app.serving.add(job);
+    if (this.anyWorkerTimeout) this.armWorkerTimeout(backend, job, silentSince);
     this.timeFinish(job);
     // Only when some app has a heap: the call, when TurboFan does not inline it, boxes `d` (a heap
     // number per request) only to return 0.
@@ -417,7 +429,77 @@ export class AppServer {
    * (connection_timeout infinite) has no end of its own: no timer.
    */
   private timeFinish(job: AppJob): void {
-    job.timer = Number.isFinite(job.serviceEnd) ? this.w.engine.at(job.serviceEnd, this.finish, job) : -1;
+    const since = this.silentSince.size > 0 ? this.silentSince.get(job) : undefined;
+    const kill = since === undefined ? Infinity : this.w.backends[job.backend].app.arbiterKillsAt(since);
+    // A response due no later than the arbiter's check is written first.
+    if (kill !== Infinity && !(job.serviceEnd <= kill)) job.timer = this.w.engine.at(kill, this.workerKilled, job);
+    else job.timer = Number.isFinite(job.serviceEnd) ? this.w.engine.at(job.serviceEnd, this.finish, job) : -1;
+  }
+
+  /**
+   * `job` starts on a gunicorn sync worker (AppProcess.workerTimeout), silent to its arbiter from
+   * now — or `since`: the request a worker reads after the TLS handshake it did
+   * (submitAfterHandshake) is held by the same worker, silent since its accept
+   * (workers/sync.py run_for_one: notify(), then accept() → handle(): wrap, parse, the app).
+   * Every such job is recorded, not only one due after the kill: a pause or a pool wait lengthens
+   * its service, and the arbiter's checks move when a worker's exit wakes it (timeFinish re-reads
+   * the kill each time).
+   */
+  private armWorkerTimeout(backend: Backend, job: AppJob, since = this.w.now): void {
+    if (backend.app.workerTimeout !== Infinity) this.silentSince.set(job, since);
+  }
+
+  /**
+   * gunicorn's arbiter kills `job`'s worker (arbiter.py murder_workers(): SIGABRT; workers/base.py
+   * handle_abort(): `sys.exit(1)`): the SystemExit unwinds the request through SyncWorker.handle()'s
+   * `finally: util.close(client)` — the connection closes (FIN, the request read: no RST) with no
+   * response, and the caller ends the job as a killed process's (onWorkerKilled: nginx 502, a
+   * client's EOF, the balancer's own answer). The replacement boots for `startup_time` (without
+   * --preload it imports the app: Worker.init_process → load_wsgi), its place taken meanwhile.
+   * Not once the app drains: SIGTERMed, the arbiter waits for its workers (Arbiter.stop(), no
+   * murder_workers) — graceful_timeout decides; the job then runs to its end.
+   */
+  private readonly workerKilled = (job: AppJob): void => {
+    const w = this.w;
+    const backend = w.backends[job.backend];
+    const armed = this.silentSince.delete(job);
+    if (!backend.app.accepting || !armed) return this.timeFinish(job);
+    job.timer = -1;
+    job.phase = ReqPhase.NONE;
+    backend.app.serving.delete(job);
+    if (this.anyPool) this.leftPool(backend, job);
+    const app = backend.app;
+    app.workerTimedOut(w.now);
+    w.trace.emitLimited(`worker-timeout-${backend.index}`, {
+      kind: 'app.worker_timeout',
+      backend: backend.name,
+      timeout: app.workerTimeout,
+      boot: app.config.startup_time,
+      busy: backend.busyWorkers,
+      queued: backend.appQueueLength,
+      ...(backend.bare ? { bare: true as const } : {}),
+    });
+    const epoch = app.epoch;
+    w.engine.schedule(app.config.startup_time, () => this.workerBooted(backend, epoch), null);
+    // The exit's SIGCHLD woke the arbiter: its checks of the other workers fall from now on.
+    for (const other of app.serving) {
+      if (!this.silentSince.has(other)) continue;
+      if (other.timer >= 0) w.engine.cancel(other.timer);
+      this.timeFinish(other);
+    }
+    for (const lost of this.killHolders) lost(backend, job);
+  };
+
+  /** A replacement worker of the same process booted (workerKilled): it takes the next queued job. */
+  private workerBooted(backend: Backend, epoch: number): void {
+    if (backend.app.epoch !== epoch || !backend.app.up) return;
+    backend.app.workerBooted();
+    this.fillWorkers(backend);
+  }
+
+  /** `lost` ends, with the backend, each job whose worker gunicorn's arbiter killed (workerKilled). */
+  onWorkerKilled(lost: (backend: Backend, job: AppJob) => void): void {
+    this.killHolders.push(lost);
   }
 
   /** `seconds` of work start on `backend`: what they allocate may start a collection, which stops the world. */
@@ -495,9 +577,11 @@ export class AppServer {
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
     if (this.anyPool) this.leftPool(backend, job);
+    const since = this.silentSince.size > 0 ? this.silentSince.get(job) : undefined;
+    if (since !== undefined) this.silentSince.delete(job);
     // A TLS handshake done: its worker reads the connection's request (submitAfterHandshake).
     const next = this.afterHandshake.size > 0 ? this.nextAfterHandshake(job) : undefined;
-    if (next !== undefined) this.start(backend, next);
+    if (next !== undefined) this.start(backend, next, since);
     this.loopTimers(backend);
     this.fillWorkers(backend);
     this.loopJobDone(backend);
@@ -610,6 +694,7 @@ export class AppServer {
     if (backend.app.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
+      if (this.silentSince.size > 0) this.silentSince.delete(job);
       job.phase = ReqPhase.NONE;
       if (this.anyPool) {
         this.leftPool(backend, job);
@@ -656,6 +741,12 @@ export class AppServer {
     if (app.serving.replace(job, ghost)) {
       this.w.engine.cancel(job.timer);
       if (this.anyPool) this.pools[backend.index]?.replace(job, ghost);
+      // Its worker goes on serving it, silent to the arbiter as before.
+      const since = this.silentSince.size > 0 ? this.silentSince.get(job) : undefined;
+      if (since !== undefined) {
+        this.silentSince.delete(job);
+        this.silentSince.set(ghost, since);
+      }
       this.timeFinish(ghost);
     } else if (
       job.phase !== ReqPhase.QUEUED ||
@@ -793,6 +884,7 @@ export class AppServer {
     for (const job of serving) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
+      if (this.silentSince.size > 0) this.silentSince.delete(job);
     }
     backend.app.serving.clear();
     // The pool is the process's memory: gone with it, its connections with it.

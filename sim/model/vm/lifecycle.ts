@@ -45,6 +45,9 @@ export class Lifecycle {
     private readonly nginx: NginxMaster,
   ) {
     path.app.onWakeUp((vm) => this.gthreadLeavesLoop(this.w.backends[vm.index]));
+    // A sync worker gunicorn's arbiter killed under a request (worker_timeout): its connection
+    // closed with the request read, as a killed process's in service.
+    path.app.onWorkerKilled((vm, job) => this.jobLost(this.w.backends[vm.index], job, false));
   }
 
   bind(b: number): void {

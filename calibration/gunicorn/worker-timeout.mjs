@@ -1,0 +1,133 @@
+#!/usr/bin/env node
+// gunicorn's worker timeout (session 34, guni34): the arbiter kills a worker silent for
+// `--timeout` seconds (arbiter.py Arbiter.murder_workers(): SIGABRT once
+// `time.time() - worker.tmp.last_update() > self.timeout`, checked once per loop of the arbiter,
+// which sleeps at most 1 s: Arbiter.sleep() select(…, 1.0)), and replaces it (reap_workers →
+// manage_workers → spawn_worker). A sync worker notifies only between requests
+// (workers/sync.py run_for_one: `self.notify()` before each accept), so a request longer than the
+// timeout is cut: the SIGABRT handler (workers/base.py handle_abort: sys.exit(1)) unwinds through
+// SyncWorker.handle's `finally: util.close(client)`, a FIN with no answer.
+//
+// One run in its own netns (lib/netns.mjs; deleted at the end): Debian's /usr/bin/gunicorn
+// `-k sync -w 1 --timeout 3`, WSGI app app.py with SLEEP_S=10 (every request sleeps 10 s);
+// timeout-client.mjs connects at 0 s and at 1 s (one GET each, Connection: close) and records
+// each outcome and time and the worker pid changes. 15 s at most, two connections, loopback only.
+// Twin calibration/scenarios/gunicorn-worker-timeout-sync.yaml, compared by
+// test/calibration/gunicorn-worker-timeout.test.ts. `--worker gthread` runs the same load on one
+// gthread worker with 2 threads (`-k gthread --threads 2`), which notifies from its main loop
+// (workers/gthread.py ThreadWorker.run()) whatever its threads do: both requests answered.
+//
+//   flock /work/wt/calib.lock node calibration/gunicorn/worker-timeout.mjs [--worker sync|gthread] [--rt 10] [--out DIR]
+import { execFileSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { loadavg } from 'node:os';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import {
+  cleanupAll,
+  createNamespace,
+  deleteNamespace,
+  namespaceSupport,
+  spawnInNamespace,
+  stopChild,
+} from '../lib/netns.mjs';
+import { sourceCommit } from '../lib/source-commit.mjs';
+import { gunicornVersion, PORT, scheduleRecorder } from './record-sigterm-run.mjs';
+
+const here = dirname(fileURLToPath(import.meta.url));
+const { values } = parseArgs({
+  options: {
+    worker: { type: 'string', default: 'sync' },
+    rt: { type: 'string' },
+    out: { type: 'string', default: join(here, '..', 'data') },
+  },
+});
+const WORKERS = { sync: ['-k', 'sync'], gthread: ['-k', 'gthread', '--threads', '2'] };
+if (!(values.worker in WORKERS)) {
+  console.error(`worker-timeout: --worker sync or gthread, got ${values.worker}`);
+  process.exit(2);
+}
+const NAME = `gunicorn-worker-timeout-${values.worker}`;
+const LOAD = { startsMs: [0, 1000], endMs: 15000, sleepS: 10, timeoutS: 3 };
+const ARGV = [
+  'env',
+  `SLEEP_S=${LOAD.sleepS}`,
+  '/usr/bin/gunicorn',
+  ...WORKERS[values.worker],
+  '-w',
+  '1',
+  '--timeout',
+  String(LOAD.timeoutS),
+  '-b',
+  `127.0.0.1:${PORT}`,
+  '--chdir',
+  here,
+  '--log-level',
+  'debug',
+  'app:app',
+];
+
+const support = namespaceSupport();
+if (!support.ok) {
+  console.error(`worker-timeout: ${support.reason}`);
+  process.exit(2);
+}
+const rt = scheduleRecorder(values.rt, 'worker-timeout');
+const ns = createNamespace('gwt');
+const startedAt = new Date().toISOString();
+const load = loadavg()
+  .map((x) => x.toFixed(2))
+  .join(' ');
+const gunicorn = spawnInNamespace(ns, ARGV);
+const log = [];
+const lineOf = (chunk) => {
+  for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push(l);
+};
+gunicorn.stdout.on('data', lineOf);
+gunicorn.stderr.on('data', lineOf);
+const client = spawnInNamespace(ns, [
+  process.execPath,
+  join(here, 'timeout-client.mjs'),
+  String(PORT),
+  String(gunicorn.pid),
+  LOAD.startsMs.join(','),
+  String(LOAD.endMs),
+]);
+let out = '';
+client.stdout.on('data', (b) => {
+  out += b.toString();
+});
+let clientErr = '';
+client.stderr.on('data', (b) => {
+  clientErr += b.toString();
+});
+const code = await new Promise((res) => client.on('exit', (c) => res(c)));
+stopChild(gunicorn);
+await new Promise((r) => setTimeout(r, 300));
+deleteNamespace(ns);
+cleanupAll();
+if (code !== 0) {
+  console.error(`worker-timeout: client exited ${code}: ${out} ${clientErr}`);
+  process.exit(1);
+}
+const result = JSON.parse(out);
+const data = {
+  stamp: {
+    experiment: NAME,
+    what: `Debian 12's gunicorn (/usr/bin/gunicorn), one ${values.worker} worker, --timeout 3, every request sleeping 10 s`,
+    gunicornVersion: gunicornVersion(),
+    startedAt,
+    loadavgAtStart: load,
+    scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
+    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    sourceCommit: sourceCommit(),
+    argv: ARGV,
+    load: LOAD,
+  },
+  ...result,
+  gunicornLog: log,
+};
+const file = join(values.out, `${NAME}${rt !== null ? '-rt' : ''}.json`);
+writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
+console.log(`${NAME}: ${JSON.stringify(result.conns)} workers ${JSON.stringify(result.workers)} → ${file}`);
