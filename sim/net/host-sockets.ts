@@ -673,6 +673,43 @@ export class HostSockets {
     this.remove(pairId, pair, port);
   }
 
+  /**
+   * An RST in window — its sequence number the TIME_WAIT's rcv_nxt, as the peer's own RST's is —
+   * reaches the TIME_WAIT on (pair, port) at `now`: tcp_timewait_state_process()
+   * (net/ipv4/tcp_minisocks.c), real TIME_WAIT substate, `if (th->rst) { if
+   * (!sysctl_tcp_rfc1337) goto kill; }`. With tcp_rfc1337 0 (the default) the TIME_WAIT is killed
+   * (inet_twsk_deschedule_put()): its 4-tuple, and a connecting pair's port, free at once. With
+   * tcp_rfc1337 1 it stays and its timer restarts (inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN); its
+   * entry stamp unchanged). Recorded: calibration/data/kernel-tw-rst-rt.json. Returns whether it
+   * was killed; false too when (pair, port) holds no TIME_WAIT (an open socket takes an RST
+   * through its owner: close()).
+   */
+  resetTimeWait(pairId: number, port: number, now: number): boolean {
+    this.expire(now);
+    const pair = this.pairs[pairId];
+    const word = pair === undefined ? NO_WORD : wordOf(pair, port);
+    if (word === NO_WORD || (word & STATE_BITS) !== TIME_WAIT) return false;
+    const slot = this.twSlotOf(word);
+    const tw = this.tw!;
+    this.killTimeWait(slot);
+    if (this.config.rfc1337 === true) {
+      const timestamps = (word & TIMESTAMPS) !== 0;
+      const again = this.enterTimeWait(
+        pairId,
+        pair,
+        port,
+        word,
+        tw[slot + TW_ENTERED_MS],
+        timestamps,
+        tw[slot + TW_TS_RECENT],
+      );
+      this.tw![again + TW_FIRES_AT] = this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S);
+      return false;
+    }
+    this.remove(pairId, pair, port);
+    return true;
+  }
+
   /** Whether (pair, port) is open or in TIME_WAIT, after expiry at `now`. */
   stateOf(pairId: number, port: number, now: number): 'open' | 'time-wait' | 'none' {
     this.expire(now);

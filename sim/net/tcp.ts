@@ -111,7 +111,10 @@ transitions[S.TIME_WAIT] = {
   // A new SYN for the same 4-tuple (with timestamps) reopens a server-side TIME_WAIT:
   // tcp_timewait_state_process() returns TCP_TW_SYN and the listener takes the SYN.
   [I.RCV_SYN]: t(S.CLOSED),
-  [I.RCV_RST]: t(S.TIME_WAIT),
+  // An RST in window ends it (TIME-WAIT assassination, RFC 1337): tcp_timewait_state_process()
+  // (net/ipv4/tcp_minisocks.c) `if (th->rst) { if (!sysctl_tcp_rfc1337) goto kill; }`, tcp_rfc1337
+  // 0 by default (host-sockets.ts resetTimeWait; recorded: calibration/data/kernel-tw-rst-rt.json).
+  [I.RCV_RST]: t(S.CLOSED),
 };
 
 /** The transition for an input, or an error naming the state and input. */
