@@ -282,7 +282,10 @@ export class HostSockets {
    * readers: Backend.timeWaitCount), not in openCount; finWait2Held() to closeFinWait2().
    */
   finWait2Count = 0;
-  /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached (TIME_WAIT and FIN_WAIT2 timewait socks together). */
+  /**
+   * Active closes that skipped TIME_WAIT, and FIN_WAIT2 transitions that got no timewait sock
+   * (finWait2Held()): tcp_max_tw_buckets reached (TIME_WAIT and FIN_WAIT2 timewait socks together).
+   */
   timeWaitOverflows = 0;
   /** TIME_WAITs taken over by connect() (tcp_twsk_unique) and reopened by a SYN. */
   timeWaitReused = 0;
@@ -523,9 +526,23 @@ export class HostSockets {
     this.close(pairId, port, now, timeWait);
   }
 
-  /** An open socket becomes a FIN_WAIT2 timewait sock (finWait2Count): still held, counted in `tw`. */
-  finWait2Held(): void {
+  /**
+   * The open socket on (pair, port), closed by its process, has its FIN ACKed at `now`: Linux
+   * makes it a timewait sock in its FIN_WAIT2 substate (finWait2Count: still held, counted in
+   * `tw`) — unless the death row is full: tcp_time_wait() (net/ipv4/tcp_minisocks.c) gets no sock
+   * from inet_twsk_alloc() once TIME_WAITs and FIN_WAIT2 timewait socks together reach
+   * tcp_max_tw_buckets, counts TCPTimeWaitOverflow and tcp_done() closes the socket at once: gone,
+   * its 4-tuple and port free (false). Recorded: calibration/data/kernel-tw-overflow-finwait2-rt.json.
+   */
+  finWait2Held(pairId: number, port: number, now: number): boolean {
+    this.expire(now);
+    if (this.timeWaitCount + this.finWait2Count >= this.config.maxTwBuckets) {
+      this.timeWaitOverflows++;
+      this.closeOpen(pairId, port, now, Math.floor(now * 1000), false, false, 0);
+      return false;
+    }
     this.finWait2Count++;
+    return true;
   }
 
   /** A FIN_WAIT2 timewait sock (finWait2Held()) goes: reset by the peer's data or at tcp_fin_timeout, no TIME_WAIT after. */

@@ -65,8 +65,9 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     // 100 sockets closed by their process with the peer's answer still to come (nginx's upstream
     // sockets at proxy_read_timeout): timewait socks in their FIN_WAIT2 substate, held.
     for (let k = 0; k < 100; k++) {
-      expect(host.connect(pair, k / 1000)).toBeGreaterThan(0);
-      host.finWait2Held();
+      const port = host.connect(pair, k / 1000);
+      expect(port).toBeGreaterThan(0);
+      expect(host.finWait2Held(pair, port, k / 1000)).toBe(true);
     }
     // 2,000 closes into TIME_WAIT within 20 s (none expires): 400 places left, not 500.
     for (let k = 0; k < 2000; k++) host.close(pair, host.connect(pair, 1 + k / 100), 1 + k / 100, true);

@@ -458,7 +458,7 @@ export class RequestPath {
    */
   closeBeforeAnswer(backend: Backend, conn: Conn): void {
     const up = conn.upstream;
-    const held = up === null ? null : this.finWait2(up);
+    const held = up === null ? null : this.finWait2(backend, up);
     const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
     conn.phase = ReqPhase.NONE;
     if (held !== null) {
@@ -477,10 +477,13 @@ export class RequestPath {
    * no TIME_WAIT on either side (lateAnswer) — or tcp_fin_timeout ends nginx's side first
    * (finTimeout; the app's write later meets no socket and is reset).
    */
-  private finWait2(up: UpstreamConn): FinWait2 {
-    // Linux's FIN_WAIT2 timewait sock: counted in sockstat's `tw`, not `inuse` (host-sockets.ts finWait2Count).
-    up.host.finWait2Held();
-    return { up, clock: up.host.clock, nginxOpen: true, appOpen: true, answerComes: true };
+  private finWait2(backend: Backend, up: UpstreamConn): FinWait2 {
+    // Linux's FIN_WAIT2 timewait sock: counted in sockstat's `tw`, not `inuse` (host-sockets.ts
+    // finWait2Count) — or none, tcp_max_tw_buckets reached: nginx's socket is gone at once and its
+    // port free (HostSockets.finWait2Held), the app's end still in CLOSE_WAIT.
+    const nginxOpen = up.host.finWait2Held(up.pair, up.port, this.w.now);
+    if (!nginxOpen && up.host === backend.host) this.w.timeWaitOverflow(backend);
+    return { up, clock: up.host.clock, nginxOpen, appOpen: true, answerComes: true };
   }
 
   /** The app wrote its late answer (or lost it with its process): RST, both ends go. */
