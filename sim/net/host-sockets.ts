@@ -252,7 +252,19 @@ export interface AdoptedSocket {
   readonly firesAt: number;
 }
 
-export type SynOutcome = 'new' | 'reopened-time-wait' | 'rejected';
+/**
+ * What a SYN meets (HostSockets.acceptSyn): no socket ('new'), a TIME_WAIT it reopens, an open
+ * socket ('challenged': a challenge ACK, whose RST from the connecting side resets that socket —
+ * its owner's to close — and the SYN comes again TCP_TIMEOUT_MIN later), a TIME_WAIT whose PAWS
+ * check refused it ('reset-time-wait': its ACK drew the same RST, which killed it), or one that
+ * tcp_rfc1337 keeps ('rejected').
+ */
+export type SynOutcome = 'new' | 'reopened-time-wait' | 'challenged' | 'reset-time-wait' | 'rejected';
+
+/** Whether the listener took the SYN (a new socket on its 4-tuple). */
+export function synTaken(outcome: SynOutcome): boolean {
+  return outcome === 'new' || outcome === 'reopened-time-wait';
+}
 
 export class HostSockets {
   /** This host's jiffies (a rebuilt VM boots a new HostSockets: vm/backend.ts resetKernel). */
@@ -609,10 +621,20 @@ export class HostSockets {
       this.socketCount++;
       return 'new';
     }
-    if ((word & STATE_BITS) === OPEN) return 'rejected'; // a live connection owns this 4-tuple
+    // An open socket owns this 4-tuple: tcp_validate_incoming() (net/ipv4/tcp_input.c) answers a
+    // SYN in a synchronized state with a challenge ACK (RFC 5961 §4.2: tcp_send_challenge_ack(),
+    // TCPSYNChallenge); the connecting side in SYN_SENT finds its ack_seq unacceptable and
+    // answers RST with seq = that ack_seq = this socket's rcv_nxt, which tcp_reset() takes: the
+    // socket ends (its owner reads ECONNRESET: the caller's to close). Recorded:
+    // calibration/data/kernel-stale-tuple-rt.json.
+    if ((word & STATE_BITS) === OPEN) return 'challenged';
     const slot = this.twSlotOf(word);
     const timestamps = (word & TIMESTAMPS) !== 0;
-    if (!synReopensTimeWait({ timestamps, synTsval, tsRecent: this.tw![slot + TW_TS_RECENT] })) return 'rejected';
+    if (!synReopensTimeWait({ timestamps, synTsval, tsRecent: this.tw![slot + TW_TS_RECENT] })) {
+      // PAWS refused it: the TIME_WAIT answers with an ACK (tcp_timewait_check_oow_rate_limit(),
+      // TCP_TW_ACK), whose RST from the connecting side is in window: resetTimeWait().
+      return this.resetTimeWait(pairId, remotePort, now) ? 'reset-time-wait' : 'rejected';
+    }
     this.killTimeWait(slot);
     this.timeWaitReopened++;
     // Reopened: OPEN, its flags kept (its queue slot's index goes with the TIME_WAIT).

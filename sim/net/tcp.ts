@@ -164,6 +164,17 @@ export function connectDeadlinePassed(now: number, startedAt: number, timeout: n
  * TCP_RTO_MAX (HZ*120): the cap of a doubling RTO (tcp_retransmit_timer, net/ipv4/tcp_timer.c).
  */
 export const TCP_RTO_MIN_S = 0.2;
+
+/**
+ * TCP_TIMEOUT_MIN (include/net/tcp.h): 2 jiffies, the shortest TCP timer. A connect() whose SYN
+ * draws an unacceptable ACK before its first retransmission — the challenge ACK of a socket that
+ * still holds the 4-tuple (HostSockets.acceptSyn 'challenged') — answers it with RST and re-arms
+ * its SYN timer to it, not to the 1-s RTO: tcp_rcv_synsent_state_process() (net/ipv4/tcp_input.c),
+ * "Previous FIN/ACK or RST/ACK might be ignored": `if (icsk->icsk_retransmits == 0)
+ * inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, TCP_TIMEOUT_MIN, TCP_RTO_MAX); goto
+ * reset_and_undo;`. Recorded: calibration/data/kernel-stale-tuple-rt.json (8.7-31.9 ms at HZ 250).
+ */
+export const TCP_TIMEOUT_MIN_JIFFIES = 2;
 export const TCP_RTO_MAX_S = 120;
 
 /**
