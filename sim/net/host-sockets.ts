@@ -252,7 +252,19 @@ export interface AdoptedSocket {
   readonly firesAt: number;
 }
 
-export type SynOutcome = 'new' | 'reopened-time-wait' | 'rejected';
+/**
+ * What a SYN meets (HostSockets.acceptSyn): no socket ('new'), a TIME_WAIT it reopens, an open
+ * socket ('challenged': a challenge ACK, whose RST from the connecting side resets that socket —
+ * its owner's to close — and the SYN comes again TCP_TIMEOUT_MIN later), a TIME_WAIT whose PAWS
+ * check refused it ('reset-time-wait': its ACK drew the same RST, which killed it), or one that
+ * tcp_rfc1337 keeps ('rejected').
+ */
+export type SynOutcome = 'new' | 'reopened-time-wait' | 'challenged' | 'reset-time-wait' | 'rejected';
+
+/** Whether the listener took the SYN (a new socket on its 4-tuple). */
+export function synTaken(outcome: SynOutcome): boolean {
+  return outcome === 'new' || outcome === 'reopened-time-wait';
+}
 
 export class HostSockets {
   /** This host's jiffies (a rebuilt VM boots a new HostSockets: vm/backend.ts resetKernel). */
@@ -282,7 +294,10 @@ export class HostSockets {
    * readers: Backend.timeWaitCount), not in openCount; finWait2Held() to closeFinWait2().
    */
   finWait2Count = 0;
-  /** Active closes that skipped TIME_WAIT: tcp_max_tw_buckets reached (TIME_WAIT and FIN_WAIT2 timewait socks together). */
+  /**
+   * Active closes that skipped TIME_WAIT, and FIN_WAIT2 transitions that got no timewait sock
+   * (finWait2Held()): tcp_max_tw_buckets reached (TIME_WAIT and FIN_WAIT2 timewait socks together).
+   */
   timeWaitOverflows = 0;
   /** TIME_WAITs taken over by connect() (tcp_twsk_unique) and reopened by a SYN. */
   timeWaitReused = 0;
@@ -523,9 +538,23 @@ export class HostSockets {
     this.close(pairId, port, now, timeWait);
   }
 
-  /** An open socket becomes a FIN_WAIT2 timewait sock (finWait2Count): still held, counted in `tw`. */
-  finWait2Held(): void {
+  /**
+   * The open socket on (pair, port), closed by its process, has its FIN ACKed at `now`: Linux
+   * makes it a timewait sock in its FIN_WAIT2 substate (finWait2Count: still held, counted in
+   * `tw`) — unless the death row is full: tcp_time_wait() (net/ipv4/tcp_minisocks.c) gets no sock
+   * from inet_twsk_alloc() once TIME_WAITs and FIN_WAIT2 timewait socks together reach
+   * tcp_max_tw_buckets, counts TCPTimeWaitOverflow and tcp_done() closes the socket at once: gone,
+   * its 4-tuple and port free (false). Recorded: calibration/data/kernel-tw-overflow-finwait2-rt.json.
+   */
+  finWait2Held(pairId: number, port: number, now: number): boolean {
+    this.expire(now);
+    if (this.timeWaitCount + this.finWait2Count >= this.config.maxTwBuckets) {
+      this.timeWaitOverflows++;
+      this.closeOpen(pairId, port, now, Math.floor(now * 1000), false, false, 0);
+      return false;
+    }
     this.finWait2Count++;
+    return true;
   }
 
   /** A FIN_WAIT2 timewait sock (finWait2Held()) goes: reset by the peer's data or at tcp_fin_timeout, no TIME_WAIT after. */
@@ -592,10 +621,20 @@ export class HostSockets {
       this.socketCount++;
       return 'new';
     }
-    if ((word & STATE_BITS) === OPEN) return 'rejected'; // a live connection owns this 4-tuple
+    // An open socket owns this 4-tuple: tcp_validate_incoming() (net/ipv4/tcp_input.c) answers a
+    // SYN in a synchronized state with a challenge ACK (RFC 5961 §4.2: tcp_send_challenge_ack(),
+    // TCPSYNChallenge); the connecting side in SYN_SENT finds its ack_seq unacceptable and
+    // answers RST with seq = that ack_seq = this socket's rcv_nxt, which tcp_reset() takes: the
+    // socket ends (its owner reads ECONNRESET: the caller's to close). Recorded:
+    // calibration/data/kernel-stale-tuple-rt.json.
+    if ((word & STATE_BITS) === OPEN) return 'challenged';
     const slot = this.twSlotOf(word);
     const timestamps = (word & TIMESTAMPS) !== 0;
-    if (!synReopensTimeWait({ timestamps, synTsval, tsRecent: this.tw![slot + TW_TS_RECENT] })) return 'rejected';
+    if (!synReopensTimeWait({ timestamps, synTsval, tsRecent: this.tw![slot + TW_TS_RECENT] })) {
+      // PAWS refused it: the TIME_WAIT answers with an ACK (tcp_timewait_check_oow_rate_limit(),
+      // TCP_TW_ACK), whose RST from the connecting side is in window: resetTimeWait().
+      return this.resetTimeWait(pairId, remotePort, now) ? 'reset-time-wait' : 'rejected';
+    }
     this.killTimeWait(slot);
     this.timeWaitReopened++;
     // Reopened: OPEN, its flags kept (its queue slot's index goes with the TIME_WAIT).
@@ -671,6 +710,43 @@ export class HostSockets {
     }
     if (timeWait) this.timeWaitOverflows++;
     this.remove(pairId, pair, port);
+  }
+
+  /**
+   * An RST in window — its sequence number the TIME_WAIT's rcv_nxt, as the peer's own RST's is —
+   * reaches the TIME_WAIT on (pair, port) at `now`: tcp_timewait_state_process()
+   * (net/ipv4/tcp_minisocks.c), real TIME_WAIT substate, `if (th->rst) { if
+   * (!sysctl_tcp_rfc1337) goto kill; }`. With tcp_rfc1337 0 (the default) the TIME_WAIT is killed
+   * (inet_twsk_deschedule_put()): its 4-tuple, and a connecting pair's port, free at once. With
+   * tcp_rfc1337 1 it stays and its timer restarts (inet_twsk_reschedule(tw, TCP_TIMEWAIT_LEN); its
+   * entry stamp unchanged). Recorded: calibration/data/kernel-tw-rst-rt.json. Returns whether it
+   * was killed; false too when (pair, port) holds no TIME_WAIT (an open socket takes an RST
+   * through its owner: close()).
+   */
+  resetTimeWait(pairId: number, port: number, now: number): boolean {
+    this.expire(now);
+    const pair = this.pairs[pairId];
+    const word = pair === undefined ? NO_WORD : wordOf(pair, port);
+    if (word === NO_WORD || (word & STATE_BITS) !== TIME_WAIT) return false;
+    const slot = this.twSlotOf(word);
+    const tw = this.tw!;
+    this.killTimeWait(slot);
+    if (this.config.rfc1337 === true) {
+      const timestamps = (word & TIMESTAMPS) !== 0;
+      const again = this.enterTimeWait(
+        pairId,
+        pair,
+        port,
+        word,
+        tw[slot + TW_ENTERED_MS],
+        timestamps,
+        tw[slot + TW_TS_RECENT],
+      );
+      this.tw![again + TW_FIRES_AT] = this.clock.timerFiresAt(now, TCP_TIMEWAIT_LEN_S);
+      return false;
+    }
+    this.remove(pairId, pair, port);
+    return true;
   }
 
   /** Whether (pair, port) is open or in TIME_WAIT, after expiry at `now`. */

@@ -10,6 +10,7 @@
  * - tcp_max_tw_buckets: tcp_sk_init() sets it to half the established-hash size, which depends
  *   on memory (131072 in the namespaces of calibration/data, recorded there); a host setting.
  * - TCP_TIMEWAIT_LEN 60 s: include/net/tcp.h.
+ * - tcp_rfc1337 0: tcp_sk_init() does not set it (net/ipv4/tcp_ipv4.c); ip-sysctl.rst "Default: 0".
  */
 export interface HostKernelConfig {
   /** net.ipv4.ip_local_port_range, inclusive. */
@@ -25,6 +26,11 @@ export interface HostKernelConfig {
   readonly maxTwBuckets: number;
   /** CONFIG_HZ: the jiffy rate of the timer wheel and of the port-offset period. */
   readonly hz: number;
+  /**
+   * net.ipv4.tcp_rfc1337 (default 0: tcp_sk_init() leaves it unset): whether an RST in window
+   * spares a TIME_WAIT (HostSockets.resetTimeWait). Unset: 0.
+   */
+  readonly rfc1337?: boolean;
 }
 
 /** TCP_TIMEWAIT_LEN (include/net/tcp.h): 60·HZ jiffies. */
@@ -48,6 +54,7 @@ export const LINUX_DEFAULTS: HostKernelConfig = {
   timestamps: true,
   maxTwBuckets: 131072,
   hz: 250,
+  rfc1337: false,
 };
 
 /** 127.0.0.0/8, as ipv4_is_loopback() (include/linux/in.h). Addresses are unsigned 32-bit. */

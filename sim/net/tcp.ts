@@ -111,7 +111,10 @@ transitions[S.TIME_WAIT] = {
   // A new SYN for the same 4-tuple (with timestamps) reopens a server-side TIME_WAIT:
   // tcp_timewait_state_process() returns TCP_TW_SYN and the listener takes the SYN.
   [I.RCV_SYN]: t(S.CLOSED),
-  [I.RCV_RST]: t(S.TIME_WAIT),
+  // An RST in window ends it (TIME-WAIT assassination, RFC 1337): tcp_timewait_state_process()
+  // (net/ipv4/tcp_minisocks.c) `if (th->rst) { if (!sysctl_tcp_rfc1337) goto kill; }`, tcp_rfc1337
+  // 0 by default (host-sockets.ts resetTimeWait; recorded: calibration/data/kernel-tw-rst-rt.json).
+  [I.RCV_RST]: t(S.CLOSED),
 };
 
 /** The transition for an input, or an error naming the state and input. */
@@ -161,6 +164,17 @@ export function connectDeadlinePassed(now: number, startedAt: number, timeout: n
  * TCP_RTO_MAX (HZ*120): the cap of a doubling RTO (tcp_retransmit_timer, net/ipv4/tcp_timer.c).
  */
 export const TCP_RTO_MIN_S = 0.2;
+
+/**
+ * TCP_TIMEOUT_MIN (include/net/tcp.h): 2 jiffies, the shortest TCP timer. A connect() whose SYN
+ * draws an unacceptable ACK before its first retransmission — the challenge ACK of a socket that
+ * still holds the 4-tuple (HostSockets.acceptSyn 'challenged') — answers it with RST and re-arms
+ * its SYN timer to it, not to the 1-s RTO: tcp_rcv_synsent_state_process() (net/ipv4/tcp_input.c),
+ * "Previous FIN/ACK or RST/ACK might be ignored": `if (icsk->icsk_retransmits == 0)
+ * inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS, TCP_TIMEOUT_MIN, TCP_RTO_MAX); goto
+ * reset_and_undo;`. Recorded: calibration/data/kernel-stale-tuple-rt.json (8.7-31.9 ms at HZ 250).
+ */
+export const TCP_TIMEOUT_MIN_JIFFIES = 2;
 export const TCP_RTO_MAX_S = 120;
 
 /**

@@ -1385,7 +1385,7 @@ export const CATALOG: Catalog = {
     line: (r) => `${r.backend}: TCP: time wait bucket table overflow`,
     tone: 'warn',
     explain: (r) =>
-      `${r.backend}'s TIME_WAIT table is full (tcp_max_tw_buckets = ${n(r.maxTwBuckets)}, counting the sockets held in FIN_WAIT2 too): further closes skip TIME_WAIT. ` +
+      `${r.backend}'s TIME_WAIT table is full (tcp_max_tw_buckets = ${n(r.maxTwBuckets)}, counting the sockets held in FIN_WAIT2 too): further closes skip TIME_WAIT, and a socket closed before its peer's answer (nginx's upstream connection after proxy_read_timeout) is freed at once instead of waiting in FIN_WAIT2. ` +
       'Load is unaffected, but a late packet of an old connection could now land in a new one on the same ports.',
   },
   'kernel.ss': {

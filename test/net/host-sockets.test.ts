@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { Mulberry32 } from '../../sim/engine/mulberry32.js';
-import { HostSockets } from '../../sim/net/host-sockets.js';
+import { HostSockets, synTaken } from '../../sim/net/host-sockets.js';
 import { ipv4, LINUX_DEFAULTS } from '../../sim/net/kernel-config.js';
 import { testRng } from './kernel-test-rng.js';
 
@@ -65,8 +65,9 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     // 100 sockets closed by their process with the peer's answer still to come (nginx's upstream
     // sockets at proxy_read_timeout): timewait socks in their FIN_WAIT2 substate, held.
     for (let k = 0; k < 100; k++) {
-      expect(host.connect(pair, k / 1000)).toBeGreaterThan(0);
-      host.finWait2Held();
+      const port = host.connect(pair, k / 1000);
+      expect(port).toBeGreaterThan(0);
+      expect(host.finWait2Held(pair, port, k / 1000)).toBe(true);
     }
     // 2,000 closes into TIME_WAIT within 20 s (none expires): 400 places left, not 500.
     for (let k = 0; k < 2000; k++) host.close(pair, host.connect(pair, 1 + k / 100), 1 + k / 100, true);
@@ -226,13 +227,18 @@ describe('HostSockets: TIME_WAIT per 4-tuple', () => {
     expect(server.socketsOf(accepting, 140)).toBe(500);
   });
 
-  it('a SYN with a newer TSval reopens the server-side TIME_WAIT of its 4-tuple', () => {
+  it('a SYN with a newer TSval reopens the server-side TIME_WAIT of its 4-tuple; an older one gets the RST that kills it', () => {
     const server = new HostSockets(LINUX_DEFAULTS, testRng(15));
     const accepting = server.acceptPair(SERVER, 80, CLIENT);
     expect(server.acceptSyn(accepting, 40000, 0, 1000)).toBe('new');
     server.close(accepting, 40000, 1, true, true, 2000); // server closes first: server holds TIME_WAIT
     expect(server.stateOf(accepting, 40000, 2)).toBe('time-wait');
-    expect(server.acceptSyn(accepting, 40000, 2, 1500)).toBe('rejected'); // older TSval: PAWS
+    // Older TSval: PAWS refuses it, the TIME_WAIT's ACK draws the sender's RST, which kills it
+    // (tcp_rfc1337 0: HostSockets.resetTimeWait); its SYN again finds the 4-tuple free.
+    expect(server.acceptSyn(accepting, 40000, 2, 1500)).toBe('reset-time-wait');
+    expect(server.timeWaitCount).toBe(0);
+    expect(server.acceptSyn(accepting, 40000, 2.01, 1510)).toBe('new');
+    server.close(accepting, 40000, 2.5, true, true, 2500);
     expect(server.acceptSyn(accepting, 40000, 3, 3000)).toBe('reopened-time-wait');
     expect(server.timeWaitCount).toBe(0);
     expect(server.stateOf(accepting, 40000, 3)).toBe('open');
@@ -328,7 +334,7 @@ describe('HostSockets: closeBothEnds', () => {
         if (p1 < 0) continue;
         const syn = one.acceptSyn(a1, p1, t, Math.floor(t * 1000));
         expect(both.acceptSyn(a2, p1, t, Math.floor(t * 1000))).toBe(syn);
-        if (syn === 'rejected') {
+        if (!synTaken(syn)) {
           one.close(c1, p1, t, false);
           both.close(c2, p1, t, false);
         } else open.push(p1);

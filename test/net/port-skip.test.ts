@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { Mulberry32 } from '../../sim/engine/mulberry32.js';
 import { inetHashConnect, type PortSkip, setRun } from '../../sim/net/hash-connect.js';
-import { HostSockets } from '../../sim/net/host-sockets.js';
+import { HostSockets, synTaken } from '../../sim/net/host-sockets.js';
 import { ipv4, LINUX_DEFAULTS } from '../../sim/net/kernel-config.js';
 import { PortHashSecrets } from '../../sim/net/port-hash.js';
 import { testRng } from './kernel-test-rng.js';
@@ -185,7 +185,7 @@ describe('HostSockets connect() beside an accepting pair on the same host (a VM:
         if (port < 0) continue;
         const syn = hosts.map((h, i) => h.acceptSyn(app[i]!, port, t, Math.floor(t * 1000)));
         expect(syn[1]).toBe(syn[0]);
-        if (syn[0] === 'rejected') hosts.forEach((h, i) => h.close(nginx[i]!, port, t, false));
+        if (!synTaken(syn[0]!)) hosts.forEach((h, i) => h.close(nginx[i]!, port, t, false));
         else open.push(port);
       } else if (open.length > 0) {
         const k = Math.floor(drive.next() * open.length);

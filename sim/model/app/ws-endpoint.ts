@@ -177,7 +177,10 @@ export class WsEndpoint implements WsUpstream {
       // tunnel's end (`if (!u->keepalive) goto invalid`): closed then (endTunnel, closeUpstream).
       conn.upstream = cached;
     } else {
-      const port = this.path.connectUpstream(backend);
+      let port = this.path.connectUpstream(backend);
+      // −3: the SYN met the app's stale end, which nginx's RST has reset; its retransmission
+      // TCP_TIMEOUT_MIN (2 jiffies) later connects — taken at once here (the upgrade's few ms).
+      if (port === -3) port = this.path.connectUpstream(backend);
       if (port < 0) {
         // EADDRNOTAVAIL (or the app's kernel still holding the 4-tuple): nginx answers 502.
         if (port === -1) w.metrics.inc(w.c.errEaddrnotavail, backend.index);

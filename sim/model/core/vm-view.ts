@@ -39,6 +39,10 @@ export interface VmView {
   /** nginx's connecting pair towards the app and the app's accepting pair for nginx. */
   readonly upstreamPair: number;
   readonly appPair: number;
-  /** nginx connect()s to the app: a port, −1 EADDRNOTAVAIL, −2 SYN not taken (retransmit). */
+  /**
+   * nginx connect()s to the app: a port, −1 EADDRNOTAVAIL, −2 SYN not taken (retransmit), −3 the
+   * SYN met the app's open end on `challengedPort` (challenge ACK: Backend.connectUpstream).
+   */
   connectUpstream(now: number): number;
+  readonly challengedPort: number;
 }

@@ -1,3 +1,4 @@
+import { synTaken } from '../../net/host-sockets.js';
 import { LB_ADDRESS } from '../core/kernel-hosts.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
@@ -362,7 +363,7 @@ export class L7ServerConns {
     // Not taken (the 4-tuple is still open there, or a TIME_WAIT it may not reopen): the SYN is
     // lost as a dropped one is and the balancer's kernel retransmits it (l7-dispatch.ts sendSyn),
     // as a client's SYN is (World.attach()).
-    if (backend.acceptFrom(LB_ADDRESS, port, this.w.now) === 'rejected') return false;
+    if (!synTaken(backend.acceptFrom(LB_ADDRESS, port, this.w.now))) return false;
     if (host.timeWaitReopened !== reopened) this.w.metrics.inc(this.w.c.twReopened, b);
     this.pools[b].vmEnds.set(port, host, backend.sourcePair(LB_ADDRESS));
     return true;

@@ -3,7 +3,7 @@ import type { Rng } from '../../engine/random.js';
 import type { JiffiesClock } from '../../net/jiffies.js';
 import { TCP_FIN_TIMEOUT_S } from '../../net/kernel-config.js';
 import { Handshake } from '../../net/listen-queue.js';
-import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
+import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule, TCP_TIMEOUT_MIN_JIFFIES } from '../../net/tcp.js';
 import { wheelOf } from '../../net/timer-wheel.js';
 import type { NginxConfig } from '../../scenario/schema.js';
 import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
@@ -52,6 +52,8 @@ export class RequestPath {
    * their reference to it.
    */
   private readonly spare: UpstreamConn[] = [];
+  /** Upstream connections nginx closed before the answer whose app end is still open (finWait2). */
+  private readonly appEndsHeld = new Set<FinWait2>();
   /**
    * nginx's read timer on each request sent to the app and not yet answered (proxy_read_timeout),
    * by client connection; one fixed-delay engine lane per timeout value (engine.ts scheduleFixed).
@@ -458,13 +460,14 @@ export class RequestPath {
    */
   closeBeforeAnswer(backend: Backend, conn: Conn): void {
     const up = conn.upstream;
-    const held = up === null ? null : this.finWait2(up);
+    const held = up === null ? null : this.finWait2(backend, up);
     const answerComes = this.app.orphan(backend, conn, held === null ? undefined : () => this.lateAnswer(held));
     conn.phase = ReqPhase.NONE;
     if (held !== null) {
       conn.upstream = null;
       this.w.engine.at(held.clock.timerFiresAt(this.w.now, TCP_FIN_TIMEOUT_S), this.finTimeout, held);
       held.answerComes = answerComes;
+      this.appEndsHeld.add(held);
     }
   }
 
@@ -477,10 +480,13 @@ export class RequestPath {
    * no TIME_WAIT on either side (lateAnswer) — or tcp_fin_timeout ends nginx's side first
    * (finTimeout; the app's write later meets no socket and is reset).
    */
-  private finWait2(up: UpstreamConn): FinWait2 {
-    // Linux's FIN_WAIT2 timewait sock: counted in sockstat's `tw`, not `inuse` (host-sockets.ts finWait2Count).
-    up.host.finWait2Held();
-    return { up, clock: up.host.clock, nginxOpen: true, appOpen: true, answerComes: true };
+  private finWait2(backend: Backend, up: UpstreamConn): FinWait2 {
+    // Linux's FIN_WAIT2 timewait sock: counted in sockstat's `tw`, not `inuse` (host-sockets.ts
+    // finWait2Count) — or none, tcp_max_tw_buckets reached: nginx's socket is gone at once and its
+    // port free (HostSockets.finWait2Held), the app's end still in CLOSE_WAIT.
+    const nginxOpen = up.host.finWait2Held(up.pair, up.port, this.w.now);
+    if (!nginxOpen && up.host === backend.host) this.w.timeWaitOverflow(backend);
+    return { up, clock: up.host.clock, nginxOpen, appOpen: true, answerComes: true };
   }
 
   /** The app wrote its late answer (or lost it with its process): RST, both ends go. */
@@ -501,7 +507,10 @@ export class RequestPath {
       if (appToo && h.appOpen) up.host.close(up.appPair, up.port, this.w.now, false);
     }
     h.nginxOpen = false;
-    if (appToo) h.appOpen = false;
+    if (appToo) {
+      h.appOpen = false;
+      this.appEndsHeld.delete(h);
+    }
     if (!h.nginxOpen && !h.appOpen) this.spare.push(up);
   }
 
@@ -673,8 +682,23 @@ export class RequestPath {
     }
     conn.phase = ReqPhase.NONE;
     const port = this.connectUpstream(backend);
+    if (port === -3) {
+      // The SYN met the app's stale end (reset by nginx's RST: connectUpstream): nginx's kernel
+      // sends it again TCP_TIMEOUT_MIN later, on the VM's timer wheel (net/tcp.ts), its first
+      // retransmission.
+      conn.phase = ReqPhase.CONNECTING;
+      conn.synAttempt = 1;
+      const hz = backend.host.clock.hz;
+      conn.timer = wheelOf(w.engine, backend.host.clock)!.arm(
+        now,
+        TCP_TIMEOUT_MIN_JIFFIES / hz,
+        this.retryConnect,
+        conn,
+      );
+      return null;
+    }
     if (port === -2) {
-      // The app's kernel still holds the 4-tuple open: the SYN goes unanswered and is retransmitted.
+      // The app's kernel would not take the SYN: it goes unanswered and is retransmitted.
       conn.phase = ReqPhase.CONNECTING;
       conn.synAttempt = 0;
       conn.timer = w.engine.schedule(this.synDelay(backend, conn.synAttempt++), this.retryConnect, conn);
@@ -691,7 +715,11 @@ export class RequestPath {
     return this.opened(backend, port, 0, conn.nginxGen, worker, this.peerOf(conn));
   }
 
-  /** nginx connect()s to the app through the VM's kernel (Backend.connectUpstream). */
+  /**
+   * nginx connect()s to the app through the VM's kernel (Backend.connectUpstream). −3: the SYN met
+   * the app's end of a connection nginx left, which nginx's RST (the answer to its challenge ACK)
+   * has reset: the SYN goes again TCP_TIMEOUT_MIN later.
+   */
   connectUpstream(backend: Backend): number {
     const w = this.w;
     const host = backend.host;
@@ -700,7 +728,30 @@ export class RequestPath {
     const port = backend.connectUpstream(w.now);
     if (host.timeWaitReused !== reused) w.metrics.inc(w.c.twReused, backend.index);
     if (host.timeWaitReopened !== reopened) w.metrics.inc(w.c.twReopened, backend.index);
+    if (port === -3 && !this.resetStaleAppEnd(backend, backend.challengedPort)) return -2;
     return port;
+  }
+
+  /**
+   * nginx's SYN on `port` met the app's end of an upstream connection nginx closed before the
+   * answer (held: its FIN_WAIT2 ended by tcp_fin_timeout or refused past tcp_max_tw_buckets, the
+   * app's end in CLOSE_WAIT): the app's kernel sends a challenge ACK (tcp_validate_incoming(),
+   * RFC 5961 §4.2), nginx's kernel in SYN_SENT answers it with RST at the app socket's rcv_nxt
+   * (tcp_rcv_synsent_state_process(): reset_and_undo), and tcp_reset() ends that socket: the
+   * app's late answer then meets none. Recorded: calibration/data/kernel-stale-tuple-rt.json.
+   * False: no such end found (the SYN is then retransmitted as before).
+   */
+  private resetStaleAppEnd(backend: Backend, port: number): boolean {
+    for (const h of this.appEndsHeld) {
+      if (h.up.port !== port || h.up.host !== backend.host || h.clock !== backend.host.clock) continue;
+      // Only the app's end: the record goes back to `spare` when its late answer or its
+      // tcp_fin_timeout comes (closeHeld), as before.
+      h.up.host.close(h.up.appPair, port, this.w.now, false);
+      h.appOpen = false;
+      this.appEndsHeld.delete(h);
+      return true;
+    }
+    return false;
   }
 
   eaddrnotavail(backend: Backend): void {

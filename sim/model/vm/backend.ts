@@ -1,5 +1,5 @@
 import type { RandomStreams } from '../../engine/random.js';
-import type { HostSockets, SynOutcome } from '../../net/host-sockets.js';
+import { type HostSockets, type SynOutcome, synTaken } from '../../net/host-sockets.js';
 import type { AppConfig, KernelConfig, NginxConfig } from '../../scenario/schema.js';
 import { acceptsByEventLoop } from '../app/accept-model.js';
 import { AppProcess } from '../app/app-process.js';
@@ -253,18 +253,25 @@ export class Backend implements VmView {
 
   /**
    * nginx connect()s to the app: a port from the kernel's walk (−1: EADDRNOTAVAIL), and the app's
-   * listener takes the SYN (reopening a TIME_WAIT the app holds for that 4-tuple). −2: the app's
-   * kernel would not take the SYN (the 4-tuple is still open there), so it is retransmitted.
+   * listener takes the SYN (reopening a TIME_WAIT the app holds for that 4-tuple). −3: the app
+   * still holds the 4-tuple open (its end of a connection nginx left: HostSockets.acceptSyn
+   * 'challenged'), on port `challengedPort`: its challenge ACK draws nginx's RST, which resets that
+   * end (the caller's to close: RequestPath.connectUpstream), and the SYN goes again
+   * TCP_TIMEOUT_MIN later. −2: not taken otherwise, retransmitted on the SYN schedule. nginx's
+   * socket is closed on both: the retransmission is modelled as a new connect().
    */
   connectUpstream(now: number): number {
     const port = this.host.connect(this.upstreamPair, now);
     if (port < 0) return -1;
-    if (this.host.acceptSyn(this.appPair, port, now, Math.floor(now * 1000)) === 'rejected') {
-      this.host.close(this.upstreamPair, port, now, false);
-      return -2;
-    }
-    return port;
+    const syn = this.host.acceptSyn(this.appPair, port, now, Math.floor(now * 1000));
+    if (synTaken(syn)) return port;
+    this.host.close(this.upstreamPair, port, now, false);
+    this.challengedPort = syn === 'challenged' ? port : -1;
+    return syn === 'challenged' ? -3 : -2;
   }
+
+  /** The port of the last connectUpstream() whose SYN met an open app end (−3), else −1. */
+  challengedPort = -1;
 
   /**
    * TIME_WAIT sockets on this VM now (expired ones first removed), like the `tw` of /proc/net/sockstat

@@ -64,6 +64,24 @@ describe("nginx's upstream port after proxy_read_timeout", () => {
     expect(line.orphan).toBe(0);
   });
 
+  it('gets no FIN_WAIT2 timewait sock past tcp_max_tw_buckets: closed at once, its port free', () => {
+    // tcp_max_tw_buckets 4: the first 4 of the cut requests (9 at this seed) hold nginx's end in
+    // FIN_WAIT2, the other 5 find the death row full — tcp_time_wait() counts TCPTimeWaitOverflow and tcp_done()
+    // closes the socket (HostSockets.finWait2Held; recorded with 10 buckets and 30 connections,
+    // calibration/data/kernel-tw-overflow-finwait2-rt.json: 10 held, 20 overflows). Before, all 9
+    // were held until the late answers at 10-11 s.
+    const input = slowApp('10s');
+    input.kernel = { tcp_max_tw_buckets: 4 };
+    const r = run(input, 1);
+    const timedOut = r.figures['responses_5xx.total']!;
+    expect(timedOut).toBe(9);
+    expect(valueAt(r, 'upstream_ports_busy', 5)).toBe(4);
+    expect(valueAt(r, 'time_wait', 5)).toBe(4);
+    expect(r.figures['tw_overflow.total']).toBe(timedOut - 4);
+    expect(recordsOf(r, 'kernel.tw_overflow').length).toBeGreaterThan(0);
+    expect(valueAt(r, 'upstream_ports_busy', 12)).toBe(0);
+  });
+
   it('is freed by tcp_fin_timeout (60 s, on the timer wheel) when the app answers later still', () => {
     const r = run(slowApp('75s'), 1);
     const timedOut = r.figures['responses_5xx.total']!;
