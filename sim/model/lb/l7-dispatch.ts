@@ -695,11 +695,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   requeue(req: Req): void {
     req.queueEntry = null;
     // A stream whose client left without `option abortonclose` is still in the queue (abandon): it
-    // goes back to the dispatcher with the others.
-    if (!this.connectGoesOn(req)) {
-      this.letGo(req);
-      return;
-    }
+    // goes back to the dispatcher with the others. Every stream in the queue goes on connecting
+    // (connectGoesOn holds): abandon() withdraws one whose client left with the option, place()
+    // queues none that is given up, and a queued stream is on no server, so neither `timeout
+    // server` nor srv_shutdown_streams() can end it there (lbEnded).
     const home = req.user >= 0 ? this.sessionBackend[req.user] : -1;
     if (home >= 0) req.addTried(home);
     req.persistent = false;
@@ -711,13 +710,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * src/queue.c, wakes it; back_try_conn_req() sees it dequeued and connects). One whose client left
    * is still here only without `option abortonclose` (abandon): HAProxy sends it, its answer going
    * nowhere (doc/configuration.txt "option abortonclose": "the request will eventually be served").
+   * Every queued stream goes on connecting (see requeue): it always takes the slot.
    */
   takeSlot(req: Req, b: number): boolean {
     req.queueEntry = null;
-    if (!this.connectGoesOn(req)) {
-      this.letGo(req);
-      return false;
-    }
     this.dispatch(req, b);
     return true;
   }
