@@ -188,8 +188,45 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     if (this.connectGoesOn(req)) return;
     this.pauseEnds(req);
     this.leaveServer(req);
-    // A request sent to a vanished host is never answered: its server connection is given up.
-    if (req.backend >= 0 && !this.w.backends[req.backend].answersBalancer) this.conns?.kill(req);
+    this.closeServerSide(req);
+  }
+
+  /**
+   * `option abortonclose` ends the stream of `req` at its client's close (abandon): HAProxy reads
+   * the FIN at once (the H1 mux keeps reading: src/stconn.c sc_conn_recv() CO_RFL_KEEP_RECV with
+   * PR_O_ABRT_CLOSE), and its server side closes then, not later:
+   *
+   * - A connect under way (SYN-SENT): process_stream() (src/stream.c) sets CF_SHUTW_NOW on the
+   *   request channel during SC_ST_CON only with PR_O_ABRT_CLOSE, and back_handle_st_con()
+   *   (src/backend.c) aborts at once — SC_FL_NOLINGER, sc_shutw() → sc_app_shutw_conn()
+   *   (src/stconn.c) closes the connecting socket, "client abort during connection attempt" (CC):
+   *   its port is free now, not at the SYN's next retransmission (held-out round 26 B: 16 sockets
+   *   held during the stop, the model before this 23). The SYN timer still pending finds the
+   *   stream given up and only lets it go (synTimer, retryConnection).
+   * - An established one (the request sent, in the app's accept queue or in the app; a reused
+   *   connection alike): http_request_forward_body() (src/http_ana.c) sets SC_FL_NOLINGER on the
+   *   server side at the client's read0 and channel_auto_close() lets process_stream() shut it:
+   *   sc_app_shutw_conn() silently (CO_SHW_SILENT: no shutdown(SHUT_WR)) and sc_conn_shut(), and
+   *   the server connection, marked FD_LINGER_RISK at its connect (tcp_connect_server(),
+   *   src/proto_tcp.c), is closed with SO_LINGER 0 (_fd_delete_orphan(), src/fd.c): an RST, no
+   *   TIME_WAIT, never pooled (L7ServerConns.kill). The server's kernel keeps the request already
+   *   received readable (tcp_reset() purges only the write queue, net/ipv4/tcp_input.c): the app
+   *   still reads and serves it, for nobody (held-out round 26 B: the 2 queued connections reset,
+   *   ss ESTAB 2 → 0, their requests read after the SIGCONT) — the work stays `wasted`.
+   * - One whose final ACK the server's full accept queue dropped (CONNECTING: HAProxy connected,
+   *   the request sent, the server's request sock still in SYN_RECV): the RST ends the request
+   *   sock (tcp_check_req() → embryonic_reset, net/ipv4/tcp_minisocks.c: inet_csk_reqsk_queue_drop),
+   *   so the app never gets it: the wait ends (ackWaiter: its attempt no longer matches; the
+   *   listener forgets it at its next data copy and lets it go, `gone`).
+   */
+  private closeServerSide(req: Req): void {
+    const conns = this.conns;
+    if (conns === null) return;
+    // SYN-SENT: the connect's socket closes (no packet: tcp_close() in SYN_SENT sends no RST).
+    conns.connectEnded(req);
+    // Connected: RST, the connection never pooled.
+    conns.kill(req);
+    if (req.phase === ReqPhase.CONNECTING) req.connectStartedAt = -1;
   }
 
   /**
@@ -447,11 +484,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * The balancer's side of a connection whose final ACK the app's full accept queue dropped
    * (app-listener.ts). It waits while `timeout server` does (serverTimedOut ends the wait, and the
    * wait's end lets the record go), and while its client does behind a NAT (the client's own
-   * connection). Behind a proxy (l4, l7) it waits on after its client left, `option abortonclose`
-   * or not: HAProxy's connect succeeded (the server acknowledged it; the request is sent), so it
-   * waits for the answer with its client's close unread (src/http_ana.c http_end_request():
-   * channel_dont_read()), and with abortonclose the close it reads only follows the request to
-   * the server, which the app reads with it. Admitted: the request joins the app's queue (a
+   * connection). Behind a proxy (l4, l7) it waits on after its client left without `option
+   * abortonclose`: HAProxy's connect succeeded (the server acknowledged it; the request is sent), so
+   * it waits for the answer with its client's close unread (src/http_ana.c http_end_request():
+   * channel_dont_read()); with the option HAProxy resets the connection at the client's close and
+   * the request sock goes with it (closeServerSide). Admitted: the request joins the app's queue (a
    * full one answers 503 at once). Reset (its request sock expired): the server closed the
    * connection before any response — 502 from an L7 balancer (HAProxy SH, "server aborted"), a
    * reset client connection through an L4 proxy or a NAT.
@@ -495,6 +532,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       gone: () => {
         if (req.phase !== ReqPhase.CONNECTING) return;
         req.phase = ReqPhase.NONE;
+        // Let go here: its `timeout server` entry, if any, is dead (the shared timer skips it).
+        req.serverTimer = -1;
         this.leaveServer(req);
         this.conns?.kill(req);
         this.letGo(req);
@@ -656,11 +695,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   requeue(req: Req): void {
     req.queueEntry = null;
     // A stream whose client left without `option abortonclose` is still in the queue (abandon): it
-    // goes back to the dispatcher with the others.
-    if (!this.connectGoesOn(req)) {
-      this.letGo(req);
-      return;
-    }
+    // goes back to the dispatcher with the others. Every stream in the queue goes on connecting
+    // (connectGoesOn holds): abandon() withdraws one whose client left with the option, place()
+    // queues none that is given up, and a queued stream is on no server, so neither `timeout
+    // server` nor srv_shutdown_streams() can end it there (lbEnded).
     const home = req.user >= 0 ? this.sessionBackend[req.user] : -1;
     if (home >= 0) req.addTried(home);
     req.persistent = false;
@@ -672,13 +710,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * src/queue.c, wakes it; back_try_conn_req() sees it dequeued and connects). One whose client left
    * is still here only without `option abortonclose` (abandon): HAProxy sends it, its answer going
    * nowhere (doc/configuration.txt "option abortonclose": "the request will eventually be served").
+   * Every queued stream goes on connecting (see requeue): it always takes the slot.
    */
   takeSlot(req: Req, b: number): boolean {
     req.queueEntry = null;
-    if (!this.connectGoesOn(req)) {
-      this.letGo(req);
-      return false;
-    }
     this.dispatch(req, b);
     return true;
   }
