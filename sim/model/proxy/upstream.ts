@@ -494,6 +494,13 @@ export class RequestPath {
   };
 
   private closeHeld(h: FinWait2, appToo: boolean): void {
+    // Both ends already gone: the late answer's RST came first and freed the record, and this is
+    // the tcp_fin_timeout timer firing after it. Linux cancels that timer (tw_timer, armed by
+    // tcp_time_wait → inet_twsk_schedule) when the RST kills the timewait sock (tcp_v4_rcv,
+    // TCP_TW_RST → inet_twsk_deschedule_put: net/ipv4/tcp_ipv4.c, inet_timewait_sock.c); here it
+    // fires and finds nothing held. Without this check the record went to `spare` twice and two
+    // later connections shared it (spare34; test/model/proxy/fin-wait2-spare-once.test.ts).
+    if (!h.nginxOpen && !h.appOpen) return;
     const up = h.up;
     // A host rebooted since has none of these sockets (a new kernel, a new clock).
     if (up.host.clock === h.clock) {
@@ -502,6 +509,7 @@ export class RequestPath {
     }
     h.nginxOpen = false;
     if (appToo) h.appOpen = false;
+    // Given back once: only the call that closes the last open end gets here with both closed.
     if (!h.nginxOpen && !h.appOpen) this.spare.push(up);
   }
 
