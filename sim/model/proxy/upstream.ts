@@ -486,7 +486,7 @@ export class RequestPath {
     // port free (HostSockets.finWait2Held), the app's end still in CLOSE_WAIT.
     const nginxOpen = up.host.finWait2Held(up.pair, up.port, this.w.now);
     if (!nginxOpen && up.host === backend.host) this.w.timeWaitOverflow(backend);
-    return { up, clock: up.host.clock, nginxOpen, appOpen: true, answerComes: true };
+    return { up, clock: up.host.clock, nginxOpen, appOpen: true, answerComes: true, givenBack: false };
   }
 
   /** The app wrote its late answer (or lost it with its process): RST, both ends go. */
@@ -500,6 +500,14 @@ export class RequestPath {
   };
 
   private closeHeld(h: FinWait2, appToo: boolean): void {
+    // Already given back: the late answer's RST came first and freed the record, and this is
+    // the tcp_fin_timeout timer firing after it. Linux cancels that timer (tw_timer, armed by
+    // tcp_time_wait → inet_twsk_schedule) when the RST kills the timewait sock (tcp_v4_rcv,
+    // TCP_TW_RST → inet_twsk_deschedule_put: net/ipv4/tcp_ipv4.c, inet_timewait_sock.c); here it
+    // fires and finds nothing held. Without this check the record went to `spare` twice and two
+    // later connections shared it (spare34; test/model/proxy/fin-wait2-spare-once.test.ts). A flag,
+    // not "both ends closed": resetStaleAppEnd closes the app's end without giving the record back.
+    if (h.givenBack) return;
     const up = h.up;
     // A host rebooted since has none of these sockets (a new kernel, a new clock).
     if (up.host.clock === h.clock) {
@@ -511,7 +519,10 @@ export class RequestPath {
       h.appOpen = false;
       this.appEndsHeld.delete(h);
     }
-    if (!h.nginxOpen && !h.appOpen) this.spare.push(up);
+    if (!h.nginxOpen && !h.appOpen) {
+      h.givenBack = true;
+      this.spare.push(up);
+    }
   }
 
   /**
@@ -1153,6 +1164,8 @@ interface FinWait2 {
   appOpen: boolean;
   /** The app still holds the request (AppServer.orphan): its answer will come. */
   answerComes: boolean;
+  /** `up` is back in `spare` (closeHeld gives it back once). */
+  givenBack: boolean;
 }
 
 /** What RequestPath.takeCached found instead of a cached connection. */
