@@ -18,10 +18,15 @@ const backend = { app: { serving: new JobList() } } as unknown as VmView;
 /**
  * The guard comes before any use of the app's own state (no World needed) but the set of queued
  * jobs whose connection no worker has accept()ed (AppServer.unaccepted; `parked`: backend 0's on a
- * listener nobody accept()s from, AppServer.park, none here), which withdraw leaves.
+ * listener nobody accept()s from, AppServer.park, none here), which withdraw leaves, and the
+ * running jobs' gunicorn worker-timeout starts (AppServer.silentSince, session 34), which it reads.
  */
 const bareServer = (): AppServer =>
-  Object.assign(Object.create(AppServer.prototype), { unaccepted: new Set(), parked: [new Set()] });
+  Object.assign(Object.create(AppServer.prototype), {
+    unaccepted: new Set(),
+    parked: [new Set()],
+    silentSince: new Map(),
+  });
 const app = bareServer();
 
 describe('AppServer and pooled request records', () => {
