@@ -449,6 +449,14 @@ export class AppServer {
     if (backend.app.workerTimeout !== Infinity) this.silentSince.set(job, since);
   }
 
+  /** `job` leaves its worker (ended, withdrawn, replaced, lost): since when it was silent, if recorded. */
+  private takeSilence(job: AppJob): number | undefined {
+    if (this.silentSince.size === 0) return undefined;
+    const since = this.silentSince.get(job);
+    if (since !== undefined) this.silentSince.delete(job);
+    return since;
+  }
+
   /**
    * gunicorn's arbiter kills `job`'s worker (arbiter.py murder_workers(): SIGABRT; workers/base.py
    * handle_abort(): `sys.exit(1)`): the SystemExit unwinds the request through SyncWorker.handle()'s
@@ -577,8 +585,7 @@ export class AppServer {
     job.phase = ReqPhase.NONE;
     backend.app.serving.delete(job);
     if (this.anyPool) this.leftPool(backend, job);
-    const since = this.silentSince.size > 0 ? this.silentSince.get(job) : undefined;
-    if (since !== undefined) this.silentSince.delete(job);
+    const since = this.takeSilence(job);
     // A TLS handshake done: its worker reads the connection's request (submitAfterHandshake).
     const next = this.afterHandshake.size > 0 ? this.nextAfterHandshake(job) : undefined;
     if (next !== undefined) this.start(backend, next, since);
@@ -694,7 +701,7 @@ export class AppServer {
     if (backend.app.serving.delete(job)) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
-      if (this.silentSince.size > 0) this.silentSince.delete(job);
+      this.takeSilence(job);
       job.phase = ReqPhase.NONE;
       if (this.anyPool) {
         this.leftPool(backend, job);
@@ -742,11 +749,8 @@ export class AppServer {
       this.w.engine.cancel(job.timer);
       if (this.anyPool) this.pools[backend.index]?.replace(job, ghost);
       // Its worker goes on serving it, silent to the arbiter as before.
-      const since = this.silentSince.size > 0 ? this.silentSince.get(job) : undefined;
-      if (since !== undefined) {
-        this.silentSince.delete(job);
-        this.silentSince.set(ghost, since);
-      }
+      const since = this.takeSilence(job);
+      if (since !== undefined) this.silentSince.set(ghost, since);
       this.timeFinish(ghost);
     } else if (
       job.phase !== ReqPhase.QUEUED ||
@@ -884,7 +888,7 @@ export class AppServer {
     for (const job of serving) {
       this.w.engine.cancel(job.timer);
       job.timer = -1;
-      if (this.silentSince.size > 0) this.silentSince.delete(job);
+      this.takeSilence(job);
     }
     backend.app.serving.clear();
     // The pool is the process's memory: gone with it, its connections with it.
