@@ -42,9 +42,9 @@ import { FIGURES30, type Rec30, RULE30, twin30 } from './holdout30-figures.js';
 
 const PREDICTIONS = 'calibration/data/holdout30-predictions.json';
 /** The commit holding the twins and predictions, made before any round-30 recording (null until then). */
-const BLIND30: string | null = null;
+const BLIND30: string | null = 'bbd42368dd59d08591e5d407583ec9da9c7c91e1';
 /** The digest of the rows' run, figure, real value and tolerance (heldout-rows.ts definitionsDigest), pinned once recorded. */
-const DEFINITIONS30 = '';
+const DEFINITIONS30 = '17ed12ab17724b85';
 
 type Flat = Record<string, Record<string, number | null>>;
 interface Predictions {
@@ -87,7 +87,24 @@ describe.runIf(writing)('held-out round 30: predictions before recording', () =>
 });
 
 /** Rows outside the tolerance, by `<run> / <figure>`: both values pinned, the cause read in the real source. */
-export const GAPS30: Record<string, Gap> = {};
+export const GAPS30: Record<string, Gap> = {
+  'haproxy-holdout30-maxconn4-backlog3-paced20ms-http / SYNs dropped at the full accept queue (TcpExtListenOverflows; twin: syn_drops) (9e81ec4e: 12 + 8 + 4 SYNs: each client past the 8th dropped until the queue has room)':
+    {
+      real: 27,
+      predicted: 24,
+      cause:
+        "the clients' retransmitted SYNs come in timer-wheel batches, which the model does not have (lb/frontend-listener.ts: " +
+        "'SYNs a full queue drops are sent again one by one on the exact schedule (no timer-wheel batch, so no dropped final " +
+        "ACKs)'): a 1-s SYN timer sits on the wheel's level 1, 8 jiffies = 32 ms at HZ 250 (kernel/time/timer.c " +
+        'calc_wheel_index, LVL_GRAN), so clients started 20 ms apart connected in pairs (1.195/1.227 s, 2.318/2.319, ' +
+        '2.346/2.347, 3.434/3.435). At 2.346 s two SYNs of one batch found the queue at 3 of 4 and both got a request sock ' +
+        '(tcp_conn_request checks only sk_acceptq_is_full); the second final ACK met the full queue (tcp_check_req → ' +
+        'tcp_v4_syn_recv_sock exit_overflow: ListenOverflows), and so did that client’s request segments until a slot ' +
+        'freed: 4 such drops, and one SYN drop fewer than the twin (TCPSynRetrans 23 against 24) — 27 = 23 + 4. The ' +
+        'answer waves are those predicted (4 a second; that client answered a wave early, another a wave late). ' +
+        "The calibration run's known gap (haproxy-frontend-maxconn.test.ts: 9 final ACKs dropped after a batch) is the same mechanism",
+    },
+};
 
 /** Rows whose 0 on both sides is the rule's own outcome (kept as mechanism rows). */
 const MECHANISM_ZEROS30: Record<string, string> = {};
