@@ -41,9 +41,9 @@ import type { Tolerance } from './heldout-table.js';
 
 const PREDICTIONS = 'calibration/data/holdout30b-predictions.json';
 /** The commit holding the twin and predictions, made before any recording of this batch (null until then). */
-const BLIND30B: string | null = null;
+const BLIND30B: string | null = '98be2d3bce3519d2c3cdf5ec02d6d2e910b017e8';
 /** The digest of the rows' run, figure, real value and tolerance (definitionsDigest), pinned once recorded. */
-const DEFINITIONS30B = '';
+const DEFINITIONS30B = '5dd9bcb17d78c873';
 
 interface Run30b {
   name: string;
