@@ -165,8 +165,10 @@ describe('the load drop: retries × stale work hold the safe checks’ outage; o
     // seed 3 leaves it (373). Since session 34 (abort34) `option abortonclose` resets the server
     // connection of a stream whose client left (SO_LINGER 0), as HAProxy does, so none of the
     // outage's abandoned connections goes idle. Before, ~600 did, and seed 1 had 39 removals and left
-    // the outage (397 req/s); keeping just those connections pooled gives that back (likely through
-    // idle_conn_task, whose runs walk the same timer tree). 4 of seeds 1–6 left it then, 2 now.
+    // the outage (397 req/s); keeping just those connections pooled gives that back, through
+    // idle_conn_task's entry in the checks' timer tree only (on its own timer the pooled connections
+    // change nothing), yet no walk its key starts touches a check: chance, not a mechanism (README,
+    // notes on hc-cascade; session 35). 4 of seeds 1–6 left it then, 2 now.
     expect(perSecond(shorter, 'goodput')).toBeLessThan(50);
     const seed3 = runBuiltin('hc-cascade-safe', 3, [...untilRestore, 'health_check.timeout=2s']);
     expect(perSecond(seed3, 'goodput')).toBeGreaterThan(300);
