@@ -126,6 +126,27 @@ describe("app.worker_timeout: gunicorn's arbiter kills a sync worker silent past
     expect(recordsOf(r, 'app.worker_timeout').map((k) => k.t)).toEqual([3.05, 8.1]);
   });
 
+  it("the killed worker's database connection goes back to the pool", () => {
+    // db_pool of 1, the database slow (5 s a query) until 2 s: the 0-s request holds the pool
+    // connection and is cut at 3.05 s; the connection is the dead worker's no more (a killed
+    // process's socket closes), so the requests waiting for it, and the later ones, are served.
+    const r = gunicorn({
+      service: '1ms',
+      until: '10s',
+      app: {
+        worker_timeout: '3s',
+        db_pool: { size: 1, connection_timeout: '5s' },
+        dependency_slow_latency: 'const(5s)',
+      },
+      timeline: [
+        { at: '0s', do: 'dependency', state: 'slow' },
+        { at: '2s', do: 'dependency', state: 'up' },
+      ],
+    });
+    expect(recordsOf(r, 'app.worker_timeout').map((k) => k.t)).toEqual([3.05]);
+    expect(between(r, 'responses_2xx', 3, 11)).toBe(9);
+  });
+
   it("a worker's exit wakes the arbiter: its checks of the other workers move with it", () => {
     // Two workers, requests from 0 and 1 s: the first cut at 3.05 s (checks at 0.05 + k); the
     // exit's SIGCHLD wakes the arbiter, which then checks at 3.1 + k: the second, silent past

@@ -84,6 +84,17 @@ describe('lb.frontend_maxconn, mutation audit round 11', () => {
     expect(between(r, 'err_client_timeout', 0, 10)).toBe(0);
   });
 
+  it("a reload's soft stop closes only connections HAProxy accepted: the queued ones wait for the new process", () => {
+    // lb_reload at 0.5 s: the accepted connection is busy (closed after its answer); the two in
+    // the accept queue are no connection of the old process (not idle-closed), and the listening
+    // socket goes on (the model keeps one listening socket across the reload, as HAProxy's seamless reload hands the listeners to the new process).
+    const input = fifo('60s');
+    input.timeline = [...(input.timeline ?? []), { at: '0.5s', do: 'lb_reload' }];
+    const r = run(input, 1);
+    expect(recordsOf(r, 'lb.soft_stop_clients')).toMatchObject([{ idleClosed: 0, busy: 1 }]);
+    expect(between(r, 'responses_2xx', 0, 10)).toBe(3);
+  });
+
   it('l7: queued connections whose clients left take no slot when their turn comes', () => {
     // (l4: a queued connection's client is still in its connect(), no request timer runs.)
     const r = run(leavers('l7'), 1);
