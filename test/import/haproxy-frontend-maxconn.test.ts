@@ -32,4 +32,33 @@ describe('haproxy.cfg maxconn of the frontend', () => {
     expect(read(cfg('  maxconn 50\n', '', '')).render('')).toContain('frontend_maxconn: 50 # from h.cfg:2');
     expect(read(cfg('', '', '')).render('')).not.toContain('frontend_maxconn');
   });
+
+  // Mutation audit round 11 (session 35): the cases the three above left open.
+  it("a line read twice: the last one is the frontend's (each overwrites curproxy->maxconn)", () => {
+    const text = read(cfg('', '', '  maxconn 10\n  maxconn 20\n  backlog 5\n  backlog 7\n')).render('');
+    expect(text).toContain('frontend_maxconn: 20 # from h.cfg:8');
+    expect(text).toContain('frontend_backlog: 7 # from h.cfg:10');
+  });
+
+  it("a frontend's maxconn 0 is no limit of its own: global maxconn is the frontend's", () => {
+    // cfg_parse_listen() stores 0; proxy_adjust_all_maxconn() then takes global.maxconn.
+    expect(read(cfg('  maxconn 50\n', '', '  maxconn 0\n')).render('')).toContain(
+      'frontend_maxconn: 50 # from h.cfg:2',
+    );
+  });
+
+  it('equal frontend and global maxconn: cited from the frontend line', () => {
+    expect(read(cfg('  maxconn 100\n', '', '  maxconn 100\n')).render('')).toContain(
+      'frontend_maxconn: 100 # from h.cfg:8',
+    );
+  });
+
+  it("a listen section's own maxconn and backlog are its frontend's", () => {
+    const into = read(
+      'global\n  maxconn 1000\nlisten ls\n  mode http\n  timeout connect 5s\n  bind :80\n  maxconn 30\n  backlog 5\n  server a 10.0.0.1:80\n',
+    );
+    const text = into.render('');
+    expect(text).toContain('frontend_maxconn: 30 # from h.cfg:7');
+    expect(text).toContain('frontend_backlog: 5 # from h.cfg:8');
+  });
 });

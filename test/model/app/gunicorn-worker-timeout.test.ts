@@ -19,6 +19,10 @@ interface Opts {
   timeline?: unknown[];
   horizon?: string;
   connects?: 1 | 2;
+  nginx?: Record<string, unknown>;
+  /** Connections a second (paced) and when they stop (default: 1, after 1 or 2 connections). */
+  rate?: number;
+  until?: string;
 }
 
 const gunicorn = ({
@@ -28,6 +32,9 @@ const gunicorn = ({
   timeline = [],
   horizon = '60s',
   connects = 1,
+  nginx,
+  rate = 1,
+  until,
 }: Opts = {}): RunResult =>
   run(
     {
@@ -36,7 +43,7 @@ const gunicorn = ({
       clients: {
         rtt: '1ms',
         http: {
-          arrival_rate: 1,
+          arrival_rate: rate,
           arrivals: 'paced',
           requests_per_connection: 'const(1)',
           think_time: 'const(0s)',
@@ -54,8 +61,9 @@ const gunicorn = ({
         ...app,
       },
       ...(proxy === 'none' ? { lb: { mode: 'nat' } } : {}),
+      ...(nginx === undefined ? {} : { nginx }),
       backends: [{ name: 'vm-a', proxy }],
-      timeline: [{ at: connects === 1 ? '0.5s' : '1.5s', do: 'load', http_rate: 0 }, ...timeline],
+      timeline: [{ at: until ?? (connects === 1 ? '0.5s' : '1.5s'), do: 'load', http_rate: 0 }, ...timeline],
     } as never,
     1,
   );
@@ -106,6 +114,39 @@ describe("app.worker_timeout: gunicorn's arbiter kills a sync worker silent past
     expect(between(r, 'responses_2xx', 0, 60)).toBe(0);
   });
 
+  it('a connection arriving while the replacement boots waits for it too', () => {
+    // One worker cut at 3.05 s, its replacement booting 2 s; the next connection comes at 4 s,
+    // during the boot: it starts at 5.05 s, not at 4 s, and is cut at 8.1 s (checks 3.1 + k).
+    const r = gunicorn({
+      service: '10s',
+      rate: 0.25,
+      until: '4.5s',
+      app: { workers: 1, worker_timeout: '3s', startup_time: '2s' },
+    });
+    expect(recordsOf(r, 'app.worker_timeout').map((k) => k.t)).toEqual([3.05, 8.1]);
+  });
+
+  it("the killed worker's database connection goes back to the pool", () => {
+    // db_pool of 1, the database slow (5 s a query) until 2 s: the 0-s request holds the pool
+    // connection and is cut at 3.05 s; the connection is the dead worker's no more (a killed
+    // process's socket closes), so the requests waiting for it, and the later ones, are served.
+    const r = gunicorn({
+      service: '1ms',
+      until: '10s',
+      app: {
+        worker_timeout: '3s',
+        db_pool: { size: 1, connection_timeout: '5s' },
+        dependency_slow_latency: 'const(5s)',
+      },
+      timeline: [
+        { at: '0s', do: 'dependency', state: 'slow' },
+        { at: '2s', do: 'dependency', state: 'up' },
+      ],
+    });
+    expect(recordsOf(r, 'app.worker_timeout').map((k) => k.t)).toEqual([3.05]);
+    expect(between(r, 'responses_2xx', 3, 11)).toBe(9);
+  });
+
   it("a worker's exit wakes the arbiter: its checks of the other workers move with it", () => {
     // Two workers, requests from 0 and 1 s: the first cut at 3.05 s (checks at 0.05 + k); the
     // exit's SIGCHLD wakes the arbiter, which then checks at 3.1 + k: the second, silent past
@@ -133,5 +174,31 @@ describe("app.worker_timeout: gunicorn's arbiter kills a sync worker silent past
     // Unset, an event loop and a non-gunicorn app have no timeout at all.
     const node = gunicorn({ app: { sigterm_keepalive: 'keep' } });
     expect(recordsOf(node, 'app.worker_timeout')).toEqual([]);
+    // A bare one-worker gunicorn app is an event loop by default (accept-model.ts): not cut, its
+    // 40-s request answered (mutation audit round 11: the event-loop test of workerTimeout).
+    const loop = gunicorn({ app: { workers: 1, accept_model: undefined } });
+    expect(recordsOf(loop, 'app.worker_timeout')).toEqual([]);
+    expect(between(loop, 'responses_2xx', 40, 41)).toBe(1);
+  });
+
+  it("a worker doing the connection's TLS handshake is silent from its accept, not from the request", () => {
+    // app.tls.terminates app on a sync worker (submitAfterHandshake): 2 s of handshake, the
+    // request read a round trip later and served 2.5 s — 4.5 s of silence past worker_timeout
+    // 4 s: cut at 4.05 s. Counted from the request (~2 s) it would be answered at ~4.5 s.
+    const r = gunicorn({
+      service: '2.5s',
+      app: { worker_timeout: '4s', tls: { terminates: 'app', handshake_cpu: '2s' } },
+    });
+    expect(recordsOf(r, 'app.worker_timeout').map((k) => k.t)).toEqual([4.05]);
+    expect(between(r, 'responses_2xx', 0, 60)).toBe(0);
+  });
+
+  it("nginx's read timeout orphans the request: its worker goes on, still silent, and is cut", () => {
+    // proxy_read_timeout 2 s: nginx gives up (504) and the app's work goes on for nobody
+    // (AppServer.orphan: a stand-in in service), its worker silent to the arbiter as before: cut
+    // at 5.05 s all the same.
+    const r = gunicorn({ proxy: 'nginx', app: { worker_timeout: '5s' }, nginx: { proxy_read_timeout: '2s' } });
+    expect(between(r, 'responses_5xx', 2, 3)).toBe(1);
+    expect(recordsOf(r, 'app.worker_timeout').map((k) => k.t)).toEqual([5.05]);
   });
 });
