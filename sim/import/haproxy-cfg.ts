@@ -1019,7 +1019,6 @@ function serverNumbers(
   }
 }
 
-/** A server's maxconn as HAProxy stores it (atol() into an unsigned): one that wraps negative is past any count, imported as 0 (no limit). */
 /**
  * The balancer's own connection limit, lb.frontend_maxconn: the frontend's `maxconn` (its own line
  * or its defaults'; cfg_parse_listen(), v2.6.0 src/cfgparse-listen.c: `curproxy->maxconn =
@@ -1059,6 +1058,7 @@ function frontendLimit(
     });
 }
 
+/** A server's maxconn as HAProxy stores it (atol() into an unsigned): one that wraps negative is past any count, imported as 0 (no limit). */
 function serverMaxconn(word: string): number {
   return Math.max(atoi(word), 0);
 }
