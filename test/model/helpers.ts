@@ -55,3 +55,16 @@ export function between(r: RunResult, name: string, from: number, to: number, en
     .filter(([t]) => t > from && t <= to)
     .reduce((a, [, v]) => a + v, 0);
 }
+
+/** Clients opening one connection a second (paced), one request each, no think time, no retries. */
+export const oneConnectASecond = (request_timeout: string) => ({
+  rtt: '1ms',
+  http: {
+    arrival_rate: 1,
+    arrivals: 'paced',
+    requests_per_connection: 'const(1)',
+    think_time: 'const(0s)',
+    request_timeout,
+    retries: 0,
+  },
+});
