@@ -13,6 +13,7 @@ import {
   cleanupAll,
   createNamespace,
   deleteNamespace,
+  gather,
   namespaceSupport,
   spawnInNamespace,
   stopChild,
@@ -171,17 +172,9 @@ export async function runWithClient(ns, argv, [script, port, ...args]) {
   };
   gunicorn.stdout.on('data', lineOf);
   gunicorn.stderr.on('data', lineOf);
-  const client = spawnInNamespace(ns, [process.execPath, script, port, String(gunicorn.pid), ...args]);
-  let out = '';
-  client.stdout.on('data', (b) => {
-    out += b.toString();
-  });
-  let clientErr = '';
-  client.stderr.on('data', (b) => {
-    clientErr += b.toString();
-  });
-  const code = await new Promise((res) => client.on('exit', (c) => res(c)));
-  return { gunicorn, log, code, out, clientErr };
+  const client = gather(spawnInNamespace(ns, [process.execPath, script, port, String(gunicorn.pid), ...args]));
+  const code = await client.exit;
+  return { gunicorn, log, code, out: client.out, clientErr: client.err };
 }
 
 /** A gunicorn recording's stamp: the given fields, with the scheduling, the kernel and the tree's commit. */

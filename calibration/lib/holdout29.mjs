@@ -25,7 +25,15 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { kernelConfig, RECORDED_SYSCTLS } from './experiment.mjs';
-import { cleanupAll, createNamespace, namespaceSupport, readSysctl, setSysctl, spawnInNamespace } from './netns.mjs';
+import {
+  cleanupAll,
+  createNamespace,
+  gather,
+  namespaceSupport,
+  readSysctl,
+  setSysctl,
+  spawnInNamespace,
+} from './netns.mjs';
 import { sourceCommit } from './source-commit.mjs';
 
 const WORKER = fileURLToPath(new URL('./holdout29.py', import.meta.url));
@@ -87,18 +95,11 @@ async function record(run, rt) {
     sysctls[k] = readSysctl(ns, k);
   const wrap = rt ? ['chrt', '-f', String(rt)] : [];
   const child = spawnInNamespace(ns, [...wrap, 'python3', WORKER, ...run.args.map(String)]);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await Promise.race([new Promise((r) => child.on('exit', r)), sleep(30_000).then(() => 'timeout')]);
+  const output = gather(child);
+  const code = await Promise.race([output.exit, sleep(30_000).then(() => 'timeout')]);
   cleanupAll();
-  if (code !== 0) throw new Error(`${run.name}: worker exit ${code}: ${err}`);
-  const result = JSON.parse(out);
+  if (code !== 0) throw new Error(`${run.name}: worker exit ${code}: ${output.err}`);
+  const result = JSON.parse(output.out);
   const stamp = {
     kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
     kernelConfig: kernelConfig(),

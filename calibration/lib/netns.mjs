@@ -96,6 +96,21 @@ export function spawnInNamespace(ns, argv) {
   return child;
 }
 
+/**
+ * A spawned child's output as it comes (`out`, `err`: its stdout and stderr so far) and `exit`, its
+ * exit code once it has exited.
+ */
+export function gather(child) {
+  const o = { out: '', err: '', exit: new Promise((r) => child.on('exit', r)) };
+  child.stdout.on('data', (d) => {
+    o.out += d;
+  });
+  child.stderr.on('data', (d) => {
+    o.err += d;
+  });
+  return o;
+}
+
 export function stopChild(child) {
   killChild(child);
 }
