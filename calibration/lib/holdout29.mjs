@@ -23,14 +23,13 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { kernelConfig, RECORDED_SYSCTLS } from './experiment.mjs';
 import {
   cleanupAll,
   createNamespace,
   gather,
-  namespaceSupport,
   readSysctl,
+  recorderArgs,
   setSysctl,
   spawnInNamespace,
 } from './netns.mjs';
@@ -118,12 +117,10 @@ async function record(run, rt) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, rt: { type: 'string' } } });
-  const support = namespaceSupport();
-  if (!support.ok) throw new Error(support.reason);
-  for (const run of HOLDOUT29_RUNS.filter((r) => !values.only || r.name.includes(values.only))) {
+  const { runs, rt } = recorderArgs(HOLDOUT29_RUNS);
+  for (const run of runs) {
     console.log(run.name);
-    const { result: r } = await record(run, values.rt ? Number(values.rt) : null);
+    const { result: r } = await record(run, rt);
     const { ss, sent, connected, ...rest } = r;
     console.log(`  ${JSON.stringify({ ...rest, connected: connected?.length })}`);
   }
