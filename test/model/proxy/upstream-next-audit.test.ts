@@ -15,37 +15,15 @@ import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { overflowingApp } from '../app/ack-overflow-fixture.js';
 import { run } from '../helpers.js';
+import { busyApp } from './busy-app-fixture.js';
 
-/**
- * One app worker busy for 60 s and a backlog of 1 (syn-giveup.test.ts's app): of three requests
- * at 0 s the first is served, the second waits in the accept queue, the third's SYNs to either
- * address are dropped.
- */
-function fullApp(method: string, nginx: object, synRetries?: number): ScenarioInput {
-  return {
-    start: '00:00:00',
-    warmup: '0s',
-    horizon: '30s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '0.1ms',
-      http: { arrival_rate: 0, requests_per_connection: 'const(1)', request_timeout: '120s', retries: 0, method },
-    },
-    app: { workers: 1, backlog: 1, service_time: 'const(60s)' },
-    nginx: {
-      proxy_read_timeout: '120s',
-      upstream_addresses: [{ address: '::1' }, { address: '127.0.0.1' }],
-      ...nginx,
-    },
-    kernel: synRetries === undefined ? {} : { tcp_syn_retries: synRetries },
-    lb: { mode: 'nat' },
-    backends: [{ name: 'vm-a' }],
-    timeline: [
-      { at: '0s', do: 'load', http_rate: 1000 },
-      { at: '0.003s', do: 'load', http_rate: 0 },
-    ],
-  } as ScenarioInput;
-}
+/** busyApp on two addresses, the clients' `method`, more `nginx` keys. */
+const fullApp = (method: string, nginx: object, synRetries?: number): ScenarioInput =>
+  busyApp({
+    http: { method },
+    nginx: { upstream_addresses: [{ address: '::1' }, { address: '127.0.0.1' }], ...nginx },
+    synRetries,
+  });
 
 const times = (r: RunResult, kind: Parameters<typeof recordsOf>[1]): number[] => recordsOf(r, kind).map((x) => x.t);
 
