@@ -56,15 +56,11 @@ export function between(r: RunResult, name: string, from: number, to: number, en
     .reduce((a, [, v]) => a + v, 0);
 }
 
-/** Clients opening one connection a second (paced), one request each, no think time, no retries. */
-export const oneConnectASecond = (request_timeout: string) => ({
+/**
+ * Clients opening `arrival_rate` connections a second, paced, one request each and no retries;
+ * `http` adds clients.http keys (or replaces these).
+ */
+export const pacedConnects = (arrival_rate: number, http: Record<string, unknown> = {}) => ({
   rtt: '1ms',
-  http: {
-    arrival_rate: 1,
-    arrivals: 'paced',
-    requests_per_connection: 'const(1)',
-    think_time: 'const(0s)',
-    request_timeout,
-    retries: 0,
-  },
+  http: { arrival_rate, arrivals: 'paced', requests_per_connection: 'const(1)', retries: 0, ...http },
 });

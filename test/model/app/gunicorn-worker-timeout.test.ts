@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import { recordsOf } from '../../trace/records-of.js';
-import { between, oneConnectASecond, run } from '../helpers.js';
+import { between, pacedConnects, run } from '../helpers.js';
 
 interface Opts {
   service?: string;
@@ -33,7 +33,7 @@ const gunicorn = ({
     {
       warmup: '0s',
       horizon,
-      clients: oneConnectASecond('120s'),
+      clients: pacedConnects(1, { think_time: 'const(0s)', request_timeout: '120s' }),
       app: {
         workers: 4,
         service_time: `const(${service})`,

@@ -14,7 +14,7 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { overflowingApp } from '../app/ack-overflow-fixture.js';
-import { run } from '../helpers.js';
+import { pacedConnects, run } from '../helpers.js';
 import { busyApp } from './busy-app-fixture.js';
 
 /** busyApp on two addresses, the clients' `method`, more `nginx` keys. */
@@ -111,17 +111,7 @@ describe("nginx's connect() to one address fails with EADDRNOTAVAIL", () => {
       {
         warmup: '0s',
         horizon: '5s',
-        clients: {
-          rtt: '1ms',
-          http: {
-            arrival_rate: 10,
-            arrivals: 'paced',
-            requests_per_connection: 'const(1)',
-            think_time: 'const(10ms)',
-            retries: 0,
-            method: 'POST',
-          },
-        },
+        clients: pacedConnects(10, { think_time: 'const(10ms)', method: 'POST' }),
         kernel: { ip_local_port_range: [60000, 60019] },
         nginx: {
           upstream_loopback: false,
