@@ -16,7 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
-import { vanishBehindNat } from './vanish-fixture.js';
+import { vanishVmA } from './vanish-fixture.js';
 
 function oneClient(rtt: string, keepalive: string): ScenarioInput {
   return {
@@ -52,8 +52,8 @@ describe('clients.http.idle_timeout against nginx keepalive_timeout: the half ro
  * connection, to vm-b.
  */
 function vanishUnderGo(): ScenarioInput {
-  return vanishBehindNat(
-    {
+  return vanishVmA({
+    http: {
       arrival_rate: 0.001,
       arrivals: 'paced',
       requests_per_connection: 'const(3)',
@@ -61,9 +61,10 @@ function vanishUnderGo(): ScenarioInput {
       request_timeout: '30s',
       library: 'go',
     },
-    { service_time: 'const(5ms)' },
-    '1.5s',
-  );
+    app: { service_time: 'const(5ms)' },
+    at: '1.5s',
+    tcpRetries2: 3,
+  });
 }
 
 describe("Go's resend after ETIMEDOUT: the request's latency counts from its first write", () => {
