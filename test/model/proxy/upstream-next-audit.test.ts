@@ -68,16 +68,7 @@ function crashWithCache(keepalive: number): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '6s',
-    clients: {
-      rtt: '1ms',
-      http: {
-        arrival_rate: 1,
-        arrivals: 'paced',
-        requests_per_connection: 'const(1)',
-        think_time: 'const(10ms)',
-        retries: 0,
-      },
-    },
+    clients: pacedConnects(1, { think_time: 'const(10ms)' }),
     app: { workers: 4, service_time: 'const(200ms)', crash_after: '3.1s', startup_time: '300ms' },
     nginx: {
       proxy_read_timeout: '1s',
