@@ -26,6 +26,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 export const PORT = 8000;
 export const LOAD = { count: 80, intervalMs: 100, sigtermMs: 3050, endMs: 8000 };
 
+/** The end of every recorder's gunicorn command line: on PORT, app.py's app, debug log. */
+export const SERVE_APP = ['-b', `127.0.0.1:${PORT}`, '--chdir', here, '--log-level', 'debug', 'app:app'];
+
 /** One bare gthread worker, 32 threads, app.py; `gracefulTimeout` is gunicorn's --graceful-timeout (s). */
 export const gunicornArgs = (gracefulTimeout) => [
   '-k',
@@ -40,13 +43,7 @@ export const gunicornArgs = (gracefulTimeout) => [
   '2048',
   '--keep-alive',
   '2',
-  '-b',
-  `127.0.0.1:${PORT}`,
-  '--chdir',
-  here,
-  '--log-level',
-  'debug',
-  'app:app',
+  ...SERVE_APP,
 ];
 
 /** The gunicorn version Debian's python3 imports (from `pythonPath` first, when given). */

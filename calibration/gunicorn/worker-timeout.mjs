@@ -29,6 +29,7 @@ import {
   PORT,
   recordingStamp,
   runWithClient,
+  SERVE_APP,
   scheduleRecorder,
 } from './record-sigterm-run.mjs';
 
@@ -56,13 +57,7 @@ const ARGV = [
   '1',
   '--timeout',
   String(LOAD.timeoutS),
-  '-b',
-  `127.0.0.1:${PORT}`,
-  '--chdir',
-  here,
-  '--log-level',
-  'debug',
-  'app:app',
+  ...SERVE_APP,
 ];
 
 const support = namespaceSupport();
