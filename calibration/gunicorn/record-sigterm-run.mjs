@@ -13,6 +13,7 @@ import {
   cleanupAll,
   createNamespace,
   deleteNamespace,
+  gather,
   namespaceSupport,
   spawnInNamespace,
   stopChild,
@@ -24,6 +25,9 @@ const here = dirname(fileURLToPath(import.meta.url));
 /** gunicorn's port in the namespace, and the load every run of rounds 23 and 24 takes. */
 export const PORT = 8000;
 export const LOAD = { count: 80, intervalMs: 100, sigtermMs: 3050, endMs: 8000 };
+
+/** The end of every recorder's gunicorn command line: on PORT, app.py's app, debug log. */
+export const SERVE_APP = ['-b', `127.0.0.1:${PORT}`, '--chdir', here, '--log-level', 'debug', 'app:app'];
 
 /** One bare gthread worker, 32 threads, app.py; `gracefulTimeout` is gunicorn's --graceful-timeout (s). */
 export const gunicornArgs = (gracefulTimeout) => [
@@ -39,13 +43,7 @@ export const gunicornArgs = (gracefulTimeout) => [
   '2048',
   '--keep-alive',
   '2',
-  '-b',
-  `127.0.0.1:${PORT}`,
-  '--chdir',
-  here,
-  '--log-level',
-  'debug',
-  'app:app',
+  ...SERVE_APP,
 ];
 
 /** The gunicorn version Debian's python3 imports (from `pythonPath` first, when given). */
@@ -105,37 +103,16 @@ export async function recordRuns(runs, { only, recorder, nsTag, rt, outDir }) {
  */
 async function recordSigtermRun({ run, version, recorder, nsTag, rt, outDir }) {
   const ns = createNamespace(nsTag);
-  const load = loadavg()
-    .map((x) => x.toFixed(2))
-    .join(' ');
+  const loadavgAtStart = loadNow();
   const startedAt = new Date().toISOString();
-  const gunicorn = spawnInNamespace(ns, run.argv());
-  const log = [];
-  const t = () => Date.now();
-  const lineOf = (chunk) => {
-    for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push({ ms: t(), line: l });
-  };
-  gunicorn.stdout.on('data', lineOf);
-  gunicorn.stderr.on('data', lineOf);
-  const client = spawnInNamespace(ns, [
-    process.execPath,
+  const { gunicorn, log, code, out, clientErr } = await runWithClient(ns, run.argv(), [
     join(here, 'client.mjs'),
     String(PORT),
-    String(gunicorn.pid),
     String(LOAD.count),
     String(LOAD.intervalMs),
     String(LOAD.sigtermMs),
     String(LOAD.endMs),
   ]);
-  let out = '';
-  client.stdout.on('data', (b) => {
-    out += b.toString();
-  });
-  let clientErr = '';
-  client.stderr.on('data', (b) => {
-    clientErr += b.toString();
-  });
-  const code = await new Promise((res) => client.on('exit', (c) => res(c)));
   // gunicorn should be gone (graceful_timeout 10 s after the SIGTERM at most); give it that, then kill.
   const until = Date.now() + 12000;
   while (gunicorn.exitCode === null && gunicorn.signalCode === null && Date.now() < until)
@@ -150,21 +127,19 @@ async function recordSigtermRun({ run, version, recorder, nsTag, rt, outDir }) {
   }
   const result = JSON.parse(out);
   const data = {
-    stamp: {
+    stamp: recordingStamp({
       experiment: run.name,
       what: run.what,
       gunicornVersion: version,
       startedAt,
-      loadavgAtStart: load,
-      scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
-      kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-      sourceCommit: sourceCommit(),
+      loadavgAtStart,
+      rt,
       argv: run.argv(),
       load: LOAD,
-    },
+    }),
     ...result,
     gunicornExit,
-    gunicornLog: log.map((l) => l.line),
+    gunicornLog: log,
   };
   const file = join(outDir, `${run.name}${rt !== null ? '-rt' : ''}.json`);
   writeFileSync(file, `${JSON.stringify(data, null, 1)}\n`);
@@ -173,4 +148,44 @@ async function recordSigtermRun({ run, version, recorder, nsTag, rt, outDir }) {
   console.log(
     `${run.name}: ${version}, sigterm ${result.sigtermS} s, exits ${JSON.stringify(result.exits)}, outcomes ${JSON.stringify(by)} → ${file}`,
   );
+}
+
+/** The load average now (1, 5, 15 min), as a recording's stamp gives it. */
+export const loadNow = () =>
+  loadavg()
+    .map((x) => x.toFixed(2))
+    .join(' ');
+
+/**
+ * gunicorn (`argv`) started in `ns` with its log lines gathered, then the client (`client`: its
+ * script and arguments; the arbiter's pid goes after the first argument, the port) run in `ns` to its
+ * exit. gunicorn is left running: the caller stops it.
+ */
+export async function runWithClient(ns, argv, [script, port, ...args]) {
+  const gunicorn = spawnInNamespace(ns, argv);
+  const log = [];
+  const lineOf = (chunk) => {
+    for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push(l);
+  };
+  gunicorn.stdout.on('data', lineOf);
+  gunicorn.stderr.on('data', lineOf);
+  const client = gather(spawnInNamespace(ns, [process.execPath, script, port, String(gunicorn.pid), ...args]));
+  const code = await client.exit;
+  return { gunicorn, log, code, out: client.out, clientErr: client.err };
+}
+
+/** A gunicorn recording's stamp: the given fields, with the scheduling, the kernel and the tree's commit. */
+export function recordingStamp({ experiment, what, gunicornVersion, startedAt, loadavgAtStart, rt, argv, load }) {
+  return {
+    experiment,
+    what,
+    gunicornVersion,
+    startedAt,
+    loadavgAtStart,
+    scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
+    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
+    sourceCommit: sourceCommit(),
+    argv,
+    load,
+  };
 }

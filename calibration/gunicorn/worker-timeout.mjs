@@ -18,22 +18,20 @@
 // (workers/gthread.py ThreadWorker.run()) whatever its threads do: both requests answered.
 //
 //   flock /work/wt/calib.lock node calibration/gunicorn/worker-timeout.mjs [--worker sync|gthread] [--rt 10] [--out DIR]
-import { execFileSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import { loadavg } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { cleanupAll, createNamespace, deleteNamespace, namespaceSupport, stopChild } from '../lib/netns.mjs';
 import {
-  cleanupAll,
-  createNamespace,
-  deleteNamespace,
-  namespaceSupport,
-  spawnInNamespace,
-  stopChild,
-} from '../lib/netns.mjs';
-import { sourceCommit } from '../lib/source-commit.mjs';
-import { gunicornVersion, PORT, scheduleRecorder } from './record-sigterm-run.mjs';
+  gunicornVersion,
+  loadNow,
+  PORT,
+  recordingStamp,
+  runWithClient,
+  SERVE_APP,
+  scheduleRecorder,
+} from './record-sigterm-run.mjs';
 
 const here = dirname(fileURLToPath(import.meta.url));
 const { values } = parseArgs({
@@ -59,13 +57,7 @@ const ARGV = [
   '1',
   '--timeout',
   String(LOAD.timeoutS),
-  '-b',
-  `127.0.0.1:${PORT}`,
-  '--chdir',
-  here,
-  '--log-level',
-  'debug',
-  'app:app',
+  ...SERVE_APP,
 ];
 
 const support = namespaceSupport();
@@ -76,33 +68,13 @@ if (!support.ok) {
 const rt = scheduleRecorder(values.rt, 'worker-timeout');
 const ns = createNamespace('gwt');
 const startedAt = new Date().toISOString();
-const load = loadavg()
-  .map((x) => x.toFixed(2))
-  .join(' ');
-const gunicorn = spawnInNamespace(ns, ARGV);
-const log = [];
-const lineOf = (chunk) => {
-  for (const l of chunk.toString().split('\n')) if (l.trim() !== '') log.push(l);
-};
-gunicorn.stdout.on('data', lineOf);
-gunicorn.stderr.on('data', lineOf);
-const client = spawnInNamespace(ns, [
-  process.execPath,
+const loadavgAtStart = loadNow();
+const { gunicorn, log, code, out, clientErr } = await runWithClient(ns, ARGV, [
   join(here, 'timeout-client.mjs'),
   String(PORT),
-  String(gunicorn.pid),
   LOAD.startsMs.join(','),
   String(LOAD.endMs),
 ]);
-let out = '';
-client.stdout.on('data', (b) => {
-  out += b.toString();
-});
-let clientErr = '';
-client.stderr.on('data', (b) => {
-  clientErr += b.toString();
-});
-const code = await new Promise((res) => client.on('exit', (c) => res(c)));
 stopChild(gunicorn);
 await new Promise((r) => setTimeout(r, 300));
 deleteNamespace(ns);
@@ -113,18 +85,16 @@ if (code !== 0) {
 }
 const result = JSON.parse(out);
 const data = {
-  stamp: {
+  stamp: recordingStamp({
     experiment: NAME,
     what: `Debian 12's gunicorn (/usr/bin/gunicorn), one ${values.worker} worker, --timeout 3, every request sleeping 10 s`,
     gunicornVersion: gunicornVersion(),
     startedAt,
-    loadavgAtStart: load,
-    scheduling: rt !== null ? `SCHED_FIFO ${rt}` : 'default',
-    kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
-    sourceCommit: sourceCommit(),
+    loadavgAtStart,
+    rt,
     argv: ARGV,
     load: LOAD,
-  },
+  }),
   ...result,
   gunicornLog: log,
 };

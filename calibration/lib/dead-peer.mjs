@@ -6,7 +6,7 @@
 import { loadavg } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { runStamp } from './experiment.mjs';
-import { createNamespace, deleteNamespace, readSysctl, setSysctl, spawnInNamespace } from './netns.mjs';
+import { createNamespace, deleteNamespace, gather, readSysctl, setSysctl, spawnInNamespace } from './netns.mjs';
 import { round } from './sample.mjs';
 
 const SCRIPT = fileURLToPath(new URL('./dead-peer.py', import.meta.url));
@@ -25,20 +25,6 @@ export const DEAD_PEER_SYSCTLS = [
   'net.ipv4.tcp_rto_min_us',
   'net.ipv4.tcp_rto_max_ms',
 ];
-
-function collect(child) {
-  return new Promise((resolve, reject) => {
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`dead-peer.py exited ${code}: ${err}`))));
-  });
-}
 
 /** config.deadPeer: { mode, conns, staggerMs, writeMs, userTimeoutMs, dropHook? }; config.seconds bounds the run. */
 export async function runDeadPeerExperiment(config) {
@@ -61,7 +47,10 @@ export async function runDeadPeerExperiment(config) {
       String(config.seconds),
       d.dropHook ?? 'input',
     ]);
-    const result = JSON.parse(await collect(child));
+    const output = gather(child);
+    const code = await output.exit;
+    if (code !== 0) throw new Error(`dead-peer.py exited ${code}: ${output.err}`);
+    const result = JSON.parse(output.out);
     return {
       experiment: config.name,
       description: config.description,

@@ -23,9 +23,16 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
 import { kernelConfig, RECORDED_SYSCTLS } from './experiment.mjs';
-import { cleanupAll, createNamespace, namespaceSupport, readSysctl, setSysctl, spawnInNamespace } from './netns.mjs';
+import {
+  cleanupAll,
+  createNamespace,
+  gather,
+  readSysctl,
+  recorderArgs,
+  setSysctl,
+  spawnInNamespace,
+} from './netns.mjs';
 import { sourceCommit } from './source-commit.mjs';
 
 const WORKER = fileURLToPath(new URL('./holdout29.py', import.meta.url));
@@ -87,18 +94,11 @@ async function record(run, rt) {
     sysctls[k] = readSysctl(ns, k);
   const wrap = rt ? ['chrt', '-f', String(rt)] : [];
   const child = spawnInNamespace(ns, [...wrap, 'python3', WORKER, ...run.args.map(String)]);
-  let out = '';
-  let err = '';
-  child.stdout.on('data', (d) => {
-    out += d;
-  });
-  child.stderr.on('data', (d) => {
-    err += d;
-  });
-  const code = await Promise.race([new Promise((r) => child.on('exit', r)), sleep(30_000).then(() => 'timeout')]);
+  const output = gather(child);
+  const code = await Promise.race([output.exit, sleep(30_000).then(() => 'timeout')]);
   cleanupAll();
-  if (code !== 0) throw new Error(`${run.name}: worker exit ${code}: ${err}`);
-  const result = JSON.parse(out);
+  if (code !== 0) throw new Error(`${run.name}: worker exit ${code}: ${output.err}`);
+  const result = JSON.parse(output.out);
   const stamp = {
     kernel: execFileSync('uname', ['-r'], { encoding: 'utf8' }).trim(),
     kernelConfig: kernelConfig(),
@@ -117,12 +117,10 @@ async function record(run, rt) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, rt: { type: 'string' } } });
-  const support = namespaceSupport();
-  if (!support.ok) throw new Error(support.reason);
-  for (const run of HOLDOUT29_RUNS.filter((r) => !values.only || r.name.includes(values.only))) {
+  const { runs, rt } = recorderArgs(HOLDOUT29_RUNS);
+  for (const run of runs) {
     console.log(run.name);
-    const { result: r } = await record(run, values.rt ? Number(values.rt) : null);
+    const { result: r } = await record(run, rt);
     const { ss, sent, connected, ...rest } = r;
     console.log(`  ${JSON.stringify({ ...rest, connected: connected?.length })}`);
   }

@@ -2,6 +2,7 @@
 // Every namespace and child is registered here so one cleanup path removes them on exit,
 // SIGINT/SIGTERM or an error: the host's own network and sysctls are never touched.
 import { execFileSync, spawn } from 'node:child_process';
+import { parseArgs } from 'node:util';
 
 const namespaces = new Set();
 const children = new Set();
@@ -96,6 +97,21 @@ export function spawnInNamespace(ns, argv) {
   return child;
 }
 
+/**
+ * A spawned child's output as it comes (`out`, `err`: its stdout and stderr so far) and `exit`, its
+ * exit code once it has exited.
+ */
+export function gather(child) {
+  const o = { out: '', err: '', exit: new Promise((r) => child.on('exit', r)) };
+  child.stdout.on('data', (d) => {
+    o.out += d;
+  });
+  child.stderr.on('data', (d) => {
+    o.err += d;
+  });
+  return o;
+}
+
 export function stopChild(child) {
   killChild(child);
 }
@@ -118,6 +134,20 @@ export function namespaceSupport() {
     return { ok: false, reason: '`ip netns add` is not permitted here' };
   }
   return { ok: true, reason: '' };
+}
+
+/**
+ * A held-out recorder's command line: the runs `--only <part of a name>` picks (every run without
+ * it) and the `--rt` SCHED_FIFO priority (null without); throws where namespaces cannot be made.
+ */
+export function recorderArgs(runs) {
+  const { values } = parseArgs({ options: { only: { type: 'string' }, rt: { type: 'string' } } });
+  const support = namespaceSupport();
+  if (!support.ok) throw new Error(support.reason);
+  return {
+    runs: runs.filter((r) => !values.only || r.name.includes(values.only)),
+    rt: values.rt ? Number(values.rt) : null,
+  };
 }
 
 /**

@@ -10,38 +10,13 @@
 # with no socket left answer RST too (tcp_v4_send_reset()); and a connect() from each A's port
 # to the listener tells which ports are still taken (EADDRNOTAVAIL: tcp_twsk_unique() never
 # takes over a FIN_WAIT2 substate) — done only for A's ports whose B is gone by then.
-import errno, json, socket, subprocess, sys, time
+import errno, json, socket, sys, time
+
+from procnet import netstat, sh, sockstat, states
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 30
 BUCKETS = int(sys.argv[2]) if len(sys.argv) > 2 else 10
 PORT = 5635
-
-
-def sh(*cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-
-
-def netstat(keys):
-    t = open('/proc/net/netstat').read().split('\n')
-    for i in range(0, len(t) - 1, 2):
-        if t[i].startswith('TcpExt:'):
-            d = dict(zip(t[i].split()[1:], map(int, t[i + 1].split()[1:])))
-            return {k: d.get(k) for k in keys}
-
-
-def sockstat():
-    for line in open('/proc/net/sockstat'):
-        if line.startswith('TCP:'):
-            f = line.split()
-            return {f[i]: int(f[i + 1]) for i in range(1, len(f) - 1, 2)}
-
-
-def states(port_filter):
-    counts = {}
-    for line in sh('ss', '-tanH', port_filter).splitlines():
-        s = line.split()[0]
-        counts[s] = counts.get(s, 0) + 1
-    return counts
 
 
 def snapshot(label):

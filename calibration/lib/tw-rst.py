@@ -9,44 +9,16 @@
 #     window (seq == tw_rcv_nxt, sniffed from B's FIN on lo) with tcp_rfc1337 0, out of window
 #     (tw_rcv_nxt + 100000) with tcp_rfc1337 0, in window with tcp_rfc1337 1.
 # Counted after each step: `ss -tan` states of A's port, /proc/net/sockstat's tw, TcpExt counters.
-import json, os, socket, struct, subprocess, sys, time
+import json, os, socket, struct, sys, time
+
+from procnet import netstat, sh, sockstat, states
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 40
 PORT = 5634
 
 
-def sh(*cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-
-
 def sysctl(key, value):
     sh('sysctl', '-qw', f'{key}={value}')
-
-
-def netstat(keys):
-    t = open('/proc/net/netstat').read().split('\n')
-    for i in range(0, len(t) - 1, 2):
-        if t[i].startswith('TcpExt:'):
-            d = dict(zip(t[i].split()[1:], map(int, t[i + 1].split()[1:])))
-            return {k: d.get(k) for k in keys}
-
-
-def sockstat_tw():
-    for line in open('/proc/net/sockstat'):
-        if line.startswith('TCP:'):
-            f = line.split()
-            return int(f[f.index('tw') + 1])
-
-
-def states():
-    """States of the sockets on A's side (the listener's port), as ss prints them."""
-    out = sh('ss', '-tanH', f'( sport = :{PORT} )')
-    counts = {}
-    for line in out.splitlines():
-        s = line.split()[0]
-        if s != 'LISTEN':
-            counts[s] = counts.get(s, 0) + 1
-    return counts
 
 
 KEYS = ['TCPAbortOnClose', 'TCPTimeWaitOverflow', 'TCPACKSkippedTimeWait', 'TCPACKSkippedFinWait2', 'TWKilled']
@@ -54,7 +26,8 @@ KEYS = ['TCPAbortOnClose', 'TCPTimeWaitOverflow', 'TCPACKSkippedTimeWait', 'TCPA
 
 def snapshot(label):
     time.sleep(0.3)
-    return {'step': label, 'ss': states(), 'sockstatTw': sockstat_tw(), 'netstat': netstat(KEYS)}
+    ss = states(f'( sport = :{PORT} )', skip=('LISTEN',))  # A's side: the listener's port
+    return {'step': label, 'ss': ss, 'sockstatTw': sockstat()['tw'], 'netstat': netstat(KEYS)}
 
 
 def csum(data):

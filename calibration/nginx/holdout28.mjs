@@ -27,8 +27,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { parseArgs } from 'node:util';
-import { cleanupAll, createNamespace, namespaceSupport, spawnInNamespace } from '../lib/netns.mjs';
+import { cleanupAll, createNamespace, recorderArgs, spawnInNamespace } from '../lib/netns.mjs';
 import { confHead, makePrefix, readLog, recordingStamp, removePrefix, startNginxReady, tempPaths } from './nginx.mjs';
 
 const APP = fileURLToPath(new URL('./holdout28-app.cjs', import.meta.url));
@@ -177,12 +176,10 @@ async function record(run, rt) {
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { only: { type: 'string' }, rt: { type: 'string' } } });
-  const support = namespaceSupport();
-  if (!support.ok) throw new Error(support.reason);
-  for (const run of HOLDOUT28_RUNS.filter((r) => !values.only || r.name.includes(values.only))) {
+  const { runs, rt } = recorderArgs(HOLDOUT28_RUNS);
+  for (const run of runs) {
     console.log(run.name);
-    const d = await record(run, values.rt ? Number(values.rt) : null);
+    const d = await record(run, rt);
     const statuses = {};
     for (const l of d.access) statuses[l.split('|')[1]] = (statuses[l.split('|')[1]] ?? 0) + 1;
     console.log(

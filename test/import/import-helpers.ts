@@ -4,6 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { importCommandLine } from '../../sim/cli/import.js';
 import { validateScenarios } from '../../sim/cli/validate.js';
+import { Imported } from '../../sim/import/imported.js';
+import { importNginx } from '../../sim/import/nginx-conf.js';
 
 /** This folder's fixtures (a reviewer's fleet: HAProxy mode http, nginx with WebSockets, a Deployment) and the README's. */
 export const FIXTURES = [
@@ -53,4 +55,11 @@ export function writeTemp(name: string, text: string): string {
   const file = join(mkdtempSync(join(tmpdir(), 'drainsim-import23-')), name);
   writeFileSync(file, text);
   return file;
+}
+
+/** An nginx.conf text imported (as file n.conf): its values, warnings and errors. */
+export function readNginx(text: string): Imported {
+  const into = new Imported();
+  importNginx(text, 'n.conf', into);
+  return into;
 }

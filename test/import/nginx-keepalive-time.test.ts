@@ -6,10 +6,9 @@
  */
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { Imported } from '../../sim/import/imported.js';
-import { importNginx, nginxTime } from '../../sim/import/nginx-conf.js';
+import { nginxTime } from '../../sim/import/nginx-conf.js';
 import { ScenarioSchema } from '../../sim/scenario/schema.js';
-import { importAndValidate, writeTemp } from './import-helpers.js';
+import { importAndValidate, readNginx, writeTemp } from './import-helpers.js';
 
 const conf = (clientTime: string, upstreamTime: string) =>
   [
@@ -29,12 +28,6 @@ const conf = (clientTime: string, upstreamTime: string) =>
     '',
   ].join('\n');
 
-function read(text: string): Imported {
-  const into = new Imported();
-  importNginx(text, 'n.conf', into);
-  return into;
-}
-
 describe('nginx.conf keepalive_time import', () => {
   it('http-level keepalive_time → nginx.keepalive_time, the upstream block’s → nginx.upstream_keepalive_time, each with its line', () => {
     const r = importAndValidate([writeTemp('nginx.conf', conf('30m', '"1h 30s"'))]);
@@ -50,7 +43,7 @@ describe('nginx.conf keepalive_time import', () => {
   });
 
   it('unset, neither is written: the scenario keeps nginx’s default 1h for both', () => {
-    const into = read('http {\n  upstream app { server 127.0.0.1:3000; keepalive 4; }\n}\n');
+    const into = readNginx('http {\n  upstream app { server 127.0.0.1:3000; keepalive 4; }\n}\n');
     expect(into.values.map((v) => v.path.join('.'))).not.toContain('nginx.keepalive_time');
     expect(into.values.map((v) => v.path.join('.'))).not.toContain('nginx.upstream_keepalive_time');
   });
@@ -79,7 +72,7 @@ describe('nginx.conf keepalive_time import', () => {
       const r = importAndValidate([writeTemp('nginx.conf', conf(client, upstream))]);
       expect(r.importCode, bad).toBe(2);
       expect(r.scenario).toBe('');
-      expect(read(conf(client, upstream)).errors).toEqual([
+      expect(readNginx(conf(client, upstream)).errors).toEqual([
         `n.conf:${line}: ${bad} — nginx refuses it ("keepalive_time" directive invalid value)`,
       ]);
     }
@@ -100,10 +93,10 @@ describe("another server's keepalive_time", () => {
         '}',
         '',
       ].join('\n');
-    expect(read(text('10x')).errors).toEqual([
+    expect(readNginx(text('10x')).errors).toEqual([
       'n.conf:5: http › server › keepalive_time: expected a time (numbers with units w d h m s ms, in that order, each once; a bare last number is seconds; at most 2^63 − 1 ms), found \'10x\' — nginx refuses it ("keepalive_time" directive invalid value)',
     ]);
-    expect(read(text('10s')).errors).toEqual([]);
+    expect(readNginx(text('10s')).errors).toEqual([]);
   });
 });
 

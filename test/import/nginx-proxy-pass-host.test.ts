@@ -7,12 +7,11 @@
  * another name still warns (its addresses are the VM's to say), an IP literal is one peer.
  */
 import { describe, expect, it } from 'vitest';
-import { Imported } from '../../sim/import/imported.js';
-import { importNginx } from '../../sim/import/nginx-conf.js';
+import type { Imported } from '../../sim/import/imported.js';
+import { readNginx } from './import-helpers.js';
 
 function read(proxyPass: string, extra: string[] = []): Imported {
-  const into = new Imported();
-  importNginx(
+  return readNginx(
     [
       'http {',
       ...extra,
@@ -23,10 +22,7 @@ function read(proxyPass: string, extra: string[] = []): Imported {
       '}',
       '',
     ].join('\n'),
-    'n.conf',
-    into,
   );
-  return into;
 }
 
 const peerWarnings = (into: Imported): string[] => into.warnings.filter((w) => w.includes('proxy_pass'));

@@ -6,17 +6,18 @@
  * keep the warning.
  */
 import { describe, expect, it } from 'vitest';
-import { Imported } from '../../sim/import/imported.js';
-import { importNginx } from '../../sim/import/nginx-conf.js';
+import type { Imported } from '../../sim/import/imported.js';
+import { readNginx } from './import-helpers.js';
 
-function read(servers: string[]): Imported {
-  const into = new Imported();
-  importNginx(
+/** upstream app { server …; } (one line a server), `others` (more upstream blocks) and a server proxying to app. */
+function read(servers: string[], others: string[] = []): Imported {
+  return readNginx(
     [
       'http {',
       '  upstream app {',
       ...servers.map((s) => `    server ${s};`),
       '  }',
+      ...others,
       '  server {',
       '    listen 80;',
       '    location / { proxy_pass http://app; }',
@@ -24,10 +25,7 @@ function read(servers: string[]): Imported {
       '}',
       '',
     ].join('\n'),
-    'n.conf',
-    into,
   );
-  return into;
 }
 
 const addresses = (into: Imported) => into.values.find((x) => x.path.join('.') === 'nginx.upstream_addresses');
@@ -46,22 +44,7 @@ describe('nginx upstream {} on loopback addresses', () => {
   });
 
   it("each block's own servers: another upstream {} beside it changes nothing", () => {
-    const into = new Imported();
-    importNginx(
-      [
-        'http {',
-        '  upstream app { server 127.0.0.1:8080; server [::1]:8080; }',
-        '  upstream other { server 10.0.0.1:80; }',
-        '  server {',
-        '    listen 80;',
-        '    location / { proxy_pass http://app; }',
-        '  }',
-        '}',
-        '',
-      ].join('\n'),
-      'n.conf',
-      into,
-    );
+    const into = read(['127.0.0.1:8080', '[::1]:8080'], ['  upstream other { server 10.0.0.1:80; }']);
     expect(addresses(into)).toMatchObject({
       value: [
         { address: '127.0.0.1', listening: true },

@@ -55,3 +55,12 @@ export function between(r: RunResult, name: string, from: number, to: number, en
     .filter(([t]) => t > from && t <= to)
     .reduce((a, [, v]) => a + v, 0);
 }
+
+/**
+ * Clients opening `arrival_rate` connections a second, paced, one request each and no retries;
+ * `http` adds clients.http keys (or replaces these).
+ */
+export const pacedConnects = (arrival_rate: number, http: Record<string, unknown> = {}) => ({
+  rtt: '1ms',
+  http: { arrival_rate, arrivals: 'paced', requests_per_connection: 'const(1)', retries: 0, ...http },
+});

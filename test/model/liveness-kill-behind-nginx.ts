@@ -6,22 +6,14 @@
  * and the kubelet SIGTERMs the app.
  */
 import type { ScenarioInput } from '../../sim/scenario/schema.js';
+import { pacedConnects } from './helpers.js';
 
 /** The regime with `app` as the app's keys and `timeline` after the maintenance file (at 2.2 s). */
 export const livenessKillBehindNginx = (app: Record<string, unknown>, timeline: object[] = []): ScenarioInput =>
   ({
     warmup: '0s',
     horizon: '10s',
-    clients: {
-      rtt: '1ms',
-      http: {
-        arrival_rate: 10,
-        arrivals: 'paced',
-        requests_per_connection: 'const(1)',
-        think_time: 'const(10ms)',
-        retries: 0,
-      },
-    },
+    clients: pacedConnects(10, { think_time: 'const(10ms)' }),
     app,
     nginx: { worker_processes: 1, upstream_keepalive: 32 },
     lb: { mode: 'nat', retries: 0 },

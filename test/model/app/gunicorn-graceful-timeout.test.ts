@@ -9,7 +9,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import { recordsOf } from '../../trace/records-of.js';
-import { between, run } from '../helpers.js';
+import { between, pacedConnects, run } from '../helpers.js';
 
 /** One bare app behind a NAT: a 10-s request per new connection every 1 s; SIGTERM at 12 s (10 in hand). */
 const drain = (
@@ -21,17 +21,7 @@ const drain = (
     {
       warmup: '0s',
       horizon,
-      clients: {
-        rtt: '1ms',
-        http: {
-          arrival_rate: 1,
-          arrivals: 'paced',
-          requests_per_connection: 'const(1)',
-          think_time: 'const(0s)',
-          request_timeout: '60s',
-          retries: 0,
-        },
-      },
+      clients: pacedConnects(1, { think_time: 'const(0s)', request_timeout: '60s' }),
       app: {
         workers: 32,
         service_time: `const(${service})`,

@@ -10,7 +10,7 @@
 import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import { recordsOf } from '../../trace/records-of.js';
-import { between, run } from '../helpers.js';
+import { between, pacedConnects, run } from '../helpers.js';
 
 interface Opts {
   service?: string;
@@ -40,17 +40,7 @@ const gunicorn = ({
     {
       warmup: '0s',
       horizon,
-      clients: {
-        rtt: '1ms',
-        http: {
-          arrival_rate: rate,
-          arrivals: 'paced',
-          requests_per_connection: 'const(1)',
-          think_time: 'const(0s)',
-          request_timeout: '120s',
-          retries: 0,
-        },
-      },
+      clients: pacedConnects(rate, { think_time: 'const(0s)', request_timeout: '120s' }),
       app: {
         workers: 4,
         service_time: `const(${service})`,

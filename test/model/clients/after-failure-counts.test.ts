@@ -11,7 +11,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { between, run } from '../helpers.js';
+import { between, pacedConnects, run } from '../helpers.js';
 
 /**
  * 5 clients/s paced, 40 requests 100 ms apart each, retries 0, nginx keepalive_requests 5; the
@@ -69,16 +69,7 @@ describe('after_failure next_request: a request that fails for good on the last 
       {
         warmup: '0s',
         horizon: '12s',
-        clients: {
-          rtt: '1ms',
-          http: {
-            arrival_rate: 10,
-            arrivals: 'paced',
-            requests_per_connection: 'const(1)',
-            request_timeout: '1s',
-            retries: 0,
-          },
-        },
+        clients: pacedConnects(10, { request_timeout: '1s' }),
         app: { workers: 64, service_time: 'const(5ms)' },
         lb: { mode: 'l4' },
         backends: [{ name: 'vm-a' }],

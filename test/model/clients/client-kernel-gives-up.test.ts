@@ -10,31 +10,11 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { between, run } from '../helpers.js';
+import { KEEPALIVE_APP, KEEPALIVE_CLIENTS, vanishVmA } from './vanish-fixture.js';
 
 /** Keep-alive clients over two VMs; vm-a vanishes at 10 s, the clients' request_timeout is 30 s. */
-function vanish(mode: 'nat' | 'l4', retries2?: number): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '60s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      kernel: retries2 === undefined ? {} : { tcp_retries2: retries2 },
-      http: {
-        arrival_rate: 4,
-        requests_per_connection: 'const(200)',
-        think_time: 'const(500ms)',
-        retries: 2,
-        retry_backoff: { policy: 'immediate' },
-        request_timeout: '30s',
-      },
-    },
-    app: { workers: 8, service_time: 'const(5ms)' },
-    lb: { mode },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'vanish' }],
-  } as ScenarioInput;
-}
+const vanish = (mode: 'nat' | 'l4', retries2?: number): ScenarioInput =>
+  vanishVmA({ http: KEEPALIVE_CLIENTS, app: KEEPALIVE_APP, at: '10s', mode, tcpRetries2: retries2, horizon: '60s' });
 
 describe("behind a NAT, the client machine's kernel gives up on a request to a vanished host", () => {
   let lowered: RunResult;

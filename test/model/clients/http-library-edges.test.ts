@@ -16,6 +16,7 @@ import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
+import { vanishVmA } from './vanish-fixture.js';
 
 function oneClient(rtt: string, keepalive: string): ScenarioInput {
   return {
@@ -51,27 +52,19 @@ describe('clients.http.idle_timeout against nginx keepalive_timeout: the half ro
  * connection, to vm-b.
  */
 function vanishUnderGo(): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '40s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      kernel: { tcp_retries2: 3 },
-      http: {
-        arrival_rate: 0.001,
-        arrivals: 'paced',
-        requests_per_connection: 'const(3)',
-        think_time: 'const(1s)',
-        request_timeout: '30s',
-        library: 'go',
-      },
+  return vanishVmA({
+    http: {
+      arrival_rate: 0.001,
+      arrivals: 'paced',
+      requests_per_connection: 'const(3)',
+      think_time: 'const(1s)',
+      request_timeout: '30s',
+      library: 'go',
     },
     app: { service_time: 'const(5ms)' },
-    lb: { mode: 'nat' },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    timeline: [{ at: '1.5s', do: 'terminate', backend: 'vm-a', mode: 'vanish' }],
-  } as ScenarioInput;
+    at: '1.5s',
+    tcpRetries2: 3,
+  });
 }
 
 describe("Go's resend after ETIMEDOUT: the request's latency counts from its first write", () => {

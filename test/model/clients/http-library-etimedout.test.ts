@@ -11,31 +11,11 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { run } from '../helpers.js';
+import { KEEPALIVE_APP, KEEPALIVE_CLIENTS, vanishVmA } from './vanish-fixture.js';
 
-function vanish(http: Record<string, unknown>): ScenarioInput {
-  return {
-    warmup: '0s',
-    horizon: '40s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '1ms',
-      kernel: { tcp_retries2: 3 },
-      http: {
-        arrival_rate: 4,
-        requests_per_connection: 'const(200)',
-        think_time: 'const(500ms)',
-        retries: 2,
-        retry_backoff: { policy: 'immediate' },
-        request_timeout: '30s',
-        ...http,
-      },
-    },
-    app: { workers: 8, service_time: 'const(5ms)' },
-    lb: { mode: 'nat' },
-    backends: [{ name: 'vm-a' }, { name: 'vm-b' }],
-    timeline: [{ at: '10s', do: 'terminate', backend: 'vm-a', mode: 'vanish' }],
-  } as ScenarioInput;
-}
+/** Keep-alive clients (`http`: more keys); vm-a vanishes at 10 s, tcp_retries2 3. */
+const vanish = (http: Record<string, unknown>): ScenarioInput =>
+  vanishVmA({ http: { ...KEEPALIVE_CLIENTS, ...http }, app: KEEPALIVE_APP, at: '10s', tcpRetries2: 3 });
 
 const etimedout = (r: RunResult): number => r.figures['err_etimedout.total'] ?? 0;
 const timedOutResends = (r: RunResult): number =>

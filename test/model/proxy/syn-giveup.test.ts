@@ -12,33 +12,14 @@ import { describe, expect, it } from 'vitest';
 import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { run, series } from '../helpers.js';
+import { busyApp } from './busy-app-fixture.js';
 
 /** Time of the first sample (1-s samples) that counts a 5xx. */
 const first5xx = (r: RunResult): number | undefined => series(r, 'responses_5xx').find(([, v]) => v > 0)?.[0];
 
-/**
- * One app worker busy for 60 s and an app backlog of 1: of three requests at 0 s the first is
- * served, the second waits in the app's accept queue, the third's SYNs (nginx → app) are dropped.
- */
-const fullApp = (synRetries?: number): ScenarioInput => ({
-  start: '00:00:00',
-  warmup: '0s',
-  horizon: '30s',
-  sample_interval: '1s',
-  clients: {
-    rtt: '0.1ms',
-    http: { arrival_rate: 0, requests_per_connection: 'const(1)', request_timeout: '120s', retries: 0 },
-  },
-  app: { workers: 1, backlog: 1, service_time: 'const(60s)' },
-  nginx: { proxy_connect_timeout: '20s', proxy_read_timeout: '120s' },
-  kernel: synRetries === undefined ? {} : { tcp_syn_retries: synRetries },
-  lb: { mode: 'nat' },
-  backends: [{ name: 'vm-a' }],
-  timeline: [
-    { at: '0s', do: 'load', http_rate: 1000 },
-    { at: '0.003s', do: 'load', http_rate: 0 },
-  ],
-});
+/** busyApp (nginx → app), proxy_connect_timeout 20 s. */
+const fullApp = (synRetries?: number): ScenarioInput =>
+  busyApp({ nginx: { proxy_connect_timeout: '20s' }, synRetries });
 
 const connectTimeouts = (r: RunResult): number =>
   r.events.filter((l) => l.record.kind === 'nginx.upstream_connect_timeout').length;

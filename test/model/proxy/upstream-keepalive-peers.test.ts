@@ -10,22 +10,13 @@
  */
 import { describe, expect, it } from 'vitest';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
-import { run } from '../helpers.js';
+import { pacedConnects, run } from '../helpers.js';
 
 function reuse(keepalive: number, addresses: number): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '10s',
-    clients: {
-      rtt: '1ms',
-      http: {
-        arrival_rate: 10,
-        arrivals: 'paced',
-        requests_per_connection: 'const(1)',
-        think_time: 'const(10ms)',
-        retries: 0,
-      },
-    },
+    clients: pacedConnects(10, { think_time: 'const(10ms)' }),
     app: { workers: 4, service_time: 'const(5ms)', keepalive_timeout: '60s' },
     nginx: {
       upstream_keepalive: keepalive,

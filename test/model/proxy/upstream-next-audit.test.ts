@@ -14,38 +14,16 @@ import type { RunResult } from '../../../sim/result.js';
 import type { ScenarioInput } from '../../../sim/scenario/schema.js';
 import { recordsOf } from '../../trace/records-of.js';
 import { overflowingApp } from '../app/ack-overflow-fixture.js';
-import { run } from '../helpers.js';
+import { pacedConnects, run } from '../helpers.js';
+import { busyApp } from './busy-app-fixture.js';
 
-/**
- * One app worker busy for 60 s and a backlog of 1 (syn-giveup.test.ts's app): of three requests
- * at 0 s the first is served, the second waits in the accept queue, the third's SYNs to either
- * address are dropped.
- */
-function fullApp(method: string, nginx: object, synRetries?: number): ScenarioInput {
-  return {
-    start: '00:00:00',
-    warmup: '0s',
-    horizon: '30s',
-    sample_interval: '1s',
-    clients: {
-      rtt: '0.1ms',
-      http: { arrival_rate: 0, requests_per_connection: 'const(1)', request_timeout: '120s', retries: 0, method },
-    },
-    app: { workers: 1, backlog: 1, service_time: 'const(60s)' },
-    nginx: {
-      proxy_read_timeout: '120s',
-      upstream_addresses: [{ address: '::1' }, { address: '127.0.0.1' }],
-      ...nginx,
-    },
-    kernel: synRetries === undefined ? {} : { tcp_syn_retries: synRetries },
-    lb: { mode: 'nat' },
-    backends: [{ name: 'vm-a' }],
-    timeline: [
-      { at: '0s', do: 'load', http_rate: 1000 },
-      { at: '0.003s', do: 'load', http_rate: 0 },
-    ],
-  } as ScenarioInput;
-}
+/** busyApp on two addresses, the clients' `method`, more `nginx` keys. */
+const fullApp = (method: string, nginx: object, synRetries?: number): ScenarioInput =>
+  busyApp({
+    http: { method },
+    nginx: { upstream_addresses: [{ address: '::1' }, { address: '127.0.0.1' }], ...nginx },
+    synRetries,
+  });
 
 const times = (r: RunResult, kind: Parameters<typeof recordsOf>[1]): number[] => recordsOf(r, kind).map((x) => x.t);
 
@@ -90,16 +68,7 @@ function crashWithCache(keepalive: number): ScenarioInput {
   return {
     warmup: '0s',
     horizon: '6s',
-    clients: {
-      rtt: '1ms',
-      http: {
-        arrival_rate: 1,
-        arrivals: 'paced',
-        requests_per_connection: 'const(1)',
-        think_time: 'const(10ms)',
-        retries: 0,
-      },
-    },
+    clients: pacedConnects(1, { think_time: 'const(10ms)' }),
     app: { workers: 4, service_time: 'const(200ms)', crash_after: '3.1s', startup_time: '300ms' },
     nginx: {
       proxy_read_timeout: '1s',
@@ -133,17 +102,7 @@ describe("nginx's connect() to one address fails with EADDRNOTAVAIL", () => {
       {
         warmup: '0s',
         horizon: '5s',
-        clients: {
-          rtt: '1ms',
-          http: {
-            arrival_rate: 10,
-            arrivals: 'paced',
-            requests_per_connection: 'const(1)',
-            think_time: 'const(10ms)',
-            retries: 0,
-            method: 'POST',
-          },
-        },
+        clients: pacedConnects(10, { think_time: 'const(10ms)', method: 'POST' }),
         kernel: { ip_local_port_range: [60000, 60019] },
         nginx: {
           upstream_loopback: false,
