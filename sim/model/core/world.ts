@@ -387,6 +387,28 @@ export class World {
   }
 
   /**
+   * An RST reaches the VM end of `conn`'s flow: the server side's process reads it (ECONNRESET) —
+   * nginx, or a bare app server's own socket — counted in `reset_in` and logged by nginx
+   * ("recv() failed (104: Connection reset by peer)"; a bare app logs nothing), and the flow ends.
+   */
+  vmEndReset(conn: Conn): void {
+    const b = conn.backend;
+    const backend = this.backends[b];
+    if (backend.conns.has(conn) && (backend.bare ? backend.app.up : backend.nginx.running)) {
+      this.metrics.inc(this.c.resetIn, b);
+      const http = this.scenario.clients.http;
+      if (!backend.bare)
+        this.trace.emitLimited(`lb-rst-in-${b}`, {
+          kind: 'nginx.reset_reading_request',
+          backend: backend.name,
+          retries: http.retries,
+          retryBackoff: http.retry_backoff,
+        });
+    }
+    this.end(conn, EndKind.RESET);
+  }
+
+  /**
    * nginx's socket of a flow is gone while the client end is not told: the balancer reset it
    * (`reset`, a forgotten flow) or its host vanished. The flow stays on the client's books.
    */

@@ -243,21 +243,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
       return true;
     }
     w.metrics.inc(w.c.resetOut, b);
-    const backend = w.backends[b];
-    // The server side's process reads the RST too: nginx, or a bare app server's own socket.
-    if (backend.conns.has(conn) && (backend.bare ? backend.app.up : backend.nginx.running)) {
-      w.metrics.inc(w.c.resetIn, b);
-      const http = w.scenario.clients.http;
-      // nginx's log line ("recv() failed (104: Connection reset by peer)"); a bare app logs nothing.
-      if (!backend.bare)
-        w.trace.emitLimited(`lb-rst-in-${b}`, {
-          kind: 'nginx.reset_reading_request',
-          backend: backend.name,
-          retries: http.retries,
-          retryBackoff: http.retry_backoff,
-        });
-    }
-    w.end(conn, EndKind.RESET);
+    w.vmEndReset(conn);
     return false;
   }
 
