@@ -2,7 +2,7 @@ import { Engine } from '../../engine/engine.js';
 import { RandomStreams } from '../../engine/random.js';
 import { EventLog } from '../../metrics/event-log.js';
 import { Metrics } from '../../metrics/metrics.js';
-import { type HostSockets, synTaken } from '../../net/host-sockets.js';
+import { type HostSockets, type SynOutcome, synTaken } from '../../net/host-sockets.js';
 import { TcpState } from '../../net/tcp.js';
 import type { Scenario } from '../../scenario/schema.js';
 import type { LoadBalancer } from '../lb/pool.js';
@@ -208,13 +208,15 @@ export class World {
   }
 
   /**
-   * The client's SYN reaches backend b's kernel. False: the VM still holds that 4-tuple open and
-   * does not take the SYN (the client retransmits). Otherwise the flow is placed there, reopening
-   * a TIME_WAIT the VM held for the 4-tuple. `counted`: the stream already counts in b's
-   * `served` (HAProxy counts it from its assignment, lb/l4-connect.ts): the flow takes that count
-   * over (connect_server()'s server_take_conn only repositions, src/backend.c).
+   * The client's SYN reaches backend b's kernel: what it met (HostSockets.acceptSyn). Taken
+   * (synTaken), the flow is placed there, reopening a TIME_WAIT the VM held for the 4-tuple.
+   * 'challenged': the VM held the 4-tuple open; the connecting side's RST has reset that socket
+   * (resetStaleVmEnd) and its SYN goes again TCP_TIMEOUT_MIN later (lb/l4-connect.ts tupleBusy).
+   * Otherwise not taken, retransmitted. `counted`: the stream already counts in b's `served`
+   * (HAProxy counts it from its assignment, lb/l4-connect.ts): the flow takes that count over
+   * (connect_server()'s server_take_conn only repositions, src/backend.c).
    */
-  attach(conn: Conn, b: number, counted = false): boolean {
+  attach(conn: Conn, b: number, counted = false): SynOutcome {
     const backend = this.backends[b];
     // Through a proxy the VM sees the balancer's own 4-tuple, through a NAT the client's.
     const proxied = conn.lbPort >= 0;
@@ -222,10 +224,9 @@ export class World {
     const port = proxied ? conn.lbPort : conn.clientPort;
     const host: HostSockets = backend.host;
     const reopened = host.timeWaitReopened;
-    // Not taken: the flow's SYN is retransmitted after 1 s (lb/l4-connect.ts tupleBusy). An open
-    // socket there ('challenged') would be reset by the challenge ACK's RST and the SYN sent again
-    // TCP_TIMEOUT_MIN later in Linux; its owner is not found here (README Known limitations).
-    if (!synTaken(backend.acceptFrom(addr, port, this.now))) return false;
+    const syn = backend.acceptFrom(addr, port, this.now);
+    if (syn === 'challenged') this.resetStaleVmEnd(backend, backend.sourcePair(addr), port);
+    if (!synTaken(syn)) return syn;
     if (host.timeWaitReopened !== reopened) this.metrics.inc(this.c.twReopened, b);
     conn.serverHost = host;
     conn.serverPair = backend.sourcePair(addr);
@@ -244,7 +245,29 @@ export class World {
     this.lb.newFlows[b]++;
     this.metrics.inc(this.c.newConn, b);
     this.onAccepted(conn, b);
-    return true;
+    return syn;
+  }
+
+  /**
+   * A SYN towards nginx's :443 — a client flow's (attach), or the L7 balancer's own server
+   * connect (lb/l7-server-conns.ts vmAccepts) — met the socket VM `backend` still holds open on its
+   * 4-tuple (`pair`, `port`): Linux answers with a challenge ACK (net/ipv4/tcp_input.c tcp_validate_incoming() →
+   * tcp_send_challenge_ack(), RFC 5961 §4.2), the connecting side in SYN_SENT answers its
+   * unacceptable ACK with RST at that socket's rcv_nxt (tcp_rcv_synsent_state_process():
+   * reset_and_undo), and tcp_reset() ends the socket: its owner reads ECONNRESET. The owner is the
+   * flow whose VM end it is — nginx's connection, or a bare app's — and takes its own reset path
+   * (forwardsClientPacket's: `reset_in`, nginx's log line, the flow ended by RST). A socket no flow
+   * owns (one the model placed without a flow) is reset by the kernel alone. Recorded:
+   * calibration/data/kernel-stale-tuple-rt.json.
+   */
+  resetStaleVmEnd(backend: VmView, pair: number, port: number): void {
+    const host = backend.host;
+    for (const owner of backend.conns) {
+      if (owner.serverHost !== host || owner.serverPair !== pair || owner.serverPort !== port) continue;
+      this.vmEndReset(owner);
+      return;
+    }
+    host.close(pair, port, this.now, false);
   }
 
   /**
@@ -384,6 +407,28 @@ export class World {
   private proxyClientSideClose(how: EndKind): void {
     if (how === EndKind.SERVER_FIN || how === EndKind.PROXY_FIN || how === EndKind.PROXY_HALF_CLOSE)
       this.lbHost?.clientTimeWait(this.now);
+  }
+
+  /**
+   * An RST reaches the VM end of `conn`'s flow: the server side's process reads it (ECONNRESET) —
+   * nginx, or a bare app server's own socket — counted in `reset_in` and logged by nginx
+   * ("recv() failed (104: Connection reset by peer)"; a bare app logs nothing), and the flow ends.
+   */
+  vmEndReset(conn: Conn): void {
+    const b = conn.backend;
+    const backend = this.backends[b];
+    if (backend.conns.has(conn) && (backend.bare ? backend.app.up : backend.nginx.running)) {
+      this.metrics.inc(this.c.resetIn, b);
+      const http = this.scenario.clients.http;
+      if (!backend.bare)
+        this.trace.emitLimited(`lb-rst-in-${b}`, {
+          kind: 'nginx.reset_reading_request',
+          backend: backend.name,
+          retries: http.retries,
+          retryBackoff: http.retry_backoff,
+        });
+    }
+    this.end(conn, EndKind.RESET);
   }
 
   /**

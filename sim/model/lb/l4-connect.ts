@@ -1,9 +1,10 @@
 import type { Rng } from '../../engine/random.js';
 import type { Histogram } from '../../metrics/histogram.js';
+import { type SynOutcome, synTaken } from '../../net/host-sockets.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
 import { acceptQueueFull, Handshake, nextDataCopyRto } from '../../net/listen-queue.js';
 import { synCookieTime, synCookieValid, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
-import { firstDataRto, synRetransmitSchedule } from '../../net/tcp.js';
+import { firstDataRto, synRetransmitSchedule, TCP_TIMEOUT_MIN_JIFFIES } from '../../net/tcp.js';
 import { acceptsByEventLoop } from '../app/accept-model.js';
 import { type AppListener, exactTimers, type ListenerSender, type SenderTimers } from '../app/app-listener.js';
 import type { BareClientConns } from '../app/bare-client-conns.js';
@@ -243,21 +244,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
       return true;
     }
     w.metrics.inc(w.c.resetOut, b);
-    const backend = w.backends[b];
-    // The server side's process reads the RST too: nginx, or a bare app server's own socket.
-    if (backend.conns.has(conn) && (backend.bare ? backend.app.up : backend.nginx.running)) {
-      w.metrics.inc(w.c.resetIn, b);
-      const http = w.scenario.clients.http;
-      // nginx's log line ("recv() failed (104: Connection reset by peer)"); a bare app logs nothing.
-      if (!backend.bare)
-        w.trace.emitLimited(`lb-rst-in-${b}`, {
-          kind: 'nginx.reset_reading_request',
-          backend: backend.name,
-          retries: http.retries,
-          retryBackoff: http.retry_backoff,
-        });
-    }
-    w.end(conn, EndKind.RESET);
+    w.vmEndReset(conn);
     return false;
   }
 
@@ -313,8 +300,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
       if (!this.appHandshake(a)) return;
     } else {
       if (!backend.bare && this.listenQueueFull(a)) return;
-      if (!this.attaches(a)) {
-        this.tupleBusy(a);
+      const syn = this.attaches(a);
+      if (!synTaken(syn)) {
+        this.tupleBusy(a, syn);
         return;
       }
     }
@@ -323,11 +311,25 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
   }
 
   /**
-   * The VM still holds this 4-tuple open: the SYN is not taken and retransmitted after the initial
-   * RTO (TCP_TIMEOUT_INIT, 1 s).
+   * The VM did not take the SYN of `a` (World.attach). 'challenged': it held the 4-tuple open, and
+   * the sender's RST, its answer to the challenge ACK, has reset that socket (World.attach); the
+   * sender re-armed its SYN timer to TCP_TIMEOUT_MIN, 2 jiffies, on its own timer wheel (the
+   * balancer's host, behind a NAT the client machine's) from the challenge ACK's arrival one round
+   * trip after the SYN (tcp_rcv_synsent_state_process(), net/ipv4/tcp_input.c: `if
+   * (icsk->icsk_retransmits == 0) inet_csk_reset_xmit_timer(sk, ICSK_TIME_RETRANS,
+   * TCP_TIMEOUT_MIN, TCP_RTO_MAX)`), and that SYN, on the same port, meets no socket and connects.
+   * Simplified: a SYN that was itself a retransmission would keep its RTO (icsk_retransmits > 0);
+   * the model does not count a challenged connect's earlier SYNs. Otherwise (a TIME_WAIT it may
+   * not reopen) the SYN is retransmitted after the initial RTO (TCP_TIMEOUT_INIT, 1 s).
    */
-  private tupleBusy(a: Attempt): void {
-    this.w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
+  private tupleBusy(a: Attempt, syn: SynOutcome): void {
+    const w = this.w;
+    if (syn !== 'challenged') {
+      w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
+      return;
+    }
+    const inS = TCP_TIMEOUT_MIN_JIFFIES / this.senderHz();
+    w.engine.at(this.senderTimerFiresAt(a.conn, inS, w.now + w.scenario.clients.rtt), this.retryNow, a);
   }
 
   /**
@@ -352,7 +354,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
     const w = this.w;
     const backend = w.backends[a.backend];
     const retransmitted = a.synsDropped > 0;
-    this.tupleFree = true;
+    this.synMet = 'new';
     const h = this.bareApps!.listener.handshake(
       backend,
       retransmitted,
@@ -365,9 +367,9 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
       a.synsDropped = 0;
       return true;
     }
-    if (!this.tupleFree) {
+    if (!synTaken(this.synMet)) {
       a.synsDropped = 0;
-      this.tupleBusy(a);
+      this.tupleBusy(a, this.synMet);
       return false;
     }
     const next = this.synDropped(a);
@@ -386,11 +388,11 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
     return false;
   }
 
-  /** Whether the VM took the SYN appHandshake() just sent (appSender.takes: its 4-tuple free). */
-  private tupleFree = true;
+  /** What the SYN appHandshake() just sent met on the VM (appSender.takes: taken when its 4-tuple is free). */
+  private synMet: SynOutcome = 'new';
   /** What the app's listener asks of a client connect: its 4-tuple on the VM, and its wait after a dropped ACK. */
   private readonly appSender: ListenerSender<Attempt> = {
-    takes: (a) => (this.tupleFree = this.attaches(a)),
+    takes: (a) => synTaken((this.synMet = this.attaches(a))),
     ackWaiter: (a) => this.bareApps!.clientConns.ackWaiter(a.conn),
     owner: (a) => a.conn,
     // The final ACK meets the app's accept queue at `established`, one round trip after the SYN
@@ -526,14 +528,15 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
    * the stream's count from its assignment rather than taking a second one. False: the VM still
    * holds the 4-tuple (the stream stays counted for its retransmitted SYN).
    */
-  private attaches(a: Attempt): boolean {
+  private attaches(a: Attempt): SynOutcome {
     const counted = a.servedOn === a.backend;
-    if (!this.w.attach(a.conn, a.backend, counted)) return false;
+    const syn = this.w.attach(a.conn, a.backend, counted);
+    if (!synTaken(syn)) return syn;
     if (counted) {
       this.w.lb.connecting[a.backend]--;
       a.servedOn = -1;
     }
-    return true;
+    return syn;
   }
 
   /**

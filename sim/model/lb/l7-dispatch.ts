@@ -1,6 +1,7 @@
 import type { Rng } from '../../engine/random.js';
+import { type SynOutcome, synTaken } from '../../net/host-sockets.js';
 import { Handshake } from '../../net/listen-queue.js';
-import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule } from '../../net/tcp.js';
+import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule, TCP_TIMEOUT_MIN_JIFFIES } from '../../net/tcp.js';
 import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
@@ -446,9 +447,10 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     const backend = w.backends[b];
     // Both accept-queue checks of the app's listener (app-listener.ts); a retransmission comes in
     // a batch of the sender's timer wheel. A SYN the listener would take but the VM's kernel does
-    // not (its 4-tuple still open or in a TIME_WAIT it may not reopen: vmAccepts, asked only then)
-    // is retransmitted on the same schedule; only a full accept queue counts as a drop.
-    this.synTaken = true;
+    // not (a TIME_WAIT it may not reopen: vmAccepts, asked only then) is retransmitted on the same
+    // schedule, one that met the 4-tuple still open 2 jiffies later; only a full accept queue
+    // counts as a drop.
+    this.synMet = 'new';
     const handshake = this.app.listener.handshake(
       backend,
       req.synAttempt > 0,
@@ -458,8 +460,21 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
       req,
     );
     if (handshake === Handshake.SYN_DROPPED) {
-      if (this.synTaken) w.metrics.inc(w.c.synDrops, b);
       const deadline = req.connectStartedAt + w.scenario.lb.connect_timeout;
+      // Set by listenerSender.takes during handshake() (the compiler keeps the 'new' above).
+      const met = this.synMet as SynOutcome;
+      if (met === 'challenged') {
+        // The VM held the 4-tuple open: the balancer kernel's RST, its answer to the challenge ACK,
+        // reset that socket (L7ServerConns.vmAccepts), and its SYN timer, re-armed to
+        // TCP_TIMEOUT_MIN when the ACK came a round trip after the SYN, sends it again
+        // (tcp_rcv_synsent_state_process(), net/ipv4/tcp_input.c; lb/l4-connect.ts tupleBusy).
+        req.synAttempt++;
+        const from = w.now + w.scenario.clients.rtt;
+        const again = this.senderTimers.timerFiresAt(from, TCP_TIMEOUT_MIN_JIFFIES / this.senderTimers.hz);
+        w.engine.at(Math.min(again, deadline), this.synTimer, req);
+        return req.streamServer;
+      }
+      if (synTaken(met)) w.metrics.inc(w.c.synDrops, b);
       const k = req.synAttempt++;
       // After the last retransmission the same timer's next firing is the kernel's give-up.
       const givesUp = k === this.synSchedule.retransmits.length;
@@ -493,11 +508,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
    * connection before any response — 502 from an L7 balancer (HAProxy SH, "server aborted"), a
    * reset client connection through an L4 proxy or a NAT.
    */
-  /** Whether the VM's kernel took the SYN sendSyn() just sent (listenerSender.takes: vmAccepts). */
-  private synTaken = true;
+  /** What the SYN sendSyn() just sent met on the VM's kernel (listenerSender.takes: vmAccepts). */
+  private synMet: SynOutcome = 'new';
   private readonly listenerSender: ListenerSender<Req> = {
     ackWaiter: (req) => this.ackWaiter(req, req.backend),
-    takes: (req) => (this.synTaken = this.conns === null || this.conns.vmAccepts(req, req.backend)),
+    takes: (req) => synTaken((this.synMet = this.conns === null ? 'new' : this.conns.vmAccepts(req, req.backend))),
   };
 
   private ackWaiter(req: Req, b: number): AckWaiter {

@@ -1,4 +1,4 @@
-import { synTaken } from '../../net/host-sockets.js';
+import { type SynOutcome, synTaken } from '../../net/host-sockets.js';
 import { LB_ADDRESS } from '../core/kernel-hosts.js';
 import type { Req } from '../core/request.js';
 import type { World } from '../core/world.js';
@@ -352,21 +352,25 @@ export class L7ServerConns {
    * a 4-tuple the VM holds in TIME_WAIT from an earlier connection nginx closed is reopened
    * (tcp_timewait_state_process() TCP_TW_SYN, net/ipv4/tcp_minisocks.c: the balancer closed
    * passively and its kernel kept no TIME_WAIT, so its port walk may hand the port out again at
-   * once). The VM never holds the 4-tuple open here: every VM end closes with its balancer end.
+   * once). What the SYN met (HostSockets.acceptSyn). This pool's own VM ends close with their
+   * balancer ends, so a 4-tuple the VM still holds open ('challenged') is another's — a flow's, or
+   * one no flow owns: the balancer kernel's RST, its answer to the challenge ACK, resets it
+   * (World.resetStaleVmEnd) and the SYN goes again TCP_TIMEOUT_MIN later (l7-dispatch.ts sendSyn).
+   * Not taken otherwise (a TIME_WAIT it may not reopen): lost as a dropped SYN is and retransmitted.
    */
-  vmAccepts(req: Req, b: number): boolean {
+  vmAccepts(req: Req, b: number): SynOutcome {
     const port = req.srvConnPort;
-    if (port < 0) return true;
+    if (port < 0) return 'new';
     const backend = this.w.backends[b];
     const host = backend.host;
     const reopened = host.timeWaitReopened;
-    // Not taken (the 4-tuple is still open there, or a TIME_WAIT it may not reopen): the SYN is
-    // lost as a dropped one is and the balancer's kernel retransmits it (l7-dispatch.ts sendSyn),
-    // as a client's SYN is (World.attach()).
-    if (!synTaken(backend.acceptFrom(LB_ADDRESS, port, this.w.now))) return false;
+    const syn = backend.acceptFrom(LB_ADDRESS, port, this.w.now);
+    const pair = backend.sourcePair(LB_ADDRESS);
+    if (syn === 'challenged') this.w.resetStaleVmEnd(backend, pair, port);
+    if (!synTaken(syn)) return syn;
     if (host.timeWaitReopened !== reopened) this.w.metrics.inc(this.w.c.twReopened, b);
-    this.pools[b].vmEnds.set(port, host, backend.sourcePair(LB_ADDRESS));
-    return true;
+    this.pools[b].vmEnds.set(port, host, pair);
+    return syn;
   }
 
   private use(pool: ServerPool): void {

@@ -76,7 +76,7 @@ describe("nginx closes first after the client's socket is gone", () => {
     const conn = w.newConn(ConnKind.HTTP);
     expect(w.assignTuple(conn)).toBe(true);
     expect(w.lbConnect(conn, 0)).toBe(true);
-    expect(w.attach(conn, 0)).toBe(true);
+    expect(w.attach(conn, 0)).toBe('new');
     conn.clientTcp = TcpState.CLOSED;
     w.end(conn, EndKind.SERVER_FIN);
     return { vmTimeWait: w.backends[0].timeWaitCount(w.now), lbTimeWait: w.lbHost?.clientTimeWaits(w.now) ?? 0 };
