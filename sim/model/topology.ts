@@ -75,6 +75,9 @@ export function buildModel(scenario: Scenario): Model {
   if (frontend !== null) {
     connector.frontend = frontend;
     world.onClientClosed = frontend.closed;
+    // A mode tcp stream held after its client's close keeps the session's slot (core/held-streams.ts).
+    world.onStreamHeld = frontend.keptByStream;
+    world.onHeldStreamEnded = frontend.streamEnded;
   }
   const app = new AppServer(world);
   const tlsHandshakes = new TlsHandshakes(world, app);

@@ -130,19 +130,21 @@ export class FrontendListener {
   };
 
   /**
-   * `conn`'s client closes while its HTTP stream goes on (no `option abortonclose`: HAProxy does not
+   * `conn`'s client closes while its stream goes on — in http mode (no `option abortonclose`: HAProxy does not
    * read the close, l7-dispatch.ts abandon): the session, and its slot, stays with `stream` until
    * that stream ends. The H1 mux does not release a front connection with a stream attached
    * (src/mux_h1.c h1_process(), v2.6.0: "waiting to release the SC before releasing the
    * connection"); the stream's end detaches it (stream_free() → sc_destroy() → h1_detach() →
    * h1_release()), whose destroy_cb, conn_session_free() (src/session.c), calls session_free() →
-   * listener_release().
+   * listener_release(). Likewise a mode tcp stream held after its client's close towards a
+   * vanished server (core/held-streams.ts): mux_pt releases the front connection only when the
+   * stream detaches (mux_pt_detach() → mux_pt_destroy(), src/mux_pt.c).
    */
-  keptByStream(conn: Conn, stream: object): void {
+  readonly keptByStream = (conn: Conn, stream: object): void => {
     if (this.held.delete(conn)) this.held.add(stream);
-  }
+  };
 
-  /** An HTTP stream ended (RequestBalancer.onStreamEnd): one keptByStream frees its slot now. */
+  /** A stream ended (RequestBalancer.onStreamEnd, World.onHeldStreamEnded): one keptByStream frees its slot now. */
   readonly streamEnded = (stream: object): void => {
     if (this.held.delete(stream)) this.slotFreed();
   };
