@@ -12,7 +12,7 @@
 // times, the app's receive times (when HAProxy accepted the connection, read and forwarded its
 // request), and `ss -lnt` of the listener every 50 ms (Recv-Q: the accept queue; Send-Q: the backlog).
 //
-//   flock /work/wt/calib.lock node calibration/haproxy/frontend-maxconn.mjs [http|close|close-abort]
+//   flock /work/wt/calib.lock node calibration/haproxy/frontend-maxconn.mjs [http|close|close-abort|close-queued]
 // Writes calibration/data/haproxy-frontend-maxconn-<experiment>.json; compared by
 // test/calibration/haproxy-frontend-maxconn.test.ts (http) and haproxy-frontend-maxconn-close.test.ts.
 //
@@ -21,7 +21,9 @@
 // answered. The first client's stream goes on after its close without `option abortonclose`
 // (`close`): HAProxy frees the session when the stream ends (session_free() → listener_release());
 // with it in `defaults` (`close-abort`) the stream ends at the close. The app's receive time of the
-// second request says when HAProxy accepted the second connection.
+// second request says when HAProxy accepted the second connection. `close-queued`: the second client
+// connects 500 ms after the first and closes at 2000 ms while still in the accept queue; whether its
+// request reaches the app when HAProxy accepts it at 3 s.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -34,6 +36,16 @@ const EXPERIMENTS = {
   http: { maxconn: 10, clients: 30, delayMs: 1500, gapMs: 0, timeoutMs: 0, abortonclose: false },
   close: { maxconn: 1, clients: 2, delayMs: 3000, gapMs: 2000, timeoutMs: 1500, abortonclose: false },
   'close-abort': { maxconn: 1, clients: 2, delayMs: 3000, gapMs: 2000, timeoutMs: 1500, abortonclose: true },
+  // Sampled 2000 ms past the clients' exit (at 2 s): what HAProxy does with the closed child at 3 s.
+  'close-queued': {
+    maxconn: 1,
+    clients: 2,
+    delayMs: 3000,
+    gapMs: 500,
+    timeoutMs: 1500,
+    abortonclose: false,
+    lingerMs: 2000,
+  },
 };
 const EXPERIMENT = process.argv[2] ?? 'http';
 const X = EXPERIMENTS[EXPERIMENT];
@@ -101,9 +113,11 @@ async function main() {
   const clientLines = lines(clients);
   const exited = new Promise((r) => clients.on('exit', r));
   let running = true;
-  exited.then(() => {
-    running = false;
-  });
+  exited
+    .then(() => sleep(X.lingerMs ?? 0))
+    .then(() => {
+      running = false;
+    });
   while (running) {
     const t = Date.now();
     const ss = nsExecSync(ns, ['ss', '-Hlnt', 'sport = :8080']).trim();
@@ -119,7 +133,7 @@ async function main() {
     });
     await sleep(50);
   }
-  await exited;
+  while (running) await sleep(50);
   const after = nsCounters(ns);
   const counters = {};
   for (const k of ['TcpExtListenOverflows', 'TcpExtListenDrops', 'TcpExtTCPSynRetrans', 'TcpRetransSegs'])

@@ -153,7 +153,8 @@ export class FrontendListener {
   private slotFreed(): void {
     while (this.held.size < this.maxconn && this.queue.length > 0) {
       const c = this.queue.shift()!;
-      // A child whose client left is accepted and closed at once (its FIN read): no slot kept.
+      // A child whose client left is let go here: no slot kept. (HAProxy 2.6.12 in http mode reads
+      // its complete request and, without abortonclose, serves it: not modelled, see README.)
       if (this.left(c)) continue;
       this.held.add(c.conn);
       c.user.frontAccepted(c.conn, c.downstream, true);
