@@ -1,13 +1,15 @@
 // The processes of frontend-maxconn.mjs, started inside its namespace by `ip netns exec`.
 //   node frontend-maxconn-worker.mjs app <port> <delayMs>
-//   node frontend-maxconn-worker.mjs clients <port> <count>
+//   node frontend-maxconn-worker.mjs clients <port> <count> [gapMs] [timeoutMs]
 // The app answers every request `delayMs` after reading it (a timer), `Connection: close`.
 // The clients open `count` connections at once (one connect() after another from one event loop,
 // each a loopback handshake run inside the syscall) and send `GET /r/<k>` with `Connection: close`
-// on each as soon as it is connected. Lines (times in s from `start`, 3 decimals):
+// on each as soon as it is connected; with `gapMs` the k-th connects (k − 1) × gapMs after the first,
+// and with `timeoutMs` a client not answered that long after its connect closes its socket (FIN).
+// Lines (times in s from `start`, 3 decimals):
 //   start <epoch ms>
 //   c <k> <connected s>            the client's connect() succeeded (its handshake with the kernel)
-//   q <k> <outcome> <done s>       outcome: 200 | EOF | <errno>
+//   q <k> <outcome> <done s>       outcome: 200 | EOF | timeout | <errno>
 import http from 'node:http';
 import net from 'node:net';
 
@@ -28,13 +30,15 @@ function app([portArg, delayArg]) {
   server.listen({ port: Number(portArg), host: HOST, backlog: 511 }, () => out('listening'));
 }
 
-function clients([portArg, countArg]) {
+function clients([portArg, countArg, gapArg = '0', timeoutArg = '0']) {
   const count = Number(countArg);
+  const gapMs = Number(gapArg);
+  const timeoutMs = Number(timeoutArg);
   const start = Date.now();
   const s = () => ((Date.now() - start) / 1000).toFixed(3);
   out(`start ${start}`);
   let left = count;
-  for (let k = 1; k <= count; k++) {
+  const one = (k) => {
     const sock = net.connect({ port: Number(portArg), host: HOST });
     let data = '';
     let done = false;
@@ -48,6 +52,7 @@ function clients([portArg, countArg]) {
     sock.on('connect', () => {
       out(`c ${k} ${s()}`);
       sock.write(`GET /r/${k} HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n`);
+      if (timeoutMs > 0) setTimeout(() => finish('timeout'), timeoutMs);
     });
     sock.on('data', (b) => {
       data += b;
@@ -56,6 +61,10 @@ function clients([portArg, countArg]) {
     });
     sock.on('end', () => finish('EOF'));
     sock.on('error', (e) => finish(e.code ?? 'error'));
+  };
+  for (let k = 1; k <= count; k++) {
+    if (gapMs > 0 && k > 1) setTimeout(() => one(k), (k - 1) * gapMs);
+    else one(k);
   }
 }
 

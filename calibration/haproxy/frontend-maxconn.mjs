@@ -12,9 +12,18 @@
 // times, the app's receive times (when HAProxy accepted the connection, read and forwarded its
 // request), and `ss -lnt` of the listener every 50 ms (Recv-Q: the accept queue; Send-Q: the backlog).
 //
-//   flock /work/wt/calib.lock node calibration/haproxy/frontend-maxconn.mjs
-// Writes calibration/data/haproxy-frontend-maxconn-http.json; compared by
-// test/calibration/haproxy-frontend-maxconn.test.ts.
+//   flock /work/wt/calib.lock node calibration/haproxy/frontend-maxconn.mjs [http|close|close-abort|close-queued]
+// Writes calibration/data/haproxy-frontend-maxconn-<experiment>.json; compared by
+// test/calibration/haproxy-frontend-maxconn.test.ts (http) and haproxy-frontend-maxconn-close.test.ts.
+//
+// `close`, `close-abort` (session 35, maxconn35): when a slot frees. `maxconn 1`, the app answering
+// after 3000 ms, 2 clients 2000 ms apart, each closing its socket 1500 ms after its connect when not
+// answered. The first client's stream goes on after its close without `option abortonclose`
+// (`close`): HAProxy frees the session when the stream ends (session_free() → listener_release());
+// with it in `defaults` (`close-abort`) the stream ends at the close. The app's receive time of the
+// second request says when HAProxy accepted the second connection. `close-queued`: the second client
+// connects 500 ms after the first and closes at 2000 ms while still in the accept queue; whether its
+// request reaches the app when HAProxy accepts it at 3 s.
 import { execFileSync } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -23,16 +32,34 @@ import { fileURLToPath } from 'node:url';
 import { cleanupAll, createNamespace, nsCounters, nsExecSync, readSysctl, spawnInNamespace } from '../lib/netns.mjs';
 
 const WORKER = fileURLToPath(new URL('./frontend-maxconn-worker.mjs', import.meta.url));
-const OUT = fileURLToPath(new URL('../data/haproxy-frontend-maxconn-http.json', import.meta.url));
-const MAXCONN = 10;
-const CLIENTS = 30;
-const DELAY_MS = 1500;
+const EXPERIMENTS = {
+  http: { maxconn: 10, clients: 30, delayMs: 1500, gapMs: 0, timeoutMs: 0, abortonclose: false },
+  close: { maxconn: 1, clients: 2, delayMs: 3000, gapMs: 2000, timeoutMs: 1500, abortonclose: false },
+  'close-abort': { maxconn: 1, clients: 2, delayMs: 3000, gapMs: 2000, timeoutMs: 1500, abortonclose: true },
+  // Sampled 2000 ms past the clients' exit (at 2 s): what HAProxy does with the closed child at 3 s.
+  'close-queued': {
+    maxconn: 1,
+    clients: 2,
+    delayMs: 3000,
+    gapMs: 500,
+    timeoutMs: 1500,
+    abortonclose: false,
+    lingerMs: 2000,
+  },
+};
+const EXPERIMENT = process.argv[2] ?? 'http';
+const X = EXPERIMENTS[EXPERIMENT];
+if (X === undefined) throw new Error(`unknown experiment ${EXPERIMENT}`);
+const OUT = fileURLToPath(new URL(`../data/haproxy-frontend-maxconn-${EXPERIMENT}.json`, import.meta.url));
+const MAXCONN = X.maxconn;
+const CLIENTS = X.clients;
+const DELAY_MS = X.delayMs;
 
 const cfg = `global
     nbthread 1
     maxconn 1000
 defaults
-    mode http
+    mode http${X.abortonclose ? '\n    option abortonclose' : ''}
     timeout connect 5s
     timeout client 30s
     timeout server 30s
@@ -74,13 +101,23 @@ async function main() {
   const before = nsCounters(ns);
   const samples = [];
   let start = 0;
-  const clients = spawnInNamespace(ns, ['node', WORKER, 'clients', '8080', String(CLIENTS)]);
+  const clients = spawnInNamespace(ns, [
+    'node',
+    WORKER,
+    'clients',
+    '8080',
+    String(CLIENTS),
+    String(X.gapMs),
+    String(X.timeoutMs),
+  ]);
   const clientLines = lines(clients);
   const exited = new Promise((r) => clients.on('exit', r));
   let running = true;
-  exited.then(() => {
-    running = false;
-  });
+  exited
+    .then(() => sleep(X.lingerMs ?? 0))
+    .then(() => {
+      running = false;
+    });
   while (running) {
     const t = Date.now();
     const ss = nsExecSync(ns, ['ss', '-Hlnt', 'sport = :8080']).trim();
@@ -96,7 +133,7 @@ async function main() {
     });
     await sleep(50);
   }
-  await exited;
+  while (running) await sleep(50);
   const after = nsCounters(ns);
   const counters = {};
   for (const k of ['TcpExtListenOverflows', 'TcpExtListenDrops', 'TcpExtTCPSynRetrans', 'TcpRetransSegs'])
@@ -117,10 +154,14 @@ async function main() {
     else if (kind === 'q') Object.assign((perClient[k] ??= { k: Number(k) }), { outcome: a, done: Number(b) });
   }
   for (const r of recvs) perClient[r.k].received = r.at;
+  const arrivals =
+    X.gapMs > 0
+      ? `${CLIENTS} clients connect ${X.gapMs} ms apart, closing their socket ${X.timeoutMs} ms after the connect when not answered (outcome timeout),`
+      : `${CLIENTS} clients connect at once`;
   const result = {
     description:
-      `HAProxy mode http, nbthread 1, frontend maxconn ${MAXCONN} (no backlog: listen(2) gets the maxconn), one server ` +
-      `(a node app answering each request ${DELAY_MS} ms after reading it, Connection: close); ${CLIENTS} clients connect at once ` +
+      `HAProxy mode http${X.abortonclose ? ' (option abortonclose in defaults)' : ''}, nbthread 1, frontend maxconn ${MAXCONN} (no backlog: listen(2) gets the maxconn), one server ` +
+      `(a node app answering each request ${DELAY_MS} ms after reading it, Connection: close); ${arrivals} ` +
       'and send one request each (Connection: close). connected: the client connect() succeeded; received: the app read ' +
       "the request (HAProxy had accepted the connection); done: the client read the answer. ss: the listener's Recv-Q (accept queue) every 50 ms.",
     haproxy: execFileSync('haproxy', ['-v'], { encoding: 'utf8' }).split('\n')[0],

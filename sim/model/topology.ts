@@ -75,6 +75,9 @@ export function buildModel(scenario: Scenario): Model {
   if (frontend !== null) {
     connector.frontend = frontend;
     world.onClientClosed = frontend.closed;
+    // A mode tcp stream held after its client's close keeps the session's slot (core/held-streams.ts).
+    world.onStreamHeld = frontend.keptByStream;
+    world.onHeldStreamEnded = frontend.streamEnded;
   }
   const app = new AppServer(world);
   const tlsHandshakes = new TlsHandshakes(world, app);
@@ -106,6 +109,8 @@ export function buildModel(scenario: Scenario): Model {
   const serverConns = scenario.lb.mode === 'l7' ? new L7ServerConns(world) : null;
   const { http, l7Front, httpBalancer } = buildHttpClients(world, app, connector, proxyTimeouts, serverConns);
   if (l7Front !== null) l7Front.frontend = frontend;
+  // A keep-alive client's stream that outlives its client keeps its frontend slot until it ends.
+  if (frontend !== null && httpBalancer !== null) httpBalancer.onStreamEnd = frontend.streamEnded;
   front.sink = http;
   bareFront.sink = http;
   proxyTimeouts.sink = http;

@@ -282,7 +282,7 @@ export const CATALOG: Catalog = {
       `frontend reached maxconn ${r.maxconn}: listener paused, new connections wait in its accept queue (${r.backlog + 1} at most)`,
     tone: 'warn',
     explain: (r) =>
-      `The balancer holds ${n(r.maxconn)} client connections, its frontend's maxconn (lb.frontend_maxconn: the smaller of the frontend's and global maxconn), so HAProxy stops accepting until one of them closes (src/listener.c listener_accept(), limit_listener()). Meanwhile the kernel completes up to ${n(r.backlog + 1)} handshakes into the listening socket's accept queue, whose requests wait unread, and drops SYNs beyond that; clients retransmit them after 1 s, 2 s, … and fail with ETIMEDOUT when their kernel gives up.`,
+      `The balancer holds ${n(r.maxconn)} client connections, its frontend's maxconn (lb.frontend_maxconn: the smaller of the frontend's and global maxconn), so HAProxy stops accepting until one of them ends (src/listener.c listener_accept(), limit_listener()): its client's close, or in http mode, for a client that closed under its request without option abortonclose, that request's stream's end (session_free() → listener_release()). Meanwhile the kernel completes up to ${n(r.backlog + 1)} handshakes into the listening socket's accept queue, whose requests wait unread, and drops SYNs beyond that; clients retransmit them after 1 s, 2 s, … and fail with ETIMEDOUT when their kernel gives up.`,
   },
   'lb.nat_idle_expired': {
     source: 'lb',

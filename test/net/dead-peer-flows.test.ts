@@ -211,6 +211,7 @@ describe("an exited HAProxy process's held streams: orphans keep their ports (tc
       lbHost,
       scenario: sc,
       backends: [{ name: 'vm-a', hostUp: false }],
+      onHeldStreamEnded: () => {},
     };
     const held = new HeldStreams(w);
     const port = lbHost.connect(0, 0);

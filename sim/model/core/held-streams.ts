@@ -36,6 +36,8 @@ export interface HeldStreamWorld {
   readonly lbHost: LbHost | null;
   readonly scenario: Scenario;
   readonly backends: readonly { readonly name: string; readonly hostUp: boolean }[];
+  /** A held stream ended: its session frees its frontend slot (World.onHeldStreamEnded). */
+  onHeldStreamEnded(stream: HeldStream): void;
 }
 
 /**
@@ -71,7 +73,7 @@ export class HeldStreams {
    * lb.mode l4, where the model has one client↔backend path with the balancer on it (lb.server_rtt,
    * the balancer↔server round trip, is L7 only; the WebSocket ping behind L7 uses it when set).
    */
-  hold(b: number, pair: number, port: number, openedAt: number, unackedSince: number, hold: number): void {
+  hold(b: number, pair: number, port: number, openedAt: number, unackedSince: number, hold: number): HeldStream {
     const w = this.w;
     const kernelAt = silentPeerGiveUpAt(
       unackedSince,
@@ -84,6 +86,7 @@ export class HeldStreams {
     const s: HeldStream = { b, pair, port, openedAt, unackedSince, endsAt, kernelGivesUp, timer: -1 };
     s.timer = w.engine.at(endsAt, this.timedOut, s);
     this.byBackend[b].add(s);
+    return s;
   }
 
   /**
@@ -214,5 +217,6 @@ export class HeldStreams {
     this.byBackend[s.b].delete(s);
     w.lb.dropConn(s.b);
     if (w.lb.slotFreed !== null) w.lb.slotFreed(s.b);
+    w.onHeldStreamEnded(s);
   }
 }

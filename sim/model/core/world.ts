@@ -11,7 +11,7 @@ import { ClientRecords } from './client-records.js';
 import { type Conn, ConnKind, NO_ADDRESS, NO_MACHINE } from './conn.js';
 import { LbFlow } from './flow.js';
 import { closeFlow, EndKind, type FlowEnds, openFlow, serverEndGone } from './flow-tcp.js';
-import { HeldStreams } from './held-streams.js';
+import { type HeldStream, HeldStreams } from './held-streams.js';
 import { ClientHosts, clientAddress, LB_ADDRESS } from './kernel-hosts.js';
 import { LbHost } from './lb-host.js';
 import { type Counters, defineCounters, type ErrorKind, errnoCounter } from './series.js';
@@ -70,6 +70,14 @@ export class World {
   onEnded: (conn: Conn) => void = () => {};
   /** A client's socket closed (releaseClientEnd): HAProxy's frontend frees its slot (lb/frontend-listener.ts). */
   onClientClosed: (conn: Conn) => void = () => {};
+  /**
+   * A client closed under a stream HAProxy mode tcp keeps (heldByProxy): the session stays with the
+   * stream (the front connection is released when the stream detaches: mux_pt_detach() →
+   * mux_pt_destroy() → conn_session_free(), src/mux_pt.c), and so does its frontend slot
+   * (lb/frontend-listener.ts keptByStream) until onHeldStreamEnded.
+   */
+  onStreamHeld: (conn: Conn, stream: HeldStream) => void = () => {};
+  onHeldStreamEnded: (stream: HeldStream) => void = () => {};
   private readonly sourceIps: number;
   /** The client records: made, retired at a client's end of life, made again (client-records.ts). */
   private readonly records: ClientRecords;
@@ -366,7 +374,15 @@ export class World {
     if (times === null) return 0;
     const hold = this.lb.clientClosedStreamHold(times.lastServerIo, this.now);
     if (hold === 0) return 0;
-    this.held.hold(conn.backend, conn.lbPair, conn.lbPort, conn.connectStartedAt, times.unackedSince, hold);
+    const stream = this.held.hold(
+      conn.backend,
+      conn.lbPair,
+      conn.lbPort,
+      conn.connectStartedAt,
+      times.unackedSince,
+      hold,
+    );
+    this.onStreamHeld(conn, stream);
     // The socket is the held stream's now, not this client record's (which may connect again).
     conn.dropLbPort();
     return hold;

@@ -40,8 +40,11 @@ interface Waiting {
  * HAProxy's accept is at the SYN (the real one lags a burst of connects by a scheduling slice).
  */
 export class FrontendListener {
-  /** Client connections HAProxy holds (accepted, not yet closed). */
-  private readonly held = new Set<Conn>();
+  /**
+   * The sessions HAProxy holds, each a slot: an accepted client connection until its client closes,
+   * or the stream that outlives a client that left (keptByStream) until that stream ends.
+   */
+  private readonly held = new Set<object>();
   /** The accept queue, oldest first (entries of clients that left stay until accepted, as their children do). */
   private readonly queue: Waiting[] = [];
   private readonly maxAckBacklog: number;
@@ -123,13 +126,38 @@ export class FrontendListener {
    * (listener_release()): the listener resumes and accept()s from the queue up to the limit.
    */
   readonly closed = (conn: Conn): void => {
-    if (!this.held.delete(conn)) return;
+    if (this.held.delete(conn)) this.slotFreed();
+  };
+
+  /**
+   * `conn`'s client closes while its stream goes on — in http mode (no `option abortonclose`: HAProxy does not
+   * read the close, l7-dispatch.ts abandon): the session, and its slot, stays with `stream` until
+   * that stream ends. The H1 mux does not release a front connection with a stream attached
+   * (src/mux_h1.c h1_process(), v2.6.0: "waiting to release the SC before releasing the
+   * connection"); the stream's end detaches it (stream_free() → sc_destroy() → h1_detach() →
+   * h1_release()), whose destroy_cb, conn_session_free() (src/session.c), calls session_free() →
+   * listener_release(). Likewise a mode tcp stream held after its client's close towards a
+   * vanished server (core/held-streams.ts): mux_pt releases the front connection only when the
+   * stream detaches (mux_pt_detach() → mux_pt_destroy(), src/mux_pt.c).
+   */
+  readonly keptByStream = (conn: Conn, stream: object): void => {
+    if (this.held.delete(conn)) this.held.add(stream);
+  };
+
+  /** A stream ended (RequestBalancer.onStreamEnd, World.onHeldStreamEnded): one keptByStream frees its slot now. */
+  readonly streamEnded = (stream: object): void => {
+    if (this.held.delete(stream)) this.slotFreed();
+  };
+
+  /** listener_release(): resume_listener() accepts from the queue up to the limit. */
+  private slotFreed(): void {
     while (this.held.size < this.maxconn && this.queue.length > 0) {
       const c = this.queue.shift()!;
-      // A child whose client left is accepted and closed at once (its FIN read): no slot kept.
+      // A child whose client left is let go here: no slot kept. (HAProxy 2.6.12 in http mode reads
+      // its complete request and, without abortonclose, serves it: not modelled, see README.)
       if (this.left(c)) continue;
       this.held.add(c.conn);
       c.user.frontAccepted(c.conn, c.downstream, true);
     }
-  };
+  }
 }

@@ -57,6 +57,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
   private readonly sessionBackend: Int32Array;
   private readonly sessionEpoch: Float64Array;
   downstream!: RequestDownstream;
+  /**
+   * Told when a stream ends (HAProxy's stream_free(), src/stream.c): the keep-alive clients' front
+   * frees a session its client left (lb/frontend-listener.ts keptByStream); null: nobody asks.
+   */
+  onStreamEnd: ((req: Req) => void) | null = null;
   /** Reused for every retry decision. */
   private readonly facts: RetryFacts = newRetryFacts();
   /** HAProxy `timeout server` in http mode (Infinity: unset, or not an L7 balancer). */
@@ -265,7 +270,11 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     this.conns?.kill(req);
     // Shut by HAProxy itself: a connect still under way for a client that left ends here too.
     req.lbEnded = true;
-    if (req.abandoned) return;
+    if (req.abandoned) {
+      // The stream ends now, whoever lets go of the record later.
+      this.onStreamEnd?.(req);
+      return;
+    }
     if (req.notFirst) this.downstream.closedSilently(req, b);
     else {
       req.lbReply = true;
@@ -658,6 +667,8 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // HAProxy ends the stream: a connection waiting for its final ACK stops waiting (its ackWaiter's
     // attempt no longer matches) and is let go by the listener (gone), its client there or not.
     req.lbEnded = true;
+    // The stream ends now (a 504 to its client, or to nobody), though the app may hold the record still.
+    this.onStreamEnd?.(req);
     if (req.phase === ReqPhase.CONNECTING) req.connectStartedAt = -1;
     if (!req.abandoned) {
       const b = req.backend;
@@ -1130,6 +1141,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
     // Through with the stream: a record not pooled (lb/l7-http-front.ts's, or one shutRetried took
     // out of its pool) carries no end into a later use; a pooled one is reset on release anyway.
     req.lbEnded = false;
+    this.onStreamEnd?.(req);
     req.letGo(HOLD_BALANCER);
     return -1;
   }

@@ -164,9 +164,15 @@ export class L7HttpFront implements FlowUpstream, HttpUpstream, RequestDownstrea
    * — queued, connecting, waiting for the server — counting on its server until its answer, which
    * goes nowhere (`CD` termination: client-side disconnect in the data phase); with the option the
    * stream ends now and the server keeps working on a request it holds (l7-dispatch.ts abandon).
+   * Under lb.frontend_maxconn a stream that goes on keeps its session's slot until it ends
+   * (frontend-listener.ts keptByStream), not only until the client's close.
    */
   abandon(conn: Conn): boolean {
-    if (conn.stream) this.balancer.abandon(conn.stream);
+    const s = conn.stream;
+    if (s === null) return true;
+    this.balancer.abandon(s);
+    if (this.frontend !== null && this.busy.has(conn) && this.w.scenario.lb.abortonclose !== true)
+      this.frontend.keptByStream(conn, s);
     return true;
   }
 
