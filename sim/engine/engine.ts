@@ -2,9 +2,11 @@
  * The discrete-event kernel: a simulated clock and a queue of callbacks ordered by
  * (time, scheduling sequence), so simultaneous events fire in the order they were scheduled.
  *
- * The queue is a binary heap kept as struct-of-arrays: time, sequence and one int32 reference
- * in heap order, so a sift moves three numbers in three typed arrays and touches nothing else —
- * the same work as a bare typed-array heap (shared/peerbench/js/kernels.mjs, SoAHeap).
+ * The queue is a binary heap kept as struct-of-arrays: time and a key in heap order, the key
+ * being the scheduling sequence number and the entry's reference in one double (seq × 2^26 + the
+ * reference + 2^25: below 2^53, so exact, and ordered by seq as sequence numbers are unique),
+ * so a sift moves two numbers in two typed arrays and touches nothing else — the work of a bare
+ * typed-array heap (shared/peerbench/js/kernels.mjs, SoAHeap) with one array fewer.
  *
  * Two kinds of events share the heap:
  * - `at` / `schedule(fn, arg)`: any callback and argument. The reference is a slot (≥ 0) that
@@ -43,15 +45,22 @@ export type LaneId = number;
  *  2^53 (exact in a double); a stale id could only match again after 2^29 reuses of its slot. */
 const SLOT_BITS = 2 ** 24;
 const GEN_LIMIT = 2 ** 29;
-/** Sequence numbers are Uint32 (the bytes a sift moves, as in the reference heap); when they run
- *  out, the pending entries are renumbered in their existing order. */
-const SEQ_LIMIT = 2 ** 32;
+/**
+ * A heap key is seq × REF_SPAN + ref + REF_OFFSET: a reference (a slot, below SLOT_BITS = 2^24, or a
+ * direct event's negative code, at least −2^25: ARG_LIMIT below) is in [−2^25, 2^25), so the key's
+ * multiple of REF_SPAN is its sequence number. Sequence numbers stay below 2^27, so that a key stays
+ * below 2^53, an exact double; when they run out (every ~134 M events scheduled, once in a 1-h fleet
+ * run), the pending entries are renumbered in their existing order.
+ */
+const REF_SPAN = 2 ** 26;
+const REF_OFFSET = 2 ** 25;
+const SEQ_LIMIT = 2 ** 27;
 /** Below this many cancelled entries the heap is never compacted (not worth a pass). */
 const COMPACT_MIN = 1024;
-/** A direct event's reference is ~(arg * HANDLER_LIMIT + handler): negative, and within int32. */
+/** A direct event's reference is ~(arg * HANDLER_LIMIT + handler): negative, and at least −2^25 (REF_OFFSET). */
 const HANDLER_BITS = 6;
 const HANDLER_LIMIT = 2 ** HANDLER_BITS;
-const ARG_LIMIT = 2 ** (31 - HANDLER_BITS);
+const ARG_LIMIT = 2 ** (25 - HANDLER_BITS);
 const LANE_LIMIT = 255;
 /**
  * A lane's first ring size (a power of two; fifo-lane.ts makeRoom compacts a full ring and doubles
@@ -73,10 +82,9 @@ export class Engine {
   private dead = 0;
   private nextSeq = 0;
   private capacity: number;
-  // Heap order, index 0 is the next entry.
+  // Heap order, index 0 is the next entry: its time, and its key (seq × REF_SPAN + ref + REF_OFFSET, see refOf).
   private heapTime: Float64Array;
-  private heapSeq: Uint32Array;
-  private heapRef: Int32Array;
+  private heapKey: Float64Array;
   // Slot order. A slot's callback and argument are neighbours, calls[2 * slot] and
   // calls[2 * slot + 1] (one cache line to read when the event fires, not one in each of two
   // tables); the callback is undefined for a free or cancelled slot. A slot's generation is
@@ -120,8 +128,7 @@ export class Engine {
     this.capacity = Math.max(16, Math.min(initialCapacity, SLOT_BITS));
     this.laneCapacity = 2 ** Math.ceil(Math.log2(Math.min(this.capacity, LANE_CAPACITY)));
     this.heapTime = new Float64Array(this.capacity);
-    this.heapSeq = new Uint32Array(this.capacity);
-    this.heapRef = new Int32Array(this.capacity);
+    this.heapKey = new Float64Array(this.capacity);
     this.slotCount = this.capacity;
     this.gen = new Uint32Array(this.slotCount);
     this.calls = new Array(2 * this.slotCount).fill(undefined);
@@ -189,7 +196,7 @@ export class Engine {
    */
   scheduleFixed<T>(laneId: LaneId, fn: Callback<T>, arg: T, cell: Float64Array, index: number): void {
     const lane = this.lanes[laneId];
-    if (this.nextSeq === SEQ_LIMIT) this.renumber();
+    if (this.nextSeq >= SEQ_LIMIT) this.renumber();
     const seq = this.nextSeq++;
     // now + delay, as schedule() computes it: never before now for delay ≥ 0.
     if (lane.push(this.now + lane.delay, seq, fn, arg, cell, index)) this.headsMoved = true;
@@ -203,7 +210,7 @@ export class Engine {
     return this.handlers.length - 1;
   }
 
-  /** Run handler(arg) at absolute time `t`; arg is an integer in [0, 2^25). Not cancellable. */
+  /** Run handler(arg) at absolute time `t`; arg is an integer in [0, 2^19). Not cancellable. */
   callAt(t: number, handler: HandlerId, arg: number): void {
     if (!(arg >= 0 && arg < ARG_LIMIT && arg === Math.floor(arg)))
       throw new Error(`Engine.callAt: bad argument ${arg}`);
@@ -307,7 +314,8 @@ export class Engine {
     if (lane === null || !found) return lane;
     const lt = lane.time[lane.head];
     const t = this.heapTime[0];
-    return lt < t || (lt === t && lane.seq[lane.head] < this.heapSeq[0]) ? lane : null;
+    // The lane's seq is below the heap top's exactly when its multiple of REF_SPAN is below the top's key.
+    return lt < t || (lt === t && lane.seq[lane.head] * REF_SPAN < this.heapKey[0]) ? lane : null;
   }
 
   /** `earliestLane`, its head's entry dropped while given up (see fireLaneHead). */
@@ -374,7 +382,7 @@ export class Engine {
 
   /** Pop the live entry at the top and call it. */
   private fireTop(): void {
-    const ref = this.heapRef[0];
+    const ref = refOf(this.heapKey[0]);
     this.now = this.heapTime[0];
     this.topFired = true;
     this.fired++;
@@ -399,7 +407,7 @@ export class Engine {
   /** Drop cancelled entries from the top; true when a live event is left there. */
   private dropCancelledTop(): boolean {
     while (this.size > 0) {
-      const ref = this.heapRef[0];
+      const ref = refOf(this.heapKey[0]);
       if (ref < 0 || this.calls[2 * ref] !== undefined) return true;
       this.popTop();
       this.dead--;
@@ -427,21 +435,20 @@ export class Engine {
       if (Number.isNaN(t)) throw new Error('Engine.at: time is NaN');
       t = this.now;
     }
-    if (this.nextSeq === SEQ_LIMIT) this.renumber();
+    if (this.nextSeq >= SEQ_LIMIT) this.renumber();
+    const key = this.nextSeq++ * REF_SPAN + (ref + REF_OFFSET);
     if (this.topFired) {
       // Into the hole the firing event left at the top (see topFired).
       this.topFired = false;
       this.heapTime[0] = t;
-      this.heapSeq[0] = this.nextSeq++;
-      this.heapRef[0] = ref;
+      this.heapKey[0] = key;
       this.siftDown(0, 0);
       return;
     }
     if (this.size === this.capacity) this.growHeap();
     const i = this.size++;
     this.heapTime[i] = t;
-    this.heapSeq[i] = this.nextSeq++;
-    this.heapRef[i] = ref;
+    this.heapKey[i] = key;
     this.siftUp(i);
   }
 
@@ -459,35 +466,29 @@ export class Engine {
   /** Sift the entry at index `i` up to its place. */
   private siftUp(i: number): void {
     const time = this.heapTime;
-    const seq = this.heapSeq;
-    const refs = this.heapRef;
+    const keys = this.heapKey;
     const t = time[i];
-    const s = seq[i];
-    const ref = refs[i];
+    const k = keys[i];
     while (i > 0) {
       const parent = (i - 1) >> 1;
       const pt = time[parent];
-      if (pt < t || (pt === t && seq[parent] < s)) break;
+      if (pt < t || (pt === t && keys[parent] < k)) break;
       time[i] = pt;
-      seq[i] = seq[parent];
-      refs[i] = refs[parent];
+      keys[i] = keys[parent];
       i = parent;
     }
     time[i] = t;
-    seq[i] = s;
-    refs[i] = ref;
+    keys[i] = k;
   }
 
   /** Put the entry at index `from` (the heap's last, outside `size`, or `i` itself) into the
    *  hole at `i` and sift it down to its place. */
   private siftDown(i: number, from: number): void {
     const time = this.heapTime;
-    const seq = this.heapSeq;
-    const refs = this.heapRef;
+    const keys = this.heapKey;
     const n = this.size;
     const t = time[from];
-    const s = seq[from];
-    const ref = refs[from];
+    const k = keys[from];
     for (;;) {
       let child = 2 * i + 1;
       if (child >= n) break;
@@ -495,20 +496,18 @@ export class Engine {
       const right = child + 1;
       if (right < n) {
         const rt = time[right];
-        if (rt < ct || (rt === ct && seq[right] < seq[child])) {
+        if (rt < ct || (rt === ct && keys[right] < keys[child])) {
           child = right;
           ct = rt;
         }
       }
-      if (t < ct || (t === ct && s < seq[child])) break;
+      if (t < ct || (t === ct && k < keys[child])) break;
       time[i] = ct;
-      seq[i] = seq[child];
-      refs[i] = refs[child];
+      keys[i] = keys[child];
       i = child;
     }
     time[i] = t;
-    seq[i] = s;
-    refs[i] = ref;
+    keys[i] = k;
   }
 
   /** Remove every cancelled entry and rebuild the heap (Floyd). (time, seq) keys are unique,
@@ -516,18 +515,16 @@ export class Engine {
   private compact(): void {
     this.fillHole();
     const time = this.heapTime;
-    const seq = this.heapSeq;
-    const refs = this.heapRef;
+    const keys = this.heapKey;
     let kept = 0;
     for (let i = 0; i < this.size; i++) {
-      const ref = refs[i];
+      const ref = refOf(keys[i]);
       if (ref >= 0 && this.calls[2 * ref] === undefined) {
         this.freeSlots[this.freeCount++] = ref;
         continue;
       }
       time[kept] = time[i];
-      seq[kept] = seq[i];
-      refs[kept] = ref;
+      keys[kept] = keys[i];
       kept++;
     }
     this.size = kept;
@@ -542,14 +539,19 @@ export class Engine {
     // Given-up lane entries first go: their cells are the owners' now.
     for (const lane of this.lanes) lane.compact();
     this.headsMoved = true;
-    // Every entry, the heap's and the lanes', as (its sequence array, index, its lane or null), in sequence order.
-    const entries: Array<[Uint32Array, number, FifoLane | null]> = [];
-    for (let i = 0; i < this.size; i++) entries.push([this.heapSeq, i, null]);
-    for (const lane of this.lanes) for (let k = 0; k < lane.count; k++) entries.push([lane.seq, lane.at(k), lane]);
-    entries.sort(([a, i], [b, j]) => a[i] - b[j]);
+    // Every entry, the heap's and the lanes', as (its sequence number, index, its lane or null), in sequence order.
+    const keys = this.heapKey;
+    const entries: Array<[number, number, FifoLane | null]> = [];
+    for (let i = 0; i < this.size; i++) entries.push([Math.floor(keys[i] / REF_SPAN), i, null]);
+    for (const lane of this.lanes)
+      for (let k = 0; k < lane.count; k++) entries.push([lane.seq[lane.at(k)], lane.at(k), lane]);
+    entries.sort(([a], [b]) => a - b);
     entries.forEach(([seq, i, lane], rank) => {
-      seq[i] = rank;
-      if (lane !== null) lane.cell[i][lane.index[i]] = rank;
+      if (lane === null) keys[i] = rank * REF_SPAN + (keys[i] - seq * REF_SPAN);
+      else {
+        lane.seq[i] = rank;
+        lane.cell[i][lane.index[i]] = rank;
+      }
     });
     this.nextSeq = entries.length;
   }
@@ -557,14 +559,11 @@ export class Engine {
   private growHeap(): void {
     const cap = this.capacity * 2;
     const time = new Float64Array(cap);
-    const seq = new Uint32Array(cap);
-    const refs = new Int32Array(cap);
+    const keys = new Float64Array(cap);
     time.set(this.heapTime);
-    seq.set(this.heapSeq);
-    refs.set(this.heapRef);
+    keys.set(this.heapKey);
     this.heapTime = time;
-    this.heapSeq = seq;
-    this.heapRef = refs;
+    this.heapKey = keys;
     this.capacity = cap;
   }
 
@@ -585,4 +584,13 @@ export class Engine {
   private addFreeSlots(from: number, to: number): void {
     for (let s = to - 1; s >= from; s--) this.freeSlots[this.freeCount++] = s;
   }
+}
+
+/**
+ * The reference in a heap key (seq × REF_SPAN + ref + REF_OFFSET, below 2^53): the key less its
+ * multiple of REF_SPAN and the offset, exact in doubles (`| 0`: an int32 for its uses). Not
+ * `key % REF_SPAN`: V8 compiles a double `%` to a C call.
+ */
+function refOf(key: number): number {
+  return (key - Math.floor(key / REF_SPAN) * REF_SPAN - REF_OFFSET) | 0;
 }

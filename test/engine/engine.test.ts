@@ -300,7 +300,7 @@ describe('Engine lazy cancellation', () => {
   it('keeps scheduling order of ties across the renumbering of exhausted sequence numbers', () => {
     const engine = new Engine();
     const r = recorder(engine);
-    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 32 - 3;
+    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 27 - 3;
     for (const label of ['a', 'b', 'c', 'd', 'e', 'f']) engine.at(1, r.fn, label);
     engine.at(0.5, r.fn, 'first');
     engine.run(Infinity);
@@ -317,12 +317,12 @@ describe('Engine integer handlers', () => {
     const g = engine.handler((n) => seen.push(`g${n}@${engine.now}`));
     engine.callAt(2, h, 7);
     engine.at(1, (x: string) => seen.push(`${x}@${engine.now}`), 'obj');
-    engine.callAfter(1, g, 2 ** 25 - 1);
+    engine.callAfter(1, g, 2 ** 19 - 1);
     engine.callAt(2, g, 0);
     for (let i = 0; i < 40; i++) engine.callAt(3, h, i); // forces heap growth
     expect(engine.pending).toBe(44);
     engine.run(2);
-    expect(seen).toEqual(['obj@1', `g${2 ** 25 - 1}@1`, 'h7@2', 'g0@2']);
+    expect(seen).toEqual(['obj@1', `g${2 ** 19 - 1}@1`, 'h7@2', 'g0@2']);
     engine.run(Infinity);
     expect(seen.slice(4)).toEqual(Array.from({ length: 40 }, (_, i) => `h${i}@3`));
   });
@@ -330,7 +330,7 @@ describe('Engine integer handlers', () => {
   it('rejects arguments that do not fit and unknown handlers', () => {
     const engine = new Engine();
     const h = engine.handler(() => {});
-    for (const bad of [-1, 0.5, 2 ** 25, Number.NaN]) expect(() => engine.callAt(1, h, bad)).toThrow(/argument/);
+    for (const bad of [-1, 0.5, 2 ** 19, Number.NaN]) expect(() => engine.callAt(1, h, bad)).toThrow(/argument/);
     expect(() => engine.callAt(1, 5, 0)).toThrow(/handler/);
     expect(engine.pending).toBe(0);
   });
@@ -519,7 +519,7 @@ describe('Engine fixed-delay lanes', () => {
     const engine = new Engine();
     const r = recorder(engine);
     const lane = engine.fixedDelay(1);
-    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 32 - 3;
+    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 27 - 3;
     for (const label of ['a', 'b', 'c']) {
       engine.at(1, r.fn, `${label}-heap`);
       engine.scheduleFixed(lane, r.fn, `${label}-lane`, own(), 0);
@@ -534,7 +534,7 @@ describe('Engine fixed-delay lanes', () => {
     const r = recorder(engine);
     const lane = engine.fixedDelay(1);
     const cells = new Float64Array(4);
-    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 32 - 3;
+    (engine as unknown as { nextSeq: number }).nextSeq = 2 ** 27 - 3;
     for (let k = 0; k < 3; k++) engine.scheduleFixed(lane, r.fn, `lane${k}`, cells, k);
     cells[1] = -1; // given up before the renumbering: dropped by it
     const before = cells[2];
