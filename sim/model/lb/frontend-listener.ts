@@ -50,6 +50,8 @@ export class FrontendListener {
   private readonly maxAckBacklog: number;
   private readonly schedule: { retransmits: number[]; giveUp: number };
   private warned = false;
+  /** slotFreed is accepting from the queue (a free meanwhile is taken by its loop, not by a nested one). */
+  private accepting = false;
 
   constructor(
     private readonly w: World,
@@ -149,15 +151,29 @@ export class FrontendListener {
     if (this.held.delete(stream)) this.slotFreed();
   };
 
-  /** listener_release(): resume_listener() accepts from the queue up to the limit. */
+  /**
+   * listener_release(): resume_listener() accepts from the queue up to the limit. A connection
+   * accepted here may end at once (HAProxy's own 503 when no server is usable, its client's close
+   * then frees the slot again): that nested free only marks the slot, and this loop, which re-reads
+   * the count, takes the next one. Real HAProxy never accepts from inside listener_release() — it
+   * re-enables the listener's polling (resume_listener() → proto->enable, src/listener.c v2.6.0) and
+   * listener_accept() runs later — and a nested accept per queued connection overflowed the call
+   * stack with a few thousand waiting (session 35 review).
+   */
   private slotFreed(): void {
-    while (this.held.size < this.maxconn && this.queue.length > 0) {
-      const c = this.queue.shift()!;
-      // A child whose client left is let go here: no slot kept. (HAProxy 2.6.12 in http mode reads
-      // its complete request and, without abortonclose, serves it: not modelled, see README.)
-      if (this.left(c)) continue;
-      this.held.add(c.conn);
-      c.user.frontAccepted(c.conn, c.downstream, true);
+    if (this.accepting) return;
+    this.accepting = true;
+    try {
+      while (this.held.size < this.maxconn && this.queue.length > 0) {
+        const c = this.queue.shift()!;
+        // A child whose client left is let go here: no slot kept. (HAProxy 2.6.12 in http mode reads
+        // its complete request and, without abortonclose, serves it: not modelled, see README.)
+        if (this.left(c)) continue;
+        this.held.add(c.conn);
+        c.user.frontAccepted(c.conn, c.downstream, true);
+      }
+    } finally {
+      this.accepting = false;
     }
   }
 }
