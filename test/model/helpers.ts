@@ -62,5 +62,5 @@ export function between(r: RunResult, name: string, from: number, to: number, en
  */
 export const pacedConnects = (arrival_rate: number, http: Record<string, unknown> = {}) => ({
   rtt: '1ms',
-  http: { arrival_rate, arrivals: 'paced', requests_per_connection: 'const(1)', retries: 0, ...http },
+  http: { arrival_rate, arrivals: 'paced' as const, requests_per_connection: 'const(1)', retries: 0, ...http },
 });
