@@ -21,7 +21,12 @@ describe('lb.frontend_maxconn: a deep accept queue drained at once', () => {
         horizon: '6s',
         sample_interval: '1s',
         clients: pacedConnects(5000, { think_time: 'const(0s)', request_timeout: '60s' }),
-        app: { workers: 64, keepalive_timeout: '5s', accept_model: 'worker_per_connection', service_time: 'const(10s)' },
+        app: {
+          workers: 64,
+          keepalive_timeout: '5s',
+          accept_model: 'worker_per_connection',
+          service_time: 'const(10s)',
+        },
         lb: {
           mode: 'l7',
           timeout_client: '30s',
