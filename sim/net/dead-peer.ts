@@ -17,7 +17,7 @@
  * past 16 s at HZ 250).
  */
 import { inWholeJiffies, type JiffiesClock } from './jiffies.js';
-import { firstDataRto, TCP_RTO_MAX_S, TCP_RTO_MIN_S, tcpModelTimeout } from './tcp.js';
+import { firstDataRto, TCP_RTO_MAX_S, TCP_RTO_MIN_S, tcpModelTimeout, tcpTimeoutMinS } from './tcp.js';
 
 /** A host's timer wheel: JiffiesClock, or a client machine's (net/client-machines.ts wheelFiresAt). */
 export type WheelClock = Pick<JiffiesClock, 'hz' | 'timerFiresAt'>;
@@ -141,9 +141,6 @@ export function deadPeerWriteTimeout(s: WriteTimeoutInput): WriteTimeout {
   return { giveUpAt: at, rtoRetransmits: retransmits, probeRetransmits: s.probeSendsNewData ? 0 : 1 };
 }
 
-/** TCP_TIMEOUT_MIN (include/net/tcp.h): 2 jiffies, the shortest a clamped probe timer waits. */
-const TCP_TIMEOUT_MIN_JIFFIES = 2;
-
 /** What unsentWriteTimeout needs to know of the socket. */
 export interface UnsentWriteInput {
   /** When the application wrote (or close() queued the FIN) and the transmission failed. */
@@ -196,7 +193,7 @@ export function unsentWriteTimeout(u: UnsentWriteInput): { giveUpAt: number; pro
     let wait = Math.min(base * 2 ** backoff, TCP_RTO_MAX_S);
     if (u.userTimeout > 0) {
       const remaining = inWholeJiffies(u.userTimeout - (at - firstAt), clock.hz);
-      wait = Math.min(wait, Math.max(remaining, TCP_TIMEOUT_MIN_JIFFIES / clock.hz));
+      wait = Math.min(wait, Math.max(remaining, tcpTimeoutMinS(clock.hz)));
     }
     at = clock.timerFiresAt(at, wait);
   }

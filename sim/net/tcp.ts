@@ -175,6 +175,8 @@ export const TCP_RTO_MIN_S = 0.2;
  * reset_and_undo;`. Recorded: calibration/data/kernel-stale-tuple-rt.json (8.7-31.9 ms at HZ 250).
  */
 export const TCP_TIMEOUT_MIN_JIFFIES = 2;
+/** TCP_TIMEOUT_MIN in seconds on a kernel ticking at `hz` (2 / HZ: 8 ms at HZ 250). */
+export const tcpTimeoutMinS = (hz: number): number => TCP_TIMEOUT_MIN_JIFFIES / hz;
 export const TCP_RTO_MAX_S = 120;
 
 /**

@@ -4,7 +4,7 @@ import { type SynOutcome, synTaken } from '../../net/host-sockets.js';
 import { inWholeJiffies } from '../../net/jiffies.js';
 import { acceptQueueFull, Handshake, nextDataCopyRto } from '../../net/listen-queue.js';
 import { synCookieTime, synCookieValid, TCP_TIMEOUT_INIT_S } from '../../net/request-sock.js';
-import { firstDataRto, synRetransmitSchedule, TCP_TIMEOUT_MIN_JIFFIES } from '../../net/tcp.js';
+import { firstDataRto, synRetransmitSchedule, tcpTimeoutMinS } from '../../net/tcp.js';
 import { acceptsByEventLoop } from '../app/accept-model.js';
 import { type AppListener, exactTimers, type ListenerSender, type SenderTimers } from '../app/app-listener.js';
 import type { BareClientConns } from '../app/bare-client-conns.js';
@@ -328,7 +328,7 @@ export class LbConnector implements FlowUpstream, QueueOwner<Attempt>, FrontendU
       w.engine.schedule(TCP_TIMEOUT_INIT_S, this.retryNow, a);
       return;
     }
-    const inS = TCP_TIMEOUT_MIN_JIFFIES / this.senderHz();
+    const inS = tcpTimeoutMinS(this.senderHz());
     w.engine.at(this.senderTimerFiresAt(a.conn, inS, w.now + w.scenario.clients.rtt), this.retryNow, a);
   }
 

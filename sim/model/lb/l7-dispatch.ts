@@ -1,7 +1,7 @@
 import type { Rng } from '../../engine/random.js';
 import { type SynOutcome, synTaken } from '../../net/host-sockets.js';
 import { Handshake } from '../../net/listen-queue.js';
-import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule, TCP_TIMEOUT_MIN_JIFFIES } from '../../net/tcp.js';
+import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule, tcpTimeoutMinS } from '../../net/tcp.js';
 import { type AckWaiter, exactTimers, type ListenerSender, type SenderTimers } from '../app/app-listener.js';
 import type { AppServer } from '../app/app-server.js';
 import { type AppJob, ReqPhase, Status } from '../core/app-job.js';
@@ -479,7 +479,7 @@ export class RequestBalancer implements RequestUpstream, QueueOwner<Req> {
         // (tcp_rcv_synsent_state_process(), net/ipv4/tcp_input.c; lb/l4-connect.ts tupleBusy).
         req.synAttempt++;
         const from = w.now + w.scenario.clients.rtt;
-        const again = this.senderTimers.timerFiresAt(from, TCP_TIMEOUT_MIN_JIFFIES / this.senderTimers.hz);
+        const again = this.senderTimers.timerFiresAt(from, tcpTimeoutMinS(this.senderTimers.hz));
         w.engine.at(Math.min(again, deadline), this.synTimer, req);
         return req.streamServer;
       }

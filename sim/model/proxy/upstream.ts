@@ -3,7 +3,7 @@ import type { Rng } from '../../engine/random.js';
 import type { JiffiesClock } from '../../net/jiffies.js';
 import { TCP_FIN_TIMEOUT_S } from '../../net/kernel-config.js';
 import { Handshake } from '../../net/listen-queue.js';
-import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule, TCP_TIMEOUT_MIN_JIFFIES } from '../../net/tcp.js';
+import { connectDeadlinePassed, synFiringAt, synRetransmitSchedule, tcpTimeoutMinS } from '../../net/tcp.js';
 import { wheelOf } from '../../net/timer-wheel.js';
 import type { NginxConfig } from '../../scenario/schema.js';
 import type { AckWaiter, ListenerSender } from '../app/app-listener.js';
@@ -699,10 +699,9 @@ export class RequestPath {
       // retransmission.
       conn.phase = ReqPhase.CONNECTING;
       conn.synAttempt = 1;
-      const hz = backend.host.clock.hz;
       conn.timer = wheelOf(w.engine, backend.host.clock)!.arm(
         now,
-        TCP_TIMEOUT_MIN_JIFFIES / hz,
+        tcpTimeoutMinS(backend.host.clock.hz),
         this.retryConnect,
         conn,
       );
