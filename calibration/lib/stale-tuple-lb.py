@@ -14,14 +14,17 @@
 # the stale socket (tcp_reset(): ECONNRESET), and re-arms its SYN timer to TCP_TIMEOUT_MIN
 # (2 jiffies). Recorded per run: the segments on the backend's veth, what the backend's old socket
 # read and when, and HAProxy's own connect time (tcplog Tc).
-import ctypes, errno, json, os, re, select, socket, struct, subprocess, sys, tempfile, time
+import errno, json, os, re, select, socket, struct, subprocess, sys, tempfile, time
+
+import veth_pair
+from procnet import sh
+from veth_pair import enter, make_pair
+from veth_pair import netstat_in as netstat
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 8
 PORT, FRONT, SRC_PORT = 5636, 8443, 41000
 LB, SRV = 'kern35-lb', 'kern35-srv'
 LB_IP, SRV_IP = '10.35.0.1', '10.35.0.2'
-libc = ctypes.CDLL('libc.so.6', use_errno=True)
-CLONE_NEWNET = 0x40000000
 T0 = time.monotonic()
 CONFIG = f"""global
     log stdout format raw local0
@@ -40,56 +43,13 @@ backend be
 """
 
 
-def sh(*cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-
-
-HOME_NS = os.open('/proc/self/ns/net', os.O_RDONLY)
-
-
-def enter(ns):
-    fd = os.open(f'/run/netns/{ns}', os.O_RDONLY) if ns else HOME_NS
-    if libc.setns(fd, CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), 'setns')
-    if ns:
-        os.close(fd)
-
-
-def netstat(ns, keys):
-    out = sh('ip', 'netns', 'exec', ns, 'cat', '/proc/net/netstat').split('\n')
-    for i in range(0, len(out) - 1, 2):
-        if out[i].startswith('TcpExt:'):
-            d = dict(zip(out[i].split()[1:], map(int, out[i + 1].split()[1:])))
-            return {k: d.get(k) for k in keys}
-
-
 def link(state):
-    sh('ip', '-n', LB, 'link', 'set', 'vl', state)
-    if state == 'up':
-        for _ in range(100):
-            if SRV_IP.rsplit('.', 1)[0] in sh('ip', '-n', LB, 'route'):
-                return
-            time.sleep(0.01)
+    veth_pair.link(LB, 'vl', state, SRV_IP)
 
 
 def segments(sniff):
-    """TCP segments seen on the backend's veth since the last call: ms from T0, sender, flags."""
-    out = []
-    try:
-        while True:
-            pkt, _ = sniff.recvfrom(65535)
-            if pkt[12:14] != b'\x08\x00' or pkt[23] != socket.IPPROTO_TCP:
-                continue
-            ip = pkt[14:]
-            ihl = (ip[0] & 15) * 4
-            sport, dport = struct.unpack('!HH', ip[ihl:ihl + 4])
-            f = ip[ihl + 13]
-            flags = ''.join(n for b, n in [(2, 'S'), (16, '.'), (4, 'R'), (1, 'F'), (8, 'P')] if f & b)
-            who = 'lb' if dport == PORT else 'server'
-            out.append({'t': round((time.monotonic() - T0) * 1000, 1), 'from': who, 'flags': flags})
-    except BlockingIOError:
-        pass
-    return out
+    """TCP segments seen on the backend's veth since the last call: ms since T0 (reset at each run's connect; when read), sender, flags."""
+    return veth_pair.segments(sniff, PORT, T0, 'lb', 'server')
 
 
 def lb_sockets():
@@ -104,18 +64,10 @@ def client():
     return c
 
 
-for ns in (LB, SRV):
-    subprocess.run(['ip', 'netns', 'del', ns], capture_output=True)
-    sh('ip', 'netns', 'add', ns)
 haproxy = None
 tmp = tempfile.mkdtemp(prefix='kern35-')
 try:
-    sh('ip', '-n', LB, 'link', 'add', 'vl', 'type', 'veth', 'peer', 'name', 'vs', 'netns', SRV)
-    sh('ip', '-n', LB, 'addr', 'add', LB_IP + '/24', 'dev', 'vl')
-    sh('ip', '-n', SRV, 'addr', 'add', SRV_IP + '/24', 'dev', 'vs')
-    for ns, dev in ((LB, 'vl'), (SRV, 'vs')):
-        sh('ip', '-n', ns, 'link', 'set', 'lo', 'up')
-        sh('ip', '-n', ns, 'link', 'set', dev, 'up')
+    make_pair(LB, 'vl', LB_IP, SRV, 'vs', SRV_IP)
     enter(SRV)
     srv = socket.socket()
     srv.bind((SRV_IP, PORT))

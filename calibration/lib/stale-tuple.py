@@ -11,78 +11,31 @@
 # socket (tcp_reset(): its recv() reads ECONNRESET), and the SYN's retransmission 1 s later
 # (TCP_TIMEOUT_INIT) connects. Recorded per connection: the connect's duration, when the server's
 # old socket read ECONNRESET (from the connect's start), and the segments on the server's veth.
-import ctypes, errno, json, os, select, socket, struct, subprocess, sys, time
+import errno, json, os, select, socket, struct, subprocess, sys, time
+
+import veth_pair
+from procnet import sh
+from veth_pair import enter, make_pair
+from veth_pair import netstat_in as netstat
 
 N = int(sys.argv[1]) if len(sys.argv) > 1 else 8
 PORT = 5636
 CLI, SRV = 'kern34-stale-cli', 'kern34-stale-srv'
 CLI_IP, SRV_IP = '10.34.0.1', '10.34.0.2'
-libc = ctypes.CDLL('libc.so.6', use_errno=True)
-CLONE_NEWNET = 0x40000000
 T0 = time.monotonic()
 
 
-def sh(*cmd):
-    return subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
-
-
-HOME_NS = os.open('/proc/self/ns/net', os.O_RDONLY)
-
-
-def enter(ns):
-    fd = os.open(f'/run/netns/{ns}', os.O_RDONLY) if ns else HOME_NS
-    if libc.setns(fd, CLONE_NEWNET) != 0:
-        raise OSError(ctypes.get_errno(), 'setns')
-    if ns:
-        os.close(fd)
-
-
-def netstat(ns, keys):
-    out = sh('ip', 'netns', 'exec', ns, 'cat', '/proc/net/netstat').split('\n')
-    for i in range(0, len(out) - 1, 2):
-        if out[i].startswith('TcpExt:'):
-            d = dict(zip(out[i].split()[1:], map(int, out[i + 1].split()[1:])))
-            return {k: d.get(k) for k in keys}
-
-
 def link(state):
-    sh('ip', '-n', CLI, 'link', 'set', 'vc', state)
-    if state == 'up':
-        for _ in range(100):
-            if SRV_IP.rsplit('.', 1)[0] in sh('ip', '-n', CLI, 'route'):
-                return
-            time.sleep(0.01)
+    veth_pair.link(CLI, 'vc', state, SRV_IP)
 
 
 def segments(sniff):
-    """TCP segments seen on the server's veth since the last call: ms (when read), sender, flags."""
-    out = []
-    try:
-        while True:
-            pkt, _ = sniff.recvfrom(65535)
-            if pkt[12:14] != b'\x08\x00' or pkt[23] != socket.IPPROTO_TCP:
-                continue
-            ip = pkt[14:]
-            ihl = (ip[0] & 15) * 4
-            sport, dport = struct.unpack('!HH', ip[ihl:ihl + 4])
-            f = ip[ihl + 13]
-            flags = ''.join(n for b, n in [(2, 'S'), (16, '.'), (4, 'R'), (1, 'F'), (8, 'P')] if f & b)
-            out.append({'t': round((time.monotonic() - T0) * 1000, 1), 'from': 'client' if dport == PORT else 'server', 'flags': flags})
-    except BlockingIOError:
-        pass
-    return out
+    """TCP segments seen on the server's veth since the last call: ms since T0 (reset at each run's connect; when read), sender, flags."""
+    return veth_pair.segments(sniff, PORT, T0, 'client', 'server')
 
 
-for ns in (CLI, SRV):
-    subprocess.run(['ip', 'netns', 'del', ns], capture_output=True)
-    sh('ip', 'netns', 'add', ns)
 try:
-    sh('ip', '-n', CLI, 'link', 'add', 'vc', 'type', 'veth', 'peer', 'name', 'vs', 'netns', SRV)
-    sh('ip', '-n', CLI, 'addr', 'add', CLI_IP + '/24', 'dev', 'vc')
-    sh('ip', '-n', SRV, 'addr', 'add', SRV_IP + '/24', 'dev', 'vs')
-    for ns, dev in ((CLI, 'vc'), (SRV, 'vs')):
-        sh('ip', '-n', ns, 'link', 'set', 'lo', 'up')
-        sh('ip', '-n', ns, 'link', 'set', dev, 'up')
+    make_pair(CLI, 'vc', CLI_IP, SRV, 'vs', SRV_IP)
     enter(SRV)
     srv = socket.socket()
     srv.bind((SRV_IP, PORT))
